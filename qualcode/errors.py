@@ -1,0 +1,55 @@
+"""The project's exceptions: each carries a message a researcher understands and a hint."""
+
+from __future__ import annotations
+
+
+class QualcodeError(Exception):
+    """Base for every error a researcher can cause and fix; the CLI prints it as one line."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ProjectError(QualcodeError):
+    """The project cannot be found, opened or upgraded."""
+
+
+class ImportFailed(QualcodeError):
+    """A file could not be imported; nothing from it was written."""
+
+
+class DuplicateContent(ImportFailed):
+    """The same text is already in the project."""
+
+
+class CodebookInvalid(QualcodeError):
+    """A codebook file has problems; each names the file and line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
+        self.problems = problems
+
+
+class NotFound(QualcodeError):
+    """A named transcript, participant, code, coding or memo does not exist."""
+
+
+class Ambiguous(QualcodeError):
+    """A name or quoted text matches more than one thing."""
+
+
+class InvalidInput(QualcodeError):
+    """An argument is out of range or malformed."""
+
+
+class NothingToUndo(QualcodeError):
+    """Undo or redo was asked for with nothing left on the stack."""
+
+
+class SearchSyntaxError(QualcodeError):
+    """A search query cannot be parsed."""

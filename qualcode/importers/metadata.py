@@ -1,0 +1,196 @@
+"""Participants from a CSV file, and transcript metadata from front matter and options."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.errors import ImportFailed, InvalidInput
+from qualcode.importers.encoding import decode
+from qualcode.store.events import record_event
+from qualcode.store.models import (
+    AttributeDefinition,
+    Coder,
+    Participant,
+    ParticipantAttribute,
+)
+
+TRANSCRIPT_KEYS = {
+    "name", "title", "participant", "participants", "speakers", "role", "wave", "date", "mode",
+    "fidelity", "interviewer", "note_taker", "attributes",
+}
+# How the text was made: a verbatim transcript of a recording, notes (referat), field notes,
+# or comments on a draft report.
+FIDELITIES = {"transcript", "referat", "fieldnotes", "comments"}
+FIDELITY_SYNONYMS = {"notes": "referat", "notat": "referat", "recorded": "transcript", "transkripsjon": "transcript"}
+PARTICIPANT_COLUMNS = {"role", "gender", "age_band", "office"}
+ID_COLUMNS = ("participant", "id", "name", "deltaker")
+
+
+def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
+    """Validated metadata: known keys, a real date, a known fidelity."""
+    unknown = sorted(set(meta) - TRANSCRIPT_KEYS)
+    if unknown:
+        raise ImportFailed(
+            f"{where}: unknown metadata key {unknown[0]!r}",
+            "known keys: " + ", ".join(sorted(TRANSCRIPT_KEYS)),
+        )
+    checked = dict(meta)
+    if checked.get("date") is not None:
+        checked["date"] = parse_date(checked["date"], where)
+    if checked.get("fidelity") is not None:
+        fidelity = str(checked["fidelity"]).lower()
+        fidelity = FIDELITY_SYNONYMS.get(fidelity, fidelity)
+        if fidelity not in FIDELITIES:
+            raise ImportFailed(f"{where}: fidelity {checked['fidelity']!r} is not one of " + ", ".join(sorted(FIDELITIES)))
+        checked["fidelity"] = fidelity
+    for key in ("participants",):
+        if key in checked and not isinstance(checked[key], list):
+            raise ImportFailed(f"{where}: {key} must be a list, as in [D4, D5]")
+    for key in ("speakers", "attributes"):
+        if key in checked and not isinstance(checked[key], dict):
+            raise ImportFailed(f"{where}: {key} must be key: value pairs")
+    for key in ("name", "title", "participant", "role", "wave", "mode", "interviewer", "note_taker"):
+        if checked.get(key) is not None:
+            checked[key] = str(checked[key])
+    return checked
+
+
+def parse_date(value: object, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ImportFailed(f"{where}: date {value!r} is not a date", "write it as YYYY-MM-DD") from None
+
+
+def get_or_create_participant(session: Session, name: str, role: str | None = None) -> Participant:
+    participant = session.scalar(select(Participant).where(Participant.name == name))
+    if participant is None:
+        participant = Participant(name=name, role=role)
+        session.add(participant)
+        session.flush()
+    elif role and not participant.role:
+        participant.role = role
+    return participant
+
+
+def attribute_definition(session: Session, name: str, applies_to: str, value: object) -> AttributeDefinition:
+    """The definition for an extra attribute, created with the type of its first value."""
+    definition = session.scalar(
+        select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == applies_to)
+    )
+    if definition is None:
+        value_type = (
+            "boolean" if isinstance(value, bool) else "integer" if isinstance(value, int)
+            else "date" if isinstance(value, date) else "text"
+        )
+        definition = AttributeDefinition(name=name, applies_to=applies_to, value_type=value_type)
+        session.add(definition)
+        session.flush()
+    return definition
+
+
+def typed_value(definition: AttributeDefinition, value: object) -> str:
+    """The value as stored text, checked against the attribute's type."""
+    text = str(value).strip()
+    if definition.value_type == "integer":
+        if not text.lstrip("-").isdigit():
+            raise InvalidInput(f"attribute {definition.name} is a number, but got {text!r}")
+    elif definition.value_type == "date":
+        text = parse_date(value, f"attribute {definition.name}").isoformat()
+    elif definition.value_type == "boolean":
+        lowered = text.lower()
+        if lowered not in {"true", "false", "ja", "nei", "yes", "no"}:
+            raise InvalidInput(f"attribute {definition.name} is yes/no, but got {text!r}")
+        text = "true" if lowered in {"true", "ja", "yes"} else "false"
+    return text
+
+
+@dataclass(frozen=True)
+class ParticipantImport:
+    created: list[str]
+    updated: list[str]
+
+
+def import_participants(session: Session, path: Path, coder: Coder | None = None) -> ParticipantImport:
+    """Create or update participants from a CSV file (comma or semicolon separated)."""
+    if not path.is_file():
+        raise ImportFailed(f"{path} does not exist", "check the path to the participants CSV")
+    raw, _ = decode(path.read_bytes(), path.name)
+    try:
+        dialect = csv.Sniffer().sniff(raw.splitlines()[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    reader = csv.DictReader(io.StringIO(raw), dialect=dialect)
+    columns = [column.strip().lower() for column in reader.fieldnames or []]
+    id_column = next((column for column in ID_COLUMNS if column in columns), None)
+    if id_column is None:
+        raise ImportFailed(f"{path.name}: no participant column", "the first row must name a column 'participant'")
+    reader.fieldnames = columns
+    created: list[str] = []
+    updated: list[str] = []
+    seen: set[str] = set()
+    for line_number, row in enumerate(reader, start=2):
+        name = (row.get(id_column) or "").strip()
+        if not name:
+            raise ImportFailed(f"{path.name} line {line_number}: the participant column is empty")
+        if name in seen:
+            raise ImportFailed(f"{path.name} line {line_number}: participant {name} appears twice")
+        seen.add(name)
+        participant = session.scalar(select(Participant).where(Participant.name == name))
+        before = _participant_state(participant) if participant is not None else None
+        if participant is None:
+            participant = Participant(name=name)
+            session.add(participant)
+            created.append(name)
+        for column in PARTICIPANT_COLUMNS & set(columns):
+            value = (row.get(column) or "").strip() or None
+            setattr(participant, column, value)
+        session.flush()
+        for column in columns:
+            if column in PARTICIPANT_COLUMNS or column == id_column or not column:
+                continue
+            value = (row.get(column) or "").strip()
+            if value:
+                try:
+                    set_participant_attribute(session, participant, column, value)
+                except InvalidInput as error:
+                    raise ImportFailed(f"{path.name} line {line_number}: {error.message}") from None
+        after = _participant_state(participant)
+        if before is not None and before != after:
+            updated.append(name)
+        if before != after:
+            record_event(
+                session, action="participant.update" if before else "participant.create", coder=coder,
+                entity="participant", entity_guid=participant.guid, before=before, after=after,
+                summary=f"participant {name} from {path.name}",
+            )
+    if not seen:
+        raise ImportFailed(f"{path.name} has no participant rows")
+    return ParticipantImport(created=created, updated=updated)
+
+
+def set_participant_attribute(session: Session, participant: Participant, name: str, value: object) -> None:
+    definition = attribute_definition(session, name, "participant", value)
+    stored = typed_value(definition, value)
+    existing = next((a for a in participant.attributes if a.definition_id == definition.id), None)
+    if existing is None:
+        participant.attributes.append(ParticipantAttribute(definition=definition, value=stored))
+    else:
+        existing.value = stored
+    session.flush()
+
+
+def _participant_state(participant: Participant) -> dict[str, Any]:
+    state: dict[str, Any] = {column: getattr(participant, column) for column in ("name", *sorted(PARTICIPANT_COLUMNS))}
+    state["attributes"] = {attribute.definition.name: attribute.value for attribute in participant.attributes}
+    return state

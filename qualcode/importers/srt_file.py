@@ -1,0 +1,30 @@
+"""SubRip (.srt) transcripts, read with the srt library."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import srt
+
+from qualcode.errors import ImportFailed
+from qualcode.importers.document import Block, ParsedDocument, assemble_blocks
+from qualcode.importers.encoding import decode
+from qualcode.importers.subtitle_speakers import split_speaker
+from qualcode.text.normalise import normalise
+
+
+def read_srt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern[str] | None = None) -> ParsedDocument:
+    raw, used_encoding = decode(path.read_bytes(), path.name, encoding)
+    try:
+        subtitles = list(srt.parse(normalise(raw)))
+    except srt.SRTParseError as error:
+        raise ImportFailed(f"{path.name} is not a valid SRT file: {error}", "check the cue numbers and times") from None
+    blocks = []
+    for subtitle in subtitles:
+        speaker, text = split_speaker(subtitle.content, marker)
+        blocks.append(Block(speaker, text, int(subtitle.start.total_seconds() * 1000)))
+    text, turns = assemble_blocks(blocks)
+    if not text.strip():
+        raise ImportFailed(f"{path.name} contains no subtitles with text")
+    return ParsedDocument(text=text, turns=turns, source_format="srt", encoding=used_encoding)

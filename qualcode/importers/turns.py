@@ -1,0 +1,88 @@
+"""Find speaker turns in plain text: "I:", "Deltaker 2:", "[00:12:31] Kari:", "Kari (00:12:31):"."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from qualcode.errors import InvalidInput
+from qualcode.importers.document import TurnSpan, parse_timestamp
+
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_LABEL = r"[A-ZÆØÅ][\w.'\-]*(?: [A-ZÆØÅ0-9][\w.'\-]*){0,2}"
+# A marker at the start of a line, optionally in Markdown bold: [ts] Label (ts):
+DEFAULT_MARKER = re.compile(
+    rf"^(?:\*\*|__)?(?:\[(?P<time>{_TIME})\][ \t]*)?(?P<speaker>{_LABEL})"
+    rf"(?:[ \t]*\((?P<time2>{_TIME})\))?(?:\*\*|__)?:(?:\*\*|__)?(?:[ \t]+|$)",
+    re.MULTILINE,
+)
+
+# Labels that are speaker markers even if they occur only once.
+INTERVIEWER_LABELS = frozenset(
+    {"i", "int", "intervjuer", "interviewer", "forsker", "f", "moderator", "m", "medforsker", "mf"}
+)
+ROLE_LABELS = INTERVIEWER_LABELS | {"deltaker", "d", "veileder", "v", "leder", "l", "informant"}
+
+
+def compile_marker(pattern: str) -> re.Pattern[str]:
+    """A researcher's own turn marker; it must have a (?P<speaker>...) group."""
+    try:
+        compiled = re.compile(pattern, re.MULTILINE)
+    except re.error as error:
+        raise InvalidInput(f"turn pattern {pattern!r} is not a valid regular expression: {error}") from None
+    if "speaker" not in compiled.groupindex:
+        raise InvalidInput(
+            f"turn pattern {pattern!r} has no speaker group", "name it, as in (?P<speaker>\\w+):"
+        )
+    if not pattern.startswith("^"):
+        compiled = re.compile("^" + pattern, re.MULTILINE)
+    return compiled
+
+
+def _is_known_label(label: str) -> bool:
+    first = label.split(" ")[0].lower().rstrip(".")
+    return first in ROLE_LABELS or bool(re.fullmatch(r"[a-zæøå]{1,2}\d+", label.lower()))
+
+
+def detect_turns(text: str, marker: re.Pattern[str] | None = None) -> list[TurnSpan]:
+    """Turns from marker lines; text before the first marker is a header, not a turn.
+
+    With the default marker a label counts only if it is a known role label or marks at least
+    two lines, so "Tema: medvirkning" in a set of notes does not become a speaker. A text
+    with no markers at all is split into paragraphs, each a turn without a speaker.
+    """
+    pattern = marker or DEFAULT_MARKER
+    matches = list(pattern.finditer(text))
+    if marker is None:
+        counts = Counter(match.group("speaker") for match in matches)
+        matches = [m for m in matches if counts[m.group("speaker")] >= 2 or _is_known_label(m.group("speaker"))]
+    if not matches:
+        return paragraph_turns(text)
+    turns = []
+    for index, match in enumerate(matches):
+        limit = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        start, end = _strip(text, match.end(), limit)
+        if start >= end:
+            continue
+        groups = match.groupdict()
+        stamp = groups.get("time") or groups.get("time2")
+        turns.append(TurnSpan(match.group("speaker").strip(), start, end, parse_timestamp(stamp) if stamp else None))
+    return turns
+
+
+def paragraph_turns(text: str) -> list[TurnSpan]:
+    """Paragraphs (separated by blank lines) as turns without a speaker."""
+    turns = []
+    for paragraph in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text):
+        start, end = _strip(text, paragraph.start(), paragraph.end())
+        if start < end:
+            turns.append(TurnSpan(None, start, end))
+    return turns
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

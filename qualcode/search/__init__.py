@@ -1,0 +1,1 @@
+"""Full-text search over Norwegian stems, with keyword-in-context results."""

@@ -1,0 +1,1 @@
+"""The project store: models, engine and sessions, migrations, and the event log."""

@@ -1,0 +1,1 @@
+"""Alembic migrations that ship inside the package."""

@@ -1,0 +1,299 @@
+"""SQLAlchemy 2 typed models: the whole project schema."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Codes get uuid5 GUIDs from their path so that re-exports of a codebook are stable.
+CODE_NAMESPACE = uuid.UUID("6f1d7c52-6a2e-4b8e-9d43-5f0c2a7e9b10")
+
+
+def new_guid() -> str:
+    """A random GUID for transcripts, participants, codings, memos, coders and events."""
+    return str(uuid.uuid4())
+
+
+def code_guid(path: str) -> str:
+    """The stable GUID of a code, derived from its path."""
+    return str(uuid.uuid5(CODE_NAMESPACE, path))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Setting(Base):
+    """A project-wide setting (name, default coder, language)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Coder(Base):
+    """A person who codes: a researcher or a co-researcher (medforsker)."""
+
+    __tablename__ = "coders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="researcher")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Participant(Base):
+    """A person interviewed, who may appear in several rounds and transcripts."""
+
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str | None] = mapped_column(String(50), index=True)
+    gender: Mapped[str | None] = mapped_column(String(20))
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    office: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    attributes: Mapped[list[ParticipantAttribute]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan"
+    )
+
+
+class AttributeDefinition(Base):
+    """A project-defined extra attribute with a type, on participants or transcripts."""
+
+    __tablename__ = "attribute_definitions"
+    __table_args__ = (UniqueConstraint("applies_to", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    applies_to: Mapped[str] = mapped_column(String(20))  # participant | transcript
+    value_type: Mapped[str] = mapped_column(String(20), default="text")  # text|integer|date|boolean
+
+
+class ParticipantAttribute(Base):
+    __tablename__ = "participant_attributes"
+    __table_args__ = (UniqueConstraint("participant_id", "definition_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("attribute_definitions.id"), index=True)
+    value: Mapped[str] = mapped_column(Text)
+
+    participant: Mapped[Participant] = relationship(back_populates="attributes")
+    definition: Mapped[AttributeDefinition] = relationship()
+
+
+class Transcript(Base):
+    """An interview, group interview or set of notes; its text lives in immutable versions."""
+
+    __tablename__ = "transcripts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str | None] = mapped_column(String(300))
+    source_filename: Mapped[str | None] = mapped_column(String(500))
+    source_format: Mapped[str | None] = mapped_column(String(10))
+    source_encoding: Mapped[str | None] = mapped_column(String(40))
+    wave: Mapped[str | None] = mapped_column(String(20), index=True)
+    interview_date: Mapped[date | None] = mapped_column(Date)
+    mode: Mapped[str | None] = mapped_column(String(50))
+    fidelity: Mapped[str | None] = mapped_column(String(30))
+    interviewer: Mapped[str | None] = mapped_column(String(200))
+    note_taker: Mapped[str | None] = mapped_column(String(200))
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("text_versions.id", use_alter=True), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    versions: Mapped[list[TextVersion]] = relationship(
+        back_populates="transcript",
+        foreign_keys="TextVersion.transcript_id",
+        cascade="all, delete-orphan",
+        order_by="TextVersion.number",
+    )
+    current_version: Mapped[TextVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+    participant_links: Mapped[list[TranscriptParticipant]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan"
+    )
+    attributes: Mapped[list[TranscriptAttribute]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan"
+    )
+
+
+class TranscriptAttribute(Base):
+    __tablename__ = "transcript_attributes"
+    __table_args__ = (UniqueConstraint("transcript_id", "definition_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("attribute_definitions.id"), index=True)
+    value: Mapped[str] = mapped_column(Text)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="attributes")
+    definition: Mapped[AttributeDefinition] = relationship()
+
+
+class TranscriptParticipant(Base):
+    """Who took part in a transcript, and under which speaker label."""
+
+    __tablename__ = "transcript_participants"
+    __table_args__ = (UniqueConstraint("transcript_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    speaker_label: Mapped[str | None] = mapped_column(String(100))
+
+    transcript: Mapped[Transcript] = relationship(back_populates="participant_links")
+    participant: Mapped[Participant] = relationship()
+
+
+class TextVersion(Base):
+    """One immutable, normalised text of a transcript; corrections add a new version."""
+
+    __tablename__ = "text_versions"
+    __table_args__ = (UniqueConstraint("transcript_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="versions", foreign_keys=[transcript_id])
+    turns: Mapped[list[Turn]] = relationship(
+        back_populates="text_version", cascade="all, delete-orphan", order_by="Turn.seq"
+    )
+
+
+class Turn(Base):
+    """A speaker turn: offsets of what was said, in code points of its text version."""
+
+    __tablename__ = "turns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_version_id: Mapped[int] = mapped_column(ForeignKey("text_versions.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(String(100))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    timestamp_ms: Mapped[int | None] = mapped_column(Integer)
+
+    text_version: Mapped[TextVersion] = relationship(back_populates="turns")
+    participant: Mapped[Participant | None] = relationship()
+
+
+class Code(Base):
+    """A code in the hierarchical codebook."""
+
+    __tablename__ = "codes"
+    __table_args__ = (UniqueConstraint("path"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(1000))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    definition: Mapped[str | None] = mapped_column(Text)
+    inclusion: Mapped[str | None] = mapped_column(Text)
+    exclusion: Mapped[str | None] = mapped_column(Text)
+    example: Mapped[str | None] = mapped_column(Text)
+    colour: Mapped[str | None] = mapped_column(String(20))
+    shortcut: Mapped[str | None] = mapped_column(String(5), unique=True)
+    signal_words: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    parent: Mapped[Code | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Code]] = relationship(back_populates="parent", order_by="Code.position")
+
+
+class Coding(Base):
+    """A code applied to a span of a transcript text version by a coder."""
+
+    __tablename__ = "codings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    text_version_id: Mapped[int] = mapped_column(ForeignKey("text_versions.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id"), index=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    excerpt: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    memo: Mapped[str | None] = mapped_column(Text)
+    # Removal is a state, not a delete, so undo and the audit trail keep the coding.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    transcript: Mapped[Transcript] = relationship()
+    code: Mapped[Code] = relationship()
+    coder: Mapped[Coder] = relationship()
+
+
+class Memo(Base):
+    """A free memo on the project, a transcript, a code or a coding."""
+
+    __tablename__ = "memos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+    author_id: Mapped[int] = mapped_column(ForeignKey("coders.id"), index=True)
+    transcript_id: Mapped[int | None] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id"), index=True)
+    coding_id: Mapped[int | None] = mapped_column(ForeignKey("codings.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    author: Mapped[Coder] = relationship()
+
+
+class Event(Base):
+    """An append-only record of one change: who, when, what, and the state before and after."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id"), index=True)
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    entity: Mapped[str | None] = mapped_column(String(30))
+    entity_guid: Mapped[str | None] = mapped_column(String(36), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # {"before": {...} | None, "after": {...} | None}; undo restores "before", redo "after".
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    undoable: Mapped[bool] = mapped_column(default=False)
+    refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+
+    coder: Mapped[Coder | None] = relationship()

@@ -1,0 +1,1 @@
+"""Text handling: normalisation, Norwegian tokens and stems with offsets, sentences."""
