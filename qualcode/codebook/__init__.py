@@ -1,0 +1,1 @@
+"""Codebooks: the YAML format, validation, and the codes of a project."""

@@ -1,0 +1,44 @@
+"""A codebook as plain data, independent of files and databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+CODE_FIELDS = ("definition", "inclusion", "exclusion", "example", "colour", "shortcut")
+
+
+@dataclass
+class CodeSpec:
+    """One code with its rules and its sub-codes."""
+
+    name: str
+    definition: str | None = None
+    inclusion: str | None = None
+    exclusion: str | None = None
+    example: str | None = None
+    colour: str | None = None
+    shortcut: str | None = None
+    signal_words: list[str] = field(default_factory=list)
+    children: list[CodeSpec] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class Codebook:
+    """A named tree of codes."""
+
+    name: str
+    description: str | None = None
+    codes: list[CodeSpec] = field(default_factory=list)
+
+    def walk(self) -> Iterator[tuple[str, str | None, CodeSpec]]:
+        """(path, parent path, code) for every code, parents before children."""
+
+        def visit(codes: list[CodeSpec], parent: str | None) -> Iterator[tuple[str, str | None, CodeSpec]]:
+            for code in codes:
+                path = f"{parent}/{code.name}" if parent else code.name
+                yield path, parent, code
+                yield from visit(code.children, path)
+
+        yield from visit(self.codes, None)

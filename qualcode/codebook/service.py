@@ -1,0 +1,295 @@
+"""The codes of a project: loading a codebook into it, reading it back, editing codes as events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec
+from qualcode.codebook.yaml_format import COLOUR
+from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput, NotFound
+from qualcode.store.events import record_event
+from qualcode.store.models import Code, Coder, Coding, Event, code_guid
+from qualcode.store.settings import get_setting, set_setting
+
+EDITABLE_FIELDS = (*CODE_FIELDS, "signal_words")
+
+
+@dataclass(frozen=True)
+class CodeView:
+    """A code as the UI and the CLI show it."""
+
+    id: int
+    guid: str
+    path: str
+    name: str
+    depth: int
+    definition: str | None
+    inclusion: str | None
+    exclusion: str | None
+    example: str | None
+    colour: str | None
+    shortcut: str | None
+    signal_words: tuple[str, ...]
+    codings: int
+
+
+@dataclass(frozen=True)
+class CodebookChanges:
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    not_in_file: list[str]
+
+
+@dataclass(frozen=True)
+class CodeEvent:
+    at: str
+    coder: str | None
+    action: str
+    summary: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def code_state(code: Code) -> dict[str, Any]:
+    """Everything needed to restore a code, as stored in events."""
+    return {
+        "guid": code.guid,
+        "name": code.name,
+        "path": code.path,
+        "parent_guid": code.parent.guid if code.parent is not None else None,
+        "position": code.position,
+        **{key: getattr(code, key) for key in CODE_FIELDS},
+        "signal_words": list(code.signal_words or []),
+    }
+
+
+def apply_codebook(session: Session, codebook: Codebook, coder: Coder | None = None) -> CodebookChanges:
+    """Merge a codebook into the project by code path: new codes are created, changed ones updated.
+
+    Codes the project has but the file lacks are kept (codings may use them) and reported.
+    """
+    existing = {code.path: code for code in session.scalars(select(Code))}
+    file_paths = {path for path, _, _ in codebook.walk()}
+    _check_shortcuts(codebook, existing, file_paths)
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    # Shortcuts move between codes in one merge; clear the moved ones first so the
+    # unique constraint never sees two codes holding one key mid-way.
+    for path, _, spec in codebook.walk():
+        for other in existing.values():
+            if spec.shortcut and other.shortcut == spec.shortcut and other.path != path:
+                other.shortcut = None
+    session.flush()
+    positions: dict[str | None, int] = {}
+    for path, parent_path, spec in codebook.walk():
+        position = positions.get(parent_path, 0)
+        positions[parent_path] = position + 1
+        code = existing.get(path)
+        if code is None:
+            parent = existing[parent_path] if parent_path else None
+            code = Code(guid=code_guid(path), name=spec.name, path=path, parent=parent, position=position)
+            _set_fields(code, spec)
+            session.add(code)
+            session.flush()
+            existing[path] = code
+            created.append(path)
+            record_event(
+                session, action="code.create", coder=coder, entity="code", entity_guid=code.guid,
+                after=code_state(code), undoable=True, summary=f"created code {path}",
+            )
+            continue
+        before = code_state(code)
+        _set_fields(code, spec)
+        code.position = position
+        after = code_state(code)
+        if before == after:
+            unchanged.append(path)
+        else:
+            session.flush()
+            updated.append(path)
+            record_event(
+                session, action="code.update", coder=coder, entity="code", entity_guid=code.guid,
+                before=before, after=after, undoable=True, summary=_describe_update(path, before, after),
+            )
+    set_setting(session, "codebook.name", codebook.name)
+    if codebook.description:
+        set_setting(session, "codebook.description", codebook.description)
+    not_in_file = sorted(set(existing) - file_paths)
+    return CodebookChanges(created, updated, unchanged, not_in_file)
+
+
+def _set_fields(code: Code, spec: CodeSpec) -> None:
+    for key in CODE_FIELDS:
+        setattr(code, key, getattr(spec, key))
+    code.signal_words = list(spec.signal_words)
+
+
+def _check_shortcuts(codebook: Codebook, existing: dict[str, Code], file_paths: set[str]) -> None:
+    for path, _, spec in codebook.walk():
+        if not spec.shortcut:
+            continue
+        for other in existing.values():
+            if other.shortcut == spec.shortcut and other.path != path and other.path not in file_paths:
+                raise CodebookInvalid(
+                    [f"shortcut {spec.shortcut!r} of {path} is already used by {other.path} in this project"]
+                )
+
+
+def _describe_update(path: str, before: dict[str, Any], after: dict[str, Any]) -> str:
+    changed = [key for key in after if before.get(key) != after.get(key)]
+    return f"changed {', '.join(changed)} of {path}"
+
+
+def project_codebook(session: Session) -> Codebook:
+    """The project's codes as a Codebook, ready to be written as YAML."""
+    codes = list(session.scalars(select(Code).order_by(Code.position, Code.id)))
+    specs = {
+        code.id: CodeSpec(
+            name=code.name, **{key: getattr(code, key) for key in CODE_FIELDS},
+            signal_words=list(code.signal_words or []),
+        )
+        for code in codes
+    }
+    roots: list[CodeSpec] = []
+    for code in codes:
+        (specs[code.parent_id].children if code.parent_id else roots).append(specs[code.id])
+    return Codebook(
+        name=get_setting(session, "codebook.name", "qualcode") or "qualcode",
+        description=get_setting(session, "codebook.description"),
+        codes=roots,
+    )
+
+
+def list_codes(session: Session) -> list[CodeView]:
+    """Every code in tree order, with how many live codings it has."""
+    counts = dict(
+        session.execute(
+            select(Coding.code_id, func.count()).where(Coding.removed_at.is_(None)).group_by(Coding.code_id)
+        ).tuples()
+    )
+    codes = list(session.scalars(select(Code).order_by(Code.position, Code.id)))
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    ordered: list[CodeView] = []
+
+    def visit(parent_id: int | None, depth: int) -> None:
+        for code in children.get(parent_id, []):
+            ordered.append(_view(code, depth, counts.get(code.id, 0)))
+            visit(code.id, depth + 1)
+
+    visit(None, 0)
+    return ordered
+
+
+def _view(code: Code, depth: int, codings: int) -> CodeView:
+    return CodeView(
+        id=code.id, guid=code.guid, path=code.path, name=code.name, depth=depth,
+        definition=code.definition, inclusion=code.inclusion, exclusion=code.exclusion,
+        example=code.example, colour=code.colour, shortcut=code.shortcut,
+        signal_words=tuple(code.signal_words or ()), codings=codings,
+    )
+
+
+def find_code(session: Session, ref: str) -> Code:
+    """A code by path, by a unique name, by shortcut key or by id."""
+    code = session.scalar(select(Code).where(Code.path == ref))
+    if code is not None:
+        return code
+    named = list(session.scalars(select(Code).where(func.lower(Code.name) == ref.lower())))
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise Ambiguous(f"code name {ref!r} is used by " + ", ".join(c.path for c in named), "give the full path")
+    if len(ref) == 1:
+        code = session.scalar(select(Code).where(Code.shortcut == ref))
+        if code is not None:
+            return code
+    if ref.isdigit():
+        code = session.get(Code, int(ref))
+        if code is not None:
+            return code
+    raise NotFound(f"no code {ref!r} in the codebook", "list codes with `qualcode codebook show`")
+
+
+def code_subtree_ids(session: Session, code: Code) -> list[int]:
+    """The code and all its descendants."""
+    rows = session.execute(
+        select(Code.id).where((Code.path == code.path) | Code.path.startswith(code.path + "/"))
+    ).scalars()
+    return list(rows)
+
+
+def create_code(
+    session: Session, path: str, fields: dict[str, Any] | None = None, coder: Coder | None = None
+) -> CodeView:
+    """Add one code (its parent must exist), recorded as an undoable event."""
+    parent_path, _, name = path.rpartition("/")
+    name = name.strip()
+    if not name:
+        raise InvalidInput(f"code path {path!r} has no name")
+    if session.scalar(select(Code).where(Code.path == path)) is not None:
+        raise InvalidInput(f"code {path} already exists")
+    parent = find_code(session, parent_path) if parent_path else None
+    siblings = session.scalar(select(func.count()).select_from(Code).where(Code.parent_id == (parent.id if parent else None)))
+    code = Code(guid=code_guid(path), name=name, path=path, parent=parent, position=siblings or 0, signal_words=[])
+    session.add(code)
+    _apply_changes(session, code, fields or {})
+    session.flush()
+    record_event(
+        session, action="code.create", coder=coder, entity="code", entity_guid=code.guid,
+        after=code_state(code), undoable=True, summary=f"created code {path}",
+    )
+    return _view(code, path.count("/"), 0)
+
+
+def update_code(session: Session, ref: str, changes: dict[str, Any], coder: Coder | None = None) -> CodeView:
+    """Change a code's definition, rules, colour, shortcut or signal words, as an undoable event."""
+    code = find_code(session, ref)
+    before = code_state(code)
+    _apply_changes(session, code, changes)
+    session.flush()
+    after = code_state(code)
+    if before != after:
+        record_event(
+            session, action="code.update", coder=coder, entity="code", entity_guid=code.guid,
+            before=before, after=after, undoable=True, summary=_describe_update(code.path, before, after),
+        )
+    return _view(code, code.path.count("/"), 0)
+
+
+def _apply_changes(session: Session, code: Code, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        if key not in EDITABLE_FIELDS:
+            raise InvalidInput(f"{key!r} is not a field of a code", "fields: " + ", ".join(EDITABLE_FIELDS))
+        if key == "colour" and value and not COLOUR.match(value):
+            raise InvalidInput(f"colour {value!r} is not #RRGGBB")
+        if key == "shortcut" and value:
+            if len(value) != 1:
+                raise InvalidInput(f"shortcut {value!r} must be one character")
+            holder = session.scalar(select(Code).where(Code.shortcut == value, Code.id != code.id))
+            if holder is not None:
+                raise InvalidInput(f"shortcut {value!r} is already used by {holder.path}")
+        if key == "signal_words":
+            value = [word.strip() for word in (value or []) if word.strip()]
+        setattr(code, key, value or ([] if key == "signal_words" else None))
+
+
+def code_history(session: Session, ref: str) -> list[CodeEvent]:
+    """Every recorded change to a code, oldest first, so the history of a definition can be read."""
+    code = find_code(session, ref)
+    events = session.scalars(select(Event).where(Event.entity_guid == code.guid).order_by(Event.id))
+    return [
+        CodeEvent(
+            at=event.at.isoformat(timespec="seconds"), coder=event.coder.name if event.coder else None,
+            action=event.action, summary=event.summary,
+            before=event.payload.get("before"), after=event.payload.get("after"),
+        )
+        for event in events
+    ]

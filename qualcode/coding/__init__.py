@@ -1,0 +1,1 @@
+"""Coding: applying codes to passages, memos, and undo/redo over the event log."""

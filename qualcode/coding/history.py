@@ -1,0 +1,158 @@
+"""Undo, redo and the audit trail, all read from the append-only event log.
+
+Each coder has their own undo stack, rebuilt from the log: a change pushes onto it and
+clears the redo stack, an undo moves the top change to the redo stack, a redo moves it back.
+Because the log is in the database, undo works across sessions and restarts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.errors import InvalidInput, NothingToUndo
+from qualcode.store.events import record_event
+from qualcode.store.models import Code, Coder, Coding, Event, Memo, utcnow
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    at: str
+    coder: str | None
+    action: str
+    entity: str | None
+    entity_guid: str | None
+    summary: str
+
+
+def _view(event: Event) -> EventView:
+    return EventView(
+        id=event.id, at=event.at.isoformat(timespec="seconds"), coder=event.coder.name if event.coder else None,
+        action=event.action, entity=event.entity, entity_guid=event.entity_guid, summary=event.summary,
+    )
+
+
+def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
+    undo_stack: list[int] = []
+    redo_stack: list[int] = []
+    rows = session.execute(
+        select(Event.id, Event.action, Event.refers_to_id, Event.undoable)
+        .where(Event.coder_id == coder.id, (Event.undoable.is_(True)) | Event.action.in_(("undo", "redo")))
+        .order_by(Event.id)
+    )
+    for event_id, action, refers_to, _undoable in rows:
+        if action == "undo":
+            if undo_stack and undo_stack[-1] == refers_to:
+                redo_stack.append(undo_stack.pop())
+        elif action == "redo":
+            if redo_stack and redo_stack[-1] == refers_to:
+                undo_stack.append(redo_stack.pop())
+        else:
+            undo_stack.append(event_id)
+            redo_stack.clear()
+    return undo_stack, redo_stack
+
+
+def undo(session: Session, coder: Coder) -> EventView:
+    """Undo this coder's most recent change that is not yet undone."""
+    undo_stack, _ = _stacks(session, coder)
+    if not undo_stack:
+        raise NothingToUndo(f"nothing to undo for {coder.name}")
+    target = session.get_one(Event, undo_stack[-1])
+    _restore(session, target.entity, target.entity_guid, target.payload.get("before"))
+    record_event(
+        session, action="undo", coder=coder, entity=target.entity, entity_guid=target.entity_guid,
+        refers_to=target, summary=f"undid: {target.summary}",
+    )
+    return _view(target)
+
+
+def redo(session: Session, coder: Coder) -> EventView:
+    """Redo the change this coder most recently undid, if nothing new was done since."""
+    _, redo_stack = _stacks(session, coder)
+    if not redo_stack:
+        raise NothingToUndo(f"nothing to redo for {coder.name}")
+    target = session.get_one(Event, redo_stack[-1])
+    _restore(session, target.entity, target.entity_guid, target.payload.get("after"))
+    record_event(
+        session, action="redo", coder=coder, entity=target.entity, entity_guid=target.entity_guid,
+        refers_to=target, summary=f"redid: {target.summary}",
+    )
+    return _view(target)
+
+
+def history(
+    session: Session, *, limit: int | None = 50, coder_name: str | None = None, entity_guid: str | None = None
+) -> list[EventView]:
+    """The audit trail, newest first."""
+    query = select(Event).order_by(Event.id.desc())
+    if coder_name:
+        query = query.join(Coder, Event.coder_id == Coder.id).where(Coder.name == coder_name)
+    if entity_guid:
+        query = query.where(Event.entity_guid == entity_guid)
+    if limit:
+        query = query.limit(limit)
+    return [_view(event) for event in session.scalars(query)]
+
+
+def _restore(session: Session, entity: str | None, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put an entity back into a recorded state; None means it did not exist."""
+    if entity == "coding":
+        _restore_coding(session, guid, state)
+    elif entity == "memo":
+        _restore_memo(session, guid, state)
+    elif entity == "code":
+        _restore_code(session, guid, state)
+    else:
+        raise InvalidInput(f"changes to {entity} cannot be undone")
+    session.flush()
+
+
+def _restore_coding(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    coding = session.scalar(select(Coding).where(Coding.guid == guid))
+    if coding is None:
+        raise NothingToUndo("the coding this change touched no longer exists (its participant may have withdrawn)")
+    if state is None:
+        coding.removed_at = coding.removed_at or utcnow()
+        return
+    code = session.scalar(select(Code).where(Code.guid == state["code_guid"]))
+    if code is None:
+        raise NothingToUndo(f"the code of coding {coding.id} no longer exists")
+    coding.code = code
+    coding.start, coding.end, coding.excerpt, coding.memo = state["start"], state["end"], state["excerpt"], state["memo"]
+    coding.removed_at = (coding.removed_at or utcnow()) if state["removed"] else None
+
+
+def _restore_memo(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    memo = session.scalar(select(Memo).where(Memo.guid == guid))
+    if memo is None:
+        raise NothingToUndo("the memo this change touched no longer exists")
+    if state is None:
+        memo.removed_at = memo.removed_at or utcnow()
+        return
+    memo.title, memo.text = state["title"], state["text"]
+    memo.removed_at = (memo.removed_at or utcnow()) if state["removed"] else None
+
+
+def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    code = session.scalar(select(Code).where(Code.guid == guid))
+    if state is None:
+        if code is None:
+            return
+        in_use = session.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == code.id))
+        if in_use or code.children:
+            raise NothingToUndo(f"code {code.path} is in use now, so its creation cannot be undone")
+        session.delete(code)
+        return
+    parent = session.scalar(select(Code).where(Code.guid == state["parent_guid"])) if state["parent_guid"] else None
+    if code is None:
+        code = Code(guid=state["guid"])
+        session.add(code)
+    code.parent = parent
+    for key in ("name", "path", "position", "definition", "inclusion", "exclusion", "example", "colour", "shortcut"):
+        setattr(code, key, state[key])
+    code.signal_words = list(state["signal_words"])

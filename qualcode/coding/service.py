@@ -1,0 +1,240 @@
+"""Applying, listing, removing and resizing codings, and memos on codings; each an event."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.service import code_subtree_ids, find_code
+from qualcode.errors import Ambiguous, InvalidInput, NotFound
+from qualcode.store.events import record_event
+from qualcode.store.lookup import LineIndex, current_text, find_transcript
+from qualcode.store.models import Coder, Coding, Transcript, Turn, utcnow
+from qualcode.text.normalise import normalise
+
+
+@dataclass(frozen=True)
+class CodingView:
+    """A coding as shown to a researcher, with where it is."""
+
+    id: int
+    guid: str
+    transcript: str
+    code_path: str
+    coder: str
+    start: int
+    end: int
+    line: int
+    speaker: str | None
+    excerpt: str
+    memo: str | None
+    removed: bool
+
+
+def coding_state(coding: Coding) -> dict[str, Any]:
+    """What undo and redo restore of a coding."""
+    return {
+        "guid": coding.guid,
+        "code_guid": coding.code.guid,
+        "start": coding.start,
+        "end": coding.end,
+        "excerpt": coding.excerpt,
+        "memo": coding.memo,
+        "removed": coding.removed_at is not None,
+    }
+
+
+def find_span(text: str, quote: str) -> tuple[int, int]:
+    """The one place `quote` occurs in `text`, matching any run of whitespace to any other."""
+    words = normalise(quote).split()
+    if not words:
+        raise InvalidInput("the quoted text is empty")
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in words))
+    matches = list(pattern.finditer(text))
+    if not matches:
+        raise NotFound(f"the quoted text {_short(quote)!r} does not occur in the transcript", "check the wording, or give --start and --end")
+    if len(matches) > 1:
+        lines = LineIndex(text)
+        places = ", ".join(f"line {lines.line(m.start())} (offset {m.start()})" for m in matches[:5])
+        raise Ambiguous(f"the quoted text {_short(quote)!r} occurs {len(matches)} times: {places}", "quote more words, or give --start and --end")
+    return matches[0].start(), matches[0].end()
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_span(text: str, start: int, end: int) -> None:
+    if not 0 <= start < end <= len(text):
+        raise InvalidInput(f"span {start}-{end} is outside the text (0-{len(text)}) or empty", "start must be below end")
+    if not text[start:end].strip():
+        raise InvalidInput(f"span {start}-{end} holds only whitespace")
+
+
+def view_coding(session: Session, coding: Coding, lines: dict[int, LineIndex] | None = None) -> CodingView:
+    """The coding with its line and speaker; `lines` caches line indexes across many codings."""
+    lines = {} if lines is None else lines
+    if coding.text_version_id not in lines:
+        lines[coding.text_version_id] = LineIndex(coding.transcript.current_version.text if coding.transcript.current_version else "")
+    turn = session.scalar(
+        select(Turn).where(Turn.text_version_id == coding.text_version_id, Turn.start <= coding.start, Turn.end > coding.start)
+    )
+    return CodingView(
+        id=coding.id, guid=coding.guid, transcript=coding.transcript.name, code_path=coding.code.path,
+        coder=coding.coder.name, start=coding.start, end=coding.end,
+        line=lines[coding.text_version_id].line(coding.start),
+        speaker=turn.speaker if turn is not None else None,
+        excerpt=coding.excerpt, memo=coding.memo, removed=coding.removed_at is not None,
+    )
+
+
+def add_coding(
+    session: Session,
+    transcript_ref: str,
+    code_ref: str,
+    coder: Coder,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    match: str | None = None,
+    memo: str | None = None,
+) -> CodingView:
+    """Code a span, given by offsets or by quoting its text, as an undoable event."""
+    transcript = find_transcript(session, transcript_ref)
+    code = find_code(session, code_ref)
+    version = current_text(transcript)
+    if match is not None:
+        if start is not None or end is not None:
+            raise InvalidInput("give either --match or --start/--end, not both")
+        start, end = find_span(version.text, match)
+    if start is None or end is None:
+        raise InvalidInput("say what to code", "give --start and --end, or --match TEXT")
+    _check_span(version.text, start, end)
+    duplicate = session.scalar(
+        select(Coding).where(
+            Coding.transcript_id == transcript.id, Coding.code_id == code.id, Coding.coder_id == coder.id,
+            Coding.start == start, Coding.end == end, Coding.removed_at.is_(None),
+        )
+    )
+    if duplicate is not None:
+        raise InvalidInput(f"this passage is already coded {code.path} by {coder.name} (coding {duplicate.id})")
+    coding = Coding(
+        transcript=transcript, text_version_id=version.id, code=code, coder=coder, start=start, end=end,
+        excerpt=version.text[start:end], text_hash=version.content_hash, memo=memo or None,
+    )
+    session.add(coding)
+    session.flush()
+    record_event(
+        session, action="coding.add", coder=coder, entity="coding", entity_guid=coding.guid,
+        before=None, after=coding_state(coding), undoable=True,
+        summary=f"coded {transcript.name} {start}-{end} as {code.path}: {_short(coding.excerpt)!r}",
+    )
+    return view_coding(session, coding)
+
+
+def find_coding(session: Session, ref: str | int) -> Coding:
+    """A coding by id or GUID."""
+    coding = session.get(Coding, int(ref)) if str(ref).isdigit() else session.scalar(select(Coding).where(Coding.guid == str(ref)))
+    if coding is None:
+        raise NotFound(f"no coding {ref}", "list codings with `qualcode coding list`")
+    return coding
+
+
+def _live(session: Session, ref: str | int) -> Coding:
+    coding = find_coding(session, ref)
+    if coding.removed_at is not None:
+        raise InvalidInput(f"coding {coding.id} was removed", "`qualcode undo` brings it back if it was the last change")
+    return coding
+
+
+def remove_coding(session: Session, ref: str | int, coder: Coder) -> CodingView:
+    """Mark a coding removed; it stays in the database and the log, and undo restores it."""
+    coding = _live(session, ref)
+    before = coding_state(coding)
+    coding.removed_at = utcnow()
+    session.flush()
+    record_event(
+        session, action="coding.remove", coder=coder, entity="coding", entity_guid=coding.guid,
+        before=before, after=coding_state(coding), undoable=True,
+        summary=f"removed {coding.code.path} from {coding.transcript.name} {coding.start}-{coding.end}",
+    )
+    return view_coding(session, coding)
+
+
+def resize_coding(session: Session, ref: str | int, start: int, end: int, coder: Coder) -> CodingView:
+    """Move a coding's boundaries within its text version."""
+    coding = _live(session, ref)
+    version = current_text(coding.transcript)
+    if version.id != coding.text_version_id:
+        raise InvalidInput(f"coding {coding.id} belongs to an older text version", "re-anchor it first")
+    _check_span(version.text, start, end)
+    before = coding_state(coding)
+    coding.start, coding.end, coding.excerpt = start, end, version.text[start:end]
+    session.flush()
+    record_event(
+        session, action="coding.resize", coder=coder, entity="coding", entity_guid=coding.guid,
+        before=before, after=coding_state(coding), undoable=True,
+        summary=f"resized coding {coding.id} ({coding.code.path}) to {start}-{end}",
+    )
+    return view_coding(session, coding)
+
+
+def recode_coding(session: Session, ref: str | int, code_ref: str, coder: Coder) -> CodingView:
+    """Change the code of a coding, keeping its span."""
+    coding = _live(session, ref)
+    code = find_code(session, code_ref)
+    before = coding_state(coding)
+    old_path = coding.code.path
+    coding.code = code
+    session.flush()
+    record_event(
+        session, action="coding.recode", coder=coder, entity="coding", entity_guid=coding.guid,
+        before=before, after=coding_state(coding), undoable=True,
+        summary=f"changed coding {coding.id} from {old_path} to {code.path}",
+    )
+    return view_coding(session, coding)
+
+
+def set_coding_memo(session: Session, ref: str | int, text: str | None, coder: Coder) -> CodingView:
+    """Write, replace or (with empty text) clear a coding's memo."""
+    coding = _live(session, ref)
+    before = coding_state(coding)
+    coding.memo = text.strip() if text and text.strip() else None
+    session.flush()
+    record_event(
+        session, action="coding.memo", coder=coder, entity="coding", entity_guid=coding.guid,
+        before=before, after=coding_state(coding), undoable=True,
+        summary=f"{'wrote' if coding.memo else 'cleared'} memo on coding {coding.id}",
+    )
+    return view_coding(session, coding)
+
+
+def list_codings(
+    session: Session,
+    *,
+    transcript_ref: str | None = None,
+    code_ref: str | None = None,
+    coder_name: str | None = None,
+    include_subcodes: bool = True,
+    include_removed: bool = False,
+) -> list[CodingView]:
+    """Codings, filtered, in transcript and text order."""
+    query = select(Coding).join(Transcript)
+    if transcript_ref:
+        query = query.where(Coding.transcript_id == find_transcript(session, transcript_ref).id)
+    if code_ref:
+        code = find_code(session, code_ref)
+        ids = code_subtree_ids(session, code) if include_subcodes else [code.id]
+        query = query.where(Coding.code_id.in_(ids))
+    if coder_name:
+        query = query.join(Coder).where(Coder.name == coder_name)
+    if not include_removed:
+        query = query.where(Coding.removed_at.is_(None))
+    codings = session.scalars(query.order_by(Transcript.name, Coding.start, Coding.id))
+    lines: dict[int, LineIndex] = {}
+    return [view_coding(session, coding, lines) for coding in codings]

@@ -1,0 +1,84 @@
+"""Finding transcripts and participants by short name or id, and describing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.store.lookup import LineIndex, current_text
+from qualcode.store.models import Coding, Transcript, Turn
+
+
+@dataclass(frozen=True)
+class TranscriptView:
+    id: int
+    guid: str
+    name: str
+    title: str | None
+    source_filename: str | None
+    wave: str | None
+    interview_date: str | None
+    mode: str | None
+    fidelity: str | None
+    participants: tuple[str, ...]
+    roles: tuple[str, ...]
+    words: int
+    turns: int
+    codings: int
+
+
+@dataclass(frozen=True)
+class TurnView:
+    seq: int
+    speaker: str | None
+    participant: str | None
+    start: int
+    end: int
+    line: int
+    timestamp_ms: int | None
+    text: str
+
+
+def describe_transcripts(session: Session) -> list[TranscriptView]:
+    """Every transcript with its participants, size and number of live codings."""
+    coding_counts = dict(
+        session.execute(
+            select(Coding.transcript_id, func.count()).where(Coding.removed_at.is_(None)).group_by(Coding.transcript_id)
+        ).tuples()
+    )
+    turn_counts = dict(
+        session.execute(select(Turn.text_version_id, func.count()).group_by(Turn.text_version_id)).tuples()
+    )
+    views = []
+    for transcript in session.scalars(select(Transcript).order_by(Transcript.name)):
+        version = current_text(transcript)
+        people = [link.participant for link in transcript.participant_links]
+        views.append(
+            TranscriptView(
+                id=transcript.id, guid=transcript.guid, name=transcript.name, title=transcript.title,
+                source_filename=transcript.source_filename, wave=transcript.wave,
+                interview_date=transcript.interview_date.isoformat() if transcript.interview_date else None,
+                mode=transcript.mode, fidelity=transcript.fidelity,
+                participants=tuple(sorted(p.name for p in people)),
+                roles=tuple(sorted({p.role for p in people if p.role})),
+                words=version.word_count, turns=turn_counts.get(version.id, 0),
+                codings=coding_counts.get(transcript.id, 0),
+            )
+        )
+    return views
+
+
+def transcript_turns(session: Session, transcript: Transcript) -> list[TurnView]:
+    version = current_text(transcript)
+    lines = LineIndex(version.text)
+    return [
+        TurnView(
+            seq=turn.seq, speaker=turn.speaker,
+            participant=turn.participant.name if turn.participant else None,
+            start=turn.start, end=turn.end, line=lines.line(turn.start), timestamp_ms=turn.timestamp_ms,
+            text=version.text[turn.start:turn.end],
+        )
+        for turn in version.turns
+    ]
