@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.store.lookup import LineIndex, current_text
-from qualcode.store.models import Coding, Transcript, Turn
+from qualcode.store.models import Coding, Participant, Transcript, TranscriptParticipant, Turn
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,10 @@ def describe_transcripts(session: Session) -> list[TranscriptView]:
     coding_counts = dict(
         session.execute(
             select(Coding.transcript_id, func.count()).where(Coding.removed_at.is_(None)).group_by(Coding.transcript_id)
-        ).tuples()
+        ).tuples().all()
     )
     turn_counts = dict(
-        session.execute(select(Turn.text_version_id, func.count()).group_by(Turn.text_version_id)).tuples()
+        session.execute(select(Turn.text_version_id, func.count()).group_by(Turn.text_version_id)).tuples().all()
     )
     views = []
     for transcript in session.scalars(select(Transcript).order_by(Transcript.name)):
@@ -81,4 +81,32 @@ def transcript_turns(session: Session, transcript: Transcript) -> list[TurnView]
             text=version.text[turn.start:turn.end],
         )
         for turn in version.turns
+    ]
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    name: str
+    role: str | None
+    gender: str | None
+    age_band: str | None
+    office: str | None
+    attributes: dict[str, str]
+    transcripts: tuple[str, ...]
+
+
+def describe_participants(session: Session) -> list[ParticipantView]:
+    """Every participant with attributes and the transcripts they take part in."""
+    taking_part: dict[int, set[str]] = {}
+    for participant_id, transcript_name in session.execute(
+        select(TranscriptParticipant.participant_id, Transcript.name).join(Transcript)
+    ).tuples().all():
+        taking_part.setdefault(participant_id, set()).add(transcript_name)
+    return [
+        ParticipantView(
+            name=p.name, role=p.role, gender=p.gender, age_band=p.age_band, office=p.office,
+            attributes={a.definition.name: a.value for a in p.attributes},
+            transcripts=tuple(sorted(taking_part.get(p.id, ()))),
+        )
+        for p in session.scalars(select(Participant).order_by(Participant.name))
     ]

@@ -1,0 +1,1 @@
+"""Analysis: counts, matrices, co-occurrence and agreement over codings."""

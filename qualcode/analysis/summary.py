@@ -1,0 +1,71 @@
+"""A project at a glance: what has been imported, who took part, and what has been coded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.store.models import Code, Coder, Coding, Memo, Participant, TextVersion, Transcript, Turn
+from qualcode.store.settings import get_setting
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    name: str
+    codebook: str | None
+    transcripts: int
+    words: int
+    turns: int
+    participants_by_role: dict[str, int]
+    transcripts_by_wave: dict[str, int]
+    transcripts_by_fidelity: dict[str, int]
+    codes: int
+    codings: int
+    codings_by_top_code: dict[str, int]
+    coders: int
+    memos: int
+
+
+def project_summary(session: Session) -> ProjectSummary:
+    current = select(TextVersion).join(Transcript, Transcript.current_version_id == TextVersion.id).subquery()
+    words = session.scalar(select(func.coalesce(func.sum(current.c.word_count), 0))) or 0
+    turns = session.scalar(
+        select(func.count()).select_from(Turn).join(Transcript, Transcript.current_version_id == Turn.text_version_id)
+    ) or 0
+    by_role = dict(
+        session.execute(
+            select(func.coalesce(Participant.role, "(no role)"), func.count()).group_by(Participant.role)
+        ).tuples().all()
+    )
+    by_wave = dict(
+        session.execute(select(func.coalesce(Transcript.wave, "(no wave)"), func.count()).group_by(Transcript.wave)).tuples().all()
+    )
+    by_fidelity = dict(
+        session.execute(
+            select(func.coalesce(Transcript.fidelity, "(unknown)"), func.count()).group_by(Transcript.fidelity)
+        ).tuples().all()
+    )
+    live = Coding.removed_at.is_(None)
+    by_top: dict[str, int] = {}
+    for path, count in session.execute(
+        select(Code.path, func.count()).join(Coding, Coding.code_id == Code.id).where(live).group_by(Code.path)
+    ).tuples().all():
+        top = path.split("/")[0]
+        by_top[top] = by_top.get(top, 0) + count
+    return ProjectSummary(
+        name=get_setting(session, "project.name", "") or "",
+        codebook=get_setting(session, "codebook.name"),
+        transcripts=session.scalar(select(func.count()).select_from(Transcript)) or 0,
+        words=int(words),
+        turns=turns,
+        participants_by_role=by_role,
+        transcripts_by_wave=by_wave,
+        transcripts_by_fidelity=by_fidelity,
+        codes=session.scalar(select(func.count()).select_from(Code)) or 0,
+        codings=session.scalar(select(func.count()).select_from(Coding).where(live)) or 0,
+        codings_by_top_code=dict(sorted(by_top.items())),
+        coders=session.scalar(select(func.count()).select_from(Coder)) or 0,
+        memos=session.scalar(select(func.count()).select_from(Memo).where(Memo.removed_at.is_(None))) or 0,
+    )

@@ -1,0 +1,58 @@
+"""The `qualcode` command: a root group with one subgroup per noun."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qualcode.cli.context import AppContext, coder_from_env
+from qualcode.errors import QualcodeError
+
+
+class QualcodeGroup(click.Group):
+    """Turns a QualcodeError into one line on stderr and exit code 1; tracebacks are for bugs."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as error:
+            click.echo(f"error: {error.message}" + (f" (hint: {error.hint})" if error.hint else ""), err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--project", "project_path", type=click.Path(path_type=Path), envvar="QUALCODE_PROJECT",
+    help="Project directory (default: found from the current directory, as git does).",
+)
+@click.option("--coder", "coder_name", default=None, help="Who is coding (default: $QUALCODE_CODER, the project default, or your user name).")
+@click.version_option(package_name="qualcode")
+@click.pass_context
+def cli(ctx: click.Context, project_path: Path | None, coder_name: str | None) -> None:
+    """Code and analyse pseudonymised interview transcripts.
+
+    Example: qualcode init studie && cd studie && qualcode import ~/intervjuer/
+    """
+    ctx.obj = AppContext(project_path=project_path, coder_name=coder_name or coder_from_env())
+
+
+def _register() -> None:
+    from qualcode.cli import codebook, coders, coding, history, importing, memo, participants, project, search, transcripts
+
+    for module in (project, importing, transcripts, participants, codebook, coding, memo, history, search, coders):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="qualcode")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

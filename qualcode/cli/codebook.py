@@ -1,0 +1,160 @@
+"""`qualcode codebook show|validate|import|export|history|add|edit`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, note
+from qualcode.codebook.service import apply_codebook, code_history, create_code, list_codes, project_codebook, update_code
+from qualcode.codebook.yaml_format import dump_codebook, load_codebook
+from qualcode.errors import InvalidInput
+
+
+@click.group("codebook")
+def codebook_group() -> None:
+    """Show, validate, import, export and edit the codebook."""
+
+
+@codebook_group.command("show")
+@click.option("--full", is_flag=True, help="Also print definitions, inclusion and exclusion rules.")
+@json_option
+@pass_app
+def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
+    """Print the code tree with shortcuts and coding counts.
+
+    Example: qualcode codebook show --full
+    """
+    with app.session() as session:
+        codes = list_codes(session)
+    if as_json:
+        emit_json(codes)
+        return
+    for code in codes:
+        key = f"[{code.shortcut}] " if code.shortcut else "    "
+        click.echo(f"{'  ' * code.depth}{key}{code.name}  ({code.codings})")
+        if full:
+            indent = "  " * code.depth + "      "
+            for label, value in (("definition", code.definition), ("include", code.inclusion), ("exclude", code.exclusion)):
+                if value:
+                    click.echo(f"{indent}{label}: {value}")
+
+
+@codebook_group.command("validate")
+@click.argument("file", type=click.Path(path_type=Path))
+def codebook_validate(file: Path) -> None:
+    """Check a codebook file and name the line of each problem.
+
+    Example: qualcode codebook validate codebooks/kvp.yaml
+    """
+    codebook = load_codebook(file)
+    click.echo(f"{file}: valid, {sum(1 for _ in codebook.walk())} codes")
+
+
+@codebook_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_app
+def codebook_import(app: AppContext, file: Path) -> None:
+    """Merge a codebook file into the project: new codes are added, changed ones updated.
+
+    Example: qualcode codebook import codebooks/kvp.yaml
+    """
+    codebook = load_codebook(file)
+    with app.session() as session:
+        changes = apply_codebook(session, codebook, app.coder(session))
+    click.echo(f"{len(changes.created)} codes added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged")
+    for path in changes.updated:
+        note(f"  updated {path}")
+    if changes.not_in_file:
+        note(f"kept {len(changes.not_in_file)} codes the file does not have: " + ", ".join(changes.not_in_file))
+
+
+@codebook_group.command("export")
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@pass_app
+def codebook_export(app: AppContext, file: Path | None, force: bool) -> None:
+    """Write the project's codebook as YAML to FILE, or to stdout.
+
+    Example: qualcode codebook export kodebok.yaml
+    """
+    with app.session() as session:
+        text = dump_codebook(project_codebook(session))
+    if file is None:
+        click.echo(text, nl=False)
+        return
+    if file.exists() and not force:
+        raise InvalidInput(f"{file} exists", "pass --force to overwrite it")
+    temporary = file.with_name(file.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(file)
+    click.echo(f"wrote {file}")
+
+
+@codebook_group.command("history")
+@click.argument("code")
+@json_option
+@pass_app
+def codebook_history(app: AppContext, code: str, as_json: bool) -> None:
+    """Show every change to a code, so the history of a definition can be read.
+
+    Example: qualcode codebook history måltall-press
+    """
+    with app.session() as session:
+        events = code_history(session, code)
+    if as_json:
+        emit_json(events)
+        return
+    for event in events:
+        click.echo(f"{event.at}  {event.coder or '-':12}  {event.summary}")
+        if event.before and event.after:
+            for key, value in event.after.items():
+                if event.before.get(key) != value:
+                    click.echo(f"    {key}: {event.before.get(key)!r} -> {value!r}")
+
+
+@codebook_group.command("add")
+@click.argument("path")
+@click.option("--definition")
+@click.option("--shortcut")
+@click.option("--colour")
+@pass_app
+def codebook_add(app: AppContext, path: str, definition: str | None, shortcut: str | None, colour: str | None) -> None:
+    """Add a code; PATH is parent/name for a sub-code.
+
+    Example: qualcode codebook add "empowerment/mestring" --definition "..."
+    """
+    fields = {k: v for k, v in (("definition", definition), ("shortcut", shortcut), ("colour", colour)) if v is not None}
+    with app.session() as session:
+        code = create_code(session, path, fields, app.coder(session))
+    click.echo(f"added code {code.path}")
+
+
+@codebook_group.command("edit")
+@click.argument("code")
+@click.option("--definition")
+@click.option("--inclusion")
+@click.option("--exclusion")
+@click.option("--example")
+@click.option("--colour")
+@click.option("--shortcut")
+@click.option("--signal-words", help="Comma-separated signal words, replacing the current ones.")
+@pass_app
+def codebook_edit(app: AppContext, code: str, signal_words: str | None, **fields: str | None) -> None:
+    """Change a code's definition, rules, colour, shortcut or signal words (recorded as an event).
+
+    Example: qualcode codebook edit brukermedvirkning --definition "..."
+    """
+    changes: dict[str, object] = {key: value for key, value in fields.items() if value is not None}
+    if signal_words is not None:
+        changes["signal_words"] = signal_words.split(",")
+    if not changes:
+        raise InvalidInput("nothing to change", "give at least one of --definition, --inclusion, ...")
+    with app.session() as session:
+        view = update_code(session, code, changes, app.coder(session))
+    click.echo(f"updated {view.path}")
+
+
+COMMANDS = [codebook_group]

@@ -1,0 +1,51 @@
+"""`qualcode coder add|list|default`: who codes, and in which role."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, emit_table
+from qualcode.coding.coders import ROLES, get_or_create_coder, list_coders
+from qualcode.store.settings import set_setting
+
+
+@click.group("coder")
+def coder_group() -> None:
+    """Add and list coders."""
+
+
+@coder_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="researcher", show_default=True)
+@click.option("--default", "make_default", is_flag=True, help="Use this coder when --coder is not given.")
+@pass_app
+def coder_add(app: AppContext, name: str, role: str, make_default: bool) -> None:
+    """Add a coder (or change their role).
+
+    Example: qualcode coder add "Medforsker 1" --role medforsker
+    """
+    with app.session() as session:
+        coder = get_or_create_coder(session, name, role)
+        if make_default:
+            set_setting(session, "default_coder", coder.name)
+    click.echo(f"coder {coder.name} ({coder.role})" + (", the default" if make_default else ""))
+
+
+@coder_group.command("list")
+@json_option
+@pass_app
+def coder_list(app: AppContext, as_json: bool) -> None:
+    """List coders.
+
+    Example: qualcode coder list
+    """
+    with app.session() as session:
+        coders = list_coders(session)
+    if as_json:
+        emit_json(coders)
+        return
+    emit_table(["name", "role"], [[c.name, c.role] for c in coders])
+
+
+COMMANDS = [coder_group]

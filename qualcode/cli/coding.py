@@ -1,0 +1,127 @@
+"""`qualcode coding add|list|remove|resize|recode|memo`: coding from scripts."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, emit_table
+from qualcode.coding.service import (
+    CodingView,
+    add_coding,
+    list_codings,
+    recode_coding,
+    remove_coding,
+    resize_coding,
+    set_coding_memo,
+)
+
+
+@click.group("coding")
+def coding_group() -> None:
+    """Apply, list, remove and resize codings."""
+
+
+def _print(view: CodingView, verb: str) -> None:
+    click.echo(f"{verb} coding {view.id}: {view.transcript} line {view.line} {view.start}-{view.end} {view.code_path}: {' '.join(view.excerpt.split())[:70]}")
+
+
+@coding_group.command("add")
+@click.argument("transcript")
+@click.argument("code")
+@click.option("--start", type=int, help="Start offset (code points, 0-based).")
+@click.option("--end", type=int, help="End offset (exclusive).")
+@click.option("--match", help="Code the one passage with exactly this text.")
+@click.option("--memo", help="A memo on the coding.")
+@json_option
+@pass_app
+def coding_add(app: AppContext, transcript: str, code: str, start: int | None, end: int | None, match: str | None, memo: str | None, as_json: bool) -> None:
+    """Code a passage, given by offsets or by quoting it.
+
+    Example: qualcode coding add deltaker_D1_T1 empowerment --match "fikk mer selvtillit"
+    """
+    with app.session() as session:
+        view = add_coding(session, transcript, code, app.coder(session), start=start, end=end, match=match, memo=memo)
+    emit_json(view) if as_json else _print(view, "added")
+
+
+@coding_group.command("list")
+@click.option("--transcript")
+@click.option("--code", help="A code; its sub-codes are included.")
+@click.option("--only", is_flag=True, help="Leave out sub-codes of --code.")
+@click.option("--by", "coder_name", help="Only codings by this coder.")
+@click.option("--removed", is_flag=True, help="Include removed codings.")
+@json_option
+@pass_app
+def coding_list(app: AppContext, transcript: str | None, code: str | None, only: bool, coder_name: str | None, removed: bool, as_json: bool) -> None:
+    """List codings, by transcript, code and coder.
+
+    Example: qualcode coding list --code måltall-press
+    """
+    with app.session() as session:
+        views = list_codings(
+            session, transcript_ref=transcript, code_ref=code, coder_name=coder_name,
+            include_subcodes=not only, include_removed=removed,
+        )
+    if as_json:
+        emit_json(views)
+        return
+    emit_table(
+        ["id", "transcript", "line", "speaker", "code", "coder", "excerpt"],
+        [[v.id, v.transcript, v.line, v.speaker, v.code_path + (" (removed)" if v.removed else ""), v.coder, " ".join(v.excerpt.split())[:60]] for v in views],
+    )
+
+
+@coding_group.command("remove")
+@click.argument("coding_id")
+@pass_app
+def coding_remove(app: AppContext, coding_id: str) -> None:
+    """Remove a coding (kept in the log; `qualcode undo` restores it).
+
+    Example: qualcode coding remove 12
+    """
+    with app.session() as session:
+        _print(remove_coding(session, coding_id, app.coder(session)), "removed")
+
+
+@coding_group.command("resize")
+@click.argument("coding_id")
+@click.option("--start", type=int, required=True)
+@click.option("--end", type=int, required=True)
+@pass_app
+def coding_resize(app: AppContext, coding_id: str, start: int, end: int) -> None:
+    """Move a coding's start and end.
+
+    Example: qualcode coding resize 12 --start 140 --end 260
+    """
+    with app.session() as session:
+        _print(resize_coding(session, coding_id, start, end, app.coder(session)), "resized")
+
+
+@coding_group.command("recode")
+@click.argument("coding_id")
+@click.argument("code")
+@pass_app
+def coding_recode(app: AppContext, coding_id: str, code: str) -> None:
+    """Give a coding another code, keeping its passage.
+
+    Example: qualcode coding recode 12 "brukermedvirkning/tvang og krav"
+    """
+    with app.session() as session:
+        _print(recode_coding(session, coding_id, code, app.coder(session)), "recoded")
+
+
+@coding_group.command("memo")
+@click.argument("coding_id")
+@click.argument("text")
+@pass_app
+def coding_memo(app: AppContext, coding_id: str, text: str) -> None:
+    """Write a coding's memo; an empty TEXT clears it.
+
+    Example: qualcode coding memo 12 "Typisk for runde 1"
+    """
+    with app.session() as session:
+        _print(set_coding_memo(session, coding_id, text, app.coder(session)), "memo on")
+
+
+COMMANDS = [coding_group]

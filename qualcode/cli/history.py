@@ -1,0 +1,55 @@
+"""`qualcode undo`, `qualcode redo` and `qualcode history`: the event log."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json
+from qualcode.coding.history import history, redo, undo
+
+
+@click.command("undo")
+@pass_app
+def history_undo(app: AppContext) -> None:
+    """Undo your most recent change (across sessions and restarts).
+
+    Example: qualcode undo
+    """
+    with app.session() as session:
+        event = undo(session, app.coder(session))
+    click.echo(f"undid: {event.summary}")
+
+
+@click.command("redo")
+@pass_app
+def history_redo(app: AppContext) -> None:
+    """Redo the change you last undid.
+
+    Example: qualcode redo
+    """
+    with app.session() as session:
+        event = redo(session, app.coder(session))
+    click.echo(f"redid: {event.summary}")
+
+
+@click.command("history")
+@click.option("--limit", type=int, default=50, show_default=True, help="How many events, newest first (0 for all).")
+@click.option("--by", "coder_name", help="Only this coder's events.")
+@json_option
+@pass_app
+def history_list(app: AppContext, limit: int, coder_name: str | None, as_json: bool) -> None:
+    """Show the audit trail: who changed what, when.
+
+    Example: qualcode history --limit 20
+    """
+    with app.session() as session:
+        events = history(session, limit=limit or None, coder_name=coder_name)
+    if as_json:
+        emit_json(events)
+        return
+    for event in events:
+        click.echo(f"{event.id:5}  {event.at}  {event.coder or '-':14}  {event.summary}")
+
+
+COMMANDS = [history_undo, history_redo, history_list]

@@ -1,0 +1,83 @@
+"""`qualcode import`: transcripts in any supported format, one file or a whole folder."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, note
+from qualcode.importers.service import ImportOptions, import_paths
+from qualcode.importers.metadata import import_participants
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--name", help="Short name for the transcript (default: the file name without extension).")
+@click.option("--title", help="A longer title.")
+@click.option("--participant", help="The participant interviewed (created if new).")
+@click.option("--role", help="The participant's role if new: deltaker, veileder, leder ...")
+@click.option("--wave", help="Interview round, e.g. T1.")
+@click.option("--date", "interview_date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Real interview date, YYYY-MM-DD.")
+@click.option("--mode", help="individual, group, phone ...")
+@click.option("--fidelity", help="transcript, referat, fieldnotes or comments.")
+@click.option("--interviewer", help="Who interviewed.")
+@click.option("--note-taker", help="Who took notes.")
+@click.option("--encoding", help="Read text files in this encoding instead of detecting it.")
+@click.option("--turn-pattern", help=r"Regex for turn markers with a (?P<speaker>...) group, e.g. '(?P<speaker>\w+) >'.")
+@click.option("--participants", "participants_csv", type=click.Path(path_type=Path), help="Import this participants CSV first.")
+@json_option
+@pass_app
+def import_command(
+    app: AppContext, paths: tuple[Path, ...], name: str | None, title: str | None, participant: str | None,
+    role: str | None, wave: str | None, interview_date: object, mode: str | None, fidelity: str | None,
+    interviewer: str | None, note_taker: str | None, encoding: str | None, turn_pattern: str | None,
+    participants_csv: Path | None, as_json: bool,
+) -> None:
+    """Import transcripts (.txt .md .docx .odt .vtt .srt); a folder imports every such file in it.
+
+    Each file is imported whole or not at all; a batch goes on past a bad file and exits 1 at the end.
+
+    Example: qualcode import intervjuer/ --participants intervjuer/participants.csv
+    """
+    options = ImportOptions(
+        name=name, title=title, participant=participant, role=role, wave=wave,
+        date=interview_date.date() if interview_date is not None else None,  # type: ignore[attr-defined]
+        mode=mode, fidelity=fidelity, interviewer=interviewer, note_taker=note_taker,
+        encoding=encoding, turn_pattern=turn_pattern,
+    )
+    with app.open_project() as project:
+        if participants_csv is not None:
+            with project.begin() as session:
+                result = import_participants(session, participants_csv, app.coder(session))
+            note(f"participants: {len(result.created)} new, {len(result.updated)} updated")
+        with project.begin() as session:
+            coder_name = app.coder(session).name
+        show_progress = sys.stderr.isatty() and not as_json
+        batch = import_paths(
+            project, paths, options, coder_name,
+            progress=(lambda path: click.echo(f"importing {path.name} …", err=True)) if show_progress else None,
+        )
+    if as_json:
+        emit_json({
+            "imported": batch.imported,
+            "skipped": [{"file": str(p), "reason": r} for p, r in batch.skipped],
+            "failed": [{"file": str(p), "reason": r} for p, r in batch.failed],
+        })
+    else:
+        for item in batch.imported:
+            who = f" ({', '.join(item.participants)})" if item.participants else ""
+            click.echo(f"imported {item.name}{who}: {item.words} words, {item.turns} turns, speakers {', '.join(item.speakers) or '-'}")
+        for path, reason in batch.skipped:
+            note(f"skipped {path}: {reason}")
+        for path, reason in batch.failed:
+            note(f"failed {path}: {reason}")
+        note(f"{len(batch.imported)} imported, {len(batch.skipped)} already present, {len(batch.failed)} failed")
+    if batch.failed:
+        sys.exit(1)
+
+
+COMMANDS = [import_command]

@@ -1,0 +1,63 @@
+"""`qualcode memo add|list|remove`: memos on the project, transcripts, codes and codings."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, emit_table
+from qualcode.coding.memos import add_memo, list_memos, remove_memo
+
+
+@click.group("memo")
+def memo_group() -> None:
+    """Write and list memos."""
+
+
+@memo_group.command("add")
+@click.argument("text")
+@click.option("--transcript", help="Attach to this transcript.")
+@click.option("--code", help="Attach to this code.")
+@click.option("--coding", "coding_id", help="Attach to this coding.")
+@click.option("--title")
+@pass_app
+def memo_add(app: AppContext, text: str, transcript: str | None, code: str | None, coding_id: str | None, title: str | None) -> None:
+    """Write a memo; without --transcript, --code or --coding it is on the project.
+
+    Example: qualcode memo add "Måltall nevnes bare av ledere" --code måltall-press
+    """
+    with app.session() as session:
+        view = add_memo(session, text, app.coder(session), transcript_ref=transcript, code_ref=code, coding_ref=coding_id, title=title)
+    click.echo(f"memo {view.id} on {view.attached_to}")
+
+
+@memo_group.command("list")
+@json_option
+@pass_app
+def memo_list(app: AppContext, as_json: bool) -> None:
+    """List memos.
+
+    Example: qualcode memo list --json
+    """
+    with app.session() as session:
+        views = list_memos(session)
+    if as_json:
+        emit_json(views)
+        return
+    emit_table(["id", "on", "author", "memo"], [[v.id, v.attached_to, v.author, " ".join(v.text.split())[:70]] for v in views])
+
+
+@memo_group.command("remove")
+@click.argument("memo_id", type=int)
+@pass_app
+def memo_remove(app: AppContext, memo_id: int) -> None:
+    """Remove a memo (kept in the log; `qualcode undo` restores it).
+
+    Example: qualcode memo remove 3
+    """
+    with app.session() as session:
+        view = remove_memo(session, memo_id, app.coder(session))
+    click.echo(f"removed memo {view.id}")
+
+
+COMMANDS = [memo_group]

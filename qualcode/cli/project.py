@@ -1,0 +1,79 @@
+"""`qualcode init` and `qualcode status`: create a project and see it at a glance."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from qualcode.analysis.summary import project_summary
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, note
+from qualcode.codebook.service import apply_codebook
+from qualcode.codebook.shipped import KVP_CODEBOOK
+from qualcode.codebook.yaml_format import load_codebook
+from qualcode.store.events import record_event
+from qualcode.store.project import PROJECT_DIR, Project
+from qualcode.store.settings import set_setting
+
+
+@click.command("init")
+@click.argument("directory", type=click.Path(path_type=Path), default=".")
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path), help="Codebook YAML to load instead of the KVP codebook.")
+@click.option("--empty", is_flag=True, help="Start without any codebook.")
+@click.option("--name", help="Project name (default: the directory name).")
+def project_init(directory: Path, codebook_path: Path | None, empty: bool, name: str | None) -> None:
+    """Create a project in DIRECTORY with the KVP codebook loaded.
+
+    Example: qualcode init kvp-evaluering
+    """
+    # Validate the codebook before creating anything, so a bad file leaves no half-made project.
+    codebook = None if empty else load_codebook(codebook_path or KVP_CODEBOOK)
+    existed = (directory / PROJECT_DIR).exists()
+    try:
+        with Project.create(directory) as project, project.begin() as session:
+            set_setting(session, "project.name", name or project.root.name)
+            record_event(session, action="project.create", summary=f"created project {project.root.name}")
+            if codebook is not None:
+                changes = apply_codebook(session, codebook)
+                note(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
+    except Exception:
+        if not existed:
+            shutil.rmtree(directory / PROJECT_DIR, ignore_errors=True)
+        raise
+    click.echo(f"created project in {project.root}")
+
+
+@click.command("status")
+@json_option
+@pass_app
+def project_status(app: AppContext, as_json: bool) -> None:
+    """Show the project at a glance: transcripts, participants, codes and codings.
+
+    Example: qualcode status --json
+    """
+    with app.session() as session:
+        summary = project_summary(session)
+    if as_json:
+        emit_json(summary)
+        return
+    click.echo(f"Project {summary.name}" + (f" — codebook {summary.codebook}" if summary.codebook else ""))
+    click.echo(f"  {summary.transcripts} transcripts, {_number(summary.words)} words, {_number(summary.turns)} speaker turns")
+    if summary.transcripts_by_wave:
+        click.echo("  by wave: " + ", ".join(f"{wave} {count}" for wave, count in sorted(summary.transcripts_by_wave.items())))
+    if summary.transcripts_by_fidelity:
+        click.echo("  by kind: " + ", ".join(f"{kind} {count}" for kind, count in sorted(summary.transcripts_by_fidelity.items())))
+    people = sum(summary.participants_by_role.values())
+    click.echo(f"  {people} participants: " + ", ".join(f"{role} {count}" for role, count in sorted(summary.participants_by_role.items())))
+    click.echo(f"  {summary.codes} codes, {summary.codings} codings by {summary.coders} coders, {summary.memos} memos")
+    for code, count in summary.codings_by_top_code.items():
+        click.echo(f"    {code}: {count}")
+
+
+def _number(value: int) -> str:
+    """Thousands grouped with spaces, as Norwegian readers write them."""
+    return f"{value:,}".replace(",", " ")
+
+
+COMMANDS = [project_init, project_status]

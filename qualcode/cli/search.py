@@ -1,0 +1,44 @@
+"""`qualcode search QUERY`: keyword in context across transcripts."""
+
+from __future__ import annotations
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, note
+from qualcode.search.service import SearchFilters, search
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--code", help="Only inside passages coded with this code (or its sub-codes).")
+@click.option("--role", help="Only what speakers of this role said.")
+@click.option("--wave", help="Only this interview round.")
+@click.option("--participant", help="Only what this participant said.")
+@click.option("--transcript", help="Only this transcript.")
+@click.option("--limit", type=int, default=50, show_default=True, help="Most hits to show.")
+@click.option("--width", type=int, default=40, show_default=True, help="Characters of context on each side.")
+@json_option
+@pass_app
+def search_command(
+    app: AppContext, query: str, code: str | None, role: str | None, wave: str | None,
+    participant: str | None, transcript: str | None, limit: int, width: int, as_json: bool,
+) -> None:
+    """Search transcripts: words match every inflection, "phrases", AND, OR, NOT, (…), prefix*.
+
+    Example: qualcode search '"bli hørt" OR medvirkning' --role deltaker
+    """
+    filters = SearchFilters(code=code, role=role, wave=wave, participant=participant, transcript=transcript)
+    with app.session() as session:
+        result = search(session, query, filters, limit=limit, context=width)
+    if as_json:
+        emit_json(result)
+        return
+    for hit in result.hits:
+        where = f"{hit.transcript}:{hit.line}"
+        click.echo(f"{where:24} {(hit.speaker or '-')[:10]:10} {hit.left[-width:]:>{width}}[{hit.keyword}]{hit.right[:width]}")
+    more = " (more not shown: raise --limit)" if result.truncated else ""
+    note(f"{len(result.hits)} hits in {result.turns_matched} turns{more}")
+
+
+COMMANDS = [search_command]
