@@ -23,8 +23,10 @@ demo: install
 	$(BIN)/qualcode --project $(DEMO) participants import transcripts/participants.csv
 	$(BIN)/qualcode --project $(DEMO) import transcripts/
 
+# Until the terminal UI lands, "opening" the demo prints its summary and a sample search.
 run: demo
-	$(BIN)/qualcode --project $(DEMO) open
+	$(BIN)/qualcode --project $(DEMO) status
+	$(BIN)/qualcode --project $(DEMO) search 'måltall OR kvote' --limit 5
 
 test: install-test
 	$(BIN)/python -m pytest
