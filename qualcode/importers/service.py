@@ -160,12 +160,12 @@ def import_file(
 
     speaker_map = _speaker_participants(session, meta, document)
     for label, participant in speaker_map.items():
-        if participant is not None and all(link.participant_id != participant.id for link in transcript.participant_links):
+        if participant is not None and all(link.participant is not participant for link in transcript.participant_links):
             transcript.participant_links.append(
                 TranscriptParticipant(participant=participant, speaker_label=label)
             )
     for participant in _listed_participants(session, meta):
-        if all(link.participant_id != participant.id for link in transcript.participant_links):
+        if all(link.participant is not participant for link in transcript.participant_links):
             transcript.participant_links.append(TranscriptParticipant(participant=participant))
     for attribute_name, value in (meta.get("attributes") or {}).items():
         definition = attribute_definition(session, str(attribute_name), "transcript", value)

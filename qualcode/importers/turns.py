@@ -47,15 +47,21 @@ def _is_known_label(label: str) -> bool:
 def detect_turns(text: str, marker: re.Pattern[str] | None = None) -> list[TurnSpan]:
     """Turns from marker lines; text before the first marker is a header, not a turn.
 
-    With the default marker a label counts only if it is a known role label or marks at least
-    two lines, so "Tema: medvirkning" in a set of notes does not become a speaker. A text
+    With the default marker, labels count only if at least one of them is a known role label,
+    carries a timestamp or marks two lines, so a lone "Tema: medvirkning" in a set of notes
+    does not become a speaker. A text
     with no markers at all is split into paragraphs, each a turn without a speaker.
     """
     pattern = marker or DEFAULT_MARKER
     matches = list(pattern.finditer(text))
     if marker is None:
         counts = Counter(match.group("speaker") for match in matches)
-        matches = [m for m in matches if counts[m.group("speaker")] >= 2 or _is_known_label(m.group("speaker"))]
+        strong = any(
+            counts[m.group("speaker")] >= 2 or _is_known_label(m.group("speaker")) or m.group("time") or m.group("time2")
+            for m in matches
+        )
+        if not strong:
+            matches = []
     if not matches:
         return paragraph_turns(text)
     turns = []

@@ -10,7 +10,7 @@ import webvtt
 from webvtt.errors import MalformedFileError
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.document import Block, ParsedDocument, assemble_blocks
+from qualcode.importers.document import Block, ParsedDocument, assemble_blocks, parse_timestamp
 from qualcode.importers.encoding import decode
 from qualcode.importers.subtitle_speakers import split_speaker
 from qualcode.text.normalise import normalise
@@ -25,7 +25,7 @@ def read_vtt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern
     blocks = []
     for caption in captions:
         speaker, text = (caption.voice, caption.text) if caption.voice else split_speaker(caption.text, marker)
-        blocks.append(Block(speaker, text, round(caption.start_in_seconds * 1000)))
+        blocks.append(Block(speaker, text, parse_timestamp(caption.start)))
     text, turns = assemble_blocks(blocks)
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no cues with text")

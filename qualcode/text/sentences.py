@@ -29,12 +29,12 @@ def pipeline() -> Language:
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """(start, end) code-point offsets of each sentence, trailing whitespace excluded."""
+    """(start, end) code-point offsets of each sentence, surrounding whitespace excluded."""
     doc = pipeline()(text)
     spans = []
     for sentence in doc.sents:
-        start = sentence.start_char
-        end = start + len(sentence.text.rstrip())
+        start = sentence.start_char + len(sentence.text) - len(sentence.text.lstrip())
+        end = sentence.start_char + len(sentence.text.rstrip())
         if end > start:
             spans.append((start + offset, end + offset))
     return spans

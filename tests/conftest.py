@@ -1,0 +1,77 @@
+"""Fresh real projects per test, made through the real migration path, and builders."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.service import apply_codebook
+from qualcode.codebook.shipped import KVP_CODEBOOK
+from qualcode.codebook.yaml_format import load_codebook
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.importers.service import ImportedTranscript, ImportOptions, import_file
+from qualcode.store.models import Coder
+from qualcode.store.project import Project
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "transcripts"
+
+
+@pytest.fixture(autouse=True)
+def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point any user-level configuration at a temporary directory."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("QUALCODE_CODER", raising=False)
+    monkeypatch.delenv("QUALCODE_PROJECT", raising=False)
+    monkeypatch.delenv("QUALCODE_SPACY_MODEL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One project migrated from empty with the KVP codebook, copied for each test."""
+    root = tmp_path_factory.mktemp("template") / "project"
+    with Project.create(root) as project, project.begin() as session:
+        apply_codebook(session, load_codebook(KVP_CODEBOOK))
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path, migrated_template: Path) -> Iterator[Project]:
+    root = tmp_path / "project"
+    shutil.copytree(migrated_template, root)
+    with Project.open(root) as opened:
+        yield opened
+
+
+@pytest.fixture
+def session(project: Project) -> Iterator[Session]:
+    with project.begin() as opened:
+        yield opened
+
+
+@pytest.fixture
+def coder(session: Session) -> Coder:
+    return get_or_create_coder(session, "Forsker 1")
+
+
+def make_transcript(
+    session: Session, directory: Path, text: str, name: str = "intervju", suffix: str = ".txt", **options: object
+) -> ImportedTranscript:
+    """Write `text` to a file and import it, as a researcher would."""
+    path = directory / f"{name}{suffix}"
+    path.write_text(text, encoding="utf-8")
+    return import_file(session, path, ImportOptions(**options))  # type: ignore[arg-type]
+
+
+INTERVIEW = """I: Hvordan kom du inn i programmet?
+D1: Veilederen foreslo det. Jeg fikk være med og bestemme handlingsplanen.
+
+I: Hva betydde det?
+D1: Jeg fikk mer selvtillit. Det var typisk meg å tvile, men nå tror jeg på meg selv.
+"""

@@ -1,0 +1,291 @@
+"""Importing every format, encoding and broken file; one file is all-or-nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from odf.opendocument import OpenDocumentText
+from odf.text import P
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.errors import DuplicateContent, ImportFailed
+from qualcode.importers.service import ImportOptions, import_file, import_paths, parse_file
+from qualcode.store.models import Participant, TextVersion, Transcript, Turn
+from qualcode.store.project import Project
+from tests.conftest import INTERVIEW, SAMPLES, make_transcript
+
+NORWEGIAN = "I: Hvordan gikk det?\nD1: Jeg følte meg fratatt ansvar. Måltallet på NAV-kontoret styrte alt.\n"
+
+
+def turns_of(session: Session, name: str) -> list[tuple[str | None, str]]:
+    transcript = session.scalar(select(Transcript).where(Transcript.name == name))
+    assert transcript is not None and transcript.current_version is not None
+    text = transcript.current_version.text
+    return [(turn.speaker, text[turn.start:turn.end]) for turn in transcript.current_version.turns]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+def test_text_in_every_encoding_reads_the_same(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "intervju.txt"
+    path.write_bytes(NORWEGIAN.encode(encoding))
+    document = parse_file(path)
+    assert document.text == NORWEGIAN
+    assert [document.text[t.start:t.end] for t in document.turns][1].startswith("Jeg følte meg")
+
+
+def test_crlf_and_nbsp_are_normalised_at_import(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "windows.txt"
+    path.write_bytes("I: Hei\u00a0der\r\nD1: Hal\u00adlo\r\n".encode("utf-8"))
+    import_file(session, path)
+    assert turns_of(session, "windows") == [("I", "Hei der"), ("D1", "Hallo")]
+
+
+def test_front_matter_sets_metadata_and_is_not_text(session: Session, tmp_path: Path) -> None:
+    text = "---\nparticipant: D7\nrole: deltaker\nwave: T2\ndate: 2024-05-02\nfidelity: notes\nattributes:\n  tolk: true\n---\n" + INTERVIEW
+    imported = make_transcript(session, tmp_path, text, name="d7", suffix=".md")
+    transcript = session.scalar(select(Transcript).where(Transcript.name == "d7"))
+    assert transcript is not None and transcript.current_version is not None
+    assert transcript.wave == "T2" and str(transcript.interview_date) == "2024-05-02"
+    assert transcript.fidelity == "referat"
+    assert transcript.current_version.text == INTERVIEW
+    assert imported.participants == ["D7"]
+    participant = session.scalar(select(Participant).where(Participant.name == "D7"))
+    assert participant is not None and participant.role == "deltaker"
+    speakers = {turn.speaker: turn.participant for turn in transcript.current_version.turns}
+    assert speakers["D1"] is participant and speakers["I"] is None
+    assert [(a.definition.name, a.definition.value_type, a.value) for a in transcript.attributes] == [("tolk", "boolean", "true")]
+
+
+def test_options_win_over_front_matter(session: Session, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, "---\nwave: T1\n---\n" + INTERVIEW, wave="T3", name="x")
+    assert session.scalar(select(Transcript.wave)) == "T3"
+
+
+def test_docx_paragraphs_and_speaker_tables(session: Session, tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("Intervju 4", level=1)
+    document.add_paragraph("Intervjuer: Hvordan var det?")
+    document.add_paragraph("Deltaker 2: Det var KVP eller redusert sosialhjelp.")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Intervjuer", "Og nå?"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Deltaker 2", "Nå har jeg mer selvtillit."
+    path = tmp_path / "d2.docx"
+    document.save(str(path))
+    import_file(session, path)
+    assert turns_of(session, "d2") == [
+        ("Intervjuer", "Hvordan var det?"),
+        ("Deltaker 2", "Det var KVP eller redusert sosialhjelp."),
+        ("Intervjuer", "Og nå?"),
+        ("Deltaker 2", "Nå har jeg mer selvtillit."),
+    ]
+
+
+def test_odt(session: Session, tmp_path: Path) -> None:
+    document = OpenDocumentText()
+    for line in ["V2: Vi har en kvote vi skal fylle.", "Forsker: Hvem setter den?", "V2: Fylket."]:
+        document.text.addElement(P(text=line))
+    path = tmp_path / "v2.odt"
+    document.save(str(path))
+    import_file(session, path)
+    assert turns_of(session, "v2") == [("V2", "Vi har en kvote vi skal fylle."), ("Forsker", "Hvem setter den?"), ("V2", "Fylket.")]
+
+
+def test_vtt_voice_tags_merge_consecutive_cues(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "opptak.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Intervjuer>Hei.</v>\n\n"
+        "00:00:02.500 --> 00:00:04.000\n<v Kari>Jeg ble ikke spurt,\nde bare bestemte.</v>\n\n"
+        "00:00:04.000 --> 00:00:05.000\n<v Kari>Det er ikke noe valg.</v>\n",
+        encoding="utf-8",
+    )
+    import_file(session, path)
+    assert turns_of(session, "opptak") == [("Intervjuer", "Hei."), ("Kari", "Jeg ble ikke spurt, de bare bestemte. Det er ikke noe valg.")]
+    assert [t.timestamp_ms for t in session.scalars(select(Turn).order_by(Turn.seq))] == [1000, 2500]
+
+
+def test_srt_with_speaker_prefixes(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "opptak.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nI: Hei.\n\n2\n00:00:03,000 --> 00:00:05,000\nD1: Hallo, æ e her.\n",
+        encoding="utf-8",
+    )
+    import_file(session, path)
+    assert turns_of(session, "opptak") == [("I", "Hei."), ("D1", "Hallo, æ e her.")]
+
+
+def test_notes_without_markers_become_paragraph_turns_of_the_participant(session: Session, tmp_path: Path) -> None:
+    text = "Samtalen ble ikke tatt opp.\n\nHun sa at måltallet styrer.\nDet var tydelig.\n"
+    make_transcript(session, tmp_path, text, name="referat", participant="V3", fidelity="referat")
+    turns = session.scalars(select(Turn).order_by(Turn.seq)).all()
+    assert [t.speaker for t in turns] == [None, None]
+    assert all(t.participant is not None and t.participant.name == "V3" for t in turns)
+
+
+def test_custom_turn_pattern(session: Session, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, "INT > Hei\nDELT > Hallo\n", name="custom", turn_pattern=r"(?P<speaker>[A-Z]+) >\s*")
+    assert turns_of(session, "custom") == [("INT", "Hei"), ("DELT", "Hallo")]
+
+
+def test_same_content_twice_says_so_and_adds_nothing(session: Session, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW, name="a")
+    with pytest.raises(DuplicateContent, match="same text as transcript a"):
+        make_transcript(session, tmp_path, INTERVIEW, name="b")
+    assert session.scalar(select(func.count()).select_from(Transcript)) == 1
+
+
+def test_name_taken_is_an_error_with_a_hint(session: Session, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW, name="a")
+    other = tmp_path / "other"
+    other.mkdir()
+    with pytest.raises(ImportFailed, match="already exists") as caught:
+        make_transcript(session, other, INTERVIEW + "Mer.\n", name="a")
+    assert caught.value.hint is not None and "--name" in caught.value.hint
+
+
+def _broken_files(directory: Path) -> dict[str, Path]:
+    files = {
+        "empty.txt": b"",
+        "blank.txt": b"  \n\n ",
+        "binary.txt": bytes(range(256)) * 4,
+        "protected.docx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500,
+        "notzip.docx": b"PK\x03\x04 this is not really a zip file",
+        "broken.vtt": b"not a webvtt file\n00:01 --> nonsense",
+        "broken.srt": b"1\nnot a time\nhei\n",
+        "frontmatter.txt": b"---\nwave: [unclosed\n---\nI: Hei\n",
+        "unknown_key.txt": "---\nbølge: T1\n---\nI: Hei\n".encode(),
+        "bad_date.txt": b"---\ndate: 31.02.2024\n---\nI: Hei\n",
+        "image.png": b"\x89PNG\r\n",
+    }
+    paths = {}
+    for name, content in files.items():
+        paths[name] = directory / name
+        paths[name].write_bytes(content)
+    document = docx.Document()
+    document.add_paragraph("I: Dette dokumentet blir kuttet.")
+    whole = directory / "whole.docx"
+    document.save(str(whole))
+    paths["truncated.docx"] = directory / "truncated.docx"
+    paths["truncated.docx"].write_bytes(whole.read_bytes()[:2000])
+    whole.unlink()
+    odt = OpenDocumentText()
+    odt.text.addElement(P(text="I: Hemmelig"))
+    plain = directory / "plain.odt"
+    odt.save(str(plain))
+    encrypted = directory / "encrypted.odt"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(encrypted, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "META-INF/manifest.xml":
+                data = data.replace(
+                    b"</manifest:manifest>",
+                    b'<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml">'
+                    b"<manifest:encryption-data/></manifest:file-entry></manifest:manifest>",
+                )
+                assert b"encryption-data" in data
+            target.writestr(item, data)
+    plain.unlink()
+    paths["encrypted.odt"] = encrypted
+    return paths
+
+
+def test_broken_files_give_one_line_errors(tmp_path: Path) -> None:
+    for name, path in _broken_files(tmp_path).items():
+        with pytest.raises(ImportFailed) as caught:
+            parse_file(path) if not name.startswith(("frontmatter", "unknown", "bad_date")) else _import_into_scratch(path, tmp_path)
+        message = str(caught.value)
+        assert "\n" not in message, (name, message)
+        assert path.name in message, (name, message)
+
+
+def _import_into_scratch(path: Path, tmp_path: Path) -> None:
+    root = tmp_path / f"scratch-{path.stem}"
+    with Project.create(root) as project, project.begin() as session:
+        import_file(session, path)
+
+
+def test_batch_goes_on_past_bad_files_and_names_each(project: Project, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.txt").write_text(INTERVIEW, encoding="utf-8")
+    (folder / "b.txt").write_text(NORWEGIAN, encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "c.txt").write_text(INTERVIEW, encoding="utf-8")  # duplicate of a
+    result = import_paths(project, [folder])
+    assert [item.name for item in result.imported] == ["a", "b"]
+    assert [(p.name, "empty" in reason) for p, reason in result.failed] == [("empty.txt", True)]
+    assert [p.name for p, _ in result.skipped] == ["c.txt"]
+
+
+def test_a_failing_file_leaves_nothing_behind(project: Project, tmp_path: Path) -> None:
+    path = tmp_path / "halv.txt"
+    # The attribute value fails its type only after the transcript rows were added.
+    path.write_text("---\nattributes:\n  alder: 40\n---\n" + INTERVIEW, encoding="utf-8")
+    assert import_paths(project, [path]).imported
+    second = tmp_path / "halv2.txt"
+    second.write_text("---\nparticipant: D9\nattributes:\n  alder: førti\n---\nI: Noe annet.\nD9: Ja.\n", encoding="utf-8")
+    result = import_paths(project, [second])
+    assert result.failed and "alder" in result.failed[0][1]
+    with project.begin() as session:
+        assert session.scalar(select(func.count()).select_from(Transcript)) == 1
+        assert session.scalar(select(Participant).where(Participant.name == "D9")) is None
+        assert session.scalar(select(func.count()).select_from(TextVersion)) == 1
+    with sqlite3.connect(project.database) as connection:
+        indexed = connection.execute("SELECT count(*) FROM search_index").fetchone()[0]
+        turns = connection.execute("SELECT count(*) FROM turns").fetchone()[0]
+    assert indexed == turns
+
+
+def test_all_sample_transcripts_import(project: Project) -> None:
+    from qualcode.importers.metadata import import_participants
+
+    with project.begin() as session:
+        import_participants(session, SAMPLES / "participants.csv")
+    result = import_paths(project, [SAMPLES])
+    assert not result.failed, result.failed
+    assert len(result.imported) >= 8
+    formats = {item.source_format for item in result.imported}
+    assert {"txt", "md", "docx", "odt", "vtt"} <= formats
+    assert "cp1252" in {item.encoding for item in result.imported}
+    with project.begin() as session:
+        roles = set(session.scalars(select(Participant.role).join(Turn, Turn.participant_id == Participant.id)))
+        fidelities = set(session.scalars(select(Transcript.fidelity)))
+        waves = set(session.scalars(select(Transcript.wave)))
+    assert {"deltaker", "veileder", "leder"} <= roles
+    assert {"transcript", "referat"} <= fidelities
+    assert {"T1", "T2"} <= waves
+
+
+def test_participants_csv_with_semicolons_and_attributes(session: Session, tmp_path: Path) -> None:
+    from qualcode.importers.metadata import import_participants
+
+    path = tmp_path / "deltakere.csv"
+    path.write_bytes("participant;role;gender;kommune\nD1;deltaker;kvinne;Tønsberg\nV1;veileder;mann;\n".encode("cp1252"))
+    result = import_participants(session, path)
+    assert result.created == ["D1", "V1"]
+    d1 = session.scalar(select(Participant).where(Participant.name == "D1"))
+    assert d1 is not None and d1.gender == "kvinne"
+    assert {a.definition.name: a.value for a in d1.attributes} == {"kommune": "Tønsberg"}
+    path.write_text("participant;role\nD1;medforsker\n", encoding="utf-8")
+    assert import_participants(session, path).updated == ["D1"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("navn,rolle\nD1,deltaker\n", "no participant column"),
+        ("participant,role\nD1,deltaker\nD1,veileder\n", "line 3: participant D1 appears twice"),
+        ("participant,role\n,deltaker\n", "line 2: the participant column is empty"),
+    ],
+)
+def test_participants_csv_errors(session: Session, tmp_path: Path, content: str, message: str) -> None:
+    from qualcode.importers.metadata import import_participants
+
+    path = tmp_path / "p.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ImportFailed, match=message):
+        import_participants(session, path)

@@ -1,0 +1,75 @@
+"""Normalisation never changes words; tokens and stems keep exact offsets."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qualcode.text.normalise import content_hash, normalise
+from qualcode.text.sentences import sentence_spans
+from qualcode.text.tokens import stem, tokenise, word_count
+
+
+def test_normalise_line_endings_bom_nbsp_soft_hyphen() -> None:
+    raw = "\ufeffJeg\u00a0er\r\nmed\u00adarbeider.\rSlutt"
+    assert normalise(raw) == "Jeg er\nmedarbeider.\nSlutt"
+
+
+def test_normalise_composes_decomposed_letters() -> None:
+    decomposed = unicodedata.normalize("NFD", "blåbær og ørret")
+    assert decomposed != "blåbær og ørret"
+    assert normalise(decomposed) == "blåbær og ørret"
+
+
+def test_line_break_hyphenation_joined_but_compounds_kept() -> None:
+    assert normalise("arbeids-\nledig") == "arbeidsledig"
+    assert normalise("NAV-\nkontoret") == "NAV-\nkontoret"
+    assert normalise("måltall-press") == "måltall-press"
+
+
+def test_dialect_and_oral_forms_untouched() -> None:
+    oral = "Æ e så glad, ikkje sant, æ va'kje der … eh, jo."
+    assert normalise(oral) == oral
+
+
+@given(st.text())
+def test_normalise_is_idempotent(raw: str) -> None:
+    once = normalise(raw)
+    assert normalise(once) == once
+    assert "\r" not in once and "\ufeff" not in once and "\u00ad" not in once
+
+
+def test_tokens_carry_code_point_offsets_with_emoji() -> None:
+    text = "😀 Jeg fikk selvtilliten tilbake 👍 på NAV-kontoret"
+    for token in tokenise(text):
+        assert text[token.start:token.end] == token.text
+    assert [t.text for t in tokenise(text)][-2:] == ["NAV", "kontoret"]
+
+
+def test_norwegian_stems_on_word_boundaries() -> None:
+    assert stem("Medvirkningen") == stem("medvirkning")
+    assert stem("måltallet") == stem("måltall")
+    assert stem("typisk") != stem("pisk")
+    assert word_count("Det er noe med å få en lønnsslipp.") == 8
+
+
+def test_content_hash_is_stable() -> None:
+    assert content_hash("Hei") == content_hash("Hei")
+    assert content_hash("Hei") != content_hash("Hei ")
+
+
+def test_sentence_spans_with_blank_norwegian_pipeline() -> None:
+    text = "Jeg fikk plass! Jeg skal begynne om to uker. Gruer meg litt."
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ["Jeg fikk plass!", "Jeg skal begynne om to uker.", "Gruer meg litt."]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(alphabet="abcæøå ÆØÅ.\n\r\u00a0\u00ad😀-", min_size=1, max_size=80))
+def test_sentence_spans_stay_inside_the_text(text: str) -> None:
+    normal = normalise(text)
+    for start, end in sentence_spans(normal):
+        assert 0 <= start < end <= len(normal)
+        assert normal[start:end].strip() == normal[start:end]

@@ -1,0 +1,56 @@
+"""Turn markers researchers use, found at line starts; offsets select what was said."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.errors import InvalidInput
+from qualcode.importers.turns import compile_marker, detect_turns
+
+
+def spoken(text: str) -> list[tuple[str | None, str, int | None]]:
+    return [(t.speaker, text[t.start:t.end], t.timestamp_ms) for t in detect_turns(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I: Hei.\nD3: Hallo.\n", [("I", "Hei.", None), ("D3", "Hallo.", None)]),
+        ("Intervjuer: Hei.\nDeltaker 2: Hallo.\n", [("Intervjuer", "Hei.", None), ("Deltaker 2", "Hallo.", None)]),
+        ("Kari: Ja.\nOla: Nei.\nKari: Kanskje.\n", [("Kari", "Ja.", None), ("Ola", "Nei.", None), ("Kari", "Kanskje.", None)]),
+        ("[00:12:31] Kari: Ja.\n[00:12:40] I: Og?\n", [("Kari", "Ja.", 751000), ("I", "Og?", 760000)]),
+        ("Kari (00:12:31): Ja.\nI (00:12:40): Og?\n", [("Kari", "Ja.", 751000), ("I", "Og?", 760000)]),
+        ("**I:** Hei.\n**D1:** Hallo.\n", [("I", "Hei.", None), ("D1", "Hallo.", None)]),
+    ],
+)
+def test_marker_styles(text: str, expected: list[tuple[str, str, int | None]]) -> None:
+    assert spoken(text) == expected
+
+
+def test_continuation_lines_belong_to_the_turn_and_header_is_not_a_turn() -> None:
+    text = "Intervju 3, kontor B\n\nI: Første linje\nfortsetter her.\n\nD1: Svar.\n"
+    assert spoken(text) == [("I", "Første linje\nfortsetter her.", None), ("D1", "Svar.", None)]
+
+
+def test_a_colon_once_in_notes_is_not_a_speaker() -> None:
+    text = "Tema: medvirkning\n\nHun sa at planen var hennes.\n\nNeste avsnitt."
+    turns = detect_turns(text)
+    assert all(turn.speaker is None for turn in turns)
+    assert [text[t.start:t.end] for t in turns] == ["Tema: medvirkning", "Hun sa at planen var hennes.", "Neste avsnitt."]
+
+
+def test_lowercase_words_before_a_colon_are_not_speakers() -> None:
+    text = "I: Hva skjedde?\nD1: Det var sånn: de bestemte alt.\nDet var sånn: ingen spurte.\n"
+    assert [s for s, _, _ in spoken(text)] == ["I", "D1"]
+
+
+def test_custom_pattern() -> None:
+    marker = compile_marker(r"(?P<speaker>[A-Z]+) >\s*")
+    text = "INT > Hei\nDELT > Hallo\n"
+    assert [(t.speaker, text[t.start:t.end]) for t in detect_turns(text, marker)] == [("INT", "Hei"), ("DELT", "Hallo")]
+
+
+@pytest.mark.parametrize("pattern", ["(?P<speaker>[A-Z", r"(\w+):"])
+def test_bad_custom_patterns_are_clear_errors(pattern: str) -> None:
+    with pytest.raises(InvalidInput):
+        compile_marker(pattern)
