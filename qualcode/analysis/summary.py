@@ -37,21 +37,21 @@ def project_summary(session: Session) -> ProjectSummary:
     by_role = dict(
         session.execute(
             select(func.coalesce(Participant.role, "(no role)"), func.count()).group_by(Participant.role)
-        ).tuples().all()
+        ).all()
     )
     by_wave = dict(
-        session.execute(select(func.coalesce(Transcript.wave, "(no wave)"), func.count()).group_by(Transcript.wave)).tuples().all()
+        session.execute(select(func.coalesce(Transcript.wave, "(no wave)"), func.count()).group_by(Transcript.wave)).all()
     )
     by_fidelity = dict(
         session.execute(
             select(func.coalesce(Transcript.fidelity, "(unknown)"), func.count()).group_by(Transcript.fidelity)
-        ).tuples().all()
+        ).all()
     )
     live = Coding.removed_at.is_(None)
     by_top: dict[str, int] = {}
     for path, count in session.execute(
         select(Code.path, func.count()).join(Coding, Coding.code_id == Code.id).where(live).group_by(Code.path)
-    ).tuples().all():
+    ).all():
         top = path.split("/")[0]
         by_top[top] = by_top.get(top, 0) + count
     return ProjectSummary(

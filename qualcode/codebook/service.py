@@ -171,7 +171,7 @@ def list_codes(session: Session) -> list[CodeView]:
     counts = dict(
         session.execute(
             select(Coding.code_id, func.count()).where(Coding.removed_at.is_(None)).group_by(Coding.code_id)
-        ).tuples().all()
+        ).all()
     )
     codes = list(session.scalars(select(Code).order_by(Code.position, Code.id)))
     children: dict[int | None, list[Code]] = {}

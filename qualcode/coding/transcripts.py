@@ -46,10 +46,10 @@ def describe_transcripts(session: Session) -> list[TranscriptView]:
     coding_counts = dict(
         session.execute(
             select(Coding.transcript_id, func.count()).where(Coding.removed_at.is_(None)).group_by(Coding.transcript_id)
-        ).tuples().all()
+        ).all()
     )
     turn_counts = dict(
-        session.execute(select(Turn.text_version_id, func.count()).group_by(Turn.text_version_id)).tuples().all()
+        session.execute(select(Turn.text_version_id, func.count()).group_by(Turn.text_version_id)).all()
     )
     views = []
     for transcript in session.scalars(select(Transcript).order_by(Transcript.name)):
@@ -100,7 +100,7 @@ def describe_participants(session: Session) -> list[ParticipantView]:
     taking_part: dict[int, set[str]] = {}
     for participant_id, transcript_name in session.execute(
         select(TranscriptParticipant.participant_id, Transcript.name).join(Transcript)
-    ).tuples().all():
+    ).all():
         taking_part.setdefault(participant_id, set()).add(transcript_name)
     return [
         ParticipantView(

@@ -1,0 +1,160 @@
+"""The codebook format, its validation, the shipped KVP codebook, and edits as events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.service import (
+    apply_codebook,
+    code_history,
+    create_code,
+    find_code,
+    list_codes,
+    project_codebook,
+    update_code,
+)
+from qualcode.codebook.shipped import KVP_CODEBOOK
+from qualcode.codebook.yaml_format import dump_codebook, load_codebook, parse_codebook
+from qualcode.coding.history import undo
+from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput, NotFound
+from qualcode.store.models import Coder, code_guid
+from tests.conftest import REPO
+
+
+def test_shipped_codebook_is_the_same_file_as_codebooks_kvp() -> None:
+    assert KVP_CODEBOOK.read_text(encoding="utf-8") == (REPO / "codebooks" / "kvp.yaml").read_text(encoding="utf-8")
+
+
+def test_shipped_kvp_codebook_has_the_central_codes_with_rules() -> None:
+    codebook = load_codebook(KVP_CODEBOOK)
+    paths = {path: code for path, _, code in codebook.walk()}
+    for central in ("empowerment", "brukermedvirkning", "måltall-press"):
+        code = paths[central]
+        assert code.definition and code.inclusion and code.exclusion and code.example and code.signal_words
+        assert code.children, central
+    assert "empowerment/avmakt" in paths
+    assert "brukermedvirkning/tvang og krav" in paths
+    assert "måltall-press/inntakspress" in paths
+    for theme in ("tett oppfølging", "skjønn", "sanksjoner", "samarbeid stat og kommune"):
+        assert theme in paths
+
+
+def test_validation_names_file_line_and_problem() -> None:
+    source = (
+        "name: Test\n"
+        "codes:\n"
+        "  - name: a\n"
+        "    shortcut: e\n"
+        "  - name: b\n"
+        "    shortcut: e\n"
+        "    colour: red\n"
+        "    farge: blå\n"
+        "  - name: a\n"
+        "  - definition: uten navn\n"
+        "  - name: c/d\n"
+        "    signal_words: ord\n"
+    )
+    with pytest.raises(CodebookInvalid) as caught:
+        parse_codebook(source, "test.yaml")
+    problems = caught.value.problems
+    assert "test.yaml line 8: unknown key 'farge'" in " ".join(problems)
+    assert any(p.startswith("test.yaml line 7: colour 'red'") for p in problems)
+    assert any(p.startswith("test.yaml line 6: shortcut 'e' of b is already used by a") for p in problems)
+    assert any(p.startswith("test.yaml line 9: code 'a' appears twice") for p in problems)
+    assert any(p.startswith("test.yaml line 10: a code has no name") for p in problems)
+    assert any("line 11" in p and "contains '/'" in p for p in problems)
+    assert any("line 12" in p and "signal_words" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("name: x\ncodes: [\n", "not valid YAML"),
+        ("- just a list\n", "must be a mapping"),
+        ("name: x\n", "has no codes"),
+    ],
+)
+def test_structural_errors(source: str, message: str) -> None:
+    with pytest.raises(CodebookInvalid, match=message):
+        parse_codebook(source, "x.yaml")
+
+
+def test_round_trip_through_yaml_and_the_project(session: Session, tmp_path: Path) -> None:
+    exported = dump_codebook(project_codebook(session))
+    again = parse_codebook(exported, "exported.yaml")
+    shipped = load_codebook(KVP_CODEBOOK)
+    assert [(p, c.definition, c.shortcut, c.signal_words) for p, _, c in again.walk()] == [
+        (p, c.definition, c.shortcut, c.signal_words) for p, _, c in shipped.walk()
+    ]
+
+
+def test_code_guids_are_uuid5_of_the_path(session: Session) -> None:
+    code = find_code(session, "måltall-press/inntakspress")
+    assert code.guid == code_guid("måltall-press/inntakspress")
+
+
+def test_applying_an_edited_codebook_updates_and_records_events(session: Session, coder: Coder) -> None:
+    edited = load_codebook(KVP_CODEBOOK)
+    edited.codes[0].definition = "Ny definisjon av empowerment."
+    edited.codes[0].children.append(type(edited.codes[0])(name="mestring", definition="Å mestre noe."))
+    changes = apply_codebook(session, edited, coder)
+    assert changes.created == ["empowerment/mestring"]
+    assert changes.updated == ["empowerment"]
+    history = code_history(session, "empowerment")
+    assert history[-1].action == "code.update"
+    assert history[-1].after and history[-1].after["definition"] == "Ny definisjon av empowerment."
+    assert history[-1].before and history[-1].before["definition"] != history[-1].after["definition"]
+
+
+def test_codes_the_file_lacks_are_kept_and_reported(session: Session) -> None:
+    smaller = parse_codebook("name: liten\ncodes:\n  - name: empowerment\n", "liten.yaml")
+    changes = apply_codebook(session, smaller)
+    assert "måltall-press" in changes.not_in_file
+    assert find_code(session, "måltall-press")
+
+
+def test_shortcut_clash_with_a_kept_code_is_refused(session: Session) -> None:
+    clash = parse_codebook("name: x\ncodes:\n  - name: ny kode\n    shortcut: m\n", "x.yaml")
+    with pytest.raises(CodebookInvalid, match="already used by måltall-press"):
+        apply_codebook(session, clash)
+
+
+def test_find_code_by_path_name_shortcut(session: Session) -> None:
+    assert find_code(session, "avmakt").path == "empowerment/avmakt"
+    assert find_code(session, "m").path == "måltall-press"
+    assert find_code(session, "EMPOWERMENT").path == "empowerment"
+    with pytest.raises(NotFound):
+        find_code(session, "finnes ikke")
+
+
+def test_ambiguous_code_names_ask_for_a_path(session: Session, coder: Coder) -> None:
+    create_code(session, "måltall-press/avmakt", {}, coder)
+    with pytest.raises(Ambiguous, match="full path"):
+        find_code(session, "avmakt")
+
+
+def test_edit_definition_is_an_undoable_event(session: Session, coder: Coder) -> None:
+    old = find_code(session, "skjønn").definition
+    update_code(session, "skjønn", {"definition": "Ny tekst."}, coder)
+    assert find_code(session, "skjønn").definition == "Ny tekst."
+    undo(session, coder)
+    assert find_code(session, "skjønn").definition == old
+
+
+def test_creating_a_code_can_be_undone_while_unused(session: Session, coder: Coder) -> None:
+    create_code(session, "helse/rus", {"definition": "Rusbruk."}, coder)
+    assert any(code.path == "helse/rus" for code in list_codes(session))
+    undo(session, coder)
+    assert all(code.path != "helse/rus" for code in list_codes(session))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"shortcut": "e"}, "already used by empowerment"), ({"colour": "blå"}, "#RRGGBB"), ({"farge": "x"}, "not a field")],
+)
+def test_bad_edits(session: Session, coder: Coder, changes: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        update_code(session, "skjønn", changes, coder)

@@ -1,0 +1,212 @@
+"""Coding by offsets and by quote, memos, and undo/redo that survive a restart."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.history import history, redo, undo
+from qualcode.coding.memos import add_memo, list_memos, remove_memo
+from qualcode.coding.service import (
+    add_coding,
+    list_codings,
+    recode_coding,
+    remove_coding,
+    resize_coding,
+    set_coding_memo,
+)
+from qualcode.errors import Ambiguous, InvalidInput, NothingToUndo, NotFound
+from qualcode.importers.service import ImportOptions, import_file
+from qualcode.store.models import Coder, Coding, Event, TextVersion
+from qualcode.store.project import Project
+from qualcode.text.normalise import normalise
+from tests.conftest import INTERVIEW, make_transcript
+
+
+def test_code_by_offsets_with_norwegian_letters_and_emoji(session: Session, coder: Coder, tmp_path: Path) -> None:
+    text = "I: Og så?\nD1: 😀 Æ e stolt av mæ sjøl nå, ærlig talt.\n"
+    make_transcript(session, tmp_path, text, name="emoji")
+    start = text.index("Æ e stolt")
+    end = start + len("Æ e stolt av mæ sjøl")
+    view = add_coding(session, "emoji", "empowerment/selvbilde og selvtillit", coder, start=start, end=end)
+    assert view.excerpt == "Æ e stolt av mæ sjøl"
+    assert (view.line, view.speaker) == (2, "D1")
+    coding = session.get(Coding, view.id)
+    assert coding is not None
+    version = session.get(TextVersion, coding.text_version_id)
+    assert version is not None and version.text[coding.start:coding.end] == coding.excerpt
+    assert coding.text_hash == version.content_hash
+
+
+def test_code_by_quote_across_line_breaks_and_spaces(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, "I: Hva?\nD1: Jeg ble ikke\nspurt om noe.\n", name="q")
+    view = add_coding(session, "q", "tvang og krav", coder, match="ikke   spurt om")
+    assert view.excerpt == "ikke\nspurt om"
+
+
+def test_quote_errors_name_the_problem(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    with pytest.raises(NotFound, match="does not occur"):
+        add_coding(session, "intervju", "empowerment", coder, match="dette står ikke der")
+    with pytest.raises(Ambiguous, match="occurs 2 times: line 1.*line 4"):
+        add_coding(session, "intervju", "empowerment", coder, match="I:")
+    with pytest.raises(InvalidInput, match="either --match or --start"):
+        add_coding(session, "intervju", "empowerment", coder, match="selvtillit", start=0, end=3)
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (7, 3), (0, 10_000), (2, 3)])
+def test_bad_offsets_are_refused(session: Session, coder: Coder, tmp_path: Path, start: int, end: int) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    with pytest.raises(InvalidInput):
+        add_coding(session, "intervju", "empowerment", coder, start=start, end=end)
+
+
+def test_same_coding_twice_is_refused(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    with pytest.raises(InvalidInput, match="already coded"):
+        add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+
+
+def test_list_includes_subcodes_unless_told(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    add_coding(session, "intervju", "empowerment", coder, match="tror jeg på meg selv")
+    add_coding(session, "intervju", "selvbilde og selvtillit", coder, match="mer selvtillit")
+    add_coding(session, "intervju", "individuell medvirkning", coder, match="bestemme handlingsplanen")
+    assert len(list_codings(session, code_ref="empowerment")) == 2
+    assert len(list_codings(session, code_ref="empowerment", include_subcodes=False)) == 1
+    assert [v.code_path for v in list_codings(session, transcript_ref="intervju")] == [
+        "brukermedvirkning/individuell medvirkning", "empowerment/selvbilde og selvtillit", "empowerment",
+    ]
+
+
+def test_remove_resize_recode_memo_then_undo_each(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    view = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    start = view.start
+    resized = resize_coding(session, view.id, start - 5, view.end, coder)
+    assert resized.excerpt == "fikk mer selvtillit"
+    recode_coding(session, view.id, "håp og motivasjon", coder)
+    set_coding_memo(session, view.id, "Vendepunkt?", coder)
+    remove_coding(session, view.id, coder)
+    assert list_codings(session) == []
+
+    undo(session, coder)  # remove
+    assert list_codings(session)[0].memo == "Vendepunkt?"
+    undo(session, coder)  # memo
+    assert list_codings(session)[0].memo is None
+    undo(session, coder)  # recode
+    assert list_codings(session)[0].code_path == "empowerment"
+    undo(session, coder)  # resize
+    assert list_codings(session)[0].excerpt == "mer selvtillit"
+    undo(session, coder)  # add
+    assert list_codings(session) == []
+    assert len(list_codings(session, include_removed=True)) == 1  # kept, with its record
+    with pytest.raises(NothingToUndo):
+        undo(session, coder)
+    redo(session, coder)
+    assert list_codings(session)[0].excerpt == "mer selvtillit"
+
+
+def test_a_new_change_clears_redo(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    undo(session, coder)
+    add_coding(session, "intervju", "helse", coder, match="typisk meg")
+    with pytest.raises(NothingToUndo, match="nothing to redo"):
+        redo(session, coder)
+
+
+def test_each_coder_undoes_only_their_own(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    other = get_or_create_coder(session, "Medforsker 1", "medforsker")
+    add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    add_coding(session, "intervju", "helse", other, match="typisk meg")
+    undo(session, coder)
+    assert [(v.code_path, v.coder) for v in list_codings(session)] == [("helse", "Medforsker 1")]
+
+
+def test_undo_and_redo_work_across_a_restart(project: Project, tmp_path: Path) -> None:
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        make_transcript(session, tmp_path, INTERVIEW)
+        add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    root = project.root
+    project.close()
+    with Project.open(root) as reopened, reopened.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        undo(session, coder)
+        assert list_codings(session) == []
+    with Project.open(root) as reopened, reopened.begin() as session:
+        redo(session, get_or_create_coder(session, "Forsker 1"))
+        assert [v.excerpt for v in list_codings(session)] == ["mer selvtillit"]
+
+
+def test_the_audit_trail_records_who_did_what(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    undo(session, coder)
+    events = history(session, limit=2)
+    assert [e.action for e in events] == ["undo", "coding.add"]
+    assert events[0].coder == "Forsker 1"
+    assert session.scalar(select(Event).where(Event.action == "coding.add")).payload["after"]["excerpt"] == "mer selvtillit"  # type: ignore[union-attr]
+
+
+def test_memos_on_project_transcript_code_and_coding(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    coding = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    add_memo(session, "Prosjektnotat", coder)
+    add_memo(session, "Om intervjuet", coder, transcript_ref="intervju")
+    add_memo(session, "Om koden", coder, code_ref="måltall-press")
+    memo = add_memo(session, "Om sitatet", coder, coding_ref=str(coding.id))
+    assert [m.attached_to for m in list_memos(session)] == [
+        "project", "transcript intervju", "code måltall-press", f"coding {coding.id}",
+    ]
+    remove_memo(session, memo.id, coder)
+    assert len(list_memos(session)) == 3
+    undo(session, coder)
+    assert len(list_memos(session)) == 4
+    with pytest.raises(InvalidInput, match="empty"):
+        add_memo(session, "   ", coder)
+
+
+PIECES = list("abcæøåÆØÅ 😀.-\n") + ["\r\n", "\r", "\u00a0", "\u00ad", "e\u0301", "\ufeff", "ord-\nbrudd"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.lists(st.sampled_from(PIECES), min_size=1, max_size=60).map("".join), data=st.data())
+def test_after_normalisation_every_coding_selects_its_excerpt(
+    migrated_template: Path, raw: str, data: st.DataObject
+) -> None:
+    """Import raw text, code spans of the stored text, and read them back in a fresh session."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "project"
+        shutil.copytree(migrated_template, root)
+        source = Path(scratch) / "p.txt"
+        source.write_bytes(("I: " + raw + "\nD1: slutt\n").encode("utf-8"))
+        with Project.open(root) as project:
+            with project.begin() as session:
+                coder = get_or_create_coder(session, "Forsker 1")
+                import_file(session, source, ImportOptions(name="p"))
+                stored_text = session.scalars(select(TextVersion.text)).one()
+                assert normalise(stored_text) == stored_text
+                for _ in range(3):
+                    start = data.draw(st.integers(0, len(stored_text) - 1))
+                    end = data.draw(st.integers(start + 1, len(stored_text)))
+                    try:
+                        add_coding(session, "p", "empowerment", coder, start=start, end=end)
+                    except InvalidInput:
+                        pass  # whitespace only, or the same span twice
+            with project.begin() as session:
+                for coding in session.scalars(select(Coding)):
+                    version = session.get(TextVersion, coding.text_version_id)
+                    assert version is not None
+                    assert version.text[coding.start:coding.end] == coding.excerpt
