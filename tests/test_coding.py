@@ -23,7 +23,7 @@ from qualcode.coding.service import (
     resize_coding,
     set_coding_memo,
 )
-from qualcode.errors import Ambiguous, InvalidInput, NothingToUndo, NotFound
+from qualcode.errors import Ambiguous, InvalidInput, NotFound, NothingToUndo
 from qualcode.importers.service import ImportOptions, import_file
 from qualcode.store.models import Coder, Coding, Event, TextVersion
 from qualcode.store.project import Project

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import DuplicateContent, ImportFailed
-from qualcode.importers.service import ImportOptions, import_file, import_paths, parse_file
+from qualcode.importers.service import import_file, import_paths, parse_file
 from qualcode.store.models import Participant, TextVersion, Transcript, Turn
 from qualcode.store.project import Project
 from tests.conftest import INTERVIEW, SAMPLES, make_transcript

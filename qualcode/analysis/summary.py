@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.store.models import Code, Coder, Coding, Memo, Participant, TextVersion, Transcript, Turn
+from qualcode.store.models import (
+    Code,
+    Coder,
+    Coding,
+    Memo,
+    Participant,
+    TextVersion,
+    Transcript,
+    Turn,
+)
 from qualcode.store.settings import get_setting
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,18 @@ def cli(ctx: click.Context, project_path: Path | None, coder_name: str | None) -
 
 
 def _register() -> None:
-    from qualcode.cli import codebook, coders, coding, history, importing, memo, participants, project, search, transcripts
+    from qualcode.cli import (
+        codebook,
+        coders,
+        coding,
+        history,
+        importing,
+        memo,
+        participants,
+        project,
+        search,
+        transcripts,
+    )
 
     for module in (project, importing, transcripts, participants, codebook, coding, memo, history, search, coders):
         for command in module.COMMANDS:
@@ -55,4 +65,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -8,7 +8,14 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
-from qualcode.codebook.service import apply_codebook, code_history, create_code, list_codes, project_codebook, update_code
+from qualcode.codebook.service import (
+    apply_codebook,
+    code_history,
+    create_code,
+    list_codes,
+    project_codebook,
+    update_code,
+)
 from qualcode.codebook.yaml_format import dump_codebook, load_codebook
 from qualcode.errors import InvalidInput
 

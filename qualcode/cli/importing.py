@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
-from qualcode.importers.service import ImportOptions, import_paths
 from qualcode.importers.metadata import import_participants
+from qualcode.importers.service import ImportOptions, import_paths
 
 
 @click.command("import")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table
 from qualcode.coding.transcripts import describe_participants

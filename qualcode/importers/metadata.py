@@ -129,7 +129,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     try:
         dialect = csv.Sniffer().sniff(raw.splitlines()[0], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(raw), dialect=dialect)
     columns = [column.strip().lower() for column in reader.fieldnames or []]
     id_column = next((column for column in ID_COLUMNS if column in columns), None)

@@ -13,8 +13,8 @@ from odf.namespaces import TEXTNS
 from odf.opendocument import load
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.docx_file import check_not_encrypted
 from qualcode.importers.document import ParsedDocument
+from qualcode.importers.docx_file import check_not_encrypted
 from qualcode.importers.turns import detect_turns
 from qualcode.text.normalise import normalise
 

@@ -23,7 +23,7 @@ def read_vtt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern
     except (MalformedFileError, ValueError) as error:
         raise ImportFailed(f"{path.name} is not a valid WebVTT file: {error}", "check that it starts with WEBVTT") from None
     blocks = []
-    for caption in captions:
+    for caption in captions.captions:
         speaker, text = (caption.voice, caption.text) if caption.voice else split_speaker(caption.text, marker)
         blocks.append(Block(speaker, text, parse_timestamp(caption.start)))
     text, turns = assemble_blocks(blocks)

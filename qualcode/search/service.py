@@ -78,7 +78,7 @@ def search(
     result = SearchResult(query=query, turns_matched=len(rows))
     texts: dict[int, str] = {}
     coded_spans = _coded_spans(session, filters, {row[5] for row in rows}) if filters.code else None
-    for turn_id, seq, start, end, speaker, version_id, name, wave, participant, role in rows:
+    for _turn_id, seq, start, end, speaker, version_id, name, wave, participant, role in rows:
         if version_id not in texts:
             texts[version_id] = session.execute(
                 text("SELECT text FROM text_versions WHERE id = :id"), {"id": version_id}

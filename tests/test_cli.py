@@ -1,0 +1,163 @@
+"""The CLI through CliRunner: exit codes, output and the database afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+
+from qualcode.cli import cli
+from qualcode.store.models import Coding, Transcript
+from qualcode.store.project import Project
+from tests.conftest import INTERVIEW, SAMPLES
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    assert run("init", str(root)).exit_code == 0
+    assert run("--project", str(root), "participants", "import", str(SAMPLES / "participants.csv")).exit_code == 0
+    result = run("--project", str(root), "import", str(SAMPLES))
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_init_loads_the_kvp_codebook(tmp_path: Path) -> None:
+    result = run("init", str(tmp_path / "ny"))
+    assert result.exit_code == 0
+    shown = run("--project", str(tmp_path / "ny"), "codebook", "show")
+    assert "[e] empowerment" in shown.output and "[m] måltall-press" in shown.output and "[b] brukermedvirkning" in shown.output
+
+
+def test_init_with_a_bad_codebook_leaves_no_project(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ncodes:\n  - name: a\n    colour: rød\n", encoding="utf-8")
+    result = run("init", str(tmp_path / "p"), "--codebook", str(bad))
+    assert result.exit_code == 1
+    assert "bad.yaml line 4: colour 'rød'" in result.output
+    assert not (tmp_path / "p" / ".qualcode").exists()
+
+
+def test_status_json_counts_the_demo(demo: Path) -> None:
+    result = run("--project", str(demo), "status", "--json")
+    summary = json.loads(result.output)
+    assert summary["transcripts"] == len([p for p in SAMPLES.iterdir() if p.suffix in {".txt", ".md", ".docx", ".odt", ".vtt", ".srt"}])
+    assert summary["participants_by_role"] == {"deltaker": 6, "leder": 1, "veileder": 3}
+
+
+def test_project_is_found_from_the_current_directory(demo: Path) -> None:
+    nested = demo / "notater"
+    nested.mkdir()
+    result = run("transcripts", "list", cwd=nested)
+    assert result.exit_code == 0 and "deltaker_D1_T1" in result.output
+
+
+def test_no_project_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = run("status", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and result.output.startswith("error: no qualcode project")
+
+
+def test_reimporting_says_so_and_adds_nothing(demo: Path) -> None:
+    result = run("--project", str(demo), "import", str(SAMPLES / "leder_L1.txt"))
+    assert result.exit_code == 0
+    assert "same text as transcript leder_L1" in result.output
+    with Project.open(demo) as project, project.begin() as session:
+        assert len(session.scalars(select(Transcript)).all()) == 10
+
+
+def test_batch_with_a_bad_file_exits_1_and_names_it(demo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    (folder / "ok.txt").write_text(INTERVIEW, encoding="utf-8")
+    (folder / "tom.txt").write_bytes(b"")
+    result = run("--project", str(demo), "import", str(folder), str(tmp_path / "mangler.txt"))
+    assert result.exit_code == 1
+    assert "imported ok" in result.output
+    assert "failed" in result.output and "tom.txt is empty" in result.output and "mangler.txt does not exist" in result.output
+
+
+def test_code_search_undo_redo_history_from_the_cli(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    added = run(*project, "coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul", "--json")
+    assert added.exit_code == 0, added.output
+    coding = json.loads(added.output)
+    assert coding["excerpt"] == "vi må nå måltallet før jul" and coding["speaker"] == "L1"
+
+    hits = json.loads(run(*project, "search", "jul", "--code", "måltall-press", "--json").output)["hits"]
+    assert [(h["transcript"], h["keyword"]) for h in hits] == [("leder_L1", "jul")]
+
+    assert run(*project, "undo").output.startswith("undid: coded leder_L1")
+    with Project.open(demo) as opened, opened.begin() as session:
+        assert session.scalar(select(Coding).where(Coding.removed_at.is_(None))) is None
+    assert run(*project, "redo").exit_code == 0
+    assert "redid" in run(*project, "history", "--limit", "1").output
+    memo = run(*project, "coding", "memo", str(coding["id"]), "Leder bekrefter trykket")
+    assert memo.exit_code == 0
+    listed = json.loads(run(*project, "coding", "list", "--code", "måltall-press", "--json").output)
+    assert listed[0]["memo"] == "Leder bekrefter trykket" and listed[0]["coder"] == "Forsker 1"
+
+
+def test_match_errors_are_one_line(demo: Path) -> None:
+    result = run("--project", str(demo), "coding", "add", "leder_L1", "empowerment", "--match", "Intervjuer:")
+    assert result.exit_code == 1
+    assert result.output.startswith("error: the quoted text 'Intervjuer:' occurs 6 times")
+    assert result.output.count("\n") == 1
+
+
+def test_search_prints_kwic_with_transcript_line_and_speaker(demo: Path) -> None:
+    result = run("--project", str(demo), "search", "kvote", "--role", "veileder")
+    assert result.exit_code == 0
+    assert "veileder_V2:7" in result.output and "[kvote]" in result.output and "V2" in result.output
+
+
+def test_codebook_export_validate_import_and_history(demo: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "kodebok.yaml"
+    assert run("--project", str(demo), "codebook", "export", str(exported)).exit_code == 0
+    assert run("--project", str(demo), "codebook", "export", str(exported)).exit_code == 1  # no overwrite
+    assert "valid, 25 codes" in run("codebook", "validate", str(exported)).output
+    edited = exported.read_text(encoding="utf-8").replace("Veilederes skjønnsutøvelse", "Skjønn i praksis og", 1)
+    exported.write_text(edited, encoding="utf-8")
+    result = run("--project", str(demo), "codebook", "import", str(exported))
+    assert "0 codes added, 1 updated" in result.output
+    history = run("--project", str(demo), "codebook", "history", "skjønn")
+    assert "changed definition of skjønn" in history.output and "Skjønn i praksis og" in history.output
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += _commands(command, (*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(cli), ids=" ".join)
+def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    target: click.Command = cli
+    for name in command:
+        assert isinstance(target, click.Group)
+        target = target.commands[name]
+    assert target.help and target.help.strip()
+    if not isinstance(target, click.Group):
+        assert "Example:" in target.help, command

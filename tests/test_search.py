@@ -1,0 +1,137 @@
+"""Search: Norwegian stems on word boundaries, phrases, AND/OR/NOT, filters, keyword in context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from qualcode.coding.service import add_coding
+from qualcode.errors import NotFound, SearchSyntaxError
+from qualcode.importers.metadata import import_participants
+from qualcode.search.index import rebuild_index
+from qualcode.search.query import parse_query
+from qualcode.search.service import SearchFilters, search
+from qualcode.store.models import Coder
+from tests.conftest import SAMPLES, make_transcript
+
+DELTAKER = """---
+participant: D1
+role: deltaker
+wave: T1
+---
+I: Fikk du være med på medvirkning?
+D1: Ja, jeg fikk medvirke. Medvirkningen var ekte, typisk NAV å spørre til slutt.
+Jeg ble hørt, og planen ble laget i samråd.
+
+I: Og måltallene?
+D1: Det vet jeg ikke noe om.
+"""
+
+VEILEDER = """---
+participant: V1
+role: veileder
+wave: T2
+---
+I: Hva med måltall?
+V1: Måltallet styrer alt. Vi må fylle opp plassene før jul, det er et press ovenfra.
+Brukermedvirkning blir det lite av når det går fort.
+"""
+
+
+@pytest.fixture
+def corpus(session: Session, tmp_path: Path) -> Session:
+    make_transcript(session, tmp_path, DELTAKER, name="d1")
+    make_transcript(session, tmp_path, VEILEDER, name="v1")
+    return session
+
+
+def keywords(session: Session, query: str, **filters: str) -> list[str]:
+    return [hit.keyword for hit in search(session, query, SearchFilters(**filters)).hits]
+
+
+def test_stemming_finds_inflections(corpus: Session) -> None:
+    assert keywords(corpus, "medvirkning") == ["medvirkning", "Medvirkningen"]
+    assert keywords(corpus, "måltall") == ["måltallene", "måltall", "Måltallet"]
+
+
+def test_whole_words_only(corpus: Session) -> None:
+    assert keywords(corpus, "pisk") == []
+    assert keywords(corpus, "typisk") == ["typisk"]
+
+
+def test_phrase_and_boolean_operators(corpus: Session) -> None:
+    assert keywords(corpus, '"fylle opp"') == ["fylle opp"]
+    assert keywords(corpus, '"opp fylle"') == []
+    assert keywords(corpus, "press AND jul") == ["jul", "press"]
+    assert keywords(corpus, "samråd OR ovenfra") == ["samråd", "ovenfra"]
+    assert keywords(corpus, "måltall NOT press") == ["måltallene", "måltall"]
+    assert keywords(corpus, "(hørt OR press) AND planen") == ["hørt", "planen"]
+    assert keywords(corpus, "brukermed*") == ["Brukermedvirkning"]
+
+
+def test_hits_carry_transcript_speaker_line_and_context(corpus: Session) -> None:
+    hit = search(corpus, '"i samråd"').hits[0]
+    assert (hit.transcript, hit.speaker, hit.participant, hit.role, hit.wave) == ("d1", "D1", "D1", "deltaker", "T1")
+    assert hit.line == 3
+    assert hit.left.endswith("planen ble laget ")
+    assert hit.keyword == "i samråd"
+    assert hit.right == "."
+
+
+def test_filters_by_role_wave_participant_transcript(corpus: Session) -> None:
+    assert keywords(corpus, "måltall", role="veileder") == ["Måltallet"]
+    assert keywords(corpus, "måltall", wave="T1") == ["måltallene"]
+    # Role and participant filters go by who spoke, so the interviewer's question drops out.
+    assert keywords(corpus, "medvirkning", participant="D1") == ["Medvirkningen"]
+    assert keywords(corpus, "måltall", role="deltaker") == []
+    assert keywords(corpus, "måltall", transcript="d1") == ["måltallene"]
+
+
+def test_filter_by_code_keeps_hits_inside_coded_passages(corpus: Session, coder: Coder) -> None:
+    add_coding(corpus, "v1", "måltall-press/inntakspress", coder, match="Vi må fylle opp plassene før jul")
+    assert keywords(corpus, "jul OR press", code="måltall-press") == ["jul"]
+    assert keywords(corpus, "jul", code="empowerment") == []
+
+
+def test_limit_truncates_and_says_so(corpus: Session) -> None:
+    result = search(corpus, "måltall", limit=1)
+    assert len(result.hits) == 1 and result.truncated
+
+
+@pytest.mark.parametrize("query", ["", "NOT press", "(press", "press)", "AND", "press OR", "!!!"])
+def test_bad_queries_are_clear_errors(corpus: Session, query: str) -> None:
+    with pytest.raises(SearchSyntaxError):
+        search(corpus, query)
+
+
+def test_unknown_filter_values_are_errors(corpus: Session) -> None:
+    with pytest.raises(NotFound):
+        search(corpus, "press", SearchFilters(transcript="finnes-ikke"))
+
+
+def test_fts_expression_uses_stems() -> None:
+    assert parse_query('Medvirkningen AND "bli hørt"').fts == '("medvirkning" AND "bli hørt")'
+
+
+def test_index_matches_turns_and_rebuilds(corpus: Session) -> None:
+    indexed = corpus.execute(text("SELECT count(*) FROM search_index")).scalar_one()
+    turns = corpus.execute(text("SELECT count(*) FROM turns")).scalar_one()
+    assert indexed == turns
+    assert rebuild_index(corpus) == turns
+    assert keywords(corpus, "samråd") == ["samråd"]
+
+
+def test_sample_transcripts_talk_about_all_three_central_codes(session: Session, tmp_path: Path) -> None:
+    from qualcode.importers.service import import_file
+
+    import_participants(session, SAMPLES / "participants.csv")
+    for path in sorted(SAMPLES.iterdir()):
+        if path.suffix in {".txt", ".md", ".docx", ".odt", ".vtt"}:
+            import_file(session, path)
+    assert len(search(session, "selvtillit OR stolt OR mestre", SearchFilters(role="deltaker")).hits) >= 3
+    assert len(search(session, 'handlingsplan OR "bli hørt" OR brukerråd OR "ikke noe valg"').hits) >= 3
+    assert len(search(session, "måltall OR kvote", SearchFilters(role="veileder")).hits) >= 2
+    assert len(search(session, "måltall", SearchFilters(role="leder")).hits) >= 2
