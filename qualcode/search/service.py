@@ -61,46 +61,50 @@ def search(
     parsed = parse_query(query)
     where, params = _filter_sql(session, filters)
     params["match"] = parsed.fts
-    sql = (
-        "SELECT t.id, t.seq, t.start, t.end, t.speaker, t.text_version_id, tr.name, tr.wave,"
-        " p.name, p.role"
+    joins = (
         " FROM search_index s"
         " JOIN turns t ON t.id = s.rowid"
         " JOIN transcripts tr ON tr.current_version_id = t.text_version_id"
         " LEFT JOIN participants p ON p.id = t.participant_id"
-        " WHERE search_index MATCH :match" + "".join(f" AND {clause}" for clause in where) +
-        " ORDER BY tr.name, t.seq"
+        " WHERE search_index MATCH :match" + "".join(f" AND {clause}" for clause in where)
     )
     try:
-        rows = session.execute(text(sql), params).all()
+        matched = session.execute(text("SELECT count(*)" + joins), params).scalar_one()
     except OperationalError as error:
         raise SearchSyntaxError(f"the search index could not run {query!r}: {error.orig}") from None
-    result = SearchResult(query=query, turns_matched=len(rows))
+    result = SearchResult(query=query, turns_matched=matched)
+    page_sql = text(
+        "SELECT t.seq, t.start, t.end, t.speaker, t.text_version_id, tr.name, tr.wave, p.name, p.role"
+        + joins + " ORDER BY tr.name, t.seq LIMIT :page OFFSET :offset"
+    )
+    # Only as many turns are read as the hits shown need, so a common word costs no more
+    # than a rare one; the count above comes from the index alone.
+    page = max(2 * limit, 100)
     texts: dict[int, str] = {}
-    coded_spans = _coded_spans(session, filters, {row[5] for row in rows}) if filters.code else None
-    for _turn_id, seq, start, end, speaker, version_id, name, wave, participant, role in rows:
-        if version_id not in texts:
-            texts[version_id] = session.execute(
-                text("SELECT text FROM text_versions WHERE id = :id"), {"id": version_id}
-            ).scalar_one()
-        full_text = texts[version_id]
-        for hit_start, hit_end in _hit_spans(full_text[start:end], start, parsed):
-            if coded_spans is not None and not _inside(coded_spans.get(version_id, []), hit_start, hit_end):
-                continue
-            if len(result.hits) >= limit:
-                result.truncated = True
-                break
-            result.hits.append(
-                Hit(
-                    transcript=name, speaker=speaker, participant=participant, role=role, wave=wave,
-                    turn=seq, line=full_text.count("\n", 0, hit_start) + 1, start=hit_start, end=hit_end,
-                    left=_squash(full_text[max(start, hit_start - context):hit_start], left=True),
-                    keyword=full_text[hit_start:hit_end],
-                    right=_squash(full_text[hit_end:min(end, hit_end + context)], left=False),
+    for offset in range(0, matched, page):
+        rows = session.execute(page_sql, {**params, "page": page, "offset": offset}).all()
+        coded_spans = _coded_spans(session, filters, {row[4] for row in rows}) if filters.code else None
+        for seq, start, end, speaker, version_id, name, wave, participant, role in rows:
+            if version_id not in texts:
+                texts[version_id] = session.execute(
+                    text("SELECT text FROM text_versions WHERE id = :id"), {"id": version_id}
+                ).scalar_one()
+            full_text = texts[version_id]
+            for hit_start, hit_end in _hit_spans(full_text[start:end], start, parsed):
+                if coded_spans is not None and not _inside(coded_spans.get(version_id, []), hit_start, hit_end):
+                    continue
+                if len(result.hits) >= limit:
+                    result.truncated = True
+                    return result
+                result.hits.append(
+                    Hit(
+                        transcript=name, speaker=speaker, participant=participant, role=role, wave=wave,
+                        turn=seq, line=full_text.count("\n", 0, hit_start) + 1, start=hit_start, end=hit_end,
+                        left=_squash(full_text[max(start, hit_start - context):hit_start], left=True),
+                        keyword=full_text[hit_start:hit_end],
+                        right=_squash(full_text[hit_end:min(end, hit_end + context)], left=False),
+                    )
                 )
-            )
-        if result.truncated:
-            break
     return result
 
 

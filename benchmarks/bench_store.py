@@ -1,0 +1,162 @@
+"""Import throughput and search latency on a synthetic one-million-word corpus.
+
+Each figure is printed next to a baseline measured in the same run:
+- import: qualcode's full import (decode, normalise, find turns, store, stem and index)
+  against inserting the same raw text with sqlite3 executemany;
+- search: qualcode's stemmed search with keyword in context against a plain FTS5 query on
+  unstemmed turn text.
+
+Run: .venv/bin/python benchmarks/bench_store.py [--words 1000000] [--transcripts 220]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from qualcode.codebook.service import apply_codebook
+from qualcode.codebook.shipped import KVP_CODEBOOK
+from qualcode.codebook.yaml_format import load_codebook
+from qualcode.importers.service import expand_paths, import_paths
+from qualcode.search.service import SearchFilters, search
+from qualcode.store.project import Project
+
+VOCABULARY = (
+    "jeg du han hun vi de det er var har hadde kan skal må vil ikke så og men eller at som på i med "
+    "for til fra om av en et den noe mye litt veldig egentlig liksom altså ja nei kanskje "
+    "veileder veilederen veiledere deltaker deltakeren deltakere program programmet kvalifisering "
+    "medvirkning medvirke medvirkningen brukermedvirkning innflytelse hørt valg velge valgte "
+    "handlingsplan handlingsplanen plan planen samråd tiltak tiltaket kurs kurset praksis "
+    "selvtillit selvfølelse stolt mestre mestring håp motivert motivasjon ansvar tak vendepunkt "
+    "måltall måltallet måltallene kvote kvoten antall press trykk fylke fylket direktoratet "
+    "rapportering statistikk raskt inntak inntaket kontor kontoret leder ledelsen penger stønad "
+    "sosialhjelp lønnsslipp trekk fravær helse angst jobb arbeid arbeidsgiver struktur hverdag "
+    "morgen uke uka måned år tid samtale møte ringe ringte spurte sa tenkte følte opplevde"
+).split()
+
+QUERIES = [
+    "medvirkning", "måltall", "selvtillit", "kvote", "handlingsplan", "stønad", "veileder",
+    '"fylle opp"', '"i samråd"', '"ta ansvar"', "måltall AND press", "hørt OR medvirkning",
+    "kvote NOT fylket", "(håp OR stolt) AND jobb", "mestr*", "rapportering", "sosialhjelp",
+    "lønnsslipp", "trekk AND fravær", "direktoratet OR fylket", "angst", "vendepunkt",
+]
+FILTERED = [("måltall", SearchFilters(role="veileder")), ("medvirkning", SearchFilters(wave="T2"))]
+
+
+def make_corpus(directory: Path, total_words: int, transcripts: int, seed: int = 20261123) -> int:
+    """Write deterministic interview-shaped .txt files; returns the number of words written."""
+    rng = random.Random(seed)
+    per_transcript = total_words // transcripts
+    written = 0
+    for number in range(transcripts):
+        role = ("deltaker", "veileder", "leder")[number % 3]
+        wave = "T1" if number % 2 == 0 else "T2"
+        lines = [f"---\nparticipant: P{number:03d}\nrole: {role}\nwave: {wave}\n---"]
+        words_here = 0
+        turn = 0
+        while words_here < per_transcript:
+            length = rng.randint(8, 60) if turn % 2 else rng.randint(5, 20)
+            words = [rng.choice(VOCABULARY) for _ in range(length)]
+            words[0] = words[0].capitalize()
+            speaker = "I" if turn % 2 == 0 else f"P{number:03d}"
+            lines.append(f"{speaker}: {' '.join(words)}.\n")
+            words_here += length
+            turn += 1
+        (directory / f"intervju_{number:03d}.txt").write_text("\n".join(lines), encoding="utf-8")
+        written += words_here
+    return written
+
+
+def baseline_insert(files: list[Path], database: Path) -> float:
+    started = time.perf_counter()
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("CREATE TABLE raw (name TEXT, text TEXT)")
+    connection.executemany("INSERT INTO raw VALUES (?, ?)", ((f.stem, f.read_text(encoding="utf-8")) for f in files))
+    connection.commit()
+    connection.close()
+    return time.perf_counter() - started
+
+
+def baseline_fts(project_db: Path, queries: list[str]) -> list[float]:
+    """A plain FTS5 table over unstemmed turn text, built from the same turns, queried bare."""
+    connection = sqlite3.connect(project_db)
+    connection.execute("CREATE VIRTUAL TABLE IF NOT EXISTS raw_fts USING fts5(body)")
+    connection.execute(
+        "INSERT INTO raw_fts(rowid, body) SELECT t.id, substr(v.text, t.start + 1, t.end - t.start)"
+        " FROM turns t JOIN text_versions v ON v.id = t.text_version_id"
+    )
+    connection.commit()
+    timings = []
+    for query in queries:
+        started = time.perf_counter()
+        connection.execute(
+            "SELECT rowid, snippet(raw_fts, 0, '[', ']', '…', 12) FROM raw_fts WHERE raw_fts MATCH ? LIMIT 50",
+            (query,),
+        ).fetchall()
+        timings.append(time.perf_counter() - started)
+    connection.close()
+    return timings
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--words", type=int, default=1_000_000)
+    parser.add_argument("--transcripts", type=int, default=220)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        corpus = root / "corpus"
+        corpus.mkdir()
+        words = make_corpus(corpus, args.words, args.transcripts)
+        files = expand_paths([corpus])
+        print(f"corpus: {len(files)} transcripts, {words:,} words")
+
+        baseline_seconds = baseline_insert(files, root / "baseline.db")
+
+        with Project.create(root / "project") as project:
+            with project.begin() as session:
+                apply_codebook(session, load_codebook(KVP_CODEBOOK))
+            started = time.perf_counter()
+            result = import_paths(project, [corpus])
+            import_seconds = time.perf_counter() - started
+            assert not result.failed, result.failed[:3]
+
+            print("\nimport (decode, normalise, turns, store, stem, index)")
+            print(f"  qualcode import      {import_seconds:8.2f} s   {words / import_seconds:12,.0f} words/s")
+            print(f"  sqlite3 executemany  {baseline_seconds:8.2f} s   {words / baseline_seconds:12,.0f} words/s  (baseline)")
+            print(f"  ratio                {import_seconds / baseline_seconds:8.1f} x the baseline's time")
+            print(f"  target               {'met' if import_seconds <= 30 else 'MISSED'}: one million words in at most 30 s")
+
+            all_queries = [(query, SearchFilters()) for query in QUERIES] + FILTERED
+            with project.begin() as session:
+                search(session, "varm opp", limit=50)  # warm the page cache as a researcher's second search would
+                timings = []
+                for query, filters in all_queries:
+                    started = time.perf_counter()
+                    search(session, query, filters, limit=50)
+                    timings.append(time.perf_counter() - started)
+            plain = baseline_fts(project.database, [q for q, _ in all_queries])
+
+        print(f"\nsearch over {len(all_queries)} queries (50 hits with keyword in context)")
+        print(f"  qualcode search      p50 {percentile(timings, 0.5) * 1000:7.1f} ms   p95 {percentile(timings, 0.95) * 1000:7.1f} ms")
+        print(f"  plain FTS5 unstemmed p50 {percentile(plain, 0.5) * 1000:7.1f} ms   p95 {percentile(plain, 0.95) * 1000:7.1f} ms  (baseline)")
+        print(f"  mean ratio           {statistics.mean(timings) / statistics.mean(plain):7.1f} x the baseline's time")
+        print(f"  target               {'met' if percentile(timings, 0.95) <= 0.030 else 'MISSED'}: p95 at most 30 ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
