@@ -251,6 +251,9 @@ def test_all_sample_transcripts_import(project: Project) -> None:
     formats = {item.source_format for item in result.imported}
     assert {"txt", "md", "docx", "odt", "vtt"} <= formats
     assert "cp1252" in {item.encoding for item in result.imported}
+    labels = {"I", "Intervjuer", "Forsker", "MF", "Sissel", "Ahmed", "Deltaker 2", "D1", "D4", "D5", "D6", "V1", "V2", "L1"}
+    for item in result.imported:
+        assert set(item.speakers) <= labels, (item.name, item.speakers)
     with project.begin() as session:
         roles = set(session.scalars(select(Participant.role).join(Turn, Turn.participant_id == Participant.id)))
         fidelities = set(session.scalars(select(Transcript.fidelity)))

@@ -54,3 +54,8 @@ def test_custom_pattern() -> None:
 def test_bad_custom_patterns_are_clear_errors(pattern: str) -> None:
     with pytest.raises(InvalidInput):
         compile_marker(pattern)
+
+
+def test_a_heading_with_a_colon_above_the_first_marker_stays_a_header() -> None:
+    text = "Transkripsjon: deltaker D2, runde 1\nIntervjuer: Hei.\nDeltaker 2: Hallo.\n"
+    assert [s for s, _, _ in spoken(text)] == ["Intervjuer", "Deltaker 2"]

@@ -49,19 +49,19 @@ def detect_turns(text: str, marker: re.Pattern[str] | None = None) -> list[TurnS
 
     With the default marker, labels count only if at least one of them is a known role label,
     carries a timestamp or marks two lines, so a lone "Tema: medvirkning" in a set of notes
-    does not become a speaker. A text
+    does not become a speaker; labels before the first such marker are a header. A text
     with no markers at all is split into paragraphs, each a turn without a speaker.
     """
     pattern = marker or DEFAULT_MARKER
     matches = list(pattern.finditer(text))
     if marker is None:
         counts = Counter(match.group("speaker") for match in matches)
-        strong = any(
-            counts[m.group("speaker")] >= 2 or _is_known_label(m.group("speaker")) or m.group("time") or m.group("time2")
-            for m in matches
-        )
-        if not strong:
-            matches = []
+        strong = [
+            index for index, m in enumerate(matches)
+            if counts[m.group("speaker")] >= 2 or _is_known_label(m.group("speaker")) or m.group("time") or m.group("time2")
+        ]
+        # A heading such as "Transkripsjon: D2" above the first real marker stays a header.
+        matches = matches[strong[0]:] if strong else []
     if not matches:
         return paragraph_turns(text)
     turns = []
