@@ -17,6 +17,8 @@ from qualcode.errors import InvalidInput, NothingToUndo
 from qualcode.store.events import record_event
 from qualcode.store.models import Code, Coder, Coding, Event, Memo, utcnow
 
+PAST_TENSE = {"undo": "undid", "redo": "redid"}
+
 
 @dataclass(frozen=True)
 class EventView:
@@ -60,27 +62,23 @@ def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
 def undo(session: Session, coder: Coder) -> EventView:
     """Undo this coder's most recent change that is not yet undone."""
     undo_stack, _ = _stacks(session, coder)
-    if not undo_stack:
-        raise NothingToUndo(f"nothing to undo for {coder.name}")
-    target = session.get_one(Event, undo_stack[-1])
-    _restore(session, target.entity, target.entity_guid, target.payload.get("before"))
-    record_event(
-        session, action="undo", coder=coder, entity=target.entity, entity_guid=target.entity_guid,
-        refers_to=target, summary=f"undid: {target.summary}",
-    )
-    return _view(target)
+    return _step(session, coder, undo_stack, "undo", "before")
 
 
 def redo(session: Session, coder: Coder) -> EventView:
     """Redo the change this coder most recently undid, if nothing new was done since."""
     _, redo_stack = _stacks(session, coder)
-    if not redo_stack:
-        raise NothingToUndo(f"nothing to redo for {coder.name}")
-    target = session.get_one(Event, redo_stack[-1])
-    _restore(session, target.entity, target.entity_guid, target.payload.get("after"))
+    return _step(session, coder, redo_stack, "redo", "after")
+
+
+def _step(session: Session, coder: Coder, stack: list[int], action: str, state: str) -> EventView:
+    if not stack:
+        raise NothingToUndo(f"nothing to {action} for {coder.name}")
+    target = session.get_one(Event, stack[-1])
+    _restore(session, target.entity, target.entity_guid, target.payload.get(state))
     record_event(
-        session, action="redo", coder=coder, entity=target.entity, entity_guid=target.entity_guid,
-        refers_to=target, summary=f"redid: {target.summary}",
+        session, action=action, coder=coder, entity=target.entity, entity_guid=target.entity_guid,
+        refers_to=target, summary=f"{PAST_TENSE[action]}: {target.summary}",
     )
     return _view(target)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,18 +153,25 @@ def _live(session: Session, ref: str | int) -> Coding:
     return coding
 
 
+def _change(
+    session: Session, coding: Coding, coder: Coder, action: str, summary: str, mutate: Callable[[Coding], None]
+) -> CodingView:
+    """Apply one change to a live coding and log its before and after state for undo."""
+    before = coding_state(coding)
+    mutate(coding)
+    session.flush()
+    record_event(
+        session, action=action, coder=coder, entity="coding", entity_guid=coding.guid,
+        before=before, after=coding_state(coding), undoable=True, summary=summary,
+    )
+    return view_coding(session, coding)
+
+
 def remove_coding(session: Session, ref: str | int, coder: Coder) -> CodingView:
     """Mark a coding removed; it stays in the database and the log, and undo restores it."""
     coding = _live(session, ref)
-    before = coding_state(coding)
-    coding.removed_at = utcnow()
-    session.flush()
-    record_event(
-        session, action="coding.remove", coder=coder, entity="coding", entity_guid=coding.guid,
-        before=before, after=coding_state(coding), undoable=True,
-        summary=f"removed {coding.code.path} from {coding.transcript.name} {coding.start}-{coding.end}",
-    )
-    return view_coding(session, coding)
+    summary = f"removed {coding.code.path} from {coding.transcript.name} {coding.start}-{coding.end}"
+    return _change(session, coding, coder, "coding.remove", summary, lambda c: setattr(c, "removed_at", utcnow()))
 
 
 def resize_coding(session: Session, ref: str | int, start: int, end: int, coder: Coder) -> CodingView:
@@ -173,45 +181,28 @@ def resize_coding(session: Session, ref: str | int, start: int, end: int, coder:
     if version.id != coding.text_version_id:
         raise InvalidInput(f"coding {coding.id} belongs to an older text version", "re-anchor it first")
     _check_span(version.text, start, end)
-    before = coding_state(coding)
-    coding.start, coding.end, coding.excerpt = start, end, version.text[start:end]
-    session.flush()
-    record_event(
-        session, action="coding.resize", coder=coder, entity="coding", entity_guid=coding.guid,
-        before=before, after=coding_state(coding), undoable=True,
-        summary=f"resized coding {coding.id} ({coding.code.path}) to {start}-{end}",
-    )
-    return view_coding(session, coding)
+
+    def move(target: Coding) -> None:
+        target.start, target.end, target.excerpt = start, end, version.text[start:end]
+
+    summary = f"resized coding {coding.id} ({coding.code.path}) to {start}-{end}"
+    return _change(session, coding, coder, "coding.resize", summary, move)
 
 
 def recode_coding(session: Session, ref: str | int, code_ref: str, coder: Coder) -> CodingView:
     """Change the code of a coding, keeping its span."""
     coding = _live(session, ref)
     code = find_code(session, code_ref)
-    before = coding_state(coding)
-    old_path = coding.code.path
-    coding.code = code
-    session.flush()
-    record_event(
-        session, action="coding.recode", coder=coder, entity="coding", entity_guid=coding.guid,
-        before=before, after=coding_state(coding), undoable=True,
-        summary=f"changed coding {coding.id} from {old_path} to {code.path}",
-    )
-    return view_coding(session, coding)
+    summary = f"changed coding {coding.id} from {coding.code.path} to {code.path}"
+    return _change(session, coding, coder, "coding.recode", summary, lambda c: setattr(c, "code", code))
 
 
 def set_coding_memo(session: Session, ref: str | int, text: str | None, coder: Coder) -> CodingView:
     """Write, replace or (with empty text) clear a coding's memo."""
     coding = _live(session, ref)
-    before = coding_state(coding)
-    coding.memo = text.strip() if text and text.strip() else None
-    session.flush()
-    record_event(
-        session, action="coding.memo", coder=coder, entity="coding", entity_guid=coding.guid,
-        before=before, after=coding_state(coding), undoable=True,
-        summary=f"{'wrote' if coding.memo else 'cleared'} memo on coding {coding.id}",
-    )
-    return view_coding(session, coding)
+    memo = text.strip() if text and text.strip() else None
+    summary = f"{'wrote' if memo else 'cleared'} memo on coding {coding.id}"
+    return _change(session, coding, coder, "coding.memo", summary, lambda c: setattr(c, "memo", memo))
 
 
 def list_codings(
