@@ -101,3 +101,28 @@ def test_failed_transaction_leaves_nothing(project: Project) -> None:
         raise RuntimeError("crash mid-change")
     with project.begin() as session:
         assert session.query(Participant).count() == 0
+
+
+def test_text_versions_are_immutable(project: Project, tmp_path: Path) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.conftest import INTERVIEW, make_transcript
+
+    with project.begin() as session:
+        make_transcript(session, tmp_path, INTERVIEW)
+    with pytest.raises(IntegrityError, match="immutable"), project.begin() as session:
+        session.execute(text("UPDATE text_versions SET text = 'endret'"))
+
+
+def test_migration_downgrades_to_empty_and_upgrades_again(tmp_path: Path) -> None:
+    from alembic import command
+
+    from qualcode.store.project import _alembic_config
+
+    with Project.create(tmp_path / "p") as project:
+        with project.engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), "base")
+        assert set(inspect(project.engine).get_table_names()) == {"alembic_version"}
+        with project.engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+        assert "codings" in inspect(project.engine).get_table_names()

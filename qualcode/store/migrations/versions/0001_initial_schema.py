@@ -264,10 +264,17 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE search_index USING fts5("
             "stems, tokenize = 'unicode61 remove_diacritics 0')"
         )
+        # Codings point into text versions by offset, so a version's text must never change:
+        # a correction is a new version.
+        op.execute(
+            "CREATE TRIGGER text_versions_immutable BEFORE UPDATE OF text, content_hash ON text_versions "
+            "BEGIN SELECT RAISE(ABORT, 'text versions are immutable; add a new version instead'); END"
+        )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER text_versions_immutable")
         op.execute("DROP TABLE search_index")
     with op.batch_alter_table('memos', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_memos_transcript_id'))
