@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := .demo
+# The demo's key lives beside, not inside, the demo project; its passphrase is for the demo only.
+DEMO_ENV := QUALCODE_KEY=$(DEMO)-key/demo.qckey QUALCODE_KEY_PASSPHRASE=demo-only-passphrase
 
 .PHONY: run test install install-test demo bench lint clean
 
@@ -18,10 +20,12 @@ install-test: $(BIN)/python
 
 # Build a fresh demo project from the bundled transcripts and open it.
 demo: install
-	rm -rf $(DEMO)
+	rm -rf $(DEMO) $(DEMO)-key
 	$(BIN)/qualcode init $(DEMO)
+	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) identifiers import transcripts/identifiers.csv
+	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) anonymise dismiss Norge Varighet
 	$(BIN)/qualcode --project $(DEMO) participants import transcripts/participants.csv
-	$(BIN)/qualcode --project $(DEMO) import transcripts/
+	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) import transcripts/
 
 # Until the terminal UI lands, "opening" the demo prints its summary and a sample search.
 run: demo
@@ -39,4 +43,4 @@ bench: install
 	$(BIN)/python benchmarks/bench_store.py
 
 clean:
-	rm -rf $(VENV) $(DEMO)
+	rm -rf $(VENV) $(DEMO) $(DEMO)-key

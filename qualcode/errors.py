@@ -53,3 +53,15 @@ class NothingToUndo(QualcodeError):
 
 class SearchSyntaxError(QualcodeError):
     """A search query cannot be parsed."""
+
+
+class KeyFileError(QualcodeError):
+    """The pseudonym key is missing, unreadable, for another project, or the passphrase is wrong."""
+
+
+class LeakFound(QualcodeError):
+    """A file about to leave the tool contains an original identifier."""
+
+
+class NeedsReview(ImportFailed):
+    """A file holds possible identifiers nobody has decided about yet; nothing was imported."""

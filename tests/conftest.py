@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import KeyAccess, dismiss, import_identifiers, project_guid
 from qualcode.codebook.service import apply_codebook
 from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import load_codebook
@@ -30,6 +32,8 @@ def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.delenv("QUALCODE_CODER", raising=False)
     monkeypatch.delenv("QUALCODE_PROJECT", raising=False)
     monkeypatch.delenv("QUALCODE_SPACY_MODEL", raising=False)
+    monkeypatch.delenv("QUALCODE_KEY", raising=False)
+    monkeypatch.setenv("QUALCODE_KEY_PASSPHRASE", "test passphrase")
 
 
 @pytest.fixture(scope="session")
@@ -60,13 +64,22 @@ def coder(session: Session) -> Coder:
     return get_or_create_coder(session, "Forsker 1")
 
 
+@pytest.fixture
+def key_access(tmp_path: Path, project: Project) -> KeyAccess:
+    """A real encrypted key file for the project, outside it."""
+    with project.begin() as session:
+        guid = project_guid(session)
+    return KeyAccess(tmp_path / "keys" / "test.qckey", "test passphrase", guid)
+
+
 def make_transcript(
-    session: Session, directory: Path, text: str, name: str = "intervju", suffix: str = ".txt", **options: object
+    session: Session, directory: Path, text: str, name: str = "intervju", suffix: str = ".txt",
+    key: PseudonymKey | None = None, **options: object,
 ) -> ImportedTranscript:
     """Write `text` to a file and import it, as a researcher would."""
     path = directory / f"{name}{suffix}"
     path.write_text(text, encoding="utf-8")
-    return import_file(session, path, ImportOptions(**options))  # type: ignore[arg-type]
+    return import_file(session, path, ImportOptions(**options), key=key or PseudonymKey("test"))  # type: ignore[arg-type]
 
 
 INTERVIEW = """I: Hvordan kom du inn i programmet?
@@ -75,3 +88,11 @@ D1: Veilederen foreslo det. Jeg fikk være med og bestemme handlingsplanen.
 I: Hva betydde det?
 D1: Jeg fikk mer selvtillit. Det var typisk meg å tvile, men nå tror jeg på meg selv.
 """
+
+
+def sample_key(key: PseudonymKey) -> PseudonymKey:
+    """The decisions a researcher makes for the sample transcripts: their known names, and two dismissals."""
+    import_identifiers(key, SAMPLES / "identifiers.csv")
+    for word in ("Norge", "Varighet"):
+        dismiss(key, word)
+    return key

@@ -30,9 +30,12 @@ def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) 
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "demo"
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "demo-key" / "demo.qckey"))
     assert run("init", str(root)).exit_code == 0
+    assert run("--project", str(root), "identifiers", "import", str(SAMPLES / "identifiers.csv")).exit_code == 0
+    assert run("--project", str(root), "anonymise", "dismiss", "Norge", "Varighet").exit_code == 0
     assert run("--project", str(root), "participants", "import", str(SAMPLES / "participants.csv")).exit_code == 0
     result = run("--project", str(root), "import", str(SAMPLES))
     assert result.exit_code == 0, result.output

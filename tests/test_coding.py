@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.history import history, redo, undo
 from qualcode.coding.memos import add_memo, list_memos, remove_memo
@@ -195,7 +196,7 @@ def test_after_normalisation_every_coding_selects_its_excerpt(
         with Project.open(root) as project:
             with project.begin() as session:
                 coder = get_or_create_coder(session, "Forsker 1")
-                import_file(session, source, ImportOptions(name="p"))
+                import_file(session, source, ImportOptions(name="p"), key=PseudonymKey("test"))
                 stored_text = session.scalars(select(TextVersion.text)).one()
                 assert normalise(stored_text) == stored_text
                 for _ in range(3):

@@ -13,11 +13,13 @@ from odf.text import P
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.errors import DuplicateContent, ImportFailed
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import KeyAccess, accept_candidate
+from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview
 from qualcode.importers.service import import_file, import_paths, parse_file
 from qualcode.store.models import Participant, TextVersion, Transcript, Turn
 from qualcode.store.project import Project
-from tests.conftest import INTERVIEW, SAMPLES, make_transcript
+from tests.conftest import INTERVIEW, SAMPLES, make_transcript, sample_key
 
 NORWEGIAN = "I: Hvordan gikk det?\nD1: Jeg følte meg fratatt ansvar. Måltallet på NAV-kontoret styrte alt.\n"
 
@@ -41,7 +43,7 @@ def test_text_in_every_encoding_reads_the_same(tmp_path: Path, encoding: str) ->
 def test_crlf_and_nbsp_are_normalised_at_import(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "windows.txt"
     path.write_bytes("I: Hei\u00a0der\r\nD1: Hal\u00adlo\r\n".encode("utf-8"))
-    import_file(session, path)
+    import_file(session, path, key=PseudonymKey("test"))
     assert turns_of(session, "windows") == [("I", "Hei der"), ("D1", "Hallo")]
 
 
@@ -76,7 +78,7 @@ def test_docx_paragraphs_and_speaker_tables(session: Session, tmp_path: Path) ->
     table.cell(1, 0).text, table.cell(1, 1).text = "Deltaker 2", "Nå har jeg mer selvtillit."
     path = tmp_path / "d2.docx"
     document.save(str(path))
-    import_file(session, path)
+    import_file(session, path, key=PseudonymKey("test"))
     assert turns_of(session, "d2") == [
         ("Intervjuer", "Hvordan var det?"),
         ("Deltaker 2", "Det var KVP eller redusert sosialhjelp."),
@@ -91,7 +93,7 @@ def test_odt(session: Session, tmp_path: Path) -> None:
         document.text.addElement(P(text=line))
     path = tmp_path / "v2.odt"
     document.save(str(path))
-    import_file(session, path)
+    import_file(session, path, key=PseudonymKey("test"))
     assert turns_of(session, "v2") == [("V2", "Vi har en kvote vi skal fylle."), ("Forsker", "Hvem setter den?"), ("V2", "Fylket.")]
 
 
@@ -103,8 +105,12 @@ def test_vtt_voice_tags_merge_consecutive_cues(session: Session, tmp_path: Path)
         "00:00:04.000 --> 00:00:05.000\n<v Kari>Det er ikke noe valg.</v>\n",
         encoding="utf-8",
     )
-    import_file(session, path)
-    assert turns_of(session, "opptak") == [("Intervjuer", "Hei."), ("Kari", "Jeg ble ikke spurt, de bare bestemte. Det er ikke noe valg.")]
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview, match="Kari"):
+        import_file(session, path, key=key)
+    pseudonym = accept_candidate(key, "Kari", "person", "f").pseudonym
+    import_file(session, path, key=key)
+    assert turns_of(session, "opptak") == [("Intervjuer", "Hei."), (pseudonym, "Jeg ble ikke spurt, de bare bestemte. Det er ikke noe valg.")]
     assert [t.timestamp_ms for t in session.scalars(select(Turn).order_by(Turn.seq))] == [1000, 2500]
 
 
@@ -114,7 +120,7 @@ def test_srt_with_speaker_prefixes(session: Session, tmp_path: Path) -> None:
         "1\n00:00:01,000 --> 00:00:02,000\nI: Hei.\n\n2\n00:00:03,000 --> 00:00:05,000\nD1: Hallo, æ e her.\n",
         encoding="utf-8",
     )
-    import_file(session, path)
+    import_file(session, path, key=PseudonymKey("test"))
     assert turns_of(session, "opptak") == [("I", "Hei."), ("D1", "Hallo, æ e her.")]
 
 
@@ -205,30 +211,30 @@ def test_broken_files_give_one_line_errors(tmp_path: Path) -> None:
 def _import_into_scratch(path: Path, tmp_path: Path) -> None:
     root = tmp_path / f"scratch-{path.stem}"
     with Project.create(root) as project, project.begin() as session:
-        import_file(session, path)
+        import_file(session, path, key=PseudonymKey("test"))
 
 
-def test_batch_goes_on_past_bad_files_and_names_each(project: Project, tmp_path: Path) -> None:
+def test_batch_goes_on_past_bad_files_and_names_each(project: Project, tmp_path: Path, key_access: KeyAccess) -> None:
     folder = tmp_path / "batch"
     folder.mkdir()
     (folder / "a.txt").write_text(INTERVIEW, encoding="utf-8")
     (folder / "b.txt").write_text(NORWEGIAN, encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "c.txt").write_text(INTERVIEW, encoding="utf-8")  # duplicate of a
-    result = import_paths(project, [folder])
+    result = import_paths(project, [folder], key_access)
     assert [item.name for item in result.imported] == ["a", "b"]
     assert [(p.name, "empty" in reason) for p, reason in result.failed] == [("empty.txt", True)]
     assert [p.name for p, _ in result.skipped] == ["c.txt"]
 
 
-def test_a_failing_file_leaves_nothing_behind(project: Project, tmp_path: Path) -> None:
+def test_a_failing_file_leaves_nothing_behind(project: Project, tmp_path: Path, key_access: KeyAccess) -> None:
     path = tmp_path / "halv.txt"
     # The attribute value fails its type only after the transcript rows were added.
     path.write_text("---\nattributes:\n  alder: 40\n---\n" + INTERVIEW, encoding="utf-8")
-    assert import_paths(project, [path]).imported
+    assert import_paths(project, [path], key_access).imported
     second = tmp_path / "halv2.txt"
     second.write_text("---\nparticipant: D9\nattributes:\n  alder: førti\n---\nI: Noe annet.\nD9: Ja.\n", encoding="utf-8")
-    result = import_paths(project, [second])
+    result = import_paths(project, [second], key_access)
     assert result.failed and "alder" in result.failed[0][1]
     with project.begin() as session:
         assert session.scalar(select(func.count()).select_from(Transcript)) == 1
@@ -240,18 +246,21 @@ def test_a_failing_file_leaves_nothing_behind(project: Project, tmp_path: Path) 
     assert indexed == turns
 
 
-def test_all_sample_transcripts_import(project: Project) -> None:
+def test_all_sample_transcripts_import(project: Project, key_access: KeyAccess) -> None:
     from qualcode.importers.metadata import import_participants
 
     with project.begin() as session:
         import_participants(session, SAMPLES / "participants.csv")
-    result = import_paths(project, [SAMPLES])
+    key_access.save(sample_key(key_access.load()))
+    result = import_paths(project, [SAMPLES], key_access)
     assert not result.failed, result.failed
     assert len(result.imported) >= 8
     formats = {item.source_format for item in result.imported}
     assert {"txt", "md", "docx", "odt", "vtt"} <= formats
     assert "cp1252" in {item.encoding for item in result.imported}
-    labels = {"I", "Intervjuer", "Forsker", "MF", "Sissel", "Ahmed", "Deltaker 2", "D1", "D4", "D5", "D6", "V1", "V2", "L1"}
+    key = key_access.load()
+    labels = {"I", "Intervjuer", "Forsker", "MF", "Deltaker 2", "D1", "D4", "D5", "D6", "V1", "V2", "L1"}
+    labels |= {key.entry_for(name).pseudonym.split()[0] for name in ("Sissel Bakken", "Ahmed")}  # type: ignore[union-attr]
     for item in result.imported:
         assert set(item.speakers) <= labels, (item.name, item.speakers)
     with project.begin() as session:

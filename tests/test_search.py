@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.service import add_coding
 from qualcode.errors import NotFound, SearchSyntaxError
 from qualcode.importers.metadata import import_participants
@@ -15,7 +16,7 @@ from qualcode.search.index import rebuild_index
 from qualcode.search.query import parse_query
 from qualcode.search.service import SearchFilters, search
 from qualcode.store.models import Coder
-from tests.conftest import SAMPLES, make_transcript
+from tests.conftest import SAMPLES, make_transcript, sample_key
 
 DELTAKER = """---
 participant: D1
@@ -128,9 +129,10 @@ def test_sample_transcripts_talk_about_all_three_central_codes(session: Session,
     from qualcode.importers.service import import_file
 
     import_participants(session, SAMPLES / "participants.csv")
+    key = sample_key(PseudonymKey("test"))
     for path in sorted(SAMPLES.iterdir()):
         if path.suffix in {".txt", ".md", ".docx", ".odt", ".vtt"}:
-            import_file(session, path)
+            import_file(session, path, key=key)
     assert len(search(session, "selvtillit OR stolt OR mestre", SearchFilters(role="deltaker")).hits) >= 3
     assert len(search(session, 'handlingsplan OR "bli hørt" OR brukerråd OR "ikke noe valg"').hits) >= 3
     assert len(search(session, "måltall OR kvote", SearchFilters(role="veileder")).hits) >= 2

@@ -27,19 +27,24 @@ class QualcodeGroup(click.Group):
     "--project", "project_path", type=click.Path(path_type=Path), envvar="QUALCODE_PROJECT",
     help="Project directory (default: found from the current directory, as git does).",
 )
+@click.option(
+    "--key", "key_path", type=click.Path(path_type=Path), default=None,
+    help="The pseudonym key file (default: $QUALCODE_KEY, or the project's key under ~/.config/qualcode/keys).",
+)
 @click.option("--coder", "coder_name", default=None, help="Who is coding (default: $QUALCODE_CODER, the project default, or your user name).")
 @click.version_option(package_name="qualcode")
 @click.pass_context
-def cli(ctx: click.Context, project_path: Path | None, coder_name: str | None) -> None:
+def cli(ctx: click.Context, project_path: Path | None, key_path: Path | None, coder_name: str | None) -> None:
     """Code and analyse pseudonymised interview transcripts.
 
     Example: qualcode init studie && cd studie && qualcode import ~/intervjuer/
     """
-    ctx.obj = AppContext(project_path=project_path, coder_name=coder_name or coder_from_env())
+    ctx.obj = AppContext(project_path=project_path, coder_name=coder_name or coder_from_env(), key_override=key_path)
 
 
 def _register() -> None:
     from qualcode.cli import (
+        anonymise,
         codebook,
         coders,
         coding,
@@ -52,9 +57,12 @@ def _register() -> None:
         transcripts,
     )
 
-    for module in (project, importing, transcripts, participants, codebook, coding, memo, history, search, coders):
+    modules = (project, importing, transcripts, participants, codebook, coding, memo, history, search, coders, anonymise)
+    for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)
+    # `qualcode participant withdraw D5` reads as the issue and researchers say it.
+    cli.add_command(participants.participants_group, name="participant")
 
 
 _register()

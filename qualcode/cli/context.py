@@ -8,12 +8,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from sqlalchemy.orm import Session
 
 from qualcode.store.models import Coder
+
+if TYPE_CHECKING:
+    from qualcode.anonymise.service import KeyAccess
 from qualcode.store.project import Project, find_project_root
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,6 +28,7 @@ class AppContext:
 
     project_path: Path | None
     coder_name: str | None
+    key_override: Path | None = None
 
     def open_project(self) -> Project:
         root = self.project_path if self.project_path is not None else find_project_root(Path.cwd())
@@ -42,6 +46,23 @@ class AppContext:
 
         name = self.coder_name or get_setting(session, "default_coder") or getpass.getuser()
         return get_or_create_coder(session, name)
+
+
+    def key_access(self, project: Project) -> KeyAccess:
+        """Where the key is, and its passphrase from $QUALCODE_KEY_PASSPHRASE or a prompt."""
+        from qualcode.anonymise.service import PASSPHRASE_ENV, KeyAccess, key_path, project_guid
+
+        with project.begin() as session:
+            path = key_path(session, project.root, self.key_override)
+            guid = project_guid(session)
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        if not passphrase:
+            creating = not path.exists()
+            passphrase = click.prompt(
+                "New passphrase for the pseudonym key" if creating else f"Passphrase for the key {path.name}",
+                hide_input=True, confirmation_prompt=creating, err=True,
+            )
+        return KeyAccess(path, passphrase, guid)
 
 
 pass_app = click.make_pass_decorator(AppContext)

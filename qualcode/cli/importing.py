@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from qualcode.anonymise.service import KeyAccess
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.importers.metadata import import_participants
-from qualcode.importers.service import ImportOptions, import_paths
+from qualcode.importers.service import ImportOptions, expand_paths, import_paths, preview_file
+from qualcode.store.project import Project
 
 
 @click.command("import")
@@ -27,6 +29,7 @@ from qualcode.importers.service import ImportOptions, import_paths
 @click.option("--note-taker", help="Who took notes.")
 @click.option("--encoding", help="Read text files in this encoding instead of detecting it.")
 @click.option("--turn-pattern", help=r"Regex for turn markers with a (?P<speaker>...) group, e.g. '(?P<speaker>\w+) >'.")
+@click.option("--dry-run", is_flag=True, help="Show what would be replaced and proposed, and write nothing.")
 @click.option("--participants", "participants_csv", type=click.Path(path_type=Path), help="Import this participants CSV first.")
 @json_option
 @pass_app
@@ -34,11 +37,14 @@ def import_command(
     app: AppContext, paths: tuple[Path, ...], name: str | None, title: str | None, participant: str | None,
     role: str | None, wave: str | None, interview_date: object, mode: str | None, fidelity: str | None,
     interviewer: str | None, note_taker: str | None, encoding: str | None, turn_pattern: str | None,
-    participants_csv: Path | None, as_json: bool,
+    participants_csv: Path | None, dry_run: bool, as_json: bool,
 ) -> None:
-    """Import transcripts (.txt .md .docx .odt .vtt .srt); a folder imports every such file in it.
+    """Pseudonymise and import transcripts (.txt .md .docx .odt .vtt .srt), or every such file in a folder.
 
-    Each file is imported whole or not at all; a batch goes on past a bad file and exits 1 at the end.
+    Known identifiers and patterns (fødselsnummer, phone, e-mail, addresses ...) are replaced before
+    anything is stored; a file with possible identifiers nobody has decided about is held back for
+    `qualcode anonymise review`. Each file is imported whole or not at all; a batch goes on past a
+    bad file and exits 1 at the end.
 
     Example: qualcode import intervjuer/ --participants intervjuer/participants.csv
     """
@@ -49,6 +55,10 @@ def import_command(
         encoding=encoding, turn_pattern=turn_pattern,
     )
     with app.open_project() as project:
+        key_access = app.key_access(project)
+        if dry_run:
+            _dry_run(project, paths, options, key_access, as_json)
+            return
         if participants_csv is not None:
             with project.begin() as session:
                 result = import_participants(session, participants_csv, app.coder(session))
@@ -57,7 +67,7 @@ def import_command(
             coder_name = app.coder(session).name
         show_progress = sys.stderr.isatty() and not as_json
         batch = import_paths(
-            project, paths, options, coder_name,
+            project, paths, key_access, options, coder_name,
             progress=(lambda path: click.echo(f"importing {path.name} …", err=True)) if show_progress else None,
         )
     if as_json:
@@ -77,6 +87,24 @@ def import_command(
         note(f"{len(batch.imported)} imported, {len(batch.skipped)} already present, {len(batch.failed)} failed")
     if batch.failed:
         sys.exit(1)
+
+
+def _dry_run(project: Project, paths: tuple[Path, ...], options: ImportOptions, key_access: KeyAccess, as_json: bool) -> None:
+    key = key_access.load()
+    previews = []
+    with project.begin() as session:
+        for path in expand_paths(paths):
+            previews.append(preview_file(session, path, options, key))
+    if as_json:
+        emit_json(previews)
+        return
+    for preview in previews:
+        click.echo(f"{preview.file}: {len(preview.replacements)} replacements")
+        for item in preview.replacements:
+            click.echo(f"  line {item.line:4}  {item.kind:11} {item.original!r} -> {item.pseudonym!r}   …{item.context}…")
+        if preview.candidates:
+            click.echo(f"  needs review before import: {', '.join(preview.candidates)}")
+    note("dry run: nothing was written")
 
 
 COMMANDS = [import_command]

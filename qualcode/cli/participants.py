@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from qualcode.cli.anonymise import participant_withdraw
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table
 from qualcode.coding.transcripts import describe_participants
@@ -54,5 +55,7 @@ def participants_list(app: AppContext, as_json: bool) -> None:
         ],
     )
 
+
+participants_group.add_command(participant_withdraw)
 
 COMMANDS = [participants_group]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -12,7 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.errors import DuplicateContent, ImportFailed, QualcodeError
+from qualcode.anonymise.apply import Replacement, pseudonymise
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
+from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
 from qualcode.importers.document import ParsedDocument
 from qualcode.importers.docx_file import read_docx_file
 from qualcode.importers.frontmatter import read_sidecar
@@ -23,9 +28,10 @@ from qualcode.importers.metadata import (
     typed_value,
 )
 from qualcode.importers.odt_file import read_odt_file
+from qualcode.importers.pseudonymise import pseudonymise_document
 from qualcode.importers.srt_file import read_srt_file
 from qualcode.importers.text_file import read_text_file
-from qualcode.importers.turns import INTERVIEWER_LABELS, compile_marker
+from qualcode.importers.turns import compile_marker
 from qualcode.importers.vtt_file import read_vtt_file
 from qualcode.search.index import index_turns
 from qualcode.store.events import record_event
@@ -40,6 +46,7 @@ from qualcode.store.models import (
 )
 from qualcode.store.project import Project
 from qualcode.text.normalise import content_hash, normalise
+from qualcode.text.speakers import INTERVIEWER_LABELS
 from qualcode.text.tokens import word_count
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".odt", ".vtt", ".srt")
@@ -120,14 +127,21 @@ def parse_file(path: Path, options: ImportOptions | None = None) -> ParsedDocume
 
 
 def import_file(
-    session: Session, path: Path, options: ImportOptions | None = None, coder: Coder | None = None
+    session: Session,
+    path: Path,
+    options: ImportOptions | None = None,
+    coder: Coder | None = None,
+    *,
+    key: PseudonymKey,
 ) -> ImportedTranscript:
-    """Import one file into the caller's transaction; raises before writing anything it can check."""
+    """Pseudonymise and import one file into the caller's transaction.
+
+    Raises before writing anything it can check. The key gains the pattern identifiers found
+    and any new candidates for review; the caller saves it whatever the outcome.
+    """
     options = options or ImportOptions()
-    document = parse_file(path, options)
-    meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
-    text = normalise(document.text)
-    assert text == document.text, "readers must hand over normalised text"
+    document, meta, replacements = prepare_file(session, path, options, key)
+    text = document.text
     words = word_count(text)
     if words == 0:
         raise ImportFailed(f"{path.name} contains no words")
@@ -138,11 +152,15 @@ def import_file(
     name = meta.get("name") or path.stem
     if session.scalar(select(Transcript).where(Transcript.name == name)) is not None:
         raise ImportFailed(f"a transcript named {name!r} already exists", "give this one another name with --name")
+    for replacement in replacements:
+        entry = key.entry_for(replacement.original)
+        if entry is not None and name not in entry.seen_in:
+            entry.seen_in.append(name)
 
     transcript = Transcript(
         name=name,
         title=meta.get("title"),
-        source_filename=path.name,
+        source_filename=pseudonymise(path.name, key, path.name).text,
         source_format=document.source_format,
         source_encoding=document.encoding,
         wave=meta.get("wave"),
@@ -202,6 +220,25 @@ def import_file(
         speakers=sorted({span.speaker for span in document.turns if span.speaker}),
         participants=participants,
     )
+
+
+def prepare_file(
+    session: Session, path: Path, options: ImportOptions, key: PseudonymKey
+) -> tuple[ParsedDocument, dict[str, Any], list[Replacement]]:
+    """Parse and pseudonymise a file; refuse it while it holds undecided possible identifiers."""
+    document = parse_file(path, options)
+    meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
+    meta.setdefault("name", path.stem)
+    assert normalise(document.text) == document.text, "readers must hand over normalised text"
+    prepared = pseudonymise_document(document, meta, key, path.name, codebook_vocabulary(session))
+    if prepared.proposals:
+        queue_candidates(key, prepared.proposals, path.name)
+        names = ", ".join(p.text for p in prepared.proposals[:6]) + (" …" if len(prepared.proposals) > 6 else "")
+        raise NeedsReview(
+            f"{path.name} has {len(prepared.proposals)} possible identifiers nobody has decided about ({names}); nothing imported",
+            "decide with `qualcode anonymise review`, then import again",
+        )
+    return prepared.document, prepared.meta, prepared.replacements
 
 
 def _listed_participants(session: Session, meta: dict[str, Any]) -> list[Participant]:
@@ -264,6 +301,7 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 def import_paths(
     project: Project,
     paths: Iterable[Path],
+    key_access: KeyAccess,
     options: ImportOptions | None = None,
     coder_name: str | None = None,
     progress: Callable[[Path], None] | None = None,
@@ -273,18 +311,57 @@ def import_paths(
     files = expand_paths(paths)
     if options.name and len(files) > 1:
         raise ImportFailed("--name can only be used when importing one file")
+    key = key_access.load()
     result = BatchResult()
     for path in files:
         if progress is not None:
             progress(path)
+        before = json.dumps(key.to_json(), sort_keys=True)
         try:
             with project.begin() as session:
                 coder = session.scalar(select(Coder).where(Coder.name == coder_name)) if coder_name else None
-                result.imported.append(import_file(session, path, replace(options), coder))
+                result.imported.append(import_file(session, path, replace(options), coder, key=key))
         except DuplicateContent as error:
             result.skipped.append((path, error.message))
         except QualcodeError as error:
             result.failed.append((path, str(error)))
         except re.error as error:
             result.failed.append((path, f"turn pattern failed: {error}"))
+        if json.dumps(key.to_json(), sort_keys=True) != before:
+            key_access.save(key)
     return result
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """One replacement a dry run would make, shown in its original context."""
+
+    original: str
+    pseudonym: str
+    kind: str
+    line: int
+    context: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    file: str
+    replacements: list[PreviewItem]
+    candidates: list[str]
+
+
+def preview_file(session: Session, path: Path, options: ImportOptions, key: PseudonymKey) -> Preview:
+    """What importing `path` would replace and propose, on a copy of the key; writes nothing."""
+    scratch = copy.deepcopy(key)
+    document = parse_file(path, options)
+    meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
+    prepared = pseudonymise_document(document, meta, scratch, path.name, codebook_vocabulary(session))
+    text = prepared.original_text
+    items = [
+        PreviewItem(
+            r.original, r.pseudonym, r.kind, text.count("\n", 0, r.start) + 1,
+            " ".join(text[max(0, r.start - 30):r.end + 30].split()),
+        )
+        for r in prepared.replacements
+    ]
+    return Preview(path.name, items, [p.text for p in prepared.proposals])

@@ -7,6 +7,7 @@ from collections import Counter
 
 from qualcode.errors import InvalidInput
 from qualcode.importers.document import TurnSpan, parse_timestamp
+from qualcode.text.speakers import ROLE_LABELS
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LABEL = r"[A-ZÆØÅ][\w.'\-]*(?: [A-ZÆØÅ0-9][\w.'\-]*){0,2}"
@@ -17,11 +18,6 @@ DEFAULT_MARKER = re.compile(
     re.MULTILINE,
 )
 
-# Labels that are speaker markers even if they occur only once.
-INTERVIEWER_LABELS = frozenset(
-    {"i", "int", "intervjuer", "interviewer", "forsker", "f", "moderator", "m", "medforsker", "mf"}
-)
-ROLE_LABELS = INTERVIEWER_LABELS | {"deltaker", "d", "veileder", "v", "leder", "l", "informant"}
 
 
 def compile_marker(pattern: str) -> re.Pattern[str]:

@@ -55,3 +55,8 @@ def rebuild_index(session: Session) -> int:
         index_turns(session, version.text, version.turns)
         count += len(version.turns)
     return count
+
+
+def purge_index(session: Session) -> None:
+    """Merge the index's segments so deleted rows leave no stems behind in the file."""
+    session.connection().exec_driver_sql("INSERT INTO search_index(search_index) VALUES ('optimize')")

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.errors import ProjectError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 PROJECT_DIR = ".qualcode"
 DATABASE_FILE = "project.db"
@@ -23,6 +23,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def _alembic_config(connection: object) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -35,6 +37,8 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA busy_timeout = 5000")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    # Deleted content is overwritten, so a withdrawn participant's words do not linger in free pages.
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 
@@ -82,8 +86,7 @@ class Project:
             raise ProjectError(f"{root} already holds a qualcode project", "open it, or choose another directory")
         database.parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(database)
-        with engine.begin() as connection:
-            command.upgrade(_alembic_config(connection), "head")
+        _upgrade(engine)
         return cls(root, engine)
 
     @classmethod
@@ -96,6 +99,9 @@ class Project:
         _check_is_sqlite(database)
         engine = make_engine(database)
         project = cls(root, engine)
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         script = ScriptDirectory(str(MIGRATIONS))
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
@@ -109,8 +115,7 @@ class Project:
                     "upgrade qualcode to open it",
                 )
             project.backup(f"before-upgrade-{current or 'empty'}")
-            with engine.begin() as connection:
-                command.upgrade(_alembic_config(connection), "head")
+            _upgrade(engine)
         return project
 
     @classmethod
@@ -139,6 +144,19 @@ class Project:
             raw.close()
         return target
 
+    def purge(self) -> None:
+        """After removing sensitive content: fold the WAL in, rebuild the file, drop old backups.
+
+        Backups taken earlier still hold what was removed, so they go too.
+        """
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.exec_driver_sql("VACUUM")
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if self.backups.is_dir():
+            for backup in self.backups.glob("*.bak"):
+                backup.unlink()
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -147,6 +165,14 @@ class Project:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _upgrade(engine: Engine) -> None:
+    """Migrate to the newest schema; Alembic is imported only when a migration may run."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
 
 
 def _check_is_sqlite(database: Path) -> None:

@@ -1,0 +1,91 @@
+"""Replacing identifiers in a text with their pseudonyms, keeping offsets mappable."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+
+from qualcode.anonymise.key import KeyEntry, PseudonymKey
+from qualcode.anonymise.known import KnownMatcher
+from qualcode.anonymise.patterns import find_patterns
+from qualcode.anonymise.pseudonyms import PLACEHOLDERS, make_pseudonym
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One identifier replaced: where it was in the original text, what it was, what it became."""
+
+    start: int
+    end: int
+    original: str
+    pseudonym: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Pseudonymised:
+    text: str
+    replacements: list[Replacement]
+
+    def map_offset(self, offset: int, *, is_end: bool = False) -> int:
+        """Where an offset of the original text lands in the pseudonymised text.
+
+        An offset inside a replaced identifier snaps to the pseudonym's start, or its end
+        for the end of a span, so a span never cuts a pseudonym in two.
+        """
+        index = bisect_right([r.start for r in self.replacements], offset) - 1
+        if index < 0:
+            return offset
+        shift = sum(len(r.pseudonym) - (r.end - r.start) for r in self.replacements[:index])
+        current = self.replacements[index]
+        if offset < current.end and not (offset == current.start and not is_end):
+            return current.start + shift + (len(current.pseudonym) if is_end else 0)
+        if offset == current.start:
+            return current.start + shift
+        return offset + shift + len(current.pseudonym) - (current.end - current.start)
+
+
+def add_identifier(
+    key: PseudonymKey, original: str, kind: str, gender: str | None = None,
+    pseudonym: str | None = None, first_seen: str | None = None,
+) -> KeyEntry:
+    """Add an identifier to the key with a pseudonym in the project's style for its kind."""
+    existing = key.entry_for(original)
+    if existing is not None:
+        return existing
+    if kind not in PLACEHOLDERS:
+        raise ValueError(kind)
+    taken = {entry.pseudonym.casefold() for entry in key.entries} | {entry.original.casefold() for entry in key.entries}
+    taken |= {part.casefold() for entry in key.entries for part in (entry.pseudonym.split() + entry.original.split())}
+    taken.add(original.casefold())
+    taken |= {part.casefold() for part in original.split()}
+    chosen = pseudonym or make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), taken, key.project_guid)
+    return key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen))
+
+
+def pseudonymise(text: str, key: PseudonymKey, where: str, today: date | None = None) -> Pseudonymised:
+    """Replace every known and every pattern identifier; patterns found are added to the key."""
+    candidates: list[tuple[int, int, str, str, str]] = []
+    for found in find_patterns(text, today):
+        entry = add_identifier(key, found.text, found.kind, first_seen=f"{where}:{text.count(chr(10), 0, found.start) + 1}")
+        candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind))
+    for match in KnownMatcher(key).find(text):
+        candidates.append((match.start, match.end, match.text, match.replacement, match.entry.kind))
+    # Longest first, so "NAV Horten" wins over "Horten" and "Kari Nordmann" over "Kari".
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    chosen: list[Replacement] = []
+    for start, end, original, pseudonym, kind in candidates:
+        if chosen and start < chosen[-1].end:
+            if end - start > chosen[-1].end - chosen[-1].start and start == chosen[-1].start:
+                chosen[-1] = Replacement(start, end, original, pseudonym, kind)
+            continue
+        chosen.append(Replacement(start, end, original, pseudonym, kind))
+    parts: list[str] = []
+    position = 0
+    for replacement in chosen:
+        parts.append(text[position:replacement.start])
+        parts.append(replacement.pseudonym)
+        position = replacement.end
+    parts.append(text[position:])
+    return Pseudonymised("".join(parts), chosen)

@@ -1,0 +1,137 @@
+"""Finding the project's known identifiers in text: whole words, inflected, slightly misspelt.
+
+"Kari Nordmann" is found as "Kari Nordmann", "Kari", "Karis", "Kari's", "Nordmanns" and
+"Nordman"; each part is replaced by the matching part of the pseudonym. Identifiers are proper
+nouns, so a capitalised identifier only matches capitalised words: "Berg" the surname is
+found, "berg" the mountain is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from qualcode.anonymise.key import KeyEntry, PseudonymKey
+from qualcode.text.tokens import WORD
+
+LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
+FUZZY_MIN_LENGTH = 5  # shorter words are too easily another word with one letter changed
+FUZZY_CUTOFF = 85.0  # one edit in a word of seven letters
+APOSTROPHES = ("'s", "’s", "'", "’")
+
+
+@dataclass(frozen=True)
+class Form:
+    """A word sequence that stands for an identifier, and what replaces it."""
+
+    words: tuple[str, ...]  # casefolded
+    replacement: str
+    entry: KeyEntry
+    capitalised: bool
+
+
+@dataclass(frozen=True)
+class KnownMatch:
+    start: int
+    end: int
+    text: str
+    replacement: str
+    entry: KeyEntry
+
+
+def _forms(entry: KeyEntry) -> list[Form]:
+    words = [match.group() for match in WORD.finditer(entry.original)]
+    if not words:
+        return []
+    capitalised = entry.original[:1].isupper()
+    forms = [Form(tuple(w.casefold() for w in words), entry.pseudonym, entry, capitalised)]
+    pseudonym_parts = entry.pseudonym.split()
+    if entry.kind == "person" and len(words) > 1:
+        # Each part of a name alone: first name to first name, surname to surname.
+        for index, word in enumerate(words):
+            part = pseudonym_parts[index] if len(pseudonym_parts) == len(words) else entry.pseudonym
+            forms.append(Form((word.casefold(),), part, entry, word[:1].isupper()))
+    if entry.kind == "nav_office" and len(words) > 1 and words[0].casefold() == "nav":
+        forms.append(Form(tuple(w.casefold() for w in words[1:]), "(sted)", entry, capitalised))
+    return forms
+
+
+class KnownMatcher:
+    """An index of every form of every listed identifier in a key."""
+
+    def __init__(self, key: PseudonymKey) -> None:
+        self.by_first: dict[str, list[Form]] = {}
+        for entry in key.entries:
+            if entry.kind not in LIST_KINDS:
+                continue
+            for form in _forms(entry):
+                self.by_first.setdefault(form.words[0], []).append(form)
+        for forms in self.by_first.values():
+            forms.sort(key=lambda form: -len(form.words))
+        self.single_words = sorted(self.by_first)
+        self._fuzzy_cache: dict[str, str | None] = {}
+
+    def _lookup(self, word: str) -> tuple[str | None, bool]:
+        """The indexed first word `word` stands for, and whether it is a genitive."""
+        folded = word.casefold()
+        if folded in self.by_first:
+            return folded, False
+        if folded.endswith("s") and folded[:-1] in self.by_first:
+            return folded[:-1], True
+        if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words:
+            return None, False
+        if folded not in self._fuzzy_cache:
+            best = process.extractOne(folded, self.single_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            self._fuzzy_cache[folded] = best[0] if best else None
+        return self._fuzzy_cache[folded], False
+
+    def find(self, text: str) -> list[KnownMatch]:
+        if not self.by_first:
+            return []
+        tokens = list(WORD.finditer(text))
+        found: list[KnownMatch] = []
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            first, genitive = self._lookup(token.group())
+            match = self._match_at(text, tokens, index, first, genitive) if first else None
+            if match is None:
+                index += 1
+                continue
+            found.append(match[0])
+            index += match[1]
+        return found
+
+    def _match_at(
+        self, text: str, tokens: list[re.Match[str]], index: int, first: str, genitive: bool
+    ) -> tuple[KnownMatch, int] | None:
+        for form in self.by_first[first]:
+            size = len(form.words)
+            if index + size > len(tokens):
+                continue
+            window = tokens[index:index + size]
+            if form.capitalised and not window[0].group()[:1].isupper():
+                continue
+            if size > 1:
+                gaps_ok = all(text[window[k].end():window[k + 1].start()] in (" ", "-", "\n") for k in range(size - 1))
+                if not gaps_ok:
+                    continue
+                last = window[-1].group().casefold()
+                if [t.group().casefold() for t in window[:-1]] != list(form.words[:-1]):
+                    continue
+                genitive = last != form.words[-1] and last == form.words[-1] + "s"
+                if last != form.words[-1] and not genitive:
+                    continue
+            start, end = window[0].start(), window[-1].end()
+            for apostrophe in APOSTROPHES:
+                if text.startswith(apostrophe, end) and not text[end + len(apostrophe):end + len(apostrophe) + 1].isalpha():
+                    end += len(apostrophe)
+                    genitive = True
+                    break
+            replacement = form.replacement
+            if genitive and not replacement.startswith("(") and replacement != "NN":
+                replacement += "'" if replacement.endswith(("s", "x", "z")) else "s"
+            return KnownMatch(start, end, text[start:end], replacement, form.entry), size
+        return None

@@ -1,0 +1,91 @@
+"""Pattern detectors for identifiers that need no list: numbers, addresses, e-mail, NAV offices."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+_UPPER = "A-ZÆØÅ"
+_LOWER = "a-zæøåéü"
+
+
+@dataclass(frozen=True)
+class Found:
+    """An identifier found in a text: where, what, and of which kind."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+FNR = re.compile(r"(?<![\d.,])(\d{6})[ ]?(\d{5})(?![\d.,]\d)")
+PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)47[ -]?)?"
+    r"(?:[2-9]\d{2}[ -]?\d{2}[ -]?\d{3}|[2-9]\d(?:[ -]?\d{2}){3})(?![\d])"
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+STREET = re.compile(
+    rf"\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
+    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget)"
+    rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
+)
+POSTCODE = re.compile(rf"(?<![\d.,])\d{{4}} [{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?\b")
+NAV_OFFICE = re.compile(rf"\bNAV[ -](?!kontor)[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?")
+MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
+FULL_DATE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})\.(?P<m1>\d{{1,2}})\.(?P<y1>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})\. ?(?P<m2>{MONTHS}) (?P<y2>\d{{4}})"
+    rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))\b",
+    re.IGNORECASE,
+)
+BORN = re.compile(r"(?:født|fødselsdato|f\.)\s*(?:den\s+)?$", re.IGNORECASE)
+ADULT_AGE = 15  # a full date at least this many years back is taken for a date of birth
+
+
+def valid_fnr(digits: str) -> bool:
+    """Fødselsnummer or D-nummer: two mod-11 check digits and a plausible day and month."""
+    if len(digits) != 11 or not digits.isdigit():
+        return False
+    numbers = [int(d) for d in digits]
+    first = 11 - sum(w * n for w, n in zip((3, 7, 6, 1, 8, 9, 4, 5, 2), numbers, strict=False)) % 11
+    first = 0 if first == 11 else first
+    second = 11 - sum(w * n for w, n in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), numbers, strict=False)) % 11
+    second = 0 if second == 11 else second
+    if first == 10 or second == 10 or first != numbers[9] or second != numbers[10]:
+        return False
+    day, month = int(digits[:2]), int(digits[2:4])
+    if day > 40:  # D-nummer: 4 added to the first digit
+        day -= 40
+    return 1 <= day <= 31 and 1 <= month <= 12
+
+
+def _phone_digits(text: str) -> str:
+    digits = re.sub(r"\D", "", text)
+    return digits[2:] if digits.startswith("47") and len(digits) == 10 else digits[4:] if digits.startswith("0047") else digits
+
+
+def find_patterns(text: str, today: date | None = None) -> Iterator[Found]:
+    """Every pattern identifier in `text`; callers resolve overlaps."""
+    today = today or date.today()
+    for match in FNR.finditer(text):
+        if valid_fnr(match.group(1) + match.group(2)):
+            yield Found(match.start(), match.end(), match.group(), "fnr")
+    for match in PHONE.finditer(text):
+        if len(_phone_digits(match.group())) == 8:
+            yield Found(match.start(), match.end(), match.group(), "phone")
+    for match in EMAIL.finditer(text):
+        yield Found(match.start(), match.end(), match.group(), "email")
+    for match in STREET.finditer(text):
+        yield Found(match.start(), match.end(), match.group(), "address")
+    for match in POSTCODE.finditer(text):
+        yield Found(match.start(), match.end(), match.group(), "postcode")
+    for match in NAV_OFFICE.finditer(text):
+        yield Found(match.start(), match.end(), match.group(), "nav_office")
+    for match in FULL_DATE.finditer(text):
+        year = int(match.group("y1") or match.group("y2") or match.group("y3"))
+        born = BORN.search(text[max(0, match.start() - 20):match.start()]) is not None
+        if born or 1900 <= year <= today.year - ADULT_AGE:
+            yield Found(match.start(), match.end(), match.group(), "birth_date")
