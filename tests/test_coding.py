@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import dismiss
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.history import history, redo, undo
 from qualcode.coding.memos import add_memo, list_memos, remove_memo
@@ -24,7 +25,7 @@ from qualcode.coding.service import (
     resize_coding,
     set_coding_memo,
 )
-from qualcode.errors import Ambiguous, InvalidInput, NotFound, NothingToUndo
+from qualcode.errors import Ambiguous, InvalidInput, NeedsReview, NotFound, NothingToUndo
 from qualcode.importers.service import ImportOptions, import_file
 from qualcode.store.models import Coder, Coding, Event, TextVersion
 from qualcode.store.project import Project
@@ -196,7 +197,13 @@ def test_after_normalisation_every_coding_selects_its_excerpt(
         with Project.open(root) as project:
             with project.begin() as session:
                 coder = get_or_create_coder(session, "Forsker 1")
-                import_file(session, source, ImportOptions(name="p"), key=PseudonymKey("test"))
+                key = PseudonymKey("test")
+                try:
+                    import_file(session, source, ImportOptions(name="p"), key=key)
+                except NeedsReview:  # random capitalised letters look like names: not this test's concern
+                    for candidate in list(key.pending):
+                        dismiss(key, candidate.text)
+                    import_file(session, source, ImportOptions(name="p"), key=key)
                 stored_text = session.scalars(select(TextVersion.text)).one()
                 assert normalise(stored_text) == stored_text
                 for _ in range(3):

@@ -38,9 +38,14 @@ def _matcher() -> Matcher:
 
 
 def propose(
-    text: str, known: Iterable[str], vocabulary: Iterable[str], speakers: Iterable[str] = (), context: int = 30
+    text: str, known: Iterable[str], vocabulary: Iterable[str], speakers: Iterable[str] = (),
+    turn_starts: Iterable[int] = (), context: int = 30,
 ) -> list[Proposal]:
-    """Possible identifiers in `text` that are neither in `known` nor in `vocabulary`."""
+    """Possible identifiers in `text` that are neither in `known` nor in `vocabulary`.
+
+    The first word of a speaker turn starts a sentence, whatever marker came before it.
+    """
+    starts = set(turn_starts)
     from qualcode.text.sentences import pipeline
 
     ignored = {word.casefold() for word in known} | {word.casefold() for word in vocabulary}
@@ -49,7 +54,7 @@ def propose(
     for _, start, end in sorted(_matcher()(doc), key=lambda m: m[1]):
         span = doc[start:end]
         # Drop a sentence-initial word, which is capitalised for grammar, not as a name.
-        while len(span) and (span[0].is_sent_start or _after_line_start(text, span[0].idx)):
+        while len(span) and (span[0].is_sent_start or span[0].idx in starts or _after_line_start(text, span[0].idx)):
             span = span[1:]
         words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
         if not words or len(span) == 0:

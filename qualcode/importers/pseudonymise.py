@@ -48,7 +48,8 @@ def pseudonymise_document(
     proposals = [
         proposal
         for proposal in propose(
-            document.text, ignored_words(key), vocabulary, {span.speaker for span in document.turns if span.speaker}
+            document.text, ignored_words(key), vocabulary, {span.speaker for span in document.turns if span.speaker},
+            {span.start for span in document.turns},
         )
         if not any(start < proposal.end and proposal.start < end for start, end in replaced)
         and key.entry_for(proposal.text) is None
