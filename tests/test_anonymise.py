@@ -1,0 +1,307 @@
+"""Anonymisation: recall on a labelled corpus, the key file, import, leak check, withdrawal."""
+
+from __future__ import annotations
+
+import re
+import stat
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.apply import add_identifier, pseudonymise
+from qualcode.anonymise.attribution import attribution_risks
+from qualcode.anonymise.key import PseudonymKey, destroy_key, load_key, save_key
+from qualcode.anonymise.leakcheck import check_file, guard
+from qualcode.anonymise.patterns import valid_fnr
+from qualcode.anonymise.service import KeyAccess, add_known_identifier, dismiss, import_identifiers, set_style
+from qualcode.anonymise.withdraw import WITHDRAWN, withdraw_participant
+from qualcode.coding.service import add_coding, list_codings
+from qualcode.errors import InvalidInput, KeyFileError, LeakFound, NeedsReview
+from qualcode.importers.metadata import import_participants
+from qualcode.importers.service import ImportOptions, import_file, import_paths, preview_file
+from qualcode.store.models import Coder, Participant, Transcript
+from qualcode.store.project import Project
+from tests.conftest import SAMPLES, sample_key
+
+CORPUS = Path(__file__).parent / "data" / "anonymise_corpus.txt"
+KNOWN = [
+    ("Kari Nordmann", "person", "f"),
+    ("Ola Berg", "person", "m"),
+    ("Rød", "person", None),
+    ("Vik", "person", None),
+    ("Horten", "place", None),
+    ("NAV Horten", "nav_office", None),
+    ("NAV Tønsberg", "nav_office", None),
+    ("Rema 1000 Torget", "employer", None),
+    ("Vestfold fylkeskommune", "employer", None),
+]
+
+
+def labelled() -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+    """The corpus text, the planted identifier spans, and the look-alike spans."""
+    source = "\n".join(line for line in CORPUS.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    text, planted, decoys = "", [], []
+    for piece in re.split(r"(\{[^}]+\}|<[^>]+>)", source):
+        if piece.startswith("{"):
+            planted.append((len(text), len(text) + len(piece) - 2))
+            text += piece[1:-1]
+        elif piece.startswith("<"):
+            decoys.append((len(text), len(text) + len(piece) - 2))
+            text += piece[1:-1]
+        else:
+            text += piece
+    return text, planted, decoys
+
+
+def known_key() -> PseudonymKey:
+    key = PseudonymKey("corpus")
+    for original, kind, gender in KNOWN:
+        add_known_identifier(key, original, kind, gender)
+    return key
+
+
+def covered(span: tuple[int, int], replaced: list[tuple[int, int]]) -> bool:
+    """Every letter and digit of the span lies inside some replacement."""
+    start, end = span
+    return all(any(s <= i < e for s, e in replaced) for i in range(start, end) if CORPUS_TEXT[i].isalnum())
+
+
+CORPUS_TEXT, PLANTED, DECOYS = labelled()
+
+
+def test_recall_is_one_on_planted_identifiers_and_precision_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    result = pseudonymise(CORPUS_TEXT, known_key(), "corpus")
+    replaced = [(r.start, r.end) for r in result.replacements]
+    missed = [CORPUS_TEXT[s:e] for s, e in PLANTED if not covered((s, e), replaced)]
+    assert missed == []
+    false_positives = [r.original for r in result.replacements if not any(s < r.end and r.start < e for s, e in PLANTED)]
+    precision = 1 - len(false_positives) / len(result.replacements)
+    with capsys.disabled():
+        print(f"\nanonymisation corpus: recall 1.0 on {len(PLANTED)} planted, precision {precision:.2f} ({false_positives})")
+    touched_decoys = [CORPUS_TEXT[s:e] for s, e in DECOYS if any(s < re_ and rs < e for rs, re_ in replaced)]
+    assert touched_decoys == []
+    assert precision == 1.0
+
+
+def test_pseudonyms_are_consistent_and_inflected() -> None:
+    key = known_key()
+    first = pseudonymise("Kari Nordmann kom. Karis sønn ringte Kari.", key, "a").text
+    second = pseudonymise("Da sa Kari nei.", key, "b").text
+    kari = key.entry_for("Kari Nordmann")
+    assert kari is not None
+    given, family = kari.pseudonym.split()
+    assert first == f"{given} {family} kom. {given}s sønn ringte {given}."
+    assert second == f"Da sa {given} nei."
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [("15038910083", True), ("15038910084", False), ("02079110046", True), ("55038910010", False), ("12345678901", False)],
+)
+def test_fodselsnummer_check_digits(number: str, valid: bool) -> None:
+    assert valid_fnr(number) is valid
+
+
+def test_d_nummer_is_recognised() -> None:
+    # A D-nummer adds 4 to the first digit of the day; check digits computed for 55.03.89.
+    base = "550389100"
+    weights1, weights2 = (3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+    for individual in range(100, 200):
+        digits = f"550389{individual}"
+        k1 = (11 - sum(w * int(d) for w, d in zip(weights1, digits, strict=True)) % 11) % 11
+        if k1 == 10:
+            continue
+        k2 = (11 - sum(w * int(d) for w, d in zip(weights2, digits + str(k1), strict=True)) % 11) % 11
+        if k2 != 10:
+            assert valid_fnr(digits + str(k1) + str(k2))
+            return
+    pytest.fail(f"no D-nummer found from {base}")
+
+
+def test_people_get_same_gender_names_and_other_kinds_placeholders() -> None:
+    from faker.providers.person.no_NO import Provider
+
+    key = PseudonymKey("g")
+    woman = add_identifier(key, "Sigrid Holm", "person", "f").pseudonym.split()[0]
+    man = add_identifier(key, "Per Holm Dahl", "person", "m").pseudonym.split()
+    assert woman in Provider.first_names_female
+    assert man[0] in Provider.first_names_male and len(man) == 3
+    assert add_identifier(key, "Sandefjord", "place").pseudonym == "(sted)"
+    set_style(key, "person", "placeholder")
+    assert add_identifier(key, "Lise", "person", "f").pseudonym == "NN"
+    with pytest.raises(InvalidInput):
+        set_style(key, "place", "name")
+
+
+def test_key_file_is_encrypted_owner_only_and_refuses_a_wrong_passphrase(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "p.qckey"
+    key = known_key()
+    save_key(path, key, "riktig passord")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    raw = path.read_bytes()
+    assert b"Nordmann" not in raw and b"Horten" not in raw
+    before = path.read_bytes()
+    with pytest.raises(KeyFileError, match="wrong passphrase"):
+        load_key(path, "feil passord")
+    assert path.read_bytes() == before
+    assert load_key(path, "riktig passord").entry_for("Kari Nordmann") is not None
+    destroy_key(path)
+    assert not path.exists()
+
+
+def test_identifiers_csv(tmp_path: Path) -> None:
+    csv_file = tmp_path / "navn.csv"
+    csv_file.write_text("identifier;kind;gender;pseudonym\nKari Nordmann;person;f;Eva Lund\nHorten;place;;\n", encoding="utf-8")
+    key = PseudonymKey("p")
+    assert [e.pseudonym for e in import_identifiers(key, csv_file)] == ["Eva Lund", "(sted)"]
+    csv_file.write_text("identifier,kind\nX,planet\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="line 2: kind 'planet'"):
+        import_identifiers(key, csv_file)
+
+
+def _sample_project(project: Project, key_access: KeyAccess) -> None:
+    key_access.save(sample_key(key_access.load()))
+    with project.begin() as session:
+        import_participants(session, SAMPLES / "participants.csv")
+    result = import_paths(project, [SAMPLES], key_access)
+    assert not result.failed, result.failed
+
+
+ORIGINALS = ["Sissel", "Bakken", "Hilde", "Kristoffer", "Ahmed", "Horten", "Tønsberg", "15038910083", "912 34 567", "Fjellveien", "Fretex"]
+
+
+def _database_bytes(project: Project) -> bytes:
+    folder = project.database.parent
+    return b"".join(path.read_bytes() for path in folder.glob("project.db*"))
+
+
+def test_no_original_reaches_the_database_file_or_the_index(project: Project, key_access: KeyAccess) -> None:
+    _sample_project(project, key_access)
+    stored = _database_bytes(project)
+    for original in ORIGINALS:
+        assert original.encode("utf-8") not in stored, original
+        assert original.lower().encode("utf-8") not in stored, original
+    with project.begin() as session:
+        stems = " ".join(row[0] for row in session.connection().exec_driver_sql("SELECT stems FROM search_index"))
+    for original in ORIGINALS:
+        assert original.lower() not in stems
+
+
+def test_a_file_with_undecided_candidates_is_held_back_and_queued(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "ny.txt"
+    path.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn på kontoret.\n", encoding="utf-8")
+    key = PseudonymKey("p")
+    with pytest.raises(NeedsReview, match="Torunn"):
+        import_file(session, path, key=key)
+    assert session.scalar(select(Transcript)) is None
+    assert [c.text for c in key.pending] == ["Torunn"]
+    assert "Det var Torunn på kontoret" in key.pending[0].contexts[0]
+    dismiss(key, "Torunn")
+    import_file(session, path, key=key)
+    assert key.pending == []
+
+
+def test_dry_run_shows_replacements_and_writes_nothing(project: Project, key_access: KeyAccess) -> None:
+    key = sample_key(key_access.load())
+    key_access.save(key)
+    before = key_access.path.read_bytes()
+    with project.begin() as session:
+        preview = preview_file(session, SAMPLES / "deltaker_D3_T1.txt", ImportOptions(), key)
+        assert session.scalar(select(Transcript)) is None
+    kinds = {item.kind for item in preview.replacements}
+    assert {"fnr", "address", "nav_office", "person", "place"} <= kinds
+    assert any("personnummeret mitt" in item.context for item in preview.replacements if item.kind == "fnr")
+    assert key_access.path.read_bytes() == before
+    assert key.entry_for("15038910083") is None  # the dry run added nothing to the real key
+
+
+def _export_files(directory: Path, sentence: str) -> list[Path]:
+    document = docx.Document()
+    document.add_paragraph("Rapport")
+    document.add_paragraph(sentence)
+    docx_path = directory / "rapport.docx"
+    document.save(str(docx_path))
+    txt_path = directory / "sitater.txt"
+    txt_path.write_text(f"Sitat: {sentence}\n", encoding="utf-8")
+    csv_path = directory / "sitater.csv"
+    csv_path.write_text(f"kode,sitat\nempowerment,\"{sentence}\"\n", encoding="utf-8")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["kode", "sitat"])
+    workbook.active.append(["empowerment", sentence])
+    xlsx_path = directory / "sitater.xlsx"
+    workbook.save(xlsx_path)
+    qdpx_path = directory / "prosjekt.qdpx"
+    with zipfile.ZipFile(qdpx_path, "w") as archive:
+        archive.writestr("project.qde", f"<Project><Source><PlainTextContent>{sentence}</PlainTextContent></Source></Project>")
+    return [docx_path, txt_path, csv_path, xlsx_path, qdpx_path]
+
+
+@pytest.mark.parametrize("sentence", ["Karis veileder ringte fra Horten.", "Ring 912 34 567 om du lurer.", "Kari Nordman var der."])
+def test_leakcheck_finds_originals_in_every_export_format(tmp_path: Path, sentence: str) -> None:
+    key = known_key()
+    for path in _export_files(tmp_path, sentence):
+        leaks = check_file(path, key)
+        assert leaks, path.name
+
+
+def test_leakcheck_passes_pseudonymised_text_and_guard_refuses_leaks(tmp_path: Path) -> None:
+    key = known_key()
+    clean = pseudonymise("Kari Nordmann fra NAV Horten ringte 912 34 567.", key, "x").text
+    for path in _export_files(tmp_path, clean):
+        assert check_file(path, key) == [], path.name
+    leaking = _export_files(tmp_path, "Kari var der.")[0]
+    with pytest.raises(LeakFound, match="refused to write rapport.docx: it contains person 'Kari'"):
+        guard(leaking, key)
+    assert not leaking.exists()
+
+
+def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_access: KeyAccess) -> None:
+    _sample_project(project, key_access)
+    with project.begin() as session:
+        coder = session.scalar(select(Coder)) or Coder(name="Forsker 1")
+        session.add(coder)
+        session.flush()
+        add_coding(session, "deltaker_D2_T1", "tvang og krav", coder, match="Det er ikke noe valg")
+        add_coding(session, "gruppeintervju_G1", "tvang og krav", coder, match="det er ikke frivillig")
+        add_coding(session, "gruppeintervju_G1", "fellesskap med andre", coder, match="Vi støtter hverandre")
+    # D2's own words, and D5's words in the group interview:
+    d2_words = ["elektriker", "kasteball", "forkurs"]
+    d5_words = ["ansette", "kaller det det", "spør oss før de bestemmer"]
+    key = key_access.load_existing()
+    with project.begin() as session:
+        result = withdraw_participant(session, "D2", key, None)
+        assert result.transcripts_removed == 2
+        result = withdraw_participant(session, "D5", key, None)
+        assert result.turns_redacted == 4 and result.codings_removed == 1
+    key_access.save(key)
+    project.purge()
+    stored = _database_bytes(project)
+    for phrase in d2_words + d5_words:  # words none of the others said
+        assert phrase.encode("utf-8") not in stored, phrase
+    with project.begin() as session:
+        assert session.scalar(select(Participant).where(Participant.name.in_(["D2", "D5"]))) is None
+        group = session.scalar(select(Transcript).where(Transcript.name == "gruppeintervju_G1"))
+        assert group is not None and group.current_version is not None
+        assert WITHDRAWN in group.current_version.text and "D4: Jeg kan begynne" in group.current_version.text
+        remaining = list_codings(session)
+        assert [c.excerpt for c in remaining] == ["Vi støtter hverandre"]
+        assert group.current_version.text[remaining[0].start:remaining[0].end] == "Vi støtter hverandre"
+        summaries = [row[0] for row in session.connection().exec_driver_sql("SELECT summary FROM events")]
+    assert sum("withdrew consent" in s for s in summaries) == 2
+    assert not any("kasteball" in s or "frivillig" in s for s in summaries)
+    assert not list(project.backups.glob("*.bak"))
+
+
+def test_attribution_check_warns_about_small_groups(session: Session) -> None:
+    import_participants(session, SAMPLES / "participants.csv")
+    risks = {risk.label: risk for risk in attribution_risks(session)}
+    assert risks["veileder, kontor B"].participants == 2
+    assert "role only" not in risks["veileder, kontor B"].suggestion  # only three caseworkers in all
+    assert set(risks) >= {"leder, kontor A", "deltaker, kontor A"}
+    with pytest.raises(InvalidInput):
+        attribution_risks(session, ("shoe_size",))
