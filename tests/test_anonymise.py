@@ -18,7 +18,13 @@ from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey, destroy_key, load_key, save_key
 from qualcode.anonymise.leakcheck import check_file, guard
 from qualcode.anonymise.patterns import valid_fnr
-from qualcode.anonymise.service import KeyAccess, add_known_identifier, dismiss, import_identifiers, set_style
+from qualcode.anonymise.service import (
+    KeyAccess,
+    add_known_identifier,
+    dismiss,
+    import_identifiers,
+    set_style,
+)
 from qualcode.anonymise.withdraw import WITHDRAWN, withdraw_participant
 from qualcode.coding.service import add_coding, list_codings
 from qualcode.errors import InvalidInput, KeyFileError, LeakFound, NeedsReview
@@ -305,3 +311,18 @@ def test_attribution_check_warns_about_small_groups(session: Session) -> None:
     assert set(risks) >= {"leder, kontor A", "deltaker, kontor A"}
     with pytest.raises(InvalidInput):
         attribution_risks(session, ("shoe_size",))
+
+
+@pytest.mark.parametrize("text", ["2023-09-01", "kr 12 000", "40 deltakere i 2024", "tlf. 12345678", "1 000 000 kroner", "15.03.2024"])
+def test_numbers_that_are_not_identifiers_are_left_alone(text: str) -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert list(find_patterns(text)) == []
+
+
+def test_a_new_original_never_stays_someone_elses_pseudonym() -> None:
+    key = PseudonymKey("p")
+    first = add_identifier(key, "Kristoffer Lie", "person", "m")
+    given = first.pseudonym.split()[0]
+    add_identifier(key, given, "person", "m")  # a real person who happens to bear that name
+    assert given not in first.pseudonym.split()

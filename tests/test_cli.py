@@ -164,3 +164,67 @@ def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> Non
     assert target.help and target.help.strip()
     if not isinstance(target, click.Group):
         assert "Example:" in target.help, command
+
+
+def test_identifiers_review_key_show_and_leakcheck(demo: Path, tmp_path: Path) -> None:
+    project = ["--project", str(demo)]
+    new = tmp_path / "ny.txt"
+    new.write_text("I: Hvem møtte du?\nD9: Jeg møtte Torunn Aas og Bjørnar på Kiwi.\n", encoding="utf-8")
+    held = run(*project, "import", str(new), "--participant", "D9")
+    assert held.exit_code == 1 and "possible identifiers" in held.output and "Torunn Aas" in held.output
+    pending = run(*project, "anonymise", "pending")
+    assert "Torunn Aas" in pending.output and "Kiwi" in pending.output
+    review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="p\nf\np\nm\ne\n")
+    assert review.exit_code == 0, review.output
+    assert "3 decided, 0 still waiting" in review.output
+    imported = run(*project, "import", str(new), "--participant", "D9")
+    assert imported.exit_code == 0, imported.output
+    shown = run(*project, "transcripts", "show", "ny")
+    assert "Torunn" not in shown.output and "Kiwi" not in shown.output and "(arbeidsgiver)" in shown.output
+    key_listing = run(*project, "key", "show")
+    assert "Torunn Aas" in key_listing.output and "Kiwi" in key_listing.output
+
+    leaky = tmp_path / "utkast.txt"
+    leaky.write_text("Torunns sak var vanskelig.\n", encoding="utf-8")
+    check = run(*project, "leakcheck", str(leaky))
+    assert check.exit_code == 1 and "person 'Torunns'" in check.output
+    assert run(*project, "leakcheck", str(SAMPLES / "participants.csv")).exit_code == 0
+
+
+def test_dry_run_writes_nothing(demo: Path) -> None:
+    result = run("--project", str(demo), "import", str(SAMPLES / "deltaker_D3_T1.txt"), "--name", "kopi", "--dry-run")
+    assert result.exit_code == 0
+    assert "'15038910083' -> '(fødselsnummer)'" in result.output
+    assert "dry run: nothing was written" in result.output
+    assert "kopi" not in run("--project", str(demo), "transcripts", "list").output
+
+
+def test_wrong_passphrase_is_one_line_and_changes_nothing(demo: Path, tmp_path: Path) -> None:
+    key_file = tmp_path / "demo-key" / "demo.qckey"
+    before = key_file.read_bytes()
+    result = run("--project", str(demo), "key", "show", env={"QUALCODE_KEY_PASSPHRASE": "feil"})
+    assert result.exit_code == 1
+    assert result.output.startswith("error: wrong passphrase") and result.output.count("\n") == 1
+    assert key_file.read_bytes() == before
+
+
+def test_passphrase_is_prompted_when_not_in_the_environment(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
+    result = CliRunner().invoke(cli, ["--project", str(demo), "key", "show"], input="test passphrase\n")
+    assert result.exit_code == 0 and "Sissel Bakken" in result.output
+
+
+def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
+    project = ["--project", str(demo)]
+    withdrawn = run(*project, "participant", "withdraw", "D3", "--yes")
+    assert withdrawn.exit_code == 0 and "removed 1 transcripts" in withdrawn.output
+    assert "deltaker_D3_T1" not in run(*project, "transcripts", "list").output
+    assert "withdrew consent" in run(*project, "history", "--limit", "1").output
+    assert run(*project, "key", "destroy", "--yes").exit_code == 0
+    assert not (tmp_path / "demo-key" / "demo.qckey").exists()
+    assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output  # the project stays
+
+
+def test_attribution_check_from_the_cli(demo: Path) -> None:
+    result = run("--project", str(demo), "anonymise", "attribution-check")
+    assert "warning: 'leder, kontor A' covers 1 participants" in result.output

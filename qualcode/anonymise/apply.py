@@ -6,10 +6,12 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
+from rapidfuzz import fuzz
+
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
-from qualcode.anonymise.pseudonyms import PLACEHOLDERS, make_pseudonym
+from qualcode.anonymise.pseudonyms import PLACEHOLDERS, SIMILAR, make_pseudonym
 
 
 @dataclass(frozen=True)
@@ -46,22 +48,43 @@ class Pseudonymised:
         return offset + shift + len(current.pseudonym) - (current.end - current.start)
 
 
+def _taken(key: PseudonymKey) -> set[str]:
+    """Every name and name part in the key, originals and pseudonyms alike."""
+    taken: set[str] = set()
+    for entry in key.entries:
+        for name in (entry.original, entry.pseudonym):
+            taken.add(name.casefold())
+            taken.update(part.casefold() for part in name.split())
+    return taken
+
+
 def add_identifier(
     key: PseudonymKey, original: str, kind: str, gender: str | None = None,
     pseudonym: str | None = None, first_seen: str | None = None,
 ) -> KeyEntry:
-    """Add an identifier to the key with a pseudonym in the project's style for its kind."""
+    """Add an identifier to the key with a pseudonym in the project's style for its kind.
+
+    If the new original is, or is like, the pseudonym of an entry not yet used in any
+    transcript, that entry gets a new pseudonym, so no pseudonym is ever a real name in the key.
+    """
     existing = key.entry_for(original)
     if existing is not None:
         return existing
     if kind not in PLACEHOLDERS:
         raise ValueError(kind)
-    taken = {entry.pseudonym.casefold() for entry in key.entries} | {entry.original.casefold() for entry in key.entries}
-    taken |= {part.casefold() for entry in key.entries for part in (entry.pseudonym.split() + entry.original.split())}
-    taken.add(original.casefold())
-    taken |= {part.casefold() for part in original.split()}
+    taken = _taken(key) | {original.casefold()} | {part.casefold() for part in original.split()}
     chosen = pseudonym or make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), taken, key.project_guid)
-    return key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen))
+    entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen))
+    parts = [part.casefold() for part in original.split()]
+    for other in key.entries:
+        if other is entry or other.kind != "person" or other.seen_in or other.pseudonym.startswith("("):
+            continue
+        if any(fuzz.ratio(part.casefold(), name) >= SIMILAR for part in other.pseudonym.split() for name in parts):
+            other.pseudonym = make_pseudonym(
+                other.original, other.kind, other.gender, key.styles.get(other.kind, "name"), _taken(key),
+                key.project_guid + ":redrawn",
+            )
+    return entry
 
 
 def pseudonymise(text: str, key: PseudonymKey, where: str, today: date | None = None) -> Pseudonymised:

@@ -22,9 +22,11 @@ class Found:
 
 
 FNR = re.compile(r"(?<![\d.,])(\d{6})[ ]?(\d{5})(?![\d.,]\d)")
+# Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67) or not at all; hyphens
+# are left out so ISO dates such as 2023-09-01 are not taken for numbers.
 PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)47[ -]?)?"
-    r"(?:[2-9]\d{2}[ -]?\d{2}[ -]?\d{3}|[2-9]\d(?:[ -]?\d{2}){3})(?![\d])"
+    r"(?<![\w+-])(?:(?:\+|00)47 ?)?"
+    r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 STREET = re.compile(
