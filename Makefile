@@ -41,6 +41,7 @@ lint: install-test
 
 bench: install
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_anonymise.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO)-key

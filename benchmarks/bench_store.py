@@ -1,7 +1,8 @@
 """Import throughput and search latency on a synthetic one-million-word corpus.
 
 Each figure is printed next to a baseline measured in the same run:
-- import: qualcode's full import (decode, normalise, find turns, store, stem and index)
+- import: qualcode's full import (decode, normalise, pseudonymise, propose candidates,
+  find turns, store, stem and index)
   against inserting the same raw text with sqlite3 executemany;
 - search: qualcode's stemmed search with keyword in context against a plain FTS5 query on
   unstemmed turn text.
@@ -20,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from qualcode.anonymise.service import KeyAccess, project_guid
 from qualcode.codebook.service import apply_codebook
 from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import load_codebook
@@ -129,12 +131,13 @@ def main() -> int:
         with Project.create(root / "project") as project:
             with project.begin() as session:
                 apply_codebook(session, load_codebook(KVP_CODEBOOK))
+                key_access = KeyAccess(root / "bench.qckey", "benchmark passphrase", project_guid(session))
             started = time.perf_counter()
-            result = import_paths(project, [corpus])
+            result = import_paths(project, [corpus], key_access)
             import_seconds = time.perf_counter() - started
             assert not result.failed, result.failed[:3]
 
-            print("\nimport (decode, normalise, turns, store, stem, index)")
+            print("\nimport (decode, normalise, pseudonymise, candidates, turns, store, stem, index)")
             print(f"  qualcode import      {import_seconds:8.2f} s   {words / import_seconds:12,.0f} words/s")
             print(f"  sqlite3 executemany  {baseline_seconds:8.2f} s   {words / baseline_seconds:12,.0f} words/s  (baseline)")
             print(f"  ratio                {import_seconds / baseline_seconds:8.1f} x the baseline's time")

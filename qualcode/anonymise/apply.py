@@ -6,12 +6,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz
-
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
-from qualcode.anonymise.pseudonyms import PLACEHOLDERS, SIMILAR, make_pseudonym
+from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
 
 
 @dataclass(frozen=True)
@@ -48,14 +46,19 @@ class Pseudonymised:
         return offset + shift + len(current.pseudonym) - (current.end - current.start)
 
 
-def _taken(key: PseudonymKey) -> set[str]:
-    """Every name and name part in the key, originals and pseudonyms alike."""
-    taken: set[str] = set()
-    for entry in key.entries:
-        for name in (entry.original, entry.pseudonym):
-            taken.add(name.casefold())
-            taken.update(part.casefold() for part in name.split())
-    return taken
+def _names(values: list[str]) -> set[str]:
+    """Names and their parts, casefolded."""
+    names: set[str] = set()
+    for value in values:
+        names.add(value.casefold())
+        names.update(part.casefold() for part in value.split())
+    return names
+
+
+def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | None, seed: str) -> str:
+    originals = _names([entry.original for entry in key.entries] + [original])
+    pseudonyms = _names([entry.pseudonym for entry in key.entries if not entry.pseudonym.startswith("(")])
+    return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed)
 
 
 def add_identifier(
@@ -72,18 +75,14 @@ def add_identifier(
         return existing
     if kind not in PLACEHOLDERS:
         raise ValueError(kind)
-    taken = _taken(key) | {original.casefold()} | {part.casefold() for part in original.split()}
-    chosen = pseudonym or make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), taken, key.project_guid)
+    chosen = pseudonym or _pseudonym_for(key, original, kind, gender, key.project_guid)
     entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen))
     parts = [part.casefold() for part in original.split()]
     for other in key.entries:
         if other is entry or other.kind != "person" or other.seen_in or other.pseudonym.startswith("("):
             continue
-        if any(fuzz.ratio(part.casefold(), name) >= SIMILAR for part in other.pseudonym.split() for name in parts):
-            other.pseudonym = make_pseudonym(
-                other.original, other.kind, other.gender, key.styles.get(other.kind, "name"), _taken(key),
-                key.project_guid + ":redrawn",
-            )
+        if any(looks_like(part, set(parts)) for part in other.pseudonym.split()):
+            other.pseudonym = _pseudonym_for(key, other.original, other.kind, other.gender, key.project_guid + ":redrawn")
     return entry
 
 

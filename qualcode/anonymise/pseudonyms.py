@@ -24,14 +24,30 @@ PLACEHOLDERS = {
 STYLES = ("name", "placeholder")
 FEMALE = {"f", "k", "kvinne", "female", "woman", "jente"}
 MALE = {"m", "mann", "male", "man", "gutt"}
-SIMILAR = 75.0
+# The leak check's fuzzy matching, which a pseudonym must never trip.
+SIMILAR = 85.0
+FUZZY_MIN_LENGTH = 5
 
 
-def make_pseudonym(original: str, kind: str, gender: str | None, style: str, taken: set[str], seed: str) -> str:
+def looks_like(name: str, originals: set[str]) -> bool:
+    """Whether the leak check would take `name` for one of the originals: equal, or close when long."""
+    folded = name.casefold()
+    if folded in originals:
+        return True
+    if len(folded) < FUZZY_MIN_LENGTH:
+        return False
+    return process.extractOne(folded, originals, scorer=fuzz.ratio, score_cutoff=SIMILAR) is not None
+
+
+def make_pseudonym(
+    original: str, kind: str, gender: str | None, style: str, originals: set[str], pseudonyms: set[str], seed: str
+) -> str:
     """A pseudonym for `original`: a same-gender name with as many parts, or a placeholder.
 
     The Faker generator is seeded from the project and the original, so the same key built
-    twice gives the same names; names already taken (or equal to an original) are skipped.
+    twice gives the same names. No part may look like an original name (the leak check would
+    flag it, and readers could be misled); the whole name, and if possible each part, differs
+    from the other pseudonyms.
     """
     if kind != "person" or style == "placeholder":
         return PLACEHOLDERS[kind]
@@ -42,14 +58,18 @@ def make_pseudonym(original: str, kind: str, gender: str | None, style: str, tak
     faker.seed_instance(int.from_bytes(digest[:8], "big"))
     parts = max(1, len(original.split()))
     key = (gender or "").casefold()
-    for _ in range(200):
+    fallback = None
+    for _ in range(500):
         first = (
             faker.first_name_female() if key in FEMALE else faker.first_name_male() if key in MALE else faker.first_name()
         )
         names = [first] + [faker.last_name() for _ in range(parts - 1)]
         candidate = " ".join(names)
-        # A pseudonym must not be, or look like, any name in the key: "Karin" for "Kari"
-        # would both mislead readers and trip the leak check's fuzzy matching.
-        if all(process.extractOne(name.casefold(), taken, scorer=fuzz.ratio, score_cutoff=SIMILAR) is None for name in names):
+        if any(looks_like(name, originals) for name in names) or candidate.casefold() in pseudonyms:
+            continue
+        if all(name.casefold() not in pseudonyms for name in names):
             return candidate
-    raise RuntimeError("ran out of distinct pseudonyms")  # 200 draws from thousands of names: a bug
+        fallback = fallback or candidate
+    if fallback is None:
+        raise RuntimeError(f"no pseudonym found for a {kind} after 500 draws")  # thousands of names: a bug
+    return fallback
