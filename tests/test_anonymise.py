@@ -326,3 +326,39 @@ def test_a_new_original_never_stays_someone_elses_pseudonym() -> None:
     given = first.pseudonym.split()[0]
     add_identifier(key, given, "person", "m")  # a real person who happens to bear that name
     assert given not in first.pseudonym.split()
+
+
+def test_an_identifier_learned_after_import_leaves_the_project(project: Project, key_access: KeyAccess) -> None:
+    from qualcode.anonymise.reapply import reapply_key
+    from qualcode.coding.memos import add_memo
+
+    source = key_access.path.parent.parent / "sent.txt"
+    source.write_text("I: Hvem hjalp?\nD1: Det var Torunn. Torunn ringte hver uke, og jeg fikk mer selvtillit.\n", encoding="utf-8")
+    key = key_access.load()
+    dismiss(key, "Torunn")  # a mistake the researcher finds later
+    with project.begin() as session:
+        import_file(session, source, ImportOptions(participant="D1"), key=key)
+        coder = session.scalar(select(Coder)) or Coder(name="Forsker 1")
+        session.add(coder)
+        session.flush()
+        add_coding(session, "sent", "tett oppfølging", coder, match="Torunn ringte hver uke")
+        add_coding(session, "sent", "selvbilde og selvtillit", coder, match="jeg fikk mer selvtillit")
+        add_memo(session, "Torunn virker viktig for henne", coder, transcript_ref="sent")
+    key.dismissed.remove("Torunn")
+    entry = add_known_identifier(key, "Torunn", "person", "f")
+    with project.begin() as session:
+        result = reapply_key(session, key)
+        assert result.transcripts == ["sent"] and result.replacements == 2 and result.memos == 1
+    key_access.save(key)
+    project.purge()
+    assert b"Torunn" not in _database_bytes(project)
+    with project.begin() as session:
+        codings = {c.code_path: c for c in list_codings(session)}
+        assert codings["tett oppfølging"].excerpt == f"{entry.pseudonym} ringte hver uke"
+        assert codings["empowerment/selvbilde og selvtillit"].excerpt == "jeg fikk mer selvtillit"
+        transcript = session.scalar(select(Transcript).where(Transcript.name == "sent"))
+        assert transcript is not None and transcript.current_version is not None
+        assert transcript.current_version.number == 2 and len(transcript.versions) == 1
+        text = transcript.current_version.text
+        for coding in codings.values():
+            assert text[coding.start:coding.end] == coding.excerpt

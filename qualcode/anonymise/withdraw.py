@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.search.index import index_turns, purge_index, unindex_turns
+from qualcode.anonymise.rewrite import Span, rewrite_current_text
+from qualcode.search.index import purge_index, unindex_turns
 from qualcode.store.events import record_event
 from qualcode.store.lookup import find_participant
 from qualcode.store.models import (
@@ -16,13 +17,9 @@ from qualcode.store.models import (
     Coding,
     Event,
     Memo,
-    TextVersion,
     Transcript,
     TranscriptParticipant,
-    Turn,
 )
-from qualcode.text.normalise import content_hash
-from qualcode.text.tokens import word_count
 
 WITHDRAWN = "[trukket tilbake]"
 
@@ -93,66 +90,17 @@ def _delete_transcript(session: Session, transcript: Transcript, gone: set[str])
 
 
 def _redact(session: Session, transcript: Transcript, participant_id: int, gone: set[str]) -> tuple[int, int]:
-    """A new text version with the participant's turns replaced; codings moved or removed."""
+    """A new text version with the participant's turns replaced; codings on them removed."""
     old = transcript.current_version
     assert old is not None
     theirs = [turn for turn in old.turns if turn.participant_id == participant_id]
     if not theirs:
         return 0, 0
-    pieces: list[str] = []
-    shifts: list[tuple[int, int, int]] = []  # (old start, old end, shift after)
-    position = 0
-    shift = 0
-    for turn in theirs:
-        pieces.append(old.text[position:turn.start])
-        pieces.append(WITHDRAWN)
-        shift += len(WITHDRAWN) - (turn.end - turn.start)
-        shifts.append((turn.start, turn.end, shift))
-        position = turn.end
-    pieces.append(old.text[position:])
-    text = "".join(pieces)
-
-    def moved(offset: int) -> int:
-        applied = 0
-        for start, end, after in shifts:
-            if offset >= end:
-                applied = after
-            elif offset > start:
-                raise ValueError("inside a withdrawn turn")
-        return offset + applied
-
-    version = TextVersion(
-        number=old.number + 1, text=text, content_hash=content_hash(text), word_count=word_count(text),
-        reason="participant withdrew consent",
+    theirs_ids = {turn.id for turn in theirs}
+    rewritten = rewrite_current_text(
+        session, transcript, [Span(turn.start, turn.end, WITHDRAWN) for turn in theirs], "participant withdrew consent",
+        drop_coding=lambda coding: any(coding.start < t.end and t.start < coding.end for t in theirs),
+        change_turn=lambda turn: {"speaker": None, "participant_id": None} if turn.id in theirs_ids else {},
     )
-    transcript.versions.append(version)
-    session.flush()
-    redacted_ids = {turn.id for turn in theirs}
-    for turn in old.turns:
-        start, end = (moved(turn.start), moved(turn.start) + len(WITHDRAWN)) if turn.id in redacted_ids else (moved(turn.start), moved(turn.end))
-        version.turns.append(
-            Turn(seq=turn.seq, speaker=None if turn.id in redacted_ids else turn.speaker,
-                 participant_id=None if turn.id in redacted_ids else turn.participant_id,
-                 start=start, end=end, timestamp_ms=turn.timestamp_ms)
-        )
-    removed = 0
-    for coding in session.scalars(select(Coding).where(Coding.text_version_id == old.id)).all():
-        overlaps = any(coding.start < t.end and t.start < coding.end for t in theirs)
-        if overlaps:
-            gone.add(coding.guid)
-            gone.update(m.guid for m in session.scalars(select(Memo).where(Memo.coding_id == coding.id)))
-            session.delete(coding)
-            removed += 1
-        else:
-            # Earlier states of this coding hold offsets into the removed version: not undoable.
-            session.execute(update(Event).where(Event.entity_guid == coding.guid).values(undoable=False))
-            coding.text_version_id = version.id
-            coding.start, coding.end = moved(coding.start), moved(coding.end)
-            coding.text_hash = version.content_hash
-    transcript.current_version = version
-    session.flush()
-    unindex_turns(session, [turn.id for turn in old.turns])
-    index_turns(session, version.text, version.turns)
-    session.delete(old)
-    session.flush()
-    return len(theirs), removed
+    gone.update(rewritten.dropped_guids)
+    return len(theirs), rewritten.dropped_codings

@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 
 from qualcode.anonymise.attribution import attribution_risks
-from qualcode.anonymise.key import destroy_key
+from qualcode.anonymise.key import PseudonymKey, destroy_key
 from qualcode.anonymise.leakcheck import check_file
+from qualcode.anonymise.reapply import reapply_key
 from qualcode.anonymise.service import (
     LIST_KINDS,
+    KeyAccess,
     accept_candidate,
     add_known_identifier,
     dismiss,
@@ -21,6 +23,21 @@ from qualcode.anonymise.withdraw import withdraw_participant
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.errors import LeakFound
+from qualcode.store.project import Project
+
+
+def _save_and_reapply(app: AppContext, project: Project, access: KeyAccess, key: PseudonymKey) -> None:
+    """Keep the key, then pseudonymise what is already stored with what the key now knows."""
+    access.save(key)
+    with project.begin() as session:
+        result = reapply_key(session, key, app.coder(session))
+    access.save(key)  # patterns met while re-applying are in the key too
+    if result.transcripts or result.memos or result.events:
+        project.purge()
+        note(
+            f"pseudonymised {result.replacements} more places in {len(result.transcripts)} transcripts"
+            f" ({', '.join(result.transcripts) or '-'}), {result.memos} memos and {result.events} log entries"
+        )
 
 
 @click.group("identifiers")
@@ -43,7 +60,7 @@ def identifiers_add(app: AppContext, identifier: str, kind: str, gender: str | N
         access = app.key_access(project)
         key = access.load()
         entry = add_known_identifier(key, identifier, kind, gender, pseudonym)
-        access.save(key)
+        _save_and_reapply(app, project, access, key)
     click.echo(f"added {kind}: replaced by {entry.pseudonym!r}")
 
 
@@ -59,7 +76,7 @@ def identifiers_import(app: AppContext, csv_file: Path) -> None:
         access = app.key_access(project)
         key = access.load()
         added = import_identifiers(key, csv_file)
-        access.save(key)
+        _save_and_reapply(app, project, access, key)
     click.echo(f"{len(added)} identifiers added")
 
 
@@ -102,7 +119,7 @@ def anonymise_accept(app: AppContext, text: str, kind: str, gender: str | None) 
         access = app.key_access(project)
         key = access.load()
         entry = accept_candidate(key, text, kind, gender)
-        access.save(key)
+        _save_and_reapply(app, project, access, key)
     click.echo(f"{text!r} is a {kind}, replaced by {entry.pseudonym!r}")
 
 
@@ -154,6 +171,7 @@ def anonymise_review(app: AppContext) -> None:
                 accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None)
             access.save(key)  # each decision is kept at once
             decided += 1
+        _save_and_reapply(app, project, access, key)
     click.echo(f"{decided} decided, {len(key.pending)} still waiting")
 
 

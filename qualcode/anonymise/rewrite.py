@@ -1,0 +1,114 @@
+"""Replacing spans of a stored text: a new text version, turns and codings moved, the old one gone.
+
+Used when sensitive words must leave the project after import: a withdrawn participant's turns,
+or an identifier the project learned about later. The old version is deleted rather than kept,
+because keeping it would keep exactly what had to go.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from qualcode.search.index import index_turns, unindex_turns
+from qualcode.store.models import Coding, Event, Memo, TextVersion, Transcript, Turn
+from qualcode.text.normalise import content_hash
+from qualcode.text.tokens import word_count
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    replacement: str
+
+
+class OffsetMap:
+    """Offsets of the old text in the new one; offsets inside a replaced span snap to its edges."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.starts = [span.start for span in spans]
+        self.shift_before: list[int] = []
+        shift = 0
+        for span in spans:
+            self.shift_before.append(shift)
+            shift += len(span.replacement) - (span.end - span.start)
+
+    def __call__(self, offset: int, *, is_end: bool = False) -> int:
+        index = bisect_right(self.starts, offset) - 1
+        if index < 0:
+            return offset
+        span, shift = self.spans[index], self.shift_before[index]
+        if offset == span.start:
+            return span.start + shift
+        if offset < span.end:
+            return span.start + shift + (len(span.replacement) if is_end else 0)
+        return offset + shift + len(span.replacement) - (span.end - span.start)
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    version: TextVersion
+    dropped_codings: int
+    dropped_guids: list[str]  # of the codings and their memos, whose events must go too
+
+
+def rewrite_current_text(
+    session: Session,
+    transcript: Transcript,
+    spans: list[Span],
+    reason: str,
+    *,
+    drop_coding: Callable[[Coding], bool] = lambda _coding: False,
+    change_turn: Callable[[Turn], dict[str, object]] = lambda _turn: {},
+) -> Rewritten:
+    """Apply sorted, non-overlapping replacements to the transcript's current text."""
+    old = transcript.current_version
+    assert old is not None
+    pieces: list[str] = []
+    position = 0
+    for span in spans:
+        pieces += [old.text[position:span.start], span.replacement]
+        position = span.end
+    pieces.append(old.text[position:])
+    text = "".join(pieces)
+    moved = OffsetMap(spans)
+    version = TextVersion(
+        number=old.number + 1, text=text, content_hash=content_hash(text), word_count=word_count(text), reason=reason
+    )
+    transcript.versions.append(version)
+    session.flush()
+    for turn in old.turns:
+        fields: dict[str, object] = {
+            "seq": turn.seq, "speaker": turn.speaker, "participant_id": turn.participant_id,
+            "start": moved(turn.start), "end": moved(turn.end, is_end=True), "timestamp_ms": turn.timestamp_ms,
+        }
+        fields.update(change_turn(turn))
+        version.turns.append(Turn(**fields))
+    dropped: list[str] = []
+    dropped_codings = 0
+    for coding in session.scalars(select(Coding).where(Coding.text_version_id == old.id)).all():
+        if drop_coding(coding):
+            dropped.append(coding.guid)
+            dropped += [memo.guid for memo in session.scalars(select(Memo).where(Memo.coding_id == coding.id))]
+            session.delete(coding)
+            dropped_codings += 1
+            continue
+        # Earlier states of this coding hold offsets into the removed version: no longer undoable.
+        session.execute(update(Event).where(Event.entity_guid == coding.guid).values(undoable=False))
+        coding.text_version_id = version.id
+        coding.start, coding.end = moved(coding.start), moved(coding.end, is_end=True)
+        coding.excerpt = text[coding.start:coding.end]
+        coding.text_hash = version.content_hash
+    transcript.current_version = version
+    session.flush()
+    unindex_turns(session, [turn.id for turn in old.turns])
+    index_turns(session, version.text, version.turns)
+    session.delete(old)
+    session.flush()
+    return Rewritten(version, dropped_codings, dropped)
