@@ -48,6 +48,7 @@ def _register() -> None:
         codebook,
         coders,
         coding,
+        export,
         history,
         importing,
         memo,
@@ -57,7 +58,7 @@ def _register() -> None:
         transcripts,
     )
 
-    modules = (project, importing, transcripts, participants, codebook, coding, memo, history, search, coders, anonymise)
+    modules = (project, importing, transcripts, participants, codebook, coding, memo, history, search, coders, anonymise, export)
     for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -42,7 +42,7 @@ def _attached_to(memo: Memo, session: Session) -> str:
     return "project"
 
 
-def _view(session: Session, memo: Memo) -> MemoView:
+def memo_view(session: Session, memo: Memo) -> MemoView:
     return MemoView(
         id=memo.id, guid=memo.guid, author=memo.author.name, attached_to=_attached_to(memo, session),
         title=memo.title, text=memo.text, source=memo.source, created_at=memo.created_at.isoformat(timespec="seconds"),
@@ -74,7 +74,7 @@ def add_memo(
         memo.coding_id = find_coding(session, coding_ref).id
     session.add(memo)
     session.flush()
-    view = _view(session, memo)
+    view = memo_view(session, memo)
     record_event(
         session, action="memo.add", coder=author, entity="memo", entity_guid=memo.guid,
         before=None, after=memo_state(memo), undoable=True, summary=f"memo on {view.attached_to}",
@@ -84,7 +84,7 @@ def add_memo(
 
 def list_memos(session: Session) -> list[MemoView]:
     memos = session.scalars(select(Memo).where(Memo.removed_at.is_(None)).order_by(Memo.id))
-    return [_view(session, memo) for memo in memos]
+    return [memo_view(session, memo) for memo in memos]
 
 
 def remove_memo(session: Session, memo_id: int, author: Coder) -> MemoView:
@@ -98,4 +98,4 @@ def remove_memo(session: Session, memo_id: int, author: Coder) -> MemoView:
         session, action="memo.remove", coder=author, entity="memo", entity_guid=memo.guid,
         before=before, after=memo_state(memo), undoable=True, summary=f"removed memo {memo.id}",
     )
-    return _view(session, memo)
+    return memo_view(session, memo)

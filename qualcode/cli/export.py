@@ -1,0 +1,170 @@
+"""`qualcode export report|quotes` and `qualcode review import|list`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, note
+from qualcode.errors import InvalidInput
+from qualcode.exporters.report import ReportOptions
+from qualcode.exporters.review import import_review, review_memos
+from qualcode.exporters.selection import QuoteFilter
+from qualcode.exporters.service import ExportResult, export_quote_table, export_report
+from qualcode.store.project import Project
+
+
+def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that choose quotes, shared by every export."""
+    options = [
+        click.option("--code", "codes", multiple=True, help="A code to include (with its sub-codes); repeat for more."),
+        click.option("--only", is_flag=True, help="Leave out sub-codes of --code."),
+        click.option("--role", "roles", multiple=True, help="Only what speakers of this role said; repeatable."),
+        click.option("--wave", "waves", multiple=True, help="Only this interview round; repeatable."),
+        click.option("--participant", "participants", multiple=True, help="Only this participant; repeatable."),
+        click.option("--transcript", "transcripts", multiple=True, help="Only this transcript; repeatable."),
+        click.option("--coder", "coders", multiple=True, help="Only codings by this coder; repeatable."),
+        click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE on the participant or transcript; repeatable."),
+        click.option("--query", help="Only quotes holding a hit for this search query."),
+        click.option("--cap", type=int, help="At most this many quotes per participant under each code."),
+        click.option("--order", type=click.Choice(["participant", "date"]), default="participant", show_default=True),
+        click.option("--attribution", default="role", show_default=True,
+                     help="role, role-office, role-wave, full, or a template such as '{role_name}, {wave}'."),
+        click.option("--lang", "language", type=click.Choice(["nb", "en"]), default="nb", show_default=True),
+        click.option("--output", type=click.Path(path_type=Path), help="File to write (default: exports/ in the project)."),
+        click.option("--force", is_flag=True, help="Overwrite an existing file."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _filter(options: dict[str, Any]) -> QuoteFilter:
+    pairs = []
+    for item in options["attributes"]:
+        name, separator, value = item.partition("=")
+        if not separator or not name.strip():
+            raise InvalidInput(f"--attribute {item!r} is not NAME=VALUE")
+        pairs.append((name.strip(), value.strip()))
+    return QuoteFilter(
+        codes=options["codes"], include_subcodes=not options["only"], roles=options["roles"], waves=options["waves"],
+        participants=options["participants"], transcripts=options["transcripts"], coders=options["coders"],
+        attributes=tuple(pairs), query=options["query"], cap_per_participant=options["cap"], order=options["order"],
+    )
+
+
+def _key(app: AppContext, project: Project) -> PseudonymKey | None:
+    """The key for the leak check; without one (destroyed at the end of a project) patterns still run."""
+    access = app.key_access(project)
+    return access.load_existing() if access.path.exists() else None
+
+
+def _report(result: ExportResult, as_json: bool) -> None:
+    if as_json:
+        emit_json(result)
+        return
+    for warning in result.warnings:
+        note(f"warning: {warning}")
+    click.echo(f"wrote {result.path}: {result.quotes} quotes under {result.codes} codes")
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export themed quote collections as Word reports and quote tables."""
+
+
+@export_group.command("report")
+@selection_options
+@click.option("--title", help="Report title (default: the project name).")
+@click.option("--context", is_flag=True, help="Show the turn before and after each quote.")
+@click.option("--memos", is_flag=True, help="Include each coding's memo as a note.")
+@json_option
+@pass_app
+def export_report_command(app: AppContext, title: str | None, context: bool, memos: bool, as_json: bool, **options: Any) -> None:
+    """Write a Word report: a chapter per top-level code, a section per sub-code, quotes with attribution.
+
+    Example: qualcode export report --code måltall-press --role veileder --cap 3 --attribution role-office
+    """
+    report_options = ReportOptions(title=title, attribution=options["attribution"], language=options["language"], context=context, memos=memos)
+    with app.open_project() as project:
+        key = _key(app, project)
+        with project.begin() as session:
+            result = export_report(session, project.root, _filter(options), report_options, options["output"], options["force"], key)
+    _report(result, as_json)
+
+
+@export_group.command("quotes")
+@selection_options
+@click.option("--format", "table_format", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
+@json_option
+@pass_app
+def export_quotes_command(app: AppContext, table_format: str, as_json: bool, **options: Any) -> None:
+    """Write a quote table, one row per quote, with code levels, attribution, attributes, position and memo.
+
+    Example: qualcode export quotes --format csv --code empowerment
+    """
+    with app.open_project() as project:
+        key = _key(app, project)
+        with project.begin() as session:
+            result = export_quote_table(
+                session, project.root, _filter(options), table_format, options["attribution"], options["language"],
+                options["output"], options["force"], key,
+            )
+    _report(result, as_json)
+
+
+@click.group("review")
+def review_group() -> None:
+    """Bring reviewers' Word comments back as memos."""
+
+
+@review_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+@pass_app
+def review_import(app: AppContext, file: Path, as_json: bool) -> None:
+    """Read the comments in a reviewed report and store each as a memo on the quote it discusses.
+
+    Example: qualcode review import rapport-kommentert.docx
+    """
+    with app.open_project() as project:
+        key = _key(app, project)
+        with project.begin() as session:
+            result = import_review(session, file, key)
+    if as_json:
+        emit_json(result)
+        return
+    for placed in result.placed:
+        status = "attached to" if placed.new else "already on"
+        click.echo(f"{placed.author}: {status} {placed.attached_to}: {' '.join(placed.text.split())[:60]}")
+    for author, text, why in result.unplaced:
+        click.echo(f"{author}: could not place {' '.join(text.split())[:40]!r}: {why}")
+    new = sum(1 for p in result.placed if p.new)
+    note(f"{new} new memos, {len(result.placed) - new} already imported, {len(result.unplaced)} not placed")
+
+
+@review_group.command("list")
+@json_option
+@pass_app
+def review_list(app: AppContext, as_json: bool) -> None:
+    """Show reviewers' memos by code.
+
+    Example: qualcode review list
+    """
+    with app.session() as session:
+        grouped = review_memos(session)
+    if as_json:
+        emit_json(grouped)
+        return
+    for code, memos in grouped.items():
+        click.echo(code)
+        for memo in memos:
+            click.echo(f"    {memo.author} on {memo.attached_to}: {' '.join(memo.text.split())[:70]}")
+
+
+COMMANDS = [export_group, review_group]

@@ -1,0 +1,49 @@
+"""Attribution of quotes, from generic role labels to full internal references."""
+
+from __future__ import annotations
+
+import string
+
+from qualcode.errors import InvalidInput
+from qualcode.exporters.labels import LABELS, ROLE_LABELS, ROLE_NAMES
+from qualcode.exporters.selection import Quote
+
+TEMPLATES = {
+    "role": "{role_label}",
+    "role-office": "{role_name}, {office}",
+    "role-wave": "{role_name}, {wave}",
+    "full": "{participant}, {wave}, {transcript}, {line_label} {line}",
+}
+FIELDS = {"role_label", "role_name", "role", "office", "participant", "wave", "date", "transcript", "line", "line_label", "speaker"}
+
+
+def check_template(template: str) -> str:
+    """A named template or a custom one made of the known {fields}."""
+    chosen = TEMPLATES.get(template, template)
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(chosen) if name}
+    except ValueError as error:
+        raise InvalidInput(f"attribution template {template!r} is malformed: {error}") from None
+    unknown = names - FIELDS
+    if unknown:
+        raise InvalidInput(
+            f"attribution template {template!r} uses unknown field {sorted(unknown)[0]!r}",
+            "named templates: " + ", ".join(TEMPLATES) + "; fields: " + ", ".join(sorted(FIELDS)),
+        )
+    return chosen
+
+
+def attribute(quote: Quote, template: str, language: str) -> str:
+    role = (quote.role or "").lower()
+    values = {
+        "role_label": ROLE_LABELS[language].get(role, LABELS[language]["informant"]),
+        "role_name": ROLE_NAMES[language].get(role, (quote.role or LABELS[language]["informant"]).capitalize()),
+        "role": quote.role or "", "office": quote.office or "", "participant": quote.participant or quote.speaker or "",
+        "wave": quote.wave or "", "date": quote.interview_date.isoformat() if quote.interview_date else "",
+        "transcript": quote.transcript, "line": str(quote.line), "line_label": LABELS[language]["line"],
+        "speaker": quote.speaker or "",
+    }
+    text = check_template(template).format(**values)
+    # A field with no value leaves ", ," behind; tidy it instead of printing holes.
+    parts = [part.strip() for part in text.split(",")]
+    return ", ".join(part for part in parts if part)

@@ -1,0 +1,226 @@
+"""The Word report: one chapter per top-level code, quotes laid out as Norwegian reports do."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import docx
+from docx.document import Document
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from docx.text.paragraph import Paragraph
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.service import CodeView
+from qualcode.exporters.attribution import attribute, check_template
+from qualcode.exporters.labels import labels
+from qualcode.exporters.selection import Quote, QuoteFilter
+from qualcode.store.models import Coder, Participant, Transcript
+from qualcode.store.settings import get_setting
+
+BLOCK_QUOTE_WORDS = 20  # the convention: about 20 words or more is an indented block quote
+BOOKMARK_PREFIX = "q_"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    title: str | None = None
+    attribution: str = "role"
+    language: str = "nb"
+    context: bool = False
+    memos: bool = False
+
+
+def bookmark_name(quote: Quote) -> str:
+    return BOOKMARK_PREFIX + quote.guid.replace("-", "")[:20]
+
+
+def write_report(
+    session: Session, path: Path, quotes: list[Quote], codes: list[CodeView], selection: QuoteFilter, options: ReportOptions
+) -> None:
+    """Write the report to `path` (the caller checks for leaks and overwrites)."""
+    words = labels(options.language)
+    check_template(options.attribution)
+    document = docx.Document()
+    _set_language(document, "nb-NO" if options.language == "nb" else "en-GB")
+    _title_page(session, document, selection, options, words)
+    document.add_paragraph(words["contents"], style="TOC Heading")
+    _add_field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u')
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _method_note(session, document, quotes, words)
+    _codebook_table(document, codes, words)
+    by_code: dict[str, list[Quote]] = {}
+    for quote in quotes:
+        by_code.setdefault(quote.code_path, []).append(quote)
+    bookmark_id = 0
+    for code in codes:
+        level = min(code.depth + 1, 3)
+        document.add_heading(code.name, level=level)
+        if code.definition:
+            document.add_paragraph(code.definition)
+        subtree = [q for path, qs in by_code.items() if path == code.path or path.startswith(code.path + "/") for q in qs]
+        _counts_table(document, subtree, words)
+        for quote in by_code.get(code.path, []):
+            bookmark_id += 1
+            _quote(document, quote, options, words, bookmark_id)
+    _page_numbers(document, words)
+    document.core_properties.title = options.title or (get_setting(session, "project.name") or "qualcode")
+    document.core_properties.author = "qualcode"
+    document.core_properties.language = "nb-NO" if options.language == "nb" else "en-GB"
+    temporary = path.with_name(path.name + ".tmp.docx")
+    document.save(str(temporary))
+    temporary.replace(path)
+
+
+def _title_page(session: Session, document: Document, selection: QuoteFilter, options: ReportOptions, words: dict[str, str]) -> None:
+    document.add_paragraph(options.title or (get_setting(session, "project.name") or "qualcode"), style="Title")
+    document.add_paragraph(words["subtitle"], style="Subtitle")
+    document.add_paragraph(f"{words['made']} {date.today().isoformat()}")
+    chosen = [", ".join(selection.codes) or words["all_codes"]]
+    for label, values in (("roles", selection.roles), ("waves", selection.waves), ("participants", selection.participants),
+                          ("transcripts", selection.transcripts), ("coders", selection.coders)):
+        if values:
+            chosen.append(f"{label}: {', '.join(values)}")
+    if selection.attributes:
+        chosen.append(", ".join(f"{k}={v}" for k, v in selection.attributes))
+    if selection.query:
+        chosen.append(f"søk/query: {selection.query}")
+    if selection.cap_per_participant:
+        chosen.append(f"max {selection.cap_per_participant} per participant")
+    document.add_paragraph(f"{words['selection']}: " + "; ".join(chosen))
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _method_note(session: Session, document: Document, quotes: list[Quote], words: dict[str, str]) -> None:
+    document.add_heading(words["method"], level=1)
+    roles = Counter(role or words["no_role"] for role in session.scalars(select(Participant.role)))
+    waves = sorted(w for w in session.scalars(select(Transcript.wave).distinct()) if w)
+    coders = session.scalars(select(Coder.name).order_by(Coder.name)).all()
+    document.add_paragraph(
+        words["method_text"].format(
+            transcripts=session.scalar(select(func.count()).select_from(Transcript)) or 0,
+            participants=sum(roles.values()),
+            roles=", ".join(f"{count} {role}" for role, count in sorted(roles.items())),
+            waves=", ".join(waves) if waves else words["no_rounds"],
+            coders=", ".join(coders) or "-",
+            quotes=len(quotes),
+            quoted_transcripts=len({q.transcript for q in quotes}),
+        )
+    )
+
+
+def _codebook_table(document: Document, codes: list[CodeView], words: dict[str, str]) -> None:
+    document.add_heading(words["codebook"], level=1)
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, (words["code"], words["definition"], words["inclusion"], words["exclusion"]), strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for code in codes:
+        row = table.add_row().cells
+        row[0].text = code.path.replace("/", " / ")
+        row[1].text, row[2].text, row[3].text = code.definition or "", code.inclusion or "", code.exclusion or ""
+
+
+def _counts_table(document: Document, quotes: list[Quote], words: dict[str, str]) -> None:
+    """Passages, and participants by role: counts, not percentages."""
+    people_by_role: dict[str, set[str]] = {}
+    for quote in quotes:
+        people_by_role.setdefault(quote.role or words["no_role"], set()).add(quote.participant or quote.transcript)
+    table = document.add_table(rows=2 + len(people_by_role), cols=2)
+    table.style = "Table Grid"
+    table.cell(0, 0).text, table.cell(0, 1).text = words["passages"], str(len(quotes))
+    table.cell(1, 0).text, table.cell(1, 1).text = words["participants"], str(len({q.participant or q.transcript for q in quotes}))
+    for row, (role, people) in enumerate(sorted(people_by_role.items()), start=2):
+        table.cell(row, 0).text, table.cell(row, 1).text = f"  {role}", str(len(people))
+    document.add_paragraph()
+
+
+def _quote(document: Document, quote: Quote, options: ReportOptions, words: dict[str, str], bookmark_id: int) -> None:
+    text = ("(…) " if quote.cut_before else "") + " ".join(quote.excerpt.split()) + (" (…)" if quote.cut_after else "")
+    attribution = f"{attribute(quote, options.attribution, options.language)} [{quote.ref}]"
+    first: Paragraph | None = None
+    if options.context and quote.context_before:
+        first = _context(document, words["context_before"], quote.context_before)
+    if quote.words >= BLOCK_QUOTE_WORDS:
+        paragraph = document.add_paragraph(style="Quote")
+        paragraph.add_run(text)
+        paragraph.add_run().add_break()
+        paragraph.add_run(f"— {attribution}")
+    else:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"”{text}” ({attribution})")
+    last = paragraph
+    if options.context and quote.context_after:
+        last = _context(document, words["context_after"], quote.context_after)
+    if options.memos and quote.memo:
+        last = document.add_paragraph()
+        run = last.add_run(f"{words['memo']}: {quote.memo}")
+        run.italic = True
+    _bookmark(first or paragraph, last, bookmark_name(quote), bookmark_id)
+
+
+def _context(document: Document, label: str, text: str) -> Paragraph:
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(f"{label}: {' '.join(text.split())}")
+    run.italic = True
+    run.font.size = Pt(9)
+    return paragraph
+
+
+def _bookmark(first: Paragraph, last: Paragraph, name: str, bookmark_id: int) -> None:
+    """A bookmark around the quote (and its context), so reviewers' comments can be traced back."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    first._p.insert(1 if first._p.pPr is not None else 0, start)
+    last._p.append(end)
+
+
+def _add_field(paragraph: Paragraph, instruction: str) -> None:
+    """A Word field (table of contents, page number) that Word and LibreOffice fill in."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = instruction
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    placeholder = OxmlElement("w:t")
+    placeholder.text = " "
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, code, separate, placeholder, end):
+        run._r.append(element)
+
+
+def _page_numbers(document: Document, words: dict[str, str]) -> None:
+    for section in document.sections:
+        paragraph = section.footer.paragraphs[0]
+        paragraph.add_run(f"{words['page']} ")
+        _add_field(paragraph, "PAGE")
+
+
+def _set_language(document: Document, tag: str) -> None:
+    """Spelling and hyphenation in the report's language."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    run_properties = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    if run_properties is None:
+        return
+    language = run_properties.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        run_properties.append(language)
+    language.set(qn("w:val"), tag)

@@ -1,0 +1,186 @@
+"""Reviewers' Word comments back into the project, as memos on the quotes they discuss."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.apply import pseudonymise
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.memos import MemoView, add_memo, memo_view
+from qualcode.errors import ImportFailed
+from qualcode.exporters.report import BOOKMARK_PREFIX
+from qualcode.store.models import Code, Coder, Coding, Memo
+
+REF = re.compile(r"\[S-([0-9A-F]{6})\]")
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    bookmarks: tuple[str, ...]
+    refs: tuple[str, ...]
+    code_path: str | None
+
+
+@dataclass(frozen=True)
+class PlacedComment:
+    author: str
+    text: str
+    attached_to: str
+    new: bool
+
+
+@dataclass
+class ReviewImport:
+    placed: list[PlacedComment]
+    unplaced: list[tuple[str, str, str]]  # author, text, why
+
+
+def _anchors(document: docx.document.Document, code_paths: set[str]) -> dict[str, Anchor]:
+    """For each comment id: the quote bookmarks open where it is anchored, and the section's code."""
+    anchors: dict[str, Anchor] = {}
+    open_marks: dict[str, str] = {}
+    headings: list[str] = []
+    for paragraph in document.element.body.iter(qn("w:p")):
+        style = paragraph.find(qn("w:pPr") + "/" + qn("w:pStyle"))
+        style_id = style.get(qn("w:val")) if style is not None else ""
+        text = "".join(node.text or "" for node in paragraph.iter(qn("w:t")))
+        level = re.fullmatch(r"Heading(\d)", style_id or "")
+        if level:
+            depth = int(level.group(1))
+            headings = headings[: depth - 1] + [text.strip()]
+        for mark in paragraph.iter(qn("w:bookmarkStart")):
+            open_marks[mark.get(qn("w:id"))] = mark.get(qn("w:name")) or ""
+        path = "/".join(headings)
+        code_path = path if path in code_paths else None
+        ids = {node.get(qn("w:id")) for tag in ("w:commentRangeStart", "w:commentReference") for node in paragraph.iter(qn(tag))}
+        for comment_id in ids:
+            if comment_id not in anchors:
+                anchors[comment_id] = Anchor(
+                    tuple(name for name in open_marks.values() if name.startswith(BOOKMARK_PREFIX)),
+                    tuple(REF.findall(text)), code_path,
+                )
+        for mark in paragraph.iter(qn("w:bookmarkEnd")):
+            open_marks.pop(mark.get(qn("w:id")), None)
+    return anchors
+
+
+def _reply_parents(path: Path) -> dict[str, str]:
+    """Which comment paragraph (w14:paraId) each reply answers, from commentsExtended.xml."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read("word/commentsExtended.xml")
+    except KeyError:
+        return {}
+    root = etree.fromstring(data)
+    return {
+        node.get(f"{{{W15}}}paraId"): node.get(f"{{{W15}}}paraIdParent")
+        for node in root.iter(f"{{{W15}}}commentEx") if node.get(f"{{{W15}}}paraIdParent")
+    }
+
+
+def import_review(session: Session, path: Path, key: PseudonymKey | None) -> ReviewImport:
+    """Attach each comment to its quote's coding, else its section's code, else the project."""
+    if not path.is_file():
+        raise ImportFailed(f"{path} does not exist")
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
+        raise ImportFailed(f"{path.name} is not a readable .docx file ({error})", "open and re-save it in Word") from None
+    codes = {code.path: code for code in session.scalars(select(Code))}
+    anchors = _anchors(document, set(codes))
+    parents = _reply_parents(path)
+    para_ids = {}
+    comments = list(document.comments)
+    for comment in comments:
+        paragraphs = comment._comment_elm.findall(qn("w:p"))
+        if paragraphs:
+            para_ids[paragraphs[-1].get(f"{{{W14}}}paraId")] = comment
+    result = ReviewImport([], [])
+    for comment in comments:
+        author = (comment.author or "").strip() or "Ukjent kommentator"
+        text = comment.text.strip()
+        if not text:
+            continue
+        if key is not None:
+            text = pseudonymise(text, key, path.name).text
+        own_paragraphs = comment._comment_elm.findall(qn("w:p"))
+        parent = para_ids.get(parents.get(own_paragraphs[-1].get(f"{{{W14}}}paraId"), "")) if own_paragraphs else None
+        if parent is not None:
+            text = f"(svar til {parent.author}) {text}"
+        anchor = anchors.get(str(comment.comment_id))
+        if anchor is None:
+            result.unplaced.append((author, text, "the comment is not anchored anywhere in the document"))
+            continue
+        coding = _coding_for(session, anchor)
+        if isinstance(coding, str):
+            result.unplaced.append((author, text, coding))
+            continue
+        stamp = comment.timestamp.isoformat() if comment.timestamp else ""
+        target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
+        fingerprint = hashlib.sha256(f"{author}|{stamp}|{text}|{target}".encode()).hexdigest()[:16]
+        source = f"review:{fingerprint}"
+        if session.scalar(select(Memo).where(Memo.source == source)) is not None:
+            result.placed.append(PlacedComment(author, text, target, new=False))
+            continue
+        reviewer = get_or_create_coder(session, author, "medforsker" if _new_coder(session, author) else None)
+        add_memo(
+            session, text, reviewer,
+            coding_ref=str(coding.id) if coding else None,
+            code_ref=anchor.code_path if coding is None and anchor.code_path else None,
+            title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else ""),
+            source=source,
+        )
+        result.placed.append(PlacedComment(author, text, target, new=True))
+    return result
+
+
+def _new_coder(session: Session, name: str) -> bool:
+    return session.scalar(select(Coder).where(Coder.name == name)) is None
+
+
+def _coding_for(session: Session, anchor: Anchor) -> Coding | None | str:
+    """The coding a comment is about, None if it is not on a quote, or why it cannot be placed."""
+    prefixes = [name[len(BOOKMARK_PREFIX):] for name in anchor.bookmarks]
+    if not prefixes:
+        prefixes = [ref.lower() for ref in anchor.refs]
+    if not prefixes:
+        return None
+    for prefix in prefixes:
+        matches = session.scalars(select(Coding).where(func.replace(Coding.guid, "-", "").like(prefix + "%"))).all()
+        if len(matches) == 1:
+            coding = matches[0]
+            if coding.removed_at is not None:
+                return f"the quote it comments on (coding {coding.id}) has been removed from the project"
+            return coding
+    return "the quote it comments on is no longer in the project"
+
+
+def review_memos(session: Session) -> dict[str, list[MemoView]]:
+    """Reviewers' memos grouped by the code they concern ("(project)" for the rest)."""
+    grouped: dict[str, list[MemoView]] = {}
+    memos = session.scalars(select(Memo).where(Memo.source.like("review:%"), Memo.removed_at.is_(None)).order_by(Memo.id))
+    for memo in memos:
+        if memo.coding_id is not None:
+            coding = session.get(Coding, memo.coding_id)
+            code = coding.code.path if coding is not None else "(project)"
+        elif memo.code_id is not None:
+            found = session.get(Code, memo.code_id)
+            code = found.path if found is not None else "(project)"
+        else:
+            code = "(project)"
+        grouped.setdefault(code, []).append(memo_view(session, memo))
+    return dict(sorted(grouped.items()))
