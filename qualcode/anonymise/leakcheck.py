@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,43 +61,58 @@ def file_parts(path: Path) -> Iterator[tuple[str, str]]:
         raise InvalidInput(f"{path.name}: the leak check reads {', '.join(READABLE)}")
 
 
-def _docx_parts(path: Path) -> Iterator[tuple[str, str]]:
-    import docx
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DOCX_TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|comments|footnotes|endnotes)\.xml$")
 
-    document = docx.Document(str(path))
-    for number, paragraph in enumerate(document.paragraphs, start=1):
-        yield f"paragraph {number}", paragraph.text
-    for table_number, table in enumerate(document.tables, start=1):
-        for row_number, row in enumerate(table.rows, start=1):
-            for cell in row.cells:
-                yield f"table {table_number} row {row_number}", cell.text
-    for section in document.sections:
-        for part, label in ((section.header, "header"), (section.footer, "footer")):
-            for paragraph in part.paragraphs:
-                yield label, paragraph.text
-    for comment in document.comments:
-        yield f"comment by {comment.author}", comment.text
-        yield "comment author", comment.author or ""
-    properties = document.core_properties
-    for name in ("title", "subject", "author", "keywords", "comments", "last_modified_by"):
-        yield f"property {name}", getattr(properties, name) or ""
+
+def _docx_parts(path: Path) -> Iterator[tuple[str, str]]:
+    """Every paragraph of the body, headers, footers, comments and notes, and the document properties.
+
+    Read straight from the package's XML: quicker than python-docx, and it sees every part.
+    """
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            if DOCX_TEXT_PARTS.match(member):
+                root = etree.fromstring(archive.read(member))
+                for number, paragraph in enumerate(root.iter(f"{W}p"), start=1):
+                    text = "".join(
+                        node.text or "" if node.tag == f"{W}t" else "\n" if node.tag in (f"{W}br", f"{W}cr") else "\t"
+                        for node in paragraph.iter(f"{W}t", f"{W}br", f"{W}cr", f"{W}tab")
+                    )
+                    yield f"{member.removeprefix('word/')} paragraph {number}", text
+                for comment in root.iter(f"{W}comment"):
+                    yield "comment author", comment.get(f"{W}author") or ""
+            elif member.startswith("docProps/") and member.endswith(".xml"):
+                root = etree.fromstring(archive.read(member))
+                for node in root.iter():
+                    if isinstance(node.tag, str) and node.text and node.text.strip():
+                        yield f"property {etree.QName(node).localname}", node.text
+
+
+def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tuple[Leak, int]]:
+    """Originals from the key (with the import's fuzzy matching) and pattern identifiers, with offsets."""
+    found: list[tuple[Leak, int]] = [
+        (Leak("", "", match.text, match.entry.kind, _context(text, match.start, match.end)), match.start)
+        for match in matcher.find(text)
+    ]
+    for entry in key.entries:
+        # Numbers and addresses are found by their literal text too, however they were spaced.
+        if entry.kind not in LIST_KINDS:
+            literal = r"\s+".join(re.escape(part) for part in entry.original.split())
+            for match in re.finditer(literal, text, re.IGNORECASE):
+                found.append((Leak("", "", entry.original, entry.kind, _context(text, match.start(), match.end())), match.start()))
+    seen = {(leak.found, offset) for leak, offset in found}
+    for pattern in find_patterns(text):
+        if (pattern.text, pattern.start) not in seen and not any(o <= pattern.start < o + len(leak.found) for leak, o in found):
+            found.append((Leak("", "", pattern.text, pattern.kind, _context(text, pattern.start, pattern.end)), pattern.start))
+    return sorted(found, key=lambda item: item[1])
 
 
 def scan_text(text: str, key: PseudonymKey, file: str, where: str) -> list[Leak]:
-    """Originals from the key (with the import's fuzzy matching) and pattern identifiers in `text`."""
-    leaks = [
-        Leak(file, where, match.text, match.entry.kind, _context(text, match.start, match.end))
-        for match in KnownMatcher(key).find(text)
-    ]
-    squashed = " ".join(text.split()).casefold()
-    for entry in key.entries:
-        # Numbers and addresses are found by their literal text too, however they were spaced.
-        if entry.kind not in LIST_KINDS and " ".join(entry.original.split()).casefold() in squashed:
-            leaks.append(Leak(file, where, entry.original, entry.kind, _context(text, 0, 0)))
-    for found in find_patterns(text):
-        if not any(leak.found == found.text for leak in leaks):
-            leaks.append(Leak(file, where, found.text, found.kind, _context(text, found.start, found.end)))
-    return leaks
+    """Leaks in one piece of text."""
+    return [Leak(file, where, leak.found, leak.kind, leak.context) for leak, _ in scan_offsets(text, key, KnownMatcher(key))]
 
 
 def check_file(path: Path, key: PseudonymKey) -> list[Leak]:
@@ -106,7 +122,21 @@ def check_file(path: Path, key: PseudonymKey) -> list[Leak]:
         parts = list(file_parts(path))
     except (zipfile.BadZipFile, KeyError, OSError) as error:
         raise InvalidInput(f"{path.name} cannot be read for the leak check: {error}") from None
-    return [leak for where, text in parts for leak in scan_text(text, key, path.name, where)]
+    # One scan over all the text, mapped back to where each piece came from: far quicker than
+    # scanning thousands of paragraphs one by one.
+    starts: list[int] = []
+    pieces: list[str] = []
+    position = 0
+    for _, text in parts:
+        starts.append(position)
+        pieces.append(text)
+        position += len(text) + 1
+    joined = "\n".join(pieces)
+    leaks = []
+    for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
+        index = bisect_right(starts, offset) - 1
+        leaks.append(Leak(path.name, parts[index][0], leak.found, leak.kind, leak.context))
+    return leaks
 
 
 def guard(path: Path, key: PseudonymKey) -> None:
@@ -123,6 +153,4 @@ def guard(path: Path, key: PseudonymKey) -> None:
 
 
 def _context(text: str, start: int, end: int, width: int = 30) -> str:
-    if start == end == 0:
-        return " ".join(text.split())[:2 * width]
     return " ".join(text[max(0, start - width):end + width].split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from functools import lru_cache
 
 from qualcode.errors import InvalidInput
 from qualcode.exporters.labels import LABELS, ROLE_LABELS, ROLE_NAMES
@@ -17,6 +18,7 @@ TEMPLATES = {
 FIELDS = {"role_label", "role_name", "role", "office", "participant", "wave", "date", "transcript", "line", "line_label", "speaker"}
 
 
+@lru_cache(maxsize=64)
 def check_template(template: str) -> str:
     """A named template or a custom one made of the known {fields}."""
     chosen = TEMPLATES.get(template, template)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +16,7 @@ from qualcode.codebook.service import CodeView, code_subtree_ids, find_code, lis
 from qualcode.errors import InvalidInput
 from qualcode.search.service import SearchFilters, search
 from qualcode.store.lookup import LineIndex
-from qualcode.store.models import Coder, Coding, Participant, Transcript, Turn
+from qualcode.store.models import Code, Coder, Coding, Participant, TextVersion, Transcript, Turn
 
 ORDERS = ("participant", "date")
 SENTENCE_END = re.compile(r"[.!?…]\s*$")
@@ -89,8 +91,14 @@ def select_quotes(session: Session, selection: QuoteFilter) -> tuple[list[Quote]
         for ref in selection.codes:
             code = find_code(session, ref)
             code_ids.update(code_subtree_ids(session, code) if selection.include_subcodes else [code.id])
-    query = select(Coding).where(Coding.removed_at.is_(None)).join(Transcript, Coding.transcript_id == Transcript.id)
-    query = query.where(Transcript.current_version_id == Coding.text_version_id)
+    query = (
+        select(Coding.id, Coding.guid, Coding.transcript_id, Coding.text_version_id, Coding.start, Coding.end,
+               Coding.excerpt, Coding.memo, Code.path, Coder.name)
+        .join(Transcript, Coding.transcript_id == Transcript.id)
+        .join(Code, Coding.code_id == Code.id)
+        .join(Coder, Coding.coder_id == Coder.id)
+        .where(Coding.removed_at.is_(None), Transcript.current_version_id == Coding.text_version_id)
+    )
     if code_ids is not None:
         query = query.where(Coding.code_id.in_(code_ids))
     if selection.transcripts:
@@ -98,13 +106,15 @@ def select_quotes(session: Session, selection: QuoteFilter) -> tuple[list[Quote]
     if selection.waves:
         query = query.where(Transcript.wave.in_(selection.waves))
     if selection.coders:
-        query = query.join(Coder, Coding.coder_id == Coder.id).where(Coder.name.in_(selection.coders))
-    codings = session.scalars(query).all()
+        query = query.where(Coder.name.in_(selection.coders))
+    # Plain rows, and each transcript, text and turn list loaded once: thousands of quotes
+    # share a few dozen transcripts.
+    rows = session.execute(query).all()
+    context = _Context(session, {row[2] for row in rows}, {row[3] for row in rows})
     hits = _query_hits(session, selection.query) if selection.query else None
     quotes = []
-    lines: dict[int, LineIndex] = {}
-    for coding in codings:
-        quote = _quote(session, coding, lines)
+    for row in rows:
+        quote = context.quote(tuple(row))
         if selection.roles and (quote.role or "") not in selection.roles:
             continue
         if selection.participants and (quote.participant or "") not in selection.participants:
@@ -156,41 +166,75 @@ def _query_hits(session: Session, query: str) -> list[tuple[str, int]]:
     return [(hit.transcript, hit.start) for hit in result.hits]
 
 
-def _quote(session: Session, coding: Coding, lines: dict[int, LineIndex]) -> Quote:
-    transcript = coding.transcript
-    version = transcript.current_version
-    assert version is not None
-    text = version.text
-    if version.id not in lines:
-        lines[version.id] = LineIndex(text)
-    turns = version.turns
-    turn_index = next((i for i, turn in enumerate(turns) if turn.start <= coding.start < turn.end), None)
-    turn: Turn | None = turns[turn_index] if turn_index is not None else None
-    participant: Participant | None = turn.participant if turn is not None else None
-    if participant is None and turn is not None and turn.speaker is None and len(transcript.participant_links) == 1:
-        participant = transcript.participant_links[0].participant
-    attributes = {a.definition.name: a.value for a in transcript.attributes}
-    if participant is not None:
-        attributes.update({a.definition.name: a.value for a in participant.attributes})
-    before = turns[turn_index - 1] if turn_index else None
-    after = turns[turn_index + 1] if turn_index is not None and turn_index + 1 < len(turns) else None
-    turn_start = turn.start if turn is not None else 0
-    return Quote(
-        coding_id=coding.id, guid=coding.guid, ref=quote_ref(coding.guid), code_path=coding.code.path,
-        excerpt=coding.excerpt, memo=coding.memo, coder=coding.coder.name, transcript=transcript.name,
-        participant=participant.name if participant else None, role=participant.role if participant else None,
-        office=participant.office if participant else None, gender=participant.gender if participant else None,
-        age_band=participant.age_band if participant else None, wave=transcript.wave,
-        interview_date=transcript.interview_date, fidelity=transcript.fidelity,
-        speaker=turn.speaker if turn is not None else None, line=lines[version.id].line(coding.start),
-        turn=turn.seq if turn is not None else None, start=coding.start, end=coding.end,
-        cut_before=coding.start > turn_start and not SENTENCE_END.search(text[turn_start:coding.start]),
-        cut_after=not SENTENCE_END.search(coding.excerpt),
-        context_before=_turn_text(text, before), context_after=_turn_text(text, after), attributes=attributes,
-    )
+@dataclass(frozen=True)
+class _Turn:
+    seq: int
+    speaker: str | None
+    participant_id: int | None
+    start: int
+    end: int
 
 
-def _turn_text(text: str, turn: Turn | None) -> str | None:
+class _Context:
+    """What the quotes of one selection share: transcripts, texts, turns, participants."""
+
+    def __init__(self, session: Session, transcript_ids: set[int], version_ids: set[int]) -> None:
+        self.transcripts = {
+            t.id: t for t in session.scalars(select(Transcript).where(Transcript.id.in_(transcript_ids)))
+        }
+        self.texts = dict(session.execute(select(TextVersion.id, TextVersion.text).where(TextVersion.id.in_(version_ids))).all())
+        self.turns: dict[int, list[_Turn]] = {}
+        for version_id, seq, speaker, participant_id, start, end in session.execute(
+            select(Turn.text_version_id, Turn.seq, Turn.speaker, Turn.participant_id, Turn.start, Turn.end)
+            .where(Turn.text_version_id.in_(version_ids)).order_by(Turn.text_version_id, Turn.start)
+        ):
+            self.turns.setdefault(version_id, []).append(_Turn(seq, speaker, participant_id, start, end))
+        self.starts = {version: [turn.start for turn in turns] for version, turns in self.turns.items()}
+        self.people = {p.id: p for p in session.scalars(select(Participant))}
+        self.lines = {version: LineIndex(text) for version, text in self.texts.items()}
+        self.transcript_attributes = {
+            tid: {a.definition.name: a.value for a in t.attributes} for tid, t in self.transcripts.items()
+        }
+        self.people_attributes = {pid: {a.definition.name: a.value for a in p.attributes} for pid, p in self.people.items()}
+        self.only_participant = {
+            tid: t.participant_links[0].participant_id for tid, t in self.transcripts.items() if len(t.participant_links) == 1
+        }
+
+    def quote(self, row: tuple[Any, ...]) -> Quote:
+        """A Quote from a (coding id, guid, transcript id, version id, start, end, excerpt, memo, code path, coder) row."""
+        coding_id, guid, transcript_id, version_id, start, end, excerpt, memo, code_path, coder = row
+        transcript = self.transcripts[transcript_id]
+        text = self.texts[version_id]
+        turns = self.turns.get(version_id, [])
+        found = bisect_right(self.starts.get(version_id, []), start) - 1
+        index = found if found >= 0 and start < turns[found].end else None
+        turn = turns[index] if index is not None else None
+        participant_id = turn.participant_id if turn is not None else None
+        if participant_id is None and turn is not None and turn.speaker is None:
+            participant_id = self.only_participant.get(transcript_id)
+        participant = self.people.get(participant_id) if participant_id is not None else None
+        attributes = dict(self.transcript_attributes[transcript_id])
+        if participant is not None:
+            attributes.update(self.people_attributes[participant.id])
+        before = turns[index - 1] if index else None
+        after = turns[index + 1] if index is not None and index + 1 < len(turns) else None
+        turn_start = turn.start if turn is not None else 0
+        return Quote(
+            coding_id=coding_id, guid=guid, ref=quote_ref(guid), code_path=code_path, excerpt=excerpt, memo=memo,
+            coder=coder, transcript=transcript.name,
+            participant=participant.name if participant else None, role=participant.role if participant else None,
+            office=participant.office if participant else None, gender=participant.gender if participant else None,
+            age_band=participant.age_band if participant else None, wave=transcript.wave,
+            interview_date=transcript.interview_date, fidelity=transcript.fidelity,
+            speaker=turn.speaker if turn is not None else None, line=self.lines[version_id].line(start),
+            turn=turn.seq if turn is not None else None, start=start, end=end,
+            cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 5):start]),
+            cut_after=not SENTENCE_END.search(excerpt),
+            context_before=_turn_text(text, before), context_after=_turn_text(text, after), attributes=attributes,
+        )
+
+
+def _turn_text(text: str, turn: _Turn | None) -> str | None:
     if turn is None:
         return None
     label = f"{turn.speaker}: " if turn.speaker else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from sqlalchemy import func, select
@@ -52,7 +53,7 @@ class LineIndex:
     """Line numbers (1-based) for offsets in one text."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+        self.starts = [0] + [match.end() for match in re.finditer("\n", text)]
 
     def line(self, offset: int) -> int:
         return bisect_right(self.starts, offset)

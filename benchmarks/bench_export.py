@@ -1,0 +1,114 @@
+"""Writing a Word report of 5,000 quotes across 40 codes.
+
+Printed next to a floor measured in the same run: python-docx merely writing the same 5,000
+quote texts as paragraphs, with no selection, headings, tables, attribution or bookmarks.
+
+Run: .venv/bin/python benchmarks/bench_export.py [--quotes 5000] [--codes 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import docx
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import KeyAccess, project_guid
+from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.service import apply_codebook
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.exporters.report import ReportOptions
+from qualcode.exporters.selection import QuoteFilter
+from qualcode.exporters.service import export_report
+from qualcode.importers.service import import_paths
+from qualcode.store.models import Code, Coding, Transcript
+from qualcode.store.project import Project
+
+WORDS = (
+    "jeg du han hun vi det er var har kan skal må vil ikke så og men at som på i med for til fra om "
+    "veilederen deltakeren programmet medvirkning handlingsplanen tiltaket kurset praksis selvtillit "
+    "måltallet kvoten press fylket direktoratet rapportering inntak kontoret stønad sosialhjelp jobb"
+).split()
+
+
+def build(root: Path, quotes: int, codes: int, rng: random.Random) -> Project:
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for number in range(50):
+        lines = [f"---\nparticipant: P{number:02d}\nrole: {('deltaker', 'veileder', 'leder')[number % 3]}\nwave: T{1 + number % 2}\n---"]
+        for turn in range(220):
+            sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40)))
+            lines.append(f"{'I' if turn % 2 == 0 else f'P{number:02d}'}: {sentence[0].upper()}{sentence[1:]}.\n")
+        (corpus / f"t{number:02d}.txt").write_text("\n".join(lines), encoding="utf-8")
+    project = Project.create(root / "project")
+    with project.begin() as session:
+        top = [CodeSpec(name=f"tema {t}", definition=f"Definisjon av tema {t}.") for t in range(codes // 4)]
+        for spec in top:
+            spec.children = [CodeSpec(name=f"undertema {c}", definition="Underkode.") for c in range(3)]
+        apply_codebook(session, Codebook(name="bench", codes=top))
+        access = KeyAccess(root / "bench.qckey", "benchmark passphrase", project_guid(session))
+    import_paths(project, [corpus], access)
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        all_codes = session.query(Code).all()
+        transcripts = session.query(Transcript).all()
+        rows = []
+        for number in range(quotes):
+            transcript = transcripts[number % len(transcripts)]
+            version = transcript.current_version
+            assert version is not None
+            turn = version.turns[1 + 2 * rng.randrange(len(version.turns) // 2 - 1)]
+            rows.append(Coding(
+                transcript_id=transcript.id, text_version_id=version.id, code_id=all_codes[number % len(all_codes)].id,
+                coder_id=coder.id, start=turn.start, end=turn.end, excerpt=version.text[turn.start:turn.end],
+                text_hash=version.content_hash,
+            ))
+        session.add_all(rows)
+    return project
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quotes", type=int, default=5000)
+    parser.add_argument("--codes", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        project = build(root, args.quotes, args.codes, random.Random(20261123))
+        with project.begin() as session:
+            excerpts = [c.excerpt for c in session.query(Coding).order_by(Coding.id)]
+            codes = session.query(Code).count()
+        print(f"{len(excerpts):,} quotes across {codes} codes")
+
+        # Best of three for each, alternating, so a busy moment on the machine hits both alike.
+        floor_times, report_times = [], []
+        for _ in range(3):
+            started = time.perf_counter()
+            floor = docx.Document()
+            for excerpt in excerpts:
+                floor.add_paragraph(excerpt)
+            floor.save(str(root / "floor.docx"))
+            floor_times.append(time.perf_counter() - started)
+
+            started = time.perf_counter()
+            with project.begin() as session:
+                export_report(session, project.root, QuoteFilter(), ReportOptions(memos=True), root / "r.docx", True, PseudonymKey("bench"))
+            report_times.append(time.perf_counter() - started)
+        project.close()
+        floor_seconds, report_seconds = min(floor_times), min(report_times)
+
+    print(f"  qualcode export report   {report_seconds:7.2f} s  (select, lay out, attribute, bookmark, leak check; best of 3)")
+    print(f"  python-docx paragraphs   {floor_seconds:7.2f} s  (floor; best of 3)")
+    print(f"  ratio                    {report_seconds / floor_seconds:7.2f} x the floor")
+    met = report_seconds <= 10 and report_seconds / floor_seconds <= 2.5
+    print(f"  target                   {'met' if met else 'MISSED'}: at most 10 s and at most 2.5 x the floor")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
