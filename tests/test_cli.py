@@ -228,3 +228,38 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
 def test_attribution_check_from_the_cli(demo: Path) -> None:
     result = run("--project", str(demo), "anonymise", "attribution-check")
     assert "warning: 'leder, kontor A' covers 1 participants" in result.output
+
+
+def test_export_report_quotes_and_review_round_trip(demo: Path, tmp_path: Path) -> None:
+    import docx
+
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    for transcript, code, quote in [
+        ("leder_L1", "inntakspress", "vi må nå måltallet før jul"),
+        ("veileder_V1", "kvantitet mot kvalitet", "Det ble mer om antall enn om hva folk faktisk trengte."),
+        ("deltaker_D1_T1", "selvbilde og selvtillit", "Jeg har begynt å tro at jeg faktisk kan noe."),
+    ]:
+        assert run(*project, "coding", "add", transcript, code, "--match", quote).exit_code == 0
+    result = run(*project, "export", "report", "--code", "måltall-press", "--attribution", "role-office", "--json")
+    assert result.exit_code == 0, result.output
+    written = Path(json.loads(result.output)["path"])
+    assert written.parent == demo / "exports" and json.loads(result.output)["quotes"] == 2
+    again = run(*project, "export", "report", "--code", "måltall-press")
+    assert again.exit_code == 1 and "exists" in again.output
+    warned = run(*project, "export", "report", "--attribution", "role-office", "--force")
+    assert "warning: 'leder, kontor A' covers 1 participants" in warned.output
+
+    table = run(*project, "export", "quotes", "--format", "csv", "--role", "veileder", "--output", str(tmp_path / "q.csv"))
+    assert table.exit_code == 0 and "1 quotes" in table.output
+    assert "kvantitet mot kvalitet" in (tmp_path / "q.csv").read_text(encoding="utf-8-sig")
+
+    reviewed = docx.Document(str(written))
+    paragraph = next(p for p in reviewed.paragraphs if "måltallet før jul" in p.text)
+    reviewed.add_comment(paragraph.runs, text="Gjelder dette alle kontor?", author="Medforsker Anne", initials="MA")
+    commented = tmp_path / "kommentert.docx"
+    reviewed.save(str(commented))
+    imported = run(*project, "review", "import", str(commented))
+    assert imported.exit_code == 0 and "Medforsker Anne: attached to coding" in imported.output
+    assert "already on" in run(*project, "review", "import", str(commented)).output
+    listed = run(*project, "review", "list")
+    assert "måltall-press/inntakspress" in listed.output and "Gjelder dette alle kontor?" in listed.output

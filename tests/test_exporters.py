@@ -93,6 +93,7 @@ def test_long_quotes_are_block_quotes_short_ones_inline(coded: tuple[Project, Ps
     content = paragraphs(path)
     long_quote = next(text for style, text in content if "førti deltakere" in text)
     assert ("Quote", long_quote) in content and "\n— En veileder [S-" in long_quote
+    assert docx.Document(str(path)).styles["Quote"].paragraph_format.left_indent > 0
     short = next(text for style, text in content if "Måltallet blir et tak" in text)
     assert short.startswith("”Måltallet blir et tak.”") and ("Normal", short) in content
     cut = next(text for _, text in content if "måltallet før jul" in text)

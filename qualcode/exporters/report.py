@@ -11,6 +11,7 @@ import docx
 from docx.document import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
+from docx.shared import Cm
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -49,6 +50,9 @@ def write_report(
     check_template(options.attribution)
     document = docx.Document()
     _set_language(document, "nb-NO" if options.language == "nb" else "en-GB")
+    # Block quotes are indented on both sides, as the report conventions ask.
+    quote_format = document.styles["Quote"].paragraph_format
+    quote_format.left_indent, quote_format.right_indent = Cm(1.25), Cm(1.25)
     _title_page(session, document, selection, options, words)
     document.add_paragraph(words["contents"], style="TOC Heading")
     _add_field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u')
