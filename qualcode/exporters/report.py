@@ -11,8 +11,8 @@ import docx
 from docx.document import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
-from docx.shared import Cm
 from docx.oxml.ns import qn
+from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 from lxml import etree
 from sqlalchemy import func, select
