@@ -42,6 +42,7 @@ lint: install-test
 bench: install
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_anonymise.py
+	$(BIN)/python benchmarks/bench_export.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO)-key
