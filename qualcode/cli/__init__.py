@@ -56,9 +56,10 @@ def _register() -> None:
         project,
         search,
         transcripts,
+        tui,
     )
 
-    modules = (project, importing, transcripts, participants, codebook, coding, memo, history, search, coders, anonymise, export)
+    modules = (project, importing, transcripts, participants, codebook, coding, memo, history, search, coders, anonymise, export, tui)
     for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)

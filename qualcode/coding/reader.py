@@ -1,0 +1,84 @@
+"""What a reader of one transcript needs, loaded in one go: text, turns, sentences, codings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.service import CodeView, list_codes
+from qualcode.store.lookup import current_text, find_transcript
+from qualcode.store.models import Code, Coder, Coding, Event
+from qualcode.text.sentences import sentence_spans
+
+
+@dataclass(frozen=True)
+class ReaderTurn:
+    seq: int
+    speaker: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ReaderCoding:
+    id: int
+    start: int
+    end: int
+    code_path: str
+    colour: str | None
+    memo: str | None
+    coder: str
+
+
+@dataclass(frozen=True)
+class ReaderDocument:
+    transcript: str
+    title: str | None
+    text: str
+    turns: tuple[ReaderTurn, ...]
+    sentences: tuple[tuple[int, int], ...]
+    codings: tuple[ReaderCoding, ...]
+
+
+def load_reader_document(session: Session, transcript_ref: str) -> ReaderDocument:
+    transcript = find_transcript(session, transcript_ref)
+    version = current_text(transcript)
+    turns = tuple(ReaderTurn(t.seq, t.speaker, t.start, t.end) for t in version.turns)
+    sentences: list[tuple[int, int]] = []
+    for turn in turns:
+        sentences += sentence_spans(version.text[turn.start:turn.end], turn.start)
+    return ReaderDocument(
+        transcript=transcript.name, title=transcript.title, text=version.text, turns=turns,
+        sentences=tuple(sentences), codings=reader_codings(session, transcript_ref),
+    )
+
+
+def reader_codings(session: Session, transcript_ref: str) -> tuple[ReaderCoding, ...]:
+    transcript = find_transcript(session, transcript_ref)
+    rows = session.execute(
+        select(Coding.id, Coding.start, Coding.end, Code.path, Code.colour, Coding.memo, Coder.name)
+        .join(Code, Coding.code_id == Code.id).join(Coder, Coding.coder_id == Coder.id)
+        .where(Coding.transcript_id == transcript.id, Coding.removed_at.is_(None),
+               Coding.text_version_id == transcript.current_version_id)
+        .order_by(Coding.start, Coding.id)
+    ).all()
+    return tuple(ReaderCoding(*row) for row in rows)
+
+
+def recent_codes(session: Session, coder: Coder, limit: int = 5) -> list[str]:
+    """Paths of the codes this coder applied most recently, newest first."""
+    guids: list[str] = []
+    for payload in session.scalars(
+        select(Event.payload).where(Event.coder_id == coder.id, Event.action == "coding.add").order_by(Event.id.desc()).limit(50)
+    ):
+        guid = (payload.get("after") or {}).get("code_guid")
+        if guid and guid not in guids:
+            guids.append(guid)
+    paths = dict(session.execute(select(Code.guid, Code.path).where(Code.guid.in_(guids))).all())
+    return [paths[guid] for guid in guids if guid in paths][:limit]
+
+
+def picker_codes(session: Session) -> list[CodeView]:
+    return list_codes(session)

@@ -1,0 +1,44 @@
+"""QualcodeApp: the terminal coding workbench."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from qualcode.codebook.service import CodeView
+from qualcode.tui.coding_service import CodingService
+from qualcode.tui.screens.overview import OverviewScreen
+from qualcode.tui.screens.reader import ReaderScreen
+
+
+class QualcodeApp(App[None]):
+    CSS_PATH = ["styles/qualcode.tcss"]
+    TITLE = "qualcode"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit")]
+
+    def __init__(self, project_root: Path, coder_name: str, coder_role: str | None = None) -> None:
+        super().__init__()
+        self.coder_name = coder_name
+        self.service = CodingService(project_root, coder_name, coder_role)
+        self.codes: list[CodeView] = self.service.codes()
+
+    def coding_service(self) -> CodingService:
+        return self.service
+
+    def recent_codes(self) -> list[str]:
+        return self.service.recent()
+
+    def on_mount(self) -> None:
+        self.push_screen(OverviewScreen())
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_transcript(self, name: str) -> None:
+        """Load the transcript (and its sentences, with spaCy) off the UI thread, then show it."""
+        document = self.service.document(name)
+        self.call_from_thread(self.push_screen, ReaderScreen(document, self.codes))
+
+    def on_unmount(self) -> None:
+        self.service.close()

@@ -1,0 +1,77 @@
+"""The few service calls the TUI makes, each in its own transaction, as the TUI's coder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qualcode.codebook.service import CodeView, list_codes
+from qualcode.coding import history, service
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.reader import (
+    ReaderCoding,
+    ReaderDocument,
+    load_reader_document,
+    reader_codings,
+    recent_codes,
+)
+from qualcode.coding.transcripts import TranscriptView, describe_transcripts
+from qualcode.store.project import Project
+
+
+class CodingService:
+    """Opens one project and runs each action in a transaction that commits at once."""
+
+    def __init__(self, root: Path, coder_name: str, coder_role: str | None = None) -> None:
+        self.project = Project.open(root)
+        self.coder_name = coder_name
+        with self.project.begin() as session:
+            get_or_create_coder(session, coder_name, coder_role)
+
+    def transcripts(self) -> list[TranscriptView]:
+        with self.project.begin() as session:
+            return describe_transcripts(session)
+
+    def document(self, name: str) -> ReaderDocument:
+        with self.project.begin() as session:
+            return load_reader_document(session, name)
+
+    def codes(self) -> list[CodeView]:
+        with self.project.begin() as session:
+            return list_codes(session)
+
+    def recent(self) -> list[str]:
+        with self.project.begin() as session:
+            return recent_codes(session, get_or_create_coder(session, self.coder_name))
+
+    def codings(self, transcript: str) -> tuple[ReaderCoding, ...]:
+        with self.project.begin() as session:
+            return reader_codings(session, transcript)
+
+    def add_coding(self, transcript: str, code_path: str, span: tuple[int, int]) -> str:
+        with self.project.begin() as session:
+            coder = get_or_create_coder(session, self.coder_name)
+            view = service.add_coding(session, transcript, code_path, coder, start=span[0], end=span[1])
+            return f"{view.code_path} on line {view.line}"
+
+    def remove_coding(self, coding_id: int) -> str:
+        with self.project.begin() as session:
+            return service.remove_coding(session, coding_id, get_or_create_coder(session, self.coder_name)).code_path
+
+    def recode(self, coding_id: int, code_path: str) -> str:
+        with self.project.begin() as session:
+            return service.recode_coding(session, coding_id, code_path, get_or_create_coder(session, self.coder_name)).code_path
+
+    def set_memo(self, coding_id: int, text: str) -> str:
+        with self.project.begin() as session:
+            return service.set_coding_memo(session, coding_id, text, get_or_create_coder(session, self.coder_name)).code_path
+
+    def undo(self) -> str:
+        with self.project.begin() as session:
+            return history.undo(session, get_or_create_coder(session, self.coder_name)).summary
+
+    def redo(self) -> str:
+        with self.project.begin() as session:
+            return history.redo(session, get_or_create_coder(session, self.coder_name)).summary
+
+    def close(self) -> None:
+        self.project.close()

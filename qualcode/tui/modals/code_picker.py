@@ -1,0 +1,103 @@
+"""CodePicker: choose a code by fuzzy name, path or signal word, recently used codes first."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qualcode.codebook.service import CodeView
+
+
+def rank_codes(codes: list[CodeView], query: str, recent: list[str]) -> list[CodeView]:
+    """Codes matching `query` best first; with no query, recently used first, then the tree."""
+    if not query.strip():
+        order = {path: index for index, path in enumerate(recent)}
+        return sorted(codes, key=lambda code: (order.get(code.path, len(order)), codes.index(code)))
+    scored = []
+    for code in codes:
+        score = max(
+            fuzz.partial_ratio(query.casefold(), code.name.casefold()),
+            fuzz.partial_ratio(query.casefold(), code.path.casefold()) - 5,
+            max((fuzz.ratio(query.casefold(), word.casefold()) - 10 for word in code.signal_words), default=0),
+        )
+        if code.path in recent:
+            score += 3
+        if score >= 60:
+            scored.append((score, code))
+    return [code for _, code in sorted(scored, key=lambda item: -item[0])]
+
+
+class CodePicker(ModalScreen[str | None]):
+    """Returns the chosen code's path, or None if dismissed."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
+
+    def __init__(self, codes: list[CodeView], recent: list[str]) -> None:
+        super().__init__()
+        self.codes = codes
+        self.recent = recent
+        self.shown: list[CodeView] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Input(placeholder="Code name, path or signal word", id="picker-query")
+            yield OptionList(id="picker-options")
+            yield Static("", id="picker-definition")
+
+    def on_mount(self) -> None:
+        self._refresh("")
+
+    @on(Input.Changed, "#picker-query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self._refresh(event.value)
+
+    def _refresh(self, query: str) -> None:
+        self.shown = rank_codes(self.codes, query, self.recent)
+        options = self.query_one("#picker-options", OptionList)
+        options.clear_options()
+        options.add_options([
+            Option(f"{'  ' * code.depth}{'[' + code.shortcut + '] ' if code.shortcut else ''}{code.name}", id=code.path)
+            for code in self.shown
+        ])
+        if self.shown:
+            options.highlighted = 0
+            self._show_definition(self.shown[0])
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        code = next((c for c in self.shown if c.path == event.option.id), None)
+        if code is not None:
+            self._show_definition(code)
+
+    def _show_definition(self, code: CodeView) -> None:
+        parts = [f"[b]{code.path}[/b]"]
+        for label, value in (("Definition", code.definition), ("Include", code.inclusion), ("Exclude", code.exclusion), ("Example", code.example)):
+            if value:
+                parts.append(f"[b]{label}:[/b] {value}")
+        self.query_one("#picker-definition", Static).update("\n".join(parts))
+
+    @on(Input.Submitted, "#picker-query")
+    def _submitted(self) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        if options.highlighted is not None and self.shown:
+            self.dismiss(self.shown[options.highlighted].path)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def on_key(self, event: object) -> None:
+        key = getattr(event, "key", "")
+        options = self.query_one("#picker-options", OptionList)
+        if key in ("down", "up") and self.query_one("#picker-query", Input).has_focus:
+            options.action_cursor_down() if key == "down" else options.action_cursor_up()
+            getattr(event, "stop", lambda: None)()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,26 @@
+"""HelpScreen: every key of the screen it was opened from, built from that screen's BINDINGS."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import DataTable
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
+
+    def __init__(self, bindings: list[BindingType]) -> None:
+        super().__init__()
+        self.bindings = [b for b in bindings if isinstance(b, Binding)]
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[str] = DataTable(id="help-table", cursor_type="row")
+        table.add_columns("Key", "What it does")
+        for binding in self.bindings:
+            table.add_row(binding.key.replace(",", " / "), binding.description)
+        yield table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,110 @@
+"""OverviewScreen: the project's transcripts with participants, round, kind, size and progress."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input
+
+from qualcode.coding.transcripts import TranscriptView
+from qualcode.tui.screens.help import HelpScreen
+
+SORTS = ("name", "wave", "interview_date", "codings", "words")
+
+
+class OverviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="overview.open"),
+        Binding("slash", "filter", "Filter", id="overview.filter"),
+        Binding("s", "sort", "Sort", id="overview.sort"),
+        Binding("question_mark", "help", "Help", id="overview.help"),
+        Binding("q", "app.quit", "Quit", id="overview.quit"),
+    ]
+
+    class Loaded(Message):
+        """Posted by the loading worker with the transcripts."""
+
+        def __init__(self, transcripts: list[TranscriptView]) -> None:
+            super().__init__()
+            self.transcripts = transcripts
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transcripts: list[TranscriptView] = []
+        self.sort_index = 0
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter by name, participant, role, wave …", id="overview-filter", classes="hidden")
+        table: DataTable[str] = DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Transcript", "Participants", "Role", "Round", "Date", "Kind", "Words", "Codings")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "qualcode"
+        self.sub_title = f"coder: {self.app.coder_name}"  # type: ignore[attr-defined]
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="overview")
+    def load(self) -> None:
+        self.post_message(self.Loaded(self.app.coding_service().transcripts()))  # type: ignore[attr-defined]
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.transcripts = message.transcripts
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        key = SORTS[self.sort_index]
+        wanted = self.filter_text.casefold()
+        rows = [
+            t for t in self.transcripts
+            if not wanted or wanted in " ".join([t.name, *t.participants, *t.roles, t.wave or "", t.fidelity or ""]).casefold()
+        ]
+        rows.sort(key=lambda t: (getattr(t, key) is None, getattr(t, key) or 0), reverse=key in ("codings", "words"))
+        for t in rows:
+            table.add_row(t.name, ",".join(t.participants), ",".join(t.roles), t.wave or "", t.interview_date or "",
+                          t.fidelity or "", str(t.words), str(t.codings), key=t.name)
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self.app.open_transcript(name)  # type: ignore[attr-defined]
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#overview-filter", Input)
+        field.remove_class("hidden")
+        field.focus()
+
+    @on(Input.Changed, "#overview-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._fill()
+
+    @on(Input.Submitted, "#overview-filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.notify(f"sorted by {SORTS[self.sort_index].replace('_', ' ')}")
+        self._fill()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(list(self.BINDINGS)))

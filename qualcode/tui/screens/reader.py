@@ -1,0 +1,293 @@
+"""ReaderScreen: read a transcript and code it by keyboard."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Key
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from qualcode.codebook.service import CodeView
+from qualcode.coding.reader import ReaderCoding, ReaderDocument
+from qualcode.errors import QualcodeError
+from qualcode.text.tokens import WORD
+from qualcode.tui.modals.code_picker import CodePicker
+from qualcode.tui.modals.memo_editor import MemoEditor
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.transcript_view import TranscriptView
+
+
+class ReaderScreen(Screen[None]):
+    """One transcript: turns with line numbers, codings marked, a panel for the codes here."""
+
+    BINDINGS = [
+        Binding("down", "rows(1)", "Next line", show=False, id="reader.line-down"),
+        Binding("up", "rows(-1)", "Previous line", show=False, id="reader.line-up"),
+        Binding("pagedown", "page(1)", "Next page", show=False, id="reader.page-down"),
+        Binding("pageup", "page(-1)", "Previous page", show=False, id="reader.page-up"),
+        Binding("right_parenthesis", "sentence(1)", "Next sentence", show=False, id="reader.sentence-next"),
+        Binding("left_parenthesis", "sentence(-1)", "Previous sentence", show=False, id="reader.sentence-previous"),
+        Binding("right_square_bracket", "turn(1)", "Next turn", show=False, id="reader.turn-next"),
+        Binding("left_square_bracket", "turn(-1)", "Previous turn", show=False, id="reader.turn-previous"),
+        Binding("n", "coded(1)", "Next coded passage", show=False, id="reader.coded-next"),
+        Binding("N", "coded(-1)", "Previous coded passage", show=False, id="reader.coded-previous"),
+        Binding("u", "uncoded_turn", "Next uncoded turn", show=False, id="reader.uncoded-next"),
+        Binding("v", "select_sentence", "Select sentence", id="reader.select-sentence"),
+        Binding("V", "select_turn", "Select turn", show=False, id="reader.select-turn"),
+        Binding("greater_than_sign", "extend_word(1)", "Extend by a word", show=False, id="reader.extend-word"),
+        Binding("less_than_sign", "extend_word(-1)", "Shrink by a word", show=False, id="reader.shrink-word"),
+        Binding("right_curly_bracket", "extend_sentence(1)", "Extend by a sentence", show=False, id="reader.extend-sentence"),
+        Binding("left_curly_bracket", "extend_sentence(-1)", "Shrink by a sentence", show=False, id="reader.shrink-sentence"),
+        Binding("c", "code_by_shortcut", "Code (then its key)", id="reader.apply-shortcut"),
+        Binding("p", "pick_code", "Pick code", id="reader.apply-code"),
+        Binding("x", "remove_coding", "Remove coding here", show=False, id="reader.remove-coding"),
+        Binding("r", "recode", "Change code here", show=False, id="reader.recode"),
+        Binding("m", "memo", "Memo", id="reader.memo"),
+        Binding("ctrl+z", "undo", "Undo", id="reader.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="reader.redo"),
+        Binding("escape", "clear_or_back", "Clear / back", show=False, id="reader.back"),
+        Binding("question_mark", "help", "Help", id="reader.help"),
+    ]
+
+    class CodingsChanged(Message):
+        """Posted by workers when the transcript's codings changed in the database."""
+
+        def __init__(self, codings: tuple[ReaderCoding, ...], status: str) -> None:
+            super().__init__()
+            self.codings = codings
+            self.status = status
+
+    def __init__(self, document: ReaderDocument, codes: list[CodeView]) -> None:
+        super().__init__()
+        self.document = document
+        self.codes = codes
+        self.awaiting_shortcut = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield TranscriptView(self.document, id="transcript")
+            yield Static("", id="side-panel")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.document.transcript
+        self.sub_title = self.document.title or ""
+        view = self.view
+        view.focus()
+        start = self.document.turns[0].start if self.document.turns else 0
+        view.move_to(start)
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one("#transcript", TranscriptView)
+
+    def status(self, message: str) -> None:
+        self.query_one("#status", Static).update(message)
+
+    # --- movement -----------------------------------------------------------------------
+    def action_rows(self, delta: int) -> None:
+        self.view.move_rows(delta)
+
+    def action_page(self, delta: int) -> None:
+        self.view.move_rows(delta * max(1, self.view.size.height - 1))
+
+    def _jump(self, starts: list[int], delta: int) -> None:
+        cursor = self.view.cursor
+        if delta > 0:
+            index = bisect_right(starts, cursor)
+            target = starts[index] if index < len(starts) else None
+        else:
+            index = bisect_right(starts, cursor - 1) - 1
+            target = starts[index] if index >= 0 else None
+        if target is not None:
+            self.view.move_to(target)
+
+    def action_sentence(self, delta: int) -> None:
+        self._jump([start for start, _ in self.document.sentences], delta)
+
+    def action_turn(self, delta: int) -> None:
+        self._jump([turn.start for turn in self.document.turns], delta)
+
+    def action_coded(self, delta: int) -> None:
+        self._jump(sorted({coding.start for coding in self.document.codings}), delta)
+
+    def action_uncoded_turn(self) -> None:
+        for turn in self.document.turns:
+            if turn.start > self.view.cursor and not any(c.start < turn.end and c.end > turn.start for c in self.document.codings):
+                self.view.move_to(turn.start)
+                return
+        self.status("No uncoded turn after the cursor")
+
+    # --- selection ----------------------------------------------------------------------
+    def _containing(self, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+        cursor = self.view.cursor
+        return next(((s, e) for s, e in spans if s <= cursor < e), None)
+
+    def action_select_sentence(self) -> None:
+        span = self._containing(list(self.document.sentences))
+        self.view.select(span)
+
+    def action_select_turn(self) -> None:
+        self.view.select(self._containing([(t.start, t.end) for t in self.document.turns]))
+
+    def action_extend_word(self, delta: int) -> None:
+        selection = self.view.selection or (self.view.cursor, self.view.cursor)
+        words = [(m.start(), m.end()) for m in WORD.finditer(self.document.text)]
+        ends = [end for _, end in words]
+        if delta > 0:
+            index = bisect_right(ends, selection[1])
+            end = ends[index] if index < len(ends) else selection[1]
+        else:
+            index = bisect_right(ends, selection[1] - 1) - 1
+            end = ends[index] if index >= 0 and ends[index] > selection[0] else selection[1]
+        self.view.select((selection[0], end))
+
+    def action_extend_sentence(self, delta: int) -> None:
+        selection = self.view.selection or self._containing(list(self.document.sentences))
+        if selection is None:
+            return
+        ends = [end for _, end in self.document.sentences]
+        if delta > 0:
+            index = bisect_right(ends, selection[1])
+            end = ends[index] if index < len(ends) else selection[1]
+        else:
+            index = bisect_right(ends, selection[1] - 1) - 1
+            end = ends[index] if index >= 0 and ends[index] > selection[0] else selection[1]
+        self.view.select((selection[0], end))
+
+    def action_clear_or_back(self) -> None:
+        if self.awaiting_shortcut:
+            self.awaiting_shortcut = False
+            self.status("")
+        elif self.view.selection is not None:
+            self.view.select(None)
+        else:
+            self.app.pop_screen()
+
+    # --- coding ---------------------------------------------------------------------------
+    def _target(self) -> tuple[int, int] | None:
+        selection = self.view.selection or self._containing(list(self.document.sentences))
+        if selection is None:
+            self.status("Select a sentence (v) or a turn (V) first")
+        return selection
+
+    def action_code_by_shortcut(self) -> None:
+        self.awaiting_shortcut = True
+        self.status("Code: press the code's key (Escape cancels)")
+
+    def on_key(self, event: Key) -> None:
+        if not self.awaiting_shortcut or event.key == "escape":
+            return
+        event.stop()
+        event.prevent_default()
+        self.awaiting_shortcut = False
+        code = next((c for c in self.codes if c.shortcut == event.character), None)
+        if code is None:
+            self.status(f"No code has the key {event.character!r}")
+            return
+        self._apply(code.path)
+
+    def action_pick_code(self) -> None:
+        self.app.push_screen(CodePicker(self.codes, self.app.recent_codes()), self._picked)  # type: ignore[attr-defined]
+
+    def _picked(self, path: str | None) -> None:
+        if path:
+            self._apply(path)
+
+    def _apply(self, code_path: str) -> None:
+        target = self._target()
+        if target is not None:
+            self._run(lambda service: service.add_coding(self.document.transcript, code_path, target), "coded")
+            self.view.select(None)
+
+    def _coding_here(self) -> ReaderCoding | None:
+        cursor = self.view.cursor
+        here = [c for c in self.document.codings if c.start <= cursor < c.end]
+        if not here:
+            self.status("No coding at the cursor")
+        return here[-1] if here else None
+
+    def action_remove_coding(self) -> None:
+        coding = self._coding_here()
+        if coding is not None:
+            self._run(lambda service: service.remove_coding(coding.id), f"removed {coding.code_path}")
+
+    def action_recode(self) -> None:
+        coding = self._coding_here()
+        if coding is not None:
+            def chosen(path: str | None) -> None:
+                if path:
+                    self._run(lambda service: service.recode(coding.id, path), f"now {path}")
+            self.app.push_screen(CodePicker(self.codes, self.app.recent_codes()), chosen)  # type: ignore[attr-defined]
+
+    def action_memo(self) -> None:
+        coding = self._coding_here()
+        if coding is not None:
+            def written(text: str | None) -> None:
+                if text is not None:
+                    self._run(lambda service: service.set_memo(coding.id, text), "memo saved")
+            self.app.push_screen(MemoEditor(f"Memo on {coding.code_path}", coding.memo or ""), written)
+
+    def action_undo(self) -> None:
+        self._run(lambda service: service.undo(), "undid")
+
+    def action_redo(self) -> None:
+        self._run(lambda service: service.redo(), "redid")
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
+
+    @work(thread=True, exclusive=True, group="coding")
+    def _run(self, change: Callable[..., str | None], done: str) -> None:
+        """Save through the services off the UI thread, then tell the screen what changed."""
+        service = self.app.coding_service()  # type: ignore[attr-defined]
+        try:
+            detail = change(service)
+        except QualcodeError as error:
+            self.post_message(self.CodingsChanged(self.document.codings, f"error: {error}"))
+            return
+        codings = service.codings(self.document.transcript)
+        self.post_message(self.CodingsChanged(codings, f"{done}: {detail}" if detail else done))
+
+    @on(CodingsChanged)
+    def _codings_changed(self, message: CodingsChanged) -> None:
+        self.document = ReaderDocument(
+            self.document.transcript, self.document.title, self.document.text, self.document.turns,
+            self.document.sentences, message.codings,
+        )
+        self.view.document = self.document
+        self.view.refresh()
+        self.status(message.status)
+        self._update_panel()
+
+    @on(TranscriptView.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._update_panel()
+
+    def _update_panel(self) -> None:
+        """The codes on the cursor's line, and the definition of the code under the cursor."""
+        view = self.view
+        row = view.rows[view.row_of(view.cursor)] if view.rows else None
+        if row is None:
+            return
+        line_rows = [r for r in view.rows if r.line == row.line]
+        start, end = line_rows[0].start, line_rows[-1].end
+        on_line = [c for c in self.document.codings if c.start < max(end, start + 1) and c.end > start]
+        lines = [f"[b]Line {row.line}[/b]"] + [f"▌ {c.code_path}" + (" ✎" if c.memo else "") for c in on_line]
+        under = [c for c in on_line if c.start <= view.cursor < c.end]
+        if under:
+            code = next((c for c in self.codes if c.path == under[-1].code_path), None)
+            if code is not None:
+                lines += ["", f"[b]{code.name}[/b]", code.definition or "", f"[b]Include:[/b] {code.inclusion or '-'}", f"[b]Exclude:[/b] {code.exclusion or '-'}"]
+            if under[-1].memo:
+                lines += ["", f"[b]Memo:[/b] {under[-1].memo}"]
+        self.query_one("#side-panel", Static).update("\n".join(lines))

@@ -1,0 +1,171 @@
+"""TranscriptView: the transcript as wrapped rows, drawn a screen at a time (Textual's line API)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from qualcode.coding.reader import ReaderCoding, ReaderDocument
+
+MARGIN = 7  # line number (5), coded-passage bar (1), space (1)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One screen row: a slice of the text and the source line it belongs to."""
+
+    start: int
+    end: int
+    line: int
+
+
+def wrap(text: str, width: int) -> list[Row]:
+    """Soft-wrap `text` at spaces to `width` columns; each row keeps its offsets."""
+    rows: list[Row] = []
+    position = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        start, end = position, position + len(line)
+        if start == end:
+            rows.append(Row(start, end, number))
+        while start < end:
+            cut = min(end, start + width)
+            if cut < end:
+                space = text.rfind(" ", start, cut)
+                if space > start:
+                    cut = space + 1
+            rows.append(Row(start, cut, number))
+            start = cut
+        position = end + 1
+    return rows
+
+
+class TranscriptView(ScrollView, can_focus=True):
+    """Shows a transcript with a cursor, a selection and codings marked by colour and underline."""
+
+    DEFAULT_CSS = """
+    TranscriptView { background: $surface; }
+    """
+
+    cursor: reactive[int] = reactive(0, repaint=True)
+    selection: reactive[tuple[int, int] | None] = reactive(None, repaint=True)
+
+    class CursorMoved(Message):
+        """Posted when the cursor lands on another offset."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+    class SelectionChanged(Message):
+        """Posted when the selection is set, changed or cleared."""
+
+        def __init__(self, selection: tuple[int, int] | None) -> None:
+            super().__init__()
+            self.selection = selection
+
+    def __init__(self, document: ReaderDocument, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.document = document
+        self.rows: list[Row] = []
+        self.row_starts: list[int] = []
+        self._width = 0
+
+    # --- layout -------------------------------------------------------------------------
+    def on_resize(self) -> None:
+        self._rewrap()
+
+    def _rewrap(self) -> None:
+        width = max(10, self.size.width - MARGIN - 1)
+        if width == self._width and self.rows:
+            return
+        self._width = width
+        self.rows = wrap(self.document.text, width)
+        self.row_starts = [row.start for row in self.rows]
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.refresh()
+
+    def set_document(self, document: ReaderDocument) -> None:
+        self.document = document
+        self._width = 0
+        self._rewrap()
+
+    def row_of(self, offset: int) -> int:
+        return max(0, bisect_right(self.row_starts, offset) - 1)
+
+    # --- drawing ------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        if index >= len(self.rows):
+            return Strip.blank(self.size.width)
+        row = self.rows[index]
+        text = self.document.text
+        codings = [c for c in self.document.codings if c.start < max(row.end, row.start + 1) and c.end > row.start]
+        first_of_line = index == 0 or self.rows[index - 1].line != row.line
+        number = f"{row.line:5}" if first_of_line else "     "
+        bar = "▌" if codings else " "
+        bar_style = Style(color=codings[0].colour or "yellow", bold=True) if codings else Style()
+        cursor_row = self.row_of(self.cursor) == index
+        segments = [Segment(number, Style(dim=not cursor_row, bold=cursor_row)), Segment(bar, bar_style), Segment(" ")]
+        segments += self._text_segments(text, row, codings)
+        return Strip(segments).crop_extend(0, self.size.width, Style())
+
+    def _text_segments(self, text: str, row: Row, codings: list[ReaderCoding]) -> list[Segment]:
+        selection = self.selection
+        segments: list[Segment] = []
+        run_style: Style | None = None
+        run_text = ""
+        for offset in range(row.start, row.end):
+            style = self._style_at(offset, codings, selection)
+            if style != run_style and run_text:
+                segments.append(Segment(run_text, run_style))
+                run_text = ""
+            run_style = style
+            run_text += text[offset]
+        if run_text:
+            segments.append(Segment(run_text, run_style))
+        return segments
+
+    def _style_at(self, offset: int, codings: list[ReaderCoding], selection: tuple[int, int] | None) -> Style:
+        style = Style()
+        for coding in codings:
+            if coding.start <= offset < coding.end:
+                # Colour and an underline: the underline carries the meaning in 16 colours and for colour-blind readers.
+                style = Style(color=coding.colour or "yellow", underline=True)
+                break
+        if selection is not None and selection[0] <= offset < selection[1]:
+            style += Style(reverse=True)
+        if offset == self.cursor:
+            style += Style(reverse=True, bold=True)
+        return style
+
+    # --- cursor and selection -----------------------------------------------------------
+    def move_to(self, offset: int) -> None:
+        offset = max(0, min(offset, max(0, len(self.document.text) - 1)))
+        self.cursor = offset
+        row = self.row_of(offset)
+        self.scroll_to_region_row(row)
+        self.post_message(self.CursorMoved(offset))
+
+    def scroll_to_region_row(self, row: int) -> None:
+        top = self.scroll_offset.y
+        height = max(1, self.size.height)
+        if row < top:
+            self.scroll_to(y=row, animate=False)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+
+    def select(self, span: tuple[int, int] | None) -> None:
+        self.selection = span
+        self.post_message(self.SelectionChanged(span))
+
+    def move_rows(self, delta: int) -> None:
+        row = min(max(0, self.row_of(self.cursor) + delta), len(self.rows) - 1)
+        self.move_to(self.rows[row].start)

@@ -1,0 +1,198 @@
+"""The terminal UI driven by Textual's Pilot against a real project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import DataTable, Static
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.coding.service import list_codings
+from qualcode.importers.metadata import import_participants
+from qualcode.importers.service import import_file
+from qualcode.store.models import Coding, Memo
+from qualcode.store.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.modals.code_picker import CodePicker, rank_codes
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.reader import ReaderScreen
+from qualcode.tui.widgets.transcript_view import TranscriptView, wrap
+from tests.conftest import SAMPLES, sample_key
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def sample_project(project: Project) -> Path:
+    key = sample_key(PseudonymKey("test"))
+    with project.begin() as session:
+        import_participants(session, SAMPLES / "participants.csv")
+        for name in ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt"):
+            import_file(session, SAMPLES / name, key=key)
+    root = project.root
+    project.close()
+    return root
+
+
+async def settle(app: QualcodeApp, pilot: object) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def open_first(app: QualcodeApp, pilot: object, name: str) -> ReaderScreen:
+    await settle(app, pilot)
+    table = app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(name))
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(app, pilot)
+    assert isinstance(app.screen, ReaderScreen)
+    return app.screen
+
+
+def codings_in(root: Path) -> list[tuple[str, str, str | None]]:
+    with Project.open(root) as project, project.begin() as session:
+        return [(c.code_path, c.excerpt, c.memo) for c in list_codings(session)]
+
+
+async def test_code_by_shortcut_and_picker_memo_undo_redo_and_restart(sample_project: Path) -> None:
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        view = reader.query_one(TranscriptView)
+        # The first turn's first sentence, coded by its shortcut key.
+        await pilot.press("v")
+        assert view.selection is not None
+        first_sentence = reader.document.text[view.selection[0]:view.selection[1]]
+        await pilot.press("c", "m")
+        await settle(app, pilot)
+        assert codings_in(sample_project) == [("måltall-press", first_sentence, None)]
+        # The next turn, coded through the picker by typing part of a signal word.
+        await pilot.press("right_square_bracket", "V", "p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"kvantitet", "enter")
+        await settle(app, pilot)
+        paths = [path for path, _, _ in codings_in(sample_project)]
+        assert "måltall-press/kvantitet mot kvalitet" in paths
+        # A memo on the coding under the cursor.
+        await pilot.press("m")
+        await settle(app, pilot)
+        await pilot.press(*"Tydelig", "enter")
+        await settle(app, pilot)
+        assert any(path.endswith("kvantitet mot kvalitet") and memo == "Tydelig" for path, _, memo in codings_in(sample_project))
+        # Undo the memo and the picker coding, redo the coding.
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert all(memo is None for _, _, memo in codings_in(sample_project))
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert [path for path, _, _ in codings_in(sample_project)] == ["måltall-press"]
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert len(codings_in(sample_project)) == 2
+        assert "redid" in str(reader.query_one("#status", Static).render())
+    # Start again: the codings are as left, and undo still reaches the earlier change.
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        assert len(reader.document.codings) == 2
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert [path for path, _, _ in codings_in(sample_project)] == ["måltall-press"]
+
+
+async def test_navigation_selection_and_removal(sample_project: Path) -> None:
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "veileder_V1")
+        view = reader.query_one(TranscriptView)
+        turns = reader.document.turns
+        assert view.cursor == turns[0].start
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert view.cursor == turns[2].start
+        await pilot.press("left_square_bracket")
+        assert view.cursor == turns[1].start
+        await pilot.press("right_parenthesis")
+        sentence_starts = [s for s, _ in reader.document.sentences]
+        assert view.cursor in sentence_starts and view.cursor > turns[1].start
+        await pilot.press("v", "greater_than_sign")
+        assert view.selection is not None
+        one_word_more = view.selection
+        await pilot.press("right_curly_bracket")
+        assert view.selection[1] > one_word_more[1]
+        await pilot.press("escape")
+        assert view.selection is None
+        await pilot.press("V", "c", "2")
+        await settle(app, pilot)
+        assert [p for p, _, _ in codings_in(sample_project)] == ["relasjon og veilederrolle"]
+        await pilot.press("u")
+        assert not any(c.start <= view.cursor < c.end for c in reader.document.codings)
+        await pilot.press("N")
+        assert any(c.start == view.cursor for c in reader.document.codings)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert codings_in(sample_project) == []
+        with Project.open(sample_project) as project, project.begin() as session:
+            assert session.scalar(select(Coding)).removed_at is not None  # type: ignore[union-attr]
+        await pilot.press("c", "z")  # no code has this key
+        assert "No code has the key 'z'" in str(reader.query_one("#status", Static).render())
+        await pilot.press("pagedown", "pageup", "down", "up")
+
+
+async def test_help_lists_every_key_of_the_screen(sample_project: Path) -> None:
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one(DataTable)
+        descriptions = {table.get_row_at(row)[1] for row in range(table.row_count)}
+        assert {binding.description for binding in reader.BINDINGS} == descriptions  # type: ignore[union-attr]
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_overview_filters_and_sorts(sample_project: Path) -> None:
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        await pilot.press("slash", *"veileder")
+        await pilot.pause()
+        assert table.row_count == 1 and table.get_row_at(0)[0] == "veileder_V1"
+        await pilot.press("enter", "s")
+        await pilot.pause()
+
+
+async def test_memo_needs_a_coding_under_the_cursor(sample_project: Path) -> None:
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await pilot.press("m")
+        assert "No coding at the cursor" in str(reader.query_one("#status", Static).render())
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert session.scalar(select(Memo)) is None
+
+
+def test_rank_codes_fuzzy_and_recent_first(sample_project: Path) -> None:
+    from qualcode.codebook.service import list_codes
+
+    with Project.open(sample_project) as project, project.begin() as session:
+        codes = list_codes(session)
+    assert rank_codes(codes, "", ["helse"])[0].path == "helse"
+    assert rank_codes(codes, "medvirk", [])[0].path == "brukermedvirkning"
+    assert rank_codes(codes, "kvote", [])[0].path.startswith("måltall-press")  # a signal word
+    assert rank_codes(codes, "qqqqzz", []) == []
+
+
+def test_wrap_keeps_offsets_and_line_numbers() -> None:
+    text = "første linje er ganske lang her\n\nI: kort\n"
+    rows = wrap(text, 12)
+    assert "".join(text[r.start:r.end] for r in rows if r.line == 1) == "første linje er ganske lang her"
+    assert [r.line for r in rows][-2:] == [3, 4]
+    assert all(r.end - r.start <= 12 for r in rows)
