@@ -196,3 +196,58 @@ def test_wrap_keeps_offsets_and_line_numbers() -> None:
     assert "".join(text[r.start:r.end] for r in rows if r.line == 1) == "første linje er ganske lang her"
     assert [r.line for r in rows][-2:] == [3, 4]
     assert all(r.end - r.start <= 12 for r in rows)
+
+
+async def test_search_jumps_to_a_hit_and_codes_its_sentence(sample_project: Path) -> None:
+    from qualcode.tui.screens.search import SearchScreen
+
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*'"nå måltallet"', "enter")
+        await settle(app, pilot)
+        hits = app.screen.hits  # type: ignore[attr-defined]
+        assert [hit.transcript for hit in hits] == ["leder_L1"]
+        await pilot.press("c")
+        await settle(app, pilot)
+        await pilot.press(*"inntakspress", "enter")
+        await settle(app, pilot)
+        coded = codings_in(sample_project)
+        assert [path for path, _, _ in coded] == ["måltall-press/inntakspress"]
+        assert "nå måltallet før jul" in coded[0][1]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.query_one(TranscriptView).cursor == hits[0].start
+
+
+async def test_segments_browser_lists_filters_and_jumps(sample_project: Path) -> None:
+    from qualcode.tui.screens.segments import SegmentsScreen
+
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "veileder_V1")
+        await pilot.press("V", "c", "p")  # inntakspress, a sub-code of måltall-press
+        await settle(app, pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "V", "c", "m")
+        await settle(app, pilot)
+        target = reader.document.codings[-1]
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("b", *"måltall-press", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SegmentsScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        await pilot.press("slash", *"veileder V1")
+        await pilot.pause()
+        assert table.row_count == 2
+        await pilot.press("enter")  # back to the table
+        table.move_cursor(row=[q.start for q in app.screen.shown].index(target.start))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.query_one(TranscriptView).cursor == target.start

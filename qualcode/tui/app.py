@@ -12,12 +12,17 @@ from qualcode.codebook.service import CodeView
 from qualcode.tui.coding_service import CodingService
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
+from qualcode.tui.screens.search import SearchScreen
+from qualcode.tui.screens.segments import SegmentsScreen
 
 
 class QualcodeApp(App[None]):
     CSS_PATH = ["styles/qualcode.tcss"]
     TITLE = "qualcode"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit")]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+f", "search", "Search", id="app.search"),
+    ]
 
     def __init__(self, project_root: Path, coder_name: str, coder_role: str | None = None) -> None:
         super().__init__()
@@ -35,10 +40,16 @@ class QualcodeApp(App[None]):
         self.push_screen(OverviewScreen())
 
     @work(thread=True, exclusive=True, group="open")
-    def open_transcript(self, name: str) -> None:
+    def open_transcript(self, name: str, offset: int | None = None) -> None:
         """Load the transcript (and its sentences, with spaCy) off the UI thread, then show it."""
         document = self.service.document(name)
-        self.call_from_thread(self.push_screen, ReaderScreen(document, self.codes))
+        self.call_from_thread(self.push_screen, ReaderScreen(document, self.codes, offset))
+
+    def action_search(self) -> None:
+        self.push_screen(SearchScreen())
+
+    def browse_code(self, code_path: str) -> None:
+        self.push_screen(SegmentsScreen(code_path))
 
     def on_unmount(self) -> None:
         self.service.close()

@@ -15,7 +15,11 @@ from qualcode.coding.reader import (
     recent_codes,
 )
 from qualcode.coding.transcripts import TranscriptView, describe_transcripts
+from qualcode.errors import InvalidInput
+from qualcode.exporters.selection import Quote, QuoteFilter, select_quotes
+from qualcode.search.service import SearchFilters, SearchResult, search
 from qualcode.store.project import Project
+from qualcode.store.settings import set_setting
 
 
 class CodingService:
@@ -72,6 +76,32 @@ class CodingService:
     def redo(self) -> str:
         with self.project.begin() as session:
             return history.redo(session, get_or_create_coder(session, self.coder_name)).summary
+
+    def segments(self, code_path: str) -> list[Quote]:
+        """Every live passage coded with the code or its sub-codes, with attribution details."""
+        with self.project.begin() as session:
+            quotes, _ = select_quotes(session, QuoteFilter(codes=(code_path,)))
+            return quotes
+
+    def search(self, query: str) -> SearchResult:
+        with self.project.begin() as session:
+            return search(session, query, SearchFilters(), limit=200)
+
+    def code_sentence_at(self, transcript: str, offset: int, code_path: str) -> str:
+        """Code the sentence holding `offset`."""
+        with self.project.begin() as session:
+            document = load_reader_document(session, transcript)
+            span = next(((s, e) for s, e in document.sentences if s <= offset < e), None)
+            if span is None:
+                raise InvalidInput("the hit is not inside a sentence of a turn")
+            coder = get_or_create_coder(session, self.coder_name)
+            view = service.add_coding(session, transcript, code_path, coder, start=span[0], end=span[1])
+            return f"coded {view.code_path} on {transcript} line {view.line}"
+
+    def remember_coder(self, role: str | None) -> None:
+        with self.project.begin() as session:
+            get_or_create_coder(session, self.coder_name, role)
+            set_setting(session, "tui.last_coder", self.coder_name)
 
     def close(self) -> None:
         self.project.close()

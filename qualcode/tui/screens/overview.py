@@ -20,6 +20,8 @@ class OverviewScreen(Screen[None]):
         Binding("enter", "open", "Open", id="overview.open"),
         Binding("slash", "filter", "Filter", id="overview.filter"),
         Binding("s", "sort", "Sort", id="overview.sort"),
+        Binding("b", "browse", "Passages of a code", id="overview.browse"),
+        Binding("ctrl+f", "app.search", "Search", id="overview.search"),
         Binding("question_mark", "help", "Help", id="overview.help"),
         Binding("q", "app.quit", "Quit", id="overview.quit"),
     ]
@@ -105,6 +107,14 @@ class OverviewScreen(Screen[None]):
         self.sort_index = (self.sort_index + 1) % len(SORTS)
         self.notify(f"sorted by {SORTS[self.sort_index].replace('_', ' ')}")
         self._fill()
+
+    def action_browse(self) -> None:
+        from qualcode.tui.modals.code_picker import CodePicker
+
+        self.app.push_screen(
+            CodePicker(self.app.codes, self.app.recent_codes()),  # type: ignore[attr-defined]
+            lambda path: self.app.browse_code(path) if path else None,  # type: ignore[attr-defined]
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -50,6 +50,8 @@ class ReaderScreen(Screen[None]):
         Binding("x", "remove_coding", "Remove coding here", show=False, id="reader.remove-coding"),
         Binding("r", "recode", "Change code here", show=False, id="reader.recode"),
         Binding("m", "memo", "Memo", id="reader.memo"),
+        Binding("b", "browse", "Passages of this code", show=False, id="reader.browse"),
+        Binding("ctrl+f", "app.search", "Search", show=False, id="reader.search"),
         Binding("ctrl+z", "undo", "Undo", id="reader.undo"),
         Binding("ctrl+y", "redo", "Redo", id="reader.redo"),
         Binding("escape", "clear_or_back", "Clear / back", show=False, id="reader.back"),
@@ -64,10 +66,11 @@ class ReaderScreen(Screen[None]):
             self.codings = codings
             self.status = status
 
-    def __init__(self, document: ReaderDocument, codes: list[CodeView]) -> None:
+    def __init__(self, document: ReaderDocument, codes: list[CodeView], offset: int | None = None) -> None:
         super().__init__()
         self.document = document
         self.codes = codes
+        self.start_offset = offset
         self.awaiting_shortcut = False
 
     def compose(self) -> ComposeResult:
@@ -84,7 +87,7 @@ class ReaderScreen(Screen[None]):
         view = self.view
         view.focus()
         start = self.document.turns[0].start if self.document.turns else 0
-        view.move_to(start)
+        view.move_to(self.start_offset if self.start_offset is not None else start)
 
     @property
     def view(self) -> TranscriptView:
@@ -236,6 +239,17 @@ class ReaderScreen(Screen[None]):
                 if text is not None:
                     self._run(lambda service: service.set_memo(coding.id, text), "memo saved")
             self.app.push_screen(MemoEditor(f"Memo on {coding.code_path}", coding.memo or ""), written)
+
+    def action_browse(self) -> None:
+        """Every passage coded with the code under the cursor, or with a code picked now."""
+        coding = next((c for c in self.document.codings if c.start <= self.view.cursor < c.end), None)
+        if coding is not None:
+            self.app.browse_code(coding.code_path)  # type: ignore[attr-defined]
+        else:
+            self.app.push_screen(
+                CodePicker(self.codes, self.app.recent_codes()),  # type: ignore[attr-defined]
+                lambda path: self.app.browse_code(path) if path else None,  # type: ignore[attr-defined]
+            )
 
     def action_undo(self) -> None:
         self._run(lambda service: service.undo(), "undid")
