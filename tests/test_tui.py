@@ -251,3 +251,52 @@ async def test_segments_browser_lists_filters_and_jumps(sample_project: Path) ->
         await settle(app, pilot)
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.query_one(TranscriptView).cursor == target.start
+
+
+async def test_start_screen_asks_for_the_coder_and_remembers_them(sample_project: Path) -> None:
+    from qualcode.tui.screens.overview import OverviewScreen
+    from qualcode.tui.screens.start import StartScreen
+
+    app = QualcodeApp(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        await pilot.press(*"Medforsker Kari")
+        await pilot.click("#role-medforsker")
+        await pilot.click("#start-go")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        assert app.coder_name == "Medforsker Kari"
+    app = QualcodeApp(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#start-name").value == "Medforsker Kari"  # type: ignore[attr-defined]
+        pressed = app.screen.query_one("#start-role").pressed_button  # type: ignore[attr-defined]
+        assert pressed is not None and pressed.id == "role-medforsker"
+        await pilot.press("enter")
+        await settle(app, pilot)
+    from qualcode.coding.coders import list_coders
+
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert ("Medforsker Kari", "medforsker") in [(c.name, c.role) for c in list_coders(session)]
+
+
+async def test_create_a_code_from_the_picker_and_edit_its_definition(sample_project: Path) -> None:
+    from qualcode.codebook.service import code_history, find_code
+
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "deltaker_D1_T1")
+        await pilot.press("v", "p", *"empowerment/mestring", "ctrl+n")
+        await settle(app, pilot)
+        assert [p for p, _, _ in codings_in(sample_project)] == ["empowerment/mestring"]
+        assert any(code.path == "empowerment/mestring" for code in reader.codes)
+        await pilot.press("D", *"Å få til noe selv", "enter")
+        await settle(app, pilot)
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert find_code(session, "empowerment/mestring").definition == "Å få til noe selv"
+        assert [e.action for e in code_history(session, "empowerment/mestring")] == ["code.create", "code.update"]
+        from qualcode.coding.transcripts import describe_transcripts
+
+        progress = {t.name: t.progress for t in describe_transcripts(session)}
+        assert progress["deltaker_D1_T1"] != "0%" and progress["leder_L1"] == "0%"

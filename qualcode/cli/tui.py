@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
 
 from qualcode.cli.context import AppContext, pass_app
@@ -14,7 +12,7 @@ from qualcode.store.project import find_project_root
 @click.option("--role", type=click.Choice(["researcher", "medforsker"]), help="Your role, remembered for this coder.")
 @pass_app
 def tui_command(app: AppContext, role: str | None) -> None:
-    """Open the terminal UI to read and code transcripts by keyboard.
+    """Open the terminal UI to read and code transcripts by keyboard (asks who is coding unless --coder).
 
     Example: qualcode --coder "Forsker 1" tui
     """
@@ -23,7 +21,7 @@ def tui_command(app: AppContext, role: str | None) -> None:
     from qualcode.tui.app import QualcodeApp  # Textual loads only when the UI is wanted
 
     root = app.project_path if app.project_path is not None else find_project_root(Path.cwd())
-    QualcodeApp(root, app.coder_name or getpass.getuser(), role).run()
+    QualcodeApp(root, app.coder_name, role).run()
 
 
 COMMANDS = [tui_command]

@@ -27,6 +27,12 @@ class TranscriptView:
     words: int
     turns: int
     codings: int
+    coded_turns: int
+
+    @property
+    def progress(self) -> str:
+        """Share of turns with at least one coding, as coders track their progress."""
+        return f"{round(100 * self.coded_turns / self.turns)}%" if self.turns else "-"
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,14 @@ def describe_transcripts(session: Session) -> list[TranscriptView]:
     turn_counts = dict(
         session.execute(select(Turn.text_version_id, func.count()).group_by(Turn.text_version_id)).all()
     )
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for version_id, start, end in session.execute(
+        select(Coding.text_version_id, Coding.start, Coding.end).where(Coding.removed_at.is_(None))
+    ):
+        spans.setdefault(version_id, []).append((start, end))
+    turn_spans: dict[int, list[tuple[int, int]]] = {}
+    for version_id, start, end in session.execute(select(Turn.text_version_id, Turn.start, Turn.end)):
+        turn_spans.setdefault(version_id, []).append((start, end))
     views = []
     for transcript in session.scalars(select(Transcript).order_by(Transcript.name)):
         version = current_text(transcript)
@@ -65,6 +79,10 @@ def describe_transcripts(session: Session) -> list[TranscriptView]:
                 roles=tuple(sorted({p.role for p in people if p.role})),
                 words=version.word_count, turns=turn_counts.get(version.id, 0),
                 codings=coding_counts.get(transcript.id, 0),
+                coded_turns=sum(
+                    1 for start, end in turn_spans.get(version.id, [])
+                    if any(s < end and start < e for s, e in spans.get(version.id, []))
+                ),
             )
         )
     return views

@@ -14,6 +14,7 @@ from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen
+from qualcode.tui.screens.start import StartScreen
 
 
 class QualcodeApp(App[None]):
@@ -24,9 +25,10 @@ class QualcodeApp(App[None]):
         Binding("ctrl+f", "search", "Search", id="app.search"),
     ]
 
-    def __init__(self, project_root: Path, coder_name: str, coder_role: str | None = None) -> None:
+    def __init__(self, project_root: Path, coder_name: str | None = None, coder_role: str | None = None) -> None:
+        """With a coder name (from --coder) the UI starts at the overview; without, it asks first."""
         super().__init__()
-        self.coder_name = coder_name
+        self.coder_name = coder_name or ""
         self.service = CodingService(project_root, coder_name, coder_role)
         self.codes: list[CodeView] = self.service.codes()
 
@@ -37,6 +39,18 @@ class QualcodeApp(App[None]):
         return self.service.recent()
 
     def on_mount(self) -> None:
+        if self.coder_name:
+            self.push_screen(OverviewScreen())
+            return
+        name, role, known = self.service.last_coder()
+        self.push_screen(StartScreen(name, role, known), self._coder_chosen)
+
+    def _coder_chosen(self, chosen: tuple[str, str] | None) -> None:
+        if chosen is None:
+            self.exit()
+            return
+        self.coder_name, role = chosen
+        self.service.use_coder(self.coder_name, role)
         self.push_screen(OverviewScreen())
 
     @work(thread=True, exclusive=True, group="open")

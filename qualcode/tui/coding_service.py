@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qualcode.codebook.service import CodeView, list_codes
+from qualcode.codebook.service import CodeView, create_code, list_codes, update_code
 from qualcode.coding import history, service
-from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.coders import get_or_create_coder, list_coders
 from qualcode.coding.reader import (
     ReaderCoding,
     ReaderDocument,
@@ -19,17 +19,29 @@ from qualcode.errors import InvalidInput
 from qualcode.exporters.selection import Quote, QuoteFilter, select_quotes
 from qualcode.search.service import SearchFilters, SearchResult, search
 from qualcode.store.project import Project
-from qualcode.store.settings import set_setting
+from qualcode.store.settings import get_setting, set_setting
 
 
 class CodingService:
     """Opens one project and runs each action in a transaction that commits at once."""
 
-    def __init__(self, root: Path, coder_name: str, coder_role: str | None = None) -> None:
+    def __init__(self, root: Path, coder_name: str | None = None, coder_role: str | None = None) -> None:
         self.project = Project.open(root)
-        self.coder_name = coder_name
+        self.coder_name = coder_name or ""
+        if coder_name:
+            self.remember_coder(coder_role)
+
+    def last_coder(self) -> tuple[str, str, list[str]]:
+        """The coder who last used the UI on this project, their role, and every coder's name."""
         with self.project.begin() as session:
-            get_or_create_coder(session, coder_name, coder_role)
+            coders = list_coders(session)
+            name = get_setting(session, "tui.last_coder") or ""
+        role = next((c.role for c in coders if c.name == name), "researcher")
+        return name, role, [c.name for c in coders]
+
+    def use_coder(self, name: str, role: str) -> None:
+        self.coder_name = name
+        self.remember_coder(role)
 
     def transcripts(self) -> list[TranscriptView]:
         with self.project.begin() as session:
@@ -102,6 +114,15 @@ class CodingService:
         with self.project.begin() as session:
             get_or_create_coder(session, self.coder_name, role)
             set_setting(session, "tui.last_coder", self.coder_name)
+
+    def create_code(self, path: str) -> str:
+        with self.project.begin() as session:
+            return create_code(session, path, {}, get_or_create_coder(session, self.coder_name)).path
+
+    def update_definition(self, path: str, definition: str) -> str:
+        with self.project.begin() as session:
+            update_code(session, path, {"definition": definition}, get_or_create_coder(session, self.coder_name))
+            return path
 
     def close(self) -> None:
         self.project.close()

@@ -13,6 +13,9 @@ from textual.widgets.option_list import Option
 
 from qualcode.codebook.service import CodeView
 
+# The picker's answer when the coder asks for a new code rather than an existing one.
+NEW_CODE = "\x00new:"
+
 
 def rank_codes(codes: list[CodeView], query: str, recent: list[str]) -> list[CodeView]:
     """Codes matching `query` best first; with no query, recently used first, then the tree."""
@@ -36,7 +39,10 @@ def rank_codes(codes: list[CodeView], query: str, recent: list[str]) -> list[Cod
 class CodePicker(ModalScreen[str | None]):
     """Returns the chosen code's path, or None if dismissed."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("ctrl+n", "create", "New code named as typed (parent/name for a sub-code)", id="picker.create"),
+    ]
 
     def __init__(self, codes: list[CodeView], recent: list[str]) -> None:
         super().__init__()
@@ -98,6 +104,11 @@ class CodePicker(ModalScreen[str | None]):
         if key in ("down", "up") and self.query_one("#picker-query", Input).has_focus:
             options.action_cursor_down() if key == "down" else options.action_cursor_up()
             getattr(event, "stop", lambda: None)()
+
+    def action_create(self) -> None:
+        typed = self.query_one("#picker-query", Input).value.strip()
+        if typed:
+            self.dismiss(NEW_CODE + typed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

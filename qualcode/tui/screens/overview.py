@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input
 from qualcode.coding.transcripts import TranscriptView
 from qualcode.tui.screens.help import HelpScreen
 
-SORTS = ("name", "wave", "interview_date", "codings", "words")
+SORTS = ("name", "wave", "interview_date", "codings", "coded_turns", "words")
 
 
 class OverviewScreen(Screen[None]):
@@ -43,7 +43,7 @@ class OverviewScreen(Screen[None]):
         yield Header()
         yield Input(placeholder="Filter by name, participant, role, wave …", id="overview-filter", classes="hidden")
         table: DataTable[str] = DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Transcript", "Participants", "Role", "Round", "Date", "Kind", "Words", "Codings")
+        table.add_columns("Transcript", "Participants", "Role", "Round", "Date", "Kind", "Words", "Codings", "Coded")
         yield table
         yield Footer()
 
@@ -74,10 +74,10 @@ class OverviewScreen(Screen[None]):
             t for t in self.transcripts
             if not wanted or wanted in " ".join([t.name, *t.participants, *t.roles, t.wave or "", t.fidelity or ""]).casefold()
         ]
-        rows.sort(key=lambda t: (getattr(t, key) is None, getattr(t, key) or 0), reverse=key in ("codings", "words"))
+        rows.sort(key=lambda t: (getattr(t, key) is None, getattr(t, key) or 0), reverse=key in ("codings", "coded_turns", "words"))
         for t in rows:
             table.add_row(t.name, ",".join(t.participants), ",".join(t.roles), t.wave or "", t.interview_date or "",
-                          t.fidelity or "", str(t.words), str(t.codings), key=t.name)
+                          t.fidelity or "", str(t.words), str(t.codings), t.progress, key=t.name)
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

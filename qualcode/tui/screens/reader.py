@@ -18,7 +18,8 @@ from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.errors import QualcodeError
 from qualcode.text.tokens import WORD
-from qualcode.tui.modals.code_picker import CodePicker
+from qualcode.tui.coding_service import CodingService
+from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView
@@ -50,6 +51,7 @@ class ReaderScreen(Screen[None]):
         Binding("x", "remove_coding", "Remove coding here", show=False, id="reader.remove-coding"),
         Binding("r", "recode", "Change code here", show=False, id="reader.recode"),
         Binding("m", "memo", "Memo", id="reader.memo"),
+        Binding("D", "edit_definition", "Edit the definition of the code here", show=False, id="reader.edit-definition"),
         Binding("b", "browse", "Passages of this code", show=False, id="reader.browse"),
         Binding("ctrl+f", "app.search", "Search", show=False, id="reader.search"),
         Binding("ctrl+z", "undo", "Undo", id="reader.undo"),
@@ -203,7 +205,16 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(CodePicker(self.codes, self.app.recent_codes()), self._picked)  # type: ignore[attr-defined]
 
     def _picked(self, path: str | None) -> None:
-        if path:
+        if path and path.startswith(NEW_CODE):
+            new_path = path.removeprefix(NEW_CODE)
+            target = self._target()
+            if target is not None:
+                def create_and_apply(service: CodingService) -> str:
+                    created = service.create_code(new_path)
+                    return service.add_coding(self.document.transcript, created, target)
+                self._run(create_and_apply, f"new code {new_path}")
+                self.view.select(None)
+        elif path:
             self._apply(path)
 
     def _apply(self, code_path: str) -> None:
@@ -251,6 +262,15 @@ class ReaderScreen(Screen[None]):
                 lambda path: self.app.browse_code(path) if path else None,  # type: ignore[attr-defined]
             )
 
+    def action_edit_definition(self) -> None:
+        coding = self._coding_here()
+        code = next((c for c in self.codes if coding is not None and c.path == coding.code_path), None)
+        if code is not None:
+            def written(text: str | None) -> None:
+                if text:
+                    self._run(lambda service: service.update_definition(code.path, text), "definition saved")
+            self.app.push_screen(MemoEditor(f"Definition of {code.path}", code.definition or ""), written)
+
     def action_undo(self) -> None:
         self._run(lambda service: service.undo(), "undid")
 
@@ -270,10 +290,12 @@ class ReaderScreen(Screen[None]):
             self.post_message(self.CodingsChanged(self.document.codings, f"error: {error}"))
             return
         codings = service.codings(self.document.transcript)
+        self.app.codes = service.codes()  # type: ignore[attr-defined]
         self.post_message(self.CodingsChanged(codings, f"{done}: {detail}" if detail else done))
 
     @on(CodingsChanged)
     def _codings_changed(self, message: CodingsChanged) -> None:
+        self.codes = self.app.codes  # type: ignore[attr-defined]
         self.document = ReaderDocument(
             self.document.transcript, self.document.title, self.document.text, self.document.turns,
             self.document.sentences, message.codings,
