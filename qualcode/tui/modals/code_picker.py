@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from rapidfuzz import fuzz
+from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -68,7 +70,8 @@ class CodePicker(ModalScreen[str | None]):
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
         options.add_options([
-            Option(f"{'  ' * code.depth}{'[' + code.shortcut + '] ' if code.shortcut else ''}{code.name}", id=code.path)
+            # Text, not markup: a shortcut such as "[b]" would otherwise be read as bold.
+            Option(Text(f"{'  ' * code.depth}{'[' + code.shortcut + '] ' if code.shortcut else '    '}{code.name}"), id=code.path)
             for code in self.shown
         ])
         if self.shown:
@@ -82,10 +85,10 @@ class CodePicker(ModalScreen[str | None]):
             self._show_definition(code)
 
     def _show_definition(self, code: CodeView) -> None:
-        parts = [f"[b]{code.path}[/b]"]
+        parts = [f"[b]{escape(code.path)}[/b]"]
         for label, value in (("Definition", code.definition), ("Include", code.inclusion), ("Exclude", code.exclusion), ("Example", code.example)):
             if value:
-                parts.append(f"[b]{label}:[/b] {value}")
+                parts.append(f"[b]{label}:[/b] {escape(value)}")
         self.query_one("#picker-definition", Static).update("\n".join(parts))
 
     @on(Input.Submitted, "#picker-query")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
@@ -19,7 +21,8 @@ class HelpScreen(ModalScreen[None]):
         table: DataTable[str] = DataTable(id="help-table", cursor_type="row")
         table.add_columns("Key", "What it does")
         for binding in self.bindings:
-            table.add_row(binding.key.replace(",", " / "), binding.description)
+            keys = [self.app.get_key_display(replace(binding, key=key.strip())) for key in binding.key.split(",")]
+            table.add_row(" / ".join(keys), binding.description)
         yield table
 
     def action_close(self) -> None:

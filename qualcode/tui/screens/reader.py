@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -318,12 +319,13 @@ class ReaderScreen(Screen[None]):
         line_rows = [r for r in view.rows if r.line == row.line]
         start, end = line_rows[0].start, line_rows[-1].end
         on_line = [c for c in self.document.codings if c.start < max(end, start + 1) and c.end > start]
-        lines = [f"[b]Line {row.line}[/b]"] + [f"▌ {c.code_path}" + (" ✎" if c.memo else "") for c in on_line]
+        lines = [f"[b]Line {row.line}[/b]"] + [f"▌ {escape(c.code_path)}" + (" ✎" if c.memo else "") for c in on_line]
         under = [c for c in on_line if c.start <= view.cursor < c.end]
         if under:
             code = next((c for c in self.codes if c.path == under[-1].code_path), None)
             if code is not None:
-                lines += ["", f"[b]{code.name}[/b]", code.definition or "", f"[b]Include:[/b] {code.inclusion or '-'}", f"[b]Exclude:[/b] {code.exclusion or '-'}"]
+                lines += ["", f"[b]{escape(code.name)}[/b]", escape(code.definition or ""),
+                          f"[b]Include:[/b] {escape(code.inclusion or '-')}", f"[b]Exclude:[/b] {escape(code.exclusion or '-')}"]
             if under[-1].memo:
-                lines += ["", f"[b]Memo:[/b] {under[-1].memo}"]
+                lines += ["", f"[b]Memo:[/b] {escape(under[-1].memo)}"]
         self.query_one("#side-panel", Static).update("\n".join(lines))

@@ -51,7 +51,7 @@ class TranscriptView(ScrollView, can_focus=True):
     """Shows a transcript with a cursor, a selection and codings marked by colour and underline."""
 
     DEFAULT_CSS = """
-    TranscriptView { background: $surface; }
+    TranscriptView { background: $surface; overflow-x: hidden; }
     """
 
     cursor: reactive[int] = reactive(0, repaint=True)
@@ -83,14 +83,19 @@ class TranscriptView(ScrollView, can_focus=True):
         self._rewrap()
 
     def _rewrap(self) -> None:
-        width = max(10, self.size.width - MARGIN - 1)
+        # Leave room for the vertical scrollbar whether or not it is shown yet.
+        visible = max(1, self.size.width - self.styles.scrollbar_size_vertical)
+        width = max(10, visible - MARGIN)
         if width == self._width and self.rows:
             return
         self._width = width
         self.rows = wrap(self.document.text, width)
         self.row_starts = [row.start for row in self.rows]
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.virtual_size = Size(visible, len(self.rows))
         self.refresh()
+
+    def _visible_width(self) -> int:
+        return max(1, self.size.width - self.styles.scrollbar_size_vertical)
 
     def set_document(self, document: ReaderDocument) -> None:
         self.document = document
@@ -104,7 +109,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         if index >= len(self.rows):
-            return Strip.blank(self.size.width)
+            return Strip.blank(self._visible_width())
         row = self.rows[index]
         text = self.document.text
         codings = [c for c in self.document.codings if c.start < max(row.end, row.start + 1) and c.end > row.start]
@@ -115,7 +120,7 @@ class TranscriptView(ScrollView, can_focus=True):
         cursor_row = self.row_of(self.cursor) == index
         segments = [Segment(number, Style(dim=not cursor_row, bold=cursor_row)), Segment(bar, bar_style), Segment(" ")]
         segments += self._text_segments(text, row, codings)
-        return Strip(segments).crop_extend(0, self.size.width, Style())
+        return Strip(segments).crop_extend(0, self._visible_width(), Style())
 
     def _text_segments(self, text: str, row: Row, codings: list[ReaderCoding]) -> list[Segment]:
         selection = self.selection

@@ -1,0 +1,78 @@
+"""Snapshots of the main screens at 80x24, so a layout change is a visible, reviewed change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
+from qualcode.importers.metadata import import_participants
+from qualcode.importers.service import import_file
+from qualcode.store.project import Project
+from qualcode.tui.app import QualcodeApp
+from tests.conftest import SAMPLES, sample_key
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def coded_project(project: Project) -> Path:
+    # A fixed key GUID gives the same pseudonyms every run, so the pictures do not drift.
+    key = sample_key(PseudonymKey("snapshot"))
+    with project.begin() as session:
+        import_participants(session, SAMPLES / "participants.csv")
+        for name in ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt"):
+            import_file(session, SAMPLES / name, key=key)
+        coder = get_or_create_coder(session, "Forsker 1")
+        add_coding(session, "leder_L1", "måltall-press", coder, match="Vi får et måltall hvert år fra fylket")
+        add_coding(session, "leder_L1", "inntakspress", coder, match="Jeg har sagt til veilederne at vi må nå måltallet før jul.")
+    root = project.root
+    project.close()
+    return root
+
+
+async def _settle(pilot: object) -> None:
+    app = pilot.app  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def _open_leader(pilot: object) -> None:
+    await _settle(pilot)
+    await pilot.press("down", "enter")  # type: ignore[attr-defined]  # leder_L1 is second by name
+    await _settle(pilot)
+
+
+def test_overview(snap_compare: object, coded_project: Path) -> None:
+    assert snap_compare(QualcodeApp(coded_project, "Forsker 1"), terminal_size=SIZE, run_before=_settle)  # type: ignore[operator]
+
+
+def test_reader_with_codings(snap_compare: object, coded_project: Path) -> None:
+    async def before(pilot: object) -> None:
+        await _open_leader(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket", "right_square_bracket")  # type: ignore[attr-defined]
+        await _settle(pilot)
+
+    assert snap_compare(QualcodeApp(coded_project, "Forsker 1"), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
+
+
+def test_code_picker(snap_compare: object, coded_project: Path) -> None:
+    async def before(pilot: object) -> None:
+        await _open_leader(pilot)
+        await pilot.press("v", "p", *"medvirk")  # type: ignore[attr-defined]
+        await _settle(pilot)
+
+    assert snap_compare(QualcodeApp(coded_project, "Forsker 1"), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
+
+
+def test_help(snap_compare: object, coded_project: Path) -> None:
+    async def before(pilot: object) -> None:
+        await _open_leader(pilot)
+        await pilot.press("question_mark")  # type: ignore[attr-defined]
+        await _settle(pilot)
+
+    assert snap_compare(QualcodeApp(coded_project, "Forsker 1"), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
