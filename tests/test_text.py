@@ -7,8 +7,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qualcode.anonymise.candidates import propose
 from qualcode.text.normalise import content_hash, normalise
-from qualcode.text.sentences import sentence_spans
+from qualcode.text.sentences import PIECE, pieces, sentence_spans
 from qualcode.text.tokens import stem, tokenise, word_count
 
 
@@ -73,3 +74,28 @@ def test_sentence_spans_stay_inside_the_text(text: str) -> None:
     for start, end in sentence_spans(normal):
         assert 0 <= start < end <= len(normal)
         assert normal[start:end].strip() == normal[start:end]
+
+
+@settings(deadline=None)
+@given(st.text(alphabet="ab \n.", max_size=300), st.integers(min_value=5, max_value=40))
+def test_pieces_cover_the_text_in_order_without_splitting_words(text: str, size: int) -> None:
+    cut = list(pieces(text, size))
+    assert "".join(piece for _, piece in cut) == text
+    assert [offset for offset, _ in cut] == [sum(len(p) for _, p in cut[:i]) for i in range(len(cut))]
+    for _, piece in cut[:-1]:
+        assert piece.endswith(("\n", " ")) or " " not in piece and "\n" not in piece
+
+
+def test_a_text_longer_than_spacys_limit_is_split_into_sentences() -> None:
+    line = "Jeg fikk være med og bestemme. Det var bra.\n"
+    text = line * (1_100_000 // len(line) + 1)
+    spans = sentence_spans(text)
+    assert len(spans) == 2 * text.count("\n")
+    assert all(text[start:end] in ("Jeg fikk være med og bestemme.", "Det var bra.") for start, end in spans)
+
+
+def test_candidates_in_a_text_longer_than_spacys_limit_keep_their_offsets() -> None:
+    text = "I: Jeg fikk være med og bestemme.\n" * 40_000 + "D1: Jeg snakket med Ingrid Solbakken i går.\n"
+    assert len(text) > PIECE * 5
+    (proposal,) = propose(text, (), ())
+    assert text[proposal.start:proposal.end] == "Ingrid Solbakken"

@@ -46,25 +46,27 @@ def propose(
     The first word of a speaker turn starts a sentence, whatever marker came before it.
     """
     starts = set(turn_starts)
-    from qualcode.text.sentences import pipeline
+    from qualcode.text.sentences import parsed
 
     ignored = {word.casefold() for word in known} | {word.casefold() for word in vocabulary}
-    doc = pipeline()(text)
     proposals: dict[str, Proposal] = {}
-    for _, start, end in sorted(_matcher()(doc), key=lambda m: m[1]):
-        span = doc[start:end]
-        # Drop a sentence-initial word, which is capitalised for grammar, not as a name.
-        while len(span) and (span[0].is_sent_start or span[0].idx in starts or _after_line_start(text, span[0].idx)):
-            span = span[1:]
-        words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
-        if not words or len(span) == 0:
-            continue
-        phrase = " ".join(words)
-        if phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
-            continue
-        if phrase not in proposals:
-            begin, finish = span.start_char, span.end_char
-            proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
+    for base, doc in parsed(text):
+        for _, start, end in sorted(_matcher()(doc), key=lambda m: m[1]):
+            span = doc[start:end]
+            # Drop a sentence-initial word, which is capitalised for grammar, not as a name.
+            while len(span) and (
+                span[0].is_sent_start or base + span[0].idx in starts or _after_line_start(text, base + span[0].idx)
+            ):
+                span = span[1:]
+            words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
+            if not words or len(span) == 0:
+                continue
+            phrase = " ".join(words)
+            if phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
+                continue
+            if phrase not in proposals:
+                begin, finish = base + span.start_char, base + span.end_char
+                proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     for speaker in speakers:
         if speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored:
             continue

@@ -42,17 +42,24 @@ class ReaderDocument:
     codings: tuple[ReaderCoding, ...]
 
 
-def load_reader_document(session: Session, transcript_ref: str) -> ReaderDocument:
+def load_reader_document(session: Session, transcript_ref: str, *, with_sentences: bool = True) -> ReaderDocument:
+    """The document; without sentences it is quick enough to draw at once, and they can follow."""
     transcript = find_transcript(session, transcript_ref)
     version = current_text(transcript)
     turns = tuple(ReaderTurn(t.seq, t.speaker, t.start, t.end) for t in version.turns)
-    sentences: list[tuple[int, int]] = []
-    for turn in turns:
-        sentences += sentence_spans(version.text[turn.start:turn.end], turn.start)
     return ReaderDocument(
         transcript=transcript.name, title=transcript.title, text=version.text, turns=turns,
-        sentences=tuple(sentences), codings=reader_codings(session, transcript_ref),
+        sentences=document_sentences(version.text, turns) if with_sentences else (),
+        codings=reader_codings(session, transcript_ref),
     )
+
+
+def document_sentences(text: str, turns: tuple[ReaderTurn, ...]) -> tuple[tuple[int, int], ...]:
+    """Sentence spans within each turn (spaCy's sentencizer; a trained pipeline if configured)."""
+    sentences: list[tuple[int, int]] = []
+    for turn in turns:
+        sentences += sentence_spans(text[turn.start:turn.end], turn.start)
+    return tuple(sentences)
 
 
 def reader_codings(session: Session, transcript_ref: str) -> tuple[ReaderCoding, ...]:

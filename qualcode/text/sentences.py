@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 PIPELINE_ENV = "QUALCODE_SPACY_MODEL"
+# spaCy refuses texts over nlp.max_length (1,000,000 characters); long transcripts go in pieces
+# cut at line ends, which are sentence boundaries in a transcript anyway.
+PIECE = 200_000
 
 
 @lru_cache(maxsize=1)
@@ -28,13 +33,33 @@ def pipeline() -> Language:
     return nlp
 
 
+def pieces(text: str, size: int = PIECE) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of `text` in pieces of at most `size` characters, cut after a line end
+    where there is one (else after a space), so no word is split."""
+    position = 0
+    while len(text) - position > size:
+        cut = text.rfind("\n", position, position + size)
+        if cut <= position:
+            cut = text.rfind(" ", position, position + size)
+        cut = cut + 1 if cut > position else position + size
+        yield position, text[position:cut]
+        position = cut
+    yield position, text[position:]
+
+
+def parsed(text: str) -> Iterator[tuple[int, Doc]]:
+    """(offset, spaCy Doc) for each piece of `text`."""
+    for offset, piece in pieces(text):
+        yield offset, pipeline()(piece)
+
+
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """(start, end) code-point offsets of each sentence, surrounding whitespace excluded."""
-    doc = pipeline()(text)
     spans = []
-    for sentence in doc.sents:
-        start = sentence.start_char + len(sentence.text) - len(sentence.text.lstrip())
-        end = sentence.start_char + len(sentence.text.rstrip())
-        if end > start:
-            spans.append((start + offset, end + offset))
+    for base, doc in parsed(text):
+        for sentence in doc.sents:
+            start = sentence.start_char + len(sentence.text) - len(sentence.text.lstrip())
+            end = sentence.start_char + len(sentence.text.rstrip())
+            if end > start:
+                spans.append((start + base + offset, end + base + offset))
     return spans

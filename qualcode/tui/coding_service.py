@@ -10,6 +10,7 @@ from qualcode.coding.coders import get_or_create_coder, list_coders
 from qualcode.coding.reader import (
     ReaderCoding,
     ReaderDocument,
+    document_sentences,
     load_reader_document,
     reader_codings,
     recent_codes,
@@ -48,8 +49,13 @@ class CodingService:
             return describe_transcripts(session)
 
     def document(self, name: str) -> ReaderDocument:
+        """Without sentences, so the reader draws at once; sentences() follows in a worker."""
         with self.project.begin() as session:
-            return load_reader_document(session, name)
+            return load_reader_document(session, name, with_sentences=False)
+
+    @staticmethod
+    def sentences(document: ReaderDocument) -> tuple[tuple[int, int], ...]:
+        return document_sentences(document.text, document.turns)
 
     def codes(self) -> list[CodeView]:
         with self.project.begin() as session:

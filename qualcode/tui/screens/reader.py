@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
+from dataclasses import replace
 
 from rich.markup import escape
 from textual import on, work
@@ -69,6 +70,13 @@ class ReaderScreen(Screen[None]):
             self.codings = codings
             self.status = status
 
+    class SentencesFound(Message):
+        """Posted by the worker that splits the transcript into sentences after the first draw."""
+
+        def __init__(self, sentences: tuple[tuple[int, int], ...]) -> None:
+            super().__init__()
+            self.sentences = sentences
+
     def __init__(self, document: ReaderDocument, codes: list[CodeView], offset: int | None = None) -> None:
         super().__init__()
         self.document = document
@@ -91,6 +99,17 @@ class ReaderScreen(Screen[None]):
         view.focus()
         start = self.document.turns[0].start if self.document.turns else 0
         view.move_to(self.start_offset if self.start_offset is not None else start)
+        if not self.document.sentences:
+            self.find_sentences()
+
+    @work(thread=True, exclusive=True, group="sentences")
+    def find_sentences(self) -> None:
+        self.post_message(self.SentencesFound(self.app.coding_service().sentences(self.document)))  # type: ignore[attr-defined]
+
+    @on(SentencesFound)
+    def _sentences_found(self, message: SentencesFound) -> None:
+        self.document = replace(self.document, sentences=message.sentences)
+        self.view.document = self.document
 
     @property
     def view(self) -> TranscriptView:
@@ -297,10 +316,7 @@ class ReaderScreen(Screen[None]):
     @on(CodingsChanged)
     def _codings_changed(self, message: CodingsChanged) -> None:
         self.codes = self.app.codes  # type: ignore[attr-defined]
-        self.document = ReaderDocument(
-            self.document.transcript, self.document.title, self.document.text, self.document.turns,
-            self.document.sentences, message.codings,
-        )
+        self.document = replace(self.document, codings=message.codings)
         self.view.document = self.document
         self.view.refresh()
         self.status(message.status)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -73,10 +73,32 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def __init__(self, document: ReaderDocument, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.document = document
+        self._document = document
+        self._index_codings()
         self.rows: list[Row] = []
         self.row_starts: list[int] = []
         self._width = 0
+
+    @property
+    def document(self) -> ReaderDocument:
+        return self._document
+
+    @document.setter
+    def document(self, document: ReaderDocument) -> None:
+        self._document = document
+        self._index_codings()
+
+    def _index_codings(self) -> None:
+        """Codings by start, so a row finds its codings by bisection: drawing grows with the screen."""
+        self._codings = sorted(self._document.codings, key=lambda c: c.start)
+        self._coding_starts = [c.start for c in self._codings]
+        self._longest = max((c.end - c.start for c in self._codings), default=0)
+
+    def codings_between(self, start: int, end: int) -> list[ReaderCoding]:
+        """The codings overlapping [start, end), in order of start."""
+        first = bisect_left(self._coding_starts, start - self._longest)
+        last = bisect_left(self._coding_starts, end)
+        return [c for c in self._codings[first:last] if c.end > start]
 
     # --- layout -------------------------------------------------------------------------
     def on_resize(self) -> None:
@@ -97,11 +119,6 @@ class TranscriptView(ScrollView, can_focus=True):
     def _visible_width(self) -> int:
         return max(1, self.size.width - self.styles.scrollbar_size_vertical)
 
-    def set_document(self, document: ReaderDocument) -> None:
-        self.document = document
-        self._width = 0
-        self._rewrap()
-
     def row_of(self, offset: int) -> int:
         return max(0, bisect_right(self.row_starts, offset) - 1)
 
@@ -112,7 +129,7 @@ class TranscriptView(ScrollView, can_focus=True):
             return Strip.blank(self._visible_width())
         row = self.rows[index]
         text = self.document.text
-        codings = [c for c in self.document.codings if c.start < max(row.end, row.start + 1) and c.end > row.start]
+        codings = self.codings_between(row.start, max(row.end, row.start + 1))
         first_of_line = index == 0 or self.rows[index - 1].line != row.line
         number = f"{row.line:5}" if first_of_line else "     "
         bar = "▌" if codings else " "
