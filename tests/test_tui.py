@@ -17,7 +17,7 @@ from qualcode.store.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.modals.code_picker import CodePicker, rank_codes
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.screens.reader import ReaderScreen
+from qualcode.tui.screens.reader import MOUSE, ReaderScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView, wrap
 from tests.conftest import SAMPLES, sample_key
 
@@ -151,7 +151,8 @@ async def test_help_lists_every_key_of_the_screen(sample_project: Path) -> None:
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
         descriptions = {table.get_row_at(row)[1] for row in range(table.row_count)}
-        assert {binding.description for binding in reader.BINDINGS} == descriptions  # type: ignore[union-attr]
+        mouse = {description for _, description in MOUSE}
+        assert {binding.description for binding in reader.BINDINGS} | mouse == descriptions  # type: ignore[union-attr]
         await pilot.press("escape")
         assert isinstance(app.screen, ReaderScreen)
 
@@ -245,8 +246,18 @@ async def test_segments_browser_lists_filters_and_jumps(sample_project: Path) ->
         await pilot.press("slash", *"veileder V1")
         await pilot.pause()
         assert table.row_count == 2
+        await pilot.press(*" role:deltaker")  # a field filter looks in that field only
+        await pilot.pause()
+        assert table.row_count == 0
+        await pilot.press(*["backspace"] * len(" role:deltaker"))
+        await pilot.pause()
+        assert table.row_count == 2
         await pilot.press("enter")  # back to the table
         table.move_cursor(row=[q.start for q in app.screen.shown].index(target.start))
+        await pilot.pause()
+        detail = str(app.screen.query_one("#segment-detail", Static).render())
+        passage = " ".join(reader.document.text[target.start:target.end].split())
+        assert passage[:40] in detail  # the whole passage, with its context
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ReaderScreen)
@@ -300,3 +311,25 @@ async def test_create_a_code_from_the_picker_and_edit_its_definition(sample_proj
 
         progress = {t.name: t.progress for t in describe_transcripts(session)}
         assert progress["deltaker_D1_T1"] != "0%" and progress["leder_L1"] == "0%"
+
+
+async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> None:
+    from qualcode.tui.widgets.transcript_view import MARGIN
+
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "veileder_V1")
+        view = reader.query_one(TranscriptView)
+        top = view.rows[view.scroll_offset.y]
+        await pilot.click("#transcript", offset=(MARGIN + 4, 0))
+        assert view.cursor == top.start + 4
+        await pilot.click("#transcript", offset=(MARGIN + 4, 0), times=2)
+        sentence = next((s, e) for s, e in reader.document.sentences if s <= top.start + 4 < e)
+        assert view.selection == sentence
+        await pilot.click("#transcript", offset=(MARGIN + 4, 0))
+        second = view.rows[view.scroll_offset.y + 2]
+        await pilot.click("#transcript", offset=(MARGIN + 2, 2), shift=True)
+        assert view.selection == (top.start + 4, second.start + 3)
+        await pilot.press("c", "m")  # and code the dragged-out span by its shortcut
+        await settle(app, pilot)
+        assert (top.start + 4, second.start + 3) in [(c.start, c.end) for c in reader.document.codings]

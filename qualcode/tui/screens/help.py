@@ -13,9 +13,11 @@ from textual.widgets import DataTable
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
 
-    def __init__(self, bindings: list[BindingType]) -> None:
+    def __init__(self, bindings: list[BindingType], mouse: tuple[tuple[str, str], ...] = ()) -> None:
+        """`mouse`: (gesture, what it does) rows shown after the keys."""
         super().__init__()
         self.bindings = [b for b in bindings if isinstance(b, Binding)]
+        self.mouse = mouse
 
     def compose(self) -> ComposeResult:
         table: DataTable[str] = DataTable(id="help-table", cursor_type="row")
@@ -23,6 +25,8 @@ class HelpScreen(ModalScreen[None]):
         for binding in self.bindings:
             keys = [self.app.get_key_display(replace(binding, key=key.strip())) for key in binding.key.split(",")]
             table.add_row(" / ".join(keys), binding.description)
+        for gesture, description in self.mouse:
+            table.add_row(gesture, description)
         yield table
 
     def action_close(self) -> None:

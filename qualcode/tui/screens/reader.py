@@ -26,6 +26,14 @@ from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView
 
+MOUSE = (
+    ("click", "Put the cursor there"),
+    ("double click", "Select the sentence"),
+    ("triple click", "Select the turn"),
+    ("shift+click", "Select from the cursor to there"),
+    ("wheel", "Scroll"),
+)
+
 
 class ReaderScreen(Screen[None]):
     """One transcript: turns with line numbers, codings marked, a panel for the codes here."""
@@ -298,7 +306,7 @@ class ReaderScreen(Screen[None]):
         self._run(lambda service: service.redo(), "redid")
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
+        self.app.push_screen(HelpScreen(list(self.BINDINGS), MOUSE))
 
     @work(thread=True, exclusive=True, group="coding")
     def _run(self, change: Callable[..., str | None], done: str) -> None:
@@ -321,6 +329,14 @@ class ReaderScreen(Screen[None]):
         self.view.refresh()
         self.status(message.status)
         self._update_panel()
+
+    @on(TranscriptView.Clicked)
+    def _clicked(self, message: TranscriptView.Clicked) -> None:
+        """A double click selects the sentence, a triple click the turn, as in a word processor."""
+        if message.chain == 2:
+            self.action_select_sentence()
+        elif message.chain >= 3:
+            self.action_select_turn()
 
     @on(TranscriptView.CursorMoved)
     def _cursor_moved(self) -> None:

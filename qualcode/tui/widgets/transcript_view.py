@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual import events
+from textual.geometry import Offset, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -63,6 +64,14 @@ class TranscriptView(ScrollView, can_focus=True):
         def __init__(self, offset: int) -> None:
             super().__init__()
             self.offset = offset
+
+    class Clicked(Message):
+        """Posted on a click in the text; `chain` is 2 for a double and 3 for a triple click."""
+
+        def __init__(self, offset: int, chain: int) -> None:
+            super().__init__()
+            self.offset = offset
+            self.chain = chain
 
     class SelectionChanged(Message):
         """Posted when the selection is set, changed or cleared."""
@@ -167,6 +176,29 @@ class TranscriptView(ScrollView, can_focus=True):
         if offset == self.cursor:
             style += Style(reverse=True, bold=True)
         return style
+
+    # --- mouse ------------------------------------------------------------------------------
+    def offset_at(self, point: Offset) -> int | None:
+        """The text offset drawn at `point` (relative to the content), if text is drawn there."""
+        index = self.scroll_offset.y + point.y
+        if not 0 <= index < len(self.rows):
+            return None
+        row = self.rows[index]
+        return row.start + max(0, min(point.x - MARGIN, max(0, row.end - row.start - 1)))
+
+    def on_click(self, event: events.Click) -> None:
+        point = event.get_content_offset(self)
+        offset = self.offset_at(point) if point is not None else None
+        if offset is None:
+            return
+        if event.shift:  # extend: from the cursor (or the selection's start) to the click
+            anchor = self.selection[0] if self.selection else self.cursor
+            self.select((min(anchor, offset), max(anchor, offset) + 1))
+        else:
+            if self.selection is not None:
+                self.select(None)
+            self.move_to(offset)
+            self.post_message(self.Clicked(offset, event.chain))
 
     # --- cursor and selection -----------------------------------------------------------
     def move_to(self, offset: int) -> None:
