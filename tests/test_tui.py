@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Label, Static
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.service import list_codings
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import import_file
-from qualcode.store.models import Coding, Memo
-from qualcode.store.project import Project
+from qualcode.store.models import Coding, Memo, TextVersion
+from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.modals.code_picker import CodePicker, rank_codes
 from qualcode.tui.screens.help import HelpScreen
@@ -152,7 +152,7 @@ async def test_help_lists_every_key_of_the_screen(sample_project: Path) -> None:
         table = app.screen.query_one(DataTable)
         descriptions = {table.get_row_at(row)[1] for row in range(table.row_count)}
         mouse = {description for _, description in MOUSE}
-        assert {binding.description for binding in reader.BINDINGS} | mouse == descriptions  # type: ignore[union-attr]
+        assert {b.tooltip or b.description for b in reader.BINDINGS} | mouse == descriptions  # type: ignore[union-attr]
         await pilot.press("escape")
         assert isinstance(app.screen, ReaderScreen)
 
@@ -333,3 +333,64 @@ async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> 
         await pilot.press("c", "m")  # and code the dragged-out span by its shortcut
         await settle(app, pilot)
         assert (top.start + 4, second.start + 3) in [(c.start, c.end) for c in reader.document.codings]
+
+
+async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode.anonymise.service import KeyAccess, locate_key
+    from qualcode.errors import NeedsReview
+    from qualcode.tui.modals.passphrase import PassphraseModal
+    from qualcode.tui.screens.review import ReviewScreen
+
+    path, guid = locate_key(project)
+    access = KeyAccess(path, "test passphrase", guid)
+    key = access.load()
+    first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
+    first.write_text("I: Hvem hjalp deg?\nD1: Torunn hjalp meg mye.\n", encoding="utf-8")  # sentence-initial: not proposed
+    held.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn på kontoret, og Sandvika senter.\n", encoding="utf-8")
+    with project.begin() as session:
+        import_file(session, first, key=key)
+    with pytest.raises(NeedsReview), project.begin() as session:
+        import_file(session, held, key=key)
+    access.save(key)
+    root = project.root
+    project.close()
+    monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
+
+    app = QualcodeApp(root, "Forsker 1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PassphraseModal)
+        await pilot.press(*"feil", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PassphraseModal)  # asked again, with the reason
+        assert "wrong passphrase" in str(app.screen.query_one(".error", Label).render())
+        await pilot.press(*"test passphrase", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert [c.text for c in app.screen.pending] == ["Torunn", "Sandvika"]
+        assert "Det var Torunn på kontoret" in str(app.screen.query_one("#candidate-contexts", Static).render())
+        await pilot.press("f")  # Torunn is a woman
+        await settle(app, pilot)
+        assert [c.text for c in app.screen.pending] == ["Sandvika"]
+        await pilot.press("d")  # Sandvika is not an identifier here
+        await settle(app, pilot)
+        assert app.screen.pending == []
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ReviewScreen)
+
+    key = access.load_existing()
+    assert key.pending == [] and "Sandvika" in key.dismissed
+    torunn = key.entry_for("Torunn")
+    assert torunn is not None and torunn.kind == "person" and torunn.gender == "f"
+    with Project.open(root) as reopened:
+        with reopened.begin() as session:  # the decision reached the transcript stored before it
+            text = session.scalars(select(TextVersion.text)).one()
+            assert "Torunn" not in text and torunn.pseudonym in text
+            import_file(session, held, key=key)  # and the held-back file now imports
+    for stored in (root / PROJECT_DIR).glob(DATABASE_FILE + "*"):  # old text version purged, not just replaced
+        assert b"Torunn" not in stored.read_bytes()

@@ -24,8 +24,11 @@ from qualcode.anonymise.key import (
     save_key,
 )
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
+from qualcode.anonymise.reapply import Reapplied, reapply_key
+from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import InvalidInput, KeyFileError, NotFound
 from qualcode.store.models import Code
+from qualcode.store.project import Project
 from qualcode.store.settings import get_setting, set_setting
 
 PASSPHRASE_ENV = "QUALCODE_KEY_PASSPHRASE"
@@ -80,6 +83,24 @@ class KeyAccess:
 
     def save(self, key: PseudonymKey) -> None:
         save_key(self.path, key, self.passphrase)
+
+
+def locate_key(project: Project, override: Path | None = None) -> tuple[Path, str]:
+    """The key file's path and the project's GUID, which the key must carry."""
+    with project.begin() as session:
+        return key_path(session, project.root, override), project_guid(session)
+
+
+def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, coder_name: str | None) -> Reapplied:
+    """Keep the key, then pseudonymise what is already stored with what the key now knows."""
+    access.save(key)
+    with project.begin() as session:
+        coder = get_or_create_coder(session, coder_name) if coder_name else None
+        result = reapply_key(session, key, coder)
+    access.save(key)  # patterns met while re-applying are in the key too
+    if result.transcripts or result.memos or result.events:
+        project.purge()
+    return result
 
 
 def add_known_identifier(

@@ -9,7 +9,6 @@ import click
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey, destroy_key
 from qualcode.anonymise.leakcheck import check_file
-from qualcode.anonymise.reapply import reapply_key
 from qualcode.anonymise.service import (
     LIST_KINDS,
     KeyAccess,
@@ -17,6 +16,7 @@ from qualcode.anonymise.service import (
     add_known_identifier,
     dismiss,
     import_identifiers,
+    save_and_reapply,
     set_style,
 )
 from qualcode.anonymise.withdraw import withdraw_participant
@@ -28,12 +28,10 @@ from qualcode.store.project import Project
 
 def _save_and_reapply(app: AppContext, project: Project, access: KeyAccess, key: PseudonymKey) -> None:
     """Keep the key, then pseudonymise what is already stored with what the key now knows."""
-    access.save(key)
     with project.begin() as session:
-        result = reapply_key(session, key, app.coder(session))
-    access.save(key)  # patterns met while re-applying are in the key too
+        coder_name = app.coder(session).name
+    result = save_and_reapply(project, access, key, coder_name)
     if result.transcripts or result.memos or result.events:
-        project.purge()
         note(
             f"pseudonymised {result.replacements} more places in {len(result.transcripts)} transcripts"
             f" ({', '.join(result.transcripts) or '-'}), {result.memos} memos and {result.events} log entries"

@@ -50,11 +50,9 @@ class AppContext:
 
     def key_access(self, project: Project) -> KeyAccess:
         """Where the key is, and its passphrase from $QUALCODE_KEY_PASSPHRASE or a prompt."""
-        from qualcode.anonymise.service import PASSPHRASE_ENV, KeyAccess, key_path, project_guid
+        from qualcode.anonymise.service import PASSPHRASE_ENV, KeyAccess, locate_key
 
-        with project.begin() as session:
-            path = key_path(session, project.root, self.key_override)
-            guid = project_guid(session)
+        path, guid = locate_key(project, self.key_override)
         passphrase = os.environ.get(PASSPHRASE_ENV)
         if not passphrase:
             creating = not path.exists()

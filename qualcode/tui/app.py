@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 
+from qualcode.anonymise.service import PASSPHRASE_ENV
 from qualcode.codebook.service import CodeView
+from qualcode.errors import QualcodeError
 from qualcode.tui.coding_service import CodingService
+from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
+from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.tui.screens.start import StartScreen
@@ -63,6 +68,29 @@ class QualcodeApp(App[None]):
         """Load the transcript (and its sentences, with spaCy) off the UI thread, then show it."""
         document = self.service.document(name)
         self.call_from_thread(self.push_screen, ReaderScreen(document, self.codes, offset))
+
+    def action_review(self) -> None:
+        """Review possible identifiers: the key's passphrase first, from the environment or asked for."""
+        if not self.service.key_exists():
+            self.notify("No key yet, so nothing waits for review: import a transcript first.", title="Review")
+        elif os.environ.get(PASSPHRASE_ENV):
+            self.open_key(os.environ[PASSPHRASE_ENV])
+        else:
+            self.push_screen(PassphraseModal("of this project"), self._passphrase_given)
+
+    def _passphrase_given(self, passphrase: str | None) -> None:
+        if passphrase:
+            self.open_key(passphrase)
+
+    @work(thread=True, exclusive=True, group="key")
+    def open_key(self, passphrase: str) -> None:
+        """Decrypting takes a moment (scrypt), so off the UI thread."""
+        try:
+            pending = self.service.open_key(passphrase)
+        except QualcodeError as error:
+            self.call_from_thread(self.push_screen, PassphraseModal("of this project", str(error)), self._passphrase_given)
+            return
+        self.call_from_thread(self.push_screen, ReviewScreen(pending))
 
     def action_search(self) -> None:
         self.push_screen(SearchScreen())

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qualcode.anonymise.key import Candidate, PseudonymKey
+from qualcode.anonymise.reapply import Reapplied
+from qualcode.anonymise.service import (
+    KeyAccess,
+    accept_candidate,
+    dismiss,
+    locate_key,
+    save_and_reapply,
+)
 from qualcode.codebook.service import CodeView, create_code, list_codes, update_code
 from qualcode.coding import history, service
 from qualcode.coding.coders import get_or_create_coder, list_coders
@@ -29,6 +38,7 @@ class CodingService:
     def __init__(self, root: Path, coder_name: str | None = None, coder_role: str | None = None) -> None:
         self.project = Project.open(root)
         self.coder_name = coder_name or ""
+        self._key: tuple[KeyAccess, PseudonymKey] | None = None  # open only while reviewing
         if coder_name:
             self.remember_coder(coder_role)
 
@@ -130,5 +140,37 @@ class CodingService:
             update_code(session, path, {"definition": definition}, get_or_create_coder(session, self.coder_name))
             return path
 
+    # --- the review queue of possible identifiers (needs the key's passphrase) ---------------
+    def key_exists(self) -> bool:
+        return locate_key(self.project)[0].is_file()
+
+    def open_key(self, passphrase: str) -> list[Candidate]:
+        """Decrypt the key (KeyFileError on a wrong passphrase) and return what waits for review."""
+        path, guid = locate_key(self.project)
+        access = KeyAccess(path, passphrase, guid)
+        self._key = (access, access.load_existing())
+        return list(self._key[1].pending)
+
+    def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[Candidate]:
+        """Accept `text` as an identifier of `kind`, or dismiss it (kind None); kept at once."""
+        if self._key is None:
+            raise InvalidInput("the key is not open", "open the review again")
+        access, key = self._key
+        if kind is None:
+            dismiss(key, text)
+        else:
+            accept_candidate(key, text, kind, gender)
+        access.save(key)
+        return list(key.pending)
+
+    def close_key(self) -> Reapplied | None:
+        """Apply what was decided to the stored texts, then forget the decrypted key."""
+        if self._key is None:
+            return None
+        access, key = self._key
+        self._key = None
+        return save_and_reapply(self.project, access, key, self.coder_name or None)
+
     def close(self) -> None:
+        self._key = None
         self.project.close()

@@ -24,7 +24,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_columns("Key", "What it does")
         for binding in self.bindings:
             keys = [self.app.get_key_display(replace(binding, key=key.strip())) for key in binding.key.split(",")]
-            table.add_row(" / ".join(keys), binding.description)
+            table.add_row(" / ".join(keys), binding.tooltip or binding.description)
         for gesture, description in self.mouse:
             table.add_row(gesture, description)
         yield table

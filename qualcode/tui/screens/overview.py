@@ -20,7 +20,8 @@ class OverviewScreen(Screen[None]):
         Binding("enter", "open", "Open", id="overview.open"),
         Binding("slash", "filter", "Filter", id="overview.filter"),
         Binding("s", "sort", "Sort", id="overview.sort"),
-        Binding("b", "browse", "Passages of a code", id="overview.browse"),
+        Binding("b", "browse", "Passages", tooltip="Every passage coded with a code", id="overview.browse"),
+        Binding("a", "app.review", "Identifiers", tooltip="Review possible identifiers (needs the key's passphrase)", id="overview.review"),
         Binding("ctrl+f", "app.search", "Search", id="overview.search"),
         Binding("question_mark", "help", "Help", id="overview.help"),
         Binding("q", "app.quit", "Quit", id="overview.quit"),
@@ -43,7 +44,8 @@ class OverviewScreen(Screen[None]):
         yield Header()
         yield Input(placeholder="Filter by name, participant, role, wave …", id="overview-filter", classes="hidden")
         table: DataTable[str] = DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Transcript", "Participants", "Role", "Round", "Date", "Kind", "Words", "Codings", "Coded")
+        # Progress first after the name, so it stays in view at 80 columns; the rest scrolls sideways.
+        table.add_columns("Transcript", "Coded", "Codings", "Participants", "Role", "Round", "Date", "Kind", "Words")
         yield table
         yield Footer()
 
@@ -76,8 +78,8 @@ class OverviewScreen(Screen[None]):
         ]
         rows.sort(key=lambda t: (getattr(t, key) is None, getattr(t, key) or 0), reverse=key in ("codings", "coded_turns", "words"))
         for t in rows:
-            table.add_row(t.name, ",".join(t.participants), ",".join(t.roles), t.wave or "", t.interview_date or "",
-                          t.fidelity or "", str(t.words), str(t.codings), t.progress, key=t.name)
+            table.add_row(t.name, t.progress, str(t.codings), ",".join(t.participants), ",".join(t.roles), t.wave or "",
+                          t.interview_date or "", t.fidelity or "", str(t.words), key=t.name)
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

@@ -1,0 +1,144 @@
+"""ReviewScreen: decide about words that may be identifiers, one key per decision.
+
+Shows original words and where they were seen, so it opens only with the key's passphrase;
+what is decided is kept in the key at once and applied to stored texts on leaving.
+"""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from qualcode.anonymise.key import Candidate
+from qualcode.errors import QualcodeError
+from qualcode.tui.screens.help import HelpScreen
+
+# key -> (kind, gender); None as the kind dismisses the word for the whole project.
+DECISIONS: dict[str, tuple[str | None, str | None]] = {
+    "f": ("person", "f"), "m": ("person", "m"), "p": ("person", None), "l": ("place", None),
+    "n": ("nav_office", None), "e": ("employer", None), "s": ("school", None), "o": ("other", None),
+    "d": (None, None),
+}
+
+
+class ReviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f", "decide('f')", "Person, a woman", id="review.woman"),
+        Binding("m", "decide('m')", "Person, a man", id="review.man"),
+        Binding("p", "decide('p')", "Person, gender unknown", id="review.person"),
+        Binding("l", "decide('l')", "Place", id="review.place"),
+        Binding("n", "decide('n')", "NAV office", id="review.office"),
+        Binding("e", "decide('e')", "Employer", id="review.employer"),
+        Binding("s", "decide('s')", "School", id="review.school"),
+        Binding("o", "decide('o')", "Other identifier", id="review.other"),
+        Binding("d", "decide('d')", "Not an identifier (dismiss for the project)", id="review.dismiss"),
+        Binding("escape", "back", "Done", id="review.back"),
+        Binding("question_mark", "help", "Help", id="review.help"),
+    ]
+
+    class Decided(Message):
+        """Posted by the worker that kept a decision, with the queue as it is now."""
+
+        def __init__(self, pending: list[Candidate], status: str) -> None:
+            super().__init__()
+            self.pending = pending
+            self.status = status
+
+    class Applied(Message):
+        """Posted when the decisions have been applied to the stored texts."""
+
+        def __init__(self, status: str) -> None:
+            super().__init__()
+            self.status = status
+
+    def __init__(self, pending: list[Candidate]) -> None:
+        super().__init__()
+        self.pending = pending
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        table: DataTable[str] = DataTable(id="candidates", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Possible identifier", "Seen")
+        yield table
+        yield Static("", id="candidate-contexts")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Possible identifiers"
+        self.sub_title = "f/m/p person · l place · n NAV office · e employer · s school · o other · d dismiss"
+        self.query_one(DataTable).focus()
+        self._fill(0)
+
+    def _fill(self, row: int) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for candidate in self.pending:
+            table.add_row(escape(candidate.text), str(len(candidate.contexts)), key=candidate.text)
+        if self.pending:
+            table.move_cursor(row=min(row, len(self.pending) - 1))
+        self._show(table.cursor_row if self.pending else None)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show(event.cursor_row)
+
+    def _show(self, row: int | None) -> None:
+        contexts = self.query_one("#candidate-contexts", Static)
+        if row is None or not 0 <= row < len(self.pending):
+            contexts.update("Nothing waits for review. Files held back at import can be imported again now.")
+            return
+        candidate = self.pending[row]
+        contexts.update("\n".join([f"[b]{escape(candidate.text)}[/b]", *(escape(c) for c in candidate.contexts)]))
+
+    def action_decide(self, choice: str) -> None:
+        table = self.query_one(DataTable)
+        if not self.pending:
+            return
+        text = self.pending[table.cursor_row].text
+        kind, gender = DECISIONS[choice]
+        self._keep(text, kind, gender, table.cursor_row)
+
+    @work(thread=True, exclusive=True, group="review")
+    def _keep(self, text: str, kind: str | None, gender: str | None, row: int) -> None:
+        try:
+            pending = self.app.coding_service().decide(text, kind, gender)  # type: ignore[attr-defined]
+        except QualcodeError as error:
+            self.post_message(self.Decided(self.pending, f"error: {error}"))
+            return
+        done = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: not an identifier"
+        self.post_message(self.Decided(pending, done))
+
+    @on(Decided)
+    def _decided(self, message: Decided) -> None:
+        row = self.query_one(DataTable).cursor_row
+        self.pending = message.pending
+        self._fill(row)
+        self.query_one("#status", Static).update(escape(message.status))
+
+    def action_back(self) -> None:
+        self.query_one("#status", Static).update("Applying the decisions to the stored transcripts …")
+        self._apply_and_leave()
+
+    @work(thread=True, exclusive=True, group="review")
+    def _apply_and_leave(self) -> None:
+        try:
+            result = self.app.coding_service().close_key()  # type: ignore[attr-defined]
+        except QualcodeError as error:
+            self.post_message(self.Applied(f"error: {error}"))
+            return
+        changed = f"pseudonymised {result.replacements} more places" if result and result.replacements else "nothing more to pseudonymise"
+        self.post_message(self.Applied(changed))
+
+    @on(Applied)
+    def _applied(self, message: Applied) -> None:
+        self.app.pop_screen()
+        self.app.notify(message.status, title="Review", severity="error" if message.status.startswith("error") else "information")
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
