@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 DEMO := .demo
 # The demo's key lives beside, not inside, the demo project; its passphrase is for the demo only.
 DEMO_ENV := QUALCODE_KEY=$(DEMO)-key/demo.qckey QUALCODE_KEY_PASSPHRASE=demo-only-passphrase
+# A few codings, so the demo opens with coloured passages to look at.
+DEMO_CODE := $(BIN)/qualcode --project $(DEMO) --coder Demo coding add
 
 .PHONY: run test install install-test demo bench lint clean
 
@@ -26,11 +28,18 @@ demo: install
 	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) anonymise dismiss Norge Varighet
 	$(BIN)/qualcode --project $(DEMO) participants import transcripts/participants.csv
 	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) import transcripts/
+	$(DEMO_CODE) deltaker_D1_T1 "brukermedvirkning/individuell medvirkning" --match "Vi satt sammen og lagde handlingsplanen, og hun spurte hva jeg ville."
+	$(DEMO_CODE) deltaker_D1_T1 "empowerment/ansvar for eget liv" --match "Hun sier at det er jeg som må bestemme, og at hun er der for å hjelpe."
+	$(DEMO_CODE) leder_L1 "måltall-press/inntakspress" --match "Jeg har sagt til veilederne at vi må nå måltallet før jul."
+	$(DEMO_CODE) gruppeintervju_G1 "brukermedvirkning/medvirkning på systemnivå" --match "At de spør oss før de bestemmer."
 
-# Until the terminal UI lands, "opening" the demo prints its summary and a sample search.
+# Builds the demo, prints its summary and a sample search, then opens the terminal UI
+# (only on a terminal, so `make run` also works in CI and in pipes).
 run: demo
 	$(BIN)/qualcode --project $(DEMO) status
 	$(BIN)/qualcode --project $(DEMO) search 'måltall OR kvote' --limit 5
+	@if [ -t 0 ] && [ -t 1 ]; then $(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) tui; \
+	else echo "Not a terminal, so the terminal UI was not opened; open it with: $(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) tui"; fi
 
 test: install-test
 	$(BIN)/python -m pytest
@@ -43,6 +52,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_anonymise.py
 	$(BIN)/python benchmarks/bench_export.py
+	$(BIN)/python benchmarks/bench_tui.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO)-key
