@@ -394,3 +394,30 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
             import_file(session, held, key=key)  # and the held-back file now imports
     for stored in (root / PROJECT_DIR).glob(DATABASE_FILE + "*"):  # old text version purged, not just replaced
         assert b"Torunn" not in stored.read_bytes()
+
+
+async def test_shrink_the_selection_and_change_a_code(sample_project: Path) -> None:
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        view = reader.query_one(TranscriptView)
+        await pilot.press("right_square_bracket", "V")
+        turn = view.selection
+        assert turn is not None
+        await pilot.press("less_than_sign")  # one word less
+        shorter = view.selection
+        assert shorter is not None and shorter[0] == turn[0] and shorter[1] < turn[1]
+        assert reader.document.text[shorter[1]:turn[1]].strip().count(" ") == 0  # exactly one word went
+        await pilot.press("left_curly_bracket")  # back to the end of the previous sentence
+        by_sentence = view.selection
+        assert by_sentence is not None and by_sentence[1] < shorter[1]
+        assert by_sentence[1] in {end for _, end in reader.document.sentences}
+        await pilot.press("c", "m")
+        await settle(app, pilot)
+        assert [(p, len(excerpt)) for p, excerpt, _ in codings_in(sample_project)] == [("måltall-press", by_sentence[1] - by_sentence[0])]
+        await pilot.press("r")  # change the code of the passage under the cursor
+        await settle(app, pilot)
+        await pilot.press(*"inntakspress", "enter")
+        await settle(app, pilot)
+        assert [p for p, _, _ in codings_in(sample_project)] == ["måltall-press/inntakspress"]
+        assert "now måltall-press/inntakspress" in str(reader.query_one("#status", Static).render())
