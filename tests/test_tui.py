@@ -421,3 +421,7 @@ async def test_shrink_the_selection_and_change_a_code(sample_project: Path) -> N
         await settle(app, pilot)
         assert [p for p, _, _ in codings_in(sample_project)] == ["måltall-press/inntakspress"]
         assert "now måltall-press/inntakspress" in str(reader.query_one("#status", Static).render())
+        await pilot.press("p")  # the code just used comes first in the picker
+        await settle(app, pilot)
+        assert isinstance(app.screen, CodePicker)
+        assert app.screen.shown[0].path == "måltall-press/inntakspress"

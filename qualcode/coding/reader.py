@@ -75,10 +75,12 @@ def reader_codings(session: Session, transcript_ref: str) -> tuple[ReaderCoding,
 
 
 def recent_codes(session: Session, coder: Coder, limit: int = 5) -> list[str]:
-    """Paths of the codes this coder applied most recently, newest first."""
+    """Paths of the codes this coder applied most recently (coded or recoded with), newest first."""
     guids: list[str] = []
     for payload in session.scalars(
-        select(Event.payload).where(Event.coder_id == coder.id, Event.action == "coding.add").order_by(Event.id.desc()).limit(50)
+        select(Event.payload)
+        .where(Event.coder_id == coder.id, Event.action.in_(("coding.add", "coding.recode")))
+        .order_by(Event.id.desc()).limit(50)
     ):
         guid = (payload.get("after") or {}).get("code_guid")
         if guid and guid not in guids:

@@ -72,6 +72,9 @@ class CodingService:
             return list_codes(session)
 
     def recent(self) -> list[str]:
+        """The coder's recently used codes, newest first (none before the coder is known)."""
+        if not self.coder_name:
+            return []
         with self.project.begin() as session:
             return recent_codes(session, get_or_create_coder(session, self.coder_name))
 

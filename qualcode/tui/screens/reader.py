@@ -318,7 +318,7 @@ class ReaderScreen(Screen[None]):
             self.post_message(self.CodingsChanged(self.document.codings, f"error: {error}"))
             return
         codings = service.codings(self.document.transcript)
-        self.app.codes = service.codes()  # type: ignore[attr-defined]
+        self.app.reload_codes()  # type: ignore[attr-defined]
         self.post_message(self.CodingsChanged(codings, f"{done}: {detail}" if detail else done))
 
     @on(CodingsChanged)

@@ -103,6 +103,8 @@ class SearchScreen(Screen[None]):
             detail = self.app.coding_service().code_sentence_at(hit.transcript, hit.start, code_path)  # type: ignore[attr-defined]
         except QualcodeError as error:
             detail = f"error: {error}"
+        else:
+            self.app.reload_codes()  # type: ignore[attr-defined]
         self.app.call_from_thread(self.notify, detail)
 
     def action_edit_query(self) -> None:
