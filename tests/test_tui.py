@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from textual.widgets import DataTable, Label, Static
 
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import list_codings
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import import_file
@@ -425,3 +428,31 @@ async def test_shrink_the_selection_and_change_a_code(sample_project: Path) -> N
         await settle(app, pilot)
         assert isinstance(app.screen, CodePicker)
         assert app.screen.shown[0].path == "måltall-press/inntakspress"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 300), st.integers(1, 120)), max_size=40), st.integers(0, 300), st.integers(1, 80))
+def test_a_row_finds_exactly_the_codings_that_overlap_it(spans: list[tuple[int, int]], start: int, width: int) -> None:
+    codings = tuple(ReaderCoding(n, s, s + length, "c", None, None, "Forsker 1") for n, (s, length) in enumerate(spans))
+    view = TranscriptView(ReaderDocument("t", None, "x" * 500, (), (), codings))
+    found = {c.id for c in view.codings_between(start, start + width)}
+    assert found == {c.id for c in codings if c.start < start + width and c.end > start}
+
+
+async def test_coded_passages_are_marked_without_colour_too(sample_project: Path) -> None:
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        view = reader.query_one(TranscriptView)
+        await pilot.press("v", "c", "m")
+        await settle(app, pilot)
+        coding = reader.document.codings[0]
+        row = view.row_of(coding.start) - view.scroll_offset.y
+        strip = view.render_line(row)
+        segments = list(strip)
+        assert segments[1].text == "▌"  # the margin bar
+        coded_text = "".join(s.text for s in segments if s.style is not None and s.style.underline)
+        assert coded_text and coded_text in reader.document.text[coding.start:coding.end]
+        uncoded = next(i for i, r in enumerate(view.rows) if not view.codings_between(r.start, max(r.end, r.start + 1)))
+        if view.scroll_offset.y <= uncoded < view.scroll_offset.y + view.size.height:
+            assert list(view.render_line(uncoded - view.scroll_offset.y))[1].text == " "
