@@ -362,3 +362,10 @@ def test_an_identifier_learned_after_import_leaves_the_project(project: Project,
         text = transcript.current_version.text
         for coding in codings.values():
             assert text[coding.start:coding.end] == coding.excerpt
+
+
+def test_a_key_of_another_project_is_refused(key_access: KeyAccess) -> None:
+    key_access.save(key_access.load())
+    other = KeyAccess(key_access.path, key_access.passphrase, "another-project-guid")
+    with pytest.raises(KeyFileError, match="belongs to another project"):
+        other.load_existing()
