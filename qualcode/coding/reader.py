@@ -42,15 +42,14 @@ class ReaderDocument:
     codings: tuple[ReaderCoding, ...]
 
 
-def load_reader_document(session: Session, transcript_ref: str, *, with_sentences: bool = True) -> ReaderDocument:
-    """The document; without sentences it is quick enough to draw at once, and they can follow."""
+def load_reader_document(session: Session, transcript_ref: str) -> ReaderDocument:
+    """The document without its sentences, quick enough to draw at once; document_sentences() follows."""
     transcript = find_transcript(session, transcript_ref)
     version = current_text(transcript)
     turns = tuple(ReaderTurn(t.seq, t.speaker, t.start, t.end) for t in version.turns)
     return ReaderDocument(
         transcript=transcript.name, title=transcript.title, text=version.text, turns=turns,
-        sentences=document_sentences(version.text, turns) if with_sentences else (),
-        codings=reader_codings(session, transcript_ref),
+        sentences=(), codings=reader_codings(session, transcript_ref),
     )
 
 
@@ -60,6 +59,15 @@ def document_sentences(text: str, turns: tuple[ReaderTurn, ...]) -> tuple[tuple[
     for turn in turns:
         sentences += sentence_spans(text[turn.start:turn.end], turn.start)
     return tuple(sentences)
+
+
+def sentence_at(document: ReaderDocument, offset: int) -> tuple[int, int] | None:
+    """The sentence holding `offset`, found in its turn only rather than the whole transcript."""
+    turn = next((t for t in document.turns if t.start <= offset < t.end), None)
+    if turn is None:
+        return None
+    spans = document_sentences(document.text, (turn,))
+    return next(((start, end) for start, end in spans if start <= offset < end), None)
 
 
 def reader_codings(session: Session, transcript_ref: str) -> tuple[ReaderCoding, ...]:

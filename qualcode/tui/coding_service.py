@@ -23,6 +23,7 @@ from qualcode.coding.reader import (
     load_reader_document,
     reader_codings,
     recent_codes,
+    sentence_at,
 )
 from qualcode.coding.transcripts import TranscriptView, describe_transcripts
 from qualcode.errors import InvalidInput
@@ -61,7 +62,7 @@ class CodingService:
     def document(self, name: str) -> ReaderDocument:
         """Without sentences, so the reader draws at once; sentences() follows in a worker."""
         with self.project.begin() as session:
-            return load_reader_document(session, name, with_sentences=False)
+            return load_reader_document(session, name)
 
     @staticmethod
     def sentences(document: ReaderDocument) -> tuple[tuple[int, int], ...]:
@@ -121,8 +122,7 @@ class CodingService:
     def code_sentence_at(self, transcript: str, offset: int, code_path: str) -> str:
         """Code the sentence holding `offset`."""
         with self.project.begin() as session:
-            document = load_reader_document(session, transcript)
-            span = next(((s, e) for s, e in document.sentences if s <= offset < e), None)
+            span = sentence_at(load_reader_document(session, transcript), offset)
             if span is None:
                 raise InvalidInput("the hit is not inside a sentence of a turn")
             coder = get_or_create_coder(session, self.coder_name)

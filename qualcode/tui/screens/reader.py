@@ -107,8 +107,7 @@ class ReaderScreen(Screen[None]):
         view.focus()
         start = self.document.turns[0].start if self.document.turns else 0
         view.move_to(self.start_offset if self.start_offset is not None else start)
-        if not self.document.sentences:
-            self.find_sentences()
+        self.find_sentences()
 
     @work(thread=True, exclusive=True, group="sentences")
     def find_sentences(self) -> None:
@@ -166,6 +165,9 @@ class ReaderScreen(Screen[None]):
         return next(((s, e) for s, e in spans if s <= cursor < e), None)
 
     def action_select_sentence(self) -> None:
+        if not self.document.sentences:  # the worker started on mount has not finished yet
+            self.status("Still finding the sentences; try again in a moment, or select the turn (V)")
+            return
         span = self._containing(list(self.document.sentences))
         self.view.select(span)
 

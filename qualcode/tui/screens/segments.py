@@ -25,13 +25,13 @@ FIELDS = {
 
 def matches(quote: Quote, wanted: str) -> bool:
     """Whether `quote` passes the filter `wanted`: every word must be found."""
-    everything = " ".join(filter(None, [quote.role, quote.wave, quote.participant, quote.coder, quote.transcript, quote.excerpt]))
+    everything = " ".join(filter(None, [quote.role, quote.wave, quote.participant, quote.coder, quote.transcript, quote.excerpt])).casefold()
     for word in wanted.casefold().split():
         field, _, value = word.partition(":")
         if value and field in FIELDS:
             if (FIELDS[field](quote) or "").casefold() != value:
                 return False
-        elif word not in everything.casefold():
+        elif word not in everything:
             return False
     return True
 
