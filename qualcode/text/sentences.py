@@ -34,17 +34,24 @@ def pipeline() -> Language:
 
 
 def pieces(text: str, size: int = PIECE) -> Iterator[tuple[int, str]]:
-    """(offset, piece) of `text` in pieces of at most `size` characters, cut after a line end
-    where there is one (else after a space), so no word is split."""
+    """(offset, piece) of `text` in pieces of about `size` characters, cut after a line end where
+    there is one (else after a space), so no word is split; a word longer than `size` makes its
+    piece run on to the next space."""
     position = 0
     while len(text) - position > size:
-        cut = text.rfind("\n", position, position + size)
-        if cut <= position:
-            cut = text.rfind(" ", position, position + size)
-        cut = cut + 1 if cut > position else position + size
-        yield position, text[position:cut]
-        position = cut
-    yield position, text[position:]
+        end = position + size
+        cut = text.rfind("\n", position, end)
+        if cut < position:
+            cut = text.rfind(" ", position, end)
+        if cut < position:
+            ahead = [found for found in (text.find("\n", end), text.find(" ", end)) if found >= 0]
+            if not ahead:
+                break
+            cut = min(ahead)
+        yield position, text[position:cut + 1]
+        position = cut + 1
+    if position < len(text) or position == 0:
+        yield position, text[position:]
 
 
 def parsed(text: str) -> Iterator[tuple[int, Doc]]:
