@@ -8,9 +8,13 @@ so a crash never leaves half a key.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
+import tempfile
+import uuid
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +57,8 @@ class PseudonymKey:
     dismissed: list[str] = field(default_factory=list)
     pending: list[Candidate] = field(default_factory=list)
     styles: dict[str, str] = field(default_factory=dict)
+    # The key file's own id, kept in its envelope; the project remembers it to know its key.
+    key_id: str | None = field(default=None, compare=False)
 
     def entry_for(self, original: str) -> KeyEntry | None:
         wanted = original.casefold()
@@ -91,44 +97,102 @@ class PseudonymKey:
 def _fernet(passphrase: str, salt: bytes, n: int) -> Fernet:
     if not passphrase:
         raise KeyFileError("the key passphrase is empty", "set QUALCODE_KEY_PASSPHRASE or type it at the prompt")
-    derived = Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(passphrase.encode("utf-8"))
-    return Fernet(base64.urlsafe_b64encode(derived))
+    return Fernet(_derive(passphrase, salt, n))
+
+
+@lru_cache(maxsize=8)
+def _derive(passphrase: str, salt: bytes, n: int) -> bytes:
+    """scrypt once per process for a given key file's salt: the slow step, on purpose."""
+    return base64.urlsafe_b64encode(Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(passphrase.encode("utf-8")))
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The unencrypted part of a key file: how to derive the key, and the key's own id."""
+
+    salt: bytes
+    n: int
+    token: bytes
+    key_id: str | None
+
+
+def read_envelope(path: Path) -> Envelope:
+    """The key file's outer JSON, checked field by field, so a damaged or tampered file is one clear error."""
+    if not path.is_file():
+        raise KeyFileError(f"no key file at {path}", "pass the right --key PATH, or restore the key from your backup")
+    damaged = KeyFileError(f"{path} is not a qualcode key file, or it is damaged", "restore the key from your backup")
+    try:
+        envelope = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, OSError):
+        raise damaged from None
+    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
+        raise damaged
+    salt, token, n, key_id = envelope.get("salt"), envelope.get("token"), envelope.get("n", SCRYPT_N), envelope.get("key_id")
+    if not isinstance(salt, str) or not isinstance(token, str) or not isinstance(n, int) or isinstance(n, bool):
+        raise damaged
+    # scrypt needs a power of two; a tiny n would make guessing the passphrase cheap.
+    if n < 2**14 or n > 2**20 or n & (n - 1):
+        raise damaged
+    if key_id is not None and not isinstance(key_id, str):
+        raise damaged
+    try:
+        salt_bytes = base64.b64decode(salt, validate=True)
+        token_bytes = token.encode("ascii")
+    except (binascii.Error, ValueError):
+        raise damaged from None
+    if len(salt_bytes) < 16:
+        raise damaged
+    return Envelope(salt_bytes, n, token_bytes, key_id)
 
 
 def load_key(path: Path, passphrase: str) -> PseudonymKey:
     """Decrypt the key; a wrong passphrase or a damaged file is a clear error."""
-    if not path.is_file():
-        raise KeyFileError(f"no key file at {path}", "create it by importing, or pass --key PATH")
+    envelope = read_envelope(path)
     try:
-        envelope = json.loads(path.read_text(encoding="utf-8"))
-        if envelope.get("format") != FORMAT:
-            raise ValueError("not a qualcode key")
-        salt = base64.b64decode(envelope["salt"])
-        token = envelope["token"].encode("ascii")
-        n = int(envelope.get("n", SCRYPT_N))
-    except (ValueError, KeyError, UnicodeDecodeError):
-        raise KeyFileError(f"{path} is not a qualcode key file") from None
-    try:
-        plain = _fernet(passphrase, salt, n).decrypt(token)
+        plain = _fernet(passphrase, envelope.salt, envelope.n).decrypt(envelope.token)
     except InvalidToken:
         raise KeyFileError(f"wrong passphrase for the key {path}", "nothing was changed; try again") from None
-    return PseudonymKey.from_json(json.loads(plain))
+    try:
+        key = PseudonymKey.from_json(json.loads(plain))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise KeyFileError(f"{path} decrypts, but what it holds is not a qualcode key", "restore the key from your backup") from None
+    key.key_id = envelope.key_id
+    return key
 
 
 def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int = SCRYPT_N) -> None:
-    """Encrypt and write the key atomically, readable by its owner only."""
+    """Encrypt and write the key atomically, readable by its owner only.
+
+    The file's salt is kept from one save to the next, so the slow derivation runs once per
+    process; Fernet draws a fresh IV for every token.
+    """
     salt = os.urandom(16)
+    if path.is_file():
+        try:
+            previous = read_envelope(path)
+            salt, n = previous.salt, previous.n
+        except KeyFileError:
+            pass
+    if key.key_id is None:
+        key.key_id = str(uuid.uuid4())
     token = _fernet(passphrase, salt, n).encrypt(json.dumps(key.to_json(), ensure_ascii=False).encode("utf-8"))
-    envelope = {"format": FORMAT, "version": 1, "kdf": "scrypt", "n": n, "salt": base64.b64encode(salt).decode(), "token": token.decode()}
+    envelope = {
+        "format": FORMAT, "version": 1, "kdf": "scrypt", "n": n, "salt": base64.b64encode(salt).decode(),
+        "key_id": key.key_id, "token": token.decode(),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(envelope, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(temporary, 0o600)
-    temporary.replace(path)
+    descriptor, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(temporary_name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(envelope, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o600)
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def open_or_create_key(path: Path, passphrase: str, project_guid: str) -> PseudonymKey:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,6 +88,46 @@ class KeyAccess:
 
     def save(self, key: PseudonymKey) -> None:
         save_key(self.path, key, self.passphrase)
+
+    @contextmanager
+    def editing(self) -> Iterator[PseudonymKey]:
+        """Lock the key against other commands, read it afresh, and save it if the block changed it.
+
+        Every read-modify-write of the key goes through here, so two commands that change the
+        key at once both keep their change. The block may also write to the project: what it
+        writes is then consistent with the key it read.
+        """
+        with key_lock(self.path):
+            key = self.load_existing()
+            before = json.dumps(key.to_json(), sort_keys=True)
+            yield key
+            # Only a block that succeeds is kept, so a failure leaves the key as it was; a
+            # caller that must keep something from a failed step catches the error inside.
+            if json.dumps(key.to_json(), sort_keys=True) != before:
+                self.save(key)
+
+
+KEY_LOCK_TIMEOUT = 120.0  # seconds: long enough for another command's import of one large file
+_locks: dict[Path, FileLock] = {}
+
+
+@contextmanager
+def key_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on the key file across processes (re-entrant within one process)."""
+    path = path.resolve()
+    lock = _locks.setdefault(path, FileLock(str(path) + ".lock", timeout=KEY_LOCK_TIMEOUT))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise KeyFileError(
+            f"the key {path.name} has been in use by another qualcode command for {KEY_LOCK_TIMEOUT:.0f} s",
+            "wait for it to finish, then try again",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def locate_key(project: Project, override: Path | None = None) -> tuple[Path, str]:
