@@ -65,3 +65,11 @@ class LeakFound(QualcodeError):
 
 class NeedsReview(ImportFailed):
     """A file holds possible identifiers nobody has decided about yet; nothing was imported."""
+
+
+class UnreadableFile(QualcodeError):
+    """A file from outside is damaged, too large when unpacked, or holds XML that is refused (DTDs, entities)."""
+
+
+class WriteFailed(QualcodeError):
+    """A file could not be written (disk full, no permission); what was there before is unchanged."""
