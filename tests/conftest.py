@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.service import KeyAccess, dismiss, import_identifiers, project_guid
+from qualcode.anonymise.service import KeyAccess, create_key, dismiss, import_identifiers
 from qualcode.codebook.service import apply_codebook
 from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import load_codebook
@@ -66,10 +66,8 @@ def coder(session: Session) -> Coder:
 
 @pytest.fixture
 def key_access(tmp_path: Path, project: Project) -> KeyAccess:
-    """A real encrypted key file for the project, outside it."""
-    with project.begin() as session:
-        guid = project_guid(session)
-    return KeyAccess(tmp_path / "keys" / "test.qckey", "test passphrase", guid)
+    """A real encrypted key file for the project, outside it, made as `init` makes it."""
+    return create_key(project, tmp_path / "keys" / "test.qckey", "test passphrase")
 
 
 def make_transcript(

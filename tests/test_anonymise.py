@@ -171,7 +171,7 @@ def test_identifiers_csv(tmp_path: Path) -> None:
 
 
 def _sample_project(project: Project, key_access: KeyAccess) -> None:
-    key_access.save(sample_key(key_access.load()))
+    key_access.save(sample_key(key_access.load_existing()))
     with project.begin() as session:
         import_participants(session, SAMPLES / "participants.csv")
     result = import_paths(project, [SAMPLES], key_access)
@@ -213,7 +213,7 @@ def test_a_file_with_undecided_candidates_is_held_back_and_queued(session: Sessi
 
 
 def test_dry_run_shows_replacements_and_writes_nothing(project: Project, key_access: KeyAccess) -> None:
-    key = sample_key(key_access.load())
+    key = sample_key(key_access.load_existing())
     key_access.save(key)
     before = key_access.path.read_bytes()
     with project.begin() as session:
@@ -334,7 +334,7 @@ def test_an_identifier_learned_after_import_leaves_the_project(project: Project,
 
     source = key_access.path.parent.parent / "sent.txt"
     source.write_text("I: Hvem hjalp?\nD1: Det var Torunn. Torunn ringte hver uke, og jeg fikk mer selvtillit.\n", encoding="utf-8")
-    key = key_access.load()
+    key = key_access.load_existing()
     dismiss(key, "Torunn")  # a mistake the researcher finds later
     with project.begin() as session:
         import_file(session, source, ImportOptions(participant="D1"), key=key)
@@ -365,7 +365,7 @@ def test_an_identifier_learned_after_import_leaves_the_project(project: Project,
 
 
 def test_a_key_of_another_project_is_refused(key_access: KeyAccess) -> None:
-    key_access.save(key_access.load())
+    key_access.save(key_access.load_existing())
     other = KeyAccess(key_access.path, key_access.passphrase, "another-project-guid")
     with pytest.raises(KeyFileError, match="belongs to another project"):
         other.load_existing()

@@ -251,14 +251,14 @@ def test_all_sample_transcripts_import(project: Project, key_access: KeyAccess) 
 
     with project.begin() as session:
         import_participants(session, SAMPLES / "participants.csv")
-    key_access.save(sample_key(key_access.load()))
+    key_access.save(sample_key(key_access.load_existing()))
     result = import_paths(project, [SAMPLES], key_access)
     assert not result.failed, result.failed
     assert len(result.imported) >= 8
     formats = {item.source_format for item in result.imported}
     assert {"txt", "md", "docx", "odt", "vtt"} <= formats
     assert "cp1252" in {item.encoding for item in result.imported}
-    key = key_access.load()
+    key = key_access.load_existing()
     labels = {"I", "Intervjuer", "Forsker", "MF", "Deltaker 2", "D1", "D4", "D5", "D6", "V1", "V2", "L1"}
     labels |= {key.entry_for(name).pseudonym.split()[0] for name in ("Sissel Bakken", "Ahmed")}  # type: ignore[union-attr]
     for item in result.imported:

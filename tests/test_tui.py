@@ -341,14 +341,13 @@ async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> 
 async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qualcode.anonymise.service import KeyAccess, locate_key
+    from qualcode.anonymise.service import create_key, locate_key
     from qualcode.errors import NeedsReview
     from qualcode.tui.modals.passphrase import PassphraseModal
     from qualcode.tui.screens.review import ReviewScreen
 
-    path, guid = locate_key(project)
-    access = KeyAccess(path, "test passphrase", guid)
-    key = access.load()
+    access = create_key(project, locate_key(project).path, "test passphrase")
+    key = access.load_existing()
     first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
     first.write_text("I: Hvem hjalp deg?\nD1: Torunn hjalp meg mye.\n", encoding="utf-8")  # sentence-initial: not proposed
     held.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn på kontoret, og Sandvika senter.\n", encoding="utf-8")

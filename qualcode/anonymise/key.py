@@ -195,18 +195,6 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int = SCRYPT_
         raise
 
 
-def open_or_create_key(path: Path, passphrase: str, project_guid: str) -> PseudonymKey:
-    """The project's key, created empty (and written) on first use."""
-    if path.exists():
-        key = load_key(path, passphrase)
-        if key.project_guid != project_guid:
-            raise KeyFileError(f"the key {path} belongs to another project", "pass the right --key PATH")
-        return key
-    key = PseudonymKey(project_guid=project_guid)
-    save_key(path, key, passphrase)
-    return key
-
-
 def destroy_key(path: Path) -> None:
     """Overwrite and delete the key file at the end of a project."""
     if not path.is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,17 +24,17 @@ from qualcode.anonymise.key import (
     Candidate,
     KeyEntry,
     PseudonymKey,
+    destroy_key,
     load_key,
-    open_or_create_key,
     save_key,
 )
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
 from qualcode.anonymise.reapply import Reapplied, reapply_key
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import InvalidInput, KeyFileError, NotFound
-from qualcode.store.models import Code
+from qualcode.store.models import Code, utcnow
 from qualcode.store.project import Project
-from qualcode.store.settings import get_setting, set_setting
+from qualcode.store.settings import delete_setting, get_setting, set_setting
 
 PASSPHRASE_ENV = "QUALCODE_KEY_PASSPHRASE"
 KEY_ENV = "QUALCODE_KEY"
@@ -49,24 +49,49 @@ def project_guid(session: Session) -> str:
     return guid
 
 
-def default_key_path(session: Session, project_root: Path) -> Path:
+def default_key_path(guid: str, project_root: Path, config_home: Path | None = None) -> Path:
     """Outside the project directory, in the user's own configuration, so copying a project never copies its key."""
-    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return config / "qualcode" / "keys" / f"{project_root.name}-{project_guid(session)[:8]}.qckey"
+    config = config_home or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config / "qualcode" / "keys" / f"{project_root.name}-{guid[:8]}.qckey"
 
 
-def key_path(session: Session, project_root: Path, override: Path | None = None) -> Path:
-    """The key file: --key, $QUALCODE_KEY, the project's setting, or the default place."""
+def fingerprint(key_id: str) -> str:
+    """What the project keeps to know its key: a digest of the key file's id, never the key."""
+    return hashlib.sha256(f"qualcode-key:{key_id}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class KeyPlace:
+    """Where a project's key is, and what the project remembers about it."""
+
+    path: Path
+    project_guid: str
+    fingerprint: str | None  # None: a project made before keys had fingerprints
+    destroyed: str | None  # when `key destroy` ran, if it did
+
+
+def locate_key(project: Project, override: Path | None = None) -> KeyPlace:
+    """The key's path (--key, $QUALCODE_KEY, the path recorded at creation, or the default place)
+    and what the project knows about its key. A lookup: it writes nothing."""
+    with project.begin() as session:
+        guid = get_setting(session, "project.guid")
+        recorded = get_setting(session, "key.path")
+        known = get_setting(session, "key.fingerprint")
+        destroyed = get_setting(session, "key.destroyed")
     if override is not None:
-        return override
-    if os.environ.get(KEY_ENV):
-        return Path(os.environ[KEY_ENV])
-    configured = get_setting(session, "key.path")
-    if configured:
-        return Path(configured)
-    path = default_key_path(session, project_root)
-    set_setting(session, "key.path", str(path))
-    return path
+        path = override
+    elif os.environ.get(KEY_ENV):
+        path = Path(os.environ[KEY_ENV])
+    elif recorded:
+        path = Path(recorded)
+    else:
+        path = default_key_path(guid or "", project.root)
+    if guid is None:
+        with project.begin() as session:
+            guid = project_guid(session)
+        if not override and not os.environ.get(KEY_ENV):
+            path = default_key_path(guid, project.root)
+    return KeyPlace(path.expanduser(), guid, known, destroyed)
 
 
 @dataclass
@@ -76,14 +101,32 @@ class KeyAccess:
     path: Path
     passphrase: str
     project_guid: str
-
-    def load(self) -> PseudonymKey:
-        return open_or_create_key(self.path, self.passphrase, self.project_guid)
+    fingerprint: str | None = None  # what the project remembers; checked on every load
+    project: Project | None = None  # to record the fingerprint of a key made before fingerprints
 
     def load_existing(self) -> PseudonymKey:
+        """The project's key; a missing key, or a key of another project, is refused."""
+        if not self.path.exists():
+            raise KeyFileError(
+                f"this project's key is not at {self.path}",
+                "pass the right --key PATH or restore the key from your backup; `qualcode key new` makes a new, empty key",
+            )
         key = load_key(self.path, self.passphrase)
         if key.project_guid != self.project_guid:
             raise KeyFileError(f"the key {self.path} belongs to another project", "pass the right --key PATH")
+        if key.key_id is None:  # a key written before keys had ids: give it one
+            self.save(key)
+        assert key.key_id is not None
+        found = fingerprint(key.key_id)
+        if self.fingerprint is None and self.project is not None:
+            with self.project.begin() as session:
+                set_setting(session, "key.fingerprint", found)
+            self.fingerprint = found
+        elif self.fingerprint is not None and found != self.fingerprint:
+            raise KeyFileError(
+                f"the key {self.path} is not the key this project was made with",
+                "pass the right --key PATH or restore the key from your backup",
+            )
         return key
 
     def save(self, key: PseudonymKey) -> None:
@@ -105,6 +148,32 @@ class KeyAccess:
             # caller that must keep something from a failed step catches the error inside.
             if json.dumps(key.to_json(), sort_keys=True) != before:
                 self.save(key)
+
+
+def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
+    """Make the project's key: the only way a key comes into being (`init` and `key new`)."""
+    with project.begin() as session:
+        guid = project_guid(session)
+    with key_lock(path):
+        if path.exists():
+            raise KeyFileError(f"a key already exists at {path}", "use it, or choose another place with --key PATH")
+        key = PseudonymKey(project_guid=guid)
+        save_key(path, key, passphrase)
+    assert key.key_id is not None
+    with project.begin() as session:
+        set_setting(session, "key.path", str(path.resolve()))
+        set_setting(session, "key.fingerprint", fingerprint(key.key_id))
+        delete_setting(session, "key.destroyed")
+    return KeyAccess(path, passphrase, guid, fingerprint(key.key_id), project)
+
+
+def destroy_project_key(project: Project, access: KeyAccess) -> None:
+    """Overwrite and delete the key, and remember that it was destroyed on purpose."""
+    with key_lock(access.path):
+        access.load_existing()  # only the passphrase holder may destroy it
+        destroy_key(access.path)
+    with project.begin() as session:
+        set_setting(session, "key.destroyed", utcnow().isoformat(timespec="seconds"))
 
 
 KEY_LOCK_TIMEOUT = 120.0  # seconds: long enough for another command's import of one large file
@@ -130,22 +199,54 @@ def key_lock(path: Path) -> Iterator[None]:
         lock.release()
 
 
-def locate_key(project: Project, override: Path | None = None) -> tuple[Path, str]:
-    """The key file's path and the project's GUID, which the key must carry."""
-    with project.begin() as session:
-        return key_path(session, project.root, override), project_guid(session)
+REAPPLY_PENDING = "anonymise.reapply_pending"
+PURGE_PENDING = "anonymise.purge_pending"
 
 
 def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, coder_name: str | None) -> Reapplied:
-    """Keep the key, then pseudonymise what is already stored with what the key now knows."""
+    """Keep the key, then pseudonymise what is already stored with what the key now knows.
+
+    The rewrite is recorded in the project before the key is saved, so a crash anywhere leaves
+    either nothing to do or a pending rewrite that `finish_interrupted` completes on the next open.
+    Call it with the key locked (inside `access.editing()`), so no import slips in between.
+    """
+    with project.begin() as session:
+        set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
     access.save(key)
+    return _reapply(project, key, coder_name)
+
+
+def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Reapplied:
     with project.begin() as session:
         coder = get_or_create_coder(session, coder_name) if coder_name else None
         result = reapply_key(session, key, coder)
-    access.save(key)  # patterns met while re-applying are in the key too
-    if result.transcripts or result.memos or result.events:
-        project.purge()
+        delete_setting(session, REAPPLY_PENDING)
+        if result.transcripts or result.memos or result.events:
+            set_setting(session, PURGE_PENDING, "1")
+    finish_purge(project)
     return result
+
+
+def finish_purge(project: Project) -> None:
+    """Rebuild the file after sensitive text left it; recorded, so a crash before it is resumed."""
+    with project.begin() as session:
+        pending = get_setting(session, PURGE_PENDING)
+    if pending:
+        project.purge()
+        with project.begin() as session:
+            delete_setting(session, PURGE_PENDING)
+
+
+def interrupted_work(project: Project) -> bool:
+    """Whether a rewrite of stored texts, or the purge after it, was interrupted."""
+    with project.begin() as session:
+        return bool(get_setting(session, REAPPLY_PENDING) or get_setting(session, PURGE_PENDING))
+
+
+def finish_interrupted(project: Project, access: KeyAccess, coder_name: str | None) -> Reapplied:
+    """Complete an interrupted rewrite with the key as it is now, under the key's lock."""
+    with access.editing() as key:
+        return _reapply(project, key, coder_name)
 
 
 def add_known_identifier(

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from qualcode.anonymise.attribution import attribution_risks
-from qualcode.anonymise.key import PseudonymKey, destroy_key
+from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import check_file
 from qualcode.anonymise.service import (
     LIST_KINDS,
-    KeyAccess,
     accept_candidate,
     add_known_identifier,
+    create_key,
+    destroy_project_key,
     dismiss,
     import_identifiers,
+    locate_key,
     save_and_reapply,
     set_style,
 )
@@ -26,11 +30,16 @@ from qualcode.errors import LeakFound
 from qualcode.store.project import Project
 
 
-def _save_and_reapply(app: AppContext, project: Project, access: KeyAccess, key: PseudonymKey) -> None:
-    """Keep the key, then pseudonymise what is already stored with what the key now knows."""
-    with project.begin() as session:
-        coder_name = app.coder(session).name
-    result = save_and_reapply(project, access, key, coder_name)
+@contextmanager
+def _changing_key(app: AppContext, project: Project) -> Iterator[PseudonymKey]:
+    """Lock and read the key; when the block succeeds, save it and pseudonymise what is already
+    stored with what the key now knows, still under the lock, so no import slips in between."""
+    access = app.key_access(project)
+    with access.editing() as key:
+        yield key
+        with project.begin() as session:
+            coder_name = app.coder(session).name
+        result = save_and_reapply(project, access, key, coder_name)
     if result.transcripts or result.memos or result.events:
         note(
             f"pseudonymised {result.replacements} more places in {len(result.transcripts)} transcripts"
@@ -54,11 +63,8 @@ def identifiers_add(app: AppContext, identifier: str, kind: str, gender: str | N
 
     Example: qualcode identifiers add "Kari Nordmann" --kind person --gender f
     """
-    with app.open_project() as project:
-        access = app.key_access(project)
-        key = access.load()
+    with app.open_project() as project, _changing_key(app, project) as key:
         entry = add_known_identifier(key, identifier, kind, gender, pseudonym)
-        _save_and_reapply(app, project, access, key)
     click.echo(f"added {kind}: replaced by {entry.pseudonym!r}")
 
 
@@ -70,11 +76,8 @@ def identifiers_import(app: AppContext, csv_file: Path) -> None:
 
     Example: qualcode identifiers import kjente-navn.csv
     """
-    with app.open_project() as project:
-        access = app.key_access(project)
-        key = access.load()
+    with app.open_project() as project, _changing_key(app, project) as key:
         added = import_identifiers(key, csv_file)
-        _save_and_reapply(app, project, access, key)
     click.echo(f"{len(added)} identifiers added")
 
 
@@ -92,7 +95,7 @@ def anonymise_pending(app: AppContext, as_json: bool) -> None:
     Example: qualcode anonymise pending
     """
     with app.open_project() as project:
-        key = app.key_access(project).load()
+        key = app.key_access(project).load_existing()
     if as_json:
         emit_json(key.pending)
         return
@@ -113,11 +116,8 @@ def anonymise_accept(app: AppContext, text: str, kind: str, gender: str | None) 
 
     Example: qualcode anonymise accept Hilde --kind person --gender f
     """
-    with app.open_project() as project:
-        access = app.key_access(project)
-        key = access.load()
+    with app.open_project() as project, _changing_key(app, project) as key:
         entry = accept_candidate(key, text, kind, gender)
-        _save_and_reapply(app, project, access, key)
     click.echo(f"{text!r} is a {kind}, replaced by {entry.pseudonym!r}")
 
 
@@ -129,12 +129,9 @@ def anonymise_dismiss(app: AppContext, words: tuple[str, ...]) -> None:
 
     Example: qualcode anonymise dismiss Norge Varighet
     """
-    with app.open_project() as project:
-        access = app.key_access(project)
-        key = access.load()
+    with app.open_project() as project, app.key_access(project).editing() as key:
         for word in words:
             dismiss(key, word)
-        access.save(key)
     click.echo(f"dismissed {len(words)}")
 
 
@@ -148,9 +145,7 @@ def anonymise_review(app: AppContext) -> None:
 
     Example: qualcode anonymise review
     """
-    with app.open_project() as project:
-        access = app.key_access(project)
-        key = access.load()
+    with app.open_project() as project, _changing_key(app, project) as key:
         decided = 0
         for candidate in list(key.pending):
             click.echo(f"\n{candidate.text}")
@@ -167,9 +162,7 @@ def anonymise_review(app: AppContext) -> None:
             else:
                 gender = click.prompt("  gender (f/m, Enter if unknown)", default="", show_default=False) if choice == "p" else None
                 accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None)
-            access.save(key)  # each decision is kept at once
             decided += 1
-        _save_and_reapply(app, project, access, key)
     click.echo(f"{decided} decided, {len(key.pending)} still waiting")
 
 
@@ -182,11 +175,8 @@ def anonymise_style(app: AppContext, kind: str, style: str) -> None:
 
     Example: qualcode anonymise style person placeholder
     """
-    with app.open_project() as project:
-        access = app.key_access(project)
-        key = access.load()
+    with app.open_project() as project, app.key_access(project).editing() as key:
         set_style(key, kind, style)
-        access.save(key)
     click.echo(f"new {kind} identifiers get a {style}")
 
 
@@ -208,7 +198,22 @@ def anonymise_attribution_check(app: AppContext, fields: str) -> None:
 
 @click.group("key")
 def key_group() -> None:
-    """Show or destroy the pseudonym key."""
+    """Make, show or destroy the pseudonym key."""
+
+
+@key_group.command("new")
+@pass_app
+def key_new(app: AppContext) -> None:
+    """Make a new, empty key for this project (after `key destroy`, or when the key is lost for good).
+
+    Example: qualcode key new --key ~/nøkler/studie.qckey
+    """
+    with app.open_project() as project:
+        place = locate_key(project, app.key_override)
+        if place.fingerprint is not None and not place.destroyed:
+            note("warning: the project had another key; texts already stored keep the pseudonyms that key gave")
+        access = create_key(project, place.path, app.passphrase("New passphrase for the pseudonym key", new=True))
+    click.echo(f"made a new key at {access.path}")
 
 
 @key_group.command("show")
@@ -242,7 +247,7 @@ def key_destroy(app: AppContext, yes: bool) -> None:
         access.load_existing()  # only the passphrase holder may destroy it
         if not yes:
             click.confirm(f"Destroy {access.path}? Pseudonyms can never be traced back after this", abort=True)
-        destroy_key(access.path)
+        destroy_project_key(project, access)
     click.echo(f"destroyed {access.path}")
 
 

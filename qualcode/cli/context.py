@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from sqlalchemy.orm import Session
 
+from qualcode.cli.output import note
 from qualcode.store.models import Coder
 
 if TYPE_CHECKING:
@@ -32,7 +33,13 @@ class AppContext:
 
     def open_project(self) -> Project:
         root = self.project_path if self.project_path is not None else find_project_root(Path.cwd())
-        return Project.open(root)
+        project = Project.open(root)
+        try:
+            self.finish_interrupted(project)
+        except BaseException:
+            project.close()
+            raise
+        return project
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -47,20 +54,46 @@ class AppContext:
         name = self.coder_name or get_setting(session, "default_coder") or getpass.getuser()
         return get_or_create_coder(session, name)
 
-
     def key_access(self, project: Project) -> KeyAccess:
-        """Where the key is, and its passphrase from $QUALCODE_KEY_PASSPHRASE or a prompt."""
-        from qualcode.anonymise.service import PASSPHRASE_ENV, KeyAccess, locate_key
+        """The project's key (never created here) and its passphrase from $QUALCODE_KEY_PASSPHRASE or a prompt."""
+        from qualcode.anonymise.service import KeyAccess, locate_key
+        from qualcode.errors import KeyFileError
 
-        path, guid = locate_key(project, self.key_override)
-        passphrase = os.environ.get(PASSPHRASE_ENV)
-        if not passphrase:
-            creating = not path.exists()
-            passphrase = click.prompt(
-                "New passphrase for the pseudonym key" if creating else f"Passphrase for the key {path.name}",
-                hide_input=True, confirmation_prompt=creating, err=True,
+        place = locate_key(project, self.key_override)
+        if not place.path.exists():
+            if place.destroyed:
+                raise KeyFileError(
+                    f"this project's key was destroyed on {place.destroyed[:10]}",
+                    "what needs a key (imports, identifiers, memos) needs a new one: `qualcode key new`",
+                )
+            raise KeyFileError(
+                f"this project's key is not at {place.path}",
+                "pass the right --key PATH or restore the key from your backup; `qualcode key new` makes a new, empty key",
             )
-        return KeyAccess(path, passphrase, guid)
+        return KeyAccess(place.path, self.passphrase(f"Passphrase for the key {place.path.name}"), place.project_guid,
+                         place.fingerprint, project)
+
+    def passphrase(self, prompt: str, *, new: bool = False) -> str:
+        """The key's passphrase: $QUALCODE_KEY_PASSPHRASE, or asked for (twice for a new key)."""
+        from qualcode.anonymise.service import PASSPHRASE_ENV
+
+        given = os.environ.get(PASSPHRASE_ENV)
+        if given:
+            return given
+        return str(click.prompt(prompt, hide_input=True, confirmation_prompt=new, err=True))
+
+    def finish_interrupted(self, project: Project) -> None:
+        """Complete a rewrite of stored texts that a crash interrupted, before anything else runs."""
+        from qualcode.anonymise.service import finish_interrupted, interrupted_work
+
+        if not interrupted_work(project):
+            return
+        note("an earlier change to the key was interrupted while stored texts were being pseudonymised; finishing it now")
+        with project.begin() as session:
+            coder_name = self.coder(session).name
+        result = finish_interrupted(project, self.key_access(project), coder_name)
+        note(f"finished: {result.replacements} places in {len(result.transcripts)} transcripts, "
+             f"{result.memos} memos and {result.events} log entries pseudonymised")
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -59,9 +59,15 @@ def _filter(options: dict[str, Any]) -> QuoteFilter:
 
 
 def _key(app: AppContext, project: Project) -> PseudonymKey | None:
-    """The key for the leak check; without one (destroyed at the end of a project) patterns still run."""
-    access = app.key_access(project)
-    return access.load_existing() if access.path.exists() else None
+    """The key for the leak check; after `key destroy` at the end of a project, patterns still run.
+
+    A key that is merely missing is refused: a mistyped path must not skip the leak check.
+    """
+    from qualcode.anonymise.service import locate_key
+
+    if locate_key(project, app.key_override).destroyed:
+        return None
+    return app.key_access(project).load_existing()
 
 
 def _report(result: ExportResult, as_json: bool) -> None:

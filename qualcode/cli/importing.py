@@ -90,7 +90,7 @@ def import_command(
 
 
 def _dry_run(project: Project, paths: tuple[Path, ...], options: ImportOptions, key_access: KeyAccess, as_json: bool) -> None:
-    key = key_access.load()
+    key = key_access.load_existing()
     previews = []
     with project.begin() as session:
         for path in expand_paths(paths):

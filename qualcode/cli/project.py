@@ -23,22 +23,29 @@ from qualcode.store.settings import set_setting
 @click.option("--codebook", "codebook_path", type=click.Path(path_type=Path), help="Codebook YAML to load instead of the KVP codebook.")
 @click.option("--empty", is_flag=True, help="Start without any codebook.")
 @click.option("--name", help="Project name (default: the directory name).")
-def project_init(directory: Path, codebook_path: Path | None, empty: bool, name: str | None) -> None:
-    """Create a project in DIRECTORY with the KVP codebook loaded.
+@pass_app
+def project_init(app: AppContext, directory: Path, codebook_path: Path | None, empty: bool, name: str | None) -> None:
+    """Create a project in DIRECTORY with the KVP codebook loaded, and its encrypted pseudonym key.
 
     Example: qualcode init kvp-evaluering
     """
+    from qualcode.anonymise.service import create_key, locate_key
+
     # Validate the codebook before creating anything, so a bad file leaves no half-made project.
     codebook = None if empty else load_codebook(codebook_path or KVP_CODEBOOK)
     existed = (directory / PROJECT_DIR).exists()
     try:
-        with Project.create(directory) as project, project.begin() as session:
-            set_setting(session, "project.name", name or project.root.name)
-            record_event(session, action="project.create", summary=f"created project {project.root.name}")
-            if codebook is not None:
-                changes = apply_codebook(session, codebook)
-                note(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
-    except Exception:
+        with Project.create(directory) as project:
+            with project.begin() as session:
+                set_setting(session, "project.name", name or project.root.name)
+                record_event(session, action="project.create", summary=f"created project {project.root.name}")
+                if codebook is not None:
+                    changes = apply_codebook(session, codebook)
+                    note(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
+            place = locate_key(project, app.key_override)
+            access = create_key(project, place.path, app.passphrase("New passphrase for the pseudonym key", new=True))
+        note(f"the pseudonym key is at {access.path}, outside the project; keep a backup of it and its passphrase")
+    except BaseException:
         if not existed:
             shutil.rmtree(directory / PROJECT_DIR, ignore_errors=True)
         raise

@@ -21,7 +21,8 @@ def tui_command(app: AppContext, role: str | None) -> None:
     from qualcode.tui.app import QualcodeApp  # Textual loads only when the UI is wanted
 
     root = app.project_path if app.project_path is not None else find_project_root(Path.cwd())
-    QualcodeApp(root, app.coder_name, role).run()
+    app.open_project().close()  # finishes a rewrite of stored texts that a crash interrupted, before the UI shows them
+    QualcodeApp(root, app.coder_name, role, app.key_override).run()
 
 
 COMMANDS = [tui_command]

@@ -311,7 +311,7 @@ def import_paths(
     files = expand_paths(paths)
     if options.name and len(files) > 1:
         raise ImportFailed("--name can only be used when importing one file")
-    key = key_access.load()
+    key = key_access.load_existing()
     result = BatchResult()
     for path in files:
         if progress is not None:

@@ -31,7 +31,9 @@ class QualcodeApp(App[None]):
         Binding("ctrl+f", "search", "Search", id="app.search"),
     ]
 
-    def __init__(self, project_root: Path, coder_name: str | None = None, coder_role: str | None = None) -> None:
+    def __init__(
+        self, project_root: Path, coder_name: str | None = None, coder_role: str | None = None, key_path: Path | None = None,
+    ) -> None:
         """With a coder name (from --coder) the UI starts at the overview; without, it asks first.
 
         What every screen needs (codes, recent codes, the last coder) is read here, before the
@@ -39,7 +41,7 @@ class QualcodeApp(App[None]):
         """
         super().__init__()
         self.coder_name = coder_name or ""
-        self.service = CodingService(project_root, coder_name, coder_role)
+        self.service = CodingService(project_root, coder_name, coder_role, key_path)
         self.codes: list[CodeView] = []
         self.recent: list[str] = []
         self.reload_codes()

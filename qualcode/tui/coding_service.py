@@ -36,8 +36,11 @@ from qualcode.store.settings import get_setting, set_setting
 class CodingService:
     """Opens one project and runs each action in a transaction that commits at once."""
 
-    def __init__(self, root: Path, coder_name: str | None = None, coder_role: str | None = None) -> None:
+    def __init__(
+        self, root: Path, coder_name: str | None = None, coder_role: str | None = None, key_override: Path | None = None,
+    ) -> None:
         self.project = Project.open(root)
+        self.key_override = key_override  # --key, which the key's lookup honours like the CLI's
         self.coder_name = coder_name or ""
         self._key: tuple[KeyAccess, PseudonymKey] | None = None  # open only while reviewing
         if coder_name:
@@ -145,12 +148,12 @@ class CodingService:
 
     # --- the review queue of possible identifiers (needs the key's passphrase) ---------------
     def key_exists(self) -> bool:
-        return locate_key(self.project)[0].is_file()
+        return locate_key(self.project, self.key_override).path.is_file()
 
     def open_key(self, passphrase: str) -> list[Candidate]:
         """Decrypt the key (KeyFileError on a wrong passphrase) and return what waits for review."""
-        path, guid = locate_key(self.project)
-        access = KeyAccess(path, passphrase, guid)
+        place = locate_key(self.project, self.key_override)
+        access = KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project)
         self._key = (access, access.load_existing())
         return list(self._key[1].pending)
 
@@ -158,21 +161,23 @@ class CodingService:
         """Accept `text` as an identifier of `kind`, or dismiss it (kind None); kept at once."""
         if self._key is None:
             raise InvalidInput("the key is not open", "open the review again")
-        access, key = self._key
-        if kind is None:
-            dismiss(key, text)
-        else:
-            accept_candidate(key, text, kind, gender)
-        access.save(key)
+        access = self._key[0]
+        with access.editing() as key:  # read afresh under the lock: another command may have changed it
+            if kind is None:
+                dismiss(key, text)
+            else:
+                accept_candidate(key, text, kind, gender)
+        self._key = (access, key)
         return list(key.pending)
 
     def close_key(self) -> Reapplied | None:
         """Apply what was decided to the stored texts, then forget the decrypted key."""
         if self._key is None:
             return None
-        access, key = self._key
+        access = self._key[0]
         self._key = None
-        return save_and_reapply(self.project, access, key, self.coder_name or None)
+        with access.editing() as key:
+            return save_and_reapply(self.project, access, key, self.coder_name or None)
 
     def close(self) -> None:
         self._key = None
