@@ -126,3 +126,109 @@ def test_migration_downgrades_to_empty_and_upgrades_again(tmp_path: Path) -> Non
         with project.engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
         assert "codings" in inspect(project.engine).get_table_names()
+
+
+def test_models_match_the_migrated_schema(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with Project.create(tmp_path / "p") as project, project.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    # The full-text index is a virtual table the models do not describe.
+    assert [d for d in differences if not (d[0] == "remove_table" and d[1].name.startswith("search_index"))] == []
+
+
+def test_live_codings_and_texts_are_unique_in_the_schema(project: Project, tmp_path: Path) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.service import add_coding
+    from tests.conftest import INTERVIEW, make_transcript
+
+    with project.begin() as session:
+        make_transcript(session, tmp_path, INTERVIEW)
+        add_coding(session, "intervju", "empowerment", get_or_create_coder(session, "A"), match="være med")
+    copy_coding = (
+        "INSERT INTO codings (guid, transcript_id, text_version_id, code_id, coder_id, start, \"end\", excerpt, text_hash, "
+        "created_at, removed_at) SELECT :guid, transcript_id, text_version_id, code_id, coder_id, start, \"end\", excerpt, "
+        "text_hash, created_at, :removed FROM codings WHERE guid NOT LIKE 'copy%'"
+    )
+    with pytest.raises(IntegrityError, match="UNIQUE"), project.begin() as session:
+        session.execute(text(copy_coding), {"guid": "copy-live", "removed": None})
+    with project.begin() as session:  # removed codings may repeat a live one
+        for number in range(2):
+            session.execute(text(copy_coding), {"guid": f"copy-removed-{number}", "removed": "2025-01-01 00:00:00"})
+    with pytest.raises(IntegrityError, match="UNIQUE"), project.begin() as session:
+        session.execute(text(
+            "INSERT INTO text_versions (transcript_id, number, text, content_hash, word_count, created_at) "
+            "SELECT transcript_id, number + 1, text, content_hash, word_count, created_at FROM text_versions"
+        ))
+
+
+def test_upgrade_repairs_duplicates_left_by_old_races(project: Project, tmp_path: Path) -> None:
+    """Codings and texts stored twice before 0002 are repaired, nothing dropped without an event."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.service import add_coding
+    from qualcode.store.models import Coding, Event, Memo, Transcript
+    from qualcode.store.project import _alembic_config
+    from tests.conftest import INTERVIEW, make_transcript
+
+    with project.begin() as session:
+        make_transcript(session, tmp_path, INTERVIEW)
+        make_transcript(session, tmp_path, INTERVIEW.replace("programmet", "KVP"), name="annet")
+        coding = add_coding(session, "intervju", "empowerment", get_or_create_coder(session, "A"), match="være med", memo="først")
+    with project.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0001")
+    columns = "transcript_id, text_version_id, code_id, coder_id, start, \"end\", excerpt, text_hash, created_at"
+    with project.engine.begin() as connection:
+        # The same coding made twice at once, the second with its own memo and a memo row on it.
+        connection.execute(text(f"INSERT INTO codings (guid, memo, {columns}) SELECT 'twin', 'andre', {columns} FROM codings"))
+        twin_id = connection.execute(text("SELECT id FROM codings WHERE guid = 'twin'")).scalar_one()
+        connection.execute(text(
+            "INSERT INTO memos (guid, author_id, coding_id, text, created_at) "
+            f"SELECT 'memo-on-twin', coder_id, id, 'notat', created_at FROM codings WHERE id = {twin_id}"
+        ))
+        # The same text imported twice at once, under another name, and coded there.
+        connection.execute(text(
+            "INSERT INTO transcripts (guid, name, source_filename, created_at) "
+            "SELECT 'copy', 'intervju-kopi', 'intervju-kopi.txt', created_at FROM transcripts WHERE name = 'intervju'"
+        ))
+        connection.execute(text(
+            "INSERT INTO text_versions (transcript_id, number, text, content_hash, word_count, created_at) "
+            "SELECT (SELECT id FROM transcripts WHERE guid = 'copy'), 1, text, content_hash, word_count, created_at "
+            "FROM text_versions WHERE transcript_id = (SELECT id FROM transcripts WHERE name = 'intervju')"
+        ))
+        copy_version = connection.execute(text("SELECT max(id) FROM text_versions")).scalar_one()
+        connection.execute(text(f"UPDATE transcripts SET current_version_id = {copy_version} WHERE guid = 'copy'"))
+        connection.execute(text(
+            f"INSERT INTO turns (text_version_id, seq, start, \"end\") SELECT {copy_version}, seq, start, \"end\" FROM turns "
+            f"WHERE text_version_id = (SELECT current_version_id FROM transcripts WHERE name = 'intervju')"
+        ))
+        connection.execute(text(
+            f"INSERT INTO codings (guid, {columns}) SELECT 'on-copy', "
+            f"(SELECT id FROM transcripts WHERE guid = 'copy'), {copy_version}, code_id, coder_id, start, \"end\", excerpt, "
+            "text_hash, created_at FROM codings WHERE guid != 'twin'"
+        ))
+    with project.engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+
+    with project.begin() as session:
+        names = set(session.scalars(select(Transcript.name)))
+        assert names == {"intervju", "annet"}
+        live = session.scalars(select(Coding).where(Coding.removed_at.is_(None))).all()
+        assert [c.id for c in live] == [coding.id]
+        assert live[0].memo == "først\n\nandre"
+        removed = session.scalars(select(Coding).where(Coding.removed_at.is_not(None))).all()
+        assert {c.guid for c in removed} == {"twin", "on-copy"}
+        assert all(c.transcript.name == "intervju" for c in removed)
+        memo = session.scalar(select(Memo).where(Memo.guid == "memo-on-twin"))
+        assert memo is not None and memo.coding_id == coding.id
+        summaries = [e.summary for e in session.scalars(select(Event).where(Event.coder_id.is_(None)))]
+        assert any("merged transcript intervju-kopi into intervju" in s for s in summaries), summaries
+        assert sum("repeated coding" in s for s in summaries) == 2, summaries
+        search_rows = session.execute(text("SELECT count(*) FROM search_index")).scalar_one()
+        turn_rows = session.execute(text("SELECT count(*) FROM turns")).scalar_one()
+        assert search_rows == turn_rows

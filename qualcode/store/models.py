@@ -11,12 +11,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -178,12 +180,16 @@ class TextVersion(Base):
     """One immutable, normalised text of a transcript; corrections add a new version."""
 
     __tablename__ = "text_versions"
-    __table_args__ = (UniqueConstraint("transcript_id", "number"),)
+    # The same text twice would be the same interview imported twice: refused, even in a race.
+    __table_args__ = (
+        UniqueConstraint("transcript_id", "number"),
+        Index("uq_text_versions_content_hash", "content_hash", unique=True),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -240,6 +246,13 @@ class Coding(Base):
     """A code applied to a span of a transcript text version by a coder."""
 
     __tablename__ = "codings"
+    # One live coding per passage, code and coder, so two at once end as one; removed ones may repeat.
+    __table_args__ = (
+        Index(
+            "uq_codings_live", "transcript_id", "code_id", "coder_id", "start", "end", unique=True,
+            sqlite_where=sql_text("removed_at IS NULL"), postgresql_where=sql_text("removed_at IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
     transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
