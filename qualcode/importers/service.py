@@ -157,10 +157,12 @@ def import_file(
         if entry is not None and name not in entry.seen_in:
             entry.seen_in.append(name)
 
+    # The file's name is text from outside like any other: it may hold a name.
+    source_name = pseudonymise(path.name, key, path.name).text
     transcript = Transcript(
         name=name,
         title=meta.get("title"),
-        source_filename=pseudonymise(path.name, key, path.name).text,
+        source_filename=source_name,
         source_format=document.source_format,
         source_encoding=document.encoding,
         wave=meta.get("wave"),
@@ -206,8 +208,8 @@ def import_file(
     participants = sorted({link.participant.name for link in transcript.participant_links})
     record_event(
         session, action="transcript.import", coder=coder, entity="transcript", entity_guid=transcript.guid,
-        after={"name": name, "source": path.name, "content_hash": digest, "words": words, "turns": len(turns)},
-        summary=f"imported {path.name} as {name} ({words} words, {len(turns)} turns)",
+        after={"name": name, "source": source_name, "content_hash": digest, "words": words, "turns": len(turns)},
+        summary=f"imported {source_name} as {name} ({words} words, {len(turns)} turns)",
     )
     return ImportedTranscript(
         name=name,
