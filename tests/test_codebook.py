@@ -158,3 +158,35 @@ def test_creating_a_code_can_be_undone_while_unused(session: Session, coder: Cod
 def test_bad_edits(session: Session, coder: Coder, changes: dict[str, str], message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         update_code(session, "skjønn", changes, coder)
+
+
+@pytest.mark.parametrize("name", ["alias-cycle", "billion-laughs", "deep-flow", "deep-yaml", "huge", "merge-key", "nul-byte", "twelve-levels"])
+def test_hostile_codebooks_are_refused_in_one_line_naming_the_line(name: str) -> None:
+    from tests.reliability.test_hostile_codebooks import HOSTILE
+
+    make, where, says = HOSTILE[name]
+    with pytest.raises(CodebookInvalid) as caught:
+        parse_codebook(make(), f"{name}.yaml")
+    message = caught.value.message
+    assert "\n" not in message and message.startswith(f"{name}.yaml") and says in message
+    if where.startswith("line"):
+        assert " line " in message
+
+
+def test_yaml_tags_are_never_constructed(tmp_path: Path) -> None:
+    planted = tmp_path / "ran"
+    source = f"name: !!python/object/apply:os.system ['touch {planted}']\ncodes:\n  - name: a\n"
+    with pytest.raises(CodebookInvalid, match="line 1: name must be text"):
+        parse_codebook(source, "tag.yaml")
+    assert not planted.exists()
+
+
+def test_a_codebook_ten_levels_deep_is_fine_and_many_problems_make_one_short_line() -> None:
+    from tests.reliability.test_hostile_codebooks import deep_yaml
+
+    assert len(list(parse_codebook(deep_yaml(9), "ti.yaml").walk())) == 10
+    source = "name: x\ncodes:\n" + "".join(f"  - name: k{i}\n    farge: rød\n" for i in range(100))
+    with pytest.raises(CodebookInvalid) as caught:
+        parse_codebook(source, "mange.yaml")
+    assert len(caught.value.problems) == 100
+    assert caught.value.message.startswith("100 problems: ") and caught.value.message.endswith("; and 80 more")

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.error import Mark
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec
@@ -16,31 +18,109 @@ CODE_KEYS = {"name", "signal_words", "codes", *CODE_FIELDS}
 TOP_KEYS = {"name", "description", "codes"}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
+# Limits far above any real codebook (the KVP codebook is 16 kB, 3 levels deep), so that a hostile
+# file is refused at once instead of exhausting memory, time or the interpreter's stack.
+MAX_FILE_BYTES = 2_000_000
+MAX_CODE_DEPTH = 10
+MAX_YAML_DEPTH = 2 * MAX_CODE_DEPTH + 10  # each level of codes is a list and a mapping in YAML
+MAX_PROBLEMS_SHOWN = 20
+
+
+class _Refused(yaml.YAMLError):
+    """Raised while composing: the file uses YAML a codebook may not use."""
+
+    def __init__(self, mark: Mark, problem: str) -> None:
+        super().__init__(problem)
+        self.problem_mark = mark
+        self.problem = problem
+
+
+class _CodebookLoader(yaml.SafeLoader):
+    """YAML without anchors or aliases, nested to a bounded depth.
+
+    Aliases let a few lines stand for billions of codes (the "billion laughs") or for themselves
+    (a cycle); a codebook never needs them, so they are refused where they first appear.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                event.start_mark,
+                "anchors and aliases (&name, *name, <<:) are not allowed in a codebook; write each code out",
+            )
+        if self.depth >= MAX_YAML_DEPTH:
+            raise _Refused(event.start_mark, f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
 
 def load_codebook(path: Path) -> Codebook:
     """Parse and validate a codebook file; raises CodebookInvalid listing every problem."""
     if not path.is_file():
         raise CodebookInvalid([f"{path}: no such file"])
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise CodebookInvalid([_too_big(path.name, size)])
+    data = path.read_bytes()
     try:
-        source = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise CodebookInvalid([f"{path.name}: not UTF-8 text"]) from None
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise CodebookInvalid([f"{path.name} line {line}: not UTF-8 text"]) from None
     return parse_codebook(source, path.name)
 
 
 def parse_codebook(source: str, where: str) -> Codebook:
+    """Parse and validate codebook YAML; `where` names the file in problems."""
+    if len(source) > MAX_FILE_BYTES:
+        raise CodebookInvalid([_too_big(where, len(source.encode("utf-8")))])
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        loader = _CodebookLoader(source)  # checks every character at once
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise CodebookInvalid([f"{where}{line}: not valid YAML: {problem}"]) from None
+        raise CodebookInvalid([_yaml_problem(error, source, where)]) from None
     reader = _Reader(where)
     codebook = reader.codebook(root)
     if reader.problems:
-        raise CodebookInvalid(reader.problems)
+        invalid = CodebookInvalid(reader.problems)
+        hidden = len(reader.problems) - MAX_PROBLEMS_SHOWN
+        if hidden > 0:
+            # Every problem stays in `problems`; the one line names the first few.
+            shown = "; ".join(reader.problems[:MAX_PROBLEMS_SHOWN])
+            invalid.message = f"{len(reader.problems)} problems: {shown}; and {hidden} more"
+        raise invalid
     return codebook
+
+
+def _too_big(where: str, size: int) -> str:
+    return f"{where}: {size / 1_000_000:.1f} MB is too big for a codebook (at most {MAX_FILE_BYTES // 1_000_000} MB)"
+
+
+def _yaml_problem(error: yaml.YAMLError, source: str, where: str) -> str:
+    """One line naming the file and line of a YAML error."""
+    if isinstance(error, yaml.reader.ReaderError):
+        line_number = source.count("\n", 0, error.position) + 1
+        code_point = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
+        return f"{where} line {line_number}: the character U+{code_point:04X} is not allowed in YAML"
+    if isinstance(error, _Refused):
+        return f"{where} line {error.problem_mark.line + 1}: {error.problem}"
+    mark = getattr(error, "problem_mark", None)
+    line = f" line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    explained = f"{context}, {problem}" if context else str(problem)
+    return f"{where}{line}: not valid YAML: " + " ".join(explained.split())
 
 
 class _Reader:
@@ -96,6 +176,10 @@ class _Reader:
     def codes(self, node: Node, parent: str) -> list[CodeSpec]:
         if not isinstance(node, SequenceNode):
             self.problem(node, "codes must be a list, each item starting with '- name:'")
+            return []
+        depth = parent.count("/") + 2 if parent else 1
+        if depth > MAX_CODE_DEPTH:
+            self.problem(node, f"codes under {parent} are nested {depth} levels deep; a code tree has at most {MAX_CODE_DEPTH}")
             return []
         result: list[CodeSpec] = []
         seen: set[str] = set()
