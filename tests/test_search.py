@@ -114,7 +114,8 @@ def test_unknown_filter_values_are_errors(corpus: Session) -> None:
 
 
 def test_fts_expression_uses_stems() -> None:
-    assert parse_query('Medvirkningen AND "bli hørt"').fts == '("medvirkning" AND "bli hørt")'
+    assert parse_query('Medvirkningen AND "bli hørt"').fts == '(stems : "medvirkning" AND stems : "bli hørt")'
+    assert parse_query("Kurs*").fts == 'words : "kurs" *'
 
 
 def test_index_matches_turns_and_rebuilds(corpus: Session) -> None:
@@ -137,3 +138,58 @@ def test_sample_transcripts_talk_about_all_three_central_codes(session: Session,
     assert len(search(session, 'handlingsplan OR "bli hørt" OR brukerråd OR "ikke noe valg"').hits) >= 3
     assert len(search(session, "måltall OR kvote", SearchFilters(role="veileder")).hits) >= 2
     assert len(search(session, "måltall", SearchFilters(role="leder")).hits) >= 2
+
+
+KURS = """---
+participant: D2
+role: deltaker
+wave: T1
+---
+I: Har du gått på kurs?
+D2: Ja, jeg gikk på kurs i vår.
+Kurset var bra, og kursene etterpå også.
+
+I: Og ellers?
+D2: Kursing hele dagen er slitsomt. Det var en bratt kurve.
+"""
+
+
+@pytest.fixture
+def kurs(session: Session, tmp_path: Path) -> Session:
+    make_transcript(session, tmp_path, KURS, name="d2")
+    return session
+
+
+def test_a_prefix_finds_every_word_that_starts_with_it(kurs: Session) -> None:
+    # The index holds stems (kurs -> kur, kurset -> kurs), yet a prefix goes by the words as written.
+    assert keywords(kurs, "kurs*") == ["kurs", "kurs", "Kurset", "kursene", "Kursing"]
+    assert keywords(kurs, "kur*") == ["kurs", "kurs", "Kurset", "kursene", "Kursing", "kurve"]
+    assert keywords(kurs, "kurse*") == ["Kurset", "kursene"]
+    assert keywords(kurs, "Kursi*") == ["Kursing"]
+    assert keywords(kurs, "kursa*") == []
+    assert search(kurs, "kurs*").turns_matched == 3
+    assert search(kurs, "kurs* NOT kurve").turns_matched == 2
+    assert keywords(kurs, "kurs* AND bratt") == ["Kursing", "bratt"]
+
+
+def test_a_word_still_matches_by_stem_and_not_by_the_words_as_written(kurs: Session) -> None:
+    assert keywords(kurs, "kurset") == ["Kurset", "kursene"]  # stem kurs, not the word "kurs" (stem kur)
+    assert keywords(kurs, "kurs") == ["kurs", "kurs"]
+
+
+def test_an_index_made_before_prefixes_went_by_words_is_upgraded(tmp_path: Path) -> None:
+    from alembic import command
+
+    from qualcode.store.project import Project, _alembic_config
+
+    root = tmp_path / "gammel"
+    with Project.create(root) as project:
+        with project.begin() as session:
+            make_transcript(session, tmp_path, KURS, name="d2")
+        with project.engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), "0002")
+            columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(search_index)")]
+            assert columns == ["stems"]
+    with Project.open(root) as project, project.begin() as session:
+        assert keywords(session, "kurs*") == ["kurs", "kurs", "Kurset", "kursene", "Kursing"]
+        assert keywords(session, '"gikk på kurs"') == ["gikk på kurs"]

@@ -11,31 +11,36 @@ from qualcode.store.models import Transcript, Turn
 from qualcode.text.tokens import WORD, stem_words
 
 
-def turn_stems(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
-    """The space-joined stems of each span of `text`, stemming the whole text in one call."""
+def turn_terms(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, str]]:
+    """For each span of `text`, its space-joined stems and its lower-cased words as written.
+
+    Words are matched by stem; a prefix (`kurs*`) is matched against the words as written,
+    because a stem can be shorter than the prefix ("kurs" is stemmed to "kur").
+    """
     matches = list(WORD.finditer(text))
     stems = stem_words([match.group() for match in matches])
-    result: list[str] = []
+    result: list[tuple[str, str]] = []
     position = 0
     for start, end in spans:
         # Spans come in text order, so one forward walk over the tokens serves them all.
         while position < len(matches) and matches[position].start() < start:
             position += 1
-        collected = []
         cursor = position
         while cursor < len(matches) and matches[cursor].end() <= end:
-            collected.append(stems[cursor])
             cursor += 1
-        result.append(" ".join(collected))
+        result.append((
+            " ".join(stems[position:cursor]),
+            " ".join(match.group().lower() for match in matches[position:cursor]),
+        ))
     return result
 
 
 def index_turns(session: Session, text: str, turns: Sequence[Turn]) -> None:
     """Add the turns of one text version to the index (rowid = turn id)."""
     ordered = sorted(turns, key=lambda turn: turn.start)
-    stems = turn_stems(text, [(turn.start, turn.end) for turn in ordered])
-    rows = [(turn.id, turn_stem) for turn, turn_stem in zip(ordered, stems, strict=True)]
-    session.connection().exec_driver_sql("INSERT INTO search_index(rowid, stems) VALUES (?, ?)", rows)
+    terms = turn_terms(text, [(turn.start, turn.end) for turn in ordered])
+    rows = [(turn.id, stems, words) for turn, (stems, words) in zip(ordered, terms, strict=True)]
+    session.connection().exec_driver_sql("INSERT INTO search_index(rowid, stems, words) VALUES (?, ?, ?)", rows)
 
 
 def unindex_turns(session: Session, turn_ids: Sequence[int]) -> None:

@@ -1,7 +1,9 @@
 """Parsing search queries: words, "phrases", prefix*, AND, OR, NOT and parentheses.
 
 Words are stemmed with the Norwegian Snowball stemmer, so "medvirkningen" finds
-"medvirkning", and matched on whole words, so "pisk" never finds "typisk".
+"medvirkning", and matched on whole words, so "pisk" never finds "typisk". A prefix is
+matched against the words as written, so `kurs*` finds every word that starts with "kurs"
+("kurs", "kurset", "kursing") even where the stem is shorter than the prefix ("kurs" -> "kur").
 """
 
 from __future__ import annotations
@@ -17,20 +19,20 @@ _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"|(?P<open>\()|(?P<close>\))|(?P<word>[^
 
 @dataclass(frozen=True)
 class Pattern:
-    """A sequence of stems to find in a row; a prefix pattern has one stem matched as a prefix."""
+    """A sequence of stems to find in a row; a prefix pattern has one lower-cased word prefix."""
 
     stems: tuple[str, ...]
     prefix: bool = False
 
     def fts(self) -> str:
         if self.prefix:
-            return f'"{self.stems[0]}" *'
-        return '"' + " ".join(self.stems) + '"'
+            return f'words : "{self.stems[0]}" *'
+        return 'stems : "' + " ".join(self.stems) + '"'
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """An FTS5 expression over the stem index, and the patterns to highlight."""
+    """An FTS5 expression over the index (stems, and words as written), and the patterns to highlight."""
 
     fts: str
     patterns: tuple[Pattern, ...]

@@ -169,7 +169,7 @@ def _pattern_spans(tokens: list[Token], pattern: Pattern) -> list[tuple[int, int
     found = []
     for index in range(len(tokens) - size + 1):
         if pattern.prefix:
-            if tokens[index].text.lower().startswith(pattern.stems[0]) or tokens[index].stem.startswith(pattern.stems[0]):
+            if tokens[index].text.lower().startswith(pattern.stems[0]):
                 found.append((tokens[index].start, tokens[index].end))
         elif all(tokens[index + k].stem == pattern.stems[k] for k in range(size)):
             found.append((tokens[index].start, tokens[index + size - 1].end))
