@@ -23,10 +23,10 @@ install-test: $(BIN)/python
 # Build a fresh demo project from the bundled transcripts and open it.
 demo: install
 	rm -rf $(DEMO) $(DEMO)-key
-	$(BIN)/qualcode init $(DEMO)
+	$(DEMO_ENV) $(BIN)/qualcode init $(DEMO)
 	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) identifiers import transcripts/identifiers.csv
 	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) anonymise dismiss Norge Varighet
-	$(BIN)/qualcode --project $(DEMO) participants import transcripts/participants.csv
+	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) participants import transcripts/participants.csv
 	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) import transcripts/
 	$(DEMO_CODE) deltaker_D1_T1 "brukermedvirkning/individuell medvirkning" --match "Vi satt sammen og lagde handlingsplanen, og hun spurte hva jeg ville."
 	$(DEMO_CODE) deltaker_D1_T1 "empowerment/ansvar for eget liv" --match "Hun sier at det er jeg som må bestemme, og at hun er der for å hjelpe."

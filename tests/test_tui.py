@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from textual.widgets import DataTable, Label, Static
 
-from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import list_codings
 from qualcode.importers.metadata import import_participants
@@ -29,11 +28,16 @@ SIZE = (100, 30)
 
 @pytest.fixture
 def sample_project(project: Project) -> Path:
-    key = sample_key(PseudonymKey("test"))
+    from qualcode.anonymise.service import create_key, locate_key
+
+    access = create_key(project, locate_key(project).path, "test passphrase")
+    key = sample_key(access.load_existing())
+    access.save(key)
     with project.begin() as session:
         import_participants(session, SAMPLES / "participants.csv")
         for name in ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt"):
             import_file(session, SAMPLES / name, key=key)
+    access.save(key)
     root = project.root
     project.close()
     return root

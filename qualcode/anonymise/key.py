@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -38,6 +40,16 @@ class KeyEntry:
     gender: str | None = None
     first_seen: str | None = None
     seen_in: list[str] = field(default_factory=list)
+    participant: str | None = None  # the participant this identifier names, if it is theirs
+
+
+@dataclass
+class DeniedEntry:
+    """A withdrawn person's identifier, kept only as salted digests of its words: it can still be
+    found and replaced by a placeholder, but never read back."""
+
+    words: list[str]  # one digest per casefolded word
+    kind: str
 
 
 @dataclass
@@ -57,6 +69,8 @@ class PseudonymKey:
     dismissed: list[str] = field(default_factory=list)
     pending: list[Candidate] = field(default_factory=list)
     styles: dict[str, str] = field(default_factory=dict)
+    denied: list[DeniedEntry] = field(default_factory=list)
+    deny_salt: str = field(default_factory=lambda: os.urandom(16).hex())
     # The key file's own id, kept in its envelope; the project remembers it to know its key.
     key_id: str | None = field(default=None, compare=False)
 
@@ -81,6 +95,8 @@ class PseudonymKey:
             "dismissed": self.dismissed,
             "pending": [asdict(candidate) for candidate in self.pending],
             "styles": self.styles,
+            "denied": [asdict(entry) for entry in self.denied],
+            "deny_salt": self.deny_salt,
         }
 
     @classmethod
@@ -91,7 +107,21 @@ class PseudonymKey:
             dismissed=list(data.get("dismissed", [])),
             pending=[Candidate(**candidate) for candidate in data.get("pending", [])],
             styles=dict(data.get("styles", {})),
+            denied=[DeniedEntry(**entry) for entry in data.get("denied", [])],
+            deny_salt=str(data.get("deny_salt") or os.urandom(16).hex()),
         )
+
+    def digest(self, word: str) -> str:
+        """The salted digest a denied entry keeps of one word."""
+        return hmac.new(bytes.fromhex(self.deny_salt), word.casefold().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    def deny(self, entry: KeyEntry, words: list[str]) -> None:
+        """Replace an entry by digests of its word sequences (`words`: each a form of the identifier)."""
+        self.entries = [other for other in self.entries if other is not entry]
+        for form in words:
+            digests = [self.digest(word) for word in form.split()]
+            if digests and not any(d.words == digests for d in self.denied):
+                self.denied.append(DeniedEntry(digests, entry.kind))
 
 
 def _fernet(passphrase: str, salt: bytes, n: int) -> Fernet:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
+from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.text.tokens import WORD
 
 LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
@@ -59,9 +60,16 @@ def _forms(entry: KeyEntry) -> list[Form]:
 
 
 class KnownMatcher:
-    """An index of every form of every listed identifier in a key."""
+    """An index of every form of every listed identifier in a key, and of its denied entries."""
 
     def __init__(self, key: PseudonymKey) -> None:
+        self.key = key
+        self.denied: dict[str, list[tuple[list[str], KeyEntry]]] = {}
+        for denied in key.denied:
+            stand_in = KeyEntry(original="(trukket tilbake)", kind=denied.kind, pseudonym=PLACEHOLDERS.get(denied.kind, "(anonymisert)"))
+            self.denied.setdefault(denied.words[0], []).append((denied.words, stand_in))
+        for forms_of_word in self.denied.values():
+            forms_of_word.sort(key=lambda item: -len(item[0]))
         self.by_first: dict[str, list[Form]] = {}
         for entry in key.entries:
             if entry.kind not in LIST_KINDS:
@@ -88,9 +96,47 @@ class KnownMatcher:
         return self._fuzzy_cache[folded], False
 
     def find(self, text: str) -> list[KnownMatch]:
-        if not self.by_first:
+        if not self.by_first and not self.denied:
             return []
         tokens = list(WORD.finditer(text))
+        found_denied = self._find_denied(text, tokens) if self.denied else []
+        return sorted(found_denied + self._find_listed(text, tokens), key=lambda match: match.start)
+
+    def _find_denied(self, text: str, tokens: list[re.Match[str]]) -> list[KnownMatch]:
+        """Words whose digest is a withdrawn person's: exact, or with a genitive s, never fuzzy."""
+        digests: list[tuple[str, str | None]] = []
+        for token in tokens:
+            word = token.group()
+            digests.append((self.key.digest(word), self.key.digest(word[:-1]) if word[-1:] in "sS" and len(word) > 2 else None))
+        found: list[KnownMatch] = []
+        index = 0
+        while index < len(tokens):
+            matched = None
+            for first in digests[index]:
+                for words, entry in self.denied.get(first or "", []):
+                    size = len(words)
+                    window = digests[index:index + size]
+                    if len(window) == size and all(w in pair for w, pair in zip(words[1:], window[1:], strict=True)):
+                        matched = (size, entry)
+                        break
+                if matched:
+                    break
+            if matched is None:
+                index += 1
+                continue
+            size, entry = matched
+            start, end = tokens[index].start(), tokens[index + size - 1].end()
+            for apostrophe in APOSTROPHES:
+                if text.startswith(apostrophe, end) and not text[end + len(apostrophe):end + len(apostrophe) + 1].isalpha():
+                    end += len(apostrophe)
+                    break
+            found.append(KnownMatch(start, end, text[start:end], entry.pseudonym, entry))
+            index += size
+        return found
+
+    def _find_listed(self, text: str, tokens: list[re.Match[str]]) -> list[KnownMatch]:
+        if not self.by_first:
+            return []
         found: list[KnownMatch] = []
         index = 0
         while index < len(tokens):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
+from qualcode.anonymise.typed_text import FREE_TEXT, clean_text, clean_value
 from qualcode.search.index import purge_index
 from qualcode.store.events import record_event
 from qualcode.store.models import Coder, Coding, Event, Memo, Transcript
@@ -22,6 +23,11 @@ class Reapplied:
     replacements: int
     memos: int
     events: int
+    others: int = 0  # code definitions, titles, attribute values
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.transcripts or self.memos or self.events or self.others)
 
 
 def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None) -> Reapplied:
@@ -45,40 +51,30 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             "identifiers added to the key after import",
             change_turn=lambda turn: {"speaker": _clean(turn.speaker, key)} if turn.speaker else {},
         )
-        if transcript.title:
-            transcript.title = _clean(transcript.title, key)
-    memos = 0
-    for memo in session.scalars(select(Memo)).all():
-        cleaned = _clean(memo.text, key)
-        if cleaned != memo.text:
-            memo.text, memos = cleaned, memos + 1
-    for coding in session.scalars(select(Coding).where(Coding.memo.is_not(None))).all():
-        cleaned = _clean(coding.memo or "", key)
-        if cleaned != coding.memo:
-            coding.memo, memos = cleaned, memos + 1
-    events = 0
-    for event in session.scalars(select(Event)).all():
-        summary, payload = _clean(event.summary, key), _clean_json(event.payload, key)
-        if summary != event.summary or payload != event.payload:
-            event.summary, event.payload, events = summary, payload, events + 1
-    if changed or memos or events:
+    # Every other column that holds free text: memos, definitions, titles, attributes, the log.
+    changed_rows: dict[type, int] = {}
+    for model, columns in FREE_TEXT.items():
+        rows: list[Any] = list(session.scalars(select(model)))
+        for row in rows:
+            row_changed = False
+            for column in columns:
+                value = getattr(row, column)
+                cleaned = clean_value(value, key)
+                if cleaned != value:
+                    setattr(row, column, cleaned)
+                    row_changed = True
+            changed_rows[model] = changed_rows.get(model, 0) + row_changed
+    memos = changed_rows.get(Memo, 0) + changed_rows.get(Coding, 0)
+    events = changed_rows.get(Event, 0)
+    others = sum(changed_rows.values()) - memos - events
+    if changed or memos or events or others:
         purge_index(session)
         record_event(
             session, action="anonymise.reapply", coder=coder,
             summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
         )
-    return Reapplied(changed, replaced, memos, events)
+    return Reapplied(changed, replaced, memos, events, others)
 
 
 def _clean(text: str | None, key: PseudonymKey) -> str:
-    return pseudonymise(text, key, "project").text if text else (text or "")
-
-
-def _clean_json(value: Any, key: PseudonymKey) -> Any:
-    if isinstance(value, str):
-        return _clean(value, key)
-    if isinstance(value, dict):
-        return {name: _clean_json(item, key) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_clean_json(item, key) for item in value]
-    return value
+    return clean_text(text, key) if text else (text or "")

@@ -221,7 +221,7 @@ def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Rea
         coder = get_or_create_coder(session, coder_name) if coder_name else None
         result = reapply_key(session, key, coder)
         delete_setting(session, REAPPLY_PENDING)
-        if result.transcripts or result.memos or result.events:
+        if result.anything:
             set_setting(session, PURGE_PENDING, "1")
     finish_purge(project)
     return result

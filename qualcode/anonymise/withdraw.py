@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
+from qualcode.errors import NotFound
 from qualcode.search.index import purge_index, unindex_turns
 from qualcode.store.events import record_event
 from qualcode.store.lookup import find_participant
@@ -20,6 +22,7 @@ from qualcode.store.models import (
     Transcript,
     TranscriptParticipant,
 )
+from qualcode.text.tokens import WORD
 
 WITHDRAWN = "[trukket tilbake]"
 
@@ -32,9 +35,14 @@ class Withdrawal:
     key_entries_removed: int
 
 
-def withdraw_participant(session: Session, ref: str, key: PseudonymKey, coder: Coder | None = None) -> Withdrawal:
+def withdraw_participant(
+    session: Session, ref: str, key: PseudonymKey, coder: Coder | None = None, identifiers: Sequence[str] = (),
+) -> Withdrawal:
     """Delete the participant's transcripts, redact their turns in group transcripts, and purge.
 
+    The participant's own identifiers (key entries marked as theirs, and `identifiers` named by
+    the researcher) leave the key as salted digests, so a later import that mentions them still
+    replaces them; everyone else's entries stay as they are, so no later import is less safe.
     The caller commits, then calls Project.purge() so no deleted page survives in the file.
     """
     participant = find_participant(session, ref)
@@ -57,15 +65,22 @@ def withdraw_participant(session: Session, ref: str, key: PseudonymKey, coder: C
     session.delete(participant)
     session.flush()
     purge_index(session)
-    before = len(key.entries)
-    key.entries = [e for e in key.entries if not e.seen_in or not set(e.seen_in) <= set(removed_names)]
+    named = {identifier.casefold() for identifier in identifiers}
+    theirs = [e for e in key.entries if e.participant == participant.name or e.original.casefold() in named]
+    unknown = named - {e.original.casefold() for e in theirs}
+    if unknown:
+        raise NotFound(f"{', '.join(sorted(unknown))} is not in the key", "name the identifiers as `qualcode key show` lists them")
+    for entry in theirs:
+        words = [match.group() for match in WORD.finditer(entry.original)]
+        forms = [" ".join(words)] + (words if entry.kind == "person" and len(words) > 1 else [])
+        key.deny(entry, forms)
     for entry in key.entries:
         entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
     record_event(
         session, action="participant.withdraw", coder=coder,
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
-    return Withdrawal(len(removed_names), redacted, codings_removed, before - len(key.entries))
+    return Withdrawal(len(removed_names), redacted, codings_removed, len(theirs))
 
 
 def _delete_transcript(session: Session, transcript: Transcript, gone: set[str]) -> int:

@@ -40,10 +40,11 @@ def _changing_key(app: AppContext, project: Project) -> Iterator[PseudonymKey]:
         with project.begin() as session:
             coder_name = app.coder(session).name
         result = save_and_reapply(project, access, key, coder_name)
-    if result.transcripts or result.memos or result.events:
+    if result.anything:
         note(
             f"pseudonymised {result.replacements} more places in {len(result.transcripts)} transcripts"
-            f" ({', '.join(result.transcripts) or '-'}), {result.memos} memos and {result.events} log entries"
+            f" ({', '.join(result.transcripts) or '-'}), {result.memos} memos, {result.events} log entries"
+            f" and {result.others} definitions, titles and attributes"
         )
 
 
@@ -57,14 +58,18 @@ def identifiers_group() -> None:
 @click.option("--kind", type=click.Choice(LIST_KINDS), required=True)
 @click.option("--gender", help="f or m, for a same-gender pseudonym.")
 @click.option("--pseudonym", help="Choose the pseudonym yourself.")
+@click.option("--participant", help="The participant this identifier names (so withdrawal knows it is theirs).")
 @pass_app
-def identifiers_add(app: AppContext, identifier: str, kind: str, gender: str | None, pseudonym: str | None) -> None:
+def identifiers_add(
+    app: AppContext, identifier: str, kind: str, gender: str | None, pseudonym: str | None, participant: str | None,
+) -> None:
     """Add an identifier; inflected and slightly misspelt forms are found too.
 
     Example: qualcode identifiers add "Kari Nordmann" --kind person --gender f
     """
     with app.open_project() as project, _changing_key(app, project) as key:
         entry = add_known_identifier(key, identifier, kind, gender, pseudonym)
+        entry.participant = participant
     click.echo(f"added {kind}: replaced by {entry.pseudonym!r}")
 
 
@@ -275,26 +280,31 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
 
 @click.command("withdraw")
 @click.argument("participant")
+@click.option("--identifier", "identifiers", multiple=True,
+              help="The participant's own name (or other identifier) as the key has it; repeatable.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
-def participant_withdraw(app: AppContext, participant: str, yes: bool) -> None:
-    """Remove every transcript, turn, coding, memo and key entry of a participant who withdraws.
+def participant_withdraw(app: AppContext, participant: str, identifiers: tuple[str, ...], yes: bool) -> None:
+    """Remove every transcript, turn, coding and memo of a participant who withdraws.
 
-    Example: qualcode participants withdraw D5
+    Their own identifiers leave the key as one-way digests, still replaced in later imports;
+    identifiers of other people they mentioned stay as they are.
+
+    Example: qualcode participants withdraw D5 --identifier "Kari Nordmann"
     """
     if not yes:
         click.confirm(f"Remove everything {participant} said, and their codings and memos, for good?", abort=True)
-    with app.open_project() as project:
-        access = app.key_access(project)
-        key = access.load_existing()
+    with app.open_project() as project, app.key_access(project).editing() as key:
         with project.begin() as session:
-            result = withdraw_participant(session, participant, key, app.coder(session))
-        access.save(key)
+            result = withdraw_participant(session, participant, key, app.coder(session), identifiers)
         project.purge()
     click.echo(
         f"removed {result.transcripts_removed} transcripts, redacted {result.turns_redacted} turns in group "
-        f"interviews, removed {result.codings_removed} codings and {result.key_entries_removed} key entries"
+        f"interviews, removed {result.codings_removed} codings; {result.key_entries_removed} of their identifiers "
+        "are kept only as digests that later imports still replace"
     )
+    if not result.key_entries_removed:
+        note("the key still holds every identifier; name the participant's own with --identifier to turn them into digests")
 
 
 COMMANDS = [identifiers_group, anonymise_group, key_group, leakcheck_command]

@@ -69,7 +69,7 @@ def codebook_import(app: AppContext, file: Path) -> None:
     Example: qualcode codebook import codebooks/kvp.yaml
     """
     codebook = load_codebook(file)
-    with app.session() as session:
+    with app.typed_session() as session:
         changes = apply_codebook(session, codebook, app.coder(session))
     click.echo(f"{len(changes.created)} codes added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged")
     for path in changes.updated:
@@ -134,7 +134,7 @@ def codebook_add(app: AppContext, path: str, definition: str | None, shortcut: s
     Example: qualcode codebook add "empowerment/mestring" --definition "..."
     """
     fields = {k: v for k, v in (("definition", definition), ("shortcut", shortcut), ("colour", colour)) if v is not None}
-    with app.session() as session:
+    with app.typed_session() as session:
         code = create_code(session, path, fields, app.coder(session))
     click.echo(f"added code {code.path}")
 
@@ -159,7 +159,7 @@ def codebook_edit(app: AppContext, code: str, signal_words: str | None, **fields
         changes["signal_words"] = signal_words.split(",")
     if not changes:
         raise InvalidInput("nothing to change", "give at least one of --definition, --inclusion, ...")
-    with app.session() as session:
+    with app.typed_session() as session:
         view = update_code(session, code, changes, app.coder(session))
     click.echo(f"updated {view.path}")
 

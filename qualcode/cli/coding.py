@@ -40,7 +40,7 @@ def coding_add(app: AppContext, transcript: str, code: str, start: int | None, e
 
     Example: qualcode coding add deltaker_D1_T1 empowerment --match "fikk mer selvtillit"
     """
-    with app.session() as session:
+    with app.typed_session() if memo else app.session() as session:
         view = add_coding(session, transcript, code, app.coder(session), start=start, end=end, match=match, memo=memo)
     emit_json(view) if as_json else _print(view, "added")
 
@@ -120,7 +120,7 @@ def coding_memo(app: AppContext, coding_id: str, text: str) -> None:
 
     Example: qualcode coding memo 12 "Typisk for runde 1"
     """
-    with app.session() as session:
+    with app.typed_session() as session:
         _print(set_coding_memo(session, coding_id, text, app.coder(session)), "memo on")
 
 

@@ -26,7 +26,7 @@ def memo_add(app: AppContext, text: str, transcript: str | None, code: str | Non
 
     Example: qualcode memo add "Måltall nevnes bare av ledere" --code måltall-press
     """
-    with app.session() as session:
+    with app.typed_session() as session:
         view = add_memo(session, text, app.coder(session), transcript_ref=transcript, code_ref=code, coding_ref=coding_id, title=title)
     click.echo(f"memo {view.id} on {view.attached_to}")
 

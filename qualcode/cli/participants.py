@@ -28,7 +28,7 @@ def participants_import(app: AppContext, csv_file: Path) -> None:
 
     Example: qualcode participants import deltakere.csv
     """
-    with app.session() as session:
+    with app.typed_session() as session:
         result = import_participants(session, csv_file, app.coder(session))
     click.echo(f"{len(result.created)} new participants, {len(result.updated)} updated")
 

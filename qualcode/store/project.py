@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -156,6 +156,11 @@ class Project:
         if self.backups.is_dir():
             for backup in self.backups.glob("*.bak"):
                 backup.unlink()
+
+    def on_flush(self, hook: Callable[[Session], None]) -> None:
+        """Run `hook` on every session of this project before it flushes (the anonymiser's guard
+        on typed text is one; the store does not need to know what it does)."""
+        event.listen(self._sessions, "before_flush", lambda session, _context, _instances: hook(session))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import Candidate, PseudonymKey
 from qualcode.anonymise.reapply import Reapplied
 from qualcode.anonymise.service import (
+    PASSPHRASE_ENV,
     KeyAccess,
     accept_candidate,
     dismiss,
     locate_key,
     save_and_reapply,
 )
+from qualcode.anonymise.typed_text import guard_typed_text
 from qualcode.codebook.service import CodeView, create_code, list_codes, update_code
 from qualcode.coding import history, service
 from qualcode.coding.coders import get_or_create_coder, list_coders
@@ -26,7 +33,7 @@ from qualcode.coding.reader import (
     sentence_at,
 )
 from qualcode.coding.transcripts import TranscriptView, describe_transcripts
-from qualcode.errors import InvalidInput
+from qualcode.errors import InvalidInput, KeyFileError
 from qualcode.exporters.selection import Quote, QuoteFilter, select_quotes
 from qualcode.search.service import SearchFilters, SearchResult, search
 from qualcode.store.project import Project
@@ -41,6 +48,9 @@ class CodingService:
     ) -> None:
         self.project = Project.open(root)
         self.key_override = key_override  # --key, which the key's lookup honours like the CLI's
+        self._passphrase: str | None = None
+        self._typing_key: PseudonymKey | None = None  # the key, locked, while typed text is written
+        guard_typed_text(self.project, lambda: self._typing_key)
         self.coder_name = coder_name or ""
         self._key: tuple[KeyAccess, PseudonymKey] | None = None  # open only while reviewing
         if coder_name:
@@ -100,8 +110,27 @@ class CodingService:
         with self.project.begin() as session:
             return service.recode_coding(session, coding_id, code_path, get_or_create_coder(session, self.coder_name)).code_path
 
+    @contextmanager
+    def _typed(self) -> Iterator[Session]:
+        """A transaction that stores what the researcher typed, pseudonymised with the key first."""
+        passphrase = os.environ.get(PASSPHRASE_ENV) or self._passphrase
+        if not passphrase:
+            raise KeyFileError(
+                "memos and definitions are pseudonymised with the key, and its passphrase was not given",
+                "open the identifier review once (it asks for it), or start the UI with QUALCODE_KEY_PASSPHRASE set",
+            )
+        place = locate_key(self.project, self.key_override)
+        access = KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project)
+        with access.editing() as key:
+            self._typing_key = key
+            try:
+                with self.project.begin() as session:
+                    yield session
+            finally:
+                self._typing_key = None
+
     def set_memo(self, coding_id: int, text: str) -> str:
-        with self.project.begin() as session:
+        with self._typed() as session:
             return service.set_coding_memo(session, coding_id, text, get_or_create_coder(session, self.coder_name)).code_path
 
     def undo(self) -> str:
@@ -138,11 +167,11 @@ class CodingService:
             set_setting(session, "tui.last_coder", self.coder_name)
 
     def create_code(self, path: str) -> str:
-        with self.project.begin() as session:
+        with self._typed() as session:
             return create_code(session, path, {}, get_or_create_coder(session, self.coder_name)).path
 
     def update_definition(self, path: str, definition: str) -> str:
-        with self.project.begin() as session:
+        with self._typed() as session:
             update_code(session, path, {"definition": definition}, get_or_create_coder(session, self.coder_name))
             return path
 
@@ -155,6 +184,7 @@ class CodingService:
         place = locate_key(self.project, self.key_override)
         access = KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project)
         self._key = (access, access.load_existing())
+        self._passphrase = passphrase  # memos written later are pseudonymised with the same key
         return list(self._key[1].pending)
 
     def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[Candidate]:

@@ -1,0 +1,84 @@
+"""Text people type, and names of files, pseudonymised on its way into the project.
+
+Transcripts are pseudonymised by the importer, span by span. Everything else that holds free
+text (memos, code definitions, titles, attribute values, file names, the event log) passes
+through here: a hook on the project's sessions cleans those columns of every new or changed
+row before it is written, so no service can forget to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.apply import pseudonymise
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.store.models import (
+    Code,
+    Coding,
+    Event,
+    Memo,
+    ParticipantAttribute,
+    Transcript,
+    TranscriptAttribute,
+)
+from qualcode.store.project import Project
+
+# The columns a person writes into (or a file's name reaches). Transcript texts and coding
+# excerpts are not here: they are pseudonymised at import and must stay aligned with offsets.
+FREE_TEXT: dict[type, tuple[str, ...]] = {
+    Memo: ("title", "text"),
+    Coding: ("memo",),
+    Code: ("definition", "inclusion", "exclusion", "example"),
+    Event: ("summary", "payload"),
+    Transcript: ("title", "source_filename", "interviewer", "note_taker"),
+    ParticipantAttribute: ("value",),
+    TranscriptAttribute: ("value",),
+}
+
+
+def clean_text(text: str, key: PseudonymKey) -> str:
+    """`text` with every identifier the key knows, and every pattern identifier, replaced."""
+    return pseudonymise(text, key, "typed text").text if text else text
+
+
+def clean_value(value: Any, key: PseudonymKey) -> Any:
+    """Strings inside JSON-like values cleaned; other values as they are."""
+    if isinstance(value, str):
+        return clean_text(value, key)
+    if isinstance(value, dict):
+        return {name: clean_value(item, key) for name, item in value.items()}
+    if isinstance(value, list):
+        return [clean_value(item, key) for item in value]
+    return value
+
+
+def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], PseudonymKey | None]) -> None:
+    """From now on, every session of `project` pseudonymises free text before it is written.
+
+    `key` is the key, or a function giving the key to use at each flush (a long-running UI
+    re-reads the key under its lock for each change).
+    """
+    current = key if callable(key) else lambda: key
+
+    def clean(session: Session) -> None:
+        key = current()
+        if key is None:
+            return
+        for row in [*session.new, *session.dirty]:
+            columns = FREE_TEXT.get(type(row))
+            if not columns:
+                continue
+            state = inspect(row)
+            for column in columns:
+                if row in session.dirty and not state.attrs[column].history.has_changes():
+                    continue
+                value = getattr(row, column)
+                cleaned = clean_value(value, key)
+                if cleaned != value:
+                    setattr(row, column, cleaned)
+
+    project.on_flush(clean)

@@ -1,0 +1,253 @@
+"""The key under faults, races and tampering: items 2, 3, 4, 5, 6 and 14 of the reliability issue."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import shutil
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.conftest import (
+    PASSPHRASE,
+    assert_one_line_error,
+    cli_env,
+    run_qualcode,
+    start_qualcode,
+)
+
+
+def _key_entries(key_path: Path) -> list[str]:
+    from qualcode.anonymise.key import load_key
+
+    return [entry.original for entry in load_key(key_path, PASSPHRASE).entries]
+
+
+def _project_bytes(root: Path) -> bytes:
+    """Everything the project directory holds, database, WAL and backups alike."""
+    return b"".join(path.read_bytes() for path in sorted((root / ".qualcode").rglob("*")) if path.is_file())
+
+
+def _write_interviews(folder: Path, count: int, line: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        (folder / f"intervju_{number:03}.txt").write_text(
+            f"I: Hvordan var runde {number}?\nD1: {line} Det var uke {number} av kurset.\n", encoding="utf-8"
+        )
+
+
+def _setting(root: Path, name: str) -> str | None:
+    connection = sqlite3.connect(f"file:{root / '.qualcode' / 'project.db'}?mode=ro", uri=True, timeout=0.2)
+    try:
+        row = connection.execute("SELECT value FROM settings WHERE key = ?", (name,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        connection.close()
+    return row[0] if row else None
+
+
+@pytest.fixture
+def stored_originals(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A project with 20 transcripts that name Ola Dunk in clear (dismissed as a candidate at first)."""
+    root, env = cli_project
+    assert run_qualcode(["--project", str(root), "anonymise", "dismiss", "Ola", "Dunk", "Ola Dunk"], env).returncode == 0
+    _write_interviews(tmp_path / "inn", 20, "Jeg snakket med Ola Dunk om planen.")
+    result = run_qualcode(["--project", str(root), "import", str(tmp_path / "inn")], env)
+    assert result.returncode == 0, result.stderr
+    assert b"Dunk" in _project_bytes(root)
+    return root, env
+
+
+def _copy_project(root: Path, env: dict[str, str], target: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the project and of its key, as a backup of both would give."""
+    shutil.copytree(root, target / "studie")
+    key = target / "keys" / "studie.qckey"
+    key.parent.mkdir(parents=True)
+    shutil.copy2(env["QUALCODE_KEY"], key)
+    copied = dict(env, QUALCODE_KEY=str(key))
+    return target / "studie", copied
+
+
+def test_a_kill_while_learning_an_identifier_is_finished_on_the_next_open(
+    stored_originals: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    root, env = stored_originals
+    rng = random.Random(15)
+    # Once at the moment the rewrite is recorded, then at seeded random moments.
+    plans: list[float | None] = [None, *(rng.uniform(0.3, 2.0) for _ in range(2))]
+    for attempt, delay in enumerate(plans):
+        project, copied_env = _copy_project(root, env, tmp_path / f"kill{attempt}")
+        child = start_qualcode(["--project", str(project), "identifiers", "add", "Ola Dunk", "--kind", "person"], copied_env)
+        if delay is None:
+            deadline = time.monotonic() + 60
+            while _setting(project, "anonymise.reapply_pending") is None and child.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)
+        else:
+            time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        result = run_qualcode(["--project", str(project), "status"], copied_env)
+        assert result.returncode == 0, result.stderr
+        if "Ola Dunk" in _key_entries(Path(copied_env["QUALCODE_KEY"])):
+            assert b"Dunk" not in _project_bytes(project), f"attempt {attempt}: originals left after the kill"
+        again = run_qualcode(["--project", str(project), "identifiers", "add", "Ola Dunk", "--kind", "person"], copied_env)
+        assert again.returncode in (0, 1) and "Traceback" not in again.stderr
+        assert b"Dunk" not in _project_bytes(project), f"attempt {attempt}: originals left"
+
+
+def test_the_finish_is_announced(stored_originals: tuple[Path, dict[str, str]]) -> None:
+    root, env = stored_originals
+    child = start_qualcode(["--project", str(root), "identifiers", "add", "Ola Dunk", "--kind", "person"], env)
+    while _setting(root, "anonymise.reapply_pending") is None and child.poll() is None:
+        time.sleep(0.005)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    result = run_qualcode(["--project", str(root), "search", "planen"], env)
+    assert result.returncode == 0, result.stderr
+    assert "interrupted" in result.stderr and "Dunk" not in result.stdout
+    assert b"Dunk" not in _project_bytes(root)
+
+
+def test_a_key_change_during_a_batch_import_is_kept(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    root, env = cli_project
+    folder = tmp_path / "inn"
+    folder.mkdir()
+    for number in range(30):  # each file brings a phone number, which the import adds to the key
+        (folder / f"intervju_{number:03}.txt").write_text(
+            f"I: Hvem ringte du?\nD1: Jeg ringte 912 34 {number:03} og snakket med Ola Nordmann om kurset.\n",
+            encoding="utf-8",
+        )
+    importer = start_qualcode(["--project", str(root), "import", str(folder)], env)
+    time.sleep(1.5)
+    added = run_qualcode(["--project", str(root), "identifiers", "add", "Ola Nordmann", "--kind", "person"], env)
+    importer.wait(timeout=300)
+    assert added.returncode == 0, added.stderr
+    entries = _key_entries(Path(env["QUALCODE_KEY"]))
+    assert "Ola Nordmann" in entries
+    assert sum(entry.startswith("912 34") for entry in entries) >= 1
+    assert b"Nordmann" not in _project_bytes(root)
+
+
+def test_a_mistyped_key_path_is_refused_and_nothing_is_imported(
+    cli_project: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    root, env = cli_project
+    (tmp_path / "intervju.txt").write_text("I: Hei.\nD1: Jeg bor i Horten og heter Hilde.\n", encoding="utf-8")
+    typo = dict(env, QUALCODE_KEY=str(tmp_path / "keys" / "TYPO.qckey"))
+    result = run_qualcode(["--project", str(root), "import", str(tmp_path / "intervju.txt")], typo)
+    assert_one_line_error(result)
+    assert "key" in result.stderr
+    assert not (tmp_path / "keys" / "TYPO.qckey").exists()
+    assert b"Hilde" not in _project_bytes(root)
+
+
+def test_a_project_copied_without_its_key_refuses_and_key_new_makes_one(
+    cli_project: tuple[Path, dict[str, str]], tmp_path: Path, home: Path
+) -> None:
+    root, _env = cli_project
+    copy = tmp_path / "kopi"
+    shutil.copytree(root, copy)
+    env = cli_env(home)  # no QUALCODE_KEY: the key is looked up where the project recorded it
+    Path(_env["QUALCODE_KEY"]).rename(tmp_path / "moved.qckey")
+    (tmp_path / "intervju.txt").write_text("I: Hei.\nD1: Jeg heter Hilde.\n", encoding="utf-8")
+    assert_one_line_error(run_qualcode(["--project", str(copy), "import", str(tmp_path / "intervju.txt")], env))
+    assert_one_line_error(run_qualcode(["--project", str(copy), "memo", "add", "Hilde sa mye"], env))
+    assert b"Hilde" not in _project_bytes(copy)
+    # A key of another project is refused too.
+    other = tmp_path / "annen"
+    other_env = cli_env(home, tmp_path / "keys" / "annen.qckey")
+    assert run_qualcode(["init", str(other)], other_env).returncode == 0
+    foreign = run_qualcode(["--project", str(copy), "--key", other_env["QUALCODE_KEY"], "key", "show"], env)
+    assert_one_line_error(foreign)
+    assert "another project" in foreign.stderr
+    made = run_qualcode(["--project", str(copy), "key", "new"], env)
+    assert made.returncode == 0, made.stderr
+    assert run_qualcode(["--project", str(copy), "key", "show"], env).returncode == 0
+    # The original key, brought back, is now not the one this copy knows.
+    back = run_qualcode(["--project", str(copy), "--key", str(tmp_path / "moved.qckey"), "key", "show"], env)
+    assert_one_line_error(back)
+
+
+def test_typed_text_and_file_names_are_pseudonymised(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    root, env = cli_project
+    project = ["--project", str(root)]
+    assert run_qualcode([*project, "identifiers", "add", "Hilde Berg", "--kind", "person"], env).returncode == 0
+    source = tmp_path / "samtale med Hilde Berg.txt"
+    source.write_text("I: Hvordan gikk det?\nD1: Jeg fikk være med og bestemme planen.\n", encoding="utf-8")
+    assert run_qualcode([*project, "import", str(source), "--name", "samtale1"], env).returncode == 0
+    steps = [
+        ["memo", "add", "Hilde Berg ringte meg om dette, tlf 912 34 567"],
+        ["coding", "add", "samtale1", "empowerment", "--match", "være med og bestemme", "--memo", "Som Hilde sa"],
+        ["codebook", "edit", "empowerment", "--definition", "Slik Hilde Berg forklarte det"],
+        ["coding", "memo", "1", "Bergs poeng"],
+    ]
+    for step in steps:
+        result = run_qualcode([*project, *step], env)
+        assert result.returncode == 0, (step, result.stderr)
+    stored = _project_bytes(root)
+    for original in (b"Hilde", b"Berg ", b"Bergs", b"912 34 567"):
+        assert original not in stored, original
+    history = run_qualcode([*project, "history", "--limit", "100"], env)
+    assert "Hilde" not in history.stdout
+
+
+def test_an_identifier_learned_later_reaches_code_definitions(cli_project: tuple[Path, dict[str, str]]) -> None:
+    root, env = cli_project
+    project = ["--project", str(root)]
+    assert run_qualcode([*project, "codebook", "edit", "empowerment", "--definition", "Som Torunn Vik sa det"], env).returncode == 0
+    assert b"Torunn" in _project_bytes(root)
+    assert run_qualcode([*project, "identifiers", "add", "Torunn Vik", "--kind", "person"], env).returncode == 0
+    assert b"Torunn" not in _project_bytes(root)
+
+
+def test_withdrawal_keeps_other_peoples_identifiers(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    root, env = cli_project
+    project = ["--project", str(root)]
+    for name, who in (("Kari Nordmann", "D1"), ("Bent Hansen", None)):
+        extra = ["--participant", who] if who else []
+        assert run_qualcode([*project, "identifiers", "add", name, "--kind", "person", *extra], env).returncode == 0
+    first = tmp_path / "d1.txt"
+    first.write_text("I: Hvem hjalp deg?\nD1: Jeg heter Kari Nordmann, og Bent Hansen var veilederen min.\n", encoding="utf-8")
+    assert run_qualcode([*project, "import", str(first), "--participant", "D1", "--role", "deltaker"], env).returncode == 0
+    withdrawn = run_qualcode([*project, "participant", "withdraw", "D1", "--yes"], env)
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    entries = _key_entries(Path(env["QUALCODE_KEY"]))
+    assert "Bent Hansen" in entries and "Kari Nordmann" not in entries
+    assert b"Kari Nordmann" not in Path(env["QUALCODE_KEY"]).read_bytes()  # encrypted anyway; and not in clear
+    later = tmp_path / "v1.txt"
+    later.write_text("I: Hvem jobber du med?\nV1: Bent Hansen. Og Kari Nordmann var her i fjor, og Karis sak.\n", encoding="utf-8")
+    result = run_qualcode([*project, "import", str(later), "--participant", "V1", "--role", "veileder"], env)
+    assert result.returncode == 0, result.stderr
+    stored = _project_bytes(root)
+    assert b"Bent Hansen" not in stored and b"Kari" not in stored and b"Nordmann" not in stored
+    shown = run_qualcode([*project, "transcripts", "show", "v1"], env)
+    assert "NN var her i fjor" in shown.stdout
+
+
+def _tampered(path: Path, change: dict[str, object] | list[object] | str) -> None:
+    envelope = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(change, dict):
+        envelope.update(change)
+        path.write_text(json.dumps(envelope), encoding="utf-8")
+    elif isinstance(change, list):
+        path.write_text(json.dumps(change), encoding="utf-8")
+    else:
+        path.write_text(change, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"n": 3}, {"n": "many"}, {"token": 12345}, {"salt": "!!!"}, {"salt": base64.b64encode(b"x").decode()},
+     {"format": None}, [1, 2, 3], "not json at all", {"token": "gAAAAAB" + "A" * 40}, {"key_id": ["x"]}],
+)
+def test_a_tampered_key_is_one_line(cli_project: tuple[Path, dict[str, str]], change: object) -> None:
+    root, env = cli_project
+    _tampered(Path(env["QUALCODE_KEY"]), change)  # type: ignore[arg-type]
+    result = run_qualcode(["--project", str(root), "key", "show"], env)
+    assert_one_line_error(result)
