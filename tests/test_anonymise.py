@@ -369,3 +369,58 @@ def test_a_key_of_another_project_is_refused(key_access: KeyAccess) -> None:
     other = KeyAccess(key_access.path, key_access.passphrase, "another-project-guid")
     with pytest.raises(KeyFileError, match="belongs to another project"):
         other.load_existing()
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_a_name_sharing_words_with_a_drawn_pseudonym_is_still_proposed(seed: int) -> None:
+    from qualcode.importers.document import ParsedDocument, TurnSpan
+    from qualcode.importers.pseudonymise import pseudonymise_document
+
+    key = PseudonymKey(f"prosjekt-{seed}")
+    add_identifier(key, "Per Hansen", "person", "m")
+    add_identifier(key, "Lise Berg", "person", "f")
+    drawn, other = (entry.pseudonym.split() for entry in key.entries)
+    # An unknown person whose first name was drawn for one pseudonym and surname for another.
+    unknown = f"{other[0]} {drawn[-1]}"
+    text = f"I: Hvem var veilederen?\nD1: Mest med {unknown} på kontoret, og litt med Per.\n"
+    document = ParsedDocument(text, [TurnSpan("I", 3, 23), TurnSpan("D1", 28, len(text) - 1)], "txt")
+    prepared = pseudonymise_document(document, {}, key, "fil2.txt", set())
+    assert unknown in [proposal.text for proposal in prepared.proposals], (seed, unknown)
+
+
+@pytest.mark.parametrize(
+    ("text", "birth"),
+    [
+        ("Intervju 12.10.2009 på kontoret.", None),
+        ("Intervjuet ble gjort 2009-10-12.", None),
+        ("Vi møttes 3. mars 2010 første gang.", None),
+        ("Hun er født 12.10.1980 og bor alene.", "12.10.1980"),
+        ("Fødselsdato: 1980-10-12.", "1980-10-12"),
+        ("Han er f. 3. mars 1975.", "3. mars 1975"),
+        ("DOB 01.02.1990", "01.02.1990"),
+    ],
+)
+def test_only_dates_said_to_be_births_are_birth_dates(text: str, birth: str | None) -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    found = [f.text for f in find_patterns(text) if f.kind == "birth_date"]
+    assert found == ([birth] if birth else [])
+
+
+def test_a_date_beside_a_fodselsnummer_is_a_birth_date_and_a_learned_one_is_replaced_everywhere() -> None:
+    key = PseudonymKey("p")
+    first = pseudonymise("Opplysninger: 12.10.1980 15108012345 (fra skjemaet).", key, "a")
+    assert [r.kind for r in first.replacements if r.original == "12.10.1980"] in (["birth_date"], [])
+    born = pseudonymise("Hun er født 14.02.1979.", key, "b")
+    assert "14.02.1979" not in born.text
+    later = pseudonymise("Det skjedde 14.02.1979, sa hun. Intervju 12.10.2009.", key, "c")
+    assert "14.02.1979" not in later.text and "12.10.2009" in later.text
+
+
+def test_an_interview_date_in_a_quote_table_is_not_a_leak(tmp_path: Path) -> None:
+    key = PseudonymKey("p")
+    table = tmp_path / "sitater.csv"
+    table.write_text("sitat,dato\n\"Det var bra.\",2009-10-12\n\"Intervju 12.10.2009\",2009-10-12\n", encoding="utf-8")
+    assert check_file(table, key) == []
+    table.write_text("sitat,dato\n\"Jeg er født 12.10.1980.\",2009-10-12\n", encoding="utf-8")
+    assert [leak.found for leak in check_file(table, key)] == ["12.10.1980"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
@@ -86,12 +86,17 @@ def add_identifier(
     return entry
 
 
-def pseudonymise(text: str, key: PseudonymKey, where: str, today: date | None = None) -> Pseudonymised:
+def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
     """Replace every known and every pattern identifier; patterns found are added to the key."""
     candidates: list[tuple[int, int, str, str, str]] = []
-    for found in find_patterns(text, today):
+    for found in find_patterns(text):
         entry = add_identifier(key, found.text, found.kind, first_seen=f"{where}:{text.count(chr(10), 0, found.start) + 1}")
         candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind))
+    # A date of birth learned once is replaced wherever it appears again, context or not.
+    for entry in key.entries:
+        if entry.kind == "birth_date":
+            for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text):
+                candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind))
     for match in KnownMatcher(key).find(text):
         candidates.append((match.start, match.end, match.text, match.replacement, match.entry.kind))
     # Longest first, so "NAV Horten" wins over "Horten" and "Kari Nordmann" over "Kari".

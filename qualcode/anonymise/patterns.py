@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 
 _UPPER = "A-ZÆØÅ"
 _LOWER = "a-zæøåéü"
@@ -43,8 +42,15 @@ FULL_DATE = re.compile(
     rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))\b",
     re.IGNORECASE,
 )
-BORN = re.compile(r"(?:født|fødselsdato|f\.)\s*(?:den\s+)?$", re.IGNORECASE)
-ADULT_AGE = 15  # a full date at least this many years back is taken for a date of birth
+# A date is a date of birth when its words say so ("født 12.10.1980", "fødselsdato:", "f.",
+# "DOB"), or when a fødselsnummer stands right beside it; an interview date ("Intervju
+# 12.10.2009") is not, however old it is.
+BORN = re.compile(
+    r"(?:\bfødt|\bfødd|\bfødselsdato|\bfødselsdag|\bf\.|\bfdato|\bf\.dato|\bDOB|\bdate of birth|\bborn)"
+    r"\s*(?:den\s+|:\s*|on\s+)?$",
+    re.IGNORECASE,
+)
+BESIDE_FNR = 25  # characters between a date and a fødselsnummer that make them one person's
 
 
 def valid_fnr(digits: str) -> bool:
@@ -69,9 +75,8 @@ def _phone_digits(text: str) -> str:
     return digits[2:] if digits.startswith("47") and len(digits) == 10 else digits[4:] if digits.startswith("0047") else digits
 
 
-def find_patterns(text: str, today: date | None = None) -> Iterator[Found]:
+def find_patterns(text: str) -> Iterator[Found]:
     """Every pattern identifier in `text`; callers resolve overlaps."""
-    today = today or date.today()
     for match in FNR.finditer(text):
         if valid_fnr(match.group(1) + match.group(2)):
             yield Found(match.start(), match.end(), match.group(), "fnr")
@@ -86,8 +91,11 @@ def find_patterns(text: str, today: date | None = None) -> Iterator[Found]:
         yield Found(match.start(), match.end(), match.group(), "postcode")
     for match in NAV_OFFICE.finditer(text):
         yield Found(match.start(), match.end(), match.group(), "nav_office")
+    numbers = [match.span() for match in FNR.finditer(text) if valid_fnr(match.group(1) + match.group(2))]
     for match in FULL_DATE.finditer(text):
-        year = int(match.group("y1") or match.group("y2") or match.group("y3"))
-        born = BORN.search(text[max(0, match.start() - 20):match.start()]) is not None
-        if born or 1900 <= year <= today.year - ADULT_AGE:
+        born = BORN.search(text[max(0, match.start() - 25):match.start()]) is not None
+        beside = any(
+            0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR for start, end in numbers
+        )
+        if born or beside:
             yield Found(match.start(), match.end(), match.group(), "birth_date")

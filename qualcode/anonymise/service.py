@@ -349,11 +349,14 @@ def dismiss(key: PseudonymKey, text: str) -> None:
 
 
 def ignored_words(key: PseudonymKey) -> set[str]:
-    """Everything candidates are checked against: originals, their parts, pseudonyms, dismissals."""
+    """Words never proposed again: dismissed ones, and originals and their parts (found anyway).
+
+    Pseudonyms are not among them: a real name that shares a word with a drawn pseudonym
+    ("Karen Nilsen") must still be proposed. What is already pseudonymised is known by the
+    spans the import replaced, never by its words.
+    """
     words = {word for word in key.dismissed}
     for entry in key.entries:
         words.add(entry.original)
         words.update(entry.original.split())
-        words.add(entry.pseudonym)
-        words.update(entry.pseudonym.split())
     return words
