@@ -23,6 +23,7 @@ from qualcode.anonymise.service import (
     add_known_identifier,
     dismiss,
     import_identifiers,
+    save_and_reapply,
     set_style,
 )
 from qualcode.anonymise.withdraw import WITHDRAWN, withdraw_participant
@@ -424,3 +425,25 @@ def test_an_interview_date_in_a_quote_table_is_not_a_leak(tmp_path: Path) -> Non
     assert check_file(table, key) == []
     table.write_text("sitat,dato\n\"Jeg er født 12.10.1980.\",2009-10-12\n", encoding="utf-8")
     assert [leak.found for leak in check_file(table, key)] == ["12.10.1980"]
+
+
+def test_a_used_pseudonym_that_turns_out_to_be_a_real_name_is_redrawn_and_rewritten(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    with key_access.editing() as key:
+        add_identifier(key, "Per Hansen", "person", "m")
+    key = key_access.load_existing()
+    drawn = key.entries[0].pseudonym
+    source = tmp_path / "d1.txt"
+    source.write_text("I: Hvem hjalp deg?\nD1: Per Hansen hjalp meg. Per er flink.\n", encoding="utf-8")
+    assert import_paths(project, [source], key_access).imported
+    with key_access.editing() as key:
+        add_identifier(key, drawn, "person", "m")  # a real person in the study bears the drawn name
+        assert key.entries[0].pseudonym != drawn
+        save_and_reapply(project, key_access, key, None)
+    key = key_access.load_existing()
+    assert not key.renamed
+    redrawn = key.entries[0].pseudonym
+    with project.begin() as session:
+        text = session.scalars(select(Transcript)).one().current_version.text  # type: ignore[union-attr]
+    assert drawn not in text and f"{redrawn} hjalp meg. {redrawn.split()[0]} er flink." in text

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qualcode.coding.memos import count_memos
 from qualcode.store.models import (
     Code,
-    Coder,
     Coding,
-    Memo,
     Participant,
     TextVersion,
     Transcript,
@@ -75,6 +74,7 @@ def project_summary(session: Session) -> ProjectSummary:
         codes=session.scalar(select(func.count()).select_from(Code)) or 0,
         codings=session.scalar(select(func.count()).select_from(Coding).where(live)) or 0,
         codings_by_top_code=dict(sorted(by_top.items())),
-        coders=session.scalar(select(func.count()).select_from(Coder)) or 0,
-        memos=session.scalar(select(func.count()).select_from(Memo).where(Memo.removed_at.is_(None))) or 0,
+        # Only people who coded count as coders: not a login that merely ran a command, nor a reviewer.
+        coders=session.scalar(select(func.count(func.distinct(Coding.coder_id))).where(live)) or 0,
+        memos=count_memos(session),
     )

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from qualcode.anonymise.key import KeyEntry, PseudonymKey
+from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
@@ -67,8 +67,9 @@ def add_identifier(
 ) -> KeyEntry:
     """Add an identifier to the key with a pseudonym in the project's style for its kind.
 
-    If the new original is, or is like, the pseudonym of an entry not yet used in any
-    transcript, that entry gets a new pseudonym, so no pseudonym is ever a real name in the key.
+    If the new original is, or is like, the pseudonym of another entry, that entry gets a new
+    pseudonym, so no pseudonym is ever a real name in the key; when texts already use the old
+    one, the key records the renaming and re-applying the key rewrites those texts.
     """
     existing = key.entry_for(original)
     if existing is not None:
@@ -79,10 +80,13 @@ def add_identifier(
     entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen))
     parts = [part.casefold() for part in original.split()]
     for other in key.entries:
-        if other is entry or other.kind != "person" or other.seen_in or other.pseudonym.startswith("("):
+        if other is entry or other.kind != "person" or other.pseudonym.startswith("("):
             continue
         if any(looks_like(part, set(parts)) for part in other.pseudonym.split()):
+            old = other.pseudonym
             other.pseudonym = _pseudonym_for(key, other.original, other.kind, other.gender, key.project_guid + ":redrawn")
+            if other.seen_in:
+                key.renamed.append(Renamed(old, other.pseudonym, list(other.seen_in)))
     return entry
 
 

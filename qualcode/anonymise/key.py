@@ -44,6 +44,16 @@ class KeyEntry:
 
 
 @dataclass
+class Renamed:
+    """A pseudonym redrawn because it turned out to be a real name, waiting to be rewritten in
+    the transcripts that already use it."""
+
+    old: str
+    new: str
+    transcripts: list[str]
+
+
+@dataclass
 class DeniedEntry:
     """A withdrawn person's identifier, kept only as salted digests of its words: it can still be
     found and replaced by a placeholder, but never read back."""
@@ -70,6 +80,7 @@ class PseudonymKey:
     pending: list[Candidate] = field(default_factory=list)
     styles: dict[str, str] = field(default_factory=dict)
     denied: list[DeniedEntry] = field(default_factory=list)
+    renamed: list[Renamed] = field(default_factory=list)
     deny_salt: str = field(default_factory=lambda: os.urandom(16).hex())
     # The key file's own id, kept in its envelope; the project remembers it to know its key.
     key_id: str | None = field(default=None, compare=False)
@@ -96,6 +107,7 @@ class PseudonymKey:
             "pending": [asdict(candidate) for candidate in self.pending],
             "styles": self.styles,
             "denied": [asdict(entry) for entry in self.denied],
+            "renamed": [asdict(renaming) for renaming in self.renamed],
             "deny_salt": self.deny_salt,
         }
 
@@ -108,6 +120,7 @@ class PseudonymKey:
             pending=[Candidate(**candidate) for candidate in data.get("pending", [])],
             styles=dict(data.get("styles", {})),
             denied=[DeniedEntry(**entry) for entry in data.get("denied", [])],
+            renamed=[Renamed(**renaming) for renaming in data.get("renamed", [])],
             deny_salt=str(data.get("deny_salt") or os.urandom(16).hex()),
         )
 

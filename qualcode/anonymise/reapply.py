@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import pseudonymise
-from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.key import PseudonymKey, Renamed
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.typed_text import FREE_TEXT, clean_text, clean_value
 from qualcode.search.index import purge_index
@@ -39,13 +40,20 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     changed: list[str] = []
     replaced = 0
     for transcript in session.scalars(select(Transcript).order_by(Transcript.name)).all():
+        renamings = [renaming for renaming in key.renamed if transcript.name in renaming.transcripts]
+        spans = _renamed_spans(transcript.current_version.text if transcript.current_version else "", renamings)
+        if spans:
+            rewrite_current_text(session, transcript, spans, "a pseudonym turned out to be a real name and was redrawn")
+            replaced += len(spans)
+            changed.append(transcript.name)
         version = transcript.current_version
         assert version is not None
         result = pseudonymise(version.text, key, transcript.name)
         if not result.replacements:
             continue
         replaced += len(result.replacements)
-        changed.append(transcript.name)
+        if transcript.name not in changed:
+            changed.append(transcript.name)
         rewrite_current_text(
             session, transcript, [Span(r.start, r.end, r.pseudonym) for r in result.replacements],
             "identifiers added to the key after import",
@@ -74,6 +82,20 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
         )
     return Reapplied(changed, replaced, memos, events, others)
+
+
+def _renamed_spans(text: str, renamings: list[Renamed]) -> list[Span]:
+    """Where `text` uses redrawn pseudonyms, whole or by part, and what replaces each use."""
+    forms: dict[str, str] = {}
+    for renaming in renamings:
+        old_parts, new_parts = renaming.old.split(), renaming.new.split()
+        forms[renaming.old] = renaming.new
+        if len(old_parts) == len(new_parts) and len(old_parts) > 1:
+            forms.update(zip(old_parts, new_parts, strict=True))
+    if not forms:
+        return []
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True)) + r")(?!\w)")
+    return [Span(match.start(), match.end(), forms[match.group()]) for match in pattern.finditer(text)]
 
 
 def _clean(text: str | None, key: PseudonymKey) -> str:

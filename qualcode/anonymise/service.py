@@ -223,6 +223,9 @@ def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Rea
         delete_setting(session, REAPPLY_PENDING)
         if result.anything:
             set_setting(session, PURGE_PENDING, "1")
+    # Rewritten now; the caller's `editing()` saves the key. A crash before that rewrites them
+    # again, harmlessly: the old pseudonyms are gone from those texts.
+    key.renamed.clear()
     finish_purge(project)
     return result
 

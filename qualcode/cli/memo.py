@@ -6,7 +6,7 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table
-from qualcode.coding.memos import add_memo, list_memos, remove_memo
+from qualcode.coding.memos import MEMO_KINDS, add_memo, list_memos, remove_memo
 
 
 @click.group("memo")
@@ -32,19 +32,20 @@ def memo_add(app: AppContext, text: str, transcript: str | None, code: str | Non
 
 
 @memo_group.command("list")
+@click.option("--kind", type=click.Choice(MEMO_KINDS), help="Only memos on the project, transcripts, codes or codings.")
 @json_option
 @pass_app
-def memo_list(app: AppContext, as_json: bool) -> None:
-    """List memos.
+def memo_list(app: AppContext, kind: str | None, as_json: bool) -> None:
+    """List memos, codings' own memos included.
 
-    Example: qualcode memo list --json
+    Example: qualcode memo list --kind coding
     """
-    with app.session() as session:
-        views = list_memos(session)
+    with app.session(read_only=True) as session:
+        views = list_memos(session, kind)
     if as_json:
         emit_json(views)
         return
-    emit_table(["id", "on", "author", "memo"], [[v.id, v.attached_to, v.author, " ".join(v.text.split())[:70]] for v in views])
+    emit_table(["memo", "on", "author", "text"], [[v.ref, v.attached_to, v.author, " ".join(v.text.split())[:70]] for v in views])
 
 
 @memo_group.command("remove")

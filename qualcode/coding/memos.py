@@ -13,7 +13,7 @@ from qualcode.coding.service import find_coding
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.events import record_event
 from qualcode.store.lookup import find_transcript
-from qualcode.store.models import Coder, Memo, utcnow
+from qualcode.store.models import Coder, Coding, Memo, utcnow
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class MemoView:
     text: str
     source: str | None
     created_at: str
+    kind: str = "project"  # project | transcript | code | coding
+    ref: str = ""  # how commands name it: "memo 3", or "coding 12" for a coding's own memo
 
 
 def memo_state(memo: Memo) -> dict[str, Any]:
@@ -42,10 +44,19 @@ def _attached_to(memo: Memo, session: Session) -> str:
     return "project"
 
 
+def _kind(memo: Memo) -> str:
+    if memo.coding_id is not None:
+        return "coding"
+    if memo.code_id is not None:
+        return "code"
+    return "transcript" if memo.transcript_id is not None else "project"
+
+
 def memo_view(session: Session, memo: Memo) -> MemoView:
     return MemoView(
         id=memo.id, guid=memo.guid, author=memo.author.name, attached_to=_attached_to(memo, session),
         title=memo.title, text=memo.text, source=memo.source, created_at=memo.created_at.isoformat(timespec="seconds"),
+        kind=_kind(memo), ref=f"memo {memo.id}",
     )
 
 
@@ -82,9 +93,33 @@ def add_memo(
     return view
 
 
-def list_memos(session: Session) -> list[MemoView]:
+MEMO_KINDS = ("project", "transcript", "code", "coding")
+
+
+def list_memos(session: Session, kind: str | None = None) -> list[MemoView]:
+    """Every memo, of one kind or all: free memos, and the memo a coding carries itself
+    (written with `coding memo` or in the terminal UI)."""
+    if kind is not None and kind not in MEMO_KINDS:
+        raise InvalidInput(f"memo kind {kind!r} is not one of {', '.join(MEMO_KINDS)}")
     memos = session.scalars(select(Memo).where(Memo.removed_at.is_(None)).order_by(Memo.id))
-    return [memo_view(session, memo) for memo in memos]
+    views = [memo_view(session, memo) for memo in memos]
+    codings = session.scalars(
+        select(Coding).where(Coding.memo.is_not(None), Coding.memo != "", Coding.removed_at.is_(None)).order_by(Coding.id)
+    )
+    views += [
+        MemoView(
+            id=coding.id, guid=coding.guid, author=coding.coder.name, attached_to=f"coding {coding.id}", title=None,
+            text=coding.memo or "", source=None, created_at=coding.created_at.isoformat(timespec="seconds"),
+            kind="coding", ref=f"coding {coding.id}",
+        )
+        for coding in codings
+    ]
+    return [view for view in views if kind is None or view.kind == kind]
+
+
+def count_memos(session: Session) -> int:
+    """Free memos and codings' own memos, as `list_memos` lists them."""
+    return len(list_memos(session))
 
 
 def remove_memo(session: Session, memo_id: int, author: Coder) -> MemoView:

@@ -1,0 +1,30 @@
+"""The project summary: what `status` counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from qualcode.analysis.summary import project_summary
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.memos import add_memo, list_memos
+from qualcode.coding.service import add_coding, set_coding_memo
+from tests.conftest import INTERVIEW, make_transcript
+
+
+def test_only_people_who_coded_are_coders_and_every_memo_counts(session: Session, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    coder = get_or_create_coder(session, "Forsker 1")
+    get_or_create_coder(session, "innlogget")  # a login that only ran a command
+    first = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    add_coding(session, "intervju", "brukermedvirkning", coder, match="være med og bestemme")
+    set_coding_memo(session, str(first.id), "Sterkt sitat", coder)  # as the terminal UI writes it
+    add_memo(session, "Om koden", coder, code_ref="måltall-press")
+    summary = project_summary(session)
+    assert (summary.codings, summary.coders, summary.memos) == (2, 1, 2)
+    listed = list_memos(session)
+    assert [(m.kind, m.ref, m.text) for m in listed] == [
+        ("code", f"memo {listed[0].id}", "Om koden"), ("coding", f"coding {first.id}", "Sterkt sitat"),
+    ]
+    assert [m.text for m in list_memos(session, "coding")] == ["Sterkt sitat"]
