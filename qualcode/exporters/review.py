@@ -19,9 +19,10 @@ from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.memos import MemoView, add_memo, memo_view
-from qualcode.errors import ImportFailed
+from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exporters.report import BOOKMARK_PREFIX
 from qualcode.store.models import Code, Coder, Coding, Memo
+from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
 
 REF = re.compile(r"\[S-([0-9A-F]{6})\]")
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -80,12 +81,11 @@ def _anchors(document: docx.document.Document, code_paths: set[str]) -> dict[str
 
 def _reply_parents(path: Path) -> dict[str, str]:
     """Which comment paragraph (w14:paraId) each reply answers, from commentsExtended.xml."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            data = archive.read("word/commentsExtended.xml")
-    except KeyError:
-        return {}
-    root = etree.fromstring(data)
+    with open_package(path) as archive:
+        if "word/commentsExtended.xml" not in archive.namelist():
+            return {}
+        data = read_member(archive, "word/commentsExtended.xml", path.name)
+    root = parse_xml(data, f"{path.name}: part word/commentsExtended.xml")
     return {
         node.get(f"{{{W15}}}paraId"): node.get(f"{{{W15}}}paraIdParent")
         for node in root.iter(f"{{{W15}}}commentEx") if node.get(f"{{{W15}}}paraIdParent")
@@ -97,8 +97,13 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
     if not path.is_file():
         raise ImportFailed(f"{path} does not exist")
     try:
+        # A reviewer's file comes from outside: sizes and every XML part are checked (no DTDs,
+        # no entities) before python-docx reads it.
+        check_package_xml(path)
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
+    except UnreadableFile as error:
+        raise ImportFailed(error.message, "open and re-save it in Word") from None
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
         raise ImportFailed(f"{path.name} is not a readable .docx file ({error})", "open and re-save it in Word") from None
     codes = {code.path: code for code in session.scalars(select(Code))}
     anchors = _anchors(document, set(codes))
