@@ -2,21 +2,28 @@
 
 Reads .docx (body, tables, headers, footers, comments, document properties), .txt, .md, .csv,
 .xlsx (every cell of every sheet) and .qdpx (every XML and text member of the archive).
+Packages are opened through qualcode.untrusted: size limits on zip members, no XML entities or DTDs.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import LIST_KINDS, KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
-from qualcode.errors import InvalidInput, LeakFound
+from qualcode.errors import InvalidInput, LeakFound, UnreadableFile
+from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 READABLE = (".docx", ".txt", ".md", ".csv", ".xlsx", ".qdpx")
 
@@ -32,50 +39,46 @@ class Leak:
     context: str
 
 
-def file_parts(path: Path) -> Iterator[tuple[str, str]]:
-    """(where, text) for every piece of text in a file."""
-    suffix = path.suffix.lower()
+def file_parts(source: Path | bytes, name: str | None = None) -> Iterator[tuple[str, str]]:
+    """(where, text) for every piece of text in a file, or in the bytes of a file to be called `name`."""
+    name = name or (source.name if isinstance(source, Path) else "")
+    suffix = Path(name).suffix.lower()
     if suffix == ".docx":
-        yield from _docx_parts(path)
+        yield from _docx_parts(source, name)
     elif suffix in (".txt", ".md", ".csv"):
-        for number, line in enumerate(path.read_text(encoding="utf-8-sig", errors="replace").splitlines(), start=1):
+        data = source.read_bytes() if isinstance(source, Path) else source
+        for number, line in enumerate(data.decode("utf-8-sig", errors="replace").splitlines(), start=1):
             yield f"line {number}", line
     elif suffix == ".xlsx":
-        import openpyxl  # here, not at the top, so the CLI starts quickly
-
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        for sheet in workbook.worksheets:
-            for row in sheet.iter_rows():
-                for cell in row:
-                    if cell.value is not None:
-                        yield f"{sheet.title}!{getattr(cell, 'coordinate', '?')}", str(cell.value)
-        workbook.close()
+        yield from _xlsx_parts(source, name)
     elif suffix == ".qdpx":
-        with zipfile.ZipFile(path) as archive:
+        with open_package(source, name) as archive:
             for member in archive.namelist():
-                if member.lower().endswith((".qde", ".xml", ".txt", ".html", ".rtf")):
-                    text = archive.read(member).decode("utf-8", errors="replace")
+                if member.lower().endswith((".qde", ".xml")):
+                    yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}"), member)
+                elif member.lower().endswith((".txt", ".html", ".rtf")):
+                    text = read_member(archive, member, name).decode("utf-8", errors="replace")
                     for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
                         yield f"{member} line {number}", line
     else:
-        raise InvalidInput(f"{path.name}: the leak check reads {', '.join(READABLE)}")
+        raise InvalidInput(f"{name}: the leak check reads {', '.join(READABLE)}")
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DOCX_TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|comments|footnotes|endnotes)\.xml$")
 
 
-def _docx_parts(path: Path) -> Iterator[tuple[str, str]]:
+def _docx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
     """Every paragraph of the body, headers, footers, comments and notes, and the document properties.
 
     Read straight from the package's XML: quicker than python-docx, and it sees every part.
     """
     from lxml import etree
 
-    with zipfile.ZipFile(path) as archive:
+    with open_package(source, name) as archive:
         for member in archive.namelist():
             if DOCX_TEXT_PARTS.match(member):
-                root = etree.fromstring(archive.read(member))
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
                 for number, paragraph in enumerate(root.iter(f"{W}p"), start=1):
                     text = "".join(
                         node.text or "" if node.tag == f"{W}t" else "\n" if node.tag in (f"{W}br", f"{W}cr") else "\t"
@@ -85,10 +88,42 @@ def _docx_parts(path: Path) -> Iterator[tuple[str, str]]:
                 for comment in root.iter(f"{W}comment"):
                     yield "comment author", comment.get(f"{W}author") or ""
             elif member.startswith("docProps/") and member.endswith(".xml"):
-                root = etree.fromstring(archive.read(member))
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
                 for node in root.iter():
                     if isinstance(node.tag, str) and node.text and node.text.strip():
                         yield f"property {etree.QName(node).localname}", node.text
+
+
+def _xlsx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
+    """Every cell of every sheet; the package's XML is checked first, openpyxl reads it afterwards."""
+    import openpyxl  # here, not at the top, so the CLI starts quickly
+
+    check_package_xml(source, name)
+    with source.open("rb") if isinstance(source, Path) else io.BytesIO(source) as handle:
+        try:
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            try:
+                for sheet in workbook.worksheets:
+                    for row in sheet.iter_rows():
+                        for cell in row:
+                            if cell.value is not None:
+                                yield f"{sheet.title}!{getattr(cell, 'coordinate', '?')}", str(cell.value)
+            finally:
+                workbook.close()
+        except UnreadableFile:
+            raise
+        except Exception as error:  # openpyxl raises many kinds of error on a damaged workbook
+            raise UnreadableFile(f"{name} is not a readable Excel workbook ({type(error).__name__}: {error})") from None
+
+
+def _xml_parts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
+    """Text and attribute values of every element (REFI-QDA keeps names in attributes), by source line."""
+    for node in root.iter():
+        if isinstance(node.tag, str):
+            pieces = [node.text or "", *node.attrib.values(), node.tail or ""]
+            text = " ".join(piece for piece in pieces if piece.strip())
+            if text:
+                yield f"{member} line {node.sourceline}", text
 
 
 def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tuple[Leak, int]]:
@@ -115,13 +150,15 @@ def scan_text(text: str, key: PseudonymKey, file: str, where: str) -> list[Leak]
     return [Leak(file, where, leak.found, leak.kind, leak.context) for leak, _ in scan_offsets(text, key, KnownMatcher(key))]
 
 
-def check_file(path: Path, key: PseudonymKey) -> list[Leak]:
-    if not path.is_file():
-        raise InvalidInput(f"{path} does not exist")
+def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> list[Leak]:
+    """Every leak in a file, or in the bytes of a file about to be written as `name`."""
+    if isinstance(source, Path) and not source.is_file():
+        raise InvalidInput(f"{source} does not exist")
+    name = name or (source.name if isinstance(source, Path) else "")
     try:
-        parts = list(file_parts(path))
+        parts = list(file_parts(source, name))
     except (zipfile.BadZipFile, KeyError, OSError) as error:
-        raise InvalidInput(f"{path.name} cannot be read for the leak check: {error}") from None
+        raise InvalidInput(f"{name} cannot be read for the leak check: {error}") from None
     # One scan over all the text, mapped back to where each piece came from: far quicker than
     # scanning thousands of paragraphs one by one.
     starts: list[int] = []
@@ -135,18 +172,21 @@ def check_file(path: Path, key: PseudonymKey) -> list[Leak]:
     leaks = []
     for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
         index = bisect_right(starts, offset) - 1
-        leaks.append(Leak(path.name, parts[index][0], leak.found, leak.kind, leak.context))
+        leaks.append(Leak(name, parts[index][0], leak.found, leak.kind, leak.context))
     return leaks
 
 
-def guard(path: Path, key: PseudonymKey) -> None:
-    """For exporters: refuse (and delete) a file about to leave the tool with an identifier in it."""
-    leaks = check_file(path, key)
+def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> None:
+    """For exporters: refuse a file, or the bytes of a file to be written as `name`, with an identifier in it.
+
+    Nothing is deleted: exporters check the bytes before any of them reach the disk
+    (exporters.publish), so a refusal never touches an earlier good export.
+    """
+    leaks = check_file(source, key, name)
     if leaks:
-        path.unlink(missing_ok=True)
         first = leaks[0]
         raise LeakFound(
-            f"refused to write {path.name}: it contains {first.kind} {first.found!r} ({first.where})"
+            f"refused to write {first.file}: it contains {first.kind} {first.found!r} ({first.where})"
             + (f" and {len(leaks) - 1} more" if len(leaks) > 1 else ""),
             "run `qualcode leakcheck` on the source, add the identifier to the key, and export again",
         )

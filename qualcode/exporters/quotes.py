@@ -1,14 +1,40 @@
-"""Quote tables: one row per quote, for spreadsheets and scripts (CSV, or Excel via openpyxl)."""
+"""Quote tables: one row per quote, for spreadsheets and scripts (CSV, or Excel via openpyxl).
+
+No cell may become a live formula in a spreadsheet (CSV or formula injection): a quote that starts
+with "=HYPERLINK(…)" or "-2+3" is text a participant said, not something Excel should run. OWASP's
+guidance names the dangerous first characters: = + - @ tab and carriage return. What is changed:
+
+- CSV: such a cell gets a single quote in front ("'=HYPERLINK(…)"), as OWASP advises. A
+  spreadsheet shows the text with that quote; a script reading the CSV sees it too, and strips
+  one leading "'" from these cells to get the verbatim text back. Nothing else is touched.
+- XLSX: the text is stored verbatim, as a string cell (never a formula), and marked with
+  Excel's quote prefix so that editing the cell later does not turn it into a formula either.
+
+Numbers stay numbers; only text cells are looked at, the header included.
+"""
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
+import io
 
 from qualcode.exporters.attribution import attribute
 from qualcode.exporters.selection import Quote
 
 FORMATS = ("csv", "xlsx")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def starts_like_formula(value: object) -> bool:
+    """True for text a spreadsheet would read as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_cell(value: object) -> object:
+    """A value for a CSV cell: empty for None, a leading ' for text that would be a formula."""
+    if value is None:
+        return ""
+    return "'" + value if starts_like_formula(value) else value  # type: ignore[operator]
 
 
 def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[str], list[list[object]]]:
@@ -33,23 +59,27 @@ def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[
     return header, rows
 
 
-def write_quote_table(path: Path, quotes: list[Quote], table_format: str, template: str, language: str) -> None:
+def render_quote_table(quotes: list[Quote], table_format: str, template: str, language: str) -> bytes:
+    """The table as the bytes of a .csv or .xlsx file (exporters.publish checks them for leaks and publishes them)."""
     header, rows = quote_rows(quotes, template, language)
-    temporary = path.with_name(path.name + f".tmp.{table_format}")
     if table_format == "csv":
-        with temporary.open("w", encoding="utf-8-sig", newline="") as handle:  # the BOM makes Excel read UTF-8
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows([["" if value is None else value for value in row] for row in rows])
-    else:
-        import openpyxl
+        text = io.StringIO(newline="")
+        writer = csv.writer(text)
+        writer.writerow([csv_cell(value) for value in header])
+        writer.writerows([[csv_cell(value) for value in row] for row in rows])
+        return text.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    import openpyxl
 
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = "Sitater" if language == "nb" else "Quotes"
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-        workbook.save(temporary)
-    temporary.replace(path)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Sitater" if language == "nb" else "Quotes"
+    for values in (header, *rows):
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if starts_like_formula(cell.value):
+                cell.data_type = "s"  # openpyxl made "=…" a formula; it is text
+                cell.quotePrefix = True
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

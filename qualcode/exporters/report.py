@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from io import BytesIO
 
 import docx
 from docx.document import Document
@@ -42,10 +42,10 @@ def bookmark_name(quote: Quote) -> str:
     return BOOKMARK_PREFIX + quote.guid.replace("-", "")[:20]
 
 
-def write_report(
-    session: Session, path: Path, quotes: list[Quote], codes: list[CodeView], selection: QuoteFilter, options: ReportOptions
-) -> None:
-    """Write the report to `path` (the caller checks for leaks and overwrites)."""
+def render_report(
+    session: Session, quotes: list[Quote], codes: list[CodeView], selection: QuoteFilter, options: ReportOptions
+) -> bytes:
+    """The report as the bytes of a .docx file (exporters.publish checks them for leaks and publishes them)."""
     words = labels(options.language)
     check_template(options.attribution)
     document = docx.Document()
@@ -78,9 +78,9 @@ def write_report(
     document.core_properties.title = options.title or (get_setting(session, "project.name") or "qualcode")
     document.core_properties.author = "qualcode"
     document.core_properties.language = "nb-NO" if options.language == "nb" else "en-GB"
-    temporary = path.with_name(path.name + ".tmp.docx")
-    document.save(str(temporary))
-    temporary.replace(path)
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def _title_page(session: Session, document: Document, selection: QuoteFilter, options: ReportOptions, words: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""Running an export: choose the path, never overwrite by accident, and guard against leaks."""
+"""Running an export: choose the path, never overwrite by accident, and publish only what passed the leak guard."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
 from qualcode.errors import InvalidInput
 from qualcode.exporters.attribution import check_template
-from qualcode.exporters.quotes import FORMATS, write_quote_table
-from qualcode.exporters.report import ReportOptions, write_report
+from qualcode.exporters.publish import publish
+from qualcode.exporters.quotes import FORMATS, render_quote_table
+from qualcode.exporters.report import ReportOptions, render_report
 from qualcode.exporters.selection import QuoteFilter, select_quotes
 
 EXPORTS_DIR = "exports"
@@ -54,16 +55,20 @@ def _warnings(session: Session, template: str) -> list[str]:
     ]
 
 
+def publish_checked(path: Path, data: bytes, key: PseudonymKey | None) -> list[str]:
+    """Publish through the leak guard (when there is a key); warnings for stale temporaries removed."""
+    stale = publish(path, data, (lambda checked: guard(checked, key, path.name)) if key is not None else None)
+    return [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale]
+
+
 def export_report(
     session: Session, project_root: Path, selection: QuoteFilter, options: ReportOptions,
     output: Path | None, force: bool, key: PseudonymKey | None,
 ) -> ExportResult:
     quotes, codes = select_quotes(session, selection)
     path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
-    write_report(session, path, quotes, codes, selection, options)
-    if key is not None:
-        guard(path, key)
-    return ExportResult(path, len(quotes), len(codes), _warnings(session, options.attribution))
+    notes = publish_checked(path, render_report(session, quotes, codes, selection, options), key)
+    return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, options.attribution))
 
 
 def export_quote_table(
@@ -74,7 +79,5 @@ def export_quote_table(
         raise InvalidInput(f"format {table_format!r} is not one of {', '.join(FORMATS)}")
     quotes, codes = select_quotes(session, selection)
     path = export_path(project_root, output, "sitater" if language == "nb" else "quotes", f".{table_format}", force)
-    write_quote_table(path, quotes, table_format, template, language)
-    if key is not None:
-        guard(path, key)
-    return ExportResult(path, len(quotes), len(codes), _warnings(session, template))
+    notes = publish_checked(path, render_quote_table(quotes, table_format, template, language), key)
+    return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, template))

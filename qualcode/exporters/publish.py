@@ -1,0 +1,249 @@
+"""Publishing an export: check its bytes, write them to a temporary file beside the target, rename it into place.
+
+Every exporter publishes through `publish`, so a file in exports/ is always either the previous
+one or a new one that passed the leak check, whatever happens in between:
+
+- the check (the leak guard) reads the export's bytes before any of them reach the disk, so a
+  refused export is never written anywhere, not even to a temporary file;
+- the temporary file is made by `tempfile.mkstemp` in the target's folder: an unpredictable name
+  (`.rapport-2026-12-01.docx.k2j4x9_a.qualcode.tmp`), created with O_EXCL, so a symbolic link
+  planted there is never followed; it is written through its open handle, never reopened by name,
+  synced, and only then does one `os.replace` put it at the target;
+- on any failure, refusal, KeyboardInterrupt, SIGTERM or SIGHUP the temporary file is removed and
+  the target is left exactly as it was (for the signals: after cleaning up, the process ends by the
+  same signal, as it would have without us);
+- a target that is itself a symbolic link is refused, even with --force: writing through it would
+  publish outside the folder the researcher chose, and replacing it would silently break their link;
+- a SIGKILL or power cut can leave only a temporary file, which is not an export (its name says so);
+  it is locked (flock) while its writer lives, and the next export to that folder removes those
+  whose writer is gone.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import signal
+import stat
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, Any
+
+from qualcode.errors import InvalidInput, WriteFailed
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: stale temporaries are then left for the researcher to remove
+    fcntl = None  # type: ignore[assignment]
+
+TEMPORARY_SUFFIX = ".qualcode.tmp"
+# mkstemp's names: the prefix, eight random letters, digits or underscores, the suffix.
+TEMPORARY_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX) + "$")
+INTERRUPTING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP arrived while an export was being written; raised so the cleanup runs."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+
+def publish(target: Path, data: bytes, check: Callable[[bytes], None] | None = None) -> list[str]:
+    """Write `data` to `target` if `check` lets it pass; return the names of stale temporaries removed.
+
+    `check` raises to refuse. Nothing is left behind on failure, and the previous target is untouched.
+    """
+    folder = target.parent
+    if check is not None:
+        check(data)
+    _refuse_odd_target(target)
+    stale = remove_stale_temporaries(folder)
+    with _signals_raise():
+        temporary: Path | None = None
+        handle: IO[bytes] | None = None
+        published = False
+        try:
+            with _signals_blocked():  # so no signal falls between creating the file and knowing its name
+                temporary, handle = _create_temporary(target)
+            try:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+                os.fchmod(handle.fileno(), _mode_for(target))
+                os.replace(temporary, target)
+            except OSError as error:
+                raise _write_failed(target, error) from None
+            published = True
+            _sync_folder(folder)
+        finally:
+            if temporary is not None and not published:
+                with suppress(OSError):
+                    temporary.unlink()
+            if handle is not None:
+                with suppress(OSError):  # a flush that fails again on a full disk changes nothing now
+                    handle.close()
+    return stale
+
+
+def remove_stale_temporaries(folder: Path) -> list[str]:
+    """Remove temporaries in `folder` left by exports that were killed; a living writer's file is locked."""
+    if fcntl is None:
+        return []
+    try:
+        names = sorted(name for name in os.listdir(folder) if TEMPORARY_NAME.match(name))
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        path = folder / name
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            opened = os.fstat(descriptor)
+            if not stat.S_ISREG(opened.st_mode):
+                continue
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # an export is writing it right now
+            current = os.lstat(path)
+            if (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino):
+                os.unlink(path)
+                removed.append(name)
+        except OSError:
+            continue
+        finally:
+            os.close(descriptor)
+    return removed
+
+
+def _refuse_odd_target(target: Path) -> None:
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise _write_failed(target, error) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise InvalidInput(
+            f"{target} is a symbolic link; exports are never written through or over a link",
+            "remove the link, or pass --output with the real file",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidInput(f"{target} exists and is not a regular file", "pass --output another file")
+
+
+def _create_temporary(target: Path) -> tuple[Path, IO[bytes]]:
+    """A new, locked, empty file beside the target, with a name nobody can guess."""
+    for _ in range(3):
+        try:
+            descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent)
+        except OSError as error:
+            raise _write_failed(target, error) from None
+        try:
+            if fcntl is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            created, named = os.fstat(descriptor), os.lstat(name)
+            if (created.st_dev, created.st_ino) == (named.st_dev, named.st_ino):
+                return Path(name), os.fdopen(descriptor, "w+b")
+        except OSError:
+            pass  # another export took it for stale between the two calls, which is harmless; make another
+        os.close(descriptor)
+    raise WriteFailed(f"could not create a temporary file for {target.name} in {target.parent}; nothing was changed")
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an overwritten file's permissions; a new file gets what the umask gives (mkstemp's are owner-only)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (os.umask would, for every thread)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; not every system lets a folder be opened, so best effort."""
+    with suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _write_failed(target: Path, error: OSError) -> WriteFailed:
+    if error.errno in DISK_FULL:
+        return WriteFailed(
+            f"could not write {target.name}: the disk is full (or the file is over the size limit); nothing was changed",
+            f"free some space in {target.parent} and export again",
+        )
+    return WriteFailed(f"could not write {target.name}: {error.strerror or error}; nothing was changed")
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """While writing, SIGTERM and SIGHUP raise Interrupted so the temporary file is removed first.
+
+    Only where Python lets us (the main thread) and only for signals left at their default action
+    (an ignored SIGHUP under nohup stays ignored). After the cleanup the signal is sent again with
+    its old handler back, so the process ends as the sender meant.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+    for number in INTERRUPTING_SIGNALS:
+        if signal.getsignal(number) is signal.SIG_DFL:
+            previous[number] = signal.signal(number, _raise_interrupted)
+    try:
+        yield
+    except Interrupted as interrupted:
+        _restore(previous)
+        previous = {}
+        os.kill(os.getpid(), interrupted.signal_number)
+        raise  # only reached if the old handler lets the process live
+    finally:
+        _restore(previous)
+
+
+def _raise_interrupted(signal_number: int, frame: object) -> None:
+    raise Interrupted(signal_number)
+
+
+def _restore(previous: dict[int, Any]) -> None:
+    for number, handler in previous.items():
+        signal.signal(number, handler)
+
+
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP for a moment; they are delivered when it ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    blocked = {signal.SIGINT, *INTERRUPTING_SIGNALS}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
