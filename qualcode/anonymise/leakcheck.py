@@ -153,7 +153,7 @@ def scan_text(text: str, key: PseudonymKey, file: str, where: str) -> list[Leak]
 def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> list[Leak]:
     """Every leak in a file, or in the bytes of a file about to be written as `name`."""
     if isinstance(source, Path) and not source.is_file():
-        raise InvalidInput(f"{source} does not exist")
+        raise InvalidInput(f"{source} is not a file" if source.exists() else f"{source} does not exist")
     name = name or (source.name if isinstance(source, Path) else "")
     try:
         parts = list(file_parts(source, name))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
-from qualcode.errors import InvalidInput
+from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template
 from qualcode.exporters.publish import publish
 from qualcode.exporters.quotes import FORMATS, render_quote_table
@@ -37,7 +37,12 @@ def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, 
         raise InvalidInput(f"{path.name} should end in {suffix}")
     if path.exists() and not force:
         raise InvalidInput(f"{path} exists", "pass --force to overwrite it, or --output another file")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise WriteFailed(f"{path.parent} is a file, not a folder; nothing was written") from None
+    except OSError as error:
+        raise WriteFailed(f"cannot make the folder {path.parent}: {error.strerror or error}; nothing was written") from None
     return path
 
 
