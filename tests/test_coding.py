@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
@@ -76,6 +76,31 @@ def test_same_coding_twice_is_refused(session: Session, coder: Coder, tmp_path: 
     add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
     with pytest.raises(InvalidInput, match="already coded"):
         add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+
+
+def test_resize_or_recode_onto_an_existing_coding_is_refused(project: Project, tmp_path: Path) -> None:
+    with project.begin() as session:
+        make_transcript(session, tmp_path, INTERVIEW)
+        coder = get_or_create_coder(session, "Forsker 1")
+        first = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+        wider = add_coding(session, "intervju", "empowerment", coder, match="fikk mer selvtillit")
+        other_code = add_coding(session, "intervju", "helse", coder, match="mer selvtillit")
+    with pytest.raises(InvalidInput, match=f"already coded empowerment by Forsker 1 \\(coding {first.id}\\)"), project.begin() as session:
+        resize_coding(session, wider.id, first.start, first.end, get_or_create_coder(session, "Forsker 1"))
+    with pytest.raises(InvalidInput, match=f"already coded empowerment by Forsker 1 \\(coding {first.id}\\)"), project.begin() as session:
+        recode_coding(session, other_code.id, "empowerment", get_or_create_coder(session, "Forsker 1"))
+    with project.begin() as session:  # nothing changed; another coder may code the same passage
+        assert sorted((v.start, v.end, v.code_path) for v in list_codings(session)) == sorted([
+            (first.start, first.end, "empowerment"), (first.start, first.end, "helse"), (wider.start, wider.end, "empowerment"),
+        ])
+        add_coding(session, "intervju", "empowerment", get_or_create_coder(session, "Forsker 2"), match="mer selvtillit")
+
+
+def test_a_new_coder_is_created_once(session: Session) -> None:
+    first = get_or_create_coder(session, "Medforsker 2", "medforsker")
+    again = get_or_create_coder(session, " Medforsker 2 ")
+    assert first.id == again.id and again.role == "medforsker"
+    assert session.scalar(select(func.count()).select_from(Event).where(Event.action == "coder.create")) == 1
 
 
 def test_list_includes_subcodes_unless_told(session: Session, coder: Coder, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from qualcode.errors import InvalidInput
 from qualcode.store.events import record_event
 from qualcode.store.models import Coder
+from qualcode.store.upsert import insert_unless_present
 
 ROLES = ("researcher", "medforsker")
 
@@ -30,15 +31,19 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
     if role is not None and role not in ROLES:
         raise InvalidInput(f"coder role {role!r} is not one of {', '.join(ROLES)}")
     coder = session.scalar(select(Coder).where(Coder.name == name))
-    if coder is None:
-        coder = Coder(name=name, role=role or "researcher")
-        session.add(coder)
-        session.flush()
+    # Another process may create the same coder at this moment: the database keeps one of the two.
+    if coder is None and insert_unless_present(session, Coder, {"name": name, "role": role or "researcher"}, ["name"]):
+        coder = session.scalar(select(Coder).where(Coder.name == name))
+        assert coder is not None
         record_event(
             session, action="coder.create", coder=coder, entity="coder", entity_guid=coder.guid,
             after={"name": coder.name, "role": coder.role}, summary=f"new coder {name} ({coder.role})",
         )
-    elif role is not None and coder.role != role:
+        return coder
+    if coder is None:
+        coder = session.scalar(select(Coder).where(Coder.name == name))
+        assert coder is not None
+    if role is not None and coder.role != role:
         before = {"name": coder.name, "role": coder.role}
         coder.role = role
         record_event(

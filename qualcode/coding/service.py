@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.errors import Ambiguous, InvalidInput, NotFound
 from qualcode.store.events import record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
-from qualcode.store.models import Coder, Coding, Transcript, Turn, utcnow
+from qualcode.store.models import Coder, Coding, Transcript, Turn, new_guid, utcnow
+from qualcode.store.upsert import insert_unless_present
 from qualcode.text.normalise import normalise
 
 
@@ -70,6 +72,32 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# A coding's place in the unique index of live codings (models.Coding): one per passage, code and coder.
+LIVE_CODING_KEY = ("transcript_id", "code_id", "coder_id", "start", "end")
+
+
+def _refuse_duplicate(
+    session: Session, transcript_id: int, code_id: int, coder: Coder, start: int, end: int, other_than: int | None = None
+) -> None:
+    """Refuse a coding that would repeat a live one: the same passage, code and coder."""
+    query = select(Coding).where(
+        Coding.transcript_id == transcript_id, Coding.code_id == code_id, Coding.coder_id == coder.id,
+        Coding.start == start, Coding.end == end, Coding.removed_at.is_(None),
+    )
+    if other_than is not None:
+        query = query.where(Coding.id != other_than)
+    with session.no_autoflush:
+        duplicate = session.scalar(query)
+    if duplicate is not None:
+        raise InvalidInput(f"this passage is already coded {duplicate.code.path} by {coder.name} (coding {duplicate.id})")
+
+
+def is_live_coding_conflict(error: IntegrityError) -> bool:
+    """Whether the database refused a write because it would repeat a live coding."""
+    message = str(error.orig)
+    return "uq_codings_live" in message or "codings.transcript_id, codings.code_id, codings.coder_id" in message
+
+
 def _check_span(text: str, start: int, end: int) -> None:
     if not 0 <= start < end <= len(text):
         raise InvalidInput(f"span {start}-{end} is outside the text (0-{len(text)}) or empty", "start must be below end")
@@ -116,19 +144,24 @@ def add_coding(
     if start is None or end is None:
         raise InvalidInput("say what to code", "give --start and --end, or --match TEXT")
     _check_span(version.text, start, end)
-    duplicate = session.scalar(
-        select(Coding).where(
-            Coding.transcript_id == transcript.id, Coding.code_id == code.id, Coding.coder_id == coder.id,
-            Coding.start == start, Coding.end == end, Coding.removed_at.is_(None),
-        )
+    _refuse_duplicate(session, transcript.id, code.id, coder, start, end)
+    guid = new_guid()
+    inserted = insert_unless_present(
+        session, Coding,
+        {
+            "guid": guid, "transcript_id": transcript.id, "text_version_id": version.id, "code_id": code.id,
+            "coder_id": coder.id, "start": start, "end": end, "excerpt": version.text[start:end],
+            "text_hash": version.content_hash,
+        },
+        LIVE_CODING_KEY, where=Coding.removed_at.is_(None),
     )
-    if duplicate is not None:
-        raise InvalidInput(f"this passage is already coded {code.path} by {coder.name} (coding {duplicate.id})")
-    coding = Coding(
-        transcript=transcript, text_version_id=version.id, code=code, coder=coder, start=start, end=end,
-        excerpt=version.text[start:end], text_hash=version.content_hash, memo=memo or None,
-    )
-    session.add(coding)
+    if not inserted:  # the same coding was made by another process a moment ago
+        _refuse_duplicate(session, transcript.id, code.id, coder, start, end)
+        raise InvalidInput("this passage was being coded the same way at the same moment", "list codings and try again")
+    coding = session.scalar(select(Coding).where(Coding.guid == guid))
+    assert coding is not None
+    # Set through the session, so what a person typed passes the same checks as every other memo.
+    coding.memo = memo or None
     session.flush()
     record_event(
         session, action="coding.add", coder=coder, entity="coding", entity_guid=coding.guid,
@@ -158,8 +191,18 @@ def _change(
 ) -> CodingView:
     """Apply one change to a live coding and log its before and after state for undo."""
     before = coding_state(coding)
-    mutate(coding)
-    session.flush()
+    with session.no_autoflush:
+        mutate(coding)
+        if coding.removed_at is None:
+            _refuse_duplicate(session, coding.transcript_id, coding.code.id, coding.coder, coding.start, coding.end, coding.id)
+    try:
+        session.flush()
+    except IntegrityError as error:  # another process made the same coding a moment ago
+        if not is_live_coding_conflict(error):
+            raise
+        raise InvalidInput(
+            f"this passage was just coded {coding.code.path} by {coding.coder.name} elsewhere", "list codings and try again"
+        ) from None
     record_event(
         session, action=action, coder=coder, entity="coding", entity_guid=coding.guid,
         before=before, after=coding_state(coding), undoable=True, summary=summary,
