@@ -57,13 +57,17 @@ def test_open_upgrades_an_old_schema_after_a_backup(tmp_path: Path) -> None:
     root = tmp_path / "p"
     Project.create(root).close()
     database = root / PROJECT_DIR / DATABASE_FILE
-    with sqlite3.connect(database) as connection:  # as if made before any migration ran
-        connection.execute("DELETE FROM alembic_version")
-        for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version' AND name NOT LIKE 'search_index_%'").fetchall():
-            connection.execute(f"DROP TABLE {name}")
+    from alembic import command
+
+    from qualcode.store.project import _alembic_config, make_engine
+
+    engine = make_engine(database)  # as if made by the first version
+    with engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0001")
+    engine.dispose()
     with Project.open(root) as project:
         assert "transcripts" in inspect(project.engine).get_table_names()
-        backups = list(project.backups.glob("*before-upgrade-empty.bak"))
+        backups = list(project.backups.glob("*before-upgrade-0001.bak"))
     assert len(backups) == 1
 
 

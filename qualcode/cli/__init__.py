@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from qualcode.cli.context import AppContext, coder_from_env
 from qualcode.errors import QualcodeError
+from qualcode.store.faults import database_fault, disk_fault
 
 
 class QualcodeGroup(click.Group):
@@ -16,9 +19,17 @@ class QualcodeGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except (DBAPIError, sqlite3.Error, OSError) as error:
+                # Faults outside a project transaction: busy, disk full, read-only, damaged.
+                fault = disk_fault(error) if isinstance(error, OSError) else database_fault(error)
+                if fault is None:
+                    raise
+                raise fault from None
         except QualcodeError as error:
-            click.echo(f"error: {error.message}" + (f" (hint: {error.hint})" if error.hint else ""), err=True)
+            line = f"error: {error.message}" + (f" (hint: {error.hint})" if error.hint else "")
+            click.echo(" ".join(line.split()), err=True)  # one line, whatever the message holds
             ctx.exit(1)
 
 
@@ -45,6 +56,7 @@ def cli(ctx: click.Context, project_path: Path | None, key_path: Path | None, co
 def _register() -> None:
     from qualcode.cli import (
         anonymise,
+        backup,
         codebook,
         coders,
         coding,
@@ -59,7 +71,10 @@ def _register() -> None:
         tui,
     )
 
-    modules = (project, importing, transcripts, participants, codebook, coding, memo, history, search, coders, anonymise, export, tui)
+    modules = (
+        project, importing, transcripts, participants, codebook, coding, memo, history, search, coders, anonymise,
+        export, backup, tui,
+    )
     for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -34,7 +34,7 @@ def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
 
     Example: qualcode codebook show --full
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         codes = list_codes(session)
     if as_json:
         emit_json(codes)
@@ -87,7 +87,7 @@ def codebook_export(app: AppContext, file: Path | None, force: bool) -> None:
 
     Example: qualcode codebook export kodebok.yaml
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         text = dump_codebook(project_codebook(session))
     if file is None:
         click.echo(text, nl=False)
@@ -109,7 +109,7 @@ def codebook_history(app: AppContext, code: str, as_json: bool) -> None:
 
     Example: qualcode codebook history måltall-press
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         events = code_history(session, code)
     if as_json:
         emit_json(events)

@@ -40,7 +40,7 @@ def coder_list(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode coder list
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         coders = list_coders(session)
     if as_json:
         emit_json(coders)

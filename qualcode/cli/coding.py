@@ -58,7 +58,7 @@ def coding_list(app: AppContext, transcript: str | None, code: str | None, only:
 
     Example: qualcode coding list --code måltall-press
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         views = list_codings(
             session, transcript_ref=transcript, code_ref=code, coder_name=coder_name,
             include_subcodes=not only, include_removed=removed,

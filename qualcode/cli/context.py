@@ -31,10 +31,17 @@ class AppContext:
     coder_name: str | None
     key_override: Path | None = None
 
-    def open_project(self) -> Project:
+    def open_project(self, *, read_only: bool = False) -> Project:
+        """The project; `read_only` for commands that only read, so they work on a read-only disk."""
         root = self.project_path if self.project_path is not None else find_project_root(Path.cwd())
-        project = Project.open(root)
+        project = Project.open(root, read_only=read_only)
         try:
+            from qualcode.anonymise.service import interrupted_work
+
+            if read_only and interrupted_work(project):
+                # Interrupted work is finished before anything is read, and finishing it writes.
+                project.close()
+                project = Project.open(root)
             self.finish_interrupted(project)
         except BaseException:
             project.close()
@@ -42,9 +49,9 @@ class AppContext:
         return project
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
         """One transaction on the project, committed when the command's work succeeds."""
-        with self.open_project() as project, project.begin() as session:
+        with self.open_project(read_only=read_only) as project, project.begin() as session:
             yield session
 
     def coder(self, session: Session) -> Coder:

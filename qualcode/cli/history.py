@@ -43,7 +43,7 @@ def history_list(app: AppContext, limit: int, coder_name: str | None, as_json: b
 
     Example: qualcode history --limit 20
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         events = history(session, limit=limit or None, coder_name=coder_name)
     if as_json:
         emit_json(events)

@@ -41,7 +41,7 @@ def participants_list(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode participants list
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         views = describe_participants(session)
     if as_json:
         emit_json(views)

@@ -60,7 +60,7 @@ def project_status(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode status --json
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         summary = project_summary(session)
     if as_json:
         emit_json(summary)

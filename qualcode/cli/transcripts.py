@@ -23,7 +23,7 @@ def transcripts_list(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode transcripts list --json
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         views = describe_transcripts(session)
     if as_json:
         emit_json(views)
@@ -47,7 +47,7 @@ def transcripts_show(app: AppContext, transcript: str, show_turns: bool, as_json
 
     Example: qualcode transcripts show deltaker_D1_T1 --turns
     """
-    with app.session() as session:
+    with app.session(read_only=True) as session:
         found = find_transcript(session, transcript)
         turns = transcript_turns(session, found)
         text = current_text(found).text

@@ -71,6 +71,8 @@ def search(
     try:
         matched = session.execute(text("SELECT count(*)" + joins), params).scalar_one()
     except OperationalError as error:
+        if "fts5" not in str(error.orig) and "syntax error" not in str(error.orig):
+            raise  # busy, damaged or unreadable: the project's fault, not the query's
         raise SearchSyntaxError(f"the search index could not run {query!r}: {error.orig}") from None
     result = SearchResult(query=query, turns_matched=matched)
     page_sql = text(

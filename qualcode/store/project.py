@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.errors import ProjectError
+from qualcode.store.backups import (
+    BEFORE_UPGRADE,
+    DAILY,
+    database_damage,
+    list_backups,
+    rotate_backups,
+    take_backup,
+)
+from qualcode.store.faults import (
+    BUSY_TIMEOUT_SECONDS,
+    damaged_error,
+    database_fault,
+    disk_fault,
+    read_only_error,
+    why_not_writable,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -20,6 +41,7 @@ if TYPE_CHECKING:
 PROJECT_DIR = ".qualcode"
 DATABASE_FILE = "project.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+CREATED_SETTING = "project.created"
 
 
 def _alembic_config(connection: object) -> Config:
@@ -35,18 +57,60 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.execute("PRAGMA synchronous = NORMAL")
     # Deleted content is overwritten, so a withdrawn participant's words do not linger in free pages.
     cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 
-def make_engine(database: Path) -> Engine:
-    """An engine for a SQLite project file with WAL, foreign keys and a busy timeout."""
-    engine = create_engine(f"sqlite:///{database}")
-    event.listen(engine, "connect", _set_sqlite_pragmas)
+def _set_read_only_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.execute("PRAGMA query_only = ON")
+    cursor.close()
+
+
+def make_engine(database: Path, *, read_only: bool = False) -> Engine:
+    """An engine for a SQLite project file with WAL, foreign keys and a busy timeout.
+
+    A read-only engine never writes: on a project that can be written it is an ordinary
+    connection with `query_only` (so SQLite tidies its log as usual); otherwise SQLite opens
+    the file read-only (`mode=ro`), and where not even its shared-memory file can be made
+    (a read-only folder or disk) it reads the file as `immutable`.
+    """
+    if not read_only:
+        engine = create_engine(f"sqlite:///{database}")
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    if why_not_writable(database) is None:
+        engine = create_engine(f"sqlite:///{database}")
+    else:
+        engine = create_engine(f"sqlite:///{database}", creator=lambda: _connect_read_only(database))
+    event.listen(engine, "connect", _set_read_only_pragmas)
     return engine
+
+
+def _connect_read_only(database: Path) -> sqlite3.Connection:
+    uri = f"file:{quote(str(database))}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.OperationalError as error:
+        connection.close()
+        if getattr(error, "sqlite_errorname", "") != "SQLITE_CANTOPEN":
+            raise
+    # SQLite cannot make its shared-memory file here. Reading the file as immutable is safe only
+    # if no write-ahead log holds changes not yet in it; nobody can be writing, as that needs
+    # the same folder.
+    wal = database.with_name(database.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise read_only_error(
+            database, f"its latest changes are still in {wal.name}, which cannot be read from a read-only folder"
+        )
+    return sqlite3.connect(uri + "&immutable=1", uri=True, check_same_thread=False)
 
 
 def find_project_root(start: Path) -> Path:
@@ -64,10 +128,13 @@ def find_project_root(start: Path) -> Path:
 class Project:
     """An open project: its directory, its engine, and sessions whose caller owns the transaction."""
 
-    def __init__(self, root: Path, engine: Engine) -> None:
+    def __init__(self, root: Path, engine: Engine, *, read_only: bool = False) -> None:
         self.root = root
         self.engine = engine
+        self.read_only = read_only
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._daily_backup_checked: date | None = None
+        self._daily_backup_lock = threading.Lock()
 
     @property
     def database(self) -> Path:
@@ -86,37 +153,81 @@ class Project:
             raise ProjectError(f"{root} already holds a qualcode project", "open it, or choose another directory")
         database.parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(database)
-        _upgrade(engine)
+        with _translated(database):
+            _upgrade(engine)
+            with engine.begin() as connection:
+                # A project made today needs no daily backup today: there is nothing older to keep.
+                connection.execute(
+                    text("INSERT INTO settings (key, value) VALUES (:key, :value)"),
+                    {"key": CREATED_SETTING, "value": datetime.now().astimezone().isoformat(timespec="seconds")},
+                )
         return cls(root, engine)
 
     @classmethod
-    def open(cls, root: Path) -> Project:
-        """Open a project, upgrading its schema after a backup, refusing one newer than the code."""
+    def open(cls, root: Path, *, read_only: bool = False) -> Project:
+        """Open a project, upgrading its schema after a backup, refusing one newer than the code.
+
+        With `read_only` nothing is ever written, so commands that only read also work on a
+        read-only disk, file or folder. Without it, a project that cannot be written is refused
+        in one line, as is a database that is empty, cut short or otherwise damaged.
+        """
         root = root.resolve()
         database = root / PROJECT_DIR / DATABASE_FILE
         if not database.is_file():
             raise ProjectError(f"no qualcode project at {root}", "run `qualcode init DIR` first")
-        _check_is_sqlite(database)
-        engine = make_engine(database)
-        project = cls(root, engine)
+        damage = database_damage(database)
+        if damage is not None:
+            raise damaged_error(database, damage)
+        not_writable = why_not_writable(database)
+        if not_writable is not None and not read_only:
+            raise read_only_error(database, not_writable)
+        engine = make_engine(database, read_only=read_only)
+        project = cls(root, engine, read_only=read_only)
+        try:
+            with _translated(database):
+                project._upgrade_if_needed(not_writable)
+        except BaseException:
+            engine.dispose()
+            raise
+        return project
+
+    def _upgrade_if_needed(self, not_writable: str | None) -> None:
+        with self.engine.connect() as connection:
+            has_version = connection.execute(
+                text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
+            ).scalar_one()
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() if has_version else []
+        if versions == [_newest_revision()]:
+            return  # the usual case, decided without importing Alembic
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
 
         script = ScriptDirectory(str(MIGRATIONS))
-        with engine.connect() as connection:
+        with self.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
+            tables = connection.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'table'")).scalar_one()
         head = script.get_current_head()
-        if current != head:
-            known = {revision.revision for revision in script.walk_revisions()}
-            if current is not None and current not in known:
-                engine.dispose()
-                raise ProjectError(
-                    f"project {root} has schema {current}, newer than this qualcode knows",
-                    "upgrade qualcode to open it",
+        if current == head:
+            return
+        if current is None and tables <= 1:
+            # Only `Project.create` starts from an empty database; here one means the project was lost.
+            raise damaged_error(self.database, "holds no project (it is empty)")
+        known = {revision.revision for revision in script.walk_revisions()}
+        if current is not None and current not in known:
+            raise ProjectError(
+                f"project {self.root} has schema {current}, newer than this qualcode knows",
+                "upgrade qualcode to open it",
+            )
+        if self.read_only:
+            if not_writable is not None:
+                raise read_only_error(
+                    self.database, f"{not_writable}, and it needs an upgrade to be read by this version of qualcode"
                 )
-            project.backup(f"before-upgrade-{current or 'empty'}")
-            _upgrade(engine)
-        return project
+            Project.open(self.root).close()  # upgrades, after a backup
+            return
+        self.backup(f"{BEFORE_UPGRADE}-{current or 'empty'}")
+        _upgrade(self.engine)
+        rotate_backups(self.backups)
 
     @classmethod
     def find(cls, start: Path) -> Project:
@@ -124,25 +235,52 @@ class Project:
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
-        """A session in one transaction: committed if the block succeeds, rolled back if not."""
-        with self._sessions.begin() as session:
+        """A session in one transaction: committed if the block succeeds, rolled back if not.
+
+        The first transaction of a day that may write takes the daily backup first. SQLite's
+        faults (busy beyond the timeout, disk full, read-only, damaged) become a ProjectError.
+        """
+        if not self.read_only:
+            self.daily_backup()
+        with _translated(self.database), self._sessions.begin() as session:
             yield session
 
     def backup(self, label: str) -> Path:
-        """Take an online backup of the database (consistent even while others write)."""
-        self.backups.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        target = self.backups / f"{stamp}-{label}.bak"
-        raw = self.engine.raw_connection()
-        try:
-            source = raw.driver_connection
-            assert isinstance(source, sqlite3.Connection)
-            with sqlite3.connect(target) as destination:
-                source.backup(destination)
-            destination.close()
-        finally:
-            raw.close()
-        return target
+        """Take an online backup of the database (consistent even while others write), verified.
+
+        See `qualcode.store.backups` for where backups go, how they are checked and which are kept.
+        """
+        with _translated(self.database):
+            raw = self.engine.raw_connection()
+            try:
+                source = raw.driver_connection
+                assert isinstance(source, sqlite3.Connection)
+                return take_backup(source, self.backups, label)
+            finally:
+                raw.close()
+
+    def daily_backup(self) -> Path | None:
+        """Back up before the first change of a day, unless a backup was taken today or the project is new today.
+
+        Daily backups beyond the last seven days are deleted; returns the new backup, if any.
+        """
+        today = date.today()
+        if self.read_only or self._daily_backup_checked == today:
+            return None
+        with self._daily_backup_lock:
+            if self._daily_backup_checked == today:
+                return None
+            taken = None
+            if not any(backup.taken.date() == today for backup in list_backups(self.backups)):
+                with _translated(self.database), self.engine.connect() as connection:
+                    created = connection.execute(
+                        text("SELECT value FROM settings WHERE key = :key"), {"key": CREATED_SETTING}
+                    ).scalar_one_or_none()
+                if created is None or datetime.fromisoformat(created).astimezone().date() < today:
+                    taken = self.backup(DAILY)
+                    rotate_backups(self.backups)
+            self._daily_backup_checked = today
+            return taken
 
     def purge(self) -> None:
         """After removing sensitive content: fold the WAL in, rebuild the file, drop old backups.
@@ -154,8 +292,9 @@ class Project:
             connection.exec_driver_sql("VACUUM")
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         if self.backups.is_dir():
-            for backup in self.backups.glob("*.bak"):
-                backup.unlink()
+            for pattern in ("*.bak", "*.bak-wal", ".*.partial"):
+                for backup in self.backups.glob(pattern):
+                    backup.unlink()
 
     def on_flush(self, hook: Callable[[Session], None]) -> None:
         """Run `hook` on every session of this project before it flushes (the anonymiser's guard
@@ -180,8 +319,33 @@ def _upgrade(engine: Engine) -> None:
         command.upgrade(_alembic_config(connection), "head")
 
 
-def _check_is_sqlite(database: Path) -> None:
-    with database.open("rb") as handle:
-        header = handle.read(16)
-    if header and header != b"SQLite format 3\x00":
-        raise ProjectError(f"{database} is not a qualcode database", "restore it from .qualcode/backups/")
+_REVISION = re.compile(r"^(down_revision|revision) = ['\"]([^'\"]+)['\"]", re.MULTILINE)
+
+
+@cache
+def _newest_revision() -> str | None:
+    """The head of the migrations, read from their files (the only head, or None if unclear)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for kind, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (revisions if kind == "revision" else parents).add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+@contextmanager
+def _translated(database: Path) -> Iterator[None]:
+    """SQLite's and the disk's faults inside the block become a one-line ProjectError."""
+    try:
+        yield
+    except (DBAPIError, sqlite3.Error) as error:
+        fault = database_fault(error, database)
+        if fault is None:
+            raise
+        raise fault from None
+    except OSError as error:
+        fault = disk_fault(error)
+        if fault is None:
+            raise
+        raise fault from None

@@ -1,0 +1,89 @@
+"""`qualcode backup [list|restore]`: copies of the project database, taken, listed and restored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, emit_table, note
+from qualcode.store.backups import MANUAL, list_backups, restore_backup
+from qualcode.store.events import record_event
+from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project, find_project_root
+
+
+def _root(app: AppContext) -> Path:
+    return (app.project_path if app.project_path is not None else find_project_root(Path.cwd())).resolve()
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.0f} kB"
+
+
+@click.group("backup", invoke_without_command=True)
+@click.pass_context
+def backup_group(ctx: click.Context) -> None:
+    """Back up the project now (verified), or list and restore backups.
+
+    Backups are also taken before every upgrade and before the first change of each day.
+
+    Example: qualcode backup && qualcode backup list
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    app = ctx.find_object(AppContext)
+    assert app is not None
+    with Project.open(_root(app), read_only=True) as project:
+        path = project.backup(MANUAL)
+    click.echo(f"backed up to {path} ({_size(path.stat().st_size)}, checked)")
+
+
+@backup_group.command("list")
+@json_option
+@pass_app
+def backup_list(app: AppContext, as_json: bool) -> None:
+    """List the backups, newest first (works when the project database is damaged).
+
+    Example: qualcode backup list
+    """
+    backups = list_backups(_root(app) / PROJECT_DIR / "backups")
+    if as_json:
+        emit_json([
+            {"name": b.name, "path": str(b.path), "taken": b.taken.isoformat(timespec="seconds"), "kind": b.label, "size": b.size}
+            for b in backups
+        ])
+        return
+    if not backups:
+        note("no backups yet: `qualcode backup` takes one")
+        return
+    emit_table(
+        ["name", "taken", "kind", "size"],
+        [[b.name, f"{b.taken:%Y-%m-%d %H:%M}", b.label, _size(b.size)] for b in backups],
+    )
+
+
+@backup_group.command("restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_app
+def backup_restore(app: AppContext, file: Path) -> None:
+    """Put a backup back in place; the current state is kept as a backup first.
+
+    FILE is a name from `qualcode backup list` or a path to a backup file.
+
+    Example: qualcode backup restore 20240213-101500-000000-daily.bak
+    """
+    root = _root(app)
+    result = restore_backup(root / PROJECT_DIR / DATABASE_FILE, file)
+    if result.saved is not None:
+        note(f"the state before is kept in {result.saved.name}")
+    with Project.open(root) as project, project.begin() as session:
+        record_event(
+            session, action="project.restore", coder=app.coder(session),
+            summary=f"restored the project from backup {result.restored.name}"
+            + (f"; the state before is in {result.saved.name}" if result.saved else ""),
+        )
+    click.echo(f"restored {root} from {result.restored.name}")
+
+
+COMMANDS = [backup_group]

@@ -1,0 +1,293 @@
+"""Backups of a project database: taken online, verified after writing, listed, rotated, restored.
+
+Backups live in `.qualcode/backups/` as `YYYYMMDD-HHMMSS-ffffff-LABEL.bak`, each a complete
+SQLite database. They are taken:
+
+- by `qualcode backup` (label `manual`) and before `qualcode backup restore` (`before-restore`):
+  these are never deleted automatically;
+- before every schema upgrade (`before-upgrade-REVISION`): the newest 3 are kept;
+- before the first change of each day (`daily`), unless a backup was already taken that day or
+  the project was made that day: the 7 most recent are kept, one a day.
+
+Removing sensitive content (withdrawal, learning an identifier) deletes every backup, because
+each still holds what was removed (`Project.purge`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from qualcode.errors import ProjectError
+from qualcode.store.faults import BUSY_TIMEOUT_SECONDS
+
+SUFFIX = ".bak"
+MANUAL = "manual"
+DAILY = "daily"
+BEFORE_UPGRADE = "before-upgrade"
+BEFORE_RESTORE = "before-restore"
+DAILY_KEPT = 7
+UPGRADES_KEPT = 3
+
+_NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<label>.+)\.bak$")
+_STAMP = "%Y%m%d-%H%M%S-%f"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup file: where it is, when it was taken and why."""
+
+    path: Path
+    taken: datetime
+    label: str
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """What `restore_backup` put in place, and where the state it replaced was kept (if anywhere)."""
+
+    restored: Path
+    saved: Path | None
+
+
+def list_backups(directory: Path) -> list[BackupInfo]:
+    """The backups in `directory`, newest first."""
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in directory.glob(f"*{SUFFIX}"):
+        match = _NAME.match(path.name)
+        try:
+            size = path.stat().st_size
+            taken = (
+                datetime.strptime(match["stamp"], _STAMP) if match else datetime.fromtimestamp(path.stat().st_mtime)
+            )
+        except (OSError, ValueError):
+            continue
+        found.append(BackupInfo(path, taken, match["label"] if match else "", size))
+    return sorted(found, key=lambda backup: (backup.taken, backup.name), reverse=True)
+
+
+def restore_hint(directory: Path) -> str:
+    """What to do when the database is damaged: the newest backup and the command that restores it."""
+    backups = list_backups(directory)
+    if not backups:
+        return f"there is no backup in {directory}; put back project.db from your own backups"
+    newest = backups[0]
+    return (
+        f"restore the newest backup, taken {newest.taken:%Y-%m-%d %H:%M}: "
+        f"qualcode backup restore {newest.name} (`qualcode backup list` shows all)"
+    )
+
+
+def database_damage(database: Path) -> str | None:
+    """What is visibly wrong with a database file (empty, not SQLite, cut short), or None.
+
+    Cheap: reads the 100-byte header only. A file cut short is recognised by the page count in
+    its header, which SQLite keeps when no write-ahead log holds newer pages.
+    """
+    size = database.stat().st_size
+    if size == 0:
+        return "is empty (0 bytes)"
+    with database.open("rb") as handle:
+        header = handle.read(100)
+    if not header.startswith(_SQLITE_HEADER[: len(header)]) or len(header) < 16:
+        return "is not a qualcode database"
+    if len(header) < 100:
+        return f"is cut short ({size} bytes)"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    header_size_valid = header[24:28] == header[92:96]
+    wal = database.with_name(database.name + "-wal")
+    wal_has_pages = wal.exists() and wal.stat().st_size > 32
+    if header_size_valid and not wal_has_pages and size < pages * page_size:
+        return f"is cut short ({size} of {pages * page_size} bytes)"
+    return None
+
+
+def take_backup(source: sqlite3.Connection, directory: Path, label: str) -> Path:
+    """Copy the database behind `source` with SQLite's online backup API, verify the copy, keep it.
+
+    The copy is written under a temporary name, checked (integrity check, and the same number of
+    rows in every table as the source had at that moment), and only then given its name, so a
+    backup that exists is a good one.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{datetime.now().strftime(_STAMP)}-{label}{SUFFIX}"
+    handle, partial_name = tempfile.mkstemp(dir=directory, prefix=".", suffix=".partial")
+    os.close(handle)
+    partial = Path(partial_name)
+    try:
+        began = not source.in_transaction
+        if began:
+            source.execute("BEGIN")
+        try:
+            # The counts and the copy come from one read transaction: the same state.
+            counts = _table_counts(source)
+            with closing(sqlite3.connect(partial)) as destination:
+                source.backup(destination)
+                # A backup is one self-contained file: no write-ahead log beside it.
+                destination.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            if began:
+                source.rollback()
+        verify_backup(partial, counts)
+        _fsync(partial)
+        os.replace(partial, target)
+        _fsync(directory)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def verify_backup(path: Path, expected: dict[str, int] | None = None) -> dict[str, int]:
+    """Check a backup file: SQLite's integrity check, and row counts equal to `expected` if given."""
+    with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+        result = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+        if result != ["ok"]:
+            raise ProjectError(f"the backup {path.name} failed SQLite's integrity check: {result[0]}", "take it again")
+        counts = _table_counts(connection)
+    if expected is not None and counts != expected:
+        differing = sorted(name for name in set(counts) | set(expected) if counts.get(name) != expected.get(name))
+        raise ProjectError(f"the backup {path.name} does not hold what the project holds (tables {', '.join(differing)})", "take it again")
+    return counts
+
+
+def rotate_backups(directory: Path) -> list[Path]:
+    """Delete automatic backups beyond what is kept (see the module's docstring); return them."""
+    backups = list_backups(directory)  # newest first
+    removed: list[Path] = []
+    daily = [backup for backup in backups if backup.label == DAILY]
+    kept_days: list[str] = []
+    for backup in reversed(daily):  # oldest first, so the first backup of a day is the one kept
+        day = f"{backup.taken:%Y%m%d}"
+        if day in kept_days:
+            removed.append(backup.path)
+        else:
+            kept_days.append(day)
+    recent_days = set(sorted(kept_days)[-DAILY_KEPT:])
+    removed += [backup.path for backup in daily if f"{backup.taken:%Y%m%d}" not in recent_days and backup.path not in removed]
+    upgrades = [backup for backup in backups if backup.label.startswith(BEFORE_UPGRADE)]
+    removed += [backup.path for backup in upgrades[UPGRADES_KEPT:]]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def restore_backup(database: Path, chosen: Path) -> RestoreResult:
+    """Put a backup's content in the project database, after keeping the current state as a backup.
+
+    The backup is copied beside the database and checked first, so a bad file changes nothing.
+    A healthy database receives the backup through SQLite's online backup API: one write
+    transaction, so other processes see the old state or the new one, and a crash leaves the old.
+    A damaged database (empty, cut short, failing its check) is kept as a copy and replaced by
+    renaming the checked copy over it.
+    """
+    directory = database.parent / "backups"
+    source = _find_backup(chosen, directory)
+    handle, incoming_name = tempfile.mkstemp(dir=database.parent, prefix=".restore-", suffix=".db")
+    os.close(handle)
+    incoming = Path(incoming_name)
+    try:
+        shutil.copyfile(source, incoming)
+        _check_restorable(incoming, source)
+        _fsync(incoming)
+        damage = database_damage(database) if database.exists() else "is missing"
+        saved = _restore_online(database, incoming, directory) if damage is None else None
+        if damage is not None or saved is None:
+            saved = _keep_damaged(database, directory) if database.exists() and database.stat().st_size else None
+            os.replace(incoming, database)
+            # A log left by the damaged database must never be replayed into the restored one.
+            for leftover in ("-wal", "-shm", "-journal"):
+                database.with_name(database.name + leftover).unlink(missing_ok=True)
+            _fsync(database.parent)
+    finally:
+        incoming.unlink(missing_ok=True)
+    return RestoreResult(source, saved)
+
+
+def _find_backup(chosen: Path, directory: Path) -> Path:
+    for candidate in (chosen, directory / chosen):
+        if candidate.is_file():
+            return candidate
+    raise ProjectError(f"no backup {chosen}", "`qualcode backup list` shows the backups there are")
+
+
+def _check_restorable(copy: Path, source: Path) -> None:
+    """The copy is a qualcode database that passes SQLite's integrity check; made self-contained."""
+    damage = database_damage(copy)
+    if damage is not None:
+        raise ProjectError(f"{source} {damage}, so it cannot be restored", "choose another backup: `qualcode backup list`")
+    try:
+        with closing(sqlite3.connect(copy)) as connection:
+            connection.execute("PRAGMA journal_mode = DELETE")
+            result = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise ProjectError(f"{source} cannot be restored: {error}", "choose another backup: `qualcode backup list`") from None
+    if result != ["ok"]:
+        raise ProjectError(f"{source} fails SQLite's integrity check ({result[0]})", "choose another backup: `qualcode backup list`")
+    if not {"alembic_version", "transcripts", "codes"} <= tables:
+        raise ProjectError(f"{source} is not a qualcode project backup", "choose another backup: `qualcode backup list`")
+
+
+def _restore_online(database: Path, incoming: Path, directory: Path) -> Path | None:
+    """Back up the current state, then copy `incoming` into the live database; None if it is damaged."""
+    with closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS)) as live, closing(sqlite3.connect(incoming)) as restored:
+        try:
+            saved = take_backup(live, directory, BEFORE_RESTORE)
+        except sqlite3.DatabaseError as error:
+            if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+                return None
+            raise
+        except ProjectError:  # the copy of the current state failed its check: the database is damaged
+            return None
+        restored.backup(live)
+    return saved
+
+
+def _keep_damaged(database: Path, directory: Path) -> Path:
+    """A byte-for-byte copy of a damaged database and its log (they may hold something worth rescuing)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{datetime.now().strftime(_STAMP)}-{BEFORE_RESTORE}-damaged{SUFFIX}"
+    shutil.copyfile(database, target)
+    wal = database.with_name(database.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        shutil.copyfile(wal, target.with_name(target.name + "-wal"))  # read with the copy, as SQLite does
+    return target
+
+
+def _table_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    names = [
+        row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"
+        )
+    ]
+    quoted: Callable[[str], str] = lambda name: '"' + name.replace('"', '""') + '"'  # noqa: E731
+    return {name: connection.execute(f"SELECT count(*) FROM {quoted(name)}").fetchone()[0] for name in names}
+
+
+def _fsync(path: Path) -> None:
+    """Make a file, or a directory's entries, durable before relying on it."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,102 @@
+"""What the disk and SQLite report, as one line a researcher can act on."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+from pathlib import Path
+
+from qualcode.errors import ProjectError
+
+# How long a write waits for another process's write to finish before giving up.
+BUSY_TIMEOUT_SECONDS = 5
+
+_DISK_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file would be larger than this system allows",
+    errno.EROFS: "the file system is read-only",
+}
+
+
+def disk_fault(error: OSError) -> ProjectError | None:
+    """A full disk, an exhausted quota, a file-size limit or a read-only file system; None for others."""
+    reason = _DISK_REASONS.get(error.errno or 0)
+    if reason is None:
+        return None
+    where = f"could not write {error.filename}: " if error.filename else ""
+    if error.errno == errno.EROFS:
+        return ProjectError(where + reason, "commands that only read still work; copy the project somewhere writable to change it")
+    return ProjectError(where + reason, "free some space and try again")
+
+
+def database_fault(error: BaseException, database: Path | None = None) -> ProjectError | None:
+    """SQLite's faults (busy, full, read-only, damaged, unreadable) as a ProjectError; None for others.
+
+    `error` is a sqlite3 error or SQLAlchemy's wrapper of one. Constraint violations and other
+    errors that mean a bug or a race the caller handles are not faults and give None.
+    """
+    original = getattr(error, "orig", None) or error
+    if not isinstance(original, sqlite3.Error) or isinstance(original, sqlite3.IntegrityError):
+        return None
+    name = getattr(original, "sqlite_errorname", "") or ""
+    text = str(original).lower()
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
+        return ProjectError(
+            f"the project is busy: another qualcode command has been writing to it for more than "
+            f"{BUSY_TIMEOUT_SECONDS} seconds, so nothing was changed",
+            "try again when it is done",
+        )
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return ProjectError("the disk is full, so nothing was changed in the project", "free some space and try again")
+    if name.startswith("SQLITE_READONLY") or "readonly database" in text:
+        return read_only_error(database)
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+        return damaged_error(database, "is damaged")
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        # SQLite reports a full disk as SQLITE_FULL only when the system says ENOSPC; a quota or a
+        # file-size limit comes back as a failed write.
+        reading = name.startswith(("SQLITE_IOERR_READ", "SQLITE_IOERR_SHORT_READ"))
+        return ProjectError(
+            ("the disk could not be read" if reading else "the disk could not be written to (it may be full)")
+            + ", so nothing was changed in the project",
+            "check that the disk has free space and is not failing, then try again",
+        )
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open database" in text:
+        where = f" {database}" if database is not None else ""
+        return ProjectError(f"cannot open the project database{where}", "check that it and its folder exist and can be read")
+    return None
+
+
+def why_not_writable(database: Path) -> str | None:
+    """Why the project cannot be changed (read-only disk, file or folder), or None if it can."""
+    try:
+        read_only_mount = bool(os.statvfs(database).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only_mount = False
+    if read_only_mount:
+        return "it is on a read-only file system"
+    if not os.access(database, os.W_OK):
+        return f"{database.name} cannot be written"
+    if not os.access(database.parent, os.W_OK | os.X_OK):
+        return f"its folder {database.parent.name} cannot be written"
+    return None
+
+
+def read_only_error(database: Path | None, reason: str | None = None) -> ProjectError:
+    root = f" {database.parent.parent}" if database is not None else ""
+    return ProjectError(
+        f"the project{root} is read-only" + (f": {reason}" if reason else ""),
+        "commands that only read (status, search, history, lists) still work; "
+        "to change it, copy the project to a folder you can write to",
+    )
+
+
+def damaged_error(database: Path | None, what: str) -> ProjectError:
+    """The database cannot be used; the hint names the newest backup to restore."""
+    from qualcode.store.backups import restore_hint
+
+    if database is None:
+        return ProjectError(f"the project database {what}", "restore a backup: `qualcode backup list`")
+    return ProjectError(f"the project database {database} {what}", restore_hint(database.parent / "backups"))

@@ -1,0 +1,296 @@
+"""The project file under faults (issue 15, items 15 and 10): read-only disks, files and folders,
+damaged databases, backups, a busy database and a full disk, all with real `qualcode` processes.
+
+Read-only is made so that it holds for root too: a read-only bind mount in a private mount
+namespace (`unshare`), or the immutable attribute (`chattr +i`); as an ordinary user, file
+modes do. A case that cannot be made here is skipped, never faked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.conftest import (
+    assert_one_line_error,
+    cli_env,
+    qualcode_command,
+    run_qualcode,
+    start_qualcode,
+)
+
+INTERVIEW = """I: Har du gått på kurs?
+D1: Ja, jeg gikk på kurs i vår. Kurset var bra, og kursene etterpå også.
+
+I: Og ellers?
+D1: Kursing hele dagen er slitsomt. Det var en bratt kurve, men jeg ble hørt.
+"""
+
+# What researchers read most; every command that only reads opens the project the same way.
+READS = [["status"], ["search", "kurs*", "--json"], ["history"], ["transcripts", "show", "intervju"], ["coding", "list"]]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A project with one transcript, a coding and a memo, made by real processes; copied per test."""
+    base = tmp_path_factory.mktemp("project-file")
+    (base / "home").mkdir()
+    env = cli_env(base / "home", base / "keys" / "studie.qckey")
+    root = base / "studie"
+    assert run_qualcode(["init", str(root)], env).returncode == 0
+    source = base / "intervju.txt"
+    source.write_text(INTERVIEW, encoding="utf-8")
+    for args in (["import", str(source)], ["coding", "add", "intervju", "empowerment", "--match", "jeg ble hørt"],
+                 ["memo", "add", "Første notat"]):
+        result = run_qualcode(["--project", str(root), *args], env)
+        assert result.returncode == 0, result.stderr
+    return root, env
+
+
+@pytest.fixture
+def project(template: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    root = tmp_path / "studie"
+    shutil.copytree(template[0], root)
+    return root, {**template[1], "QUALCODE_PROJECT": str(root)}
+
+
+def database(root: Path) -> Path:
+    return root / ".qualcode" / "project.db"
+
+
+def backups(root: Path, kind: str = "") -> list[Path]:
+    return sorted((root / ".qualcode" / "backups").glob(f"*{kind}.bak"))
+
+
+def memo_texts(root: Path) -> list[str]:
+    with sqlite3.connect(f"file:{database(root)}?mode=ro", uri=True) as connection:
+        return [row[0] for row in connection.execute("SELECT text FROM memos ORDER BY id")]
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+    """Every file under `directory` with its size and modification time."""
+    return {
+        str(path.relative_to(directory)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(directory.rglob("*")) if path.is_file()
+    }
+
+
+def run_all(commands: list[list[str]], env: dict[str, str], wrap: list[str] | None = None) -> list[subprocess.CompletedProcess[str]]:
+    """Run commands at once (the machine's cores are shared), each as its own process."""
+    processes = [
+        subprocess.Popen([*(wrap or []), *qualcode_command(*args)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for args in commands
+    ]
+    results = []
+    for args, process in zip(commands, processes, strict=True):
+        stdout, stderr = process.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(args, process.returncode, stdout, stderr))
+    return results
+
+
+def assert_read_only_refusal(result: subprocess.CompletedProcess[str]) -> None:
+    assert_one_line_error(result)
+    assert "read-only" in result.stderr, result.stderr
+
+
+@contextmanager
+def frozen(path: Path) -> Iterator[None]:
+    """Make `path` unwritable even for root (immutable attribute), or by its mode for anyone else."""
+    if shutil.which("chattr") and subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0:
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    elif os.getuid() != 0:
+        mode = path.stat().st_mode
+        path.chmod(mode & ~0o222)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+    else:
+        pytest.skip("cannot make a file read-only for root here (no chattr +i)")
+
+
+def read_only_mount(root: Path) -> list[str]:
+    """A prefix that runs a command with `root` mounted read-only in a private mount namespace."""
+    wrap = [
+        "unshare", "--map-root-user", "--mount", "sh", "-c",
+        'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"', str(root),
+    ]
+    probe = subprocess.run([*wrap, "sh", "-c", f"! touch {root}/probe 2>/dev/null"], capture_output=True)
+    if not shutil.which("unshare") or probe.returncode != 0:
+        pytest.skip("cannot mount read-only here (unshare not allowed)")
+    return wrap
+
+
+def test_read_commands_work_on_a_read_only_file_system(project: tuple[Path, dict[str, str]]) -> None:
+    root, env = project
+    wrap = read_only_mount(root)
+    before = snapshot(root)
+    *reads, write = run_all([*READS, ["memo", "add", "Et notat til"]], env, wrap)
+    for result in reads:
+        assert result.returncode == 0, (result.args, result.stderr)
+    assert [hit["keyword"] for hit in json.loads(reads[1].stdout)["hits"]] == ["kurs", "kurs", "Kurset", "kursene", "Kursing"]
+    assert_read_only_refusal(write)
+    assert snapshot(root) == before
+
+
+def test_read_commands_work_on_a_read_only_database_file(project: tuple[Path, dict[str, str]]) -> None:
+    root, env = project
+    content = database(root).read_bytes()
+    stamp = database(root).stat().st_mtime_ns
+    with frozen(database(root)):
+        for result in run_all([["status"], ["search", "kurs*"], ["history"]], env):
+            assert result.returncode == 0, (result.args, result.stderr)
+        assert_read_only_refusal(run_qualcode(["memo", "add", "Et notat til"], env))
+    assert database(root).read_bytes() == content and database(root).stat().st_mtime_ns == stamp
+    assert memo_texts(root) == ["Første notat"]
+
+
+def test_read_commands_work_in_a_read_only_folder(project: tuple[Path, dict[str, str]]) -> None:
+    root, env = project
+    folder = root / ".qualcode"
+    before = snapshot(folder)
+    with frozen(folder):
+        for result in run_all([["status"], ["search", "kurs*"], ["history"]], env):
+            assert result.returncode == 0, (result.args, result.stderr)
+        assert_read_only_refusal(run_qualcode(["coding", "add", "intervju", "empowerment", "--match", "bratt kurve"], env))
+    assert snapshot(folder) == before  # not even SQLite's log or shared-memory file
+
+
+def test_a_damaged_database_is_refused_and_a_verified_backup_restores_it(project: tuple[Path, dict[str, str]]) -> None:
+    root, env = project
+    taken = run_qualcode(["backup"], env)
+    assert taken.returncode == 0, taken.stderr
+    [manual] = backups(root, "manual")
+    with sqlite3.connect(manual) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("SELECT text FROM memos").fetchall() == [("Første notat",)]
+    assert run_qualcode(["memo", "add", "Skrevet etter backupen"], env).returncode == 0
+
+    size = database(root).stat().st_size
+    with database(root).open("r+b") as handle:
+        handle.truncate(size // 2)
+    refused, listed = run_all([["memo", "add", "Et notat til"], ["backup", "list"]], env)
+    assert_one_line_error(refused)
+    assert "cut short" in refused.stderr and f"qualcode backup restore {manual.name}" in refused.stderr
+    assert listed.returncode == 0 and manual.name in listed.stdout
+
+    restored = run_qualcode(["backup", "restore", manual.name], env)
+    assert restored.returncode == 0, restored.stderr
+    assert memo_texts(root) == ["Første notat"]
+    assert len(backups(root, "before-restore-damaged")) == 1
+    with sqlite3.connect(database(root)) as connection:
+        summary = connection.execute("SELECT summary FROM events ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert summary.startswith(f"restored the project from backup {manual.name}; the state before is in ")
+
+    database(root).write_bytes(b"")
+    refused = run_qualcode(["status"], env)
+    assert_one_line_error(refused)
+    assert "empty (0 bytes)" in refused.stderr and "qualcode backup restore" in refused.stderr
+    assert database(root).stat().st_size == 0  # refused, not made into a new, empty project
+
+
+def test_restore_keeps_the_state_it_replaces_and_refuses_a_bad_backup(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    root, env = project
+    assert run_qualcode(["backup"], env).returncode == 0
+    [manual] = backups(root, "manual")
+    assert run_qualcode(["memo", "add", "Skrevet etter backupen"], env).returncode == 0
+    not_a_backup = tmp_path / "tull.bak"
+    not_a_backup.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    before = database(root).read_bytes()
+    refused = run_qualcode(["backup", "restore", str(not_a_backup)], env)
+    assert_one_line_error(refused)
+    assert database(root).read_bytes() == before
+
+    assert run_qualcode(["backup", "restore", str(manual)], env).returncode == 0
+    assert memo_texts(root) == ["Første notat"]
+    [kept] = backups(root, "before-restore")
+    assert run_qualcode(["backup", "restore", kept.name], env).returncode == 0
+    assert memo_texts(root) == ["Første notat", "Skrevet etter backupen"]
+
+
+def test_a_daily_backup_before_the_first_change_of_a_day_kept_for_seven_days(project: tuple[Path, dict[str, str]]) -> None:
+    root, env = project
+    with sqlite3.connect(database(root)) as connection:  # a project made before today
+        yesterday = (datetime.now() - timedelta(days=1)).astimezone().isoformat(timespec="seconds")
+        connection.execute("UPDATE settings SET value = ? WHERE key = 'project.created'", (yesterday,))
+    folder = root / ".qualcode" / "backups"
+    folder.mkdir(exist_ok=True)
+    for days_ago in range(1, 10):  # nine earlier days, each with its daily backup
+        stamp = (datetime.now() - timedelta(days=days_ago)).strftime("%Y%m%d-%H%M%S-%f")
+        shutil.copyfile(database(root), folder / f"{stamp}-daily.bak")
+
+    assert run_qualcode(["status"], env).returncode == 0
+    assert not [path for path in backups(root, "daily") if path.name.startswith(datetime.now().strftime("%Y%m%d"))]
+    for memo in ("Første endring i dag", "Andre endring i dag"):
+        assert run_qualcode(["memo", "add", memo], env).returncode == 0
+    today = [path for path in backups(root, "daily") if path.name.startswith(datetime.now().strftime("%Y%m%d"))]
+    assert len(today) == 1
+    with sqlite3.connect(today[0]) as connection:  # taken before the change
+        assert connection.execute("SELECT text FROM memos").fetchall() == [("Første notat",)]
+    assert len(backups(root, "daily")) == 7
+
+
+def test_a_busy_database_is_one_line_and_changes_nothing(project: tuple[Path, dict[str, str]]) -> None:
+    root, env = project
+    holder = sqlite3.connect(database(root), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer that does not finish
+    try:
+        writers = [
+            start_qualcode(["coding", "add", "intervju", "empowerment", "--match", "bratt kurve"], env),
+            start_qualcode(["memo", "add", "Et notat til"], env),
+        ]
+        results = [subprocess.CompletedProcess(w.args, *_wait(w)) for w in writers]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    for result in results:
+        assert_one_line_error(result)
+        assert "busy" in result.stderr and "try again" in result.stderr
+    assert memo_texts(root) == ["Første notat"]
+    with sqlite3.connect(database(root)) as connection:
+        assert connection.execute("SELECT count(*) FROM codings").fetchone() == (1,)
+
+
+def _wait(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+    stdout, stderr = process.communicate(timeout=60)
+    return process.returncode, stdout, stderr
+
+
+def test_a_full_disk_is_one_line_and_leaves_the_project_as_it_was(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    root, env = project
+    limit = 256 * 1024  # far below what the command writes; above SQLite's 32 kB shared-memory file
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    codebook = tmp_path / "stor.yaml"
+    definition = " ".join(f"ord{number}" for number in range(1_200))
+    codebook.write_text(
+        "name: Stor\ncodes:\n" + "".join(f"  - name: kode {n}\n    definition: {definition}\n" for n in range(40)),
+        encoding="utf-8",
+    )
+    with sqlite3.connect(database(root)) as connection:
+        codes_before = connection.execute("SELECT count(*) FROM codes").fetchone()
+    result = run_qualcode(["codebook", "import", str(codebook)], env, preexec=small_disk)
+    assert_one_line_error(result)
+    assert "full" in result.stderr, result.stderr
+    assert not [path for path in (root / ".qualcode").rglob("*") if path.name.startswith(".")]
+    with sqlite3.connect(database(root)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("SELECT count(*) FROM codes").fetchone() == codes_before
+    assert run_qualcode(["codebook", "import", str(codebook)], env).returncode == 0  # with room, it works
