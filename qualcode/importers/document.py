@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualcode.text.normalise import normalise
+from qualcode.text.normalise import control_characters, normalise
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,32 @@ class ParsedDocument:
     source_format: str
     encoding: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # What reading changed or could not read, for the researcher: one sentence each.
+    notes: list[str] = field(default_factory=list)
+
+
+def on_lines(lines: list[int]) -> str:
+    """"line 4" or "lines 4, 9, 12 …": where something was found, without a wall of numbers."""
+    distinct = sorted(set(lines))
+    shown = ", ".join(str(line) for line in distinct[:8]) + (" …" if len(distinct) > 8 else "")
+    return f"line {shown}" if len(distinct) == 1 else f"lines {shown}"
+
+
+def tracked_changes_note(inserted: int, deleted: int) -> str | None:
+    """The note for a document read with its tracked changes accepted."""
+    parts = [f"{inserted} insertion{'s' if inserted != 1 else ''} kept"] if inserted else []
+    parts += [f"{deleted} deletion{'s' if deleted != 1 else ''} left out"] if deleted else []
+    return f"tracked changes read as accepted: {', '.join(parts)}" if parts else None
+
+
+def control_character_note(text: str, found: list[tuple[int, str]] | None = None) -> str | None:
+    """The note for the control characters normalising `text` removes, if it has any."""
+    found = control_characters(text) if found is None else found
+    if not found:
+        return None
+    kinds = ", ".join(f"U+{ord(character):04X}" for character in sorted({character for _, character in found}))
+    count = f"{len(found)} control characters" if len(found) > 1 else "1 control character"
+    return f"{count} ({kinds}) removed on {on_lines([line for line, _ in found])}"
 
 
 def assemble_blocks(blocks: list[Block]) -> tuple[str, list[TurnSpan]]:

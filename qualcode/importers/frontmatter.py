@@ -7,24 +7,66 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent, CollectionStartEvent
 
 from qualcode.errors import ImportFailed
+from qualcode.importers.encoding import decode_text
+from qualcode.text.normalise import normalise
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+MAX_DEPTH = 20  # metadata is a few keys with lists or pairs under them
+MAX_SIDECAR_BYTES = 1 << 20
+
+
+class _MetadataLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases (a few lines of them expand to gigabytes) and with a depth cap."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed in metadata", event.start_mark
+            )
+        if self.check_event(CollectionStartEvent):
+            self._depth = getattr(self, "_depth", 0) + 1
+            try:
+                if self._depth > MAX_DEPTH:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"metadata nests deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                    )
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:  # type: ignore[override]
+        """A date such as 2024-05-02; one that only looks like a date (2024-13-45) stays text, to be refused by name."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_MetadataLoader.add_constructor("tag:yaml.org,2002:timestamp", _MetadataLoader.construct_yaml_timestamp)
 
 
 def _load(source: str, where: str) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load(source)
+        loaded = yaml.load(source, Loader=_MetadataLoader)  # noqa: S506 - a safe loader, stricter still
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
-        raise ImportFailed(f"{where}{line}: metadata is not valid YAML", "fix the front matter") from None
+        problem = getattr(error, "problem", None)
+        reason = problem if problem and ("alias" in problem or "nests" in problem) else "metadata is not valid YAML"
+        raise ImportFailed(f"{where}{line}: {reason}", "fix the front matter") from None
+    except (ValueError, TypeError, OverflowError) as error:
+        # A value YAML takes for a date or number but that is none, such as 2024-13-45.
+        raise ImportFailed(f"{where}: metadata has a value that is not what it looks like ({error})", "write dates as YYYY-MM-DD") from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
         raise ImportFailed(f"{where}: metadata must be key: value pairs")
-    return loaded
+    return {str(key): value for key, value in loaded.items()}
 
 
 def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
@@ -44,4 +86,8 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     sidecar = sidecar_path(path)
     if not sidecar.is_file():
         return {}
-    return _load(sidecar.read_text(encoding="utf-8"), sidecar.name)
+    if sidecar.stat().st_size > MAX_SIDECAR_BYTES:
+        raise ImportFailed(f"{sidecar.name} is too large for metadata", "keep it to the few keys a transcript needs")
+    # Saved by whatever editor was at hand: read it as transcripts are read, not only as UTF-8.
+    decoded = decode_text(sidecar.read_bytes(), sidecar.name)
+    return _load(normalise(decoded.text), sidecar.name)

@@ -9,15 +9,15 @@ import srt
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import Block, ParsedDocument, assemble_blocks
-from qualcode.importers.encoding import decode
+from qualcode.importers.encoding import decode_text
 from qualcode.importers.subtitle_speakers import split_speaker
 from qualcode.text.normalise import normalise
 
 
 def read_srt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern[str] | None = None) -> ParsedDocument:
-    raw, used_encoding = decode(path.read_bytes(), path.name, encoding)
+    decoded = decode_text(path.read_bytes(), path.name, encoding)
     try:
-        subtitles = list(srt.parse(normalise(raw)))
+        subtitles = list(srt.parse(normalise(decoded.text)))
     except srt.SRTParseError as error:
         raise ImportFailed(f"{path.name} is not a valid SRT file: {error}", "check the cue numbers and times") from None
     blocks = []
@@ -27,4 +27,4 @@ def read_srt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern
     text, turns = assemble_blocks(blocks)
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no subtitles with text")
-    return ParsedDocument(text=text, turns=turns, source_format="srt", encoding=used_encoding)
+    return ParsedDocument(text=text, turns=turns, source_format="srt", encoding=decoded.encoding, notes=decoded.notes)

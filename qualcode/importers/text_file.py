@@ -6,21 +6,22 @@ import re
 from pathlib import Path
 
 from qualcode.importers.document import ParsedDocument
-from qualcode.importers.encoding import decode
+from qualcode.importers.encoding import decode_text
 from qualcode.importers.frontmatter import split_front_matter
 from qualcode.importers.turns import detect_turns
 from qualcode.text.normalise import normalise
 
 
 def read_text_file(path: Path, *, encoding: str | None = None, marker: re.Pattern[str] | None = None) -> ParsedDocument:
-    raw, used_encoding = decode(path.read_bytes(), path.name, encoding)
-    meta, body = split_front_matter(normalise(raw), path.name)
+    decoded = decode_text(path.read_bytes(), path.name, encoding)
+    meta, body = split_front_matter(normalise(decoded.text), path.name)
     # The front matter is metadata, not speech: the stored text starts after it.
     body = body.lstrip("\n")
     return ParsedDocument(
         text=body,
         turns=detect_turns(body, marker),
         source_format=path.suffix.lower().lstrip("."),
-        encoding=used_encoding,
+        encoding=decoded.encoding,
+        notes=decoded.notes,
         meta=meta,
     )

@@ -11,15 +11,15 @@ from webvtt.errors import MalformedFileError
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import Block, ParsedDocument, assemble_blocks, parse_timestamp
-from qualcode.importers.encoding import decode
+from qualcode.importers.encoding import decode_text
 from qualcode.importers.subtitle_speakers import split_speaker
 from qualcode.text.normalise import normalise
 
 
 def read_vtt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern[str] | None = None) -> ParsedDocument:
-    raw, used_encoding = decode(path.read_bytes(), path.name, encoding)
+    decoded = decode_text(path.read_bytes(), path.name, encoding)
     try:
-        captions = webvtt.from_buffer(io.StringIO(normalise(raw)))
+        captions = webvtt.from_buffer(io.StringIO(normalise(decoded.text)))
     except (MalformedFileError, ValueError) as error:
         raise ImportFailed(f"{path.name} is not a valid WebVTT file: {error}", "check that it starts with WEBVTT") from None
     blocks = []
@@ -29,4 +29,4 @@ def read_vtt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern
     text, turns = assemble_blocks(blocks)
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no cues with text")
-    return ParsedDocument(text=text, turns=turns, source_format="vtt", encoding=used_encoding)
+    return ParsedDocument(text=text, turns=turns, source_format="vtt", encoding=decoded.encoding, notes=decoded.notes)

@@ -12,17 +12,44 @@ _INVISIBLE = re.compile("[\u00ad\ufeff\u200b\u200c\u200d\u2060]")
 # A word broken across lines by a hyphen: both sides lower-case letters, so a compound
 # such as "NAV-\nkontor" or a dash before a new line is left alone.
 _LINE_BREAK_HYPHEN = re.compile(r"(?<=[a-zæøåäöüé])-\n(?=[a-zæøåäöüé])")
+# Line and page breaks under other names: vertical tab (Word's manual line break in plain-text
+# exports), form feed (page break), NEL and the Unicode line and paragraph separators.
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
+# Control characters other than tab and line feed, and the two non-characters: no one types
+# them, and NUL in particular breaks every report and spreadsheet made from the text later.
+CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_HASH_SLICE = 1 << 20
 
 
 def normalise(text: str) -> str:
-    """NFC, LF line endings, no BOM, NBSP to space, soft hyphens out, line-break hyphens joined."""
+    """NFC, LF line endings, no BOM or control characters, NBSP to space, soft hyphens out, line-break hyphens joined."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _OTHER_BREAKS.sub("\n", text)
+    text = CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     text = _NBSP.sub(" ", text)
     return _LINE_BREAK_HYPHEN.sub("", text)
 
 
+def control_characters(text: str) -> list[tuple[int, str]]:
+    """Each control character `normalise` removes from `text`, with its line (1-based)."""
+    if CONTROL.search(text) is None:
+        return []
+    text = _OTHER_BREAKS.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    found = []
+    line, position = 1, 0
+    for match in CONTROL.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        found.append((line, match.group()))
+    return found
+
+
 def content_hash(text: str) -> str:
     """The SHA-256 of a text, used to recognise the same content and to stamp codings."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256()
+    # In slices, so a long transcript is not held a second time as UTF-8 bytes.
+    for start in range(0, len(text), _HASH_SLICE):
+        digest.update(text[start:start + _HASH_SLICE].encode("utf-8"))
+    return digest.hexdigest()
