@@ -41,7 +41,7 @@ class ParsedDocument:
 
 
 def on_lines(lines: list[int]) -> str:
-    """"line 4" or "lines 4, 9, 12 …": where something was found, without a wall of numbers."""
+    """Where something was found, as "line 4" or "lines 4, 9, 12 …", without a wall of numbers."""
     distinct = sorted(set(lines))
     shown = ", ".join(str(line) for line in distinct[:8]) + (" …" if len(distinct) > 8 else "")
     return f"line {shown}" if len(distinct) == 1 else f"lines {shown}"

@@ -1,20 +1,31 @@
-"""Word (.docx) transcripts: paragraphs in order, two-column tables read as speaker and text."""
+"""Word (.docx) transcripts: paragraphs in order, two-column tables read as speaker and text.
+
+Tracked changes are read as if accepted: inserted text is kept, deleted text left out, and
+the import says so.
+"""
 
 from __future__ import annotations
 
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.document import ParsedDocument
+from qualcode.importers.document import ParsedDocument, control_character_note, tracked_changes_note
+from qualcode.importers.package import open_package
 from qualcode.importers.turns import detect_turns
 from qualcode.text.normalise import normalise
+
+_RUN, _PARAGRAPH = qn("w:r"), qn("w:p")
+_INSERTED = (qn("w:ins"), qn("w:moveTo"))
+_DELETED = (qn("w:del"), qn("w:moveFrom"))
 
 # Encrypted Office files and old .doc files are OLE compound documents, not zip packages.
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -34,27 +45,53 @@ def check_not_encrypted(path: Path, kind: str) -> None:
 
 def read_docx_file(path: Path, *, marker: re.Pattern[str] | None = None) -> ParsedDocument:
     check_not_encrypted(path, ".docx")
+    package = open_package(path, ".docx")
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(package.stream)
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
         raise ImportFailed(f"{path.name} is not a readable .docx file (damaged or truncated: {error})", "open and re-save it in Word") from None
+    finally:
+        package.close()
     lines: list[str] = []
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
-            lines.append(item.text)
+            lines.append(paragraph_text(item._p))
         elif isinstance(item, Table):
             lines.extend(_table_lines(item))
-    text = normalise("\n".join(lines)).strip("\n") + "\n"
+    raw = "\n".join(lines)
+    notes = [note for note in (_tracked_changes_note(document.element.body), control_character_note(raw)) if note]
+    text = normalise(raw).strip("\n") + "\n"
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no text")
-    return ParsedDocument(text=text, turns=detect_turns(text, marker), source_format="docx", encoding=None)
+    return ParsedDocument(text=text, turns=detect_turns(text, marker), source_format="docx", encoding=None, notes=notes)
+
+
+def paragraph_text(paragraph: Any) -> str:
+    """A paragraph's text with tracked changes accepted: runs inside insertions kept, inside deletions left out.
+
+    Runs of paragraphs nested in this one (text boxes) are not part of it.
+    """
+    parts = []
+    for run in paragraph.iter(_RUN):
+        owner = run.getparent()
+        while owner is not None and owner is not paragraph and owner.tag not in _DELETED and owner.tag != _PARAGRAPH:
+            owner = owner.getparent()
+        if owner is paragraph:
+            parts.append(run.text)
+    return "".join(parts)
+
+
+def _tracked_changes_note(body: Any) -> str | None:
+    inserted = sum(1 for change in body.iter(*_INSERTED) if next(change.iter(_RUN), None) is not None)
+    deleted = sum(1 for change in body.iter(*_DELETED) if next(change.iter(_RUN), None) is not None)
+    return tracked_changes_note(inserted, deleted)
 
 
 def _table_lines(table: Table) -> list[str]:
     """A speaker | text table becomes "speaker: text" lines; other tables are read cell by cell."""
     lines = []
     for row in table.rows:
-        cells = [cell.text.strip() for cell in row.cells]
+        cells = ["\n".join(paragraph_text(paragraph._p) for paragraph in cell.paragraphs).strip() for cell in row.cells]
         if len(cells) == 2 and cells[0] and len(cells[0]) <= 40 and "\n" not in cells[0]:
             lines.extend([f"{cells[0].rstrip(':')}: {cells[1]}", ""])
         else:

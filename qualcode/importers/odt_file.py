@@ -1,11 +1,15 @@
-"""OpenDocument text (.odt) transcripts, read with odfpy."""
+"""OpenDocument text (.odt) transcripts, read with odfpy.
+
+Tracked changes are read as if accepted: the text holds insertions already, and what was
+deleted, kept aside in the change log, is left out; the import says so.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-import zipfile
 from pathlib import Path
-from xml.parsers.expat import ExpatError
 
 from odf import teletype
 from odf.element import Element
@@ -13,39 +17,60 @@ from odf.namespaces import TEXTNS
 from odf.opendocument import load
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.document import ParsedDocument
+from qualcode.importers.document import ParsedDocument, control_character_note, tracked_changes_note
 from qualcode.importers.docx_file import check_not_encrypted
+from qualcode.importers.package import open_package, read_small_part
 from qualcode.importers.turns import detect_turns
 from qualcode.text.normalise import normalise
 
 _TEXT_BLOCKS = {(TEXTNS, "p"), (TEXTNS, "h")}
+_TRACKED_CHANGES = (TEXTNS, "tracked-changes")
+MANIFEST = "META-INF/manifest.xml"
 
 
 def read_odt_file(path: Path, *, marker: re.Pattern[str] | None = None) -> ParsedDocument:
     check_not_encrypted(path, ".odt")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            manifest = archive.read("META-INF/manifest.xml")
-    except (zipfile.BadZipFile, KeyError, OSError) as error:
-        raise ImportFailed(f"{path.name} is not a readable .odt file (damaged or truncated: {error})", "open and re-save it") from None
-    if b"encryption-data" in manifest:
+    # An encrypted document's parts are not XML: say it is password-protected before checking them.
+    manifest = read_small_part(path, MANIFEST)
+    if manifest is not None and b"encryption-data" in manifest:
         raise ImportFailed(f"{path.name} is password-protected", "remove the password in LibreOffice, then import")
+    package = open_package(path, ".odt")
     try:
-        document = load(str(path))
-    except (zipfile.BadZipFile, KeyError, ExpatError, ValueError) as error:
-        raise ImportFailed(f"{path.name} is not a readable .odt file ({error})", "open and re-save it") from None
+        if MANIFEST not in package.names:
+            raise ImportFailed(f"{path.name} is not a readable .odt file (it has no manifest)", "open and re-save it")
+        # odfpy prints a part it cannot parse to stdout, where it would end up in a --json report.
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+            package.stream.seek(0)
+            document = load(package.stream)
+    finally:
+        package.close()
+    if getattr(document, "text", None) is None:
+        raise ImportFailed(f"{path.name} is not a readable .odt file (it has no text body)", "open and re-save it")
     lines: list[str] = []
-    _collect(document.text, lines)
-    text = normalise("\n".join(lines)).strip("\n") + "\n"
+    changes: list[Element] = []
+    _collect(document.text, lines, changes)
+    raw = "\n".join(lines)
+    notes = [note for note in (_tracked_changes_note(changes), control_character_note(raw)) if note]
+    text = normalise(raw).strip("\n") + "\n"
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no text")
-    return ParsedDocument(text=text, turns=detect_turns(text, marker), source_format="odt", encoding=None)
+    return ParsedDocument(text=text, turns=detect_turns(text, marker), source_format="odt", encoding=None, notes=notes)
 
 
-def _collect(element: Element, lines: list[str]) -> None:
-    """Paragraphs and headings in document order, including those inside lists and tables."""
+def _tracked_changes_note(changes: list[Element]) -> str | None:
+    kinds = [getattr(child, "qname", (None, None))[1] for log in changes for region in log.childNodes for child in region.childNodes]
+    inserted, deleted = kinds.count("insertion"), kinds.count("deletion")
+    return tracked_changes_note(inserted, deleted)
+
+
+def _collect(element: Element, lines: list[str], changes: list[Element]) -> None:
+    """Paragraphs and headings in document order, including those inside lists and tables;
+    the change log, which holds deleted text, is set aside."""
     for child in element.childNodes:
-        if getattr(child, "qname", None) in _TEXT_BLOCKS:
+        qname = getattr(child, "qname", None)
+        if qname in _TEXT_BLOCKS:
             lines.append(teletype.extractText(child))
+        elif qname == _TRACKED_CHANGES:
+            changes.append(child)
         elif child.nodeType == child.ELEMENT_NODE:
-            _collect(child, lines)
+            _collect(child, lines, changes)
