@@ -80,6 +80,8 @@ def import_command(
         for item in batch.imported:
             who = f" ({', '.join(item.participants)})" if item.participants else ""
             click.echo(f"imported {item.name}{who}: {item.words} words, {item.turns} turns, speakers {', '.join(item.speakers) or '-'}")
+            for message in item.notes:
+                note(f"note {item.name}: {message}")
         for path, reason in batch.skipped:
             note(f"skipped {path}: {reason}")
         for path, reason in batch.failed:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Any
 
-from qualcode.anonymise.apply import Replacement, pseudonymise
+from qualcode.anonymise.apply import Pseudonymised, Replacement, pseudonymise
 from qualcode.anonymise.candidates import Proposal, propose
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
@@ -25,42 +28,97 @@ class PseudonymisedDocument:
     original_text: str
 
 
+def propose_candidates(document: ParsedDocument, vocabulary: set[str]) -> list[Proposal]:
+    """spaCy's possible identifiers in a document, before the key is asked about them.
+
+    This is the slow part of pseudonymising, and needs no key: it runs before the key is
+    locked, and `pseudonymise_document` sets aside what the key already knows.
+    """
+    return propose(
+        document.text, (), vocabulary, {span.speaker for span in document.turns if span.speaker},
+        {span.start for span in document.turns},
+    )
+
+
 def pseudonymise_document(
-    document: ParsedDocument, meta: dict[str, Any], key: PseudonymKey, where: str, vocabulary: set[str]
+    document: ParsedDocument, meta: dict[str, Any], key: PseudonymKey, where: str, vocabulary: set[str],
+    proposals: list[Proposal] | None = None,
 ) -> PseudonymisedDocument:
-    """Replace known and pattern identifiers in text, speaker labels and titles; propose the rest."""
+    """Replace known and pattern identifiers in text, speaker labels and titles; propose the rest.
+
+    `proposals` are those `propose_candidates` made for this document, if already made.
+    """
     result = pseudonymise(document.text, key, where)
+    map_offset = _offset_map(result)
+    labels: dict[str | None, str | None] = {}
     matcher = KnownMatcher(key)
-    turns = [
-        TurnSpan(
-            _label(span.speaker, matcher, key, where),
-            result.map_offset(span.start),
-            result.map_offset(span.end, is_end=True),
-            span.timestamp_ms,
+    turns = []
+    for span in document.turns:
+        if span.speaker not in labels:
+            labels[span.speaker] = _label(span.speaker, matcher, key, where)
+        turns.append(
+            TurnSpan(labels[span.speaker], map_offset(span.start, False), map_offset(span.end, True), span.timestamp_ms)
         )
-        for span in document.turns
-    ]
     clean_meta = dict(meta)
     for field in FREE_TEXT_META:
         if isinstance(clean_meta.get(field), str):
             clean_meta[field] = pseudonymise(clean_meta[field], key, where).text
-    replaced = [(r.start, r.end) for r in result.replacements]
-    proposals = [
-        proposal
-        for proposal in propose(
-            document.text, ignored_words(key), vocabulary, {span.speaker for span in document.turns if span.speaker},
-            {span.start for span in document.turns},
-        )
-        if not any(start < proposal.end and proposal.start < end for start, end in replaced)
-        and key.entry_for(proposal.text) is None
-    ]
+    if proposals is None:
+        proposals = propose_candidates(document, vocabulary)
     return PseudonymisedDocument(
         document=replace(document, text=result.text, turns=turns),
         meta=clean_meta,
         replacements=result.replacements,
-        proposals=proposals,
+        proposals=_undecided(proposals, key, vocabulary, result.replacements, {span.speaker for span in document.turns}),
         original_text=document.text,
     )
+
+
+def _undecided(
+    proposals: list[Proposal], key: PseudonymKey, vocabulary: set[str], replacements: list[Replacement],
+    speakers: set[str | None],
+) -> list[Proposal]:
+    """The proposals nobody has decided about: not in the key, not replaced, not ignored.
+
+    The same rules `propose` applies with the key's words: a phrase whose words are all known
+    or vocabulary is no candidate, and a speaker label only if the whole label is known.
+    """
+    ignored = {word.casefold() for word in ignored_words(key)} | {word.casefold() for word in vocabulary}
+    starts = [r.start for r in replacements]
+
+    def replaced(proposal: Proposal) -> bool:
+        index = bisect_right(starts, proposal.start) - 1
+        nearby = replacements[max(index, 0):index + 2]
+        return any(r.start < proposal.end and proposal.start < r.end for r in nearby)
+
+    return [
+        proposal
+        for proposal in proposals
+        if proposal.text.casefold() not in ignored
+        and (proposal.text in speakers or not all(word.casefold() in ignored for word in proposal.text.split(" ")))
+        and not replaced(proposal)
+        and key.entry_for(proposal.text) is None
+    ]
+
+
+def _offset_map(result: Pseudonymised) -> Callable[[int, bool], int]:
+    """`result.map_offset`, with what it looks up made once, for documents with many turns and replacements."""
+    replacements = result.replacements
+    starts = [r.start for r in replacements]
+    shifts = [0, *accumulate(len(r.pseudonym) - (r.end - r.start) for r in replacements)]
+
+    def map_offset(offset: int, is_end: bool) -> int:
+        index = bisect_right(starts, offset) - 1
+        if index < 0:
+            return offset
+        current, shift = replacements[index], shifts[index]
+        if offset < current.end and not (offset == current.start and not is_end):
+            return current.start + shift + (len(current.pseudonym) if is_end else 0)
+        if offset == current.start:
+            return current.start + shift
+        return offset + shift + len(current.pseudonym) - (current.end - current.start)
+
+    return map_offset
 
 
 def _label(speaker: str | None, matcher: KnownMatcher, key: PseudonymKey, where: str) -> str | None:

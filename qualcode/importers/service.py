@@ -6,19 +6,21 @@ import copy
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import Replacement, pseudonymise
+from qualcode.anonymise.apply import pseudonymise
+from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
-from qualcode.importers.document import ParsedDocument
+from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.docx_file import read_docx_file
 from qualcode.importers.frontmatter import read_sidecar
 from qualcode.importers.metadata import (
@@ -28,12 +30,16 @@ from qualcode.importers.metadata import (
     typed_value,
 )
 from qualcode.importers.odt_file import read_odt_file
-from qualcode.importers.pseudonymise import pseudonymise_document
+from qualcode.importers.pseudonymise import (
+    PseudonymisedDocument,
+    propose_candidates,
+    pseudonymise_document,
+)
 from qualcode.importers.srt_file import read_srt_file
 from qualcode.importers.text_file import read_text_file
 from qualcode.importers.turns import compile_marker
 from qualcode.importers.vtt_file import read_vtt_file
-from qualcode.search.index import index_turns
+from qualcode.search.index import index_terms, turn_terms
 from qualcode.store.events import record_event
 from qualcode.store.models import (
     Coder,
@@ -45,7 +51,7 @@ from qualcode.store.models import (
     Turn,
 )
 from qualcode.store.project import Project
-from qualcode.text.normalise import content_hash, normalise
+from qualcode.text.normalise import content_hash
 from qualcode.text.speakers import INTERVIEWER_LABELS
 from qualcode.text.tokens import word_count
 
@@ -87,6 +93,8 @@ class ImportedTranscript:
     turns: int
     speakers: list[str]
     participants: list[str]
+    # What reading the file changed or could not read (control characters, stray bytes, tracked changes).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -98,8 +106,18 @@ class BatchResult:
     failed: list[tuple[Path, str]] = field(default_factory=list)
 
 
+# Text formats are read whole; beyond this a file is not one interview.
+MAX_TEXT_BYTES = 256 << 20
+TURN_BATCH = 5_000
+_TEXT_SUFFIXES = (".txt", ".md", ".vtt", ".srt")
+
+
 def parse_file(path: Path, options: ImportOptions | None = None) -> ParsedDocument:
-    """Read one file of any supported format into the common shape, without touching a project."""
+    """Read one file of any supported format into the common shape, without touching a project.
+
+    Whatever a reader or the library under it raises on a damaged or hostile file becomes an
+    ImportFailed naming the file.
+    """
     options = options or ImportOptions()
     if not path.exists():
         raise ImportFailed(f"{path} does not exist", "check the path")
@@ -107,7 +125,17 @@ def parse_file(path: Path, options: ImportOptions | None = None) -> ParsedDocume
         raise ImportFailed(f"{path} is a directory", "import it as a batch, not as one file")
     marker = compile_marker(options.turn_pattern) if options.turn_pattern else None
     suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ImportFailed(
+            f"{path.name}: {suffix or 'no extension'} is not a transcript format qualcode reads",
+            "supported: " + ", ".join(SUPPORTED_SUFFIXES),
+        )
     try:
+        if suffix in _TEXT_SUFFIXES and path.stat().st_size > MAX_TEXT_BYTES:
+            raise ImportFailed(
+                f"{path.name} is {path.stat().st_size / 2**20:,.0f} MB, more than the {MAX_TEXT_BYTES >> 20} MB qualcode reads as one transcript",
+                "split it into one file per interview",
+            )
         if suffix in (".txt", ".md"):
             return read_text_file(path, encoding=options.encoding, marker=marker)
         if suffix == ".docx":
@@ -116,13 +144,72 @@ def parse_file(path: Path, options: ImportOptions | None = None) -> ParsedDocume
             return read_odt_file(path, marker=marker)
         if suffix == ".vtt":
             return read_vtt_file(path, encoding=options.encoding, marker=marker)
-        if suffix == ".srt":
-            return read_srt_file(path, encoding=options.encoding, marker=marker)
+        return read_srt_file(path, encoding=options.encoding, marker=marker)
+    except QualcodeError:
+        raise
     except OSError as error:
-        raise ImportFailed(f"{path.name} cannot be read: {error.strerror}") from None
-    raise ImportFailed(
-        f"{path.name}: {suffix or 'no extension'} is not a transcript format qualcode reads",
-        "supported: " + ", ".join(SUPPORTED_SUFFIXES),
+        raise ImportFailed(f"{path.name} cannot be read: {error.strerror or error}") from None
+    except RecursionError:
+        raise ImportFailed(f"{path.name} is not a readable {suffix} file (it nests too deeply)", "open and re-save it, then import") from None
+    except MemoryError:
+        raise ImportFailed(f"{path.name} is too large to read", "split it into smaller files") from None
+    except Exception as error:  # noqa: BLE001 - a third-party parser's error on one file is that file's failure
+        raise ImportFailed(
+            f"{path.name} is not a readable {suffix} file ({one_line(error)})", "open and re-save it, then import"
+        ) from None
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as one short line: its type and the first line of its message."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+@dataclass(frozen=True)
+class ReadTranscript:
+    """A file read and its metadata checked: everything that needs neither the key nor the project."""
+
+    path: Path
+    document: ParsedDocument
+    meta: dict[str, Any]
+
+
+def read_transcript(path: Path, options: ImportOptions) -> ReadTranscript:
+    """Parse a file and check its metadata (front matter, sidecar, options: the last wins)."""
+    document = parse_file(path, options)
+    meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
+    meta.setdefault("name", path.stem)
+    return ReadTranscript(path, document, meta)
+
+
+@dataclass(frozen=True)
+class PreparedTranscript:
+    """A pseudonymised transcript ready to be written: text, turns, metadata and index terms."""
+
+    path: Path
+    name: str
+    source_name: str
+    document: ParsedDocument
+    meta: dict[str, Any]
+    digest: str
+    words: int
+    terms: list[tuple[str, str]]
+
+
+def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocument, key: PseudonymKey) -> PreparedTranscript:
+    """Everything the write needs that takes time (hash, word count, index terms), done before it."""
+    path, document = read.path, pseudonymised.document
+    words = word_count(document.text)
+    if words == 0:
+        raise ImportFailed(f"{path.name} contains no words")
+    name = pseudonymised.meta.get("name") or path.stem
+    # The file's name is text from outside like any other: it may hold a name.
+    source_name = pseudonymise(path.name, key, path.name).text
+    return PreparedTranscript(
+        path=path, name=name, source_name=source_name, document=document, meta=pseudonymised.meta,
+        digest=content_hash(document.text), words=words,
+        terms=turn_terms(document.text, [(span.start, span.end) for span in document.turns]),
     )
 
 
@@ -139,30 +226,51 @@ def import_file(
     Raises before writing anything it can check. The key gains the pattern identifiers found
     and any new candidates for review; the caller saves it whatever the outcome.
     """
-    options = options or ImportOptions()
-    document, meta, replacements = prepare_file(session, path, options, key)
-    text = document.text
-    words = word_count(text)
-    if words == 0:
-        raise ImportFailed(f"{path.name} contains no words")
-    digest = content_hash(text)
-    existing = session.scalar(select(TextVersion).where(TextVersion.content_hash == digest))
-    if existing is not None:
-        raise DuplicateContent(f"{path.name} has the same text as transcript {existing.transcript.name}; nothing added")
-    name = meta.get("name") or path.stem
-    if session.scalar(select(Transcript).where(Transcript.name == name)) is not None:
-        raise ImportFailed(f"a transcript named {name!r} already exists", "give this one another name with --name")
-    for replacement in replacements:
+    read = read_transcript(path, options or ImportOptions())
+    pseudonymised = pseudonymise_document(read.document, read.meta, key, path.name, codebook_vocabulary(session))
+    refuse_undecided(key, pseudonymised, path)
+    prepared = prepare_transcript(read, pseudonymised, key)
+    mark_seen(key, pseudonymised, prepared.name)
+    return write_transcript(session, prepared, coder)
+
+
+def refuse_undecided(key: PseudonymKey, pseudonymised: PseudonymisedDocument, path: Path) -> None:
+    """Queue a file's undecided possible identifiers for review, and refuse the file while there are any."""
+    proposals = pseudonymised.proposals
+    if not proposals:
+        return
+    queue_candidates(key, proposals, path.name)
+    names = ", ".join(p.text for p in proposals[:6]) + (" …" if len(proposals) > 6 else "")
+    raise NeedsReview(
+        f"{path.name} has {len(proposals)} possible identifiers nobody has decided about ({names}); nothing imported",
+        "decide with `qualcode anonymise review`, then import again",
+    )
+
+
+def mark_seen(key: PseudonymKey, pseudonymised: PseudonymisedDocument, name: str) -> None:
+    """Note in the key which transcript uses each replaced identifier, so its pseudonym is never redrawn."""
+    for replacement in pseudonymised.replacements:
         entry = key.entry_for(replacement.original)
         if entry is not None and name not in entry.seen_in:
             entry.seen_in.append(name)
 
-    # The file's name is text from outside like any other: it may hold a name.
-    source_name = pseudonymise(path.name, key, path.name).text
+
+def write_transcript(session: Session, prepared: PreparedTranscript, coder: Coder | None = None) -> ImportedTranscript:
+    """Write a prepared transcript: checks, rows and index in the caller's (short) transaction."""
+    path, document, meta, name = prepared.path, prepared.document, prepared.meta, prepared.name
+    existing = session.scalar(
+        select(Transcript.name).join(TextVersion, TextVersion.transcript_id == Transcript.id)
+        .where(TextVersion.content_hash == prepared.digest).limit(1)
+    )
+    if existing is not None:
+        raise DuplicateContent(f"{path.name} has the same text as transcript {existing}; nothing added")
+    if session.scalar(select(Transcript.id).where(Transcript.name == name)) is not None:
+        raise ImportFailed(f"a transcript named {name!r} already exists", "give this one another name with --name")
+
     transcript = Transcript(
         name=name,
         title=meta.get("title"),
-        source_filename=source_name,
+        source_filename=prepared.source_name,
         source_format=document.source_format,
         source_encoding=document.encoding,
         wave=meta.get("wave"),
@@ -172,7 +280,7 @@ def import_file(
         interviewer=meta.get("interviewer"),
         note_taker=meta.get("note_taker"),
     )
-    version = TextVersion(number=1, text=text, content_hash=digest, word_count=words, reason="import")
+    version = TextVersion(number=1, text=document.text, content_hash=prepared.digest, word_count=prepared.words, reason="import")
     transcript.versions.append(version)
     session.add(transcript)
     session.flush()
@@ -190,26 +298,18 @@ def import_file(
     for attribute_name, value in (meta.get("attributes") or {}).items():
         definition = attribute_definition(session, str(attribute_name), "transcript", value)
         transcript.attributes.append(TranscriptAttribute(definition=definition, value=typed_value(definition, value)))
-
-    turns = [
-        Turn(
-            seq=seq,
-            speaker=span.speaker,
-            participant=speaker_map.get(span.speaker or ""),
-            start=span.start,
-            end=span.end,
-            timestamp_ms=span.timestamp_ms,
-        )
-        for seq, span in enumerate(document.turns)
-    ]
-    version.turns.extend(turns)
     session.flush()
-    index_turns(session, text, turns)
+
+    participant_ids = {label: participant.id if participant is not None else None for label, participant in speaker_map.items()}
+    _insert_turns(session, version.id, document.turns, participant_ids)
+    turn_ids = session.scalars(select(Turn.id).where(Turn.text_version_id == version.id).order_by(Turn.seq)).all()
+    index_terms(session, zip(turn_ids, prepared.terms, strict=True))
+    turns = len(turn_ids)
     participants = sorted({link.participant.name for link in transcript.participant_links})
     record_event(
         session, action="transcript.import", coder=coder, entity="transcript", entity_guid=transcript.guid,
-        after={"name": name, "source": source_name, "content_hash": digest, "words": words, "turns": len(turns)},
-        summary=f"imported {source_name} as {name} ({words} words, {len(turns)} turns)",
+        after={"name": name, "source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns},
+        summary=f"imported {prepared.source_name} as {name} ({prepared.words} words, {turns} turns)",
     )
     return ImportedTranscript(
         name=name,
@@ -217,30 +317,12 @@ def import_file(
         source=str(path),
         source_format=document.source_format,
         encoding=document.encoding,
-        words=words,
-        turns=len(turns),
+        words=prepared.words,
+        turns=turns,
         speakers=sorted({span.speaker for span in document.turns if span.speaker}),
         participants=participants,
+        notes=list(document.notes),
     )
-
-
-def prepare_file(
-    session: Session, path: Path, options: ImportOptions, key: PseudonymKey
-) -> tuple[ParsedDocument, dict[str, Any], list[Replacement]]:
-    """Parse and pseudonymise a file; refuse it while it holds undecided possible identifiers."""
-    document = parse_file(path, options)
-    meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
-    meta.setdefault("name", path.stem)
-    assert normalise(document.text) == document.text, "readers must hand over normalised text"
-    prepared = pseudonymise_document(document, meta, key, path.name, codebook_vocabulary(session))
-    if prepared.proposals:
-        queue_candidates(key, prepared.proposals, path.name)
-        names = ", ".join(p.text for p in prepared.proposals[:6]) + (" …" if len(prepared.proposals) > 6 else "")
-        raise NeedsReview(
-            f"{path.name} has {len(prepared.proposals)} possible identifiers nobody has decided about ({names}); nothing imported",
-            "decide with `qualcode anonymise review`, then import again",
-        )
-    return prepared.document, prepared.meta, prepared.replacements
 
 
 def _listed_participants(session: Session, meta: dict[str, Any]) -> list[Participant]:
@@ -300,6 +382,32 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return expanded
 
 
+_TURN_COLUMNS = ("text_version_id", "seq", "speaker", "participant_id", "start", "end", "timestamp_ms")
+
+
+def _insert_turns(
+    session: Session, version_id: int, spans: list[TurnSpan], participant_ids: dict[str, int | None]
+) -> None:
+    """Insert a version's turns as plain rows, a batch at a time.
+
+    A long transcript has hundreds of thousands of turns; going past the ORM (one object or
+    one parameter dictionary per row) keeps the write transaction to a fraction of the time.
+    """
+    connection = session.connection()
+    compiled = insert(Turn).compile(dialect=connection.dialect, column_keys=list(_TURN_COLUMNS))
+    order = compiled.positiontup  # parameter names in placeholder order, for positional drivers
+    for first in range(0, len(spans), TURN_BATCH):
+        rows = [
+            (version_id, seq, span.speaker, participant_ids.get(span.speaker or ""), span.start, span.end, span.timestamp_ms)
+            for seq, span in enumerate(spans[first:first + TURN_BATCH], start=first)
+        ]
+        if order is None:
+            connection.exec_driver_sql(str(compiled), [dict(zip(_TURN_COLUMNS, row, strict=True)) for row in rows])
+        else:
+            positions = [_TURN_COLUMNS.index(name) for name in order]
+            connection.exec_driver_sql(str(compiled), [tuple(row[index] for index in positions) for row in rows])
+
+
 def import_paths(
     project: Project,
     paths: Iterable[Path],
@@ -308,30 +416,124 @@ def import_paths(
     coder_name: str | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> BatchResult:
-    """Import files one transaction each, going on past failures and naming each one."""
+    """Import files one transaction each, going on past failures and naming each one.
+
+    Each file is its own try: whatever goes wrong with one (a damaged file, a parser's error,
+    a race with another import) is that file's one-line reason, and the batch goes on.
+    """
     options = options or ImportOptions()
     files = expand_paths(paths)
     if options.name and len(files) > 1:
         raise ImportFailed("--name can only be used when importing one file")
-    key = key_access.load_existing()
+    key_access.load_existing()  # a missing or foreign key refuses the batch, not each file in turn
     result = BatchResult()
     for path in files:
         if progress is not None:
             progress(path)
-        before = json.dumps(key.to_json(), sort_keys=True)
         try:
-            with project.begin() as session:
-                coder = session.scalar(select(Coder).where(Coder.name == coder_name)) if coder_name else None
-                result.imported.append(import_file(session, path, replace(options), coder, key=key))
+            result.imported.append(_import_one(project, path, replace(options), key_access, coder_name))
         except DuplicateContent as error:
             result.skipped.append((path, error.message))
         except QualcodeError as error:
             result.failed.append((path, str(error)))
         except re.error as error:
             result.failed.append((path, f"turn pattern failed: {error}"))
-        if json.dumps(key.to_json(), sort_keys=True) != before:
-            key_access.save(key)
+        except OperationalError as error:
+            result.failed.append((path, _database_trouble(path, error)))
+        except Exception as error:  # noqa: BLE001 - one file's failure never ends the batch
+            result.failed.append((path, f"{path.name} could not be imported ({one_line(error)})"))
     return result
+
+
+def _import_one(
+    project: Project, path: Path, options: ImportOptions, key_access: KeyAccess, coder_name: str | None
+) -> ImportedTranscript:
+    """One file: the slow work first, then the key locked only to settle it and write one short transaction.
+
+    Reading, spaCy's proposals, pseudonymising and the index terms are made before the key is
+    locked, on a copy of the key as it was. Under the lock the key is read afresh: if it is
+    unchanged the copy's additions are taken over, as if the work had been done under the lock;
+    if another command changed it meanwhile, pseudonymising is done again with the fresh key.
+    """
+    read = read_transcript(path, options)
+    with project.begin() as session:
+        vocabulary = codebook_vocabulary(session)
+    proposals = propose_candidates(read.document, vocabulary)
+    snapshot = key_access.load_existing()
+    draft = copy.deepcopy(snapshot)
+    pseudonymised, prepared = _pseudonymise(read, draft, vocabulary, proposals)
+    failure: QualcodeError | None = None
+    with key_access.editing() as key:
+        if _key_state(key) == _key_state(snapshot):
+            _take_over(key, draft)
+        else:
+            pseudonymised, prepared = _pseudonymise(read, key, vocabulary, proposals)
+        # Errors are caught inside the block so what it queued for review, and the pattern
+        # identifiers it learned, are kept in the key whatever happens to the file.
+        try:
+            refuse_undecided(key, pseudonymised, path)
+            assert prepared is not None
+            mark_seen(key, pseudonymised, prepared.name)
+            if _key_state(key) != _key_state(snapshot):
+                key_access.save(key)  # the key knows every pseudonym before a text that uses it is stored
+            imported = _write(project, prepared, coder_name)
+        except QualcodeError as error:
+            failure = error
+    if failure is not None:
+        raise failure
+    return imported
+
+
+def _pseudonymise(
+    read: ReadTranscript, key: PseudonymKey, vocabulary: set[str], proposals: list[Proposal]
+) -> tuple[PseudonymisedDocument, PreparedTranscript | None]:
+    pseudonymised = pseudonymise_document(read.document, read.meta, key, read.path.name, vocabulary, proposals)
+    if pseudonymised.proposals:
+        return pseudonymised, None
+    return pseudonymised, prepare_transcript(read, pseudonymised, key)
+
+
+def _key_state(key: PseudonymKey) -> str:
+    return json.dumps(key.to_json(), sort_keys=True)
+
+
+def _take_over(key: PseudonymKey, draft: PseudonymKey) -> None:
+    """Give `key` everything `draft` holds (its entries, queue, decisions), keeping the file's own id."""
+    for key_field in fields(key):
+        if key_field.name != "key_id":
+            setattr(key, key_field.name, getattr(draft, key_field.name))
+
+
+WRITE_ATTEMPTS = 3
+
+
+def _write(project: Project, prepared: PreparedTranscript, coder_name: str | None) -> ImportedTranscript:
+    """Write in one short transaction; a race lost to another import ends as it would have in turn.
+
+    The schema refuses a second transcript of the same name or text. When another import
+    wrote one between this one's checks and its write, the transaction fails on that
+    constraint; the next attempt's checks then find the other's transcript and say so, just
+    as importing the two files one after the other would have.
+    """
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with project.begin() as session:
+                coder = session.scalar(select(Coder).where(Coder.name == coder_name)) if coder_name else None
+                return write_transcript(session, prepared, coder)
+        except IntegrityError:
+            if attempt == WRITE_ATTEMPTS:
+                raise ImportFailed(
+                    f"{prepared.path.name} could not be written: other imports kept adding the same rows",
+                    "import it again",
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _database_trouble(path: Path, error: OperationalError) -> str:
+    reason = str(error.orig) if error.orig is not None else str(error)
+    if "locked" in reason or "busy" in reason:
+        return f"{path.name}: the project was busy with another command for too long; nothing from it was written (import it again)"
+    return f"{path.name} could not be written to the project ({reason})"
 
 
 @dataclass(frozen=True)
@@ -355,9 +557,8 @@ class Preview:
 def preview_file(session: Session, path: Path, options: ImportOptions, key: PseudonymKey) -> Preview:
     """What importing `path` would replace and propose, on a copy of the key; writes nothing."""
     scratch = copy.deepcopy(key)
-    document = parse_file(path, options)
-    meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
-    prepared = pseudonymise_document(document, meta, scratch, path.name, codebook_vocabulary(session))
+    read = read_transcript(path, options)
+    prepared = pseudonymise_document(read.document, read.meta, scratch, path.name, codebook_vocabulary(session))
     text = prepared.original_text
     items = [
         PreviewItem(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.store.models import Transcript, Turn
 from qualcode.text.tokens import WORD, stem_words
+
+# Turns are stemmed and written this many at a time, so a long transcript is never held as
+# one list of every word, stem or row.
+BATCH = 5_000
 
 
 def turn_terms(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, str]]:
@@ -17,30 +22,39 @@ def turn_terms(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, s
     Words are matched by stem; a prefix (`kurs*`) is matched against the words as written,
     because a stem can be shorter than the prefix ("kurs" is stemmed to "kur").
     """
-    matches = list(WORD.finditer(text))
-    stems = stem_words([match.group() for match in matches])
     result: list[tuple[str, str]] = []
-    position = 0
-    for start, end in spans:
-        # Spans come in text order, so one forward walk over the tokens serves them all.
-        while position < len(matches) and matches[position].start() < start:
-            position += 1
-        cursor = position
-        while cursor < len(matches) and matches[cursor].end() <= end:
-            cursor += 1
-        result.append((
-            " ".join(stems[position:cursor]),
-            " ".join(match.group().lower() for match in matches[position:cursor]),
-        ))
+    for first in range(0, len(spans), BATCH):
+        words_per_span = [_span_words(text, start, end) for start, end in spans[first:first + BATCH]]
+        stems = stem_words([word for words in words_per_span for word in words])
+        position = 0
+        for words in words_per_span:
+            result.append((" ".join(stems[position:position + len(words)]), " ".join(words).lower()))
+            position += len(words)
     return result
+
+
+def _span_words(text: str, start: int, end: int) -> list[str]:
+    """The words lying wholly inside text[start:end]."""
+    words = WORD.findall(text, start, end)
+    # A word the span's edge cuts through belongs to no span, as when words are found in the whole text.
+    cut_start = start > 0 and WORD.match(text, start - 1) is not None and WORD.match(text, start) is not None
+    cut_end = end < len(text) and WORD.match(text, end - 1) is not None and WORD.match(text, end) is not None
+    return words[1 if cut_start else 0:len(words) - 1 if cut_end else len(words)]
 
 
 def index_turns(session: Session, text: str, turns: Sequence[Turn]) -> None:
     """Add the turns of one text version to the index (rowid = turn id)."""
     ordered = sorted(turns, key=lambda turn: turn.start)
     terms = turn_terms(text, [(turn.start, turn.end) for turn in ordered])
-    rows = [(turn.id, stems, words) for turn, (stems, words) in zip(ordered, terms, strict=True)]
-    session.connection().exec_driver_sql("INSERT INTO search_index(rowid, stems, words) VALUES (?, ?, ?)", rows)
+    index_terms(session, zip((turn.id for turn in ordered), terms, strict=True))
+
+
+def index_terms(session: Session, rows: Iterable[tuple[int, tuple[str, str]]]) -> None:
+    """Add (turn id, (stems, words)) rows to the index; the terms are made beforehand by
+    `turn_terms`, outside the write transaction, so that stays short."""
+    iterator = iter(rows)
+    while batch := [(turn_id, stems, words) for turn_id, (stems, words) in islice(iterator, BATCH)]:
+        session.connection().exec_driver_sql("INSERT INTO search_index(rowid, stems, words) VALUES (?, ?, ?)", batch)
 
 
 def unindex_turns(session: Session, turn_ids: Sequence[int]) -> None:
