@@ -236,3 +236,126 @@ def test_upgrade_repairs_duplicates_left_by_old_races(project: Project, tmp_path
         search_rows = session.execute(text("SELECT count(*) FROM search_index")).scalar_one()
         turn_rows = session.execute(text("SELECT count(*) FROM turns")).scalar_one()
         assert search_rows == turn_rows
+
+
+def test_a_read_only_project_reads_refuses_writes_and_leaves_no_files(project: Project) -> None:
+    from qualcode.store.models import Setting
+
+    root = project.root
+    project.close()
+    with Project.open(root, read_only=True) as read_only:
+        with read_only.begin() as session:
+            assert session.get(Setting, "project.created") is not None
+        with pytest.raises(ProjectError, match="read-only"), read_only.begin() as session:
+            session.add(Setting(key="x", value="y"))
+    assert sorted(path.name for path in (root / PROJECT_DIR).iterdir()) == [DATABASE_FILE]
+
+
+def test_empty_cut_short_and_hollow_databases_are_refused_naming_the_newest_backup(project: Project) -> None:
+    backup = project.backup("manual")
+    project.close()
+    database = project.database
+    content = database.read_bytes()
+    database.write_bytes(content[: len(content) // 3])
+    with pytest.raises(ProjectError, match="cut short") as refused:
+        Project.open(project.root)
+    assert f"qualcode backup restore {backup.name}" in str(refused.value.hint)
+    database.write_bytes(b"")
+    with pytest.raises(ProjectError, match=r"empty \(0 bytes\)"):
+        Project.open(project.root, read_only=True)
+    database.unlink()
+    sqlite3.connect(database).execute("CREATE TABLE alembic_version (version_num TEXT)").connection.close()
+    with pytest.raises(ProjectError, match="holds no project"):
+        Project.open(project.root)
+
+
+def test_a_backup_is_checked_complete_and_self_contained(project: Project) -> None:
+    from qualcode.store.backups import list_backups, verify_backup
+
+    backup = project.backup("manual")
+    counts = verify_backup(backup)
+    with project.engine.connect() as connection:
+        assert counts["codes"] == connection.execute(text("SELECT count(*) FROM codes")).scalar_one() > 20
+    with sqlite3.connect(backup) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    assert [b.path for b in list_backups(project.backups)] == [backup]
+    assert sorted(path.name for path in project.backups.iterdir()) == [backup.name]
+
+
+def test_rotation_keeps_one_backup_a_day_for_seven_days_three_upgrades_and_every_manual_one(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    from qualcode.store.backups import list_backups, rotate_backups
+
+    now = datetime(2025, 3, 20, 12)
+    names = []
+    for day in range(10):
+        for hour in (8, 15):  # two processes took one the same day
+            names.append(f"{(now - timedelta(days=day, hours=hour)):%Y%m%d-%H%M%S-%f}-daily.bak")
+    names += [f"{(now - timedelta(days=day)):%Y%m%d-%H%M%S-%f}-before-upgrade-000{day}.bak" for day in range(5)]
+    names += [f"{(now - timedelta(days=day)):%Y%m%d-%H%M%S-%f}-manual.bak" for day in range(12)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    rotate_backups(tmp_path)
+    kept = list_backups(tmp_path)
+    daily = [b for b in kept if b.label == "daily"]
+    assert len(daily) == 7 and len({b.taken.date() for b in daily}) == 7
+    assert all(b.taken.hour == 4 for b in daily)  # the earlier of each day: before its first change
+    assert [b.label for b in kept if b.label.startswith("before-upgrade")] == [f"before-upgrade-000{d}" for d in range(3)]
+    assert len([b for b in kept if b.label == "manual"]) == 12
+
+
+def test_a_daily_backup_is_taken_once_before_the_first_change_of_a_day(project: Project) -> None:
+    from datetime import datetime, timedelta
+
+    assert project.daily_backup() is None  # made today: nothing older to keep
+    with project.engine.begin() as connection:
+        yesterday = (datetime.now() - timedelta(days=1)).astimezone().isoformat(timespec="seconds")
+        connection.execute(text("UPDATE settings SET value = :v WHERE key = 'project.created'"), {"v": yesterday})
+    root = project.root
+    project.close()
+    with Project.open(root, read_only=True) as reader, reader.begin():
+        pass
+    assert not (root / PROJECT_DIR / "backups").exists()
+    with Project.open(root) as writer:
+        with writer.begin():
+            pass
+        [taken] = list((root / PROJECT_DIR / "backups").glob("*-daily.bak"))
+        with writer.begin():
+            pass
+    with Project.open(root) as again, again.begin():
+        pass
+    assert list((root / PROJECT_DIR / "backups").glob("*.bak")) == [taken]
+
+
+def test_faults_are_one_clear_line() -> None:
+    import errno
+
+    from qualcode.store.faults import database_fault, disk_fault
+
+    busy = database_fault(sqlite3.OperationalError("database is locked"))
+    assert busy is not None and "busy" in busy.message and busy.hint == "try again when it is done"
+    full = database_fault(sqlite3.OperationalError("database or disk is full"))
+    assert full is not None and "disk is full" in full.message
+    assert database_fault(sqlite3.IntegrityError("UNIQUE constraint failed")) is None
+    assert database_fault(ValueError("no")) is None
+    quota = disk_fault(OSError(errno.EDQUOT, "Disk quota exceeded", "/tmp/x.docx"))
+    assert quota is not None and quota.message == "could not write /tmp/x.docx: the disk quota is used up"
+    assert disk_fault(OSError(errno.ENOENT, "No such file")) is None
+
+
+def test_restore_puts_a_backup_in_place_while_another_connection_reads(project: Project) -> None:
+    from qualcode.store.backups import restore_backup
+    from qualcode.store.models import Participant
+
+    backup = project.backup("manual")
+    with project.begin() as session:
+        session.add(Participant(name="X9"))
+    reader = sqlite3.connect(project.database)
+    assert reader.execute("SELECT count(*) FROM participants WHERE name = 'X9'").fetchone() == (1,)
+    result = restore_backup(project.database, Path(backup.name))
+    assert result.restored == backup and result.saved is not None and "before-restore" in result.saved.name
+    assert reader.execute("SELECT count(*) FROM participants WHERE name = 'X9'").fetchone() == (0,)
+    reader.close()
+    with sqlite3.connect(result.saved) as saved:
+        assert saved.execute("SELECT count(*) FROM participants WHERE name = 'X9'").fetchone() == (1,)
