@@ -18,7 +18,7 @@ from pathlib import Path
 import docx
 
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.service import KeyAccess, project_guid
+from qualcode.anonymise.service import create_key
 from qualcode.codebook.model import Codebook, CodeSpec
 from qualcode.codebook.service import apply_codebook
 from qualcode.coding.coders import get_or_create_coder
@@ -51,7 +51,7 @@ def build(root: Path, quotes: int, codes: int, rng: random.Random) -> Project:
         for spec in top:
             spec.children = [CodeSpec(name=f"undertema {c}", definition="Underkode.") for c in range(3)]
         apply_codebook(session, Codebook(name="bench", codes=top))
-        access = KeyAccess(root / "bench.qckey", "benchmark passphrase", project_guid(session))
+    access = create_key(project, root / "bench.qckey", "benchmark passphrase")
     import_paths(project, [corpus], access)
     with project.begin() as session:
         coder = get_or_create_coder(session, "Forsker 1")

@@ -58,15 +58,16 @@ def _filter(options: dict[str, Any]) -> QuoteFilter:
     )
 
 
-def _key(app: AppContext, project: Project) -> PseudonymKey | None:
+def _key(app: AppContext, project: Project) -> PseudonymKey:
     """The key for the leak check; after `key destroy` at the end of a project, patterns still run.
 
     A key that is merely missing is refused: a mistyped path must not skip the leak check.
     """
     from qualcode.anonymise.service import locate_key
 
-    if locate_key(project, app.key_override).destroyed:
-        return None
+    place = locate_key(project, app.key_override)
+    if place.destroyed and not place.path.exists():
+        return PseudonymKey(place.project_guid)  # no originals left to look for; patterns still are
     return app.key_access(project).load_existing()
 
 

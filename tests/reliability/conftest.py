@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -30,12 +30,13 @@ def qualcode_command(*args: str) -> list[str]:
 
 
 def run_qualcode(
-    args: Sequence[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 120, preexec: object = None,
+    args: Sequence[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 120,
+    preexec: Callable[[], object] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run `qualcode ARGS` as its own process and wait for it."""
     return subprocess.run(
         qualcode_command(*args), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-        preexec_fn=preexec,  # type: ignore[arg-type]
+        preexec_fn=preexec,
     )
 
 
