@@ -130,7 +130,10 @@ def take_backup(source: sqlite3.Connection, directory: Path, label: str) -> Path
     """
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{datetime.now().strftime(_STAMP)}-{label}{SUFFIX}"
-    handle, partial_name = tempfile.mkstemp(dir=directory, prefix=".", suffix=".partial")
+    try:
+        handle, partial_name = tempfile.mkstemp(dir=directory, prefix=".", suffix=".partial")
+    except OSError as error:  # name the folder, not the temporary file it could not make
+        raise OSError(error.errno, error.strerror, str(directory)) from None
     os.close(handle)
     partial = Path(partial_name)
     try:
@@ -202,6 +205,8 @@ def restore_backup(database: Path, chosen: Path) -> RestoreResult:
     """
     directory = database.parent / "backups"
     source = _find_backup(chosen, directory)
+    if source.resolve() == database.resolve():
+        raise ProjectError(f"{chosen} is the project database itself", "choose a backup: `qualcode backup list`")
     handle, incoming_name = tempfile.mkstemp(dir=database.parent, prefix=".restore-", suffix=".db")
     os.close(handle)
     incoming = Path(incoming_name)

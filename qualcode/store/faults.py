@@ -17,17 +17,22 @@ _DISK_REASONS = {
     errno.EDQUOT: "the disk quota is used up",
     errno.EFBIG: "the file would be larger than this system allows",
     errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "the file or folder may not be changed",
 }
 
 
 def disk_fault(error: OSError) -> ProjectError | None:
-    """A full disk, an exhausted quota, a file-size limit or a read-only file system; None for others."""
+    """A full disk, an exhausted quota, a file-size limit, a read-only file system or a refused
+    permission; None for others."""
     reason = _DISK_REASONS.get(error.errno or 0)
     if reason is None:
         return None
     where = f"could not write {error.filename}: " if error.filename else ""
     if error.errno == errno.EROFS:
         return ProjectError(where + reason, "commands that only read still work; copy the project somewhere writable to change it")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return ProjectError(where + reason, "check who may write to that file or folder")
     return ProjectError(where + reason, "free some space and try again")
 
 
