@@ -91,7 +91,7 @@ def restore_hint(directory: Path) -> str:
     newest = backups[0]
     return (
         f"restore the newest backup, taken {newest.taken:%Y-%m-%d %H:%M}: "
-        f"qualcode backup restore {newest.name} (`qualcode backup list` shows all)"
+        f"qualcode backup restore {newest.name}; `qualcode backup list` shows all"
     )
 
 
