@@ -85,7 +85,7 @@ def list_backups(directory: Path) -> list[BackupInfo]:
 
 def restore_hint(directory: Path) -> str:
     """What to do when the database is damaged: the newest backup and the command that restores it."""
-    backups = list_backups(directory)
+    backups = [backup for backup in list_backups(directory) if not backup.label.endswith("-damaged")]
     if not backups:
         return f"there is no backup in {directory}; put back project.db from your own backups"
     newest = backups[0]
