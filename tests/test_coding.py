@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import dismiss
 from qualcode.coding.coders import get_or_create_coder
-from qualcode.coding.history import history, redo, undo
+from qualcode.coding.history import ChangedByOthers, history, redo, undo
 from qualcode.coding.memos import add_memo, list_memos, remove_memo
 from qualcode.coding.service import (
     add_coding,
@@ -159,6 +159,45 @@ def test_each_coder_undoes_only_their_own(session: Session, coder: Coder, tmp_pa
     add_coding(session, "intervju", "helse", other, match="typisk meg")
     undo(session, coder)
     assert [(v.code_path, v.coder) for v in list_codings(session)] == [("helse", "Medforsker 1")]
+
+
+def test_undo_refuses_while_someone_elses_memo_on_the_coding_stands(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    other = get_or_create_coder(session, "Bent")
+    view = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    add_memo(session, "Se også runde 2", other, coding_ref=str(view.id))
+    with pytest.raises(ChangedByOthers, match="Bent changed this coding after you"):
+        undo(session, coder)
+    assert list_codings(session)[0].id == view.id  # still there
+    undo(session, other)  # Bent takes his memo back
+    undo(session, coder)
+    assert list_codings(session) == []
+
+
+def test_a_change_taken_back_by_its_author_does_not_block_undo(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    other = get_or_create_coder(session, "Bent")
+    view = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    recode_coding(session, view.id, "helse", other)
+    undo(session, other)
+    redo(session, other)
+    undo(session, other)
+    undo(session, coder)
+    assert list_codings(session) == []
+    redo(session, coder)
+    remove_coding(session, view.id, other)
+    with pytest.raises(ChangedByOthers, match="Bent changed this coding after you"):
+        undo(session, coder)
+
+
+def test_undo_never_makes_a_second_live_coding_of_one_passage(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, INTERVIEW)
+    other = get_or_create_coder(session, "Bent")
+    first = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    remove_coding(session, first.id, other)
+    again = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    with pytest.raises(InvalidInput, match=f"already coded empowerment by {coder.name} \\(coding {again.id}\\)"):
+        undo(session, other)
 
 
 def test_undo_and_redo_work_across_a_restart(project: Project, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 Each coder has their own undo stack, rebuilt from the log: a change pushes onto it and
 clears the redo stack, an undo moves the top change to the redo stack, a redo moves it back.
-Because the log is in the database, undo works across sessions and restarts.
+Because the log is in the database, undo works across sessions and restarts. Undo and redo
+never put back a state over a later change by someone else: they are refused until that change
+is undone, so no one's work is lost to another's undo.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.errors import InvalidInput, NothingToUndo
+from qualcode.coding.service import refuse_duplicate_coding
+from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
 from qualcode.store.events import record_event
 from qualcode.store.models import Code, Coder, Coding, Event, Memo, utcnow
 
 PAST_TENSE = {"undo": "undid", "redo": "redid"}
+
+
+class ChangedByOthers(QualcodeError):
+    """Undo or redo would overwrite a later change someone else made to the same thing."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,64 @@ def _step(session: Session, coder: Coder, stack: list[int], action: str, state: 
     if not stack:
         raise NothingToUndo(f"nothing to {action} for {coder.name}")
     target = session.get_one(Event, stack[-1])
+    _refuse_if_changed_by_others(session, coder, target, action)
     _restore(session, target.entity, target.entity_guid, target.payload.get(state))
     record_event(
         session, action=action, coder=coder, entity=target.entity, entity_guid=target.entity_guid,
         refers_to=target, summary=f"{PAST_TENSE[action]}: {target.summary}",
     )
     return _view(target)
+
+
+def _related_guids(session: Session, entity: str | None, guid: str) -> list[str]:
+    """The entity and what belongs to it: a coding's memos are part of the coding."""
+    guids = [guid]
+    if entity == "coding":
+        guids += session.scalars(
+            select(Memo.guid).join(Coding, Memo.coding_id == Coding.id).where(Coding.guid == guid)
+        ).all()
+    return guids
+
+
+def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, action: str) -> None:
+    """Refuse when someone else changed the same thing after `target` and that change still stands.
+
+    A change and its own undo cancel out, as do an undo and its redo, so a change someone has
+    taken back again is no obstacle.
+    """
+    if target.entity_guid is None:
+        return
+    later = session.execute(
+        select(Event.id, Event.action, Event.refers_to_id, Event.coder_id)
+        .where(
+            Event.entity_guid.in_(_related_guids(session, target.entity, target.entity_guid)),
+            Event.id > target.id,
+            (Event.coder_id != coder.id) | Event.coder_id.is_(None),
+        )
+        .order_by(Event.id)
+    ).all()
+    standing: dict[int, int | None] = {}  # a change (or a taking back of one) -> who made it
+    for event_id, event_action, refers_to, coder_id in later:
+        if event_action in ("undo", "redo") and refers_to is not None:
+            # Taking back a change toggles it: a later change undone, or an earlier one undone then redone.
+            if refers_to in standing:
+                del standing[refers_to]
+            else:
+                standing[refers_to] = coder_id
+        else:
+            standing[event_id] = coder_id
+    if not standing:
+        return
+    people = []
+    for coder_id in dict.fromkeys(standing.values()):
+        other = session.get(Coder, coder_id) if coder_id is not None else None
+        people.append(other.name if other is not None else "an upgrade of the project")
+    names = " and ".join(people)
+    what = target.entity or "item"
+    raise ChangedByOthers(
+        f"{names} changed this {what} after you; your {action} would overwrite that, so nothing was changed",
+        f"{names} can undo that change first, or edit the {what} yourself",
+    )
 
 
 def history(
@@ -120,6 +179,8 @@ def _restore_coding(session: Session, guid: str | None, state: dict[str, Any] | 
     code = session.scalar(select(Code).where(Code.guid == state["code_guid"]))
     if code is None:
         raise NothingToUndo(f"the code of coding {coding.id} no longer exists")
+    if not state["removed"]:  # one live coding per passage, code and coder
+        refuse_duplicate_coding(session, coding.transcript_id, code.id, coding.coder, state["start"], state["end"], coding.id)
     coding.code = code
     coding.start, coding.end, coding.excerpt, coding.memo = state["start"], state["end"], state["excerpt"], state["memo"]
     coding.removed_at = (coding.removed_at or utcnow()) if state["removed"] else None

@@ -76,7 +76,7 @@ def _short(text: str, limit: int = 40) -> str:
 LIVE_CODING_KEY = ("transcript_id", "code_id", "coder_id", "start", "end")
 
 
-def _refuse_duplicate(
+def refuse_duplicate_coding(
     session: Session, transcript_id: int, code_id: int, coder: Coder, start: int, end: int, other_than: int | None = None
 ) -> None:
     """Refuse a coding that would repeat a live one: the same passage, code and coder."""
@@ -144,7 +144,7 @@ def add_coding(
     if start is None or end is None:
         raise InvalidInput("say what to code", "give --start and --end, or --match TEXT")
     _check_span(version.text, start, end)
-    _refuse_duplicate(session, transcript.id, code.id, coder, start, end)
+    refuse_duplicate_coding(session, transcript.id, code.id, coder, start, end)
     guid = new_guid()
     inserted = insert_unless_present(
         session, Coding,
@@ -156,7 +156,7 @@ def add_coding(
         LIVE_CODING_KEY, where=Coding.removed_at.is_(None),
     )
     if not inserted:  # the same coding was made by another process a moment ago
-        _refuse_duplicate(session, transcript.id, code.id, coder, start, end)
+        refuse_duplicate_coding(session, transcript.id, code.id, coder, start, end)
         raise InvalidInput("this passage was being coded the same way at the same moment", "list codings and try again")
     coding = session.scalar(select(Coding).where(Coding.guid == guid))
     assert coding is not None
@@ -194,7 +194,7 @@ def _change(
     with session.no_autoflush:
         mutate(coding)
         if coding.removed_at is None:
-            _refuse_duplicate(session, coding.transcript_id, coding.code.id, coding.coder, coding.start, coding.end, coding.id)
+            refuse_duplicate_coding(session, coding.transcript_id, coding.code.id, coding.coder, coding.start, coding.end, coding.id)
     try:
         session.flush()
     except IntegrityError as error:  # another process made the same coding a moment ago
