@@ -8,6 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from odf.opendocument import OpenDocumentText
 from odf.text import P
 from sqlalchemy import func, select
@@ -38,6 +39,63 @@ def test_text_in_every_encoding_reads_the_same(tmp_path: Path, encoding: str) ->
     document = parse_file(path)
     assert document.text == NORWEGIAN
     assert [document.text[t.start:t.end] for t in document.turns][1].startswith("Jeg følte meg")
+
+
+def test_utf16_without_a_mark_reads_as_utf16(tmp_path: Path) -> None:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(NORWEGIAN.encode(encoding))
+        assert parse_file(path).text == NORWEGIAN
+
+
+def test_a_mostly_utf8_file_stays_utf8_and_names_the_lines_of_its_stray_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "blandet.txt"
+    path.write_bytes(NORWEGIAN.encode() + "D1: Og så gikk det bra på tiltaket.\n".encode("cp1252"))
+    document = parse_file(path)
+    assert document.encoding == "utf-8"
+    assert document.text.startswith(NORWEGIAN) and document.text.endswith("Og s\ufffd gikk det bra p\ufffd tiltaket.\n")
+    assert document.notes == ["2 bytes that are not UTF-8 were replaced by \ufffd on line 3 (the rest of blandet.txt is UTF-8)"]
+    # A file with no UTF-8 in it at all is a legacy code page, as before.
+    legacy = tmp_path / "gammel.txt"
+    legacy.write_bytes(NORWEGIAN.encode("cp1252"))
+    assert (parse_file(legacy).encoding, parse_file(legacy).notes) == ("cp1252", [])
+
+
+def test_control_characters_are_removed_and_noted_and_page_breaks_become_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "styretegn.txt"
+    path.write_bytes(b"I: Side en\x0cD1: Side to\x0bny linje\x00 her\x1b.\n")
+    document = parse_file(path)
+    assert document.text == "I: Side en\nD1: Side to\nny linje her.\n"
+    assert document.notes == ["2 control characters (U+0000, U+001B) removed on line 3"]
+    mostly_nul = tmp_path / "binær.txt"
+    mostly_nul.write_bytes(b"I: Hei\n" + b"\x00\x01\x02abc" * 50)
+    with pytest.raises(ImportFailed, match="binary"):
+        parse_file(mostly_nul)
+
+
+def test_docx_tracked_changes_are_read_as_accepted_in_tables_too(tmp_path: Path) -> None:
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Deltaker 2"
+    cell = table.cell(0, 1).paragraphs[0]._p
+    cell.append(cell.makeelement(qn("w:r")))
+    cell[-1].append(cell.makeelement(qn("w:t")))
+    cell[-1][-1].text = "Det ble "
+    inserted = cell.makeelement(qn("w:ins"), {qn("w:id"): "1", qn("w:author"): "F"})
+    inserted.append(cell.makeelement(qn("w:r")))
+    inserted[-1].append(cell.makeelement(qn("w:t")))
+    inserted[-1][-1].text = "mye"
+    cell.append(inserted)
+    deleted = cell.makeelement(qn("w:del"), {qn("w:id"): "2", qn("w:author"): "F"})
+    deleted.append(cell.makeelement(qn("w:r")))
+    deleted[-1].append(cell.makeelement(qn("w:delText")))
+    deleted[-1][-1].text = "litt"
+    cell.append(deleted)
+    path = tmp_path / "sporet.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "Deltaker 2: Det ble mye\n"
+    assert parsed.notes == ["tracked changes read as accepted: 1 insertion kept, 1 deletion left out"]
 
 
 def test_crlf_and_nbsp_are_normalised_at_import(session: Session, tmp_path: Path) -> None:
