@@ -96,6 +96,34 @@ def test_resize_or_recode_onto_an_existing_coding_is_refused(project: Project, t
         add_coding(session, "intervju", "empowerment", get_or_create_coder(session, "Forsker 2"), match="mer selvtillit")
 
 
+def test_a_coding_change_reads_no_text_while_it_holds_the_database(project: Project, tmp_path: Path) -> None:
+    """Other writers wait from a change's first write to its commit, so the text is read before."""
+    from sqlalchemy import event
+
+    with project.begin() as session:
+        make_transcript(session, tmp_path, INTERVIEW)
+        get_or_create_coder(session, "Forsker 1")
+    during_write: list[str] = []
+
+    def watch(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        if during_write or statement.split()[0] in ("INSERT", "UPDATE", "DELETE"):
+            during_write.append(statement)
+
+    event.listen(project.engine, "before_cursor_execute", watch)
+    changes = [
+        lambda session, coder: add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit"),
+        lambda session, coder: recode_coding(session, 1, "helse", coder),
+        lambda session, coder: resize_coding(session, 1, INTERVIEW.index("fikk mer"), INTERVIEW.index(" selvtillit"), coder),
+        lambda session, coder: set_coding_memo(session, 1, "Vendepunkt", coder),
+        lambda session, coder: remove_coding(session, 1, coder),
+    ]
+    for change in changes:
+        during_write.clear()
+        with project.begin() as session:
+            change(session, get_or_create_coder(session, "Forsker 1"))
+        assert during_write and not [s for s in during_write if "text_versions" in s or "FROM turns" in s], during_write
+
+
 def test_a_new_coder_is_created_once(session: Session) -> None:
     first = get_or_create_coder(session, "Medforsker 2", "medforsker")
     again = get_or_create_coder(session, " Medforsker 2 ")

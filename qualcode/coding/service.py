@@ -105,19 +105,35 @@ def _check_span(text: str, start: int, end: int) -> None:
         raise InvalidInput(f"span {start}-{end} holds only whitespace")
 
 
-def view_coding(session: Session, coding: Coding, lines: dict[int, LineIndex] | None = None) -> CodingView:
+def _place(session: Session, text_version_id: int, text: str, start: int) -> tuple[int, str | None]:
+    """The line and speaker at an offset; worked out before a write, so the write stays short."""
+    with session.no_autoflush:
+        speaker = session.scalar(
+            select(Turn.speaker).where(Turn.text_version_id == text_version_id, Turn.start <= start, Turn.end > start)
+        )
+    return text.count("\n", 0, start) + 1, speaker
+
+
+def view_coding(
+    session: Session, coding: Coding, lines: dict[int, LineIndex] | None = None, place: tuple[int, str | None] | None = None
+) -> CodingView:
     """The coding with its line and speaker; `lines` caches line indexes across many codings."""
-    lines = {} if lines is None else lines
-    if coding.text_version_id not in lines:
-        lines[coding.text_version_id] = LineIndex(coding.transcript.current_version.text if coding.transcript.current_version else "")
-    turn = session.scalar(
-        select(Turn).where(Turn.text_version_id == coding.text_version_id, Turn.start <= coding.start, Turn.end > coding.start)
-    )
+    if place is None:
+        text = coding.transcript.current_version.text if coding.transcript.current_version else ""
+        if lines is None:
+            place = _place(session, coding.text_version_id, text, coding.start)
+        else:
+            if coding.text_version_id not in lines:
+                lines[coding.text_version_id] = LineIndex(text)
+            speaker = session.scalar(
+                select(Turn.speaker).where(
+                    Turn.text_version_id == coding.text_version_id, Turn.start <= coding.start, Turn.end > coding.start
+                )
+            )
+            place = lines[coding.text_version_id].line(coding.start), speaker
     return CodingView(
         id=coding.id, guid=coding.guid, transcript=coding.transcript.name, code_path=coding.code.path,
-        coder=coding.coder.name, start=coding.start, end=coding.end,
-        line=lines[coding.text_version_id].line(coding.start),
-        speaker=turn.speaker if turn is not None else None,
+        coder=coding.coder.name, start=coding.start, end=coding.end, line=place[0], speaker=place[1],
         excerpt=coding.excerpt, memo=coding.memo, removed=coding.removed_at is not None,
     )
 
@@ -145,6 +161,7 @@ def add_coding(
         raise InvalidInput("say what to code", "give --start and --end, or --match TEXT")
     _check_span(version.text, start, end)
     refuse_duplicate_coding(session, transcript.id, code.id, coder, start, end)
+    place = _place(session, version.id, version.text, start)
     guid = new_guid()
     inserted = insert_unless_present(
         session, Coding,
@@ -168,7 +185,7 @@ def add_coding(
         before=None, after=coding_state(coding), undoable=True,
         summary=f"coded {transcript.name} {start}-{end} as {code.path}: {_short(coding.excerpt)!r}",
     )
-    return view_coding(session, coding)
+    return view_coding(session, coding, place=place)
 
 
 def find_coding(session: Session, ref: str | int) -> Coding:
@@ -195,6 +212,8 @@ def _change(
         mutate(coding)
         if coding.removed_at is None:
             refuse_duplicate_coding(session, coding.transcript_id, coding.code.id, coding.coder, coding.start, coding.end, coding.id)
+        # Everything slow (the text, the line) before the write: other writers wait while it lasts.
+        place = _place(session, coding.text_version_id, current_text(coding.transcript).text, coding.start)
     try:
         session.flush()
     except IntegrityError as error:  # another process made the same coding a moment ago
@@ -207,7 +226,7 @@ def _change(
         session, action=action, coder=coder, entity="coding", entity_guid=coding.guid,
         before=before, after=coding_state(coding), undoable=True, summary=summary,
     )
-    return view_coding(session, coding)
+    return view_coding(session, coding, place=place)
 
 
 def remove_coding(session: Session, ref: str | int, coder: Coder) -> CodingView:
