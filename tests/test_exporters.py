@@ -44,6 +44,11 @@ CODINGS = [
 
 @pytest.fixture
 def coded(project: Project) -> tuple[Project, PseudonymKey]:
+    return code_the_samples(project)
+
+
+def code_the_samples(project: Project) -> tuple[Project, PseudonymKey]:
+    """The sample transcripts and participants imported, and CODINGS made by Forsker 1."""
     key = sample_key(PseudonymKey("test"))
     with project.begin() as session:
         import_participants(session, SAMPLES / "participants.csv")
@@ -57,7 +62,7 @@ def coded(project: Project) -> tuple[Project, PseudonymKey]:
 
 
 def paragraphs(path: Path) -> list[tuple[str, str]]:
-    return [(p.style.name, p.text) for p in docx.Document(str(path)).paragraphs]
+    return [(p.style.name if p.style is not None else "", p.text) for p in docx.Document(str(path)).paragraphs]
 
 
 def report(session: Session, project: Project, key: PseudonymKey, selection: QuoteFilter | None = None, **options: object) -> Path:
@@ -79,8 +84,8 @@ def test_headings_follow_the_code_tree_and_quotes_appear_once_verbatim(coded: tu
     sections = [text for style, text in content if style == "Heading 2"]
     assert sections == ["selvbilde og selvtillit", "håp og motivasjon", "avmakt", "tvang og krav", "inntakspress", "kvantitet mot kvalitet"]
     body = "\n".join(text for _, text in content)
-    for _, _, quote in CODINGS:
-        assert body.count(quote.rstrip(".")) == 1, quote
+    for _, _, excerpt in CODINGS:
+        assert body.count(excerpt.rstrip(".")) == 1, excerpt
     for quote in quotes:
         assert body.count(f"[{quote.ref}]") == 1
     assert "En leder" in body and "En deltaker" in body

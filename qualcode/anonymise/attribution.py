@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -24,17 +25,25 @@ class AttributionRisk:
     suggestion: str
 
 
-def attribution_risks(session: Session, fields: tuple[str, ...] = ("role", "office"), threshold: int = SMALL_GROUP) -> list[AttributionRisk]:
-    """Every combination of `fields` shared by `threshold` or fewer participants."""
+def attribution_risks(
+    session: Session, fields: tuple[str, ...] = ("role", "office"), threshold: int = SMALL_GROUP,
+    among: Collection[tuple[str | None, ...]] | None = None,
+) -> list[AttributionRisk]:
+    """Every combination of `fields` shared by `threshold` or fewer participants.
+
+    With `among` (the combinations an export shows, None for a missing value), only those: a
+    warning about a group nobody quotes is noise.
+    """
     unknown = [field for field in fields if field not in LABEL_FIELDS]
     if unknown:
         raise InvalidInput(f"cannot label by {unknown[0]!r}", "label fields: " + ", ".join(LABEL_FIELDS))
     people = session.scalars(select(Participant)).all()
     groups = Counter(tuple(getattr(p, field) or "?" for field in fields) for p in people)
     roles = Counter(p.role or "?" for p in people)
+    shown = None if among is None else {tuple(value or "?" for value in values) for values in among}
     risks = []
     for values, count in sorted(groups.items()):
-        if count > threshold:
+        if count > threshold or (shown is not None and values not in shown):
             continue
         label = ", ".join(str(value) for value in values)
         role = values[fields.index("role")] if "role" in fields else None

@@ -37,7 +37,8 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="role, role-office, role-wave, full, or a template such as '{role_name}, {wave}'."),
         click.option("--lang", "language", type=click.Choice(["nb", "en"]), default="nb", show_default=True),
         click.option("--output", type=click.Path(path_type=Path), help="File to write (default: exports/ in the project)."),
-        click.option("--force", is_flag=True, help="Overwrite an existing file."),
+        click.option("--force", is_flag=True,
+                     help="Overwrite the file named by --output. Default names are never overwritten: a taken one gets -2, -3 …"),
     ]
     for option in reversed(options):
         function = option(function)

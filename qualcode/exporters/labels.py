@@ -17,7 +17,8 @@ LABELS: dict[str, dict[str, str]] = {
             "({roles}), fra {waves}. Kodingen er gjort av {coders}. Utvalget under inneholder {quotes} sitater "
             "fra {quoted_transcripts} av dem. Tallene er antall, ikke prosent, fordi gruppene er små."
         ),
-        "rounds": "runde", "no_rounds": "ingen oppgitte runder",
+        "reviewers_text": "Utkast er kommentert av {reviewers}; kommentarene er lest inn som notater.",
+        "rounds": "runde", "no_rounds": "ingen oppgitte runder", "and": "og",
     },
     "en": {
         "subtitle": "Quote collection", "selection": "Selection", "all_codes": "all codes", "made": "Made",
@@ -31,7 +32,8 @@ LABELS: dict[str, dict[str, str]] = {
             "({roles}), from {waves}. Coding was done by {coders}. The selection below holds {quotes} quotes "
             "from {quoted_transcripts} of them. Figures are counts, not percentages, because the groups are small."
         ),
-        "rounds": "round", "no_rounds": "no stated rounds",
+        "reviewers_text": "Drafts were commented on by {reviewers}; their comments are kept as memos.",
+        "rounds": "round", "no_rounds": "no stated rounds", "and": "and",
     },
 }
 

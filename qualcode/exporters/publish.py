@@ -14,9 +14,14 @@ one or a new one that passed the leak check, whatever happens in between:
   same signal, as it would have without us);
 - a target that is itself a symbolic link is refused, even with --force: writing through it would
   publish outside the folder the researcher chose, and replacing it would silently break their link;
-- a SIGKILL or power cut can leave only a temporary file, which is not an export (its name says so);
-  it is locked (flock) while its writer lives, and the next export to that folder removes those
-  whose writer is gone.
+- a SIGKILL or power cut can leave only a temporary file, holding bytes that passed the check; it
+  is not an export (its name says so), it is locked (flock) while its writer lives, and the next
+  export to that folder removes those whose writer is gone;
+- with `overwrite=False` the temporary file is hard-linked to the target, which fails if anything
+  holds that name, even a file made a moment ago by another export; two exports can never both
+  take one new name. Where the file system has no hard links (FAT, exFAT, some network shares)
+  the name is claimed by an exclusive create of an empty file that the rename then replaces; a
+  SIGKILL in between can leave that empty file.
 """
 
 from __future__ import annotations
@@ -45,6 +50,15 @@ TEMPORARY_SUFFIX = ".qualcode.tmp"
 TEMPORARY_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX) + "$")
 INTERRUPTING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
+
+
+class TargetExists(InvalidInput):
+    """The file to publish to exists and must not be overwritten; nothing was written."""
+
+    def __init__(self, target: Path) -> None:
+        super().__init__(f"{target} exists", "pass --force to overwrite it, or --output another file")
+        self.target = target
 
 
 class Interrupted(BaseException):
@@ -55,14 +69,17 @@ class Interrupted(BaseException):
         self.signal_number = signal_number
 
 
-def publish(target: Path, data: bytes, check: Callable[[bytes], None] | None = None) -> list[str]:
+def publish(target: Path, data: bytes, check: Callable[[bytes], None] | None = None, *, overwrite: bool = True) -> list[str]:
     """Write `data` to `target` if `check` lets it pass; return the names of stale temporaries removed.
 
     `check` raises to refuse. Nothing is left behind on failure, and the previous target is untouched.
+    With `overwrite=False` a target that exists, or appears meanwhile, raises TargetExists.
     """
     folder = target.parent
     if check is not None:
         check(data)
+    if not overwrite and os.path.lexists(target):
+        raise TargetExists(target)
     _refuse_odd_target(target)
     stale = remove_stale_temporaries(folder)
     with _signals_raise():
@@ -77,7 +94,10 @@ def publish(target: Path, data: bytes, check: Callable[[bytes], None] | None = N
                 handle.flush()
                 os.fsync(handle.fileno())
                 os.fchmod(handle.fileno(), _mode_for(target))
-                os.replace(temporary, target)
+                if overwrite:
+                    os.replace(temporary, target)
+                else:
+                    _place_new(temporary, target)
             except OSError as error:
                 raise _write_failed(target, error) from None
             published = True
@@ -140,6 +160,30 @@ def _refuse_odd_target(target: Path) -> None:
         )
     if not stat.S_ISREG(info.st_mode):
         raise InvalidInput(f"{target} exists and is not a regular file", "pass --output another file")
+
+
+def _place_new(temporary: Path, target: Path) -> None:
+    """Give the temporary file the target's name only if that name is free, atomically."""
+    try:
+        os.link(temporary, target, follow_symlinks=False)
+    except FileExistsError:
+        raise TargetExists(target) from None
+    except OSError as error:
+        if error.errno not in NO_HARD_LINKS:
+            raise
+        try:
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        except FileExistsError:
+            raise TargetExists(target) from None
+        try:
+            os.replace(temporary, target)
+        except OSError:
+            with suppress(OSError):
+                target.unlink()  # our own empty claim
+            raise
+        return
+    with suppress(OSError):  # if this fails, the next export removes it as a stale temporary
+        temporary.unlink()
 
 
 def _create_temporary(target: Path) -> tuple[Path, IO[bytes]]:

@@ -22,7 +22,7 @@ from qualcode.codebook.service import CodeView
 from qualcode.exporters.attribution import attribute, check_template
 from qualcode.exporters.labels import labels
 from qualcode.exporters.selection import Quote, QuoteFilter
-from qualcode.store.models import Coder, Participant, Transcript
+from qualcode.store.models import Coder, Memo, Participant, Transcript
 from qualcode.store.settings import get_setting
 
 BLOCK_QUOTE_WORDS = 20  # the convention: about 20 words or more is an indented block quote
@@ -57,7 +57,7 @@ def render_report(
     document.add_paragraph(words["contents"], style="TOC Heading")
     _add_field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u')
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _method_note(session, document, quotes, words)
+    _method_note(session, document, quotes, codes, words)
     _codebook_table(document, codes, words)
     by_code: dict[str, list[Quote]] = {}
     for quote in quotes:
@@ -102,22 +102,49 @@ def _title_page(session: Session, document: Document, selection: QuoteFilter, op
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _method_note(session: Session, document: Document, quotes: list[Quote], words: dict[str, str]) -> None:
+def _method_note(session: Session, document: Document, quotes: list[Quote], codes: list[CodeView], words: dict[str, str]) -> None:
+    """The material, the rounds, who coded what is quoted here, and who commented on drafts of it."""
     document.add_heading(words["method"], level=1)
     roles = Counter(role or words["no_role"] for role in session.scalars(select(Participant.role)))
     waves = sorted(w for w in session.scalars(select(Transcript.wave).distinct()) if w)
-    coders = session.scalars(select(Coder.name).order_by(Coder.name)).all()
+    # Coders are the people whose codings are in this export: not a login that merely ran a
+    # command, not a reviewer whose comments came back as memos.
+    coders = sorted({quote.coder for quote in quotes})
+    reviewers = _reviewers(session, quotes, codes)
     document.add_paragraph(
         words["method_text"].format(
             transcripts=session.scalar(select(func.count()).select_from(Transcript)) or 0,
             participants=sum(roles.values()),
             roles=", ".join(f"{count} {role}" for role, count in sorted(roles.items())),
             waves=", ".join(waves) if waves else words["no_rounds"],
-            coders=", ".join(coders) or "-",
+            coders=_listed(coders, words) or "-",
             quotes=len(quotes),
             quoted_transcripts=len({q.transcript for q in quotes}),
         )
+        + (" " + words["reviewers_text"].format(reviewers=_listed(reviewers, words)) if reviewers else "")
     )
+
+
+def _reviewers(session: Session, quotes: list[Quote], codes: list[CodeView]) -> list[str]:
+    """Authors of reviewers' comments (memos from `review import`) on these quotes, these codes or the whole project."""
+    coding_ids = {quote.coding_id for quote in quotes}
+    code_ids = {code.id for code in codes}
+    rows = session.execute(
+        select(Coder.name, Memo.coding_id, Memo.code_id, Memo.transcript_id)
+        .join(Memo, Memo.author_id == Coder.id)
+        .where(Memo.source.like("review:%"), Memo.removed_at.is_(None))
+    )
+    return sorted({
+        name for name, coding_id, code_id, transcript_id in rows
+        if coding_id in coding_ids or code_id in code_ids or (coding_id is None and code_id is None and transcript_id is None)
+    })
+
+
+def _listed(names: list[str], words: dict[str, str]) -> str:
+    """"A, B og C" in the report's language."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {words['and']} {names[-1]}"
 
 
 def _codebook_table(document: Document, codes: list[CodeView], words: dict[str, str]) -> None:

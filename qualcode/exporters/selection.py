@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -13,13 +15,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView, code_subtree_ids, find_code, list_codes
-from qualcode.errors import InvalidInput
+from qualcode.errors import InvalidInput, NotFound
 from qualcode.search.service import SearchFilters, search
 from qualcode.store.lookup import LineIndex
-from qualcode.store.models import Code, Coder, Coding, Participant, TextVersion, Transcript, Turn
+from qualcode.store.models import (
+    AttributeDefinition,
+    Code,
+    Coder,
+    Coding,
+    Participant,
+    ParticipantAttribute,
+    TextVersion,
+    Transcript,
+    TranscriptAttribute,
+    Turn,
+)
 
 ORDERS = ("participant", "date")
 SENTENCE_END = re.compile(r"[.!?…]\s*$")
+# Attributes every project has: the participant's columns, then the transcript's.
+PARTICIPANT_COLUMNS = ("role", "gender", "age_band", "office")
+TRANSCRIPT_COLUMNS = ("wave", "fidelity")
+SHOWN_VALUES = 8  # known values listed in an error before "… (N in all)"
+YES, NO = {"true", "ja", "yes"}, {"false", "nei", "no"}
 
 
 @dataclass(frozen=True)
@@ -81,9 +99,14 @@ def quote_ref(guid: str) -> str:
 
 
 def select_quotes(session: Session, selection: QuoteFilter) -> tuple[list[Quote], list[CodeView]]:
-    """The selected quotes in report order, and the codes they are reported under."""
+    """The selected quotes in report order, and the codes they are reported under.
+
+    A name the project does not know (participant, role, wave, transcript, coder, attribute or its
+    value) is refused with the known ones, rather than silently matching nothing.
+    """
     if selection.order not in ORDERS:
         raise InvalidInput(f"order {selection.order!r} is not one of {', '.join(ORDERS)}")
+    attributes = check_selection(session, selection)
     all_codes = list_codes(session)
     code_ids: set[int] | None = None
     if selection.codes:
@@ -119,7 +142,7 @@ def select_quotes(session: Session, selection: QuoteFilter) -> tuple[list[Quote]
             continue
         if selection.participants and (quote.participant or "") not in selection.participants:
             continue
-        if any(_attribute(quote, name) != value for name, value in selection.attributes):
+        if any(_attribute(quote, name) != value for name, value in attributes):
             continue
         if hits is not None and not any(t == quote.transcript and quote.start <= s < quote.end for t, s in hits):
             continue
@@ -139,6 +162,146 @@ def select_quotes(session: Session, selection: QuoteFilter) -> tuple[list[Quote]
     used = {quote.code_path for quote in quotes}
     shown = [code for code in all_codes if any(path == code.path or path.startswith(code.path + "/") for path in used)]
     return quotes, shown
+
+
+def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str, str], ...]:
+    """Refuse names the project does not know; the attribute pairs with yes/no values as stored."""
+    checks: list[tuple[tuple[str, ...], Callable[[], Collection[str]], str, str, str]] = [
+        (selection.participants, lambda: _distinct(session, Participant.name), "no participant {}", "no participants {}",
+         "participants"),
+        (selection.roles, lambda: _distinct(session, Participant.role), "no participant has the role {}",
+         "no participant has the roles {}", "roles"),
+        (selection.waves, lambda: _distinct(session, Transcript.wave), "no transcript is from wave {}",
+         "no transcript is from waves {}", "waves"),
+        (selection.transcripts, lambda: _distinct(session, Transcript.name), "no transcript {}", "no transcripts {}",
+         "transcripts"),
+        (selection.coders,
+         lambda: _distinct(session, Coder.name, Coding.coder_id == Coder.id, Coding.removed_at.is_(None)),
+         "no codings by {}", "no codings by {}", "coders"),
+    ]
+    for given, known, one, many, label in checks:
+        if given:  # the project's names are read only for the filters used
+            _refuse_unknown(given, known(), one, many, label)
+    attributes = []
+    for name, value in selection.attributes:
+        values = _attribute_values(session, name)
+        if values is None:
+            names = [*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *_attribute_names(session)]
+            raise NotFound(f"no attribute {name!r} on participants or transcripts", _known_hint("attributes", names, name))
+        if _is_yes_no(session, name):
+            lowered = value.lower()
+            value = "true" if lowered in YES else "false" if lowered in NO else value
+        if value not in values:
+            raise NotFound(f"no participant or transcript has {name} {value!r}", _known_hint(name, values, value))
+        attributes.append((name, value))
+    return tuple(attributes)
+
+
+def _distinct(session: Session, column: Any, *where: Any) -> list[str]:
+    return [value for value in session.scalars(select(column).where(*where).distinct()) if value]
+
+
+def _attribute_names(session: Session) -> list[str]:
+    """The typed attributes, participants' then transcripts', beyond the built-in columns."""
+    names: list[str] = []
+    for applies_to in ("participant", "transcript"):
+        for name in session.scalars(
+            select(AttributeDefinition.name).where(AttributeDefinition.applies_to == applies_to).order_by(AttributeDefinition.id)
+        ):
+            if name not in names and name not in PARTICIPANT_COLUMNS + TRANSCRIPT_COLUMNS:
+                names.append(name)
+    return names
+
+
+def _attribute_values(session: Session, name: str) -> list[str] | None:
+    """The values participants and transcripts hold for an attribute, or None if there is no such attribute."""
+    if name in PARTICIPANT_COLUMNS:
+        return _distinct(session, getattr(Participant, name))
+    if name in TRANSCRIPT_COLUMNS:
+        return _distinct(session, getattr(Transcript, name))
+    if session.scalar(select(AttributeDefinition.id).where(AttributeDefinition.name == name).limit(1)) is None:
+        return None
+    values: set[str] = set()
+    for table in (ParticipantAttribute, TranscriptAttribute):
+        values.update(_distinct(
+            session, table.value, table.definition_id == AttributeDefinition.id, AttributeDefinition.name == name,
+        ))
+    return sorted(values)
+
+
+def _is_yes_no(session: Session, name: str) -> bool:
+    return session.scalar(
+        select(AttributeDefinition.id)
+        .where(AttributeDefinition.name == name, AttributeDefinition.value_type == "boolean").limit(1)
+    ) is not None
+
+
+def _refuse_unknown(given: Sequence[str], known: Collection[str], one: str, many: str, label: str) -> None:
+    missing = [value for value in dict.fromkeys(given) if value not in known]
+    if missing:
+        listed = ", ".join(repr(value) for value in missing)
+        raise NotFound((one if len(missing) == 1 else many).format(listed), _known_hint(label, known, missing[0]))
+
+
+def _known_hint(label: str, known: Collection[str], wrong: str) -> str:
+    """The known values, a short list of them, led by the likeliest one meant ("did you mean ...")."""
+    if not known:
+        return f"the project has no {label} yet"
+    ordered = sorted(known, key=_natural) if label != "attributes" else list(known)
+    shown = ", ".join(ordered[:SHOWN_VALUES]) + (f", … ({len(ordered)} in all)" if len(ordered) > SHOWN_VALUES else "")
+    by_lower = {value.lower(): value for value in ordered}
+    close = difflib.get_close_matches(wrong.lower(), list(by_lower), n=1, cutoff=0.75)
+    return (f"did you mean {by_lower[close[0]]!r}? " if close else "") + f"{label}: {shown}"
+
+
+def _natural(value: str) -> list[Any]:
+    """D2 before D10."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]
+
+
+def nothing_selected(session: Session, selection: QuoteFilter) -> NotFound:
+    """Why an export would be empty: what each restriction selects on its own, and how many quotes there are."""
+    total = len(select_quotes(session, QuoteFilter())[0])
+    if total == 0:
+        return NotFound("the project has no codings to export", "code passages first: `qualcode coding add` or the TUI")
+    parts = _restrictions(selection)
+    if not parts:  # only a cap or an order, which never empty a selection
+        return NotFound("the selection matches no quotes", f"{_quotes(total)} in all")
+    alone = [f"{text} alone: {_quotes(len(select_quotes(session, only)[0]))}" for text, only in parts] if len(parts) > 1 else []
+    return NotFound("no quotes match " + _and([text for text, _ in parts]), "; ".join([*alone, f"{_quotes(total)} in all"]))
+
+
+def _restrictions(selection: QuoteFilter) -> list[tuple[str, QuoteFilter]]:
+    """Each restriction of a selection in words, with a selection holding only it."""
+    empty = QuoteFilter()
+    parts: list[tuple[str, QuoteFilter]] = []
+    if selection.codes:
+        words = "code" + ("s " if len(selection.codes) > 1 else " ") + _or(selection.codes)
+        parts.append((words + ("" if selection.include_subcodes else " without sub-codes"),
+                      replace(empty, codes=selection.codes, include_subcodes=selection.include_subcodes)))
+    for field_name, singular in (("roles", "role"), ("waves", "wave"), ("participants", "participant"),
+                                 ("transcripts", "transcript"), ("coders", "coder")):
+        values: tuple[str, ...] = getattr(selection, field_name)
+        if values:
+            only: dict[str, Any] = {field_name: values}
+            parts.append((f"{singular}{'s' if len(values) > 1 else ''} {_or(values)}", replace(empty, **only)))
+    for name, value in selection.attributes:
+        parts.append((f"{name}={value}", replace(empty, attributes=((name, value),))))
+    if selection.query:
+        parts.append((f"the query {selection.query!r}", replace(empty, query=selection.query)))
+    return parts
+
+
+def _quotes(count: int) -> str:
+    return f"{count} quote" if count == 1 else f"{count} quotes"
+
+
+def _or(values: Sequence[str]) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+
+
+def _and(values: Sequence[str]) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
 
 
 def _cap(quotes: list[Quote], cap: int) -> list[Quote]:

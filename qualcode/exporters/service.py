@@ -1,8 +1,17 @@
-"""Running an export: choose the path, never overwrite by accident, and publish only what passed the leak guard."""
+"""Running an export: choose the path, never overwrite by accident, and publish only what passed the leak guard.
+
+A default name (exports/rapport-2026-12-01.docx) is never overwritten: when it is taken the export
+gets the next free number (rapport-2026-12-01-2.docx, -3 ...). The name is claimed by publishing
+without overwrite (a hard link, which fails if the name exists), so two exports at once cannot
+both take one new name: the one that loses moves on to the next number. --force only ever
+overwrites a file named with --output; a named file that exists without --force is refused.
+"""
 
 from __future__ import annotations
 
+import os
 import string
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,12 +23,13 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
 from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template
-from qualcode.exporters.publish import publish
+from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import FORMATS, render_quote_table
 from qualcode.exporters.report import ReportOptions, render_report
-from qualcode.exporters.selection import QuoteFilter, select_quotes
+from qualcode.exporters.selection import Quote, QuoteFilter, nothing_selected, select_quotes
 
 EXPORTS_DIR = "exports"
+MAX_NUMBER = 10_000  # rapport-<date>-10000.docx: past this, something is wrong
 
 
 @dataclass(frozen=True)
@@ -31,12 +41,12 @@ class ExportResult:
 
 
 def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, force: bool) -> Path:
-    """The file to write: as given, or exports/<stem>-<date>.<suffix>; existing files need force."""
+    """The file to write: as given (refused if it exists, unless force), or the first default name exports/<stem>-<date>.<suffix>."""
     path = given if given is not None else project_root / EXPORTS_DIR / f"{stem}-{date.today().isoformat()}{suffix}"
     if path.suffix.lower() != suffix:
         raise InvalidInput(f"{path.name} should end in {suffix}")
-    if path.exists() and not force:
-        raise InvalidInput(f"{path} exists", "pass --force to overwrite it, or --output another file")
+    if given is not None and not force and os.path.lexists(path):
+        raise TargetExists(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -46,43 +56,84 @@ def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, 
     return path
 
 
-def _warnings(session: Session, template: str) -> list[str]:
-    """Small-group warnings for labels by role (and office); internal references name no group."""
+def _warnings(session: Session, template: str, quotes: Sequence[Quote]) -> list[str]:
+    """Small-group warnings for the labels by role (and office) that the exported quotes carry.
+
+    Internal references name no group. A group's size is counted over the whole project: that is
+    how many people a label such as "Veileder, kontor B" could point at.
+    """
     names = {name for _, name, _, _ in string.Formatter().parse(check_template(template)) if name}
     if "participant" in names:
         return []
     fields = (("role",) if names & {"role", "role_label", "role_name"} else ()) + (("office",) if "office" in names else ())
     if not fields:
         return []
+    # Only quotes by a known participant carry a group label; the rest read "En informant".
+    shown = {tuple(getattr(quote, field) for field in fields) for quote in quotes if quote.participant is not None}
     return [
         f"'{risk.label}' covers {risk.participants} participants and may identify them; {risk.suggestion}"
-        for risk in attribution_risks(session, fields)
+        for risk in attribution_risks(session, fields, among=shown)
     ]
 
 
-def publish_checked(path: Path, data: bytes, key: PseudonymKey | None) -> list[str]:
-    """Publish through the leak guard (when there is a key); warnings for stale temporaries removed."""
-    stale = publish(path, data, (lambda checked: guard(checked, key, path.name)) if key is not None else None)
-    return [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale]
+def _taken(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def publish_numbered(first: Path, data: bytes, check: Callable[[bytes], None] | None) -> tuple[Path, list[str]]:
+    """Publish under `first`, or the first free numbered name after it; the path written and stale temporaries removed."""
+    for number in range(1, MAX_NUMBER + 1):
+        candidate = first if number == 1 else first.with_name(f"{first.stem}-{number}{first.suffix}")
+        if _taken(candidate):
+            continue
+        try:
+            stale = publish(candidate, data, check, overwrite=False)
+        except TargetExists:
+            check = None  # it passed; another export took this name between our look and our rename
+            continue
+        return candidate, stale
+    raise WriteFailed(f"{first.parent} holds {MAX_NUMBER} exports named {first.stem}-N{first.suffix}; nothing was written",
+                      "move older exports away, or pass --output")
+
+
+def publish_checked(path: Path, data: bytes, key: PseudonymKey | None, *, numbered: bool = False,
+                    overwrite: bool = True) -> tuple[Path, list[str]]:
+    """Publish through the leak guard (when there is a key); the path written, and warnings for stale temporaries removed."""
+    check = (lambda checked: guard(checked, key, path.name)) if key is not None else None
+    if numbered:
+        path, stale = publish_numbered(path, data, check)
+    else:
+        stale = publish(path, data, check, overwrite=overwrite)
+    return path, [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale]
+
+
+def _publish_export(path: Path, data: bytes, key: PseudonymKey | None, output: Path | None, force: bool) -> tuple[Path, list[str]]:
+    return publish_checked(path, data, key, numbered=output is None, overwrite=force)
 
 
 def export_report(
     session: Session, project_root: Path, selection: QuoteFilter, options: ReportOptions,
     output: Path | None, force: bool, key: PseudonymKey | None,
 ) -> ExportResult:
+    """Write the Word report; an empty selection is refused and writes nothing."""
     quotes, codes = select_quotes(session, selection)
+    if not quotes:
+        raise nothing_selected(session, selection)
     path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
-    notes = publish_checked(path, render_report(session, quotes, codes, selection, options), key)
-    return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, options.attribution))
+    path, notes = _publish_export(path, render_report(session, quotes, codes, selection, options), key, output, force)
+    return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, options.attribution, quotes))
 
 
 def export_quote_table(
     session: Session, project_root: Path, selection: QuoteFilter, table_format: str, template: str, language: str,
     output: Path | None, force: bool, key: PseudonymKey | None,
 ) -> ExportResult:
+    """Write a quote table (csv or xlsx); an empty selection is refused and writes nothing."""
     if table_format not in FORMATS:
         raise InvalidInput(f"format {table_format!r} is not one of {', '.join(FORMATS)}")
     quotes, codes = select_quotes(session, selection)
+    if not quotes:
+        raise nothing_selected(session, selection)
     path = export_path(project_root, output, "sitater" if language == "nb" else "quotes", f".{table_format}", force)
-    notes = publish_checked(path, render_quote_table(quotes, table_format, template, language), key)
-    return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, template))
+    path, notes = _publish_export(path, render_quote_table(quotes, table_format, template, language), key, output, force)
+    return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, template, quotes))

@@ -1,0 +1,325 @@
+"""Exports that say what happened: empty and unknown selections, numbered default names, warnings and the method note."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import threading
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.attribution import attribution_risks
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
+from qualcode.errors import InvalidInput, LeakFound, NotFound
+from qualcode.exporters import service
+from qualcode.exporters.report import ReportOptions
+from qualcode.exporters.review import import_review
+from qualcode.exporters.selection import QuoteFilter, select_quotes
+from qualcode.exporters.service import export_quote_table, export_report
+from qualcode.store.project import Project
+from tests.conftest import SAMPLES
+from tests.test_cli import run
+from tests.test_exporters import code_the_samples
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # the export's own date, so a test running over midnight holds
+
+
+@pytest.fixture
+def coded(project: Project) -> tuple[Project, PseudonymKey]:
+    return code_the_samples(project)
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo project made through the CLI, as tests/test_cli.py makes it."""
+    root = tmp_path / "demo"
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "demo-key" / "demo.qckey"))
+    for args in (["init", str(root)], ["identifiers", "import", str(SAMPLES / "identifiers.csv")],
+                 ["anonymise", "dismiss", "Norge", "Varighet"], ["participants", "import", str(SAMPLES / "participants.csv")],
+                 ["import", str(SAMPLES)]):
+        result = run(*(args if args[0] == "init" else ["--project", str(root), *args]))
+        assert result.exit_code == 0, result.output
+    return root
+
+
+def exported(project: Project) -> list[str]:
+    folder = project.root / "exports"
+    return sorted(os.listdir(folder)) if folder.exists() else []
+
+
+def write_report(session: Session, project: Project, key: PseudonymKey, selection: QuoteFilter | None = None,
+                 output: Path | None = None, force: bool = False, **options: object) -> service.ExportResult:
+    return export_report(
+        session, project.root, selection or QuoteFilter(), ReportOptions(**options), output, force, key  # type: ignore[arg-type]
+    )
+
+
+# 8. A selection that matches nothing, or names what does not exist, says so.
+
+
+def test_a_selection_matching_nothing_is_refused_and_writes_nothing(coded: tuple[Project, PseudonymKey]) -> None:
+    project, key = coded
+    selection = QuoteFilter(roles=("veileder",), waves=("T2",))
+    with project.begin() as session:
+        with pytest.raises(NotFound, match="no quotes match role veileder and wave T2") as refused:
+            write_report(session, project, key, selection)
+        assert refused.value.hint is not None
+        assert "role veileder alone: 3 quotes" in refused.value.hint and "wave T2 alone: 1 quote;" in refused.value.hint
+        with pytest.raises(NotFound, match="no quotes match"):
+            export_quote_table(session, project.root, selection, "csv", "role", "nb", None, False, key)
+    assert exported(project) == []
+
+
+def test_an_unknown_attribute_name_lists_the_known_ones(coded: tuple[Project, PseudonymKey]) -> None:
+    project, key = coded
+    with project.begin() as session, pytest.raises(NotFound, match="no attribute 'kontor'") as refused:
+        write_report(session, project, key, QuoteFilter(attributes=(("kontor", "A"),)))
+    hint = refused.value.hint or ""
+    for name in ("role", "gender", "age_band", "office", "wave", "fidelity", "kvp_start", "barn"):
+        assert name in hint.split("attributes: ")[1], name
+    assert exported(project) == []
+
+
+@pytest.mark.parametrize(("selection", "message", "known"), [
+    (QuoteFilter(participants=("D99",)), "no participant 'D99'", "D1, D2, D3"),
+    (QuoteFilter(participants=("D1", "D98", "D99")), "no participants 'D98', 'D99'", "D1, D2, D3"),
+    (QuoteFilter(roles=("Veileder",)), "no participant has the role 'Veileder'", "did you mean 'veileder'"),
+    (QuoteFilter(waves=("T3",)), "no transcript is from wave 'T3'", "waves: T1, T2"),
+    (QuoteFilter(transcripts=("deltaker_D9_T1",)), "no transcript 'deltaker_D9_T1'", "deltaker_D1_T1"),
+    (QuoteFilter(coders=("Forsker 9",)), "no codings by 'Forsker 9'", "coders: Forsker 1"),
+    (QuoteFilter(attributes=(("office", "kontor Z"),)), "no participant or transcript has office 'kontor Z'",
+     "office: kontor A, kontor B"),
+])
+def test_unknown_values_are_named_with_the_known_ones(
+    coded: tuple[Project, PseudonymKey], selection: QuoteFilter, message: str, known: str,
+) -> None:
+    project, _ = coded
+    with project.begin() as session, pytest.raises(NotFound, match=message) as refused:
+        select_quotes(session, selection)
+    assert known in (refused.value.hint or "")
+
+
+def test_a_long_list_of_known_values_is_cut_short(coded: tuple[Project, PseudonymKey]) -> None:
+    project, _ = coded
+    with project.begin() as session, pytest.raises(NotFound) as refused:
+        select_quotes(session, QuoteFilter(participants=("X1",)))
+    assert refused.value.hint == "participants: D1, D2, D3, D4, D5, D6, L1, V1, … (10 in all)"
+
+
+def test_a_yes_no_attribute_takes_ja_and_nei(coded: tuple[Project, PseudonymKey]) -> None:
+    from sqlalchemy import select
+
+    from qualcode.store.models import AttributeDefinition, ParticipantAttribute
+
+    project, _ = coded
+    with project.begin() as session:
+        definition = session.scalars(select(AttributeDefinition).where(AttributeDefinition.name == "barn")).one()
+        definition.value_type = "boolean"  # as a yes/no attribute from a transcript's front matter is stored
+        for attribute in session.scalars(select(ParticipantAttribute).where(ParticipantAttribute.definition_id == definition.id)):
+            attribute.value = "true" if attribute.value == "ja" else "false"
+        quotes, _ = select_quotes(session, QuoteFilter(attributes=(("barn", "ja"),)))
+        assert {quote.participant for quote in quotes} == {"D1"}
+        with pytest.raises(NotFound, match="barn 'kanskje'"):
+            select_quotes(session, QuoteFilter(attributes=(("barn", "kanskje"),)))
+
+
+def test_a_known_code_without_codings_still_selects_nothing_quietly(coded: tuple[Project, PseudonymKey]) -> None:
+    """The TUI lists a code's quotes through select_quotes; an empty code is no error there."""
+    project, _ = coded
+    with project.begin() as session:
+        assert select_quotes(session, QuoteFilter(codes=("tett oppfølging",))) == ([], [])
+
+
+def test_the_cli_refuses_an_empty_or_unknown_selection_in_one_line(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "coding", "add", "veileder_V1", "kvantitet mot kvalitet", "--match",
+               "Det ble mer om antall enn om hva folk faktisk trengte.").exit_code == 0
+    empty = run(*project, "export", "report", "--role", "veileder", "--wave", "T2")
+    assert empty.exit_code == 1
+    assert empty.output.count("\n") == 1 and empty.output.startswith("error: no quotes match role veileder and wave T2")
+    unknown = run(*project, "export", "quotes", "--attribute", "kontor=A")
+    assert unknown.exit_code == 1 and unknown.output.startswith("error: no attribute 'kontor'")
+    assert "office" in unknown.output and "kvp_start" in unknown.output
+    nobody = run(*project, "export", "report", "--participant", "D99")
+    assert nobody.exit_code == 1 and "no participant 'D99'" in nobody.output and "D1, D2" in nobody.output
+    assert not (demo / "exports").exists() or os.listdir(demo / "exports") == []
+
+
+# 9. Default names are numbered when taken; a named file needs --force.
+
+
+def test_default_names_are_numbered_and_never_overwrite(coded: tuple[Project, PseudonymKey]) -> None:
+    project, key = coded
+    with project.begin() as session:
+        first = write_report(session, project, key).path
+        earlier = first.read_bytes()
+        second = write_report(session, project, key).path
+        third = write_report(session, project, key, force=True).path  # --force is for a file named with --output
+        table = export_quote_table(session, project.root, QuoteFilter(), "csv", "role", "nb", None, False, key).path
+        table_again = export_quote_table(session, project.root, QuoteFilter(), "csv", "role", "nb", None, False, key).path
+    assert re.fullmatch(r"rapport-" + DAY.pattern + r"\.docx", first.name) and first.name.startswith(f"rapport-{date.today().year}")
+    assert [second.name, third.name] == [f"{first.stem}-2.docx", f"{first.stem}-3.docx"]
+    assert re.fullmatch(r"sitater-" + DAY.pattern + r"\.csv", table.name) and table_again.name == f"{table.stem}-2.csv"
+    assert first.read_bytes() == earlier
+    assert all(docx.Document(str(path)).paragraphs for path in (first, second, third))
+
+
+def test_a_named_file_that_exists_needs_force(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    project, key = coded
+    target = tmp_path / "rapport.docx"
+    target.write_bytes(b"earlier")
+    with project.begin() as session:
+        with pytest.raises(InvalidInput, match="rapport.docx exists"):
+            write_report(session, project, key, output=target)
+        assert target.read_bytes() == b"earlier"
+        assert write_report(session, project, key, output=target, force=True).path == target
+    assert docx.Document(str(target)).paragraphs
+
+
+def test_a_named_file_made_while_exporting_is_not_overwritten(coded: tuple[Project, PseudonymKey], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another export (or person) writes the named file after the first look: the rename must not replace it."""
+    project, key = coded
+    target = tmp_path / "ut" / "rapport.docx"
+    target.parent.mkdir()
+    real_render = service.render_report
+
+    def render_then_someone_writes(*args: object, **kwargs: object) -> bytes:
+        data = real_render(*args, **kwargs)  # type: ignore[arg-type]
+        target.write_bytes(b"theirs")
+        return data
+
+    monkeypatch.setattr(service, "render_report", render_then_someone_writes)
+    with project.begin() as session, pytest.raises(InvalidInput, match="rapport.docx exists"):
+        write_report(session, project, key, output=target)
+    assert target.read_bytes() == b"theirs"
+    assert [p.name for p in target.parent.iterdir()] == ["rapport.docx"]
+
+
+@pytest.mark.parametrize("hard_links", [True, False], ids=["link", "no-hard-links"])
+def test_exports_at_once_never_take_the_same_new_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hard_links: bool) -> None:
+    """Every writer looks at the free name at the same moment; each must still end up with a file of its own."""
+    monkeypatch.setattr(service, "_taken", lambda path: False)
+    if not hard_links:  # FAT, exFAT and some network shares: the exclusive create takes over
+        def no_link(*args: object, **kwargs: object) -> None:
+            raise OSError(errno.EPERM, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", no_link)
+    first = tmp_path / "exports" / "rapport-2026-12-01.docx"
+    first.parent.mkdir()
+    writers = 8
+    start = threading.Barrier(writers)
+    written: dict[int, Path] = {}
+    failures: list[BaseException] = []
+
+    def export(number: int) -> None:
+        try:
+            start.wait()
+            written[number] = service.publish_numbered(first, f"export {number}".encode(), None)[0]
+        except BaseException as error:  # noqa: BLE001  (reported below)
+            failures.append(error)
+
+    threads = [threading.Thread(target=export, args=(number,)) for number in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(set(written.values())) == writers
+    for number, path in written.items():
+        assert path.read_bytes() == f"export {number}".encode()
+    assert sorted(p.name for p in first.parent.iterdir()) == sorted(
+        [first.name] + [f"rapport-2026-12-01-{n}.docx" for n in range(2, writers + 1)]
+    )
+
+
+def test_a_refused_export_takes_no_name(coded: tuple[Project, PseudonymKey]) -> None:
+    from qualcode.anonymise.service import add_known_identifier
+
+    project, key = coded
+    with project.begin() as session:
+        first = write_report(session, project, key).path
+        add_known_identifier(key, "KVP", "other")
+        with pytest.raises(LeakFound):
+            write_report(session, project, key)
+    assert exported(project) == [first.name]  # no -2, and no temporary left
+
+
+def test_the_cli_numbers_a_second_export_the_same_day(demo: Path, tmp_path: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "coding", "add", "leder_L1", "inntakspress", "--match", "vi må nå måltallet før jul").exit_code == 0
+    first = run(*project, "export", "report", "--json")
+    assert first.exit_code == 0
+    again = run(*project, "export", "report")
+    assert again.exit_code == 0, again.output
+    assert f"wrote {Path(json.loads(first.output)['path']).with_suffix('')}-2.docx: 1 quotes under 2 codes" in again.output
+    named = tmp_path / "r.docx"
+    assert run(*project, "export", "report", "--output", str(named)).exit_code == 0
+    refused = run(*project, "export", "report", "--output", str(named))
+    assert refused.exit_code == 1 and "r.docx exists" in refused.output and "--force" in refused.output
+    assert run(*project, "export", "report", "--output", str(named), "--force").exit_code == 0
+
+
+# 10. Small-group warnings about the groups in the file only.
+
+
+def test_warnings_name_only_groups_that_are_quoted(coded: tuple[Project, PseudonymKey]) -> None:
+    project, key = coded
+    with project.begin() as session:
+        result = write_report(session, project, key, QuoteFilter(participants=("D1",)), attribution="role-office")
+        everyone = write_report(session, project, key, attribution="role-office")
+    assert [warning.split("'")[1] for warning in result.warnings] == ["deltaker, kontor A"]
+    assert {warning.split("'")[1] for warning in everyone.warnings} == {
+        "deltaker, kontor A", "deltaker, kontor B", "leder, kontor A", "veileder, kontor A", "veileder, kontor B",
+    }
+
+
+def test_no_risks_for_no_groups(coded: tuple[Project, PseudonymKey]) -> None:
+    project, _ = coded
+    with project.begin() as session:
+        assert attribution_risks(session, ("role", "office"), among=[]) == []
+        assert [risk.label for risk in attribution_risks(session, ("role",), among=[("leder",)])] == ["leder"]
+
+
+# 11. The method note names the people who coded what is exported, and reviewers as reviewers.
+
+
+def method_note(path: Path, heading: str = "Om materialet og utvalget") -> str:
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    return " ".join(paragraphs[paragraphs.index(heading) + 1:paragraphs.index("Kodebok" if heading[0] == "O" else "Codebook")])
+
+
+def test_the_method_note_names_coders_of_the_export_and_reviewers_apart(
+    coded: tuple[Project, PseudonymKey], tmp_path: Path,
+) -> None:
+    project, key = coded
+    with project.begin() as session:
+        get_or_create_coder(session, "innlogget")  # a login that never coded
+        add_coding(session, "deltaker_D3_T1", "brukermedvirkning", get_or_create_coder(session, "Forsker 2"), start=0, end=20)
+        draft = write_report(session, project, key).path
+    reviewed = docx.Document(str(draft))
+    for contains, author in (("førti deltakere", "Medforsker Anne"), ("ikke noe valg", "Veileder Per")):
+        paragraph = next(p for p in reviewed.paragraphs if contains in p.text)
+        reviewed.add_comment(paragraph.runs, text="Kjenner meg igjen.", author=author, initials=author[:2])
+    commented = tmp_path / "kommentert.docx"
+    reviewed.save(str(commented))
+    with project.begin() as session:
+        import_review(session, commented, key)
+        note = method_note(write_report(session, project, key, QuoteFilter(codes=("måltall-press",))).path)
+        everything = method_note(write_report(session, project, key).path)
+        english = method_note(write_report(session, project, key, language="en").path, "About the material and the selection")
+    assert "Kodingen er gjort av Forsker 1." in note
+    assert "Utkast er kommentert av Medforsker Anne" in note
+    for absent in ("innlogget", "Forsker 2", "Veileder Per"):
+        assert absent not in note, absent
+    assert "Kodingen er gjort av Forsker 1 og Forsker 2." in everything
+    assert "Utkast er kommentert av Medforsker Anne og Veileder Per" in everything and "innlogget" not in everything
+    assert "Coding was done by Forsker 1 and Forsker 2." in english and "commented on by Medforsker Anne and Veileder Per" in english
