@@ -14,6 +14,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.service import ignored_words
 from qualcode.importers.document import ParsedDocument, TurnSpan
+from qualcode.text.sentences import pieces
 
 # Metadata that is free text and may name someone.
 FREE_TEXT_META = ("title", "name")
@@ -48,7 +49,7 @@ def pseudonymise_document(
 
     `proposals` are those `propose_candidates` made for this document, if already made.
     """
-    result = pseudonymise(document.text, key, where)
+    result = pseudonymise_text(document.text, key, where)
     map_offset = _offset_map(result)
     labels: dict[str | None, str | None] = {}
     matcher = KnownMatcher(key)
@@ -71,6 +72,45 @@ def pseudonymise_document(
         replacements=result.replacements,
         proposals=_undecided(proposals, key, vocabulary, result.replacements, {span.speaker for span in document.turns}),
         original_text=document.text,
+    )
+
+
+# Long texts are pseudonymised this many characters at a time, cut at line ends: the detectors
+# hold every word of the text they are given at once, and an identifier in a transcript never
+# runs across a line end.
+PIECE = 2_000_000
+
+
+def pseudonymise_text(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
+    """`pseudonymise` for a text of any length, in pieces of at most about PIECE characters.
+
+    The result is what one pass over the whole text gives: a piece before the last one that
+    taught the key a pattern identifier (a date of birth, an office) is done again with what
+    the key learned, as the whole text would have been.
+    """
+    if len(text) <= PIECE:
+        return pseudonymise(text, key, where)
+    bounds = [(offset, offset + len(piece)) for offset, piece in pieces(text, PIECE)]
+    results: list[Pseudonymised] = []
+    last_learning = -1
+    lines_before = 0
+    for index, (start, end) in enumerate(bounds):
+        known = len(key.entries)
+        results.append(pseudonymise(text[start:end], key, where))
+        for entry in key.entries[known:]:
+            # Found in this piece: its line counts from the start of the text.
+            place, _, line = (entry.first_seen or "").rpartition(":")
+            if place == where and line.isdigit():
+                entry.first_seen = f"{where}:{int(line) + lines_before}"
+        if len(key.entries) > known:
+            last_learning = index
+        lines_before += text.count("\n", start, end)
+    for index in range(last_learning):
+        start, end = bounds[index]
+        results[index] = pseudonymise(text[start:end], key, where)
+    return Pseudonymised(
+        "".join(result.text for result in results),
+        [replace(r, start=r.start + offset, end=r.end + offset) for (offset, _), result in zip(bounds, results, strict=True) for r in result.replacements],
     )
 
 

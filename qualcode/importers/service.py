@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
-from collections.abc import Callable, Iterable
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -39,7 +43,7 @@ from qualcode.importers.srt_file import read_srt_file
 from qualcode.importers.text_file import read_text_file
 from qualcode.importers.turns import compile_marker
 from qualcode.importers.vtt_file import read_vtt_file
-from qualcode.search.index import index_terms, turn_terms
+from qualcode.search.index import index_terms, turn_terms, unindex_turns
 from qualcode.store.events import record_event
 from qualcode.store.models import (
     Coder,
@@ -256,23 +260,45 @@ def mark_seen(key: PseudonymKey, pseudonymised: PseudonymisedDocument, name: str
 
 
 def write_transcript(session: Session, prepared: PreparedTranscript, coder: Coder | None = None) -> ImportedTranscript:
-    """Write a prepared transcript: checks, rows and index in the caller's (short) transaction."""
-    path, document, meta, name = prepared.path, prepared.document, prepared.meta, prepared.name
+    """Write a prepared transcript in the caller's transaction: checks, rows and index."""
+    _refuse_existing(session, prepared)
+    transcript = _new_transcript(prepared)
+    session.add(transcript)
+    session.flush()
+    version_id = _insert_version(session, prepared, transcript.id)
+    people = _resolve_people(session, prepared)
+    _write_turns(session, prepared, version_id, people, 0, len(prepared.document.turns))
+    return _finish(session, prepared, transcript, version_id, people, coder)
+
+
+@dataclass(frozen=True)
+class _People:
+    """Who the transcript's speakers and listed participants are, and its attribute values, by id."""
+
+    speakers: dict[str, int | None]
+    links: list[tuple[int, str | None]]
+    attributes: list[tuple[int, str]]
+
+
+def _refuse_existing(session: Session, prepared: PreparedTranscript) -> None:
     existing = session.scalar(
         select(Transcript.name).join(TextVersion, TextVersion.transcript_id == Transcript.id)
         .where(TextVersion.content_hash == prepared.digest).limit(1)
     )
     if existing is not None:
-        raise DuplicateContent(f"{path.name} has the same text as transcript {existing}; nothing added")
-    if session.scalar(select(Transcript.id).where(Transcript.name == name)) is not None:
-        raise ImportFailed(f"a transcript named {name!r} already exists", "give this one another name with --name")
+        raise DuplicateContent(f"{prepared.path.name} has the same text as transcript {existing}; nothing added")
+    if session.scalar(select(Transcript.id).where(Transcript.name == prepared.name)) is not None:
+        raise ImportFailed(f"a transcript named {prepared.name!r} already exists", "give this one another name with --name")
 
-    transcript = Transcript(
-        name=name,
+
+def _new_transcript(prepared: PreparedTranscript) -> Transcript:
+    meta = prepared.meta
+    return Transcript(
+        name=prepared.name,
         title=meta.get("title"),
         source_filename=prepared.source_name,
-        source_format=document.source_format,
-        source_encoding=document.encoding,
+        source_format=prepared.document.source_format,
+        source_encoding=prepared.document.encoding,
         wave=meta.get("wave"),
         interview_date=meta.get("date"),
         mode=meta.get("mode"),
@@ -280,48 +306,76 @@ def write_transcript(session: Session, prepared: PreparedTranscript, coder: Code
         interviewer=meta.get("interviewer"),
         note_taker=meta.get("note_taker"),
     )
-    version = TextVersion(number=1, text=document.text, content_hash=prepared.digest, word_count=prepared.words, reason="import")
-    transcript.versions.append(version)
-    session.add(transcript)
-    session.flush()
-    transcript.current_version = version
 
+
+def _insert_version(session: Session, prepared: PreparedTranscript, transcript_id: int) -> int:
+    inserted = session.connection().execute(insert(TextVersion).values(
+        transcript_id=transcript_id, number=1, text=prepared.document.text, content_hash=prepared.digest,
+        word_count=prepared.words, reason="import",
+    ))
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _resolve_people(session: Session, prepared: PreparedTranscript) -> _People:
+    """Find or create the participants, and check the attribute values against their types."""
+    meta, document = prepared.meta, prepared.document
     speaker_map = _speaker_participants(session, meta, document)
+    links: list[tuple[int, str | None]] = []
     for label, participant in speaker_map.items():
-        if participant is not None and all(link.participant is not participant for link in transcript.participant_links):
-            transcript.participant_links.append(
-                TranscriptParticipant(participant=participant, speaker_label=label)
-            )
+        if participant is not None and all(linked != participant.id for linked, _ in links):
+            links.append((participant.id, label))
     for participant in _listed_participants(session, meta):
-        if all(link.participant is not participant for link in transcript.participant_links):
-            transcript.participant_links.append(TranscriptParticipant(participant=participant))
+        if all(linked != participant.id for linked, _ in links):
+            links.append((participant.id, None))
+    attributes = []
     for attribute_name, value in (meta.get("attributes") or {}).items():
         definition = attribute_definition(session, str(attribute_name), "transcript", value)
-        transcript.attributes.append(TranscriptAttribute(definition=definition, value=typed_value(definition, value)))
+        attributes.append((definition.id, typed_value(definition, value)))
     session.flush()
+    speakers = {label: participant.id if participant is not None else None for label, participant in speaker_map.items()}
+    return _People(speakers, links, attributes)
 
-    participant_ids = {label: participant.id if participant is not None else None for label, participant in speaker_map.items()}
-    _insert_turns(session, version.id, document.turns, participant_ids)
-    turn_ids = session.scalars(select(Turn.id).where(Turn.text_version_id == version.id).order_by(Turn.seq)).all()
-    index_terms(session, zip(turn_ids, prepared.terms, strict=True))
-    turns = len(turn_ids)
-    participants = sorted({link.participant.name for link in transcript.participant_links})
+
+def _write_turns(session: Session, prepared: PreparedTranscript, version_id: int, people: _People, first: int, last: int) -> None:
+    """Turns first..last-1 of the transcript, and their rows in the search index."""
+    _insert_turns(session, version_id, prepared.document.turns[first:last], people.speakers, first)
+    turn_ids = session.scalars(
+        select(Turn.id).where(Turn.text_version_id == version_id, Turn.seq >= first, Turn.seq < last).order_by(Turn.seq)
+    ).all()
+    index_terms(session, zip(turn_ids, prepared.terms[first:last], strict=True))
+
+
+def _finish(
+    session: Session, prepared: PreparedTranscript, transcript: Transcript, version_id: int, people: _People,
+    coder: Coder | None,
+) -> ImportedTranscript:
+    """Make the version the transcript's text, link its people and attributes, and log the import."""
+    transcript.current_version_id = version_id
+    for participant_id, label in people.links:
+        session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant_id, speaker_label=label))
+    for definition_id, value in people.attributes:
+        session.add(TranscriptAttribute(transcript_id=transcript.id, definition_id=definition_id, value=value))
+    session.flush()
+    turns = len(prepared.document.turns)
+    participants = sorted(session.scalars(select(Participant.name).where(Participant.id.in_([pid for pid, _ in people.links]))))
     record_event(
         session, action="transcript.import", coder=coder, entity="transcript", entity_guid=transcript.guid,
-        after={"name": name, "source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns},
-        summary=f"imported {prepared.source_name} as {name} ({prepared.words} words, {turns} turns)",
+        after={"name": prepared.name, "source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns},
+        summary=f"imported {prepared.source_name} as {prepared.name} ({prepared.words} words, {turns} turns)",
     )
     return ImportedTranscript(
-        name=name,
+        name=prepared.name,
         guid=transcript.guid,
-        source=str(path),
-        source_format=document.source_format,
-        encoding=document.encoding,
+        source=str(prepared.path),
+        source_format=prepared.document.source_format,
+        encoding=prepared.document.encoding,
         words=prepared.words,
         turns=turns,
-        speakers=sorted({span.speaker for span in document.turns if span.speaker}),
+        speakers=sorted({span.speaker for span in prepared.document.turns if span.speaker}),
         participants=participants,
-        notes=list(document.notes),
+        notes=list(prepared.document.notes),
     )
 
 
@@ -386,7 +440,7 @@ _TURN_COLUMNS = ("text_version_id", "seq", "speaker", "participant_id", "start",
 
 
 def _insert_turns(
-    session: Session, version_id: int, spans: list[TurnSpan], participant_ids: dict[str, int | None]
+    session: Session, version_id: int, spans: list[TurnSpan], participant_ids: dict[str, int | None], first_seq: int = 0
 ) -> None:
     """Insert a version's turns as plain rows, a batch at a time.
 
@@ -399,7 +453,7 @@ def _insert_turns(
     for first in range(0, len(spans), TURN_BATCH):
         rows = [
             (version_id, seq, span.speaker, participant_ids.get(span.speaker or ""), span.start, span.end, span.timestamp_ms)
-            for seq, span in enumerate(spans[first:first + TURN_BATCH], start=first)
+            for seq, span in enumerate(spans[first:first + TURN_BATCH], start=first_seq + first)
         ]
         if order is None:
             connection.exec_driver_sql(str(compiled), [dict(zip(_TURN_COLUMNS, row, strict=True)) for row in rows])
@@ -505,16 +559,29 @@ def _take_over(key: PseudonymKey, draft: PseudonymKey) -> None:
 
 
 WRITE_ATTEMPTS = 3
+# On SQLite one process writes at a time, and others wait a few seconds at most: a transcript
+# longer than this is written in steps (its index alone takes seconds for a 50 MB file).
+STEPWISE_CHARACTERS = 2_000_000
+STEP_TURNS = 10_000
+# Between steps the project is left alone this long: a command waiting to write tries again
+# every 100 ms at most, and must find a gap to get in.
+STEP_PAUSE = 0.15
 
 
 def _write(project: Project, prepared: PreparedTranscript, coder_name: str | None) -> ImportedTranscript:
-    """Write in one short transaction; a race lost to another import ends as it would have in turn.
+    """Write a transcript; a race lost to another writer ends as it would have in turn.
 
-    The schema refuses a second transcript of the same name or text. When another import
-    wrote one between this one's checks and its write, the transaction fails on that
+    Called with the key locked, so no other import writes meanwhile, and what an import
+    killed midway left staged can be removed first.
+
+    The schema refuses a second transcript of the same name or text. When another writer
+    added one between this one's checks and its write, the transaction fails on that
     constraint; the next attempt's checks then find the other's transcript and say so, just
-    as importing the two files one after the other would have.
+    as importing the two one after the other would have.
     """
+    _remove_staged(project)
+    if project.engine.dialect.name == "sqlite" and len(prepared.document.text) > STEPWISE_CHARACTERS:
+        return _write_in_steps(project, prepared, coder_name)
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             with project.begin() as session:
@@ -523,10 +590,77 @@ def _write(project: Project, prepared: PreparedTranscript, coder_name: str | Non
         except IntegrityError:
             if attempt == WRITE_ATTEMPTS:
                 raise ImportFailed(
-                    f"{prepared.path.name} could not be written: other imports kept adding the same rows",
+                    f"{prepared.path.name} could not be written: other commands kept adding the same rows",
                     "import it again",
                 ) from None
     raise AssertionError("unreachable")
+
+
+def _write_in_steps(project: Project, prepared: PreparedTranscript, coder_name: str | None) -> ImportedTranscript:
+    """A long transcript in short transactions: its text, then its turns and index rows a batch
+    at a time, all attached to no transcript, so no one sees them, until the last transaction
+    makes them one. If the import is killed midway, the next import removes what it staged.
+    """
+    with project.begin() as session:
+        _refuse_existing(session, prepared)
+    try:
+        with _unchecked_session(project) as session:
+            # A negative transcript id marks a staged text; no transcript has one.
+            version_id = _insert_version(session, prepared, -1 - secrets.randbits(62))
+            people = _resolve_people(session, prepared)
+        for first in range(0, len(prepared.document.turns), STEP_TURNS):
+            time.sleep(STEP_PAUSE)
+            with project.begin() as session:
+                _write_turns(session, prepared, version_id, people, first, first + STEP_TURNS)
+        time.sleep(STEP_PAUSE)
+        try:
+            with project.begin() as session:
+                _refuse_existing(session, prepared)
+                coder = session.scalar(select(Coder).where(Coder.name == coder_name)) if coder_name else None
+                transcript = _new_transcript(prepared)
+                session.add(transcript)
+                session.flush()
+                session.execute(update(TextVersion).where(TextVersion.id == version_id).values(transcript_id=transcript.id))
+                return _finish(session, prepared, transcript, version_id, people, coder)
+        except IntegrityError:
+            with project.begin() as session:
+                _refuse_existing(session, prepared)
+            raise ImportFailed(f"{prepared.path.name} could not be written: another command added the same rows", "import it again") from None
+    except BaseException:
+        with contextlib.suppress(Exception):
+            _remove_staged(project)
+        raise
+
+
+@contextmanager
+def _unchecked_session(project: Project) -> Iterator[Session]:
+    """A transaction with SQLite's foreign-key checks off, for a text staged before its transcript exists.
+
+    It runs on a connection of its own, closed afterwards, so the checks are never off for anything else.
+    """
+    with project.engine.connect() as connection:
+        try:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
+            with Session(bind=connection) as session, session.begin():
+                yield session
+        finally:
+            connection.invalidate()
+
+
+def _remove_staged(project: Project) -> None:
+    """Remove texts staged by an import that did not finish, with their turns and index rows, a batch at a time."""
+    with project.begin() as session:
+        staged = session.scalars(select(TextVersion.id).where(TextVersion.transcript_id < 0)).all()
+    for version_id in staged:
+        while True:
+            with project.begin() as session:
+                turn_ids = session.scalars(select(Turn.id).where(Turn.text_version_id == version_id).limit(STEP_TURNS)).all()
+                if not turn_ids:
+                    session.execute(delete(TextVersion).where(TextVersion.id == version_id))
+                    break
+                unindex_turns(session, turn_ids)
+                session.execute(delete(Turn).where(Turn.id.in_(turn_ids)))
 
 
 def _database_trouble(path: Path, error: OperationalError) -> str:
