@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
+import signal
 import sqlite3
+import time
 from pathlib import Path
 
-from tests.reliability.conftest import start_qualcode
+from tests.reliability.conftest import run_qualcode, start_qualcode
 
 ROUNDS = 3
 WORDS = "veileder handlingsplan kurs praksis selvtillit medvirkning måltall tiltak samtale jobb".split()
@@ -62,3 +65,37 @@ def test_two_imports_of_one_folder_at_once(cli_project: tuple[Path, dict[str, st
     assert texts == (ROUNDS * 6, ROUNDS * 6)
     assert participants == []
     assert indexed == turns
+
+
+def test_a_large_import_killed_midway_leaves_nothing_once_the_next_import_runs(
+    cli_project: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """A long transcript is written in steps; killed between them, it is never seen and is cleared next time."""
+    root, env = cli_project
+    rng = random.Random(5)
+    lines = [f"{'I' if n % 2 == 0 else 'D1'}: {' '.join(rng.choice(WORDS) for _ in range(rng.randint(6, 30)))}.\n" for n in range(22_000)]
+    large = tmp_path / "stort.txt"
+    large.write_text("".join(lines), encoding="utf-8")
+    assert large.stat().st_size > 2_100_000
+    database = root / ".qualcode" / "project.db"
+    importer = start_qualcode(["import", str(large)], env, cwd=root)
+    staged = 0
+    while importer.poll() is None and not staged:
+        with sqlite3.connect(database) as connection:
+            staged = connection.execute("SELECT count(*) FROM text_versions WHERE transcript_id < 0").fetchone()[0]
+            seen = connection.execute("SELECT count(*) FROM transcripts").fetchone()[0]
+        assert seen == 0  # nothing of it is a transcript before the last step
+        time.sleep(0.01)
+    importer.send_signal(signal.SIGKILL)
+    importer.communicate(timeout=30)
+    assert staged, "the import finished before it could be caught between its steps"
+    small = tmp_path / "kort.txt"
+    small.write_text("I: Hvordan gikk det?\nD1: Bra, jeg fikk praksis.\n", encoding="utf-8")
+    result = run_qualcode(["import", str(small)], env, cwd=root)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM text_versions WHERE transcript_id < 0").fetchone()[0] == 0
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.execute("SELECT name FROM transcripts").fetchall() == [("kort",)]
+        turns = connection.execute("SELECT count(*) FROM turns").fetchone()[0]
+        assert connection.execute("SELECT count(*) FROM search_index").fetchone()[0] == turns == 2
