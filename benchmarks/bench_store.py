@@ -5,23 +5,27 @@ Each figure is printed next to a baseline measured in the same run:
   find turns, store, stem and index)
   against inserting the same raw text with sqlite3 executemany;
 - search: qualcode's stemmed search with keyword in context against a plain FTS5 query on
-  unstemmed turn text.
+  unstemmed turn text;
+- memory: the peak resident memory of importing one 50 MB transcript, in a process of its
+  own, against a process that only reads the same file into a string.
 
-Run: .venv/bin/python benchmarks/bench_store.py [--words 1000000] [--transcripts 220]
+Run: .venv/bin/python benchmarks/bench_store.py [--words 1000000] [--transcripts 220] [--large-mb 50]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from qualcode.anonymise.service import KeyAccess, project_guid
+from qualcode.anonymise.service import create_key
 from qualcode.codebook.service import apply_codebook
 from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import load_codebook
@@ -116,6 +120,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--transcripts", type=int, default=220)
+    parser.add_argument("--large-mb", type=float, default=50, help="size of the one large transcript (0 leaves it out)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -131,7 +136,7 @@ def main() -> int:
         with Project.create(root / "project") as project:
             with project.begin() as session:
                 apply_codebook(session, load_codebook(KVP_CODEBOOK))
-                key_access = KeyAccess(root / "bench.qckey", "benchmark passphrase", project_guid(session))
+            key_access = create_key(project, root / "bench.qckey", "benchmark passphrase")
             started = time.perf_counter()
             result = import_paths(project, [corpus], key_access)
             import_seconds = time.perf_counter() - started
@@ -158,7 +163,77 @@ def main() -> int:
         print(f"  plain FTS5 unstemmed p50 {percentile(plain, 0.5) * 1000:7.1f} ms   p95 {percentile(plain, 0.95) * 1000:7.1f} ms  (baseline)")
         print(f"  mean ratio           {statistics.mean(timings) / statistics.mean(plain):7.1f} x the baseline's time")
         print(f"  target               {'met' if percentile(timings, 0.95) <= 0.030 else 'MISSED'}: p95 at most 30 ms")
+
+        if args.large_mb:
+            large = root / "stort_intervju.txt"
+            written = make_large_transcript(large, int(args.large_mb * 1_000_000))
+            read = measure_child(READ_ONLY, large, root / "read")
+            imported = measure_child(IMPORT_ONE, large, root / "large")
+            print(f"\nmemory: one transcript of {written / 1e6:.0f} MB imported in a process of its own")
+            print(f"  qualcode import      peak {imported['peak_mb']:7,.0f} MB   {imported['seconds']:7.1f} s")
+            print(f"  read the file        peak {read['peak_mb']:7,.0f} MB   {read['seconds']:7.1f} s  (baseline)")
+            print(f"  ratio                {imported['peak_mb'] / read['peak_mb']:8.1f} x the baseline's memory")
+            if args.large_mb >= 50:
+                print(f"  target               {'met' if imported['peak_mb'] < 1024 else 'MISSED'}: a 50 MB transcript under 1 GB")
+            else:
+                print("  target               a 50 MB transcript under 1 GB (run with --large-mb 50)")
     return 0
+
+
+# Each child reports its own peak resident memory, so the figures do not mix with this process.
+# Linux's VmHWM is the peak of the program itself; ru_maxrss would also count this process,
+# which the child was forked from.
+PEAK = """
+import json, resource, sys, time
+from pathlib import Path
+
+def peak_mb():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+READ_ONLY = PEAK + """
+started = time.perf_counter()
+text = Path(sys.argv[1]).read_text(encoding="utf-8")
+print(json.dumps({"seconds": time.perf_counter() - started, "characters": len(text), "peak_mb": peak_mb()}))
+"""
+IMPORT_ONE = PEAK + """
+from qualcode.anonymise.service import create_key
+from qualcode.importers.service import import_paths
+from qualcode.store.project import Project
+with Project.create(Path(sys.argv[2])) as project:
+    access = create_key(project, Path(sys.argv[2]) / "bench.qckey", "benchmark passphrase")
+    started = time.perf_counter()
+    result = import_paths(project, [Path(sys.argv[1])], access)
+    assert result.imported, result.failed
+print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}))
+"""
+
+
+def measure_child(script: str, path: Path, workdir: Path) -> dict[str, float]:
+    finished = subprocess.run(
+        [sys.executable, "-c", script, str(path), str(workdir)], capture_output=True, text=True, check=True
+    )
+    measured: dict[str, float] = json.loads(finished.stdout.splitlines()[-1])
+    return measured
+
+
+def make_large_transcript(path: Path, size: int, seed: int = 50) -> int:
+    """One interview-shaped .txt of about `size` bytes (one participant, hundreds of thousands of turns)."""
+    rng = random.Random(seed)
+    lines = ["---\nparticipant: P999\nrole: deltaker\nwave: T1\n---\n"]
+    written = len(lines[0])
+    turn = 0
+    while written < size:
+        words = [rng.choice(VOCABULARY) for _ in range(rng.randint(8, 60) if turn % 2 else rng.randint(5, 20))]
+        line = f"{'I' if turn % 2 == 0 else 'P999'}: {' '.join(words).capitalize()}.\n"
+        lines.append(line)
+        written += len(line.encode("utf-8"))
+        turn += 1
+    path.write_text("".join(lines), encoding="utf-8")
+    return written
 
 
 if __name__ == "__main__":
