@@ -146,7 +146,9 @@ def test_codebook_export_validate_import_and_history(demo: Path, tmp_path: Path)
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
-    for name, command in group.commands.items():
+    context = click.Context(group)  # the root group loads its commands lazily: ask it, not its dict
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         found.append((*prefix, name))
         if isinstance(command, click.Group):
             found += _commands(command, (*prefix, name))
@@ -160,7 +162,9 @@ def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> Non
     target: click.Command = cli
     for name in command:
         assert isinstance(target, click.Group)
-        target = target.commands[name]
+        subcommand = target.get_command(click.Context(target), name)
+        assert subcommand is not None
+        target = subcommand
     assert target.help and target.help.strip()
     if not isinstance(target, click.Group):
         assert "Example:" in target.help, command

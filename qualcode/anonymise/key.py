@@ -18,12 +18,12 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InvalidInput, KeyFileError
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 KINDS = ("person", "place", "nav_office", "employer", "school", "other", "fnr", "phone", "email", "address", "postcode", "birth_date")
 FORMAT = "qualcode-key"
@@ -138,6 +138,8 @@ class PseudonymKey:
 
 
 def _fernet(passphrase: str, salt: bytes, n: int) -> Fernet:
+    from cryptography.fernet import Fernet  # here, so commands that need no key start quicker
+
     if not passphrase:
         raise KeyFileError("the key passphrase is empty", "set QUALCODE_KEY_PASSPHRASE or type it at the prompt")
     return Fernet(_derive(passphrase, salt, n))
@@ -146,6 +148,8 @@ def _fernet(passphrase: str, salt: bytes, n: int) -> Fernet:
 @lru_cache(maxsize=8)
 def _derive(passphrase: str, salt: bytes, n: int) -> bytes:
     """scrypt once per process for a given key file's salt: the slow step, on purpose."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     return base64.urlsafe_b64encode(Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(passphrase.encode("utf-8")))
 
 
@@ -190,6 +194,8 @@ def read_envelope(path: Path) -> Envelope:
 
 def load_key(path: Path, passphrase: str) -> PseudonymKey:
     """Decrypt the key; a wrong passphrase or a damaged file is a clear error."""
+    from cryptography.fernet import InvalidToken
+
     envelope = read_envelope(path)
     try:
         plain = _fernet(passphrase, envelope.salt, envelope.n).decrypt(envelope.token)

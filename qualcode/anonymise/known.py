@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.text.tokens import WORD
@@ -91,6 +89,9 @@ class KnownMatcher:
         if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words:
             return None, False
         if folded not in self._fuzzy_cache:
+            # Imported here, so commands that match no names start quicker.
+            from rapidfuzz import fuzz, process
+
             best = process.extractOne(folded, self.single_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             self._fuzzy_cache[folded] = best[0] if best else None
         return self._fuzzy_cache[folded], False

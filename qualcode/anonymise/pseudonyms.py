@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from rapidfuzz import fuzz, process
-
 # The report conventions for what replaces an identifier that is not a person's name.
 PLACEHOLDERS = {
     "person": "NN",
@@ -36,6 +34,8 @@ def looks_like(name: str, originals: set[str]) -> bool:
         return True
     if len(folded) < FUZZY_MIN_LENGTH:
         return False
+    from rapidfuzz import fuzz, process  # here, so commands that draw no pseudonyms start quicker
+
     return process.extractOne(folded, originals, scorer=fuzz.ratio, score_cutoff=SIMILAR) is not None
 
 

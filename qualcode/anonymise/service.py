@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import (
     KINDS,
@@ -29,12 +28,16 @@ from qualcode.anonymise.key import (
     save_key,
 )
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
-from qualcode.anonymise.reapply import Reapplied, reapply_key
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import InvalidInput, KeyFileError, NotFound
 from qualcode.store.models import Code, utcnow
 from qualcode.store.project import Project
 from qualcode.store.settings import delete_setting, get_setting, set_setting
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+
+    from qualcode.anonymise.reapply import Reapplied
 
 PASSPHRASE_ENV = "QUALCODE_KEY_PASSPHRASE"
 KEY_ENV = "QUALCODE_KEY"
@@ -183,6 +186,9 @@ _locks: dict[Path, FileLock] = {}
 @contextmanager
 def key_lock(path: Path) -> Iterator[None]:
     """An exclusive lock on the key file across processes (re-entrant within one process)."""
+    # Imported where used, like the rewriting below: commands that only read never lock the key.
+    from filelock import FileLock, Timeout
+
     path = path.resolve()
     lock = _locks.setdefault(path, FileLock(str(path) + ".lock", timeout=KEY_LOCK_TIMEOUT))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,6 +223,8 @@ def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, cod
 
 
 def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Reapplied:
+    from qualcode.anonymise.reapply import reapply_key
+
     with project.begin() as session:
         coder = get_or_create_coder(session, coder_name) if coder_name else None
         result = reapply_key(session, key, coder)
@@ -256,6 +264,8 @@ def add_known_identifier(
     key: PseudonymKey, original: str, kind: str, gender: str | None = None, pseudonym: str | None = None
 ) -> KeyEntry:
     """Add one identifier the project knows (a person, a place, an office, an employer ...)."""
+    from qualcode.anonymise.apply import add_identifier
+
     original = " ".join(original.split())
     if not original:
         raise InvalidInput("the identifier is empty")

@@ -16,7 +16,6 @@ from qualcode.codebook.service import (
     project_codebook,
     update_code,
 )
-from qualcode.codebook.yaml_format import dump_codebook, load_codebook
 from qualcode.errors import InvalidInput
 
 
@@ -56,6 +55,9 @@ def codebook_validate(file: Path) -> None:
 
     Example: qualcode codebook validate codebooks/kvp.yaml
     """
+    # PyYAML loads only where a codebook file is read or written.
+    from qualcode.codebook.yaml_format import load_codebook
+
     codebook = load_codebook(file)
     click.echo(f"{file}: valid, {sum(1 for _ in codebook.walk())} codes")
 
@@ -68,6 +70,8 @@ def codebook_import(app: AppContext, file: Path) -> None:
 
     Example: qualcode codebook import codebooks/kvp.yaml
     """
+    from qualcode.codebook.yaml_format import load_codebook
+
     codebook = load_codebook(file)
     with app.typed_session() as session:
         changes = apply_codebook(session, codebook, app.coder(session))
@@ -87,6 +91,8 @@ def codebook_export(app: AppContext, file: Path | None, force: bool) -> None:
 
     Example: qualcode codebook export kodebok.yaml
     """
+    from qualcode.codebook.yaml_format import dump_codebook
+
     with app.session(read_only=True) as session:
         text = dump_codebook(project_codebook(session))
     if file is None:

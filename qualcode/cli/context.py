@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.orm import Session
 
 from qualcode.cli.output import note
-from qualcode.store.models import Coder
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from qualcode.anonymise.service import KeyAccess
-from qualcode.store.project import Project, find_project_root
+    from qualcode.store.models import Coder
+    from qualcode.store.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +34,8 @@ class AppContext:
 
     def open_project(self, *, read_only: bool = False) -> Project:
         """The project; `read_only` for commands that only read, so they work on a read-only disk."""
+        from qualcode.store.project import Project, find_project_root
+
         root = self.project_path if self.project_path is not None else find_project_root(Path.cwd())
         project = Project.open(root, read_only=read_only)
         try:

@@ -11,8 +11,6 @@ from qualcode.analysis.summary import project_summary
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.codebook.service import apply_codebook
-from qualcode.codebook.shipped import KVP_CODEBOOK
-from qualcode.codebook.yaml_format import load_codebook
 from qualcode.store.events import record_event
 from qualcode.store.project import PROJECT_DIR, Project
 from qualcode.store.settings import set_setting
@@ -30,6 +28,8 @@ def project_init(app: AppContext, directory: Path, codebook_path: Path | None, e
     Example: qualcode init kvp-evaluering
     """
     from qualcode.anonymise.service import create_key, locate_key
+    from qualcode.codebook.shipped import KVP_CODEBOOK
+    from qualcode.codebook.yaml_format import load_codebook  # PyYAML, which `status` does not need
 
     # Validate the codebook before creating anything, so a bad file leaves no half-made project.
     codebook = None if empty else load_codebook(codebook_path or KVP_CODEBOOK)

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec
-from qualcode.codebook.yaml_format import COLOUR
 from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput, NotFound
 from qualcode.store.events import record_event
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid
@@ -265,6 +264,9 @@ def update_code(session: Session, ref: str, changes: dict[str, Any], coder: Code
 
 
 def _apply_changes(session: Session, code: Code, changes: dict[str, Any]) -> None:
+    # Imported here: the YAML module loads PyYAML, which most commands never use.
+    from qualcode.codebook.yaml_format import COLOUR
+
     for key, value in changes.items():
         if key not in EDITABLE_FIELDS:
             raise InvalidInput(f"{key!r} is not a field of a code", "fields: " + ", ".join(EDITABLE_FIELDS))
