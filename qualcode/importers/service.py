@@ -253,8 +253,8 @@ def refuse_undecided(key: PseudonymKey, pseudonymised: PseudonymisedDocument, pa
 
 def mark_seen(key: PseudonymKey, pseudonymised: PseudonymisedDocument, name: str) -> None:
     """Note in the key which transcript uses each replaced identifier, so its pseudonym is never redrawn."""
-    for replacement in pseudonymised.replacements:
-        entry = key.entry_for(replacement.original)
+    for original in dict.fromkeys(replacement.original for replacement in pseudonymised.replacements):
+        entry = key.entry_for(original)
         if entry is not None and name not in entry.seen_in:
             entry.seen_in.append(name)
 
