@@ -447,3 +447,18 @@ def test_a_used_pseudonym_that_turns_out_to_be_a_real_name_is_redrawn_and_rewrit
     with project.begin() as session:
         text = session.scalars(select(Transcript)).one().current_version.text  # type: ignore[union-attr]
     assert drawn not in text and f"{redrawn} hjalp meg. {redrawn.split()[0]} er flink." in text
+
+
+def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    with key_access.editing() as key:
+        add_known_identifier(key, "Hilde Berg", "person", "f")
+        add_known_identifier(key, "Grünerløkka", "place")
+    source = tmp_path / "intervju med Hilde Berg.txt"
+    source.write_text(
+        "---\ntitle: Samtale med Hilde Berg\ninterviewer: Hilde Berg\nattributes:\n  bydel: Grünerløkka\n---\n"
+        "I: Hvordan gikk det?\nD1: Jeg fikk være med og bestemme.\n",
+        encoding="utf-8",
+    )
+    assert import_paths(project, [source], key_access).imported
+    stored = _database_bytes(project)
+    assert b"Hilde" not in stored and "Grünerløkka".encode() not in stored

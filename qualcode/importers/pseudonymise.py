@@ -17,7 +17,7 @@ from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.text.sentences import pieces
 
 # Metadata that is free text and may name someone.
-FREE_TEXT_META = ("title", "name")
+FREE_TEXT_META = ("title", "name", "interviewer", "note_taker")
 
 
 @dataclass
@@ -64,6 +64,11 @@ def pseudonymise_document(
     for field in FREE_TEXT_META:
         if isinstance(clean_meta.get(field), str):
             clean_meta[field] = pseudonymise(clean_meta[field], key, where).text
+    if isinstance(clean_meta.get("attributes"), dict):  # free values such as "bydel: Grünerløkka"
+        clean_meta["attributes"] = {
+            name: pseudonymise(value, key, where).text if isinstance(value, str) else value
+            for name, value in clean_meta["attributes"].items()
+        }
     if proposals is None:
         proposals = propose_candidates(document, vocabulary)
     return PseudonymisedDocument(
