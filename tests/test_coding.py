@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -310,3 +311,49 @@ def test_after_normalisation_every_coding_selects_its_excerpt(
                     version = session.get(TextVersion, coding.text_version_id)
                     assert version is not None
                     assert version.text[coding.start:coding.end] == coding.excerpt
+
+
+def test_match_codes_whole_words_unless_partial(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, "I: Og planen?\nD1: Handlingsplanen ble laget. Det var en plan for 20 år 😀, på ære.\n", name="plan")
+    view = add_coding(session, "plan", "empowerment", coder, match="plan")
+    assert (view.excerpt, view.line) == ("plan", 2)  # not the four letters inside "Handlingsplanen" or "planen"
+    with pytest.raises(NotFound, match="occurs only inside a word .*'Handlingsplanen'.*--partial"):
+        add_coding(session, "plan", "helse", coder, match="Handlingsplan")
+    inside = add_coding(session, "plan", "helse", coder, match="Handlingsplan", partial=True)
+    assert inside.excerpt == "Handlingsplan"
+    with pytest.raises(NotFound, match="only inside a word"):
+        add_coding(session, "plan", "helse", coder, match="re")  # "ære": a Norwegian letter is a letter
+    with pytest.raises(NotFound, match="only inside a word"):
+        add_coding(session, "plan", "helse", coder, match="for 2")  # "20": a digit is part of the word
+    assert add_coding(session, "plan", "helse", coder, match="år 😀").excerpt == "år 😀"
+    assert add_coding(session, "plan", "helse", coder, match="ble laget.").excerpt == "ble laget."
+    with pytest.raises(InvalidInput, match="--partial applies to --match only"):
+        add_coding(session, "plan", "helse", coder, start=0, end=2, partial=True)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "widened"),
+    [(2, 5, "Handlingsplanen"), (0, 3, "Handlingsplanen"), (16, 19, "ble"), (15, 19, " ble"), (16, 18, "ble"), (17, 34, "ble laget, æææ")],
+)
+def test_a_span_inside_words_widens_to_whole_words(start: int, end: int, widened: str) -> None:
+    from qualcode.coding.service import widen_to_words
+
+    text = "Handlingsplanen ble laget, æææ"
+    new_start, new_end = widen_to_words(text, start, min(end, len(text)))
+    assert text[new_start:new_end] == widened
+
+
+def test_cli_match_is_whole_words_and_partial_allows_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_cli import run
+
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "key" / "p.qckey"))
+    root = tmp_path / "p"
+    assert run("init", str(root)).exit_code == 0
+    (tmp_path / "intervju.txt").write_text(INTERVIEW, encoding="utf-8")
+    assert run("--project", str(root), "import", str(tmp_path / "intervju.txt")).exit_code == 0
+    refused = run("--project", str(root), "coding", "add", "intervju", "empowerment", "--match", "plan")
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1
+    assert "only inside a word ('handlingsplanen', line 2)" in refused.output and "--partial" in refused.output
+    added = run("--project", str(root), "coding", "add", "intervju", "empowerment", "--match", "plan", "--partial", "--json")
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.output)["excerpt"] == "plan"

@@ -337,9 +337,12 @@ async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> 
         second = view.rows[view.scroll_offset.y + 2]
         await pilot.click("#transcript", offset=(MARGIN + 2, 2), shift=True)
         assert view.selection == (top.start + 4, second.start + 3)
-        await pilot.press("c", "m")  # and code the dragged-out span by its shortcut
+        await pilot.press("c", "m")  # and code the dragged-out span by its shortcut, widened to whole words
         await settle(app, pilot)
-        assert (top.start + 4, second.start + 3) in [(c.start, c.end) for c in reader.document.codings]
+        [coded] = [(c.start, c.end) for c in reader.document.codings]
+        text = reader.document.text
+        assert coded[0] <= top.start + 4 and coded[1] >= second.start + 3
+        assert not text[coded[0] - 1].isalnum() and text[coded[0]].isalnum() and not text[coded[1]].isalnum()
 
 
 async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(

@@ -31,17 +31,23 @@ def _print(view: CodingView, verb: str) -> None:
 @click.argument("code")
 @click.option("--start", type=int, help="Start offset (code points, 0-based).")
 @click.option("--end", type=int, help="End offset (exclusive).")
-@click.option("--match", help="Code the one passage with exactly this text.")
+@click.option("--match", help="Code the one passage with exactly this text, as whole words.")
+@click.option("--partial", is_flag=True, help="Let --match start or end inside a word.")
 @click.option("--memo", help="A memo on the coding.")
 @json_option
 @pass_app
-def coding_add(app: AppContext, transcript: str, code: str, start: int | None, end: int | None, match: str | None, memo: str | None, as_json: bool) -> None:
+def coding_add(
+    app: AppContext, transcript: str, code: str, start: int | None, end: int | None, match: str | None, partial: bool,
+    memo: str | None, as_json: bool,
+) -> None:
     """Code a passage, given by offsets or by quoting it.
 
     Example: qualcode coding add deltaker_D1_T1 empowerment --match "fikk mer selvtillit"
     """
     with app.typed_session() if memo else app.session() as session:
-        view = add_coding(session, transcript, code, app.coder(session), start=start, end=end, match=match, memo=memo)
+        view = add_coding(
+            session, transcript, code, app.coder(session), start=start, end=end, match=match, partial=partial, memo=memo,
+        )
     emit_json(view) if as_json else _print(view, "added")
 
 

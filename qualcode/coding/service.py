@@ -51,20 +51,48 @@ def coding_state(coding: Coding) -> dict[str, Any]:
     }
 
 
-def find_span(text: str, quote: str) -> tuple[int, int]:
-    """The one place `quote` occurs in `text`, matching any run of whitespace to any other."""
+# A letter or digit next to a match means it starts or ends inside a word.
+_NOT_AFTER_WORD = r"(?<![^\W_])"
+_NOT_BEFORE_WORD = r"(?![^\W_])"
+
+
+def find_span(text: str, quote: str, *, partial: bool = False) -> tuple[int, int]:
+    """The one place `quote` occurs in `text` as whole words (any part of a word if `partial`), any whitespace matching any other."""
     words = normalise(quote).split()
     if not words:
         raise InvalidInput("the quoted text is empty")
-    pattern = re.compile(r"\s+".join(re.escape(word) for word in words))
+    body = r"\s+".join(re.escape(word) for word in words)
+    pattern = re.compile(body if partial else _NOT_AFTER_WORD + body + _NOT_BEFORE_WORD)
     matches = list(pattern.finditer(text))
     if not matches:
+        inside = None if partial else re.search(body, text)
+        if inside is not None:
+            raise NotFound(
+                f"the quoted text {_short(quote)!r} occurs only inside a word "
+                f"({_short(_word_around(text, inside.start(), inside.end()))!r}, line {LineIndex(text).line(inside.start())})",
+                "quote whole words, or give --partial to code part of a word",
+            )
         raise NotFound(f"the quoted text {_short(quote)!r} does not occur in the transcript", "check the wording, or give --start and --end")
     if len(matches) > 1:
         lines = LineIndex(text)
         places = ", ".join(f"line {lines.line(m.start())} (offset {m.start()})" for m in matches[:5])
         raise Ambiguous(f"the quoted text {_short(quote)!r} occurs {len(matches)} times: {places}", "quote more words, or give --start and --end")
     return matches[0].start(), matches[0].end()
+
+
+def _word_around(text: str, start: int, end: int) -> str:
+    """The span widened to the whole words it starts and ends in."""
+    start, end = widen_to_words(text, start, end)
+    return text[start:end]
+
+
+def widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span that starts or ends inside a word, widened to take the whole word at each end."""
+    while start > 0 and text[start - 1].isalnum() and start < len(text) and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and end > 0 and text[end - 1].isalnum():
+        end += 1
+    return start, end
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -147,16 +175,19 @@ def add_coding(
     start: int | None = None,
     end: int | None = None,
     match: str | None = None,
+    partial: bool = False,
     memo: str | None = None,
 ) -> CodingView:
-    """Code a span, given by offsets or by quoting its text, as an undoable event."""
+    """Code a span, given by offsets or by quoting its text (whole words unless `partial`), as an undoable event."""
     transcript = find_transcript(session, transcript_ref)
     code = find_code(session, code_ref)
     version = current_text(transcript)
     if match is not None:
         if start is not None or end is not None:
             raise InvalidInput("give either --match or --start/--end, not both")
-        start, end = find_span(version.text, match)
+        start, end = find_span(version.text, match, partial=partial)
+    elif partial:
+        raise InvalidInput("--partial applies to --match only", "give --match TEXT, or leave out --partial")
     if start is None or end is None:
         raise InvalidInput("say what to code", "give --start and --end, or --match TEXT")
     _check_span(version.text, start, end)

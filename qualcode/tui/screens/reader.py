@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Static
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
+from qualcode.coding.service import widen_to_words
 from qualcode.errors import QualcodeError
 from qualcode.text.tokens import WORD
 from qualcode.tui.coding_service import CodingService
@@ -210,10 +211,12 @@ class ReaderScreen(Screen[None]):
 
     # --- coding ---------------------------------------------------------------------------
     def _target(self) -> tuple[int, int] | None:
+        """The span to code: the selection or the sentence at the cursor, widened to whole words at both ends."""
         selection = self.view.selection or self._containing(list(self.document.sentences))
         if selection is None:
             self.status("Select a sentence (v) or a turn (V) first")
-        return selection
+            return None
+        return widen_to_words(self.document.text, *selection)
 
     def action_code_by_shortcut(self) -> None:
         self.awaiting_shortcut = True
