@@ -21,6 +21,7 @@ from qualcode.store.models import (
     Coding,
     Event,
     Memo,
+    Participant,
     ParticipantAttribute,
     Transcript,
     TranscriptAttribute,
@@ -35,6 +36,7 @@ FREE_TEXT: dict[type, tuple[str, ...]] = {
     Code: ("definition", "inclusion", "exclusion", "example"),
     Event: ("summary", "payload"),
     Transcript: ("title", "source_filename", "interviewer", "note_taker"),
+    Participant: ("office",),
     ParticipantAttribute: ("value",),
     TranscriptAttribute: ("value",),
 }

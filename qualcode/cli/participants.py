@@ -1,4 +1,4 @@
-"""`qualcode participants list|import`: the people interviewed, across rounds."""
+"""`qualcode participants list|import|edit`: the people interviewed, across rounds."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from qualcode.importers.metadata import import_participants
 
 @click.group("participants")
 def participants_group() -> None:
-    """List and import participants."""
+    """List, import and correct participants."""
 
 
 @participants_group.command("import")
@@ -54,6 +54,45 @@ def participants_list(app: AppContext, as_json: bool) -> None:
             for v in views
         ],
     )
+
+
+def _attribute(_context: click.Context, _parameter: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        name, equals, given = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE (as barn=ja)")
+        pairs[name.strip()] = given
+    return pairs
+
+
+@participants_group.command("edit")
+@click.argument("participant")
+@click.option("--role", help="deltaker, veileder, leder, medforsker …")
+@click.option("--office", help="The office, as kontor A (pseudonymised like all typed text).")
+@click.option("--gender")
+@click.option("--age-band", help="As 30-39.")
+@click.option("--attribute", "attributes", multiple=True, callback=_attribute,
+              help="NAME=VALUE, checked against the attribute's type; a new NAME is defined; empty VALUE removes it.")
+@json_option
+@pass_app
+def participants_edit(
+    app: AppContext, participant: str, role: str | None, office: str | None, gender: str | None,
+    age_band: str | None, attributes: dict[str, str], as_json: bool,
+) -> None:
+    """Correct a participant's role, office, gender, age band or attributes; `qualcode undo` takes it back.
+
+    Example: qualcode participants edit D1 --office "kontor B" --attribute barn=nei
+    """
+    from qualcode.cli.transcripts import print_edit
+    from qualcode.importers.metadata_edit import edit_participant
+
+    with app.typed_session() as session:
+        edit = edit_participant(
+            session, participant, app.coder(session), role=role, office=office, gender=gender, age_band=age_band,
+            attributes=attributes,
+        )
+    print_edit(edit, as_json)
 
 
 participants_group.add_command(participant_withdraw)

@@ -1,6 +1,8 @@
-"""`qualcode transcripts list|show`: what is in the project."""
+"""`qualcode transcripts list|show|edit`: what is in the project, and correcting its metadata."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
@@ -12,7 +14,7 @@ from qualcode.store.lookup import current_text, find_transcript
 
 @click.group("transcripts")
 def transcripts_group() -> None:
-    """List and read transcripts."""
+    """List, read and correct transcripts."""
 
 
 @transcripts_group.command("list")
@@ -61,6 +63,47 @@ def transcripts_show(app: AppContext, transcript: str, show_turns: bool, as_json
     else:
         for number, line in enumerate(text.split("\n"), start=1):
             click.echo(f"{number:5}  {line}")
+
+
+@transcripts_group.command("edit")
+@click.argument("transcript")
+@click.option("--date", help="Interview date, YYYY-MM-DD.")
+@click.option("--wave", help="Round of interviews, as T1 or T2.")
+@click.option("--participant", "participants", multiple=True,
+              help="Who was interviewed (an existing participant); repeat for a group. Replaces the list.")
+@click.option("--fidelity", help="transcript, referat, fieldnotes or comments.")
+@click.option("--interviewer", help="Who interviewed (pseudonymised like all typed text).")
+@click.option("--title", help="A title.")
+@json_option
+@pass_app
+def transcripts_edit(
+    app: AppContext, transcript: str, date: str | None, wave: str | None, participants: tuple[str, ...],
+    fidelity: str | None, interviewer: str | None, title: str | None, as_json: bool,
+) -> None:
+    """Correct a transcript's metadata; an empty value clears it, `qualcode undo` takes it back.
+
+    Example: qualcode transcripts edit deltaker_D1_T1 --date 2024-05-02 --wave T2
+    """
+    from qualcode.importers.metadata_edit import edit_transcript
+
+    with app.typed_session() as session:
+        edit = edit_transcript(
+            session, transcript, app.coder(session), date=date, wave=wave, participants=list(participants) or None,
+            fidelity=fidelity, interviewer=interviewer, title=title,
+        )
+    print_edit(edit, as_json)
+
+
+def print_edit(edit: Any, as_json: bool) -> None:
+    """An edit's changes, one field a line, or as JSON."""
+    if as_json:
+        emit_json(edit)
+    elif not edit.changes:
+        click.echo(f"{edit.entity} {edit.name}: nothing changed (the values were already so)")
+    else:
+        click.echo(f"edited {edit.entity} {edit.name}:")
+        for change in edit.changes:
+            click.echo(f"  {change.field}: {change.before or '-'} -> {change.after or '-'}")
 
 
 COMMANDS = [transcripts_group]

@@ -10,6 +10,7 @@ is undone, so no one's work is lost to another's undo.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,7 +19,20 @@ from sqlalchemy.orm import Session
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
 from qualcode.store.events import record_event
-from qualcode.store.models import Code, Coder, Coding, Event, Memo, utcnow
+from qualcode.store.models import (
+    AttributeDefinition,
+    Code,
+    Coder,
+    Coding,
+    Event,
+    Memo,
+    Participant,
+    ParticipantAttribute,
+    Transcript,
+    TranscriptParticipant,
+    Turn,
+    utcnow,
+)
 
 PAST_TENSE = {"undo": "undid", "redo": "redid"}
 
@@ -164,6 +178,10 @@ def _restore(session: Session, entity: str | None, guid: str | None, state: dict
         _restore_memo(session, guid, state)
     elif entity == "code":
         _restore_code(session, guid, state)
+    elif entity == "transcript":
+        _restore_transcript(session, guid, state)
+    elif entity == "participant":
+        _restore_participant(session, guid, state)
     else:
         raise InvalidInput(f"changes to {entity} cannot be undone")
     session.flush()
@@ -215,3 +233,61 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
     for key in ("name", "path", "position", "definition", "inclusion", "exclusion", "example", "colour", "shortcut"):
         setattr(code, key, state[key])
     code.signal_words = list(state["signal_words"])
+
+
+def _participant_named(session: Session, name: str) -> Participant:
+    participant = session.scalar(select(Participant).where(Participant.name == name))
+    if participant is None:
+        raise NothingToUndo(f"participant {name} no longer exists (they may have withdrawn)")
+    return participant
+
+
+def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put back a transcript's metadata, its participants and the attribution of the turns the change moved."""
+    transcript = session.scalar(select(Transcript).where(Transcript.guid == guid))
+    if transcript is None or state is None:
+        raise NothingToUndo("the transcript this change touched no longer exists")
+    transcript.title, transcript.wave, transcript.fidelity = state["title"], state["wave"], state["fidelity"]
+    transcript.interviewer = state["interviewer"]
+    transcript.interview_date = date.fromisoformat(state["date"]) if state["date"] else None
+    wanted = {_participant_named(session, name).id: label for name, label in state["participants"]}
+    for link in list(transcript.participant_links):
+        if link.participant_id not in wanted:
+            session.delete(link)
+    session.flush()
+    linked = set(session.scalars(
+        select(TranscriptParticipant.participant_id).where(TranscriptParticipant.transcript_id == transcript.id)
+    ))
+    for participant_id, label in wanted.items():
+        if participant_id not in linked:
+            session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant_id, speaker_label=label))
+    for turn_id, name in state["turns"]:
+        turn = session.get(Turn, turn_id)
+        if turn is not None:
+            turn.participant_id = _participant_named(session, name).id if name is not None else None
+    session.flush()
+    session.expire(transcript, ["participant_links"])
+
+
+def _restore_participant(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put back a participant's columns and attribute values."""
+    participant = session.scalar(select(Participant).where(Participant.guid == guid))
+    if participant is None or state is None:
+        raise NothingToUndo("the participant this change touched no longer exists (they may have withdrawn)")
+    for column in ("role", "gender", "age_band", "office"):
+        setattr(participant, column, state[column])
+    values: dict[str, str] = state["attributes"]
+    for attribute in list(participant.attributes):
+        if attribute.definition.name not in values:
+            participant.attributes.remove(attribute)
+    for name, value in values.items():
+        existing = next((a for a in participant.attributes if a.definition.name == name), None)
+        if existing is not None:
+            existing.value = value
+            continue
+        definition = session.scalar(
+            select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == "participant")
+        )
+        if definition is None:
+            definition = AttributeDefinition(name=name, applies_to="participant", value_type="text")
+        participant.attributes.append(ParticipantAttribute(definition=definition, value=value))

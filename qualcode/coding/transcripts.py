@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -128,3 +129,17 @@ def describe_participants(session: Session) -> list[ParticipantView]:
         )
         for p in session.scalars(select(Participant).order_by(Participant.name))
     ]
+
+
+def transcript_state(transcript: Transcript, turns: dict[int, str | None] | None = None) -> dict[str, Any]:
+    """What undo and redo restore of a transcript's metadata; `turns` maps turn ids to the participant they are attributed to."""
+    return {
+        "name": transcript.name,
+        "title": transcript.title,
+        "wave": transcript.wave,
+        "date": transcript.interview_date.isoformat() if transcript.interview_date else None,
+        "fidelity": transcript.fidelity,
+        "interviewer": transcript.interviewer,
+        "participants": sorted([link.participant.name, link.speaker_label] for link in transcript.participant_links),
+        "turns": sorted([turn_id, name] for turn_id, name in (turns or {}).items()),
+    }

@@ -147,7 +147,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
             raise ImportFailed(f"{path.name} line {line_number}: participant {name} appears twice")
         seen.add(name)
         participant = session.scalar(select(Participant).where(Participant.name == name))
-        before = _participant_state(participant) if participant is not None else None
+        before = participant_state(participant) if participant is not None else None
         if participant is None:
             participant = Participant(name=name)
             session.add(participant)
@@ -165,7 +165,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
                     set_participant_attribute(session, participant, column, value)
                 except InvalidInput as error:
                     raise ImportFailed(f"{path.name} line {line_number}: {error.message}") from None
-        after = _participant_state(participant)
+        after = participant_state(participant)
         if before is not None and before != after:
             updated.append(name)
         if before != after:
@@ -190,7 +190,8 @@ def set_participant_attribute(session: Session, participant: Participant, name: 
     session.flush()
 
 
-def _participant_state(participant: Participant) -> dict[str, Any]:
+def participant_state(participant: Participant) -> dict[str, Any]:
+    """What undo and redo restore of a participant: its columns and attribute values by name."""
     state: dict[str, Any] = {column: getattr(participant, column) for column in ("name", *sorted(PARTICIPANT_COLUMNS))}
     state["attributes"] = {attribute.definition.name: attribute.value for attribute in participant.attributes}
     return state

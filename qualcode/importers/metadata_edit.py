@@ -1,0 +1,259 @@
+"""Correcting a transcript's or a participant's metadata after import, each as an undoable event."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.coding.transcripts import transcript_state
+from qualcode.errors import ImportFailed, InvalidInput
+from qualcode.importers.metadata import (
+    PARTICIPANT_COLUMNS,
+    attribute_definition,
+    check_transcript_meta,
+    participant_state,
+    typed_value,
+)
+from qualcode.store.events import record_event
+from qualcode.store.lookup import find_participant, find_transcript
+from qualcode.store.models import (
+    AttributeDefinition,
+    Coder,
+    Participant,
+    ParticipantAttribute,
+    TextVersion,
+    Transcript,
+    TranscriptParticipant,
+    Turn,
+)
+
+# A round of interviews: letters then a number (T1, T2, R3), as the importers' examples write it.
+WAVE = re.compile(r"[A-Za-zÆØÅæøå]*\d{1,3}")
+# A role is one word (deltaker, veileder, leder, medforsker); attribution labels are made from it.
+ROLE = re.compile(r"[^\W\d_]+")
+TRANSCRIPT_FIELDS = ("title", "wave", "date", "fidelity", "interviewer", "participants")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's value before and after an edit, as text."""
+
+    field: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class MetadataEdit:
+    """What an edit changed; `changes` is empty when every value was already so."""
+
+    entity: str
+    name: str
+    changes: tuple[FieldChange, ...]
+
+
+def check_wave(value: str) -> str:
+    """A wave such as T1, upper-cased; anything else is refused."""
+    wave = value.strip()
+    if not WAVE.fullmatch(wave):
+        raise InvalidInput(f"wave {value!r} is not a round such as T1 or T2", "write letters then a number, as T1, T2, R3")
+    return wave.upper()
+
+
+def edit_transcript(
+    session: Session,
+    ref: str,
+    coder: Coder,
+    *,
+    date: str | None = None,
+    wave: str | None = None,
+    participants: list[str] | None = None,
+    fidelity: str | None = None,
+    interviewer: str | None = None,
+    title: str | None = None,
+) -> MetadataEdit:
+    """Change a transcript's date, wave, participants, fidelity, interviewer or title; an empty text clears it.
+
+    When one participant is replaced by another, the turns attributed to the first move to the
+    second; turns of a participant removed otherwise are attributed to no one.
+    """
+    offered = {"date": date, "wave": wave, "fidelity": fidelity, "interviewer": interviewer, "title": title}
+    given = {field: value for field, value in offered.items() if value is not None}
+    if not given and participants is None:
+        raise InvalidInput("say what to change", "give --date, --wave, --participant, --fidelity, --interviewer or --title")
+    transcript = find_transcript(session, ref)
+    cleared = {field for field, value in given.items() if not value.strip()}
+    if "fidelity" in cleared:
+        raise InvalidInput("a transcript's fidelity cannot be empty", "give transcript, referat, fieldnotes or comments")
+    try:
+        checked = check_transcript_meta({k: v.strip() for k, v in given.items() if k not in cleared}, f"transcript {transcript.name}")
+    except ImportFailed as error:  # the same checks as import, told as an input error
+        raise InvalidInput(error.message, error.hint) from None
+    if "wave" in checked:
+        checked["wave"] = check_wave(checked["wave"])
+    people = _participants(session, participants) if participants is not None else None
+
+    old_turns: dict[int, str | None] = {}
+    new_turns: dict[int, str | None] = {}
+    if people is not None:
+        old_turns, new_turns = _reattribute(session, transcript, people)
+    before = transcript_state(transcript, old_turns)
+    for field in cleared:
+        setattr(transcript, "interview_date" if field == "date" else field, None)
+    for field, value in checked.items():
+        setattr(transcript, "interview_date" if field == "date" else field, value)
+    if people is not None:
+        _relink(session, transcript, people, old_turns, new_turns)
+    session.flush()
+    session.refresh(transcript, ["participant_links"])
+    after = transcript_state(transcript, new_turns)
+    return _record(session, coder, "transcript", transcript.name, transcript.guid, before, after)
+
+
+def _participants(session: Session, names: list[str]) -> list[Participant]:
+    found: list[Participant] = []
+    for name in names:
+        if not name.strip():
+            raise InvalidInput("a participant name is empty", "give the participant's id, as D1")
+        participant = find_participant(session, name.strip())
+        if participant not in found:
+            found.append(participant)
+    return found
+
+
+def _reattribute(
+    session: Session, transcript: Transcript, people: list[Participant]
+) -> tuple[dict[int, str | None], dict[int, str | None]]:
+    """The turns whose participant changes: before and after, by turn id."""
+    old = [link.participant for link in transcript.participant_links]
+    removed = [p for p in old if p not in people]
+    added = [p for p in people if p not in old]
+    if not removed:
+        return {}, {}
+    successor = added[0].name if len(removed) == 1 and len(added) == 1 else None
+    rows = session.execute(
+        select(Turn.id, Participant.name)
+        .join(TextVersion, Turn.text_version_id == TextVersion.id)
+        .join(Participant, Turn.participant_id == Participant.id)
+        .where(TextVersion.transcript_id == transcript.id, Turn.participant_id.in_([p.id for p in removed]))
+    ).all()
+    return {turn_id: name for turn_id, name in rows}, {turn_id: successor for turn_id, _ in rows}
+
+
+def _relink(
+    session: Session, transcript: Transcript, people: list[Participant],
+    old_turns: dict[int, str | None], new_turns: dict[int, str | None],
+) -> None:
+    links = {link.participant_id: link for link in transcript.participant_links}
+    removed = [link for pid, link in links.items() if pid not in {p.id for p in people}]
+    added = [p for p in people if p.id not in links]
+    # One participant put in another's place takes over their speaker label.
+    inherited = removed[0].speaker_label if len(removed) == 1 and len(added) == 1 else None
+    for link in removed:
+        session.delete(link)
+    session.flush()
+    for participant in added:
+        session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant.id, speaker_label=inherited))
+    set_turn_participants(session, new_turns)
+
+
+def set_turn_participants(session: Session, turns: dict[int, str | None]) -> None:
+    """Attribute each turn (by id) to the named participant, or to no one."""
+    ids = {name: find_participant(session, name).id for name in set(turns.values()) if name is not None}
+    for turn_id, name in turns.items():
+        turn = session.get(Turn, turn_id)
+        if turn is not None:
+            turn.participant_id = ids[name] if name is not None else None
+
+
+def edit_participant(
+    session: Session,
+    ref: str,
+    coder: Coder,
+    *,
+    role: str | None = None,
+    office: str | None = None,
+    gender: str | None = None,
+    age_band: str | None = None,
+    attributes: dict[str, str] | None = None,
+) -> MetadataEdit:
+    """Change a participant's role, office, gender, age band or attributes; an empty value clears it.
+
+    An attribute is checked against its definition's type; a new name is defined as import defines it.
+    """
+    offered = {"role": role, "office": office, "gender": gender, "age_band": age_band}
+    columns = {column: value.strip() for column, value in offered.items() if value is not None}
+    if not columns and not attributes:
+        raise InvalidInput("say what to change", "give --role, --office, --gender, --age-band or --attribute NAME=VALUE")
+    participant = find_participant(session, ref)
+    if columns.get("role"):
+        if not ROLE.fullmatch(columns["role"]):
+            raise InvalidInput(f"role {columns['role']!r} is not one word", "as deltaker, veileder, leder or medforsker")
+        columns["role"] = columns["role"].lower()
+    before = participant_state(participant)
+    for column, value in columns.items():
+        setattr(participant, column, value or None)
+    for name, value in (attributes or {}).items():
+        _set_attribute(session, participant, name, value)
+    session.flush()
+    session.refresh(participant, ["attributes"])
+    return _record(session, coder, "participant", participant.name, participant.guid, before, participant_state(participant))
+
+
+def _set_attribute(session: Session, participant: Participant, name: str, value: str) -> None:
+    name = name.strip().lower()
+    if not name:
+        raise InvalidInput("an attribute has no name", "write --attribute NAME=VALUE")
+    if name in PARTICIPANT_COLUMNS or name == "name":
+        raise InvalidInput(f"{name} is not an attribute", f"use --{name.replace('_', '-')}")
+    existing = next((a for a in participant.attributes if a.definition.name == name), None)
+    if not value.strip():
+        if existing is not None:
+            participant.attributes.remove(existing)
+        return
+    known = session.scalar(
+        select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == "participant")
+    )
+    definition = known or attribute_definition(session, name, "participant", value.strip())
+    try:
+        stored = typed_value(definition, value)
+    except ImportFailed as error:  # a date attribute is checked as import checks it
+        raise InvalidInput(error.message, error.hint) from None
+    if existing is None:
+        participant.attributes.append(ParticipantAttribute(definition=definition, value=stored))
+    else:
+        existing.value = stored
+
+
+def _record(
+    session: Session, coder: Coder, entity: str, name: str, guid: str, before: dict[str, Any], after: dict[str, Any]
+) -> MetadataEdit:
+    changes = tuple(_changes(before, after))
+    if changes:
+        described = ", ".join(f"{c.field} {c.before or '-'} → {c.after or '-'}" for c in changes)
+        record_event(
+            session, action=f"{entity}.edit", coder=coder, entity=entity, entity_guid=guid,
+            before=before, after=after, undoable=True, summary=f"edited {entity} {name}: {described}",
+        )
+    return MetadataEdit(entity=entity, name=name, changes=changes)
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    found = []
+    for field in before:
+        if field in ("name", "turns") or before[field] == after[field]:
+            continue
+        if field == "attributes":
+            for attribute in sorted(set(before[field]) | set(after[field])):
+                old, new = before[field].get(attribute), after[field].get(attribute)
+                if old != new:
+                    found.append(FieldChange(attribute, old, new))
+        elif field == "participants":
+            found.append(FieldChange(field, ",".join(n for n, _ in before[field]) or None, ",".join(n for n, _ in after[field]) or None))
+        else:
+            found.append(FieldChange(field, before[field], after[field]))
+    return found

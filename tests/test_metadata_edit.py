@@ -1,0 +1,225 @@
+"""Correcting transcript and participant metadata after import: validated, logged, undoable."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.history import ChangedByOthers, history, redo, undo
+from qualcode.coding.transcripts import describe_participants, describe_transcripts
+from qualcode.errors import InvalidInput, NotFound
+from qualcode.importers.metadata import attribute_definition, get_or_create_participant
+from qualcode.importers.metadata_edit import edit_participant, edit_transcript
+from qualcode.store.models import Coder, Participant, Transcript, Turn
+from tests.conftest import SAMPLES, make_transcript
+from tests.test_cli import run
+
+TEXT = "I: Hvordan var det?\nD1: Det var greit, vi lagde en plan.\nI: Og så?\nD1: Så fikk jeg jobb.\n"
+
+
+def _transcript(session: Session) -> Transcript:
+    return session.scalars(select(Transcript)).one()
+
+
+def _turn_people(session: Session) -> list[str | None]:
+    return [t.participant.name if t.participant else None for t in session.scalars(select(Turn).order_by(Turn.seq))]
+
+
+def test_edit_a_transcript_then_undo_and_redo(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, TEXT, participant="D1", wave="T1", date=date(2024, 2, 13))
+    get_or_create_participant(session, "D2", "deltaker")
+    assert _turn_people(session) == [None, "D1", None, "D1"]
+    edit = edit_transcript(
+        session, "intervju", coder, date="2024-05-02", wave="t2", participants=["D2"], fidelity="notat",
+        interviewer="Forsker 2", title="Andre runde",
+    )
+    assert {c.field: (c.before, c.after) for c in edit.changes} == {
+        "date": ("2024-02-13", "2024-05-02"), "wave": ("T1", "T2"), "participants": ("D1", "D2"),
+        "fidelity": ("transcript", "referat"), "interviewer": (None, "Forsker 2"), "title": (None, "Andre runde"),
+    }
+    [view] = describe_transcripts(session)
+    assert (view.interview_date, view.wave, view.participants, view.fidelity) == ("2024-05-02", "T2", ("D2",), "referat")
+    assert _turn_people(session) == [None, "D2", None, "D2"]  # the corrected participant's turns follow
+    summary = history(session, limit=1)[0].summary
+    assert summary.startswith("edited transcript intervju: ") and "date 2024-02-13 → 2024-05-02" in summary
+
+    undo(session, coder)
+    transcript = _transcript(session)
+    session.refresh(transcript)
+    assert (transcript.interview_date, transcript.wave, transcript.fidelity, transcript.interviewer, transcript.title) == (
+        date(2024, 2, 13), "T1", "transcript", None, None,
+    )
+    assert [link.participant.name for link in transcript.participant_links] == ["D1"]
+    assert _turn_people(session) == [None, "D1", None, "D1"]
+    redo(session, coder)
+    session.refresh(transcript)
+    assert (transcript.interview_date, [link.participant.name for link in transcript.participant_links]) == (
+        date(2024, 5, 2), ["D2"],
+    )
+    assert _turn_people(session) == [None, "D2", None, "D2"]
+
+
+def test_an_empty_value_clears_and_the_same_value_changes_nothing(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, TEXT, participant="D1", wave="T1", date=date(2024, 2, 13))
+    assert [c.field for c in edit_transcript(session, "intervju", coder, date="", wave="").changes] == ["wave", "date"]
+    assert _transcript(session).interview_date is None
+    events = len(history(session))
+    assert edit_transcript(session, "intervju", coder, participants=["D1"], title="").changes == ()
+    assert len(history(session)) == events  # nothing changed, nothing logged
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"date": "2024-13-01"}, InvalidInput, "date '2024-13-01' is not a date"),
+        ({"date": "i går"}, InvalidInput, "is not a date"),
+        ({"wave": "T 2"}, InvalidInput, "wave 'T 2' is not a round such as T1"),
+        ({"wave": "andre runde"}, InvalidInput, "is not a round"),
+        ({"fidelity": "lydopptak"}, InvalidInput, "fidelity 'lydopptak' is not one of"),
+        ({"fidelity": " "}, InvalidInput, "fidelity cannot be empty"),
+        ({"participants": ["D99"]}, NotFound, "no participant 'D99'"),
+        ({"participants": [""]}, InvalidInput, "participant name is empty"),
+        ({}, InvalidInput, "say what to change"),
+    ],
+)
+def test_bad_transcript_values_are_refused_and_change_nothing(
+    session: Session, coder: Coder, tmp_path: Path, changes: dict[str, object], error: type[Exception], message: str,
+) -> None:
+    make_transcript(session, tmp_path, TEXT, participant="D1", wave="T1", date=date(2024, 2, 13))
+    with pytest.raises(error, match=message):
+        # A good value given with a bad one is not kept either.
+        edit_transcript(session, "intervju", coder, **({"title": "Ny"} if changes else {}), **changes)  # type: ignore[arg-type]
+    transcript = _transcript(session)
+    assert (transcript.title, transcript.wave, transcript.interview_date) == (None, "T1", date(2024, 2, 13))
+    with pytest.raises(NotFound, match="no transcript 'finnes-ikke'"):
+        edit_transcript(session, "finnes-ikke", coder, wave="T2")
+
+
+def test_edit_a_participant_with_typed_attributes_then_undo(session: Session, coder: Coder) -> None:
+    participant = get_or_create_participant(session, "D1", "deltaker")
+    participant.office = "kontor A"
+    attribute_definition(session, "kvp_start", "participant", date(2023, 9, 1))
+    attribute_definition(session, "barn_antall", "participant", 2)
+    edit = edit_participant(
+        session, "d1", coder, role="Veileder", office="kontor B", age_band="30-39",
+        attributes={"KVP_start": "2023-10-01", "barn_antall": "3", "bydel": "øst"},
+    )
+    assert {c.field: (c.before, c.after) for c in edit.changes} == {
+        "role": ("deltaker", "veileder"), "office": ("kontor A", "kontor B"), "age_band": (None, "30-39"),
+        "kvp_start": (None, "2023-10-01"), "barn_antall": (None, "3"), "bydel": (None, "øst"),
+    }
+    [view] = describe_participants(session)
+    assert view.attributes == {"kvp_start": "2023-10-01", "barn_antall": "3", "bydel": "øst"}
+    for attributes, message in (
+        ({"kvp_start": "snart"}, "date 'snart' is not a date"),
+        ({"barn_antall": "to"}, "barn_antall is a number, but got 'to'"),
+        ({"office": "x"}, "office is not an attribute"),
+        ({" ": "x"}, "an attribute has no name"),
+    ):
+        with pytest.raises(InvalidInput, match=message):
+            edit_participant(session, "D1", coder, attributes=attributes)
+    with pytest.raises(InvalidInput, match="role 'leder 2' is not one word"):
+        edit_participant(session, "D1", coder, role="leder 2")
+    with pytest.raises(NotFound, match="no participant 'D9'"):
+        edit_participant(session, "D9", coder, role="leder")
+    assert edit_participant(session, "D1", coder, attributes={"bydel": ""}).changes[0].after is None  # removes it
+    undo(session, coder)
+    undo(session, coder)
+    session.expire_all()
+    restored = session.scalars(select(Participant)).one()
+    assert (restored.role, restored.office, restored.age_band, restored.attributes) == ("deltaker", "kontor A", None, [])
+
+
+def test_undo_of_an_edit_is_refused_while_another_coders_later_edit_stands(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    make_transcript(session, tmp_path, TEXT, participant="D1", wave="T1")
+    other = get_or_create_coder(session, "Forsker 2")
+    edit_transcript(session, "intervju", coder, wave="T2")
+    edit_transcript(session, "intervju", other, title="Ny tittel")
+    with pytest.raises(ChangedByOthers, match="Forsker 2 changed this transcript after you"):
+        undo(session, coder)
+    assert _transcript(session).wave == "T2"
+    undo(session, other)
+    undo(session, coder)
+    assert _transcript(session).wave == "T1"
+    edit_participant(session, "D1", coder, office="kontor A")
+    edit_participant(session, "D1", other, role="deltaker")
+    with pytest.raises(ChangedByOthers, match="changed this participant after you"):
+        undo(session, coder)
+
+
+@pytest.fixture
+def small_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "key" / "p.qckey"))
+    monkeypatch.setenv("QUALCODE_CODER", "Forsker 1")
+    root = tmp_path / "p"
+    for args in (
+        ["init", str(root)],
+        ["--project", str(root), "identifiers", "import", str(SAMPLES / "identifiers.csv")],
+        ["--project", str(root), "anonymise", "dismiss", "Norge", "Varighet"],
+        ["--project", str(root), "participants", "import", str(SAMPLES / "participants.csv")],
+        ["--project", str(root), "import", str(SAMPLES / "deltaker_D1_T1.txt")],
+    ):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+    return root
+
+
+def test_cli_edits_are_pseudonymised_logged_and_undone(small_project: Path) -> None:
+    project = ["--project", str(small_project)]
+    edited = run(*project, "transcripts", "edit", "deltaker_D1_T1", "--date", "2009-10-12", "--wave", "T2",
+                 "--participant", "D2", "--interviewer", "Sissel Bakken", "--json")
+    assert edited.exit_code == 0, edited.output
+    changes = {c["field"]: c["after"] for c in json.loads(edited.output)["changes"]}
+    assert changes["date"] == "2009-10-12" and changes["participants"] == "D2"
+    assert "Sissel" not in changes["interviewer"] and changes["interviewer"]  # a known name is pseudonymised
+    listed = run(*project, "transcripts", "list", "--json")
+    [row] = json.loads(listed.output)
+    assert (row["interview_date"], row["wave"], row["participants"]) == ("2009-10-12", "T2", ["D2"])
+    assert "Sissel" not in run(*project, "history").output
+
+    office = run(*project, "participants", "edit", "D1", "--office", "NAV Horten", "--attribute", "barn=nei",
+                 "--attribute", "sivilstand=gift")
+    assert office.exit_code == 0, office.output
+    assert "barn: ja -> nei" in office.output and "sivilstand: - -> gift" in office.output
+    participants = {p["name"]: p for p in json.loads(run(*project, "participants", "list", "--json").output)}
+    assert participants["D1"]["office"] != "NAV Horten" and participants["D1"]["attributes"]["sivilstand"] == "gift"
+
+    assert run(*project, "undo").exit_code == 0
+    assert run(*project, "undo").exit_code == 0
+    [row] = json.loads(run(*project, "transcripts", "list", "--json").output)
+    assert (row["interview_date"], row["wave"], row["participants"]) == ("2024-02-13", "T1", ["D1"])
+    participants = {p["name"]: p for p in json.loads(run(*project, "participants", "list", "--json").output)}
+    assert participants["D1"]["office"] == "kontor A" and "sivilstand" not in participants["D1"]["attributes"]
+    assert "undid: edited transcript deltaker_D1_T1" in run(*project, "history").output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["transcripts", "edit", "deltaker_D1_T1", "--date", "13.02.2024"], "date '13.02.2024' is not a date (hint: write it as YYYY-MM-DD)"),
+        (["transcripts", "edit", "deltaker_D1_T1", "--wave", "vår"], "wave 'vår' is not a round such as T1 or T2"),
+        (["transcripts", "edit", "deltaker_D1_T1", "--fidelity", "opptak"], "fidelity 'opptak' is not one of"),
+        (["transcripts", "edit", "deltaker_D1_T1", "--participant", "D42"], "no participant 'D42'"),
+        (["transcripts", "edit", "deltaker_D1_T1"], "say what to change"),
+        (["transcripts", "edit", "deltaker_D9", "--wave", "T2"], "no transcript 'deltaker_D9'"),
+        (["participants", "edit", "D1"], "say what to change"),
+        (["participants", "edit", "D42", "--role", "leder"], "no participant 'D42'"),
+    ],
+)
+def test_cli_bad_edits_are_one_line(small_project: Path, args: list[str], message: str) -> None:
+    result = run("--project", str(small_project), *args)
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert message in result.output
+
+
+def test_cli_attribute_must_be_name_equals_value(small_project: Path) -> None:
+    result = run("--project", str(small_project), "participants", "edit", "D1", "--attribute", "barn")
+    assert result.exit_code == 2 and "'barn' is not NAME=VALUE" in result.output
