@@ -462,3 +462,40 @@ async def test_coded_passages_are_marked_without_colour_too(sample_project: Path
         uncoded = next(i for i, r in enumerate(view.rows) if not view.codings_between(r.start, max(r.end, r.start + 1)))
         if view.scroll_offset.y <= uncoded < view.scroll_offset.y + view.size.height:
             assert list(view.render_line(uncoded - view.scroll_offset.y))[1].text == " "
+
+
+async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: Path) -> None:
+    from textual.widgets import Input
+
+    from qualcode.store.models import Transcript
+    from qualcode.tui.modals.transcript_form import TranscriptForm
+
+    app = QualcodeApp(sample_project, "Forsker 1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("leder_L1"))
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, TranscriptForm)
+        date_field = app.screen.query_one("#form-date", Input)
+        assert app.screen.query_one("#form-participants", Input).value == "L1"
+        date_field.value = ""
+        await pilot.press(*"2009-10-12", "tab", "ctrl+u", *"t2", "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, TranscriptForm)
+        row = table.get_row("leder_L1")
+        assert (row[5], row[6]) == ("T2", "2009-10-12")  # the overview shows the change
+        table.move_cursor(row=table.get_row_index("leder_L1"))
+        await pilot.press("e")  # a bad value: an error, and nothing changed
+        await pilot.pause()
+        app.screen.query_one("#form-date", Input).value = "i går"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, TranscriptForm)
+    with Project.open(sample_project) as project, project.begin() as session:
+        transcript = session.scalars(select(Transcript).where(Transcript.name == "leder_L1")).one()
+        assert (str(transcript.interview_date), transcript.wave) == ("2009-10-12", "T2")
+        from qualcode.coding.history import history
+
+        assert history(session, limit=1)[0].action == "transcript.edit"

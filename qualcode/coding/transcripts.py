@@ -29,6 +29,7 @@ class TranscriptView:
     turns: int
     codings: int
     coded_turns: int
+    interviewer: str | None = None
 
     @property
     def progress(self) -> str:
@@ -84,6 +85,7 @@ def describe_transcripts(session: Session) -> list[TranscriptView]:
                     1 for start, end in turn_spans.get(version.id, [])
                     if any(s < end and start < e for s, e in spans.get(version.id, []))
                 ),
+                interviewer=transcript.interviewer,
             )
         )
     return views

@@ -133,6 +133,19 @@ class CodingService:
         with self._typed() as session:
             return service.set_coding_memo(session, coding_id, text, get_or_create_coder(session, self.coder_name)).code_path
 
+    def edit_transcript(self, name: str, values: dict[str, str]) -> str:
+        """Correct a transcript's metadata from the overview's form; `participants` is a comma-separated list."""
+        from qualcode.importers.metadata_edit import edit_transcript
+
+        fields = dict(values)
+        listed = fields.pop("participants", None)
+        participants = [p.strip() for p in listed.split(",")] if listed is not None else None
+        with self._typed() as session:
+            edit = edit_transcript(
+                session, name, get_or_create_coder(session, self.coder_name), participants=participants, **fields
+            )
+        return ", ".join(change.field for change in edit.changes) or "nothing changed"
+
     def undo(self) -> str:
         with self.project.begin() as session:
             return history.undo(session, get_or_create_coder(session, self.coder_name)).summary

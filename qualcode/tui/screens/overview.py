@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from qualcode.coding.transcripts import TranscriptView
+from qualcode.errors import QualcodeError
 from qualcode.tui.screens.help import HelpScreen
 
 SORTS = ("name", "wave", "interview_date", "codings", "coded_turns", "words")
@@ -20,6 +21,8 @@ class OverviewScreen(Screen[None]):
         Binding("enter", "open", "Open", id="overview.open"),
         Binding("slash", "filter", "Filter", id="overview.filter"),
         Binding("s", "sort", "Sort", id="overview.sort"),
+        Binding("e", "edit", "Edit metadata", show=False, tooltip="Correct the date, round, participants, kind, interviewer or title",
+                id="overview.edit"),
         Binding("b", "browse", "Passages", tooltip="Every passage coded with a code", id="overview.browse"),
         Binding("a", "app.review", "Identifiers", tooltip="Review possible identifiers (needs the key's passphrase)", id="overview.review"),
         Binding("ctrl+f", "app.search", "Search", id="overview.search"),
@@ -33,6 +36,14 @@ class OverviewScreen(Screen[None]):
         def __init__(self, transcripts: list[TranscriptView]) -> None:
             super().__init__()
             self.transcripts = transcripts
+
+    class Edited(Message):
+        """Posted by the editing worker: what changed, or the error that stopped it."""
+
+        def __init__(self, status: str, failed: bool = False) -> None:
+            super().__init__()
+            self.status = status
+            self.failed = failed
 
     def __init__(self) -> None:
         super().__init__()
@@ -86,6 +97,35 @@ class OverviewScreen(Screen[None]):
         if table.row_count:
             name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             self.app.open_transcript(name)  # type: ignore[attr-defined]
+
+    def action_edit(self) -> None:
+        from qualcode.tui.modals.transcript_form import TranscriptForm
+
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        transcript = next((t for t in self.transcripts if t.name == name), None)
+        if transcript is not None:
+            def saved(values: dict[str, str] | None) -> None:
+                if values:  # nothing changed, or Escape: nothing to save
+                    self.save_edit(transcript.name, values)
+            self.app.push_screen(TranscriptForm(transcript), saved)
+
+    @work(thread=True, exclusive=True, group="overview-edit")
+    def save_edit(self, name: str, values: dict[str, str]) -> None:
+        """Save through the same service as `qualcode transcripts edit`, then reload the list."""
+        try:
+            changed = self.app.coding_service().edit_transcript(name, values)  # type: ignore[attr-defined]
+        except QualcodeError as error:
+            self.post_message(self.Edited(f"{name}: {error}", failed=True))
+            return
+        self.post_message(self.Edited(f"{name}: {changed}"))
+
+    @on(Edited)
+    def _edited(self, message: Edited) -> None:
+        self.notify(message.status, severity="error" if message.failed else "information")
+        self.load()
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

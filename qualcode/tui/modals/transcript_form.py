@@ -1,0 +1,63 @@
+"""TranscriptForm: correct a transcript's date, wave, participants, fidelity, interviewer and title."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from qualcode.coding.transcripts import TranscriptView
+
+# Field, label, placeholder: the same names the service and `qualcode transcripts edit` use.
+FIELDS = (
+    ("date", "Date", "YYYY-MM-DD"),
+    ("wave", "Round", "T1, T2 …"),
+    ("participants", "Participants", "D1, or D4, D5 for a group"),
+    ("fidelity", "Kind", "transcript, referat, fieldnotes or comments"),
+    ("interviewer", "Interviewer", ""),
+    ("title", "Title", ""),
+)
+
+
+def current_values(transcript: TranscriptView) -> dict[str, str]:
+    """What the form shows at first: the transcript's metadata as text."""
+    return {
+        "date": transcript.interview_date or "",
+        "wave": transcript.wave or "",
+        "participants": ", ".join(transcript.participants),
+        "fidelity": transcript.fidelity or "",
+        "interviewer": transcript.interviewer or "",
+        "title": transcript.title or "",
+    }
+
+
+class TranscriptForm(ModalScreen[dict[str, str] | None]):
+    """Returns the fields the researcher changed (an emptied field as ""), or None if dismissed."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="transcript-form.cancel")]
+
+    def __init__(self, transcript: TranscriptView) -> None:
+        super().__init__()
+        self.transcript = transcript
+        self.initial = current_values(transcript)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="transcript-form"):
+            yield Label(f"Metadata of {self.transcript.name} (Enter saves, Escape cancels)")
+            for field, label, placeholder in FIELDS:
+                yield Label(label, classes="muted")
+                yield Input(value=self.initial[field], placeholder=placeholder, id=f"form-{field}")
+
+    def on_mount(self) -> None:
+        self.query_one("#form-date", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        values = {field: self.query_one(f"#form-{field}", Input).value.strip() for field, _, _ in FIELDS}
+        self.dismiss({field: value for field, value in values.items() if value != self.initial[field]})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
