@@ -81,7 +81,7 @@ def test_no_project_is_one_line_and_exit_1(tmp_path: Path) -> None:
 def test_reimporting_says_so_and_adds_nothing(demo: Path) -> None:
     result = run("--project", str(demo), "import", str(SAMPLES / "leder_L1.txt"))
     assert result.exit_code == 0
-    assert "same text as transcript leder_L1" in result.output
+    assert "leder_L1.txt is already present as transcript leder_L1 (the same file)" in result.output
     with Project.open(demo) as project, project.begin() as session:
         assert len(session.scalars(select(Transcript)).all()) == 10
 
@@ -267,3 +267,43 @@ def test_export_report_quotes_and_review_round_trip(demo: Path, tmp_path: Path) 
     assert "already on" in run(*project, "review", "import", str(commented)).output
     listed = run(*project, "review", "list")
     assert "måltall-press/inntakspress" in listed.output and "Gjelder dette alle kontor?" in listed.output
+
+
+def test_import_again_skips_present_files_refuses_changed_ones_and_replaces_with_replace(demo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "runde2"
+    folder.mkdir()
+    path = folder / "ny_D9_T2.txt"
+    path.write_text(INTERVIEW, encoding="utf-8")
+    assert run("--project", str(demo), "import", str(folder)).exit_code == 0
+    assert run("--project", str(demo), "coding", "add", "ny_D9_T2", "empowerment", "--match", "Jeg fikk mer selvtillit").exit_code == 0
+    assert run("--project", str(demo), "coding", "add", "ny_D9_T2", "tvang og krav", "--match", "Veilederen foreslo det.").exit_code == 0
+
+    again = run("--project", str(demo), "import", str(folder))
+    assert again.exit_code == 0 and "0 imported, 1 already present, 0 failed" in again.output
+
+    path.write_text(INTERVIEW.replace("Veilederen foreslo det. ", "").replace("Hva betydde det?", "Hva betydde det for deg?"), encoding="utf-8")
+    refused = run("--project", str(demo), "import", str(folder))
+    assert refused.exit_code == 1
+    assert "ny_D9_T2.txt differs from the file imported on" in refused.output and "--replace" in refused.output
+
+    replaced = run("--project", str(demo), "import", str(folder), "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert "replaced the text of ny_D9_T2" in replaced.output
+    assert "2 lines changed: 1 codings moved, 1 orphaned (see `qualcode coding list --orphaned`)" in replaced.output
+    orphans = run("--project", str(demo), "coding", "list", "--orphaned", "--json")
+    assert [(o["transcript"], o["excerpt"]) for o in json.loads(orphans.output)] == [("ny_D9_T2", "Veilederen foreslo det.")]
+    listed = run("--project", str(demo), "coding", "list", "--transcript", "ny_D9_T2")
+    assert "selvtillit" in listed.output and "Veilederen" not in listed.output
+
+
+def test_import_and_export_print_no_progress_in_a_pipe(demo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "runde3"
+    folder.mkdir()
+    (folder / "ny_D8_T3.txt").write_text(INTERVIEW, encoding="utf-8")
+    result = run("--project", str(demo), "import", str(folder))
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "imported ny_D8_T3 (D1): 40 words, 4 turns, speakers D1, I",
+        "1 imported, 0 already present, 0 failed",
+    ]
+    assert "━" not in result.output and "importing" not in result.output

@@ -197,7 +197,7 @@ def test_custom_turn_pattern(session: Session, tmp_path: Path) -> None:
 
 def test_same_content_twice_says_so_and_adds_nothing(session: Session, tmp_path: Path) -> None:
     make_transcript(session, tmp_path, INTERVIEW, name="a")
-    with pytest.raises(DuplicateContent, match="same text as transcript a"):
+    with pytest.raises(DuplicateContent, match=r"b.txt is already present as transcript a \(the same file\)"):
         make_transcript(session, tmp_path, INTERVIEW, name="b")
     assert session.scalar(select(func.count()).select_from(Transcript)) == 1
 
@@ -206,9 +206,9 @@ def test_name_taken_is_an_error_with_a_hint(session: Session, tmp_path: Path) ->
     make_transcript(session, tmp_path, INTERVIEW, name="a")
     other = tmp_path / "other"
     other.mkdir()
-    with pytest.raises(ImportFailed, match="already exists") as caught:
+    with pytest.raises(ImportFailed, match=r"a.txt differs from the file imported on \d{4}-\d\d-\d\d as a \(1 line changed\)") as caught:
         make_transcript(session, other, INTERVIEW + "Mer.\n", name="a")
-    assert caught.value.hint is not None and "--name" in caught.value.hint
+    assert caught.value.hint is not None and "--name" in caught.value.hint and "--replace" in caught.value.hint
 
 
 def _broken_files(directory: Path) -> dict[str, Path]:

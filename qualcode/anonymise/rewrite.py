@@ -7,6 +7,7 @@ because keeping it would keep exactly what had to go.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ def rewrite_current_text(
     pieces.append(old.text[position:])
     text = "".join(pieces)
     moved = OffsetMap(spans)
+    replaced = {old.text[span.start:span.end]: span.replacement for span in spans if span.end > span.start}
     version = TextVersion(
         number=old.number + 1, text=text, content_hash=content_hash(text), word_count=word_count(text), reason=reason
     )
@@ -103,6 +105,10 @@ def rewrite_current_text(
         session.execute(update(Event).where(Event.entity_guid == coding.guid).values(undoable=False))
         coding.text_version_id = version.id
         coding.start, coding.end = moved(coding.start), moved(coding.end, is_end=True)
+        if coding.orphaned_at is not None:
+            # An orphaned coding keeps the excerpt it was made on; what leaves the text leaves it too.
+            coding.excerpt = _replace_words(coding.excerpt, replaced)
+            continue
         coding.excerpt = text[coding.start:coding.end]
         coding.text_hash = version.content_hash
     transcript.current_version = version
@@ -112,3 +118,13 @@ def rewrite_current_text(
     session.delete(old)
     session.flush()
     return Rewritten(version, dropped_codings, dropped)
+
+
+def _replace_words(excerpt: str, replaced: dict[str, str]) -> str:
+    """`excerpt` with every replaced passage of the old text replaced as in the text, as whole words."""
+    if not replaced or not excerpt:
+        return excerpt
+    pattern = re.compile(
+        r"(?<![^\W_])(" + "|".join(re.escape(original) for original in sorted(replaced, key=len, reverse=True)) + r")(?![^\W_])"
+    )
+    return pattern.sub(lambda match: replaced[match.group()], excerpt)

@@ -57,13 +57,20 @@ def coding_add(
 @click.option("--only", is_flag=True, help="Leave out sub-codes of --code.")
 @click.option("--by", "coder_name", help="Only codings by this coder.")
 @click.option("--removed", is_flag=True, help="Include removed codings.")
+@click.option("--orphaned", is_flag=True, help="Only codings a replaced text left with no place, for review.")
 @json_option
 @pass_app
-def coding_list(app: AppContext, transcript: str | None, code: str | None, only: bool, coder_name: str | None, removed: bool, as_json: bool) -> None:
+def coding_list(
+    app: AppContext, transcript: str | None, code: str | None, only: bool, coder_name: str | None, removed: bool,
+    orphaned: bool, as_json: bool,
+) -> None:
     """List codings, by transcript, code and coder.
 
     Example: qualcode coding list --code måltall-press
     """
+    if orphaned:
+        _list_orphaned(app, transcript, as_json)
+        return
     with app.session(read_only=True) as session:
         views = list_codings(
             session, transcript_ref=transcript, code_ref=code, coder_name=coder_name,
@@ -75,6 +82,20 @@ def coding_list(app: AppContext, transcript: str | None, code: str | None, only:
     emit_table(
         ["id", "transcript", "line", "speaker", "code", "coder", "excerpt"],
         [[v.id, v.transcript, v.line, v.speaker, v.code_path + (" (removed)" if v.removed else ""), v.coder, " ".join(v.excerpt.split())[:60]] for v in views],
+    )
+
+
+def _list_orphaned(app: AppContext, transcript: str | None, as_json: bool) -> None:
+    from qualcode.coding.anchoring import list_orphaned
+
+    with app.session(read_only=True) as session:
+        orphans = list_orphaned(session, transcript)
+    if as_json:
+        emit_json(orphans)
+        return
+    emit_table(
+        ["id", "transcript", "near line", "code", "coder", "excerpt"],
+        [[o.id, o.transcript, o.line, o.code_path, o.coder, " ".join(o.excerpt.split())[:60]] for o in orphans],
     )
 
 

@@ -10,6 +10,7 @@ import click
 from qualcode.anonymise.service import KeyAccess
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
+from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import ImportOptions, expand_paths, import_paths, preview_file
 from qualcode.store.project import Project
@@ -31,20 +32,23 @@ from qualcode.store.project import Project
 @click.option("--turn-pattern", help=r"Regex for turn markers with a (?P<speaker>...) group, e.g. '(?P<speaker>\w+) >'.")
 @click.option("--dry-run", is_flag=True, help="Show what would be replaced and proposed, and write nothing.")
 @click.option("--participants", "participants_csv", type=click.Path(path_type=Path), help="Import this participants CSV first.")
+@click.option("--replace", is_flag=True, help="A changed file under an existing name becomes that transcript's new text; codings re-anchored.")
 @json_option
 @pass_app
 def import_command(
     app: AppContext, paths: tuple[Path, ...], name: str | None, title: str | None, participant: str | None,
     role: str | None, wave: str | None, interview_date: object, mode: str | None, fidelity: str | None,
     interviewer: str | None, note_taker: str | None, encoding: str | None, turn_pattern: str | None,
-    participants_csv: Path | None, dry_run: bool, as_json: bool,
+    participants_csv: Path | None, dry_run: bool, replace: bool, as_json: bool,
 ) -> None:
     """Pseudonymise and import transcripts (.txt .md .docx .odt .vtt .srt), or every such file in a folder.
 
     Known identifiers and patterns (fødselsnummer, phone, e-mail, addresses ...) are replaced before
     anything is stored; a file with possible identifiers nobody has decided about is held back for
     `qualcode anonymise review`. Each file is imported whole or not at all; a batch goes on past a
-    bad file and exits 1 at the end.
+    bad file and exits 1 at the end. Files imported before are skipped as already present, so a
+    folder can be imported again after review; a changed file under a taken name is refused unless
+    --replace is given.
 
     Example: qualcode import intervjuer/ --participants intervjuer/participants.csv
     """
@@ -52,7 +56,7 @@ def import_command(
         name=name, title=title, participant=participant, role=role, wave=wave,
         date=interview_date.date() if interview_date is not None else None,  # type: ignore[attr-defined]
         mode=mode, fidelity=fidelity, interviewer=interviewer, note_taker=note_taker,
-        encoding=encoding, turn_pattern=turn_pattern,
+        encoding=encoding, turn_pattern=turn_pattern, replace=replace,
     )
     with app.open_project() as project:
         key_access = app.key_access(project)
@@ -65,11 +69,12 @@ def import_command(
             note(f"participants: {len(result.created)} new, {len(result.updated)} updated")
         with project.begin() as session:
             coder_name = app.coder(session).name
-        show_progress = sys.stderr.isatty() and not as_json
-        batch = import_paths(
-            project, paths, key_access, options, coder_name,
-            progress=(lambda path: click.echo(f"importing {path.name} …", err=True)) if show_progress else None,
-        )
+        show = wants_progress(as_json)
+        with progress_bar("importing", len(expand_paths(paths)) if show else None, show=show) as step:
+            batch = import_paths(
+                project, paths, key_access, options, coder_name,
+                progress=(lambda path: step(description=f"importing {path.name}")) if step is not None else None,
+            )
     if as_json:
         emit_json({
             "imported": batch.imported,
@@ -79,7 +84,11 @@ def import_command(
     else:
         for item in batch.imported:
             who = f" ({', '.join(item.participants)})" if item.participants else ""
-            click.echo(f"imported {item.name}{who}: {item.words} words, {item.turns} turns, speakers {', '.join(item.speakers) or '-'}")
+            verb = "replaced the text of" if item.replaced else "imported"
+            click.echo(f"{verb} {item.name}{who}: {item.words} words, {item.turns} turns, speakers {', '.join(item.speakers) or '-'}")
+            if item.replaced:
+                orphaned = f", {item.codings_orphaned} orphaned (see `qualcode coding list --orphaned`)" if item.codings_orphaned else ", none orphaned"
+                click.echo(f"  {item.lines_changed} lines changed: {item.codings_moved} codings moved{orphaned}")
             for message in item.notes:
                 note(f"note {item.name}: {message}")
         for path, reason in batch.skipped:

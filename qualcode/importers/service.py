@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import json
 import re
 import secrets
@@ -15,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
+from qualcode.coding.anchoring import Anchor, LineMap, find_anchor
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.docx_file import read_docx_file
@@ -46,13 +48,17 @@ from qualcode.importers.vtt_file import read_vtt_file
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
 from qualcode.store.events import record_event
 from qualcode.store.models import (
+    Code,
     Coder,
+    Coding,
+    Event,
     Participant,
     TextVersion,
     Transcript,
     TranscriptAttribute,
     TranscriptParticipant,
     Turn,
+    utcnow,
 )
 from qualcode.store.project import Project
 from qualcode.text.normalise import content_hash
@@ -78,6 +84,8 @@ class ImportOptions:
     note_taker: str | None = None
     encoding: str | None = None
     turn_pattern: str | None = None
+    # A changed file under an existing transcript's name becomes that transcript's new text.
+    replace: bool = False
 
     def as_meta(self) -> dict[str, Any]:
         keys = ("name", "title", "participant", "role", "wave", "date", "mode", "fidelity", "interviewer", "note_taker")
@@ -99,6 +107,11 @@ class ImportedTranscript:
     participants: list[str]
     # What reading the file changed or could not read (control characters, stray bytes, tracked changes).
     notes: list[str] = field(default_factory=list)
+    # With --replace: the transcript's text was replaced, and what that did to its codings.
+    replaced: bool = False
+    lines_changed: int = 0
+    codings_moved: int = 0
+    codings_orphaned: int = 0
 
 
 @dataclass
@@ -177,6 +190,8 @@ class ReadTranscript:
     path: Path
     document: ParsedDocument
     meta: dict[str, Any]
+    source_hash: str | None = None
+    replace_existing: bool = False
 
 
 def read_transcript(path: Path, options: ImportOptions) -> ReadTranscript:
@@ -184,7 +199,16 @@ def read_transcript(path: Path, options: ImportOptions) -> ReadTranscript:
     document = parse_file(path, options)
     meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
     meta.setdefault("name", path.stem)
-    return ReadTranscript(path, document, meta)
+    return ReadTranscript(path, document, meta, source_hash(path), options.replace)
+
+
+def source_hash(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes as they are on disk, before any reading or pseudonymising."""
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -199,6 +223,8 @@ class PreparedTranscript:
     digest: str
     words: int
     terms: list[tuple[str, str]]
+    source_hash: str | None = None
+    replace_existing: bool = False
 
 
 def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocument, key: PseudonymKey) -> PreparedTranscript:
@@ -214,6 +240,7 @@ def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocumen
         path=path, name=name, source_name=source_name, document=document, meta=pseudonymised.meta,
         digest=content_hash(document.text), words=words,
         terms=turn_terms(document.text, [(span.start, span.end) for span in document.turns]),
+        source_hash=read.source_hash, replace_existing=read.replace_existing,
     )
 
 
@@ -259,9 +286,22 @@ def mark_seen(key: PseudonymKey, pseudonymised: PseudonymisedDocument, name: str
             entry.seen_in.append(name)
 
 
-def write_transcript(session: Session, prepared: PreparedTranscript, coder: Coder | None = None) -> ImportedTranscript:
-    """Write a prepared transcript in the caller's transaction: checks, rows and index."""
-    _refuse_existing(session, prepared)
+def write_transcript(
+    session: Session, prepared: PreparedTranscript, coder: Coder | None = None, plan: ReanchorPlan | None = None,
+) -> ImportedTranscript:
+    """Write a prepared transcript in the caller's transaction: checks, rows and index.
+
+    With `replace_existing`, a changed file under an existing transcript's name becomes that
+    transcript's new text version, and its codings are re-anchored in it.
+    """
+    target = _refuse_existing(session, prepared)
+    if target is not None:
+        old = target.current_version
+        assert old is not None
+        version_id = _insert_version(session, prepared, target.id, old.number + 1)
+        people = _resolve_people(session, prepared)
+        _write_turns(session, prepared, version_id, people, 0, len(prepared.document.turns))
+        return _finish_replacement(session, prepared, target, version_id, people, coder, plan)
     transcript = _new_transcript(prepared)
     session.add(transcript)
     session.flush()
@@ -280,15 +320,48 @@ class _People:
     attributes: list[tuple[int, str]]
 
 
-def _refuse_existing(session: Session, prepared: PreparedTranscript) -> None:
+def _refuse_existing(session: Session, prepared: PreparedTranscript) -> Transcript | None:
+    """Refuse a file already in the project, or a changed one under a taken name; return the transcript it replaces."""
+    refuse_present(session, prepared.path, prepared.source_hash)
     existing = session.scalar(
         select(Transcript.name).join(TextVersion, TextVersion.transcript_id == Transcript.id)
         .where(TextVersion.content_hash == prepared.digest).limit(1)
     )
     if existing is not None:
         raise DuplicateContent(f"{prepared.path.name} has the same text as transcript {existing}; nothing added")
-    if session.scalar(select(Transcript.id).where(Transcript.name == prepared.name)) is not None:
+    named = session.scalar(select(Transcript).where(Transcript.name == prepared.name))
+    if named is None:
+        return None
+    if prepared.replace_existing and named.current_version is not None:
+        return named
+    if named.current_version is None:
         raise ImportFailed(f"a transcript named {prepared.name!r} already exists", "give this one another name with --name")
+    changed = LineMap(named.current_version.text, prepared.document.text).changed_lines
+    raise ImportFailed(
+        f"{prepared.path.name} differs from the file imported on {_imported_on(session, named):%Y-%m-%d} as {prepared.name}"
+        f" ({changed} line{'s' if changed != 1 else ''} changed); nothing imported",
+        "to make it the transcript's new text and re-anchor its codings, import it again with --replace;"
+        " to keep both, give it another name with --name",
+    )
+
+
+def refuse_present(session: Session, path: Path, file_hash: str | None) -> None:
+    """Refuse a file whose bytes were imported before, under any name, as already present."""
+    if file_hash is None:
+        return
+    present = session.scalar(select(Transcript.name).where(Transcript.source_hash == file_hash).limit(1))
+    if present is not None:
+        raise DuplicateContent(f"{path.name} is already present as transcript {present} (the same file); nothing added")
+
+
+def _imported_on(session: Session, transcript: Transcript) -> date:
+    """When the transcript's present text came in from a file: its last import or replacement."""
+    last = session.scalar(
+        select(Event.at).where(
+            Event.entity_guid == transcript.guid, Event.action.in_(["transcript.import", "transcript.replace"])
+        ).order_by(Event.at.desc()).limit(1)
+    )
+    return (last or transcript.created_at).date()
 
 
 def _new_transcript(prepared: PreparedTranscript) -> Transcript:
@@ -299,6 +372,7 @@ def _new_transcript(prepared: PreparedTranscript) -> Transcript:
         source_filename=prepared.source_name,
         source_format=prepared.document.source_format,
         source_encoding=prepared.document.encoding,
+        source_hash=prepared.source_hash,
         wave=meta.get("wave"),
         interview_date=meta.get("date"),
         mode=meta.get("mode"),
@@ -308,10 +382,13 @@ def _new_transcript(prepared: PreparedTranscript) -> Transcript:
     )
 
 
-def _insert_version(session: Session, prepared: PreparedTranscript, transcript_id: int) -> int:
+REPLACED = "replaced by a changed source file"
+
+
+def _insert_version(session: Session, prepared: PreparedTranscript, transcript_id: int, number: int = 1) -> int:
     inserted = session.connection().execute(insert(TextVersion).values(
-        transcript_id=transcript_id, number=1, text=prepared.document.text, content_hash=prepared.digest,
-        word_count=prepared.words, reason="import",
+        transcript_id=transcript_id, number=number, text=prepared.document.text, content_hash=prepared.digest,
+        word_count=prepared.words, reason="import" if number == 1 else REPLACED,
     ))
     key = inserted.inserted_primary_key
     assert key is not None
@@ -376,6 +453,165 @@ def _finish(
         speakers=sorted({span.speaker for span in prepared.document.turns if span.speaker}),
         participants=participants,
         notes=list(prepared.document.notes),
+    )
+
+
+@dataclass(frozen=True)
+class ReanchorPlan:
+    """Where each coding of a transcript's present text goes in a new text, worked out before the write.
+
+    Keyed by coding id and the span it had; a coding changed since is placed again in the write.
+    """
+
+    version_id: int
+    digest: str
+    lines_changed: int
+    # An anchor "orphaned" is no place: an empty span nearest where the coding was.
+    anchors: dict[tuple[int, int, int], Anchor]
+
+
+def plan_reanchoring(session: Session, prepared: PreparedTranscript) -> ReanchorPlan | None:
+    """The re-anchoring a replacement would do, read in its own transaction so the write stays short."""
+    transcript = session.scalar(select(Transcript).where(Transcript.name == prepared.name))
+    if transcript is None or transcript.current_version is None:
+        return None
+    old = transcript.current_version
+    moved = LineMap(old.text, prepared.document.text)
+    rows = session.execute(select(Coding.id, Coding.start, Coding.end).where(Coding.text_version_id == old.id)).all()
+    anchors = {
+        (coding_id, start, end): _place(old.text, prepared.document.text, start, end, moved)
+        for coding_id, start, end in rows
+    }
+    return ReanchorPlan(old.id, prepared.digest, moved.changed_lines, anchors)
+
+
+def _place(old_text: str, new_text: str, start: int, end: int, moved: LineMap) -> Anchor:
+    anchor = find_anchor(old_text, new_text, start, end, moved)
+    if anchor is not None:
+        return anchor
+    position = min(moved(start)[0], len(new_text))
+    return Anchor(position, position, "orphaned")
+
+
+_EVENT_BATCH = 500
+
+
+def _finish_replacement(
+    session: Session, prepared: PreparedTranscript, transcript: Transcript, version_id: int, people: _People,
+    coder: Coder | None, plan: ReanchorPlan | None,
+) -> ImportedTranscript:
+    """Make a new version the transcript's text: re-anchor its codings, flag those with no place, drop the old text.
+
+    A coding is placed by an exact match of its excerpt (the nearest to where it was), then by
+    a fuzzy match with its context. One that cannot be placed, or whose new place repeats another
+    live coding's, is removed and flagged orphaned, keeping its excerpt and memos for review.
+    The old version is deleted, as when the key rewrites a text: keeping it would keep what
+    later withdrawals and key changes must reach.
+    """
+    old = transcript.current_version
+    assert old is not None
+    old_id, old_hash = old.id, old.content_hash
+    new_text, now = prepared.document.text, utcnow()
+    if plan is None or plan.version_id != old.id or plan.digest != prepared.digest:
+        plan = plan_reanchoring(session, prepared)
+    assert plan is not None
+    maps: list[LineMap] = []
+
+    def moved() -> LineMap:
+        """Only made again in the write when a coding changed after the plan was made."""
+        if not maps:
+            maps.append(LineMap(old.text, new_text))
+        return maps[0]
+    rows = session.execute(
+        select(Coding.id, Coding.guid, Coding.start, Coding.end, Coding.code_id, Coding.coder_id, Coding.removed_at,
+               Coding.excerpt, Coding.text_hash, Code.guid.label("code_guid"), Code.path.label("code_path"), Coding.memo)
+        .join(Code, Code.id == Coding.code_id).where(Coding.text_version_id == old.id).order_by(Coding.id)
+    ).all()
+    taken: set[tuple[int, int, int, int]] = set()
+    updates: list[dict[str, Any]] = []
+    orphans = []
+    placed = 0
+    for row in rows:
+        span = (row.id, row.start, row.end)
+        anchor = plan.anchors[span] if span in plan.anchors else _place(old.text, new_text, row.start, row.end, moved())
+        live = row.removed_at is None
+        if anchor.how != "orphaned" and live and (row.code_id, row.coder_id, anchor.start, anchor.end) in taken:
+            anchor = Anchor(anchor.start, anchor.start, "orphaned")  # its new place repeats a coding already placed there
+        if anchor.how != "orphaned":
+            if live:
+                taken.add((row.code_id, row.coder_id, anchor.start, anchor.end))
+                placed += 1
+            updates.append({
+                "id_": row.id, "start_": anchor.start, "end_": anchor.end, "excerpt_": new_text[anchor.start:anchor.end],
+                "text_hash_": prepared.digest, "removed_at_": row.removed_at, "orphaned_at_": None,
+            })
+            continue
+        # Kept at the place nearest where it was, empty, with the excerpt it was made on.
+        updates.append({
+            "id_": row.id, "start_": anchor.start, "end_": anchor.start, "excerpt_": row.excerpt, "text_hash_": row.text_hash,
+            "removed_at_": row.removed_at or now, "orphaned_at_": now if live else None,
+        })
+        if live:
+            orphans.append(row)
+    connection = session.connection()
+    # Clear the old spans first, so a coding moving onto another's old span never meets it in the unique index.
+    connection.execute(update(Coding).where(Coding.text_version_id == old_id).values(start=-Coding.id, end=-Coding.id))
+    if updates:
+        connection.execute(
+            update(Coding).where(Coding.id == bindparam("id_")).values(
+                text_version_id=version_id, start=bindparam("start_"), end=bindparam("end_"), excerpt=bindparam("excerpt_"),
+                text_hash=bindparam("text_hash_"), removed_at=bindparam("removed_at_"), orphaned_at=bindparam("orphaned_at_"),
+            ),
+            updates,
+        )
+    guids = [row.guid for row in rows]
+    for first in range(0, len(guids), _EVENT_BATCH):
+        # Earlier states of these codings hold offsets into the old text: no longer undoable.
+        connection.execute(update(Event).where(Event.entity_guid.in_(guids[first:first + _EVENT_BATCH])).values(undoable=False))
+    session.expire_all()
+    for row in orphans:
+        state = {"guid": row.guid, "code_guid": row.code_guid, "start": row.start, "end": row.end, "excerpt": row.excerpt,
+                 "memo": row.memo, "removed": False}
+        record_event(
+            session, action="coding.orphan", coder=coder, entity="coding", entity_guid=row.guid,
+            before=state, after={**state, "removed": True, "orphaned": True},
+            summary=f"coding {row.id} ({row.code_path}) has no place in the new text of {prepared.name}; kept for review",
+        )
+    old_turns = session.scalars(select(Turn.id).where(Turn.text_version_id == old_id)).all()
+    unindex_turns(session, list(old_turns))
+    transcript.current_version_id = version_id
+    transcript.source_hash = prepared.source_hash
+    transcript.source_filename = prepared.source_name
+    transcript.source_format = prepared.document.source_format
+    transcript.source_encoding = prepared.document.encoding
+    linked = set(session.scalars(select(TranscriptParticipant.participant_id).where(
+        TranscriptParticipant.transcript_id == transcript.id)))
+    for participant_id, label in people.links:
+        if participant_id not in linked:
+            session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant_id, speaker_label=label))
+    session.flush()
+    connection.execute(delete(Turn).where(Turn.text_version_id == old_id))
+    connection.execute(delete(TextVersion).where(TextVersion.id == old_id))
+    session.expire_all()
+    changed = plan.lines_changed
+    turns = len(prepared.document.turns)
+    record_event(
+        session, action="transcript.replace", coder=coder, entity="transcript", entity_guid=transcript.guid,
+        before={"content_hash": old_hash},
+        after={"source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns,
+               "lines_changed": changed, "codings_moved": placed, "codings_orphaned": len(orphans)},
+        summary=f"replaced the text of {prepared.name} from {prepared.source_name} ({changed} lines changed):"
+                f" {placed} codings moved, {len(orphans)} orphaned",
+    )
+    participants = sorted(session.scalars(select(Participant.name).join(
+        TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id
+    ).where(TranscriptParticipant.transcript_id == transcript.id)))
+    return ImportedTranscript(
+        name=prepared.name, guid=transcript.guid, source=str(prepared.path), source_format=prepared.document.source_format,
+        encoding=prepared.document.encoding, words=prepared.words, turns=turns,
+        speakers=sorted({span.speaker for span in prepared.document.turns if span.speaker}),
+        participants=participants, notes=list(prepared.document.notes),
+        replaced=True, lines_changed=changed, codings_moved=placed, codings_orphaned=len(orphans),
     )
 
 
@@ -511,11 +747,14 @@ def _import_one(
     """
     read = read_transcript(path, options)
     with project.begin() as session:
+        # A file imported before is known by its bytes, before any slow work or review.
+        refuse_present(session, path, read.source_hash)
         vocabulary = codebook_vocabulary(session)
     proposals = propose_candidates(read.document, vocabulary)
     snapshot = key_access.load_existing()
     draft = copy.deepcopy(snapshot)
     pseudonymised, prepared = _pseudonymise(read, draft, vocabulary, proposals)
+    plan = _plan(project, prepared)
     failure: QualcodeError | None = None
     with key_access.editing() as key:
         if _key_state(key) == _key_state(snapshot):
@@ -530,12 +769,20 @@ def _import_one(
             mark_seen(key, pseudonymised, prepared.name)
             if _key_state(key) != _key_state(snapshot):
                 key_access.save(key)  # the key knows every pseudonym before a text that uses it is stored
-            imported = _write(project, prepared, coder_name)
+            imported = _write(project, prepared, coder_name, plan)
         except QualcodeError as error:
             failure = error
     if failure is not None:
         raise failure
     return imported
+
+
+def _plan(project: Project, prepared: PreparedTranscript | None) -> ReanchorPlan | None:
+    """With --replace, where the codings go in the new text, worked out before any write."""
+    if prepared is None or not prepared.replace_existing:
+        return None
+    with project.begin() as session:
+        return plan_reanchoring(session, prepared)
 
 
 def _pseudonymise(
@@ -568,7 +815,9 @@ STEP_TURNS = 10_000
 STEP_PAUSE = 0.15
 
 
-def _write(project: Project, prepared: PreparedTranscript, coder_name: str | None) -> ImportedTranscript:
+def _write(
+    project: Project, prepared: PreparedTranscript, coder_name: str | None, plan: ReanchorPlan | None = None,
+) -> ImportedTranscript:
     """Write a transcript; a race lost to another writer ends as it would have in turn.
 
     Called with the key locked, so no other import writes meanwhile, and what an import
@@ -581,12 +830,12 @@ def _write(project: Project, prepared: PreparedTranscript, coder_name: str | Non
     """
     _remove_staged(project)
     if project.engine.dialect.name == "sqlite" and len(prepared.document.text) > STEPWISE_CHARACTERS:
-        return _write_in_steps(project, prepared, coder_name)
+        return _write_in_steps(project, prepared, coder_name, plan)
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             with project.begin() as session:
                 coder = session.scalar(select(Coder).where(Coder.name == coder_name)) if coder_name else None
-                return write_transcript(session, prepared, coder)
+                return write_transcript(session, prepared, coder, plan)
         except IntegrityError:
             if attempt == WRITE_ATTEMPTS:
                 raise ImportFailed(
@@ -596,7 +845,9 @@ def _write(project: Project, prepared: PreparedTranscript, coder_name: str | Non
     raise AssertionError("unreachable")
 
 
-def _write_in_steps(project: Project, prepared: PreparedTranscript, coder_name: str | None) -> ImportedTranscript:
+def _write_in_steps(
+    project: Project, prepared: PreparedTranscript, coder_name: str | None, plan: ReanchorPlan | None = None,
+) -> ImportedTranscript:
     """A long transcript in short transactions: its text, then its turns and index rows a batch
     at a time, all attached to no transcript, so no one sees them, until the last transaction
     makes them one. If the import is killed midway, the next import removes what it staged.
@@ -615,8 +866,14 @@ def _write_in_steps(project: Project, prepared: PreparedTranscript, coder_name: 
         time.sleep(STEP_PAUSE)
         try:
             with project.begin() as session:
-                _refuse_existing(session, prepared)
+                target = _refuse_existing(session, prepared)
                 coder = session.scalar(select(Coder).where(Coder.name == coder_name)) if coder_name else None
+                if target is not None:
+                    assert target.current_version is not None
+                    session.execute(update(TextVersion).where(TextVersion.id == version_id).values(
+                        transcript_id=target.id, number=target.current_version.number + 1, reason=REPLACED,
+                    ))
+                    return _finish_replacement(session, prepared, target, version_id, people, coder, plan)
                 transcript = _new_transcript(prepared)
                 session.add(transcript)
                 session.flush()

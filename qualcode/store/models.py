@@ -122,6 +122,8 @@ class Transcript(Base):
     source_filename: Mapped[str | None] = mapped_column(String(500))
     source_format: Mapped[str | None] = mapped_column(String(10))
     source_encoding: Mapped[str | None] = mapped_column(String(40))
+    # The hash of the source file's bytes as read, so importing it again is known to be the same file.
+    source_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     wave: Mapped[str | None] = mapped_column(String(20), index=True)
     interview_date: Mapped[date | None] = mapped_column(Date)
     mode: Mapped[str | None] = mapped_column(String(50))
@@ -266,6 +268,8 @@ class Coding(Base):
     memo: Mapped[str | None] = mapped_column(Text)
     # Removal is a state, not a delete, so undo and the audit trail keep the coding.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # Set when a new text version left no place for the coding: it is removed and kept for review.
+    orphaned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     transcript: Mapped[Transcript] = relationship()

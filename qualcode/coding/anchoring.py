@@ -1,0 +1,199 @@
+"""Re-anchoring codings in a new text version, and the codings that could not be placed."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.store.lookup import LineIndex, find_transcript
+from qualcode.store.models import Code, Coder, Coding, Transcript
+
+# Characters of the old text either side of an excerpt that help find it again when it changed.
+CONTEXT = 40
+# How alike (0-100) a changed passage must be to its excerpt to carry the coding.
+FUZZY_SCORE = 85.0
+CONTEXT_SCORE = 70.0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a coding goes in the new text, and how it was found: exact or fuzzy."""
+
+    start: int
+    end: int
+    how: str
+
+
+class LineMap:
+    """Offsets of an old text in a new one, by the lines the two share; also how many lines changed."""
+
+    def __init__(self, old: str, new: str) -> None:
+        old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+        self.old_starts = _starts(old_lines)
+        self.new_starts = _starts(new_lines)
+        matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        self.blocks = matcher.get_opcodes()
+        self.block_starts = [block[1] for block in self.blocks]
+        self.changed_lines = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in self.blocks if tag != "equal")
+
+    def line_of(self, offset: int) -> int:
+        return max(0, bisect_right(self.old_starts, offset) - 1)
+
+    def __call__(self, offset: int) -> tuple[int, bool]:
+        """The new offset for an old one, and whether its line is unchanged (so the offset is exact)."""
+        if not self.blocks:
+            return 0, False
+        line = self.line_of(offset)
+        index = max(0, bisect_right(self.block_starts, line) - 1)
+        tag, i1, i2, j1, _j2 = self.blocks[index]
+        if tag == "equal" and i1 <= line < i2:
+            new_line = j1 + line - i1
+            return self.new_starts[new_line] + offset - self.old_starts[line], True
+        # In a changed block, the same distance from the block's start, within the block.
+        new_start, new_end = self.new_starts[min(j1, len(self.new_starts) - 1)], self.new_starts[min(_j2, len(self.new_starts) - 1)]
+        return min(new_start + offset - self.old_starts[min(i1, len(self.old_starts) - 1)], max(new_start, new_end - 1)), False
+
+
+def _starts(lines: list[str]) -> list[int]:
+    starts, position = [], 0
+    for line in lines:
+        starts.append(position)
+        position += len(line)
+    starts.append(position)  # the end of the text is the start of an empty last line
+    return starts
+
+
+def find_anchor(old_text: str, new_text: str, start: int, end: int, moved: LineMap) -> Anchor | None:
+    """Where the passage old_text[start:end] is in new_text, or None if it cannot be placed.
+
+    An exact match of the excerpt nearest to where the passage was wins; failing that, the
+    passage with its context is matched fuzzily near where it was, then the excerpt inside it.
+    """
+    excerpt = old_text[start:end]
+    expected, exact_line = moved(start)
+    if exact_line and new_text[expected:expected + len(excerpt)] == excerpt:
+        return Anchor(expected, expected + len(excerpt), "exact")
+    if excerpt:
+        nearest = _nearest_occurrence(new_text, excerpt, expected)
+        if nearest is not None:
+            return Anchor(nearest, nearest + len(excerpt), "exact")
+    if len(excerpt.strip()) < 3:
+        return None  # too short to recognise once changed
+    return _fuzzy(old_text, new_text, start, end, expected)
+
+
+def _nearest_occurrence(text: str, excerpt: str, expected: int) -> int | None:
+    best: int | None = None
+    position = text.find(excerpt)
+    while position != -1:
+        if best is None or abs(position - expected) < abs(best - expected):
+            best = position
+        elif position > expected:
+            break  # later ones are further away still
+        position = text.find(excerpt, position + 1)
+    return best
+
+
+def _fuzzy(old_text: str, new_text: str, start: int, end: int, expected: int) -> Anchor | None:
+    excerpt = old_text[start:end]
+    reach = max(2_000, 3 * len(excerpt))
+    window_start = max(0, expected - reach)
+    window = new_text[window_start:expected + len(excerpt) + reach]
+    needle = old_text[max(0, start - CONTEXT):end + CONTEXT]
+    region_start, region = 0, window
+    if needle != excerpt:
+        around = fuzz.partial_ratio_alignment(needle, window)
+        if around is not None and around.score >= CONTEXT_SCORE:
+            region_start, region = around.dest_start, window[around.dest_start:around.dest_end]
+    found = fuzz.partial_ratio_alignment(excerpt, region, score_cutoff=FUZZY_SCORE)
+    if found is None or found.dest_end <= found.dest_start:
+        return None
+    offset = window_start + region_start
+    return _best_bounds(new_text, excerpt, offset + found.dest_start, offset + found.dest_end)
+
+
+def _best_bounds(text: str, excerpt: str, start: int, end: int) -> Anchor | None:
+    """The span near start..end most like the excerpt, its ends on word edges where the excerpt's are.
+
+    A fuzzy alignment is as long as the excerpt; the changed passage may be longer or shorter.
+    """
+    slack = max(3, len(excerpt) // 3)
+    starts = _edges(text, start - slack, start + slack, WORD_START if _word_edge(excerpt, 0) else None)
+    ends = _edges(text, end - slack, end + slack, WORD_END if _word_edge(excerpt, -1) else None)
+    best: tuple[float, int, int] | None = None
+    for candidate_start in starts:
+        for candidate_end in ends:
+            if candidate_end - candidate_start < max(1, len(excerpt) * 0.7) or candidate_end - candidate_start > len(excerpt) * 1.3:
+                continue
+            score = fuzz.ratio(excerpt, text[candidate_start:candidate_end])
+            if best is None or score > best[0]:
+                best = (score, candidate_start, candidate_end)
+    if best is None or best[0] < FUZZY_SCORE:
+        return None
+    return Anchor(best[1], best[2], "fuzzy")
+
+
+WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
+WORD_END = re.compile(r"[^\W_](?![^\W_])")
+
+
+def _word_edge(excerpt: str, index: int) -> bool:
+    return excerpt[index].isalnum()
+
+
+def _edges(text: str, low: int, high: int, edge: re.Pattern[str] | None) -> list[int]:
+    low, high = max(0, low), min(len(text), high)
+    if edge is None:
+        return list(range(low, high + 1))
+    shift = 0 if edge is WORD_START else 1
+    return [match.start() + shift for match in edge.finditer(text, max(0, low - 1), min(len(text), high + 1))
+            if low <= match.start() + shift <= high]
+
+
+@dataclass(frozen=True)
+class OrphanedCoding:
+    """A coding the text it was made on no longer holds, kept with its excerpt for review."""
+
+    id: int
+    guid: str
+    transcript: str
+    code_path: str
+    coder: str
+    line: int
+    excerpt: str
+    memo: str | None
+    orphaned_at: datetime
+
+
+def list_orphaned(session: Session, transcript_ref: str | None = None) -> list[OrphanedCoding]:
+    """Codings flagged orphaned when their transcript got a new text, with the line nearest where they were."""
+    query = (
+        select(Coding, Transcript.name, Code.path, Coder.name)
+        .join(Transcript, Transcript.id == Coding.transcript_id)
+        .join(Code, Code.id == Coding.code_id)
+        .join(Coder, Coder.id == Coding.coder_id)
+        .where(Coding.orphaned_at.is_not(None))
+        .order_by(Transcript.name, Coding.start, Coding.id)
+    )
+    if transcript_ref is not None:
+        query = query.where(Coding.transcript_id == find_transcript(session, transcript_ref).id)
+    lines: dict[int, LineIndex] = {}
+    orphaned = []
+    for coding, transcript_name, code_path, coder_name in session.execute(query).all():
+        if coding.transcript_id not in lines:
+            version = coding.transcript.current_version
+            lines[coding.transcript_id] = LineIndex(version.text if version is not None else "")
+        assert coding.orphaned_at is not None
+        orphaned.append(OrphanedCoding(
+            id=coding.id, guid=coding.guid, transcript=transcript_name, code_path=code_path, coder=coder_name,
+            line=lines[coding.transcript_id].line(coding.start), excerpt=coding.excerpt, memo=coding.memo,
+            orphaned_at=coding.orphaned_at,
+        ))
+    return orphaned

@@ -1,0 +1,246 @@
+"""Importing a folder again: unchanged files are already present, changed ones are refused or replace the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy import text as text_sql
+
+from qualcode.anonymise.rewrite import Span, rewrite_current_text
+from qualcode.anonymise.service import KeyAccess
+from qualcode.coding.anchoring import LineMap, find_anchor, list_orphaned
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding, set_coding_memo
+from qualcode.importers.service import ImportOptions, import_paths
+from qualcode.search.service import search
+from qualcode.store.models import Coding, Event, TextVersion, Transcript, Turn
+from qualcode.store.project import Project
+
+FIRST = """I: Hvordan kom du inn i programmet?
+D1: Veilederen foreslo det. Jeg fikk være med og bestemme handlingsplanen.
+
+I: Hva betydde det?
+D1: Jeg fikk mer selvtillit 😊 Det var typisk meg å tvile, men nå tror jeg på meg selv.
+"""
+
+SECOND = """I: Fortell om møtene på kontoret.
+D2: Møtene var korte. Vi snakket mest om måltall og aktivitetsplikt.
+"""
+
+
+def folder(tmp_path: Path, **files: str) -> Path:
+    directory = tmp_path / "intervjuer"
+    directory.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (directory / f"{name}.txt").write_text(text, encoding="utf-8")
+    return directory
+
+
+def imported(project: Project, key_access: KeyAccess, directory: Path, **options: object):  # type: ignore[no-untyped-def]
+    return import_paths(project, [directory], key_access, ImportOptions(**options), "Forsker 1")  # type: ignore[arg-type]
+
+
+def code(project: Project, transcript: str, code_ref: str, match: str, memo: str | None = None) -> int:
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        view = add_coding(session, transcript, code_ref, coder, match=match)
+        if memo:
+            set_coding_memo(session, view.id, memo, coder)
+        return view.id
+
+
+def test_an_unchanged_folder_is_already_present_and_its_source_hashes_are_kept(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    directory = folder(tmp_path, deltaker_D1_T1=FIRST, deltaker_D2_T1=SECOND)
+    assert len(imported(project, key_access, directory).imported) == 2
+    again = imported(project, key_access, directory)
+    assert (again.imported, again.failed) == ([], [])
+    assert [reason for _, reason in again.skipped] == [
+        "deltaker_D1_T1.txt is already present as transcript deltaker_D1_T1 (the same file); nothing added",
+        "deltaker_D2_T1.txt is already present as transcript deltaker_D2_T1 (the same file); nothing added",
+    ]
+    with project.begin() as session:
+        hashes = session.scalars(select(Transcript.source_hash)).all()
+    assert len(hashes) == 2 and all(len(h or "") == 64 for h in hashes)
+
+
+def test_a_file_whose_stored_text_was_rewritten_after_review_is_already_present(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    """The trial's failure: the key's re-apply rewrote the stored texts, and importing again said "already exists"."""
+    directory = folder(tmp_path, deltaker_D1_T1=FIRST)
+    imported(project, key_access, directory)
+    with project.begin() as session:
+        transcript = session.scalar(select(Transcript).where(Transcript.name == "deltaker_D1_T1"))
+        assert transcript is not None and transcript.current_version is not None
+        start = transcript.current_version.text.index("Veilederen")
+        rewrite_current_text(session, transcript, [Span(start, start + len("Veilederen"), "(veileder)")], "decided in review")
+    again = imported(project, key_access, directory)
+    assert again.failed == [] and len(again.skipped) == 1
+    assert "already present" in again.skipped[0][1]
+
+
+def test_a_renamed_copy_of_an_imported_file_is_already_present(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    directory = folder(tmp_path, deltaker_D1_T1=FIRST)
+    imported(project, key_access, directory)
+    (directory / "kopi.txt").write_bytes((directory / "deltaker_D1_T1.txt").read_bytes())
+    again = imported(project, key_access, directory / "kopi.txt")
+    assert again.skipped[0][1] == "kopi.txt is already present as transcript deltaker_D1_T1 (the same file); nothing added"
+
+
+def test_a_project_imported_before_source_hashes_knows_its_files_by_their_text(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    directory = folder(tmp_path, deltaker_D1_T1=FIRST)
+    imported(project, key_access, directory)
+    with project.begin() as session:
+        session.execute(update(Transcript).values(source_hash=None))
+    again = imported(project, key_access, directory)
+    assert again.failed == []
+    assert again.skipped[0][1] == "deltaker_D1_T1.txt has the same text as transcript deltaker_D1_T1; nothing added"
+
+
+def test_a_changed_file_under_a_taken_name_says_what_changed_and_how_to_replace_it(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    directory = folder(tmp_path, deltaker_D1_T1=FIRST)
+    imported(project, key_access, directory)
+    (directory / "deltaker_D1_T1.txt").write_text(FIRST.replace("Hva betydde det?", "Hva betydde det for deg?"), encoding="utf-8")
+    again = imported(project, key_access, directory)
+    assert again.imported == [] and len(again.failed) == 1
+    reason = again.failed[0][1]
+    with project.begin() as session:
+        on = session.scalar(select(Transcript.created_at))
+    assert on is not None
+    assert reason.startswith(f"deltaker_D1_T1.txt differs from the file imported on {on:%Y-%m-%d} as deltaker_D1_T1 (1 line changed)")
+    assert "--replace" in reason and "\n" not in reason
+    with project.begin() as session:
+        assert session.scalar(select(func.count()).select_from(TextVersion)) == 1
+
+
+def test_replace_re_anchors_codings_and_flags_those_it_cannot_place(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    directory = folder(tmp_path, deltaker_D1_T1=FIRST)
+    imported(project, key_access, directory)
+    exact = code(project, "deltaker_D1_T1", "empowerment", "Jeg fikk mer selvtillit 😊")
+    fuzzy = code(project, "deltaker_D1_T1", "brukermedvirkning", "Jeg fikk være med og bestemme handlingsplanen")
+    gone = code(project, "deltaker_D1_T1", "tvang og krav", "Det var typisk meg å tvile", memo="Typisk for runde 1")
+    changed = (
+        "I: Før vi begynner: takk for at du stiller opp.\n\n"
+        + FIRST.replace("Jeg fikk være med og bestemme handlingsplanen", "Jeg fikk være med på å bestemme handlingsplanen")
+        .replace(" Det var typisk meg å tvile, men", "")
+    )
+    (directory / "deltaker_D1_T1.txt").write_text(changed, encoding="utf-8")
+
+    again = imported(project, key_access, directory, replace=True)
+
+    assert again.failed == [] and len(again.imported) == 1
+    result = again.imported[0]
+    assert (result.replaced, result.codings_moved, result.codings_orphaned) == (True, 2, 1)
+    with project.begin() as session:
+        transcript = session.scalar(select(Transcript).where(Transcript.name == "deltaker_D1_T1"))
+        assert transcript is not None and transcript.current_version is not None
+        text = transcript.current_version.text
+        assert text == changed and transcript.current_version.number == 2
+        assert session.scalar(select(func.count()).select_from(TextVersion)) == 1  # the old text is gone
+        codings = {c.id: c for c in session.scalars(select(Coding))}
+        for coding in codings.values():
+            assert coding.text_version_id == transcript.current_version_id
+        assert text[codings[exact].start:codings[exact].end] == "Jeg fikk mer selvtillit 😊"
+        assert codings[exact].excerpt == "Jeg fikk mer selvtillit 😊"
+        assert codings[fuzzy].excerpt.startswith("Jeg fikk være med på å bestemme")
+        assert codings[fuzzy].orphaned_at is None and codings[fuzzy].removed_at is None
+        orphan = codings[gone]
+        assert orphan.orphaned_at is not None and orphan.removed_at is not None
+        assert orphan.excerpt == "Det var typisk meg å tvile" and orphan.memo == "Typisk for runde 1"
+        assert session.scalar(select(Event.summary).where(Event.action == "coding.orphan", Event.entity_guid == orphan.guid))
+        assert session.scalar(select(Event.summary).where(Event.action == "transcript.replace")) == (
+            "replaced the text of deltaker_D1_T1 from deltaker_D1_T1.txt (4 lines changed): 2 codings moved, 1 orphaned"
+        )
+        orphans = list_orphaned(session)
+        assert [(o.id, o.transcript, o.code_path, o.excerpt) for o in orphans] == [
+            (gone, "deltaker_D1_T1", "brukermedvirkning/tvang og krav", "Det var typisk meg å tvile")
+        ]
+        assert orphans[0].line == 7  # the line where the passage was, two lines further down now
+        # The search index holds the new text's turns only.
+        assert session.scalar(select(func.count()).select_from(Turn)) == len(transcript.current_version.turns)
+        assert search(session, "takk").hits and not search(session, "tvile").hits
+        assert session.scalar(text_sql("SELECT count(*) FROM search_index")) == len(transcript.current_version.turns)
+    # The new file is now the one the project knows.
+    assert "already present" in imported(project, key_access, directory).skipped[0][1]
+
+
+def test_replace_with_an_unchanged_file_is_already_present(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    directory = folder(tmp_path, deltaker_D1_T1=FIRST)
+    imported(project, key_access, directory)
+    again = imported(project, key_access, directory, replace=True)
+    assert (again.imported, again.failed, len(again.skipped)) == ([], [], 1)
+
+
+def test_replace_under_a_new_name_imports_it(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    directory = folder(tmp_path, deltaker_D2_T1=SECOND)
+    again = imported(project, key_access, directory, replace=True)
+    assert [(item.name, item.replaced) for item in again.imported] == [("deltaker_D2_T1", False)]
+
+
+def test_replace_with_the_text_of_another_transcript_is_refused_as_a_duplicate(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    directory = folder(tmp_path, deltaker_D1_T1=FIRST, deltaker_D2_T1=SECOND)
+    imported(project, key_access, directory)
+    (directory / "deltaker_D1_T1.txt").write_text(SECOND + "\n", encoding="utf-8")
+    again = imported(project, key_access, directory / "deltaker_D1_T1.txt", replace=True)
+    assert again.failed == [] or "same text" in again.failed[0][1]
+    with project.begin() as session:
+        assert session.scalar(select(func.count()).select_from(TextVersion)) == 2
+
+
+def test_two_codings_that_would_land_on_one_place_keep_one_and_orphan_the_other(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    text = "I: Hei.\nD1: Jeg likte kurset veldig godt.\nD1: Jeg likte kurset veldig godt, sa jeg.\n"
+    directory = folder(tmp_path, kurs=text)
+    imported(project, key_access, directory)
+    passage = "Jeg likte kurset veldig godt"
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        first, second = (
+            add_coding(session, "kurs", "empowerment", coder, start=start, end=start + len(passage)).id
+            for start in (text.index(passage), text.rindex(passage))
+        )
+    (directory / "kurs.txt").write_text("I: Hei.\nD1: Jeg likte kurset veldig godt.\n", encoding="utf-8")
+    result = imported(project, key_access, directory, replace=True).imported[0]
+    assert (result.codings_moved, result.codings_orphaned) == (1, 1)
+    with project.begin() as session:
+        kept = session.get(Coding, first)
+        other = session.get(Coding, second)
+        assert kept is not None and kept.removed_at is None
+        assert other is not None and other.orphaned_at is not None
+
+
+def test_codings_that_move_onto_each_others_old_spans_do_not_collide(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    text = "I: Hei.\nD1: ja ja ja ja ja ja\n"
+    directory = folder(tmp_path, ja=text)
+    imported(project, key_access, directory)
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        base = text.index("ja")
+        ids = [add_coding(session, "ja", "empowerment", coder, start=base + 3 * i, end=base + 3 * i + 2).id for i in range(3)]
+    (directory / "ja.txt").write_text("I: Hei.\nD1: ja ja ja ja ja ja ja\n", encoding="utf-8")
+    result = imported(project, key_access, directory, replace=True).imported[0]
+    assert (result.codings_moved, result.codings_orphaned) == (3, 0)
+    with project.begin() as session:
+        assert all(session.get(Coding, i).excerpt == "ja" for i in ids)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "found"),
+    [
+        ("abc\nHeisann på deg\nxyz\n", "ny linje\nabc\nHeisann på deg\nxyz\n", "Heisann på deg"),
+        ("Han sa: æøå 😊 ble bra\n", "Han sa: æøå 😊 ble veldig bra\n", "æøå 😊"),
+        ("en to tre\n", "fire fem seks\n", None),
+    ],
+)
+def test_find_anchor_exact_then_fuzzy_then_none(old: str, new: str, found: str | None) -> None:
+    start = old.index(found) if found else 0
+    end = start + len(found) if found else len("en to")
+    anchor = find_anchor(old, new, start, end, LineMap(old, new))
+    assert (new[anchor.start:anchor.end] if anchor else None) == found
+
+
+def test_exact_matches_prefer_the_one_nearest_where_the_passage_was() -> None:
+    old = "ja\n" + "nei\n" * 50 + "ja takk\n"
+    new = "ja\n" + "nei\n" * 49 + "ja takk\n"
+    start = old.rindex("ja")
+    anchor = find_anchor(old, new, start, start + 2, LineMap(old, new))
+    assert anchor is not None and anchor.start == new.rindex("ja")
