@@ -307,3 +307,12 @@ def test_import_and_export_print_no_progress_in_a_pipe(demo: Path, tmp_path: Pat
         "1 imported, 0 already present, 0 failed",
     ]
     assert "━" not in result.output and "importing" not in result.output
+
+
+def test_export_prints_no_progress_in_a_pipe_or_with_json(demo: Path, tmp_path: Path) -> None:
+    assert run("--project", str(demo), "coding", "add", "deltaker_D1_T1", "empowerment", "--start", "0", "--end", "10").exit_code == 0
+    piped = run("--project", str(demo), "export", "quotes", "--format", "csv", "--output", str(tmp_path / "q.csv"))
+    assert piped.exit_code == 0, piped.output
+    assert piped.output.startswith("wrote ") and "━" not in piped.output and "writing quotes" not in piped.output
+    as_json = run("--project", str(demo), "export", "quotes", "--format", "csv", "--output", str(tmp_path / "q2.csv"), "--json")
+    assert json.loads(as_json.output)["quotes"] >= 1

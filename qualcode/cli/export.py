@@ -11,6 +11,7 @@ import click
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
+from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.errors import InvalidInput
 from qualcode.exporters.report import ReportOptions
 from qualcode.exporters.review import import_review, review_memos
@@ -72,6 +73,19 @@ def _key(app: AppContext, project: Project) -> PseudonymKey:
     return app.key_access(project).load_existing()
 
 
+def _advance(step: Callable[..., None] | None) -> Callable[[int, int], None] | None:
+    """The exporters' progress(done, total) as steps of the bar."""
+    if step is None:
+        return None
+    shown = [0]
+
+    def advance(done: int, total: int) -> None:
+        step(advance=done - shown[0], total=total)
+        shown[0] = done
+
+    return advance
+
+
 def _report(result: ExportResult, as_json: bool) -> None:
     if as_json:
         emit_json(result)
@@ -101,8 +115,11 @@ def export_report_command(app: AppContext, title: str | None, context: bool, mem
     report_options = ReportOptions(title=title, attribution=options["attribution"], language=options["language"], context=context, memos=memos)
     with app.open_project() as project:
         key = _key(app, project)
-        with project.begin() as session:
-            result = export_report(session, project.root, _filter(options), report_options, options["output"], options["force"], key)
+        with project.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
+            result = export_report(
+                session, project.root, _filter(options), report_options, options["output"], options["force"], key,
+                _advance(step),
+            )
     _report(result, as_json)
 
 
@@ -118,10 +135,10 @@ def export_quotes_command(app: AppContext, table_format: str, as_json: bool, **o
     """
     with app.open_project() as project:
         key = _key(app, project)
-        with project.begin() as session:
+        with project.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
             result = export_quote_table(
                 session, project.root, _filter(options), table_format, options["attribution"], options["language"],
-                options["output"], options["force"], key,
+                options["output"], options["force"], key, _advance(step),
             )
     _report(result, as_json)
 

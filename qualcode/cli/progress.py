@@ -35,7 +35,9 @@ def progress_bar(label: str, total: int | None, *, show: bool) -> Iterator[Calla
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(label, total=total)
 
-        def step(advance: int = 1, description: str | None = None) -> None:
+        def step(advance: int = 1, description: str | None = None, total: int | None = None) -> None:
+            if total is not None:
+                progress.update(task, total=total)
             progress.update(task, advance=advance, description=description or label)
 
         yield step

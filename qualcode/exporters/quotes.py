@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from qualcode.exporters.attribution import attribute
 from qualcode.exporters.selection import Quote
@@ -59,26 +60,41 @@ def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[
     return header, rows
 
 
-def render_quote_table(quotes: list[Quote], table_format: str, template: str, language: str) -> bytes:
-    """The table as the bytes of a .csv or .xlsx file (exporters.publish checks them for leaks and publishes them)."""
+def render_quote_table(
+    quotes: list[Quote], table_format: str, template: str, language: str,
+    progress: Callable[[int, int], None] | None = None, batch: int = 100,
+) -> bytes:
+    """The table as the bytes of a .csv or .xlsx file (exporters.publish checks them for leaks and publishes them).
+
+    `progress(done, total)` is called after each batch of rows written.
+    """
     header, rows = quote_rows(quotes, template, language)
+
+    def written(done: int) -> None:
+        if progress is not None and (done % batch == 0 or done == len(rows)):
+            progress(done, len(rows))
+
     if table_format == "csv":
         text = io.StringIO(newline="")
         writer = csv.writer(text)
         writer.writerow([csv_cell(value) for value in header])
-        writer.writerows([[csv_cell(value) for value in row] for row in rows])
+        for done, row in enumerate(rows, start=1):
+            writer.writerow([csv_cell(value) for value in row])
+            written(done)
         return text.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     import openpyxl
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Sitater" if language == "nb" else "Quotes"
-    for values in (header, *rows):
+    for done, values in enumerate((header, *rows)):
         sheet.append(values)
         for cell in sheet[sheet.max_row]:
             if starts_like_formula(cell.value):
                 cell.data_type = "s"  # openpyxl made "=…" a formula; it is text
                 cell.quotePrefix = True
+        if done:
+            written(done)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

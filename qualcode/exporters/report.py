@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -42,10 +43,18 @@ def bookmark_name(quote: Quote) -> str:
     return BOOKMARK_PREFIX + quote.guid.replace("-", "")[:20]
 
 
+# Progress is reported once per this many quotes written.
+QUOTE_BATCH = 100
+
+
 def render_report(
-    session: Session, quotes: list[Quote], codes: list[CodeView], selection: QuoteFilter, options: ReportOptions
+    session: Session, quotes: list[Quote], codes: list[CodeView], selection: QuoteFilter, options: ReportOptions,
+    progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
-    """The report as the bytes of a .docx file (exporters.publish checks them for leaks and publishes them)."""
+    """The report as the bytes of a .docx file (exporters.publish checks them for leaks and publishes them).
+
+    `progress(done, total)` is called after each batch of QUOTE_BATCH quotes and once at the end.
+    """
     words = labels(options.language)
     check_template(options.attribution)
     document = docx.Document()
@@ -74,6 +83,10 @@ def render_report(
         for quote in by_code.get(code.path, []):
             bookmark_id += 1
             _quote(writer, quote, options, words, bookmark_id)
+            if progress is not None and bookmark_id % QUOTE_BATCH == 0:
+                progress(bookmark_id, len(quotes))
+    if progress is not None and bookmark_id % QUOTE_BATCH:
+        progress(bookmark_id, len(quotes))
     _page_numbers(document, words)
     document.core_properties.title = options.title or (get_setting(session, "project.name") or "qualcode")
     document.core_properties.author = "qualcode"

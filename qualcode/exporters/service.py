@@ -111,22 +111,26 @@ def _publish_export(path: Path, data: bytes, key: PseudonymKey | None, output: P
     return publish_checked(path, data, key, numbered=output is None, overwrite=force)
 
 
+# Called as progress(done, total) while quotes are written: once per batch of quotes.
+Progress = Callable[[int, int], None]
+
+
 def export_report(
     session: Session, project_root: Path, selection: QuoteFilter, options: ReportOptions,
-    output: Path | None, force: bool, key: PseudonymKey | None,
+    output: Path | None, force: bool, key: PseudonymKey | None, progress: Progress | None = None,
 ) -> ExportResult:
     """Write the Word report; an empty selection is refused and writes nothing."""
     quotes, codes = select_quotes(session, selection)
     if not quotes:
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
-    path, notes = _publish_export(path, render_report(session, quotes, codes, selection, options), key, output, force)
+    path, notes = _publish_export(path, render_report(session, quotes, codes, selection, options, progress), key, output, force)
     return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, options.attribution, quotes))
 
 
 def export_quote_table(
     session: Session, project_root: Path, selection: QuoteFilter, table_format: str, template: str, language: str,
-    output: Path | None, force: bool, key: PseudonymKey | None,
+    output: Path | None, force: bool, key: PseudonymKey | None, progress: Progress | None = None,
 ) -> ExportResult:
     """Write a quote table (csv or xlsx); an empty selection is refused and writes nothing."""
     if table_format not in FORMATS:
@@ -135,5 +139,5 @@ def export_quote_table(
     if not quotes:
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "sitater" if language == "nb" else "quotes", f".{table_format}", force)
-    path, notes = _publish_export(path, render_quote_table(quotes, table_format, template, language), key, output, force)
+    path, notes = _publish_export(path, render_quote_table(quotes, table_format, template, language, progress), key, output, force)
     return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, template, quotes))
