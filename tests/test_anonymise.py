@@ -462,3 +462,71 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
     assert import_paths(project, [source], key_access).imported
     stored = _database_bytes(project)
     assert b"Hilde" not in stored and "Grünerløkka".encode() not in stored
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("fnr 120380-45669 her", "120380-45669"),
+        ("nummer 120380.45669", "120380.45669"),
+        ("Han er født 12.10.80.", "12.10.80"),
+        ("Ring 912-34-567 i dag.", "912-34-567"),
+        ("Hun bor i Kongens gate 12 nå.", "Kongens gate 12"),
+    ],
+)
+def test_common_ways_of_writing_numbers_and_addresses_are_found(text: str, found: str) -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert found in [f.text for f in find_patterns(text)]
+
+
+def test_a_group_interview_with_a_speaker_map_is_redacted_on_withdrawal(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    with key_access.editing() as key:
+        add_known_identifier(key, "Kari Nordmann", "person", "f")
+        add_known_identifier(key, "Siri Dahl", "person", "f")
+    group = tmp_path / "gruppe.md"
+    group.write_text(
+        "---\nparticipants: [D1, D2]\nspeakers: {Kari: D1, Siri: D2, I: interviewer}\n---\n"
+        "I: Hva tenker dere?\nKari: Jeg vil helst slutte med kurset snart.\nSiri: Jeg liker kurset.\n",
+        encoding="utf-8",
+    )
+    assert import_paths(project, [group], key_access).imported
+    with project.begin() as session, key_access.editing() as key:
+        result = withdraw_participant(session, "D1", key, None)
+    assert result.turns_redacted == 1
+    with project.begin() as session:
+        text = session.scalars(select(Transcript)).one().current_version.text  # type: ignore[union-attr]
+    assert "slutte med kurset" not in text and WITHDRAWN in text and "Jeg liker kurset" in text
+
+
+def test_identifiers_from_an_excel_csv_in_windows_1252(tmp_path: Path) -> None:
+    table = tmp_path / "kjente.csv"
+    table.write_bytes("identifier,kind\nKåre Ødegård,person\n".encode("cp1252"))
+    key = PseudonymKey("p")
+    assert [entry.original for entry in import_identifiers(key, table)] == ["Kåre Ødegård"]
+
+
+def test_typed_text_naming_a_word_waiting_for_review_is_refused(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    from qualcode.anonymise.typed_text import guard_typed_text
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.memos import add_memo
+
+    held = tmp_path / "ny.txt"
+    held.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn på kontoret.\n", encoding="utf-8")
+    assert import_paths(project, [held], key_access).failed
+    with key_access.editing() as key:
+        guard_typed_text(project, key)
+        with pytest.raises(InvalidInput, match="'Torunn', which waits for review"), project.begin() as session:
+            add_memo(session, "Torunn sa nei\x07", get_or_create_coder(session, "Forsker 1"))
+        with project.begin() as session:
+            memo = add_memo(session, "Hun sa nei\x07\x01", get_or_create_coder(session, "Forsker 1"))
+    assert memo.text == "Hun sa nei"
+
+
+def test_a_nested_attribution_template_is_one_line() -> None:
+    from qualcode.exporters.attribution import check_template
+
+    with pytest.raises(InvalidInput, match="cannot be filled in"):
+        check_template("{role!r:>{x}}")

@@ -23,7 +23,7 @@ from qualcode.exporters.selection import QuoteFilter, quote_ref, select_quotes
 from qualcode.exporters.service import export_quote_table, export_report
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import import_file
-from qualcode.store.models import Coding, Memo
+from qualcode.store.models import Coder, Coding, Memo
 from qualcode.store.project import Project
 from tests.conftest import SAMPLES, sample_key
 
@@ -281,3 +281,20 @@ def test_libreoffice_converts_the_report_to_pdf(coded: tuple[Project, PseudonymK
         check=True, capture_output=True, timeout=180,
     )
     assert (tmp_path / (path.stem + ".pdf")).stat().st_size > 1000
+
+
+def test_a_reviewer_the_key_knows_is_kept_by_pseudonym(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+    original = key.entries[0]
+    reviewed = docx.Document(str(path))
+    _comment(reviewed, "førti deltakere", "Dette stemmer.", original.original)
+    commented = tmp_path / "kommentert.docx"
+    reviewed.save(str(commented))
+    with project.begin() as session:
+        import_review(session, commented, key)
+        names = [row[0] for row in session.execute(select(Coder.name))]
+        titles = [row[0] for row in session.execute(select(Memo.title))]
+    assert original.original not in names and original.original not in " ".join(t or "" for t in titles)
+    assert original.pseudonym in names

@@ -280,7 +280,14 @@ def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
     """Identifiers from a CSV with columns identifier, kind and optionally gender and pseudonym."""
     if not path.is_file():
         raise InvalidInput(f"{path} does not exist")
-    raw = path.read_text(encoding="utf-8-sig")
+    data = path.read_bytes()
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:  # Excel on a Norwegian Windows saves CSV as Windows-1252
+            raw = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path.name} is neither UTF-8 nor Windows-1252 text", "save it as CSV (UTF-8)") from None
     try:
         dialect = csv.Sniffer().sniff(raw.splitlines()[0] if raw else ",", delimiters=",;\t")
     except csv.Error:

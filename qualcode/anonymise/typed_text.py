@@ -8,6 +8,7 @@ row before it is written, so no service can forget to.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.errors import InvalidInput
 from qualcode.store.models import (
     Code,
     Coding,
@@ -42,9 +44,23 @@ FREE_TEXT: dict[type, tuple[str, ...]] = {
 }
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # what no one types on purpose; tab and line end stay
+
+
 def clean_text(text: str, key: PseudonymKey) -> str:
     """`text` with every identifier the key knows, and every pattern identifier, replaced."""
-    return pseudonymise(text, key, "typed text").text if text else text
+    return pseudonymise(CONTROL.sub("", text), key, "typed text").text if text else text
+
+
+def refuse_undecided(text: str, key: PseudonymKey) -> None:
+    """Typed text may not name a word an import held back for review: nobody has said yet
+    whether it is a name, so it cannot be stored as typed, nor replaced."""
+    for candidate in key.pending:
+        if re.search(rf"(?<!\w){re.escape(candidate.text)}(?!\w)", text):
+            raise InvalidInput(
+                f"the text names {candidate.text!r}, which waits for review as a possible identifier",
+                "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then write it again",
+            )
 
 
 def clean_value(value: Any, key: PseudonymKey) -> Any:
@@ -80,7 +96,20 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
                     continue
                 value = getattr(row, column)
                 cleaned = clean_value(value, key)
+                if not isinstance(row, Event):  # the log only repeats what its subject holds
+                    for text in _strings(cleaned):
+                        refuse_undecided(text, key)
                 if cleaned != value:
                     setattr(row, column, cleaned)
 
     project.on_flush(clean)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []

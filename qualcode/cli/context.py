@@ -96,22 +96,14 @@ class AppContext:
     def typed_session(self) -> Iterator[Session]:
         """A transaction for commands that store what a person typed (memos, definitions, titles):
         every such text is pseudonymised with the key, locked for the command, before it is
-        written. After `key destroy` only the pattern identifiers are replaced."""
-        from qualcode.anonymise.key import PseudonymKey
-        from qualcode.anonymise.service import locate_key
+        written. Without the key (destroyed at the end of a project, or missing) such commands are
+        refused: a name typed then would be stored as typed."""
         from qualcode.anonymise.typed_text import guard_typed_text
 
-        with self.open_project() as project:
-            place = locate_key(project, self.key_override)
-            if place.destroyed and not place.path.exists():
-                guard_typed_text(project, PseudonymKey(place.project_guid))
-                with project.begin() as session:
-                    yield session
-                return
-            with self.key_access(project).editing() as key:
-                guard_typed_text(project, key)
-                with project.begin() as session:
-                    yield session
+        with self.open_project() as project, self.key_access(project).editing() as key:
+            guard_typed_text(project, key)
+            with project.begin() as session:
+                yield session
 
     def finish_interrupted(self, project: Project) -> None:
         """Complete a rewrite of stored texts that a crash interrupted, before anything else runs."""

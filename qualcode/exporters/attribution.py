@@ -32,6 +32,10 @@ def check_template(template: str) -> str:
             f"attribution template {template!r} uses unknown field {sorted(unknown)[0]!r}",
             "named templates: " + ", ".join(TEMPLATES) + "; fields: " + ", ".join(sorted(FIELDS)),
         )
+    try:  # nested fields in a format spec ("{role:>{x}}") and bad specs show only when formatting
+        chosen.format(**{field: 1 if field == "line" else "x" for field in FIELDS})
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError) as error:
+        raise InvalidInput(f"attribution template {template!r} cannot be filled in: {error}", "use plain {fields}") from None
     return chosen
 
 

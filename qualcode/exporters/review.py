@@ -116,7 +116,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
             para_ids[paragraphs[-1].get(f"{{{W14}}}paraId")] = comment
     result = ReviewImport([], [])
     for comment in comments:
-        author = (comment.author or "").strip() or "Ukjent kommentator"
+        author = _reviewer_name(comment.author, key, path.name)
         text = comment.text.strip()
         if not text:
             continue
@@ -125,7 +125,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         own_paragraphs = comment._comment_elm.findall(qn("w:p"))
         parent = para_ids.get(parents.get(own_paragraphs[-1].get(f"{{{W14}}}paraId"), "")) if own_paragraphs else None
         if parent is not None:
-            text = f"(svar til {parent.author}) {text}"
+            text = f"(svar til {_reviewer_name(parent.author, key, path.name)}) {text}"
         anchor = anchors.get(str(comment.comment_id))
         if anchor is None:
             result.unplaced.append((author, text, "the comment is not anchored anywhere in the document"))
@@ -189,3 +189,10 @@ def review_memos(session: Session) -> dict[str, list[MemoView]]:
             code = "(project)"
         grouped.setdefault(code, []).append(memo_view(session, memo))
     return dict(sorted(grouped.items()))
+
+
+def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> str:
+    """A comment's author as the project may keep it: a reviewer the key knows (an informant
+    commenting on a draft, say) by their pseudonym."""
+    name = (author or "").strip() or "Ukjent kommentator"
+    return pseudonymise(name, key, where).text if key is not None else name

@@ -17,7 +17,7 @@ from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.text.sentences import pieces
 
 # Metadata that is free text and may name someone.
-FREE_TEXT_META = ("title", "name", "interviewer", "note_taker")
+FREE_TEXT_META = ("title", "name", "interviewer", "note_taker", "participant", "wave", "mode")
 
 
 @dataclass
@@ -64,6 +64,18 @@ def pseudonymise_document(
     for field in FREE_TEXT_META:
         if isinstance(clean_meta.get(field), str):
             clean_meta[field] = pseudonymise(clean_meta[field], key, where).text
+    if isinstance(clean_meta.get("participants"), list):
+        clean_meta["participants"] = [
+            pseudonymise(value, key, where).text if isinstance(value, str) else value for value in clean_meta["participants"]
+        ]
+    if isinstance(clean_meta.get("speakers"), dict):
+        # The map names labels as the file has them; the turns now carry pseudonymised labels.
+        clean_meta["speakers"] = {
+            _label(str(label), matcher, key, where) or str(label): (
+                pseudonymise(value, key, where).text if isinstance(value, str) else value
+            )
+            for label, value in clean_meta["speakers"].items()
+        }
     if isinstance(clean_meta.get("attributes"), dict):  # free values such as "bydel: Grünerløkka"
         clean_meta["attributes"] = {
             name: pseudonymise(value, key, where).text if isinstance(value, str) else value

@@ -251,3 +251,13 @@ def test_a_tampered_key_is_one_line(cli_project: tuple[Path, dict[str, str]], ch
     _tampered(Path(env["QUALCODE_KEY"]), change)  # type: ignore[arg-type]
     result = run_qualcode(["--project", str(root), "key", "show"], env)
     assert_one_line_error(result)
+
+
+def test_after_key_destroy_typed_text_is_refused(cli_project: tuple[Path, dict[str, str]]) -> None:
+    root, env = cli_project
+    project = ["--project", str(root)]
+    assert run_qualcode([*project, "identifiers", "add", "Ola Dunk", "--kind", "person"], env).returncode == 0
+    assert run_qualcode([*project, "key", "destroy", "--yes"], env).returncode == 0
+    refused = run_qualcode([*project, "memo", "add", "Ola Dunk ringte"], env)
+    assert_one_line_error(refused)
+    assert "destroyed" in refused.stderr and b"Dunk" not in _project_bytes(root)
