@@ -359,3 +359,9 @@ def test_restore_puts_a_backup_in_place_while_another_connection_reads(project: 
     reader.close()
     with sqlite3.connect(result.saved) as saved:
         assert saved.execute("SELECT count(*) FROM participants WHERE name = 'X9'").fetchone() == (1,)
+
+
+def test_a_purge_replaces_the_backups_it_deletes_with_a_clean_one(project: Project) -> None:
+    project.backup("manual")
+    project.purge()
+    assert [path.name.endswith("after-purge.bak") for path in project.backups.glob("*.bak")] == [True]

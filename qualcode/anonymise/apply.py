@@ -120,3 +120,24 @@ def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
         position = replacement.end
     parts.append(text[position:])
     return Pseudonymised("".join(parts), chosen)
+
+
+NAME_WORDS = re.compile(r"[A-ZÆØÅ]?[a-zæøåéüö]+\d*|[A-ZÆØÅ]+\d*(?![a-zæøåéüö])|\d+")
+
+
+def clean_name(name: str, key: PseudonymKey) -> str:
+    """A file's or transcript's name with the identifiers it holds replaced, however it is cased
+    or joined ("kari_nordmann_t1", "KariNordmann", "intervju-Kari-Nordmann.txt").
+
+    Names are matched word by word as proper nouns, since people write them in lower case or
+    run together in file names; a name that holds an identifier comes back with its words
+    joined by "_".
+    """
+    stem, dot, suffix = name.rpartition(".") if "." in name and len(name.rpartition(".")[2]) <= 5 else (name, "", "")
+    direct = pseudonymise(stem, key, "file name")
+    words = NAME_WORDS.findall(direct.text)
+    spaced = " ".join(word[:1].upper() + word[1:] for word in words)
+    found = pseudonymise(spaced, key, "file name")
+    if not found.replacements:
+        return direct.text + dot + suffix
+    return "_".join(found.text.split()) + dot + suffix

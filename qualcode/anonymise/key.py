@@ -84,6 +84,8 @@ class PseudonymKey:
     deny_salt: str = field(default_factory=lambda: os.urandom(16).hex())
     # The key file's own id, kept in its envelope; the project remembers it to know its key.
     key_id: str | None = field(default=None, compare=False)
+    # Counts the saves of the key file; the project remembers the last, so an older copy shows.
+    revision: int = field(default=0, compare=False)
 
     def entry_for(self, original: str) -> KeyEntry | None:
         wanted = original.casefold()
@@ -161,6 +163,7 @@ class Envelope:
     n: int
     token: bytes
     key_id: str | None
+    revision: int
 
 
 def read_envelope(path: Path) -> Envelope:
@@ -182,6 +185,9 @@ def read_envelope(path: Path) -> Envelope:
         raise damaged
     if key_id is not None and not isinstance(key_id, str):
         raise damaged
+    revision = envelope.get("revision", 0)
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
+        raise damaged
     try:
         salt_bytes = base64.b64decode(salt, validate=True)
         token_bytes = token.encode("ascii")
@@ -189,7 +195,7 @@ def read_envelope(path: Path) -> Envelope:
         raise damaged from None
     if len(salt_bytes) < 16:
         raise damaged
-    return Envelope(salt_bytes, n, token_bytes, key_id)
+    return Envelope(salt_bytes, n, token_bytes, key_id, revision)
 
 
 def load_key(path: Path, passphrase: str) -> PseudonymKey:
@@ -206,6 +212,7 @@ def load_key(path: Path, passphrase: str) -> PseudonymKey:
     except (ValueError, TypeError, KeyError, AttributeError):
         raise KeyFileError(f"{path} decrypts, but what it holds is not a qualcode key", "restore the key from your backup") from None
     key.key_id = envelope.key_id
+    key.revision = envelope.revision
     return key
 
 
@@ -220,14 +227,16 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int = SCRYPT_
         try:
             previous = read_envelope(path)
             salt, n = previous.salt, previous.n
+            key.revision = max(key.revision, previous.revision)
         except KeyFileError:
             pass
+    key.revision += 1
     if key.key_id is None:
         key.key_id = str(uuid.uuid4())
     token = _fernet(passphrase, salt, n).encrypt(json.dumps(key.to_json(), ensure_ascii=False).encode("utf-8"))
     envelope = {
         "format": FORMAT, "version": 1, "kdf": "scrypt", "n": n, "salt": base64.b64encode(salt).decode(),
-        "key_id": key.key_id, "token": token.decode(),
+        "key_id": key.key_id, "revision": key.revision, "token": token.decode(),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

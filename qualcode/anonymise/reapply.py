@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import pseudonymise
+from qualcode.anonymise.apply import clean_name, pseudonymise
 from qualcode.anonymise.key import PseudonymKey, Renamed
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.typed_text import FREE_TEXT, clean_text, clean_value
@@ -39,7 +39,22 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     """
     changed: list[str] = []
     replaced = 0
+    taken = set(session.scalars(select(Transcript.name)))
+    renamed_names: dict[str, str] = {}
     for transcript in session.scalars(select(Transcript).order_by(Transcript.name)).all():
+        # The transcript's own name and file name may hold what is now known to be a name.
+        clean = clean_name(transcript.name, key)
+        if clean != transcript.name:
+            renamed_names[transcript.name] = clean
+            taken.discard(transcript.name)
+            clean = next(f"{clean}-{n}" if n else clean for n in range(len(taken) + 1) if (f"{clean}-{n}" if n else clean) not in taken)
+            taken.add(clean)
+            transcript.name = clean
+            changed.append(clean)
+            replaced += 1
+        if transcript.source_filename and clean_name(transcript.source_filename, key) != transcript.source_filename:
+            renamed_names[transcript.source_filename] = clean_name(transcript.source_filename, key)
+            transcript.source_filename = renamed_names[transcript.source_filename]
         renamings = [renaming for renaming in key.renamed if transcript.name in renaming.transcripts]
         spans = _renamed_spans(transcript.current_version.text if transcript.current_version else "", renamings)
         if spans:
@@ -59,6 +74,9 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             "identifiers added to the key after import",
             change_turn=lambda turn: {"speaker": _clean(turn.speaker, key)} if turn.speaker else {},
         )
+    if renamed_names:  # the log names transcripts and files by the names they had
+        for event in session.scalars(select(Event)).all():
+            event.summary, event.payload = _renamed_in(event.summary, renamed_names), _renamed_in(event.payload, renamed_names)
     # Every other column that holds free text: memos, definitions, titles, attributes, the log.
     changed_rows: dict[type, int] = {}
     for model, columns in FREE_TEXT.items():
@@ -75,13 +93,25 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     memos = changed_rows.get(Memo, 0) + changed_rows.get(Coding, 0)
     events = changed_rows.get(Event, 0)
     others = sum(changed_rows.values()) - memos - events
-    if changed or memos or events or others:
+    if changed or memos or events or others or renamed_names:
         purge_index(session)
         record_event(
             session, action="anonymise.reapply", coder=coder,
             summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
         )
     return Reapplied(changed, replaced, memos, events, others)
+
+
+def _renamed_in(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for old in sorted(names, key=len, reverse=True):
+            value = value.replace(old, names[old])
+        return value
+    if isinstance(value, dict):
+        return {name: _renamed_in(item, names) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_renamed_in(item, names) for item in value]
+    return value
 
 
 def _renamed_spans(text: str, renamings: list[Renamed]) -> list[Span]:

@@ -71,6 +71,7 @@ class KeyPlace:
     project_guid: str
     fingerprint: str | None  # None: a project made before keys had fingerprints
     destroyed: str | None  # when `key destroy` ran, if it did
+    revision: int = 0  # the key's revision when this project last saw it saved
 
 
 def locate_key(project: Project, override: Path | None = None) -> KeyPlace:
@@ -81,6 +82,7 @@ def locate_key(project: Project, override: Path | None = None) -> KeyPlace:
         recorded = get_setting(session, "key.path")
         known = get_setting(session, "key.fingerprint")
         destroyed = get_setting(session, "key.destroyed")
+        revision = int(get_setting(session, "key.revision") or 0)
     if override is not None:
         path = override
     elif os.environ.get(KEY_ENV):
@@ -94,7 +96,7 @@ def locate_key(project: Project, override: Path | None = None) -> KeyPlace:
             guid = project_guid(session)
         if not override and not os.environ.get(KEY_ENV):
             path = default_key_path(guid, project.root)
-    return KeyPlace(path.expanduser(), guid, known, destroyed)
+    return KeyPlace(path.expanduser(), guid, known, destroyed, revision)
 
 
 @dataclass
@@ -105,7 +107,8 @@ class KeyAccess:
     passphrase: str
     project_guid: str
     fingerprint: str | None = None  # what the project remembers; checked on every load
-    project: Project | None = None  # to record the fingerprint of a key made before fingerprints
+    project: Project | None = None  # to record the fingerprint and revision the project has seen
+    revision: int = 0  # the newest revision of the key the project has seen
 
     def load_existing(self) -> PseudonymKey:
         """The project's key; a missing key, or a key of another project, is refused."""
@@ -130,10 +133,19 @@ class KeyAccess:
                 f"the key {self.path} is not the key this project was made with",
                 "pass the right --key PATH or restore the key from your backup",
             )
+        if key.revision < self.revision:
+            raise KeyFileError(
+                f"the key {self.path} is an older copy (saved {key.revision} times; this project has seen it saved {self.revision} times)",
+                "identifiers learned since would be missed: restore the newest copy of the key",
+            )
         return key
 
     def save(self, key: PseudonymKey) -> None:
         save_key(self.path, key, self.passphrase)
+        if self.project is not None and key.revision > self.revision:
+            with self.project.begin() as session:
+                set_setting(session, "key.revision", str(key.revision))
+            self.revision = key.revision
 
     @contextmanager
     def editing(self) -> Iterator[PseudonymKey]:
@@ -167,7 +179,9 @@ def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
         set_setting(session, "key.path", str(path.resolve()))
         set_setting(session, "key.fingerprint", fingerprint(key.key_id))
         delete_setting(session, "key.destroyed")
-    return KeyAccess(path, passphrase, guid, fingerprint(key.key_id), project)
+    with project.begin() as session:
+        set_setting(session, "key.revision", str(key.revision))
+    return KeyAccess(path, passphrase, guid, fingerprint(key.key_id), project, key.revision)
 
 
 def destroy_project_key(project: Project, access: KeyAccess) -> None:

@@ -35,7 +35,7 @@ from qualcode.store.project import Project
 FREE_TEXT: dict[type, tuple[str, ...]] = {
     Memo: ("title", "text"),
     Coding: ("memo",),
-    Code: ("definition", "inclusion", "exclusion", "example"),
+    Code: ("definition", "inclusion", "exclusion", "example", "signal_words"),
     Event: ("summary", "payload"),
     Transcript: ("title", "source_filename", "interviewer", "note_taker"),
     Participant: ("office",),

@@ -118,4 +118,17 @@ def _redact(session: Session, transcript: Transcript, participant_id: int, gone:
         change_turn=lambda turn: {"speaker": None, "participant_id": None} if turn.id in theirs_ids else {},
     )
     gone.update(rewritten.dropped_guids)
-    return len(theirs), rewritten.dropped_codings
+    # An orphaned coding (its passage lost in a replaced text) keeps its excerpt; if that text is
+    # not in what remains, it may be the withdrawn person's words, so it goes too.
+    orphaned = session.scalars(
+        select(Coding).where(Coding.transcript_id == transcript.id, Coding.orphaned_at.is_not(None))
+    ).all()
+    dropped = 0
+    for coding in orphaned:
+        if coding.excerpt and coding.excerpt not in rewritten.version.text:
+            gone.add(coding.guid)
+            gone.update(memo.guid for memo in session.scalars(select(Memo).where(Memo.coding_id == coding.id)))
+            session.delete(coding)
+            dropped += 1
+    session.flush()
+    return len(theirs), rewritten.dropped_codings + dropped

@@ -81,7 +81,7 @@ class AppContext:
                 "pass the right --key PATH or restore the key from your backup; `qualcode key new` makes a new, empty key",
             )
         return KeyAccess(place.path, self.passphrase(f"Passphrase for the key {place.path.name}"), place.project_guid,
-                         place.fingerprint, project)
+                         place.fingerprint, project, place.revision)
 
     def passphrase(self, prompt: str, *, new: bool = False) -> str:
         """The key's passphrase: $QUALCODE_KEY_PASSPHRASE, or asked for (twice for a new key)."""

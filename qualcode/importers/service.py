@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import pseudonymise
+from qualcode.anonymise.apply import clean_name
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
@@ -233,9 +233,9 @@ def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocumen
     words = word_count(document.text)
     if words == 0:
         raise ImportFailed(f"{path.name} contains no words")
-    name = pseudonymised.meta.get("name") or path.stem
+    name = clean_name(pseudonymised.meta.get("name") or path.stem, key)
     # The file's name is text from outside like any other: it may hold a name.
-    source_name = pseudonymise(path.name, key, path.name).text
+    source_name = clean_name(path.name, key)
     return PreparedTranscript(
         path=path, name=name, source_name=source_name, document=document, meta=pseudonymised.meta,
         digest=content_hash(document.text), words=words,

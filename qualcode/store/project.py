@@ -285,16 +285,21 @@ class Project:
     def purge(self) -> None:
         """After removing sensitive content: fold the WAL in, rebuild the file, drop old backups.
 
-        Backups taken earlier still hold what was removed, so they go too.
+        Backups taken earlier still hold what was removed, so they go too, the researcher's own
+        included; a fresh backup of the cleaned project takes their place, so one always exists.
         """
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             connection.exec_driver_sql("VACUUM")
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        removed = 0
         if self.backups.is_dir():
             for pattern in ("*.bak", "*.bak-wal", ".*.partial"):
                 for backup in self.backups.glob(pattern):
                     backup.unlink()
+                    removed += 1
+        if removed:
+            self.backup("after-purge")
 
     def on_flush(self, hook: Callable[[Session], None]) -> None:
         """Run `hook` on every session of this project before it flushes (the anonymiser's guard

@@ -120,7 +120,7 @@ class CodingService:
                 "open the identifier review once (it asks for it), or start the UI with QUALCODE_KEY_PASSPHRASE set",
             )
         place = locate_key(self.project, self.key_override)
-        access = KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project)
+        access = KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project, place.revision)
         with access.editing() as key:
             self._typing_key = key
             try:
@@ -195,7 +195,7 @@ class CodingService:
     def open_key(self, passphrase: str) -> list[Candidate]:
         """Decrypt the key (KeyFileError on a wrong passphrase) and return what waits for review."""
         place = locate_key(self.project, self.key_override)
-        access = KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project)
+        access = KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project, place.revision)
         self._key = (access, access.load_existing())
         self._passphrase = passphrase  # memos written later are pseudonymised with the same key
         return list(self._key[1].pending)

@@ -103,9 +103,14 @@ def test_a_kill_while_learning_an_identifier_is_finished_on_the_next_open(
 
 def test_the_finish_is_announced(stored_originals: tuple[Path, dict[str, str]]) -> None:
     root, env = stored_originals
+    key = Path(env["QUALCODE_KEY"])
+    saved_before = key.stat().st_mtime_ns
     child = start_qualcode(["--project", str(root), "identifiers", "add", "Ola Dunk", "--kind", "person"], env)
-    while _setting(root, "anonymise.reapply_pending") is None and child.poll() is None:
-        time.sleep(0.005)
+    # Killed once the key holds the new identifier and the stored texts are being rewritten.
+    while child.poll() is None and (
+        _setting(root, "anonymise.reapply_pending") is None or key.stat().st_mtime_ns == saved_before
+    ):
+        time.sleep(0.002)
     child.send_signal(signal.SIGKILL)
     child.wait()
     result = run_qualcode(["--project", str(root), "search", "planen"], env)
@@ -261,3 +266,16 @@ def test_after_key_destroy_typed_text_is_refused(cli_project: tuple[Path, dict[s
     refused = run_qualcode([*project, "memo", "add", "Ola Dunk ringte"], env)
     assert_one_line_error(refused)
     assert "destroyed" in refused.stderr and b"Dunk" not in _project_bytes(root)
+
+
+def test_an_older_copy_of_the_key_is_refused(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    root, env = cli_project
+    project = ["--project", str(root)]
+    key = Path(env["QUALCODE_KEY"])
+    old = tmp_path / "gammel.qckey"
+    shutil.copy2(key, old)
+    assert run_qualcode([*project, "identifiers", "add", "Trude Lie", "--kind", "person"], env).returncode == 0
+    shutil.copy2(old, key)  # a backup from before the identifier was learned
+    refused = run_qualcode([*project, "memo", "add", "Trude Lie igjen"], env)
+    assert_one_line_error(refused)
+    assert "older copy" in refused.stderr and b"Trude" not in _project_bytes(root)
