@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -70,3 +71,25 @@ def cli_project(tmp_path: Path, home: Path) -> tuple[Path, dict[str, str]]:
     result = run_qualcode(["init", str(root)], env)
     assert result.returncode == 0, result.stderr
     return root, env
+
+
+def made_project(base: Path, text: str, *steps: list[str]) -> tuple[Path, dict[str, str]]:
+    """A project made by real `qualcode` processes in `base`: `init`, `text` imported as
+    "intervju", then each of `steps` run on it. For module-scoped templates copied per test."""
+    (base / "home").mkdir()
+    env = cli_env(base / "home", base / "keys" / "studie.qckey")
+    root = base / "studie"
+    assert run_qualcode(["init", str(root)], env).returncode == 0
+    source = base / "intervju.txt"
+    source.write_text(text, encoding="utf-8")
+    for args in (["import", str(source)], *steps):
+        result = run_qualcode(["--project", str(root), *args], env)
+        assert result.returncode == 0, result.stderr
+    return root, env
+
+
+def copied_project(template: tuple[Path, dict[str, str]], target: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of a template project for one test, with the template's environment (its key is shared)."""
+    root = target / "studie"
+    shutil.copytree(template[0], root)
+    return root, template[1]

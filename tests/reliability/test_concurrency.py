@@ -7,7 +7,6 @@ at a file barrier before every step (so each step is a real race, many of them c
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -19,7 +18,13 @@ from sqlalchemy import func, select
 
 from qualcode.store.models import Coder, Coding, Event
 from qualcode.store.project import Project
-from tests.reliability.conftest import assert_one_line_error, qualcode_command, run_qualcode
+from tests.reliability.conftest import (
+    assert_one_line_error,
+    copied_project,
+    made_project,
+    qualcode_command,
+    run_qualcode,
+)
 
 PHRASES = 80
 
@@ -78,25 +83,12 @@ def interview() -> str:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A project made and imported into by real `qualcode` processes, copied for each test."""
-    from tests.reliability.conftest import cli_env
-
-    base = tmp_path_factory.mktemp("concurrency")
-    (base / "home").mkdir()
-    env = cli_env(base / "home", base / "keys" / "studie.qckey")
-    root = base / "studie"
-    assert run_qualcode(["init", str(root)], env).returncode == 0
-    source = base / "intervju.txt"
-    source.write_text(interview(), encoding="utf-8")
-    imported = run_qualcode(["--project", str(root), "import", str(source)], env)
-    assert imported.returncode == 0, imported.stderr
-    return root, env
+    return made_project(tmp_path_factory.mktemp("concurrency"), interview())
 
 
 @pytest.fixture
 def project_root(template: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    root = tmp_path / "studie"
-    shutil.copytree(template[0], root)
-    return root, template[1]
+    return copied_project(template, tmp_path)
 
 
 def run_workers(root: Path, barrier: Path, mode: str, steps: int) -> list[subprocess.CompletedProcess[str]]:

@@ -24,7 +24,8 @@ import pytest
 
 from tests.reliability.conftest import (
     assert_one_line_error,
-    cli_env,
+    copied_project,
+    made_project,
     qualcode_command,
     run_qualcode,
     start_qualcode,
@@ -44,25 +45,16 @@ READS = [["status"], ["search", "kurs*", "--json"], ["history"], ["transcripts",
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A project with one transcript, a coding and a memo, made by real processes; copied per test."""
-    base = tmp_path_factory.mktemp("project-file")
-    (base / "home").mkdir()
-    env = cli_env(base / "home", base / "keys" / "studie.qckey")
-    root = base / "studie"
-    assert run_qualcode(["init", str(root)], env).returncode == 0
-    source = base / "intervju.txt"
-    source.write_text(INTERVIEW, encoding="utf-8")
-    for args in (["import", str(source)], ["coding", "add", "intervju", "empowerment", "--match", "jeg ble hørt"],
-                 ["memo", "add", "Første notat"]):
-        result = run_qualcode(["--project", str(root), *args], env)
-        assert result.returncode == 0, result.stderr
-    return root, env
+    return made_project(
+        tmp_path_factory.mktemp("project-file"), INTERVIEW,
+        ["coding", "add", "intervju", "empowerment", "--match", "jeg ble hørt"], ["memo", "add", "Første notat"],
+    )
 
 
 @pytest.fixture
 def project(template: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    root = tmp_path / "studie"
-    shutil.copytree(template[0], root)
-    return root, {**template[1], "QUALCODE_PROJECT": str(root)}
+    root, env = copied_project(template, tmp_path)
+    return root, {**env, "QUALCODE_PROJECT": str(root)}
 
 
 def database(root: Path) -> Path:

@@ -8,7 +8,6 @@ Bent's, until Bent undoes his own changes. Redo likewise.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,12 @@ from sqlalchemy import select
 
 from qualcode.store.models import Coding
 from qualcode.store.project import Project
-from tests.reliability.conftest import assert_one_line_error, cli_env, run_qualcode
+from tests.reliability.conftest import (
+    assert_one_line_error,
+    copied_project,
+    made_project,
+    run_qualcode,
+)
 
 TEXT = """I: Hvordan kom du inn i programmet?
 D1: Veilederen foreslo det. Jeg fikk være med og bestemme handlingsplanen.
@@ -29,23 +33,12 @@ D1: Jeg fikk mer selvtillit.
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    base = tmp_path_factory.mktemp("undo")
-    (base / "home").mkdir()
-    env = cli_env(base / "home", base / "keys" / "studie.qckey")
-    root = base / "studie"
-    assert run_qualcode(["init", str(root)], env).returncode == 0
-    source = base / "intervju.txt"
-    source.write_text(TEXT, encoding="utf-8")
-    imported = run_qualcode(["--project", str(root), "import", str(source)], env)
-    assert imported.returncode == 0, imported.stderr
-    return root, env
+    return made_project(tmp_path_factory.mktemp("undo"), TEXT)
 
 
 @pytest.fixture
 def project(template: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    root = tmp_path / "studie"
-    shutil.copytree(template[0], root)
-    return root, template[1]
+    return copied_project(template, tmp_path)
 
 
 def as_coder(name: str, root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
