@@ -45,11 +45,6 @@ EXPORTERS_LOAD_DOCX = pytest.mark.xfail(
     reason="qualcode/exporters/report.py and review.py import python-docx and lxml at module level, and every export and "
     "review command imports both; remove this mark when they import them in the functions that write or read .docx",
 )
-IMPORTERS_LOAD_DOCX = pytest.mark.xfail(
-    strict=True,
-    reason="qualcode/importers/service.py imports the .docx reader (python-docx, lxml) at module level for every import; "
-    "remove this mark when it imports each reader where that format is read",
-)
 
 
 def test_cli_import_loads_no_command_and_no_heavy_library() -> None:
@@ -153,7 +148,7 @@ def _case(args: Sequence[str], may_load: Sequence[str] = (), *marks: pytest.Mark
         _case(["export", "quotes", "--format", "xlsx", "--output", "{root}/sitater.xlsx"], ("openpyxl", "lxml"), EXPORTERS_LOAD_DOCX),
         _case(["export", "report", "--output", "{root}/rapport.docx"], ("docx", "lxml")),
         _case(["review", "list"], (), EXPORTERS_LOAD_DOCX),
-        _case(["import", "{root}/notat.txt"], ("spacy", "faker"), IMPORTERS_LOAD_DOCX),
+        _case(["import", "{root}/notat.txt"], ("spacy", "faker")),
         _case(["--key", "{root}/ny.qckey", "init", "{root}/ny"], ("alembic",)),
     ],
 )

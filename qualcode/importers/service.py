@@ -27,7 +27,6 @@ from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_can
 from qualcode.coding.anchoring import Anchor, LineMap, find_anchor
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
 from qualcode.importers.document import ParsedDocument, TurnSpan
-from qualcode.importers.docx_file import read_docx_file
 from qualcode.importers.frontmatter import read_sidecar
 from qualcode.importers.metadata import (
     attribute_definition,
@@ -35,7 +34,6 @@ from qualcode.importers.metadata import (
     get_or_create_participant,
     typed_value,
 )
-from qualcode.importers.odt_file import read_odt_file
 from qualcode.importers.pseudonymise import (
     PseudonymisedDocument,
     propose_candidates,
@@ -44,7 +42,6 @@ from qualcode.importers.pseudonymise import (
 from qualcode.importers.srt_file import read_srt_file
 from qualcode.importers.text_file import read_text_file
 from qualcode.importers.turns import compile_marker
-from qualcode.importers.vtt_file import read_vtt_file
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
 from qualcode.store.events import record_event
 from qualcode.store.models import (
@@ -156,10 +153,16 @@ def parse_file(path: Path, options: ImportOptions | None = None) -> ParsedDocume
         if suffix in (".txt", ".md"):
             return read_text_file(path, encoding=options.encoding, marker=marker)
         if suffix == ".docx":
+            from qualcode.importers.docx_file import read_docx_file
+
             return read_docx_file(path, marker=marker)
         if suffix == ".odt":
+            from qualcode.importers.odt_file import read_odt_file
+
             return read_odt_file(path, marker=marker)
         if suffix == ".vtt":
+            from qualcode.importers.vtt_file import read_vtt_file
+
             return read_vtt_file(path, encoding=options.encoding, marker=marker)
         return read_srt_file(path, encoding=options.encoding, marker=marker)
     except QualcodeError:
