@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_anonymise.py
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO)-key
