@@ -124,7 +124,7 @@ class OverviewScreen(Screen[None]):
 
     @on(Edited)
     def _edited(self, message: Edited) -> None:
-        self.notify(message.status, severity="error" if message.failed else "information")
+        self.notify(message.status, severity="error" if message.failed else "information", markup=False)  # holds what was typed
         self.load()
 
     @on(DataTable.RowSelected)

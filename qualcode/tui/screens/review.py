@@ -138,7 +138,7 @@ class ReviewScreen(Screen[None]):
     @on(Applied)
     def _applied(self, message: Applied) -> None:
         self.app.pop_screen()
-        self.app.notify(message.status, title="Review", severity="error" if message.status.startswith("error") else "information")
+        self.app.notify(message.status, title="Review", severity="error" if message.status.startswith("error") else "information", markup=False)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
