@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import clean_name, pseudonymise
 from qualcode.anonymise.key import PseudonymKey, Renamed
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
-from qualcode.anonymise.typed_text import FREE_TEXT, clean_text, clean_value
+from qualcode.anonymise.typed_text import FREE_TEXT, clean_text, clean_value, map_strings
 from qualcode.search.index import purge_index
 from qualcode.store.events import record_event
 from qualcode.store.models import Coder, Coding, Event, Memo, Transcript
@@ -103,15 +103,12 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
 
 
 def _renamed_in(value: Any, names: dict[str, str]) -> Any:
-    if isinstance(value, str):
+    def rename(text: str) -> str:
         for old in sorted(names, key=len, reverse=True):
-            value = value.replace(old, names[old])
-        return value
-    if isinstance(value, dict):
-        return {name: _renamed_in(item, names) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_renamed_in(item, names) for item in value]
-    return value
+            text = text.replace(old, names[old])
+        return text
+
+    return map_strings(value, rename)
 
 
 def _renamed_spans(text: str, renamings: list[Renamed]) -> list[Span]:

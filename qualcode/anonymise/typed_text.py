@@ -63,15 +63,20 @@ def refuse_undecided(text: str, key: PseudonymKey) -> None:
             )
 
 
+def map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` with `change` applied to every string inside it (JSON-like lists and dicts)."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {name: map_strings(item, change) for name, item in value.items()}
+    if isinstance(value, list):
+        return [map_strings(item, change) for item in value]
+    return value
+
+
 def clean_value(value: Any, key: PseudonymKey) -> Any:
     """Strings inside JSON-like values cleaned; other values as they are."""
-    if isinstance(value, str):
-        return clean_text(value, key)
-    if isinstance(value, dict):
-        return {name: clean_value(item, key) for name, item in value.items()}
-    if isinstance(value, list):
-        return [clean_value(item, key) for item in value]
-    return value
+    return map_strings(value, lambda text: clean_text(text, key))
 
 
 def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], PseudonymKey | None]) -> None:
