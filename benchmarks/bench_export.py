@@ -23,7 +23,7 @@ from qualcode.codebook.model import Codebook, CodeSpec
 from qualcode.codebook.service import apply_codebook
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.exporters.report import ReportOptions
-from qualcode.exporters.selection import QuoteFilter
+from qualcode.coding.passages import QuoteFilter
 from qualcode.exporters.service import export_report
 from qualcode.importers.service import import_paths
 from qualcode.store.models import Code, Coding, Transcript

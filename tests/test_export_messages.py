@@ -22,7 +22,7 @@ from qualcode.errors import InvalidInput, LeakFound, NotFound
 from qualcode.exporters import service
 from qualcode.exporters.report import ReportOptions
 from qualcode.exporters.review import import_review
-from qualcode.exporters.selection import QuoteFilter, select_quotes
+from qualcode.coding.passages import QuoteFilter, select_quotes
 from qualcode.exporters.service import export_quote_table, export_report
 from qualcode.store.project import Project
 from tests.conftest import SAMPLES

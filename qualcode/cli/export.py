@@ -15,7 +15,7 @@ from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.errors import InvalidInput
 from qualcode.exporters.report import ReportOptions
 from qualcode.exporters.review import import_review, review_memos
-from qualcode.exporters.selection import QuoteFilter
+from qualcode.coding.passages import QuoteFilter
 from qualcode.exporters.service import ExportResult, export_quote_table, export_report
 from qualcode.store.project import Project
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from qualcode.errors import InvalidInput
 from qualcode.exporters.labels import LABELS, ROLE_LABELS, ROLE_NAMES
-from qualcode.exporters.selection import Quote
+from qualcode.coding.passages import Quote
 
 TEMPLATES = {
     "role": "{role_label}",

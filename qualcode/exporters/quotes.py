@@ -20,7 +20,7 @@ import io
 from collections.abc import Callable
 
 from qualcode.exporters.attribution import attribute
-from qualcode.exporters.selection import Quote
+from qualcode.coding.passages import Quote
 
 FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

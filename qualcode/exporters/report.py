@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import CodeView
 from qualcode.exporters.attribution import attribute, check_template
 from qualcode.exporters.labels import labels
-from qualcode.exporters.selection import Quote, QuoteFilter
+from qualcode.coding.passages import Quote, QuoteFilter
 from qualcode.store.models import Coder, Memo, Participant, Transcript
 from qualcode.store.settings import get_setting
 

@@ -26,7 +26,7 @@ from qualcode.exporters.attribution import check_template
 from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import FORMATS, render_quote_table
 from qualcode.exporters.report import ReportOptions, render_report
-from qualcode.exporters.selection import Quote, QuoteFilter, nothing_selected, select_quotes
+from qualcode.coding.passages import Quote, QuoteFilter, nothing_selected, select_quotes
 
 EXPORTS_DIR = "exports"
 MAX_NUMBER = 10_000  # rapport-<date>-10000.docx: past this, something is wrong

@@ -34,7 +34,7 @@ from qualcode.coding.reader import (
 )
 from qualcode.coding.transcripts import TranscriptView, describe_transcripts
 from qualcode.errors import InvalidInput, KeyFileError
-from qualcode.exporters.selection import Quote, QuoteFilter, select_quotes
+from qualcode.coding.passages import Quote, QuoteFilter, select_quotes
 from qualcode.search.service import SearchFilters, SearchResult, search
 from qualcode.store.project import Project
 from qualcode.store.settings import get_setting, set_setting

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from qualcode.exporters.selection import Quote
+from qualcode.coding.passages import Quote
 from qualcode.tui.screens.help import HelpScreen
 
 # Filter words of the form field:value look only in that field; other words anywhere.

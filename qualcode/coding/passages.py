@@ -1,4 +1,4 @@
-"""Choosing the quotes for an export: by code, who said it, when, and what it says."""
+"""Passages of codes, chosen by code, who said it, when, and what it says: for exports, the TUI and analysis."""
 
 from __future__ import annotations
 
