@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,9 +21,12 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, accept_candidate
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview
-from qualcode.importers.service import import_file, import_paths, parse_file
+from qualcode.importers.document import ParsedDocument, TurnSpan
+from qualcode.importers.readers import READERS, Reader
+from qualcode.importers.service import expand_paths, import_file, import_paths, parse_file
 from qualcode.store.models import Participant, TextVersion, Transcript, Turn
 from qualcode.store.project import Project
+from qualcode.text.normalise import normalise
 from tests.conftest import INTERVIEW, SAMPLES, make_transcript, sample_key
 
 NORWEGIAN = "I: Hvordan gikk det?\nD1: Jeg følte meg fratatt ansvar. Måltallet på NAV-kontoret styrte alt.\n"
@@ -359,3 +366,86 @@ def test_participants_csv_errors(session: Session, tmp_path: Path, content: str,
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ImportFailed, match=message):
         import_participants(session, path)
+
+
+# A reader's text is stored as it is handed over: it must be normalised already (NBSP, soft
+# hyphens and CRLF below are what normalising removes), with every turn inside it.
+SPOKEN = [("I", "Hvordan gikk det?"), ("D1", "Jeg\u00a0følte meg fra\u00adtatt ansvar på NAV-kontoret 😊")]
+
+
+def _written_in_every_format(directory: Path) -> dict[str, Path]:
+    lines = [f"{speaker}: {text}" for speaker, text in SPOKEN]
+    files = {
+        ".txt": "\r\n".join(lines) + "\r\n",
+        ".md": "\r\n\r\n".join(lines) + "\r\n",
+        ".vtt": "WEBVTT\r\n\r\n" + "".join(
+            f"00:00:0{second}.000 --> 00:00:0{second + 1}.000\r\n<v {speaker}>{text}</v>\r\n\r\n"
+            for second, (speaker, text) in enumerate(SPOKEN, start=1)
+        ),
+        ".srt": "".join(
+            f"{second}\r\n00:00:0{second},000 --> 00:00:0{second + 1},000\r\n{speaker}: {text}\r\n\r\n"
+            for second, (speaker, text) in enumerate(SPOKEN, start=1)
+        ),
+    }
+    paths = {}
+    for suffix, content in files.items():
+        paths[suffix] = directory / f"samtale{suffix}"
+        paths[suffix].write_text(content, encoding="utf-8")
+    word = docx.Document()
+    for line in lines:
+        word.add_paragraph(line)
+    paths[".docx"] = directory / "samtale.docx"
+    word.save(str(paths[".docx"]))
+    odt = OpenDocumentText()
+    for line in lines:
+        odt.text.addElement(P(text=line))
+    paths[".odt"] = directory / "samtale.odt"
+    odt.save(str(paths[".odt"]))
+    return paths
+
+
+def test_every_registered_reader_hands_over_normalised_text_and_its_turns(tmp_path: Path) -> None:
+    samples = _written_in_every_format(tmp_path)
+    assert set(samples) == set(READERS), "write a sample for each registered format"
+    for suffix, path in samples.items():
+        document = parse_file(path)
+        assert normalise(document.text) == document.text, suffix
+        turns = [(turn.speaker, document.text[turn.start:turn.end]) for turn in document.turns]
+        assert turns == [(speaker, normalise(text)) for speaker, text in SPOKEN], suffix
+
+
+def test_a_format_registered_as_a_reader_is_read_and_found_in_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_upper(path: Path, *, encoding: str | None, marker: re.Pattern[str] | None) -> ParsedDocument:
+        text = path.read_text(encoding="utf-8").upper()
+        return ParsedDocument(text=text, turns=[TurnSpan(None, 0, len(text))], source_format="rop")
+
+    (tmp_path / "notat.ROP").write_text("hei på deg\n", encoding="utf-8")
+    (tmp_path / "bilde.png").write_bytes(b"\x89PNG\r\n")
+    with pytest.raises(ImportFailed, match=r"notat\.ROP: \.rop is not a transcript format") as caught:
+        parse_file(tmp_path / "notat.ROP")
+    assert caught.value.hint == "supported: .txt, .md, .docx, .odt, .vtt, .srt"
+    assert expand_paths([tmp_path]) == []
+    monkeypatch.setitem(READERS, ".rop", Reader(read_upper, whole_text=True))
+    assert parse_file(tmp_path / "notat.ROP").text == "HEI PÅ DEG\n"
+    assert expand_paths([tmp_path]) == [tmp_path / "notat.ROP"]
+    with pytest.raises(ImportFailed, match=r"bilde\.png: \.png is not a transcript format") as caught:
+        parse_file(tmp_path / "bilde.png")
+    assert caught.value.hint is not None and caught.value.hint.endswith(".srt, .rop")
+
+
+_LOADED_BY_READING = """
+import json, sys
+from pathlib import Path
+from qualcode.importers.service import parse_file
+parse_file(Path(sys.argv[1]))
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & {"docx", "lxml", "odf", "webvtt", "srt"})))
+"""
+
+
+@pytest.mark.parametrize(("suffix", "loaded"), [
+    (".txt", []), (".md", []), (".docx", ["docx", "lxml"]), (".odt", ["odf"]), (".vtt", ["webvtt"]), (".srt", ["srt"]),
+])
+def test_reading_a_format_loads_only_its_own_library(tmp_path: Path, suffix: str, loaded: list[str]) -> None:
+    path = _written_in_every_format(tmp_path)[suffix]
+    result = subprocess.run([sys.executable, "-c", _LOADED_BY_READING, str(path)], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == loaded

@@ -19,29 +19,13 @@ from docx.text.paragraph import Paragraph
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import ParsedDocument, control_character_note, tracked_changes_note
-from qualcode.importers.package import open_package
+from qualcode.importers.package import check_not_encrypted, open_package
 from qualcode.importers.turns import detect_turns
 from qualcode.text.normalise import normalise
 
 _RUN, _PARAGRAPH = qn("w:r"), qn("w:p")
 _INSERTED = (qn("w:ins"), qn("w:moveTo"))
 _DELETED = (qn("w:del"), qn("w:moveFrom"))
-
-# Encrypted Office files and old .doc files are OLE compound documents, not zip packages.
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def check_not_encrypted(path: Path, kind: str) -> None:
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if not head:
-        raise ImportFailed(f"{path.name} is empty", "check that you picked the right file")
-    if head == OLE_SIGNATURE:
-        raise ImportFailed(
-            f"{path.name} is password-protected or an old binary {kind} file",
-            f"remove the password or save it as {kind} again, then import",
-        )
-
 
 def read_docx_file(path: Path, *, marker: re.Pattern[str] | None = None) -> ParsedDocument:
     check_not_encrypted(path, ".docx")

@@ -18,8 +18,7 @@ from odf.opendocument import load
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import ParsedDocument, control_character_note, tracked_changes_note
-from qualcode.importers.docx_file import check_not_encrypted
-from qualcode.importers.package import open_package, read_small_part
+from qualcode.importers.package import check_not_encrypted, open_package, read_small_part
 from qualcode.importers.turns import detect_turns
 from qualcode.text.normalise import normalise
 

@@ -30,6 +30,8 @@ CHUNK = 1 << 20
 SPOOL_IN_MEMORY = 32 << 20  # larger copies go to a temporary file
 XML_SUFFIXES = (".xml", ".rels")
 SMALL_TEXT_MEMBERS = {"mimetype"}
+# Encrypted Office files and old .doc files are OLE compound documents, not zip packages.
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # What a damaged zip raises: a bad directory, a bad CRC, a broken deflate stream, an unknown method.
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
 
@@ -68,6 +70,19 @@ class Package:
 
     def close(self) -> None:
         self.stream.close()
+
+
+def check_not_encrypted(path: Path, kind: str) -> None:
+    """Refuse an empty file, and an encrypted or old binary Office file, before it is opened as a zip."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head:
+        raise ImportFailed(f"{path.name} is empty", "check that you picked the right file")
+    if head == OLE_SIGNATURE:
+        raise ImportFailed(
+            f"{path.name} is password-protected or an old binary {kind} file",
+            f"remove the password or save it as {kind} again, then import",
+        )
 
 
 def open_package(path: Path, kind: str) -> Package:

@@ -39,8 +39,7 @@ from qualcode.importers.pseudonymise import (
     propose_candidates,
     pseudonymise_document,
 )
-from qualcode.importers.srt_file import read_srt_file
-from qualcode.importers.text_file import read_text_file
+from qualcode.importers.readers import is_supported, reader_for
 from qualcode.importers.turns import compile_marker
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
 from qualcode.store.events import record_event
@@ -61,8 +60,6 @@ from qualcode.store.project import Project
 from qualcode.text.normalise import content_hash
 from qualcode.text.speakers import INTERVIEWER_LABELS
 from qualcode.text.tokens import word_count
-
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".odt", ".vtt", ".srt")
 
 
 @dataclass(frozen=True)
@@ -123,7 +120,6 @@ class BatchResult:
 # Text formats are read whole; beyond this a file is not one interview.
 MAX_TEXT_BYTES = 256 << 20
 TURN_BATCH = 5_000
-_TEXT_SUFFIXES = (".txt", ".md", ".vtt", ".srt")
 
 
 def parse_file(path: Path, options: ImportOptions | None = None) -> ParsedDocument:
@@ -138,33 +134,15 @@ def parse_file(path: Path, options: ImportOptions | None = None) -> ParsedDocume
     if path.is_dir():
         raise ImportFailed(f"{path} is a directory", "import it as a batch, not as one file")
     marker = compile_marker(options.turn_pattern) if options.turn_pattern else None
+    reader = reader_for(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise ImportFailed(
-            f"{path.name}: {suffix or 'no extension'} is not a transcript format qualcode reads",
-            "supported: " + ", ".join(SUPPORTED_SUFFIXES),
-        )
     try:
-        if suffix in _TEXT_SUFFIXES and path.stat().st_size > MAX_TEXT_BYTES:
+        if reader.whole_text and path.stat().st_size > MAX_TEXT_BYTES:
             raise ImportFailed(
                 f"{path.name} is {path.stat().st_size / 2**20:,.0f} MB, more than the {MAX_TEXT_BYTES >> 20} MB qualcode reads as one transcript",
                 "split it into one file per interview",
             )
-        if suffix in (".txt", ".md"):
-            return read_text_file(path, encoding=options.encoding, marker=marker)
-        if suffix == ".docx":
-            from qualcode.importers.docx_file import read_docx_file
-
-            return read_docx_file(path, marker=marker)
-        if suffix == ".odt":
-            from qualcode.importers.odt_file import read_odt_file
-
-            return read_odt_file(path, marker=marker)
-        if suffix == ".vtt":
-            from qualcode.importers.vtt_file import read_vtt_file
-
-            return read_vtt_file(path, encoding=options.encoding, marker=marker)
-        return read_srt_file(path, encoding=options.encoding, marker=marker)
+        return reader.read(path, encoding=options.encoding, marker=marker)
     except QualcodeError:
         raise
     except OSError as error:
@@ -666,10 +644,7 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     expanded: list[Path] = []
     for path in paths:
         if path.is_dir():
-            expanded += sorted(
-                child for child in path.iterdir()
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES
-            )
+            expanded += sorted(child for child in path.iterdir() if child.is_file() and is_supported(child))
         else:
             expanded.append(path)
     return expanded
