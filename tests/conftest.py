@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.orm import Session
@@ -15,18 +16,20 @@ from qualcode.codebook.service import apply_codebook
 from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import load_codebook
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import ImportedTranscript, ImportOptions, import_file
 from qualcode.store.models import Coder
 from qualcode.store.project import Project
+
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "transcripts"
 
 
-@pytest.fixture(autouse=True)
-def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point any user-level configuration at a temporary directory."""
-    home = tmp_path_factory.mktemp("home")
+def isolate_user(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Point any user-level configuration at `home`, and clear what a researcher's shell may set."""
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.delenv("QUALCODE_CODER", raising=False)
@@ -34,6 +37,12 @@ def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.delenv("QUALCODE_SPACY_MODEL", raising=False)
     monkeypatch.delenv("QUALCODE_KEY", raising=False)
     monkeypatch.setenv("QUALCODE_KEY_PASSPHRASE", "test passphrase")
+
+
+@pytest.fixture(autouse=True)
+def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point any user-level configuration at a temporary directory."""
+    isolate_user(monkeypatch, tmp_path_factory.mktemp("home"))
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +103,32 @@ def sample_key(key: PseudonymKey) -> PseudonymKey:
     for word in ("Norge", "Varighet"):
         dismiss(key, word)
     return key
+
+
+def import_samples(project: Project, key: PseudonymKey) -> None:
+    """The sample participants and three sample transcripts, imported with `key`: what the TUI tests read."""
+    with project.begin() as session:
+        import_participants(session, SAMPLES / "participants.csv")
+        for name in ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt"):
+            import_file(session, SAMPLES / name, key=key)
+
+
+@pytest.fixture
+def sample_project(project: Project) -> Path:
+    """The samples imported into a project with a real key file (so memos can be written), closed again."""
+    access = create_key(project, project.root.parent / "keys" / "samples.qckey", "test passphrase")
+    key = sample_key(access.load_existing())
+    access.save(key)
+    import_samples(project, key)
+    access.save(key)
+    project.close()
+    return project.root
+
+
+def open_tui(root: Path, coder: str | None = "Forsker 1", role: str | None = None, key: Path | None = None) -> QualcodeApp:
+    """The terminal UI on `root`, configured from this environment as `qualcode --coder CODER tui` is."""
+    from qualcode.config import Config
+    from qualcode.tui.app import QualcodeApp
+    from qualcode.workspace import Workspace
+
+    return QualcodeApp(Workspace.open(Config.resolve(project=root, coder=coder, key=key)), role)

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.passages import QuoteFilter, select_quotes
 from qualcode.coding.service import add_coding
 from qualcode.errors import InvalidInput, LeakFound, NotFound
 from qualcode.exporters import service
 from qualcode.exporters.report import ReportOptions
 from qualcode.exporters.review import import_review
-from qualcode.coding.passages import QuoteFilter, select_quotes
 from qualcode.exporters.service import export_quote_table, export_report
 from qualcode.store.project import Project
 from tests.conftest import SAMPLES

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.passages import QuoteFilter, quote_ref, select_quotes
 from qualcode.coding.service import add_coding, remove_coding
 from qualcode.errors import InvalidInput, LeakFound
 from qualcode.exporters.report import ReportOptions
 from qualcode.exporters.review import import_review, review_memos
-from qualcode.coding.passages import QuoteFilter, quote_ref, select_quotes
 from qualcode.exporters.service import export_quote_table, export_report
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import import_file

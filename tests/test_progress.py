@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.passages import QuoteFilter
 from qualcode.coding.service import add_coding
 from qualcode.exporters.report import ReportOptions
-from qualcode.coding.passages import QuoteFilter
 from qualcode.exporters.service import export_quote_table, export_report
 from qualcode.importers.service import import_paths
 from qualcode.store.project import Project

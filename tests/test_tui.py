@@ -12,7 +12,6 @@ from textual.widgets import DataTable, Label, Static
 
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import list_codings
-from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import import_file
 from qualcode.store.models import Coding, Memo, TextVersion
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project
@@ -21,26 +20,9 @@ from qualcode.tui.modals.code_picker import CodePicker, rank_codes
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reader import MOUSE, ReaderScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView, wrap
-from tests.conftest import SAMPLES, sample_key
+from tests.conftest import open_tui
 
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def sample_project(project: Project) -> Path:
-    from qualcode.anonymise.service import create_key, locate_key
-
-    access = create_key(project, locate_key(project).path, "test passphrase")
-    key = sample_key(access.load_existing())
-    access.save(key)
-    with project.begin() as session:
-        import_participants(session, SAMPLES / "participants.csv")
-        for name in ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt"):
-            import_file(session, SAMPLES / name, key=key)
-    access.save(key)
-    root = project.root
-    project.close()
-    return root
 
 
 async def settle(app: QualcodeApp, pilot: object) -> None:
@@ -65,7 +47,7 @@ def codings_in(root: Path) -> list[tuple[str, str, str | None]]:
 
 
 async def test_code_by_shortcut_and_picker_memo_undo_redo_and_restart(sample_project: Path) -> None:
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
         view = reader.query_one(TranscriptView)
@@ -102,7 +84,7 @@ async def test_code_by_shortcut_and_picker_memo_undo_redo_and_restart(sample_pro
         assert len(codings_in(sample_project)) == 2
         assert "redid" in str(reader.query_one("#status", Static).render())
     # Start again: the codings are as left, and undo still reaches the earlier change.
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
         assert len(reader.document.codings) == 2
@@ -112,7 +94,7 @@ async def test_code_by_shortcut_and_picker_memo_undo_redo_and_restart(sample_pro
 
 
 async def test_navigation_selection_and_removal(sample_project: Path) -> None:
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_first(app, pilot, "veileder_V1")
         view = reader.query_one(TranscriptView)
@@ -150,7 +132,7 @@ async def test_navigation_selection_and_removal(sample_project: Path) -> None:
 
 
 async def test_help_lists_every_key_of_the_screen(sample_project: Path) -> None:
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
         await pilot.press("question_mark")
@@ -165,7 +147,7 @@ async def test_help_lists_every_key_of_the_screen(sample_project: Path) -> None:
 
 
 async def test_overview_filters_and_sorts(sample_project: Path) -> None:
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one(DataTable)
@@ -178,7 +160,7 @@ async def test_overview_filters_and_sorts(sample_project: Path) -> None:
 
 
 async def test_memo_needs_a_coding_under_the_cursor(sample_project: Path) -> None:
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
         await pilot.press("m")
@@ -209,7 +191,7 @@ def test_wrap_keeps_offsets_and_line_numbers() -> None:
 async def test_search_jumps_to_a_hit_and_codes_its_sentence(sample_project: Path) -> None:
     from qualcode.tui.screens.search import SearchScreen
 
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+f")
@@ -235,7 +217,7 @@ async def test_search_jumps_to_a_hit_and_codes_its_sentence(sample_project: Path
 async def test_segments_browser_lists_filters_and_jumps(sample_project: Path) -> None:
     from qualcode.tui.screens.segments import SegmentsScreen
 
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "veileder_V1")
         await pilot.press("V", "c", "p")  # inntakspress, a sub-code of måltall-press
@@ -275,7 +257,7 @@ async def test_start_screen_asks_for_the_coder_and_remembers_them(sample_project
     from qualcode.tui.screens.overview import OverviewScreen
     from qualcode.tui.screens.start import StartScreen
 
-    app = QualcodeApp(sample_project)
+    app = open_tui(sample_project, coder=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
@@ -285,7 +267,7 @@ async def test_start_screen_asks_for_the_coder_and_remembers_them(sample_project
         await settle(app, pilot)
         assert isinstance(app.screen, OverviewScreen)
         assert app.coder_name == "Medforsker Kari"
-    app = QualcodeApp(sample_project)
+    app = open_tui(sample_project, coder=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.screen.query_one("#start-name").value == "Medforsker Kari"  # type: ignore[attr-defined]
@@ -302,7 +284,7 @@ async def test_start_screen_asks_for_the_coder_and_remembers_them(sample_project
 async def test_create_a_code_from_the_picker_and_edit_its_definition(sample_project: Path) -> None:
     from qualcode.codebook.service import code_history, find_code
 
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "deltaker_D1_T1")
         await pilot.press("v", "p", *"empowerment/mestring", "ctrl+n")
@@ -323,7 +305,7 @@ async def test_create_a_code_from_the_picker_and_edit_its_definition(sample_proj
 async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> None:
     from qualcode.tui.widgets.transcript_view import MARGIN
 
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "veileder_V1")
         view = reader.query_one(TranscriptView)
@@ -348,12 +330,12 @@ async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> 
 async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qualcode.anonymise.service import create_key, locate_key
+    from qualcode.anonymise.service import create_key
     from qualcode.errors import NeedsReview
     from qualcode.tui.modals.passphrase import PassphraseModal
     from qualcode.tui.screens.review import ReviewScreen
 
-    access = create_key(project, locate_key(project).path, "test passphrase")
+    access = create_key(project, tmp_path / "keys" / "tui.qckey", "test passphrase")
     key = access.load_existing()
     first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
     first.write_text("I: Hvem hjalp deg?\nD1: Torunn hjalp meg mye.\n", encoding="utf-8")  # sentence-initial: not proposed
@@ -367,7 +349,7 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
     project.close()
     monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
 
-    app = QualcodeApp(root, "Forsker 1")
+    app = open_tui(root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("a")
@@ -406,7 +388,7 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
 
 
 async def test_shrink_the_selection_and_change_a_code(sample_project: Path) -> None:
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
         view = reader.query_one(TranscriptView)
@@ -446,7 +428,7 @@ def test_a_row_finds_exactly_the_codings_that_overlap_it(spans: list[tuple[int, 
 
 
 async def test_coded_passages_are_marked_without_colour_too(sample_project: Path) -> None:
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
         view = reader.query_one(TranscriptView)
@@ -470,7 +452,7 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
     from qualcode.store.models import Transcript
     from qualcode.tui.modals.transcript_form import TranscriptForm
 
-    app = QualcodeApp(sample_project, "Forsker 1")
+    app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one(DataTable)
@@ -499,3 +481,59 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
         from qualcode.coding.history import history
 
         assert history(session, limit=1)[0].action == "transcript.edit"
+
+
+async def test_a_transcript_and_a_code_deleted_from_the_command_line_while_shown(sample_project: Path) -> None:
+    """The TUI says what is gone and goes on: no worker error closes it."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from qualcode.tui.screens.overview import OverviewScreen
+
+    def qualcode(*args: str) -> None:
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2", *args])
+        assert result.exit_code == 0, result.output
+
+    qualcode("codebook", "add", "empowerment/kortvarig")
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        overview = app.screen
+        assert isinstance(overview, OverviewScreen)
+        table = overview.query_one(DataTable)
+        qualcode("participants", "withdraw", "D1", "--yes")  # the transcript listed on screen is deleted
+        table.move_cursor(row=table.get_row_index("deltaker_D1_T1"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.is_running and app.screen is overview
+        assert any("no transcript 'deltaker_D1_T1'" in str(note.message) for note in app._notifications)
+        reader = await open_first(app, pilot, "leder_L1")
+        qualcode("undo")  # Forsker 2 takes back the code, which nothing uses: it is deleted
+        await pilot.press("v", "p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CodePicker)  # it still lists the code it read at the start
+        await pilot.press(*"kortvarig", "enter")
+        await settle(app, pilot)
+        assert app.is_running and app.screen is reader
+        assert "no code 'empowerment/kortvarig'" in str(reader.query_one("#status", Static).render())
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+        assert app.screen is overview  # read again, without the deleted transcript
+        assert sorted(str(key.value) for key in table.rows) == ["leder_L1", "veileder_V1"]
+    assert codings_in(sample_project) == []
+
+
+async def test_a_bug_in_a_worker_is_shown_and_the_ui_goes_on(sample_project: Path) -> None:
+    from qualcode.tui.screens.overview import OverviewScreen
+
+    def broken(_workspace: object) -> None:
+        raise RuntimeError("kaputt")
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        app.screen.in_background(broken, lambda _: None, group="test")
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, OverviewScreen)
+        assert any("unexpected error (RuntimeError: kaputt)" in str(note.message) for note in app._notifications)

@@ -9,11 +9,8 @@ import pytest
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import add_coding
-from qualcode.importers.metadata import import_participants
-from qualcode.importers.service import import_file
 from qualcode.store.project import Project
-from qualcode.tui.app import QualcodeApp
-from tests.conftest import SAMPLES, sample_key
+from tests.conftest import import_samples, open_tui, sample_key
 
 SIZE = (80, 24)
 
@@ -21,11 +18,8 @@ SIZE = (80, 24)
 @pytest.fixture
 def coded_project(project: Project) -> Path:
     # A fixed key GUID gives the same pseudonyms every run, so the pictures do not drift.
-    key = sample_key(PseudonymKey("snapshot"))
+    import_samples(project, sample_key(PseudonymKey("snapshot")))
     with project.begin() as session:
-        import_participants(session, SAMPLES / "participants.csv")
-        for name in ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt"):
-            import_file(session, SAMPLES / name, key=key)
         coder = get_or_create_coder(session, "Forsker 1")
         add_coding(session, "leder_L1", "måltall-press", coder, match="Vi får et måltall hvert år fra fylket")
         add_coding(session, "leder_L1", "inntakspress", coder, match="Jeg har sagt til veilederne at vi må nå måltallet før jul.")
@@ -48,7 +42,7 @@ async def _open_leader(pilot: object) -> None:
 
 
 def test_overview(snap_compare: object, coded_project: Path) -> None:
-    assert snap_compare(QualcodeApp(coded_project, "Forsker 1"), terminal_size=SIZE, run_before=_settle)  # type: ignore[operator]
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=_settle)  # type: ignore[operator]
 
 
 def test_reader_with_codings(snap_compare: object, coded_project: Path) -> None:
@@ -57,7 +51,7 @@ def test_reader_with_codings(snap_compare: object, coded_project: Path) -> None:
         await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket", "right_square_bracket")  # type: ignore[attr-defined]
         await _settle(pilot)
 
-    assert snap_compare(QualcodeApp(coded_project, "Forsker 1"), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
 
 
 def test_code_picker(snap_compare: object, coded_project: Path) -> None:
@@ -66,7 +60,7 @@ def test_code_picker(snap_compare: object, coded_project: Path) -> None:
         await pilot.press("v", "p", *"medvirk")  # type: ignore[attr-defined]
         await _settle(pilot)
 
-    assert snap_compare(QualcodeApp(coded_project, "Forsker 1"), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
 
 
 def test_help(snap_compare: object, coded_project: Path) -> None:
@@ -75,4 +69,4 @@ def test_help(snap_compare: object, coded_project: Path) -> None:
         await pilot.press("question_mark")  # type: ignore[attr-defined]
         await _settle(pilot)
 
-    assert snap_compare(QualcodeApp(coded_project, "Forsker 1"), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)  # type: ignore[operator]

@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,8 +38,6 @@ if TYPE_CHECKING:
 
     from qualcode.anonymise.reapply import Reapplied
 
-PASSPHRASE_ENV = "QUALCODE_KEY_PASSPHRASE"
-KEY_ENV = "QUALCODE_KEY"
 LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
 
 
@@ -52,10 +49,9 @@ def project_guid(session: Session) -> str:
     return guid
 
 
-def default_key_path(guid: str, project_root: Path, config_home: Path | None = None) -> Path:
+def default_key_path(guid: str, project_root: Path, config_home: Path) -> Path:
     """Outside the project directory, in the user's own configuration, so copying a project never copies its key."""
-    config = config_home or Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return config / "qualcode" / "keys" / f"{project_root.name}-{guid[:8]}.qckey"
+    return config_home.expanduser() / "qualcode" / "keys" / f"{project_root.name}-{guid[:8]}.qckey"
 
 
 def fingerprint(key_id: str) -> str:
@@ -74,28 +70,21 @@ class KeyPlace:
     revision: int = 0  # the key's revision when this project last saw it saved
 
 
-def locate_key(project: Project, override: Path | None = None) -> KeyPlace:
-    """The key's path (--key, $QUALCODE_KEY, the path recorded at creation, or the default place)
-    and what the project knows about its key. A lookup: it writes nothing."""
+def locate_key(project: Project, override: Path | None, config_home: Path) -> KeyPlace:
+    """The key's path (`override`: --key or $QUALCODE_KEY; else the path recorded at creation,
+    else the default place) and what the project knows about its key. A lookup: it writes nothing."""
     with project.begin() as session:
-        guid = get_setting(session, "project.guid")
+        guid = get_setting(session, "project.guid") or ""
         recorded = get_setting(session, "key.path")
         known = get_setting(session, "key.fingerprint")
         destroyed = get_setting(session, "key.destroyed")
         revision = int(get_setting(session, "key.revision") or 0)
     if override is not None:
         path = override
-    elif os.environ.get(KEY_ENV):
-        path = Path(os.environ[KEY_ENV])
     elif recorded:
         path = Path(recorded)
     else:
-        path = default_key_path(guid or "", project.root)
-    if guid is None:
-        with project.begin() as session:
-            guid = project_guid(session)
-        if not override and not os.environ.get(KEY_ENV):
-            path = default_key_path(guid, project.root)
+        path = default_key_path(guid, project.root, config_home)
     return KeyPlace(path.expanduser(), guid, known, destroyed, revision)
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from qualcode import __version__
-from qualcode.cli.context import AppContext, coder_from_env
+from qualcode.cli.context import AppContext
+from qualcode.config import Config
 from qualcode.errors import QualcodeError
 from qualcode.store.faults import database_fault, disk_fault
 
@@ -25,8 +26,6 @@ LAZY_COMMANDS = {
     "import": "qualcode.cli.importing:import_command",
     "transcripts": "qualcode.cli.transcripts:transcripts_group",
     "participants": "qualcode.cli.participants:participants_group",
-    # `qualcode participant withdraw D5` reads as the issue and researchers say it.
-    "participant": "qualcode.cli.participants:participants_group",
     "codebook": "qualcode.cli.codebook:codebook_group",
     "coding": "qualcode.cli.coding:coding_group",
     "memo": "qualcode.cli.memo:memo_group",
@@ -35,12 +34,12 @@ LAZY_COMMANDS = {
     "history": "qualcode.cli.history:history_list",
     "search": "qualcode.cli.search:search_command",
     "coder": "qualcode.cli.coders:coder_group",
-    "identifiers": "qualcode.cli.anonymise:identifiers_group",
+    "identifiers": "qualcode.cli.identifiers:identifiers_group",
     "anonymise": "qualcode.cli.anonymise:anonymise_group",
-    "key": "qualcode.cli.anonymise:key_group",
-    "leakcheck": "qualcode.cli.anonymise:leakcheck_command",
+    "key": "qualcode.cli.key:key_group",
+    "leakcheck": "qualcode.cli.leakcheck:leakcheck_command",
     "export": "qualcode.cli.export:export_group",
-    "review": "qualcode.cli.export:review_group",
+    "review": "qualcode.cli.review:review_group",
     "backup": "qualcode.cli.backup:backup_group",
     "tui": "qualcode.cli.tui:tui_command",
 }
@@ -100,8 +99,8 @@ class QualcodeGroup(click.Group):
 
 @click.group(cls=QualcodeGroup, lazy_commands=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--project", "project_path", type=click.Path(path_type=Path), envvar="QUALCODE_PROJECT",
-    help="Project directory (default: found from the current directory, as git does).",
+    "--project", "project_path", type=click.Path(path_type=Path),
+    help="Project directory (default: $QUALCODE_PROJECT, else found from the current directory, as git does).",
 )
 @click.option(
     "--key", "key_path", type=click.Path(path_type=Path), default=None,
@@ -116,7 +115,7 @@ def cli(ctx: click.Context, project_path: Path | None, key_path: Path | None, co
 
     Example: qualcode init studie && cd studie && qualcode import ~/intervjuer/
     """
-    ctx.obj = AppContext(project_path=project_path, coder_name=coder_name or coder_from_env(), key_override=key_path)
+    ctx.obj = AppContext(Config.resolve(project=project_path, coder=coder_name, key=key_path))
 
 
 def main() -> None:

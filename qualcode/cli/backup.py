@@ -8,13 +8,7 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
-from qualcode.store.backups import MANUAL, list_backups, restore_backup
-from qualcode.store.events import record_event
-from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project, find_project_root
-
-
-def _root(app: AppContext) -> Path:
-    return (app.project_path if app.project_path is not None else find_project_root(Path.cwd())).resolve()
+from qualcode.workspace import project_backups, project_root, restore_project
 
 
 def _size(size: int) -> str:
@@ -34,8 +28,8 @@ def backup_group(ctx: click.Context) -> None:
         return
     app = ctx.find_object(AppContext)
     assert app is not None
-    with Project.open(_root(app), read_only=True) as project:
-        path = project.backup(MANUAL)
+    with app.workspace(read_only=True) as workspace:
+        path = workspace.backup()
     click.echo(f"backed up to {path} ({_size(path.stat().st_size)}, checked)")
 
 
@@ -47,7 +41,7 @@ def backup_list(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode backup list
     """
-    backups = list_backups(_root(app) / PROJECT_DIR / "backups")
+    backups = project_backups(app.config)
     if as_json:
         emit_json([
             {"name": b.name, "path": str(b.path), "taken": b.taken.isoformat(timespec="seconds"), "kind": b.label, "size": b.size}
@@ -73,17 +67,10 @@ def backup_restore(app: AppContext, file: Path) -> None:
 
     Example: qualcode backup restore 20240213-101500-000000-daily.bak
     """
-    root = _root(app)
-    result = restore_backup(root / PROJECT_DIR / DATABASE_FILE, file)
+    result = restore_project(app.config, file)
     if result.saved is not None:
         note(f"the state before is kept in {result.saved.name}")
-    with Project.open(root) as project, project.begin() as session:
-        record_event(
-            session, action="project.restore", coder=app.coder(session),
-            summary=f"restored the project from backup {result.restored.name}"
-            + (f"; the state before is in {result.saved.name}" if result.saved else ""),
-        )
-    click.echo(f"restored {root} from {result.restored.name}")
+    click.echo(f"restored {project_root(app.config)} from {result.restored.name}")
 
 
 COMMANDS = [backup_group]

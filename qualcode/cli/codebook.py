@@ -33,7 +33,7 @@ def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
 
     Example: qualcode codebook show --full
     """
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         codes = list_codes(session)
     if as_json:
         emit_json(codes)
@@ -73,8 +73,8 @@ def codebook_import(app: AppContext, file: Path) -> None:
     from qualcode.codebook.yaml_format import load_codebook
 
     codebook = load_codebook(file)
-    with app.typed_session() as session:
-        changes = apply_codebook(session, codebook, app.coder(session))
+    with app.workspace() as workspace, workspace.typed() as session:
+        changes = apply_codebook(session, codebook, workspace.coder(session))
     click.echo(f"{len(changes.created)} codes added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged")
     for path in changes.updated:
         note(f"  updated {path}")
@@ -93,7 +93,7 @@ def codebook_export(app: AppContext, file: Path | None, force: bool) -> None:
     """
     from qualcode.codebook.yaml_format import dump_codebook
 
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         text = dump_codebook(project_codebook(session))
     if file is None:
         click.echo(text, nl=False)
@@ -115,7 +115,7 @@ def codebook_history(app: AppContext, code: str, as_json: bool) -> None:
 
     Example: qualcode codebook history måltall-press
     """
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         events = code_history(session, code)
     if as_json:
         emit_json(events)
@@ -140,8 +140,8 @@ def codebook_add(app: AppContext, path: str, definition: str | None, shortcut: s
     Example: qualcode codebook add "empowerment/mestring" --definition "..."
     """
     fields = {k: v for k, v in (("definition", definition), ("shortcut", shortcut), ("colour", colour)) if v is not None}
-    with app.typed_session() as session:
-        code = create_code(session, path, fields, app.coder(session))
+    with app.workspace() as workspace, workspace.typed() as session:
+        code = create_code(session, path, fields, workspace.coder(session))
     click.echo(f"added code {code.path}")
 
 
@@ -165,8 +165,8 @@ def codebook_edit(app: AppContext, code: str, signal_words: str | None, **fields
         changes["signal_words"] = signal_words.split(",")
     if not changes:
         raise InvalidInput("nothing to change", "give at least one of --definition, --inclusion, ...")
-    with app.typed_session() as session:
-        view = update_code(session, code, changes, app.coder(session))
+    with app.workspace() as workspace, workspace.typed() as session:
+        view = update_code(session, code, changes, workspace.coder(session))
     click.echo(f"updated {view.path}")
 
 

@@ -25,7 +25,7 @@ def coder_add(app: AppContext, name: str, role: str, make_default: bool) -> None
 
     Example: qualcode coder add "Medforsker 1" --role medforsker
     """
-    with app.session() as session:
+    with app.workspace() as workspace, workspace.begin() as session:
         coder = get_or_create_coder(session, name, role)
         if make_default:
             set_setting(session, "default_coder", coder.name)
@@ -40,7 +40,7 @@ def coder_list(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode coder list
     """
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         coders = list_coders(session)
     if as_json:
         emit_json(coders)

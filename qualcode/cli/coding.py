@@ -44,9 +44,9 @@ def coding_add(
 
     Example: qualcode coding add deltaker_D1_T1 empowerment --match "fikk mer selvtillit"
     """
-    with app.typed_session() if memo else app.session() as session:
+    with app.workspace() as workspace, (workspace.typed() if memo else workspace.begin()) as session:
         view = add_coding(
-            session, transcript, code, app.coder(session), start=start, end=end, match=match, partial=partial, memo=memo,
+            session, transcript, code, workspace.coder(session), start=start, end=end, match=match, partial=partial, memo=memo,
         )
     emit_json(view) if as_json else _print(view, "added")
 
@@ -71,7 +71,7 @@ def coding_list(
     if orphaned:
         _list_orphaned(app, transcript, as_json)
         return
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         views = list_codings(
             session, transcript_ref=transcript, code_ref=code, coder_name=coder_name,
             include_subcodes=not only, include_removed=removed,
@@ -88,7 +88,7 @@ def coding_list(
 def _list_orphaned(app: AppContext, transcript: str | None, as_json: bool) -> None:
     from qualcode.coding.anchoring import list_orphaned
 
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         orphans = list_orphaned(session, transcript)
     if as_json:
         emit_json(orphans)
@@ -107,8 +107,8 @@ def coding_remove(app: AppContext, coding_id: str) -> None:
 
     Example: qualcode coding remove 12
     """
-    with app.session() as session:
-        _print(remove_coding(session, coding_id, app.coder(session)), "removed")
+    with app.workspace() as workspace, workspace.begin() as session:
+        _print(remove_coding(session, coding_id, workspace.coder(session)), "removed")
 
 
 @coding_group.command("resize")
@@ -121,8 +121,8 @@ def coding_resize(app: AppContext, coding_id: str, start: int, end: int) -> None
 
     Example: qualcode coding resize 12 --start 140 --end 260
     """
-    with app.session() as session:
-        _print(resize_coding(session, coding_id, start, end, app.coder(session)), "resized")
+    with app.workspace() as workspace, workspace.begin() as session:
+        _print(resize_coding(session, coding_id, start, end, workspace.coder(session)), "resized")
 
 
 @coding_group.command("recode")
@@ -134,8 +134,8 @@ def coding_recode(app: AppContext, coding_id: str, code: str) -> None:
 
     Example: qualcode coding recode 12 "brukermedvirkning/tvang og krav"
     """
-    with app.session() as session:
-        _print(recode_coding(session, coding_id, code, app.coder(session)), "recoded")
+    with app.workspace() as workspace, workspace.begin() as session:
+        _print(recode_coding(session, coding_id, code, workspace.coder(session)), "recoded")
 
 
 @coding_group.command("memo")
@@ -147,8 +147,8 @@ def coding_memo(app: AppContext, coding_id: str, text: str) -> None:
 
     Example: qualcode coding memo 12 "Typisk for runde 1"
     """
-    with app.typed_session() as session:
-        _print(set_coding_memo(session, coding_id, text, app.coder(session)), "memo on")
+    with app.workspace() as workspace, workspace.typed() as session:
+        _print(set_coding_memo(session, coding_id, text, workspace.coder(session)), "memo on")
 
 
 COMMANDS = [coding_group]

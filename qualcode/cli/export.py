@@ -1,4 +1,4 @@
-"""`qualcode export report|quotes` and `qualcode review import|list`."""
+"""`qualcode export report|quotes`: Word reports and quote tables."""
 
 from __future__ import annotations
 
@@ -8,16 +8,13 @@ from typing import Any
 
 import click
 
-from qualcode.anonymise.key import PseudonymKey
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
+from qualcode.coding.passages import QuoteFilter
 from qualcode.errors import InvalidInput
 from qualcode.exporters.report import ReportOptions
-from qualcode.exporters.review import import_review, review_memos
-from qualcode.coding.passages import QuoteFilter
 from qualcode.exporters.service import ExportResult, export_quote_table, export_report
-from qualcode.store.project import Project
 
 
 def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -60,19 +57,6 @@ def _filter(options: dict[str, Any]) -> QuoteFilter:
     )
 
 
-def _key(app: AppContext, project: Project) -> PseudonymKey:
-    """The key for the leak check; after `key destroy` at the end of a project, patterns still run.
-
-    A key that is merely missing is refused: a mistyped path must not skip the leak check.
-    """
-    from qualcode.anonymise.service import locate_key
-
-    place = locate_key(project, app.key_override)
-    if place.destroyed and not place.path.exists():
-        return PseudonymKey(place.project_guid)  # no originals left to look for; patterns still are
-    return app.key_access(project).load_existing()
-
-
 def _advance(step: Callable[..., None] | None) -> Callable[[int, int], None] | None:
     """The exporters' progress(done, total) as steps of the bar."""
     if step is None:
@@ -113,11 +97,11 @@ def export_report_command(app: AppContext, title: str | None, context: bool, mem
     Example: qualcode export report --code måltall-press --role veileder --cap 3 --attribution role-office
     """
     report_options = ReportOptions(title=title, attribution=options["attribution"], language=options["language"], context=context, memos=memos)
-    with app.open_project() as project:
-        key = _key(app, project)
-        with project.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
+    with app.workspace() as workspace:
+        key = workspace.leak_check_key()
+        with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
             result = export_report(
-                session, project.root, _filter(options), report_options, options["output"], options["force"], key,
+                session, workspace.root, _filter(options), report_options, options["output"], options["force"], key,
                 _advance(step),
             )
     _report(result, as_json)
@@ -133,63 +117,14 @@ def export_quotes_command(app: AppContext, table_format: str, as_json: bool, **o
 
     Example: qualcode export quotes --format csv --code empowerment
     """
-    with app.open_project() as project:
-        key = _key(app, project)
-        with project.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
+    with app.workspace() as workspace:
+        key = workspace.leak_check_key()
+        with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
             result = export_quote_table(
-                session, project.root, _filter(options), table_format, options["attribution"], options["language"],
+                session, workspace.root, _filter(options), table_format, options["attribution"], options["language"],
                 options["output"], options["force"], key, _advance(step),
             )
     _report(result, as_json)
 
 
-@click.group("review")
-def review_group() -> None:
-    """Bring reviewers' Word comments back as memos."""
-
-
-@review_group.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@json_option
-@pass_app
-def review_import(app: AppContext, file: Path, as_json: bool) -> None:
-    """Read the comments in a reviewed report and store each as a memo on the quote it discusses.
-
-    Example: qualcode review import rapport-kommentert.docx
-    """
-    with app.open_project() as project:
-        key = _key(app, project)
-        with project.begin() as session:
-            result = import_review(session, file, key)
-    if as_json:
-        emit_json(result)
-        return
-    for placed in result.placed:
-        status = "attached to" if placed.new else "already on"
-        click.echo(f"{placed.author}: {status} {placed.attached_to}: {' '.join(placed.text.split())[:60]}")
-    for author, text, why in result.unplaced:
-        click.echo(f"{author}: could not place {' '.join(text.split())[:40]!r}: {why}")
-    new = sum(1 for p in result.placed if p.new)
-    note(f"{new} new memos, {len(result.placed) - new} already imported, {len(result.unplaced)} not placed")
-
-
-@review_group.command("list")
-@json_option
-@pass_app
-def review_list(app: AppContext, as_json: bool) -> None:
-    """Show reviewers' memos by code.
-
-    Example: qualcode review list
-    """
-    with app.session() as session:
-        grouped = review_memos(session)
-    if as_json:
-        emit_json(grouped)
-        return
-    for code, memos in grouped.items():
-        click.echo(code)
-        for memo in memos:
-            click.echo(f"    {memo.author} on {memo.attached_to}: {' '.join(memo.text.split())[:70]}")
-
-
-COMMANDS = [export_group, review_group]
+COMMANDS = [export_group]

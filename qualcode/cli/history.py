@@ -16,8 +16,8 @@ def history_undo(app: AppContext) -> None:
 
     Example: qualcode undo
     """
-    with app.session() as session:
-        event = undo(session, app.coder(session))
+    with app.workspace() as workspace, workspace.begin() as session:
+        event = undo(session, workspace.coder(session))
     click.echo(f"undid: {event.summary}")
 
 
@@ -28,8 +28,8 @@ def history_redo(app: AppContext) -> None:
 
     Example: qualcode redo
     """
-    with app.session() as session:
-        event = redo(session, app.coder(session))
+    with app.workspace() as workspace, workspace.begin() as session:
+        event = redo(session, workspace.coder(session))
     click.echo(f"redid: {event.summary}")
 
 
@@ -43,7 +43,7 @@ def history_list(app: AppContext, limit: int, coder_name: str | None, as_json: b
 
     Example: qualcode history --limit 20
     """
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         events = history(session, limit=limit or None, coder_name=coder_name)
     if as_json:
         emit_json(events)

@@ -13,7 +13,7 @@ from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import ImportOptions, expand_paths, import_paths, preview_file
-from qualcode.store.project import Project
+from qualcode.workspace import Workspace
 
 
 @click.command("import")
@@ -58,21 +58,21 @@ def import_command(
         mode=mode, fidelity=fidelity, interviewer=interviewer, note_taker=note_taker,
         encoding=encoding, turn_pattern=turn_pattern, replace=replace,
     )
-    with app.open_project() as project:
-        key_access = app.key_access(project)
+    with app.workspace() as workspace:
+        key_access = workspace.key_access()
         if dry_run:
-            _dry_run(project, paths, options, key_access, as_json)
+            _dry_run(workspace, paths, options, key_access, as_json)
             return
         if participants_csv is not None:
-            with project.begin() as session:
-                result = import_participants(session, participants_csv, app.coder(session))
+            with workspace.begin() as session:
+                result = import_participants(session, participants_csv, workspace.coder(session))
             note(f"participants: {len(result.created)} new, {len(result.updated)} updated")
-        with project.begin() as session:
-            coder_name = app.coder(session).name
+        with workspace.begin() as session:
+            coder_name = workspace.coder(session).name
         show = wants_progress(as_json)
         with progress_bar("importing", len(expand_paths(paths)) if show else None, show=show) as step:
             batch = import_paths(
-                project, paths, key_access, options, coder_name,
+                workspace.project, paths, key_access, options, coder_name,
                 progress=(lambda path: step(description=f"importing {path.name}")) if step is not None else None,
             )
     if as_json:
@@ -100,10 +100,10 @@ def import_command(
         sys.exit(1)
 
 
-def _dry_run(project: Project, paths: tuple[Path, ...], options: ImportOptions, key_access: KeyAccess, as_json: bool) -> None:
+def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptions, key_access: KeyAccess, as_json: bool) -> None:
     key = key_access.load_existing()
     previews = []
-    with project.begin() as session:
+    with workspace.begin() as session:
         for path in expand_paths(paths):
             previews.append(preview_file(session, path, options, key))
     if as_json:

@@ -26,8 +26,8 @@ def memo_add(app: AppContext, text: str, transcript: str | None, code: str | Non
 
     Example: qualcode memo add "Måltall nevnes bare av ledere" --code måltall-press
     """
-    with app.typed_session() as session:
-        view = add_memo(session, text, app.coder(session), transcript_ref=transcript, code_ref=code, coding_ref=coding_id, title=title)
+    with app.workspace() as workspace, workspace.typed() as session:
+        view = add_memo(session, text, workspace.coder(session), transcript_ref=transcript, code_ref=code, coding_ref=coding_id, title=title)
     click.echo(f"memo {view.id} on {view.attached_to}")
 
 
@@ -40,7 +40,7 @@ def memo_list(app: AppContext, kind: str | None, as_json: bool) -> None:
 
     Example: qualcode memo list --kind coding
     """
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         views = list_memos(session, kind)
     if as_json:
         emit_json(views)
@@ -56,8 +56,8 @@ def memo_remove(app: AppContext, memo_id: int) -> None:
 
     Example: qualcode memo remove 3
     """
-    with app.session() as session:
-        view = remove_memo(session, memo_id, app.coder(session))
+    with app.workspace() as workspace, workspace.begin() as session:
+        view = remove_memo(session, memo_id, workspace.coder(session))
     click.echo(f"removed memo {view.id}")
 
 

@@ -1,4 +1,4 @@
-"""`qualcode participants list|import|edit`: the people interviewed, across rounds."""
+"""`qualcode participants list|import|edit|withdraw`: the people interviewed, across rounds."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.anonymise import participant_withdraw
 from qualcode.cli.context import AppContext, json_option, pass_app
-from qualcode.cli.output import emit_json, emit_table
+from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_participants
 from qualcode.importers.metadata import import_participants
 
@@ -28,8 +27,8 @@ def participants_import(app: AppContext, csv_file: Path) -> None:
 
     Example: qualcode participants import deltakere.csv
     """
-    with app.typed_session() as session:
-        result = import_participants(session, csv_file, app.coder(session))
+    with app.workspace() as workspace, workspace.typed() as session:
+        result = import_participants(session, csv_file, workspace.coder(session))
     click.echo(f"{len(result.created)} new participants, {len(result.updated)} updated")
 
 
@@ -41,7 +40,7 @@ def participants_list(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode participants list
     """
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         views = describe_participants(session)
     if as_json:
         emit_json(views)
@@ -87,14 +86,39 @@ def participants_edit(
     from qualcode.cli.transcripts import print_edit
     from qualcode.importers.metadata_edit import edit_participant
 
-    with app.typed_session() as session:
+    with app.workspace() as workspace, workspace.typed() as session:
         edit = edit_participant(
-            session, participant, app.coder(session), role=role, office=office, gender=gender, age_band=age_band,
+            session, participant, workspace.coder(session), role=role, office=office, gender=gender, age_band=age_band,
             attributes=attributes,
         )
     print_edit(edit, as_json)
 
 
-participants_group.add_command(participant_withdraw)
+@participants_group.command("withdraw")
+@click.argument("participant")
+@click.option("--identifier", "identifiers", multiple=True,
+              help="The participant's own name (or other identifier) as the key has it; repeatable.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[str, ...], yes: bool) -> None:
+    """Remove every transcript, turn, coding and memo of a participant who withdraws.
+
+    Their own identifiers leave the key as one-way digests, still replaced in later imports;
+    identifiers of other people they mentioned stay as they are.
+
+    Example: qualcode participants withdraw D5 --identifier "Kari Nordmann"
+    """
+    if not yes:
+        click.confirm(f"Remove everything {participant} said, and their codings and memos, for good?", abort=True)
+    with app.workspace() as workspace:
+        result = workspace.withdraw(participant, identifiers)
+    click.echo(
+        f"removed {result.transcripts_removed} transcripts, redacted {result.turns_redacted} turns in group "
+        f"interviews, removed {result.codings_removed} codings; {result.key_entries_removed} of their identifiers "
+        "are kept only as digests that later imports still replace"
+    )
+    if not result.key_entries_removed:
+        note("the key still holds every identifier; name the participant's own with --identifier to turn them into digests")
+
 
 COMMANDS = [participants_group]

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
 
 from qualcode.analysis.summary import project_summary
-from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.context import AppContext, ask_passphrase, json_option, pass_app
 from qualcode.cli.output import emit_json, note
-from qualcode.codebook.service import apply_codebook
-from qualcode.store.events import record_event
-from qualcode.store.project import PROJECT_DIR, Project
-from qualcode.store.settings import set_setting
 
 
 @click.command("init")
@@ -27,29 +22,14 @@ def project_init(app: AppContext, directory: Path, codebook_path: Path | None, e
 
     Example: qualcode init kvp-evaluering
     """
-    from qualcode.anonymise.service import create_key, locate_key
     from qualcode.codebook.shipped import KVP_CODEBOOK
     from qualcode.codebook.yaml_format import load_codebook  # PyYAML, which `status` does not need
+    from qualcode.workspace import Workspace
 
-    # Validate the codebook before creating anything, so a bad file leaves no half-made project.
+    # Read the codebook before creating anything, so a bad file leaves no half-made project.
     codebook = None if empty else load_codebook(codebook_path or KVP_CODEBOOK)
-    existed = (directory / PROJECT_DIR).exists()
-    try:
-        with Project.create(directory) as project:
-            with project.begin() as session:
-                set_setting(session, "project.name", name or project.root.name)
-                record_event(session, action="project.create", summary=f"created project {project.root.name}")
-                if codebook is not None:
-                    changes = apply_codebook(session, codebook)
-                    note(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
-            place = locate_key(project, app.key_override)
-            access = create_key(project, place.path, app.passphrase("New passphrase for the pseudonym key", new=True))
-        note(f"the pseudonym key is at {access.path}, outside the project; keep a backup of it and its passphrase")
-    except BaseException:
-        if not existed:
-            shutil.rmtree(directory / PROJECT_DIR, ignore_errors=True)
-        raise
-    click.echo(f"created project in {project.root}")
+    with Workspace.create(directory, app.config, codebook=codebook, name=name, ask_passphrase=ask_passphrase, report=note) as workspace:
+        click.echo(f"created project in {workspace.root}")
 
 
 @click.command("status")
@@ -60,7 +40,7 @@ def project_status(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode status --json
     """
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         summary = project_summary(session)
     if as_json:
         emit_json(summary)

@@ -29,7 +29,7 @@ def search_command(
     Example: qualcode search '"bli hørt" OR medvirkning' --role deltaker
     """
     filters = SearchFilters(code=code, role=role, wave=wave, participant=participant, transcript=transcript)
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         result = search(session, query, filters, limit=limit, context=width)
     if as_json:
         emit_json(result)

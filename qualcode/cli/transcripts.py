@@ -25,7 +25,7 @@ def transcripts_list(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode transcripts list --json
     """
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         views = describe_transcripts(session)
     if as_json:
         emit_json(views)
@@ -49,7 +49,7 @@ def transcripts_show(app: AppContext, transcript: str, show_turns: bool, as_json
 
     Example: qualcode transcripts show deltaker_D1_T1 --turns
     """
-    with app.session(read_only=True) as session:
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         found = find_transcript(session, transcript)
         turns = transcript_turns(session, found)
         text = current_text(found).text
@@ -86,9 +86,9 @@ def transcripts_edit(
     """
     from qualcode.importers.metadata_edit import edit_transcript
 
-    with app.typed_session() as session:
+    with app.workspace() as workspace, workspace.typed() as session:
         edit = edit_transcript(
-            session, transcript, app.coder(session), date=date, wave=wave, participants=list(participants) or None,
+            session, transcript, workspace.coder(session), date=date, wave=wave, participants=list(participants) or None,
             fidelity=fidelity, interviewer=interviewer, title=title,
         )
     print_edit(edit, as_json)

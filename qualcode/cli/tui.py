@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from qualcode.cli.context import AppContext, pass_app
-from qualcode.store.project import find_project_root
 
 
 @click.command("tui")
@@ -16,13 +15,10 @@ def tui_command(app: AppContext, role: str | None) -> None:
 
     Example: qualcode --coder "Forsker 1" tui
     """
-    from pathlib import Path
-
     from qualcode.tui.app import QualcodeApp  # Textual loads only when the UI is wanted
 
-    root = app.project_path if app.project_path is not None else find_project_root(Path.cwd())
-    app.open_project().close()  # finishes a rewrite of stored texts that a crash interrupted, before the UI shows them
-    QualcodeApp(root, app.coder_name, role, app.key_override).run()
+    # Opening finishes a rewrite of stored texts that a crash interrupted, before the UI shows them.
+    QualcodeApp(app.workspace(), role).run()
 
 
 COMMANDS = [tui_command]

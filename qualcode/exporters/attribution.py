@@ -5,9 +5,9 @@ from __future__ import annotations
 import string
 from functools import lru_cache
 
+from qualcode.coding.passages import Quote
 from qualcode.errors import InvalidInput
 from qualcode.exporters.labels import LABELS, ROLE_LABELS, ROLE_NAMES
-from qualcode.coding.passages import Quote
 
 TEMPLATES = {
     "role": "{role_label}",

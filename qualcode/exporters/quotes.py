@@ -19,8 +19,8 @@ import csv
 import io
 from collections.abc import Callable
 
-from qualcode.exporters.attribution import attribute
 from qualcode.coding.passages import Quote
+from qualcode.exporters.attribution import attribute
 
 FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

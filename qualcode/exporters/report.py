@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView
+from qualcode.coding.passages import Quote, QuoteFilter
 from qualcode.exporters.attribution import attribute, check_template
 from qualcode.exporters.labels import labels
-from qualcode.coding.passages import Quote, QuoteFilter
 from qualcode.store.models import Coder, Memo, Participant, Transcript
 from qualcode.store.settings import get_setting
 

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
+from qualcode.coding.passages import Quote, QuoteFilter, nothing_selected, select_quotes
 from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template
 from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import FORMATS, render_quote_table
 from qualcode.exporters.report import ReportOptions, render_report
-from qualcode.coding.passages import Quote, QuoteFilter, nothing_selected, select_quotes
 
 EXPORTS_DIR = "exports"
 MAX_NUMBER = 10_000  # rapport-<date>-10000.docx: past this, something is wrong

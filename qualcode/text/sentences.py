@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -11,18 +10,29 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-PIPELINE_ENV = "QUALCODE_SPACY_MODEL"
 # spaCy refuses texts over nlp.max_length (1,000,000 characters); long transcripts go in pieces
 # cut at line ends, which are sentence boundaries in a transcript anyway.
 PIECE = 200_000
 
 
+_trained_model: str | None = None
+
+
+def use_trained_model(name: str | None) -> None:
+    """Parse with the trained pipeline `name` when it is installed (the workspace passes what the
+    person configured); None keeps the rule-based blank pipeline."""
+    global _trained_model
+    if name != _trained_model:
+        _trained_model = name
+        pipeline.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def pipeline() -> Language:
-    """The trained pipeline named in QUALCODE_SPACY_MODEL if installed, else spacy.blank("nb")."""
+    """The configured trained pipeline if it is installed, else spacy.blank("nb") with a sentencizer."""
     import spacy  # imported here so the CLI starts without loading spaCy
 
-    configured = os.environ.get(PIPELINE_ENV)
+    configured = _trained_model
     if configured:
         try:
             return spacy.load(configured)

@@ -1,19 +1,17 @@
-"""QualcodeApp: the terminal coding workbench."""
+"""QualcodeApp: the terminal coding workbench, a face on one `Workspace`."""
 
 from __future__ import annotations
 
 import gc
-import os
-from pathlib import Path
+from collections.abc import Callable
+from typing import TypeVar
 
-from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from qualcode.anonymise.service import PASSPHRASE_ENV
 from qualcode.codebook.service import CodeView
-from qualcode.errors import QualcodeError
-from qualcode.tui.coding_service import CodingService
+from qualcode.coding.reader import ReaderDocument
+from qualcode.tui.background import WorkDone, run_in_background
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
@@ -21,6 +19,9 @@ from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.tui.screens.start import StartScreen
+from qualcode.workspace import IdentifierReview, Workspace
+
+Result = TypeVar("Result")
 
 
 class QualcodeApp(App[None]):
@@ -31,32 +32,36 @@ class QualcodeApp(App[None]):
         Binding("ctrl+f", "search", "Search", id="app.search"),
     ]
 
-    def __init__(
-        self, project_root: Path, coder_name: str | None = None, coder_role: str | None = None, key_path: Path | None = None,
-    ) -> None:
-        """With a coder name (from --coder) the UI starts at the overview; without, it asks first.
+    def __init__(self, workspace: Workspace, coder_role: str | None = None) -> None:
+        """With a coder known (--coder, $QUALCODE_CODER) the UI starts at the overview; without, it asks first.
 
         What every screen needs (codes, recent codes, the last coder) is read here, before the
-        UI runs; after that the database is only used from workers.
+        UI runs; after that the database is only used from workers. The app closes the workspace.
         """
         super().__init__()
-        self.coder_name = coder_name or ""
-        self.service = CodingService(project_root, coder_name, coder_role, key_path)
-        self.codes: list[CodeView] = []
-        self.recent: list[str] = []
-        self.reload_codes()
-        self.last_coder = self.service.last_coder() if not coder_name else None
+        self.workspace = workspace
+        if workspace.coder_name:
+            workspace.use_coder(workspace.coder_name, coder_role)
+        self.codes: list[CodeView] = workspace.codes()
+        self.recent: list[str] = workspace.recent_codes()
+        self.last_coder = workspace.last_coder() if not workspace.coder_name else None
 
-    def coding_service(self) -> CodingService:
-        return self.service
+    @property
+    def coder_name(self) -> str:
+        return self.workspace.coder_name or ""
 
-    def recent_codes(self) -> list[str]:
-        return self.recent
+    def in_background(
+        self, work: Callable[[Workspace], Result], then: Callable[[Result], None], *, group: str,
+        failed: Callable[[str], None] | None = None,
+    ) -> None:
+        run_in_background(self, self.workspace, work, then, group=group, failed=failed)
 
-    def reload_codes(self) -> None:
-        """The codebook and the coder's recent codes as they are now; called from workers after a change."""
-        self.codes = self.service.codes()
-        self.recent = self.service.recent()
+    def on_work_done(self, message: WorkDone) -> None:
+        message.apply()
+
+    def codes_changed(self, codes: list[CodeView], recent: list[str]) -> None:
+        """The codebook and the coder's recent codes as a worker read them after a change (main thread)."""
+        self.codes, self.recent = codes, recent
 
     def on_mount(self) -> None:
         # What is loaded by now (spaCy, SQLAlchemy, Textual) lives as long as the app; leaving it
@@ -73,44 +78,52 @@ class QualcodeApp(App[None]):
         if chosen is None:
             self.exit()
             return
-        self.coder_name, role = chosen
-        self.remember_coder(self.coder_name, role)
+        name, role = chosen
 
-    @work(thread=True, exclusive=True, group="coder")
-    def remember_coder(self, name: str, role: str) -> None:
-        self.service.use_coder(name, role)
-        self.reload_codes()  # recent codes are the coder's own
-        self.call_from_thread(self.push_screen, OverviewScreen())
+        def use(workspace: Workspace) -> tuple[list[CodeView], list[str]]:
+            workspace.use_coder(name, role)
+            return workspace.codes(), workspace.recent_codes()  # recent codes are the coder's own
 
-    @work(thread=True, exclusive=True, group="open")
+        def start(state: tuple[list[CodeView], list[str]]) -> None:
+            self.codes_changed(*state)
+            self.push_screen(OverviewScreen())
+
+        self.in_background(use, start, group="coder")
+
     def open_transcript(self, name: str, offset: int | None = None) -> None:
         """Load the transcript off the UI thread, then show it."""
-        document = self.service.document(name)
-        self.call_from_thread(self.push_screen, ReaderScreen(document, self.codes, offset))
+        def show(document: ReaderDocument) -> None:
+            self.push_screen(ReaderScreen(document, self.codes, offset))
+
+        self.in_background(lambda workspace: workspace.document(name), show, group="open")
 
     def action_review(self) -> None:
-        """Review possible identifiers: the key's passphrase from the environment, or asked for."""
-        self.open_key(os.environ.get(PASSPHRASE_ENV) or None)
+        """Review possible identifiers: the key's passphrase from the configuration, or asked for."""
+        self.open_review(self.workspace.config.passphrase)
 
     def _passphrase_given(self, passphrase: str | None) -> None:
         if passphrase:
-            self.open_key(passphrase)
+            self.open_review(passphrase)
 
-    @work(thread=True, exclusive=True, group="key")
-    def open_key(self, passphrase: str | None) -> None:
+    def open_review(self, passphrase: str | None) -> None:
         """Decrypting takes a moment (scrypt), so off the UI thread."""
-        if not self.service.key_exists():
-            self.call_from_thread(self.notify, "No key yet, so nothing waits for review: import a transcript first.", title="Review")
-            return
         if passphrase is None:
-            self.call_from_thread(self.push_screen, PassphraseModal("of this project"), self._passphrase_given)
+            self.push_screen(PassphraseModal("of this project"), self._passphrase_given)
             return
-        try:
-            pending = self.service.open_key(passphrase)
-        except QualcodeError as error:
-            self.call_from_thread(self.push_screen, PassphraseModal("of this project", str(error)), self._passphrase_given)
-            return
-        self.call_from_thread(self.push_screen, ReviewScreen(pending))
+
+        def opened(review: IdentifierReview | None) -> None:
+            if review is None:
+                self.notify("No key yet, so nothing waits for review: import a transcript first.", title="Review")
+            else:
+                self.push_screen(ReviewScreen(review))
+
+        def refused(message: str) -> None:
+            self.push_screen(PassphraseModal("of this project", message), self._passphrase_given)
+
+        def open_key(workspace: Workspace) -> IdentifierReview | None:
+            return workspace.open_review(passphrase) if workspace.key_place().path.is_file() else None
+
+        self.in_background(open_key, opened, group="key", failed=refused)
 
     def action_search(self) -> None:
         self.push_screen(SearchScreen())
@@ -119,4 +132,4 @@ class QualcodeApp(App[None]):
         self.push_screen(SegmentsScreen(code_path))
 
     def on_unmount(self) -> None:
-        self.service.close()
+        self.workspace.close()

@@ -220,7 +220,7 @@ def test_withdrawal_keeps_other_peoples_identifiers(cli_project: tuple[Path, dic
     first = tmp_path / "d1.txt"
     first.write_text("I: Hvem hjalp deg?\nD1: Jeg heter Kari Nordmann, og Bent Hansen var veilederen min.\n", encoding="utf-8")
     assert run_qualcode([*project, "import", str(first), "--participant", "D1", "--role", "deltaker"], env).returncode == 0
-    withdrawn = run_qualcode([*project, "participant", "withdraw", "D1", "--yes"], env)
+    withdrawn = run_qualcode([*project, "participants", "withdraw", "D1", "--yes"], env)
     assert withdrawn.returncode == 0, withdrawn.stderr
     entries = _key_entries(Path(env["QUALCODE_KEY"]))
     assert "Bent Hansen" in entries and "Kari Nordmann" not in entries

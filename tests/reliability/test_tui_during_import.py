@@ -9,8 +9,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Static
 
-from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reader import ReaderScreen
+from tests.conftest import open_tui
 from tests.reliability.conftest import run_qualcode, start_qualcode
 
 WORDS = (
@@ -44,7 +44,7 @@ async def test_the_tui_codes_while_a_large_file_imports(cli_project: tuple[Path,
     big.write_text(interview(18_000, 2), encoding="utf-8")  # about 3 MB
     importer = start_qualcode(["import", str(big)], env, cwd=root)
     try:
-        app = QualcodeApp(root, "Forsker 1", key_path=Path(env["QUALCODE_KEY"]))
+        app = open_tui(root, key=Path(env["QUALCODE_KEY"]))
         async with app.run_test(size=(100, 30)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from qualcode.coding.transcripts import TranscriptView
-from qualcode.errors import QualcodeError
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 
 SORTS = ("name", "wave", "interview_date", "codings", "coded_turns", "words")
 
 
-class OverviewScreen(Screen[None]):
+class OverviewScreen(QualcodeScreen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="overview.open"),
         Binding("slash", "filter", "Filter", id="overview.filter"),
@@ -29,21 +27,6 @@ class OverviewScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="overview.help"),
         Binding("q", "app.quit", "Quit", id="overview.quit"),
     ]
-
-    class Loaded(Message):
-        """Posted by the loading worker with the transcripts."""
-
-        def __init__(self, transcripts: list[TranscriptView]) -> None:
-            super().__init__()
-            self.transcripts = transcripts
-
-    class Edited(Message):
-        """Posted by the editing worker: what changed, or the error that stopped it."""
-
-        def __init__(self, status: str, failed: bool = False) -> None:
-            super().__init__()
-            self.status = status
-            self.failed = failed
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,20 +45,18 @@ class OverviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "qualcode"
-        self.sub_title = f"coder: {self.app.coder_name}"  # type: ignore[attr-defined]
+        self.sub_title = f"coder: {self.qualcode.coder_name}"
         self.query_one(DataTable).focus()
         self.load()
 
     def on_screen_resume(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="overview")
     def load(self) -> None:
-        self.post_message(self.Loaded(self.app.coding_service().transcripts()))  # type: ignore[attr-defined]
+        self.in_background(lambda workspace: workspace.transcripts(), self._loaded, group="overview")
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        self.transcripts = message.transcripts
+    def _loaded(self, transcripts: list[TranscriptView]) -> None:
+        self.transcripts = transcripts
         self._fill()
 
     def _fill(self) -> None:
@@ -96,7 +77,8 @@ class OverviewScreen(Screen[None]):
         table = self.query_one(DataTable)
         if table.row_count:
             name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            self.app.open_transcript(name)  # type: ignore[attr-defined]
+            if name is not None:
+                self.qualcode.open_transcript(name)
 
     def action_edit(self) -> None:
         from qualcode.tui.modals.transcript_form import TranscriptForm
@@ -112,20 +94,16 @@ class OverviewScreen(Screen[None]):
                     self.save_edit(transcript.name, values)
             self.app.push_screen(TranscriptForm(transcript), saved)
 
-    @work(thread=True, exclusive=True, group="overview-edit")
     def save_edit(self, name: str, values: dict[str, str]) -> None:
         """Save through the same service as `qualcode transcripts edit`, then reload the list."""
-        try:
-            changed = self.app.coding_service().edit_transcript(name, values)  # type: ignore[attr-defined]
-        except QualcodeError as error:
-            self.post_message(self.Edited(f"{name}: {error}", failed=True))
-            return
-        self.post_message(self.Edited(f"{name}: {changed}"))
+        def edited(status: str, failed: bool = False) -> None:
+            self.notify(status, severity="error" if failed else "information", markup=False)  # holds what was typed
+            self.load()
 
-    @on(Edited)
-    def _edited(self, message: Edited) -> None:
-        self.notify(message.status, severity="error" if message.failed else "information", markup=False)  # holds what was typed
-        self.load()
+        self.in_background(
+            lambda workspace: workspace.edit_transcript(name, values), lambda changed: edited(f"{name}: {changed}"),
+            group="overview-edit", failed=lambda error: edited(f"{name}: {error}", failed=True),
+        )
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
@@ -154,8 +132,8 @@ class OverviewScreen(Screen[None]):
         from qualcode.tui.modals.code_picker import CodePicker
 
         self.app.push_screen(
-            CodePicker(self.app.codes, self.app.recent_codes()),  # type: ignore[attr-defined]
-            lambda path: self.app.browse_code(path) if path else None,  # type: ignore[attr-defined]
+            CodePicker(self.qualcode.codes, self.qualcode.recent),
+            lambda path: self.qualcode.browse_code(path) if path else None,
         )
 
     def action_help(self) -> None:

@@ -7,25 +7,23 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words
-from qualcode.errors import QualcodeError
 from qualcode.text.tokens import WORD
-from qualcode.tui.coding_service import CodingService
 from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView
+from qualcode.workspace import Workspace
 
 MOUSE = (
     ("click", "Put the cursor there"),
@@ -36,7 +34,7 @@ MOUSE = (
 )
 
 
-class ReaderScreen(Screen[None]):
+class ReaderScreen(QualcodeScreen):
     """One transcript: turns with line numbers, codings marked, a panel for the codes here."""
 
     BINDINGS = [
@@ -71,21 +69,6 @@ class ReaderScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="reader.help"),
     ]
 
-    class CodingsChanged(Message):
-        """Posted by workers when the transcript's codings changed in the database."""
-
-        def __init__(self, codings: tuple[ReaderCoding, ...], status: str) -> None:
-            super().__init__()
-            self.codings = codings
-            self.status = status
-
-    class SentencesFound(Message):
-        """Posted by the worker that splits the transcript into sentences after the first draw."""
-
-        def __init__(self, sentences: tuple[tuple[int, int], ...]) -> None:
-            super().__init__()
-            self.sentences = sentences
-
     def __init__(self, document: ReaderDocument, codes: list[CodeView], offset: int | None = None) -> None:
         super().__init__()
         self.document = document
@@ -110,13 +93,13 @@ class ReaderScreen(Screen[None]):
         view.move_to(self.start_offset if self.start_offset is not None else start)
         self.find_sentences()
 
-    @work(thread=True, exclusive=True, group="sentences")
     def find_sentences(self) -> None:
-        self.post_message(self.SentencesFound(self.app.coding_service().sentences(self.document)))  # type: ignore[attr-defined]
+        """Sentences after the first draw: spaCy takes a moment on a long transcript."""
+        document = self.document
+        self.in_background(lambda _workspace: Workspace.sentences(document), self._sentences_found, group="sentences")
 
-    @on(SentencesFound)
-    def _sentences_found(self, message: SentencesFound) -> None:
-        self.document = replace(self.document, sentences=message.sentences)
+    def _sentences_found(self, sentences: tuple[tuple[int, int], ...]) -> None:
+        self.document = replace(self.document, sentences=sentences)
         self.view.document = self.document
 
     @property
@@ -124,7 +107,7 @@ class ReaderScreen(Screen[None]):
         return self.query_one("#transcript", TranscriptView)
 
     def status(self, message: str) -> None:
-        self.query_one("#status", Static).update(message)
+        self.query_one("#status", Static).update(escape(message))  # may quote code paths and typed text
 
     # --- movement -----------------------------------------------------------------------
     def action_rows(self, delta: int) -> None:
@@ -235,16 +218,16 @@ class ReaderScreen(Screen[None]):
         self._apply(code.path)
 
     def action_pick_code(self) -> None:
-        self.app.push_screen(CodePicker(self.codes, self.app.recent_codes()), self._picked)  # type: ignore[attr-defined]
+        self.app.push_screen(CodePicker(self.codes, self.qualcode.recent), self._picked)
 
     def _picked(self, path: str | None) -> None:
         if path and path.startswith(NEW_CODE):
             new_path = path.removeprefix(NEW_CODE)
             target = self._target()
             if target is not None:
-                def create_and_apply(service: CodingService) -> str:
-                    created = service.create_code(new_path)
-                    return service.add_coding(self.document.transcript, created, target)
+                def create_and_apply(workspace: Workspace) -> str:
+                    created = workspace.create_code(new_path)
+                    return workspace.add_coding(self.document.transcript, created, target)
                 self._run(create_and_apply, f"new code {new_path}")
                 self.view.select(None)
         elif path:
@@ -253,7 +236,7 @@ class ReaderScreen(Screen[None]):
     def _apply(self, code_path: str) -> None:
         target = self._target()
         if target is not None:
-            self._run(lambda service: service.add_coding(self.document.transcript, code_path, target), "coded")
+            self._run(lambda workspace: workspace.add_coding(self.document.transcript, code_path, target), "coded")
             self.view.select(None)
 
     def _coding_here(self) -> ReaderCoding | None:
@@ -266,33 +249,33 @@ class ReaderScreen(Screen[None]):
     def action_remove_coding(self) -> None:
         coding = self._coding_here()
         if coding is not None:
-            self._run(lambda service: service.remove_coding(coding.id), f"removed {coding.code_path}")
+            self._run(lambda workspace: workspace.remove_coding(coding.id), f"removed {coding.code_path}")
 
     def action_recode(self) -> None:
         coding = self._coding_here()
         if coding is not None:
             def chosen(path: str | None) -> None:
                 if path:
-                    self._run(lambda service: service.recode(coding.id, path), f"now {path}")
-            self.app.push_screen(CodePicker(self.codes, self.app.recent_codes()), chosen)  # type: ignore[attr-defined]
+                    self._run(lambda workspace: workspace.recode(coding.id, path), f"now {path}")
+            self.app.push_screen(CodePicker(self.codes, self.qualcode.recent), chosen)
 
     def action_memo(self) -> None:
         coding = self._coding_here()
         if coding is not None:
             def written(text: str | None) -> None:
                 if text is not None:
-                    self._run(lambda service: service.set_memo(coding.id, text), "memo saved")
+                    self._run(lambda workspace: workspace.set_memo(coding.id, text), "memo saved")
             self.app.push_screen(MemoEditor(f"Memo on {coding.code_path}", coding.memo or ""), written)
 
     def action_browse(self) -> None:
         """Every passage coded with the code under the cursor, or with a code picked now."""
         coding = next((c for c in self.document.codings if c.start <= self.view.cursor < c.end), None)
         if coding is not None:
-            self.app.browse_code(coding.code_path)  # type: ignore[attr-defined]
+            self.qualcode.browse_code(coding.code_path)
         else:
             self.app.push_screen(
-                CodePicker(self.codes, self.app.recent_codes()),  # type: ignore[attr-defined]
-                lambda path: self.app.browse_code(path) if path else None,  # type: ignore[attr-defined]
+                CodePicker(self.codes, self.qualcode.recent),
+                lambda path: self.qualcode.browse_code(path) if path else None,
             )
 
     def action_edit_definition(self) -> None:
@@ -301,39 +284,38 @@ class ReaderScreen(Screen[None]):
         if code is not None:
             def written(text: str | None) -> None:
                 if text:
-                    self._run(lambda service: service.update_definition(code.path, text), "definition saved")
+                    self._run(lambda workspace: workspace.update_definition(code.path, text), "definition saved")
             self.app.push_screen(MemoEditor(f"Definition of {code.path}", code.definition or ""), written)
 
     def action_undo(self) -> None:
-        self._run(lambda service: service.undo(), "undid")
+        self._run(lambda workspace: workspace.undo(), "undid")
 
     def action_redo(self) -> None:
-        self._run(lambda service: service.redo(), "redid")
+        self._run(lambda workspace: workspace.redo(), "redid")
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS), MOUSE))
 
-    @work(thread=True, exclusive=True, group="coding")
-    def _run(self, change: Callable[..., str | None], done: str) -> None:
-        """Save through the services off the UI thread, then tell the screen what changed."""
-        service = self.app.coding_service()  # type: ignore[attr-defined]
-        try:
-            detail = change(service)
-        except QualcodeError as error:
-            self.post_message(self.CodingsChanged(self.document.codings, f"error: {error}"))
-            return
-        codings = service.codings(self.document.transcript)
-        self.app.reload_codes()  # type: ignore[attr-defined]
-        self.post_message(self.CodingsChanged(codings, f"{done}: {detail}" if detail else done))
+    def _run(self, change: Callable[[Workspace], str | None], done: str) -> None:
+        """Save through the workspace off the UI thread, then show what changed (on the main thread)."""
+        transcript = self.document.transcript
 
-    @on(CodingsChanged)
-    def _codings_changed(self, message: CodingsChanged) -> None:
-        self.codes = self.app.codes  # type: ignore[attr-defined]
-        self.document = replace(self.document, codings=message.codings)
-        self.view.document = self.document
-        self.view.refresh()
-        self.status(message.status)
-        self._update_panel()
+        def save(workspace: Workspace) -> tuple[str, tuple[ReaderCoding, ...], list[CodeView], list[str]]:
+            detail = change(workspace)
+            status = f"{done}: {detail}" if detail else done
+            return status, workspace.codings(transcript), workspace.codes(), workspace.recent_codes()
+
+        def saved(result: tuple[str, tuple[ReaderCoding, ...], list[CodeView], list[str]]) -> None:
+            status, codings, codes, recent = result
+            self.qualcode.codes_changed(codes, recent)
+            self.codes = codes
+            self.document = replace(self.document, codings=codings)
+            self.view.document = self.document
+            self.view.refresh()
+            self.status(status)
+            self._update_panel()
+
+        self.in_background(save, saved, group="coding", failed=self.status)
 
     @on(TranscriptView.Clicked)
     def _clicked(self, message: TranscriptView.Clicked) -> None:

@@ -7,16 +7,15 @@ what is decided is kept in the key at once and applied to stored texts on leavin
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from qualcode.anonymise.key import Candidate
-from qualcode.errors import QualcodeError
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.workspace import IdentifierReview
 
 # key -> (kind, gender); None as the kind dismisses the word for the whole project.
 DECISIONS: dict[str, tuple[str | None, str | None]] = {
@@ -26,7 +25,7 @@ DECISIONS: dict[str, tuple[str | None, str | None]] = {
 }
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(QualcodeScreen):
     BINDINGS = [
         Binding("f", "decide('f')", "Person, a woman", id="review.woman"),
         Binding("m", "decide('m')", "Person, a man", id="review.man"),
@@ -41,24 +40,10 @@ class ReviewScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="review.help"),
     ]
 
-    class Decided(Message):
-        """Posted by the worker that kept a decision, with the queue as it is now."""
-
-        def __init__(self, pending: list[Candidate], status: str) -> None:
-            super().__init__()
-            self.pending = pending
-            self.status = status
-
-    class Applied(Message):
-        """Posted when the decisions have been applied to the stored texts."""
-
-        def __init__(self, status: str) -> None:
-            super().__init__()
-            self.status = status
-
-    def __init__(self, pending: list[Candidate]) -> None:
+    def __init__(self, review: IdentifierReview) -> None:
         super().__init__()
-        self.pending = pending
+        self.review = review
+        self.pending: list[Candidate] = list(review.pending)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,43 +87,33 @@ class ReviewScreen(Screen[None]):
             return
         text = self.pending[table.cursor_row].text
         kind, gender = DECISIONS[choice]
-        self._keep(text, kind, gender, table.cursor_row)
+        self._keep(text, kind, gender)
 
-    @work(thread=True, exclusive=True, group="review")
-    def _keep(self, text: str, kind: str | None, gender: str | None, row: int) -> None:
-        try:
-            pending = self.app.coding_service().decide(text, kind, gender)  # type: ignore[attr-defined]
-        except QualcodeError as error:
-            self.post_message(self.Decided(self.pending, f"error: {error}"))
-            return
+    def _keep(self, text: str, kind: str | None, gender: str | None) -> None:
         done = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: not an identifier"
-        self.post_message(self.Decided(pending, done))
+        self.in_background(
+            lambda _workspace: self.review.decide(text, kind, gender),
+            lambda pending: self._decided(pending, done), group="review", failed=lambda error: self._decided(self.pending, error),
+        )
 
-    @on(Decided)
-    def _decided(self, message: Decided) -> None:
+    def _decided(self, pending: list[Candidate], status: str) -> None:
         row = self.query_one(DataTable).cursor_row
-        self.pending = message.pending
+        self.pending = pending
         self._fill(row)
-        self.query_one("#status", Static).update(escape(message.status))
+        self.query_one("#status", Static).update(escape(status))
 
     def action_back(self) -> None:
         self.query_one("#status", Static).update("Applying the decisions to the stored transcripts …")
-        self._apply_and_leave()
 
-    @work(thread=True, exclusive=True, group="review")
-    def _apply_and_leave(self) -> None:
-        try:
-            result = self.app.coding_service().close_key()  # type: ignore[attr-defined]
-        except QualcodeError as error:
-            self.post_message(self.Applied(f"error: {error}"))
-            return
-        changed = f"pseudonymised {result.replacements} more places" if result and result.replacements else "nothing more to pseudonymise"
-        self.post_message(self.Applied(changed))
+        def applied(status: str) -> None:
+            self.app.pop_screen()
+            self.app.notify(status, title="Review", severity="error" if status.startswith("error") else "information", markup=False)
 
-    @on(Applied)
-    def _applied(self, message: Applied) -> None:
-        self.app.pop_screen()
-        self.app.notify(message.status, title="Review", severity="error" if message.status.startswith("error") else "information", markup=False)
+        def apply(_workspace: object) -> str:
+            result = self.review.close()
+            return f"pseudonymised {result.replacements} more places" if result.replacements else "nothing more to pseudonymise"
+
+        self.in_background(apply, applied, group="review", failed=applied)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

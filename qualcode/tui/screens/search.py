@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
-from qualcode.search.service import Hit
+from qualcode.codebook.service import CodeView
+from qualcode.search.service import Hit, SearchResult
 from qualcode.tui.modals.code_picker import CodePicker
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.workspace import Workspace
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(QualcodeScreen):
     BINDINGS = [
         Binding("enter", "jump", "Go to hit", id="search.jump"),
         Binding("c", "code_hit", "Code the hit's sentence", id="search.code-hit"),
@@ -22,12 +23,6 @@ class SearchScreen(Screen[None]):
         Binding("escape", "back", "Back", id="search.back"),
         Binding("question_mark", "help", "Help", id="search.help"),
     ]
-
-    class Found(Message):
-        def __init__(self, hits: list[Hit], status: str) -> None:
-            super().__init__()
-            self.hits = hits
-            self.status = status
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,25 +44,20 @@ class SearchScreen(Screen[None]):
     def _submitted(self, event: Input.Submitted) -> None:
         self.run_search(event.value)
 
-    @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
-        from qualcode.errors import QualcodeError
+        def found(result: SearchResult) -> None:
+            self._show(result.hits, f"{len(result.hits)} hits in {result.turns_matched} turns")
 
-        try:
-            result = self.app.coding_service().search(query)  # type: ignore[attr-defined]
-        except QualcodeError as error:
-            self.post_message(self.Found([], f"error: {error}"))
-            return
-        self.post_message(self.Found(result.hits, f"{len(result.hits)} hits in {result.turns_matched} turns"))
+        self.in_background(lambda workspace: workspace.search(query), found, group="search",
+                           failed=lambda error: self._show([], error))
 
-    @on(Found)
-    def _found(self, message: Found) -> None:
-        self.hits = message.hits
+    def _show(self, hits: list[Hit], status: str) -> None:
+        self.hits = hits
         table = self.query_one(DataTable)
         table.clear()
         for hit in self.hits:
             table.add_row(f"{hit.transcript}:{hit.line}", hit.speaker or "-", f"{hit.left[-30:]}[{hit.keyword}]{hit.right[:30]}")
-        self.sub_title = message.status
+        self.sub_title = status
         if self.hits:
             table.focus()
 
@@ -78,7 +68,7 @@ class SearchScreen(Screen[None]):
     def action_jump(self) -> None:
         hit = self._current()
         if hit is not None:
-            self.app.open_transcript(hit.transcript, hit.start)  # type: ignore[attr-defined]
+            self.qualcode.open_transcript(hit.transcript, hit.start)
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
@@ -93,19 +83,19 @@ class SearchScreen(Screen[None]):
             if path:
                 self.code_sentence(hit, path)
 
-        self.app.push_screen(CodePicker(self.app.codes, self.app.recent_codes()), chosen)  # type: ignore[attr-defined]
+        self.app.push_screen(CodePicker(self.qualcode.codes, self.qualcode.recent), chosen)
 
-    @work(thread=True, group="search-code")
     def code_sentence(self, hit: Hit, code_path: str) -> None:
-        from qualcode.errors import QualcodeError
+        def code(workspace: Workspace) -> tuple[str, list[CodeView], list[str]]:
+            detail = workspace.code_sentence_at(hit.transcript, hit.start, code_path)
+            return detail, workspace.codes(), workspace.recent_codes()
 
-        try:
-            detail = self.app.coding_service().code_sentence_at(hit.transcript, hit.start, code_path)  # type: ignore[attr-defined]
-        except QualcodeError as error:
-            detail = f"error: {error}"
-        else:
-            self.app.reload_codes()  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.notify, detail)
+        def coded(result: tuple[str, list[CodeView], list[str]]) -> None:
+            detail, codes, recent = result
+            self.qualcode.codes_changed(codes, recent)
+            self.notify(detail, markup=False)
+
+        self.in_background(code, coded, group="search-code", exclusive=False)
 
     def action_edit_query(self) -> None:
         self.query_one("#search-query", Input).focus()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from qualcode.coding.passages import Quote
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 
 # Filter words of the form field:value look only in that field; other words anywhere.
@@ -36,18 +35,13 @@ def matches(quote: Quote, wanted: str) -> bool:
     return True
 
 
-class SegmentsScreen(Screen[None]):
+class SegmentsScreen(QualcodeScreen):
     BINDINGS = [
         Binding("enter", "jump", "Go to passage", id="segments.jump"),
         Binding("slash", "filter", "Filter", id="segments.filter"),
         Binding("escape", "back", "Back", id="segments.back"),
         Binding("question_mark", "help", "Help", id="segments.help"),
     ]
-
-    class Loaded(Message):
-        def __init__(self, quotes: list[Quote]) -> None:
-            super().__init__()
-            self.quotes = quotes
 
     def __init__(self, code_path: str) -> None:
         super().__init__()
@@ -69,13 +63,11 @@ class SegmentsScreen(Screen[None]):
         self.query_one(DataTable).focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="segments")
     def load(self) -> None:
-        self.post_message(self.Loaded(self.app.coding_service().segments(self.code_path)))  # type: ignore[attr-defined]
+        self.in_background(lambda workspace: workspace.passages(self.code_path), self._loaded, group="segments")
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        self.quotes = message.quotes
+    def _loaded(self, quotes: list[Quote]) -> None:
+        self.quotes = quotes
         self._fill("")
 
     def _fill(self, wanted: str) -> None:
@@ -124,7 +116,7 @@ class SegmentsScreen(Screen[None]):
         table = self.query_one(DataTable)
         if self.shown and table.row_count:
             quote = self.shown[table.cursor_row]
-            self.app.open_transcript(quote.transcript, quote.start)  # type: ignore[attr-defined]
+            self.qualcode.open_transcript(quote.transcript, quote.start)
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:

@@ -1,0 +1,67 @@
+"""`qualcode key new|show|destroy`: the pseudonym key itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, emit_table, note
+
+
+@click.group("key")
+def key_group() -> None:
+    """Make, show or destroy the pseudonym key."""
+
+
+@key_group.command("new")
+@pass_app
+def key_new(app: AppContext) -> None:
+    """Make a new, empty key for this project (after `key destroy`, or when the key is lost for good).
+
+    Example: qualcode key new --key ~/nøkler/studie.qckey
+    """
+    with app.workspace() as workspace:
+        path, replaced = workspace.new_key()
+    if replaced:
+        note("warning: the project had another key; texts already stored keep the pseudonyms that key gave")
+    click.echo(f"made a new key at {path}")
+
+
+@key_group.command("show")
+@json_option
+@pass_app
+def key_show(app: AppContext, as_json: bool) -> None:
+    """Print the key (originals and pseudonyms) for the researcher who holds the passphrase.
+
+    Example: qualcode key show
+    """
+    with app.workspace() as workspace:
+        access = workspace.key_access()
+        key = access.load_existing()
+    if as_json:
+        emit_json(key.entries)
+        return
+    note(f"key {access.path}")
+    emit_table(["original", "kind", "pseudonym", "first seen"], [[e.original, e.kind, e.pseudonym, e.first_seen] for e in key.entries])
+
+
+@key_group.command("destroy")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def key_destroy(app: AppContext, yes: bool) -> None:
+    """Delete the key at the end of a project; the pseudonymised project stays as it is.
+
+    Example: qualcode key destroy
+    """
+    def confirm(path: Path) -> None:
+        if not yes:
+            click.confirm(f"Destroy {path}? Pseudonyms can never be traced back after this", abort=True)
+
+    with app.workspace() as workspace:
+        destroyed = workspace.destroy_key(confirm)
+    click.echo(f"destroyed {destroyed}")
+
+
+COMMANDS = [key_group]

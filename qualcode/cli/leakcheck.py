@@ -1,0 +1,37 @@
+"""`qualcode leakcheck FILES`: look for original identifiers in files before they leave the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.anonymise.leakcheck import check_file
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, note
+from qualcode.errors import LeakFound
+
+
+@click.command("leakcheck")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option
+@pass_app
+def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -> None:
+    """Scan .docx .txt .csv .xlsx .qdpx files for original identifiers; exit 1 if any is found.
+
+    Example: qualcode leakcheck exports/rapport.docx
+    """
+    with app.workspace() as workspace:
+        key = workspace.read_key()
+    leaks = [leak for path in files for leak in check_file(path, key)]
+    if as_json:
+        emit_json(leaks)
+    else:
+        for leak in leaks:
+            click.echo(f"{leak.file} ({leak.where}): {leak.kind} {leak.found!r}  …{leak.context}…")
+    if leaks:
+        raise LeakFound(f"{len(leaks)} identifiers found in {len({leak.file for leak in leaks})} files")
+    note(f"no identifiers found in {len(files)} files")
+
+
+COMMANDS = [leakcheck_command]

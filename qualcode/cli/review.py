@@ -1,0 +1,63 @@
+"""`qualcode review import|list`: reviewers' Word comments back as memos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.output import emit_json, note
+from qualcode.exporters.review import import_review, review_memos
+
+
+@click.group("review")
+def review_group() -> None:
+    """Bring reviewers' Word comments back as memos."""
+
+
+@review_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+@pass_app
+def review_import(app: AppContext, file: Path, as_json: bool) -> None:
+    """Read the comments in a reviewed report and store each as a memo on the quote it discusses.
+
+    Example: qualcode review import rapport-kommentert.docx
+    """
+    with app.workspace() as workspace:
+        key = workspace.leak_check_key()
+        with workspace.begin() as session:
+            result = import_review(session, file, key)
+    if as_json:
+        emit_json(result)
+        return
+    for placed in result.placed:
+        status = "attached to" if placed.new else "already on"
+        click.echo(f"{placed.author}: {status} {placed.attached_to}: {' '.join(placed.text.split())[:60]}")
+    for author, text, why in result.unplaced:
+        click.echo(f"{author}: could not place {' '.join(text.split())[:40]!r}: {why}")
+    new = sum(1 for p in result.placed if p.new)
+    note(f"{new} new memos, {len(result.placed) - new} already imported, {len(result.unplaced)} not placed")
+
+
+@review_group.command("list")
+@json_option
+@pass_app
+def review_list(app: AppContext, as_json: bool) -> None:
+    """Show reviewers' memos by code.
+
+    Example: qualcode review list
+    """
+    with app.workspace() as workspace, workspace.begin() as session:
+        grouped = review_memos(session)
+    if as_json:
+        emit_json(grouped)
+        return
+    for code, memos in grouped.items():
+        click.echo(code)
+        for memo in memos:
+            click.echo(f"    {memo.author} on {memo.attached_to}: {' '.join(memo.text.split())[:70]}")
+
+
+COMMANDS = [review_group]

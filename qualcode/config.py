@@ -1,0 +1,51 @@
+"""The person's configuration, resolved once: command-line options over the environment over defaults.
+
+This is the only module that reads the environment; everything below the faces receives the
+values it needs from a `Config`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ENV = "QUALCODE_PROJECT"
+CODER_ENV = "QUALCODE_CODER"
+KEY_ENV = "QUALCODE_KEY"
+PASSPHRASE_ENV = "QUALCODE_KEY_PASSPHRASE"
+SPACY_MODEL_ENV = "QUALCODE_SPACY_MODEL"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Who is working, on which project, with which key, and how text is parsed."""
+
+    project: Path | None = None  # None: found from the current directory, as git finds a repository
+    coder: str | None = None  # None: the project's default coder, else the login name
+    key: Path | None = None  # None: the path the project recorded, else the default place
+    passphrase: str | None = None  # None: asked for when the key is needed
+    spacy_model: str | None = None  # None: spacy.blank("nb") with rule components
+    config_home: Path = Path("~/.config")  # where keys live by default, outside every project
+
+    @classmethod
+    def resolve(
+        cls, *, project: Path | None = None, coder: str | None = None, key: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Config:
+        """Options given on the command line win; the environment fills what they leave open."""
+        env = os.environ if environ is None else environ
+        home = Path(env.get("HOME") or Path.home())
+        return cls(
+            project=project or _path(env.get(PROJECT_ENV)),
+            coder=coder or env.get(CODER_ENV) or None,
+            key=key or _path(env.get(KEY_ENV)),
+            passphrase=env.get(PASSPHRASE_ENV) or None,
+            spacy_model=env.get(SPACY_MODEL_ENV) or None,
+            config_home=_path(env.get("XDG_CONFIG_HOME")) or home / ".config",
+        )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value else None

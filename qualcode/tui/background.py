@@ -1,0 +1,61 @@
+"""Work off the UI thread, in one way for every screen: call the workspace in a thread worker, then
+hand the result to the main thread as a message, so only the main thread changes what is shown.
+
+A `QualcodeError` becomes a notification; any other error is a bug, shown and logged, and the UI
+goes on: Textual would otherwise close the app on an uncaught worker error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.message import Message
+
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.widget import Widget
+
+    from qualcode.workspace import Workspace
+
+Result = TypeVar("Result")
+
+
+class WorkDone(Message, bubble=False):
+    """Posted by a worker to the node that started it; its handler runs `apply` on the main thread."""
+
+    def __init__(self, apply: Callable[[], None]) -> None:
+        super().__init__()
+        self.apply = apply
+
+
+def run_in_background(
+    node: Widget | App[None], workspace: Workspace, work: Callable[[Workspace], Result], then: Callable[[Result], None], *,
+    group: str, exclusive: bool = True, failed: Callable[[str], None] | None = None,
+) -> None:
+    """Run `work(workspace)` in a thread; `then(result)` or `failed(message)` runs on the main thread
+    if `node` is still there (a screen closed meanwhile drops the result)."""
+
+    def report(message: str) -> None:
+        if failed is not None:
+            failed(message)
+        else:
+            node.notify(message, severity="error", markup=False)  # the message may quote what was typed
+
+    def body() -> None:
+        try:
+            result = work(workspace)
+        except QualcodeError as error:
+            refused = f"error: {error}"  # bound now: Python unbinds `error` when the block ends
+            node.post_message(WorkDone(lambda: report(refused)))
+            return
+        except Exception as error:  # a bug: say so and keep the researcher's session alive
+            node.log.error(f"worker {group} failed", error)
+            failure = f"unexpected error ({type(error).__name__}: {error}); please report it"
+            node.post_message(WorkDone(lambda: report(failure)))
+            return
+        node.post_message(WorkDone(lambda: then(result)))
+
+    node.run_worker(body, thread=True, group=group, exclusive=exclusive, exit_on_error=False)

@@ -1,0 +1,513 @@
+"""The application both faces call: one open project, the person working in it, and their key.
+
+The CLI and the TUI each make one `Workspace` from a `Config` and call it; neither resolves the
+project, the coder or the key on its own. Methods that do one thing for the TUI run it in their
+own transaction, which commits at once (a crash loses at most the keystroke in flight).
+"""
+
+from __future__ import annotations
+
+import getpass
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from qualcode.config import Config
+from qualcode.errors import InvalidInput, KeyFileError
+from qualcode.store.project import PROJECT_DIR, Project, find_project_root
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualcode.anonymise.key import Candidate, PseudonymKey
+    from qualcode.anonymise.reapply import Reapplied
+    from qualcode.anonymise.service import KeyAccess, KeyPlace
+    from qualcode.anonymise.withdraw import Withdrawal
+    from qualcode.codebook.model import Codebook
+    from qualcode.codebook.service import CodeView
+    from qualcode.coding.passages import Quote
+    from qualcode.coding.reader import ReaderCoding, ReaderDocument
+    from qualcode.coding.transcripts import TranscriptView
+    from qualcode.search.service import SearchResult
+    from qualcode.store.backups import BackupInfo, RestoreResult
+    from qualcode.store.models import Coder
+
+AskPassphrase = Callable[[str, bool], str]  # (prompt, new) -> passphrase; the face asks its own way
+Report = Callable[[str], None]  # a note for the person, about work done on their behalf
+
+
+def project_root(config: Config) -> Path:
+    """The project's directory: the one configured, else found from the current directory."""
+    return (config.project if config.project is not None else find_project_root(Path.cwd())).resolve()
+
+
+def project_backups(config: Config) -> list[BackupInfo]:
+    """The project's backups, newest first, listed without opening it (it may be damaged)."""
+    from qualcode.store.backups import list_backups
+
+    return list_backups(project_root(config) / PROJECT_DIR / "backups")
+
+
+def restore_project(config: Config, chosen: Path) -> RestoreResult:
+    """Put a backup back in place, keeping the state it replaces as a backup, and log that it happened."""
+    from qualcode.store.backups import restore_backup
+    from qualcode.store.events import EventKind, record_event
+    from qualcode.store.project import DATABASE_FILE
+
+    result = restore_backup(project_root(config) / PROJECT_DIR / DATABASE_FILE, chosen)
+    with Workspace.open(config) as workspace, workspace.begin() as session:
+        record_event(
+            session, kind=EventKind.PROJECT_RESTORE, coder=workspace.coder(session),
+            summary=f"restored the project from backup {result.restored.name}"
+            + (f"; the state before is in {result.saved.name}" if result.saved else ""),
+        )
+    return result
+
+
+def _silent(_message: str) -> None:
+    """Where a face has nobody to tell (the TUI before it draws)."""
+
+
+@dataclass
+class KeyChange:
+    """The key while it is being changed; after the block, what the change rewrote in the project."""
+
+    key: PseudonymKey
+    reapplied: Reapplied | None = None
+
+
+class Workspace:
+    """One open project with its configuration, coder and key."""
+
+    def __init__(self, project: Project, config: Config, ask_passphrase: AskPassphrase | None = None) -> None:
+        from qualcode.anonymise.typed_text import guard_typed_text
+        from qualcode.text.sentences import use_trained_model
+
+        self.project = project
+        self.config = config
+        self.coder_name = config.coder
+        self._ask_passphrase = ask_passphrase
+        self._passphrase = config.passphrase
+        self._typing_key: PseudonymKey | None = None  # the key, locked, while typed text is written
+        guard_typed_text(project, lambda: self._typing_key)
+        use_trained_model(config.spacy_model)
+
+    # --- opening and closing -----------------------------------------------------------------
+    @classmethod
+    def open(
+        cls, config: Config, *, read_only: bool = False, ask_passphrase: AskPassphrase | None = None,
+        report: Report = _silent,
+    ) -> Workspace:
+        """The project named in `config` (else found from the current directory), with any
+        rewrite of stored texts that a crash interrupted finished before anything is read."""
+        from qualcode.anonymise.service import interrupted_work, project_guid
+
+        root = project_root(config)
+        project = Project.open(root, read_only=read_only)
+        try:
+            if read_only and interrupted_work(project):
+                # Interrupted work is finished before anything is read, and finishing it writes.
+                project.close()
+                project = Project.open(root)
+            if not project.read_only:
+                with project.begin() as session:
+                    project_guid(session)  # projects made before every project had one get it here
+            workspace = cls(project, config, ask_passphrase)
+            workspace._finish_interrupted(report)
+        except BaseException:
+            project.close()
+            raise
+        return workspace
+
+    @classmethod
+    def create(
+        cls, directory: Path, config: Config, *, codebook: Codebook | None, name: str | None = None,
+        ask_passphrase: AskPassphrase | None = None, report: Report = _silent,
+    ) -> Workspace:
+        """A new project in `directory` with `codebook` loaded and its key made outside it; a
+        failure at any step leaves no half-made project behind."""
+        from qualcode.anonymise.service import create_key, project_guid
+        from qualcode.codebook.service import apply_codebook
+        from qualcode.store.events import EventKind, record_event
+        from qualcode.store.settings import set_setting
+
+        existed = (directory / PROJECT_DIR).exists()
+        try:
+            project = Project.create(directory)
+            try:
+                with project.begin() as session:
+                    project_guid(session)
+                    set_setting(session, "project.name", name or project.root.name)
+                    record_event(session, kind=EventKind.PROJECT_CREATE, summary=f"created project {project.root.name}")
+                    if codebook is not None:
+                        changes = apply_codebook(session, codebook)
+                        report(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
+                workspace = cls(project, config, ask_passphrase)
+                place = workspace.key_place()
+                create_key(project, place.path, workspace.passphrase("New passphrase for the pseudonym key", new=True))
+            except BaseException:
+                project.close()
+                raise
+        except BaseException:
+            if not existed:
+                shutil.rmtree(directory / PROJECT_DIR, ignore_errors=True)
+            raise
+        report(f"the pseudonym key is at {place.path}, outside the project; keep a backup of it and its passphrase")
+        return workspace
+
+    def close(self) -> None:
+        self.project.close()
+
+    def backup(self) -> Path:
+        """A verified copy of the project database, taken now."""
+        from qualcode.store.backups import MANUAL
+
+        return self.project.backup(MANUAL)
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def root(self) -> Path:
+        return self.project.root
+
+    # --- transactions ------------------------------------------------------------------------
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """One transaction, committed when the block succeeds."""
+        with self.project.begin() as session:
+            yield session
+
+    @contextmanager
+    def typed(self) -> Iterator[Session]:
+        """A transaction that stores what a person typed (memos, definitions, titles): every such
+        text is pseudonymised with the key, locked for the block, before it is written. Without
+        the key such work is refused: a name typed then would be stored as typed."""
+        with self.key_access().editing() as key:
+            self._typing_key = key
+            try:
+                with self.project.begin() as session:
+                    yield session
+            finally:
+                self._typing_key = None
+
+    # --- who is working ----------------------------------------------------------------------
+    def coder(self, session: Session) -> Coder:
+        """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name."""
+        from qualcode.coding.coders import get_or_create_coder
+        from qualcode.store.settings import get_setting
+
+        name = self.coder_name or get_setting(session, "default_coder") or getpass.getuser()
+        return get_or_create_coder(session, name)
+
+    def use_coder(self, name: str, role: str | None) -> None:
+        """From now on `name` codes here, in `role`; remembered as the UI's last coder."""
+        from qualcode.coding.coders import get_or_create_coder
+        from qualcode.store.settings import set_setting
+
+        with self.begin() as session:
+            get_or_create_coder(session, name, role)
+            set_setting(session, "tui.last_coder", name)
+        self.coder_name = name
+
+    def last_coder(self) -> tuple[str, str, list[str]]:
+        """The coder who last used the UI on this project, their role, and every coder's name."""
+        from qualcode.coding.coders import list_coders
+        from qualcode.store.settings import get_setting
+
+        with self.begin() as session:
+            coders = list_coders(session)
+            name = get_setting(session, "tui.last_coder") or ""
+        role = next((c.role for c in coders if c.name == name), "researcher")
+        return name, role, [c.name for c in coders]
+
+    # --- the key -----------------------------------------------------------------------------
+    def key_place(self) -> KeyPlace:
+        from qualcode.anonymise.service import locate_key
+
+        return locate_key(self.project, self.config.key, self.config.config_home)
+
+    def passphrase(self, prompt: str, *, new: bool = False) -> str:
+        """The key's passphrase: from the configuration, given earlier in this session, or asked for."""
+        if self._passphrase and not new:
+            return self._passphrase
+        if new and self.config.passphrase:
+            return self.config.passphrase
+        if self._ask_passphrase is None:
+            raise KeyFileError(
+                "the key's passphrase was not given",
+                "set QUALCODE_KEY_PASSPHRASE, or in the terminal UI open the identifier review once (it asks for it)",
+            )
+        given = self._ask_passphrase(prompt, new)
+        if not new:
+            self._passphrase = given
+        return given
+
+    def remember_passphrase(self, passphrase: str) -> None:
+        self._passphrase = passphrase
+
+    def key_access(self) -> KeyAccess:
+        """The project's key (never created here); a missing or destroyed key is refused."""
+        from qualcode.anonymise.service import KeyAccess
+
+        place = self.key_place()
+        if not place.path.exists():
+            if place.destroyed:
+                raise KeyFileError(
+                    f"this project's key was destroyed on {place.destroyed[:10]}",
+                    "what needs a key (imports, identifiers, memos) needs a new one: `qualcode key new`",
+                )
+            raise KeyFileError(
+                f"this project's key is not at {place.path}",
+                "pass the right --key PATH or restore the key from your backup; `qualcode key new` makes a new, empty key",
+            )
+        passphrase = self.passphrase(f"Passphrase for the key {place.path.name}")
+        return KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project, place.revision)
+
+    def read_key(self) -> PseudonymKey:
+        return self.key_access().load_existing()
+
+    @contextmanager
+    def changing_key(self) -> Iterator[KeyChange]:
+        """Lock and read the key; when the block succeeds, save it and pseudonymise what is
+        already stored with what the key now knows, still under the lock, so no import slips in."""
+        from qualcode.anonymise.service import save_and_reapply
+
+        access = self.key_access()
+        with access.editing() as key:
+            change = KeyChange(key)
+            yield change
+            with self.begin() as session:
+                coder_name = self.coder(session).name
+            change.reapplied = save_and_reapply(self.project, access, key, coder_name)
+
+    def leak_check_key(self) -> PseudonymKey:
+        """The key an export's leak check compares against; after `key destroy` at the end of a
+        project an empty one, so the patterns still run. A key that is merely missing is refused:
+        a mistyped path must not skip the leak check."""
+        from qualcode.anonymise.key import PseudonymKey
+
+        place = self.key_place()
+        if place.destroyed and not place.path.exists():
+            return PseudonymKey(place.project_guid)  # no originals left to look for
+        return self.read_key()
+
+    def new_key(self) -> tuple[Path, bool]:
+        """Make a new, empty key; returns its path and whether the project had another key before."""
+        from qualcode.anonymise.service import create_key
+
+        place = self.key_place()
+        replaced = place.fingerprint is not None and not place.destroyed
+        access = create_key(self.project, place.path, self.passphrase("New passphrase for the pseudonym key", new=True))
+        return access.path, replaced
+
+    def destroy_key(self, confirm: Callable[[Path], None]) -> Path:
+        """Overwrite and delete the key once its passphrase holder has `confirm`ed (which may abort)."""
+        from qualcode.anonymise.service import destroy_project_key
+
+        access = self.key_access()
+        access.load_existing()  # only the passphrase holder may destroy it
+        confirm(access.path)
+        destroy_project_key(self.project, access)
+        return access.path
+
+    def _finish_interrupted(self, report: Report) -> None:
+        """Complete a rewrite of stored texts that a crash interrupted, before anything else runs."""
+        from qualcode.anonymise.service import finish_interrupted, interrupted_work
+
+        if not interrupted_work(self.project):
+            return
+        report("an earlier change to the key was interrupted while stored texts were being pseudonymised; finishing it now")
+        with self.begin() as session:
+            coder_name = self.coder(session).name
+        result = finish_interrupted(self.project, self.key_access(), coder_name)
+        report(f"finished: {result.replacements} places in {len(result.transcripts)} transcripts, "
+               f"{result.memos} memos and {result.events} log entries pseudonymised")
+
+    # --- participants ------------------------------------------------------------------------
+    def withdraw(self, participant: str, identifiers: Sequence[str] = ()) -> Withdrawal:
+        """Remove everything a withdrawing participant said, then rebuild the file so none of it remains."""
+        from qualcode.anonymise.withdraw import withdraw_participant
+
+        with self.key_access().editing() as key:
+            with self.begin() as session:
+                result = withdraw_participant(session, participant, key, self.coder(session), identifiers)
+            self.project.purge()
+        return result
+
+    # --- reading, each in its own transaction ------------------------------------------------
+    def transcripts(self) -> list[TranscriptView]:
+        from qualcode.coding.transcripts import describe_transcripts
+
+        with self.begin() as session:
+            return describe_transcripts(session)
+
+    def document(self, transcript: str) -> ReaderDocument:
+        """Without sentences, so a reader can draw at once; `sentences()` follows."""
+        from qualcode.coding.reader import load_reader_document
+
+        with self.begin() as session:
+            return load_reader_document(session, transcript)
+
+    @staticmethod
+    def sentences(document: ReaderDocument) -> tuple[tuple[int, int], ...]:
+        from qualcode.coding.reader import document_sentences
+
+        return document_sentences(document.text, document.turns)
+
+    def codes(self) -> list[CodeView]:
+        from qualcode.codebook.service import list_codes
+
+        with self.begin() as session:
+            return list_codes(session)
+
+    def recent_codes(self) -> list[str]:
+        """The coder's recently used codes, newest first (none before the coder is known)."""
+        from qualcode.coding.reader import recent_codes
+
+        if not self.coder_name:
+            return []
+        with self.begin() as session:
+            return recent_codes(session, self.coder(session))
+
+    def codings(self, transcript: str) -> tuple[ReaderCoding, ...]:
+        from qualcode.coding.reader import reader_codings
+
+        with self.begin() as session:
+            return reader_codings(session, transcript)
+
+    def passages(self, code_path: str) -> list[Quote]:
+        """Every live passage coded with the code or its sub-codes, with attribution details."""
+        from qualcode.coding.passages import QuoteFilter, select_quotes
+
+        with self.begin() as session:
+            quotes, _ = select_quotes(session, QuoteFilter(codes=(code_path,)))
+            return quotes
+
+    def search(self, query: str, limit: int = 200) -> SearchResult:
+        from qualcode.search.service import SearchFilters, search
+
+        with self.begin() as session:
+            return search(session, query, SearchFilters(), limit=limit)
+
+    # --- changing, each in its own transaction -----------------------------------------------
+    def add_coding(self, transcript: str, code_path: str, span: tuple[int, int]) -> str:
+        from qualcode.coding.service import add_coding
+
+        with self.begin() as session:
+            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1])
+            return f"{view.code_path} on line {view.line}"
+
+    def code_sentence_at(self, transcript: str, offset: int, code_path: str) -> str:
+        """Code the sentence that holds `offset`."""
+        from qualcode.coding.reader import load_reader_document, sentence_at
+        from qualcode.coding.service import add_coding
+
+        with self.begin() as session:
+            span = sentence_at(load_reader_document(session, transcript), offset)
+            if span is None:
+                raise InvalidInput("the hit is not inside a sentence of a turn")
+            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1])
+            return f"coded {view.code_path} on {transcript} line {view.line}"
+
+    def remove_coding(self, coding_id: int) -> str:
+        from qualcode.coding.service import remove_coding
+
+        with self.begin() as session:
+            return remove_coding(session, coding_id, self.coder(session)).code_path
+
+    def recode(self, coding_id: int, code_path: str) -> str:
+        from qualcode.coding.service import recode_coding
+
+        with self.begin() as session:
+            return recode_coding(session, coding_id, code_path, self.coder(session)).code_path
+
+    def set_memo(self, coding_id: int, text: str) -> str:
+        from qualcode.coding.service import set_coding_memo
+
+        with self.typed() as session:
+            return set_coding_memo(session, coding_id, text, self.coder(session)).code_path
+
+    def create_code(self, path: str) -> str:
+        from qualcode.codebook.service import create_code
+
+        with self.typed() as session:
+            return create_code(session, path, {}, self.coder(session)).path
+
+    def update_definition(self, path: str, definition: str) -> str:
+        from qualcode.codebook.service import update_code
+
+        with self.typed() as session:
+            update_code(session, path, {"definition": definition}, self.coder(session))
+            return path
+
+    def edit_transcript(self, transcript: str, values: dict[str, str]) -> str:
+        """Correct a transcript's metadata; `participants` is a comma-separated list."""
+        from qualcode.importers.metadata_edit import edit_transcript
+
+        fields = dict(values)
+        listed = fields.pop("participants", None)
+        participants = [p.strip() for p in listed.split(",")] if listed is not None else None
+        with self.typed() as session:
+            edit = edit_transcript(session, transcript, self.coder(session), participants=participants, **fields)
+        return ", ".join(change.field for change in edit.changes) or "nothing changed"
+
+    def undo(self) -> str:
+        from qualcode.coding import history
+
+        with self.begin() as session:
+            return history.undo(session, self.coder(session)).summary
+
+    def redo(self) -> str:
+        from qualcode.coding import history
+
+        with self.begin() as session:
+            return history.redo(session, self.coder(session)).summary
+
+    # --- the review queue of possible identifiers ----------------------------------------------
+    def open_review(self, passphrase: str) -> IdentifierReview:
+        """Decrypt the key (KeyFileError on a wrong passphrase) for deciding what waits for review."""
+        self.remember_passphrase(passphrase)  # memos written later are pseudonymised with the same key
+        try:
+            return IdentifierReview(self)
+        except BaseException:
+            self._passphrase = self.config.passphrase
+            raise
+
+
+class IdentifierReview:
+    """Deciding, one by one, about possible identifiers; each decision is kept in the key at once,
+    and closing applies them all to the stored texts."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.access = workspace.key_access()
+        self.pending: list[Candidate] = list(self.access.load_existing().pending)
+
+    def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[Candidate]:
+        """Accept `text` as an identifier of `kind`, or dismiss it (kind None)."""
+        from qualcode.anonymise.service import accept_candidate, dismiss
+
+        with self.access.editing() as key:  # read afresh under the lock: another command may have changed it
+            if kind is None:
+                dismiss(key, text)
+            else:
+                accept_candidate(key, text, kind, gender)
+        self.pending = list(key.pending)
+        return self.pending
+
+    def close(self) -> Reapplied:
+        """Apply what was decided to the stored texts."""
+        from qualcode.anonymise.service import save_and_reapply
+
+        with self.access.editing() as key:
+            with self.workspace.begin() as session:
+                coder_name = self.workspace.coder(session).name
+            return save_and_reapply(self.workspace.project, self.access, key, coder_name)
