@@ -14,6 +14,9 @@ import random
 import sys
 import time
 
+from common import SEED, Row, Target, print_comparison
+from common import WORDS as EVERYDAY_WORDS
+
 from qualcode.anonymise.apply import add_identifier, pseudonymise
 from qualcode.anonymise.candidates import propose
 from qualcode.anonymise.key import PseudonymKey
@@ -21,12 +24,8 @@ from qualcode.anonymise.service import ignored_words
 from qualcode.text.sentences import pipeline
 from qualcode.text.tokens import word_count
 
-WORDS = (
-    "jeg du han hun vi det er var har kan skal må vil ikke så og men at som på i med for til fra om "
-    "veilederen deltakeren programmet medvirkning handlingsplanen tiltaket kurset praksis selvtillit "
-    "måltallet kvoten press fylket direktoratet rapportering inntak kontoret stønad sosialhjelp jobb "
-    "berg vik rød lie dal strand"
-).split()
+# Lower-case words that are also surnames and place names (Berg, Vik, Lie, Dal): the detectors must pass them by.
+WORDS = [*EVERYDAY_WORDS, "berg", "vik", "rød", "lie", "dal", "strand"]
 FIRST = ["Kari", "Ola", "Ingrid", "Per", "Sissel", "Ahmed", "Lise", "Trond", "Mona", "Geir", "Hilde", "Tor"]
 LAST = ["Nordmann", "Berg", "Hansen", "Lie", "Dahl", "Vik", "Strand", "Bakken", "Moen", "Rød"]
 PLACES = ["Horten", "Tønsberg", "Larvik", "Sandefjord", "Holmestrand", "Re", "Færder", "Skien"]
@@ -68,7 +67,7 @@ def main() -> int:
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--key-size", type=int, default=200)
     args = parser.parse_args()
-    rng = random.Random(20261123)
+    rng = random.Random(SEED)
     key = build_key(args.key_size, rng)
     texts = build_corpus(args.words, key, rng)
     words = sum(word_count(text) for text in texts)
@@ -92,13 +91,19 @@ def main() -> int:
         propose(text, ignored, WORDS)
     propose_seconds = time.perf_counter() - started
 
-    print(f"\npseudonymise (patterns + known identifiers, {replaced:,} replacements)")
-    print(f"  qualcode pseudonymise   {pseudonymise_seconds:7.2f} s  {words / pseudonymise_seconds:12,.0f} words/s")
-    print(f"  spaCy tokenise only     {spacy_seconds:7.2f} s  {words / spacy_seconds:12,.0f} words/s  (baseline)")
-    print(f"  ratio                   {pseudonymise_seconds / spacy_seconds:7.2f} x the baseline's time")
-    print(f"  target                  {'met' if words / pseudonymise_seconds >= 100_000 else 'MISSED'}: at least 100,000 words/s")
-    print(f"  candidate proposals     {propose_seconds:7.2f} s  {words / propose_seconds:12,.0f} words/s  (spaCy Matcher, run at import too)")
+    print_comparison(
+        f"pseudonymise (patterns + known identifiers, {replaced:,} replacements)",
+        Row("qualcode pseudonymise", _speed(pseudonymise_seconds, words)),
+        Row("spaCy tokenise only", _speed(spacy_seconds, words)),
+        pseudonymise_seconds / spacy_seconds,
+        Target("at least 100,000 words/s", words / pseudonymise_seconds >= 100_000),
+        also=[Row("candidate proposals", _speed(propose_seconds, words), "spaCy Matcher, run at import too")],
+    )
     return 0
+
+
+def _speed(seconds: float, words: int) -> str:
+    return f"{seconds:7.2f} s  {words / seconds:12,.0f} words/s"
 
 
 if __name__ == "__main__":

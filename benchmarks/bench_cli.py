@@ -22,11 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = (
-    "jeg du han hun vi det er var har kan skal må vil ikke så og men at som på i med for til fra om "
-    "veilederen deltakeren programmet medvirkning handlingsplanen tiltaket kurset praksis selvtillit "
-    "måltallet kvoten press fylket direktoratet rapportering inntak kontoret stønad sosialhjelp jobb"
-).split()
+from common import Row, Target, print_comparison, sentence
+
 TARGETS = {  # seconds, from the first field trial's issue
     "qualcode --version": 0.150,
     "status": 0.300,
@@ -58,10 +55,10 @@ def write_corpus(folder: Path, files: int, words: int, rng: random.Random) -> No
         written = 0
         turn = 0
         while written < words:
-            sentence = [rng.choice(WORDS) for _ in range(rng.randint(8, 25))]
-            written += len(sentence)
+            said = sentence(rng, 8, 25)
+            written += len(said.split())
             speaker = "I" if turn % 2 == 0 else f"D{number:02d}"
-            lines.append(f"{speaker}: {' '.join(sentence).capitalize()}. Jeg snakket med Kari Nordmann.\n")
+            lines.append(f"{speaker}: {said} Jeg snakket med Kari Nordmann.\n")
             turn += 1
         (folder / f"intervju_{number:02d}.txt").write_text("\n".join(lines), encoding="utf-8")
 
@@ -137,12 +134,13 @@ def main() -> None:
             dict(env, QUALCODE_KEY=str(root / "fersk.qckey")), runs, prepare=new_project,
         )
     print(f"load average (1, 5, 15 min) before: {load_before}, after: {_load_average()} on {os.cpu_count()} cores")
-    print(f"bare `python -c 'import sqlite3'` start (baseline): {baseline * 1000:.0f} ms")
-    print(f"{'command':48} {'median':>9} {'x baseline':>11} {'target':>9}")
+    bare_start = Row("python -c 'import sqlite3'", f"{baseline * 1000:7.0f} ms", "a bare start")
     for name, seconds in figures.items():
-        target = TARGETS[name]
-        verdict = "met" if seconds <= target else "not met"
-        print(f"{name:48} {seconds * 1000:7.0f} ms {seconds / baseline:10.1f}x {target * 1000:6.0f} ms  {verdict}")
+        print_comparison(
+            f"qualcode {name}" if not name.startswith("qualcode") else name,
+            Row("qualcode", f"{seconds * 1000:7.0f} ms", f"median of {runs}"), bare_start, seconds / baseline,
+            Target(f"at most {TARGETS[name] * 1000:.0f} ms", seconds <= TARGETS[name]),
+        )
 
 
 def _load_average() -> str:
