@@ -38,14 +38,19 @@ class Config:
         env = os.environ if environ is None else environ
         home = Path(env.get("HOME") or Path.home())
         return cls(
-            project=project or _path(env.get(PROJECT_ENV)),
+            project=project or _path(env.get(PROJECT_ENV), home),
             coder=coder or env.get(CODER_ENV) or None,
-            key=key or _path(env.get(KEY_ENV)),
+            key=key or _path(env.get(KEY_ENV), home),
             passphrase=env.get(PASSPHRASE_ENV) or None,
             spacy_model=env.get(SPACY_MODEL_ENV) or None,
-            config_home=_path(env.get("XDG_CONFIG_HOME")) or home / ".config",
+            config_home=_path(env.get("XDG_CONFIG_HOME"), home) or home / ".config",
         )
 
 
-def _path(value: str | None) -> Path | None:
-    return Path(value).expanduser() if value else None
+def _path(value: str | None, home: Path) -> Path | None:
+    """A path from the environment, with a leading ~ meaning the home resolved with it."""
+    if not value:
+        return None
+    if value == "~" or value.startswith("~/"):
+        return home / value[2:]
+    return Path(value)

@@ -201,10 +201,9 @@ class Workspace:
     # --- who is working ----------------------------------------------------------------------
     def coder(self, session: Session) -> Coder:
         """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name."""
-        from qualcode.coding.coders import get_or_create_coder
-        from qualcode.store.settings import get_setting
+        from qualcode.coding.coders import default_coder_name, get_or_create_coder
 
-        name = self.coder_name or get_setting(session, "default_coder") or getpass.getuser()
+        name = self.coder_name or default_coder_name(session) or getpass.getuser()
         return get_or_create_coder(session, name)
 
     def use_coder(self, name: str, role: str | None) -> None:

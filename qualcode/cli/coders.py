@@ -6,8 +6,7 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table
-from qualcode.coding.coders import ROLES, get_or_create_coder, list_coders
-from qualcode.store.settings import set_setting
+from qualcode.coding.coders import ROLES, get_or_create_coder, list_coders, set_default_coder
 
 
 @click.group("coder")
@@ -28,7 +27,7 @@ def coder_add(app: AppContext, name: str, role: str, make_default: bool) -> None
     with app.workspace() as workspace, workspace.begin() as session:
         coder = get_or_create_coder(session, name, role)
         if make_default:
-            set_setting(session, "default_coder", coder.name)
+            set_default_coder(session, coder)
     click.echo(f"coder {coder.name} ({coder.role})" + (", the default" if make_default else ""))
 
 

@@ -8,8 +8,7 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table
-from qualcode.coding.transcripts import describe_transcripts, transcript_turns
-from qualcode.store.lookup import current_text, find_transcript
+from qualcode.coding.transcripts import describe_transcripts, read_transcript
 
 
 @click.group("transcripts")
@@ -50,9 +49,8 @@ def transcripts_show(app: AppContext, transcript: str, show_turns: bool, as_json
     Example: qualcode transcripts show deltaker_D1_T1 --turns
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        found = find_transcript(session, transcript)
-        turns = transcript_turns(session, found)
-        text = current_text(found).text
+        found = read_transcript(session, transcript)
+    turns, text = found.turns, found.text
     if as_json:
         emit_json({"name": found.name, "text": text, "turns": turns})
     elif show_turns:

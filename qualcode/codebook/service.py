@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec
-from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput, NotFound
-from qualcode.store.events import record_event
+from qualcode.errors import CodebookInvalid, InvalidInput
+from qualcode.store.events import EventKind, record_event
+from qualcode.store.lookup import resolve
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid
 from qualcode.store.settings import get_setting, set_setting
 
@@ -99,8 +100,8 @@ def apply_codebook(session: Session, codebook: Codebook, coder: Coder | None = N
             existing[path] = code
             created.append(path)
             record_event(
-                session, action="code.create", coder=coder, entity="code", entity_guid=code.guid,
-                after=code_state(code), undoable=True, summary=f"created code {path}",
+                session, kind=EventKind.CODE_CREATE, coder=coder, entity_guid=code.guid,
+                after=code_state(code), summary=f"created code {path}",
             )
             continue
         before = code_state(code)
@@ -113,8 +114,8 @@ def apply_codebook(session: Session, codebook: Codebook, coder: Coder | None = N
             session.flush()
             updated.append(path)
             record_event(
-                session, action="code.update", coder=coder, entity="code", entity_guid=code.guid,
-                before=before, after=after, undoable=True, summary=_describe_update(path, before, after),
+                session, kind=EventKind.CODE_UPDATE, coder=coder, entity_guid=code.guid,
+                before=before, after=after, summary=_describe_update(path, before, after),
             )
     set_setting(session, "codebook.name", codebook.name)
     if codebook.description:
@@ -197,24 +198,13 @@ def _view(code: Code, depth: int, codings: int) -> CodeView:
 
 
 def find_code(session: Session, ref: str) -> Code:
-    """A code by path, by a unique name, by shortcut key or by id."""
-    code = session.scalar(select(Code).where(Code.path == ref))
-    if code is not None:
-        return code
-    named = list(session.scalars(select(Code).where(func.lower(Code.name) == ref.lower())))
-    if len(named) == 1:
-        return named[0]
-    if len(named) > 1:
-        raise Ambiguous(f"code name {ref!r} is used by " + ", ".join(c.path for c in named), "give the full path")
-    if len(ref) == 1:
-        code = session.scalar(select(Code).where(Code.shortcut == ref))
-        if code is not None:
-            return code
-    if ref.isdigit():
-        code = session.get(Code, int(ref))
-        if code is not None:
-            return code
-    raise NotFound(f"no code {ref!r} in the codebook", "list codes with `qualcode codebook show`")
+    """A code by its path or name (a name used under two parents is refused with both paths), its
+    shortcut key, its id or its GUID."""
+    def by_shortcut() -> Code | None:
+        return session.scalar(select(Code).where(Code.shortcut == ref)) if len(ref) == 1 else None
+
+    return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut,
+                   hint="list codes with `qualcode codebook show`", choose="give the full path")
 
 
 def code_subtree_ids(session: Session, code: Code) -> list[int]:
@@ -242,8 +232,8 @@ def create_code(
     _apply_changes(session, code, fields or {})
     session.flush()
     record_event(
-        session, action="code.create", coder=coder, entity="code", entity_guid=code.guid,
-        after=code_state(code), undoable=True, summary=f"created code {path}",
+        session, kind=EventKind.CODE_CREATE, coder=coder, entity_guid=code.guid,
+        after=code_state(code), summary=f"created code {path}",
     )
     return _view(code, path.count("/"), 0)
 
@@ -257,8 +247,8 @@ def update_code(session: Session, ref: str, changes: dict[str, Any], coder: Code
     after = code_state(code)
     if before != after:
         record_event(
-            session, action="code.update", coder=coder, entity="code", entity_guid=code.guid,
-            before=before, after=after, undoable=True, summary=_describe_update(code.path, before, after),
+            session, kind=EventKind.CODE_UPDATE, coder=coder, entity_guid=code.guid,
+            before=before, after=after, summary=_describe_update(code.path, before, after),
         )
     return _view(code, code.path.count("/"), 0)
 

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInput
-from qualcode.store.events import record_event
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import Coder
+from qualcode.store.settings import get_setting, set_setting
 from qualcode.store.upsert import insert_unless_present
 
 ROLES = ("researcher", "medforsker")
@@ -36,7 +37,7 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
         coder = session.scalar(select(Coder).where(Coder.name == name))
         assert coder is not None
         record_event(
-            session, action="coder.create", coder=coder, entity="coder", entity_guid=coder.guid,
+            session, kind=EventKind.CODER_CREATE, coder=coder, entity_guid=coder.guid,
             after={"name": coder.name, "role": coder.role}, summary=f"new coder {name} ({coder.role})",
         )
         return coder
@@ -47,7 +48,7 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
         before = {"name": coder.name, "role": coder.role}
         coder.role = role
         record_event(
-            session, action="coder.update", coder=coder, entity="coder", entity_guid=coder.guid,
+            session, kind=EventKind.CODER_UPDATE, coder=coder, entity_guid=coder.guid,
             before=before, after={"name": coder.name, "role": role}, summary=f"{name} is now {role}",
         )
     return coder
@@ -58,3 +59,15 @@ def list_coders(session: Session) -> list[CoderView]:
         CoderView(coder.id, coder.guid, coder.name, coder.role)
         for coder in session.scalars(select(Coder).order_by(Coder.name))
     ]
+
+
+DEFAULT_CODER = "default_coder"  # the project setting that names who codes when nobody says
+
+
+def default_coder_name(session: Session) -> str | None:
+    return get_setting(session, DEFAULT_CODER)
+
+
+def set_default_coder(session: Session, coder: Coder) -> None:
+    """`coder` codes from now on in this project whenever --coder and $QUALCODE_CODER are not given."""
+    set_setting(session, DEFAULT_CODER, coder.name)

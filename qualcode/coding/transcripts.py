@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.store.lookup import LineIndex, current_text
+from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Coding, Participant, Transcript, TranscriptParticipant, Turn
 
 
@@ -89,6 +89,21 @@ def describe_transcripts(session: Session) -> list[TranscriptView]:
             )
         )
     return views
+
+
+@dataclass(frozen=True)
+class TranscriptText:
+    """A transcript's current text and its speaker turns."""
+
+    name: str
+    text: str
+    turns: list[TurnView]
+
+
+def read_transcript(session: Session, ref: str) -> TranscriptText:
+    """The transcript named `ref` (name, id or GUID), its text and its turns."""
+    transcript = find_transcript(session, ref)
+    return TranscriptText(transcript.name, current_text(transcript).text, transcript_turns(session, transcript))
 
 
 def transcript_turns(session: Session, transcript: Transcript) -> list[TurnView]:

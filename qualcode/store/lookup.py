@@ -1,46 +1,63 @@
-"""Finding transcripts and participants by short name, id or GUID, and line numbers in a text."""
+"""Finding codes, transcripts and participants by what a person calls them, and line numbers in a text."""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import Ambiguous, NotFound
-from qualcode.store.models import Participant, TextVersion, Transcript
+from qualcode.store.models import Code, Participant, TextVersion, Transcript
+
+Named = TypeVar("Named", Transcript, Participant, Code)
+
+
+def resolve(
+    session: Session, model: type[Named], ref: str, *, kind: str, names: Sequence[str], hint: str,
+    fallback: Callable[[], Named | None] | None = None, choose: str = "write the name exactly as listed",
+) -> Named:
+    """The one `model` row `ref` names, found the same way for codes, transcripts and participants:
+    an exact name, then a unique case-insensitive one (Python's casefold, so Æ, Ø and Å fold too;
+    SQLite's lower() only folds ASCII), then `fallback`, then an id, then a GUID. Two or more
+    case-insensitive matches are refused with the candidates listed, never settled by taking one."""
+    candidates: list[Named] = []
+    for name in names:  # earlier names win: a code's exact path before another code's name
+        candidates = list(session.scalars(select(model).where(getattr(model, name) == ref).order_by(model.id)))
+        if candidates:
+            break
+    if not candidates:
+        folded = ref.casefold()
+        candidates = [
+            row for row in session.scalars(select(model).order_by(model.id))
+            if any((getattr(row, name) or "").casefold() == folded for name in names)
+        ]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        shown = ", ".join(getattr(row, names[0]) for row in candidates)
+        raise Ambiguous(f"{kind} {ref!r} could be any of {shown}", choose)
+    found = fallback() if fallback is not None else None
+    if found is None and ref.isdigit():
+        found = session.get(model, int(ref))
+    if found is None:
+        found = session.scalar(select(model).where(model.guid == ref))
+    if found is None:
+        raise NotFound(f"no {kind} {ref!r} in this project", hint)
+    return found
 
 
 def find_transcript(session: Session, ref: str) -> Transcript:
-    """A transcript by its short name (case-insensitive if unique), its id or its GUID."""
-    transcript = session.scalar(select(Transcript).where(Transcript.name == ref))
-    if transcript is not None:
-        return transcript
-    matches = list(session.scalars(select(Transcript).where(func.lower(Transcript.name) == ref.lower())))
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        raise Ambiguous(f"transcript name {ref!r} matches " + ", ".join(t.name for t in matches), "use the exact name")
-    if ref.isdigit():
-        transcript = session.get(Transcript, int(ref))
-        if transcript is not None:
-            return transcript
-    transcript = session.scalar(select(Transcript).where(Transcript.guid == ref))
-    if transcript is not None:
-        return transcript
-    raise NotFound(f"no transcript {ref!r} in this project", "list them with `qualcode transcripts list`")
+    """A transcript by its short name, its id or its GUID."""
+    return resolve(session, Transcript, ref, kind="transcript", names=("name",), hint="list them with `qualcode transcripts list`")
 
 
 def find_participant(session: Session, ref: str) -> Participant:
-    participant = session.scalar(select(Participant).where(Participant.name == ref))
-    if participant is None:
-        participant = session.scalar(select(Participant).where(func.lower(Participant.name) == ref.lower()))
-    if participant is None and ref.isdigit():
-        participant = session.get(Participant, int(ref))
-    if participant is None:
-        raise NotFound(f"no participant {ref!r} in this project", "list them with `qualcode participants list`")
-    return participant
+    """A participant by their pseudonymous name, id or GUID."""
+    return resolve(session, Participant, ref, kind="participant", names=("name",), hint="list them with `qualcode participants list`")
 
 
 def current_text(transcript: Transcript) -> TextVersion:

@@ -1,0 +1,85 @@
+"""The application layer: configuration resolved once, the workspace both faces call, and one name resolver."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.service import find_code
+from qualcode.config import Config
+from qualcode.errors import Ambiguous, KeyFileError, NotFound
+from qualcode.store.lookup import find_participant, find_transcript
+from qualcode.store.models import Participant
+from qualcode.store.project import Project
+from qualcode.workspace import Workspace
+from tests.conftest import REPO, make_transcript
+
+
+def test_only_the_configuration_reads_the_environment() -> None:
+    readers = []
+    for path in sorted((REPO / "qualcode").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv", "environb"}:
+                readers.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert readers and all(reader.startswith("qualcode/config.py:") for reader in readers), readers
+
+
+def test_options_win_over_the_environment_which_wins_over_defaults(tmp_path: Path) -> None:
+    environ = {
+        "HOME": str(tmp_path), "QUALCODE_PROJECT": "/studier/a", "QUALCODE_CODER": "Kari", "QUALCODE_KEY": "~/k.qckey",
+        "QUALCODE_KEY_PASSPHRASE": "hemmelig", "QUALCODE_SPACY_MODEL": "nb_core_news_sm",
+    }
+    from_env = Config.resolve(environ=environ)
+    assert from_env == Config(
+        project=Path("/studier/a"), coder="Kari", key=tmp_path / "k.qckey", passphrase="hemmelig",
+        spacy_model="nb_core_news_sm", config_home=tmp_path / ".config",
+    )
+    given = Config.resolve(project=Path("b"), coder="Ola", key=Path("k2"), environ=environ)
+    assert (given.project, given.coder, given.key) == (Path("b"), "Ola", Path("k2"))
+    bare = Config.resolve(environ={"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "QUALCODE_CODER": ""})
+    assert bare == Config(config_home=tmp_path / "cfg")
+
+
+def test_the_key_given_is_the_key_used_by_every_face(project: Project, tmp_path: Path) -> None:
+    root = project.root
+    project.close()
+    chosen = tmp_path / "annen" / "nøkkel.qckey"
+    with Workspace.open(Config(project=root, key=chosen, config_home=tmp_path / "cfg")) as workspace:
+        assert workspace.key_place().path == chosen
+        with pytest.raises(KeyFileError, match="not at .*nøkkel.qckey"):
+            workspace.key_access()
+
+
+def test_typed_text_without_a_passphrase_is_refused_with_what_to_do(project: Project, tmp_path: Path) -> None:
+    from qualcode.anonymise.service import create_key
+
+    create_key(project, tmp_path / "keys" / "k.qckey", "test passphrase")
+    root = project.root
+    project.close()
+    with Workspace.open(Config(project=root, coder="Kari", config_home=tmp_path)) as workspace:
+        with pytest.raises(KeyFileError, match="passphrase was not given"), workspace.typed():
+            pass
+        workspace.remember_passphrase("test passphrase")  # as the TUI's passphrase dialog does
+        assert workspace.create_code("empowerment/ny") == "empowerment/ny"
+
+
+def test_one_resolver_exact_then_unique_casefolded_else_candidates(session: Session, tmp_path: Path) -> None:
+    session.add_all([Participant(name="Åse"), Participant(name="kari"), Participant(name="KARI")])
+    session.flush()
+    assert find_participant(session, "åse").name == "Åse"  # SQLite's lower() would not fold Å
+    assert find_participant(session, "KARI").name == "KARI"  # an exact name wins
+    with pytest.raises(Ambiguous, match="participant 'Kari' could be any of kari, KARI"):
+        find_participant(session, "Kari")  # never settled by taking the first
+    with pytest.raises(NotFound, match="no participant 'Per'"):
+        find_participant(session, "Per")
+    åse = find_participant(session, "Åse")
+    assert find_participant(session, str(åse.id)) is åse and find_participant(session, åse.guid) is åse
+
+    make_transcript(session, tmp_path, "I: Hei\nD1: Hei.\n", name="Intervju_Ø")
+    assert find_transcript(session, "intervju_ø").name == "Intervju_Ø"
+    assert find_code(session, "BRUKERMEDVIRKNING").path == "brukermedvirkning"
+    with pytest.raises(NotFound, match="no code 'finnes-ikke'"):
+        find_code(session, "finnes-ikke")
