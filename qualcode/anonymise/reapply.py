@@ -14,7 +14,7 @@ from qualcode.anonymise.key import PseudonymKey, Renamed
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.typed_text import FREE_TEXT, clean_text, clean_value, map_strings
 from qualcode.search.index import purge_index
-from qualcode.store.events import record_event
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import Coder, Coding, Event, Memo, Transcript
 
 
@@ -96,7 +96,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     if changed or memos or events or others or renamed_names:
         purge_index(session)
         record_event(
-            session, action="anonymise.reapply", coder=coder,
+            session, kind=EventKind.ANONYMISE_REAPPLY, coder=coder,
             summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
         )
     return Reapplied(changed, replaced, memos, events, others)

@@ -12,7 +12,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.errors import NotFound
 from qualcode.search.index import purge_index, unindex_turns
-from qualcode.store.events import record_event
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_participant
 from qualcode.store.models import (
     Coder,
@@ -77,7 +77,7 @@ def withdraw_participant(
     for entry in key.entries:
         entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
     record_event(
-        session, action="participant.withdraw", coder=coder,
+        session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
     return Withdrawal(len(removed_names), redacted, codings_removed, len(theirs))

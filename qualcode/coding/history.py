@@ -9,6 +9,7 @@ is undone, so no one's work is lost to another's undo.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
-from qualcode.store.events import record_event
+from qualcode.store.events import Entity, EventKind, Final, event_kind, record_event
 from qualcode.store.models import (
     AttributeDefinition,
     Code,
@@ -34,7 +35,8 @@ from qualcode.store.models import (
     utcnow,
 )
 
-PAST_TENSE = {"undo": "undid", "redo": "redid"}
+PAST_TENSE = {EventKind.UNDO: "undid", EventKind.REDO: "redid"}
+TAKING_BACK = (EventKind.UNDO.value, EventKind.REDO.value)
 
 
 class ChangedByOthers(QualcodeError):
@@ -64,14 +66,14 @@ def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
     redo_stack: list[int] = []
     rows = session.execute(
         select(Event.id, Event.action, Event.refers_to_id, Event.undoable)
-        .where(Event.coder_id == coder.id, (Event.undoable.is_(True)) | Event.action.in_(("undo", "redo")))
+        .where(Event.coder_id == coder.id, (Event.undoable.is_(True)) | Event.action.in_(TAKING_BACK))
         .order_by(Event.id)
     )
     for event_id, action, refers_to, _undoable in rows:
-        if action == "undo":
+        if action == EventKind.UNDO:
             if undo_stack and undo_stack[-1] == refers_to:
                 redo_stack.append(undo_stack.pop())
-        elif action == "redo":
+        elif action == EventKind.REDO:
             if redo_stack and redo_stack[-1] == refers_to:
                 undo_stack.append(redo_stack.pop())
         else:
@@ -83,24 +85,24 @@ def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
 def undo(session: Session, coder: Coder) -> EventView:
     """Undo this coder's most recent change that is not yet undone."""
     undo_stack, _ = _stacks(session, coder)
-    return _step(session, coder, undo_stack, "undo", "before")
+    return _step(session, coder, undo_stack, EventKind.UNDO, "before")
 
 
 def redo(session: Session, coder: Coder) -> EventView:
     """Redo the change this coder most recently undid, if nothing new was done since."""
     _, redo_stack = _stacks(session, coder)
-    return _step(session, coder, redo_stack, "redo", "after")
+    return _step(session, coder, redo_stack, EventKind.REDO, "after")
 
 
-def _step(session: Session, coder: Coder, stack: list[int], action: str, state: str) -> EventView:
+def _step(session: Session, coder: Coder, stack: list[int], step: EventKind, state: str) -> EventView:
     if not stack:
-        raise NothingToUndo(f"nothing to {action} for {coder.name}")
+        raise NothingToUndo(f"nothing to {step} for {coder.name}")
     target = session.get_one(Event, stack[-1])
-    _refuse_if_changed_by_others(session, coder, target, action)
-    _restore(session, target.entity, target.entity_guid, target.payload.get(state))
+    _refuse_if_changed_by_others(session, coder, target, step)
+    _restore(session, event_kind(target.action), target.entity_guid, target.payload.get(state))
     record_event(
-        session, action=action, coder=coder, entity=target.entity, entity_guid=target.entity_guid,
-        refers_to=target, summary=f"{PAST_TENSE[action]}: {target.summary}",
+        session, kind=step, coder=coder, entity_guid=target.entity_guid,
+        refers_to=target, summary=f"{PAST_TENSE[step]}: {target.summary}",
     )
     return _view(target)
 
@@ -108,7 +110,7 @@ def _step(session: Session, coder: Coder, stack: list[int], action: str, state: 
 def _related_guids(session: Session, entity: str | None, guid: str) -> list[str]:
     """The entity and what belongs to it: a coding's memos are part of the coding."""
     guids = [guid]
-    if entity == "coding":
+    if entity == Entity.CODING:
         guids += session.scalars(
             select(Memo.guid).join(Coding, Memo.coding_id == Coding.id).where(Coding.guid == guid)
         ).all()
@@ -134,7 +136,7 @@ def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, 
     ).all()
     standing: dict[int, int | None] = {}  # a change (or a taking back of one) -> who made it
     for event_id, event_action, refers_to, coder_id in later:
-        if event_action in ("undo", "redo") and refers_to is not None:
+        if event_action in TAKING_BACK and refers_to is not None:
             # Taking back a change toggles it: a later change undone, or an earlier one undone then redone.
             if refers_to in standing:
                 del standing[refers_to]
@@ -170,20 +172,14 @@ def history(
     return [_view(event) for event in session.scalars(query)]
 
 
-def _restore(session: Session, entity: str | None, guid: str | None, state: dict[str, Any] | None) -> None:
-    """Put an entity back into a recorded state; None means it did not exist."""
-    if entity == "coding":
-        _restore_coding(session, guid, state)
-    elif entity == "memo":
-        _restore_memo(session, guid, state)
-    elif entity == "code":
-        _restore_code(session, guid, state)
-    elif entity == "transcript":
-        _restore_transcript(session, guid, state)
-    elif entity == "participant":
-        _restore_participant(session, guid, state)
-    else:
-        raise InvalidInput(f"changes to {entity} cannot be undone")
+def _restore(session: Session, kind: EventKind, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put the entity of an event of this kind back into a recorded state; None means it did not exist."""
+    if isinstance(kind.undo, Final):
+        raise InvalidInput(f"a {kind} event cannot be undone", kind.undo.why)
+    restore = RESTORERS.get(kind.entity) if kind.entity is not None else None
+    if restore is None:  # an undoable kind whose entity has no restore function below: a bug tests/test_events.py catches
+        raise InvalidInput(f"undo cannot put back a {kind.entity}")
+    restore(session, guid, state)
     session.flush()
 
 
@@ -291,3 +287,15 @@ def _restore_participant(session: Session, guid: str | None, state: dict[str, An
         if definition is None:
             definition = AttributeDefinition(name=name, applies_to="participant", value_type="text")
         participant.attributes.append(ParticipantAttribute(definition=definition, value=value))
+
+
+Restorer = Callable[[Session, str | None, dict[str, Any] | None], None]
+
+# How undo and redo put back each entity that an undoable kind of event concerns (see EventKind).
+RESTORERS: dict[Entity, Restorer] = {
+    Entity.CODE: _restore_code,
+    Entity.CODING: _restore_coding,
+    Entity.MEMO: _restore_memo,
+    Entity.TRANSCRIPT: _restore_transcript,
+    Entity.PARTICIPANT: _restore_participant,
+}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import find_code
 from qualcode.coding.service import find_coding
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.store.events import record_event
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_transcript
 from qualcode.store.models import Coder, Coding, Memo, utcnow
 
@@ -87,8 +87,8 @@ def add_memo(
     session.flush()
     view = memo_view(session, memo)
     record_event(
-        session, action="memo.add", coder=author, entity="memo", entity_guid=memo.guid,
-        before=None, after=memo_state(memo), undoable=True, summary=f"memo on {view.attached_to}",
+        session, kind=EventKind.MEMO_ADD, coder=author, entity_guid=memo.guid,
+        before=None, after=memo_state(memo), summary=f"memo on {view.attached_to}",
     )
     return view
 
@@ -130,7 +130,7 @@ def remove_memo(session: Session, memo_id: int, author: Coder) -> MemoView:
     memo.removed_at = utcnow()
     session.flush()
     record_event(
-        session, action="memo.remove", coder=author, entity="memo", entity_guid=memo.guid,
-        before=before, after=memo_state(memo), undoable=True, summary=f"removed memo {memo.id}",
+        session, kind=EventKind.MEMO_REMOVE, coder=author, entity_guid=memo.guid,
+        before=before, after=memo_state(memo), summary=f"removed memo {memo.id}",
     )
     return memo_view(session, memo)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.errors import Ambiguous, InvalidInput, NotFound
-from qualcode.store.events import record_event
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Coder, Coding, Transcript, Turn, new_guid, utcnow
 from qualcode.store.upsert import insert_unless_present
@@ -212,8 +212,8 @@ def add_coding(
     coding.memo = memo or None
     session.flush()
     record_event(
-        session, action="coding.add", coder=coder, entity="coding", entity_guid=coding.guid,
-        before=None, after=coding_state(coding), undoable=True,
+        session, kind=EventKind.CODING_ADD, coder=coder, entity_guid=coding.guid,
+        before=None, after=coding_state(coding),
         summary=f"coded {transcript.name} {start}-{end} as {code.path}: {_short(coding.excerpt)!r}",
     )
     return view_coding(session, coding, place=place)
@@ -235,7 +235,7 @@ def _live(session: Session, ref: str | int) -> Coding:
 
 
 def _change(
-    session: Session, coding: Coding, coder: Coder, action: str, summary: str, mutate: Callable[[Coding], None]
+    session: Session, coding: Coding, coder: Coder, kind: EventKind, summary: str, mutate: Callable[[Coding], None]
 ) -> CodingView:
     """Apply one change to a live coding and log its before and after state for undo."""
     before = coding_state(coding)
@@ -254,8 +254,8 @@ def _change(
             f"this passage was just coded {coding.code.path} by {coding.coder.name} elsewhere", "list codings and try again"
         ) from None
     record_event(
-        session, action=action, coder=coder, entity="coding", entity_guid=coding.guid,
-        before=before, after=coding_state(coding), undoable=True, summary=summary,
+        session, kind=kind, coder=coder, entity_guid=coding.guid,
+        before=before, after=coding_state(coding), summary=summary,
     )
     return view_coding(session, coding, place=place)
 
@@ -264,7 +264,7 @@ def remove_coding(session: Session, ref: str | int, coder: Coder) -> CodingView:
     """Mark a coding removed; it stays in the database and the log, and undo restores it."""
     coding = _live(session, ref)
     summary = f"removed {coding.code.path} from {coding.transcript.name} {coding.start}-{coding.end}"
-    return _change(session, coding, coder, "coding.remove", summary, lambda c: setattr(c, "removed_at", utcnow()))
+    return _change(session, coding, coder, EventKind.CODING_REMOVE, summary, lambda c: setattr(c, "removed_at", utcnow()))
 
 
 def resize_coding(session: Session, ref: str | int, start: int, end: int, coder: Coder) -> CodingView:
@@ -279,7 +279,7 @@ def resize_coding(session: Session, ref: str | int, start: int, end: int, coder:
         target.start, target.end, target.excerpt = start, end, version.text[start:end]
 
     summary = f"resized coding {coding.id} ({coding.code.path}) to {start}-{end}"
-    return _change(session, coding, coder, "coding.resize", summary, move)
+    return _change(session, coding, coder, EventKind.CODING_RESIZE, summary, move)
 
 
 def recode_coding(session: Session, ref: str | int, code_ref: str, coder: Coder) -> CodingView:
@@ -287,7 +287,7 @@ def recode_coding(session: Session, ref: str | int, code_ref: str, coder: Coder)
     coding = _live(session, ref)
     code = find_code(session, code_ref)
     summary = f"changed coding {coding.id} from {coding.code.path} to {code.path}"
-    return _change(session, coding, coder, "coding.recode", summary, lambda c: setattr(c, "code", code))
+    return _change(session, coding, coder, EventKind.CODING_RECODE, summary, lambda c: setattr(c, "code", code))
 
 
 def set_coding_memo(session: Session, ref: str | int, text: str | None, coder: Coder) -> CodingView:
@@ -295,7 +295,7 @@ def set_coding_memo(session: Session, ref: str | int, text: str | None, coder: C
     coding = _live(session, ref)
     memo = text.strip() if text and text.strip() else None
     summary = f"{'wrote' if memo else 'cleared'} memo on coding {coding.id}"
-    return _change(session, coding, coder, "coding.memo", summary, lambda c: setattr(c, "memo", memo))
+    return _change(session, coding, coder, EventKind.CODING_MEMO, summary, lambda c: setattr(c, "memo", memo))
 
 
 def list_codings(

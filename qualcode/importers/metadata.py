@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.errors import ImportFailed, InvalidInput
 from qualcode.importers.encoding import decode
-from qualcode.store.events import record_event
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import (
     AttributeDefinition,
     Coder,
@@ -170,8 +170,8 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
             updated.append(name)
         if before != after:
             record_event(
-                session, action="participant.update" if before else "participant.create", coder=coder,
-                entity="participant", entity_guid=participant.guid, before=before, after=after,
+                session, kind=EventKind.PARTICIPANT_UPDATE if before else EventKind.PARTICIPANT_CREATE, coder=coder,
+                entity_guid=participant.guid, before=before, after=after,
                 summary=f"participant {name} from {path.name}",
             )
     if not seen:

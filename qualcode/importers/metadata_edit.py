@@ -18,7 +18,7 @@ from qualcode.importers.metadata import (
     participant_state,
     typed_value,
 )
-from qualcode.store.events import record_event
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_participant, find_transcript
 from qualcode.store.models import (
     AttributeDefinition,
@@ -236,8 +236,8 @@ def _record(
     if changes:
         described = ", ".join(f"{c.field} {c.before or '-'} → {c.after or '-'}" for c in changes)
         record_event(
-            session, action=f"{entity}.edit", coder=coder, entity=entity, entity_guid=guid,
-            before=before, after=after, undoable=True, summary=f"edited {entity} {name}: {described}",
+            session, kind=EventKind.TRANSCRIPT_EDIT if entity == "transcript" else EventKind.PARTICIPANT_EDIT,
+            coder=coder, entity_guid=guid, before=before, after=after, summary=f"edited {entity} {name}: {described}",
         )
     return MetadataEdit(entity=entity, name=name, changes=changes)
 

@@ -42,7 +42,7 @@ from qualcode.importers.pseudonymise import (
 from qualcode.importers.readers import is_supported, reader_for
 from qualcode.importers.turns import compile_marker
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
-from qualcode.store.events import record_event
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import (
     Code,
     Coder,
@@ -419,7 +419,7 @@ def _finish(
     turns = len(prepared.document.turns)
     participants = sorted(session.scalars(select(Participant.name).where(Participant.id.in_([pid for pid, _ in people.links]))))
     record_event(
-        session, action="transcript.import", coder=coder, entity="transcript", entity_guid=transcript.guid,
+        session, kind=EventKind.TRANSCRIPT_IMPORT, coder=coder, entity_guid=transcript.guid,
         after={"name": prepared.name, "source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns},
         summary=f"imported {prepared.source_name} as {prepared.name} ({prepared.words} words, {turns} turns)",
     )
@@ -554,7 +554,7 @@ def _finish_replacement(
         state = {"guid": row.guid, "code_guid": row.code_guid, "start": row.start, "end": row.end, "excerpt": row.excerpt,
                  "memo": row.memo, "removed": False}
         record_event(
-            session, action="coding.orphan", coder=coder, entity="coding", entity_guid=row.guid,
+            session, kind=EventKind.CODING_ORPHAN, coder=coder, entity_guid=row.guid,
             before=state, after={**state, "removed": True, "orphaned": True},
             summary=f"coding {row.id} ({row.code_path}) has no place in the new text of {prepared.name}; kept for review",
         )
@@ -577,7 +577,7 @@ def _finish_replacement(
     changed = plan.lines_changed
     turns = len(prepared.document.turns)
     record_event(
-        session, action="transcript.replace", coder=coder, entity="transcript", entity_guid=transcript.guid,
+        session, kind=EventKind.TRANSCRIPT_REPLACE, coder=coder, entity_guid=transcript.guid,
         before={"content_hash": old_hash},
         after={"source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns,
                "lines_changed": changed, "codings_moved": placed, "codings_orphaned": len(orphans)},

@@ -1,7 +1,9 @@
-"""Writing to the append-only event log that undo/redo and the audit trail read."""
+"""The kinds of event the append-only log holds, and writing one; undo/redo and the audit trail read them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -9,28 +11,142 @@ from sqlalchemy.orm import Session
 from qualcode.store.models import Coder, Event
 
 
+class Entity(StrEnum):
+    """What an event is about; stored in `Event.entity`, and what undo dispatches on."""
+
+    CODE = "code"
+    CODING = "coding"
+    MEMO = "memo"
+    TRANSCRIPT = "transcript"
+    PARTICIPANT = "participant"
+    CODER = "coder"
+
+
+@dataclass(frozen=True)
+class Restores:
+    """An undoable kind: undo puts back the entity's `before` state, redo its `after` state."""
+
+    what: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """A kind that cannot be undone, and why."""
+
+    why: str
+
+
+class EventKind(StrEnum):
+    """Every kind of event, each with its entity and what undo does with it.
+
+    The values are the action strings stored in `Event.action` (existing projects hold them, and
+    migrations write some), so they never change. A new kind needs its entity and its undo here,
+    and, when undoable, a restore function for its entity in `coding/history.py`; the history
+    text of each event is the summary its service writes. Read a stored action back with
+    `event_kind(action)`.
+    """
+
+    # None: no one entity (the project; a withdrawn participant, who leaves no trace), or for undo
+    # and redo the entity of the change they take back.
+    entity: Entity | None
+    undo: Restores | Final
+
+    def __new__(cls, action: str, entity: Entity | None, undo: Restores | Final) -> EventKind:
+        kind = str.__new__(cls, action)
+        kind._value_ = action
+        kind.entity = entity
+        kind.undo = undo
+        return kind
+
+    @property
+    def undoable(self) -> bool:
+        """Whether an event of this kind goes on its coder's undo stack."""
+        return isinstance(self.undo, Restores)
+
+    CODE_CREATE = "code.create", Entity.CODE, Restores("undo deletes the code while nothing uses it; redo creates it again")
+    CODE_UPDATE = "code.update", Entity.CODE, Restores(
+        "the code's name, place, definition, rules, example, colour, shortcut and signal words"
+    )
+    CODING_ADD = "coding.add", Entity.CODING, Restores("undo marks the coding removed; redo makes it live again")
+    CODING_REMOVE = "coding.remove", Entity.CODING, Restores("undo makes the coding live again; redo removes it")
+    CODING_RESIZE = "coding.resize", Entity.CODING, Restores("the coding's start, end and excerpt")
+    CODING_RECODE = "coding.recode", Entity.CODING, Restores("the coding's code")
+    CODING_MEMO = "coding.memo", Entity.CODING, Restores("the coding's own memo")
+    CODING_ORPHAN = "coding.orphan", Entity.CODING, Final(
+        "replacing a transcript's text left the coding no place, and the old text is gone;"
+        " `qualcode coding list --orphaned` lists it for review"
+    )
+    MEMO_ADD = "memo.add", Entity.MEMO, Restores("undo marks the memo removed; redo brings it back")
+    MEMO_REMOVE = "memo.remove", Entity.MEMO, Restores("undo brings the memo back; redo removes it again")
+    TRANSCRIPT_IMPORT = "transcript.import", Entity.TRANSCRIPT, Final(
+        "taking an import back would delete the transcript and every coding made on it since"
+    )
+    TRANSCRIPT_REPLACE = "transcript.replace", Entity.TRANSCRIPT, Final(
+        "the old text is deleted once its codings are re-anchored; import the old file with --replace to go back"
+    )
+    TRANSCRIPT_MERGE = "transcript.merge", Entity.TRANSCRIPT, Final(
+        "only the upgrade to schema 0002 writes it, when it merged a text imported twice at once; the copy is deleted"
+    )
+    TRANSCRIPT_EDIT = "transcript.edit", Entity.TRANSCRIPT, Restores(
+        "the transcript's title, wave, date, fidelity, interviewer, participants and who speaks which turn"
+    )
+    PARTICIPANT_CREATE = "participant.create", Entity.PARTICIPANT, Final(
+        "made by importing a participant list; `qualcode participants edit` corrects it"
+    )
+    PARTICIPANT_UPDATE = "participant.update", Entity.PARTICIPANT, Final(
+        "made by importing a participant list; `qualcode participants edit` corrects it"
+    )
+    PARTICIPANT_EDIT = "participant.edit", Entity.PARTICIPANT, Restores(
+        "the participant's role, gender, age band, office and attribute values"
+    )
+    PARTICIPANT_WITHDRAW = "participant.withdraw", None, Final(
+        "a participant who withdrew consent has their data deleted for good"
+    )
+    CODER_CREATE = "coder.create", Entity.CODER, Final("every change a coder makes, their undo stack too, refers to them")
+    CODER_UPDATE = "coder.update", Entity.CODER, Final("`qualcode coder add NAME --role ROLE` sets the role again")
+    PROJECT_CREATE = "project.create", None, Final("there was nothing before it")
+    PROJECT_RESTORE = "project.restore", None, Final(
+        "the state before was kept as a backup; `qualcode backup restore` of that backup goes back"
+    )
+    ANONYMISE_REAPPLY = "anonymise.reapply", None, Final("putting identifiers back would undo the pseudonymisation")
+    UNDO = "undo", None, Final("`qualcode redo` takes an undo back")
+    REDO = "redo", None, Final("`qualcode undo` takes a redo back")
+
+
+_KINDS_BY_ACTION: dict[str, EventKind] = {kind.value: kind for kind in EventKind}
+
+
+def event_kind(action: str) -> EventKind:
+    """The kind of a stored event's action string."""
+    try:
+        return _KINDS_BY_ACTION[action]
+    except KeyError:
+        raise ValueError(f"{action!r} is not a kind of event") from None
+
+
 def record_event(
     session: Session,
     *,
-    action: str,
+    kind: EventKind,
     summary: str,
     coder: Coder | None = None,
-    entity: str | None = None,
     entity_guid: str | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    undoable: bool = False,
     refers_to: Event | None = None,
 ) -> Event:
     """Append one event; `before` and `after` are the entity's state, so either can be restored."""
+    entity: str | None = kind.entity.value if kind.entity is not None else None
+    if entity is None and refers_to is not None:  # undo and redo concern what the change they take back concerned
+        entity = refers_to.entity
     recorded = Event(
-        action=action,
+        action=kind.value,
         summary=summary,
         coder=coder,
         entity=entity,
         entity_guid=entity_guid,
         payload={"before": before, "after": after},
-        undoable=undoable,
+        undoable=kind.undoable,
         refers_to_id=refers_to.id if refers_to is not None else None,
     )
     session.add(recorded)

@@ -1,0 +1,411 @@
+"""Every kind of event, made through the real services: undoable kinds undo and redo; the others are never undone."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.reapply import reapply_key
+from qualcode.anonymise.service import add_known_identifier, dismiss
+from qualcode.anonymise.withdraw import withdraw_participant
+from qualcode.codebook.service import code_state, create_code, update_code
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.history import RESTORERS, history, redo, undo
+from qualcode.coding.memos import add_memo, memo_state, remove_memo
+from qualcode.coding.service import (
+    add_coding,
+    coding_state,
+    recode_coding,
+    remove_coding,
+    resize_coding,
+    set_coding_memo,
+)
+from qualcode.coding.transcripts import transcript_state
+from qualcode.errors import InvalidInput, NothingToUndo
+from qualcode.importers.metadata import (
+    get_or_create_participant,
+    import_participants,
+    participant_state,
+)
+from qualcode.importers.metadata_edit import edit_participant, edit_transcript
+from qualcode.importers.service import ImportOptions, import_file
+from qualcode.store.events import Entity, EventKind, Final, Restores, event_kind, record_event
+from qualcode.store.models import Code, Coder, Coding, Event, Memo, Participant, Transcript, Turn
+from qualcode.store.project import Project
+from tests.conftest import INTERVIEW, REPO
+from tests.test_cli import run
+
+# The action strings projects already hold: a kind's value is what is stored, so these never change.
+STORED_ACTIONS = {
+    "code.create", "code.update", "coding.add", "coding.remove", "coding.resize", "coding.recode", "coding.memo",
+    "coding.orphan", "memo.add", "memo.remove", "transcript.import", "transcript.replace", "transcript.merge", "transcript.edit",
+    "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
+    "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo",
+}
+
+
+@contextmanager
+def session_in(root: Path) -> Iterator[Session]:
+    with Project.open(root) as project, project.begin() as session:
+        yield session
+
+
+def someone_else(session: Session) -> Coder:
+    """Who sets the scene, so the coder under test has only the change being tested on their stack."""
+    return get_or_create_coder(session, "Forsker 2")
+
+
+def interview(
+    session: Session, folder: Path, text: str = INTERVIEW, coder: Coder | None = None, key: PseudonymKey | None = None,
+    **options: Any,
+) -> None:
+    path = folder / "intervju.txt"
+    path.write_text(text, encoding="utf-8")
+    import_file(session, path, ImportOptions(**options), coder, key=key or PseudonymKey("test"))
+
+
+def coded(session: Session, folder: Path) -> int:
+    interview(session, folder)
+    return add_coding(session, "intervju", "empowerment", someone_else(session), match="mer selvtillit").id
+
+
+# Each driver makes one event of its kind, by "Forsker 1" where the service takes a coder.
+Driver = Callable[[Path, Path], None]  # (project root, a scratch folder)
+
+
+def code_create(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        create_code(session, "empowerment/mestringstro", {"definition": "Tro på egen mestring"}, get_or_create_coder(session, "Forsker 1"))
+
+
+def code_update(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        update_code(session, "empowerment", {"definition": "Å få makt over eget liv", "signal_words": ["makt", "styre"]},
+                    get_or_create_coder(session, "Forsker 1"))
+
+
+def coding_add(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder)
+        add_coding(session, "intervju", "empowerment", get_or_create_coder(session, "Forsker 1"), match="mer selvtillit")
+
+
+def coding_remove(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        remove_coding(session, coded(session, folder), get_or_create_coder(session, "Forsker 1"))
+
+
+def coding_resize(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        coding_id = coded(session, folder)
+        start = INTERVIEW.index("Jeg fikk mer selvtillit")
+        resize_coding(session, coding_id, start, start + len("Jeg fikk mer selvtillit"), get_or_create_coder(session, "Forsker 1"))
+
+
+def coding_recode(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        recode_coding(session, coded(session, folder), "brukermedvirkning", get_or_create_coder(session, "Forsker 1"))
+
+
+def coding_memo(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        set_coding_memo(session, coded(session, folder), "Typisk for første runde 😊", get_or_create_coder(session, "Forsker 1"))
+
+
+def coding_orphan(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        coded(session, folder)
+    with session_in(root) as session:
+        changed = INTERVIEW.replace("Jeg fikk mer selvtillit. ", "")
+        interview(session, folder, changed, get_or_create_coder(session, "Forsker 1"), replace=True)
+
+
+def memo_add(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder)
+        add_memo(session, "Måltall styrer samtalen", get_or_create_coder(session, "Forsker 1"), transcript_ref="intervju")
+
+
+def memo_remove(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        memo = add_memo(session, "Et notat på prosjektet", someone_else(session))
+        remove_memo(session, memo.id, get_or_create_coder(session, "Forsker 1"))
+
+
+def transcript_import(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder, coder=get_or_create_coder(session, "Forsker 1"))
+
+
+def transcript_replace(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder)
+    with session_in(root) as session:
+        changed = "I: Før vi begynner: takk for at du stiller opp.\n\n" + INTERVIEW
+        interview(session, folder, changed, get_or_create_coder(session, "Forsker 1"), replace=True)
+
+
+def transcript_merge(root: Path, folder: Path) -> None:
+    """Only the upgrade to schema 0002 writes it, for a text an old race imported twice at once."""
+    from alembic import command
+
+    from qualcode.store.project import _alembic_config
+
+    with session_in(root) as session:
+        interview(session, folder)
+    with Project.open(root) as project:
+        with project.engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), "0001")
+        with project.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO transcripts (guid, name, source_filename, created_at) "
+                "SELECT 'copy', 'intervju-kopi', 'intervju-kopi.txt', created_at FROM transcripts WHERE name = 'intervju'"
+            ))
+            connection.execute(text(
+                "INSERT INTO text_versions (transcript_id, number, text, content_hash, word_count, created_at) "
+                "SELECT (SELECT id FROM transcripts WHERE guid = 'copy'), 1, text, content_hash, word_count, created_at "
+                "FROM text_versions"
+            ))
+            connection.execute(text(
+                "UPDATE transcripts SET current_version_id = (SELECT max(id) FROM text_versions) WHERE guid = 'copy'"
+            ))
+            command.upgrade(_alembic_config(connection), "head")
+
+
+def transcript_edit(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder, participant="D1", wave="T1", date=date(2024, 2, 13))
+        get_or_create_participant(session, "D2", "deltaker")
+        edit_transcript(session, "intervju", get_or_create_coder(session, "Forsker 1"), participants=["D2"], wave="T2",
+                        title="Andre runde", date="2024-05-02")
+
+
+def _participant_list(folder: Path, office: str) -> Path:
+    path = folder / "deltakere.csv"
+    path.write_text(f"participant,role,office,barn\nD1,deltaker,{office},ja\n", encoding="utf-8")
+    return path
+
+
+def participant_create(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        import_participants(session, _participant_list(folder, "kontor A"), get_or_create_coder(session, "Forsker 1"))
+
+
+def participant_update(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        import_participants(session, _participant_list(folder, "kontor A"))
+        import_participants(session, _participant_list(folder, "kontor B"), get_or_create_coder(session, "Forsker 1"))
+
+
+def participant_edit(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        import_participants(session, _participant_list(folder, "kontor A"))
+        edit_participant(session, "D1", get_or_create_coder(session, "Forsker 1"), office="kontor B", gender="kvinne",
+                         attributes={"barn": "nei", "bydel": "Grønland"})
+
+
+def participant_withdraw(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder, participant="D1")
+        withdraw_participant(session, "D1", PseudonymKey("test"), get_or_create_coder(session, "Forsker 1"))
+
+
+def coder_create(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        get_or_create_coder(session, "Forsker 1", "medforsker")
+
+
+def coder_update(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        get_or_create_coder(session, "Forsker 1")
+    with session_in(root) as session:
+        get_or_create_coder(session, "Forsker 1", "medforsker")
+
+
+def project_create(root: Path, folder: Path) -> None:
+    shutil.rmtree(root)
+    result = run("init", str(root))
+    assert result.exit_code == 0, result.output
+
+
+def project_restore(root: Path, folder: Path) -> None:
+    assert run("--project", str(root), "backup").exit_code == 0
+    [backup] = (root / ".qualcode" / "backups").glob("*manual.bak")
+    result = run("--project", str(root), "--coder", "Forsker 1", "backup", "restore", backup.name)
+    assert result.exit_code == 0, result.output
+
+
+def anonymise_reapply(root: Path, folder: Path) -> None:
+    key = PseudonymKey("test")
+    dismiss(key, "Torunn")  # a mistake found after the import
+    with session_in(root) as session:
+        interview(session, folder, "I: Hvem hjalp?\nD1: Det var Torunn. Torunn ringte hver uke.\n", key=key)
+    key.dismissed.remove("Torunn")
+    add_known_identifier(key, "Torunn", "person", "f")
+    with session_in(root) as session:
+        reapply_key(session, key, get_or_create_coder(session, "Forsker 1"))
+
+
+def undo_step(root: Path, folder: Path) -> None:
+    coding_add(root, folder)
+    with session_in(root) as session:
+        undo(session, get_or_create_coder(session, "Forsker 1"))
+
+
+def redo_step(root: Path, folder: Path) -> None:
+    undo_step(root, folder)
+    with session_in(root) as session:
+        redo(session, get_or_create_coder(session, "Forsker 1"))
+
+
+DRIVERS: dict[EventKind, Driver] = {
+    EventKind.CODE_CREATE: code_create,
+    EventKind.CODE_UPDATE: code_update,
+    EventKind.CODING_ADD: coding_add,
+    EventKind.CODING_REMOVE: coding_remove,
+    EventKind.CODING_RESIZE: coding_resize,
+    EventKind.CODING_RECODE: coding_recode,
+    EventKind.CODING_MEMO: coding_memo,
+    EventKind.CODING_ORPHAN: coding_orphan,
+    EventKind.MEMO_ADD: memo_add,
+    EventKind.MEMO_REMOVE: memo_remove,
+    EventKind.TRANSCRIPT_IMPORT: transcript_import,
+    EventKind.TRANSCRIPT_REPLACE: transcript_replace,
+    EventKind.TRANSCRIPT_MERGE: transcript_merge,
+    EventKind.TRANSCRIPT_EDIT: transcript_edit,
+    EventKind.PARTICIPANT_CREATE: participant_create,
+    EventKind.PARTICIPANT_UPDATE: participant_update,
+    EventKind.PARTICIPANT_EDIT: participant_edit,
+    EventKind.PARTICIPANT_WITHDRAW: participant_withdraw,
+    EventKind.CODER_CREATE: coder_create,
+    EventKind.CODER_UPDATE: coder_update,
+    EventKind.PROJECT_CREATE: project_create,
+    EventKind.PROJECT_RESTORE: project_restore,
+    EventKind.ANONYMISE_REAPPLY: anonymise_reapply,
+    EventKind.UNDO: undo_step,
+    EventKind.REDO: redo_step,
+}
+
+
+def current_state(session: Session, entity: str | None, guid: str, recorded: dict[str, Any]) -> dict[str, Any] | None:
+    """The entity's state now, read as its service reads it into an event; None when it does not exist."""
+    if entity == Entity.CODE:
+        code = session.scalar(select(Code).where(Code.guid == guid))
+        return code_state(code) if code is not None else None
+    if entity == Entity.CODING:
+        return coding_state(session.scalars(select(Coding).where(Coding.guid == guid)).one())
+    if entity == Entity.MEMO:
+        return memo_state(session.scalars(select(Memo).where(Memo.guid == guid)).one())
+    if entity == Entity.TRANSCRIPT:
+        transcript = session.scalars(select(Transcript).where(Transcript.guid == guid)).one()
+        turns = {turn_id: _speaker(session, turn_id) for turn_id, _ in recorded["turns"]}
+        return transcript_state(transcript, turns)
+    if entity == Entity.PARTICIPANT:
+        return participant_state(session.scalars(select(Participant).where(Participant.guid == guid)).one())
+    raise AssertionError(f"no way to read the state of {entity} in this test")
+
+
+def _speaker(session: Session, turn_id: int) -> str | None:
+    turn = session.get_one(Turn, turn_id)
+    return turn.participant.name if turn.participant is not None else None
+
+
+def assert_in_state(session: Session, event: Event, which: str) -> None:
+    recorded = event.payload[which]
+    assert event.entity_guid is not None
+    now = current_state(session, event.entity, event.entity_guid, recorded or event.payload["after"])
+    if recorded is None:  # it did not exist: gone, or kept but removed
+        assert now is None or now["removed"], now
+    else:
+        assert now == recorded
+
+
+def last_event(session: Session, kind: EventKind) -> Event:
+    event = session.scalars(select(Event).where(Event.action == kind.value).order_by(Event.id.desc())).first()
+    assert event is not None, f"the driver made no {kind} event"
+    return event
+
+
+def taken_back(session: Session, coder: Coder, step: Callable[[Session, Coder], Any]) -> list[int]:
+    """The events undo (or redo) reaches for this coder, one by one until there are none left."""
+    reached = []
+    while True:
+        try:
+            reached.append(step(session, coder).id)
+        except NothingToUndo as error:
+            assert error.message.startswith("nothing to "), error.message
+            return reached
+
+
+@pytest.mark.parametrize("kind", list(EventKind), ids=str)
+def test_every_kind_of_event(kind: EventKind, migrated_template: Path, tmp_path: Path) -> None:
+    drive = DRIVERS.get(kind)
+    if drive is None:
+        pytest.fail(f"no driver makes a {kind} event here: add one to DRIVERS, with its undo and redo checked")
+    root = tmp_path / "project"
+    shutil.copytree(migrated_template, root)
+    scratch = tmp_path / "filer"
+    scratch.mkdir()
+    drive(root, scratch)
+
+    with session_in(root) as session:
+        event = last_event(session, kind)
+        assert event.undoable is kind.undoable
+        if kind.entity is not None:
+            assert event.entity == kind.entity
+        elif event.refers_to_id is not None:  # undo and redo: about what the change they take back was about
+            assert event.entity == session.get_one(Event, event.refers_to_id).entity == Entity.CODING
+        [view] = [view for view in history(session, limit=None) if view.id == event.id]
+        assert (view.action, view.summary) == (kind.value, event.summary) and event.summary
+        coder = event.coder
+        if isinstance(kind.undo, Restores):
+            assert coder is not None and coder.name == "Forsker 1"
+            assert_in_state(session, event, "after")
+            assert undo(session, coder).id == event.id
+            assert_in_state(session, event, "before")
+            assert redo(session, coder).id == event.id
+            assert_in_state(session, event, "after")
+        elif coder is None:
+            assert kind in (EventKind.PROJECT_CREATE, EventKind.TRANSCRIPT_MERGE), f"{kind} was recorded by no one"
+        else:  # whoever made it: neither undo nor redo ever reaches it
+            assert event.id not in taken_back(session, coder, undo) + taken_back(session, coder, redo)
+
+
+def test_every_undoable_kind_has_a_way_back_and_every_other_says_why() -> None:
+    for kind in EventKind:
+        if kind.undoable:
+            assert kind.entity in RESTORERS, f"{kind} is undoable, but coding/history.py cannot restore a {kind.entity}"
+            assert isinstance(kind.undo, Restores) and kind.undo.what
+        else:
+            assert isinstance(kind.undo, Final) and kind.undo.why
+    assert set(RESTORERS) == {kind.entity for kind in EventKind if kind.undoable}  # no restorer nothing uses
+
+
+def test_the_stored_action_strings_stay_readable() -> None:
+    assert {kind.value for kind in EventKind} == STORED_ACTIONS
+    assert event_kind("coding.add") is EventKind.CODING_ADD
+    with pytest.raises(ValueError, match="'coding.paint' is not a kind of event"):
+        event_kind("coding.paint")
+    # Migrations write events in their own words, and later code reads them as kinds.
+    migrations = (REPO / "qualcode" / "store" / "migrations" / "versions").glob("*.py")
+    written = {m for path in migrations for m in re.findall(r'_event\(\s*connection,\s*"([^"]+)"', path.read_text("utf-8"))}
+    assert written and written <= STORED_ACTIONS, written
+
+
+def test_an_event_stored_as_undoable_whose_kind_is_not_is_refused_clearly(session: Session, coder: Coder) -> None:
+    made = record_event(session, kind=EventKind.CODER_UPDATE, coder=coder, entity_guid=coder.guid, summary="rolle", before={})
+    made.undoable = True  # as a damaged or hand-edited log might say
+    session.flush()
+    with pytest.raises(InvalidInput, match=r"^a coder\.update event cannot be undone \(") as refused:
+        undo(session, coder)
+    assert refused.value.hint == "`qualcode coder add NAME --role ROLE` sets the role again"
