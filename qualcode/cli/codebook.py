@@ -155,7 +155,7 @@ def codebook_add(app: AppContext, path: str, definition: str | None, shortcut: s
 @click.option("--shortcut")
 @click.option("--signal-words", help="Comma-separated signal words, replacing the current ones.")
 @pass_app
-def codebook_edit(app: AppContext, code: str, signal_words: str | None, **fields: str | None) -> None:
+def codebook_edit(app: AppContext, /, code: str, signal_words: str | None, **fields: str | None) -> None:
     """Change a code's definition, rules, colour, shortcut or signal words (recorded as an event).
 
     Example: qualcode codebook edit brukermedvirkning --definition "..."

@@ -91,7 +91,7 @@ def export_group() -> None:
 @click.option("--memos", is_flag=True, help="Include each coding's memo as a note.")
 @json_option
 @pass_app
-def export_report_command(app: AppContext, title: str | None, context: bool, memos: bool, as_json: bool, **options: Any) -> None:
+def export_report_command(app: AppContext, /, title: str | None, context: bool, memos: bool, as_json: bool, **options: Any) -> None:
     """Write a Word report: a chapter per top-level code, a section per sub-code, quotes with attribution.
 
     Example: qualcode export report --code måltall-press --role veileder --cap 3 --attribution role-office
@@ -112,7 +112,7 @@ def export_report_command(app: AppContext, title: str | None, context: bool, mem
 @click.option("--format", "table_format", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
 @json_option
 @pass_app
-def export_quotes_command(app: AppContext, table_format: str, as_json: bool, **options: Any) -> None:
+def export_quotes_command(app: AppContext, /, table_format: str, as_json: bool, **options: Any) -> None:
     """Write a quote table, one row per quote, with code levels, attribution, attributes, position and memo.
 
     Example: qualcode export quotes --format csv --code empowerment

@@ -47,7 +47,7 @@ class _CodebookLoader(yaml.SafeLoader):
         self.depth = 0
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _Refused(
                 event.start_mark,

@@ -23,7 +23,7 @@ class _MetadataLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases (&name, *name) are not allowed in metadata", event.start_mark
             )
@@ -32,7 +32,7 @@ class _MetadataLoader(yaml.SafeLoader):
             try:
                 if self._depth > MAX_DEPTH:
                     raise yaml.composer.ComposerError(
-                        None, None, f"metadata nests deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                        None, None, f"metadata nests deeper than {MAX_DEPTH} levels", self.peek_event().start_mark  # type: ignore[no-untyped-call]
                     )
                 return super().compose_node(parent, index)
             finally:

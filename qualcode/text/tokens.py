@@ -33,7 +33,8 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def stem_words(words: list[str]) -> list[str]:
     """Lower-case and stem words with the Norwegian Snowball stemmer."""
-    return _stemmer().stemWords([word.lower() for word in words])
+    stems: list[str] = _stemmer().stemWords([word.lower() for word in words])  # PyStemmer ships no types
+    return stems
 
 
 def stem(word: str) -> str:
