@@ -28,11 +28,13 @@ from qualcode.anonymise.service import (
 )
 from qualcode.anonymise.withdraw import WITHDRAWN, withdraw_participant
 from qualcode.coding.service import add_coding, list_codings
+from qualcode.config import Config
 from qualcode.errors import InvalidInput, KeyFileError, LeakFound, NeedsReview
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import ImportOptions, import_file, import_paths, preview_file
 from qualcode.store.models import Coder, Coding, Participant, Transcript
 from qualcode.store.project import Project
+from qualcode.workspace import Workspace
 from tests.conftest import SAMPLES, sample_key
 
 CORPUS = Path(__file__).parent / "data" / "anonymise_corpus.txt"
@@ -279,14 +281,10 @@ def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_
     # D2's own words, and D5's words in the group interview:
     d2_words = ["elektriker", "kasteball", "forkurs"]
     d5_words = ["ansette", "kaller det det", "spør oss før de bestemmer"]
-    key = key_access.load_existing()
-    with project.begin() as session:
-        result = withdraw_participant(session, "D2", key, None)
-        assert result.transcripts_removed == 2
-        result = withdraw_participant(session, "D5", key, None)
-        assert result.turns_redacted == 4 and result.codings_removed == 1
-    key_access.save(key)
-    project.purge()
+    workspace = Workspace(project, Config(coder="Forsker 1", passphrase="test passphrase"))  # as `participants withdraw`
+    assert workspace.withdraw("D2").transcripts_removed == 2
+    result = workspace.withdraw("D5")
+    assert result.turns_redacted == 4 and result.codings_removed == 1
     stored = _database_bytes(project)
     for phrase in d2_words + d5_words:  # words none of the others said
         assert phrase.encode("utf-8") not in stored, phrase
@@ -575,7 +573,5 @@ def test_withdrawal_removes_orphaned_codings_holding_their_words(
         orphan = session.get_one(Coding, view.id)
         orphan.start = orphan.end = 0  # where a replaced text left it: no place, its excerpt kept
         orphan.orphaned_at = orphan.removed_at = utcnow()
-    with project.begin() as session, key_access.editing() as key:
-        withdraw_participant(session, "D1", key, None)
-    project.purge()
+    Workspace(project, Config(coder="Forsker 1", passphrase="test passphrase")).withdraw("D1")
     assert b"slutte med kurset" not in _database_bytes(project)
