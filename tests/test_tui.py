@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from textual.widgets import DataTable, Label, Static
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Label, RadioSet, Static
 
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import list_codings
@@ -25,17 +26,17 @@ from tests.conftest import open_tui
 SIZE = (100, 30)
 
 
-async def settle(app: QualcodeApp, pilot: object) -> None:
+async def settle(app: QualcodeApp, pilot: Pilot[None]) -> None:
     await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()
+    await pilot.pause()
 
 
-async def open_first(app: QualcodeApp, pilot: object, name: str) -> ReaderScreen:
+async def open_first(app: QualcodeApp, pilot: Pilot[None], name: str) -> ReaderScreen:
     await settle(app, pilot)
     table = app.screen.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(name))
-    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.press("enter")
     await settle(app, pilot)
     assert isinstance(app.screen, ReaderScreen)
     return app.screen
@@ -125,7 +126,7 @@ async def test_navigation_selection_and_removal(sample_project: Path) -> None:
         await settle(app, pilot)
         assert codings_in(sample_project) == []
         with Project.open(sample_project) as project, project.begin() as session:
-            assert session.scalar(select(Coding)).removed_at is not None  # type: ignore[union-attr]
+            assert session.scalar(select(Coding)).removed_at is not None
         await pilot.press("c", "z")  # no code has this key
         assert "No code has the key 'z'" in str(reader.query_one("#status", Static).render())
         await pilot.press("pagedown", "pageup", "down", "up")
@@ -199,7 +200,7 @@ async def test_search_jumps_to_a_hit_and_codes_its_sentence(sample_project: Path
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*'"nå måltallet"', "enter")
         await settle(app, pilot)
-        hits = app.screen.hits  # type: ignore[attr-defined]
+        hits = app.screen.hits
         assert [hit.transcript for hit in hits] == ["leder_L1"]
         await pilot.press("c")
         await settle(app, pilot)
@@ -270,8 +271,8 @@ async def test_start_screen_asks_for_the_coder_and_remembers_them(sample_project
     app = open_tui(sample_project, coder=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.screen.query_one("#start-name").value == "Medforsker Kari"  # type: ignore[attr-defined]
-        pressed = app.screen.query_one("#start-role").pressed_button  # type: ignore[attr-defined]
+        assert app.screen.query_one("#start-name", Input).value == "Medforsker Kari"
+        pressed = app.screen.query_one("#start-role", RadioSet).pressed_button
         assert pressed is not None and pressed.id == "role-medforsker"
         await pilot.press("enter")
         await settle(app, pilot)
@@ -514,7 +515,8 @@ async def test_a_transcript_and_a_code_deleted_from_the_command_line_while_shown
         assert isinstance(app.screen, CodePicker)  # it still lists the code it read at the start
         await pilot.press(*"kortvarig", "enter")
         await settle(app, pilot)
-        assert app.is_running and app.screen is reader
+        shown: object = app.screen  # not the picker any more
+        assert app.is_running and shown is reader
         assert "no code 'empowerment/kortvarig'" in str(reader.query_one("#status", Static).render())
         await pilot.press("escape", "escape")
         await settle(app, pilot)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import get_or_create_coder
@@ -13,6 +15,7 @@ from qualcode.store.project import Project
 from tests.conftest import import_samples, open_tui, sample_key
 
 SIZE = (80, 24)
+SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture, which it leaves untyped
 
 
 @pytest.fixture
@@ -28,45 +31,45 @@ def coded_project(project: Project) -> Path:
     return root
 
 
-async def _settle(pilot: object) -> None:
-    app = pilot.app  # type: ignore[attr-defined]
+async def _settle(pilot: Pilot[None]) -> None:
+    app = pilot.app
     await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()
+    await pilot.pause()
 
 
-async def _open_leader(pilot: object) -> None:
+async def _open_leader(pilot: Pilot[None]) -> None:
     await _settle(pilot)
-    await pilot.press("down", "enter")  # type: ignore[attr-defined]  # leder_L1 is second by name
+    await pilot.press("down", "enter")  # leder_L1 is second by name
     await _settle(pilot)
 
 
-def test_overview(snap_compare: object, coded_project: Path) -> None:
-    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=_settle)  # type: ignore[operator]
+def test_overview(snap_compare: SnapCompare, coded_project: Path) -> None:
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=_settle)
 
 
-def test_reader_with_codings(snap_compare: object, coded_project: Path) -> None:
-    async def before(pilot: object) -> None:
+def test_reader_with_codings(snap_compare: SnapCompare, coded_project: Path) -> None:
+    async def before(pilot: Pilot[None]) -> None:
         await _open_leader(pilot)
-        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket", "right_square_bracket")  # type: ignore[attr-defined]
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket", "right_square_bracket")
         await _settle(pilot)
 
-    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
 
 
-def test_code_picker(snap_compare: object, coded_project: Path) -> None:
-    async def before(pilot: object) -> None:
+def test_code_picker(snap_compare: SnapCompare, coded_project: Path) -> None:
+    async def before(pilot: Pilot[None]) -> None:
         await _open_leader(pilot)
-        await pilot.press("v", "p", *"medvirk")  # type: ignore[attr-defined]
+        await pilot.press("v", "p", *"medvirk")
         await _settle(pilot)
 
-    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
 
 
-def test_help(snap_compare: object, coded_project: Path) -> None:
-    async def before(pilot: object) -> None:
+def test_help(snap_compare: SnapCompare, coded_project: Path) -> None:
+    async def before(pilot: Pilot[None]) -> None:
         await _open_leader(pilot)
-        await pilot.press("question_mark")  # type: ignore[attr-defined]
+        await pilot.press("question_mark")
         await _settle(pilot)
 
-    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)  # type: ignore[operator]
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
