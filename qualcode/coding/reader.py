@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView, list_codes
+from qualcode.store.events import EventKind
 from qualcode.store.lookup import current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event
 from qualcode.text.sentences import sentence_spans
@@ -87,7 +88,7 @@ def recent_codes(session: Session, coder: Coder, limit: int = 5) -> list[str]:
     guids: list[str] = []
     for payload in session.scalars(
         select(Event.payload)
-        .where(Event.coder_id == coder.id, Event.action.in_(("coding.add", "coding.recode")))
+        .where(Event.coder_id == coder.id, Event.action.in_((EventKind.CODING_ADD, EventKind.CODING_RECODE)))
         .order_by(Event.id.desc()).limit(50)
     ):
         guid = (payload.get("after") or {}).get("code_guid")

@@ -339,7 +339,7 @@ def _imported_on(session: Session, transcript: Transcript) -> date:
     """When the transcript's present text came in from a file: its last import or replacement."""
     last = session.scalar(
         select(Event.at).where(
-            Event.entity_guid == transcript.guid, Event.action.in_(["transcript.import", "transcript.replace"])
+            Event.entity_guid == transcript.guid, Event.action.in_([EventKind.TRANSCRIPT_IMPORT, EventKind.TRANSCRIPT_REPLACE])
         ).order_by(Event.at.desc()).limit(1)
     )
     return (last or transcript.created_at).date()
