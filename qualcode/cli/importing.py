@@ -12,6 +12,7 @@ from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.importers.metadata import import_participants
+from qualcode.importers.readers import supported_suffixes
 from qualcode.importers.service import ImportOptions, expand_paths, import_paths, preview_file
 from qualcode.workspace import Workspace
 
@@ -41,7 +42,7 @@ def import_command(
     interviewer: str | None, note_taker: str | None, encoding: str | None, turn_pattern: str | None,
     participants_csv: Path | None, dry_run: bool, replace: bool, as_json: bool,
 ) -> None:
-    """Pseudonymise and import transcripts (.txt .md .docx .odt .vtt .srt), or every such file in a folder.
+    """Pseudonymise and import transcripts (SUFFIXES), or every such file in a folder.
 
     Known identifiers and patterns (fødselsnummer, phone, e-mail, addresses ...) are replaced before
     anything is stored; a file with possible identifiers nobody has decided about is held back for
@@ -117,5 +118,8 @@ def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptio
             click.echo(f"  needs review before import: {', '.join(preview.candidates)}")
     note("dry run: nothing was written")
 
+
+# The formats listed in the help are the readers registered, so a new reader shows up there too.
+import_command.help = (import_command.help or "").replace("SUFFIXES", " ".join(supported_suffixes()), 1)
 
 COMMANDS = [import_command]
