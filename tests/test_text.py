@@ -101,3 +101,13 @@ def test_candidates_in_a_text_longer_than_spacys_limit_keep_their_offsets() -> N
     assert len(text) > PIECE * 5
     (proposal,) = propose(text, (), ())
     assert text[proposal.start:proposal.end] == "Ingrid Solbakken"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aeøåäA-\n\r \u00a0\u00ad\u200b\u0301\u0308\u2028\x0b\x00")), max_size=30))
+@example("a\u200b\u0301")  # an accent that met its letter only once the invisible space went
+@example("a\u0308-\ra")  # a letter composed only after the line-break hyphen was looked for
+def test_normalising_twice_changes_nothing(text: str) -> None:
+    once = normalise(text)
+    assert normalise(once) == once
+    assert unicodedata.is_normalized("NFC", once)

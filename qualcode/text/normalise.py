@@ -26,9 +26,12 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _OTHER_BREAKS.sub("\n", text)
     text = CONTROL.sub("", text)
-    text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     text = _NBSP.sub(" ", text)
+    # Composed after what is removed (removing a character can bring a letter and its accent
+    # together) and before hyphens are joined (which looks for composed letters), so normalising
+    # the result again changes nothing.
+    text = unicodedata.normalize("NFC", text)
     return _LINE_BREAK_HYPHEN.sub("", text)
 
 
