@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import sqlite3
 import struct
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import docx
 from odf.opendocument import OpenDocumentText
 from odf.text import P
 
-from tests.reliability.conftest import qualcode_command, run_qualcode
+from tests.reliability.conftest import connected, qualcode_command, run_qualcode
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -108,7 +107,7 @@ def write_bad_files(folder: Path) -> dict[str, str]:
 
 
 def stored_texts(root: Path) -> dict[str, tuple[str, str | None]]:
-    with sqlite3.connect(root / ".qualcode" / "project.db") as connection:
+    with connected(root / ".qualcode" / "project.db") as connection:
         rows = connection.execute(
             "SELECT t.name, v.text, t.title FROM transcripts t JOIN text_versions v ON v.id = t.current_version_id"
         ).fetchall()

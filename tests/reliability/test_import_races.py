@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import random
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
-from tests.reliability.conftest import run_qualcode, start_qualcode
+from tests.reliability.conftest import connected, run_qualcode, start_qualcode
 
 ROUNDS = 3
 WORDS = "veileder handlingsplan kurs praksis selvtillit medvirkning måltall tiltak samtale jobb".split()
@@ -55,7 +54,7 @@ def test_two_imports_of_one_folder_at_once(cli_project: tuple[Path, dict[str, st
         assert len(skipped) == 6, reports
         for item in skipped:
             assert "same text as transcript" in item["reason"] or "already present as transcript" in item["reason"], item
-    with sqlite3.connect(root / ".qualcode" / "project.db") as connection:
+    with connected(root / ".qualcode" / "project.db") as connection:
         transcripts = connection.execute("SELECT count(*) FROM transcripts").fetchone()[0]
         texts = connection.execute("SELECT count(*), count(DISTINCT content_hash) FROM text_versions").fetchone()
         participants = connection.execute("SELECT name, count(*) FROM participants GROUP BY name HAVING count(*) > 1").fetchall()
@@ -81,7 +80,7 @@ def test_a_large_import_killed_midway_leaves_nothing_once_the_next_import_runs(
     importer = start_qualcode(["import", str(large)], env, cwd=root)
     staged = 0
     while importer.poll() is None and not staged:
-        with sqlite3.connect(database) as connection:
+        with connected(database) as connection:
             staged = connection.execute("SELECT count(*) FROM text_versions WHERE transcript_id < 0").fetchone()[0]
             seen = connection.execute("SELECT count(*) FROM transcripts").fetchone()[0]
         assert seen == 0  # nothing of it is a transcript before the last step
@@ -93,7 +92,7 @@ def test_a_large_import_killed_midway_leaves_nothing_once_the_next_import_runs(
     small.write_text("I: Hvordan gikk det?\nD1: Bra, jeg fikk praksis.\n", encoding="utf-8")
     result = run_qualcode(["import", str(small)], env, cwd=root)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    with sqlite3.connect(database) as connection:
+    with connected(database) as connection:
         assert connection.execute("SELECT count(*) FROM text_versions WHERE transcript_id < 0").fetchone()[0] == 0
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
         assert connection.execute("SELECT name FROM transcripts").fetchall() == [("kort",)]

@@ -2,20 +2,21 @@
 damaged databases, backups, a busy database and a full disk, all with real `qualcode` processes.
 
 Read-only is made so that it holds for root too: a read-only bind mount in a private mount
-namespace (`unshare`), or the immutable attribute (`chattr +i`); as an ordinary user, file
-modes do. A case that cannot be made here is skipped, never faked.
+namespace (unshare(2) in the command's process), or the immutable attribute (`chattr +i`); as an
+ordinary user, file modes do. A case that cannot be made here is skipped, never faked.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import resource
 import shutil
 import signal
-import sqlite3
 import subprocess
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,10 +24,11 @@ from pathlib import Path
 import pytest
 
 from tests.reliability.conftest import (
+    ForkedProcess,
     assert_one_line_error,
+    connected,
     copied_project,
     made_project,
-    qualcode_command,
     run_qualcode,
     start_qualcode,
 )
@@ -66,7 +68,7 @@ def backups(root: Path, kind: str = "") -> list[Path]:
 
 
 def memo_texts(root: Path) -> list[str]:
-    with sqlite3.connect(f"file:{database(root)}?mode=ro", uri=True) as connection:
+    with connected(f"file:{database(root)}?mode=ro", uri=True) as connection:
         return [row[0] for row in connection.execute("SELECT text FROM memos ORDER BY id")]
 
 
@@ -78,12 +80,11 @@ def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def run_all(commands: list[list[str]], env: dict[str, str], wrap: list[str] | None = None) -> list[subprocess.CompletedProcess[str]]:
-    """Run commands at once (the machine's cores are shared), each as its own process."""
-    processes = [
-        subprocess.Popen([*(wrap or []), *qualcode_command(*args)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for args in commands
-    ]
+def run_all(
+    commands: list[list[str]], env: dict[str, str], preexec: Callable[[], None] | None = None,
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run commands at once, each as its own process."""
+    processes = [start_qualcode(args, env, preexec=preexec) for args in commands]
     results = []
     for args, process in zip(commands, processes, strict=True):
         stdout, stderr = process.communicate(timeout=120)
@@ -115,23 +116,56 @@ def frozen(path: Path) -> Iterator[None]:
         pytest.skip("cannot make a file read-only for root here (no chattr +i)")
 
 
-def read_only_mount(root: Path) -> list[str]:
-    """A prefix that runs a command with `root` mounted read-only in a private mount namespace."""
-    wrap = [
-        "unshare", "--map-root-user", "--mount", "sh", "-c",
-        'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"', str(root),
-    ]
-    probe = subprocess.run([*wrap, "sh", "-c", f"! touch {root}/probe 2>/dev/null"], capture_output=True)
-    if not shutil.which("unshare") or probe.returncode != 0:
-        pytest.skip("cannot mount read-only here (unshare not allowed)")
-    return wrap
+CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+# Flags a user namespace may not drop when it remounts; statvfs reports them with the same bits.
+LOCKED_FLAGS = os.ST_NOSUID | os.ST_NODEV | os.ST_NOEXEC | os.ST_NOATIME | os.ST_NODIRATIME | os.ST_RELATIME
+
+
+def _checked(result: int) -> None:
+    if result != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, os.strerror(number))
+
+
+def read_only_mount(root: Path) -> Callable[[], None]:
+    """For a child to run before its command: `root` bind-mounted read-only in a mount namespace of
+    its own, as `unshare --map-root-user --mount` and `mount -o remount,bind,ro` make it (so it holds
+    for root too). Skips the test where this cannot be made."""
+
+    def enter() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
+        uid, gid = os.getuid(), os.getgid()
+        _checked(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS))
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+        place = os.fsencode(root)
+        _checked(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None))
+        _checked(libc.mount(place, place, None, MS_BIND, None))
+        locked = os.statvfs(root).f_flag & LOCKED_FLAGS
+        _checked(libc.mount(None, place, None, MS_REMOUNT | MS_BIND | MS_RDONLY | locked, None))
+
+    def write_probe() -> None:
+        try:
+            (root / "probe").touch()
+        except OSError:
+            return
+        sys.exit("the mount is writable")
+
+    probe = ForkedProcess(write_probe, ["probe"], preexec=enter)
+    _stdout, stderr = probe.communicate(timeout=60)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount read-only here: {stderr.strip().splitlines()[-1:]}")
+    return enter
 
 
 def test_read_commands_work_on_a_read_only_file_system(project: tuple[Path, dict[str, str]]) -> None:
     root, env = project
-    wrap = read_only_mount(root)
+    mount = read_only_mount(root)
     before = snapshot(root)
-    *reads, write = run_all([*READS, ["memo", "add", "Et notat til"]], env, wrap)
+    *reads, write = run_all([*READS, ["memo", "add", "Et notat til"]], env, mount)
     for result in reads:
         assert result.returncode == 0, (result.args, result.stderr)
     assert [hit["keyword"] for hit in json.loads(reads[1].stdout)["hits"]] == ["kurs", "kurs", "Kurset", "kursene", "Kursing"]
@@ -167,7 +201,7 @@ def test_a_damaged_database_is_refused_and_a_verified_backup_restores_it(project
     taken = run_qualcode(["backup"], env)
     assert taken.returncode == 0, taken.stderr
     [manual] = backups(root, "manual")
-    with sqlite3.connect(manual) as connection:
+    with connected(manual) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert connection.execute("SELECT text FROM memos").fetchall() == [("Første notat",)]
     assert run_qualcode(["memo", "add", "Skrevet etter backupen"], env).returncode == 0
@@ -184,7 +218,7 @@ def test_a_damaged_database_is_refused_and_a_verified_backup_restores_it(project
     assert restored.returncode == 0, restored.stderr
     assert memo_texts(root) == ["Første notat"]
     assert len(backups(root, "before-restore-damaged")) == 1
-    with sqlite3.connect(database(root)) as connection:
+    with connected(database(root)) as connection:
         summary = connection.execute("SELECT summary FROM events ORDER BY id DESC LIMIT 1").fetchone()[0]
     assert summary.startswith(f"restored the project from backup {manual.name}; the state before is in ")
 
@@ -216,7 +250,7 @@ def test_restore_keeps_the_state_it_replaces_and_refuses_a_bad_backup(project: t
 
 def test_a_daily_backup_before_the_first_change_of_a_day_kept_for_seven_days(project: tuple[Path, dict[str, str]]) -> None:
     root, env = project
-    with sqlite3.connect(database(root)) as connection:  # a project made before today
+    with connected(database(root)) as connection:  # a project made before today
         yesterday = (datetime.now() - timedelta(days=1)).astimezone().isoformat(timespec="seconds")
         connection.execute("UPDATE settings SET value = ? WHERE key = 'project.created'", (yesterday,))
     folder = root / ".qualcode" / "backups"
@@ -231,33 +265,46 @@ def test_a_daily_backup_before_the_first_change_of_a_day_kept_for_seven_days(pro
         assert run_qualcode(["memo", "add", memo], env).returncode == 0
     today = [path for path in backups(root, "daily") if path.name.startswith(datetime.now().strftime("%Y%m%d"))]
     assert len(today) == 1
-    with sqlite3.connect(today[0]) as connection:  # taken before the change
+    with connected(today[0]) as connection:  # taken before the change
         assert connection.execute("SELECT text FROM memos").fetchall() == [("Første notat",)]
     assert len(backups(root, "daily")) == 7
 
 
+# Another writer that does not finish: it takes the write lock and holds it until its input ends.
+HOLD_THE_WRITE_LOCK = (
+    "import sqlite3, sys\n"
+    "connection = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+    "connection.execute('BEGIN IMMEDIATE')\n"
+    "print('holding', flush=True)\n"
+    "sys.stdin.read()\n"
+    "connection.execute('ROLLBACK')\n"
+)
+
+
 def test_a_busy_database_is_one_line_and_changes_nothing(project: tuple[Path, dict[str, str]]) -> None:
     root, env = project
-    holder = sqlite3.connect(database(root), isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another writer that does not finish
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(database(root))], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
     try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
         writers = [
             start_qualcode(["coding", "add", "intervju", "empowerment", "--match", "bratt kurve"], env),
             start_qualcode(["memo", "add", "Et notat til"], env),
         ]
         results = [subprocess.CompletedProcess(w.args, *_wait(w)) for w in writers]
     finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+        holder.communicate(timeout=30)
+    assert holder.returncode == 0
     for result in results:
         assert_one_line_error(result)
         assert "busy" in result.stderr and "try again" in result.stderr
     assert memo_texts(root) == ["Første notat"]
-    with sqlite3.connect(database(root)) as connection:
+    with connected(database(root)) as connection:
         assert connection.execute("SELECT count(*) FROM codings").fetchone() == (1,)
 
 
-def _wait(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+def _wait(process: ForkedProcess | subprocess.Popen[str]) -> tuple[int, str, str]:
     stdout, stderr = process.communicate(timeout=60)
     return process.returncode, stdout, stderr
 
@@ -276,13 +323,13 @@ def test_a_full_disk_is_one_line_and_leaves_the_project_as_it_was(project: tuple
         "name: Stor\ncodes:\n" + "".join(f"  - name: kode {n}\n    definition: {definition}\n" for n in range(40)),
         encoding="utf-8",
     )
-    with sqlite3.connect(database(root)) as connection:
+    with connected(database(root)) as connection:
         codes_before = connection.execute("SELECT count(*) FROM codes").fetchone()
     result = run_qualcode(["codebook", "import", str(codebook)], env, preexec=small_disk)
     assert_one_line_error(result)
     assert "full" in result.stderr, result.stderr
     assert not [path for path in (root / ".qualcode").rglob("*") if path.name.startswith(".")]
-    with sqlite3.connect(database(root)) as connection:
+    with connected(database(root)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert connection.execute("SELECT count(*) FROM codes").fetchone() == codes_before
     assert run_qualcode(["codebook", "import", str(codebook)], env).returncode == 0  # with room, it works

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 from pathlib import Path
 
 from textual.widgets import DataTable, Static
 
 from qualcode.tui.screens.reader import ReaderScreen
 from tests.conftest import open_tui
-from tests.reliability.conftest import run_qualcode, start_qualcode
+from tests.reliability.conftest import connected, run_qualcode, start_qualcode
 
 WORDS = (
     "jeg du vi det er var har kan skal ikke så og men at som på i med for til fra om "
@@ -32,7 +31,7 @@ def interview(turns: int, seed: int) -> str:
 
 
 def coded_passages(root: Path) -> int:
-    with sqlite3.connect(root / ".qualcode" / "project.db") as connection:
+    with connected(root / ".qualcode" / "project.db") as connection:
         return int(connection.execute("SELECT count(*) FROM codings").fetchone()[0])
 
 
