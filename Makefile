@@ -44,9 +44,12 @@ run: demo
 test: install-test
 	$(BIN)/python -m pytest
 
+# Linters, outside the test suite; CI runs this beside `make test`. mypy reads its settings
+# (strict, on qualcode/) from pyproject.toml.
 lint: install-test
 	$(BIN)/ruff check qualcode tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python benchmarks/bench_store.py
