@@ -143,7 +143,7 @@ def test_people_get_same_gender_names_and_other_kinds_placeholders() -> None:
     assert add_identifier(key, "Sandefjord", "place").pseudonym == "(sted)"
     set_style(key, "person", "placeholder")
     assert add_identifier(key, "Lise", "person", "f").pseudonym == "NN"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=re.escape("only people get names; place is replaced by (sted)")):
         set_style(key, "place", "name")
 
 
@@ -312,7 +312,7 @@ def test_attribution_check_warns_about_small_groups(session: Session) -> None:
     assert risks["veileder, kontor B"].participants == 2
     assert "role only" not in risks["veileder, kontor B"].suggestion  # only three caseworkers in all
     assert set(risks) >= {"leder, kontor A", "deltaker, kontor A"}
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="cannot label by 'shoe_size'"):
         attribution_risks(session, ("shoe_size",))
 
 

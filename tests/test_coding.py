@@ -65,10 +65,16 @@ def test_quote_errors_name_the_problem(session: Session, coder: Coder, tmp_path:
         add_coding(session, "intervju", "empowerment", coder, match="selvtillit", start=0, end=3)
 
 
-@pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (7, 3), (0, 10_000), (2, 3)])
-def test_bad_offsets_are_refused(session: Session, coder: Coder, tmp_path: Path, start: int, end: int) -> None:
+OUTSIDE = "is outside the text \\(0-218\\) or empty"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "says"),
+    [(-1, 3, OUTSIDE), (5, 5, OUTSIDE), (7, 3, OUTSIDE), (0, 10_000, OUTSIDE), (2, 3, "holds only whitespace")],
+)
+def test_bad_offsets_are_refused(session: Session, coder: Coder, tmp_path: Path, start: int, end: int, says: str) -> None:
     make_transcript(session, tmp_path, INTERVIEW)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=f"^span {start}-{end} {says}"):
         add_coding(session, "intervju", "empowerment", coder, start=start, end=end)
 
 
@@ -166,7 +172,7 @@ def test_remove_resize_recode_memo_then_undo_each(session: Session, coder: Coder
     undo(session, coder)  # add
     assert list_codings(session) == []
     assert len(list_codings(session, include_removed=True)) == 1  # kept, with its record
-    with pytest.raises(NothingToUndo):
+    with pytest.raises(NothingToUndo, match="nothing to undo for Forsker 1"):
         undo(session, coder)
     redo(session, coder)
     assert list_codings(session)[0].excerpt == "mer selvtillit"

@@ -266,7 +266,7 @@ def _broken_files(directory: Path) -> dict[str, Path]:
 
 def test_broken_files_give_one_line_errors(tmp_path: Path) -> None:
     for name, path in _broken_files(tmp_path).items():
-        with pytest.raises(ImportFailed) as caught:
+        with pytest.raises(ImportFailed, match=re.escape(path.name)) as caught:
             parse_file(path) if not name.startswith(("frontmatter", "unknown", "bad_date")) else _import_into_scratch(path, tmp_path)
         message = str(caught.value)
         assert "\n" not in message, (name, message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -102,14 +103,25 @@ def test_limit_truncates_and_says_so(corpus: Session) -> None:
     assert len(result.hits) == 1 and result.truncated
 
 
-@pytest.mark.parametrize("query", ["", "NOT press", "(press", "press)", "AND", "press OR", "!!!"])
-def test_bad_queries_are_clear_errors(corpus: Session, query: str) -> None:
-    with pytest.raises(SearchSyntaxError):
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("", "the search query is empty"),
+        ("NOT press", "query 'NOT press' has nothing to search for before NOT"),
+        ("(press", "query '(press' has an unclosed parenthesis"),
+        ("press)", "unexpected ')' in query 'press)'"),
+        ("AND", "query 'AND' has nothing to search for"),
+        ("press OR", "query 'press OR' has nothing to search for"),
+        ("!!!", "'!!!' in query '!!!' has no letters or digits to search for"),
+    ],
+)
+def test_bad_queries_are_clear_errors(corpus: Session, query: str, says: str) -> None:
+    with pytest.raises(SearchSyntaxError, match=re.escape(says)):
         search(corpus, query)
 
 
 def test_unknown_filter_values_are_errors(corpus: Session) -> None:
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="no transcript 'finnes-ikke' in this project"):
         search(corpus, "press", SearchFilters(transcript="finnes-ikke"))
 
 

@@ -99,7 +99,7 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
 def test_failed_transaction_leaves_nothing(project: Project) -> None:
     from qualcode.store.models import Participant
 
-    with pytest.raises(RuntimeError), project.begin() as session:
+    with pytest.raises(RuntimeError, match="crash mid-change"), project.begin() as session:
         session.add(Participant(name="X1"))
         session.flush()
         raise RuntimeError("crash mid-change")

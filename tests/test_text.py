@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 
 from hypothesis import example, given, settings
@@ -56,9 +57,13 @@ def test_norwegian_stems_on_word_boundaries() -> None:
     assert word_count("Det er noe med å få en lønnsslipp.") == 8
 
 
-def test_content_hash_is_stable() -> None:
-    assert content_hash("Hei") == content_hash("Hei")
-    assert content_hash("Hei") != content_hash("Hei ")
+def test_content_hash_is_the_sha256_of_the_utf8_text() -> None:
+    # SHA-256 of the bytes 48 65 69 ("Hei"): stored hashes must not change between versions.
+    assert content_hash("Hei") == "e661b9dd3a729319fa1420047632b5f8b061b59cf44f84ace4e93c480a0114f8"
+    assert content_hash("Hei ") == "8a9847d598cf24c41606e4b59af54d0b2cb3a5aed9af339d3bde9d7cc3cfcf63"
+    # Hashed in slices of a million characters: the digest is still that of the whole text.
+    long_text = "Jeg lærte å søke jobb, og 😊 " * 40_000
+    assert content_hash(long_text) == hashlib.sha256(long_text.encode("utf-8")).hexdigest()
 
 
 def test_sentence_spans_with_blank_norwegian_pipeline() -> None:

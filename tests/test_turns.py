@@ -50,9 +50,12 @@ def test_custom_pattern() -> None:
     assert [(t.speaker, text[t.start:t.end]) for t in detect_turns(text, marker)] == [("INT", "Hei"), ("DELT", "Hallo")]
 
 
-@pytest.mark.parametrize("pattern", ["(?P<speaker>[A-Z", r"(\w+):"])
-def test_bad_custom_patterns_are_clear_errors(pattern: str) -> None:
-    with pytest.raises(InvalidInput):
+@pytest.mark.parametrize(
+    ("pattern", "says"),
+    [("(?P<speaker>[A-Z", "is not a valid regular expression"), (r"(\w+):", "has no speaker group")],
+)
+def test_bad_custom_patterns_are_clear_errors(pattern: str, says: str) -> None:
+    with pytest.raises(InvalidInput, match=f"turn pattern .* {says}"):
         compile_marker(pattern)
 
 
