@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import itertools
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,6 +12,8 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from docx.oxml.ns import qn
+from docx.shared import Cm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,14 +22,15 @@ from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.passages import QuoteFilter, quote_ref, select_quotes
 from qualcode.coding.service import add_coding, remove_coding
 from qualcode.errors import InvalidInput, LeakFound
-from qualcode.exporters.report import ReportOptions
+from qualcode.exporters.labels import MethodFacts, method_note
+from qualcode.exporters.report import BOOKMARK_PREFIX, ReportOptions
 from qualcode.exporters.review import import_review, review_memos
 from qualcode.exporters.service import export_quote_table, export_report
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import import_file
 from qualcode.store.models import Coder, Coding, Memo
 from qualcode.store.project import Project
-from tests.conftest import SAMPLES, sample_key
+from tests.conftest import SAMPLES, make_transcript, sample_key
 
 CODINGS = [
     ("leder_L1", "måltall-press/inntakspress", "Jeg har sagt til veilederne at vi må nå måltallet før jul."),
@@ -119,11 +124,23 @@ def test_counts_match_the_database(coded: tuple[Project, PseudonymKey]) -> None:
     with project.begin() as session:
         path = report(session, project, key, QuoteFilter(codes=("brukermedvirkning",)))
         stored = session.scalar(select(func.count()).select_from(Coding).where(Coding.code.has(name="tvang og krav")))
-    tables = docx.Document(str(path)).tables
-    counts = {row.cells[0].text.strip(): row.cells[1].text for row in tables[1].rows}  # the chapter's table
+    table = docx.Document(str(path)).tables[1]  # the chapter's table
+    counts = {row.cells[0].text: row.cells[1].text for row in table.rows}
+    assert list(counts) == ["Utsagn", "Informanter", "Deltakere"]  # informants, and beneath them by role
     assert counts["Utsagn"] == str(stored) == "3"
-    assert counts["Deltakere"] == "2"  # D2, and D5 twice in the group interview: people, not passages
-    assert counts["deltaker"] == "2"
+    assert counts["Informanter"] == "2"  # D2, and D5 twice in the group interview: people, not passages
+    assert counts["Deltakere"] == "2"  # in KVP studies "deltakere" are programme participants: a role
+    role_row = table.rows[2].cells[0].paragraphs[0].paragraph_format.left_indent
+    assert role_row is not None and role_row > 0
+
+
+def test_the_count_table_labels_informants_and_roles_in_english(coded: tuple[Project, PseudonymKey]) -> None:
+    project, key = coded
+    with project.begin() as session:
+        add_coding(session, "veileder_V1", "måltall-press", get_or_create_coder(session, "Forsker 1"), match="Vi hadde et måltall")
+        path = report(session, project, key, QuoteFilter(codes=("måltall-press",), include_subcodes=False), language="en")
+    counts = {row.cells[0].text: row.cells[1].text for row in docx.Document(str(path)).tables[1].rows}
+    assert counts == {"Passages": "2", "Informants": "2", "Caseworkers": "2"}
 
 
 def test_filters_and_caps_hold(coded: tuple[Project, PseudonymKey]) -> None:
@@ -166,7 +183,7 @@ def test_toc_page_numbers_bookmarks_and_styles(coded: tuple[Project, PseudonymKe
     xml = document.element.xml
     assert 'TOC \\o "1-3"' in xml
     assert "PAGE" in document.sections[0].footer._element.xml
-    assert xml.count("<w:bookmarkStart") == len(quotes)
+    assert xml.count(f'w:name="{BOOKMARK_PREFIX}') == len(quotes)
     assert any(text.startswith("Notat: Kjernesitat") for _, text in paragraphs(path))
     assert any(text.startswith("Før: ") for _, text in paragraphs(path))
 
@@ -272,15 +289,30 @@ def test_review_of_a_broken_file_is_a_clear_error(session: Session, tmp_path: Pa
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed here (apt-get install libreoffice-writer-nogui)")
-def test_libreoffice_converts_the_report_to_pdf(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+def test_libreoffice_converts_the_report_to_pdf_with_its_contents(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    """LibreOffice does not update fields when it converts: the contents page shows only what the file holds."""
     project, key = coded
     with project.begin() as session:
         path = report(session, project, key, context=True, memos=True)
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
         check=True, capture_output=True, timeout=180,
     )
-    assert (tmp_path / (path.stem + ".pdf")).stat().st_size > 1000
+    pdf = tmp_path / (path.stem + ".pdf")
+    assert pdf.stat().st_size > 1000
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed here (apt-get install poppler-utils)")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout.split("\f")
+    contents = next(page for page in pages if page.strip().startswith("Innhold"))
+    lines = [" ".join(line.split()) for line in contents.splitlines()]
+    for entry in ("1 Om materialet og utvalget", "2 Kodebok", "3 empowerment", "3.1 selvbilde og selvtillit",
+                  "4 brukermedvirkning", "4.1 tvang og krav", "5 måltall-press", "5.2 kvantitet mot kvalitet"):
+        assert entry in lines, (entry, lines)
+    chapters = [" ".join(line.split()) for page in pages for line in page.splitlines()]
+    assert "3 empowerment" in chapters[chapters.index("5.2 kvantitet mot kvalitet") + 1:]  # the heading itself, numbered
+    codebook = next(page for page in pages if "Kodebok" in page and "Definisjon" in page and page is not contents)
+    assert "Inkluder:" in codebook
 
 
 def test_a_reviewer_the_key_knows_is_kept_by_pseudonym(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
@@ -298,3 +330,181 @@ def test_a_reviewer_the_key_knows_is_kept_by_pseudonym(coded: tuple[Project, Pse
         titles = [row[0] for row in session.execute(select(Memo.title))]
     assert original.original not in names and original.original not in " ".join(t or "" for t in titles)
     assert original.pseudonym in names
+
+
+def test_the_contents_hold_numbered_entries_linked_to_the_headings(coded: tuple[Project, PseudonymKey]) -> None:
+    """The TOC field's stored result is the list of headings, so it shows without updating fields."""
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+    document = docx.Document(str(path))
+    entries = [(p.style.name, p.text) for p in document.paragraphs if p.style is not None and p.style.name.startswith("toc ")]
+    assert entries == [
+        ("toc 1", "1\tOm materialet og utvalget"), ("toc 1", "2\tKodebok"), ("toc 1", "3\tempowerment"),
+        ("toc 2", "3.1\tselvbilde og selvtillit"), ("toc 2", "3.2\thåp og motivasjon"), ("toc 2", "3.3\tavmakt"),
+        ("toc 1", "4\tbrukermedvirkning"), ("toc 2", "4.1\ttvang og krav"), ("toc 1", "5\tmåltall-press"),
+        ("toc 2", "5.1\tinntakspress"), ("toc 2", "5.2\tkvantitet mot kvalitet"),
+    ]
+    # One field around the entries (begin, instruction, separate ... end), which Word updates with page numbers.
+    entry_paragraphs = [p._p for p in document.paragraphs if p.style is not None and p.style.name.startswith("toc ")]
+    first, last = entry_paragraphs[0], entry_paragraphs[-1]
+    assert [c.get(qn("w:fldCharType")) for c in first.iter(qn("w:fldChar"))] == ["begin", "separate"]
+    assert "".join(t.text or "" for t in first.iter(qn("w:instrText"))).strip() == 'TOC \\o "1-3" \\h \\z \\u'
+    assert [c.get(qn("w:fldCharType")) for c in last.iter(qn("w:fldChar"))] == ["end"]
+    assert document.element.body.xml.count('w:fldCharType="begin"') == 1  # no other field in the body
+    # Each entry links to a bookmark on the heading of the same text.
+    headings = {
+        mark.get(qn("w:name")): p.text for p in document.paragraphs if p.style is not None and p.style.name.startswith("Heading")
+        for mark in p._p.iter(qn("w:bookmarkStart"))
+    }
+    for paragraph, (_, text) in zip(entry_paragraphs, entries, strict=True):
+        anchor = paragraph.find(qn("w:hyperlink")).get(qn("w:anchor"))
+        assert headings[anchor] == text.split("\t")[1]
+    # The numbers come from the heading styles, so the headings' own text stays the code's name.
+    numbering = document.part.numbering_part.element
+    for level in (1, 2, 3):
+        style = document.styles[f"Heading {level}"].element.pPr.numPr
+        assert style.ilvl.val == level - 1
+        definition = numbering.num_having_numId(style.numId.val).abstractNumId.val
+        abstract = next(a for a in numbering.iter(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == str(definition))
+        text = abstract.find(f"{qn('w:lvl')}[@{qn('w:ilvl')}='{level - 1}']/{qn('w:lvlText')}").get(qn("w:val"))
+        assert text == ".".join(f"%{n}" for n in range(1, level + 1))
+    assert document.styles["TOC Heading"].element.pPr.numPr.numId.val == 0  # "Innhold" is not chapter 1
+
+
+def test_the_codebook_table_is_readable_on_a4(coded: tuple[Project, PseudonymKey]) -> None:
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+        _, codes = select_quotes(session, QuoteFilter())
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    text_width = section.page_width - section.left_margin - section.right_margin
+    table = document.tables[0]
+    layout = table._tbl.tblPr.find(qn("w:tblLayout"))
+    assert layout is not None and layout.get(qn("w:type")) == "fixed"
+    widths = [column.width for column in table.columns]
+    assert abs(sum(widths) - text_width) < Cm(0.05)
+    assert widths[1] > 2.5 * widths[0] and widths[0] > Cm(3.5)  # the path narrow, the definition wide
+    for row in table.rows:
+        assert [cell.width for cell in row.cells] == widths
+    header = table.rows[0]
+    assert [cell.text for cell in header.cells] == ["Kode", "Definisjon"]
+    assert header._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on each page the table runs onto
+    assert [row.cells[0].text for row in table.rows[1:]] == [code.path.replace("/", " / ") for code in codes]
+    empowerment = table.rows[1].cells[1].text
+    assert empowerment.startswith("Deltakerens opplevde kontroll") and "\nInkluder: " in empowerment and "\nEkskluder: " in empowerment
+
+
+def test_a_passage_two_coders_gave_one_code_appears_once_naming_both(coded: tuple[Project, PseudonymKey]) -> None:
+    project, key = coded
+    with project.begin() as session:
+        first, second = get_or_create_coder(session, "Forsker 1"), get_or_create_coder(session, "Forsker 2")
+        add_coding(session, "veileder_V2", "måltall-press", second, match="Måltallet blir et tak.", memo="Også min")
+        add_coding(session, "veileder_V2", "inntakspress", second, match="Måltallet blir et tak.")  # another code: its own quote
+        add_coding(session, "veileder_V2", "måltall-press", first, match="Men ingen fikk vite hva som skjedde med innspillene")
+        both = report(session, project, key, memos=True)
+        theirs = report(session, project, key, QuoteFilter(coders=("Forsker 2",)), memos=True)
+        merged, _ = select_quotes(session, QuoteFilter(), per_passage=True)
+        each_coding, _ = select_quotes(session, QuoteFilter(codes=("måltall-press",), include_subcodes=False))
+        capped, _ = select_quotes(session, QuoteFilter(codes=("måltall-press",), include_subcodes=False, cap_per_participant=2),
+                                  per_passage=True)
+        table = export_quote_table(session, project.root, QuoteFilter(), "csv", "role", "nb", None, True, key).path
+        by_one = export_quote_table(session, project.root, QuoteFilter(coders=("Forsker 1",)), "csv", "role", "nb", None, True, key).path
+    texts = [text for _, text in paragraphs(both)]
+    tak = [text for text in texts if text.startswith("”Måltallet blir et tak.”")]
+    assert len(tak) == 2  # under måltall-press, and under inntakspress
+    assert tak[0].endswith(", kodet av Forsker 1 og Forsker 2)") and "kodet av" not in tak[1]
+    assert "Notat: Forsker 1: Kjernesitat | Forsker 2: Også min" in texts
+    assert docx.Document(str(both)).element.xml.count(f'w:name="{BOOKMARK_PREFIX}') == len(merged)
+    chosen = [text for _, text in paragraphs(theirs)]
+    assert [text for text in chosen if "Måltallet blir et tak" in text and text.startswith("”")] == [
+        text for text in chosen if text.startswith("”")
+    ] and not any("kodet av" in text for text in chosen)
+    assert "Notat: Også min" in chosen
+    assert [quote.coder for quote in each_coding if quote.excerpt == "Måltallet blir et tak."] == ["Forsker 1", "Forsker 2"]
+    assert [quote.coders for quote in capped] == [("Forsker 1", "Forsker 2"), ("Forsker 1",)]  # the cap counts passages
+    with table.open(encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["quote"] == "Måltallet blir et tak."]
+    assert sorted((row["code_path"], row["coder"]) for row in rows) == [
+        ("måltall-press", "Forsker 1, Forsker 2"), ("måltall-press/inntakspress", "Forsker 2"),
+    ]
+    with by_one.open(encoding="utf-8-sig") as handle:
+        assert [row["coder"] for row in csv.DictReader(handle) if row["quote"] == "Måltallet blir et tak."] == ["Forsker 1"]
+
+
+DOCUMENTS: list[dict[str | None, int]] = [
+    {"transcript": 1}, {"referat": 1}, {"transcript": 9, "referat": 1}, {None: 2}, {"fieldnotes": 1, "comments": 3},
+]
+INFORMANTS: list[dict[str | None, int]] = [
+    {}, {"deltaker": 1}, {"deltaker": 6, "veileder": 3, None: 1}, {None: 2}, {"saksbehandler": 1, "leder": 2},
+]
+SINGULAR_AFTER_ONE = {
+    "nb": r"\b1 (transkripsjoner|referater|feltnotater|kommentarer|tekster|informanter|deltakere|veiledere|ledere|sitater)\b",
+    "en": r"\b1 (transcripts|interview summaries|field notes|written comments|texts|informants|participants|managers|quotes)\b",
+}
+PLURAL_AFTER_MORE = {
+    "nb": r"\b([02-9]|\d\d+) (transkripsjon|referat|feltnotat|kommentar|informant|deltaker|veileder|leder|sitat)\b",
+    "en": r"\b([02-9]|\d\d+) (transcript|interview summary|field note|written comment|informant|participant|manager|quote)\b",
+}
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_the_method_note_is_true_and_grammatical_for_whatever_is_known(language: str) -> None:
+    """Every combination of known and unknown metadata: no "0 informanter ()", no "ingen oppgitte runder"."""
+    for documents, informants, (waves, without), coders, reviewers, (quotes, quoted) in itertools.product(
+        DOCUMENTS, INFORMANTS, [((), 0), (("T1",), 0), (("T1", "T2"), 1), ((), 1)], [(), ("A",), ("A", "B", "C")],
+        [(), ("R",)], [(1, 1), (12, 2)],
+    ):
+        total = sum(documents.values())
+        facts = MethodFacts(documents, informants, waves, min(without, total - 1 if waves else total), coders, reviewers,
+                            quotes, min(quoted, total))
+        note = method_note(facts, language)
+        case = (facts, note)
+        assert not re.search(r"\(\)|\( | \)|, ,| ,|  |\{|\}|\b0 |ingen oppgitte|no stated rounds", note), case
+        assert not re.search(SINGULAR_AFTER_ONE[language], note) and not re.search(PLURAL_AFTER_MORE[language], note), case
+        for sentence in re.split(r"(?<=\.) ", note):
+            assert sentence[0].isupper() and sentence.endswith("."), case
+        people = sum(informants.values())
+        assert (("informant" in note) == bool(people)), case
+        assert all(wave in note for wave in waves) and (("T1" in note) == bool(waves)), case
+        assert all(coder in note for coder in coders), case
+        assert ("kommentert av R;" in note or "commented on by R;" in note) == bool(reviewers), case
+
+
+def test_the_method_note_in_full_and_with_little_known() -> None:
+    known = MethodFacts({"transcript": 9, "referat": 1}, {"deltaker": 6, "veileder": 3, "leder": 1}, ("T1", "T2"), 0,
+                        ("Forsker 1",), ("Medforsker Anne",), 10, 7)
+    assert method_note(known, "nb") == (
+        "Materialet består av 9 transkripsjoner og 1 referat fra 10 informanter (6 deltakere, 3 veiledere og 1 leder). "
+        "Alt materialet er fra rundene T1 og T2. Kodingen er gjort av Forsker 1. "
+        "Utvalget under inneholder 10 sitater fra 7 av de 10 tekstene. Tallene er antall, ikke prosent, fordi gruppene er små. "
+        "Utkast er kommentert av Medforsker Anne; kommentarene er lest inn som notater."
+    )
+    assert method_note(known, "en").startswith(
+        "The material consists of 9 transcripts and 1 interview summary from 10 informants (6 participants, 3 caseworkers "
+        "and 1 manager). All of the material is from rounds T1 and T2. Coding was done by Forsker 1. "
+        "The selection below holds 10 quotes from 7 of the 10 texts."
+    )
+    little = MethodFacts({"transcript": 3}, {}, ("T1",), 2, ("Forsker 1",), (), 4, 3)
+    assert method_note(little, "nb") == (
+        "Materialet består av 3 transkripsjoner. Der runden er oppgitt, er materialet fra runde T1; 2 av 3 har ingen oppgitt runde. "
+        "Kodingen er gjort av Forsker 1. Utvalget under inneholder 4 sitater fra alle de 3 transkripsjonene. "
+        "Tallene er antall, ikke prosent, fordi gruppene er små."
+    )
+
+
+def test_a_report_on_a_transcript_with_no_metadata_says_only_what_is_known(session: Session, project: Project,
+                                                                            tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, "I: Hvordan var det?\nX: Jeg ble ikke spurt om noe som helst.\n", name="samtale")
+    add_coding(session, "samtale", "brukermedvirkning", get_or_create_coder(session, "Forsker 1"), match="Jeg ble ikke spurt")
+    path = report(session, project, PseudonymKey("test"))
+    texts = [text for _, text in paragraphs(path)]
+    note = texts[texts.index("Om materialet og utvalget") + 1]
+    assert note == (
+        "Materialet består av 1 transkripsjon. Kodingen er gjort av Forsker 1. Utvalget under inneholder 1 sitat. "
+        "Tallene er antall, ikke prosent, fordi gruppene er små."
+    )
+    counts = {row.cells[0].text: row.cells[1].text for row in docx.Document(str(path)).tables[1].rows}
+    assert counts == {"Utsagn": "1", "Informanter": "1", "Uten oppgitt rolle": "1"}

@@ -87,10 +87,26 @@ class Quote:
     context_before: str | None
     context_after: str | None
     attributes: dict[str, str] = field(default_factory=dict)
+    also_coded_by: tuple[str, ...] = ()  # other coders who gave this passage this code (see one_per_passage)
 
     @property
     def words(self) -> int:
         return len(self.excerpt.split())
+
+    @property
+    def coders(self) -> tuple[str, ...]:
+        return (self.coder, *self.also_coded_by)
+
+
+def parse_attributes(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """NAME=VALUE filters, as every command that filters by attribute takes them, as (name, value) pairs."""
+    pairs = []
+    for item in items:
+        name, separator, value = item.partition("=")
+        if not separator or not name.strip():
+            raise InvalidInput(f"--attribute {item!r} is not NAME=VALUE", "as in --attribute office=B or --attribute gender=kvinne")
+        pairs.append((name.strip(), value.strip()))
+    return tuple(pairs)
 
 
 def quote_ref(guid: str) -> str:
@@ -98,8 +114,14 @@ def quote_ref(guid: str) -> str:
     return "S-" + guid.replace("-", "")[:6].upper()
 
 
-def select_quotes(session: Session, selection: QuoteFilter) -> tuple[list[Quote], list[CodeView]]:
+def select_quotes(
+    session: Session, selection: QuoteFilter, *, per_passage: bool = False,
+) -> tuple[list[Quote], list[CodeView]]:
     """The selected quotes in report order, and the codes they are reported under.
+
+    With `per_passage`, a passage that several of the selected coders gave the same code is one
+    quote naming them all (reports and quote tables); without it, each coding is its own quote
+    (the passages browser, where a coding is removed or resized).
 
     A name the project does not know (participant, role, wave, transcript, coder, attribute or its
     value) is refused with the known ones, rather than silently matching nothing.
@@ -154,9 +176,11 @@ def select_quotes(session: Session, selection: QuoteFilter) -> tuple[list[Quote]
             (quote.participant or "~", quote.interview_date or date.max)
             if selection.order == "participant" else (quote.interview_date or date.max, quote.participant or "~")
         )
-        return (position.get(quote.code_path, 0), *second, quote.transcript, quote.start)
+        return (position.get(quote.code_path, 0), *second, quote.transcript, quote.start, quote.end, quote.coding_id)
 
     quotes.sort(key=sort_key)
+    if per_passage:  # before the cap, which counts passages, not codings
+        quotes = one_per_passage(quotes)
     if selection.cap_per_participant is not None:
         quotes = _cap(quotes, selection.cap_per_participant)
     used = {quote.code_path for quote in quotes}
@@ -302,6 +326,33 @@ def _or(values: Sequence[str]) -> str:
 
 def _and(values: Sequence[str]) -> str:
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def one_per_passage(quotes: list[Quote]) -> list[Quote]:
+    """Codings of one span with one code by several coders as one quote: the earliest coding's, naming every coder.
+
+    Memos are kept, each with its coder's name when there is more than one.
+    """
+    first: dict[tuple[str, str, int, int], int] = {}
+    kept: list[Quote] = []
+    memos: dict[int, list[tuple[str, str]]] = {}
+    for quote in quotes:
+        passage = (quote.transcript, quote.code_path, quote.start, quote.end)
+        index = first.get(passage)
+        if index is None:
+            first[passage] = len(kept)
+            kept.append(quote)
+            memos[len(kept) - 1] = [(quote.coder, quote.memo)] if quote.memo else []
+            continue
+        merged = kept[index]
+        if quote.memo:
+            memos[index].append((quote.coder, quote.memo))
+        if quote.coder not in merged.coders:
+            kept[index] = replace(merged, also_coded_by=(*merged.also_coded_by, quote.coder))
+    for index, notes in memos.items():
+        if len(notes) > 1:
+            kept[index] = replace(kept[index], memo=" | ".join(f"{coder}: {memo}" for coder, memo in notes))
+    return kept
 
 
 def _cap(quotes: list[Quote], cap: int) -> list[Quote]:

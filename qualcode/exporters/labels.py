@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from qualcode.errors import InvalidInput
 
 LABELS: dict[str, dict[str, str]] = {
@@ -9,31 +13,23 @@ LABELS: dict[str, dict[str, str]] = {
         "subtitle": "Sitatsamling", "selection": "Utvalg", "all_codes": "alle koder", "made": "Laget",
         "contents": "Innhold", "method": "Om materialet og utvalget", "codebook": "Kodebok",
         "code": "Kode", "definition": "Definisjon", "inclusion": "Inkluder", "exclusion": "Ekskluder",
-        "passages": "Utsagn", "participants": "Deltakere", "role": "Rolle", "count": "Antall",
+        "passages": "Utsagn", "informants": "Informanter", "role": "Rolle", "count": "Antall",
         "memo": "Notat", "context_before": "Før", "context_after": "Etter", "line": "linje",
-        "page": "Side", "no_role": "ukjent rolle", "informant": "En informant",
-        "method_text": (
-            "Materialet består av {transcripts} transkripsjoner og referater fra {participants} informanter "
-            "({roles}), fra {waves}. Kodingen er gjort av {coders}. Utvalget under inneholder {quotes} sitater "
-            "fra {quoted_transcripts} av dem. Tallene er antall, ikke prosent, fordi gruppene er små."
-        ),
-        "reviewers_text": "Utkast er kommentert av {reviewers}; kommentarene er lest inn som notater.",
-        "rounds": "runde", "no_rounds": "ingen oppgitte runder", "and": "og",
+        "page": "Side", "no_role": "Uten oppgitt rolle", "informant": "En informant", "coded_by": "kodet av",
+        "roles": "roller", "waves": "runder", "participants": "informanter", "transcripts": "transkripsjoner",
+        "coders": "kodere", "query": "søk", "cap": "høyst {cap} sitater per informant under hver kode",
+        "and": "og",
     },
     "en": {
         "subtitle": "Quote collection", "selection": "Selection", "all_codes": "all codes", "made": "Made",
         "contents": "Contents", "method": "About the material and the selection", "codebook": "Codebook",
         "code": "Code", "definition": "Definition", "inclusion": "Include", "exclusion": "Exclude",
-        "passages": "Passages", "participants": "Participants", "role": "Role", "count": "Count",
+        "passages": "Passages", "informants": "Informants", "role": "Role", "count": "Count",
         "memo": "Memo", "context_before": "Before", "context_after": "After", "line": "line",
-        "page": "Page", "no_role": "unknown role", "informant": "An informant",
-        "method_text": (
-            "The material consists of {transcripts} transcripts and notes from {participants} informants "
-            "({roles}), from {waves}. Coding was done by {coders}. The selection below holds {quotes} quotes "
-            "from {quoted_transcripts} of them. Figures are counts, not percentages, because the groups are small."
-        ),
-        "reviewers_text": "Drafts were commented on by {reviewers}; their comments are kept as memos.",
-        "rounds": "round", "no_rounds": "no stated rounds", "and": "and",
+        "page": "Page", "no_role": "No stated role", "informant": "An informant", "coded_by": "coded by",
+        "roles": "roles", "waves": "rounds", "participants": "informants", "transcripts": "transcripts",
+        "coders": "coders", "query": "search", "cap": "at most {cap} quotes per informant under each code",
+        "and": "and",
     },
 }
 
@@ -54,3 +50,128 @@ def labels(language: str) -> dict[str, str]:
     if language not in LABELS:
         raise InvalidInput(f"language {language!r} is not one of {', '.join(LABELS)}")
     return LABELS[language]
+
+# Role nouns for counts, singular and plural: "1 veileder", "3 veiledere".
+ROLE_NOUNS = {
+    "nb": {"deltaker": ("deltaker", "deltakere"), "veileder": ("veileder", "veiledere"), "leder": ("leder", "ledere"),
+           "medforsker": ("medforsker", "medforskere"), "kvp-ansvarlig": ("KVP-ansvarlig", "KVP-ansvarlige"),
+           "tiltaksarrangør": ("tiltaksarrangør", "tiltaksarrangører")},
+    "en": {"deltaker": ("participant", "participants"), "veileder": ("caseworker", "caseworkers"),
+           "leder": ("manager", "managers"), "medforsker": ("co-researcher", "co-researchers"),
+           "kvp-ansvarlig": ("KVP coordinator", "KVP coordinators"), "tiltaksarrangør": ("provider", "providers")},
+}
+# The kinds of text a transcript can be (its fidelity), as singular, plural and "the ..." plural;
+# None is a text whose kind is not stated.
+DOCUMENT_NOUNS: dict[str, dict[str | None, tuple[str, str, str]]] = {
+    "nb": {"transcript": ("transkripsjon", "transkripsjoner", "transkripsjonene"),
+           "referat": ("referat", "referater", "referatene"),
+           "fieldnotes": ("feltnotat", "feltnotater", "feltnotatene"),
+           "comments": ("kommentar", "kommentarer", "kommentarene"),
+           None: ("tekst av ukjent type", "tekster av ukjent type", "tekstene")},
+    "en": {"transcript": ("transcript", "transcripts", "transcripts"),
+           "referat": ("interview summary", "interview summaries", "interview summaries"),
+           "fieldnotes": ("field note", "field notes", "field notes"),
+           "comments": ("written comment", "written comments", "written comments"),
+           None: ("text of unstated kind", "texts of unstated kind", "texts")},
+}
+MIXED_DOCUMENTS = {"nb": "tekstene", "en": "texts"}
+
+
+@dataclass(frozen=True)
+class MethodFacts:
+    """What the method note may say: whatever of it is known, and nothing else."""
+
+    documents: Mapping[str | None, int]  # texts in the project by kind (fidelity)
+    informants: Mapping[str | None, int]  # people linked to the texts, by role
+    waves: tuple[str, ...]  # interview rounds named on the texts
+    without_wave: int  # texts with no round
+    coders: tuple[str, ...]
+    reviewers: tuple[str, ...]
+    quotes: int
+    quoted_documents: int
+
+
+def listed(names: list[str], language: str) -> str:
+    """"A, B og C" in the report's language."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {LABELS[language]['and']} {names[-1]}"
+
+
+def counted(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _role_count(role: str | None, count: int, language: str) -> str:
+    if role is None or not role.strip():
+        return f"{count} " + ("uten oppgitt rolle" if language == "nb" else "with no stated role")
+    known = ROLE_NOUNS[language].get(role.lower())
+    if known is None:
+        return f"{count} " + (f"med rollen {role}" if language == "nb" else f"with the role {role}")
+    return counted(count, *known)
+
+
+def _kind(fidelity: str | None, language: str) -> str | None:
+    return fidelity if fidelity in DOCUMENT_NOUNS[language] else None
+
+
+def method_note(facts: MethodFacts, language: str) -> str:
+    """The method note's sentences, each one true and grammatical for what is known; what is unknown is left out."""
+    nb = language == "nb"
+    nouns = DOCUMENT_NOUNS[language]
+    kinds: dict[str | None, int] = {}
+    for fidelity, count in facts.documents.items():
+        if count:
+            kinds[_kind(fidelity, language)] = kinds.get(_kind(fidelity, language), 0) + count
+    order = [kind for kind in nouns if kind in kinds]
+    total = sum(kinds.values())
+    sentences = []
+    if total:
+        material = listed([counted(kinds[kind], *nouns[kind][:2]) for kind in order], language)
+        people = sum(facts.informants.values())
+        if people:
+            informant = counted(people, "informant", "informanter" if nb else "informants")
+            roles = sorted(((role, count) for role, count in facts.informants.items() if count),
+                           key=lambda item: (item[0] is None or not item[0].strip(), -item[1], item[0] or ""))
+            if any(role for role, _ in roles):
+                informant += f" ({listed([_role_count(role, count, language) for role, count in roles], language)})"
+            material += (" fra " if nb else " from ") + informant
+        sentences.append(("Materialet består av " if nb else "The material consists of ") + material + ".")
+    if facts.waves:
+        rounds = listed(list(facts.waves), language)
+        rounds = (f"runde {rounds}" if len(facts.waves) == 1 else f"rundene {rounds}") if nb else \
+            (f"round {rounds}" if len(facts.waves) == 1 else f"rounds {rounds}")
+        if not facts.without_wave:
+            sentences.append(f"Alt materialet er fra {rounds}." if nb else f"All of the material is from {rounds}.")
+        else:
+            sentences.append(
+                f"Der runden er oppgitt, er materialet fra {rounds}; {facts.without_wave} av {total} har ingen oppgitt runde."
+                if nb else
+                f"Where the round is stated, the material is from {rounds}; {facts.without_wave} of {total} have no stated round."
+            )
+    if facts.coders:
+        coders = listed(list(facts.coders), language)
+        sentences.append(f"Kodingen er gjort av {coders}." if nb else f"Coding was done by {coders}.")
+    if facts.quotes:
+        quotes = counted(facts.quotes, "sitat", "sitater") if nb else counted(facts.quotes, "quote", "quotes")
+        collective = nouns[order[0]][2] if len(order) == 1 else MIXED_DOCUMENTS[language]
+        quoted = facts.quoted_documents
+        if total < 2 or not 0 < quoted <= total:  # one text, or counts that cannot be put as "k of n"
+            source = ""
+        elif quoted == total:
+            source = f" fra alle de {total} {collective}" if nb else f" from all {total} {collective}"
+        else:
+            source = f" fra {quoted} av de {total} {collective}" if nb else f" from {quoted} of the {total} {collective}"
+        sentences.append(f"Utvalget under inneholder {quotes}{source}." if nb else f"The selection below holds {quotes}{source}.")
+        sentences.append("Tallene er antall, ikke prosent, fordi gruppene er små." if nb else
+                         "Figures are counts, not percentages, because the groups are small.")
+    if facts.reviewers:
+        reviewers = listed(list(facts.reviewers), language)
+        sentences.append(f"Utkast er kommentert av {reviewers}; kommentarene er lest inn som notater." if nb else
+                         f"Drafts were commented on by {reviewers}; their comments are kept as memos.")
+    return " ".join(sentences)
+
+
+def natural(value: str) -> list[tuple[int, int, str]]:
+    """T2 before T10."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]

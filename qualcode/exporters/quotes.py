@@ -1,5 +1,8 @@
 """Quote tables: one row per quote, for spreadsheets and scripts (CSV, or Excel via openpyxl).
 
+A passage that several coders gave the same code is one row, as in the Word report; its coder
+cell names them all ("Forsker 1, Forsker 2"). Select one coder (--by) for that coder's rows only.
+
 No cell may become a live formula in a spreadsheet (CSV or formula injection): a quote that starts
 with "=HYPERLINK(…)" or "-2+3" is text a participant said, not something Excel should run. OWASP's
 guidance names the dangerous first characters: = + - @ tab and carriage return. What is changed:
@@ -55,7 +58,7 @@ def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[
             attribute(quote, template, language), quote.participant, quote.role, quote.office, quote.gender,
             quote.age_band, quote.wave, quote.interview_date.isoformat() if quote.interview_date else None,
             quote.fidelity, quote.transcript, quote.speaker, quote.line, quote.turn, quote.start, quote.end,
-            quote.coder, quote.memo, *[quote.attributes.get(name) for name in attribute_names],
+            ", ".join(quote.coders), quote.memo, *[quote.attributes.get(name) for name in attribute_names],
         ])
     return header, rows
 

@@ -10,20 +10,22 @@ from io import BytesIO
 
 import docx
 from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, Length, Pt
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.passages import Quote, QuoteFilter
 from qualcode.exporters.attribution import attribute, check_template
-from qualcode.exporters.labels import labels
-from qualcode.store.models import Coder, Memo, Participant, Transcript
+from qualcode.exporters.labels import ROLE_NOUNS, MethodFacts, labels, listed, method_note, natural
+from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
 from qualcode.store.settings import get_setting
 
 BLOCK_QUOTE_WORDS = 20  # the convention: about 20 words or more is an indented block quote
@@ -59,26 +61,25 @@ def render_report(
     check_template(options.attribution)
     document = docx.Document()
     _set_language(document, "nb-NO" if options.language == "nb" else "en-GB")
+    _a4(document)
     # Block quotes are indented on both sides, as the report conventions ask.
     quote_format = document.styles["Quote"].paragraph_format
     quote_format.left_indent, quote_format.right_indent = Cm(1.25), Cm(1.25)
     _title_page(session, document, selection, options, words)
-    document.add_paragraph(words["contents"], style="TOC Heading")
-    _add_field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u')
+    contents = _Contents(document, words["contents"])
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _method_note(session, document, quotes, codes, words)
-    _codebook_table(document, codes, words)
+    _method_note(session, document, contents, quotes, codes, options.language)
+    _codebook_table(document, contents, codes, words)
     by_code: dict[str, list[Quote]] = {}
     for quote in quotes:
         by_code.setdefault(quote.code_path, []).append(quote)
     bookmark_id = 0
     for code in codes:
-        level = min(code.depth + 1, 3)
-        document.add_heading(code.name, level=level)
+        contents.heading(code.name, min(code.depth + 1, 3))
         if code.definition:
             document.add_paragraph(code.definition)
         subtree = [q for path, qs in by_code.items() if path == code.path or path.startswith(code.path + "/") for q in qs]
-        _counts_table(document, subtree, words)
+        _counts_table(document, subtree, options.language)
         writer = _Writer(document)
         for quote in by_code.get(code.path, []):
             bookmark_id += 1
@@ -87,6 +88,7 @@ def render_report(
                 progress(bookmark_id, len(quotes))
     if progress is not None and bookmark_id % QUOTE_BATCH:
         progress(bookmark_id, len(quotes))
+    contents.finish()
     _page_numbers(document, words)
     document.core_properties.title = options.title or (get_setting(session, "project.name") or "qualcode")
     document.core_properties.author = "qualcode"
@@ -104,38 +106,38 @@ def _title_page(session: Session, document: Document, selection: QuoteFilter, op
     for label, values in (("roles", selection.roles), ("waves", selection.waves), ("participants", selection.participants),
                           ("transcripts", selection.transcripts), ("coders", selection.coders)):
         if values:
-            chosen.append(f"{label}: {', '.join(values)}")
+            chosen.append(f"{words[label]}: {', '.join(values)}")
     if selection.attributes:
         chosen.append(", ".join(f"{k}={v}" for k, v in selection.attributes))
     if selection.query:
-        chosen.append(f"søk/query: {selection.query}")
+        chosen.append(f"{words['query']}: {selection.query}")
     if selection.cap_per_participant:
-        chosen.append(f"max {selection.cap_per_participant} per participant")
+        chosen.append(words["cap"].format(cap=selection.cap_per_participant))
     document.add_paragraph(f"{words['selection']}: " + "; ".join(chosen))
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _method_note(session: Session, document: Document, quotes: list[Quote], codes: list[CodeView], words: dict[str, str]) -> None:
+def _method_note(
+    session: Session, document: Document, contents: _Contents, quotes: list[Quote], codes: list[CodeView], language: str,
+) -> None:
     """The material, the rounds, who coded what is quoted here, and who commented on drafts of it."""
-    document.add_heading(words["method"], level=1)
-    roles = Counter(role or words["no_role"] for role in session.scalars(select(Participant.role)))
-    waves = sorted(w for w in session.scalars(select(Transcript.wave).distinct()) if w)
-    # Coders are the people whose codings are in this export: not a login that merely ran a
-    # command, not a reviewer whose comments came back as memos.
-    coders = sorted({quote.coder for quote in quotes})
-    reviewers = _reviewers(session, quotes, codes)
-    document.add_paragraph(
-        words["method_text"].format(
-            transcripts=session.scalar(select(func.count()).select_from(Transcript)) or 0,
-            participants=sum(roles.values()),
-            roles=", ".join(f"{count} {role}" for role, count in sorted(roles.items())),
-            waves=", ".join(waves) if waves else words["no_rounds"],
-            coders=_listed(coders, words) or "-",
-            quotes=len(quotes),
-            quoted_transcripts=len({q.transcript for q in quotes}),
-        )
-        + (" " + words["reviewers_text"].format(reviewers=_listed(reviewers, words)) if reviewers else "")
+    contents.heading(labels(language)["method"], 1)
+    # Informants are the people linked to the transcripts, not everyone in a participants list.
+    informants = Counter(session.scalars(
+        select(Participant.role).where(Participant.id.in_(select(TranscriptParticipant.participant_id)))
+    ))
+    documents = Counter(session.scalars(select(Transcript.fidelity)))
+    waves = Counter(session.scalars(select(Transcript.wave)))
+    facts = MethodFacts(
+        documents=dict(documents), informants=dict(informants),
+        waves=tuple(sorted((w for w in waves if w), key=natural)), without_wave=waves.get(None, 0) + waves.get("", 0),
+        # Coders are the people whose codings are in this export: not a login that merely ran a
+        # command, not a reviewer whose comments came back as memos.
+        coders=tuple(sorted({coder for quote in quotes for coder in quote.coders})),
+        reviewers=tuple(_reviewers(session, quotes, codes)),
+        quotes=len(quotes), quoted_documents=len({quote.transcript for quote in quotes}),
     )
+    document.add_paragraph(method_note(facts, language))
 
 
 def _reviewers(session: Session, quotes: list[Quote], codes: list[CodeView]) -> list[str]:
@@ -153,37 +155,94 @@ def _reviewers(session: Session, quotes: list[Quote], codes: list[CodeView]) -> 
     })
 
 
-def _listed(names: list[str], words: dict[str, str]) -> str:
-    """"A, B og C" in the report's language."""
-    if len(names) < 2:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {words['and']} {names[-1]}"
+# A4 with 2.5 cm margins, as Norwegian reports are printed: 16 cm of text across.
+TEXT_WIDTH_CM = 16.0
 
 
-def _codebook_table(document: Document, codes: list[CodeView], words: dict[str, str]) -> None:
-    document.add_heading(words["codebook"], level=1)
-    table = document.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, (words["code"], words["definition"], words["inclusion"], words["exclusion"]), strict=True):
+def _a4(document: Document) -> None:
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2.5)
+
+
+def _fixed_widths(table: Table, widths: list[Length]) -> None:
+    """Column widths that Word and LibreOffice keep: fixed layout, the grid, the table and every cell."""
+    table.autofit = False
+    table_width = table._tbl.tblPr.find(qn("w:tblW"))
+    if table_width is None:
+        table_width = OxmlElement("w:tblW")
+        table._tbl.tblPr.append(table_width)
+    table_width.set(qn("w:type"), "dxa")
+    table_width.set(qn("w:w"), str(sum(width.twips for width in widths)))
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
+def _header_row(table: Table, texts: list[str]) -> None:
+    """A bold first row that Word and LibreOffice repeat at the top of each page the table runs onto."""
+    row = table.rows[0]
+    properties = row._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        properties.append(OxmlElement(tag))
+    for cell, text in zip(row.cells, texts, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
+
+
+def _codebook_table(document: Document, contents: _Contents, codes: list[CodeView], words: dict[str, str]) -> None:
+    """Code path in a narrow column, the definition with what to include and exclude in a wide one."""
+    contents.heading(words["codebook"], 1)
+    table = document.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    _header_row(table, [words["code"], words["definition"]])
     for code in codes:
-        row = table.add_row().cells
-        row[0].text = code.path.replace("/", " / ")
-        row[1].text, row[2].text, row[3].text = code.definition or "", code.inclusion or "", code.exclusion or ""
+        path_cell, text_cell = table.add_row().cells
+        path_cell.text = code.path.replace("/", " / ")
+        path_cell.paragraphs[0].runs[0].bold = code.depth == 0
+        paragraph = text_cell.paragraphs[0]
+        paragraph.text = code.definition or ""
+        for label, text in ((words["inclusion"], code.inclusion), (words["exclusion"], code.exclusion)):
+            if text:
+                limits = text_cell.add_paragraph() if paragraph.text else paragraph
+                limits.add_run(f"{label}: ").italic = True
+                limits.add_run(text)
+    _fixed_widths(table, [Cm(4.5), Cm(TEXT_WIDTH_CM - 4.5)])
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.space_after = Pt(2)
+                for run in paragraph.runs:
+                    run.font.size = Pt(10)
 
 
-def _counts_table(document: Document, quotes: list[Quote], words: dict[str, str]) -> None:
-    """Passages, and participants by role: counts, not percentages."""
-    people_by_role: dict[str, set[str]] = {}
+def _counts_table(document: Document, quotes: list[Quote], language: str) -> None:
+    """Passages, informants and, beneath them, informants by role: counts, not percentages."""
+    words = labels(language)
+    people_by_role: dict[str | None, set[str]] = {}
     for quote in quotes:
-        people_by_role.setdefault(quote.role or words["no_role"], set()).add(quote.participant or quote.transcript)
-    table = document.add_table(rows=2 + len(people_by_role), cols=2)
+        people_by_role.setdefault(quote.role or None, set()).add(quote.participant or quote.transcript)
+    roles = sorted(people_by_role, key=lambda role: (role is None, role or ""))
+    table = document.add_table(rows=2 + len(roles), cols=2)
     table.style = "Table Grid"
     table.cell(0, 0).text, table.cell(0, 1).text = words["passages"], str(len(quotes))
-    table.cell(1, 0).text, table.cell(1, 1).text = words["participants"], str(len({q.participant or q.transcript for q in quotes}))
-    for row, (role, people) in enumerate(sorted(people_by_role.items()), start=2):
-        table.cell(row, 0).text, table.cell(row, 1).text = f"  {role}", str(len(people))
+    table.cell(1, 0).text, table.cell(1, 1).text = words["informants"], str(len({q.participant or q.transcript for q in quotes}))
+    for row, role in enumerate(roles, start=2):
+        if role is None:
+            label = words["no_role"]
+        else:
+            known = ROLE_NOUNS[language].get(role.lower())
+            label = known[1] if known else role
+        cell = table.cell(row, 0)
+        cell.text = label[:1].upper() + label[1:]
+        cell.paragraphs[0].paragraph_format.left_indent = Cm(0.5)
+        table.cell(row, 1).text = str(len(people_by_role[role]))
+    _fixed_widths(table, [Cm(6), Cm(2)])
+    for row in table.rows[:-1]:  # a few lines of counts belong on one page
+        for cell in row.cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
     document.add_paragraph()
 
 
@@ -236,6 +295,8 @@ class _Writer:
 def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[str, str], bookmark_id: int) -> None:
     text = ("(…) " if quote.cut_before else "") + " ".join(quote.excerpt.split()) + (" (…)" if quote.cut_after else "")
     attribution = f"{attribute(quote, options.attribution, options.language)} [{quote.ref}]"
+    if len(quote.coders) > 1:  # one passage that several coders gave this code, shown once
+        attribution += f", {words['coded_by']} {listed(list(quote.coders), options.language)}"
     first = None
     if options.context and quote.context_before:
         first = _context(writer, words["context_before"], quote.context_before)
@@ -260,6 +321,158 @@ def _context(writer: _Writer, label: str, text: str) -> etree._Element:
     paragraph = writer.paragraph()
     writer.run(paragraph, f"{label}: {' '.join(text.split())}", italic=True, half_points=18)
     return paragraph
+
+
+class _Contents:
+    """The table of contents: a TOC field whose result already holds the entries.
+
+    LibreOffice and a PDF converter show a field's stored result and do not update it, so the
+    entries are written out: each heading's number (Heading 1-3 are numbered by the styles, "3.1")
+    and its text, linked to a bookmark on the heading. Page numbers depend on the layout, which
+    only Word or LibreOffice knows; Word adds them when the field is updated (F9).
+    """
+
+    def __init__(self, document: Document, title: str) -> None:
+        self.document = document
+        document.add_paragraph(title, style="TOC Heading")
+        self.anchor = document.add_paragraph()
+        self.entries: list[tuple[int, str, str]] = []  # level, number, text
+        self.numbers = [0, 0, 0]
+        self.num_id = _numbered_headings(document)
+        for level, indent in ((1, 0.0), (2, 0.6), (3, 1.2)):
+            name = f"toc {level}"
+            style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.style_id = f"TOC{level}"
+            style.base_style = document.styles["Normal"]
+            style.next_paragraph_style = document.styles["Normal"]
+            style.paragraph_format.left_indent = Cm(indent + 0.6 * level + 0.4)
+            style.paragraph_format.first_line_indent = Cm(-(0.6 * level + 0.4))
+            style.paragraph_format.space_after = Pt(3)
+            style.paragraph_format.tab_stops.add_tab_stop(Cm(indent + 0.6 * level + 0.4))
+
+    def heading(self, text: str, level: int) -> Paragraph:
+        """A numbered heading, bookmarked for its entry in the contents."""
+        self.numbers[level - 1] += 1
+        self.numbers[level:] = [0] * (3 - level)
+        number = ".".join(str(n) for n in self.numbers[:level])
+        paragraph: Paragraph = self.document.add_heading(text, level=level)
+        mark = f"_Toc{len(self.entries) + 1:06d}"
+        mark_id = str(TOC_BOOKMARK_IDS + len(self.entries))
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), mark_id)
+        start.set(qn("w:name"), mark)
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), mark_id)
+        paragraph._p.insert(1, start)
+        paragraph._p.append(end)
+        self.entries.append((level, number, text))
+        return paragraph
+
+    def finish(self) -> None:
+        """The field, its entries as the stored result, after the contents' title."""
+        previous = self.anchor._p
+        for index, (level, number, text) in enumerate(self.entries):
+            paragraph = OxmlElement("w:p")
+            properties = OxmlElement("w:pPr")
+            style = OxmlElement("w:pStyle")
+            style.set(qn("w:val"), f"TOC{level}")
+            properties.append(style)
+            paragraph.append(properties)
+            if index == 0:
+                _field_start(paragraph, 'TOC \\o "1-3" \\h \\z \\u')
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("w:anchor"), f"_Toc{index + 1:06d}")
+            link.set(qn("w:history"), "1")
+            for part in (number, None, text):
+                run = OxmlElement("w:r")
+                if part is None:
+                    run.append(OxmlElement("w:tab"))
+                else:
+                    node = OxmlElement("w:t")
+                    node.set(qn("xml:space"), "preserve")
+                    node.text = part
+                    run.append(node)
+                link.append(run)
+            paragraph.append(link)
+            if index == len(self.entries) - 1:
+                run = OxmlElement("w:r")
+                end = OxmlElement("w:fldChar")
+                end.set(qn("w:fldCharType"), "end")
+                run.append(end)
+                paragraph.append(run)
+            previous.addnext(paragraph)
+            previous = paragraph
+        self.anchor._p.getparent().remove(self.anchor._p)
+
+
+# Bookmark ids of the headings, apart from the quotes' (1, 2, ...).
+TOC_BOOKMARK_IDS = 1_000_000
+
+
+def _numbered_headings(document: Document) -> int:
+    """Number Heading 1-3 through their styles ("3", "3.1", "3.1.2"); the heading text stays the code's name."""
+    numbering = document.part.numbering_part.element
+    abstract_id = 1 + max((int(node.get(qn("w:abstractNumId"))) for node in numbering.iter(qn("w:abstractNum"))), default=0)
+    num_id = 1 + max((int(node.get(qn("w:numId"))) for node in numbering.iter(qn("w:num"))), default=0)
+    abstract = OxmlElement("w:abstractNum")
+    abstract.set(qn("w:abstractNumId"), str(abstract_id))
+    kind = OxmlElement("w:multiLevelType")
+    kind.set(qn("w:val"), "multilevel")
+    abstract.append(kind)
+    for level in range(3):
+        definition = OxmlElement("w:lvl")
+        definition.set(qn("w:ilvl"), str(level))
+        hanging = str(Cm(0.9 + 0.4 * level).twips)
+        for tag, attributes in (
+            ("w:start", {"w:val": "1"}), ("w:numFmt", {"w:val": "decimal"}), ("w:pStyle", {"w:val": f"Heading{level + 1}"}),
+            ("w:lvlText", {"w:val": ".".join(f"%{n}" for n in range(1, level + 2))}), ("w:lvlJc", {"w:val": "left"}),
+        ):
+            element = OxmlElement(tag)
+            for name, value in attributes.items():
+                element.set(qn(name), value)
+            definition.append(element)
+        indent = OxmlElement("w:ind")
+        indent.set(qn("w:left"), hanging)
+        indent.set(qn("w:hanging"), hanging)
+        paragraph_properties = OxmlElement("w:pPr")
+        paragraph_properties.append(indent)
+        definition.append(paragraph_properties)
+        abstract.append(definition)
+    abstracts = numbering.findall(qn("w:abstractNum"))
+    if abstracts:
+        abstracts[-1].addnext(abstract)
+    else:
+        numbering.insert(0, abstract)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), str(num_id))
+    reference = OxmlElement("w:abstractNumId")
+    reference.set(qn("w:val"), str(abstract_id))
+    num.append(reference)
+    numbering.append(num)
+    for level in range(3):
+        properties = document.styles[f"Heading {level + 1}"].element.get_or_add_pPr()
+        numbered = properties.get_or_add_numPr()
+        numbered.get_or_add_ilvl().val = level
+        numbered.get_or_add_numId().val = num_id
+    # The contents' title is built on Heading 1 and must not take a number.
+    document.styles["TOC Heading"].element.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = 0
+    return num_id
+
+
+def _field_start(paragraph: etree._Element, instruction: str) -> None:
+    """Open a complex field in a paragraph: what follows until its end is the field's stored result."""
+    for kind, text in (("begin", None), (None, instruction), ("separate", None)):
+        run = OxmlElement("w:r")
+        if kind is not None:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run.append(char)
+        else:
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = f" {text} "
+            run.append(code)
+        paragraph.append(run)
 
 
 def _add_field(paragraph: Paragraph, instruction: str) -> None:

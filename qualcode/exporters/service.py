@@ -120,7 +120,7 @@ def export_report(
     output: Path | None, force: bool, key: PseudonymKey | None, progress: Progress | None = None,
 ) -> ExportResult:
     """Write the Word report; an empty selection is refused and writes nothing."""
-    quotes, codes = select_quotes(session, selection)
+    quotes, codes = select_quotes(session, selection, per_passage=True)
     if not quotes:
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
@@ -135,7 +135,7 @@ def export_quote_table(
     """Write a quote table (csv or xlsx); an empty selection is refused and writes nothing."""
     if table_format not in FORMATS:
         raise InvalidInput(f"format {table_format!r} is not one of {', '.join(FORMATS)}")
-    quotes, codes = select_quotes(session, selection)
+    quotes, codes = select_quotes(session, selection, per_passage=True)
     if not quotes:
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "sitater" if language == "nb" else "quotes", f".{table_format}", force)
