@@ -390,11 +390,14 @@ class Workspace:
             quotes, _ = select_quotes(session, QuoteFilter(codes=(code_path,)))
             return quotes
 
-    def search(self, query: str, limit: int = 200) -> SearchResult:
+    def search(self, query: str, limit: int = 200, attributes: tuple[tuple[str, str], ...] = ()) -> SearchResult:
+        """Hits for `query`, narrowed by participant or transcript attributes (NAME, VALUE), as `qualcode search`."""
+        from qualcode.coding.passages import QuoteFilter, check_selection
         from qualcode.search.service import SearchFilters, search
 
         with self.begin() as session:
-            return search(session, query, SearchFilters(), limit=limit)
+            checked = check_selection(session, QuoteFilter(attributes=attributes)) if attributes else ()
+            return search(session, query, SearchFilters(attributes=checked), limit=limit)
 
     # --- changing, each in its own transaction -----------------------------------------------
     def add_coding(self, transcript: str, code_path: str, span: tuple[int, int]) -> str:

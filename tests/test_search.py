@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import KeyAccess
 from qualcode.coding.service import add_coding
 from qualcode.errors import NotFound, SearchSyntaxError
 from qualcode.importers.metadata import import_participants
@@ -17,7 +19,8 @@ from qualcode.search.index import rebuild_index
 from qualcode.search.query import parse_query
 from qualcode.search.service import SearchFilters, search
 from qualcode.store.models import Coder
-from tests.conftest import SAMPLES, make_transcript, sample_key
+from qualcode.store.project import Project
+from tests.conftest import SAMPLES, isolate_user, make_transcript, sample_key
 
 DELTAKER = """---
 participant: D1
@@ -205,3 +208,264 @@ def test_an_index_made_before_prefixes_went_by_words_is_upgraded(tmp_path: Path)
     with Project.open(root) as project, project.begin() as session:
         assert keywords(session, "kurs*") == ["kurs", "kurs", "Kurset", "kursene", "Kursing"]
         assert keywords(session, '"gikk på kurs"') == ["gikk på kurs"]
+
+
+# --- Compounds, wildcards at the start of a word, counting, unclosed quotes, attributes -----------
+
+BRUKER = """---
+participant: D3
+role: deltaker
+wave: T1
+---
+I: Hva med brukermedvirkning hos dere?
+D3: Brukermedvirkningen var god. Vi hadde en medvirkningsarena hvert år, og brukermedvirkning i planen.
+Medvirkning var typisk for kontoret.
+"""
+
+KONTOR_B = """---
+participant: D4
+role: deltaker
+wave: T2
+---
+I: Og hos dere?
+D4: Medvirkning merket jeg lite til. Brukermedvirkning var et ord på veggen.
+"""
+
+PARTICIPANTS_CSV = """participant,role,gender,age_band,office,barn
+D3,deltaker,kvinne,30-39,kontor A,ja
+D4,deltaker,mann,20-29,kontor B,nei
+"""
+
+
+@pytest.fixture(scope="module")
+def studie(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """One project for the read-only tests below: two interviews about medvirkning and their participants."""
+    from qualcode.codebook.service import apply_codebook
+    from qualcode.codebook.shipped import KVP_CODEBOOK
+    from qualcode.codebook.yaml_format import load_codebook
+    from qualcode.store.project import Project
+
+    base = tmp_path_factory.mktemp("studie")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate_user(monkeypatch, tmp_path_factory.mktemp("home"))
+        with Project.create(base / "studie") as project:
+            with project.begin() as session:
+                apply_codebook(session, load_codebook(KVP_CODEBOOK))
+                (base / "deltakere.csv").write_text(PARTICIPANTS_CSV, encoding="utf-8")
+                import_participants(session, base / "deltakere.csv")
+                make_transcript(session, base, BRUKER, name="d3")
+                make_transcript(session, base, KONTOR_B, name="d4")
+                make_transcript(session, base, DELTAKER, name="d1")
+            yield project
+
+
+@pytest.fixture
+def reader(studie: Project) -> Iterator[Session]:
+    with studie.begin() as session:
+        yield session
+
+
+def test_a_word_search_stays_on_word_boundaries_and_says_what_compounds_hold(reader: Session) -> None:
+    result = search(reader, "medvirkning")
+    assert [hit.keyword for hit in result.hits] == ["medvirkning", "Medvirkningen", "Medvirkning", "Medvirkning"]
+    assert result.compounds is not None
+    assert result.compounds.hits == 5
+    assert result.compounds.words == ("brukermedvirkning", "brukermedvirkningen", "medvirkningsarena")
+    assert str(result.compounds) == (
+        "also 5 in compounds: brukermedvirkning, brukermedvirkningen, medvirkningsarena — search *medvirkning*"
+    )
+    # "typisk" holds "pisk" beside two letters only: no compound, and never a hit.
+    pisk = search(reader, "pisk")
+    assert (pisk.hits, pisk.compounds) == ([], None)
+    # Only one-word searches get the hint; a phrase or a boolean query says nothing about compounds.
+    assert search(reader, "medvirkning OR planen").compounds is None
+    assert search(reader, '"var god"').compounds is None
+
+
+def test_compounds_are_counted_under_the_same_filters(reader: Session) -> None:
+    compounds = search(reader, "medvirkning", SearchFilters(transcript="d4")).compounds
+    assert compounds is not None and (compounds.hits, compounds.words) == (1, ("brukermedvirkning",))
+    assert search(reader, "medvirkning", SearchFilters(transcript="d1")).compounds is None
+
+
+def test_a_wildcard_at_the_start_finds_the_words_that_end_with_it(reader: Session) -> None:
+    assert keywords(reader, "*medvirkning") == [
+        "medvirkning", "brukermedvirkning", "brukermedvirkning", "Medvirkning", "Medvirkning", "Brukermedvirkning",
+    ]
+    assert keywords(reader, "*pisk") == ["typisk", "typisk"]  # asked for, the end of a word is found
+
+
+def test_wildcards_at_both_ends_find_the_words_that_hold_it(reader: Session) -> None:
+    assert keywords(reader, "*medvirkning*", transcript="d3") == [
+        "brukermedvirkning", "Brukermedvirkningen", "medvirkningsarena", "brukermedvirkning", "Medvirkning",
+    ]
+    assert keywords(reader, "*virk*", transcript="d4") == ["Medvirkning", "Brukermedvirkning"]
+    # Fewer than three letters are looked up without the trigram index, with the same result.
+    assert keywords(reader, "*re*", transcript="d3") == ["dere", "medvirkningsarena", "kontoret"]
+    assert keywords(reader, "*na", transcript="d3") == ["medvirkningsarena"]
+    assert keywords(reader, "*rena", transcript="d3") == ["medvirkningsarena"]
+
+
+def test_wildcards_combine_with_words_phrases_and_not(reader: Session) -> None:
+    assert keywords(reader, "*medvirkning* AND veggen") == ["Medvirkning", "Brukermedvirkning", "veggen"]
+    assert keywords(reader, "*medvirkning NOT planen", transcript="d3") == ["brukermedvirkning"]
+    assert keywords(reader, "planen NOT *arena", transcript="d3") == []
+    assert keywords(reader, "*finnesikke* OR veggen") == ["veggen"]
+    assert keywords(reader, "veggen NOT *finnesikke*") == ["veggen"]
+
+
+@pytest.mark.parametrize("query", ["med*ning", "*", "**"])
+def test_a_misplaced_wildcard_is_a_clear_error(reader: Session, query: str) -> None:
+    with pytest.raises(SearchSyntaxError):
+        search(reader, query)
+
+
+def test_a_wildcard_for_too_many_words_is_refused(reader: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qualcode.search.service as service
+
+    monkeypatch.setattr(service, "MOST_WILDCARD_WORDS", 2)
+    with pytest.raises(SearchSyntaxError, match=r"\*medvirkning\* matches 5 different words"):
+        search(reader, "*medvirkning*")
+
+
+@pytest.mark.parametrize("query", ['"bli hørt', 'medvirkning "bli hørt', '"i samråd" "planen', 'planen "'])
+def test_an_unclosed_quote_says_what_is_wrong_and_what_to_do(reader: Session, query: str) -> None:
+    with pytest.raises(SearchSyntaxError) as raised:
+        search(reader, query)
+    assert "never closes it" in str(raised.value.args[0])
+    assert raised.value.hint is not None and '"' in raised.value.hint
+
+
+def test_every_hit_is_counted_whether_shown_or_not(reader: Session) -> None:
+    queries = [
+        "medvirkning", "*medvirkning*", "brukermed*", '"var god"', "medvirkning OR planen", "*medvirkning AND var",
+        "var NOT planen", "jeg", "i",
+    ]
+    for query in queries:
+        everything = search(reader, query, limit=1_000)
+        assert not everything.truncated
+        assert everything.hits_found == len(everything.hits) > 0, query
+        assert everything.turns_matched == len({(hit.transcript, hit.turn) for hit in everything.hits}), query
+        # Past the hits shown, hits are counted from the index's terms: the same count.
+        counted = search(reader, query, limit=0)
+        assert (counted.hits_found, counted.turns_matched, counted.truncated) == (
+            everything.hits_found, everything.turns_matched, True,
+        ), query
+
+
+def test_the_count_says_one_thing(reader: Session) -> None:
+    result = search(reader, "medvirkning", limit=2)
+    assert result.summary == "2 of 4 hits shown"
+    assert search(reader, "medvirkning").summary == "4 hits"
+    assert search(reader, "veggen").summary == "1 hit"
+
+
+def test_under_a_code_only_hits_inside_its_passages_are_counted(corpus: Session, coder: Coder) -> None:
+    add_coding(corpus, "v1", "måltall-press/inntakspress", coder, match="Vi må fylle opp plassene før jul")
+    # "press" lies in the same turn, outside the coded passage: neither shown nor counted.
+    result = search(corpus, "jul OR press", SearchFilters(code="måltall-press"))
+    assert [hit.keyword for hit in result.hits] == ["jul"]
+    assert (result.hits_found, result.turns_matched, result.summary) == (1, 1, "1 hit")
+
+
+def test_filters_by_participant_and_transcript_attributes(reader: Session) -> None:
+    def found(*attributes: tuple[str, str]) -> list[str]:
+        return keywords_with(reader, "medvirkning", SearchFilters(attributes=attributes))
+
+    assert found(("office", "kontor A")) == ["d3:Medvirkning"]
+    assert found(("office", "kontor B")) == ["d4:Medvirkning"]
+    assert found(("gender", "mann"), ("age_band", "20-29")) == ["d4:Medvirkning"]
+    assert found(("barn", "ja")) == ["d3:Medvirkning"]  # an attribute beyond the participant's columns
+    assert found(("office", "kontor A"), ("barn", "nei")) == []
+    assert found(("wave", "T2")) == ["d4:Medvirkning"]
+    assert found() == ["d1:medvirkning", "d1:Medvirkningen", "d3:Medvirkning", "d4:Medvirkning"]
+
+
+def keywords_with(session: Session, query: str, filters: SearchFilters) -> list[str]:
+    return [f"{hit.transcript}:{hit.keyword}" for hit in search(session, query, filters).hits]
+
+
+def test_vocabulary_follows_the_text_when_a_transcript_is_replaced(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    from qualcode.importers.service import ImportOptions, import_paths
+
+    folder = tmp_path / "filer"
+    folder.mkdir()
+    (folder / "d3.txt").write_text(BRUKER, encoding="utf-8")
+    import_paths(project, [folder], key_access, ImportOptions(), "Forsker 1")
+    with project.begin() as session:
+        assert keywords(session, "*arena") == ["medvirkningsarena"]
+    (folder / "d3.txt").write_text(BRUKER.replace("medvirkningsarena", "samlingsplass"), encoding="utf-8")
+    import_paths(project, [folder], key_access, ImportOptions(replace=True), "Forsker 1")
+    with project.begin() as session:
+        assert keywords(session, "*arena") == []
+        assert keywords(session, "*plass") == ["samlingsplass"]
+        vocabulary = set(session.execute(text("SELECT word FROM search_index_vocabulary")).scalars())
+        indexed = {word for words in session.execute(text("SELECT words FROM search_index")).scalars() for word in words.split()}
+        assert vocabulary == indexed
+        rebuild_index(session)
+        assert set(session.execute(text("SELECT word FROM search_index_vocabulary")).scalars()) == indexed
+
+
+def test_the_vocabulary_is_built_for_a_project_made_before_it(tmp_path: Path) -> None:
+    from alembic import command
+
+    from qualcode.store.project import Project, _alembic_config
+
+    root = tmp_path / "gammel"
+    with Project.create(root) as project:
+        with project.begin() as session:
+            make_transcript(session, tmp_path, BRUKER, name="d3")
+        with project.engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), "0004")
+            tables = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
+            assert "search_index_vocabulary" not in tables
+    with Project.open(root) as project, project.begin() as session:
+        assert keywords(session, "*medvirkning*") == [
+            "brukermedvirkning", "Brukermedvirkningen", "medvirkningsarena", "brukermedvirkning", "Medvirkning",
+        ]
+
+
+def test_cli_search_prints_hits_the_count_and_the_compound_hint(studie: Project) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--project", str(studie.root), "search", "medvirkning", "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 3
+    assert result.stderr.splitlines() == [
+        "3 of 4 hits shown (raise --limit to see more)",
+        "also 5 in compounds: brukermedvirkning, brukermedvirkningen, medvirkningsarena — search *medvirkning*",
+    ]
+    office = runner.invoke(cli, ["--project", str(studie.root), "search", "*medvirkning*", "--attribute", "office=kontor B"])
+    assert office.exit_code == 0 and office.stderr.strip() == "2 hits"
+    assert "[Brukermedvirkning]" in office.stdout
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["search", '"bli hørt'], "opens a phrase with \" but never closes it"),
+    (["search", "medvirkning", "--attribute", "kontor"], "is not NAME=VALUE"),
+    (["search", "medvirkning", "--attribute", "kontor=A"], "no attribute 'kontor'"),
+    (["coding", "list", "--attribute", "office=kontor Q"], "no participant or transcript has office 'kontor Q'"),
+])
+def test_cli_refuses_bad_queries_and_filters_in_one_line(studie: Project, arguments: list[str], message: str) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    result = CliRunner().invoke(cli, ["--project", str(studie.root), *arguments])
+    assert result.exit_code == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) <= 2
+
+
+def test_coding_list_filters_by_attribute_as_exports_do(corpus: Session, coder: Coder) -> None:
+    from qualcode.coding.service import list_codings
+
+    add_coding(corpus, "v1", "måltall-press/inntakspress", coder, match="Vi må fylle opp plassene før jul")
+    add_coding(corpus, "d1", "empowerment", coder, match="Jeg ble hørt")
+    by_role = list_codings(corpus, attributes=(("role", "veileder"),))
+    assert [(view.transcript, view.code_path) for view in by_role] == [("v1", "måltall-press/inntakspress")]
+    assert [view.transcript for view in list_codings(corpus, attributes=(("wave", "T1"),))] == ["d1"]
+    with pytest.raises(NotFound, match="no attribute 'kontor'"):
+        list_codings(corpus, attributes=(("kontor", "A"),))

@@ -58,23 +58,28 @@ def coding_add(
 @click.option("--by", "coder_name", help="Only codings by this coder.")
 @click.option("--removed", is_flag=True, help="Include removed codings.")
 @click.option("--orphaned", is_flag=True, help="Only codings a replaced text left with no place, for review.")
+@click.option("--attribute", "attributes", multiple=True,
+              help="NAME=VALUE on the participant or transcript (office=B, gender=kvinne); repeatable.")
 @json_option
 @pass_app
 def coding_list(
     app: AppContext, transcript: str | None, code: str | None, only: bool, coder_name: str | None, removed: bool,
-    orphaned: bool, as_json: bool,
+    orphaned: bool, attributes: tuple[str, ...], as_json: bool,
 ) -> None:
-    """List codings, by transcript, code and coder.
+    """List codings, by transcript, code, coder and participant or transcript attributes.
 
-    Example: qualcode coding list --code måltall-press
+    Example: qualcode coding list --code måltall-press --attribute office=B
     """
+    from qualcode.coding.passages import parse_attributes
+
+    pairs = parse_attributes(attributes)
     if orphaned:
         _list_orphaned(app, transcript, as_json)
         return
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         views = list_codings(
             session, transcript_ref=transcript, code_ref=code, coder_name=coder_name,
-            include_subcodes=not only, include_removed=removed,
+            include_subcodes=not only, include_removed=removed, attributes=pairs,
         )
     if as_json:
         emit_json(views)

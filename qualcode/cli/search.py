@@ -16,20 +16,29 @@ from qualcode.search.service import SearchFilters, search
 @click.option("--wave", help="Only this interview round.")
 @click.option("--participant", help="Only what this participant said.")
 @click.option("--transcript", help="Only this transcript.")
+@click.option("--attribute", "attributes", multiple=True,
+              help="NAME=VALUE on who spoke or the transcript (office=B, gender=kvinne); repeatable.")
 @click.option("--limit", type=int, default=50, show_default=True, help="Most hits to show.")
 @click.option("--width", type=int, default=40, show_default=True, help="Characters of context on each side.")
 @json_option
 @pass_app
 def search_command(
     app: AppContext, query: str, code: str | None, role: str | None, wave: str | None,
-    participant: str | None, transcript: str | None, limit: int, width: int, as_json: bool,
+    participant: str | None, transcript: str | None, attributes: tuple[str, ...], limit: int, width: int,
+    as_json: bool,
 ) -> None:
-    """Search transcripts: words match every inflection, "phrases", AND, OR, NOT, (…), prefix*.
+    """Search transcripts: words match every inflection, "phrases", AND, OR, NOT, (…), prefix*, *suffix, *infix*.
 
-    Example: qualcode search '"bli hørt" OR medvirkning' --role deltaker
+    Example: qualcode search '"bli hørt" OR *medvirkning*' --role deltaker --attribute office=B
     """
-    filters = SearchFilters(code=code, role=role, wave=wave, participant=participant, transcript=transcript)
+    from qualcode.coding.passages import QuoteFilter, check_selection, parse_attributes
+
+    pairs = parse_attributes(attributes)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
+        filters = SearchFilters(
+            code=code, role=role, wave=wave, participant=participant, transcript=transcript,
+            attributes=check_selection(session, QuoteFilter(attributes=pairs)) if pairs else (),
+        )
         result = search(session, query, filters, limit=limit, context=width)
     if as_json:
         emit_json(result)
@@ -37,8 +46,9 @@ def search_command(
     for hit in result.hits:
         where = f"{hit.transcript}:{hit.line}"
         click.echo(f"{where:24} {(hit.speaker or '-')[:10]:10} {hit.left[-width:]:>{width}}[{hit.keyword}]{hit.right[:width]}")
-    more = " (more not shown: raise --limit)" if result.truncated else ""
-    note(f"{len(result.hits)} hits in {result.turns_matched} turns{more}")
+    note(result.summary + (" (raise --limit to see more)" if result.truncated else ""))
+    if result.compounds is not None:
+        note(str(result.compounds))
 
 
 COMMANDS = [search_command]

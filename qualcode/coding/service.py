@@ -306,9 +306,19 @@ def list_codings(
     coder_name: str | None = None,
     include_subcodes: bool = True,
     include_removed: bool = False,
+    attributes: tuple[tuple[str, str], ...] = (),
 ) -> list[CodingView]:
-    """Codings, filtered, in transcript and text order."""
+    """Codings, filtered, in transcript and text order.
+
+    `attributes` (NAME, VALUE pairs) keep the live codings whose participant or transcript has
+    those values, chosen as exports choose their quotes.
+    """
     query = select(Coding).join(Transcript)
+    if attributes:
+        from qualcode.coding.passages import QuoteFilter, select_quotes
+
+        quotes, _ = select_quotes(session, QuoteFilter(attributes=attributes))
+        query = query.where(Coding.id.in_([quote.coding_id for quote in quotes]))
     if transcript_ref:
         query = query.where(Coding.transcript_id == find_transcript(session, transcript_ref).id)
     if code_ref:

@@ -1,4 +1,4 @@
-"""Keeping the FTS5 search index in step with transcript turns (SQLite's own full-text engine)."""
+"""Keeping the FTS5 search index, and its vocabulary of words as written, in step with transcript turns."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from qualcode.text.tokens import WORD, stem_words
 # Turns are stemmed and written this many at a time, so a long transcript is never held as
 # one list of every word, stem or row.
 BATCH = 5_000
+# Bound parameters in one statement, below SQLite's lowest limit.
+VARIABLES = 900
 
 
 def turn_terms(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, str]]:
@@ -55,17 +57,42 @@ def index_terms(session: Session, rows: Iterable[tuple[int, tuple[str, str]]]) -
     iterator = iter(rows)
     while batch := [(turn_id, stems, words) for turn_id, (stems, words) in islice(iterator, BATCH)]:
         session.connection().exec_driver_sql("INSERT INTO search_index(rowid, stems, words) VALUES (?, ?, ?)", batch)
+        _add_to_vocabulary(session, {word for _, _, words in batch for word in words.split()})
 
 
 def unindex_turns(session: Session, turn_ids: Sequence[int]) -> None:
-    session.connection().exec_driver_sql(
-        "DELETE FROM search_index WHERE rowid = ?", [(turn_id,) for turn_id in turn_ids]
-    )
+    connection = session.connection()
+    removed_words: set[str] = set()
+    for first in range(0, len(turn_ids), VARIABLES):
+        chunk = list(turn_ids[first:first + VARIABLES])
+        for (words,) in connection.exec_driver_sql(
+            f"SELECT words FROM search_index WHERE rowid IN ({','.join('?' * len(chunk))})", tuple(chunk)
+        ):
+            removed_words.update(words.split())
+    connection.exec_driver_sql("DELETE FROM search_index WHERE rowid = ?", [(turn_id,) for turn_id in turn_ids])
+    # A word leaves the vocabulary with its last turn, so no removed text stays findable (or
+    # readable in the file) through it.
+    gone = [
+        (word,) for word in sorted(removed_words)
+        if connection.exec_driver_sql(
+            "SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT 1", (f'words : "{word}"',)
+        ).first() is None
+    ]
+    if gone:
+        connection.exec_driver_sql("DELETE FROM search_index_vocabulary WHERE word = ?", gone)
+
+
+def _add_to_vocabulary(session: Session, words: set[str]) -> None:
+    if words:
+        session.connection().exec_driver_sql(
+            "INSERT OR IGNORE INTO search_index_vocabulary(word) VALUES (?)", [(word,) for word in sorted(words)]
+        )
 
 
 def rebuild_index(session: Session) -> int:
     """Rebuild the whole index from the current text version of every transcript."""
     session.connection().exec_driver_sql("DELETE FROM search_index")
+    session.connection().exec_driver_sql("DELETE FROM search_index_vocabulary")
     count = 0
     for transcript in session.scalars(select(Transcript)):
         version = transcript.current_version
@@ -77,5 +104,8 @@ def rebuild_index(session: Session) -> int:
 
 
 def purge_index(session: Session) -> None:
-    """Merge the index's segments so deleted rows leave no stems behind in the file."""
+    """Merge the indexes' segments so deleted rows leave no stems or words behind in the file."""
     session.connection().exec_driver_sql("INSERT INTO search_index(search_index) VALUES ('optimize')")
+    session.connection().exec_driver_sql(
+        "INSERT INTO search_index_vocabulary_trigrams(search_index_vocabulary_trigrams) VALUES ('optimize')"
+    )

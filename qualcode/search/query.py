@@ -1,41 +1,73 @@
-"""Parsing search queries: words, "phrases", prefix*, AND, OR, NOT and parentheses.
+"""Parsing search queries: words, "phrases", prefix*, *suffix, *infix*, AND, OR, NOT and parentheses.
 
 Words are stemmed with the Norwegian Snowball stemmer, so "medvirkningen" finds
-"medvirkning", and matched on whole words, so "pisk" never finds "typisk". A prefix is
+"medvirkning", and matched on whole words, so "pisk" never finds "typisk". A wildcard is
 matched against the words as written, so `kurs*` finds every word that starts with "kurs"
-("kurs", "kurset", "kursing") even where the stem is shorter than the prefix ("kurs" -> "kur").
+("kurs", "kurset", "kursing") even where the stem is shorter than the prefix ("kurs" -> "kur"),
+`*medvirkning` every word that ends with it ("brukermedvirkning") and `*medvirkning*` every word
+that holds it ("medvirkningsarena"): Norwegian writes compounds as one word.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualcode.errors import SearchSyntaxError
 from qualcode.text.tokens import WORD, stem_words
 
-_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
+_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"|(?P<stray>")|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
+# What a wildcard's words are looked up in the vocabulary with: a placeholder in the FTS expression.
+_WILDCARD = re.compile(r"@(\d+)@")
+KINDS = ("stems", "prefix", "suffix", "infix")
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """A sequence of stems to find in a row; a prefix pattern has one lower-cased word prefix."""
+    """A sequence of stems to find in a row, or, for a wildcard, one lower-cased piece of a word as written.
+
+    `kind` is "stems", or where the piece must lie in a word: "prefix" (kurs*), "suffix" (*medvirkning)
+    or "infix" (*medvirkning*).
+    """
 
     stems: tuple[str, ...]
-    prefix: bool = False
+    kind: str = "stems"
 
-    def fts(self) -> str:
-        if self.prefix:
-            return f'words : "{self.stems[0]}" *'
-        return 'stems : "' + " ".join(self.stems) + '"'
+    @property
+    def piece(self) -> str:
+        return self.stems[0]
+
+    def matches_word(self, word: str) -> bool:
+        """Whether a lower-cased word as written is one this wildcard finds."""
+        if self.kind == "prefix":
+            return word.startswith(self.piece)
+        if self.kind == "suffix":
+            return word.endswith(self.piece)
+        return self.piece in word
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """An FTS5 expression over the index (stems, and words as written), and the patterns to highlight."""
+    """An FTS5 expression over the index (stems, and words as written), and the patterns to highlight.
+
+    A wildcard at the start of a word stands in `fts` as a placeholder (@N@, N its place in
+    `wildcards`) until `resolve` is given the words it stands for.
+    """
 
     fts: str
     patterns: tuple[Pattern, ...]
+    wildcards: tuple[Pattern, ...] = ()
+    word: str | None = None  # the word, lower-cased, when the query is one word and nothing else
+
+    def resolve(self, words: Sequence[Sequence[str]]) -> str:
+        """The FTS5 expression with each wildcard replaced by the indexed words it matches (`words[N]`)."""
+        def alternatives(match: re.Match[str]) -> str:
+            found = words[int(match.group(1))]
+            # An empty phrase matches no row, and nothing under NOT.
+            return "words : (" + " OR ".join(f'"{word}"' for word in found) + ")" if found else 'words : ""'
+
+        return _WILDCARD.sub(alternatives, self.fts)
 
 
 def parse_query(query: str) -> ParsedQuery:
@@ -46,7 +78,12 @@ def parse_query(query: str) -> ParsedQuery:
     expression = parser.or_expression()
     if parser.position < len(tokens):
         raise SearchSyntaxError(f"unexpected {tokens[parser.position][1]!r} in query {query!r}", "check the parentheses")
-    return ParsedQuery(fts=expression, patterns=tuple(dict.fromkeys(parser.patterns)))
+    patterns = tuple(dict.fromkeys(parser.patterns))
+    one_word = len(tokens) == 1 and len(patterns) == 1 and patterns[0].kind == "stems" and len(patterns[0].stems) == 1
+    return ParsedQuery(
+        fts=expression, patterns=patterns, wildcards=tuple(parser.wildcards),
+        word=WORD.search(tokens[0][1]).group().lower() if one_word else None,  # type: ignore[union-attr]
+    )
 
 
 def _lex(query: str) -> list[tuple[str, str]]:
@@ -54,6 +91,13 @@ def _lex(query: str) -> list[tuple[str, str]]:
     for match in _TOKEN.finditer(query):
         if match.group("phrase") is not None:
             tokens.append(("phrase", match.group("phrase")))
+        elif match.group("stray"):
+            rest = query[match.end():]
+            raise SearchSyntaxError(
+                f'query {query!r} opens a phrase with " but never closes it',
+                f'end the phrase with another ": {query[:match.start()]}"{rest.strip()}"'
+                if rest.strip() else 'a phrase is words between two ", as in "bli hørt"',
+            )
         elif match.group("open"):
             tokens.append(("open", "("))
         elif match.group("close"):
@@ -70,6 +114,7 @@ class _Parser:
         self.query = query
         self.position = 0
         self.patterns: list[Pattern] = []
+        self.wildcards: list[Pattern] = []
         self.negated = 0
 
     def peek(self) -> tuple[str, str] | None:
@@ -125,16 +170,33 @@ class _Parser:
             raise SearchSyntaxError(f"query {self.query!r} has an unmatched ')'")
         if kind == "op":
             raise SearchSyntaxError(f"{value} in query {self.query!r} needs a word on each side")
-        return self.pattern(value, prefix=kind == "word" and value.endswith("*") and len(value) > 1)
+        return self.pattern(value, wildcard=kind == "word")
 
-    def pattern(self, text: str, prefix: bool) -> str:
+    def pattern(self, text: str, wildcard: bool) -> str:
         words = [match.group() for match in WORD.finditer(text)]
         if not words:
             raise SearchSyntaxError(f"{text!r} in query {self.query!r} has no letters or digits to search for")
-        if prefix and len(words) == 1:
-            pattern = Pattern((words[0].lower(),), prefix=True)
-        else:
-            pattern = Pattern(tuple(stem_words(words)))
+        kind = _wildcard_kind(text) if wildcard and len(words) == 1 else "stems"
+        if wildcard and "*" in text.strip("*"):
+            raise SearchSyntaxError(
+                f"{text!r} in query {self.query!r} has a * inside the word",
+                "a * goes at the start or end of a word: medvirk*, *medvirkning, *medvirkning*",
+            )
+        pattern = Pattern(tuple(stem_words(words))) if kind == "stems" else Pattern((words[0].lower(),), kind)
         if not self.negated:
             self.patterns.append(pattern)
-        return pattern.fts()
+        if kind == "stems":
+            return 'stems : "' + " ".join(pattern.stems) + '"'
+        if kind == "prefix":
+            return f'words : "{pattern.piece}" *'
+        self.wildcards.append(pattern)
+        return f"@{len(self.wildcards) - 1}@"
+
+
+def _wildcard_kind(text: str) -> str:
+    leading, trailing = text.startswith("*"), text.endswith("*") and len(text) > 1
+    if leading and trailing and len(text) > 2:
+        return "infix"
+    if leading:
+        return "suffix"
+    return "prefix" if trailing else "stems"

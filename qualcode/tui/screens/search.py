@@ -46,7 +46,7 @@ class SearchScreen(QualcodeScreen):
 
     def run_search(self, query: str) -> None:
         def found(result: SearchResult) -> None:
-            self._show(result.hits, f"{len(result.hits)} hits in {result.turns_matched} turns")
+            self._show(result.hits, result.summary + (f"; {result.compounds}" if result.compounds else ""))
 
         self.in_background(lambda workspace: workspace.search(query), found, group="search",
                            failed=lambda error: self._show([], error))
