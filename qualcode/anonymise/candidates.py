@@ -3,6 +3,12 @@
 A candidate is a run of capitalised words that does not start a sentence, is not a Norwegian
 function word, is not an acronym such as NAV or KVP, and is not codebook vocabulary or a word
 the project already decided about. Speaker labels that are not roles ("Sissel:") count too.
+
+A run is not proposed when every word in it is ordinary: a country, agency or programme
+(data/not_identifiers.txt), a word the same text also writes in lower case, or a common
+bokmål word by frequency (wordfreq). Known given names and surnames (Faker's lists) and
+Norwegian place names (data/places.txt) are never ordinary, so "Bjørn", "Sol" and "Moss"
+are still proposed; a place name is proposed with the kind "place".
 """
 
 from __future__ import annotations
@@ -10,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from qualcode.text.speakers import ROLE_LABELS
+from qualcode.text.tokens import WORD
 
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
+    from spacy.tokens import Doc
 
 
 @dataclass(frozen=True)
@@ -24,7 +33,21 @@ class Proposal:
     start: int
     end: int
     context: str
+    kind: str | None = None  # "place" for a Norwegian place name; else for the reviewer to decide
 
+
+# A word at or above this Zipf frequency in bokmål (about once in 30,000 words) is an everyday
+# word; given names as common as that ("Kari", 4.4; "Hilde", 4.0) sit below or on the name list.
+COMMON_ZIPF = 4.5
+# Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
+POST_TOWN_MAX_ZIPF = 5.0
+# Faker's first names of the countries most immigrants to Norway come from, and its Norwegian
+# surnames; other locales' surnames include everyday Norwegian words ("Hus", "Kort").
+NAME_LOCALES = (
+    "no_NO", "sv_SE", "da_DK", "fi_FI", "is_IS", "pl_PL", "lt_LT", "lv_LV", "et_EE", "de_DE", "nl_NL",
+    "fr_FR", "es_ES", "it_IT", "pt_PT", "en_US", "en_GB", "tr_TR", "ar_AA", "fa_IR", "ro_RO",
+    "hr_HR", "cs_CZ", "sk_SK", "hu_HU",
+)
 
 @lru_cache(maxsize=1)
 def _matcher() -> Matcher:
@@ -49,6 +72,7 @@ def propose(
     from qualcode.text.sentences import parsed
 
     ignored = {word.casefold() for word in known} | {word.casefold() for word in vocabulary}
+    lowered = {match.group().casefold() for match in WORD.finditer(text) if match.group()[:1].islower()}
     proposals: dict[str, Proposal] = {}
     for base, doc in parsed(text):
         for _, start, end in sorted(_matcher()(doc), key=lambda m: m[1]):
@@ -56,6 +80,7 @@ def propose(
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name.
             while len(span) and (
                 span[0].is_sent_start or base + span[0].idx in starts or _after_line_start(text, base + span[0].idx)
+                or _after_numeral_full_stop(doc, span[0].i)
             ):
                 span = span[1:]
             words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
@@ -64,9 +89,10 @@ def propose(
             phrase = " ".join(words)
             if phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
                 continue
-            if phrase not in proposals:
+            if phrase not in proposals and not ordinary(phrase, words, lowered):
                 begin, finish = base + span.start_char, base + span.end_char
-                proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
+                kind = "place" if phrase.casefold() in _places() else None
+                proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context), kind)
     for speaker in speakers:
         if speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored:
             continue
@@ -76,6 +102,92 @@ def propose(
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
     return list(proposals.values())
+
+
+def ordinary(phrase: str, words: list[str], lowered: set[str]) -> bool:
+    """Whether a capitalised run names no one: a listed country, agency or programme, or made of
+    words that are each listed, written in lower case elsewhere (`lowered`), or common bokmål."""
+    listed = _not_identifiers()
+    if _listed(phrase.casefold(), listed):
+        return True
+    names, places = _names(), _places()
+    for word in words:
+        folded = word.casefold()
+        if _listed(folded, listed):
+            continue
+        if folded in names or folded in places:
+            return False
+        if folded not in lowered and not _common(folded):
+            return False
+    return True
+
+
+def _listed(folded: str, listed: frozenset[str]) -> bool:
+    """`folded` or its genitive ("Norges", "NAVs") is in `listed`."""
+    return folded in listed or (folded.endswith("s") and folded[:-1] in listed)
+
+
+def _common(folded: str) -> bool:
+    return _zipf(folded) >= COMMON_ZIPF
+
+
+def _zipf(folded: str) -> float:
+    # Imported here: wordfreq takes about half a second to load, and only proposing needs it.
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(folded, "nb"))
+
+
+def _data_lines(name: str) -> dict[str, list[str]]:
+    """The entries of a data file by its "# [section]" headers; other comment lines are notes."""
+    sections: dict[str, list[str]] = {}
+    current = sections.setdefault("", [])
+    for line in resources.files("qualcode.anonymise").joinpath("data", name).read_text(encoding="utf-8").splitlines():
+        if line.startswith("# [") and line.rstrip().endswith("]"):
+            current = sections.setdefault(line.strip()[3:-1], [])
+        elif line.strip() and not line.startswith("#"):
+            current.append(line.strip())
+    return sections
+
+
+@lru_cache(maxsize=1)
+def _not_identifiers() -> frozenset[str]:
+    return frozenset(entry.casefold() for entries in _data_lines("not_identifiers.txt").values() for entry in entries)
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Municipalities and counties, and post towns that are not everyday words, casefolded."""
+    sections = _data_lines("places.txt")
+    places = {entry.casefold() for entry in sections.get("kommuner", [])}
+    places.update(
+        folded for folded in (entry.casefold() for entry in sections.get("poststeder", []))
+        if " " in folded or _zipf(folded) < POST_TOWN_MAX_ZIPF
+    )
+    return frozenset(places)
+
+
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    """Given names from Faker's locales in NAME_LOCALES and its Norwegian surnames, casefolded."""
+    from importlib import import_module
+
+    names: set[str] = set()
+    for locale in NAME_LOCALES:
+        provider = import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in ("first_names", "first_names_female", "first_names_male"):
+            names.update(name.casefold() for name in getattr(provider, attribute, ()))
+    names.update(name.casefold() for name in import_module("faker.providers.person.no_NO").Provider.last_names)
+    return frozenset(names)
+
+
+def _after_numeral_full_stop(doc: Doc, index: int) -> bool:
+    """Whether the token before `index` is a number with a full stop ("2024."), which the
+    sentencizer keeps as one token although it ends a sentence."""
+    if index == 0:
+        return False
+    before = doc[index - 1].text
+    return before.endswith(".") and before[:-1].isdigit()
 
 
 def _after_line_start(text: str, index: int) -> bool:
