@@ -7,6 +7,7 @@ import itertools
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -18,8 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.codebook.service import CodeView
 from qualcode.coding.coders import get_or_create_coder
-from qualcode.coding.passages import QuoteFilter, quote_ref, select_quotes
+from qualcode.coding.passages import Quote, QuoteFilter, quote_ref, select_quotes
 from qualcode.coding.service import add_coding, remove_coding
 from qualcode.errors import InvalidInput, LeakFound
 from qualcode.exporters.labels import MethodFacts, method_note
@@ -64,6 +66,26 @@ def code_the_samples(project: Project) -> tuple[Project, PseudonymKey]:
         for transcript, code, quote in CODINGS:
             add_coding(session, transcript, code, coder, match=quote, memo="Kjernesitat" if "tak" in quote else None)
     return project, key
+
+
+@dataclass(frozen=True)
+class SampleReport:
+    path: Path
+    quotes: list[Quote]
+    codes: list[CodeView]
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> SampleReport:
+    """One report of the coded samples (with context and memos) that the tests which only read it share."""
+    root = tmp_path_factory.mktemp("sample-report") / "project"
+    shutil.copytree(migrated_template, root)
+    with Project.open(root) as opened:
+        project, key = code_the_samples(opened)
+        with project.begin() as session:
+            path = report(session, project, key, context=True, memos=True)
+            quotes, codes = select_quotes(session, QuoteFilter(), per_passage=True)
+    return SampleReport(path, quotes, codes)
 
 
 def paragraphs(path: Path) -> list[tuple[str, str]]:
@@ -174,16 +196,13 @@ def test_attribution_templates_and_english(coded: tuple[Project, PseudonymKey]) 
     assert "(Leder, T1 [S-" in "\n".join(text for _, text in paragraphs(custom))
 
 
-def test_toc_page_numbers_bookmarks_and_styles(coded: tuple[Project, PseudonymKey]) -> None:
-    project, key = coded
-    with project.begin() as session:
-        path = report(session, project, key, context=True, memos=True)
-        quotes, _ = select_quotes(session, QuoteFilter())
+def test_toc_page_numbers_bookmarks_and_styles(sample_report: SampleReport) -> None:
+    path = sample_report.path
     document = docx.Document(str(path))
     xml = document.element.xml
     assert 'TOC \\o "1-3"' in xml
     assert "PAGE" in document.sections[0].footer._element.xml
-    assert xml.count(f'w:name="{BOOKMARK_PREFIX}') == len(quotes)
+    assert xml.count(f'w:name="{BOOKMARK_PREFIX}') == len(sample_report.quotes)
     assert any(text.startswith("Notat: Kjernesitat") for _, text in paragraphs(path))
     assert any(text.startswith("Før: ") for _, text in paragraphs(path))
 
@@ -289,11 +308,9 @@ def test_review_of_a_broken_file_is_a_clear_error(session: Session, tmp_path: Pa
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed here (apt-get install libreoffice-writer-nogui)")
-def test_libreoffice_converts_the_report_to_pdf_with_its_contents(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+def test_libreoffice_converts_the_report_to_pdf_with_its_contents(sample_report: SampleReport, tmp_path: Path) -> None:
     """LibreOffice does not update fields when it converts: the contents page shows only what the file holds."""
-    project, key = coded
-    with project.begin() as session:
-        path = report(session, project, key, context=True, memos=True)
+    path = sample_report.path
     subprocess.run(
         ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to", "pdf",
          "--outdir", str(tmp_path), str(path)],
@@ -332,12 +349,9 @@ def test_a_reviewer_the_key_knows_is_kept_by_pseudonym(coded: tuple[Project, Pse
     assert original.pseudonym in names
 
 
-def test_the_contents_hold_numbered_entries_linked_to_the_headings(coded: tuple[Project, PseudonymKey]) -> None:
+def test_the_contents_hold_numbered_entries_linked_to_the_headings(sample_report: SampleReport) -> None:
     """The TOC field's stored result is the list of headings, so it shows without updating fields."""
-    project, key = coded
-    with project.begin() as session:
-        path = report(session, project, key)
-    document = docx.Document(str(path))
+    document = docx.Document(str(sample_report.path))
     entries = [(p.style.name, p.text) for p in document.paragraphs if p.style is not None and p.style.name.startswith("toc ")]
     assert entries == [
         ("toc 1", "1\tOm materialet og utvalget"), ("toc 1", "2\tKodebok"), ("toc 1", "3\tempowerment"),
@@ -372,12 +386,9 @@ def test_the_contents_hold_numbered_entries_linked_to_the_headings(coded: tuple[
     assert document.styles["TOC Heading"].element.pPr.numPr.numId.val == 0  # "Innhold" is not chapter 1
 
 
-def test_the_codebook_table_is_readable_on_a4(coded: tuple[Project, PseudonymKey]) -> None:
-    project, key = coded
-    with project.begin() as session:
-        path = report(session, project, key)
-        _, codes = select_quotes(session, QuoteFilter())
-    document = docx.Document(str(path))
+def test_the_codebook_table_is_readable_on_a4(sample_report: SampleReport) -> None:
+    codes = sample_report.codes
+    document = docx.Document(str(sample_report.path))
     section = document.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
     text_width = section.page_width - section.left_margin - section.right_margin
