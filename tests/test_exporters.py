@@ -442,7 +442,7 @@ def test_a_passage_two_coders_gave_one_code_appears_once_naming_both(coded: tupl
     assert [text for text in chosen if "Måltallet blir et tak" in text and text.startswith("”")] == [
         text for text in chosen if text.startswith("”")
     ] and not any("kodet av" in text for text in chosen)
-    assert "Notat: Også min" in chosen
+    assert "Notat: Også min" in chosen and "Utvalg: alle koder; kodere: Forsker 2" in chosen  # the title page, in bokmål
     assert [quote.coder for quote in each_coding if quote.excerpt == "Måltallet blir et tak."] == ["Forsker 1", "Forsker 2"]
     assert [quote.coders for quote in capped] == [("Forsker 1", "Forsker 2"), ("Forsker 1",)]  # the cap counts passages
     with table.open(encoding="utf-8-sig") as handle:

@@ -1,4 +1,4 @@
-"""Report wording in Norwegian bokmål (the default) and English."""
+"""Report wording in Norwegian bokmål (the default) and English, and the method note's sentences."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ LABELS: dict[str, dict[str, str]] = {
         "memo": "Notat", "context_before": "Før", "context_after": "Etter", "line": "linje",
         "page": "Side", "no_role": "Uten oppgitt rolle", "informant": "En informant", "coded_by": "kodet av",
         "roles": "roller", "waves": "runder", "participants": "informanter", "transcripts": "transkripsjoner",
-        "coders": "kodere", "query": "søk", "cap": "høyst {cap} sitater per informant under hver kode",
+        "coders": "kodere", "query": "søk", "cap": "høyst {cap} per informant under hver kode",
         "and": "og",
     },
     "en": {
@@ -28,7 +28,7 @@ LABELS: dict[str, dict[str, str]] = {
         "memo": "Memo", "context_before": "Before", "context_after": "After", "line": "line",
         "page": "Page", "no_role": "No stated role", "informant": "An informant", "coded_by": "coded by",
         "roles": "roles", "waves": "rounds", "participants": "informants", "transcripts": "transcripts",
-        "coders": "coders", "query": "search", "cap": "at most {cap} quotes per informant under each code",
+        "coders": "coders", "query": "search", "cap": "at most {cap} per informant under each code",
         "and": "and",
     },
 }
