@@ -4,8 +4,10 @@ Each figure is printed next to a baseline measured in the same run:
 - import: qualcode's full import (decode, normalise, pseudonymise, propose candidates,
   find turns, store, stem and index)
   against inserting the same raw text with sqlite3 executemany;
-- search: qualcode's stemmed search with keyword in context against a plain FTS5 query on
-  unstemmed turn text;
+- search: qualcode's stemmed search with keyword in context (and, for one word, the count of
+  turns holding it only inside compounds) against a plain FTS5 query on unstemmed turn text;
+- wildcards at the start of a word (*medvirkning*): qualcode's search through its vocabulary's
+  trigram index against a plain FTS5 trigram index over the turn text, and the sizes of the two;
 - memory: the peak resident memory of importing one 50 MB transcript, in a process of its
   own, against a process that only reads the same file into a string.
 
@@ -42,6 +44,11 @@ QUERIES = [
     "lønnsslipp", "trekk AND fravær", "direktoratet OR fylket", "angst", "vendepunkt",
 ]
 FILTERED = [("måltall", SearchFilters(role="veileder")), ("medvirkning", SearchFilters(wave="T2"))]
+# Wildcards at the start of a word, which go through the vocabulary's trigram index (compounds).
+WILDCARDS = [
+    "*medvirkning", "*medvirkning*", "*tall*", "*plan", "*kontor*", "*veileder*", "*stønad", "*valg*",
+    "*press* AND *tall*", "*rapport* OR *statistikk*", "*ansvar* NOT jobb", "*lønn*",
+]
 
 
 def make_corpus(directory: Path, total_words: int, transcripts: int, seed: int = SEED) -> int:
@@ -103,6 +110,48 @@ def baseline_fts(project_db: Path, queries: list[str]) -> list[float]:
     return timings
 
 
+def baseline_trigrams(project_db: Path, queries: list[str]) -> tuple[list[float], int]:
+    """A plain FTS5 trigram table over the turn text, the other way to find a piece of a word, queried
+    for each wildcard's pieces (a substring anywhere, so it finds more than the words asked for); its size."""
+    connection = sqlite3.connect(project_db)
+    connection.execute("CREATE VIRTUAL TABLE IF NOT EXISTS raw_trigrams USING fts5(body, tokenize = 'trigram')")
+    connection.execute(
+        "INSERT INTO raw_trigrams(rowid, body) SELECT t.id, substr(v.text, t.start + 1, t.end - t.start)"
+        " FROM turns t JOIN text_versions v ON v.id = t.text_version_id"
+    )
+    connection.commit()
+    timings = []
+    for query in queries:
+        expression = " ".join(f'"{part.strip("*")}"' if part.startswith("*") else part for part in query.split())
+        started = time.perf_counter()
+        connection.execute(
+            "SELECT rowid, snippet(raw_trigrams, 0, '[', ']', '…', 12) FROM raw_trigrams WHERE raw_trigrams MATCH ? LIMIT 50",
+            (expression,),
+        ).fetchall()
+        timings.append(time.perf_counter() - started)
+    size = table_sizes(project_db)["raw_trigrams"]
+    connection.close()
+    return timings, size
+
+
+def table_sizes(database: Path) -> dict[str, int]:
+    """Bytes on disk per table with its indexes, an FTS5 table with its shadow tables (dbstat)."""
+    connection = sqlite3.connect(database)
+    pages = connection.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
+    owners = dict(connection.execute("SELECT name, tbl_name FROM sqlite_master"))
+    virtual = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")]
+    connection.close()
+    sizes: dict[str, int] = {}
+    for name, size in pages:
+        shadow_of = [table for table in virtual if name.startswith(table + "_") and name[len(table) + 1:] in SHADOWS]
+        owner = shadow_of[0] if shadow_of else owners.get(name, name)
+        sizes[owner] = sizes.get(owner, 0) + size
+    return sizes
+
+
+SHADOWS = {"data", "idx", "content", "docsize", "config"}
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -154,7 +203,19 @@ def main() -> int:
                     started = time.perf_counter()
                     search(session, query, filters, limit=50)
                     timings.append(time.perf_counter() - started)
+                without_hints = []
+                for query, filters in all_queries:
+                    started = time.perf_counter()
+                    search(session, query, filters, limit=50, compounds=False)
+                    without_hints.append(time.perf_counter() - started)
+                wildcard_timings = []
+                for query in WILDCARDS:
+                    started = time.perf_counter()
+                    search(session, query, limit=50)
+                    wildcard_timings.append(time.perf_counter() - started)
             plain = baseline_fts(project.database, [q for q, _ in all_queries])
+            plain_trigrams, trigram_size = baseline_trigrams(project.database, WILDCARDS)
+            sizes = table_sizes(project.database)
 
         print_comparison(
             f"search over {len(all_queries)} queries (50 hits with keyword in context)",
@@ -163,6 +224,18 @@ def main() -> int:
             statistics.mean(timings) / statistics.mean(plain),
             Target("p95 at most 30 ms", percentile(timings, 0.95) <= 0.030),
             ratio_of="mean time",
+            also=[Row("without compound hints", _percentiles(without_hints), "the same queries, no *word* count")],
+        )
+        vocabulary_size = sizes["search_index_vocabulary"] + sizes["search_index_vocabulary_trigrams"]
+        print_comparison(
+            f"wildcards at the start of a word over {len(WILDCARDS)} queries (*medvirkning*: compounds)",
+            Row("qualcode search", _percentiles(wildcard_timings), f"vocabulary and its trigrams {vocabulary_size / 1e6:.1f} MB"),
+            Row("FTS5 trigram over turns", _percentiles(plain_trigrams), f"index {trigram_size / 1e6:.1f} MB"),
+            statistics.mean(wildcard_timings) / statistics.mean(plain_trigrams),
+            Target("p95 at most 30 ms", percentile(wildcard_timings, 0.95) <= 0.030),
+            ratio_of="mean time",
+            also=[Row("index sizes", f"main index {sizes['search_index'] / 1e6:.1f} MB, vocabulary with trigrams "
+                      f"{vocabulary_size / 1e6:.1f} MB, transcripts' text {sizes['text_versions'] / 1e6:.1f} MB")],
         )
 
         if args.large_mb:

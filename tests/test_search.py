@@ -219,7 +219,9 @@ wave: T1
 ---
 I: Hva med brukermedvirkning hos dere?
 D3: Brukermedvirkningen var god. Vi hadde en medvirkningsarena hvert år, og brukermedvirkning i planen.
-Medvirkning var typisk for kontoret.
+
+I: Og medvirkning ellers?
+D3: Medvirkning var typisk for kontoret.
 """
 
 KONTOR_B = """---
@@ -267,13 +269,16 @@ def reader(studie: Project) -> Iterator[Session]:
 
 def test_a_word_search_stays_on_word_boundaries_and_says_what_compounds_hold(reader: Session) -> None:
     result = search(reader, "medvirkning")
-    assert [hit.keyword for hit in result.hits] == ["medvirkning", "Medvirkningen", "Medvirkning", "Medvirkning"]
+    assert keywords(reader, "medvirkning") == ["medvirkning", "Medvirkningen", "medvirkning", "Medvirkning", "Medvirkning"]
+    # Two more turns hold the word only inside compounds; d4's turn with "Brukermedvirkning" is found already.
     assert result.compounds is not None
-    assert result.compounds.hits == 5
+    assert result.compounds.turns == 2
     assert result.compounds.words == ("brukermedvirkning", "brukermedvirkningen", "medvirkningsarena")
     assert str(result.compounds) == (
-        "also 5 in compounds: brukermedvirkning, brukermedvirkningen, medvirkningsarena — search *medvirkning*"
+        "also in 2 turns inside compounds: brukermedvirkning, brukermedvirkningen, medvirkningsarena"
+        " — search *medvirkning*"
     )
+    assert search(reader, "medvirkning", compounds=False).compounds is None  # for callers that show no hint
     # "typisk" holds "pisk" beside two letters only: no compound, and never a hit.
     pisk = search(reader, "pisk")
     assert (pisk.hits, pisk.compounds) == ([], None)
@@ -283,21 +288,24 @@ def test_a_word_search_stays_on_word_boundaries_and_says_what_compounds_hold(rea
 
 
 def test_compounds_are_counted_under_the_same_filters(reader: Session) -> None:
-    compounds = search(reader, "medvirkning", SearchFilters(transcript="d4")).compounds
-    assert compounds is not None and (compounds.hits, compounds.words) == (1, ("brukermedvirkning",))
+    assert search(reader, "medvirkning", SearchFilters(transcript="d4")).compounds is None
     assert search(reader, "medvirkning", SearchFilters(transcript="d1")).compounds is None
+    compounds = search(reader, "medvirkning", SearchFilters(role="deltaker")).compounds
+    assert compounds is not None
+    assert (compounds.turns, compounds.words) == (1, ("brukermedvirkning", "brukermedvirkningen", "medvirkningsarena"))
 
 
 def test_a_wildcard_at_the_start_finds_the_words_that_end_with_it(reader: Session) -> None:
     assert keywords(reader, "*medvirkning") == [
-        "medvirkning", "brukermedvirkning", "brukermedvirkning", "Medvirkning", "Medvirkning", "Brukermedvirkning",
+        "medvirkning", "brukermedvirkning", "brukermedvirkning", "medvirkning", "Medvirkning", "Medvirkning",
+        "Brukermedvirkning",
     ]
     assert keywords(reader, "*pisk") == ["typisk", "typisk"]  # asked for, the end of a word is found
 
 
 def test_wildcards_at_both_ends_find_the_words_that_hold_it(reader: Session) -> None:
     assert keywords(reader, "*medvirkning*", transcript="d3") == [
-        "brukermedvirkning", "Brukermedvirkningen", "medvirkningsarena", "brukermedvirkning", "Medvirkning",
+        "brukermedvirkning", "Brukermedvirkningen", "medvirkningsarena", "brukermedvirkning", "medvirkning", "Medvirkning",
     ]
     assert keywords(reader, "*virk*", transcript="d4") == ["Medvirkning", "Brukermedvirkning"]
     # Fewer than three letters are looked up without the trigram index, with the same result.
@@ -308,7 +316,7 @@ def test_wildcards_at_both_ends_find_the_words_that_hold_it(reader: Session) -> 
 
 def test_wildcards_combine_with_words_phrases_and_not(reader: Session) -> None:
     assert keywords(reader, "*medvirkning* AND veggen") == ["Medvirkning", "Brukermedvirkning", "veggen"]
-    assert keywords(reader, "*medvirkning NOT planen", transcript="d3") == ["brukermedvirkning"]
+    assert keywords(reader, "*medvirkning NOT planen", transcript="d3") == ["brukermedvirkning", "medvirkning", "Medvirkning"]
     assert keywords(reader, "planen NOT *arena", transcript="d3") == []
     assert keywords(reader, "*finnesikke* OR veggen") == ["veggen"]
     assert keywords(reader, "veggen NOT *finnesikke*") == ["veggen"]
@@ -346,36 +354,36 @@ def test_an_unclosed_quote_says_what_is_wrong_and_what_to_do(reader: Session, qu
     assert raised.value.hint == hint
 
 
-def test_every_hit_is_counted_whether_shown_or_not(reader: Session) -> None:
+def test_the_turns_holding_hits_are_counted_whether_shown_or_not(reader: Session) -> None:
     queries = [
         "medvirkning", "*medvirkning*", "brukermed*", '"var god"', "medvirkning OR planen", "*medvirkning AND var",
         "var NOT planen", "jeg", "i",
     ]
     for query in queries:
         everything = search(reader, query, limit=1_000)
-        assert not everything.truncated
-        assert everything.hits_found == len(everything.hits) > 0, query
+        assert not everything.truncated and everything.hits, query
         assert everything.turns_matched == len({(hit.transcript, hit.turn) for hit in everything.hits}), query
-        # Past the hits shown, hits are counted from the index's terms: the same count.
-        counted = search(reader, query, limit=0)
-        assert (counted.hits_found, counted.turns_matched, counted.truncated) == (
-            everything.hits_found, everything.turns_matched, True,
+        counted = search(reader, query, limit=1)
+        assert (counted.turns_matched, len(counted.hits), counted.truncated) == (
+            everything.turns_matched, 1, len(everything.hits) > 1,
         ), query
 
 
 def test_the_count_says_one_thing(reader: Session) -> None:
-    result = search(reader, "medvirkning", limit=2)
-    assert result.summary == "2 of 4 hits shown"
-    assert search(reader, "medvirkning").summary == "4 hits"
-    assert search(reader, "veggen").summary == "1 hit"
+    assert search(reader, "medvirkning", limit=2).summary == "found in 5 turns; the first 2 hits are shown"
+    assert search(reader, "medvirkning").summary == "found in 5 turns"
+    assert search(reader, "veggen").summary == "found in 1 turn"
+    assert search(reader, "finnesikke").summary == "found in no turn"
 
 
 def test_under_a_code_only_hits_inside_its_passages_are_counted(corpus: Session, coder: Coder) -> None:
     add_coding(corpus, "v1", "måltall-press/inntakspress", coder, match="Vi må fylle opp plassene før jul")
-    # "press" lies in the same turn, outside the coded passage: neither shown nor counted.
+    # "press" lies in the coded turn, outside the passage; "Måltallet" in the same turn too.
     result = search(corpus, "jul OR press", SearchFilters(code="måltall-press"))
     assert [hit.keyword for hit in result.hits] == ["jul"]
-    assert (result.hits_found, result.turns_matched, result.summary) == (1, 1, "1 hit")
+    assert (result.turns_matched, result.summary) == (1, "found in 1 turn")
+    outside = search(corpus, "måltall", SearchFilters(code="måltall-press"))
+    assert (outside.hits, outside.turns_matched, outside.summary) == ([], 0, "found in no turn")
 
 
 def test_filters_by_participant_and_transcript_attributes(reader: Session) -> None:
@@ -388,7 +396,7 @@ def test_filters_by_participant_and_transcript_attributes(reader: Session) -> No
     assert found(("barn", "ja")) == ["d3:Medvirkning"]  # an attribute beyond the participant's columns
     assert found(("office", "kontor A"), ("barn", "nei")) == []
     assert found(("wave", "T2")) == ["d4:Medvirkning"]
-    assert found() == ["d1:medvirkning", "d1:Medvirkningen", "d3:Medvirkning", "d4:Medvirkning"]
+    assert found() == ["d1:medvirkning", "d1:Medvirkningen", "d3:medvirkning", "d3:Medvirkning", "d4:Medvirkning"]
 
 
 def keywords_with(session: Session, query: str, filters: SearchFilters) -> list[str]:
@@ -431,7 +439,8 @@ def test_the_vocabulary_is_built_for_a_project_made_before_it(tmp_path: Path) ->
             assert "search_index_vocabulary" not in tables
     with Project.open(root) as project, project.begin() as session:
         assert keywords(session, "*medvirkning*") == [
-            "brukermedvirkning", "Brukermedvirkningen", "medvirkningsarena", "brukermedvirkning", "Medvirkning",
+            "brukermedvirkning", "Brukermedvirkningen", "medvirkningsarena", "brukermedvirkning", "medvirkning",
+            "Medvirkning",
         ]
 
 
@@ -445,11 +454,12 @@ def test_cli_search_prints_hits_the_count_and_the_compound_hint(studie: Project)
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 3
     assert result.stderr.splitlines() == [
-        "3 of 4 hits shown (raise --limit to see more)",
-        "also 5 in compounds: brukermedvirkning, brukermedvirkningen, medvirkningsarena — search *medvirkning*",
+        "found in 5 turns; the first 3 hits are shown (raise --limit to see more)",
+        "also in 2 turns inside compounds: brukermedvirkning, brukermedvirkningen, medvirkningsarena"
+        " — search *medvirkning*",
     ]
     office = runner.invoke(cli, ["--project", str(studie.root), "search", "*medvirkning*", "--attribute", "office=kontor B"])
-    assert office.exit_code == 0 and office.stderr.strip() == "2 hits"
+    assert office.exit_code == 0 and office.stderr.strip() == "found in 1 turn"
     assert "[Brukermedvirkning]" in office.stdout
 
 

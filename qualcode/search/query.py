@@ -28,7 +28,7 @@ class Pattern:
     """A sequence of stems to find in a row, or, for a wildcard, one lower-cased piece of a word as written.
 
     `kind` is "stems", or where the piece must lie in a word: "prefix" (kurs*), "suffix" (*medvirkning)
-    or "infix" (*medvirkning*).
+    or "infix" (*medvirkning*); "any" holds whole words, any of which is found.
     """
 
     stems: tuple[str, ...]
@@ -44,6 +44,8 @@ class Pattern:
             return word.startswith(self.piece)
         if self.kind == "suffix":
             return word.endswith(self.piece)
+        if self.kind == "any":
+            return word in self.stems
         return self.piece in word
 
 

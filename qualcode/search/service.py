@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,10 +52,11 @@ class Hit:
 
 @dataclass(frozen=True)
 class Compounds:
-    """Hits a one-word search leaves out because the word lies inside compounds, and how to find them."""
+    """The turns a one-word search leaves out because the word lies there only inside compounds,
+    the compounds, and the search that finds them."""
 
     word: str
-    hits: int
+    turns: int
     words: tuple[str, ...]
 
     @property
@@ -63,16 +65,16 @@ class Compounds:
 
     def __str__(self) -> str:
         shown = ", ".join(self.words[:SHOWN_COMPOUNDS]) + (", …" if len(self.words) > SHOWN_COMPOUNDS else "")
-        return f"also {self.hits:,} in compounds: {shown} — search {self.query}"
+        return f"also in {_turns(self.turns)} inside compounds: {shown} — search {self.query}"
 
 
 @dataclass
 class SearchResult:
-    """The hits shown, and how many there are in all: `hits_found` counts every hit (a word or phrase
-    found), shown or not, after every filter; `turns_matched` the turns holding them."""
+    """The hits shown, and what is counted: `turns_matched`, the turns holding at least one hit after
+    every filter (with a code, a hit inside a passage coded with it); `truncated` when there are more
+    hits than shown."""
 
     query: str
-    hits_found: int = 0
     turns_matched: int = 0
     hits: list[Hit] = field(default_factory=list)
     truncated: bool = False
@@ -80,10 +82,15 @@ class SearchResult:
 
     @property
     def summary(self) -> str:
-        """The count in words: "12 hits", or "50 of 1,204 hits shown"."""
-        if self.truncated:
-            return f"{len(self.hits):,} of {self.hits_found:,} hits shown"
-        return f"{self.hits_found:,} hit" + ("" if self.hits_found == 1 else "s")
+        """The count in words: "found in 9 turns", and how many hits are shown when not all are."""
+        if not self.turns_matched:
+            return "found in no turn"
+        shown = f"; the first {len(self.hits):,} hits are shown" if self.truncated else ""
+        return f"found in {_turns(self.turns_matched)}{shown}"
+
+
+def _turns(count: int) -> str:
+    return f"{count:,} turn" + ("" if count == 1 else "s")
 
 
 SHOWN_COMPOUNDS = 5
@@ -94,8 +101,8 @@ MOST_WILDCARD_WORDS = 2_000
 COMPOUND_PART = 3
 PARTICIPANT_COLUMNS = ("role", "gender", "age_band", "office")
 TRANSCRIPT_COLUMNS = ("wave", "fidelity")
-_ROWS = (
-    "SELECT t.seq, t.start, t.end, t.speaker, t.text_version_id, tr.name, tr.wave, p.name, p.role, s.stems, s.words"
+PAGE = 100
+_FROM = (
     " FROM search_index s"
     " JOIN turns t ON t.id = s.rowid"
     " JOIN transcripts tr ON tr.current_version_id = t.text_version_id"
@@ -105,12 +112,14 @@ _ROWS = (
 
 
 def search(
-    session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 50, context: int = 40
+    session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 50, context: int = 40,
+    compounds: bool = True,
 ) -> SearchResult:
     """Hits for `query` in the current text of every transcript, in transcript and text order.
 
-    Every hit is counted; the first `limit` are placed in their context. A search for one word also
-    counts the hits inside compounds that it leaves out (`compounds`).
+    The turns holding hits are counted; the first `limit` hits are placed in their context. A search
+    for one word also counts the turns where the word lies only inside compounds (unless `compounds`
+    is false, for a caller that shows no hint).
     """
     filters = filters or SearchFilters()
     parsed = parse_query(query)
@@ -118,29 +127,33 @@ def search(
     texts = _Texts(session, filters)
     expression = parsed.resolve([wildcard_words(session, pattern) for pattern in parsed.wildcards])
     result = SearchResult(query=query)
+    if texts.code_ids is None:
+        result.turns_matched = _count(session, query, expression, where, params)
     for row in _rows(session, query, expression, where, params):
-        seq, start, end, speaker, version_id, name, wave, participant, role, stems, words = row
-        if filters.code or len(result.hits) < limit:
-            full_text = texts.text(version_id)
-            spans = [span for span in _hit_spans(full_text[start:end], start, parsed) if texts.coded(version_id, span)]
-            for hit_start, hit_end in spans[:max(0, limit - len(result.hits))]:
-                result.hits.append(
-                    Hit(
-                        transcript=name, speaker=speaker, participant=participant, role=role, wave=wave,
-                        turn=seq, line=full_text.count("\n", 0, hit_start) + 1, start=hit_start, end=hit_end,
-                        left=_squash(full_text[max(start, hit_start - context):hit_start], left=True),
-                        keyword=full_text[hit_start:hit_end],
-                        right=_squash(full_text[hit_end:min(end, hit_end + context)], left=False),
-                    )
+        if texts.code_ids is None and len(result.hits) >= limit:
+            result.truncated = True  # the turn in hand holds a hit; the count came from the index
+            break
+        seq, start, end, speaker, version_id, name, wave, participant, role = row
+        full_text = texts.text(version_id)
+        spans = [span for span in _hit_spans(full_text[start:end], start, parsed) if texts.coded(version_id, span)]
+        if texts.code_ids is not None:
+            # With a code, only a hit inside a coded passage counts: the index cannot tell, the text can.
+            result.turns_matched += bool(spans)
+        for hit_start, hit_end in spans:
+            if len(result.hits) >= limit:
+                result.truncated = True
+                break
+            result.hits.append(
+                Hit(
+                    transcript=name, speaker=speaker, participant=participant, role=role, wave=wave,
+                    turn=seq, line=full_text.count("\n", 0, hit_start) + 1, start=hit_start, end=hit_end,
+                    left=_squash(full_text[max(start, hit_start - context):hit_start], left=True),
+                    keyword=full_text[hit_start:hit_end],
+                    right=_squash(full_text[hit_end:min(end, hit_end + context)], left=False),
                 )
-            found = len(spans)
-        else:
-            # Past the hits shown, a turn's hits are counted in its indexed words, not its text.
-            found = _count_in_terms(stems, words, parsed.patterns)
-        result.hits_found += found
-        result.turns_matched += found > 0
-    result.truncated = result.hits_found > len(result.hits)
-    result.compounds = _compounds(session, query, parsed, where, params, texts)
+            )
+    if compounds:
+        result.compounds = _compounds(session, query, parsed, where, params, texts)
     return result
 
 
@@ -166,10 +179,42 @@ def wildcard_words(session: Session, pattern: Pattern) -> list[str]:
     return found
 
 
-def _rows(session: Session, query: str, expression: str, where: list[str], params: dict[str, Any]) -> list[Any]:
-    sql = _ROWS + "".join(f" AND {clause}" for clause in where) + " ORDER BY tr.name, t.seq"
+def _count(session: Session, query: str, expression: str, where: list[str], params: dict[str, Any]) -> int:
+    """How many turns match, from the index alone when nothing narrows the search.
+
+    The index holds the turns of current text versions only (importing, rewriting and withdrawing
+    remove the others), so unfiltered its count is the turns' count, without reading each turn.
+    """
+    if where:
+        sql = "SELECT count(*)" + _FROM + "".join(f" AND {clause}" for clause in where)
+    else:
+        sql = "SELECT count(*) FROM search_index WHERE search_index MATCH :match"
+    return int(_run(session, query, text(sql), {**params, "match": expression}).scalar_one())
+
+
+def _exists(session: Session, query: str, expression: str, where: list[str], params: dict[str, Any]) -> bool:
+    sql = "SELECT 1" + _FROM + "".join(f" AND {clause}" for clause in where) + " LIMIT 1"
+    return _run(session, query, text(sql), {**params, "match": expression}).first() is not None
+
+
+def _rows(session: Session, query: str, expression: str, where: list[str], params: dict[str, Any]) -> Iterator[Any]:
+    """The matching turns in transcript and text order, read a page at a time: only as many turns
+    are read as the hits shown need, so a common word costs no more than a rare one."""
+    sql = text(
+        "SELECT t.seq, t.start, t.end, t.speaker, t.text_version_id, tr.name, tr.wave, p.name, p.role" + _FROM
+        + "".join(f" AND {clause}" for clause in where) + " ORDER BY tr.name, t.seq LIMIT :page OFFSET :offset"
+    )
+    page = PAGE
+    for offset in itertools.count(0, page):
+        rows = _run(session, query, sql, {**params, "match": expression, "page": page, "offset": offset}).all()
+        yield from rows
+        if len(rows) < page:
+            return
+
+
+def _run(session: Session, query: str, sql: Any, params: dict[str, Any]) -> Any:
     try:
-        return list(session.execute(text(sql), {**params, "match": expression}).all())
+        return session.execute(sql, params)
     except OperationalError as error:
         if "fts5" not in str(error.orig) and "syntax error" not in str(error.orig):
             raise  # busy, damaged or unreadable: the project's fault, not the query's
@@ -209,28 +254,11 @@ class _Texts:
         return _inside(self.spans[version_id], *span)
 
 
-def _count_in_terms(stems: str, words: str, patterns: tuple[Pattern, ...]) -> int:
-    """How many hits a turn holds, from its indexed stems and words (the same tokens as its text)."""
-    if len(patterns) == 1 and patterns[0].kind == "stems" and len(patterns[0].stems) == 1:
-        return stems.split().count(patterns[0].stems[0])  # the common case, at C speed
-    stem_list, word_list = stems.split(), words.split()
-    spans: set[tuple[int, int]] = set()
-    for pattern in patterns:
-        if pattern.kind == "stems":
-            size = len(pattern.stems)
-            spans.update(
-                (index, index + size) for index, stem in enumerate(stem_list)
-                if stem == pattern.stems[0] and tuple(stem_list[index:index + size]) == pattern.stems
-            )
-        else:
-            spans.update((index, index + 1) for index, word in enumerate(word_list) if pattern.matches_word(word))
-    return len(spans)
-
-
 def _compounds(
     session: Session, query: str, parsed: ParsedQuery, where: list[str], params: dict[str, Any], texts: _Texts
 ) -> Compounds | None:
-    """For a one-word query, the hits inside compounds (brukermedvirkning for medvirkning) it leaves out."""
+    """For a one-word query, the turns it leaves out where the word lies inside compounds
+    (brukermedvirkning for medvirkning), counted under the same filters."""
     if parsed.word is None or len(parsed.word) < COMPOUND_PART:
         return None
     try:
@@ -238,26 +266,32 @@ def _compounds(
     except SearchSyntaxError:
         return None  # a word inside thousands of others is no compound's part worth a hint
     own_stem = parsed.patterns[0].stems[0]
-    compounds = {
+    compounds = [
         word for word, word_stem in zip(candidates, stem_words(candidates), strict=True)
         if word_stem != own_stem and _holds_as_part(word, parsed.word)
-    }
+    ]
     if not compounds:
         return None
-    counts: Counter[str] = Counter()
-    expression = "words : (" + " OR ".join(f'"{word}"' for word in sorted(compounds)) + ")"
-    for row in _rows(session, query, expression, where, params):
-        start, end, version_id, words = row[1], row[2], row[4], row[10]
-        if texts.code_ids is None:
-            counts.update(word for word in words.split() if word in compounds)
-            continue
-        for token in tokenise(texts.text(version_id)[start:end], start):
-            if token.text.lower() in compounds and texts.coded(version_id, (token.start, token.end)):
-                counts[token.text.lower()] += 1
-    if not counts:
-        return None
-    ordered = sorted(counts, key=lambda word: (-counts[word], word))
-    return Compounds(word=parsed.word, hits=sum(counts.values()), words=tuple(ordered))
+    # The turns the word's own search did not find: compounds there, the word itself not.
+    expression = f'(words : ({" OR ".join(f"{chr(34)}{word}{chr(34)}" for word in compounds)}) NOT {parsed.fts})'
+    if texts.code_ids is None:
+        turns = _count(session, query, expression, where, params)
+        found = [
+            word for word in compounds
+            if turns and _exists(session, query, f'(words : "{word}" NOT {parsed.fts})', where, params)
+        ]
+    else:
+        inside = Pattern(tuple(compounds), "any")
+        turns, seen = 0, set()
+        for row in _rows(session, query, expression, where, params):
+            start, end, version_id = row[1], row[2], row[4]
+            tokens = tokenise(texts.text(version_id)[start:end], start)
+            words = {token.text.lower() for token in tokens
+                     if inside.matches_word(token.text.lower()) and texts.coded(version_id, (token.start, token.end))}
+            turns += bool(words)
+            seen |= words
+        found = [word for word in compounds if word in seen]
+    return Compounds(word=parsed.word, turns=turns, words=tuple(found)) if turns else None
 
 
 def _holds_as_part(word: str, part: str) -> bool:
