@@ -185,8 +185,9 @@ def test_wrap_keeps_offsets_and_line_numbers() -> None:
     text = "første linje er ganske lang her\n\nI: kort\n"
     rows = wrap(text, 12)
     assert "".join(text[r.start:r.end] for r in rows if r.line == 1) == "første linje er ganske lang her"
-    assert [r.line for r in rows][-2:] == [3, 4]
-    assert all(r.end - r.start <= 12 for r in rows)
+    assert [r.line for r in rows][-2:] == [1, 3]  # blank lines 2 and 4 take no row; numbers stay the text's
+    assert all(0 < r.end - r.start <= 12 for r in rows)
+    assert wrap("\n  \n", 10) == []
 
 
 async def test_search_jumps_to_a_hit_and_codes_its_sentence(sample_project: Path) -> None:
@@ -202,7 +203,7 @@ async def test_search_jumps_to_a_hit_and_codes_its_sentence(sample_project: Path
         await settle(app, pilot)
         hits = app.screen.hits
         assert [hit.transcript for hit in hits] == ["leder_L1"]
-        await pilot.press("c")
+        await pilot.press("p")  # pick a code, as in the reader
         await settle(app, pilot)
         await pilot.press(*"inntakspress", "enter")
         await settle(app, pilot)
@@ -340,7 +341,7 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
     key = access.load_existing()
     first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
     first.write_text("I: Hvem hjalp deg?\nD1: Torunn hjalp meg mye.\n", encoding="utf-8")  # sentence-initial: not proposed
-    held.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn på kontoret, og Sandvika senter.\n", encoding="utf-8")
+    held.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn [b]på kontoret[/b], og Sandvika senter.\n", encoding="utf-8")
     with project.begin() as session:
         import_file(session, first, key=key)
     with pytest.raises(NeedsReview), project.begin() as session:
@@ -364,7 +365,7 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
         await settle(app, pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert [c.text for c in app.screen.pending] == ["Torunn", "Sandvika"]
-        assert "Det var Torunn på kontoret" in str(app.screen.query_one("#candidate-contexts", Static).render())
+        assert "Det var Torunn [b]på kontoret[/b]" in screen_text(app)  # brackets in a context are text, not markup
         await pilot.press("f")  # Torunn is a woman
         await settle(app, pilot)
         assert [c.text for c in app.screen.pending] == ["Sandvika"]
@@ -539,3 +540,179 @@ async def test_a_bug_in_a_worker_is_shown_and_the_ui_goes_on(sample_project: Pat
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, OverviewScreen)
         assert any("unexpected error (RuntimeError: kaputt)" in str(note.message) for note in app._notifications)
+
+
+def screen_text(app: QualcodeApp) -> str:
+    """What the screen shows, as plain text: what a researcher reads, markup and all."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def add_transcript(root: Path, tmp_path: Path, name: str, text: str) -> None:
+    """Import a transcript as `qualcode import` does, with the project's own key."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    path = tmp_path / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--project", str(root), "--coder", "Forsker 1", "import", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+BRACKETS = "I: Hva skjedde [pause] da?\nL1: Vi får et [b]måltall[/b] hvert år ] fra fylket [.\n"
+
+
+async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_project: Path, tmp_path: Path) -> None:
+    """Transcript text, names, code names and memos are never read as markup."""
+    from qualcode.tui.modals.memo_editor import MemoEditor
+    from qualcode.tui.screens.search import SearchScreen
+    from qualcode.tui.screens.segments import SegmentsScreen
+
+    add_transcript(sample_project, tmp_path, "klammer[b]", BRACKETS)
+    app = open_tui(sample_project)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        assert "klammer[b]" in screen_text(app)  # the overview
+        reader = await open_first(app, pilot, "klammer[b]")
+        shown = screen_text(app)
+        assert "[pause]" in shown and "[b]måltall[/b] hvert år ]" in shown
+        await pilot.press("right_square_bracket", "V", "p", *"[b]sitat", "ctrl+n")
+        await settle(app, pilot)
+        assert "[b]sitat" in str(reader.query_one("#status", Static).render())
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MemoEditor) and "Memo on [b]sitat" in screen_text(app)
+        await pilot.press(*"[b]notat [i]", "enter")
+        await settle(app, pilot)
+        shown = screen_text(app)
+        assert "[b]sitat" in shown and "[b]notat [i]" in shown  # the side panel
+        await pilot.press("p", *"sitat")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CodePicker) and "[b]sitat" in screen_text(app)
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        help_text = screen_text(app)
+        assert "[ " in help_text and "] " in help_text  # the keys for the previous and next turn
+        await pilot.press("escape", "b")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SegmentsScreen)
+        shown = screen_text(app)
+        assert "[b]måltall[/b] hvert år ]" in shown.split("─")[0]  # the table, above the detail
+        assert "[b]notat [i]" in shown
+        await pilot.press("escape", "ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"måltall", "enter")
+        await settle(app, pilot)
+        shown = screen_text(app)
+        assert "et [b]måltall[/b] hvert" in shown or "[b]«måltall»[/b]" in shown
+
+
+async def test_c_then_a_key_codes_and_p_picks_on_every_screen_that_codes(sample_project: Path) -> None:
+    """In the search as in the reader: c waits for a code's key, p opens the picker, Escape cancels a waiting c."""
+    from qualcode.tui.screens.search import SearchScreen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+f", *'"nå måltallet"', "enter")
+        await settle(app, pilot)
+        search = app.screen
+        assert isinstance(search, SearchScreen) and len(search.hits) == 1
+        await pilot.press("c")
+        assert "press the code's key" in str(search.query_one("#status", Static).render())
+        await pilot.press("escape")  # cancels the c, stays in the search
+        assert app.screen is search
+        await pilot.press("c", "m")  # måltall-press has the key m
+        await settle(app, pilot)
+        coded = codings_in(sample_project)
+        assert [path for path, _, _ in coded] == ["måltall-press"] and "nå måltallet før jul" in coded[0][1]
+        assert "coded" in str(search.query_one("#status", Static).render())
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is search
+
+
+async def test_escape_clears_what_is_active_and_the_overview_keeps_its_place(sample_project: Path) -> None:
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")  # not the first row
+        status = reader.query_one("#status", Static)
+        await pilot.press("v", "c", "m")
+        await settle(app, pilot)
+        assert "coded" in str(status.render()) and reader.query_one(TranscriptView).selection is None
+        await pilot.press("escape")  # clears the message; the researcher is still reading
+        assert app.screen is reader and str(status.render()) == ""
+        await pilot.press("c", "escape")  # a waiting c is cancelled, nothing else
+        assert app.screen is reader and not reader.awaiting_shortcut
+        await pilot.press("escape")  # nothing is active: back to the overview
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "leder_L1"
+
+
+async def test_the_selection_shows_without_colour_and_its_words_are_in_the_status_line(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With NO_COLOR (Textual draws in monochrome) the selection is still reversed and marked in the margin."""
+    from qualcode.tui.widgets.transcript_view import SELECTED
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        view = reader.query_one(TranscriptView)
+        await pilot.press("right_square_bracket", "V")
+        selection = view.selection
+        assert selection is not None
+        strips = app.screen._compositor.render_strips()
+        text = reader.document.text
+        selected_rows = [i for i, r in enumerate(view.rows) if r.start < selection[1] and r.end > selection[0]]
+        for index, row in enumerate(view.rows[view.scroll_offset.y:view.scroll_offset.y + view.size.height]):
+            line = strips[view.region.y + index].crop(view.region.x, view.region.right - view.styles.scrollbar_size_vertical)
+            marked = line.text[6] == SELECTED
+            assert marked == (view.scroll_offset.y + index in selected_rows)
+            reversed_text = "".join(s.text for s in list(line)[1:] if s.style is not None and s.style.reverse)
+            if marked:  # the row's text is reversed, all but the cursor, which turns back inside the selection
+                assert len(reversed_text) >= len(text[max(row.start, selection[0]):min(row.end, selection[1])]) - 1
+            else:
+                assert reversed_text.strip() == ""
+        words = text[selection[0]:selection[1]].replace(":", " ").split()
+        shown = str(reader.query_one("#status", Static).render())
+        assert f'"{words[0]} … {words[-1].rstrip(".")}"' in shown
+        await pilot.press("escape")
+        assert view.selection is None and str(reader.query_one("#status", Static).render()) == ""
+
+
+async def test_removing_a_coding_says_how_to_undo_it(sample_project: Path) -> None:
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await pilot.press("v", "c", "m")
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert codings_in(sample_project) == []
+        assert "removed måltall-press — ctrl+z to undo" in str(reader.query_one("#status", Static).render())
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert [path for path, _, _ in codings_in(sample_project)] == ["måltall-press"]
+
+
+async def test_blank_lines_between_turns_take_no_rows_at_80x24(sample_project: Path) -> None:
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        view = reader.query_one(TranscriptView)
+        text = reader.document.text
+        assert "\n\n" in text
+        shown = view.rows[view.scroll_offset.y:view.scroll_offset.y + view.size.height]
+        assert len(shown) == view.size.height and all(text[row.start:row.end].strip() for row in shown)
+        numbers = [row.line for row in view.rows]
+        assert numbers == sorted(numbers) and max(numbers) < text.count("\n") + 1  # the text's own line numbers
+        await pilot.press(*["right_square_bracket"] * len(reader.document.turns), "down", "down")  # moving never lands on nothing
+        assert view.rows[view.row_of(view.cursor)].line == numbers[-1]

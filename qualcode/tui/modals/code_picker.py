@@ -38,6 +38,11 @@ def rank_codes(codes: list[CodeView], query: str, recent: list[str]) -> list[Cod
     return [code for _, code in sorted(scored, key=lambda item: -item[0])]
 
 
+def code_for_key(codes: list[CodeView], character: str | None) -> CodeView | None:
+    """The code whose shortcut is `character`: what c followed by a key codes with, on every screen."""
+    return next((code for code in codes if character and code.shortcut == character), None)
+
+
 class CodePicker(ModalScreen[str | None]):
     """Returns the chosen code's path, or None if dismissed."""
 

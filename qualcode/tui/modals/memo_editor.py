@@ -22,7 +22,7 @@ class MemoEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo"):
-            yield Label(self.title_text)
+            yield Label(self.title_text, markup=False)  # names a code, which a person typed
             yield Input(value=self.text, placeholder="Memo (Enter saves, Escape cancels)", id="memo-text")
 
     @on(Input.Submitted)

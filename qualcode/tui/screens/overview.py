@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -61,6 +62,8 @@ class OverviewScreen(QualcodeScreen):
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
+        # Reloaded on returning from a transcript: the cursor stays on the transcript just left.
+        current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         table.clear()
         key = SORTS[self.sort_index]
         wanted = self.filter_text.casefold()
@@ -70,8 +73,11 @@ class OverviewScreen(QualcodeScreen):
         ]
         rows.sort(key=lambda t: (getattr(t, key) is None, getattr(t, key) or 0), reverse=key in ("codings", "coded_turns", "words"))
         for t in rows:
-            table.add_row(t.name, t.progress, str(t.codings), ",".join(t.participants), ",".join(t.roles), t.wave or "",
-                          t.interview_date or "", t.fidelity or "", str(t.words), key=t.name)
+            # A table reads strings as markup: names and participants are typed by people and may hold "[".
+            table.add_row(*(escape(cell) for cell in (t.name, t.progress, str(t.codings), ",".join(t.participants), ",".join(t.roles),
+                                                       t.wave or "", t.interview_date or "", t.fidelity or "", str(t.words))), key=t.name)
+        if current is not None and current in table.rows:
+            table.move_cursor(row=table.get_row_index(current))
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +19,7 @@ from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words
 from qualcode.text.tokens import WORD
-from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
+from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker, code_for_key
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
@@ -32,6 +33,16 @@ MOUSE = (
     ("shift+click", "Select from the cursor to there"),
     ("wheel", "Scroll"),
 )
+
+
+def describe_selection(text: str, span: tuple[int, int]) -> str:
+    """'Selected 12 words: "Vi får … fylket"', the span's first and last words as written."""
+    words = WORD.findall(text, span[0], span[1])
+    if not words:
+        return "Selected: no words"
+    shown = words[0] if len(words) == 1 else f"{words[0]} … {words[-1]}"
+    count = f"{len(words)} word" + ("" if len(words) == 1 else "s")
+    return f'Selected {count}: "{shown}" (c+key or p codes it, Escape clears)'
 
 
 class ReaderScreen(QualcodeScreen):
@@ -65,7 +76,9 @@ class ReaderScreen(QualcodeScreen):
         Binding("ctrl+f", "app.search", "Search", show=False, id="reader.search"),
         Binding("ctrl+z", "undo", "Undo", id="reader.undo"),
         Binding("ctrl+y", "redo", "Redo", id="reader.redo"),
-        Binding("escape", "clear_or_back", "Clear / back", show=False, id="reader.back"),
+        Binding("escape", "clear_or_back", "Clear / back", show=False,
+                tooltip="Cancel a waiting c, clear the selection or the message; back to the overview when nothing is left",
+                id="reader.back"),
         Binding("question_mark", "help", "Help", id="reader.help"),
     ]
 
@@ -75,6 +88,8 @@ class ReaderScreen(QualcodeScreen):
         self.codes = codes
         self.start_offset = offset
         self.awaiting_shortcut = False
+        self.status_text = ""
+        self.status_shows_selection = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,7 +97,7 @@ class ReaderScreen(QualcodeScreen):
             yield TranscriptView(self.document, id="transcript")
             yield Static("", id="side-panel")
         yield Static("", id="status")
-        yield Footer()
+        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = self.document.transcript
@@ -106,8 +121,9 @@ class ReaderScreen(QualcodeScreen):
     def view(self) -> TranscriptView:
         return self.query_one("#transcript", TranscriptView)
 
-    def status(self, message: str) -> None:
-        self.query_one("#status", Static).update(escape(message))  # may quote code paths and typed text
+    def status(self, message: str, *, selection: bool = False) -> None:
+        self.status_text, self.status_shows_selection = message, selection
+        self.query_one("#status", Static).update(Text(message))  # may quote code paths and typed text
 
     # --- movement -----------------------------------------------------------------------
     def action_rows(self, delta: int) -> None:
@@ -184,13 +200,25 @@ class ReaderScreen(QualcodeScreen):
         self.view.select((selection[0], end))
 
     def action_clear_or_back(self) -> None:
+        """Escape undoes what is active, one thing at a time, and leaves only when nothing is:
+        after coding, the first Escape clears the message rather than closing the transcript."""
         if self.awaiting_shortcut:
             self.awaiting_shortcut = False
             self.status("")
         elif self.view.selection is not None:
             self.view.select(None)
+        elif self.status_text:
+            self.status("")
         else:
             self.app.pop_screen()
+
+    @on(TranscriptView.SelectionChanged)
+    def _selection_changed(self, message: TranscriptView.SelectionChanged) -> None:
+        """The selection's first and last words in the status line, so what will be coded is never in doubt."""
+        if message.selection is not None:
+            self.status(describe_selection(self.document.text, message.selection), selection=True)
+        elif self.status_shows_selection:
+            self.status("")
 
     # --- coding ---------------------------------------------------------------------------
     def _target(self) -> tuple[int, int] | None:
@@ -211,7 +239,7 @@ class ReaderScreen(QualcodeScreen):
         event.stop()
         event.prevent_default()
         self.awaiting_shortcut = False
-        code = next((c for c in self.codes if c.shortcut == event.character), None)
+        code = code_for_key(self.codes, event.character)
         if code is None:
             self.status(f"No code has the key {event.character!r}")
             return
@@ -249,7 +277,9 @@ class ReaderScreen(QualcodeScreen):
     def action_remove_coding(self) -> None:
         coding = self._coding_here()
         if coding is not None:
-            self._run(lambda workspace: workspace.remove_coding(coding.id), f"removed {coding.code_path}")
+            def remove(workspace: Workspace) -> None:
+                workspace.remove_coding(coding.id)
+            self._run(remove, f"removed {coding.code_path} — ctrl+z to undo")
 
     def action_recode(self) -> None:
         coding = self._coding_here()

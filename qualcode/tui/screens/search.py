@@ -1,15 +1,17 @@
-"""SearchScreen: full-text search with keyword in context; Enter jumps, c codes the hit's sentence."""
+"""SearchScreen: full-text search with keyword in context; Enter jumps, c+key or p codes the hit's sentence."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.events import Key
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from qualcode.codebook.service import CodeView
 from qualcode.search.service import Hit, SearchResult
-from qualcode.tui.modals.code_picker import CodePicker
+from qualcode.tui.modals.code_picker import CodePicker, code_for_key
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.workspace import Workspace
@@ -18,7 +20,10 @@ from qualcode.workspace import Workspace
 class SearchScreen(QualcodeScreen):
     BINDINGS = [
         Binding("enter", "jump", "Go to hit", id="search.jump"),
-        Binding("c", "code_hit", "Code the hit's sentence", id="search.code-hit"),
+        # The same keys as in the reader: c then the code's key, or p to pick a code by name.
+        Binding("c", "code_by_shortcut", "Code", tooltip="Code the hit's sentence: press c, then the code's key", id="search.apply-shortcut"),
+        Binding("p", "pick_code", "Pick", tooltip="Code the hit's sentence with a code picked by name, path or signal word",
+                id="search.apply-code"),
         Binding("slash", "edit_query", "New search", id="search.query"),
         Binding("escape", "back", "Back", id="search.back"),
         Binding("question_mark", "help", "Help", id="search.help"),
@@ -27,13 +32,15 @@ class SearchScreen(QualcodeScreen):
     def __init__(self) -> None:
         super().__init__()
         self.hits: list[Hit] = []
+        self.awaiting_shortcut = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder='Search: words, "phrases", AND, OR, NOT, prefix*', id="search-query")
-        table: DataTable[str] = DataTable(id="hits", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="hits", cursor_type="row", zebra_stripes=True)
         table.add_columns("Where", "Speaker", "Context")
         yield table
+        yield Static("", id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -56,7 +63,9 @@ class SearchScreen(QualcodeScreen):
         table = self.query_one(DataTable)
         table.clear()
         for hit in self.hits:
-            table.add_row(f"{hit.transcript}:{hit.line}", hit.speaker or "-", f"{hit.left[-30:]}[{hit.keyword}]{hit.right[:30]}")
+            # Text, not markup: transcripts hold "[pause]"; the hit is shown in reverse, which needs no colour.
+            context = Text.assemble(hit.left[-30:], (hit.keyword, "bold reverse"), hit.right[:30])
+            table.add_row(Text(f"{hit.transcript}:{hit.line}"), Text(hit.speaker or "-"), context)
         self.sub_title = status
         if self.hits:
             table.focus()
@@ -74,9 +83,32 @@ class SearchScreen(QualcodeScreen):
     def _selected(self) -> None:
         self.action_jump()
 
-    def action_code_hit(self) -> None:
+    def status(self, message: str) -> None:
+        self.query_one("#status", Static).update(Text(message))  # may quote code paths and typed text
+
+    def action_code_by_shortcut(self) -> None:
+        if self._current() is None:
+            self.status("Search first: no hit to code")
+            return
+        self.awaiting_shortcut = True
+        self.status("Code: press the code's key (Escape cancels)")
+
+    def on_key(self, event: Key) -> None:
+        if not self.awaiting_shortcut or event.key == "escape":
+            return
+        event.stop()
+        event.prevent_default()
+        self.awaiting_shortcut = False
+        hit, code = self._current(), code_for_key(self.qualcode.codes, event.character)
+        if code is None:
+            self.status(f"No code has the key {event.character!r}")
+        elif hit is not None:
+            self.code_sentence(hit, code.path)
+
+    def action_pick_code(self) -> None:
         hit = self._current()
         if hit is None:
+            self.status("Search first: no hit to code")
             return
 
         def chosen(path: str | None) -> None:
@@ -93,15 +125,20 @@ class SearchScreen(QualcodeScreen):
         def coded(result: tuple[str, list[CodeView], list[str]]) -> None:
             detail, codes, recent = result
             self.qualcode.codes_changed(codes, recent)
-            self.notify(detail, markup=False)
+            self.status(f"coded: {detail}")
 
-        self.in_background(code, coded, group="search-code", exclusive=False)
+        self.in_background(code, coded, group="search-code", exclusive=False, failed=self.status)
 
     def action_edit_query(self) -> None:
         self.query_one("#search-query", Input).focus()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Escape cancels a waiting c first, and leaves only when nothing is waiting."""
+        if self.awaiting_shortcut:
+            self.awaiting_shortcut = False
+            self.status("")
+        else:
+            self.app.pop_screen()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -76,8 +76,9 @@ class SegmentsScreen(QualcodeScreen):
         self.shown = [q for q in self.quotes if matches(q, wanted)]
         for quote in self.shown:
             who = f"{quote.participant or quote.speaker or '-'} ({quote.role or '-'})"
-            table.add_row(f"{quote.transcript}:{quote.line}", who, quote.wave or "", quote.coder,
-                          quote.code_path.removeprefix(self.code_path).lstrip("/") or "·", " ".join(quote.excerpt.split())[:80])
+            cells = (f"{quote.transcript}:{quote.line}", who, quote.wave or "", quote.coder,
+                     quote.code_path.removeprefix(self.code_path).lstrip("/") or "·", " ".join(quote.excerpt.split())[:80])
+            table.add_row(*(escape(cell) for cell in cells))  # a table reads strings as markup; "[pause]" must stay
         self._show_detail(table.cursor_row if table.row_count else None)
 
     @on(DataTable.RowHighlighted)

@@ -16,7 +16,8 @@ from textual.strip import Strip
 
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 
-MARGIN = 7  # line number (5), coded-passage bar (1), space (1)
+MARGIN = 7  # line number (5), coded-passage bar (1), selection marker or space (1)
+SELECTED = "┃"  # marks the rows of the selection in the margin: a shape, so it shows without colour
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,17 @@ class Row:
 
 
 def wrap(text: str, width: int) -> list[Row]:
-    """Soft-wrap `text` at spaces to `width` columns; each row keeps its offsets."""
+    """Soft-wrap `text` at spaces to `width` columns; each row keeps its offsets and its source line.
+
+    Blank lines (between turns) take no row, so a screen is spent on text; the line numbers stay
+    those of the stored text, which quotes and search hits cite.
+    """
     rows: list[Row] = []
     position = 0
     for number, line in enumerate(text.split("\n"), start=1):
         start, end = position, position + len(line)
-        if start == end:
-            rows.append(Row(start, end, number))
+        if not line.strip():
+            start = end
         while start < end:
             cut = min(end, start + width)
             if cut < end:
@@ -135,7 +140,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         if index >= len(self.rows):
-            return Strip.blank(self._visible_width())
+            return Strip.blank(self._visible_width(), Style())
         row = self.rows[index]
         text = self.document.text
         codings = self.codings_between(row.start, max(row.end, row.start + 1))
@@ -144,7 +149,11 @@ class TranscriptView(ScrollView, can_focus=True):
         bar = "▌" if codings else " "
         bar_style = Style(color=codings[0].colour or "yellow", bold=True) if codings else Style()
         cursor_row = self.row_of(self.cursor) == index
-        segments = [Segment(number, Style(dim=not cursor_row, bold=cursor_row)), Segment(bar, bar_style), Segment(" ")]
+        selection = self.selection
+        selected = selection is not None and selection[0] < max(row.end, row.start + 1) and selection[1] > row.start
+        # Every segment has a style: Textual's monochrome filter (NO_COLOR) fails on one without.
+        marker = Segment(SELECTED, Style(bold=True)) if selected else Segment(" ", Style())
+        segments = [Segment(number, Style(dim=not cursor_row, bold=cursor_row)), Segment(bar, bar_style), marker]
         segments += self._text_segments(text, row, codings)
         return Strip(segments).crop_extend(0, self._visible_width(), Style())
 
@@ -171,10 +180,12 @@ class TranscriptView(ScrollView, can_focus=True):
                 # Colour and an underline: the underline carries the meaning in 16 colours and for colour-blind readers.
                 style = Style(color=coding.colour or "yellow", underline=True)
                 break
-        if selection is not None and selection[0] <= offset < selection[1]:
+        selected = selection is not None and selection[0] <= offset < selection[1]
+        if selected:
             style += Style(reverse=True)
         if offset == self.cursor:
-            style += Style(reverse=True, bold=True)
+            # Inside the reversed selection the cursor turns back, so it is never lost in it.
+            style += Style(reverse=not selected, bold=True, underline=selected or None)
         return style
 
     # --- mouse ------------------------------------------------------------------------------
@@ -221,5 +232,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.post_message(self.SelectionChanged(span))
 
     def move_rows(self, delta: int) -> None:
+        if not self.rows:  # nothing but blank lines
+            return
         row = min(max(0, self.row_of(self.cursor) + delta), len(self.rows) - 1)
         self.move_to(self.rows[row].start)
