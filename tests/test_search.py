@@ -489,3 +489,38 @@ def test_coding_list_filters_by_attribute_as_exports_do(corpus: Session, coder: 
     assert [view.transcript for view in list_codings(corpus, attributes=(("wave", "T1"),))] == ["d1"]
     with pytest.raises(NotFound, match="no attribute 'kontor'"):
         list_codings(corpus, attributes=(("kontor", "A"),))
+
+
+def test_a_withdrawn_participants_words_leave_the_vocabulary(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    from qualcode.config import Config
+    from qualcode.importers.service import ImportOptions, import_paths
+    from qualcode.workspace import Workspace
+
+    folder = tmp_path / "filer"
+    folder.mkdir()
+    (folder / "d3.txt").write_text(BRUKER, encoding="utf-8")
+    (folder / "d4.txt").write_text(KONTOR_B, encoding="utf-8")
+    import_paths(project, [folder], key_access, ImportOptions(), "Forsker 1")
+    Workspace(project, Config(coder="Forsker 1", passphrase="test passphrase")).withdraw("D3")
+    with project.begin() as session:
+        vocabulary = set(session.execute(text("SELECT word FROM search_index_vocabulary")).scalars())
+        assert "medvirkningsarena" not in vocabulary and "brukermedvirkning" in vocabulary  # d4 still says it
+        assert keywords(session, "*arena") == []
+        assert keywords(session, "*medvirkning") == ["Medvirkning", "Brukermedvirkning"]
+
+
+def test_many_matches_are_read_transcript_by_transcript_in_the_same_order(reader: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qualcode.search.service as service
+
+    queries = [
+        ("medvirkning", SearchFilters()), ("*medvirkning*", SearchFilters()), ("var OR i", SearchFilters()),
+        ("medvirkning", SearchFilters(role="deltaker")), ("*medvirkning", SearchFilters(attributes=(("office", "kontor B"),))),
+    ]
+    sorted_at_once = [search(reader, query, filters, limit=1_000) for query, filters in queries]
+    monkeypatch.setattr(service, "SORTED_AT_MOST", 0)
+    for (query, filters), expected in zip(queries, sorted_at_once, strict=True):
+        for limit in (1_000, 2):
+            by_transcript = search(reader, query, filters, limit=limit)
+            assert by_transcript.hits == expected.hits[:limit], query
+            assert by_transcript.turns_matched == expected.turns_matched, query
+            assert by_transcript.truncated == (len(expected.hits) > limit), query
