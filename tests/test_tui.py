@@ -716,3 +716,42 @@ async def test_blank_lines_between_turns_take_no_rows_at_80x24(sample_project: P
         assert numbers == sorted(numbers) and max(numbers) < text.count("\n") + 1  # the text's own line numbers
         await pilot.press(*["right_square_bracket"] * len(reader.document.turns), "down", "down")  # moving never lands on nothing
         assert view.rows[view.row_of(view.cursor)].line == numbers[-1]
+
+
+async def test_the_passages_filter_takes_any_attribute_and_rounds_by_number(sample_project: Path) -> None:
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.reader import load_reader_document
+    from qualcode.coding.service import add_coding
+    from qualcode.tui.screens.segments import SegmentsScreen
+
+    with Project.open(sample_project) as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        for name in ("leder_L1", "veileder_V1", "deltaker_D1_T1"):  # a man, a woman and a woman with children; all T1
+            turn = load_reader_document(session, name).turns[1]
+            add_coding(session, name, "måltall-press", coder, start=turn.start, end=turn.end)
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b", *"måltall-press", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SegmentsScreen)
+        table = app.screen.query_one(DataTable)
+        detail = app.screen.query_one("#segment-detail", Static)
+        field = app.screen.query_one("#segments-filter", Input)
+
+        async def shown(typed: str) -> int:
+            field.value = typed
+            await pilot.pause()
+            return table.row_count
+
+        assert await shown("") == 3
+        assert await shown("round:1") == 3  # the first round, named T1
+        assert await shown("round:T1") == 3 and await shown("runde:t1") == 3
+        assert await shown("round:2") == 0
+        assert await shown("gender:mann") == 1 and await shown("kjønn:kvinne role:veileder") == 1
+        assert await shown('office:"kontor A"') == 3 and await shown("office:kontor") == 0
+        assert await shown("barn:ja") == 1  # an attribute of the project's own
+        assert await shown("kontr:B") == 0
+        problem = str(detail.render())
+        assert "No field 'kontr'" in problem and all(name in problem for name in ("office", "gender", "round", "barn", "kvp_start"))
+        assert await shown("office:") == 3  # a field still being typed filters nothing yet

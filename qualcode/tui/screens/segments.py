@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
 from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,33 +17,91 @@ from qualcode.coding.passages import Quote
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 
-# Filter words of the form field:value look only in that field; other words anywhere.
-FIELDS = {
-    "role": lambda q: q.role, "rolle": lambda q: q.role,
-    "round": lambda q: q.wave, "runde": lambda q: q.wave, "wave": lambda q: q.wave,
-    "participant": lambda q: q.participant, "deltaker": lambda q: q.participant,
-    "coder": lambda q: q.coder, "koder": lambda q: q.coder,
-    "transcript": lambda q: q.transcript,
+# The filter: field:value (or field=value, as `--attribute` takes it) looks only in that field, a
+# value with spaces in double quotes (office:"kontor B"); other words are looked for anywhere.
+# Any participant or transcript attribute is a field. A number for a round means the round with
+# that number, so round:1 finds T1 as researchers count rounds, and round:T1 finds it by name.
+FIELDS: dict[str, Callable[[Quote], str | None]] = {
+    "role": lambda q: q.role, "round": lambda q: q.wave, "office": lambda q: q.office, "gender": lambda q: q.gender,
+    "age_band": lambda q: q.age_band, "participant": lambda q: q.participant, "speaker": lambda q: q.speaker,
+    "coder": lambda q: q.coder, "transcript": lambda q: q.transcript, "fidelity": lambda q: q.fidelity,
 }
+ALIASES = {
+    "rolle": "role", "runde": "round", "wave": "round", "kontor": "office", "kjønn": "gender", "age": "age_band",
+    "alder": "age_band", "deltaker": "participant", "informant": "participant", "taler": "speaker", "koder": "coder",
+    "intervju": "transcript", "kind": "fidelity",
+}
+TERM = re.compile(r'([^\s:="]+)[:=]("[^"]*"?|\S*)|(\S+)')
+ROUND_NUMBER = re.compile(r"\D*0*(\d+)")
 
 
-def matches(quote: Quote, wanted: str) -> bool:
-    """Whether `quote` passes the filter `wanted`: every word must be found."""
-    everything = " ".join(filter(None, [quote.role, quote.wave, quote.participant, quote.coder, quote.transcript, quote.excerpt])).casefold()
-    for word in wanted.casefold().split():
-        field, _, value = word.partition(":")
-        if value and field in FIELDS:
-            if (FIELDS[field](quote) or "").casefold() != value:
-                return False
-        elif word not in everything:
-            return False
-    return True
+@dataclass(frozen=True)
+class PassageFilter:
+    """A parsed filter: (field, value) pairs, words to find anywhere, and fields the passages do not have."""
+
+    fields: tuple[tuple[str, str], ...] = ()
+    words: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+def parse_filter(text: str, attributes: Collection[str] = ()) -> PassageFilter:
+    """Read what was typed in the filter; `attributes` are the attribute names the passages have."""
+    by_name = {name.casefold(): name for name in attributes}
+    fields: list[tuple[str, str]] = []
+    words: list[str] = []
+    unknown: list[str] = []
+    for match in TERM.finditer(text):
+        field, value, word = match.groups()
+        if word is not None:
+            words.append(word.casefold())
+            continue
+        value = value.strip('"')
+        if not value:  # "office:" while it is being typed
+            continue
+        name = ALIASES.get(field.casefold(), field.casefold())
+        if name in FIELDS or name in by_name:
+            fields.append((by_name.get(name, name), value))
+        else:
+            unknown.append(field)
+    return PassageFilter(tuple(fields), tuple(words), tuple(unknown))
+
+
+def field_value(quote: Quote, name: str) -> str | None:
+    return FIELDS[name](quote) if name in FIELDS else quote.attributes.get(name)
+
+
+def same_value(name: str, found: str | None, wanted: str) -> bool:
+    if found is None:
+        return False
+    if found.casefold() == wanted.casefold():
+        return True
+    number = ROUND_NUMBER.fullmatch(found.strip()) if name == "round" and wanted.isdigit() else None
+    return number is not None and int(number[1]) == int(wanted)
+
+
+def matches(quote: Quote, wanted: PassageFilter) -> bool:
+    """Whether `quote` passes the filter: every field has its value and every word is found."""
+    if wanted.unknown:
+        return False
+    if not all(same_value(name, field_value(quote, name), value) for name, value in wanted.fields):
+        return False
+    everything = " ".join(filter(None, [quote.role, quote.wave, quote.participant, quote.coder, quote.transcript,
+                                        quote.office, *quote.attributes.values(), quote.excerpt])).casefold()
+    return all(word in everything for word in wanted.words)
+
+
+def known_fields(attributes: Collection[str]) -> str:
+    """The fields a filter can name, for a researcher who typed one that does not exist."""
+    extra = sorted(set(attributes) - set(FIELDS), key=str.casefold)
+    return ", ".join([*FIELDS, *extra])
 
 
 class SegmentsScreen(QualcodeScreen):
     BINDINGS = [
         Binding("enter", "jump", "Go to passage", id="segments.jump"),
-        Binding("slash", "filter", "Filter", id="segments.filter"),
+        Binding("slash", "filter", "Filter", id="segments.filter",
+                tooltip="Filter: words, or field:value for role, round, office, gender, age_band, participant, coder, "
+                        "transcript or any attribute; round:1 is the first round (T1)"),
         Binding("escape", "back", "Back", id="segments.back"),
         Binding("question_mark", "help", "Help", id="segments.help"),
     ]
@@ -48,10 +111,11 @@ class SegmentsScreen(QualcodeScreen):
         self.code_path = code_path
         self.quotes: list[Quote] = []
         self.shown: list[Quote] = []
+        self.problem = ""  # what is wrong with the filter, shown instead of a passage
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Filter: words, or role:veileder round:1 participant:D3 coder:Kari", id="segments-filter")
+        yield Input(placeholder='Filter: words, or role:veileder round:1 office:"kontor B" gender:kvinne …', id="segments-filter")
         table: DataTable[str] = DataTable(id="segments", cursor_type="row", zebra_stripes=True)
         table.add_columns("Where", "Who", "Round", "Coder", "Code", "Passage")
         yield table
@@ -73,7 +137,11 @@ class SegmentsScreen(QualcodeScreen):
     def _fill(self, wanted: str) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        self.shown = [q for q in self.quotes if matches(q, wanted)]
+        attributes = {name for quote in self.quotes for name in quote.attributes}
+        parsed = parse_filter(wanted, attributes)
+        self.problem = (f"No field {', '.join(repr(f) for f in parsed.unknown)}: filter by {known_fields(attributes)}"
+                        if parsed.unknown else "")
+        self.shown = [q for q in self.quotes if matches(q, parsed)]
         for quote in self.shown:
             who = f"{quote.participant or quote.speaker or '-'} ({quote.role or '-'})"
             cells = (f"{quote.transcript}:{quote.line}", who, quote.wave or "", quote.coder,
@@ -89,7 +157,8 @@ class SegmentsScreen(QualcodeScreen):
         """The whole passage with the turn before and after, and its memo."""
         detail = self.query_one("#segment-detail", Static)
         if row is None or not 0 <= row < len(self.shown):
-            detail.update("No passage matches the filter." if self.quotes else "No passages coded with this code yet.")
+            message = self.problem or ("No passage matches the filter." if self.quotes else "No passages coded with this code yet.")
+            detail.update(Text(message))  # quotes what was typed
             return
         quote = self.shown[row]
         parts = [f"[b]{escape(quote.code_path)}[/b]  {escape(quote.transcript)}, line {quote.line}, {escape(quote.speaker or '-')}"]
