@@ -755,3 +755,7 @@ async def test_the_passages_filter_takes_any_attribute_and_rounds_by_number(samp
         problem = str(detail.render())
         assert "No field 'kontr'" in problem and all(name in problem for name in ("office", "gender", "round", "barn", "kvp_start"))
         assert await shown("office:") == 3  # a field still being typed filters nothing yet
+        await pilot.press("escape")  # clears the filter, and stays
+        assert field.value == "" and isinstance(app.screen, SegmentsScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SegmentsScreen)

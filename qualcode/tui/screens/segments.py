@@ -102,7 +102,7 @@ class SegmentsScreen(QualcodeScreen):
         Binding("slash", "filter", "Filter", id="segments.filter",
                 tooltip="Filter: words, or field:value for role, round, office, gender, age_band, participant, coder, "
                         "transcript or any attribute; round:1 is the first round (T1)"),
-        Binding("escape", "back", "Back", id="segments.back"),
+        Binding("escape", "back", "Back", tooltip="Clear the filter; back when there is none", id="segments.back"),
         Binding("question_mark", "help", "Help", id="segments.help"),
     ]
 
@@ -193,7 +193,13 @@ class SegmentsScreen(QualcodeScreen):
         self.action_jump()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Escape clears what is active, the filter, and leaves only when nothing is."""
+        field = self.query_one("#segments-filter", Input)
+        if field.value:
+            field.value = ""
+            self.query_one(DataTable).focus()
+        else:
+            self.app.pop_screen()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
