@@ -54,6 +54,39 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project, made by `make demo`'s steps through the CLI, and its key beside it: built once."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    base = tmp_path_factory.mktemp("demo")
+    root = base / "demo"
+    steps = [
+        ["init", str(root)], ["identifiers", "import", str(SAMPLES / "identifiers.csv")],
+        ["anonymise", "dismiss", "Norge", "Varighet"], ["participants", "import", str(SAMPLES / "participants.csv")],
+        ["import", str(SAMPLES)],
+    ]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate_user(monkeypatch, tmp_path_factory.mktemp("home"))
+        monkeypatch.setenv("QUALCODE_KEY", str(base / "demo-key" / "demo.qckey"))
+        for args in steps:
+            arguments = args if args[0] == "init" else ["--project", str(root), *args]
+            result = CliRunner().invoke(cli, arguments, catch_exceptions=False)
+            assert result.exit_code == 0, (args, result.output)
+    return base
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_template: Path) -> Path:
+    """A copy of the demo project and of its key (tmp_path/demo-key/demo.qckey) for one test, which may change either."""
+    shutil.copytree(demo_template / "demo", tmp_path / "demo")
+    shutil.copytree(demo_template / "demo-key", tmp_path / "demo-key")
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "demo-key" / "demo.qckey"))
+    return tmp_path / "demo"
+
+
 @pytest.fixture
 def project(tmp_path: Path, migrated_template: Path) -> Iterator[Project]:
     root = tmp_path / "project"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import click
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from qualcode.cli import cli
 from qualcode.store.models import Coding, Transcript
 from qualcode.store.project import Project
-from tests.conftest import INTERVIEW, SAMPLES, isolate_user
+from tests.conftest import INTERVIEW, SAMPLES
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
@@ -28,32 +27,6 @@ def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) 
         return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
     finally:
         os.chdir(previous)
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project (`make demo`'s steps) and its key beside it, built once through the CLI."""
-    base = tmp_path_factory.mktemp("demo")
-    root = base / "demo"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        isolate_user(monkeypatch, tmp_path_factory.mktemp("home"))
-        monkeypatch.setenv("QUALCODE_KEY", str(base / "demo-key" / "demo.qckey"))
-        assert run("init", str(root)).exit_code == 0
-        assert run("--project", str(root), "identifiers", "import", str(SAMPLES / "identifiers.csv")).exit_code == 0
-        assert run("--project", str(root), "anonymise", "dismiss", "Norge", "Varighet").exit_code == 0
-        assert run("--project", str(root), "participants", "import", str(SAMPLES / "participants.csv")).exit_code == 0
-        result = run("--project", str(root), "import", str(SAMPLES))
-        assert result.exit_code == 0, result.output
-    return base
-
-
-@pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_template: Path) -> Path:
-    """A copy of the demo project and of its key for one test, which may change either."""
-    shutil.copytree(demo_template / "demo", tmp_path / "demo")
-    shutil.copytree(demo_template / "demo-key", tmp_path / "demo-key")
-    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "demo-key" / "demo.qckey"))
-    return tmp_path / "demo"
 
 
 def test_init_loads_the_kvp_codebook(tmp_path: Path) -> None:
