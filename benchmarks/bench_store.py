@@ -17,6 +17,7 @@ Run: .venv/bin/python benchmarks/bench_store.py [--words 1000000] [--transcripts
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import sqlite3
@@ -33,6 +34,7 @@ from qualcode.anonymise.service import create_key
 from qualcode.codebook.service import apply_codebook
 from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import load_codebook
+from qualcode.errors import SearchSyntaxError
 from qualcode.importers.service import expand_paths, import_paths
 from qualcode.search.service import SearchFilters, search
 from qualcode.store.project import Project
@@ -107,6 +109,66 @@ def baseline_fts(project_db: Path, queries: list[str]) -> list[float]:
         ).fetchall()
         timings.append(time.perf_counter() - started)
     connection.close()
+    return timings
+
+
+VOCABULARY_PIECES = ["medvirkning", "tall", "plan", "kontor", "veileder", "stønad", "valg", "press", "lønn", "rapport"]
+
+
+SYLLABLES = [onset + vowel + coda for onset in ("", "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "sk", "st", "tr")
+             for vowel in "aeiouyæøå" for coda in ("", "n", "r", "s", "t", "l", "kk", "nd")]
+
+
+def compound_vocabulary(size: int) -> list[str]:
+    """`size` distinct word forms, shaped like a large corpus's: the interview words, four compounds of
+    each with the others, and made-up words of Norwegian-looking syllables for the rest (a compound of
+    two common words is rarer in real speech than in pairs drawn from a small word list)."""
+    rng = random.Random(SEED)
+    words = set(INTERVIEW_VOCABULARY)
+    for word in INTERVIEW_VOCABULARY:
+        for _ in range(2):
+            words.add(rng.choice(INTERVIEW_VOCABULARY) + word + rng.choice(("", "en", "et", "ene")))
+            words.add(word + "s" * rng.randint(0, 1) + rng.choice(INTERVIEW_VOCABULARY))
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def measure_large_vocabulary(directory: Path, size: int) -> tuple[int, list[float], int]:
+    """The vocabulary's size on disk and the time to find a wildcard's words, at a real corpus's vocabulary size."""
+    from qualcode.search.query import Pattern
+    from qualcode.search.service import wildcard_words
+
+    words = compound_vocabulary(size)
+    timings = []
+    with Project.create(directory) as project:
+        with project.begin() as session:
+            session.connection().exec_driver_sql(
+                "INSERT INTO search_index_vocabulary(word) VALUES (?)", [(word,) for word in words]
+            )
+        with project.begin() as session:
+            wildcard_words(session, Pattern(("varm",), "infix"))
+            for piece in VOCABULARY_PIECES:
+                for kind in ("suffix", "infix"):
+                    started = time.perf_counter()
+                    with contextlib.suppress(SearchSyntaxError):  # refused as too many words, after the look-up
+                        wildcard_words(session, Pattern((piece,), kind))
+                    timings.append(time.perf_counter() - started)
+        sizes = table_sizes(project.database)
+    return len(words), timings, sizes["search_index_vocabulary"] + sizes["search_index_vocabulary_trigrams"]
+
+
+def scan_vocabulary(directory: Path) -> list[float]:
+    """The same look-ups as a scan of the vocabulary table (instr), without the trigram index."""
+    with Project.open(directory) as project, project.begin() as session:
+        timings = []
+        for piece in VOCABULARY_PIECES:
+            for _ in ("suffix", "infix"):
+                started = time.perf_counter()
+                session.connection().exec_driver_sql(
+                    "SELECT word FROM search_index_vocabulary WHERE instr(word, ?) > 0", (piece,)
+                ).all()
+                timings.append(time.perf_counter() - started)
     return timings
 
 
@@ -236,6 +298,16 @@ def main() -> int:
             ratio_of="mean time",
             also=[Row("index sizes", f"main index {sizes['search_index'] / 1e6:.1f} MB, vocabulary with trigrams "
                       f"{vocabulary_size / 1e6:.1f} MB, transcripts' text {sizes['text_versions'] / 1e6:.1f} MB")],
+        )
+
+        words_in_vocabulary, lookup_timings, vocabulary_bytes = measure_large_vocabulary(root / "vocabulary", 50_000)
+        print_comparison(
+            f"a wildcard's words looked up in a vocabulary of {words_in_vocabulary:,} words (a large real corpus)",
+            Row("trigram index", _percentiles(lookup_timings), f"vocabulary and its trigrams {vocabulary_bytes / 1e6:.1f} MB"),
+            Row("scanning the vocabulary", _percentiles(lookup_timings_scan := scan_vocabulary(root / "vocabulary"))),
+            statistics.mean(lookup_timings) / statistics.mean(lookup_timings_scan),
+            None,
+            ratio_of="mean time",
         )
 
         if args.large_mb:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,6 +112,15 @@ _FROM = (
     " LEFT JOIN participants p ON p.id = t.participant_id"
     " WHERE search_index MATCH :match"
 )
+_SPEAKER = re.compile(r"\bp\.")
+
+
+def _counted_from(where: list[str]) -> str:
+    """What a count reads: the turns and their transcripts, and who spoke only when a filter asks."""
+    needed = _FROM if any(_SPEAKER.search(clause) for clause in where) else _FROM.replace(
+        " LEFT JOIN participants p ON p.id = t.participant_id", ""
+    )
+    return needed + "".join(f" AND {clause}" for clause in where)
 
 
 def search(
@@ -188,14 +198,14 @@ def _count(session: Session, query: str, expression: str, where: list[str], para
     remove the others), so unfiltered its count is the turns' count, without reading each turn.
     """
     if where:
-        sql = "SELECT count(*)" + _FROM + "".join(f" AND {clause}" for clause in where)
+        sql = "SELECT count(*)" + _counted_from(where)
     else:
         sql = "SELECT count(*) FROM search_index WHERE search_index MATCH :match"
     return int(_run(session, query, text(sql), {**params, "match": expression}).scalar_one())
 
 
 def _exists(session: Session, query: str, expression: str, where: list[str], params: dict[str, Any]) -> bool:
-    sql = "SELECT 1" + _FROM + "".join(f" AND {clause}" for clause in where) + " LIMIT 1"
+    sql = "SELECT 1" + _counted_from(where) + " LIMIT 1"
     return _run(session, query, text(sql), {**params, "match": expression}).first() is not None
 
 
@@ -297,7 +307,7 @@ def _compounds(
     expression = f'(words : ({" OR ".join(f"{chr(34)}{word}{chr(34)}" for word in compounds)}) NOT {parsed.fts})'
     if texts.code_ids is None:
         turns = _count(session, query, expression, where, params)
-        found = [
+        found = compounds if len(compounds) == 1 else [
             word for word in compounds
             if turns and _exists(session, query, f'(words : "{word}" NOT {parsed.fts})', where, params)
         ]
