@@ -77,7 +77,7 @@ class ReaderScreen(QualcodeScreen):
         Binding("ctrl+z", "undo", "Undo", id="reader.undo"),
         Binding("ctrl+y", "redo", "Redo", id="reader.redo"),
         Binding("escape", "clear_or_back", "Clear / back", show=False,
-                tooltip="Cancel a waiting c, clear the selection or the message; back to the overview when nothing is left",
+                tooltip="Cancel c, clear the selection or message; else back",
                 id="reader.back"),
         Binding("question_mark", "help", "Help", id="reader.help"),
     ]

@@ -100,8 +100,7 @@ class SegmentsScreen(QualcodeScreen):
     BINDINGS = [
         Binding("enter", "jump", "Go to passage", id="segments.jump"),
         Binding("slash", "filter", "Filter", id="segments.filter",
-                tooltip="Filter: words, or field:value for role, round, office, gender, age_band, participant, coder, "
-                        "transcript or any attribute; round:1 is the first round (T1)"),
+                tooltip="Words, or field:value of any attribute (round:1 is T1)"),
         Binding("escape", "back", "Back", tooltip="Clear the filter; back when there is none", id="segments.back"),
         Binding("question_mark", "help", "Help", id="segments.help"),
     ]
