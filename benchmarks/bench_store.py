@@ -291,18 +291,18 @@ def main() -> int:
         vocabulary_size = sizes["search_index_vocabulary"] + sizes["search_index_vocabulary_trigrams"]
         print_comparison(
             f"wildcards at the start of a word over {len(WILDCARDS)} queries (*medvirkning*: compounds)",
-            Row("qualcode search", _percentiles(wildcard_timings), f"vocabulary and its trigrams {vocabulary_size / 1e6:.1f} MB"),
+            Row("qualcode search", _percentiles(wildcard_timings), f"vocabulary and its trigrams {vocabulary_size / 1e3:,.0f} kB"),
             Row("FTS5 trigram over turns", _percentiles(plain_trigrams), f"index {trigram_size / 1e6:.1f} MB"),
             statistics.mean(wildcard_timings) / statistics.mean(plain_trigrams),
             Target("p95 at most 30 ms", percentile(wildcard_timings, 0.95) <= 0.030),
             ratio_of="mean time",
             also=[Row("index sizes", f"main index {sizes['search_index'] / 1e6:.1f} MB, vocabulary with trigrams "
-                      f"{vocabulary_size / 1e6:.1f} MB, transcripts' text {sizes['text_versions'] / 1e6:.1f} MB")],
+                      f"{vocabulary_size / 1e3:,.0f} kB, transcripts' text {sizes['text_versions'] / 1e6:.1f} MB")],
         )
 
         words_in_vocabulary, lookup_timings, vocabulary_bytes = measure_large_vocabulary(root / "vocabulary", 50_000)
         print_comparison(
-            f"a wildcard's words looked up in a vocabulary of {words_in_vocabulary:,} words (a large real corpus)",
+            f"a wildcard's words looked up in a vocabulary of {words_in_vocabulary:,} words (a large corpus's size)",
             Row("trigram index", _percentiles(lookup_timings), f"vocabulary and its trigrams {vocabulary_bytes / 1e6:.1f} MB"),
             Row("scanning the vocabulary", _percentiles(lookup_timings_scan := scan_vocabulary(root / "vocabulary"))),
             statistics.mean(lookup_timings) / statistics.mean(lookup_timings_scan),
