@@ -228,6 +228,9 @@ KONTOR_B = """---
 participant: D4
 role: deltaker
 wave: T2
+attributes:
+  sted: hjemme
+  barn: ja
 ---
 I: Og hos dere?
 D4: Medvirkning merket jeg lite til. Brukermedvirkning var et ord på veggen.
@@ -394,6 +397,9 @@ def test_filters_by_participant_and_transcript_attributes(reader: Session) -> No
     assert found(("office", "kontor B")) == ["d4:Medvirkning"]
     assert found(("gender", "mann"), ("age_band", "20-29")) == ["d4:Medvirkning"]
     assert found(("barn", "ja")) == ["d3:Medvirkning"]  # an attribute beyond the participant's columns
+    assert found(("sted", "hjemme")) == ["d4:Medvirkning"]  # the transcript's
+    # D4 says "nei" themself, which wins over the transcript's "ja", as in exports.
+    assert found(("barn", "nei")) == ["d4:Medvirkning"]
     assert found(("office", "kontor A"), ("barn", "nei")) == []
     assert found(("wave", "T2")) == ["d4:Medvirkning"]
     assert found() == ["d1:medvirkning", "d1:Medvirkningen", "d3:medvirkning", "d3:Medvirkning", "d4:Medvirkning"]
@@ -524,3 +530,14 @@ def test_many_matches_are_read_transcript_by_transcript_in_the_same_order(reader
             assert by_transcript.hits == expected.hits[:limit], query
             assert by_transcript.turns_matched == expected.turns_matched, query
             assert by_transcript.truncated == (len(expected.hits) > limit), query
+
+
+def test_the_workspace_searches_with_attributes_as_the_cli_does(studie: Project) -> None:
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    workspace = Workspace(studie, Config(coder="Forsker 1"))
+    result = workspace.search("medvirkning", attributes=(("office", "kontor B"),))
+    assert [(hit.transcript, hit.keyword) for hit in result.hits] == [("d4", "Medvirkning")]
+    with pytest.raises(NotFound, match="no participant or transcript has office 'kontor Q'"):
+        workspace.search("medvirkning", attributes=(("office", "kontor Q"),))
