@@ -379,7 +379,13 @@ def test_the_count_says_one_thing(reader: Session) -> None:
     assert search(reader, "finnesikke").summary == "found in no turn"
 
 
-def test_under_a_code_only_hits_inside_its_passages_are_counted(corpus: Session, coder: Coder) -> None:
+@pytest.mark.parametrize("sorted_at_most", [2_000, 0])
+def test_under_a_code_only_hits_inside_its_passages_are_counted(
+    corpus: Session, coder: Coder, monkeypatch: pytest.MonkeyPatch, sorted_at_most: int,
+) -> None:
+    import qualcode.search.service as service
+
+    monkeypatch.setattr(service, "SORTED_AT_MOST", sorted_at_most)  # matches sorted at once, or per transcript
     add_coding(corpus, "v1", "måltall-press/inntakspress", coder, match="Vi må fylle opp plassene før jul")
     # "press" lies in the coded turn, outside the passage; "Måltallet" in the same turn too.
     result = search(corpus, "jul OR press", SearchFilters(code="måltall-press"))
@@ -523,6 +529,7 @@ def test_many_matches_are_read_transcript_by_transcript_in_the_same_order(reader
         ("medvirkning", SearchFilters(role="deltaker")), ("*medvirkning", SearchFilters(attributes=(("office", "kontor B"),))),
     ]
     sorted_at_once = [search(reader, query, filters, limit=1_000) for query, filters in queries]
+    assert sorted_at_once[0].compounds is not None
     monkeypatch.setattr(service, "SORTED_AT_MOST", 0)
     for (query, filters), expected in zip(queries, sorted_at_once, strict=True):
         for limit in (1_000, 2):

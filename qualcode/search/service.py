@@ -139,9 +139,12 @@ def search(
     texts = _Texts(session, filters)
     expression = parsed.resolve([wildcard_words(session, pattern) for pattern in parsed.wildcards])
     result = SearchResult(query=query)
+    # With a code, these are the turns a coded passage overlaps; which of their hits lie inside it
+    # is read from the text below.
+    candidates = _count(session, query, expression, where, params)
     if texts.code_ids is None:
-        result.turns_matched = _count(session, query, expression, where, params)
-    for row in _rows(session, query, expression, where, params, result.turns_matched if texts.code_ids is None else None):
+        result.turns_matched = candidates
+    for row in _rows(session, query, expression, where, params, candidates):
         if texts.code_ids is None and len(result.hits) >= limit:
             result.truncated = True  # the turn in hand holds a hit; the count came from the index
             break
@@ -210,18 +213,18 @@ def _exists(session: Session, query: str, expression: str, where: list[str], par
 
 
 def _rows(
-    session: Session, query: str, expression: str, where: list[str], params: dict[str, Any], matched: int | None = None,
+    session: Session, query: str, expression: str, where: list[str], params: dict[str, Any], matched: int,
 ) -> Iterator[Any]:
     """The matching turns in transcript and text order, read as the hits shown need them, so a
     common word costs no more than a rare one.
 
-    A few matches are sorted at once. Many (`matched` turns, when known) are read transcript by
+    A few matches are sorted at once. Many (`matched` turns) are read transcript by
     transcript in name order, each through its range of turn ids, rather than sorting every match
     to show the first fifty.
     """
     columns = "SELECT t.seq, t.start, t.end, t.speaker, t.text_version_id, tr.name, tr.wave, p.name, p.role"
     narrowed = "".join(f" AND {clause}" for clause in where)
-    if matched is None or matched <= SORTED_AT_MOST:
+    if matched <= SORTED_AT_MOST:
         sql = text(columns + _FROM + narrowed + " ORDER BY tr.name, t.seq LIMIT :page OFFSET :offset")
         for offset in itertools.count(0, PAGE):
             rows = _run(session, query, sql, {**params, "match": expression, "page": PAGE, "offset": offset}).all()
@@ -314,7 +317,7 @@ def _compounds(
     else:
         inside = Pattern(tuple(compounds), "any")
         turns, seen = 0, set()
-        for row in _rows(session, query, expression, where, params):
+        for row in _rows(session, query, expression, where, params, _count(session, query, expression, where, params)):
             start, end, version_id = row[1], row[2], row[4]
             tokens = tokenise(texts.text(version_id)[start:end], start)
             words = {token.text.lower() for token in tokens
