@@ -637,7 +637,7 @@ async def test_c_then_a_key_codes_and_p_picks_on_every_screen_that_codes(sample_
         assert app.screen is search
 
 
-async def test_escape_clears_what_is_active_and_the_overview_keeps_its_place(sample_project: Path) -> None:
+async def test_escape_clears_what_is_active_x_says_how_to_undo_and_the_overview_keeps_its_place(sample_project: Path) -> None:
     app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_first(app, pilot, "leder_L1")  # not the first row
@@ -647,6 +647,13 @@ async def test_escape_clears_what_is_active_and_the_overview_keeps_its_place(sam
         assert "coded" in str(status.render()) and reader.query_one(TranscriptView).selection is None
         await pilot.press("escape")  # clears the message; the researcher is still reading
         assert app.screen is reader and str(status.render()) == ""
+        await pilot.press("x")  # removed at once, and the status line says how to take it back
+        await settle(app, pilot)
+        assert codings_in(sample_project) == []
+        assert "removed måltall-press — ctrl+z to undo" in str(status.render())
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert [path for path, _, _ in codings_in(sample_project)] == ["måltall-press"]
         await pilot.press("c", "escape")  # a waiting c is cancelled, nothing else
         assert app.screen is reader and not reader.awaiting_shortcut
         await pilot.press("escape")  # nothing is active: back to the overview
@@ -655,10 +662,11 @@ async def test_escape_clears_what_is_active_and_the_overview_keeps_its_place(sam
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "leder_L1"
 
 
-async def test_the_selection_shows_without_colour_and_its_words_are_in_the_status_line(
+async def test_at_80x24_rows_hold_text_and_the_selection_shows_without_colour(
     sample_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With NO_COLOR (Textual draws in monochrome) the selection is still reversed and marked in the margin."""
+    """Blank lines between turns take no rows; with NO_COLOR (Textual draws in monochrome) the selection
+    is still reversed and marked in the margin, and its first and last words are in the status line."""
     from qualcode.tui.widgets.transcript_view import SELECTED
 
     monkeypatch.setenv("NO_COLOR", "1")
@@ -666,11 +674,16 @@ async def test_the_selection_shows_without_colour_and_its_words_are_in_the_statu
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
         view = reader.query_one(TranscriptView)
+        text = reader.document.text
+        assert "\n\n" in text
+        shown = view.rows[view.scroll_offset.y:view.scroll_offset.y + view.size.height]
+        assert len(shown) == view.size.height and all(text[row.start:row.end].strip() for row in shown)
+        numbers = [row.line for row in view.rows]
+        assert numbers == sorted(numbers) and max(numbers) < text.count("\n") + 1  # the text's own line numbers
         await pilot.press("right_square_bracket", "V")
         selection = view.selection
         assert selection is not None
         strips = app.screen._compositor.render_strips()
-        text = reader.document.text
         selected_rows = [i for i, r in enumerate(view.rows) if r.start < selection[1] and r.end > selection[0]]
         for index, row in enumerate(view.rows[view.scroll_offset.y:view.scroll_offset.y + view.size.height]):
             line = strips[view.region.y + index].crop(view.region.x, view.region.right - view.styles.scrollbar_size_vertical)
@@ -686,35 +699,7 @@ async def test_the_selection_shows_without_colour_and_its_words_are_in_the_statu
         assert f'"{words[0]} … {words[-1].rstrip(".")}"' in shown
         await pilot.press("escape")
         assert view.selection is None and str(reader.query_one("#status", Static).render()) == ""
-
-
-async def test_removing_a_coding_says_how_to_undo_it(sample_project: Path) -> None:
-    app = open_tui(sample_project)
-    async with app.run_test(size=(80, 24)) as pilot:
-        reader = await open_first(app, pilot, "leder_L1")
-        await pilot.press("v", "c", "m")
-        await settle(app, pilot)
-        await pilot.press("x")
-        await settle(app, pilot)
-        assert codings_in(sample_project) == []
-        assert "removed måltall-press — ctrl+z to undo" in str(reader.query_one("#status", Static).render())
-        await pilot.press("ctrl+z")
-        await settle(app, pilot)
-        assert [path for path, _, _ in codings_in(sample_project)] == ["måltall-press"]
-
-
-async def test_blank_lines_between_turns_take_no_rows_at_80x24(sample_project: Path) -> None:
-    app = open_tui(sample_project)
-    async with app.run_test(size=(80, 24)) as pilot:
-        reader = await open_first(app, pilot, "leder_L1")
-        view = reader.query_one(TranscriptView)
-        text = reader.document.text
-        assert "\n\n" in text
-        shown = view.rows[view.scroll_offset.y:view.scroll_offset.y + view.size.height]
-        assert len(shown) == view.size.height and all(text[row.start:row.end].strip() for row in shown)
-        numbers = [row.line for row in view.rows]
-        assert numbers == sorted(numbers) and max(numbers) < text.count("\n") + 1  # the text's own line numbers
-        await pilot.press(*["right_square_bracket"] * len(reader.document.turns), "down", "down")  # moving never lands on nothing
+        await pilot.press(*["right_square_bracket"] * len(reader.document.turns), "down", "down")  # never lands on nothing
         assert view.rows[view.row_of(view.cursor)].line == numbers[-1]
 
 
