@@ -140,7 +140,7 @@ async def test_help_lists_every_key_of_the_screen(sample_project: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
-        descriptions = {table.get_row_at(row)[1] for row in range(table.row_count)}
+        descriptions = {str(table.get_row_at(row)[1]) for row in range(table.row_count)}
         mouse = {description for _, description in MOUSE}
         assert {b.tooltip or b.description for b in reader.BINDINGS} | mouse == descriptions  # type: ignore[union-attr]
         await pilot.press("escape")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
@@ -20,13 +21,14 @@ class HelpScreen(ModalScreen[None]):
         self.mouse = mouse
 
     def compose(self) -> ComposeResult:
-        table: DataTable[str] = DataTable(id="help-table", cursor_type="row")
+        table: DataTable[Text] = DataTable(id="help-table", cursor_type="row")
         table.add_columns("Key", "What it does")
         for binding in self.bindings:
             keys = [self.app.get_key_display(replace(binding, key=key.strip())) for key in binding.key.split(",")]
-            table.add_row(" / ".join(keys), binding.tooltip or binding.description)
+            # Text, not markup: keys such as "[" and descriptions that quote markup show as written.
+            table.add_row(Text(" / ".join(keys)), Text(binding.tooltip or binding.description))
         for gesture, description in self.mouse:
-            table.add_row(gesture, description)
+            table.add_row(Text(gesture), Text(description))
         yield table
 
     def action_close(self) -> None:
