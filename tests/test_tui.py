@@ -616,10 +616,15 @@ async def test_c_then_a_key_codes_and_p_picks_on_every_screen_that_codes(sample_
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+f", *'"nå måltallet"', "enter")
+        await pilot.press("ctrl+f", *"det", "enter")  # more hits than the screen holds
         await settle(app, pilot)
         search = app.screen
-        assert isinstance(search, SearchScreen) and len(search.hits) == 1
+        assert isinstance(search, SearchScreen) and len(search.hits) > 24
+        await pilot.press("c")
+        assert "press the code's key" in screen_text(app)  # the status line is in view below the hits
+        await pilot.press("escape", "slash", "ctrl+a", "ctrl+k", *'"nå måltallet"', "enter")
+        await settle(app, pilot)
+        assert len(search.hits) == 1
         await pilot.press("c")
         assert "press the code's key" in str(search.query_one("#status", Static).render())
         await pilot.press("escape")  # cancels the c, stays in the search

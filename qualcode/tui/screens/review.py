@@ -52,7 +52,7 @@ class ReviewScreen(QualcodeScreen):
         yield table
         yield Static("", id="candidate-contexts")
         yield Static("", id="status")
-        yield Footer()
+        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = "Possible identifiers"

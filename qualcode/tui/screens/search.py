@@ -41,7 +41,7 @@ class SearchScreen(QualcodeScreen):
         table.add_columns("Where", "Speaker", "Context")
         yield table
         yield Static("", id="status")
-        yield Footer()
+        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = "Search"

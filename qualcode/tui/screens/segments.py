@@ -119,7 +119,7 @@ class SegmentsScreen(QualcodeScreen):
         table.add_columns("Where", "Who", "Round", "Coder", "Code", "Passage")
         yield table
         yield Static("", id="segment-detail")
-        yield Footer()
+        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = f"Coded with {self.code_path}"
