@@ -363,14 +363,36 @@ def home(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def cli_project(tmp_path: Path, home: Path) -> tuple[Path, dict[str, str]]:
-    """A project made with `qualcode init` in a real process, its key beside it (not inside)."""
-    root = tmp_path / "studie"
-    env = cli_env(home, tmp_path / "keys" / "studie.qckey")
-    result = run_qualcode(["init", str(root)], env)
+@pytest.fixture(scope="session")
+def cli_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A project made with `qualcode init` in a real process, and its key beside it: made once."""
+    base = tmp_path_factory.mktemp("cli-template")
+    (base / "home").mkdir()
+    env = cli_env(base / "home", base / "keys" / "studie.qckey")
+    result = run_qualcode(["init", str(base / "studie")], env)
     assert result.returncode == 0, result.stderr
-    return root, env
+    return base / "studie", env
+
+
+@pytest.fixture
+def cli_project(tmp_path: Path, home: Path, cli_template: tuple[Path, dict[str, str]]) -> tuple[Path, dict[str, str]]:
+    """A project made with `qualcode init`, its key beside it (not inside): a copy of both."""
+    root, key = copied_with_key(cli_template, tmp_path)
+    return root, cli_env(home, key)
+
+
+def copied_with_key(template: tuple[Path, dict[str, str]], target: Path) -> tuple[Path, Path]:
+    """A copy of a template project as `target`/studie and of its key as `target`/keys/studie.qckey,
+    with the key's place recorded in the copy as `init` records it, so the copy finds its own key."""
+    root = target / "studie"
+    key = target / "keys" / "studie.qckey"
+    shutil.copytree(template[0], root)
+    key.parent.mkdir(parents=True)
+    shutil.copy2(template[1]["QUALCODE_KEY"], key)
+    with connected(root / ".qualcode" / "project.db") as connection:
+        recorded = connection.execute("UPDATE settings SET value = ? WHERE key = 'key.path'", (str(key.resolve()),))
+        assert recorded.rowcount == 1
+    return root, key
 
 
 def made_project(base: Path, text: str, *steps: list[str]) -> tuple[Path, dict[str, str]]:

@@ -17,6 +17,7 @@ from tests.reliability.conftest import (
     PASSPHRASE,
     assert_one_line_error,
     cli_env,
+    copied_with_key,
     run_qualcode,
     start_qualcode,
 )
@@ -52,16 +53,28 @@ def _setting(root: Path, name: str) -> str | None:
     return row[0] if row else None
 
 
-@pytest.fixture
-def stored_originals(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """A project with 20 transcripts that name Ola Dunk in clear (dismissed as a candidate at first)."""
-    root, env = cli_project
+@pytest.fixture(scope="module")
+def stored_template(
+    cli_template: tuple[Path, dict[str, str]], tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, str]]:
+    """A project with 20 transcripts that name Ola Dunk in clear (dismissed as a candidate at first): made once."""
+    base = tmp_path_factory.mktemp("stored-originals")
+    root, key = copied_with_key(cli_template, base)
+    (base / "home").mkdir()
+    env = cli_env(base / "home", key)
     assert run_qualcode(["--project", str(root), "anonymise", "dismiss", "Ola", "Dunk", "Ola Dunk"], env).returncode == 0
-    _write_interviews(tmp_path / "inn", 20, "Jeg snakket med Ola Dunk om planen.")
-    result = run_qualcode(["--project", str(root), "import", str(tmp_path / "inn")], env)
+    _write_interviews(base / "inn", 20, "Jeg snakket med Ola Dunk om planen.")
+    result = run_qualcode(["--project", str(root), "import", str(base / "inn")], env)
     assert result.returncode == 0, result.stderr
     assert b"Dunk" in _project_bytes(root)
     return root, env
+
+
+@pytest.fixture
+def stored_originals(stored_template: tuple[Path, dict[str, str]], tmp_path: Path, home: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of that project and of its key for one test."""
+    root, key = copied_with_key(stored_template, tmp_path)
+    return root, cli_env(home, key)
 
 
 def _copy_project(root: Path, env: dict[str, str], target: Path) -> tuple[Path, dict[str, str]]:
