@@ -97,6 +97,88 @@ def test_recall_is_one_on_planted_identifiers_and_precision_is_reported(capsys: 
     assert precision == 1.0
 
 
+# Labelled corpus for the candidates no key knows yet, written for qualcode: names in {braces}
+# must be proposed; words in <angles> are false-alarm bait (programmes, agencies, countries,
+# services, common words capitalised mid-sentence or after a year's full stop) and must not be.
+CANDIDATE_CORPUS = """\
+I: Kan du fortelle om hvordan du kom inn i <Kvalifiseringsprogrammet>?
+D1: Det var veilederen min, {Torunn}, som foreslo det. Hun jobber sammen med {Bjørn Aas} på kontoret.
+Før det var jeg på <Jobbsjansen>, og jeg fikk startlån fra <Husbanken>. Nå har jeg <Arbeidsavklaringspenger> og litt <Sosialhjelp>.
+I: Hvordan var det å komme til <Norge>?
+D1: Vi kom fra <Polen> i 2015, og mora mi bor fortsatt i <Ukraina>. Søstera mi {Sol} bor i {Moss}, der det er mye sol.
+Intervjuet ble gjort 3. mars 2023. <Varighet> ca. 40 minutter.
+D1: Vi gikk på tur med {Rose} og {Eli} i helgene, og jeg plukket en rose til mamma.
+Hver dag ringte {Dag} fra <Skatteetaten>, og <Statens> vegvesen ville ha papirer. Da var {Per} med, to ganger per uke.
+D1: I tiltaket lærte vi mye. Men <Tiltaket> var for kort, sa {Ahmed}, og {Fatima} var enig.
+D1: Han sa «<Typisk> dem», og så la han ut alt på <Facebook>. Vi hadde møte på <Teams> med <Kommunen> og <Norges> ambassade.
+D1: Etterpå flyttet {Liv Strand} til {Bø}, og {Amund} fikk jobb i {Lillestrøm}.
+D1: Jeg snakket med {Siv} om <Introduksjonsprogrammet> og <Ny Giv>, og hun kjente {Mohammed} fra <Sverige>.
+"""
+PLACES_IN_CORPUS = {"Moss", "Bø", "Lillestrøm"}
+
+
+def candidate_corpus() -> tuple[str, list[str], list[str], list[int]]:
+    """The corpus text, its planted names, its bait, and where its speaker turns start."""
+    text, planted, bait = "", [], []
+    for piece in re.split(r"(\{[^}]+\}|<[^>]+>)", CANDIDATE_CORPUS):
+        if piece[:1] in "{<" and piece:
+            (planted if piece[0] == "{" else bait).append(piece[1:-1])
+            text += piece[1:-1]
+        else:
+            text += piece
+    starts = [match.end() for match in re.finditer(r"^(?:I|D1): ", text, re.MULTILINE)]
+    return text, planted, bait, starts
+
+
+def test_candidates_keep_every_name_and_drop_ordinary_words_and_precision_is_reported(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from qualcode.anonymise.candidates import propose
+
+    text, planted, bait, starts = candidate_corpus()
+    proposals = propose(text, (), (), {"I", "D1"}, starts)
+    proposed = {proposal.text: proposal for proposal in proposals}
+    missed = [name for name in planted if name not in proposed]
+    assert missed == []
+    false_alarms = [phrase for phrase in proposed if phrase not in planted]
+    precision = 1 - len(false_alarms) / len(proposed)
+    with capsys.disabled():
+        print(f"\ncandidate corpus: recall 1.0 on {len(planted)} names, precision {precision:.2f} "
+              f"with {len(bait)} bait ({false_alarms})")
+    assert [word for word in bait if word in proposed] == []
+    assert {phrase for phrase, proposal in proposed.items() if proposal.kind == "place"} == PLACES_IN_CORPUS
+    assert precision == 1.0
+
+
+@pytest.mark.parametrize("name", ["Bjørn", "Sol", "Rose", "Eli", "Dag", "Hans", "Liv", "Berg", "Strand", "Vik", "Moss"])
+def test_a_name_that_is_also_a_common_word_is_proposed_even_where_the_word_is_lower_case(name: str) -> None:
+    from qualcode.anonymise.candidates import propose
+
+    text = f"Jeg så en {name.lower()} i går, og så ringte {name} meg."
+    assert [proposal.text for proposal in propose(text, (), ())] == [name]
+
+
+def test_a_word_written_in_lower_case_elsewhere_is_not_proposed_alone_but_is_in_a_name() -> None:
+    from qualcode.anonymise.candidates import propose
+
+    text = "Vi snakket om avklaringen. Etter det var Avklaringen ferdig, og Avklaringen Torunnsen kom."
+    assert [proposal.text for proposal in propose(text, (), ())] == ["Avklaringen Torunnsen"]
+
+
+def test_asking_for_help_loads_no_word_frequencies() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom qualcode.cli import cli\n"
+        "for args in (['--help'], ['import', '--help'], ['anonymise', 'review', '--help']):\n"
+        "    try:\n        cli(args, prog_name='qualcode')\n    except SystemExit:\n        pass\n"
+        "import qualcode.importers.pseudonymise\nprint('wordfreq' in sys.modules, 'faker' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False False"
+
+
 def test_pseudonyms_are_consistent_and_inflected() -> None:
     key = known_key()
     first = pseudonymise("Kari Nordmann kom. Karis sønn ringte Kari.", key, "a").text

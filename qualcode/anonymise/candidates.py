@@ -55,8 +55,14 @@ def _matcher() -> Matcher:
 
     from qualcode.text.sentences import pipeline
 
-    matcher = Matcher(pipeline().vocab)
-    matcher.add("CAPITALISED_RUN", [[{"IS_TITLE": True, "IS_STOP": False, "OP": "+"}]], greedy="LONGEST")
+    nlp = pipeline()
+    # Function words are no names, except Norwegian given names among them ("Dag", "Hans").
+    from faker.providers.person.no_NO import Provider
+
+    given = {name.casefold() for name in [*Provider.first_names_female, *Provider.first_names_male]}
+    function_words = sorted(word for word in nlp.Defaults.stop_words if word not in given)
+    matcher = Matcher(nlp.vocab)
+    matcher.add("CAPITALISED_RUN", [[{"IS_TITLE": True, "LOWER": {"NOT_IN": function_words}, "OP": "+"}]], greedy="LONGEST")
     return matcher
 
 
@@ -89,7 +95,9 @@ def propose(
             phrase = " ".join(words)
             if phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
                 continue
-            if phrase not in proposals and not ordinary(phrase, words, lowered):
+            # A listed name may begin with a function word the run left out ("Ny Giv").
+            before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
+            if phrase not in proposals and not ordinary(phrase, words, lowered, before):
                 begin, finish = base + span.start_char, base + span.end_char
                 kind = "place" if phrase.casefold() in _places() else None
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context), kind)
@@ -104,11 +112,12 @@ def propose(
     return list(proposals.values())
 
 
-def ordinary(phrase: str, words: list[str], lowered: set[str]) -> bool:
-    """Whether a capitalised run names no one: a listed country, agency or programme, or made of
-    words that are each listed, written in lower case elsewhere (`lowered`), or common bokmål."""
+def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "") -> bool:
+    """Whether a capitalised run names no one: a listed country, agency or programme (alone or
+    after the word `before` it), or made of words that are each listed, written in lower case
+    elsewhere (`lowered`), or common bokmål."""
     listed = _not_identifiers()
-    if _listed(phrase.casefold(), listed):
+    if _listed(phrase.casefold(), listed) or (before and _listed(f"{before} {phrase}".casefold(), listed)):
         return True
     names, places = _names(), _places()
     for word in words:
