@@ -165,6 +165,19 @@ def test_a_word_written_in_lower_case_elsewhere_is_not_proposed_alone_but_is_in_
     assert [proposal.text for proposal in propose(text, (), ())] == ["Avklaringen Torunnsen"]
 
 
+def test_the_samples_import_with_their_known_names_alone_and_nothing_is_held_back(
+    project: Project, key_access: KeyAccess,
+) -> None:
+    key = key_access.load_existing()
+    import_identifiers(key, SAMPLES / "identifiers.csv")  # no dismissals: Norge and Varighet are not proposed
+    key_access.save(key)
+    with project.begin() as session:
+        import_participants(session, SAMPLES / "participants.csv")
+    result = import_paths(project, [SAMPLES], key_access)
+    assert result.failed == [] and len(result.imported) == 10
+    assert key_access.load_existing().pending == []
+
+
 def test_asking_for_help_loads_no_word_frequencies() -> None:
     import subprocess
     import sys
