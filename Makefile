@@ -25,7 +25,6 @@ demo: install
 	rm -rf $(DEMO) $(DEMO)-key
 	$(DEMO_ENV) $(BIN)/qualcode init $(DEMO)
 	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) identifiers import transcripts/identifiers.csv
-	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) anonymise dismiss Norge Varighet
 	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) participants import transcripts/participants.csv
 	$(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) import transcripts/
 	$(DEMO_CODE) deltaker_D1_T1 "brukermedvirkning/individuell medvirkning" --match "Vi satt sammen og lagde handlingsplanen, og hun spurte hva jeg ville."
