@@ -158,6 +158,13 @@ def test_a_name_that_is_also_a_common_word_is_proposed_even_where_the_word_is_lo
     assert [proposal.text for proposal in propose(text, (), ())] == [name]
 
 
+@pytest.mark.parametrize(("text", "kind"), [("Hun bor i Moss.", "place"), ("Han flyttet til Vik.", "place"), ("Jeg møtte Sander.", None)])
+def test_a_municipality_is_proposed_as_a_place_and_a_post_town_that_is_also_a_name_is_left_open(text: str, kind: str | None) -> None:
+    from qualcode.anonymise.candidates import propose
+
+    assert [proposal.kind for proposal in propose(text, (), ())] == [kind]
+
+
 def test_a_word_written_in_lower_case_elsewhere_is_not_proposed_alone_but_is_in_a_name() -> None:
     from qualcode.anonymise.candidates import propose
 

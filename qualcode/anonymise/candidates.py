@@ -99,7 +99,7 @@ def propose(
             before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
             if phrase not in proposals and not ordinary(phrase, words, lowered, before):
                 begin, finish = base + span.start_char, base + span.end_char
-                kind = "place" if phrase.casefold() in _places() else None
+                kind = "place" if _is_place(phrase.casefold()) else None
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context), kind)
     for speaker in speakers:
         if speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored:
@@ -164,11 +164,22 @@ def _not_identifiers() -> frozenset[str]:
     return frozenset(entry.casefold() for entries in _data_lines("not_identifiers.txt").values() for entry in entries)
 
 
+def _is_place(folded: str) -> bool:
+    """A municipality or county, or a post town that is not also a name ("Lena", "Sander")."""
+    return folded in _municipalities() or (folded in _places() and folded not in _names())
+
+
+@lru_cache(maxsize=1)
+def _municipalities() -> frozenset[str]:
+    """Municipalities and counties, casefolded."""
+    return frozenset(entry.casefold() for entry in _data_lines("places.txt").get("kommuner", []))
+
+
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
     """Municipalities and counties, and post towns that are not everyday words, casefolded."""
     sections = _data_lines("places.txt")
-    places = {entry.casefold() for entry in sections.get("kommuner", [])}
+    places = set(_municipalities())
     places.update(
         folded for folded in (entry.casefold() for entry in sections.get("poststeder", []))
         if " " in folded or _zipf(folded) < POST_TOWN_MAX_ZIPF
