@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from qualcode.config import Config
-from qualcode.errors import InvalidInput, KeyFileError
+from qualcode.errors import InvalidInput, KeyFileError, QualcodeError
 from qualcode.store.project import PROJECT_DIR, Project, find_project_root
 
 if TYPE_CHECKING:
@@ -29,9 +29,10 @@ if TYPE_CHECKING:
     from qualcode.anonymise.withdraw import Withdrawal
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.service import CodeView
-    from qualcode.coding.passages import Quote
+    from qualcode.coding.passages import Quote, QuoteFilter
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
-    from qualcode.coding.transcripts import TranscriptView
+    from qualcode.coding.transcripts import ParticipantView, TranscriptView
+    from qualcode.importers.service import ImportOptions
     from qualcode.search.service import SearchResult
     from qualcode.store.backups import BackupInfo, RestoreResult
     from qualcode.store.models import Coder
@@ -483,6 +484,167 @@ class Workspace:
             self._passphrase = self.config.passphrase
             raise
 
+    # --- the whole loop for the terminal UI: import, export, reviewers' comments, participants ---
+    def preview_import(self, paths: Sequence[Path], metadata: dict[str, str]) -> list[ImportPreview]:
+        """What importing `paths` would replace (in context) and hold back for review; writes nothing,
+        as `qualcode import --dry-run`."""
+        from qualcode.importers.service import expand_paths, preview_file
+
+        options = import_options(metadata)
+        key = self.key_access().load_existing()
+        previews: list[ImportPreview] = []
+        with self.begin() as session:
+            for path in expand_paths(paths):
+                try:
+                    preview = preview_file(session, path, options, key)
+                except QualcodeError as error:
+                    previews.append(ImportPreview(path.name, (), (), str(error)))
+                    continue
+                previews.append(ImportPreview(
+                    preview.file,
+                    tuple(PreviewLine(i.line, i.kind, i.original, i.pseudonym, i.context) for i in preview.replacements),
+                    tuple(preview.candidates),
+                ))
+        return previews
+
+    def import_files(
+        self, paths: Sequence[Path], metadata: dict[str, str], *, participants_csv: Path | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> ImportOutcome:
+        """Import as `qualcode import` does; `progress(done, total, file name)` before each file.
+        Files held back for possible identifiers nobody has decided about are named apart."""
+        from qualcode.importers.metadata import import_participants
+        from qualcode.importers.service import expand_paths, import_paths, preview_file
+
+        options = import_options(metadata)
+        key_access = self.key_access()
+        participants_note = ""
+        if participants_csv is not None:
+            with self.begin() as session:
+                made = import_participants(session, participants_csv, self.coder(session))
+            participants_note = f"participants: {len(made.created)} new, {len(made.updated)} updated"
+        with self.begin() as session:
+            coder_name = self.coder(session).name
+        files = expand_paths(paths)
+        done = [0]
+
+        def step(path: Path) -> None:
+            if progress is not None:
+                progress(done[0], len(files), path.name)
+            done[0] += 1
+
+        batch = import_paths(self.project, files, key_access, options, coder_name, progress=step)
+        if progress is not None:
+            progress(len(files), len(files), "")
+        # Held back is what a dry run on the key as it now is would still hold back: the
+        # batch keeps only each failure's reason, and a second look at a few files is cheap.
+        key = key_access.load_existing()
+        held_back: list[Path] = []
+        with self.begin() as session:
+            for path, _reason in batch.failed:
+                try:
+                    if preview_file(session, path, options, key).candidates:
+                        held_back.append(path)
+                except QualcodeError:
+                    continue
+        return ImportOutcome(
+            imported=tuple(
+                f"{'replaced the text of' if item.replaced else 'imported'} {item.name}"
+                f"{' (' + ', '.join(item.participants) + ')' if item.participants else ''}: {item.words} words, {item.turns} turns"
+                for item in batch.imported
+            ),
+            skipped=tuple(f"{path.name}: {reason}" for path, reason in batch.skipped),
+            failed=tuple(f"{path.name}: {reason}" for path, reason in batch.failed if path not in held_back),
+            held_back=tuple(held_back),
+            participants=participants_note,
+        )
+
+    def export_report(
+        self, selection: QuoteFilter, *, attribution: str = "role", language: str = "nb", output: Path | None = None,
+        title: str | None = None, progress: Callable[[int, int], None] | None = None,
+    ) -> ExportDone:
+        """A Word report, as `qualcode export report`; a named file that exists is refused."""
+        from qualcode.exporters.report import ReportOptions
+        from qualcode.exporters.service import export_report
+
+        key = self.leak_check_key()
+        with self.begin() as session:
+            result = export_report(
+                session, self.root, selection, ReportOptions(title=title, attribution=attribution, language=language),
+                self._export_output(output), False, key, progress,
+            )
+        return ExportDone(result.path, result.quotes, result.codes, tuple(result.warnings))
+
+    def export_quote_table(
+        self, selection: QuoteFilter, *, table_format: str = "xlsx", attribution: str = "role", language: str = "nb",
+        output: Path | None = None, progress: Callable[[int, int], None] | None = None,
+    ) -> ExportDone:
+        """A quote table (csv or xlsx), as `qualcode export quotes`."""
+        from qualcode.exporters.service import export_quote_table
+
+        key = self.leak_check_key()
+        with self.begin() as session:
+            result = export_quote_table(
+                session, self.root, selection, table_format, attribution, language, self._export_output(output), False,
+                key, progress,
+            )
+        return ExportDone(result.path, result.quotes, result.codes, tuple(result.warnings))
+
+    def _export_output(self, output: Path | None) -> Path | None:
+        """A bare file name goes in the project's exports folder, where default names go too."""
+        from qualcode.exporters.service import EXPORTS_DIR
+
+        if output is None or output.is_absolute() or output.parent != Path():
+            return output
+        return self.root / EXPORTS_DIR / output
+
+    def import_review(self, path: Path) -> list[ReviewComment]:
+        """Reviewers' comments in a commented report, stored as memos as `qualcode review import` does,
+        each with where it was attached and, when on a quote, where that quote is."""
+        from qualcode.coding.service import find_coding
+        from qualcode.exporters.review import import_review
+
+        key = self.leak_check_key()
+        comments: list[ReviewComment] = []
+        with self.begin() as session:
+            result = import_review(session, path, key)
+            for placed in result.placed:
+                transcript, start, code = None, None, None
+                if placed.attached_to.startswith("coding "):
+                    coding = find_coding(session, int(placed.attached_to.removeprefix("coding ")))
+                    transcript, start, code = coding.transcript.name, coding.start, coding.code.path
+                elif placed.attached_to.startswith("code "):
+                    code = placed.attached_to.removeprefix("code ")
+                comments.append(ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, code, transcript, start))
+            for author, text, why in result.unplaced:
+                comments.append(ReviewComment(author, text, f"not placed: {why}", False))
+        return comments
+
+    def participants(self) -> list[ParticipantView]:
+        from qualcode.coding.transcripts import describe_participants
+
+        with self.begin() as session:
+            return describe_participants(session)
+
+    def edit_participant(self, participant: str, values: dict[str, str]) -> str:
+        """Correct a participant's role, office, gender, age band or attributes (NAME=VALUE, comma-separated),
+        as `qualcode participants edit`; returns what changed."""
+        from qualcode.importers.metadata_edit import edit_participant
+
+        fields = dict(values)
+        listed = fields.pop("attributes", None)
+        attributes: dict[str, str] = {}
+        for item in (listed or "").split(","):
+            if not item.strip():
+                continue
+            name, equals, given = item.partition("=")
+            if not equals or not name.strip():
+                raise InvalidInput(f"{item.strip()!r} is not NAME=VALUE", "as barn=ja, separated by commas")
+            attributes[name.strip()] = given.strip()
+        with self.typed() as session:
+            edit = edit_participant(session, participant, self.coder(session), attributes=attributes or None, **fields)
+        return ", ".join(change.field for change in edit.changes) or "nothing changed"
+
 
 class IdentifierReview:
     """Deciding, one by one, about possible identifiers; each decision is kept in the key at once,
@@ -513,3 +675,82 @@ class IdentifierReview:
             with self.workspace.begin() as session:
                 coder_name = self.workspace.coder(session).name
             return save_and_reapply(self.workspace.project, self.access, key, coder_name)
+
+
+# --- what the terminal UI's import, export and review screens are given --------------------------
+IMPORT_FIELDS = ("participant", "role", "wave", "date", "fidelity")
+
+
+def import_options(metadata: dict[str, str]) -> ImportOptions:
+    """The import options typed in a form (empty fields left to the files' own front matter and sidecars)."""
+    from datetime import date
+
+    from qualcode.importers.service import ImportOptions
+
+    given = {field: value.strip() for field, value in metadata.items() if value.strip()}
+    unknown = sorted(set(given) - set(IMPORT_FIELDS))
+    if unknown:
+        raise InvalidInput(f"unknown import fields: {', '.join(unknown)}", f"use {', '.join(IMPORT_FIELDS)}")
+    when = None
+    if "date" in given:
+        try:
+            when = date.fromisoformat(given.pop("date"))
+        except ValueError:
+            raise InvalidInput(f"date {metadata['date'].strip()!r} is not YYYY-MM-DD", "as 2025-03-14") from None
+    return ImportOptions(
+        participant=given.get("participant"), role=given.get("role"), wave=given.get("wave"), date=when,
+        fidelity=given.get("fidelity"),
+    )
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """One replacement a dry run would make, in the file's own words around it."""
+
+    line: int
+    kind: str
+    original: str
+    pseudonym: str
+    context: str
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing one file would do: its replacements, what waits for review, or why it cannot be read."""
+
+    file: str
+    replacements: tuple[PreviewLine, ...]
+    candidates: tuple[str, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """A batch import, one line per file; `held_back` files wait for the identifier review."""
+
+    imported: tuple[str, ...]
+    skipped: tuple[str, ...]
+    failed: tuple[str, ...]
+    held_back: tuple[Path, ...]
+    participants: str = ""
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    path: Path
+    quotes: int
+    codes: int
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    """A reviewer's comment and where it went: a coding (with its transcript and offset to jump to), a code, the project, or nowhere."""
+
+    author: str
+    text: str
+    attached_to: str
+    new: bool
+    code: str | None = None
+    transcript: str | None = None
+    start: int | None = None

@@ -468,8 +468,7 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
         await pilot.press(*"2009-10-12", "tab", "ctrl+u", *"t2", "enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, TranscriptForm)
-        row = table.get_row("leder_L1")
-        assert (row[5], row[6]) == ("T2", "2009-10-12")  # the overview shows the change
+        assert table.get_cell("leder_L1", "round") == "T2"  # the overview shows the change (no date column at 80 wide)
         table.move_cursor(row=table.get_row_index("leder_L1"))
         await pilot.press("e")  # a bad value: an error, and nothing changed
         await pilot.pause()

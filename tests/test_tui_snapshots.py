@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import pytest
 from textual.pilot import Pilot
 
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import create_key
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import add_coding
 from qualcode.store.project import Project
-from tests.conftest import import_samples, open_tui, sample_key
+from qualcode.store.settings import set_setting
+from qualcode.tui.app import QualcodeApp
+from tests.conftest import SAMPLES, import_samples, open_tui, sample_key
 
 SIZE = (80, 24)
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture, which it leaves untyped
@@ -70,6 +74,86 @@ def test_help(snap_compare: SnapCompare, coded_project: Path) -> None:
     async def before(pilot: Pilot[None]) -> None:
         await _open_leader(pilot)
         await pilot.press("question_mark")
+        await _settle(pilot)
+
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
+
+
+# --- the whole loop: import, export, reviewers' comments, participants, and the overview's columns ---
+async def _settle_own_work(pilot: Pilot[None]) -> None:
+    """As _settle, but past a DirectoryTree's loader, which waits for folders to open and never ends."""
+    working = [worker for worker in pilot.app.workers if worker.group != "_loader"]
+    if working:  # an empty list would mean every worker
+        await pilot.app.workers.wait_for_complete(working)
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_overview_with_every_column(snap_compare: SnapCompare, coded_project: Path) -> None:
+    assert snap_compare(open_tui(coded_project), terminal_size=(130, 24), run_before=_settle)
+
+
+@pytest.fixture
+def keyed_project(project: Project) -> Path:
+    """The samples imported with a key file whose pseudonyms are the same every run (a fixed project GUID)."""
+    with project.begin() as session:
+        set_setting(session, "project.guid", "snapshot")
+    access = create_key(project, project.root.parent / "keys" / "snapshot.qckey", "test passphrase")
+    key = sample_key(access.load_existing())
+    access.save(key)
+    import_samples(project, key)
+    access.save(key)
+    root = project.root
+    project.close()
+    return root
+
+
+def test_import_dry_run(snap_compare: SnapCompare, keyed_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "nye"  # a fixed name: the tree's root is shown in the picture
+    folder.mkdir()
+    for name in ("veileder_V1.txt", "participants.csv"):
+        shutil.copy(SAMPLES / name, folder / name)
+    (folder / "deltaker_D9_T1.txt").write_text("I: Hvem hjalp deg?\nD9: Det var Sissel Bakken på kontoret.\n", encoding="utf-8")
+    monkeypatch.chdir(folder)
+
+    async def before(pilot: Pilot[None]) -> None:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle_own_work(pilot)
+        await pilot.press("enter", "ctrl+r")
+        await _settle_own_work(pilot)
+
+    assert snap_compare(open_tui(keyed_project), terminal_size=SIZE, run_before=before)
+
+
+def test_export_form(snap_compare: SnapCompare, coded_project: Path) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        await _settle(pilot)
+        app = pilot.app
+        assert isinstance(app, QualcodeApp)
+        app.browse_code("måltall-press")
+        await _settle(pilot)
+        await pilot.press("slash", *"role:leder", "enter", "ctrl+p", *"export", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
+
+
+def test_participants(snap_compare: SnapCompare, coded_project: Path) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        await _settle(pilot)
+        await pilot.press("p")
+        await _settle(pilot)
+        await pilot.press("e")
+        await _settle(pilot)
+
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
+
+
+def test_command_palette(snap_compare: SnapCompare, coded_project: Path) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        await _settle(pilot)
+        await pilot.press("ctrl+p", *"comm")
         await _settle(pilot)
 
     assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)

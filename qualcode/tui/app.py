@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderDocument
 from qualcode.tui.background import WorkDone, run_in_background
+from qualcode.tui.modals.commands import QualcodeCommands
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
@@ -21,14 +23,19 @@ from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.tui.screens.start import StartScreen
 from qualcode.workspace import IdentifierReview, Workspace
 
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
 Result = TypeVar("Result")
 
 
 class QualcodeApp(App[None]):
     CSS_PATH = ["styles/qualcode.tcss"]
     TITLE = "qualcode"
+    COMMANDS = App.COMMANDS | {QualcodeCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        # The same action as the screens' own quit keys, so the footer shows one Quit, not two.
+        Binding("ctrl+q", "app.quit", "Quit", id="app.quit"),
         Binding("ctrl+f", "search", "Search", id="app.search"),
     ]
 
@@ -130,6 +137,50 @@ class QualcodeApp(App[None]):
 
     def browse_code(self, code_path: str) -> None:
         self.push_screen(SegmentsScreen(code_path))
+
+    # --- the whole loop: import, export, reviewers' comments, participants ---------------------
+    def palette_commands(self, screen: Screen[object]) -> list[tuple[str, str, Callable[[], object]]]:
+        """What the command palette offers on every screen: name, what it does, what runs it."""
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            ("Import transcripts", "Pick files or a folder, see the dry run, import with progress", self.action_import),
+            ("Export a report or quote table", "The current code's passages (and the passages filter) as Word or a table",
+             self.action_export),
+            ("Reviewers' comments", "Read a commented report back as memos and jump to the quotes", self.action_comments),
+            ("Identifiers", "Review possible identifiers (needs the key's passphrase)", self.action_review),
+            ("Participants", "List and edit participants: role, office, gender, age band, attributes", self.action_participants),
+            ("Search", "Search the transcripts", self.action_search),
+        ]
+        if hasattr(screen, "action_help"):
+            commands.append(("Help", "Every key of this screen", lambda: screen.run_action("help")))
+        commands.append(("Quit", "Leave qualcode", self.exit))
+        return commands
+
+    def action_import(self) -> None:
+        from qualcode.tui.screens.import_files import ImportScreen
+
+        self.push_screen(ImportScreen(Path.cwd()))
+
+    def action_export(self) -> None:
+        """Export what is being looked at: the passages browser's code and filter, else choose in the form."""
+        from textual.widgets import Input
+
+        from qualcode.tui.screens.export import ExportScreen
+
+        code_path, filter_text = "", ""
+        if isinstance(self.screen, SegmentsScreen):
+            code_path = self.screen.code_path
+            filter_text = self.screen.query_one("#segments-filter", Input).value
+        self.push_screen(ExportScreen(code_path, filter_text))
+
+    def action_comments(self) -> None:
+        from qualcode.tui.screens.review_comments import ReviewCommentsScreen
+
+        self.push_screen(ReviewCommentsScreen(Path.cwd()))
+
+    def action_participants(self) -> None:
+        from qualcode.tui.screens.participants import ParticipantsScreen
+
+        self.push_screen(ParticipantsScreen())
 
     def on_unmount(self) -> None:
         self.workspace.close()

@@ -1,30 +1,66 @@
-"""OverviewScreen: the project's transcripts with participants, round, kind, size and progress."""
+"""OverviewScreen: the project's transcripts with participants, role, round, office, kind, size and progress."""
 
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input
 
-from qualcode.coding.transcripts import TranscriptView
+from qualcode.coding.transcripts import ParticipantView, TranscriptView
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 
 SORTS = ("name", "wave", "interview_date", "codings", "coded_turns", "words")
+# Column key, heading, width of its values. Shown in this order; which are shown depends on the width.
+COLUMNS = (
+    ("name", "Transcript", 14), ("coded", "Coded", 5), ("codings", "Codings", 7), ("participants", "Participants", 12),
+    ("role", "Role", 9), ("round", "Round", 5), ("office", "Office", 9), ("date", "Date", 10), ("kind", "Kind", 10),
+    ("words", "Words", 6),
+)
+ALWAYS = ("name", "coded", "kind", "words")
+# The rest as room allows, most wanted first: role, round and office fit at 80 columns.
+BY_ROOM = ("role", "round", "office", "participants", "date", "codings")
+NAME_WIDTH = (14, 28)  # the name column takes what is left over, within these bounds
+CELL_PADDING = 2  # a DataTable pads each cell by one on either side
+SCROLLBAR = 2
+
+
+def columns_for(width: int) -> list[tuple[str, str, int]]:
+    """The columns that fit in `width`, never leaving out the name, progress, kind and words, with
+    the name column widened into what is left."""
+    widths = {key: size for key, _, size in COLUMNS}
+    room = width - SCROLLBAR
+    shown = set(ALWAYS)
+    used = sum(widths[key] + CELL_PADDING for key in shown)
+    for key in BY_ROOM:
+        if used + widths[key] + CELL_PADDING <= room:
+            shown.add(key)
+            used += widths[key] + CELL_PADDING
+    name_width = max(NAME_WIDTH[0], min(NAME_WIDTH[1], widths["name"] + room - used))
+    return [(key, label, name_width if key == "name" else size) for key, label, size in COLUMNS if key in shown]
+
+
+def fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class OverviewScreen(QualcodeScreen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="overview.open"),
         Binding("slash", "filter", "Filter", id="overview.filter"),
-        Binding("s", "sort", "Sort", id="overview.sort"),
+        Binding("s", "sort", "Sort", show=False, tooltip="Sort by name, round, date, codings, progress or words", id="overview.sort"),
         Binding("e", "edit", "Edit metadata", show=False, tooltip="Correct the date, round, participants, kind, interviewer or title",
                 id="overview.edit"),
         Binding("b", "browse", "Passages", tooltip="Every passage coded with a code", id="overview.browse"),
         Binding("a", "app.review", "Identifiers", tooltip="Review possible identifiers (needs the key's passphrase)", id="overview.review"),
-        Binding("ctrl+f", "app.search", "Search", id="overview.search"),
+        Binding("i", "app.import", "Import", tooltip="Import transcripts: pick files or a folder, dry run, import", id="overview.import"),
+        Binding("x", "app.export", "Export", tooltip="A Word report or quote table of a code's passages", id="overview.export"),
+        Binding("p", "app.participants", "Participants", show=False, tooltip="List and edit participants", id="overview.participants"),
+        Binding("r", "app.comments", "Reviewers' comments", show=False,
+                tooltip="Read a commented report back as memos and jump to the quotes", id="overview.comments"),
+        Binding("ctrl+f", "app.search", "Search", show=False, id="overview.search"),
         Binding("question_mark", "help", "Help", id="overview.help"),
         Binding("q", "app.quit", "Quit", id="overview.quit"),
     ]
@@ -34,15 +70,15 @@ class OverviewScreen(QualcodeScreen):
         self.transcripts: list[TranscriptView] = []
         self.sort_index = 0
         self.filter_text = ""
+        self.offices: dict[str, str] = {}  # participant -> office
+        self.columns: list[tuple[str, str, int]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Filter by name, participant, role, wave …", id="overview-filter", classes="hidden")
-        table: DataTable[str] = DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
-        # Progress first after the name, so it stays in view at 80 columns; the rest scrolls sideways.
-        table.add_columns("Transcript", "Coded", "Codings", "Participants", "Role", "Round", "Date", "Kind", "Words")
-        yield table
-        yield Footer()
+        # Columns are added for the width the screen has (on_resize).
+        yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = "qualcode"
@@ -53,12 +89,33 @@ class OverviewScreen(QualcodeScreen):
     def on_screen_resume(self) -> None:
         self.load()
 
-    def load(self) -> None:
-        self.in_background(lambda workspace: workspace.transcripts(), self._loaded, group="overview")
+    def on_resize(self, event: events.Resize) -> None:
+        columns = columns_for(event.size.width)
+        if columns != self.columns:
+            self.columns = columns
+            table: DataTable[str] = self.query_one(DataTable)
+            table.clear(columns=True)
+            for key, label, width in columns:
+                table.add_column(label, width=width, key=key)
+            self._fill()
 
-    def _loaded(self, transcripts: list[TranscriptView]) -> None:
-        self.transcripts = transcripts
+    def load(self) -> None:
+        self.in_background(lambda workspace: (workspace.transcripts(), workspace.participants()), self._loaded, group="overview")
+
+    def _loaded(self, loaded: tuple[list[TranscriptView], list[ParticipantView]]) -> None:
+        self.transcripts, people = loaded
+        self.offices = {person.name: person.office for person in people if person.office}
         self._fill()
+
+    def _office(self, transcript: TranscriptView) -> str:
+        return ",".join(dict.fromkeys(self.offices[p] for p in transcript.participants if p in self.offices))
+
+    def _cells(self, t: TranscriptView) -> dict[str, str]:
+        return {
+            "name": t.name, "coded": t.progress, "codings": str(t.codings), "participants": ",".join(t.participants),
+            "role": ",".join(t.roles), "round": t.wave or "", "office": self._office(t), "date": t.interview_date or "",
+            "kind": t.fidelity or "", "words": str(t.words),
+        }
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
@@ -69,13 +126,13 @@ class OverviewScreen(QualcodeScreen):
         wanted = self.filter_text.casefold()
         rows = [
             t for t in self.transcripts
-            if not wanted or wanted in " ".join([t.name, *t.participants, *t.roles, t.wave or "", t.fidelity or ""]).casefold()
+            if not wanted or wanted in " ".join([t.name, *t.participants, *t.roles, t.wave or "", t.fidelity or "", self._office(t)]).casefold()
         ]
         rows.sort(key=lambda t: (getattr(t, key) is None, getattr(t, key) or 0), reverse=key in ("codings", "coded_turns", "words"))
         for t in rows:
+            cells = self._cells(t)
             # A table reads strings as markup: names and participants are typed by people and may hold "[".
-            table.add_row(*(escape(cell) for cell in (t.name, t.progress, str(t.codings), ",".join(t.participants), ",".join(t.roles),
-                                                       t.wave or "", t.interview_date or "", t.fidelity or "", str(t.words))), key=t.name)
+            table.add_row(*(escape(fit(cells[key], width)) for key, _, width in self.columns), key=t.name)
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
 

@@ -1,0 +1,71 @@
+"""ParticipantForm: correct a participant's role, office, gender, age band and attributes."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from qualcode.coding.transcripts import ParticipantView
+
+# Field, label, placeholder: the names `qualcode participants edit` takes.
+FIELDS = (
+    ("role", "Role", "deltaker, veileder, leder, medforsker …"),
+    ("office", "Office", "kontor A (pseudonymised like all typed text)"),
+    ("gender", "Gender", ""),
+    ("age_band", "Age band", "30-39"),
+    ("attributes", "Attributes", "NAME=VALUE, comma-separated; NAME= removes it"),
+)
+
+
+def current_values(participant: ParticipantView) -> dict[str, str]:
+    return {
+        "role": participant.role or "",
+        "office": participant.office or "",
+        "gender": participant.gender or "",
+        "age_band": participant.age_band or "",
+        "attributes": ", ".join(f"{name}={value}" for name, value in participant.attributes.items()),
+    }
+
+
+def changed_values(initial: dict[str, str], values: dict[str, str]) -> dict[str, str]:
+    """What the researcher changed; a removed attribute is sent as NAME= so the service removes it."""
+    changed = {field: value for field, value in values.items() if field != "attributes" and value != initial[field]}
+    if values["attributes"] != initial["attributes"]:
+        before = {item.partition("=")[0].strip() for item in initial["attributes"].split(",") if item.strip()}
+        given = [item.strip() for item in values["attributes"].split(",") if item.strip()]
+        named = {item.partition("=")[0].strip() for item in given}
+        changed["attributes"] = ", ".join([*given, *(f"{name}=" for name in sorted(before - named))])
+    return changed
+
+
+class ParticipantForm(ModalScreen[dict[str, str] | None]):
+    """Returns the fields the researcher changed, or None if dismissed."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="participant-form.cancel")]
+
+    def __init__(self, participant: ParticipantView) -> None:
+        super().__init__()
+        self.participant = participant
+        self.initial = current_values(participant)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="participant-form"):
+            yield Label(f"Participant {self.participant.name} (Enter saves, Escape cancels)", markup=False)
+            for field, label, placeholder in FIELDS:
+                yield Label(label, classes="muted")
+                yield Input(value=self.initial[field], placeholder=placeholder, id=f"participant-{field}")
+
+    def on_mount(self) -> None:
+        self.query_one("#participant-role", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        values = {field: self.query_one(f"#participant-{field}", Input).value.strip() for field, _, _ in FIELDS}
+        self.dismiss(changed_values(self.initial, values))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,153 @@
+"""ExportScreen: a Word report or a quote table of a code's passages, as `qualcode export report|quotes`.
+
+The code and filter come from where it was opened (the passages browser's code and its current
+filter); attribution, language and file name are chosen in the form. The path written and any
+warnings (labels that may identify a small group) are shown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, Select, Static
+
+from qualcode.coding.passages import QuoteFilter
+from qualcode.tui.background import WorkDone
+from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.workspace import ExportDone, Workspace
+
+KINDS = (("Word report (.docx)", "report"), ("Quote table (.xlsx)", "xlsx"), ("Quote table (.csv)", "csv"))
+ATTRIBUTIONS = (
+    ("En deltaker / Veileder (role)", "role"), ("Veileder, kontor B (role-office)", "role-office"),
+    ("Veileder, T1 (role-wave)", "role-wave"), ("D1, T1, transcript, line (full)", "full"),
+)
+LANGUAGES = (("Norsk bokmål", "nb"), ("English", "en"))
+# The passages browser's filter words, as the export's selection: field:value, and words to search for.
+FILTER_FIELDS = {
+    "role": "roles", "rolle": "roles", "round": "waves", "runde": "waves", "wave": "waves",
+    "participant": "participants", "deltaker": "participants", "coder": "coders", "koder": "coders",
+    "transcript": "transcripts",
+}
+
+
+def selection(code_path: str, filter_text: str) -> QuoteFilter:
+    """The quotes a code and a passages filter select: known fields by name, any other field:value as
+    an attribute of the participant or transcript, and other words as a search query."""
+    chosen: dict[str, list[str]] = {name: [] for name in set(FILTER_FIELDS.values())}
+    attributes: list[tuple[str, str]] = []
+    words: list[str] = []
+    for word in filter_text.split():
+        field, _, value = word.partition(":")
+        if value and field.casefold() in FILTER_FIELDS:
+            chosen[FILTER_FIELDS[field.casefold()]].append(value)
+        elif value and field:
+            attributes.append((field, value))
+        else:
+            words.append(word)
+    return QuoteFilter(
+        codes=(code_path,) if code_path else (), roles=tuple(chosen["roles"]), waves=tuple(chosen["waves"]),
+        participants=tuple(chosen["participants"]), coders=tuple(chosen["coders"]),
+        transcripts=tuple(chosen["transcripts"]), attributes=tuple(attributes), query=" ".join(words) or None,
+    )
+
+
+def describe_export(done: ExportDone) -> Text:
+    shown = Text()
+    shown.append("Wrote ")
+    shown.append(str(done.path), style="bold")
+    shown.append(f": {done.quotes} quotes under {done.codes} codes")
+    for warning in done.warnings:
+        shown.append(f"\nwarning: {warning}", style="yellow")
+    return shown
+
+
+class ExportScreen(QualcodeScreen):
+    BINDINGS = [
+        Binding("ctrl+s", "export", "Export", tooltip="Write the file chosen in the form", id="export.run"),
+        Binding("escape", "back", "Back", id="export.back"),
+        Binding("f1", "help", "Help", id="export.help"),
+    ]
+
+    def __init__(self, code_path: str = "", filter_text: str = "") -> None:
+        super().__init__()
+        self.code_path = code_path
+        self.filter_text = filter_text
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="export-form"):
+            with Horizontal(classes="form-row"):
+                yield Label("Code", classes="muted")
+                yield Input(self.code_path, placeholder="every code", id="export-code", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Filter", classes="muted")
+                yield Input(self.filter_text, placeholder="role:veileder round:T1 office:kontor B …", id="export-filter", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("What", classes="muted")
+                yield Select(KINDS, value="report", allow_blank=False, id="export-kind", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Attribution", classes="muted")
+                yield Select(ATTRIBUTIONS, value="role", allow_blank=False, id="export-attribution", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Language", classes="muted")
+                yield Select(LANGUAGES, value="nb", allow_blank=False, id="export-language", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Title", classes="muted")
+                yield Input(placeholder="the project's name (reports only)", id="export-title", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("File name", classes="muted")
+                yield Input(placeholder="default: exports/rapport-<date>.docx, never overwritten", id="export-file", compact=True)
+        yield ProgressBar(id="export-progress", show_eta=False, classes="hidden")  # shown while writing
+        yield Static(Text("ctrl+s writes the file; Escape goes back."), id="export-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Export"
+        self.sub_title = f"{self.code_path or 'every code'}{' · ' + self.filter_text if self.filter_text else ''}"
+        self.query_one("#export-kind", Select).focus()
+
+    def _value(self, widget_id: str) -> str:
+        return str(self.query_one(f"#{widget_id}", Select).value)
+
+    def _text(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def action_export(self) -> None:
+        chosen = selection(self._text("export-code"), self._text("export-filter"))
+        kind, attribution, language = self._value("export-kind"), self._value("export-attribution"), self._value("export-language")
+        output = Path(self._text("export-file")).expanduser() if self._text("export-file") else None
+        title = self._text("export-title") or None
+        self._show(Text("Writing …"))
+        self.query_one(ProgressBar).update(total=None, progress=0)
+        self.query_one(ProgressBar).remove_class("hidden")
+
+        def progress(done: int, total: int) -> None:  # in the worker: only posts
+            self.post_message(WorkDone(lambda: self.query_one(ProgressBar).update(total=max(total, 1), progress=done)))
+
+        def work(workspace: Workspace) -> ExportDone:
+            if kind == "report":
+                return workspace.export_report(chosen, attribution=attribution, language=language, output=output,
+                                               title=title, progress=progress)
+            return workspace.export_quote_table(chosen, table_format=kind, attribution=attribution, language=language,
+                                                output=output, progress=progress)
+
+        self.in_background(work, self._written, group="export", failed=lambda error: self._show(Text(error, style="red")))
+
+    def _written(self, done: ExportDone) -> None:
+        self.query_one(ProgressBar).update(total=1, progress=1)
+        self._show(describe_export(done))
+        self.notify(f"wrote {done.path.name}", title="Export", markup=False)
+
+    def _show(self, shown: Text) -> None:
+        self.query_one("#export-result", Static).update(shown)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -1,0 +1,87 @@
+"""ParticipantsScreen: the people interviewed, with role, office, gender, age band and attributes; `e` corrects one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header
+
+from qualcode.coding.transcripts import ParticipantView
+from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.help import HelpScreen
+
+
+class ParticipantsScreen(QualcodeScreen):
+    BINDINGS = [
+        Binding("e", "edit", "Edit", tooltip="Correct the role, office, gender, age band or attributes", id="participants.edit"),
+        Binding("escape", "back", "Back", id="participants.back"),
+        Binding("question_mark", "help", "Help", id="participants.help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.people: list[ParticipantView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        table: DataTable[Text] = DataTable(id="participants", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Name", "Role", "Office", "Gender", "Age", "Transcripts", "Attributes")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Participants"
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def load(self) -> None:
+        self.in_background(lambda workspace: workspace.participants(), self._loaded, group="participants")
+
+    def _loaded(self, people: list[ParticipantView]) -> None:
+        self.people = people
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for person in people:
+            cells = (person.name, person.role, person.office, person.gender, person.age_band, ",".join(person.transcripts),
+                     ", ".join(f"{name}={value}" for name, value in person.attributes.items()))
+            table.add_row(*(Text(cell or "") for cell in cells), key=person.name)
+        if people:
+            table.move_cursor(row=min(row, len(people) - 1))
+
+    def action_edit(self) -> None:
+        from qualcode.tui.modals.participant_form import ParticipantForm
+
+        table = self.query_one(DataTable)
+        if not self.people or not table.row_count:
+            return
+        person = self.people[table.cursor_row]
+
+        def saved(values: dict[str, str] | None) -> None:
+            if values:  # nothing changed, or Escape: nothing to save
+                self.save_edit(person.name, values)
+
+        self.app.push_screen(ParticipantForm(person), saved)
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_edit()
+
+    def save_edit(self, name: str, values: dict[str, str]) -> None:
+        """Save through the same service as `qualcode participants edit`, then reload the list."""
+        def edited(status: str, failed: bool = False) -> None:
+            self.notify(status, severity="error" if failed else "information", markup=False)  # holds what was typed
+            self.load()
+
+        self.in_background(
+            lambda workspace: workspace.edit_participant(name, values), lambda changed: edited(f"{name}: {changed}"),
+            group="participants-edit", failed=lambda error: edited(f"{name}: {error}", failed=True),
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(list(self.BINDINGS)))

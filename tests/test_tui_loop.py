@@ -1,0 +1,306 @@
+"""The whole loop in the terminal UI: import (with held-back files through review), export, reviewers'
+comments, participants, the command palette and the overview at 80 columns, driven by Pilot on the samples."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets._footer import FooterKey
+
+from qualcode.anonymise.service import create_key, import_identifiers
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.reader import load_reader_document
+from qualcode.coding.service import add_coding
+from qualcode.coding.transcripts import describe_participants, describe_transcripts
+from qualcode.store.models import Memo
+from qualcode.store.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.modals.participant_form import ParticipantForm
+from qualcode.tui.screens.export import ExportScreen, selection
+from qualcode.tui.screens.import_files import ImportScreen
+from qualcode.tui.screens.overview import columns_for
+from qualcode.tui.screens.participants import ParticipantsScreen
+from qualcode.tui.screens.reader import ReaderScreen
+from qualcode.tui.screens.review import ReviewScreen
+from qualcode.tui.screens.review_comments import ReviewCommentsScreen
+from qualcode.tui.screens.segments import SegmentsScreen
+from tests.conftest import SAMPLES, open_tui
+
+SIZE = (80, 24)
+FOLDER_FILES = ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt", "participants.csv")
+# A name nobody has decided about yet: the file is held back until the review decides.
+UNDECIDED = """I: Hvem hjalp deg mest?
+D2: Det var nok Gunnhild Ravnåsen på kontoret, hun ringte meg hver uke.
+"""
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait for the app's own work; a DirectoryTree's loader waits for folders to open and never ends."""
+    working = [worker for worker in pilot.app.workers if worker.group != "_loader"]
+    if working:  # an empty list would mean every worker
+        await pilot.app.workers.wait_for_complete(working)
+    await pilot.pause()
+    await pilot.pause()
+
+
+def shown(app: QualcodeApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def until(pilot: Pilot[None], condition: object, rounds: int = 40) -> None:
+    """Let workers and their follow-ups (a re-import after review) run until `condition()` holds."""
+    for _ in range(rounds):
+        await settle(pilot)
+        if callable(condition) and condition():
+            return
+    raise AssertionError("the screen never reached the expected state")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Three sample interviews and the participants CSV, as a researcher's folder of new files."""
+    chosen = tmp_path / "intervjuer"
+    chosen.mkdir()
+    for name in FOLDER_FILES:
+        shutil.copy(SAMPLES / name, chosen / name)
+    (chosen / "deltaker_D2_T1.txt").write_text(UNDECIDED, encoding="utf-8")
+    return chosen
+
+
+@pytest.fixture
+def keyed_project(project: Project) -> Path:
+    """A project with a key that knows the samples' names, and nothing about the name in UNDECIDED."""
+    access = create_key(project, project.root.parent / "keys" / "loop.qckey", "test passphrase")
+    key = access.load_existing()
+    import_identifiers(key, SAMPLES / "identifiers.csv")
+    access.save(key)
+    root = project.root
+    project.close()
+    return root
+
+
+@pytest.fixture
+def coded_samples(sample_project: Path) -> Path:
+    with Project.open(sample_project) as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        add_coding(session, "leder_L1", "måltall-press", coder, match="Vi får et måltall hvert år fra fylket")
+        add_coding(session, "leder_L1", "inntakspress", coder, match="Jeg har sagt til veilederne at vi må nå måltallet før jul.")
+        add_coding(session, "veileder_V1", "måltall-press", coder, match="Det passer dårlig med måltall som skal nås på et halvt år.")
+    return sample_project
+
+
+def test_columns_by_width_keep_kind_and_words_and_show_role_round_office_at_80() -> None:
+    at_80 = [key for key, _, _ in columns_for(80)]
+    assert at_80 == ["name", "coded", "role", "round", "office", "kind", "words"]
+    assert sum(width + 2 for _, _, width in columns_for(80)) <= 78  # room for the scrollbar
+    assert [key for key, _, _ in columns_for(60)] == ["name", "coded", "role", "kind", "words"]
+    assert len(columns_for(130)) == 10  # every column when there is room
+
+
+async def test_overview_at_80_columns_shows_office_and_a_whole_footer(sample_project: Path) -> None:
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert [str(column.label) for column in table.columns.values()] == ["Transcript", "Coded", "Role", "Round", "Office", "Kind", "Words"]
+        row = table.get_row("veileder_V1")
+        assert row[2:] == ["veileder", "T1", "kontor A", "transcript", row[-1]] and int(row[-1]) > 100
+        keys = list(app.screen.query(FooterKey))
+        assert any(key.description == "Quit" for key in keys)
+        assert all(key.region.right <= SIZE[0] for key in keys)  # nothing cut off at the right edge
+        await pilot.resize_terminal(130, 24)
+        await settle(pilot)
+        assert len(table.columns) == 10
+
+
+async def test_import_dry_run_then_held_back_file_goes_through_review_and_is_imported(
+    keyed_project: Path, folder: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(folder)
+    app = open_tui(keyed_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        await pilot.press("enter")  # the folder itself, at the tree's root
+        await settle(pilot)
+        assert screen.chosen == [folder]
+        assert screen.query_one("#import-participants_csv", Input).value == "participants.csv"  # from where qualcode runs
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "Dry run" in shown(app, "#import-log"))
+        dry_run = shown(app, "#import-log")
+        assert "deltaker_D2_T1.txt" in dry_run and "held back for review:" in dry_run and "Ravnåsen" in dry_run
+        assert "Sissel Bakken → " in dry_run  # a known name, replaced, shown in its context
+        with Project.open(keyed_project) as project, project.begin() as session:
+            assert describe_transcripts(session) == []  # a dry run writes nothing
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert any("Ravnåsen" in c.text for c in review.pending)
+        assert "held back deltaker_D2_T1.txt" in str(screen.query_one("#import-log", Static).render())
+        while review.pending:
+            await pilot.press("p" if "Ravnåsen" in review.pending[review.query_one(DataTable).cursor_row].text else "d")
+            await settle(pilot)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen and not screen.held_back and "1 imported" in shown(app, "#import-log"))
+        assert screen.query_one("#import-progress").display  # shown once importing began
+    with Project.open(keyed_project) as project, project.begin() as session:
+        names = {t.name for t in describe_transcripts(session)}
+        people = {p.name: p for p in describe_participants(session)}
+    assert names == {"leder_L1", "veileder_V1", "deltaker_D1_T1", "deltaker_D2_T1"}
+    assert people["D1"].office == "kontor A"  # the participants CSV was read first
+    with Project.open(keyed_project) as project, project.begin() as session:
+        text = load_reader_document(session, "deltaker_D2_T1").text
+    assert "Ravnåsen" not in text and "Gunnhild" not in text  # decided as a person, so replaced
+
+
+async def test_import_metadata_from_the_form_and_bad_date_refused(keyed_project: Path, folder: Path) -> None:
+    app = open_tui(keyed_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = ImportScreen(folder)
+        await app.push_screen(screen)
+        await settle(pilot)
+        screen.choose([folder / "leder_L1.txt"])
+        screen.query_one("#import-date", Input).value = "12.03.2024"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "is not YYYY-MM-DD" in shown(app, "#import-log")
+        screen.query_one("#import-date", Input).value = "2024-03-20"
+        screen.query_one("#import-wave", Input).value = "T2"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "1 imported" in shown(app, "#import-log"))
+    with Project.open(keyed_project) as project, project.begin() as session:
+        (leader,) = describe_transcripts(session)
+    assert (leader.wave, leader.interview_date) == ("T2", "2024-03-20")
+
+
+def test_the_passages_filter_becomes_the_export_selection() -> None:
+    chosen = selection("måltall-press", "role:veileder round:T1 office:kontor fylket")
+    assert chosen.codes == ("måltall-press",) and chosen.roles == ("veileder",) and chosen.waves == ("T1",)
+    assert chosen.attributes == (("office", "kontor"),) and chosen.query == "fylket"
+    assert selection("", "").codes == () and selection("", "").query is None
+
+
+async def test_export_from_the_passages_filter_through_the_palette_then_comments_come_back(
+    coded_samples: Path, tmp_path: Path,
+) -> None:
+    app = open_tui(coded_samples)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.browse_code("måltall-press")
+        await settle(pilot)
+        assert isinstance(app.screen, SegmentsScreen)
+        app.screen.query_one("#segments-filter", Input).value = "role:leder"
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"export", "enter")
+        await settle(pilot)
+        export = app.screen
+        assert isinstance(export, ExportScreen)
+        assert (export.query_one("#export-code", Input).value, export.query_one("#export-filter", Input).value) == ("måltall-press", "role:leder")
+        # A quote table of what the filter shows: the leader's two passages, not the caseworker's.
+        export.query_one("#export-kind", Select).value = "csv"
+        export.query_one("#export-file", Input).value = str(tmp_path / "leder.csv")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Wrote" in shown(app, "#export-result"))
+        assert "2 quotes" in shown(app, "#export-result")
+        with (tmp_path / "leder.csv").open(encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+        assert {row["transcript"] for row in rows} == {"leder_L1"} and len(rows) == 2
+        # The same again as a Word report with a warning about a group of one, written under exports/.
+        export.query_one("#export-kind", Select).value = "report"
+        export.query_one("#export-attribution", Select).value = "role-office"
+        export.query_one("#export-file", Input).value = "funn.docx"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "funn.docx" in shown(app, "#export-result"))
+        result = shown(app, "#export-result")
+        assert "warning:" in result and "covers 1 participants" in result
+        written = coded_samples / "exports" / "funn.docx"
+        assert written.is_file()
+        # A writing that exists is refused, not overwritten.
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "error" in shown(app, "#export-result"))
+
+        reviewed = docx.Document(str(written))
+        paragraph = next(p for p in reviewed.paragraphs if "måltallet før jul" in p.text)
+        reviewed.add_comment(paragraph.runs, text="Gjelder dette alle kontor?", author="Medforsker Anne", initials="MA")
+        commented = tmp_path / "kommentert" / "kommentert.docx"
+        commented.parent.mkdir()
+        reviewed.save(str(commented))
+
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        comments = ReviewCommentsScreen(commented.parent)
+        await app.push_screen(comments)
+        await settle(pilot)
+        await pilot.press("down", "enter")  # the one .docx under the root
+        await until(pilot, lambda: bool(comments.comments))
+        (comment,) = comments.comments
+        assert comment.author == "Medforsker Anne" and comment.attached_to.startswith("coding ") and comment.new
+        assert comment.transcript == "leder_L1" and comment.code == "måltall-press/inntakspress"
+        assert "Enter goes there" in shown(app, "#comment-detail")
+        await pilot.press("enter")
+        await settle(pilot)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.document.transcript == "leder_L1"
+        assert reader.document.text[reader.start_offset or 0:].startswith("Jeg har sagt til veilederne")
+    with Project.open(coded_samples) as project, project.begin() as session:
+        memos = session.query(Memo).filter(Memo.source.like("review:%")).all()
+        assert [memo.text for memo in memos] == ["Gjelder dette alle kontor?"]
+
+
+async def test_palette_finds_every_action_by_name(sample_project: Path) -> None:
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for typed, opened in (("import", ImportScreen), ("participants", ParticipantsScreen), ("comments", ReviewCommentsScreen)):
+            await pilot.press("ctrl+p")
+            await settle(pilot)
+            await pilot.press(*typed, "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, opened), typed
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"identifiers", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_participants_are_edited_in_the_tui(sample_project: Path) -> None:
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ParticipantsScreen)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("D3"))
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ParticipantForm)
+        assert form.query_one("#participant-office", Input).value == "kontor B"
+        form.query_one("#participant-office", Input).value = "kontor C"
+        form.query_one("#participant-attributes", Input).value = "kvp_start=2023-08-20"  # barn left out: removed
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert str(table.get_row("D3")[2]) == "kontor C"
+    with Project.open(sample_project) as project, project.begin() as session:
+        person = next(p for p in describe_participants(session) if p.name == "D3")
+    assert person.office == "kontor C" and "barn" not in person.attributes and person.attributes["kvp_start"] == "2023-08-20"
