@@ -40,8 +40,9 @@ run: demo
 	@if [ -t 0 ] && [ -t 1 ]; then $(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) tui; \
 	else echo "Not a terminal, so the terminal UI was not opened; open it with: $(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) tui"; fi
 
+# On every core: the suite's time goes to real processes, imports and the TUI, which spread well.
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # Linters, outside the test suite; CI runs this beside `make test`. mypy reads its settings
 # (strict, on qualcode/) from pyproject.toml.
