@@ -157,3 +157,24 @@ def test_command_palette(snap_compare: SnapCompare, coded_project: Path) -> None
         await _settle(pilot)
 
     assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
+
+
+def test_review_comments(snap_compare: SnapCompare, keyed_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docx
+
+    folder = tmp_path / "svar"  # a fixed name: the tree's root is shown in the picture
+    folder.mkdir()
+    reviewed = docx.Document()
+    paragraph = reviewed.add_paragraph("Sitatsamling om måltall")
+    reviewed.add_comment(paragraph.runs, text="Fin rapport, men hva med kontor B?", author="Medforsker Anne", initials="MA")
+    reviewed.save(str(folder / "kommentert.docx"))
+    monkeypatch.chdir(folder)
+
+    async def before(pilot: Pilot[None]) -> None:
+        await _settle(pilot)
+        await pilot.press("r")
+        await _settle_own_work(pilot)
+        await pilot.press("down", "enter")
+        await _settle_own_work(pilot)
+
+    assert snap_compare(open_tui(keyed_project), terminal_size=SIZE, run_before=before)

@@ -21,10 +21,12 @@ Command = tuple[str, str, Callable[[], object]]  # name, what it does, what runs
 
 
 def screen_commands(provider: Provider) -> list[Command]:
-    """The shown-or-hidden key bindings of the screen under the palette, by their description."""
+    """The shown-or-hidden key bindings of the screen under the palette, by their description; keys for the
+    app's own actions (app.import …) are left to the app's names for them."""
     commands: list[Command] = []
     for binding in provider.screen.BINDINGS:
-        if isinstance(binding, Binding) and binding.description and binding.action not in ("back", "cancel", "close"):
+        if (isinstance(binding, Binding) and binding.description and not binding.action.startswith("app.")
+                and binding.action not in ("back", "cancel", "close")):
             commands.append((binding.description, binding.tooltip or f"key {binding.key}", partial(provider.screen.run_action, binding.action)))
     return commands
 

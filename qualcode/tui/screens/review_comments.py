@@ -51,6 +51,7 @@ class ReviewCommentsScreen(QualcodeScreen):
         super().__init__()
         self.start = start
         self.comments: list[ReviewComment] = []
+        self.summary = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,8 +89,7 @@ class ReviewCommentsScreen(QualcodeScreen):
             table.add_row(Text(comment.author), Text(comment.attached_to), Text(" ".join(comment.text.split())[:60]))
         new = sum(1 for comment in comments if comment.new)
         placed = sum(1 for comment in comments if not comment.attached_to.startswith("not placed"))
-        self.notify(f"{path.name}: {new} new memos, {placed - new} already imported, {len(comments) - placed} not placed",
-                    title="Reviewers' comments", markup=False)
+        self.summary = f"{path.name}: {new} new memos, {placed - new} already imported, {len(comments) - placed} not placed"
         if comments:
             table.focus()
             table.move_cursor(row=0)
@@ -101,9 +101,9 @@ class ReviewCommentsScreen(QualcodeScreen):
 
     def _show(self, row: int | None) -> None:
         if row is None or not 0 <= row < len(self.comments):
-            self._detail(Text("The report has no comments."))
+            self._detail(Text(f"{self.summary}\nThe report has no comments."))
             return
-        self._detail(describe_comment(self.comments[row]))
+        self._detail(Text(self.summary + "\n", style="dim") + describe_comment(self.comments[row]))
 
     def _detail(self, shown: Text) -> None:
         self.query_one("#comment-detail", Static).update(shown)
