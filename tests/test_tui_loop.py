@@ -307,3 +307,24 @@ async def test_participants_are_edited_in_the_tui(sample_project: Path) -> None:
     with Project.open(sample_project) as project, project.begin() as session:
         person = next(p for p in describe_participants(session) if p.name == "D3")
     assert person.office == "kontor C" and "barn" not in person.attributes and person.attributes["kvp_start"] == "2023-08-20"
+
+
+def test_workspace_import_reports_progress_and_names_held_back_files_apart(keyed_project: Path, folder: Path) -> None:
+    """What the import screen calls, checked without the screen: progress per file, held-back files apart from failures."""
+    from qualcode.config import Config
+    from qualcode.errors import InvalidInput
+    from qualcode.workspace import Workspace
+
+    (folder / "tom.txt").write_bytes(b"")  # an empty file fails for its own reason, and is not held back
+    steps: list[tuple[int, int, str]] = []
+    with Workspace.open(Config.resolve(project=keyed_project, coder="Forsker 1")) as workspace:
+        with pytest.raises(InvalidInput, match="not YYYY-MM-DD"):
+            workspace.import_files([folder], {"date": "i går"})
+        outcome = workspace.import_files([folder], {}, participants_csv=folder / "participants.csv",
+                                         progress=lambda done, total, name: steps.append((done, total, name)))
+        with pytest.raises(InvalidInput, match="not NAME=VALUE"):
+            workspace.edit_participant("D1", {"attributes": "barn"})
+    assert steps[0] == (0, 5, "deltaker_D1_T1.txt") and steps[-1] == (5, 5, "")
+    assert [path.name for path in outcome.held_back] == ["deltaker_D2_T1.txt"]
+    assert len(outcome.imported) == 3 and [line.split(":")[0] for line in outcome.failed] == ["tom.txt"]
+    assert outcome.participants.startswith("participants: ")
