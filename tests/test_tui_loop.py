@@ -262,6 +262,21 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
         assert [memo.text for memo in memos] == ["Gjelder dette alle kontor?"]
 
 
+async def test_export_from_the_reader_takes_the_code_at_the_cursor(coded_samples: Path) -> None:
+    app = open_tui(coded_samples)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with Project.open(coded_samples) as project, project.begin() as session:
+            text = load_reader_document(session, "leder_L1").text
+        app.open_transcript("leder_L1", text.index("Jeg har sagt til veilederne"))
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        app.action_export()
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        assert app.screen.query_one("#export-code", Input).value == "måltall-press/inntakspress"
+
+
 async def test_palette_finds_every_action_by_name(sample_project: Path) -> None:
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
