@@ -383,12 +383,13 @@ class Workspace:
         with self.begin() as session:
             return reader_codings(session, transcript)
 
-    def passages(self, code_path: str) -> list[Quote]:
-        """Every live passage coded with the code or its sub-codes, with attribution details."""
+    def passages(self, code_path: str = "") -> list[Quote]:
+        """Every live passage coded with the code or its sub-codes (every code when none is
+        given), with attribution details."""
         from qualcode.coding.passages import QuoteFilter, select_quotes
 
         with self.begin() as session:
-            quotes, _ = select_quotes(session, QuoteFilter(codes=(code_path,)))
+            quotes, _ = select_quotes(session, QuoteFilter(codes=(code_path,) if code_path else ()))
             return quotes
 
     def search(self, query: str, limit: int = 200, attributes: tuple[tuple[str, str], ...] = ()) -> SearchResult:

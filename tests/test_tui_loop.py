@@ -186,11 +186,21 @@ async def test_import_metadata_from_the_form_and_bad_date_refused(keyed_project:
     assert (leader.wave, leader.interview_date) == ("T2", "2024-03-20")
 
 
-def test_the_passages_filter_becomes_the_export_selection() -> None:
-    chosen = selection("måltall-press", "role:veileder round:T1 office:kontor fylket")
-    assert chosen.codes == ("måltall-press",) and chosen.roles == ("veileder",) and chosen.waves == ("T1",)
-    assert chosen.attributes == (("office", "kontor"),) and chosen.query == "fylket"
-    assert selection("", "").codes == () and selection("", "").query is None
+def test_the_export_holds_exactly_the_passages_the_browser_filter_shows(coded_samples: Path) -> None:
+    from qualcode.coding.passages import QuoteFilter
+    from qualcode.config import Config
+    from qualcode.errors import InvalidInput
+    from qualcode.workspace import Workspace
+
+    with Workspace.open(Config.resolve(project=coded_samples, coder="Forsker 1")) as workspace:
+        shown = [q for q in workspace.passages("måltall-press") if q.transcript == "veileder_V1"]
+        chosen = selection(workspace, "måltall-press", "round:1 role:veileder")  # round:1 is T1, as in the browser
+        assert len(shown) == 1 and chosen == QuoteFilter(codes=("måltall-press",), codings=(shown[0].coding_id,))
+        assert selection(workspace, "", " ") == QuoteFilter()
+        with pytest.raises(InvalidInput, match="no field 'kontr'"):
+            selection(workspace, "måltall-press", "kontr:A")
+        with pytest.raises(InvalidInput, match="leaves no passage"):
+            selection(workspace, "måltall-press", "role:ingen")
 
 
 async def test_export_from_the_passages_filter_through_the_palette_then_comments_come_back(

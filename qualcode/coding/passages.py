@@ -53,6 +53,7 @@ class QuoteFilter:
     coders: tuple[str, ...] = ()
     attributes: tuple[tuple[str, str], ...] = ()
     query: str | None = None
+    codings: tuple[int, ...] = ()  # only these codings: the passages a screen shows
     cap_per_participant: int | None = None
     order: str = "participant"
 
@@ -146,6 +147,8 @@ def select_quotes(
     )
     if code_ids is not None:
         query = query.where(Coding.code_id.in_(code_ids))
+    if selection.codings:
+        query = query.where(Coding.id.in_(selection.codings))
     if selection.transcripts:
         query = query.where(Transcript.name.in_(selection.transcripts))
     if selection.waves:

@@ -7,6 +7,7 @@ warnings (labels that may identify a small group) are shown.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
@@ -16,9 +17,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, Select, Static
 
 from qualcode.coding.passages import QuoteFilter
+from qualcode.errors import InvalidInput
 from qualcode.tui.background import WorkDone
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.segments import known_fields, matches, parse_filter
 from qualcode.workspace import ExportDone, Workspace
 
 KINDS = (("Word report (.docx)", "report"), ("Quote table (.xlsx)", "xlsx"), ("Quote table (.csv)", "csv"))
@@ -27,33 +30,21 @@ ATTRIBUTIONS = (
     ("Veileder, T1 (role-wave)", "role-wave"), ("D1, T1, transcript, line (full)", "full"),
 )
 LANGUAGES = (("Norsk bokmål", "nb"), ("English", "en"))
-# The passages browser's filter words, as the export's selection: field:value, and words to search for.
-FILTER_FIELDS = {
-    "role": "roles", "rolle": "roles", "round": "waves", "runde": "waves", "wave": "waves",
-    "participant": "participants", "deltaker": "participants", "coder": "coders", "koder": "coders",
-    "transcript": "transcripts",
-}
-
-
-def selection(code_path: str, filter_text: str) -> QuoteFilter:
-    """The quotes a code and a passages filter select: known fields by name, any other field:value as
-    an attribute of the participant or transcript, and other words as a search query."""
-    chosen: dict[str, list[str]] = {name: [] for name in set(FILTER_FIELDS.values())}
-    attributes: list[tuple[str, str]] = []
-    words: list[str] = []
-    for word in filter_text.split():
-        field, _, value = word.partition(":")
-        if value and field.casefold() in FILTER_FIELDS:
-            chosen[FILTER_FIELDS[field.casefold()]].append(value)
-        elif value and field:
-            attributes.append((field, value))
-        else:
-            words.append(word)
-    return QuoteFilter(
-        codes=(code_path,) if code_path else (), roles=tuple(chosen["roles"]), waves=tuple(chosen["waves"]),
-        participants=tuple(chosen["participants"]), coders=tuple(chosen["coders"]),
-        transcripts=tuple(chosen["transcripts"]), attributes=tuple(attributes), query=" ".join(words) or None,
-    )
+def selection(workspace: Workspace, code_path: str, filter_text: str) -> QuoteFilter:
+    """The passages the browser shows for this code and filter, read by the browser's own filter,
+    so the export holds exactly those (round:1, quoted values, attributes and words alike)."""
+    chosen = QuoteFilter(codes=(code_path,) if code_path else ())
+    if not filter_text.strip():
+        return chosen
+    quotes = workspace.passages(code_path)
+    attributes = {name for quote in quotes for name in quote.attributes}
+    parsed = parse_filter(filter_text, attributes)
+    if parsed.unknown:
+        raise InvalidInput(f"no field {', '.join(repr(f) for f in parsed.unknown)}", f"filter by {known_fields(attributes)}")
+    shown = tuple(quote.coding_id for quote in quotes if matches(quote, parsed))
+    if not shown:
+        raise InvalidInput("the filter leaves no passage to export", "change the filter, or clear it to export every passage")
+    return replace(chosen, codings=shown)
 
 
 def describe_export(done: ExportDone) -> Text:
@@ -118,7 +109,7 @@ class ExportScreen(QualcodeScreen):
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
     def action_export(self) -> None:
-        chosen = selection(self._text("export-code"), self._text("export-filter"))
+        code_path, filter_text = self._text("export-code"), self._text("export-filter")
         kind, attribution, language = self._value("export-kind"), self._value("export-attribution"), self._value("export-language")
         output = Path(self._text("export-file")).expanduser() if self._text("export-file") else None
         title = self._text("export-title") or None
@@ -130,6 +121,7 @@ class ExportScreen(QualcodeScreen):
             self.post_message(WorkDone(lambda: self.query_one(ProgressBar).update(total=max(total, 1), progress=done)))
 
         def work(workspace: Workspace) -> ExportDone:
+            chosen = selection(workspace, code_path, filter_text)
             if kind == "report":
                 return workspace.export_report(chosen, attribution=attribution, language=language, output=output,
                                                title=title, progress=progress)
