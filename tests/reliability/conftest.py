@@ -7,12 +7,14 @@ check: the child has its own pid, memory, file descriptors and signal dispositio
 signalled, killed and waited for like any process; it takes its own SQLite and key-file locks on
 real files; and it runs the console script's entry point, `qualcode.cli.main`, with the
 arguments, environment, working directory and piped standard streams a shell would give it.
-Where a fork would change the answer, a test asks for a fresh interpreter (`fresh=True`, or its
-own command line from `qualcode_command`): which libraries a command imports
-(tests/test_architecture.py), a process's peak memory (a forked child's resident set counts the
-pages it shares with the test process), and anything that execs a wrapper first (unshare, a
-start barrier). SQLite keeps its locks per process, so a child forked while the test process
-holds a lock would believe it holds that lock too: forking refuses then (`_refuse_held_locks`).
+What must happen in the process before the command (a smaller file-size limit, a read-only
+mount namespace, waiting for a start signal) is a `preexec` run in the child, as subprocess's
+preexec_fn is. Where a fork would change the answer, a test starts a fresh interpreter
+(`fresh=True`, or its own command line from `qualcode_command`): which libraries a command
+imports (tests/test_architecture.py) and a process's peak memory (a forked child's resident set
+counts the pages it shares with the test process). SQLite keeps its locks per process, so a
+child forked while the test process holds a lock would believe it holds that lock too: forking
+refuses then (`_refuse_held_locks`).
 """
 
 from __future__ import annotations
