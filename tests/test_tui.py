@@ -32,6 +32,15 @@ async def settle(app: QualcodeApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def until_rows(app: QualcodeApp, pilot: Pilot[None], rounds: int = 50) -> None:
+    """Until the screen's table has rows: a worker's result is drawn a moment after the worker ends."""
+    for _ in range(rounds):
+        if app.screen.query_one(DataTable).row_count:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the table stayed empty")
+
+
 async def open_first(app: QualcodeApp, pilot: Pilot[None], name: str) -> ReaderScreen:
     await settle(app, pilot)
     table = app.screen.query_one(DataTable)
@@ -344,7 +353,7 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
     held.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn [b]på kontoret[/b], og Sandvika senter.\n", encoding="utf-8")
     with project.begin() as session:
         import_file(session, first, key=key)
-    with pytest.raises(NeedsReview), project.begin() as session:
+    with pytest.raises(NeedsReview, match="Torunn"), project.begin() as session:
         import_file(session, held, key=key)
     access.save(key)
     root = project.root
@@ -596,6 +605,7 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
         await pilot.press("escape", "b")
         await settle(app, pilot)
         assert isinstance(app.screen, SegmentsScreen)
+        await until_rows(app, pilot)
         shown = screen_text(app)
         assert "[b]måltall[/b] hvert år ]" in shown.split("─")[0]  # the table, above the detail
         assert "[b]notat [i]" in shown
@@ -604,6 +614,7 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"måltall", "enter")
         await settle(app, pilot)
+        await until_rows(app, pilot)
         shown = screen_text(app)
         assert "et [b]måltall[/b] hvert" in shown or "[b]«måltall»[/b]" in shown
 
