@@ -25,7 +25,6 @@ from qualcode.exporters.report import ReportOptions
 from qualcode.exporters.review import import_review
 from qualcode.exporters.service import export_quote_table, export_report
 from qualcode.store.project import Project
-from tests.conftest import SAMPLES
 from tests.test_cli import run
 from tests.test_exporters import code_the_samples
 
@@ -35,19 +34,6 @@ DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # the export's own date, so a test runni
 @pytest.fixture
 def coded(project: Project) -> tuple[Project, PseudonymKey]:
     return code_the_samples(project)
-
-
-@pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The demo project made through the CLI, as tests/test_cli.py makes it."""
-    root = tmp_path / "demo"
-    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "demo-key" / "demo.qckey"))
-    for args in (["init", str(root)], ["identifiers", "import", str(SAMPLES / "identifiers.csv")],
-                 ["anonymise", "dismiss", "Norge", "Varighet"], ["participants", "import", str(SAMPLES / "participants.csv")],
-                 ["import", str(SAMPLES)]):
-        result = run(*(args if args[0] == "init" else ["--project", str(root), *args]))
-        assert result.exit_code == 0, result.output
-    return root
 
 
 def exported(project: Project) -> list[str]:
