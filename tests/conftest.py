@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from qualcode.codebook.service import apply_codebook
 from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import load_codebook
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import ImportedTranscript, ImportOptions, import_file
 from qualcode.store.models import Coder
@@ -165,3 +166,50 @@ def open_tui(root: Path, coder: str | None = "Forsker 1", role: str | None = Non
     from qualcode.workspace import Workspace
 
     return QualcodeApp(Workspace.open(Config.resolve(project=root, coder=coder, key=key)), role)
+
+
+CODINGS = [
+    ("leder_L1", "måltall-press/inntakspress", "Jeg har sagt til veilederne at vi må nå måltallet før jul."),
+    ("veileder_V1", "måltall-press/inntakspress",
+     "Vi hadde et måltall fra fylket på førti deltakere innen sommeren, og vi lå langt under. Så da ble det sånn at vi tok inn nesten alle som kom."),
+    ("veileder_V1", "måltall-press/kvantitet mot kvalitet", "Det ble mer om antall enn om hva folk faktisk trengte."),
+    ("veileder_V2", "måltall-press", "Måltallet blir et tak."),
+    ("deltaker_D1_T1", "empowerment/selvbilde og selvtillit", "Jeg har begynt å tro at jeg faktisk kan noe."),
+    ("deltaker_D1_T1", "empowerment/avmakt", "Jeg følte meg som en snylter, ærlig talt."),
+    ("deltaker_D1_T2", "empowerment/håp og motivasjon", "Det er en ny start."),
+    ("deltaker_D2_T1", "brukermedvirkning/tvang og krav", "Det var KVP eller redusert sosialhjelp. Det er ikke noe valg."),
+    ("gruppeintervju_G1", "brukermedvirkning/tvang og krav", "Jeg ble ikke spurt om jeg ville."),
+    ("gruppeintervju_G1", "brukermedvirkning/tvang og krav", "Så det er ikke frivillig, selv om de kaller det det."),
+]
+
+
+@pytest.fixture(scope="session")
+def coded_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> tuple[Path, dict[str, Any]]:
+    """The samples imported and coded once; each test gets its own copy of the project and the key."""
+    root = tmp_path_factory.mktemp("coded") / "project"
+    shutil.copytree(migrated_template, root)
+    with Project.open(root) as project:
+        _, key = code_the_samples(project)
+    return root, key.to_json()
+
+
+@pytest.fixture
+def coded(tmp_path: Path, coded_template: tuple[Path, dict[str, Any]]) -> Iterator[tuple[Project, PseudonymKey]]:
+    root = tmp_path / "project"
+    shutil.copytree(coded_template[0], root)
+    with Project.open(root) as project:
+        yield project, PseudonymKey.from_json(coded_template[1])
+
+
+def code_the_samples(project: Project) -> tuple[Project, PseudonymKey]:
+    """The sample transcripts and participants imported, and CODINGS made by Forsker 1."""
+    key = sample_key(PseudonymKey("test"))
+    with project.begin() as session:
+        import_participants(session, SAMPLES / "participants.csv")
+        for path in sorted(SAMPLES.iterdir()):
+            if path.suffix in {".txt", ".md", ".docx", ".odt", ".vtt"}:
+                import_file(session, path, key=key)
+        coder = get_or_create_coder(session, "Forsker 1")
+        for transcript, code, quote in CODINGS:
+            add_coding(session, transcript, code, coder, match=quote, memo="Kjernesitat" if "tak" in quote else None)
+    return project, key

@@ -26,14 +26,10 @@ from qualcode.exporters.review import import_review
 from qualcode.exporters.service import export_quote_table, export_report
 from qualcode.store.project import Project
 from tests.test_cli import run
-from tests.test_exporters import code_the_samples
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # the export's own date, so a test running over midnight holds
 
 
-@pytest.fixture
-def coded(project: Project) -> tuple[Project, PseudonymKey]:
-    return code_the_samples(project)
 
 
 def exported(project: Project) -> list[str]:

@@ -28,44 +28,9 @@ from qualcode.exporters.labels import MethodFacts, method_note
 from qualcode.exporters.report import BOOKMARK_PREFIX, ReportOptions
 from qualcode.exporters.review import import_review, review_memos
 from qualcode.exporters.service import export_quote_table, export_report
-from qualcode.importers.metadata import import_participants
-from qualcode.importers.service import import_file
 from qualcode.store.models import Coder, Coding, Memo
 from qualcode.store.project import Project
-from tests.conftest import SAMPLES, make_transcript, sample_key
-
-CODINGS = [
-    ("leder_L1", "måltall-press/inntakspress", "Jeg har sagt til veilederne at vi må nå måltallet før jul."),
-    ("veileder_V1", "måltall-press/inntakspress",
-     "Vi hadde et måltall fra fylket på førti deltakere innen sommeren, og vi lå langt under. Så da ble det sånn at vi tok inn nesten alle som kom."),
-    ("veileder_V1", "måltall-press/kvantitet mot kvalitet", "Det ble mer om antall enn om hva folk faktisk trengte."),
-    ("veileder_V2", "måltall-press", "Måltallet blir et tak."),
-    ("deltaker_D1_T1", "empowerment/selvbilde og selvtillit", "Jeg har begynt å tro at jeg faktisk kan noe."),
-    ("deltaker_D1_T1", "empowerment/avmakt", "Jeg følte meg som en snylter, ærlig talt."),
-    ("deltaker_D1_T2", "empowerment/håp og motivasjon", "Det er en ny start."),
-    ("deltaker_D2_T1", "brukermedvirkning/tvang og krav", "Det var KVP eller redusert sosialhjelp. Det er ikke noe valg."),
-    ("gruppeintervju_G1", "brukermedvirkning/tvang og krav", "Jeg ble ikke spurt om jeg ville."),
-    ("gruppeintervju_G1", "brukermedvirkning/tvang og krav", "Så det er ikke frivillig, selv om de kaller det det."),
-]
-
-
-@pytest.fixture
-def coded(project: Project) -> tuple[Project, PseudonymKey]:
-    return code_the_samples(project)
-
-
-def code_the_samples(project: Project) -> tuple[Project, PseudonymKey]:
-    """The sample transcripts and participants imported, and CODINGS made by Forsker 1."""
-    key = sample_key(PseudonymKey("test"))
-    with project.begin() as session:
-        import_participants(session, SAMPLES / "participants.csv")
-        for path in sorted(SAMPLES.iterdir()):
-            if path.suffix in {".txt", ".md", ".docx", ".odt", ".vtt"}:
-                import_file(session, path, key=key)
-        coder = get_or_create_coder(session, "Forsker 1")
-        for transcript, code, quote in CODINGS:
-            add_coding(session, transcript, code, coder, match=quote, memo="Kjernesitat" if "tak" in quote else None)
-    return project, key
+from tests.conftest import CODINGS, code_the_samples, make_transcript
 
 
 @dataclass(frozen=True)
