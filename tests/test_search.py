@@ -548,3 +548,10 @@ def test_the_workspace_searches_with_attributes_as_the_cli_does(studie: Project)
     assert [(hit.transcript, hit.keyword) for hit in result.hits] == [("d4", "Medvirkning")]
     with pytest.raises(NotFound, match="no participant or transcript has office 'kontor Q'"):
         workspace.search("medvirkning", attributes=(("office", "kontor Q"),))
+
+
+@pytest.mark.parametrize("query", ["AND", "press OR", "OR press"])
+def test_a_lone_and_or_or_says_where_it_goes(session: Session, query: str) -> None:
+    with pytest.raises(SearchSyntaxError, match="on one side of AND or OR") as refused:
+        search(session, query)
+    assert refused.value.hint is not None and "go between two searches" in refused.value.hint

@@ -147,9 +147,14 @@ class _Parser:
                 continue
             positives.append(self.primary())
         if not positives:
+            if negatives:
+                raise SearchSyntaxError(
+                    f"query {self.query!r} has nothing to search for before NOT",
+                    "NOT excludes from something, as in måltall NOT kvote",
+                )
             raise SearchSyntaxError(
-                f"query {self.query!r} has nothing to search for" + (" before NOT" if negatives else ""),
-                "NOT excludes from something, as in måltall NOT kvote",
+                f"query {self.query!r} has nothing to search for on one side of AND or OR",
+                'AND and OR go between two searches, as in måltall OR kvote; to find the word itself, quote it: "and"',
             )
         expression = positives[0] if len(positives) == 1 else "(" + " AND ".join(positives) + ")"
         for negative in negatives:
