@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from textual.events import Key
 from textual.screen import Screen
 
+from qualcode.codebook.service import CodeView
 from qualcode.tui.background import WorkDone, run_in_background
+from qualcode.tui.modals.code_picker import code_for_key
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
@@ -31,3 +34,40 @@ class QualcodeScreen(Screen[None]):
 
     def on_work_done(self, message: WorkDone) -> None:
         message.apply()
+
+
+class CodingScreen(QualcodeScreen):
+    """A screen that codes what it shows: `c` then a code's key, the same on every such screen."""
+
+    awaiting_shortcut = False  # `c` was pressed and the code's key is awaited
+
+    def status(self, message: str) -> None:
+        raise NotImplementedError
+
+    def shortcut_codes(self) -> list[CodeView]:
+        """The codes whose keys `c` listens for."""
+        return self.qualcode.codes
+
+    def ready_to_code(self) -> bool:
+        """Whether there is something to code; a screen says why not in its status line."""
+        return True
+
+    def code_with(self, code_path: str) -> None:
+        raise NotImplementedError
+
+    def action_code_by_shortcut(self) -> None:
+        if self.ready_to_code():
+            self.awaiting_shortcut = True
+            self.status("Code: press the code's key (Escape cancels)")
+
+    def on_key(self, event: Key) -> None:
+        if not self.awaiting_shortcut or event.key == "escape":
+            return
+        event.stop()
+        event.prevent_default()
+        self.awaiting_shortcut = False
+        code = code_for_key(self.shortcut_codes(), event.character)
+        if code is None:
+            self.status(f"No code has the key {event.character!r}")
+        else:
+            self.code_with(code.path)

@@ -12,16 +12,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.events import Key
 from textual.widgets import Footer, Header, Static
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words
 from qualcode.text.tokens import WORD
-from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker, code_for_key
+from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
-from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.base import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView
 from qualcode.workspace import Workspace
@@ -45,7 +44,7 @@ def describe_selection(text: str, span: tuple[int, int]) -> str:
     return f'Selected {count}: "{shown}" (c+key or p codes it, Escape clears)'
 
 
-class ReaderScreen(QualcodeScreen):
+class ReaderScreen(CodingScreen):
     """One transcript: turns with line numbers, codings marked, a panel for the codes here."""
 
     BINDINGS = [
@@ -229,21 +228,11 @@ class ReaderScreen(QualcodeScreen):
             return None
         return widen_to_words(self.document.text, *selection)
 
-    def action_code_by_shortcut(self) -> None:
-        self.awaiting_shortcut = True
-        self.status("Code: press the code's key (Escape cancels)")
+    def shortcut_codes(self) -> list[CodeView]:
+        return self.codes
 
-    def on_key(self, event: Key) -> None:
-        if not self.awaiting_shortcut or event.key == "escape":
-            return
-        event.stop()
-        event.prevent_default()
-        self.awaiting_shortcut = False
-        code = code_for_key(self.codes, event.character)
-        if code is None:
-            self.status(f"No code has the key {event.character!r}")
-            return
-        self._apply(code.path)
+    def code_with(self, code_path: str) -> None:
+        self._apply(code_path)
 
     def action_pick_code(self) -> None:
         self.app.push_screen(CodePicker(self.codes, self.qualcode.recent), self._picked)

@@ -6,18 +6,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.events import Key
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from qualcode.codebook.service import CodeView
 from qualcode.search.service import Hit, SearchResult
-from qualcode.tui.modals.code_picker import CodePicker, code_for_key
-from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.modals.code_picker import CodePicker
+from qualcode.tui.screens.base import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.workspace import Workspace
 
 
-class SearchScreen(QualcodeScreen):
+class SearchScreen(CodingScreen):
     BINDINGS = [
         Binding("enter", "jump", "Go to hit", id="search.jump"),
         # The same keys as in the reader: c then the code's key, or p to pick a code by name.
@@ -86,24 +85,16 @@ class SearchScreen(QualcodeScreen):
     def status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message))  # may quote code paths and typed text
 
-    def action_code_by_shortcut(self) -> None:
+    def ready_to_code(self) -> bool:
         if self._current() is None:
             self.status("Search first: no hit to code")
-            return
-        self.awaiting_shortcut = True
-        self.status("Code: press the code's key (Escape cancels)")
+            return False
+        return True
 
-    def on_key(self, event: Key) -> None:
-        if not self.awaiting_shortcut or event.key == "escape":
-            return
-        event.stop()
-        event.prevent_default()
-        self.awaiting_shortcut = False
-        hit, code = self._current(), code_for_key(self.qualcode.codes, event.character)
-        if code is None:
-            self.status(f"No code has the key {event.character!r}")
-        elif hit is not None:
-            self.code_sentence(hit, code.path)
+    def code_with(self, code_path: str) -> None:
+        hit = self._current()
+        if hit is not None:
+            self.code_sentence(hit, code_path)
 
     def action_pick_code(self) -> None:
         hit = self._current()
