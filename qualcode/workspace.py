@@ -85,7 +85,6 @@ class Workspace:
     """One open project with its configuration, coder and key."""
 
     def __init__(self, project: Project, config: Config, ask_passphrase: AskPassphrase | None = None) -> None:
-        from qualcode.anonymise.typed_text import guard_typed_text
         from qualcode.text.sentences import use_trained_model
 
         self.project = project
@@ -94,7 +93,10 @@ class Workspace:
         self._ask_passphrase = ask_passphrase
         self._passphrase = config.passphrase
         self._typing_key: PseudonymKey | None = None  # the key, locked, while typed text is written
-        guard_typed_text(project, lambda: self._typing_key)
+        if not project.read_only:  # a read-only project stores nothing, so reading commands skip the guard
+            from qualcode.anonymise.typed_text import guard_typed_text
+
+            guard_typed_text(project, lambda: self._typing_key)
         use_trained_model(config.spacy_model)
 
     # --- opening and closing -----------------------------------------------------------------
