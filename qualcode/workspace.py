@@ -517,7 +517,7 @@ class Workspace:
         """Import as `qualcode import` does; `progress(done, total, file name)` before each file.
         Files held back for possible identifiers nobody has decided about are named apart."""
         from qualcode.importers.metadata import import_participants
-        from qualcode.importers.service import expand_paths, import_paths, preview_file
+        from qualcode.importers.service import expand_paths, import_paths
 
         options = import_options(metadata)
         key_access = self.key_access()
@@ -539,17 +539,7 @@ class Workspace:
         batch = import_paths(self.project, files, key_access, options, coder_name, progress=step)
         if progress is not None:
             progress(len(files), len(files), "")
-        # Held back is what a dry run on the key as it now is would still hold back: the
-        # batch keeps only each failure's reason, and a second look at a few files is cheap.
-        key = key_access.load_existing()
-        held_back: list[Path] = []
-        with self.begin() as session:
-            for path, _reason in batch.failed:
-                try:
-                    if preview_file(session, path, options, key).candidates:
-                        held_back.append(path)
-                except QualcodeError:
-                    continue
+        held_back = batch.held_back
         return ImportOutcome(
             imported=tuple(
                 f"{'replaced the text of' if item.replaced else 'imported'} {item.name}"

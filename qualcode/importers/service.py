@@ -115,6 +115,7 @@ class BatchResult:
     imported: list[ImportedTranscript] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
+    held_back: list[Path] = field(default_factory=list)  # of the failed: possible identifiers wait for review
 
 
 # Text formats are read whole; beyond this a file is not one interview.
@@ -704,6 +705,8 @@ def import_paths(
             result.skipped.append((path, error.message))
         except QualcodeError as error:
             result.failed.append((path, str(error)))
+            if isinstance(error, NeedsReview):
+                result.held_back.append(path)
         except re.error as error:
             result.failed.append((path, f"turn pattern failed: {error}"))
         except OperationalError as error:
