@@ -11,8 +11,7 @@ import click
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
-from qualcode.coding.passages import QuoteFilter
-from qualcode.errors import InvalidInput
+from qualcode.coding.passages import QuoteFilter, parse_attributes
 from qualcode.exporters.report import ReportOptions
 from qualcode.exporters.service import ExportResult, export_quote_table, export_report
 
@@ -44,16 +43,10 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _filter(options: dict[str, Any]) -> QuoteFilter:
-    pairs = []
-    for item in options["attributes"]:
-        name, separator, value = item.partition("=")
-        if not separator or not name.strip():
-            raise InvalidInput(f"--attribute {item!r} is not NAME=VALUE")
-        pairs.append((name.strip(), value.strip()))
     return QuoteFilter(
         codes=options["codes"], include_subcodes=not options["only"], roles=options["roles"], waves=options["waves"],
         participants=options["participants"], transcripts=options["transcripts"], coders=options["coders"],
-        attributes=tuple(pairs), query=options["query"], cap_per_participant=options["cap"], order=options["order"],
+        attributes=parse_attributes(options["attributes"]), query=options["query"], cap_per_participant=options["cap"], order=options["order"],
     )
 
 
