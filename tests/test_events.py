@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from qualcode.analysis.framework import clear_summary, set_summary, summary_state
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.reapply import reapply_key
 from qualcode.anonymise.service import add_known_identifier, dismiss
@@ -40,7 +41,17 @@ from qualcode.importers.metadata import (
 from qualcode.importers.metadata_edit import edit_participant, edit_transcript
 from qualcode.importers.service import ImportOptions, import_file
 from qualcode.store.events import Entity, EventKind, Final, Restores, event_kind, record_event
-from qualcode.store.models import Code, Coder, Coding, Event, Memo, Participant, Transcript, Turn
+from qualcode.store.models import (
+    Code,
+    Coder,
+    Coding,
+    Event,
+    FrameworkSummary,
+    Memo,
+    Participant,
+    Transcript,
+    Turn,
+)
 from qualcode.store.project import Project
 from tests.conftest import INTERVIEW, REPO
 from tests.test_cli import run
@@ -50,7 +61,8 @@ STORED_ACTIONS = {
     "code.create", "code.update", "coding.add", "coding.remove", "coding.resize", "coding.recode", "coding.memo",
     "coding.orphan", "memo.add", "memo.remove", "transcript.import", "transcript.replace", "transcript.merge", "transcript.edit",
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
-    "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo",
+    "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
+    "framework.clear",
 }
 
 
@@ -220,6 +232,21 @@ def participant_withdraw(root: Path, folder: Path) -> None:
         withdraw_participant(session, "D1", PseudonymKey("test"), get_or_create_coder(session, "Forsker 1"))
 
 
+def framework_set(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder, participant="D1")
+        add_coding(session, "intervju", "empowerment", someone_else(session), match="mer selvtillit")
+        set_summary(session, "D1", "empowerment", "Fikk selvtillit", someone_else(session))
+        set_summary(session, "D1", "empowerment", "Fikk mer selvtillit gjennom programmet", get_or_create_coder(session, "Forsker 1"))
+
+
+def framework_clear(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder, participant="D1")
+        set_summary(session, "D1", "brukermedvirkning", "Var med og bestemte planen", someone_else(session))
+        clear_summary(session, "D1", "brukermedvirkning", get_or_create_coder(session, "Forsker 1"))
+
+
 def coder_create(root: Path, folder: Path) -> None:
     with session_in(root) as session:
         get_or_create_coder(session, "Forsker 1", "medforsker")
@@ -292,6 +319,8 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.PROJECT_CREATE: project_create,
     EventKind.PROJECT_RESTORE: project_restore,
     EventKind.ANONYMISE_REAPPLY: anonymise_reapply,
+    EventKind.FRAMEWORK_SET: framework_set,
+    EventKind.FRAMEWORK_CLEAR: framework_clear,
     EventKind.UNDO: undo_step,
     EventKind.REDO: redo_step,
 }
@@ -312,6 +341,8 @@ def current_state(session: Session, entity: str | None, guid: str, recorded: dic
         return transcript_state(transcript, turns)
     if entity == Entity.PARTICIPANT:
         return participant_state(session.scalars(select(Participant).where(Participant.guid == guid)).one())
+    if entity == Entity.SUMMARY:
+        return summary_state(session.scalars(select(FrameworkSummary).where(FrameworkSummary.guid == guid)).one())
     raise AssertionError(f"no way to read the state of {entity} in this test")
 
 

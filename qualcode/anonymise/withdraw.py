@@ -18,6 +18,7 @@ from qualcode.store.models import (
     Coder,
     Coding,
     Event,
+    FrameworkSummary,
     Memo,
     Transcript,
     TranscriptParticipant,
@@ -61,6 +62,8 @@ def withdraw_participant(
         else:
             codings_removed += _delete_transcript(session, transcript, gone_guids)
             removed_names.append(transcript.name)
+    # Their framework summaries go with them (the database cascades), and so does the log of them.
+    gone_guids.update(session.scalars(select(FrameworkSummary.guid).where(FrameworkSummary.participant_id == participant.id)))
     session.execute(delete(Event).where(Event.entity_guid.in_(gone_guids)))
     session.delete(participant)
     session.flush()

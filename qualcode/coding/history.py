@@ -26,6 +26,7 @@ from qualcode.store.models import (
     Coder,
     Coding,
     Event,
+    FrameworkSummary,
     Memo,
     Participant,
     ParticipantAttribute,
@@ -217,7 +218,8 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
         if code is None:
             return
         in_use = session.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == code.id))
-        if in_use or code.children:
+        summarised = session.scalar(select(func.count()).select_from(FrameworkSummary).where(FrameworkSummary.code_id == code.id))
+        if in_use or summarised or code.children:
             raise NothingToUndo(f"code {code.path} is in use now, so its creation cannot be undone")
         session.delete(code)
         return
@@ -289,6 +291,19 @@ def _restore_participant(session: Session, guid: str | None, state: dict[str, An
         participant.attributes.append(ParticipantAttribute(definition=definition, value=value))
 
 
+def _restore_summary(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put back a framework cell's summary: its text, the codings it was written on, cleared or not."""
+    summary = session.scalar(select(FrameworkSummary).where(FrameworkSummary.guid == guid))
+    if summary is None:
+        raise NothingToUndo("the summary this change touched no longer exists (its participant may have withdrawn)")
+    if state is None:
+        summary.removed_at = summary.removed_at or utcnow()
+        return
+    summary.text, summary.coding_guids = state["text"], list(state["coding_guids"])
+    summary.removed_at = (summary.removed_at or utcnow()) if state["removed"] else None
+    summary.updated_at = utcnow()
+
+
 Restorer = Callable[[Session, str | None, dict[str, Any] | None], None]
 
 # How undo and redo put back each entity that an undoable kind of event concerns (see EventKind).
@@ -298,4 +313,5 @@ RESTORERS: dict[Entity, Restorer] = {
     Entity.MEMO: _restore_memo,
     Entity.TRANSCRIPT: _restore_transcript,
     Entity.PARTICIPANT: _restore_participant,
+    Entity.SUMMARY: _restore_summary,
 }

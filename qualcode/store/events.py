@@ -20,6 +20,7 @@ class Entity(StrEnum):
     TRANSCRIPT = "transcript"
     PARTICIPANT = "participant"
     CODER = "coder"
+    SUMMARY = "summary"  # a framework matrix cell's summary
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ class EventKind(StrEnum):
     PROJECT_RESTORE = "project.restore", None, Final(
         "the state before was kept as a backup; `qualcode backup restore` of that backup goes back"
     )
+    FRAMEWORK_SET = "framework.set", Entity.SUMMARY, Restores(
+        "the summary's text and the passages it was written on; undo of the first one clears it"
+    )
+    FRAMEWORK_CLEAR = "framework.clear", Entity.SUMMARY, Restores("undo brings the summary back; redo clears it again")
     ANONYMISE_REAPPLY = "anonymise.reapply", None, Final("putting identifiers back would undo the pseudonymisation")
     UNDO = "undo", None, Final("`qualcode redo` takes an undo back")
     REDO = "redo", None, Final("`qualcode undo` takes a redo back")

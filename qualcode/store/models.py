@@ -314,3 +314,30 @@ class Event(Base):
     refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
 
     coder: Mapped[Coder | None] = relationship()
+
+
+class FrameworkSummary(Base):
+    """A framework matrix cell: what one participant said under one code, condensed by a researcher.
+
+    One row per cell: clearing marks it removed (undo brings it back), writing again revives it.
+    `coding_guids` are the codings of the cell's passages when the summary was written, so the
+    matrix can tell which passages came after it.
+    """
+
+    __tablename__ = "framework_summaries"
+    __table_args__ = (UniqueConstraint("participant_id", "code_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+    # A withdrawn participant's summaries go with them (anonymise/withdraw.py removes their events too).
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    # As with codings, a code that has summaries cannot be deleted.
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    coding_guids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("coders.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    participant: Mapped[Participant] = relationship()
+    code: Mapped[Code] = relationship()
+    updated_by: Mapped[Coder] = relationship()

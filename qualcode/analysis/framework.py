@@ -1,0 +1,308 @@
+"""The framework matrix (Ritchie & Lewis): participants by codes, each cell a researcher's summary of what
+the participant said under the code, linked to the passages it summarises.
+
+A cell's passages follow the counting rules every analysis table uses: a participant's codings of the
+code and its sub-codes, on the transcripts' current texts, one passage per coder for codings that
+overlap or touch. A summary remembers the codings of its passages when it was written, so the matrix
+can say which passages came after it. Summaries are typed text (the caller stores them through the
+typed-text guard) and events, undone and redone like codings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.service import find_code, list_codes
+from qualcode.coding.passages import QuoteFilter, natural_key, quote_ref, select_quotes
+from qualcode.errors import InvalidInput, NotFound
+from qualcode.store.events import EventKind, record_event
+from qualcode.store.lookup import find_participant
+from qualcode.store.models import (
+    Code,
+    Coder,
+    FrameworkSummary,
+    Participant,
+    TextVersion,
+    Transcript,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class FrameworkCode:
+    """A column of the matrix: a code, its sub-codes rolled up into it."""
+
+    path: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CellPassage:
+    """One passage of a cell: one coder's merged codings of the code (or a sub-code) in one stretch of a transcript."""
+
+    ref: str
+    transcript: str
+    line: int
+    coder: str
+    code_paths: tuple[str, ...]
+    start: int
+    end: int
+    text: str
+    coding_guids: tuple[str, ...]
+    linked: bool  # the summary was written with this passage before it
+
+
+@dataclass(frozen=True)
+class FrameworkCell:
+    participant: str
+    code_path: str
+    summary: str | None
+    updated_by: str | None
+    updated_at: str | None
+    passages: tuple[CellPassage, ...]
+
+    @property
+    def new_passages(self) -> int:
+        """Passages coded after the summary was written (none when there is no summary)."""
+        return 0 if self.summary is None else sum(not passage.linked for passage in self.passages)
+
+
+@dataclass(frozen=True)
+class FrameworkRow:
+    participant: str
+    role: str | None
+    cells: tuple[FrameworkCell, ...]
+
+
+@dataclass(frozen=True)
+class FrameworkMatrix:
+    codes: tuple[FrameworkCode, ...]
+    rows: tuple[FrameworkRow, ...]
+
+    def cell(self, participant: str, code_path: str) -> FrameworkCell:
+        for row in self.rows:
+            if row.participant == participant:
+                for cell in row.cells:
+                    if cell.code_path == code_path:
+                        return cell
+        raise NotFound(f"the matrix has no cell for {participant} under {code_path}")
+
+
+@dataclass(frozen=True)
+class SummaryChange:
+    """What `set_summary` or `clear_summary` did."""
+
+    participant: str
+    code_path: str
+    text: str | None
+    passages: int
+    changed: bool
+
+
+def summary_state(summary: FrameworkSummary) -> dict[str, Any]:
+    """What undo and redo put back: the text, the codings it was written on, cleared or not."""
+    return {
+        "guid": summary.guid, "participant": summary.participant.name, "code": summary.code.path, "text": summary.text,
+        "coding_guids": list(summary.coding_guids), "removed": summary.removed_at is not None,
+    }
+
+
+def set_summary(session: Session, participant_ref: str, code_ref: str, text: str, coder: Coder) -> SummaryChange:
+    """Write the summary of a cell, linked to the cell's passages as they are now, as an undoable event."""
+    written = text.strip()
+    if not written:
+        raise InvalidInput("the summary is empty", "clear a cell with `qualcode framework clear PARTICIPANT CODE`")
+    participant, code = find_participant(session, participant_ref), find_code(session, code_ref)
+    passages = _cell_passages(session, [code.path], [participant.name]).get((participant.name, code.path), [])
+    guids = sorted({guid for passage in passages for guid in passage.coding_guids})
+    summary = _summary_row(session, participant, code)
+    before = summary_state(summary) if summary is not None and summary.removed_at is None else None
+    if before is not None and before["text"] == written and before["coding_guids"] == guids:
+        return SummaryChange(participant.name, code.path, written, len(passages), changed=False)
+    if summary is None:
+        summary = FrameworkSummary(participant=participant, code=code, text=written, coding_guids=guids, updated_by=coder)
+        session.add(summary)
+    else:
+        if before is None:  # cleared before: what undo puts back is a cleared cell
+            before = summary_state(summary)
+        summary.text, summary.coding_guids, summary.removed_at = written, guids, None
+        summary.updated_by, summary.updated_at = coder, utcnow()
+    session.flush()
+    record_event(
+        session, kind=EventKind.FRAMEWORK_SET, coder=coder, entity_guid=summary.guid, before=before,
+        after=summary_state(summary), summary=f"summary of {participant.name} under {code.path}",
+    )
+    return SummaryChange(participant.name, code.path, summary.text, len(passages), changed=True)
+
+
+def clear_summary(session: Session, participant_ref: str, code_ref: str, coder: Coder) -> SummaryChange:
+    """Clear a cell's summary (kept in the log; undo brings it back)."""
+    participant, code = find_participant(session, participant_ref), find_code(session, code_ref)
+    summary = _summary_row(session, participant, code)
+    if summary is None or summary.removed_at is not None:
+        raise NotFound(f"{participant.name} has no summary under {code.path}", "list summaries with `qualcode framework show`")
+    before = summary_state(summary)
+    summary.removed_at = utcnow()
+    summary.updated_by = coder
+    session.flush()
+    record_event(
+        session, kind=EventKind.FRAMEWORK_CLEAR, coder=coder, entity_guid=summary.guid, before=before,
+        after=summary_state(summary), summary=f"cleared the summary of {participant.name} under {code.path}",
+    )
+    return SummaryChange(participant.name, code.path, None, 0, changed=True)
+
+
+def framework_matrix(
+    session: Session, codes: Sequence[str] = (), participants: Sequence[str] = (), roles: Sequence[str] = (),
+) -> FrameworkMatrix:
+    """The matrix: a row for each participant with passages or summaries in its columns, a column for each
+    code asked for (by default the top-level codes and any code that has a summary)."""
+    columns = _columns(session, codes)
+    wanted = [find_participant(session, ref).name for ref in participants]
+    summaries = _summaries(session)
+    passages = _cell_passages(session, [column.path for column in columns], wanted or None)
+    people = {participant for participant, _ in passages}
+    people |= {participant for participant, path in summaries if any(column.path == path for column in columns)}
+    if wanted:
+        people &= set(wanted)
+    role_of = dict(session.execute(select(Participant.name, Participant.role).where(Participant.name.in_(people))).all())
+    if roles:
+        known_roles = {role for role in session.scalars(select(Participant.role).distinct()) if role}
+        unknown = [role for role in roles if role not in known_roles]
+        if unknown:
+            raise NotFound(f"no participant has the role {unknown[0]!r}", f"roles: {', '.join(sorted(known_roles)) or 'none yet'}")
+        people = {person for person in people if role_of.get(person) in roles}
+    if not people:
+        raise NotFound(
+            "no participant has passages or summaries under " + ", ".join(column.path for column in columns),
+            "code passages first, or choose other codes with --code",
+        )
+    rows = []
+    for person in sorted(people, key=natural_key):
+        cells = []
+        for column in columns:
+            found = summaries.get((person, column.path))
+            cell_passages = passages.get((person, column.path), [])
+            linked = set(found.coding_guids) if found is not None else set()
+            cells.append(FrameworkCell(
+                participant=person, code_path=column.path, summary=found.text if found is not None else None,
+                updated_by=found.updated_by if found is not None else None,
+                updated_at=found.updated_at if found is not None else None,
+                passages=tuple(_linked(passage, linked) for passage in cell_passages),
+            ))
+        rows.append(FrameworkRow(person, role_of.get(person), tuple(cells)))
+    return FrameworkMatrix(tuple(columns), tuple(rows))
+
+
+def framework_cell(session: Session, participant_ref: str, code_ref: str) -> FrameworkCell:
+    """One cell: its summary and every passage behind it, those written after the summary marked."""
+    participant, code = find_participant(session, participant_ref), find_code(session, code_ref)
+    summary = _summaries(session).get((participant.name, code.path))
+    passages = _cell_passages(session, [code.path], [participant.name]).get((participant.name, code.path), [])
+    linked = set(summary.coding_guids) if summary is not None else set()
+    return FrameworkCell(
+        participant=participant.name, code_path=code.path, summary=summary.text if summary is not None else None,
+        updated_by=summary.updated_by if summary is not None else None,
+        updated_at=summary.updated_at if summary is not None else None,
+        passages=tuple(_linked(passage, linked) for passage in passages),
+    )
+
+
+# --- reading ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Summary:
+    text: str
+    coding_guids: tuple[str, ...]
+    updated_by: str
+    updated_at: str
+
+
+def _summary_row(session: Session, participant: Participant, code: Code) -> FrameworkSummary | None:
+    return session.scalar(
+        select(FrameworkSummary).where(FrameworkSummary.participant_id == participant.id, FrameworkSummary.code_id == code.id)
+    )
+
+
+def _summaries(session: Session) -> dict[tuple[str, str], _Summary]:
+    """Every live summary by (participant, code path)."""
+    rows = session.execute(
+        select(Participant.name, Code.path, FrameworkSummary.text, FrameworkSummary.coding_guids, Coder.name,
+               FrameworkSummary.updated_at)
+        .join(Participant, FrameworkSummary.participant_id == Participant.id)
+        .join(Code, FrameworkSummary.code_id == Code.id)
+        .join(Coder, FrameworkSummary.updated_by_id == Coder.id)
+        .where(FrameworkSummary.removed_at.is_(None))
+    ).all()
+    return {
+        (participant, path): _Summary(text, tuple(guids), coder, updated.isoformat(timespec="seconds"))
+        for participant, path, text, guids, coder, updated in rows
+    }
+
+
+def _columns(session: Session, refs: Sequence[str]) -> list[FrameworkCode]:
+    if refs:
+        chosen = [find_code(session, ref) for ref in dict.fromkeys(refs)]
+        return [FrameworkCode(code.path, code.name) for code in chosen]
+    summarised = set(session.scalars(
+        select(Code.path).join(FrameworkSummary, FrameworkSummary.code_id == Code.id).where(FrameworkSummary.removed_at.is_(None))
+    ))
+    return [FrameworkCode(code.path, code.name) for code in list_codes(session) if code.depth == 0 or code.path in summarised]
+
+
+def _linked(passage: CellPassage, linked: set[str]) -> CellPassage:
+    if not linked:
+        return passage
+    return CellPassage(
+        passage.ref, passage.transcript, passage.line, passage.coder, passage.code_paths, passage.start, passage.end,
+        passage.text, passage.coding_guids, linked=any(guid in linked for guid in passage.coding_guids),
+    )
+
+
+def _cell_passages(
+    session: Session, column_paths: Sequence[str], participants: Sequence[str] | None,
+) -> dict[tuple[str, str], list[CellPassage]]:
+    """The passages of each (participant, column code): the participant's codings of the code or its
+    sub-codes, one coder's overlapping or touching codings in one transcript merged into one passage."""
+    if not column_paths:
+        return {}
+    quotes, _ = select_quotes(session, QuoteFilter(codes=tuple(column_paths), participants=tuple(participants or ())))
+    # (participant, column, coder, transcript) -> [(start, end, line, guid, code path)]
+    groups: dict[tuple[str, str, str, str], list[tuple[int, int, int, str, str]]] = {}
+    for quote in quotes:
+        if quote.participant is None:
+            continue
+        for column in column_paths:
+            if quote.code_path == column or quote.code_path.startswith(column + "/"):
+                key = (quote.participant, column, quote.coder, quote.transcript)
+                groups.setdefault(key, []).append((quote.start, quote.end, quote.line, quote.guid, quote.code_path))
+    texts = dict(session.execute(
+        select(Transcript.name, TextVersion.text)
+        .join(TextVersion, Transcript.current_version_id == TextVersion.id)
+        .where(Transcript.name.in_({key[3] for key in groups}))
+    ).all())
+    cells: dict[tuple[str, str], list[CellPassage]] = {}
+    for (participant, column, coder, transcript), spans in groups.items():
+        spans.sort()
+        merged: list[list[Any]] = []
+        for start, end, line, guid, path in spans:
+            if merged and start <= merged[-1][1]:  # overlapping or touching: one passage
+                merged[-1][1] = max(merged[-1][1], end)
+                merged[-1][3].append(guid)
+                merged[-1][4].append(path)
+            else:
+                merged.append([start, end, line, [guid], [path]])
+        text = texts.get(transcript, "")
+        for start, end, line, guids, paths in merged:
+            cells.setdefault((participant, column), []).append(CellPassage(
+                ref=quote_ref(guids[0]), transcript=transcript, line=line, coder=coder,
+                code_paths=tuple(dict.fromkeys(paths)), start=start, end=end, text=text[start:end],
+                coding_guids=tuple(guids), linked=False,
+            ))
+    for passages in cells.values():
+        passages.sort(key=lambda p: (natural_key(p.transcript), p.start, p.end, p.coder))
+    return cells
