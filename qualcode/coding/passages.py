@@ -213,13 +213,13 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
     for name, value in selection.attributes:
         values = _attribute_values(session, name)
         if values is None:
-            names = [*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *_attribute_names(session)]
-            raise NotFound(f"no attribute {name!r} on participants or transcripts", _known_hint("attributes", names, name))
+            names = [*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *attribute_names(session)]
+            raise NotFound(f"no attribute {name!r} on participants or transcripts", known_hint("attributes", names, name))
         if _is_yes_no(session, name):
             lowered = value.lower()
             value = "true" if lowered in YES else "false" if lowered in NO else value
         if value not in values:
-            raise NotFound(f"no participant or transcript has {name} {value!r}", _known_hint(name, values, value))
+            raise NotFound(f"no participant or transcript has {name} {value!r}", known_hint(name, values, value))
         attributes.append((name, value))
     return tuple(attributes)
 
@@ -228,7 +228,7 @@ def _distinct(session: Session, column: Any, *where: Any) -> list[str]:
     return [value for value in session.scalars(select(column).where(*where).distinct()) if value]
 
 
-def _attribute_names(session: Session) -> list[str]:
+def attribute_names(session: Session) -> list[str]:
     """The typed attributes, participants' then transcripts', beyond the built-in columns."""
     names: list[str] = []
     for applies_to in ("participant", "transcript"):
@@ -267,21 +267,21 @@ def _refuse_unknown(given: Sequence[str], known: Collection[str], one: str, many
     missing = [value for value in dict.fromkeys(given) if value not in known]
     if missing:
         listed = ", ".join(repr(value) for value in missing)
-        raise NotFound((one if len(missing) == 1 else many).format(listed), _known_hint(label, known, missing[0]))
+        raise NotFound((one if len(missing) == 1 else many).format(listed), known_hint(label, known, missing[0]))
 
 
-def _known_hint(label: str, known: Collection[str], wrong: str) -> str:
+def known_hint(label: str, known: Collection[str], wrong: str) -> str:
     """The known values, a short list of them, led by the likeliest one meant ("did you mean ...")."""
     if not known:
         return f"the project has no {label} yet"
-    ordered = sorted(known, key=_natural) if label != "attributes" else list(known)
+    ordered = sorted(known, key=natural_key) if label != "attributes" else list(known)
     shown = ", ".join(ordered[:SHOWN_VALUES]) + (f", … ({len(ordered)} in all)" if len(ordered) > SHOWN_VALUES else "")
     by_lower = {value.lower(): value for value in ordered}
     close = difflib.get_close_matches(wrong.lower(), list(by_lower), n=1, cutoff=0.75)
     return (f"did you mean {by_lower[close[0]]!r}? " if close else "") + f"{label}: {shown}"
 
 
-def _natural(value: str) -> list[Any]:
+def natural_key(value: str) -> list[Any]:
     """D2 before D10."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]
 

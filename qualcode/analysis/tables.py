@@ -1,0 +1,376 @@
+"""Analysis tables and their four outputs: an 80-column terminal table, JSON, CSV and .xlsx.
+
+Public: Cell, Column, Row, Table, render_text(), table_data(), render_csv(), xlsx_bytes(), write_xlsx(),
+shorten().
+
+A Table is either a grid of counts (codes as rows, attribute values as columns, optional grouped
+headers, column sizes under the headers and a totals row) or, with `records`, a listing of passages
+(each row one record, shown as a block in the terminal). Every analysis command renders through here.
+openpyxl is imported only by xlsx_bytes, so the other outputs never load it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import textwrap
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import InvalidInput, WriteFailed
+
+WIDTH = 80
+LABEL_MAX = 30  # widest row label column before labels are shortened
+GAP = "  "
+SHEET_TITLE_MAX = 31  # Excel's limit on a worksheet's name
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A count (or text, in a listing), with the percentage shown next to it when asked for."""
+
+    value: int | float | str | None = None
+    percent: float | None = None
+    shows_percent: bool = False  # a percentage column: "(–)" when there is nothing to divide by
+
+    def text(self) -> str:
+        shown = "" if self.value is None else f"{self.value:.1f}" if isinstance(self.value, float) else str(self.value)
+        if not self.shows_percent:
+            return shown
+        return f"{shown} ({'–' if self.percent is None else f'{self.percent:.0f}%'})"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header, the grouped header above it (two attributes crossed), and its sizes."""
+
+    label: str
+    group: str = ""
+    sizes: tuple[tuple[str, int], ...] = ()  # e.g. (("participants", 4), ("transcripts", 6))
+    wide: bool = False  # in a listing: long text, wrapped in its own block
+
+    @property
+    def key(self) -> str:
+        return f"{self.group} / {self.label}" if self.group else self.label
+
+    def size_note(self) -> str:
+        return " ".join(f"{count}{name[0]}" for name, count in self.sizes)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row: its label (indented by `level`), its cells, and what it stands for (a code path, a participant)."""
+
+    label: str
+    cells: tuple[Cell, ...] = ()
+    level: int = 0
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    caption: str
+    row_header: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    totals: Row | None = None
+    records: bool = False
+    sizes_caption: str = field(default="")  # what the letters under the headers stand for
+
+    @property
+    def percent(self) -> bool:
+        return any(cell.shows_percent for row in self.all_rows() for cell in row.cells)
+
+    def all_rows(self) -> tuple[Row, ...]:
+        return (*self.rows, self.totals) if self.totals is not None else self.rows
+
+
+def shorten(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut with "…"; a code path keeps its first and last parts."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    parts = text.split("/")
+    if len(parts) > 1:
+        both = f"{parts[0]}/…/{parts[-1]}"
+        if len(both) <= width:
+            return both
+        return "…" + text[-(width - 1):]
+    return text[:width - 1] + "…"
+
+
+def render_text(table: Table, width: int = WIDTH) -> str:
+    """The table for a terminal `width` columns wide: a grid paged by columns, or a listing as blocks."""
+    lines = [table.title, ""]
+    lines += _listing(table, width) if table.records else _grid(table, width)
+    lines += ["", *textwrap.wrap(table.caption, width)]
+    if table.sizes_caption and not table.records:
+        lines += textwrap.wrap(table.sizes_caption, width)
+    return "\n".join(lines) + "\n"
+
+
+def _grid(table: Table, width: int) -> list[str]:
+    rows = table.all_rows()
+    label_width = min(max([len(table.row_header), *(len(row.label) + 2 * row.level for row in rows)]), LABEL_MAX)
+    cells = [[cell.text() for cell in row.cells] for row in rows]
+    widths = []
+    for index, column in enumerate(table.columns):
+        texts = [column.label, column.size_note(), *(row[index] for row in cells if index < len(row))]
+        widths.append(max(len(text) for text in texts))
+    pages = _pages(table.columns, widths, width - label_width)
+    lines: list[str] = []
+    for number, page in enumerate(pages, start=1):
+        if len(pages) > 1:
+            lines.append(f"(columns {page[0] + 1}–{page[-1] + 1} of {len(table.columns)})")
+        if any(table.columns[index].group for index in page):
+            lines.append(_header_groups(table.columns, widths, page, label_width))
+        lines.append(_line(table.row_header, [table.columns[i].label for i in page], [widths[i] for i in page], label_width))
+        if any(table.columns[index].sizes for index in page):
+            lines.append(_line("", [table.columns[i].size_note() for i in page], [widths[i] for i in page], label_width))
+        rule = "-" * (label_width + sum(len(GAP) + widths[i] for i in page))
+        lines.append(rule)
+        for row, texts in zip(rows, cells, strict=True):
+            if row is table.totals:
+                lines.append(rule)
+            shown = ("  " * row.level) + shorten(row.label, max(label_width - 2 * row.level, 1))
+            lines.append(_line(shown, [texts[i] if i < len(texts) else "" for i in page], [widths[i] for i in page], label_width))
+        if number < len(pages):
+            lines.append("")
+    return lines
+
+
+def _line(label: str, texts: Sequence[str], widths: Sequence[int], label_width: int) -> str:
+    cells = "".join(GAP + text.rjust(width) for text, width in zip(texts, widths, strict=True))
+    return (label.ljust(label_width) + cells).rstrip()
+
+
+def _header_groups(columns: Sequence[Column], widths: Sequence[int], page: Sequence[int], label_width: int) -> str:
+    """The grouped headers over their columns: each group's name over the span of its columns."""
+    line = " " * label_width
+    position = 0
+    while position < len(page):
+        group = columns[page[position]].group
+        span = position
+        while span < len(page) and columns[page[span]].group == group:
+            span += 1
+        room = sum(len(GAP) + widths[i] for i in page[position:span]) - len(GAP)
+        line += GAP + shorten(group, room).ljust(room)
+        position = span
+    return line.rstrip()
+
+
+def _pages(columns: Sequence[Column], widths: Sequence[int], room: int) -> list[list[int]]:
+    """Columns in pages that fit `room`, a group kept on one page when it fits on one."""
+    pages: list[list[int]] = [[]]
+    used = 0
+    index = 0
+    while index < len(columns):
+        group_end = index + 1
+        while group_end < len(columns) and columns[group_end].group and columns[group_end].group == columns[index].group:
+            group_end += 1
+        block = list(range(index, group_end)) if columns[index].group else [index]
+        need = sum(len(GAP) + widths[i] for i in block)
+        if pages[-1] and used + need > room:
+            if need <= room:
+                pages.append([])
+                used = 0
+            else:  # a group wider than a page is split between pages
+                block = [index]
+                need = len(GAP) + widths[index]
+                if used + need > room:
+                    pages.append([])
+                    used = 0
+        pages[-1].extend(block)
+        used += need
+        index = block[-1] + 1
+    return pages
+
+
+def _listing(table: Table, width: int) -> list[str]:
+    lines: list[str] = []
+    for row in table.rows:
+        indent = "  " * row.level
+        if not row.cells:  # a heading between groups of records
+            if lines:
+                lines.append("")
+            lines.append(shorten(indent + row.label, width))
+            continue
+        lines.append(shorten(indent + row.label, width))
+        short = [
+            f"{column.label}: {cell.text()}" for column, cell in zip(table.columns, row.cells, strict=False)
+            if not column.wide and cell.text()
+        ]
+        if short:
+            lines += textwrap.wrap(" · ".join(short), width, initial_indent=indent + "  ", subsequent_indent=indent + "  ")
+        for column, cell in zip(table.columns, row.cells, strict=False):
+            if column.wide and cell.text():
+                lines += textwrap.wrap(f"{column.label}: {cell.text()}", width, initial_indent=indent + "  ",
+                                       subsequent_indent=indent + "    ")
+        lines.append("")
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def table_data(table: Table) -> dict[str, Any]:
+    """The table for JSON: columns with their sizes, rows with values (and percentages) by column key."""
+
+    def row_data(row: Row) -> dict[str, Any]:
+        data: dict[str, Any] = {"label": row.label, "level": row.level, "key": row.key or row.label}
+        data["values"] = {column.key: cell.value for column, cell in zip(table.columns, row.cells, strict=False)}
+        if any(cell.shows_percent for cell in row.cells):
+            data["percent"] = {
+                column.key: cell.percent for column, cell in zip(table.columns, row.cells, strict=False) if cell.shows_percent
+            }
+        return data
+
+    return {
+        "title": table.title,
+        "caption": table.caption,
+        "row_header": table.row_header,
+        "columns": [
+            {"key": column.key, "label": column.label, "group": column.group or None, "sizes": dict(column.sizes)}
+            for column in table.columns
+        ],
+        "rows": [row_data(row) for row in table.rows],
+        "totals": row_data(table.totals) if table.totals is not None else None,
+    }
+
+
+def render_csv(table: Table) -> str:
+    """The table as CSV for a spreadsheet or script: one header row; a grid's rows say their kind
+    (size, row, total) and level; a percentage is its own column after its count."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if table.records:
+        writer.writerow([table.row_header, *(column.key for column in table.columns)])
+        for row in table.rows:
+            if row.cells:
+                writer.writerow([row.label, *(cell.value for cell in row.cells)])
+        return buffer.getvalue()
+    percent = [any(row.cells[i].shows_percent for row in table.all_rows() if i < len(row.cells)) for i in range(len(table.columns))]
+    header = ["kind", "level", table.row_header]
+    for column, with_percent in zip(table.columns, percent, strict=True):
+        header += [column.key, f"{column.key} %"] if with_percent else [column.key]
+    writer.writerow(header)
+    for name in dict.fromkeys(name for column in table.columns for name, _ in column.sizes):
+        line: list[Any] = ["size", "", name]
+        for column, with_percent in zip(table.columns, percent, strict=True):
+            line += [dict(column.sizes).get(name, "")] + ([""] if with_percent else [])
+        writer.writerow(line)
+    for row in table.all_rows():
+        line = ["total" if row is table.totals else "row", row.level, row.key or row.label]
+        for cell, with_percent in zip(row.cells, percent, strict=False):
+            line += [cell.value] + ([_round(cell.percent)] if with_percent else [])
+        writer.writerow(line)
+    return buffer.getvalue()
+
+
+def _round(percent: float | None) -> float | str:
+    return "" if percent is None else round(percent, 1)
+
+
+def xlsx_bytes(tables: Sequence[Table]) -> bytes:
+    """A workbook with one sheet per table: title, caption, headers (grouped, with sizes), rows and totals."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    bold = Font(bold=True)
+    for number, table in enumerate(tables):
+        sheet = workbook.active if number == 0 else workbook.create_sheet()
+        assert sheet is not None
+        sheet.title = _sheet_title(table.title, number)
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append([table.caption])
+        sheet.append([])
+        if table.records:
+            sheet.append([table.row_header, *(column.label for column in table.columns)])
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+            for row in table.rows:
+                if not row.cells:
+                    sheet.append([row.label])
+                    sheet.cell(sheet.max_row, 1).font = bold
+                    continue
+                sheet.append([row.label, *(cell.value for cell in row.cells)])
+                for index, column in enumerate(table.columns, start=2):
+                    if column.wide:
+                        sheet.cell(sheet.max_row, index).alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.column_dimensions["A"].width = 24
+            continue
+        percent = [any(row.cells[i].shows_percent for row in table.all_rows() if i < len(row.cells))
+                   for i in range(len(table.columns))]
+        positions = []  # each column's first spreadsheet column
+        position = 2
+        for with_percent in percent:
+            positions.append(position)
+            position += 2 if with_percent else 1
+        if any(column.group for column in table.columns):
+            sheet.append([])
+            header_row = sheet.max_row
+            for column, at in zip(table.columns, positions, strict=True):
+                sheet.cell(header_row, at, column.group).font = bold
+        sheet.append([table.row_header])
+        label_row = sheet.max_row
+        sheet.cell(label_row, 1).font = bold
+        for column, at, with_percent in zip(table.columns, positions, percent, strict=True):
+            sheet.cell(label_row, at, column.label).font = bold
+            if with_percent:
+                sheet.cell(label_row, at + 1, "%").font = bold
+        for name in dict.fromkeys(name for column in table.columns for name, _ in column.sizes):
+            sheet.append([f"({name})"])
+            for column, at in zip(table.columns, positions, strict=True):
+                sheet.cell(sheet.max_row, at, dict(column.sizes).get(name))
+        for row in table.all_rows():
+            sheet.append([row.label])
+            line = sheet.max_row
+            sheet.cell(line, 1).alignment = Alignment(indent=2 * row.level)
+            for cell, at, with_percent in zip(row.cells, positions, percent, strict=False):
+                sheet.cell(line, at, cell.value)
+                if with_percent and cell.percent is not None:
+                    sheet.cell(line, at + 1, round(cell.percent / 100, 4)).number_format = "0%"
+            if row is table.totals:
+                for cell in sheet[line]:
+                    cell.font = bold
+        sheet.column_dimensions["A"].width = max(12, min(40, max((len(row.label) + 2 * row.level for row in table.all_rows()), default=12)))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(title: str, number: int) -> str:
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in title).strip() or "Table"
+    return shorten(cleaned, SHEET_TITLE_MAX - 4) + (f" ({number + 1})" if number else "")
+
+
+def write_xlsx(tables: Sequence[Table], path: Path, check: Callable[[bytes], None] | None = None) -> Path:
+    """Write the tables to `path` whole or not at all: `check` (the leak check) sees the bytes first,
+    then a temporary file beside `path` is renamed over it, so a failure leaves no half workbook."""
+    if path.suffix.lower() != ".xlsx":
+        raise InvalidInput(f"{path} does not end in .xlsx", "name the workbook like matrise.xlsx")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"no folder {path.parent} to write {path.name} in", "create the folder first, or give another path")
+    data = xlsx_bytes(tables)
+    if check is not None:
+        check(data)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".qualcode.tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise WriteFailed(f"could not write {path}: {error.strerror or error}", "check the folder's space and permissions") from None
+    return path
