@@ -1,7 +1,7 @@
 """Coded passages: the one place where selected codings become the passages every analysis table counts.
 
-Public: Passage, Unit, Selected, passages(), selected(), population(), column_names(), check_column(),
-code_rows(), sort_values(), COLUMNS.
+Public: Passage, Unit, Selected, passages(), selected(), population(), tally(), column_names(),
+check_column(), code_rows(), sort_values(), describe(), COLUMNS, COUNTS.
 
 The rules (qualcode/analysis/rules.py): codings are live codings on a transcript's current text;
 overlapping or touching codings of one code by one coder in one transcript merge into one passage;
@@ -51,6 +51,7 @@ from qualcode.store.models import (
 # Columns every passage has beyond the participants' and transcripts' attributes.
 IDENTITY_COLUMNS = ("participant", "transcript", "coder")
 COLUMNS = (*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *IDENTITY_COLUMNS)
+COUNTS = ("passages", "participants", "transcripts", "words")
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +267,35 @@ def population(session: Session, selection: QuoteFilter | None = None) -> list[U
             continue
         units.append(Unit(places.transcript_names[transcript_id], places.name(participant_id), values))
     return units
+
+
+def tally(found: Iterable[Passage], count: str = "passages") -> int:
+    """What a cell shows for these passages: how many passages, distinct participants (passages outside
+    a participant's turn have none), distinct transcripts, or words coded."""
+    if count == "passages":
+        return sum(1 for _ in found)
+    if count == "participants":
+        return len({passage.participant for passage in found if passage.participant is not None})
+    if count == "transcripts":
+        return len({passage.transcript_id for passage in found})
+    if count == "words":
+        return sum(passage.words for passage in found)
+    raise InvalidInput(f"cannot count {count!r}", "count one of " + ", ".join(COUNTS))
+
+
+def describe(selection: QuoteFilter) -> str:
+    """The selection's filters in words for a caption, or "" when everything is selected."""
+    parts = []
+    if selection.codes:
+        parts.append("codes " + ", ".join(selection.codes) + ("" if selection.include_subcodes else " (without sub-codes)"))
+    for label, values in (("role", selection.roles), ("wave", selection.waves), ("participant", selection.participants),
+                          ("transcript", selection.transcripts), ("coder", selection.coders)):
+        if values:
+            parts.append(f"{label} " + " or ".join(values))
+    parts += [f"{name}={value}" for name, value in selection.attributes]
+    if selection.query:
+        parts.append(f"holding a hit for {selection.query!r}")
+    return ("Selected: " + "; ".join(parts) + ".") if parts else ""
 
 
 def column_names(session: Session) -> list[str]:

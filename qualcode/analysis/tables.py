@@ -124,6 +124,7 @@ def _grid(table: Table, width: int) -> list[str]:
     for index, column in enumerate(table.columns):
         texts = [column.label, column.size_note(), *(row[index] for row in cells if index < len(row))]
         widths.append(max(len(text) for text in texts))
+    _fit_groups(table.columns, widths)
     pages = _pages(table.columns, widths, width - label_width)
     lines: list[str] = []
     for number, page in enumerate(pages, start=1):
@@ -144,6 +145,19 @@ def _grid(table: Table, width: int) -> list[str]:
         if number < len(pages):
             lines.append("")
     return lines
+
+
+def _fit_groups(columns: Sequence[Column], widths: list[int]) -> None:
+    """Widen the last column of each group so the group's name fits over its columns."""
+    index = 0
+    while index < len(columns):
+        end = index + 1
+        while end < len(columns) and columns[end].group == columns[index].group:
+            end += 1
+        room = sum(widths[index:end]) + len(GAP) * (end - index - 1)
+        if columns[index].group and room < len(columns[index].group):
+            widths[end - 1] += len(columns[index].group) - room
+        index = end
 
 
 def _line(label: str, texts: Sequence[str], widths: Sequence[int], label_width: int) -> str:

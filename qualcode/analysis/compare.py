@@ -1,0 +1,102 @@
+"""Change across rounds (or offices, or any column): one code's counts per value, and the passages of
+each participant who has passages of it under more than one value, value by value.
+
+Public: ParticipantChange, Comparison, compare(), comparison_tables().
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from sqlalchemy.orm import Session
+
+from qualcode.analysis.matrix import CellPassage, Matrix, code_matrix, matrix_table, place_passages
+from qualcode.analysis.passages import Passage, describe, passages, population, sort_values
+from qualcode.analysis.rules import caption
+from qualcode.analysis.tables import Cell, Column, Row, Table
+from qualcode.codebook.service import find_code
+from qualcode.coding.passages import QuoteFilter
+
+
+@dataclass(frozen=True)
+class ParticipantChange:
+    """One participant's passages of the code, value by value (in column order)."""
+
+    participant: str
+    role: str | None
+    by_value: tuple[tuple[str, tuple[CellPassage, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    code: str
+    by: str
+    matrix: Matrix  # the code and its sub-codes × the values
+    in_several: tuple[str, ...]  # participants who have more than one value (interviewed in several rounds)
+    participants: tuple[ParticipantChange, ...]  # those with passages of the code under more than one value
+
+
+def compare(session: Session, selection: QuoteFilter | None, by: str, code: str) -> Comparison:
+    """Compare `code` (with its sub-codes rolled up) across the values of `by`; nothing selected is a NotFound."""
+    target = find_code(session, code)
+    selection = replace(selection or QuoteFilter(), codes=(target.path,), include_subcodes=True)
+    matrix = code_matrix(session, selection, [by])
+    values_of: dict[str, set[str]] = defaultdict(set)
+    for unit in population(session, selection):
+        if unit.participant is not None:
+            values_of[unit.participant].add(unit.value(by))
+    mine: dict[str, list[Passage]] = defaultdict(list)
+    for passage in passages(session, selection):
+        if passage.code_id == target.id and passage.participant is not None:
+            mine[passage.participant].append(passage)
+    order = {column.values[0]: position for position, column in enumerate(matrix.columns)}
+    compared = [name for name in sort_values(mine) if len({passage.value(by) for passage in mine[name]}) > 1]
+    placed = {id(item.passage): item for item in place_passages(session, [p for name in compared for p in mine[name]])}
+    changes = []
+    for name in compared:
+        grouped: dict[str, list[CellPassage]] = defaultdict(list)
+        for passage in mine[name]:
+            grouped[passage.value(by)].append(placed[id(passage)])
+        ordered = sorted(grouped.items(), key=lambda item: order[item[0]])
+        changes.append(ParticipantChange(name, mine[name][0].value("role"), tuple((value, tuple(found)) for value, found in ordered)))
+    several = tuple(name for name in sort_values(values_of) if len(values_of[name]) > 1)
+    return Comparison(target.path, by, matrix, several, tuple(changes))
+
+
+def comparison_tables(comparison: Comparison, percent: str | None = None) -> tuple[Table, Table]:
+    """The counts per value (the code and its sub-codes), and each compared participant's passages value by value."""
+    counts = matrix_table(comparison.matrix, percent)
+    counts = replace(counts, title=f"{comparison.code} by {comparison.by}")
+    by = comparison.by
+    columns = (Column("participant"), Column(by), Column("transcript"), Column("line"), Column("coder"), Column("text", wide=True))
+    rows: list[Row] = []
+    for change in comparison.participants:
+        spread = ", ".join(f"{value}: {len(found)}" for value, found in change.by_value)
+        rows.append(Row(f"{change.participant} ({change.role or 'no role'}) — {spread}", key=change.participant))
+        for value, found in change.by_value:
+            for item in found:
+                passage = item.passage
+                rows.append(Row(
+                    f"{by} {value}",
+                    (Cell(change.participant), Cell(value), Cell(passage.transcript), Cell(item.line), Cell(passage.coder),
+                     Cell(passage.text)),
+                    level=1, key=change.participant,
+                ))
+    several = len(comparison.in_several)
+    listing = Table(
+        title=f"{comparison.code}: participants with passages under more than one {by}",
+        caption=caption(
+            describe(replace(comparison.matrix.selection, codes=())),
+            f"{len(comparison.participants)} of the {several} participants with more than one {by} have passages of"
+            f" {comparison.code} under more than one; their passages follow, {by} by {by}."
+            if comparison.participants else
+            f"No participant has passages of {comparison.code} under more than one {by}"
+            f" ({several} participants have more than one {by}).",
+        ),
+        row_header="passage",
+        columns=columns,
+        rows=tuple(rows),
+        records=True,
+    )
+    return counts, listing
