@@ -1,7 +1,7 @@
 """Code × attribute matrices and the passages behind each cell.
 
 Public: MatrixColumn, MatrixRow, Matrix, CellPassage, code_matrix(), matrix_table(), cell_passages(), place_passages(),
-column_values(), MATRIX_COUNTS, PERCENTS.
+cell_table(), column_values(), MATRIX_COUNTS, PERCENTS.
 
 Columns are the values of one attribute, or of two crossed (grouped columns); each cell counts
 passages (or distinct participants, or words coded) of the row's code whose passages have the
@@ -237,3 +237,30 @@ def place_passages(session: Session, chosen: list[Passage]) -> list[CellPassage]
         last = max((quotes[coding_id] for coding_id in passage.coding_ids), key=lambda quote: (quote.end, quote.start))
         placed.append(CellPassage(passage, first.line, first.speaker, first.context_before, last.context_after))
     return placed
+
+
+def cell_table(code: str, where: Sequence[tuple[str, str]], found: Sequence[CellPassage], selection: QuoteFilter | None = None) -> Table:
+    """The passages behind a cell as a listing: who said it, where, the text, and the turns around it."""
+    condition = ", ".join(f"{name}={value}" for name, value in where)
+    columns = (
+        Column("participant"), Column("role"), Column("wave"), Column("transcript"), Column("line"), Column("coder"),
+        Column("before", wide=True), Column("text", wide=True), Column("after", wide=True),
+    )
+    rows = tuple(
+        Row(
+            f"{item.passage.participant or NONE} · {item.passage.transcript}:{item.line}",
+            (Cell(item.passage.participant), Cell(item.passage.value("role")), Cell(item.passage.value("wave")),
+             Cell(item.passage.transcript), Cell(item.line), Cell(item.passage.coder), Cell(item.context_before),
+             Cell(item.passage.text), Cell(item.context_after)),
+            key=",".join(str(coding_id) for coding_id in item.passage.coding_ids),
+        )
+        for item in found
+    )
+    return Table(
+        title=f"{code}" + (f" with {condition}" if condition else "") + f": {len(found)} passage" + ("" if len(found) == 1 else "s"),
+        caption=caption(describe(selection or QuoteFilter()), "The passages this cell of the matrix counts, with the turns before and after."),
+        row_header="passage",
+        columns=columns,
+        rows=rows,
+        records=True,
+    )

@@ -1,0 +1,183 @@
+"""`qualcode analyse codes|matrix|cell|compare`: counts, matrices and the passages behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from qualcode.cli.context import AppContext, pass_app
+from qualcode.cli.output import emit_json, note
+from qualcode.coding.passages import QuoteFilter, parse_attributes
+from qualcode.errors import InvalidInput
+
+if TYPE_CHECKING:  # the analysis modules load when a command runs
+    from qualcode.analysis.tables import Table
+    from qualcode.workspace import Workspace
+
+
+def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that choose codings, as `export report` has them (--coder for its --by)."""
+    options = [
+        click.option("--role", "roles", multiple=True, help="Only what speakers of this role said; repeatable."),
+        click.option("--wave", "waves", multiple=True, help="Only this interview round; repeatable."),
+        click.option("--participant", "participants", multiple=True, help="Only this participant; repeatable."),
+        click.option("--transcript", "transcripts", multiple=True, help="Only this transcript; repeatable."),
+        click.option("--coder", "coders", multiple=True, help="Only codings by this coder; repeatable (default: every coder)."),
+        click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE on the participant or transcript; repeatable."),
+        click.option("--query", help="Only codings holding a hit for this search query."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def code_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--code and --only: the rows of a table."""
+    function = click.option("--only", is_flag=True, help="Leave out sub-codes of --code.")(function)
+    return click.option("--code", "codes", multiple=True, help="Only this code and its sub-codes as rows; repeatable.")(function)
+
+
+def output_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--json, --csv and --xlsx PATH: the outputs every analysis table has."""
+    function = click.option("--xlsx", type=click.Path(path_type=Path), help="Also write the table to this .xlsx workbook.")(function)
+    function = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(function)
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(function)
+
+
+@dataclass(frozen=True)
+class Output:
+    as_json: bool
+    as_csv: bool
+    xlsx: Path | None
+
+    @classmethod
+    def take(cls, options: dict[str, Any]) -> Output:
+        chosen = cls(options.pop("as_json"), options.pop("as_csv"), options.pop("xlsx"))
+        if chosen.as_json and chosen.as_csv:
+            raise InvalidInput("--json and --csv cannot both be printed", "choose one; --xlsx can go with either")
+        return chosen
+
+
+def _selection(options: dict[str, Any], codes: Sequence[str] = (), include_subcodes: bool = True) -> QuoteFilter:
+    return QuoteFilter(
+        codes=tuple(codes), include_subcodes=include_subcodes, roles=options["roles"], waves=options["waves"],
+        participants=options["participants"], transcripts=options["transcripts"], coders=options["coders"],
+        attributes=parse_attributes(options["attributes"]), query=options["query"],
+    )
+
+
+def _emit(workspace: Workspace, output: Output, tables: dict[str, Table], csv_table: str) -> None:
+    """Write the workbook (whole, after the leak check) if asked, then print the tables as asked."""
+    from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
+
+    if output.xlsx is not None:
+        from qualcode.anonymise.leakcheck import guard
+
+        key = workspace.leak_check_key()
+        path = output.xlsx
+        write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name))
+        note(f"wrote {path}")
+    if output.as_json:
+        data = {name: table_data(table) for name, table in tables.items()}
+        emit_json(next(iter(data.values())) if len(data) == 1 else data)
+    elif output.as_csv:
+        click.echo(render_csv(tables[csv_table]), nl=False)
+    elif output.xlsx is None:
+        click.echo("\n".join(render_text(table) for table in tables.values()), nl=False)
+
+
+@click.group("analyse")
+def analyse_group() -> None:
+    """Count codes, cross them with attributes, open the passages behind a count, compare rounds."""
+
+
+@analyse_group.command("codes")
+@code_options
+@filter_options
+@output_options
+@pass_app
+def analyse_codes(app: AppContext, /, codes: tuple[str, ...], only: bool, **options: Any) -> None:
+    """Code frequencies: passages, participants, transcripts, words coded and passages by coder per code.
+
+    Example: qualcode analyse codes --role deltaker --wave T1
+    """
+    from qualcode.analysis.frequencies import code_frequencies, frequencies_table
+
+    output = Output.take(options)
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
+        table = frequencies_table(code_frequencies(session, _selection(options, codes, not only)))
+        _emit(workspace, output, {"codes": table}, "codes")
+
+
+@analyse_group.command("matrix")
+@click.option("--by", "by", multiple=True, required=True,
+              help="The attribute whose values are the columns (role, wave, office, participant, coder, …); twice to cross two.")
+@click.option("--count", type=click.Choice(["passages", "participants", "words"]), default="passages", show_default=True,
+              help="What each cell counts.")
+@click.option("--percent", type=click.Choice(["row", "column"]), help="Show each count's percentage of its row or column total beside it.")
+@code_options
+@filter_options
+@output_options
+@pass_app
+def analyse_matrix(
+    app: AppContext, /, by: tuple[str, ...], count: str, percent: str | None, codes: tuple[str, ...], only: bool, **options: Any,
+) -> None:
+    """A code × attribute matrix with row and column totals and how many participants and transcripts each column has.
+
+    Example: qualcode analyse matrix --by role --by wave --percent column
+    """
+    from qualcode.analysis.matrix import code_matrix, matrix_table
+
+    output = Output.take(options)
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
+        table = matrix_table(code_matrix(session, _selection(options, codes, not only), by, count), percent)
+        _emit(workspace, output, {"matrix": table}, "matrix")
+
+
+@analyse_group.command("cell")
+@click.argument("code")
+@click.argument("where", nargs=-1, metavar="NAME=VALUE...")
+@filter_options
+@output_options
+@pass_app
+def analyse_cell(app: AppContext, /, code: str, where: tuple[str, ...], **options: Any) -> None:
+    """The passages behind a matrix cell, with who said them, where, and the turns around them.
+
+    Example: qualcode analyse cell brukermedvirkning role=veileder wave=T1
+    """
+    from qualcode.analysis.matrix import cell_passages, cell_table
+
+    output = Output.take(options)
+    pairs = parse_attributes(where)
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
+        selection = _selection(options)
+        table = cell_table(code, pairs, cell_passages(session, selection, code, pairs), selection)
+        _emit(workspace, output, {"passages": table}, "passages")
+
+
+@analyse_group.command("compare")
+@click.option("--by", required=True, help="The attribute to compare across: wave, office, role, any typed attribute.")
+@click.option("--code", required=True, help="The code to compare (with its sub-codes).")
+@click.option("--percent", type=click.Choice(["row", "column"]), help="Show each count's percentage of its row or column total beside it.")
+@filter_options
+@output_options
+@pass_app
+def analyse_compare(app: AppContext, /, by: str, code: str, percent: str | None, **options: Any) -> None:
+    """One code across the values of an attribute: counts per value, and the passages of each participant
+    who has passages under more than one value, value by value (--csv prints those passages).
+
+    Example: qualcode analyse compare --by wave --code brukermedvirkning
+    """
+    from qualcode.analysis.compare import compare, comparison_tables
+
+    output = Output.take(options)
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
+        counts, listing = comparison_tables(compare(session, _selection(options), by, code), percent)
+        _emit(workspace, output, {"counts": counts, "participants": listing}, "participants")
+
+
+COMMANDS = [analyse_group]
