@@ -23,6 +23,7 @@ from qualcode.store.project import PROJECT_DIR, Project, find_project_root
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from qualcode.analysis.framework import FrameworkCell, FrameworkMatrix
     from qualcode.anonymise.key import Candidate, PseudonymKey
     from qualcode.anonymise.reapply import Reapplied
     from qualcode.anonymise.service import KeyAccess, KeyPlace
@@ -637,6 +638,31 @@ class Workspace:
         with self.typed() as session:
             edit = edit_participant(session, participant, self.coder(session), attributes=attributes or None, **fields)
         return ", ".join(change.field for change in edit.changes) or "nothing changed"
+
+    # --- the framework matrix -------------------------------------------------------------------
+    def framework(self, codes: Sequence[str] = ()) -> FrameworkMatrix:
+        """Participants by codes with their summaries and passages, as `qualcode framework show`."""
+        from qualcode.analysis.framework import framework_matrix
+
+        with self.begin() as session:
+            return framework_matrix(session, codes)
+
+    def framework_cell(self, participant: str, code_path: str) -> FrameworkCell:
+        from qualcode.analysis.framework import framework_cell
+
+        with self.begin() as session:
+            return framework_cell(session, participant, code_path)
+
+    def set_summary(self, participant: str, code_path: str, text: str) -> FrameworkCell:
+        """Write a cell's summary as typed text (names in it pseudonymised); an empty one clears the cell."""
+        from qualcode.analysis.framework import clear_summary, framework_cell, set_summary
+
+        with self.typed() as session:
+            if text.strip():
+                set_summary(session, participant, code_path, text, self.coder(session))
+            elif framework_cell(session, participant, code_path).summary is not None:
+                clear_summary(session, participant, code_path, self.coder(session))
+            return framework_cell(session, participant, code_path)
 
 
 class IdentifierReview:

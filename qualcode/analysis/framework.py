@@ -161,7 +161,7 @@ def framework_matrix(
     session: Session, codes: Sequence[str] = (), participants: Sequence[str] = (), roles: Sequence[str] = (),
 ) -> FrameworkMatrix:
     """The matrix: a row for each participant with passages or summaries in its columns, a column for each
-    code asked for (by default the top-level codes and any code that has a summary)."""
+    code asked for (by default each top-level code and each code with a summary, where the rows have any)."""
     columns = _columns(session, codes)
     wanted = [find_participant(session, ref).name for ref in participants]
     summaries = _summaries(session)
@@ -177,6 +177,9 @@ def framework_matrix(
         if unknown:
             raise NotFound(f"no participant has the role {unknown[0]!r}", f"roles: {', '.join(sorted(known_roles)) or 'none yet'}")
         people = {person for person in people if role_of.get(person) in roles}
+    if not codes:  # themes nobody in these rows spoke to are left out unless asked for
+        used = {path for person, path in passages if person in people} | {path for person, path in summaries if person in people}
+        columns = [column for column in columns if column.path in used]
     if not people:
         raise NotFound(
             "no participant has passages or summaries under " + ", ".join(column.path for column in columns),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,13 @@ def export_group() -> None:
 @click.option("--title", help="Report title (default: the project name).")
 @click.option("--context", is_flag=True, help="Show the turn before and after each quote.")
 @click.option("--memos", is_flag=True, help="Include each coding's memo as a note.")
+@click.option("--framework", is_flag=True,
+              help="Add the framework matrix (summaries per participant and code; --code, --participant, --role choose) as a chapter.")
 @json_option
 @pass_app
-def export_report_command(app: AppContext, /, title: str | None, context: bool, memos: bool, as_json: bool, **options: Any) -> None:
+def export_report_command(
+    app: AppContext, /, title: str | None, context: bool, memos: bool, framework: bool, as_json: bool, **options: Any,
+) -> None:
     """Write a Word report: a chapter per top-level code, a section per sub-code, quotes with attribution.
 
     Example: qualcode export report --code måltall-press --role veileder --cap 3 --attribution role-office
@@ -93,6 +98,11 @@ def export_report_command(app: AppContext, /, title: str | None, context: bool, 
     with app.workspace() as workspace:
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
+            if framework:
+                from qualcode.analysis.framework import framework_matrix
+
+                matrix = framework_matrix(session, options["codes"], options["participants"], options["roles"])
+                report_options = replace(report_options, framework=matrix)
             result = export_report(
                 session, workspace.root, _filter(options), report_options, options["output"], options["force"], key,
                 _advance(step),

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import CodeView
 from qualcode.coding.passages import Quote, QuoteFilter
 from qualcode.exporters.attribution import attribute, check_template
+from qualcode.exporters.framework import MatrixLike
 from qualcode.exporters.labels import ROLE_NOUNS, MethodFacts, labels, listed, method_note, natural
 from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
 from qualcode.store.settings import get_setting
@@ -39,6 +40,7 @@ class ReportOptions:
     language: str = "nb"
     context: bool = False
     memos: bool = False
+    framework: MatrixLike | None = None  # adds the framework matrix as a chapter of tables
 
 
 def bookmark_name(quote: Quote) -> str:
@@ -88,6 +90,8 @@ def render_report(
                 progress(bookmark_id, len(quotes))
     if progress is not None and bookmark_id % QUOTE_BATCH:
         progress(bookmark_id, len(quotes))
+    if options.framework is not None:
+        _framework_chapter(document, contents, options.framework, options.language)
     contents.finish()
     _page_numbers(document, words)
     document.core_properties.title = options.title or (get_setting(session, "project.name") or "qualcode")
@@ -514,3 +518,38 @@ def _set_language(document: Document, tag: str) -> None:
         language = OxmlElement("w:lang")
         run_properties.append(language)
     language.set(qn("w:val"), tag)
+
+
+# --- the framework matrix chapter --------------------------------------------------------------------
+FRAMEWORK_LABELS = {
+    "nb": ("Rammematrise", "Oppsummeringer per deltaker og kode, skrevet av forskerne.", "Deltaker"),
+    "en": ("Framework matrix", "Summaries per participant and code, written by the researchers.", "Participant"),
+}
+FRAMEWORK_CODES_PER_TABLE = 3  # beside the participant column, so a summary keeps about 4 cm on A4
+
+
+def _framework_chapter(document: Document, contents: _Contents, matrix: MatrixLike, language: str) -> None:
+    """Participants by codes with the summaries in the cells; wide matrices in tables of a few codes each."""
+    title, lead, participant_label = FRAMEWORK_LABELS[language]
+    contents.heading(title, 1)
+    document.add_paragraph(lead)
+    codes = list(matrix.codes)
+    participant_width = 3.0
+    for first in range(0, len(codes), FRAMEWORK_CODES_PER_TABLE):
+        chunk = codes[first:first + FRAMEWORK_CODES_PER_TABLE]
+        table = document.add_table(rows=1, cols=1 + len(chunk))
+        table.style = "Table Grid"
+        _header_row(table, [participant_label, *(code.path.replace("/", " / ") for code in chunk)])
+        for row in matrix.rows:
+            cells = table.add_row().cells
+            cells[0].text = row.participant + (f" ({row.role})" if row.role else "")
+            for offset in range(len(chunk)):
+                cells[1 + offset].text = row.cells[first + offset].summary or ""
+        code_width = (TEXT_WIDTH_CM - participant_width) / len(chunk)
+        _fixed_widths(table, [Cm(participant_width), *[Cm(code_width)] * len(chunk)])
+        for table_row in table.rows:
+            for cell in table_row.cells:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(9)
+        document.add_paragraph()

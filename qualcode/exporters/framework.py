@@ -1,0 +1,145 @@
+"""The framework matrix as a workbook: participants as rows, codes as columns, summaries in the cells,
+and a second sheet with the passages each cell summarises. Published through the leak check.
+
+The matrix comes from `qualcode.analysis.framework`, which this layer does not import (analysis
+and exporters stand side by side); what is read of it is described here as protocols.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.leakcheck import guard
+from qualcode.errors import InvalidInput
+from qualcode.exporters.publish import publish
+from qualcode.exporters.quotes import starts_like_formula
+
+SUMMARY_WIDTH = 45  # characters: a summary of a few sentences wraps into a readable column
+LABELS = {
+    "nb": {"matrix": "Rammematrise", "passages": "Passasjer", "participant": "Deltaker", "role": "Rolle", "ref": "Ref",
+           "code": "Kode", "transcript": "Intervju", "line": "Linje", "coder": "Koder", "text": "Tekst",
+           "linked": "Med i sammendraget", "yes": "ja", "no": "nei (kodet senere)"},
+    "en": {"matrix": "Framework matrix", "passages": "Passages", "participant": "Participant", "role": "Role", "ref": "Ref",
+           "code": "Code", "transcript": "Transcript", "line": "Line", "coder": "Coder", "text": "Text",
+           "linked": "In the summary", "yes": "yes", "no": "no (coded later)"},
+}
+
+
+class PassageLike(Protocol):
+    @property
+    def ref(self) -> str: ...
+    @property
+    def transcript(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def coder(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def linked(self) -> bool: ...
+
+
+class CellLike(Protocol):
+    @property
+    def code_path(self) -> str: ...
+    @property
+    def summary(self) -> str | None: ...
+    @property
+    def passages(self) -> Sequence[PassageLike]: ...
+
+
+class RowLike(Protocol):
+    @property
+    def participant(self) -> str: ...
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def cells(self) -> Sequence[CellLike]: ...
+
+
+class CodeLike(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+class MatrixLike(Protocol):
+    """What the workbook and the report's chapter read of a framework matrix."""
+
+    @property
+    def codes(self) -> Sequence[CodeLike]: ...
+    @property
+    def rows(self) -> Sequence[RowLike]: ...
+
+
+def render_framework_workbook(matrix: MatrixLike, language: str = "nb") -> bytes:
+    """The .xlsx bytes: the matrix sheet (wrapped summaries) and the passages sheet."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    words = LABELS[language]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = words["matrix"]
+    sheet.append([words["participant"], words["role"], *(code.path for code in matrix.codes)])
+    for row in matrix.rows:
+        sheet.append([row.participant, row.role, *(cell.summary for cell in row.cells)])
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            cell.alignment = wrapped
+            _as_text(cell)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 12
+    for index in range(len(matrix.codes)):
+        sheet.column_dimensions[get_column_letter(index + 3)].width = SUMMARY_WIDTH
+    sheet.freeze_panes = "C2"
+
+    passages = workbook.create_sheet(words["passages"])
+    passages.append([words[label] for label in ("ref", "participant", "code", "transcript", "line", "coder", "text", "linked")])
+    for row in matrix.rows:
+        for cell in row.cells:
+            for passage in cell.passages:
+                linked = None if cell.summary is None else words["yes" if passage.linked else "no"]
+                passages.append([passage.ref, row.participant, cell.code_path, passage.transcript, passage.line,
+                                 passage.coder, passage.text, linked])
+    for cells in passages.iter_rows(min_row=2):
+        for cell in cells:
+            _as_text(cell)
+        cells[6].alignment = wrapped
+    for cell in passages[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEFGH", (10, 14, 30, 18, 6, 12, 80, 14), strict=True):
+        passages.column_dimensions[letter].width = width
+    passages.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _as_text(cell: Any) -> None:
+    """A summary or passage starting with "=" is text, never a formula a spreadsheet would run."""
+    if starts_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def export_framework_workbook(
+    path: Path, matrix: MatrixLike, key: PseudonymKey | None, *, language: str = "nb", force: bool = False,
+) -> tuple[Path, list[str]]:
+    """Write the workbook to `path` if it passes the leak check (a path that exists only with `force`);
+    the path written and warnings about temporaries that killed exports left beside it."""
+    if path.suffix.lower() != ".xlsx":
+        raise InvalidInput(f"{path.name} should end in .xlsx")
+    check = (lambda data: guard(data, key, path.name)) if key is not None else None
+    stale = publish(path, render_framework_workbook(matrix, language), check, overwrite=force)
+    return path, [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale]

@@ -1,0 +1,368 @@
+"""The framework matrix: summaries per participant and code, their passages, events, typed-text guard,
+the CLI, the workbook and the Word chapter read back, and the terminal UI's screen."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import docx
+import openpyxl
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.analysis.framework import clear_summary, framework_cell, framework_matrix, set_summary
+from qualcode.anonymise.key import Candidate
+from qualcode.anonymise.service import create_key
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.history import redo, undo
+from qualcode.coding.service import add_coding
+from qualcode.config import Config
+from qualcode.errors import InvalidInput, NotFound, NothingToUndo
+from qualcode.store.models import (
+    Code,
+    Coder,
+    Coding,
+    Event,
+    FrameworkSummary,
+    Participant,
+    Transcript,
+)
+from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project
+from qualcode.workspace import Workspace
+from tests.conftest import sample_key
+from tests.test_cli import run
+
+KEY_NAME = "framework.qckey"
+
+
+@pytest.fixture(scope="module")
+def framework_template(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Path:
+    """The coded samples with a key file holding the samples' names, and a second coder's codings:
+    one overlapping Forsker 1's (its own passage), one touching it (merged with it)."""
+    base = tmp_path_factory.mktemp("framework")
+    root = base / "project"
+    shutil.copytree(coded_template[0], root)
+    with Project.open(root) as project:
+        access = create_key(project, base / "keys" / KEY_NAME, "test passphrase")
+        access.save(sample_key(access.load_existing()))
+        with project.begin() as session:
+            second = get_or_create_coder(session, "Forsker 2")
+            add_coding(session, "deltaker_D1_T1", "empowerment/avmakt", second, match="Jeg følte meg som en snylter")
+            first = get_or_create_coder(session, "Forsker 1")
+            snylter = session.scalars(select(Coding).where(Coding.excerpt.like("%snylter, ærlig talt%"))).one()
+            add_coding(session, "deltaker_D1_T1", "empowerment", first, start=snylter.end, end=snylter.end + 12)
+    return base
+
+
+@pytest.fixture
+def root(tmp_path: Path, framework_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(framework_template / "project", tmp_path / "project")
+    shutil.copytree(framework_template / "keys", tmp_path / "keys")
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "keys" / KEY_NAME))
+    return tmp_path / "project"
+
+
+@pytest.fixture
+def session(root: Path) -> Iterator[Session]:
+    with Project.open(root) as project, project.begin() as opened:
+        yield opened
+
+
+def brute_force(session: Session, participant: str, code_path: str) -> set[tuple[str, str, int, int]]:
+    """(transcript, coder, start, end) of the participant's passages of the code, merged by hand from the raw codings."""
+    rows = session.execute(
+        select(Transcript.name, Coding.coder_id, Coding.start, Coding.end, Coding.transcript_id)
+        .join(Transcript, Coding.transcript_id == Transcript.id)
+        .join(Code, Coding.code_id == Code.id)
+        .where(Coding.removed_at.is_(None), Coding.text_version_id == Transcript.current_version_id,
+               (Code.path == code_path) | Code.path.startswith(code_path + "/"))
+    ).all()
+    by_group: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for name, coder_id, start, end, transcript_id in rows:
+        version = session.get_one(Transcript, transcript_id).current_version
+        assert version is not None
+        turn = next((turn for turn in version.turns if turn.start <= start < turn.end), None)
+        speaker = turn.participant if turn is not None else None
+        links = session.get_one(Transcript, transcript_id).participant_links
+        if speaker is None and turn is not None and turn.speaker is None and len(links) == 1:
+            speaker = links[0].participant
+        if speaker is not None and speaker.name == participant:
+            by_group.setdefault((name, coder_id), []).append((start, end))
+    merged: set[tuple[str, str, int, int]] = set()
+    for (name, coder_id), spans in by_group.items():
+        coder = session.get_one(Coder, coder_id)
+        current: list[int] | None = None
+        for start, end in sorted(spans):
+            if current is not None and start <= current[1]:
+                current[1] = max(current[1], end)
+                continue
+            if current is not None:
+                merged.add((name, coder.name, current[0], current[1]))
+            current = [start, end]
+        if current is not None:
+            merged.add((name, coder.name, current[0], current[1]))
+    return merged
+
+
+# --- the service -----------------------------------------------------------------------------------------
+def test_a_cell_holds_the_participants_passages_of_the_code_and_its_sub_codes_by_the_counting_rules(session: Session) -> None:
+    matrix = framework_matrix(session)
+    # The top-level codes anyone in the rows has passages of, in codebook order.
+    assert [code.path for code in matrix.codes] == ["empowerment", "brukermedvirkning", "måltall-press"]
+    assert [(row.participant, row.role) for row in matrix.rows][:2] == [("D1", "deltaker"), ("D2", "deltaker")]
+    cell = matrix.cell("D1", "empowerment")
+    got = {(p.transcript, p.coder, p.start, p.end) for p in cell.passages}
+    assert got == brute_force(session, "D1", "empowerment")
+    # Forsker 1's three sub-code passages, one of them merged with the code touching it, and Forsker 2's own.
+    assert sorted((p.coder, len(p.coding_guids)) for p in cell.passages) == [
+        ("Forsker 1", 1), ("Forsker 1", 1), ("Forsker 1", 2), ("Forsker 2", 1),
+    ]
+    merged = next(p for p in cell.passages if len(p.coding_guids) == 2)
+    assert merged.code_paths == ("empowerment/avmakt", "empowerment")
+    assert merged.text.startswith("Jeg følte meg som en snylter, ærlig talt.")
+    assert matrix.cell("D2", "brukermedvirkning").passages and not matrix.cell("D2", "empowerment").passages
+    assert all(cell.summary is None for row in matrix.rows for cell in row.cells)
+
+
+def test_set_undo_redo_and_clear_with_passages_coded_after_the_summary(session: Session) -> None:
+    coder = get_or_create_coder(session, "Forsker 1")
+    first = set_summary(session, "D1", "empowerment", "  Fra avmakt til tro på seg selv. ", coder)
+    assert (first.text, first.passages, first.changed) == ("Fra avmakt til tro på seg selv.", 4, True)
+    assert not set_summary(session, "D1", "empowerment", "Fra avmakt til tro på seg selv.", coder).changed
+    set_summary(session, "D1", "empowerment", "Fra avmakt til mestring", coder)
+    cell = framework_cell(session, "D1", "empowerment")
+    assert (cell.summary, cell.updated_by, cell.new_passages) == ("Fra avmakt til mestring", "Forsker 1", 0)
+    assert all(passage.linked for passage in cell.passages)
+
+    add_coding(session, "deltaker_D1_T1", "empowerment/håp og motivasjon", coder, match="Man føler seg ikke like alene.")
+    later = framework_cell(session, "D1", "empowerment")
+    assert later.new_passages == 1 and [p.text for p in later.passages if not p.linked] == ["Man føler seg ikke like alene."]
+    undo(session, coder)  # the coding goes first
+    assert undo(session, coder).summary == "summary of D1 under empowerment"
+    assert framework_cell(session, "D1", "empowerment").summary == "Fra avmakt til tro på seg selv."
+    undo(session, coder)
+    assert framework_cell(session, "D1", "empowerment").summary is None
+    redo(session, coder)
+    redo(session, coder)
+    assert framework_cell(session, "D1", "empowerment").summary == "Fra avmakt til mestring"
+
+    clear_summary(session, "D1", "empowerment", coder)
+    assert framework_cell(session, "D1", "empowerment").summary is None
+    with pytest.raises(NotFound, match="D1 has no summary under empowerment"):
+        clear_summary(session, "D1", "empowerment", coder)
+    undo(session, coder)
+    assert framework_cell(session, "D1", "empowerment").summary == "Fra avmakt til mestring"
+    actions = [e.action for e in session.scalars(select(Event).where(Event.entity == "summary").order_by(Event.id))]
+    assert actions == ["framework.set", "framework.set", "undo", "undo", "redo", "redo", "framework.clear", "undo"]
+
+
+def test_someone_elses_later_summary_is_not_overwritten_by_undo(session: Session) -> None:
+    first, second = get_or_create_coder(session, "Forsker 1"), get_or_create_coder(session, "Forsker 2")
+    set_summary(session, "D2", "brukermedvirkning", "Tvunget inn", first)
+    set_summary(session, "D2", "brukermedvirkning", "Opplevde ikke valg", second)
+    with pytest.raises(Exception, match="Forsker 2 changed this summary after you"):
+        undo(session, first)
+    assert framework_cell(session, "D2", "brukermedvirkning").summary == "Opplevde ikke valg"
+
+
+def test_a_summary_keeps_its_code_and_goes_with_a_withdrawn_participant(session: Session) -> None:
+    from qualcode.anonymise.key import PseudonymKey
+    from qualcode.anonymise.withdraw import withdraw_participant
+    from qualcode.codebook.service import create_code
+
+    coder = get_or_create_coder(session, "Forsker 1")
+    create_code(session, "empowerment/stolthet", {}, coder)
+    set_summary(session, "D1", "empowerment/stolthet", "Ingen passasjer ennå, men nevnt i samtalen", coder)
+    assert framework_matrix(session, codes=["empowerment/stolthet"]).cell("D1", "empowerment/stolthet").summary
+    undo(session, coder)  # the summary
+    with pytest.raises(NothingToUndo, match="in use now"):
+        undo(session, coder)  # the code: a cleared summary still belongs to it
+    assert session.scalar(select(Code).where(Code.path == "empowerment/stolthet")) is not None
+
+    set_summary(session, "D3", "empowerment", "Mestring", coder)
+    guid = session.scalars(select(FrameworkSummary.guid).join(Participant).where(Participant.name == "D3")).one()
+    withdraw_participant(session, "D3", PseudonymKey("test"), coder)
+    assert session.scalar(select(FrameworkSummary).where(FrameworkSummary.guid == guid)) is None
+    assert session.scalar(select(Event).where(Event.entity_guid == guid)) is None
+
+
+def test_bad_cells_are_one_line_errors(session: Session) -> None:
+    coder = get_or_create_coder(session, "Forsker 1")
+    with pytest.raises(InvalidInput, match="the summary is empty"):
+        set_summary(session, "D1", "empowerment", "  \n", coder)
+    with pytest.raises(NotFound, match="no participant"):
+        set_summary(session, "D99", "empowerment", "x", coder)
+    with pytest.raises(NotFound, match="no code"):
+        framework_matrix(session, codes=["finnes-ikke"])
+    with pytest.raises(NotFound, match="no participant has the role 'sjef'"):
+        framework_matrix(session, roles=["sjef"])
+    with pytest.raises(NotFound, match="no participant has passages or summaries under empowerment/avmakt"):
+        framework_matrix(session, codes=["empowerment/avmakt"], participants=["D2"])
+
+
+def test_migration_0006_adds_and_removes_the_table(root: Path) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from qualcode.store.project import _alembic_config
+
+    with Project.open(root) as project:
+        with project.engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), "0005")
+        assert "framework_summaries" not in inspect(project.engine).get_table_names()
+        with project.engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+        with project.begin() as session:
+            set_summary(session, "D1", "empowerment", "Igjen", get_or_create_coder(session, "Forsker 1"))
+            assert framework_cell(session, "D1", "empowerment").summary == "Igjen"
+
+
+# --- typed text ----------------------------------------------------------------------------------------------
+def _database_bytes(root: Path) -> bytes:
+    database = root / PROJECT_DIR / DATABASE_FILE
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return database.read_bytes()
+
+
+def test_a_name_typed_in_a_summary_is_pseudonymised_and_a_name_awaiting_review_refused(root: Path, tmp_path: Path) -> None:
+    with Workspace.open(Config.resolve(project=root, coder="Forsker 1", key=tmp_path / "keys" / KEY_NAME)) as workspace:
+        workspace.set_summary("D1", "empowerment", "Hilde hjalp henne å tro på seg selv")
+        with workspace.begin() as session:
+            stored = framework_cell(session, "D1", "empowerment").summary
+        assert stored is not None and "Hilde" not in stored and stored.endswith("hjalp henne å tro på seg selv")
+        with workspace.key_access().editing() as key:
+            key.pending.append(Candidate("Torunn"))
+        with pytest.raises(InvalidInput, match="'Torunn', which waits for review"):
+            workspace.set_summary("D1", "empowerment", "Torunn sa nei")
+        assert workspace.framework_cell("D1", "empowerment").summary == stored
+    assert b"Hilde" not in _database_bytes(root)
+
+
+# --- the CLI ------------------------------------------------------------------------------------------------
+def cli(root: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    return run("--project", str(root), "--coder", "Forsker 1", *args, env=env)
+
+
+def test_cli_set_show_cell_clear_and_undo(root: Path) -> None:
+    result = cli(root, "framework", "set", "D1", "empowerment", "Fra avmakt til tro på egen mestring, med støtte fra veileder")
+    assert result.exit_code == 0, result.output
+    assert result.output == "wrote the summary of D1 under empowerment (4 passages)\n"
+    shown = cli(root, "framework", "show")
+    assert shown.exit_code == 0
+    lines = shown.output.splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    assert lines[0] == "Framework matrix: 6 participants × 3 codes"
+    assert lines[1].split(" │ ") == ["Participant ", "empowerment        ", "brukermedvirkning  ", "måltall-press"]
+    assert "│ Fra avmakt til tro  │" in shown.output and "(4 passages)" in shown.output and "V2" in shown.output
+    five = ("empowerment", "brukermedvirkning", "måltall-press", "empowerment/avmakt", "empowerment/selvbilde og selvtillit")
+    paged = cli(root, "framework", "show", *(f"--code={code}" for code in five)).output
+    assert "(page 2 of 2)" in paged and "…erment/selvbilde og selvtillit" in paged
+    assert paged.count("\nD1 ") == 2 and all(len(line) <= 80 for line in paged.splitlines())  # row labels on each page
+
+    data = json.loads(cli(root, "framework", "show", "--json", "--code", "empowerment").output)
+    d1 = next(row for row in data["rows"] if row["participant"] == "D1")
+    assert d1["cells"][0]["summary"].startswith("Fra avmakt") and d1["cells"][0]["passages"] == 4
+    assert data["codes"] == ["empowerment"] and "per coder" in data["caption"]
+    rows = list(csv.DictReader(io.StringIO(cli(root, "framework", "show", "--csv", "--role", "deltaker").output)))
+    assert {row["participant"] for row in rows} == {"D1", "D2", "D5"}
+    assert next(r for r in rows if (r["participant"], r["code"]) == ("D1", "empowerment"))["new_passages"] == "0"
+
+    cell = cli(root, "framework", "cell", "D1", "empowerment")
+    assert "summary (Forsker 1" in cell.output and cell.output.count("[S-") == 4 and "snylter" in cell.output
+    assert cli(root, "framework", "clear", "D1", "empowerment").exit_code == 0
+    assert "no summary yet" in cli(root, "framework", "cell", "D1", "empowerment").output
+    assert cli(root, "undo").exit_code == 0
+    assert "Fra avmakt" in cli(root, "framework", "cell", "D1", "empowerment").output
+    history = cli(root, "history").output
+    assert "cleared the summary of D1 under empowerment" in history
+
+
+def test_cli_errors_are_one_line(root: Path) -> None:
+    for args, message in (
+        (("framework", "set", "D1", "empowerment"), "give the summary as TEXT or write it with --edit"),
+        (("framework", "set", "D1", "empowerment", " "), "the summary is empty"),
+        (("framework", "show", "--code", "finnes-ikke"), "no code"),
+        (("framework", "cell", "X9", "empowerment"), "no participant"),
+        (("framework", "export", "matrise.csv"), "matrise.csv should end in .xlsx"),
+    ):
+        result = cli(root, *args)
+        assert result.exit_code == 1 and result.output.startswith(f"error: {message}"), (args, result.output)
+        assert result.output.count("\n") == 1
+
+
+def test_cli_set_with_an_editor_shows_the_passages(root: Path, tmp_path: Path) -> None:
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\npath = pathlib.Path(sys.argv[1])\ntext = path.read_text(encoding='utf-8')\n"
+        "assert 'snylter' in text and '# [S-' in text, text\n"
+        "path.write_text('Skrevet i editoren\\n' + text, encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    result = cli(root, "framework", "set", "D1", "empowerment", "--edit", env={"EDITOR": f"{sys.executable} {editor}"})
+    assert result.exit_code == 0, result.output
+    with Project.open(root) as project, project.begin() as session:
+        assert framework_cell(session, "D1", "empowerment").summary == "Skrevet i editoren"
+
+
+# --- exports ----------------------------------------------------------------------------------------------------
+def test_workbook_read_back(root: Path, tmp_path: Path) -> None:
+    assert cli(root, "framework", "set", "D1", "empowerment", "=1+1 er ikke en formel").exit_code == 0
+    assert cli(root, "framework", "set", "D2", "brukermedvirkning", "Ingen reelle valg").exit_code == 0
+    target = tmp_path / "rammematrise.xlsx"
+    result = cli(root, "framework", "export", str(target), "--code", "empowerment", "--code", "brukermedvirkning")
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(target)
+    assert workbook.sheetnames == ["Rammematrise", "Passasjer"]
+    matrix = [[cell.value for cell in row] for row in workbook["Rammematrise"].iter_rows()]
+    assert matrix[0] == ["Deltaker", "Rolle", "empowerment", "brukermedvirkning"]
+    by_person = {row[0]: row for row in matrix[1:]}
+    assert by_person["D1"][2] == "=1+1 er ikke en formel" and workbook["Rammematrise"]["C2"].data_type == "s"
+    assert by_person["D2"][3] == "Ingen reelle valg" and by_person["D2"][1] == "deltaker"
+    assert workbook["Rammematrise"]["C2"].alignment.wrap_text
+    passages = [[cell.value for cell in row] for row in workbook["Passasjer"].iter_rows()]
+    assert passages[0][:4] == ["Ref", "Deltaker", "Kode", "Intervju"]
+    d1 = [row for row in passages[1:] if row[1] == "D1" and row[2] == "empowerment"]
+    assert len(d1) == 4 and all(row[7] == "ja" for row in d1) and any("snylter" in row[6] for row in d1)
+    again = cli(root, "framework", "export", str(target))
+    assert again.exit_code == 1 and "exists" in again.output
+
+
+def test_an_export_holding_an_original_name_is_refused_and_not_written(root: Path, tmp_path: Path) -> None:
+    with Project.open(root) as project, project.begin() as session:  # stored around the guard, as an old project might hold it
+        set_summary(session, "D1", "empowerment", "Kristoffer Lie sa det best", get_or_create_coder(session, "Forsker 1"))
+    target = tmp_path / "lekk.xlsx"
+    result = cli(root, "framework", "export", str(target))
+    assert result.exit_code == 1 and result.output.startswith("error: refused to write lekk.xlsx"), result.output
+    assert not target.exists() and not list(tmp_path.glob(".lekk*"))
+
+
+def test_word_report_with_the_framework_chapter(root: Path, tmp_path: Path) -> None:
+    assert cli(root, "framework", "set", "D1", "empowerment", "Fra avmakt til mestring").exit_code == 0
+    target = tmp_path / "rapport.docx"
+    result = cli(root, "export", "report", "--framework", "--role", "deltaker", "--output", str(target))
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(target))
+    assert "Rammematrise" in [p.text for p in document.paragraphs if p.style is not None and p.style.name == "Heading 1"]
+    framework_tables = [t for t in document.tables if t.rows[0].cells[0].text == "Deltaker"]
+    assert len(framework_tables) == 1
+    header = [cell.text for cell in framework_tables[0].rows[0].cells]
+    assert header == ["Deltaker", "empowerment", "brukermedvirkning"]  # what the participants chosen spoke to
+    rows = {row.cells[0].text: [cell.text for cell in row.cells] for row in framework_tables[0].rows[1:]}
+    assert set(rows) == {"D1 (deltaker)", "D2 (deltaker)", "D5 (deltaker)"}
+    assert rows["D1 (deltaker)"][1:] == ["Fra avmakt til mestring", ""]
+    wide = tmp_path / "bred.docx"
+    five = ("empowerment", "brukermedvirkning", "måltall-press", "empowerment/avmakt", "empowerment/selvbilde og selvtillit")
+    result = cli(root, "export", "report", "--framework", *(f"--code={code}" for code in five), "--output", str(wide))
+    assert result.exit_code == 0, result.output
+    tables = [t for t in docx.Document(str(wide)).tables if t.rows[0].cells[0].text == "Deltaker"]
+    assert [len(t.columns) for t in tables] == [4, 3]  # three codes to a table, the participant column on each
