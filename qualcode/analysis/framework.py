@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.analysis.passages import passages
+from qualcode.analysis.rules import caption
 from qualcode.codebook.service import find_code, list_codes
-from qualcode.coding.passages import QuoteFilter, natural_key, quote_ref, select_quotes
+from qualcode.coding.passages import QuoteFilter, natural_key, select_quotes
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_participant
@@ -27,9 +29,12 @@ from qualcode.store.models import (
     Coder,
     FrameworkSummary,
     Participant,
-    TextVersion,
-    Transcript,
     utcnow,
+)
+
+CAPTION = caption(
+    "Each cell: the researchers' summary of what the participant said under the code, and the passages behind it"
+    " (new: coded after the summary was written)."
 )
 
 
@@ -269,43 +274,27 @@ def _linked(passage: CellPassage, linked: set[str]) -> CellPassage:
 def _cell_passages(
     session: Session, column_paths: Sequence[str], participants: Sequence[str] | None,
 ) -> dict[tuple[str, str], list[CellPassage]]:
-    """The passages of each (participant, column code): the participant's codings of the code or its
-    sub-codes, one coder's overlapping or touching codings in one transcript merged into one passage."""
+    """The passages of each (participant, column code), as every analysis table counts them (passages()):
+    the participant's codings of the code and its sub-codes, one coder's overlapping or touching codings
+    in one transcript merged into one passage."""
     if not column_paths:
         return {}
-    quotes, _ = select_quotes(session, QuoteFilter(codes=tuple(column_paths), participants=tuple(participants or ())))
-    # (participant, column, coder, transcript) -> [(start, end, line, guid, code path)]
-    groups: dict[tuple[str, str, str, str], list[tuple[int, int, int, str, str]]] = {}
-    for quote in quotes:
-        if quote.participant is None:
-            continue
-        for column in column_paths:
-            if quote.code_path == column or quote.code_path.startswith(column + "/"):
-                key = (quote.participant, column, quote.coder, quote.transcript)
-                groups.setdefault(key, []).append((quote.start, quote.end, quote.line, quote.guid, quote.code_path))
-    texts = dict(session.execute(
-        select(Transcript.name, TextVersion.text)
-        .join(TextVersion, Transcript.current_version_id == TextVersion.id)
-        .where(Transcript.name.in_({key[3] for key in groups}))
-    ).all())
+    selection = QuoteFilter(codes=tuple(column_paths), participants=tuple(participants or ()))
+    found = [passage for passage in passages(session, selection) if passage.code_path in column_paths and passage.participant]
+    if not found:
+        return {}
+    # Where each coding is (its line) and its GUID, which summaries keep: read as quotes are.
+    quotes = {
+        quote.coding_id: quote
+        for quote in select_quotes(session, QuoteFilter(codings=tuple(sorted({i for p in found for i in p.coding_ids}))))[0]
+    }
     cells: dict[tuple[str, str], list[CellPassage]] = {}
-    for (participant, column, coder, transcript), spans in groups.items():
-        spans.sort()
-        merged: list[list[Any]] = []
-        for start, end, line, guid, path in spans:
-            if merged and start <= merged[-1][1]:  # overlapping or touching: one passage
-                merged[-1][1] = max(merged[-1][1], end)
-                merged[-1][3].append(guid)
-                merged[-1][4].append(path)
-            else:
-                merged.append([start, end, line, [guid], [path]])
-        text = texts.get(transcript, "")
-        for start, end, line, guids, paths in merged:
-            cells.setdefault((participant, column), []).append(CellPassage(
-                ref=quote_ref(guids[0]), transcript=transcript, line=line, coder=coder,
-                code_paths=tuple(dict.fromkeys(paths)), start=start, end=end, text=text[start:end],
-                coding_guids=tuple(guids), linked=False,
-            ))
-    for passages in cells.values():
-        passages.sort(key=lambda p: (natural_key(p.transcript), p.start, p.end, p.coder))
+    for passage in found:
+        merged = [quotes[coding_id] for coding_id in passage.coding_ids]
+        assert passage.participant is not None
+        cells.setdefault((passage.participant, passage.code_path), []).append(CellPassage(
+            ref=merged[0].ref, transcript=passage.transcript, line=merged[0].line, coder=passage.coder,
+            code_paths=tuple(dict.fromkeys(quote.code_path for quote in merged)), start=passage.start, end=passage.end,
+            text=passage.text, coding_guids=tuple(quote.guid for quote in merged), linked=False,
+        ))
     return cells

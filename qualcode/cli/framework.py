@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from qualcode.analysis.framework import (
+    CAPTION,
     FrameworkCell,
     FrameworkMatrix,
     framework_cell,
@@ -25,10 +26,6 @@ WIDTH = 80
 LABEL_WIDTH = 12
 MIN_CELL_WIDTH = 18
 SUMMARY_LINES = 4  # a cell shows this many lines of its summary; `framework cell` shows it all
-CAPTION = (
-    "Cells: the researchers' summaries. Passages: the participant's passages of the code and its sub-codes, "
-    "one per coder where that coder's codings overlap or touch; new: coded after the summary was written."
-)
 EDIT_MARK = "# "
 
 
