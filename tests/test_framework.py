@@ -9,7 +9,7 @@ import json
 import shutil
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from textual.pilot import Pilot
 
 from qualcode.analysis.framework import clear_summary, framework_cell, framework_matrix, set_summary
 from qualcode.anonymise.key import Candidate
@@ -366,3 +367,75 @@ def test_word_report_with_the_framework_chapter(root: Path, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     tables = [t for t in docx.Document(str(wide)).tables if t.rows[0].cells[0].text == "Deltaker"]
     assert [len(t.columns) for t in tables] == [4, 3]  # three codes to a table, the participant column on each
+
+
+# --- the terminal UI -------------------------------------------------------------------------------------------
+async def settle(pilot: Pilot[None]) -> None:
+    working = list(pilot.app.workers)
+    if working:
+        await pilot.app.workers.wait_for_complete(working)
+    await pilot.pause()
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    for _ in range(40):
+        await settle(pilot)
+        if condition():
+            return
+    raise AssertionError("the screen never reached the expected state")
+
+
+def typing(text: str) -> list[str]:
+    return ["space" if character == " " else character for character in text]
+
+
+def stored(root: Path, participant: str, code: str) -> str | None:
+    with Project.open(root) as project, project.begin() as session:
+        return framework_cell(session, participant, code).summary
+
+
+async def test_the_screen_goes_cell_by_cell_and_saves_what_is_written(root: Path, tmp_path: Path) -> None:
+    from textual.widgets import DataTable, Static, TextArea
+
+    from qualcode.tui.modals.commands import QualcodeCommands, all_commands
+    from qualcode.tui.screens.framework import FrameworkScreen
+    from qualcode.tui.screens.help import HelpScreen
+    from tests.conftest import open_tui
+
+    app = open_tui(root, key=tmp_path / "keys" / KEY_NAME)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")  # the overview's help lists the key
+        keys = app.screen.query_one(DataTable)
+        assert any(str(keys.get_row_at(index)[0]) == "f" and "framework matrix" in str(keys.get_row_at(index)[1])
+                   for index in range(keys.row_count))
+        await pilot.press("escape")
+        assert "Framework matrix" in [name for name, _, _ in all_commands(QualcodeCommands(app.screen))]
+        await pilot.press("f")  # from the overview
+        await until(pilot, lambda: isinstance(app.screen, FrameworkScreen) and app.screen.matrix is not None)
+        screen = app.screen
+        assert isinstance(screen, FrameworkScreen)
+        assert screen.current == ("D1", "empowerment")
+        passages = str(screen.query_one("#framework-passages", Static).render())
+        assert "snylter" in passages and "deltaker_D1_T1:" in passages
+        assert "D1 × empowerment · 4 passages" in str(screen.query_one("#framework-where", Static).render())
+        await pilot.press("n")
+        assert screen.current == ("D1", "brukermedvirkning")
+        await pilot.press("p", "enter")  # back, and write
+        assert screen.current == ("D1", "empowerment") and screen.query_one(TextArea).has_focus
+        await pilot.press(*typing("Fra avmakt til mestring"), "escape")  # leaving the field saves
+        await until(pilot, lambda: stored(root, "D1", "empowerment") == "Fra avmakt til mestring")
+        assert screen.query_one("#framework-matrix").has_focus
+
+        await pilot.press("down")  # D2, empowerment: written, then left by moving on
+        assert screen.current == ("D2", "empowerment")
+        await pilot.press("e", *typing("Ingen passasjer"), "escape", "n")
+        await until(pilot, lambda: stored(root, "D2", "empowerment") == "Ingen passasjer")
+        assert screen.current == ("D2", "brukermedvirkning")
+        await pilot.press("enter", *typing("Ble ikke spurt"), "ctrl+s")
+        await until(pilot, lambda: stored(root, "D2", "brukermedvirkning") == "Ble ikke spurt")
+
+        await pilot.press("escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "escape")  # the help, then the matrix
+        assert not isinstance(app.screen, FrameworkScreen)

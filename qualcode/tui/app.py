@@ -30,7 +30,7 @@ Result = TypeVar("Result")
 
 
 class QualcodeApp(App[None]):
-    CSS_PATH = ["styles/qualcode.tcss"]
+    CSS_PATH = ["styles/qualcode.tcss", "styles/framework.tcss"]
     TITLE = "qualcode"
     COMMANDS = App.COMMANDS | {QualcodeCommands}
     BINDINGS = [
@@ -148,6 +148,7 @@ class QualcodeApp(App[None]):
             ("Reviewers' comments", "Read a commented report back as memos and jump to the quotes", self.action_comments),
             ("Identifiers", "Review possible identifiers (needs the key's passphrase)", self.action_review),
             ("Participants", "List and edit participants: role, office, gender, age band, attributes", self.action_participants),
+            ("Framework matrix", "A summary per participant and code, written beside the cell's passages", self.action_framework),
             ("Search", "Search the transcripts", self.action_search),
         ]
         if hasattr(screen, "action_help"):
@@ -186,6 +187,11 @@ class QualcodeApp(App[None]):
         from qualcode.tui.screens.participants import ParticipantsScreen
 
         self.push_screen(ParticipantsScreen())
+
+    def action_framework(self) -> None:
+        from qualcode.tui.screens.framework import FrameworkScreen
+
+        self.push_screen(FrameworkScreen())
 
     def on_unmount(self) -> None:
         self.workspace.close()

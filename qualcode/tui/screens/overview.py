@@ -58,6 +58,8 @@ class OverviewScreen(QualcodeScreen):
         Binding("i", "app.import", "Import", tooltip="Import transcripts: pick files or a folder, dry run, import", id="overview.import"),
         Binding("x", "app.export", "Export", tooltip="A Word report or quote table of a code's passages", id="overview.export"),
         Binding("p", "app.participants", "Participants", show=False, tooltip="List and edit participants", id="overview.participants"),
+        Binding("f", "app.framework", "Framework", show=False,
+                tooltip="The framework matrix: a summary per participant and code, beside the passages", id="overview.framework"),
         Binding("r", "app.comments", "Reviewers' comments", show=False,
                 tooltip="Read a commented report back as memos and jump to the quotes", id="overview.comments"),
         Binding("ctrl+f", "app.search", "Search", show=False, id="overview.search"),

@@ -1,0 +1,181 @@
+"""FrameworkScreen: the framework matrix, cell by cell, the cell's passages beside the summary being written."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Static, TextArea
+
+from qualcode.analysis.framework import FrameworkCell, FrameworkMatrix
+from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.help import HelpScreen
+
+NAME_WIDTH = 10
+CELL_WIDTH = 16
+
+
+def _fit(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+class FrameworkScreen(QualcodeScreen):
+    """Participants by codes: arrows or n/p choose a cell, Enter writes its summary, which is saved on leaving it."""
+
+    BINDINGS = [
+        Binding("n", "next_cell", "Next cell", tooltip="The next cell, row by row (saves the summary)", id="framework.next"),
+        Binding("p", "previous_cell", "Previous", tooltip="The previous cell (saves the summary)", id="framework.previous"),
+        Binding("e", "write", "Write", tooltip="Write the cell's summary (Enter does too)", id="framework.write"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the summary (an empty one clears the cell)", id="framework.save"),
+        Binding("escape", "back", "Back", tooltip="Leave the summary (saving it), or the matrix", id="framework.back"),
+        Binding("question_mark", "help", "Help", id="framework.help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.matrix: FrameworkMatrix | None = None
+        self.cells: dict[tuple[str, str], FrameworkCell] = {}
+        self.current: tuple[str, str] | None = None  # the cell the summary field holds
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the framework matrix …", id="framework-where")
+        yield DataTable(id="framework-matrix", cursor_type="cell", zebra_stripes=True)
+        with Horizontal(id="framework-cell"):
+            with VerticalScroll(id="framework-passages-box"):
+                yield Static("", id="framework-passages")
+            yield TextArea("", id="framework-summary", soft_wrap=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Framework matrix"
+        self.sub_title = f"coder: {self.qualcode.coder_name}"
+        self.query_one(DataTable).focus()
+        self.in_background(lambda workspace: workspace.framework(), self._loaded, group="framework",
+                           failed=self._nothing)
+
+    def _nothing(self, message: str) -> None:
+        self.query_one("#framework-where", Static).update(Text(message))
+
+    def _loaded(self, matrix: FrameworkMatrix) -> None:
+        self.matrix = matrix
+        self.cells = {(cell.participant, cell.code_path): cell for row in matrix.rows for cell in row.cells}
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_column(Text("Participant"), width=NAME_WIDTH, key="participant")
+        for code in matrix.codes:
+            table.add_column(Text(_fit(code.name, CELL_WIDTH)), width=CELL_WIDTH, key=code.path)
+        for row in matrix.rows:
+            table.add_row(Text(_fit(row.participant, NAME_WIDTH)), *(self._cell_text(cell) for cell in row.cells),
+                          key=row.participant)
+        if matrix.rows and matrix.codes:
+            table.move_cursor(row=0, column=1)
+            self._show(matrix.rows[0].participant, matrix.codes[0].path)
+
+    @staticmethod
+    def _cell_text(cell: FrameworkCell) -> Text:
+        """The summary's start, or how many passages wait for one."""
+        if cell.summary is not None:
+            return Text(_fit(cell.summary, CELL_WIDTH))
+        return Text(f"· {len(cell.passages)}" if cell.passages else "", style="dim")
+
+    # --- moving ----------------------------------------------------------------------------------------
+    def _at_cursor(self) -> tuple[str, str] | None:
+        table = self.query_one(DataTable)
+        if self.matrix is None or not table.row_count or table.cursor_column < 1:
+            return None
+        row, column = table.cursor_coordinate
+        return self.matrix.rows[row].participant, self.matrix.codes[column - 1].path
+
+    @on(DataTable.CellHighlighted, "#framework-matrix")
+    def _highlighted(self) -> None:
+        chosen = self._at_cursor()
+        if chosen is not None and chosen != self.current:
+            self._save_draft()
+            self._show(*chosen)
+
+    @on(DataTable.CellSelected, "#framework-matrix")
+    def _selected(self) -> None:
+        self.action_write()
+
+    def _step(self, by: int) -> None:
+        if self.matrix is None or not self.matrix.codes:
+            return
+        table = self.query_one(DataTable)
+        width = len(self.matrix.codes)
+        row, column = table.cursor_coordinate
+        index = row * width + max(column - 1, 0) + by
+        index = max(0, min(index, len(self.matrix.rows) * width - 1))
+        table.move_cursor(row=index // width, column=index % width + 1)
+
+    def action_next_cell(self) -> None:
+        self._step(1)
+
+    def action_previous_cell(self) -> None:
+        self._step(-1)
+
+    def _show(self, participant: str, code_path: str) -> None:
+        """The cell's passages beside its summary; those coded after the summary marked new."""
+        self.current = (participant, code_path)
+        cell = self.cells[(participant, code_path)]
+        self.query_one("#framework-summary", TextArea).load_text(cell.summary or "")
+        self._where(cell)
+        shown = Text()
+        for passage in cell.passages:
+            new = "  new" if cell.summary is not None and not passage.linked else ""
+            shown.append(f"{passage.transcript}:{passage.line} {passage.coder}{new}\n", style="bold")
+            shown.append(" ".join(passage.text.split()) + "\n\n")
+        if not cell.passages:
+            shown.append("No passages of this code from this participant.", style="dim")
+        self.query_one("#framework-passages", Static).update(shown)
+        self.query_one("#framework-passages-box", VerticalScroll).scroll_home(animate=False)
+
+    def _where(self, cell: FrameworkCell) -> None:
+        count = f"{len(cell.passages)} passage{'s' if len(cell.passages) != 1 else ''}"
+        if cell.new_passages:
+            count += f", {cell.new_passages} new since the summary"
+        written = f" · summary by {cell.updated_by}" if cell.updated_by and cell.summary is not None else ""
+        self.query_one("#framework-where", Static).update(Text(f"{cell.participant} × {cell.code_path} · {count}{written}"))
+
+    # --- writing ---------------------------------------------------------------------------------------
+    def action_write(self) -> None:
+        if self.current is not None:
+            self.query_one("#framework-summary", TextArea).focus()
+
+    def action_save(self) -> None:
+        self._save_draft()
+
+    def _save_draft(self) -> None:
+        """Save the summary field into its cell if it was changed: in the background, through the workspace."""
+        if self.current is None:
+            return
+        participant, code_path = self.current
+        draft = self.query_one("#framework-summary", TextArea).text
+        if draft.strip() == (self.cells[self.current].summary or ""):
+            return
+
+        def saved(cell: FrameworkCell) -> None:
+            self.cells[(participant, code_path)] = cell
+            table: DataTable[Text] = self.query_one(DataTable)
+            table.update_cell(participant, code_path, self._cell_text(cell))
+            if self.current == (participant, code_path):
+                self._where(cell)
+            self.notify(f"saved the summary of {participant} under {code_path}", markup=False)
+
+        self.in_background(lambda workspace: workspace.set_summary(participant, code_path, draft), saved,
+                           group="framework-save", exclusive=False)
+
+    def action_back(self) -> None:
+        summary = self.query_one("#framework-summary", TextArea)
+        if summary.has_focus:
+            self._save_draft()
+            self.query_one(DataTable).focus()
+        else:
+            self._save_draft()
+            self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(list(self.BINDINGS)))
