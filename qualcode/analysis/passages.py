@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -133,7 +134,7 @@ def code_rows(session: Session, selection: QuoteFilter) -> list[CodeView]:
 
 
 def passages(session: Session, selection: QuoteFilter | None = None, *, rollup: bool = True) -> list[Passage]:
-    """The passages of the selected codings, per code, in codebook, transcript and text order.
+    """The passages of the selected codings, per code, in codebook, transcript, coder and text order.
 
     With `rollup`, each code's passages merge the codings of the code and of its selected
     descendants; without it, each code's own codings only. Unknown names in the selection are
@@ -165,16 +166,10 @@ def passages(session: Session, selection: QuoteFilter | None = None, *, rollup: 
     hits = _hits(session, selection.query) if selection.query else None
     # (coding id, start, end, participant id) by code, coder and transcript, in text order.
     kept: dict[tuple[int, int, int], list[tuple[int, int, int, int | None]]] = defaultdict(list)
+    filtered = bool(selection.roles or selection.participants or attributes or hits is not None)
     for coding_id, transcript_id, version_id, code_id, coder_id, start, end in rows:
         participant_id = places.participant(transcript_id, version_id, start)
-        values = places.values(transcript_id, participant_id)
-        if selection.roles and (values["role"] or "") not in selection.roles:
-            continue
-        if selection.participants and places.name(participant_id) not in selection.participants:
-            continue
-        if any(values.get(name) != value for name, value in attributes):
-            continue
-        if hits is not None and not _holds_hit(hits.get(transcript_id), start, end):
+        if filtered and not _chosen(selection, attributes, hits, places, transcript_id, participant_id, start, end):
             continue
         kept[(code_id, coder_id, transcript_id)].append((coding_id, start, end, participant_id))
     codes = list_codes(session)
@@ -183,15 +178,16 @@ def passages(session: Session, selection: QuoteFilter | None = None, *, rollup: 
     sources: dict[int, list[int]] = {code.id: [code.id] for code in codes if code.id in present}
     if rollup:
         parents = _parents(session)
-        chosen = code_ids if code_ids is not None else None
         for code_id in present:
             for ancestor in _ancestors(code_id, parents):
-                if chosen is None or ancestor in chosen:
+                if code_ids is None or ancestor in code_ids:
                     sources.setdefault(ancestor, []).append(code_id)
     by_code: dict[int, dict[tuple[int, int], list[tuple[int, int, int, int | None]]]] = defaultdict(dict)
     for (code_id, coder_id, transcript_id), codings in kept.items():
         by_code[code_id][(coder_id, transcript_id)] = codings
-    coders = dict(session.execute(select(Coder.id, Coder.name)).tuples().all())
+    coders = dict(session.execute(select(Coder.id, Coder.name)).all())
+    names = places.transcript_names
+    rank = {transcript_id: index for index, transcript_id in enumerate(sorted(names, key=lambda tid: natural_key(names[tid])))}
     found: list[Passage] = []
     for code in codes:
         if code.id not in sources:
@@ -200,20 +196,33 @@ def passages(session: Session, selection: QuoteFilter | None = None, *, rollup: 
         for source in sources[code.id]:
             for key, codings in by_code[source].items():
                 groups[key].extend(codings)
-        merged_here: list[Passage] = []
-        for (coder_id, transcript_id), codings in groups.items():
-            if len(sources[code.id]) > 1:
-                codings.sort(key=lambda coding: (coding[1], coding[0]))
+        several = len(sources[code.id]) > 1
+        for coder_id, transcript_id in sorted(groups, key=lambda key: (rank[key[1]], coders[key[0]])):
+            codings = groups[(coder_id, transcript_id)]
+            if several:
+                codings.sort(key=itemgetter(1, 0))
+            text = places.text(transcript_id)
             for ids, start, end, participant_id in _merge(codings):
-                merged_here.append(Passage(
-                    code_id=code.id, code_path=code.path, coder=coders[coder_id], transcript_id=transcript_id,
-                    transcript=places.transcript_names[transcript_id], participant=places.name(participant_id),
-                    start=start, end=end, text=places.text(transcript_id)[start:end], coding_ids=ids,
-                    values=places.values(transcript_id, participant_id),
+                found.append(Passage(
+                    code.id, code.path, coders[coder_id], transcript_id, names[transcript_id], places.name(participant_id),
+                    start, end, text[start:end], ids, places.values(transcript_id, participant_id),
                 ))
-        merged_here.sort(key=lambda p: (natural_key(p.transcript), p.start, p.end, p.coder))
-        found.extend(merged_here)
     return found
+
+
+def _chosen(
+    selection: QuoteFilter, attributes: Sequence[tuple[str, str]], hits: dict[int, list[int]] | None, places: _Places,
+    transcript_id: int, participant_id: int | None, start: int, end: int,
+) -> bool:
+    """Whether a coding passes the role, participant, attribute and query filters, read as select_quotes reads them."""
+    values = places.values(transcript_id, participant_id)
+    if selection.roles and (values["role"] or "") not in selection.roles:
+        return False
+    if selection.participants and (places.name(participant_id) or "") not in selection.participants:
+        return False
+    if any(values.get(name) != value for name, value in attributes):
+        return False
+    return hits is None or _holds_hit(hits.get(transcript_id), start, end)
 
 
 def _merge(codings: list[tuple[int, int, int, int | None]]) -> Iterable[tuple[tuple[int, ...], int, int, int | None]]:
@@ -241,7 +250,7 @@ def population(session: Session, selection: QuoteFilter | None = None) -> list[U
         query = query.where(Transcript.name.in_(selection.transcripts))
     if selection.waves:
         query = query.where(Transcript.wave.in_(selection.waves))
-    transcripts = dict(session.execute(query).tuples().all())
+    transcripts = dict(session.execute(query).all())
     if not transcripts:
         return []
     places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=False)
@@ -249,7 +258,7 @@ def population(session: Session, selection: QuoteFilter | None = None) -> list[U
         session.execute(
             select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id)
             .where(TranscriptParticipant.transcript_id.in_(transcripts))
-        ).tuples().all()
+        ).all()
     )
     by_version = {version: transcript for transcript, version in transcripts.items()}
     for version, turns in places.turns.items():
@@ -328,7 +337,7 @@ def _selected_code_ids(session: Session, selection: QuoteFilter) -> set[int]:
 
 
 def _parents(session: Session) -> dict[int, int | None]:
-    return dict(session.execute(select(Code.id, Code.parent_id)).tuples().all())
+    return dict(session.execute(select(Code.id, Code.parent_id)).all())
 
 
 def _ancestors(code_id: int, parents: Mapping[int, int | None]) -> set[int]:
@@ -343,7 +352,7 @@ def _ancestors(code_id: int, parents: Mapping[int, int | None]) -> set[int]:
 def _hits(session: Session, query: str) -> dict[int, list[int]]:
     """Where the query's hits start, by transcript id, sorted."""
     result = search(session, query, SearchFilters(), limit=100_000)
-    ids = dict(session.execute(select(Transcript.name, Transcript.id)).tuples().all())
+    ids = dict(session.execute(select(Transcript.name, Transcript.id)).all())
     starts: dict[int, list[int]] = defaultdict(list)
     for hit in result.hits:
         starts[ids[hit.transcript]].append(hit.start)
@@ -395,7 +404,7 @@ class _Places:
                 select(TranscriptParticipant.transcript_id, func.min(TranscriptParticipant.participant_id))
                 .where(TranscriptParticipant.transcript_id.in_(transcript_ids))
                 .group_by(TranscriptParticipant.transcript_id).having(func.count() == 1)
-            ).tuples().all()
+            ).all()
         )
         self.people: dict[int, tuple[str, dict[str, str | None]]] = {}
         for person_id, name, role, gender, age_band, office in session.execute(
