@@ -18,7 +18,7 @@ from qualcode.analysis.tables import Column, Row, Table
 from qualcode.codebook.service import CodeView, find_code
 from qualcode.coding.passages import QuoteFilter, natural_key
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.store.models import TextVersion, Transcript, Turn
+from qualcode.store.models import TextVersion, Transcript
 
 WITHIN_KINDS = ("overlap", "turn", "sentences:N")
 
@@ -141,23 +141,26 @@ def cooccurrence(session: Session, selection: QuoteFilter, within: Within) -> Co
     """The code x code table of the selected passages: every cell counted from the same pairs
     `cooccurring_pairs` lists."""
     codes, spans = _spans(session, selection)
-    pair_counts: dict[tuple[int, int], int] = defaultdict(int)
-    partnered: dict[tuple[int, int], set[int]] = defaultdict(set)  # (code, other code) -> indices of the code's spans
-    for first, second, _ in _pairs(session, spans, codes, within):
-        one, other = spans[first], spans[second]
-        pair_counts[one.code_id, other.code_id] += 1
-        pair_counts[other.code_id, one.code_id] += 1
-        partnered[one.code_id, other.code_id].add(first)
-        partnered[other.code_id, one.code_id].add(second)
+    code_of = [span.code_id for span in spans]
+    pair_counts: dict[tuple[int, int], int] = defaultdict(int)  # by the two codes, lower id first
+    paired: dict[tuple[int, int], set[int]] = defaultdict(set)  # the spans of either code with a partner
+    for one, other, _ in _pairs(session, spans, codes, within):
+        key = (code_of[one], code_of[other]) if code_of[one] < code_of[other] else (code_of[other], code_of[one])
+        pair_counts[key] += 1
+        partners = paired[key]
+        partners.add(one)
+        partners.add(other)
     sizes: dict[int, int] = defaultdict(int)
-    for span in spans:
-        sizes[span.code_id] += 1
+    for code_id in code_of:
+        sizes[code_id] += 1
     shown = tuple(CodeTotals(code.id, code.path, code.depth, sizes[code.id]) for code in codes.values() if sizes[code.id])
     cells = {}
-    for (first, second), count in pair_counts.items():
-        first_paired, second_paired = len(partnered[first, second]), len(partnered[second, first])
-        cells[first, second] = Cell(count, first_paired, second_paired,
-                                    _c_coefficient(sizes[first], sizes[second], first_paired, second_paired))
+    for (low, high), count in pair_counts.items():
+        low_paired = sum(1 for index in paired[low, high] if code_of[index] == low)
+        high_paired = len(paired[low, high]) - low_paired
+        c = _c_coefficient(sizes[low], sizes[high], low_paired, high_paired)
+        cells[low, high] = Cell(count, low_paired, high_paired, c)
+        cells[high, low] = Cell(count, high_paired, low_paired, c)
     related = frozenset(
         (one.code_id, other.code_id) for one in shown for other in shown
         if _related(codes[one.code_id], codes[other.code_id])
@@ -240,69 +243,85 @@ def _pairs(
     """(index, index, relation) of every two co-occurring spans of distinct, unrelated codes: same
     transcript, same coder, each pair once. The one place pairs are found, for the table and the
     drill-down alike."""
-    related = {(one.id, other.id) for one in codes.values() for other in codes.values() if _related(one, other)}
-    code_of = [span.code_id for span in spans]
-    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    # Plain tuples and small code numbers: tens of thousands of passages and pairs go through here.
+    number = {code_id: index for index, code_id in enumerate(codes)}
+    views = list(codes.values())
+    related = [[_related(one, other) for other in views] for one in views]
+    groups: dict[tuple[int, str], list[_Item]] = defaultdict(list)
     for index, span in enumerate(spans):
-        groups[span.transcript_id, span.coder].append(index)
+        groups[span.transcript_id, span.coder].append((span.start, span.end, number[span.code_id], index))
     units = _units(session, {span.transcript_id for span in spans}, within)
-    reach = within.sentences
     for (transcript_id, _), members in groups.items():
-        members.sort(key=lambda index: (spans[index].start, spans[index].end))
+        members.sort()
         if within.kind == "overlap":
-            for one, other in _overlapping(spans, members):
-                if (code_of[one], code_of[other]) not in related:
-                    yield one, other, "overlap"
+            for one, other in _overlapping(members, related):
+                yield one, other, "overlap"
             continue
         starts, ends = units.get(transcript_id, ([], []))
-        placed = _placed(spans, members, starts, ends)
-        for one, other, apart in _near(placed, reach):
-            if (code_of[one], code_of[other]) not in related:
-                overlap = spans[one].start < spans[other].end and spans[other].start < spans[one].end
-                yield one, other, "overlap" if overlap else _relation(within, apart)
-        # Overlapping spans co-occur even where their shared text lies outside every turn or sentence.
-        for one, other in _overlapping(spans, members):
-            if (code_of[one], code_of[other]) not in related and not _is_near(placed.get(one), placed.get(other), reach):
-                yield one, other, "overlap"
+        yield from _near(members, starts, ends, within, related)
+
+
+_Item = tuple[int, int, int, int]  # start, end, code number, index of the span
+
+
+def _overlapping(members: list[_Item], related: list[list[bool]]) -> Iterator[tuple[int, int]]:
+    """Pairs of spans of unrelated codes sharing a character, by a sweep over `members` sorted by start."""
+    active: list[tuple[int, int, int]] = []  # (end, code, index)
+    for start, end, code, index in members:
+        if active:
+            active = [item for item in active if item[0] > start]
+        row = related[code]
+        for _, other_code, other in active:
+            if not row[other_code]:
+                yield other, index
+        active.append((end, code, index))
+
+
+def _near(
+    members: list[_Item], starts: list[int], ends: list[int], within: Within, related: list[list[bool]],
+) -> Iterator[tuple[int, int, str]]:
+    """Pairs of spans of unrelated codes whose units (turns or sentences touched) are at most
+    `within.sentences` units apart (0: a common unit), or that overlap."""
+    reach = within.sentences
+    placed = []
+    outside: list[_Item] = []  # spans holding text outside every unit: they may overlap where no unit is
+    for item in members:
+        start, end = item[0], item[1]
+        first = bisect_right(ends, start)  # the first unit ending after the span starts
+        last = bisect_left(starts, end) - 1  # the last unit starting before the span ends
+        if first <= last:
+            placed.append((first, last, *item))
+            if first < last or start < starts[first] or end > ends[first]:
+                outside.append(item)
+        else:
+            outside.append(item)
+    placed.sort()
+    where = {item[3]: _units_of(item, starts, ends) for item in outside}
+    active: list[tuple[int, int, int, int, int]] = []  # (last unit, start, end, code, index)
+    for first, last, start, end, code, index in placed:
+        if active:
+            active = [item for item in active if item[0] >= first - reach]
+        row = related[code]
+        for other_last, other_start, other_end, other_code, other in active:
+            if not row[other_code]:
+                overlap = other_start < end and start < other_end
+                yield other, index, "overlap" if overlap else _relation(within, max(0, first - other_last))
+        active.append((last, start, end, code, index))
+    # Spans overlapping only where no unit is (a speaker label, text before the first turn) still co-occur.
+    for one, other in _overlapping(outside, related):
+        if not _is_near(where[one], where[other], reach):
+            yield one, other, "overlap"
+
+
+def _units_of(item: _Item, starts: list[int], ends: list[int]) -> tuple[int, int] | None:
+    first, last = bisect_right(ends, item[0]), bisect_left(starts, item[1]) - 1
+    return (first, last) if first <= last else None
 
 
 def _relation(within: Within, apart: int) -> str:
     if within.kind == "turn":
         return "same turn"
     return "same sentence" if apart == 0 else f"{apart} sentence{'s' if apart > 1 else ''} apart"
-
-
-def _overlapping(spans: Sequence[Passage], members: list[int]) -> Iterator[tuple[int, int]]:
-    """Pairs of spans sharing a character, by a sweep over `members` sorted by start."""
-    active: list[int] = []
-    for index in members:
-        start = spans[index].start
-        active = [other for other in active if spans[other].end > start]
-        for other in active:
-            yield other, index
-        active.append(index)
-
-
-def _placed(spans: Sequence[Passage], members: list[int], starts: list[int], ends: list[int]) -> dict[int, tuple[int, int]]:
-    """The first and last unit (turn or sentence) each span touches; a span touching none is left out."""
-    placed = {}
-    for index in members:
-        span = spans[index]
-        first = bisect_right(ends, span.start)  # the first unit ending after the span starts
-        last = bisect_left(starts, span.end) - 1  # the last unit starting before the span ends
-        if first <= last:
-            placed[index] = (first, last)
-    return placed
-
-
-def _near(placed: dict[int, tuple[int, int]], reach: int) -> Iterator[tuple[int, int, int]]:
-    """Pairs of placed spans at most `reach` units apart (0: touching a common unit), with the distance."""
-    active: list[tuple[int, int]] = []  # (last unit, index)
-    for index, (first, last) in sorted(placed.items(), key=lambda item: item[1]):
-        active = [item for item in active if item[0] >= first - reach]
-        for other_last, other in active:
-            yield other, index, max(0, first - other_last)
-        active.append((last, index))
 
 
 def _is_near(one: tuple[int, int] | None, other: tuple[int, int] | None, reach: int) -> bool:
@@ -313,15 +332,23 @@ def _units(session: Session, transcript_ids: set[int], within: Within) -> dict[i
     """Per transcript, the starts and ends of its turns or sentences in text order (the current text's)."""
     if within.kind == "overlap":
         return {}
-    # Core rows on the connection: tens of thousands of turns skip the ORM's result processing.
-    rows = session.connection().execute(
-        select(Transcript.id, Turn.start, Turn.end)
-        .join(Turn, Turn.text_version_id == Transcript.current_version_id)
-        .where(Transcript.id.in_(transcript_ids)).order_by(Transcript.id, Turn.start, Turn.end)
-    ).all()
+    # Straight from the driver's cursor, unsorted: SQLAlchemy's row objects would cost more than the
+    # pairing itself on a project's tens of thousands of turns.
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(
+            'SELECT transcripts.id, turns.start, turns."end" FROM transcripts'
+            " JOIN turns ON turns.text_version_id = transcripts.current_version_id"
+        )
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     turns: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for transcript_id, start, end in rows:
-        turns[transcript_id].append((start, end))
+        if transcript_id in transcript_ids:
+            turns[transcript_id].append((start, end))
+    for spans in turns.values():
+        spans.sort()
     if within.kind == "turn":
         units = turns
     else:
