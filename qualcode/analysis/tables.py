@@ -28,6 +28,9 @@ WIDTH = 80
 LABEL_MAX = 30  # widest row label column before labels are shortened
 GAP = "  "
 SHEET_TITLE_MAX = 31  # Excel's limit on a worksheet's name
+# Text a spreadsheet would run as a formula (OWASP's list), as exporters/quotes.py guards it: in CSV a
+# leading ' is added; in .xlsx the text stays verbatim as a string cell with Excel's quote prefix.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -261,30 +264,41 @@ def table_data(table: Table) -> dict[str, Any]:
 def render_csv(table: Table) -> str:
     """The table as CSV for a spreadsheet or script: one header row; a grid's rows say their kind
     (size, row, total) and level; a percentage is its own column after its count."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    rows: list[list[Any]] = []
     if table.records:
-        writer.writerow([table.row_header, *(column.key for column in table.columns)])
+        rows.append([table.row_header, *(column.key for column in table.columns)])
         for row in table.rows:
             if row.cells:
-                writer.writerow([row.label, *(cell.value for cell in row.cells)])
-        return buffer.getvalue()
+                rows.append([row.label, *(cell.value for cell in row.cells)])
+        return _csv(rows)
     percent = [any(row.cells[i].shows_percent for row in table.all_rows() if i < len(row.cells)) for i in range(len(table.columns))]
     header = ["kind", "level", table.row_header]
     for column, with_percent in zip(table.columns, percent, strict=True):
         header += [column.key, f"{column.key} %"] if with_percent else [column.key]
-    writer.writerow(header)
+    rows.append(header)
     for name in dict.fromkeys(name for column in table.columns for name, _ in column.sizes):
         line: list[Any] = ["size", "", name]
         for column, with_percent in zip(table.columns, percent, strict=True):
             line += [dict(column.sizes).get(name, "")] + ([""] if with_percent else [])
-        writer.writerow(line)
+        rows.append(line)
     for row in table.all_rows():
         line = ["total" if row is table.totals else "row", row.level, row.key or row.label]
         for cell, with_percent in zip(row.cells, percent, strict=False):
             line += [cell.value] + ([_round(cell.percent)] if with_percent else [])
-        writer.writerow(line)
+        rows.append(line)
+    return _csv(rows)
+
+
+def _csv(rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(_safe(row))
     return buffer.getvalue()
+
+
+def _safe(values: Sequence[Any]) -> list[Any]:
+    return ["'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value for value in values]
 
 
 def _round(percent: float | None) -> float | str:
@@ -320,6 +334,7 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
                     if column.wide:
                         sheet.cell(sheet.max_row, index).alignment = Alignment(wrap_text=True, vertical="top")
             sheet.column_dimensions["A"].width = 24
+            _no_formulas(sheet)
             continue
         percent = [any(row.cells[i].shows_percent for row in table.all_rows() if i < len(row.cells))
                    for i in range(len(table.columns))]
@@ -355,10 +370,20 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
             if row is table.totals:
                 for cell in sheet[line]:
                     cell.font = bold
+        _no_formulas(sheet)
         sheet.column_dimensions["A"].width = max(12, min(40, max((len(row.label) + 2 * row.level for row in table.all_rows()), default=12)))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _no_formulas(sheet: Any) -> None:
+    """Text cells that openpyxl took for formulas are text, quote-prefixed so editing keeps them text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _sheet_title(title: str, number: int) -> str:

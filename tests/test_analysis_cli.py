@@ -1,0 +1,198 @@
+"""`qualcode analyse codes|matrix|cell|compare` on the sample project coded by two coders: tables that
+fit 80 columns, --json, --csv, --xlsx read back, and one-line errors that write nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from qualcode.cli import cli
+from tests.conftest import CODINGS
+
+SECOND_CODER = [  # Forsker 2 codes one passage as Forsker 1 did, and one overlapping two of Forsker 1's
+    ("gruppeintervju_G1", "brukermedvirkning/tvang og krav", "Jeg ble ikke spurt om jeg ville."),
+    ("deltaker_D1_T1", "empowerment/avmakt", "Jeg følte meg som en snylter, ærlig talt."),
+]
+
+
+@pytest.fixture(scope="module")
+def studie(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> tuple[Path, dict[str, str]]:
+    """The demo project, coded once for the module by two coders through the CLI, and the environment to run it."""
+    base = tmp_path_factory.mktemp("analyse")
+    shutil.copytree(demo_template / "demo", base / "demo")
+    shutil.copytree(demo_template / "demo-key", base / "demo-key")
+    env = {"QUALCODE_KEY": str(base / "demo-key" / "demo.qckey"), "QUALCODE_KEY_PASSPHRASE": "test passphrase",
+           "HOME": str(base / "home"), "XDG_CONFIG_HOME": str(base / "home" / ".config")}
+    for coder, codings in (("Forsker 1", CODINGS), ("Forsker 2", SECOND_CODER)):
+        for transcript, code, quote in codings:
+            result = CliRunner().invoke(cli, ["--project", str(base / "demo"), "--coder", coder, "coding", "add", transcript, code,
+                                              "--match", quote], env=env, catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+    return base / "demo", env
+
+
+def run(studie: tuple[Path, dict[str, str]], *args: str) -> Result:
+    root, env = studie
+    return CliRunner().invoke(cli, ["--project", str(root), "analyse", *args], env=env)
+
+
+def ok(studie: tuple[Path, dict[str, str]], *args: str) -> str:
+    result = run(studie, *args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def as_json(studie: tuple[Path, dict[str, str]], *args: str) -> Any:
+    return json.loads(ok(studie, *args, "--json"))
+
+
+def test_codes_counts_passages_per_coder_and_fits_80_columns(studie: tuple[Path, dict[str, str]]) -> None:
+    table = ok(studie, "codes")
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "A passage is a stretch" in table  # the counting rules under the table
+    data = as_json(studie, "codes")
+    rows = {row["key"]: row["values"] for row in data["rows"]}
+    # Forsker 1: three passages of brukermedvirkning (all coded as tvang og krav); Forsker 2: one of them again.
+    assert rows["brukermedvirkning"]["passages"] == 4
+    assert rows["brukermedvirkning"]["passages by coder / Forsker 1"] == 3
+    assert rows["brukermedvirkning"]["passages by coder / Forsker 2"] == 1
+    assert rows["brukermedvirkning/tvang og krav"]["participants"] == 2  # D2 and D5
+    assert data["totals"]["values"]["passages"] == 10 + 2
+    assert [row["level"] for row in data["rows"] if row["key"].startswith("empowerment")][:2] == [0, 1]
+
+
+def test_codes_csv_has_one_header_and_a_row_per_code(studie: tuple[Path, dict[str, str]]) -> None:
+    rows = list(csv.DictReader(io.StringIO(ok(studie, "codes", "--csv", "--code", "måltall-press"))))
+    assert [row["Code"] for row in rows] == [
+        "måltall-press", "måltall-press/inntakspress", "måltall-press/kvantitet mot kvalitet",
+        "måltall-press/konsekvenser for kontoret", "Total",
+    ]
+    assert rows[0]["passages"] == "4" and rows[0]["kind"] == "row" and rows[-1]["kind"] == "total"
+
+
+def test_matrix_by_role_has_sizes_totals_and_percentages_beside_counts(studie: tuple[Path, dict[str, str]]) -> None:
+    data = as_json(studie, "matrix", "--by", "role", "--percent", "row")
+    columns = {column["key"]: column["sizes"] for column in data["columns"]}
+    assert columns["veileder"] == {"participants": 3, "transcripts": 3}  # V1, V2, V3 in their interviews
+    assert columns["deltaker"]["participants"] == 6
+    row = next(row for row in data["rows"] if row["key"] == "måltall-press")
+    assert row["values"] == {"deltaker": 0, "leder": 1, "veileder": 3, "Total": 4}
+    assert row["percent"]["veileder"] == 75.0 and row["percent"]["Total"] == 100.0
+    table = ok(studie, "matrix", "--by", "role", "--percent", "column")
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "3 (" in table and "%)" in table  # a percentage never stands alone
+    assert "3p 3t" in table  # the column sizes under the headers
+
+
+def test_matrix_crossed_gives_grouped_columns_and_pages_within_80(studie: tuple[Path, dict[str, str]]) -> None:
+    data = as_json(studie, "matrix", "--by", "role", "--by", "wave", "--count", "participants")
+    keys = [column["key"] for column in data["columns"]]
+    assert "deltaker / T1" in keys and "deltaker / T2" in keys and keys[-1] == "Total"
+    row = next(row for row in data["rows"] if row["key"] == "empowerment")
+    assert row["values"]["deltaker / T1"] == 1 and row["values"]["deltaker / T2"] == 1 and row["values"]["Total"] == 1
+    table = ok(studie, "matrix", "--by", "participant", "--by", "wave")
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "(columns 1–" in table  # too wide for one screen: paged, row labels repeated
+    assert table.count("samarbeid stat og kommune") >= 2
+
+
+def test_matrix_xlsx_reads_back(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "matrise.xlsx"
+    result = run(studie, "matrix", "--by", "office", "--percent", "column", "--xlsx", str(path))
+    assert result.exit_code == 0, result.stderr
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = next(row for row in cells if row[0] == "Code")
+    assert header[1:6] == ["kontor A", "%", "kontor B", "%", "Total"]
+    row = next(row for row in cells if row[0] == "måltall-press")
+    assert row[1] == 3 and row[3] == 1 and row[5] == 4
+    assert next(row for row in cells if row[0] == "Total")[5] == 12
+    assert "A passage is a stretch" in cells[1][0]
+
+
+def test_cell_lists_exactly_what_the_matrix_counts(studie: tuple[Path, dict[str, str]]) -> None:
+    matrix = as_json(studie, "matrix", "--by", "role", "--by", "wave")
+    for code in ("brukermedvirkning", "empowerment/avmakt", "måltall-press"):
+        row = next(row for row in matrix["rows"] if row["key"] == code)
+        for key, count in row["values"].items():
+            if key == "Total" or not count:
+                continue
+            role, wave = key.split(" / ")
+            listed = as_json(studie, "cell", code, f"role={role}", f"wave={wave}")["rows"]
+            assert len(listed) == count, (code, key)
+    listed = as_json(studie, "cell", "brukermedvirkning", "coder=Forsker 1")["rows"]
+    assert {row["values"]["participant"] for row in listed} == {"D2", "D5"}
+    assert all(row["values"]["before"] and row["values"]["text"] for row in listed)
+    table = ok(studie, "cell", "brukermedvirkning", "role=deltaker")
+    assert "Jeg ble ikke spurt om jeg ville." in table and max(len(line) for line in table.splitlines()) <= 80
+
+
+def test_compare_by_wave_shows_the_participants_passages_round_by_round(studie: tuple[Path, dict[str, str]]) -> None:
+    data = as_json(studie, "compare", "--by", "wave", "--code", "empowerment")
+    counts = next(row for row in data["counts"]["rows"] if row["key"] == "empowerment")["values"]
+    assert counts["T1"] == 3 and counts["T2"] == 1  # Forsker 2's avmakt passage counts for Forsker 2
+    listed = [row for row in data["participants"]["rows"] if row["values"]]
+    assert {row["values"]["participant"] for row in listed} == {"D1"}
+    assert [row["values"]["wave"] for row in listed] == ["T1", "T1", "T1", "T2"]
+    table = ok(studie, "compare", "--by", "wave", "--code", "empowerment")
+    assert table.index("wave T1") < table.index("wave T2") and max(len(line) for line in table.splitlines()) <= 80
+    rows = list(csv.DictReader(io.StringIO(ok(studie, "compare", "--by", "wave", "--code", "empowerment", "--csv"))))
+    assert [row["wave"] for row in rows] == ["T1", "T1", "T1", "T2"] and rows[-1]["text"] == "Det er en ny start."
+    office = as_json(studie, "compare", "--by", "office", "--code", "brukermedvirkning")
+    assert {column["key"] for column in office["counts"]["columns"]} >= {"kontor A", "kontor B"}
+    assert not [row for row in office["participants"]["rows"] if row["values"]]  # nobody changed office
+
+
+def test_filters_choose_codings(studie: tuple[Path, dict[str, str]]) -> None:
+    data = as_json(studie, "codes", "--coder", "Forsker 2", "--attribute", "office=kontor B")
+    rows = {row["key"]: row["values"]["passages"] for row in data["rows"]}
+    assert rows["brukermedvirkning"] == 1 and rows["empowerment"] == 0
+    queried = as_json(studie, "codes", "--query", "snylter")
+    assert {row["key"]: row["values"]["passages"] for row in queried["rows"]}["empowerment/avmakt"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["matrix", "--by", "rolle"], "no attribute 'rolle' to split by"),
+        (["matrix", "--by", "role", "--code", "finnes-ikke"], "no code 'finnes-ikke'"),
+        (["codes", "--role", "leder", "--wave", "T2"], "no quotes match role leder and wave T2"),
+        (["cell", "finnes-ikke", "role=leder"], "no code 'finnes-ikke'"),
+        (["cell", "empowerment", "role=leder"], "no passages of empowerment with role=leder"),
+        (["cell", "empowerment", "role=sjef"], "no passages or participants have role 'sjef'"),
+        (["compare", "--by", "kontor", "--code", "empowerment"], "no attribute 'kontor' to split by"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(
+    studie: tuple[Path, dict[str, str]], tmp_path: Path, args: list[str], message: str,
+) -> None:
+    path = tmp_path / "tabell.xlsx"
+    result = run(studie, *args, "--xlsx", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: " + message) and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == "" and not path.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from qualcode.analysis.tables import Cell, Column, Row, Table, render_csv, write_xlsx
+
+    table = Table("Passasjer", "", "passage", (Column("line"), Column("text", wide=True)),
+                  (Row("D1", (Cell(-3), Cell('=HYPERLINK("http://x","klikk")'))),), records=True)
+    assert render_csv(table).splitlines()[1] == 'D1,-3,"\'=HYPERLINK(""http://x"",""klikk"")"'
+    path = write_xlsx([table], tmp_path / "passasjer.xlsx")
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    cell = sheet.cell(5, 3)
+    assert cell.value == '=HYPERLINK("http://x","klikk")' and cell.data_type == "s" and sheet.cell(5, 2).value == -3
