@@ -14,6 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qualcode.cli import cli
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
+from qualcode.store.project import Project
 from tests.conftest import CODINGS
 
 SECOND_CODER = [  # Forsker 2 codes one passage as Forsker 1 did, and one overlapping two of Forsker 1's
@@ -24,17 +27,17 @@ SECOND_CODER = [  # Forsker 2 codes one passage as Forsker 1 did, and one overla
 
 @pytest.fixture(scope="module")
 def studie(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> tuple[Path, dict[str, str]]:
-    """The demo project, coded once for the module by two coders through the CLI, and the environment to run it."""
+    """The demo project, coded once for the module by two coders, and the environment to run commands on it."""
     base = tmp_path_factory.mktemp("analyse")
     shutil.copytree(demo_template / "demo", base / "demo")
     shutil.copytree(demo_template / "demo-key", base / "demo-key")
     env = {"QUALCODE_KEY": str(base / "demo-key" / "demo.qckey"), "QUALCODE_KEY_PASSPHRASE": "test passphrase",
            "HOME": str(base / "home"), "XDG_CONFIG_HOME": str(base / "home" / ".config")}
-    for coder, codings in (("Forsker 1", CODINGS), ("Forsker 2", SECOND_CODER)):
-        for transcript, code, quote in codings:
-            result = CliRunner().invoke(cli, ["--project", str(base / "demo"), "--coder", coder, "coding", "add", transcript, code,
-                                              "--match", quote], env=env, catch_exceptions=False)
-            assert result.exit_code == 0, result.output
+    with Project.open(base / "demo") as project, project.begin() as session:
+        for name, codings in (("Forsker 1", CODINGS), ("Forsker 2", SECOND_CODER)):
+            coder = get_or_create_coder(session, name)
+            for transcript, code, quote in codings:
+                add_coding(session, transcript, code, coder, match=quote)
     return base / "demo", env
 
 
