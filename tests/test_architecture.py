@@ -148,6 +148,8 @@ def _case(args: Sequence[str], may_load: Sequence[str] = (), *marks: pytest.Mark
         _case(["analyse", "matrix", "--by", "office", "--xlsx", "{root}/matrise.xlsx"], ("openpyxl", "lxml")),
         _case(["analyse", "cell", "måltall-press", "role=leder", "--csv"]),
         _case(["analyse", "compare", "--by", "wave", "--code", "måltall-press"]),
+        _case(["analyse", "cooccur", "--within", "turn", "--json"]),
+        _case(["analyse", "cooccur", "--within", "sentences:1", "--code", "måltall-press"], ("spacy",)),
         _case(["framework", "show"]),
         _case(["framework", "set", "L1", "måltall-press", "Måltallet styrer inntaket"]),
         _case(["framework", "export", "{root}/rammematrise.xlsx"], ("openpyxl", "lxml")),

@@ -180,4 +180,36 @@ def analyse_compare(app: AppContext, /, by: str, code: str, percent: str | None,
         _emit(workspace, output, {"counts": counts, "participants": listing}, "participants")
 
 
+@analyse_group.command("cooccur")
+@click.option("--within", "within_text", default="overlap", show_default=True,
+              help="When two passages co-occur: overlap, turn (a common speaker turn) or sentences:N (within N sentences).")
+@click.option("--code", help="Rank the codes that co-occur with this code.")
+@click.option("--pairs", nargs=2, metavar="CODE CODE", help="List the pairs of passages behind the cell of two codes.")
+@filter_options
+@output_options
+@pass_app
+def analyse_cooccur(
+    app: AppContext, /, within_text: str, code: str | None, pairs: tuple[str, str] | None, **options: Any,
+) -> None:
+    """Which codes co-occur: a code × code table of pairs of passages and their c-coefficient.
+
+    Example: qualcode analyse cooccur --within turn --code måltall-press
+    """
+    from qualcode.analysis import cooccurrence as cooccur
+
+    output = Output.take(options)
+    within = cooccur.parse_within(within_text)
+    if code and pairs:
+        raise InvalidInput("--code and --pairs cannot go together", "rank with --code, then open a cell with --pairs CODE CODE")
+    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
+        selection = _selection(options)
+        if pairs:
+            table = cooccur.pairs_table(cooccur.cooccurring_pairs(session, selection, within, *pairs), within)
+        else:
+            found = cooccur.cooccurrence(session, selection, within)
+            table = (cooccur.ranking_table(cooccur.rank_partners(found, cooccur.find_row(session, found, code)))
+                     if code else cooccur.cooccurrence_table(found))
+        _emit(workspace, output, {"cooccurrence": table}, "cooccurrence")
+
+
 COMMANDS = [analyse_group]
