@@ -403,6 +403,8 @@ async def test_the_screen_goes_cell_by_cell_and_saves_what_is_written(root: Path
     from tests.conftest import open_tui
 
     app = open_tui(root, key=tmp_path / "keys" / KEY_NAME)
+    with app.workspace.key_access().editing() as key:
+        key.pending.append(Candidate("Torunn"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")  # the overview's help lists the key
@@ -423,17 +425,31 @@ async def test_the_screen_goes_cell_by_cell_and_saves_what_is_written(root: Path
         assert screen.current == ("D1", "brukermedvirkning")
         await pilot.press("p", "enter")  # back, and write
         assert screen.current == ("D1", "empowerment") and screen.query_one(TextArea).has_focus
-        await pilot.press(*typing("Fra avmakt til mestring"), "escape")  # leaving the field saves
+        await pilot.press(*typing("Fra "))
+        screen.query_one(TextArea).insert("avmakt til mestring")  # the rest at once: typing each key costs a redraw
+        await pilot.press("escape")  # leaving the field saves
         await until(pilot, lambda: stored(root, "D1", "empowerment") == "Fra avmakt til mestring")
         assert screen.query_one("#framework-matrix").has_focus
 
         await pilot.press("down")  # D2, empowerment: written, then left by moving on
         assert screen.current == ("D2", "empowerment")
-        await pilot.press("e", *typing("Ingen passasjer"), "escape", "n")
+        await pilot.press("e", *typing("Ingen"))
+        screen.query_one(TextArea).insert(" passasjer")
+        await pilot.press("escape", "n")
         await until(pilot, lambda: stored(root, "D2", "empowerment") == "Ingen passasjer")
         assert screen.current == ("D2", "brukermedvirkning")
-        await pilot.press("enter", *typing("Ble ikke spurt"), "ctrl+s")
+        await pilot.press("enter")
+        screen.query_one(TextArea).insert("Ble ikke spurt")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: stored(root, "D2", "brukermedvirkning") == "Ble ikke spurt")
+
+        await pilot.press("escape", "n", "enter")  # a name awaiting review is refused, and the draft kept
+        screen.query_one(TextArea).insert("Torunn sa nei")
+        await pilot.press("escape", "p")
+        await settle(pilot)
+        assert stored(root, "D2", "måltall-press") is None
+        await pilot.press("n")
+        assert screen.current == ("D2", "måltall-press") and screen.query_one(TextArea).text == "Torunn sa nei"
 
         await pilot.press("escape", "question_mark")
         assert isinstance(app.screen, HelpScreen)

@@ -39,6 +39,8 @@ class FrameworkScreen(QualcodeScreen):
         self.matrix: FrameworkMatrix | None = None
         self.cells: dict[tuple[str, str], FrameworkCell] = {}
         self.current: tuple[str, str] | None = None  # the cell the summary field holds
+        # Summaries whose save was refused (a name awaiting review): shown again on returning to the cell.
+        self.drafts: dict[tuple[str, str], str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,7 +123,7 @@ class FrameworkScreen(QualcodeScreen):
         """The cell's passages beside its summary; those coded after the summary marked new."""
         self.current = (participant, code_path)
         cell = self.cells[(participant, code_path)]
-        self.query_one("#framework-summary", TextArea).load_text(cell.summary or "")
+        self.query_one("#framework-summary", TextArea).load_text(self.drafts.get((participant, code_path), cell.summary or ""))
         self._where(cell)
         shown = Text()
         for passage in cell.passages:
@@ -155,9 +157,11 @@ class FrameworkScreen(QualcodeScreen):
         participant, code_path = self.current
         draft = self.query_one("#framework-summary", TextArea).text
         if draft.strip() == (self.cells[self.current].summary or ""):
+            self.drafts.pop(self.current, None)
             return
 
         def saved(cell: FrameworkCell) -> None:
+            self.drafts.pop((participant, code_path), None)
             self.cells[(participant, code_path)] = cell
             table: DataTable[Text] = self.query_one(DataTable)
             table.update_cell(participant, code_path, self._cell_text(cell))
@@ -165,8 +169,12 @@ class FrameworkScreen(QualcodeScreen):
                 self._where(cell)
             self.notify(f"saved the summary of {participant} under {code_path}", markup=False)
 
+        def refused(message: str) -> None:
+            self.drafts[(participant, code_path)] = draft
+            self.notify(f"{participant} × {code_path} not saved: {message}", severity="error", markup=False)
+
         self.in_background(lambda workspace: workspace.set_summary(participant, code_path, draft), saved,
-                           group="framework-save", exclusive=False)
+                           group="framework-save", exclusive=False, failed=refused)
 
     def action_back(self) -> None:
         summary = self.query_one("#framework-summary", TextArea)
