@@ -414,6 +414,7 @@ def test_cli_ranks_partners_of_one_code_and_lists_a_cells_pairs(coded: Path) -> 
     (("--within", "paragraph"), "--within 'paragraph' is not one of"),
     (("--code", "finnes-ikke"), "no code 'finnes-ikke'"),
     (("--code", "skjønn"), "no passages of 'skjønn' match"),
+    (("--code", "empowerment/avmakt"), "no passages of other codes co-occur with 'empowerment/avmakt' (overlap)"),
     (("--role", "ingen"), "no participant has the role"),
     (("--wave", "T1", "--transcript", "intervju_2"), "no quotes match"),
     (("--code", "brukermedvirkning", "--pairs", "a", "b"), "--code and --pairs"),

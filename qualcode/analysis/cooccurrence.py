@@ -169,11 +169,15 @@ def cooccurrence(session: Session, selection: QuoteFilter, within: Within) -> Co
 
 
 def rank_partners(table: Cooccurrence, code: CodeTotals) -> Ranking:
-    """The codes that co-occur with `code`: most pairs first, then the higher c, then codebook order."""
+    """The codes that co-occur with `code`: most pairs first, then the higher c, then codebook order;
+    none is a NotFound, never an empty ranking."""
     partners = [
         Partner(other, cell) for other in table.codes
         if (cell := table.cell(code.code_id, other.code_id)) is not None and cell.pairs
     ]
+    if not partners:
+        raise NotFound(f"no passages of other codes co-occur with {code.path!r} ({table.within.label})",
+                       "count a wider reach with --within turn or --within sentences:N")
     order = {totals.code_id: index for index, totals in enumerate(table.codes)}
     partners.sort(key=lambda partner: (-partner.cell.pairs, -partner.cell.c, order[partner.code.code_id]))
     return Ranking(code, table.within, tuple(partners))
@@ -439,13 +443,13 @@ def pairs_table(pairs: Sequence[CodedPair], within: Within) -> Table:
     """The pairs of passages behind a cell, one block per pair: where, by whom, how they meet, and both texts."""
     first, second = pairs[0].first.code_path, pairs[0].second.code_path
     rows = tuple(
-        Row(f"{pair.first.transcript}, {pair.first.coder}: {pair.relation}", (
+        Row(f"pair {number}", (
             TableCell(pair.first.transcript), TableCell(pair.first.coder), TableCell(pair.relation),
             TableCell(pair.first.participant or ""), TableCell(f"{pair.first.start}-{pair.first.end}"),
             TableCell(pair.first.text), TableCell(pair.second.participant or ""),
             TableCell(f"{pair.second.start}-{pair.second.end}"), TableCell(pair.second.text),
         ), key=f"{pair.first.transcript}:{pair.first.start}-{pair.first.end}:{pair.second.start}-{pair.second.end}")
-        for pair in pairs
+        for number, pair in enumerate(pairs, start=1)
     )
     one, other = shorten_path(first), shorten_path(second)
     return Table(
