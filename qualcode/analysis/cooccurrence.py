@@ -301,6 +301,7 @@ def _near(
             outside.append(item)
     placed.sort()
     where = {item[3]: _units_of(item, starts, ends) for item in outside}
+    labels = [_relation(within, apart) for apart in range(reach + 1)]
     active: list[tuple[int, int, int, int, int]] = []  # (last unit, start, end, code, index)
     for first, last, start, end, code, index in placed:
         if active:
@@ -308,8 +309,10 @@ def _near(
         row = related[code]
         for other_last, other_start, other_end, other_code, other in active:
             if not row[other_code]:
-                overlap = other_start < end and start < other_end
-                yield other, index, "overlap" if overlap else _relation(within, max(0, first - other_last))
+                if other_start < end and start < other_end:
+                    yield other, index, "overlap"
+                else:
+                    yield other, index, labels[first - other_last if first > other_last else 0]
         active.append((last, start, end, code, index))
     # Spans overlapping only where no unit is (a speaker label, text before the first turn) still co-occur.
     for one, other in _overlapping(outside, related):
