@@ -23,7 +23,9 @@ from qualcode.store.project import PROJECT_DIR, Project, find_project_root
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from qualcode.analysis.cooccurrence import Cooccurrence
     from qualcode.analysis.framework import FrameworkCell, FrameworkMatrix
+    from qualcode.analysis.matrix import Matrix
     from qualcode.anonymise.key import Candidate, PseudonymKey
     from qualcode.anonymise.reapply import Reapplied
     from qualcode.anonymise.service import KeyAccess, KeyPlace
@@ -663,6 +665,60 @@ class Workspace:
             elif framework_cell(session, participant, code_path).summary is not None:
                 clear_summary(session, participant, code_path, self.coder(session))
             return framework_cell(session, participant, code_path)
+
+    # --- the analysis screen --------------------------------------------------------------------
+    def analysis_matrix(self, by: str) -> tuple[Matrix, list[str]]:
+        """Every code × the values of `by`, as `qualcode analyse matrix --by BY`, and the columns a matrix can be split by."""
+        from qualcode.analysis.matrix import code_matrix
+        from qualcode.analysis.passages import column_names
+
+        with self.begin() as session:
+            return code_matrix(session, None, [by]), column_names(session)
+
+    def matrix_cell_codings(self, by: str, code_path: str | None, value: str | None) -> tuple[int, ...]:
+        """The codings merged into the passages one matrix cell counts: a code's cell (`value` None: its
+        row total), or with `code_path` None the totals row's, which counts each top-level code's passages."""
+        from qualcode.analysis.matrix import cell_passages
+        from qualcode.analysis.passages import selected
+        from qualcode.coding.passages import QuoteFilter
+
+        with self.begin() as session:
+            if code_path is not None:
+                found = [item.passage for item in cell_passages(session, None, code_path, [(by, value)] if value is not None else [])]
+            else:
+                chosen = selected(session, QuoteFilter())
+                found = [passage for passage in chosen.passages
+                         if passage.code_id in chosen.roots and (value is None or passage.value(by) == value)]
+            return tuple(coding_id for passage in found for coding_id in passage.coding_ids)
+
+    def cooccurrence(self, within: str) -> Cooccurrence:
+        """The code × code co-occurrence of every passage, as `qualcode analyse cooccur --within WITHIN`."""
+        from qualcode.analysis.cooccurrence import cooccurrence, parse_within
+        from qualcode.coding.passages import QuoteFilter
+
+        with self.begin() as session:
+            return cooccurrence(session, QuoteFilter(), parse_within(within))
+
+    def cooccurrence_codings(self, within: str, first: str, second: str) -> tuple[int, ...]:
+        """The codings of both passages of every pair one co-occurrence cell counts."""
+        from qualcode.analysis.cooccurrence import cooccurring_pairs, parse_within
+        from qualcode.coding.passages import QuoteFilter
+
+        with self.begin() as session:
+            pairs = cooccurring_pairs(session, QuoteFilter(), parse_within(within), first, second)
+            return tuple(dict.fromkeys(
+                coding_id for pair in pairs for passage in (pair.first, pair.second) for coding_id in passage.coding_ids
+            ))
+
+    def quotes_of(self, codings: Sequence[int]) -> list[Quote]:
+        """These codings as the passages browser shows them, with attribution details."""
+        from qualcode.coding.passages import QuoteFilter, select_quotes
+
+        if not codings:  # an empty filter would select every coding
+            return []
+        with self.begin() as session:
+            quotes, _ = select_quotes(session, QuoteFilter(codings=tuple(codings)))
+            return quotes
 
 
 class IdentifierReview:

@@ -30,7 +30,7 @@ Result = TypeVar("Result")
 
 
 class QualcodeApp(App[None]):
-    CSS_PATH = ["styles/qualcode.tcss", "styles/framework.tcss"]
+    CSS_PATH = ["styles/qualcode.tcss", "styles/framework.tcss", "styles/analysis.tcss"]
     TITLE = "qualcode"
     COMMANDS = App.COMMANDS | {QualcodeCommands}
     BINDINGS = [
@@ -149,6 +149,7 @@ class QualcodeApp(App[None]):
             ("Identifiers", "Review possible identifiers (needs the key's passphrase)", self.action_review),
             ("Participants", "List and edit participants: role, office, gender, age band, attributes", self.action_participants),
             ("Framework matrix", "A summary per participant and code, written beside the cell's passages", self.action_framework),
+            ("Analysis", "Codes × role, wave, office … and code co-occurrence; Enter lists a cell's passages", self.action_analysis),
             ("Search", "Search the transcripts", self.action_search),
         ]
         if hasattr(screen, "action_help"):
@@ -192,6 +193,11 @@ class QualcodeApp(App[None]):
         from qualcode.tui.screens.framework import FrameworkScreen
 
         self.push_screen(FrameworkScreen())
+
+    def action_analysis(self) -> None:
+        from qualcode.tui.screens.analysis import AnalysisScreen
+
+        self.push_screen(AnalysisScreen())
 
     def on_unmount(self) -> None:
         self.workspace.close()

@@ -60,6 +60,8 @@ class OverviewScreen(QualcodeScreen):
         Binding("p", "app.participants", "Participants", show=False, tooltip="List and edit participants", id="overview.participants"),
         Binding("f", "app.framework", "Framework", show=False,
                 tooltip="The framework matrix: a summary per participant and code, beside the passages", id="overview.framework"),
+        Binding("m", "app.analysis", "Analysis", show=False,
+                tooltip="The code × attribute matrix and co-occurrence; Enter lists a cell's passages", id="overview.analysis"),
         Binding("r", "app.comments", "Reviewers' comments", show=False,
                 tooltip="Read a commented report back as memos and jump to the quotes", id="overview.comments"),
         Binding("ctrl+f", "app.search", "Search", show=False, id="overview.search"),

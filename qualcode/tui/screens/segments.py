@@ -105,9 +105,12 @@ class SegmentsScreen(QualcodeScreen):
         Binding("question_mark", "help", "Help", id="segments.help"),
     ]
 
-    def __init__(self, code_path: str) -> None:
+    def __init__(self, code_path: str, codings: tuple[int, ...] | None = None, title: str | None = None) -> None:
+        """Every passage of `code_path`; with `codings`, only those codings (a matrix cell's passages), under `title`."""
         super().__init__()
         self.code_path = code_path
+        self.codings = codings
+        self.heading = title or f"Coded with {code_path}"
         self.quotes: list[Quote] = []
         self.shown: list[Quote] = []
         self.problem = ""  # what is wrong with the filter, shown instead of a passage
@@ -122,12 +125,16 @@ class SegmentsScreen(QualcodeScreen):
         yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
-        self.title = f"Coded with {self.code_path}"
+        self.title = self.heading
         self.query_one(DataTable).focus()
         self.load()
 
     def load(self) -> None:
-        self.in_background(lambda workspace: workspace.passages(self.code_path), self._loaded, group="segments")
+        codings = self.codings
+        if codings is not None:
+            self.in_background(lambda workspace: workspace.quotes_of(codings), self._loaded, group="segments")
+        else:
+            self.in_background(lambda workspace: workspace.passages(self.code_path), self._loaded, group="segments")
 
     def _loaded(self, quotes: list[Quote]) -> None:
         self.quotes = quotes

@@ -1,0 +1,287 @@
+"""AnalysisScreen: the code × attribute matrix, or the code × code co-occurrence, cell by cell; Enter
+opens the passages a cell counts in the passages browser."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from qualcode.analysis.cooccurrence import CodeTotals, Cooccurrence
+from qualcode.analysis.matrix import Matrix, matrix_table
+from qualcode.analysis.tables import Table, shorten
+from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.segments import SegmentsScreen
+
+LABEL_WIDTH = 24  # the code column: long paths are shortened with "…" to keep 80 columns
+VALUE_WIDTH = (4, 12)  # a value column's width follows its header and counts, within these bounds
+# The columns a researcher reaches for first, in this order; any other attribute follows.
+FIRST_COLUMNS = ("role", "wave", "office", "participant", "transcript", "coder", "fidelity", "gender", "age_band")
+WITHIN = ("overlap", "turn")  # sentence windows need the sentence splitter: left to `qualcode analyse cooccur`
+TOTAL = "total"
+
+
+def attribute_order(names: list[str]) -> list[str]:
+    """The columns to cycle through: the usual ones first, then the typed attributes as the project lists them."""
+    first = [name for name in FIRST_COLUMNS if name in names]
+    return first + [name for name in names if name not in first]
+
+
+class AnalysisScreen(QualcodeScreen):
+    """Codes by the values of one attribute (a cycles it), or codes by codes (o); Enter lists a cell's passages."""
+
+    BINDINGS = [
+        Binding("enter", "drill", "Passages", tooltip="List the passages behind the count at the cursor", id="analysis.drill"),
+        Binding("a", "next_attribute", "Columns",
+                tooltip="Split the codes by the next attribute: role, wave, office, participant, transcript, coder …",
+                id="analysis.attribute"),
+        Binding("A", "previous_attribute", "Previous columns", show=False, tooltip="Split the codes by the previous attribute",
+                id="analysis.attribute-back"),
+        Binding("o", "toggle_cooccurrence", "Co-occurrence", tooltip="Switch between the matrix and code × code co-occurrence",
+                id="analysis.cooccurrence"),
+        Binding("w", "next_within", "Within", show=False, tooltip="Co-occurrence by overlapping passages or by a common turn",
+                id="analysis.within"),
+        Binding("r", "rules", "Rules", show=False, tooltip="Show or hide how the table counts (its caption)", id="analysis.rules"),
+        Binding("escape", "back", "Back", id="analysis.back"),
+        Binding("question_mark", "help", "Help", id="analysis.help"),
+    ]
+
+    def __init__(self, by: str = "role") -> None:
+        super().__init__()
+        self.by = by
+        self.attributes: list[str] = [by]
+        self.within = WITHIN[0]
+        self.showing = "matrix"  # or "cooccurrence"
+        self.matrix: Matrix | None = None
+        self.table: Table | None = None  # the matrix as its service renders it: labels, sizes, totals, caption
+        self.cooccurrence: Cooccurrence | None = None
+        self.rules_shown = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Counting passages …", id="analysis-where")
+        yield DataTable(id="analysis-table", cursor_type="cell", fixed_columns=1)
+        yield Static("", id="analysis-cell")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Analysis"
+        self.sub_title = f"coder: {self.qualcode.coder_name}"
+        self.query_one(DataTable).focus()
+        self.load()
+
+    # --- loading -----------------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Count in one background call: the matrix (and the attributes it can be split by), or the co-occurrence."""
+        self._where("Counting passages …")
+        if self.showing == "matrix":
+            by = self.by
+            self.in_background(lambda workspace: workspace.analysis_matrix(by), self._matrix_loaded, group="analysis",
+                               failed=self._failed)
+        else:
+            within = self.within
+            self.in_background(lambda workspace: workspace.cooccurrence(within), self._cooccurrence_loaded,
+                               group="analysis", failed=self._failed)
+
+    def _failed(self, message: str) -> None:
+        self.query_one(DataTable).clear(columns=True)
+        self.matrix = self.table = self.cooccurrence = None
+        self._where(message)
+        self._detail("")
+
+    def _matrix_loaded(self, loaded: tuple[Matrix, list[str]]) -> None:
+        self.matrix, names = loaded
+        self.attributes = attribute_order(names)
+        self.table = table = matrix_table(self.matrix)
+        grid: DataTable[Text] = self.query_one(DataTable)
+        row, _ = grid.cursor_coordinate
+        grid.clear(columns=True)
+        grid.header_height = 2  # the value, then its size: p participants and t transcripts
+        grid.add_column(Text(f"Codes × {self.by}\n"), width=LABEL_WIDTH, key="code")
+        for index, column in enumerate(table.columns):
+            label = column.label
+            cells = [row_.cells[index].text() for row_ in table.all_rows()]
+            width = max(VALUE_WIDTH[0], min(VALUE_WIDTH[1], max(len(label), len(column.size_note()), *map(len, cells))))
+            grid.add_column(Text(f"{shorten(label, width)}\n{column.size_note()}", style="" if column.sizes else "bold",
+                                 justify="right"), width=width, key=TOTAL if index == len(table.columns) - 1 else str(index))
+        for table_row, matrix_row in zip(table.rows, self.matrix.rows, strict=True):
+            grid.add_row(self._label(table_row.label, table_row.level),
+                         *(Text(cell.text(), justify="right") for cell in table_row.cells), key=matrix_row.path)
+        if table.totals is not None:
+            grid.add_row(Text(shorten(table.totals.label, LABEL_WIDTH), style="bold"),
+                         *(Text(cell.text(), style="bold", justify="right") for cell in table.totals.cells), key=TOTAL)
+        self._where(f"Codes × {self.by} · {self.matrix.total} passages · Enter lists a cell · a: columns · o: pairs")
+        self._settle_cursor(row)
+
+    def _cooccurrence_loaded(self, table: Cooccurrence) -> None:
+        self.cooccurrence = table
+        grid: DataTable[Text] = self.query_one(DataTable)
+        row, _ = grid.cursor_coordinate
+        grid.clear(columns=True)
+        grid.header_height = 1
+        width = max(3, len(str(len(table.codes))), *(len(str(cell.pairs)) for cell in table.cells.values()))
+        grid.add_column(Text("Code"), width=LABEL_WIDTH, key="code")
+        for number, code in enumerate(table.codes, start=1):
+            grid.add_column(Text(str(number), justify="right"), width=width, key=code.path)
+        depth = min((code.depth for code in table.codes), default=0)
+        for number, code in enumerate(table.codes, start=1):
+            cells = [table.cell(code.code_id, other.code_id) for other in table.codes]
+            grid.add_row(
+                self._label(f"{number} {code.path.rsplit('/', 1)[-1]}", code.depth - depth),
+                *(Text("" if cell is None else str(cell.pairs), style="" if cell is None or cell.pairs else "dim",
+                       justify="right") for cell in cells),
+                key=code.path,
+            )
+        self._where(f"Co-occurrence ({self.within}) · pairs · Enter lists them · w: {WITHIN[(WITHIN.index(self.within) + 1) % len(WITHIN)]} · o: matrix")
+        self._settle_cursor(row)
+
+    @staticmethod
+    def _label(label: str, level: int) -> Text:
+        indent = "  " * min(level, 4)
+        return Text(indent + shorten(label, LABEL_WIDTH - len(indent)))
+
+    def _settle_cursor(self, row: int) -> None:
+        grid = self.query_one(DataTable)
+        if grid.row_count and len(grid.columns) > 1:
+            grid.move_cursor(row=min(row, grid.row_count - 1), column=1, animate=False)
+        self._describe()
+
+    # --- the cell at the cursor --------------------------------------------------------------------------
+    def _where(self, text: str) -> None:
+        self.query_one("#analysis-where", Static).update(Text(text))  # attribute values are typed by people
+
+    def _detail(self, text: str) -> None:
+        self.query_one("#analysis-cell", Static).update(Text(text))
+
+    @on(DataTable.CellHighlighted, "#analysis-table")
+    def _highlighted(self) -> None:
+        self._describe()
+
+    def _describe(self) -> None:
+        """Say what the count at the cursor counts, or (r) how the table counts."""
+        if self.rules_shown:
+            caption = self.table.caption if self.showing == "matrix" and self.table else (
+                self.cooccurrence.rule if self.cooccurrence else "")
+            self._detail(caption)
+            return
+        cell = self._matrix_cell() if self.showing == "matrix" else None
+        if cell is not None:
+            path, value, count = cell
+            code = path or "every top-level code"
+            where = f" with {self.by} {value}" if value is not None else ""
+            plural = "" if count == 1 else "s"
+            self._detail(f"{code}{where}: {count} passage{plural}" + (" · Enter lists them" if count else ""))
+            return
+        pair = self._cooccurrence_cell() if self.showing == "cooccurrence" else None
+        if pair is not None and self.cooccurrence is not None:
+            first, second = pair
+            found = self.cooccurrence.cell(first.code_id, second.code_id)
+            if found is None:
+                self._detail(f"{first.path} × {second.path}: one code's tree, never counted")
+            else:
+                plural = "" if found.pairs == 1 else "s"
+                self._detail(
+                    f"{first.path} × {second.path}: {found.pairs} pair{plural}, c = {found.c:.2f} "
+                    f"({found.first_paired} of {first.passages} and {found.second_paired} of {second.passages} passages paired)"
+                    + (" · Enter lists them" if found.pairs else "")
+                )
+            return
+        self._detail("")
+
+    def _matrix_cell(self) -> tuple[str | None, str | None, int] | None:
+        """The code (None: the totals row), the column's value (None: the total column) and the count at the cursor."""
+        grid = self.query_one(DataTable)
+        if self.matrix is None or not grid.row_count:
+            return None
+        row, column = grid.cursor_coordinate
+        if column < 1:
+            return None
+        value = self.matrix.columns[column - 1].values[0] if column - 1 < len(self.matrix.columns) else None
+        if row < len(self.matrix.rows):
+            matrix_row = self.matrix.rows[row]
+            count = matrix_row.counts[column - 1] if value is not None else matrix_row.total
+            return matrix_row.path, value, count
+        return None, value, self.matrix.totals[column - 1] if value is not None else self.matrix.total
+
+    def _cooccurrence_cell(self) -> tuple[CodeTotals, CodeTotals] | None:
+        grid = self.query_one(DataTable)
+        if self.cooccurrence is None or not grid.row_count:
+            return None
+        row, column = grid.cursor_coordinate
+        if column < 1:
+            return None
+        codes = self.cooccurrence.codes
+        return codes[row], codes[column - 1]
+
+    # --- keys --------------------------------------------------------------------------------------------
+    @on(DataTable.CellSelected, "#analysis-table")
+    def _selected(self) -> None:
+        self.action_drill()
+
+    def action_drill(self) -> None:
+        """Open the passages behind the count at the cursor: exactly the codings the cell's passages merge."""
+        if self.showing == "matrix":
+            cell = self._matrix_cell()
+            if cell is None:
+                return
+            path, value, count = cell
+            if not count:
+                self._detail("No passages here: the count is 0")
+                return
+            by = self.by
+            title = f"{path or 'Top-level codes'}" + (f" × {by} {value}" if value is not None else "") + f": {count} passages"
+            self.in_background(lambda workspace: workspace.matrix_cell_codings(by, path, value),
+                               lambda codings: self._browse(path or "", codings, title), group="analysis-cell")
+            return
+        pair = self._cooccurrence_cell()
+        if pair is None or self.cooccurrence is None:
+            return
+        first, second = pair
+        found = self.cooccurrence.cell(first.code_id, second.code_id)
+        if found is None or not found.pairs:
+            self._detail("No pairs here")
+            return
+        within = self.within
+        title = f"{shorten(first.path, 30)} with {shorten(second.path, 30)} ({within}): {found.pairs} pairs"
+        self.in_background(lambda workspace: workspace.cooccurrence_codings(within, first.path, second.path),
+                           lambda codings: self._browse("", codings, title), group="analysis-cell")
+
+    def _browse(self, code_path: str, codings: tuple[int, ...], title: str) -> None:
+        self.app.push_screen(SegmentsScreen(code_path, codings, title))
+
+    def _change_attribute(self, step: int) -> None:
+        if self.showing != "matrix":
+            self.showing = "matrix"
+        elif self.by in self.attributes:
+            self.by = self.attributes[(self.attributes.index(self.by) + step) % len(self.attributes)]
+        else:
+            self.by = self.attributes[0]
+        self.load()
+
+    def action_next_attribute(self) -> None:
+        self._change_attribute(1)
+
+    def action_previous_attribute(self) -> None:
+        self._change_attribute(-1)
+
+    def action_toggle_cooccurrence(self) -> None:
+        self.showing = "cooccurrence" if self.showing == "matrix" else "matrix"
+        self.load()
+
+    def action_next_within(self) -> None:
+        self.within = WITHIN[(WITHIN.index(self.within) + 1) % len(WITHIN)]
+        self.showing = "cooccurrence"
+        self.load()
+
+    def action_rules(self) -> None:
+        self.rules_shown = not self.rules_shown
+        self._describe()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -1,0 +1,150 @@
+"""The TUI analysis screen on the coded samples: reached from the overview and the palette, the matrix
+moves cell by cell, changes its columns, and Enter lists exactly the passages a cell counts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from qualcode.analysis.cooccurrence import Within, cooccurrence, cooccurring_pairs
+from qualcode.analysis.matrix import code_matrix
+from qualcode.analysis.passages import passages
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.passages import QuoteFilter
+from qualcode.coding.service import add_coding
+from qualcode.store.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.analysis import AnalysisScreen
+from qualcode.tui.screens.overview import OverviewScreen
+from qualcode.tui.screens.segments import SegmentsScreen
+from tests.conftest import open_tui
+
+# Codings beside conftest's CODINGS, so two codes overlap (co-occurrence) and a second coder counts apart.
+MORE = [
+    ("Forsker 1", "veileder_V1", "brukermedvirkning", "Vi hadde et måltall fra fylket på førti deltakere"),
+    ("Forsker 2", "gruppeintervju_G1", "brukermedvirkning/tvang og krav", "Jeg ble ikke spurt om jeg ville."),
+    ("Forsker 2", "leder_L1", "måltall-press", "Jeg har sagt til veilederne at vi må nå måltallet før jul."),
+]
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Path:
+    """The coded samples with MORE, built once: the screen only reads it."""
+    root = tmp_path_factory.mktemp("analysis-tui") / "project"
+    shutil.copytree(coded_template[0], root)
+    with Project.open(root) as project, project.begin() as session:
+        for coder_name, transcript, code, quote in MORE:
+            add_coding(session, transcript, code, get_or_create_coder(session, coder_name), match=quote)
+    return root
+
+
+async def settle(app: QualcodeApp, pilot: Pilot[None]) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def cell_codings(root: Path, code: str, name: str, value: str) -> set[int]:
+    """The codings the service's passages for one matrix cell merge: what the browser must list."""
+    with Project.open(root) as project, project.begin() as session:
+        return {
+            coding_id for passage in passages(session, QuoteFilter()) if passage.code_path == code and passage.value(name) == value
+            for coding_id in passage.coding_ids
+        }
+
+
+def shown_codings(app: QualcodeApp) -> set[int]:
+    screen = app.screen
+    assert isinstance(screen, SegmentsScreen)
+    return {quote.coding_id for quote in screen.quotes}
+
+
+def move_to(app: QualcodeApp, code: str, column: str) -> None:
+    grid: DataTable[Any] = app.screen.query_one(DataTable)
+    grid.move_cursor(row=grid.get_row_index(code), column=grid.get_column_index(column), animate=False)
+
+
+async def test_matrix_moves_changes_columns_and_drills_down(analysed: Path) -> None:
+    app = open_tui(analysed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        await pilot.press("m")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen) and screen.matrix is not None
+        grid: DataTable[Any] = screen.query_one(DataTable)
+        with Project.open(analysed) as project, project.begin() as session:
+            expected = code_matrix(session, None, ["role"])
+        assert screen.matrix == expected
+        # The cursor starts on the first count and moves cell by cell.
+        assert grid.cursor_coordinate == (0, 1)
+        await pilot.press("down", "right")
+        assert grid.cursor_coordinate == (1, 2)
+        # Each row shows the service's counts and row total; the last row the column totals.
+        for index, row in enumerate(expected.rows):
+            assert [str(cell) for cell in grid.get_row_at(index)[1:]] == [*map(str, row.counts), str(row.total)]
+        assert [str(cell) for cell in grid.get_row_at(len(expected.rows))[1:]] == [*map(str, expected.totals), str(expected.total)]
+
+        # Enter on a cell lists exactly the codings behind its passages.
+        values = [column.values[0] for column in expected.columns]
+        code, role = "brukermedvirkning", "deltaker"
+        count = expected.rows[[row.path for row in expected.rows].index(code)].counts[values.index(role)]
+        assert count >= 2  # two coders' passages of the group interview, and another participant's
+        move_to(app, code, str(values.index(role)))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert shown_codings(app) == cell_codings(analysed, code, "role", role) != set()
+        assert f": {count} passages" in str(app.screen.title)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        # The row's total lists every passage of the code, whatever the role.
+        move_to(app, code, "total")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert shown_codings(app) == set().union(*(cell_codings(analysed, code, "role", value) for value in values))
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        # `a` splits the codes by the next attribute: the columns are the waves now.
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert screen.by == "wave" and screen.matrix is not None
+        with Project.open(analysed) as project, project.begin() as session:
+            assert screen.matrix == code_matrix(session, None, ["wave"])
+        assert [column.values[0] for column in screen.matrix.columns] == ["T1", "T2"]
+        code, wave = "empowerment", "T2"
+        wave_values = ["T1", "T2"]
+        move_to(app, code, str(wave_values.index(wave)))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert shown_codings(app) == cell_codings(analysed, code, "wave", wave)
+
+
+async def test_cooccurrence_from_the_palette_and_its_pairs(analysed: Path) -> None:
+    app = open_tui(analysed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.action_analysis()  # what the palette's "Analysis" runs
+        await settle(app, pilot)
+        assert "Analysis" in [name for name, _, _ in app.palette_commands(app.screen)]
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert screen.showing == "cooccurrence" and screen.cooccurrence is not None
+        with Project.open(analysed) as project, project.begin() as session:
+            expected = cooccurrence(session, QuoteFilter(), Within("overlap"))
+            pairs = cooccurring_pairs(session, QuoteFilter(), Within("overlap"), "brukermedvirkning", "måltall-press")
+        assert screen.cooccurrence == expected
+        move_to(app, "brukermedvirkning", "måltall-press")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert shown_codings(app) == {c for pair in pairs for p in (pair.first, pair.second) for c in p.coding_ids}
