@@ -41,8 +41,11 @@ run: demo
 	else echo "Not a terminal, so the terminal UI was not opened; open it with: $(DEMO_ENV) $(BIN)/qualcode --project $(DEMO) tui"; fi
 
 # On every core: the suite's time goes to real processes, imports and the TUI, which spread well.
+# Bytecode is cached even where the environment turns it off (PYTHONDONTWRITEBYTECODE): without
+# the cache every test process and every `qualcode` process a test starts compiles qualcode,
+# and pytest rewrites its plugins' modules, again.
 test: install-test
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist worksteal
 
 # Linters, outside the test suite; CI runs this beside `make test`. mypy reads its settings
 # (strict, on qualcode/) from pyproject.toml.
