@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from tests.conftest import REPO, SAMPLES
 
 # Libraries that cost a noticeable part of a second to import, or that only some commands need.
-HEAVY = ("spacy", "docx", "openpyxl", "lxml", "faker", "textual", "alembic")
+HEAVY = ("spacy", "docx", "openpyxl", "lxml", "faker", "textual", "alembic", "matplotlib")
 # Runs the CLI as `qualcode ARGS...` and, at exit (click ends with SystemExit), writes the heavy
 # libraries that were loaded to the file named first.
 PROBE = """
@@ -142,6 +142,8 @@ def _case(args: Sequence[str], may_load: Sequence[str] = (), *marks: pytest.Mark
         _case(["export", "quotes", "--format", "csv", "--output", "{root}/sitater.csv"], (), EXPORTERS_LOAD_DOCX),
         _case(["export", "quotes", "--format", "xlsx", "--output", "{root}/sitater.xlsx"], ("openpyxl", "lxml"), EXPORTERS_LOAD_DOCX),
         _case(["export", "report", "--output", "{root}/rapport.docx"], ("docx", "lxml")),
+        _case(["export", "report", "--matrix", "role", "--output", "{root}/matrise.docx"], ("docx", "lxml")),
+        _case(["export", "report", "--matrix", "role", "--figures", "--output", "{root}/figurer.docx"], ("docx", "lxml", "matplotlib")),
         _case(["review", "list"], (), EXPORTERS_LOAD_DOCX),
         _case(["analyse", "codes"]),
         _case(["analyse", "matrix", "--by", "role", "--by", "wave", "--json"]),

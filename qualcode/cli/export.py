@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +15,12 @@ from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.coding.passages import QuoteFilter, parse_attributes
 from qualcode.exporters.report import ReportOptions
 from qualcode.exporters.service import ExportResult, export_quote_table, export_report
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualcode.analysis.cooccurrence import Cooccurrence
+    from qualcode.analysis.tables import Table
 
 
 def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,6 +57,21 @@ def _filter(options: dict[str, Any]) -> QuoteFilter:
     )
 
 
+def _analysis(
+    session: Session, selection: QuoteFilter, matrices: tuple[str, ...], figures: bool,
+) -> tuple[tuple[Table, ...], Cooccurrence | None]:
+    """The --matrix tables, counted before anything is written so a bad attribute writes no file, and
+    with --figures the co-occurrence of overlapping passages."""
+    from qualcode.analysis.matrix import code_matrix, matrix_table
+
+    tables = tuple(matrix_table(code_matrix(session, selection, [name.strip() for name in by.split(",")])) for by in matrices)
+    if not figures:
+        return tables, None
+    from qualcode.analysis.cooccurrence import Within, cooccurrence
+
+    return tables, cooccurrence(session, selection, Within("overlap"))
+
+
 def _advance(step: Callable[..., None] | None) -> Callable[[int, int], None] | None:
     """The exporters' progress(done, total) as steps of the bar."""
     if step is None:
@@ -85,14 +106,20 @@ def export_group() -> None:
 @click.option("--memos", is_flag=True, help="Include each coding's memo as a note.")
 @click.option("--framework", is_flag=True,
               help="Add the framework matrix (summaries per participant and code; --code, --participant, --role choose) as a chapter.")
+@click.option("--matrix", "matrices", multiple=True, metavar="ATTRIBUTE",
+              help="Add the code × ATTRIBUTE matrix (role, wave, office, participant, transcript, coder, fidelity or a typed "
+              "attribute; NAME,NAME crosses two) as a Word table in an analysis chapter; repeatable.")
+@click.option("--figures", is_flag=True, help="Add heatmaps of the --matrix tables and of code co-occurrence (overlapping passages).")
 @json_option
 @pass_app
 def export_report_command(
-    app: AppContext, /, title: str | None, context: bool, memos: bool, framework: bool, as_json: bool, **options: Any,
+    app: AppContext, /, title: str | None, context: bool, memos: bool, framework: bool, matrices: tuple[str, ...], figures: bool,
+    as_json: bool, **options: Any,
 ) -> None:
     """Write a Word report: a chapter per top-level code, a section per sub-code, quotes with attribution.
 
     Example: qualcode export report --code måltall-press --role veileder --cap 3 --attribution role-office
+    Example: qualcode export report --matrix role --matrix wave --figures
     """
     report_options = ReportOptions(title=title, attribution=options["attribution"], language=options["language"], context=context, memos=memos)
     with app.workspace() as workspace:
@@ -103,6 +130,9 @@ def export_report_command(
 
                 matrix = framework_matrix(session, options["codes"], options["participants"], options["roles"])
                 report_options = replace(report_options, framework=matrix)
+            if matrices or figures:
+                tables, together = _analysis(session, _filter(options), matrices, figures)
+                report_options = replace(report_options, matrices=tables, cooccurrence=together, figures=figures)
             result = export_report(
                 session, workspace.root, _filter(options), report_options, options["output"], options["force"], key,
                 _advance(step),

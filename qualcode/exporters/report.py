@@ -11,7 +11,7 @@ from io import BytesIO
 import docx
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Length, Pt
@@ -23,6 +23,13 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.passages import Quote, QuoteFilter
+from qualcode.exporters.analysis_tables import (
+    CooccurrenceLike,
+    TableLike,
+    cooccurrence_grid,
+    heatmap_png,
+    matrix_grid,
+)
 from qualcode.exporters.attribution import attribute, check_template
 from qualcode.exporters.framework import MatrixLike
 from qualcode.exporters.labels import ROLE_NOUNS, MethodFacts, labels, listed, method_note, natural
@@ -41,6 +48,9 @@ class ReportOptions:
     context: bool = False
     memos: bool = False
     framework: MatrixLike | None = None  # adds the framework matrix as a chapter of tables
+    matrices: tuple[TableLike, ...] = ()  # code × attribute matrices: a Word table each, in an analysis chapter
+    cooccurrence: CooccurrenceLike | None = None  # drawn as a heatmap in that chapter when `figures`
+    figures: bool = False  # heatmaps of the matrices and of co-occurrence (matplotlib is imported only then)
 
 
 def bookmark_name(quote: Quote) -> str:
@@ -90,6 +100,8 @@ def render_report(
                 progress(bookmark_id, len(quotes))
     if progress is not None and bookmark_id % QUOTE_BATCH:
         progress(bookmark_id, len(quotes))
+    if options.matrices or (options.figures and options.cooccurrence is not None):
+        _analysis_chapter(document, contents, options)
     if options.framework is not None:
         _framework_chapter(document, contents, options.framework, options.language)
     contents.finish()
@@ -550,6 +562,87 @@ def _framework_chapter(document: Document, contents: _Contents, matrix: MatrixLi
         for table_row in table.rows:
             for cell in table_row.cells:
                 for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(9)
+        document.add_paragraph()
+
+
+# --- the analysis chapter: code × attribute matrices and heatmaps ---------------------------------------
+ANALYSIS_LABELS = {
+    "nb": {"title": "Analyse", "lead": "Antall passasjer per kode, fordelt på egenskaper ved deltakerne og intervjuene.",
+           "sizes": "Deltakere / intervjuer", "figure": "Figur", "cooccurrence": "Samforekomst av koder",
+           "cooccurrence_lead": "Par av passasjer der to koder forekommer sammen; kodene er nummerert som radene."},
+    "en": {"title": "Analysis", "lead": "Passages per code, split by attributes of the participants and the interviews.",
+           "sizes": "Participants / transcripts", "figure": "Figure", "cooccurrence": "Co-occurrence of codes",
+           "cooccurrence_lead": "Pairs of passages where two codes occur together; the codes are numbered as the rows."},
+}
+MATRIX_VALUES_PER_TABLE = 7  # value columns beside the code column, so counts stay legible on A4
+MATRIX_LABEL_CM = 5.0
+
+
+def _analysis_chapter(document: Document, contents: _Contents, options: ReportOptions) -> None:
+    """Each matrix as Word tables (header row, sizes, codes, totals) with its counting rules as the caption,
+    then, with `figures`, a heatmap of each and of co-occurrence."""
+    words = ANALYSIS_LABELS[options.language]
+    contents.heading(words["title"], 1)
+    document.add_paragraph(words["lead"])
+    figure = 0
+    for matrix in options.matrices:
+        contents.heading(matrix.title, 2)
+        _matrix_tables(document, matrix, words)
+        document.add_paragraph(" ".join(filter(None, [matrix.caption, matrix.sizes_caption])), style="Caption")
+        if options.figures:
+            figure += 1
+            rows, columns, grid = matrix_grid(matrix)
+            document.add_picture(BytesIO(heatmap_png(matrix.title, rows, columns, grid)), width=Cm(TEXT_WIDTH_CM))
+            document.add_paragraph(f"{words['figure']} {figure}: {matrix.title}", style="Caption")
+    if options.figures and options.cooccurrence is not None and options.cooccurrence.codes:
+        table = options.cooccurrence
+        title = f"{words['cooccurrence']} ({table.within.label})"
+        contents.heading(title, 2)
+        document.add_paragraph(words["cooccurrence_lead"])
+        rows, columns, grid = cooccurrence_grid(table)
+        document.add_picture(BytesIO(heatmap_png(title, rows, columns, grid)), width=Cm(TEXT_WIDTH_CM))
+        figure += 1
+        document.add_paragraph(f"{words['figure']} {figure}: {title}. {table.rule}", style="Caption")
+
+
+def _matrix_tables(document: Document, matrix: TableLike, words: dict[str, str]) -> None:
+    """The matrix in tables of a few value columns each, the code column repeated; the last holds the totals."""
+    columns = list(matrix.columns)
+    for first in range(0, len(columns), MATRIX_VALUES_PER_TABLE):
+        chunk = range(first, min(first + MATRIX_VALUES_PER_TABLE, len(columns)))
+        table = document.add_table(rows=1, cols=1 + len(chunk))
+        table.style = "Table Grid"
+        _header_row(table, [matrix.row_header, *(
+            f"{columns[i].group} / {columns[i].label}" if columns[i].group else columns[i].label for i in chunk
+        )])
+        if any(columns[i].sizes for i in chunk):
+            cells = table.add_row().cells
+            cells[0].text = words["sizes"]
+            for offset, index in enumerate(chunk, start=1):
+                cells[offset].text = " / ".join(str(count) for _, count in columns[index].sizes)
+            for cell in cells:
+                for run in cell.paragraphs[0].runs:
+                    run.italic = True
+        for row in [*matrix.rows, *([matrix.totals] if matrix.totals is not None else [])]:
+            cells = table.add_row().cells
+            cells[0].text = row.label
+            cells[0].paragraphs[0].paragraph_format.left_indent = Cm(0.4 * row.level)
+            for offset, index in enumerate(chunk, start=1):
+                cells[offset].text = row.cells[index].text() if index < len(row.cells) else ""
+            if row is matrix.totals:
+                for cell in cells:
+                    for run in cell.paragraphs[0].runs:
+                        run.bold = True
+        value_width = (TEXT_WIDTH_CM - MATRIX_LABEL_CM) / max(len(chunk), 1)
+        _fixed_widths(table, [Cm(MATRIX_LABEL_CM), *[Cm(value_width)] * len(chunk)])
+        for table_row in table.rows:
+            for number, cell in enumerate(table_row.cells):
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.space_after = Pt(0)
+                    if number:
+                        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                     for run in paragraph.runs:
                         run.font.size = Pt(9)
         document.add_paragraph()

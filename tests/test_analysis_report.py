@@ -1,0 +1,101 @@
+"""`qualcode export report --matrix ATTRIBUTE --figures`: the matrix as a real Word table whose cells are the
+service's counts, heatmaps as PNG images, and a bad attribute refused in one line before any file is written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner, Result
+
+from qualcode.analysis.cooccurrence import Within, cooccurrence
+from qualcode.analysis.matrix import code_matrix
+from qualcode.cli import cli
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.passages import QuoteFilter
+from qualcode.coding.service import add_coding
+from qualcode.store.project import Project
+from tests.conftest import CODINGS
+
+PNG = b"\x89PNG\r\n\x1a\n"
+# A second code on a stretch already coded, so co-occurrence has a pair to draw.
+OVERLAP = ("veileder_V1", "brukermedvirkning", "Vi hadde et måltall fra fylket på førti deltakere")
+
+
+@pytest.fixture(scope="module")
+def studie(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> tuple[Path, dict[str, str]]:
+    """The demo project coded once for the module, and the environment to run commands on it."""
+    base = tmp_path_factory.mktemp("report-matrix")
+    shutil.copytree(demo_template / "demo", base / "demo")
+    shutil.copytree(demo_template / "demo-key", base / "demo-key")
+    env = {"QUALCODE_KEY": str(base / "demo-key" / "demo.qckey"), "QUALCODE_KEY_PASSPHRASE": "test passphrase",
+           "HOME": str(base / "home"), "XDG_CONFIG_HOME": str(base / "home" / ".config")}
+    with Project.open(base / "demo") as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        for transcript, code, quote in [*CODINGS, OVERLAP]:
+            add_coding(session, transcript, code, coder, match=quote)
+    return base / "demo", env
+
+
+def export(studie: tuple[Path, dict[str, str]], *args: str) -> Result:
+    root, env = studie
+    return CliRunner().invoke(cli, ["--project", str(root), "export", "report", *args], env=env)
+
+
+def test_matrix_is_a_word_table_of_the_services_counts_and_figures_are_pngs(
+    studie: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    output = tmp_path / "rapport.docx"
+    result = export(studie, "--matrix", "role", "--figures", "--output", str(output))
+    assert result.exit_code == 0, result.output
+    with Project.open(studie[0]) as project, project.begin() as session:
+        matrix = code_matrix(session, QuoteFilter(), ["role"])
+        pairs = cooccurrence(session, QuoteFilter(), Within("overlap"))
+    assert any(cell.pairs for cell in pairs.cells.values())  # there is co-occurrence to draw
+
+    document = docx.Document(str(output))
+    table = next(t for t in document.tables if t.cell(0, 0).text == "Code" and t.cell(0, len(t.columns) - 1).text == "Total")
+    values = [column.values[0] for column in matrix.columns]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == ["Code", *values, "Total"]
+    assert rows[1][1:] == [f"{column.participants} / {column.transcripts}" for column in matrix.columns] + [""]
+    body = rows[2:]
+    assert len(body) == len(matrix.rows) + 1
+    for shown, row in zip(body, matrix.rows, strict=False):
+        assert shown[0] in (row.name, row.path)
+        assert shown[1:] == [*map(str, row.counts), str(row.total)]
+    assert body[-1] == ["Total", *map(str, matrix.totals), str(matrix.total)]
+    assert all(run.bold for cell in table.rows[-1].cells for run in cell.paragraphs[0].runs)
+
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    assert "Codes × role (passages)" in paragraphs  # the heading of the matrix
+    caption = next(text for text in paragraphs if text.startswith("Each cell counts passages"))
+    assert "A passage is a stretch of a transcript's current text that one coder gave one code." in caption
+    assert any(text.startswith("Figur 2: Samforekomst av koder (overlap)") for text in paragraphs)
+    # Two pictures in the text (the matrix's heatmap and co-occurrence's), each a PNG.
+    assert len(document.inline_shapes) == 2
+    images = [part for part in document.part.package.parts if part.content_type == "image/png"]
+    assert len(images) == 2 and all(image.blob.startswith(PNG) for image in images)
+
+
+def test_crossed_matrices_and_no_figures(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    output = tmp_path / "rapport.docx"
+    result = export(studie, "--matrix", "wave", "--matrix", "role,wave", "--lang", "en", "--output", str(output))
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(output))
+    headers = [[cell.text for cell in table.rows[0].cells] for table in document.tables if table.cell(0, 0).text == "Code"]
+    assert ["Code", "T1", "T2", "Total"] in headers
+    assert any("deltaker / T1" in header for header in headers)  # the crossed columns, grouped by role
+    assert len(document.inline_shapes) == 0
+    assert "Analysis" in [paragraph.text for paragraph in document.paragraphs]
+
+
+@pytest.mark.parametrize("by", ["rolle", "role,nope"])
+def test_unknown_attribute_is_one_line_and_writes_nothing(studie: tuple[Path, dict[str, str]], tmp_path: Path, by: str) -> None:
+    output = tmp_path / "rapport.docx"
+    result = export(studie, "--matrix", by, "--figures", "--output", str(output))
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "no attribute" in result.stderr and "role" in result.stderr
+    assert not output.exists() and list(tmp_path.iterdir()) == []
