@@ -10,23 +10,14 @@ column's values. Cells, totals and drill-down all come from the same `passages()
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from sqlalchemy.orm import Session
 
-from qualcode.analysis.passages import (
-    Passage,
-    Selected,
-    check_column,
-    describe,
-    passages,
-    population,
-    selected,
-    sort_values,
-    tally,
-)
+from qualcode.analysis.passages import Coded, Passage, check_column, coded, describe, sort_values
 from qualcode.analysis.rules import NONE, caption
 from qualcode.analysis.tables import Cell, Column, Row, Table
 from qualcode.codebook.service import find_code
@@ -83,27 +74,49 @@ def code_matrix(session: Session, selection: QuoteFilter | None, by: Sequence[st
     by = _check_by(session, by)
     if count not in MATRIX_COUNTS:
         raise InvalidInput(f"cannot count {count!r} in a matrix", "count one of " + ", ".join(MATRIX_COUNTS))
-    chosen = selected(session, selection)
-    columns = _columns(session, selection, chosen, by)
+    return count_matrix(coded(session, selection, texts=count == "words"), by, count)
+
+
+def count_matrix(found: Coded, by: tuple[str, ...], count: str = "passages") -> Matrix:
+    """The matrix of passages already merged (coded()), counted straight from their columns."""
+    # A passage's column depends only on its transcript, participant and (for a coder column) coder:
+    # count the passages (or words) per code and such place, then add the places up by column.
+    coders: Iterable[int] = found.coder if "coder" in by else repeat(0)
+    places = zip(found.code, found.transcript, found.participant, coders, strict=False)
+    groups: Mapping[tuple[int, int, int | None, int], int]
+    if count == "words":
+        summed: dict[tuple[int, int, int | None, int], int] = defaultdict(int)
+        for key, words in zip(places, found.words(), strict=True):
+            summed[key] += words
+        groups = summed
+    else:
+        groups = Counter(places)
+    values_of = {place: tuple(found.value_at(*place, name) for name in by) for place in {key[1:] for key in groups}}
+    columns = _columns(found, values_of, by)
     index = {column.values: position for position, column in enumerate(columns)}
-    cells: dict[tuple[int, int], list[Passage]] = defaultdict(list)
-    for passage in chosen.passages:
-        cells[(passage.code_id, index[tuple(passage.value(name) for name in by)])].append(passage)
-    by_code: dict[int, list[Passage]] = defaultdict(list)
-    for passage in chosen.passages:
-        by_code[passage.code_id].append(passage)
-    rows = tuple(
-        MatrixRow(code.path, code.name, code.depth,
-                  tuple(tally(cells.get((code.id, position), []), count) for position in range(len(columns))),
-                  tally(by_code.get(code.id, []), count))
-        for code in chosen.codes
-    )
-    top = [passage for passage in chosen.passages if passage.code_id in chosen.roots]
-    per_column: dict[int, list[Passage]] = defaultdict(list)
-    for passage in top:
-        per_column[index[tuple(passage.value(name) for name in by)]].append(passage)
-    totals = tuple(tally(per_column.get(position, []), count) for position in range(len(columns)))
-    return Matrix(selection, by, count, columns, rows, totals, tally(top, count))
+    width = len(columns)
+    roots = found.roots
+    if count == "participants":
+        # Distinct participants: a participant's id stands for the name, which is unique.
+        people: dict[int, list[set[int]]] = {code.id: [set() for _ in range(width)] for code in found.rows}
+        for code_id, transcript_id, participant_id, coder_id in groups:
+            if participant_id is not None and code_id in people:
+                people[code_id][index[values_of[transcript_id, participant_id, coder_id]]].add(participant_id)
+        rows = tuple(
+            MatrixRow(code.path, code.name, code.depth, tuple(len(cell) for cell in people[code.id]),
+                      len(set[int]().union(*people[code.id])))
+            for code in found.rows
+        )
+        per_column = [set[int]().union(*(people[code_id][position] for code_id in roots)) for position in range(width)]
+        return Matrix(found.selection, by, count, columns, rows, tuple(len(cell) for cell in per_column),
+                      len(set[int]().union(*per_column)))
+    sums: dict[int, list[int]] = {code.id: [0] * width for code in found.rows}
+    for (code_id, transcript_id, participant_id, coder_id), amount in groups.items():
+        if code_id in sums:
+            sums[code_id][index[values_of[transcript_id, participant_id, coder_id]]] += amount
+    rows = tuple(MatrixRow(code.path, code.name, code.depth, tuple(sums[code.id]), sum(sums[code.id])) for code in found.rows)
+    totals = tuple(sum(sums[code_id][position] for code_id in roots) for position in range(width))
+    return Matrix(found.selection, by, count, columns, rows, totals, sum(totals))
 
 
 def _check_by(session: Session, by: Sequence[str]) -> tuple[str, ...]:
@@ -116,27 +129,29 @@ def _check_by(session: Session, by: Sequence[str]) -> tuple[str, ...]:
     return tuple(check_column(session, name) for name in by)
 
 
-def _columns(session: Session, selection: QuoteFilter, chosen: Selected, by: tuple[str, ...]) -> tuple[MatrixColumn, ...]:
+def _columns(
+    found: Coded, values_of: Mapping[tuple[int, int | None, int], tuple[str, ...]], by: tuple[str, ...],
+) -> tuple[MatrixColumn, ...]:
     """Every combination of values that a participant in a transcript (or a passage) has, with the column sizes.
 
+    `values_of` holds the values of the places (transcript, participant, coder) that have passages.
     A coder column's size is what that coder coded: coders are not attributes of the people interviewed.
     """
-    units = population(session, selection)
-    people: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    transcripts: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    people: dict[tuple[str, ...], set[object]] = defaultdict(set)
+    transcripts: dict[tuple[str, ...], set[object]] = defaultdict(set)
     if "coder" in by:
-        for passage in chosen.passages:
-            values = tuple(passage.value(name) for name in by)
-            transcripts[values].add(passage.transcript)
-            if passage.participant is not None:
-                people[values].add(passage.participant)
+        # Ids stand for names here: participants' and transcripts' names are unique.
+        for (transcript_id, participant_id, _), values in values_of.items():
+            transcripts[values].add(transcript_id)
+            if participant_id is not None:
+                people[values].add(participant_id)
     else:
-        for unit in units:
+        for unit in found.units():
             values = tuple(unit.value(name) for name in by)
             transcripts[values].add(unit.transcript)
             if unit.participant is not None:
                 people[values].add(unit.participant)
-    combinations = set(transcripts) | {tuple(passage.value(name) for name in by) for passage in chosen.passages}
+    combinations = set(transcripts) | set(values_of.values())
     ordered = [sort_values(combination[level] for combination in combinations) for level in range(len(by))]
     rank = [{value: position for position, value in enumerate(values)} for values in ordered]
     return tuple(
@@ -196,10 +211,14 @@ def column_values(session: Session, selection: QuoteFilter | None, name: str) ->
     """The values a column has among the selected passages and the population, in table order."""
     selection = selection or QuoteFilter()
     check_column(session, name)
-    found = {passage.value(name) for passage in passages(session, selection)}
+    return _column_values(coded(session, selection, required=False), name)
+
+
+def _column_values(found: Coded, name: str) -> list[str]:
+    values = {values[0] for values in found.columns((name,))}
     if name != "coder":
-        found |= {unit.value(name) for unit in population(session, selection)}
-    return sort_values(found)
+        values |= {unit.value(name) for unit in found.units()}
+    return sort_values(values)
 
 
 def cell_passages(
@@ -207,24 +226,25 @@ def cell_passages(
 ) -> list[CellPassage]:
     """The passages a matrix cell counts: the code's (rolled-up) passages with each NAME=VALUE of `where`.
 
-    Exactly those the matrix of the same selection counts in that cell, since both read passages().
+    Exactly those the matrix of the same selection counts in that cell, since both read coded().
     """
     selection = selection or QuoteFilter()
     target = find_code(session, code)
     for name, _ in where:
         check_column(session, name)
-    found = [passage for passage in passages(session, selection) if passage.code_id == target.id]
+    found = coded(session, selection, texts=True, required=False)
+    mine = [index for index, code_id in enumerate(found.code) if code_id == target.id]
     for name, value in where:
-        if value not in {passage.value(name) for passage in found}:
-            known = column_values(session, selection, name)
+        if value not in {found.value(index, name) for index in mine}:
+            known = _column_values(found, name)
             if value not in known:
                 raise NotFound(f"no passages or participants have {name} {value!r}", known_hint(name, known, value))
-    chosen = [passage for passage in found if all(passage.value(name) == value for name, value in where)]
+    chosen = [index for index in mine if all(found.value(index, name) == value for name, value in where)]
     if not chosen:
         condition = " and ".join(f"{name}={value}" for name, value in where)
         raise NotFound(f"no passages of {target.path} with {condition}" if condition else f"no passages of {target.path}",
                        describe(selection) or "the cell is empty: its count is 0")
-    return place_passages(session, chosen)
+    return place_passages(session, found.passages(found.order(chosen)))
 
 
 def place_passages(session: Session, chosen: list[Passage]) -> list[CellPassage]:

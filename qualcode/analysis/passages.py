@@ -16,9 +16,10 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import repeat
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ClauseElement, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.rules import NONE
@@ -114,23 +115,17 @@ class Selected:
 
 def selected(session: Session, selection: QuoteFilter, *, rollup: bool = True) -> Selected:
     """The passages of `selection` with their codes; nothing selected is a NotFound (never an empty table)."""
-    found = passages(session, selection, rollup=rollup)
-    if not found:
-        raise nothing_selected(session, selection)
-    codes = code_rows(session, selection)
-    ids = {code.id for code in codes}
-    parents = _parents(session)
-    roots = frozenset(code.id for code in codes if not (_ancestors(code.id, parents) & ids))
-    return Selected(found, codes, roots)
+    found = coded(session, selection, rollup=rollup, texts=True)
+    return Selected(found.passages(), found.rows, found.roots)
 
 
 def code_rows(session: Session, selection: QuoteFilter) -> list[CodeView]:
     """The codes a table has rows for: every code, or those chosen (with their sub-codes unless excluded)."""
-    codes = list_codes(session)
-    if not selection.codes:
-        return codes
-    chosen = _selected_code_ids(session, selection)
-    return [code for code in codes if code.id in chosen]
+    return _code_rows(list_codes(session), _selected_code_ids(session, selection) if selection.codes else None)
+
+
+def _code_rows(codes: list[CodeView], chosen: set[int] | None) -> list[CodeView]:
+    return codes if chosen is None else [code for code in codes if code.id in chosen]
 
 
 def passages(session: Session, selection: QuoteFilter | None = None, *, rollup: bool = True) -> list[Passage]:
@@ -140,12 +135,137 @@ def passages(session: Session, selection: QuoteFilter | None = None, *, rollup: 
     descendants; without it, each code's own codings only. Unknown names in the selection are
     refused with the known ones (check_selection), an unknown code by find_code.
     """
+    return coded(session, selection, rollup=rollup, texts=True, required=False).passages()
+
+
+class Coded:
+    """The selected passages as columns of plain values, read by index: the tables count tens of
+    thousands of passages, so a Passage object is made only for a passage that is listed.
+
+    `passages()` lists them in the order `passages()` (the function) does; every table counts these
+    columns, so a cell and its drill-down read the same merged passages.
+    """
+
+    def __init__(self, selection: QuoteFilter, attributes: tuple[tuple[str, str], ...], codes: list[CodeView],
+                 rows: list[CodeView], roots: frozenset[int], places: _Places, coders: dict[int, str]) -> None:
+        self.selection = selection
+        self.attributes = attributes  # the selection's NAME=VALUE pairs as stored
+        self.codes = codes  # every code, in tree order
+        self.rows = rows  # the selected codes (with sub-codes unless excluded), in tree order
+        self.roots = roots  # ids of the rows with no selected ancestor: their passages make the totals
+        self.places = places
+        self.coders = coders
+        # One entry per passage, in no particular order.
+        self.code: list[int] = []
+        self.coder: list[int] = []
+        self.transcript: list[int] = []
+        self.participant: list[int | None] = []
+        self.start: list[int] = []
+        self.end: list[int] = []
+        self.coding_ids: list[list[int]] = []  # earliest first
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+    def value(self, index: int, name: str) -> str:
+        """One passage's value of a column, as Passage.value reads it."""
+        return self.value_at(self.transcript[index], self.participant[index], self.coder[index], name)
+
+    def value_at(self, transcript_id: int, participant_id: int | None, coder_id: int, name: str) -> str:
+        """The value of a column for passages of this transcript, participant and coder."""
+        if name == "coder":
+            return self.coders[coder_id]
+        if name == "transcript":
+            return self.places.transcript_names[transcript_id]
+        if name == "participant":
+            return self.places.name(participant_id) or NONE
+        return self.places.values(transcript_id, participant_id).get(name) or NONE
+
+    def columns(self, by: Sequence[str]) -> list[tuple[str, ...]]:
+        """Each passage's values of the columns `by`, by index."""
+        cache: dict[tuple[int, int | None, int], tuple[str, ...]] = {}
+        coders: Iterable[int] = self.coder if "coder" in by else repeat(0)  # fewer keys when coders do not matter
+        found = []
+        for key in zip(self.transcript, self.participant, coders, strict=False):
+            values = cache.get(key)
+            if values is None:
+                values = cache[key] = tuple(self.value_at(*key, name) for name in by)
+            found.append(values)
+        return found
+
+    def words(self) -> list[int]:
+        """Words (whitespace-split) in each passage's text, by index."""
+        texts = self.places.texts
+        versions = self.places.versions
+        return [len(texts[versions[transcript_id]][start:end].split())
+                for transcript_id, start, end in zip(self.transcript, self.start, self.end, strict=True)]
+
+    def order(self, indexes: Iterable[int] | None = None) -> list[int]:
+        """The passages' indexes (all, or `indexes`) in codebook, transcript, coder and text order."""
+        position = {code.id: index for index, code in enumerate(self.codes)}
+        names = self.places.transcript_names
+        rank = {transcript_id: index for index, transcript_id in enumerate(sorted(names, key=lambda tid: natural_key(names[tid])))}
+        coder_rank = {coder_id: index for index, coder_id in enumerate(sorted(self.coders, key=self.coders.__getitem__))}
+        if indexes is not None:
+            return sorted(indexes, key=lambda index: (
+                position[self.code[index]], rank[self.transcript[index]], coder_rank[self.coder[index]], self.start[index]))
+        keys = [
+            (position[code_id], rank[transcript_id], coder_rank[coder_id], start)
+            for code_id, transcript_id, coder_id, start in zip(self.code, self.transcript, self.coder, self.start, strict=True)
+        ]
+        return sorted(range(len(keys)), key=keys.__getitem__)
+
+    def passages(self, indexes: Iterable[int] | None = None) -> list[Passage]:
+        """Passage objects for `indexes` (all, in order(), by default); needs the texts (coded(texts=True))."""
+        paths = {code.id: code.path for code in self.codes}
+        places = self.places
+        names = places.transcript_names
+        return [
+            Passage(
+                self.code[index], paths[self.code[index]], self.coders[self.coder[index]], self.transcript[index],
+                names[self.transcript[index]], places.name(self.participant[index]), self.start[index], self.end[index],
+                places.text(self.transcript[index])[self.start[index]:self.end[index]], tuple(self.coding_ids[index]),
+                places.values(self.transcript[index], self.participant[index]),
+            )
+            for index in (self.order() if indexes is None else indexes)
+        ]
+
+    def units(self) -> list[Unit]:
+        """Who could have been coded within the selection (population())."""
+        return _units(self.places, self.selection, self.attributes)
+
+
+def coded(
+    session: Session, selection: QuoteFilter | None = None, *, rollup: bool = True, texts: bool = False,
+    required: bool = True,
+) -> Coded:
+    """The passages of the selection as columns (Coded): the one place codings become passages.
+
+    Overlapping or touching codings of one code by one coder in one transcript merge (with
+    `rollup`, also those of the code's selected descendants); each passage is attributed like the
+    Quote of its first coding. `texts` reads the transcripts' texts (for words and Passage objects);
+    with `required`, nothing selected is a NotFound.
+    """
     selection = selection or QuoteFilter()
     attributes = check_selection(session, selection)
-    code_ids = _selected_code_ids(session, selection) if selection.codes else None
+    codes = list_codes(session)
+    parents = _parents(session)
+    code_ids = _selected_code_ids(session, selection, parents) if selection.codes else None
+    transcripts_query = select(Transcript.id, Transcript.current_version_id)
+    if selection.transcripts:
+        transcripts_query = transcripts_query.where(Transcript.name.in_(selection.transcripts))
+    if selection.waves:
+        transcripts_query = transcripts_query.where(Transcript.wave.in_(selection.waves))
+    transcripts = dict(_driver_rows(session, transcripts_query))
+    places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=texts)
+    rows = _code_rows(codes, code_ids)
+    ids = {code.id for code in rows}
+    roots = frozenset(code.id for code in rows if not (_ancestors(code.id, parents) & ids))
+    found = Coded(selection, attributes, codes, rows, roots, places, dict(session.execute(select(Coder.id, Coder.name)).all()))
+    # Codings straight from the driver, in text order per text version: the covering index
+    # ix_codings_live_spans holds them in this order, so nothing is sorted.
     query = (
-        select(Coding.id, Coding.transcript_id, Coding.text_version_id, Coding.code_id, Coding.coder_id,
-               Coding.start, Coding.end)
+        select(Coding.text_version_id, Coding.start, Coding.id, Coding.code_id, Coding.coder_id, Coding.end)
         .join(Transcript, Coding.transcript_id == Transcript.id)
         .where(Coding.removed_at.is_(None), Transcript.current_version_id == Coding.text_version_id)
     )
@@ -159,55 +279,67 @@ def passages(session: Session, selection: QuoteFilter | None = None, *, rollup: 
         query = query.where(Transcript.wave.in_(selection.waves))
     if selection.coders:
         query = query.where(Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(selection.coders))))
-    rows = session.execute(query.order_by(Coding.transcript_id, Coding.start, Coding.id)).all()
-    if not rows:
-        return []
-    places = _Places(session, {row[1] for row in rows}, {row[2] for row in rows})
+    codings = _driver_rows(session, query.order_by(Coding.text_version_id, Coding.start, Coding.id))
+    # Each coding counts for its own code and, rolled up, for its selected ancestors.
+    targets: dict[int, tuple[int, ...]] = {}
+    for code in codes:
+        above = _ancestors(code.id, parents) if rollup else set()
+        targets[code.id] = (code.id, *(a for a in above if code_ids is None or a in code_ids))
     hits = _hits(session, selection.query) if selection.query else None
-    # (coding id, start, end, participant id) by code, coder and transcript, in text order.
-    kept: dict[tuple[int, int, int], list[tuple[int, int, int, int | None]]] = defaultdict(list)
     filtered = bool(selection.roles or selection.participants or attributes or hits is not None)
-    for coding_id, transcript_id, version_id, code_id, coder_id, start, end in rows:
-        participant_id = places.participant(transcript_id, version_id, start)
+    transcript_of = {version: transcript for transcript, version in transcripts.items() if version is not None}
+    codes_of, coders_of, transcripts_of = found.code, found.coder, found.transcript
+    participants_of, starts_of, ends_of, ids_of = found.participant, found.start, found.end, found.coding_ids
+    version = transcript_id = -1
+    opened: dict[tuple[int, int], int] = {}  # (code, coder) -> index of the passage last opened in this transcript
+    turn_starts: list[int] = []
+    turn_ends: list[int] = []
+    turn_people: list[int | None] = []
+    for version_id, start, coding_id, code_id, coder_id, end in codings:
+        if version_id != version:
+            version, transcript_id, opened = version_id, transcript_of[version_id], {}
+            turn_starts, turn_ends, turn_people = places.attribution(transcript_id, version_id)
+        # The participant of the turn the coding starts in, as Quote attributes it.
+        turn = bisect_right(turn_starts, start) - 1
+        participant_id = turn_people[turn] if turn >= 0 and start < turn_ends[turn] else None
         if filtered and not _chosen(selection, attributes, hits, places, transcript_id, participant_id, start, end):
             continue
-        kept[(code_id, coder_id, transcript_id)].append((coding_id, start, end, participant_id))
-    codes = list_codes(session)
-    present = {code_id for code_id, _, _ in kept}
-    # Each code's passages come from the codings of these codes.
-    sources: dict[int, list[int]] = {code.id: [code.id] for code in codes if code.id in present}
-    if rollup:
-        parents = _parents(session)
-        for code_id in present:
-            for ancestor in _ancestors(code_id, parents):
-                if code_ids is None or ancestor in code_ids:
-                    sources.setdefault(ancestor, []).append(code_id)
-    by_code: dict[int, dict[tuple[int, int], list[tuple[int, int, int, int | None]]]] = defaultdict(dict)
-    for (code_id, coder_id, transcript_id), codings in kept.items():
-        by_code[code_id][(coder_id, transcript_id)] = codings
-    coders = dict(session.execute(select(Coder.id, Coder.name)).all())
-    names = places.transcript_names
-    rank = {transcript_id: index for index, transcript_id in enumerate(sorted(names, key=lambda tid: natural_key(names[tid])))}
-    found: list[Passage] = []
-    for code in codes:
-        if code.id not in sources:
-            continue
-        groups: dict[tuple[int, int], list[tuple[int, int, int, int | None]]] = defaultdict(list)
-        for source in sources[code.id]:
-            for key, codings in by_code[source].items():
-                groups[key].extend(codings)
-        several = len(sources[code.id]) > 1
-        for coder_id, transcript_id in sorted(groups, key=lambda key: (rank[key[1]], coders[key[0]])):
-            codings = groups[(coder_id, transcript_id)]
-            if several:
-                codings.sort(key=itemgetter(1, 0))
-            text = places.text(transcript_id)
-            for ids, start, end, participant_id in _merge(codings):
-                found.append(Passage(
-                    code.id, code.path, coders[coder_id], transcript_id, names[transcript_id], places.name(participant_id),
-                    start, end, text[start:end], ids, places.values(transcript_id, participant_id),
-                ))
+        # Codings come in text order, so a passage merges each coding that starts before its end or at it.
+        for target in targets[code_id]:
+            key = (target, coder_id)
+            index = opened.get(key)
+            if index is not None and start <= ends_of[index]:
+                ids_of[index].append(coding_id)
+                if end > ends_of[index]:
+                    ends_of[index] = end
+                continue
+            opened[key] = len(codes_of)
+            codes_of.append(target)
+            coders_of.append(coder_id)
+            transcripts_of.append(transcript_id)
+            participants_of.append(participant_id)
+            starts_of.append(start)
+            ends_of.append(end)
+            ids_of.append([coding_id])
+    if required and not codes_of:
+        raise nothing_selected(session, selection)
     return found
+
+
+def _driver_rows(session: Session, query: ClauseElement) -> list[Any]:
+    """The rows of `query` straight from the driver's cursor: SQLAlchemy's Row objects would cost more
+    than the counting on tens of thousands of codings."""
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    order: list[str] | None = getattr(compiled, "positiontup", None)  # None for a driver taking named parameters
+    arguments: Any = params if order is None else [params[name] for name in order]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.string, arguments)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _chosen(
@@ -225,20 +357,6 @@ def _chosen(
     return hits is None or _holds_hit(hits.get(transcript_id), start, end)
 
 
-def _merge(codings: list[tuple[int, int, int, int | None]]) -> Iterable[tuple[tuple[int, ...], int, int, int | None]]:
-    """Union of intervals sorted by start: overlapping or touching ones (next start <= end) become one."""
-    ids = [codings[0][0]]
-    start, end, participant_id = codings[0][1], codings[0][2], codings[0][3]
-    for coding_id, next_start, next_end, next_participant_id in codings[1:]:
-        if next_start <= end:
-            ids.append(coding_id)
-            end = max(end, next_end)
-            continue
-        yield tuple(ids), start, end, participant_id
-        ids, start, end, participant_id = [coding_id], next_start, next_end, next_participant_id
-    yield tuple(ids), start, end, participant_id
-
-
 def population(session: Session, selection: QuoteFilter | None = None) -> list[Unit]:
     """Who could have been coded: each participant of each transcript (by link or by turn), and each
     transcript without participants, within the selection's role, wave, participant, transcript and
@@ -250,21 +368,17 @@ def population(session: Session, selection: QuoteFilter | None = None) -> list[U
         query = query.where(Transcript.name.in_(selection.transcripts))
     if selection.waves:
         query = query.where(Transcript.wave.in_(selection.waves))
-    transcripts = dict(session.execute(query).all())
-    if not transcripts:
-        return []
+    transcripts = dict(_driver_rows(session, query))
     places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=False)
-    pairs: set[tuple[int, int | None]] = set(
-        session.execute(
-            select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id)
-            .where(TranscriptParticipant.transcript_id.in_(transcripts))
-        ).all()
-    )
-    by_version = {version: transcript for transcript, version in transcripts.items()}
-    for version, turns in places.turns.items():
-        pairs.update((by_version[version], turn[3]) for turn in turns if turn[3] is not None)
+    return _units(places, selection, attributes)
+
+
+def _units(places: _Places, selection: QuoteFilter, attributes: Sequence[tuple[str, str]]) -> list[Unit]:
+    pairs: set[tuple[int, int | None]] = set(places.links)
+    for transcript_id, version_id in places.versions.items():
+        pairs.update((transcript_id, person) for person in places.turn_participants.get(version_id, ()) if person is not None)
     with_people = {transcript for transcript, _ in pairs}
-    pairs.update((transcript, None) for transcript in transcripts if transcript not in with_people)
+    pairs.update((transcript, None) for transcript in places.transcript_names if transcript not in with_people)
     units = []
     for transcript_id, participant_id in sorted(pairs, key=lambda pair: (pair[0], pair[1] or 0)):
         values = places.values(transcript_id, participant_id)
@@ -325,8 +439,8 @@ def sort_values(values: Iterable[str]) -> list[str]:
     return sorted(set(values), key=lambda value: (value == NONE, natural_key(value)))
 
 
-def _selected_code_ids(session: Session, selection: QuoteFilter) -> set[int]:
-    parents = _parents(session)
+def _selected_code_ids(session: Session, selection: QuoteFilter, parents: dict[int, int | None] | None = None) -> set[int]:
+    parents = _parents(session) if parents is None else parents
     chosen: set[int] = set()
     for ref in selection.codes:
         code = find_code(session, ref)
@@ -372,11 +486,15 @@ class _Places:
     def __init__(self, session: Session, transcript_ids: set[int], version_ids: set[int], *, texts: bool = True) -> None:
         self.transcripts: dict[int, dict[str, str | None]] = {}
         self.transcript_names: dict[int, str] = {}
-        for transcript_id, name, wave, fidelity in session.execute(
-            select(Transcript.id, Transcript.name, Transcript.wave, Transcript.fidelity).where(Transcript.id.in_(transcript_ids))
-        ):
+        self.versions: dict[int, int] = {}  # transcript id -> current text version id
+        for transcript_id, name, wave, fidelity, version_id in _driver_rows(session, (
+            select(Transcript.id, Transcript.name, Transcript.wave, Transcript.fidelity, Transcript.current_version_id)
+            .where(Transcript.id.in_(transcript_ids))
+        )):
             self.transcript_names[transcript_id] = name
             self.transcripts[transcript_id] = {"wave": wave, "fidelity": fidelity}
+            if version_id in version_ids:
+                self.versions[transcript_id] = version_id
         self.transcript_attributes: dict[int, dict[str, str]] = defaultdict(dict)
         for transcript_id, name, value in session.execute(
             select(TranscriptAttribute.transcript_id, AttributeDefinition.name, TranscriptAttribute.value)
@@ -385,32 +503,38 @@ class _Places:
         ):
             self.transcript_attributes[transcript_id][name] = value
         self.texts: dict[int, str] = {}
-        self.versions: dict[int, int] = {}
         if texts:
-            for transcript_id, version_id, text in session.execute(
-                select(TextVersion.transcript_id, TextVersion.id, TextVersion.text).where(TextVersion.id.in_(version_ids))
-            ):
+            for version_id, text in _driver_rows(session, select(TextVersion.id, TextVersion.text).where(TextVersion.id.in_(version_ids))):
                 self.texts[version_id] = text
-                self.versions[transcript_id] = version_id
-        self.turns: dict[int, list[tuple[int, int, str | None, int | None]]] = defaultdict(list)
-        for version_id, start, end, speaker, participant_id in session.execute(
-            select(Turn.text_version_id, Turn.start, Turn.end, Turn.speaker, Turn.participant_id)
+        # Per text version, its turns in text order: where they start and end, whose they are (None for
+        # a turn without a participant), and whether a turn has no speaker label at all.
+        self.turn_starts: dict[int, list[int]] = defaultdict(list)
+        self.turn_ends: dict[int, list[int]] = defaultdict(list)
+        self.turn_participants: dict[int, list[int | None]] = defaultdict(list)
+        self.unlabelled: dict[int, list[bool]] = defaultdict(list)
+        for version_id, start, end, participant_id, unlabelled in _driver_rows(session, (
+            select(Turn.text_version_id, Turn.start, Turn.end, Turn.participant_id, Turn.speaker.is_(None))
             .where(Turn.text_version_id.in_(version_ids)).order_by(Turn.text_version_id, Turn.start)
-        ):
-            self.turns[version_id].append((start, end, speaker, participant_id))
-        self.starts = {version: [turn[0] for turn in turns] for version, turns in self.turns.items()}
-        self.only_participant = dict(
-            session.execute(
-                select(TranscriptParticipant.transcript_id, func.min(TranscriptParticipant.participant_id))
+        )):
+            self.turn_starts[version_id].append(start)
+            self.turn_ends[version_id].append(end)
+            self.turn_participants[version_id].append(participant_id)
+            self.unlabelled[version_id].append(bool(unlabelled))
+        self.links: list[tuple[int, int]] = [
+            (transcript_id, participant_id) for transcript_id, participant_id in _driver_rows(session, (
+                select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id)
                 .where(TranscriptParticipant.transcript_id.in_(transcript_ids))
-                .group_by(TranscriptParticipant.transcript_id).having(func.count() == 1)
-            ).all()
-        )
+            ))
+        ]
+        linked: dict[int, list[int]] = defaultdict(list)
+        for transcript_id, participant_id in self.links:
+            linked[transcript_id].append(participant_id)
+        self.only_participant = {transcript_id: people[0] for transcript_id, people in linked.items() if len(people) == 1}
         self.people: dict[int, tuple[str, dict[str, str | None]]] = {}
-        for person_id, name, role, gender, age_band, office in session.execute(
+        for person_id, name, role, gender, age_band, office in _driver_rows(session, (
             select(Participant.id, Participant.name, Participant.role, Participant.gender, Participant.age_band,
                    Participant.office)
-        ):
+        )):
             self.people[person_id] = (name, {"role": role, "gender": gender, "age_band": age_band, "office": office})
         self.people_attributes: dict[int, dict[str, str]] = defaultdict(dict)
         for person_id, name, value in session.execute(
@@ -420,18 +544,17 @@ class _Places:
             self.people_attributes[person_id][name] = value
         self._values: dict[tuple[int, int | None], dict[str, str | None]] = {}
 
-    def participant(self, transcript_id: int, version_id: int, start: int) -> int | None:
-        """The participant a coding starting at `start` is attributed to, as Quote attributes it."""
-        turns = self.turns.get(version_id)
-        if not turns:
-            return None
-        found = bisect_right(self.starts[version_id], start) - 1
-        if found < 0 or start >= turns[found][1]:
-            return None
-        _, _, speaker, participant_id = turns[found]
-        if participant_id is None and speaker is None:
-            return self.only_participant.get(transcript_id)
-        return participant_id
+    def attribution(self, transcript_id: int, version_id: int) -> tuple[list[int], list[int], list[int | None]]:
+        """The turns' starts and ends, and the participant a coding starting in each is attributed to (as
+        Quote attributes it: the turn's participant, or the transcript's only participant for a turn
+        without a speaker label)."""
+        participants = self.turn_participants.get(version_id, [])
+        only = self.only_participant.get(transcript_id)
+        attributed = [
+            only if participant_id is None and unlabelled else participant_id
+            for participant_id, unlabelled in zip(participants, self.unlabelled.get(version_id, []), strict=True)
+        ]
+        return self.turn_starts.get(version_id, []), self.turn_ends.get(version_id, []), attributed
 
     def name(self, participant_id: int | None) -> str | None:
         return self.people[participant_id][0] if participant_id is not None else None
