@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise import key as key_file
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, create_key, dismiss, import_identifiers
 from qualcode.codebook.service import apply_codebook
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "transcripts"
+PRODUCTION_SCRYPT_N = key_file.SCRYPT_N
+# Keys made by the tests cost the least a key file may declare (2**14, half the default): the
+# suite unlocks hundreds of keys, and the derivation is the same code at any cost.
+# test_anonymise.py checks that a key made outside the tests costs the default.
+key_file.SCRYPT_N = 2**14
 
 
 def isolate_user(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import stat
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import add_identifier, pseudonymise
 from qualcode.anonymise.attribution import attribution_risks
-from qualcode.anonymise.key import PseudonymKey, destroy_key, load_key, save_key
+from qualcode.anonymise.key import PseudonymKey, destroy_key, load_key, read_envelope, save_key
 from qualcode.anonymise.leakcheck import check_file, guard
 from qualcode.anonymise.patterns import valid_fnr
 from qualcode.anonymise.service import (
@@ -35,7 +37,7 @@ from qualcode.importers.service import ImportOptions, import_file, import_paths,
 from qualcode.store.models import Coder, Coding, Participant, Transcript
 from qualcode.store.project import Project
 from qualcode.workspace import Workspace
-from tests.conftest import SAMPLES, sample_key
+from tests.conftest import PRODUCTION_SCRYPT_N, SAMPLES, sample_key
 
 CORPUS = Path(__file__).parent / "data" / "anonymise_corpus.txt"
 KNOWN = [
@@ -263,6 +265,17 @@ def test_key_file_is_encrypted_owner_only_and_refuses_a_wrong_passphrase(tmp_pat
     assert load_key(path, "riktig passord").entry_for("Kari Nordmann") is not None
     destroy_key(path)
     assert not path.exists()
+
+
+def test_a_key_made_outside_the_tests_costs_the_default(tmp_path: Path) -> None:
+    """The suite lowers the cost of its own keys (conftest.py); a fresh interpreter does not."""
+    path = tmp_path / "ny.qckey"
+    made = (
+        "import sys, pathlib; from qualcode.anonymise.key import PseudonymKey, save_key;"
+        " save_key(pathlib.Path(sys.argv[1]), PseudonymKey('p'), 'x')"
+    )
+    subprocess.run([sys.executable, "-c", made, str(path)], check=True)
+    assert read_envelope(path).n == PRODUCTION_SCRYPT_N == 2**15
 
 
 def test_identifiers_csv(tmp_path: Path) -> None:

@@ -216,13 +216,14 @@ def load_key(path: Path, passphrase: str) -> PseudonymKey:
     return key
 
 
-def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int = SCRYPT_N) -> None:
+def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = None) -> None:
     """Encrypt and write the key atomically, readable by its owner only.
 
-    The file's salt is kept from one save to the next, so the slow derivation runs once per
-    process; Fernet draws a fresh IV for every token.
+    The file's salt and cost are kept from one save to the next, so the slow derivation runs once
+    per process; Fernet draws a fresh IV for every token. A new file costs `n`, else SCRYPT_N as
+    it stands when the key is saved.
     """
-    salt = os.urandom(16)
+    salt, n = os.urandom(16), SCRYPT_N if n is None else n
     if path.is_file():
         try:
             previous = read_envelope(path)
