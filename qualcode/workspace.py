@@ -678,18 +678,20 @@ class Workspace:
     def matrix_cell_codings(self, by: str, code_path: str | None, value: str | None) -> tuple[int, ...]:
         """The codings merged into the passages one matrix cell counts: a code's cell (`value` None: its
         row total), or with `code_path` None the totals row's, which counts each top-level code's passages."""
-        from qualcode.analysis.matrix import cell_passages
-        from qualcode.analysis.passages import selected
+        from qualcode.analysis.passages import coded
         from qualcode.coding.passages import QuoteFilter
 
+        # The merged passages code_matrix counts, read as it reads them; unlike cell_passages, no Passage is
+        # made and none is placed in its turn, which the passages browser does itself.
         with self.begin() as session:
-            if code_path is not None:
-                found = [item.passage for item in cell_passages(session, None, code_path, [(by, value)] if value is not None else [])]
-            else:
-                chosen = selected(session, QuoteFilter())
-                found = [passage for passage in chosen.passages
-                         if passage.code_id in chosen.roots and (value is None or passage.value(by) == value)]
-            return tuple(coding_id for passage in found for coding_id in passage.coding_ids)
+            found = coded(session, QuoteFilter())
+            code_id = next((code.id for code in found.rows if code.path == code_path), None)
+            wanted = (lambda index: found.code[index] == code_id) if code_path is not None else (
+                lambda index: found.code[index] in found.roots)
+            return tuple(
+                coding_id for index in found.order()
+                if wanted(index) and (value is None or found.value(index, by) == value) for coding_id in found.coding_ids[index]
+            )
 
     def cooccurrence(self, within: str) -> Cooccurrence:
         """The code × code co-occurrence of every passage, as `qualcode analyse cooccur --within WITHIN`."""
