@@ -11,8 +11,15 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from qualcode.analysis.matrix import CellPassage, Matrix, code_matrix, matrix_table, place_passages
-from qualcode.analysis.passages import Passage, describe, passages, population, sort_values
+from qualcode.analysis.matrix import (
+    CellPassage,
+    Matrix,
+    check_by,
+    count_matrix,
+    matrix_table,
+    place_passages,
+)
+from qualcode.analysis.passages import Passage, coded, describe, sort_values
 from qualcode.analysis.rules import caption
 from qualcode.analysis.tables import Cell, Column, Row, Table
 from qualcode.codebook.service import find_code
@@ -41,14 +48,18 @@ def compare(session: Session, selection: QuoteFilter | None, by: str, code: str)
     """Compare `code` (with its sub-codes rolled up) across the values of `by`; nothing selected is a NotFound."""
     target = find_code(session, code)
     selection = replace(selection or QuoteFilter(), codes=(target.path,), include_subcodes=True)
-    matrix = code_matrix(session, selection, [by])
+    (column,) = check_by(session, [by])
+    found = coded(session, selection, texts=True)
+    matrix = count_matrix(found, (column,))
     values_of: dict[str, set[str]] = defaultdict(set)
-    for unit in population(session, selection):
+    for unit in found.units():
         if unit.participant is not None:
             values_of[unit.participant].add(unit.value(by))
     mine: dict[str, list[Passage]] = defaultdict(list)
-    for passage in passages(session, selection):
-        if passage.code_id == target.id and passage.participant is not None:
+    chosen = [index for index, (code_id, _, participant_id, _, _) in enumerate(found.spans)
+              if code_id == target.id and participant_id is not None]
+    for passage in found.passages(found.order(chosen)):
+        if passage.participant is not None:
             mine[passage.participant].append(passage)
     order = {column.values[0]: position for position, column in enumerate(matrix.columns)}
     compared = [name for name in sort_values(mine) if len({passage.value(by) for passage in mine[name]}) > 1]

@@ -6,12 +6,13 @@ Public: CodeFrequency, Frequencies, code_frequencies(), frequencies_table().
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from qualcode.analysis.passages import Passage, describe, selected, tally
+from qualcode.analysis.passages import coded, describe
 from qualcode.analysis.rules import caption
 from qualcode.analysis.tables import Cell, Column, Row, Table
 from qualcode.coding.passages import QuoteFilter
@@ -42,25 +43,34 @@ class Frequencies:
 def code_frequencies(session: Session, selection: QuoteFilter | None = None) -> Frequencies:
     """Counts per selected code, in codebook order; nothing selected is a NotFound."""
     selection = selection or QuoteFilter()
-    chosen = selected(session, selection)
-    by_code: dict[int, list[Passage]] = defaultdict(list)
-    for passage in chosen.passages:
-        by_code[passage.code_id].append(passage)
-    coders = tuple(sorted({passage.coder for passage in chosen.passages}))
+    found = coded(session, selection, texts=True)
+    coder_ids = sorted(set(found.coder), key=found.coders.__getitem__)
+    coders = tuple(found.coders[coder_id] for coder_id in coder_ids)
+    # Per code: passages by coder, the participants and transcripts with passages, words coded.
+    by_coder: dict[int, Counter[int]] = defaultdict(Counter)
+    people: dict[int, set[int]] = defaultdict(set)
+    transcripts: dict[int, set[int]] = defaultdict(set)
+    words: dict[int, int] = defaultdict(int)
+    for (code_id, transcript_id, participant_id, coder_id), passages in found.per_place().items():
+        by_coder[code_id][coder_id] += passages
+        transcripts[code_id].add(transcript_id)
+        if participant_id is not None:  # a participant's id stands for the name, which is unique
+            people[code_id].add(participant_id)
+    for code_id, count in zip(found.code, found.words(), strict=True):
+        words[code_id] += count
 
-    def counts(path: str, name: str, depth: int, found: list[Passage]) -> CodeFrequency:
-        per_coder: dict[str, int] = defaultdict(int)
-        for passage in found:
-            per_coder[passage.coder] += 1
+    def counts(path: str, name: str, depth: int, code_ids: Iterable[int]) -> CodeFrequency:
+        code_ids = list(code_ids)
+        per_coder = [sum(by_coder[code_id][coder_id] for code_id in code_ids) for coder_id in coder_ids]
         return CodeFrequency(
-            path=path, name=name, depth=depth, passages=tally(found), participants=tally(found, "participants"),
-            transcripts=tally(found, "transcripts"), words=tally(found, "words"),
-            by_coder=tuple(per_coder[coder] for coder in coders),
+            path=path, name=name, depth=depth, passages=sum(per_coder),
+            participants=len(set[int]().union(*(people[code_id] for code_id in code_ids))),
+            transcripts=len(set[int]().union(*(transcripts[code_id] for code_id in code_ids))),
+            words=sum(words[code_id] for code_id in code_ids), by_coder=tuple(per_coder),
         )
 
-    rows = tuple(counts(code.path, code.name, code.depth, by_code.get(code.id, [])) for code in chosen.codes)
-    top = [passage for passage in chosen.passages if passage.code_id in chosen.roots]
-    total = counts("", "Total", 0, top)
+    rows = tuple(counts(code.path, code.name, code.depth, [code.id]) for code in found.rows)
+    total = counts("", "Total", 0, found.roots)
     return Frequencies(selection, coders, rows, total)
 
 

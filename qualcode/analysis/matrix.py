@@ -1,19 +1,19 @@
 """Code × attribute matrices and the passages behind each cell.
 
-Public: MatrixColumn, MatrixRow, Matrix, CellPassage, code_matrix(), matrix_table(), cell_passages(), place_passages(),
-cell_table(), column_values(), MATRIX_COUNTS, PERCENTS.
+Public: MatrixColumn, MatrixRow, Matrix, CellPassage, code_matrix(), count_matrix(), check_by(), matrix_table(),
+cell_passages(), place_passages(), cell_table(), column_values(), MATRIX_COUNTS, PERCENTS.
 
 Columns are the values of one attribute, or of two crossed (grouped columns); each cell counts
 passages (or distinct participants, or words coded) of the row's code whose passages have the
-column's values. Cells, totals and drill-down all come from the same `passages()` list.
+column's values. Cells, totals and drill-down all come from the same merged passages (`coded()`).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
@@ -71,7 +71,7 @@ class CellPassage:
 def code_matrix(session: Session, selection: QuoteFilter | None, by: Sequence[str], count: str = "passages") -> Matrix:
     """Codes × the values of `by` (one attribute, or two crossed); nothing selected is a NotFound."""
     selection = selection or QuoteFilter()
-    by = _check_by(session, by)
+    by = check_by(session, by)
     if count not in MATRIX_COUNTS:
         raise InvalidInput(f"cannot count {count!r} in a matrix", "count one of " + ", ".join(MATRIX_COUNTS))
     return count_matrix(coded(session, selection, texts=count == "words"), by, count)
@@ -81,16 +81,14 @@ def count_matrix(found: Coded, by: tuple[str, ...], count: str = "passages") -> 
     """The matrix of passages already merged (coded()), counted straight from their columns."""
     # A passage's column depends only on its transcript, participant and (for a coder column) coder:
     # count the passages (or words) per code and such place, then add the places up by column.
-    coders: Iterable[int] = found.coder if "coder" in by else repeat(0)
-    places = zip(found.code, found.transcript, found.participant, coders, strict=False)
     groups: Mapping[tuple[int, int, int | None, int], int]
     if count == "words":
         summed: dict[tuple[int, int, int | None, int], int] = defaultdict(int)
-        for key, words in zip(places, found.words(), strict=True):
+        for key, words in zip(map(itemgetter(0, 1, 2, 3), found.spans), found.words(), strict=True):
             summed[key] += words
         groups = summed
     else:
-        groups = Counter(places)
+        groups = found.per_place()
     values_of = {place: tuple(found.value_at(*place, name) for name in by) for place in {key[1:] for key in groups}}
     columns = _columns(found, values_of, by)
     index = {column.values: position for position, column in enumerate(columns)}
@@ -119,7 +117,8 @@ def count_matrix(found: Coded, by: tuple[str, ...], count: str = "passages") -> 
     return Matrix(found.selection, by, count, columns, rows, totals, sum(totals))
 
 
-def _check_by(session: Session, by: Sequence[str]) -> tuple[str, ...]:
+def check_by(session: Session, by: Sequence[str]) -> tuple[str, ...]:
+    """The attributes a matrix's columns cross (one or two, known), or an InvalidInput saying how to give them."""
     if not by:
         raise InvalidInput("a matrix needs an attribute for its columns", "as in --by role, or --by role --by wave")
     if len(by) > 2:

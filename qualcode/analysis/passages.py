@@ -1,6 +1,6 @@
 """Coded passages: the one place where selected codings become the passages every analysis table counts.
 
-Public: Passage, Unit, Selected, passages(), selected(), population(), tally(), column_names(),
+Public: Passage, Unit, Selected, Coded, coded(), passages(), selected(), population(), tally(), column_names(),
 check_column(), code_rows(), sort_values(), describe(), COLUMNS, COUNTS.
 
 The rules (qualcode/analysis/rules.py): codings are live codings on a transcript's current text;
@@ -13,13 +13,15 @@ that coding starts in, or the transcript's only participant for a turn without a
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ClauseElement, select
+from sqlalchemy import ClauseElement, case, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.rules import NONE
@@ -155,17 +157,38 @@ class Coded:
         self.roots = roots  # ids of the rows with no selected ancestor: their passages make the totals
         self.places = places
         self.coders = coders
-        # One entry per passage, in no particular order.
-        self.code: list[int] = []
-        self.coder: list[int] = []
-        self.transcript: list[int] = []
-        self.participant: list[int | None] = []
-        self.start: list[int] = []
+        # One entry per passage, in no particular order: (code, transcript, participant, coder, start),
+        # its end and its codings (earliest first).
+        self.spans: list[tuple[int, int, int | None, int, int]] = []
         self.end: list[int] = []
-        self.coding_ids: list[list[int]] = []  # earliest first
+        self.coding_ids: list[list[int]] = []
 
     def __len__(self) -> int:
-        return len(self.code)
+        return len(self.spans)
+
+    @cached_property
+    def code(self) -> list[int]:
+        return list(map(itemgetter(0), self.spans))
+
+    @cached_property
+    def transcript(self) -> list[int]:
+        return list(map(itemgetter(1), self.spans))
+
+    @cached_property
+    def participant(self) -> list[int | None]:
+        return list(map(itemgetter(2), self.spans))
+
+    @cached_property
+    def coder(self) -> list[int]:
+        return list(map(itemgetter(3), self.spans))
+
+    @cached_property
+    def start(self) -> list[int]:
+        return list(map(itemgetter(4), self.spans))
+
+    def per_place(self) -> Counter[tuple[int, int, int | None, int]]:
+        """How many passages each (code, transcript, participant, coder) has: what a column's value depends on."""
+        return Counter(map(itemgetter(0, 1, 2, 3), self.spans))
 
     def value(self, index: int, name: str) -> str:
         """One passage's value of a column, as Passage.value reads it."""
@@ -194,11 +217,18 @@ class Coded:
         return found
 
     def words(self) -> list[int]:
-        """Words (whitespace-split) in each passage's text, by index."""
-        texts = self.places.texts
-        versions = self.places.versions
-        return [len(texts[versions[transcript_id]][start:end].split())
-                for transcript_id, start, end in zip(self.transcript, self.start, self.end, strict=True)]
+        """Words (whitespace-split) in each passage's text, by index; needs the texts (coded(texts=True))."""
+        texts, versions = self.places.texts, self.places.versions
+        # A code's passage is often its sub-code's passage too: each stretch is split once.
+        known: dict[tuple[int, int, int], int] = {}
+        found = []
+        for span, end in zip(self.spans, self.end, strict=True):
+            key = (span[1], span[4], end)
+            words = known.get(key)
+            if words is None:
+                words = known[key] = len(texts[versions[span[1]]][span[4]:end].split())
+            found.append(words)
+        return found
 
     def order(self, indexes: Iterable[int] | None = None) -> list[int]:
         """The passages' indexes (all, or `indexes`) in codebook, transcript, coder and text order."""
@@ -288,8 +318,8 @@ def coded(
     hits = _hits(session, selection.query) if selection.query else None
     filtered = bool(selection.roles or selection.participants or attributes or hits is not None)
     transcript_of = {version: transcript for transcript, version in transcripts.items() if version is not None}
-    codes_of, coders_of, transcripts_of = found.code, found.coder, found.transcript
-    participants_of, starts_of, ends_of, ids_of = found.participant, found.start, found.end, found.coding_ids
+    spans, ends, merged = found.spans, found.end, found.coding_ids
+    add_span, add_end, add_ids = spans.append, ends.append, merged.append
     version = transcript_id = -1
     opened: dict[tuple[int, int], int] = {}  # (code, coder) -> index of the passage last opened in this transcript
     turn_starts: list[int] = []
@@ -308,20 +338,16 @@ def coded(
         for target in targets[code_id]:
             key = (target, coder_id)
             index = opened.get(key)
-            if index is not None and start <= ends_of[index]:
-                ids_of[index].append(coding_id)
-                if end > ends_of[index]:
-                    ends_of[index] = end
+            if index is not None and start <= ends[index]:
+                merged[index].append(coding_id)
+                if end > ends[index]:
+                    ends[index] = end
                 continue
-            opened[key] = len(codes_of)
-            codes_of.append(target)
-            coders_of.append(coder_id)
-            transcripts_of.append(transcript_id)
-            participants_of.append(participant_id)
-            starts_of.append(start)
-            ends_of.append(end)
-            ids_of.append([coding_id])
-    if required and not codes_of:
+            opened[key] = len(spans)
+            add_span((target, transcript_id, participant_id, coder_id, start))
+            add_end(end)
+            add_ids([coding_id])
+    if required and not spans:
         raise nothing_selected(session, selection)
     return found
 
@@ -376,7 +402,7 @@ def population(session: Session, selection: QuoteFilter | None = None) -> list[U
 def _units(places: _Places, selection: QuoteFilter, attributes: Sequence[tuple[str, str]]) -> list[Unit]:
     pairs: set[tuple[int, int | None]] = set(places.links)
     for transcript_id, version_id in places.versions.items():
-        pairs.update((transcript_id, person) for person in places.turn_participants.get(version_id, ()) if person is not None)
+        pairs.update((transcript_id, person) for person in places.turn_participants(version_id))
     with_people = {transcript for transcript, _ in pairs}
     pairs.update((transcript, None) for transcript in places.transcript_names if transcript not in with_people)
     units = []
@@ -480,6 +506,9 @@ def _holds_hit(starts: Sequence[int] | None, start: int, end: int) -> bool:
     return index < len(starts) and starts[index] < end
 
 
+_UNLABELLED = -1  # not a participant id: ids start at 1
+
+
 class _Places:
     """Transcripts, their current texts and turns, and participants with attributes, each read once."""
 
@@ -506,20 +535,15 @@ class _Places:
         if texts:
             for version_id, text in _driver_rows(session, select(TextVersion.id, TextVersion.text).where(TextVersion.id.in_(version_ids))):
                 self.texts[version_id] = text
-        # Per text version, its turns in text order: where they start and end, whose they are (None for
-        # a turn without a participant), and whether a turn has no speaker label at all.
-        self.turn_starts: dict[int, list[int]] = defaultdict(list)
-        self.turn_ends: dict[int, list[int]] = defaultdict(list)
-        self.turn_participants: dict[int, list[int | None]] = defaultdict(list)
-        self.unlabelled: dict[int, list[bool]] = defaultdict(list)
-        for version_id, start, end, participant_id, unlabelled in _driver_rows(session, (
-            select(Turn.text_version_id, Turn.start, Turn.end, Turn.participant_id, Turn.speaker.is_(None))
+        # Per text version, its turns in text order: (start, end, whose), whose being the turn's participant,
+        # None for a turn with a speaker but no participant, UNLABELLED for a turn without a speaker label.
+        self.turns: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
+        for version_id, start, end, whose in _driver_rows(session, (
+            select(Turn.text_version_id, Turn.start, Turn.end,
+                   func.coalesce(Turn.participant_id, case((Turn.speaker.is_(None), _UNLABELLED))))
             .where(Turn.text_version_id.in_(version_ids)).order_by(Turn.text_version_id, Turn.start)
         )):
-            self.turn_starts[version_id].append(start)
-            self.turn_ends[version_id].append(end)
-            self.turn_participants[version_id].append(participant_id)
-            self.unlabelled[version_id].append(bool(unlabelled))
+            self.turns[version_id].append((start, end, whose))
         self.links: list[tuple[int, int]] = [
             (transcript_id, participant_id) for transcript_id, participant_id in _driver_rows(session, (
                 select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id)
@@ -548,13 +572,16 @@ class _Places:
         """The turns' starts and ends, and the participant a coding starting in each is attributed to (as
         Quote attributes it: the turn's participant, or the transcript's only participant for a turn
         without a speaker label)."""
-        participants = self.turn_participants.get(version_id, [])
+        turns = self.turns.get(version_id)
+        if not turns:
+            return [], [], []
+        starts, ends, whose = zip(*turns, strict=True)
         only = self.only_participant.get(transcript_id)
-        attributed = [
-            only if participant_id is None and unlabelled else participant_id
-            for participant_id, unlabelled in zip(participants, self.unlabelled.get(version_id, []), strict=True)
-        ]
-        return self.turn_starts.get(version_id, []), self.turn_ends.get(version_id, []), attributed
+        return list(starts), list(ends), [only if person == _UNLABELLED else person for person in whose]
+
+    def turn_participants(self, version_id: int) -> set[int]:
+        """The participants with a turn in a text version."""
+        return {whose for _, _, whose in self.turns.get(version_id, ()) if whose is not None and whose != _UNLABELLED}
 
     def name(self, participant_id: int | None) -> str | None:
         return self.people[participant_id][0] if participant_id is not None else None
