@@ -148,3 +148,12 @@ async def test_cooccurrence_from_the_palette_and_its_pairs(analysed: Path) -> No
         await pilot.press("enter")
         await settle(app, pilot)
         assert shown_codings(app) == {c for pair in pairs for p in (pair.first, pair.second) for c in p.coding_ids}
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        # Keys pressed faster than the counting: what is shown is what was asked for last.
+        await pilot.press("o", "a", "a")
+        await settle(app, pilot)
+        assert screen.showing == "matrix" and screen.by == "office"
+        assert screen.matrix is not None and screen.matrix.by == ("office",)
+        assert screen.query_one(DataTable).ordered_columns[0].label.plain.startswith("Codes × office")

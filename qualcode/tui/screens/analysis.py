@@ -89,10 +89,12 @@ class AnalysisScreen(QualcodeScreen):
     def _failed(self, message: str) -> None:
         self.query_one(DataTable).clear(columns=True)
         self.matrix = self.table = self.cooccurrence = None
-        self._where(message)
-        self._detail("")
+        self._where("Nothing to count")
+        self._detail(message)  # below, where a long message wraps
 
     def _matrix_loaded(self, loaded: tuple[Matrix, list[str]]) -> None:
+        if loaded[0].by != (self.by,) or self.showing != "matrix":
+            return  # counted for a column or table asked for before the one now wanted
         self.matrix, names = loaded
         self.attributes = attribute_order(names)
         self.table = table = matrix_table(self.matrix)
@@ -117,6 +119,8 @@ class AnalysisScreen(QualcodeScreen):
         self._settle_cursor(row)
 
     def _cooccurrence_loaded(self, table: Cooccurrence) -> None:
+        if table.within.label != self.within or self.showing != "cooccurrence":
+            return  # counted for what was asked before the one now wanted
         self.cooccurrence = table
         grid: DataTable[Text] = self.query_one(DataTable)
         row, _ = grid.cursor_coordinate
