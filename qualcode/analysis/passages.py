@@ -248,17 +248,22 @@ class Coded:
     def passages(self, indexes: Iterable[int] | None = None) -> list[Passage]:
         """Passage objects for `indexes` (all, in order(), by default); needs the texts (coded(texts=True))."""
         paths = {code.id: code.path for code in self.codes}
-        places = self.places
-        names = places.transcript_names
-        return [
-            Passage(
-                self.code[index], paths[self.code[index]], self.coders[self.coder[index]], self.transcript[index],
-                names[self.transcript[index]], places.name(self.participant[index]), self.start[index], self.end[index],
-                places.text(self.transcript[index])[self.start[index]:self.end[index]], tuple(self.coding_ids[index]),
-                places.values(self.transcript[index], self.participant[index]),
-            )
-            for index in (self.order() if indexes is None else indexes)
-        ]
+        places, coders, spans, ends, merged = self.places, self.coders, self.spans, self.end, self.coding_ids
+        names, texts, versions = places.transcript_names, places.texts, places.versions
+        people: dict[tuple[int, int | None], tuple[str | None, Mapping[str, str | None]]] = {}
+        found = []
+        for index in self.order() if indexes is None else indexes:
+            code_id, transcript_id, participant_id, coder_id, start = spans[index]
+            end = ends[index]
+            person = people.get((transcript_id, participant_id))
+            if person is None:
+                person = people[transcript_id, participant_id] = (
+                    places.name(participant_id), places.values(transcript_id, participant_id))
+            found.append(Passage(
+                code_id, paths[code_id], coders[coder_id], transcript_id, names[transcript_id], person[0], start, end,
+                texts[versions[transcript_id]][start:end], tuple(merged[index]), person[1],
+            ))
+        return found
 
     def units(self) -> list[Unit]:
         """Who could have been coded within the selection (population())."""
@@ -287,7 +292,8 @@ def coded(
     if selection.waves:
         transcripts_query = transcripts_query.where(Transcript.wave.in_(selection.waves))
     transcripts = dict(_driver_rows(session, transcripts_query))
-    places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=texts)
+    every = not (selection.transcripts or selection.waves)
+    places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=texts, every=every)
     rows = _code_rows(codes, code_ids)
     ids = {code.id for code in rows}
     roots = frozenset(code.id for code in rows if not (_ancestors(code.id, parents) & ids))
@@ -310,11 +316,13 @@ def coded(
     if selection.coders:
         query = query.where(Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(selection.coders))))
     codings = _driver_rows(session, query.order_by(Coding.text_version_id, Coding.start, Coding.id))
-    # Each coding counts for its own code and, rolled up, for its selected ancestors.
-    targets: dict[int, tuple[int, ...]] = {}
-    for code in codes:
-        above = _ancestors(code.id, parents) if rollup else set()
-        targets[code.id] = (code.id, *(a for a in above if code_ids is None or a in code_ids))
+    # Each coding counts for its own code and, rolled up, for its selected ancestors (codes in the codebook's tree).
+    listed = {code.id for code in codes}
+    targets = {
+        code_id: tuple(target for target in (code_id, *(_ancestors(code_id, parents) if rollup else ()))
+                       if target in listed and (code_ids is None or target in code_ids))
+        for code_id in parents
+    }
     hits = _hits(session, selection.query) if selection.query else None
     filtered = bool(selection.roles or selection.participants or attributes or hits is not None)
     transcript_of = {version: transcript for transcript, version in transcripts.items() if version is not None}
@@ -336,17 +344,17 @@ def coded(
             continue
         # Codings come in text order, so a passage merges each coding that starts before its end or at it.
         for target in targets[code_id]:
-            key = (target, coder_id)
+            key = target, coder_id
             index = opened.get(key)
-            if index is not None and start <= ends[index]:
+            if index is None or start > ends[index]:
+                opened[key] = len(ends)
+                add_span((target, transcript_id, participant_id, coder_id, start))
+                add_end(end)
+                add_ids([coding_id])
+            else:
                 merged[index].append(coding_id)
                 if end > ends[index]:
                     ends[index] = end
-                continue
-            opened[key] = len(spans)
-            add_span((target, transcript_id, participant_id, coder_id, start))
-            add_end(end)
-            add_ids([coding_id])
     if required and not spans:
         raise nothing_selected(session, selection)
     return found
@@ -395,7 +403,8 @@ def population(session: Session, selection: QuoteFilter | None = None) -> list[U
     if selection.waves:
         query = query.where(Transcript.wave.in_(selection.waves))
     transcripts = dict(_driver_rows(session, query))
-    places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=False)
+    every = not (selection.transcripts or selection.waves)
+    places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=False, every=every)
     return _units(places, selection, attributes)
 
 
@@ -512,7 +521,10 @@ _UNLABELLED = -1  # not a participant id: ids start at 1
 class _Places:
     """Transcripts, their current texts and turns, and participants with attributes, each read once."""
 
-    def __init__(self, session: Session, transcript_ids: set[int], version_ids: set[int], *, texts: bool = True) -> None:
+    def __init__(
+        self, session: Session, transcript_ids: set[int], version_ids: set[int], *, texts: bool = True, every: bool = False,
+    ) -> None:
+        """`every`: the transcripts are all the project's, so their rows are read without naming them."""
         self.transcripts: dict[int, dict[str, str | None]] = {}
         self.transcript_names: dict[int, str] = {}
         self.versions: dict[int, int] = {}  # transcript id -> current text version id
@@ -538,12 +550,14 @@ class _Places:
         # Per text version, its turns in text order: (start, end, whose), whose being the turn's participant,
         # None for a turn with a speaker but no participant, UNLABELLED for a turn without a speaker label.
         self.turns: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
-        for version_id, start, end, whose in _driver_rows(session, (
-            select(Turn.text_version_id, Turn.start, Turn.end,
-                   func.coalesce(Turn.participant_id, case((Turn.speaker.is_(None), _UNLABELLED))))
-            .where(Turn.text_version_id.in_(version_ids)).order_by(Turn.text_version_id, Turn.start)
-        )):
-            self.turns[version_id].append((start, end, whose))
+        turns = select(Turn.text_version_id, Turn.start, Turn.end,
+                       func.coalesce(Turn.participant_id, case((Turn.speaker.is_(None), _UNLABELLED))))
+        # Read in table order and sorted here: turns are stored in text order, which a sort finds at once.
+        for version_id, start, end, whose in _driver_rows(session, turns if every else turns.where(Turn.text_version_id.in_(version_ids))):
+            if version_id in version_ids:
+                self.turns[version_id].append((start, end, whose))
+        for version_turns in self.turns.values():
+            version_turns.sort(key=itemgetter(0))
         self.links: list[tuple[int, int]] = [
             (transcript_id, participant_id) for transcript_id, participant_id in _driver_rows(session, (
                 select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id)
