@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +38,24 @@ PRODUCTION_SCRYPT_N = key_file.SCRYPT_N
 key_file.SCRYPT_N = 2**14
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A template directory built by whichever test process asks first and reused by the others
+    (pytest-xdist's recipe for session data), so each worker does not build it again. `build`
+    fills an empty directory; tests copy what it holds and never change it."""
+    run_root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_root = run_root.parent  # the run's directory, which every worker's lies in
+    target = run_root / f"shared-{name}"
+    with open(run_root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".built").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            build(target)
+            (target / ".built").touch()
+    return target
+
+
 def isolate_user(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     """Point any user-level configuration at `home`, and clear what a researcher's shell may set."""
     monkeypatch.setenv("HOME", str(home))
@@ -55,10 +76,11 @@ def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One project migrated from empty with the KVP codebook, copied for each test."""
-    root = tmp_path_factory.mktemp("template") / "project"
-    with Project.create(root) as project, project.begin() as session:
-        apply_codebook(session, load_codebook(KVP_CODEBOOK))
-    return root
+    def build(base: Path) -> None:
+        with Project.create(base / "project") as project, project.begin() as session:
+            apply_codebook(session, load_codebook(KVP_CODEBOOK))
+
+    return built_once(tmp_path_factory, "migrated", build) / "project"
 
 
 @pytest.fixture(scope="session")
@@ -68,21 +90,22 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from qualcode.cli import cli
 
-    base = tmp_path_factory.mktemp("demo")
-    root = base / "demo"
-    steps = [
-        ["init", str(root)], ["identifiers", "import", str(SAMPLES / "identifiers.csv")],
-        ["anonymise", "dismiss", "Norge", "Varighet"], ["participants", "import", str(SAMPLES / "participants.csv")],
-        ["import", str(SAMPLES)],
-    ]
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        isolate_user(monkeypatch, tmp_path_factory.mktemp("home"))
-        monkeypatch.setenv("QUALCODE_KEY", str(base / "demo-key" / "demo.qckey"))
-        for args in steps:
-            arguments = args if args[0] == "init" else ["--project", str(root), *args]
-            result = CliRunner().invoke(cli, arguments, catch_exceptions=False)
-            assert result.exit_code == 0, (args, result.output)
-    return base
+    def build(base: Path) -> None:
+        root = base / "demo"
+        steps = [
+            ["init", str(root)], ["identifiers", "import", str(SAMPLES / "identifiers.csv")],
+            ["anonymise", "dismiss", "Norge", "Varighet"], ["participants", "import", str(SAMPLES / "participants.csv")],
+            ["import", str(SAMPLES)],
+        ]
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            isolate_user(monkeypatch, base / "home")
+            monkeypatch.setenv("QUALCODE_KEY", str(base / "demo-key" / "demo.qckey"))
+            for args in steps:
+                arguments = args if args[0] == "init" else ["--project", str(root), *args]
+                result = CliRunner().invoke(cli, arguments, catch_exceptions=False)
+                assert result.exit_code == 0, (args, result.output)
+
+    return built_once(tmp_path_factory, "demo", build)
 
 
 @pytest.fixture
@@ -192,11 +215,14 @@ CODINGS = [
 @pytest.fixture(scope="session")
 def coded_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> tuple[Path, dict[str, Any]]:
     """The samples imported and coded once; each test gets its own copy of the project and the key."""
-    root = tmp_path_factory.mktemp("coded") / "project"
-    shutil.copytree(migrated_template, root)
-    with Project.open(root) as project:
-        _, key = code_the_samples(project)
-    return root, key.to_json()
+    def build(base: Path) -> None:
+        shutil.copytree(migrated_template, base / "project")
+        with Project.open(base / "project") as project:
+            _, key = code_the_samples(project)
+        (base / "key.json").write_text(json.dumps(key.to_json()), encoding="utf-8")
+
+    base = built_once(tmp_path_factory, "coded", build)
+    return base / "project", json.loads((base / "key.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

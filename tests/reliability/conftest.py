@@ -43,6 +43,8 @@ from typing import Any, NoReturn
 
 import pytest
 
+from tests.conftest import built_once
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "transcripts"
 PASSPHRASE = "test passphrase"
@@ -368,12 +370,13 @@ def home(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def cli_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A project made with `qualcode init` in a real process, and its key beside it: made once."""
-    base = tmp_path_factory.mktemp("cli-template")
-    (base / "home").mkdir()
-    env = cli_env(base / "home", base / "keys" / "studie.qckey")
-    result = run_qualcode(["init", str(base / "studie")], env)
-    assert result.returncode == 0, result.stderr
-    return base / "studie", env
+    def build(base: Path) -> None:
+        (base / "home").mkdir()
+        result = run_qualcode(["init", str(base / "studie")], cli_env(base / "home", base / "keys" / "studie.qckey"))
+        assert result.returncode == 0, result.stderr
+
+    base = built_once(tmp_path_factory, "cli", build)
+    return base / "studie", cli_env(base / "home", base / "keys" / "studie.qckey")
 
 
 @pytest.fixture
