@@ -88,7 +88,7 @@ def count_matrix(found: Coded, by: tuple[str, ...], count: str = "passages") -> 
             summed[key] += words
         groups = summed
     else:
-        groups = found.per_place()
+        groups = found.per_place(coders="coder" in by)
     values_of = {place: tuple(found.value_at(*place, name) for name in by) for place in {key[1:] for key in groups}}
     columns = _columns(found, values_of, by)
     index = {column.values: position for position, column in enumerate(columns)}

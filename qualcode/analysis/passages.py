@@ -12,9 +12,11 @@ that coding starts in, or the transcript's only participant for a turn without a
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import repeat
@@ -186,9 +188,13 @@ class Coded:
     def start(self) -> list[int]:
         return list(map(itemgetter(4), self.spans))
 
-    def per_place(self) -> Counter[tuple[int, int, int | None, int]]:
-        """How many passages each (code, transcript, participant, coder) has: what a column's value depends on."""
-        return Counter(map(itemgetter(0, 1, 2, 3), self.spans))
+    def per_place(self, coders: bool = True) -> Counter[tuple[int, int, int | None, int]]:
+        """How many passages each (code, transcript, participant, coder) has: what a column's value depends
+        on. Without `coders`, the coder is 0 and each place counts every coder's passages."""
+        with _without_collections():
+            if coders:
+                return Counter(map(itemgetter(0, 1, 2, 3), self.spans))
+            return Counter({(*place, 0): count for place, count in Counter(map(itemgetter(0, 1, 2), self.spans)).items()})
 
     def value(self, index: int, name: str) -> str:
         """One passage's value of a column, as Passage.value reads it."""
@@ -222,12 +228,13 @@ class Coded:
         # A code's passage is often its sub-code's passage too: each stretch is split once.
         known: dict[tuple[int, int, int], int] = {}
         found = []
-        for span, end in zip(self.spans, self.end, strict=True):
-            key = (span[1], span[4], end)
-            words = known.get(key)
-            if words is None:
-                words = known[key] = len(texts[versions[span[1]]][span[4]:end].split())
-            found.append(words)
+        with _without_collections():
+            for span, end in zip(self.spans, self.end, strict=True):
+                key = (span[1], span[4], end)
+                words = known.get(key)
+                if words is None:
+                    words = known[key] = len(texts[versions[span[1]]][span[4]:end].split())
+                found.append(words)
         return found
 
     def order(self, indexes: Iterable[int] | None = None) -> list[int]:
@@ -252,17 +259,18 @@ class Coded:
         names, texts, versions = places.transcript_names, places.texts, places.versions
         people: dict[tuple[int, int | None], tuple[str | None, Mapping[str, str | None]]] = {}
         found = []
-        for index in self.order() if indexes is None else indexes:
-            code_id, transcript_id, participant_id, coder_id, start = spans[index]
-            end = ends[index]
-            person = people.get((transcript_id, participant_id))
-            if person is None:
-                person = people[transcript_id, participant_id] = (
-                    places.name(participant_id), places.values(transcript_id, participant_id))
-            found.append(Passage(
-                code_id, paths[code_id], coders[coder_id], transcript_id, names[transcript_id], person[0], start, end,
-                texts[versions[transcript_id]][start:end], tuple(merged[index]), person[1],
-            ))
+        with _without_collections():
+            for index in self.order() if indexes is None else indexes:
+                code_id, transcript_id, participant_id, coder_id, start = spans[index]
+                end = ends[index]
+                person = people.get((transcript_id, participant_id))
+                if person is None:
+                    person = people[transcript_id, participant_id] = (
+                        places.name(participant_id), places.values(transcript_id, participant_id))
+                found.append(Passage(
+                    code_id, paths[code_id], coders[coder_id], transcript_id, names[transcript_id], person[0], start,
+                    end, texts[versions[transcript_id]][start:end], tuple(merged[index]), person[1],
+                ))
         return found
 
     def units(self) -> list[Unit]:
@@ -281,7 +289,14 @@ def coded(
     Quote of its first coding. `texts` reads the transcripts' texts (for words and Passage objects);
     with `required`, nothing selected is a NotFound.
     """
-    selection = selection or QuoteFilter()
+    with _without_collections():
+        found = _coded(session, selection or QuoteFilter(), rollup, texts)
+    if required and not found.spans:
+        raise nothing_selected(session, found.selection)
+    return found
+
+
+def _coded(session: Session, selection: QuoteFilter, rollup: bool, texts: bool) -> Coded:
     attributes = check_selection(session, selection)
     codes = list_codes(session)
     parents = _parents(session)
@@ -355,8 +370,6 @@ def coded(
                 merged[index].append(coding_id)
                 if end > ends[index]:
                     ends[index] = end
-    if required and not spans:
-        raise nothing_selected(session, selection)
     return found
 
 
@@ -518,6 +531,20 @@ def _holds_hit(starts: Sequence[int] | None, start: int, end: int) -> bool:
 _UNLABELLED = -1  # not a participant id: ids start at 1
 
 
+@contextmanager
+def _without_collections() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of rows and passages are made: they
+    hold no cycles, and the collections their number sets off would walk the whole heap each time
+    (a third of a matrix's time on 50,000 codings)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _Places:
     """Transcripts, their current texts and turns, and participants with attributes, each read once."""
 
@@ -595,7 +622,7 @@ class _Places:
 
     def turn_participants(self, version_id: int) -> set[int]:
         """The participants with a turn in a text version."""
-        return {whose for _, _, whose in self.turns.get(version_id, ()) if whose is not None and whose != _UNLABELLED}
+        return set(map(itemgetter(2), self.turns.get(version_id, ()))) - {None, _UNLABELLED}
 
     def name(self, participant_id: int | None) -> str | None:
         return self.people[participant_id][0] if participant_id is not None else None
