@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ClauseElement, case, func, select
+from sqlalchemy import ClauseElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.rules import NONE
@@ -529,6 +529,7 @@ def _holds_hit(starts: Sequence[int] | None, start: int, end: int) -> bool:
 
 
 _UNLABELLED = -1  # not a participant id: ids start at 1
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 @contextmanager
@@ -552,27 +553,34 @@ class _Places:
         self, session: Session, transcript_ids: set[int], version_ids: set[int], *, texts: bool = True, every: bool = False,
     ) -> None:
         """`every`: the transcripts are all the project's, so their rows are read without naming them."""
+
+        def among(query: _Query, column: Any, ids: set[int]) -> _Query:
+            return query if every else query.where(column.in_(ids))
+
         self.transcripts: dict[int, dict[str, str | None]] = {}
         self.transcript_names: dict[int, str] = {}
         self.versions: dict[int, int] = {}  # transcript id -> current text version id
-        for transcript_id, name, wave, fidelity, version_id in _driver_rows(session, (
-            select(Transcript.id, Transcript.name, Transcript.wave, Transcript.fidelity, Transcript.current_version_id)
-            .where(Transcript.id.in_(transcript_ids))
+        for transcript_id, name, wave, fidelity, version_id in _driver_rows(session, among(
+            select(Transcript.id, Transcript.name, Transcript.wave, Transcript.fidelity, Transcript.current_version_id),
+            Transcript.id, transcript_ids,
         )):
             self.transcript_names[transcript_id] = name
             self.transcripts[transcript_id] = {"wave": wave, "fidelity": fidelity}
             if version_id in version_ids:
                 self.versions[transcript_id] = version_id
         self.transcript_attributes: dict[int, dict[str, str]] = defaultdict(dict)
-        for transcript_id, name, value in session.execute(
+        for transcript_id, name, value in _driver_rows(session, among(
             select(TranscriptAttribute.transcript_id, AttributeDefinition.name, TranscriptAttribute.value)
-            .join(AttributeDefinition, TranscriptAttribute.definition_id == AttributeDefinition.id)
-            .where(TranscriptAttribute.transcript_id.in_(transcript_ids))
-        ):
+            .join(AttributeDefinition, TranscriptAttribute.definition_id == AttributeDefinition.id),
+            TranscriptAttribute.transcript_id, transcript_ids,
+        )):
             self.transcript_attributes[transcript_id][name] = value
         self.texts: dict[int, str] = {}
         if texts:
-            for version_id, text in _driver_rows(session, select(TextVersion.id, TextVersion.text).where(TextVersion.id.in_(version_ids))):
+            current = select(TextVersion.id, TextVersion.text)
+            if every:
+                current = current.join(Transcript, Transcript.current_version_id == TextVersion.id)
+            for version_id, text in _driver_rows(session, current if every else current.where(TextVersion.id.in_(version_ids))):
                 self.texts[version_id] = text
         # Per text version, its turns in text order: (start, end, whose), whose being the turn's participant,
         # None for a turn with a speaker but no participant, UNLABELLED for a turn without a speaker label.
@@ -580,15 +588,15 @@ class _Places:
         turns = select(Turn.text_version_id, Turn.start, Turn.end,
                        func.coalesce(Turn.participant_id, case((Turn.speaker.is_(None), _UNLABELLED))))
         # Read in table order and sorted here: turns are stored in text order, which a sort finds at once.
-        for version_id, start, end, whose in _driver_rows(session, turns if every else turns.where(Turn.text_version_id.in_(version_ids))):
+        for version_id, start, end, whose in _driver_rows(session, among(turns, Turn.text_version_id, version_ids)):
             if version_id in version_ids:
                 self.turns[version_id].append((start, end, whose))
         for version_turns in self.turns.values():
             version_turns.sort(key=itemgetter(0))
         self.links: list[tuple[int, int]] = [
-            (transcript_id, participant_id) for transcript_id, participant_id in _driver_rows(session, (
-                select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id)
-                .where(TranscriptParticipant.transcript_id.in_(transcript_ids))
+            (transcript_id, participant_id) for transcript_id, participant_id in _driver_rows(session, among(
+                select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id),
+                TranscriptParticipant.transcript_id, transcript_ids,
             ))
         ]
         linked: dict[int, list[int]] = defaultdict(list)
@@ -602,10 +610,10 @@ class _Places:
         )):
             self.people[person_id] = (name, {"role": role, "gender": gender, "age_band": age_band, "office": office})
         self.people_attributes: dict[int, dict[str, str]] = defaultdict(dict)
-        for person_id, name, value in session.execute(
+        for person_id, name, value in _driver_rows(session, (
             select(ParticipantAttribute.participant_id, AttributeDefinition.name, ParticipantAttribute.value)
             .join(AttributeDefinition, ParticipantAttribute.definition_id == AttributeDefinition.id)
-        ):
+        )):
             self.people_attributes[person_id][name] = value
         self._values: dict[tuple[int, int | None], dict[str, str | None]] = {}
 
