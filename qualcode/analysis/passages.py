@@ -246,11 +246,14 @@ class Coded:
         if indexes is not None:
             return sorted(indexes, key=lambda index: (
                 position[self.code[index]], rank[self.transcript[index]], coder_rank[self.coder[index]], self.start[index]))
-        keys = [
-            (position[code_id], rank[transcript_id], coder_rank[coder_id], start)
-            for code_id, transcript_id, coder_id, start in zip(self.code, self.transcript, self.coder, self.start, strict=True)
-        ]
-        return sorted(range(len(keys)), key=keys.__getitem__)
+        # One number per passage sorts faster than a tuple: code, transcript, coder, start, as digits.
+        transcripts, coders, starts = len(rank) + 1, len(coder_rank) + 1, max(self.end, default=0) + 1
+        with _without_collections():
+            keys = [
+                ((position[code_id] * transcripts + rank[transcript_id]) * coders + coder_rank[coder_id]) * starts + start
+                for code_id, transcript_id, _, coder_id, start in self.spans
+            ]
+            return sorted(range(len(keys)), key=keys.__getitem__)
 
     def passages(self, indexes: Iterable[int] | None = None) -> list[Passage]:
         """Passage objects for `indexes` (all, in order(), by default); needs the texts (coded(texts=True))."""
