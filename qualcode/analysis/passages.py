@@ -378,7 +378,9 @@ def _coded(session: Session, selection: QuoteFilter, rollup: bool, texts: bool) 
 
 def _driver_rows(session: Session, query: ClauseElement) -> list[Any]:
     """The rows of `query` straight from the driver's cursor: SQLAlchemy's Row objects would cost more
-    than the counting on tens of thousands of codings."""
+    than the counting on tens of thousands of codings. Pending changes are flushed first, as a query
+    through the session would."""
+    session.flush()
     connection = session.connection()
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
