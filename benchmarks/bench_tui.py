@@ -20,7 +20,7 @@ from pathlib import Path
 
 from common import SEED, Row, Target, print_comparison, sentence
 from sqlalchemy import select
-from textual import events
+from tui_frames import CURRENT, Frames, open_app, send_key
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import dismiss
@@ -32,12 +32,10 @@ from qualcode.errors import NeedsReview
 from qualcode.importers.service import ImportOptions, import_file
 from qualcode.store.models import Code, Coding, TextVersion, Turn
 from qualcode.store.project import Project
-from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView
 
 TRIES = 5
-CURRENT: list[Frames] = []  # the app being measured
 
 
 def record_rows() -> None:
@@ -95,47 +93,8 @@ def read_rows(root: Path) -> float:
         return time.perf_counter() - started
 
 
-class Frames:
-    """Times at which the app produced a frame, and at which the transcript drew its last row.
-
-    Pilot's press() waits for the whole app to fall idle, which would time the test harness;
-    so keys go straight to the driver, and a frame counts from the app's own display call.
-    """
-
-    def __init__(self, app: QualcodeApp) -> None:
-        self.frames: list[float] = []
-        self.view_drawn: list[float] = []
-        display = app._display
-
-        def recording_display(screen, renderable):  # type: ignore[no-untyped-def]
-            if renderable is not None:
-                self.frames.append(time.perf_counter())
-            return display(screen, renderable)
-
-        app._display = recording_display  # type: ignore[method-assign]
-        CURRENT[:] = [self]
-
-    async def first_frame_after(self, moment: float, ready) -> float:  # type: ignore[no-untyped-def]
-        """The first frame produced once `ready()` holds and the transcript has drawn since `moment`."""
-        while True:
-            if ready() and any(t > moment for t in self.view_drawn):
-                drawn = min(t for t in self.view_drawn if t > moment)
-                later = [t for t in self.frames if t >= drawn]
-                if later:
-                    return later[0]
-            await asyncio.sleep(0.0005)
-
-
-def send_key(app: QualcodeApp, key: str, character: str | None) -> float:
-    event = events.Key(key, character)
-    event.set_sender(app)
-    moment = time.perf_counter()
-    app._driver.send_message(event)  # type: ignore[union-attr]
-    return moment
-
-
 async def measure(root: Path, attempt: int) -> tuple[float, float]:
-    app = QualcodeApp(root, "Forsker 1")
+    app = open_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         frames = Frames(app)
         await app.workers.wait_for_complete()
