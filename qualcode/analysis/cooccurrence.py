@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.analysis.passages import Passage, selected
+from qualcode.analysis.passages import Coded, Passage, coded
 from qualcode.analysis.rules import caption
 from qualcode.analysis.tables import Cell as TableCell
 from qualcode.analysis.tables import Column, Row, Table
@@ -140,16 +142,18 @@ class Ranking:
 def cooccurrence(session: Session, selection: QuoteFilter, within: Within) -> Cooccurrence:
     """The code x code table of the selected passages: every cell counted from the same pairs
     `cooccurring_pairs` lists."""
-    codes, spans = _spans(session, selection)
-    code_of = [span.code_id for span in spans]
+    found = coded(session, selection)
+    codes = {code.id: code for code in found.rows}
+    code_of = found.code
     pair_counts: dict[tuple[int, int], int] = defaultdict(int)  # by the two codes, lower id first
-    paired: dict[tuple[int, int], set[int]] = defaultdict(set)  # the spans of either code with a partner
-    for one, other, _ in _pairs(session, spans, codes, within):
-        key = (code_of[one], code_of[other]) if code_of[one] < code_of[other] else (code_of[other], code_of[one])
-        pair_counts[key] += 1
-        partners = paired[key]
-        partners.add(one)
-        partners.add(other)
+    paired: dict[tuple[int, int], set[int]] = defaultdict(set)  # the passages of either code with a partner
+    with _collector_paused():
+        for one, other, _ in _pairs(session, found, codes, within):
+            key = (code_of[one], code_of[other]) if code_of[one] < code_of[other] else (code_of[other], code_of[one])
+            pair_counts[key] += 1
+            partners = paired[key]
+            partners.add(one)
+            partners.add(other)
     sizes: dict[int, int] = defaultdict(int)
     for code_id in code_of:
         sizes[code_id] += 1
@@ -197,29 +201,35 @@ def cooccurring_pairs(
 ) -> list[CodedPair]:
     """The pairs of passages behind one cell, in transcript, coder and text order: exactly those the cell counts."""
     first_code, second_code = find_code(session, first_ref), find_code(session, second_ref)
-    codes, spans = _spans(session, selection)
+    found = coded(session, selection, texts=True)
+    codes = {code.id: code for code in found.rows}
+    code_of = found.code
     for code in (first_code, second_code):
-        if not any(span.code_id == code.id for span in spans):
+        if code.id not in code_of:
             raise NotFound(f"no passages of {code.path!r} match the selection", "see what is coded with `qualcode analyse codes`")
     if _related(codes[first_code.id], codes[second_code.id]):
         raise InvalidInput(
             f"{first_code.path!r} and {second_code.path!r} are one code's tree", "a code never co-occurs with itself, its sub-codes or the codes above it",
         )
-    found = []
-    for one, other, relation in _pairs(session, spans, codes, within):
-        pair = (spans[one], spans[other])
-        if pair[0].code_id == second_code.id and pair[1].code_id == first_code.id:
-            pair = (pair[1], pair[0])
-        if pair[0].code_id == first_code.id and pair[1].code_id == second_code.id:
-            found.append(CodedPair(pair[0], pair[1], relation))
-    if not found:
+    # Passage objects (with their texts) only for the passages of the pairs listed.
+    chosen: list[tuple[int, int, str]] = []
+    with _collector_paused():
+        for one, other, relation in _pairs(session, found, codes, within):
+            if code_of[one] == second_code.id and code_of[other] == first_code.id:
+                one, other = other, one
+            if code_of[one] == first_code.id and code_of[other] == second_code.id:
+                chosen.append((one, other, relation))
+    listed = sorted({index for one, other, _ in chosen for index in (one, other)})
+    passage = dict(zip(listed, found.passages(listed), strict=True))
+    pairs = [CodedPair(passage[one], passage[other], relation) for one, other, relation in chosen]
+    if not pairs:
         raise NotFound(
             f"no passages of {first_code.path!r} and {second_code.path!r} co-occur ({within.label})",
             f"what co-occurs with {first_code.path!r}: `qualcode analyse cooccur --code {first_code.path!r}`",
         )
-    found.sort(key=lambda pair: (natural_key(pair.first.transcript), pair.first.coder, pair.first.start,
+    pairs.sort(key=lambda pair: (natural_key(pair.first.transcript), pair.first.coder, pair.first.start,
                                  pair.second.start, pair.first.end, pair.second.end))
-    return found
+    return pairs
 
 
 def _c_coefficient(first_size: int, second_size: int, first_paired: int, second_paired: int) -> float:
@@ -233,28 +243,34 @@ def _related(one: CodeView, other: CodeView) -> bool:
     return one.path == other.path or one.path.startswith(other.path + "/") or other.path.startswith(one.path + "/")
 
 
-def _spans(session: Session, selection: QuoteFilter) -> tuple[dict[int, CodeView], list[Passage]]:
-    """Every code in codebook order, and the selected passages rolled up (a parent's passages merge
-    its own and its sub-codes' codings)."""
-    found = selected(session, selection)
-    codes = {code.id: code for code in found.codes}
-    return codes, found.passages
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while passages are paired: the tens of thousands of tuples
+    made hold no cycles, and the collections their number sets off would walk the whole heap each time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _pairs(
-    session: Session, spans: Sequence[Passage], codes: dict[int, CodeView], within: Within,
-) -> Iterator[tuple[int, int, str]]:
-    """(index, index, relation) of every two co-occurring spans of distinct, unrelated codes: same
-    transcript, same coder, each pair once. The one place pairs are found, for the table and the
-    drill-down alike."""
+def _pairs(session: Session, found: Coded, codes: dict[int, CodeView], within: Within) -> Iterator[tuple[int, int, str]]:
+    """(index, index, relation) of every two co-occurring passages (indexes into `found`) of distinct,
+    unrelated codes (`codes`, the selected ones): same transcript, same coder, each pair once. The one
+    place pairs are found, for the table and the drill-down alike."""
     # Plain tuples and small code numbers: tens of thousands of passages and pairs go through here.
     number = {code_id: index for index, code_id in enumerate(codes)}
     views = list(codes.values())
     related = [[_related(one, other) for other in views] for one in views]
-    groups: dict[tuple[int, str], list[_Item]] = defaultdict(list)
-    for index, span in enumerate(spans):
-        groups[span.transcript_id, span.coder].append((span.start, span.end, number[span.code_id], index))
-    units = _units(session, {span.transcript_id for span in spans}, within)
+    groups: dict[tuple[int, int], list[_Item]] = defaultdict(list)
+    transcripts = found.transcript
+    for index, (code_id, transcript_id, coder_id, start, end) in enumerate(
+        zip(found.code, transcripts, found.coder, found.start, found.end, strict=True),
+    ):
+        groups[transcript_id, coder_id].append((start, end, number[code_id], index))
+    units = _units(session, set(transcripts), within)
     for (transcript_id, _), members in groups.items():
         members.sort()
         if within.kind == "overlap":
