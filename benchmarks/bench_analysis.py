@@ -278,7 +278,7 @@ async def first_draw(root: Path) -> float:
 
         def filled() -> bool:
             screen = app.screen
-            return isinstance(screen, AnalysisScreen) and screen.query_one(DataTable).row_count > 0
+            return isinstance(screen, AnalysisScreen) and any(table.row_count for table in screen.query(DataTable))
 
         sent = send_key(app, "m", "m")
         drawn = await frames.first_frame_after(sent, filled, drawn_rows=False)
