@@ -3,26 +3,29 @@ moves cell by cell, changes its columns, and Enter lists exactly the passages a 
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, Select, Static
 
 from qualcode.analysis.cooccurrence import Within, cooccurrence, cooccurring_pairs
 from qualcode.analysis.matrix import code_matrix
 from qualcode.analysis.passages import passages
+from qualcode.anonymise.service import create_key
 from qualcode.coding.coders import get_or_create_coder
-from qualcode.coding.passages import QuoteFilter
+from qualcode.coding.passages import QuoteFilter, select_quotes
 from qualcode.coding.service import add_coding
 from qualcode.store.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.analysis import AnalysisScreen
+from qualcode.tui.screens.export import ExportScreen
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.segments import SegmentsScreen
-from tests.conftest import open_tui
+from tests.conftest import open_tui, sample_key
 
 # Codings beside conftest's CODINGS, so two codes overlap (co-occurrence) and a second coder counts apart.
 MORE = [
@@ -34,12 +37,16 @@ MORE = [
 
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Path:
-    """The coded samples with MORE, built once: the screen only reads it."""
+    """The coded samples with MORE, built once: the screen only reads it, and an export finds its key
+    (for the leak check) beside it."""
     root = tmp_path_factory.mktemp("analysis-tui") / "project"
     shutil.copytree(coded_template[0], root)
-    with Project.open(root) as project, project.begin() as session:
-        for coder_name, transcript, code, quote in MORE:
-            add_coding(session, transcript, code, get_or_create_coder(session, coder_name), match=quote)
+    with Project.open(root) as project:
+        access = create_key(project, root.parent / "keys" / "analysis.qckey", "test passphrase")
+        access.save(sample_key(access.load_existing()))
+        with project.begin() as session:
+            for coder_name, transcript, code, quote in MORE:
+                add_coding(session, transcript, code, get_or_create_coder(session, coder_name), match=quote)
     return root
 
 
@@ -70,7 +77,7 @@ def move_to(app: QualcodeApp, code: str, column: str) -> None:
     grid.move_cursor(row=grid.get_row_index(code), column=grid.get_column_index(column), animate=False)
 
 
-async def test_matrix_moves_changes_columns_and_drills_down(analysed: Path) -> None:
+async def test_matrix_moves_changes_columns_drills_down_and_exports_a_cell(analysed: Path, tmp_path: Path) -> None:
     app = open_tui(analysed)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -126,6 +133,25 @@ async def test_matrix_moves_changes_columns_and_drills_down(analysed: Path) -> N
         await pilot.press("enter")
         await settle(app, pilot)
         assert shown_codings(app) == cell_codings(analysed, code, "wave", wave)
+
+        # Exporting from a cell's passages writes exactly those, not every passage of the code.
+        cell = app.screen
+        assert isinstance(cell, SegmentsScreen)
+        app.action_export()  # what the palette's "Export" runs
+        await settle(app, pilot)
+        export = app.screen
+        assert isinstance(export, ExportScreen) and export.query_one("#export-code", Input).disabled
+        export.query_one("#export-kind", Select).value = "csv"
+        export.query_one("#export-file", Input).value = str(tmp_path / "celle.csv")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        result = str(export.query_one("#export-result", Static).render())
+        assert result.startswith("Wrote"), result
+        with (tmp_path / "celle.csv").open(encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+        assert sorted(row["ref"] for row in rows) == sorted(quote.ref for quote in cell.quotes)
+        with Project.open(analysed) as project, project.begin() as session:
+            assert len(rows) < len(select_quotes(session, QuoteFilter(codes=(code,)))[0])  # not the whole code
 
 
 async def test_cooccurrence_from_the_palette_and_its_pairs(analysed: Path) -> None:

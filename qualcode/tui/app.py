@@ -163,8 +163,8 @@ class QualcodeApp(App[None]):
         self.push_screen(ImportScreen(Path.cwd()))
 
     def action_export(self) -> None:
-        """Export what is being looked at: the passages browser's code and filter, or the code at the
-        reader's cursor; else the form starts with every code."""
+        """Export what is being looked at: the passages browser's code (or analysis cell) and filter, or
+        the code at the reader's cursor; else the form starts with every code."""
         from textual.widgets import Input
 
         from qualcode.tui.screens.export import ExportScreen
@@ -173,6 +173,9 @@ class QualcodeApp(App[None]):
         if isinstance(self.screen, SegmentsScreen):
             code_path = self.screen.code_path
             filter_text = self.screen.query_one("#segments-filter", Input).value
+            if self.screen.codings is not None:  # an analysis cell's passages: exactly those
+                self.push_screen(ExportScreen(code_path, filter_text, self.screen.codings, self.screen.heading))
+                return
         elif isinstance(self.screen, ReaderScreen):
             reader = self.screen
             under = [c for c in reader.document.codings if c.start <= reader.view.cursor < c.end]

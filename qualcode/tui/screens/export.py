@@ -30,13 +30,16 @@ ATTRIBUTIONS = (
     ("Veileder, T1 (role-wave)", "role-wave"), ("D1, T1, transcript, line (full)", "full"),
 )
 LANGUAGES = (("Norsk bokmål", "nb"), ("English", "en"))
-def selection(workspace: Workspace, code_path: str, filter_text: str) -> QuoteFilter:
+def selection(workspace: Workspace, code_path: str, filter_text: str, within: tuple[int, ...] | None = None) -> QuoteFilter:
     """The passages the browser shows for this code and filter, read by the browser's own filter,
-    so the export holds exactly those (round:1, quoted values, attributes and words alike)."""
-    chosen = QuoteFilter(codes=(code_path,) if code_path else ())
+    so the export holds exactly those (round:1, quoted values, attributes and words alike).
+    With `within` (the codings behind an analysis cell), those codings instead of the code's."""
+    if within is not None and not within:
+        raise InvalidInput("this cell has no passages to export", "go back and choose a cell with a count")
+    chosen = QuoteFilter(codings=within) if within is not None else QuoteFilter(codes=(code_path,) if code_path else ())
     if not filter_text.strip():
         return chosen
-    quotes = workspace.passages(code_path)
+    quotes = workspace.quotes_of(within) if within is not None else workspace.passages(code_path)
     attributes = {name for quote in quotes for name in quote.attributes}
     parsed = parse_filter(filter_text, attributes)
     if parsed.unknown:
@@ -64,17 +67,23 @@ class ExportScreen(QualcodeScreen):
         Binding("f1", "help", "Help", id="export.help"),
     ]
 
-    def __init__(self, code_path: str = "", filter_text: str = "") -> None:
+    def __init__(self, code_path: str = "", filter_text: str = "", within: tuple[int, ...] | None = None,
+                 scope: str | None = None) -> None:
+        """The form for a code and filter; with `within`, for those codings only (an analysis cell's
+        passages, named `scope`), and the code cannot be changed."""
         super().__init__()
         self.code_path = code_path
         self.filter_text = filter_text
+        self.within = within
+        self.scope = scope
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="export-form"):
             with Horizontal(classes="form-row"):
                 yield Label("Code", classes="muted")
-                yield Input(self.code_path, placeholder="every code", id="export-code", compact=True)
+                yield Input(self.scope or self.code_path if self.within is not None else self.code_path,
+                            placeholder="every code", id="export-code", compact=True, disabled=self.within is not None)
             with Horizontal(classes="form-row"):
                 yield Label("Filter", classes="muted")
                 yield Input(self.filter_text, placeholder="role:veileder round:T1 office:kontor B …", id="export-filter", compact=True)
@@ -99,7 +108,8 @@ class ExportScreen(QualcodeScreen):
 
     def on_mount(self) -> None:
         self.title = "Export"
-        self.sub_title = f"{self.code_path or 'every code'}{' · ' + self.filter_text if self.filter_text else ''}"
+        shown = self.scope or self.code_path if self.within is not None else self.code_path
+        self.sub_title = f"{shown or 'every code'}{' · ' + self.filter_text if self.filter_text else ''}"
         self.query_one("#export-kind", Select).focus()
 
     def _value(self, widget_id: str) -> str:
@@ -109,7 +119,7 @@ class ExportScreen(QualcodeScreen):
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
     def action_export(self) -> None:
-        code_path, filter_text = self._text("export-code"), self._text("export-filter")
+        code_path, filter_text, within = self._text("export-code"), self._text("export-filter"), self.within
         kind, attribution, language = self._value("export-kind"), self._value("export-attribution"), self._value("export-language")
         output = Path(self._text("export-file")).expanduser() if self._text("export-file") else None
         title = self._text("export-title") or None
@@ -121,7 +131,7 @@ class ExportScreen(QualcodeScreen):
             self.post_message(WorkDone(lambda: self.query_one(ProgressBar).update(total=max(total, 1), progress=done)))
 
         def work(workspace: Workspace) -> ExportDone:
-            chosen = selection(workspace, code_path, filter_text)
+            chosen = selection(workspace, code_path, filter_text, within)
             if kind == "report":
                 return workspace.export_report(chosen, attribution=attribution, language=language, output=output,
                                                title=title, progress=progress)
