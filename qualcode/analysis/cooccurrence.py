@@ -5,10 +5,12 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, itemgetter, lshift, mul, or_, rshift
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -145,26 +147,23 @@ def cooccurrence(session: Session, selection: QuoteFilter, within: Within) -> Co
     found = coded(session, selection)
     codes = {code.id: code for code in found.rows}
     code_of = found.code
-    pair_counts: dict[tuple[int, int], int] = defaultdict(int)  # by the two codes, lower id first
-    paired: dict[tuple[int, int], set[int]] = defaultdict(set)  # the passages of either code with a partner
+    sizes = Counter(code_of)
     with _collector_paused():
-        for one, other, _ in _pairs(session, found, codes, within):
-            key = (code_of[one], code_of[other]) if code_of[one] < code_of[other] else (code_of[other], code_of[one])
-            pair_counts[key] += 1
-            partners = paired[key]
-            partners.add(one)
-            partners.add(other)
-    sizes: dict[int, int] = defaultdict(int)
-    for code_id in code_of:
-        sizes[code_id] += 1
+        pairs = _pairs(session, found, codes, within)
+        # Each pair's two codes as one number (the code earlier in the codebook, which _pairs puts first,
+        # times a width past the largest id, plus the other): the counting then runs inside Counter and set.
+        width = max(codes) + 1
+        lows, highs = list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
+        keys = list(map(add, map(mul, map(code_of.__getitem__, lows), repeat(width)), map(code_of.__getitem__, highs)))
+        pair_counts = Counter(keys)
+        low_paired, high_paired = _distinct(keys, lows, len(code_of)), _distinct(keys, highs, len(code_of))
     shown = tuple(CodeTotals(code.id, code.path, code.depth, sizes[code.id]) for code in codes.values() if sizes[code.id])
     cells = {}
-    for (low, high), count in pair_counts.items():
-        low_paired = sum(1 for index in paired[low, high] if code_of[index] == low)
-        high_paired = len(paired[low, high]) - low_paired
-        c = _c_coefficient(sizes[low], sizes[high], low_paired, high_paired)
-        cells[low, high] = Cell(count, low_paired, high_paired, c)
-        cells[high, low] = Cell(count, high_paired, low_paired, c)
+    for key, count in pair_counts.items():
+        low, high = divmod(key, width)
+        c = _c_coefficient(sizes[low], sizes[high], low_paired[key], high_paired[key])
+        cells[low, high] = Cell(count, low_paired[key], high_paired[key], c)
+        cells[high, low] = Cell(count, high_paired[key], low_paired[key], c)
     related = frozenset(
         (one.code_id, other.code_id) for one in shown for other in shown
         if _related(codes[one.code_id], codes[other.code_id])
@@ -232,6 +231,13 @@ def cooccurring_pairs(
     return pairs
 
 
+def _distinct(keys: list[int], indexes: list[int], size: int) -> Counter[int]:
+    """Per key, how many distinct indexes (below `size`) it comes with: each (key, index) as one number
+    so that the set and the count run in C."""
+    shift = size.bit_length()
+    return Counter(map(rshift, set(map(or_, map(lshift, keys, repeat(shift)), indexes)), repeat(shift)))
+
+
 def _c_coefficient(first_size: int, second_size: int, first_paired: int, second_paired: int) -> float:
     together = (first_paired + second_paired) / 2
     union = first_size + second_size - together
@@ -256,10 +262,11 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _pairs(session: Session, found: Coded, codes: dict[int, CodeView], within: Within) -> Iterator[tuple[int, int, str]]:
+def _pairs(session: Session, found: Coded, codes: dict[int, CodeView], within: Within) -> list[tuple[int, int, str]]:
     """(index, index, relation) of every two co-occurring passages (indexes into `found`) of distinct,
-    unrelated codes (`codes`, the selected ones): same transcript, same coder, each pair once. The one
-    place pairs are found, for the table and the drill-down alike."""
+    unrelated codes (`codes`, the selected ones, in codebook order): same transcript, same coder, each
+    pair once, the passage of the code earlier in `codes` first. The one place pairs are found, for the
+    table and the drill-down alike."""
     # Plain tuples and small code numbers: tens of thousands of passages and pairs go through here.
     number = {code_id: index for index, code_id in enumerate(codes)}
     views = list(codes.values())
@@ -271,21 +278,24 @@ def _pairs(session: Session, found: Coded, codes: dict[int, CodeView], within: W
     ):
         groups[transcript_id, coder_id].append((start, end, number[code_id], index))
     units = _units(session, set(transcripts), within)
+    pairs: list[tuple[int, int, str]] = []
     for (transcript_id, _), members in groups.items():
-        members.sort()
+        members.sort()  # by start: they mostly come so, which the sort finds at once
         if within.kind == "overlap":
-            for one, other in _overlapping(members, related):
-                yield one, other, "overlap"
-            continue
-        starts, ends = units.get(transcript_id, ([], []))
-        yield from _near(members, starts, ends, within, related)
+            pairs += _overlapping(members, related)
+        else:
+            starts, ends = units.get(transcript_id, ([], []))
+            pairs += _near(members, starts, ends, within, related)
+    return pairs
 
 
 _Item = tuple[int, int, int, int]  # start, end, code number, index of the span
 
 
-def _overlapping(members: list[_Item], related: list[list[bool]]) -> Iterator[tuple[int, int]]:
-    """Pairs of spans of unrelated codes sharing a character, by a sweep over `members` sorted by start."""
+def _overlapping(members: list[_Item], related: list[list[bool]]) -> list[tuple[int, int, str]]:
+    """Pairs of spans of unrelated codes sharing a character, by a sweep over `members` sorted by start;
+    each pair with the span of the code earlier in the codebook first."""
+    found = []
     active: list[tuple[int, int, int]] = []  # (end, code, index)
     for start, end, code, index in members:
         if active:
@@ -293,47 +303,52 @@ def _overlapping(members: list[_Item], related: list[list[bool]]) -> Iterator[tu
         row = related[code]
         for _, other_code, other in active:
             if not row[other_code]:
-                yield other, index
+                found.append((other, index, "overlap") if other_code < code else (index, other, "overlap"))
         active.append((end, code, index))
+    return found
 
 
 def _near(
     members: list[_Item], starts: list[int], ends: list[int], within: Within, related: list[list[bool]],
-) -> Iterator[tuple[int, int, str]]:
+) -> list[tuple[int, int, str]]:
     """Pairs of spans of unrelated codes whose units (turns or sentences touched) are at most
-    `within.sentences` units apart (0: a common unit), or that overlap."""
+    `within.sentences` units apart (0: a common unit), or that overlap; `members` sorted by start.
+    Each pair has the span of the code earlier in the codebook first."""
     reach = within.sentences
-    placed = []
-    outside: list[_Item] = []  # spans holding text outside every unit: they may overlap where no unit is
-    for item in members:
-        start, end = item[0], item[1]
-        first = bisect_right(ends, start)  # the first unit ending after the span starts
-        last = bisect_left(starts, end) - 1  # the last unit starting before the span ends
-        if first <= last:
-            placed.append((first, last, *item))
-            if first < last or start < starts[first] or end > ends[first]:
-                outside.append(item)
-        else:
-            outside.append(item)
-    placed.sort()
-    where = {item[3]: _units_of(item, starts, ends) for item in outside}
     labels = [_relation(within, apart) for apart in range(reach + 1)]
+    found = []
+    outside: list[_Item] = []  # spans holding text outside every unit: they may overlap where no unit is
     active: list[tuple[int, int, int, int, int]] = []  # (last unit, start, end, code, index)
-    for first, last, start, end, code, index in placed:
-        if active:
-            active = [item for item in active if item[0] >= first - reach]
+    # The first unit ending after each span starts, and the one after the last unit starting before it
+    # ends. Sorted by start, the spans' first units never decrease, so one sweep in this order meets every
+    # span while all those within reach of it are still active.
+    firsts = map(bisect_right, repeat(ends), map(itemgetter(0), members))
+    afters = map(bisect_left, repeat(starts), map(itemgetter(1), members))
+    reached = -1  # the first unit the active spans were last checked against
+    for item, first, after in zip(members, firsts, afters, strict=True):
+        start, end, code, index = item
+        if first >= after:
+            outside.append(item)
+            continue
+        if first + 1 < after or start < starts[first] or end > ends[first]:
+            outside.append(item)
+        if first != reached:
+            reached = first
+            active = [other for other in active if other[0] >= first - reach]
         row = related[code]
         for other_last, other_start, other_end, other_code, other in active:
             if not row[other_code]:
                 if other_start < end and start < other_end:
-                    yield other, index, "overlap"
+                    relation = "overlap"
                 else:
-                    yield other, index, labels[first - other_last if first > other_last else 0]
-        active.append((last, start, end, code, index))
-    # Spans overlapping only where no unit is (a speaker label, text before the first turn) still co-occur.
-    for one, other in _overlapping(outside, related):
-        if not _is_near(where[one], where[other], reach):
-            yield one, other, "overlap"
+                    relation = labels[first - other_last if first > other_last else 0]
+                found.append((other, index, relation) if other_code < code else (index, other, relation))
+        active.append((after - 1, start, end, code, index))
+    if outside:
+        # Spans overlapping only where no unit is (a speaker label, text before the first turn) still co-occur.
+        where = {item[3]: _units_of(item, starts, ends) for item in outside}
+        found += [pair for pair in _overlapping(outside, related) if not _is_near(where[pair[0]], where[pair[1]], reach)]
+    return found
 
 
 def _units_of(item: _Item, starts: list[int], ends: list[int]) -> tuple[int, int] | None:
@@ -355,29 +370,25 @@ def _units(session: Session, transcript_ids: set[int], within: Within) -> dict[i
     """Per transcript, the starts and ends of its turns or sentences in text order (the current text's)."""
     if within.kind == "overlap":
         return {}
-    # Straight from the driver's cursor, unsorted: SQLAlchemy's row objects would cost more than the
-    # pairing itself on a project's tens of thousands of turns.
+    # Straight from the driver's cursor, one row per transcript with its turns' offsets joined in text
+    # (in no set order): a row per turn would cost more than the pairing on a project's tens of
+    # thousands of turns.
     cursor = session.connection().connection.cursor()
     try:
         cursor.execute(
-            'SELECT transcripts.id, turns.start, turns."end" FROM transcripts'
-            " JOIN turns ON turns.text_version_id = transcripts.current_version_id"
+            'SELECT transcripts.id, group_concat(turns.start), group_concat(turns."end") FROM transcripts'
+            " JOIN turns ON turns.text_version_id = transcripts.current_version_id GROUP BY transcripts.id"
         )
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    turns: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for transcript_id, start, end in rows:
-        if transcript_id in transcript_ids:
-            turns[transcript_id].append((start, end))
-    for spans in turns.values():
-        spans.sort()
-    if within.kind == "turn":
-        units = turns
-    else:
-        units = _sentences(session, transcript_ids, turns)
+    turns = {
+        transcript_id: sorted(zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True))
+        for transcript_id, starts, ends in rows if transcript_id in transcript_ids
+    }
+    units = turns if within.kind == "turn" else _sentences(session, transcript_ids, turns)
     return {
-        transcript_id: ([start for start, _ in spans], [end for _, end in spans])
+        transcript_id: (list(map(itemgetter(0), spans)), list(map(itemgetter(1), spans)))
         for transcript_id, spans in units.items()
     }
 
