@@ -273,10 +273,10 @@ def _pairs(session: Session, found: Coded, codes: dict[int, CodeView], within: W
     related = [[_related(one, other) for other in views] for one in views]
     groups: dict[tuple[int, int], list[_Item]] = defaultdict(list)
     transcripts = found.transcript
-    for index, (code_id, transcript_id, coder_id, start, end) in enumerate(
-        zip(found.code, transcripts, found.coder, found.start, found.end, strict=True),
-    ):
-        groups[transcript_id, coder_id].append((start, end, number[code_id], index))
+    # The tuples made in C rather than statement by statement.
+    items = zip(found.start, found.end, map(number.__getitem__, found.code), range(len(transcripts)), strict=True)
+    for place, item in zip(zip(transcripts, found.coder, strict=True), items, strict=True):
+        groups[place].append(item)
     units = _units(session, set(transcripts), within)
     pairs: list[tuple[int, int, str]] = []
     for (transcript_id, _), members in groups.items():
@@ -318,6 +318,7 @@ def _near(
     labels = [_relation(within, apart) for apart in range(reach + 1)]
     found = []
     outside: list[_Item] = []  # spans holding text outside every unit: they may overlap where no unit is
+    where: dict[int, tuple[int, int] | None] = {}  # their first and last units, by index
     active: list[tuple[int, int, int, int, int]] = []  # (last unit, start, end, code, index)
     # The first unit ending after each span starts, and the one after the last unit starting before it
     # ends. Sorted by start, the spans' first units never decrease, so one sweep in this order meets every
@@ -329,12 +330,15 @@ def _near(
         start, end, code, index = item
         if first >= after:
             outside.append(item)
+            where[index] = None
             continue
         if first + 1 < after or start < starts[first] or end > ends[first]:
             outside.append(item)
+            where[index] = (first, after - 1)
         if first != reached:
             reached = first
-            active = [other for other in active if other[0] >= first - reach]
+            if active:
+                active = [other for other in active if other[0] >= first - reach]
         row = related[code]
         for other_last, other_start, other_end, other_code, other in active:
             if not row[other_code]:
@@ -346,14 +350,8 @@ def _near(
         active.append((after - 1, start, end, code, index))
     if outside:
         # Spans overlapping only where no unit is (a speaker label, text before the first turn) still co-occur.
-        where = {item[3]: _units_of(item, starts, ends) for item in outside}
         found += [pair for pair in _overlapping(outside, related) if not _is_near(where[pair[0]], where[pair[1]], reach)]
     return found
-
-
-def _units_of(item: _Item, starts: list[int], ends: list[int]) -> tuple[int, int] | None:
-    first, last = bisect_right(ends, item[0]), bisect_left(starts, item[1]) - 1
-    return (first, last) if first <= last else None
 
 
 def _relation(within: Within, apart: int) -> str:
