@@ -368,9 +368,9 @@ def _units(session: Session, transcript_ids: set[int], within: Within) -> dict[i
     """Per transcript, the starts and ends of its turns or sentences in text order (the current text's)."""
     if within.kind == "overlap":
         return {}
-    # Straight from the driver's cursor, one row per transcript with its turns' offsets joined in text
-    # (in no set order): a row per turn would cost more than the pairing on a project's tens of
-    # thousands of turns.
+    # Straight from the driver's cursor, one row per transcript with its turns' starts and ends joined in
+    # text: a row per turn would cost more than the pairing on a project's tens of thousands of turns.
+    # Both lists follow the rows in one order, but not a set one, so the (start, end) pairs are sorted.
     cursor = session.connection().connection.cursor()
     try:
         cursor.execute(
