@@ -37,6 +37,7 @@ from qualcode.coding.passages import (
     known_hint,
     natural_key,
     nothing_selected,
+    selected_codings,
 )
 from qualcode.errors import InvalidInput
 from qualcode.search.service import SearchFilters, search
@@ -318,21 +319,10 @@ def _coded(session: Session, selection: QuoteFilter, rollup: bool, texts: bool) 
     found = Coded(selection, attributes, codes, rows, roots, places, dict(session.execute(select(Coder.id, Coder.name)).all()))
     # Codings straight from the driver, in text order per text version: the covering index
     # ix_codings_live_spans holds them in this order, so nothing is sorted.
-    query = (
-        select(Coding.text_version_id, Coding.start, Coding.id, Coding.code_id, Coding.coder_id, Coding.end)
-        .join(Transcript, Coding.transcript_id == Transcript.id)
-        .where(Coding.removed_at.is_(None), Transcript.current_version_id == Coding.text_version_id)
+    query = selected_codings(
+        select(Coding.text_version_id, Coding.start, Coding.id, Coding.code_id, Coding.coder_id, Coding.end),
+        selection, code_ids,
     )
-    if code_ids is not None:
-        query = query.where(Coding.code_id.in_(code_ids))
-    if selection.codings:
-        query = query.where(Coding.id.in_(selection.codings))
-    if selection.transcripts:
-        query = query.where(Transcript.name.in_(selection.transcripts))
-    if selection.waves:
-        query = query.where(Transcript.wave.in_(selection.waves))
-    if selection.coders:
-        query = query.where(Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(selection.coders))))
     codings = _driver_rows(session, query.order_by(Coding.text_version_id, Coding.start, Coding.id))
     # Each coding counts for its own code and, rolled up, for its selected ancestors (codes in the codebook's tree).
     listed = {code.id for code in codes}

@@ -9,9 +9,9 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView, code_subtree_ids, find_code, list_codes
@@ -32,6 +32,7 @@ from qualcode.store.models import (
 )
 
 ORDERS = ("participant", "date")
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])  # a select of any columns
 SENTENCE_END = re.compile(r"[.!?…]\s*$")
 # Attributes every project has: the participant's columns, then the transcript's.
 PARTICIPANT_COLUMNS = ("role", "gender", "age_band", "office")
@@ -137,24 +138,13 @@ def select_quotes(
         for ref in selection.codes:
             code = find_code(session, ref)
             code_ids.update(code_subtree_ids(session, code) if selection.include_subcodes else [code.id])
-    query = (
+    query = selected_codings(
         select(Coding.id, Coding.guid, Coding.transcript_id, Coding.text_version_id, Coding.start, Coding.end,
                Coding.excerpt, Coding.memo, Code.path, Coder.name)
-        .join(Transcript, Coding.transcript_id == Transcript.id)
         .join(Code, Coding.code_id == Code.id)
-        .join(Coder, Coding.coder_id == Coder.id)
-        .where(Coding.removed_at.is_(None), Transcript.current_version_id == Coding.text_version_id)
+        .join(Coder, Coding.coder_id == Coder.id),
+        selection, code_ids,
     )
-    if code_ids is not None:
-        query = query.where(Coding.code_id.in_(code_ids))
-    if selection.codings:
-        query = query.where(Coding.id.in_(selection.codings))
-    if selection.transcripts:
-        query = query.where(Transcript.name.in_(selection.transcripts))
-    if selection.waves:
-        query = query.where(Transcript.wave.in_(selection.waves))
-    if selection.coders:
-        query = query.where(Coder.name.in_(selection.coders))
     # Plain rows, and each transcript, text and turn list loaded once: thousands of quotes
     # share a few dozen transcripts.
     rows = session.execute(query).all()
@@ -189,6 +179,28 @@ def select_quotes(
     used = {quote.code_path for quote in quotes}
     shown = [code for code in all_codes if any(path == code.path or path.startswith(code.path + "/") for path in used)]
     return quotes, shown
+
+
+def selected_codings(query: _Query, selection: QuoteFilter, code_ids: Collection[int] | None) -> _Query:
+    """`query` over Coding narrowed to the live codings of current texts that `selection` chooses
+    by code (`code_ids`, sub-codes already added), coding, transcript, round and coder: what a
+    selection of codings means, for the quotes here and for analysis. Who spoke, attributes and
+    the search query are read per passage by the caller."""
+    query = query.join(Transcript, Coding.transcript_id == Transcript.id).where(
+        Coding.removed_at.is_(None), Transcript.current_version_id == Coding.text_version_id
+    )
+    if code_ids is not None:
+        query = query.where(Coding.code_id.in_(code_ids))
+    if selection.codings:
+        query = query.where(Coding.id.in_(selection.codings))
+    if selection.transcripts:
+        query = query.where(Transcript.name.in_(selection.transcripts))
+    if selection.waves:
+        query = query.where(Transcript.wave.in_(selection.waves))
+    if selection.coders:
+        coders = select(Coder.id).where(Coder.name.in_(selection.coders)).correlate(None)
+        query = query.where(Coding.coder_id.in_(coders))
+    return query
 
 
 def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str, str], ...]:
