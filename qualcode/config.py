@@ -27,12 +27,13 @@ class Config:
     key: Path | None = None  # None: the path the project recorded, else the default place
     passphrase: str | None = None  # None: asked for when the key is needed
     spacy_model: str | None = None  # None: spacy.blank("nb") with rule components
+    blind: bool | None = None  # None: the project's setting for the coder's role decides (`qualcode coder blind`)
     config_home: Path = Path("~/.config")  # where keys live by default, outside every project
 
     @classmethod
     def resolve(
         cls, *, project: Path | None = None, coder: str | None = None, key: Path | None = None,
-        environ: Mapping[str, str] | None = None,
+        blind: bool | None = None, environ: Mapping[str, str] | None = None,
     ) -> Config:
         """Options given on the command line win; the environment fills what they leave open."""
         env = os.environ if environ is None else environ
@@ -43,6 +44,7 @@ class Config:
             key=key or _path(env.get(KEY_ENV), home),
             passphrase=env.get(PASSPHRASE_ENV) or None,
             spacy_model=env.get(SPACY_MODEL_ENV) or None,
+            blind=blind,
             config_home=_path(env.get("XDG_CONFIG_HOME"), home) or home / ".config",
         )
 

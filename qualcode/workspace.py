@@ -93,6 +93,8 @@ class Workspace:
         self.project = project
         self.config = config
         self.coder_name = config.coder
+        # Blind: only this coder's own codings are shown or counted; settled when the coder is known (use_coder).
+        self.blind = False
         self._ask_passphrase = ask_passphrase
         self._passphrase = config.passphrase
         self._typing_key: PseudonymKey | None = None  # the key, locked, while typed text is written
@@ -214,13 +216,23 @@ class Workspace:
 
     def use_coder(self, name: str, role: str | None) -> None:
         """From now on `name` codes here, in `role`; remembered as the UI's last coder."""
-        from qualcode.coding.coders import get_or_create_coder
+        from qualcode.coding.coders import codes_blind, get_or_create_coder
         from qualcode.store.settings import set_setting
 
         with self.begin() as session:
-            get_or_create_coder(session, name, role)
+            coder = get_or_create_coder(session, name, role)
             set_setting(session, "tui.last_coder", name)
-        self.coder_name = name
+            blind = codes_blind(session, coder, self.config.blind)
+        self.coder_name, self.blind = name, blind
+
+    def _mine(self) -> tuple[str, ...]:
+        """The coders whose codings may be shown: the coder alone when blind, else everyone (empty)."""
+        return (self.coder_name,) if self.blind and self.coder_name else ()
+
+    def _only_mine(self, selection: QuoteFilter) -> QuoteFilter:
+        from dataclasses import replace
+
+        return replace(selection, coders=self._mine()) if self._mine() else selection
 
     def last_coder(self) -> tuple[str, str, list[str]]:
         """The coder who last used the UI on this project, their role, and every coder's name."""
@@ -352,14 +364,18 @@ class Workspace:
         from qualcode.coding.transcripts import describe_transcripts
 
         with self.begin() as session:
-            return describe_transcripts(session)
+            return describe_transcripts(session, self._mine())
 
     def document(self, transcript: str) -> ReaderDocument:
         """Without sentences, so a reader can draw at once; `sentences()` follows."""
+        from dataclasses import replace
+
         from qualcode.coding.reader import load_reader_document
 
         with self.begin() as session:
-            return load_reader_document(session, transcript)
+            document = load_reader_document(session, transcript)
+        mine = self._mine()
+        return replace(document, codings=tuple(c for c in document.codings if c.coder in mine)) if mine else document
 
     @staticmethod
     def sentences(document: ReaderDocument) -> tuple[tuple[int, int], ...]:
@@ -386,7 +402,9 @@ class Workspace:
         from qualcode.coding.reader import reader_codings
 
         with self.begin() as session:
-            return reader_codings(session, transcript)
+            found = reader_codings(session, transcript)
+        mine = self._mine()
+        return tuple(coding for coding in found if coding.coder in mine) if mine else found
 
     def passages(self, code_path: str = "") -> list[Quote]:
         """Every live passage coded with the code or its sub-codes (every code when none is
@@ -394,7 +412,7 @@ class Workspace:
         from qualcode.coding.passages import QuoteFilter, select_quotes
 
         with self.begin() as session:
-            quotes, _ = select_quotes(session, QuoteFilter(codes=(code_path,) if code_path else ()))
+            quotes, _ = select_quotes(session, self._only_mine(QuoteFilter(codes=(code_path,) if code_path else ())))
             return quotes
 
     def search(self, query: str, limit: int = 200, attributes: tuple[tuple[str, str], ...] = ()) -> SearchResult:
@@ -411,7 +429,7 @@ class Workspace:
         from qualcode.coding.service import add_coding
 
         with self.begin() as session:
-            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1])
+            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1], blind=self.blind)
             return f"{view.code_path} on line {view.line}"
 
     def code_sentence_at(self, transcript: str, offset: int, code_path: str) -> str:
@@ -423,7 +441,7 @@ class Workspace:
             span = sentence_at(load_reader_document(session, transcript), offset)
             if span is None:
                 raise InvalidInput("the hit is not inside a sentence of a turn")
-            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1])
+            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1], blind=self.blind)
             return f"coded {view.code_path} on {transcript} line {view.line}"
 
     def remove_coding(self, coding_id: int) -> str:
@@ -566,7 +584,7 @@ class Workspace:
         key = self.leak_check_key()
         with self.begin() as session:
             result = export_report(
-                session, self.root, selection, ReportOptions(title=title, attribution=attribution, language=language),
+                session, self.root, self._only_mine(selection), ReportOptions(title=title, attribution=attribution, language=language),
                 self._export_output(output), False, key, progress,
             )
         return ExportDone(result.path, result.quotes, result.codes, tuple(result.warnings))
@@ -581,7 +599,7 @@ class Workspace:
         key = self.leak_check_key()
         with self.begin() as session:
             result = export_quote_table(
-                session, self.root, selection, table_format, attribution, language, self._export_output(output), False,
+                session, self.root, self._only_mine(selection), table_format, attribution, language, self._export_output(output), False,
                 key, progress,
             )
         return ExportDone(result.path, result.quotes, result.codes, tuple(result.warnings))
@@ -647,13 +665,13 @@ class Workspace:
         from qualcode.analysis.framework import framework_matrix
 
         with self.begin() as session:
-            return framework_matrix(session, codes)
+            return framework_matrix(session, codes, coders=self._mine())
 
     def framework_cell(self, participant: str, code_path: str) -> FrameworkCell:
         from qualcode.analysis.framework import framework_cell
 
         with self.begin() as session:
-            return framework_cell(session, participant, code_path)
+            return framework_cell(session, participant, code_path, self._mine())
 
     def set_summary(self, participant: str, code_path: str, text: str) -> FrameworkCell:
         """Write a cell's summary as typed text (names in it pseudonymised); an empty one clears the cell."""
@@ -664,16 +682,17 @@ class Workspace:
                 set_summary(session, participant, code_path, text, self.coder(session))
             elif framework_cell(session, participant, code_path).summary is not None:
                 clear_summary(session, participant, code_path, self.coder(session))
-            return framework_cell(session, participant, code_path)
+            return framework_cell(session, participant, code_path, self._mine())
 
     # --- the analysis screen --------------------------------------------------------------------
     def analysis_matrix(self, by: str) -> tuple[Matrix, list[str]]:
         """Every code × the values of `by`, as `qualcode analyse matrix --by BY`, and the columns a matrix can be split by."""
         from qualcode.analysis.matrix import code_matrix
         from qualcode.analysis.passages import column_names
+        from qualcode.coding.passages import QuoteFilter
 
         with self.begin() as session:
-            return code_matrix(session, None, [by]), column_names(session)
+            return code_matrix(session, self._only_mine(QuoteFilter()), [by]), column_names(session)
 
     def matrix_cell_codings(self, by: str, code_path: str | None, value: str | None) -> tuple[int, ...]:
         """The codings merged into the passages one matrix cell counts: a code's cell (`value` None: its
@@ -684,7 +703,7 @@ class Workspace:
         # The merged passages code_matrix counts, read as it reads them; unlike cell_passages, no Passage is
         # made and none is placed in its turn, which the passages browser does itself.
         with self.begin() as session:
-            found = coded(session, QuoteFilter())
+            found = coded(session, self._only_mine(QuoteFilter()))
             code_id = next((code.id for code in found.rows if code.path == code_path), None)
             wanted = (lambda index: found.code[index] == code_id) if code_path is not None else (
                 lambda index: found.code[index] in found.roots)
@@ -699,7 +718,7 @@ class Workspace:
         from qualcode.coding.passages import QuoteFilter
 
         with self.begin() as session:
-            return cooccurrence(session, QuoteFilter(), parse_within(within))
+            return cooccurrence(session, self._only_mine(QuoteFilter()), parse_within(within))
 
     def cooccurrence_codings(self, within: str, first: str, second: str) -> tuple[int, ...]:
         """The codings of both passages of every pair one co-occurrence cell counts."""
@@ -707,7 +726,7 @@ class Workspace:
         from qualcode.coding.passages import QuoteFilter
 
         with self.begin() as session:
-            pairs = cooccurring_pairs(session, QuoteFilter(), parse_within(within), first, second)
+            pairs = cooccurring_pairs(session, self._only_mine(QuoteFilter()), parse_within(within), first, second)
             return tuple(dict.fromkeys(
                 coding_id for pair in pairs for passage in (pair.first, pair.second) for coding_id in passage.coding_ids
             ))
@@ -719,7 +738,7 @@ class Workspace:
         if not codings:  # an empty filter would select every coding
             return []
         with self.begin() as session:
-            quotes, _ = select_quotes(session, QuoteFilter(codings=tuple(codings)))
+            quotes, _ = select_quotes(session, self._only_mine(QuoteFilter(codings=tuple(codings))))
             return quotes
 
 

@@ -164,13 +164,14 @@ def clear_summary(session: Session, participant_ref: str, code_ref: str, coder: 
 
 def framework_matrix(
     session: Session, codes: Sequence[str] = (), participants: Sequence[str] = (), roles: Sequence[str] = (),
+    coders: Sequence[str] = (),
 ) -> FrameworkMatrix:
     """The matrix: a row for each participant with passages or summaries in its columns, a column for each
     code asked for (by default each top-level code and each code with a summary, where the rows have any)."""
     columns = _columns(session, codes)
     wanted = [find_participant(session, ref).name for ref in participants]
     summaries = _summaries(session)
-    passages = _cell_passages(session, [column.path for column in columns], wanted or None)
+    passages = _cell_passages(session, [column.path for column in columns], wanted or None, coders)
     people = {participant for participant, _ in passages}
     people |= {participant for participant, path in summaries if any(column.path == path for column in columns)}
     if wanted:
@@ -207,11 +208,11 @@ def framework_matrix(
     return FrameworkMatrix(tuple(columns), tuple(rows))
 
 
-def framework_cell(session: Session, participant_ref: str, code_ref: str) -> FrameworkCell:
-    """One cell: its summary and every passage behind it, those written after the summary marked."""
+def framework_cell(session: Session, participant_ref: str, code_ref: str, coders: Sequence[str] = ()) -> FrameworkCell:
+    """One cell: its summary and every passage behind it (only `coders`' when given), those written after the summary marked."""
     participant, code = find_participant(session, participant_ref), find_code(session, code_ref)
     summary = _summaries(session).get((participant.name, code.path))
-    passages = _cell_passages(session, [code.path], [participant.name]).get((participant.name, code.path), [])
+    passages = _cell_passages(session, [code.path], [participant.name], coders).get((participant.name, code.path), [])
     linked = set(summary.coding_guids) if summary is not None else set()
     return FrameworkCell(
         participant=participant.name, code_path=code.path, summary=summary.text if summary is not None else None,
@@ -272,14 +273,14 @@ def _linked(passage: CellPassage, linked: set[str]) -> CellPassage:
 
 
 def _cell_passages(
-    session: Session, column_paths: Sequence[str], participants: Sequence[str] | None,
+    session: Session, column_paths: Sequence[str], participants: Sequence[str] | None, coders: Sequence[str] = (),
 ) -> dict[tuple[str, str], list[CellPassage]]:
     """The passages of each (participant, column code), as every analysis table counts them (passages()):
     the participant's codings of the code and its sub-codes, one coder's overlapping or touching codings
     in one transcript merged into one passage."""
     if not column_paths:
         return {}
-    selection = QuoteFilter(codes=tuple(column_paths), participants=tuple(participants or ()))
+    selection = QuoteFilter(codes=tuple(column_paths), participants=tuple(participants or ()), coders=tuple(coders))
     found = [passage for passage in passages(session, selection) if passage.code_path in column_paths and passage.participant]
     if not found:
         return {}

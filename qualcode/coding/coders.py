@@ -71,3 +71,23 @@ def default_coder_name(session: Session) -> str | None:
 def set_default_coder(session: Session, coder: Coder) -> None:
     """`coder` codes from now on in this project whenever --coder and $QUALCODE_CODER are not given."""
     set_setting(session, DEFAULT_CODER, coder.name)
+
+
+BLIND_ROLE = "blind.role."  # a project setting per role, "on" when coders of that role code blind by default
+
+
+def blind_roles(session: Session) -> list[str]:
+    """The roles whose coders see only their own codings unless they choose otherwise."""
+    return [role for role in ROLES if get_setting(session, BLIND_ROLE + role) == "on"]
+
+
+def set_blind_role(session: Session, role: str, blind: bool) -> None:
+    """Make blind coding the default for coders of `role` (or stop making it so)."""
+    if role not in ROLES:
+        raise InvalidInput(f"coder role {role!r} is not one of {', '.join(ROLES)}")
+    set_setting(session, BLIND_ROLE + role, "on" if blind else "off")
+
+
+def codes_blind(session: Session, coder: Coder, asked: bool | None) -> bool:
+    """Whether `coder` codes blind: as asked (--blind, --no-blind), else as the project says for their role."""
+    return asked if asked is not None else get_setting(session, BLIND_ROLE + coder.role) == "on"

@@ -177,8 +177,10 @@ def add_coding(
     match: str | None = None,
     partial: bool = False,
     memo: str | None = None,
+    blind: bool = False,
 ) -> CodingView:
-    """Code a span, given by offsets or by quoting its text (whole words unless `partial`), as an undoable event."""
+    """Code a span, given by offsets or by quoting its text (whole words unless `partial`), as an undoable event;
+    `blind` records that the coder could see no one else's codings when making it."""
     transcript = find_transcript(session, transcript_ref)
     code = find_code(session, code_ref)
     version = current_text(transcript)
@@ -211,10 +213,11 @@ def add_coding(
     # Set through the session, so what a person typed passes the same checks as every other memo.
     coding.memo = memo or None
     session.flush()
+    # The audit trail keeps whether the coding was made blind, for an agreement study's method note.
     record_event(
         session, kind=EventKind.CODING_ADD, coder=coder, entity_guid=coding.guid,
-        before=None, after=coding_state(coding),
-        summary=f"coded {transcript.name} {start}-{end} as {code.path}: {_short(coding.excerpt)!r}",
+        before=None, after=coding_state(coding) | ({"blind": True} if blind else {}),
+        summary=f"coded {transcript.name} {start}-{end} as {code.path}: {_short(coding.excerpt)!r}" + (" (blind)" if blind else ""),
     )
     return view_coding(session, coding, place=place)
 

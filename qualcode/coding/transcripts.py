@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
-from qualcode.store.models import Coding, Participant, Transcript, TranscriptParticipant, Turn
+from qualcode.store.models import (
+    Coder,
+    Coding,
+    Participant,
+    Transcript,
+    TranscriptParticipant,
+    Turn,
+)
 
 
 @dataclass(frozen=True)
@@ -49,19 +57,20 @@ class TurnView:
     text: str
 
 
-def describe_transcripts(session: Session) -> list[TranscriptView]:
-    """Every transcript with its participants, size and number of live codings."""
+def describe_transcripts(session: Session, coders: Sequence[str] = ()) -> list[TranscriptView]:
+    """Every transcript with its participants, size and number of live codings (only `coders`' when given)."""
+    live: ColumnElement[bool] = Coding.removed_at.is_(None)
+    if coders:
+        live = live & Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(coders)))
     coding_counts = dict(
-        session.execute(
-            select(Coding.transcript_id, func.count()).where(Coding.removed_at.is_(None)).group_by(Coding.transcript_id)
-        ).all()
+        session.execute(select(Coding.transcript_id, func.count()).where(live).group_by(Coding.transcript_id)).all()
     )
     turn_counts = dict(
         session.execute(select(Turn.text_version_id, func.count()).group_by(Turn.text_version_id)).all()
     )
     spans: dict[int, list[tuple[int, int]]] = {}
     for version_id, start, end in session.execute(
-        select(Coding.text_version_id, Coding.start, Coding.end).where(Coding.removed_at.is_(None))
+        select(Coding.text_version_id, Coding.start, Coding.end).where(live)
     ):
         spans.setdefault(version_id, []).append((start, end))
     turn_spans: dict[int, list[tuple[int, int]]] = {}
