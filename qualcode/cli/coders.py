@@ -6,7 +6,14 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table
-from qualcode.coding.coders import ROLES, get_or_create_coder, list_coders, set_default_coder
+from qualcode.coding.coders import (
+    ROLES,
+    blind_roles,
+    get_or_create_coder,
+    list_coders,
+    set_blind_role,
+    set_default_coder,
+)
 
 
 @click.group("coder")
@@ -45,6 +52,27 @@ def coder_list(app: AppContext, as_json: bool) -> None:
         emit_json(coders)
         return
     emit_table(["name", "role"], [[c.name, c.role] for c in coders])
+
+
+@coder_group.command("blind")
+@click.argument("state", type=click.Choice(["on", "off"]), required=False)
+@click.option("--role", type=click.Choice(ROLES), default="medforsker", show_default=True)
+@pass_app
+def coder_blind(app: AppContext, state: str | None, role: str) -> None:
+    """Make the terminal UI blind by default for coders of a role: each sees only their own codings.
+
+    Without on or off, say which roles code blind. A coder may still choose with `qualcode tui --blind/--no-blind`.
+
+    Example: qualcode coder blind on --role medforsker
+    """
+    if state is None:
+        with app.workspace(read_only=True) as workspace, workspace.begin() as session:
+            roles = blind_roles(session)
+        click.echo(f"blind by default: {', '.join(roles) or 'no role'}")
+        return
+    with app.workspace() as workspace, workspace.begin() as session:
+        set_blind_role(session, role, state == "on")
+    click.echo(f"{role} coders code blind by default" if state == "on" else f"{role} coders see every coder's codings by default")
 
 
 COMMANDS = [coder_group]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from qualcode.cli.context import AppContext, pass_app
@@ -9,16 +11,20 @@ from qualcode.cli.context import AppContext, pass_app
 
 @click.command("tui")
 @click.option("--role", type=click.Choice(["researcher", "medforsker"]), help="Your role, remembered for this coder.")
+@click.option(
+    "--blind/--no-blind", default=None,
+    help="Show only your own codings, for agreement studies (default: as `qualcode coder blind` set for your role).",
+)
 @pass_app
-def tui_command(app: AppContext, role: str | None) -> None:
+def tui_command(app: AppContext, role: str | None, blind: bool | None) -> None:
     """Open the terminal UI to read and code transcripts by keyboard (asks who is coding unless --coder).
 
-    Example: qualcode --coder "Forsker 1" tui
+    Example: qualcode --coder "Medforsker 1" tui --blind
     """
     from qualcode.tui.app import QualcodeApp  # Textual loads only when the UI is wanted
 
     # Opening finishes a rewrite of stored texts that a crash interrupted, before the UI shows them.
-    QualcodeApp(app.workspace(), role).run()
+    QualcodeApp(AppContext(replace(app.config, blind=blind)).workspace(), role).run()
 
 
 COMMANDS = [tui_command]

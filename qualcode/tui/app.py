@@ -57,6 +57,11 @@ class QualcodeApp(App[None]):
     def coder_name(self) -> str:
         return self.workspace.coder_name or ""
 
+    @property
+    def coder_label(self) -> str:
+        """The coder as headers name them, saying "blind" when only their own codings are shown."""
+        return self.coder_name + (" (blind: only your codings are shown)" if self.workspace.blind else "")
+
     def in_background(
         self, work: Callable[[Workspace], Result], then: Callable[[Result], None], *, group: str,
         failed: Callable[[str], None] | None = None,

@@ -69,7 +69,7 @@ class AnalysisScreen(QualcodeScreen):
 
     def on_mount(self) -> None:
         self.title = "Analysis"
-        self.sub_title = f"coder: {self.qualcode.coder_name}"
+        self.sub_title = f"coder: {self.qualcode.coder_label}"
         self.query_one(DataTable).focus()
         self.load()
 

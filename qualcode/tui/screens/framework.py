@@ -54,7 +54,7 @@ class FrameworkScreen(QualcodeScreen):
 
     def on_mount(self) -> None:
         self.title = "Framework matrix"
-        self.sub_title = f"coder: {self.qualcode.coder_name}"
+        self.sub_title = f"coder: {self.qualcode.coder_label}"
         self.query_one(DataTable).focus()
         self.in_background(lambda workspace: workspace.framework(), self._loaded, group="framework",
                            failed=self._nothing)

@@ -86,7 +86,7 @@ class OverviewScreen(QualcodeScreen):
 
     def on_mount(self) -> None:
         self.title = "qualcode"
-        self.sub_title = f"coder: {self.qualcode.coder_name}"
+        self.sub_title = f"coder: {self.qualcode.coder_label}"
         self.query_one(DataTable).focus()
         self.load()
 

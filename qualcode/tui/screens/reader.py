@@ -100,7 +100,7 @@ class ReaderScreen(CodingScreen):
 
     def on_mount(self) -> None:
         self.title = self.document.transcript
-        self.sub_title = self.document.title or ""
+        self.sub_title = " · ".join(filter(None, [self.document.title, "blind" if self.qualcode.workspace.blind else ""]))
         view = self.view
         view.focus()
         start = self.document.turns[0].start if self.document.turns else 0

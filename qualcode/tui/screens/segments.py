@@ -126,6 +126,8 @@ class SegmentsScreen(QualcodeScreen):
 
     def on_mount(self) -> None:
         self.title = self.heading
+        if self.qualcode.workspace.blind:
+            self.sub_title = "blind: only your codings"
         self.query_one(DataTable).focus()
         self.load()
 

@@ -1,0 +1,163 @@
+"""Blind coding: a coder sees and counts only their own codings on every screen of the terminal UI,
+the audit trail says which codings were made blind, and a project can make blind the default for a role."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from qualcode.cli import cli
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
+from qualcode.config import Config
+from qualcode.store.events import EventKind
+from qualcode.store.models import Coder, Event
+from qualcode.store.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.analysis import AnalysisScreen
+from qualcode.tui.screens.framework import FrameworkScreen
+from qualcode.tui.screens.overview import OverviewScreen
+from qualcode.tui.screens.reader import ReaderScreen
+from qualcode.tui.screens.segments import SegmentsScreen
+from qualcode.workspace import Workspace
+
+ME = "Medforsker Kari"  # "Forsker 1", who coded conftest's CODINGS, is no part of this name
+# The medforsker's own codings: two passages Forsker 1 coded too (under other codes, or the same), none elsewhere.
+MINE = [
+    ("leder_L1", "måltall-press", "Jeg har sagt til veilederne at vi må nå måltallet før jul."),
+    ("deltaker_D1_T1", "empowerment/avmakt", "Jeg følte meg som en snylter, ærlig talt."),
+]
+SIZE = (100, 30)
+
+
+@pytest.fixture(scope="module")
+def two_coders(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Path:
+    """The coded samples (Forsker 1's codings) with MINE by a medforsker, built once per module."""
+    root = tmp_path_factory.mktemp("blind") / "project"
+    shutil.copytree(coded_template[0], root)
+    with Project.open(root) as project, project.begin() as session:
+        coder = get_or_create_coder(session, ME, "medforsker")
+        for transcript, code, quote in MINE:
+            add_coding(session, transcript, code, coder, match=quote)
+    return root
+
+
+@pytest.fixture
+def project_copy(two_coders: Path, tmp_path: Path) -> Path:
+    """A copy for a test that writes."""
+    shutil.copytree(two_coders, tmp_path / "project")
+    return tmp_path / "project"
+
+
+def open_blind(root: Path, coder: str = ME, blind: bool | None = True) -> QualcodeApp:
+    return QualcodeApp(Workspace.open(Config.resolve(project=root, coder=coder, blind=blind)))
+
+
+async def settle(app: QualcodeApp, pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_blind_mode_shows_only_the_coders_own_codings_on_every_screen(project_copy: Path) -> None:
+    app = open_blind(project_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        overview = app.screen
+        assert isinstance(overview, OverviewScreen)
+        assert "blind" in overview.sub_title
+        counts = {t.name: t.codings for t in overview.transcripts}
+        assert counts["leder_L1"] == 1 and counts["deltaker_D1_T1"] == 1
+        assert counts["veileder_V1"] == 0 and counts["gruppeintervju_G1"] == 0  # Forsker 1's only
+        assert next(t for t in overview.transcripts if t.name == "veileder_V1").coded_turns == 0
+
+        app.open_transcript("leder_L1")
+        await settle(app, pilot)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert "blind" in reader.sub_title
+        assert [(c.coder, c.code_path) for c in reader.document.codings] == [(ME, "måltall-press")]
+        reader.view.move_to(reader.document.codings[0].start)  # where Forsker 1 coded inntakspress too
+        await settle(app, pilot)
+        panel = str(reader.query_one("#side-panel", Static).render())
+        assert "måltall-press" in panel and "inntakspress" not in panel and "Forsker 1" not in panel
+
+        app.browse_code("")  # every code's passages
+        await settle(app, pilot)
+        browser = app.screen
+        assert isinstance(browser, SegmentsScreen)
+        assert sorted(q.excerpt for q in browser.quotes) == sorted(quote for _, _, quote in MINE)
+
+        app.push_screen(AnalysisScreen())
+        await settle(app, pilot)
+        analysis = app.screen
+        assert isinstance(analysis, AnalysisScreen) and analysis.matrix is not None
+        assert analysis.matrix.total == len(MINE)  # Forsker 1's ten passages are not counted
+        assert "blind" in analysis.sub_title
+
+        app.push_screen(FrameworkScreen())
+        await settle(app, pilot)
+        framework = app.screen
+        assert isinstance(framework, FrameworkScreen)
+        shown = [p for row in framework.matrix.rows for cell in row.cells for p in cell.passages]
+        assert shown and {p.coder for p in shown} == {ME}
+
+
+async def test_a_coding_made_blind_says_so_in_the_history(project_copy: Path) -> None:
+    app = open_blind(project_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_transcript("veileder_V1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReaderScreen) and not app.screen.document.codings
+        await pilot.press("V", "c", "p")  # the sentence, coded with the code whose key is p
+        await settle(app, pilot)
+        assert len(app.screen.document.codings) == 1
+    with Project.open(project_copy) as project, project.begin() as session:
+        made = session.scalars(
+            select(Event).join(Coder, Event.coder_id == Coder.id)
+            .where(Coder.name == ME, Event.action == EventKind.CODING_ADD.value).order_by(Event.id)
+        ).all()
+    assert [event.summary.endswith("(blind)") for event in made] == [False, False, True]
+    assert made[-1].payload["after"]["blind"] is True and "blind" not in made[0].payload["after"]
+    listed = CliRunner().invoke(cli, ["--project", str(project_copy), "history", "--by", ME, "--limit", "1"])
+    assert listed.exit_code == 0 and listed.output.rstrip().endswith("(blind)")
+
+
+def test_the_project_makes_blind_the_default_for_a_role_and_the_coder_may_still_choose(project_copy: Path) -> None:
+    def blind(coder: str, asked: bool | None = None) -> tuple[bool, int]:
+        with Workspace.open(Config.resolve(project=project_copy, coder=coder, blind=asked)) as workspace:
+            workspace.use_coder(coder, None)
+            return workspace.blind, len(workspace.document("leder_L1").codings)
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["--project", str(project_copy), "coder", "blind", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert blind(ME) == (False, 2)  # not blind: both coders' codings of leder_L1
+    assert run() == "blind by default: no role\n"
+    assert run("on") == "medforsker coders code blind by default\n"
+    assert run() == "blind by default: medforsker\n"
+    assert blind(ME) == (True, 1)
+    assert blind(ME, asked=False) == (False, 2)  # tui --no-blind
+    assert blind("Forsker 1") == (False, 2)  # a researcher is not a medforsker
+    assert blind("Forsker 1", asked=True) == (True, 1)
+    run("off")
+    assert blind(ME) == (False, 2)
+
+
+def test_tui_and_coder_blind_have_help() -> None:
+    shown = CliRunner().invoke(cli, ["tui", "--help"])
+    assert shown.exit_code == 0 and "--blind / --no-blind" in shown.output
+    shown = CliRunner().invoke(cli, ["coder", "blind", "--help"])
+    assert shown.exit_code == 0 and "--role" in shown.output
+    refused = CliRunner().invoke(cli, ["coder", "blind", "maybe"])
+    assert refused.exit_code == 2
