@@ -169,6 +169,7 @@ def probed_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
         ["import", str(SAMPLES)],
         ["coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul"],
         ["coding", "add", "leder_L1", "brukermedvirkning", "--match", "måltallet før jul"],  # so something co-occurs
+        ["--coder", "Forsker 2", "coding", "add", "leder_L1", "måltall-press", "--match", "måltallet før jul"],  # agreement
         ["memo", "add", "Måltall nevnes bare av ledere", "--code", "måltall-press"],
     ):
         arguments = args if args[0] == "init" else ["--project", str(project), *args]
@@ -219,6 +220,9 @@ def _case(args: Sequence[str], may_load: Sequence[str] = (), *marks: pytest.Mark
         _case(["analyse", "compare", "--by", "wave", "--code", "måltall-press"]),
         _case(["analyse", "cooccur", "--within", "turn", "--json"]),
         _case(["analyse", "cooccur", "--within", "sentences:1", "--code", "måltall-press"], ("spacy",)),
+        _case(["agreement", "--unit", "turn"]),
+        _case(["agreement", "disagreements", "--unit", "segment", "--json"]),
+        _case(["agreement", "--unit", "sentence", "--docx", "{root}/enighet.docx"], ("spacy", "docx", "lxml")),
         _case(["framework", "show"]),
         _case(["framework", "set", "L1", "måltall-press", "Måltallet styrer inntaket"]),
         _case(["framework", "export", "{root}/rammematrise.xlsx"], ("openpyxl", "lxml")),

@@ -40,6 +40,7 @@ LAZY_COMMANDS = {
     "leakcheck": "qualcode.cli.leakcheck:leakcheck_command",
     "export": "qualcode.cli.export:export_group",
     "analyse": "qualcode.cli.analyse:analyse_group",
+    "agreement": "qualcode.cli.agreement:agreement_group",
     "framework": "qualcode.cli.framework:framework_group",
     "review": "qualcode.cli.review:review_group",
     "backup": "qualcode.cli.backup:backup_group",

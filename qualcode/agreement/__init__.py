@@ -1,0 +1,1 @@
+"""Intercoder agreement: units, statistics, and the agreement and disagreements of a selection."""

@@ -1,0 +1,282 @@
+"""Agreement of coders on a selection: per code and overall, on the chosen unit, with the number of
+units each figure rests on; and the units where the coders differ.
+
+Which codings count is what every analysis counts (analysis.passages.coded): live codings on each
+transcript's current text, a code's passages holding its sub-codes' unless `only`, overlapping
+codings of one code by one coder merged. A coder's value for a unit is 1 (applied the code) or
+0 (did not) in the transcripts that coder coded at all, and missing in the others: a transcript
+nobody asked them to code is not a disagreement.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.agreement.statistics import (
+    Figure,
+    Pattern,
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+)
+from qualcode.agreement.units import (
+    UNITS,
+    Span,
+    character_stretches,
+    match_segments,
+    sentence_units,
+    unit_patterns,
+)
+from qualcode.analysis.passages import Coded, coded
+from qualcode.codebook.service import find_code
+from qualcode.coding.passages import QuoteFilter, known_hint, natural_key
+from qualcode.errors import InvalidInput, NotFound
+from qualcode.store.lookup import LineIndex
+from qualcode.store.models import Coder, Coding, Transcript
+
+SEGMENT_CHANCE = ("segments are only the stretches someone coded, so no unit is left uncoded by every coder "
+                  "and chance agreement cannot be estimated; use --unit sentence or turn")
+
+
+@dataclass(frozen=True)
+class CodeAgreement:
+    """One code's agreement (or the overall row's): each figure with the units it rests on."""
+
+    code_path: str
+    depth: int
+    applied: tuple[int, ...]  # units each coder applied the code to, in the coders' order
+    percent: Figure
+    kappa: Figure  # Cohen's for two coders, Fleiss' for more
+    alpha: Figure
+
+
+@dataclass(frozen=True)
+class Agreement:
+    unit: str
+    min_overlap: float
+    coders: tuple[str, ...]
+    kappa_name: str
+    codes: tuple[CodeAgreement, ...]
+    overall: CodeAgreement
+    transcripts: int  # transcripts coded by at least two of the coders
+    disagreements: tuple[Disagreement, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A unit where the coders differ about one code: who applied it and who did not."""
+
+    transcript: str
+    line: int
+    start: int
+    end: int
+    text: str
+    code_path: str
+    applied_by: tuple[str, ...]
+    not_by: tuple[str, ...]
+
+
+def agreement(
+    session: Session, selection: QuoteFilter, unit: str = "sentence", coders: Sequence[str] = (),
+    min_overlap: float = 0.9,
+) -> Agreement:
+    """The agreement of `coders` (default: everyone who coded the selection) on the selection's codes."""
+    if unit not in UNITS:
+        raise InvalidInput(f"--unit {unit!r} is not one of {', '.join(UNITS)}", "as in --unit sentence")
+    if not 0.0 < min_overlap <= 1.0:
+        raise InvalidInput(f"--min-overlap {min_overlap} is not above 0 and at most 1", "as in --min-overlap 0.9")
+    names = tuple(dict.fromkeys(name.strip() for name in coders if name.strip()))
+    if len(names) == 1:
+        raise InvalidInput(f"agreement needs two coders or more; --coders names only {names[0]}", "as in --coders A,B")
+    found = coded(session, replace(selection, coders=names), rollup=selection.include_subcodes, texts=True, required=False)
+    used = {found.coders[coder_id] for coder_id in set(found.coder)}
+    if names:
+        for name in names:
+            if name not in used:
+                raise InvalidInput(f"{name} coded nothing in the selection", _coded_hint(used))
+    else:
+        names = tuple(sorted(used, key=natural_key))
+        if not names:
+            raise NotFound("nobody coded anything in the selection", "code passages first, or widen the selection")
+        if len(names) == 1:
+            raise InvalidInput(f"agreement needs two coders or more; only {names[0]} coded the selection",
+                               "a second coder codes the same transcripts first")
+    coder_ids = {name: coder_id for coder_id, name in found.coders.items()}
+    order = [coder_ids[name] for name in names]
+    used_codes = set(found.code)
+    for ref in selection.codes:
+        named = find_code(session, ref)
+        if named.id not in used_codes:
+            raise InvalidInput(f"nobody coded {named.path} in the selection", "see what is coded with `qualcode analyse codes`")
+    study = _Study(session, found, order, unit, min_overlap)
+    rows = [code for code in found.rows if code.id in used_codes]
+    kappa_name = "Cohen's kappa" if len(order) == 2 else "Fleiss' kappa"
+    results = []
+    pooled: Counter[Pattern] = Counter()
+    for code in rows:
+        patterns = study.patterns(code.id)
+        results.append(_figures(code.path, code.depth, patterns, unit))
+        if code.id in found.roots or not selection.include_subcodes:
+            pooled.update(patterns)
+    overall = _figures("Overall", 0, pooled, unit)
+    disagreements = study.disagreements([(code.id, code.path) for code in rows], names)
+    return Agreement(unit, min_overlap, names, kappa_name, tuple(results), overall, len(study.covered), disagreements)
+
+
+def _coded_hint(used: set[str]) -> str:
+    return known_hint("coders of the selection", sorted(used, key=natural_key), "") if used else "nobody coded the selection"
+
+
+def _figures(path: str, depth: int, patterns: Counter[Pattern], unit: str) -> CodeAgreement:
+    coders = len(next(iter(patterns))) if patterns else 0
+    applied = tuple(sum(count for pattern, count in patterns.items() if pattern[index] == 1) for index in range(coders))
+    percent = percent_agreement(patterns)
+    if unit == "segment":
+        kappa = alpha = Figure(None, percent.units, SEGMENT_CHANCE)
+    else:
+        kappa = cohen_kappa(patterns) if coders == 2 else fleiss_kappa(patterns)
+        alpha = krippendorff_alpha(patterns)
+    return CodeAgreement(path, depth, applied, percent, kappa, alpha)
+
+
+class _Study:
+    """The units of the selected transcripts and each coder's values on them, code by code."""
+
+    def __init__(self, session: Session, found: Coded, order: list[int], unit: str, min_overlap: float) -> None:
+        self.found, self.order, self.unit, self.min_overlap = found, order, unit, min_overlap
+        places = found.places
+        position = {coder_id: index for index, coder_id in enumerate(order)}
+        coverage: dict[int, set[int]] = defaultdict(set)
+        for transcript_id, coder_id in session.execute(
+            select(Coding.transcript_id, Coding.coder_id).join(Transcript, Coding.transcript_id == Transcript.id)
+            .where(Coding.removed_at.is_(None), Transcript.current_version_id == Coding.text_version_id,
+                   Coding.coder_id.in_(order)).distinct()
+        ):
+            if transcript_id in places.versions:
+                coverage[transcript_id].add(position[coder_id])
+        self.covered = {transcript_id: coders for transcript_id, coders in coverage.items() if len(coders) >= 2}
+        # Each (code, transcript)'s passages, per coder in the coders' order.
+        self.spans: dict[tuple[int, int], list[list[Span]]] = {}
+        for (code_id, transcript_id, _, coder_id, start), end in zip(found.spans, found.end, strict=True):
+            if transcript_id not in self.covered:
+                continue
+            per_coder = self.spans.get((code_id, transcript_id))
+            if per_coder is None:
+                per_coder = self.spans[code_id, transcript_id] = [[] for _ in order]
+            per_coder[position[coder_id]].append((start, end))
+        for per_coder in self.spans.values():
+            for coder_spans in per_coder:
+                coder_spans.sort()
+        self.units: dict[int, tuple[list[int], list[int]]] = {}
+        self.regions: dict[int, list[Span]] = {}
+        self.baseline: Counter[Pattern] = Counter()
+        filtered = bool(found.selection.roles or found.selection.participants or found.attributes)
+        for transcript_id in self.covered:
+            version = places.versions[transcript_id]
+            text = places.texts[version]
+            turn_starts, turn_ends, people = places.attribution(transcript_id, version)
+            turns = list(zip(turn_starts, turn_ends, strict=True))
+            kept = [(start, end) for (start, end), person in zip(turns, people, strict=True)
+                    if self._chosen(transcript_id, person)] if filtered else turns
+            base = self.base(transcript_id)
+            if unit in ("sentence", "turn"):
+                spans = sentence_units(text, kept) if unit == "sentence" else kept
+                if filtered and not turns:
+                    spans = []
+                self.units[transcript_id] = ([start for start, _ in spans], [end for _, end in spans])
+                self.baseline[base] += len(spans)
+            elif unit == "character":
+                regions = kept if filtered else [(0, len(text))]
+                self.regions[transcript_id] = regions
+                self.baseline[base] += sum(end - start for start, end in regions)
+
+    def _chosen(self, transcript_id: int, participant_id: int | None) -> bool:
+        """Whether a turn passes the role, participant and attribute filters (as a coding in it would)."""
+        selection, places = self.found.selection, self.found.places
+        values = places.values(transcript_id, participant_id)
+        if selection.roles and (values["role"] or "") not in selection.roles:
+            return False
+        if selection.participants and (places.name(participant_id) or "") not in selection.participants:
+            return False
+        return all(values.get(name) == value for name, value in self.found.attributes)
+
+    def base(self, transcript_id: int) -> Pattern:
+        """A unit nobody coded: 0 from each coder who coded the transcript, missing from the others."""
+        covered = self.covered[transcript_id]
+        return tuple(0 if index in covered else None for index in range(len(self.order)))
+
+    def values(self, code_id: int, transcript_id: int) -> list[list[Span] | None]:
+        per_coder = self.spans.get((code_id, transcript_id)) or [[] for _ in self.order]
+        covered = self.covered[transcript_id]
+        return [spans if index in covered else None for index, spans in enumerate(per_coder)]
+
+    def places(self, code_id: int) -> list[tuple[int, int, int, Pattern]]:
+        """(transcript, start, end, pattern) of every unit someone applied the code to."""
+        found = []
+        for (code, transcript_id) in self.spans:
+            if code != code_id:
+                continue
+            values = self.values(code_id, transcript_id)
+            if self.unit in ("sentence", "turn"):
+                starts, ends = self.units[transcript_id]
+                patterns, _ = unit_patterns(starts, ends, values)
+                found += [(transcript_id, starts[index], ends[index], pattern) for index, pattern in patterns.items()]
+            elif self.unit == "character":
+                found += [(transcript_id, start, end, pattern)
+                          for start, end, pattern in character_stretches(self.regions[transcript_id], values)
+                          if any(value == 1 for value in pattern)]
+            else:
+                for group in match_segments(values, self.min_overlap):
+                    members = [span for span in group if span is not None]
+                    pattern = tuple(None if value is None else int(span is not None)
+                                    for value, span in zip(values, group, strict=True))
+                    found.append((transcript_id, min(s for s, _ in members), max(e for _, e in members), pattern))
+        return found
+
+    def patterns(self, code_id: int) -> Counter[Pattern]:
+        """How many units have each pattern for this code."""
+        counts: Counter[Pattern] = Counter() if self.unit == "segment" else Counter(self.baseline)
+        for transcript_id, start, end, pattern in self.places(code_id):
+            size = end - start if self.unit == "character" else 1
+            counts[pattern] += size
+            if self.unit != "segment":
+                counts[self.base(transcript_id)] -= size
+        return +counts
+
+    def disagreements(self, codes: Sequence[tuple[int, str]], names: Sequence[str]) -> tuple[Disagreement, ...]:
+        """Units where one coder applied a code another did not; a parent code's entry is left out when
+        a sub-code's holds the same unit and coders."""
+        places = self.found.places
+        lines: dict[int, LineIndex] = {}
+        entries: dict[tuple[int, int, int, Pattern], list[str]] = defaultdict(list)
+        listed: list[Disagreement] = []
+        for code_id, path in sorted(codes, key=lambda code: -code[1].count("/")):
+            for transcript_id, start, end, pattern in self.places(code_id):
+                if not (1 in pattern and 0 in pattern):
+                    continue
+                key = (transcript_id, start, end, pattern)
+                if any(other.startswith(path + "/") for other in entries[key]):
+                    continue
+                entries[key].append(path)
+                version = places.versions[transcript_id]
+                text = places.texts[version]
+                line_index = lines.get(transcript_id) or lines.setdefault(transcript_id, LineIndex(text))
+                listed.append(Disagreement(
+                    places.transcript_names[transcript_id], line_index.line(start), start, end, text[start:end], path,
+                    tuple(name for name, value in zip(names, pattern, strict=True) if value == 1),
+                    tuple(name for name, value in zip(names, pattern, strict=True) if value == 0),
+                ))
+        position = {path: index for index, (_, path) in enumerate(codes)}
+        listed.sort(key=lambda entry: (natural_key(entry.transcript), entry.start, position[entry.code_path]))
+        return tuple(listed)
+
+
+def coder_names(session: Session) -> list[str]:
+    """Every coder's name, for hints."""
+    return sorted(session.scalars(select(Coder.name)), key=natural_key)

@@ -1,0 +1,126 @@
+"""Units of agreement from the stored spans: sentences and turns (each coder applied a code to a
+unit or not), segments (coders' passages matched by overlap, as MAXQDA does) and characters (per
+code point, as QualCoder does).
+
+Spans are (start, end) code-point offsets, end exclusive. A coder's spans of one code in one
+transcript are sorted and never overlap (analysis.passages merges them into passages).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+from qualcode.agreement.statistics import Pattern
+
+UNITS = ("sentence", "turn", "segment", "character")
+Span = tuple[int, int]
+
+
+def sentence_units(text: str, turns: Sequence[Span]) -> list[Span]:
+    """Sentences as the reader and `analyse cooccur --within sentences:N` find them: within each
+    turn, or in the whole text when it has no turns."""
+    from qualcode.text.sentences import sentence_spans  # spaCy, only for this unit
+
+    found: list[Span] = []
+    for start, end in turns or [(0, len(text))]:
+        found += sentence_spans(text[start:end], start)
+    return found
+
+
+def touched(starts: Sequence[int], ends: Sequence[int], start: int, end: int) -> range:
+    """The indexes of the units (sorted, not overlapping) that share at least one character with [start, end)."""
+    return range(bisect_right(ends, start), bisect_left(starts, end))
+
+
+def unit_patterns(
+    starts: Sequence[int], ends: Sequence[int], spans: Sequence[Sequence[Span] | None],
+) -> tuple[dict[int, Pattern], int]:
+    """The units at least one coder applied the code to, with their patterns (1 applied, 0 not,
+    None for a coder whose value is missing: `spans` is None for them); and how many units that leaves."""
+    marked: list[set[int] | None] = []
+    for coder_spans in spans:
+        if coder_spans is None:
+            marked.append(None)
+            continue
+        indexes: set[int] = set()
+        for start, end in coder_spans:
+            indexes.update(touched(starts, ends, start, end))
+        marked.append(indexes)
+    union = set().union(*(found for found in marked if found is not None))
+    patterns: dict[int, Pattern] = {
+        index: tuple(None if found is None else int(index in found) for found in marked) for index in sorted(union)
+    }
+    return patterns, len(starts) - len(union)
+
+
+def character_stretches(regions: Sequence[Span], spans: Sequence[Sequence[Span] | None]) -> list[tuple[int, int, Pattern]]:
+    """The regions cut where any coder's spans begin or end: (start, end, pattern) for each stretch."""
+    cuts: set[int] = set()
+    for start, end in regions:
+        cuts.update((start, end))
+    for coder_spans in spans:
+        for start, end in coder_spans or ():
+            cuts.update((start, end))
+    points = sorted(cuts)
+    region_starts = [start for start, _ in regions]
+    lists = [None if coder_spans is None else (list(map(_first, coder_spans)), list(map(_second, coder_spans)))
+             for coder_spans in spans]
+    stretches: list[tuple[int, int, Pattern]] = []
+    for left, right in zip(points, points[1:], strict=False):
+        region = bisect_right(region_starts, left) - 1
+        if region < 0 or left >= regions[region][1]:
+            continue
+        pattern = tuple(None if found is None else int(_inside(found[0], found[1], left)) for found in lists)
+        if stretches and stretches[-1][1] == left and stretches[-1][2] == pattern:
+            stretches[-1] = (stretches[-1][0], right, pattern)
+        else:
+            stretches.append((left, right, pattern))
+    return stretches
+
+
+def _first(span: Span) -> int:
+    return span[0]
+
+
+def _second(span: Span) -> int:
+    return span[1]
+
+
+def _inside(starts: Sequence[int], ends: Sequence[int], point: int) -> bool:
+    index = bisect_right(starts, point) - 1
+    return index >= 0 and point < ends[index]
+
+
+def overlap_share(one: Span, other: Span) -> float:
+    """How much of the longer of two spans they share: MAXQDA's segment match is this >= --min-overlap."""
+    shared = min(one[1], other[1]) - max(one[0], other[0])
+    longer = max(one[1] - one[0], other[1] - other[0])
+    return shared / longer if shared > 0 and longer > 0 else 0.0
+
+
+def match_segments(spans: Sequence[Sequence[Span] | None], min_overlap: float) -> list[tuple[Span | None, ...]]:
+    """Segments across coders: each of a coder's spans is matched to at most one span of every other
+    coder, the one it shares most with if that is at least `min_overlap` of the longer; a group is a
+    span and its matches, one place per coder (None where that coder has no matching span).
+
+    Groups are built coder by coder: a later coder's span joins the group whose spans it matches
+    best (on the group's first span), else starts a group of its own."""
+    groups: list[list[Span | None]] = []
+    for coder, coder_spans in enumerate(spans):
+        for span in coder_spans or ():
+            best, best_share = -1, 0.0
+            for index, group in enumerate(groups):
+                if group[coder] is not None:
+                    continue
+                anchor = next(member for member in group if member is not None)
+                share = overlap_share(anchor, span)
+                if share >= min_overlap and share > best_share:
+                    best, best_share = index, share
+            if best >= 0:
+                groups[best][coder] = span
+            else:
+                opened: list[Span | None] = [None] * len(spans)
+                opened[coder] = span
+                groups.append(opened)
+    return [tuple(group) for group in groups]

@@ -1,0 +1,205 @@
+"""`qualcode agreement [disagreements]`: how well coders agree, per code and overall, and where they differ.
+
+`agreement` is a group that runs by itself (click's invoke_without_command): bare, it prints the
+agreement table; `agreement disagreements` lists the units behind it. Both take the same options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from qualcode.cli.analyse import Output, code_options, output_options
+from qualcode.cli.context import AppContext, pass_app
+from qualcode.cli.output import emit_json, note
+from qualcode.coding.passages import QuoteFilter, parse_attributes
+from qualcode.errors import InvalidInput
+
+if TYPE_CHECKING:  # the agreement modules load when a command runs
+    from qualcode.agreement.service import Agreement
+    from qualcode.analysis.tables import Table
+    from qualcode.workspace import Workspace
+
+UNIT_CHOICES = ("sentence", "turn", "segment", "character")
+
+
+def agreement_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The unit, the coders and the filters every agreement command takes."""
+    options = [
+        click.option("--unit", type=click.Choice(UNIT_CHOICES), default="sentence", show_default=True,
+                     help="What the coders agree on: sentences, turns, matched segments, or characters."),
+        click.option("--min-overlap", type=float, default=0.9, show_default=True,
+                     help="With --unit segment: the share of the longer passage two passages must share to match."),
+        click.option("--coders", "coders_text", default="",
+                     help="The coders to compare, as A,B[,C] (default: everyone who coded the selection)."),
+        click.option("--role", "roles", multiple=True, help="Only what speakers of this role said; repeatable."),
+        click.option("--wave", "waves", multiple=True, help="Only this interview round; repeatable."),
+        click.option("--participant", "participants", multiple=True, help="Only this participant; repeatable."),
+        click.option("--transcript", "transcripts", multiple=True, help="Only this transcript; repeatable."),
+        click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE on the participant or transcript; repeatable."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return code_options(function)
+
+
+def _measure(workspace: Workspace, options: dict[str, Any]) -> Agreement:
+    from qualcode.agreement.service import agreement
+
+    selection = QuoteFilter(
+        codes=tuple(options["codes"]), include_subcodes=not options["only"], roles=options["roles"],
+        waves=options["waves"], participants=options["participants"], transcripts=options["transcripts"],
+        attributes=parse_attributes(options["attributes"]),
+    )
+    coders = [name for name in options["coders_text"].split(",") if name.strip()]
+    with workspace.begin() as session:
+        return agreement(session, selection, options["unit"], coders, options["min_overlap"])
+
+
+def agreement_table(result: Agreement) -> Table:
+    """Per code: units, percent agreement, kappa and alpha, each with the units it rests on."""
+    from qualcode.analysis.tables import Cell, Column, Row, Table
+
+    @dataclass(frozen=True)
+    class Statistic(Cell):
+        """`digits` decimals in the terminal, the number itself in JSON, CSV and .xlsx; "n/a" when undefined."""
+
+        digits: int = 3
+
+        def text(self) -> str:
+            return f"{self.value:.{self.digits}f}" if isinstance(self.value, float) else super().text()
+
+    def statistic(value: float | None, digits: int = 3) -> Cell:
+        return Statistic(_number(value, digits), digits=digits)
+
+    columns = (Column("units"), Column("agree %"), Column("kappa"), Column("κ n"), Column("alpha"), Column("α n"))
+
+    def row(code: Any) -> Row:
+        return Row(code.code_path, (
+            Cell(code.percent.units), statistic(code.percent.value, 1), statistic(code.kappa.value),
+            Cell(code.kappa.units), statistic(code.alpha.value), Cell(code.alpha.units),
+        ), code.depth, code.code_path)
+
+    notes = sorted({f"{figure.reason}" for code in (*result.codes, result.overall)
+                    for figure in (code.percent, code.kappa, code.alpha) if figure.value is None})
+    unit = f"{result.unit} (min. overlap {result.min_overlap:g})" if result.unit == "segment" else result.unit
+    caption = (
+        f"Coders: {', '.join(result.coders)}; unit: {unit}; {result.transcripts} transcripts coded by two or more of them. "
+        f"kappa is {result.kappa_name}, alpha Krippendorff's alpha (nominal, missing values allowed); "
+        "units: those with values from two coders or more; κ n and α n: the units each rests on. "
+        "A coder's value is missing in transcripts they did not code. Overall pools the top codes' units."
+        + (" n/a: " + "; ".join(notes) + "." if notes else "")
+    )
+    return Table(
+        title=f"Agreement by {result.unit}", caption=caption, row_header="Code", columns=columns,
+        rows=tuple(row(code) for code in result.codes), totals=row(result.overall),
+    )
+
+
+def _number(value: float | None, digits: int = 3) -> float | str:
+    """A figure, or "n/a" when it is undefined (never NaN)."""
+    return "n/a" if value is None else round(value, digits)
+
+
+def disagreements_table(result: Agreement) -> Table:
+    from qualcode.analysis.tables import Cell, Column, Row, Table
+
+    columns = (Column("line"), Column("code"), Column("applied by"), Column("not by"), Column("text", wide=True))
+    rows = tuple(
+        Row(entry.transcript, (Cell(entry.line), Cell(entry.code_path), Cell(", ".join(entry.applied_by)),
+                               Cell(", ".join(entry.not_by)), Cell(entry.text)))
+        for entry in result.disagreements
+    )
+    return Table(
+        title=f"Disagreements by {result.unit} ({len(rows)})",
+        caption=f"Each {result.unit} where one of {', '.join(result.coders)} applied a code another did not.",
+        row_header="Transcript", columns=columns, rows=rows, records=True,
+    )
+
+
+def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agreement, tables: dict[str, Table],
+          printed: str) -> None:
+    """Write the workbook and the document (whole, after the leak check) if asked, then print as asked."""
+    from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
+
+    if output.xlsx is not None or docx is not None:
+        from qualcode.anonymise.leakcheck import guard
+
+        key = workspace.leak_check_key()
+        if output.xlsx is not None:
+            path = output.xlsx
+            write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name))
+            note(f"wrote {path}")
+        if docx is not None:
+            from qualcode.agreement.document import docx_bytes
+            from qualcode.exporters.publish import publish
+
+            if docx.suffix.lower() != ".docx":
+                raise InvalidInput(f"{docx} does not end in .docx", "name the document like enighet.docx")
+            publish(docx, docx_bytes(result, list(tables.values())), lambda data: guard(data, key, docx.name))
+            note(f"wrote {docx}")
+    if output.as_json:
+        emit_json(table_data(tables[printed]))
+    elif output.as_csv:
+        click.echo(render_csv(tables[printed]), nl=False)
+    elif output.xlsx is None and docx is None:
+        click.echo(render_text(tables[printed]), nl=False)
+
+
+def _docx_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--docx", type=click.Path(path_type=Path),
+                        help="Also write the tables and the disagreements to this Word document.")(function)
+
+
+@click.group("agreement", invoke_without_command=True)
+@agreement_options
+@output_options
+@_docx_option
+@click.pass_context
+def agreement_group(context: click.Context, /, **options: Any) -> None:
+    """Intercoder agreement per code and overall: percent, Cohen's/Fleiss' kappa, Krippendorff's alpha.
+
+    Example: qualcode agreement --unit sentence --coders "Forsker 1,Medforsker 1"
+    """
+    if context.invoked_subcommand is not None:  # the subcommand takes its own options
+        return
+    app = context.find_object(AppContext)
+    assert app is not None
+    output = Output.take(options)
+    docx = options.pop("docx")
+    with app.workspace(read_only=True) as workspace:
+        result = _measure(workspace, options)
+        tables = {"agreement": agreement_table(result), "disagreements": disagreements_table(result)}
+        _emit(workspace, output, docx, result, tables, "agreement")
+
+
+@agreement_group.command("disagreements")
+@agreement_options
+@click.option("--coder", "coder_filter", multiple=True, help="Only units where this coder differs from another; repeatable.")
+@output_options
+@pass_app
+def agreement_disagreements(app: AppContext, /, coder_filter: tuple[str, ...], **options: Any) -> None:
+    """Each unit where coders differ: transcript, line, the text, who applied which code (--code, --coder filter).
+
+    Example: qualcode agreement disagreements --unit turn --code brukermedvirkning
+    """
+    from dataclasses import replace
+
+    output = Output.take(options)
+    with app.workspace(read_only=True) as workspace:
+        result = _measure(workspace, options)
+        unknown = [name for name in coder_filter if name not in result.coders]
+        if unknown:
+            raise InvalidInput(f"--coder {unknown[0]} is not one of the coders compared", f"coders: {', '.join(result.coders)}")
+        if coder_filter:
+            kept = tuple(entry for entry in result.disagreements
+                         if any(name in entry.applied_by or name in entry.not_by for name in coder_filter))
+            result = replace(result, disagreements=kept)
+        _emit(workspace, output, None, result, {"disagreements": disagreements_table(result)}, "disagreements")
+
+
+COMMANDS = [agreement_group]

@@ -1,0 +1,262 @@
+"""Intercoder agreement: the statistics on published worked examples, their properties, the units,
+and `qualcode agreement [disagreements]` on the sample project coded by two coders, every figure
+checked against a count made here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from qualcode.agreement.statistics import (
+    Pattern,
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+    swap,
+)
+from qualcode.agreement.units import (
+    character_stretches,
+    match_segments,
+    overlap_share,
+    unit_patterns,
+)
+from qualcode.cli import cli
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
+from qualcode.store.models import Code, Coder, Coding, Transcript, Turn
+from qualcode.store.project import Project
+from tests.conftest import CODINGS
+
+# --- the statistics on published examples -------------------------------------------------------
+
+
+def test_cohen_kappa_on_artstein_and_poesio_2008_table() -> None:
+    # Artstein & Poesio (2008), "Inter-coder agreement for computational linguistics", Computational
+    # Linguistics 34(4):555-596, the 2x2 example of §2: 100 utterances coded STAT or IReq by two
+    # coders; A_o = 0.7, A_e = 0.54, kappa = 0.348.
+    table = Counter({("STAT", "STAT"): 20, ("IReq", "STAT"): 20, ("STAT", "IReq"): 10, ("IReq", "IReq"): 50})
+    kappa = cohen_kappa(table)
+    assert kappa.value == pytest.approx(0.348, abs=5e-4) and kappa.units == 100
+    assert percent_agreement(table).value == pytest.approx(70.0)
+
+
+def test_krippendorff_alpha_on_his_reliability_data_with_missing_values() -> None:
+    # Krippendorff, "Computing Krippendorff's alpha-reliability" (2011), the 4 observers x 12 units
+    # example with missing values: nominal alpha = 0.743 (unit 12 has one value and is not pairable).
+    n = None
+    data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n], [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3],
+            [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n], [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n]]
+    patterns = Counter(tuple(row[unit] for row in data) for unit in range(12))
+    alpha = krippendorff_alpha(patterns)
+    assert alpha.value == pytest.approx(0.743, abs=5e-4) and alpha.units == 11
+
+
+FLEISS_1971 = """4 4 4 4 4 4|2 2 2 5 5 5|2 3 3 3 3 5|5 5 5 5 5 5|2 2 2 4 4 4|1 1 3 3 3 3|3 3 3 3 5 5|1 1 3 3 3 4
+1 1 4 4 4 4|5 5 5 5 5 5|1 4 4 4 4 4|1 2 4 4 4 4|2 2 2 3 3 3|1 4 4 4 4 4|2 2 4 4 4 5|3 3 3 3 3 5|1 1 1 4 5 5
+1 1 1 1 1 2|2 2 4 4 4 4|1 3 3 5 5 5|5 5 5 5 5 5|2 4 4 4 4 4|2 2 4 5 5 5|1 1 4 4 4 4|1 4 4 4 4 5|2 2 2 2 2 4
+1 1 1 1 5 5|2 2 4 4 4 4|1 3 3 3 3 3|5 5 5 5 5 5"""
+
+
+def test_fleiss_kappa_on_fleiss_1971() -> None:
+    # Fleiss (1971), "Measuring nominal scale agreement among many raters", Psychological Bulletin
+    # 76(5):378-382, Table 1: 30 patients, 6 psychiatrists each, 5 diagnoses; P = .556, P_e = .220,
+    # kappa = .430.
+    patients = [tuple(int(value) for value in row.split()) for row in FLEISS_1971.replace("\n", "|").split("|")]
+    assert len(patients) == 30
+    kappa = fleiss_kappa(Counter(patients))
+    assert kappa.value == pytest.approx(0.430, abs=5e-4) and kappa.units == 30
+
+
+def test_undefined_figures_are_none_with_a_reason_never_nan() -> None:
+    nobody = Counter({(0, 0): 12})  # both left every unit uncoded: chance agreement is total
+    assert cohen_kappa(nobody).value is None and "chance" in cohen_kappa(nobody).reason
+    assert krippendorff_alpha(nobody).value is None and krippendorff_alpha(nobody).units == 12
+    assert fleiss_kappa(Counter({(1, 1, 1): 3})).value is None
+    missing = Counter({(1, None): 4})
+    assert percent_agreement(missing).value is None and cohen_kappa(missing).units == 0
+    assert krippendorff_alpha(missing).text() == "n/a"
+
+
+binary_units = st.lists(st.tuples(st.sampled_from([0, 1]), st.sampled_from([0, 1, None])), min_size=2, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(binary_units)
+def test_identical_codings_agree_fully_and_swapping_coders_changes_nothing(units: list[tuple[int, int | None]]) -> None:
+    identical = Counter((first, first) for first, _ in units)
+    if len(set(identical)) > 1:  # with both values present, kappa and alpha are defined and 1
+        assert cohen_kappa(identical).value == 1.0
+        assert krippendorff_alpha(identical).value == 1.0
+    patterns: Counter[Pattern] = Counter(units)
+    swapped = swap(patterns, (1, 0))
+    for statistic in (percent_agreement, cohen_kappa, krippendorff_alpha):
+        one, other = statistic(patterns), statistic(swapped)
+        assert one.units == other.units
+        assert (one.value is None) == (other.value is None)
+        if one.value is not None and other.value is not None:
+            assert one.value == pytest.approx(other.value)
+
+
+# --- units ---------------------------------------------------------------------------------------
+
+
+def test_units_touched_missing_and_characters() -> None:
+    starts, ends = [0, 10, 20, 30], [9, 19, 29, 39]
+    patterns, untouched = unit_patterns(starts, ends, [[(5, 12)], [(11, 15)], None])
+    assert patterns == {0: (1, 0, None), 1: (1, 1, None)} and untouched == 2
+    stretches = character_stretches([(0, 10)], [[(2, 6)], [(4, 8)]])
+    assert stretches == [(0, 2, (0, 0)), (2, 4, (1, 0)), (4, 6, (1, 1)), (6, 8, (0, 1)), (8, 10, (0, 0))]
+
+
+def test_segments_match_by_share_of_the_longer_passage() -> None:
+    assert overlap_share((0, 100), (5, 100)) == pytest.approx(0.95)
+    groups = match_segments([[(0, 100), (200, 260)], [(5, 100), (200, 230)]], 0.9)
+    assert groups == [((0, 100), (5, 100)), ((200, 260), None), (None, (200, 230))]
+    assert len(match_segments([[(200, 260)], [(200, 230)]], 0.5)) == 1
+
+
+# --- the command on the sample project -----------------------------------------------------------
+
+SECOND_CODER = [  # Forsker 2: agrees on two passages, gives two of Forsker 1's passages another code
+    ("veileder_V1", "måltall-press/inntakspress", CODINGS[1][2]),
+    ("veileder_V1", "empowerment/avmakt", "Det ble mer om antall enn om hva folk faktisk trengte."),
+    ("deltaker_D1_T1", "empowerment/avmakt", "Jeg følte meg som en snylter, ærlig talt."),
+    ("deltaker_D1_T1", "empowerment/håp og motivasjon", "Jeg har begynt å tro at jeg faktisk kan noe."),
+]
+
+
+@pytest.fixture(scope="module")
+def studie(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> tuple[Path, dict[str, str]]:
+    base = tmp_path_factory.mktemp("agreement")
+    shutil.copytree(demo_template / "demo", base / "demo")
+    shutil.copytree(demo_template / "demo-key", base / "demo-key")
+    env = {"QUALCODE_KEY": str(base / "demo-key" / "demo.qckey"), "QUALCODE_KEY_PASSPHRASE": "test passphrase",
+           "HOME": str(base / "home"), "XDG_CONFIG_HOME": str(base / "home" / ".config")}
+    with Project.open(base / "demo") as project, project.begin() as session:
+        for name, codings in (("Forsker 1", CODINGS), ("Forsker 2", SECOND_CODER), ("Forsker 3", CODINGS[:1])):
+            coder = get_or_create_coder(session, name)
+            for transcript, code, quote in codings:
+                add_coding(session, transcript, code, coder, match=quote)
+    return base / "demo", env
+
+
+def run(studie: tuple[Path, dict[str, str]], *args: str) -> Result:
+    root, env = studie
+    return CliRunner().invoke(cli, ["--project", str(root), "agreement", *args], env=env)
+
+
+def ok(studie: tuple[Path, dict[str, str]], *args: str) -> str:
+    result = run(studie, *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def expected_by_turn(root: Path, coders: tuple[str, str]) -> tuple[dict[str, dict[str, Any]], set[tuple[str, str, str]]]:
+    """The figures and disagreements by turn, counted straight from the rows: per code (sub-codes
+    rolled up), the turns each coder's codings touch in the transcripts both coded."""
+    with Project.open(root) as project, project.begin() as session:
+        rows = session.execute(
+            select(Transcript.name, Transcript.id, Coding.start, Coding.end, Code.path, Coder.name)
+            .join(Transcript, Coding.transcript_id == Transcript.id).join(Code, Coding.code_id == Code.id)
+            .join(Coder, Coding.coder_id == Coder.id).where(Coding.removed_at.is_(None), Coder.name.in_(coders))
+        ).all()
+        both = {name for name in {row[0] for row in rows} if {row[5] for row in rows if row[0] == name} == set(coders)}
+        turns = {name: session.execute(select(Turn.start, Turn.end).join(Transcript, Transcript.current_version_id == Turn.text_version_id)
+                                       .where(Transcript.name == name)).all() for name in both}
+    applied: dict[str, dict[str, set[tuple[str, int]]]] = defaultdict(lambda: defaultdict(set))
+    for transcript, _, start, end, path, coder in rows:
+        for depth in range(1, path.count("/") + 2):
+            code = "/".join(path.split("/")[:depth])
+            applied[code][coder].update(())  # a code either coder used counts, even where only one coded
+            if transcript not in both:
+                continue
+            for index, (turn_start, turn_end) in enumerate(turns[transcript]):
+                if start < turn_end and turn_start < end:
+                    applied[code][coder].add((transcript, index))
+    units = sum(len(spans) for spans in turns.values())
+    figures: dict[str, dict[str, Any]] = {}
+    disagreements = set()
+    for code, by in applied.items():
+        first, second = by[coders[0]], by[coders[1]]
+        both_applied, only_first, only_second = len(first & second), len(first - second), len(second - first)
+        neither = units - both_applied - only_first - only_second
+        p_o = (both_applied + neither) / units
+        if neither == units:  # both left the code out of every unit they both coded: no chance to correct
+            figures[code] = {"units": units, "agree %": 100.0, "kappa": "n/a", "κ n": units, "alpha": "n/a", "α n": units}
+            continue
+        p_e = ((both_applied + only_first) * (both_applied + only_second) + (neither + only_second) * (neither + only_first)) / units ** 2
+        ones = 2 * both_applied + only_first + only_second
+        alpha = 1 - (2 * units - 1) * (only_first + only_second) / (ones * (2 * units - ones))
+        figures[code] = {"units": units, "agree %": round(100 * p_o, 1), "kappa": round((p_o - p_e) / (1 - p_e), 3),
+                         "κ n": units, "alpha": round(alpha, 3), "α n": units}
+        for unit in first ^ second:
+            disagreements.add((unit[0], code, coders[0] if unit in first else coders[1], unit[1]))
+    # A parent's disagreement is listed under the sub-code that holds it.
+    kept = {(transcript, code, who) for transcript, code, who, index in disagreements
+            if not any(other.startswith(code + "/") and (transcript, other, who, index) in disagreements
+                       for other in applied)}
+    return figures, kept
+
+
+def test_agreement_by_turn_matches_a_count_of_the_rows(studie: tuple[Path, dict[str, str]]) -> None:
+    pair = ("Forsker 1", "Forsker 2")
+    expected, disagreements = expected_by_turn(studie[0], pair)
+    data = json.loads(ok(studie, "--unit", "turn", "--coders", ",".join(pair), "--json"))
+    rows = {row["key"]: row["values"] for row in data["rows"]}
+    assert set(rows) == set(expected)
+    for code, figures in expected.items():
+        assert rows[code] == figures, code
+    # Sub-codes disagree where their parent agrees: empowerment is one code to both in D1_T1.
+    assert rows["empowerment/håp og motivasjon"]["agree %"] < 100 and rows["måltall-press/inntakspress"]["kappa"] == 1.0
+    listed = json.loads(ok(studie, "disagreements", "--unit", "turn", "--coders", ",".join(pair), "--json"))["rows"]
+    assert {(row["label"], row["values"]["code"], row["values"]["applied by"]) for row in listed} == disagreements
+    assert all(row["values"]["text"] and row["values"]["line"] >= 1 for row in listed)
+    only = json.loads(ok(studie, "disagreements", "--unit", "turn", "--coders", ",".join(pair), "--code", "empowerment",
+                         "--coder", "Forsker 2", "--json"))["rows"]
+    assert only and all(row["values"]["code"].startswith("empowerment") for row in only)
+
+
+def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    table = ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2")
+    assert max(len(line) for line in table.splitlines()) <= 80 and "Cohen's kappa" in table
+    three = ok(studie, "--unit", "turn")  # everyone who coded: three coders, Fleiss' kappa
+    assert "Fleiss' kappa" in three and "Forsker 3" in three
+    rows = list(csv.DictReader(io.StringIO(ok(studie, "--unit", "segment", "--coders", "Forsker 1,Forsker 2", "--csv"))))
+    inntak = next(row for row in rows if row["Code"] == "måltall-press/inntakspress")
+    assert inntak["agree %"] == "100.0" and inntak["kappa"] == "n/a"  # segments leave chance undefined
+    workbook, document = tmp_path / "enighet.xlsx", tmp_path / "enighet.docx"
+    ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--xlsx", str(workbook), "--docx", str(document))
+    sheet = load_workbook(workbook).worksheets[0]
+    assert any(cell.value == "måltall-press/inntakspress" for row in sheet.iter_rows() for cell in row)
+    word = Document(str(document))
+    assert "Agreement by turn" in [paragraph.text for paragraph in word.paragraphs]
+    assert any("Forsker 2" in paragraph.text and "not by" in paragraph.text for paragraph in word.paragraphs)
+    assert word.tables[0].rows[0].cells[0].text == "Code"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--coders", "Forsker 1"), "two coders or more"),
+    (("--coders", "Forsker 1,Forsker 3", "--transcript", "deltaker_D1_T1"), "Forsker 3 coded nothing in the selection"),
+    (("--coders", "Forsker 1,Forsker 2", "--code", "empowerment/ansvar for eget liv"), "nobody coded"),
+    (("--coders", "Forsker 1,Ukjent"), "no codings by 'Ukjent'"),
+    (("--transcript", "veileder_V2"), "only Forsker 1 coded"),
+])
+def test_bad_input_is_one_line_and_exit_1(studie: tuple[Path, dict[str, str]], args: tuple[str, ...], message: str) -> None:
+    result = run(studie, "--unit", "turn", *args)
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
