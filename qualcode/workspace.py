@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from qualcode.anonymise.withdraw import Withdrawal
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.service import CodeView
+    from qualcode.coding.consensus import Disagreement
     from qualcode.coding.passages import Quote, QuoteFilter
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
     from qualcode.coding.transcripts import ParticipantView, TranscriptView
@@ -740,6 +741,36 @@ class Workspace:
         with self.begin() as session:
             quotes, _ = select_quotes(session, self._only_mine(QuoteFilter(codings=tuple(codings))))
             return quotes
+
+    # --- comparing two coders and deciding by consensus -------------------------------------------
+    def _refuse_if_blind(self) -> None:
+        if self.blind:
+            raise InvalidInput("comparing coders shows others' codings, which blind coding hides", "start qualcode tui --no-blind")
+
+    def coders_of(self, transcript: str) -> list[str]:
+        """The coders who coded the transcript (the consensus coder left out)."""
+        from qualcode.coding.consensus import coders_of
+
+        self._refuse_if_blind()
+        with self.begin() as session:
+            return coders_of(session, transcript)
+
+    def disagreements(self, transcript: str, coder_a: str, coder_b: str) -> list[Disagreement]:
+        """Where the two coders' codings of the transcript disagree, in text order, with any decision made."""
+        from qualcode.coding.consensus import disagreements
+
+        self._refuse_if_blind()
+        with self.begin() as session:
+            return disagreements(session, transcript, coder_a, coder_b)
+
+    def decide(self, disagreement: Disagreement, choice: str, span: tuple[int, int] | None = None) -> str:
+        """Settle a disagreement under the consensus coder, as this coder's undoable change."""
+        from qualcode.coding.consensus import Choice, decide
+
+        self._refuse_if_blind()
+        with self.begin() as session:
+            made = decide(session, disagreement, Choice(choice), self.coder(session), span=span)
+        return f"{made.code_path} on line {made.line} for {made.coder}" if made else "nothing coded here (neither)"
 
 
 class IdentifierReview:

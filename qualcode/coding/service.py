@@ -178,9 +178,12 @@ def add_coding(
     partial: bool = False,
     memo: str | None = None,
     blind: bool = False,
+    decided_by: Coder | None = None,
+    decision: str = "",
 ) -> CodingView:
     """Code a span, given by offsets or by quoting its text (whole words unless `partial`), as an undoable event;
-    `blind` records that the coder could see no one else's codings when making it."""
+    `blind` records that the coder could see no one else's codings when making it. A coding made for
+    another coder (a consensus decision) is the event of `decided_by`, on their undo stack, with `decision` in its summary."""
     transcript = find_transcript(session, transcript_ref)
     code = find_code(session, code_ref)
     version = current_text(transcript)
@@ -214,10 +217,12 @@ def add_coding(
     coding.memo = memo or None
     session.flush()
     # The audit trail keeps whether the coding was made blind, for an agreement study's method note.
+    for_other = f" for {coder.name} ({decision})" if decided_by is not None else ""
     record_event(
-        session, kind=EventKind.CODING_ADD, coder=coder, entity_guid=coding.guid,
+        session, kind=EventKind.CODING_ADD, coder=decided_by or coder, entity_guid=coding.guid,
         before=None, after=coding_state(coding) | ({"blind": True} if blind else {}),
-        summary=f"coded {transcript.name} {start}-{end} as {code.path}: {_short(coding.excerpt)!r}" + (" (blind)" if blind else ""),
+        summary=f"coded {transcript.name} {start}-{end} as {code.path}{for_other}: {_short(coding.excerpt)!r}"
+        + (" (blind)" if blind else ""),
     )
     return view_coding(session, coding, place=place)
 

@@ -1,0 +1,178 @@
+"""Consensus between two coders on one transcript: where their codings disagree, and deciding each disagreement.
+
+Two codings of the same code by coders A and B agree when they overlap by at least 0.9 of the
+longer one (as MAXQDA compares segments); every other coding of either is part of a disagreement.
+A decision codes the passage under a consensus coder ("konsensus") through the ordinary coding
+service, so it is an event on the undo stack of the person who decided, and the history names them.
+The original coders' codings are never changed.
+
+"Keep neither" writes nothing: no coding and no event. The disagreement stays open for the next
+look, which is honest (nothing was coded for the team); recording the refusal itself would need a
+kind of event of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import CodingView, add_coding
+from qualcode.errors import InvalidInput, NotFound
+from qualcode.store.lookup import LineIndex, current_text, find_transcript
+from qualcode.store.models import Code, Coder, Coding
+
+CONSENSUS_CODER = "konsensus"
+MIN_OVERLAP = 0.9  # of the longer coding, for two codings of one code to agree
+
+
+class Choice(StrEnum):
+    """What a team decided about one disagreement."""
+
+    A = "a"  # keep A's coding
+    B = "b"  # keep B's coding
+    BOTH = "both"  # keep the passage either coded: one coding spanning both
+    NEITHER = "neither"  # code nothing here
+    EDIT = "edit"  # code a span the team gives
+
+
+@dataclass(frozen=True)
+class Side:
+    """One coder's coding in a disagreement."""
+
+    coding_id: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One code on one passage where A and B differ; `a` or `b` is None where that coder did not code it."""
+
+    transcript: str
+    code_path: str
+    coder_a: str
+    coder_b: str
+    a: Side | None
+    b: Side | None
+    line: int
+    excerpt: str
+    # The consensus coder's live coding of this code overlapping the passage, once decided.
+    decided: Side | None
+
+    @property
+    def start(self) -> int:
+        return min(side.start for side in (self.a, self.b) if side is not None)
+
+    @property
+    def end(self) -> int:
+        return max(side.end for side in (self.a, self.b) if side is not None)
+
+
+def overlaps_enough(first: tuple[int, int], second: tuple[int, int], share: float = MIN_OVERLAP) -> bool:
+    """Whether two spans overlap by at least `share` of the longer one."""
+    common = min(first[1], second[1]) - max(first[0], second[0])
+    return common > 0 and common >= share * max(first[1] - first[0], second[1] - second[0])
+
+
+def _coder(session: Session, name: str) -> Coder:
+    coder = session.scalar(select(Coder).where(Coder.name == name))
+    if coder is None:
+        raise NotFound(f"no coder {name!r}", "list coders with `qualcode coder list`")
+    return coder
+
+
+def _live(session: Session, transcript_id: int, coder_id: int) -> list[tuple[str, Side]]:
+    rows = session.execute(
+        select(Code.path, Coding.id, Coding.start, Coding.end).join(Code, Coding.code_id == Code.id)
+        .where(Coding.transcript_id == transcript_id, Coding.coder_id == coder_id, Coding.removed_at.is_(None))
+        .order_by(Coding.start, Coding.id)
+    )
+    return [(path, Side(coding_id, start, end)) for path, coding_id, start, end in rows]
+
+
+def coders_of(session: Session, transcript_ref: str) -> list[str]:
+    """The coders with live codings on the transcript, by name, the consensus coder left out."""
+    transcript = find_transcript(session, transcript_ref)
+    names = session.scalars(
+        select(Coder.name).join(Coding, Coding.coder_id == Coder.id)
+        .where(Coding.transcript_id == transcript.id, Coding.removed_at.is_(None), Coder.name != CONSENSUS_CODER)
+        .distinct().order_by(Coder.name)
+    )
+    return list(names)
+
+
+def disagreements(
+    session: Session, transcript_ref: str, coder_a: str, coder_b: str, consensus_coder: str = CONSENSUS_CODER
+) -> list[Disagreement]:
+    """Where A's and B's codings on the transcript disagree, in text order, each with the consensus decision if made."""
+    if coder_a == coder_b:
+        raise InvalidInput(f"compare two different coders, not {coder_a} with themself")
+    transcript = find_transcript(session, transcript_ref)
+    text = current_text(transcript).text
+    first, second = _coder(session, coder_a), _coder(session, coder_b)
+    consensus = session.scalar(select(Coder).where(Coder.name == consensus_coder))
+    decided = _live(session, transcript.id, consensus.id) if consensus is not None else []
+    a_codings, b_codings = _live(session, transcript.id, first.id), _live(session, transcript.id, second.id)
+    # Agreeing pairs first, so a coding that agrees with one of the other's is never paired as a disagreement.
+    b_open = list(b_codings)
+    a_open: list[tuple[str, Side]] = []
+    for path, side in a_codings:
+        match = next((other for other in b_open if other[0] == path and overlaps_enough(
+            (side.start, side.end), (other[1].start, other[1].end))), None)
+        if match is None:
+            a_open.append((path, side))
+        else:
+            b_open.remove(match)
+    pairs: list[tuple[str, Side | None, Side | None]] = []
+    for path, side in a_open:  # A's coding with an overlapping one of B's of the same code: one disagreement
+        match = next((other for other in b_open if other[0] == path and min(side.end, other[1].end) > max(side.start, other[1].start)), None)
+        if match is not None:
+            b_open.remove(match)
+        pairs.append((path, side, match[1] if match else None))
+    pairs += [(path, None, side) for path, side in b_open]
+    lines = LineIndex(text)
+    found = []
+    for path, a, b in pairs:
+        start = min(side.start for side in (a, b) if side is not None)
+        end = max(side.end for side in (a, b) if side is not None)
+        settled = next((side for code, side in decided if code == path and min(end, side.end) > max(start, side.start)), None)
+        found.append(Disagreement(
+            transcript=transcript.name, code_path=path, coder_a=coder_a, coder_b=coder_b, a=a, b=b,
+            line=lines.line(start), excerpt=text[start:end], decided=settled,
+        ))
+    found.sort(key=lambda item: (item.start, item.end, item.code_path))
+    return found
+
+
+def decide(
+    session: Session, disagreement: Disagreement, choice: Choice, decided_by: Coder, *,
+    span: tuple[int, int] | None = None, consensus_coder: str = CONSENSUS_CODER,
+) -> CodingView | None:
+    """Settle one disagreement: the consensus coder's coding for it (None for `neither`), made by `decided_by`."""
+    if choice is Choice.NEITHER:
+        return None
+    if choice is Choice.EDIT:
+        if span is None:
+            raise InvalidInput("an edited decision needs the passage to code", "select the passage first")
+        chosen = span
+    elif choice is Choice.BOTH:
+        chosen = (disagreement.start, disagreement.end)
+    else:
+        side = disagreement.a if choice is Choice.A else disagreement.b
+        who = disagreement.coder_a if choice is Choice.A else disagreement.coder_b
+        if side is None:
+            raise InvalidInput(f"{who} did not code this passage {disagreement.code_path}", "keep the other's, or neither")
+        chosen = (side.start, side.end)
+    consensus = get_or_create_coder(session, consensus_coder)
+    what = {
+        Choice.A: f"kept {disagreement.coder_a}'s", Choice.B: f"kept {disagreement.coder_b}'s",
+        Choice.BOTH: "kept both", Choice.EDIT: "edited",
+    }[choice]
+    return add_coding(
+        session, disagreement.transcript, disagreement.code_path, consensus, start=chosen[0], end=chosen[1],
+        decided_by=decided_by, decision=f"{what}, {disagreement.coder_a} / {disagreement.coder_b}",
+    )

@@ -1,0 +1,117 @@
+"""Consensus between two coders: their disagreements on a transcript, and decisions that code under the consensus coder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.consensus import CONSENSUS_CODER, Choice, decide, disagreements
+from qualcode.coding.history import history, undo
+from qualcode.coding.service import add_coding, find_span
+from qualcode.errors import InvalidInput
+from qualcode.store.lookup import current_text, find_transcript
+from qualcode.store.models import Coder, Coding
+from qualcode.store.project import Project
+
+A, B = "Forsker 1", "Forsker 2"
+TRANSCRIPT = "veileder_V1"
+# Forsker 2 agrees with Forsker 1 on one passage, codes part of another, and one Forsker 1 left alone;
+# Forsker 1 codes one more passage Forsker 2 left alone (conftest's CODINGS hold Forsker 1's others).
+SECOND = [
+    ("måltall-press/kvantitet mot kvalitet", "Det ble mer om antall enn om hva folk faktisk trengte."),
+    ("måltall-press/inntakspress", "Så da ble det sånn at vi tok inn nesten alle som kom."),
+    ("måltall-press", "Det var pes hele våren."),
+]
+FIRST_MORE = ("empowerment/selvbilde og selvtillit", "Det handler om å bygge opp troen på seg selv, og det tar tid.")
+WHOLE_INNTAK = ("Vi hadde et måltall fra fylket på førti deltakere innen sommeren, og vi lå langt under. "
+                "Så da ble det sånn at vi tok inn nesten alle som kom.")
+
+
+@pytest.fixture(scope="module")
+def two_coders(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Path:
+    root = tmp_path_factory.mktemp("consensus") / "project"
+    shutil.copytree(coded_template[0], root)
+    with Project.open(root) as project, project.begin() as session:
+        second = get_or_create_coder(session, B)
+        for code, quote in SECOND:
+            add_coding(session, TRANSCRIPT, code, second, match=quote)
+        add_coding(session, TRANSCRIPT, FIRST_MORE[0], get_or_create_coder(session, A), match=FIRST_MORE[1])
+    return root
+
+
+@pytest.fixture
+def root(two_coders: Path, tmp_path: Path) -> Path:
+    shutil.copytree(two_coders, tmp_path / "project")
+    return tmp_path / "project"
+
+
+def span(session: Any, quote: str) -> tuple[int, int]:
+    return find_span(current_text(find_transcript(session, TRANSCRIPT)).text, quote)
+
+
+def live(session: Any, coder: str) -> list[tuple[str, int, int]]:
+    rows = session.execute(
+        select(Coding).join(Coder).where(Coder.name == coder, Coding.removed_at.is_(None)).order_by(Coding.id)
+    ).scalars()
+    return [(coding.code.path, coding.start, coding.end) for coding in rows]
+
+
+def test_disagreements_in_text_order_leave_out_agreeing_codings(root: Path) -> None:
+    with Project.open(root) as project, project.begin() as session:
+        found = disagreements(session, TRANSCRIPT, A, B)
+        assert [(d.code_path, d.a is not None, d.b is not None) for d in found] == [
+            ("måltall-press/inntakspress", True, True),
+            ("måltall-press", False, True),
+            ("empowerment/selvbilde og selvtillit", True, False),
+        ]
+        first = found[0]
+        assert first.a is not None and first.b is not None
+        assert (first.a.start, first.a.end) == span(session, WHOLE_INNTAK)
+        assert (first.b.start, first.b.end) == span(session, SECOND[1][1])
+        assert first.excerpt == WHOLE_INNTAK and first.line == 2
+        assert all(d.decided is None for d in found)
+        assert [d.code_path for d in disagreements(session, TRANSCRIPT, B, A)] == [d.code_path for d in found]
+
+
+@pytest.mark.parametrize(("choice", "expected"), [
+    (Choice.A, WHOLE_INNTAK), (Choice.B, SECOND[1][1]), (Choice.BOTH, WHOLE_INNTAK),
+    (Choice.EDIT, "Vi hadde et måltall fra fylket"), (Choice.NEITHER, None),
+])
+def test_each_choice_makes_exactly_its_consensus_coding_and_leaves_the_coders_alone(
+    root: Path, choice: Choice, expected: str | None,
+) -> None:
+    with Project.open(root) as project, project.begin() as session:
+        before = live(session, A), live(session, B)
+        decider = get_or_create_coder(session, A)
+        target = disagreements(session, TRANSCRIPT, A, B)[0]
+        edited = span(session, "Vi hadde et måltall fra fylket") if choice is Choice.EDIT else None
+        decide(session, target, choice, decider, span=edited)
+        made = live(session, CONSENSUS_CODER)
+        assert (live(session, A), live(session, B)) == before
+        if expected is None:
+            assert made == []
+            assert disagreements(session, TRANSCRIPT, A, B)[0].decided is None
+        else:
+            assert made == [("måltall-press/inntakspress", *span(session, expected))]
+            assert disagreements(session, TRANSCRIPT, A, B)[0].decided is not None
+            # The history says who decided, and for whom; the decider's undo takes it back.
+            latest = history(session, limit=1)[0]
+            assert latest.coder == A and f"for {CONSENSUS_CODER}" in latest.summary
+            undo(session, decider)
+            assert live(session, CONSENSUS_CODER) == []
+            assert disagreements(session, TRANSCRIPT, A, B)[0].decided is None
+
+
+def test_keeping_a_coding_the_coder_never_made_is_refused(root: Path) -> None:
+    with Project.open(root) as project, project.begin() as session:
+        only_b = disagreements(session, TRANSCRIPT, A, B)[1]
+        with pytest.raises(InvalidInput, match="Forsker 1 did not code"):
+            decide(session, only_b, Choice.A, get_or_create_coder(session, A))
+        with pytest.raises(InvalidInput, match="needs the passage"):
+            decide(session, only_b, Choice.EDIT, get_or_create_coder(session, A))
+        assert live(session, CONSENSUS_CODER) == []
