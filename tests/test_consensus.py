@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import Static
 
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.consensus import CONSENSUS_CODER, Choice, decide, disagreements
@@ -17,6 +19,9 @@ from qualcode.errors import InvalidInput
 from qualcode.store.lookup import current_text, find_transcript
 from qualcode.store.models import Coder, Coding
 from qualcode.store.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.compare import CompareScreen
+from tests.conftest import open_tui
 
 A, B = "Forsker 1", "Forsker 2"
 TRANSCRIPT = "veileder_V1"
@@ -115,3 +120,55 @@ def test_keeping_a_coding_the_coder_never_made_is_refused(root: Path) -> None:
         with pytest.raises(InvalidInput, match="needs the passage"):
             decide(session, only_b, Choice.EDIT, get_or_create_coder(session, A))
         assert live(session, CONSENSUS_CODER) == []
+
+
+async def settle(app: QualcodeApp, pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def consensus_codings(root: Path) -> list[tuple[str, int, int]]:
+    with Project.open(root) as project, project.begin() as session:
+        return live(session, CONSENSUS_CODER)
+
+
+async def test_the_compare_screen_steps_through_disagreements_and_each_decision_makes_one_undoable_coding(root: Path) -> None:
+    app = open_tui(root, coder=A)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_transcript(TRANSCRIPT)
+        await settle(app, pilot)
+        app.action_compare()  # as the palette's "Compare coders" does on the reader; two coders, so no question which
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        assert (screen.coder_a, screen.coder_b) == (A, B) and len(screen.found) == 3
+        passage = str(screen.query_one("#compare-passage", Static).render())
+        assert "[AB: Så da ble det sånn" in passage and "[A: Vi hadde" in passage
+        with Project.open(root) as project, project.begin() as session:
+            originals = live(session, A), live(session, B)
+
+        await pilot.press("n")
+        assert screen.current is not None and screen.current.code_path == "måltall-press"
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert consensus_codings(root) == [("måltall-press", screen.found[1].b.start, screen.found[1].b.end)]  # type: ignore[union-attr]
+        await pilot.press("N")
+        assert screen.current is not None and screen.current.code_path == "måltall-press/inntakspress"
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert len(consensus_codings(root)) == 2
+        await pilot.press("n")  # the decided one is passed over
+        assert screen.current is not None and screen.current.code_path == "empowerment/selvbilde og selvtillit"
+        await pilot.press("0")
+        await settle(app, pilot)
+        assert len(consensus_codings(root)) == 2
+        assert [item.decided is not None for item in screen.found] == [True, True, False]
+
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert [path for path, _, _ in consensus_codings(root)] == ["måltall-press"]
+        assert [item.decided is not None for item in screen.found] == [False, True, False]
+        with Project.open(root) as project, project.begin() as session:
+            assert (live(session, A), live(session, B)) == originals

@@ -30,7 +30,7 @@ Result = TypeVar("Result")
 
 
 class QualcodeApp(App[None]):
-    CSS_PATH = ["styles/qualcode.tcss", "styles/framework.tcss", "styles/analysis.tcss"]
+    CSS_PATH = ["styles/qualcode.tcss", "styles/framework.tcss", "styles/analysis.tcss", "styles/compare.tcss"]
     TITLE = "qualcode"
     COMMANDS = App.COMMANDS | {QualcodeCommands}
     BINDINGS = [
@@ -155,6 +155,8 @@ class QualcodeApp(App[None]):
             ("Participants", "List and edit participants: role, office, gender, age band, attributes", self.action_participants),
             ("Framework matrix", "A summary per participant and code, written beside the cell's passages", self.action_framework),
             ("Analysis", "Codes × role, wave, office … and code co-occurrence; Enter lists a cell's passages", self.action_analysis),
+            ("Compare coders", "Two coders' codings of this transcript; decide each disagreement by consensus",
+             self.action_compare),
             ("Search", "Search the transcripts", self.action_search),
         ]
         if hasattr(screen, "action_help"):
@@ -206,6 +208,37 @@ class QualcodeApp(App[None]):
         from qualcode.tui.screens.analysis import AnalysisScreen
 
         self.push_screen(AnalysisScreen())
+
+    def action_compare(self) -> None:
+        """Compare two coders on the transcript being read (or highlighted in the overview), asking which two if more coded it."""
+        from qualcode.tui.screens.compare import CoderPairPicker, CompareScreen
+
+        transcript = self.screen.document.transcript if isinstance(self.screen, ReaderScreen) else None
+        if isinstance(self.screen, OverviewScreen):
+            from textual.widgets import DataTable
+
+            table = self.screen.query_one(DataTable)
+            transcript = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        if transcript is None:
+            self.notify("Open or highlight a transcript first, then compare its coders.", title="Compare")
+            return
+        chosen = transcript
+
+        def compare(pair: tuple[str, str] | None) -> None:
+            if pair is not None:
+                self.push_screen(CompareScreen(chosen, *pair))
+
+        def coders_found(coders: list[str]) -> None:
+            if len(coders) < 2:
+                self.notify(f"{chosen} has {len(coders)} coder{'s' if len(coders) != 1 else ''}: nothing to compare.",
+                            title="Compare", markup=False)
+            elif len(coders) == 2:
+                compare((coders[0], coders[1]))
+            else:
+                self.push_screen(CoderPairPicker(coders), compare)
+
+        self.in_background(lambda workspace: workspace.coders_of(chosen), coders_found, group="compare",
+                           failed=lambda message: self.notify(message, title="Compare", severity="error", markup=False))
 
     def on_unmount(self) -> None:
         self.workspace.close()

@@ -62,6 +62,8 @@ class OverviewScreen(QualcodeScreen):
                 tooltip="The framework matrix: a summary per participant and code, beside the passages", id="overview.framework"),
         Binding("m", "app.analysis", "Analysis", show=False,
                 tooltip="The code × attribute matrix and co-occurrence; Enter lists a cell's passages", id="overview.analysis"),
+        Binding("C", "app.compare", "Compare coders", show=False,
+                tooltip="Two coders' codings of this transcript; decide each disagreement by consensus", id="overview.compare"),
         Binding("r", "app.comments", "Reviewers' comments", show=False,
                 tooltip="Read a commented report back as memos and jump to the quotes", id="overview.comments"),
         Binding("ctrl+f", "app.search", "Search", show=False, id="overview.search"),
