@@ -120,6 +120,16 @@ def test_units_touched_missing_and_characters() -> None:
     assert stretches == [(0, 2, (0, 0)), (2, 4, (1, 0)), (4, 6, (1, 1)), (6, 8, (0, 1)), (8, 10, (0, 0))]
 
 
+def test_sentences_are_the_readers_sentences() -> None:
+    from qualcode.agreement.units import sentence_units
+    from qualcode.text.sentences import sentence_spans
+
+    text = "Hei. Jeg heter Åse 🙂 og bor her. Ja!\nNei. Kanskje det? Vi får se."
+    turns = [(0, 37), (38, len(text))]
+    assert sentence_units(text, turns) == [span for start, end in turns for span in sentence_spans(text[start:end], start)]
+    assert sentence_units(text, []) == sentence_spans(text)
+
+
 def test_segments_match_by_share_of_the_longer_passage() -> None:
     assert overlap_share((0, 100), (5, 100)) == pytest.approx(0.95)
     groups = match_segments([[(0, 100), (200, 260)], [(5, 100), (200, 230)]], 0.9)

@@ -84,9 +84,10 @@ class Disagreement:
 
 def agreement(
     session: Session, selection: QuoteFilter, unit: str = "sentence", coders: Sequence[str] = (),
-    min_overlap: float = 0.9,
+    min_overlap: float = 0.9, *, listed: bool = True,
 ) -> Agreement:
-    """The agreement of `coders` (default: everyone who coded the selection) on the selection's codes."""
+    """The agreement of `coders` (default: everyone who coded the selection) on the selection's codes,
+    and with `listed` the units where they differ."""
     if unit not in UNITS:
         raise InvalidInput(f"--unit {unit!r} is not one of {', '.join(UNITS)}", "as in --unit sentence")
     if not 0.0 < min_overlap <= 1.0:
@@ -125,7 +126,7 @@ def agreement(
         if code.id in found.roots or not selection.include_subcodes:
             pooled.update(patterns)
     overall = _figures("Overall", 0, pooled, unit)
-    disagreements = study.disagreements([(code.id, code.path) for code in rows], names)
+    disagreements = study.disagreements([(code.id, code.path) for code in rows], names) if listed else ()
     return Agreement(unit, min_overlap, names, kappa_name, tuple(results), overall, len(study.covered), disagreements)
 
 
@@ -170,9 +171,16 @@ class _Study:
             if per_coder is None:
                 per_coder = self.spans[code_id, transcript_id] = [[] for _ in order]
             per_coder[position[coder_id]].append((start, end))
-        for per_coder in self.spans.values():
+        self.transcripts_of: dict[int, list[int]] = defaultdict(list)
+        for (code_id, transcript_id), per_coder in self.spans.items():
+            self.transcripts_of[code_id].append(transcript_id)
             for coder_spans in per_coder:
                 coder_spans.sort()
+        self.bases = {
+            transcript_id: tuple(0 if index in coders else None for index in range(len(order)))
+            for transcript_id, coders in self.covered.items()
+        }
+        self.found_places: dict[int, list[tuple[int, int, int, Pattern]]] = {}
         self.units: dict[int, tuple[list[int], list[int]]] = {}
         self.regions: dict[int, list[Span]] = {}
         self.baseline: Counter[Pattern] = Counter()
@@ -208,8 +216,7 @@ class _Study:
 
     def base(self, transcript_id: int) -> Pattern:
         """A unit nobody coded: 0 from each coder who coded the transcript, missing from the others."""
-        covered = self.covered[transcript_id]
-        return tuple(0 if index in covered else None for index in range(len(self.order)))
+        return self.bases[transcript_id]
 
     def values(self, code_id: int, transcript_id: int) -> list[list[Span] | None]:
         per_coder = self.spans.get((code_id, transcript_id)) or [[] for _ in self.order]
@@ -218,10 +225,11 @@ class _Study:
 
     def places(self, code_id: int) -> list[tuple[int, int, int, Pattern]]:
         """(transcript, start, end, pattern) of every unit someone applied the code to."""
-        found = []
-        for (code, transcript_id) in self.spans:
-            if code != code_id:
-                continue
+        cached = self.found_places.get(code_id)
+        if cached is not None:
+            return cached
+        found = self.found_places[code_id] = []
+        for transcript_id in self.transcripts_of.get(code_id, ()):
             values = self.values(code_id, transcript_id)
             if self.unit in ("sentence", "turn"):
                 starts, ends = self.units[transcript_id]
@@ -273,7 +281,8 @@ class _Study:
                     tuple(name for name, value in zip(names, pattern, strict=True) if value == 0),
                 ))
         position = {path: index for index, (_, path) in enumerate(codes)}
-        listed.sort(key=lambda entry: (natural_key(entry.transcript), entry.start, position[entry.code_path]))
+        rank = {name: index for index, name in enumerate(sorted({entry.transcript for entry in listed}, key=natural_key))}
+        listed.sort(key=lambda entry: (rank[entry.transcript], entry.start, position[entry.code_path]))
         return tuple(listed)
 
 

@@ -8,7 +8,7 @@ transcript are sorted and never overlap (analysis.passages merges them into pass
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 
 from qualcode.agreement.statistics import Pattern
@@ -20,11 +20,20 @@ Span = tuple[int, int]
 def sentence_units(text: str, turns: Sequence[Span]) -> list[Span]:
     """Sentences as the reader and `analyse cooccur --within sentences:N` find them: within each
     turn, or in the whole text when it has no turns."""
-    from qualcode.text.sentences import sentence_spans  # spaCy, only for this unit
+    from qualcode.text.sentences import PIECE, pipeline, sentence_spans  # spaCy, only for this unit
 
+    pieces = list(turns or [(0, len(text))])
+    if any(end - start > PIECE for start, end in pieces):  # text/sentences.py cuts those in pieces
+        return [span for start, end in pieces for span in sentence_spans(text[start:end], start)]
+    # The turns through spaCy's pipe in batches: the same sentences sentence_spans finds turn by turn,
+    # for half the time (the per-call overhead dominates on short turns).
     found: list[Span] = []
-    for start, end in turns or [(0, len(text))]:
-        found += sentence_spans(text[start:end], start)
+    for (offset, _), doc in zip(pieces, pipeline().pipe(text[start:end] for start, end in pieces), strict=True):
+        for sentence in doc.sents:
+            start = sentence.start_char + len(sentence.text) - len(sentence.text.lstrip())
+            end = sentence.start_char + len(sentence.text.rstrip())
+            if end > start:
+                found.append((start + offset, end + offset))
     return found
 
 
@@ -104,23 +113,34 @@ def match_segments(spans: Sequence[Sequence[Span] | None], min_overlap: float) -
     coder, the one it shares most with if that is at least `min_overlap` of the longer; a group is a
     span and its matches, one place per coder (None where that coder has no matching span).
 
-    Groups are built coder by coder: a later coder's span joins the group whose spans it matches
-    best (on the group's first span), else starts a group of its own."""
+    Groups are built coder by coder: a later coder's span joins the group whose first span it
+    matches best, else starts a group of its own."""
     groups: list[list[Span | None]] = []
+    anchors: list[tuple[int, int, int]] = []  # each group's first span and its index, by start
+    longest = 0
     for coder, coder_spans in enumerate(spans):
+        opened: list[tuple[int, int, int]] = []
         for span in coder_spans or ():
             best, best_share = -1, 0.0
-            for index, group in enumerate(groups):
-                if group[coder] is not None:
+            # Only a group whose first span overlaps this one can match: those starting before its end,
+            # back to the longest span's length before its start.
+            index = bisect_left(anchors, (span[1],)) - 1
+            while index >= 0 and anchors[index][0] > span[0] - longest:
+                start, end, number = anchors[index]
+                index -= 1
+                if groups[number][coder] is not None:
                     continue
-                anchor = next(member for member in group if member is not None)
-                share = overlap_share(anchor, span)
+                share = overlap_share((start, end), span)
                 if share >= min_overlap and share > best_share:
-                    best, best_share = index, share
+                    best, best_share = number, share
             if best >= 0:
                 groups[best][coder] = span
             else:
-                opened: list[Span | None] = [None] * len(spans)
-                opened[coder] = span
-                groups.append(opened)
+                group: list[Span | None] = [None] * len(spans)
+                group[coder] = span
+                opened.append((span[0], span[1], len(groups)))
+                groups.append(group)
+        for anchor in opened:  # the coder's own spans never match each other
+            insort(anchors, anchor)
+            longest = max(longest, anchor[1] - anchor[0])
     return [tuple(group) for group in groups]

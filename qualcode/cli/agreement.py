@@ -47,7 +47,7 @@ def agreement_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return code_options(function)
 
 
-def _measure(workspace: Workspace, options: dict[str, Any]) -> Agreement:
+def _measure(workspace: Workspace, options: dict[str, Any], listed: bool = True) -> Agreement:
     from qualcode.agreement.service import agreement
 
     selection = QuoteFilter(
@@ -57,7 +57,7 @@ def _measure(workspace: Workspace, options: dict[str, Any]) -> Agreement:
     )
     coders = [name for name in options["coders_text"].split(",") if name.strip()]
     with workspace.begin() as session:
-        return agreement(session, selection, options["unit"], coders, options["min_overlap"])
+        return agreement(session, selection, options["unit"], coders, options["min_overlap"], listed=listed)
 
 
 def agreement_table(result: Agreement) -> Table:
@@ -172,8 +172,11 @@ def agreement_group(context: click.Context, /, **options: Any) -> None:
     output = Output.take(options)
     docx = options.pop("docx")
     with app.workspace(read_only=True) as workspace:
-        result = _measure(workspace, options)
-        tables = {"agreement": agreement_table(result), "disagreements": disagreements_table(result)}
+        # The disagreements go into the workbook and the document; a printed table does without them.
+        result = _measure(workspace, options, listed=output.xlsx is not None or docx is not None)
+        tables = {"agreement": agreement_table(result)}
+        if output.xlsx is not None or docx is not None:
+            tables["disagreements"] = disagreements_table(result)
         _emit(workspace, output, docx, result, tables, "agreement")
 
 
