@@ -35,7 +35,7 @@ from qualcode.agreement.units import (
 from qualcode.cli import cli
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import add_coding
-from qualcode.store.models import Code, Coder, Coding, Transcript, Turn
+from qualcode.store.models import Code, Coder, Coding, TextVersion, Transcript, Turn
 from qualcode.store.project import Project
 from tests.conftest import CODINGS
 
@@ -249,6 +249,14 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     rows = list(csv.DictReader(io.StringIO(ok(studie, "--unit", "segment", "--coders", "Forsker 1,Forsker 2", "--csv"))))
     inntak = next(row for row in rows if row["Code"] == "måltall-press/inntakspress")
     assert inntak["agree %"] == "100.0" and inntak["kappa"] == "n/a"  # segments leave chance undefined
+    characters = {row["key"]: row["values"] for row in json.loads(
+        ok(studie, "--unit", "character", "--coders", "Forsker 1,Forsker 2", "--json"))["rows"]}
+    with Project.open(studie[0]) as project, project.begin() as session:  # every character of V1 and D1_T1, the two both coded
+        both = sum(len(text) for text in session.scalars(
+            select(TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id)
+            .where(Transcript.name.in_(["veileder_V1", "deltaker_D1_T1"]))))
+    assert {row["units"] for row in characters.values()} == {both}
+    assert characters["måltall-press/inntakspress"]["kappa"] == 1.0 and characters["empowerment/avmakt"]["kappa"] < 1.0
     workbook, document = tmp_path / "enighet.xlsx", tmp_path / "enighet.docx"
     ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--xlsx", str(workbook), "--docx", str(document))
     sheet = load_workbook(workbook).worksheets[0]
