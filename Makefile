@@ -63,6 +63,8 @@ bench: install
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_tui.py
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_agreement.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO)-key
