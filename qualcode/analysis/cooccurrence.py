@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import add, itemgetter, lshift, mul, or_, rshift
@@ -15,7 +13,7 @@ from operator import add, itemgetter, lshift, mul, or_, rshift
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.analysis.passages import Coded, Passage, coded
+from qualcode.analysis.passages import Coded, Passage, coded, without_collections
 from qualcode.analysis.rules import caption
 from qualcode.analysis.tables import Cell as TableCell
 from qualcode.analysis.tables import Column, Row, Table
@@ -148,7 +146,7 @@ def cooccurrence(session: Session, selection: QuoteFilter, within: Within) -> Co
     codes = {code.id: code for code in found.rows}
     code_of = found.code
     sizes = Counter(code_of)
-    with _collector_paused():
+    with without_collections():
         pairs = _pairs(session, found, codes, within)
         # Each pair's two codes as one number (the code earlier in the codebook, which _pairs puts first,
         # times a width past the largest id, plus the other): the counting then runs inside Counter and set.
@@ -212,7 +210,7 @@ def cooccurring_pairs(
         )
     # Passage objects (with their texts) only for the passages of the pairs listed.
     chosen: list[tuple[int, int, str]] = []
-    with _collector_paused():
+    with without_collections():
         for one, other, relation in _pairs(session, found, codes, within):
             if code_of[one] == second_code.id and code_of[other] == first_code.id:
                 one, other = other, one
@@ -247,19 +245,6 @@ def _c_coefficient(first_size: int, second_size: int, first_paired: int, second_
 def _related(one: CodeView, other: CodeView) -> bool:
     """The same code, or one above the other in the codebook."""
     return one.path == other.path or one.path.startswith(other.path + "/") or other.path.startswith(one.path + "/")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while passages are paired: the tens of thousands of tuples
-    made hold no cycles, and the collections their number sets off would walk the whole heap each time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _pairs(session: Session, found: Coded, codes: dict[int, CodeView], within: Within) -> list[tuple[int, int, str]]:

@@ -192,7 +192,7 @@ class Coded:
     def per_place(self, coders: bool = True) -> Counter[tuple[int, int, int | None, int]]:
         """How many passages each (code, transcript, participant, coder) has: what a column's value depends
         on. Without `coders`, the coder is 0 and each place counts every coder's passages."""
-        with _without_collections():
+        with without_collections():
             if coders:
                 return Counter(map(itemgetter(0, 1, 2, 3), self.spans))
             return Counter({(*place, 0): count for place, count in Counter(map(itemgetter(0, 1, 2), self.spans)).items()})
@@ -229,7 +229,7 @@ class Coded:
         # A code's passage is often its sub-code's passage too: each stretch is split once.
         known: dict[tuple[int, int, int], int] = {}
         found = []
-        with _without_collections():
+        with without_collections():
             for span, end in zip(self.spans, self.end, strict=True):
                 key = (span[1], span[4], end)
                 words = known.get(key)
@@ -249,7 +249,7 @@ class Coded:
                 position[self.code[index]], rank[self.transcript[index]], coder_rank[self.coder[index]], self.start[index]))
         # One number per passage sorts faster than a tuple: code, transcript, coder, start, as digits.
         transcripts, coders, starts = len(rank) + 1, len(coder_rank) + 1, max(self.end, default=0) + 1
-        with _without_collections():
+        with without_collections():
             keys = [
                 ((position[code_id] * transcripts + rank[transcript_id]) * coders + coder_rank[coder_id]) * starts + start
                 for code_id, transcript_id, _, coder_id, start in self.spans
@@ -263,7 +263,7 @@ class Coded:
         names, texts, versions = places.transcript_names, places.texts, places.versions
         people: dict[tuple[int, int | None], tuple[str | None, Mapping[str, str | None]]] = {}
         found = []
-        with _without_collections():
+        with without_collections():
             for index in self.order() if indexes is None else indexes:
                 code_id, transcript_id, participant_id, coder_id, start = spans[index]
                 end = ends[index]
@@ -293,7 +293,7 @@ def coded(
     Quote of its first coding. `texts` reads the transcripts' texts (for words and Passage objects);
     with `required`, nothing selected is a NotFound.
     """
-    with _without_collections():
+    with without_collections():
         found = _coded(session, selection or QuoteFilter(), rollup, texts)
     if required and not found.spans:
         raise nothing_selected(session, found.selection)
@@ -528,9 +528,9 @@ _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 @contextmanager
-def _without_collections() -> Iterator[None]:
-    """Pause the cyclic garbage collector while tens of thousands of rows and passages are made: they
-    hold no cycles, and the collections their number sets off would walk the whole heap each time
+def without_collections() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of rows, passages or pairs are
+    made (here and in co-occurrence): they hold no cycles, and the collections their number sets off would walk the whole heap each time
     (a third of a matrix's time on 50,000 codings)."""
     enabled = gc.isenabled()
     gc.disable()
