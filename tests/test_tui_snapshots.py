@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import create_key
@@ -36,10 +37,14 @@ def coded_project(project: Project) -> Path:
 
 
 async def _settle(pilot: Pilot[None]) -> None:
+    """Until the work a key set off is done and drawn: a screen pushed by the key starts its worker
+    when it mounts, after the first wait may already have returned, and its table sizes its
+    columns on the refresh after the rows arrive."""
     app = pilot.app
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
 
 
 async def _open_leader(pilot: Pilot[None]) -> None:
@@ -143,6 +148,11 @@ def test_participants(snap_compare: SnapCompare, coded_project: Path) -> None:
     async def before(pilot: Pilot[None]) -> None:
         await _settle(pilot)
         await pilot.press("p")
+        await _settle(pilot)
+        for _ in range(100):  # the list, loaded in the background, sized on the refresh after
+            if pilot.app.screen.query_one(DataTable).row_count:
+                break
+            await pilot.pause(0.02)
         await _settle(pilot)
         await pilot.press("e")
         await _settle(pilot)
