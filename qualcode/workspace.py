@@ -579,13 +579,16 @@ class Workspace:
         title: str | None = None, progress: Callable[[int, int], None] | None = None,
     ) -> ExportDone:
         """A Word report, as `qualcode export report`; a named file that exists is refused."""
+        from qualcode.agreement.consensus import consensus_pairs
         from qualcode.exporters.report import ReportOptions
         from qualcode.exporters.service import export_report
 
         key = self.leak_check_key()
         with self.begin() as session:
+            chosen = self._only_mine(selection)
+            options = ReportOptions(title=title, attribution=attribution, language=language, consensus=consensus_pairs(session, chosen))
             result = export_report(
-                session, self.root, self._only_mine(selection), ReportOptions(title=title, attribution=attribution, language=language),
+                session, self.root, chosen, options,
                 self._export_output(output), False, key, progress,
             )
         return ExportDone(result.path, result.quotes, result.codes, tuple(result.warnings))

@@ -133,6 +133,9 @@ def export_report_command(
             if matrices or figures:
                 tables, together = _analysis(session, _filter(options), matrices, figures)
                 report_options = replace(report_options, matrices=tables, cooccurrence=together, figures=figures)
+            from qualcode.agreement.consensus import consensus_pairs
+
+            report_options = replace(report_options, consensus=consensus_pairs(session, _filter(options)))
             result = export_report(
                 session, workspace.root, _filter(options), report_options, options["output"], options["force"], key,
                 _advance(step),

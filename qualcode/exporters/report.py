@@ -32,7 +32,15 @@ from qualcode.exporters.analysis_tables import (
 )
 from qualcode.exporters.attribution import attribute, check_template
 from qualcode.exporters.framework import MatrixLike
-from qualcode.exporters.labels import ROLE_NOUNS, MethodFacts, labels, listed, method_note, natural
+from qualcode.exporters.labels import (
+    ROLE_NOUNS,
+    MethodFacts,
+    counted,
+    labels,
+    listed,
+    method_note,
+    natural,
+)
 from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
 from qualcode.store.settings import get_setting
 
@@ -51,6 +59,21 @@ class ReportOptions:
     matrices: tuple[TableLike, ...] = ()  # code × attribute matrices: a Word table each, in an analysis chapter
     cooccurrence: CooccurrenceLike | None = None  # drawn as a heatmap in that chapter when `figures`
     figures: bool = False  # heatmaps of the matrices and of co-occurrence (matplotlib is imported only then)
+    consensus: tuple[ConsensusPair, ...] = ()  # said in the method note when the quotes include the consensus coder's
+
+
+@dataclass(frozen=True)
+class ConsensusPair:
+    """Two coders whose disagreements a consensus coder's codings settled, and their agreement before it, by turn."""
+
+    consensus_coder: str
+    coder_a: str
+    coder_b: str
+    transcripts: int  # the transcripts holding these decisions, where the agreement was measured
+    units: int  # turns the overall figures rest on
+    percent: float | None
+    kappa: float | None
+    kappa_name: str
 
 
 def bookmark_name(quote: Quote) -> str:
@@ -81,6 +104,8 @@ def render_report(
     contents = _Contents(document, words["contents"])
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _method_note(session, document, contents, quotes, codes, options.language)
+    for paragraph in _consensus_note(quotes, options.consensus, options.language):
+        document.add_paragraph(paragraph)
     _codebook_table(document, contents, codes, words)
     by_code: dict[str, list[Quote]] = {}
     for quote in quotes:
@@ -154,6 +179,42 @@ def _method_note(
         quotes=len(quotes), quoted_documents=len({quote.transcript for quote in quotes}),
     )
     document.add_paragraph(method_note(facts, language))
+
+
+def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], language: str) -> list[str]:
+    """A paragraph per pair of coders whose consensus decisions are quoted: who, how it was decided, and how far they agreed before."""
+    quoted = {coder for quote in quotes for coder in quote.coders}
+    nb = language == "nb"
+    paragraphs = []
+    for pair in pairs:
+        if pair.consensus_coder not in quoted:
+            continue
+        both = listed([pair.coder_a, pair.coder_b], language)
+        percent = "–" if pair.percent is None else f"{pair.percent:.1f} %".replace(".", "," if nb else ".")
+        kappa = "–" if pair.kappa is None else f"{pair.kappa:.2f}".replace(".", "," if nb else ".")
+        documents = counted(pair.transcripts, "intervju", "intervjuer") if nb else counted(pair.transcripts, "transcript", "transcripts")
+        if nb:
+            paragraphs.append(
+                f"Passasjer kodet av «{pair.consensus_coder}» er avgjort i konsensus mellom {both}. De to kodet "
+                f"{documents} uavhengig av hverandre; der kodingene var ulike, ble hver uenighet avgjort for seg "
+                "i sammenligningsvisningen: én av kodingene ble beholdt, begge, ingen eller en justert passasje. "
+                f"Før konsensus var samsvaret mellom {both} {percent} målt per tur ({kappa_label(pair.kappa_name, nb)} "
+                f"= {kappa}, {counted(pair.units, 'tur', 'turer')})."
+            )
+        else:
+            paragraphs.append(
+                f"Passages coded by \"{pair.consensus_coder}\" were decided by consensus between {both}. The two coded "
+                f"{documents} independently; where their codings differed, each disagreement was decided on its own "
+                "in the compare screen: keeping one coding, both, neither or an edited passage. "
+                f"Before consensus, {both} agreed on {percent} of turns ({kappa_label(pair.kappa_name, nb)} "
+                f"= {kappa}, {counted(pair.units, 'turn', 'turns')})."
+            )
+    return paragraphs
+
+
+def kappa_label(name: str, nb: bool) -> str:
+    """The statistic's name as a Norwegian report writes it."""
+    return name.replace("Cohen's kappa", "Cohens kappa").replace("Krippendorff's alpha", "Krippendorffs alfa") if nb else name
 
 
 def _reviewers(session: Session, quotes: list[Quote], codes: list[CodeView]) -> list[str]:

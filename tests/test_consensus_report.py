@@ -1,0 +1,96 @@
+"""The Word report's method note on consensus: who decided between whom, how, and their agreement before it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from qualcode.agreement.service import agreement
+from qualcode.anonymise.service import create_key
+from qualcode.cli import cli
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.consensus import CONSENSUS_CODER, Choice, decide, disagreements
+from qualcode.coding.passages import QuoteFilter
+from qualcode.coding.service import add_coding
+from qualcode.config import Config
+from qualcode.store.project import Project
+from qualcode.workspace import Workspace
+from tests.conftest import sample_key
+
+PASSPHRASE = "test passphrase"
+A, B = "Forsker 1", "Forsker 2"
+TRANSCRIPT = "veileder_V1"
+SECOND = [
+    ("måltall-press/kvantitet mot kvalitet", "Det ble mer om antall enn om hva folk faktisk trengte."),
+    ("måltall-press/inntakspress", "Så da ble det sånn at vi tok inn nesten alle som kom."),
+]
+
+
+@pytest.fixture(scope="module")
+def decided(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Path:
+    """Two coders on one transcript and one disagreement decided by consensus (B's passage kept)."""
+    root = tmp_path_factory.mktemp("consensus-report") / "project"
+    shutil.copytree(coded_template[0], root)
+    with Project.open(root) as project:
+        access = create_key(project, key(root), PASSPHRASE)
+        access.save(sample_key(access.load_existing()))
+    with Project.open(root) as project, project.begin() as session:
+        second = get_or_create_coder(session, B)
+        for code, quote in SECOND:
+            add_coding(session, TRANSCRIPT, code, second, match=quote)
+        first = disagreements(session, TRANSCRIPT, A, B)[0]
+        decide(session, first, Choice.B, get_or_create_coder(session, A))
+    return root
+
+
+def method_note(path: Path) -> str:
+    """The paragraphs under the method note's heading, up to the next heading."""
+    note: list[str] = []
+    for paragraph in docx.Document(str(path)).paragraphs:
+        heading = paragraph.style is not None and (paragraph.style.name or "").startswith("Heading")
+        if heading and note:
+            break
+        if note or (heading and paragraph.text.endswith("Om materialet og utvalget")):
+            note.append(paragraph.text)
+    assert len(note) > 1, "no method note"
+    return "\n".join(note)
+
+
+def key(root: Path) -> Path:
+    return root.parent / "keys" / "k.qckey"
+
+
+def export(root: Path, output: Path, *selection: str) -> Path:
+    result = CliRunner().invoke(
+        cli, ["--project", str(root), "--key", str(key(root)), "--coder", A, "export", "report", "--output", str(output), *selection],
+        env={"QUALCODE_KEY_PASSPHRASE": PASSPHRASE}, catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return output
+
+
+def test_the_method_note_states_the_consensus_and_the_agreement_before_it(decided: Path, tmp_path: Path) -> None:
+    with Project.open(decided) as project, project.begin() as session:
+        before = agreement(session, QuoteFilter(transcripts=(TRANSCRIPT,)), "turn", (A, B), listed=False).overall
+    assert before.percent.value is not None and before.kappa.value is not None
+    percent = f"{before.percent.value:.1f} %".replace(".", ",")
+    kappa = f"{before.kappa.value:.2f}".replace(".", ",")
+    note = method_note(export(decided, tmp_path / "rapport.docx", "--transcript", TRANSCRIPT))
+    assert f"Passasjer kodet av «{CONSENSUS_CODER}» er avgjort i konsensus mellom {A} og {B}." in note
+    assert "én av kodingene ble beholdt, begge, ingen eller en justert passasje" in note
+    assert f"samsvaret mellom {A} og {B} {percent} målt per tur (Cohens kappa = {kappa}, {before.percent.units} turer)" in note
+
+    # The TUI's export goes through the workspace and says the same.
+    with Workspace.open(Config(project=decided, coder=A, key=key(decided), passphrase=PASSPHRASE)) as workspace:
+        done = workspace.export_report(QuoteFilter(transcripts=(TRANSCRIPT,)), output=tmp_path / "tui.docx")
+    assert method_note(done.path) == note
+
+
+def test_a_report_without_consensus_codings_says_nothing_of_consensus(decided: Path, tmp_path: Path) -> None:
+    note = method_note(export(decided, tmp_path / "rapport.docx", "--by", A))
+    assert "Om materialet og utvalget" in note and "konsensus" not in note.lower()
