@@ -14,38 +14,19 @@ Run: .venv/bin/python benchmarks/bench_agreement.py [--words 1000000] [--transcr
 from __future__ import annotations
 
 import argparse
-import hashlib
-import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_analysis import CODERS, baseline, build  # noqa: E402
-from common import SEED, Row, Target, print_comparison  # noqa: E402
+from bench_analysis import bench_project, figures, timed  # noqa: E402
+from common import Row, Target, print_comparison  # noqa: E402
 
 from qualcode.store.project import Project  # noqa: E402
 
 TRIES = 3
-
-
-def timed(work: Callable[[], object], tries: int = TRIES) -> tuple[float, float, float]:
-    """The first run's wall time, the median wall time of `tries` runs, and the median CPU time, in seconds."""
-    walls, cpus = [], []
-    for _ in range(tries):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        work()
-        walls.append(time.perf_counter() - started)
-        cpus.append(time.process_time() - started_cpu)
-    return walls[0], statistics.median(walls), statistics.median(cpus)
-
-
-def _figures(first: float, median: float, cpu: float) -> str:
-    return f"median {median * 1000:7.1f} ms   cpu {cpu * 1000:7.1f} ms   first {first * 1000:7.1f} ms"
 
 
 def main() -> int:
@@ -60,33 +41,20 @@ def main() -> int:
     from qualcode.analysis.passages import coded
     from qualcode.coding.passages import QuoteFilter
 
-    # The same folder bench_analysis.py uses for these parameters, so either benchmark reuses the other's project.
-    name = hashlib.sha256(f"{args.words} {args.transcripts} {args.codings} {args.top_codes} {SEED}".encode()).hexdigest()[:10]
-    root = Path(tempfile.gettempdir()) / f"qualcode-bench-analysis-{name}" / "project"
-    started = time.perf_counter()
-    cached = (root / "done").exists()
-    build(root, args.words, args.transcripts, args.codings, args.top_codes)
-    words = int((root / "done").read_text(encoding="utf-8"))
-    print(f"project: {args.transcripts} transcripts, {words:,} words, {args.codings:,} codings by {len(CODERS)} coders "
-          f"over {args.top_codes * 4} codes ({'reused' if cached else f'built in {time.perf_counter() - started:.1f} s'}: {root})")
-
-    with Project.open(root, read_only=True) as project:
-        database = project.database
-    bare = baseline(database)
-    bare_row = Row("SELECT code_id, COUNT(*)", _figures(*bare), "GROUP BY code_id, sqlite3")
+    root, bare, bare_row = bench_project(args.words, args.transcripts, args.codings, args.top_codes)
     everything = QuoteFilter()
     with Project.open(root, read_only=True) as project, project.begin() as session:
-        reading = timed(lambda: coded(session, everything, texts=True))
-        read_row = Row("coded(texts=True) alone", _figures(*reading), "the codings read and merged, with the texts")
+        reading = timed(lambda: coded(session, everything, texts=True), TRIES)
+        read_row = Row("coded(texts=True) alone", figures(*reading), "the codings read and merged, with the texts")
         for unit in ("sentence", "turn", "segment"):
             started = time.perf_counter()
             result = agreement(session, everything, unit)  # with the disagreements listed, as --docx and --xlsx need
             listed = time.perf_counter() - started
-            first, median, cpu = timed(lambda unit=unit: agreement(session, everything, unit, listed=False))  # type: ignore[misc]
+            first, median, cpu = timed(lambda unit=unit: agreement(session, everything, unit, listed=False), TRIES)  # type: ignore[misc]
             overall = result.overall
             print_comparison(
                 f"agreement by {unit}, 3 coders, whole project (service call)",
-                Row(f"agreement --unit {unit}", _figures(first, median, cpu)), read_row, median / reading[1],
+                Row(f"agreement --unit {unit}", figures(first, median, cpu)), read_row, median / reading[1],
                 Target("at most 2 s", median <= 2.0), also=[bare_row],
             )
             print(f"  {len(result.codes)} codes; overall: {overall.percent.units:,} units, agree {overall.percent.text(True)}, "

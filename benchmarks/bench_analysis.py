@@ -170,12 +170,12 @@ def _codings(
     return rows
 
 
-def timed(work: Callable[[], object]) -> tuple[float, float, float]:
-    """The first run's wall time, the median wall time of TRIES runs, and the median CPU time, in seconds.
+def timed(work: Callable[[], object], tries: int | None = None) -> tuple[float, float, float]:
+    """The first run's wall time, the median wall time of `tries` (TRIES) runs, and the median CPU time, in seconds.
 
     The machine is shared: CPU time says what the work costs when other processes take the cores."""
     walls, cpus = [], []
-    for _ in range(TRIES):
+    for _ in range(tries or TRIES):
         started, started_cpu = time.perf_counter(), time.process_time()
         work()
         walls.append(time.perf_counter() - started)
@@ -191,8 +191,30 @@ def baseline(database: Path) -> tuple[float, float, float]:
         connection.close()
 
 
-def _figures(first: float, median: float, cpu: float) -> str:
+def figures(first: float, median: float, cpu: float) -> str:
     return f"median {median * 1000:7.1f} ms   cpu {cpu * 1000:7.1f} ms   first {first * 1000:7.1f} ms"
+
+
+def bench_project(
+    words: int, transcripts: int, codings: int, top_codes: int, *, fresh: bool = False,
+) -> tuple[Path, tuple[float, float, float], Row]:
+    """The coded project for these parameters, built once under the temporary directory (or again
+    with `fresh`) and shared by the analysis and agreement benchmarks, with the bare GROUP BY
+    baseline measured on it and its printed row."""
+    name = hashlib.sha256(f"{words} {transcripts} {codings} {top_codes} {SEED}".encode()).hexdigest()[:10]
+    root = Path(tempfile.gettempdir()) / f"qualcode-bench-analysis-{name}" / "project"
+    if fresh:
+        shutil.rmtree(root, ignore_errors=True)
+    started = time.perf_counter()
+    cached = (root / "done").exists()
+    build(root, words, transcripts, codings, top_codes)
+    written = int((root / "done").read_text(encoding="utf-8"))
+    print(f"project: {transcripts} transcripts, {written:,} words, {codings:,} codings by {len(CODERS)} coders "
+          f"over {top_codes * 4} codes ({'reused' if cached else f'built in {time.perf_counter() - started:.1f} s'}: {root})")
+    with Project.open(root, read_only=True) as project:
+        database = project.database
+    bare = baseline(database)
+    return root, bare, Row("SELECT code_id, COUNT(*)", figures(*bare), "GROUP BY code_id, sqlite3")
 
 
 def main() -> int:
@@ -210,26 +232,12 @@ def main() -> int:
     from qualcode.analysis.passages import passages
     from qualcode.coding.passages import QuoteFilter
 
-    name = hashlib.sha256(f"{args.words} {args.transcripts} {args.codings} {args.top_codes} {SEED}".encode()).hexdigest()[:10]
-    root = Path(tempfile.gettempdir()) / f"qualcode-bench-analysis-{name}" / "project"
-    if args.fresh:
-        shutil.rmtree(root, ignore_errors=True)
-    started = time.perf_counter()
-    cached = (root / "done").exists()
-    build(root, args.words, args.transcripts, args.codings, args.top_codes)
-    words = int((root / "done").read_text(encoding="utf-8"))
-    print(f"project: {args.transcripts} transcripts, {words:,} words, {args.codings:,} codings by {len(CODERS)} coders "
-          f"over {args.top_codes * 4} codes ({'reused' if cached else f'built in {time.perf_counter() - started:.1f} s'}: {root})")
-
-    with Project.open(root, read_only=True) as project:
-        database = project.database
-    bare = baseline(database)
-    bare_row = Row("SELECT code_id, COUNT(*)", _figures(*bare), "GROUP BY code_id, sqlite3")
+    root, bare, bare_row = bench_project(args.words, args.transcripts, args.codings, args.top_codes, fresh=args.fresh)
     everything = QuoteFilter()
     with Project.open(root, read_only=True) as project, project.begin() as session:
         measured = timed(lambda: passages(session, everything))
         count = len(passages(session, everything))
-        underneath = Row("passages() alone", _figures(*measured), f"{count:,} passages, sub-codes rolled up")
+        underneath = Row("passages() alone", figures(*measured), f"{count:,} passages, sub-codes rolled up")
         jobs: list[tuple[str, str, Callable[[], object]]] = [
             ("code frequencies", "analyse codes", lambda: code_frequencies(session, everything)),
             ("code x role matrix", "analyse matrix --by role",
@@ -245,7 +253,7 @@ def main() -> int:
             first, median, cpu = timed(work)
             target = (Target("at most 200 ms", median <= 0.200) if "matrix" in title
                       else Target("at most 1 s", median <= 1.0) if "co-occurrence" in title else None)
-            print_comparison(f"{title} (service call, whole project)", Row(label, _figures(first, median, cpu)),
+            print_comparison(f"{title} (service call, whole project)", Row(label, figures(first, median, cpu)),
                              bare_row, median / bare[1], target, also=[underneath])
         for label in ("overlap", "turn"):
             table = cooccurrence(session, everything, parse_within(label))
@@ -260,8 +268,6 @@ def main() -> int:
     )
     return 0
 
-
-TRIES = 5
 
 
 async def first_draw(root: Path) -> float:
