@@ -172,3 +172,20 @@ async def test_the_compare_screen_steps_through_disagreements_and_each_decision_
         assert [item.decided is not None for item in screen.found] == [False, True, False]
         with Project.open(root) as project, project.begin() as session:
             assert (live(session, A), live(session, B)) == originals
+
+
+async def test_the_pair_picker_shows_coder_names_as_written() -> None:
+    """Coder names are typed by people: brackets in them are text, not markup."""
+    from textual.app import App
+
+    from qualcode.tui.screens.compare import CoderPairPicker
+
+    class Picking(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(CoderPairPicker(["[b]Kari", "Ola[/]", "Per"]))
+
+    app = Picking()
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    assert "[b]Kari  ×  Ola[/]" in shown and "Ola[/]  ×  Per" in shown

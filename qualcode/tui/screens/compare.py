@@ -32,7 +32,7 @@ class CoderPairPicker(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Compare which two coders?")
-        yield OptionList(*(f"{a}  ×  {b}" for a, b in self.pairs), id="compare-pairs")
+        yield OptionList(*(Text(f"{a}  ×  {b}") for a, b in self.pairs), id="compare-pairs")  # names as written, not markup
 
     @on(OptionList.OptionSelected, "#compare-pairs")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -100,7 +100,7 @@ class CompareScreen(QualcodeScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"A = {self.coder_a} · B = {self.coder_b} · loading …", id="compare-where")
+        yield Static(Text(f"A = {self.coder_a} · B = {self.coder_b} · loading …"), id="compare-where")
         yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="compare-passage-box"):
             yield Static("", id="compare-passage")
