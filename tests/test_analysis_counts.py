@@ -129,7 +129,7 @@ def build(session: Session, plan: dict[str, object], salt: str) -> None:
         seen = set()
         for (start, end), path, coder, removed, on_old in spec["codings"]:
             version = versions[0] if on_old and len(versions) > 1 else versions[-1]
-            key = (path, coder, start, end, version.id)
+            key = (path, coder, start, end)  # as the codings' unique key has it, whatever the text version
             if key in seen:
                 continue
             seen.add(key)
