@@ -66,15 +66,25 @@ def codebook_validate(file: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @pass_app
 def codebook_import(app: AppContext, file: Path) -> None:
-    """Merge a codebook file into the project: new codes are added, changed ones updated.
+    """Merge a codebook file (YAML, or REFI-QDA .qdc) into the project: new codes are added, changed ones updated.
 
     Example: qualcode codebook import codebooks/kvp.yaml
     """
-    from qualcode.codebook.yaml_format import load_codebook
+    if file.suffix.lower() == ".qdc":
+        from qualcode.exchange.codebook_qdc import import_qdc, load_qdc
 
-    codebook = load_codebook(file)
-    with app.workspace() as workspace, workspace.typed() as session:
-        changes = apply_codebook(session, codebook, workspace.coder(session))
+        qdc = load_qdc(file)
+        with app.workspace() as workspace, workspace.typed() as session:
+            imported = import_qdc(session, qdc, workspace.coder(session))
+        changes = imported.changes
+        for deviation in imported.deviations:
+            note(f"note: {deviation}")
+    else:
+        from qualcode.codebook.yaml_format import load_codebook
+
+        codebook = load_codebook(file)
+        with app.workspace() as workspace, workspace.typed() as session:
+            changes = apply_codebook(session, codebook, workspace.coder(session))
     click.echo(f"{len(changes.created)} codes added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged")
     for path in changes.updated:
         note(f"  updated {path}")
@@ -87,21 +97,27 @@ def codebook_import(app: AppContext, file: Path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @pass_app
 def codebook_export(app: AppContext, file: Path | None, force: bool) -> None:
-    """Write the project's codebook as YAML to FILE, or to stdout.
+    """Write the project's codebook as YAML (or REFI-QDA XML, for a FILE ending in .qdc) to FILE, or to stdout.
 
     Example: qualcode codebook export kodebok.yaml
     """
-    from qualcode.codebook.yaml_format import dump_codebook
-
+    as_qdc = file is not None and file.suffix.lower() == ".qdc"
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        text = dump_codebook(project_codebook(session))
+        if as_qdc:
+            from qualcode.exchange.codebook_qdc import write_qdc
+
+            data = write_qdc(session)
+        else:
+            from qualcode.codebook.yaml_format import dump_codebook
+
+            data = dump_codebook(project_codebook(session)).encode("utf-8")
     if file is None:
-        click.echo(text, nl=False)
+        click.echo(data.decode("utf-8"), nl=False)
         return
     if file.exists() and not force:
         raise InvalidInput(f"{file} exists", "pass --force to overwrite it")
     temporary = file.with_name(file.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_bytes(data)
     temporary.replace(file)
     click.echo(f"wrote {file}")
 

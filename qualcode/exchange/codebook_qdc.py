@@ -1,0 +1,334 @@
+"""REFI-QDA codebooks (`.qdc`): the project's code tree written for other programs, and read back.
+
+Written strictly: nested <Code> elements with the stored GUIDs, names, colours and `isCodable`,
+and each code's definition, inclusion, exclusion, example and signal words in <Description> as
+labelled paragraphs ("Definisjon: …", "Inkluder: …", "Ekskluder: …", "Eksempel: …", "Signalord: a, b").
+qualcode has no "grouping only" flag: a code that has sub-codes and no live codings of its own is
+written as a pure grouping code (isCodable="false"); every other code is codable.
+
+Read liberally: the same labels in Norwegian or English (Definition, Inclusion/Include, …), a
+description without labels as the definition, GUIDs in braces or any case, #RGB colours, codes in
+another or no namespace, and Taguette's flat names with dots ("a.b") as a tree. Each such
+deviation, and every place the file breaks Codebook.xsd, is reported, never silently repaired.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode import __version__
+from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.service import CodebookChanges, CodeView, apply_codebook, list_codes
+from qualcode.errors import CodebookInvalid
+from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
+from qualcode.store.models import Code
+from qualcode.store.settings import get_setting
+from qualcode.untrusted import parse_xml
+
+if TYPE_CHECKING:
+    from lxml import etree
+    from sqlalchemy.orm import Session
+
+    from qualcode.store.models import Coder
+
+MAX_FILE_BYTES = 20_000_000
+MAX_CODE_DEPTH = 10
+MAX_CODES = 100_000
+
+# The labels written, first in each tuple, and every spelling read back (compared in lower case).
+DESCRIPTION_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("definition", ("Definisjon", "definition", "beskrivelse", "description")),
+    ("inclusion", ("Inkluder", "inkludering", "inklusjon", "inclusion", "include", "inclusion criteria", "use when")),
+    ("exclusion", ("Ekskluder", "ekskludering", "eksklusjon", "exclusion", "exclude", "exclusion criteria", "do not use when")),
+    ("example", ("Eksempel", "eksempler", "example", "examples")),
+    ("signal_words", ("Signalord", "signal words", "signal_words", "keywords", "nøkkelord")),
+)
+_LABEL_OF = {spelling.lower(): key for key, spellings in DESCRIPTION_LABELS for spelling in spellings}
+_LABEL_LINE = re.compile(
+    r"^\s*(" + "|".join(re.escape(spelling) for spelling in sorted(_LABEL_OF, key=len, reverse=True)) + r")\s*:\s?(.*)$",
+    re.IGNORECASE,
+)
+GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+SHORT_COLOUR = re.compile(r"^#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Characters XML 1.0 cannot hold at all; a definition typed with one is written without it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text as XML 1.0 can carry it: the few control characters it forbids are dropped."""
+    return _NOT_XML.sub("", text)
+
+
+def describe(spec: CodeSpec | CodeView) -> str | None:
+    """A code's fields as the labelled paragraphs of a <Description>; None when it has none."""
+    paragraphs = []
+    for key, spellings in DESCRIPTION_LABELS:
+        value = getattr(spec, key)
+        if key == "signal_words":
+            value = ", ".join(value) if value else None
+        if value:
+            paragraphs.append(f"{spellings[0]}: {value}")
+    return "\n\n".join(paragraphs) or None
+
+
+def parse_description(text: str | None) -> dict[str, str]:
+    """The fields in a description, by label in either language; unlabelled text is the definition."""
+    fields: dict[str, list[str]] = {}
+    current = "definition"
+    for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        labelled = _LABEL_LINE.match(line)
+        if labelled:
+            current = _LABEL_OF[labelled.group(1).lower()]
+            fields.setdefault(current, []).append(labelled.group(2))
+        else:
+            fields.setdefault(current, []).append(line)
+    return {key: value for key, lines in fields.items() if (value := "\n".join(lines).strip())}
+
+
+def is_grouping(view: CodeView, has_children: bool) -> bool:
+    """A code only groups others: it has sub-codes and no live codings of its own."""
+    return has_children and view.codings == 0
+
+
+def code_elements(session: Session, namespace: str) -> list[etree._Element]:
+    """The project's code tree as REFI <Code> elements in `namespace`, in tree order."""
+    from lxml import etree
+
+    views = list_codes(session)
+    parents = {view.path.rpartition("/")[0] for view in views if "/" in view.path}
+    elements: dict[str, etree._Element] = {}
+    roots: list[etree._Element] = []
+    for view in views:
+        attributes = {
+            "guid": view.guid, "name": xml_text(view.name),
+            "isCodable": "false" if is_grouping(view, view.path in parents) else "true",
+        }
+        if view.colour and COLOUR.match(view.colour):
+            attributes["color"] = view.colour
+        parent_path = view.path.rpartition("/")[0]
+        parent = elements.get(parent_path) if parent_path else None
+        element = etree.Element(f"{{{namespace}}}Code", attributes) if parent is None else etree.SubElement(
+            parent, f"{{{namespace}}}Code", attributes
+        )
+        description = describe(view)
+        if description:
+            etree.SubElement(element, f"{{{namespace}}}Description").text = xml_text(description)
+        elements[view.path] = element
+        if parent is None:
+            roots.append(element)
+    return roots
+
+
+def write_qdc(session: Session) -> bytes:
+    """The project's codebook as a `.qdc` document, validated against Codebook.xsd."""
+    from lxml import etree
+
+    root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"qualcode {__version__}"}, nsmap={None: CODEBOOK_NS})
+    codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
+    for element in code_elements(session, CODEBOOK_NS):
+        codes.append(element)
+    return serialise_valid(root, "the codebook")
+
+
+def serialise_valid(root: etree._Element, what: str) -> bytes:
+    """The document as UTF-8 bytes, after checking it against its schema (with lines, read back)."""
+    from lxml import etree
+
+    from qualcode.errors import WriteFailed
+
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True, standalone=True)
+    problems = schema_problems(etree.fromstring(data))
+    if problems:
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+        raise WriteFailed(f"{what} does not validate against the REFI-QDA schema ({problems[0]}{more}); nothing was written",
+                          "this is a bug in qualcode: please report it with the message")
+    return data
+
+
+@dataclass
+class QdcCodebook:
+    """A codebook read from a `.qdc`, the GUID each code had in the file, and what the file did oddly."""
+
+    codebook: Codebook
+    guids: dict[int, str] = field(default_factory=dict)  # id(CodeSpec) -> normalised GUID
+    deviations: list[str] = field(default_factory=list)
+
+
+def normal_guid(value: str | None) -> str | None:
+    """A GUID as qualcode stores it (lower case, no braces), or None if it is not one."""
+    matched = GUID.match((value or "").strip())
+    return str(uuid.UUID(matched.group(1))) if matched else None
+
+
+def load_qdc(path: Path) -> QdcCodebook:
+    """Read a `.qdc` file liberally; only what cannot be read at all is refused."""
+    if not path.is_file():
+        raise CodebookInvalid([f"{path}: no such file"])
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise CodebookInvalid([f"{path.name}: {path.stat().st_size / 1_000_000:.1f} MB is too big for a codebook"])
+    return read_qdc(path.read_bytes(), path.name)
+
+
+def read_qdc(data: bytes, where: str) -> QdcCodebook:
+    """Read `.qdc` bytes; `where` names the file in problems and deviations."""
+    from lxml import etree
+
+    root = parse_xml(data, where)
+    if etree.QName(root).localname != "CodeBook":
+        raise CodebookInvalid([f"{where}: the root element is <{etree.QName(root).localname}>, not a REFI-QDA <CodeBook>"])
+    result = QdcCodebook(Codebook(name=Path(where).stem or "qualcode"))
+    result.deviations.extend(f"{where} line {problem.line}: {problem.message}" for problem in schema_problems(root))
+    codes = [child for child in root if _local(child) == "Codes"]
+    _Reader(where, result).read(codes[0] if codes else root, result.codebook.codes, depth=1)
+    if not result.codebook.codes:
+        raise CodebookInvalid([f"{where}: the codebook has no codes"])
+    _tree_from_dotted_names(result, where)
+    return result
+
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+class _Reader:
+    def __init__(self, where: str, result: QdcCodebook) -> None:
+        self.where = where
+        self.result = result
+        self.seen_guids: set[str] = set()
+        self.count = 0
+        self.braced = 0
+
+    def note(self, element: etree._Element, message: str) -> None:
+        self.result.deviations.append(f"{self.where} line {element.sourceline}: {message}")
+
+    def read(self, parent: etree._Element, into: list[CodeSpec], depth: int) -> None:
+        names: dict[str, CodeSpec] = {}
+        for element in parent:
+            if _local(element) != "Code":
+                continue
+            self.count += 1
+            if self.count > MAX_CODES:
+                raise CodebookInvalid([f"{self.where}: more than {MAX_CODES:,} codes; refusing to read it"])
+            if depth > MAX_CODE_DEPTH:
+                raise CodebookInvalid([f"{self.where} line {element.sourceline}: codes are nested more than {MAX_CODE_DEPTH} levels deep"])
+            spec = self.code(element)
+            if spec is None:
+                continue
+            twin = names.get(spec.name.lower())
+            if twin is not None:
+                self.note(element, f"code {spec.name!r} appears twice under one parent; read as one")
+                self.read(element, twin.children, depth + 1)
+                continue
+            names[spec.name.lower()] = spec
+            into.append(spec)
+            self.read(element, spec.children, depth + 1)
+
+    def code(self, element: etree._Element) -> CodeSpec | None:
+        name = " ".join((element.get("name") or "").split())
+        if not name:
+            self.note(element, "a code without a name; skipped with its sub-codes")
+            return None
+        if "/" in name:
+            self.note(element, f"code name {name!r} contains '/', which separates code paths here; read as '-'")
+            name = name.replace("/", "-")
+        spec = CodeSpec(name=name, line=element.sourceline)
+        raw_guid = element.get("guid")
+        guid = normal_guid(raw_guid)
+        if guid is None:
+            self.note(element, f"code {name!r} has no valid GUID ({raw_guid!r}); matched by name")
+        elif guid in self.seen_guids:
+            self.note(element, f"code {name!r} repeats the GUID {raw_guid}; matched by name")
+        else:
+            self.seen_guids.add(guid)
+            self.result.guids[id(spec)] = guid
+            if raw_guid != guid:
+                self.note(element, f"GUID {raw_guid} of {name!r} read as {guid}")
+        spec.colour = self.colour(element, name)
+        descriptions = [child for child in element if _local(child) == "Description"]
+        fields = parse_description(descriptions[0].text if descriptions else None)
+        for key in ("definition", "inclusion", "exclusion", "example"):
+            setattr(spec, key, fields.get(key))
+        if "signal_words" in fields:
+            spec.signal_words = [word.strip() for word in re.split(r"[,;\n]", fields["signal_words"]) if word.strip()]
+        return spec
+
+    def colour(self, element: etree._Element, name: str) -> str | None:
+        colour = (element.get("color") or "").strip()
+        if not colour:
+            return None
+        short = SHORT_COLOUR.match(colour)
+        if short:
+            return "#" + "".join(digit * 2 for digit in short.groups())
+        if COLOUR.match(colour):
+            return colour
+        self.note(element, f"colour {colour!r} of {name!r} is not #RRGGBB; left out")
+        return None
+
+
+def _tree_from_dotted_names(result: QdcCodebook, where: str) -> None:
+    """A flat codebook whose names hold dots (Taguette's "tema.undertema") read as a tree."""
+    codes = result.codebook.codes
+    if any(code.children for code in codes) or not any("." in code.name.strip(".") for code in codes):
+        return
+    roots: list[CodeSpec] = []
+    made: dict[tuple[str, ...], CodeSpec] = {}
+    for code in codes:
+        parts = tuple(part.strip() for part in code.name.split(".") if part.strip()) or (code.name,)
+        for depth in range(1, len(parts)):
+            prefix = parts[:depth]
+            if prefix not in made:
+                made[prefix] = CodeSpec(name=prefix[-1])
+                (made[prefix[:-1]].children if depth > 1 else roots).append(made[prefix])
+        existing = made.get(parts)
+        if existing is not None:  # a group made for an earlier dotted name: this code fills it in
+            for key in ("definition", "inclusion", "exclusion", "example", "colour"):
+                setattr(existing, key, getattr(code, key))
+            existing.signal_words = code.signal_words
+            if id(code) in result.guids:
+                result.guids[id(existing)] = result.guids.pop(id(code))
+            continue
+        code.name = parts[-1]
+        made[parts] = code
+        (made[parts[:-1]].children if len(parts) > 1 else roots).append(code)
+    result.codebook.codes = roots
+    result.deviations.append(f"{where}: a flat list of names with dots, read as a tree (\"a.b\" is b under a)")
+
+
+@dataclass(frozen=True)
+class QdcImport:
+    changes: CodebookChanges
+    deviations: list[str]
+
+
+def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -> QdcImport:
+    """Merge a `.qdc` codebook into the project: a code matches by GUID first, then by path, as YAML does.
+
+    A code whose GUID the project holds under another name (renamed in the other program) merges
+    into that code and keeps the project's name; new codes get qualcode's GUIDs.
+    """
+    from sqlalchemy import select
+
+    deviations = list(qdc.deviations)
+    by_guid = {code.guid: code for code in session.scalars(select(Code))}
+
+    def rename(codes: list[CodeSpec], parent_path: str) -> None:
+        for spec in codes:
+            known = by_guid.get(qdc.guids.get(id(spec), ""))
+            if known is not None and known.name != spec.name and known.path.rpartition("/")[0] == parent_path:
+                deviations.append(f"code {spec.name!r} has the GUID of {known.path!r} here; merged into it, keeping its name")
+                spec.name = known.name
+            rename(spec.children, f"{parent_path}/{spec.name}" if parent_path else spec.name)
+
+    rename(qdc.codebook.codes, "")
+    codebook = Codebook(
+        name=get_setting(session, "codebook.name") or qdc.codebook.name,
+        description=get_setting(session, "codebook.description"),
+        codes=qdc.codebook.codes,
+    )
+    return QdcImport(apply_codebook(session, codebook, coder), deviations)

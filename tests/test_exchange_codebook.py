@@ -1,0 +1,181 @@
+"""REFI-QDA codebooks: the project's codes written as a valid .qdc and read back, strictly out and liberally in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from sqlalchemy import select
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import KeyAccess
+from qualcode.cli import cli
+from qualcode.codebook.model import CodeSpec
+from qualcode.codebook.service import list_codes, project_codebook
+from qualcode.errors import CodebookInvalid, UnreadableFile
+from qualcode.exchange.codebook_qdc import (
+    describe,
+    import_qdc,
+    parse_description,
+    read_qdc,
+    write_qdc,
+)
+from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
+from qualcode.store.models import Code
+from qualcode.store.project import Project
+
+NS = {"c": CODEBOOK_NS}
+
+
+@pytest.fixture(scope="module")
+def empty_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """One project with no codes at all, made through the real migration path, for the whole module."""
+    with Project.create(tmp_path_factory.mktemp("empty") / "project") as project:
+        yield project
+
+
+def _exported(project: Project) -> bytes:
+    """The codebook of the coded samples (where måltall-press, a parent, is coded directly) as .qdc."""
+    with project.begin() as session:
+        return write_qdc(session)
+
+
+def _fields(spec: CodeSpec) -> tuple[object, ...]:
+    return (spec.name, spec.definition, spec.inclusion, spec.exclusion, spec.example, spec.colour, tuple(spec.signal_words),
+            tuple(_fields(child) for child in spec.children))
+
+
+def test_export_validates_and_marks_only_pure_groups_as_not_codable(coded: tuple[Project, PseudonymKey]) -> None:
+    project = coded[0]
+    data = _exported(project)
+    root = etree.fromstring(data)
+    assert schema_problems(root) == []
+    assert data.startswith(b"<?xml") and not data.startswith(b"\xef\xbb\xbf")
+    codes = {code.get("name"): code for code in root.iter(f"{{{CODEBOOK_NS}}}Code")}
+    assert codes["empowerment"].get("isCodable") == "false"  # sub-codes and no codings of its own
+    assert codes["måltall-press"].get("isCodable") == "true"  # coded directly although it has sub-codes
+    assert codes["avmakt"].get("isCodable") == "true"
+    assert codes["empowerment"].get("color") == "#2E7D32"
+    assert [child.get("name") for child in codes["empowerment"].findall("c:Code", NS)][:2] == ["selvbilde og selvtillit", "håp og motivasjon"]
+    description = codes["empowerment"].findtext("c:Description", namespaces=NS) or ""
+    assert description.startswith("Definisjon: Deltakerens opplevde kontroll")
+    assert "\n\nInkluder: " in description and "\n\nEkskluder: " in description and "\n\nSignalord: selvtillit, selvfølelse" in description
+    with project.begin() as session:
+        assert {code.get("guid") for code in codes.values()} == {view.guid for view in list_codes(session)}
+
+
+def test_export_then_import_into_a_fresh_project_gives_the_same_tree_fields_and_guids(
+    coded: tuple[Project, PseudonymKey], empty_project: Project,
+) -> None:
+    project = coded[0]
+    data = _exported(project)
+    with project.begin() as session:
+        original = project_codebook(session)
+        guids = {view.path: view.guid for view in list_codes(session)}
+    with empty_project.begin() as session:
+        imported = import_qdc(session, read_qdc(data, "kodebok.qdc"))
+        assert imported.deviations == []
+        assert len(imported.changes.created) == len(guids)
+        copy = project_codebook(session)
+        assert {view.path: view.guid for view in list_codes(session)} == guids
+    assert [_fields(code) for code in copy.codes] == [_fields(code) for code in original.codes]
+    with empty_project.begin() as session:  # a second import changes nothing
+        again = import_qdc(session, read_qdc(data, "kodebok.qdc")).changes
+    assert again.created == [] and again.updated == [] and len(again.unchanged) == len(guids)
+
+
+def test_import_merges_by_guid_before_name(project: Project) -> None:
+    with project.begin() as session:
+        guid = session.scalar(select(Code.guid).where(Code.path == "empowerment/avmakt"))
+        parent = session.scalar(select(Code.guid).where(Code.path == "empowerment"))
+    qdc = f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+  <Code guid="{{{parent.upper()}}}" name="empowerment" isCodable="false">
+    <Code guid="{guid}" name="Maktesløshet" isCodable="true" color="#A1B"><Description>Kjenne seg maktesløs.</Description></Code>
+  </Code>
+</Codes></CodeBook>""".encode()
+    with project.begin() as session:
+        imported = import_qdc(session, read_qdc(qdc, "annen.qdc"))
+        avmakt = session.scalars(select(Code).where(Code.guid == guid)).one()
+        assert (avmakt.path, avmakt.definition, avmakt.colour) == ("empowerment/avmakt", "Kjenne seg maktesløs.", "#AA11BB")
+    assert imported.changes.created == []
+    assert any("GUID of 'empowerment/avmakt'" in line and "Maktesløshet" in line for line in imported.deviations)
+    assert any(f"read as {parent}" in line for line in imported.deviations)  # the braced, upper-case GUID
+
+
+TAGUETTE = """<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Taguette 1.4.1">
+  <Codes>
+    <Code guid="{0d9c6a3e-5f0b-4e8a-9a53-1c2d3e4f5a6b}" name="tema.undertema" isCodable="true">
+      <Description>Inclusion: when it fits
+Example: "sånn er det"</Description>
+    </Code>
+    <Code guid="1E2D3C4B-5A69-4788-9A0B-C1D2E3F4A5B6" name="tema" isCodable="true" color="#123456">
+      <Description>Alt om temaet.
+Signal words: tema; emne</Description>
+    </Code>
+    <Code guid="not-a-guid" name="annet" isCodable="true"/>
+  </Codes>
+  <Sets/>
+</CodeBook>""".encode()
+
+
+def test_taguette_style_file_is_read_as_a_tree_and_its_deviations_are_listed() -> None:
+    read = read_qdc(TAGUETTE, "taguette.qdc")
+    tree = read.codebook.codes
+    assert [code.name for code in tree] == ["tema", "annet"]
+    tema = tree[0]
+    assert (tema.definition, tema.signal_words, tema.colour) == ("Alt om temaet.", ["tema", "emne"], "#123456")
+    assert [(child.name, child.inclusion, child.example) for child in tema.children] == [("undertema", "when it fits", '"sånn er det"')]
+    assert read.guids[id(tema)] == "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"
+    assert read.guids[id(tema.children[0])] == "0d9c6a3e-5f0b-4e8a-9a53-1c2d3e4f5a6b"
+    deviations = "\n".join(read.deviations)
+    assert "taguette.qdc line 14: Element '{urn:QDA-XML:codebook:1.0}Sets'" in deviations  # the empty <Sets/>, by line
+    assert "'annet' has no valid GUID" in deviations
+    assert "flat list of names with dots" in deviations
+
+
+def test_description_layout_reads_both_languages_and_unlabelled_text() -> None:
+    spec = CodeSpec(name="x", definition="Første linje.\nAndre linje.", inclusion="Når", exclusion="Ikke", example="«Sitat»",
+                    signal_words=["a", "b c"])
+    written = describe(spec)
+    assert written == "Definisjon: Første linje.\nAndre linje.\n\nInkluder: Når\n\nEkskluder: Ikke\n\nEksempel: «Sitat»\n\nSignalord: a, b c"
+    assert parse_description(written) == {
+        "definition": "Første linje.\nAndre linje.", "inclusion": "Når", "exclusion": "Ikke", "example": "«Sitat»", "signal_words": "a, b c",
+    }
+    english = "Definition: Meaning\r\nInclusion criteria: yes\r\nEXCLUDE: no\r\nExamples: e"
+    assert parse_description(english) == {"definition": "Meaning", "inclusion": "yes", "exclusion": "no", "example": "e"}
+    assert parse_description("Bare tekst.") == {"definition": "Bare tekst."}
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes/></CodeBook>", "has no codes"),
+    (b"<Project xmlns='urn:QDA-XML:project:1.0'/>", "not a REFI-QDA <CodeBook>"),
+])
+def test_unreadable_codebooks_are_refused(data: bytes, message: str) -> None:
+    with pytest.raises(CodebookInvalid, match=message):
+        read_qdc(data, "feil.qdc")
+
+
+def test_entities_are_refused() -> None:
+    hostile = b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]><CodeBook>&x;</CodeBook>'
+    with pytest.raises(UnreadableFile, match="DTD"):
+        read_qdc(hostile, "xxe.qdc")
+
+
+def test_cli_exports_and_imports_qdc(project: Project, key_access: KeyAccess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "keys" / "test.qckey"))
+    root = str(project.root)
+    target = tmp_path / "kodebok.qdc"
+    exported = CliRunner().invoke(cli, ["--project", root, "codebook", "export", str(target)])
+    assert exported.exit_code == 0, exported.output
+    assert schema_problems(etree.fromstring(target.read_bytes())) == []
+    (tmp_path / "taguette.qdc").write_bytes(TAGUETTE)
+    imported = CliRunner().invoke(cli, ["--project", root, "codebook", "import", str(tmp_path / "taguette.qdc")])
+    assert imported.exit_code == 0, imported.output
+    assert "3 codes added" in imported.output and "flat list of names with dots" in imported.output
+    with project.begin() as session:
+        assert {"tema", "tema/undertema", "annet"} <= {view.path for view in list_codes(session)}
