@@ -773,7 +773,7 @@ class Workspace:
         self._refuse_if_blind()
         with self.begin() as session:
             made = decide(session, disagreement, Choice(choice), self.coder(session), span=span)
-        return f"{made.code_path} on line {made.line} for {made.coder}" if made else "nothing coded here (neither)"
+        return f"{made.code_path} on line {made.line} for {made.coder}" if made else "decided: neither is coded here"
 
 
 class IdentifierReview:

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.withdraw import withdraw_participant
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.consensus import CONSENSUS_CODER, Choice, decide, disagreements
-from qualcode.coding.history import history, undo
+from qualcode.coding.history import history, redo, undo
 from qualcode.coding.service import add_coding, find_span
 from qualcode.errors import InvalidInput
 from qualcode.store.lookup import current_text, find_transcript
@@ -98,18 +100,31 @@ def test_each_choice_makes_exactly_its_consensus_coding_and_leaves_the_coders_al
         decide(session, target, choice, decider, span=edited)
         made = live(session, CONSENSUS_CODER)
         assert (live(session, A), live(session, B)) == before
-        if expected is None:
-            assert made == []
-            assert disagreements(session, TRANSCRIPT, A, B)[0].decided is None
+        after = disagreements(session, TRANSCRIPT, A, B)
+        assert after[0].settled and not any(item.settled for item in after[1:])
+        if expected is None:  # coded nothing, but decided all the same
+            assert made == [] and after[0].kept_neither and after[0].decided is None
         else:
             assert made == [("måltall-press/inntakspress", *span(session, expected))]
-            assert disagreements(session, TRANSCRIPT, A, B)[0].decided is not None
-            # The history says who decided, and for whom; the decider's undo takes it back.
-            latest = history(session, limit=1)[0]
-            assert latest.coder == A and f"for {CONSENSUS_CODER}" in latest.summary
-            undo(session, decider)
-            assert live(session, CONSENSUS_CODER) == []
-            assert disagreements(session, TRANSCRIPT, A, B)[0].decided is None
+            assert after[0].decided is not None and not after[0].kept_neither
+        # The history says who decided, and for whom; the decider's undo takes it back, and redo decides again.
+        latest = history(session, limit=1)[0]
+        assert latest.coder == A and f"for {CONSENSUS_CODER}" in latest.summary and f"{A} / {B}" in latest.summary
+        undo(session, decider)
+        assert live(session, CONSENSUS_CODER) == []
+        assert not disagreements(session, TRANSCRIPT, A, B)[0].settled
+        redo(session, decider)
+        assert disagreements(session, TRANSCRIPT, A, B)[0].settled
+        with pytest.raises(InvalidInput, match="decided already"):
+            decide(session, disagreements(session, TRANSCRIPT, A, B)[0], Choice.BOTH, decider)
+
+
+def test_a_neither_decision_leaves_with_its_transcript_when_the_participant_withdraws(root: Path) -> None:
+    with Project.open(root) as project, project.begin() as session:
+        decide(session, disagreements(session, TRANSCRIPT, A, B)[0], Choice.NEITHER, get_or_create_coder(session, A))
+        assert "kept neither" in history(session, limit=1)[0].summary
+        withdraw_participant(session, "V1", PseudonymKey("test"), get_or_create_coder(session, A))
+        assert not [view for view in history(session, limit=None) if TRANSCRIPT in view.summary]
 
 
 def test_keeping_a_coding_the_coder_never_made_is_refused(root: Path) -> None:
@@ -161,15 +176,22 @@ async def test_the_compare_screen_steps_through_disagreements_and_each_decision_
         assert len(consensus_codings(root)) == 2
         await pilot.press("n")  # the decided one is passed over
         assert screen.current is not None and screen.current.code_path == "empowerment/selvbilde og selvtillit"
-        await pilot.press("0")
+        await pilot.press("0")  # neither: no coding, but decided, so n passes over it too
         await settle(app, pilot)
         assert len(consensus_codings(root)) == 2
-        assert [item.decided is not None for item in screen.found] == [True, True, False]
+        assert [item.settled for item in screen.found] == [True, True, True]
+        assert "0 undecided" in str(screen.query_one("#compare-where", Static).render())
+        await pilot.press("N")
+        assert screen.current is not None and screen.current.code_path == "empowerment/selvbilde og selvtillit"
 
+        await pilot.press("ctrl+z")  # withdraws the neither
+        await settle(app, pilot)
+        assert [item.settled for item in screen.found] == [True, True, False]
+        assert len(consensus_codings(root)) == 2
         await pilot.press("ctrl+z")
         await settle(app, pilot)
         assert [path for path, _, _ in consensus_codings(root)] == ["måltall-press"]
-        assert [item.decided is not None for item in screen.found] == [False, True, False]
+        assert [item.settled for item in screen.found] == [False, True, False]
         with Project.open(root) as project, project.begin() as session:
             assert (live(session, A), live(session, B)) == originals
 

@@ -21,6 +21,7 @@ from qualcode.anonymise.service import add_known_identifier, dismiss
 from qualcode.anonymise.withdraw import withdraw_participant
 from qualcode.codebook.service import code_state, create_code, update_code
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.consensus import Choice, decide, disagreements
 from qualcode.coding.history import RESTORERS, history, redo, undo
 from qualcode.coding.memos import add_memo, memo_state, remove_memo
 from qualcode.coding.service import (
@@ -62,7 +63,7 @@ STORED_ACTIONS = {
     "coding.orphan", "memo.add", "memo.remove", "transcript.import", "transcript.replace", "transcript.merge", "transcript.edit",
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
-    "framework.clear",
+    "framework.clear", "consensus.neither",
 }
 
 
@@ -247,6 +248,15 @@ def framework_clear(root: Path, folder: Path) -> None:
         clear_summary(session, "D1", "brukermedvirkning", get_or_create_coder(session, "Forsker 1"))
 
 
+def consensus_neither(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder)
+        add_coding(session, "intervju", "empowerment", someone_else(session), match="mer selvtillit")
+        get_or_create_coder(session, "Forsker 3")  # who left that passage uncoded
+        [disagreement] = disagreements(session, "intervju", "Forsker 2", "Forsker 3")
+        decide(session, disagreement, Choice.NEITHER, get_or_create_coder(session, "Forsker 1"))
+
+
 def coder_create(root: Path, folder: Path) -> None:
     with session_in(root) as session:
         get_or_create_coder(session, "Forsker 1", "medforsker")
@@ -321,6 +331,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.ANONYMISE_REAPPLY: anonymise_reapply,
     EventKind.FRAMEWORK_SET: framework_set,
     EventKind.FRAMEWORK_CLEAR: framework_clear,
+    EventKind.CONSENSUS_NEITHER: consensus_neither,
     EventKind.UNDO: undo_step,
     EventKind.REDO: redo_step,
 }
@@ -343,6 +354,10 @@ def current_state(session: Session, entity: str | None, guid: str, recorded: dic
         return participant_state(session.scalars(select(Participant).where(Participant.guid == guid)).one())
     if entity == Entity.SUMMARY:
         return summary_state(session.scalars(select(FrameworkSummary).where(FrameworkSummary.guid == guid)).one())
+    if entity == Entity.DECISION:  # stands while the compare screen counts its disagreement decided
+        [disagreement] = disagreements(session, "intervju", "Forsker 2", "Forsker 3")
+        assert disagreement.decided is None
+        return recorded if disagreement.kept_neither else None
     raise AssertionError(f"no way to read the state of {entity} in this test")
 
 

@@ -6,9 +6,10 @@ A decision codes the passage under a consensus coder ("konsensus") through the o
 service, so it is an event on the undo stack of the person who decided, and the history names them.
 The original coders' codings are never changed.
 
-"Keep neither" writes nothing: no coding and no event. The disagreement stays open for the next
-look, which is honest (nothing was coded for the team); recording the refusal itself would need a
-kind of event of its own.
+"Keep neither" codes nothing but is a decision all the same: a `consensus.neither` event of the
+person who decided, naming the passage, the code and both coders. It has no row of its own; it
+stands until its decider undoes it (the last undo or redo referring to it says which), and while it
+stands the disagreement counts as decided.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.codebook.service import find_code
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import CodingView, add_coding
 from qualcode.errors import InvalidInput, NotFound
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
-from qualcode.store.models import Code, Coder, Coding
+from qualcode.store.models import Code, Coder, Coding, Event, new_guid
 
 CONSENSUS_CODER = "konsensus"
 MIN_OVERLAP = 0.9  # of the longer coding, for two codings of one code to agree
@@ -62,6 +65,13 @@ class Disagreement:
     excerpt: str
     # The consensus coder's live coding of this code overlapping the passage, once decided.
     decided: Side | None
+    # Whether a standing decision says to code neither coder's passage here.
+    kept_neither: bool = False
+
+    @property
+    def settled(self) -> bool:
+        """Whether the team has decided this disagreement, by coding it or by keeping neither."""
+        return self.decided is not None or self.kept_neither
 
     @property
     def start(self) -> int:
@@ -94,6 +104,31 @@ def _live(session: Session, transcript_id: int, coder_id: int) -> list[tuple[str
     return [(path, Side(coding_id, start, end)) for path, coding_id, start, end in rows]
 
 
+def _kept_neither(session: Session, transcript_guid: str) -> list[tuple[str, int, int]]:
+    """The standing decisions to code neither passage on the transcript, as (code GUID, start, end)."""
+    made = session.execute(
+        select(Event.id, Event.payload).where(
+            Event.action == EventKind.CONSENSUS_NEITHER.value,
+            Event.payload[("after", "transcript_guid")].as_string() == transcript_guid,
+        )
+    ).all()
+    if not made:
+        return []
+    # Undo and redo of one event alternate, so the last of them says whether the decision stands.
+    last: dict[int | None, str] = {}
+    for refers_to, action in session.execute(
+        select(Event.refers_to_id, Event.action)
+        .where(Event.refers_to_id.in_([event_id for event_id, _ in made]),
+               Event.action.in_((EventKind.UNDO.value, EventKind.REDO.value)))
+        .order_by(Event.id)
+    ):
+        last[refers_to] = action
+    return [
+        (payload["after"]["code_guid"], payload["after"]["start"], payload["after"]["end"])
+        for event_id, payload in made if last.get(event_id) != EventKind.UNDO.value
+    ]
+
+
 def coders_of(session: Session, transcript_ref: str) -> list[str]:
     """The coders with live codings on the transcript, by name, the consensus coder left out."""
     transcript = find_transcript(session, transcript_ref)
@@ -116,6 +151,10 @@ def disagreements(
     first, second = _coder(session, coder_a), _coder(session, coder_b)
     consensus = session.scalar(select(Coder).where(Coder.name == consensus_coder))
     decided = _live(session, transcript.id, consensus.id) if consensus is not None else []
+    neither = _kept_neither(session, transcript.guid)
+    code_paths = {guid: path for guid, path in session.execute(
+        select(Code.guid, Code.path).where(Code.guid.in_({guid for guid, _, _ in neither})))}
+    kept_neither = [(code_paths[guid], start, end) for guid, start, end in neither if guid in code_paths]
     a_codings, b_codings = _live(session, transcript.id, first.id), _live(session, transcript.id, second.id)
     # Agreeing pairs first, so a coding that agrees with one of the other's is never paired as a disagreement.
     b_open = list(b_codings)
@@ -140,9 +179,10 @@ def disagreements(
         start = min(side.start for side in (a, b) if side is not None)
         end = max(side.end for side in (a, b) if side is not None)
         settled = next((side for code, side in decided if code == path and min(end, side.end) > max(start, side.start)), None)
+        refused = any(code == path and min(end, until) > max(start, since) for code, since, until in kept_neither)
         found.append(Disagreement(
             transcript=transcript.name, code_path=path, coder_a=coder_a, coder_b=coder_b, a=a, b=b,
-            line=lines.line(start), excerpt=text[start:end], decided=settled,
+            line=lines.line(start), excerpt=text[start:end], decided=settled, kept_neither=refused,
         ))
     found.sort(key=lambda item: (item.start, item.end, item.code_path))
     return found
@@ -152,8 +192,15 @@ def decide(
     session: Session, disagreement: Disagreement, choice: Choice, decided_by: Coder, *,
     span: tuple[int, int] | None = None, consensus_coder: str = CONSENSUS_CODER,
 ) -> CodingView | None:
-    """Settle one disagreement: the consensus coder's coding for it (None for `neither`), made by `decided_by`."""
+    """Settle one disagreement: the consensus coder's coding for it (None for `neither`, which is recorded as an
+    event only), made by `decided_by`."""
+    if disagreement.settled:
+        raise InvalidInput(
+            f"this {disagreement.code_path} disagreement on line {disagreement.line} is decided already",
+            "undo that decision first (ctrl+z, or `qualcode undo`)",
+        )
     if choice is Choice.NEITHER:
+        _keep_neither(session, disagreement, decided_by, consensus_coder)
         return None
     if choice is Choice.EDIT:
         if span is None:
@@ -176,3 +223,27 @@ def decide(
         session, disagreement.transcript, disagreement.code_path, consensus, start=chosen[0], end=chosen[1],
         decided_by=decided_by, decision=f"{what}, {disagreement.coder_a} / {disagreement.coder_b}",
     )
+
+
+def _keep_neither(session: Session, disagreement: Disagreement, decided_by: Coder, consensus_coder: str) -> None:
+    transcript = find_transcript(session, disagreement.transcript)
+    code = find_code(session, disagreement.code_path)
+    start, end = disagreement.start, disagreement.end
+    # No excerpt in the summary: a participant's withdrawal finds this event by its transcript only, so on a group
+    # interview, which stays, the event must hold none of their words.
+    record_event(
+        session, kind=EventKind.CONSENSUS_NEITHER, coder=decided_by, entity_guid=new_guid(), before=None,
+        after={"transcript_guid": transcript.guid, "code_guid": code.guid, "start": start, "end": end},
+        summary=f"coded nothing in {transcript.name} {start}-{end} as {code.path} for {consensus_coder}"
+        f" (kept neither, {disagreement.coder_a} / {disagreement.coder_b})",
+        consensus=decision_fields(session, Choice.NEITHER, disagreement, consensus_coder),
+    )
+
+
+def decision_fields(session: Session, choice: Choice, disagreement: Disagreement, consensus_coder: str) -> dict[str, str]:
+    """What a decision's event records of it: for whom, how, and between which two coders (names and GUIDs)."""
+    first, second = _coder(session, disagreement.coder_a), _coder(session, disagreement.coder_b)
+    return {
+        "coder": consensus_coder, "choice": choice.value,
+        "coder_a": first.name, "coder_a_guid": first.guid, "coder_b": second.name, "coder_b_guid": second.guid,
+    }

@@ -304,6 +304,14 @@ def _restore_summary(session: Session, guid: str | None, state: dict[str, Any] |
     summary.updated_at = utcnow()
 
 
+def _restore_decision(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    """A decision to code neither passage has no row: whether it stands is read from the log, where the undo
+    or redo written after this call withdraws or makes it again (coding/consensus.py reads it), so nothing is put back here."""
+    decided = session.scalar(select(Event.id).where(Event.entity_guid == guid, Event.action == EventKind.CONSENSUS_NEITHER.value))
+    if decided is None:
+        raise NothingToUndo("the decision this change made no longer exists (its transcript may have been withdrawn)")
+
+
 Restorer = Callable[[Session, str | None, dict[str, Any] | None], None]
 
 # How undo and redo put back each entity that an undoable kind of event concerns (see EventKind).
@@ -314,4 +322,5 @@ RESTORERS: dict[Entity, Restorer] = {
     Entity.TRANSCRIPT: _restore_transcript,
     Entity.PARTICIPANT: _restore_participant,
     Entity.SUMMARY: _restore_summary,
+    Entity.DECISION: _restore_decision,
 }

@@ -21,6 +21,8 @@ class Entity(StrEnum):
     PARTICIPANT = "participant"
     CODER = "coder"
     SUMMARY = "summary"  # a framework matrix cell's summary
+    # A consensus decision that codes nothing ("keep neither"): no row holds it, its events do.
+    DECISION = "decision"
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ class EventKind(StrEnum):
         "the summary's text and the passages it was written on; undo of the first one clears it"
     )
     FRAMEWORK_CLEAR = "framework.clear", Entity.SUMMARY, Restores("undo brings the summary back; redo clears it again")
+    CONSENSUS_NEITHER = "consensus.neither", Entity.DECISION, Restores(
+        "undo withdraws the decision to code neither coder's passage, so the disagreement is undecided again; redo decides it again"
+    )
     ANONYMISE_REAPPLY = "anonymise.reapply", None, Final("putting identifiers back would undo the pseudonymisation")
     UNDO = "undo", None, Final("`qualcode redo` takes an undo back")
     REDO = "redo", None, Final("`qualcode undo` takes a redo back")
@@ -139,8 +144,12 @@ def record_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     refers_to: Event | None = None,
+    consensus: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one event; `before` and `after` are the entity's state, so either can be restored."""
+    """Append one event; `before` and `after` are the entity's state, so either can be restored.
+
+    `consensus` says, for a consensus decision, between whom and how it was decided (see
+    coding/consensus.py), as fields the method note reads rather than words in the summary."""
     entity: str | None = kind.entity.value if kind.entity is not None else None
     if entity is None and refers_to is not None:  # undo and redo concern what the change they take back concerned
         entity = refers_to.entity
@@ -150,7 +159,7 @@ def record_event(
         coder=coder,
         entity=entity,
         entity_guid=entity_guid,
-        payload={"before": before, "after": after},
+        payload={"before": before, "after": after} | ({"consensus": consensus} if consensus is not None else {}),
         undoable=kind.undoable,
         refers_to_id=refers_to.id if refers_to is not None else None,
     )

@@ -79,7 +79,7 @@ class CompareScreen(QualcodeScreen):
         Binding("a", "decide('a')", "A's", tooltip="Keep A's coding", id="compare.keep-a"),
         Binding("b", "decide('b')", "B's", tooltip="Keep B's coding", id="compare.keep-b"),
         Binding("2", "decide('both')", "Both", tooltip="Keep the passage either coded, as one coding", id="compare.keep-both"),
-        Binding("0", "decide('neither')", "Neither", tooltip="Code nothing here (nothing is recorded)", id="compare.keep-neither"),
+        Binding("0", "decide('neither')", "Neither", tooltip="Code nothing here (recorded as decided)", id="compare.keep-neither"),
         Binding("e", "decide('edit')", "Edit", tooltip="Code the span in braces; < > move its end, [ ] its start",
                 id="compare.edit"),
         Binding("greater_than_sign", "move_edit(1, 1)", "End a word on", show=False, id="compare.edit-end-next"),
@@ -135,9 +135,9 @@ class CompareScreen(QualcodeScreen):
         table: DataTable[str] = self.query_one(DataTable)
         table.clear()
         for item in found:
-            decided = "" if item.decided is None else f"{item.decided.start}-{item.decided.end}"
+            decided = "neither" if item.kept_neither else "" if item.decided is None else f"{item.decided.start}-{item.decided.end}"
             table.add_row(str(item.line), "A" if item.a else "-", "B" if item.b else "-", item.code_path[:36], decided)
-        open_count = sum(item.decided is None for item in found)
+        open_count = sum(not item.settled for item in found)
         self.query_one("#compare-where", Static).update(Text(
             f"A = {self.coder_a} · B = {self.coder_b} · {len(found)} disagreements, {open_count} undecided"))
         if found:
@@ -161,14 +161,17 @@ class CompareScreen(QualcodeScreen):
             return
         if not keep_edit:
             self.edit = (item.start, item.end)
-        decided = "" if item.decided is None else f" · decided: {CONSENSUS_CODER} coded {item.decided.start}-{item.decided.end}"
+        decided = (
+            " · decided: neither" if item.kept_neither else "" if item.decided is None
+            else f" · decided: {CONSENSUS_CODER} coded {item.decided.start}-{item.decided.end}"
+        )
         heading = Text(f"{item.code_path} · line {item.line}{decided}\n", style="bold")
         self.query_one("#compare-passage", Static).update(heading + marked(self.text, item, self.edit))
 
     def action_step(self, by: int) -> None:
         table = self.query_one(DataTable)
         rows = range(table.cursor_row + by, len(self.found) if by > 0 else -1, by)
-        target = next((row for row in rows if self.found[row].decided is None), None)
+        target = next((row for row in rows if not self.found[row].settled), None)
         if target is None:
             self.notify("No undecided disagreement " + ("after" if by > 0 else "before") + " this one", title="Compare")
         else:
