@@ -39,6 +39,7 @@ LAZY_COMMANDS = {
     "key": "qualcode.cli.key:key_group",
     "leakcheck": "qualcode.cli.leakcheck:leakcheck_command",
     "export": "qualcode.cli.export:export_group",
+    "exchange": "qualcode.cli.exchange:exchange_group",
     "analyse": "qualcode.cli.analyse:analyse_group",
     "agreement": "qualcode.cli.agreement:agreement_group",
     "framework": "qualcode.cli.framework:framework_group",

@@ -1,0 +1,83 @@
+"""Checking a `.qdc` or `.qdpx` file as other programs will read it: the schema, and a package's parts.
+
+Each problem names its place as compilers do, `FILE:line: message`, or for the project inside a
+package `FILE!project.qde:line: message`, so an editor can jump to it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import InvalidInput, UnreadableFile
+from qualcode.exchange.schema import schema_problems
+from qualcode.untrusted import open_package, parse_xml, read_member
+
+PROJECT_MEMBER = "project.qde"
+SOURCES_FOLDER = "sources/"
+INTERNAL = "internal://"
+MAX_XML_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in an exchange file, at a place (`FILE:line` or `FILE!member:line`)."""
+
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}"
+
+
+def validate_exchange_file(path: Path) -> list[Finding]:
+    """Every problem of a `.qdc` or `.qdpx` file; an empty list means another program can read it."""
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file" if path.exists() else f"{path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".qdc":
+        if path.stat().st_size > MAX_XML_BYTES:
+            raise UnreadableFile(f"{path.name} is over {MAX_XML_BYTES // 1024 // 1024} MB; refusing to read it")
+        return _xml_findings(path.read_bytes(), str(path))
+    if suffix == ".qdpx":
+        return _package_findings(path)
+    raise InvalidInput(f"{path.name}: exchange validate reads .qdc and .qdpx files")
+
+
+def _xml_findings(data: bytes, place: str) -> list[Finding]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        bom = [Finding(f"{place}:1", "starts with a byte order mark (BOM), which some programs reject")]
+    else:
+        bom = []
+    root = parse_xml(data, place)
+    return bom + [Finding(f"{place}:{problem.line}", problem.message) for problem in schema_problems(root)]
+
+
+def _package_findings(path: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    with open_package(path) as archive:
+        names = archive.namelist()
+        for name in names:
+            if name.lower().startswith(SOURCES_FOLDER) and not name.startswith(SOURCES_FOLDER):
+                findings.append(Finding(str(path), f"{name}: the sources folder must be lower-case sources/"))
+        if PROJECT_MEMBER not in names:
+            close = [name for name in names if name.lower() == PROJECT_MEMBER]
+            found = f" (found {close[0]})" if close else ""
+            return [*findings, Finding(str(path), f"no {PROJECT_MEMBER} in the package{found}")]
+        place = f"{path}!{PROJECT_MEMBER}"
+        data = read_member(archive, PROJECT_MEMBER, path.name)
+        findings.extend(_xml_findings(data, place))
+        members = set(names)
+        root = parse_xml(data, place)
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            for attribute in ("plainTextPath", "richTextPath", "path"):
+                value = element.get(attribute)
+                if value is None or not value.startswith(INTERNAL):
+                    continue
+                member = SOURCES_FOLDER + value[len(INTERNAL):]
+                if posixpath.normpath(member) != member or member not in members:
+                    findings.append(Finding(f"{place}:{element.sourceline}", f"{attribute} {value}: no {member} in the package"))
+    return findings
