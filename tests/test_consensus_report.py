@@ -9,15 +9,19 @@ from typing import Any
 import docx
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
+from qualcode.agreement.consensus import consensus_pairs
 from qualcode.agreement.service import agreement
 from qualcode.anonymise.service import create_key
 from qualcode.cli import cli
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.consensus import CONSENSUS_CODER, Choice, decide, disagreements
+from qualcode.coding.history import undo
 from qualcode.coding.passages import QuoteFilter
 from qualcode.coding.service import add_coding
 from qualcode.config import Config
+from qualcode.store.models import Event
 from qualcode.store.project import Project
 from qualcode.workspace import Workspace
 from tests.conftest import sample_key
@@ -94,3 +98,50 @@ def test_the_method_note_states_the_consensus_and_the_agreement_before_it(decide
 def test_a_report_without_consensus_codings_says_nothing_of_consensus(decided: Path, tmp_path: Path) -> None:
     note = method_note(export(decided, tmp_path / "rapport.docx", "--by", A))
     assert "Om materialet og utvalget" in note and "konsensus" not in note.lower()
+
+
+@pytest.fixture
+def copy(decided: Path, tmp_path: Path) -> Path:
+    shutil.copytree(decided, tmp_path / "project")
+    return tmp_path / "project"
+
+
+def pairs_named(root: Path) -> list[tuple[str, str, str, int]]:
+    with Project.open(root) as project, project.begin() as session:
+        found = consensus_pairs(session, QuoteFilter(transcripts=(TRANSCRIPT,)))
+    return [(pair.consensus_coder, pair.coder_a, pair.coder_b, pair.transcripts) for pair in found]
+
+
+def test_the_method_note_reads_the_coders_from_the_decisions_fields_not_its_words(copy: Path) -> None:
+    with Project.open(copy) as project, project.begin() as session:
+        [event] = session.scalars(select(Event).where(Event.summary.contains(f"for {CONSENSUS_CODER}"))).all()
+        assert event.payload["consensus"] == {
+            "coder": CONSENSUS_CODER, "choice": "b", "coder_a": A, "coder_b": B,
+            "coder_a_guid": get_or_create_coder(session, A).guid, "coder_b_guid": get_or_create_coder(session, B).guid,
+        }
+        event.summary = "kodet i møtet, se referat"  # words a reader could not take apart
+    assert pairs_named(copy) == [(CONSENSUS_CODER, A, B, 1)]
+
+
+def test_a_decision_written_before_the_fields_is_read_from_its_summary(copy: Path) -> None:
+    with Project.open(copy) as project, project.begin() as session:
+        [event] = session.scalars(select(Event).where(Event.summary.contains(f"for {CONSENSUS_CODER}"))).all()
+        event.payload = {key: value for key, value in event.payload.items() if key != "consensus"}
+        assert f"for {CONSENSUS_CODER} (kept {B}'s, {A} / {B}): " in event.summary
+    assert pairs_named(copy) == [(CONSENSUS_CODER, A, B, 1)]
+    with Project.open(copy) as project, project.begin() as session:
+        [event] = session.scalars(select(Event).where(Event.summary.contains(f"for {CONSENSUS_CODER}"))).all()
+        event.summary = "kodet i møtet"
+    assert pairs_named(copy) == []
+
+
+def test_keeping_neither_is_a_decision_between_the_two_in_the_method_note(copy: Path) -> None:
+    with Project.open(copy) as project, project.begin() as session:
+        undo(session, get_or_create_coder(session, A))  # B's passage no longer kept
+    assert pairs_named(copy) == []
+    with Project.open(copy) as project, project.begin() as session:
+        decide(session, disagreements(session, TRANSCRIPT, A, B)[0], Choice.NEITHER, get_or_create_coder(session, A))
+    assert pairs_named(copy) == [(CONSENSUS_CODER, A, B, 1)]
+    with Project.open(copy) as project, project.begin() as session:
+        undo(session, get_or_create_coder(session, A))
+    assert pairs_named(copy) == []

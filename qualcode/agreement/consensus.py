@@ -2,9 +2,11 @@
 settled disagreements between, and how far those coders agreed before, by turn, on the transcripts
 holding the decisions.
 
-The coders are read from each decision's event (coding.service writes "for <consensus> (<what>,
-A / B)" in its summary), so a consensus coding names the two coders it was decided between even
-after one of them has left the project's other transcripts.
+The coders are read from each decision's event, so a consensus coding names the two coders it was
+decided between even after one of them has left the project's other transcripts: from the fields
+coding/consensus.py records (`payload["consensus"]`), or, in events written before it recorded them,
+from the summary's "for <consensus> (<what>, A / B)". A standing decision to keep neither passage
+counts as a decision on its transcript too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.agreement.service import agreement
-from qualcode.coding.consensus import CONSENSUS_CODER
+from qualcode.coding.consensus import CONSENSUS_CODER, standing_neither
 from qualcode.coding.passages import QuoteFilter
 from qualcode.errors import QualcodeError
 from qualcode.exporters.report import ConsensusPair
@@ -31,7 +33,7 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
     with their agreement before consensus; empty when nothing was decided by consensus."""
     decided = re.compile(rf" for {re.escape(consensus_coder)} \((?:[^,]*), (.+?) / (.+?)\): ")
     query = (
-        select(Transcript.name, Event.summary)
+        select(Transcript.name, Event.summary, Event.payload)
         .join(Coding, Coding.transcript_id == Transcript.id).join(Coder, Coding.coder_id == Coder.id)
         .join(Event, Event.entity_guid == Coding.guid)
         .where(Coder.name == consensus_coder, Coding.removed_at.is_(None), Event.action == EventKind.CODING_ADD.value)
@@ -39,11 +41,22 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
     if selection.transcripts:
         query = query.where(Transcript.name.in_(selection.transcripts))
     transcripts: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for transcript, summary in session.execute(query):
-        found = decided.search(summary)
-        if found is not None:
+    for transcript, summary, payload in session.execute(query):
+        fields = payload.get("consensus")
+        if fields is not None:
+            first, second = sorted((fields["coder_a"], fields["coder_b"]))
+        elif (found := decided.search(summary)) is not None:
             first, second = sorted((found.group(1), found.group(2)))
-            transcripts[(first, second)].add(transcript)
+        else:
+            continue
+        transcripts[(first, second)].add(transcript)
+    names_by_guid = {guid: name for guid, name in session.execute(select(Transcript.guid, Transcript.name))}
+    for payload in standing_neither(session):
+        fields, transcript = payload["consensus"], names_by_guid.get(payload["after"]["transcript_guid"])
+        if fields["coder"] == consensus_coder and transcript is not None and (
+            not selection.transcripts or transcript in selection.transcripts
+        ):
+            transcripts[(min(fields["coder_a"], fields["coder_b"]), max(fields["coder_a"], fields["coder_b"]))].add(transcript)
     pairs = []
     for (first, second), names in sorted(transcripts.items()):
         try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -104,14 +105,12 @@ def _live(session: Session, transcript_id: int, coder_id: int) -> list[tuple[str
     return [(path, Side(coding_id, start, end)) for path, coding_id, start, end in rows]
 
 
-def _kept_neither(session: Session, transcript_guid: str) -> list[tuple[str, int, int]]:
-    """The standing decisions to code neither passage on the transcript, as (code GUID, start, end)."""
-    made = session.execute(
-        select(Event.id, Event.payload).where(
-            Event.action == EventKind.CONSENSUS_NEITHER.value,
-            Event.payload[("after", "transcript_guid")].as_string() == transcript_guid,
-        )
-    ).all()
+def standing_neither(session: Session, transcript_guid: str | None = None) -> list[dict[str, Any]]:
+    """The payloads of the standing decisions to code neither passage (on one transcript, or all)."""
+    query = select(Event.id, Event.payload).where(Event.action == EventKind.CONSENSUS_NEITHER.value)
+    if transcript_guid is not None:
+        query = query.where(Event.payload[("after", "transcript_guid")].as_string() == transcript_guid)
+    made = session.execute(query).all()
     if not made:
         return []
     # Undo and redo of one event alternate, so the last of them says whether the decision stands.
@@ -123,9 +122,14 @@ def _kept_neither(session: Session, transcript_guid: str) -> list[tuple[str, int
         .order_by(Event.id)
     ):
         last[refers_to] = action
+    return [payload for event_id, payload in made if last.get(event_id) != EventKind.UNDO.value]
+
+
+def _kept_neither(session: Session, transcript_guid: str) -> list[tuple[str, int, int]]:
+    """The standing decisions to code neither passage on the transcript, as (code GUID, start, end)."""
     return [
         (payload["after"]["code_guid"], payload["after"]["start"], payload["after"]["end"])
-        for event_id, payload in made if last.get(event_id) != EventKind.UNDO.value
+        for payload in standing_neither(session, transcript_guid)
     ]
 
 
@@ -222,6 +226,7 @@ def decide(
     return add_coding(
         session, disagreement.transcript, disagreement.code_path, consensus, start=chosen[0], end=chosen[1],
         decided_by=decided_by, decision=f"{what}, {disagreement.coder_a} / {disagreement.coder_b}",
+        consensus=decision_fields(session, choice, disagreement, consensus_coder),
     )
 
 

@@ -180,10 +180,12 @@ def add_coding(
     blind: bool = False,
     decided_by: Coder | None = None,
     decision: str = "",
+    consensus: dict[str, str] | None = None,
 ) -> CodingView:
     """Code a span, given by offsets or by quoting its text (whole words unless `partial`), as an undoable event;
     `blind` records that the coder could see no one else's codings when making it. A coding made for
-    another coder (a consensus decision) is the event of `decided_by`, on their undo stack, with `decision` in its summary."""
+    another coder (a consensus decision) is the event of `decided_by`, on their undo stack, with `decision` in its summary
+    and `consensus` (coding/consensus.py's fields: how, and between whom) in its payload."""
     transcript = find_transcript(session, transcript_ref)
     code = find_code(session, code_ref)
     version = current_text(transcript)
@@ -220,7 +222,7 @@ def add_coding(
     for_other = f" for {coder.name} ({decision})" if decided_by is not None else ""
     record_event(
         session, kind=EventKind.CODING_ADD, coder=decided_by or coder, entity_guid=coding.guid,
-        before=None, after=coding_state(coding) | ({"blind": True} if blind else {}),
+        before=None, after=coding_state(coding) | ({"blind": True} if blind else {}), consensus=consensus,
         summary=f"coded {transcript.name} {start}-{end} as {code.path}{for_other}: {_short(coding.excerpt)!r}"
         + (" (blind)" if blind else ""),
     )
