@@ -10,12 +10,15 @@ an UnreadableFile naming the file, instead of following, expanding or unpacking 
   never returns more than the size the directory gives, and checks the CRC at the end);
 - XML is parsed by lxml with entity resolution, DTD loading and the network off and lxml's
   huge-tree limits on; a document with a DTD at all is refused, since Office Open XML and
-  REFI-QDA files never carry one.
+  REFI-QDA files never carry one;
+- a member whose name leaves the package (`..`, an absolute or drive path) or that is a symlink
+  refuses the whole package.
 """
 
 from __future__ import annotations
 
 import io
+import stat
 import zipfile
 import zlib
 from pathlib import Path
@@ -44,6 +47,7 @@ def open_package(source: Path | bytes | IO[bytes], name: str | None = None) -> z
         if len(members) > MAX_MEMBERS:
             raise UnreadableFile(f"{name} has {len(members):,} parts; refusing more than {MAX_MEMBERS:,}")
         for member in members:
+            _refuse_unsafe_name(member, name)
             if member.file_size > MAX_MEMBER_BYTES:
                 raise UnreadableFile(
                     f"{name}: part {member.filename} unpacks to {member.file_size:,} bytes; "
@@ -58,6 +62,20 @@ def open_package(source: Path | bytes | IO[bytes], name: str | None = None) -> z
         archive.close()
         raise
     return archive
+
+
+def _refuse_unsafe_name(member: zipfile.ZipInfo, file_name: str) -> None:
+    """Refuse a member that names a place outside the package, or is a symlink.
+
+    Nothing here extracts members to disk, but a name such as `../../.bashrc` or `/etc/passwd`
+    is never in a package a program wrote honestly, and a later reader must not meet one.
+    """
+    raw = member.orig_filename
+    parts = raw.replace("\\", "/").split("/")
+    if raw.startswith(("/", "\\")) or (len(raw) > 1 and raw[1] == ":") or ".." in parts:
+        raise UnreadableFile(f"{file_name}: part {raw!r} points outside the package; refusing to read it")
+    if stat.S_ISLNK(member.external_attr >> 16):
+        raise UnreadableFile(f"{file_name}: part {raw!r} is a symbolic link; refusing to read it")
 
 
 def read_member(archive: zipfile.ZipFile, name: str, file_name: str) -> bytes:

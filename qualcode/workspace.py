@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from qualcode.coding.passages import Quote, QuoteFilter
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
     from qualcode.coding.transcripts import ParticipantView, TranscriptView
+    from qualcode.exchange.project_import import QdpxImport
     from qualcode.importers.service import ImportOptions
     from qualcode.search.service import SearchResult
     from qualcode.store.backups import BackupInfo, RestoreResult
@@ -774,6 +775,41 @@ class Workspace:
         with self.begin() as session:
             made = decide(session, disagreement, Choice(choice), self.coder(session), span=span)
         return f"{made.code_path} on line {made.line} for {made.coder}" if made else "decided: neither is coded here"
+
+    # --- exchange with other QDA programs ---------------------------------------------------------
+    def import_qdpx(self, path: Path) -> QdpxImport:
+        """Import a REFI-QDA project, or merge a co-coder's copy, in one transaction.
+
+        The file is read (and a hostile one refused) before the key is locked; under the lock
+        its texts are pseudonymised, and possible identifiers nobody has decided about are kept
+        in the key's review queue while the file is refused. The key is saved before any text
+        that uses its pseudonyms is written, as every import does.
+        """
+        from qualcode.errors import NeedsReview
+        from qualcode.exchange.project_import import import_qdpx
+        from qualcode.exchange.qdpx_read import read_qdpx
+
+        package = read_qdpx(path)
+        access = self.key_access()
+        held_back: NeedsReview | None = None
+        with access.editing() as key:
+            before = key.to_json()
+
+            def settle() -> None:
+                if key.to_json() != before:
+                    access.save(key)
+
+            try:
+                self._typing_key = key
+                with self.project.begin() as session:
+                    done = import_qdpx(session, package, key, self.coder(session), settle_key=settle)
+            except NeedsReview as error:
+                held_back = error  # caught inside, so the queued candidates are saved with the key
+            finally:
+                self._typing_key = None
+        if held_back is not None:
+            raise held_back
+        return done
 
 
 class IdentifierReview:

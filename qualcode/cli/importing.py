@@ -1,4 +1,4 @@
-"""`qualcode import`: transcripts in any supported format, one file or a whole folder."""
+"""`qualcode import`: transcripts in any supported format, one file or a whole folder, or a REFI-QDA project (.qdpx)."""
 
 from __future__ import annotations
 
@@ -49,10 +49,14 @@ def import_command(
     `qualcode anonymise review`. Each file is imported whole or not at all; a batch goes on past a
     bad file and exits 1 at the end. Files imported before are skipped as already present, so a
     folder can be imported again after review; a changed file under a taken name is refused unless
-    --replace is given.
+    --replace is given. A .qdpx (REFI-QDA project from NVivo, ATLAS.ti, MAXQDA or a co-coder's
+    copy) is imported or merged whole, in one transaction; what qualcode cannot hold is listed.
 
     Example: qualcode import intervjuer/ --participants intervjuer/participants.csv
     """
+    if any(path.suffix.lower() == ".qdpx" for path in paths):
+        _import_qdpx(app, paths, as_json)
+        return
     options = ImportOptions(
         name=name, title=title, participant=participant, role=role, wave=wave,
         date=interview_date.date() if interview_date is not None else None,  # type: ignore[attr-defined]
@@ -99,6 +103,29 @@ def import_command(
         note(f"{len(batch.imported)} imported, {len(batch.skipped)} already present, {len(batch.failed)} failed")
     if batch.failed:
         sys.exit(1)
+
+
+def _import_qdpx(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
+    """A REFI-QDA project from another program, or a co-coder's copy: one file, one transaction."""
+    if len(paths) != 1:
+        raise click.UsageError("import a .qdpx file on its own, not with other files")
+    with app.workspace() as workspace:
+        done = workspace.import_qdpx(paths[0])
+    if as_json:
+        emit_json(done)
+        return
+    click.echo(
+        f"{done.file_name}: {len(done.imported)} transcripts imported, {len(done.merged)} already here, "
+        f"{done.codings_added} codings and {done.memos_added} memos added "
+        f"({done.codings_present} codings and {done.memos_present} memos already here), "
+        f"{len(done.participants_created)} new participants, {len(done.codes_created)} new codes"
+    )
+    for label, names in (("imported", done.imported), ("merged into", done.merged), ("new coder", done.coders_created)):
+        for item in names:
+            click.echo(f"  {label} {item}")
+    for label, lines in (("skipped", done.skipped), ("problem", done.problems), ("deviation", done.deviations)):
+        for line in lines:
+            note(f"{label}: {line}")
 
 
 def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptions, key_access: KeyAccess, as_json: bool) -> None:

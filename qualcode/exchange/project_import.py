@@ -1,0 +1,491 @@
+"""Importing a read .qdpx into a project in one transaction, or merging a co-coder's copy into it.
+
+Texts go through the same pseudonymisation as any import (held back while possible identifiers
+are undecided), and every selection's positions are moved with the normalisation and the
+replacements, so each coding still selects the same words. A source the project already holds
+(the same GUID, or the same text once pseudonymised) is not imported again: only its codings and
+memos are added, under their users as coders, and what is already there is not repeated, so
+importing a file twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.apply import Pseudonymised, pseudonymise
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
+from qualcode.anonymise.typed_text import clean_text
+from qualcode.codebook.service import create_code
+from qualcode.coding.anchoring import LineMap, find_anchor
+from qualcode.coding.service import coding_state
+from qualcode.errors import InvalidInput, NeedsReview
+from qualcode.exchange.qdpx_read import QdpxCode, QdpxPackage, QdpxSource
+from qualcode.importers.document import ParsedDocument
+from qualcode.importers.metadata import (
+    attribute_definition,
+    check_transcript_meta,
+    participant_state,
+    set_participant_attribute,
+    typed_value,
+)
+from qualcode.importers.pseudonymise import (
+    PseudonymisedDocument,
+    _offset_map,
+    pseudonymise_document,
+)
+from qualcode.importers.service import (
+    PreparedTranscript,
+    ReadTranscript,
+    mark_seen,
+    prepare_transcript,
+    write_transcript,
+)
+from qualcode.importers.turns import detect_turns
+from qualcode.store.events import EventKind, record_event
+from qualcode.store.models import (
+    Code,
+    Coder,
+    Coding,
+    Event,
+    Memo,
+    Participant,
+    TextVersion,
+    Transcript,
+    TranscriptAttribute,
+    TranscriptParticipant,
+)
+from qualcode.text.normalise import normalise
+
+# Case variables that are a participant's own columns rather than extra attributes.
+PARTICIPANT_FIELDS = {"role": "role", "rolle": "role", "gender": "gender", "kjønn": "gender", "age band": "age_band",
+                      "age_band": "age_band", "aldersgruppe": "age_band", "office": "office", "kontor": "office"}
+
+
+@dataclass
+class QdpxImport:
+    """What importing one .qdpx did, and what it left out."""
+
+    file_name: str
+    imported: list[str] = field(default_factory=list)  # transcripts added
+    merged: list[str] = field(default_factory=list)  # sources the project already held
+    codes_created: list[str] = field(default_factory=list)
+    coders_created: list[str] = field(default_factory=list)
+    participants_created: list[str] = field(default_factory=list)
+    participants_linked: int = 0
+    codings_added: int = 0
+    codings_present: int = 0
+    memos_added: int = 0
+    memos_present: int = 0
+    skipped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    deviations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Source:
+    """A source made ready: its pseudonymised text and where each of its offsets went."""
+
+    source: QdpxSource
+    prepared: PreparedTranscript
+    pseudonymised: PseudonymisedDocument
+    # Each selection boundary of the file's text -> its offset in the prepared text, as a start and as an end.
+    starts: dict[int, int]
+    ends: dict[int, int]
+    transcript_id: int | None = None
+    stored_text: str = ""
+    stored_version: int = 0
+    stored_hash: str = ""
+
+
+def normalised_offsets(raw: str, offsets: set[int]) -> tuple[str, dict[int, int]]:
+    """`normalise(raw)` and where each of `offsets` lands in it.
+
+    The text is cut at the offsets and each piece normalised: when the pieces give the whole
+    text's normalisation (no cut inside a CRLF, a letter and its accent, or a joined hyphen) the
+    offsets are the pieces' lengths summed; otherwise each offset is the length of its prefix
+    normalised, which differs from the truth by at most the cut character.
+    """
+    text = normalise(raw)
+    if text == raw:
+        return text, {offset: offset for offset in offsets}
+    cuts = sorted(offsets | {0, len(raw)})
+    pieces = [normalise(raw[start:end]) for start, end in zip(cuts, cuts[1:], strict=False)]
+    if "".join(pieces) == text:
+        moved, position = {0: 0}, 0
+        for cut, piece in zip(cuts[1:], pieces, strict=True):
+            position += len(piece)
+            moved[cut] = position
+        return text, {offset: moved[offset] for offset in offsets}
+    return text, {offset: min(len(normalise(raw[:offset])), len(text)) for offset in offsets}
+
+
+def import_qdpx(
+    session: Session, package: QdpxPackage, key: PseudonymKey, coder: Coder, settle_key: Callable[[], None] | None = None,
+) -> QdpxImport:
+    """Import or merge `package` in the caller's transaction; nothing is written if it raises.
+
+    Possible identifiers nobody has decided about are queued in `key` for review and the whole
+    file refused (NeedsReview). `settle_key` is called once the key knows every pseudonym the
+    texts use, before any of them is written.
+    """
+    result = QdpxImport(package.file_name, skipped=list(package.skipped), problems=list(package.problems),
+                        deviations=list(package.deviations))
+    sources = _prepare_sources(session, package, key, result)
+    if settle_key is not None:
+        settle_key()
+    coders = _coders(session, package, coder, result)
+    codes = _codes(session, package, key, coder, result)
+    _write_sources(session, sources, coder, result)
+    selection_codings, coding_notes = _write_codings(session, sources, codes, coders, coder, result)
+    by_source = {item.source.guid: item.transcript_id for item in sources if item.transcript_id is not None}
+    _write_memos(session, package, key, sources, codes, coders, coder, selection_codings, coding_notes, result)
+    _write_cases(session, package, key, sources, by_source, coder, result)
+    return result
+
+
+def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, result: QdpxImport) -> list[_Source]:
+    """Normalise and pseudonymise every text source, refusing the file while any holds undecided identifiers."""
+    vocabulary = codebook_vocabulary(session)
+    made: list[_Source] = []
+    undecided: list[str] = []
+    for source in package.sources:
+        where = f"{package.file_name}:{source.name}"
+        offsets: set[int] = set()
+        kept = []
+        for selection in source.selections:
+            if not 0 <= selection.start < selection.end <= len(source.text):
+                result.problems.append(
+                    f"PlainTextSelection {selection.name or ''} {selection.guid} in {source.name}: positions "
+                    f"{selection.start}-{selection.end} lie outside the text (0-{len(source.text)}); skipped"
+                )
+                continue
+            kept.append(selection)
+            offsets |= {selection.start, selection.end}
+        source.selections = kept
+        if source.normalised:
+            result.deviations.append(f"{source.name}: text read from its .docx; positions were counted in the other program's text")
+            text, moved = normalise(source.text), {offset: offset for offset in offsets}
+        else:
+            text, moved = normalised_offsets(source.text, offsets)
+        if not text.strip():
+            result.problems.append(f"TextSource {source.name!r} {source.guid}: no text; skipped with its selections")
+            continue
+        document = ParsedDocument(text, detect_turns(text), source.source_format, "utf-8")
+        meta = check_transcript_meta({"name": source.name}, where)
+        pseudonymised = pseudonymise_document(document, meta, key, where, vocabulary)
+        if pseudonymised.proposals:
+            queue_candidates(key, pseudonymised.proposals, where)
+            undecided += [proposal.text for proposal in pseudonymised.proposals]
+            continue
+        read = ReadTranscript(Path(source.name + ".txt"), document, meta)
+        prepared = prepare_transcript(read, pseudonymised, key)
+        # The importer's own map of offsets through the replacements, as its turns are moved.
+        map_offset = _offset_map(Pseudonymised(pseudonymised.document.text, pseudonymised.replacements))
+        made.append(_Source(
+            source, prepared, pseudonymised,
+            {offset: map_offset(position, False) for offset, position in moved.items()},
+            {offset: map_offset(position, True) for offset, position in moved.items()},
+        ))
+    if undecided:
+        names = ", ".join(dict.fromkeys(undecided[:6])) + (" …" if len(undecided) > 6 else "")
+        raise NeedsReview(
+            f"{package.file_name} has {len(undecided)} possible identifiers nobody has decided about ({names}); nothing imported",
+            "decide with `qualcode anonymise review`, then import again",
+        )
+    for item in made:
+        mark_seen(key, item.pseudonymised, item.prepared.name)
+    return made
+
+
+def _coders(session: Session, package: QdpxPackage, coder: Coder, result: QdpxImport) -> dict[str, Coder]:
+    """The file's users as coders, found by GUID then by name, created with their GUID when new."""
+    found: dict[str, Coder] = {}
+    for user in package.users.values():
+        existing = session.scalar(select(Coder).where(Coder.guid == user.guid)) or session.scalar(
+            select(Coder).where(Coder.name == user.name)
+        )
+        if existing is None:
+            existing = Coder(guid=user.guid, name=user.name, role="researcher")
+            session.add(existing)
+            session.flush()
+            record_event(session, kind=EventKind.CODER_CREATE, coder=coder, entity_guid=existing.guid,
+                         after={"name": existing.name, "role": existing.role},
+                         summary=f"new coder {existing.name} from {package.file_name}")
+            result.coders_created.append(existing.name)
+        found[user.guid] = existing
+    return found
+
+
+def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Coder, result: QdpxImport) -> dict[str, Code]:
+    """The file's codes in the project, matched by GUID then by path; new ones created with their colour and definition."""
+    found: dict[str, Code] = {}
+
+    def visit(codes: list[QdpxCode], parent: str | None) -> None:
+        for spec in codes:
+            path = f"{parent}/{spec.name}" if parent else spec.name
+            code = session.scalar(select(Code).where(Code.guid == spec.guid)) or session.scalar(select(Code).where(Code.path == path))
+            if code is None:
+                fields: dict[str, object] = {}
+                if spec.description:
+                    fields.update(_description_fields(clean_text(spec.description, key)))
+                if spec.colour:
+                    fields["colour"] = spec.colour.upper()
+                create_code(session, path, fields, coder)
+                code = session.scalar(select(Code).where(Code.path == path))
+                assert code is not None
+                result.codes_created.append(path)
+            found[spec.guid] = code
+            visit(spec.children, code.path)
+
+    visit(package.codes, None)
+    return found
+
+
+def _description_fields(description: str) -> dict[str, object]:
+    """A code's Description as its fields: the readable layout qualcode writes, else all of it the definition."""
+    try:
+        from qualcode.exchange.codebook_qdc import description_fields  # type: ignore[attr-defined]
+    except ImportError:
+        return {"definition": description.strip() or None}
+    return dict(description_fields(description))
+
+
+def _write_sources(session: Session, sources: list[_Source], coder: Coder, result: QdpxImport) -> None:
+    """Write the new texts; find the transcript each source already in the project is."""
+    taken_digests: dict[str, _Source] = {}
+    for item in sources:
+        guid, digest = item.source.guid, item.prepared.digest
+        existing = session.scalar(select(Transcript).where(Transcript.guid == guid))
+        if existing is None:
+            existing = session.scalar(
+                select(Transcript).join(TextVersion, TextVersion.transcript_id == Transcript.id)
+                .where(TextVersion.content_hash == digest).limit(1)
+            )
+        if existing is None and digest in taken_digests:
+            first = taken_digests[digest]
+            item.transcript_id, item.stored_text = first.transcript_id, first.stored_text
+            item.stored_version, item.stored_hash = first.stored_version, first.stored_hash
+            result.problems.append(f"TextSource {item.source.name!r} {guid}: the same text as {first.source.name!r}; its codings added there")
+            continue
+        if existing is not None and existing.current_version is not None:
+            version = existing.current_version
+            item.transcript_id, item.stored_text, item.stored_version, item.stored_hash = existing.id, version.text, version.id, version.content_hash
+            result.merged.append(existing.name)
+            continue
+        prepared = replace(item.prepared, name=_free_name(session, item.prepared.name))
+        imported = write_transcript(session, prepared, coder)
+        transcript = session.scalar(select(Transcript).where(Transcript.guid == imported.guid))
+        assert transcript is not None and transcript.current_version is not None
+        if session.scalar(select(Transcript.id).where(Transcript.guid == guid)) is None:
+            # The source keeps its GUID, so the next import of the file (or its export) knows it.
+            session.execute(update(Event).where(Event.entity_guid == transcript.guid).values(entity_guid=guid))
+            transcript.guid = guid
+            session.flush()
+        version = transcript.current_version
+        item.transcript_id, item.stored_text, item.stored_version, item.stored_hash = transcript.id, version.text, version.id, version.content_hash
+        taken_digests[digest] = item
+        result.imported.append(transcript.name)
+
+
+def _free_name(session: Session, name: str) -> str:
+    candidate, number = name, 1
+    while session.scalar(select(Transcript.id).where(Transcript.name == candidate)) is not None:
+        number += 1
+        candidate = f"{name} ({number})"
+    return candidate
+
+
+def _write_codings(
+    session: Session, sources: list[_Source], codes: dict[str, Code], coders: dict[str, Coder], importer: Coder,
+    result: QdpxImport,
+) -> tuple[dict[str, list[int]], list[tuple[str, int]]]:
+    """Each selection's codings, placed in the stored text; returns the coding ids of each selection,
+    and each note on a coding with the coding's id."""
+    by_selection: dict[str, list[int]] = {}
+    coding_notes: list[tuple[str, int]] = []
+    for item in sources:
+        if item.transcript_id is None:
+            continue
+        text = item.stored_text
+        prepared_text = item.prepared.document.text
+        lines: list[LineMap] = []
+        for selection in item.source.selections:
+            start, end = item.starts[selection.start], item.ends[selection.end]
+            if prepared_text != text:  # merged into a transcript whose text has since changed
+                if not lines:
+                    lines.append(LineMap(prepared_text, text))
+                anchor = find_anchor(prepared_text, text, start, end, lines[0])
+                if anchor is None:
+                    result.problems.append(f"PlainTextSelection {selection.guid} in {item.source.name}: its words are no longer in the transcript; skipped")
+                    continue
+                start, end = anchor.start, anchor.end
+            if not text[start:end].strip():
+                result.problems.append(f"PlainTextSelection {selection.guid} in {item.source.name}: selects only whitespace; skipped")
+                continue
+            ids = by_selection.setdefault(selection.guid, [])
+            for coding in selection.codings:
+                code = codes.get(coding.code)
+                if code is None:
+                    result.problems.append(f"Coding {coding.guid} in {item.source.name}: CodeRef {coding.code} is not in the codebook; skipped")
+                    continue
+                coder = coders.get(coding.user or "") or importer
+                if coding.user and coding.user not in coders:
+                    result.problems.append(f"Coding {coding.guid} in {item.source.name}: creatingUser {coding.user} is not among the users; coded as {importer.name}")
+                present = session.scalar(select(Coding).where(Coding.guid == coding.guid)) or session.scalar(
+                    select(Coding).where(
+                        Coding.transcript_id == item.transcript_id, Coding.code_id == code.id, Coding.coder_id == coder.id,
+                        Coding.start == start, Coding.end == end, Coding.removed_at.is_(None),
+                    )
+                )
+                if present is not None:
+                    result.codings_present += 1
+                    ids.append(present.id)
+                    coding_notes += [(note, present.id) for note in coding.notes]
+                    continue
+                added = Coding(
+                    guid=coding.guid, transcript_id=item.transcript_id, text_version_id=item.stored_version, code=code,
+                    coder=coder, start=start, end=end, excerpt=text[start:end], text_hash=item.stored_hash,
+                )
+                session.add(added)
+                session.flush()
+                record_event(session, kind=EventKind.CODING_ADD, coder=coder, entity_guid=added.guid, before=None,
+                             after=coding_state(added), summary=f"coded {start}-{end} as {code.path} (from {result.file_name})")
+                result.codings_added += 1
+                ids.append(added.id)
+                coding_notes += [(note, added.id) for note in coding.notes]
+    return by_selection, coding_notes
+
+
+def _write_memos(
+    session: Session, package: QdpxPackage, key: PseudonymKey, sources: list[_Source], codes: dict[str, Code],
+    coders: dict[str, Coder], importer: Coder, selection_codings: dict[str, list[int]], coding_notes: list[tuple[str, int]],
+    result: QdpxImport,
+) -> None:
+    """Each note as a memo on what refers to it; a note nothing refers to is a project memo."""
+    targets: list[tuple[str, dict[str, int | None], str]] = []
+    for item in sources:
+        transcript_id = item.transcript_id
+        for note in item.source.notes:
+            targets.append((note, {"transcript_id": transcript_id}, item.source.name))
+        for selection in item.source.selections:
+            ids = selection_codings.get(selection.guid, [])
+            for note in selection.notes:
+                targets.append((note, {"coding_id": ids[0]} if ids else {"transcript_id": transcript_id}, item.source.name))
+    targets += [(note, {"coding_id": coding_id}, "a coding") for note, coding_id in coding_notes]
+    for spec in package.walk_codes():
+        for note in spec.notes:
+            targets.append((note, {"code_id": codes[spec.guid].id}, spec.name))
+    for case in package.cases:
+        for note in case.notes:
+            targets.append((note, {}, f"case {case.name}"))
+    for note in package.project_notes:
+        targets.append((note, {}, "the project"))
+    referred = {note for note, _, _ in targets}
+    targets += [(guid, {}, "the project") for guid in package.notes if guid not in referred]
+    used: set[str] = set()
+    for guid, attachment, where in targets:
+        found = package.notes.get(guid)
+        if found is None:
+            result.problems.append(f"NoteRef {guid} on {where}: there is no such Note; skipped")
+            continue
+        text = clean_text(found.text.strip(), key)
+        if not text:
+            continue
+        title = clean_text(found.title, key) if found.title else None
+        author = coders.get(found.user or "") or importer
+        memo_guid = guid if guid not in used else None
+        used.add(guid)
+        present = (session.scalar(select(Memo).where(Memo.guid == memo_guid)) if memo_guid else None) or session.scalar(
+            select(Memo).where(
+                Memo.author_id == author.id, Memo.text == text, Memo.removed_at.is_(None),
+                *[getattr(Memo, column) == value for column, value in attachment.items()],
+                *[getattr(Memo, column).is_(None) for column in ("transcript_id", "code_id", "coding_id") if column not in attachment],
+            ).limit(1)
+        )
+        if present is not None:
+            result.memos_present += 1
+            continue
+        memo = Memo(text=text, title=title, author=author, **attachment)
+        if memo_guid and session.scalar(select(Memo.id).where(Memo.guid == memo_guid)) is None:
+            memo.guid = memo_guid
+        session.add(memo)
+        session.flush()
+        record_event(session, kind=EventKind.MEMO_ADD, coder=author, entity_guid=memo.guid, before=None,
+                     after={"guid": memo.guid, "title": memo.title, "text": memo.text, "removed": False},
+                     summary=f"memo on {where} (from {result.file_name})")
+        result.memos_added += 1
+
+
+def _write_cases(
+    session: Session, package: QdpxPackage, key: PseudonymKey, sources: list[_Source], by_source: dict[str, int],
+    importer: Coder, result: QdpxImport,
+) -> None:
+    """Cases as participants with their typed attributes, linked to the transcripts they are in; source variables as transcript attributes."""
+    selection_source = {selection.guid: item.source.guid for item in sources for selection in item.source.selections}
+    for case in package.cases:
+        name = unicodedata.normalize("NFC", pseudonymise(case.name, key, package.file_name).text.strip())[:100]
+        participant = session.scalar(select(Participant).where(Participant.guid == case.guid)) or session.scalar(
+            select(Participant).where(Participant.name == name)
+        )
+        before = participant_state(participant) if participant is not None else None
+        if participant is None:
+            participant = Participant(guid=case.guid, name=name)
+            session.add(participant)
+            session.flush()
+            result.participants_created.append(name)
+        for variable, value in case.variables.items():
+            column = PARTICIPANT_FIELDS.get(variable.strip().lower())
+            try:
+                if column is not None:
+                    text = clean_text(str(value), key) if column == "office" else str(value)
+                    setattr(participant, column, text[:100] if column == "office" else text[:50])
+                else:
+                    set_participant_attribute(session, participant, variable, clean_text(value, key) if isinstance(value, str) else _plain(value))
+            except InvalidInput as error:
+                result.problems.append(f"Case {case.name!r} {case.guid}: variable {variable}: {error.message}; skipped")
+        session.flush()
+        after = participant_state(participant)
+        if before != after:
+            record_event(session, kind=EventKind.PARTICIPANT_UPDATE if before else EventKind.PARTICIPANT_CREATE, coder=importer,
+                         entity_guid=participant.guid, before=before, after=after, summary=f"participant {name} from {result.file_name}")
+        for ref in dict.fromkeys(case.sources):
+            source_guid = selection_source.get(ref.removeprefix("selection:")) if ref.startswith("selection:") else ref
+            transcript_id = by_source.get(source_guid or "")
+            if transcript_id is None:
+                result.problems.append(f"Case {case.name!r} {case.guid}: refers to {ref.removeprefix('selection:')}, which is no text source imported; skipped")
+                continue
+            linked = session.scalar(select(TranscriptParticipant).where(
+                TranscriptParticipant.transcript_id == transcript_id, TranscriptParticipant.participant_id == participant.id,
+            ))
+            if linked is None:
+                session.add(TranscriptParticipant(transcript_id=transcript_id, participant_id=participant.id))
+                session.flush()
+                result.participants_linked += 1
+    for item in sources:
+        if item.transcript_id is None:
+            continue
+        for variable, value in item.source.variables.items():
+            try:
+                definition = attribute_definition(session, variable, "transcript", _plain(value))
+                stored = typed_value(definition, clean_text(value, key) if isinstance(value, str) else _plain(value))
+            except InvalidInput as error:
+                result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error.message}; skipped")
+                continue
+            existing = session.scalar(select(TranscriptAttribute).where(
+                TranscriptAttribute.transcript_id == item.transcript_id, TranscriptAttribute.definition_id == definition.id,
+            ))
+            if existing is None:
+                session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
+        session.flush()
+
+
+def _plain(value: object) -> object:
+    """A variable's value as qualcode types attributes: floats and date-times are text."""
+    return value if isinstance(value, bool | int | str) or type(value).__name__ == "date" else str(value)

@@ -1,0 +1,463 @@
+"""Reading a REFI-QDA project (.qdpx) into plain data, liberally, without touching a project.
+
+What cannot be read safely (a hostile or broken zip, XML with a DTD, no project.qde) is refused
+with an UnreadableFile. Everything else is read as far as it goes: what breaks the schema is
+listed as a deviation, what qualcode cannot hold (PDF, picture, audio and video sources and their
+selections, links, graphs, sets, unknown elements) as skipped, and what refers to nothing or
+repeats a GUID as a problem, each with its element, name and GUID.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import ImportFailed, UnreadableFile
+from qualcode.exchange.schema import PROJECT_NS, schema_problems
+from qualcode.untrusted import open_package, parse_xml, read_member
+
+if TYPE_CHECKING:
+    import zipfile
+
+    from lxml import etree
+
+GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+# Beyond this many schema deviations the summary says how many more, not each one.
+SHOWN_DEVIATIONS = 20
+UNSUPPORTED_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+UNSUPPORTED_SELECTIONS = ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection", "TranscriptSelection")
+
+
+def normal_guid(value: str | None) -> str | None:
+    """A GUID as qualcode stores it (lower case, no braces), or None when it is not one."""
+    match = GUID.match((value or "").strip())
+    return match.group(1).lower() if match else None
+
+
+@dataclass(frozen=True)
+class QdpxUser:
+    guid: str
+    name: str
+
+
+@dataclass
+class QdpxCode:
+    guid: str
+    name: str
+    codable: bool
+    colour: str | None
+    description: str | None
+    children: list[QdpxCode] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # GUIDs of the notes on this code
+
+
+@dataclass(frozen=True)
+class QdpxCoding:
+    guid: str
+    code: str  # the code's GUID
+    user: str | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QdpxSelection:
+    guid: str
+    name: str | None
+    start: int
+    end: int
+    user: str | None
+    codings: tuple[QdpxCoding, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class QdpxSource:
+    """A text source: its text as the other program counted positions in it (not yet normalised)."""
+
+    guid: str
+    name: str
+    text: str
+    source_format: str  # txt or docx
+    selections: list[QdpxSelection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    variables: dict[str, object] = field(default_factory=dict)
+    # Set when the text came from a .docx: positions were counted in another program's extraction of it.
+    normalised: bool = False
+
+
+@dataclass(frozen=True)
+class QdpxNote:
+    guid: str
+    title: str | None
+    text: str
+    user: str | None
+
+
+@dataclass
+class QdpxCase:
+    guid: str
+    name: str
+    description: str | None
+    variables: dict[str, object] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QdpxPackage:
+    """Everything read from one .qdpx, and what was skipped or wrong in it."""
+
+    file_name: str
+    name: str
+    users: dict[str, QdpxUser] = field(default_factory=dict)
+    codes: list[QdpxCode] = field(default_factory=list)
+    sources: list[QdpxSource] = field(default_factory=list)
+    notes: dict[str, QdpxNote] = field(default_factory=dict)
+    cases: list[QdpxCase] = field(default_factory=list)
+    project_notes: list[str] = field(default_factory=list)
+    deviations: list[str] = field(default_factory=list)  # where the file breaks the schema, read anyway
+    skipped: list[str] = field(default_factory=list)  # what qualcode cannot hold
+    problems: list[str] = field(default_factory=list)  # unknown references, duplicate GUIDs, bad positions
+
+    def walk_codes(self) -> list[QdpxCode]:
+        found: list[QdpxCode] = []
+
+        def visit(codes: list[QdpxCode]) -> None:
+            for code in codes:
+                found.append(code)
+                visit(code.children)
+
+        visit(self.codes)
+        return found
+
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [child for child in element if _local(child) == name]
+
+
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    found = _children(element, name)
+    return found[0] if found else None
+
+
+def _text_of(element: etree._Element, name: str) -> str | None:
+    child = _child(element, name)
+    return child.text if child is not None and child.text else None
+
+
+def _describe(element: etree._Element) -> str:
+    """An element as a researcher can find it: its kind, name, GUID and line."""
+    name = element.get("name")
+    guid = element.get("guid")
+    parts = [_local(element) or "element"]
+    if name:
+        parts.append(repr(name))
+    if guid:
+        parts.append(guid)
+    return " ".join(parts) + f" (line {element.sourceline})"
+
+
+class _Reader:
+    def __init__(self, archive: zipfile.ZipFile, package: QdpxPackage) -> None:
+        self.archive = archive
+        self.package = package
+        self.members = {name.lower(): name for name in archive.namelist()}
+        self.seen: dict[str, str] = {}
+
+    def guid(self, element: etree._Element) -> str | None:
+        """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
+        raw = element.get("guid")
+        guid = normal_guid(raw)
+        if guid is None:
+            self.package.problems.append(f"{_describe(element)}: {'no' if raw is None else 'malformed'} GUID; skipped")
+            return None
+        if guid in self.seen:
+            self.package.problems.append(f"{_describe(element)}: duplicate GUID, already used by {self.seen[guid]}; skipped")
+            return None
+        self.seen[guid] = _describe(element)
+        return guid
+
+    def refs(self, element: etree._Element, name: str) -> list[str]:
+        found = []
+        for ref in _children(element, name):
+            target = normal_guid(ref.get("targetGUID"))
+            if target is None:
+                self.package.problems.append(f"{name} (line {ref.sourceline}) in {_describe(element)}: malformed targetGUID; skipped")
+            else:
+                found.append(target)
+        return found
+
+    def member_bytes(self, path: str, element: etree._Element) -> bytes | None:
+        """The bytes an `internal://` path names, looked up as `sources/…` in any case; None if absent."""
+        scheme, _, rest = path.partition("://")
+        if scheme.lower() != "internal":
+            self.package.skipped.append(f"{_describe(element)}: its text is outside the package ({path})")
+            return None
+        rest = rest.lstrip("/")
+        for candidate in (f"sources/{rest}", rest):
+            member = self.members.get(candidate.lower())
+            if member is not None:
+                return read_member(self.archive, member, self.package.file_name)
+        self.package.problems.append(f"{_describe(element)}: {path} is not in the package; skipped")
+        return None
+
+    def plain_text(self, element: etree._Element) -> tuple[str, str, bool] | None:
+        """A text source's text: inline, from its plain-text member, or extracted from its .docx."""
+        inline = _child(element, "PlainTextContent")
+        if inline is not None:
+            return inline.text or "", "txt", False
+        plain_path = element.get("plainTextPath")
+        if plain_path:
+            data = self.member_bytes(plain_path, element)
+            return None if data is None else (self._decode(data, element), "txt", False)
+        rich_path = element.get("richTextPath")
+        if rich_path and rich_path.lower().endswith(".docx"):
+            data = self.member_bytes(rich_path, element)
+            return None if data is None else (self._docx_text(data, element), "docx", True)
+        if rich_path:
+            self.package.skipped.append(f"{_describe(element)}: only a rich text {Path(rich_path).suffix or 'file'}, which qualcode cannot read")
+            return None
+        self.package.problems.append(f"{_describe(element)}: no text (neither PlainTextContent nor plainTextPath); skipped")
+        return None
+
+    def _decode(self, data: bytes, element: etree._Element) -> str:
+        try:
+            return data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            from qualcode.importers.encoding import decode_text
+
+            decoded = decode_text(data, element.get("name") or "source", None)
+            self.package.deviations.append(f"{_describe(element)}: text is not UTF-8; read as {decoded.encoding}")
+            return decoded.text
+
+    def _docx_text(self, data: bytes, element: etree._Element) -> str:
+        from qualcode.importers.docx_file import read_docx_file
+
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "source.docx"
+            path.write_bytes(data)
+            try:
+                return read_docx_file(path).text
+            except ImportFailed as error:
+                raise UnreadableFile(f"{self.package.file_name}: {_describe(element)}: {error.message}") from None
+
+
+def read_qdpx(path: Path) -> QdpxPackage:
+    """Read a .qdpx file; refuse it (UnreadableFile) only when it cannot be read safely."""
+    if not path.is_file():
+        raise UnreadableFile(f"{path} does not exist", "check the path")
+    with path.open("rb") as handle, open_package(handle, path.name) as archive:
+        members = {name.lower(): name for name in archive.namelist()}
+        project_member = members.get("project.qde")
+        if project_member is None:
+            raise UnreadableFile(f"{path.name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
+        root = parse_xml(read_member(archive, project_member, path.name), f"{path.name}: project.qde")
+        if _local(root) != "Project":
+            raise UnreadableFile(f"{path.name}: project.qde holds a <{_local(root)}>, not a REFI-QDA <Project>")
+        package = QdpxPackage(path.name, root.get("name") or path.stem)
+        problems = schema_problems(root)
+        namespace = root.tag.partition("}")[0].lstrip("{")
+        if namespace != PROJECT_NS:
+            package.deviations.append(f"project.qde is in namespace {namespace or '(none)'}, not {PROJECT_NS}; read anyway")
+        else:
+            package.deviations += [f"schema: {problem}" for problem in problems[:SHOWN_DEVIATIONS]]
+            if len(problems) > SHOWN_DEVIATIONS:
+                package.deviations.append(f"schema: … and {len(problems) - SHOWN_DEVIATIONS} more")
+        names = archive.namelist()
+        if any(name.lower().startswith("sources/") and not name.startswith("sources/") for name in names):
+            package.deviations.append("the sources folder is not named `sources/` in lower case")
+        _read_project(_Reader(archive, package), root)
+    return package
+
+
+def _read_project(reader: _Reader, root: etree._Element) -> None:
+    package = reader.package
+    variables: dict[str, tuple[str, str]] = {}
+    for element in root:
+        kind = _local(element)
+        if kind == "Users":
+            for user in _children(element, "User"):
+                guid = reader.guid(user)
+                if guid is not None:
+                    package.users[guid] = QdpxUser(guid, (user.get("name") or user.get("id") or guid).strip())
+        elif kind == "CodeBook":
+            codes = _child(element, "Codes")
+            package.codes = _read_codes(reader, codes) if codes is not None else []
+        elif kind == "Variables":
+            for variable in _children(element, "Variable"):
+                guid = reader.guid(variable)
+                if guid is not None:
+                    variables[guid] = (variable.get("name") or guid, variable.get("typeOfVariable") or "Text")
+        elif kind == "Cases":
+            package.cases = [case for case in (_read_case(reader, c, variables) for c in _children(element, "Case")) if case]
+        elif kind == "Sources":
+            for source in element:
+                _read_source(reader, source, variables)
+        elif kind == "Notes":
+            for note in _children(element, "Note"):
+                guid = reader.guid(note)
+                text = reader.plain_text(note) if guid is not None else None
+                if guid is not None and text is not None:
+                    package.notes[guid] = QdpxNote(guid, note.get("name"), text[0], normal_guid(note.get("creatingUser")))
+        elif kind in {"Links", "Graphs", "Sets"}:
+            for item in element:
+                package.skipped.append(f"{_describe(item)}: qualcode has no {kind.lower()}")
+        elif kind in {"NoteRef", "Description"}:
+            continue
+        elif isinstance(element.tag, str):
+            package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
+    package.project_notes = reader.refs(root, "NoteRef")
+    # A case's variables were read before or after <Variables>: the names are settled here.
+    for case in package.cases:
+        case.variables = {variables.get(k, (k, ""))[0]: v for k, v in case.variables.items()}
+    for source in package.sources:
+        source.variables = {variables.get(k, (k, ""))[0]: v for k, v in source.variables.items()}
+
+
+def _read_codes(reader: _Reader, element: etree._Element) -> list[QdpxCode]:
+    codes = []
+    for code in _children(element, "Code"):
+        guid = reader.guid(code)
+        if guid is None:
+            continue
+        name = (code.get("name") or "").strip().replace("/", "-")
+        if not name:
+            reader.package.problems.append(f"{_describe(code)}: no name; skipped with its sub-codes")
+            continue
+        colour = code.get("color")
+        codable = (code.get("isCodable") or "true").strip().lower() not in {"false", "0"}
+        codes.append(QdpxCode(
+            guid, name, codable, colour if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) else None,
+            _text_of(code, "Description"), _read_codes(reader, code), reader.refs(code, "NoteRef"),
+        ))
+    return codes
+
+
+def _value(value: etree._Element) -> object:
+    for kind in ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue"):
+        text = _text_of(value, kind)
+        if text is None:
+            continue
+        text = text.strip()
+        if kind == "BooleanValue":
+            return text.lower() in {"true", "1"}
+        if kind == "IntegerValue" and text.lstrip("-").isdigit():
+            return int(text)
+        if kind == "DateValue":
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                return text
+        return text
+    return None
+
+
+def _variable_values(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for value in _children(element, "VariableValue"):
+        ref = _child(value, "VariableRef")
+        target = normal_guid(ref.get("targetGUID")) if ref is not None else None
+        typed = _value(value)
+        if target is None:
+            reader.package.problems.append(f"VariableValue (line {value.sourceline}) in {_describe(element)}: no VariableRef; skipped")
+        elif typed is not None and typed != "":
+            values[target] = typed
+    return values
+
+
+def _read_case(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> QdpxCase | None:
+    guid = reader.guid(element)
+    if guid is None:
+        return None
+    sources = reader.refs(element, "SourceRef")
+    # A case that lists selections rather than sources appears in the selections' sources.
+    sources += [f"selection:{target}" for target in reader.refs(element, "SelectionRef")]
+    return QdpxCase(
+        guid, (element.get("name") or guid).strip(), _text_of(element, "Description"),
+        _variable_values(reader, element, variables), sources, reader.refs(element, "NoteRef"),
+    )
+
+
+def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> None:
+    package = reader.package
+    kind = _local(element)
+    if kind in UNSUPPORTED_SOURCES:
+        package.skipped.append(f"{_describe(element)}: qualcode holds text sources only")
+        for selection in element.iter():
+            if _local(selection) in UNSUPPORTED_SELECTIONS:
+                package.skipped.append(f"{_describe(selection)} in {element.get('name') or kind}: not a text selection")
+        return
+    if kind != "TextSource":
+        if isinstance(element.tag, str):
+            package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
+        return
+    guid = reader.guid(element)
+    if guid is None:
+        return
+    read = reader.plain_text(element)
+    if read is None:
+        return
+    text, source_format, normalised = read
+    name = (element.get("name") or "").strip() or Path(element.get("plainTextPath") or element.get("richTextPath") or guid).name
+    source = QdpxSource(
+        guid, _transcript_name(name), text, source_format, notes=reader.refs(element, "NoteRef"),
+        variables=_variable_values(reader, element, variables), normalised=normalised,
+    )
+    for child in element:
+        child_kind = _local(child)
+        if child_kind == "PlainTextSelection":
+            selection = _read_selection(reader, child)
+            if selection is not None:
+                source.selections.append(selection)
+        elif child_kind == "Coding":
+            package.skipped.append(f"{_describe(child)} on the whole of {name}: qualcode codes passages, not whole sources")
+        elif child_kind in UNSUPPORTED_SELECTIONS:
+            package.skipped.append(f"{_describe(child)} in {name}: not a text selection")
+        elif child_kind not in {"Description", "PlainTextContent", "NoteRef", "VariableValue"} and isinstance(child.tag, str):
+            package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
+    package.sources.append(source)
+
+
+def _transcript_name(name: str) -> str:
+    """A source's name as a transcript name: without a text file's suffix or a GUID's braces."""
+    stem = re.sub(r"\.(txt|docx|rtf|md)$", "", name, flags=re.IGNORECASE)
+    guid = normal_guid(stem)
+    return f"kilde-{guid[:8]}" if guid else stem
+
+
+def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection | None:
+    guid = reader.guid(element)
+    if guid is None:
+        return None
+    try:
+        start, end = int(element.get("startPosition") or ""), int(element.get("endPosition") or "")
+    except ValueError:
+        reader.package.problems.append(f"{_describe(element)}: startPosition/endPosition are not whole numbers; skipped")
+        return None
+    codings = []
+    for coding in _children(element, "Coding"):
+        coding_guid = reader.guid(coding)
+        ref = _child(coding, "CodeRef")
+        code = normal_guid(ref.get("targetGUID")) if ref is not None else None
+        if coding_guid is None:
+            continue
+        if code is None:
+            reader.package.problems.append(f"{_describe(coding)}: no CodeRef; skipped")
+            continue
+        codings.append(QdpxCoding(
+            coding_guid, code, normal_guid(coding.get("creatingUser")) or normal_guid(element.get("creatingUser")),
+            tuple(reader.refs(coding, "NoteRef")),
+        ))
+    return QdpxSelection(
+        guid, element.get("name"), start, end, normal_guid(element.get("creatingUser")), tuple(codings),
+        tuple(reader.refs(element, "NoteRef")),
+    )

@@ -1,0 +1,143 @@
+"""Hostile and broken .qdpx files: each refused with one line, exit 1, the project unchanged."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualcode.cli import cli
+from qualcode.errors import UnreadableFile
+from qualcode.exchange.qdpx_read import read_qdpx
+from qualcode.store.project import DATABASE_FILE, PROJECT_DIR
+
+NS = "urn:QDA-XML:project:1.0"
+GOOD_QDE = f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{NS}" name="x"/>'.encode()
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _parent_member(path: Path) -> Path:
+    return _zip(path, {"project.qde": GOOD_QDE, "../../evil.txt": b"x"})
+
+
+def _absolute_member(path: Path) -> Path:
+    return _zip(path, {"project.qde": GOOD_QDE, "/etc/evil.txt": b"x"})
+
+
+def _symlink_member(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", GOOD_QDE)
+        link = zipfile.ZipInfo("sources/link.txt")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, "/etc/passwd")
+    return path
+
+
+def _xxe(path: Path) -> Path:
+    qde = (
+        '<?xml version="1.0"?><!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        f'<Project xmlns="{NS}" name="x"><Description>&x;</Description></Project>'
+    ).encode()
+    return _zip(path, {"project.qde": qde})
+
+
+def _no_project(path: Path) -> Path:
+    return _zip(path, {"sources/a.txt": b"hei"})
+
+
+def _malformed(path: Path) -> Path:
+    return _zip(path, {"project.qde": f'<Project xmlns="{NS}" name="x"><Sources>'.encode()})
+
+
+def _not_a_zip(path: Path) -> Path:
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    return path
+
+
+def bomb(path: Path) -> Path:
+    """A zip whose one member inflates to 1 GB of zeros from about 1 MB, written without compressing 1 GB.
+
+    A deflate block ended by a full flush stands alone, so one compressed megabyte repeated is a
+    valid stream of many.
+    """
+    chunk = bytes(1 << 20)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    data = block * 1024 + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    crc = 0
+    for _ in range(1024):
+        crc = zlib.crc32(chunk, crc)
+    size = 1 << 30
+    name = b"sources/bomb.txt"
+    qde = GOOD_QDE
+    entries = [(b"project.qde", 0, zlib.crc32(qde), len(qde), len(qde), qde), (name, 8, crc, len(data), size, data)]
+    body, directory = b"", b""
+    for entry_name, method, entry_crc, packed, unpacked, payload in entries:
+        offset = len(body)
+        body += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, entry_crc, packed, unpacked, len(entry_name), 0)
+        body += entry_name + payload
+        directory += struct.pack(
+            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, entry_crc, packed, unpacked,
+            len(entry_name), 0, 0, 0, 0, 0, offset,
+        ) + entry_name
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), len(body), 0)
+    path.write_bytes(body + directory + end)
+    return path
+
+
+def _bomb(path: Path) -> Path:
+    return bomb(path)
+
+
+HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "parent member": (_parent_member, "points outside the package"),
+    "absolute member": (_absolute_member, "points outside the package"),
+    "symlink member": (_symlink_member, "symbolic link"),
+    "xxe doctype": (_xxe, "DTD"),
+    "no project.qde": (_no_project, "no project.qde"),
+    "malformed xml": (_malformed, "not well-formed XML"),
+    "not a zip": (_not_a_zip, "not a readable"),
+    "1 GB zip bomb": (_bomb, "refusing"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_read_refuses(tmp_path: Path, case: str) -> None:
+    make, expected = HOSTILE[case]
+    with pytest.raises(UnreadableFile) as refused:
+        read_qdpx(make(tmp_path / "fiendtlig.qdpx"))
+    assert expected in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def _state(root: Path) -> str:
+    """Every row of the project's database, as SQL."""
+    with closing(sqlite3.connect(root / PROJECT_DIR / DATABASE_FILE)) as connection:
+        return "\n".join(connection.iterdump())
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_cli_refuses_with_one_line_and_changes_nothing(demo: Path, tmp_path: Path, case: str) -> None:
+    make, expected = HOSTILE[case]
+    path = make(tmp_path / "fiendtlig.qdpx")
+    before = _state(demo)
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(path)])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) <= 2 and expected in lines[0], result.output  # the error and at most its hint
+    assert "Traceback" not in result.output
+    assert _state(demo) == before
