@@ -11,6 +11,7 @@ importing a file twice adds nothing.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -61,6 +62,7 @@ from qualcode.store.models import (
     TranscriptAttribute,
     TranscriptParticipant,
 )
+from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
 from qualcode.text.normalise import normalise
 
 # Case variables that are a participant's own columns rather than extra attributes.
@@ -109,8 +111,8 @@ def normalised_offsets(raw: str, offsets: set[int]) -> tuple[str, dict[int, int]
 
     The text is cut at the offsets and each piece normalised: when the pieces give the whole
     text's normalisation (no cut inside a CRLF, a letter and its accent, or a joined hyphen) the
-    offsets are the pieces' lengths summed; otherwise each offset is the length of its prefix
-    normalised, which differs from the truth by at most the cut character.
+    offsets are the pieces' lengths summed. Otherwise every character is followed through the
+    normalisation, and an offset lands before the first character that came from at or after it.
     """
     text = normalise(raw)
     if text == raw:
@@ -123,7 +125,36 @@ def normalised_offsets(raw: str, offsets: set[int]) -> tuple[str, dict[int, int]
             position += len(piece)
             moved[cut] = position
         return text, {offset: moved[offset] for offset in offsets}
-    return text, {offset: min(len(normalise(raw[:offset])), len(text)) for offset in offsets}
+    origins = _origins(raw, text)
+    return text, {offset: bisect_left(origins, offset) for offset in offsets}
+
+
+def _origins(raw: str, text: str) -> list[int]:
+    """For each character of `text` (= normalise(raw)), the offset in `raw` it came from."""
+    chars: list[str] = []
+    origins: list[int] = []
+    for index, character in enumerate(raw):
+        if character == "\r" and raw[index + 1:index + 2] == "\n":
+            continue
+        for produced in normalise(character) if character != "\r" else "\n":
+            chars.append(produced)
+            origins.append(index)
+    # Composing: a letter and the marks after it become one character, which came from the letter.
+    composed_chars: list[str] = []
+    composed_origins: list[int] = []
+    start = 0
+    for index in range(1, len(chars) + 1):
+        if index == len(chars) or not unicodedata.combining(chars[index]):
+            group = unicodedata.normalize("NFC", "".join(chars[start:index]))
+            composed_chars += group
+            composed_origins += [origins[start]] * len(group)
+            start = index
+    joined = "".join(composed_chars)
+    removed = {match.start() + step for match in LINE_BREAK_HYPHEN.finditer(joined) for step in range(2)}
+    result = [origin for position, origin in enumerate(composed_origins) if position not in removed]
+    if len(result) != len(text):  # a composition across letters (Hangul jamo): never in these texts
+        return [min(index, len(raw)) for index in range(len(text))]
+    return result
 
 
 def import_qdpx(

@@ -1,0 +1,311 @@
+"""Importing .qdpx files written in the shapes other programs produce."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.apply import add_identifier
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.cli import cli
+from qualcode.errors import NeedsReview
+from qualcode.exchange.project_import import QdpxImport, import_qdpx, normalised_offsets
+from qualcode.exchange.qdpx_read import read_qdpx
+from qualcode.store.models import (
+    Code,
+    Coder,
+    Coding,
+    Memo,
+    Participant,
+    ParticipantAttribute,
+    Transcript,
+    TranscriptParticipant,
+)
+from qualcode.text.normalise import normalise
+
+NS = "urn:QDA-XML:project:1.0"
+
+
+def guid(seed: str) -> str:
+    """A fixed GUID per name, so a test can refer to what it wrote."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
+
+
+@dataclass
+class Qdpx:
+    """A .qdpx written by hand: the XML of project.qde's parts and the members beside it."""
+
+    users: list[str] = field(default_factory=list)
+    codes: str = ""
+    variables: str = ""
+    cases: str = ""
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    extra: str = ""
+    members: dict[str, bytes] = field(default_factory=dict)
+
+    def user(self, name: str) -> str:
+        self.users.append(f'<User guid="{guid("user:" + name)}" name={quoteattr(name)}/>')
+        return guid("user:" + name)
+
+    def note(self, name: str, text: str, user: str | None = None) -> str:
+        creator = f' creatingUser="{user}"' if user else ""
+        self.notes.append(
+            f'<Note guid="{guid("note:" + name)}" name={quoteattr(name)}{creator}><PlainTextContent>{escape(text)}</PlainTextContent></Note>'
+        )
+        return guid("note:" + name)
+
+    def write(self, path: Path) -> Path:
+        parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="{NS}" name="fremmed prosjekt">']
+        if self.users:
+            parts.append(f"<Users>{''.join(self.users)}</Users>")
+        if self.codes:
+            parts.append(f"<CodeBook><Codes>{self.codes}</Codes></CodeBook>")
+        if self.variables:
+            parts.append(f"<Variables>{self.variables}</Variables>")
+        if self.cases:
+            parts.append(f"<Cases>{self.cases}</Cases>")
+        if self.sources:
+            parts.append(f"<Sources>{''.join(self.sources)}</Sources>")
+        if self.notes:
+            parts.append(f"<Notes>{''.join(self.notes)}</Notes>")
+        parts.append(self.extra + "</Project>")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("project.qde", "\n".join(parts).encode("utf-8"))
+            for name, data in self.members.items():
+                archive.writestr(name, data)
+        return path
+
+
+def selection(name: str, text: str, words: str, code: str, user: str, notes: tuple[str, ...] = (), occurrence: int = 0) -> str:
+    """A PlainTextSelection of `words` in `text`, positions counted in Python characters as REFI-QDA says."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(words, start + 1)
+    refs = "".join(f'<NoteRef targetGUID="{note}"/>' for note in notes)
+    return (
+        f'<PlainTextSelection guid="{guid("sel:" + name)}" name={quoteattr(name)} startPosition="{start}" '
+        f'endPosition="{start + len(words)}" creatingUser="{user}">'
+        f'<Coding guid="{guid("coding:" + name)}" creatingUser="{user}"><CodeRef targetGUID="{code}"/>{refs}</Coding>'
+        "</PlainTextSelection>"
+    )
+
+
+CODES = f"""
+<Code guid="{guid('code:mestring')}" name="mestring" isCodable="false" color="#3366CC">
+  <Description>Når deltakeren får mer makt over eget liv.</Description>
+  <Code guid="{guid('code:selvtillit')}" name="selvtillit" isCodable="true"/>
+  <Code guid="{guid('code:håp')}" name="håp og motivasjon" isCodable="true"/>
+</Code>
+<Code guid="{guid('code:press')}" name="måltall-press" isCodable="true"/>
+"""
+
+# CRLF line ends, Norwegian letters and emoji: positions count each as one character.
+FIRST = "I: Hvordan går det nå?\r\nD: Jeg fikk mer selvtillit 😊 og tør å si fra på møtene.\r\nI: Og fremover?\r\nD: Jeg håper på jobb i høst, kanskje på et lager.\r\n"
+SECOND = "I: Hva med måltallene?\nV: Vi må nå måltallet før jul, så det blir mye press på oss.\n"
+
+
+def foreign_project(tmp_path: Path) -> Path:
+    """A project as NVivo or ATLAS.ti write it: nested codes under a non-codable parent, sources named {GUID}.txt
+    (one in an upper-case Sources/ folder), CRLF text, cases with variables, a PDF and a picture with a graphic
+    selection, a link, notes on a coding, a source, a code and the project, and a few broken references."""
+    qdpx = Qdpx(codes=CODES)
+    anne, bo = qdpx.user("Anne Forsker"), qdpx.user("Bo Medforsker")
+    on_coding = qdpx.note("om koding", "Sterkt sitat om selvtillit.", anne)
+    on_source = qdpx.note("om kilde", "Intervjuet ble gjort på kafé.", bo)
+    on_code = qdpx.note("om kode", "Brukes sparsomt.", anne)
+    qdpx.note("løs", "Et notat om hele prosjektet.", anne)
+    first, second = guid("source:first"), guid("source:second")
+    selections = "".join([
+        selection("sjølv", FIRST, "selvtillit 😊 og tør å si fra", guid("code:selvtillit"), anne, (on_coding,)),
+        selection("håp", FIRST, "Jeg håper på jobb i høst", guid("code:håp"), bo),
+        selection("feil kode", FIRST, "kanskje på et lager", guid("code:finnes ikke"), bo),
+    ])
+    outside = f'<PlainTextSelection guid="{guid("sel:utenfor")}" startPosition="5" endPosition="5000"><Coding guid="{guid("c:utenfor")}"><CodeRef targetGUID="{guid("code:press")}"/></Coding></PlainTextSelection>'
+    qdpx.sources.append(
+        f'<TextSource guid="{first}" name="{{{first.upper()}}}.txt" plainTextPath="internal://{{{first.upper()}}}.txt">'
+        f'{selections}{outside}<NoteRef targetGUID="{on_source}"/><NoteRef targetGUID="{guid("note:borte")}"/></TextSource>'
+    )
+    qdpx.members[f"Sources/{{{first.upper()}}}.txt"] = FIRST.encode("utf-8")
+    qdpx.sources.append(
+        f'<TextSource guid="{second}" name="veileder-intervju.txt"><PlainTextContent>{escape(SECOND)}</PlainTextContent>'
+        f'{selection("press", SECOND, "mye press på oss", guid("code:press"), anne)}</TextSource>'
+    )
+    qdpx.sources.append(
+        f'<PDFSource guid="{guid("pdf")}" name="rapport.pdf" path="internal://rapport.pdf">'
+        f'<PDFSelection guid="{guid("pdfsel")}" page="1" firstX="1" firstY="1" secondX="2" secondY="2"/></PDFSource>'
+    )
+    qdpx.sources.append(
+        f'<PictureSource guid="{guid("pic")}" name="tavle.jpg" path="internal://tavle.jpg">'
+        f'<PictureSelection guid="{guid("picsel")}" name="tavla" firstX="1" firstY="1" secondX="9" secondY="9"/></PictureSource>'
+    )
+    qdpx.sources.append(f'<TextSource guid="{second}" name="dobbel"><PlainTextContent>to ganger samme guid</PlainTextContent></TextSource>')
+    qdpx.codes += f'<Code guid="{guid("code:notert")}" name="notert" isCodable="true"><NoteRef targetGUID="{on_code}"/></Code>'
+    qdpx.variables = (
+        f'<Variable guid="{guid("var:rolle")}" name="rolle" typeOfVariable="Text"/>'
+        f'<Variable guid="{guid("var:alder")}" name="alder" typeOfVariable="Integer"/>'
+        f'<Variable guid="{guid("var:samtykke")}" name="samtykke" typeOfVariable="Boolean"/>'
+    )
+    qdpx.cases = (
+        f'<Case guid="{guid("case:d1")}" name="D1">'
+        f'<VariableValue><VariableRef targetGUID="{guid("var:rolle")}"/><TextValue>deltaker</TextValue></VariableValue>'
+        f'<VariableValue><VariableRef targetGUID="{guid("var:alder")}"/><IntegerValue>34</IntegerValue></VariableValue>'
+        f'<VariableValue><VariableRef targetGUID="{guid("var:samtykke")}"/><BooleanValue>true</BooleanValue></VariableValue>'
+        f'<SourceRef targetGUID="{first}"/></Case>'
+        f'<Case guid="{guid("case:v1")}" name="V1">'
+        f'<VariableValue><VariableRef targetGUID="{guid("var:rolle")}"/><TextValue>veileder</TextValue></VariableValue>'
+        f'<SourceRef targetGUID="{second}"/></Case>'
+    )
+    qdpx.extra = f'<Links><Link guid="{guid("link")}" name="henger sammen" originGUID="{first}" targetGUID="{second}"/></Links>'
+    return qdpx.write(tmp_path / "fremmed.qdpx")
+
+
+def run_import(session: Session, path: Path, key: PseudonymKey | None = None, coder_name: str = "Importør") -> QdpxImport:
+    importer = session.scalar(select(Coder).where(Coder.name == coder_name)) or Coder(name=coder_name)
+    session.add(importer)
+    session.flush()
+    return import_qdpx(session, read_qdpx(path), key or PseudonymKey("test"), importer)
+
+
+def codings(session: Session) -> set[tuple[str, str, str, str]]:
+    """(transcript, code, coder, excerpt) of every live coding, each excerpt checked against its text."""
+    found = set()
+    for coding in session.scalars(select(Coding).where(Coding.removed_at.is_(None))):
+        text = coding.transcript.current_version.text  # type: ignore[union-attr]
+        assert text[coding.start:coding.end] == coding.excerpt
+        found.add((coding.transcript.name, coding.code.path, coding.coder.name, coding.excerpt))
+    return found
+
+
+@pytest.fixture
+def imported(session: Session, tmp_path: Path) -> QdpxImport:
+    return run_import(session, foreign_project(tmp_path))
+
+
+def test_text_sources_and_their_codings_select_the_same_words(session: Session, imported: QdpxImport) -> None:
+    assert sorted(imported.imported) == [f"kilde-{guid('source:first')[:8]}", "veileder-intervju"]
+    first = session.scalar(select(Transcript).where(Transcript.guid == guid("source:first")))
+    assert first is not None and first.current_version is not None
+    assert "\r" not in first.current_version.text  # stored with LF, like every import
+    assert codings(session) == {
+        (first.name, "mestring/selvtillit", "Anne Forsker", "selvtillit 😊 og tør å si fra"),
+        (first.name, "mestring/håp og motivasjon", "Bo Medforsker", "Jeg håper på jobb i høst"),
+        ("veileder-intervju", "måltall-press", "Anne Forsker", "mye press på oss"),
+    }
+    assert imported.codings_added == 3
+
+
+def test_codes_nested_under_a_non_codable_parent_and_users_as_coders(session: Session, imported: QdpxImport) -> None:
+    parent = session.scalar(select(Code).where(Code.path == "mestring"))
+    assert parent is not None and parent.colour == "#3366CC"
+    assert parent.definition == "Når deltakeren får mer makt over eget liv."
+    assert {code.path for code in parent.children} == {"mestring/selvtillit", "mestring/håp og motivasjon"}
+    # A code the project has (the KVP codebook's) is matched by path and keeps what the project says of it.
+    press = session.scalar(select(Code).where(Code.path == "måltall-press"))
+    assert press is not None and press.guid != guid("code:press") and press.definition
+    assert "måltall-press" not in imported.codes_created
+    anne = session.scalar(select(Coder).where(Coder.name == "Anne Forsker"))
+    assert anne is not None and anne.guid == guid("user:Anne Forsker")
+    assert set(imported.coders_created) == {"Anne Forsker", "Bo Medforsker"}
+
+
+def test_notes_become_memos_on_what_they_annotate(session: Session, imported: QdpxImport) -> None:
+    memos = {memo.text: memo for memo in session.scalars(select(Memo))}
+    on_coding = memos["Sterkt sitat om selvtillit."]
+    assert on_coding.coding_id is not None and on_coding.author.name == "Anne Forsker"
+    assert on_coding.guid == guid("note:om koding")
+    on_source = memos["Intervjuet ble gjort på kafé."]
+    assert on_source.transcript_id is not None and on_source.author.name == "Bo Medforsker"
+    assert memos["Brukes sparsomt."].code_id is not None
+    loose = memos["Et notat om hele prosjektet."]
+    assert (loose.transcript_id, loose.code_id, loose.coding_id) == (None, None, None)
+    assert imported.memos_added == 4
+
+
+def test_cases_become_participants_with_typed_attributes(session: Session, imported: QdpxImport) -> None:
+    d1 = session.scalar(select(Participant).where(Participant.name == "D1"))
+    assert d1 is not None and d1.role == "deltaker" and d1.guid == guid("case:d1")
+    values = {a.definition.name: (a.definition.value_type, a.value) for a in session.scalars(
+        select(ParticipantAttribute).where(ParticipantAttribute.participant_id == d1.id))}
+    assert values == {"alder": ("integer", "34"), "samtykke": ("boolean", "true")}
+    links = session.execute(select(Participant.name, Transcript.guid).join(TranscriptParticipant.participant)
+                            .join(TranscriptParticipant.transcript)).all()
+    assert set(links) == {("D1", guid("source:first")), ("V1", guid("source:second"))}
+
+
+def test_what_qualcode_cannot_hold_is_listed_and_problems_named_by_element(imported: QdpxImport) -> None:
+    skipped = "\n".join(imported.skipped)
+    for expected in ("PDFSource 'rapport.pdf'", guid("pdf"), "PDFSelection", "PictureSource 'tavle.jpg'",
+                     "PictureSelection 'tavla'", guid("picsel"), "Link 'henger sammen'"):
+        assert expected in skipped
+    problems = "\n".join(imported.problems)
+    assert "positions 5-5000 lie outside the text" in problems and guid("sel:utenfor") in problems
+    assert f"CodeRef {guid('code:finnes ikke')} is not in the codebook" in problems
+    assert f"NoteRef {guid('note:borte')}" in problems
+    assert "TextSource 'dobbel'" in problems and "duplicate GUID" in problems
+    assert any("Sources/" in line or "lower case" in line for line in imported.deviations)
+
+
+def test_a_planted_name_is_pseudonymised_and_the_coding_still_selects_the_same_words(session: Session, tmp_path: Path) -> None:
+    key = PseudonymKey("test")
+    pseudonym = add_identifier(key, "Sissel Bakken", "person", "f").pseudonym
+    text = "I: Hvem hjalp deg?\r\nD: Det var Sissel Bakken på kontoret som hjalp meg å få jobb.\r\n"
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    source = guid("source:planted")
+    qdpx.sources.append(
+        f'<TextSource guid="{source}" name="planted" plainTextPath="internal://planted.txt">'
+        f'{selection("etter", text, "på kontoret som hjalp meg å få jobb", guid("code:selvtillit"), anne)}'
+        f'{selection("med", text, "Det var Sissel Bakken på kontoret", guid("code:håp"), anne)}</TextSource>'
+    )
+    qdpx.members["sources/planted.txt"] = text.encode("utf-8")
+    result = run_import(session, qdpx.write(tmp_path / "planted.qdpx"), key)
+    stored = session.scalar(select(Transcript).where(Transcript.guid == source))
+    assert stored is not None and stored.current_version is not None
+    assert "Sissel" not in stored.current_version.text and pseudonym in stored.current_version.text
+    assert {excerpt for *_, excerpt in codings(session)} == {
+        "på kontoret som hjalp meg å få jobb", f"Det var {pseudonym} på kontoret",
+    }
+    assert result.problems == []
+
+
+def test_undecided_identifiers_hold_the_whole_file_back(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx()
+    qdpx.sources.append(f'<TextSource guid="{guid("s")}" name="ukjent"><PlainTextContent>D: Jeg snakket med Ragnhild Solberg om saken.</PlainTextContent></TextSource>')
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview, match="possible identifiers"):
+        run_import(session, qdpx.write(tmp_path / "ukjent.qdpx"), key)
+    assert key.pending  # queued for review
+    assert session.scalar(select(Transcript).where(Transcript.guid == guid("s"))) is None
+
+
+@pytest.mark.parametrize("raw", [
+    "a\r\nbø\r\nc😊d\r\n", "æ\u00a0ø\r\nå\u00adb\r\n", "e\u0301 og so-\nmmer\r\n", "\r\n\r\nx",
+])
+def test_offsets_follow_normalisation(raw: str) -> None:
+    """Every word of the other program's text is found where its offsets land in the stored text."""
+    words = [match.span() for match in re.finditer(r"\S+", raw) if not match.group().endswith("-")]
+    text, moved = normalised_offsets(raw, {offset for span in words for offset in span})
+    assert text == normalise(raw)
+    for start, end in words:
+        assert text[moved[start]:moved[end]] == normalise(raw[start:end])
+
+
+def test_cli_imports_a_qdpx_and_prints_the_summary(demo: Path, tmp_path: Path) -> None:
+    path = foreign_project(tmp_path)
+    result = CliRunner().invoke(cli, ["--project", str(demo), "--coder", "Forsker 1", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 transcripts imported" in result.output and "3 codings" in result.output
+    assert "skipped: PDFSource 'rapport.pdf'" in result.output
+    again = CliRunner().invoke(cli, ["--project", str(demo), "import", str(path)])
+    assert again.exit_code == 0, again.output
+    assert "0 transcripts imported, 2 already here, 0 codings and 0 memos added" in again.output
