@@ -1,0 +1,91 @@
+"""Merging a co-coder's copy: only its codings and memos are added, nothing twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.apply import add_identifier
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.store.models import Coding, Memo, Transcript
+from tests.test_exchange_import import CODES, Qdpx, codings, guid, run_import, selection
+
+TEXT = "I: Hvordan var det å begynne?\nD: Jeg fikk mer selvtillit etter hvert, og jeg håper på jobb i høst.\n"
+OTHER = "I: Og kontoret?\nV: Vi må nå måltallet før jul, så det blir mye press på oss.\n"
+
+
+def copy_of_the_project(tmp_path: Path, name: str, coders: dict[str, list[tuple[str, str, str]]], memo: str | None = None) -> Path:
+    """The shared project's two sources, coded by each of `coders` with (selection name, words, code) on the first."""
+    qdpx = Qdpx(codes=CODES)
+    selections: list[str] = []
+    for coder, made in coders.items():
+        user = qdpx.user(coder)
+        for selection_name, words, code in made:
+            notes = (qdpx.note(f"memo {coder}", memo, user),) if memo and selection_name == "c" else ()
+            selections.append(selection(f"{coder}:{selection_name}", TEXT, words, guid(f"code:{code}"), user, notes))
+    qdpx.sources.append(f'<TextSource guid="{guid("source:felles")}" name="felles"><PlainTextContent>{TEXT}</PlainTextContent>{"".join(selections)}</TextSource>')
+    qdpx.sources.append(f'<TextSource guid="{guid("source:annen")}" name="annen"><PlainTextContent>{OTHER}</PlainTextContent></TextSource>')
+    return qdpx.write(tmp_path / f"{name}.qdpx")
+
+
+ANNE = [("a", "Jeg fikk mer selvtillit", "selvtillit"), ("b", "jeg håper på jobb i høst", "håp")]
+BO = [("a", "Jeg fikk mer selvtillit", "selvtillit"), ("c", "mer selvtillit etter hvert", "selvtillit"), ("d", "håper på jobb", "håp")]
+
+
+def _counts(session: Session) -> tuple[int, int, int]:
+    return (
+        session.scalar(select(func.count()).select_from(Transcript)) or 0,
+        session.scalar(select(func.count()).select_from(Coding)) or 0,
+        session.scalar(select(func.count()).select_from(Memo)) or 0,
+    )
+
+
+def test_a_co_coders_copy_adds_only_their_codings_and_memos(session: Session, tmp_path: Path) -> None:
+    mine = copy_of_the_project(tmp_path, "anne", {"Anne Forsker": ANNE})
+    theirs = copy_of_the_project(tmp_path, "bo", {"Anne Forsker": ANNE, "Bo Medforsker": BO}, memo="Usikker på denne.")
+    first = run_import(session, mine)
+    assert first.codings_added == 2 and len(first.imported) == 2
+    before = codings(session)
+    merged = run_import(session, theirs)
+    assert merged.imported == [] and sorted(merged.merged) == ["annen", "felles"]
+    assert merged.codings_added == 3 and merged.codings_present == 2 and merged.memos_added == 1
+    union = codings(session)
+    assert before < union
+    assert {c for c in union if c[2] == "Bo Medforsker"} == {
+        ("felles", "mestring/selvtillit", "Bo Medforsker", "Jeg fikk mer selvtillit"),
+        ("felles", "mestring/selvtillit", "Bo Medforsker", "mer selvtillit etter hvert"),
+        ("felles", "mestring/håp og motivasjon", "Bo Medforsker", "håper på jobb"),
+    }
+    memo = session.scalar(select(Memo).where(Memo.text == "Usikker på denne."))
+    assert memo is not None and memo.author.name == "Bo Medforsker"
+    assert session.scalar(select(Coding.excerpt).where(Coding.id == memo.coding_id)) == "mer selvtillit etter hvert"
+    # Importing either copy again adds nothing.
+    counts = _counts(session)
+    for path in (theirs, mine):
+        again = run_import(session, path)
+        assert (again.codings_added, again.memos_added, again.imported) == (0, 0, [])
+    assert _counts(session) == counts
+    assert codings(session) == union
+
+
+def test_the_same_text_under_another_guid_is_merged_after_pseudonymising(session: Session, tmp_path: Path) -> None:
+    """A co-coder's program gave the source a new GUID and holds the text before pseudonymising: the text decides."""
+    key = PseudonymKey("test")
+    pseudonym = add_identifier(key, "Sissel Bakken", "person", "f").pseudonym
+    original = "D: Det var Sissel Bakken som hjalp meg med selvtillit.\n"
+    ours = Qdpx(codes=CODES)
+    ours.sources.append(f'<TextSource guid="{guid("vår")}" name="vår"><PlainTextContent>{original}</PlainTextContent></TextSource>')
+    run_import(session, ours.write(tmp_path / "vår.qdpx"), key)
+    stored = session.scalar(select(Transcript).where(Transcript.guid == guid("vår")))
+    assert stored is not None and stored.current_version is not None and pseudonym in stored.current_version.text
+    theirs = Qdpx(codes=CODES)
+    user = theirs.user("Bo Medforsker")
+    theirs.sources.append(
+        f'<TextSource guid="{guid("deres")}" name="deres"><PlainTextContent>{original}</PlainTextContent>'
+        f'{selection("s", original, "Sissel Bakken som hjalp meg", guid("code:selvtillit"), user)}</TextSource>'
+    )
+    result = run_import(session, theirs.write(tmp_path / "deres.qdpx"), key)
+    assert result.imported == [] and result.merged == ["vår"]
+    assert codings(session) == {("vår", "mestring/selvtillit", "Bo Medforsker", f"{pseudonym} som hjalp meg")}
