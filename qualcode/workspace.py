@@ -774,7 +774,9 @@ class Workspace:
         self._refuse_if_blind()
         with self.begin() as session:
             made = decide(session, disagreement, Choice(choice), self.coder(session), span=span)
-        return f"{made.code_path} on line {made.line} for {made.coder}" if made else "decided: neither is coded here"
+        if made is None:
+            return f"{disagreement.code_path} on line {disagreement.line}: neither kept, nothing coded"
+        return f"{made.code_path} on line {made.line} for {made.coder}"
 
     # --- exchange with other QDA programs ---------------------------------------------------------
     def import_qdpx(self, path: Path) -> QdpxImport:

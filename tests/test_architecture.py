@@ -223,6 +223,8 @@ def _case(args: Sequence[str], may_load: Sequence[str] = (), *marks: pytest.Mark
         _case(["agreement", "--unit", "turn"]),
         _case(["agreement", "disagreements", "--unit", "segment", "--json"]),
         _case(["agreement", "--unit", "sentence", "--docx", "{root}/enighet.docx"], ("spacy", "docx", "lxml")),
+        _case(["consensus", "list", "--transcript", "leder_L1", "--json"]),
+        _case(["consensus", "decide", "1", "--transcript", "leder_L1", "--keep", "neither"]),
         _case(["framework", "show"]),
         _case(["framework", "set", "L1", "måltall-press", "Måltallet styrer inntaket"]),
         _case(["framework", "export", "{root}/rammematrise.xlsx"], ("openpyxl", "lxml")),

@@ -42,6 +42,7 @@ LAZY_COMMANDS = {
     "exchange": "qualcode.cli.exchange:exchange_group",
     "analyse": "qualcode.cli.analyse:analyse_group",
     "agreement": "qualcode.cli.agreement:agreement_group",
+    "consensus": "qualcode.cli.consensus:consensus_group",
     "framework": "qualcode.cli.framework:framework_group",
     "review": "qualcode.cli.review:review_group",
     "backup": "qualcode.cli.backup:backup_group",

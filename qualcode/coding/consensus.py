@@ -209,6 +209,12 @@ def decide(
     if choice is Choice.EDIT:
         if span is None:
             raise InvalidInput("an edited decision needs the passage to code", "select the passage first")
+        if not min(span[1], disagreement.end) > max(span[0], disagreement.start):
+            # A passage elsewhere would leave this disagreement undecided and code something no one compared.
+            raise InvalidInput(
+                f"the edited passage {span[0]}-{span[1]} is outside the disagreement ({disagreement.start}-{disagreement.end})",
+                "choose a passage that overlaps it",
+            )
         chosen = span
     elif choice is Choice.BOTH:
         chosen = (disagreement.start, disagreement.end)

@@ -1,0 +1,164 @@
+"""`qualcode consensus list|decide`: two coders' disagreements on a transcript, and the team's decision on each.
+
+The same disagreements and decisions as the TUI's compare screen, through the same workspace
+methods, so the consensus step can be done or scripted without the TUI. The disagreements are
+numbered in text order, decided ones included, so a number stays the same while the team decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from qualcode.cli.context import AppContext, pass_app
+from qualcode.cli.output import emit_json
+from qualcode.errors import InvalidInput
+
+if TYPE_CHECKING:  # the consensus service loads when a command runs
+    from qualcode.analysis.tables import Table
+    from qualcode.coding.consensus import Disagreement
+    from qualcode.workspace import Workspace
+
+KEEP_CHOICES = ("a", "b", "both", "neither", "edit")
+
+
+def pair_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The transcript and the two coders compared, as both commands take them."""
+    function = click.option(
+        "--coders", "coders_text", default="",
+        help="The two coders, as A,B (default: the two who coded the transcript, when there are two).",
+    )(function)
+    return click.option("--transcript", required=True, help="The transcript whose codings are compared.")(function)
+
+
+def _pair(workspace: Workspace, transcript: str, coders_text: str) -> tuple[str, str]:
+    named = [name.strip() for name in coders_text.split(",") if name.strip()]
+    if not named:
+        named = workspace.coders_of(transcript)
+        if len(named) < 2:
+            raise InvalidInput(
+                f"{transcript} was coded by {', '.join(named) or 'no one'}; consensus needs two coders",
+                "choose a transcript two coders coded (`qualcode coding list --transcript T` shows who)",
+            )
+        if len(named) > 2:
+            raise InvalidInput(
+                f"{len(named)} coders coded {transcript}, so say which two to compare", f"--coders A,B with two of: {', '.join(named)}",
+            )
+    if len(named) != 2:
+        raise InvalidInput(f"consensus is between two coders, and --coders names {len(named)}", "give --coders A,B")
+    return named[0], named[1]
+
+
+def _decision(item: Disagreement) -> str:
+    if item.kept_neither:
+        return "neither"
+    return "" if item.decided is None else f"coded {item.decided.start}-{item.decided.end}"
+
+
+def _side(side: Any) -> str:
+    return "-" if side is None else f"{side.start}-{side.end}"
+
+
+def disagreements_table(found: list[Disagreement], numbers: list[int], coder_a: str, coder_b: str, undecided: int, total: int) -> Table:
+    """The numbered disagreements shown (all `total`, or only the `undecided`), one record each."""
+    from qualcode.analysis.tables import Cell, Column, Row, Table
+
+    columns = (Column("line"), Column("code"), Column("A"), Column("B"), Column("decided"), Column("text", wide=True))
+    rows = tuple(
+        Row(str(number), (Cell(item.line), Cell(item.code_path), Cell(_side(item.a)), Cell(_side(item.b)),
+                          Cell(_decision(item)), Cell(item.excerpt)))
+        for number, item in zip(numbers, found, strict=True)
+    )
+    return Table(
+        title=f"Disagreements between {coder_a} (A) and {coder_b} (B) ({total}, {undecided} undecided)",
+        caption="A and B: the passage each coded (character offsets), '-' where they did not code it; decided: the "
+        "consensus coder's coding of it, or neither. Decide one with `qualcode consensus decide NUMBER --keep ...`.",
+        row_header="#", columns=columns, rows=rows, records=True,
+    )
+
+
+@click.group("consensus")
+def consensus_group() -> None:
+    """Two coders' disagreements on a transcript, and the team's decision on each (as the TUI's compare screen).
+
+    Example: qualcode consensus list --transcript veileder_V1 --coders "Forsker 1,Medforsker 1"
+    """
+
+
+@consensus_group.command("list")
+@pair_options
+@click.option("--undecided", is_flag=True, help="Only the disagreements not decided yet (numbers stay as in the full list).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+@pass_app
+def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undecided: bool, as_json: bool, as_csv: bool) -> None:
+    """The numbered disagreements between two coders on a transcript, in text order, each with its decision if made.
+
+    Example: qualcode consensus list --transcript veileder_V1 --coders "Forsker 1,Forsker 2" --undecided
+    """
+    from qualcode.analysis.tables import render_csv, render_text
+
+    if as_json and as_csv:
+        raise InvalidInput("--json and --csv cannot both be printed", "choose one")
+    with app.workspace(read_only=True) as workspace:
+        coder_a, coder_b = _pair(workspace, transcript, coders_text)
+        found = workspace.disagreements(transcript, coder_a, coder_b)
+    numbered = [(number, item) for number, item in enumerate(found, 1) if not (undecided and item.settled)]
+    if as_json:
+        emit_json([
+            {
+                "number": number, "transcript": item.transcript, "code": item.code_path, "line": item.line,
+                "coder_a": item.coder_a, "coder_b": item.coder_b,
+                "a": None if item.a is None else {"start": item.a.start, "end": item.a.end},
+                "b": None if item.b is None else {"start": item.b.start, "end": item.b.end},
+                "start": item.start, "end": item.end, "excerpt": item.excerpt,
+                "decided": "neither" if item.kept_neither else None if item.decided is None else "coded",
+                "consensus": None if item.decided is None else {"start": item.decided.start, "end": item.decided.end},
+            }
+            for number, item in numbered
+        ])
+        return
+    table = disagreements_table([item for _, item in numbered], [number for number, _ in numbered], coder_a, coder_b,
+                                sum(not item.settled for item in found), len(found))
+    click.echo(render_csv(table) if as_csv else render_text(table), nl=False)
+
+
+@consensus_group.command("decide")
+@click.argument("number", type=int)
+@pair_options
+@click.option("--keep", "choice", type=click.Choice(KEEP_CHOICES), required=True,
+              help="Keep A's coding, B's, both (one coding over the passage either coded), neither, or an edited span.")
+@click.option("--start", type=int, help="With --keep edit: where the consensus coding starts (a character offset).")
+@click.option("--end", type=int, help="With --keep edit: where it ends (exclusive).")
+@pass_app
+def consensus_decide(
+    app: AppContext, /, number: int, transcript: str, coders_text: str, choice: str, start: int | None, end: int | None,
+) -> None:
+    """Decide disagreement NUMBER (from `consensus list`) under the consensus coder, as your undoable change.
+
+    Example: qualcode --coder "Forsker 1" consensus decide 2 --transcript veileder_V1 --keep b
+    """
+    span = None
+    if choice == "edit":
+        if start is None or end is None:
+            raise InvalidInput("--keep edit needs the span to code", "give --start and --end (character offsets)")
+        span = (start, end)
+    elif start is not None or end is not None:
+        raise InvalidInput("--start and --end go with --keep edit only", f"leave them out with --keep {choice}")
+    with app.workspace() as workspace:
+        coder_a, coder_b = _pair(workspace, transcript, coders_text)
+        found = workspace.disagreements(transcript, coder_a, coder_b)
+        if not 1 <= number <= len(found):
+            raise InvalidInput(
+                f"there is no disagreement {number} between {coder_a} and {coder_b} on {transcript}"
+                f" ({len(found)} in all)",
+                "list them with `qualcode consensus list`",
+            )
+        item = found[number - 1]
+        made = workspace.decide(item, choice, span)
+    click.echo(f"decided {number}: {made}")
+
+
+COMMANDS = [consensus_group]

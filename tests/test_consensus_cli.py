@@ -1,0 +1,138 @@
+"""`qualcode consensus list|decide`: the compare screen's disagreements and decisions from the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from sqlalchemy import select
+
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.consensus import CONSENSUS_CODER, disagreements
+from qualcode.coding.service import add_coding
+from qualcode.store.models import Coder, Coding, Event
+from qualcode.store.project import Project
+from tests.test_cli import run
+from tests.test_consensus import FIRST_MORE, SECOND, TRANSCRIPT, WHOLE_INNTAK, A, B
+
+EXPECTED = [  # (code, A coded it, B coded it), in text order
+    ("måltall-press/inntakspress", True, True),
+    ("måltall-press", False, True),
+    ("empowerment/selvbilde og selvtillit", True, False),
+]
+
+
+@pytest.fixture(scope="module")
+def two_coders(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Path:
+    root = tmp_path_factory.mktemp("consensus-cli") / "project"
+    shutil.copytree(coded_template[0], root)
+    with Project.open(root) as project, project.begin() as session:
+        for code, quote in SECOND:
+            add_coding(session, TRANSCRIPT, code, get_or_create_coder(session, B), match=quote)
+        add_coding(session, TRANSCRIPT, FIRST_MORE[0], get_or_create_coder(session, A), match=FIRST_MORE[1])
+    return root
+
+
+@pytest.fixture
+def root(two_coders: Path, tmp_path: Path) -> Path:
+    shutil.copytree(two_coders, tmp_path / "project")
+    return tmp_path / "project"
+
+
+def consensus(root: Path, *args: str, coder: str = A) -> Result:
+    return run("--project", str(root), "--coder", coder, "consensus", *args)
+
+
+def listed(root: Path, *args: str) -> list[dict[str, Any]]:
+    result = consensus(root, "list", "--transcript", TRANSCRIPT, "--coders", f"{A},{B}", "--json", *args)
+    assert result.exit_code == 0, result.output
+    found: list[dict[str, Any]] = json.loads(result.stdout)
+    return found
+
+
+def consensus_codings(root: Path) -> list[tuple[str, int, int]]:
+    with Project.open(root) as project, project.begin() as session:
+        rows = session.scalars(
+            select(Coding).join(Coder).where(Coder.name == CONSENSUS_CODER, Coding.removed_at.is_(None)).order_by(Coding.id)
+        )
+        return [(coding.code.path, coding.start, coding.end) for coding in rows]
+
+
+def refused(result: Result, message: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_list_numbers_the_disagreements_as_the_service_finds_them(root: Path) -> None:
+    found = listed(root)
+    assert [(item["code"], item["a"] is not None, item["b"] is not None) for item in found] == EXPECTED
+    assert [item["number"] for item in found] == [1, 2, 3]
+    with Project.open(root) as project, project.begin() as session:
+        service = disagreements(session, TRANSCRIPT, A, B)
+    assert [(item["start"], item["end"], item["excerpt"], item["line"]) for item in found] == [
+        (item.start, item.end, item.excerpt, item.line) for item in service
+    ]
+    assert found[0]["excerpt"] == WHOLE_INNTAK and not any(item["decided"] for item in found)
+
+    # Without --coders, the two who coded the transcript; as a table for people, with its numbers and texts.
+    table = consensus(root, "list", "--transcript", TRANSCRIPT)
+    assert table.exit_code == 0, table.output
+    assert f"Disagreements between {A} (A) and {B} (B) (3, 3 undecided)" in table.stdout
+    assert "Det var pes hele våren." in table.stdout and "empowerment/selvbilde og selvtillit" in table.stdout
+    csv_lines = consensus(root, "list", "--transcript", TRANSCRIPT, "--csv").stdout.splitlines()
+    assert csv_lines[0] == "#,line,code,A,B,decided,text" and [line.split(",")[0] for line in csv_lines[1:]] == ["1", "2", "3"]
+
+
+def test_each_decision_from_the_command_line_is_the_deciders_undoable_change(root: Path) -> None:
+    found = listed(root)
+    decided = consensus(root, "decide", "2", "--transcript", TRANSCRIPT, "--keep", "b")
+    assert decided.exit_code == 0, decided.output
+    assert decided.stdout.startswith("decided 2: måltall-press on line ") and decided.stdout.rstrip().endswith(f"for {CONSENSUS_CODER}")
+    b_side = found[1]["b"]
+    assert consensus_codings(root) == [("måltall-press", b_side["start"], b_side["end"])]
+
+    assert consensus(root, "decide", "3", "--transcript", TRANSCRIPT, "--keep", "neither").exit_code == 0
+    assert consensus_codings(root) == [("måltall-press", b_side["start"], b_side["end"])]  # neither codes nothing
+    after = listed(root)
+    assert [item["decided"] for item in after] == [None, "coded", "neither"]
+    assert after[1]["consensus"] == {"start": b_side["start"], "end": b_side["end"]}
+    assert [item["number"] for item in listed(root, "--undecided")] == [1]  # numbers stay as in the full list
+    with Project.open(root) as project, project.begin() as session:
+        latest = session.scalars(select(Event).order_by(Event.id.desc())).first()
+        assert latest is not None and latest.coder is not None and latest.coder.name == A
+        assert latest.payload["consensus"] | {"coder_a_guid": "", "coder_b_guid": ""} == {
+            "coder": CONSENSUS_CODER, "choice": "neither", "coder_a": A, "coder_b": B, "coder_a_guid": "", "coder_b_guid": "",
+        }
+
+    undone = run("--project", str(root), "--coder", A, "undo")
+    assert undone.exit_code == 0 and "kept neither" in undone.stdout
+    assert [item["decided"] for item in listed(root)] == [None, "coded", None]
+
+    start = found[0]["start"]
+    edited = consensus(root, "decide", "1", "--transcript", TRANSCRIPT, "--keep", "edit", "--start", str(start),
+                       "--end", str(start + len("Vi hadde et måltall")))
+    assert edited.exit_code == 0, edited.output
+    assert consensus_codings(root)[-1] == ("måltall-press/inntakspress", start, start + len("Vi hadde et måltall"))
+
+
+def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -> None:
+    where = ("--transcript", TRANSCRIPT)
+    refused(consensus(root, "decide", "4", *where, "--keep", "a"), "there is no disagreement 4 between")
+    refused(consensus(root, "decide", "0", *where, "--keep", "a"), "there is no disagreement 0 between")
+    refused(consensus(root, "decide", "2", *where, "--keep", "a"), f"{A} did not code this passage")
+    refused(consensus(root, "decide", "1", *where, "--keep", "edit"), "--keep edit needs the span to code")
+    refused(consensus(root, "decide", "1", *where, "--keep", "a", "--start", "0"), "--start and --end go with --keep edit only")
+    refused(consensus(root, "decide", "1", *where, "--keep", "edit", "--start", "0", "--end", "5"),
+            "the edited passage 0-5 is outside the disagreement")
+    refused(consensus(root, "list", *where, "--coders", A), "consensus is between two coders, and --coders names 1")
+    refused(consensus(root, "list", *where, "--coders", f"{A},{A}"), "compare two different coders")
+    refused(consensus(root, "list", "--transcript", "leder_L1"), f"leder_L1 was coded by {A}; consensus needs two coders")
+    assert consensus_codings(root) == []
+
+    assert consensus(root, "decide", "1", *where, "--keep", "both").exit_code == 0
+    refused(consensus(root, "decide", "1", *where, "--keep", "neither", coder=B), "is decided already")
+    assert len(consensus_codings(root)) == 1
