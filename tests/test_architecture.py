@@ -171,6 +171,7 @@ def probed_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
         ["coding", "add", "leder_L1", "brukermedvirkning", "--match", "måltallet før jul"],  # so something co-occurs
         ["--coder", "Forsker 2", "coding", "add", "leder_L1", "måltall-press", "--match", "måltallet før jul"],  # agreement
         ["memo", "add", "Måltall nevnes bare av ledere", "--code", "måltall-press"],
+        ["codebook", "export", str(root / "kodebok.qdc")],
     ):
         arguments = args if args[0] == "init" else ["--project", str(project), *args]
         result = runner.invoke(cli, arguments, env={**unset, **env}, catch_exceptions=False)
@@ -200,6 +201,9 @@ def _case(args: Sequence[str], may_load: Sequence[str] = (), *marks: pytest.Mark
         _case(["history"]),
         _case(["codebook", "show"]),
         _case(["codebook", "export"]),
+        _case(["codebook", "export", "{root}/ny-kodebok.qdc"], ("lxml",)),
+        _case(["exchange", "validate", "{root}/kodebok.qdc"], ("lxml",)),
+        _case(["export", "qdpx", "{root}/prosjekt.qdpx"], ("lxml",), EXPORTERS_LOAD_DOCX),
         _case(["transcripts", "list"]),
         _case(["participants", "list"]),
         _case(["coder", "list"]),
@@ -241,6 +245,7 @@ def test_each_command_loads_only_the_libraries_it_needs(
     project = tmp_path / "studie"
     shutil.copytree(demo, project)  # a copy per command, so commands that change it do not meet
     shutil.copy(demo.parent / "notat.txt", tmp_path / "notat.txt")
+    shutil.copy(demo.parent / "kodebok.qdc", tmp_path / "kodebok.qdc")
     arguments = [argument.replace("{root}", str(tmp_path)) for argument in args]
     code, loaded, output = probe.run(["--project", str(project), *arguments], env, tmp_path)
     assert code == 0, output

@@ -1,4 +1,4 @@
-"""`qualcode export report|quotes`: Word reports and quote tables."""
+"""`qualcode export report|quotes|qdpx`: Word reports, quote tables and REFI-QDA projects."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def _report(result: ExportResult, as_json: bool) -> None:
 
 @click.group("export")
 def export_group() -> None:
-    """Export themed quote collections as Word reports and quote tables."""
+    """Export themed quote collections as Word reports and quote tables, and the project as REFI-QDA."""
 
 
 @export_group.command("report")
@@ -161,6 +161,30 @@ def export_quotes_command(app: AppContext, /, table_format: str, as_json: bool, 
                 options["output"], options["force"], key, _advance(step),
             )
     _report(result, as_json)
+
+
+@export_group.command("qdpx")
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists. The default name is never overwritten: a taken one gets -2, -3 …")
+@json_option
+@pass_app
+def export_qdpx_command(app: AppContext, path: Path | None, force: bool, as_json: bool) -> None:
+    """Write the whole project as a REFI-QDA .qdpx for NVivo, ATLAS.ti, MAXQDA and others (default: exports/).
+
+    Example: qualcode export qdpx exports/kvp-studie.qdpx
+    """
+    from qualcode.exchange.project_export import export_qdpx
+
+    with app.workspace() as workspace:
+        key = workspace.leak_check_key()
+        with workspace.begin() as session:
+            result = export_qdpx(session, workspace.root, path, force, key)
+    if as_json:
+        emit_json(result)
+        return
+    for line in [*result.warnings, *(f"left out {reason}" for reason in result.left_out)]:
+        note(f"warning: {line}")
+    click.echo(f"wrote {result.path}: {result.sources} transcripts, {result.codings} codings, {result.notes} memos, {result.cases} participants")
 
 
 COMMANDS = [export_group]

@@ -104,12 +104,11 @@ def code_elements(session: Session, namespace: str) -> list[etree._Element]:
     elements: dict[str, etree._Element] = {}
     roots: list[etree._Element] = []
     for view in views:
-        attributes = {
-            "guid": view.guid, "name": xml_text(view.name),
-            "isCodable": "false" if is_grouping(view, view.path in parents) else "true",
-        }
+        # Attribute order means nothing in XML; GUIDs go last for the leak check (see project_export).
+        attributes = {"name": xml_text(view.name), "isCodable": "false" if is_grouping(view, view.path in parents) else "true"}
         if view.colour and COLOUR.match(view.colour):
             attributes["color"] = view.colour
+        attributes["guid"] = view.guid
         parent_path = view.path.rpartition("/")[0]
         parent = elements.get(parent_path) if parent_path else None
         element = etree.Element(f"{{{namespace}}}Code", attributes) if parent is None else etree.SubElement(
@@ -315,7 +314,9 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
     from sqlalchemy import select
 
     deviations = list(qdc.deviations)
-    by_guid = {code.guid: code for code in session.scalars(select(Code))}
+    existing = list(session.scalars(select(Code)))
+    by_guid = {code.guid: code for code in existing}
+    by_path = {code.path: code for code in existing}
 
     def rename(codes: list[CodeSpec], parent_path: str) -> None:
         for spec in codes:
@@ -323,7 +324,10 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
             if known is not None and known.name != spec.name and known.path.rpartition("/")[0] == parent_path:
                 deviations.append(f"code {spec.name!r} has the GUID of {known.path!r} here; merged into it, keeping its name")
                 spec.name = known.name
-            rename(spec.children, f"{parent_path}/{spec.name}" if parent_path else spec.name)
+            path = f"{parent_path}/{spec.name}" if parent_path else spec.name
+            if path in by_path:  # a .qdc has no place for keyboard shortcuts, so the project's stay
+                spec.shortcut = by_path[path].shortcut
+            rename(spec.children, path)
 
     rename(qdc.codebook.codes, "")
     codebook = Codebook(

@@ -1,0 +1,380 @@
+"""A whole project as a REFI-QDA `.qdpx`: `project.qde` and `sources/<guid>.txt` in one zip.
+
+What goes where:
+- coders are Users, with their stored GUIDs; codes are the CodeBook (as in the `.qdc`);
+- each transcript is a TextSource whose plain text is the current pseudonymised text (UTF-8, no
+  BOM), and each live coding on it a PlainTextSelection (positions are Python string indices of
+  that text: code points, LF line endings, as qualcode stores them) holding one Coding with the
+  coding's own GUID, its code and its coder;
+- memos are Notes, referred to (NoteRef) from what they annotate: the Code, the TextSource, the
+  Coding, or for a memo on the whole project the Project itself; a coding's own memo is a Note of
+  its own;
+- participants are Cases with their attributes (role, gender, age band, office and every typed
+  attribute) as VariableValues, and a SourceRef to each transcript they are linked to or speak in;
+  a transcript's wave, date, mode, fidelity and typed attributes are VariableValues of its source;
+- qualcode has no sets, so no <Sets> is written (an empty one is invalid).
+
+Every GUID is stored or derived from a stored one, and everything is written in a fixed order, so
+two exports of an unchanged project differ only in the project's creation and modification dates.
+The document is validated against Project.xsd and the whole file passes the leak check before
+anything is written. The leak check reads an element's attribute values joined by spaces, so a
+GUID ending in four digits followed by a capitalised name reads as a postcode ("…c4764 Forsker"),
+and two positions side by side as a phone number ("2200 2350"). Attributes are therefore written
+names first, GUIDs last, and a selection's two positions apart; XML gives their order no meaning.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from qualcode import __version__
+from qualcode.exchange.codebook_qdc import code_elements, serialise_valid, xml_text
+from qualcode.exchange.schema import PROJECT_NS
+from qualcode.exporters.service import export_path, publish_checked
+from qualcode.store.models import (
+    AttributeDefinition,
+    Code,
+    Coder,
+    Coding,
+    Memo,
+    Participant,
+    ParticipantAttribute,
+    TextVersion,
+    Transcript,
+    TranscriptAttribute,
+    TranscriptParticipant,
+    Turn,
+)
+
+if TYPE_CHECKING:
+    from lxml import etree
+    from sqlalchemy.orm import Session
+
+    from qualcode.anonymise.key import PseudonymKey
+
+# GUIDs qualcode does not store (a selection, a coding's own memo, a variable) are derived from
+# stored ones in this namespace, so they are the same in every export.
+DERIVED = uuid.UUID("6f1c1f0e-3b6a-5d7e-9a41-2f8e0c4d9b17")
+P = f"{{{PROJECT_NS}}}"
+# A fixed time for the zip's entries: the bytes of sources/ then depend only on the texts.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+PARTICIPANT_FIELDS = (("role", "role"), ("gender", "gender"), ("age band", "age_band"), ("office", "office"))
+TRANSCRIPT_FIELDS = (("wave", "wave"), ("interview date", "interview_date"), ("mode", "mode"), ("fidelity", "fidelity"))
+REFI_TYPES = {"text": "Text", "integer": "Integer", "date": "Date", "boolean": "Boolean"}
+
+
+@dataclass(frozen=True)
+class QdpxExport:
+    """What an export wrote: the file and how much of each kind, and what it left out and why."""
+
+    path: Path
+    sources: int
+    codings: int
+    notes: int
+    cases: int
+    left_out: list[str]
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class QdpxContent:
+    data: bytes
+    sources: int
+    codings: int
+    notes: int
+    cases: int
+    left_out: list[str]
+
+
+def derived_guid(kind: str, stored: str) -> str:
+    return str(uuid.uuid5(DERIVED, f"{kind}:{stored}"))
+
+
+def _stamp(moment: datetime | date | None) -> str | None:
+    if isinstance(moment, datetime):
+        return moment.isoformat(timespec="seconds")
+    return None
+
+
+class _Variables:
+    """The project's Variables: one per attribute that has a value, typed where every value fits the type."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str], list[str]] = {}
+        self.declared: dict[tuple[str, str], str] = {}
+
+    def add(self, applies_to: str, name: str, value_type: str, value: object) -> tuple[tuple[str, str], str] | None:
+        if value is None or value == "":
+            return None
+        text = value.isoformat() if isinstance(value, date) else str(value)
+        key = (applies_to, name)
+        self.declared.setdefault(key, value_type)
+        self.values.setdefault(key, []).append(text)
+        return key, text
+
+    def refi_type(self, key: tuple[str, str]) -> str:
+        wanted = REFI_TYPES.get(self.declared[key], "Text")
+        return wanted if all(_fits(wanted, value) for value in self.values[key]) else "Text"
+
+    def guid(self, key: tuple[str, str]) -> str:
+        return derived_guid("variable", f"{key[0]}:{key[1]}")
+
+
+def _fits(refi_type: str, value: str) -> bool:
+    try:
+        if refi_type == "Integer":
+            int(value)
+        elif refi_type == "Date":
+            date.fromisoformat(value)
+        elif refi_type == "Boolean":
+            return value in {"true", "false"}
+    except ValueError:
+        return False
+    return True
+
+
+def build_qdpx(session: Session, project_name: str, now: datetime | None = None) -> QdpxContent:
+    """The `.qdpx` bytes of the project, validated against Project.xsd; raises WriteFailed if they are not valid."""
+    from lxml import etree
+
+    moment = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    root = etree.Element(f"{P}Project", {
+        "origin": f"qualcode {__version__}", "creationDateTime": moment, "modifiedDateTime": moment, "name": xml_text(project_name),
+    }, nsmap={None: PROJECT_NS})
+    left_out: list[str] = []
+
+    coders = list(session.scalars(select(Coder).order_by(Coder.id)))
+    coder_guid = {coder.id: coder.guid for coder in coders}
+    if coders:
+        users = etree.SubElement(root, f"{P}Users")
+        for coder in coders:
+            etree.SubElement(users, f"{P}User", {"name": xml_text(coder.name), "guid": coder.guid})
+
+    code_roots = code_elements(session, PROJECT_NS)
+    code_by_guid = {element.get("guid"): element for top in code_roots for element in top.iter(f"{P}Code")}
+    if code_roots:
+        codes = etree.SubElement(etree.SubElement(root, f"{P}CodeBook"), f"{P}Codes")
+        for element in code_roots:
+            codes.append(element)
+
+    transcripts = list(session.scalars(
+        select(Transcript).where(Transcript.current_version_id.is_not(None)).order_by(Transcript.id)
+    ))
+    texts = dict(session.execute(
+        select(TextVersion.id, TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id)
+    ).all())
+    variables = _Variables()
+    source_values = _transcript_values(session, transcripts, variables)
+    case_values, case_sources = _participant_values(session, transcripts, variables)
+    participants = list(session.scalars(select(Participant).order_by(Participant.id)))
+
+    if variables.values:
+        declared = etree.SubElement(root, f"{P}Variables")
+        for key in variables.values:
+            etree.SubElement(declared, f"{P}Variable", {
+                "typeOfVariable": variables.refi_type(key), "name": xml_text(key[1]), "guid": variables.guid(key),
+            })
+    transcript_guid = {transcript.id: transcript.guid for transcript in transcripts}
+    if participants:
+        cases = etree.SubElement(root, f"{P}Cases")
+        for participant in participants:
+            case = etree.SubElement(cases, f"{P}Case", {"name": xml_text(participant.name), "guid": participant.guid})
+            _variable_values(case, case_values.get(participant.id, []), variables)
+            for transcript_id in sorted(case_sources.get(participant.id, ())):
+                etree.SubElement(case, f"{P}SourceRef", {"targetGUID": transcript_guid[transcript_id]})
+
+    notes: list[etree._Element] = []
+    memos = list(session.scalars(select(Memo).where(Memo.removed_at.is_(None)).order_by(Memo.id)))
+    memo_refs: dict[tuple[str, int], list[str]] = defaultdict(list)  # ("code"|"transcript"|"coding", id) -> note GUIDs
+    project_refs: list[str] = []
+    for memo in memos:
+        notes.append(_note(memo.guid, memo.title or "memo", memo.text, coder_guid.get(memo.author_id), memo.created_at))
+        if memo.coding_id is not None:
+            memo_refs["coding", memo.coding_id].append(memo.guid)
+        elif memo.code_id is not None:
+            memo_refs["code", memo.code_id].append(memo.guid)
+        elif memo.transcript_id is not None:
+            memo_refs["transcript", memo.transcript_id].append(memo.guid)
+        else:
+            project_refs.append(memo.guid)
+    code_guids = dict(session.execute(select(Code.id, Code.guid)).all())
+    for (kind, target_id), note_guids in sorted(memo_refs.items()):
+        if kind == "code" and target_id in code_guids:
+            element = code_by_guid[code_guids[target_id]]
+            description = element.find(f"{P}Description")
+            at = 1 if description is not None else 0
+            for offset, note_guid in enumerate(note_guids):
+                element.insert(at + offset, etree.Element(f"{P}NoteRef", {"targetGUID": note_guid}))
+
+    coding_count = 0
+    codings_of: dict[int, list[Coding]] = defaultdict(list)
+    for coding in session.scalars(select(Coding).where(Coding.removed_at.is_(None)).order_by(Coding.transcript_id, Coding.start, Coding.end, Coding.id)):
+        codings_of[coding.transcript_id].append(coding)
+    exported_codings: set[int] = set()
+    if transcripts:
+        sources = etree.SubElement(root, f"{P}Sources")
+        for transcript in transcripts:
+            assert transcript.current_version_id is not None
+            text = texts[transcript.current_version_id]
+            source = etree.SubElement(sources, f"{P}TextSource", {
+                "name": xml_text(transcript.name), "plainTextPath": f"internal://{transcript.guid}.txt", "guid": transcript.guid,
+            })
+            for coding in codings_of.get(transcript.id, []):
+                if coding.orphaned_at is not None or coding.text_version_id != transcript.current_version_id:
+                    left_out.append(f"coding {coding.id} on {transcript.name}: not placed on the current text (review orphaned codings)")
+                    continue
+                if not 0 <= coding.start < coding.end <= len(text):
+                    left_out.append(f"coding {coding.id} on {transcript.name}: positions {coding.start}-{coding.end} are outside the text")
+                    continue
+                selection = etree.SubElement(source, f"{P}PlainTextSelection", {
+                    "startPosition": str(coding.start), "creationDateTime": _stamp(coding.created_at) or "1970-01-01T00:00:00",
+                    "guid": derived_guid("selection", coding.guid), "creatingUser": coder_guid[coding.coder_id],
+                    "endPosition": str(coding.end),
+                })
+                applied = etree.SubElement(selection, f"{P}Coding", _dated({
+                    "guid": coding.guid, "creatingUser": coder_guid[coding.coder_id],
+                }, coding.created_at))
+                etree.SubElement(applied, f"{P}CodeRef", {"targetGUID": code_guids[coding.code_id]})
+                refs = list(memo_refs.get(("coding", coding.id), []))
+                if coding.memo and coding.memo.strip():
+                    own = derived_guid("coding-memo", coding.guid)
+                    notes.append(_note(own, "memo", coding.memo, coder_guid[coding.coder_id], coding.created_at))
+                    refs.append(own)
+                for note_guid in refs:
+                    etree.SubElement(applied, f"{P}NoteRef", {"targetGUID": note_guid})
+                exported_codings.add(coding.id)
+                coding_count += 1
+            for note_guid in memo_refs.get(("transcript", transcript.id), []):
+                etree.SubElement(source, f"{P}NoteRef", {"targetGUID": note_guid})
+            _variable_values(source, source_values.get(transcript.id, []), variables)
+
+    orphan_notes = {
+        note_guid for (kind, target_id), guids in memo_refs.items()
+        if kind == "coding" and target_id not in exported_codings for note_guid in guids
+    }
+    if orphan_notes:
+        left_out.append(f"{len(orphan_notes)} memos on codings that are not exported")
+        notes = [note for note in notes if note.get("guid") not in orphan_notes]
+    if notes:
+        holder = etree.SubElement(root, f"{P}Notes")
+        for note in notes:
+            holder.append(note)
+    for note_guid in project_refs:
+        etree.SubElement(root, f"{P}NoteRef", {"targetGUID": note_guid})
+
+    document = serialise_valid(root, "the project export")
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        _write_member(archive, "project.qde", document)
+        for transcript in transcripts:
+            assert transcript.current_version_id is not None
+            _write_member(archive, f"sources/{transcript.guid}.txt", texts[transcript.current_version_id].encode("utf-8"))
+    return QdpxContent(package.getvalue(), len(transcripts), coding_count, len(notes), len(participants), left_out)
+
+
+def _dated(attributes: dict[str, str], moment: datetime | None) -> dict[str, str]:
+    stamp = _stamp(moment)
+    return {**attributes, "creationDateTime": stamp} if stamp else attributes
+
+
+def _note(guid: str, name: str, text: str, author: str | None, created: datetime | None) -> etree._Element:
+    from lxml import etree
+
+    attributes = _dated({"name": xml_text(name)}, created)
+    if author:
+        attributes["creatingUser"] = author
+    note = etree.Element(f"{P}Note", {**attributes, "guid": guid})
+    etree.SubElement(note, f"{P}PlainTextContent").text = xml_text(text)
+    return note
+
+
+def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
+def _variable_values(parent: etree._Element, values: Iterable[tuple[tuple[str, str], str]], variables: _Variables) -> None:
+    from lxml import etree
+
+    for key, value in values:
+        holder = etree.SubElement(parent, f"{P}VariableValue")
+        etree.SubElement(holder, f"{P}VariableRef", {"targetGUID": variables.guid(key)})
+        refi_type = variables.refi_type(key)
+        etree.SubElement(holder, f"{P}{refi_type}Value").text = xml_text(value)
+
+
+def _transcript_values(
+    session: Session, transcripts: list[Transcript], variables: _Variables,
+) -> dict[int, list[tuple[tuple[str, str], str]]]:
+    extra: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for transcript_id, attribute, attribute_type, stored in session.execute(
+        select(TranscriptAttribute.transcript_id, AttributeDefinition.name, AttributeDefinition.value_type, TranscriptAttribute.value)
+        .join(AttributeDefinition, TranscriptAttribute.definition_id == AttributeDefinition.id)
+        .order_by(AttributeDefinition.name, TranscriptAttribute.id)
+    ):
+        extra[transcript_id].append((attribute, attribute_type, stored))
+    values: dict[int, list[tuple[tuple[str, str], str]]] = defaultdict(list)
+    for transcript in transcripts:
+        fields: list[tuple[str, str, object]] = [
+            (label, "date" if column == "interview_date" else "text", getattr(transcript, column)) for label, column in TRANSCRIPT_FIELDS
+        ]
+        for name, value_type, value in [*fields, *extra.get(transcript.id, [])]:
+            added = variables.add("transcript", name, value_type, value)
+            if added:
+                values[transcript.id].append(added)
+    return values
+
+
+def _participant_values(
+    session: Session, transcripts: list[Transcript], variables: _Variables,
+) -> tuple[dict[int, list[tuple[tuple[str, str], str]]], dict[int, set[int]]]:
+    extra: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for participant_id, attribute, attribute_type, stored in session.execute(
+        select(ParticipantAttribute.participant_id, AttributeDefinition.name, AttributeDefinition.value_type, ParticipantAttribute.value)
+        .join(AttributeDefinition, ParticipantAttribute.definition_id == AttributeDefinition.id)
+        .order_by(AttributeDefinition.name, ParticipantAttribute.id)
+    ):
+        extra[participant_id].append((attribute, attribute_type, stored))
+    values: dict[int, list[tuple[tuple[str, str], str]]] = defaultdict(list)
+    for participant in session.scalars(select(Participant).order_by(Participant.id)):
+        fields: list[tuple[str, str, object]] = [(label, "text", getattr(participant, column)) for label, column in PARTICIPANT_FIELDS]
+        for name, value_type, value in [*fields, *extra.get(participant.id, [])]:
+            added = variables.add("participant", name, value_type, value)
+            if added:
+                values[participant.id].append(added)
+    exported = {transcript.id for transcript in transcripts}
+    current = {transcript.current_version_id: transcript.id for transcript in transcripts}
+    sources: dict[int, set[int]] = defaultdict(set)
+    for transcript_id, participant_id in session.execute(
+        select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id)
+    ):
+        if transcript_id in exported:
+            sources[participant_id].add(transcript_id)
+    for version_id, speaker_id in session.execute(
+        select(Turn.text_version_id, Turn.participant_id).where(Turn.participant_id.is_not(None)).distinct()
+    ):
+        if version_id in current and speaker_id is not None:
+            sources[speaker_id].add(current[version_id])
+    return values, sources
+
+
+def export_qdpx(
+    session: Session, project_root: Path, output: Path | None, force: bool, key: PseudonymKey | None,
+) -> QdpxExport:
+    """Write the project as `.qdpx` (by default exports/prosjekt-<date>.qdpx), validated and leak-checked first."""
+    content = build_qdpx(session, project_root.name)
+    path = export_path(project_root, output, "prosjekt", ".qdpx", force)
+    path, warnings = publish_checked(path, content.data, key, numbered=output is None, overwrite=force)
+    return QdpxExport(path, content.sources, content.codings, content.notes, content.cases, content.left_out, warnings)

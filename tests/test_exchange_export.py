@@ -1,0 +1,217 @@
+"""`qualcode export qdpx`: the coded samples as a REFI-QDA project that validates, places every coding on
+its words, keeps its identities from one export to the next, and passes the leak check."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from sqlalchemy import select
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.leakcheck import check_file
+from qualcode.anonymise.service import add_known_identifier, create_key
+from qualcode.cli import cli
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.memos import add_memo
+from qualcode.coding.service import add_coding, remove_coding
+from qualcode.errors import LeakFound
+from qualcode.exchange.project_export import build_qdpx, export_qdpx
+from qualcode.exchange.schema import PROJECT_NS, schema_problems
+from qualcode.importers.metadata import attribute_definition, typed_value
+from qualcode.store.models import Coder, Coding, Participant, ParticipantAttribute, Transcript
+from qualcode.store.project import Project
+from tests.conftest import make_transcript
+
+NS = {"p": PROJECT_NS}
+EMOJI_TEXT = "I: Hvordan går det nå?\nD1: Æ e glad 😅 for kurset, søren å. Det ble bedre 👍🏽 etter hvert.\n"
+
+
+@dataclass
+class Exported:
+    root: Path
+    key: PseudonymKey
+    first: bytes
+    second: bytes
+    codings: dict[str, tuple[str, str, str, int, int, str]]  # coding guid -> transcript guid, code guid, coder guid, start, end, excerpt
+    memo_guids: dict[str, str]  # what the memo is on -> its guid
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Iterator[Exported]:
+    """The coded samples, plus an emoji transcript coded by a second coder and memos on everything, exported twice."""
+    base = tmp_path_factory.mktemp("qdpx")
+    root = base / "studie"
+    shutil.copytree(coded_template[0], root)
+    key = PseudonymKey.from_json(coded_template[1])
+    with Project.open(root) as project:
+        with project.begin() as session:
+            second = get_or_create_coder(session, "Forsker 2")
+            make_transcript(session, base, EMOJI_TEXT, name="emoji", key=key)
+            emoji = add_coding(session, "emoji", "empowerment/selvbilde og selvtillit", second, match="glad 😅 for kurset, søren å")
+            add_coding(session, "emoji", "empowerment", second, match="bedre 👍🏽 etter")
+            removed = add_coding(session, "emoji", "empowerment/avmakt", second, match="Hvordan går det")
+            remove_coding(session, removed.id, second)
+            d1 = session.scalars(select(Participant).where(Participant.name == "D1")).one()
+            for name, value in (("antall barn", 2), ("startet", date(2023, 9, 1)), ("i arbeid", True)):
+                definition = attribute_definition(session, name, "participant", value)
+                d1.attributes.append(ParticipantAttribute(definition=definition, value=typed_value(definition, value)))
+            memo_guids = {
+                "project": add_memo(session, "Et notat om hele studien", second).guid,
+                "code": add_memo(session, "Måltall nevnes mest av ledere", second, code_ref="måltall-press").guid,
+                "transcript": add_memo(session, "Kort intervju", second, transcript_ref="leder_L1").guid,
+                "coding": add_memo(session, "Godt sitat", second, coding_ref=str(emoji.id)).guid,
+            }
+        with project.begin() as session:
+            codings = {
+                coding.guid: (coding.transcript.guid, coding.code.guid, coding.coder.guid, coding.start, coding.end, coding.excerpt)
+                for coding in session.scalars(select(Coding).where(Coding.removed_at.is_(None)))
+            }
+            first = build_qdpx(session, "studie", now=datetime(2026, 12, 1, 9, 0, tzinfo=UTC)).data
+            again = build_qdpx(session, "studie", now=datetime(2026, 12, 2, 10, 30, tzinfo=UTC)).data
+    yield Exported(root, key, first, again, codings, memo_guids)
+
+
+def _parts(data: bytes) -> tuple[etree._Element, dict[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    return etree.fromstring(members["project.qde"]), members
+
+
+def test_the_export_validates_and_holds_sources_in_lowercase_sources(exported: Exported) -> None:
+    project, members = _parts(exported.first)
+    assert schema_problems(project) == []
+    assert members["project.qde"].startswith(b"<?xml")
+    assert all(name == "project.qde" or re.fullmatch(r"sources/[0-9a-f-]{36}\.txt", name) for name in members)
+    for source in project.iterfind(".//p:TextSource", NS):
+        path = source.get("plainTextPath") or ""
+        assert path == f"internal://{source.get('guid')}.txt"
+        data = members["sources/" + path.removeprefix("internal://")]
+        assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
+    assert project.find("p:Sets", NS) is None  # qualcode has no sets, and an empty <Sets/> is invalid
+
+
+def test_every_coding_selects_its_passage_with_its_guid_code_and_coder(exported: Exported) -> None:
+    project, members = _parts(exported.first)
+    found = {}
+    for source in project.iterfind(".//p:TextSource", NS):
+        text = members[f"sources/{source.get('guid')}.txt"].decode("utf-8")
+        for selection in source.iterfind("p:PlainTextSelection", NS):
+            start, end = int(selection.get("startPosition") or -1), int(selection.get("endPosition") or -1)
+            for coding in selection.iterfind("p:Coding", NS):
+                code = coding.find("p:CodeRef", NS)
+                assert code is not None
+                found[coding.get("guid")] = (source.get("guid"), code.get("targetGUID"), coding.get("creatingUser"), start, end, text[start:end])
+    assert found == exported.codings  # every live coding (not the removed one), each passage text[start:end] of its source
+    excerpts = {passage[-1] for passage in found.values()}
+    assert {"glad 😅 for kurset, søren å", "bedre 👍🏽 etter", "Jeg følte meg som en snylter, ærlig talt."} <= excerpts
+    users = {user.get("guid"): user.get("name") for user in project.iterfind("p:Users/p:User", NS)}
+    assert {"Forsker 1", "Forsker 2"} <= set(users.values())
+    assert {passage[2] for passage in found.values()} <= set(users)
+
+
+def test_memos_are_notes_referred_to_from_what_they_annotate(exported: Exported) -> None:
+    project, _ = _parts(exported.first)
+    notes = {note.get("guid"): note.findtext("p:PlainTextContent", namespaces=NS) for note in project.iterfind("p:Notes/p:Note", NS)}
+    guids = exported.memo_guids
+    assert notes[guids["project"]] == "Et notat om hele studien"
+    assert [ref.get("targetGUID") for ref in project.iterfind("p:NoteRef", NS)] == [guids["project"]]
+    code = project.find(".//p:Code[@name='måltall-press']", NS)
+    assert code is not None and [ref.get("targetGUID") for ref in code.iterfind("p:NoteRef", NS)] == [guids["code"]]
+    leader = project.find(".//p:TextSource[@name='leder_L1']", NS)
+    assert leader is not None and [ref.get("targetGUID") for ref in leader.iterfind("p:NoteRef", NS)] == [guids["transcript"]]
+    on_coding = project.find(f".//p:Coding/p:NoteRef[@targetGUID='{guids['coding']}']", NS)
+    assert on_coding is not None and notes[guids["coding"]] == "Godt sitat"
+    # a coding's own memo ("Kjernesitat" on two of the samples' codings) is a note of its own, referred to from its coding
+    own = [guid for guid, text in notes.items() if text == "Kjernesitat"]
+    assert len(own) == 2 and all(project.find(f".//p:Coding/p:NoteRef[@targetGUID='{guid}']", NS) is not None for guid in own)
+
+
+def test_participants_are_cases_with_typed_variables_and_their_transcripts(exported: Exported) -> None:
+    project, _ = _parts(exported.first)
+    variables = {variable.get("guid"): (variable.get("name"), variable.get("typeOfVariable")) for variable in project.iterfind("p:Variables/p:Variable", NS)}
+    by_name = {name: kind for name, kind in variables.values()}
+    assert by_name["role"] == by_name["office"] == by_name["age band"] == by_name["wave"] == "Text"
+    assert (by_name["antall barn"], by_name["startet"], by_name["i arbeid"], by_name["interview date"]) == ("Integer", "Date", "Boolean", "Date")
+    assert by_name["kvp_start"] == by_name["barn"] == "Text"  # read from a CSV file, so stored as text
+    with Project.open(exported.root) as opened, opened.begin() as session:
+        d1 = session.scalars(select(Participant).where(Participant.name == "D1")).one()
+        sources = {t.guid: t.name for t in session.scalars(select(Transcript))}
+        case = project.find(f"p:Cases/p:Case[@guid='{d1.guid}']", NS)
+        assert case is not None and case.get("name") == "D1"
+        values = {
+            variables[value.find("p:VariableRef", NS).get("targetGUID")][0]: value[1].text  # type: ignore[union-attr]
+            for value in case.iterfind("p:VariableValue", NS)
+        }
+        assert values == {
+            "role": "deltaker", "gender": "kvinne", "age band": "30-39", "office": "kontor A", "kvp_start": "2023-09-01", "barn": "ja",
+            "antall barn": "2", "startet": "2023-09-01", "i arbeid": "true",
+        }
+        spoken = {sources[ref.get("targetGUID") or ""] for ref in case.iterfind("p:SourceRef", NS)}
+        assert {"deltaker_D1_T1", "deltaker_D1_T2"} <= spoken and "leder_L1" not in spoken
+        assert session.scalar(select(Coder.guid).where(Coder.name == "Forsker 2")) in project.xpath("p:Users/p:User/@guid", namespaces=NS)
+
+
+def test_a_second_export_is_the_same_apart_from_the_dates(exported: Exported) -> None:
+    first, first_members = _parts(exported.first)
+    second, second_members = _parts(exported.second)
+    assert first.get("creationDateTime") != second.get("creationDateTime")
+    for project in (first, second):
+        for attribute in ("creationDateTime", "modifiedDateTime"):
+            del project.attrib[attribute]
+    assert etree.tostring(first) == etree.tostring(second)
+    assert {name: data for name, data in first_members.items() if name != "project.qde"} == {
+        name: data for name, data in second_members.items() if name != "project.qde"
+    }
+
+
+def test_the_leak_check_refuses_an_export_holding_a_known_original(exported: Exported, tmp_path: Path) -> None:
+    key = PseudonymKey.from_json(exported.key.to_json())
+    add_known_identifier(key, "KVP", "other")  # as if it were a name, learned without re-applying the key
+    target = tmp_path / "lekk.qdpx"
+    with Project.open(exported.root) as project, project.begin() as session, pytest.raises(LeakFound, match="refused to write lekk.qdpx"):
+        export_qdpx(session, project.root, target, False, key)
+    assert not target.exists()
+
+
+def test_guids_and_positions_side_by_side_never_read_as_identifiers(exported: Exported) -> None:
+    """The leak check reads attribute values joined by spaces: a GUID ending in four digits before a
+    name would be a postcode ("…4764 Forsker"), two positions side by side a phone number ("2200 2350")."""
+    with Project.open(exported.root) as project, project.begin() as session:
+        coder = session.scalars(select(Coder).where(Coder.name == "Forsker 2")).one()
+        coder.guid = "45670000-0000-4000-8000-0000000a4764"
+        coding = session.scalars(select(Coding).join(Transcript).where(Transcript.name == "deltaker_D1_T1")).first()
+        assert coding is not None
+        coding.start, coding.end, coding.coder = 2200, 2350, coder
+        session.flush()
+        data = build_qdpx(session, "Studie 2024").data
+        session.rollback()
+    assert '"2200"' in _parts(data)[1]["project.qde"].decode()
+    assert check_file(data, PseudonymKey("test"), "studie.qdpx") == []
+
+
+def test_cli_writes_the_default_name_in_exports_and_the_file_validates(exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "studie"
+    shutil.copytree(exported.root, root)
+    with Project.open(root) as project:
+        create_key(project, tmp_path / "keys" / "studie.qckey", "test passphrase")
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "keys" / "studie.qckey"))
+    result = CliRunner().invoke(cli, ["--project", str(root), "export", "qdpx"])
+    assert result.exit_code == 0, result.output
+    written = sorted((root / "exports").glob("prosjekt-*.qdpx"))
+    assert len(written) == 1
+    assert f"wrote {written[0]}: 11 transcripts, 12 codings, 6 memos, 10 participants" in result.output
+    validated = CliRunner().invoke(cli, ["exchange", "validate", str(written[0])])
+    assert (validated.exit_code, validated.output) == (0, f"{written[0]}: valid\n")
+    leaks = CliRunner().invoke(cli, ["--project", str(root), "leakcheck", str(written[0])])
+    assert leaks.exit_code == 0, leaks.output
