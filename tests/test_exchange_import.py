@@ -309,3 +309,16 @@ def test_cli_imports_a_qdpx_and_prints_the_summary(demo: Path, tmp_path: Path) -
     again = CliRunner().invoke(cli, ["--project", str(demo), "import", str(path)])
     assert again.exit_code == 0, again.output
     assert "0 transcripts imported, 2 already here, 0 codings and 0 memos added" in again.output
+
+
+def test_an_imported_coding_is_its_coders_undoable_change(session: Session, imported: QdpxImport) -> None:
+    """The codings' events are written a batch at a time; undo reads them like any other."""
+    from qualcode.coding.history import undo
+
+    bo = session.scalar(select(Coder).where(Coder.name == "Bo Medforsker"))
+    assert bo is not None
+    assert undo(session, bo).action == "memo.add"  # Bo's note on the source came last
+    undone = undo(session, bo)
+    assert "håp og motivasjon" in undone.summary
+    removed = session.scalar(select(Coding).where(Coding.coder_id == bo.id))
+    assert removed is not None and removed.removed_at is not None

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import Pseudonymised, pseudonymise
@@ -25,7 +25,6 @@ from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
 from qualcode.anonymise.typed_text import clean_text
 from qualcode.codebook.service import create_code
 from qualcode.coding.anchoring import LineMap, find_anchor
-from qualcode.coding.service import coding_state
 from qualcode.errors import InvalidInput, NeedsReview
 from qualcode.exchange.qdpx_read import QdpxCode, QdpxPackage, QdpxSource
 from qualcode.importers.document import ParsedDocument
@@ -49,7 +48,7 @@ from qualcode.importers.service import (
     write_transcript,
 )
 from qualcode.importers.turns import detect_turns
-from qualcode.store.events import EventKind, record_event
+from qualcode.store.events import Entity, EventKind, record_event
 from qualcode.store.models import (
     Code,
     Coder,
@@ -61,6 +60,8 @@ from qualcode.store.models import (
     Transcript,
     TranscriptAttribute,
     TranscriptParticipant,
+    new_guid,
+    utcnow,
 )
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
 from qualcode.text.normalise import normalise
@@ -166,7 +167,8 @@ def import_qdpx(
     file refused (NeedsReview). `settle_key` is called once the key knows every pseudonym the
     texts use, before any of them is written.
     """
-    result = QdpxImport(package.file_name, skipped=list(package.skipped), problems=list(package.problems),
+    # The file's name goes into events written past the session's typed-text check: cleaned here.
+    result = QdpxImport(clean_text(package.file_name, key), skipped=list(package.skipped), problems=list(package.problems),
                         deviations=list(package.deviations))
     sources = _prepare_sources(session, package, key, result)
     if settle_key is not None:
@@ -333,35 +335,59 @@ def _free_name(session: Session, name: str) -> str:
     return candidate
 
 
+# Rows written per statement, and GUIDs looked up per query (under SQLite's variable limit).
+BATCH = 500
+
+
 def _write_codings(
     session: Session, sources: list[_Source], codes: dict[str, Code], coders: dict[str, Coder], importer: Coder,
     result: QdpxImport,
 ) -> tuple[dict[str, list[int]], list[tuple[str, int]]]:
     """Each selection's codings, placed in the stored text; returns the coding ids of each selection,
-    and each note on a coding with the coding's id."""
-    by_selection: dict[str, list[int]] = {}
-    coding_notes: list[tuple[str, int]] = []
+    and each note on a coding with the coding's id.
+
+    A coding is already there when its GUID is, or a live coding has its code, coder and span.
+    New ones are written a batch at a time with their events: a project from another program
+    may bring tens of thousands.
+    """
+    session.flush()
+    file_guids = [coding.guid for item in sources for chosen in item.source.selections for coding in chosen.codings]
+    ids_by_guid: dict[str, int] = {}
+    for first in range(0, len(file_guids), BATCH):
+        chunk = file_guids[first:first + BATCH]
+        ids_by_guid.update((guid, id_) for guid, id_ in session.execute(select(Coding.guid, Coding.id).where(Coding.guid.in_(chunk))))
+    live: dict[tuple[int, int, int, int, int], str] = {}
+    for transcript_id in {item.transcript_id for item in sources if item.transcript_id is not None}:
+        for row in session.execute(select(
+            Coding.guid, Coding.id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end,
+        ).where(Coding.transcript_id == transcript_id, Coding.removed_at.is_(None))):
+            live[(transcript_id, row.code_id, row.coder_id, row.start, row.end)] = row.guid
+            ids_by_guid[row.guid] = row.id
+    selection_guids: dict[str, list[str]] = {}
+    note_guids: list[tuple[str, str]] = []
+    new_rows: list[dict[str, object]] = []
+    events: list[dict[str, object]] = []
     for item in sources:
         if item.transcript_id is None:
             continue
         text = item.stored_text
         prepared_text = item.prepared.document.text
         lines: list[LineMap] = []
-        for selection in item.source.selections:
-            start, end = item.starts[selection.start], item.ends[selection.end]
+        for chosen in item.source.selections:
+            start, end = item.starts[chosen.start], item.ends[chosen.end]
             if prepared_text != text:  # merged into a transcript whose text has since changed
                 if not lines:
                     lines.append(LineMap(prepared_text, text))
                 anchor = find_anchor(prepared_text, text, start, end, lines[0])
                 if anchor is None:
-                    result.problems.append(f"PlainTextSelection {selection.guid} in {item.source.name}: its words are no longer in the transcript; skipped")
+                    result.problems.append(f"PlainTextSelection {chosen.guid} in {item.source.name}: its words are no longer in the transcript; skipped")
                     continue
                 start, end = anchor.start, anchor.end
             if not text[start:end].strip():
-                result.problems.append(f"PlainTextSelection {selection.guid} in {item.source.name}: selects only whitespace; skipped")
+                result.problems.append(f"PlainTextSelection {chosen.guid} in {item.source.name}: selects only whitespace; skipped")
                 continue
-            ids = by_selection.setdefault(selection.guid, [])
-            for coding in selection.codings:
+            placed = selection_guids.setdefault(chosen.guid, [])
+            for coding in chosen.codings:
                 code = codes.get(coding.code)
                 if code is None:
                     result.problems.append(f"Coding {coding.guid} in {item.source.name}: CodeRef {coding.code} is not in the codebook; skipped")
@@ -369,29 +395,37 @@ def _write_codings(
                 coder = coders.get(coding.user or "") or importer
                 if coding.user and coding.user not in coders:
                     result.problems.append(f"Coding {coding.guid} in {item.source.name}: creatingUser {coding.user} is not among the users; coded as {importer.name}")
-                present = session.scalar(select(Coding).where(Coding.guid == coding.guid)) or session.scalar(
-                    select(Coding).where(
-                        Coding.transcript_id == item.transcript_id, Coding.code_id == code.id, Coding.coder_id == coder.id,
-                        Coding.start == start, Coding.end == end, Coding.removed_at.is_(None),
-                    )
-                )
+                span_key = (item.transcript_id, code.id, coder.id, start, end)
+                present = coding.guid if coding.guid in ids_by_guid else live.get(span_key)
                 if present is not None:
                     result.codings_present += 1
-                    ids.append(present.id)
-                    coding_notes += [(note, present.id) for note in coding.notes]
-                    continue
-                added = Coding(
-                    guid=coding.guid, transcript_id=item.transcript_id, text_version_id=item.stored_version, code=code,
-                    coder=coder, start=start, end=end, excerpt=text[start:end], text_hash=item.stored_hash,
-                )
-                session.add(added)
-                session.flush()
-                record_event(session, kind=EventKind.CODING_ADD, coder=coder, entity_guid=added.guid, before=None,
-                             after=coding_state(added), summary=f"coded {start}-{end} as {code.path} (from {result.file_name})")
-                result.codings_added += 1
-                ids.append(added.id)
-                coding_notes += [(note, added.id) for note in coding.notes]
-    return by_selection, coding_notes
+                else:
+                    present = coding.guid
+                    live[span_key] = present
+                    excerpt = text[start:end]
+                    new_rows.append({
+                        "guid": present, "transcript_id": item.transcript_id, "text_version_id": item.stored_version,
+                        "code_id": code.id, "coder_id": coder.id, "start": start, "end": end, "excerpt": excerpt,
+                        "text_hash": item.stored_hash,
+                    })
+                    after = {"guid": present, "code_guid": code.guid, "start": start, "end": end, "excerpt": excerpt,
+                             "memo": None, "removed": False}
+                    events.append({
+                        "guid": new_guid(), "at": utcnow(), "coder_id": coder.id, "action": EventKind.CODING_ADD.value,
+                        "entity": Entity.CODING.value, "entity_guid": present, "undoable": EventKind.CODING_ADD.undoable,
+                        "payload": {"before": None, "after": after},
+                        "summary": f"coded {start}-{end} as {code.path} (from {result.file_name})",
+                    })
+                placed.append(present)
+                note_guids += [(note, present) for note in coding.notes]
+    for first in range(0, len(new_rows), BATCH):
+        session.execute(insert(Coding), new_rows[first:first + BATCH])
+        session.execute(insert(Event), events[first:first + BATCH])
+        added = [str(row["guid"]) for row in new_rows[first:first + BATCH]]
+        ids_by_guid.update((guid, id_) for guid, id_ in session.execute(select(Coding.guid, Coding.id).where(Coding.guid.in_(added))))
+    result.codings_added += len(new_rows)
+    by_selection = {name: [ids_by_guid[guid] for guid in guids] for name, guids in selection_guids.items()}
+    return by_selection, [(note, ids_by_guid[guid]) for note, guid in note_guids]
 
 
 def _write_memos(
