@@ -25,7 +25,8 @@ from qualcode.cli import cli
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.memos import add_memo
 from qualcode.coding.service import add_coding, remove_coding
-from qualcode.errors import LeakFound
+from qualcode.errors import LeakFound, WriteFailed
+from qualcode.exchange.codebook_qdc import serialise_valid
 from qualcode.exchange.project_export import build_qdpx, export_qdpx
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.importers.metadata import attribute_definition, typed_value
@@ -215,3 +216,25 @@ def test_cli_writes_the_default_name_in_exports_and_the_file_validates(exported:
     assert (validated.exit_code, validated.output) == (0, f"{written[0]}: valid\n")
     leaks = CliRunner().invoke(cli, ["--project", str(root), "leakcheck", str(written[0])])
     assert leaks.exit_code == 0, leaks.output
+
+
+def test_an_orphaned_coding_is_left_out_and_named_and_an_invalid_document_is_never_written(exported: Exported) -> None:
+    """Also: a control character XML cannot hold, typed into a memo, is dropped rather than breaking the file."""
+    with Project.open(exported.root) as project, project.begin() as session:
+        coding = session.scalars(select(Coding).where(Coding.memo == "Kjernesitat")).first()
+        assert coding is not None
+        coding.orphaned_at = datetime(2026, 12, 1, tzinfo=UTC)
+        session.scalars(select(Coding).where(Coding.guid != coding.guid, Coding.memo.is_not(None))).first().memo = "Kontroll\x07tegn"  # type: ignore[union-attr]
+        coding_id, coding_guid = coding.id, coding.guid
+        session.flush()
+        content = build_qdpx(session, "studie")
+        session.rollback()
+    assert content.codings == len(exported.codings) - 1
+    assert any(f"coding {coding_id} on " in reason and "orphaned" in reason for reason in content.left_out)
+    project_qde, _ = _parts(content.data)
+    assert schema_problems(project_qde) == [] and project_qde.find(f".//p:Coding[@guid='{coding_guid}']", NS) is None
+    assert "Kontrolltegn" in [note.findtext("p:PlainTextContent", namespaces=NS) for note in project_qde.iterfind("p:Notes/p:Note", NS)]
+    broken = etree.Element(f"{{{PROJECT_NS}}}Project", {"name": "studie"})
+    etree.SubElement(broken, f"{{{PROJECT_NS}}}Sources")  # a Sources element needs at least one source
+    with pytest.raises(WriteFailed, match=r"the project export does not validate .*line 3: .*Sources.*nothing was written"):
+        serialise_valid(broken, "the project export")
