@@ -38,6 +38,7 @@ from qualcode.importers.metadata import (
 from qualcode.importers.pseudonymise import (
     PseudonymisedDocument,
     _offset_map,
+    propose_candidates,
     pseudonymise_document,
 )
 from qualcode.importers.service import (
@@ -64,7 +65,7 @@ from qualcode.store.models import (
     utcnow,
 )
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
-from qualcode.text.normalise import normalise
+from qualcode.text.normalise import content_hash, normalise
 
 # Case variables that are a participant's own columns rather than extra attributes.
 PARTICIPANT_FIELDS = {"role": "role", "rolle": "role", "gender": "gender", "kjønn": "gender", "age band": "age_band",
@@ -212,7 +213,11 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
             continue
         document = ParsedDocument(text, detect_turns(text), source.source_format, "utf-8")
         meta = check_transcript_meta({"name": source.name}, where)
-        pseudonymised = pseudonymise_document(document, meta, key, where, vocabulary)
+        # spaCy's proposals are the slow part, and a text the project already holds (a co-coder's
+        # copy) was reviewed when it came in: they are made only for a text that is new.
+        pseudonymised = pseudonymise_document(document, meta, key, where, vocabulary, [])
+        if not _stored(session, content_hash(pseudonymised.document.text)):
+            pseudonymised = pseudonymise_document(document, meta, key, where, vocabulary, propose_candidates(document, vocabulary))
         if pseudonymised.proposals:
             queue_candidates(key, pseudonymised.proposals, where)
             undecided += [proposal.text for proposal in pseudonymised.proposals]
@@ -235,6 +240,10 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
     for item in made:
         mark_seen(key, item.pseudonymised, item.prepared.name)
     return made
+
+
+def _stored(session: Session, digest: str) -> bool:
+    return session.scalar(select(TextVersion.id).where(TextVersion.content_hash == digest).limit(1)) is not None
 
 
 def _coders(session: Session, package: QdpxPackage, coder: Coder, result: QdpxImport) -> dict[str, Coder]:
