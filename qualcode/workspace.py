@@ -110,13 +110,20 @@ class Workspace:
     @classmethod
     def open(
         cls, config: Config, *, read_only: bool = False, ask_passphrase: AskPassphrase | None = None,
-        report: Report = _silent,
+        report: Report = _silent, keeps: bool = False,
     ) -> Workspace:
         """The project named in `config` (else found from the current directory), with any
-        rewrite of stored texts that a crash interrupted finished before anything is read."""
+        rewrite of stored texts that a crash interrupted finished before anything is read.
+
+        `keeps` with `read_only`: writable after all when the project can be written, so what a
+        reading command finds once is kept for the next (a text's sentences, coding/sentences.py)."""
         from qualcode.anonymise.service import interrupted_work, project_guid
+        from qualcode.store.faults import why_not_writable
+        from qualcode.store.project import DATABASE_FILE
 
         root = project_root(config)
+        if read_only and keeps and why_not_writable(root / PROJECT_DIR / DATABASE_FILE) is None:
+            read_only = False
         project = Project.open(root, read_only=read_only)
         try:
             if read_only and interrupted_work(project):
@@ -379,11 +386,12 @@ class Workspace:
         mine = self._mine()
         return replace(document, codings=tuple(c for c in document.codings if c.coder in mine)) if mine else document
 
-    @staticmethod
-    def sentences(document: ReaderDocument) -> tuple[tuple[int, int], ...]:
+    def sentences(self, document: ReaderDocument) -> tuple[tuple[int, int], ...]:
+        """The document's sentences, as kept for its text version (found and kept the first time)."""
         from qualcode.coding.reader import document_sentences
 
-        return document_sentences(document.text, document.turns)
+        with self.begin() as session:
+            return document_sentences(session, document)
 
     def codes(self) -> list[CodeView]:
         from qualcode.codebook.service import list_codes
@@ -440,7 +448,7 @@ class Workspace:
         from qualcode.coding.service import add_coding
 
         with self.begin() as session:
-            span = sentence_at(load_reader_document(session, transcript), offset)
+            span = sentence_at(session, load_reader_document(session, transcript), offset)
             if span is None:
                 raise InvalidInput("the hit is not inside a sentence of a turn")
             view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1], blind=self.blind)
@@ -804,7 +812,7 @@ class Workspace:
             try:
                 self._typing_key = key
                 with self.project.begin() as session:
-                    done = import_qdpx(session, package, key, self.coder(session), settle_key=settle)
+                    done = import_qdpx(session, package, key, lambda: self.coder(session), settle_key=settle)
             except NeedsReview as error:
                 held_back = error  # caught inside, so the queued candidates are saved with the key
             finally:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.cli import cli
+from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import NeedsReview
 from qualcode.exchange.project_import import QdpxImport, import_qdpx, normalised_offsets
 from qualcode.exchange.qdpx_read import read_qdpx
@@ -170,10 +171,7 @@ def foreign_project(tmp_path: Path) -> Path:
 
 
 def run_import(session: Session, path: Path, key: PseudonymKey | None = None, coder_name: str = "Importør") -> QdpxImport:
-    importer = session.scalar(select(Coder).where(Coder.name == coder_name)) or Coder(name=coder_name)
-    session.add(importer)
-    session.flush()
-    return import_qdpx(session, read_qdpx(path), key or PseudonymKey("test"), importer)
+    return import_qdpx(session, read_qdpx(path), key or PseudonymKey("test"), lambda: get_or_create_coder(session, coder_name))
 
 
 def codings(session: Session) -> set[tuple[str, str, str, str]]:

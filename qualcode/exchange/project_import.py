@@ -14,6 +14,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
@@ -26,6 +27,8 @@ from qualcode.anonymise.typed_text import clean_text
 from qualcode.codebook.service import create_code
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.errors import InvalidInput, NeedsReview
+from qualcode.exchange.codebook_qdc import parse_description
+from qualcode.exchange.project_export import TRANSCRIPT_FIELDS, derived_guid
 from qualcode.exchange.qdpx_read import QdpxCode, QdpxPackage, QdpxSource
 from qualcode.importers.document import ParsedDocument
 from qualcode.importers.metadata import (
@@ -67,6 +70,7 @@ from qualcode.store.models import (
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
 from qualcode.text.normalise import content_hash, normalise
 
+TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # Case variables that are a participant's own columns rather than extra attributes.
 PARTICIPANT_FIELDS = {"role": "role", "rolle": "role", "gender": "gender", "kjønn": "gender", "age band": "age_band",
                       "age_band": "age_band", "aldersgruppe": "age_band", "office": "office", "kontor": "office"}
@@ -106,6 +110,7 @@ class _Source:
     stored_text: str = ""
     stored_version: int = 0
     stored_hash: str = ""
+    new: bool = False  # written by this import, rather than already in the project
 
 
 def normalised_offsets(raw: str, offsets: set[int]) -> tuple[str, dict[int, int]]:
@@ -160,9 +165,13 @@ def _origins(raw: str, text: str) -> list[int]:
 
 
 def import_qdpx(
-    session: Session, package: QdpxPackage, key: PseudonymKey, coder: Coder, settle_key: Callable[[], None] | None = None,
+    session: Session, package: QdpxPackage, key: PseudonymKey, importer: Callable[[], Coder],
+    settle_key: Callable[[], None] | None = None,
 ) -> QdpxImport:
     """Import or merge `package` in the caller's transaction; nothing is written if it raises.
+
+    `importer` gives the coder who imports, asked for only once the file's users are coders, so
+    an importer who is one of them is that user, with the user's GUID, not a namesake made first.
 
     Possible identifiers nobody has decided about are queued in `key` for review and the whole
     file refused (NeedsReview). `settle_key` is called once the key knows every pseudonym the
@@ -174,7 +183,8 @@ def import_qdpx(
     sources = _prepare_sources(session, package, key, result)
     if settle_key is not None:
         settle_key()
-    coders = _coders(session, package, coder, result)
+    coders = _coders(session, package, result)
+    coder = importer()
     codes = _codes(session, package, key, coder, result)
     _write_sources(session, sources, coder, result)
     selection_codings, coding_notes = _write_codings(session, sources, codes, coders, coder, result)
@@ -246,7 +256,7 @@ def _stored(session: Session, digest: str) -> bool:
     return session.scalar(select(TextVersion.id).where(TextVersion.content_hash == digest).limit(1)) is not None
 
 
-def _coders(session: Session, package: QdpxPackage, coder: Coder, result: QdpxImport) -> dict[str, Coder]:
+def _coders(session: Session, package: QdpxPackage, result: QdpxImport) -> dict[str, Coder]:
     """The file's users as coders, found by GUID then by name, created with their GUID when new."""
     found: dict[str, Coder] = {}
     for user in package.users.values():
@@ -257,7 +267,7 @@ def _coders(session: Session, package: QdpxPackage, coder: Coder, result: QdpxIm
             existing = Coder(guid=user.guid, name=user.name, role="researcher")
             session.add(existing)
             session.flush()
-            record_event(session, kind=EventKind.CODER_CREATE, coder=coder, entity_guid=existing.guid,
+            record_event(session, kind=EventKind.CODER_CREATE, coder=existing, entity_guid=existing.guid,
                          after={"name": existing.name, "role": existing.role},
                          summary=f"new coder {existing.name} from {package.file_name}")
             result.coders_created.append(existing.name)
@@ -291,12 +301,11 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
 
 
 def _description_fields(description: str) -> dict[str, object]:
-    """A code's Description as its fields: the readable layout qualcode writes, else all of it the definition."""
-    try:
-        from qualcode.exchange.codebook_qdc import description_fields  # type: ignore[attr-defined]
-    except ImportError:
-        return {"definition": description.strip() or None}
-    return dict(description_fields(description))
+    """A code's Description as its fields, read as the `.qdc` import reads it."""
+    fields: dict[str, object] = dict(parse_description(description))
+    if isinstance(fields.get("signal_words"), str):
+        fields["signal_words"] = [word.strip() for word in str(fields["signal_words"]).split(",") if word.strip()]
+    return fields
 
 
 def _write_sources(session: Session, sources: list[_Source], coder: Coder, result: QdpxImport) -> None:
@@ -333,6 +342,7 @@ def _write_sources(session: Session, sources: list[_Source], coder: Coder, resul
         version = transcript.current_version
         item.transcript_id, item.stored_text, item.stored_version, item.stored_hash = transcript.id, version.text, version.id, version.content_hash
         taken_digests[digest] = item
+        item.new = True
         result.imported.append(transcript.name)
 
 
@@ -351,7 +361,7 @@ BATCH = 500
 def _write_codings(
     session: Session, sources: list[_Source], codes: dict[str, Code], coders: dict[str, Coder], importer: Coder,
     result: QdpxImport,
-) -> tuple[dict[str, list[int]], list[tuple[str, int]]]:
+) -> tuple[dict[str, list[int]], list[tuple[str, int, str]]]:
     """Each selection's codings, placed in the stored text; returns the coding ids of each selection,
     and each note on a coding with the coding's id.
 
@@ -434,16 +444,18 @@ def _write_codings(
         ids_by_guid.update((guid, id_) for guid, id_ in session.execute(select(Coding.guid, Coding.id).where(Coding.guid.in_(added))))
     result.codings_added += len(new_rows)
     by_selection = {name: [ids_by_guid[guid] for guid in guids] for name, guids in selection_guids.items()}
-    return by_selection, [(note, ids_by_guid[guid]) for note, guid in note_guids]
+    return by_selection, [(note, ids_by_guid[guid], guid) for note, guid in note_guids]
 
 
 def _write_memos(
     session: Session, package: QdpxPackage, key: PseudonymKey, sources: list[_Source], codes: dict[str, Code],
-    coders: dict[str, Coder], importer: Coder, selection_codings: dict[str, list[int]], coding_notes: list[tuple[str, int]],
-    result: QdpxImport,
+    coders: dict[str, Coder], importer: Coder, selection_codings: dict[str, list[int]],
+    coding_notes: list[tuple[str, int, str]], result: QdpxImport,
 ) -> None:
-    """Each note as a memo on what refers to it; a note nothing refers to is a project memo."""
+    """Each note as a memo on what refers to it, in the order of the file's notes; a note nothing
+    refers to is a project memo. The note qualcode writes for a coding's own memo is that memo again."""
     targets: list[tuple[str, dict[str, int | None], str]] = []
+    own_memos = {derived_guid("coding-memo", coding_guid): coding_id for _, coding_id, coding_guid in coding_notes}
     for item in sources:
         transcript_id = item.transcript_id
         for note in item.source.notes:
@@ -452,7 +464,7 @@ def _write_memos(
             ids = selection_codings.get(selection.guid, [])
             for note in selection.notes:
                 targets.append((note, {"coding_id": ids[0]} if ids else {"transcript_id": transcript_id}, item.source.name))
-    targets += [(note, {"coding_id": coding_id}, "a coding") for note, coding_id in coding_notes]
+    targets += [(note, {"coding_id": coding_id}, "a coding") for note, coding_id, _ in coding_notes]
     for spec in package.walk_codes():
         for note in spec.notes:
             targets.append((note, {"code_id": codes[spec.guid].id}, spec.name))
@@ -463,6 +475,8 @@ def _write_memos(
         targets.append((note, {}, "the project"))
     referred = {note for note, _, _ in targets}
     targets += [(guid, {}, "the project") for guid in package.notes if guid not in referred]
+    order = {guid: index for index, guid in enumerate(package.notes)}
+    targets.sort(key=lambda target: order.get(target[0], -1))
     used: set[str] = set()
     for guid, attachment, where in targets:
         found = package.notes.get(guid)
@@ -472,7 +486,11 @@ def _write_memos(
         text = clean_text(found.text.strip(), key)
         if not text:
             continue
-        title = clean_text(found.title, key) if found.title else None
+        if guid in own_memos:
+            _set_own_memo(session, own_memos[guid], text, result)
+            continue
+        # qualcode names a note without a title "memo", since the schema wants a name.
+        title = clean_text(found.title, key) if found.title and found.title != "memo" else None
         author = coders.get(found.user or "") or importer
         memo_guid = guid if guid not in used else None
         used.add(guid)
@@ -494,6 +512,21 @@ def _write_memos(
         record_event(session, kind=EventKind.MEMO_ADD, coder=author, entity_guid=memo.guid, before=None,
                      after={"guid": memo.guid, "title": memo.title, "text": memo.text, "removed": False},
                      summary=f"memo on {where} (from {result.file_name})")
+        result.memos_added += 1
+
+
+def _set_own_memo(session: Session, coding_id: int, text: str, result: QdpxImport) -> None:
+    coding = session.get(Coding, coding_id)
+    assert coding is not None
+    if coding.memo == text:
+        result.memos_present += 1
+    elif coding.memo is None:
+        coding.memo = text
+        session.flush()
+        result.memos_added += 1
+    else:  # the coding has a memo of its own already: the other one is kept beside it
+        session.add(Memo(text=text, author_id=coding.coder_id, coding_id=coding.id))
+        session.flush()
         result.memos_added += 1
 
 
@@ -545,7 +578,17 @@ def _write_cases(
     for item in sources:
         if item.transcript_id is None:
             continue
+        transcript = session.get(Transcript, item.transcript_id)
+        assert transcript is not None
         for variable, value in item.source.variables.items():
+            column = TRANSCRIPT_COLUMNS.get(variable.strip().lower())
+            if column is not None:
+                # A transcript already in the project keeps what the project says of it.
+                if column == "interview_date" and not isinstance(value, date):
+                    result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {value!r} is not a date; skipped")
+                elif item.new or getattr(transcript, column) is None:
+                    setattr(transcript, column, value if column == "interview_date" else clean_text(str(value), key)[:50])
+                continue
             try:
                 definition = attribute_definition(session, variable, "transcript", _plain(value))
                 stored = typed_value(definition, clean_text(value, key) if isinstance(value, str) else _plain(value))
@@ -562,4 +605,4 @@ def _write_cases(
 
 def _plain(value: object) -> object:
     """A variable's value as qualcode types attributes: floats and date-times are text."""
-    return value if isinstance(value, bool | int | str) or type(value).__name__ == "date" else str(value)
+    return value if isinstance(value, bool | int | str | date) else str(value)
