@@ -25,6 +25,7 @@ from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import ImportedTranscript, ImportOptions, import_file
 from qualcode.store.models import Coder
 from qualcode.store.project import Project
+from qualcode.store.settings import set_setting
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
@@ -176,16 +177,35 @@ def import_samples(project: Project, key: PseudonymKey) -> None:
             import_file(session, SAMPLES / name, key=key)
 
 
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
+    """The samples imported into a project with a real key file (keys/samples.qckey beside it): built once."""
+    def build(base: Path) -> None:
+        shutil.copytree(migrated_template, base / "project")
+        with Project.open(base / "project") as project:
+            access = create_key(project, base / "keys" / "samples.qckey", "test passphrase")
+            key = sample_key(access.load_existing())
+            access.save(key)
+            import_samples(project, key)
+            access.save(key)
+
+    return built_once(tmp_path_factory, "samples", build)
+
+
 @pytest.fixture
-def sample_project(project: Project) -> Path:
-    """The samples imported into a project with a real key file (so memos can be written), closed again."""
-    access = create_key(project, project.root.parent / "keys" / "samples.qckey", "test passphrase")
-    key = sample_key(access.load_existing())
-    access.save(key)
-    import_samples(project, key)
-    access.save(key)
+def sample_project(project: Project, sample_template: Path) -> Path:
+    """The samples imported into a project with a real key file (so memos can be written), closed again.
+
+    It takes the place of `project`, whose copy of the empty project is closed and replaced, and
+    its key lies at keys/samples.qckey beside it, where the project is told to find it."""
+    root = project.root
     project.close()
-    return project.root
+    shutil.rmtree(root)
+    shutil.copytree(sample_template / "project", root)
+    shutil.copytree(sample_template / "keys", root.parent / "keys")
+    with Project.open(root) as opened, opened.begin() as session:
+        set_setting(session, "key.path", str((root.parent / "keys" / "samples.qckey").resolve()))
+    return root
 
 
 def open_tui(root: Path, coder: str | None = "Forsker 1", role: str | None = None, key: Path | None = None) -> QualcodeApp:
