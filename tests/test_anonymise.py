@@ -384,6 +384,23 @@ def test_leakcheck_passes_pseudonymised_text_and_guard_refuses_leaks(tmp_path: P
     assert leaking.exists()  # refusing is not deleting: exporters check bytes before anything is written
 
 
+def test_leakcheck_reads_each_xml_attribute_apart(tmp_path: Path) -> None:
+    """A GUID's last digits beside a name are no postcode, and two positions side by side no phone
+    number; a name in an attribute is still found."""
+    key = known_key()
+    path = tmp_path / "prosjekt.qdpx"
+    selection = (
+        '<PlainTextSelection guid="0c1d2e3f-0000-4000-8000-0000000a4764" startPosition="2200" endPosition="2350" '
+        'name="Forsker">{}</PlainTextSelection>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", f"<Project>{selection.format('')}</Project>")
+    assert check_file(path, key) == []
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", f'<Project><User guid="x" name="Kari Nordmann"/>{selection.format("")}</Project>')
+    assert [leak.found for leak in check_file(path, key)] == ["Kari Nordmann"]
+
+
 def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_access: KeyAccess) -> None:
     _sample_project(project, key_access)
     with project.begin() as session:

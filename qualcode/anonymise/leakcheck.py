@@ -117,13 +117,17 @@ def _xlsx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
 
 
 def _xml_parts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
-    """Text and attribute values of every element (REFI-QDA keeps names in attributes), by source line."""
+    """Text and attribute values of every element (REFI-QDA keeps names in attributes), by source line.
+
+    Each attribute value is a part of its own: joined, a GUID's last digits and a name read as a
+    postcode and place, and two positions side by side as a phone number."""
     for node in root.iter():
         if isinstance(node.tag, str):
-            pieces = [node.text or "", *node.attrib.values(), node.tail or ""]
-            text = " ".join(piece for piece in pieces if piece.strip())
-            if text:
-                yield f"{member} line {node.sourceline}", text
+            where = f"{member} line {node.sourceline}"
+            text = " ".join(piece for piece in (node.text or "", node.tail or "") if piece.strip())
+            for piece in (text, *node.attrib.values()):
+                if piece.strip():
+                    yield where, piece
 
 
 def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tuple[Leak, int]]:
