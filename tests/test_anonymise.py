@@ -399,6 +399,9 @@ def test_leakcheck_reads_each_xml_attribute_apart(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("project.qde", f'<Project><User guid="x" name="Kari Nordmann"/>{selection.format("")}</Project>')
     assert [leak.found for leak in check_file(path, key)] == ["Kari Nordmann"]
+    codebook = tmp_path / "kodebok.qdc"
+    codebook.write_text('<CodeBook><Codes><Code name="hjelp"><Description>Eksempel: Kari Nordmann hjalp meg.</Description></Code></Codes></CodeBook>', encoding="utf-8")
+    assert [leak.found for leak in check_file(codebook, key)] == ["Kari Nordmann"]
 
 
 def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_access: KeyAccess) -> None:

@@ -1,7 +1,7 @@
 """The leak guard: find original identifiers from the key, and pattern identifiers, in files.
 
 Reads .docx (body, tables, headers, footers, comments, document properties), .txt, .md, .csv,
-.xlsx (every cell of every sheet) and .qdpx (every XML and text member of the archive).
+.xlsx (every cell of every sheet), .qdpx (every XML and text member of the archive) and .qdc.
 Packages are opened through qualcode.untrusted: size limits on zip members, no XML entities or DTDs.
 """
 
@@ -25,7 +25,7 @@ from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_
 if TYPE_CHECKING:
     from lxml import etree
 
-READABLE = (".docx", ".txt", ".md", ".csv", ".xlsx", ".qdpx")
+READABLE = (".docx", ".txt", ".md", ".csv", ".xlsx", ".qdpx", ".qdc")
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ def file_parts(source: Path | bytes, name: str | None = None) -> Iterator[tuple[
             yield f"line {number}", line
     elif suffix == ".xlsx":
         yield from _xlsx_parts(source, name)
+    elif suffix == ".qdc":
+        data = source.read_bytes() if isinstance(source, Path) else source
+        yield from _xml_parts(parse_xml(data, name), name)
     elif suffix == ".qdpx":
         with open_package(source, name) as archive:
             for member in archive.namelist():

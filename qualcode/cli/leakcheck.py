@@ -17,7 +17,7 @@ from qualcode.errors import LeakFound
 @json_option
 @pass_app
 def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -> None:
-    """Scan .docx .txt .csv .xlsx .qdpx files for original identifiers; exit 1 if any is found.
+    """Scan .docx .txt .csv .xlsx .qdpx .qdc files for original identifiers; exit 1 if any is found.
 
     Example: qualcode leakcheck exports/rapport.docx
     """
