@@ -13,8 +13,8 @@ from sqlalchemy import select
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess
 from qualcode.cli import cli
-from qualcode.codebook.model import CodeSpec
-from qualcode.codebook.service import list_codes, project_codebook
+from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.service import apply_codebook, list_codes, project_codebook
 from qualcode.errors import CodebookInvalid, UnreadableFile
 from qualcode.exchange.codebook_qdc import (
     describe,
@@ -24,7 +24,7 @@ from qualcode.exchange.codebook_qdc import (
     write_qdc,
 )
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
-from qualcode.store.models import Code
+from qualcode.store.models import Code, code_guid
 from qualcode.store.project import Project
 
 NS = {"c": CODEBOOK_NS}
@@ -106,6 +106,26 @@ def test_import_merges_by_guid_before_name(project: Project) -> None:
     assert any("GUID of 'empowerment/avmakt'" in line and "Maktesløshet" in line for line in imported.deviations)
     assert any(f"read as {parent}" in line for line in imported.deviations)  # the braced, upper-case GUID
 
+
+
+def test_new_codes_keep_the_files_guids_so_a_renamed_code_merges_next_time(project: Project) -> None:
+    file_guid = "5b1f0c2e-8d3a-4f6b-9c7e-2a4b6c8d0e1f"
+    qdc = """<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+  <Code guid="{guid}" name="{name}" isCodable="true"/>
+</Codes></CodeBook>"""
+    with project.begin() as session:
+        first = import_qdc(session, read_qdc(qdc.format(guid=file_guid, name="tillit").encode(), "nvivo.qdc"))
+        assert first.changes.created == ["tillit"]
+        assert session.scalar(select(Code.guid).where(Code.path == "tillit")) == file_guid
+    with project.begin() as session:  # renamed in the other program: the GUID finds it
+        second = import_qdc(session, read_qdc(qdc.format(guid=file_guid, name="tiltro").encode(), "nvivo.qdc"))
+        assert second.changes.created == []
+        assert session.scalar(select(Code.path).where(Code.guid == file_guid)) == "tillit"
+    with project.begin() as session:  # a GUID another code holds is not given twice
+        changes = apply_codebook(session, Codebook(name="x", codes=[CodeSpec(name="annet")]), guids={"annet": file_guid})
+        assert changes.created == ["annet"]
+        assert session.scalar(select(Code.guid).where(Code.path == "annet")) == code_guid("annet")
 
 TAGUETTE = """<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Taguette 1.4.1">

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,12 +69,18 @@ def code_state(code: Code) -> dict[str, Any]:
     }
 
 
-def apply_codebook(session: Session, codebook: Codebook, coder: Coder | None = None) -> CodebookChanges:
+def apply_codebook(
+    session: Session, codebook: Codebook, coder: Coder | None = None, guids: Mapping[str, str] | None = None
+) -> CodebookChanges:
     """Merge a codebook into the project by code path: new codes are created, changed ones updated.
 
-    Codes the project has but the file lacks are kept (codings may use them) and reported.
+    Codes the project has but the file lacks are kept (codings may use them) and reported. A new
+    code takes its GUID from `guids` (path -> GUID, what another program's file gave it) when no
+    code holds it yet, so that program's next file matches it by GUID; otherwise one derived from
+    its path.
     """
     existing = {code.path: code for code in session.scalars(select(Code))}
+    taken = {code.guid for code in existing.values()}
     file_paths = {path for path, _, _ in codebook.walk()}
     _check_shortcuts(codebook, existing, file_paths)
     created: list[str] = []
@@ -93,7 +100,9 @@ def apply_codebook(session: Session, codebook: Codebook, coder: Coder | None = N
         code = existing.get(path)
         if code is None:
             parent = existing[parent_path] if parent_path else None
-            code = Code(guid=code_guid(path), name=spec.name, path=path, parent=parent, position=position)
+            guid = (guids or {}).get(path)
+            code = Code(guid=guid if guid and guid not in taken else code_guid(path), name=spec.name, path=path, parent=parent, position=position)
+            taken.add(code.guid)
             _set_fields(code, spec)
             session.add(code)
             session.flush()

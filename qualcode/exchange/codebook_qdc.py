@@ -309,7 +309,7 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
     """Merge a `.qdc` codebook into the project: a code matches by GUID first, then by path, as YAML does.
 
     A code whose GUID the project holds under another name (renamed in the other program) merges
-    into that code and keeps the project's name; new codes get qualcode's GUIDs.
+    into that code and keeps the project's name; new codes keep the file's GUIDs.
     """
     from sqlalchemy import select
 
@@ -317,6 +317,7 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
     existing = list(session.scalars(select(Code)))
     by_guid = {code.guid: code for code in existing}
     by_path = {code.path: code for code in existing}
+    guids: dict[str, str] = {}
 
     def rename(codes: list[CodeSpec], parent_path: str) -> None:
         for spec in codes:
@@ -325,6 +326,8 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
                 deviations.append(f"code {spec.name!r} has the GUID of {known.path!r} here; merged into it, keeping its name")
                 spec.name = known.name
             path = f"{parent_path}/{spec.name}" if parent_path else spec.name
+            if qdc.guids.get(id(spec)):
+                guids[path] = qdc.guids[id(spec)]
             if path in by_path:  # a .qdc has no place for keyboard shortcuts, so the project's stay
                 spec.shortcut = by_path[path].shortcut
             rename(spec.children, path)
@@ -335,4 +338,4 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
         description=get_setting(session, "codebook.description"),
         codes=qdc.codebook.codes,
     )
-    return QdcImport(apply_codebook(session, codebook, coder), deviations)
+    return QdcImport(apply_codebook(session, codebook, coder, guids), deviations)
