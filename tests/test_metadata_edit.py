@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from qualcode.errors import InvalidInput, NotFound
 from qualcode.importers.metadata import attribute_definition, get_or_create_participant
 from qualcode.importers.metadata_edit import edit_participant, edit_transcript
 from qualcode.store.models import Coder, Participant, Transcript, Turn
-from tests.conftest import SAMPLES, make_transcript
+from tests.conftest import SAMPLES, built_once, isolate_user, make_transcript
 from tests.test_cli import run
 
 TEXT = "I: Hvordan var det?\nD1: Det var greit, vi lagde en plan.\nI: Og så?\nD1: Så fikk jeg jobb.\n"
@@ -155,21 +156,35 @@ def test_undo_of_an_edit_is_refused_while_another_coders_later_edit_stands(
         undo(session, coder)
 
 
+@pytest.fixture(scope="module")
+def small_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One sample transcript imported through the CLI into project p with its key in key/: built once."""
+    def build(base: Path) -> None:
+        root = base / "p"
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            isolate_user(monkeypatch, base / "home")
+            monkeypatch.setenv("QUALCODE_KEY", str(base / "key" / "p.qckey"))
+            for args in (
+                ["init", str(root)],
+                ["--project", str(root), "identifiers", "import", str(SAMPLES / "identifiers.csv")],
+                ["--project", str(root), "anonymise", "dismiss", "Norge", "Varighet"],
+                ["--project", str(root), "participants", "import", str(SAMPLES / "participants.csv")],
+                ["--project", str(root), "import", str(SAMPLES / "deltaker_D1_T1.txt")],
+            ):
+                result = run(*args)
+                assert result.exit_code == 0, (args, result.output)
+
+    return built_once(tmp_path_factory, "metadata-small", build)
+
+
 @pytest.fixture
-def small_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def small_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_template: Path) -> Path:
+    """A copy of the template project and its key for one test, which may change either."""
+    shutil.copytree(small_template / "p", tmp_path / "p")
+    shutil.copytree(small_template / "key", tmp_path / "key")
     monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "key" / "p.qckey"))
     monkeypatch.setenv("QUALCODE_CODER", "Forsker 1")
-    root = tmp_path / "p"
-    for args in (
-        ["init", str(root)],
-        ["--project", str(root), "identifiers", "import", str(SAMPLES / "identifiers.csv")],
-        ["--project", str(root), "anonymise", "dismiss", "Norge", "Varighet"],
-        ["--project", str(root), "participants", "import", str(SAMPLES / "participants.csv")],
-        ["--project", str(root), "import", str(SAMPLES / "deltaker_D1_T1.txt")],
-    ):
-        result = run(*args)
-        assert result.exit_code == 0, (args, result.output)
-    return root
+    return tmp_path / "p"
 
 
 def test_cli_edits_are_pseudonymised_logged_and_undone(small_project: Path) -> None:
