@@ -4,7 +4,8 @@ codings by 3 coders over 40 codes (the project bench_analysis.py builds, reused 
 Each figure is printed next to merely reading the codings, measured in the same run on the same
 database: the bare `SELECT ... FROM codings` and analysis.passages.coded() (the codings read and
 merged into passages, with the texts), which agreement starts from.
-- agreement by sentence (spaCy's sentencizer over every transcript, as the reader finds sentences);
+- agreement by sentence (the sentences kept per text version, as the reader shows them; finding and
+  keeping them on first need, which a project built before they were kept pays once, is timed apart);
 - agreement by turn;
 - agreement by segment (passages matched at --min-overlap 0.9).
 
@@ -43,6 +44,19 @@ def main() -> int:
 
     root, bare, bare_row = bench_project(args.words, args.transcripts, args.codings, args.top_codes)
     everything = QuoteFilter()
+    with Project.open(root) as project, project.begin() as session:
+        from sqlalchemy import delete, select
+
+        from qualcode.coding.sentences import version_sentences
+        from qualcode.store.models import SentenceSpans, TextVersion
+
+        session.execute(delete(SentenceSpans))  # as a project made before sentences were kept
+        versions = list(session.scalars(select(TextVersion.id)))
+        started, cpu_started = time.perf_counter(), time.process_time()
+        found = version_sentences(session, versions)
+        print(f"finding and keeping the sentences of {len(versions)} texts on first need (spaCy, once per text version): "
+              f"{time.perf_counter() - started:.1f} s, cpu {time.process_time() - cpu_started:.1f} s, "
+              f"{sum(map(len, found.values())):,} sentences")
     with Project.open(root, read_only=True) as project, project.begin() as session:
         reading = timed(lambda: coded(session, everything, texts=True), TRIES)
         read_row = Row("coded(texts=True) alone", figures(*reading), "the codings read and merged, with the texts")

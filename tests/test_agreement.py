@@ -121,13 +121,12 @@ def test_units_touched_missing_and_characters() -> None:
 
 
 def test_sentences_are_the_readers_sentences() -> None:
-    from qualcode.agreement.units import sentence_units
-    from qualcode.text.sentences import sentence_spans
+    from qualcode.text.sentences import sentence_spans, turn_sentences
 
     text = "Hei. Jeg heter Åse 🙂 og bor her. Ja!\nNei. Kanskje det? Vi får se."
     turns = [(0, 37), (38, len(text))]
-    assert sentence_units(text, turns) == [span for start, end in turns for span in sentence_spans(text[start:end], start)]
-    assert sentence_units(text, []) == sentence_spans(text)
+    assert turn_sentences(text, turns) == [span for start, end in turns for span in sentence_spans(text[start:end], start)]
+    assert turn_sentences(text, []) == sentence_spans(text)
 
 
 def test_segments_match_by_share_of_the_longer_passage() -> None:
@@ -278,3 +277,24 @@ def test_bad_input_is_one_line_and_exit_1(studie: tuple[Path, dict[str, str]], a
     result = run(studie, "--unit", "turn", *args)
     assert result.exit_code == 1, result.output
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("coders", [2, 3, 7])
+def test_pattern_counts_are_the_units_patterns_counted(coders: int) -> None:
+    import random
+
+    from qualcode.agreement.units import unit_pattern_counts
+
+    rng = random.Random(coders)
+    starts = list(range(0, 1000, 10))
+    ends = [start + 8 for start in starts]
+    for _ in range(20):
+        spans: list[list[tuple[int, int]] | None] = []
+        for _coder in range(coders):
+            if rng.random() < 0.2:
+                spans.append(None)  # a coder who did not code the transcript
+                continue
+            chosen = sorted(rng.sample(range(0, 990, 7), rng.randint(0, 12)))
+            spans.append([(start, start + rng.randint(1, 25)) for start in chosen])
+        expected = Counter(unit_patterns(starts, ends, spans)[0].values())
+        assert unit_pattern_counts(starts, ends, spans) == dict(expected)

@@ -30,12 +30,13 @@ from qualcode.agreement.units import (
     Span,
     character_stretches,
     match_segments,
-    sentence_units,
+    unit_pattern_counts,
     unit_patterns,
 )
 from qualcode.analysis.passages import Coded, coded
 from qualcode.codebook.service import find_code
 from qualcode.coding.passages import QuoteFilter, known_hint, natural_key
+from qualcode.coding.sentences import sentences_within, version_sentences
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.lookup import LineIndex
 from qualcode.store.models import Coder, Coding, Transcript
@@ -185,6 +186,8 @@ class _Study:
         self.regions: dict[int, list[Span]] = {}
         self.baseline: Counter[Pattern] = Counter()
         filtered = bool(found.selection.roles or found.selection.participants or found.attributes)
+        # The sentences as the reader shows them, kept per text version (found and kept the first time).
+        sentences = version_sentences(session, {places.versions[t] for t in self.covered}) if unit == "sentence" else {}
         for transcript_id in self.covered:
             version = places.versions[transcript_id]
             text = places.texts[version]
@@ -194,7 +197,10 @@ class _Study:
                     if self._chosen(transcript_id, person)] if filtered else turns
             base = self.base(transcript_id)
             if unit in ("sentence", "turn"):
-                spans = sentence_units(text, kept) if unit == "sentence" else kept
+                if unit == "sentence":
+                    spans = sentences_within(sentences[version], kept) if filtered else sentences[version]
+                else:
+                    spans = kept
                 if filtered and not turns:
                     spans = []
                 self.units[transcript_id] = ([start for start, _ in spans], [end for _, end in spans])
@@ -250,6 +256,14 @@ class _Study:
     def patterns(self, code_id: int) -> Counter[Pattern]:
         """How many units have each pattern for this code."""
         counts: Counter[Pattern] = Counter() if self.unit == "segment" else Counter(self.baseline)
+        if self.unit in ("sentence", "turn") and code_id not in self.found_places:
+            # Counted by the coders' sets of units, without listing each unit's place: most of the time by sentence.
+            for transcript_id in self.transcripts_of.get(code_id, ()):
+                starts, ends = self.units[transcript_id]
+                for pattern, size in unit_pattern_counts(starts, ends, self.values(code_id, transcript_id)).items():
+                    counts[pattern] += size
+                    counts[self.base(transcript_id)] -= size
+            return +counts
         for transcript_id, start, end, pattern in self.places(code_id):
             size = end - start if self.unit == "character" else 1
             counts[pattern] += size

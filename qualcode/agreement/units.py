@@ -17,26 +17,6 @@ UNITS = ("sentence", "turn", "segment", "character")
 Span = tuple[int, int]
 
 
-def sentence_units(text: str, turns: Sequence[Span]) -> list[Span]:
-    """Sentences as the reader and `analyse cooccur --within sentences:N` find them: within each
-    turn, or in the whole text when it has no turns."""
-    from qualcode.text.sentences import PIECE, pipeline, sentence_spans  # spaCy, only for this unit
-
-    pieces = list(turns or [(0, len(text))])
-    if any(end - start > PIECE for start, end in pieces):  # text/sentences.py cuts those in pieces
-        return [span for start, end in pieces for span in sentence_spans(text[start:end], start)]
-    # The turns through spaCy's pipe in batches: the same sentences sentence_spans finds turn by turn,
-    # for half the time (the per-call overhead dominates on short turns).
-    found: list[Span] = []
-    for (offset, _), doc in zip(pieces, pipeline().pipe(text[start:end] for start, end in pieces), strict=True):
-        for sentence in doc.sents:
-            start = sentence.start_char + len(sentence.text) - len(sentence.text.lstrip())
-            end = sentence.start_char + len(sentence.text.rstrip())
-            if end > start:
-                found.append((start + offset, end + offset))
-    return found
-
-
 def touched(starts: Sequence[int], ends: Sequence[int], start: int, end: int) -> range:
     """The indexes of the units (sorted, not overlapping) that share at least one character with [start, end)."""
     return range(bisect_right(ends, start), bisect_left(starts, end))
@@ -61,6 +41,38 @@ def unit_patterns(
         index: tuple(None if found is None else int(index in found) for found in marked) for index in sorted(union)
     }
     return patterns, len(starts) - len(union)
+
+
+def unit_pattern_counts(
+    starts: Sequence[int], ends: Sequence[int], spans: Sequence[Sequence[Span] | None],
+) -> dict[Pattern, int]:
+    """How many units have each pattern among those at least one coder applied the code to: what
+    `unit_patterns` gives, counted, without a pattern per unit (the sets' regions, for a few coders)."""
+    marked: list[set[int] | None] = []
+    for coder_spans in spans:
+        if coder_spans is None:
+            marked.append(None)
+            continue
+        indexes: set[int] = set()
+        for start, end in coder_spans:
+            indexes.update(touched(starts, ends, start, end))
+        marked.append(indexes)
+    present = [index for index, found in enumerate(marked) if found is not None]
+    if len(present) > 6:  # 2^n regions: counting unit by unit is cheaper for many coders
+        counts: dict[Pattern, int] = {}
+        for pattern in unit_patterns(starts, ends, spans)[0].values():
+            counts[pattern] = counts.get(pattern, 0) + 1
+        return counts
+    sets = {index: marked[index] or set() for index in present}
+    counts = {}
+    for mask in range(1, 1 << len(present)):
+        inside = [sets[index] for bit, index in enumerate(present) if mask >> bit & 1]
+        outside = [sets[index] for bit, index in enumerate(present) if not mask >> bit & 1]
+        region = set.intersection(*inside).difference(*outside) if outside else set.intersection(*inside)
+        if region:
+            chosen = {index for bit, index in enumerate(present) if mask >> bit & 1}
+            counts[tuple(None if found is None else int(index in chosen) for index, found in enumerate(marked))] = len(region)
+    return counts
 
 
 def character_stretches(regions: Sequence[Span], spans: Sequence[Sequence[Span] | None]) -> list[tuple[int, int, Pattern]]:

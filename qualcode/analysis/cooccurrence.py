@@ -19,8 +19,9 @@ from qualcode.analysis.tables import Cell as TableCell
 from qualcode.analysis.tables import Column, Row, Table
 from qualcode.codebook.service import CodeView, find_code
 from qualcode.coding.passages import QuoteFilter, natural_key
+from qualcode.coding.sentences import version_sentences
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.store.models import TextVersion, Transcript
+from qualcode.store.models import Transcript
 
 WITHIN_KINDS = ("overlap", "turn", "sentences:N")
 
@@ -369,31 +370,20 @@ def _units(session: Session, transcript_ids: set[int], within: Within) -> dict[i
         transcript_id: sorted(zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True))
         for transcript_id, starts, ends in rows if transcript_id in transcript_ids
     }
-    units = turns if within.kind == "turn" else _sentences(session, transcript_ids, turns)
+    units = turns if within.kind == "turn" else _sentences(session, transcript_ids)
     return {
         transcript_id: (list(map(itemgetter(0), spans)), list(map(itemgetter(1), spans)))
         for transcript_id, spans in units.items()
     }
 
 
-def _sentences(
-    session: Session, transcript_ids: set[int], turns: dict[int, list[tuple[int, int]]],
-) -> dict[int, list[tuple[int, int]]]:
-    """Sentence spans as the reader finds them: within each turn, or in the whole text if it has no turns."""
-    from qualcode.text.sentences import sentence_spans  # spaCy, only for this kind
-
-    texts = session.execute(
-        select(Transcript.id, TextVersion.text)
-        .join(TextVersion, TextVersion.id == Transcript.current_version_id).where(Transcript.id.in_(transcript_ids))
-    ).all()
-    sentences: dict[int, list[tuple[int, int]]] = {}
-    for transcript_id, text in texts:
-        pieces = turns.get(transcript_id) or [(0, len(text))]
-        found: list[tuple[int, int]] = []
-        for start, end in pieces:
-            found += sentence_spans(text[start:end], start)
-        sentences[transcript_id] = found
-    return sentences
+def _sentences(session: Session, transcript_ids: set[int]) -> dict[int, list[tuple[int, int]]]:
+    """Sentence spans as the reader finds them: within each turn, or in the whole text if it has no turns
+    (kept per text version, found and kept the first time)."""
+    versions = {transcript_id: version for transcript_id, version in session.execute(
+        select(Transcript.id, Transcript.current_version_id).where(Transcript.id.in_(transcript_ids)))}
+    kept = version_sentences(session, {version for version in versions.values() if version is not None})
+    return {transcript_id: kept[version] for transcript_id, version in versions.items() if version in kept}
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ def agreement_group(context: click.Context, /, **options: Any) -> None:
     assert app is not None
     output = Output.take(options)
     docx = options.pop("docx")
-    with app.workspace(read_only=True) as workspace:
+    with app.workspace(read_only=True, keeps=options["unit"] == "sentence") as workspace:
         # The disagreements go into the workbook and the document; a printed table does without them.
         result = _measure(workspace, options, listed=output.xlsx is not None or docx is not None)
         tables = {"agreement": agreement_table(result)}
@@ -193,7 +193,7 @@ def agreement_disagreements(app: AppContext, /, coder_filter: tuple[str, ...], *
     from dataclasses import replace
 
     output = Output.take(options)
-    with app.workspace(read_only=True) as workspace:
+    with app.workspace(read_only=True, keeps=options["unit"] == "sentence") as workspace:
         result = _measure(workspace, options)
         unknown = [name for name in coder_filter if name not in result.coders]
         if unknown:

@@ -201,7 +201,7 @@ def analyse_cooccur(
     within = cooccur.parse_within(within_text)
     if code and pairs:
         raise InvalidInput("--code and --pairs cannot go together", "rank with --code, then open a cell with --pairs CODE CODE")
-    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
+    with app.workspace(read_only=True, keeps=within.kind == "sentences") as workspace, workspace.begin() as session:
         selection = _selection(options)
         if pairs:
             table = cooccur.pairs_table(cooccur.cooccurring_pairs(session, selection, within, *pairs), within)

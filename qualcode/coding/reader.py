@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView, list_codes
+from qualcode.coding.sentences import version_sentences
 from qualcode.store.events import EventKind
 from qualcode.store.lookup import current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event
-from qualcode.text.sentences import sentence_spans
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class ReaderDocument:
     turns: tuple[ReaderTurn, ...]
     sentences: tuple[tuple[int, int], ...]
     codings: tuple[ReaderCoding, ...]
+    version_id: int = 0  # the text version shown, whose kept sentences document_sentences() reads
 
 
 def load_reader_document(session: Session, transcript_ref: str) -> ReaderDocument:
@@ -50,25 +51,24 @@ def load_reader_document(session: Session, transcript_ref: str) -> ReaderDocumen
     turns = tuple(ReaderTurn(t.seq, t.speaker, t.start, t.end) for t in version.turns)
     return ReaderDocument(
         transcript=transcript.name, title=transcript.title, text=version.text, turns=turns,
-        sentences=(), codings=reader_codings(session, transcript_ref),
+        sentences=(), codings=reader_codings(session, transcript_ref), version_id=version.id,
     )
 
 
-def document_sentences(text: str, turns: tuple[ReaderTurn, ...]) -> tuple[tuple[int, int], ...]:
-    """Sentence spans within each turn (spaCy's sentencizer; a trained pipeline if configured)."""
-    sentences: list[tuple[int, int]] = []
-    for turn in turns:
-        sentences += sentence_spans(text[turn.start:turn.end], turn.start)
-    return tuple(sentences)
+def document_sentences(session: Session, document: ReaderDocument) -> tuple[tuple[int, int], ...]:
+    """Sentence spans within each turn (spaCy's sentencizer; a trained pipeline if configured), as
+    kept for the text version (found and kept on first need); none in a text without turns."""
+    if not document.turns:
+        return ()
+    return tuple(version_sentences(session, [document.version_id])[document.version_id])
 
 
-def sentence_at(document: ReaderDocument, offset: int) -> tuple[int, int] | None:
-    """The sentence holding `offset`, found in its turn only rather than the whole transcript."""
+def sentence_at(session: Session, document: ReaderDocument, offset: int) -> tuple[int, int] | None:
+    """The sentence holding `offset`, within its turn."""
     turn = next((t for t in document.turns if t.start <= offset < t.end), None)
     if turn is None:
         return None
-    spans = document_sentences(document.text, (turn,))
-    return next(((start, end) for start, end in spans if start <= offset < end), None)
+    return next(((start, end) for start, end in document_sentences(session, document) if start <= offset < end), None)
 
 
 def reader_codings(session: Session, transcript_ref: str) -> tuple[ReaderCoding, ...]:

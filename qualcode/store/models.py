@@ -202,6 +202,22 @@ class TextVersion(Base):
     )
 
 
+class SentenceSpans(Base):
+    """The sentences of a text version, found once and kept: within each turn (the whole text when it has
+    none), as the reader shows them; `pipeline` names what found them, so another pipeline finds them anew.
+
+    Made on first need rather than at import (coding/sentences.py): the import parses the text before
+    pseudonymisation, whole, while sentences are of the stored text, turn by turn."""
+
+    __tablename__ = "sentence_spans"
+    __table_args__ = (UniqueConstraint("text_version_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_version_id: Mapped[int] = mapped_column(ForeignKey("text_versions.id", ondelete="CASCADE"))
+    pipeline: Mapped[str] = mapped_column(String(200))
+    # Flat [start, end, start, end, ...] in code points, in text order: half the size of pairs.
+    spans: Mapped[list[int]] = mapped_column(JSON)
+
+
 class Turn(Base):
     """A speaker turn: offsets of what was said, in code points of its text version."""
 

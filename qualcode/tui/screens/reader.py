@@ -110,7 +110,7 @@ class ReaderScreen(CodingScreen):
     def find_sentences(self) -> None:
         """Sentences after the first draw: spaCy takes a moment on a long transcript."""
         document = self.document
-        self.in_background(lambda _workspace: Workspace.sentences(document), self._sentences_found, group="sentences")
+        self.in_background(lambda workspace: workspace.sentences(document), self._sentences_found, group="sentences")
 
     def _sentences_found(self, sentences: tuple[tuple[int, int], ...]) -> None:
         self.document = replace(self.document, sentences=sentences)

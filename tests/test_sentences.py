@@ -1,0 +1,113 @@
+"""Sentences kept per text version: the same spans the reader found turn by turn, found once, read after."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from qualcode.coding.reader import document_sentences, load_reader_document
+from qualcode.coding.sentences import sentences_within, version_sentences
+from qualcode.store.models import SentenceSpans, TextVersion, Transcript, Turn
+from qualcode.store.project import Project
+from qualcode.text import sentences as text_sentences
+from qualcode.text.sentences import BLANK, sentence_spans
+
+
+@pytest.fixture
+def root(tmp_path: Path, coded_template: tuple[Path, dict[str, Any]]) -> Path:
+    shutil.copytree(coded_template[0], tmp_path / "project")
+    return tmp_path / "project"
+
+
+def readers_sentences(text: str, turns: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """What the reader showed before sentences were kept: sentence_spans of each turn (the whole text without turns)."""
+    return [span for start, end in (turns or [(0, len(text))]) for span in sentence_spans(text[start:end], start)]
+
+
+def kept_rows(root: Path) -> dict[int, tuple[str, list[int]]]:
+    with Project.open(root) as project, project.begin() as session:
+        return {row.text_version_id: (row.pipeline, list(row.spans)) for row in session.scalars(select(SentenceSpans))}
+
+
+def test_kept_sentences_are_the_readers_on_every_sample_text_and_are_read_back_after(root: Path) -> None:
+    with Project.open(root) as project, project.begin() as session:
+        versions = {version.id: version for version in session.scalars(select(TextVersion))}
+        assert len(versions) >= 8 and session.scalar(select(func.count()).select_from(SentenceSpans)) == 0
+        found = version_sentences(session, versions)
+        for version_id, version in versions.items():
+            turns = [(turn.start, turn.end) for turn in version.turns]
+            assert found[version_id] == readers_sentences(version.text, turns), version.transcript.name
+            assert found[version_id], version.transcript.name
+    kept = kept_rows(root)
+    assert set(kept) == set(found) and all(pipeline == BLANK for pipeline, _ in kept.values())
+
+    # Read back, not found again: a kept row altered by hand is what comes back.
+    some = next(iter(kept))
+    with Project.open(root) as project, project.begin() as session:
+        session.scalars(select(SentenceSpans).where(SentenceSpans.text_version_id == some)).one().spans = [0, 3]
+    with Project.open(root) as project, project.begin() as session:
+        assert version_sentences(session, [some]) == {some: [(0, 3)]}
+
+
+def test_the_reader_shows_the_kept_sentences_and_none_without_turns(root: Path) -> None:
+    with Project.open(root) as project, project.begin() as session:
+        for name in session.scalars(select(Transcript.name)):
+            document = load_reader_document(session, name)
+            shown = document_sentences(session, document)
+            turns = [(turn.start, turn.end) for turn in document.turns]
+            assert list(shown) == (readers_sentences(document.text, turns) if turns else []), name
+
+
+def test_another_pipeline_finds_them_anew_and_keeps_its_own(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Project.open(root) as project, project.begin() as session:
+        version_id = session.scalars(select(TextVersion.id)).first()
+        assert version_id is not None
+        first = version_sentences(session, [version_id])
+    monkeypatch.setattr(text_sentences, "pipeline_label", lambda: "nb_core_news_sm")
+    monkeypatch.setattr("qualcode.coding.sentences.pipeline_label", lambda: "nb_core_news_sm")
+    with Project.open(root) as project, project.begin() as session:
+        assert version_sentences(session, [version_id]) == first  # the same rule-based pipeline underneath
+    assert kept_rows(root)[version_id][0] == "nb_core_news_sm"
+
+
+def test_a_read_only_project_finds_them_and_keeps_nothing(root: Path) -> None:
+    with Project.open(root, read_only=True) as project, project.begin() as session:
+        version = session.scalars(select(TextVersion)).first()
+        assert version is not None
+        turns = [(turn.start, turn.end) for turn in version.turns]
+        assert version_sentences(session, [version.id])[version.id] == readers_sentences(version.text, turns)
+    assert kept_rows(root) == {}
+
+
+def test_sentences_within_chosen_turns() -> None:
+    sentences = [(0, 4), (5, 9), (12, 20), (21, 30), (33, 40)]
+    assert sentences_within(sentences, [(12, 30)]) == [(12, 20), (21, 30)]
+    assert sentences_within(sentences, [(0, 10), (33, 40)]) == [(0, 4), (5, 9), (33, 40)]
+    assert sentences_within(sentences, []) == []
+
+
+def test_migration_0009_adds_and_removes_the_table_and_a_version_takes_its_sentences_with_it(root: Path) -> None:
+    from alembic import command
+
+    from qualcode.store.project import _alembic_config
+
+    with Project.open(root) as project:
+        with project.begin() as session:
+            version_sentences(session, list(session.scalars(select(TextVersion.id))))
+        with project.engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), "0008")
+        assert "sentence_spans" not in inspect(project.engine).get_table_names()
+        with project.engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+        with project.begin() as session:  # an old project starts with none, and finds them on first need
+            assert session.scalar(select(func.count()).select_from(SentenceSpans)) == 0
+            version = session.scalars(select(TextVersion)).first()
+            assert version is not None and version_sentences(session, [version.id])[version.id]
+            session.execute(Turn.__table__.delete().where(Turn.text_version_id == version.id))
+            session.delete(version.transcript)
+        with project.begin() as session:
+            assert session.scalar(select(func.count()).select_from(SentenceSpans)) == 0
