@@ -478,6 +478,8 @@ def _write_memos(
     order = {guid: index for index, guid in enumerate(package.notes)}
     targets.sort(key=lambda target: order.get(target[0], -1))
     used: set[str] = set()
+    # Two notes of one file that say the same are two memos; a note matching a memo from before is that memo.
+    created: list[int] = []
     for guid, attachment, where in targets:
         found = package.notes.get(guid)
         if found is None:
@@ -496,7 +498,7 @@ def _write_memos(
         used.add(guid)
         present = (session.scalar(select(Memo).where(Memo.guid == memo_guid)) if memo_guid else None) or session.scalar(
             select(Memo).where(
-                Memo.author_id == author.id, Memo.text == text, Memo.removed_at.is_(None),
+                Memo.author_id == author.id, Memo.text == text, Memo.removed_at.is_(None), Memo.id.not_in(created),
                 *[getattr(Memo, column) == value for column, value in attachment.items()],
                 *[getattr(Memo, column).is_(None) for column in ("transcript_id", "code_id", "coding_id") if column not in attachment],
             ).limit(1)
@@ -509,6 +511,7 @@ def _write_memos(
             memo.guid = memo_guid
         session.add(memo)
         session.flush()
+        created.append(memo.id)
         record_event(session, kind=EventKind.MEMO_ADD, coder=author, entity_guid=memo.guid, before=None,
                      after={"guid": memo.guid, "title": memo.title, "text": memo.text, "removed": False},
                      summary=f"memo on {where} (from {result.file_name})")
