@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -9,7 +10,12 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.memos import add_memo
+from qualcode.coding.service import add_coding
+from qualcode.exchange.project_export import build_qdpx
 from qualcode.store.models import Coding, Memo, Transcript
+from qualcode.store.project import Project
 from tests.test_exchange_import import CODES, Qdpx, codings, guid, run_import, selection
 
 TEXT = "I: Hvordan var det å begynne?\nD: Jeg fikk mer selvtillit etter hvert, og jeg håper på jobb i høst.\n"
@@ -89,3 +95,27 @@ def test_the_same_text_under_another_guid_is_merged_after_pseudonymising(session
     result = run_import(session, theirs.write(tmp_path / "deres.qdpx"), key)
     assert result.imported == [] and result.merged == ["vår"]
     assert codings(session) == {("vår", "mestring/selvtillit", "Bo Medforsker", f"{pseudonym} som hjalp meg")}
+
+
+def test_a_copy_exported_by_qualcode_merges_back(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    """Two copies of one project coded by two coders: the co-coder's exported and imported into the other."""
+    project, key = coded
+    shutil.copytree(project.root, tmp_path / "kopi")
+    with Project.open(tmp_path / "kopi") as copy, copy.begin() as session:
+        medforsker = get_or_create_coder(session, "Medforsker 1", "medforsker")
+        add_coding(session, "leder_L1", "måltall-press/inntakspress", medforsker, match="Jeg har sagt til veilederne at vi må nå måltallet før jul.")
+        add_coding(session, "deltaker_D1_T1", "empowerment/avmakt", medforsker, match="Jeg følte meg som en snylter")
+        add_memo(session, "Usikker på avgrensningen.", medforsker, code_ref="empowerment/avmakt")
+        theirs = codings(session)
+        exported = build_qdpx(session, "kopi").data
+    (tmp_path / "kopi.qdpx").write_bytes(exported)
+    with project.begin() as session:
+        ours = codings(session)
+        merged = run_import(session, tmp_path / "kopi.qdpx", key, "Forsker 1")
+        assert merged.imported == [] and merged.codings_added == 2 and merged.memos_added == 1
+        assert merged.codings_present == len(ours)
+        assert codings(session) == ours | theirs
+        counts = _counts(session)
+        again = run_import(session, tmp_path / "kopi.qdpx", key, "Forsker 1")
+        assert (again.codings_added, again.memos_added, again.imported) == (0, 0, [])
+        assert _counts(session) == counts
