@@ -320,3 +320,17 @@ def test_an_imported_coding_is_its_coders_undoable_change(session: Session, impo
     assert "håp og motivasjon" in undone.summary
     removed = session.scalar(select(Coding).where(Coding.coder_id == bo.id))
     assert removed is not None and removed.removed_at is not None
+
+
+def test_cli_holds_a_file_with_undecided_identifiers_back_and_keeps_them_for_review(demo: Path, tmp_path: Path) -> None:
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    qdpx = Qdpx()
+    qdpx.sources.append(f'<TextSource guid="{guid("s")}" name="ukjent"><PlainTextContent>D: Jeg snakket med Ragnhild Solberg om saken.</PlainTextContent></TextSource>')
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(qdpx.write(tmp_path / "ukjent.qdpx"))])
+    assert result.exit_code == 1 and "possible identifiers" in result.output and "nothing imported" in result.output
+    with Workspace.open(Config.resolve(project=demo)) as workspace:
+        assert any("Ragnhild" in candidate.text for candidate in workspace.read_key().pending)
+        with workspace.begin() as session:
+            assert session.scalar(select(Transcript).where(Transcript.guid == guid("s"))) is None
