@@ -133,11 +133,13 @@ def normalised_offsets(raw: str, offsets: set[int]) -> tuple[str, dict[int, int]
             moved[cut] = position
         return text, {offset: moved[offset] for offset in offsets}
     origins = _origins(raw, text)
+    if origins is None:  # a composition across letters (Hangul jamo): never in these transcripts
+        return text, {offset: min(len(normalise(raw[:offset])), len(text)) for offset in offsets}
     return text, {offset: bisect_left(origins, offset) for offset in offsets}
 
 
-def _origins(raw: str, text: str) -> list[int]:
-    """For each character of `text` (= normalise(raw)), the offset in `raw` it came from."""
+def _origins(raw: str, text: str) -> list[int] | None:
+    """For each character of `text` (= normalise(raw)), the offset in `raw` it came from; None if they cannot be told."""
     chars: list[str] = []
     origins: list[int] = []
     for index, character in enumerate(raw):
@@ -159,9 +161,7 @@ def _origins(raw: str, text: str) -> list[int]:
     joined = "".join(composed_chars)
     removed = {match.start() + step for match in LINE_BREAK_HYPHEN.finditer(joined) for step in range(2)}
     result = [origin for position, origin in enumerate(composed_origins) if position not in removed]
-    if len(result) != len(text):  # a composition across letters (Hangul jamo): never in these texts
-        return [min(index, len(raw)) for index in range(len(text))]
-    return result
+    return result if len(result) == len(text) else None
 
 
 def import_qdpx(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ImportFailed, UnreadableFile
+from qualcode.exchange.codebook_qdc import normal_guid
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.untrusted import open_package, parse_xml, read_member
 
@@ -25,17 +26,10 @@ if TYPE_CHECKING:
 
     from lxml import etree
 
-GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 # Beyond this many schema deviations the summary says how many more, not each one.
 SHOWN_DEVIATIONS = 20
 UNSUPPORTED_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 UNSUPPORTED_SELECTIONS = ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection", "TranscriptSelection")
-
-
-def normal_guid(value: str | None) -> str | None:
-    """A GUID as qualcode stores it (lower case, no braces), or None when it is not one."""
-    match = GUID.match((value or "").strip())
-    return match.group(1).lower() if match else None
 
 
 @dataclass(frozen=True)
