@@ -204,7 +204,7 @@ def test_text_sources_and_their_codings_select_the_same_words(session: Session, 
 
 def test_codes_nested_under_a_non_codable_parent_and_users_as_coders(session: Session, imported: QdpxImport) -> None:
     parent = session.scalar(select(Code).where(Code.path == "mestring"))
-    assert parent is not None and parent.colour == "#3366CC"
+    assert parent is not None and parent.colour == "#3366CC" and parent.guid == guid("code:mestring")
     assert parent.definition == "Når deltakeren får mer makt over eget liv."
     assert {code.path for code in parent.children} == {"mestring/selvtillit", "mestring/håp og motivasjon"}
     # A code the project has (the KVP codebook's) is matched by path and keeps what the project says of it.
@@ -334,3 +334,17 @@ def test_cli_holds_a_file_with_undecided_identifiers_back_and_keeps_them_for_rev
         assert any("Ragnhild" in candidate.text for candidate in workspace.read_key().pending)
         with workspace.begin() as session:
             assert session.scalar(select(Transcript).where(Transcript.guid == guid("s"))) is None
+
+
+def test_a_new_code_keeps_the_files_guid_and_its_creation_undoes(session: Session, tmp_path: Path) -> None:
+    from qualcode.coding.history import redo, undo
+
+    qdpx = Qdpx(codes=f'<Code guid="{guid("code:ny")}" name="ny kode" isCodable="true"/>')
+    run_import(session, qdpx.write(tmp_path / "kode.qdpx"))
+    importer = session.scalar(select(Coder).where(Coder.name == "Importør"))
+    assert importer is not None
+    assert session.scalar(select(Code.guid).where(Code.path == "ny kode")) == guid("code:ny")
+    undo(session, importer)
+    assert session.scalar(select(Code).where(Code.path == "ny kode")) is None
+    redo(session, importer)
+    assert session.scalar(select(Code.guid).where(Code.path == "ny kode")) == guid("code:ny")

@@ -289,15 +289,28 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
                     fields.update(_description_fields(clean_text(spec.description, key)))
                 if spec.colour:
                     fields["colour"] = spec.colour.upper()
-                create_code(session, path, fields, coder)
-                code = session.scalar(select(Code).where(Code.path == path))
-                assert code is not None
+                made = session.get(Code, create_code(session, path, fields, coder).id)
+                assert made is not None
+                code = made
+                if session.scalar(select(Code.id).where(Code.guid == spec.guid)) is None:
+                    _adopt_guid(session, code, spec.guid)
                 result.codes_created.append(path)
             found[spec.guid] = code
             visit(spec.children, code.path)
 
     visit(package.codes, None)
     return found
+
+
+def _adopt_guid(session: Session, code: Code, guid: str) -> None:
+    """Give a new code the file's GUID, as a .qdc import does, so the other program's next file finds it even renamed."""
+    event = session.scalar(select(Event).where(Event.entity_guid == code.guid).order_by(Event.id.desc()).limit(1))
+    if event is not None:
+        after = dict(event.payload.get("after") or {})
+        event.payload = {**event.payload, "after": {**after, "guid": guid}}
+        event.entity_guid = guid
+    code.guid = guid
+    session.flush()
 
 
 def _description_fields(description: str) -> dict[str, object]:
