@@ -128,7 +128,7 @@ def undated(package: bytes) -> dict[str, bytes]:
         return {name: DATES.sub(rb'\1=""', archive.read(name)) for name in archive.namelist()}
 
 
-@settings(max_examples=8, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(shape=project_shape)
 def test_project_to_qdpx_to_project_keeps_everything(tmp_path: Path, migrated_template: Path, shape: dict[str, Any]) -> None:
     work = Path(tempfile.mkdtemp(dir=tmp_path))  # one directory per example
