@@ -13,19 +13,21 @@ that coding starts in, or the transcript's only participant for a turn without a
 from __future__ import annotations
 
 import gc
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from itertools import repeat
+from itertools import accumulate, chain, repeat
 from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import ClauseElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
+from qualcode.analysis import passage_cache
 from qualcode.analysis.rules import NONE
 from qualcode.codebook.service import CodeView, find_code, list_codes
 from qualcode.coding.passages import (
@@ -161,13 +163,93 @@ class Coded:
         self.places = places
         self.coders = coders
         # One entry per passage, in no particular order: (code, transcript, participant, coder, start),
-        # its end and its codings (earliest first).
-        self.spans: list[tuple[int, int, int | None, int, int]] = []
-        self.end: list[int] = []
-        self.coding_ids: list[list[int]] = []
+        # its end and its codings (earliest first). Passages taken from the kept file (keep()) are made
+        # into these lists only when asked for: a matrix of passages needs only the counts per place.
+        self._spans: list[tuple[int, int, int | None, int, int]] | None = []
+        self._end: list[int] | None = []
+        self._coding_ids: list[list[int]] | None = []
+        self._kept: passage_cache.Kept | None = None
+        self._taken: list[int] | None = None  # the kept passages of the selected coders (None: all)
+        self._kept_coders: set[int] | None = None
 
     def __len__(self) -> int:
+        if self._spans is None and self._kept is not None:
+            return len(self._kept.code) if self._taken is None else len(self._taken)
         return len(self.spans)
+
+    def _from_kept(self, column: list[Any]) -> list[Any]:
+        return column if self._taken is None else [column[index] for index in self._taken]
+
+    @property
+    def spans(self) -> list[tuple[int, int, int | None, int, int]]:
+        """Each passage's (code, transcript, participant, coder, start), by index."""
+        if self._spans is None:
+            kept = self._kept
+            assert kept is not None
+            participants = [participant or None for participant in kept.participant.tolist()]
+            self._spans = self._from_kept(list(zip(kept.code.tolist(), kept.transcript.tolist(), participants,
+                                                   kept.coder.tolist(), kept.start.tolist(), strict=True)))
+        return self._spans
+
+    @property
+    def end(self) -> list[int]:
+        """Each passage's end, by index."""
+        if self._end is None:
+            assert self._kept is not None
+            self._end = self._from_kept(self._kept.end.tolist())
+        return self._end
+
+    @property
+    def coding_ids(self) -> list[list[int]]:
+        """Each passage's codings, earliest first, by index."""
+        if self._coding_ids is None:
+            assert self._kept is not None
+            ids, sizes = self._kept.coding_ids.tolist(), self._kept.sizes.tolist()
+            begins = [0, *accumulate(sizes)]
+            self._coding_ids = [ids[begins[index]:begins[index + 1]]
+                                for index in (range(len(sizes)) if self._taken is None else self._taken)]
+        return self._coding_ids
+
+    def keep(self, kept: passage_cache.Kept, coders: set[int] | None = None) -> None:
+        """Take the passages from the kept file (only those of `coders`, if given)."""
+        self._kept, self._kept_coders = kept, coders
+        self._spans = self._end = self._coding_ids = None
+        if coders is not None:
+            self._taken = [index for index, coder_id in enumerate(kept.coder.tolist()) if coder_id in coders]
+
+    def narrow(self, coders: set[int]) -> None:
+        """Keep only the passages of `coders` (each coder's codings merge on their own, so nothing else changes)."""
+        taken = [index for index, span in enumerate(self.spans) if span[3] in coders]
+        spans, ends, merged = self.spans, self.end, self.coding_ids
+        self._spans = [spans[index] for index in taken]
+        self._end = [ends[index] for index in taken]
+        self._coding_ids = [merged[index] for index in taken]
+
+    def kept(self) -> passage_cache.Kept | None:
+        """The passages as the kept file holds them, with the participants who have a turn in each current
+        text; None if an id could not be told from none (0): a participant's from no participant, a coder's
+        from every coder."""
+        kind = "q"
+        if any(participant is not None and participant <= 0 for participant in map(itemgetter(2), self.spans)):
+            return None
+        if any(coder_id <= 0 for coder_id in self.coders):
+            return None
+        people = array(kind)
+        for version_id in self.places.versions.values():
+            for person in sorted(self.places.turn_participants(version_id)):
+                people.extend((version_id, person))
+        merged = self.coding_ids
+        places = self.per_place() + self.per_place(coders=False)
+        return passage_cache.Kept(
+            code=array(kind, map(itemgetter(0), self.spans)), transcript=array(kind, map(itemgetter(1), self.spans)),
+            participant=array(kind, (participant or 0 for participant in map(itemgetter(2), self.spans))),
+            coder=array(kind, map(itemgetter(3), self.spans)), start=array(kind, map(itemgetter(4), self.spans)),
+            end=array(kind, self.end), sizes=array(kind, map(len, merged)),
+            coding_ids=array(kind, chain.from_iterable(merged)), turn_people=people,
+            place_code=array(kind, map(itemgetter(0), places)), place_transcript=array(kind, map(itemgetter(1), places)),
+            place_participant=array(kind, (participant or 0 for participant in map(itemgetter(2), places))),
+            place_coder=array(kind, map(itemgetter(3), places)), place_count=array(kind, places.values()),
+        )
 
     @cached_property
     def code(self) -> list[int]:
@@ -192,10 +274,37 @@ class Coded:
     def per_place(self, coders: bool = True) -> Counter[tuple[int, int, int | None, int]]:
         """How many passages each (code, transcript, participant, coder) has: what a column's value depends
         on. Without `coders`, the coder is 0 and each place counts every coder's passages."""
+        if self._spans is None and self._kept is not None:
+            return self._kept_places(coders)
         with without_collections():
             if coders:
                 return Counter(map(itemgetter(0, 1, 2, 3), self.spans))
             return Counter({(*place, 0): count for place, count in Counter(map(itemgetter(0, 1, 2), self.spans)).items()})
+
+    def _kept_places(self, coders: bool) -> Counter[tuple[int, int, int | None, int]]:
+        """per_place() from the counts the kept file holds: per coder (coder ids start at 1), then summed
+        over the coders (coder 0), which serve a selection of coders only if it selects them all."""
+        kept, chosen = self._kept, self._kept_coders
+        assert kept is not None
+        every = chosen is None or set(self.coders) <= chosen
+        with without_collections():
+            coder_ids = kept.place_coder.tolist()
+            # The summed places follow those per coder: the first with coder 0 begins them.
+            split = coder_ids.index(0) if 0 in coder_ids else len(coder_ids)
+            part = slice(split, None) if every and not coders else slice(None, split)
+            participants = [participant or None for participant in kept.place_participant[part].tolist()]
+            codes, transcripts = kept.place_code[part].tolist(), kept.place_transcript[part].tolist()
+            coder_ids, counts = coder_ids[part], kept.place_count[part].tolist()
+            if every:
+                return Counter(dict(zip(zip(codes, transcripts, participants, coder_ids, strict=True), counts, strict=True)))
+            assert chosen is not None
+            summed: dict[tuple[int, int, int | None, int], int] = {}
+            for code_id, transcript_id, participant_id, coder_id, count in zip(
+                    codes, transcripts, participants, coder_ids, counts, strict=True):
+                if coder_id in chosen:
+                    key = (code_id, transcript_id, participant_id, coder_id if coders else 0)
+                    summed[key] = summed.get(key, 0) + count
+            return Counter(summed)
 
     def value(self, index: int, name: str) -> str:
         """One passage's value of a column, as Passage.value reads it."""
@@ -295,7 +404,7 @@ def coded(
     """
     with without_collections():
         found = _coded(session, selection or QuoteFilter(), rollup, texts)
-    if required and not found.spans:
+    if required and not len(found):
         raise nothing_selected(session, found.selection)
     return found
 
@@ -312,11 +421,41 @@ def _coded(session: Session, selection: QuoteFilter, rollup: bool, texts: bool) 
         transcripts_query = transcripts_query.where(Transcript.wave.in_(selection.waves))
     transcripts = dict(_driver_rows(session, transcripts_query))
     every = not (selection.transcripts or selection.waves)
-    places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=texts, every=every)
+    # The whole project's passages, rolled up, may be kept between calls (passage_cache); a selection
+    # of coders only takes some of them, since each coder's codings merge on their own.
+    whole = rollup and replace(selection, coders=(), include_subcodes=True, cap_per_participant=None,
+                               order=_EVERYTHING.order) == _EVERYTHING
+    made_at = passage_cache.stamp(session) if whole else None
+    cache_file = passage_cache.cache_file(session) if made_at is not None else None
+    kept = passage_cache.load(cache_file, made_at) if cache_file is not None and made_at is not None else None
+    places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=texts, every=every,
+                     turn_people=_turn_people(kept) if kept is not None else None)
     rows = _code_rows(codes, code_ids)
     ids = {code.id for code in rows}
     roots = frozenset(code.id for code in rows if not (_ancestors(code.id, parents) & ids))
     found = Coded(selection, attributes, codes, rows, roots, places, dict(session.execute(select(Coder.id, Coder.name)).all()))
+    chosen_coders = {coder_id for coder_id, name in found.coders.items() if name in selection.coders} if selection.coders else None
+    if kept is not None:
+        found.keep(kept, chosen_coders)
+    elif whole:
+        # Merged for every coder and kept, then narrowed to the selected coders.
+        _merge(session, found, _EVERYTHING, attributes, code_ids, parents, codes, rollup, transcripts)
+        kept = found.kept() if cache_file is not None else None
+        if cache_file is not None and made_at is not None and kept is not None:
+            passage_cache.store(cache_file, made_at, kept)
+        if chosen_coders is not None:
+            found.narrow(chosen_coders)
+    else:
+        _merge(session, found, selection, attributes, code_ids, parents, codes, rollup, transcripts)
+    return found
+
+
+def _merge(
+    session: Session, found: Coded, selection: QuoteFilter, attributes: tuple[tuple[str, str], ...], code_ids: set[int] | None,
+    parents: dict[int, int | None], codes: list[CodeView], rollup: bool, transcripts: dict[int, int | None],
+) -> None:
+    """Merge the selected codings into `found`'s passages, in one pass over them in text order."""
+    places = found.places
     # Codings straight from the driver, in text order per text version: the covering index
     # ix_codings_live_spans holds them in this order, so nothing is sorted.
     query = selected_codings(
@@ -363,7 +502,14 @@ def _coded(session: Session, selection: QuoteFilter, rollup: bool, texts: bool) 
                 merged[index].append(coding_id)
                 if end > ends[index]:
                     ends[index] = end
-    return found
+
+
+def _turn_people(kept: passage_cache.Kept) -> dict[int, set[int]]:
+    people: dict[int, set[int]] = defaultdict(set)
+    pairs = kept.turn_people.tolist()
+    for version_id, person in zip(pairs[::2], pairs[1::2], strict=True):
+        people[version_id].add(person)
+    return people
 
 
 def _driver_rows(session: Session, query: ClauseElement) -> list[Any]:
@@ -524,6 +670,7 @@ def _holds_hit(starts: Sequence[int] | None, start: int, end: int) -> bool:
 
 
 _UNLABELLED = -1  # not a participant id: ids start at 1
+_EVERYTHING = QuoteFilter()
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
@@ -546,8 +693,11 @@ class _Places:
 
     def __init__(
         self, session: Session, transcript_ids: set[int], version_ids: set[int], *, texts: bool = True, every: bool = False,
+        turn_people: dict[int, set[int]] | None = None,
     ) -> None:
-        """`every`: the transcripts are all the project's, so their rows are read without naming them."""
+        """`every`: the transcripts are all the project's, so their rows are read without naming them.
+        `turn_people`: who has a turn in each text version, as the kept passages hold it; the turns
+        themselves are then read only if a turn is asked for."""
 
         def among(query: _Query, column: Any, ids: set[int]) -> _Query:
             return query if every else query.where(column.in_(ids))
@@ -577,17 +727,24 @@ class _Places:
                 current = current.join(Transcript, Transcript.current_version_id == TextVersion.id)
             for version_id, text in _driver_rows(session, current if every else current.where(TextVersion.id.in_(version_ids))):
                 self.texts[version_id] = text
-        # Per text version, its turns in text order: (start, end, whose), whose being the turn's participant,
-        # None for a turn with a speaker but no participant, UNLABELLED for a turn without a speaker label.
-        self.turns: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
-        turns = select(Turn.text_version_id, Turn.start, Turn.end,
-                       func.coalesce(Turn.participant_id, case((Turn.speaker.is_(None), _UNLABELLED))))
-        # Read in table order and sorted here: turns are stored in text order, which a sort finds at once.
-        for version_id, start, end, whose in _driver_rows(session, among(turns, Turn.text_version_id, version_ids)):
-            if version_id in version_ids:
-                self.turns[version_id].append((start, end, whose))
-        for version_turns in self.turns.values():
-            version_turns.sort(key=itemgetter(0))
+        self._turns: dict[int, list[tuple[int, int, int | None]]] | None = None
+        self._turn_people = turn_people
+
+        def read_turns() -> dict[int, list[tuple[int, int, int | None]]]:
+            found: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
+            turns = select(Turn.text_version_id, Turn.start, Turn.end,
+                           func.coalesce(Turn.participant_id, case((Turn.speaker.is_(None), _UNLABELLED))))
+            # Read in table order and sorted here: turns are stored in text order, which a sort finds at once.
+            for version_id, start, end, whose in _driver_rows(session, among(turns, Turn.text_version_id, version_ids)):
+                if version_id in version_ids:
+                    found[version_id].append((start, end, whose))
+            for version_turns in found.values():
+                version_turns.sort(key=itemgetter(0))
+            return found
+
+        self._read_turns = read_turns
+        if turn_people is None:
+            self._turns = read_turns()
         self.links: list[tuple[int, int]] = [
             (transcript_id, participant_id) for transcript_id, participant_id in _driver_rows(session, among(
                 select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id),
@@ -612,6 +769,14 @@ class _Places:
             self.people_attributes[person_id][name] = value
         self._values: dict[tuple[int, int | None], dict[str, str | None]] = {}
 
+    @property
+    def turns(self) -> dict[int, list[tuple[int, int, int | None]]]:
+        """Per text version, its turns in text order: (start, end, whose), whose being the turn's participant,
+        None for a turn with a speaker but no participant, UNLABELLED for a turn without a speaker label."""
+        if self._turns is None:
+            self._turns = self._read_turns()
+        return self._turns
+
     def attribution(self, transcript_id: int, version_id: int) -> tuple[list[int], list[int], list[int | None]]:
         """The turns' starts and ends, and the participant a coding starting in each is attributed to (as
         Quote attributes it: the turn's participant, or the transcript's only participant for a turn
@@ -625,6 +790,8 @@ class _Places:
 
     def turn_participants(self, version_id: int) -> set[int]:
         """The participants with a turn in a text version."""
+        if self._turn_people is not None:
+            return set(self._turn_people.get(version_id, ()))
         return set(map(itemgetter(2), self.turns.get(version_id, ()))) - {None, _UNLABELLED}
 
     def name(self, participant_id: int | None) -> str | None:

@@ -271,6 +271,7 @@ class Coding(Base):
             sqlite_where=sql_text("removed_at IS NULL"), postgresql_where=sql_text("removed_at IS NULL"),
         ),
         Index("ix_codings_live_spans", "removed_at", "text_version_id", "start", "id", "transcript_id", "code_id", "coder_id", "end"),
+        Index("ix_codings_live_codes", "removed_at", "code_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)

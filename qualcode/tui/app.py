@@ -205,9 +205,9 @@ class QualcodeApp(App[None]):
         self.push_screen(FrameworkScreen())
 
     def action_analysis(self) -> None:
-        from qualcode.tui.screens.analysis import AnalysisScreen
+        from qualcode.tui.screens.analysis import open_analysis
 
-        self.push_screen(AnalysisScreen())
+        open_analysis(self)
 
     def action_compare(self) -> None:
         """Compare two coders on the transcript being read (or highlighted in the overview), asking which two if more coded it."""

@@ -3,6 +3,10 @@ opens the passages a cell counts in the passages browser."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from weakref import WeakSet
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,12 +20,40 @@ from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
+
 LABEL_WIDTH = 24  # the code column: long paths are shortened with "…" to keep 80 columns
 VALUE_WIDTH = (4, 12)  # a value column's width follows its header and counts, within these bounds
 # The columns a researcher reaches for first, in this order; any other attribute follows.
 FIRST_COLUMNS = ("role", "wave", "office", "participant", "transcript", "coder", "fidelity", "gender", "age_band")
 WITHIN = ("overlap", "turn")  # sentence windows need the sentence splitter: left to `qualcode analyse cooccur`
 TOTAL = "total"
+PATIENCE = 0.4  # seconds the matrix may take before the screen is shown counting instead
+_OPENING: WeakSet[QualcodeApp] = WeakSet()  # apps counting a matrix for a screen not shown yet
+
+
+def open_analysis(app: QualcodeApp, by: str = "role") -> None:
+    """Count the matrix first and then show the screen, so its first frame holds the matrix and the count
+    does not share the interpreter with drawing an empty screen; a count that takes longer than PATIENCE
+    shows the screen counting meanwhile, and fills it when done."""
+    if app in _OPENING:
+        return  # the key pressed again while the first press counts
+    _OPENING.add(app)
+    screen = AnalysisScreen(by, counted=True)
+    timer = app.set_timer(PATIENCE, lambda: screen.show(app))
+
+    def counted(loaded: tuple[Matrix, list[str]]) -> None:
+        timer.stop()
+        screen.arrived(lambda: screen._matrix_loaded(loaded))
+        screen.show(app)
+
+    def failed(message: str) -> None:
+        timer.stop()
+        screen.arrived(lambda: screen._failed(message))
+        screen.show(app)
+
+    app.in_background(lambda workspace: workspace.analysis_matrix(by), counted, group="analysis", failed=failed)
 
 
 def attribute_order(names: list[str]) -> list[str]:
@@ -49,9 +81,13 @@ class AnalysisScreen(QualcodeScreen):
         Binding("question_mark", "help", "Help", id="analysis.help"),
     ]
 
-    def __init__(self, by: str = "role") -> None:
+    def __init__(self, by: str = "role", *, counted: bool = False) -> None:
+        """`counted`: the first matrix is counted by open_analysis, which hands it over (arrived())."""
         super().__init__()
         self.by = by
+        self.counted_first = counted
+        self.first_count: Callable[[], None] | None = None  # handed over before the screen was mounted
+        self.shown = self.mounted = False
         self.attributes: list[str] = [by]
         self.within = WITHIN[0]
         self.showing = "matrix"  # or "cooccurrence"
@@ -71,7 +107,25 @@ class AnalysisScreen(QualcodeScreen):
         self.title = "Analysis"
         self.sub_title = f"coder: {self.qualcode.coder_label}"
         self.query_one(DataTable).focus()
-        self.load()
+        self.mounted = True
+        if not self.counted_first:
+            self.load()
+        elif self.first_count is not None:
+            self.first_count()
+
+    def show(self, app: QualcodeApp) -> None:
+        """Push this screen, once."""
+        if not self.shown:
+            self.shown = True
+            _OPENING.discard(app)
+            app.push_screen(self)
+
+    def arrived(self, fill: Callable[[], None]) -> None:
+        """The first count: filled in now if the screen is mounted, else when it mounts."""
+        if self.mounted:
+            fill()
+        else:
+            self.first_count = fill
 
     # --- loading -----------------------------------------------------------------------------------------
     def load(self) -> None:
