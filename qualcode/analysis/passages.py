@@ -171,6 +171,7 @@ class Coded:
         self._kept: passage_cache.Kept | None = None
         self._taken: list[int] | None = None  # the kept passages of the selected coders (None: all)
         self._kept_coders: set[int] | None = None
+        self._per_place: dict[bool, Counter[tuple[int, int, int | None, int]]] = {}  # per_place() by `coders`
 
     def __len__(self) -> int:
         if self._spans is None and self._kept is not None:
@@ -214,6 +215,7 @@ class Coded:
         """Take the passages from the kept file (only those of `coders`, if given)."""
         self._kept, self._kept_coders = kept, coders
         self._spans = self._end = self._coding_ids = None
+        self._per_place = {}
         if coders is not None:
             self._taken = [index for index, coder_id in enumerate(kept.coder.tolist()) if coder_id in coders]
 
@@ -224,32 +226,37 @@ class Coded:
         self._spans = [spans[index] for index in taken]
         self._end = [ends[index] for index in taken]
         self._coding_ids = [merged[index] for index in taken]
+        self._per_place = {}
 
     def kept(self) -> passage_cache.Kept | None:
         """The passages as the kept file holds them, with the participants who have a turn in each current
         text; None if an id could not be told from none (0): a participant's from no participant, a coder's
         from every coder."""
         kind = "q"
-        if any(participant is not None and participant <= 0 for participant in map(itemgetter(2), self.spans)):
+        if any(coder_id <= 0 for coder_id in self.coders) or not self.spans:
             return None
-        if any(coder_id <= 0 for coder_id in self.coders):
-            return None
-        people = array(kind)
-        for version_id in self.places.versions.values():
-            for person in sorted(self.places.turn_participants(version_id)):
-                people.extend((version_id, person))
-        merged = self.coding_ids
-        places = self.per_place() + self.per_place(coders=False)
-        return passage_cache.Kept(
-            code=array(kind, map(itemgetter(0), self.spans)), transcript=array(kind, map(itemgetter(1), self.spans)),
-            participant=array(kind, (participant or 0 for participant in map(itemgetter(2), self.spans))),
-            coder=array(kind, map(itemgetter(3), self.spans)), start=array(kind, map(itemgetter(4), self.spans)),
-            end=array(kind, self.end), sizes=array(kind, map(len, merged)),
-            coding_ids=array(kind, chain.from_iterable(merged)), turn_people=people,
-            place_code=array(kind, map(itemgetter(0), places)), place_transcript=array(kind, map(itemgetter(1), places)),
-            place_participant=array(kind, (participant or 0 for participant in map(itemgetter(2), places))),
-            place_coder=array(kind, map(itemgetter(3), places)), place_count=array(kind, places.values()),
-        )
+        with without_collections():
+            spans = self.spans
+            participant = list(map(itemgetter(2), spans))
+            participant_or_0 = [person or 0 for person in participant]
+            if participant_or_0.count(0) != participant.count(None) or min(participant_or_0) < 0:
+                return None
+            people = array(kind)
+            for version_id in self.places.versions.values():
+                for person in sorted(self.places.turn_participants(version_id)):
+                    people.extend((version_id, person))
+            merged = self.coding_ids
+            counted = [*self.per_place().items(), *self.per_place(coders=False).items()]
+            places = list(map(itemgetter(0), counted))
+            return passage_cache.Kept(
+                code=array(kind, map(itemgetter(0), spans)), transcript=array(kind, map(itemgetter(1), spans)),
+                participant=array(kind, participant_or_0), coder=array(kind, map(itemgetter(3), spans)),
+                start=array(kind, map(itemgetter(4), spans)), end=array(kind, self.end), sizes=array(kind, map(len, merged)),
+                coding_ids=array(kind, list(chain.from_iterable(merged))), turn_people=people,
+                place_code=array(kind, map(itemgetter(0), places)), place_transcript=array(kind, map(itemgetter(1), places)),
+                place_participant=array(kind, [person or 0 for person in map(itemgetter(2), places)]),
+                place_coder=array(kind, map(itemgetter(3), places)), place_count=array(kind, map(itemgetter(1), counted)),
+            )
 
     @cached_property
     def code(self) -> list[int]:
@@ -273,12 +280,25 @@ class Coded:
 
     def per_place(self, coders: bool = True) -> Counter[tuple[int, int, int | None, int]]:
         """How many passages each (code, transcript, participant, coder) has: what a column's value depends
-        on. Without `coders`, the coder is 0 and each place counts every coder's passages."""
+        on. Without `coders`, the coder is 0 and each place counts every coder's passages. Counted once per
+        Coded: the caller must not change it."""
+        counted = self._per_place.get(coders)
+        if counted is None:
+            counted = self._per_place[coders] = self._count_places(coders)
+        return counted
+
+    def _count_places(self, coders: bool) -> Counter[tuple[int, int, int | None, int]]:
         if self._spans is None and self._kept is not None:
             return self._kept_places(coders)
         with without_collections():
             if coders:
                 return Counter(map(itemgetter(0, 1, 2, 3), self.spans))
+            if True in self._per_place:  # summed from the places per coder: fewer than the passages
+                summed: dict[tuple[int, int, int | None, int], int] = {}
+                for (code_id, transcript_id, participant_id, _), count in self._per_place[True].items():
+                    key = (code_id, transcript_id, participant_id, 0)
+                    summed[key] = summed.get(key, 0) + count
+                return Counter(summed)
             return Counter({(*place, 0): count for place, count in Counter(map(itemgetter(0, 1, 2), self.spans)).items()})
 
     def _kept_places(self, coders: bool) -> Counter[tuple[int, int, int | None, int]]:
