@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +32,7 @@ from qualcode.agreement.units import (
     Span,
     character_stretches,
     match_segments,
-    unit_pattern_counts,
+    range_pattern_counts,
     unit_patterns,
 )
 from qualcode.analysis.passages import Coded, coded
@@ -40,6 +42,10 @@ from qualcode.coding.sentences import sentences_within, version_sentences
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.lookup import LineIndex
 from qualcode.store.models import Coder, Coding, Transcript
+
+if TYPE_CHECKING:  # numpy loads when agreement is computed
+    import numpy as np
+    from numpy.typing import NDArray
 
 SEGMENT_CHANCE = ("segments are only the stretches someone coded, so no unit is left uncoded by every coder "
                   "and chance agreement cannot be estimated; use --unit sentence or turn")
@@ -163,20 +169,7 @@ class _Study:
             if transcript_id in places.versions:
                 coverage[transcript_id].add(position[coder_id])
         self.covered = {transcript_id: coders for transcript_id, coders in coverage.items() if len(coders) >= 2}
-        # Each (code, transcript)'s passages, per coder in the coders' order.
-        self.spans: dict[tuple[int, int], list[list[Span]]] = {}
-        for (code_id, transcript_id, _, coder_id, start), end in zip(found.spans, found.end, strict=True):
-            if transcript_id not in self.covered:
-                continue
-            per_coder = self.spans.get((code_id, transcript_id))
-            if per_coder is None:
-                per_coder = self.spans[code_id, transcript_id] = [[] for _ in order]
-            per_coder[position[coder_id]].append((start, end))
-        self.transcripts_of: dict[int, list[int]] = defaultdict(list)
-        for (code_id, transcript_id), per_coder in self.spans.items():
-            self.transcripts_of[code_id].append(transcript_id)
-            for coder_spans in per_coder:
-                coder_spans.sort()
+        self.position = position
         self.bases = {
             transcript_id: tuple(0 if index in coders else None for index in range(len(order)))
             for transcript_id, coders in self.covered.items()
@@ -209,6 +202,67 @@ class _Study:
                 regions = kept if filtered else [(0, len(text))]
                 self.regions[transcript_id] = regions
                 self.baseline[base] += sum(end - start for start, end in regions)
+
+    @cached_property
+    def spans(self) -> dict[tuple[int, int], list[list[Span]]]:
+        """Each (code, transcript)'s passages, per coder in the coders' order, sorted: what listing
+        units and counting segments and characters read (sentences and turns are counted by `_ranges`)."""
+        spans: dict[tuple[int, int], list[list[Span]]] = {}
+        for (code_id, transcript_id, _, coder_id, start), end in zip(self.found.spans, self.found.end, strict=True):
+            if transcript_id not in self.covered:
+                continue
+            per_coder = spans.get((code_id, transcript_id))
+            if per_coder is None:
+                per_coder = spans[code_id, transcript_id] = [[] for _ in self.order]
+            per_coder[self.position[coder_id]].append((start, end))
+        for per_coder in spans.values():
+            for coder_spans in per_coder:
+                coder_spans.sort()
+        return spans
+
+    @cached_property
+    def transcripts_of(self) -> dict[int, list[int]]:
+        """The transcripts each code has passages in."""
+        found: dict[int, list[int]] = defaultdict(list)
+        for code_id, transcript_id in self.spans:
+            found[code_id].append(transcript_id)
+        return found
+
+    @cached_property
+    def _ranges(self) -> tuple[NDArray[np.int64], dict[int, list[tuple[NDArray[np.int64], NDArray[np.int64]]]]]:
+        """Every sentence or turn of the covered transcripts laid end to end, as each unit's mask of the
+        coders with a value there; and per code, per coder, the (first, stop) unit ranges their passages touch."""
+        import numpy as np
+
+        from qualcode.agreement.units import touched_ranges
+
+        places = self.found.places
+        offsets: dict[int, int] = {}
+        starts, ends, covers = [], [], []
+        offset = 0
+        for transcript_id in sorted(self.covered):
+            unit_starts, unit_ends = self.units[transcript_id]
+            offsets[transcript_id] = offset
+            starts.append(np.asarray(unit_starts, dtype=np.int64) + offset)
+            ends.append(np.asarray(unit_ends, dtype=np.int64) + offset)
+            covers.append(np.full(len(unit_starts), sum(1 << index for index in self.covered[transcript_id]), dtype=np.int64))
+            # Past the text's end, so no passage reaches the next transcript's units.
+            offset += len(places.texts[places.versions[transcript_id]]) + 1
+        rows = [(code_id, self.position[coder_id], offsets[transcript_id] + start, offsets[transcript_id] + end)
+                for (code_id, transcript_id, _, coder_id, start), end in zip(self.found.spans, self.found.end, strict=True)
+                if transcript_id in offsets]
+        table = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        table = table[np.lexsort((table[:, 1], table[:, 0]))]
+        first, stop = touched_ranges(np.concatenate(starts or [np.zeros(0, np.int64)]), np.concatenate(ends or [np.zeros(0, np.int64)]),
+                                     table[:, 2], table[:, 3])
+        empty = np.zeros(0, dtype=np.int64)
+        by_code: dict[int, list[tuple[NDArray[np.int64], NDArray[np.int64]]]] = {}
+        pairs, bounds = np.unique(table[:, 0] * len(self.order) + table[:, 1], return_index=True)
+        for pair, begin, end in zip(pairs.tolist(), bounds.tolist(), [*bounds.tolist()[1:], len(table)], strict=True):
+            code_id, coder = divmod(pair, len(self.order))
+            per_coder = by_code.setdefault(code_id, [(empty, empty) for _ in self.order])
+            per_coder[coder] = (first[begin:end], stop[begin:end])
+        return np.concatenate(covers or [empty]), by_code
 
     def _chosen(self, transcript_id: int, participant_id: int | None) -> bool:
         """Whether a turn passes the role, participant and attribute filters (as a coding in it would)."""
@@ -255,15 +309,14 @@ class _Study:
 
     def patterns(self, code_id: int) -> Counter[Pattern]:
         """How many units have each pattern for this code."""
+        if self.unit in ("sentence", "turn"):
+            import numpy as np
+
+            # Counted over all units at once from the ranges the passages touch, without a unit's place.
+            covers, by_code = self._ranges
+            empty = np.zeros(0, dtype=np.int64)
+            return +Counter(range_pattern_counts(covers, by_code.get(code_id) or [(empty, empty) for _ in self.order]))
         counts: Counter[Pattern] = Counter() if self.unit == "segment" else Counter(self.baseline)
-        if self.unit in ("sentence", "turn") and code_id not in self.found_places:
-            # Counted by the coders' sets of units, without listing each unit's place: most of the time by sentence.
-            for transcript_id in self.transcripts_of.get(code_id, ()):
-                starts, ends = self.units[transcript_id]
-                for pattern, size in unit_pattern_counts(starts, ends, self.values(code_id, transcript_id)).items():
-                    counts[pattern] += size
-                    counts[self.base(transcript_id)] -= size
-            return +counts
         for transcript_id, start, end, pattern in self.places(code_id):
             size = end - start if self.unit == "character" else 1
             counts[pattern] += size
