@@ -8,6 +8,10 @@ measured in the same run on the same database: the least any count of codings ca
 - co-occurrence of codes by overlap and by speaker turn;
 - the terminal UI's analysis screen: `m` in the overview to the first frame of the matrix.
 
+Whole-project tables read the merged passages kept between calls (qualcode/analysis/passage_cache.py)
+once they are kept: each is timed warm (kept), and the matrix also cold (the kept file removed
+before each try, so each try merges and writes it again).
+
 The project is written straight into the store (bulk inserts, no importer: turns and codings are
 placed by the generator) and kept under the temporary directory, so a second run starts measuring
 at once; `--fresh` builds it again.
@@ -229,16 +233,24 @@ def main() -> int:
     from qualcode.analysis.cooccurrence import cooccurrence, parse_within
     from qualcode.analysis.frequencies import code_frequencies
     from qualcode.analysis.matrix import code_matrix
+    from qualcode.analysis.passage_cache import CACHE_FILE
     from qualcode.analysis.passages import passages
     from qualcode.coding.passages import QuoteFilter
 
     root, bare, bare_row = bench_project(args.words, args.transcripts, args.codings, args.top_codes, fresh=args.fresh)
     everything = QuoteFilter()
     with Project.open(root, read_only=True) as project, project.begin() as session:
+        kept = project.database.parent / CACHE_FILE
+
+        def cold(work: Callable[[], object]) -> Callable[[], object]:
+            return lambda: (kept.unlink(missing_ok=True), work())
+
         measured = timed(lambda: passages(session, everything))
         count = len(passages(session, everything))
-        underneath = Row("passages() alone", figures(*measured), f"{count:,} passages, sub-codes rolled up")
+        underneath = Row("passages() alone", figures(*measured), f"{count:,} passages, sub-codes rolled up; kept after the first")
         jobs: list[tuple[str, str, Callable[[], object]]] = [
+            ("code x role matrix, cold: merged again", "analyse matrix --by role",
+             cold(lambda: code_matrix(session, everything, ("role",)))),
             ("code frequencies", "analyse codes", lambda: code_frequencies(session, everything)),
             ("code x role matrix", "analyse matrix --by role",
              lambda: code_matrix(session, everything, ("role",))),
@@ -251,7 +263,7 @@ def main() -> int:
         ]
         for title, label, work in jobs:
             first, median, cpu = timed(work)
-            target = (Target("at most 200 ms", median <= 0.200) if "matrix" in title
+            target = (Target("at most 200 ms", median <= 0.200) if "matrix" in title and "cold" not in title
                       else Target("at most 1 s", median <= 1.0) if "co-occurrence" in title else None)
             print_comparison(f"{title} (service call, whole project)", Row(label, figures(first, median, cpu)),
                              bare_row, median / bare[1], target, also=[underneath])
