@@ -309,6 +309,7 @@ class _Study:
 
     def patterns(self, code_id: int) -> Counter[Pattern]:
         """How many units have each pattern for this code."""
+        counts: Counter[Pattern]
         if self.unit in ("sentence", "turn"):
             import numpy as np
 
@@ -316,7 +317,16 @@ class _Study:
             covers, by_code = self._ranges
             empty = np.zeros(0, dtype=np.int64)
             return +Counter(range_pattern_counts(covers, by_code.get(code_id) or [(empty, empty) for _ in self.order]))
-        counts: Counter[Pattern] = Counter() if self.unit == "segment" else Counter(self.baseline)
+        if self.unit == "segment" and code_id not in self.found_places:
+            # Counted by which coders each group holds, without the group's place.
+            counts = Counter()
+            for transcript_id in self.transcripts_of.get(code_id, ()):
+                values = self.values(code_id, transcript_id)
+                held = Counter(tuple(span is not None for span in group) for group in match_segments(values, self.min_overlap))
+                for which, size in held.items():
+                    counts[tuple(None if value is None else int(has) for value, has in zip(values, which, strict=True))] += size
+            return counts
+        counts = Counter() if self.unit == "segment" else Counter(self.baseline)
         for transcript_id, start, end, pattern in self.places(code_id):
             size = end - start if self.unit == "character" else 1
             counts[pattern] += size
