@@ -430,6 +430,13 @@ def coded(
 
 
 def _coded(session: Session, selection: QuoteFilter, rollup: bool, texts: bool) -> Coded:
+    # The whole project's passages, rolled up, may be kept between calls (passage_cache); a selection
+    # of coders only takes some of them, since each coder's codings merge on their own. The stamp is
+    # read before anything the passages are made from: reads are not one snapshot, and a file must
+    # never hold a state older than its stamp (a newer one is harmless: that stamp never comes back).
+    whole = rollup and replace(selection, coders=(), include_subcodes=True, cap_per_participant=None,
+                               order=_EVERYTHING.order) == _EVERYTHING
+    made_at = passage_cache.stamp(session) if whole else None
     attributes = check_selection(session, selection)
     codes = list_codes(session)
     parents = _parents(session)
@@ -441,11 +448,6 @@ def _coded(session: Session, selection: QuoteFilter, rollup: bool, texts: bool) 
         transcripts_query = transcripts_query.where(Transcript.wave.in_(selection.waves))
     transcripts = dict(_driver_rows(session, transcripts_query))
     every = not (selection.transcripts or selection.waves)
-    # The whole project's passages, rolled up, may be kept between calls (passage_cache); a selection
-    # of coders only takes some of them, since each coder's codings merge on their own.
-    whole = rollup and replace(selection, coders=(), include_subcodes=True, cap_per_participant=None,
-                               order=_EVERYTHING.order) == _EVERYTHING
-    made_at = passage_cache.stamp(session) if whole else None
     cache_file = passage_cache.cache_file(session) if made_at is not None else None
     kept = passage_cache.load(cache_file, made_at) if cache_file is not None and made_at is not None else None
     places = _Places(session, set(transcripts), {v for v in transcripts.values() if v is not None}, texts=texts, every=every,
