@@ -1,12 +1,13 @@
 """The whole project's merged passages kept in a file between calls, trusted only at the stamp they were made at.
 
-Public: Kept, Stamp, stamp(), cache_file(), load(), store(), STAMP_KEY, STAMPED_TABLES.
+Public: Kept, Stamp, stamp(), cache_file(), load(), store(), STAMP_KEY, STAMPED_TABLES, CACHE_FILE.
 
 Migration 0008 puts triggers on every table the passages and their columns are read from; each
 insert, update and delete sets the setting `analysis.stamp` to a new random number, whatever code
 path writes. The file holds that stamp and SQLite's schema version, and is read only if both
 equal the database's in the reading transaction, every trigger is in place, and its checksum and
-lengths hold; otherwise the passages are merged again. It holds ids and offsets only, no text.
+lengths hold; otherwise the passages are merged again. The stamp is read before the passages'
+sources, so a file never holds a state older than its stamp. It holds ids and offsets only, no text.
 Writing it is best effort: a read-only folder or a full disk only means the next call merges again.
 """
 
