@@ -351,3 +351,29 @@ async def test_the_analysis_screen_shows_its_first_matrix_counted_before_or_afte
         grid: DataTable[Any] = app.screen.query_one(DataTable)
         assert grid.row_count == len(matrix.rows) + 1  # and the totals
         assert screens[0].matrix == matrix
+
+
+def test_a_second_call_reads_the_kept_file(sample: tuple[Project, PseudonymKey]) -> None:
+    """What the file holds is what the next call at the same stamp counts (so a test of its staleness tests something)."""
+    from array import array
+    from dataclasses import replace
+
+    from qualcode.analysis.passage_cache import load, store
+
+    project = sample[0]
+    with project.begin() as session:
+        merged = passages(session)
+        made_at, path = stamp(session), cache_file(session)
+        assert made_at is not None and path is not None
+        kept = load(path, made_at)
+        assert kept is not None
+        start = array("q", kept.start)
+        start[0] += 1
+        moved = start[0]
+        assert store(path, made_at, replace(kept, start=start))
+    with project.begin() as session:
+        read = passages(session)
+    assert [p.start for p in read] != [p.start for p in merged] and moved in {p.start for p in read}
+    kept_file(project).unlink()
+    with project.begin() as session:
+        assert passages(session) == merged
