@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from operator import is_not
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -181,7 +182,7 @@ class _Study:
         filtered = bool(found.selection.roles or found.selection.participants or found.attributes)
         # The sentences as the reader shows them, kept per text version (found and kept the first time).
         sentences = version_sentences(session, {places.versions[t] for t in self.covered}) if unit == "sentence" else {}
-        for transcript_id in self.covered:
+        for transcript_id in self.covered if unit != "segment" else ():  # segments are the passages, not units of the text
             version = places.versions[transcript_id]
             text = places.texts[version]
             turn_starts, turn_ends, people = places.attribution(transcript_id, version)
@@ -208,13 +209,14 @@ class _Study:
         """Each (code, transcript)'s passages, per coder in the coders' order, sorted: what listing
         units and counting segments and characters read (sentences and turns are counted by `_ranges`)."""
         spans: dict[tuple[int, int], list[list[Span]]] = {}
+        covered, position = self.covered, self.position
         for (code_id, transcript_id, _, coder_id, start), end in zip(self.found.spans, self.found.end, strict=True):
-            if transcript_id not in self.covered:
+            if transcript_id not in covered:
                 continue
             per_coder = spans.get((code_id, transcript_id))
             if per_coder is None:
                 per_coder = spans[code_id, transcript_id] = [[] for _ in self.order]
-            per_coder[self.position[coder_id]].append((start, end))
+            per_coder[position[coder_id]].append((start, end))
         for per_coder in spans.values():
             for coder_spans in per_coder:
                 coder_spans.sort()
@@ -319,12 +321,15 @@ class _Study:
             return +Counter(range_pattern_counts(covers, by_code.get(code_id) or [(empty, empty) for _ in self.order]))
         if self.unit == "segment" and code_id not in self.found_places:
             # Counted by which coders each group holds, without the group's place.
-            counts = Counter()
+            held: list[tuple[Pattern, tuple[bool, ...]]] = []
+            nothing = (None,) * len(self.order)
             for transcript_id in self.transcripts_of.get(code_id, ()):
-                values = self.values(code_id, transcript_id)
-                held = Counter(tuple(span is not None for span in group) for group in match_segments(values, self.min_overlap))
-                for which, size in held.items():
-                    counts[tuple(None if value is None else int(has) for value, has in zip(values, which, strict=True))] += size
+                base = self.bases[transcript_id]
+                held += [(base, tuple(map(is_not, group, nothing)))
+                         for group in match_segments(self.values(code_id, transcript_id), self.min_overlap)]
+            counts = Counter()
+            for (base, which), size in Counter(held).items():
+                counts[tuple(None if value is None else int(has) for value, has in zip(base, which, strict=True))] += size
             return counts
         counts = Counter() if self.unit == "segment" else Counter(self.baseline)
         for transcript_id, start, end, pattern in self.places(code_id):

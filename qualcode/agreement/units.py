@@ -170,15 +170,18 @@ def match_segments(spans: Sequence[Sequence[Span] | None], min_overlap: float) -
         opened: list[tuple[int, int, int]] = []
         for span in coder_spans or ():
             best, best_share = -1, 0.0
+            span_start, span_end = span
+            length = span_end - span_start
             # Only a group whose first span overlaps this one can match: those starting before its end,
             # back to the longest span's length before its start.
-            index = bisect_left(anchors, (span[1],)) - 1
-            while index >= 0 and anchors[index][0] > span[0] - longest:
+            index = bisect_left(anchors, (span_end,)) - 1
+            while index >= 0 and anchors[index][0] > span_start - longest:
                 start, end, number = anchors[index]
                 index -= 1
-                if groups[number][coder] is not None:
+                shared = min(end, span_end) - max(start, span_start)
+                if shared <= 0 or groups[number][coder] is not None:
                     continue
-                share = overlap_share((start, end), span)
+                share = shared / max(end - start, length)  # overlap_share, inlined: this loop is most of the time
                 if share >= min_overlap and share > best_share:
                     best, best_share = number, share
             if best >= 0:
