@@ -328,8 +328,8 @@ class _Study:
                 held += [(base, tuple(map(is_not, group, nothing)))
                          for group in match_segments(self.values(code_id, transcript_id), self.min_overlap)]
             counts = Counter()
-            for (base, which), size in Counter(held).items():
-                counts[tuple(None if value is None else int(has) for value, has in zip(base, which, strict=True))] += size
+            for (cover, which), size in Counter(held).items():
+                counts[tuple(None if value is None else int(has) for value, has in zip(cover, which, strict=True))] += size
             return counts
         counts = Counter() if self.unit == "segment" else Counter(self.baseline)
         for transcript_id, start, end, pattern in self.places(code_id):
