@@ -24,7 +24,7 @@ def reliability_data(draw: st.DrawFn) -> list[Pattern]:
     return draw(st.lists(st.tuples(*[value] * coders), min_size=2, max_size=60))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(reliability_data(), st.integers(1, 40))
 def test_alpha_from_pattern_counts_is_the_packages_alpha_over_every_unit(units: list[Pattern], repeat: int) -> None:
     from krippendorff import alpha
@@ -78,7 +78,7 @@ def transcripts(draw: st.DrawFn) -> tuple[int, list[tuple[list[int], list[int], 
     return coders, made
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(transcripts())
 def test_units_counted_from_ranges_are_the_units_patterns_counted(drawn: tuple[int, list[tuple[list[int], list[int], list[list[tuple[int, int]] | None]]]]) -> None:
     coders, made = drawn
