@@ -29,6 +29,9 @@ PHONE = re.compile(
     r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# EMAIL starting where a run of its local part's characters starts. Tried at every character,
+# EMAIL reads each run to its end before failing: quadratic in a long run such as a GUID.
+EMAIL_AT_RUN = re.compile(r"(?<![\w.+-])" + EMAIL.pattern)
 STREET = re.compile(
     rf"\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
     rf"(?:veien|vegen|veg|vei|gata|gate|gaten|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget)"
@@ -79,15 +82,29 @@ def _phone_digits(text: str) -> str:
     return digits[2:] if digits.startswith("47") and len(digits) == 10 else digits[4:] if digits.startswith("0047") else digits
 
 
+def _emails(text: str) -> Iterator[re.Match[str]]:
+    """What `EMAIL.finditer(text)` finds, in linear time.
+
+    The local part is a whole run of its characters up to "@", so every start inside one run
+    matches or fails alike, with the same domain: the leftmost start of a run is the only one to
+    try. Only where the previous match ended can a match start inside a run."""
+    position = 0
+    while (match := EMAIL.match(text, position) or EMAIL_AT_RUN.search(text, position)) is not None:
+        yield match
+        position = match.end()
+
+
 def find_patterns(text: str) -> Iterator[Found]:
     """Every pattern identifier in `text`; callers resolve overlaps."""
+    numbers = []
     for match in FNR.finditer(text):
         if valid_fnr(match.group(1) + match.group(2)):
+            numbers.append(match.span())
             yield Found(match.start(), match.end(), match.group(), "fnr")
     for match in PHONE.finditer(text):
         if len(_phone_digits(match.group())) == 8:
             yield Found(match.start(), match.end(), match.group(), "phone")
-    for match in EMAIL.finditer(text):
+    for match in _emails(text):
         yield Found(match.start(), match.end(), match.group(), "email")
     for match in STREET.finditer(text):
         yield Found(match.start(), match.end(), match.group(), "address")
@@ -95,7 +112,6 @@ def find_patterns(text: str) -> Iterator[Found]:
         yield Found(match.start(), match.end(), match.group(), "postcode")
     for match in NAV_OFFICE.finditer(text):
         yield Found(match.start(), match.end(), match.group(), "nav_office")
-    numbers = [match.span() for match in FNR.finditer(text) if valid_fnr(match.group(1) + match.group(2))]
     for match in FULL_DATE.finditer(text):
         born = BORN.search(text[max(0, match.start() - 25):match.start()]) is not None
         beside = any(
