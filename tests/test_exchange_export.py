@@ -201,6 +201,27 @@ def test_guids_and_positions_side_by_side_never_read_as_identifiers(exported: Ex
     assert check_file(data, PseudonymKey("test"), "studie.qdpx") == []
 
 
+def test_a_guid_is_never_read_as_a_fodselsnummer_but_an_email_in_a_note_is_found(exported: Exported) -> None:
+    """A GUID attribute is skipped by the leak check (its twelve digits may pass the fødselsnummer's
+    checks by chance); what a note says is still read, e-mail addresses included."""
+    fnr_shaped = "45670000-0000-4000-8000-010190000830"  # 01019000083 passes both check digits
+    with Project.open(exported.root) as project, project.begin() as session:
+        coding = session.scalars(select(Coding).join(Transcript).where(Transcript.name == "deltaker_D1_T1")).first()
+        assert coding is not None
+        coding.guid = fnr_shaped
+        session.flush()
+        clean = build_qdpx(session, "Studie 2024").data
+        coding.memo = "Spør henne på kari.nordmann-2@nav.no om sitatet."
+        session.flush()
+        with_email = build_qdpx(session, "Studie 2024").data
+        session.rollback()
+    assert f'guid="{fnr_shaped}"' in _parts(clean)[1]["project.qde"].decode()
+    assert check_file(clean, PseudonymKey("test"), "studie.qdpx") == []
+    assert [(leak.kind, leak.found) for leak in check_file(with_email, PseudonymKey("test"), "studie.qdpx")] == [
+        ("email", "kari.nordmann-2@nav.no"),
+    ]
+
+
 def test_cli_writes_the_default_name_in_exports_and_the_file_validates(exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "studie"
     shutil.copytree(exported.root, root)

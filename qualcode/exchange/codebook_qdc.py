@@ -53,6 +53,7 @@ _LABEL_LINE = re.compile(
     re.IGNORECASE,
 )
 GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+STORED_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SHORT_COLOUR = re.compile(r"^#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Characters XML 1.0 cannot hold at all; a definition typed with one is written without it.
@@ -160,6 +161,8 @@ class QdcCodebook:
 
 def normal_guid(value: str | None) -> str | None:
     """A GUID as qualcode stores it (lower case, no braces), or None if it is not one."""
+    if value is not None and STORED_GUID.fullmatch(value):
+        return value  # already as stored: the common case, tens of thousands in a project
     matched = GUID.match((value or "").strip())
     return str(uuid.UUID(matched.group(1))) if matched else None
 

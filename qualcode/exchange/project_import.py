@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import Pseudonymised, pseudonymise
@@ -41,6 +42,7 @@ from qualcode.importers.metadata import (
 from qualcode.importers.pseudonymise import (
     PseudonymisedDocument,
     _offset_map,
+    _undecided,
     propose_candidates,
     pseudonymise_document,
 )
@@ -103,6 +105,8 @@ class _Source:
     source: QdpxSource
     prepared: PreparedTranscript
     pseudonymised: PseudonymisedDocument
+    read: ReadTranscript
+    indexed: bool  # whether `prepared` holds the search index's terms, which a write needs
     # Each selection boundary of the file's text -> its offset in the prepared text, as a start and as an end.
     starts: dict[int, int]
     ends: dict[int, int]
@@ -186,7 +190,7 @@ def import_qdpx(
     coders = _coders(session, package, result)
     coder = importer()
     codes = _codes(session, package, key, coder, result)
-    _write_sources(session, sources, coder, result)
+    _write_sources(session, sources, key, coder, result)
     selection_codings, coding_notes = _write_codings(session, sources, codes, coders, coder, result)
     by_source = {item.source.guid: item.transcript_id for item in sources if item.transcript_id is not None}
     _write_memos(session, package, key, sources, codes, coders, coder, selection_codings, coding_notes, result)
@@ -226,18 +230,26 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
         # spaCy's proposals are the slow part, and a text the project already holds (a co-coder's
         # copy) was reviewed when it came in: they are made only for a text that is new.
         pseudonymised = pseudonymise_document(document, meta, key, where, vocabulary, [])
-        if not _stored(session, content_hash(pseudonymised.document.text)):
-            pseudonymised = pseudonymise_document(document, meta, key, where, vocabulary, propose_candidates(document, vocabulary))
+        stored = _stored(session, content_hash(pseudonymised.document.text))
+        if not stored:
+            # What pseudonymising again with the proposals would give, without replacing twice.
+            speakers = {span.speaker for span in document.turns}
+            proposals = _undecided(propose_candidates(document, vocabulary), key, vocabulary, pseudonymised.replacements, speakers)
+            pseudonymised = replace(pseudonymised, proposals=proposals)
         if pseudonymised.proposals:
             queue_candidates(key, pseudonymised.proposals, where)
             undecided += [proposal.text for proposal in pseudonymised.proposals]
             continue
         read = ReadTranscript(Path(source.name + ".txt"), document, meta)
-        prepared = prepare_transcript(read, pseudonymised, key)
+        if stored:  # a co-coder's copy: the search index's terms are made only if it is written after all
+            unindexed = replace(pseudonymised, document=replace(pseudonymised.document, turns=[]))
+            prepared = replace(prepare_transcript(read, unindexed, key), document=pseudonymised.document)
+        else:
+            prepared = prepare_transcript(read, pseudonymised, key)
         # The importer's own map of offsets through the replacements, as its turns are moved.
         map_offset = _offset_map(Pseudonymised(pseudonymised.document.text, pseudonymised.replacements))
         made.append(_Source(
-            source, prepared, pseudonymised,
+            source, prepared, pseudonymised, read, not stored,
             {offset: map_offset(position, False) for offset, position in moved.items()},
             {offset: map_offset(position, True) for offset, position in moved.items()},
         ))
@@ -321,7 +333,7 @@ def _description_fields(description: str) -> dict[str, object]:
     return fields
 
 
-def _write_sources(session: Session, sources: list[_Source], coder: Coder, result: QdpxImport) -> None:
+def _write_sources(session: Session, sources: list[_Source], key: PseudonymKey, coder: Coder, result: QdpxImport) -> None:
     """Write the new texts; find the transcript each source already in the project is."""
     taken_digests: dict[str, _Source] = {}
     for item in sources:
@@ -343,6 +355,8 @@ def _write_sources(session: Session, sources: list[_Source], coder: Coder, resul
             item.transcript_id, item.stored_text, item.stored_version, item.stored_hash = existing.id, version.text, version.id, version.content_hash
             result.merged.append(existing.name)
             continue
+        if not item.indexed:
+            item.prepared, item.indexed = prepare_transcript(item.read, item.pseudonymised, key), True
         prepared = replace(item.prepared, name=_free_name(session, item.prepared.name))
         imported = write_transcript(session, prepared, coder)
         transcript = session.scalar(select(Transcript).where(Transcript.guid == imported.guid))
@@ -450,9 +464,12 @@ def _write_codings(
                     })
                 placed.append(present)
                 note_guids += [(note, present) for note in coding.notes]
+    # Core inserts into the tables: the ORM's bulk insert costs more than SQLite does for these rows.
+    connection = session.connection()
+    if new_rows:
+        connection.execute(insert(cast(Table, Coding.__table__)), new_rows)
+        connection.execute(insert(cast(Table, Event.__table__)), events)
     for first in range(0, len(new_rows), BATCH):
-        session.execute(insert(Coding), new_rows[first:first + BATCH])
-        session.execute(insert(Event), events[first:first + BATCH])
         added = [str(row["guid"]) for row in new_rows[first:first + BATCH]]
         ids_by_guid.update((guid, id_) for guid, id_ in session.execute(select(Coding.guid, Coding.id).where(Coding.guid.in_(added))))
     result.codings_added += len(new_rows)

@@ -165,7 +165,7 @@ class _Reader:
         self.archive = archive
         self.package = package
         self.members = {name.lower(): name for name in archive.namelist()}
-        self.seen: dict[str, str] = {}
+        self.seen: dict[str, etree._Element] = {}  # described only for a duplicate: there may be 100,000
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -175,14 +175,18 @@ class _Reader:
             self.package.problems.append(f"{_describe(element)}: {'no' if raw is None else 'malformed'} GUID; skipped")
             return None
         if guid in self.seen:
-            self.package.problems.append(f"{_describe(element)}: duplicate GUID, already used by {self.seen[guid]}; skipped")
+            self.package.problems.append(f"{_describe(element)}: duplicate GUID, already used by {_describe(self.seen[guid])}; skipped")
             return None
-        self.seen[guid] = _describe(element)
+        self.seen[guid] = element
         return guid
 
     def refs(self, element: etree._Element, name: str) -> list[str]:
+        return self.refs_among(_children(element, name), element, name)
+
+    def refs_among(self, refs: list[etree._Element], element: etree._Element, name: str) -> list[str]:
+        """The targets of `refs`, children of `element` named `name`; a malformed one is a problem."""
         found = []
-        for ref in _children(element, name):
+        for ref in refs:
             target = normal_guid(ref.get("targetGUID"))
             if target is None:
                 self.package.problems.append(f"{name} (line {ref.sourceline}) in {_describe(element)}: malformed targetGUID; skipped")
@@ -438,20 +442,23 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
         reader.package.problems.append(f"{_describe(element)}: startPosition/endPosition are not whole numbers; skipped")
         return None
     codings = []
-    for coding in _children(element, "Coding"):
-        coding_guid = reader.guid(coding)
-        ref = _child(coding, "CodeRef")
+    notes = []
+    user = normal_guid(element.get("creatingUser"))
+    # One pass over the children, in the file's order: a project may hold 100,000 selections.
+    for child in element:
+        kind = _local(child)
+        if kind == "NoteRef":
+            notes += reader.refs_among([child], element, "NoteRef")
+            continue
+        if kind != "Coding":
+            continue
+        coding_guid = reader.guid(child)
+        ref = _child(child, "CodeRef")
         code = normal_guid(ref.get("targetGUID")) if ref is not None else None
         if coding_guid is None:
             continue
         if code is None:
-            reader.package.problems.append(f"{_describe(coding)}: no CodeRef; skipped")
+            reader.package.problems.append(f"{_describe(child)}: no CodeRef; skipped")
             continue
-        codings.append(QdpxCoding(
-            coding_guid, code, normal_guid(coding.get("creatingUser")) or normal_guid(element.get("creatingUser")),
-            tuple(reader.refs(coding, "NoteRef")),
-        ))
-    return QdpxSelection(
-        guid, element.get("name"), start, end, normal_guid(element.get("creatingUser")), tuple(codings),
-        tuple(reader.refs(element, "NoteRef")),
-    )
+        codings.append(QdpxCoding(coding_guid, code, normal_guid(child.get("creatingUser")) or user, tuple(reader.refs(child, "NoteRef"))))
+    return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))
