@@ -19,6 +19,7 @@ from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.errors import InvalidInput
 from qualcode.store.models import (
+    AttributeDefinition,
     Code,
     Coding,
     Event,
@@ -36,11 +37,13 @@ from qualcode.store.project import Project
 FREE_TEXT: dict[type, tuple[str, ...]] = {
     Memo: ("title", "text"),
     Coding: ("memo",),
-    Code: ("definition", "inclusion", "exclusion", "example", "signal_words"),
+    # A code's name and path too: a name typed into the codebook, or brought by another program's file.
+    Code: ("name", "path", "definition", "inclusion", "exclusion", "example", "signal_words"),
     Event: ("summary", "payload"),
     FrameworkSummary: ("text",),
     Transcript: ("title", "source_filename", "interviewer", "note_taker"),
-    Participant: ("office",),
+    Participant: ("role", "gender", "age_band", "office"),
+    AttributeDefinition: ("name",),
     ParticipantAttribute: ("value",),
     TranscriptAttribute: ("value",),
 }

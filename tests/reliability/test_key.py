@@ -204,6 +204,7 @@ def test_typed_text_and_file_names_are_pseudonymised(cli_project: tuple[Path, di
         ["coding", "add", "samtale1", "empowerment", "--match", "være med og bestemme", "--memo", "Som Hilde sa"],
         ["codebook", "edit", "empowerment", "--definition", "Slik Hilde Berg forklarte det"],
         ["coding", "memo", "1", "Bergs poeng"],
+        ["codebook", "add", "empowerment/hjelp fra Hilde Berg"],
     ]
     for step in steps:
         result = run_qualcode([*project, *step], env)
@@ -219,9 +220,12 @@ def test_an_identifier_learned_later_reaches_code_definitions(cli_project: tuple
     root, env = cli_project
     project = ["--project", str(root)]
     assert run_qualcode([*project, "codebook", "edit", "empowerment", "--definition", "Som Torunn Vik sa det"], env).returncode == 0
+    assert run_qualcode([*project, "codebook", "add", "empowerment/Torunn Viks råd"], env).returncode == 0
     assert b"Torunn" in _project_bytes(root)
     assert run_qualcode([*project, "identifiers", "add", "Torunn Vik", "--kind", "person"], env).returncode == 0
     assert b"Torunn" not in _project_bytes(root)
+    codes = run_qualcode([*project, "codebook", "show"], env).stdout
+    assert "Torunn" not in codes and "råd" in codes  # the code kept its place, under its new name
 
 
 def test_withdrawal_keeps_other_peoples_identifiers(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
