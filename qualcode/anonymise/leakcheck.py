@@ -25,7 +25,11 @@ from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_
 if TYPE_CHECKING:
     from lxml import etree
 
-GUID_VALUE = re.compile(r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?")
+# Attribute values that name no one: a GUID, or a moment as XML Schema writes it.
+NAMES_NO_ONE = re.compile(
+    r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?"
+    r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?"
+)
 READABLE = (".docx", ".txt", ".md", ".csv", ".xlsx", ".qdpx", ".qdc")
 
 
@@ -125,16 +129,17 @@ def _xml_parts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
 
     Each attribute value is a part of its own: joined, a GUID's last digits and a name read as a
     postcode and place, and two positions side by side as a phone number. A value that is a GUID
-    and nothing else names no one; skipped, it is no fødselsnummer by chance in its digits, and
-    half the text of a project's `.qdpx` is not scanned for nothing."""
+    or a timestamp and nothing else names no one; skipped, it is no fødselsnummer by chance in its
+    digits, and most of the text of a project's `.qdpx` is not scanned for nothing."""
     for node in root.iter():
         if isinstance(node.tag, str):
-            where = f"{member} line {node.sourceline}"
             text = " ".join(piece for piece in (node.text or "", node.tail or "") if piece.strip())
-            if text:
-                yield where, text
-            for piece in node.attrib.values():
-                if piece.strip() and not GUID_VALUE.fullmatch(piece):
+            pieces = [piece for piece in node.attrib.values() if piece.strip() and not NAMES_NO_ONE.fullmatch(piece)]
+            if text or pieces:
+                where = f"{member} line {node.sourceline}"
+                if text:
+                    yield where, text
+                for piece in pieces:
                     yield where, piece
 
 
