@@ -40,7 +40,7 @@ from xml.sax.saxutils import escape
 from sqlalchemy import Row, select
 
 from qualcode import __version__
-from qualcode.exchange.codebook_qdc import code_elements, serialise_valid, xml_text
+from qualcode.exchange.codebook_qdc import STORED_GUID, code_elements, serialise_valid, xml_text
 from qualcode.exchange.schema import PROJECT_NS
 from qualcode.exporters.service import export_path, publish_checked
 from qualcode.store.models import (
@@ -300,6 +300,8 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
 
 def _attribute(value: str) -> str:
     """A value for an attribute written as XML text between double quotes."""
+    if STORED_GUID.fullmatch(value):
+        return value  # nothing to escape: almost every value written this way
     return escape(xml_text(value), {'"': "&quot;"})
 
 
