@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
 from qualcode.anonymise.known import KnownMatcher
@@ -21,6 +21,8 @@ class Replacement:
     original: str
     pseudonym: str
     kind: str
+    # The key's entry it stands for, however inflected or misspelt `original` is; None for a withdrawn person.
+    entry: KeyEntry | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -92,26 +94,27 @@ def add_identifier(
 
 def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
     """Replace every known and every pattern identifier; patterns found are added to the key."""
-    candidates: list[tuple[int, int, str, str, str]] = []
+    candidates: list[tuple[int, int, str, str, str, KeyEntry | None]] = []
     for found in find_patterns(text):
         entry = add_identifier(key, found.text, found.kind, first_seen=f"{where}:{text.count(chr(10), 0, found.start) + 1}")
-        candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind))
+        candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind, entry))
     # A date of birth learned once is replaced wherever it appears again, context or not.
     for entry in key.entries:
         if entry.kind == "birth_date":
             for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text):
-                candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind))
+                candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind, entry))
     for match in KnownMatcher(key).find(text):
-        candidates.append((match.start, match.end, match.text, match.replacement, match.entry.kind))
+        listed = match.entry if any(match.entry is entry for entry in key.entries) else None
+        candidates.append((match.start, match.end, match.text, match.replacement, match.entry.kind, listed))
     # Longest first, so "NAV Horten" wins over "Horten" and "Kari Nordmann" over "Kari".
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     chosen: list[Replacement] = []
-    for start, end, original, pseudonym, kind in candidates:
+    for start, end, original, pseudonym, kind, listed in candidates:
         if chosen and start < chosen[-1].end:
             if end - start > chosen[-1].end - chosen[-1].start and start == chosen[-1].start:
-                chosen[-1] = Replacement(start, end, original, pseudonym, kind)
+                chosen[-1] = Replacement(start, end, original, pseudonym, kind, listed)
             continue
-        chosen.append(Replacement(start, end, original, pseudonym, kind))
+        chosen.append(Replacement(start, end, original, pseudonym, kind, listed))
     parts: list[str] = []
     position = 0
     for replacement in chosen:
@@ -120,6 +123,15 @@ def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
         position = replacement.end
     parts.append(text[position:])
     return Pseudonymised("".join(parts), chosen)
+
+
+def note_seen_in(key: PseudonymKey, replacements: list[Replacement], transcript: str) -> None:
+    """Note which transcript uses each replaced identifier's pseudonym, so that a redrawn
+    pseudonym is rewritten there too (else the old one stays, and is later taken for a real name)."""
+    for replacement in replacements:
+        entry = replacement.entry or key.entry_for(replacement.original)
+        if entry is not None and transcript not in entry.seen_in:
+            entry.seen_in.append(transcript)
 
 
 NAME_WORDS = re.compile(r"[A-ZÆØÅ]?[a-zæøåéüö]+\d*|[A-ZÆØÅ]+\d*(?![a-zæøåéüö])|\d+")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import clean_name, pseudonymise
+from qualcode.anonymise.apply import clean_name, note_seen_in, pseudonymise
 from qualcode.anonymise.key import PseudonymKey, Renamed
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.typed_text import FREE_TEXT, clean_text, clean_value, map_strings
@@ -64,6 +64,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
         version = transcript.current_version
         assert version is not None
         result = pseudonymise(version.text, key, transcript.name)
+        note_seen_in(key, result.replacements, transcript.name)
         if not result.replacements:
             continue
         replaced += len(result.replacements)

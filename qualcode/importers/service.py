@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import clean_name
+from qualcode.anonymise.apply import clean_name, note_seen_in
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
@@ -261,11 +261,8 @@ def refuse_undecided(key: PseudonymKey, pseudonymised: PseudonymisedDocument, pa
 
 
 def mark_seen(key: PseudonymKey, pseudonymised: PseudonymisedDocument, name: str) -> None:
-    """Note in the key which transcript uses each replaced identifier, so its pseudonym is never redrawn."""
-    for original in dict.fromkeys(replacement.original for replacement in pseudonymised.replacements):
-        entry = key.entry_for(original)
-        if entry is not None and name not in entry.seen_in:
-            entry.seen_in.append(name)
+    """Note in the key which transcript uses each replaced identifier, so a redrawn pseudonym is rewritten there."""
+    note_seen_in(key, pseudonymised.replacements, name)
 
 
 def write_transcript(

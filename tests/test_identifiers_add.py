@@ -1,0 +1,91 @@
+"""Adding a real name that is already another identifier's pseudonym: the key and every stored text agree."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualcode.anonymise.key import PseudonymKey, load_key
+from qualcode.cli import cli
+
+NAMES = ["Hilde", "Ragnhild", "Torbjørn", "Gunnvor", "Sigmund"]
+GENDERS = ["f", "f", "m", "f", "m"]
+
+
+def _run(root: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--project", str(root), *args], catch_exceptions=False)
+    assert result.exit_code == 0, (args, result.output)
+    return result.output
+
+
+def _key(root: Path) -> PseudonymKey:
+    return load_key(Path(_run(root, "key", "show").splitlines()[0].split(" ", 1)[1]), "test passphrase")
+
+
+def _texts(root: Path) -> dict[str, str]:
+    with sqlite3.connect(root / ".qualcode" / "project.db") as db:
+        rows = db.execute(
+            "SELECT t.name, v.text FROM transcripts t JOIN text_versions v ON v.id = t.current_version_id"
+        ).fetchall()
+    return dict(rows)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+@pytest.fixture
+def learned_after_import(tmp_path: Path) -> Path:
+    """Transcripts whose names the key learned only after import, so the rewrite put their pseudonyms in."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    folder = tmp_path / "intervjuer"
+    folder.mkdir()
+    for number, name in enumerate(NAMES):
+        (folder / f"intervju_{number}.txt").write_text(
+            f"I: Hvem hjalp deg?\nD1: Veilederen min, {name}, ringte meg. Og {name} hjalp meg videre.\n", encoding="utf-8"
+        )
+    _run(root, "anonymise", "dismiss", *NAMES)
+    _run(root, "import", str(folder))
+    for name, gender in zip(NAMES, GENDERS, strict=True):
+        _run(root, "identifiers", "add", name, "--kind", "person", "--gender", gender)
+    return root
+
+
+def test_a_pseudonym_found_to_be_a_real_name_is_redrawn_in_the_texts_the_rewrite_wrote(learned_after_import: Path) -> None:
+    root = learned_after_import
+    for number, (name, gender) in enumerate(zip(NAMES, GENDERS, strict=True)):
+        old = _key(root).entry_for(name)
+        assert old is not None
+        drawn = old.pseudonym
+        assert _words(_texts(root)[f"intervju_{number}"]).count(drawn) == 2
+        # The researcher reads the pseudonym in the text and takes it for a real name that leaked.
+        output = _run(root, "identifiers", "add", drawn, "--kind", "person", "--gender", gender)
+        key = _key(root)
+        entry, added = key.entry_for(name), key.entry_for(drawn)
+        assert entry is not None and added is not None
+        assert entry.pseudonym != drawn
+        assert f"replaced by {added.pseudonym!r}" in output
+        words = _words(_texts(root)[f"intervju_{number}"])
+        # The person the text speaks of keeps one pseudonym: the one the key holds for them.
+        assert words.count(entry.pseudonym) == 2, (name, entry.pseudonym, added.pseudonym, words)
+        assert drawn not in words
+        assert added.pseudonym not in words
+
+
+def test_the_demo_key_and_texts_agree_after_adding_a_pseudonym_as_a_name(demo: Path) -> None:
+    hilde = _key(demo).entry_for("Hilde")
+    assert hilde is not None
+    drawn = hilde.pseudonym
+    _run(demo, "identifiers", "add", drawn, "--kind", "person", "--gender", "f")
+    key = _key(demo)
+    hilde, added = key.entry_for("Hilde"), key.entry_for(drawn)
+    assert hilde is not None and added is not None
+    texts = _texts(demo)
+    for name in ("deltaker_D1_T1", "deltaker_D1_T2"):
+        words = _words(texts[name])
+        assert words.count(hilde.pseudonym) >= 2 and drawn not in words and added.pseudonym not in words, (name, words)
