@@ -74,6 +74,10 @@ from qualcode.text.normalise import content_hash, normalise
 
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # Case variables that are a participant's own columns rather than extra attributes.
+CODER_NAME_LENGTH = 200  # the store's columns (store/models.py)
+CODE_NAME_LENGTH = 200
+TRANSCRIPT_NAME_LENGTH = 200
+PARTICIPANT_NAME_LENGTH = 100
 PARTICIPANT_FIELDS = {"role": "role", "rolle": "role", "gender": "gender", "kjønn": "gender", "age band": "age_band",
                       "age_band": "age_band", "aldersgruppe": "age_band", "office": "office", "kontor": "office"}
 
@@ -187,7 +191,7 @@ def import_qdpx(
     sources = _prepare_sources(session, package, key, result)
     if settle_key is not None:
         settle_key()
-    coders = _coders(session, package, result)
+    coders = _coders(session, package, key, result)
     coder = importer()
     codes = _codes(session, package, key, coder, result)
     _write_sources(session, sources, key, coder, result)
@@ -264,19 +268,34 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
     return made
 
 
+def _fitted(name: str, length: int, where: str, result: QdpxImport) -> str:
+    """`name` cut to the store's column with "…", listed as a problem when it was too long."""
+    if len(name) <= length:
+        return name
+    result.problems.append(f"{where}: its name has {len(name)} characters, more than the {length} qualcode keeps; cut")
+    return name[:length - 1].rstrip() + "…"
+
+
 def _stored(session: Session, digest: str) -> bool:
     return session.scalar(select(TextVersion.id).where(TextVersion.content_hash == digest).limit(1)) is not None
 
 
-def _coders(session: Session, package: QdpxPackage, result: QdpxImport) -> dict[str, Coder]:
-    """The file's users as coders, found by GUID then by name, created with their GUID when new."""
+def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: QdpxImport) -> dict[str, Coder]:
+    """The file's users as coders, found by GUID then by name, created with their GUID when new.
+
+    A name brought by a file is typed text from elsewhere: it is pseudonymised with the key before
+    it names a coder (a coder made at login keeps its name). A user without a name is named by its
+    GUID's first characters, the same on every import of it.
+    """
     found: dict[str, Coder] = {}
     for user in package.users.values():
+        name = clean_text(unicodedata.normalize("NFC", user.name).strip(), key) or f"ukjent bruker {user.guid[:8]}"
+        name = _fitted(name, CODER_NAME_LENGTH, f"User {user.guid}", result)
         existing = session.scalar(select(Coder).where(Coder.guid == user.guid)) or session.scalar(
-            select(Coder).where(Coder.name == user.name)
+            select(Coder).where(Coder.name == name)
         )
         if existing is None:
-            existing = Coder(guid=user.guid, name=user.name, role="researcher")
+            existing = Coder(guid=user.guid, name=name, role="researcher")
             session.add(existing)
             session.flush()
             record_event(session, kind=EventKind.CODER_CREATE, coder=existing, entity_guid=existing.guid,

@@ -286,7 +286,7 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
             for user in _children(element, "User"):
                 guid = reader.guid(user)
                 if guid is not None:
-                    package.users[guid] = QdpxUser(guid, (user.get("name") or user.get("id") or guid).strip())
+                    package.users[guid] = QdpxUser(guid, (user.get("name") or user.get("id") or "").strip())
         elif kind == "CodeBook":
             codes = _child(element, "Codes")
             package.codes = _read_codes(reader, codes) if codes is not None else []
