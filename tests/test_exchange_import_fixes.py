@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.store.models import Coder
+from qualcode.store.models import Coder, Coding
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
 TEXT = "I: Hvordan var det å begynne?\nD: Jeg fikk mer selvtillit etter hvert, og jeg håper på jobb i høst.\n"
@@ -34,3 +34,31 @@ def test_users_names_are_pseudonymised_before_they_become_coders(session: Sessio
     unnamed = session.scalar(select(Coder).where(Coder.guid == nameless))
     assert unnamed is not None and unnamed.name == f"ukjent bruker {nameless[:8]}"
     assert all("Sissel" not in name for name in result.coders_created)
+
+
+def test_a_copy_of_a_changed_transcript_merges_without_proposing_the_projects_pseudonyms(session: Session, tmp_path: Path) -> None:
+    key = PseudonymKey("test")
+    pseudonym = add_identifier(key, "Sissel Bakken", "person", "f").pseudonym
+    original = "I: Hvem hjalp deg?\nD: Det var Sissel Bakken på kontoret som hjalp meg å få jobb til slutt.\n"
+    first = Qdpx(codes=CODES)
+    first.user("Anne Forsker")
+    shared = guid("source:endret")
+    first.sources.append(f'<TextSource guid="{shared}" name="endret"><PlainTextContent>{original}</PlainTextContent></TextSource>')
+    run_import(session, first.write(tmp_path / "original.qdpx"), key)
+    # The co-coder's copy holds the text as it was exported: pseudonymised, but since changed in the project.
+    copy_text = f"I: Hvem hjalp deg?\nD: Det var {pseudonym} på kontoret som hjalp meg å få jobb.\n"
+    copy = Qdpx(codes=CODES)
+    bo = copy.user("Bo Medforsker")
+    copy.sources.append(
+        f'<TextSource guid="{shared}" name="endret"><PlainTextContent>{copy_text}</PlainTextContent>'
+        f'{selection("endret", copy_text, "som hjalp meg", guid("code:håp"), bo)}</TextSource>'
+    )
+    # A new source from a copy of the project carries the pseudonym too: it names nobody.
+    copy.sources.append(
+        f'<TextSource guid="{guid("source:ny")}" name="ny"><PlainTextContent>D: Jeg ringte {pseudonym} i går.\n</PlainTextContent></TextSource>'
+    )
+    result = run_import(session, copy.write(tmp_path / "kopi.qdpx"), key)
+    assert not key.pending
+    assert result.merged == ["endret"] and result.codings_added == 1
+    coding = session.scalar(select(Coding).where(Coding.guid == guid("coding:endret")))
+    assert coding is not None and coding.excerpt == "som hjalp meg"

@@ -22,6 +22,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import Pseudonymised, pseudonymise
+from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
 from qualcode.anonymise.typed_text import clean_text
@@ -234,12 +235,19 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
         # spaCy's proposals are the slow part, and a text the project already holds (a co-coder's
         # copy) was reviewed when it came in: they are made only for a text that is new.
         pseudonymised = pseudonymise_document(document, meta, key, where, vocabulary, [])
-        stored = _stored(session, content_hash(pseudonymised.document.text))
-        if not stored:
+        # A source the project holds under its GUID is the project's own text, perhaps changed since
+        # (an identifier learned and replaced): only the key's known replacements are applied, to
+        # find where its selections lie; nothing in it is proposed, least of all the project's pseudonyms.
+        stored = _stored(session, content_hash(pseudonymised.document.text)) or session.scalar(
+            select(Transcript.id).where(Transcript.guid == source.guid)
+        ) is not None
+        if stored:
+            pseudonymised = replace(pseudonymised, proposals=[])
+        else:
             # What pseudonymising again with the proposals would give, without replacing twice.
             speakers = {span.speaker for span in document.turns}
             proposals = _undecided(propose_candidates(document, vocabulary), key, vocabulary, pseudonymised.replacements, speakers)
-            pseudonymised = replace(pseudonymised, proposals=proposals)
+            pseudonymised = replace(pseudonymised, proposals=_not_pseudonyms(proposals, key))
         if pseudonymised.proposals:
             queue_candidates(key, pseudonymised.proposals, where)
             undecided += [proposal.text for proposal in pseudonymised.proposals]
@@ -266,6 +274,17 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
     for item in made:
         mark_seen(key, item.pseudonymised, item.prepared.name)
     return made
+
+
+def _not_pseudonyms(proposals: list[Proposal], key: PseudonymKey) -> list[Proposal]:
+    """`proposals` without those that are one of the key's pseudonyms, or a word of one: a file
+    from a copy of the project carries its pseudonyms, and they name nobody."""
+    pseudonyms: set[str] = set()
+    for value in [entry.pseudonym for entry in key.entries] + [renamed.old for renamed in key.renamed]:
+        if not value.startswith("("):
+            pseudonyms.add(value.casefold())
+            pseudonyms.update(part.casefold() for part in value.split())
+    return [proposal for proposal in proposals if proposal.text.casefold() not in pseudonyms]
 
 
 def _fitted(name: str, length: int, where: str, result: QdpxImport) -> str:
