@@ -62,3 +62,23 @@ def test_a_copy_of_a_changed_transcript_merges_without_proposing_the_projects_ps
     assert result.merged == ["endret"] and result.codings_added == 1
     coding = session.scalar(select(Coding).where(Coding.guid == guid("coding:endret")))
     assert coding is not None and coding.excerpt == "som hjalp meg"
+
+
+def test_a_coding_the_copy_changed_is_a_conflict_and_the_projects_version_is_kept(session: Session, tmp_path: Path) -> None:
+    def copy(words: str, code: str, name: str) -> Path:
+        qdpx = Qdpx(codes=CODES)
+        user = qdpx.user("Anne Forsker")
+        qdpx.sources.append(
+            f'<TextSource guid="{guid("source:konflikt")}" name="konflikt"><PlainTextContent>{TEXT}</PlainTextContent>'
+            f'{selection("konflikt", TEXT, words, guid(code), user)}</TextSource>'
+        )
+        return qdpx.write(tmp_path / name)
+
+    run_import(session, copy("Jeg fikk mer selvtillit", "code:selvtillit", "a.qdpx"))
+    resized = run_import(session, copy("Jeg fikk mer selvtillit etter hvert", "code:håp", "b.qdpx"))
+    assert resized.codings_added == 0 and resized.codings_present == 0
+    [conflict] = resized.conflicts
+    assert guid("coding:konflikt") in conflict and "konflikt, line 2" in conflict
+    assert "mestring/selvtillit here, mestring/håp og motivasjon in the file" in conflict and "span" in conflict
+    coding = session.scalar(select(Coding).where(Coding.guid == guid("coding:konflikt")))
+    assert coding is not None and coding.excerpt == "Jeg fikk mer selvtillit" and coding.code.path == "mestring/selvtillit"

@@ -123,7 +123,9 @@ def _import_qdpx(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> Non
     for label, names in (("imported", done.imported), ("merged into", done.merged), ("new coder", done.coders_created)):
         for item in names:
             click.echo(f"  {label} {item}")
-    for label, lines in (("skipped", done.skipped), ("problem", done.problems), ("deviation", done.deviations)):
+    for label, lines in (
+        ("conflict", done.conflicts), ("skipped", done.skipped), ("problem", done.problems), ("deviation", done.deviations),
+    ):
         for line in lines:
             note(f"{label}: {line}")
 

@@ -96,6 +96,8 @@ class QdpxImport:
     participants_linked: int = 0
     codings_added: int = 0
     codings_present: int = 0
+    # Codings the file changed (same GUID, another span or code): the project's version is kept.
+    conflicts: list[str] = field(default_factory=list)
     memos_added: int = 0
     memos_present: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -437,9 +439,15 @@ def _write_codings(
     session.flush()
     file_guids = [coding.guid for item in sources for chosen in item.source.selections for coding in chosen.codings]
     ids_by_guid: dict[str, int] = {}
+    # What the project says of each coding the file names: (transcript, code, start, end).
+    held: dict[str, tuple[int, int, int, int]] = {}
     for first in range(0, len(file_guids), BATCH):
         chunk = file_guids[first:first + BATCH]
-        ids_by_guid.update((guid, id_) for guid, id_ in session.execute(select(Coding.guid, Coding.id).where(Coding.guid.in_(chunk))))
+        for row in session.execute(select(
+            Coding.guid, Coding.id, Coding.transcript_id, Coding.code_id, Coding.start, Coding.end,
+        ).where(Coding.guid.in_(chunk))):
+            ids_by_guid[row.guid] = row.id
+            held[row.guid] = (row.transcript_id, row.code_id, row.start, row.end)
     live: dict[tuple[int, int, int, int, int], str] = {}
     for transcript_id in {item.transcript_id for item in sources if item.transcript_id is not None}:
         for row in session.execute(select(
@@ -480,11 +488,14 @@ def _write_codings(
                 if coding.user and coding.user not in coders:
                     result.problems.append(f"Coding {coding.guid} in {item.source.name}: creatingUser {coding.user} is not among the users; coded as {importer.name}")
                 span_key = (item.transcript_id, code.id, coder.id, start, end)
-                present = coding.guid if coding.guid in ids_by_guid else live.get(span_key)
-                if present is not None:
+                known = coding.guid if coding.guid in ids_by_guid else live.get(span_key)
+                present = coding.guid
+                if coding.guid in held and held[coding.guid] != (item.transcript_id, code.id, start, end):
+                    result.conflicts.append(_conflict(session, coding.guid, held[coding.guid], item, code, start, end))
+                elif known is not None:
+                    present = known
                     result.codings_present += 1
                 else:
-                    present = coding.guid
                     live[span_key] = present
                     excerpt = text[start:end]
                     new_rows.append({
@@ -513,6 +524,26 @@ def _write_codings(
     result.codings_added += len(new_rows)
     by_selection = {name: [ids_by_guid[guid] for guid in guids] for name, guids in selection_guids.items()}
     return by_selection, [(note, ids_by_guid[guid], guid) for note, guid in note_guids]
+
+
+def _conflict(
+    session: Session, guid: str, held: tuple[int, int, int, int], item: _Source, code: Code, start: int, end: int,
+) -> str:
+    """A coding the file changed, said as where it is in the project and what the file has instead."""
+    transcript_id, code_id, held_start, held_end = held
+    transcript = session.get(Transcript, transcript_id)
+    version = transcript.current_version if transcript is not None else None
+    line = version.text.count("\n", 0, held_start) + 1 if version is not None else 0
+    name = transcript.name if transcript is not None else "?"
+    differs = []
+    if transcript_id != item.transcript_id:
+        differs.append(f"the file has it in {item.source.name}")
+    if code_id != code.id:
+        held_code = session.get(Code, code_id)
+        differs.append(f"code {held_code.path if held_code else '?'} here, {code.path} in the file")
+    if (held_start, held_end) != (start, end):
+        differs.append(f"span {held_start}-{held_end} here, {start}-{end} in the file")
+    return f"Coding {guid} in {name}, line {line}: {'; '.join(differs)}; the project's version kept"
 
 
 def _write_memos(
