@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.store.models import Coder, Coding
+from qualcode.store.models import AttributeDefinition, Coder, Coding, ParticipantAttribute
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
 TEXT = "I: Hvordan var det å begynne?\nD: Jeg fikk mer selvtillit etter hvert, og jeg håper på jobb i høst.\n"
@@ -82,3 +82,33 @@ def test_a_coding_the_copy_changed_is_a_conflict_and_the_projects_version_is_kep
     assert "mestring/selvtillit here, mestring/håp og motivasjon in the file" in conflict and "span" in conflict
     coding = session.scalar(select(Coding).where(Coding.guid == guid("coding:konflikt")))
     assert coding is not None and coding.excerpt == "Jeg fikk mer selvtillit" and coding.code.path == "mestring/selvtillit"
+
+
+def test_variables_are_typed_by_their_type_and_a_value_that_does_not_fit_is_skipped(session: Session, tmp_path: Path) -> None:
+    def value(variable: str, kind: str, text: str) -> str:
+        return f'<VariableValue><VariableRef targetGUID="{guid("var:" + variable)}"/><{kind}Value>{text}</{kind}Value></VariableValue>'
+
+    qdpx = Qdpx()
+    qdpx.variables = "".join(
+        f'<Variable guid="{guid("var:" + name)}" name="{name}" typeOfVariable="{kind}"/>'
+        for name, kind in (("alder", "Integer"), ("samtykke", "Boolean"), ("intervjuet", "Date"), ("nummer", "Text"))
+    )
+    qdpx.cases = (
+        f'<Case guid="{guid("case:t1")}" name="T1">{value("alder", "Integer", "førti")}{value("samtykke", "Boolean", "maybe")}'
+        f'{value("intervjuet", "Date", "31.12.2023")}{value("nummer", "Text", "7")}</Case>'
+        f'<Case guid="{guid("case:t2")}" name="T2">{value("alder", "Text", "41")}{value("samtykke", "Boolean", "0")}'
+        f'{value("intervjuet", "Date", "2023-12-31")}{value("nummer", "Text", "8")}</Case>'
+    )
+    result = run_import(session, qdpx.write(tmp_path / "typer.qdpx"))
+    first = f"Case 'T1' {guid('case:t1')}: variable"
+    assert f"{first} alder: 'førti' does not fit its type Integer; skipped" in result.problems
+    assert f"{first} samtykke: 'maybe' does not fit its type Boolean; skipped" in result.problems
+    assert f"{first} intervjuet: '31.12.2023' does not fit its type Date; skipped" in result.problems
+    types = {definition.name: definition.value_type for definition in session.scalars(select(AttributeDefinition))}
+    assert types == {"alder": "integer", "samtykke": "boolean", "intervjuet": "date", "nummer": "text"}
+    attributes = {
+        (attribute.participant.name, attribute.definition.name): attribute.value for attribute in session.scalars(select(ParticipantAttribute))
+    }
+    assert attributes == {
+        ("T1", "nummer"): "7", ("T2", "alder"): "41", ("T2", "samtykke"): "false", ("T2", "intervjuet"): "2023-12-31", ("T2", "nummer"): "8",
+    }

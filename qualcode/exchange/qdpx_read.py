@@ -9,12 +9,13 @@ repeats a GUID as a problem, each with its element, name and GUID.
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid
@@ -294,7 +295,7 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
             for variable in _children(element, "Variable"):
                 guid = reader.guid(variable)
                 if guid is not None:
-                    variables[guid] = (variable.get("name") or guid, variable.get("typeOfVariable") or "Text")
+                    variables[guid] = (variable.get("name") or guid, (variable.get("typeOfVariable") or "").strip())
         elif kind == "Cases":
             package.cases = [case for case in (_read_case(reader, c, variables) for c in _children(element, "Case")) if case]
         elif kind == "Sources":
@@ -316,9 +317,9 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
     package.project_notes = reader.refs(root, "NoteRef")
     # A case's variables were read before or after <Variables>: the names are settled here.
     for case in package.cases:
-        case.variables = {variables.get(k, (k, ""))[0]: v for k, v in case.variables.items()}
+        case.variables = _settled(package, case.variables, variables, f"Case {case.name!r} {case.guid}")
     for source in package.sources:
-        source.variables = {variables.get(k, (k, ""))[0]: v for k, v in source.variables.items()}
+        source.variables = _settled(package, source.variables, variables, f"TextSource {source.name!r} {source.guid}")
 
 
 def _read_codes(reader: _Reader, element: etree._Element) -> list[QdpxCode]:
@@ -340,23 +341,55 @@ def _read_codes(reader: _Reader, element: etree._Element) -> list[QdpxCode]:
     return codes
 
 
-def _value(value: etree._Element) -> object:
-    for kind in ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue"):
-        text = _text_of(value, kind)
-        if text is None:
-            continue
-        text = text.strip()
-        if kind == "BooleanValue":
-            return text.lower() in {"true", "1"}
-        if kind == "IntegerValue" and text.lstrip("-").isdigit():
-            return int(text)
-        if kind == "DateValue":
-            try:
-                return date.fromisoformat(text)
-            except ValueError:
-                return text
-        return text
+VALUE_KINDS = ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
+
+
+def _value(value: etree._Element) -> tuple[str, str] | None:
+    """A VariableValue as the kind of its value element and its text, typed once the Variables are read."""
+    for kind in VALUE_KINDS:
+        text = _text_of(value, kind + "Value")
+        if text is not None:
+            return kind, text.strip()
     return None
+
+
+def _typed(value_type: str, text: str) -> object | None:
+    """`text` as a value of the REFI-QDA type `value_type`; None when it is not one.
+
+    Floats and date-times are kept as their text, as qualcode types attributes."""
+    try:
+        if value_type == "Boolean":
+            return {"true": True, "1": True, "false": False, "0": False}[text.lower()]
+        if value_type == "Integer":
+            return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+        if value_type == "Float":
+            return text if math.isfinite(float(text)) else None
+        if value_type == "Date":
+            return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+        if value_type == "DateTime":
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return text
+    except (KeyError, ValueError):
+        return None
+    return text
+
+
+def _settled(
+    package: QdpxPackage, raw: dict[str, object], variables: dict[str, tuple[str, str]], where: str,
+) -> dict[str, object]:
+    """Values named by their Variable and typed by its typeOfVariable (by their own element when it has none);
+    a value that does not fit its type is skipped and listed."""
+    values: dict[str, object] = {}
+    for ref, found in raw.items():
+        kind, text = cast("tuple[str, str]", found)
+        name, declared = variables.get(ref, (ref, ""))
+        value_type = declared if declared in VALUE_KINDS else kind
+        typed = _typed(value_type, text)
+        if typed is None:
+            package.problems.append(f"{where}: variable {name}: {text!r} does not fit its type {value_type}; skipped")
+        else:
+            values[name] = typed
+    return values
 
 
 def _variable_values(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> dict[str, object]:
@@ -367,7 +400,7 @@ def _variable_values(reader: _Reader, element: etree._Element, variables: dict[s
         typed = _value(value)
         if target is None:
             reader.package.problems.append(f"VariableValue (line {value.sourceline}) in {_describe(element)}: no VariableRef; skipped")
-        elif typed is not None and typed != "":
+        elif typed is not None and typed[1] != "":
             values[target] = typed
     return values
 
