@@ -10,6 +10,7 @@ repeats a GUID as a problem, each with its element, name and GUID.
 from __future__ import annotations
 
 import math
+import posixpath
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -202,10 +203,17 @@ class _Reader:
             self.package.skipped.append(f"{_describe(element)}: its text is outside the package ({path})")
             return None
         rest = rest.lstrip("/")
-        for candidate in (f"sources/{rest}", rest):
-            member = self.members.get(candidate.lower())
-            if member is not None:
-                return read_member(self.archive, member, self.package.file_name)
+        # internal://x.txt is sources/x.txt: a path to any other member (project.qde) is no source's text.
+        member = self.members.get(f"sources/{rest}".lower())
+        if member is not None and posixpath.normpath(member) == member:
+            return read_member(self.archive, member, self.package.file_name)
+        member = self.members.get(rest.lower()) if rest.lower().startswith("sources/") else None
+        if member is not None and posixpath.normpath(member) == member:
+            self.package.deviations.append(f"{_describe(element)}: {path} names the sources/ folder, which internal:// already means")
+            return read_member(self.archive, member, self.package.file_name)
+        if self.members.get(rest.lower()) is not None or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
+            self.package.problems.append(f"{_describe(element)}: {path} points outside the package's sources/ folder; skipped")
+            return None
         self.package.problems.append(f"{_describe(element)}: {path} is not in the package; skipped")
         return None
 
@@ -486,12 +494,19 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
         if kind != "Coding":
             continue
         coding_guid = reader.guid(child)
-        ref = _child(child, "CodeRef")
+        ref, note_refs = None, []
+        for part in child:
+            part_kind = _local(part)
+            if part_kind == "CodeRef" and ref is None:
+                ref = part
+            elif part_kind == "NoteRef":
+                note_refs.append(part)
         code = normal_guid(ref.get("targetGUID")) if ref is not None else None
         if coding_guid is None:
             continue
         if code is None:
             reader.package.problems.append(f"{_describe(child)}: no CodeRef; skipped")
             continue
-        codings.append(QdpxCoding(coding_guid, code, normal_guid(child.get("creatingUser")) or user, tuple(reader.refs(child, "NoteRef"))))
+        notes_on_coding = tuple(reader.refs_among(note_refs, child, "NoteRef"))
+        codings.append(QdpxCoding(coding_guid, code, normal_guid(child.get("creatingUser")) or user, notes_on_coding))
     return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))
