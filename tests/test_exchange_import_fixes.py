@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.cli import cli
 from qualcode.store.models import AttributeDefinition, Coder, Coding, ParticipantAttribute
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
@@ -112,3 +114,16 @@ def test_variables_are_typed_by_their_type_and_a_value_that_does_not_fit_is_skip
     assert attributes == {
         ("T1", "nummer"): "7", ("T2", "alder"): "41", ("T2", "samtykke"): "false", ("T2", "intervjuet"): "2023-12-31", ("T2", "nummer"): "8",
     }
+
+
+def test_a_text_path_may_point_only_into_sources(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx()
+    qdpx.sources.append(f'<TextSource guid="{guid("source:qde")}" name="selvref" plainTextPath="internal://project.qde"/>')
+    qdpx.sources.append(f'<TextSource guid="{guid("source:ok")}" name="grei" plainTextPath="internal://grei.txt"/>')
+    qdpx.members["sources/grei.txt"] = TEXT.encode("utf-8")
+    path = qdpx.write(tmp_path / "selvref.qdpx")
+    result = run_import(session, path)
+    assert result.imported == ["grei"]
+    assert any("'selvref'" in problem and "points outside the package's sources/ folder" in problem for problem in result.problems)
+    outcome = CliRunner().invoke(cli, ["exchange", "validate", str(path)])
+    assert outcome.exit_code == 1 and "plainTextPath internal://project.qde: no sources/project.qde in the package" in outcome.output
