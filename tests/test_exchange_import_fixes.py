@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -127,3 +129,56 @@ def test_a_text_path_may_point_only_into_sources(session: Session, tmp_path: Pat
     assert any("'selvref'" in problem and "points outside the package's sources/ folder" in problem for problem in result.problems)
     outcome = CliRunner().invoke(cli, ["exchange", "validate", str(path)])
     assert outcome.exit_code == 1 and "plainTextPath internal://project.qde: no sources/project.qde in the package" in outcome.output
+
+
+def _validate(path: Path) -> tuple[int, str]:
+    outcome = CliRunner().invoke(cli, ["exchange", "validate", str(path)])
+    return outcome.exit_code, outcome.output
+
+
+def test_validate_checks_the_root_against_the_file_type(tmp_path: Path) -> None:
+    project = '<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>'
+    codebook = '<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>'
+    (tmp_path / "feil.qdc").write_text(project, encoding="utf-8")
+    code, output = _validate(tmp_path / "feil.qdc")
+    assert code == 1 and f"{tmp_path / 'feil.qdc'}:2: the root is <Project>, but a .qdc file holds a <CodeBook>" in output
+    with zipfile.ZipFile(tmp_path / "feil.qdpx", "w") as archive:
+        archive.writestr("project.qde", codebook)
+    code, output = _validate(tmp_path / "feil.qdpx")
+    assert code == 1 and "!project.qde:2: the root is <CodeBook>, but a .qdpx's project.qde holds a <Project>" in output
+
+
+def test_validate_opens_every_part_a_source_names(tmp_path: Path) -> None:
+    names = ["laast.txt", "skadet.txt", "dobbel.txt", "y.docx", "hel.txt"]
+    sources = "".join(
+        f'<TextSource guid="{guid("v:" + name)}" name="{name}" {"richTextPath" if name.endswith("docx") else "plainTextPath"}="internal://{name}"/>'
+        for name in names
+    )
+    project = f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources>{sources}</Sources></Project>'
+    path = tmp_path / "deler.qdpx"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
+        warnings.simplefilter("ignore")  # the duplicate name is the point
+        archive.writestr("project.qde", project)
+        archive.writestr("sources/laast.txt", b"hemmelig")
+        archive.writestr("sources/skadet.txt", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ-skadet")
+        archive.writestr("sources/dobbel.txt", b"en")
+        archive.writestr("sources/dobbel.txt", b"to")
+        archive.writestr("sources/y.docx", b"ikke en docx")
+        archive.writestr("sources/hel.txt", b"hel")
+    data = bytearray(path.read_bytes().replace(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"ABCDEFGHIJKLMNOPQRSTUVWXYz"))
+    # zipfile will not write an encrypted part: its flag is set in the local and the central header.
+    for header, name_at, flag_at in ((b"PK\x03\x04", 30, 6), (b"PK\x01\x02", 46, 8)):
+        position = data.find(b"sources/laast.txt")
+        while position >= 0:
+            if data[position - name_at:position - name_at + 4] == header:
+                data[position - name_at + flag_at] |= 0x1
+            position = data.find(b"sources/laast.txt", position + 1)
+    path.write_bytes(bytes(data))
+    code, output = _validate(path)
+    assert code == 1
+    lines = output.splitlines()
+    assert any("plainTextPath internal://laast.txt: sources/laast.txt is encrypted" in line for line in lines)
+    assert any("plainTextPath internal://skadet.txt: part sources/skadet.txt cannot be read (Bad CRC-32" in line for line in lines)
+    assert any("sources/dobbel.txt: 2 parts of the package have this name" in line for line in lines)
+    assert any("richTextPath internal://y.docx: sources/y.docx is not a readable .docx" in line for line in lines)
+    assert not any("hel.txt" in line for line in lines)

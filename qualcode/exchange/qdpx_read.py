@@ -229,7 +229,8 @@ class _Reader:
         rich_path = element.get("richTextPath")
         if rich_path and rich_path.lower().endswith(".docx"):
             data = self.member_bytes(rich_path, element)
-            return None if data is None else (self._docx_text(data, element), "docx", True)
+            member = "sources/" + rich_path.partition("://")[2].lstrip("/")
+            return None if data is None else (self._docx_text(data, element, member), "docx", True)
         if rich_path:
             self.package.skipped.append(f"{_describe(element)}: only a rich text {Path(rich_path).suffix or 'file'}, which qualcode cannot read")
             return None
@@ -246,16 +247,24 @@ class _Reader:
             self.package.deviations.append(f"{_describe(element)}: text is not UTF-8; read as {decoded.encoding}")
             return decoded.text
 
-    def _docx_text(self, data: bytes, element: etree._Element) -> str:
-        from qualcode.importers.docx_file import read_docx_file
+    def _docx_text(self, data: bytes, element: etree._Element, member: str) -> str:
+        try:
+            return docx_text(data, member)
+        except ImportFailed as error:
+            raise UnreadableFile(f"{self.package.file_name}: {_describe(element)}: {error.message}") from None
 
-        with tempfile.TemporaryDirectory() as directory:
-            path = Path(directory) / "source.docx"
-            path.write_bytes(data)
-            try:
-                return read_docx_file(path).text
-            except ImportFailed as error:
-                raise UnreadableFile(f"{self.package.file_name}: {_describe(element)}: {error.message}") from None
+
+def docx_text(data: bytes, member: str) -> str:
+    """The text of a package's .docx part; an unreadable one is an ImportFailed that names the part, not a temporary file."""
+    from qualcode.importers.docx_file import read_docx_file
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "source.docx"
+        path.write_bytes(data)
+        try:
+            return read_docx_file(path).text
+        except (ImportFailed, UnreadableFile) as error:
+            raise ImportFailed(error.message.replace(str(path), member).replace(path.name, member), error.hint) from None
 
 
 def read_qdpx(path: Path) -> QdpxPackage:

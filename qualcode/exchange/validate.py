@@ -7,10 +7,12 @@ package `FILE!project.qde:line: message`, so an editor can jump to it.
 from __future__ import annotations
 
 import posixpath
+import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from qualcode.errors import InvalidInput, UnreadableFile
+from qualcode.errors import ImportFailed, InvalidInput, UnreadableFile
 from qualcode.exchange.schema import schema_problems
 from qualcode.untrusted import open_package, parse_xml, read_member
 
@@ -39,18 +41,23 @@ def validate_exchange_file(path: Path) -> list[Finding]:
     if suffix == ".qdc":
         if path.stat().st_size > MAX_XML_BYTES:
             raise UnreadableFile(f"{path.name} is over {MAX_XML_BYTES // 1024 // 1024} MB; refusing to read it")
-        return _xml_findings(path.read_bytes(), str(path))
+        return _xml_findings(path.read_bytes(), str(path), "CodeBook")
     if suffix == ".qdpx":
         return _package_findings(path)
     raise InvalidInput(f"{path.name}: exchange validate reads .qdc and .qdpx files")
 
 
-def _xml_findings(data: bytes, place: str) -> list[Finding]:
+def _xml_findings(data: bytes, place: str, expected: str) -> list[Finding]:
     if data.startswith(b"\xef\xbb\xbf"):
         bom = [Finding(f"{place}:1", "starts with a byte order mark (BOM), which some programs reject")]
     else:
         bom = []
     root = parse_xml(data, place)
+    found = root.tag.rpartition("}")[2] if isinstance(root.tag, str) else "?"
+    if found != expected:
+        # The schema's messages about a root of the wrong kind would only confuse: this is the one problem.
+        holder = "a .qdc file" if expected == "CodeBook" else f"a .qdpx's {PROJECT_MEMBER}"
+        return [*bom, Finding(f"{place}:{root.sourceline}", f"the root is <{found}>, but {holder} holds a <{expected}>")]
     return bom + [Finding(f"{place}:{problem.line}", problem.message) for problem in schema_problems(root)]
 
 
@@ -58,6 +65,9 @@ def _package_findings(path: Path) -> list[Finding]:
     findings: list[Finding] = []
     with open_package(path) as archive:
         names = archive.namelist()
+        for name, count in Counter(names).items():
+            if count > 1:
+                findings.append(Finding(str(path), f"{name}: {count} parts of the package have this name; other programs read only one"))
         for name in names:
             if name.lower().startswith(SOURCES_FOLDER) and not name.startswith(SOURCES_FOLDER):
                 findings.append(Finding(str(path), f"{name}: the sources folder must be lower-case sources/"))
@@ -67,7 +77,7 @@ def _package_findings(path: Path) -> list[Finding]:
             return [*findings, Finding(str(path), f"no {PROJECT_MEMBER} in the package{found}")]
         place = f"{path}!{PROJECT_MEMBER}"
         data = read_member(archive, PROJECT_MEMBER, path.name)
-        findings.extend(_xml_findings(data, place))
+        findings.extend(_xml_findings(data, place, "Project"))
         members = set(names)
         root = parse_xml(data, place)
         for element in root.iter():
@@ -80,4 +90,23 @@ def _package_findings(path: Path) -> list[Finding]:
                 member = SOURCES_FOLDER + value[len(INTERNAL):]
                 if posixpath.normpath(member) != member or member not in members:
                     findings.append(Finding(f"{place}:{element.sourceline}", f"{attribute} {value}: no {member} in the package"))
+                    continue
+                unreadable = _unreadable(archive, member, path.name)
+                if unreadable:
+                    findings.append(Finding(f"{place}:{element.sourceline}", f"{attribute} {value}: {unreadable}"))
     return findings
+
+
+def _unreadable(archive: zipfile.ZipFile, member: str, file_name: str) -> str | None:
+    """Why a part a source names cannot be read (encrypted, a bad checksum or size, not a readable .docx); None if it can."""
+    from qualcode.exchange.qdpx_read import docx_text
+
+    if archive.getinfo(member).flag_bits & 0x1:
+        return f"{member} is encrypted"
+    try:
+        data = read_member(archive, member, file_name)
+        if member.lower().endswith(".docx"):
+            docx_text(data, member)
+    except (UnreadableFile, ImportFailed) as error:
+        return error.message.removeprefix(f"{file_name}: ")
+    return None
