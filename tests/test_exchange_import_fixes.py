@@ -6,6 +6,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.cli import cli
+from qualcode.errors import NeedsReview
 from qualcode.store.models import AttributeDefinition, Coder, Coding, ParticipantAttribute
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
@@ -182,3 +184,54 @@ def test_validate_opens_every_part_a_source_names(tmp_path: Path) -> None:
     assert any("sources/dobbel.txt: 2 parts of the package have this name" in line for line in lines)
     assert any("richTextPath internal://y.docx: sources/y.docx is not a readable .docx" in line for line in lines)
     assert not any("hel.txt" in line for line in lines)
+
+
+def test_small_reports_say_what_happened(session: Session, tmp_path: Path) -> None:
+    long_name = "k" * 100_000
+    qdpx = Qdpx(codes=(
+        f'<Code guid="{guid("code:a1")}" name="tvilling" isCodable="true" color="grønn"/>'
+        f'<Code guid="{guid("code:a2")}" name="tvilling" isCodable="true"/>'
+        f'<Code guid="{guid("code:lang")}" name="{long_name}" isCodable="true"/>'
+    ))
+    user = qdpx.user("Anne Forsker")
+    qdpx.notes.append(f'<Note guid="{guid("note:tom")}" name="tom"/>')
+    empty = (
+        f'<PlainTextSelection guid="{guid("sel:tom")}" startPosition="4" endPosition="4">'
+        f'<Coding guid="{guid("coding:tom")}"><CodeRef targetGUID="{guid("code:a1")}"/></Coding></PlainTextSelection>'
+    )
+    qdpx.sources.append(
+        f'<TextSource guid="{guid("source:smaa")}" name="{"s" * 300}"><PlainTextContent>{TEXT}</PlainTextContent>{empty}'
+        f'{selection("tvilling", TEXT, "jeg håper på jobb", guid("code:a2"), user)}<NoteRef targetGUID="{guid("note:tom")}"/></TextSource>'
+    )
+    result = run_import(session, qdpx.write(tmp_path / "smaa.qdpx"))
+    lines = result.problems + result.skipped
+    assert all(len(line) < 400 for line in lines), max(lines, key=len)[:200]
+    assert any(f"{guid('sel:tom')}" in line and "selects nothing (starts and ends at 4)" in line for line in result.problems)
+    assert f"Note 'tom' {guid('note:tom')}: empty; skipped" in result.skipped
+    assert not any("no such Note" in line for line in result.problems)
+    assert any(f"{guid('code:a2')}: the same name as {guid('code:a1')} under the same parent; merged" in line for line in result.problems)
+    assert any("colour 'grønn' is not #RRGGBB" in line for line in result.problems)
+    assert any(f"Code {guid('code:lang')}: its name has 100000 characters, more than the 200" in line for line in result.problems)
+    assert any(f"TextSource {guid('source:smaa')}: its name has 300 characters" in line for line in result.problems)
+    assert result.imported == ["s" * 199 + "…"]
+    assert any(path == "k" * 199 + "…" for path in result.codes_created)
+
+
+def test_the_count_of_possible_identifiers_is_the_count_of_names(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx()
+    text = "D: Jeg snakket med Ragnhild Solberg om saken. Ragnhild Solberg ringte meg. Ragnhild Solberg kom."
+    for number in (1, 2):  # the same name in two sources is one name
+        qdpx.sources.append(f'<TextSource guid="{guid(f"s:telle{number}")}" name="telle{number}"><PlainTextContent>{text}</PlainTextContent></TextSource>')
+    with pytest.raises(NeedsReview) as raised:
+        run_import(session, qdpx.write(tmp_path / "telle.qdpx"), PseudonymKey("test"))
+    named = raised.value.message.partition("(")[2].partition(")")[0].split(", ")
+    assert f"has {len(named)} possible identifier" in raised.value.message
+
+
+def test_cli_says_a_directory_is_one_and_the_export_hint_names_its_options(demo: Path, tmp_path: Path) -> None:
+    (tmp_path / "mappe.qdpx").mkdir()
+    outcome = CliRunner().invoke(cli, ["--project", str(demo), "import", str(tmp_path / "mappe.qdpx")])
+    assert outcome.exit_code == 1 and "is a directory, not a .qdpx file" in outcome.output
+    (tmp_path / "finnes.qdpx").write_bytes(b"")
+    outcome = CliRunner().invoke(cli, ["--project", str(demo), "export", "qdpx", str(tmp_path / "finnes.qdpx")])
+    assert outcome.exit_code == 1 and "exists" in outcome.output and "another PATH" in outcome.output and "--output" not in outcome.output

@@ -174,11 +174,17 @@ def export_qdpx_command(app: AppContext, path: Path | None, force: bool, as_json
     Example: qualcode export qdpx exports/kvp-studie.qdpx
     """
     from qualcode.exchange.project_export import export_qdpx
+    from qualcode.exporters.publish import TargetExists
 
     with app.workspace() as workspace:
         key = workspace.leak_check_key()
-        with workspace.begin() as session:
-            result = export_qdpx(session, workspace.root, path, force, key)
+        try:
+            with workspace.begin() as session:
+                result = export_qdpx(session, workspace.root, path, force, key)
+        except TargetExists as error:
+            # This command takes the file as PATH, not --output.
+            error.hint = "pass --force to overwrite it, or give another PATH"
+            raise
     if as_json:
         emit_json(result)
         return

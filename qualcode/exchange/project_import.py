@@ -211,10 +211,17 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
     made: list[_Source] = []
     undecided: list[str] = []
     for source in package.sources:
+        source.name = _fitted(source.name, TRANSCRIPT_NAME_LENGTH, f"TextSource {source.guid}", result)
         where = f"{package.file_name}:{source.name}"
         offsets: set[int] = set()
         kept = []
         for selection in source.selections:
+            if selection.start == selection.end and 0 <= selection.start <= len(source.text):
+                result.problems.append(
+                    f"PlainTextSelection {selection.name or ''} {selection.guid} in {source.name}: selects nothing "
+                    f"(starts and ends at {selection.start}); skipped"
+                )
+                continue
             if not 0 <= selection.start < selection.end <= len(source.text):
                 result.problems.append(
                     f"PlainTextSelection {selection.name or ''} {selection.guid} in {source.name}: positions "
@@ -268,14 +275,20 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
             {offset: map_offset(position, True) for offset, position in moved.items()},
         ))
     if undecided:
-        names = ", ".join(dict.fromkeys(undecided[:6])) + (" …" if len(undecided) > 6 else "")
+        distinct = list(dict.fromkeys(undecided))
+        names = ", ".join(distinct[:6]) + (" …" if len(distinct) > 6 else "")
         raise NeedsReview(
-            f"{package.file_name} has {len(undecided)} possible identifiers nobody has decided about ({names}); nothing imported",
+            f"{package.file_name} has {len(distinct)} possible identifiers nobody has decided about ({names}); nothing imported",
             "decide with `qualcode anonymise review`, then import again",
         )
     for item in made:
         mark_seen(key, item.pseudonymised, item.prepared.name)
     return made
+
+
+def _short(name: str, length: int = 80) -> str:
+    """A name short enough for a line of the summary."""
+    return name if len(name) <= length else name[:length - 1] + "…"
 
 
 def _not_pseudonyms(proposals: list[Proposal], key: PseudonymKey) -> list[Proposal]:
@@ -330,10 +343,17 @@ def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: Q
 def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Coder, result: QdpxImport) -> dict[str, Code]:
     """The file's codes in the project, matched by GUID then by path; new ones created with their colour and definition."""
     found: dict[str, Code] = {}
+    by_path: dict[str, QdpxCode] = {}
 
     def visit(codes: list[QdpxCode], parent: str | None) -> None:
         for spec in codes:
-            path = f"{parent}/{spec.name}" if parent else spec.name
+            name = _fitted(spec.name, CODE_NAME_LENGTH, f"Code {spec.guid}", result)
+            path = f"{parent}/{name}" if parent else name
+            first = by_path.setdefault(path, spec)
+            if first is not spec:
+                result.problems.append(
+                    f"Code {_short(spec.name)!r} {spec.guid}: the same name as {first.guid} under the same parent; merged into one code"
+                )
             code = session.scalar(select(Code).where(Code.guid == spec.guid)) or session.scalar(select(Code).where(Code.path == path))
             if code is None:
                 fields: dict[str, object] = {}
@@ -586,6 +606,9 @@ def _write_memos(
             continue
         text = clean_text(found.text.strip(), key)
         if not text:
+            if guid not in used:
+                result.skipped.append(f"Note {_short(found.title or '')!r} {guid}: empty; skipped")
+                used.add(guid)
             continue
         if guid in own_memos:
             _set_own_memo(session, own_memos[guid], text, result)
@@ -639,7 +662,8 @@ def _write_cases(
     """Cases as participants with their typed attributes, linked to the transcripts they are in; source variables as transcript attributes."""
     selection_source = {selection.guid: item.source.guid for item in sources for selection in item.source.selections}
     for case in package.cases:
-        name = unicodedata.normalize("NFC", pseudonymise(case.name, key, package.file_name).text.strip())[:100]
+        name = _fitted(unicodedata.normalize("NFC", pseudonymise(case.name, key, package.file_name).text.strip()),
+                       PARTICIPANT_NAME_LENGTH, f"Case {case.guid}", result)
         participant = session.scalar(select(Participant).where(Participant.guid == case.guid)) or session.scalar(
             select(Participant).where(Participant.name == name)
         )

@@ -150,13 +150,18 @@ def _text_of(element: etree._Element, name: str) -> str | None:
     return child.text if child is not None and child.text else None
 
 
+def _short(text: str, length: int = 80) -> str:
+    """A name from the file short enough for a line of the summary (a name may be 100,000 characters)."""
+    return text if len(text) <= length else text[:length - 1] + "…"
+
+
 def _describe(element: etree._Element) -> str:
     """An element as a researcher can find it: its kind, name, GUID and line."""
     name = element.get("name")
     guid = element.get("guid")
     parts = [_local(element) or "element"]
     if name:
-        parts.append(repr(name))
+        parts.append(repr(_short(name)))
     if guid:
         parts.append(guid)
     return " ".join(parts) + f" (line {element.sourceline})"
@@ -269,6 +274,8 @@ def docx_text(data: bytes, member: str) -> str:
 
 def read_qdpx(path: Path) -> QdpxPackage:
     """Read a .qdpx file; refuse it (UnreadableFile) only when it cannot be read safely."""
+    if path.is_dir():
+        raise UnreadableFile(f"{path} is a directory, not a .qdpx file", "give the .qdpx file itself")
     if not path.is_file():
         raise UnreadableFile(f"{path} does not exist", "check the path")
     with path.open("rb") as handle, open_package(handle, path.name) as archive:
@@ -321,7 +328,9 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
         elif kind == "Notes":
             for note in _children(element, "Note"):
                 guid = reader.guid(note)
-                text = reader.plain_text(note) if guid is not None else None
+                # A note with no text at all is an empty note (listed as skipped on import), not a missing one.
+                empty = _child(note, "PlainTextContent") is None and not note.get("plainTextPath")
+                text = ("", "txt", False) if guid is not None and empty else reader.plain_text(note) if guid is not None else None
                 if guid is not None and text is not None:
                     package.notes[guid] = QdpxNote(guid, note.get("name"), text[0], normal_guid(note.get("creatingUser")))
         elif kind in {"Links", "Graphs", "Sets"}:
@@ -350,6 +359,8 @@ def _read_codes(reader: _Reader, element: etree._Element) -> list[QdpxCode]:
             reader.package.problems.append(f"{_describe(code)}: no name; skipped with its sub-codes")
             continue
         colour = code.get("color")
+        if colour and not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
+            reader.package.problems.append(f"{_describe(code)}: colour {_short(colour)!r} is not #RRGGBB; left without a colour")
         codable = (code.get("isCodable") or "true").strip().lower() not in {"false", "0"}
         codes.append(QdpxCode(
             guid, name, codable, colour if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) else None,
