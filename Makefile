@@ -65,6 +65,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_agreement.py
+	$(BIN)/python benchmarks/bench_exchange.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO)-key
