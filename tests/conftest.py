@@ -198,13 +198,21 @@ def sample_project(project: Project, sample_template: Path) -> Path:
 
     It takes the place of `project`, whose copy of the empty project is closed and replaced, and
     its key lies at keys/samples.qckey beside it, where the project is told to find it."""
+    return replace_project(project, sample_template)
+
+
+def replace_project(project: Project, template: Path) -> Path:
+    """Close `project` and put a copy of `template`/project in its place, with a copy of
+    `template`/keys (if any) beside it, where the project is told to find its key."""
     root = project.root
     project.close()
     shutil.rmtree(root)
-    shutil.copytree(sample_template / "project", root)
-    shutil.copytree(sample_template / "keys", root.parent / "keys")
-    with Project.open(root) as opened, opened.begin() as session:
-        set_setting(session, "key.path", str((root.parent / "keys" / "samples.qckey").resolve()))
+    shutil.copytree(template / "project", root)
+    if (template / "keys").is_dir():
+        shutil.copytree(template / "keys", root.parent / "keys")
+        [key] = (root.parent / "keys").glob("*.qckey")
+        with Project.open(root) as opened, opened.begin() as session:
+            set_setting(session, "key.path", str(key.resolve()))
     return root
 
 

@@ -17,23 +17,38 @@ from qualcode.coding.service import add_coding
 from qualcode.store.project import Project
 from qualcode.store.settings import set_setting
 from qualcode.tui.app import QualcodeApp
-from tests.conftest import SAMPLES, import_samples, open_tui, sample_key
+from tests.conftest import (
+    SAMPLES,
+    built_once,
+    import_samples,
+    open_tui,
+    replace_project,
+    sample_key,
+)
 
 SIZE = (80, 24)
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture, which it leaves untyped
 
 
+@pytest.fixture(scope="module")
+def snapshot_coded_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
+    def build(base: Path) -> None:
+        shutil.copytree(migrated_template, base / "project")
+        with Project.open(base / "project") as project:
+            # A fixed key GUID gives the same pseudonyms every run, so the pictures do not drift.
+            import_samples(project, sample_key(PseudonymKey("snapshot")))
+            with project.begin() as session:
+                coder = get_or_create_coder(session, "Forsker 1")
+                add_coding(session, "leder_L1", "måltall-press", coder, match="Vi får et måltall hvert år fra fylket")
+                add_coding(session, "leder_L1", "inntakspress", coder, match="Jeg har sagt til veilederne at vi må nå måltallet før jul.")
+
+    return built_once(tmp_path_factory, "snapshot-coded", build)
+
+
 @pytest.fixture
-def coded_project(project: Project) -> Path:
-    # A fixed key GUID gives the same pseudonyms every run, so the pictures do not drift.
-    import_samples(project, sample_key(PseudonymKey("snapshot")))
-    with project.begin() as session:
-        coder = get_or_create_coder(session, "Forsker 1")
-        add_coding(session, "leder_L1", "måltall-press", coder, match="Vi får et måltall hvert år fra fylket")
-        add_coding(session, "leder_L1", "inntakspress", coder, match="Jeg har sagt til veilederne at vi må nå måltallet før jul.")
-    root = project.root
-    project.close()
-    return root
+def coded_project(project: Project, snapshot_coded_template: Path) -> Path:
+    """The samples imported and two passages coded, the same every run: built once, copied per test."""
+    return replace_project(project, snapshot_coded_template)
 
 
 async def _settle(pilot: Pilot[None]) -> None:
@@ -98,19 +113,26 @@ def test_overview_with_every_column(snap_compare: SnapCompare, coded_project: Pa
     assert snap_compare(open_tui(coded_project), terminal_size=(130, 24), run_before=_settle)
 
 
+@pytest.fixture(scope="module")
+def keyed_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
+    def build(base: Path) -> None:
+        shutil.copytree(migrated_template, base / "project")
+        with Project.open(base / "project") as project:
+            with project.begin() as session:
+                set_setting(session, "project.guid", "snapshot")
+            access = create_key(project, base / "keys" / "snapshot.qckey", "test passphrase")
+            key = sample_key(access.load_existing())
+            access.save(key)
+            import_samples(project, key)
+            access.save(key)
+
+    return built_once(tmp_path_factory, "snapshot-keyed", build)
+
+
 @pytest.fixture
-def keyed_project(project: Project) -> Path:
+def keyed_project(project: Project, keyed_template: Path) -> Path:
     """The samples imported with a key file whose pseudonyms are the same every run (a fixed project GUID)."""
-    with project.begin() as session:
-        set_setting(session, "project.guid", "snapshot")
-    access = create_key(project, project.root.parent / "keys" / "snapshot.qckey", "test passphrase")
-    key = sample_key(access.load_existing())
-    access.save(key)
-    import_samples(project, key)
-    access.save(key)
-    root = project.root
-    project.close()
-    return root
+    return replace_project(project, keyed_template)
 
 
 def test_import_dry_run(snap_compare: SnapCompare, keyed_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
