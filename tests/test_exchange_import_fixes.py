@@ -15,7 +15,14 @@ from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.cli import cli
 from qualcode.errors import NeedsReview
-from qualcode.store.models import AttributeDefinition, Coder, Coding, ParticipantAttribute
+from qualcode.store.models import (
+    AttributeDefinition,
+    Code,
+    Coder,
+    Coding,
+    Event,
+    ParticipantAttribute,
+)
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
 TEXT = "I: Hvordan var det å begynne?\nD: Jeg fikk mer selvtillit etter hvert, og jeg håper på jobb i høst.\n"
@@ -235,3 +242,34 @@ def test_cli_says_a_directory_is_one_and_the_export_hint_names_its_options(demo:
     (tmp_path / "finnes.qdpx").write_bytes(b"")
     outcome = CliRunner().invoke(cli, ["--project", str(demo), "export", "qdpx", str(tmp_path / "finnes.qdpx")])
     assert outcome.exit_code == 1 and "exists" in outcome.output and "another PATH" in outcome.output and "--output" not in outcome.output
+
+
+def test_many_codes_are_created_in_bulk_with_their_events_pseudonymised_and_undoable(session: Session, tmp_path: Path) -> None:
+    from qualcode.coding.history import redo, undo
+
+    key = PseudonymKey("test")
+    pseudonym = add_identifier(key, "Sissel Bakken", "person", "f").pseudonym
+    children = "".join(f'<Code guid="{guid(f"code:barn{number}")}" name="barn {number}" isCodable="true"/>' for number in range(150))
+    qdpx = Qdpx(codes=(
+        f'<Code guid="{guid("code:tema")}" name="tema" isCodable="false" color="#aabbcc">{children}</Code>'
+        f'<Code guid="{guid("code:planted")}" name="råd fra Sissel Bakken" isCodable="true">'
+        "<Description>Slik Sissel Bakken sa det</Description></Code>"
+    ))
+    result = run_import(session, qdpx.write(tmp_path / "mange.qdpx"), key)
+    assert len(result.codes_created) == 152
+    codes = {code.guid: code for code in session.scalars(select(Code))}
+    assert codes[guid("code:barn149")].path == "tema/barn 149" and codes[guid("code:barn149")].position == 149
+    assert codes[guid("code:tema")].colour == "#AABBCC"
+    planted = codes[guid("code:planted")]
+    assert planted.path == f"råd fra {pseudonym}" and planted.definition == f"Slik {pseudonym} sa det"
+    created = session.scalars(select(Event).where(Event.action == "code.create")).all()
+    assert {event.entity_guid for event in created} >= {guid("code:tema"), guid("code:barn0"), guid("code:planted")}
+    assert not any("Sissel" in f"{event.summary} {event.payload}" for event in created)
+    importer = session.scalar(select(Coder).where(Coder.name == "Importør"))
+    assert importer is not None
+    undo(session, importer)
+    assert session.scalar(select(Code).where(Code.guid == guid("code:planted"))) is None
+    redo(session, importer)
+    assert session.scalar(select(Code.path).where(Code.guid == guid("code:planted"))) == f"råd fra {pseudonym}"
+    again = run_import(session, qdpx.write(tmp_path / "mange.qdpx"), key)
+    assert again.codes_created == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,7 +26,8 @@ from qualcode.anonymise.apply import Pseudonymised, pseudonymise
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
-from qualcode.anonymise.typed_text import clean_text
+from qualcode.anonymise.typed_text import clean_text, refuse_undecided
+from qualcode.codebook.model import CODE_FIELDS
 from qualcode.codebook.service import create_code
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.errors import InvalidInput, NeedsReview
@@ -67,6 +69,7 @@ from qualcode.store.models import (
     Transcript,
     TranscriptAttribute,
     TranscriptParticipant,
+    code_guid,
     new_guid,
     utcnow,
 )
@@ -341,41 +344,101 @@ def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: Q
 
 
 def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Coder, result: QdpxImport) -> dict[str, Code]:
-    """The file's codes in the project, matched by GUID then by path; new ones created with their colour and definition."""
-    found: dict[str, Code] = {}
-    by_path: dict[str, QdpxCode] = {}
+    """The file's codes in the project, matched by GUID then by path; new ones created with their colour and definition.
 
-    def visit(codes: list[QdpxCode], parent: str | None) -> None:
+    New codes are written a row at a time through Core with their events in one statement, as
+    codings are: a codebook from another program may bring thousands, and a flush per code (with
+    the typed-text check of everything in it) took seconds per hundred. What that check does to a
+    code's typed text is done here: its name and description are pseudonymised and may not name a
+    word waiting for review.
+    """
+    session.flush()
+    ids: dict[str, int] = {}
+    by_guid: dict[str, tuple[int, str]] = {}
+    by_code_path: dict[str, tuple[int, str]] = {}
+    siblings: Counter[int | None] = Counter()
+    for row in session.execute(select(Code.id, Code.guid, Code.path, Code.parent_id)):
+        by_guid[row.guid] = (row.id, row.path)
+        by_code_path.setdefault(row.path, (row.id, row.guid))
+        siblings[row.parent_id] += 1
+    by_path: dict[str, QdpxCode] = {}
+    events: list[dict[str, object]] = []
+    connection = session.connection()
+    table = cast(Table, Code.__table__)
+
+    def typed(text: str) -> str:
+        cleaned = clean_text(text, key)
+        refuse_undecided(cleaned, key)
+        return cleaned
+
+    def create(spec: QdpxCode, name: str, path: str, parent: tuple[int, str] | None) -> tuple[int, str]:
+        fields: dict[str, object] = {}
+        if spec.description:
+            fields.update(_description_fields(clean_text(spec.description, key)))
+        if spec.colour:
+            fields["colour"] = spec.colour.upper()
+        if "shortcut" in fields:  # a shortcut must be free: the service checks it
+            made = create_code(session, path, fields, coder)
+            _adopt_guid(session, made.id, spec.guid)
+            return made.id, spec.guid
+        guid = spec.guid if spec.guid not in by_guid else code_guid(path)
+        parent_id = parent[0] if parent else None
+        row: dict[str, object] = {
+            "guid": guid, "parent_id": parent_id, "name": name, "path": path, "position": siblings[parent_id],
+            **{field: typed(str(fields[field])) if fields.get(field) else None for field in ("definition", "inclusion", "exclusion", "example")},
+            "colour": fields.get("colour"), "shortcut": None,
+            "signal_words": [typed(str(word)) for word in cast("list[object]", fields.get("signal_words") or [])],
+        }
+        code_id = int(connection.execute(insert(table).values(row).returning(table.c.id)).scalar_one())
+        state = {"guid": guid, "name": name, "path": path, "parent_guid": parent[1] if parent else None,
+                 **{field: row[field] for field in ("position", *CODE_FIELDS, "signal_words")}}
+        events.append({
+            "guid": new_guid(), "at": utcnow(), "coder_id": coder.id, "action": EventKind.CODE_CREATE.value,
+            "entity": Entity.CODE.value, "entity_guid": guid, "undoable": EventKind.CODE_CREATE.undoable,
+            "payload": {"before": None, "after": state}, "summary": f"created code {path}",
+        })
+        return code_id, guid
+
+    def visit(codes: list[QdpxCode], parent: tuple[int, str, str] | None) -> None:
         for spec in codes:
-            name = _fitted(spec.name, CODE_NAME_LENGTH, f"Code {spec.guid}", result)
-            path = f"{parent}/{name}" if parent else name
+            name = _fitted(typed(unicodedata.normalize("NFC", spec.name).strip()), CODE_NAME_LENGTH, f"Code {spec.guid}", result)
+            path = f"{parent[2]}/{name}" if parent else name
             first = by_path.setdefault(path, spec)
             if first is not spec:
                 result.problems.append(
                     f"Code {_short(spec.name)!r} {spec.guid}: the same name as {first.guid} under the same parent; merged into one code"
                 )
-            code = session.scalar(select(Code).where(Code.guid == spec.guid)) or session.scalar(select(Code).where(Code.path == path))
-            if code is None:
-                fields: dict[str, object] = {}
-                if spec.description:
-                    fields.update(_description_fields(clean_text(spec.description, key)))
-                if spec.colour:
-                    fields["colour"] = spec.colour.upper()
-                made = session.get(Code, create_code(session, path, fields, coder).id)
-                assert made is not None
-                code = made
-                if session.scalar(select(Code.id).where(Code.guid == spec.guid)) is None:
-                    _adopt_guid(session, code, spec.guid)
+            if spec.guid in by_guid:
+                code_id, path = by_guid[spec.guid]
+                guid = spec.guid
+            elif path in by_code_path:
+                code_id, guid = by_code_path[path]
+            else:
+                code_id, guid = create(spec, name, path, (parent[0], parent[1]) if parent else None)
+                parent_id = parent[0] if parent else None
+                siblings[parent_id] += 1
+                by_guid[guid] = (code_id, path)
+                by_code_path[path] = (code_id, guid)
                 result.codes_created.append(path)
-            found[spec.guid] = code
-            visit(spec.children, code.path)
+            ids[spec.guid] = code_id
+            visit(spec.children, (code_id, guid, path))
 
     visit(package.codes, None)
-    return found
+    if events:
+        connection.execute(insert(cast(Table, Event.__table__)), events)
+    loaded: dict[int, Code] = {}
+    wanted = sorted(set(ids.values()))
+    for first_index in range(0, len(wanted), BATCH):
+        loaded.update((code.id, code) for code in session.scalars(select(Code).where(Code.id.in_(wanted[first_index:first_index + BATCH]))))
+    return {guid: loaded[code_id] for guid, code_id in ids.items()}
 
 
-def _adopt_guid(session: Session, code: Code, guid: str) -> None:
+def _adopt_guid(session: Session, code_id: int, guid: str) -> None:
     """Give a new code the file's GUID, as a .qdc import does, so the other program's next file finds it even renamed."""
+    code = session.get(Code, code_id)
+    assert code is not None
+    if session.scalar(select(Code.id).where(Code.guid == guid)) is not None:
+        return
     event = session.scalar(select(Event).where(Event.entity_guid == code.guid).order_by(Event.id.desc()).limit(1))
     if event is not None:
         after = dict(event.payload.get("after") or {})
