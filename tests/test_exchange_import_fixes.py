@@ -66,15 +66,20 @@ def test_a_copy_of_a_changed_transcript_merges_without_proposing_the_projects_ps
         f'<TextSource guid="{shared}" name="endret"><PlainTextContent>{copy_text}</PlainTextContent>'
         f'{selection("endret", copy_text, "som hjalp meg", guid("code:håp"), bo)}</TextSource>'
     )
-    # A new source from a copy of the project carries the pseudonym too: it names nobody.
-    copy.sources.append(
-        f'<TextSource guid="{guid("source:ny")}" name="ny"><PlainTextContent>D: Jeg ringte {pseudonym} i går.\n</PlainTextContent></TextSource>'
-    )
     result = run_import(session, copy.write(tmp_path / "kopi.qdpx"), key)
     assert not key.pending
     assert result.merged == ["endret"] and result.codings_added == 1
     coding = session.scalar(select(Coding).where(Coding.guid == guid("coding:endret")))
     assert coding is not None and coding.excerpt == "som hjalp meg"
+    # A NEW text is pseudonymised like any import, by the spans replaced and not by the words: a
+    # name there that equals a pseudonym may be a real person's, so it waits for review.
+    other = Qdpx(codes=CODES)
+    other.user("Bo Medforsker")
+    other.sources.append(
+        f'<TextSource guid="{guid("source:ny")}" name="ny"><PlainTextContent>D: Jeg ringte {pseudonym} i går.\n</PlainTextContent></TextSource>'
+    )
+    with pytest.raises(NeedsReview, match=pseudonym):
+        run_import(session, other.write(tmp_path / "ny.qdpx"), key)
 
 
 def test_a_coding_the_copy_changed_is_a_conflict_and_the_projects_version_is_kept(session: Session, tmp_path: Path) -> None:

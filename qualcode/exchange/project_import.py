@@ -23,7 +23,6 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import Pseudonymised, pseudonymise
-from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
 from qualcode.anonymise.typed_text import clean_text, refuse_undecided
@@ -259,7 +258,9 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
             # What pseudonymising again with the proposals would give, without replacing twice.
             speakers = {span.speaker for span in document.turns}
             proposals = _undecided(propose_candidates(document, vocabulary), key, vocabulary, pseudonymised.replacements, speakers)
-            pseudonymised = replace(pseudonymised, proposals=_not_pseudonyms(proposals, key))
+            # Like any import, by the spans replaced and never by the words: a new text's name that
+            # equals a pseudonym, or shares a word with one, may still be a real person's.
+            pseudonymised = replace(pseudonymised, proposals=proposals)
         if pseudonymised.proposals:
             queue_candidates(key, pseudonymised.proposals, where)
             undecided += [proposal.text for proposal in pseudonymised.proposals]
@@ -292,17 +293,6 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
 def _short(name: str, length: int = 80) -> str:
     """A name short enough for a line of the summary."""
     return name if len(name) <= length else name[:length - 1] + "…"
-
-
-def _not_pseudonyms(proposals: list[Proposal], key: PseudonymKey) -> list[Proposal]:
-    """`proposals` without those that are one of the key's pseudonyms, or a word of one: a file
-    from a copy of the project carries its pseudonyms, and they name nobody."""
-    pseudonyms: set[str] = set()
-    for value in [entry.pseudonym for entry in key.entries] + [renamed.old for renamed in key.renamed]:
-        if not value.startswith("("):
-            pseudonyms.add(value.casefold())
-            pseudonyms.update(part.casefold() for part in value.split())
-    return [proposal for proposal in proposals if proposal.text.casefold() not in pseudonyms]
 
 
 def _fitted(name: str, length: int, where: str, result: QdpxImport) -> str:
