@@ -194,6 +194,8 @@ def test_cli_exports_and_imports_qdc(project: Project, key_access: KeyAccess, tm
     exported = CliRunner().invoke(cli, ["--project", root, "codebook", "export", str(target)])
     assert exported.exit_code == 0, exported.output
     assert schema_problems(etree.fromstring(target.read_bytes())) == []
+    nowhere = CliRunner().invoke(cli, ["--project", root, "codebook", "export", str(tmp_path / "mangler" / "k.qdc")])
+    assert nowhere.exit_code == 1 and "there is no folder" in nowhere.output and "Traceback" not in nowhere.output
     (tmp_path / "taguette.qdc").write_bytes(TAGUETTE)
     imported = CliRunner().invoke(cli, ["--project", root, "codebook", "import", str(tmp_path / "taguette.qdc")])
     assert imported.exit_code == 0, imported.output

@@ -116,6 +116,8 @@ def codebook_export(app: AppContext, file: Path | None, force: bool) -> None:
         return
     if file.exists() and not force:
         raise InvalidInput(f"{file} exists", "pass --force to overwrite it")
+    if not file.parent.is_dir():
+        raise InvalidInput(f"there is no folder {file.parent}", "make it first, or give a path in a folder that exists")
     temporary = file.with_name(file.name + ".tmp")
     temporary.write_bytes(data)
     temporary.replace(file)
