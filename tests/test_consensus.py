@@ -41,8 +41,12 @@ WHOLE_INNTAK = ("Vi hadde et måltall fra fylket på førti deltakere innen somm
 
 @pytest.fixture(scope="module")
 def two_coders(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Path:
-    root = tmp_path_factory.mktemp("consensus") / "project"
-    shutil.copytree(coded_template[0], root)
+    return code_second(coded_template[0], tmp_path_factory.mktemp("consensus") / "project")
+
+
+def code_second(template: Path, root: Path) -> Path:
+    """A copy of the coded samples at `root`, with Forsker 2's codings and one more of Forsker 1's."""
+    shutil.copytree(template, root)
     with Project.open(root) as project, project.begin() as session:
         second = get_or_create_coder(session, B)
         for code, quote in SECOND:

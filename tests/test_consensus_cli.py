@@ -11,13 +11,11 @@ import pytest
 from click.testing import Result
 from sqlalchemy import select
 
-from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.consensus import CONSENSUS_CODER, disagreements
-from qualcode.coding.service import add_coding
 from qualcode.store.models import Coder, Coding, Event
 from qualcode.store.project import Project
 from tests.test_cli import run
-from tests.test_consensus import FIRST_MORE, SECOND, TRANSCRIPT, WHOLE_INNTAK, A, B
+from tests.test_consensus import TRANSCRIPT, WHOLE_INNTAK, A, B, code_second
 
 EXPECTED = [  # (code, A coded it, B coded it), in text order
     ("måltall-press/inntakspress", True, True),
@@ -28,13 +26,7 @@ EXPECTED = [  # (code, A coded it, B coded it), in text order
 
 @pytest.fixture(scope="module")
 def two_coders(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Path, dict[str, Any]]) -> Path:
-    root = tmp_path_factory.mktemp("consensus-cli") / "project"
-    shutil.copytree(coded_template[0], root)
-    with Project.open(root) as project, project.begin() as session:
-        for code, quote in SECOND:
-            add_coding(session, TRANSCRIPT, code, get_or_create_coder(session, B), match=quote)
-        add_coding(session, TRANSCRIPT, FIRST_MORE[0], get_or_create_coder(session, A), match=FIRST_MORE[1])
-    return root
+    return code_second(coded_template[0], tmp_path_factory.mktemp("consensus-cli") / "project")
 
 
 @pytest.fixture
