@@ -14,7 +14,6 @@ Run: .venv/bin/python benchmarks/bench_agreement.py [--words 1000000] [--transcr
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_analysis import bench_project, figures, timed  # noqa: E402
+from bench_analysis import bench_project, figures, project_arguments, timed  # noqa: E402
 from common import Row, Target, print_comparison  # noqa: E402
 
 from qualcode.store.project import Project  # noqa: E402
@@ -31,11 +30,7 @@ TRIES = 3
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--words", type=int, default=1_000_000)
-    parser.add_argument("--transcripts", type=int, default=220)
-    parser.add_argument("--codings", type=int, default=50_000)
-    parser.add_argument("--top-codes", type=int, default=10, help="top-level codes, each with three sub-codes")
+    parser = project_arguments(__doc__)
     args = parser.parse_args()
 
     from qualcode.agreement.service import agreement

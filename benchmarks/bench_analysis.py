@@ -221,12 +221,19 @@ def bench_project(
     return root, bare, Row("SELECT code_id, COUNT(*)", figures(*bare), "GROUP BY code_id, sqlite3")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def project_arguments(description: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line with the size of the benchmark project (bench_agreement and
+    bench_exchange measure the same project)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--transcripts", type=int, default=220)
     parser.add_argument("--codings", type=int, default=50_000)
     parser.add_argument("--top-codes", type=int, default=10, help="top-level codes, each with three sub-codes")
+    return parser
+
+
+def main() -> int:
+    parser = project_arguments(__doc__)
     parser.add_argument("--fresh", action="store_true", help="build the project again")
     args = parser.parse_args()
 

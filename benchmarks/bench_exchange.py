@@ -20,7 +20,6 @@ Run: .venv/bin/python benchmarks/bench_exchange.py [--words 1000000] [--transcri
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import shutil
@@ -36,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_analysis import CODERS, bench_project, figures, timed  # noqa: E402
+from bench_analysis import CODERS, bench_project, figures, project_arguments, timed  # noqa: E402
 from common import Row, Target, print_comparison  # noqa: E402
 
 from qualcode.anonymise.service import create_key  # noqa: E402
@@ -78,11 +77,7 @@ def zip_texts(texts: list[tuple[str, str]]) -> bytes:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--words", type=int, default=1_000_000)
-    parser.add_argument("--transcripts", type=int, default=220)
-    parser.add_argument("--codings", type=int, default=50_000)
-    parser.add_argument("--top-codes", type=int, default=10, help="top-level codes, each with three sub-codes")
+    parser = project_arguments(__doc__)
     parser.add_argument("--no-txt-import", action="store_true", help="skip the second baseline (the .txt import, ~30 s)")
     args = parser.parse_args()
 
