@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape
 
 from sqlalchemy import Row, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from qualcode import __version__
 from qualcode.exchange.codebook_qdc import STORED_GUID, code_elements, serialise_valid, xml_text
@@ -338,16 +339,24 @@ def _variable_values(parent: etree._Element, values: Iterable[tuple[tuple[str, s
         etree.SubElement(holder, f"{P}{refi_type}Value").text = xml_text(value)
 
 
+def _typed_attributes(
+    session: Session, model: type[TranscriptAttribute] | type[ParticipantAttribute], owner: InstrumentedAttribute[int],
+) -> dict[int, list[tuple[str, str, str]]]:
+    """Each transcript's or participant's typed attributes: (name, value type, stored value), by name."""
+    found: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for owner_id, attribute, attribute_type, stored in session.execute(
+        select(owner, AttributeDefinition.name, AttributeDefinition.value_type, model.value)
+        .join(AttributeDefinition, model.definition_id == AttributeDefinition.id)
+        .order_by(AttributeDefinition.name, model.id)
+    ):
+        found[owner_id].append((attribute, attribute_type, stored))
+    return found
+
+
 def _transcript_values(
     session: Session, transcripts: list[Transcript], variables: _Variables,
 ) -> dict[int, list[tuple[tuple[str, str], str]]]:
-    extra: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    for transcript_id, attribute, attribute_type, stored in session.execute(
-        select(TranscriptAttribute.transcript_id, AttributeDefinition.name, AttributeDefinition.value_type, TranscriptAttribute.value)
-        .join(AttributeDefinition, TranscriptAttribute.definition_id == AttributeDefinition.id)
-        .order_by(AttributeDefinition.name, TranscriptAttribute.id)
-    ):
-        extra[transcript_id].append((attribute, attribute_type, stored))
+    extra = _typed_attributes(session, TranscriptAttribute, TranscriptAttribute.transcript_id)
     values: dict[int, list[tuple[tuple[str, str], str]]] = defaultdict(list)
     for transcript in transcripts:
         fields: list[tuple[str, str, object]] = [
@@ -363,13 +372,7 @@ def _transcript_values(
 def _participant_values(
     session: Session, transcripts: list[Transcript], variables: _Variables,
 ) -> tuple[dict[int, list[tuple[tuple[str, str], str]]], dict[int, set[int]]]:
-    extra: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    for participant_id, attribute, attribute_type, stored in session.execute(
-        select(ParticipantAttribute.participant_id, AttributeDefinition.name, AttributeDefinition.value_type, ParticipantAttribute.value)
-        .join(AttributeDefinition, ParticipantAttribute.definition_id == AttributeDefinition.id)
-        .order_by(AttributeDefinition.name, ParticipantAttribute.id)
-    ):
-        extra[participant_id].append((attribute, attribute_type, stored))
+    extra = _typed_attributes(session, ParticipantAttribute, ParticipantAttribute.participant_id)
     values: dict[int, list[tuple[tuple[str, str], str]]] = defaultdict(list)
     for participant in session.scalars(select(Participant).order_by(Participant.id)):
         fields: list[tuple[str, str, object]] = [(label, "text", getattr(participant, column)) for label, column in PARTICIPANT_FIELDS]
