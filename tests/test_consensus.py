@@ -19,7 +19,7 @@ from qualcode.coding.history import history, redo, undo
 from qualcode.coding.service import add_coding, find_span
 from qualcode.errors import InvalidInput
 from qualcode.store.lookup import current_text, find_transcript
-from qualcode.store.models import Coder, Coding
+from qualcode.store.models import Code, Coder, Coding
 from qualcode.store.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.compare import CompareScreen
@@ -198,6 +198,22 @@ async def test_the_compare_screen_steps_through_disagreements_and_each_decision_
         assert [item.settled for item in screen.found] == [False, True, False]
         with Project.open(root) as project, project.begin() as session:
             assert (live(session, A), live(session, B)) == originals
+
+
+async def test_the_compare_screen_shows_code_names_as_written(root: Path) -> None:
+    with Project.open(root) as project, project.begin() as session:
+        code = session.scalars(select(Code).where(Code.path == "måltall-press/inntakspress")).one()
+        code.name, code.path = "press [b]ovenfra[/b]", "måltall-press/press [b]ovenfra[/b]"
+    app = open_tui(root, coder=A)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_transcript(TRANSCRIPT)
+        await settle(app, pilot)
+        app.action_compare()
+        await settle(app, pilot)
+        assert isinstance(app.screen, CompareScreen)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    assert shown.count("press [b]ovenfra[/b]") == 2, shown  # in the table's row and the passage's heading
 
 
 async def test_the_pair_picker_shows_coder_names_as_written() -> None:

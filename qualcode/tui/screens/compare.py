@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -136,7 +137,7 @@ class CompareScreen(QualcodeScreen):
         table.clear()
         for item in found:
             decided = "neither" if item.kept_neither else "" if item.decided is None else f"{item.decided.start}-{item.decided.end}"
-            table.add_row(str(item.line), "A" if item.a else "-", "B" if item.b else "-", item.code_path[:36], decided)
+            table.add_row(str(item.line), "A" if item.a else "-", "B" if item.b else "-", escape(item.code_path[:36]), decided)  # a table reads strings as markup
         open_count = sum(not item.settled for item in found)
         self.query_one("#compare-where", Static).update(Text(
             f"A = {self.coder_a} · B = {self.coder_b} · {len(found)} disagreements, {open_count} undecided"))
