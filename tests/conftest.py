@@ -118,6 +118,21 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_template: Path) -
     return tmp_path / "demo"
 
 
+def coded_demo(demo_template: Path, base: Path, codings: dict[str, list[tuple[str, str, str]]]) -> tuple[Path, dict[str, str]]:
+    """A copy of the demo project and its key in `base`, coded by each coder as `codings` says
+    (transcript, code, quote), and the environment to run commands on it."""
+    shutil.copytree(demo_template / "demo", base / "demo")
+    shutil.copytree(demo_template / "demo-key", base / "demo-key")
+    env = {"QUALCODE_KEY": str(base / "demo-key" / "demo.qckey"), "QUALCODE_KEY_PASSPHRASE": "test passphrase",
+           "HOME": str(base / "home"), "XDG_CONFIG_HOME": str(base / "home" / ".config")}
+    with Project.open(base / "demo") as project, project.begin() as session:
+        for name, coded in codings.items():
+            coder = get_or_create_coder(session, name)
+            for transcript, code, quote in coded:
+                add_coding(session, transcript, code, coder, match=quote)
+    return base / "demo", env
+
+
 @pytest.fixture
 def project(tmp_path: Path, migrated_template: Path) -> Iterator[Project]:
     root = tmp_path / "project"

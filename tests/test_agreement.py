@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -33,11 +32,9 @@ from qualcode.agreement.units import (
     unit_patterns,
 )
 from qualcode.cli import cli
-from qualcode.coding.coders import get_or_create_coder
-from qualcode.coding.service import add_coding
 from qualcode.store.models import Code, Coder, Coding, TextVersion, Transcript, Turn
 from qualcode.store.project import Project
-from tests.conftest import CODINGS
+from tests.conftest import CODINGS, coded_demo
 
 # --- the statistics on published examples -------------------------------------------------------
 
@@ -148,17 +145,7 @@ SECOND_CODER = [  # Forsker 2: agrees on two passages, gives two of Forsker 1's 
 
 @pytest.fixture(scope="module")
 def studie(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> tuple[Path, dict[str, str]]:
-    base = tmp_path_factory.mktemp("agreement")
-    shutil.copytree(demo_template / "demo", base / "demo")
-    shutil.copytree(demo_template / "demo-key", base / "demo-key")
-    env = {"QUALCODE_KEY": str(base / "demo-key" / "demo.qckey"), "QUALCODE_KEY_PASSPHRASE": "test passphrase",
-           "HOME": str(base / "home"), "XDG_CONFIG_HOME": str(base / "home" / ".config")}
-    with Project.open(base / "demo") as project, project.begin() as session:
-        for name, codings in (("Forsker 1", CODINGS), ("Forsker 2", SECOND_CODER), ("Forsker 3", CODINGS[:1])):
-            coder = get_or_create_coder(session, name)
-            for transcript, code, quote in codings:
-                add_coding(session, transcript, code, coder, match=quote)
-    return base / "demo", env
+    return coded_demo(demo_template, tmp_path_factory.mktemp("agreement"), {"Forsker 1": CODINGS, "Forsker 2": SECOND_CODER, "Forsker 3": CODINGS[:1]})
 
 
 def run(studie: tuple[Path, dict[str, str]], *args: str) -> Result:

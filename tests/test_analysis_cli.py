@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qualcode.cli import cli
-from qualcode.coding.coders import get_or_create_coder
-from qualcode.coding.service import add_coding
-from qualcode.store.project import Project
-from tests.conftest import CODINGS
+from tests.conftest import CODINGS, coded_demo
 
 SECOND_CODER = [  # Forsker 2 codes one passage as Forsker 1 did, and one overlapping two of Forsker 1's
     ("gruppeintervju_G1", "brukermedvirkning/tvang og krav", "Jeg ble ikke spurt om jeg ville."),
@@ -28,17 +24,7 @@ SECOND_CODER = [  # Forsker 2 codes one passage as Forsker 1 did, and one overla
 @pytest.fixture(scope="module")
 def studie(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> tuple[Path, dict[str, str]]:
     """The demo project, coded once for the module by two coders, and the environment to run commands on it."""
-    base = tmp_path_factory.mktemp("analyse")
-    shutil.copytree(demo_template / "demo", base / "demo")
-    shutil.copytree(demo_template / "demo-key", base / "demo-key")
-    env = {"QUALCODE_KEY": str(base / "demo-key" / "demo.qckey"), "QUALCODE_KEY_PASSPHRASE": "test passphrase",
-           "HOME": str(base / "home"), "XDG_CONFIG_HOME": str(base / "home" / ".config")}
-    with Project.open(base / "demo") as project, project.begin() as session:
-        for name, codings in (("Forsker 1", CODINGS), ("Forsker 2", SECOND_CODER)):
-            coder = get_or_create_coder(session, name)
-            for transcript, code, quote in codings:
-                add_coding(session, transcript, code, coder, match=quote)
-    return base / "demo", env
+    return coded_demo(demo_template, tmp_path_factory.mktemp("analyse"), {"Forsker 1": CODINGS, "Forsker 2": SECOND_CODER})
 
 
 def run(studie: tuple[Path, dict[str, str]], *args: str) -> Result:
