@@ -729,11 +729,11 @@ def _write_cases(
         for variable, value in case.variables.items():
             column = PARTICIPANT_FIELDS.get(variable.strip().lower())
             try:
+                # Free text in these columns is pseudonymised by the session's typed-text hook (anonymise/typed_text.py).
                 if column is not None:
-                    text = clean_text(str(value), key) if column == "office" else str(value)
-                    setattr(participant, column, text[:100] if column == "office" else text[:50])
+                    setattr(participant, column, str(value)[:100] if column == "office" else str(value)[:50])
                 else:
-                    set_participant_attribute(session, participant, variable, clean_text(value, key) if isinstance(value, str) else _plain(value))
+                    set_participant_attribute(session, participant, variable, value if isinstance(value, str) else _plain(value))
             except InvalidInput as error:
                 result.problems.append(f"Case {case.name!r} {case.guid}: variable {variable}: {error.message}; skipped")
         session.flush()
