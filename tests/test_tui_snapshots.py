@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, TextArea
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import create_key
@@ -28,6 +28,15 @@ from tests.conftest import (
 
 SIZE = (80, 24)
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture, which it leaves untyped
+
+
+@pytest.fixture(autouse=True)
+def steady_cursors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text field's cursor stays drawn: it blinks every half second, so on a loaded machine a
+    picture taken more than half a second after the field took focus showed no cursor, and the
+    form snapshots failed now and then."""
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
 
 
 @pytest.fixture(scope="module")
