@@ -265,10 +265,12 @@ class Coding(Base):
 
     __tablename__ = "codings"
     # One live coding per passage, code and coder, so two at once end as one; removed ones may repeat.
+    # Only SQLite's WHERE is named here: a postgresql_ argument makes SQLAlchemy import its PostgreSQL
+    # dialect (and asyncio) to check it, in every command. Migration 0002 gives PostgreSQL the same WHERE.
     __table_args__ = (
         Index(
             "uq_codings_live", "transcript_id", "code_id", "coder_id", "start", "end", unique=True,
-            sqlite_where=sql_text("removed_at IS NULL"), postgresql_where=sql_text("removed_at IS NULL"),
+            sqlite_where=sql_text("removed_at IS NULL"),
         ),
         Index("ix_codings_live_spans", "removed_at", "text_version_id", "start", "id", "transcript_id", "code_id", "coder_id", "end"),
         Index("ix_codings_live_codes", "removed_at", "code_id"),
