@@ -49,6 +49,37 @@ LAZY_COMMANDS = {
     "tui": "qualcode.cli.tui:tui_command",
 }
 
+# Each command's first line of help, so `qualcode --help` lists every command without importing
+# any of them, nor SQLAlchemy (tests/test_architecture.py checks each against the command's own).
+COMMAND_HELP = {
+    "init": "Create a project in DIRECTORY with the KVP codebook loaded, and its encrypted pseudonym key.",
+    "status": "Show the project at a glance: transcripts, participants, codes and codings.",
+    "import": "Pseudonymise and import transcripts (.txt .md .docx .odt .vtt .srt), or every such file in a folder.",
+    "transcripts": "List, read and correct transcripts.",
+    "participants": "List, import and correct participants.",
+    "codebook": "Show, validate, import, export and edit the codebook.",
+    "coding": "Apply, list, remove and resize codings.",
+    "memo": "Write and list memos.",
+    "undo": "Undo your most recent change (across sessions and restarts).",
+    "redo": "Redo the change you last undid.",
+    "history": "Show the audit trail: who changed what, when.",
+    "search": 'Search transcripts: words match every inflection, "phrases", AND, OR, NOT, (…), prefix*, *suffix, *infix*.',
+    "coder": "Add and list coders.",
+    "identifiers": "The identifiers this project knows, kept in the encrypted key.",
+    "anonymise": "Review possible identifiers, and set pseudonym styles.",
+    "key": "Make, show or destroy the pseudonym key.",
+    "leakcheck": "Scan .docx .txt .csv .xlsx .qdpx .qdc files for original identifiers; exit 1 if any is found.",
+    "export": "Export themed quote collections as Word reports and quote tables, and the project as REFI-QDA.",
+    "exchange": "Exchange with other QDA programs through REFI-QDA (.qdc, .qdpx).",
+    "analyse": "Count codes, cross them with attributes, open the passages behind a count, compare rounds.",
+    "agreement": "Intercoder agreement per code and overall: percent, Cohen's/Fleiss' kappa, Krippendorff's alpha.",
+    "consensus": "Two coders' disagreements on a transcript, and the team's decision on each (as the TUI's compare screen).",
+    "framework": "The framework matrix: a summary per participant and code, linked to the passages it summarises.",
+    "review": "Bring reviewers' Word comments back as memos.",
+    "backup": "Back up the project now (verified), or list and restore backups.",
+    "tui": "Open the terminal UI to read and code transcripts by keyboard (asks who is coding unless --coder).",
+}
+
 
 def _fault_types() -> tuple[type[BaseException], ...]:
     """The disk's and SQLite's errors, and SQLAlchemy's wrapper of them once SQLAlchemy is loaded
@@ -61,11 +92,15 @@ def _fault_types() -> tuple[type[BaseException], ...]:
 class QualcodeGroup(click.Group):
     """Turns a QualcodeError into one line on stderr and exit code 1; tracebacks are for bugs.
 
-    Subcommands named in `lazy_commands` are imported on first use."""
+    Subcommands named in `lazy_commands` are imported on first use; the help listing takes their
+    lines from `lazy_help`, so it imports none of them."""
 
-    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, lazy_commands: dict[str, str] | None = None, lazy_help: dict[str, str] | None = None, **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy_commands = dict(lazy_commands or {})
+        self.lazy_help = dict(lazy_help or {})
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
@@ -78,6 +113,24 @@ class QualcodeGroup(click.Group):
                 raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
             return command
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click lists them (click.Group.format_commands), a line of help each."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command: click.Command | None
+            if name in self.lazy_help and name not in self.commands:
+                command = click.Command(name, help=self.lazy_help[name])  # shortened as the real one would be
+            else:
+                command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         try:
@@ -102,7 +155,7 @@ class QualcodeGroup(click.Group):
             ctx.exit(1)
 
 
-@click.group(cls=QualcodeGroup, lazy_commands=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=QualcodeGroup, lazy_commands=LAZY_COMMANDS, lazy_help=COMMAND_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--project", "project_path", type=click.Path(path_type=Path),
     help="Project directory (default: $QUALCODE_PROJECT, else found from the current directory, as git does).",

@@ -13,7 +13,7 @@ from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.coding.passages import QuoteFilter, parse_attributes
-from qualcode.exporters.report import ReportOptions
+from qualcode.exporters.report_options import ReportOptions
 from qualcode.exporters.service import ExportResult, export_quote_table, export_report
 
 if TYPE_CHECKING:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
@@ -24,7 +23,6 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import CodeView
 from qualcode.coding.passages import Quote, QuoteFilter
 from qualcode.exporters.analysis_tables import (
-    CooccurrenceLike,
     TableLike,
     cooccurrence_grid,
     heatmap_png,
@@ -41,39 +39,16 @@ from qualcode.exporters.labels import (
     method_note,
     natural,
 )
+from qualcode.exporters.report_options import BOOKMARK_PREFIX as BOOKMARK_PREFIX
+from qualcode.exporters.report_options import ConsensusPair as ConsensusPair
+from qualcode.exporters.report_options import ReportOptions as ReportOptions
 from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
 from qualcode.store.settings import get_setting
 
+# BOOKMARK_PREFIX, ConsensusPair and ReportOptions live in report_options, so commands name them
+# without python-docx; they are imported above under their own names for callers of this module.
+
 BLOCK_QUOTE_WORDS = 20  # the convention: about 20 words or more is an indented block quote
-BOOKMARK_PREFIX = "q_"
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    title: str | None = None
-    attribution: str = "role"
-    language: str = "nb"
-    context: bool = False
-    memos: bool = False
-    framework: MatrixLike | None = None  # adds the framework matrix as a chapter of tables
-    matrices: tuple[TableLike, ...] = ()  # code × attribute matrices: a Word table each, in an analysis chapter
-    cooccurrence: CooccurrenceLike | None = None  # drawn as a heatmap in that chapter when `figures`
-    figures: bool = False  # heatmaps of the matrices and of co-occurrence (matplotlib is imported only then)
-    consensus: tuple[ConsensusPair, ...] = ()  # said in the method note when the quotes include the consensus coder's
-
-
-@dataclass(frozen=True)
-class ConsensusPair:
-    """Two coders whose disagreements a consensus coder's codings settled, and their agreement before it, by turn."""
-
-    consensus_coder: str
-    coder_a: str
-    coder_b: str
-    transcripts: int  # the transcripts holding these decisions, where the agreement was measured
-    units: int  # turns the overall figures rest on
-    percent: float | None
-    kappa: float | None
-    kappa_name: str
 
 
 def bookmark_name(quote: Quote) -> str:

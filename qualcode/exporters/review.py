@@ -7,11 +7,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
-from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,9 +17,12 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.memos import MemoView, add_memo, memo_view
 from qualcode.errors import ImportFailed, UnreadableFile
-from qualcode.exporters.report import BOOKMARK_PREFIX
+from qualcode.exporters.report_options import BOOKMARK_PREFIX
 from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
+
+if TYPE_CHECKING:
+    from docx.document import Document
 
 REF = re.compile(r"\[S-([0-9A-F]{6})\]")
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -50,8 +50,10 @@ class ReviewImport:
     unplaced: list[tuple[str, str, str]]  # author, text, why
 
 
-def _anchors(document: docx.document.Document, code_paths: set[str]) -> dict[str, Anchor]:
+def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
     """For each comment id: the quote bookmarks open where it is anchored, and the section's code."""
+    from docx.oxml.ns import qn
+
     anchors: dict[str, Anchor] = {}
     open_marks: dict[str, str] = {}
     headings: list[str] = []
@@ -94,6 +96,12 @@ def _reply_parents(path: Path) -> dict[str, str]:
 
 def import_review(session: Session, path: Path, key: PseudonymKey | None) -> ReviewImport:
     """Attach each comment to its quote's coding, else its section's code, else the project."""
+    # python-docx and lxml here, so listing the comments already brought back does not load them.
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.oxml.ns import qn
+    from lxml import etree
+
     if not path.is_file():
         raise ImportFailed(f"{path} does not exist")
     try:

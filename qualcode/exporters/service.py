@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,10 @@ from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template
 from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import FORMATS, render_quote_table
-from qualcode.exporters.report import ReportOptions, render_report
+
+if TYPE_CHECKING:
+    from qualcode.codebook.service import CodeView
+    from qualcode.exporters.report_options import ReportOptions
 
 EXPORTS_DIR = "exports"
 MAX_NUMBER = 10_000  # rapport-<date>-10000.docx: past this, something is wrong
@@ -113,6 +117,17 @@ def _publish_export(path: Path, data: bytes, key: PseudonymKey | None, output: P
 
 # Called as progress(done, total) while quotes are written: once per batch of quotes.
 Progress = Callable[[int, int], None]
+
+
+def render_report(
+    session: Session, quotes: list[Quote], codes: list[CodeView], selection: QuoteFilter, options: ReportOptions,
+    progress: Progress | None = None,
+) -> bytes:
+    """The report's .docx bytes, from exporters.report, imported only here: it loads python-docx,
+    which quote tables do not need."""
+    from qualcode.exporters import report
+
+    return report.render_report(session, quotes, codes, selection, options, progress)
 
 
 def export_report(
