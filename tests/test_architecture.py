@@ -20,7 +20,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import REPO, SAMPLES
+from tests.conftest import REPO, coded_demo
 
 # Libraries that cost a noticeable part of a second to import, or that only some commands need, and
 # SQLAlchemy's PostgreSQL dialect, which a SQLite project never needs (a postgresql_ argument in the
@@ -181,31 +181,25 @@ def probe() -> Iterator[ProbeServer]:
 
 
 @pytest.fixture(scope="module")
-def probed_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """A project with the sample transcripts, a coding and a memo, and the environment to run commands on it."""
+def probed_project(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> tuple[Path, dict[str, str]]:
+    """The demo project (built once per run, conftest.py) with two coders' codings and a memo, and the
+    environment to run commands on it."""
     from qualcode.cli import cli
 
     root = tmp_path_factory.mktemp("probe")
+    project, demo_env = coded_demo(demo_template, root, {
+        "Forsker 1": [("leder_L1", "måltall-press", "vi må nå måltallet før jul"),
+                      ("leder_L1", "brukermedvirkning", "måltallet før jul")],  # so something co-occurs
+        "Forsker 2": [("leder_L1", "måltall-press", "måltallet før jul")],  # so agreement has two coders
+    })
     env = {name: value for name, value in os.environ.items() if not name.startswith("QUALCODE_")}
-    env.update(HOME=str(root / "home"), XDG_CONFIG_HOME=str(root / "home" / ".config"), QUALCODE_CODER="Forsker 1",
-               QUALCODE_KEY=str(root / "keys" / "probe.qckey"), QUALCODE_KEY_PASSPHRASE="test passphrase")
-    project = root / "studie"
-    runner = CliRunner()
+    env.update(demo_env, QUALCODE_CODER="Forsker 1")
     unset: dict[str, str | None] = {name: None for name in os.environ if name.startswith("QUALCODE_")}
     for args in (
-        ["init", str(project)],
-        ["identifiers", "import", str(SAMPLES / "identifiers.csv")],
-        ["anonymise", "dismiss", "Norge", "Varighet"],
-        ["participants", "import", str(SAMPLES / "participants.csv")],
-        ["import", str(SAMPLES)],
-        ["coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul"],
-        ["coding", "add", "leder_L1", "brukermedvirkning", "--match", "måltallet før jul"],  # so something co-occurs
-        ["--coder", "Forsker 2", "coding", "add", "leder_L1", "måltall-press", "--match", "måltallet før jul"],  # agreement
         ["memo", "add", "Måltall nevnes bare av ledere", "--code", "måltall-press"],
         ["codebook", "export", str(root / "kodebok.qdc")],
     ):
-        arguments = args if args[0] == "init" else ["--project", str(project), *args]
-        result = runner.invoke(cli, arguments, env={**unset, **env}, catch_exceptions=False)
+        result = CliRunner().invoke(cli, ["--project", str(project), *args], env={**unset, **env}, catch_exceptions=False)
         assert result.exit_code == 0, (args, result.output)
     (root / "notat.txt").write_text("Ingen navn her, bare måltall.\n", encoding="utf-8")
     return project, env
