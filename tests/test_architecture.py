@@ -128,6 +128,18 @@ def test_version_and_help_start_without_sqlalchemy(args: list[str]) -> None:
     assert result.stderr.strip() == "[]"
 
 
+def test_garbage_collection_resumes_once_the_command_is_loaded() -> None:
+    """main() pauses the collector while a command loads; the command itself (an import of 200 files,
+    the terminal UI) runs with it on again, start-up's objects frozen out of it."""
+    probe = (
+        "import gc, sys\nsys.argv = ['qualcode', 'tui', '--help']\nimport qualcode.cli\n"
+        "try:\n    qualcode.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stderr.split() == ["True", "True"]
+
+
 def test_the_help_listing_says_what_each_command_says_of_itself() -> None:
     """`qualcode --help` lists the commands without importing them, from COMMAND_HELP: the same lines."""
     from qualcode.cli import COMMAND_HELP, LAZY_COMMANDS, cli
