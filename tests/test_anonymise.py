@@ -12,6 +12,8 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -165,6 +167,38 @@ def test_a_municipality_is_proposed_as_a_place_and_a_post_town_that_is_also_a_na
     from qualcode.anonymise.candidates import propose
 
     assert [proposal.kind for proposal in propose(text, (), ())] == [kind]
+
+
+PROPOSAL_PIECES = [
+    "Kari", "Nordmann", "Oslo", "NAV", ".", "!", "?", "…", "?!", "«", "»", '"', "(", ")", ":", "2024.", "3.", "jeg",
+    "Jeg", "Det", "og", "Hans", "Dag", "Ny", "Giv", "Øyvind", "Åse", "Ærlig", "😀", "–", "Dr.", "bl.a.", "Kari's",
+    "NAV-kontoret", "e-post", "12.03.1985", "...", ".»", "’", "[", "]", "I:", "\n", "  ", "\n\n",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@example([("Hei", ""), (".", " "), ("«", ""), ("Kari", " "), ("Nordmann", ""), ("?!", ""), ("»", " "), ("Det", " "),
+          ("2024.", " "), ("Oslo", "\n"), ("Dr.", " "), ("Kari", ""), ("…", ""), ("Ny", " "), ("Giv", "  "), ("Åse", "")])
+@given(st.lists(st.tuples(st.sampled_from(PROPOSAL_PIECES), st.sampled_from([" ", " ", "", "\n"])), max_size=60))
+def test_capitalised_runs_and_sentence_starts_are_those_of_spacys_matcher_and_sentencizer(pieces: list[tuple[str, str]]) -> None:
+    """Proposing reads runs and sentence starts from the tokens, not through spaCy's Matcher and
+    Sentencizer (which cost seconds on a long transcript); both must find exactly what those find."""
+    from faker.providers.person.no_NO import Provider
+    from spacy.matcher import Matcher
+
+    from qualcode.anonymise.candidates import _matcher
+    from qualcode.text.sentences import pipeline, tokenised
+
+    text = "".join(piece + space for piece, space in pieces)
+    nlp = pipeline()
+    given_names = {name.casefold() for name in [*Provider.first_names_female, *Provider.first_names_male]}
+    matcher = Matcher(nlp.vocab)
+    function_words = sorted(word for word in nlp.Defaults.stop_words if word not in given_names)
+    matcher.add("RUN", [[{"IS_TITLE": True, "LOWER": {"NOT_IN": function_words}, "OP": "+"}]], greedy="LONGEST")
+    for (_, doc, starts_sentence), (_, parsed_doc) in zip(tokenised(text), [(0, nlp(text))], strict=True):
+        assert [token.text for token in doc] == [token.text for token in parsed_doc]
+        assert [starts_sentence(token.i) for token in doc] == [bool(token.is_sent_start) for token in parsed_doc]
+        assert _matcher()(doc) == sorted((start, end) for _, start, end in matcher(parsed_doc))
 
 
 def test_a_word_written_in_lower_case_elsewhere_is_not_proposed_alone_but_is_in_a_name() -> None:

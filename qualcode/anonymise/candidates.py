@@ -13,7 +13,7 @@ are still proposed; a place name is proposed with the kind "place".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -23,7 +23,6 @@ from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
 
 if TYPE_CHECKING:
-    from spacy.matcher import Matcher
     from spacy.tokens import Doc
 
 
@@ -50,8 +49,14 @@ NAME_LOCALES = (
 )
 
 @lru_cache(maxsize=1)
-def _matcher() -> Matcher:
-    from spacy.matcher import Matcher
+def _matcher() -> Callable[[Doc], list[tuple[int, int]]]:
+    """The runs of capitalised words that are no function words in a Doc, as (start, end) token indices.
+
+    These are what spaCy's Matcher finds with [{"IS_TITLE": True, "LOWER": {"NOT_IN": function_words},
+    "OP": "+"}] and greedy="LONGEST": each longest run. They are read from the Doc's token arrays
+    instead, because the Matcher tests NOT_IN in Python for every token of the text.
+    """
+    from spacy.attrs import IS_TITLE, LOWER
 
     from qualcode.text.sentences import pipeline
 
@@ -60,10 +65,26 @@ def _matcher() -> Matcher:
     from faker.providers.person.no_NO import Provider
 
     given = {name.casefold() for name in [*Provider.first_names_female, *Provider.first_names_male]}
-    function_words = sorted(word for word in nlp.Defaults.stop_words if word not in given)
-    matcher = Matcher(nlp.vocab)
-    matcher.add("CAPITALISED_RUN", [[{"IS_TITLE": True, "LOWER": {"NOT_IN": function_words}, "OP": "+"}]], greedy="LONGEST")
-    return matcher
+    function_words = frozenset(nlp.vocab.strings.add(word) for word in nlp.Defaults.stop_words if word not in given)
+
+    def runs(doc: Doc) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        start = end = -1
+        flags = doc.to_array([IS_TITLE, LOWER])
+        titled = flags[:, 0].nonzero()[0]  # few of a text's tokens: only these are looked at here
+        for index, lower in zip(titled.tolist(), flags[titled, 1].tolist(), strict=True):
+            if lower in function_words:
+                continue
+            if index != end:
+                if end > start:
+                    found.append((start, end))
+                start = index
+            end = index + 1
+        if end > start:
+            found.append((start, end))
+        return found
+
+    return runs
 
 
 def propose(
@@ -75,17 +96,17 @@ def propose(
     The first word of a speaker turn starts a sentence, whatever marker came before it.
     """
     starts = set(turn_starts)
-    from qualcode.text.sentences import parsed
+    from qualcode.text.sentences import tokenised
 
     ignored = {word.casefold() for word in known} | {word.casefold() for word in vocabulary}
-    lowered = {match.group().casefold() for match in WORD.finditer(text) if match.group()[:1].islower()}
+    lowered = {word.casefold() for word in set(WORD.findall(text)) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
-    for base, doc in parsed(text):
-        for _, start, end in sorted(_matcher()(doc), key=lambda m: m[1]):
+    for base, doc, starts_sentence in tokenised(text):
+        for start, end in _matcher()(doc):
             span = doc[start:end]
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name.
             while len(span) and (
-                span[0].is_sent_start or base + span[0].idx in starts or _after_line_start(text, base + span[0].idx)
+                starts_sentence(span[0].i) or base + span[0].idx in starts or _after_line_start(text, base + span[0].idx)
                 or _after_numeral_full_stop(doc, span[0].i)
             ):
                 span = span[1:]

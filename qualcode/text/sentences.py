@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,6 +89,51 @@ def parsed(text: str) -> Iterator[tuple[int, Doc]]:
     """(offset, spaCy Doc) for each piece of `text`."""
     for offset, piece in pieces(text):
         yield offset, pipeline()(piece)
+
+
+def tokenised(text: str) -> Iterator[tuple[int, Doc, Callable[[int], bool]]]:
+    """(offset, spaCy Doc, whether the token at an index starts a sentence) for each piece of `text`.
+
+    The sentences are those `parsed` finds. With the rule-based pipeline the Doc holds only its
+    tokens, and the sentencizer's rule is worked out for a token when asked: for a reader that
+    asks about few tokens (proposing identifiers asks about capitalised ones) running the
+    sentencizer over every token of a long transcript costs more than the tokens themselves.
+    """
+    nlp = pipeline()
+    if pipeline_label() != BLANK:
+        for offset, piece in pieces(text):
+            doc = nlp(piece)
+            yield offset, doc, partial(_marked_start, doc)
+        return
+    punctuation: set[str] = nlp.get_pipe("sentencizer").punct_chars  # type: ignore[attr-defined]
+    for offset, piece in pieces(text):
+        doc = nlp.make_doc(piece)
+        yield offset, doc, partial(_sentencizer_start, doc, punctuation=punctuation)
+
+
+def _marked_start(doc: Doc, index: int) -> bool:
+    return bool(doc[index].is_sent_start)
+
+
+def _sentencizer_start(doc: Doc, index: int, punctuation: set[str]) -> bool:
+    """Whether spaCy's Sentencizer would start a sentence at token `index`.
+
+    It starts one at the first token, and at each token that is neither punctuation nor one of
+    its sentence-final characters when such a character came after the last token that was
+    neither: walking back over the punctuation before `index` tells the same.
+    """
+    if index == 0:
+        return True
+    token = doc[index]
+    if token.is_punct or token.text in punctuation:
+        return False
+    for before in range(index - 1, -1, -1):
+        previous = doc[before]
+        if previous.text in punctuation:
+            return True
+        if not previous.is_punct:
+            return False
+    return False
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
