@@ -365,3 +365,51 @@ def test_a_purge_replaces_the_backups_it_deletes_with_a_clean_one(project: Proje
     project.backup("manual")
     project.purge()
     assert [path.name.endswith("after-purge.bak") for path in project.backups.glob("*.bak")] == [True]
+
+
+def test_insert_rows_writes_what_an_executemany_writes_a_few_hundred_rows_a_statement(project: Project) -> None:
+    """Typed values (dates, JSON, booleans, None) go through the columns' own conversions, and the
+    analysis stamp still changes: the triggers fire for every row of a multi-row statement."""
+    from datetime import UTC, datetime
+    from typing import cast
+
+    from sqlalchemy import Table, insert, select
+
+    from qualcode.store.bulk import insert_rows
+    from qualcode.store.models import Coder, Event
+
+    table = cast(Table, Event.__table__)
+    at = datetime(2026, 3, 1, 12, 30, 5, 123456, tzinfo=UTC)
+    rows = [
+        {"guid": f"bulk-{number:04d}", "at": at, "coder_id": None, "action": "coding.add", "entity": "coding",
+         "entity_guid": None, "summary": f"rad {number} æøå 🙂", "payload": {"after": {"n": number, "tekst": "Ærlig"}},
+         "undoable": number % 2 == 0}
+        for number in range(1_203)  # more than one statement, and a last one shorter than the others
+    ]
+    with project.begin() as session:
+        stamp = session.execute(text("SELECT value FROM settings WHERE key = 'analysis.stamp'")).scalar_one()
+        connection = session.connection()
+        insert_rows(connection, table, rows[:700])
+        connection.execute(insert(table), [{**row, "guid": "many-" + row["guid"]} for row in rows[:700]])
+        insert_rows(connection, table, rows[700:])
+        insert_rows(connection, table, [])
+        written = {guid: rest for guid, *rest in session.execute(
+            select(table.c.guid, table.c.at, table.c.summary, table.c.payload, table.c.undoable, table.c.entity_guid)
+            .where(table.c.guid.like("%bulk-%"))
+        )}
+    assert len(written) == 1_203 + 700
+    for row in rows:
+        assert written[row["guid"]] == [at.replace(tzinfo=None), row["summary"], row["payload"], row["undoable"], None]
+        if int(row["guid"][5:]) < 700:
+            assert written["many-" + row["guid"]] == written[row["guid"]]
+    raw = sqlite3.connect(project.database)
+    same = raw.execute("SELECT COUNT(*) FROM events a JOIN events b ON b.guid = 'many-' || a.guid "
+                       "WHERE a.at IS b.at AND a.payload IS b.payload AND a.undoable IS b.undoable").fetchone()
+    raw.close()
+    assert same == (700,)
+    with project.begin() as session:
+        insert_rows(session.connection(), cast(Table, Coder.__table__),
+                    [{"guid": "coder-bulk", "name": "Bulk", "role": "researcher", "created_at": at}])
+        assert session.execute(text("SELECT value FROM settings WHERE key = 'analysis.stamp'")).scalar_one() != stamp
+    with project.begin() as session, pytest.raises(ValueError, match="needs values for at"):
+        insert_rows(session.connection(), table, [{key: value for key, value in rows[0].items() if key != "at"}])

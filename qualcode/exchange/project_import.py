@@ -56,6 +56,7 @@ from qualcode.importers.service import (
     write_transcript,
 )
 from qualcode.importers.turns import detect_turns
+from qualcode.store.bulk import insert_rows
 from qualcode.store.events import Entity, EventKind, record_event
 from qualcode.store.models import (
     Code,
@@ -532,6 +533,7 @@ def _write_codings(
     note_guids: list[tuple[str, str]] = []
     new_rows: list[dict[str, object]] = []
     events: list[dict[str, object]] = []
+    created = utcnow()
     for item in sources:
         if item.transcript_id is None:
             continue
@@ -574,7 +576,7 @@ def _write_codings(
                     new_rows.append({
                         "guid": present, "transcript_id": item.transcript_id, "text_version_id": item.stored_version,
                         "code_id": code.id, "coder_id": coder.id, "start": start, "end": end, "excerpt": excerpt,
-                        "text_hash": item.stored_hash,
+                        "text_hash": item.stored_hash, "created_at": created,
                     })
                     after = {"guid": present, "code_guid": code.guid, "start": start, "end": end, "excerpt": excerpt,
                              "memo": None, "removed": False}
@@ -586,11 +588,11 @@ def _write_codings(
                     })
                 placed.append(present)
                 note_guids += [(note, present) for note in coding.notes]
-    # Core inserts into the tables: the ORM's bulk insert costs more than SQLite does for these rows.
+    # Core inserts into the tables, a few hundred rows a statement: the ORM's bulk insert costs
+    # more than SQLite does for these rows, and so does a statement per row on a table with triggers.
     connection = session.connection()
-    if new_rows:
-        connection.execute(insert(cast(Table, Coding.__table__)), new_rows)
-        connection.execute(insert(cast(Table, Event.__table__)), events)
+    insert_rows(connection, cast(Table, Coding.__table__), new_rows)
+    insert_rows(connection, cast(Table, Event.__table__), events)
     for first in range(0, len(new_rows), BATCH):
         added = [str(row["guid"]) for row in new_rows[first:first + BATCH]]
         ids_by_guid.update((guid, id_) for guid, id_ in session.execute(select(Coding.guid, Coding.id).where(Coding.guid.in_(added))))

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ from qualcode.importers.pseudonymise import (
 from qualcode.importers.readers import is_supported, reader_for
 from qualcode.importers.turns import compile_marker
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
+from qualcode.store.bulk import insert_rows
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import (
     Code,
@@ -656,22 +657,18 @@ def _insert_turns(
 ) -> None:
     """Insert a version's turns as plain rows, a batch at a time.
 
-    A long transcript has hundreds of thousands of turns; going past the ORM (one object or
-    one parameter dictionary per row) keeps the write transaction to a fraction of the time.
+    A long transcript has hundreds of thousands of turns; going past the ORM, with a few hundred
+    rows a statement (store/bulk.py), keeps the write transaction to a fraction of the time.
     """
     connection = session.connection()
-    compiled = insert(Turn).compile(dialect=connection.dialect, column_keys=list(_TURN_COLUMNS))
-    order = compiled.positiontup  # parameter names in placeholder order, for positional drivers
+    table = cast(Table, Turn.__table__)
     for first in range(0, len(spans), TURN_BATCH):
-        rows = [
-            (version_id, seq, span.speaker, participant_ids.get(span.speaker or ""), span.start, span.end, span.timestamp_ms)
+        insert_rows(connection, table, [
+            dict(zip(_TURN_COLUMNS, (
+                version_id, seq, span.speaker, participant_ids.get(span.speaker or ""), span.start, span.end, span.timestamp_ms,
+            ), strict=True))
             for seq, span in enumerate(spans[first:first + TURN_BATCH], start=first_seq + first)
-        ]
-        if order is None:
-            connection.exec_driver_sql(str(compiled), [dict(zip(_TURN_COLUMNS, row, strict=True)) for row in rows])
-        else:
-            positions = [_TURN_COLUMNS.index(name) for name in order]
-            connection.exec_driver_sql(str(compiled), [tuple(row[index] for index in positions) for row in rows])
+        ])
 
 
 def import_paths(

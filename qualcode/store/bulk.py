@@ -1,0 +1,57 @@
+"""Inserting many rows of one table with few statements.
+
+SQLite runs each statement of an executemany on its own; with a trigger on the table (the
+analysis stamp's, migration 0008) every one of those statements also keeps a statement journal
+of each page it touches, which cost more than the row itself. A few hundred rows per INSERT
+pay for that once per statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert
+
+# SQLite takes at most 32,766 parameters in a statement (since 3.32); rows per statement beyond
+# a few hundred gain nothing.
+MAX_PARAMETERS = 32_000
+MAX_ROWS = 500
+
+
+def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` (each naming the same columns) into `table`, as `connection.execute(insert(table), rows)` would.
+
+    A column left out gets no Python-side default here: a row must name every column that has one,
+    apart from the primary key.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    missing = [column.name for column in table.columns
+               if column.name not in columns and column.default is not None and not column.primary_key]
+    if missing:
+        raise ValueError(f"insert_rows into {table.name} needs values for {', '.join(missing)}")
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        connection.execute(insert(table), list(rows))
+        return
+    processors: list[Callable[[Any], Any] | None] = [
+        table.columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(columns)))
+    placeholder = "(" + ", ".join("?" * len(columns)) + ")"
+    head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} (" + ", ".join(
+        dialect.identifier_preparer.quote(name) for name in columns
+    ) + ") VALUES "
+    statements: dict[int, str] = {}
+    for first in range(0, len(rows), per_statement):
+        chunk = rows[first:first + per_statement]
+        values: list[Any] = []
+        for row in chunk:
+            for name, processor in zip(columns, processors, strict=True):
+                values.append(row[name] if processor is None else processor(row[name]))
+        sql = statements.get(len(chunk))
+        if sql is None:
+            sql = statements[len(chunk)] = head + ", ".join([placeholder] * len(chunk))
+        connection.exec_driver_sql(sql, tuple(values))
