@@ -14,6 +14,8 @@ BOOKMARK_PREFIX = "q_"  # each quote's bookmark, by which a reviewer's comment f
 
 @dataclass(frozen=True)
 class ReportOptions:
+    """How the report is titled, attributed and labelled, and which chapters it adds to its quotes."""
+
     title: str | None = None
     attribution: str = "role"
     language: str = "nb"
