@@ -303,3 +303,48 @@ def test_export_prints_no_progress_in_a_pipe_or_with_json(demo: Path, tmp_path: 
     assert piped.output.startswith("wrote ") and "━" not in piped.output and "writing quotes" not in piped.output
     as_json = run("--project", str(demo), "export", "quotes", "--format", "csv", "--output", str(tmp_path / "q2.csv"), "--json")
     assert json.loads(as_json.output)["quotes"] >= 1
+
+
+def test_status_counts_the_memos_memo_list_lists_in_the_same_queries_for_thirty_as_for_two(demo: Path) -> None:
+    """Free memos and codings' own count; removed memos and removed codings' memos do not; and the
+    count is SQL's, not one query per memo (a few hundred memos made `status` take seconds)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.memos import add_memo, remove_memo
+    from qualcode.coding.service import add_coding, remove_coding, set_coding_memo
+
+    def status_memos() -> tuple[int, int]:
+        statements: list[str] = []
+
+        def record(_connection: object, _cursor: object, statement: str, *_rest: object) -> None:
+            statements.append(statement)
+
+        event.listen(Engine, "before_cursor_execute", record)
+        try:
+            result = run("--project", str(demo), "status", "--json")
+        finally:
+            event.remove(Engine, "before_cursor_execute", record)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["memos"], len(statements)
+
+    with Project.open(demo) as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        kept = add_coding(session, "leder_L1", "empowerment", coder, match="vi må nå måltallet før jul")
+        set_coding_memo(session, kept.id, "Sterkt sitat", coder)
+        gone = add_coding(session, "leder_L1", "brukermedvirkning", coder, match="måltallet før jul")
+        set_coding_memo(session, gone.id, "Borte", coder)
+        remove_coding(session, gone.id, coder)
+        add_memo(session, "Om prosjektet", coder)
+        remove_memo(session, add_memo(session, "Trukket", coder, transcript_ref="leder_L1").id, coder)
+    few, few_statements = status_memos()
+    listed = json.loads(run("--project", str(demo), "memo", "list", "--json").output)
+    assert few == len(listed) == 2
+    with Project.open(demo) as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        for number in range(28):
+            add_memo(session, f"Notat {number}", coder, code_ref="måltall-press")
+    many, many_statements = status_memos()
+    assert many == len(json.loads(run("--project", str(demo), "memo", "list", "--json").output)) == 30
+    assert many_statements == few_statements
