@@ -391,8 +391,12 @@ def test_insert_rows_writes_what_an_executemany_writes_a_few_hundred_rows_a_stat
         connection = session.connection()
         insert_rows(connection, table, rows[:700])
         connection.execute(insert(table), [{**row, "guid": "many-" + row["guid"]} for row in rows[:700]])
-        insert_rows(connection, table, rows[700:])
-        insert_rows(connection, table, [])
+        returned = insert_rows(connection, table, rows[700:], returning=("guid", "id"))
+        assert insert_rows(connection, table, [], returning=("id",)) == []
+        later = [row["guid"] for row in rows[700:]]
+        assert sorted(returned) == sorted(tuple(found) for found in session.execute(
+            select(table.c.guid, table.c.id).where(table.c.guid.in_(later))
+        ))
         written = {guid: rest for guid, *rest in session.execute(
             select(table.c.guid, table.c.at, table.c.summary, table.c.payload, table.c.undoable, table.c.entity_guid)
             .where(table.c.guid.like("%bulk-%"))

@@ -10,7 +10,9 @@ importing a file twice adds nothing.
 
 from __future__ import annotations
 
+import os
 import unicodedata
+import uuid
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
@@ -581,7 +583,7 @@ def _write_codings(
                     after = {"guid": present, "code_guid": code.guid, "start": start, "end": end, "excerpt": excerpt,
                              "memo": None, "removed": False}
                     events.append({
-                        "guid": new_guid(), "at": utcnow(), "coder_id": coder.id, "action": EventKind.CODING_ADD.value,
+                        "at": created, "coder_id": coder.id, "action": EventKind.CODING_ADD.value,
                         "entity": Entity.CODING.value, "entity_guid": present, "undoable": EventKind.CODING_ADD.undoable,
                         "payload": {"before": None, "after": after},
                         "summary": f"coded {start}-{end} as {code.path} (from {result.file_name})",
@@ -591,14 +593,20 @@ def _write_codings(
     # Core inserts into the tables, a few hundred rows a statement: the ORM's bulk insert costs
     # more than SQLite does for these rows, and so does a statement per row on a table with triggers.
     connection = session.connection()
-    insert_rows(connection, cast(Table, Coding.__table__), new_rows)
+    ids_by_guid.update(insert_rows(connection, cast(Table, Coding.__table__), new_rows, returning=("guid", "id")))
+    for event, guid in zip(events, _new_guids(len(events)), strict=True):
+        event["guid"] = guid
     insert_rows(connection, cast(Table, Event.__table__), events)
-    for first in range(0, len(new_rows), BATCH):
-        added = [str(row["guid"]) for row in new_rows[first:first + BATCH]]
-        ids_by_guid.update((guid, id_) for guid, id_ in session.execute(select(Coding.guid, Coding.id).where(Coding.guid.in_(added))))
     result.codings_added += len(new_rows)
     by_selection = {name: [ids_by_guid[guid] for guid in guids] for name, guids in selection_guids.items()}
     return by_selection, [(note, ids_by_guid[guid], guid) for note, guid in note_guids]
+
+
+def _new_guids(count: int) -> list[str]:
+    """`count` random GUIDs as models.new_guid makes them, from one read of the system's randomness
+    rather than one each (tens of thousands of events)."""
+    randomness = os.urandom(16 * count)
+    return [str(uuid.UUID(bytes=randomness[start:start + 16], version=4)) for start in range(0, len(randomness), 16)]
 
 
 def _conflict(

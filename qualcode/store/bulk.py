@@ -17,16 +17,20 @@ from sqlalchemy import Connection, Table, insert
 # a few hundred gain nothing.
 MAX_PARAMETERS = 32_000
 MAX_ROWS = 500
+_NOTHING = object()
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert `rows` (each naming the same columns) into `table`, as `connection.execute(insert(table), rows)` would.
+def insert_rows(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """Insert `rows` (each naming the same columns) into `table`, as `connection.execute(insert(table), rows)` would;
+    with `returning`, those columns of each inserted row, in no particular order, as the driver gives them.
 
     A column left out gets no Python-side default here: a row must name every column that has one,
     apart from the primary key.
     """
     if not rows:
-        return
+        return []
     columns = list(rows[0])
     missing = [column.name for column in table.columns
                if column.name not in columns and column.default is not None and not column.primary_key]
@@ -34,24 +38,43 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
         raise ValueError(f"insert_rows into {table.name} needs values for {', '.join(missing)}")
     dialect = connection.dialect
     if dialect.name != "sqlite":
+        if returning:
+            return [tuple(row) for row in connection.execute(
+                insert(table).returning(*[table.columns[name] for name in returning]), list(rows),
+            )]
         connection.execute(insert(table), list(rows))
-        return
+        return []
     processors: list[Callable[[Any], Any] | None] = [
         table.columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
     per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(columns)))
     placeholder = "(" + ", ".join("?" * len(columns)) + ")"
-    head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} (" + ", ".join(
-        dialect.identifier_preparer.quote(name) for name in columns
-    ) + ") VALUES "
+    quote = dialect.identifier_preparer.quote
+    head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} (" + ", ".join(map(quote, columns)) + ") VALUES "
+    tail = " RETURNING " + ", ".join(map(quote, returning)) if returning else ""
+    returned: list[tuple[Any, ...]] = []
     statements: dict[int, str] = {}
+    # The last value of each column and what it became: rows often share one (a moment, a coder),
+    # and converting a date is dearer than looking it up.
+    last: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(columns)
     for first in range(0, len(rows), per_statement):
         chunk = rows[first:first + per_statement]
         values: list[Any] = []
         for row in chunk:
-            for name, processor in zip(columns, processors, strict=True):
-                values.append(row[name] if processor is None else processor(row[name]))
+            for index, (name, processor) in enumerate(zip(columns, processors, strict=True)):
+                value = row[name]
+                if processor is None:
+                    values.append(value)
+                elif last[index][0] is value:
+                    values.append(last[index][1])
+                else:
+                    converted = processor(value)
+                    last[index] = (value, converted)
+                    values.append(converted)
         sql = statements.get(len(chunk))
         if sql is None:
-            sql = statements[len(chunk)] = head + ", ".join([placeholder] * len(chunk))
-        connection.exec_driver_sql(sql, tuple(values))
+            sql = statements[len(chunk)] = head + ", ".join([placeholder] * len(chunk)) + tail
+        result = connection.exec_driver_sql(sql, tuple(values))
+        if returning:
+            returned += [tuple(row) for row in result]
+    return returned
