@@ -117,11 +117,6 @@ def list_memos(session: Session, kind: str | None = None) -> list[MemoView]:
     return [view for view in views if kind is None or view.kind == kind]
 
 
-def count_memos(session: Session) -> int:
-    """Free memos and codings' own memos, as `list_memos` lists them."""
-    return len(list_memos(session))
-
-
 def remove_memo(session: Session, memo_id: int, author: Coder) -> MemoView:
     memo = session.get(Memo, memo_id)
     if memo is None or memo.removed_at is not None:
