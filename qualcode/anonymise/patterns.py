@@ -90,6 +90,8 @@ def _emails(text: str) -> Iterator[re.Match[str]]:
     The local part is a whole run of its characters up to "@", so every start inside one run
     matches or fails alike, with the same domain: the leftmost start of a run is the only one to
     try. Only where the previous match ended can a match start inside a run."""
+    if "@" not in text:  # every address has one; most transcripts have none, and this finds it at C speed
+        return
     position = 0
     while (match := EMAIL.match(text, position) or EMAIL_AT_RUN.search(text, position)) is not None:
         yield match

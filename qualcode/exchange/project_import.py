@@ -513,24 +513,32 @@ def _write_codings(
     may bring tens of thousands.
     """
     session.flush()
-    file_guids = [coding.guid for item in sources for chosen in item.source.selections for coding in chosen.codings]
+    connection = session.connection()
+    file_guids = {coding.guid for item in sources for chosen in item.source.selections for coding in chosen.codings}
     ids_by_guid: dict[str, int] = {}
     # What the project says of each coding the file names: (transcript, code, start, end).
     held: dict[str, tuple[int, int, int, int]] = {}
-    for first in range(0, len(file_guids), BATCH):
-        chunk = file_guids[first:first + BATCH]
-        for row in session.execute(select(
-            Coding.guid, Coding.id, Coding.transcript_id, Coding.code_id, Coding.start, Coding.end,
-        ).where(Coding.guid.in_(chunk))):
-            ids_by_guid[row.guid] = row.id
-            held[row.guid] = (row.transcript_id, row.code_id, row.start, row.end)
     live: dict[tuple[int, int, int, int, int], str] = {}
-    for transcript_id in {item.transcript_id for item in sources if item.transcript_id is not None}:
-        for row in session.execute(select(
-            Coding.guid, Coding.id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end,
-        ).where(Coding.transcript_id == transcript_id, Coding.removed_at.is_(None))):
-            live[(transcript_id, row.code_id, row.coder_id, row.start, row.end)] = row.guid
-            ids_by_guid[row.guid] = row.id
+    # The codings of the transcripts the file's texts are (all of them, when a co-coder's copy is
+    # merged back) in one read per transcript, through Core: the file's codings among them are found
+    # there, and only the others are looked up by GUID.
+    for transcript_id in sorted({item.transcript_id for item in sources if item.transcript_id is not None}):
+        for guid, coding_id, code_id, coder_id, start, end, removed in connection.execute(select(
+            Coding.guid, Coding.id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.removed_at.is_not(None),
+        ).where(Coding.transcript_id == transcript_id)):
+            if not removed:
+                live[(transcript_id, code_id, coder_id, start, end)] = guid
+                ids_by_guid[guid] = coding_id
+            if guid in file_guids:
+                ids_by_guid[guid] = coding_id
+                held[guid] = (transcript_id, code_id, start, end)
+    elsewhere = sorted(file_guids - held.keys())
+    for first in range(0, len(elsewhere), BATCH):
+        for guid, coding_id, transcript_id, code_id, start, end in connection.execute(select(
+            Coding.guid, Coding.id, Coding.transcript_id, Coding.code_id, Coding.start, Coding.end,
+        ).where(Coding.guid.in_(elsewhere[first:first + BATCH]))):
+            ids_by_guid[guid] = coding_id
+            held[guid] = (transcript_id, code_id, start, end)
     selection_guids: dict[str, list[str]] = {}
     note_guids: list[tuple[str, str]] = []
     new_rows: list[dict[str, object]] = []
@@ -592,7 +600,6 @@ def _write_codings(
                 note_guids += [(note, present) for note in coding.notes]
     # Core inserts into the tables, a few hundred rows a statement: the ORM's bulk insert costs
     # more than SQLite does for these rows, and so does a statement per row on a table with triggers.
-    connection = session.connection()
     ids_by_guid.update(insert_rows(connection, cast(Table, Coding.__table__), new_rows, returning=("guid", "id")))
     for event, guid in zip(events, _new_guids(len(events)), strict=True):
         event["guid"] = guid
