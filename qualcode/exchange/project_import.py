@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import Pseudonymised, pseudonymise
@@ -454,12 +454,11 @@ def _write_sources(session: Session, sources: list[_Source], key: PseudonymKey, 
     taken_digests: dict[str, _Source] = {}
     for item in sources:
         guid, digest = item.source.guid, item.prepared.digest
-        existing = session.scalar(select(Transcript).where(Transcript.guid == guid))
-        if existing is None:
-            existing = session.scalar(
-                select(Transcript).join(TextVersion, TextVersion.transcript_id == Transcript.id)
-                .where(TextVersion.content_hash == digest).limit(1)
-            )
+        holds_guid = session.scalar(select(Transcript).where(Transcript.guid == guid))
+        existing = holds_guid or session.scalar(
+            select(Transcript).join(TextVersion, TextVersion.transcript_id == Transcript.id)
+            .where(TextVersion.content_hash == digest).limit(1)
+        )
         if existing is None and digest in taken_digests:
             first = taken_digests[digest]
             item.transcript_id, item.stored_text = first.transcript_id, first.stored_text
@@ -473,15 +472,12 @@ def _write_sources(session: Session, sources: list[_Source], key: PseudonymKey, 
             continue
         if not item.indexed:
             item.prepared, item.indexed = prepare_transcript(item.read, item.pseudonymised, key), True
-        prepared = replace(item.prepared, name=_free_name(session, item.prepared.name))
+        # The source keeps its GUID when no transcript has it, so the next import of the file (or
+        # its export) knows it.
+        prepared = replace(item.prepared, name=_free_name(session, item.prepared.name), guid=guid if holds_guid is None else None)
         imported = write_transcript(session, prepared, coder)
         transcript = session.scalar(select(Transcript).where(Transcript.guid == imported.guid))
         assert transcript is not None and transcript.current_version is not None
-        if session.scalar(select(Transcript.id).where(Transcript.guid == guid)) is None:
-            # The source keeps its GUID, so the next import of the file (or its export) knows it.
-            session.execute(update(Event).where(Event.entity_guid == transcript.guid).values(entity_guid=guid))
-            transcript.guid = guid
-            session.flush()
         version = transcript.current_version
         item.transcript_id, item.stored_text, item.stored_version, item.stored_hash = transcript.id, version.text, version.id, version.content_hash
         taken_digests[digest] = item
@@ -549,10 +545,11 @@ def _write_codings(
             continue
         text = item.stored_text
         prepared_text = item.prepared.document.text
+        changed = prepared_text != text  # merged into a transcript whose text has since changed
         lines: list[LineMap] = []
         for chosen in item.source.selections:
             start, end = item.starts[chosen.start], item.ends[chosen.end]
-            if prepared_text != text:  # merged into a transcript whose text has since changed
+            if changed:
                 if not lines:
                     lines.append(LineMap(prepared_text, text))
                 anchor = find_anchor(prepared_text, text, start, end, lines[0])

@@ -208,6 +208,7 @@ class PreparedTranscript:
     terms: list[tuple[str, str]]
     source_hash: str | None = None
     replace_existing: bool = False
+    guid: str | None = None  # a new transcript's GUID when it comes from elsewhere (a .qdpx source's)
 
 
 def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocument, key: PseudonymKey) -> PreparedTranscript:
@@ -347,6 +348,7 @@ def _imported_on(session: Session, transcript: Transcript) -> date:
 def _new_transcript(prepared: PreparedTranscript) -> Transcript:
     meta = prepared.meta
     return Transcript(
+        **({"guid": prepared.guid} if prepared.guid else {}),
         name=prepared.name,
         title=meta.get("title"),
         source_filename=prepared.source_name,
