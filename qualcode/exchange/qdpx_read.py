@@ -137,7 +137,8 @@ def _local(element: etree._Element) -> str:
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    return [child for child in element if _local(child) == name]
+    """The child elements named `name` in any namespace or none; lxml picks them out, as a source may have 100,000 children."""
+    return list(element.iterchildren(f"{{*}}{name}"))
 
 
 def _child(element: etree._Element, name: str) -> etree._Element | None:
@@ -505,21 +506,18 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
     codings = []
     notes = []
     user = normal_guid(element.get("creatingUser"))
-    # One pass over the children, in the file's order: a project may hold 100,000 selections.
-    for child in element:
-        kind = _local(child)
-        if kind == "NoteRef":
+    # One pass over the children that matter, in the file's order: a project may hold 100,000 selections.
+    for child in element.iterchildren("{*}NoteRef", "{*}Coding"):
+        if _local(child) == "NoteRef":
             notes += reader.refs_among([child], element, "NoteRef")
-            continue
-        if kind != "Coding":
             continue
         coding_guid = reader.guid(child)
         ref, note_refs = None, []
-        for part in child:
-            part_kind = _local(part)
-            if part_kind == "CodeRef" and ref is None:
-                ref = part
-            elif part_kind == "NoteRef":
+        for part in child.iterchildren("{*}CodeRef", "{*}NoteRef"):
+            if _local(part) == "CodeRef":
+                if ref is None:
+                    ref = part
+            else:
                 note_refs.append(part)
         code = normal_guid(ref.get("targetGUID")) if ref is not None else None
         if coding_guid is None:
