@@ -323,6 +323,27 @@ def test_a_reviewer_the_key_knows_is_kept_by_pseudonym(coded: tuple[Project, Pse
     assert original.pseudonym in names
 
 
+def test_a_reviewer_held_back_for_review_is_refused_and_nothing_is_stored(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    """A comment's author comes from a file, like a transcript: a name an import held back as a
+    possible identifier is refused there as in typed text, not kept as a coder's name."""
+    from qualcode.anonymise.key import Candidate
+    from qualcode.errors import InvalidInput
+
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+    key.pending.append(Candidate("Sissel Bakken"))
+    reviewed = docx.Document(str(path))
+    _comment(reviewed, "førti deltakere", "Dette stemmer.", "Sissel Bakken")
+    commented = tmp_path / "kommentert.docx"
+    reviewed.save(str(commented))
+    with pytest.raises(InvalidInput, match="'Sissel Bakken', which waits for review"), project.begin() as session:
+        import_review(session, commented, key)
+    with project.begin() as session:
+        assert "Sissel Bakken" not in [row[0] for row in session.execute(select(Coder.name))]
+        assert session.scalar(select(func.count()).select_from(Memo)) == 0
+
+
 def test_the_contents_hold_numbered_entries_linked_to_the_headings(sample_report: SampleReport) -> None:
     """The TOC field's stored result is the list of headings, so it shows without updating fields."""
     document = docx.Document(str(sample_report.path))

@@ -201,6 +201,12 @@ def review_memos(session: Session) -> dict[str, list[MemoView]]:
 
 def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> str:
     """A comment's author as the project may keep it: a reviewer the key knows (an informant
-    commenting on a draft, say) by their pseudonym."""
+    commenting on a draft, say) by their pseudonym. The name comes from a file, so a name held back
+    for review is refused as it is in typed text (a coder's name is not cleaned by the session)."""
+    from qualcode.anonymise.typed_text import refuse_undecided
+
     name = (author or "").strip() or "Ukjent kommentator"
-    return pseudonymise(name, key, where).text if key is not None else name
+    if key is None:
+        return name
+    refuse_undecided(name, key)
+    return pseudonymise(name, key, where).text
