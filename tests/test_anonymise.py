@@ -201,6 +201,19 @@ def test_capitalised_runs_and_sentence_starts_are_those_of_spacys_matcher_and_se
         assert _matcher()(doc) == sorted((start, end) for _, start, end in matcher(parsed_doc))
 
 
+@pytest.mark.parametrize(("text", "proposed"), [
+    ("D: Det var greit. Kari ringte meg hver uke.\n", ["Kari"]),  # a name only ever said first in its sentence
+    ("D: Ja. Trond Hansen ringte.\n", ["Trond Hansen"]),  # the whole name, not its second half
+    ("D: Kari ringte.\n", ["Kari"]),  # first in the turn
+    ("D: Per ringte. Dag etter dag.\n", []),  # names that are everyday words, first in a sentence
+    ("D: Finn ut av det. Jeg finn ikke noe.\n", []),  # written in lower case elsewhere
+])
+def test_a_listed_name_that_begins_a_sentence_is_proposed(text: str, proposed: list[str]) -> None:
+    from qualcode.anonymise.candidates import propose
+
+    assert [proposal.text for proposal in propose(text, (), (), turn_starts=[0])] == proposed
+
+
 def test_a_word_written_in_lower_case_elsewhere_is_not_proposed_alone_but_is_in_a_name() -> None:
     from qualcode.anonymise.candidates import propose
 

@@ -38,6 +38,9 @@ class Proposal:
 # A word at or above this Zipf frequency in bokmål (about once in 30,000 words) is an everyday
 # word; given names as common as that ("Kari", 4.4; "Hilde", 4.0) sit below or on the name list.
 COMMON_ZIPF = 4.5
+# Names as common as "Per" (5.45), "Liv", "Dag" or "Hans" are everyday words at a sentence's
+# start; "Jan" (4.89), "Anne", "Kari" and "Trond" are not.
+SENTENCE_START_NAME_MAX_ZIPF = 5.0
 # Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
 POST_TOWN_MAX_ZIPF = 5.0
 # Faker's first names of the countries most immigrants to Norway come from, and its Norwegian
@@ -104,11 +107,12 @@ def propose(
     for base, doc, starts_sentence in tokenised(text):
         for start, end in _matcher()(doc):
             span = doc[start:end]
-            # Drop a sentence-initial word, which is capitalised for grammar, not as a name.
+            # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
+            # it is a listed name that is not also an everyday word.
             while len(span) and (
                 starts_sentence(span[0].i) or base + span[0].idx in starts or _after_line_start(text, base + span[0].idx)
                 or _after_numeral_full_stop(doc, span[0].i)
-            ):
+            ) and not _name_even_first(span[0].text, lowered):
                 span = span[1:]
             words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
             if not words or len(span) == 0:
@@ -150,6 +154,15 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
         if folded not in lowered and not _common(folded):
             return False
     return True
+
+
+def _name_even_first(word: str, lowered: set[str]) -> bool:
+    """Whether a word that begins a sentence is still proposed: a listed given name or surname
+    ("Kari ringte meg.") that the text never writes in lower case and that is rarer than the names
+    which are also everyday words ("Per", "Dag", "Liv", "Hans", "Andre"). A name only ever said
+    first in its sentence would otherwise never be proposed."""
+    folded = word.casefold()
+    return folded in _names() and folded not in lowered and _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
 
 
 def _listed(folded: str, listed: frozenset[str]) -> bool:
