@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import unicodedata
-import uuid
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
@@ -540,6 +539,11 @@ def _write_codings(
     new_rows: list[dict[str, object]] = []
     events: list[dict[str, object]] = []
     created = utcnow()
+    # What the loop reads of each code and coder, read once from the ORM objects rather than per coding.
+    code_fields = {guid: (code.id, code.guid, code.path) for guid, code in codes.items()}
+    coder_ids = {guid: coder.id for guid, coder in coders.items()}
+    importer_id = importer.id
+    action, entity, undoable = EventKind.CODING_ADD.value, Entity.CODING.value, EventKind.CODING_ADD.undoable
     for item in sources:
         if item.transcript_id is None:
             continue
@@ -562,18 +566,19 @@ def _write_codings(
                 continue
             placed = selection_guids.setdefault(chosen.guid, [])
             for coding in chosen.codings:
-                code = codes.get(coding.code)
-                if code is None:
+                found = code_fields.get(coding.code)
+                if found is None:
                     result.problems.append(f"Coding {coding.guid} in {item.source.name}: CodeRef {coding.code} is not in the codebook; skipped")
                     continue
-                coder = coders.get(coding.user or "") or importer
+                code_id, code_guid, code_path = found
+                coder_id = coder_ids.get(coding.user or "", importer_id)
                 if coding.user and coding.user not in coders:
                     result.problems.append(f"Coding {coding.guid} in {item.source.name}: creatingUser {coding.user} is not among the users; coded as {importer.name}")
-                span_key = (item.transcript_id, code.id, coder.id, start, end)
+                span_key = (item.transcript_id, code_id, coder_id, start, end)
                 known = coding.guid if coding.guid in ids_by_guid else live.get(span_key)
                 present = coding.guid
-                if coding.guid in held and held[coding.guid] != (item.transcript_id, code.id, start, end):
-                    result.conflicts.append(_conflict(session, coding.guid, held[coding.guid], item, code, start, end))
+                if coding.guid in held and held[coding.guid] != (item.transcript_id, code_id, start, end):
+                    result.conflicts.append(_conflict(session, coding.guid, held[coding.guid], item, codes[coding.code], start, end))
                 elif known is not None:
                     present = known
                     result.codings_present += 1
@@ -582,19 +587,19 @@ def _write_codings(
                     excerpt = text[start:end]
                     new_rows.append({
                         "guid": present, "transcript_id": item.transcript_id, "text_version_id": item.stored_version,
-                        "code_id": code.id, "coder_id": coder.id, "start": start, "end": end, "excerpt": excerpt,
+                        "code_id": code_id, "coder_id": coder_id, "start": start, "end": end, "excerpt": excerpt,
                         "text_hash": item.stored_hash, "created_at": created,
                     })
-                    after = {"guid": present, "code_guid": code.guid, "start": start, "end": end, "excerpt": excerpt,
+                    after = {"guid": present, "code_guid": code_guid, "start": start, "end": end, "excerpt": excerpt,
                              "memo": None, "removed": False}
                     events.append({
-                        "at": created, "coder_id": coder.id, "action": EventKind.CODING_ADD.value,
-                        "entity": Entity.CODING.value, "entity_guid": present, "undoable": EventKind.CODING_ADD.undoable,
-                        "payload": {"before": None, "after": after},
-                        "summary": f"coded {start}-{end} as {code.path} (from {result.file_name})",
+                        "at": created, "coder_id": coder_id, "action": action, "entity": entity, "entity_guid": present,
+                        "undoable": undoable, "payload": {"before": None, "after": after},
+                        "summary": f"coded {start}-{end} as {code_path} (from {result.file_name})",
                     })
                 placed.append(present)
-                note_guids += [(note, present) for note in coding.notes]
+                if coding.notes:
+                    note_guids += [(note, present) for note in coding.notes]
     # Core inserts into the tables, a few hundred rows a statement: the ORM's bulk insert costs
     # more than SQLite does for these rows, and so does a statement per row on a table with triggers.
     ids_by_guid.update(insert_rows(connection, cast(Table, Coding.__table__), new_rows, returning=("guid", "id")))
@@ -607,10 +612,15 @@ def _write_codings(
 
 
 def _new_guids(count: int) -> list[str]:
-    """`count` random GUIDs as models.new_guid makes them, from one read of the system's randomness
-    rather than one each (tens of thousands of events)."""
-    randomness = os.urandom(16 * count)
-    return [str(uuid.UUID(bytes=randomness[start:start + 16], version=4)) for start in range(0, len(randomness), 16)]
+    """`count` random GUIDs as models.new_guid makes them (version 4, RFC 4122 variant, lower-case
+    hex), from one read of the system's randomness rather than one each (tens of thousands of events)."""
+    randomness = bytearray(os.urandom(16 * count))
+    for start in range(0, len(randomness), 16):
+        randomness[start + 6] = randomness[start + 6] & 0x0F | 0x40
+        randomness[start + 8] = randomness[start + 8] & 0x3F | 0x80
+    digits = randomness.hex()
+    return [f"{digits[at:at + 8]}-{digits[at + 8:at + 12]}-{digits[at + 12:at + 16]}-{digits[at + 16:at + 20]}-{digits[at + 20:at + 32]}"
+            for at in range(0, len(digits), 32)]
 
 
 def _conflict(
