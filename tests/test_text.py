@@ -101,6 +101,20 @@ def test_a_text_longer_than_spacys_limit_is_split_into_sentences() -> None:
     assert all(text[start:end] in ("Jeg fikk være med og bestemme.", "Det var bra.") for start, end in spans)
 
 
+def test_a_name_where_a_long_line_would_be_cut_at_a_space_is_proposed_whole() -> None:
+    """A one-line transcript longer than a piece is cut after a sentence's end, not at the last
+    space, which here falls inside the name."""
+    filler, said = "Jeg fikk være med og bestemme. ", "Jeg snakket med Ingrid"
+    before = PIECE - 2 - len(said)  # the space after "Ingrid" is the last one before PIECE
+    text = filler * (before // len(filler)) + "o" * (before % len(filler))
+    text = text[:-1] + " " if before % len(filler) else text
+    text += said + " Solbakken i går. " + filler * 50 + "\n"
+    assert text.rfind(" ", 0, PIECE) == text.index("Ingrid") + len("Ingrid")
+    assert [(proposal.text, text[proposal.start:proposal.end]) for proposal in propose(text, (), ())] == [
+        ("Ingrid Solbakken", "Ingrid Solbakken"),
+    ]
+
+
 def test_candidates_in_a_text_longer_than_spacys_limit_keep_their_offsets() -> None:
     text = "I: Jeg fikk være med og bestemme.\n" * 40_000 + "D1: Jeg snakket med Ingrid Solbakken i går.\n"
     assert len(text) > PIECE * 5

@@ -66,14 +66,16 @@ def pipeline() -> Language:
 
 def pieces(text: str, size: int = PIECE) -> Iterator[tuple[int, str]]:
     """(offset, piece) of `text` in pieces of about `size` characters, cut after a line end where
-    there is one (else after a space), so no word is split; a word longer than `size` makes its
-    piece run on to the next space."""
+    there is one, else after a sentence's end, else after a space, so no word is split; a word
+    longer than `size` makes its piece run on to the next space. A piece's first word is taken as
+    a sentence's first, so a cut inside a sentence ("Kari | Nordmann") is the last resort."""
     position = 0
     while len(text) - position > size:
         end = position + size
         cut = text.rfind("\n", position, end)
         if cut < position:
-            cut = text.rfind(" ", position, end)
+            ends = max(text.rfind(mark, position, end) for mark in (". ", "? ", "! "))
+            cut = ends + 1 if ends >= position else text.rfind(" ", position, end)
         if cut < position:
             ahead = [found for found in (text.find("\n", end), text.find(" ", end)) if found >= 0]
             if not ahead:
