@@ -8,13 +8,15 @@ pay for that once per statement.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
 
-# SQLite takes at most 32,766 parameters in a statement (since 3.32); rows per statement beyond
-# a few hundred gain nothing.
+# SQLite takes at most 32,766 parameters in a statement since 3.32 (999 before, and a build may
+# set its own limit, which is read from the connection); rows per statement beyond a few hundred
+# gain nothing.
 MAX_PARAMETERS = 32_000
 MAX_ROWS = 500
 _NOTHING = object()
@@ -47,7 +49,9 @@ def insert_rows(
     processors: list[Callable[[Any], Any] | None] = [
         table.columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
-    per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(columns)))
+    driver = connection.connection.driver_connection
+    limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if driver is not None else 999
+    per_statement = max(1, min(MAX_ROWS, min(MAX_PARAMETERS, limit) // len(columns)))
     placeholder = "(" + ", ".join("?" * len(columns)) + ")"
     quote = dialect.identifier_preparer.quote
     head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} (" + ", ".join(map(quote, columns)) + ") VALUES "

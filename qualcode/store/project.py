@@ -72,6 +72,11 @@ def _set_read_only_pragmas(dbapi_connection: sqlite3.Connection, _record: object
     cursor.close()
 
 
+# The search index's trigram tokenizer needs 3.34, and inserts that return their rows' ids
+# (RETURNING) need 3.35; older builds would fail midway through an import.
+MINIMUM_SQLITE = (3, 35)
+
+
 def make_engine(database: Path, *, read_only: bool = False) -> Engine:
     """An engine for a SQLite project file with WAL, foreign keys and a busy timeout.
 
@@ -80,6 +85,11 @@ def make_engine(database: Path, *, read_only: bool = False) -> Engine:
     the file read-only (`mode=ro`), and where not even its shared-memory file can be made
     (a read-only folder or disk) it reads the file as `immutable`.
     """
+    if sqlite3.sqlite_version_info < MINIMUM_SQLITE:
+        raise ProjectError(
+            f"qualcode needs SQLite {'.'.join(map(str, MINIMUM_SQLITE))} or newer, and this Python has {sqlite3.sqlite_version}",
+            "run qualcode with a Python built with a newer SQLite (python.org's, pyenv's and conda's builds have one)",
+        )
     if not read_only:
         engine = create_engine(f"sqlite:///{database}")
         event.listen(engine, "connect", _set_sqlite_pragmas)
