@@ -399,10 +399,7 @@ def _resolve_people(session: Session, prepared: PreparedTranscript) -> _People:
 
 def _write_turns(session: Session, prepared: PreparedTranscript, version_id: int, people: _People, first: int, last: int) -> None:
     """Turns first..last-1 of the transcript, and their rows in the search index."""
-    _insert_turns(session, version_id, prepared.document.turns[first:last], people.speakers, first)
-    turn_ids = session.scalars(
-        select(Turn.id).where(Turn.text_version_id == version_id, Turn.seq >= first, Turn.seq < last).order_by(Turn.seq)
-    ).all()
+    turn_ids = _insert_turns(session, version_id, prepared.document.turns[first:last], people.speakers, first)
     index_terms(session, zip(turn_ids, prepared.terms[first:last], strict=True))
 
 
@@ -656,21 +653,24 @@ _TURN_COLUMNS = ("text_version_id", "seq", "speaker", "participant_id", "start",
 
 def _insert_turns(
     session: Session, version_id: int, spans: list[TurnSpan], participant_ids: dict[str, int | None], first_seq: int = 0
-) -> None:
-    """Insert a version's turns as plain rows, a batch at a time.
+) -> list[int]:
+    """Insert a version's turns as plain rows, a batch at a time; their ids, in the order of `spans`.
 
     A long transcript has hundreds of thousands of turns; going past the ORM, with a few hundred
     rows a statement (store/bulk.py), keeps the write transaction to a fraction of the time.
     """
     connection = session.connection()
     table = cast(Table, Turn.__table__)
+    ids: list[int] = []
     for first in range(0, len(spans), TURN_BATCH):
-        insert_rows(connection, table, [
+        inserted = insert_rows(connection, table, [
             dict(zip(_TURN_COLUMNS, (
                 version_id, seq, span.speaker, participant_ids.get(span.speaker or ""), span.start, span.end, span.timestamp_ms,
             ), strict=True))
             for seq, span in enumerate(spans[first:first + TURN_BATCH], start=first_seq + first)
-        ])
+        ], returning=("seq", "id"))
+        ids += [turn_id for _, turn_id in sorted(inserted)]
+    return ids
 
 
 def import_paths(
