@@ -83,9 +83,14 @@ def unindex_turns(session: Session, turn_ids: Sequence[int]) -> None:
 
 
 def _add_to_vocabulary(session: Session, words: set[str]) -> None:
-    if words:
-        session.connection().exec_driver_sql(
-            "INSERT OR IGNORE INTO search_index_vocabulary(word) VALUES (?)", [(word,) for word in sorted(words)]
+    # Many words a statement: the vocabulary has triggers (its trigram index), and on such a table
+    # SQLite keeps a statement journal for every statement, which cost more than a word's row.
+    ordered = sorted(words)
+    connection = session.connection()
+    for first in range(0, len(ordered), VARIABLES):
+        chunk = ordered[first:first + VARIABLES]
+        connection.exec_driver_sql(
+            "INSERT OR IGNORE INTO search_index_vocabulary(word) VALUES " + ", ".join(["(?)"] * len(chunk)), tuple(chunk)
         )
 
 
