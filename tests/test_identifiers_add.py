@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -89,3 +90,36 @@ def test_the_demo_key_and_texts_agree_after_adding_a_pseudonym_as_a_name(demo: P
     for name in ("deltaker_D1_T1", "deltaker_D1_T2"):
         words = _words(texts[name])
         assert words.count(hilde.pseudonym) >= 2 and drawn not in words and added.pseudonym not in words, (name, words)
+
+
+def _memos(root: Path) -> list[str]:
+    return [memo["text"] for memo in json.loads(_run(root, "memo", "list", "--json"))]
+
+
+def test_a_memo_naming_someone_by_a_redrawn_pseudonym_keeps_naming_them(demo: Path) -> None:
+    """A researcher's memo that calls Hilde by her pseudonym still means Hilde when that pseudonym
+    turns out to be someone's real name: it gets her new pseudonym, not the real person's."""
+    hilde = _key(demo).entry_for("Hilde")
+    assert hilde is not None
+    drawn = hilde.pseudonym
+    _run(demo, "memo", "add", f"{drawn} beskriver veilederen som lyttende.")
+    _run(demo, "identifiers", "add", drawn, "--kind", "person", "--gender", "f")
+    key = _key(demo)
+    hilde, added = key.entry_for("Hilde"), key.entry_for(drawn)
+    assert hilde is not None and added is not None
+    assert f"{hilde.pseudonym} beskriver veilederen som lyttende." in _memos(demo)
+    assert not any(drawn in memo or added.pseudonym in memo for memo in _memos(demo))
+
+
+def test_a_pseudonym_used_only_in_a_memo_is_renamed_there_too(demo: Path) -> None:
+    """No transcript names Åshild, so only a memo uses her pseudonym: it is renamed all the same."""
+    _run(demo, "identifiers", "add", "Åshild Brekke", "--kind", "person", "--gender", "f")
+    entry = _key(demo).entry_for("Åshild Brekke")
+    assert entry is not None
+    drawn = entry.pseudonym
+    _run(demo, "memo", "add", f"Ring {drawn} om intervjuet.")
+    _run(demo, "identifiers", "add", drawn, "--kind", "person", "--gender", "f")
+    key = _key(demo)
+    entry, added = key.entry_for("Åshild Brekke"), key.entry_for(drawn)
+    assert entry is not None and added is not None and entry.pseudonym != drawn
+    assert f"Ring {entry.pseudonym} om intervjuet." in _memos(demo)

@@ -87,8 +87,8 @@ def add_identifier(
         if any(looks_like(part, set(parts)) for part in other.pseudonym.split()):
             old = other.pseudonym
             other.pseudonym = _pseudonym_for(key, other.original, other.kind, other.gender, key.project_guid + ":redrawn")
-            if other.seen_in:
-                key.renamed.append(Renamed(old, other.pseudonym, list(other.seen_in)))
+            # Recorded even when no transcript uses it yet: a memo may call the person by it.
+            key.renamed.append(Renamed(old, other.pseudonym, list(other.seen_in)))
     return entry
 
 

@@ -79,6 +79,10 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
         for event in session.scalars(select(Event)).all():
             event.summary, event.payload = _renamed_in(event.summary, renamed_names), _renamed_in(event.payload, renamed_names)
     # Every other column that holds free text: memos, definitions, titles, attributes, the log.
+    # A redrawn pseudonym there was written for the person it was drawn for (the real name it
+    # turned out to be was not known yet), so it becomes their new one before the key cleans.
+    forms = _renamed_forms(key.renamed)
+    pattern = _forms_pattern(forms)
     changed_rows: dict[type, int] = {}
     for model, columns in FREE_TEXT.items():
         rows: list[Any] = list(session.scalars(select(model)))
@@ -86,7 +90,8 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             row_changed = False
             for column in columns:
                 value = getattr(row, column)
-                cleaned = clean_value(value, key)
+                renamed = value if pattern is None else map_strings(value, lambda text: pattern.sub(lambda m: forms[m.group()], text))
+                cleaned = clean_value(renamed, key)
                 if cleaned != value:
                     setattr(row, column, cleaned)
                     row_changed = True
@@ -114,16 +119,28 @@ def _renamed_in(value: Any, names: dict[str, str]) -> Any:
 
 def _renamed_spans(text: str, renamings: list[Renamed]) -> list[Span]:
     """Where `text` uses redrawn pseudonyms, whole or by part, and what replaces each use."""
+    forms = _renamed_forms(renamings)
+    pattern = _forms_pattern(forms)
+    if pattern is None:
+        return []
+    return [Span(match.start(), match.end(), forms[match.group()]) for match in pattern.finditer(text)]
+
+
+def _renamed_forms(renamings: list[Renamed]) -> dict[str, str]:
+    """Each redrawn pseudonym, and each of its words where the new one has as many, to its new form."""
     forms: dict[str, str] = {}
     for renaming in renamings:
         old_parts, new_parts = renaming.old.split(), renaming.new.split()
         forms[renaming.old] = renaming.new
         if len(old_parts) == len(new_parts) and len(old_parts) > 1:
             forms.update(zip(old_parts, new_parts, strict=True))
+    return forms
+
+
+def _forms_pattern(forms: dict[str, str]) -> re.Pattern[str] | None:
     if not forms:
-        return []
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True)) + r")(?!\w)")
-    return [Span(match.start(), match.end(), forms[match.group()]) for match in pattern.finditer(text)]
+        return None
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True)) + r")(?!\w)")
 
 
 def _clean(text: str | None, key: PseudonymKey) -> str:
