@@ -360,3 +360,38 @@ def test_the_guids_drawn_for_imported_codings_events_are_random_version_4_guids_
     for guid in drawn:
         parsed = uuid.UUID(guid)
         assert str(parsed) == guid and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_codings_and_notes_keep_the_moments_the_file_gives_them(session: Session, tmp_path: Path) -> None:
+    """A co-coder's codings and notes are dated when they were made, not when the file came in: on
+    the Coding, else on its selection; a moment without a zone is UTC; none, one still to come and
+    one that cannot be read are the import's own moment (the schema check names the unreadable one)."""
+    from datetime import UTC, datetime
+
+    text = FIRST.replace("\r\n", "\n")  # XML reads a CR LF in an element's text as LF
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    note = qdpx.note("datert", "Skrevet i mars.", anne)
+    qdpx.notes[-1] = qdpx.notes[-1].replace("<Note ", '<Note creationDateTime="2024-03-04T08:00:00+01:00" ')
+    dated = {
+        "på kodingen": ('<Coding ', '<Coding creationDateTime="2024-03-05T09:30:00Z" ', "selvtillit 😊"),
+        "på utvalget": ('<PlainTextSelection ', '<PlainTextSelection creationDateTime="2024-03-06T10:00:00" ', "tør å si fra"),
+        "i framtida": ('<Coding ', '<Coding creationDateTime="2999-01-01T00:00:00Z" ', "Jeg håper på jobb"),
+        "uleselig": ('<Coding ', '<Coding creationDateTime="i fjor" ', "kanskje på et lager"),
+    }
+    selections = "".join(
+        selection(name, text, words, guid("code:selvtillit"), anne).replace(old, new, 1)
+        for name, (old, new, words) in dated.items()
+    )
+    source = guid("source:datert")
+    qdpx.sources.append(f'<TextSource guid="{source}" name="datert.txt"><PlainTextContent>{escape(text)}</PlainTextContent>'
+                        f'{selections}<NoteRef targetGUID="{note}"/></TextSource>')
+    before = datetime.now(UTC)
+    result = run_import(session, qdpx.write(tmp_path / "datert.qdpx"))
+    assert result.codings_added == 4, result.problems
+    made = {coding.excerpt.split(" ")[0]: coding.created_at.replace(tzinfo=UTC) for coding in session.scalars(select(Coding))}
+    assert made["selvtillit"] == datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
+    assert made["tør"] == datetime(2024, 3, 6, 10, 0, tzinfo=UTC)
+    assert made["Jeg"] >= before and made["kanskje"] >= before
+    (memo,) = session.scalars(select(Memo))
+    assert memo.created_at.replace(tzinfo=UTC) == datetime(2024, 3, 4, 7, 0, tzinfo=UTC)

@@ -588,7 +588,7 @@ def _write_codings(
                     new_rows.append({
                         "guid": present, "transcript_id": item.transcript_id, "text_version_id": item.stored_version,
                         "code_id": code_id, "coder_id": coder_id, "start": start, "end": end, "excerpt": excerpt,
-                        "text_hash": item.stored_hash, "created_at": created,
+                        "text_hash": item.stored_hash, "created_at": coding.created or created,
                     })
                     after = {"guid": present, "code_guid": code_guid, "start": start, "end": end, "excerpt": excerpt,
                              "memo": None, "removed": False}
@@ -706,6 +706,8 @@ def _write_memos(
             result.memos_present += 1
             continue
         memo = Memo(text=text, title=title, author=author, **attachment)
+        if found.created is not None:
+            memo.created_at = found.created
         if memo_guid and session.scalar(select(Memo.id).where(Memo.guid == memo_guid)) is None:
             memo.guid = memo_guid
         session.add(memo)

@@ -14,7 +14,7 @@ import posixpath
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -57,6 +57,7 @@ class QdpxCoding:
     code: str  # the code's GUID
     user: str | None
     notes: tuple[str, ...] = ()
+    created: datetime | None = None  # when the other program's coder made it, if the file says
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class QdpxNote:
     title: str | None
     text: str
     user: str | None
+    created: datetime | None = None
 
 
 @dataclass
@@ -333,7 +335,9 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
                 empty = _child(note, "PlainTextContent") is None and not note.get("plainTextPath")
                 text = ("", "txt", False) if guid is not None and empty else reader.plain_text(note) if guid is not None else None
                 if guid is not None and text is not None:
-                    package.notes[guid] = QdpxNote(guid, note.get("name"), text[0], normal_guid(note.get("creatingUser")))
+                    package.notes[guid] = QdpxNote(
+                        guid, note.get("name"), text[0], normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime")),
+                    )
         elif kind in {"Links", "Graphs", "Sets"}:
             for item in element:
                 package.skipped.append(f"{_describe(item)}: qualcode has no {kind.lower()}")
@@ -494,6 +498,20 @@ def _transcript_name(name: str) -> str:
     return f"kilde-{guid[:8]}" if guid else stem
 
 
+def moment(value: str | None) -> datetime | None:
+    """An xs:dateTime as a moment in UTC (one without a zone taken as UTC), or None where there is
+    none, it cannot be read (the schema check has said so already) or it is still to come (another
+    machine's clock). qualcode's own placeholder for an unknown moment, the start of 1970, is none."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return None if parsed.year <= 1970 or parsed > datetime.now(UTC) else parsed
+
+
 def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection | None:
     guid = reader.guid(element)
     if guid is None:
@@ -506,6 +524,7 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
     codings = []
     notes = []
     user = normal_guid(element.get("creatingUser"))
+    made = moment(element.get("creationDateTime"))
     # One pass over the children that matter, in the file's order: a project may hold 100,000 selections.
     for child in element.iterchildren("{*}NoteRef", "{*}Coding"):
         if _local(child) == "NoteRef":
@@ -526,5 +545,8 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
             reader.package.problems.append(f"{_describe(child)}: no CodeRef; skipped")
             continue
         notes_on_coding = tuple(reader.refs_among(note_refs, child, "NoteRef"))
-        codings.append(QdpxCoding(coding_guid, code, normal_guid(child.get("creatingUser")) or user, notes_on_coding))
+        codings.append(QdpxCoding(
+            coding_guid, code, normal_guid(child.get("creatingUser")) or user, notes_on_coding,
+            moment(child.get("creationDateTime")) or made,
+        ))
     return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))
