@@ -176,6 +176,7 @@ class _Reader:
         self.package = package
         self.members = {name.lower(): name for name in archive.namelist()}
         self.seen: dict[str, etree._Element] = {}  # described only for a duplicate: there may be 100,000
+        self.now = datetime.now(UTC)  # no moment in the file may come after the reading
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -336,7 +337,7 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
                 text = ("", "txt", False) if guid is not None and empty else reader.plain_text(note) if guid is not None else None
                 if guid is not None and text is not None:
                     package.notes[guid] = QdpxNote(
-                        guid, note.get("name"), text[0], normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime")),
+                        guid, note.get("name"), text[0], normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime"), reader.now),
                     )
         elif kind in {"Links", "Graphs", "Sets"}:
             for item in element:
@@ -498,18 +499,21 @@ def _transcript_name(name: str) -> str:
     return f"kilde-{guid[:8]}" if guid else stem
 
 
-def moment(value: str | None) -> datetime | None:
+def moment(value: str | None, latest: datetime) -> datetime | None:
     """An xs:dateTime as a moment in UTC (one without a zone taken as UTC), or None where there is
-    none, it cannot be read (the schema check has said so already) or it is still to come (another
+    none, it cannot be read (the schema check has said so already) or it comes after `latest` (another
     machine's clock). qualcode's own placeholder for an unknown moment, the start of 1970, is none."""
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    return None if parsed.year <= 1970 or parsed > datetime.now(UTC) else parsed
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    elif parsed.utcoffset():
+        parsed = parsed.astimezone(UTC)
+    return None if parsed.year <= 1970 or parsed > latest else parsed
 
 
 def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection | None:
@@ -524,7 +528,7 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
     codings = []
     notes = []
     user = normal_guid(element.get("creatingUser"))
-    made = moment(element.get("creationDateTime"))
+    made = element.get("creationDateTime")  # read for a Coding that has no moment of its own
     # One pass over the children that matter, in the file's order: a project may hold 100,000 selections.
     for child in element.iterchildren("{*}NoteRef", "{*}Coding"):
         if _local(child) == "NoteRef":
@@ -547,6 +551,6 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
         notes_on_coding = tuple(reader.refs_among(note_refs, child, "NoteRef"))
         codings.append(QdpxCoding(
             coding_guid, code, normal_guid(child.get("creatingUser")) or user, notes_on_coding,
-            moment(child.get("creationDateTime")) or made,
+            moment(child.get("creationDateTime") or made, reader.now),
         ))
     return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))
