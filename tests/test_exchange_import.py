@@ -353,10 +353,10 @@ def test_a_new_code_keeps_the_files_guid_and_its_creation_undoes(session: Sessio
 def test_the_guids_drawn_for_imported_codings_events_are_random_version_4_guids_as_stored() -> None:
     import uuid
 
-    from qualcode.exchange.project_import import _new_guids
+    from qualcode.store.models import new_guids
 
-    drawn = _new_guids(2_000)
-    assert len(set(drawn)) == 2_000 and _new_guids(0) == []
+    drawn = new_guids(2_000)
+    assert len(set(drawn)) == 2_000 and new_guids(0) == []
     for guid in drawn:
         parsed = uuid.UUID(guid)
         assert str(parsed) == guid and parsed.version == 4 and parsed.variant == uuid.RFC_4122

@@ -10,7 +10,6 @@ importing a file twice adds nothing.
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
@@ -72,6 +71,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     code_guid,
     new_guid,
+    new_guids,
     utcnow,
 )
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
@@ -603,24 +603,12 @@ def _write_codings(
     # Core inserts into the tables, a few hundred rows a statement: the ORM's bulk insert costs
     # more than SQLite does for these rows, and so does a statement per row on a table with triggers.
     ids_by_guid.update(insert_rows(connection, cast(Table, Coding.__table__), new_rows, returning=("guid", "id")))
-    for event, guid in zip(events, _new_guids(len(events)), strict=True):
+    for event, guid in zip(events, new_guids(len(events)), strict=True):
         event["guid"] = guid
     insert_rows(connection, cast(Table, Event.__table__), events)
     result.codings_added += len(new_rows)
     by_selection = {name: [ids_by_guid[guid] for guid in guids] for name, guids in selection_guids.items()}
     return by_selection, [(note, ids_by_guid[guid], guid) for note, guid in note_guids]
-
-
-def _new_guids(count: int) -> list[str]:
-    """`count` random GUIDs as models.new_guid makes them (version 4, RFC 4122 variant, lower-case
-    hex), from one read of the system's randomness rather than one each (tens of thousands of events)."""
-    randomness = bytearray(os.urandom(16 * count))
-    for start in range(0, len(randomness), 16):
-        randomness[start + 6] = randomness[start + 6] & 0x0F | 0x40
-        randomness[start + 8] = randomness[start + 8] & 0x3F | 0x80
-    digits = randomness.hex()
-    return [f"{digits[at:at + 8]}-{digits[at + 8:at + 12]}-{digits[at + 12:at + 16]}-{digits[at + 16:at + 20]}-{digits[at + 20:at + 32]}"
-            for at in range(0, len(digits), 32)]
 
 
 def _conflict(
