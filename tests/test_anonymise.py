@@ -186,7 +186,7 @@ def test_capitalised_runs_and_sentence_starts_are_those_of_spacys_matcher_and_se
     from faker.providers.person.no_NO import Provider
     from spacy.matcher import Matcher
 
-    from qualcode.anonymise.candidates import _matcher
+    from qualcode.anonymise.candidates import _capitalised_runs
     from qualcode.text.sentences import pipeline, tokenised
 
     text = "".join(piece + space for piece, space in pieces)
@@ -198,7 +198,7 @@ def test_capitalised_runs_and_sentence_starts_are_those_of_spacys_matcher_and_se
     for (_, doc, starts_sentence), (_, parsed_doc) in zip(tokenised(text), [(0, nlp(text))], strict=True):
         assert [token.text for token in doc] == [token.text for token in parsed_doc]
         assert [starts_sentence(token.i) for token in doc] == [bool(token.is_sent_start) for token in parsed_doc]
-        assert _matcher()(doc) == sorted((start, end) for _, start, end in matcher(parsed_doc))
+        assert _capitalised_runs()(doc) == sorted((start, end) for _, start, end in matcher(parsed_doc))
 
 
 @pytest.mark.parametrize(("text", "proposed"), [

@@ -52,7 +52,7 @@ NAME_LOCALES = (
 )
 
 @lru_cache(maxsize=1)
-def _matcher() -> Callable[[Doc], list[tuple[int, int]]]:
+def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
     """The runs of capitalised words that are no function words in a Doc, as (start, end) token indices.
 
     These are what spaCy's Matcher finds with [{"IS_TITLE": True, "LOWER": {"NOT_IN": function_words},
@@ -105,7 +105,7 @@ def propose(
     lowered = {word.casefold() for word in set(WORD.findall(text)) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
-        for start, end in _matcher()(doc):
+        for start, end in _capitalised_runs()(doc):
             span = doc[start:end]
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word.

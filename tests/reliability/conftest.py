@@ -69,7 +69,7 @@ def warm_qualcode() -> None:
     """Import once, in the test process, what commands would otherwise import in every child."""
     from sqlalchemy.orm import configure_mappers
 
-    from qualcode.anonymise.candidates import _matcher
+    from qualcode.anonymise.candidates import _capitalised_runs
     from qualcode.cli import LAZY_COMMANDS
     from qualcode.text.sentences import pipeline
 
@@ -79,7 +79,7 @@ def warm_qualcode() -> None:
         importlib.import_module(module)
     configure_mappers()
     pipeline()
-    _matcher()
+    _capitalised_runs()
 
 
 # What a fresh interpreter starts with: Python's default warning filters, and these dispositions.
