@@ -305,3 +305,30 @@ def test_the_method_note_names_coders_of_the_export_and_reviewers_apart(
     assert "Kodingen er gjort av Forsker 1 og Forsker 2." in everything
     assert "Utkast er kommentert av Medforsker Anne og Veileder Per" in everything and "innlogget" not in everything
     assert "Coding was done by Forsker 1 and Forsker 2." in english and "commented on by Medforsker Anne and Veileder Per" in english
+
+
+def test_a_temporary_swept_away_before_its_lock_is_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seven other exports sweep the folder for stale temporaries, each in the moment between this
+    export's creating its temporary file and locking it (as happened with eight at once on a loaded
+    machine): each sweep takes that file, and the export still makes another and publishes."""
+    from qualcode.exporters import publish as publishing
+
+    target = tmp_path / "exports" / "rapport.docx"
+    target.parent.mkdir()
+    real_flock = publishing.fcntl.flock
+    sweeps: list[list[str]] = []
+    sweeping = False
+
+    def another_export_sweeps_first(descriptor: int, operation: int) -> None:
+        nonlocal sweeping
+        if not sweeping and len(sweeps) < 7:  # the sweep's own locks are the other export's
+            sweeping = True
+            sweeps.append(publishing.remove_stale_temporaries(target.parent))
+            sweeping = False
+        real_flock(descriptor, operation)
+
+    monkeypatch.setattr(publishing.fcntl, "flock", another_export_sweeps_first)
+    publishing.publish(target, b"the report", overwrite=False)
+    assert len(sweeps) == 7 and all(len(taken) == 1 for taken in sweeps)
+    assert target.read_bytes() == b"the report"
+    assert [p.name for p in target.parent.iterdir()] == ["rapport.docx"]

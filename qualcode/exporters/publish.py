@@ -186,9 +186,15 @@ def _place_new(temporary: Path, target: Path) -> None:
         temporary.unlink()
 
 
+# Another export's sweep for stale temporaries can take a file in the moment between its creation
+# and its lock, and each export sweeps once: a file is lost at most once per export running beside
+# it in the same folder. Three tries failed with eight at once on a loaded machine.
+CREATE_TRIES = 64
+
+
 def _create_temporary(target: Path) -> tuple[Path, IO[bytes]]:
     """A new, locked, empty file beside the target, with a name nobody can guess."""
-    for _ in range(3):
+    for _ in range(CREATE_TRIES):
         try:
             descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent)
         except OSError as error:
