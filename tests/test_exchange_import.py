@@ -364,8 +364,9 @@ def test_the_guids_drawn_for_imported_codings_events_are_random_version_4_guids_
 
 def test_codings_and_notes_keep_the_moments_the_file_gives_them(session: Session, tmp_path: Path) -> None:
     """A co-coder's codings and notes are dated when they were made, not when the file came in: on
-    the Coding, else on its selection; a moment without a zone is UTC; none, one still to come and
-    one that cannot be read are the import's own moment (the schema check names the unreadable one)."""
+    the Coding, else on its selection; a moment without a zone is UTC; in place of none, one still to
+    come or one that cannot be read, the selection's, else the import's own moment (the schema check
+    names the unreadable one)."""
     from datetime import UTC, datetime
 
     text = FIRST.replace("\r\n", "\n")  # XML reads a CR LF in an element's text as LF
@@ -383,15 +384,20 @@ def test_codings_and_notes_keep_the_moments_the_file_gives_them(session: Session
         selection(name, text, words, guid("code:selvtillit"), anne).replace(old, new, 1)
         for name, (old, new, words) in dated.items()
     )
+    # A Coding whose own moment cannot be read, in a selection that has one: the selection's.
+    selections += selection("uleselig på kodingen", text, "Og fremover", guid("code:selvtillit"), anne).replace(
+        '<PlainTextSelection ', '<PlainTextSelection creationDateTime="2024-03-07T11:00:00Z" ', 1,
+    ).replace('<Coding ', '<Coding creationDateTime="2024-13-45T99:00:00Z" ', 1)
     source = guid("source:datert")
     qdpx.sources.append(f'<TextSource guid="{source}" name="datert.txt"><PlainTextContent>{escape(text)}</PlainTextContent>'
                         f'{selections}<NoteRef targetGUID="{note}"/></TextSource>')
     before = datetime.now(UTC)
     result = run_import(session, qdpx.write(tmp_path / "datert.qdpx"))
-    assert result.codings_added == 4, result.problems
+    assert result.codings_added == 5, result.problems
     made = {coding.excerpt.split(" ")[0]: coding.created_at.replace(tzinfo=UTC) for coding in session.scalars(select(Coding))}
     assert made["selvtillit"] == datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
     assert made["tør"] == datetime(2024, 3, 6, 10, 0, tzinfo=UTC)
+    assert made["Og"] == datetime(2024, 3, 7, 11, 0, tzinfo=UTC)
     assert made["Jeg"] >= before and made["kanskje"] >= before
     (memo,) = session.scalars(select(Memo))
     assert memo.created_at.replace(tzinfo=UTC) == datetime(2024, 3, 4, 7, 0, tzinfo=UTC)

@@ -528,7 +528,7 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
     codings = []
     notes = []
     user = normal_guid(element.get("creatingUser"))
-    made = element.get("creationDateTime")  # read for a Coding that has no moment of its own
+    made = element.get("creationDateTime")  # for a Coding whose own moment is missing or unreadable
     # One pass over the children that matter, in the file's order: a project may hold 100,000 selections.
     for child in element.iterchildren("{*}NoteRef", "{*}Coding"):
         if _local(child) == "NoteRef":
@@ -551,6 +551,6 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
         notes_on_coding = tuple(reader.refs_among(note_refs, child, "NoteRef"))
         codings.append(QdpxCoding(
             coding_guid, code, normal_guid(child.get("creatingUser")) or user, notes_on_coding,
-            moment(child.get("creationDateTime") or made, reader.now),
+            moment(child.get("creationDateTime"), reader.now) or moment(made, reader.now),
         ))
     return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))
