@@ -757,3 +757,46 @@ def test_withdrawal_removes_orphaned_codings_holding_their_words(
         orphan.orphaned_at = orphan.removed_at = utcnow()
     Workspace(project, Config(coder="Forsker 1", passphrase="test passphrase")).withdraw("D1")
     assert b"slutte med kurset" not in _database_bytes(project)
+
+
+def test_a_code_guid_never_comes_from_an_original_name(project: Project, key_access: KeyAccess) -> None:
+    """A code's GUID is uuid5 of its path, and .qdc/.qdpx exports carry it: derived from a name as typed,
+    or from a path that named someone learned later, anyone with a list of names could confirm the
+    original. Typed, it is derived from the pseudonymised path; learned later, the code, its children
+    and their history get the GUIDs of their new paths, and undo still finds them."""
+    from qualcode.anonymise.reapply import reapply_key
+    from qualcode.anonymise.typed_text import guard_typed_text
+    from qualcode.codebook.service import create_code
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.history import undo
+    from qualcode.store.models import Code, Event, code_guid
+
+    key = key_access.load_existing()
+    add_known_identifier(key, "Kari Nordmann", "person", "f")
+    guard_typed_text(project, key)
+    with project.begin() as session:
+        typed = create_code(session, "Kari Nordmann", coder=get_or_create_coder(session, "Forsker 1"))
+    with project.begin() as session:
+        code = session.scalar(select(Code).where(Code.id == typed.id))
+        assert code is not None and "Kari" not in code.path
+        assert code.guid == code_guid(code.path) != code_guid("Kari Nordmann")
+    with project.begin() as session:  # written before anyone knew Trond Hansen was a name
+        coder = get_or_create_coder(session, "Forsker 1")
+        create_code(session, "Trond Hansen", coder=coder)
+        create_code(session, "Trond Hansen/samtaler", coder=coder)
+    leaking = {code_guid("Trond Hansen"), code_guid("Trond Hansen/samtaler")}
+    add_known_identifier(key, "Trond Hansen", "person", "m")
+    with project.begin() as session:
+        reapply_key(session, key)
+    with project.begin() as session:
+        codes = {code.path: code.guid for code in session.scalars(select(Code))}
+        events = session.scalars(select(Event)).all()
+        history = " ".join(f"{event.entity_guid} {event.payload}" for event in events)
+    assert not leaking & set(codes.values()) and not any(guid in history for guid in leaking)
+    renamed = [path for path in codes if path.endswith("/samtaler")]
+    assert len(renamed) == 1 and "Trond" not in renamed[0] and codes[renamed[0]] == code_guid(renamed[0])
+    with project.begin() as session:
+        undone = undo(session, get_or_create_coder(session, "Forsker 1"))
+    assert "samtaler" in undone.summary
+    with project.begin() as session:
+        assert session.scalar(select(Code).where(Code.path == renamed[0])) is None

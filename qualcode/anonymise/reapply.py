@@ -15,7 +15,7 @@ from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.typed_text import FREE_TEXT, clean_text, clean_value, map_strings
 from qualcode.search.index import purge_index
 from qualcode.store.events import EventKind, record_event
-from qualcode.store.models import Coder, Coding, Event, Memo, Transcript
+from qualcode.store.models import Code, Coder, Coding, Event, Memo, Transcript, code_guid
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,12 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     forms = _renamed_forms(key.renamed)
     pattern = _forms_pattern(forms)
     changed_rows: dict[type, int] = {}
+    new_guids: dict[str, str] = {}
     for model, columns in FREE_TEXT.items():
         rows: list[Any] = list(session.scalars(select(model)))
         for row in rows:
             row_changed = False
+            old_path = row.path if isinstance(row, Code) else None
             for column in columns:
                 value = getattr(row, column)
                 renamed = value if pattern is None else map_strings(value, lambda text: pattern.sub(lambda m: forms[m.group()], text))
@@ -96,6 +98,15 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
                     setattr(row, column, cleaned)
                     row_changed = True
             changed_rows[model] = changed_rows.get(model, 0) + row_changed
+            # A code's GUID derived from its path (store.models.code_guid) would keep the name it had.
+            if old_path is not None and row.path != old_path and row.guid == code_guid(old_path):
+                new_guids[row.guid] = code_guid(row.path)
+                row.guid = new_guids[row.guid]
+    if new_guids:
+        guids = re.compile("|".join(re.escape(guid) for guid in new_guids))
+        for event in session.scalars(select(Event)).all():
+            event.entity_guid = new_guids.get(event.entity_guid or "", event.entity_guid)
+            event.payload = map_strings(event.payload, lambda text: guids.sub(lambda m: new_guids[m.group()], text))
     memos = changed_rows.get(Memo, 0) + changed_rows.get(Coding, 0)
     events = changed_rows.get(Event, 0)
     others = sum(changed_rows.values()) - memos - events

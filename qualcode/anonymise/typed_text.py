@@ -29,6 +29,7 @@ from qualcode.store.models import (
     ParticipantAttribute,
     Transcript,
     TranscriptAttribute,
+    code_guid,
 )
 from qualcode.store.project import Project
 
@@ -101,6 +102,9 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
             if not columns:
                 continue
             state = inspect(row)
+            # A new code's GUID is derived from its path (store.models.code_guid): derived from the
+            # path as typed, it would let anyone with a list of names confirm the original.
+            typed_path = row.path if isinstance(row, Code) and row in session.new else None
             for column in columns:
                 if row in session.dirty and not state.attrs[column].history.has_changes():
                     continue
@@ -111,6 +115,8 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
                         refuse_undecided(text, key)
                 if cleaned != value:
                     setattr(row, column, cleaned)
+            if typed_path is not None and row.path != typed_path and row.guid == code_guid(typed_path):
+                row.guid = code_guid(row.path)
 
     project.on_flush(clean)
 
