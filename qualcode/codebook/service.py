@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec
@@ -239,7 +240,10 @@ def create_code(
     code = Code(guid=code_guid(path), name=name, path=path, parent=parent, position=siblings or 0, signal_words=[])
     session.add(code)
     _apply_changes(session, code, fields or {})
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the path as typed was free, but pseudonymised it is another code's
+        raise InvalidInput(f"code {code.path} already exists", "list codes with `qualcode codebook show`") from None
     record_event(
         session, kind=EventKind.CODE_CREATE, coder=coder, entity_guid=code.guid,
         after=code_state(code), summary=f"created code {path}",
