@@ -363,3 +363,21 @@ def test_cli_match_is_whole_words_and_partial_allows_part(tmp_path: Path, monkey
     added = run("--project", str(root), "coding", "add", "intervju", "empowerment", "--match", "plan", "--partial", "--json")
     assert added.exit_code == 0, added.output
     assert json.loads(added.output)["excerpt"] == "plan"
+
+
+def test_a_memo_names_the_code_and_transcript_it_is_on_not_one_named_like_their_ids(
+    session: Session, coder: Coder, tmp_path: Path
+) -> None:
+    """Transcript "2" imported first, then "x" (id 2); the shipped codes' shortcut keys are digits:
+    memos are shown on what they are stored on, found by id, not by a reference that reads so."""
+    from qualcode.store.models import Code, Transcript
+
+    make_transcript(session, tmp_path, INTERVIEW, name="2")
+    make_transcript(session, tmp_path, INTERVIEW + "I: Og så?\nD1: Ja.\n", name="x")
+    assert session.scalar(select(Transcript.id).where(Transcript.name == "x")) == 2
+    on_x = add_memo(session, "om x", coder, transcript_ref="x")
+    on_code = add_memo(session, "om koden", coder, code_ref="empowerment")
+    code_id = session.scalar(select(Code.id).where(Code.path == "empowerment"))
+    assert session.scalar(select(Code.path).where(Code.shortcut == str(code_id))) not in (None, "empowerment")
+    assert (on_x.attached_to, on_code.attached_to) == ("transcript x", "code empowerment")
+    assert {memo.text: memo.attached_to for memo in list_memos(session)} == {"om x": "transcript x", "om koden": "code empowerment"}

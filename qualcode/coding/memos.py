@@ -13,7 +13,7 @@ from qualcode.coding.service import find_coding
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_transcript
-from qualcode.store.models import Coder, Coding, Memo, utcnow
+from qualcode.store.models import Code, Coder, Coding, Memo, Transcript, utcnow
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,11 @@ def memo_state(memo: Memo) -> dict[str, Any]:
 def _attached_to(memo: Memo, session: Session) -> str:
     if memo.coding_id is not None:
         return f"coding {memo.coding_id}"
+    # By the stored id: resolving it as a reference would take a code or transcript *named* "2".
     if memo.code_id is not None:
-        return f"code {find_code(session, str(memo.code_id)).path}"
+        return f"code {session.scalar(select(Code.path).where(Code.id == memo.code_id))}"
     if memo.transcript_id is not None:
-        return f"transcript {find_transcript(session, str(memo.transcript_id)).name}"
+        return f"transcript {session.scalar(select(Transcript.name).where(Transcript.id == memo.transcript_id))}"
     return "project"
 
 
