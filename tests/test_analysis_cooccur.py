@@ -335,6 +335,21 @@ def test_within_is_parsed_or_refused() -> None:
         parse_within("paragraph")
 
 
+def test_a_reach_wider_than_any_transcript_counts_as_the_whole_transcript(scratch: Session) -> None:
+    """sentences:N for an N far past the sentences there are pairs what the widest real reach pairs,
+    in memory that does not grow with N (a list per possible distance used to exhaust it)."""
+    drawn = [(0, 0, 1, 40, 10, 0), (0, 0, 5, 150, 20, 0), (0, 1, 3, 20, 30, 0), (0, 1, 4, 170, 8, 0),
+             (1, 0, 1, 4, 20, 0), (1, 0, 5, 100, 25, 0)]
+    huge = parse_within("sentences:99999999999999999999")
+    assert huge == Within("sentences", 99999999999999999999)
+    _check_cells(scratch, drawn, huge, ())
+    wide = cooccurrence(scratch, QuoteFilter(), Within("sentences", 50))
+    table = cooccurrence(scratch, QuoteFilter(), huge)
+    assert table.cells == wide.cells and table.cells
+    for choice in range(8):
+        _check_pairs(scratch, [], huge, choice)
+
+
 def test_table_has_a_row_and_a_numbered_column_pair_per_code(scratch: Session) -> None:
     text = TEXTS[1]
     start = text.index("Fylket vil ha tall.")
@@ -396,6 +411,14 @@ def test_cli_json_and_csv_hold_the_same_counts(coded: Path) -> None:
     assert line[header.index(f"{numbers['brukermedvirkning']} / n")] == "1"
 
 
+def test_cli_counts_a_huge_reach_as_the_widest_real_one(coded: Path) -> None:
+    code, huge = _run(coded, "--within", "sentences:99999999999999999999", "--json")
+    assert code == 0, huge
+    code, wide = _run(coded, "--within", "sentences:50", "--json")
+    assert code == 0, wide
+    assert json.loads(huge)["rows"] == json.loads(wide)["rows"]
+
+
 def test_cli_ranks_partners_of_one_code_and_lists_a_cells_pairs(coded: Path) -> None:
     code, output = _run(coded, "--code", "brukermedvirkning", "--json")
     assert code == 0, output
@@ -412,6 +435,7 @@ def test_cli_ranks_partners_of_one_code_and_lists_a_cells_pairs(coded: Path) -> 
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--within", "paragraph"), "--within 'paragraph' is not one of"),
+    (("--within", "sentences:" + "9" * 5000), "--within sentences:N takes N of at most"),
     (("--code", "finnes-ikke"), "no code 'finnes-ikke'"),
     (("--code", "skjønn"), "no passages of 'skjønn' match"),
     (("--code", "empowerment/avmakt"), "no passages of other codes co-occur with 'empowerment/avmakt' (overlap)"),

@@ -24,6 +24,8 @@ from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.models import Transcript
 
 WITHIN_KINDS = ("overlap", "turn", "sentences:N")
+# Far more than any transcript has sentences, and far fewer than Python refuses to read as a number.
+_REACH_DIGITS = 100
 
 # The counting rule the co-occurrence captions state, beside the passage rules every table shares.
 COOCCURRENCE_RULE = (
@@ -70,7 +72,11 @@ def parse_within(text: str) -> Within:
         return Within(value)
     matched = re.fullmatch(r"sentences?(?::(\d+))?", value)
     if matched:
-        return Within("sentences", int(matched.group(1) or 0))
+        reach = matched.group(1) or "0"
+        if len(reach) > _REACH_DIGITS:
+            raise InvalidInput(f"--within sentences:N takes N of at most {_REACH_DIGITS} digits",
+                               "a reach past a transcript's last sentence counts the whole transcript, as in --within sentences:1000")
+        return Within("sentences", int(reach))
     raise InvalidInput(f"--within {text!r} is not one of {', '.join(WITHIN_KINDS)}", "as in --within sentences:2")
 
 
@@ -301,7 +307,8 @@ def _near(
     `within.sentences` units apart (0: a common unit), or that overlap; `members` sorted by start.
     Each pair has the span of the code earlier in the codebook first."""
     reach = within.sentences
-    labels = [_relation(within, apart) for apart in range(reach + 1)]
+    # Two units are never further apart than the units there are, however far the reach.
+    labels = [_relation(within, apart) for apart in range(min(reach, len(starts)) + 1)]
     found = []
     outside: list[_Item] = []  # spans holding text outside every unit: they may overlap where no unit is
     where: dict[int, tuple[int, int] | None] = {}  # their first and last units, by index
