@@ -227,6 +227,11 @@ def test_cli_edits_are_pseudonymised_logged_and_undone(small_project: Path) -> N
         (["transcripts", "edit", "deltaker_D9", "--wave", "T2"], "no transcript 'deltaker_D9'"),
         (["participants", "edit", "D1"], "say what to change"),
         (["participants", "edit", "D42", "--role", "leder"], "no participant 'D42'"),
+        # An attribute beside a built-in field would be a second "wave" column in every export.
+        (["participants", "edit", "D1", "--attribute", "wave=T5"], "wave is a built-in field, not an attribute"),
+        (["participants", "edit", "D1", "--attribute", "Transcript=x"], "transcript is a built-in field, not an attribute"),
+        (["participants", "edit", "D1", "--attribute", "to\nlinjer=x"], "holds a line break or control character"),
+        (["participants", "edit", "D1", "--attribute", "a" * 101 + "=x"], "is longer than 100 characters"),
     ],
 )
 def test_cli_bad_edits_are_one_line(small_project: Path, args: list[str], message: str) -> None:

@@ -83,12 +83,22 @@ def get_or_create_participant(session: Session, name: str, role: str | None = No
     return participant
 
 
+# Names an extra attribute may not take: the columns every quote table, matrix and filter already
+# has, which an attribute of the same name would stand beside as a second "wave" or "role".
+RESERVED_ATTRIBUTE_NAMES = frozenset({
+    *ID_COLUMNS, *PARTICIPANT_COLUMNS, "wave", "date", "interview_date", "fidelity", "transcript", "speaker", "coder",
+    "ref", "quote", "code", "code_path", "attribution", "line", "turn", "start", "end", "memo", "interviewer", "title",
+})
+ATTRIBUTE_NAME_LENGTH = 100  # the column's width
+
+
 def attribute_definition(session: Session, name: str, applies_to: str, value: object) -> AttributeDefinition:
     """The definition for an extra attribute, created with the type of its first value."""
     definition = session.scalar(
         select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == applies_to)
     )
     if definition is None:
+        check_attribute_name(name)
         value_type = (
             "boolean" if isinstance(value, bool) else "integer" if isinstance(value, int)
             else "date" if isinstance(value, date) else "text"
@@ -97,6 +107,20 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
         session.add(definition)
         session.flush()
     return definition
+
+
+def check_attribute_name(name: str) -> None:
+    """A new attribute's name: not empty, one line of at most ATTRIBUTE_NAME_LENGTH characters, not a built-in column."""
+    shown = name if len(name) <= 40 else name[:40] + "…"
+    if not name.strip():
+        raise InvalidInput("an attribute has no name", "write NAME=VALUE")
+    if any(not character.isprintable() for character in name):
+        raise InvalidInput(f"the attribute name {shown!r} holds a line break or control character", "give a name on one line")
+    if len(name) > ATTRIBUTE_NAME_LENGTH:
+        raise InvalidInput(f"the attribute name {shown!r} is longer than {ATTRIBUTE_NAME_LENGTH} characters", "give a shorter name")
+    if name.strip().lower() in RESERVED_ATTRIBUTE_NAMES:
+        raise InvalidInput(f"{name.strip()} is a built-in field, not an attribute",
+                           "set it with its own option (for instance `transcripts edit --wave`), or name the attribute otherwise")
 
 
 def typed_value(definition: AttributeDefinition, value: object) -> str:
