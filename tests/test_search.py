@@ -123,6 +123,19 @@ def test_bad_queries_are_clear_errors(corpus: Session, query: str, says: str) ->
         search(corpus, query)
 
 
+def test_parentheses_nest_up_to_the_limit_and_deeper_is_a_clear_error(corpus: Session) -> None:
+    from qualcode.search.query import MAX_DEPTH
+
+    deepest = "(" * MAX_DEPTH + "press" + ")" * MAX_DEPTH
+    assert parse_query(deepest).fts == parse_query("press").fts
+    assert search(corpus, deepest).hits == search(corpus, "press").hits
+    for depth in (MAX_DEPTH + 1, 400, 100_000):
+        with pytest.raises(SearchSyntaxError, match=f"the query nests parentheses more than {MAX_DEPTH} deep"):
+            search(corpus, "(" * depth + "press" + ")" * depth)
+    with pytest.raises(SearchSyntaxError, match="more than"):  # unclosed: refused for its depth all the same
+        parse_query("press OR " + "(" * 400 + "press")
+
+
 def test_unknown_filter_values_are_errors(corpus: Session) -> None:
     with pytest.raises(NotFound, match="no transcript 'finnes-ikke' in this project"):
         search(corpus, "press", SearchFilters(transcript="finnes-ikke"))
@@ -477,6 +490,8 @@ def test_cli_search_prints_hits_the_count_and_the_compound_hint(studie: Project)
 
 @pytest.mark.parametrize(("arguments", "message"), [
     (["search", '"bli hørt'], "opens a phrase with \" but never closes it"),
+    (["search", "(" * 400 + "planen" + ")" * 400], "the query nests parentheses more than 100 deep"),
+    (["analyse", "codes", "--query", "(" * 400 + "planen" + ")" * 400], "the query nests parentheses more than 100 deep"),
     (["search", "medvirkning", "--attribute", "kontor"], "is not NAME=VALUE"),
     (["search", "medvirkning", "--attribute", "kontor=A"], "no attribute 'kontor'"),
     (["coding", "list", "--attribute", "office=kontor Q"], "no participant or transcript has office 'kontor Q'"),
@@ -489,6 +504,21 @@ def test_cli_refuses_bad_queries_and_filters_in_one_line(studie: Project, argume
     result = CliRunner().invoke(cli, ["--project", str(studie.root), *arguments])
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) <= 2
+
+
+def test_an_export_refuses_a_query_nested_too_deep_in_one_line(demo: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    deep = "(" * 400 + "planen" + ")" * 400
+    result = CliRunner().invoke(cli, ["--project", str(demo), "export", "quotes", "--query", deep,
+                                      "--format", "csv", "--output", str(tmp_path / "q.csv")])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: the query nests parentheses more than 100 deep (hint: simplify it: a search needs only a few levels,"
+        " as in (a OR b) AND c)"]
+    assert not (tmp_path / "q.csv").exists()
 
 
 def test_coding_list_filters_by_attribute_as_exports_do(corpus: Session, coder: Coder) -> None:

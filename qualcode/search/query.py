@@ -21,6 +21,9 @@ _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"|(?P<stray>")|(?P<open>\()|(?P<close>\)
 # What a wildcard's words are looked up in the vocabulary with: a placeholder in the FTS expression.
 _WILDCARD = re.compile(r"@(\d+)@")
 KINDS = ("stems", "prefix", "suffix", "infix")
+# How deep parentheses may nest: each level costs the parser three Python frames, and this stays far
+# below the interpreter's recursion limit wherever the parser is called from.
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class _Parser:
         self.patterns: list[Pattern] = []
         self.wildcards: list[Pattern] = []
         self.negated = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -168,7 +172,12 @@ class _Parser:
         kind, value = token
         self.position += 1
         if kind == "open":
+            if self.depth == MAX_DEPTH:
+                raise SearchSyntaxError(f"the query nests parentheses more than {MAX_DEPTH} deep",
+                                        "simplify it: a search needs only a few levels, as in (a OR b) AND c")
+            self.depth += 1
             inner = self.or_expression()
+            self.depth -= 1
             if self.peek() is None or self.peek()[0] != "close":  # type: ignore[index]
                 raise SearchSyntaxError(f"query {self.query!r} has an unclosed parenthesis")
             self.position += 1
