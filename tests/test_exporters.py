@@ -245,6 +245,40 @@ def test_review_comments_come_back_as_memos_once(coded: tuple[Project, Pseudonym
         assert session.scalar(select(func.count()).select_from(Memo)) == 4
 
 
+def test_a_comments_tracked_changes_are_read_as_accepted_and_pseudonymised(
+    coded: tuple[Project, PseudonymKey], tmp_path: Path,
+) -> None:
+    """Text a reviewer inserted with tracked changes on is kept (a name in it pseudonymised), deleted
+    text is left out and hidden text kept, as a transcript's tracked changes are read."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from qualcode.anonymise.apply import pseudonymise
+
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+    reviewed = docx.Document(str(path))
+    paragraph = next(p for p in reviewed.paragraphs if "førti deltakere" in p.text)
+    comment = reviewed.add_comment(paragraph.runs, text="Dette stemmer.", author="Medforsker Anne", initials="MA")
+    body = comment._comment_elm.findall(qn("w:p"))[-1]
+    for change in (
+        '<w:ins {} w:id="91" w:author="x"><w:r><w:t xml:space="preserve"> Hilde innsatt</w:t></w:r></w:ins>',
+        '<w:del {} w:id="92" w:author="x"><w:r><w:delText xml:space="preserve"> slettet</w:delText></w:r></w:del>',
+        '<w:r {}><w:rPr><w:vanish/></w:rPr><w:t xml:space="preserve"> skjult</w:t></w:r>',
+    ):
+        body.append(parse_xml(change.format(nsdecls("w"))))
+    commented = tmp_path / "kommentert.docx"
+    reviewed.save(str(commented))
+    with project.begin() as session:
+        result = import_review(session, commented, key)
+        memo = session.scalar(select(Memo).where(Memo.source.like("review:%")))
+    expected = pseudonymise("Dette stemmer. Hilde innsatt skjult", key, "test").text
+    assert "Hilde" not in expected and "innsatt skjult" in expected
+    assert memo is not None and memo.text == expected
+    assert [placed.text for placed in result.placed] == [expected]
+
+
 def test_comments_on_removed_quotes_are_reported_not_lost(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
     project, key = coded
     with project.begin() as session:

@@ -22,6 +22,7 @@ from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
+    from docx.comments import Comment
     from docx.document import Document
 
 REF = re.compile(r"\[S-([0-9A-F]{6})\]")
@@ -125,7 +126,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
     result = ReviewImport([], [])
     for comment in comments:
         author = _reviewer_name(comment.author, key, path.name)
-        text = comment.text.strip()
+        text = _comment_text(comment).strip()
         if not text:
             continue
         if key is not None:
@@ -159,6 +160,27 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         )
         result.placed.append(PlacedComment(author, text, target, new=True))
     return result
+
+
+def _comment_text(comment: Comment) -> str:
+    """A comment's text with its tracked changes accepted, as the .docx importer reads a transcript's
+    paragraphs: runs inside insertions kept, inside deletions left out, and runs of paragraphs nested in
+    one (text boxes) not part of it."""
+    from docx.oxml.ns import qn
+
+    paragraph_tag, run_tag = qn("w:p"), qn("w:r")
+    stops = {paragraph_tag, qn("w:del"), qn("w:moveFrom")}
+    lines = []
+    for paragraph in comment._comment_elm.findall(paragraph_tag):
+        parts = []
+        for run in paragraph.iter(run_tag):
+            owner = run.getparent()
+            while owner is not None and owner.tag not in stops:
+                owner = owner.getparent()
+            if owner is paragraph:
+                parts.append(run.text)
+        lines.append("".join(parts))
+    return "\n".join(lines)
 
 
 def _new_coder(session: Session, name: str) -> bool:
