@@ -803,3 +803,49 @@ def test_a_code_guid_never_comes_from_an_original_name(project: Project, key_acc
     assert "samtaler" in undone.summary
     with project.begin() as session:
         assert session.scalar(select(Code).where(Code.path == renamed[0])) is None
+
+
+def test_people_attributes_and_settings_never_keep_a_name_the_key_holds(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """A coder, a participant from a CSV, an attribute named for someone (stored in lower case, where
+    a name is no longer written as one) and the codebook's name: pseudonymised as they come in, and
+    again when the key learns a name later, so neither the database nor an export keeps the original."""
+    from qualcode.anonymise.reapply import reapply_key
+    from qualcode.anonymise.typed_text import guard_typed_text
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.importers.metadata_edit import edit_participant
+    from qualcode.store.models import AttributeDefinition
+    from qualcode.store.settings import get_setting, set_setting
+
+    key = key_access.load_existing()
+    add_known_identifier(key, "Trond Hansen", "person", "m")
+    add_known_identifier(key, "Kari Nordmann", "person", "f")
+    guard_typed_text(project, key)
+    table = tmp_path / "deltakere.csv"
+    table.write_text("participant,role,Trond Hansen,Gunnar Løvlie\nKari Nordmann,deltaker,ja,nei\nD2,veileder,nei,ja\n",
+                     encoding="utf-8")
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Trond Hansen")
+        assert get_or_create_coder(session, " Trond Hansen ").id == coder.id and "Trond" not in coder.name
+        made = import_participants(session, table, coder)
+        edit_participant(session, "D2", coder, attributes={"Kari Nordmann": "x"})
+        set_setting(session, "codebook.name", "Kodebok for Gunnar Løvlie")
+        get_or_create_coder(session, "Gunnar Løvlie")
+    assert len(made.created) == 2 and not any("Kari" in name for name in made.created)
+    with project.begin() as session:
+        stored = " ".join([
+            *session.scalars(select(Coder.name)), *session.scalars(select(Participant.name)),
+            *session.scalars(select(AttributeDefinition.name)),
+        ])
+    assert not re.search("trond|hansen|kari|nordmann", stored, re.IGNORECASE), stored
+    assert "gunnar løvlie" in stored  # not known yet
+    add_known_identifier(key, "Gunnar Løvlie", "person", "m")
+    with project.begin() as session:
+        reapply_key(session, key)
+    with project.begin() as session:
+        assert "Gunnar" not in (get_setting(session, "codebook.name") or "")
+    project.purge()
+    stored_bytes = _database_bytes(project).decode("utf-8", "replace").lower()
+    for original in ("trond hansen", "kari nordmann", "gunnar løvlie", "gunnar l\\u00f8vlie"):
+        assert original not in stored_bytes, original

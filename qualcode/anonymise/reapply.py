@@ -12,10 +12,16 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import clean_name, note_seen_in, pseudonymise
 from qualcode.anonymise.key import PseudonymKey, Renamed
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
-from qualcode.anonymise.typed_text import FREE_TEXT, clean_text, clean_value, map_strings
+from qualcode.anonymise.typed_text import (
+    FREE_TEXT,
+    clean_column,
+    clean_text,
+    free_text_columns,
+    map_strings,
+)
 from qualcode.search.index import purge_index
 from qualcode.store.events import EventKind, record_event
-from qualcode.store.models import Code, Coder, Coding, Event, Memo, Transcript, code_guid
+from qualcode.store.models import Code, Coder, Coding, Event, Memo, Setting, Transcript, code_guid
 
 
 @dataclass(frozen=True)
@@ -85,15 +91,15 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     pattern = _forms_pattern(forms)
     changed_rows: dict[type, int] = {}
     new_guids: dict[str, str] = {}
-    for model, columns in FREE_TEXT.items():
+    for model in (*FREE_TEXT, Setting):
         rows: list[Any] = list(session.scalars(select(model)))
         for row in rows:
             row_changed = False
             old_path = row.path if isinstance(row, Code) else None
-            for column in columns:
+            for column in free_text_columns(row):
                 value = getattr(row, column)
                 renamed = value if pattern is None else map_strings(value, lambda text: pattern.sub(lambda m: forms[m.group()], text))
-                cleaned = clean_value(renamed, key)
+                cleaned = clean_column(row, column, renamed, key)
                 if cleaned != value:
                     setattr(row, column, cleaned)
                     row_changed = True

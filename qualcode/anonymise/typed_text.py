@@ -21,12 +21,14 @@ from qualcode.errors import InvalidInput
 from qualcode.store.models import (
     AttributeDefinition,
     Code,
+    Coder,
     Coding,
     Event,
     FrameworkSummary,
     Memo,
     Participant,
     ParticipantAttribute,
+    Setting,
     Transcript,
     TranscriptAttribute,
     code_guid,
@@ -43,11 +45,61 @@ FREE_TEXT: dict[type, tuple[str, ...]] = {
     Event: ("summary", "payload"),
     FrameworkSummary: ("text",),
     Transcript: ("title", "source_filename", "interviewer", "note_taker"),
-    Participant: ("role", "gender", "age_band", "office"),
+    # People's names too: a coder or a participant may be given a name the key holds, and the
+    # exports would then be refused for good. Their lookups clean a name first (store.project.clean_typed).
+    Coder: ("name",),
+    Participant: ("name", "role", "gender", "age_band", "office"),
     AttributeDefinition: ("name",),
     ParticipantAttribute: ("value",),
     TranscriptAttribute: ("value",),
 }
+
+
+# Settings that hold what a person wrote or a file was called; the others are the program's own.
+FREE_TEXT_SETTINGS = frozenset({"project.name", "codebook.name", "codebook.description", "tui.last_coder"})
+
+
+def free_text_columns(row: object) -> tuple[str, ...]:
+    """The columns of `row` that hold free text (none for most rows)."""
+    if isinstance(row, Setting):
+        return ("value",) if row.key in FREE_TEXT_SETTINGS else ()
+    return FREE_TEXT.get(type(row), ())
+
+
+def clean_column(row: object, column: str, value: Any, key: PseudonymKey) -> Any:
+    """A free-text column's value cleaned. Attribute names are kept in lower case, and the log
+    keys attribute values by those names: both are cleaned as lower-case names (clean_folded)."""
+    if isinstance(row, AttributeDefinition) and column == "name":
+        return clean_folded(value, key)
+    if isinstance(row, Event) and column == "payload":
+        return _clean_payload(value, key)
+    return clean_value(value, key)
+
+
+def _clean_payload(value: Any, key: PseudonymKey) -> Any:
+    """An event's payload cleaned, with the attribute names its "attributes" are keyed by."""
+    if isinstance(value, str):
+        return clean_text(value, key)
+    if isinstance(value, list):
+        return [_clean_payload(item, key) for item in value]
+    if isinstance(value, dict):
+        return {
+            name: {clean_folded(attribute, key): _clean_payload(held, key) for attribute, held in item.items()}
+            if name == "attributes" and isinstance(item, dict) else _clean_payload(item, key)
+            for name, item in value.items()
+        }
+    return value
+
+
+def clean_folded(text: str, key: PseudonymKey) -> str:
+    """`text` cleaned; a lower-case text whose capitalised form names someone ("trond hansen") is
+    replaced by the lower-cased pseudonym, as a name the key holds is no longer written as a name."""
+    cleaned = clean_text(text, key)
+    if cleaned != text or not text.islower():
+        return cleaned
+    capitalised = text.title()
+    replaced = clean_text(capitalised, key)
+    return replaced.lower() if replaced != capitalised else text
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # what no one types on purpose; tab and line end stay
@@ -98,7 +150,7 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
         if key is None:
             return
         for row in [*session.new, *session.dirty]:
-            columns = FREE_TEXT.get(type(row))
+            columns = free_text_columns(row)
             if not columns:
                 continue
             state = inspect(row)
@@ -109,7 +161,7 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
                 if row in session.dirty and not state.attrs[column].history.has_changes():
                     continue
                 value = getattr(row, column)
-                cleaned = clean_value(value, key)
+                cleaned = clean_column(row, column, value, key)
                 if not isinstance(row, Event):  # the log only repeats what its subject holds
                     for text in _strings(cleaned):
                         refuse_undecided(text, key)
@@ -118,7 +170,16 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
             if typed_path is not None and row.path != typed_path and row.guid == code_guid(typed_path):
                 row.guid = code_guid(row.path)
 
+    def clean_one(text: str) -> str:
+        key = current()
+        if key is None:
+            return text
+        cleaned = clean_text(text, key)
+        refuse_undecided(cleaned, key)
+        return cleaned
+
     project.on_flush(clean)
+    project.clean_typed_text_with(clean_one)
 
 
 def _strings(value: Any) -> list[str]:

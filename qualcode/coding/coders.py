@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from qualcode.errors import InvalidInput
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import Coder
+from qualcode.store.project import clean_typed
 from qualcode.store.settings import get_setting, set_setting
 from qualcode.store.upsert import insert_unless_present
 
@@ -26,7 +27,7 @@ class CoderView:
 
 def get_or_create_coder(session: Session, name: str, role: str | None = None) -> Coder:
     """The coder of that name, created on first use; a role given later updates it."""
-    name = name.strip()
+    name = clean_typed(session, name.strip())  # a name the key holds is stored as its pseudonym
     if not name:
         raise InvalidInput("a coder needs a name", "pass --coder NAME or set QUALCODE_CODER")
     if role is not None and role not in ROLES:

@@ -28,6 +28,7 @@ from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, new_guid
+from qualcode.store.project import clean_typed
 
 CONSENSUS_CODER = "konsensus"
 MIN_OVERLAP = 0.9  # of the longer coding, for two codings of one code to agree
@@ -90,7 +91,7 @@ def overlaps_enough(first: tuple[int, int], second: tuple[int, int], share: floa
 
 
 def _coder(session: Session, name: str) -> Coder:
-    coder = session.scalar(select(Coder).where(Coder.name == name))
+    coder = session.scalar(select(Coder).where(Coder.name == clean_typed(session, name)))
     if coder is None:
         raise NotFound(f"no coder {name!r}", "list coders with `qualcode coder list`")
     return coder

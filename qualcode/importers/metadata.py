@@ -21,6 +21,7 @@ from qualcode.store.models import (
     Participant,
     ParticipantAttribute,
 )
+from qualcode.store.project import clean_typed
 
 TRANSCRIPT_KEYS = {
     "name", "title", "participant", "participants", "speakers", "role", "wave", "date", "mode",
@@ -73,6 +74,7 @@ def parse_date(value: object, where: str) -> date:
 
 
 def get_or_create_participant(session: Session, name: str, role: str | None = None) -> Participant:
+    name = clean_typed(session, name)  # a name the key holds is stored as its pseudonym
     participant = session.scalar(select(Participant).where(Participant.name == name))
     if participant is None:
         participant = Participant(name=name, role=role)
@@ -155,7 +157,8 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(raw), dialect=dialect)
-    columns = [column.strip().lower() for column in reader.fieldnames or []]
+    # Cleaned before lower case: a column named for a person the key holds is then still a name.
+    columns = [clean_typed(session, column.strip()).lower() for column in reader.fieldnames or []]
     id_column = next((column for column in ID_COLUMNS if column in columns), None)
     if id_column is None:
         raise ImportFailed(f"{path.name}: no participant column", "the first row must name a column 'participant'")
@@ -164,7 +167,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     updated: list[str] = []
     seen: set[str] = set()
     for line_number, row in enumerate(reader, start=2):
-        name = (row.get(id_column) or "").strip()
+        name = clean_typed(session, (row.get(id_column) or "").strip())
         if not name:
             raise ImportFailed(f"{path.name} line {line_number}: the participant column is empty")
         if name in seen:

@@ -30,6 +30,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
+from qualcode.store.project import clean_typed
 
 # A round of interviews: letters then a number (T1, T2, R3), as the importers' examples write it.
 WAVE = re.compile(r"[A-Za-zÆØÅæøå]*\d{1,3}")
@@ -205,7 +206,7 @@ def edit_participant(
 
 
 def _set_attribute(session: Session, participant: Participant, name: str, value: str) -> None:
-    name = name.strip().lower()
+    name = clean_typed(session, name.strip()).lower()  # cleaned first: "trond hansen" is no longer a name
     if not name:
         raise InvalidInput("an attribute has no name", "write --attribute NAME=VALUE")
     if name in PARTICIPANT_COLUMNS or name == "name":

@@ -142,7 +142,9 @@ class Project:
         self.root = root
         self.engine = engine
         self.read_only = read_only
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Each session carries the cleaner of typed text (see clean_typed), the same dict for all.
+        self._typed_text: dict[str, Callable[[str], str]] = {}
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={TYPED_TEXT: self._typed_text})
         self._daily_backup_checked: date | None = None
         self._daily_backup_lock = threading.Lock()
 
@@ -311,6 +313,10 @@ class Project:
         if removed:
             self.backup("after-purge")
 
+    def clean_typed_text_with(self, cleaner: Callable[[str], str]) -> None:
+        """From now on `clean_typed` in this project's sessions is `cleaner` (the anonymiser's)."""
+        self._typed_text["clean"] = cleaner
+
     def on_flush(self, hook: Callable[[Session], None]) -> None:
         """Run `hook` on every session of this project before it flushes (the anonymiser's guard
         on typed text is one; the store does not need to know what it does)."""
@@ -324,6 +330,16 @@ class Project:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+TYPED_TEXT = "qualcode.typed_text"
+
+
+def clean_typed(session: Session, text: str) -> str:
+    """`text` as the project's guard on typed text would store it: for a name looked up before it
+    is written, or a row written past the ORM's flush. Unchanged where no guard is set."""
+    cleaner = session.info.get(TYPED_TEXT, {}).get("clean")
+    return cleaner(text) if cleaner is not None and text else text
 
 
 def _upgrade(engine: Engine) -> None:
