@@ -617,6 +617,31 @@ class Workspace:
             )
         return ExportDone(result.path, result.quotes, result.codes, tuple(result.warnings))
 
+    def export_codebook(self, file: Path | None) -> bytes:
+        """The codebook as YAML, or REFI-QDA XML for a FILE ending in .qdc, checked for leaks as every
+        export is (a codebook's name, definitions and examples are typed text); written to `file`
+        (replaced if it exists) through the same atomic publishing, and returned."""
+        from qualcode.anonymise.leakcheck import guard
+        from qualcode.exporters.service import publish_checked
+
+        as_qdc = file is not None and file.suffix.lower() == ".qdc"
+        with self.begin() as session:
+            if as_qdc:
+                from qualcode.exchange.codebook_qdc import write_qdc
+
+                data = write_qdc(session)
+            else:
+                from qualcode.codebook.service import project_codebook
+                from qualcode.codebook.yaml_format import dump_codebook
+
+                data = dump_codebook(project_codebook(session)).encode("utf-8")
+        key = self.leak_check_key()
+        if file is None:
+            guard(data, key, "codebook.yaml")
+        else:
+            publish_checked(file, data, key)
+        return data
+
     def _export_output(self, output: Path | None) -> Path | None:
         """A bare file name goes in the project's exports folder, where default names go too."""
         from qualcode.exporters.service import EXPORTS_DIR

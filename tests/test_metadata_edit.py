@@ -243,3 +243,28 @@ def test_cli_bad_edits_are_one_line(small_project: Path, args: list[str], messag
 def test_cli_attribute_must_be_name_equals_value(small_project: Path) -> None:
     result = run("--project", str(small_project), "participants", "edit", "D1", "--attribute", "barn")
     assert result.exit_code == 2 and "'barn' is not NAME=VALUE" in result.output
+
+
+def test_the_codebooks_name_is_pseudonymised_and_its_export_leak_checked(small_project: Path) -> None:
+    """A codebook's name and description are typed text: pseudonymised when imported, and a codebook
+    export (YAML to a file or to the terminal, or .qdc) is leak-checked as every export is."""
+    import sqlite3
+
+    project = ["--project", str(small_project)]
+    assert run(*project, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--gender", "f").exit_code == 0
+    source = small_project.parent / "kodebok.yaml"
+    source.write_text("name: Kodebok for Kari Nordmann\ndescription: Laget med Kari Nordmann\ncodes:\n  - name: helse\n",
+                      encoding="utf-8")
+    assert run(*project, "codebook", "import", str(source)).exit_code == 0
+    exported = small_project.parent / "ut.yaml"
+    assert run(*project, "codebook", "export", str(exported)).exit_code == 0
+    assert "Kari" not in exported.read_text(encoding="utf-8") and "name: Kodebok for " in exported.read_text(encoding="utf-8")
+    assert run("--project", str(small_project), "leakcheck", str(source)).exit_code == 1  # the leak check reads YAML
+    with sqlite3.connect(small_project / ".qualcode" / "project.db") as database:  # as a program without the guard would
+        database.execute("UPDATE settings SET value = 'Kodebok for Kari Nordmann' WHERE key = 'codebook.name'")
+        database.execute("UPDATE codes SET definition = 'Kari Nordmann om helse' WHERE path = 'helse'")
+    for target in ([str(small_project.parent / "igjen.yaml")], [str(small_project.parent / "igjen.qdc")], []):
+        refused = run(*project, "codebook", "export", *target)
+        assert refused.exit_code == 1 and "refused to write" in refused.output and "contains person 'Kari Nordmann'" in refused.output
+        assert "Kodebok for" not in refused.output.replace("refused", "")
+    assert not (small_project.parent / "igjen.yaml").exists() and not (small_project.parent / "igjen.qdc").exists()

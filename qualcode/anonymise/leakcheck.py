@@ -1,7 +1,7 @@
 """The leak guard: find original identifiers from the key, and pattern identifiers, in files.
 
 Reads .docx (body, tables, headers, footers, comments, document properties), .txt, .md, .csv,
-.xlsx (every cell of every sheet), .qdpx (every XML and text member of the archive) and .qdc.
+.yaml (a codebook), .xlsx (every cell of every sheet), .qdpx (every XML and text member of the archive) and .qdc.
 Packages are opened through qualcode.untrusted: size limits on zip members, no XML entities or DTDs.
 """
 
@@ -30,7 +30,7 @@ NAMES_NO_ONE = re.compile(
     r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?"
     r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?"
 )
-READABLE = (".docx", ".txt", ".md", ".csv", ".xlsx", ".qdpx", ".qdc")
+READABLE = (".docx", ".txt", ".md", ".csv", ".yaml", ".yml", ".xlsx", ".qdpx", ".qdc")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def file_parts(source: Path | bytes, name: str | None = None) -> Iterator[tuple[
     suffix = Path(name).suffix.lower()
     if suffix == ".docx":
         yield from _docx_parts(source, name)
-    elif suffix in (".txt", ".md", ".csv"):
+    elif suffix in (".txt", ".md", ".csv", ".yaml", ".yml"):
         data = source.read_bytes() if isinstance(source, Path) else source
         for number, line in enumerate(data.decode("utf-8-sig", errors="replace").splitlines(), start=1):
             yield f"line {number}", line

@@ -13,7 +13,6 @@ from qualcode.codebook.service import (
     code_history,
     create_code,
     list_codes,
-    project_codebook,
     update_code,
 )
 from qualcode.errors import InvalidInput
@@ -101,26 +100,15 @@ def codebook_export(app: AppContext, file: Path | None, force: bool) -> None:
 
     Example: qualcode codebook export kodebok.yaml
     """
-    as_qdc = file is not None and file.suffix.lower() == ".qdc"
-    with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        if as_qdc:
-            from qualcode.exchange.codebook_qdc import write_qdc
-
-            data = write_qdc(session)
-        else:
-            from qualcode.codebook.yaml_format import dump_codebook
-
-            data = dump_codebook(project_codebook(session)).encode("utf-8")
+    if file is not None and file.exists() and not force:
+        raise InvalidInput(f"{file} exists", "pass --force to overwrite it")
+    if file is not None and not file.parent.is_dir():
+        raise InvalidInput(f"there is no folder {file.parent}", "make it first, or give a path in a folder that exists")
+    with app.workspace(read_only=True) as workspace:
+        data = workspace.export_codebook(file)
     if file is None:
         click.echo(data.decode("utf-8"), nl=False)
         return
-    if file.exists() and not force:
-        raise InvalidInput(f"{file} exists", "pass --force to overwrite it")
-    if not file.parent.is_dir():
-        raise InvalidInput(f"there is no folder {file.parent}", "make it first, or give a path in a folder that exists")
-    temporary = file.with_name(file.name + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(file)
     click.echo(f"wrote {file}")
 
 
