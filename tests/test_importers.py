@@ -105,6 +105,32 @@ def test_docx_tracked_changes_are_read_as_accepted_in_tables_too(tmp_path: Path)
     assert parsed.notes == ["tracked changes read as accepted: 1 insertion kept, 1 deletion left out"]
 
 
+def test_a_paragraph_is_read_from_plain_xml_as_python_docx_reads_its_runs() -> None:
+    """Tabs, breaks, hyphens and field codes read as python-docx's run.text reads them; moved text
+    kept where it went to, a text box's paragraph not part of the one it sits in."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from lxml import etree
+
+    from qualcode.text.docx_paragraphs import paragraph_text, run_text
+
+    xml = (
+        "<w:p {}>"
+        '<w:r><w:t xml:space="preserve">Æ sa </w:t><w:tab/><w:t>nå</w:t><w:ptab w:relativeTo="margin" w:alignment="left" w:leader="none"/>'
+        '<w:br/><w:t>én</w:t><w:br w:type="textWrapping"/><w:br w:type="page"/><w:br w:type="column"/><w:cr/>'
+        "<w:t>NAV</w:t><w:noBreakHyphen/><w:t>kontor 😀</w:t><w:instrText> PAGE </w:instrText><w:fldChar w:fldCharType=\"end\"/></w:r>"
+        '<w:moveFrom w:id="1" w:author="x"><w:r><w:t> borte</w:t></w:r></w:moveFrom>'
+        '<w:moveTo w:id="2" w:author="x"><w:r><w:t> flyttet</w:t></w:r></w:moveTo>'
+        '<w:hyperlink><w:r><w:rPr><w:vanish/></w:rPr><w:t> lenke</w:t></w:r></w:hyperlink>'
+        '<w:r><w:pict><w:txbxContent><w:p><w:r><w:t>tekstboks</w:t></w:r></w:p></w:txbxContent></w:pict></w:r>'
+        "</w:p>"
+    ).format(nsdecls("w"))
+    with_docx_classes, plain = parse_xml(xml), etree.fromstring(xml)
+    assert [run_text(run) for run in plain.iter(qn("w:r"))] == [run.text for run in with_docx_classes.iter(qn("w:r"))]
+    expected = "Æ sa \tnå\t\nén\n\nNAV-kontor 😀 flyttet lenke"
+    assert paragraph_text(plain) == paragraph_text(with_docx_classes) == expected
+
+
 def test_crlf_and_nbsp_are_normalised_at_import(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "windows.txt"
     path.write_bytes("I: Hei\u00a0der\r\nD1: Hal\u00adlo\r\n".encode("utf-8"))

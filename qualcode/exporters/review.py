@@ -19,6 +19,7 @@ from qualcode.coding.memos import MemoView, add_memo, memo_view
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX
 from qualcode.store.models import Code, Coder, Coding, Memo
+from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
 from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
@@ -163,24 +164,9 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
 
 
 def _comment_text(comment: Comment) -> str:
-    """A comment's text with its tracked changes accepted, as the .docx importer reads a transcript's
-    paragraphs: runs inside insertions kept, inside deletions left out, and runs of paragraphs nested in
-    one (text boxes) not part of it."""
-    from docx.oxml.ns import qn
-
-    paragraph_tag, run_tag = qn("w:p"), qn("w:r")
-    stops = {paragraph_tag, qn("w:del"), qn("w:moveFrom")}
-    lines = []
-    for paragraph in comment._comment_elm.findall(paragraph_tag):
-        parts = []
-        for run in paragraph.iter(run_tag):
-            owner = run.getparent()
-            while owner is not None and owner.tag not in stops:
-                owner = owner.getparent()
-            if owner is paragraph:
-                parts.append(run.text)
-        lines.append("".join(parts))
-    return "\n".join(lines)
+    """A comment's text, its paragraphs read as the .docx importer reads a transcript's: tracked
+    changes accepted, hidden text kept, runs of paragraphs nested in one (text boxes) not part of it."""
+    return "\n".join(paragraph_text(paragraph) for paragraph in comment._comment_elm.findall(PARAGRAPH))
 
 
 def _new_coder(session: Session, name: str) -> bool:

@@ -13,7 +13,6 @@ from typing import Any
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -21,11 +20,9 @@ from qualcode.errors import ImportFailed
 from qualcode.importers.document import ParsedDocument, control_character_note, tracked_changes_note
 from qualcode.importers.package import check_not_encrypted, open_package
 from qualcode.importers.turns import detect_turns
+from qualcode.text.docx_paragraphs import DELETED, INSERTED, RUN, paragraph_text
 from qualcode.text.normalise import normalise
 
-_RUN, _PARAGRAPH = qn("w:r"), qn("w:p")
-_INSERTED = (qn("w:ins"), qn("w:moveTo"))
-_DELETED = (qn("w:del"), qn("w:moveFrom"))
 
 def read_docx_file(path: Path, *, marker: re.Pattern[str] | None = None) -> ParsedDocument:
     check_not_encrypted(path, ".docx")
@@ -50,24 +47,9 @@ def read_docx_file(path: Path, *, marker: re.Pattern[str] | None = None) -> Pars
     return ParsedDocument(text=text, turns=detect_turns(text, marker), source_format="docx", encoding=None, notes=notes)
 
 
-def paragraph_text(paragraph: Any) -> str:
-    """A paragraph's text with tracked changes accepted: runs inside insertions kept, inside deletions left out.
-
-    Runs of paragraphs nested in this one (text boxes) are not part of it.
-    """
-    parts = []
-    for run in paragraph.iter(_RUN):
-        owner = run.getparent()
-        while owner is not None and owner is not paragraph and owner.tag not in _DELETED and owner.tag != _PARAGRAPH:
-            owner = owner.getparent()
-        if owner is paragraph:
-            parts.append(run.text)
-    return "".join(parts)
-
-
 def _tracked_changes_note(body: Any) -> str | None:
-    inserted = sum(1 for change in body.iter(*_INSERTED) if next(change.iter(_RUN), None) is not None)
-    deleted = sum(1 for change in body.iter(*_DELETED) if next(change.iter(_RUN), None) is not None)
+    inserted = sum(1 for change in body.iter(*INSERTED) if next(change.iter(RUN), None) is not None)
+    deleted = sum(1 for change in body.iter(*DELETED) if next(change.iter(RUN), None) is not None)
     return tracked_changes_note(inserted, deleted)
 
 

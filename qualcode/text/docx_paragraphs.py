@@ -1,0 +1,50 @@
+"""A Word paragraph's text read from its XML (w:p) with tracked changes accepted."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
+# Plain lxml and Clark names, so neither the review import nor the .docx importer needs
+# python-docx's element classes here, and importing this module loads neither library.
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+PARAGRAPH, RUN = f"{_W}p", f"{_W}r"
+INSERTED = (f"{_W}ins", f"{_W}moveTo")
+DELETED = (f"{_W}del", f"{_W}moveFrom")
+_TEXT, _TAB, _POSITIONAL_TAB = f"{_W}t", f"{_W}tab", f"{_W}ptab"
+_BREAK, _BREAK_TYPE, _CARRIAGE_RETURN, _NO_BREAK_HYPHEN = f"{_W}br", f"{_W}type", f"{_W}cr", f"{_W}noBreakHyphen"
+
+
+def paragraph_text(paragraph: _Element) -> str:
+    """A paragraph's text with tracked changes accepted: runs inside insertions kept, inside deletions left out.
+
+    Runs of paragraphs nested in this one (text boxes) are not part of it. Hidden text is kept.
+    """
+    parts = []
+    for run in paragraph.iter(RUN):
+        owner = run.getparent()
+        while owner is not None and owner is not paragraph and owner.tag not in DELETED and owner.tag != PARAGRAPH:
+            owner = owner.getparent()
+        if owner is paragraph:
+            parts.append(run_text(run))
+    return "".join(parts)
+
+
+def run_text(run: _Element) -> str:
+    """A run's text as python-docx reads it: tabs as a tab, line breaks as a newline, page and
+    column breaks as nothing, a non-breaking hyphen as "-", field codes and deleted text left out."""
+    parts = []
+    for child in run:
+        if child.tag == _TEXT:
+            parts.append(child.text or "")
+        elif child.tag in (_TAB, _POSITIONAL_TAB):
+            parts.append("\t")
+        elif child.tag == _BREAK:
+            parts.append("\n" if child.get(_BREAK_TYPE, "textWrapping") == "textWrapping" else "")
+        elif child.tag == _CARRIAGE_RETURN:
+            parts.append("\n")
+        elif child.tag == _NO_BREAK_HYPHEN:
+            parts.append("-")
+    return "".join(parts)
