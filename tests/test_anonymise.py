@@ -706,7 +706,11 @@ def test_typed_text_naming_a_word_waiting_for_review_is_refused(project: Project
             add_memo(session, "Torunn sa nei\x07", get_or_create_coder(session, "Forsker 1"))
         with project.begin() as session:
             memo = add_memo(session, "Hun sa nei\x07\x01", get_or_create_coder(session, "Forsker 1"))
+        add_known_identifier(key, "Kari Nordmann", "person", "f")
+        with project.begin() as session:  # a zero-width space or soft hyphen inside a name hides it no longer
+            hidden = add_memo(session, "Ka\u200bri Nord\u00admann ringte", get_or_create_coder(session, "Forsker 1"))
     assert memo.text == "Hun sa nei"
+    assert hidden.text.endswith(" ringte") and "Kari" not in hidden.text and "Ka\u200bri" not in hidden.text
 
 
 def test_a_nested_attribution_template_is_one_line() -> None:

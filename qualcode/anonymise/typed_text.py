@@ -34,6 +34,7 @@ from qualcode.store.models import (
     code_guid,
 )
 from qualcode.store.project import Project
+from qualcode.text.normalise import INVISIBLE
 
 # The columns a person writes into (or a file's name reaches). Transcript texts and coding
 # excerpts are not here: they are pseudonymised at import and must stay aligned with offsets.
@@ -106,8 +107,11 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # what no one types on purpos
 
 
 def clean_text(text: str, key: PseudonymKey) -> str:
-    """`text` with every identifier the key knows, and every pattern identifier, replaced."""
-    return pseudonymise(CONTROL.sub("", text), key, "typed text").text if text else text
+    """`text` with every identifier the key knows, and every pattern identifier, replaced.
+
+    Invisible characters go first, as they go from transcripts: a zero-width space inside a name
+    ("Ka\u200bri") would otherwise hide it from the key."""
+    return pseudonymise(INVISIBLE.sub("", CONTROL.sub("", text)), key, "typed text").text if text else text
 
 
 def refuse_undecided(text: str, key: PseudonymKey) -> None:

@@ -8,7 +8,7 @@ import unicodedata
 
 _NBSP = re.compile("[\u00a0\u2007\u202f]")
 # Invisible characters that only get in the way of offsets and matching.
-_INVISIBLE = re.compile("[\u00ad\ufeff\u200b\u200c\u200d\u2060]")
+INVISIBLE = re.compile("[\u00ad\ufeff\u200b\u200c\u200d\u2060]")
 # A word broken across lines by a hyphen: both sides lower-case letters, so a compound
 # such as "NAV-\nkontor" or a dash before a new line is left alone.
 _LINE_BREAK_HYPHEN = re.compile(r"(?<=[a-zæøåäöüé])-\n(?=[a-zæøåäöüé])")
@@ -26,7 +26,7 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _OTHER_BREAKS.sub("\n", text)
     text = CONTROL.sub("", text)
-    text = _INVISIBLE.sub("", text)
+    text = INVISIBLE.sub("", text)
     text = _NBSP.sub(" ", text)
     # Composed after what is removed (removing a character can bring a letter and its accent
     # together) and before hyphens are joined (which looks for composed letters), so normalising
