@@ -401,3 +401,35 @@ def test_codings_and_notes_keep_the_moments_the_file_gives_them(session: Session
     assert made["Jeg"] >= before and made["kanskje"] >= before
     (memo,) = session.scalars(select(Memo))
     assert memo.created_at.replace(tzinfo=UTC) == datetime(2024, 3, 4, 7, 0, tzinfo=UTC)
+
+
+def test_names_in_notes_and_names_are_held_back_for_review_as_a_texts_are(session: Session, tmp_path: Path) -> None:
+    """Another program's notes, case, code and source names were never pseudonymised: a possible
+    name there holds the file back for review, as one in a text does. The file's own users, named
+    in a note's title, and the key's pseudonyms whole are not proposed; decided, the file imports."""
+    from qualcode.store.models import Participant
+
+    key = PseudonymKey("test")
+    drawn = add_identifier(key, "Kari Nordmann", "person", "f").pseudonym
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    note = qdpx.note("memo Anne Forsker", f"Eivind Skarsbø i Lillesand ringte; {drawn} også.", anne)
+    qdpx.cases = f'<Case guid="{guid("case:r")}" name="Ragnhild Østby"/>'
+    qdpx.sources.append(
+        f'<TextSource guid="{guid("source:s")}" name="samtale"><PlainTextContent>{escape(SECOND)}</PlainTextContent>'
+        f'{selection("s1", SECOND, "mye press", guid("code:press"), anne, (note,))}</TextSource>'
+    )
+    path = qdpx.write(tmp_path / "notater.qdpx")
+    with pytest.raises(NeedsReview, match=r"possible identifiers nobody has decided about") as refused:
+        run_import(session, path, key)
+    held = {candidate.text for candidate in key.pending}
+    assert {"Eivind Skarsbø", "Ragnhild Østby"} <= held, held
+    assert not held & {"Anne Forsker", drawn} and "Anne Forsker" not in refused.value.message
+    assert session.scalar(select(Transcript.id)) is None
+    for name in sorted(held):  # the researcher decides: each is a name
+        add_identifier(key, name, "person", None)
+    key.pending.clear()
+    result = run_import(session, path, key)
+    assert result.codings_added == 1
+    stored = " ".join([*session.scalars(select(Memo.text)), *session.scalars(select(Participant.name))])
+    assert "Eivind" not in stored and "Ragnhild" not in stored and drawn in stored

@@ -280,6 +280,7 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
             {offset: map_offset(position, False) for offset, position in moved.items()},
             {offset: map_offset(position, True) for offset, position in moved.items()},
         ))
+    undecided += _undecided_elsewhere(package, key, vocabulary)
     if undecided:
         distinct = list(dict.fromkeys(undecided))
         names = ", ".join(distinct[:6]) + (" …" if len(distinct) > 6 else "")
@@ -290,6 +291,46 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
     for item in made:
         mark_seen(key, item.pseudonymised, item.prepared.name)
     return made
+
+
+def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: set[str]) -> list[str]:
+    """Possible identifiers in what the file says besides its texts (notes, case, user, code and
+    source names, descriptions, variable values), queued for review as a text's are: another
+    program's notes were never pseudonymised. A phrase that is one of the key's pseudonyms whole
+    is that pseudonym (a pseudonym never equals an original): a co-coder's copy is not held back
+    for the pseudonyms in its notes. User names are the researchers': cleaned with what the key
+    knows, as a coder's name is, but neither they nor a note naming them whole is proposed."""
+    texts = [package.name, *_code_texts(package.codes)]
+    for note in package.notes.values():
+        texts += [note.title or "", note.text]
+    for case in package.cases:
+        texts += [case.name, case.description or "", *(str(value) for value in case.variables.values() if isinstance(value, str))]
+    for source in package.sources:
+        texts += [source.name, *(value for value in source.variables.values() if isinstance(value, str))]
+    # One document, a paragraph each: spaCy is called once however many notes there are.
+    joined = "\n\n".join(unicodedata.normalize("NFC", text).replace("\n", " ") for text in texts if text and text.strip())
+    if not joined:
+        return []
+    where = f"{package.file_name}: notes and names"
+    document = ParsedDocument(joined, detect_turns(joined), "txt", "utf-8")
+    replaced = pseudonymise(joined, key, where).replacements
+    # Neither the key's pseudonyms nor the file's own users (a note titled "memo Bo Medforsker").
+    settled = {entry.pseudonym for entry in key.entries} | {user.name.strip() for user in package.users.values()}
+    proposals = [
+        proposal for proposal in _undecided(propose_candidates(document, vocabulary), key, vocabulary, replaced, set())
+        if proposal.text not in settled
+    ]
+    if proposals:
+        queue_candidates(key, proposals, where)
+    return [proposal.text for proposal in proposals]
+
+
+def _code_texts(codes: list[QdpxCode]) -> list[str]:
+    """Code names and what their descriptions say, without the labels of their fields ("Inkluder:")."""
+    return [
+        text for code in codes
+        for text in (code.name, *parse_description(code.description).values(), *_code_texts(code.children))
+    ]
 
 
 def _short(name: str, length: int = 80) -> str:
