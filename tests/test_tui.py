@@ -771,3 +771,66 @@ async def test_the_passages_filter_takes_any_attribute_and_rounds_by_number(samp
         assert field.value == "" and isinstance(app.screen, SegmentsScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, SegmentsScreen)
+
+
+async def test_the_key_bar_changes_with_the_keys_and_only_then() -> None:
+    """The footer shows the focused widget's keys, and only those its screen allows now; a focus
+    change or binding refresh that leaves the same keys showing does not build the bar again."""
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.widgets._footer import FooterKey
+
+    from qualcode.tui.widgets.footer import KeyFooter
+
+    class Left(Static, can_focus=True):
+        BINDINGS = [Binding("a", "go", "venstre")]
+
+        def action_go(self) -> None:
+            pass
+
+    class Right(Static, can_focus=True):
+        BINDINGS = [Binding("b", "turn", "høyre")]
+        blocked = False
+
+        def action_turn(self) -> None:
+            pass
+
+        def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+            return not (action == "turn" and self.blocked)
+
+    class Counted(KeyFooter):
+        built = 0
+
+        def compose(self) -> ComposeResult:
+            Counted.built += 1
+            yield from super().compose()
+
+    class Keys(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Left("l", id="l")
+            yield Left("l2", id="l2")
+            yield Right("r", id="r")
+            yield Counted()
+
+    def shown(app: Keys) -> list[str]:
+        return sorted(key.description for key in app.screen.query(FooterKey) if key.description != "palette")
+
+    app = Keys()
+    async with app.run_test() as pilot:
+        app.set_focus(app.query_one("#l"))
+        await pilot.pause()
+        assert shown(app) == ["venstre"]
+        built = Counted.built
+        app.set_focus(app.query_one("#l2"))  # another widget, the same keys
+        app.refresh_bindings()
+        await pilot.pause()
+        assert Counted.built == built and shown(app) == ["venstre"]
+        right = app.query_one("#r", Right)
+        app.set_focus(right)
+        await pilot.pause()
+        assert shown(app) == ["høyre"]
+        assert Counted.built == built + 1
+        right.blocked = True  # the same widget, its key no longer allowed
+        app.refresh_bindings()
+        await pilot.pause()
+        assert "høyre" not in shown(app) and Counted.built == built + 2

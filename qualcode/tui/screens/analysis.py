@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from qualcode.analysis.cooccurrence import CodeTotals, Cooccurrence
 from qualcode.analysis.matrix import Matrix, matrix_table
@@ -19,6 +19,7 @@ from qualcode.analysis.tables import Table, shorten
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import SegmentsScreen
+from qualcode.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
@@ -101,7 +102,7 @@ class AnalysisScreen(QualcodeScreen):
         yield Static("Counting passages …", id="analysis-where")
         yield DataTable(id="analysis-table", cursor_type="cell", fixed_columns=1)
         yield Static("", id="analysis-cell")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Analysis"

@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Header, OptionList, Static
 
 from qualcode.coding.consensus import CONSENSUS_CODER, Disagreement, Side
 from qualcode.coding.service import widen_to_words
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import Workspace
 
 CONTEXT = 80  # characters of text shown either side of a disagreement
@@ -105,7 +106,7 @@ class CompareScreen(QualcodeScreen):
         yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="compare-passage-box"):
             yield Static("", id="compare-passage")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.title = f"Compare: {self.transcript}"

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Header, Input, Label, ProgressBar, Select, Static
 
 from qualcode.coding.passages import QuoteFilter
 from qualcode.errors import InvalidInput
@@ -22,6 +22,7 @@ from qualcode.tui.background import WorkDone
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import known_fields, matches, parse_filter
+from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import ExportDone, Workspace
 
 KINDS = (("Word report (.docx)", "report"), ("Quote table (.xlsx)", "xlsx"), ("Quote table (.csv)", "csv"))
@@ -104,7 +105,7 @@ class ExportScreen(QualcodeScreen):
                 yield Input(placeholder="default: exports/rapport-<date>.docx, never overwritten", id="export-file", compact=True)
         yield ProgressBar(id="export-progress", show_eta=False, classes="hidden")  # shown while writing
         yield Static(Text("ctrl+s writes the file; Escape goes back."), id="export-result")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Export"

@@ -7,11 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static, TextArea
+from textual.widgets import DataTable, Header, Static, TextArea
 
 from qualcode.analysis.framework import FrameworkCell, FrameworkMatrix
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 
 NAME_WIDTH = 10
 CELL_WIDTH = 16
@@ -50,7 +51,7 @@ class FrameworkScreen(QualcodeScreen):
             with VerticalScroll(id="framework-passages-box"):
                 yield Static("", id="framework-passages")
             yield TextArea("", id="framework-summary", soft_wrap=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Framework matrix"

@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DirectoryTree, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import DirectoryTree, Header, Input, Label, ProgressBar, Static
 
 from qualcode.tui.background import WorkDone
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import ImportOutcome, ImportPreview, Workspace
 
 # Field, label, placeholder: the names `qualcode import` takes as options.
@@ -122,7 +123,7 @@ class ImportScreen(QualcodeScreen):
         yield ProgressBar(id="import-progress", show_eta=False, classes="hidden")  # shown while importing
         with VerticalScroll(id="import-result"):
             yield Static("", id="import-log")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Import transcripts"

@@ -6,11 +6,12 @@ from rich.markup import escape
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Header, Input
 
 from qualcode.coding.transcripts import ParticipantView, TranscriptView
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 
 SORTS = ("name", "wave", "interview_date", "codings", "coded_turns", "words")
 # Column key, heading, width of its values. Shown in this order; which are shown depends on the width.
@@ -84,7 +85,7 @@ class OverviewScreen(QualcodeScreen):
         yield Input(placeholder="Filter by name, participant, role, wave …", id="overview-filter", classes="hidden")
         # Columns are added for the width the screen has (on_resize).
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
+        yield KeyFooter(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = "qualcode"

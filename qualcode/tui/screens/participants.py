@@ -6,11 +6,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Header
 
 from qualcode.coding.transcripts import ParticipantView
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 
 
 class ParticipantsScreen(QualcodeScreen):
@@ -29,7 +30,7 @@ class ParticipantsScreen(QualcodeScreen):
         table: DataTable[Text] = DataTable(id="participants", cursor_type="row", zebra_stripes=True)
         table.add_columns("Name", "Role", "Office", "Gender", "Age", "Transcripts", "Attributes")
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Participants"

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
@@ -22,6 +22,7 @@ from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.screens.base import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
 from qualcode.workspace import Workspace
 
@@ -96,7 +97,7 @@ class ReaderScreen(CodingScreen):
             yield TranscriptView(self.document, id="transcript")
             yield Static("", id="side-panel")
         yield Static("", id="status")
-        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
+        yield KeyFooter(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = self.document.transcript

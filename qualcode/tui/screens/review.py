@@ -10,11 +10,12 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from qualcode.anonymise.key import Candidate
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import IdentifierReview
 
 # key -> (kind, gender); None as the kind dismisses the word for the whole project.
@@ -52,7 +53,7 @@ class ReviewScreen(QualcodeScreen):
         yield table
         yield Static("", id="candidate-contexts")
         yield Static("", id="status")
-        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
+        yield KeyFooter(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = "Possible identifiers"

@@ -14,10 +14,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, DirectoryTree, Footer, Header, Static
+from textual.widgets import DataTable, DirectoryTree, Header, Static
 
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import ReviewComment
 
 
@@ -62,7 +63,7 @@ class ReviewCommentsScreen(QualcodeScreen):
                 table.add_columns("Reviewer", "Attached to", "Comment")
                 yield table
                 yield Static(Text("Choose a commented report (.docx) on the left."), id="comment-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Reviewers' comments"

@@ -6,13 +6,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from qualcode.codebook.service import CodeView
 from qualcode.search.service import Hit, SearchResult
 from qualcode.tui.modals.code_picker import CodePicker
 from qualcode.tui.screens.base import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import Workspace
 
 
@@ -40,7 +41,7 @@ class SearchScreen(CodingScreen):
         table.add_columns("Where", "Speaker", "Context")
         yield table
         yield Static("", id="status")
-        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
+        yield KeyFooter(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = "Search"

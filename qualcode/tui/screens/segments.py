@@ -11,11 +11,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from qualcode.coding.passages import Quote
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.footer import KeyFooter
 
 # The filter: field:value (or field=value, as `--attribute` takes it) looks only in that field, a
 # value with spaces in double quotes (office:"kontor B"); other words are looked for anywhere.
@@ -122,7 +123,7 @@ class SegmentsScreen(QualcodeScreen):
         table.add_columns("Where", "Who", "Round", "Coder", "Code", "Passage")
         yield table
         yield Static("", id="segment-detail")
-        yield Footer(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
+        yield KeyFooter(compact=True)  # so the keys that matter, and the palette, fit in 80 columns
 
     def on_mount(self) -> None:
         self.title = self.heading

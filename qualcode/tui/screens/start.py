@@ -7,7 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+
+from qualcode.tui.widgets.footer import KeyFooter
 
 
 class StartScreen(Screen[tuple[str, str]]):
@@ -31,7 +33,7 @@ class StartScreen(Screen[tuple[str, str]]):
                 yield RadioButton("Researcher", value=self.role != "medforsker", id="role-researcher")
                 yield RadioButton("Co-researcher (medforsker)", value=self.role == "medforsker", id="role-medforsker")
             yield Button("Start coding", variant="primary", id="start-go")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#start-name", Input).focus()
