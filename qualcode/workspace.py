@@ -218,21 +218,56 @@ class Workspace:
     # --- who is working ----------------------------------------------------------------------
     def coder(self, session: Session) -> Coder:
         """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name."""
-        from qualcode.coding.coders import default_coder_name, get_or_create_coder
+        from qualcode.coding.coders import default_coder_name
 
         name = self.coder_name or default_coder_name(session) or getpass.getuser()
-        return get_or_create_coder(session, name)
+        coder = self.coder_named(session, name)
+        if self.coder_name:  # as stored, pseudonymised if the key holds it: blind mode filters by it
+            self.coder_name = coder.name
+        return coder
+
+    def coder_named(self, session: Session, name: str, role: str | None = None) -> Coder:
+        """The coder of that name, made on first use with the name pseudonymised as typed text is:
+        a researcher's own name may be in the key (an interviewer named in the texts), and a coder
+        stored under it would have every export refused. The key is read only for a name the
+        project does not hold as typed (a new coder, or one whose name the key has since learned),
+        and only when it is at hand without asking: the UI starts before anyone gives the
+        passphrase. A name stored as typed then is cleaned when the key next changes (reapply)."""
+        from sqlalchemy import select
+
+        from qualcode.anonymise.typed_text import clean_text, refuse_undecided
+        from qualcode.coding.coders import get_or_create_coder
+        from qualcode.store.models import Coder
+
+        stored = session.scalar(select(Coder).where(Coder.name == name.strip()))
+        key = None if stored is not None else self._key_at_hand()
+        if key is not None:
+            name = clean_text(name.strip(), key)
+            refuse_undecided(name, key)
+        return get_or_create_coder(session, stored.name if stored is not None else name, role)
+
+    def _key_at_hand(self) -> PseudonymKey | None:
+        """The key if it can be had without asking for the passphrase, else None."""
+        if self._typing_key is not None:
+            return self._typing_key
+        if not (self._passphrase or self.config.passphrase):
+            return None
+        try:
+            return self.read_key() if self.key_place().path.exists() else None
+        except KeyFileError:
+            return None
 
     def use_coder(self, name: str, role: str | None) -> None:
         """From now on `name` codes here, in `role`; remembered as the UI's last coder."""
-        from qualcode.coding.coders import codes_blind, get_or_create_coder
+        from qualcode.coding.coders import codes_blind
         from qualcode.store.settings import set_setting
 
         with self.begin() as session:
-            coder = get_or_create_coder(session, name, role)
-            set_setting(session, "tui.last_coder", name)
+            coder = self.coder_named(session, name, role)
+            set_setting(session, "tui.last_coder", coder.name)
             blind = codes_blind(session, coder, self.config.blind)
-        self.coder_name, self.blind = name, blind
+        # The name as stored, which is pseudonymised if the key holds it: blind mode filters by it.
+        self.coder_name, self.blind = coder.name, blind
 
     def _mine(self) -> tuple[str, ...]:
         """The coders whose codings may be shown: the coder alone when blind, else everyone (empty)."""

@@ -268,3 +268,23 @@ def test_the_codebooks_name_is_pseudonymised_and_its_export_leak_checked(small_p
         assert refused.exit_code == 1 and "refused to write" in refused.output and "contains person 'Kari Nordmann'" in refused.output
         assert "Kodebok for" not in refused.output.replace("refused", "")
     assert not (small_project.parent / "igjen.yaml").exists() and not (small_project.parent / "igjen.qdc").exists()
+
+
+def test_a_coder_named_as_someone_in_the_key_codes_under_a_pseudonym(small_project: Path) -> None:
+    """An interviewer named in the texts codes too: `--coder` and `coder add` with a name the key holds
+    make one coder under its pseudonym, found again by the name as typed, and exports are not refused."""
+    import sqlite3
+
+    project = ["--project", str(small_project)]
+    assert run(*project, "identifiers", "add", "Trond Hansen", "--kind", "person", "--gender", "m").exit_code == 0
+    for words in ("Jeg visste ikke helt hva det var", "Jeg trodde det var enda et kurs"):
+        coded = run(*project, "--coder", "Trond Hansen", "coding", "add", "deltaker_D1_T1", "empowerment", "--match", words)
+        assert coded.exit_code == 0, coded.output
+    added = run(*project, "coder", "add", "Trond Hansen")
+    assert added.exit_code == 0 and "Trond" not in added.output
+    with sqlite3.connect(small_project / ".qualcode" / "project.db") as database:
+        names = [name for (name,) in database.execute("SELECT name FROM coders")]
+        by_coder = database.execute("SELECT count(DISTINCT coder_id) FROM codings").fetchone()[0]
+    assert by_coder == 1 and not any("Trond" in name for name in names), names
+    exported = run(*project, "export", "quotes", "--format", "csv", "--output", str(small_project.parent / "q.csv"))
+    assert exported.exit_code == 0, exported.output

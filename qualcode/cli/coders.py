@@ -9,7 +9,6 @@ from qualcode.cli.output import emit_json, emit_table
 from qualcode.coding.coders import (
     ROLES,
     blind_roles,
-    get_or_create_coder,
     list_coders,
     set_blind_role,
     set_default_coder,
@@ -32,7 +31,7 @@ def coder_add(app: AppContext, name: str, role: str, make_default: bool) -> None
     Example: qualcode coder add "Medforsker 1" --role medforsker
     """
     with app.workspace() as workspace, workspace.begin() as session:
-        coder = get_or_create_coder(session, name, role)
+        coder = workspace.coder_named(session, name, role)
         if make_default:
             set_default_coder(session, coder)
     click.echo(f"coder {coder.name} ({coder.role})" + (", the default" if make_default else ""))
