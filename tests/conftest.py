@@ -28,6 +28,8 @@ from qualcode.store.project import Project
 from qualcode.store.settings import set_setting
 
 if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
     from qualcode.tui.app import QualcodeApp
 
 REPO = Path(__file__).resolve().parents[1]
@@ -229,6 +231,18 @@ def replace_project(project: Project, template: Path) -> Path:
         with Project.open(root) as opened, opened.begin() as session:
             set_setting(session, "key.path", str(key.resolve()))
     return root
+
+
+async def settle(pilot: Pilot[None], rounds: int = 1, pauses: int = 1) -> None:
+    """Let the app's background work finish and the screen catch up, `rounds` times (a result may
+    start more work, which starts only when the one before is handled), pausing `pauses` times
+    after each. A DirectoryTree's loader waits for folders to open and never ends: not waited for."""
+    for _ in range(rounds):
+        working = [worker for worker in pilot.app.workers if worker.group != "_loader"]
+        if working:  # an empty list would mean every worker
+            await pilot.app.workers.wait_for_complete(working)
+        for _ in range(pauses):
+            await pilot.pause()
 
 
 def open_tui(root: Path, coder: str | None = "Forsker 1", role: str | None = None, key: Path | None = None) -> QualcodeApp:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
 from qualcode.analysis.cooccurrence import Within, cooccurrence, cooccurring_pairs
@@ -25,7 +24,7 @@ from qualcode.tui.screens.analysis import AnalysisScreen
 from qualcode.tui.screens.export import ExportScreen
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.segments import SegmentsScreen
-from tests.conftest import open_tui, sample_key
+from tests.conftest import open_tui, sample_key, settle
 
 # Codings beside conftest's CODINGS, so two codes overlap (co-occurrence) and a second coder counts apart.
 MORE = [
@@ -49,12 +48,6 @@ def analysed(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Pat
                 add_coding(session, transcript, code, get_or_create_coder(session, coder_name), match=quote)
     return root
 
-
-async def settle(app: QualcodeApp, pilot: Pilot[None]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def cell_codings(root: Path, code: str, name: str, value: str) -> set[int]:
@@ -80,10 +73,10 @@ def move_to(app: QualcodeApp, code: str, column: str) -> None:
 async def test_matrix_moves_changes_columns_drills_down_and_exports_a_cell(analysed: Path, tmp_path: Path) -> None:
     app = open_tui(analysed)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert isinstance(app.screen, OverviewScreen)
         await pilot.press("m")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         screen = app.screen
         assert isinstance(screen, AnalysisScreen) and screen.matrix is not None
         grid: DataTable[Any] = screen.query_one(DataTable)
@@ -106,23 +99,23 @@ async def test_matrix_moves_changes_columns_drills_down_and_exports_a_cell(analy
         assert count >= 2  # two coders' passages of the group interview, and another participant's
         move_to(app, code, str(values.index(role)))
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert shown_codings(app) == cell_codings(analysed, code, "role", role) != set()
         assert f": {count} passages" in str(app.screen.title)
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert app.screen is screen
         # The row's total lists every passage of the code, whatever the role.
         move_to(app, code, "total")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert shown_codings(app) == set().union(*(cell_codings(analysed, code, "role", value) for value in values))
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
 
         # `a` splits the codes by the next attribute: the columns are the waves now.
         await pilot.press("a")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert screen.by == "wave" and screen.matrix is not None
         with Project.open(analysed) as project, project.begin() as session:
             assert screen.matrix == code_matrix(session, None, ["wave"])
@@ -131,20 +124,20 @@ async def test_matrix_moves_changes_columns_drills_down_and_exports_a_cell(analy
         wave_values = ["T1", "T2"]
         move_to(app, code, str(wave_values.index(wave)))
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert shown_codings(app) == cell_codings(analysed, code, "wave", wave)
 
         # Exporting from a cell's passages writes exactly those, not every passage of the code.
         cell = app.screen
         assert isinstance(cell, SegmentsScreen)
         app.action_export()  # what the palette's "Export" runs
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         export = app.screen
         assert isinstance(export, ExportScreen) and export.query_one("#export-code", Input).disabled
         export.query_one("#export-kind", Select).value = "csv"
         export.query_one("#export-file", Input).value = str(tmp_path / "celle.csv")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         result = str(export.query_one("#export-result", Static).render())
         assert result.startswith("Wrote"), result
         with (tmp_path / "celle.csv").open(encoding="utf-8-sig") as handle:
@@ -157,14 +150,14 @@ async def test_matrix_moves_changes_columns_drills_down_and_exports_a_cell(analy
 async def test_cooccurrence_from_the_palette_and_its_pairs(analysed: Path) -> None:
     app = open_tui(analysed)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         app.action_analysis()  # what the palette's "Analysis" runs
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert "Analysis" in [name for name, _, _ in app.palette_commands(app.screen)]
         screen = app.screen
         assert isinstance(screen, AnalysisScreen)
         await pilot.press("o")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert screen.showing == "cooccurrence" and screen.cooccurrence is not None
         with Project.open(analysed) as project, project.begin() as session:
             expected = cooccurrence(session, QuoteFilter(), Within("overlap"))
@@ -172,14 +165,14 @@ async def test_cooccurrence_from_the_palette_and_its_pairs(analysed: Path) -> No
         assert screen.cooccurrence == expected
         move_to(app, "brukermedvirkning", "måltall-press")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert shown_codings(app) == {c for pair in pairs for p in (pair.first, pair.second) for c in p.coding_ids}
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
 
         # Keys pressed faster than the counting: what is shown is what was asked for last.
         await pilot.press("o", "a", "a")
-        await settle(app, pilot)
+        await settle(pilot, rounds=2)
         assert screen.showing == "matrix" and screen.by == "office"
         assert screen.matrix is not None and screen.matrix.by == ("office",)
         assert screen.query_one(DataTable).ordered_columns[0].label.plain.startswith("Codes × office")

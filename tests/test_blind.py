@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from qualcode.cli import cli
@@ -27,6 +26,7 @@ from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.workspace import Workspace
+from tests.conftest import settle
 
 ME = "Medforsker Kari"  # "Forsker 1", who coded conftest's CODINGS, is no part of this name
 # The medforsker's own codings: two passages Forsker 1 coded too (under other codes, or the same), none elsewhere.
@@ -60,16 +60,11 @@ def open_blind(root: Path, coder: str = ME, blind: bool | None = True) -> Qualco
     return QualcodeApp(Workspace.open(Config.resolve(project=root, coder=coder, blind=blind)))
 
 
-async def settle(app: QualcodeApp, pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
 
 async def test_blind_mode_shows_only_the_coders_own_codings_on_every_screen(project_copy: Path) -> None:
     app = open_blind(project_copy)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         overview = app.screen
         assert isinstance(overview, OverviewScreen)
         assert "blind" in overview.sub_title
@@ -79,31 +74,31 @@ async def test_blind_mode_shows_only_the_coders_own_codings_on_every_screen(proj
         assert next(t for t in overview.transcripts if t.name == "veileder_V1").coded_turns == 0
 
         app.open_transcript("leder_L1")
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         reader = app.screen
         assert isinstance(reader, ReaderScreen)
         assert "blind" in reader.sub_title
         assert [(c.coder, c.code_path) for c in reader.document.codings] == [(ME, "måltall-press")]
         reader.view.move_to(reader.document.codings[0].start)  # where Forsker 1 coded inntakspress too
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         panel = str(reader.query_one("#side-panel", Static).render())
         assert "måltall-press" in panel and "inntakspress" not in panel and "Forsker 1" not in panel
 
         app.browse_code("")  # every code's passages
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         browser = app.screen
         assert isinstance(browser, SegmentsScreen)
         assert sorted(q.excerpt for q in browser.quotes) == sorted(quote for _, _, quote in MINE)
 
         app.push_screen(AnalysisScreen())
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         analysis = app.screen
         assert isinstance(analysis, AnalysisScreen) and analysis.matrix is not None
         assert analysis.matrix.total == len(MINE)  # Forsker 1's ten passages are not counted
         assert "blind" in analysis.sub_title
 
         app.push_screen(FrameworkScreen())
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         framework = app.screen
         assert isinstance(framework, FrameworkScreen)
         shown = [p for row in framework.matrix.rows for cell in row.cells for p in cell.passages]
@@ -113,12 +108,12 @@ async def test_blind_mode_shows_only_the_coders_own_codings_on_every_screen(proj
 async def test_a_coding_made_blind_says_so_in_the_history(project_copy: Path) -> None:
     app = open_blind(project_copy)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         app.open_transcript("veileder_V1")
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         assert isinstance(app.screen, ReaderScreen) and not app.screen.document.codings
         await pilot.press("V", "c", "p")  # the sentence, coded with the code whose key is p
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         assert len(app.screen.document.codings) == 1
     with Project.open(project_copy) as project, project.begin() as session:
         made = session.scalars(

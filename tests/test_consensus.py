@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from qualcode.anonymise.key import PseudonymKey
@@ -21,9 +20,8 @@ from qualcode.errors import InvalidInput
 from qualcode.store.lookup import current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding
 from qualcode.store.project import Project
-from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.compare import CompareScreen
-from tests.conftest import open_tui
+from tests.conftest import open_tui, settle
 
 A, B = "Forsker 1", "Forsker 2"
 TRANSCRIPT = "veileder_V1"
@@ -141,11 +139,6 @@ def test_keeping_a_coding_the_coder_never_made_is_refused(root: Path) -> None:
         assert live(session, CONSENSUS_CODER) == []
 
 
-async def settle(app: QualcodeApp, pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
 
 def consensus_codings(root: Path) -> list[tuple[str, int, int]]:
     with Project.open(root) as project, project.begin() as session:
@@ -155,11 +148,11 @@ def consensus_codings(root: Path) -> list[tuple[str, int, int]]:
 async def test_the_compare_screen_steps_through_disagreements_and_each_decision_makes_one_undoable_coding(root: Path) -> None:
     app = open_tui(root, coder=A)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         app.open_transcript(TRANSCRIPT)
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         app.action_compare()  # as the palette's "Compare coders" does on the reader; two coders, so no question which
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         screen = app.screen
         assert isinstance(screen, CompareScreen)
         assert (screen.coder_a, screen.coder_b) == (A, B) and len(screen.found) == 3
@@ -171,17 +164,17 @@ async def test_the_compare_screen_steps_through_disagreements_and_each_decision_
         await pilot.press("n")
         assert screen.current is not None and screen.current.code_path == "måltall-press"
         await pilot.press("b")
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         assert consensus_codings(root) == [("måltall-press", screen.found[1].b.start, screen.found[1].b.end)]  # type: ignore[union-attr]
         await pilot.press("N")
         assert screen.current is not None and screen.current.code_path == "måltall-press/inntakspress"
         await pilot.press("a")
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         assert len(consensus_codings(root)) == 2
         await pilot.press("n")  # the decided one is passed over
         assert screen.current is not None and screen.current.code_path == "empowerment/selvbilde og selvtillit"
         await pilot.press("0")  # neither: no coding, but decided, so n passes over it too
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         assert len(consensus_codings(root)) == 2
         assert [item.settled for item in screen.found] == [True, True, True]
         assert "0 undecided" in str(screen.query_one("#compare-where", Static).render())
@@ -189,11 +182,11 @@ async def test_the_compare_screen_steps_through_disagreements_and_each_decision_
         assert screen.current is not None and screen.current.code_path == "empowerment/selvbilde og selvtillit"
 
         await pilot.press("ctrl+z")  # withdraws the neither
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         assert [item.settled for item in screen.found] == [True, True, False]
         assert len(consensus_codings(root)) == 2
         await pilot.press("ctrl+z")
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         assert [path for path, _, _ in consensus_codings(root)] == ["måltall-press"]
         assert [item.settled for item in screen.found] == [False, True, False]
         with Project.open(root) as project, project.begin() as session:
@@ -206,11 +199,11 @@ async def test_the_compare_screen_shows_code_names_as_written(root: Path) -> Non
         code.name, code.path = "press [b]ovenfra[/b]", "måltall-press/press [b]ovenfra[/b]"
     app = open_tui(root, coder=A)
     async with app.run_test(size=(100, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         app.open_transcript(TRANSCRIPT)
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         app.action_compare()
-        await settle(app, pilot)
+        await settle(pilot, rounds=3)
         assert isinstance(app.screen, CompareScreen)
         shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
     assert shown.count("press [b]ovenfra[/b]") == 2, shown  # in the table's row and the passage's heading

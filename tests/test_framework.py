@@ -39,7 +39,7 @@ from qualcode.store.models import (
 )
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project
 from qualcode.workspace import Workspace
-from tests.conftest import sample_key
+from tests.conftest import sample_key, settle
 from tests.test_cli import run
 
 KEY_NAME = "framework.qckey"
@@ -370,12 +370,6 @@ def test_word_report_with_the_framework_chapter(root: Path, tmp_path: Path) -> N
 
 
 # --- the terminal UI -------------------------------------------------------------------------------------------
-async def settle(pilot: Pilot[None]) -> None:
-    working = list(pilot.app.workers)
-    if working:
-        await pilot.app.workers.wait_for_complete(working)
-    await pilot.pause()
-
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
     for _ in range(40):

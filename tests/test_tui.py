@@ -22,22 +22,17 @@ from qualcode.tui.modals.code_picker import CodePicker, rank_codes
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reader import MOUSE, ReaderScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView, wrap
-from tests.conftest import open_tui
+from tests.conftest import open_tui, settle
 
 SIZE = (100, 30)
 
-
-async def settle(app: QualcodeApp, pilot: Pilot[None]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def until(app: QualcodeApp, pilot: Pilot[None], holds: Callable[[], bool], what: str, rounds: int = 100) -> None:
     """Until `holds()`: a saved change reaches a screen through a chain of workers and messages,
     each starting only when the one before is handled, so one wait for the workers is not enough."""
     for _ in range(rounds):
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         if holds():
             return
         await pilot.pause(0.02)
@@ -54,11 +49,11 @@ async def until_rows(app: QualcodeApp, pilot: Pilot[None], rounds: int = 50) -> 
 
 
 async def open_first(app: QualcodeApp, pilot: Pilot[None], name: str) -> ReaderScreen:
-    await settle(app, pilot)
+    await settle(pilot, pauses=2)
     table = app.screen.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(name))
     await pilot.press("enter")
-    await settle(app, pilot)
+    await settle(pilot, pauses=2)
     assert isinstance(app.screen, ReaderScreen)
     return app.screen
 
@@ -78,31 +73,31 @@ async def test_code_by_shortcut_and_picker_memo_undo_redo_and_restart(sample_pro
         assert view.selection is not None
         first_sentence = reader.document.text[view.selection[0]:view.selection[1]]
         await pilot.press("c", "m")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert codings_in(sample_project) == [("måltall-press", first_sentence, None)]
         # The next turn, coded through the picker by typing part of a signal word.
         await pilot.press("right_square_bracket", "V", "p")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, CodePicker)
         await pilot.press(*"kvantitet", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         paths = [path for path, _, _ in codings_in(sample_project)]
         assert "måltall-press/kvantitet mot kvalitet" in paths
         # A memo on the coding under the cursor.
         await pilot.press("m")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         await pilot.press(*"Tydelig", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert any(path.endswith("kvantitet mot kvalitet") and memo == "Tydelig" for path, _, memo in codings_in(sample_project))
         # Undo the memo and the picker coding, redo the coding.
         await pilot.press("ctrl+z")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert all(memo is None for _, _, memo in codings_in(sample_project))
         await pilot.press("ctrl+z")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert [path for path, _, _ in codings_in(sample_project)] == ["måltall-press"]
         await pilot.press("ctrl+y")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert len(codings_in(sample_project)) == 2
         assert "redid" in str(reader.query_one("#status", Static).render())
     # Start again: the codings are as left, and undo still reaches the earlier change.
@@ -111,7 +106,7 @@ async def test_code_by_shortcut_and_picker_memo_undo_redo_and_restart(sample_pro
         reader = await open_first(app, pilot, "leder_L1")
         assert len(reader.document.codings) == 2
         await pilot.press("ctrl+z")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert [path for path, _, _ in codings_in(sample_project)] == ["måltall-press"]
 
 
@@ -137,14 +132,14 @@ async def test_navigation_selection_and_removal(sample_project: Path) -> None:
         await pilot.press("escape")
         assert view.selection is None
         await pilot.press("V", "c", "2")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert [p for p, _, _ in codings_in(sample_project)] == ["relasjon og veilederrolle"]
         await pilot.press("u")
         assert not any(c.start <= view.cursor < c.end for c in reader.document.codings)
         await pilot.press("N")
         assert any(c.start == view.cursor for c in reader.document.codings)
         await pilot.press("x")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert codings_in(sample_project) == []
         with Project.open(sample_project) as project, project.begin() as session:
             assert session.scalar(select(Coding)).removed_at is not None
@@ -171,7 +166,7 @@ async def test_help_lists_every_key_of_the_screen(sample_project: Path) -> None:
 async def test_overview_filters_and_sorts(sample_project: Path) -> None:
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 3
         await pilot.press("slash", *"veileder")
@@ -216,23 +211,23 @@ async def test_search_jumps_to_a_hit_and_codes_its_sentence(sample_project: Path
 
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*'"nå måltallet"', "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         hits = app.screen.hits
         assert [hit.transcript for hit in hits] == ["leder_L1"]
         await pilot.press("p")  # pick a code, as in the reader
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         await pilot.press(*"inntakspress", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         coded = codings_in(sample_project)
         assert [path for path, _, _ in coded] == ["måltall-press/inntakspress"]
         assert "nå måltallet før jul" in coded[0][1]
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.query_one(TranscriptView).cursor == hits[0].start
 
@@ -244,14 +239,14 @@ async def test_segments_browser_lists_filters_and_jumps(sample_project: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "veileder_V1")
         await pilot.press("V", "c", "p")  # inntakspress, a sub-code of måltall-press
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         await pilot.press("right_square_bracket", "right_square_bracket", "V", "c", "m")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         target = reader.document.codings[-1]
         await pilot.press("escape", "escape")
         await pilot.pause()
         await pilot.press("b", *"måltall-press", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, SegmentsScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 2
@@ -271,7 +266,7 @@ async def test_segments_browser_lists_filters_and_jumps(sample_project: Path) ->
         passage = " ".join(reader.document.text[target.start:target.end].split())
         assert passage[:40] in detail  # the whole passage, with its context
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.query_one(TranscriptView).cursor == target.start
 
@@ -287,7 +282,7 @@ async def test_start_screen_asks_for_the_coder_and_remembers_them(sample_project
         await pilot.press(*"Medforsker Kari")
         await pilot.click("#role-medforsker")
         await pilot.click("#start-go")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, OverviewScreen)
         assert app.coder_name == "Medforsker Kari"
     app = open_tui(sample_project, coder=None)
@@ -297,7 +292,7 @@ async def test_start_screen_asks_for_the_coder_and_remembers_them(sample_project
         pressed = app.screen.query_one("#start-role", RadioSet).pressed_button
         assert pressed is not None and pressed.id == "role-medforsker"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
     from qualcode.coding.coders import list_coders
 
     with Project.open(sample_project) as project, project.begin() as session:
@@ -311,11 +306,11 @@ async def test_create_a_code_from_the_picker_and_edit_its_definition(sample_proj
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "deltaker_D1_T1")
         await pilot.press("v", "p", *"empowerment/mestring", "ctrl+n")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert [p for p, _, _ in codings_in(sample_project)] == ["empowerment/mestring"]
         assert any(code.path == "empowerment/mestring" for code in reader.codes)
         await pilot.press("D", *"Å få til noe selv", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
     with Project.open(sample_project) as project, project.begin() as session:
         assert find_code(session, "empowerment/mestring").definition == "Å få til noe selv"
         assert [e.action for e in code_history(session, "empowerment/mestring")] == ["code.create", "code.update"]
@@ -343,7 +338,7 @@ async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> 
         await pilot.click("#transcript", offset=(MARGIN + 2, 2), shift=True)
         assert view.selection == (top.start + 4, second.start + 3)
         await pilot.press("c", "m")  # and code the dragged-out span by its shortcut, widened to whole words
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         [coded] = [(c.start, c.end) for c in reader.document.codings]
         text = reader.document.text
         assert coded[0] <= top.start + 4 and coded[1] >= second.start + 3
@@ -374,27 +369,27 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
 
     app = open_tui(root)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         await pilot.press("a")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, PassphraseModal)
         await pilot.press(*"feil", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, PassphraseModal)  # asked again, with the reason
         assert "wrong passphrase" in str(app.screen.query_one(".error", Label).render())
         await pilot.press(*"test passphrase", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, ReviewScreen)
         assert [c.text for c in app.screen.pending] == ["Torunn", "Sandvika"]
         assert "Det var Torunn [b]på kontoret[/b]" in screen_text(app)  # brackets in a context are text, not markup
         await pilot.press("f")  # Torunn is a woman
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert [c.text for c in app.screen.pending] == ["Sandvika"]
         await pilot.press("d")  # Sandvika is not an identifier here
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert app.screen.pending == []
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert not isinstance(app.screen, ReviewScreen)
 
     key = access.load_existing()
@@ -427,16 +422,16 @@ async def test_shrink_the_selection_and_change_a_code(sample_project: Path) -> N
         assert by_sentence is not None and by_sentence[1] < shorter[1]
         assert by_sentence[1] in {end for _, end in reader.document.sentences}
         await pilot.press("c", "m")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert [(p, len(excerpt)) for p, excerpt, _ in codings_in(sample_project)] == [("måltall-press", by_sentence[1] - by_sentence[0])]
         await pilot.press("r")  # change the code of the passage under the cursor
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         await pilot.press(*"inntakspress", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert [p for p, _, _ in codings_in(sample_project)] == ["måltall-press/inntakspress"]
         assert "now måltall-press/inntakspress" in str(reader.query_one("#status", Static).render())
         await pilot.press("p")  # the code just used comes first in the picker
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, CodePicker)
         assert app.screen.shown[0].path == "måltall-press/inntakspress"
 
@@ -456,7 +451,7 @@ async def test_coded_passages_are_marked_without_colour_too(sample_project: Path
         reader = await open_first(app, pilot, "leder_L1")
         view = reader.query_one(TranscriptView)
         await pilot.press("v", "c", "m")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         coding = reader.document.codings[0]
         row = view.row_of(coding.start) - view.scroll_offset.y
         strip = view.render_line(row)
@@ -477,7 +472,7 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
 
     app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("leder_L1"))
         await pilot.press("e")
@@ -495,7 +490,7 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
         await pilot.pause()
         app.screen.query_one("#form-date", Input).value = "i går"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert not isinstance(app.screen, TranscriptForm)
     with Project.open(sample_project) as project, project.begin() as session:
         transcript = session.scalars(select(Transcript).where(Transcript.name == "leder_L1")).one()
@@ -519,28 +514,28 @@ async def test_a_transcript_and_a_code_deleted_from_the_command_line_while_shown
     qualcode("codebook", "add", "empowerment/kortvarig")
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         overview = app.screen
         assert isinstance(overview, OverviewScreen)
         table = overview.query_one(DataTable)
         qualcode("participants", "withdraw", "D1", "--yes")  # the transcript listed on screen is deleted
         table.move_cursor(row=table.get_row_index("deltaker_D1_T1"))
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert app.is_running and app.screen is overview
         assert any("no transcript 'deltaker_D1_T1'" in str(note.message) for note in app._notifications)
         reader = await open_first(app, pilot, "leder_L1")
         qualcode("undo")  # Forsker 2 takes back the code, which nothing uses: it is deleted
         await pilot.press("v", "p")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, CodePicker)  # it still lists the code it read at the start
         await pilot.press(*"kortvarig", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         shown: object = app.screen  # not the picker any more
         assert app.is_running and shown is reader
         assert "no code 'empowerment/kortvarig'" in str(reader.query_one("#status", Static).render())
         await pilot.press("escape", "escape")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert app.screen is overview  # read again, without the deleted transcript
         assert sorted(str(key.value) for key in table.rows) == ["leder_L1", "veileder_V1"]
     assert codings_in(sample_project) == []
@@ -554,10 +549,10 @@ async def test_a_bug_in_a_worker_is_shown_and_the_ui_goes_on(sample_project: Pat
 
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, OverviewScreen)
         app.screen.in_background(broken, lambda _: None, group="test")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert app.is_running and isinstance(app.screen, OverviewScreen)
         assert any("unexpected error (RuntimeError: kaputt)" in str(note.message) for note in app._notifications)
 
@@ -591,23 +586,23 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
     add_transcript(sample_project, tmp_path, "klammer[b]", BRACKETS)
     app = open_tui(sample_project)
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert "klammer[b]" in screen_text(app)  # the overview
         reader = await open_first(app, pilot, "klammer[b]")
         shown = screen_text(app)
         assert "[pause]" in shown and "[b]måltall[/b] hvert år ]" in shown
         await pilot.press("right_square_bracket", "V", "p", *"[b]sitat", "ctrl+n")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert "[b]sitat" in str(reader.query_one("#status", Static).render())
         await pilot.press("m")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, MemoEditor) and "Memo on [b]sitat" in screen_text(app)
         await pilot.press(*"[b]notat [i]", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         shown = screen_text(app)
         assert "[b]sitat" in shown and "[b]notat [i]" in shown  # the side panel
         await pilot.press("p", *"sitat")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, CodePicker) and "[b]sitat" in screen_text(app)
         await pilot.press("escape", "question_mark")
         await pilot.pause()
@@ -615,7 +610,7 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
         help_text = screen_text(app)
         assert "[ " in help_text and "] " in help_text  # the keys for the previous and next turn
         await pilot.press("escape", "b")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, SegmentsScreen)
         await until_rows(app, pilot)
         shown = screen_text(app)
@@ -625,7 +620,7 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"måltall", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         await until_rows(app, pilot)
         shown = screen_text(app)
         assert "et [b]måltall[/b] hvert" in shown or "[b]«måltall»[/b]" in shown
@@ -637,22 +632,22 @@ async def test_c_then_a_key_codes_and_p_picks_on_every_screen_that_codes(sample_
 
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         await pilot.press("ctrl+f", *"det", "enter")  # more hits than the screen holds
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         search = app.screen
         assert isinstance(search, SearchScreen) and len(search.hits) > 24
         await pilot.press("c")
         assert "press the code's key" in screen_text(app)  # the status line is in view below the hits
         await pilot.press("escape", "slash", "ctrl+a", "ctrl+k", *'"nå måltallet"', "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert len(search.hits) == 1
         await pilot.press("c")
         assert "press the code's key" in str(search.query_one("#status", Static).render())
         await pilot.press("escape")  # cancels the c, stays in the search
         assert app.screen is search
         await pilot.press("c", "m")  # måltall-press has the key m
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         coded = codings_in(sample_project)
         assert [path for path, _, _ in coded] == ["måltall-press"] and "nå måltallet før jul" in coded[0][1]
         assert "coded" in str(search.query_one("#status", Static).render())
@@ -670,21 +665,21 @@ async def test_escape_clears_what_is_active_x_says_how_to_undo_and_the_overview_
         reader = await open_first(app, pilot, "leder_L1")  # not the first row
         status = reader.query_one("#status", Static)
         await pilot.press("v", "c", "m")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert "coded" in str(status.render()) and reader.query_one(TranscriptView).selection is None
         await pilot.press("escape")  # clears the message; the researcher is still reading
         assert app.screen is reader and str(status.render()) == ""
         await pilot.press("x")  # removed at once, and the status line says how to take it back
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert codings_in(sample_project) == []
         assert "removed måltall-press — ctrl+z to undo" in str(status.render())
         await pilot.press("ctrl+z")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert [path for path, _, _ in codings_in(sample_project)] == ["måltall-press"]
         await pilot.press("c", "escape")  # a waiting c is cancelled, nothing else
         assert app.screen is reader and not reader.awaiting_shortcut
         await pilot.press("escape")  # nothing is active: back to the overview
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         table = app.screen.query_one(DataTable)
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "leder_L1"
 
@@ -743,9 +738,9 @@ async def test_the_passages_filter_takes_any_attribute_and_rounds_by_number(samp
             add_coding(session, name, "måltall-press", coder, start=turn.start, end=turn.end)
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         await pilot.press("b", *"måltall-press", "enter")
-        await settle(app, pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, SegmentsScreen)
         table = app.screen.query_one(DataTable)
         detail = app.screen.query_one("#segment-detail", Static)

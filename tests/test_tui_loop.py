@@ -32,7 +32,7 @@ from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.review_comments import ReviewCommentsScreen
 from qualcode.tui.screens.segments import SegmentsScreen
-from tests.conftest import SAMPLES, open_tui
+from tests.conftest import SAMPLES, open_tui, settle
 
 SIZE = (80, 24)
 FOLDER_FILES = ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt", "participants.csv")
@@ -42,14 +42,6 @@ D2: Det var nok Gunnhild Ravnåsen på kontoret, hun ringte meg hver uke.
 """
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for the app's own work; a DirectoryTree's loader waits for folders to open and never ends."""
-    working = [worker for worker in pilot.app.workers if worker.group != "_loader"]
-    if working:  # an empty list would mean every worker
-        await pilot.app.workers.wait_for_complete(working)
-    await pilot.pause()
-    await pilot.pause()
-
 
 def shown(app: QualcodeApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
@@ -58,7 +50,7 @@ def shown(app: QualcodeApp, selector: str) -> str:
 async def until(pilot: Pilot[None], condition: object, rounds: int = 40) -> None:
     """Let workers and their follow-ups (a re-import after review) run until `condition()` holds."""
     for _ in range(rounds):
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         if callable(condition) and condition():
             return
     raise AssertionError("the screen never reached the expected state")
@@ -108,7 +100,7 @@ def test_columns_by_width_keep_kind_and_words_and_show_role_round_office_at_80()
 async def test_overview_at_80_columns_shows_office_and_a_whole_footer(sample_project: Path) -> None:
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         table = app.screen.query_one(DataTable)
         assert [str(column.label) for column in table.columns.values()] == ["Transcript", "Coded", "Role", "Round", "Office", "Kind", "Words"]
         row = table.get_row("veileder_V1")
@@ -117,7 +109,7 @@ async def test_overview_at_80_columns_shows_office_and_a_whole_footer(sample_pro
         assert any(key.description == "Quit" for key in keys)
         assert all(key.region.right <= SIZE[0] for key in keys)  # nothing cut off at the right edge
         await pilot.resize_terminal(130, 24)
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert len(table.columns) == 10
 
 
@@ -127,13 +119,13 @@ async def test_import_dry_run_then_held_back_file_goes_through_review_and_is_imp
     monkeypatch.chdir(folder)
     app = open_tui(keyed_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         await pilot.press("i")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         screen = app.screen
         assert isinstance(screen, ImportScreen)
         await pilot.press("enter")  # the folder itself, at the tree's root
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert screen.chosen == [folder]
         assert screen.query_one("#import-participants_csv", Input).value == "participants.csv"  # from where qualcode runs
         await pilot.press("ctrl+r")
@@ -151,7 +143,7 @@ async def test_import_dry_run_then_held_back_file_goes_through_review_and_is_imp
         assert "held back deltaker_D2_T1.txt" in str(screen.query_one("#import-log", Static).render())
         while review.pending:
             await pilot.press("p" if "Ravnåsen" in review.pending[review.query_one(DataTable).cursor_row].text else "d")
-            await settle(pilot)
+            await settle(pilot, pauses=2)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen and not screen.held_back and "1 imported" in shown(app, "#import-log"))
         assert screen.query_one("#import-progress").display  # shown once importing began
@@ -168,14 +160,14 @@ async def test_import_dry_run_then_held_back_file_goes_through_review_and_is_imp
 async def test_import_metadata_from_the_form_and_bad_date_refused(keyed_project: Path, folder: Path) -> None:
     app = open_tui(keyed_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         screen = ImportScreen(folder)
         await app.push_screen(screen)
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         screen.choose([folder / "leder_L1.txt"])
         screen.query_one("#import-date", Input).value = "12.03.2024"
         await pilot.press("ctrl+s")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert "is not YYYY-MM-DD" in shown(app, "#import-log")
         screen.query_one("#import-date", Input).value = "2024-03-20"
         screen.query_one("#import-wave", Input).value = "T2"
@@ -208,16 +200,16 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
 ) -> None:
     app = open_tui(coded_samples)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         app.browse_code("måltall-press")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, SegmentsScreen)
         app.screen.query_one("#segments-filter", Input).value = "role:leder"
         await pilot.press("ctrl+p")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"export", "enter")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         export = app.screen
         assert isinstance(export, ExportScreen)
         assert (export.query_one("#export-code", Input).value, export.query_one("#export-filter", Input).value) == ("måltall-press", "role:leder")
@@ -252,10 +244,10 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
         reviewed.save(str(commented))
 
         await pilot.press("escape", "escape")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         comments = ReviewCommentsScreen(commented.parent)
         await app.push_screen(comments)
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         await pilot.press("down", "enter")  # the one .docx under the root
         await until(pilot, lambda: bool(comments.comments))
         (comment,) = comments.comments
@@ -263,7 +255,7 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
         assert comment.transcript == "leder_L1" and comment.code == "måltall-press/inntakspress"
         assert "Enter goes there" in shown(app, "#comment-detail")
         await pilot.press("enter")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         reader = app.screen
         assert isinstance(reader, ReaderScreen) and reader.document.transcript == "leder_L1"
         assert reader.document.text[reader.start_offset or 0:].startswith("Jeg har sagt til veilederne")
@@ -275,14 +267,14 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
 async def test_export_from_the_reader_takes_the_code_at_the_cursor(coded_samples: Path) -> None:
     app = open_tui(coded_samples)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         with Project.open(coded_samples) as project, project.begin() as session:
             text = load_reader_document(session, "leder_L1").text
         app.open_transcript("leder_L1", text.index("Jeg har sagt til veilederne"))
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, ReaderScreen)
         app.action_export()
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, ExportScreen)
         assert app.screen.query_one("#export-code", Input).value == "måltall-press/inntakspress"
 
@@ -290,7 +282,7 @@ async def test_export_from_the_reader_takes_the_code_at_the_cursor(coded_samples
 async def test_palette_finds_every_action_by_name(sample_project: Path) -> None:
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         provider = QualcodeCommands(app.screen)
         for typed, expected in (
             ("import", "Import transcripts"), ("export", "Export a report or quote table"), ("comments", "Reviewers' comments"),
@@ -301,32 +293,32 @@ async def test_palette_finds_every_action_by_name(sample_project: Path) -> None:
             found = [str(hit.text) for hit in hits]
             assert found and found[0] == expected, (typed, found)
         await pilot.press("ctrl+p")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"import", "enter")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert isinstance(app.screen, ImportScreen)
 
 
 async def test_participants_are_edited_in_the_tui(sample_project: Path) -> None:
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         await pilot.press("p")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         screen = app.screen
         assert isinstance(screen, ParticipantsScreen)
         table = screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("D3"))
         await pilot.press("e")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         form = app.screen
         assert isinstance(form, ParticipantForm)
         assert form.query_one("#participant-office", Input).value == "kontor B"
         form.query_one("#participant-office", Input).value = "kontor C"
         form.query_one("#participant-attributes", Input).value = "kvp_start=2023-08-20"  # barn left out: removed
         await pilot.press("enter")
-        await settle(pilot)
+        await settle(pilot, pauses=2)
         assert app.screen is screen
         assert str(table.get_row("D3")[2]) == "kontor C"
     with Project.open(sample_project) as project, project.begin() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.conftest import (
     open_tui,
     replace_project,
     sample_key,
+    settle,
 )
 
 SIZE = (80, 24)
@@ -60,32 +62,22 @@ def coded_project(project: Project, snapshot_coded_template: Path) -> Path:
     return replace_project(project, snapshot_coded_template)
 
 
-async def _settle(pilot: Pilot[None]) -> None:
-    """Until the work a key set off is done and drawn: a screen pushed by the key starts its worker
-    when it mounts, after the first wait may already have returned, and its table sizes its
-    columns on the refresh after the rows arrive."""
-    app = pilot.app
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-
 
 async def _open_leader(pilot: Pilot[None]) -> None:
-    await _settle(pilot)
+    await settle(pilot, rounds=2, pauses=2)
     await pilot.press("down", "enter")  # leder_L1 is second by name
-    await _settle(pilot)
+    await settle(pilot, rounds=2, pauses=2)
 
 
 def test_overview(snap_compare: SnapCompare, coded_project: Path) -> None:
-    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=_settle)
+    assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=partial(settle, rounds=2, pauses=2))
 
 
 def test_reader_with_codings(snap_compare: SnapCompare, coded_project: Path) -> None:
     async def before(pilot: Pilot[None]) -> None:
         await _open_leader(pilot)
         await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket", "right_square_bracket")
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
 
     assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
 
@@ -94,7 +86,7 @@ def test_code_picker(snap_compare: SnapCompare, coded_project: Path) -> None:
     async def before(pilot: Pilot[None]) -> None:
         await _open_leader(pilot)
         await pilot.press("v", "p", *"medvirk")
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
 
     assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
 
@@ -103,7 +95,7 @@ def test_help(snap_compare: SnapCompare, coded_project: Path) -> None:
     async def before(pilot: Pilot[None]) -> None:
         await _open_leader(pilot)
         await pilot.press("question_mark")
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
 
     assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
 
@@ -119,7 +111,7 @@ async def _settle_own_work(pilot: Pilot[None]) -> None:
 
 
 def test_overview_with_every_column(snap_compare: SnapCompare, coded_project: Path) -> None:
-    assert snap_compare(open_tui(coded_project), terminal_size=(130, 24), run_before=_settle)
+    assert snap_compare(open_tui(coded_project), terminal_size=(130, 24), run_before=partial(settle, rounds=2, pauses=2))
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +145,7 @@ def test_import_dry_run(snap_compare: SnapCompare, keyed_project: Path, tmp_path
     monkeypatch.chdir(folder)
 
     async def before(pilot: Pilot[None]) -> None:
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
         await pilot.press("i")
         await _settle_own_work(pilot)
         await pilot.press("enter", "ctrl+r")
@@ -164,38 +156,38 @@ def test_import_dry_run(snap_compare: SnapCompare, keyed_project: Path, tmp_path
 
 def test_export_form(snap_compare: SnapCompare, coded_project: Path) -> None:
     async def before(pilot: Pilot[None]) -> None:
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
         app = pilot.app
         assert isinstance(app, QualcodeApp)
         app.browse_code("måltall-press")
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
         await pilot.press("slash", *"role:leder", "enter", "ctrl+p", *"export", "enter")
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
 
     assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
 
 
 def test_participants(snap_compare: SnapCompare, coded_project: Path) -> None:
     async def before(pilot: Pilot[None]) -> None:
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
         await pilot.press("p")
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
         for _ in range(100):  # the list, loaded in the background, sized on the refresh after
             if pilot.app.screen.query_one(DataTable).row_count:
                 break
             await pilot.pause(0.02)
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
         await pilot.press("e")
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
 
     assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
 
 
 def test_command_palette(snap_compare: SnapCompare, coded_project: Path) -> None:
     async def before(pilot: Pilot[None]) -> None:
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
         await pilot.press("ctrl+p", *"comm")
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
 
     assert snap_compare(open_tui(coded_project), terminal_size=SIZE, run_before=before)
 
@@ -212,7 +204,7 @@ def test_review_comments(snap_compare: SnapCompare, keyed_project: Path, tmp_pat
     monkeypatch.chdir(folder)
 
     async def before(pilot: Pilot[None]) -> None:
-        await _settle(pilot)
+        await settle(pilot, rounds=2, pauses=2)
         await pilot.press("r")
         await _settle_own_work(pilot)
         await pilot.press("down", "enter")
