@@ -853,3 +853,44 @@ def test_people_attributes_and_settings_never_keep_a_name_the_key_holds(
     stored_bytes = _database_bytes(project).decode("utf-8", "replace").lower()
     for original in ("trond hansen", "kari nordmann", "gunnar løvlie", "gunnar l\\u00f8vlie"):
         assert original not in stored_bytes, original
+
+
+def test_two_spellings_of_a_name_learned_later_stay_two_coders_participants_attributes_and_codes(
+    project: Project, key_access: KeyAccess
+) -> None:
+    """"Kari Nordmann" and "Kari Nordman" become one pseudonym when the key learns the name: in the
+    columns that must stay unique the row that kept its name keeps it, the other gets " (2)", so the
+    rewrite never fails and leaves the project unopenable; child codes follow their parent."""
+    from qualcode.anonymise.reapply import reapply_key
+    from qualcode.codebook.service import create_code
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.importers.metadata import set_participant_attribute
+    from qualcode.store.models import AttributeDefinition, Code, code_guid
+
+    key = key_access.load_existing()
+    with project.begin() as session:
+        for spelling in ("Kari Nordmann", "Kari Nordman"):
+            coder = get_or_create_coder(session, spelling)
+            participant = Participant(name=spelling)
+            session.add(participant)
+            session.flush()
+            set_participant_attribute(session, participant, spelling.lower(), "ja")
+            create_code(session, spelling, coder=coder)
+            create_code(session, f"{spelling}/samtaler", coder=coder)
+    entry = add_known_identifier(key, "Kari Nordmann", "person", "f")
+    with project.begin() as session:
+        reapply_key(session, key)
+    with project.begin() as session:  # it was written, and the project opens
+        coders = sorted(session.scalars(select(Coder.name)))
+        participants = sorted(session.scalars(select(Participant.name)))
+        attributes = sorted(session.scalars(select(AttributeDefinition.name)))
+        codes = {code.path: code for code in session.scalars(select(Code)) if "samtaler" in code.path or "Kari" in code.path
+                 or entry.pseudonym in code.path}
+    names = " ".join([*coders, *participants, *attributes, *codes])
+    assert "Kari" not in names and "kari" not in names, names
+    assert participants == [entry.pseudonym, f"{entry.pseudonym} (2)"]
+    assert sum(name.startswith(entry.pseudonym) for name in coders) == 2 and len(set(coders)) == len(coders)
+    assert attributes == [entry.pseudonym.lower(), f"{entry.pseudonym.lower()} (2)"]
+    assert sorted(codes) == sorted([entry.pseudonym, f"{entry.pseudonym}/samtaler",
+                                    f"{entry.pseudonym} (2)", f"{entry.pseudonym} (2)/samtaler"])
+    assert all(code.guid == code_guid(path) for path, code in codes.items())

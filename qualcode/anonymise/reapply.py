@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import clean_name, note_seen_in, pseudonymise
@@ -21,7 +21,18 @@ from qualcode.anonymise.typed_text import (
 )
 from qualcode.search.index import purge_index
 from qualcode.store.events import EventKind, record_event
-from qualcode.store.models import Code, Coder, Coding, Event, Memo, Setting, Transcript, code_guid
+from qualcode.store.models import (
+    AttributeDefinition,
+    Code,
+    Coder,
+    Coding,
+    Event,
+    Memo,
+    Participant,
+    Setting,
+    Transcript,
+    code_guid,
+)
 
 
 @dataclass(frozen=True)
@@ -91,28 +102,34 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     pattern = _forms_pattern(forms)
     changed_rows: dict[type, int] = {}
     new_guids: dict[str, str] = {}
-    for model in (*FREE_TEXT, Setting):
-        rows: list[Any] = list(session.scalars(select(model)))
-        for row in rows:
-            row_changed = False
-            old_path = row.path if isinstance(row, Code) else None
-            for column in free_text_columns(row):
-                value = getattr(row, column)
-                renamed = value if pattern is None else map_strings(value, lambda text: pattern.sub(lambda m: forms[m.group()], text))
-                cleaned = clean_column(row, column, renamed, key)
-                if cleaned != value:
-                    setattr(row, column, cleaned)
-                    row_changed = True
-            changed_rows[model] = changed_rows.get(model, 0) + row_changed
+    loaded: dict[type, list[Any]] = {}
+    old_paths: dict[int, str] = {}
+    with session.no_autoflush:  # unique names are made distinct below, before anything is written
+        for model in (*FREE_TEXT, Setting):
+            rows: list[Any] = loaded.setdefault(model, list(session.scalars(select(model))))
+            for row in rows:
+                row_changed = False
+                if isinstance(row, Code):
+                    old_paths[row.id] = row.path
+                for column in free_text_columns(row):
+                    value = getattr(row, column)
+                    renamed = value if pattern is None else map_strings(value, lambda text: pattern.sub(lambda m: forms[m.group()], text))
+                    cleaned = clean_column(row, column, renamed, key)
+                    if cleaned != value:
+                        setattr(row, column, cleaned)
+                        row_changed = True
+                changed_rows[model] = changed_rows.get(model, 0) + row_changed
+        _keep_unique(loaded, old_paths)
+        for row in loaded[Code]:
             # A code's GUID derived from its path (store.models.code_guid) would keep the name it had.
-            if old_path is not None and row.path != old_path and row.guid == code_guid(old_path):
+            if row.path != old_paths[row.id] and row.guid == code_guid(old_paths[row.id]):
                 new_guids[row.guid] = code_guid(row.path)
                 row.guid = new_guids[row.guid]
-    if new_guids:
-        guids = re.compile("|".join(re.escape(guid) for guid in new_guids))
-        for event in session.scalars(select(Event)).all():
-            event.entity_guid = new_guids.get(event.entity_guid or "", event.entity_guid)
-            event.payload = map_strings(event.payload, lambda text: guids.sub(lambda m: new_guids[m.group()], text))
+        if new_guids:
+            guids = re.compile("|".join(re.escape(guid) for guid in new_guids))
+            for event in loaded[Event]:
+                event.entity_guid = new_guids.get(event.entity_guid or "", event.entity_guid)
+                event.payload = map_strings(event.payload, lambda text: guids.sub(lambda m: new_guids[m.group()], text))
     memos = changed_rows.get(Memo, 0) + changed_rows.get(Coding, 0)
     events = changed_rows.get(Event, 0)
     others = sum(changed_rows.values()) - memos - events
@@ -123,6 +140,38 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
         )
     return Reapplied(changed, replaced, memos, events, others)
+
+
+def _keep_unique(loaded: dict[type, list[Any]], old_paths: dict[int, str]) -> None:
+    """Names that must stay unique, made so again after cleaning: two spellings of one person
+    ("Kari Nordmann", "Kari Nordman") get one pseudonym, and a coder, participant, attribute or
+    code named by each would otherwise collide, fail the rewrite and leave the project unopenable.
+    The row that kept its name keeps it; the others get " (2)", " (3)" …"""
+    for model, scope in ((Coder, None), (Participant, None), (AttributeDefinition, "applies_to")):
+        rows = sorted(loaded[model], key=lambda row: inspect(row).attrs.name.history.has_changes())
+        taken: dict[object, set[str]] = {}
+        for row in rows:
+            row.name = _distinct(row.name, taken.setdefault(getattr(row, scope) if scope else None, set()))
+    # Codes: a name made distinct among its siblings, and every path built again from its parent's.
+    codes = loaded[Code]
+    by_id = {code.id: code for code in codes}
+    taken_paths: set[str] = set()
+    for code in sorted(codes, key=lambda code: (old_paths[code.id].count("/"), code.path != old_paths[code.id])):
+        parent = by_id.get(code.parent_id) if code.parent_id is not None else None
+        prefix = f"{parent.path}/" if parent is not None else ""
+        code.name = _distinct(code.name, taken_paths, prefix)
+        code.path = f"{prefix}{code.name}"
+
+
+def _distinct(value: str, taken: set[str], prefix: str = "") -> str:
+    """`value`, or the first of `value (2)`, `value (3)` … that `taken` does not hold (after
+    `prefix`); the one chosen is added to `taken`."""
+    candidate, number = value, 1
+    while f"{prefix}{candidate}" in taken:
+        number += 1
+        candidate = f"{value} ({number})"
+    taken.add(f"{prefix}{candidate}")
+    return candidate
 
 
 def _renamed_in(value: Any, names: dict[str, str]) -> Any:
