@@ -288,3 +288,26 @@ def test_a_coder_named_as_someone_in_the_key_codes_under_a_pseudonym(small_proje
     assert by_coder == 1 and not any("Trond" in name for name in names), names
     exported = run(*project, "export", "quotes", "--format", "csv", "--output", str(small_project.parent / "q.csv"))
     assert exported.exit_code == 0, exported.output
+
+
+def test_an_attribute_named_for_someone_is_one_attribute_however_its_name_is_written(small_project: Path) -> None:
+    """An attribute's name is kept in lower case and pseudonymised as a name: "Ole Brumm", "ole brumm"
+    and a CSV column "ole brumm" over several rows are the one attribute, under the pseudonym."""
+    import sqlite3
+
+    project = ["--project", str(small_project)]
+    assert run(*project, "identifiers", "add", "Ole Brumm", "--kind", "person", "--gender", "m").exit_code == 0
+    for written in ("Ole Brumm=ja", "ole brumm=nei"):
+        edited = run(*project, "participants", "edit", "D1", "--attribute", written)
+        assert edited.exit_code == 0 and edited.output.count("\n") <= 2, edited.output
+    table = small_project.parent / "deltakere.csv"
+    table.write_text("participant,ole brumm\nD1,ja\nD2,nei\nD3,ja\n", encoding="utf-8")
+    imported = run(*project, "participants", "import", str(table))
+    assert imported.exit_code == 0, imported.output
+    with sqlite3.connect(small_project / ".qualcode" / "project.db") as database:
+        names = [name for (name,) in database.execute("SELECT name FROM attribute_definitions WHERE applies_to = 'participant'")]
+        values = database.execute(
+            "SELECT count(*) FROM participant_attributes a JOIN attribute_definitions d ON a.definition_id = d.id "
+            "WHERE d.name NOT IN ('kvp_start', 'barn')").fetchone()[0]
+    assert not any("brumm" in name for name in names) and len(names) == 3, names
+    assert values >= 3

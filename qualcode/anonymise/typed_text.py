@@ -182,8 +182,12 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
         refuse_undecided(cleaned, key)
         return cleaned
 
+    def clean_one_folded(text: str) -> str:
+        key = current()
+        return clean_folded(clean_one(text), key) if key is not None else text
+
     project.on_flush(clean)
-    project.clean_typed_text_with(clean_one)
+    project.clean_typed_text_with(clean_one, clean_one_folded)
 
 
 def _strings(value: Any) -> list[str]:

@@ -96,6 +96,7 @@ ATTRIBUTE_NAME_LENGTH = 100  # the column's width
 
 def attribute_definition(session: Session, name: str, applies_to: str, value: object) -> AttributeDefinition:
     """The definition for an extra attribute, created with the type of its first value."""
+    name = clean_typed(session, name, folded=True)  # looked up as the guard would store it
     definition = session.scalar(
         select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == applies_to)
     )
@@ -158,7 +159,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(raw), dialect=dialect)
     # Cleaned before lower case: a column named for a person the key holds is then still a name.
-    columns = [clean_typed(session, column.strip()).lower() for column in reader.fieldnames or []]
+    columns = [clean_typed(session, column.strip(), folded=True).lower() for column in reader.fieldnames or []]
     id_column = next((column for column in ID_COLUMNS if column in columns), None)
     if id_column is None:
         raise ImportFailed(f"{path.name}: no participant column", "the first row must name a column 'participant'")

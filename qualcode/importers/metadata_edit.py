@@ -206,7 +206,7 @@ def edit_participant(
 
 
 def _set_attribute(session: Session, participant: Participant, name: str, value: str) -> None:
-    name = clean_typed(session, name.strip()).lower()  # cleaned first: "trond hansen" is no longer a name
+    name = clean_typed(session, name.strip(), folded=True).lower()  # cleaned first, as the guard stores it
     if not name:
         raise InvalidInput("an attribute has no name", "write --attribute NAME=VALUE")
     if name in PARTICIPANT_COLUMNS or name == "name":

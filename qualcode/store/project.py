@@ -313,9 +313,11 @@ class Project:
         if removed:
             self.backup("after-purge")
 
-    def clean_typed_text_with(self, cleaner: Callable[[str], str]) -> None:
-        """From now on `clean_typed` in this project's sessions is `cleaner` (the anonymiser's)."""
+    def clean_typed_text_with(self, cleaner: Callable[[str], str], folded: Callable[[str], str]) -> None:
+        """From now on `clean_typed` in this project's sessions is `cleaner` (the anonymiser's), and
+        `folded` for names kept in lower case."""
         self._typed_text["clean"] = cleaner
+        self._typed_text["folded"] = folded
 
     def on_flush(self, hook: Callable[[Session], None]) -> None:
         """Run `hook` on every session of this project before it flushes (the anonymiser's guard
@@ -335,10 +337,11 @@ class Project:
 TYPED_TEXT = "qualcode.typed_text"
 
 
-def clean_typed(session: Session, text: str) -> str:
+def clean_typed(session: Session, text: str, *, folded: bool = False) -> str:
     """`text` as the project's guard on typed text would store it: for a name looked up before it
-    is written, or a row written past the ORM's flush. Unchanged where no guard is set."""
-    cleaner = session.info.get(TYPED_TEXT, {}).get("clean")
+    is written, or a row written past the ORM's flush. `folded` for a name kept in lower case
+    (an attribute's), where "trond hansen" is still a name. Unchanged where no guard is set."""
+    cleaner = session.info.get(TYPED_TEXT, {}).get("folded" if folded else "clean")
     return cleaner(text) if cleaner is not None and text else text
 
 
