@@ -311,3 +311,18 @@ def test_an_attribute_named_for_someone_is_one_attribute_however_its_name_is_wri
             "WHERE d.name NOT IN ('kvp_start', 'barn')").fetchone()[0]
     assert not any("brumm" in name for name in names) and len(names) == 3, names
     assert values >= 3
+
+
+def test_a_front_matter_attribute_named_for_someone_is_pseudonymised_at_import(small_project: Path) -> None:
+    """A transcript's attributes in its front matter: the values were pseudonymised, and now their names too."""
+    import sqlite3
+
+    project = ["--project", str(small_project)]
+    assert run(*project, "identifiers", "add", "Per Olsen", "--kind", "person", "--gender", "m").exit_code == 0
+    source = small_project.parent / "fm.txt"
+    source.write_text("---\nparticipant: D1\nattributes:\n  Per Olsen: ja\n---\nI: Hei.\nD1: Hei på deg.\n", encoding="utf-8")
+    imported = run(*project, "import", str(source))
+    assert imported.exit_code == 0, imported.output
+    with sqlite3.connect(small_project / ".qualcode" / "project.db") as database:
+        names = [name for (name,) in database.execute("SELECT name FROM attribute_definitions WHERE applies_to = 'transcript'")]
+    assert names and not any("Per" in name or "Olsen" in name for name in names), names

@@ -77,8 +77,8 @@ def pseudonymise_document(
             for label, value in clean_meta["speakers"].items()
         }
     if isinstance(clean_meta.get("attributes"), dict):  # free values such as "bydel: Grünerløkka"
-        clean_meta["attributes"] = {
-            name: pseudonymise(value, key, where).text if isinstance(value, str) else value
+        clean_meta["attributes"] = {  # and their names: "Per Olsen: ja" names someone too
+            pseudonymise(str(name), key, where).text: pseudonymise(value, key, where).text if isinstance(value, str) else value
             for name, value in clean_meta["attributes"].items()
         }
     if proposals is None:
