@@ -433,3 +433,27 @@ def test_names_in_notes_and_names_are_held_back_for_review_as_a_texts_are(sessio
     assert result.codings_added == 1
     stored = " ".join([*session.scalars(select(Memo.text)), *session.scalars(select(Participant.name))])
     assert "Eivind" not in stored and "Ragnhild" not in stored and drawn in stored
+
+
+def test_a_code_guid_qualcode_derived_from_a_name_is_derived_again_from_the_pseudonym(session: Session, tmp_path: Path) -> None:
+    """A copy that did not know a name yet wrote its code's GUID as uuid5 of the path naming someone:
+    imported where the name is known, the code takes the GUID of its pseudonymised path, children too."""
+    from qualcode.store.models import Code, code_guid
+
+    key = PseudonymKey("test")
+    add_identifier(key, "Kari Nordmann", "person", "f")
+    add_identifier(key, "Trond Hansen", "person", "m")
+    codes = (
+        f'<Code guid="{code_guid("tema")}" name="tema" isCodable="true">'
+        f'<Code guid="{code_guid("tema/Kari Nordmann")}" name="Kari Nordmann" isCodable="true"/></Code>'
+        f'<Code guid="{code_guid("Trond Hansen")}" name="Trond Hansen" isCodable="true">'
+        f'<Code guid="{code_guid("Trond Hansen/samtaler")}" name="samtaler" isCodable="true"/></Code>'
+    )
+    qdpx = Qdpx(codes=codes)
+    before = set(session.scalars(select(Code.path)))
+    result = run_import(session, qdpx.write(tmp_path / "kopi.qdpx"), key)
+    assert len(result.codes_created) == 4
+    stored = {code.path: code.guid for code in session.scalars(select(Code)) if code.path not in before}
+    assert not any("Kari" in path or "Trond" in path for path in stored), stored
+    assert all(guid == code_guid(path) for path, guid in stored.items()), stored
+    assert stored["tema"] == code_guid("tema") and len(stored) == 4

@@ -404,7 +404,10 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
         refuse_undecided(cleaned, key)
         return cleaned
 
-    def create(spec: QdpxCode, name: str, path: str, parent: tuple[int, str] | None) -> tuple[int, str]:
+    def create(spec: QdpxCode, name: str, path: str, parent: tuple[int, str] | None, typed_path: str) -> tuple[int, str]:
+        # A GUID qualcode derived from the path as another copy typed it (store.models.code_guid)
+        # names what that path said: derived again from the path pseudonymised here.
+        file_guid = code_guid(path) if typed_path != path and spec.guid == code_guid(typed_path) else spec.guid
         fields: dict[str, object] = {}
         if spec.description:
             fields.update(_description_fields(clean_text(spec.description, key)))
@@ -412,9 +415,9 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             fields["colour"] = spec.colour.upper()
         if "shortcut" in fields:  # a shortcut must be free: the service checks it
             made = create_code(session, path, fields, coder)
-            _adopt_guid(session, made.id, spec.guid)
-            return made.id, spec.guid
-        guid = spec.guid if spec.guid not in by_guid else code_guid(path)
+            _adopt_guid(session, made.id, file_guid)
+            return made.id, file_guid
+        guid = file_guid if file_guid not in by_guid else code_guid(path)
         parent_id = parent[0] if parent else None
         row: dict[str, object] = {
             "guid": guid, "parent_id": parent_id, "name": name, "path": path, "position": siblings[parent_id],
@@ -432,10 +435,12 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
         })
         return code_id, guid
 
-    def visit(codes: list[QdpxCode], parent: tuple[int, str, str] | None) -> None:
+    def visit(codes: list[QdpxCode], parent: tuple[int, str, str, str] | None) -> None:
         for spec in codes:
-            name = _fitted(typed(unicodedata.normalize("NFC", spec.name).strip()), CODE_NAME_LENGTH, f"Code {spec.guid}", result)
+            written = unicodedata.normalize("NFC", spec.name).strip()
+            name = _fitted(typed(written), CODE_NAME_LENGTH, f"Code {spec.guid}", result)
             path = f"{parent[2]}/{name}" if parent else name
+            typed_path = f"{parent[3]}/{written}" if parent else written
             first = by_path.setdefault(path, spec)
             if first is not spec:
                 result.problems.append(
@@ -447,14 +452,14 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             elif path in by_code_path:
                 code_id, guid = by_code_path[path]
             else:
-                code_id, guid = create(spec, name, path, (parent[0], parent[1]) if parent else None)
+                code_id, guid = create(spec, name, path, (parent[0], parent[1]) if parent else None, typed_path)
                 parent_id = parent[0] if parent else None
                 siblings[parent_id] += 1
                 by_guid[guid] = (code_id, path)
                 by_code_path[path] = (code_id, guid)
                 result.codes_created.append(path)
             ids[spec.guid] = code_id
-            visit(spec.children, (code_id, guid, path))
+            visit(spec.children, (code_id, guid, path, typed_path))
 
     visit(package.codes, None)
     if events:
