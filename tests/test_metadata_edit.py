@@ -326,3 +326,17 @@ def test_a_front_matter_attribute_named_for_someone_is_pseudonymised_at_import(s
     with sqlite3.connect(small_project / ".qualcode" / "project.db") as database:
         names = [name for (name,) in database.execute("SELECT name FROM attribute_definitions WHERE applies_to = 'transcript'")]
     assert names and not any("Per" in name or "Olsen" in name for name in names), names
+
+
+def test_a_codebook_naming_someone_imports_again_onto_the_code_under_the_pseudonym(small_project: Path) -> None:
+    """Importing the same codebook twice (the documented merge), with a code named for someone the key
+    holds: the second import finds the code under its pseudonym and changes nothing."""
+    project = ["--project", str(small_project)]
+    assert run(*project, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--gender", "f").exit_code == 0
+    source = small_project.parent / "kodebok.yaml"
+    source.write_text("name: x\ncodes:\n  - name: Kari Nordmann\n    codes:\n      - name: samtaler\n", encoding="utf-8")
+    first = run(*project, "codebook", "import", str(source))
+    assert first.exit_code == 0 and "2 codes added" in first.output, first.output
+    again = run(*project, "codebook", "import", str(source))
+    assert again.exit_code == 0 and "0 codes added, 0 updated, 2 unchanged" in again.output, again.output
+    assert "Kari" not in first.output + again.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from qualcode.errors import CodebookInvalid, InvalidInput
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid
+from qualcode.store.project import clean_typed
 from qualcode.store.settings import get_setting, set_setting
 
 EDITABLE_FIELDS = (*CODE_FIELDS, "signal_words")
@@ -70,6 +71,26 @@ def code_state(code: Code) -> dict[str, Any]:
     }
 
 
+def _as_stored(
+    session: Session, codebook: Codebook, guids: Mapping[str, str] | None,
+) -> tuple[Codebook, Mapping[str, str] | None]:
+    """The codebook with its code names as the typed-text guard stores them, so a code named for
+    someone matches the code already stored under the pseudonym (and `guids` keyed the same way)."""
+    moved: dict[str, str] = {}
+
+    def cleaned(specs: list[CodeSpec], parent: tuple[str, str] | None) -> list[CodeSpec]:
+        made = []
+        for spec in specs:
+            name = clean_typed(session, spec.name)
+            path = (f"{parent[0]}/{spec.name}", f"{parent[1]}/{name}") if parent else (spec.name, name)
+            moved[path[0]] = path[1]
+            made.append(replace(spec, name=name, children=cleaned(spec.children, path)))
+        return made
+
+    stored = replace(codebook, codes=cleaned(codebook.codes, None))
+    return stored, None if guids is None else {moved.get(path, path): guid for path, guid in guids.items()}
+
+
 def apply_codebook(
     session: Session, codebook: Codebook, coder: Coder | None = None, guids: Mapping[str, str] | None = None
 ) -> CodebookChanges:
@@ -80,6 +101,7 @@ def apply_codebook(
     code holds it yet, so that program's next file matches it by GUID; otherwise one derived from
     its path.
     """
+    codebook, guids = _as_stored(session, codebook, guids)
     existing = {code.path: code for code in session.scalars(select(Code))}
     taken = {code.guid for code in existing.values()}
     file_paths = {path for path, _, _ in codebook.walk()}
