@@ -894,3 +894,34 @@ def test_two_spellings_of_a_name_learned_later_stay_two_coders_participants_attr
     assert sorted(codes) == sorted([entry.pseudonym, f"{entry.pseudonym}/samtaler",
                                     f"{entry.pseudonym} (2)", f"{entry.pseudonym} (2)/samtaler"])
     assert all(code.guid == code_guid(path) for path, code in codes.items())
+
+
+@pytest.mark.parametrize("hidden", ["Ka\u200eri Nordmann", "Kari Nord\u2063mann", "Ka\u034fri Nordmann", "Ka\u202eri Nordmann",
+                                    "Kari\U000e0041 Nordmann", "Ka\ufe0fri Nordmann", "Ka\x9bri Nordmann"])
+def test_no_invisible_character_hides_a_name_from_typed_text_a_transcript_or_the_leak_check(
+    hidden: str, project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """Direction marks, invisible operators, the grapheme joiner, variation selectors, tag and C1
+    control characters inside a name, and names written decomposed (NFD, as macOS and PDFs give
+    them) or added to the key so: typed text, a transcript and the leak check all see the name."""
+    import unicodedata
+
+    from qualcode.anonymise.typed_text import clean_text
+
+    key = key_access.load_existing()
+    add_known_identifier(key, "Kari Nordmann", "person", "f")
+    add_known_identifier(key, unicodedata.normalize("NFD", "Kåre Bråten"), "person", "m")  # pasted decomposed
+    assert "Kari" not in clean_text(f"notat: {hidden} ringte", key)
+    assert "Kåre" not in clean_text("Kåre Bråten ringte", key)
+    assert "Kåre" not in clean_text(unicodedata.normalize("NFD", "Kåre Bråten"), key)
+    assert "a\u030a" not in clean_text(unicodedata.normalize("NFD", "Kåre Bråten"), key)
+    source = tmp_path / "skjult.txt"
+    source.write_text(f"I: Hvem ringte?\nD1: Det var {hidden} som ringte meg.\n", encoding="utf-8")
+    with project.begin() as session:
+        import_file(session, source, ImportOptions(participant="D1"), key=key)
+        stored = session.scalar(select(Transcript).where(Transcript.name == "skjult"))
+        assert stored is not None and stored.current_version is not None
+        assert "Kari" not in stored.current_version.text and "Nord" not in stored.current_version.text
+    leaked = tmp_path / "ut.txt"
+    leaked.write_text(f"Sitat: {hidden} ringte.\n{unicodedata.normalize('NFD', 'Kåre Bråten')} også.\n", encoding="utf-8")
+    assert {leak.found for leak in check_file(leaked, key)} >= {"Kari Nordmann", "Kåre Bråten"}

@@ -10,6 +10,7 @@ from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
+from qualcode.text.normalise import visible
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def add_identifier(
     pseudonym, so no pseudonym is ever a real name in the key; when texts already use the old
     one, the key records the renaming and re-applying the key rewrites those texts.
     """
+    original = visible(original)  # as typed text and the leak check compare: "Kåre" pasted decomposed is "Kåre"
     existing = key.entry_for(original)
     if existing is not None:
         return existing

@@ -20,6 +20,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import LIST_KINDS, KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.errors import InvalidInput, LeakFound, UnreadableFile
+from qualcode.text.normalise import visible
 from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
@@ -182,6 +183,7 @@ def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None)
     pieces: list[str] = []
     position = 0
     for _, text in parts:
+        text = visible(text)  # read as the key's originals are written: composed, nothing invisible inside
         starts.append(position)
         pieces.append(text)
         position += len(text) + 1

@@ -34,7 +34,7 @@ from qualcode.store.models import (
     code_guid,
 )
 from qualcode.store.project import Project
-from qualcode.text.normalise import INVISIBLE
+from qualcode.text.normalise import visible
 
 # The columns a person writes into (or a file's name reaches). Transcript texts and coding
 # excerpts are not here: they are pseudonymised at import and must stay aligned with offsets.
@@ -103,7 +103,6 @@ def clean_folded(text: str, key: PseudonymKey) -> str:
     return replaced.lower() if replaced != capitalised else text
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # what no one types on purpose; tab and line end stay
 
 
 def clean_text(text: str, key: PseudonymKey) -> str:
@@ -111,7 +110,7 @@ def clean_text(text: str, key: PseudonymKey) -> str:
 
     Invisible characters go first, as they go from transcripts: a zero-width space inside a name
     ("Ka\u200bri") would otherwise hide it from the key."""
-    return pseudonymise(INVISIBLE.sub("", CONTROL.sub("", text)), key, "typed text").text if text else text
+    return pseudonymise(visible(text), key, "typed text").text if text else text
 
 
 def refuse_undecided(text: str, key: PseudonymKey) -> None:

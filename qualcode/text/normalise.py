@@ -7,8 +7,16 @@ import re
 import unicodedata
 
 _NBSP = re.compile("[\u00a0\u2007\u202f]")
-# Invisible characters that only get in the way of offsets and matching.
-INVISIBLE = re.compile("[\u00ad\ufeff\u200b\u200c\u200d\u2060]")
+# Invisible characters that only get in the way of offsets and matching, and that would hide a
+# name from the key ("Ka\u200eri"): soft hyphen, zero-width and joiner characters, direction
+# marks and embeddings, invisible operators, the combining grapheme joiner, variation selectors
+# and tag characters.
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
+    "\U000e0000-\U000e007f]"
+)
+# C0 and C1 control characters but tab and line feed.
+_TYPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A word broken across lines by a hyphen: both sides lower-case letters, so a compound
 # such as "NAV-\nkontor" or a dash before a new line is left alone.
 _LINE_BREAK_HYPHEN = re.compile(r"(?<=[a-zæøåäöüé])-\n(?=[a-zæøåäöüé])")
@@ -33,6 +41,13 @@ def normalise(text: str) -> str:
     # the result again changes nothing.
     text = unicodedata.normalize("NFC", text)
     return _LINE_BREAK_HYPHEN.sub("", text)
+
+
+def visible(text: str) -> str:
+    """`text` composed (NFC) without invisible or control characters: how typed text, the key's
+    originals and the leak check's reading compare, so no such character hides a name."""
+    text = INVISIBLE.sub("", _TYPED_CONTROL.sub("", text))
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def control_characters(text: str) -> list[tuple[int, str]]:
