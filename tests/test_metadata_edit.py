@@ -340,3 +340,21 @@ def test_a_codebook_naming_someone_imports_again_onto_the_code_under_the_pseudon
     again = run(*project, "codebook", "import", str(source))
     assert again.exit_code == 0 and "0 codes added, 0 updated, 2 unchanged" in again.output, again.output
     assert "Kari" not in first.output + again.output
+
+
+def test_the_default_coder_follows_their_name_when_the_key_learns_it(small_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`coder add NAME --default`, then the key learns NAME: the coder and the project's default are
+    renamed together, so commands without --coder still code as them, under the pseudonym."""
+    import sqlite3
+
+    monkeypatch.delenv("QUALCODE_CODER")
+    project = ["--project", str(small_project)]
+    assert run(*project, "coder", "add", "Mona Hansen", "--default").exit_code == 0
+    assert run(*project, "identifiers", "add", "Mona Hansen", "--kind", "person", "--gender", "f").exit_code == 0
+    coded = run(*project, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Jeg visste ikke helt hva det var")
+    assert coded.exit_code == 0, coded.output
+    with sqlite3.connect(small_project / ".qualcode" / "project.db") as database:
+        default = database.execute("SELECT value FROM settings WHERE key = 'default_coder'").fetchone()[0]
+        coder = database.execute("SELECT c.name FROM codings g JOIN coders c ON g.coder_id = c.id").fetchone()[0]
+        names = [name for (name,) in database.execute("SELECT name FROM coders")]
+    assert default == coder and "Mona" not in default and not any("Mona" in name for name in names)

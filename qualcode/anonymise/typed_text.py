@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.coding.coders import DEFAULT_CODER
 from qualcode.errors import InvalidInput
 from qualcode.store.models import (
     AttributeDefinition,
@@ -57,7 +58,7 @@ FREE_TEXT: dict[type, tuple[str, ...]] = {
 
 
 # Settings that hold what a person wrote or a file was called; the others are the program's own.
-FREE_TEXT_SETTINGS = frozenset({"project.name", "codebook.name", "codebook.description", "tui.last_coder"})
+FREE_TEXT_SETTINGS = frozenset({"project.name", "codebook.name", "codebook.description", "tui.last_coder", DEFAULT_CODER})
 
 
 def free_text_columns(row: object) -> tuple[str, ...]:
