@@ -925,3 +925,18 @@ def test_no_invisible_character_hides_a_name_from_typed_text_a_transcript_or_the
     leaked = tmp_path / "ut.txt"
     leaked.write_text(f"Sitat: {hidden} ringte.\n{unicodedata.normalize('NFD', 'Kåre Bråten')} også.\n", encoding="utf-8")
     assert {leak.found for leak in check_file(leaked, key)} >= {"Kari Nordmann", "Kåre Bråten"}
+
+
+def test_the_kept_matcher_follows_every_change_to_the_key() -> None:
+    """pseudonymise keeps each key's index of identifiers between calls; a new entry, a pseudonym
+    redrawn in place and a withdrawal each make it anew, so no call replaces with a stale pseudonym."""
+    key = PseudonymKey("test")
+    kari = add_identifier(key, "Kari Nordmann", "person", "f")
+    assert pseudonymise("Kari Nordmann ringte", key, "t").text == f"{kari.pseudonym} ringte"
+    trond = add_identifier(key, "Trond Hansen", "person", "m")
+    assert pseudonymise("Trond Hansen og Kari Nordmann", key, "t").text == f"{trond.pseudonym} og {kari.pseudonym}"
+    kari.pseudonym = "Mari Fjell"  # as a redraw changes it, in place
+    assert pseudonymise("Kari Nordmann ringte", key, "t").text == "Mari Fjell ringte"
+    key.deny(trond, ["Trond Hansen"])
+    assert "Trond" not in pseudonymise("Trond Hansen ringte", key, "t").text
+    assert trond.pseudonym not in pseudonymise("Trond Hansen ringte", key, "t").text

@@ -177,17 +177,23 @@ def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None)
         parts = list(file_parts(source, name))
     except (zipfile.BadZipFile, KeyError, OSError) as error:
         raise InvalidInput(f"{name} cannot be read for the leak check: {error}") from None
+    return check_parts(parts, key, name)
+
+
+def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> list[Leak]:
+    """Every leak in the (where, text) pieces of a file called `name`, each text read as the key's
+    originals are written: composed (NFC), with nothing invisible inside a name."""
+    joined = "\n".join(text for _, text in parts)
+    if visible(joined) != joined:  # seldom: only then is each piece made visible on its own
+        parts = [(where, visible(text)) for where, text in parts]
+        joined = "\n".join(text for _, text in parts)
     # One scan over all the text, mapped back to where each piece came from: far quicker than
     # scanning thousands of paragraphs one by one.
     starts: list[int] = []
-    pieces: list[str] = []
     position = 0
     for _, text in parts:
-        text = visible(text)  # read as the key's originals are written: composed, nothing invisible inside
         starts.append(position)
-        pieces.append(text)
         position += len(text) + 1
-    joined = "\n".join(pieces)
     leaks = []
     for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
         index = bisect_right(starts, offset) - 1
