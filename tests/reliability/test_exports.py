@@ -138,6 +138,9 @@ PUBLISH_UNDER_SIGNAL = textwrap.dedent("""
     from qualcode.exporters import publish as module
 
     target, signal_number = Path(sys.argv[1]), int(sys.argv[2])
+    # As a terminal starts it: a test run under nohup would hand down an ignored SIGHUP, which
+    # publishing rightly leaves ignored.
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     real_fsync = os.fsync
 
     def fsync_then_die(descriptor):
