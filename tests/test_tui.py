@@ -40,9 +40,12 @@ async def until(app: QualcodeApp, pilot: Pilot[None], holds: Callable[[], bool],
 
 
 async def until_rows(app: QualcodeApp, pilot: Pilot[None], rounds: int = 50) -> None:
-    """Until the screen's table has rows: a worker's result is drawn a moment after the worker ends."""
+    """Until the screen's table has rows, and they are drawn: a worker's result is drawn a moment
+    after the worker ends, and the rows a moment after they are added (a loaded machine showed the
+    screen before them)."""
     for _ in range(rounds):
         if app.screen.query_one(DataTable).row_count:
+            await pilot.pause()
             return
         await pilot.pause(0.05)
     raise AssertionError("the table stayed empty")
