@@ -172,8 +172,10 @@ def test_participants(snap_compare: SnapCompare, coded_project: Path) -> None:
         await settle(pilot, rounds=2, pauses=2)
         await pilot.press("p")
         await settle(pilot, rounds=2, pauses=2)
-        for _ in range(100):  # the list, loaded in the background, sized on the refresh after
-            if pilot.app.screen.query_one(DataTable).row_count:
+        for _ in range(100):  # the list, loaded in the background, sized when the table is next idle
+            table = pilot.app.screen.query_one(DataTable)
+            # (DataTable measures its columns on idle; a loaded run drew the form over them unmeasured)
+            if table.row_count and not table._require_update_dimensions:
                 break
             await pilot.pause(0.02)
         await settle(pilot, rounds=2, pauses=2)
