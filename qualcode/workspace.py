@@ -240,11 +240,13 @@ class Workspace:
         from qualcode.store.models import Coder
 
         stored = session.scalar(select(Coder).where(Coder.name == name.strip()))
-        key = None if stored is not None else self._key_at_hand()
+        if stored is not None:
+            return get_or_create_coder(session, stored.name, role)
+        key = self._key_at_hand()
         if key is not None:
             name = clean_text(name.strip(), key)
             refuse_undecided(name, key)
-        return get_or_create_coder(session, stored.name if stored is not None else name, role)
+        return get_or_create_coder(session, name, role)
 
     def _key_at_hand(self) -> PseudonymKey | None:
         """The key if it can be had without asking for the passphrase, else None."""
