@@ -6,12 +6,15 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy.orm import Session
+from textual import _wait
+from textual import screen as textual_screen
 
 from qualcode.anonymise import key as key_file
 from qualcode.anonymise.key import PseudonymKey
@@ -34,11 +37,23 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "transcripts"
+MATPLOTLIB_DIR = Path(tempfile.gettempdir()) / f"qualcode-tests-matplotlib-{os.getuid()}"
 PRODUCTION_SCRYPT_N = key_file.SCRYPT_N
 # Keys made by the tests cost the least a key file may declare (2**14, half the default): the
 # suite unlocks hundreds of keys, and the derivation is the same code at any cost.
 # test_anonymise.py checks that a key made outside the tests costs the default.
 key_file.SCRYPT_N = 2**14
+
+# Textual's Pilot waits for the app to fall idle after each key press (twice) and each pause by
+# sleeping in steps of 20 ms and calling a step idle when the process used under 5 % of it, and
+# the screen draws what changed every 1/60 s. The TUI tests spent about 70 % of their time
+# asleep (test_tui.py: 52 s of wall, 15 s of CPU). Steps of 4 ms under the same 5 % rule, with
+# the screen drawn every 4 ms so a step still outlasts a frame, take most of that back
+# (test_tui.py: 28 s of wall, 17 s of CPU). The app's own work and the tests' waits on it
+# (settle) are unchanged.
+_wait.SLEEP_GRANULARITY = 0.004
+_wait.SLEEP_IDLE = _wait.SLEEP_GRANULARITY / 20
+textual_screen.UPDATE_PERIOD = _wait.SLEEP_GRANULARITY
 
 
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
@@ -63,6 +78,9 @@ def isolate_user(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     """Point any user-level configuration at `home`, and clear what a researcher's shell may set."""
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    # matplotlib keeps its font list under HOME: each fresh HOME would build it again (about 1 s a
+    # test that draws a figure). One directory for the tests' runs, not the researcher's.
+    monkeypatch.setenv("MPLCONFIGDIR", str(MATPLOTLIB_DIR))
     monkeypatch.delenv("QUALCODE_CODER", raising=False)
     monkeypatch.delenv("QUALCODE_PROJECT", raising=False)
     monkeypatch.delenv("QUALCODE_SPACY_MODEL", raising=False)
@@ -72,8 +90,9 @@ def isolate_user(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point any user-level configuration at a temporary directory."""
-    isolate_user(monkeypatch, tmp_path_factory.mktemp("home"))
+    """Point any user-level configuration at a temporary directory. (mkdtemp, not mktemp: mktemp
+    lists the whole base directory to number its folders, and every test makes one.)"""
+    isolate_user(monkeypatch, Path(tempfile.mkdtemp(prefix="home-", dir=tmp_path_factory.getbasetemp())))
 
 
 @pytest.fixture(scope="session")
