@@ -31,6 +31,7 @@ from qualcode.store.project import Project
 from qualcode.store.settings import set_setting
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.pilot import Pilot
 
     from qualcode.tui.app import QualcodeApp
@@ -262,6 +263,24 @@ async def settle(pilot: Pilot[None], rounds: int = 1, pauses: int = 1) -> None:
             await pilot.app.workers.wait_for_complete(working)
         for _ in range(pauses):
             await pilot.pause()
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the screen shows, as plain text: what a researcher reads, markup and all."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def until_shown(app: App[Any], pilot: Pilot[None], shows: Callable[[str], bool], rounds: int = 100) -> str:
+    """The screen's text once `shows` holds for it, or after `rounds` pauses (the caller's assertion
+    then says what is missing): a worker's result is drawn a moment after the worker ends, and a
+    table's rows and column widths a moment after the rows are added, a moment that grows with
+    the machine's load."""
+    for _ in range(rounds):
+        text = screen_text(app)
+        if shows(text):
+            return text
+        await pilot.pause(0.05)
+    return screen_text(app)
 
 
 def open_tui(root: Path, coder: str | None = "Forsker 1", role: str | None = None, key: Path | None = None) -> QualcodeApp:

@@ -21,7 +21,7 @@ from qualcode.store.lookup import current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding
 from qualcode.store.project import Project
 from qualcode.tui.screens.compare import CompareScreen
-from tests.conftest import open_tui, settle
+from tests.conftest import open_tui, screen_text, settle, until_shown
 
 A, B = "Forsker 1", "Forsker 2"
 TRANSCRIPT = "veileder_V1"
@@ -205,7 +205,7 @@ async def test_the_compare_screen_shows_code_names_as_written(root: Path) -> Non
         app.action_compare()
         await settle(pilot, rounds=3)
         assert isinstance(app.screen, CompareScreen)
-        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        shown = await until_shown(app, pilot, lambda text: text.count("press [b]ovenfra[/b]") == 2)
     assert shown.count("press [b]ovenfra[/b]") == 2, shown  # in the table's row and the passage's heading
 
 
@@ -222,5 +222,5 @@ async def test_the_pair_picker_shows_coder_names_as_written() -> None:
     app = Picking()
     async with app.run_test(size=(60, 12)) as pilot:
         await pilot.pause()
-        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        shown = screen_text(app)
     assert "[b]Kari  ×  Ola[/]" in shown and "Ola[/]  ×  Per" in shown

@@ -22,7 +22,7 @@ from qualcode.tui.modals.code_picker import CodePicker, rank_codes
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reader import MOUSE, ReaderScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView, wrap
-from tests.conftest import open_tui, settle
+from tests.conftest import open_tui, screen_text, settle, until_shown
 
 SIZE = (100, 30)
 
@@ -37,18 +37,6 @@ async def until(app: QualcodeApp, pilot: Pilot[None], holds: Callable[[], bool],
             return
         await pilot.pause(0.02)
     raise AssertionError(f"never: {what}")
-
-
-async def until_rows(app: QualcodeApp, pilot: Pilot[None], rounds: int = 50) -> None:
-    """Until the screen's table has rows, and they are drawn: a worker's result is drawn a moment
-    after the worker ends, and the rows a moment after they are added (a loaded machine showed the
-    screen before them)."""
-    for _ in range(rounds):
-        if app.screen.query_one(DataTable).row_count:
-            await pilot.pause()
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the table stayed empty")
 
 
 async def open_first(app: QualcodeApp, pilot: Pilot[None], name: str) -> ReaderScreen:
@@ -560,11 +548,6 @@ async def test_a_bug_in_a_worker_is_shown_and_the_ui_goes_on(sample_project: Pat
         assert any("unexpected error (RuntimeError: kaputt)" in str(note.message) for note in app._notifications)
 
 
-def screen_text(app: QualcodeApp) -> str:
-    """What the screen shows, as plain text: what a researcher reads, markup and all."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
 def add_transcript(root: Path, tmp_path: Path, name: str, text: str) -> None:
     """Import a transcript as `qualcode import` does, with the project's own key."""
     from click.testing import CliRunner
@@ -615,8 +598,7 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
         await pilot.press("escape", "b")
         await settle(pilot, pauses=2)
         assert isinstance(app.screen, SegmentsScreen)
-        await until_rows(app, pilot)
-        shown = screen_text(app)
+        shown = await until_shown(app, pilot, lambda text: "[b]måltall[/b] hvert år ]" in text.split("─")[0])
         assert "[b]måltall[/b] hvert år ]" in shown.split("─")[0]  # the table, above the detail
         assert "[b]notat [i]" in shown
         await pilot.press("escape", "ctrl+f")
@@ -624,8 +606,7 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"måltall", "enter")
         await settle(pilot, pauses=2)
-        await until_rows(app, pilot)
-        shown = screen_text(app)
+        shown = await until_shown(app, pilot, lambda text: "et [b]måltall[/b] hvert" in text or "[b]«måltall»[/b]" in text)
         assert "et [b]måltall[/b] hvert" in shown or "[b]«måltall»[/b]" in shown
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import Input, TextArea
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import create_key
@@ -26,6 +26,7 @@ from tests.conftest import (
     replace_project,
     sample_key,
     settle,
+    until_shown,
 )
 
 SIZE = (80, 24)
@@ -172,12 +173,11 @@ def test_participants(snap_compare: SnapCompare, coded_project: Path) -> None:
         await settle(pilot, rounds=2, pauses=2)
         await pilot.press("p")
         await settle(pilot, rounds=2, pauses=2)
-        for _ in range(100):  # the list, loaded in the background, sized when the table is next idle
-            table = pilot.app.screen.query_one(DataTable)
-            # (DataTable measures its columns on idle; a loaded run drew the form over them unmeasured)
-            if table.row_count and not table._require_update_dimensions:
-                break
-            await pilot.pause(0.02)
+        # The list is loaded in the background, and DataTable measures its columns when next idle: a
+        # loaded run drew the form over the rows before they were measured, and a quicker one over a
+        # frame drawn before the widths were. So the form waits until a row is drawn whole.
+        shown = await until_shown(pilot.app, pilot, lambda text: "deltaker_D1_T1  kvp_start=2023-09-01" in text)
+        assert "deltaker_D1_T1  kvp_start=2023-09-01" in shown
         await settle(pilot, rounds=2, pauses=2)
         await pilot.press("e")
         await settle(pilot, rounds=2, pauses=2)
