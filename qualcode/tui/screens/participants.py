@@ -13,6 +13,8 @@ from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.footer import KeyFooter
 
+COLUMNS = ("Name", "Role", "Office", "Gender", "Age", "Transcripts", "Attributes")
+
 
 class ParticipantsScreen(QualcodeScreen):
     BINDINGS = [
@@ -28,7 +30,7 @@ class ParticipantsScreen(QualcodeScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         table: DataTable[Text] = DataTable(id="participants", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Name", "Role", "Office", "Gender", "Age", "Transcripts", "Attributes")
+        table.add_columns(*COLUMNS)
         yield table
         yield KeyFooter()
 
@@ -44,11 +46,21 @@ class ParticipantsScreen(QualcodeScreen):
         self.people = people
         table = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
-        for person in people:
-            cells = (person.name, person.role, person.office, person.gender, person.age_band, ",".join(person.transcripts),
-                     ", ".join(f"{name}={value}" for name, value in person.attributes.items()))
-            table.add_row(*(Text(cell or "") for cell in cells), key=person.name)
+        rows = [
+            tuple(Text(cell or "") for cell in (
+                person.name, person.role, person.office, person.gender, person.age_band, ",".join(person.transcripts),
+                ", ".join(f"{name}={value}" for name, value in person.attributes.items()),
+            ))
+            for person in people
+        ]
+        # Each column as wide as its widest cell, set here: DataTable measures columns left to fit
+        # their content when it is next idle, and a run of the tests showed the table for seconds at
+        # the headers' widths, the rows cut short.
+        table.clear(columns=True)
+        for number, label in enumerate(COLUMNS):
+            table.add_column(label, width=max([len(label), *(cells[number].cell_len for cells in rows)]), key=label)
+        for person, cells in zip(people, rows, strict=True):
+            table.add_row(*cells, key=person.name)
         if people:
             table.move_cursor(row=min(row, len(people) - 1))
 
