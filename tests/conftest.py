@@ -48,11 +48,11 @@ key_file.SCRYPT_N = 2**14
 # Textual's Pilot waits for the app to fall idle after each key press (twice) and each pause by
 # sleeping in steps of 20 ms and calling a step idle when the process used under 5 % of it, and
 # the screen draws what changed every 1/60 s. The TUI tests spent about 70 % of their time
-# asleep (test_tui.py: 52 s of wall, 15 s of CPU). Steps of 4 ms under the same 5 % rule, with
-# the screen drawn every 4 ms so a step still outlasts a frame, take most of that back
-# (test_tui.py: 28 s of wall, 17 s of CPU). The app's own work and the tests' waits on it
-# (settle) are unchanged.
-_wait.SLEEP_GRANULARITY = 0.004
+# asleep (test_tui.py alone: 52 s of wall, 15 s of CPU). Steps of 8 ms under the same 5 % rule,
+# with the screen drawn every 8 ms so a step still outlasts a frame, take most of that back
+# (33 s of wall, 18 s of CPU; steps of 4 ms drew more frames for no less wall, 12 ms waited
+# longer). The app's own work and the tests' waits on it (settle, until_shown) are unchanged.
+_wait.SLEEP_GRANULARITY = 0.008
 _wait.SLEEP_IDLE = _wait.SLEEP_GRANULARITY / 20
 textual_screen.UPDATE_PERIOD = _wait.SLEEP_GRANULARITY
 
