@@ -467,7 +467,10 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("leder_L1"))
         await pilot.press("e")
-        await pilot.pause()
+        # Typed keys go where the focus is: wait for the form to have put it in its first field
+        # (a loaded run typed them before it had, and nothing was saved).
+        await until(app, pilot, lambda: isinstance(app.screen, TranscriptForm) and app.screen.focused is not None
+                    and app.screen.focused.id == "form-date", "the form's date field has the focus")
         assert isinstance(app.screen, TranscriptForm)
         date_field = app.screen.query_one("#form-date", Input)
         assert app.screen.query_one("#form-participants", Input).value == "L1"
@@ -478,7 +481,7 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
         assert not isinstance(app.screen, TranscriptForm)
         table.move_cursor(row=table.get_row_index("leder_L1"))
         await pilot.press("e")  # a bad value: an error, and nothing changed
-        await pilot.pause()
+        await until(app, pilot, lambda: isinstance(app.screen, TranscriptForm), "the form is open again")
         app.screen.query_one("#form-date", Input).value = "i går"
         await pilot.press("enter")
         await settle(pilot, pauses=2)
