@@ -117,19 +117,17 @@ class Workspace:
 
         `keeps` with `read_only`: writable after all when the project can be written, so what a
         reading command finds once is kept for the next (a text's sentences, coding/sentences.py)."""
-        from qualcode.anonymise.service import interrupted_work, key_saved_since, project_guid
+        from qualcode.anonymise.service import interrupted_work, project_guid
         from qualcode.store.faults import why_not_writable
         from qualcode.store.project import DATABASE_FILE
 
         root = project_root(config)
-        writable = why_not_writable(root / PROJECT_DIR / DATABASE_FILE) is None
-        if read_only and keeps and writable:
+        if read_only and keeps and why_not_writable(root / PROJECT_DIR / DATABASE_FILE) is None:
             read_only = False
         project = Project.open(root, read_only=read_only)
         try:
-            if read_only and (interrupted_work(project) or (writable and key_saved_since(cls._key_place(project, config)))):
-                # Interrupted work, and what the key learned since the project last saw it, are
-                # finished before anything is read, and finishing them writes.
+            if read_only and interrupted_work(project):
+                # Interrupted work is finished before anything is read, and finishing it writes.
                 project.close()
                 project = Project.open(root)
             if not project.read_only:
@@ -137,7 +135,6 @@ class Workspace:
                     project_guid(session)  # projects made before every project had one get it here
             workspace = cls(project, config, ask_passphrase)
             workspace._finish_interrupted(report)
-            workspace._catch_up_with_key(report)
         except BaseException:
             project.close()
             raise
@@ -296,13 +293,9 @@ class Workspace:
 
     # --- the key -----------------------------------------------------------------------------
     def key_place(self) -> KeyPlace:
-        return self._key_place(self.project, self.config)
-
-    @staticmethod
-    def _key_place(project: Project, config: Config) -> KeyPlace:
         from qualcode.anonymise.service import locate_key
 
-        return locate_key(project, config.key, config.config_home)
+        return locate_key(self.project, self.config.key, self.config.config_home)
 
     def passphrase(self, prompt: str, *, new: bool = False) -> str:
         """The key's passphrase: from the configuration, given earlier in this session, or asked for."""
@@ -400,30 +393,6 @@ class Workspace:
         result = finish_interrupted(self.project, self.key_access(), coder_name)
         report(f"finished: {result.replacements} places in {len(result.transcripts)} transcripts, "
                f"{result.memos} memos and {result.events} log entries pseudonymised")
-
-    def _catch_up_with_key(self, report: Report) -> None:
-        """Pseudonymise the stored texts with what the key learned since this project last saw it
-        (a restored backup, a copy of the project): names the key knows are never left in them.
-        Only with the passphrase at hand: a command that reads must not stop to ask for it, so
-        without it this is said, and left for the next open that has it."""
-        from qualcode.anonymise.service import catch_up, key_saved_since
-
-        if self.project.read_only or not key_saved_since(self.key_place()):
-            return
-        try:
-            if not (self._passphrase or self.config.passphrase):
-                raise KeyFileError("the key's passphrase was not given", "set QUALCODE_KEY_PASSPHRASE to apply them")
-            access = self.key_access()
-            with self.begin() as session:
-                coder_name = self.coder(session).name
-            result = catch_up(self.project, access, coder_name)
-        except KeyFileError as error:
-            report(f"the key has learned identifiers since this project last saw it (a restored backup or a copy?), "
-                   f"and they are not yet applied here: {error}")
-            return
-        report(f"the key had learned identifiers since this project last saw it (a restored backup or a copy?): "
-               f"{result.replacements} places in {len(result.transcripts)} transcripts, {result.memos} memos and "
-               f"{result.events} log entries pseudonymised with it")
 
     # --- participants ------------------------------------------------------------------------
     def withdraw(self, participant: str, identifiers: Sequence[str] = ()) -> Withdrawal:

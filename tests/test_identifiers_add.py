@@ -123,35 +123,3 @@ def test_a_pseudonym_used_only_in_a_memo_is_renamed_there_too(demo: Path) -> Non
     entry, added = key.entry_for("Åshild Brekke"), key.entry_for(drawn)
     assert entry is not None and added is not None and entry.pseudonym != drawn
     assert f"Ring {entry.pseudonym} om intervjuet." in _memos(demo)
-
-
-def test_a_copy_made_before_the_key_learned_a_name_is_pseudonymised_when_next_opened(tmp_path: Path) -> None:
-    """A restored backup or a copy of the project holds texts stored before the key learned a name:
-    the next command that opens it with the key replaces the name there too, once."""
-    import shutil
-
-    root = tmp_path / "studie"
-    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
-    (tmp_path / "intervju.txt").write_text("I: Hvem hjalp deg?\nD1: Veilederen min, Hilde, ringte meg.\n", encoding="utf-8")
-    _run(root, "anonymise", "dismiss", "Hilde")
-    _run(root, "import", str(tmp_path / "intervju.txt"))
-    copy = tmp_path / "kopi"
-    shutil.copytree(root, copy)
-    _run(root, "identifiers", "add", "Hilde", "--kind", "person", "--gender", "f")
-    assert "Hilde" not in _words(_texts(root)["intervju"])
-    assert "Hilde" in _words(_texts(copy)["intervju"])  # the copy was not open when the key learned it
-
-    # Without the passphrase the command still runs, and says what is not yet applied.
-    unapplied = CliRunner().invoke(cli, ["--project", str(copy), "--key", str(_key_path(root)), "status"],
-                                   env={"QUALCODE_KEY_PASSPHRASE": None}, catch_exceptions=False)
-    assert unapplied.exit_code == 0 and "they are not yet applied here" in unapplied.output
-    assert "Hilde" in _words(_texts(copy)["intervju"])
-    shown = _run(copy, "--key", str(_key_path(root)), "status")
-    assert "the key had learned identifiers since this project last saw it" in shown
-    assert "Hilde" not in _words(_texts(copy)["intervju"])
-    assert _texts(copy) == _texts(root)  # the same pseudonym as the original's
-    assert "learned identifiers" not in _run(copy, "--key", str(_key_path(root)), "status")  # once
-
-
-def _key_path(root: Path) -> Path:
-    return Path(_run(root, "key", "show").splitlines()[0].split(" ", 1)[1])

@@ -24,7 +24,6 @@ from qualcode.anonymise.key import (
     PseudonymKey,
     destroy_key,
     load_key,
-    read_envelope,
     save_key,
 )
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
@@ -262,30 +261,6 @@ def finish_interrupted(project: Project, access: KeyAccess, coder_name: str | No
     """Complete an interrupted rewrite with the key as it is now, under the key's lock."""
     with access.editing() as key:
         return _reapply(project, key, coder_name)
-
-
-def key_saved_since(place: KeyPlace) -> bool:
-    """Whether the key was saved since this project last saw it: a restored backup or a copy of the
-    project, whose texts were stored before the key learned what it knows now. Read from the key
-    file's unencrypted envelope, so it needs no passphrase; a missing or damaged key is reported
-    where the key is needed."""
-    if not place.path.is_file():
-        return False
-    try:
-        return read_envelope(place.path).revision > place.revision
-    except KeyFileError:
-        return False
-
-
-def catch_up(project: Project, access: KeyAccess, coder_name: str | None) -> Reapplied:
-    """Pseudonymise the stored texts with what the key learned since this project last saw it,
-    under the key's lock, and remember the key's revision so it is done once."""
-    with access.editing() as key:
-        result = _reapply(project, key, coder_name)
-        with project.begin() as session:
-            set_setting(session, "key.revision", str(key.revision))
-        access.revision = key.revision
-    return result
 
 
 def add_known_identifier(
