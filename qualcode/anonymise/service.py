@@ -246,9 +246,13 @@ def finish_purge(project: Project) -> None:
     with project.begin() as session:
         pending = get_setting(session, PURGE_PENDING)
     if pending:
-        project.purge()
-        with project.begin() as session:
-            delete_setting(session, PURGE_PENDING)
+        def purged() -> None:
+            with project.begin() as session:
+                delete_setting(session, PURGE_PENDING)
+
+        # Cleared before the fresh backup is taken: restoring a backup that still said a purge was
+        # due purged again, and that removed the backup `backup restore` had just kept.
+        project.purge(before_backup=purged)
 
 
 def interrupted_work(project: Project) -> bool:

@@ -294,11 +294,13 @@ class Project:
             self._daily_backup_checked = today
             return taken
 
-    def purge(self) -> None:
+    def purge(self, before_backup: Callable[[], None] | None = None) -> None:
         """After removing sensitive content: fold the WAL in, rebuild the file, drop old backups.
 
         Backups taken earlier still hold what was removed, so they go too, the researcher's own
         included; a fresh backup of the cleaned project takes their place, so one always exists.
+        `before_backup` runs just before that backup is taken (the caller's record that the purge
+        is due is cleared there, or the backup would hold it and its restore would purge again).
         """
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -310,6 +312,8 @@ class Project:
                 for backup in self.backups.glob(pattern):
                     backup.unlink()
                     removed += 1
+        if before_backup is not None:
+            before_backup()
         if removed:
             self.backup("after-purge")
 

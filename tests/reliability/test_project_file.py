@@ -333,3 +333,23 @@ def test_a_full_disk_is_one_line_and_leaves_the_project_as_it_was(project: tuple
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert connection.execute("SELECT count(*) FROM codes").fetchone() == codes_before
     assert run_qualcode(["codebook", "import", str(codebook)], env).returncode == 0  # with room, it works
+
+
+def test_a_backup_taken_after_a_purge_does_not_purge_again_when_restored(project: tuple[Path, dict[str, str]]) -> None:
+    """Learning an identifier rewrites the texts and drops the backups that still hold it, then
+    takes a fresh one. That one held the note that a purge was due, so restoring it purged again
+    and took the backup `backup restore` had just kept of the newer state with it."""
+    root, env = project
+    assert run_qualcode(["backup"], env).returncode == 0  # one to drop, so a fresh one is taken
+    learned = run_qualcode(["identifiers", "add", "Kurset", "--kind", "other"], env)
+    assert learned.returncode == 0, learned.stderr
+    [fresh] = backups(root, "after-purge")
+    with connected(fresh) as connection:
+        assert connection.execute("SELECT value FROM settings WHERE key = 'anonymise.purge_pending'").fetchall() == []
+    assert run_qualcode(["memo", "add", "Skrevet etter rensingen"], env).returncode == 0
+    assert run_qualcode(["backup", "restore", fresh.name], env).returncode == 0
+    [kept] = backups(root, "before-restore")
+    assert run_qualcode(["status"], env).returncode == 0
+    assert backups(root, "before-restore") == [kept]
+    assert run_qualcode(["backup", "restore", kept.name], env).returncode == 0
+    assert "Skrevet etter rensingen" in memo_texts(root)
