@@ -940,3 +940,31 @@ def test_the_kept_matcher_follows_every_change_to_the_key() -> None:
     key.deny(trond, ["Trond Hansen"])
     assert "Trond" not in pseudonymise("Trond Hansen ringte", key, "t").text
     assert trond.pseudonym not in pseudonymise("Trond Hansen ringte", key, "t").text
+
+
+def test_a_code_gone_before_its_name_was_learned_gets_its_new_paths_guid_in_the_log(project: Project, key_access: KeyAccess) -> None:
+    """A code created as a name and undone before the key learned the name lives on in the log; its
+    GUID there was derived from the name, and redo would bring the code back with it."""
+    from qualcode.anonymise.reapply import reapply_key
+    from qualcode.codebook.service import create_code
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.history import redo, undo
+    from qualcode.store.models import Code, Event, code_guid
+
+    key = key_access.load_existing()
+    with project.begin() as session:
+        create_code(session, "Trond Hansen", coder=get_or_create_coder(session, "Forsker 1"))
+    with project.begin() as session:
+        undo(session, get_or_create_coder(session, "Forsker 1"))
+    leaking = code_guid("Trond Hansen")
+    add_known_identifier(key, "Trond Hansen", "person", "m")
+    with project.begin() as session:
+        reapply_key(session, key)
+    with project.begin() as session:
+        history = " ".join(f"{event.entity_guid} {event.payload}" for event in session.scalars(select(Event)))
+    assert leaking not in history and "Trond" not in history
+    with project.begin() as session:
+        redo(session, get_or_create_coder(session, "Forsker 1"))
+    with project.begin() as session:
+        back = session.scalars(select(Code).order_by(Code.id.desc())).first()  # the code redo made again
+        assert back is not None and "Trond" not in back.path and back.guid == code_guid(back.path) != leaking

@@ -104,6 +104,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     new_guids: dict[str, str] = {}
     loaded: dict[type, list[Any]] = {}
     old_paths: dict[int, str] = {}
+    old_payloads: list[tuple[Event, Any]] = []
     with session.no_autoflush:  # unique names are made distinct below, before anything is written
         for model in (*FREE_TEXT, Setting):
             rows: list[Any] = loaded.setdefault(model, list(session.scalars(select(model))))
@@ -113,6 +114,8 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
                     old_paths[row.id] = row.path
                 for column in free_text_columns(row):
                     value = getattr(row, column)
+                    if isinstance(row, Event) and column == "payload":
+                        old_payloads.append((row, value))
                     renamed = value if pattern is None else map_strings(value, lambda text: pattern.sub(lambda m: forms[m.group()], text))
                     cleaned = clean_column(row, column, renamed, key)
                     if cleaned != value:
@@ -125,6 +128,12 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             if row.path != old_paths[row.id] and row.guid == code_guid(old_paths[row.id]):
                 new_guids[row.guid] = code_guid(row.path)
                 row.guid = new_guids[row.guid]
+        # A code that is gone (its creation undone, or deleted) lives on in the log, and redo or
+        # undo would bring it back with the GUID of the path it was typed with.
+        for event, payload in old_payloads:
+            for state, old_state in _code_states(event.payload, payload):
+                if state["path"] != old_state["path"] and old_state["guid"] == code_guid(old_state["path"]):
+                    new_guids.setdefault(old_state["guid"], code_guid(state["path"]))
         if new_guids:
             guids = re.compile("|".join(re.escape(guid) for guid in new_guids))
             for event in loaded[Event]:
@@ -140,6 +149,18 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
         )
     return Reapplied(changed, replaced, memos, events, others)
+
+
+def _code_states(payload: Any, old_payload: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The (new, old) pairs of a code's states in a log entry's payload, before and after."""
+    pairs = []
+    if isinstance(payload, dict) and isinstance(old_payload, dict):
+        for side in ("before", "after"):
+            state, old_state = payload.get(side), old_payload.get(side)
+            if (isinstance(state, dict) and isinstance(old_state, dict) and isinstance(state.get("path"), str)
+                    and isinstance(old_state.get("path"), str) and isinstance(old_state.get("guid"), str)):
+                pairs.append((state, old_state))
+    return pairs
 
 
 def _keep_unique(loaded: dict[type, list[Any]], old_paths: dict[int, str]) -> None:
