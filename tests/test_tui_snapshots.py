@@ -173,9 +173,8 @@ def test_participants(snap_compare: SnapCompare, coded_project: Path) -> None:
         await settle(pilot, rounds=2, pauses=2)
         await pilot.press("p")
         await settle(pilot, rounds=2, pauses=2)
-        # The list is loaded in the background, and DataTable measures its columns when next idle: a
-        # loaded run drew the form over the rows before they were measured, and a quicker one over a
-        # frame drawn before the widths were. So the form waits until a row is drawn whole.
+        # The list is loaded in the background: the form waits until a row is drawn whole, or a
+        # loaded run draws it over a frame from before the rows came.
         shown = await until_shown(pilot.app, pilot, lambda text: "deltaker_D1_T1  kvp_start=2023-09-01" in text)
         assert "deltaker_D1_T1  kvp_start=2023-09-01" in shown
         await settle(pilot, rounds=2, pauses=2)

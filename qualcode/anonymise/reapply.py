@@ -20,7 +20,7 @@ from qualcode.anonymise.typed_text import (
     map_strings,
 )
 from qualcode.search.index import purge_index
-from qualcode.store.events import EventKind, record_event
+from qualcode.store.events import Entity, EventKind, record_event
 from qualcode.store.models import (
     AttributeDefinition,
     Code,
@@ -114,7 +114,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
                     old_paths[row.id] = row.path
                 for column in free_text_columns(row):
                     value = getattr(row, column)
-                    if isinstance(row, Event) and column == "payload":
+                    if isinstance(row, Event) and column == "payload" and row.entity == Entity.CODE:
                         old_payloads.append((row, value))
                     renamed = value if pattern is None else map_strings(value, lambda text: pattern.sub(lambda m: forms[m.group()], text))
                     cleaned = clean_column(row, column, renamed, key)
@@ -152,7 +152,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
 
 
 def _code_states(payload: Any, old_payload: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """The (new, old) pairs of a code's states in a log entry's payload, before and after."""
+    """The (new, old) pairs of a code's states (codebook.service.code_state) in a code's log entry, before and after."""
     pairs = []
     if isinstance(payload, dict) and isinstance(old_payload, dict):
         for side in ("before", "after"):
