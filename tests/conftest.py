@@ -33,6 +33,7 @@ from qualcode.store.settings import set_setting
 if TYPE_CHECKING:
     from textual.app import App
     from textual.pilot import Pilot
+    from textual.widget import Widget
 
     from qualcode.tui.app import QualcodeApp
 
@@ -268,6 +269,14 @@ async def settle(pilot: Pilot[None], rounds: int = 1, pauses: int = 1) -> None:
 def screen_text(app: App[Any]) -> str:
     """What the screen shows, as plain text: what a researcher reads, markup and all."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def widget_text(app: App[Any], widget: Widget) -> str:
+    """What the screen shows inside `widget`'s region: a table's rows, not the detail below it or a
+    notification over it."""
+    region = widget.region
+    lines = screen_text(app).split("\n")[region.y:region.bottom]
+    return "\n".join(line[region.x:region.right] for line in lines)
 
 
 async def until_shown(app: App[Any], pilot: Pilot[None], shows: Callable[[str], bool], rounds: int = 100) -> str:

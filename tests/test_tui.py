@@ -22,7 +22,7 @@ from qualcode.tui.modals.code_picker import CodePicker, rank_codes
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reader import MOUSE, ReaderScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView, wrap
-from tests.conftest import open_tui, screen_text, settle, until_shown
+from tests.conftest import open_tui, screen_text, settle, until_shown, widget_text
 
 SIZE = (100, 30)
 
@@ -601,8 +601,10 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
         await pilot.press("escape", "b")
         await settle(pilot, pauses=2)
         assert isinstance(app.screen, SegmentsScreen)
-        shown = await until_shown(app, pilot, lambda text: "[b]måltall[/b] hvert år ]" in text.split("─")[0])
-        assert "[b]måltall[/b] hvert år ]" in shown.split("─")[0]  # the table, above the detail
+        table = app.screen.query_one("#segments", DataTable)
+        await until_shown(app, pilot, lambda _: "[b]måltall[/b] hvert år ]" in widget_text(app, table))
+        assert "[b]måltall[/b] hvert år ]" in widget_text(app, table)  # the table's row, not only the detail
+        shown = screen_text(app)
         assert "[b]notat [i]" in shown
         await pilot.press("escape", "ctrl+f")
         await pilot.pause()
