@@ -451,6 +451,31 @@ def test_leakcheck_reads_each_xml_attribute_apart(tmp_path: Path) -> None:
     assert [leak.found for leak in check_file(codebook, key)] == ["Kari Nordmann"]
 
 
+def test_a_name_in_a_yaml_file_is_found_however_yaml_writes_it(tmp_path: Path) -> None:
+    """A YAML string may be folded over lines or written with escapes; the leak check reads it as
+    YAML does too, and a value written plainly is reported only at its line. An alias is read once."""
+    key = known_key()
+    path = tmp_path / "kodebok.yaml"
+    path.write_text(
+        "codes:\n"
+        "- name: hjelp\n"
+        '  definition: "Hun fikk hjelp av \\x4B\\x61ri \\x4Eordmann"\n'
+        '  "\\u004B\\u0061ri \\u004Eordmann": ja\n'
+        "- name: plain\n"
+        "  example: Kari Nordmann sa det.\n"
+        "empty: &tom [x, x]\n"
+        "many: [*tom, *tom, *tom]\n",
+        encoding="utf-8",
+    )
+    assert [(leak.found, leak.where) for leak in check_file(path, key)] == [
+        ("Kari Nordmann", "line 6"),
+        ("Kari Nordmann", "line 3 as YAML reads it"),
+        ("Kari Nordmann", "line 4 as YAML reads it"),
+    ]
+    path.write_text("codes: [\n  Kari Nordmann\n", encoding="utf-8")  # not YAML: read as lines
+    assert [(leak.found, leak.where) for leak in check_file(path, key)] == [("Kari Nordmann", "line 2")]
+
+
 def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_access: KeyAccess) -> None:
     _sample_project(project, key_access)
     with project.begin() as session:

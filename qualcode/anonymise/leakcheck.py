@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +54,11 @@ def file_parts(source: Path | bytes, name: str | None = None) -> Iterator[tuple[
         yield from _docx_parts(source, name)
     elif suffix in (".txt", ".md", ".csv", ".yaml", ".yml"):
         data = source.read_bytes() if isinstance(source, Path) else source
-        for number, line in enumerate(data.decode("utf-8-sig", errors="replace").splitlines(), start=1):
+        text = data.decode("utf-8-sig", errors="replace")
+        for number, line in enumerate(text.splitlines(), start=1):
             yield f"line {number}", line
+        if suffix in (".yaml", ".yml"):
+            yield from _yaml_values(text)
     elif suffix == ".xlsx":
         yield from _xlsx_parts(source, name)
     elif suffix == ".qdc":
@@ -71,6 +75,32 @@ def file_parts(source: Path | bytes, name: str | None = None) -> Iterator[tuple[
                         yield f"{member} line {number}", line
     else:
         raise InvalidInput(f"{name}: the leak check reads {', '.join(READABLE)}")
+
+
+def _yaml_values(text: str) -> Iterator[tuple[str, str]]:
+    """Each string in a YAML file as YAML reads it, where it is not written as it reads: a value
+    written with escapes ("\\x4Bari") or folded over lines is one string only once parsed."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return  # not YAML: its lines were read
+    nodes: deque[yaml.Node] = deque([root] if root is not None else [])
+    seen: set[int] = set()  # an alias repeats what it names: read once, or a few lines could be billions of values
+    while nodes:
+        node = nodes.popleft()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            nodes += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            nodes += node.value
+        elif isinstance(node, yaml.ScalarNode):
+            written = text[node.start_mark.index:node.end_mark.index]
+            if node.value not in (written, written[1:-1]):
+                yield f"line {node.start_mark.line + 1} as YAML reads it", node.value
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
