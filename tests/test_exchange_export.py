@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select
 
+from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import check_file
 from qualcode.anonymise.service import add_known_identifier, create_key
@@ -32,6 +33,7 @@ from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.importers.metadata import attribute_definition, typed_value
 from qualcode.store.models import Coder, Coding, Participant, ParticipantAttribute, Transcript
 from qualcode.store.project import Project
+from qualcode.store.settings import set_setting
 from tests.conftest import make_transcript
 
 NS = {"p": PROJECT_NS}
@@ -183,6 +185,26 @@ def test_the_leak_check_refuses_an_export_holding_a_known_original(exported: Exp
     with Project.open(exported.root) as project, project.begin() as session, pytest.raises(LeakFound, match="refused to write lekk.qdpx"):
         export_qdpx(session, project.root, target, False, key)
     assert not target.exists()
+
+
+def test_the_project_is_named_as_the_key_cleaned_its_name_not_after_its_folder(exported: Exported, tmp_path: Path) -> None:
+    """A study's folder may be named after a person; once the key knows the name, the project's name
+    is rewritten with the rest, and the .qdpx names the project by it, so the export is not refused."""
+    from qualcode.anonymise.reapply import reapply_key
+
+    root = tmp_path / "Kari Nordmann studie"
+    shutil.copytree(exported.root, root)
+    key = PseudonymKey.from_json(exported.key.to_json())
+    pseudonym = add_identifier(key, "Kari Nordmann", "person", "f").pseudonym
+    with Project.open(root) as project:
+        with project.begin() as session:
+            set_setting(session, "project.name", root.name)  # as `qualcode init` names it
+        with project.begin() as session:
+            reapply_key(session, key)
+        with project.begin() as session:
+            written = export_qdpx(session, project.root, tmp_path / "studie.qdpx", False, key)
+    qde, _ = _parts(written.path.read_bytes())
+    assert qde.get("name") == f"{pseudonym} studie"
 
 
 def test_guids_and_positions_side_by_side_never_read_as_identifiers(exported: Exported) -> None:

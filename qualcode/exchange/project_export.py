@@ -58,6 +58,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
+from qualcode.store.settings import get_setting
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -400,7 +401,9 @@ def export_qdpx(
     session: Session, project_root: Path, output: Path | None, force: bool, key: PseudonymKey | None,
 ) -> QdpxExport:
     """Write the project as `.qdpx` (by default exports/prosjekt-<date>.qdpx), validated and leak-checked first."""
-    content = build_qdpx(session, project_root.name)
+    # The name the project was given, which the key cleans like any typed text, rather than its
+    # folder's, which may name someone ("Kari Nordmann studie") and is never rewritten.
+    content = build_qdpx(session, get_setting(session, "project.name") or project_root.name)
     path = export_path(project_root, output, "prosjekt", ".qdpx", force)
     path, warnings = publish_checked(path, content.data, key, numbered=output is None, overwrite=force)
     return QdpxExport(path, content.sources, content.codings, content.notes, content.cases, content.left_out, warnings)
