@@ -426,9 +426,13 @@ def test_leakcheck_passes_pseudonymised_text_and_guard_refuses_leaks(tmp_path: P
     for path in _export_files(tmp_path, clean):
         assert check_file(path, key) == [], path.name
     leaking = _export_files(tmp_path, "Kari var der.")[0]
-    with pytest.raises(LeakFound, match="refused to write rapport.docx: it contains person 'Kari'"):
+    with pytest.raises(LeakFound, match="refused to write rapport.docx: it contains person 'Kari'") as refused:
         guard(leaking, key)
     assert leaking.exists()  # refusing is not deleting: exporters check bytes before anything is written
+    assert "the key holds 'Kari' already, yet the project still has it" in str(refused.value)
+    # An identifier the key does not hold (a number found by its pattern) is to be added to it.
+    with pytest.raises(LeakFound, match=r"it contains phone '987 65 432'.*\(run `qualcode leakcheck` on the source, add the identifier to the key"):
+        guard(b"Ring 987 65 432 om du lurer.", key, "notat.txt")
 
 
 def test_leakcheck_reads_each_xml_attribute_apart(tmp_path: Path) -> None:

@@ -182,9 +182,11 @@ def test_the_leak_check_refuses_an_export_holding_a_known_original(exported: Exp
     key = PseudonymKey.from_json(exported.key.to_json())
     add_known_identifier(key, "KVP", "other")  # as if it were a name, learned without re-applying the key
     target = tmp_path / "lekk.qdpx"
-    with Project.open(exported.root) as project, project.begin() as session, pytest.raises(LeakFound, match="refused to write lekk.qdpx"):
+    with Project.open(exported.root) as project, project.begin() as session, pytest.raises(LeakFound, match="refused to write lekk.qdpx") as refused:
         export_qdpx(session, project.root, target, False, key)
     assert not target.exists()
+    # The key holds it: the hint is not to add it to the key, but to find where the project still has it.
+    assert "(the key holds 'KVP' already, yet the project still has it" in str(refused.value)
 
 
 def test_the_project_is_named_as_the_key_cleaned_its_name_not_after_its_folder(exported: Exported, tmp_path: Path) -> None:

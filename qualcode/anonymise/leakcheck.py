@@ -13,7 +13,7 @@ import zipfile
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +44,7 @@ class Leak:
     found: str
     kind: str
     context: str
+    known: bool = False  # one of the key's originals, rather than a pattern (a number, an address)
 
 
 def file_parts(source: Path | bytes, name: str | None = None) -> Iterator[tuple[str, str]]:
@@ -177,7 +178,7 @@ def _xml_parts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
 def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tuple[Leak, int]]:
     """Originals from the key (with the import's fuzzy matching) and pattern identifiers, with offsets."""
     found: list[tuple[Leak, int]] = [
-        (Leak("", "", match.text, match.entry.kind, _context(text, match.start, match.end)), match.start)
+        (Leak("", "", match.text, match.entry.kind, _context(text, match.start, match.end), True), match.start)
         for match in matcher.find(text)
     ]
     for entry in key.entries:
@@ -185,7 +186,7 @@ def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tu
         if entry.kind not in LIST_KINDS:
             literal = r"\s+".join(re.escape(part) for part in entry.original.split())
             for match in re.finditer(literal, text, re.IGNORECASE):
-                found.append((Leak("", "", entry.original, entry.kind, _context(text, match.start(), match.end())), match.start()))
+                found.append((Leak("", "", entry.original, entry.kind, _context(text, match.start(), match.end()), True), match.start()))
     seen = {(leak.found, offset) for leak, offset in found}
     for pattern in find_patterns(text):
         if (pattern.text, pattern.start) not in seen and not any(o <= pattern.start < o + len(leak.found) for leak, o in found):
@@ -195,7 +196,7 @@ def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tu
 
 def scan_text(text: str, key: PseudonymKey, file: str, where: str) -> list[Leak]:
     """Leaks in one piece of text."""
-    return [Leak(file, where, leak.found, leak.kind, leak.context) for leak, _ in scan_offsets(text, key, KnownMatcher(key))]
+    return [replace(leak, file=file, where=where) for leak, _ in scan_offsets(text, key, KnownMatcher(key))]
 
 
 def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> list[Leak]:
@@ -227,7 +228,7 @@ def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> l
     leaks = []
     for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
         index = bisect_right(starts, offset) - 1
-        leaks.append(Leak(name, parts[index][0], leak.found, leak.kind, leak.context))
+        leaks.append(replace(leak, file=name, where=parts[index][0]))
     return leaks
 
 
@@ -243,6 +244,10 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> N
         raise LeakFound(
             f"refused to write {first.file}: it contains {first.kind} {first.found!r} ({first.where})"
             + (f" and {len(leaks) - 1} more" if len(leaks) > 1 else ""),
+            # A name the key holds is in the project where the key's rewriting did not reach; anything
+            # else is an identifier the key does not hold yet.
+            f"the key holds {first.found!r} already, yet the project still has it: look for it with `qualcode "
+            "search` and in code names and memos, change it there, and export again" if first.known else
             "run `qualcode leakcheck` on the source, add the identifier to the key, and export again",
         )
 
