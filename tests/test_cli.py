@@ -348,3 +348,22 @@ def test_status_counts_the_memos_memo_list_lists_in_the_same_queries_for_thirty_
     many, many_statements = status_memos()
     assert many == len(json.loads(run("--project", str(demo), "memo", "list", "--json").output)) == 30
     assert many_statements == few_statements
+
+
+def test_a_filter_naming_a_coder_finds_them_as_other_names_are_found_or_says_there_is_none(demo: Path) -> None:
+    """--by names a coder exactly or in any case; a name no coder has is an error, not an empty list."""
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.service import add_coding
+
+    with Project.open(demo) as project, project.begin() as session:
+        add_coding(session, "leder_L1", "måltall-press", get_or_create_coder(session, "Forsker 1"), match="vi må nå måltallet før jul")
+    for command in (["coding", "list", "--json"], ["history", "--json"]):
+        listed = run("--project", str(demo), *command, "--by", "forsker 1")
+        assert listed.exit_code == 0, listed.output
+        assert json.loads(listed.output), command
+        missing = CliRunner().invoke(cli, ["--project", str(demo), *command, "--by", "Sissel Bakken"])
+        assert missing.exit_code == 1, (command, missing.output)
+        assert missing.output == (
+            "error: no coder 'Sissel Bakken' in this project (hint: list them with `qualcode coder list`; a coder whose name "
+            "the key holds is listed under its pseudonym)\n"
+        ), missing.output

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInput
 from qualcode.store.events import EventKind, record_event
+from qualcode.store.lookup import resolve
 from qualcode.store.models import Coder
 from qualcode.store.project import clean_typed
 from qualcode.store.settings import get_setting, set_setting
@@ -53,6 +54,16 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
             before=before, after={"name": coder.name, "role": role}, summary=f"{name} is now {role}",
         )
     return coder
+
+
+def find_coder(session: Session, name: str) -> Coder:
+    """The coder a filter names (--by, --coders), found as other names are; an unknown name is an
+    error rather than an empty list. A name the key holds is looked up as its pseudonym where the
+    key is at hand, and otherwise the hint says the list shows it so."""
+    return resolve(
+        session, Coder, clean_typed(session, name.strip()), kind="coder", names=("name",),
+        hint="list them with `qualcode coder list`; a coder whose name the key holds is listed under its pseudonym",
+    )
 
 
 def list_coders(session: Session) -> list[CoderView]:

@@ -22,13 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import find_code
-from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.coders import find_coder, get_or_create_coder
 from qualcode.coding.service import CodingView, add_coding
-from qualcode.errors import InvalidInput, NotFound
+from qualcode.errors import InvalidInput
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, new_guid
-from qualcode.store.project import clean_typed
 
 CONSENSUS_CODER = "konsensus"
 MIN_OVERLAP = 0.9  # of the longer coding, for two codings of one code to agree
@@ -90,13 +89,6 @@ def overlaps_enough(first: tuple[int, int], second: tuple[int, int], share: floa
     return common > 0 and common >= share * max(first[1] - first[0], second[1] - second[0])
 
 
-def _coder(session: Session, name: str) -> Coder:
-    coder = session.scalar(select(Coder).where(Coder.name == clean_typed(session, name)))
-    if coder is None:
-        raise NotFound(f"no coder {name!r}", "list coders with `qualcode coder list`")
-    return coder
-
-
 def _live(session: Session, transcript_id: int, coder_id: int) -> list[tuple[str, Side]]:
     rows = session.execute(
         select(Code.path, Coding.id, Coding.start, Coding.end).join(Code, Coding.code_id == Code.id)
@@ -153,7 +145,7 @@ def disagreements(
         raise InvalidInput(f"compare two different coders, not {coder_a} with themself")
     transcript = find_transcript(session, transcript_ref)
     text = current_text(transcript).text
-    first, second = _coder(session, coder_a), _coder(session, coder_b)
+    first, second = find_coder(session, coder_a), find_coder(session, coder_b)
     consensus = session.scalar(select(Coder).where(Coder.name == consensus_coder))
     decided = _live(session, transcript.id, consensus.id) if consensus is not None else []
     neither = _kept_neither(session, transcript.guid)
@@ -254,7 +246,7 @@ def _keep_neither(session: Session, disagreement: Disagreement, decided_by: Code
 
 def decision_fields(session: Session, choice: Choice, disagreement: Disagreement, consensus_coder: str) -> dict[str, str]:
     """What a decision's event records of it: for whom, how, and between which two coders (names and GUIDs)."""
-    first, second = _coder(session, disagreement.coder_a), _coder(session, disagreement.coder_b)
+    first, second = find_coder(session, disagreement.coder_a), find_coder(session, disagreement.coder_b)
     return {
         "coder": consensus_coder, "choice": choice.value,
         "coder_a": first.name, "coder_a_guid": first.guid, "coder_b": second.name, "coder_b_guid": second.guid,

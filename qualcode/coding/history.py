@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qualcode.coding.coders import find_coder
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
 from qualcode.store.events import Entity, EventKind, Final, event_kind, record_event
@@ -165,7 +166,7 @@ def history(
     """The audit trail, newest first."""
     query = select(Event).order_by(Event.id.desc())
     if coder_name:
-        query = query.join(Coder, Event.coder_id == Coder.id).where(Coder.name == coder_name)
+        query = query.where(Event.coder_id == find_coder(session, coder_name).id)
     if entity_guid:
         query = query.where(Event.entity_guid == entity_guid)
     if limit:

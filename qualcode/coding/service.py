@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import code_subtree_ids, find_code
+from qualcode.coding.coders import find_coder
 from qualcode.errors import Ambiguous, InvalidInput, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
@@ -336,7 +337,7 @@ def list_codings(
         ids = code_subtree_ids(session, code) if include_subcodes else [code.id]
         query = query.where(Coding.code_id.in_(ids))
     if coder_name:
-        query = query.join(Coder).where(Coder.name == coder_name)
+        query = query.where(Coding.coder_id == find_coder(session, coder_name).id)
     if not include_removed:
         query = query.where(Coding.removed_at.is_(None))
     codings = session.scalars(query.order_by(Transcript.name, Coding.start, Coding.id))

@@ -1,4 +1,4 @@
-"""Finding codes, transcripts and participants by what a person calls them, and line numbers in a text."""
+"""Finding codes, transcripts, participants and coders by what a person calls them, and line numbers in a text."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import Ambiguous, NotFound
-from qualcode.store.models import Code, Participant, TextVersion, Transcript
+from qualcode.store.models import Code, Coder, Participant, TextVersion, Transcript
 
-Named = TypeVar("Named", Transcript, Participant, Code)
+Named = TypeVar("Named", Transcript, Participant, Code, Coder)
 
 
 def resolve(
