@@ -351,6 +351,15 @@ class Workspace:
                 coder_name = self.coder(session).name
             change.reapplied = save_and_reapply(self.project, access, key, coder_name)
 
+    def rewrite_with_key(self) -> Reapplied:
+        """Pseudonymise everything stored with what the key knows now. Learning a name does this by
+        itself; a copy or backup of the project made before the key learned it still holds the name,
+        and its exports are refused until it is rewritten."""
+        with self.changing_key() as change:
+            pass  # nothing to learn: saving the key as it is rewrites the project with it
+        assert change.reapplied is not None
+        return change.reapplied
+
     def leak_check_key(self) -> PseudonymKey:
         """The key an export's leak check compares against; after `key destroy` at the end of a
         project an empty one, so the patterns still run. A key that is merely missing is refused:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -123,3 +124,27 @@ def test_a_pseudonym_used_only_in_a_memo_is_renamed_there_too(demo: Path) -> Non
     entry, added = key.entry_for("Åshild Brekke"), key.entry_for(drawn)
     assert entry is not None and added is not None and entry.pseudonym != drawn
     assert f"Ring {entry.pseudonym} om intervjuet." in _memos(demo)
+
+
+def test_a_copy_made_before_the_key_learned_a_name_is_refused_until_reapply_rewrites_it(tmp_path: Path) -> None:
+    """The key learns a name in one project; a copy made before still holds it. Its export is refused
+    with a hint to `anonymise reapply`, which rewrites it; once done, there is nothing more to rewrite."""
+    root, copy = tmp_path / "studie", tmp_path / "kopi"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    transcript = tmp_path / "intervju.txt"
+    transcript.write_text("I: Hvem hjalp deg?\nD1: Veilederen min, Torbjørn, ringte meg.\n", encoding="utf-8")
+    _run(root, "anonymise", "dismiss", "Torbjørn")
+    _run(root, "import", str(transcript))
+    shutil.copytree(root, copy)
+    _run(root, "identifiers", "add", "Torbjørn", "--kind", "person", "--gender", "m")
+    assert "Torbjørn" not in _texts(root)["intervju"] and "Torbjørn" in _texts(copy)["intervju"]
+    refused = CliRunner().invoke(cli, ["--project", str(copy), "export", "qdpx"])
+    assert refused.exit_code == 1
+    assert "the key holds 'Torbjørn' already, yet the project still has it" in refused.output, refused.output
+    assert "`qualcode anonymise reapply`" in refused.output
+    assert not list((copy / "exports").glob("*.qdpx"))
+    rewritten = _run(copy, "anonymise", "reapply")
+    assert "pseudonymised 1 more places in 1 transcripts (intervju)" in rewritten, rewritten
+    assert _texts(copy) == _texts(root)  # the same pseudonym as the project the key learned it in
+    _run(copy, "export", "qdpx")
+    assert _run(copy, "anonymise", "reapply") == "nothing to rewrite: the project holds nothing the key knows\n"

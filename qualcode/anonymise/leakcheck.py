@@ -246,8 +246,8 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> N
             + (f" and {len(leaks) - 1} more" if len(leaks) > 1 else ""),
             # A name the key holds is in the project where the key's rewriting did not reach; anything
             # else is an identifier the key does not hold yet.
-            f"the key holds {first.found!r} already, yet the project still has it: look for it with `qualcode "
-            "search` and in code names and memos, change it there, and export again" if first.known else
+            f"the key holds {first.found!r} already, yet the project still has it (a copy or backup from before "
+            "the key learned it?): rewrite it with `qualcode anonymise reapply` and export again" if first.known else
             "run `qualcode leakcheck` on the source, add the identifier to the key, and export again",
         )
 

@@ -1,4 +1,4 @@
-"""`qualcode anonymise pending|accept|dismiss|review|style|attribution-check`: possible identifiers."""
+"""`qualcode anonymise pending|accept|dismiss|review|style|attribution-check|reapply`: possible identifiers."""
 
 from __future__ import annotations
 
@@ -64,6 +64,24 @@ def anonymise_dismiss(app: AppContext, words: tuple[str, ...]) -> None:
         for word in words:
             dismiss(key, word)
     click.echo(f"dismissed {len(words)}")
+
+
+@anonymise_group.command("reapply")
+@pass_app
+def anonymise_reapply(app: AppContext) -> None:
+    """Pseudonymise everything stored with all the key knows now.
+
+    Learning a name does this by itself. A copy or a backup of the project made before the key
+    learned a name still holds it, and its exports are refused until it is rewritten.
+
+    Example: qualcode anonymise reapply
+    """
+    with app.workspace() as workspace:
+        result = workspace.rewrite_with_key()
+    if result.anything:
+        report_rewrite(result)
+    else:
+        click.echo("nothing to rewrite: the project holds nothing the key knows")
 
 
 REVIEW_KEYS = {"p": "person", "l": "place", "n": "nav_office", "e": "employer", "s": "school", "o": "other"}
