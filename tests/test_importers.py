@@ -377,12 +377,29 @@ def test_participants_csv_with_semicolons_and_attributes(session: Session, tmp_p
     assert import_participants(session, path).updated == ["D1"]
 
 
+def test_participants_csv_columns_in_norwegian_or_spaced_are_the_participants_own(session: Session, tmp_path: Path) -> None:
+    """A column names a participant's own field however it is written (Rolle, Age band, kjønn, Kontor),
+    as a .qdpx's variables do; an attribute's name keeps one space between its words."""
+    from qualcode.importers.metadata import import_participants
+
+    path = tmp_path / "deltakere.csv"
+    path.write_text("Navn,Rolle,Age band,kjønn,Kontor,Fylke  navn\nD1,deltaker,30-39,kvinne,kontor A,Vestfold\n", encoding="utf-8")
+    assert import_participants(session, path).created == ["D1"]
+    d1 = session.scalar(select(Participant).where(Participant.name == "D1"))
+    assert d1 is not None
+    assert (d1.role, d1.age_band, d1.gender, d1.office) == ("deltaker", "30-39", "kvinne", "kontor A")
+    assert {a.definition.name: a.value for a in d1.attributes} == {"fylke navn": "Vestfold"}
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("navn,rolle\nD1,deltaker\n", "no participant column"),
+        ("hvem,rolle\nD1,deltaker\n", "no participant column"),
         ("participant,role\nD1,deltaker\nD1,veileder\n", "line 3: participant D1 appears twice"),
         ("participant,role\n,deltaker\n", "line 2: the participant column is empty"),
+        ("participant,kommune,Kommune\nD1,Horten,Horten\n", "p.csv: column 'kommune' is given twice"),
+        ("participant,role,Rolle\nD1,deltaker,veileder\n", "p.csv: columns 'role' and 'rolle' both give the participant's role"),
+        ("participant,age band,age_band\nD1,30-39,40-49\n", "columns 'age band' and 'age_band' both give the participant's age_band"),
     ],
 )
 def test_participants_csv_errors(session: Session, tmp_path: Path, content: str, message: str) -> None:

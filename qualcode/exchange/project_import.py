@@ -37,6 +37,7 @@ from qualcode.importers.document import ParsedDocument
 from qualcode.importers.metadata import (
     attribute_definition,
     check_transcript_meta,
+    participant_field,
     participant_state,
     set_participant_attribute,
     typed_value,
@@ -83,8 +84,6 @@ CODER_NAME_LENGTH = 200  # the store's columns (store/models.py)
 CODE_NAME_LENGTH = 200
 TRANSCRIPT_NAME_LENGTH = 200
 PARTICIPANT_NAME_LENGTH = 100
-PARTICIPANT_FIELDS = {"role": "role", "rolle": "role", "gender": "gender", "kjønn": "gender", "age band": "age_band",
-                      "age_band": "age_band", "aldersgruppe": "age_band", "office": "office", "kontor": "office"}
 
 
 @dataclass
@@ -787,7 +786,7 @@ def _write_cases(
             session.flush()
             result.participants_created.append(name)
         for variable, value in case.variables.items():
-            column = PARTICIPANT_FIELDS.get(variable.strip().lower())
+            column = participant_field(variable)
             try:
                 # Free text in these columns is pseudonymised by the session's typed-text hook (anonymise/typed_text.py).
                 if column is not None:

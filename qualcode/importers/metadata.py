@@ -32,7 +32,16 @@ TRANSCRIPT_KEYS = {
 FIDELITIES = {"transcript", "referat", "fieldnotes", "comments"}
 FIDELITY_SYNONYMS = {"notes": "referat", "notat": "referat", "recorded": "transcript", "transkripsjon": "transcript"}
 PARTICIPANT_COLUMNS = {"role", "gender", "age_band", "office"}
-ID_COLUMNS = ("participant", "id", "name", "deltaker")
+ID_COLUMNS = ("participant", "id", "name", "deltaker", "navn")
+# What other files call a participant's own columns, in English and Norwegian, spaced or not
+# ("age band", "age-band", "Age_Band"); anything else is an attribute of that name.
+PARTICIPANT_FIELDS = {"role": "role", "rolle": "role", "gender": "gender", "kjønn": "gender", "age band": "age_band",
+                      "aldersgruppe": "age_band", "office": "office", "kontor": "office"}
+
+
+def participant_field(name: str) -> str | None:
+    """The participant's own column a column or variable name means, or None for an attribute."""
+    return PARTICIPANT_FIELDS.get(" ".join(name.replace("_", " ").replace("-", " ").split()).casefold())
 
 
 def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
@@ -159,7 +168,14 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(raw), dialect=dialect)
     # Cleaned before lower case: a column named for a person the key holds is then still a name.
-    columns = [clean_typed(session, column.strip(), folded=True).lower() for column in reader.fieldnames or []]
+    given = [" ".join(clean_typed(session, column, folded=True).lower().split()) for column in reader.fieldnames or []]
+    columns = [participant_field(column) or column for column in given]
+    for index, column in enumerate(columns):
+        if column and column in columns[:index]:
+            first = given[columns.index(column)]
+            twice = (f"column {first!r} is given twice" if first == given[index]
+                     else f"columns {first!r} and {given[index]!r} both give the participant's {column}")
+            raise ImportFailed(f"{path.name}: {twice}", "keep one of them and import again")
     id_column = next((column for column in ID_COLUMNS if column in columns), None)
     if id_column is None:
         raise ImportFailed(f"{path.name}: no participant column", "the first row must name a column 'participant'")
