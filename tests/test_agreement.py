@@ -251,6 +251,16 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     assert "Agreement by turn" in [paragraph.text for paragraph in word.paragraphs]
     assert any("Forsker 2" in paragraph.text and "not by" in paragraph.text for paragraph in word.paragraphs)
     assert word.tables[0].rows[0].cells[0].text == "Code"
+    # A file already there is someone's: refused, both left as they were, until --force.
+    workbook.write_bytes(b"mitt eget regneark")
+    document.write_bytes(b"min egen tekst")
+    for option, path in (("--xlsx", workbook), ("--docx", document)):
+        refused = run(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", option, str(path))
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr == f"error: {path} exists (hint: pass --force to overwrite it, or give another file name)\n"
+    assert (workbook.read_bytes(), document.read_bytes()) == (b"mitt eget regneark", b"min egen tekst")
+    ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--xlsx", str(workbook), "--docx", str(document), "--force")
+    assert load_workbook(workbook).worksheets[0] is not None and Document(str(document)).tables
 
 
 @pytest.mark.parametrize(("args", "message"), [

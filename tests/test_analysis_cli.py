@@ -107,6 +107,13 @@ def test_matrix_xlsx_reads_back(studie: tuple[Path, dict[str, str]], tmp_path: P
     assert row[1] == 3 and row[3] == 1 and row[5] == 4
     assert next(row for row in cells if row[0] == "Total")[5] == 12
     assert "A passage is a stretch" in cells[1][0]
+    # Run again: the workbook is there, so it is kept until --force.
+    again = run(studie, "matrix", "--by", "office", "--xlsx", str(path))
+    assert again.exit_code == 1 and again.stderr == f"error: {path} exists (hint: pass --force to overwrite it, or give another file name)\n"
+    assert load_workbook(path).active is not None
+    assert run(studie, "matrix", "--by", "role", "--xlsx", str(path), "--force").exit_code == 0
+    header = next(row for row in load_workbook(path).active.iter_rows(values_only=True) if row[0] == "Code")
+    assert tuple(header[1:4]) == ("deltaker", "leder", "veileder")  # the role matrix, over the office one
 
 
 def test_cell_lists_exactly_what_the_matrix_counts(studie: tuple[Path, dict[str, str]]) -> None:

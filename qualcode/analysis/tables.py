@@ -391,13 +391,18 @@ def _sheet_title(title: str, number: int) -> str:
     return shorten(cleaned, SHEET_TITLE_MAX - 4) + (f" ({number + 1})" if number else "")
 
 
-def write_xlsx(tables: Sequence[Table], path: Path, check: Callable[[bytes], None] | None = None) -> Path:
+def write_xlsx(
+    tables: Sequence[Table], path: Path, check: Callable[[bytes], None] | None = None, *, overwrite: bool = False,
+) -> Path:
     """Write the tables to `path` whole or not at all: `check` (the leak check) sees the bytes first,
-    then a temporary file beside `path` is renamed over it, so a failure leaves no half workbook."""
+    then a temporary file beside `path` is renamed over it, so a failure leaves no half workbook.
+    A file already at `path` is replaced only with `overwrite`: it may be someone's own workbook."""
     if path.suffix.lower() != ".xlsx":
         raise InvalidInput(f"{path} does not end in .xlsx", "name the workbook like matrise.xlsx")
     if not path.parent.is_dir():
         raise InvalidInput(f"no folder {path.parent} to write {path.name} in", "create the folder first, or give another path")
+    if not overwrite and os.path.lexists(path):
+        raise InvalidInput(f"{path} exists", "pass --force to overwrite it, or give another file name")
     data = xlsx_bytes(tables)
     if check is not None:
         check(data)

@@ -132,7 +132,7 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
         key = workspace.leak_check_key()
         if output.xlsx is not None:
             path = output.xlsx
-            write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name))
+            write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name), overwrite=output.force)
             note(f"wrote {path}")
         if docx is not None:
             from qualcode.agreement.document import docx_bytes
@@ -140,7 +140,8 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
 
             if docx.suffix.lower() != ".docx":
                 raise InvalidInput(f"{docx} does not end in .docx", "name the document like enighet.docx")
-            publish(docx, docx_bytes(result, list(tables.values())), lambda data: guard(data, key, docx.name))
+            publish(docx, docx_bytes(result, list(tables.values())), lambda data: guard(data, key, docx.name),
+                    overwrite=output.force)
             note(f"wrote {docx}")
     if output.as_json:
         emit_json(table_data(tables[printed]))

@@ -42,7 +42,8 @@ def code_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def output_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """--json, --csv and --xlsx PATH: the outputs every analysis table has."""
+    """--json, --csv and --xlsx PATH (with --force to overwrite it): the outputs every analysis table has."""
+    function = click.option("--force", is_flag=True, help="Overwrite the workbook (or document) if it exists.")(function)
     function = click.option("--xlsx", type=click.Path(path_type=Path), help="Also write the table to this .xlsx workbook.")(function)
     function = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(function)
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(function)
@@ -53,10 +54,11 @@ class Output:
     as_json: bool
     as_csv: bool
     xlsx: Path | None
+    force: bool = False  # a file that exists is overwritten only when asked
 
     @classmethod
     def take(cls, options: dict[str, Any]) -> Output:
-        chosen = cls(options.pop("as_json"), options.pop("as_csv"), options.pop("xlsx"))
+        chosen = cls(options.pop("as_json"), options.pop("as_csv"), options.pop("xlsx"), options.pop("force"))
         if chosen.as_json and chosen.as_csv:
             raise InvalidInput("--json and --csv cannot both be printed", "choose one; --xlsx can go with either")
         return chosen
@@ -79,7 +81,7 @@ def _emit(workspace: Workspace, output: Output, tables: dict[str, Table], csv_ta
 
         key = workspace.leak_check_key()
         path = output.xlsx
-        write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name))
+        write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name), overwrite=output.force)
         note(f"wrote {path}")
     if output.as_json:
         data = {name: table_data(table) for name, table in tables.items()}

@@ -57,7 +57,7 @@ class TargetExists(InvalidInput):
     """The file to publish to exists and must not be overwritten; nothing was written."""
 
     def __init__(self, target: Path) -> None:
-        super().__init__(f"{target} exists", "pass --force to overwrite it, or --output another file")
+        super().__init__(f"{target} exists", "pass --force to overwrite it, or give another file name")
         self.target = target
 
 
