@@ -119,6 +119,30 @@ def test_codes_the_file_lacks_are_kept_and_reported(session: Session) -> None:
     assert find_code(session, "måltall-press")
 
 
+def test_a_merge_keeps_what_the_file_leaves_out(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """A file that states only a code's new definition, or another program's .qdc with names only,
+    changes what it states and keeps the rest: rules, example, colour, shortcut and signal words."""
+    from qualcode.exchange.codebook_qdc import import_qdc, load_qdc
+
+    shipped = next(spec for spec in load_codebook(KVP_CODEBOOK).codes if spec.name == "empowerment")
+    before = find_code(session, "empowerment")
+    kept = {field: getattr(before, field) for field in ("inclusion", "exclusion", "example", "colour", "shortcut")}
+    assert all(kept.values()) and before.signal_words == shipped.signal_words != []
+    changes = apply_codebook(session, parse_codebook("name: ny\ncodes:\n  - name: empowerment\n    definition: Ny definisjon\n", "ny.yaml"), coder)
+    assert changes.updated == ["empowerment"]
+    after = find_code(session, "empowerment")
+    assert after.definition == "Ny definisjon"
+    assert {field: getattr(after, field) for field in kept} == kept and after.signal_words == shipped.signal_words
+    qdc = tmp_path / "fremmed.qdc"
+    qdc.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        f'<Code guid="{after.guid}" name="empowerment" isCodable="true"/></Codes></CodeBook>', encoding="utf-8",
+    )
+    assert import_qdc(session, load_qdc(qdc), coder).changes.updated == []
+    again = find_code(session, "empowerment")
+    assert (again.definition, {field: getattr(again, field) for field in kept}) == ("Ny definisjon", kept)
+
+
 def test_shortcut_clash_with_a_kept_code_is_refused(session: Session) -> None:
     clash = parse_codebook("name: x\ncodes:\n  - name: ny kode\n    shortcut: m\n", "x.yaml")
     with pytest.raises(CodebookInvalid, match="already used by måltall-press"):

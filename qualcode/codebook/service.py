@@ -94,7 +94,8 @@ def _as_stored(
 def apply_codebook(
     session: Session, codebook: Codebook, coder: Coder | None = None, guids: Mapping[str, str] | None = None
 ) -> CodebookChanges:
-    """Merge a codebook into the project by code path: new codes are created, changed ones updated.
+    """Merge a codebook into the project by code path: new codes are created, changed ones updated
+    with what the file states (a field it leaves out keeps its value).
 
     Codes the project has but the file lacks are kept (codings may use them) and reported. A new
     code takes its GUID from `guids` (path -> GUID, what another program's file gave it) when no
@@ -137,7 +138,7 @@ def apply_codebook(
             )
             continue
         before = code_state(code)
-        _set_fields(code, spec)
+        _set_fields(code, spec, keep_unstated=True)
         code.position = position
         after = code_state(code)
         if before == after:
@@ -156,10 +157,16 @@ def apply_codebook(
     return CodebookChanges(created, updated, unchanged, not_in_file)
 
 
-def _set_fields(code: Code, spec: CodeSpec) -> None:
+def _set_fields(code: Code, spec: CodeSpec, keep_unstated: bool = False) -> None:
+    """The file's fields on `code`; with `keep_unstated`, a field the file leaves out (another
+    program's file with only names, a YAML file with only a new definition) keeps the project's
+    value: a merge never clears what a researcher wrote. Clearing one is `codebook edit`'s work."""
     for key in CODE_FIELDS:
-        setattr(code, key, getattr(spec, key))
-    code.signal_words = list(spec.signal_words)
+        value = getattr(spec, key)
+        if value is not None or not keep_unstated:
+            setattr(code, key, value)
+    if spec.signal_words or not keep_unstated:
+        code.signal_words = list(spec.signal_words)
 
 
 def _check_shortcuts(codebook: Codebook, existing: dict[str, Code], file_paths: set[str]) -> None:
