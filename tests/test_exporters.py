@@ -161,6 +161,19 @@ def test_attribution_templates_and_english(coded: tuple[Project, PseudonymKey]) 
     assert "(Leder, T1 [S-" in "\n".join(text for _, text in paragraphs(custom))
 
 
+def test_a_title_and_an_attribution_typed_for_the_export_are_cleaned_as_typed_text(coded: tuple[Project, PseudonymKey]) -> None:
+    """A control character (a Word file cannot hold one) is dropped; a name the key holds is written
+    as its pseudonym, as in any typed text, rather than the export being refused."""
+    project, key = coded
+    person = next(entry for entry in key.entries if entry.kind == "person" and " " in entry.original)
+    with project.begin() as session:
+        path = report(session, project, key, title=f"Rapport\x01 om {person.original}\x1b", attribution=f"{person.original}: {{role_name}}")
+    written = "\n".join(text for _, text in paragraphs(path))
+    assert f"Rapport om {person.pseudonym}" in written and f"({person.pseudonym}: Leder" in written
+    assert person.original not in written
+    assert docx.Document(str(path)).core_properties.title == f"Rapport om {person.pseudonym}"
+
+
 def test_toc_page_numbers_bookmarks_and_styles(sample_report: SampleReport) -> None:
     path = sample_report.path
     document = docx.Document(str(path))

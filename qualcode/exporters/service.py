@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import string
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
+from qualcode.anonymise.typed_text import clean_text
 from qualcode.coding.passages import Quote, QuoteFilter, nothing_selected, select_quotes
 from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template
 from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import FORMATS, render_quote_table
+from qualcode.text.normalise import visible
 
 if TYPE_CHECKING:
     from qualcode.codebook.service import CodeView
@@ -130,11 +132,21 @@ def render_report(
     return report.render_report(session, quotes, codes, selection, options, progress)
 
 
+def as_typed(text: str | None, key: PseudonymKey | None) -> str | None:
+    """What a researcher typed for an export (a title, an attribution template) as typed text is
+    stored: no control characters (a Word file cannot hold them), and the names the key holds
+    replaced by their pseudonyms, so "Rapport om Kari Nordmann" is written, not refused."""
+    if text is None:
+        return None
+    return clean_text(text, key) if key is not None else visible(text)
+
+
 def export_report(
     session: Session, project_root: Path, selection: QuoteFilter, options: ReportOptions,
     output: Path | None, force: bool, key: PseudonymKey | None, progress: Progress | None = None,
 ) -> ExportResult:
     """Write the Word report; an empty selection is refused and writes nothing."""
+    options = replace(options, title=as_typed(options.title, key), attribution=as_typed(options.attribution, key) or "")
     quotes, codes = select_quotes(session, selection, per_passage=True)
     if not quotes:
         raise nothing_selected(session, selection)
@@ -148,6 +160,7 @@ def export_quote_table(
     output: Path | None, force: bool, key: PseudonymKey | None, progress: Progress | None = None,
 ) -> ExportResult:
     """Write a quote table (csv or xlsx); an empty selection is refused and writes nothing."""
+    template = as_typed(template, key) or ""
     if table_format not in FORMATS:
         raise InvalidInput(f"format {table_format!r} is not one of {', '.join(FORMATS)}")
     quotes, codes = select_quotes(session, selection, per_passage=True)
