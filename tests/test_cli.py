@@ -367,3 +367,16 @@ def test_a_filter_naming_a_coder_finds_them_as_other_names_are_found_or_says_the
             "error: no coder 'Sissel Bakken' in this project (hint: list them with `qualcode coder list`; a coder whose name "
             "the key holds is listed under its pseudonym)\n"
         ), missing.output
+
+
+@pytest.mark.parametrize("args", [
+    ["history", "--limit", "99999999999999999999999"],
+    ["memo", "add", "et notat", "--coding", "99999999999999999999999"],
+    ["coding", "remove", "99999999999999999999999"],
+    ["coding", "memo", "99999999999999999999999", "et notat"],
+], ids=lambda args: " ".join(args[:2]))
+def test_a_number_beyond_what_the_project_holds_is_one_line(demo: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(cli, ["--project", str(demo), *args], env={"QUALCODE_KEY_PASSPHRASE": "test passphrase"})
+    assert (result.exit_code, result.output) == (1, (
+        "error: a number given is too large (hint: ids, offsets and limits are whole numbers below 9223372036854775808)\n"
+    ))

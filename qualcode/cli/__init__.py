@@ -14,7 +14,7 @@ import click
 from qualcode import __version__
 from qualcode.cli.context import AppContext
 from qualcode.config import Config
-from qualcode.errors import QualcodeError
+from qualcode.errors import InvalidInput, QualcodeError
 from qualcode.store.faults import database_fault, disk_fault
 
 # Each command's module is imported only when that command runs or a help listing needs it, so
@@ -152,6 +152,13 @@ class QualcodeGroup(click.Group):
                 if fault is None:
                     raise
                 raise fault from None
+            except OverflowError as error:
+                # An id, offset or limit beyond what SQLite holds (a 64-bit integer), from any command.
+                if "SQLite INTEGER" not in str(error):
+                    raise
+                raise InvalidInput(
+                    "a number given is too large", "ids, offsets and limits are whole numbers below 9223372036854775808",
+                ) from None
         except QualcodeError as error:
             line = f"error: {error.message}" + (f" (hint: {error.hint})" if error.hint else "")
             click.echo(" ".join(line.split()), err=True)  # one line, whatever the message holds
