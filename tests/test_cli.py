@@ -380,3 +380,22 @@ def test_a_number_beyond_what_the_project_holds_is_one_line(demo: Path, args: li
     assert (result.exit_code, result.output) == (1, (
         "error: a number given is too large (hint: ids, offsets and limits are whole numbers below 9223372036854775808)\n"
     ))
+
+
+def test_names_and_searches_typed_decomposed_find_what_is_stored_composed(demo: Path) -> None:
+    """Some systems type "å" as "a" and a combining ring (NFD); the project stores names and texts
+    composed (NFC). A code, a transcript and a search given decomposed find the same."""
+    import unicodedata
+
+    def decomposed(text: str) -> str:
+        return unicodedata.normalize("NFD", text)
+
+    composed = run("--project", str(demo), "search", "måltall", "--json")
+    assert composed.exit_code == 0 and json.loads(composed.output)["turns_matched"] > 0
+    assert json.loads(run("--project", str(demo), "search", decomposed("måltall"), "--json").output) == {
+        **json.loads(composed.output), "query": decomposed("måltall"),
+    }
+    listed = run("--project", str(demo), "coding", "list", "--code", decomposed("måltall-press"))
+    assert listed.exit_code == 0, listed.output
+    shown = run("--project", str(demo), "codebook", "history", decomposed("måltall-press"))
+    assert shown.exit_code == 0 and "måltall-press" in shown.output, shown.output

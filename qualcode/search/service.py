@@ -15,6 +15,7 @@ from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.errors import SearchSyntaxError
 from qualcode.search.query import ParsedQuery, Pattern, parse_query
 from qualcode.store.lookup import find_participant, find_transcript
+from qualcode.text.normalise import visible
 from qualcode.text.tokens import WORD, stem_words, tokenise
 
 
@@ -133,7 +134,7 @@ def search(
     is false, for a caller that shows no hint).
     """
     filters = filters or SearchFilters()
-    parsed = parse_query(query)
+    parsed = parse_query(visible(query))  # the texts are composed (NFC): so is what is looked for
     where, params = _filter_sql(session, filters)
     texts = _Texts(session, filters)
     expression = parsed.resolve([wildcard_words(session, pattern) for pattern in parsed.wildcards])

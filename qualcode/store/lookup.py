@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -23,7 +24,10 @@ def resolve(
     """The one `model` row `ref` names, found the same way for codes, transcripts and participants:
     an exact name, then a unique case-insensitive one (Python's casefold, so Æ, Ø and Å fold too;
     SQLite's lower() only folds ASCII), then `fallback`, then an id, then a GUID. Two or more
-    case-insensitive matches are refused with the candidates listed, never settled by taking one."""
+    case-insensitive matches are refused with the candidates listed, never settled by taking one.
+    `ref` is read as names are stored: composed (NFC), so a decomposed "å" typed on some systems
+    finds "måltall-press"."""
+    ref = unicodedata.normalize("NFC", ref)
     candidates: list[Named] = []
     for name in names:  # earlier names win: a code's exact path before another code's name
         candidates = list(session.scalars(select(model).where(getattr(model, name) == ref).order_by(model.id)))
