@@ -277,6 +277,11 @@ def test_memos_on_project_transcript_code_and_coding(session: Session, coder: Co
     assert len(list_memos(session)) == 4
     with pytest.raises(InvalidInput, match="empty"):
         add_memo(session, "   ", coder)
+    # A memo is never left on a coding that was removed, as a change to it never is.
+    remove_coding(session, coding.id, coder)
+    with pytest.raises(InvalidInput, match=f"coding {coding.id} was removed"):
+        add_memo(session, "Om et fjernet sitat", coder, coding_ref=str(coding.id))
+    assert len(list_memos(session)) == 4
 
 
 PIECES = list("abcæøåÆØÅ 😀.-\n") + ["\r\n", "\r", "\u00a0", "\u00ad", "e\u0301", "\ufeff", "ord-\nbrudd"]

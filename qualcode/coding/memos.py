@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import find_code
-from qualcode.coding.service import find_coding
+from qualcode.coding.service import live_coding
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_transcript
@@ -83,7 +83,7 @@ def add_memo(
     if code_ref:
         memo.code_id = find_code(session, code_ref).id
     if coding_ref:
-        memo.coding_id = find_coding(session, coding_ref).id
+        memo.coding_id = live_coding(session, coding_ref).id
     session.add(memo)
     session.flush()
     view = memo_view(session, memo)

@@ -238,7 +238,8 @@ def find_coding(session: Session, ref: str | int) -> Coding:
     return coding
 
 
-def _live(session: Session, ref: str | int) -> Coding:
+def live_coding(session: Session, ref: str | int) -> Coding:
+    """A coding by id or GUID that has not been removed: what a change or a memo may be made on."""
     coding = find_coding(session, ref)
     if coding.removed_at is not None:
         raise InvalidInput(f"coding {coding.id} was removed", "`qualcode undo` brings it back if it was the last change")
@@ -273,14 +274,14 @@ def _change(
 
 def remove_coding(session: Session, ref: str | int, coder: Coder) -> CodingView:
     """Mark a coding removed; it stays in the database and the log, and undo restores it."""
-    coding = _live(session, ref)
+    coding = live_coding(session, ref)
     summary = f"removed {coding.code.path} from {coding.transcript.name} {coding.start}-{coding.end}"
     return _change(session, coding, coder, EventKind.CODING_REMOVE, summary, lambda c: setattr(c, "removed_at", utcnow()))
 
 
 def resize_coding(session: Session, ref: str | int, start: int, end: int, coder: Coder) -> CodingView:
     """Move a coding's boundaries within its text version."""
-    coding = _live(session, ref)
+    coding = live_coding(session, ref)
     version = current_text(coding.transcript)
     if version.id != coding.text_version_id:
         raise InvalidInput(f"coding {coding.id} belongs to an older text version", "re-anchor it first")
@@ -295,7 +296,7 @@ def resize_coding(session: Session, ref: str | int, start: int, end: int, coder:
 
 def recode_coding(session: Session, ref: str | int, code_ref: str, coder: Coder) -> CodingView:
     """Change the code of a coding, keeping its span."""
-    coding = _live(session, ref)
+    coding = live_coding(session, ref)
     code = find_code(session, code_ref)
     summary = f"changed coding {coding.id} from {coding.code.path} to {code.path}"
     return _change(session, coding, coder, EventKind.CODING_RECODE, summary, lambda c: setattr(c, "code", code))
@@ -303,7 +304,7 @@ def recode_coding(session: Session, ref: str | int, code_ref: str, coder: Coder)
 
 def set_coding_memo(session: Session, ref: str | int, text: str | None, coder: Coder) -> CodingView:
     """Write, replace or (with empty text) clear a coding's memo."""
-    coding = _live(session, ref)
+    coding = live_coding(session, ref)
     memo = text.strip() if text and text.strip() else None
     summary = f"{'wrote' if memo else 'cleared'} memo on coding {coding.id}"
     return _change(session, coding, coder, EventKind.CODING_MEMO, summary, lambda c: setattr(c, "memo", memo))
