@@ -203,6 +203,13 @@ def test_passphrase_is_prompted_when_not_in_the_environment(demo: Path, monkeypa
     monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
     result = CliRunner().invoke(cli, ["--project", str(demo), "key", "show"], input="test passphrase\n")
     assert result.exit_code == 0 and "Sissel Bakken" in result.output
+    # No terminal and nothing on standard input (a job, `< /dev/null`): one line, not getpass's warning.
+    for given in ("", "\n"):
+        result = CliRunner().invoke(cli, ["--project", str(demo), "memo", "add", "et notat"], input=given)
+        assert (result.exit_code, result.output) == (1, (
+            "error: the key's passphrase was not given, and there is no terminal to ask for it in "
+            "(hint: set QUALCODE_KEY_PASSPHRASE, or run the command in a terminal)\n"
+        ))
 
 
 def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:

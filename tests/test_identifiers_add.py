@@ -148,3 +148,23 @@ def test_a_copy_made_before_the_key_learned_a_name_is_refused_until_reapply_rewr
     assert _texts(copy) == _texts(root)  # the same pseudonym as the project the key learned it in
     _run(copy, "export", "qdpx")
     assert _run(copy, "anonymise", "reapply") == "nothing to rewrite: the project holds nothing the key knows\n"
+
+
+def test_a_rewrite_that_makes_two_transcripts_the_same_text_is_kept(tmp_path: Path) -> None:
+    """Two notes differing only in a name become the same text once the name's pseudonym is the
+    other note's word. The rewrite used to fail on the text's uniqueness, and every command after it
+    retried and failed; now both hold the text, and importing it a third time is still refused."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    folder = tmp_path / "notater"
+    folder.mkdir()
+    for name, who in (("a", "Kari"), ("b", "Hanne")):
+        (folder / f"{name}.txt").write_text(f"I: Hvem?\nD1: Jeg snakket med {who} i dag.\n", encoding="utf-8")
+    _run(root, "anonymise", "dismiss", "Kari", "Hanne")
+    _run(root, "import", str(folder))
+    _run(root, "identifiers", "add", "Kari", "--kind", "person", "--pseudonym", "Hanne")
+    assert _texts(root) == {name: "I: Hvem?\nD1: Jeg snakket med Hanne i dag.\n" for name in ("a", "b")}
+    assert "2 transcripts" in _run(root, "status")
+    (folder / "c.txt").write_text("I: Hvem?\nD1: Jeg snakket med Hanne i dag.\n", encoding="utf-8")
+    again = _run(root, "import", str(folder / "c.txt"))
+    assert "c.txt is already present as transcript b" in again and "0 imported, 1 already present" in again, again

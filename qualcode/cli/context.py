@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -10,6 +11,7 @@ import click
 
 from qualcode.cli.output import note
 from qualcode.config import Config
+from qualcode.errors import KeyFileError
 
 if TYPE_CHECKING:
     from qualcode.anonymise.reapply import Reapplied
@@ -19,7 +21,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def ask_passphrase(prompt: str, new: bool) -> str:
-    """Asked on the terminal (twice for a new key), never echoed."""
+    """Asked on the terminal (twice for a new key), never echoed. Without a terminal (a script, a
+    job) it is read as one line from standard input, once; with none there, the command stops with
+    one line saying how to give it, rather than Python's warning that it cannot hide what is typed."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise KeyFileError(
+                "the key's passphrase was not given, and there is no terminal to ask for it in",
+                "set QUALCODE_KEY_PASSPHRASE, or run the command in a terminal",
+            )
+        return line.rstrip("\r\n")
     return str(click.prompt(prompt, hide_input=True, confirmation_prompt=new, err=True))
 
 

@@ -195,10 +195,13 @@ class TextVersion(Base):
     """One immutable, normalised text of a transcript; corrections add a new version."""
 
     __tablename__ = "text_versions"
-    # The same text twice would be the same interview imported twice: refused, even in a race.
+    # The same text twice in one transcript is never a new version. Two transcripts may come to hold
+    # the same text once pseudonymised (migration 0010); an import of a text already present is
+    # refused by looking it up, under the key's lock, one import at a time.
     __table_args__ = (
         UniqueConstraint("transcript_id", "number"),
-        Index("uq_text_versions_content_hash", "content_hash", unique=True),
+        Index("uq_text_versions_transcript_content", "transcript_id", "content_hash", unique=True),
+        Index("ix_text_versions_content_hash", "content_hash"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
