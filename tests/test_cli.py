@@ -406,3 +406,11 @@ def test_names_and_searches_typed_decomposed_find_what_is_stored_composed(demo: 
     assert listed.exit_code == 0, listed.output
     shown = run("--project", str(demo), "codebook", "history", decomposed("måltall-press"))
     assert shown.exit_code == 0 and "måltall-press" in shown.output, shown.output
+
+
+def test_a_coder_name_with_a_line_break_or_control_character_is_stored_as_one_line(demo: Path) -> None:
+    result = CliRunner().invoke(cli, ["--project", str(demo), "--coder", "Ny\nForsker\x07  2", "memo", "add", "et notat"],
+                                env={"QUALCODE_KEY_PASSPHRASE": "test passphrase"})
+    assert result.exit_code == 0, result.output
+    listed = json.loads(run("--project", str(demo), "coder", "list", "--json").output)
+    assert "Ny Forsker 2" in [coder["name"] for coder in listed]

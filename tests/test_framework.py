@@ -290,7 +290,8 @@ def test_cli_set_show_cell_clear_and_undo(root: Path) -> None:
 
 def test_cli_errors_are_one_line(root: Path) -> None:
     for args, message in (
-        (("framework", "set", "D1", "empowerment"), "give the summary as TEXT or write it with --edit"),
+        (("framework", "set", "D1", "empowerment"), "no summary given (hint: give it as TEXT"),
+        (("framework", "set", "D1", "empowerment", "tekst", "--edit"), "give the summary as TEXT or write it with --edit, not both"),
         (("framework", "set", "D1", "empowerment", " "), "the summary is empty"),
         (("framework", "show", "--code", "finnes-ikke"), "no code"),
         (("framework", "cell", "X9", "empowerment"), "no participant"),

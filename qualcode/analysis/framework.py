@@ -187,8 +187,9 @@ def framework_matrix(
         used = {path for person, path in passages if person in people} | {path for person, path in summaries if person in people}
         columns = [column for column in columns if column.path in used]
     if not people:
+        under = ", ".join(column.path for column in columns)
         raise NotFound(
-            "no participant has passages or summaries under " + ", ".join(column.path for column in columns),
+            f"no participant has passages or summaries under {under}" if under else "no participant has passages or summaries yet",
             "code passages first, or choose other codes with --code",
         )
     rows = []

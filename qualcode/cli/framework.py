@@ -60,8 +60,10 @@ def framework_set(app: AppContext, participant: str, code: str, text: str | None
     """
     from qualcode.analysis.framework import set_summary
 
-    if (text is None) == (not edit):
+    if text is not None and edit:
         raise InvalidInput("give the summary as TEXT or write it with --edit, not both", 'as in: qualcode framework set D1 empowerment "…"')
+    if text is None and not edit:
+        raise InvalidInput("no summary given", 'give it as TEXT, as in: qualcode framework set D1 empowerment "…", or write it with --edit')
     with app.workspace() as workspace:
         if edit:
             with workspace.begin() as session:
