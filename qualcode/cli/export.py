@@ -122,7 +122,7 @@ def export_report_command(
     Example: qualcode export report --matrix role --matrix wave --figures
     """
     report_options = ReportOptions(title=title, attribution=options["attribution"], language=options["language"], context=context, memos=memos)
-    with app.workspace() as workspace:
+    with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
             if framework:
@@ -153,7 +153,7 @@ def export_quotes_command(app: AppContext, /, table_format: str, as_json: bool, 
 
     Example: qualcode export quotes --format csv --code empowerment
     """
-    with app.workspace() as workspace:
+    with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
             result = export_quote_table(
@@ -176,7 +176,7 @@ def export_qdpx_command(app: AppContext, path: Path | None, force: bool, as_json
     from qualcode.exchange.project_export import export_qdpx
     from qualcode.exporters.publish import TargetExists
 
-    with app.workspace() as workspace:
+    with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         try:
             with workspace.begin() as session:

@@ -185,6 +185,22 @@ def test_read_commands_work_on_a_read_only_database_file(project: tuple[Path, di
     assert memo_texts(root) == ["Første notat"]
 
 
+def test_exports_work_on_a_read_only_database_file(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """An export reads the project and writes a file elsewhere: a project on read-only media (an
+    archive copy) can still be exported from."""
+    root, env = project
+    content = database(root).read_bytes()
+    out = tmp_path / "ut"
+    out.mkdir()
+    with frozen(database(root)):
+        for args in (["export", "quotes", "--format", "csv", "--output", str(out / "sitater.csv")],
+                     ["export", "report", "--output", str(out / "rapport.docx")], ["export", "qdpx", str(out / "prosjekt.qdpx")]):
+            result = run_qualcode(args, env)
+            assert result.returncode == 0, (args, result.stderr)
+    assert sorted(path.name for path in out.iterdir()) == ["prosjekt.qdpx", "rapport.docx", "sitater.csv"]
+    assert database(root).read_bytes() == content
+
+
 def test_read_commands_work_in_a_read_only_folder(project: tuple[Path, dict[str, str]]) -> None:
     root, env = project
     folder = root / ".qualcode"
