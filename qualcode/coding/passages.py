@@ -302,7 +302,7 @@ def nothing_selected(session: Session, selection: QuoteFilter) -> NotFound:
     """Why an export would be empty: what each restriction selects on its own, and how many quotes there are."""
     total = len(select_quotes(session, QuoteFilter())[0])
     if total == 0:
-        return NotFound("the project has no codings to export", "code passages first: `qualcode coding add` or the TUI")
+        return NotFound("the project has no codings yet", "code passages first: `qualcode coding add` or the TUI")
     parts = _restrictions(selection)
     if not parts:  # only a cap or an order, which never empty a selection
         return NotFound("the selection matches no quotes", f"{_quotes(total)} in all")

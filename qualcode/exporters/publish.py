@@ -147,6 +147,8 @@ def remove_stale_temporaries(folder: Path) -> list[str]:
 
 
 def _refuse_odd_target(target: Path) -> None:
+    if not target.parent.is_dir():
+        raise InvalidInput(f"no folder {target.parent} to write {target.name} in", "create the folder first, or give another path")
     try:
         info = target.lstat()
     except FileNotFoundError:
@@ -156,10 +158,10 @@ def _refuse_odd_target(target: Path) -> None:
     if stat.S_ISLNK(info.st_mode):
         raise InvalidInput(
             f"{target} is a symbolic link; exports are never written through or over a link",
-            "remove the link, or pass --output with the real file",
+            "remove the link, or give the real file",
         )
     if not stat.S_ISREG(info.st_mode):
-        raise InvalidInput(f"{target} exists and is not a regular file", "pass --output another file")
+        raise InvalidInput(f"{target} exists and is not a regular file", "give another file name")
 
 
 def _place_new(temporary: Path, target: Path) -> None:
