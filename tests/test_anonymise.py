@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 import subprocess
@@ -323,6 +324,14 @@ def test_a_key_made_outside_the_tests_costs_the_default(tmp_path: Path) -> None:
     )
     subprocess.run([sys.executable, "-c", made, str(path)], check=True)
     assert read_envelope(path).n == PRODUCTION_SCRYPT_N == 2**15
+    # A later layout, or another derivation than scrypt, is never read as if it were this one.
+    envelope = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**envelope, "version": 2}), encoding="utf-8")
+    with pytest.raises(KeyFileError, match=r"was written by a newer qualcode \(key format 2\)"):
+        read_envelope(path)
+    path.write_text(json.dumps({**envelope, "kdf": "md5"}), encoding="utf-8")
+    with pytest.raises(KeyFileError, match="is not a qualcode key file, or it is damaged"):
+        read_envelope(path)
 
 
 def test_identifiers_csv(tmp_path: Path) -> None:

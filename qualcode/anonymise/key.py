@@ -175,8 +175,13 @@ def read_envelope(path: Path) -> Envelope:
         envelope = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError, OSError):
         raise damaged from None
-    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
+    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT or envelope.get("kdf", "scrypt") != "scrypt":
         raise damaged
+    version = envelope.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise damaged
+    if version > 1:  # a later layout this code cannot know the meaning of: never guessed at
+        raise KeyFileError(f"the key {path} was written by a newer qualcode (key format {version})", "update qualcode, then try again")
     salt, token, n, key_id = envelope.get("salt"), envelope.get("token"), envelope.get("n", SCRYPT_N), envelope.get("key_id")
     if not isinstance(salt, str) or not isinstance(token, str) or not isinstance(n, int) or isinstance(n, bool):
         raise damaged

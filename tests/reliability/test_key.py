@@ -266,7 +266,8 @@ def _tampered(path: Path, change: dict[str, object] | list[object] | str) -> Non
 @pytest.mark.parametrize(
     "change",
     [{"n": 3}, {"n": "many"}, {"token": 12345}, {"salt": "!!!"}, {"salt": base64.b64encode(b"x").decode()},
-     {"format": None}, [1, 2, 3], "not json at all", {"token": "gAAAAAB" + "A" * 40}, {"key_id": ["x"]}],
+     {"format": None}, [1, 2, 3], "not json at all", {"token": "gAAAAAB" + "A" * 40}, {"key_id": ["x"]},
+     {"version": 99}, {"version": "1"}, {"kdf": "md5"}],
 )
 def test_a_tampered_key_is_one_line(cli_project: tuple[Path, dict[str, str]], change: object) -> None:
     root, env = cli_project
