@@ -78,6 +78,7 @@ def test_validation_names_file_line_and_problem() -> None:
         ("name: x\ncodes: [\n", "not valid YAML"),
         ("- just a list\n", "must be a mapping"),
         ("name: x\n", "has no codes"),
+        ('name: x\ncodes:\n  - name: "m\u00e5ltall"\n  - name: "ma\u030altall"\n', "code 'måltall' appears twice"),
     ],
 )
 def test_structural_errors(source: str, message: str) -> None:
@@ -92,6 +93,11 @@ def test_round_trip_through_yaml_and_the_project(session: Session, tmp_path: Pat
     assert [(p, c.definition, c.shortcut, c.signal_words) for p, _, c in again.walk()] == [
         (p, c.definition, c.shortcut, c.signal_words) for p, _, c in shipped.walk()
     ]
+
+
+def test_a_code_name_is_one_line_and_composed() -> None:
+    parsed = parse_codebook('name: x\ncodes:\n  - name: "ny\\n\\tkode  ma\u030al"\n', "x.yaml")
+    assert parsed.codes[0].name == "ny kode mål"
 
 
 def test_code_guids_are_uuid5_of_the_path(session: Session) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,9 @@ class _Reader:
             return None
         fields = self.mapping(node, CODE_KEYS, "a code")
         name = self.text(fields.get("name"), "name")
+        # One line, composed, as typed names are: "måltall" typed decomposed is the same code, and a
+        # line break or tab in a name would break every list of codes.
+        name = " ".join(unicodedata.normalize("NFC", name).split()) if name else name
         if not name:
             self.problem(node, "a code has no name")
             return None
