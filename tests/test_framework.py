@@ -316,6 +316,17 @@ def test_cli_set_with_an_editor_shows_the_passages(root: Path, tmp_path: Path) -
         assert framework_cell(session, "D1", "empowerment").summary == "Skrevet i editoren"
 
 
+def test_cli_edit_without_an_editor_or_with_a_missing_one_is_one_line(root: Path) -> None:
+    """No EDITOR and no terminal: click would start a default editor nobody sees and wait for ever."""
+    for env, message in (
+        ({"EDITOR": "", "VISUAL": ""}, "error: --edit needs an editor, and there is no terminal (hint: set EDITOR"),
+        ({"EDITOR": "/finnes/ikke/redigerer", "VISUAL": ""}, "error: the editor could not be used: /finnes/ikke/redigerer"),
+    ):
+        result = cli(root, "framework", "set", "D1", "empowerment", "--edit", env=env)
+        assert result.exit_code == 1 and result.output.startswith(message), result.output
+        assert result.output.count("\n") == 1
+
+
 # --- exports ----------------------------------------------------------------------------------------------------
 def test_workbook_read_back(root: Path, tmp_path: Path) -> None:
     assert cli(root, "framework", "set", "D1", "empowerment", "=1+1 er ikke en formel").exit_code == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -87,7 +89,13 @@ def _edited(cell: FrameworkCell) -> str | None:
         lines.append(f"{EDIT_MARK}[{passage.ref}] {passage.transcript} line {passage.line} ({passage.coder}):")
         lines += [f"{EDIT_MARK}  {line}" for line in textwrap.wrap(" ".join(passage.text.split()), 74)]
     original = "\n".join(lines) + "\n"
-    written = click.edit(original, extension=".txt")
+    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")) and not sys.stdin.isatty():
+        # click would start a default editor with no terminal to show it in, and wait for ever.
+        raise InvalidInput("--edit needs an editor, and there is no terminal", "set EDITOR, or give the summary as TEXT")
+    try:
+        written = click.edit(original, extension=".txt")
+    except click.ClickException as error:  # the editor named in EDITOR is not there, or failed
+        raise InvalidInput(f"the editor could not be used: {error.message}", "set EDITOR to an editor that is installed, or give the summary as TEXT") from None
     if written is None or written == original:
         return None
     return "\n".join(line for line in written.splitlines() if not line.startswith("#")).strip()
