@@ -29,6 +29,7 @@ class Config:
     spacy_model: str | None = None  # None: spacy.blank("nb") with rule components
     blind: bool | None = None  # None: the project's setting for the coder's role decides (`qualcode coder blind`)
     config_home: Path = Path("~/.config")  # where keys live by default, outside every project
+    editor: str | None = None  # $VISUAL or $EDITOR, for writing longer text (`framework set --edit`)
 
     @classmethod
     def resolve(
@@ -46,6 +47,7 @@ class Config:
             spacy_model=env.get(SPACY_MODEL_ENV) or None,
             blind=blind,
             config_home=_path(env.get("XDG_CONFIG_HOME"), home) or home / ".config",
+            editor=env.get("VISUAL") or env.get("EDITOR") or None,
         )
 
 

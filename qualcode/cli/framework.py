@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
 import textwrap
 from collections.abc import Callable
@@ -70,7 +69,7 @@ def framework_set(app: AppContext, participant: str, code: str, text: str | None
         if edit:
             with workspace.begin() as session:
                 cell = framework_cell(session, participant, code)
-            text = _edited(cell)
+            text = _edited(cell, app.config.editor)
             if text is None:
                 note("the summary was not changed")
                 return
@@ -81,7 +80,7 @@ def framework_set(app: AppContext, participant: str, code: str, text: str | None
     click.echo(f"{verb} the summary of {change.participant} under {change.code_path} ({_passages(change.passages)})")
 
 
-def _edited(cell: FrameworkCell) -> str | None:
+def _edited(cell: FrameworkCell, editor: str | None) -> str | None:
     """The summary as written in the editor, the passages shown as comment lines; None if left as it was."""
     lines = [cell.summary or "", "", f"{EDIT_MARK}Summary of {cell.participant} under {cell.code_path}.",
              f"{EDIT_MARK}Lines starting with '#' are left out. {_passages(len(cell.passages))}:"]
@@ -89,11 +88,11 @@ def _edited(cell: FrameworkCell) -> str | None:
         lines.append(f"{EDIT_MARK}[{passage.ref}] {passage.transcript} line {passage.line} ({passage.coder}):")
         lines += [f"{EDIT_MARK}  {line}" for line in textwrap.wrap(" ".join(passage.text.split()), 74)]
     original = "\n".join(lines) + "\n"
-    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")) and not sys.stdin.isatty():
+    if editor is None and not sys.stdin.isatty():
         # click would start a default editor with no terminal to show it in, and wait for ever.
         raise InvalidInput("--edit needs an editor, and there is no terminal", "set EDITOR, or give the summary as TEXT")
     try:
-        written = click.edit(original, extension=".txt")
+        written = click.edit(original, editor=editor, extension=".txt")
     except click.ClickException as error:  # the editor named in EDITOR is not there, or failed
         raise InvalidInput(f"the editor could not be used: {error.message}", "set EDITOR to an editor that is installed, or give the summary as TEXT") from None
     if written is None or written == original:
