@@ -120,6 +120,8 @@ def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -
     refused(consensus(root, "decide", "1", *where, "--keep", "a", "--start", "0"), "--start and --end go with --keep edit only")
     refused(consensus(root, "decide", "1", *where, "--keep", "edit", "--start", "0", "--end", "5"),
             "the edited passage 0-5 is outside the disagreement")
+    refused(consensus(root, "decide", "1", *where, "--keep", "edit", "--start", "300", "--end", "200"),
+            "the edited passage 300-200 ends before it starts")
     refused(consensus(root, "list", *where, "--coders", A), "consensus is between two coders, and --coders names 1")
     refused(consensus(root, "list", *where, "--coders", f"{A},{A}"), "compare two different coders")
     refused(consensus(root, "list", "--transcript", "leder_L1"), f"leder_L1 was coded by {A}; consensus needs two coders")

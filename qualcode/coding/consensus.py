@@ -202,6 +202,8 @@ def decide(
     if choice is Choice.EDIT:
         if span is None:
             raise InvalidInput("an edited decision needs the passage to code", "select the passage first")
+        if span[0] >= span[1]:
+            raise InvalidInput(f"the edited passage {span[0]}-{span[1]} ends before it starts", "give --start before --end")
         if not min(span[1], disagreement.end) > max(span[0], disagreement.start):
             # A passage elsewhere would leave this disagreement undecided and code something no one compared.
             raise InvalidInput(
