@@ -269,6 +269,8 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     (("--coders", "Forsker 1,Forsker 2", "--code", "empowerment/ansvar for eget liv"), "nobody coded"),
     (("--coders", "Forsker 1,Ukjent"), "no codings by 'Ukjent'"),
     (("--transcript", "veileder_V2"), "only Forsker 1 coded"),
+    (("--coders", ""), "--coders names no coder"),
+    (("--coders", " , "), "--coders names no coder"),
     (("--docx", "/finnes-ikke/mappe/enighet.docx"), "no folder /finnes-ikke/mappe to write enighet.docx in (hint: create the folder"),
 ])
 def test_bad_input_is_one_line_and_exit_1(studie: tuple[Path, dict[str, str]], args: tuple[str, ...], message: str) -> None:

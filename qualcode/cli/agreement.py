@@ -34,7 +34,7 @@ def agreement_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="What the coders agree on: sentences, turns, matched segments, or characters."),
         click.option("--min-overlap", type=float, default=0.9, show_default=True,
                      help="With --unit segment: the share of the longer passage two passages must share to match."),
-        click.option("--coders", "coders_text", default="",
+        click.option("--coders", "coders_text", default=None,
                      help="The coders to compare, as A,B[,C] (default: everyone who coded the selection)."),
         click.option("--role", "roles", multiple=True, help="Only what speakers of this role said; repeatable."),
         click.option("--wave", "waves", multiple=True, help="Only this interview round; repeatable."),
@@ -55,7 +55,10 @@ def _measure(workspace: Workspace, options: dict[str, Any], listed: bool = True)
         waves=options["waves"], participants=options["participants"], transcripts=options["transcripts"],
         attributes=parse_attributes(options["attributes"]),
     )
-    coders = [name for name in options["coders_text"].split(",") if name.strip()]
+    given = options["coders_text"]
+    coders = [name for name in (given or "").split(",") if name.strip()]
+    if given is not None and not coders:  # an empty value (an unset variable in a script) is not "everyone"
+        raise InvalidInput("--coders names no coder", 'as in --coders "Forsker 1,Medforsker 1", or leave it out for everyone')
     with workspace.begin() as session:
         return agreement(session, selection, options["unit"], coders, options["min_overlap"], listed=listed)
 
