@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec
 from qualcode.errors import CodebookInvalid
+from qualcode.text.normalise import one_line
 
 CODE_KEYS = {"name", "signal_words", "codes", *CODE_FIELDS}
 TOP_KEYS = {"name", "description", "codes"}
@@ -200,9 +200,8 @@ class _Reader:
             return None
         fields = self.mapping(node, CODE_KEYS, "a code")
         name = self.text(fields.get("name"), "name")
-        # One line, composed, as typed names are: "måltall" typed decomposed is the same code, and a
-        # line break or tab in a name would break every list of codes.
-        name = " ".join(unicodedata.normalize("NFC", name).split()) if name else name
+        # As typed names are kept: "måltall" typed decomposed is the same code.
+        name = one_line(name) if name else name
         if not name:
             self.problem(node, "a code has no name")
             return None

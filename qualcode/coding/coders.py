@@ -14,7 +14,7 @@ from qualcode.store.models import Coder
 from qualcode.store.project import clean_typed
 from qualcode.store.settings import get_setting, set_setting
 from qualcode.store.upsert import insert_unless_present
-from qualcode.text.normalise import visible
+from qualcode.text.normalise import one_line
 
 ROLES = ("researcher", "medforsker")
 
@@ -29,9 +29,7 @@ class CoderView:
 
 def get_or_create_coder(session: Session, name: str, role: str | None = None) -> Coder:
     """The coder of that name, created on first use; a role given later updates it."""
-    # A name the key holds is stored as its pseudonym; one with a line break or a control character
-    # in it would break every table that lists coders: spaces between words, one each.
-    name = " ".join(visible(clean_typed(session, name.strip())).split())
+    name = one_line(clean_typed(session, name.strip()))  # a name the key holds is stored as its pseudonym
     if not name:
         raise InvalidInput("a coder needs a name", "pass --coder NAME or set QUALCODE_CODER")
     if role is not None and role not in ROLES:

@@ -22,6 +22,7 @@ from qualcode.store.models import (
     ParticipantAttribute,
 )
 from qualcode.store.project import clean_typed
+from qualcode.text.normalise import one_line
 
 TRANSCRIPT_KEYS = {
     "name", "title", "participant", "participants", "speakers", "role", "wave", "date", "mode",
@@ -168,7 +169,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(raw), dialect=dialect)
     # Cleaned before lower case: a column named for a person the key holds is then still a name.
-    given = [" ".join(clean_typed(session, column, folded=True).lower().split()) for column in reader.fieldnames or []]
+    given = [one_line(clean_typed(session, column, folded=True)).lower() for column in reader.fieldnames or []]
     columns = [participant_field(column) or column for column in given]
     for index, column in enumerate(columns):
         if column and column in columns[:index]:

@@ -50,6 +50,12 @@ def visible(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
+def one_line(text: str) -> str:
+    """A name as it is kept (a coder's, a code's, a column's): `visible`, with one space between its
+    words, so no line break or tab in what was typed breaks a list of them."""
+    return " ".join(visible(text).split())
+
+
 def control_characters(text: str) -> list[tuple[int, str]]:
     """Each control character `normalise` removes from `text`, with its line (1-based)."""
     if CONTROL.search(text) is None:
