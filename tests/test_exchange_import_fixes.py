@@ -102,6 +102,29 @@ def test_a_coding_the_copy_changed_is_a_conflict_and_the_projects_version_is_kep
     assert coding is not None and coding.excerpt == "Jeg fikk mer selvtillit" and coding.code.path == "mestring/selvtillit"
 
 
+def test_a_coding_the_copy_moved_to_a_transcript_of_its_own_is_a_conflict(session: Session, tmp_path: Path) -> None:
+    """The file's coding GUID is held by a transcript the file does not bring: it is found there,
+    not written again (its GUID is the project's, and a second row would break the import)."""
+    other = "I: Og etterpå?\nD: Jeg fikk mer selvtillit av å jobbe, sier jeg nå.\n"
+
+    def copy(source: str, text: str, name: str) -> Path:
+        qdpx = Qdpx(codes=CODES)
+        user = qdpx.user("Anne Forsker")
+        qdpx.sources.append(
+            f'<TextSource guid="{guid("source:" + source)}" name="{source}"><PlainTextContent>{text}</PlainTextContent>'
+            f'{selection("flyttet", text, "Jeg fikk mer selvtillit", guid("code:selvtillit"), user)}</TextSource>'
+        )
+        return qdpx.write(tmp_path / name)
+
+    run_import(session, copy("først", TEXT, "a.qdpx"))
+    moved = run_import(session, copy("senere", other, "b.qdpx"))
+    assert moved.imported == ["senere"] and moved.codings_added == 0
+    [conflict] = moved.conflicts
+    assert guid("coding:flyttet") in conflict and "først, line 2" in conflict and "the file has it in senere" in conflict
+    [coding] = session.scalars(select(Coding).where(Coding.guid == guid("coding:flyttet")))
+    assert coding.transcript.name == "først"
+
+
 def test_variables_are_typed_by_their_type_and_a_value_that_does_not_fit_is_skipped(session: Session, tmp_path: Path) -> None:
     def value(variable: str, kind: str, text: str) -> str:
         return f'<VariableValue><VariableRef targetGUID="{guid("var:" + variable)}"/><{kind}Value>{text}</{kind}Value></VariableValue>'

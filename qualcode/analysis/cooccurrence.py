@@ -13,7 +13,7 @@ from operator import add, itemgetter, lshift, mul, or_, rshift
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.analysis.passages import Coded, Passage, coded, without_collections
+from qualcode.analysis.passages import Coded, Passage, coded
 from qualcode.analysis.rules import caption
 from qualcode.analysis.tables import Cell as TableCell
 from qualcode.analysis.tables import Column, Row, Table
@@ -21,6 +21,7 @@ from qualcode.codebook.service import CodeView, find_code
 from qualcode.coding.passages import QuoteFilter, natural_key
 from qualcode.coding.sentences import version_sentences
 from qualcode.errors import InvalidInput, NotFound
+from qualcode.garbage import without_collections
 from qualcode.store.models import Transcript
 
 WITHIN_KINDS = ("overlap", "turn", "sentences:N")

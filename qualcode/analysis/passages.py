@@ -12,12 +12,10 @@ that coding starts in, or the transcript's only participant for a turn without a
 
 from __future__ import annotations
 
-import gc
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import accumulate, chain, repeat
@@ -42,6 +40,7 @@ from qualcode.coding.passages import (
     selected_codings,
 )
 from qualcode.errors import InvalidInput
+from qualcode.garbage import without_collections
 from qualcode.search.service import SearchFilters, search
 from qualcode.store.models import (
     AttributeDefinition,
@@ -694,20 +693,6 @@ def _holds_hit(starts: Sequence[int] | None, start: int, end: int) -> bool:
 _UNLABELLED = -1  # not a participant id: ids start at 1
 _EVERYTHING = QuoteFilter()
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
-
-
-@contextmanager
-def without_collections() -> Iterator[None]:
-    """Pause the cyclic garbage collector while tens of thousands of rows, passages or pairs are
-    made (here and in co-occurrence): they hold no cycles, and the collections their number sets off would walk the whole heap each time
-    (a third of a matrix's time on 50,000 codings)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Places:

@@ -44,6 +44,7 @@ from qualcode import __version__
 from qualcode.exchange.codebook_qdc import STORED_GUID, code_elements, serialise_valid, xml_text
 from qualcode.exchange.schema import PROJECT_NS
 from qualcode.exporters.service import export_path, publish_checked
+from qualcode.garbage import without_collections
 from qualcode.store.models import (
     AttributeDefinition,
     Code,
@@ -397,6 +398,7 @@ def _participant_values(
     return values, sources
 
 
+@without_collections()  # a project's thousands of selections, codings and rows hold no cycles
 def export_qdpx(
     session: Session, project_root: Path, output: Path | None, force: bool, key: PseudonymKey | None,
 ) -> QdpxExport:

@@ -33,6 +33,7 @@ from qualcode.errors import InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
 from qualcode.exchange.project_export import TRANSCRIPT_FIELDS, derived_guid
 from qualcode.exchange.qdpx_read import QdpxCode, QdpxPackage, QdpxSource
+from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument
 from qualcode.importers.metadata import (
     attribute_definition,
@@ -178,6 +179,7 @@ def _origins(raw: str, text: str) -> list[int] | None:
     return result if len(result) == len(text) else None
 
 
+@without_collections()  # a project's thousands of selections, codings and rows hold no cycles
 def import_qdpx(
     session: Session, package: QdpxPackage, key: PseudonymKey, importer: Callable[[], Coder],
     settle_key: Callable[[], None] | None = None,
@@ -562,7 +564,8 @@ def _write_codings(
     # The codings of the transcripts the file's texts are (all of them, when a co-coder's copy is
     # merged back) in one read per transcript, through Core: the file's codings among them are found
     # there, and only the others are looked up by GUID.
-    for transcript_id in sorted({item.transcript_id for item in sources if item.transcript_id is not None}):
+    read = sorted({item.transcript_id for item in sources if item.transcript_id is not None})
+    for transcript_id in read:
         for guid, coding_id, code_id, coder_id, start, end, removed in connection.execute(select(
             Coding.guid, Coding.id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.removed_at.is_not(None),
         ).where(Coding.transcript_id == transcript_id)):
@@ -572,7 +575,10 @@ def _write_codings(
             if guid in file_guids:
                 ids_by_guid[guid] = coding_id
                 held[guid] = (transcript_id, code_id, start, end)
-    elsewhere = sorted(file_guids - held.keys())
+    # A GUID not found there may be another transcript's coding, if the project has any: into a
+    # new project, fifty thousand GUIDs would otherwise be looked up one batch after another for nothing.
+    others = connection.execute(select(Coding.id).where(Coding.transcript_id.not_in(read)).limit(1)).first()
+    elsewhere = sorted(file_guids - held.keys()) if others is not None else []
     for first in range(0, len(elsewhere), BATCH):
         for guid, coding_id, transcript_id, code_id, start, end in connection.execute(select(
             Coding.guid, Coding.id, Coding.transcript_id, Coding.code_id, Coding.start, Coding.end,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, cast
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
+from qualcode.garbage import without_collections
 from qualcode.untrusted import open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
@@ -276,6 +277,7 @@ def docx_text(data: bytes, member: str) -> str:
             raise ImportFailed(error.message.replace(str(path), member).replace(path.name, member), error.hint) from None
 
 
+@without_collections()  # a project's thousands of selections, codings and rows hold no cycles
 def read_qdpx(path: Path) -> QdpxPackage:
     """Read a .qdpx file; refuse it (UnreadableFile) only when it cannot be read safely."""
     if path.is_dir():
@@ -526,31 +528,22 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
         reader.package.problems.append(f"{_describe(element)}: startPosition/endPosition are not whole numbers; skipped")
         return None
     codings = []
-    notes = []
     user = normal_guid(element.get("creatingUser"))
     made = element.get("creationDateTime")  # for a Coding whose own moment is missing or unreadable
-    # One pass over the children that matter, in the file's order: a project may hold 100,000 selections.
-    for child in element.iterchildren("{*}NoteRef", "{*}Coding"):
-        if _local(child) == "NoteRef":
-            notes += reader.refs_among([child], element, "NoteRef")
-            continue
+    # lxml picks out the children of each kind: a project may hold 100,000 selections, and reading
+    # each child's tag to tell the kinds apart costs more than the reading itself.
+    notes = reader.refs(element, "NoteRef")
+    for child in element.iterchildren("{*}Coding"):
         coding_guid = reader.guid(child)
-        ref, note_refs = None, []
-        for part in child.iterchildren("{*}CodeRef", "{*}NoteRef"):
-            if _local(part) == "CodeRef":
-                if ref is None:
-                    ref = part
-            else:
-                note_refs.append(part)
+        ref = next(child.iterchildren("{*}CodeRef"), None)
         code = normal_guid(ref.get("targetGUID")) if ref is not None else None
         if coding_guid is None:
             continue
         if code is None:
             reader.package.problems.append(f"{_describe(child)}: no CodeRef; skipped")
             continue
-        notes_on_coding = tuple(reader.refs_among(note_refs, child, "NoteRef"))
         codings.append(QdpxCoding(
-            coding_guid, code, normal_guid(child.get("creatingUser")) or user, notes_on_coding,
+            coding_guid, code, normal_guid(child.get("creatingUser")) or user, tuple(reader.refs(child, "NoteRef")),
             moment(child.get("creationDateTime"), reader.now) or moment(made, reader.now),
         ))
     return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
@@ -56,29 +58,35 @@ def insert_rows(
     quote = dialect.identifier_preparer.quote
     head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} (" + ", ".join(map(quote, columns)) + ") VALUES "
     tail = " RETURNING " + ", ".join(map(quote, returning)) if returning else ""
+    # Column by column: a column with nothing to convert (most are) is copied as it is, at C speed;
+    # the values of the others are converted as the driver needs them.
+    by_column = [list(map(itemgetter(name), rows)) for name in columns]
+    for index, processor in enumerate(processors):
+        if processor is not None:
+            by_column[index] = _converted(processor, by_column[index])
     returned: list[tuple[Any, ...]] = []
     statements: dict[int, str] = {}
-    # The last value of each column and what it became: rows often share one (a moment, a coder),
-    # and converting a date is dearer than looking it up.
-    last: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(columns)
     for first in range(0, len(rows), per_statement):
-        chunk = rows[first:first + per_statement]
-        values: list[Any] = []
-        for row in chunk:
-            for index, (name, processor) in enumerate(zip(columns, processors, strict=True)):
-                value = row[name]
-                if processor is None:
-                    values.append(value)
-                elif last[index][0] is value:
-                    values.append(last[index][1])
-                else:
-                    converted = processor(value)
-                    last[index] = (value, converted)
-                    values.append(converted)
-        sql = statements.get(len(chunk))
+        count = min(per_statement, len(rows) - first)
+        values = tuple(chain.from_iterable(zip(*[column[first:first + count] for column in by_column], strict=True)))
+        sql = statements.get(count)
         if sql is None:
-            sql = statements[len(chunk)] = head + ", ".join([placeholder] * len(chunk)) + tail
-        result = connection.exec_driver_sql(sql, tuple(values))
+            sql = statements[count] = head + ", ".join([placeholder] * count) + tail
+        result = connection.exec_driver_sql(sql, values)
         if returning:
             returned += [tuple(row) for row in result]
     return returned
+
+
+def _converted(processor: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """`values` as `processor` converts them. Rows often share one value (a moment, a coder), and
+    converting a date is dearer than looking it up, so a value the same as the one before is not
+    converted again."""
+    converted: list[Any] = []
+    last: Any = _NOTHING
+    result: Any = None
+    for value in values:
+        if value is not last:
+            last, result = value, processor(value)
+        converted.append(result)
+    return converted
