@@ -106,16 +106,22 @@ def propose(
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
         for start, end in _capitalised_runs()(doc):
-            span = doc[start:end]
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
-            # it is a listed name that is not also an everyday word.
-            while len(span) and (
-                starts_sentence(span[0].i) or base + span[0].idx in starts or _after_line_start(text, base + span[0].idx)
-                or _after_numeral_full_stop(doc, span[0].i)
-            ) and not _name_even_first(span[0].text, lowered):
-                span = span[1:]
+            # it is a listed name that is not also an everyday word. Most runs are such a word
+            # alone: they are looked at by index, and a Span is made only for what is left.
+            while start < end:
+                token = doc[start]
+                if not (
+                    starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
+                    or _after_numeral_full_stop(doc, start)
+                ) or _name_even_first(token.text, lowered):
+                    break
+                start += 1
+            if start == end:
+                continue
+            span = doc[start:end]
             words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
-            if not words or len(span) == 0:
+            if not words:
                 continue
             phrase = " ".join(words)
             if phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):

@@ -26,6 +26,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
 from qualcode.coding.anchoring import Anchor, LineMap, find_anchor
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
+from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.frontmatter import read_sidecar
 from qualcode.importers.metadata import (
@@ -712,6 +713,7 @@ def import_paths(
     return result
 
 
+@without_collections()  # a file's turns, terms and rows hold no cycles
 def _import_one(
     project: Project, path: Path, options: ImportOptions, key_access: KeyAccess, coder_name: str | None
 ) -> ImportedTranscript:
