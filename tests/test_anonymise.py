@@ -268,6 +268,33 @@ def test_fodselsnummer_check_digits(number: str, valid: bool) -> None:
     assert valid_fnr(number) is valid
 
 
+# Text an interview might hold around an identifier: letters, Norwegian ones, punctuation, spacing,
+# the words detectors look for, and digits of other scripts, which \\d also matches.
+_PATTERN_TEXT = st.lists(st.sampled_from([
+    "Storgata", "Kongens gate", "veien", "NAV Grorud", "NAV-kontor", "født", "f.", "mars", "kari@nav.no", "+47",
+    "0047", "912", "34", "567", "15038910083", "2009-10-12", "12.10.1980", "4.", "0150 Oslo", "٣", "١٢", "a", "Æ", " ",
+    "-", ".", ",", "\n", ":", "@",
+]), max_size=12).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_PATTERN_TEXT)
+def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> None:
+    """find_patterns skips the detectors that need a digit on a text without one: it finds what every
+    detector run over the whole text finds."""
+    from qualcode.anonymise import patterns
+
+    found = {(item.start, item.end, item.kind) for item in patterns.find_patterns(text)}
+    alone = {(match.start(), match.end()) for rx in (patterns.FNR, patterns.PHONE, patterns.STREET, patterns.POSTCODE,
+                                                      patterns.NAV_OFFICE, patterns.FULL_DATE) for match in rx.finditer(text)}
+    spans = {(start, end) for start, end, _ in found}
+    assert all(kind == "email" or (start, end) in alone for start, end, kind in found)
+    if not patterns.DIGIT.search(text):
+        assert not any(rx.search(text) for rx in (patterns.FNR, patterns.PHONE, patterns.STREET, patterns.POSTCODE, patterns.FULL_DATE))
+    assert {(match.start(), match.end()) for match in patterns.NAV_OFFICE.finditer(text)} <= spans
+    assert {(match.start(), match.end()) for match in patterns.STREET.finditer(text)} <= spans
+
+
 def test_d_nummer_is_recognised() -> None:
     # A D-nummer adds 4 to the first digit of the day; check digits computed for 55.03.89.
     base = "550389100"
