@@ -21,7 +21,9 @@ from qualcode.store.models import (
     Coder,
     Coding,
     Event,
+    Participant,
     ParticipantAttribute,
+    TranscriptParticipant,
 )
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
@@ -123,6 +125,31 @@ def test_a_coding_the_copy_moved_to_a_transcript_of_its_own_is_a_conflict(sessio
     assert guid("coding:flyttet") in conflict and "først, line 2" in conflict and "the file has it in senere" in conflict
     [coding] = session.scalars(select(Coding).where(Coding.guid == guid("coding:flyttet")))
     assert coding.transcript.name == "først"
+
+
+def test_a_case_named_by_its_source_and_two_selections_is_linked_once_and_a_second_import_links_nothing(
+    session: Session, tmp_path: Path,
+) -> None:
+    qdpx = Qdpx(codes=CODES)
+    user = qdpx.user("Anne Forsker")
+    source = guid("source:saken")
+    qdpx.sources.append(
+        f'<TextSource guid="{source}" name="saken"><PlainTextContent>{TEXT}</PlainTextContent>'
+        f'{selection("s1", TEXT, "Jeg fikk mer selvtillit", guid("code:selvtillit"), user)}'
+        f'{selection("s2", TEXT, "jeg håper på jobb", guid("code:håp"), user)}</TextSource>'
+    )
+    qdpx.cases = (
+        f'<Case guid="{guid("case:d9")}" name="D9"><SourceRef targetGUID="{source}"/>'
+        f'<SelectionRef targetGUID="{guid("sel:s1")}"/><SelectionRef targetGUID="{guid("sel:s2")}"/></Case>'
+        f'<Case guid="{guid("case:d10")}" name="D10"><SelectionRef targetGUID="{guid("sel:s2")}"/></Case>'
+    )
+    path = qdpx.write(tmp_path / "saker.qdpx")
+    first = run_import(session, path)
+    assert first.participants_linked == 2 and sorted(first.participants_created) == ["D10", "D9"]
+    again = run_import(session, path)
+    assert again.participants_linked == 0 and again.participants_created == []
+    links = session.execute(select(Participant.name).join(TranscriptParticipant).order_by(Participant.name)).scalars().all()
+    assert links == ["D10", "D9"]
 
 
 def test_variables_are_typed_by_their_type_and_a_value_that_does_not_fit_is_skipped(session: Session, tmp_path: Path) -> None:

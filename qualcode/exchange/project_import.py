@@ -779,6 +779,11 @@ def _write_cases(
 ) -> None:
     """Cases as participants with their typed attributes, linked to the transcripts they are in; source variables as transcript attributes."""
     selection_source = {selection.guid: item.source.guid for item in sources for selection in item.source.selections}
+    # Who is already linked to the file's transcripts, read once rather than asked link by link.
+    linked: set[tuple[int, int]] = {(transcript_id, participant_id) for transcript_id, participant_id in session.execute(
+        select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id)
+        .where(TranscriptParticipant.transcript_id.in_(sorted(set(by_source.values()))))
+    )}
     for case in package.cases:
         name = _fitted(unicodedata.normalize("NFC", pseudonymise(case.name, key, package.file_name).text.strip()),
                        PARTICIPANT_NAME_LENGTH, f"Case {case.guid}", result)
@@ -812,12 +817,9 @@ def _write_cases(
             if transcript_id is None:
                 result.problems.append(f"Case {case.name!r} {case.guid}: refers to {ref.removeprefix('selection:')}, which is no text source imported; skipped")
                 continue
-            linked = session.scalar(select(TranscriptParticipant).where(
-                TranscriptParticipant.transcript_id == transcript_id, TranscriptParticipant.participant_id == participant.id,
-            ))
-            if linked is None:
+            if (transcript_id, participant.id) not in linked:
+                linked.add((transcript_id, participant.id))
                 session.add(TranscriptParticipant(transcript_id=transcript_id, participant_id=participant.id))
-                session.flush()
                 result.participants_linked += 1
     for item in sources:
         if item.transcript_id is None:
@@ -844,7 +846,7 @@ def _write_cases(
             ))
             if existing is None:
                 session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
-        session.flush()
+    session.flush()
 
 
 def _plain(value: object) -> object:
