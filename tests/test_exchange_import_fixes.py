@@ -152,6 +152,21 @@ def test_a_case_named_by_its_source_and_two_selections_is_linked_once_and_a_seco
     assert links == ["D10", "D9"]
 
 
+def test_two_sources_with_the_same_text_become_one_transcript_with_both_sources_codings(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    user = qdpx.user("Anne Forsker")
+    for source, words, code in (("kopi a", "Jeg fikk mer selvtillit", "code:selvtillit"), ("kopi b", "jeg håper på jobb", "code:håp")):
+        qdpx.sources.append(
+            f'<TextSource guid="{guid("source:" + source)}" name="{source}"><PlainTextContent>{TEXT}</PlainTextContent>'
+            f'{selection(source, TEXT, words, guid(code), user)}</TextSource>'
+        )
+    result = run_import(session, qdpx.write(tmp_path / "dobbel.qdpx"))
+    assert result.imported == ["kopi a"] and result.merged == [] and result.codings_added == 2
+    assert any("'kopi b'" in problem and "the same text as 'kopi a'; its codings added there" in problem for problem in result.problems)
+    assert sorted(session.scalars(select(Coding.excerpt))) == ["Jeg fikk mer selvtillit", "jeg håper på jobb"]
+    assert {coding.transcript.name for coding in session.scalars(select(Coding))} == {"kopi a"}
+
+
 def test_variables_are_typed_by_their_type_and_a_value_that_does_not_fit_is_skipped(session: Session, tmp_path: Path) -> None:
     def value(variable: str, kind: str, text: str) -> str:
         return f'<VariableValue><VariableRef targetGUID="{guid("var:" + variable)}"/><{kind}Value>{text}</{kind}Value></VariableValue>'

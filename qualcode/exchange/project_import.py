@@ -497,19 +497,29 @@ def _description_fields(description: str) -> dict[str, object]:
 
 def _write_sources(session: Session, sources: list[_Source], key: PseudonymKey, coder: Coder, result: QdpxImport) -> None:
     """Write the new texts; find the transcript each source already in the project is."""
+    # What the project holds of the file's sources, by GUID and by text, and the names taken,
+    # each read once: a project from another program may bring hundreds of sources.
+    guids = [item.source.guid for item in sources]
+    by_guid = {transcript.guid: transcript for first in range(0, len(guids), BATCH)
+               for transcript in session.scalars(select(Transcript).where(Transcript.guid.in_(guids[first:first + BATCH])))}
+    digests = sorted({item.prepared.digest for item in sources})
+    by_digest: dict[str, int] = {}
+    for first in range(0, len(digests), BATCH):
+        for digest, transcript_id in session.execute(
+            select(TextVersion.content_hash, TextVersion.transcript_id).where(TextVersion.content_hash.in_(digests[first:first + BATCH]))
+        ):
+            by_digest.setdefault(digest, transcript_id)
+    names = set(session.scalars(select(Transcript.name)))
     taken_digests: dict[str, _Source] = {}
     for item in sources:
         guid, digest = item.source.guid, item.prepared.digest
-        holds_guid = session.scalar(select(Transcript).where(Transcript.guid == guid))
-        existing = holds_guid or session.scalar(
-            select(Transcript).join(TextVersion, TextVersion.transcript_id == Transcript.id)
-            .where(TextVersion.content_hash == digest).limit(1)
-        )
+        holds_guid = by_guid.get(guid)
+        existing = holds_guid or (session.get(Transcript, by_digest[digest]) if digest in by_digest else None)
         if existing is None and digest in taken_digests:
-            first = taken_digests[digest]
-            item.transcript_id, item.stored_text = first.transcript_id, first.stored_text
-            item.stored_version, item.stored_hash = first.stored_version, first.stored_hash
-            result.problems.append(f"TextSource {item.source.name!r} {guid}: the same text as {first.source.name!r}; its codings added there")
+            first_source = taken_digests[digest]
+            item.transcript_id, item.stored_text = first_source.transcript_id, first_source.stored_text
+            item.stored_version, item.stored_hash = first_source.stored_version, first_source.stored_hash
+            result.problems.append(f"TextSource {item.source.name!r} {guid}: the same text as {first_source.source.name!r}; its codings added there")
             continue
         if existing is not None and existing.current_version is not None:
             version = existing.current_version
@@ -520,20 +530,24 @@ def _write_sources(session: Session, sources: list[_Source], key: PseudonymKey, 
             item.prepared, item.indexed = prepare_transcript(item.read, item.pseudonymised, key), True
         # The source keeps its GUID when no transcript has it, so the next import of the file (or
         # its export) knows it.
-        prepared = replace(item.prepared, name=_free_name(session, item.prepared.name), guid=guid if holds_guid is None else None)
+        name = _free_name(names, item.prepared.name)
+        names.add(name)
+        prepared = replace(item.prepared, name=name, guid=guid if holds_guid is None else None)
         imported = write_transcript(session, prepared, coder)
-        transcript = session.scalar(select(Transcript).where(Transcript.guid == imported.guid))
-        assert transcript is not None and transcript.current_version is not None
-        version = transcript.current_version
-        item.transcript_id, item.stored_text, item.stored_version, item.stored_hash = transcript.id, version.text, version.id, version.content_hash
+        transcript_id, version_id = session.execute(
+            select(Transcript.id, Transcript.current_version_id).where(Transcript.guid == imported.guid)
+        ).one()
+        assert version_id is not None  # write_transcript made the text its current version
+        item.transcript_id, item.stored_version = transcript_id, version_id
+        item.stored_text, item.stored_hash = prepared.document.text, prepared.digest
         taken_digests[digest] = item
         item.new = True
-        result.imported.append(transcript.name)
+        result.imported.append(name)
 
 
-def _free_name(session: Session, name: str) -> str:
+def _free_name(taken: set[str], name: str) -> str:
     candidate, number = name, 1
-    while session.scalar(select(Transcript.id).where(Transcript.name == candidate)) is not None:
+    while candidate in taken:
         number += 1
         candidate = f"{name} ({number})"
     return candidate
