@@ -455,3 +455,41 @@ def test_an_event_stored_as_undoable_whose_kind_is_not_is_refused_clearly(sessio
     with pytest.raises(InvalidInput, match=r"^a coder\.update event cannot be undone \(") as refused:
         undo(session, coder)
     assert refused.value.hint == "`qualcode coder add NAME --role ROLE` sets the role again"
+
+
+def test_undoing_a_codes_creation_is_refused_in_words_while_a_memo_or_a_removed_coding_keeps_it(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    """A removed coding or memo is the record of what was done, and stays on its row: the code it
+    names is kept, and the undo says why instead of failing on the foreign key (or saying "in use")."""
+    interview(session, tmp_path)
+    create_code(session, "nykode", coder=coder)
+    memo = add_memo(session, "Et notat om koden", coder, code_ref="nykode")
+    undo(session, coder)  # the memo's creation: it is removed, and kept
+    with pytest.raises(NothingToUndo, match=r"^code nykode still has 1 memo, so its creation cannot be undone; nothing changed"):
+        undo(session, coder)
+    assert session.scalar(select(Memo).where(Memo.guid == memo.guid)) is not None
+
+    create_code(session, "annenkode", coder=coder)
+    add_coding(session, "intervju", "annenkode", coder, match="mer selvtillit")
+    undo(session, coder)  # the coding: removed, kept as history
+    with pytest.raises(NothingToUndo, match=r"^code annenkode still has 1 removed coding in its history, so"):
+        undo(session, coder)
+    redo(session, coder)  # the coding comes back on its row
+    with pytest.raises(NothingToUndo, match=r"^code annenkode still has 1 coding, so its creation cannot be undone"):
+        _undo_code_creation(session, "annenkode")
+
+
+def _undo_code_creation(session: Session, path: str) -> None:
+    """What undoing the code's creation does, while the coding on it is live (its own undo comes first on the stack)."""
+    from qualcode.coding.history import _restore_code
+
+    code = session.scalar(select(Code).where(Code.path == path))
+    assert code is not None
+    _restore_code(session, code.guid, None)
+
+
+def test_undoing_an_unused_codes_creation_removes_it(session: Session, coder: Coder) -> None:
+    create_code(session, "tom", coder=coder)
+    undo(session, coder)
+    assert session.scalar(select(Code).where(Code.path == "tom")) is None

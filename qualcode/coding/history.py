@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.coding.coders import find_coder
@@ -218,10 +218,14 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
     if state is None:
         if code is None:
             return
-        in_use = session.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == code.id))
-        summarised = session.scalar(select(func.count()).select_from(FrameworkSummary).where(FrameworkSummary.code_id == code.id))
-        if in_use or summarised or code.children:
-            raise NothingToUndo(f"code {code.path} is in use now, so its creation cannot be undone")
+        holds = _what_holds_code(session, code)
+        if holds:
+            # Removed codings and memos stay as the record of what was done (an undo of theirs is
+            # redone on that row), so a code that ever had one is kept.
+            raise NothingToUndo(
+                f"code {code.path} still has {', '.join(holds)}, so its creation cannot be undone; nothing changed",
+                "a code that was used keeps the record of it: edit its definition to say it is no longer in use",
+            )
         session.delete(code)
         return
     parent = session.scalar(select(Code).where(Code.guid == state["parent_guid"])) if state["parent_guid"] else None
@@ -232,6 +236,23 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
     for key in ("name", "path", "position", "definition", "inclusion", "exclusion", "example", "colour", "shortcut"):
         setattr(code, key, state[key])
     code.signal_words = list(state["signal_words"])
+
+
+def _what_holds_code(session: Session, code: Code) -> list[str]:
+    """What refers to `code` and would be lost with it, in words: codings live or removed, memos,
+    framework summaries, sub-codes."""
+    def count(model: type[Coding] | type[Memo] | type[FrameworkSummary], *where: ColumnElement[bool]) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+    found = [
+        (count(Coding, Coding.code_id == code.id, Coding.removed_at.is_(None)), "coding", "codings"),
+        (count(Coding, Coding.code_id == code.id, Coding.removed_at.is_not(None)), "removed coding in its history",
+         "removed codings in its history"),
+        (count(Memo, Memo.code_id == code.id), "memo", "memos"),
+        (count(FrameworkSummary, FrameworkSummary.code_id == code.id), "framework summary", "framework summaries"),
+        (len(code.children), "sub-code", "sub-codes"),
+    ]
+    return [f"{number} {one if number == 1 else many}" for number, one, many in found if number]
 
 
 def _participant_named(session: Session, name: str) -> Participant:
