@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -392,15 +392,21 @@ class Workspace:
 
     def _finish_interrupted(self, report: Report) -> None:
         """Complete a rewrite of stored texts that a crash interrupted, before anything else runs."""
-        from qualcode.anonymise.service import finish_interrupted, interrupted_work
+        from qualcode.anonymise.service import finish_interrupted, interrupted_work, key_lock
 
         if not interrupted_work(self.project):
             return
-        report("an earlier change to the key was interrupted while stored texts were being pseudonymised; finishing it now")
-        with self.begin() as session:
-            coder_name = self.coder(session).name
-        result = finish_interrupted(self.project, self.key_access(), coder_name)
-        report(f"finished: {result.replacements} places in {len(result.transcripts)} transcripts, "
+        # The rewrite is marked pending while it runs, under the key's lock: another command may be
+        # doing it now. Then this waits for the lock and finds it done, without asking for the passphrase.
+        place = self.key_place()
+        with key_lock(place.path) if place.path.exists() else nullcontext():
+            if not interrupted_work(self.project):
+                return
+            with self.begin() as session:
+                coder_name = self.coder(session).name
+            result = finish_interrupted(self.project, self.key_access(), coder_name)
+        report("an earlier change to the key was interrupted while stored texts were being pseudonymised; "
+               f"finished it: {result.replacements} places in {len(result.transcripts)} transcripts, "
                f"{result.memos} memos and {result.events} log entries pseudonymised")
 
     # --- participants ------------------------------------------------------------------------

@@ -132,6 +132,34 @@ def test_the_finish_is_announced(stored_originals: tuple[Path, dict[str, str]]) 
     assert b"Dunk" not in _project_bytes(root)
 
 
+def test_a_command_opened_during_a_rewrite_waits_for_it_and_does_not_take_it_for_an_interrupted_one(
+    stored_originals: tuple[Path, dict[str, str]],
+) -> None:
+    """A rewrite is marked pending while it runs, under the key's lock; another command that opens
+    the project then waits for the lock and finds the work done, without the passphrase it does not need."""
+    from qualcode.anonymise.service import key_lock
+
+    root, env = stored_originals
+    without_passphrase = {name: value for name, value in env.items() if name != "QUALCODE_KEY_PASSPHRASE"}
+
+    def setting(sql: str) -> None:
+        database = sqlite3.connect(root / ".qualcode" / "project.db")
+        with database:
+            database.execute(sql)
+        database.close()
+
+    with key_lock(Path(env["QUALCODE_KEY"])):  # as `identifiers add` holds it while it rewrites
+        setting("INSERT INTO settings (key, value) VALUES ('anonymise.reapply_pending', 'now')")
+        # A fresh interpreter: a forked one would share this process's lock on the key.
+        child = start_qualcode(["--project", str(root), "search", "planen"], without_passphrase, fresh=True)
+        time.sleep(1.0)
+        assert child.poll() is None, child.communicate()  # waiting for the rewrite, not finishing it
+        setting("DELETE FROM settings WHERE key = 'anonymise.reapply_pending'")
+    stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 0, stderr
+    assert "interrupted" not in stderr and "passphrase" not in stderr and "planen" in stdout
+
+
 def test_a_key_change_during_a_batch_import_is_kept(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     root, env = cli_project
     folder = tmp_path / "inn"
