@@ -174,6 +174,16 @@ def test_a_title_and_an_attribution_typed_for_the_export_are_cleaned_as_typed_te
     assert docx.Document(str(path)).core_properties.title == f"Rapport om {person.pseudonym}"
 
 
+def test_a_title_longer_than_words_document_properties_hold_is_whole_on_the_title_page(coded: tuple[Project, PseudonymKey]) -> None:
+    project, key = coded
+    title = " ".join(["Medvirkning"] * 40)  # 479 characters: Word's properties hold 255
+    with project.begin() as session:
+        path = report(session, project, key, title=title)
+    assert any(text == title for _, text in paragraphs(path))
+    kept = docx.Document(str(path)).core_properties.title
+    assert len(kept) == 255 and kept.endswith("…") and title.startswith(kept[:-1])
+
+
 def test_toc_page_numbers_bookmarks_and_styles(sample_report: SampleReport) -> None:
     path = sample_report.path
     document = docx.Document(str(path))

@@ -18,7 +18,7 @@ from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Coder, Coding, Transcript, Turn, new_guid, utcnow
 from qualcode.store.upsert import insert_unless_present
-from qualcode.text.normalise import normalise
+from qualcode.text.normalise import normalise, shortened
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,7 @@ def widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shortened(" ".join(text.split()), limit)
 
 
 # A coding's place in the unique index of live codings (models.Coding): one per passage, code and coder.

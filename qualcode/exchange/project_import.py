@@ -32,7 +32,7 @@ from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.errors import InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
 from qualcode.exchange.project_export import TRANSCRIPT_FIELDS, derived_guid
-from qualcode.exchange.qdpx_read import QdpxCode, QdpxPackage, QdpxSource
+from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument
 from qualcode.importers.metadata import (
@@ -77,7 +77,7 @@ from qualcode.store.models import (
     utcnow,
 )
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
-from qualcode.text.normalise import content_hash, normalise
+from qualcode.text.normalise import content_hash, normalise, shortened
 
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # Case variables that are a participant's own columns rather than extra attributes.
@@ -334,11 +334,6 @@ def _code_texts(codes: list[QdpxCode]) -> list[str]:
     ]
 
 
-def _short(name: str, length: int = 80) -> str:
-    """A name short enough for a line of the summary."""
-    return name if len(name) <= length else name[:length - 1] + "…"
-
-
 def _fitted(name: str, length: int, where: str, result: QdpxImport) -> str:
     """`name` cut to the store's column with "…", listed as a problem when it was too long."""
     if len(name) <= length:
@@ -445,7 +440,7 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             first = by_path.setdefault(path, spec)
             if first is not spec:
                 result.problems.append(
-                    f"Code {_short(spec.name)!r} {spec.guid}: the same name as {first.guid} under the same parent; merged into one code"
+                    f"Code {shortened(spec.name, SHOWN)!r} {spec.guid}: the same name as {first.guid} under the same parent; merged into one code"
                 )
             if spec.guid in by_guid:
                 code_id, path = by_guid[spec.guid]
@@ -737,7 +732,7 @@ def _write_memos(
         text = clean_text(found.text.strip(), key)
         if not text:
             if guid not in used:
-                result.skipped.append(f"Note {_short(found.title or '')!r} {guid}: empty; skipped")
+                result.skipped.append(f"Note {shortened(found.title or '', SHOWN)!r} {guid}: empty; skipped")
                 used.add(guid)
             continue
         if guid in own_memos:

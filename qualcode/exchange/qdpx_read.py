@@ -22,6 +22,7 @@ from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
+from qualcode.text.normalise import shortened
 from qualcode.untrusted import open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
@@ -134,6 +135,10 @@ class QdpxPackage:
         return found
 
 
+# How much of a name from the file a line of the summary shows (a name may be 100,000 characters).
+SHOWN = 80
+
+
 def _local(element: etree._Element) -> str:
     tag = element.tag
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
@@ -154,18 +159,13 @@ def _text_of(element: etree._Element, name: str) -> str | None:
     return child.text if child is not None and child.text else None
 
 
-def _short(text: str, length: int = 80) -> str:
-    """A name from the file short enough for a line of the summary (a name may be 100,000 characters)."""
-    return text if len(text) <= length else text[:length - 1] + "…"
-
-
 def _describe(element: etree._Element) -> str:
     """An element as a researcher can find it: its kind, name, GUID and line."""
     name = element.get("name")
     guid = element.get("guid")
     parts = [_local(element) or "element"]
     if name:
-        parts.append(repr(_short(name)))
+        parts.append(repr(shortened(name, SHOWN)))
     if guid:
         parts.append(guid)
     return " ".join(parts) + f" (line {element.sourceline})"
@@ -368,7 +368,7 @@ def _read_codes(reader: _Reader, element: etree._Element) -> list[QdpxCode]:
             continue
         colour = code.get("color")
         if colour and not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
-            reader.package.problems.append(f"{_describe(code)}: colour {_short(colour)!r} is not #RRGGBB; left without a colour")
+            reader.package.problems.append(f"{_describe(code)}: colour {shortened(colour, SHOWN)!r} is not #RRGGBB; left without a colour")
         codable = (code.get("isCodable") or "true").strip().lower() not in {"false", "0"}
         codes.append(QdpxCode(
             guid, name, codable, colour if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) else None,

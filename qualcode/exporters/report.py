@@ -45,11 +45,15 @@ from qualcode.exporters.report_options import ConsensusPair as ConsensusPair
 from qualcode.exporters.report_options import ReportOptions as ReportOptions
 from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
 from qualcode.store.settings import get_setting
+from qualcode.text.normalise import shortened
 
 # BOOKMARK_PREFIX, ConsensusPair and ReportOptions live in report_options, so commands name them
 # without python-docx; they are imported above under their own names for callers of this module.
 
 BLOCK_QUOTE_WORDS = 20  # the convention: about 20 words or more is an indented block quote
+
+# Word's document properties (title, author …) hold at most this many characters.
+PROPERTY_LENGTH = 255
 
 
 def bookmark_name(quote: Quote) -> str:
@@ -107,7 +111,8 @@ def render_report(
         _framework_chapter(document, contents, options.framework, options.language)
     contents.finish()
     _page_numbers(document, words)
-    document.core_properties.title = options.title or (get_setting(session, "project.name") or "qualcode")
+    # Word's document properties hold at most 255 characters; the title page keeps the whole title.
+    document.core_properties.title = shortened(options.title or (get_setting(session, "project.name") or "qualcode"), PROPERTY_LENGTH)
     document.core_properties.author = "qualcode"
     document.core_properties.language = "nb-NO" if options.language == "nb" else "en-GB"
     buffer = BytesIO()

@@ -56,6 +56,11 @@ def one_line(text: str) -> str:
     return " ".join(visible(text).split())
 
 
+def shortened(text: str, length: int) -> str:
+    """`text` in at most `length` characters, its end cut off with "…"."""
+    return text if len(text) <= length else text[:length - 1] + "…"
+
+
 def control_characters(text: str) -> list[tuple[int, str]]:
     """Each control character `normalise` removes from `text`, with its line (1-based)."""
     if CONTROL.search(text) is None:
