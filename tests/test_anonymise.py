@@ -961,7 +961,7 @@ def test_two_spellings_of_a_name_learned_later_stay_two_coders_participants_attr
     assert all(code.guid == code_guid(path) for path, code in codes.items())
 
 
-@pytest.mark.parametrize("hidden", ["Ka\u200eri Nordmann", "Kari Nord\u2063mann", "Ka\u034fri Nordmann", "Ka\u202eri Nordmann",
+@pytest.mark.parametrize("hidden", ["Ka\u200dri Nordmann", "\U0001F469\u200dKari Nordmann", "Ka\u200eri Nordmann", "Kari Nord\u2063mann", "Ka\u034fri Nordmann", "Ka\u202eri Nordmann",
                                     "Kari\U000e0041 Nordmann", "Ka\ufe0fri Nordmann", "Ka\x9bri Nordmann"])
 def test_no_invisible_character_hides_a_name_from_typed_text_a_transcript_or_the_leak_check(
     hidden: str, project: Project, key_access: KeyAccess, tmp_path: Path

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qualcode.anonymise.candidates import propose
-from qualcode.text.normalise import content_hash, normalise
+from qualcode.text.normalise import content_hash, normalise, visible
 from qualcode.text.sentences import PIECE, pieces, sentence_spans
 from qualcode.text.tokens import stem, tokenise, word_count
 
@@ -123,10 +124,27 @@ def test_candidates_in_a_text_longer_than_spacys_limit_keep_their_offsets() -> N
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("aeøåäA-\n\r \u00a0\u00ad\u200b\u0301\u0308\u2028\x0b\x00")), max_size=30))
+@given(st.text(alphabet=st.sampled_from(list("aeøåäA-\n\r \u00a0\u00ad\u200b\u0301\u0308\u2028\x0b\x00👩🏳🏿\u200d\ufe0f\U000e0067")), max_size=30))
 @example("a\u200b\u0301")  # an accent that met its letter only once the invisible space went
 @example("a\u0308-\ra")  # a letter composed only after the line-break hyphen was looked for
+@example("👩\u200b\u200d👩")  # a joiner that met a symbol only once the invisible space went
 def test_normalising_twice_changes_nothing(text: str) -> None:
     once = normalise(text)
     assert normalise(once) == once
     assert unicodedata.is_normalized("NFC", once)
+
+
+@pytest.mark.parametrize("written", [
+    "👨\u200d👩\u200d👧\u200d👦", "🏳\ufe0f\u200d🌈", "🧑🏿\u200d🦱", "❤\ufe0f", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+])
+def test_emoji_sequences_are_kept_as_written(written: str) -> None:
+    """The joiners, variation selectors and tags that make one emoji of several are part of the quote."""
+    text = f"D1: Jeg sendte {written} til henne.\n"
+    assert normalise(text) == text and visible(text) == text
+
+
+@pytest.mark.parametrize(("written", "kept"), [
+    ("Ka\u200dri", "Kari"), ("Ka\ufe0fri", "Kari"), ("👩\u200dKari", "👩Kari"), ("Kari\u200d👩", "Kari👩"), ("\u200d👩", "👩"),
+])
+def test_a_joiner_or_selector_beside_a_letter_goes(written: str, kept: str) -> None:
+    assert normalise(written) == kept and visible(written) == kept

@@ -15,6 +15,11 @@ INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
     "\U000e0000-\U000e007f]"
 )
+# Of those, what joins and varies emoji: the zero-width joiner (👨‍👩‍👧), variation selectors (🏳️)
+# and tag characters (a subdivision's flag). Between symbols they are part of what was written and
+# hide no name, so they are kept there (`_drop_invisible`); between letters they go like the rest.
+_EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f") | frozenset(map(chr, range(0xE0020, 0xE0080)))
+_SYMBOLS = {"So", "Sk"}  # emoji and their skin-tone modifiers
 # C0 and C1 control characters but tab and line feed.
 _TYPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A word broken across lines by a hyphen: both sides lower-case letters, so a compound
@@ -34,7 +39,7 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _OTHER_BREAKS.sub("\n", text)
     text = CONTROL.sub("", text)
-    text = INVISIBLE.sub("", text)
+    text = _drop_invisible(text)
     text = _NBSP.sub(" ", text)
     # Composed after what is removed (removing a character can bring a letter and its accent
     # together) and before hyphens are joined (which looks for composed letters), so normalising
@@ -46,8 +51,29 @@ def normalise(text: str) -> str:
 def visible(text: str) -> str:
     """`text` composed (NFC) without invisible or control characters: how typed text, the key's
     originals and the leak check's reading compare, so no such character hides a name."""
-    text = INVISIBLE.sub("", _TYPED_CONTROL.sub("", text))
+    text = _drop_invisible(_TYPED_CONTROL.sub("", text))
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def _drop_invisible(text: str) -> str:
+    """`text` without its invisible characters, but for those that join or vary a symbol (emoji)."""
+    if INVISIBLE.search(text) is None:
+        return text
+
+    def kept(match: re.Match[str]) -> str:
+        if match.group() not in _EMOJI_JOINERS:
+            return ""
+        # The character this one follows, past the joiners and selectors before it (🏳 U+FE0F U+200D 🌈).
+        position = match.start() - 1
+        while position >= 0 and text[position] in _EMOJI_JOINERS:
+            position -= 1
+        if position < 0 or unicodedata.category(text[position]) not in _SYMBOLS:
+            return ""
+        # A joiner joins two symbols: one before a letter goes.
+        after = match.end()
+        return match.group() if match.group() != "\u200d" or (after < len(text) and unicodedata.category(text[after]) in _SYMBOLS) else ""
+
+    return INVISIBLE.sub(kept, text)
 
 
 def one_line(text: str) -> str:
