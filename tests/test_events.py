@@ -493,3 +493,26 @@ def test_undoing_an_unused_codes_creation_removes_it(session: Session, coder: Co
     create_code(session, "tom", coder=coder)
     undo(session, coder)
     assert session.scalar(select(Code).where(Code.path == "tom")) is None
+
+
+def test_undo_after_a_rewrite_says_which_later_change_it_passed_over(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """A rewrite of a transcript's text makes the changes to its codings impossible to undo (their
+    offsets point into the old text); the next undo takes back the coder's earlier change elsewhere
+    and says that the later one was passed over, rather than seeming to undo it."""
+    key = PseudonymKey("test")
+    dismiss(key, "Torunn")  # a mistake found after the import
+    interview(session, tmp_path, key=key)
+    other = tmp_path / "annet"
+    other.mkdir()
+    interview(session, other, "I: Hvem hjalp?\nD1: Det var Torunn. Torunn ringte hver uke.\n", key=key, name="annet")
+    first = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    second = add_coding(session, "annet", "empowerment", coder, match="ringte hver uke")
+    resize_coding(session, second.id, second.start, second.end - 5, coder)
+    key.dismissed.remove("Torunn")
+    add_known_identifier(key, "Torunn", "person", "f")
+    reapply_key(session, key, coder)
+    done = undo(session, coder)
+    assert done.summary.startswith("coded ") and "can no longer be undone: its transcript's text was rewritten since" in done.summary
+    assert "resized" in done.summary
+    removed = session.scalar(select(Coding).where(Coding.id == first.id))
+    assert removed is not None and removed.removed_at is not None

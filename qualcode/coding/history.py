@@ -10,7 +10,7 @@ is undone, so no one's work is lost to another's undo.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -85,9 +85,37 @@ def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
 
 
 def undo(session: Session, coder: Coder) -> EventView:
-    """Undo this coder's most recent change that is not yet undone."""
+    """Undo this coder's most recent change that is not yet undone.
+
+    A later change that can no longer be undone (a rewrite of its transcript's text moved its
+    offsets) is passed over, and the summary says so, so no one takes the undo for that change's.
+    """
     undo_stack, _ = _stacks(session, coder)
-    return _step(session, coder, undo_stack, EventKind.UNDO, "before")
+    done = _step(session, coder, undo_stack, EventKind.UNDO, "before")
+    passed = _passed_over(session, coder, done.id)
+    if not passed:
+        return done
+    later = "; ".join(passed)
+    return replace(done, summary=f"{done.summary} (your later change, {later}, can no longer be undone: "
+                                 "its transcript's text was rewritten since)")
+
+
+def _passed_over(session: Session, coder: Coder, target_id: int) -> list[str]:
+    """The coder's changes after `target_id`, up to their next change that undo knows, that a
+    rewrite made impossible to undo: of an undoable kind, stored as not undoable."""
+    later = session.execute(
+        select(Event.id, Event.action, Event.undoable, Event.summary)
+        .where(Event.coder_id == coder.id, Event.id > target_id, Event.action.not_in(TAKING_BACK))
+        .order_by(Event.id)
+    )
+    passed = []
+    for _, action, undoable, summary in later:
+        if undoable:
+            break
+        kind = event_kind(action)
+        if kind.undoable:
+            passed.append(summary)
+    return passed
 
 
 def redo(session: Session, coder: Coder) -> EventView:
