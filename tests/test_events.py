@@ -516,3 +516,40 @@ def test_undo_after_a_rewrite_says_which_later_change_it_passed_over(session: Se
     assert "resized" in done.summary
     removed = session.scalar(select(Coding).where(Coding.id == first.id))
     assert removed is not None and removed.removed_at is not None
+
+
+@pytest.mark.parametrize("step", [undo, redo])
+def test_undo_and_redo_hold_the_write_lock_while_they_read_their_stack(
+    step: Callable[[Session, Coder], object], project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two undos at once both took back the same change: each read the stack before either wrote.
+    Now another command's write waits while one reads its stack."""
+    import sqlite3
+
+    from qualcode.coding import history as module
+
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        interview(session, tmp_path)
+        add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+        if step is redo:
+            undo(session, coder)
+    blocked: list[bool] = []
+    stacks = module._stacks
+
+    def reading(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
+        other = sqlite3.connect(project.database, timeout=0.1)
+        try:
+            with other:
+                other.execute("UPDATE settings SET value = value WHERE key = 'nothing'")
+            blocked.append(False)
+        except sqlite3.OperationalError as error:
+            blocked.append("locked" in str(error))
+        finally:
+            other.close()
+        return stacks(session, coder)
+
+    monkeypatch.setattr(module, "_stacks", reading)
+    with project.begin() as session:
+        step(session, get_or_create_coder(session, "Forsker 1"))
+    assert blocked == [True]

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from qualcode.coding.coders import find_coder
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
-from qualcode.store.events import Entity, EventKind, Final, event_kind, record_event
+from qualcode.store.events import (
+    Entity,
+    EventKind,
+    Final,
+    event_kind,
+    hold_write_lock,
+    record_event,
+)
 from qualcode.store.models import (
     AttributeDefinition,
     Code,
@@ -90,6 +97,7 @@ def undo(session: Session, coder: Coder) -> EventView:
     A later change that can no longer be undone (a rewrite of its transcript's text moved its
     offsets) is passed over, and the summary says so, so no one takes the undo for that change's.
     """
+    hold_write_lock(session)  # two undos at once must not both take back the same change
     undo_stack, _ = _stacks(session, coder)
     done = _step(session, coder, undo_stack, EventKind.UNDO, "before")
     passed = _passed_over(session, coder, done.id)
@@ -120,6 +128,7 @@ def _passed_over(session: Session, coder: Coder, target_id: int) -> list[str]:
 
 def redo(session: Session, coder: Coder) -> EventView:
     """Redo the change this coder most recently undid, if nothing new was done since."""
+    hold_write_lock(session)
     _, redo_stack = _stacks(session, coder)
     return _step(session, coder, redo_stack, EventKind.REDO, "after")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from qualcode.store.models import Coder, Event
@@ -166,3 +167,15 @@ def record_event(
     session.add(recorded)
     session.flush()
     return recorded
+
+
+def hold_write_lock(session: Session) -> None:
+    """Take the database's write lock now, until the transaction ends, so what it reads before it
+    writes (the undo stack, say) cannot change under it: another command's writes wait.
+
+    SQLite's Python driver begins a transaction only at the first write, so the reads before it
+    each see the latest commit and two commands may both act on what they read. An UPDATE that
+    changes nothing begins the transaction and takes the lock.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE settings SET value = value WHERE 0"))
