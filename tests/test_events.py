@@ -553,3 +553,15 @@ def test_undo_and_redo_hold_the_write_lock_while_they_read_their_stack(
     with project.begin() as session:
         step(session, get_or_create_coder(session, "Forsker 1"))
     assert blocked == [True]
+
+
+def test_a_memo_another_coder_wrote_on_a_coding_is_listed_as_theirs(session: Session, coder: Coder, tmp_path: Path) -> None:
+    from qualcode.coding.memos import list_memos
+
+    interview(session, tmp_path)
+    other = someone_else(session)
+    theirs = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    own = add_coding(session, "intervju", "brukermedvirkning", coder, match="mer selvtillit", memo="mitt eget notat")
+    set_coding_memo(session, theirs.id, "et notat fra en annen", other)
+    listed = {view.id: view.author for view in list_memos(session, "coding")}
+    assert listed == {theirs.id: other.name, own.id: coder.name}

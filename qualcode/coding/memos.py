@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from qualcode.coding.service import live_coding
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_transcript
-from qualcode.store.models import Code, Coder, Coding, Memo, Transcript, utcnow
+from qualcode.store.models import Code, Coder, Coding, Event, Memo, Transcript, utcnow
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,36 @@ def list_memos(session: Session, kind: str | None = None) -> list[MemoView]:
         raise InvalidInput(f"memo kind {kind!r} is not one of {', '.join(MEMO_KINDS)}")
     memos = session.scalars(select(Memo).where(Memo.removed_at.is_(None)).order_by(Memo.id))
     views = [memo_view(session, memo) for memo in memos]
-    codings = session.scalars(
+    codings = list(session.scalars(
         select(Coding).where(Coding.memo.is_not(None), Coding.memo != "", Coding.removed_at.is_(None)).order_by(Coding.id)
-    )
-    views += [
-        MemoView(
-            id=coding.id, guid=coding.guid, author=coding.coder.name, attached_to=f"coding {coding.id}", title=None,
-            text=coding.memo or "", source=None, created_at=coding.created_at.isoformat(timespec="seconds"),
-            kind="coding", ref=f"coding {coding.id}",
-        )
-        for coding in codings
-    ]
+    ))
+    written = _coding_memo_writers(session, codings)
+    for coding in codings:
+        author, at = written.get(coding.guid, (coding.coder.name, coding.created_at))
+        views.append(MemoView(
+            id=coding.id, guid=coding.guid, author=author, attached_to=f"coding {coding.id}", title=None,
+            text=coding.memo or "", source=None, created_at=at.isoformat(timespec="seconds"), kind="coding",
+            ref=f"coding {coding.id}",
+        ))
     return [view for view in views if kind is None or view.kind == kind]
+
+
+def _coding_memo_writers(session: Session, codings: list[Coding]) -> dict[str, tuple[str, datetime]]:
+    """Who wrote each coding's memo as it reads now, and when: the last `coding memo` that left
+    this text (another coder may write the memo on someone's coding). A memo given with the coding
+    itself is its coder's, from when it was made, and is not listed here."""
+    memos = {coding.guid: coding.memo for coding in codings}
+    found: dict[str, tuple[str, datetime]] = {}
+    guids = sorted(memos)
+    for first in range(0, len(guids), 500):
+        for guid, coder, at, payload in session.execute(
+            select(Event.entity_guid, Coder.name, Event.at, Event.payload).join(Coder, Event.coder_id == Coder.id)
+            .where(Event.action == EventKind.CODING_MEMO.value, Event.entity_guid.in_(guids[first:first + 500]))
+            .order_by(Event.id)
+        ):
+            if guid is not None and (payload.get("after") or {}).get("memo") == memos[guid]:
+                found[guid] = (coder, at)
+    return found
 
 
 def remove_memo(session: Session, memo_id: int, author: Coder) -> MemoView:
