@@ -235,6 +235,32 @@ def test_quote_tables(coded: tuple[Project, PseudonymKey], table_format: str) ->
     assert str(first["kvp_start"] or "") == ""  # a participant attribute column, empty for caseworkers
 
 
+def test_a_quote_longer_than_a_spreadsheet_cell_is_cut_with_a_mark_and_named_and_whole_in_the_csv(
+    session: Session, tmp_path: Path,
+) -> None:
+    long_turn = " ".join(["Jeg fikk mer selvtillit av kurset"] * 1_200)  # about 40,000 characters in one turn
+    make_transcript(session, tmp_path, f"I: Hvordan var det?\nD1: {long_turn}\n", name="lang")
+    coder = get_or_create_coder(session, "Forsker 1")
+    add_coding(session, "lang", "empowerment", coder, match=long_turn)
+    add_coding(session, "lang", "brukermedvirkning", coder, match="Hvordan var det?")
+    root = tmp_path / "project-root"
+    root.mkdir()
+    spreadsheet = export_quote_table(session, root, QuoteFilter(), "xlsx", "role", "nb", tmp_path / "s.xlsx", False, None)
+    [cut] = [note for note in spreadsheet.warnings if "spreadsheet cell" in note]
+    assert cut.startswith("1 quote is longer than a spreadsheet cell holds (32,767 characters) and ends in […] there:")
+    assert f"({len(long_turn):,} characters)" in cut and "the .csv keeps every quote whole" in cut
+    header, *rows = openpyxl.load_workbook(tmp_path / "s.xlsx").active.iter_rows(values_only=True)
+    quotes = [str(row[header.index("quote")]) for row in rows]
+    assert len(quotes) == 2
+    longest = max(quotes, key=len)
+    assert len(longest) == 32_767 and longest.endswith("[…]") and long_turn.startswith(longest[:-3])
+    assert "Hvordan var det?" in quotes
+    table = export_quote_table(session, root, QuoteFilter(), "csv", "role", "nb", tmp_path / "s.csv", False, None)
+    assert not [note for note in table.warnings if "spreadsheet cell" in note]
+    with (tmp_path / "s.csv").open(encoding="utf-8-sig") as handle:
+        assert long_turn in {row["quote"] for row in csv.DictReader(handle)}
+
+
 def _comment(document: docx.document.Document, contains: str, text: str, author: str) -> None:
     paragraph = next(p for p in document.paragraphs if contains in p.text)
     document.add_comment(paragraph.runs, text=text, author=author, initials=author[:2])

@@ -41,6 +41,24 @@ def csv_cell(value: object) -> object:
     return "'" + value if starts_like_formula(value) else value  # type: ignore[operator]
 
 
+# The most characters a spreadsheet cell holds (Excel's limit; openpyxl cuts longer text there).
+CELL_LIMIT = 32_767
+CUT_MARK = "[…]"
+
+
+def fitted_cell(value: object) -> object:
+    """A value as a cell holds it: text longer than a cell is cut and ends in a mark that says so
+    (`too_long_for_a_cell` names such quotes for a warning)."""
+    if isinstance(value, str) and len(value) > CELL_LIMIT:
+        return value[:CELL_LIMIT - len(CUT_MARK)] + CUT_MARK
+    return value
+
+
+def too_long_for_a_cell(quotes: list[Quote]) -> list[Quote]:
+    """The quotes whose text or memo a spreadsheet cell cannot hold whole."""
+    return [quote for quote in quotes if len(quote.excerpt) > CELL_LIMIT or len(quote.memo or "") > CELL_LIMIT]
+
+
 def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[str], list[list[object]]]:
     """Header and rows: code path split into levels, attribution, attributes, position and memo."""
     depth = max((quote.code_path.count("/") + 1 for quote in quotes), default=1)
@@ -90,8 +108,9 @@ def render_quote_table(
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Sitater" if language == "nb" else "Quotes"
-    for done, values in enumerate((header, *rows)):
-        sheet.append(values)
+    table: list[list[object]] = [list(header), *rows]
+    for done, values in enumerate(table):
+        sheet.append([fitted_cell(value) for value in values])
         for cell in sheet[sheet.max_row]:
             if starts_like_formula(cell.value):
                 cell.data_type = "s"  # openpyxl made "=…" a formula; it is text

@@ -27,7 +27,13 @@ from qualcode.coding.passages import Quote, QuoteFilter, nothing_selected, selec
 from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template
 from qualcode.exporters.publish import TargetExists, publish
-from qualcode.exporters.quotes import FORMATS, render_quote_table
+from qualcode.exporters.quotes import (
+    CELL_LIMIT,
+    CUT_MARK,
+    FORMATS,
+    render_quote_table,
+    too_long_for_a_cell,
+)
 from qualcode.text.normalise import visible
 
 if TYPE_CHECKING:
@@ -168,4 +174,10 @@ def export_quote_table(
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "sitater" if language == "nb" else "quotes", f".{table_format}", force)
     path, notes = _publish_export(path, render_quote_table(quotes, table_format, template, language, progress), key, output, force)
+    cut = too_long_for_a_cell(quotes) if table_format == "xlsx" else []
+    if cut:
+        named = ", ".join(f"{quote.ref} ({len(quote.excerpt):,} characters)" for quote in cut[:5]) + (" …" if len(cut) > 5 else "")
+        notes.append(f"{len(cut)} quote{'s are' if len(cut) > 1 else ' is'} longer than a spreadsheet cell holds "
+                     f"({CELL_LIMIT:,} characters) and end{'' if len(cut) > 1 else 's'} in {CUT_MARK} there: {named}; "
+                     "the .csv keeps every quote whole")
     return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, template, quotes))
