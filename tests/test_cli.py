@@ -414,3 +414,13 @@ def test_a_coder_name_with_a_line_break_or_control_character_is_stored_as_one_li
     assert result.exit_code == 0, result.output
     listed = json.loads(run("--project", str(demo), "coder", "list", "--json").output)
     assert "Ny Forsker 2" in [coder["name"] for coder in listed]
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["search", "måltall", "--limit", "0"], "0 is not in the range x>=1"),
+    (["search", "måltall", "--limit", "-1"], "-1 is not in the range x>=1"),
+    (["history", "--limit", "-3"], "-3 is not in the range x>=0"),
+])
+def test_a_limit_out_of_range_is_refused(args: list[str], says: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and says in result.output

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.framework import clear_summary, set_summary, summary_state
@@ -565,3 +565,15 @@ def test_a_memo_another_coder_wrote_on_a_coding_is_listed_as_theirs(session: Ses
     set_coding_memo(session, theirs.id, "et notat fra en annen", other)
     listed = {view.id: view.author for view in list_memos(session, "coding")}
     assert listed == {theirs.id: other.name, own.id: coder.name}
+
+
+def test_a_change_that_leaves_a_coding_as_it_was_logs_nothing(session: Session, coder: Coder, tmp_path: Path) -> None:
+    interview(session, tmp_path)
+    made = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    logged = session.scalar(select(func.count()).select_from(Event))
+    assert not recode_coding(session, made.id, "empowerment", coder).changed
+    assert not resize_coding(session, made.id, made.start, made.end, coder).changed
+    assert not set_coding_memo(session, made.id, "", coder).changed
+    assert session.scalar(select(func.count()).select_from(Event)) == logged
+    assert recode_coding(session, made.id, "brukermedvirkning", coder).changed
+    assert undo(session, coder).summary.startswith(f"changed coding {made.id} from empowerment to brukermedvirkning")

@@ -23,6 +23,9 @@ def coding_group() -> None:
 
 
 def _print(view: CodingView, verb: str) -> None:
+    if not view.changed:
+        click.echo(f"coding {view.id}: nothing changed (it was already so)")
+        return
     click.echo(f"{verb} coding {view.id}: {view.transcript} line {view.line} {view.start}-{view.end} {view.code_path}: {' '.join(view.excerpt.split())[:70]}")
 
 

@@ -34,7 +34,7 @@ def history_redo(app: AppContext) -> None:
 
 
 @click.command("history")
-@click.option("--limit", type=int, default=50, show_default=True, help="How many events, newest first (0 for all).")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="How many events, newest first (0 for all).")
 @click.option("--by", "coder_name", help="Only this coder's events.")
 @json_option
 @pass_app

@@ -18,7 +18,7 @@ from qualcode.search.service import SearchFilters, search
 @click.option("--transcript", help="Only this transcript.")
 @click.option("--attribute", "attributes", multiple=True,
               help="NAME=VALUE on who spoke or the transcript (office=B, gender=kvinne); repeatable.")
-@click.option("--limit", type=int, default=50, show_default=True, help="Most hits to show.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Most hits to show.")
 @click.option("--width", type=int, default=40, show_default=True, help="Characters of context on each side.")
 @json_option
 @pass_app

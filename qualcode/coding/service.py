@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +37,7 @@ class CodingView:
     excerpt: str
     memo: str | None
     removed: bool
+    changed: bool = True  # False when a change asked for left the coding as it was (no event is logged)
 
 
 def coding_state(coding: Coding) -> dict[str, Any]:
@@ -252,6 +253,8 @@ def _change(
     before = coding_state(coding)
     with session.no_autoflush:
         mutate(coding)
+        if coding_state(coding) == before:  # recoded to its own code, the same span, the same memo
+            return replace(view_coding(session, coding), changed=False)
         if coding.removed_at is None:
             refuse_duplicate_coding(session, coding.transcript_id, coding.code.id, coding.coder, coding.start, coding.end, coding.id)
         # Everything slow (the text, the line) before the write: other writers wait while it lasts.
