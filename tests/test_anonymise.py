@@ -992,6 +992,24 @@ def test_no_invisible_character_hides_a_name_from_typed_text_a_transcript_or_the
     assert {leak.found for leak in check_file(leaked, key)} >= {"Kari Nordmann", "Kåre Bråten"}
 
 
+@pytest.mark.parametrize("written", ["Sissel B\u0430kken", "\u0405issel Bakken", "Sissel Β\u03b1kken"])
+def test_a_name_written_with_look_alike_letters_is_found_everywhere(written: str, tmp_path: Path) -> None:
+    """Cyrillic "а" and "Ѕ" or Greek "Β" and "α" drawn like Latin letters do not hide a name the key
+    holds: typed text, a transcript and the leak check all find it. A name the key holds in
+    Cyrillic is found too."""
+    from qualcode.anonymise.typed_text import clean_text
+
+    key = PseudonymKey("test")
+    sissel = add_identifier(key, "Sissel Bakken", "person", "f")
+    olga = add_identifier(key, "Ольга Петрова", "person", "f")
+    cleaned = clean_text(f"Notat: {written} ringte, og Ольга Петрова.", key)
+    assert cleaned == f"Notat: {sissel.pseudonym} ringte, og {olga.pseudonym}."
+    assert pseudonymise(f"D1: Jeg snakket med {written} i går.", key, "t").text == f"D1: Jeg snakket med {sissel.pseudonym} i går."
+    leaked = tmp_path / "ut.txt"
+    leaked.write_text(f"Sitat: {written} ringte.\n", encoding="utf-8")
+    assert [leak.found for leak in check_file(leaked, key)] == [written]
+
+
 def test_the_kept_matcher_follows_every_change_to_the_key() -> None:
     """pseudonymise keeps each key's index of identifiers between calls; a new entry, a pseudonym
     redrawn in place and a withdrawal each make it anew, so no call replaces with a stale pseudonym."""

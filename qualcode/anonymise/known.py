@@ -9,7 +9,7 @@ found, "berg" the mountain is not.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
@@ -19,6 +19,27 @@ LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
 FUZZY_MIN_LENGTH = 5  # shorter words are too easily another word with one letter changed
 FUZZY_CUTOFF = 85.0  # one edit in a word of seven letters
 APOSTROPHES = ("'s", "’s", "'", "’")
+
+
+# Cyrillic and Greek letters drawn like Latin ones: "Bаkken" with a Cyrillic "а" reads as Bakken,
+# and must be found as Bakken. Text and the key's originals are compared with these as Latin
+# letters (one character for one, so every offset stays where it was).
+_LOOK_ALIKES = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+    "ԁ": "d", "ӏ": "l", "һ": "h", "ԛ": "q", "ԝ": "w", "ү": "y",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ԁ": "D", "Ԛ": "Q", "Ԝ": "W",
+    "ο": "o", "α": "a", "ν": "v", "ρ": "p", "ι": "i", "κ": "k", "υ": "u",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+}
+_LOOK_ALIKE = re.compile("[" + "".join(_LOOK_ALIKES) + "]")
+_AS_LATIN = str.maketrans(_LOOK_ALIKES)
+
+
+def as_latin(text: str) -> str:
+    """`text` with look-alike Cyrillic and Greek letters as the Latin letters they look like."""
+    return text.translate(_AS_LATIN) if _LOOK_ALIKE.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -41,7 +62,7 @@ class KnownMatch:
 
 
 def _forms(entry: KeyEntry) -> list[Form]:
-    words = [match.group() for match in WORD.finditer(entry.original)]
+    words = [match.group() for match in WORD.finditer(as_latin(entry.original))]
     if not words:
         return []
     capitalised = entry.original[:1].isupper()
@@ -101,7 +122,12 @@ class KnownMatcher:
             return []
         tokens = list(WORD.finditer(text))
         found_denied = self._find_denied(text, tokens) if self.denied else []
-        return sorted(found_denied + self._find_listed(text, tokens), key=lambda match: match.start)
+        seen = as_latin(text)
+        if seen is text:
+            listed = self._find_listed(text, tokens)
+        else:  # found in the text read as Latin letters, and reported as it is written
+            listed = [replace(match, text=text[match.start:match.end]) for match in self._find_listed(seen, list(WORD.finditer(seen)))]
+        return sorted(found_denied + listed, key=lambda match: match.start)
 
     def _find_denied(self, text: str, tokens: list[re.Match[str]]) -> list[KnownMatch]:
         """Words whose digest is a withdrawn person's: exact, or with a genitive s, never fuzzy."""
