@@ -279,7 +279,7 @@ def widget_text(app: App[Any], widget: Widget) -> str:
     return "\n".join(line[region.x:region.right] for line in lines)
 
 
-async def until_shown(app: App[Any], pilot: Pilot[None], shows: Callable[[str], bool], rounds: int = 100) -> str:
+async def until_shown(app: App[Any], pilot: Pilot[None], shows: Callable[[str], bool], rounds: int = 200) -> str:
     """The screen's text once `shows` holds for it, or after `rounds` pauses (the caller's assertion
     then says what is missing): a worker's result is drawn a moment after the worker ends, and a
     table's rows and column widths a moment after the rows are added, a moment that grows with
