@@ -84,18 +84,22 @@ def test_a_copy_of_a_changed_transcript_merges_without_proposing_the_projects_ps
         run_import(session, other.write(tmp_path / "ny.qdpx"), key)
 
 
-def test_a_coding_the_copy_changed_is_a_conflict_and_the_projects_version_is_kept(session: Session, tmp_path: Path) -> None:
-    def copy(words: str, code: str, name: str) -> Path:
-        qdpx = Qdpx(codes=CODES)
-        user = qdpx.user("Anne Forsker")
-        qdpx.sources.append(
-            f'<TextSource guid="{guid("source:konflikt")}" name="konflikt"><PlainTextContent>{TEXT}</PlainTextContent>'
-            f'{selection("konflikt", TEXT, words, guid(code), user)}</TextSource>'
-        )
-        return qdpx.write(tmp_path / name)
+def one_coded_source(path: Path, source: str, text: str, coding: str, words: str, code: str) -> Path:
+    """A co-coder's copy at `path`: one source, `text`, with one selection of `words` coded `code`."""
+    qdpx = Qdpx(codes=CODES)
+    user = qdpx.user("Anne Forsker")
+    qdpx.sources.append(
+        f'<TextSource guid="{guid("source:" + source)}" name="{source}"><PlainTextContent>{text}</PlainTextContent>'
+        f'{selection(coding, text, words, guid(code), user)}</TextSource>'
+    )
+    return qdpx.write(path)
 
-    run_import(session, copy("Jeg fikk mer selvtillit", "code:selvtillit", "a.qdpx"))
-    resized = run_import(session, copy("Jeg fikk mer selvtillit etter hvert", "code:håp", "b.qdpx"))
+
+def test_a_coding_the_copy_changed_is_a_conflict_and_the_projects_version_is_kept(session: Session, tmp_path: Path) -> None:
+    run_import(session, one_coded_source(tmp_path / "a.qdpx", "konflikt", TEXT, "konflikt", "Jeg fikk mer selvtillit", "code:selvtillit"))
+    resized = run_import(session, one_coded_source(
+        tmp_path / "b.qdpx", "konflikt", TEXT, "konflikt", "Jeg fikk mer selvtillit etter hvert", "code:håp",
+    ))
     assert resized.codings_added == 0 and resized.codings_present == 0
     [conflict] = resized.conflicts
     assert guid("coding:konflikt") in conflict and "konflikt, line 2" in conflict
@@ -108,18 +112,9 @@ def test_a_coding_the_copy_moved_to_a_transcript_of_its_own_is_a_conflict(sessio
     """The file's coding GUID is held by a transcript the file does not bring: it is found there,
     not written again (its GUID is the project's, and a second row would break the import)."""
     other = "I: Og etterpå?\nD: Jeg fikk mer selvtillit av å jobbe, sier jeg nå.\n"
-
-    def copy(source: str, text: str, name: str) -> Path:
-        qdpx = Qdpx(codes=CODES)
-        user = qdpx.user("Anne Forsker")
-        qdpx.sources.append(
-            f'<TextSource guid="{guid("source:" + source)}" name="{source}"><PlainTextContent>{text}</PlainTextContent>'
-            f'{selection("flyttet", text, "Jeg fikk mer selvtillit", guid("code:selvtillit"), user)}</TextSource>'
-        )
-        return qdpx.write(tmp_path / name)
-
-    run_import(session, copy("først", TEXT, "a.qdpx"))
-    moved = run_import(session, copy("senere", other, "b.qdpx"))
+    words = "Jeg fikk mer selvtillit"
+    run_import(session, one_coded_source(tmp_path / "a.qdpx", "først", TEXT, "flyttet", words, "code:selvtillit"))
+    moved = run_import(session, one_coded_source(tmp_path / "b.qdpx", "senere", other, "flyttet", words, "code:selvtillit"))
     assert moved.imported == ["senere"] and moved.codings_added == 0
     [conflict] = moved.conflicts
     assert guid("coding:flyttet") in conflict and "først, line 2" in conflict and "the file has it in senere" in conflict
