@@ -7,6 +7,7 @@ import itertools
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -292,6 +293,38 @@ def test_review_comments_come_back_as_memos_once(coded: tuple[Project, Pseudonym
         again = import_review(session, commented, key)
         assert not any(p.new for p in again.placed)
         assert session.scalar(select(func.count()).select_from(Memo)) == 4
+
+
+def test_a_name_split_by_word_s_soft_hyphens_in_a_comment_is_pseudonymised_and_a_resave_adds_nothing(
+    coded: tuple[Project, PseudonymKey], tmp_path: Path,
+) -> None:
+    """Word hyphenates with soft hyphens (U+00AD): they go before names are looked for, as in typed
+    text. And an editor that re-saves the comments' moments without the "Z" brings nothing new."""
+    project, key = coded
+    person = next(entry for entry in key.entries if entry.kind == "person" and " " in entry.original)
+    given, family = person.original.split(" ", 1)
+    with project.begin() as session:
+        path = report(session, project, key)
+    reviewed = docx.Document(str(path))
+    hyphenated = f"{given[:2]}\u00ad{given[2:]} {family[:2]}\u00ad{family[2:]}"
+    _comment(reviewed, "førti deltakere", f"Dette sa {hyphenated} også.", "Medforsker Anne")
+    commented = tmp_path / "kommentert.docx"
+    reviewed.save(str(commented))
+    with project.begin() as session:
+        [placed] = import_review(session, commented, key).placed
+    assert placed.text == f"Dette sa {person.pseudonym} også." and given not in placed.text
+    resaved = tmp_path / "lagret-igjen.docx"
+    with zipfile.ZipFile(commented) as source, zipfile.ZipFile(resaved, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/comments.xml":
+                data = re.sub(rb'(w:date="[^"]*?)Z"', rb'\1"', data)
+                assert b'Z"' not in data
+            target.writestr(item, data)
+    with project.begin() as session:
+        again = import_review(session, resaved, key)
+        assert [placed.new for placed in again.placed] == [False]
+        assert session.scalar(select(func.count()).select_from(Memo)) == 1
 
 
 def test_a_comments_tracked_changes_are_read_as_accepted_and_pseudonymised(

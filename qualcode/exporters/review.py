@@ -6,6 +6,7 @@ import hashlib
 import re
 import zipfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX
 from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
+from qualcode.text.normalise import visible
 from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
@@ -127,7 +129,9 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
     result = ReviewImport([], [])
     for comment in comments:
         author = _reviewer_name(comment.author, key, path.name)
-        text = _comment_text(comment).strip()
+        # A comment is typed text from outside: invisible characters (Word's soft hyphens) go
+        # before the key's names are looked for, as they go from anything typed.
+        text = visible(_comment_text(comment)).strip()
         if not text:
             continue
         if key is not None:
@@ -144,11 +148,15 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         if isinstance(coding, str):
             result.unplaced.append((author, text, coding))
             continue
-        stamp = comment.timestamp.isoformat() if comment.timestamp else ""
+        # The moment in UTC however the file writes it (with or without "Z": editors re-save it
+        # either way); a comment brought in before under its moment as written is found too.
+        written = comment.timestamp.isoformat() if comment.timestamp else ""
+        stamp = _in_utc(comment.timestamp).isoformat() if comment.timestamp else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
-        fingerprint = hashlib.sha256(f"{author}|{stamp}|{text}|{target}".encode()).hexdigest()[:16]
-        source = f"review:{fingerprint}"
-        if session.scalar(select(Memo).where(Memo.source == source)) is not None:
+        sources = [f"review:{hashlib.sha256(f'{author}|{moment}|{text}|{target}'.encode()).hexdigest()[:16]}"
+                   for moment in dict.fromkeys((stamp, written))]
+        source = sources[0]
+        if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None:
             result.placed.append(PlacedComment(author, text, target, new=False))
             continue
         reviewer = get_or_create_coder(session, author, "medforsker" if _new_coder(session, author) else None)
@@ -161,6 +169,11 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         )
         result.placed.append(PlacedComment(author, text, target, new=True))
     return result
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """A comment's moment in UTC; one written without a zone is taken as UTC, as Word writes it."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _comment_text(comment: Comment) -> str:
@@ -213,7 +226,7 @@ def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> 
     for review is refused as it is in typed text (a coder's name is not cleaned by the session)."""
     from qualcode.anonymise.typed_text import refuse_undecided
 
-    name = (author or "").strip() or "Ukjent kommentator"
+    name = visible(author or "").strip() or "Ukjent kommentator"
     if key is None:
         return name
     refuse_undecided(name, key)
