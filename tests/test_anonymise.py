@@ -1010,6 +1010,36 @@ def test_a_name_written_with_look_alike_letters_is_found_everywhere(written: str
     assert [leak.found for leak in check_file(leaked, key)] == [written]
 
 
+def test_an_address_or_number_the_key_holds_is_replaced_however_it_is_written_and_the_leak_check_agrees(tmp_path: Path) -> None:
+    """The pattern detectors find a street only capitalised; the leak check found the key's address in
+    any case, so a memo "bor i fjellveien 12" was stored as typed and every export refused after."""
+    from qualcode.anonymise.typed_text import clean_text
+
+    key = PseudonymKey("test")
+    add_identifier(key, "Fjellveien 12", "address")
+    add_identifier(key, "kari@nav.no", "email")
+    for typed in ("Bor i fjellveien 12 nå.", "Bor i FJELLVEIEN  12.", "Bor i Fjellveien\t12.", "Skriv til KARI@NAV.NO."):
+        cleaned = clean_text(typed, key)
+        assert "12" not in cleaned and "@" not in cleaned, cleaned
+        written = tmp_path / "notat.txt"
+        written.write_text(cleaned, encoding="utf-8")
+        assert check_file(written, key) == []
+    other = "Naboen bor i fjellveien 123."  # another address: neither replaced nor a leak
+    assert clean_text(other, key) == other
+    (tmp_path / "annen.txt").write_text(other, encoding="utf-8")
+    assert check_file(tmp_path / "annen.txt", key) == []
+
+
+def test_a_persons_whole_name_in_lower_case_is_replaced_but_one_lower_case_word_is_not(tmp_path: Path) -> None:
+    key = PseudonymKey("test")
+    sissel = add_identifier(key, "Sissel Bakken", "person", "f")
+    assert pseudonymise("jeg ringte sissel bakken i går", key, "t").text == f"jeg ringte {sissel.pseudonym.lower()} i går"
+    assert pseudonymise("Jeg ringte Sissel Bakken", key, "t").text == f"Jeg ringte {sissel.pseudonym}"
+    assert pseudonymise("bakken var bratt", key, "t").text == "bakken var bratt"  # "Berg" the surname, not "berg" the mountain
+    (tmp_path / "ut.txt").write_text("Sitat: sissel bakken sa det.\n", encoding="utf-8")
+    assert [leak.found for leak in check_file(tmp_path / "ut.txt", key)] == ["sissel bakken"]
+
+
 def test_the_kept_matcher_follows_every_change_to_the_key() -> None:
     """pseudonymise keeps each key's index of identifiers between calls; a new entry, a pseudonym
     redrawn in place and a withdrawal each make it anew, so no call replaces with a stale pseudonym."""

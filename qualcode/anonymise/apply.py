@@ -117,17 +117,23 @@ def known_matcher(key: PseudonymKey) -> KnownMatcher:
     return matcher
 
 
+def known_birth_dates(text: str, key: PseudonymKey) -> list[tuple[re.Match[str], KeyEntry]]:
+    """Where a date of birth the key learned appears in `text` again, context or not (not as part
+    of a longer number)."""
+    return [
+        (seen, entry) for entry in key.entries if entry.kind == "birth_date"
+        for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text)
+    ]
+
+
 def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
     """Replace every known and every pattern identifier; patterns found are added to the key."""
     candidates: list[tuple[int, int, str, str, str, KeyEntry | None]] = []
     for found in find_patterns(text):
         entry = add_identifier(key, found.text, found.kind, first_seen=f"{where}:{text.count(chr(10), 0, found.start) + 1}")
         candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind, entry))
-    # A date of birth learned once is replaced wherever it appears again, context or not.
-    for entry in key.entries:
-        if entry.kind == "birth_date":
-            for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text):
-                candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind, entry))
+    for seen, entry in known_birth_dates(text, key):
+        candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind, entry))
     for match in known_matcher(key).find(text):
         listed = match.entry if any(match.entry is entry for entry in key.entries) else None
         candidates.append((match.start, match.end, match.text, match.replacement, match.entry.kind, listed))

@@ -50,6 +50,7 @@ class Form:
     replacement: str
     entry: KeyEntry
     capitalised: bool
+    any_space: bool = False  # words apart by any run of spaces, tabs or line breaks, not only one
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,16 @@ def _forms(entry: KeyEntry) -> list[Form]:
     return forms
 
 
+def _literal_forms(entry: KeyEntry) -> list[Form]:
+    """An address, e-mail address or number the key holds, found as written in any case and
+    however it is spaced ("fjellveien 12"), as the leak check finds it: the pattern detectors
+    find such identifiers only in their usual writing. A date of birth has its own search."""
+    words = tuple(match.group().casefold() for match in WORD.finditer(as_latin(entry.original)))
+    if not words or entry.kind == "birth_date":
+        return []
+    return [Form(words, entry.pseudonym, entry, capitalised=False, any_space=True)]
+
+
 class KnownMatcher:
     """An index of every form of every listed identifier in a key, and of its denied entries."""
 
@@ -91,9 +102,7 @@ class KnownMatcher:
             forms_of_word.sort(key=lambda item: -len(item[0]))
         self.by_first: dict[str, list[Form]] = {}
         for entry in key.entries:
-            if entry.kind not in LIST_KINDS:
-                continue
-            for form in _forms(entry):
+            for form in _forms(entry) if entry.kind in LIST_KINDS else _literal_forms(entry):
                 self.by_first.setdefault(form.words[0], []).append(form)
         for forms in self.by_first.values():
             forms.sort(key=lambda form: -len(form.words))
@@ -185,10 +194,13 @@ class KnownMatcher:
             if index + size > len(tokens):
                 continue
             window = tokens[index:index + size]
-            if form.capitalised and not window[0].group()[:1].isupper():
+            # A proper noun is found capitalised ("Berg" the surname, not "berg" the mountain); a
+            # person's whole name of two or more words is found however it is written ("sissel bakken").
+            if form.capitalised and not window[0].group()[:1].isupper() and not (size > 1 and form.entry.kind == "person"):
                 continue
             if size > 1:
-                gaps_ok = all(text[window[k].end():window[k + 1].start()] in (" ", "-", "\n") for k in range(size - 1))
+                gaps = [text[window[k].end():window[k + 1].start()] for k in range(size - 1)]
+                gaps_ok = all(gap in (" ", "-", "\n") or (form.any_space and gap.isspace()) for gap in gaps)
                 if not gaps_ok:
                     continue
                 last = window[-1].group().casefold()
@@ -204,6 +216,8 @@ class KnownMatcher:
                     genitive = True
                     break
             replacement = form.replacement
+            if form.capitalised and not window[0].group()[:1].isupper():
+                replacement = replacement.lower()  # a name written in lower case, its pseudonym likewise
             if genitive and not replacement.startswith("(") and replacement != "NN":
                 replacement += "'" if replacement.endswith(("s", "x", "z")) else "s"
             return KnownMatch(start, end, text[start:end], replacement, form.entry), size

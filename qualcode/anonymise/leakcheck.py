@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualcode.anonymise.apply import known_birth_dates
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.known import LIST_KINDS, KnownMatcher
+from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.errors import InvalidInput, LeakFound, UnreadableFile
 from qualcode.text.normalise import visible
@@ -181,12 +182,10 @@ def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tu
         (Leak("", "", match.text, match.entry.kind, _context(text, match.start, match.end), True), match.start)
         for match in matcher.find(text)
     ]
-    for entry in key.entries:
-        # Numbers and addresses are found by their literal text too, however they were spaced.
-        if entry.kind not in LIST_KINDS:
-            literal = r"\s+".join(re.escape(part) for part in entry.original.split())
-            for match in re.finditer(literal, text, re.IGNORECASE):
-                found.append((Leak("", "", entry.original, entry.kind, _context(text, match.start(), match.end()), True), match.start()))
+    # Numbers, addresses and e-mail addresses the key holds are found by the matcher as pseudonymising
+    # finds them (any case, any spacing, whole words); a date of birth wherever it stands.
+    for date, entry in known_birth_dates(text, key):
+        found.append((Leak("", "", entry.original, entry.kind, _context(text, date.start(), date.end()), True), date.start()))
     seen = {(leak.found, offset) for leak, offset in found}
     for pattern in find_patterns(text):
         if (pattern.text, pattern.start) not in seen and not any(o <= pattern.start < o + len(leak.found) for leak, o in found):
