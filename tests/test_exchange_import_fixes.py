@@ -162,6 +162,40 @@ def test_two_sources_with_the_same_text_become_one_transcript_with_both_sources_
     assert {coding.transcript.name for coding in session.scalars(select(Coding))} == {"kopi a"}
 
 
+def test_a_copy_that_says_otherwise_of_a_participant_fills_in_what_is_missing_and_keeps_what_the_project_says(
+    session: Session, tmp_path: Path,
+) -> None:
+    """A co-coder's copy found by the participant's name (another GUID) with another role and age: the
+    project's role and age are kept and reported as conflicts; what the project lacks (an office) is filled in."""
+    def copy(name: str, role: str, age: int, office: str | None) -> Path:
+        qdpx = Qdpx(codes=CODES)
+        qdpx.variables = (
+            f'<Variable guid="{guid("var:rolle")}" name="rolle" typeOfVariable="Text"/>'
+            f'<Variable guid="{guid("var:kontor")}" name="kontor" typeOfVariable="Text"/>'
+            f'<Variable guid="{guid("var:alder")}" name="alder" typeOfVariable="Integer"/>'
+        )
+        office_value = (f'<VariableValue><VariableRef targetGUID="{guid("var:kontor")}"/><TextValue>{office}</TextValue></VariableValue>'
+                        if office else "")
+        qdpx.cases = (
+            f'<Case guid="{guid("case:" + name)}" name="D7">'
+            f'<VariableValue><VariableRef targetGUID="{guid("var:rolle")}"/><TextValue>{role}</TextValue></VariableValue>'
+            f'<VariableValue><VariableRef targetGUID="{guid("var:alder")}"/><IntegerValue>{age}</IntegerValue></VariableValue>'
+            f'{office_value}</Case>'
+        )
+        return qdpx.write(tmp_path / f"{name}.qdpx")
+
+    run_import(session, copy("første", "deltaker", 34, None))
+    merged = run_import(session, copy("andre", "veileder", 35, "kontor B"))
+    assert merged.participants_created == []
+    assert sorted(merged.conflicts) == [
+        f"Case 'D7' {guid('case:andre')}: alder '35' in the file, '34' here; the project's kept",
+        f"Case 'D7' {guid('case:andre')}: role 'veileder' in the file, 'deltaker' here; the project's kept",
+    ]
+    participant = session.scalar(select(Participant).where(Participant.name == "D7"))
+    assert participant is not None and participant.role == "deltaker" and participant.office == "kontor B"
+    assert {attribute.definition.name: attribute.value for attribute in participant.attributes} == {"alder": "34"}
+
+
 def test_variables_are_typed_by_their_type_and_a_value_that_does_not_fit_is_skipped(session: Session, tmp_path: Path) -> None:
     def value(variable: str, kind: str, text: str) -> str:
         return f'<VariableValue><VariableRef targetGUID="{guid("var:" + variable)}"/><{kind}Value>{text}</{kind}Value></VariableValue>'

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -817,6 +817,9 @@ def _write_cases(
                 result.problems.append(f"Case {case.name!r} {case.guid}: variable {variable}: {error.message}; skipped")
         session.flush()
         after = participant_state(participant)
+        if before is not None and _keep_the_projects_values(participant, before, after, f"Case {case.name!r} {case.guid}", result):
+            session.flush()
+            after = participant_state(participant)
         if before != after:
             record_event(session, kind=EventKind.PARTICIPANT_UPDATE if before else EventKind.PARTICIPANT_CREATE, coder=importer,
                          entity_guid=participant.guid, before=before, after=after, summary=f"participant {name} from {result.file_name}")
@@ -856,6 +859,29 @@ def _write_cases(
             if existing is None:
                 session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
     session.flush()
+
+
+def _keep_the_projects_values(
+    participant: Participant, before: dict[str, Any], after: dict[str, Any], where: str, result: QdpxImport,
+) -> bool:
+    """Put back what the project already said of a participant where the file says otherwise, and
+    report it, as a changed coding is: a co-coder's copy fills in what is missing, it does not
+    overwrite a role, office or attribute (values compared as stored, pseudonymised). Whether any was put back."""
+    kept = False
+    for column, value in before.items():
+        if column in ("name", "attributes") or value in (None, "") or after[column] == value:
+            continue
+        result.conflicts.append(f"{where}: {column} {after[column]!r} in the file, {value!r} here; the project's kept")
+        setattr(participant, column, value)
+        kept = True
+    for attribute in participant.attributes:
+        value = before["attributes"].get(attribute.definition.name)
+        if value in (None, "") or attribute.value == value:
+            continue
+        result.conflicts.append(f"{where}: {attribute.definition.name} {attribute.value!r} in the file, {value!r} here; the project's kept")
+        attribute.value = value
+        kept = True
+    return kept
 
 
 def _plain(value: object) -> object:
