@@ -327,6 +327,28 @@ def test_a_name_split_by_word_s_soft_hyphens_in_a_comment_is_pseudonymised_and_a
         assert session.scalar(select(func.count()).select_from(Memo)) == 1
 
 
+def test_a_report_from_another_project_is_refused_and_nothing_imported(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    from qualcode.errors import ImportFailed
+    from qualcode.store.settings import set_setting
+
+    project, key = coded
+    with project.begin() as session:
+        set_setting(session, "project.guid", "11111111-1111-4111-8111-111111111111")
+        path = report(session, project, key)
+    reviewed = docx.Document(str(path))
+    assert reviewed.core_properties.identifier == "qualcode-project:11111111-1111-4111-8111-111111111111"
+    _comment(reviewed, "førti deltakere", "Kjenner meg igjen.", "Medforsker Anne")
+    commented = tmp_path / "kommentert.docx"
+    reviewed.save(str(commented))
+    with project.begin() as session:
+        set_setting(session, "project.guid", "22222222-2222-4222-8222-222222222222")  # as if another project
+        with pytest.raises(ImportFailed, match=r"^kommentert\.docx is a report from another qualcode project; nothing imported \(import"):
+            import_review(session, commented, key)
+        assert session.scalar(select(func.count()).select_from(Memo)) == 0
+        set_setting(session, "project.guid", "11111111-1111-4111-8111-111111111111")
+        assert [placed.new for placed in import_review(session, commented, key).placed] == [True]
+
+
 def test_a_comments_tracked_changes_are_read_as_accepted_and_pseudonymised(
     coded: tuple[Project, PseudonymKey], tmp_path: Path,
 ) -> None:

@@ -41,6 +41,7 @@ from qualcode.exporters.labels import (
     natural,
 )
 from qualcode.exporters.report_options import BOOKMARK_PREFIX as BOOKMARK_PREFIX
+from qualcode.exporters.report_options import REPORT_OF
 from qualcode.exporters.report_options import ConsensusPair as ConsensusPair
 from qualcode.exporters.report_options import ReportOptions as ReportOptions
 from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
@@ -114,6 +115,10 @@ def render_report(
     # Word's document properties hold at most 255 characters; the title page keeps the whole title.
     document.core_properties.title = shortened(options.title or (get_setting(session, "project.name") or "qualcode"), PROPERTY_LENGTH)
     document.core_properties.author = "qualcode"
+    # Which project the report comes from, so its comments are not brought into another one.
+    project = get_setting(session, "project.guid")
+    if project is not None:
+        document.core_properties.identifier = f"{REPORT_OF}{project}"
     document.core_properties.language = "nb-NO" if options.language == "nb" else "en-GB"
     buffer = BytesIO()
     document.save(buffer)

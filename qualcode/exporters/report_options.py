@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from qualcode.exporters.analysis_tables import CooccurrenceLike, TableLike
     from qualcode.exporters.framework import MatrixLike
 
+REPORT_OF = "qualcode-project:"  # the report's identifier property: this and the project's GUID
 BOOKMARK_PREFIX = "q_"  # each quote's bookmark, by which a reviewer's comment finds its coding again
 
 

@@ -18,8 +18,9 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.memos import MemoView, add_memo, memo_view
 from qualcode.errors import ImportFailed, UnreadableFile
-from qualcode.exporters.report_options import BOOKMARK_PREFIX
+from qualcode.exporters.report_options import BOOKMARK_PREFIX, REPORT_OF
 from qualcode.store.models import Code, Coder, Coding, Memo
+from qualcode.store.settings import get_setting
 from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
 from qualcode.text.normalise import visible
 from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
@@ -117,6 +118,13 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         raise ImportFailed(error.message, "open and re-save it in Word") from None
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
         raise ImportFailed(f"{path.name} is not a readable .docx file ({error})", "open and re-save it in Word") from None
+    # A report says which project it comes from (an older one, or another document, says nothing).
+    made_in = document.core_properties.identifier or ""
+    if made_in.startswith(REPORT_OF) and made_in.removeprefix(REPORT_OF) != get_setting(session, "project.guid"):
+        raise ImportFailed(
+            f"{path.name} is a report from another qualcode project; nothing imported",
+            "import a reviewer's comments into the project the report was exported from",
+        )
     codes = {code.path: code for code in session.scalars(select(Code))}
     anchors = _anchors(document, set(codes))
     parents = _reply_parents(path)
