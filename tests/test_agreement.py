@@ -266,6 +266,7 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
 @pytest.mark.parametrize(("args", "message"), [
     (("--coders", "Forsker 1"), "two coders or more"),
     (("--coders", "Forsker 1,Forsker 3", "--transcript", "deltaker_D1_T1"), "Forsker 3 coded nothing in the selection"),
+    (("--coders", "Forsker 1,Forsker 3", "--code", "empowerment"), "Forsker 3 coded nothing under empowerment in the selection"),
     (("--coders", "Forsker 1,Forsker 2", "--code", "empowerment/ansvar for eget liv"), "nobody coded"),
     (("--coders", "Forsker 1,Ukjent"), "no codings by 'Ukjent'"),
     (("--transcript", "veileder_V2"), "only Forsker 1 coded"),

@@ -108,7 +108,9 @@ def agreement(
     if names:
         for name in names:
             if name not in used:
-                raise InvalidInput(f"{name} coded nothing in the selection", _coded_hint(used))
+                # Said with the codes asked for, as someone who coded other codes did code something.
+                under = f" under {', '.join(selection.codes)}" if selection.codes else ""
+                raise InvalidInput(f"{name} coded nothing{under} in the selection", _coded_hint(used))
     else:
         names = tuple(sorted(used, key=natural_key))
         if not names:
