@@ -308,10 +308,13 @@ def test_a_name_split_by_word_s_soft_hyphens_in_a_comment_is_pseudonymised_and_a
     reviewed = docx.Document(str(path))
     hyphenated = f"{given[:2]}\u00ad{given[2:]} {family[:2]}\u00ad{family[2:]}"
     _comment(reviewed, "førti deltakere", f"Dette sa {hyphenated} også.", "Medforsker Anne")
+    _comment(reviewed, "førti deltakere", "", "")  # an empty comment is said to be one, not dropped unsaid
     commented = tmp_path / "kommentert.docx"
     reviewed.save(str(commented))
     with project.begin() as session:
-        [placed] = import_review(session, commented, key).placed
+        imported = import_review(session, commented, key)
+        [placed] = imported.placed
+        assert imported.unplaced == [("Ukjent kommentator", "", "the comment is empty")]
     assert placed.text == f"Dette sa {person.pseudonym} også." and given not in placed.text
     resaved = tmp_path / "lagret-igjen.docx"
     with zipfile.ZipFile(commented) as source, zipfile.ZipFile(resaved, "w", zipfile.ZIP_DEFLATED) as target:

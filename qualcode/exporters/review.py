@@ -141,6 +141,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         # before the key's names are looked for, as they go from anything typed.
         text = visible(_comment_text(comment)).strip()
         if not text:
+            result.unplaced.append((author, "", "the comment is empty"))
             continue
         if key is not None:
             text = pseudonymise(text, key, path.name).text
