@@ -358,3 +358,13 @@ def test_the_default_coder_follows_their_name_when_the_key_learns_it(small_proje
         coder = database.execute("SELECT c.name FROM codings g JOIN coders c ON g.coder_id = c.id").fetchone()[0]
         names = [name for (name,) in database.execute("SELECT name FROM coders")]
     assert default == coder and "Mona" not in default and not any("Mona" in name for name in names)
+
+
+def test_a_name_typed_as_a_role_is_pseudonymised_before_it_is_lower_cased(small_project: Path) -> None:
+    """A role is stored in lower case; lowered first, "Sissel" no longer looked like the name the key holds."""
+    project = ["--project", str(small_project)]
+    edited = run(*project, "participants", "edit", "D1", "--role", "Sissel")
+    assert edited.exit_code == 0, edited.output
+    participants = {p["name"]: p for p in json.loads(run(*project, "participants", "list", "--json").output)}
+    role = participants["D1"]["role"]
+    assert role and role != "sissel" and role == role.lower() and "sissel" not in edited.output.lower()

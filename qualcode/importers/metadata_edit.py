@@ -194,7 +194,8 @@ def edit_participant(
     if columns.get("role"):
         if not ROLE.fullmatch(columns["role"]):
             raise InvalidInput(f"role {columns['role']!r} is not one word", "as deltaker, veileder, leder or medforsker")
-        columns["role"] = columns["role"].lower()
+        # Cleaned first, as attribute names are: lower-cased, a name ("Hilde") would pass the key unseen.
+        columns["role"] = clean_typed(session, columns["role"], folded=True).lower()
     before = participant_state(participant)
     for column, value in columns.items():
         setattr(participant, column, value or None)
