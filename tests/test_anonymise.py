@@ -35,7 +35,7 @@ from qualcode.anonymise.withdraw import WITHDRAWN, withdraw_participant
 from qualcode.coding.service import add_coding, list_codings
 from qualcode.config import Config
 from qualcode.errors import InvalidInput, KeyFileError, LeakFound, NeedsReview
-from qualcode.importers.metadata import import_participants
+from qualcode.importers.metadata import get_or_create_participant, import_participants
 from qualcode.importers.service import ImportOptions, import_file, import_paths, preview_file
 from qualcode.store.models import Coder, Coding, Participant, Transcript
 from qualcode.store.project import Project
@@ -748,6 +748,45 @@ def test_a_group_interview_with_a_speaker_map_is_redacted_on_withdrawal(
     with project.begin() as session:
         text = session.scalars(select(Transcript)).one().current_version.text  # type: ignore[union-attr]
     assert "slutte med kurset" not in text and WITHDRAWN in text and "Jeg liker kurset" in text
+
+
+@pytest.mark.parametrize("rewritten_since", [False, True])
+def test_withdrawal_finds_turns_an_edit_took_off_the_participant(
+    project: Project, key_access: KeyAccess, tmp_path: Path, rewritten_since: bool
+) -> None:
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.importers.metadata_edit import edit_transcript
+
+    with key_access.editing() as key:
+        add_known_identifier(key, "Kari Nordmann", "person", "f")
+        add_known_identifier(key, "Siri Dahl", "person", "f")
+    group = tmp_path / "gruppe.md"
+    group.write_text(
+        "---\nparticipants: [D1, D2]\nspeakers: {Kari: D1, Siri: D2, I: interviewer}\n---\n"
+        "I: Hva tenker dere?\nKari: Jeg vil helst slutte med kurset snart.\nSiri: Jeg liker kurset.\n",
+        encoding="utf-8",
+    )
+    solo = tmp_path / "alene.md"
+    solo.write_text("---\nparticipants: [D1]\n---\nI: Hvordan gikk det?\nD1: Jeg fikk jobb i butikken.\n", encoding="utf-8")
+    assert len(import_paths(project, [group, solo], key_access).imported) == 2
+    with project.begin() as session:  # D1 taken off the group interview; the solo one given to D3
+        coder = get_or_create_coder(session, "Forsker 1")
+        get_or_create_participant(session, "D3", "deltaker")
+        edit_transcript(session, "gruppe", coder, participants=["D2"])
+        edit_transcript(session, "alene", coder, participants=["D3"])
+    if rewritten_since:  # a later rewrite of the text gives every turn a new id
+        with key_access.editing() as key:
+            add_known_identifier(key, "tenker", "other")
+            save_and_reapply(project, key_access, key, None)
+    with project.begin() as session, key_access.editing() as key:
+        result = withdraw_participant(session, "D1", key, None)
+    project.purge()
+    assert (result.turns_redacted, result.given_to_others) == (1, ("alene",))
+    with project.begin() as session:
+        texts = {t.name: t.current_version.text for t in session.scalars(select(Transcript))}  # type: ignore[union-attr]
+    assert "slutte med kurset" not in texts["gruppe"] and WITHDRAWN in texts["gruppe"] and "Jeg liker kurset" in texts["gruppe"]
+    assert "Jeg fikk jobb" in texts["alene"]  # D3's now, as the researcher said
+    assert b"slutte med kurset" not in _database_bytes(project)
 
 
 def test_identifiers_from_an_excel_csv_in_windows_1252(tmp_path: Path) -> None:

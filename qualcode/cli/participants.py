@@ -117,6 +117,10 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
         f"interviews, removed {result.codings_removed} codings; {result.key_entries_removed} of their identifiers "
         "are kept only as digests that later imports still replace"
     )
+    if not (result.transcripts_removed or result.turns_redacted):
+        note(f"nothing {participant} said was in the project; only the participant was removed")
+    for name in result.given_to_others:
+        note(f"an edit gave {participant}'s turns in {name} to another participant; they were kept: check {name}")
     if not result.key_entries_removed:
         note("the key still holds every identifier; name the participant's own with --identifier to turn them into digests")
 
