@@ -512,7 +512,8 @@ def test_undo_after_a_rewrite_says_which_later_change_it_passed_over(session: Se
     add_known_identifier(key, "Torunn", "person", "f")
     reapply_key(session, key, coder)
     done = undo(session, coder)
-    assert done.summary.startswith("coded ") and "can no longer be undone: its transcript's text was rewritten since" in done.summary
+    assert done.summary.startswith("coded ") and "cannot be undone: coded annet" in done.summary
+    assert "(its transcript's text was rewritten since)" in done.summary
     assert "resized" in done.summary
     removed = session.scalar(select(Coding).where(Coding.id == first.id))
     assert removed is not None and removed.removed_at is not None
@@ -577,3 +578,21 @@ def test_a_change_that_leaves_a_coding_as_it_was_logs_nothing(session: Session, 
     assert session.scalar(select(func.count()).select_from(Event)) == logged
     assert recode_coding(session, made.id, "brukermedvirkning", coder).changed
     assert undo(session, coder).summary.startswith(f"changed coding {made.id} from empowerment to brukermedvirkning")
+
+
+def test_undo_after_a_replacing_import_says_it_passed_over_the_replacement(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """Replacing a transcript's text cannot be undone; the next undo takes back the change before
+    it and says that the replacement stays, with how to go back, rather than seeming to undo it."""
+    interview(session, tmp_path)
+    other = tmp_path / "annet"
+    other.mkdir()
+    interview(session, other, "I: Hva ga kurset?\nD1: Jeg fikk mer selvtillit av kurset.\n", name="annet")
+    first = add_coding(session, "annet", "empowerment", coder, match="mer selvtillit")
+    interview(session, tmp_path, INTERVIEW.replace("Veilederen foreslo det.", "Veilederen foreslo det, og jeg sa ja."),
+              coder=coder, replace=True)
+    done = undo(session, coder)
+    assert done.summary.startswith("coded ")
+    assert "passed over your later changes that cannot be undone: replaced the text of intervju" in done.summary
+    assert "import the old file with --replace to go back" in done.summary
+    removed = session.scalar(select(Coding).where(Coding.id == first.id))
+    assert removed is not None and removed.removed_at is not None

@@ -94,8 +94,9 @@ def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
 def undo(session: Session, coder: Coder) -> EventView:
     """Undo this coder's most recent change that is not yet undone.
 
-    A later change that can no longer be undone (a rewrite of its transcript's text moved its
-    offsets) is passed over, and the summary says so, so no one takes the undo for that change's.
+    A later change that cannot be undone (an import, a replaced text, a withdrawal; or a change a
+    rewrite of its transcript's text made impossible to undo) is passed over, and the summary says
+    so and why, so no one takes the undo for that change's.
     """
     hold_write_lock(session)  # two undos at once must not both take back the same change
     undo_stack, _ = _stacks(session, coder)
@@ -103,14 +104,24 @@ def undo(session: Session, coder: Coder) -> EventView:
     passed = _passed_over(session, coder, done.id)
     if not passed:
         return done
-    later = "; ".join(passed)
-    return replace(done, summary=f"{done.summary} (your later change, {later}, can no longer be undone: "
-                                 "its transcript's text was rewritten since)")
+    shown = "; ".join(f"{summary} ({why})" for summary, why in passed[:3])
+    more = f"; and {len(passed) - 3} more" if len(passed) > 3 else ""
+    return replace(done, summary=f"{done.summary} — passed over your later changes that cannot be undone: {shown}{more}")
 
 
-def _passed_over(session: Session, coder: Coder, target_id: int) -> list[str]:
-    """The coder's changes after `target_id`, up to their next change that undo knows, that a
-    rewrite made impossible to undo: of an undoable kind, stored as not undoable."""
+# Changes a coder makes on purpose that cannot be undone: undo passes over them to the change
+# before, and says so, so that it does not seem to take back the latest. (An orphaned coding is a
+# consequence of a replacement, a coder is created by their first change.)
+_FINAL_DONE_ON_PURPOSE = frozenset({
+    EventKind.TRANSCRIPT_IMPORT, EventKind.TRANSCRIPT_REPLACE, EventKind.PARTICIPANT_CREATE, EventKind.PARTICIPANT_UPDATE,
+    EventKind.PARTICIPANT_WITHDRAW, EventKind.PROJECT_RESTORE, EventKind.ANONYMISE_REAPPLY,
+})
+
+
+def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[str, str]]:
+    """The coder's changes after `target_id`, up to their next change that undo knows, that undo
+    cannot take back, each with why: of an undoable kind made impossible by a rewrite, or of a
+    kind that is never undone."""
     later = session.execute(
         select(Event.id, Event.action, Event.undoable, Event.summary)
         .where(Event.coder_id == coder.id, Event.id > target_id, Event.action.not_in(TAKING_BACK))
@@ -122,7 +133,9 @@ def _passed_over(session: Session, coder: Coder, target_id: int) -> list[str]:
             break
         kind = event_kind(action)
         if kind.undoable:
-            passed.append(summary)
+            passed.append((summary, "its transcript's text was rewritten since"))
+        elif kind in _FINAL_DONE_ON_PURPOSE and isinstance(kind.undo, Final):
+            passed.append((summary, kind.undo.why))
     return passed
 
 
