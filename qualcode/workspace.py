@@ -58,13 +58,13 @@ def project_backups(config: Config) -> list[BackupInfo]:
     return list_backups(project_root(config) / PROJECT_DIR / "backups")
 
 
-def restore_project(config: Config, chosen: Path) -> RestoreResult:
+def restore_project(config: Config, chosen: Path, *, before_withdrawal: bool = False) -> RestoreResult:
     """Put a backup back in place, keeping the state it replaces as a backup, and log that it happened."""
     from qualcode.store.backups import restore_backup
     from qualcode.store.events import EventKind, record_event
     from qualcode.store.project import DATABASE_FILE
 
-    result = restore_backup(project_root(config) / PROJECT_DIR / DATABASE_FILE, chosen)
+    result = restore_backup(project_root(config) / PROJECT_DIR / DATABASE_FILE, chosen, before_withdrawal=before_withdrawal)
     with Workspace.open(config) as workspace, workspace.begin() as session:
         record_event(
             session, kind=EventKind.PROJECT_RESTORE, coder=workspace.coder(session),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from qualcode.errors import ProjectError
 from qualcode.store.models import Base
@@ -417,3 +418,31 @@ def test_insert_rows_writes_what_an_executemany_writes_a_few_hundred_rows_a_stat
         assert session.execute(text("SELECT value FROM settings WHERE key = 'analysis.stamp'")).scalar_one() != stamp
     with project.begin() as session, pytest.raises(ValueError, match="needs values for at"):
         insert_rows(session.connection(), table, [{key: value for key, value in rows[0].items() if key != "at"}])
+
+
+def test_a_restore_refuses_another_projects_backup_and_one_from_before_a_withdrawal(project: Project, tmp_path: Path) -> None:
+    from qualcode.store.backups import restore_backup
+    from qualcode.store.events import EventKind, record_event
+    from qualcode.store.models import Participant
+    from qualcode.store.settings import set_setting
+
+    with project.begin() as session:
+        set_setting(session, "project.guid", "vår")
+        session.add(Participant(name="D5"))
+    before = tmp_path / "kopi.bak"  # a copy the researcher kept outside the project, which a purge would not reach
+    shutil.copyfile(project.backup("manual"), before)
+    with project.begin() as session:  # the withdrawal, as the store sees it: the participant and a record of the fact
+        session.delete(session.scalars(select(Participant).where(Participant.name == "D5")).one())
+        record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, summary="a participant withdrew consent")
+    unchanged = project.database.read_bytes()
+    with pytest.raises(ProjectError, match="kopi.bak was taken before D5 withdrew consent; restoring it would bring their words back"):
+        restore_backup(project.database, before)
+    other = tmp_path / "annet.bak"
+    shutil.copyfile(before, other)
+    with sqlite3.connect(other) as connection:
+        connection.execute("UPDATE settings SET value = 'deres' WHERE key = 'project.guid'")
+    connection.close()
+    with pytest.raises(ProjectError, match="annet.bak is a backup of another project, not of this one"):
+        restore_backup(project.database, other)
+    assert project.database.read_bytes() == unchanged
+    assert restore_backup(project.database, before, before_withdrawal=True).withdrawn_before == ("D5",)

@@ -59,17 +59,21 @@ def backup_list(app: AppContext, as_json: bool) -> None:
 
 @backup_group.command("restore")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--before-withdrawal", is_flag=True,
+              help="Restore a backup taken before a participant withdrew; withdraw them again at once.")
 @pass_app
-def backup_restore(app: AppContext, file: Path) -> None:
+def backup_restore(app: AppContext, file: Path, before_withdrawal: bool) -> None:
     """Put a backup back in place; the current state is kept as a backup first.
 
     FILE is a name from `qualcode backup list` or a path to a backup file.
 
     Example: qualcode backup restore 20240213-101500-000000-daily.bak
     """
-    result = restore_project(app.config, file)
+    result = restore_project(app.config, file, before_withdrawal=before_withdrawal)
     if result.saved is not None:
         note(f"the state before is kept in {result.saved.name}")
+    for name in result.withdrawn_before:
+        note(f"{name} had withdrawn consent and is back with their words: `qualcode participants withdraw {name}` now")
     click.echo(f"restored {project_root(app.config)} from {result.restored.name}")
 
 

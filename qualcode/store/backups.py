@@ -63,6 +63,8 @@ class RestoreResult:
 
     restored: Path
     saved: Path | None
+    # Participants who withdrew consent after the backup was taken: the restore brought them back.
+    withdrawn_before: tuple[str, ...] = ()
 
 
 def list_backups(directory: Path) -> list[BackupInfo]:
@@ -194,7 +196,7 @@ def rotate_backups(directory: Path) -> list[Path]:
     return removed
 
 
-def restore_backup(database: Path, chosen: Path) -> RestoreResult:
+def restore_backup(database: Path, chosen: Path, *, before_withdrawal: bool = False) -> RestoreResult:
     """Put a backup's content in the project database, after keeping the current state as a backup.
 
     The backup is copied beside the database and checked first, so a bad file changes nothing.
@@ -202,6 +204,9 @@ def restore_backup(database: Path, chosen: Path) -> RestoreResult:
     transaction, so other processes see the old state or the new one, and a crash leaves the old.
     A damaged database (empty, cut short, failing its check) is kept as a copy and replaced by
     renaming the checked copy over it.
+
+    A backup of another project is refused, and so is one taken before a participant withdrew
+    consent (it holds their words) unless `before_withdrawal` says the researcher knows.
     """
     directory = database.parent / "backups"
     source = _find_backup(chosen, directory)
@@ -215,6 +220,7 @@ def restore_backup(database: Path, chosen: Path) -> RestoreResult:
         _check_restorable(incoming, source)
         _fsync(incoming)
         damage = database_damage(database) if database.exists() else "is missing"
+        withdrawn = _check_same_project(database, incoming, source, before_withdrawal) if damage is None else ()
         saved = _restore_online(database, incoming, directory) if damage is None else None
         if damage is not None or saved is None:
             saved = _keep_damaged(database, directory) if database.exists() and database.stat().st_size else None
@@ -225,7 +231,34 @@ def restore_backup(database: Path, chosen: Path) -> RestoreResult:
             _fsync(database.parent)
     finally:
         incoming.unlink(missing_ok=True)
-    return RestoreResult(source, saved)
+    return RestoreResult(source, saved, withdrawn)
+
+
+def _check_same_project(database: Path, incoming: Path, source: Path, before_withdrawal: bool) -> tuple[str, ...]:
+    """Refuse another project's backup; refuse one taken before a withdrawal unless told, and
+    name the participants it brings back (withdrawal deletes nothing but them)."""
+    def read(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+            return connection.execute(sql, args).fetchall()
+
+    guid = "SELECT value FROM settings WHERE key = 'project.guid'"
+    theirs, ours = read(incoming, guid), read(database, guid)
+    if theirs and ours and theirs != ours:
+        raise ProjectError(
+            f"{source} is a backup of another project, not of this one",
+            "restore it in its own project; `qualcode backup list` shows this project's backups",
+        )
+    [(last,)] = read(incoming, "SELECT coalesce(max(id), 0) FROM events")
+    if not read(database, "SELECT 1 FROM events WHERE action = 'participant.withdraw' AND id > ?", last):
+        return ()
+    kept = {name for (name,) in read(database, "SELECT name FROM participants")}
+    back = tuple(sorted(str(name) for (name,) in read(incoming, "SELECT name FROM participants") if name not in kept))
+    if not before_withdrawal:
+        raise ProjectError(
+            f"{source} was taken before {', '.join(back) or 'a participant'} withdrew consent; restoring it would bring their words back",
+            "choose a backup taken since (`qualcode backup list`), or add --before-withdrawal and withdraw them again at once",
+        )
+    return back
 
 
 def _find_backup(chosen: Path, directory: Path) -> Path:
