@@ -413,10 +413,13 @@ class Workspace:
     def withdraw(self, participant: str, identifiers: Sequence[str] = ()) -> Withdrawal:
         """Remove everything a withdrawing participant said, then rebuild the file so none of it remains."""
         from qualcode.anonymise.withdraw import withdraw_participant
+        from qualcode.exporters.service import EXPORTS_DIR
 
         with self.key_access().editing() as key:
             with self.begin() as session:
-                result = withdraw_participant(session, participant, key, self.coder(session), identifiers)
+                result = withdraw_participant(
+                    session, participant, key, self.coder(session), identifiers, exports=self.project.root / EXPORTS_DIR,
+                )
             self.project.purge()
         return result
 

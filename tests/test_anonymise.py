@@ -37,7 +37,7 @@ from qualcode.config import Config
 from qualcode.errors import InvalidInput, KeyFileError, LeakFound, NeedsReview
 from qualcode.importers.metadata import get_or_create_participant, import_participants
 from qualcode.importers.service import ImportOptions, import_file, import_paths, preview_file
-from qualcode.store.models import Coder, Coding, Participant, Transcript
+from qualcode.store.models import Coder, Coding, Memo, Participant, Transcript
 from qualcode.store.project import Project
 from qualcode.workspace import Workspace
 from tests.conftest import PRODUCTION_SCRYPT_N, SAMPLES, sample_key
@@ -787,6 +787,40 @@ def test_withdrawal_finds_turns_an_edit_took_off_the_participant(
     assert "slutte med kurset" not in texts["gruppe"] and WITHDRAWN in texts["gruppe"] and "Jeg liker kurset" in texts["gruppe"]
     assert "Jeg fikk jobb" in texts["alene"]  # D3's now, as the researcher said
     assert b"slutte med kurset" not in _database_bytes(project)
+
+
+def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_quoting_them(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.memos import add_memo
+
+    with key_access.editing() as key:
+        add_known_identifier(key, "Kari Nordmann", "person", "f")
+        add_known_identifier(key, "Siri Dahl", "person", "f")
+    group = tmp_path / "gruppe.md"
+    group.write_text(
+        "---\nparticipants: [D1, D2]\nspeakers: {Kari: D1, Siri: D2, I: interviewer}\n---\n"
+        "I: Hva tenker dere?\nKari: Jeg vil helst slutte med kurset snart. Ja.\nSiri: Jeg liker kurset veldig godt.\n",
+        encoding="utf-8",
+    )
+    assert import_paths(project, [group], key_access).imported
+    with project.begin() as session:
+        memo = add_memo(session, "Sterkt: «Jeg vil helst slutte med kurset snart.» Jf. «Jeg liker kurset veldig godt.»",
+                        get_or_create_coder(session, "Forsker 1"))
+    exports = project.root / "exports"
+    exports.mkdir(exist_ok=True)
+    (exports / "sitater.csv").write_text("sitat\nJeg vil helst slutte med kurset snart.\n", encoding="utf-8")
+    (exports / "andre.csv").write_text("sitat\nJeg liker kurset veldig godt.\n", encoding="utf-8")
+    with project.begin() as session, key_access.editing() as key:
+        result = withdraw_participant(session, "D1", key, None, exports=exports)
+    project.purge()
+    assert result.files_quoting == (str(exports / "sitater.csv"),)
+    assert result.quotes_redacted >= 2  # the memo, and the log entry of its writing
+    with project.begin() as session:
+        text = session.get_one(Memo, memo.id).text
+    assert text == f"Sterkt: «{WITHDRAWN}» Jf. «Jeg liker kurset veldig godt.»"
+    assert b"helst slutte" not in _database_bytes(project)
 
 
 def test_identifiers_from_an_excel_csv_in_windows_1252(tmp_path: Path) -> None:

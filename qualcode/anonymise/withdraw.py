@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -38,20 +40,28 @@ class Withdrawal:
     key_entries_removed: int
     # Transcripts where an edit gave the participant's turns to someone else: kept, for the researcher to check.
     given_to_others: tuple[str, ...] = ()
+    # Memos, summaries and log entries where a quote of their words became "[trukket tilbake]".
+    quotes_redacted: int = 0
+    # Files in the project's exports folder that quote them: the project cannot change those.
+    files_quoting: tuple[str, ...] = field(default=())
 
 
 def withdraw_participant(
     session: Session, ref: str, key: PseudonymKey, coder: Coder | None = None, identifiers: Sequence[str] = (),
+    exports: Path | None = None,
 ) -> Withdrawal:
     """Delete the participant's transcripts, redact their turns in group transcripts, and purge.
 
     The participant's own identifiers (key entries marked as theirs, and `identifiers` named by
     the researcher) leave the key as salted digests, so a later import that mentions them still
     replaces them; everyone else's entries stay as they are, so no later import is less safe.
+    Their sentences quoted in memos, framework summaries or the log become "[trukket tilbake]";
+    files in `exports` that quote them are named, since only the researcher can delete those.
     The caller commits, then calls Project.purge() so no deleted page survives in the file.
     """
     participant = find_participant(session, ref)
     gone_guids: set[str] = {participant.guid}
+    said: list[str] = []  # what they said, held only in memory, to find quotes of it elsewhere
     removed_names: list[str] = []
     redacted = 0
     codings_removed = 0
@@ -61,20 +71,20 @@ def withdraw_participant(
         transcript = link.transcript
         others = [other for other in transcript.participant_links if other.participant_id != participant.id]
         if others:
-            count, removed = _redact(session, transcript, participant.id, unlinked.pop(transcript.id, None), gone_guids)
+            count, removed = _redact(session, transcript, participant.id, unlinked.pop(transcript.id, None), gone_guids, said)
             redacted += count
             codings_removed += removed
         else:
             unlinked.pop(transcript.id, None)
-            codings_removed += _delete_transcript(session, transcript, gone_guids)
+            codings_removed += _delete_transcript(session, transcript, participant.id, gone_guids, said)
             removed_names.append(transcript.name)
     for transcript_id, once_theirs in unlinked.items():
         transcript = session.get_one(Transcript, transcript_id)
         if once_theirs.alone and not transcript.participant_links:  # their interview, left to no one
-            codings_removed += _delete_transcript(session, transcript, gone_guids)
+            codings_removed += _delete_transcript(session, transcript, participant.id, gone_guids, said)
             removed_names.append(transcript.name)
             continue
-        count, removed = _redact(session, transcript, participant.id, once_theirs, gone_guids)
+        count, removed = _redact(session, transcript, participant.id, once_theirs, gone_guids, said)
         redacted += count
         codings_removed += removed
     # Their framework summaries go with them (the database cascades), and so does the log of them.
@@ -87,6 +97,9 @@ def withdraw_participant(
     session.execute(delete(Event).where(Event.entity_guid.in_(gone_guids)))
     session.delete(participant)
     session.flush()
+    quotes = Quotes(said)
+    quotes_redacted = quotes.redact_stored(session)
+    files = tuple(quotes.files_quoting(exports)) if exports is not None else ()
     purge_index(session)
     named = {identifier.casefold() for identifier in identifiers}
     theirs = [e for e in key.entries if e.participant == participant.name or e.original.casefold() in named]
@@ -103,7 +116,72 @@ def withdraw_participant(
         session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
-    return Withdrawal(len(removed_names), redacted, codings_removed, len(theirs), tuple(sorted(given_to_others)))
+    return Withdrawal(
+        len(removed_names), redacted, codings_removed, len(theirs), tuple(sorted(given_to_others)), quotes_redacted, files,
+    )
+
+
+# A quote is found by its sentences; shorter ones ("Ja, det var bra.") are said by many people.
+QUOTED_LENGTH = 20
+_PREFIX = 12
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
+_WORD_START = re.compile(r"\b\w")
+
+
+class Quotes:
+    """Finds a withdrawn participant's sentences in other text, in one pass over it."""
+
+    def __init__(self, said: Iterable[str]) -> None:
+        pieces = {piece.strip() for text in said for piece in _SENTENCES.split(text)}
+        self._by_start: dict[str, list[str]] = {}
+        for piece in sorted((p for p in pieces if len(p) >= QUOTED_LENGTH), key=len, reverse=True):
+            self._by_start.setdefault(piece[:_PREFIX], []).append(piece)
+
+    def redact(self, text: str) -> str:
+        if not self._by_start:
+            return text
+        out: list[str] = []
+        position = 0
+        for match in _WORD_START.finditer(text):
+            start = match.start()
+            if start < position:
+                continue
+            for piece in self._by_start.get(text[start:start + _PREFIX], ()):
+                if text.startswith(piece, start):
+                    out += [text[position:start], WITHDRAWN]
+                    position = start + len(piece)
+                    break
+        return "".join(out) + text[position:] if out else text
+
+    def redact_stored(self, session: Session) -> int:
+        """Replace quotes in memos, coding memos, framework summaries and the log; rows changed."""
+        from qualcode.anonymise.typed_text import map_strings
+
+        changed = 0
+        for model, columns in ((Memo, ("title", "text")), (Coding, ("memo",)), (FrameworkSummary, ("text",)), (Event, ("summary", "payload"))):
+            for row in session.scalars(select(model)):
+                row_changed = False
+                for column in columns:
+                    value = getattr(row, column)
+                    redacted = map_strings(value, self.redact)
+                    if redacted != value:
+                        setattr(row, column, redacted)
+                        row_changed = True
+                changed += row_changed
+        return changed
+
+    def files_quoting(self, directory: Path) -> list[str]:
+        from qualcode.anonymise.leakcheck import READABLE, file_parts
+
+        found = []
+        for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
+            if path.is_file() and path.suffix.lower() in READABLE:
+                try:
+                    if any(self.redact(text) != text for _, text in file_parts(path)):
+                        found.append(str(path))
+                except Exception:  # damaged, or not what its name says: it may still quote them
+                    found.append(f"{path} (could not be read)")
+        return found
 
 
 @dataclass(frozen=True)
@@ -153,8 +231,13 @@ def _taken_off_by_edits(session: Session, participant: Participant) -> tuple[dic
     return unlinked, given
 
 
-def _delete_transcript(session: Session, transcript: Transcript, gone: set[str]) -> int:
+def _delete_transcript(session: Session, transcript: Transcript, participant_id: int, gone: set[str], said: list[str]) -> int:
+    version = transcript.current_version
+    if version is not None:  # their turns; notes (a referat) with no one's turns are about them throughout
+        theirs = [version.text[t.start:t.end] for t in version.turns if t.participant_id == participant_id]
+        said += theirs or [version.text]
     codings = session.scalars(select(Coding).where(Coding.transcript_id == transcript.id)).all()
+    said += [coding.excerpt for coding in codings if coding.excerpt]
     memos = session.scalars(
         select(Memo).where((Memo.transcript_id == transcript.id) | Memo.coding_id.in_([c.id for c in codings]))
     ).all()
@@ -175,7 +258,8 @@ def _delete_transcript(session: Session, transcript: Transcript, gone: set[str])
 
 
 def _redact(
-    session: Session, transcript: Transcript, participant_id: int, once_theirs: _OnceTheirs | None, gone: set[str]
+    session: Session, transcript: Transcript, participant_id: int, once_theirs: _OnceTheirs | None, gone: set[str],
+    said: list[str],
 ) -> tuple[int, int]:
     """A new text version with the participant's turns replaced; codings on them removed."""
     old = transcript.current_version
@@ -183,6 +267,7 @@ def _redact(
     theirs = [turn for turn in old.turns if turn.participant_id == participant_id or (once_theirs is not None and once_theirs(turn))]
     if not theirs:
         return 0, 0
+    said += [old.text[turn.start:turn.end] for turn in theirs]
     theirs_ids = {turn.id for turn in theirs}
     rewritten = rewrite_current_text(
         session, transcript, [Span(turn.start, turn.end, WITHDRAWN) for turn in theirs], "participant withdrew consent",
@@ -198,6 +283,7 @@ def _redact(
     dropped = 0
     for coding in orphaned:
         if coding.excerpt and coding.excerpt not in rewritten.version.text:
+            said.append(coding.excerpt)
             gone.add(coding.guid)
             gone.update(memo.guid for memo in session.scalars(select(Memo).where(Memo.coding_id == coding.id)))
             session.delete(coding)

@@ -110,6 +110,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     """
     if not yes:
         click.confirm(f"Remove everything {participant} said, and their codings and memos, for good?", abort=True)
+    from qualcode.anonymise.withdraw import WITHDRAWN
+
     with app.workspace() as workspace:
         result = workspace.withdraw(participant, identifiers)
     click.echo(
@@ -119,6 +121,10 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     )
     if not (result.transcripts_removed or result.turns_redacted):
         note(f"nothing {participant} said was in the project; only the participant was removed")
+    if result.quotes_redacted:
+        note(f"quotes of their words became {WITHDRAWN!r} in {result.quotes_redacted} memos, summaries and log entries")
+    for path in result.files_quoting:
+        note(f"{path} quotes {participant}'s words; the project cannot change it: delete it, and export again")
     for name in result.given_to_others:
         note(f"an edit gave {participant}'s turns in {name} to another participant; they were kept: check {name}")
     if not result.key_entries_removed:
