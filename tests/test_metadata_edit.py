@@ -232,6 +232,9 @@ def test_cli_edits_are_pseudonymised_logged_and_undone(small_project: Path) -> N
         (["participants", "edit", "D1", "--attribute", "Transcript=x"], "transcript is a built-in field, not an attribute"),
         (["participants", "edit", "D1", "--attribute", "to\nlinjer=x"], "holds a line break or control character"),
         (["participants", "edit", "D1", "--attribute", "a" * 101 + "=x"], "is longer than 100 characters"),
+        # A value written as a date makes a date attribute, and a day that does not exist is refused.
+        (["participants", "edit", "D1", "--attribute", "kvp_start=2024-02-30"], "date '2024-02-30' is not a date"),
+        (["participants", "edit", "D1", "--gender", "k" * 500], "the gender 'kkkk"),
     ],
 )
 def test_cli_bad_edits_are_one_line(small_project: Path, args: list[str], message: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,8 @@ from qualcode.store.models import (
 )
 from qualcode.store.project import clean_typed
 from qualcode.text.normalise import one_line
+
+ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 TRANSCRIPT_KEYS = {
     "name", "title", "participant", "participants", "speakers", "role", "wave", "date", "mode",
@@ -112,14 +115,27 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
     )
     if definition is None:
         check_attribute_name(name)
+        # A value written as a date (2024-02-13) makes a date attribute, so that it sorts and is
+        # checked as one: a mistyped day (2024-02-30) is refused rather than kept as text.
         value_type = (
             "boolean" if isinstance(value, bool) else "integer" if isinstance(value, int)
-            else "date" if isinstance(value, date) else "text"
+            else "date" if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.fullmatch(value.strip()))
+            else "text"
         )
         definition = AttributeDefinition(name=name, applies_to=applies_to, value_type=value_type)
         session.add(definition)
         session.flush()
     return definition
+
+
+def check_participant_value(column: str, value: str) -> None:
+    """A participant's role, gender, age band or office: one line, no longer than its column holds."""
+    length = Participant.__table__.c[column].type.length
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    if any(not character.isprintable() for character in value):
+        raise InvalidInput(f"the {column.replace('_', ' ')} {shown!r} holds a line break or control character", "give it on one line")
+    if length is not None and len(value) > length:
+        raise InvalidInput(f"the {column.replace('_', ' ')} {shown!r} is longer than {length} characters", "give a shorter one")
 
 
 def check_attribute_name(name: str) -> None:
@@ -199,6 +215,11 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
             created.append(name)
         for column in PARTICIPANT_COLUMNS & set(columns):
             value = (row.get(column) or "").strip() or None
+            if value is not None:
+                try:
+                    check_participant_value(column, value)
+                except InvalidInput as error:
+                    raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
             setattr(participant, column, value)
         session.flush()
         for column in columns:

@@ -14,6 +14,7 @@ from qualcode.errors import ImportFailed, InvalidInput
 from qualcode.importers.metadata import (
     PARTICIPANT_COLUMNS,
     attribute_definition,
+    check_participant_value,
     check_transcript_meta,
     participant_state,
     typed_value,
@@ -191,6 +192,8 @@ def edit_participant(
     if not columns and not attributes:
         raise InvalidInput("say what to change", "give --role, --office, --gender, --age-band or --attribute NAME=VALUE")
     participant = find_participant(session, ref)
+    for column, value in columns.items():
+        check_participant_value(column, value)
     if columns.get("role"):
         if not ROLE.fullmatch(columns["role"]):
             raise InvalidInput(f"role {columns['role']!r} is not one word", "as deltaker, veileder, leder or medforsker")
