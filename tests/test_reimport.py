@@ -13,6 +13,7 @@ from qualcode.anonymise.service import KeyAccess
 from qualcode.coding.anchoring import LineMap, find_anchor, list_orphaned
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import add_coding, set_coding_memo
+from qualcode.errors import InvalidInput
 from qualcode.importers.service import ImportOptions, import_paths
 from qualcode.search.service import search
 from qualcode.store.models import Coding, Event, TextVersion, Transcript, Turn
@@ -156,6 +157,8 @@ def test_replace_re_anchors_codings_and_flags_those_it_cannot_place(project: Pro
             (gone, "deltaker_D1_T1", "brukermedvirkning/tvang og krav", "Det var typisk meg å tvile")
         ]
         assert orphans[0].line == 7  # the line where the passage was, two lines further down now
+        with pytest.raises(InvalidInput, match=f"coding {gone} lost its place when its transcript's text was replaced"):
+            set_coding_memo(session, gone, "Hvor ble den av?", get_or_create_coder(session, "Forsker 1"))
         # The search index holds the new text's turns only.
         assert session.scalar(select(func.count()).select_from(Turn)) == len(transcript.current_version.turns)
         assert search(session, "takk").hits and not search(session, "tvile").hits

@@ -241,6 +241,11 @@ def find_coding(session: Session, ref: str | int) -> Coding:
 def live_coding(session: Session, ref: str | int) -> Coding:
     """A coding by id or GUID that has not been removed: what a change or a memo may be made on."""
     coding = find_coding(session, ref)
+    if coding.orphaned_at is not None:  # undo cannot bring it back: the text it was made on is gone
+        raise InvalidInput(
+            f"coding {coding.id} lost its place when its transcript's text was replaced, and is kept only for review",
+            "code the passage again in the new text; `qualcode coding list --orphaned` lists what is kept",
+        )
     if coding.removed_at is not None:
         raise InvalidInput(f"coding {coding.id} was removed", "`qualcode undo` brings it back if it was the last change")
     return coding

@@ -130,7 +130,7 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
 
 def check_participant_value(column: str, value: str) -> None:
     """A participant's role, gender, age band or office: one line, no longer than its column holds."""
-    length = Participant.__table__.c[column].type.length
+    length: int | None = getattr(Participant.__table__.c[column].type, "length", None)
     shown = value if len(value) <= 40 else value[:40] + "…"
     if any(not character.isprintable() for character in value):
         raise InvalidInput(f"the {column.replace('_', ' ')} {shown!r} holds a line break or control character", "give it on one line")
