@@ -86,6 +86,10 @@ def test_each_decision_from_the_command_line_is_the_deciders_undoable_change(roo
     assert decided.stdout.startswith("decided 2: måltall-press on line ") and decided.stdout.rstrip().endswith(f"for {CONSENSUS_CODER}")
     b_side = found[1]["b"]
     assert consensus_codings(root) == [("måltall-press", b_side["start"], b_side["end"])]
+    # The consensus coder copies a side: left out of agreement's default coders, so it does not raise it.
+    by_default = run("--project", str(root), "agreement", "--unit", "turn", "--json")
+    assert by_default.exit_code == 0, by_default.output
+    assert CONSENSUS_CODER not in by_default.stdout and A in by_default.stdout
 
     assert consensus(root, "decide", "3", "--transcript", TRANSCRIPT, "--keep", "neither").exit_code == 0
     assert consensus_codings(root) == [("måltall-press", b_side["start"], b_side["end"])]  # neither codes nothing

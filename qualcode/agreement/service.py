@@ -38,6 +38,7 @@ from qualcode.agreement.units import (
 )
 from qualcode.analysis.passages import Coded, coded
 from qualcode.codebook.service import find_code
+from qualcode.coding.consensus import CONSENSUS_CODER
 from qualcode.coding.passages import QuoteFilter, known_hint, natural_key
 from qualcode.coding.sentences import sentences_within, version_sentences
 from qualcode.errors import InvalidInput, NotFound
@@ -112,12 +113,16 @@ def agreement(
                 under = f" under {', '.join(selection.codes)}" if selection.codes else ""
                 raise InvalidInput(f"{name} coded nothing{under} in the selection", _coded_hint(used))
     else:
-        names = tuple(sorted(used, key=natural_key))
+        # The consensus coder copies one side of each decided disagreement: counted by default, it
+        # would raise the agreement the team reports. Named with --coders, it is compared as asked.
+        names = tuple(sorted(used - {CONSENSUS_CODER}, key=natural_key))
         if not names:
             raise NotFound("nobody coded anything in the selection", "code passages first, or widen the selection")
         if len(names) == 1:
             raise InvalidInput(f"agreement needs two coders or more; only {names[0]} coded the selection",
                                "a second coder codes the same transcripts first")
+        if CONSENSUS_CODER in used:
+            found = coded(session, replace(selection, coders=names), rollup=selection.include_subcodes, texts=True, required=False)
     coder_ids = {name: coder_id for coder_id, name in found.coders.items()}
     order = [coder_ids[name] for name in names]
     used_codes = set(found.code)
@@ -126,6 +131,11 @@ def agreement(
         if named.id not in used_codes:
             raise InvalidInput(f"nobody coded {named.path} in the selection", "see what is coded with `qualcode analyse codes`")
     study = _Study(session, found, order, unit, min_overlap)
+    if not study.covered:
+        raise InvalidInput(
+            f"no transcript in the selection was coded by two of {', '.join(names)}",
+            "agreement compares coders on the same transcripts: a second coder codes some of the first's transcripts first",
+        )
     rows = [code for code in found.rows if code.id in used_codes]
     kappa_name = "Cohen's kappa" if len(order) == 2 else "Fleiss' kappa"
     results = []
