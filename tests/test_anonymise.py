@@ -516,13 +516,17 @@ def test_a_name_in_a_yaml_file_is_found_however_yaml_writes_it(tmp_path: Path) -
     assert [(leak.found, leak.where) for leak in check_file(path, key)] == [("Kari Nordmann", "line 2")]
 
 
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # a memo on a coding was deleted twice
 def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_access: KeyAccess) -> None:
+    from qualcode.coding.memos import add_memo
+
     _sample_project(project, key_access)
     with project.begin() as session:
         coder = session.scalar(select(Coder)) or Coder(name="Forsker 1")
         session.add(coder)
         session.flush()
-        add_coding(session, "deltaker_D2_T1", "tvang og krav", coder, match="Det er ikke noe valg")
+        own = add_coding(session, "deltaker_D2_T1", "tvang og krav", coder, match="Det er ikke noe valg")
+        add_memo(session, "Et notat om sitatet", coder, coding_ref=str(own.id))
         add_coding(session, "gruppeintervju_G1", "tvang og krav", coder, match="det er ikke frivillig")
         add_coding(session, "gruppeintervju_G1", "fellesskap med andre", coder, match="Vi støtter hverandre")
     # D2's own words, and D5's words in the group interview:

@@ -248,6 +248,9 @@ def _delete_transcript(session: Session, transcript: Transcript, participant_id:
     unindex_turns(session, turn_ids)
     for memo in memos:
         session.delete(memo)
+    # The memos go first: deleted with their codings in one flush, the database's cascade could
+    # take a coding's memo before the memo's own delete, which then finds nothing to delete.
+    session.flush()
     for coding in codings:
         session.delete(coding)
     transcript.current_version = None
