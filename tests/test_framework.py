@@ -277,6 +277,11 @@ def test_cli_set_show_cell_clear_and_undo(root: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(cli(root, "framework", "show", "--csv", "--role", "deltaker").output)))
     assert {row["participant"] for row in rows} == {"D1", "D2", "D5"}
     assert next(r for r in rows if (r["participant"], r["code"]) == ("D1", "empowerment"))["new_passages"] == "0"
+    # A summary that starts as a formula is text in a spreadsheet, as in every other CSV the tool prints.
+    assert cli(root, "framework", "set", "D2", "empowerment", '=HYPERLINK("http://x","klikk")').exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(cli(root, "framework", "show", "--csv", "--code", "empowerment").output)))
+    assert next(r for r in rows if r["participant"] == "D2")["summary"] == "'=HYPERLINK(\"http://x\",\"klikk\")"
+    assert cli(root, "undo").exit_code == 0
 
     cell = cli(root, "framework", "cell", "D1", "empowerment")
     assert "summary (Forsker 1" in cell.output and cell.output.count("[S-") == 4 and "snylter" in cell.output

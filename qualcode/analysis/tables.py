@@ -1,6 +1,6 @@
 """Analysis tables and their four outputs: an 80-column terminal table, JSON, CSV and .xlsx.
 
-Public: Cell, Column, Row, Table, render_text(), table_data(), render_csv(), xlsx_bytes(), write_xlsx(),
+Public: Cell, Column, Row, Table, render_text(), table_data(), rendercsv_text(), xlsx_bytes(), write_xlsx(),
 shorten().
 
 A Table is either a grid of counts (codes as rows, attribute values as columns, optional grouped
@@ -261,7 +261,7 @@ def table_data(table: Table) -> dict[str, Any]:
     }
 
 
-def render_csv(table: Table) -> str:
+def rendercsv_text(table: Table) -> str:
     """The table as CSV for a spreadsheet or script: one header row; a grid's rows say their kind
     (size, row, total) and level; a percentage is its own column after its count."""
     rows: list[list[Any]] = []
@@ -270,7 +270,7 @@ def render_csv(table: Table) -> str:
         for row in table.rows:
             if row.cells:
                 rows.append([row.label, *(cell.value for cell in row.cells)])
-        return _csv(rows)
+        return csv_text(rows)
     percent = [any(row.cells[i].shows_percent for row in table.all_rows() if i < len(row.cells)) for i in range(len(table.columns))]
     header = ["kind", "level", table.row_header]
     for column, with_percent in zip(table.columns, percent, strict=True):
@@ -286,10 +286,11 @@ def render_csv(table: Table) -> str:
         for cell, with_percent in zip(row.cells, percent, strict=False):
             line += [cell.value] + ([_round(cell.percent)] if with_percent else [])
         rows.append(line)
-    return _csv(rows)
+    return csv_text(rows)
 
 
-def _csv(rows: Sequence[Sequence[Any]]) -> str:
+def csv_text(rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as CSV, where no cell starts as a formula a spreadsheet would run (it gets a leading ')."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 import textwrap
 from collections.abc import Callable
@@ -260,14 +258,14 @@ def _json(matrix: FrameworkMatrix) -> dict[str, Any]:
 
 
 def _csv(matrix: FrameworkMatrix) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["participant", "role", "code", "summary", "passages", "new_passages", "updated_by", "updated_at"])
+    from qualcode.analysis.tables import csv_text
+
+    rows: list[list[object]] = [["participant", "role", "code", "summary", "passages", "new_passages", "updated_by", "updated_at"]]
     for row in matrix.rows:
         for cell in row.cells:
-            writer.writerow([row.participant, row.role or "", cell.code_path, cell.summary or "", len(cell.passages),
-                             cell.new_passages, cell.updated_by or "", cell.updated_at or ""])
-    click.echo(buffer.getvalue(), nl=False)
+            rows.append([row.participant, row.role or "", cell.code_path, cell.summary or "", len(cell.passages),
+                         cell.new_passages, cell.updated_by or "", cell.updated_at or ""])
+    click.echo(csv_text(rows), nl=False)
 
 
 COMMANDS = [framework_group]
