@@ -1,6 +1,6 @@
 """Analysis tables and their four outputs: an 80-column terminal table, JSON, CSV and .xlsx.
 
-Public: Cell, Column, Row, Table, render_text(), table_data(), rendercsv_text(), xlsx_bytes(), write_xlsx(),
+Public: Cell, Column, Row, Table, render_text(), table_data(), render_csv(), xlsx_bytes(), write_xlsx(),
 shorten().
 
 A Table is either a grid of counts (codes as rows, attribute values as columns, optional grouped
@@ -261,7 +261,7 @@ def table_data(table: Table) -> dict[str, Any]:
     }
 
 
-def rendercsv_text(table: Table) -> str:
+def render_csv(table: Table) -> str:
     """The table as CSV for a spreadsheet or script: one header row; a grid's rows say their kind
     (size, row, total) and level; a percentage is its own column after its count."""
     rows: list[list[Any]] = []
