@@ -1,6 +1,6 @@
 """Analysis tables and their four outputs: an 80-column terminal table, JSON, CSV and .xlsx.
 
-Public: Cell, Column, Row, Table, render_text(), table_data(), render_csv(), xlsx_bytes(), write_xlsx(),
+Public: Cell, Column, Row, Table, render_text(), table_data(), render_csv(), csv_text(), xlsx_bytes(), write_xlsx(),
 shorten().
 
 A Table is either a grid of counts (codes as rows, attribute values as columns, optional grouped
