@@ -11,7 +11,7 @@ import getpass
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -276,8 +276,6 @@ class Workspace:
         return (self.coder_name,) if self.blind and self.coder_name else ()
 
     def _only_mine(self, selection: QuoteFilter) -> QuoteFilter:
-        from dataclasses import replace
-
         return replace(selection, coders=self._mine()) if self._mine() else selection
 
     def last_coder(self) -> tuple[str, str, list[str]]:
@@ -420,8 +418,8 @@ class Workspace:
                 result = withdraw_participant(
                     session, participant, key, self.coder(session), identifiers, exports=self.project.root / EXPORTS_DIR,
                 )
-            self.project.purge()
-        return result
+            purged = self.project.purge()  # every backup holds their words: none is kept
+        return replace(result, backups_deleted=purged.deleted)
 
     # --- reading, each in its own transaction ------------------------------------------------
     def transcripts(self) -> list[TranscriptView]:
@@ -432,7 +430,6 @@ class Workspace:
 
     def document(self, transcript: str) -> ReaderDocument:
         """Without sentences, so a reader can draw at once; `sentences()` follows."""
-        from dataclasses import replace
 
         from qualcode.coding.reader import load_reader_document
 

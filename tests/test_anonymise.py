@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -825,6 +826,41 @@ def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_qu
         text = session.get_one(Memo, memo.id).text
     assert text == f"Sterkt: «{WITHDRAWN}» Jf. «Jeg liker kurset veldig godt.»"
     assert b"helst slutte" not in _database_bytes(project)
+
+
+def test_learning_a_name_rewrites_the_researchers_own_backups_and_deletes_the_automatic_ones(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """A manual or before-restore backup may hold the only copy of some work: it is rewritten with
+    the key, not deleted; one that cannot be rewritten (another schema) goes, as the automatic ones do."""
+    import sqlite3
+
+    source = tmp_path / "samtale.txt"
+    source.write_text("I: Hvem hjalp deg?\nD1: Det var veilederen min, hun het Bodil Ruud.\n", encoding="utf-8")
+    with key_access.editing() as key:
+        dismiss(key, "Bodil Ruud")  # a mistake found later
+    assert import_paths(project, [source], key_access).imported
+    manual = project.backup("manual")
+    assert b"Bodil Ruud" in manual.read_bytes()
+    daily = project.backup("daily")
+    old = project.backups / manual.name.replace("-manual.bak", "9-manual.bak")
+    shutil.copyfile(manual, old)
+    with sqlite3.connect(old) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'eldre'")
+    connection.close()
+    with key_access.editing() as key:
+        key.dismissed.remove("Bodil Ruud")
+        add_known_identifier(key, "Bodil Ruud", "person", "f")
+        result = save_and_reapply(project, key_access, key, None)
+    assert result is not None and result.backups_rewritten == (manual.name,)
+    assert set(result.backups_deleted) == {daily.name, old.name}
+    assert not daily.exists() and not old.exists()
+    with sqlite3.connect(manual) as connection:
+        [(text,)] = connection.execute("SELECT text FROM text_versions").fetchall()
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    connection.close()
+    assert "Bodil" not in text and "veilederen min, hun het " in text
+    assert b"Bodil" not in manual.read_bytes() and not list(project.backups.glob(".*.partial"))
 
 
 def test_identifiers_from_an_excel_csv_in_windows_1252(tmp_path: Path) -> None:

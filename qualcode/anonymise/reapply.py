@@ -42,6 +42,9 @@ class Reapplied:
     memos: int
     events: int
     others: int = 0  # code definitions, titles, attribute values
+    # Backups, by file name: deleted because they held what the key learned, or rewritten with it.
+    backups_deleted: tuple[str, ...] = ()
+    backups_rewritten: tuple[str, ...] = ()
 
     @property
     def anything(self) -> bool:

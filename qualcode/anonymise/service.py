@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import InvalidInput, KeyFileError, NotFound
 from qualcode.store.models import Code, utcnow
-from qualcode.store.project import Project
+from qualcode.store.project import Project, Purged
 from qualcode.store.settings import delete_setting, get_setting, set_setting
 
 if TYPE_CHECKING:
@@ -237,22 +237,32 @@ def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Rea
     # Rewritten now; the caller's `editing()` saves the key. A crash before that rewrites them
     # again, harmlessly: the old pseudonyms are gone from those texts.
     key.renamed.clear()
-    finish_purge(project)
-    return result
+    purged = finish_purge(project, key)
+    return replace(result, backups_deleted=purged.deleted, backups_rewritten=purged.rewritten) if purged else result
 
 
-def finish_purge(project: Project) -> None:
-    """Rebuild the file after sensitive text left it; recorded, so a crash before it is resumed."""
+def finish_purge(project: Project, key: PseudonymKey) -> Purged | None:
+    """Rebuild the file after sensitive text left it; recorded, so a crash before it is resumed.
+
+    The researcher's own backups are rewritten with the key as the project was, on a copy of the
+    key (what a backup holds says nothing about where names are seen now); the others go."""
+    import copy
+
+    from qualcode.anonymise.reapply import reapply_key
+
     with project.begin() as session:
         pending = get_setting(session, PURGE_PENDING)
-    if pending:
-        def purged() -> None:
-            with project.begin() as session:
-                delete_setting(session, PURGE_PENDING)
+    if not pending:
+        return None
 
-        # Cleared before the fresh backup is taken: restoring a backup that still said a purge was
-        # due purged again, and that removed the backup `backup restore` had just kept.
-        project.purge(before_backup=purged)
+    def purged() -> None:
+        with project.begin() as session:
+            delete_setting(session, PURGE_PENDING)
+
+    # Cleared before the fresh backup is taken: restoring a backup that still said a purge was
+    # due purged again, and that removed the backup `backup restore` had just kept.
+    seen_elsewhere = copy.deepcopy(key)
+    return project.purge(before_backup=purged, rewrite=lambda session: reapply_key(session, seen_elsewhere))
 
 
 def interrupted_work(project: Project) -> bool:

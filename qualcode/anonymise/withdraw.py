@@ -44,6 +44,8 @@ class Withdrawal:
     quotes_redacted: int = 0
     # Files in the project's exports folder that quote them: the project cannot change those.
     files_quoting: tuple[str, ...] = field(default=())
+    # Backups deleted because they held their words (by file name), the researcher's own too.
+    backups_deleted: tuple[str, ...] = ()
 
 
 def withdraw_participant(

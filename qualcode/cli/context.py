@@ -60,6 +60,10 @@ def report_rewrite(result: Reapplied | None) -> None:
             f" ({', '.join(result.transcripts) or '-'}), {result.memos} memos, {result.events} log entries"
             f" and {result.others} definitions, titles and attributes"
         )
+    if result is not None and result.backups_rewritten:
+        note(f"rewrote your backups {', '.join(result.backups_rewritten)} with the key, so they hold the names no longer")
+    if result is not None and result.backups_deleted:
+        note(f"deleted {len(result.backups_deleted)} automatic backups that held the names; a fresh backup was taken")
 
 
 def json_option(function: F) -> F:

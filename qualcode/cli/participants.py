@@ -123,6 +123,9 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
         note(f"nothing {participant} said was in the project; only the participant was removed")
     if result.quotes_redacted:
         note(f"quotes of their words became {WITHDRAWN!r} in {result.quotes_redacted} memos, summaries and log entries")
+    if result.backups_deleted:
+        note(f"deleted the {len(result.backups_deleted)} backups that held their words ({', '.join(result.backups_deleted)});"
+             " a fresh backup was taken")
     for path in result.files_quoting:
         note(f"{path} quotes {participant}'s words; the project cannot change it: delete it, and export again")
     for name in result.given_to_others:

@@ -9,8 +9,9 @@ SQLite database. They are taken:
 - before the first change of each day (`daily`), unless a backup was already taken that day or
   the project was made that day: the 7 most recent are kept, one a day.
 
-Removing sensitive content (withdrawal, learning an identifier) deletes every backup, because
-each still holds what was removed (`Project.purge`).
+Removing sensitive content (withdrawal, learning an identifier) deletes the backups, because
+each still holds what was removed (`Project.purge`). Learning an identifier rewrites the manual and
+before-restore ones with the key instead (`rewrite_backup`), so no work kept only there is lost.
 """
 
 from __future__ import annotations
@@ -160,6 +161,42 @@ def take_backup(source: sqlite3.Connection, directory: Path, label: str) -> Path
         partial.unlink(missing_ok=True)
         raise
     return target
+
+
+RESEARCHERS_OWN = (MANUAL, BEFORE_RESTORE)
+
+
+def backup_label(path: Path) -> str:
+    """The label in a backup's name (`manual`, `daily` …); empty for a file named otherwise."""
+    match = _NAME.match(path.name)
+    return match["label"] if match else ""
+
+
+def rewrite_backup(path: Path, schema: str | None, change: Callable[[Path], None]) -> bool:
+    """Apply `change` to a copy of the backup at `path` (of the schema named), then put the
+    checked copy in its place. False, with the backup untouched, when it is of another schema,
+    or the change or the check fails: the caller then deletes it."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        shutil.copyfile(path, partial)
+        with closing(sqlite3.connect(partial)) as connection:
+            version = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        if schema is None or version != [(schema,)]:
+            return False
+        change(partial)
+        with closing(sqlite3.connect(partial)) as connection:  # self-contained again, no pages of the old text
+            connection.execute("PRAGMA journal_mode = DELETE")
+            connection.execute("VACUUM")
+        verify_backup(partial)
+        _fsync(partial)
+        os.replace(partial, path)
+        return True
+    except Exception:  # whatever went wrong, the backup still holds what had to go: the caller deletes it
+        return False
+    finally:
+        partial.unlink(missing_ok=True)
+        for leftover in ("-wal", "-shm", "-journal"):
+            partial.with_name(partial.name + leftover).unlink(missing_ok=True)
 
 
 def verify_backup(path: Path, expected: dict[str, int] | None = None) -> dict[str, int]:

@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -21,8 +22,12 @@ from qualcode.errors import ProjectError
 from qualcode.store.backups import (
     BEFORE_UPGRADE,
     DAILY,
+    RESEARCHERS_OWN,
+    SUFFIX,
+    backup_label,
     database_damage,
     list_backups,
+    rewrite_backup,
     rotate_backups,
     take_backup,
 )
@@ -302,28 +307,38 @@ class Project:
             self._daily_backup_checked = today
             return taken
 
-    def purge(self, before_backup: Callable[[], None] | None = None) -> None:
+    def purge(
+        self, before_backup: Callable[[], None] | None = None, rewrite: Callable[[Session], object] | None = None,
+    ) -> Purged:
         """After removing sensitive content: fold the WAL in, rebuild the file, drop old backups.
 
-        Backups taken earlier still hold what was removed, so they go too, the researcher's own
-        included; a fresh backup of the cleaned project takes their place, so one always exists.
-        `before_backup` runs just before that backup is taken (the caller's record that the purge
-        is due is cleared there, or the backup would hold it and its restore would purge again).
+        Backups taken earlier still hold what was removed, so they go; with `rewrite`, the
+        researcher's own (manual, before-restore) of the current schema are rewritten by it in a
+        session of their own instead, and kept. A fresh backup of the cleaned project is taken,
+        so one always exists. `before_backup` runs just before that backup is taken (the caller's
+        record that the purge is due is cleared there, or the backup would hold it and its
+        restore would purge again).
         """
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             connection.exec_driver_sql("VACUUM")
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        removed = 0
+        deleted: list[Path] = []
+        rewritten: list[Path] = []
         if self.backups.is_dir():
             for pattern in ("*.bak", "*.bak-wal", ".*.partial"):
-                for backup in self.backups.glob(pattern):
+                for backup in sorted(self.backups.glob(pattern)):
+                    if (rewrite is not None and pattern == "*.bak" and backup_label(backup) in RESEARCHERS_OWN
+                            and rewrite_backup(backup, _newest_revision(), lambda copy: _rewrite_in(copy, rewrite))):
+                        rewritten.append(backup)
+                        continue
                     backup.unlink()
-                    removed += 1
+                    deleted.append(backup)
         if before_backup is not None:
             before_backup()
-        if removed:
+        if deleted or rewritten:
             self.backup("after-purge")
+        return Purged(tuple(path.name for path in deleted if path.suffix == SUFFIX), tuple(path.name for path in rewritten))
 
     def clean_typed_text_with(self, cleaner: Callable[[str], str], folded: Callable[[str], str]) -> None:
         """From now on `clean_typed` in this project's sessions is `cleaner` (the anonymiser's), and
@@ -355,6 +370,25 @@ def clean_typed(session: Session, text: str, *, folded: bool = False) -> str:
     (an attribute's), where "trond hansen" is still a name. Unchanged where no guard is set."""
     cleaner = session.info.get(TYPED_TEXT, {}).get("folded" if folded else "clean")
     return cleaner(text) if cleaner is not None and text else text
+
+
+@dataclass(frozen=True)
+class Purged:
+    """The backups a purge deleted, and those it rewrote and kept, by file name."""
+
+    deleted: tuple[str, ...]
+    rewritten: tuple[str, ...]
+
+
+def _rewrite_in(database: Path, rewrite: Callable[[Session], object]) -> None:
+    engine = make_engine(database)
+    try:
+        with Session(engine) as session, session.begin():
+            rewrite(session)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
 
 
 def _upgrade(engine: Engine) -> None:
