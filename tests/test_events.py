@@ -457,23 +457,29 @@ def test_an_event_stored_as_undoable_whose_kind_is_not_is_refused_clearly(sessio
     assert refused.value.hint == "`qualcode coder add NAME --role ROLE` sets the role again"
 
 
-def test_undoing_a_codes_creation_is_refused_in_words_while_a_memo_or_a_removed_coding_keeps_it(
+def test_a_codes_creation_that_a_memo_or_a_removed_coding_keeps_is_passed_over_by_undo(
     session: Session, coder: Coder, tmp_path: Path,
 ) -> None:
     """A removed coding or memo is the record of what was done, and stays on its row: the code it
-    names is kept, and the undo says why instead of failing on the foreign key (or saying "in use")."""
+    names is kept for good, so undo passes over its creation, says why, and takes back the change
+    before it, rather than failing on the foreign key, or refusing every later undo."""
     interview(session, tmp_path)
+    before = add_memo(session, "Et notat før koden", coder)
     create_code(session, "nykode", coder=coder)
     memo = add_memo(session, "Et notat om koden", coder, code_ref="nykode")
     undo(session, coder)  # the memo's creation: it is removed, and kept
-    with pytest.raises(NothingToUndo, match=r"^code nykode still has 1 memo, so its creation cannot be undone; nothing changed"):
-        undo(session, coder)
+    done = undo(session, coder)
+    assert done.summary.startswith("memo on project — ") and done.entity_guid == before.guid
+    assert "passed over your later changes that cannot be undone: created code nykode" in done.summary
+    assert "(the code keeps the record of what was coded or written under it)" in done.summary
     assert session.scalar(select(Memo).where(Memo.guid == memo.guid)) is not None
+    assert session.scalar(select(Code).where(Code.path == "nykode")) is not None
+    assert session.get_one(Memo, before.id).removed_at is not None
 
     create_code(session, "annenkode", coder=coder)
     add_coding(session, "intervju", "annenkode", coder, match="mer selvtillit")
     undo(session, coder)  # the coding: removed, kept as history
-    with pytest.raises(NothingToUndo, match=r"^code annenkode still has 1 removed coding in its history, so"):
+    with pytest.raises(NothingToUndo, match=r"^nothing else to undo for Forsker 1: code annenkode still has 1 removed coding in its history"):
         undo(session, coder)
     redo(session, coder)  # the coding comes back on its row
     with pytest.raises(NothingToUndo, match=r"^code annenkode still has 1 coding, so its creation cannot be undone"):

@@ -91,6 +91,11 @@ def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
     return undo_stack, redo_stack
 
 
+class BecameFinal(NothingToUndo):
+    """An undoable change that can never be undone now (a code's creation, once the code holds the
+    record of its use); undo marks it so and goes on to the coder's change before it."""
+
+
 def undo(session: Session, coder: Coder) -> EventView:
     """Undo this coder's most recent change that is not yet undone.
 
@@ -100,7 +105,16 @@ def undo(session: Session, coder: Coder) -> EventView:
     """
     hold_write_lock(session)  # two undos at once must not both take back the same change
     undo_stack, _ = _stacks(session, coder)
-    done = _step(session, coder, undo_stack, EventKind.UNDO, "before")
+    while True:
+        try:
+            done = _step(session, coder, undo_stack, EventKind.UNDO, "before")
+            break
+        except BecameFinal as final:
+            # Never to be undone: off the stack for good, so the coder's earlier changes can be.
+            target = session.get_one(Event, undo_stack.pop())
+            target.undoable = False
+            if not undo_stack:
+                raise NothingToUndo(f"nothing else to undo for {coder.name}: {final.message}", final.hint) from None
     passed = _passed_over(session, coder, done.id)
     if not passed:
         return done
@@ -132,7 +146,9 @@ def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[s
         if undoable:
             break
         kind = event_kind(action)
-        if kind.undoable:
+        if kind is EventKind.CODE_CREATE:  # see BecameFinal
+            passed.append((summary, "the code keeps the record of what was coded or written under it"))
+        elif kind.undoable:
             passed.append((summary, "its transcript's text was rewritten since"))
         elif kind in _FINAL_DONE_ON_PURPOSE and isinstance(kind.undo, Final):
             passed.append((summary, kind.undo.why))
@@ -271,8 +287,10 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
         holds = _what_holds_code(session, code)
         if holds:
             # Removed codings and memos stay as the record of what was done (an undo of theirs is
-            # redone on that row), so a code that ever had one is kept.
-            raise NothingToUndo(
+            # redone on that row), so a code that ever had one is kept, for good; one that has
+            # only sub-codes could go once their creation is undone.
+            only_subcodes = all(hold.endswith(("sub-code", "sub-codes")) for hold in holds)
+            raise (NothingToUndo if only_subcodes else BecameFinal)(
                 f"code {code.path} still has {', '.join(holds)}, so its creation cannot be undone; nothing changed",
                 "a code that was used keeps the record of it: edit its definition to say it is no longer in use",
             )
