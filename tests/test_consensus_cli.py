@@ -129,6 +129,8 @@ def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -
     refused(consensus(root, "list", *where, "--coders", A), "consensus is between two coders, and --coders names 1")
     refused(consensus(root, "list", *where, "--coders", f"{A},{A}"), "compare two different coders")
     refused(consensus(root, "list", "--transcript", "leder_L1"), f"leder_L1 was coded by {A}; consensus needs two coders")
+    refused(consensus(root, "list", "--transcript", "leder_L1", "--coders", f"{A},{B}"),
+            f"{B} coded nothing in leder_L1, so there is nothing to compare")
     assert consensus_codings(root) == []
 
     assert consensus(root, "decide", "1", *where, "--keep", "both").exit_code == 0

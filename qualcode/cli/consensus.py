@@ -48,6 +48,12 @@ def _pair(workspace: Workspace, transcript: str, coders_text: str) -> tuple[str,
             )
     if len(named) != 2:
         raise InvalidInput(f"consensus is between two coders, and --coders names {len(named)}", "give --coders A,B")
+    coded = workspace.coders_of(transcript)
+    for name in named:
+        # A coder who never coded the transcript would disagree with everything the other coded.
+        if name not in coded:
+            raise InvalidInput(f"{name} coded nothing in {transcript}, so there is nothing to compare",
+                               f"choose two of those who coded it: {', '.join(coded) or 'no one yet'}")
     return named[0], named[1]
 
 
