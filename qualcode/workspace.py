@@ -64,7 +64,13 @@ def restore_project(config: Config, chosen: Path, *, before_withdrawal: bool = F
     from qualcode.store.events import EventKind, record_event
     from qualcode.store.project import DATABASE_FILE
 
-    result = restore_backup(project_root(config) / PROJECT_DIR / DATABASE_FILE, chosen, before_withdrawal=before_withdrawal)
+    from qualcode.anonymise.service import key_lock
+
+    key = _key_path(config)
+    # Imports and rewrites by the key write with the key locked; a restore in the middle of one
+    # would overwrite what it wrote after the state before was kept, so it waits for them.
+    with key_lock(key) if key is not None and key.exists() else nullcontext():
+        result = restore_backup(project_root(config) / PROJECT_DIR / DATABASE_FILE, chosen, before_withdrawal=before_withdrawal)
     with Workspace.open(config) as workspace, workspace.begin() as session:
         record_event(
             session, kind=EventKind.PROJECT_RESTORE, coder=workspace.coder(session),
@@ -72,6 +78,16 @@ def restore_project(config: Config, chosen: Path, *, before_withdrawal: bool = F
             + (f"; the state before is in {result.saved.name}" if result.saved else ""),
         )
     return result
+
+
+def _key_path(config: Config) -> Path | None:
+    """Where the project's key is, or None when the project cannot be opened (damaged: then no
+    import can be writing to it either)."""
+    try:
+        with Workspace.open(config, read_only=True) as workspace:
+            return workspace.key_place().path
+    except QualcodeError:
+        return None
 
 
 def _silent(_message: str) -> None:

@@ -264,6 +264,29 @@ def test_restore_keeps_the_state_it_replaces_and_refuses_a_bad_backup(project: t
     assert memo_texts(root) == ["Første notat", "Skrevet etter backupen"]
 
 
+def test_a_restore_waits_for_a_writer_that_holds_the_key(project: tuple[Path, dict[str, str]]) -> None:
+    """An import writes with the key locked; a restore meanwhile would keep "the state before" and
+    then overwrite what the import committed after it. So the restore waits for the key."""
+    import time
+
+    from filelock import FileLock
+
+    root, env = project
+    assert run_qualcode(["backup"], env).returncode == 0
+    [manual] = backups(root, "manual")
+    holder = FileLock(env["QUALCODE_KEY"] + ".lock")  # as an import holds it while it writes
+    holder.acquire()
+    try:
+        restoring = start_qualcode(["backup", "restore", manual.name], env)
+        time.sleep(1.5)
+        assert restoring.poll() is None and not backups(root, "before-restore")
+    finally:
+        holder.release()
+    _, stderr = restoring.communicate(timeout=60)
+    assert restoring.returncode == 0, stderr
+    assert len(backups(root, "before-restore")) == 1
+
+
 def test_a_daily_backup_before_the_first_change_of_a_day_kept_for_seven_days(project: tuple[Path, dict[str, str]]) -> None:
     root, env = project
     with connected(database(root)) as connection:  # a project made before today
