@@ -44,7 +44,8 @@ def backup_list(app: AppContext, as_json: bool) -> None:
     backups = project_backups(app.config)
     if as_json:
         emit_json([
-            {"name": b.name, "path": str(b.path), "taken": b.taken.isoformat(timespec="seconds"), "kind": b.label, "size": b.size}
+            {"name": b.name, "path": str(b.path), "taken": b.taken.isoformat(timespec="seconds"), "kind": b.label, "size": b.size,
+             "damage": b.damage}
             for b in backups
         ])
         return
@@ -53,7 +54,8 @@ def backup_list(app: AppContext, as_json: bool) -> None:
         return
     emit_table(
         ["name", "taken", "kind", "size"],
-        [[b.name, f"{b.taken:%Y-%m-%d %H:%M}", b.label, _size(b.size)] for b in backups],
+        [[b.name, f"{b.taken:%Y-%m-%d %H:%M}", b.label + (f" (damaged: {b.damage})" if b.damage else ""), _size(b.size)]
+         for b in backups],
     )
 
 

@@ -52,6 +52,7 @@ class BackupInfo:
     taken: datetime
     label: str
     size: int
+    damage: str | None = None  # what its header shows wrong ("is not a qualcode database"), if anything
 
     @property
     def name(self) -> str:
@@ -76,19 +77,22 @@ def list_backups(directory: Path) -> list[BackupInfo]:
     for path in directory.glob(f"*{SUFFIX}"):
         match = _NAME.match(path.name)
         try:
+            if not path.is_file():
+                continue
             size = path.stat().st_size
             taken = (
                 datetime.strptime(match["stamp"], _STAMP) if match else datetime.fromtimestamp(path.stat().st_mtime)
             )
+            damage = database_damage(path)
         except (OSError, ValueError):
             continue
-        found.append(BackupInfo(path, taken, match["label"] if match else "", size))
+        found.append(BackupInfo(path, taken, match["label"] if match else "", size, damage))
     return sorted(found, key=lambda backup: (backup.taken, backup.name), reverse=True)
 
 
 def restore_hint(directory: Path) -> str:
     """What to do when the database is damaged: the newest backup and the command that restores it."""
-    backups = [backup for backup in list_backups(directory) if not backup.label.endswith("-damaged")]
+    backups = [backup for backup in list_backups(directory) if not backup.label.endswith("-damaged") and backup.damage is None]
     if not backups:
         return f"there is no backup in {directory}; put back project.db from your own backups"
     newest = backups[0]

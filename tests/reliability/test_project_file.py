@@ -225,10 +225,15 @@ def test_a_damaged_database_is_refused_and_a_verified_backup_restores_it(project
     size = database(root).stat().st_size
     with database(root).open("r+b") as handle:
         handle.truncate(size // 2)
+    junk = manual.with_name("29991231-235959-000000-manual.bak")  # newer, but no backup: never the one named
+    junk.write_bytes(b"ikke en sikkerhetskopi")
+    manual.with_name("29991231-235959-000001-daily.bak").mkdir()
     refused, listed = run_all([["memo", "add", "Et notat til"], ["backup", "list"]], env)
     assert_one_line_error(refused)
     assert "cut short" in refused.stderr and f"qualcode backup restore {manual.name}" in refused.stderr
     assert listed.returncode == 0 and manual.name in listed.stdout
+    assert f"{junk.name}  2999-12-31 23:59  manual (damaged: is not a qualcode database)" in listed.stdout
+    assert "000001-daily" not in listed.stdout
 
     restored = run_qualcode(["backup", "restore", manual.name], env)
     assert restored.returncode == 0, restored.stderr
