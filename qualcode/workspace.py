@@ -60,11 +60,10 @@ def project_backups(config: Config) -> list[BackupInfo]:
 
 def restore_project(config: Config, chosen: Path, *, before_withdrawal: bool = False) -> RestoreResult:
     """Put a backup back in place, keeping the state it replaces as a backup, and log that it happened."""
+    from qualcode.anonymise.service import key_lock
     from qualcode.store.backups import restore_backup
     from qualcode.store.events import EventKind, record_event
     from qualcode.store.project import DATABASE_FILE
-
-    from qualcode.anonymise.service import key_lock
 
     key = _key_path(config)
     # Imports and rewrites by the key write with the key locked; a restore in the middle of one
