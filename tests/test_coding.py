@@ -136,6 +136,8 @@ def test_a_new_coder_is_created_once(session: Session) -> None:
     again = get_or_create_coder(session, " Medforsker 2 ")
     assert first.id == again.id and again.role == "medforsker"
     assert session.scalar(select(func.count()).select_from(Event).where(Event.action == "coder.create")) == 1
+    with pytest.raises(InvalidInput, match=r"a coder's name cannot hold a comma \('Berg, Ola'\)"):
+        get_or_create_coder(session, "Berg, Ola")  # --coders A,B could never choose them
 
 
 def test_list_includes_subcodes_unless_told(session: Session, coder: Coder, tmp_path: Path) -> None:

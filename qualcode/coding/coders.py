@@ -35,6 +35,8 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
     if role is not None and role not in ROLES:
         raise InvalidInput(f"coder role {role!r} is not one of {', '.join(ROLES)}")
     coder = session.scalar(select(Coder).where(Coder.name == name))
+    if coder is None and "," in name:  # --coders takes A,B: a name with a comma could never be chosen there
+        raise InvalidInput(f"a coder's name cannot hold a comma ({name!r})", "write it without one, as 'Ola Berg'")
     # Another process may create the same coder at this moment: the database keeps one of the two.
     if coder is None and insert_unless_present(session, Coder, {"name": name, "role": role or "researcher"}, ["name"]):
         coder = session.scalar(select(Coder).where(Coder.name == name))
