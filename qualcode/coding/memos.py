@@ -37,7 +37,9 @@ def memo_state(memo: Memo) -> dict[str, Any]:
 
 def _attached_to(memo: Memo, session: Session) -> str:
     if memo.coding_id is not None:
-        return f"coding {memo.coding_id}"
+        # The memo stays with a removed coding (undo brings both back); the list says so.
+        removed = session.scalar(select(Coding.removed_at).where(Coding.id == memo.coding_id)) is not None
+        return f"coding {memo.coding_id}" + (" (removed)" if removed else "")
     # By the stored id: resolving it as a reference would take a code or transcript *named* "2".
     if memo.code_id is not None:
         return f"code {session.scalar(select(Code.path).where(Code.id == memo.code_id))}"
