@@ -734,25 +734,29 @@ def test_common_ways_of_writing_numbers_and_addresses_are_found(text: str, found
     assert found in [f.text for f in find_patterns(text)]
 
 
-def test_a_group_interview_with_a_speaker_map_is_redacted_on_withdrawal(
-    project: Project, key_access: KeyAccess, tmp_path: Path
-) -> None:
+GROUP = "I: Hva tenker dere?\nKari: Jeg vil helst slutte med kurset snart. Ja.\nSiri: Jeg liker kurset veldig godt.\n"
+
+
+def _group_interview(project: Project, key_access: KeyAccess, folder: Path, *others: Path) -> None:
+    """A group interview where Kari (D1) and Siri (D2) speak, by a speaker map, imported with `others`."""
     with key_access.editing() as key:
         add_known_identifier(key, "Kari Nordmann", "person", "f")
         add_known_identifier(key, "Siri Dahl", "person", "f")
-    group = tmp_path / "gruppe.md"
-    group.write_text(
-        "---\nparticipants: [D1, D2]\nspeakers: {Kari: D1, Siri: D2, I: interviewer}\n---\n"
-        "I: Hva tenker dere?\nKari: Jeg vil helst slutte med kurset snart.\nSiri: Jeg liker kurset.\n",
-        encoding="utf-8",
-    )
-    assert import_paths(project, [group], key_access).imported
+    group = folder / "gruppe.md"
+    group.write_text(f"---\nparticipants: [D1, D2]\nspeakers: {{Kari: D1, Siri: D2, I: interviewer}}\n---\n{GROUP}", encoding="utf-8")
+    assert len(import_paths(project, [group, *others], key_access).imported) == 1 + len(others)
+
+
+def test_a_group_interview_with_a_speaker_map_is_redacted_on_withdrawal(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    _group_interview(project, key_access, tmp_path)
     with project.begin() as session, key_access.editing() as key:
         result = withdraw_participant(session, "D1", key, None)
     assert result.turns_redacted == 1
     with project.begin() as session:
         text = session.scalars(select(Transcript)).one().current_version.text  # type: ignore[union-attr]
-    assert "slutte med kurset" not in text and WITHDRAWN in text and "Jeg liker kurset" in text
+    assert "slutte med kurset" not in text and WITHDRAWN in text and "Jeg liker kurset veldig godt" in text
 
 
 @pytest.mark.parametrize("rewritten_since", [False, True])
@@ -762,18 +766,9 @@ def test_withdrawal_finds_turns_an_edit_took_off_the_participant(
     from qualcode.coding.coders import get_or_create_coder
     from qualcode.importers.metadata_edit import edit_transcript
 
-    with key_access.editing() as key:
-        add_known_identifier(key, "Kari Nordmann", "person", "f")
-        add_known_identifier(key, "Siri Dahl", "person", "f")
-    group = tmp_path / "gruppe.md"
-    group.write_text(
-        "---\nparticipants: [D1, D2]\nspeakers: {Kari: D1, Siri: D2, I: interviewer}\n---\n"
-        "I: Hva tenker dere?\nKari: Jeg vil helst slutte med kurset snart.\nSiri: Jeg liker kurset.\n",
-        encoding="utf-8",
-    )
     solo = tmp_path / "alene.md"
     solo.write_text("---\nparticipants: [D1]\n---\nI: Hvordan gikk det?\nD1: Jeg fikk jobb i butikken.\n", encoding="utf-8")
-    assert len(import_paths(project, [group, solo], key_access).imported) == 2
+    _group_interview(project, key_access, tmp_path, solo)
     with project.begin() as session:  # D1 taken off the group interview; the solo one given to D3
         coder = get_or_create_coder(session, "Forsker 1")
         get_or_create_participant(session, "D3", "deltaker")
@@ -789,7 +784,7 @@ def test_withdrawal_finds_turns_an_edit_took_off_the_participant(
     assert (result.turns_redacted, result.given_to_others) == (1, ("alene",))
     with project.begin() as session:
         texts = {t.name: t.current_version.text for t in session.scalars(select(Transcript))}  # type: ignore[union-attr]
-    assert "slutte med kurset" not in texts["gruppe"] and WITHDRAWN in texts["gruppe"] and "Jeg liker kurset" in texts["gruppe"]
+    assert "slutte med kurset" not in texts["gruppe"] and WITHDRAWN in texts["gruppe"] and "Jeg liker kurset veldig godt" in texts["gruppe"]
     assert "Jeg fikk jobb" in texts["alene"]  # D3's now, as the researcher said
     assert b"slutte med kurset" not in _database_bytes(project)
 
@@ -800,16 +795,7 @@ def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_qu
     from qualcode.coding.coders import get_or_create_coder
     from qualcode.coding.memos import add_memo
 
-    with key_access.editing() as key:
-        add_known_identifier(key, "Kari Nordmann", "person", "f")
-        add_known_identifier(key, "Siri Dahl", "person", "f")
-    group = tmp_path / "gruppe.md"
-    group.write_text(
-        "---\nparticipants: [D1, D2]\nspeakers: {Kari: D1, Siri: D2, I: interviewer}\n---\n"
-        "I: Hva tenker dere?\nKari: Jeg vil helst slutte med kurset snart. Ja.\nSiri: Jeg liker kurset veldig godt.\n",
-        encoding="utf-8",
-    )
-    assert import_paths(project, [group], key_access).imported
+    _group_interview(project, key_access, tmp_path)
     with project.begin() as session:
         memo = add_memo(session, "Sterkt: «Jeg vil helst slutte med kurset snart.» Jf. «Jeg liker kurset veldig godt.»",
                         get_or_create_coder(session, "Forsker 1"))
