@@ -133,6 +133,16 @@ def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -
             f"{B} coded nothing in leder_L1, so there is nothing to compare")
     assert consensus_codings(root) == []
 
+    # A coding made after the list was read renumbers it: --line tells that number 2 is another now.
+    line = listed(root)[1]["line"]
+    assert run("--project", str(root), "--coder", B, "coding", "add", TRANSCRIPT, "empowerment", "--start", "0", "--end", "5").exit_code == 0
+    assert listed(root)[1]["line"] != line
+    refused(consensus(root, "decide", "2", *where, "--keep", "b", "--line", str(line)),
+            f"is on line {listed(root)[1]['line']} now, not line {line}: the list has changed since")
+    assert run("--project", str(root), "--coder", B, "undo").exit_code == 0
+    assert consensus(root, "decide", "2", *where, "--keep", "b", "--line", str(line)).exit_code == 0
+    assert run("--project", str(root), "--coder", A, "undo").exit_code == 0
+
     assert consensus(root, "decide", "1", *where, "--keep", "both").exit_code == 0
     refused(consensus(root, "decide", "1", *where, "--keep", "neither", coder=B), "is decided already")
     assert len(consensus_codings(root)) == 1

@@ -138,9 +138,12 @@ def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undeci
               help="Keep A's coding, B's, both (one coding over the passage either coded), neither, or an edited span.")
 @click.option("--start", type=int, help="With --keep edit: where the consensus coding starts (a character offset).")
 @click.option("--end", type=int, help="With --keep edit: where it ends (exclusive).")
+@click.option("--line", "expected_line", type=int,
+              help="The line the list showed for NUMBER: refused if the list has changed since (someone coded meanwhile).")
 @pass_app
 def consensus_decide(
     app: AppContext, /, number: int, transcript: str, coders_text: str, choice: str, start: int | None, end: int | None,
+    expected_line: int | None,
 ) -> None:
     """Decide disagreement NUMBER (from `consensus list`) under the consensus coder, as your undoable change.
 
@@ -163,6 +166,12 @@ def consensus_decide(
                 "list them with `qualcode consensus list`",
             )
         item = found[number - 1]
+        if expected_line is not None and item.line != expected_line:
+            # A coding added or removed since the list was read renumbers what follows it.
+            raise InvalidInput(
+                f"disagreement {number} is on line {item.line} now, not line {expected_line}: the list has changed since",
+                "list them again with `qualcode consensus list`",
+            )
         made = workspace.decide(item, choice, span)
     click.echo(f"decided {number}: {made}")
 
