@@ -114,8 +114,8 @@ def test_counts_match_the_database(coded: tuple[Project, PseudonymKey]) -> None:
         stored = session.scalar(select(func.count()).select_from(Coding).where(Coding.code.has(name="tvang og krav")))
     table = docx.Document(str(path)).tables[1]  # the chapter's table
     counts = {row.cells[0].text: row.cells[1].text for row in table.rows}
-    assert list(counts) == ["Utsagn", "Informanter", "Deltakere"]  # informants, and beneath them by role
-    assert counts["Utsagn"] == str(stored) == "3"
+    assert list(counts) == ["Sitater", "Informanter", "Deltakere"]  # informants, and beneath them by role
+    assert counts["Sitater"] == str(stored) == "3"  # the quotes shown, not `analyse`'s merged passages
     assert counts["Informanter"] == "2"  # D2, and D5 twice in the group interview: people, not passages
     assert counts["Deltakere"] == "2"  # in KVP studies "deltakere" are programme participants: a role
     role_row = table.rows[2].cells[0].paragraphs[0].paragraph_format.left_indent
@@ -128,7 +128,7 @@ def test_the_count_table_labels_informants_and_roles_in_english(coded: tuple[Pro
         add_coding(session, "veileder_V1", "måltall-press", get_or_create_coder(session, "Forsker 1"), match="Vi hadde et måltall")
         path = report(session, project, key, QuoteFilter(codes=("måltall-press",), include_subcodes=False), language="en")
     counts = {row.cells[0].text: row.cells[1].text for row in docx.Document(str(path)).tables[1].rows}
-    assert counts == {"Passages": "2", "Informants": "2", "Caseworkers": "2"}
+    assert counts == {"Quotes": "2", "Informants": "2", "Caseworkers": "2"}
 
 
 def test_filters_and_caps_hold(coded: tuple[Project, PseudonymKey]) -> None:
@@ -654,4 +654,4 @@ def test_a_report_on_a_transcript_with_no_metadata_says_only_what_is_known(sessi
         "Tallene er antall, ikke prosent, fordi gruppene er små."
     )
     counts = {row.cells[0].text: row.cells[1].text for row in docx.Document(str(path)).tables[1].rows}
-    assert counts == {"Utsagn": "1", "Informanter": "1", "Uten oppgitt rolle": "1"}
+    assert counts == {"Sitater": "1", "Informanter": "1", "Uten oppgitt rolle": "1"}

@@ -289,7 +289,8 @@ def _codebook_table(document: Document, contents: _Contents, codes: list[CodeVie
 
 
 def _counts_table(document: Document, quotes: list[Quote], language: str) -> None:
-    """Passages, informants and, beneath them, informants by role: counts, not percentages."""
+    """Quotes, informants and, beneath them, informants by role: counts, not percentages. The
+    quotes are the codings shown, not the merged passages `analyse` counts, and say so by name."""
     words = labels(language)
     people_by_role: dict[str | None, set[str]] = {}
     for quote in quotes:
@@ -297,7 +298,7 @@ def _counts_table(document: Document, quotes: list[Quote], language: str) -> Non
     roles = sorted(people_by_role, key=lambda role: (role is None, role or ""))
     table = _grid_table(document, 2 + len(roles), 2)
     rows = [row.cells for row in table.rows]  # python-docx's table.cell() rebuilds every cell per call
-    rows[0][0].text, rows[0][1].text = words["passages"], str(len(quotes))
+    rows[0][0].text, rows[0][1].text = words["quotes"], str(len(quotes))
     rows[1][0].text, rows[1][1].text = words["informants"], str(len({q.participant or q.transcript for q in quotes}))
     for cells, role in zip(rows[2:], roles, strict=True):
         if role is None:
