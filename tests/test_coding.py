@@ -135,6 +135,7 @@ def test_a_new_coder_is_created_once(session: Session) -> None:
     first = get_or_create_coder(session, "Medforsker 2", "medforsker")
     again = get_or_create_coder(session, " Medforsker 2 ")
     assert first.id == again.id and again.role == "medforsker"
+    assert get_or_create_coder(session, "medforsker 2").id == first.id  # a name typed in lower case is the same coder
     assert session.scalar(select(func.count()).select_from(Event).where(Event.action == "coder.create")) == 1
     with pytest.raises(InvalidInput, match=r"a coder's name cannot hold a comma \('Berg, Ola'\)"):
         get_or_create_coder(session, "Berg, Ola")  # --coders A,B could never choose them

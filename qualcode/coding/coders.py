@@ -35,6 +35,9 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
     if role is not None and role not in ROLES:
         raise InvalidInput(f"coder role {role!r} is not one of {', '.join(ROLES)}")
     coder = session.scalar(select(Coder).where(Coder.name == name))
+    if coder is None:  # "forsker 1" typed for Forsker 1 is that coder, not a second one beside them
+        same = [other for other in session.scalars(select(Coder)) if other.name.casefold() == name.casefold()]
+        coder = same[0] if len(same) == 1 else None
     if coder is None and "," in name:  # --coders takes A,B: a name with a comma could never be chosen there
         raise InvalidInput(f"a coder's name cannot hold a comma ({name!r})", "write it without one, as 'Ola Berg'")
     # Another process may create the same coder at this moment: the database keeps one of the two.
