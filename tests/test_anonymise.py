@@ -360,6 +360,10 @@ def test_a_key_made_outside_the_tests_costs_the_default(tmp_path: Path) -> None:
     path.write_text(json.dumps({**envelope, "kdf": "md5"}), encoding="utf-8")
     with pytest.raises(KeyFileError, match="is not a qualcode key file, or it is damaged"):
         read_envelope(path)
+    # A token cut short is a damaged key, not a wrong passphrase.
+    path.write_text(json.dumps({**envelope, "token": envelope["token"][:-40]}), encoding="utf-8")
+    with pytest.raises(KeyFileError, match="is not a qualcode key file, or it is damaged"):
+        read_envelope(path)
 
 
 def test_identifiers_csv(tmp_path: Path) -> None:

@@ -198,9 +198,19 @@ def read_envelope(path: Path) -> Envelope:
         token_bytes = token.encode("ascii")
     except (binascii.Error, ValueError):
         raise damaged from None
-    if len(salt_bytes) < 16:
+    if len(salt_bytes) < 16 or not _whole_fernet_token(token_bytes):
         raise damaged
     return Envelope(salt_bytes, n, token_bytes, key_id, revision)
+
+
+def _whole_fernet_token(token: bytes) -> bool:
+    """Whether the token has Fernet's shape (version byte, time, IV, whole cipher blocks, HMAC),
+    so a key cut short is called damaged rather than its passphrase wrong."""
+    try:
+        raw = base64.urlsafe_b64decode(token)
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) >= 57 + 16 and raw[0] == 0x80 and (len(raw) - 57) % 16 == 0
 
 
 def load_key(path: Path, passphrase: str) -> PseudonymKey:
