@@ -124,10 +124,12 @@ def test_candidates_in_a_text_longer_than_spacys_limit_keep_their_offsets() -> N
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("aeøåäA-\n\r \u00a0\u00ad\u200b\u0301\u0308\u2028\x0b\x00👩🏳🏿\u200d\ufe0f\U000e0067")), max_size=30))
+@given(st.text(alphabet=st.sampled_from(list("aeøåäA-\n\r \u00a0\u00ad\u200b\u0301\u0308\u2028\x0b\x00👩🏳🏿\u200d\ufe0f\U000e0067"
+                                             "مخا\u0653\u200c")), max_size=30))
 @example("a\u200b\u0301")  # an accent that met its letter only once the invisible space went
 @example("a\u0308-\ra")  # a letter composed only after the line-break hyphen was looked for
 @example("👩\u200b\u200d👩")  # a joiner that met a symbol only once the invisible space went
+@example("ا\u200c\ufe0f")  # a non-joiner beside a selector, which goes
 def test_normalising_twice_changes_nothing(text: str) -> None:
     once = normalise(text)
     assert normalise(once) == once
@@ -147,4 +149,13 @@ def test_emoji_sequences_are_kept_as_written(written: str) -> None:
     ("Ka\u200dri", "Kari"), ("Ka\ufe0fri", "Kari"), ("👩\u200dKari", "👩Kari"), ("Kari\u200d👩", "Kari👩"), ("\u200d👩", "👩"),
 ])
 def test_a_joiner_or_selector_beside_a_letter_goes(written: str, kept: str) -> None:
+    assert normalise(written) == kept and visible(written) == kept
+
+
+@pytest.mark.parametrize(("written", "kept"), [
+    ("D1: Hun sa «می\u200cخواهم» til meg.", "D1: Hun sa «می\u200cخواهم» til meg."),  # Persian spells with the non-joiner
+    ("\u0915\u094d\u200d\u0937", "\u0915\u094d\u200d\u0937"),  # and Devanagari with the joiner
+    ("Ka\u200cri ringte", "Kari ringte"), ("\u200cمی", "می"), ("Kari\u200cمی", "Kariمی"),
+])
+def test_a_non_joiner_is_kept_between_letters_of_scripts_that_spell_with_it(written: str, kept: str) -> None:
     assert normalise(written) == kept and visible(written) == kept

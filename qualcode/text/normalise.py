@@ -20,6 +20,8 @@ INVISIBLE = re.compile(
 # hide no name, so they are kept there (`_drop_invisible`); between letters they go like the rest.
 _EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f") | frozenset(map(chr, range(0xE0020, 0xE0080)))
 _SYMBOLS = {"So", "Sk"}  # emoji and their skin-tone modifiers
+# The zero-width non-joiner and joiner, which Persian, Arabic and Indic scripts spell with.
+_SCRIPT_JOINERS = frozenset("\u200c\u200d")
 # C0 and C1 control characters but tab and line feed.
 _TYPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A word broken across lines by a hyphen: both sides lower-case letters, so a compound
@@ -61,6 +63,8 @@ def _drop_invisible(text: str) -> str:
         return text
 
     def kept(match: re.Match[str]) -> str:
+        if match.group() in _SCRIPT_JOINERS and _joins_script_letters(text, match.start(), match.end()):
+            return match.group()
         if match.group() not in _EMOJI_JOINERS:
             return ""
         # The character this one follows, past the joiners and selectors before it (🏳 U+FE0F U+200D 🌈).
@@ -74,6 +78,23 @@ def _drop_invisible(text: str) -> str:
         return match.group() if match.group() != "\u200d" or (after < len(text) and unicodedata.category(text[after]) in _SYMBOLS) else ""
 
     return INVISIBLE.sub(kept, text)
+
+
+def _joins_script_letters(text: str, start: int, end: int) -> bool:
+    """Whether the joiner at `start` stands between two letters of a script that writes with it
+    (Persian "می‌خواهم", Indic scripts): there it is spelling. Between Latin, Greek or Cyrillic
+    letters it is not, and could hide a name the key holds, so it goes."""
+    if start == 0 or end >= len(text):
+        return False
+    return all(
+        unicodedata.category(letter).startswith(("L", "M")) and _outside_latin(letter) and not INVISIBLE.match(letter)
+        for letter in (text[start - 1], text[end])
+    )
+
+
+def _outside_latin(letter: str) -> bool:
+    code = ord(letter)
+    return code >= 0x0590 and not 0x1D00 <= code <= 0x1FFF and not 0xFF00 <= code <= 0xFFEF
 
 
 def one_line(text: str) -> str:
