@@ -423,7 +423,7 @@ def test_insert_rows_writes_what_an_executemany_writes_a_few_hundred_rows_a_stat
 def test_a_restore_refuses_another_projects_backup_and_one_from_before_a_withdrawal(project: Project, tmp_path: Path) -> None:
     from qualcode.store.backups import restore_backup
     from qualcode.store.events import EventKind, record_event
-    from qualcode.store.models import Participant
+    from qualcode.store.models import Event, Participant
     from qualcode.store.settings import set_setting
 
     with project.begin() as session:
@@ -431,8 +431,12 @@ def test_a_restore_refuses_another_projects_backup_and_one_from_before_a_withdra
         session.add(Participant(name="D5"))
     before = tmp_path / "kopi.bak"  # a copy the researcher kept outside the project, which a purge would not reach
     shutil.copyfile(project.backup("manual"), before)
-    with project.begin() as session:  # the withdrawal, as the store sees it: the participant and a record of the fact
+    with project.begin() as session:  # the withdrawal, as the store sees it: the participant, the events about them
         session.delete(session.scalars(select(Participant).where(Participant.name == "D5")).one())
+        last = session.scalars(select(Event).order_by(Event.id.desc())).first()
+        assert last is not None
+        session.delete(last)  # the newest event was about them: the withdrawal's own event takes its id
+        session.flush()
         record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, summary="a participant withdrew consent")
     unchanged = project.database.read_bytes()
     with pytest.raises(ProjectError, match="kopi.bak was taken before D5 withdrew consent; restoring it would bring their words back"):

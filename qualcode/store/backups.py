@@ -289,8 +289,10 @@ def _check_same_project(database: Path, incoming: Path, source: Path, before_wit
             f"{source} is a backup of another project, not of this one",
             "restore it in its own project; `qualcode backup list` shows this project's backups",
         )
-    [(last,)] = read(incoming, "SELECT coalesce(max(id), 0) FROM events")
-    if not read(database, "SELECT 1 FROM events WHERE action = 'participant.withdraw' AND id > ?", last):
+    # By GUID: a withdrawal deletes the events about the person, so the id SQLite gives its own
+    # event can be one the backup already holds for another.
+    withdrawals = "SELECT guid FROM events WHERE action = 'participant.withdraw'"
+    if not set(read(database, withdrawals)) - set(read(incoming, withdrawals)):
         return ()
     kept = {name for (name,) in read(database, "SELECT name FROM participants")}
     back = tuple(sorted(str(name) for (name,) in read(incoming, "SELECT name FROM participants") if name not in kept))
