@@ -471,7 +471,7 @@ def test_a_codes_creation_that_a_memo_or_a_removed_coding_keeps_is_passed_over_b
     done = undo(session, coder)
     assert done.summary.startswith("memo on project — ") and done.entity_guid == before.guid
     assert "passed over your later changes that cannot be undone: created code nykode" in done.summary
-    assert "(the code keeps the record of what was coded or written under it)" in done.summary
+    assert "(code nykode still has 1 memo, so its creation cannot be undone)" in done.summary
     assert session.scalar(select(Memo).where(Memo.guid == memo.guid)) is not None
     assert session.scalar(select(Code).where(Code.path == "nykode")) is not None
     assert session.get_one(Memo, before.id).removed_at is not None
@@ -602,3 +602,23 @@ def test_undo_after_a_replacing_import_says_it_passed_over_the_replacement(sessi
     assert "import the old file with --replace to go back" in done.summary
     removed = session.scalar(select(Coding).where(Coding.id == first.id))
     assert removed is not None and removed.removed_at is not None
+
+
+def test_an_edit_naming_a_withdrawn_participant_is_passed_over_by_undo(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """Undoing the edit would give the turns back to someone who withdrew: it can never be undone,
+    so undo passes over it, says why, and the coder's change before it can still be undone."""
+    from qualcode.anonymise.withdraw import withdraw_participant
+    from qualcode.importers.metadata import get_or_create_participant
+    from qualcode.importers.metadata_edit import edit_transcript
+
+    interview(session, tmp_path, participant="D1")
+    before = add_memo(session, "Et notat før endringen", coder)
+    get_or_create_participant(session, "D2", "deltaker")
+    edit_transcript(session, "intervju", coder, participants=["D2"])
+    withdraw_participant(session, "D1", PseudonymKey("test"), coder)
+    done = undo(session, coder)
+    assert done.entity_guid == before.guid
+    assert "passed over your later changes that cannot be undone: edited transcript intervju" in done.summary
+    assert "(participant D1 no longer exists (they may have withdrawn))" in done.summary
+    with pytest.raises(NothingToUndo, match="^nothing to undo for Forsker 1"):
+        undo(session, coder)

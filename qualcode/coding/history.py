@@ -91,9 +91,13 @@ def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
     return undo_stack, redo_stack
 
 
+BECAME_FINAL = "became_final"  # in an event's payload: why it can no longer be undone
+
+
 class BecameFinal(NothingToUndo):
     """An undoable change that can never be undone now (a code's creation, once the code holds the
-    record of its use); undo marks it so and goes on to the coder's change before it."""
+    record of its use; an edit naming a participant who withdrew); undo marks it so and goes on to
+    the coder's change before it."""
 
 
 def undo(session: Session, coder: Coder) -> EventView:
@@ -110,9 +114,11 @@ def undo(session: Session, coder: Coder) -> EventView:
             done = _step(session, coder, undo_stack, EventKind.UNDO, "before")
             break
         except BecameFinal as final:
-            # Never to be undone: off the stack for good, so the coder's earlier changes can be.
+            # Never to be undone: off the stack for good, so the coder's earlier changes can be,
+            # with why kept on the event for the undo that passes over it to say.
             target = session.get_one(Event, undo_stack.pop())
             target.undoable = False
+            target.payload = {**target.payload, BECAME_FINAL: final.message}
             if not undo_stack:
                 raise NothingToUndo(f"nothing else to undo for {coder.name}: {final.message}", final.hint) from None
     passed = _passed_over(session, coder, done.id)
@@ -137,17 +143,17 @@ def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[s
     cannot take back, each with why: of an undoable kind made impossible by a rewrite, or of a
     kind that is never undone."""
     later = session.execute(
-        select(Event.id, Event.action, Event.undoable, Event.summary)
+        select(Event.id, Event.action, Event.undoable, Event.summary, Event.payload)
         .where(Event.coder_id == coder.id, Event.id > target_id, Event.action.not_in(TAKING_BACK))
         .order_by(Event.id)
     )
     passed = []
-    for _, action, undoable, summary in later:
+    for _, action, undoable, summary, payload in later:
         if undoable:
             break
         kind = event_kind(action)
-        if kind is EventKind.CODE_CREATE:  # see BecameFinal
-            passed.append((summary, "the code keeps the record of what was coded or written under it"))
+        if BECAME_FINAL in (payload or {}):  # see BecameFinal
+            passed.append((summary, payload[BECAME_FINAL]))
         elif kind.undoable:
             passed.append((summary, "its transcript's text was rewritten since"))
         elif kind in _FINAL_DONE_ON_PURPOSE and isinstance(kind.undo, Final):
@@ -290,10 +296,11 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
             # redone on that row), so a code that ever had one is kept, for good; one that has
             # only sub-codes could go once their creation is undone.
             only_subcodes = all(hold.endswith(("sub-code", "sub-codes")) for hold in holds)
-            raise (NothingToUndo if only_subcodes else BecameFinal)(
-                f"code {code.path} still has {', '.join(holds)}, so its creation cannot be undone; nothing changed",
-                "a code that was used keeps the record of it: edit its definition to say it is no longer in use",
-            )
+            held = f"code {code.path} still has {', '.join(holds)}, so its creation cannot be undone"
+            hint = "a code that was used keeps the record of it: edit its definition to say it is no longer in use"
+            if only_subcodes:
+                raise NothingToUndo(f"{held}; nothing changed", hint)
+            raise BecameFinal(held, hint)
         session.delete(code)
         return
     parent = session.scalar(select(Code).where(Code.guid == state["parent_guid"])) if state["parent_guid"] else None
@@ -326,7 +333,7 @@ def _what_holds_code(session: Session, code: Code) -> list[str]:
 def _participant_named(session: Session, name: str) -> Participant:
     participant = session.scalar(select(Participant).where(Participant.name == name))
     if participant is None:
-        raise NothingToUndo(f"participant {name} no longer exists (they may have withdrawn)")
+        raise BecameFinal(f"participant {name} no longer exists (they may have withdrawn)")
     return participant
 
 
