@@ -832,6 +832,7 @@ def test_learning_a_name_rewrites_the_researchers_own_backups_and_deletes_the_au
     assert import_paths(project, [source], key_access).imported
     manual = project.backup("manual")
     assert b"Bodil Ruud" in manual.read_bytes()
+    manual.chmod(0o600)
     daily = project.backup("daily")
     old = project.backups / manual.name.replace("-manual.bak", "9-manual.bak")
     shutil.copyfile(manual, old)
@@ -851,6 +852,7 @@ def test_learning_a_name_rewrites_the_researchers_own_backups_and_deletes_the_au
     connection.close()
     assert "Bodil" not in text and "veilederen min, hun het " in text
     assert b"Bodil" not in manual.read_bytes() and not list(project.backups.glob(".*.partial"))
+    assert stat.S_IMODE(manual.stat().st_mode) == 0o600  # still readable by its owner only
 
 
 def test_identifiers_from_an_excel_csv_in_windows_1252(tmp_path: Path) -> None:

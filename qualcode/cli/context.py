@@ -63,7 +63,8 @@ def report_rewrite(result: Reapplied | None) -> None:
     if result is not None and result.backups_rewritten:
         note(f"rewrote your backups {', '.join(result.backups_rewritten)} with the key, so they hold the names no longer")
     if result is not None and result.backups_deleted:
-        note(f"deleted {len(result.backups_deleted)} automatic backups that held the names; a fresh backup was taken")
+        note(f"deleted the backups that held the names ({', '.join(result.backups_deleted)}): the automatic ones, and any"
+             " that could not be rewritten; a fresh backup was taken")
 
 
 def json_option(function: F) -> F:

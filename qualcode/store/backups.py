@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Callable
 from contextlib import closing
@@ -192,6 +193,7 @@ def rewrite_backup(path: Path, schema: str | None, change: Callable[[Path], None
             connection.execute("PRAGMA journal_mode = DELETE")
             connection.execute("VACUUM")
         verify_backup(partial)
+        partial.chmod(stat.S_IMODE(path.stat().st_mode))  # readable by whom the backup was, no more
         _fsync(partial)
         os.replace(partial, path)
         return True
