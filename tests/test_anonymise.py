@@ -35,7 +35,7 @@ from qualcode.anonymise.service import (
 from qualcode.anonymise.withdraw import WITHDRAWN, withdraw_participant
 from qualcode.coding.service import add_coding, list_codings
 from qualcode.config import Config
-from qualcode.errors import InvalidInput, KeyFileError, LeakFound, NeedsReview
+from qualcode.errors import InvalidInput, KeyFileError, LeakFound, NeedsReview, NotFound
 from qualcode.importers.metadata import get_or_create_participant, import_participants
 from qualcode.importers.service import ImportOptions, import_file, import_paths, preview_file
 from qualcode.store.models import Coder, Coding, Memo, Participant, Transcript
@@ -761,6 +761,21 @@ def test_a_group_interview_with_a_speaker_map_is_redacted_on_withdrawal(
     with project.begin() as session:
         text = session.scalars(select(Transcript)).one().current_version.text  # type: ignore[union-attr]
     assert "slutte med kurset" not in text and WITHDRAWN in text and "Jeg liker kurset veldig godt" in text
+
+
+def test_identifiers_of_a_participant_who_withdrew_earlier_can_still_become_digests(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    _group_interview(project, key_access, tmp_path)
+    with project.begin() as session, key_access.editing() as key:
+        assert withdraw_participant(session, "D1", key, None).key_entries_removed == 0  # their name not given
+    with key_access.editing() as key, project.begin() as session:  # as the workspace does: the key saved after
+        later = withdraw_participant(session, "D1", key, None, identifiers=["Kari Nordmann"])
+    assert later.already_gone and later.key_entries_removed == 1
+    with key_access.editing() as key:
+        assert key.entry_for("Kari Nordmann") is None and key.entry_for("Siri Dahl") is not None
+    with project.begin() as session, pytest.raises(NotFound, match="no participant"):
+        withdraw_participant(session, "D1", PseudonymKey("test"), None)  # nothing named: nothing to do, as before
 
 
 @pytest.mark.parametrize("rewritten_since", [False, True])

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.errors import NotFound
 from qualcode.search.index import purge_index, unindex_turns
@@ -46,6 +46,8 @@ class Withdrawal:
     files_quoting: tuple[str, ...] = field(default=())
     # Backups deleted because they held their words (by file name), the researcher's own too.
     backups_deleted: tuple[str, ...] = ()
+    # Not in the project (withdrawn earlier): only the identifiers named became digests.
+    already_gone: bool = False
 
 
 def withdraw_participant(
@@ -60,8 +62,19 @@ def withdraw_participant(
     Their sentences quoted in memos, framework summaries or the log become "[trukket tilbake]";
     files in `exports` that quote them are named, since only the researcher can delete those.
     The caller commits, then calls Project.purge() so no deleted page survives in the file.
+
+    A participant no longer in the project (withdrawn before, without their identifiers named)
+    has the `identifiers` named now turned into digests, and nothing else happens.
     """
-    participant = find_participant(session, ref)
+    try:
+        participant = find_participant(session, ref)
+    except NotFound:
+        if not identifiers:
+            raise
+        denied = _deny(key, identifiers, lambda entry: False)
+        record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
+                     summary="identifiers of a participant who withdrew earlier were turned into digests")
+        return Withdrawal(0, 0, 0, denied, already_gone=True)
     gone_guids: set[str] = {participant.guid}
     said: list[str] = []  # what they said, held only in memory, to find quotes of it elsewhere
     removed_names: list[str] = []
@@ -103,15 +116,7 @@ def withdraw_participant(
     quotes_redacted = quotes.redact_stored(session)
     files = tuple(quotes.files_quoting(exports)) if exports is not None else ()
     purge_index(session)
-    named = {identifier.casefold() for identifier in identifiers}
-    theirs = [e for e in key.entries if e.participant == participant.name or e.original.casefold() in named]
-    unknown = named - {e.original.casefold() for e in theirs}
-    if unknown:
-        raise NotFound(f"{', '.join(sorted(unknown))} is not in the key", "name the identifiers as `qualcode key show` lists them")
-    for entry in theirs:
-        words = [match.group() for match in WORD.finditer(entry.original)]
-        forms = [" ".join(words)] + (words if entry.kind == "person" and len(words) > 1 else [])
-        key.deny(entry, forms)
+    denied = _deny(key, identifiers, lambda entry: entry.participant == participant.name)
     for entry in key.entries:
         entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
     record_event(
@@ -119,7 +124,7 @@ def withdraw_participant(
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
     return Withdrawal(
-        len(removed_names), redacted, codings_removed, len(theirs), tuple(sorted(given_to_others)), quotes_redacted, files,
+        len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others)), quotes_redacted, files,
     )
 
 
@@ -184,6 +189,20 @@ class Quotes:
                 except Exception:  # damaged, or not what its name says: it may still quote them
                     found.append(f"{path} (could not be read)")
         return found
+
+
+def _deny(key: PseudonymKey, identifiers: Sequence[str], theirs: Callable[[KeyEntry], bool]) -> int:
+    """Turn the participant's entries (`theirs`, and the `identifiers` named) into digests; how many."""
+    named = {identifier.casefold() for identifier in identifiers}
+    chosen = [entry for entry in key.entries if theirs(entry) or entry.original.casefold() in named]
+    unknown = named - {entry.original.casefold() for entry in chosen}
+    if unknown:
+        raise NotFound(f"{', '.join(sorted(unknown))} is not in the key", "name the identifiers as `qualcode key show` lists them")
+    for entry in chosen:
+        words = [match.group() for match in WORD.finditer(entry.original)]
+        forms = [" ".join(words)] + (words if entry.kind == "person" and len(words) > 1 else [])
+        key.deny(entry, forms)
+    return len(chosen)
 
 
 @dataclass(frozen=True)

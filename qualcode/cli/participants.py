@@ -114,6 +114,10 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
 
     with app.workspace() as workspace:
         result = workspace.withdraw(participant, identifiers)
+    if result.already_gone:
+        click.echo(f"{participant} is not in the project (withdrawn earlier?); {result.key_entries_removed} identifiers"
+                   " named are now kept only as digests that later imports still replace")
+        return
     click.echo(
         f"removed {result.transcripts_removed} transcripts, redacted {result.turns_redacted} turns in group "
         f"interviews, removed {result.codings_removed} codings; {result.key_entries_removed} of their identifiers "
@@ -131,7 +135,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     for name in result.given_to_others:
         note(f"an edit gave {participant}'s turns in {name} to another participant; they were kept: check {name}")
     if not result.key_entries_removed:
-        note("the key still holds every identifier; name the participant's own with --identifier to turn them into digests")
+        note("the key still holds every identifier; "
+             f"`qualcode participants withdraw {participant} --identifier NAME` turns their own into digests")
 
 
 COMMANDS = [participants_group]
