@@ -816,21 +816,25 @@ def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_qu
 
     _group_interview(project, key_access, tmp_path)
     with project.begin() as session:
-        memo = add_memo(session, "Sterkt: «Jeg vil helst slutte med kurset snart.» Jf. «Jeg liker kurset veldig godt.»",
-                        get_or_create_coder(session, "Forsker 1"))
+        coder = get_or_create_coder(session, "Forsker 1")
+        memo = add_memo(session, "Sterkt: «Jeg vil helst slutte med kurset snart.» Jf. «Jeg liker kurset veldig godt.»", coder)
+        # Copied with another line break, spacing and case, without its full stop:
+        copied = add_memo(session, "Hun sa:\n«jeg vil helst  slutte\nmed kurset snart»", coder)
+        add_coding(session, "gruppe", "empowerment", coder, match="helst slutte med kurset")  # part of a sentence
     exports = project.root / "exports"
     exports.mkdir(exist_ok=True)
     (exports / "sitater.csv").write_text("sitat\nJeg vil helst slutte med kurset snart.\n", encoding="utf-8")
+    (exports / "rapport.csv").write_text("sitat,rolle\n(…) helst slutte med kurset (…),deltaker\n", encoding="utf-8")
     (exports / "andre.csv").write_text("sitat\nJeg liker kurset veldig godt.\n", encoding="utf-8")
     with project.begin() as session, key_access.editing() as key:
         result = withdraw_participant(session, "D1", key, None, exports=exports)
     project.purge()
-    assert result.files_quoting == (str(exports / "sitater.csv"),)
-    assert result.quotes_redacted >= 2  # the memo, and the log entry of its writing
+    assert result.files_quoting == (str(exports / "rapport.csv"), str(exports / "sitater.csv"))
+    assert result.quotes_redacted >= 4  # the memos, and the log entries of their writing
     with project.begin() as session:
-        text = session.get_one(Memo, memo.id).text
-    assert text == f"Sterkt: «{WITHDRAWN}» Jf. «Jeg liker kurset veldig godt.»"
-    assert b"helst slutte" not in _database_bytes(project)
+        texts = [session.get_one(Memo, memo.id).text, session.get_one(Memo, copied.id).text]
+    assert texts == [f"Sterkt: «{WITHDRAWN}.» Jf. «Jeg liker kurset veldig godt.»", f"Hun sa:\n«{WITHDRAWN}»"]
+    assert b"helst slutte" not in _database_bytes(project) and b"helst  slutte" not in _database_bytes(project)
 
 
 def test_learning_a_name_rewrites_the_researchers_own_backups_and_deletes_the_automatic_ones(

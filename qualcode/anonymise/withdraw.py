@@ -128,18 +128,39 @@ def withdraw_participant(
     )
 
 
-# A quote is found by its sentences; shorter ones ("Ja, det var bra.") are said by many people.
+# A quote is found by its sentences, and by the coded passages exports quote whole; shorter ones
+# ("Ja, det var bra.") are said by many people.
 QUOTED_LENGTH = 20
 _PREFIX = 12
 _SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
 _WORD_START = re.compile(r"\b\w")
+# What a quotation may add or leave off around a sentence: quotation marks, brackets, the final stop.
+_AROUND = " \t\n«»\"'“”‘’„.,;:!?…()[]–—-"
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """`text` in lower case with each run of white space one space, and for each of its characters
+    the position in `text` it came from: how a quote is found however it was copied."""
+    out: list[str] = []
+    where: list[int] = []
+    for position, character in enumerate(text):
+        if character.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                where.append(position)
+            continue
+        lower = character.lower()
+        out.append(lower if len(lower) == 1 else character)
+        where.append(position)
+    return "".join(out), where
 
 
 class Quotes:
-    """Finds a withdrawn participant's sentences in other text, in one pass over it."""
+    """Finds a withdrawn participant's words in other text, in one pass over it: their sentences,
+    and passages coded on them, in any case and spacing, with or without quotation marks."""
 
     def __init__(self, said: Iterable[str]) -> None:
-        pieces = {piece.strip() for text in said for piece in _SENTENCES.split(text)}
+        pieces = {_folded(piece.strip(_AROUND))[0] for text in said for piece in [text, *_SENTENCES.split(text)]}
         self._by_start: dict[str, list[str]] = {}
         for piece in sorted((p for p in pieces if len(p) >= QUOTED_LENGTH), key=len, reverse=True):
             self._by_start.setdefault(piece[:_PREFIX], []).append(piece)
@@ -147,16 +168,19 @@ class Quotes:
     def redact(self, text: str) -> str:
         if not self._by_start:
             return text
+        folded, where = _folded(text)
         out: list[str] = []
-        position = 0
-        for match in _WORD_START.finditer(text):
+        position = 0  # in `text`
+        reached = 0  # in `folded`
+        for match in _WORD_START.finditer(folded):
             start = match.start()
-            if start < position:
+            if start < reached:
                 continue
-            for piece in self._by_start.get(text[start:start + _PREFIX], ()):
-                if text.startswith(piece, start):
-                    out += [text[position:start], WITHDRAWN]
-                    position = start + len(piece)
+            for piece in self._by_start.get(folded[start:start + _PREFIX], ()):
+                if folded.startswith(piece, start):
+                    out += [text[position:where[start]], WITHDRAWN]
+                    reached = start + len(piece)
+                    position = where[reached - 1] + 1
                     break
         return "".join(out) + text[position:] if out else text
 
@@ -183,8 +207,9 @@ class Quotes:
         found = []
         for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
             if path.is_file() and path.suffix.lower() in READABLE:
-                try:
-                    if any(self.redact(text) != text for _, text in file_parts(path)):
+                try:  # the file's text whole, so a quote that runs over lines or cells is found too
+                    text = "\n".join(part for _, part in file_parts(path))
+                    if self.redact(text) != text:
                         found.append(str(path))
                 except Exception:  # damaged, or not what its name says: it may still quote them
                     found.append(f"{path} (could not be read)")
@@ -292,6 +317,8 @@ def _redact(
     if not theirs:
         return 0, 0
     said += [old.text[turn.start:turn.end] for turn in theirs]
+    said += [coding.excerpt or "" for coding in session.scalars(select(Coding).where(Coding.text_version_id == old.id))
+             if any(coding.start < t.end and t.start < coding.end for t in theirs)]  # what exports quote whole
     theirs_ids = {turn.id for turn in theirs}
     rewritten = rewrite_current_text(
         session, transcript, [Span(turn.start, turn.end, WITHDRAWN) for turn in theirs], "participant withdrew consent",
