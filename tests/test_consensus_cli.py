@@ -76,7 +76,7 @@ def test_list_numbers_the_disagreements_as_the_service_finds_them(root: Path) ->
     assert f"Disagreements between {A} (A) and {B} (B) (3, 3 undecided)" in table.stdout
     assert "Det var pes hele våren." in table.stdout and "empowerment/selvbilde og selvtillit" in table.stdout
     csv_lines = consensus(root, "list", "--transcript", TRANSCRIPT, "--csv").stdout.splitlines()
-    assert csv_lines[0] == "#,line,code,A,B,decided,text" and [line.split(",")[0] for line in csv_lines[1:]] == ["1", "2", "3"]
+    assert csv_lines[0] == "#,ref,line,code,A,B,decided,text" and [line.split(",")[0] for line in csv_lines[1:]] == ["1", "2", "3"]
 
 
 def test_each_decision_from_the_command_line_is_the_deciders_undoable_change(root: Path) -> None:
@@ -133,14 +133,16 @@ def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -
             f"{B} coded nothing in leder_L1, so there is nothing to compare")
     assert consensus_codings(root) == []
 
-    # A coding made after the list was read renumbers it: --line tells that number 2 is another now.
-    line = listed(root)[1]["line"]
-    assert run("--project", str(root), "--coder", B, "coding", "add", TRANSCRIPT, "empowerment", "--start", "0", "--end", "5").exit_code == 0
-    assert listed(root)[1]["line"] != line
-    refused(consensus(root, "decide", "2", *where, "--keep", "b", "--line", str(line)),
-            f"is on line {listed(root)[1]['line']} now, not line {line}: the list has changed since")
+    # A coding made after the list was read renumbers it: --ref tells that number 2 is another now,
+    # though it is on the same line and under the same code as the one the list showed.
+    shown = listed(root)[1]
+    assert run("--project", str(root), "--coder", B, "coding", "add", TRANSCRIPT, shown["code"], "--start",
+               str(shown["start"] - 3), "--end", str(shown["start"] - 1)).exit_code == 0
+    moved = listed(root)[1]
+    refused(consensus(root, "decide", "2", *where, "--keep", "b", "--ref", shown["ref"]),
+            f"disagreement 2 is another one now (ref {moved['ref']}, not {shown['ref']}): the list has changed since")
     assert run("--project", str(root), "--coder", B, "undo").exit_code == 0
-    assert consensus(root, "decide", "2", *where, "--keep", "b", "--line", str(line)).exit_code == 0
+    assert consensus(root, "decide", "2", *where, "--keep", "b", "--ref", shown["ref"]).exit_code == 0
     assert run("--project", str(root), "--coder", A, "undo").exit_code == 0
 
     assert consensus(root, "decide", "1", *where, "--keep", "both").exit_code == 0

@@ -71,16 +71,16 @@ def disagreements_table(found: list[Disagreement], numbers: list[int], coder_a: 
     """The numbered disagreements shown (all `total`, or only the `undecided`), one record each."""
     from qualcode.analysis.tables import Cell, Column, Row, Table
 
-    columns = (Column("line"), Column("code"), Column("A"), Column("B"), Column("decided"), Column("text", wide=True))
+    columns = (Column("ref"), Column("line"), Column("code"), Column("A"), Column("B"), Column("decided"), Column("text", wide=True))
     rows = tuple(
-        Row(str(number), (Cell(item.line), Cell(item.code_path), Cell(_side(item.a)), Cell(_side(item.b)),
+        Row(str(number), (Cell(item.ref), Cell(item.line), Cell(item.code_path), Cell(_side(item.a)), Cell(_side(item.b)),
                           Cell(_decision(item)), Cell(item.excerpt)))
         for number, item in zip(numbers, found, strict=True)
     )
     return Table(
         title=f"Disagreements between {coder_a} (A) and {coder_b} (B) ({total}, {undecided} undecided)",
         caption="A and B: the passage each coded (character offsets), '-' where they did not code it; decided: the "
-        "consensus coder's coding of it, or neither. Decide one with `qualcode consensus decide NUMBER --keep ...`.",
+        "consensus coder's coding of it, or neither. Decide one with `qualcode consensus decide NUMBER --ref REF --keep ...`.",
         row_header="#", columns=columns, rows=rows, records=True,
     )
 
@@ -115,7 +115,7 @@ def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undeci
     if as_json:
         emit_json([
             {
-                "number": number, "transcript": item.transcript, "code": item.code_path, "line": item.line,
+                "number": number, "ref": item.ref, "transcript": item.transcript, "code": item.code_path, "line": item.line,
                 "coder_a": item.coder_a, "coder_b": item.coder_b,
                 "a": None if item.a is None else {"start": item.a.start, "end": item.a.end},
                 "b": None if item.b is None else {"start": item.b.start, "end": item.b.end},
@@ -138,12 +138,12 @@ def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undeci
               help="Keep A's coding, B's, both (one coding over the passage either coded), neither, or an edited span.")
 @click.option("--start", type=int, help="With --keep edit: where the consensus coding starts (a character offset).")
 @click.option("--end", type=int, help="With --keep edit: where it ends (exclusive).")
-@click.option("--line", "expected_line", type=int,
-              help="The line the list showed for NUMBER: refused if the list has changed since (someone coded meanwhile).")
+@click.option("--ref", "expected_ref",
+              help="The ref the list showed for NUMBER: refused if NUMBER is another disagreement now (someone coded meanwhile).")
 @pass_app
 def consensus_decide(
     app: AppContext, /, number: int, transcript: str, coders_text: str, choice: str, start: int | None, end: int | None,
-    expected_line: int | None,
+    expected_ref: str | None,
 ) -> None:
     """Decide disagreement NUMBER (from `consensus list`) under the consensus coder, as your undoable change.
 
@@ -166,10 +166,10 @@ def consensus_decide(
                 "list them with `qualcode consensus list`",
             )
         item = found[number - 1]
-        if expected_line is not None and item.line != expected_line:
+        if expected_ref is not None and item.ref != expected_ref.strip().lower():
             # A coding added or removed since the list was read renumbers what follows it.
             raise InvalidInput(
-                f"disagreement {number} is on line {item.line} now, not line {expected_line}: the list has changed since",
+                f"disagreement {number} is another one now (ref {item.ref}, not {expected_ref}): the list has changed since",
                 "list them again with `qualcode consensus list`",
             )
         made = workspace.decide(item, choice, span)

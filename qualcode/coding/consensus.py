@@ -75,6 +75,15 @@ class Disagreement:
         return self.decided is not None or self.kept_neither
 
     @property
+    def ref(self) -> str:
+        """Four characters that name this disagreement (its code and both passages): a number in
+        the list can come to mean another one when someone codes meanwhile; this cannot."""
+        import hashlib
+
+        sides = [None if side is None else (side.coding_id, side.start, side.end) for side in (self.a, self.b)]
+        return hashlib.sha256(repr((self.code_path, sides)).encode()).hexdigest()[:4]
+
+    @property
     def start(self) -> int:
         return min(side.start for side in (self.a, self.b) if side is not None)
 
