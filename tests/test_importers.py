@@ -188,6 +188,39 @@ def test_odt(session: Session, tmp_path: Path) -> None:
     assert turns_of(session, "v2") == [("V2", "Vi har en kvote vi skal fylle."), ("Forsker", "Hvem setter den?"), ("V2", "Fylket.")]
 
 
+def test_odt_comments_and_notes_are_left_out_of_the_text(session: Session, tmp_path: Path) -> None:
+    """A comment's author, date and text, and a footnote, are not what was said: glued into the
+    paragraph they would bring a name into the stored text unseen."""
+    from odf.dc import Creator, Date
+    from odf.office import Annotation
+    from odf.text import Note, NoteBody, NoteCitation, S
+
+    document = OpenDocumentText()
+    said = P(text="D6: Jeg snakket med veilederen")
+    comment = Annotation()
+    comment.addElement(Creator(text="Kristoffer Lie"))
+    comment.addElement(Date(text="2024-01-01T10:00:00"))
+    comment.addElement(P(text="ok"))
+    said.addElement(comment)
+    said.addText(" i går.")
+    document.text.addElement(said)
+    noted = P(text="D6: Det står i notatet")
+    note = Note(noteclass="footnote", id="ftn1")
+    note.addElement(NoteCitation(text="1"))
+    body = NoteBody()
+    body.addElement(P(text="se vedlegg"))
+    note.addElement(body)
+    noted.addElement(note)
+    noted.addText(" og mer.")
+    noted.addElement(S(c=2))
+    noted.addText("Slutt.")
+    document.text.addElement(noted)
+    path = tmp_path / "notater.odt"
+    document.save(str(path))
+    import_file(session, path, key=PseudonymKey("test"))
+    assert turns_of(session, "notater") == [("D6", "Jeg snakket med veilederen i går."), ("D6", "Det står i notatet og mer.  Slutt.")]
+
+
 def test_vtt_voice_tags_merge_consecutive_cues(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "opptak.vtt"
     path.write_text(

@@ -11,9 +11,8 @@ import os
 import re
 from pathlib import Path
 
-from odf import teletype
-from odf.element import Element
-from odf.namespaces import TEXTNS
+from odf.element import Element, Node
+from odf.namespaces import OFFICENS, TEXTNS
 from odf.opendocument import load
 
 from qualcode.errors import ImportFailed
@@ -23,6 +22,9 @@ from qualcode.importers.turns import detect_turns
 from qualcode.text.normalise import normalise
 
 _TEXT_BLOCKS = {(TEXTNS, "p"), (TEXTNS, "h")}
+# Not what was said: a comment (its author's name, its date and its text) and a footnote or
+# endnote are written beside the paragraph, and left out as the .docx reader leaves them out.
+_ASIDE = {(OFFICENS, "annotation"), (OFFICENS, "annotation-end"), (TEXTNS, "note")}
 _TRACKED_CHANGES = (TEXTNS, "tracked-changes")
 MANIFEST = "META-INF/manifest.xml"
 
@@ -68,8 +70,30 @@ def _collect(element: Element, lines: list[str], changes: list[Element]) -> None
     for child in element.childNodes:
         qname = getattr(child, "qname", None)
         if qname in _TEXT_BLOCKS:
-            lines.append(teletype.extractText(child))
+            lines.append(_text_of(child))
         elif qname == _TRACKED_CHANGES:
             changes.append(child)
         elif child.nodeType == child.ELEMENT_NODE:
             _collect(child, lines, changes)
+
+
+def _text_of(element: Element) -> str:
+    """A paragraph's text as odfpy's teletype.extractText reads it (spaces, tabs and line breaks
+    unwrapped), without comments and notes."""
+    pieces: list[str] = []
+    for child in element.childNodes:
+        if child.nodeType == Node.TEXT_NODE:
+            pieces.append(child.data)
+            continue
+        if child.nodeType != Node.ELEMENT_NODE or child.qname in _ASIDE:
+            continue
+        if child.qname == (TEXTNS, "line-break"):
+            pieces.append("\n")
+        elif child.qname == (TEXTNS, "tab"):
+            pieces.append("\t")
+        elif child.qname == (TEXTNS, "s"):
+            count = child.getAttribute("c")
+            pieces.append(" " * (int(count) if count and count.isdigit() else 1))
+        else:
+            pieces.append(_text_of(child))
+    return "".join(pieces)
