@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.service import KeyAccess, accept_candidate
+from qualcode.anonymise.service import KeyAccess, accept_candidate, dismiss
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.readers import READERS, Reader
@@ -246,6 +246,24 @@ def test_srt_with_speaker_prefixes(session: Session, tmp_path: Path) -> None:
     )
     import_file(session, path, key=PseudonymKey("test"))
     assert turns_of(session, "opptak") == [("I", "Hei."), ("D1", "Hallo, æ e her.")]
+
+
+def test_srt_formatting_tags_are_not_words(session: Session, tmp_path: Path) -> None:
+    """<i>, <b>, <font> and {\\an8} are formatting: out of the quote, and no longer between a speaker
+    label and its colon or around a name, where they hid it from the review."""
+    path = tmp_path / "teksting.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\n<i>I:</i> Hei.\n\n"
+        "2\n00:00:03,000 --> 00:00:05,000\n{\\an8}<i>D1:</i> Takk, <b>Oddbjørg</b> sa det.\n\n"
+        "3\n00:00:06,000 --> 00:00:07,000\nD1: <font color=\"#ffff00\">Ja</font>.\n",
+        encoding="utf-8",
+    )
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview, match="Oddbjørg"):
+        import_file(session, path, key=key)
+    dismiss(key, "Oddbjørg")
+    import_file(session, path, key=key)
+    assert turns_of(session, "teksting") == [("I", "Hei."), ("D1", "Takk, Oddbjørg sa det. Ja.")]
 
 
 def test_notes_without_markers_become_paragraph_turns_of_the_participant(session: Session, tmp_path: Path) -> None:

@@ -13,6 +13,10 @@ from qualcode.importers.encoding import decode_text
 from qualcode.importers.subtitle_speakers import split_speaker
 from qualcode.text.normalise import normalise
 
+# Formatting in a cue, not words: <i> <b> <u> <font …> and their ends, and ASS-style overrides
+# such as {\an8}. Left in, they stand in the quote and part a name from what finds it.
+_FORMATTING = re.compile(r"</?(?:i|b|u|s|font)(?:\s[^<>]*)?>|\{\\[^{}]*\}", re.IGNORECASE)
+
 
 def read_srt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern[str] | None = None) -> ParsedDocument:
     decoded = decode_text(path.read_bytes(), path.name, encoding)
@@ -22,7 +26,7 @@ def read_srt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern
         raise ImportFailed(f"{path.name} is not a valid SRT file: {error}", "check the cue numbers and times") from None
     blocks = []
     for subtitle in subtitles:
-        speaker, text = split_speaker(subtitle.content, marker)
+        speaker, text = split_speaker(_FORMATTING.sub("", subtitle.content), marker)
         blocks.append(Block(speaker, text, int(subtitle.start.total_seconds() * 1000)))
     text, turns = assemble_blocks(blocks)
     if not text.strip():
