@@ -1154,6 +1154,20 @@ def test_an_address_or_number_the_key_holds_is_replaced_however_it_is_written_an
     assert check_file(tmp_path / "annen.txt", key) == []
 
 
+@pytest.mark.parametrize("written", ["010190 100 46", "0101 90 10046", "01019 010046", "01.01.90 10046", "010190/10046"])
+def test_a_number_the_key_holds_is_found_in_any_grouping(tmp_path: Path, written: str) -> None:
+    """A fødselsnummer or phone number is written in many groupings, and each is the same number."""
+    key = PseudonymKey("test")
+    add_identifier(key, "01019010046", "fnr")
+    add_identifier(key, "912 34 567", "phone")
+    text = f"D1: Nummeret er {written}, ring 912 345 67 eller 91234567. Saksnummer 1201019010046."
+    assert pseudonymise(text, key, "t").text == (
+        "D1: Nummeret er (fødselsnummer), ring (telefonnummer) eller (telefonnummer). Saksnummer 1201019010046."
+    )
+    (tmp_path / "ut.txt").write_text(f"Sitat: {written} og 912 345 67.\n", encoding="utf-8")
+    assert [leak.found for leak in check_file(tmp_path / "ut.txt", key)] == [written, "912 345 67"]
+
+
 def test_a_persons_whole_name_in_lower_case_is_replaced_but_one_lower_case_word_is_not(tmp_path: Path) -> None:
     key = PseudonymKey("test")
     sissel = add_identifier(key, "Sissel Bakken", "person", "f")

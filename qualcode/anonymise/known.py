@@ -19,6 +19,10 @@ LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
 FUZZY_MIN_LENGTH = 5  # shorter words are too easily another word with one letter changed
 FUZZY_CUTOFF = 85.0  # one edit in a word of seven letters
 APOSTROPHES = ("'s", "’s", "'", "’")
+# Numbers found by their digits however they are grouped ("010190 100 46", "912 345 67"): a
+# fødselsnummer or a phone number is written in many groupings, and each is the same number.
+NUMBER_KINDS = ("fnr", "phone")
+_DIGIT_RUN = re.compile(r"(?<!\w)\d(?:[ ./-]?\d)+(?!\w)")
 
 
 # Cyrillic and Greek letters drawn like Latin ones: "Bаkken" with a Cyrillic "а" reads as Bakken,
@@ -108,6 +112,13 @@ class KnownMatcher:
             forms.sort(key=lambda form: -len(form.words))
         self.single_words = sorted(self.by_first)
         self._fuzzy_cache: dict[str, str | None] = {}
+        self.numbers: dict[str, KeyEntry] = {}
+        for entry in key.entries:
+            if entry.kind in NUMBER_KINDS:
+                digits = re.sub(r"\D", "", entry.original)
+                for written in (digits, digits[2:] if len(digits) == 10 and digits.startswith("47") else ""):
+                    if len(written) >= 8:
+                        self.numbers.setdefault(written, entry)
 
     def _lookup(self, word: str) -> tuple[str | None, bool]:
         """The indexed first word `word` stands for, and whether it is a genitive."""
@@ -129,6 +140,28 @@ class KnownMatcher:
     def find(self, text: str) -> list[KnownMatch]:
         if not self.by_first and not self.denied:
             return []
+        found = self._find_words(text)
+        numbers = [match for match in self._find_numbers(text)
+                   if not any(match.start < other.end and other.start < match.end for other in found)]
+        return sorted(found + numbers, key=lambda match: match.start) if numbers else found
+
+    def _find_numbers(self, text: str) -> list[KnownMatch]:
+        """The key's numbers in runs of digits, each starting and ending where a group does."""
+        found: list[KnownMatch] = []
+        for run in _DIGIT_RUN.finditer(text) if self.numbers else ():
+            positions = [run.start() + offset for offset, character in enumerate(run.group()) if character.isdigit()]
+            digits = "".join(text[position] for position in positions)
+            edges = {0, len(positions)} | {i for i in range(1, len(positions)) if positions[i] != positions[i - 1] + 1}
+            for number, entry in self.numbers.items():
+                at = digits.find(number)
+                while at >= 0:
+                    if at in edges and at + len(number) in edges:
+                        start, end = positions[at], positions[at + len(number) - 1] + 1
+                        found.append(KnownMatch(start, end, text[start:end], entry.pseudonym, entry))
+                    at = digits.find(number, at + 1)
+        return found
+
+    def _find_words(self, text: str) -> list[KnownMatch]:
         tokens = list(WORD.finditer(text))
         found_denied = self._find_denied(text, tokens) if self.denied else []
         seen = as_latin(text)
