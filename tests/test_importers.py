@@ -105,6 +105,37 @@ def test_docx_tracked_changes_are_read_as_accepted_in_tables_too(tmp_path: Path)
     assert parsed.notes == ["tracked changes read as accepted: 1 insertion kept, 1 deletion left out"]
 
 
+def test_docx_hidden_text_and_text_boxes_are_left_out_and_said_and_nested_tables_read(tmp_path: Path) -> None:
+    """Hidden text is not what Word shows, and inside a word it hid a name ("Sis[…]sel"); a text box
+    is beside the transcript; neither goes unsaid. A table nested in a cell is read with it."""
+    document = docx.Document()
+    said = document.add_paragraph("D6: Sis")
+    secret = said.add_run("SKJULT Martine Brekke ")
+    secret.font.hidden = True
+    said.add_run("sel sa det.")
+    boxed = document.add_paragraph("D6: Her er det.")._p
+    run = boxed.makeelement(qn("w:r"))
+    picture = run.makeelement(qn("w:pict"))
+    box = picture.makeelement("{urn:schemas-microsoft-com:vml}textbox")
+    content = box.makeelement(qn("w:txbxContent"))
+    content.append(content.makeelement(qn("w:p")))
+    content[-1].append(content.makeelement(qn("w:r")))
+    content[-1][-1].append(content.makeelement(qn("w:t")))
+    content[-1][-1][-1].text = "Notat i boks"
+    box.append(content)
+    picture.append(box)
+    run.append(picture)
+    boxed.append(run)
+    outer = document.add_table(rows=1, cols=1)
+    outer.cell(0, 0).paragraphs[0].text = "D6: Ytre."
+    outer.cell(0, 0).add_table(rows=1, cols=1).cell(0, 0).text = "D6: Indre tabell."
+    path = tmp_path / "skjult.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "D6: Sissel sa det.\nD6: Her er det.\nD6: Ytre.\nD6: Indre tabell.\n"
+    assert parsed.notes == ["1 pieces of hidden text and 1 text boxes left out, as not part of the transcript's text; check them in Word"]
+
+
 def test_a_paragraph_is_read_from_plain_xml_as_python_docx_reads_its_runs() -> None:
     """Tabs, breaks, hyphens and field codes read as python-docx's run.text reads them; moved text
     kept where it went to, a text box's paragraph not part of the one it sits in."""
@@ -127,7 +158,7 @@ def test_a_paragraph_is_read_from_plain_xml_as_python_docx_reads_its_runs() -> N
     ).format(nsdecls("w"))
     with_docx_classes, plain = parse_xml(xml), etree.fromstring(xml)
     assert [run_text(run) for run in plain.iter(qn("w:r"))] == [run.text for run in with_docx_classes.iter(qn("w:r"))]
-    expected = "Æ sa \tnå\t\nén\n\nNAV-kontor 😀 flyttet lenke"
+    expected = "Æ sa \tnå\t\nén\n\nNAV-kontor 😀 flyttet"  # the hidden " lenke" left out, as Word shows it
     assert paragraph_text(plain) == paragraph_text(with_docx_classes) == expected
 
 

@@ -15,21 +15,31 @@ INSERTED = (f"{_W}ins", f"{_W}moveTo")
 DELETED = (f"{_W}del", f"{_W}moveFrom")
 _TEXT, _TAB, _POSITIONAL_TAB = f"{_W}t", f"{_W}tab", f"{_W}ptab"
 _BREAK, _BREAK_TYPE, _CARRIAGE_RETURN, _NO_BREAK_HYPHEN = f"{_W}br", f"{_W}type", f"{_W}cr", f"{_W}noBreakHyphen"
+_RUN_PROPERTIES, _VANISH, _VALUE = f"{_W}rPr", f"{_W}vanish", f"{_W}val"
+TEXT_BOX = f"{_W}txbxContent"
 
 
 def paragraph_text(paragraph: _Element) -> str:
     """A paragraph's text with tracked changes accepted: runs inside insertions kept, inside deletions left out.
 
-    Runs of paragraphs nested in this one (text boxes) are not part of it. Hidden text is kept.
+    Runs of paragraphs nested in this one (text boxes) are not part of it. Hidden text is left
+    out, as Word shows the paragraph: kept, it stood inside words ("Sis[…]sel") and hid a name.
     """
     parts = []
     for run in paragraph.iter(RUN):
         owner = run.getparent()
         while owner is not None and owner is not paragraph and owner.tag not in DELETED and owner.tag != PARAGRAPH:
             owner = owner.getparent()
-        if owner is paragraph:
+        if owner is paragraph and not hidden(run):
             parts.append(run_text(run))
     return "".join(parts)
+
+
+def hidden(run: _Element) -> bool:
+    """Whether a run is hidden text (w:vanish, not switched off)."""
+    properties = run.find(_RUN_PROPERTIES)
+    vanish = properties.find(_VANISH) if properties is not None else None
+    return vanish is not None and vanish.get(_VALUE, "true") not in ("0", "false", "off")
 
 
 def run_text(run: _Element) -> str:
