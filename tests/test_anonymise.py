@@ -1168,6 +1168,49 @@ def test_a_number_the_key_holds_is_found_in_any_grouping(tmp_path: Path, written
     assert [leak.found for leak in check_file(tmp_path / "ut.txt", key)] == [written, "912 345 67"]
 
 
+def test_the_leak_check_reads_what_word_and_excel_keep_beside_the_text(tmp_path: Path) -> None:
+    """Deleted text, field codes, a change's author and a link's address in a .docx; a comment, the
+    author, a sheet's name and its page header in an .xlsx: each can carry a name."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from openpyxl.comments import Comment
+
+    key = PseudonymKey("test")
+    add_identifier(key, "Sissel Bakken", "person", "f")
+    places = {
+        "deleted": '<w:del {} w:id="1" w:author="x"><w:r><w:delText>Sissel Bakken</w:delText></w:r></w:del>',
+        "field": '<w:r {}><w:instrText xml:space="preserve"> HYPERLINK "mailto:x@y.no?subject=Sissel Bakken" </w:instrText></w:r>',
+        "author": '<w:ins {} w:id="2" w:author="Sissel Bakken"><w:r><w:t>ok</w:t></w:r></w:ins>',
+    }
+    for place, xml in [*places.items(), ("link", "")]:
+        document = docx.Document()
+        paragraph = document.add_paragraph("Ren tekst.")
+        if xml:
+            paragraph._p.append(parse_xml(xml.format(nsdecls("w"))))
+        else:
+            document.part.relate_to("https://example.org/Sissel Bakken", RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        path = tmp_path / f"{place}.docx"
+        document.save(str(path))
+        assert [leak.found for leak in check_file(path, key)], place
+    for place in ("comment", "creator", "title", "header"):
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet["A1"] = "ren tekst"
+        if place == "comment":
+            sheet["A1"].comment = Comment("Ring Sissel Bakken", "x")
+        elif place == "creator":
+            workbook.properties.creator = "Sissel Bakken"
+        elif place == "title":
+            sheet.title = "Sissel Bakken"
+        else:
+            sheet.oddHeader.center.text = "Sissel Bakken"
+        path = tmp_path / f"{place}.xlsx"
+        workbook.save(str(path))
+        assert [leak.found for leak in check_file(path, key)], place
+
+
 def test_a_persons_whole_name_in_lower_case_is_replaced_but_one_lower_case_word_is_not(tmp_path: Path) -> None:
     key = PseudonymKey("test")
     sissel = add_identifier(key, "Sissel Bakken", "person", "f")

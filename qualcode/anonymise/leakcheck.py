@@ -126,8 +126,18 @@ def _docx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
                         for node in paragraph.iter(f"{W}t", f"{W}br", f"{W}cr", f"{W}tab")
                     )
                     yield f"{member.removeprefix('word/')} paragraph {number}", text
-                for comment in root.iter(f"{W}comment"):
-                    yield "comment author", comment.get(f"{W}author") or ""
+                # What Word keeps beside the text: deleted text and field codes (a mailto: link),
+                # and who wrote each comment and tracked change.
+                for node in root.iter(f"{W}delText", f"{W}instrText"):
+                    yield f"{member.removeprefix('word/')} {etree.QName(node).localname}", node.text or ""
+                for node in root.iter():
+                    if isinstance(node.tag, str) and node.get(f"{W}author"):
+                        yield f"{etree.QName(node).localname} author", node.get(f"{W}author") or ""
+            elif member.startswith("word/_rels/") and member.endswith(".rels"):
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
+                for relation in root:  # a hyperlink's address (mailto:kari@…, a page about someone)
+                    if relation.get("TargetMode") == "External":
+                        yield "link", relation.get("Target") or ""
             elif member.startswith("docProps/") and member.endswith(".xml"):
                 root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
                 for node in root.iter():
@@ -135,11 +145,27 @@ def _docx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
                         yield f"property {etree.QName(node).localname}", node.text
 
 
+# Parts of a workbook beside its cells that hold words: the sheets' names, comments, the document
+# properties (its author), and each sheet's page header and footer.
+_XLSX_TEXT_PARTS = re.compile(r"(xl/workbook|xl/comments\d*|xl/comments/[^/]+|xl/threadedComments/[^/]+|docProps/[^/]+)\.xml$")
+_XLSX_SHEET = re.compile(r"xl/worksheets/[^/]+\.xml$")
+_SHEET_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
 def _xlsx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
-    """Every cell of every sheet; the package's XML is checked first, openpyxl reads it afterwards."""
+    """Every cell of every sheet, and the words kept beside them; the package's XML is checked
+    first, openpyxl reads the cells afterwards."""
     import openpyxl  # here, not at the top, so the CLI starts quickly
 
     check_package_xml(source, name)
+    with open_package(source, name) as archive:
+        for member in archive.namelist():
+            if _XLSX_TEXT_PARTS.match(member):
+                yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}"), member)
+            elif _XLSX_SHEET.match(member):
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
+                for header in root.iter(f"{_SHEET_MAIN}headerFooter"):
+                    yield from _xml_parts(header, f"{member} header or footer")
     with source.open("rb") if isinstance(source, Path) else io.BytesIO(source) as handle:
         try:
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
