@@ -219,6 +219,28 @@ def test_odt(session: Session, tmp_path: Path) -> None:
     assert turns_of(session, "v2") == [("V2", "Vi har en kvote vi skal fylle."), ("Forsker", "Hvem setter den?"), ("V2", "Fylket.")]
 
 
+def test_names_in_a_files_name_title_interviewer_and_attributes_are_proposed_as_in_its_text(
+    session: Session, tmp_path: Path
+) -> None:
+    """They are stored and exported as the text is (a transcript's name, the report's attribution),
+    so an unknown name there holds the file back for review too."""
+    path = tmp_path / "Gudrun_Fjeldstad.md"
+    path.write_text(
+        "---\ntitle: Samtale med Ingrid Solberg\ninterviewer: Torbjørn Haugland\nattributes: {kontakt: Randi Myklebust}\n---\n"
+        "I: Hvordan gikk det?\nD1: Det gikk bra.\n",
+        encoding="utf-8",
+    )
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview) as held:
+        import_file(session, path, key=key)
+    assert {"Gudrun Fjeldstad", "Ingrid Solberg", "Torbjørn Haugland", "Randi Myklebust"} <= {c.text for c in key.pending}
+    assert any("file name: Gudrun Fjeldstad" in context for c in key.pending for context in c.contexts)
+    assert "Gudrun Fjeldstad" in held.value.message
+    plain = tmp_path / "deltaker_D1_T1.md"  # ids and roles are no names
+    plain.write_text("---\ntitle: Intervju med deltaker D1\ninterviewer: Forsker 1\n---\nI: Hei.\nD1: Hei.\n", encoding="utf-8")
+    import_file(session, plain, key=PseudonymKey("test"))
+
+
 def test_odt_comments_and_notes_are_left_out_of_the_text(session: Session, tmp_path: Path) -> None:
     """A comment's author, date and text, and a footnote, are not what was said: glued into the
     paragraph they would bring a name into the stored text unseen."""

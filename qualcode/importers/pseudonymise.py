@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -83,13 +84,35 @@ def pseudonymise_document(
         }
     if proposals is None:
         proposals = propose_candidates(document, vocabulary)
+    undecided = _undecided(proposals, key, vocabulary, result.replacements, {span.speaker for span in document.turns})
+    named = {proposal.text for proposal in undecided}
     return PseudonymisedDocument(
         document=replace(document, text=result.text, turns=turns),
         meta=clean_meta,
         replacements=result.replacements,
-        proposals=_undecided(proposals, key, vocabulary, result.replacements, {span.speaker for span in document.turns}),
+        proposals=undecided + [p for p in _undecided(_metadata_proposals(meta, where), key, vocabulary, [], set())
+                               if p.text not in named],
         original_text=document.text,
     )
+
+
+# Metadata a name is written in as free text, besides the file's own name.
+_NAMING_META = ("title", "interviewer", "note_taker")
+
+
+def _metadata_proposals(meta: dict[str, Any], file_name: str) -> list[Proposal]:
+    """Possible identifiers in the file's name, its title, interviewer, note taker and attributes:
+    stored as the body is, so looked at as the body is. Each is read as a sentence, so a first
+    word is a name only if it is a listed name ("Torbjørn Haugland", not "Forsker 1")."""
+    stem = re.sub(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])", " ", re.sub(r"[_\-.]+", " ", file_name.split(".")[0]))
+    written = [("file name", stem)] + [(field, meta[field]) for field in _NAMING_META if isinstance(meta.get(field), str)]
+    if isinstance(meta.get("attributes"), dict):
+        written += [(f"attribute {name}", f"{name} {value}") for name, value in meta["attributes"].items() if isinstance(value, str)]
+    found: list[Proposal] = []
+    for where, value in written:
+        for proposal in propose(value, (), ()):
+            found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
+    return found
 
 
 # Long texts are pseudonymised this many characters at a time, cut at line ends: the detectors
