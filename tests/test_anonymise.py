@@ -274,7 +274,7 @@ def test_fodselsnummer_check_digits(number: str, valid: bool) -> None:
 _PATTERN_TEXT = st.lists(st.sampled_from([
     "Storgata", "Kongens gate", "veien", "NAV Grorud", "NAV-kontor", "født", "f.", "mars", "kari@nav.no", "+47",
     "0047", "912", "34", "567", "15038910083", "2009-10-12", "12.10.1980", "4.", "0150 Oslo", "٣", "١٢", "a", "Æ", " ",
-    "-", ".", ",", "\n", ":", "@",
+    "-", ".", ",", "\n", ":", "@", "(at)", "[AT]", "kari", "nav.no", "/", "Storgt.",
 ]), max_size=12).map("".join)
 
 
@@ -294,6 +294,7 @@ def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> No
         assert not any(rx.search(text) for rx in (patterns.FNR, patterns.PHONE, patterns.STREET, patterns.POSTCODE, patterns.FULL_DATE))
     assert {(match.start(), match.end()) for match in patterns.NAV_OFFICE.finditer(text)} <= spans
     assert {(match.start(), match.end()) for match in patterns.STREET.finditer(text)} <= spans
+    assert {(match.start(), match.end()) for match in patterns.EMAIL_WRITTEN_OUT.finditer(text)} <= spans
 
 
 def test_d_nummer_is_recognised() -> None:
@@ -730,6 +731,11 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("Han er født 12.10.80.", "12.10.80"),
         ("Ring 912-34-567 i dag.", "912-34-567"),
         ("Hun bor i Kongens gate 12 nå.", "Kongens gate 12"),
+        ("Fødselsdato 12/4-1979 står der.", "12/4-1979"),
+        ("Hun bor i Storgt. 5 nå.", "Storgt. 5"),
+        ("Skriv til sissel(at)gmail.com i dag.", "sissel(at)gmail.com"),
+        ("Eller kari [AT] nav (dot) no.", "kari [AT] nav (dot) no"),
+        ("H-nummer 01509010087 her", "01509010087"),  # the health services' number: 40 added to the month
     ],
 )
 def test_common_ways_of_writing_numbers_and_addresses_are_found(text: str, found: str) -> None:

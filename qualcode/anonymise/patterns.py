@@ -35,9 +35,14 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # EMAIL starting where a run of its local part's characters starts. Tried at every character,
 # EMAIL reads each run to its end before failing: quadratic in a long run such as a GUID.
 EMAIL_AT_RUN = re.compile(r"(?<![\w.+-])" + EMAIL.pattern)
+_WRITTEN_AT = re.compile(r"[aA][tT] ?[)\]]")
+# An address written so that machines miss it: "kari(at)nav.no", "kari [at] nav (dot) no".
+EMAIL_WRITTEN_OUT = re.compile(
+    r"(?<![\w.+-])[\w.+-]+ ?[(\[](?:at|@)[)\]] ?[\w-]+(?:(?:\.| ?[(\[](?:dot|punktum)[)\]] ?)[\w-]+)+", re.IGNORECASE,
+)
 STREET = re.compile(
     rf"(?=[{_UPPER}])\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
-    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget)"
+    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget)"
     rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
     # "Kongens gate 12", "Store Ringvei 4": the street word on its own
     rf"|(?=[{_UPPER}])\b[{_UPPER}][{_LOWER}]+ (?:gate|gata|vei|veien|veg|vegen|allé|plass|ring|ringvei) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
@@ -49,7 +54,8 @@ FULL_DATE = re.compile(
     rf"(?=\d)\b(?:(?P<d1>\d{{1,2}})\.(?P<m1>\d{{1,2}})\.(?P<y1>\d{{4}})"
     rf"|(?P<d2>\d{{1,2}})\. ?(?P<m2>{MONTHS}) (?P<y2>\d{{4}})"
     rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}})"
-    rf"|(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{2}}))\b",
+    rf"|(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{2}})"
+    rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}}))\b",  # 12/4-1979, 12/4/79
     re.IGNORECASE,
 )
 # A date is a date of birth when its words say so ("født 12.10.1980", "fødselsdato:", "f.",
@@ -77,6 +83,8 @@ def valid_fnr(digits: str) -> bool:
     day, month = int(digits[:2]), int(digits[2:4])
     if day > 40:  # D-nummer: 4 added to the first digit
         day -= 40
+    if month > 40:  # H-nummer (given by the health services): 4 added to the month's first digit
+        month -= 40
     return 1 <= day <= 31 and 1 <= month <= 12
 
 
@@ -115,6 +123,9 @@ def find_patterns(text: str) -> Iterator[Found]:
                 yield Found(match.start(), match.end(), match.group(), "phone")
     for match in _emails(text):
         yield Found(match.start(), match.end(), match.group(), "email")
+    if _WRITTEN_AT.search(text) is not None:  # every such address has one; most turns have none
+        for match in EMAIL_WRITTEN_OUT.finditer(text):
+            yield Found(match.start(), match.end(), match.group(), "email")
     if digits:
         for match in STREET.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "address")
