@@ -184,6 +184,17 @@ def test_creating_a_code_can_be_undone_while_unused(session: Session, coder: Cod
     assert all(code.path != "helse/rus" for code in list_codes(session))
 
 
+def test_a_new_codes_path_is_written_as_the_project_keeps_it(session: Session, coder: Coder) -> None:
+    """A slash before or after, or spaces round a part, are not part of the path (an export put
+    "/lead" under an empty top level); an empty part or a name longer than the store keeps is refused."""
+    assert create_code(session, " /ledelse/ ", {}, coder).path == "ledelse"
+    assert create_code(session, "ledelse / styring", {}, coder).path == "ledelse/styring"
+    with pytest.raises(InvalidInput, match="has an empty part between slashes"):
+        create_code(session, "ledelse//tom", {}, coder)
+    with pytest.raises(InvalidInput, match="is longer than 200 characters"):
+        create_code(session, "a" * 201, {}, coder)
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [({"shortcut": "e"}, "already used by empowerment"), ({"colour": "blå"}, "#RRGGBB"), ({"farge": "x"}, "not a field")],

@@ -254,14 +254,23 @@ def code_subtree_ids(session: Session, code: Code) -> list[int]:
     return list(rows)
 
 
+CODE_NAME_LENGTH = 200  # the store's column (store/models.py)
+
+
 def create_code(
     session: Session, path: str, fields: dict[str, Any] | None = None, coder: Coder | None = None
 ) -> CodeView:
     """Add one code (its parent must exist), recorded as an undoable event."""
+    typed = path
+    parts = [part.strip() for part in path.strip().strip("/").split("/")]
+    if not parts[-1]:
+        raise InvalidInput(f"code path {typed!r} has no name")
+    if not all(parts):
+        raise InvalidInput(f"code path {typed!r} has an empty part between slashes", "write it as parent/child")
+    if len(parts[-1]) > CODE_NAME_LENGTH:  # what the store keeps, and what a .qdpx brings back
+        raise InvalidInput(f"the code name {parts[-1][:40]!r}… is longer than {CODE_NAME_LENGTH} characters", "give a shorter name")
+    path = "/".join(parts)
     parent_path, _, name = path.rpartition("/")
-    name = name.strip()
-    if not name:
-        raise InvalidInput(f"code path {path!r} has no name")
     if session.scalar(select(Code).where(Code.path == path)) is not None:
         raise InvalidInput(f"code {path} already exists")
     parent = find_code(session, parent_path) if parent_path else None

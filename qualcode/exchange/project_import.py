@@ -27,7 +27,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
 from qualcode.anonymise.typed_text import clean_text, refuse_undecided
 from qualcode.codebook.model import CODE_FIELDS
-from qualcode.codebook.service import create_code
+from qualcode.codebook.service import CODE_NAME_LENGTH, create_code
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.errors import InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
@@ -82,7 +82,6 @@ from qualcode.text.normalise import content_hash, normalise, shortened
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # Case variables that are a participant's own columns rather than extra attributes.
 CODER_NAME_LENGTH = 200  # the store's columns (store/models.py)
-CODE_NAME_LENGTH = 200
 TRANSCRIPT_NAME_LENGTH = 200
 PARTICIPANT_NAME_LENGTH = 100
 
