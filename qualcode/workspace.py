@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
     from qualcode.coding.transcripts import ParticipantView, TranscriptView
     from qualcode.exchange.project_import import QdpxImport
+    from qualcode.importers.metadata import ParticipantImport
     from qualcode.importers.service import ImportOptions
     from qualcode.search.service import SearchResult
     from qualcode.store.backups import BackupInfo, RestoreResult
@@ -608,21 +609,47 @@ class Workspace:
                 ))
         return previews
 
+    def import_participants(self, csv_file: Path) -> ParticipantImport:
+        """Participants from a CSV, its text pseudonymised with the key as typed text is. A name in
+        it nobody has decided about (a "navn" column) holds the file back for review, as a
+        transcript's does: otherwise it would be stored as written."""
+        from dataclasses import replace as changed
+
+        from qualcode.anonymise.candidates import propose
+        from qualcode.anonymise.service import ignored_words, queue_candidates
+        from qualcode.errors import NeedsReview
+        from qualcode.importers.metadata import import_participants, participant_cells
+
+        held = []
+        with self.key_access().editing() as key:
+            ignored = {word.casefold() for word in ignored_words(key)}
+            for line, column, value in participant_cells(csv_file):
+                for proposal in propose(value, (), ()):
+                    if proposal.text.casefold() not in ignored and key.entry_for(proposal.text) is None:
+                        held.append(changed(proposal, context=f"line {line}, {column}: {value}"))
+            queue_candidates(key, held, csv_file.name)  # kept with the key, for the review
+        if held:
+            names = ", ".join(dict.fromkeys(proposal.text for proposal in held))
+            raise NeedsReview(
+                f"{csv_file.name} has possible identifiers nobody has decided about ({names}); nothing imported",
+                "decide with `qualcode anonymise review`, then import again",
+            )
+        with self.typed() as session:
+            return import_participants(session, csv_file, self.coder(session))
+
     def import_files(
         self, paths: Sequence[Path], metadata: dict[str, str], *, participants_csv: Path | None = None,
         progress: Callable[[int, int, str], None] | None = None,
     ) -> ImportOutcome:
         """Import as `qualcode import` does; `progress(done, total, file name)` before each file.
         Files held back for possible identifiers nobody has decided about are named apart."""
-        from qualcode.importers.metadata import import_participants
         from qualcode.importers.service import expand_paths, import_paths
 
         options = import_options(metadata)
         key_access = self.key_access()
         participants_note = ""
         if participants_csv is not None:
-            with self.begin() as session:
-                made = import_participants(session, participants_csv, self.coder(session))
+            made = self.import_participants(participants_csv)
             participants_note = f"participants: {len(made.created)} new, {len(made.updated)} updated"
         with self.begin() as session:
             coder_name = self.coder(session).name

@@ -316,6 +316,21 @@ def test_an_attribute_named_for_someone_is_one_attribute_however_its_name_is_wri
     assert values >= 3
 
 
+def test_a_name_in_a_participants_csv_is_held_back_for_review_as_in_a_transcript(small_project: Path) -> None:
+    """A column of names beside the ids would otherwise be stored as written: no one had been asked."""
+    project = ["--project", str(small_project)]
+    table = small_project.parent / "deltakere.csv"
+    table.write_text("participant,kontaktperson,kontor\nD1,Solveig Haugen,kontor A\nD2,,kontor B\n", encoding="utf-8")
+    held = run(*project, "participants", "import", str(table))
+    assert held.exit_code == 1 and "possible identifiers nobody has decided about (Solveig Haugen)" in held.stderr
+    assert "Solveig Haugen" in run(*project, "anonymise", "pending").output
+    assert b"Solveig" not in (small_project / ".qualcode" / "project.db").read_bytes()
+    assert run(*project, "anonymise", "accept", "Solveig Haugen", "--kind", "person", "--gender", "f").exit_code == 0
+    imported = run(*project, "participants", "import", str(table))
+    assert imported.exit_code == 0, imported.output
+    assert b"Solveig" not in (small_project / ".qualcode" / "project.db").read_bytes()
+
+
 def test_a_front_matter_attribute_named_for_someone_is_pseudonymised_at_import(small_project: Path) -> None:
     """A transcript's attributes in its front matter: the values were pseudonymised, and now their names too."""
     import sqlite3

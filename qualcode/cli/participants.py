@@ -9,7 +9,6 @@ import click
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_participants
-from qualcode.importers.metadata import import_participants
 
 
 @click.group("participants")
@@ -27,8 +26,8 @@ def participants_import(app: AppContext, csv_file: Path) -> None:
 
     Example: qualcode participants import deltakere.csv
     """
-    with app.workspace() as workspace, workspace.typed() as session:
-        result = import_participants(session, csv_file, workspace.coder(session))
+    with app.workspace() as workspace:
+        result = workspace.import_participants(csv_file)
     click.echo(f"{len(result.created)} new participants, {len(result.updated)} updated")
 
 

@@ -174,16 +174,33 @@ class ParticipantImport:
     updated: list[str]
 
 
-def import_participants(session: Session, path: Path, coder: Coder | None = None) -> ParticipantImport:
-    """Create or update participants from a CSV file (comma or semicolon separated)."""
+def _csv_reader(path: Path) -> csv.DictReader[str]:
+    """The participants CSV, decoded and its separator found (comma, semicolon or tab)."""
     if not path.is_file():
         raise ImportFailed(f"{path} does not exist", "check the path to the participants CSV")
     raw, _ = decode(path.read_bytes(), path.name)
     try:
-        dialect = csv.Sniffer().sniff(raw.splitlines()[0], delimiters=",;\t")
-    except csv.Error:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(raw.splitlines()[0], delimiters=",;\t")
+    except (csv.Error, IndexError):
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(raw), dialect=dialect)
+    return csv.DictReader(io.StringIO(raw), dialect=dialect)
+
+
+def participant_cells(path: Path) -> list[tuple[int, str, str]]:
+    """(line, column, value) of every filled cell, the participant's id too ("navn" may hold a
+    name): where a name written into the file would be, for the review to look at first."""
+    reader = _csv_reader(path)
+    return [(1, "header", column) for column in reader.fieldnames or [] if column.strip()] + [
+        (line, column, value.strip())
+        for line, row in enumerate(reader, start=2)
+        for column, value in row.items()
+        if column is not None and isinstance(value, str) and value.strip()
+    ]
+
+
+def import_participants(session: Session, path: Path, coder: Coder | None = None) -> ParticipantImport:
+    """Create or update participants from a CSV file (comma or semicolon separated)."""
+    reader = _csv_reader(path)
     # Cleaned before lower case: a column named for a person the key holds is then still a name.
     given = [one_line(clean_typed(session, column, folded=True)).lower() for column in reader.fieldnames or []]
     columns = [participant_field(column) or column for column in given]
