@@ -1217,6 +1217,23 @@ def test_the_leak_check_reads_what_word_and_excel_keep_beside_the_text(tmp_path:
         assert [leak.found for leak in check_file(path, key)], place
 
 
+def test_a_quote_closing_after_a_name_is_no_genitive() -> None:
+    """'Hilde' in single quotes kept its closing quote as a genitive: the quote lost its mark and
+    the name gained an s. A bare apostrophe is a genitive only after s, x or z ("Lars'")."""
+    key = PseudonymKey("test")
+    hilde = add_identifier(key, "Hilde", "person", "f").pseudonym
+    lars = add_identifier(key, "Lars", "person", "m").pseudonym
+    add_identifier(key, "Horten", "place")
+    text = "Hun sa 'Hilde' og ‘Horten’, og ‘Lars’. Det er Lars' bil og Hildes hus."
+
+    def genitive(name: str) -> str:
+        return name + ("'" if name.endswith(("s", "x", "z")) else "s")
+
+    assert pseudonymise(text, key, "t").text == (
+        f"Hun sa '{hilde}' og ‘(sted)’, og ‘{lars}’. Det er {genitive(lars)} bil og {genitive(hilde)} hus."
+    )
+
+
 def test_a_persons_whole_name_in_lower_case_is_replaced_but_one_lower_case_word_is_not(tmp_path: Path) -> None:
     key = PseudonymKey("test")
     sissel = add_identifier(key, "Sissel Bakken", "person", "f")

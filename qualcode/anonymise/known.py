@@ -93,6 +93,22 @@ def _literal_forms(entry: KeyEntry) -> list[Form]:
     return [Form(words, entry.pseudonym, entry, capitalised=False, any_space=True)]
 
 
+def _genitive_ending(text: str, start: int, end: int) -> int:
+    """How many characters after the name at start..end make its genitive ("Kari's", "Lars'"):
+    a bare apostrophe only after s, x or z, and never one that closes a quotation the name opens
+    with ('Hilde', ‘Lars’), which is the quote's and stays in the text."""
+    for apostrophe in APOSTROPHES:
+        after = end + len(apostrophe)
+        if not text.startswith(apostrophe, end) or text[after:after + 1].isalpha():
+            continue
+        if apostrophe in ("'", "’") and (
+            text[end - 1:end].lower() not in ("s", "x", "z") or text[start - 1:start] in ("'", "‘")
+        ):
+            return 0
+        return len(apostrophe)
+    return 0
+
+
 class KnownMatcher:
     """An index of every form of every listed identifier in a key, and of its denied entries."""
 
@@ -195,10 +211,7 @@ class KnownMatcher:
                 continue
             size, entry = matched
             start, end = tokens[index].start(), tokens[index + size - 1].end()
-            for apostrophe in APOSTROPHES:
-                if text.startswith(apostrophe, end) and not text[end + len(apostrophe):end + len(apostrophe) + 1].isalpha():
-                    end += len(apostrophe)
-                    break
+            end += _genitive_ending(text, start, end)
             found.append(KnownMatch(start, end, text[start:end], entry.pseudonym, entry))
             index += size
         return found
@@ -243,11 +256,10 @@ class KnownMatcher:
                 if last != form.words[-1] and not genitive:
                     continue
             start, end = window[0].start(), window[-1].end()
-            for apostrophe in APOSTROPHES:
-                if text.startswith(apostrophe, end) and not text[end + len(apostrophe):end + len(apostrophe) + 1].isalpha():
-                    end += len(apostrophe)
-                    genitive = True
-                    break
+            ending = _genitive_ending(text, start, end)
+            if ending:
+                end += ending
+                genitive = True
             replacement = form.replacement
             if form.capitalised and not window[0].group()[:1].isupper():
                 replacement = replacement.lower()  # a name written in lower case, its pseudonym likewise
