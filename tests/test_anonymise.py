@@ -1122,7 +1122,7 @@ def test_no_invisible_character_hides_a_name_from_typed_text_a_transcript_or_the
     assert {leak.found for leak in check_file(leaked, key)} >= {"Kari Nordmann", "Kåre Bråten"}
 
 
-@pytest.mark.parametrize("written", ["Sissel B\u0430kken", "\u0405issel Bakken", "Sissel Β\u03b1kken"])
+@pytest.mark.parametrize("written", ["Sissel B\u0430kken", "\u0405issel Bakken", "Sissel Β\u03b1kken", "Ｓｉｓｓｅｌ Ｂａｋｋｅｎ"])
 def test_a_name_written_with_look_alike_letters_is_found_everywhere(written: str, tmp_path: Path) -> None:
     """Cyrillic "а" and "Ѕ" or Greek "Β" and "α" drawn like Latin letters do not hide a name the key
     holds: typed text, a transcript and the leak check all find it. A name the key holds in

@@ -36,13 +36,15 @@ _LOOK_ALIKES = {
     "ο": "o", "α": "a", "ν": "v", "ρ": "p", "ι": "i", "κ": "k", "υ": "u",
     "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
     "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    # Full-width letters and digits (Ｓｉｓｓｅｌ, as East Asian keyboards and some pasted text write them).
+    **{chr(code): chr(code - 0xFEE0) for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()},
 }
 _LOOK_ALIKE = re.compile("[" + "".join(_LOOK_ALIKES) + "]")
 _AS_LATIN = str.maketrans(_LOOK_ALIKES)
 
 
 def as_latin(text: str) -> str:
-    """`text` with look-alike Cyrillic and Greek letters as the Latin letters they look like."""
+    """`text` with look-alike Cyrillic and Greek letters, and full-width ones, as the Latin letters they look like."""
     return text.translate(_AS_LATIN) if _LOOK_ALIKE.search(text) else text
 
 
