@@ -1217,6 +1217,21 @@ def test_the_leak_check_reads_what_word_and_excel_keep_beside_the_text(tmp_path:
         assert [leak.found for leak in check_file(path, key)], place
 
 
+def test_a_name_used_as_a_code_or_signal_word_is_still_proposed(session: Session, tmp_path: Path) -> None:
+    """The codebook's words are no identifiers, but for a name among them: a code "Solheim" or a
+    signal word "Vibeke" let that name into every transcript unproposed."""
+    from qualcode.codebook.service import create_code, update_code
+
+    create_code(session, "Solheim", {})
+    update_code(session, "helse", {"signal_words": ["lege", "Vibeke"]})
+    source = tmp_path / "samtale.txt"
+    source.write_text("I: Hvem hjalp?\nD1: Jeg snakket med Vibeke om jobb, og med veileder Solheim hos legen.\n", encoding="utf-8")
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview, match="Vibeke") as held:
+        import_file(session, source, ImportOptions(participant="D1"), key=key)
+    assert "Solheim" in held.value.message and "legen" not in held.value.message
+
+
 def test_a_quote_closing_after_a_name_is_no_genitive() -> None:
     """'Hilde' in single quotes kept its closing quote as a genitive: the quote lost its mark and
     the name gained an s. A bare apostrophe is a genitive only after s, x or z ("Lars'")."""

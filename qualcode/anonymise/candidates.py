@@ -171,6 +171,14 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
     return folded in _names() and folded not in lowered and _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
 
 
+def may_name_someone(word: str) -> bool:
+    """Whether `word` is on the lists of given names, surnames or places, or is written as a name
+    is (capitalised) and is no everyday word: such a word is looked at in a text even where the
+    project uses it otherwise (a code called "Solheim", a signal word "Vibeke")."""
+    folded = word.casefold()
+    return folded in _names() or _is_place(folded) or (word.istitle() and word.isalpha() and not _common(folded))
+
+
 def _listed(folded: str, listed: frozenset[str]) -> bool:
     """`folded` or its genitive ("Norges", "NAVs") is in `listed`."""
     return folded in listed or (folded.endswith("s") and folded[:-1] in listed)

@@ -345,12 +345,16 @@ def set_style(key: PseudonymKey, kind: str, style: str) -> None:
 
 
 def codebook_vocabulary(session: Session) -> set[str]:
-    """Words of the codebook's names and signal words, which are never identifiers."""
+    """Words of the codebook's names and signal words, which are never identifiers; but for a
+    listed name or place among them: a code or signal word named "Solheim" or "Vibeke" would
+    otherwise let that name into every transcript unproposed."""
+    from qualcode.anonymise.candidates import may_name_someone
+
     words: set[str] = set()
     for name, signal_words in session.execute(select(Code.name, Code.signal_words)):
         for phrase in [name, *(signal_words or [])]:
             words.update(phrase.replace("-", " ").split())
-    return words
+    return {word for word in words if not may_name_someone(word)}
 
 
 def queue_candidates(key: PseudonymKey, proposals: list[Proposal], where: str) -> list[Candidate]:
