@@ -331,6 +331,15 @@ def test_a_name_in_a_participants_csv_is_held_back_for_review_as_in_a_transcript
     assert b"Solveig" not in (small_project / ".qualcode" / "project.db").read_bytes()
 
 
+def test_an_attribute_named_for_someone_leaves_the_log_too_when_the_key_learns_the_name(small_project: Path) -> None:
+    """The log's summary names the attribute as it is kept, in lower case: "fjeldstad - → ja"."""
+    project = ["--project", str(small_project)]
+    assert run(*project, "participants", "edit", "D2", "--attribute", "Fjeldstad=ja").exit_code == 0
+    assert run(*project, "identifiers", "add", "Gudrun Fjeldstad", "--kind", "person", "--gender", "f").exit_code == 0
+    assert "fjeldstad" not in run(*project, "history").output.lower()
+    assert b"fjeldstad" not in (small_project / ".qualcode" / "project.db").read_bytes().lower()
+
+
 def test_a_front_matter_attribute_named_for_someone_is_pseudonymised_at_import(small_project: Path) -> None:
     """A transcript's attributes in its front matter: the values were pseudonymised, and now their names too."""
     import sqlite3

@@ -75,7 +75,13 @@ def clean_column(row: object, column: str, value: Any, key: PseudonymKey) -> Any
         return clean_folded(value, key)
     if isinstance(row, Event) and column == "payload":
         return _clean_payload(value, key)
+    if isinstance(row, Event) and column == "summary" and row.entity == "participant" and isinstance(value, str):
+        # "edited participant D2: fjeldstad - → ja" names the attribute as it is kept, in lower case.
+        return _FOLDED_WORD.sub(lambda word: clean_folded(word.group(), key), clean_text(value, key))
     return clean_value(value, key)
+
+
+_FOLDED_WORD = re.compile(r"(?<![\w])[^\W\d_A-ZÆØÅ][^\W_A-ZÆØÅ]+(?![\w])")
 
 
 def _clean_payload(value: Any, key: PseudonymKey) -> Any:
