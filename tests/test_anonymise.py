@@ -887,6 +887,21 @@ def test_identifiers_from_an_excel_csv_in_windows_1252(tmp_path: Path) -> None:
     assert [entry.original for entry in import_identifiers(key, table)] == ["Kåre Ødegård"]
 
 
+@pytest.mark.parametrize("typed", [
+    "RANDI SKOGHEIM er nevnt", "randi skogheim", "Skogheims sak", "Skogheim-saken", "Rаndi (kyrillisk a)", "Ｒａｎｄｉ",
+    "https://x.no/randi-skogheim",
+])
+def test_typed_text_naming_a_word_waiting_for_review_in_any_form_is_refused(typed: str) -> None:
+    from qualcode.anonymise.key import Candidate
+    from qualcode.anonymise.typed_text import refuse_undecided
+
+    key = PseudonymKey("test")
+    key.pending.append(Candidate("Randi Skogheim", []))
+    with pytest.raises(InvalidInput, match="waits for review"):
+        refuse_undecided(typed, key)
+    refuse_undecided("Randaberg og skog, randi er ikke et navn her", key)  # other words; a part not written as a name
+
+
 def test_typed_text_naming_a_word_waiting_for_review_is_refused(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
     from qualcode.anonymise.typed_text import guard_typed_text
     from qualcode.coding.coders import get_or_create_coder

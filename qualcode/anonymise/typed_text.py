@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.known import as_latin
 from qualcode.coding.coders import DEFAULT_CODER
 from qualcode.errors import InvalidInput
 from qualcode.store.models import (
@@ -36,6 +37,7 @@ from qualcode.store.models import (
 )
 from qualcode.store.project import Project
 from qualcode.text.normalise import visible
+from qualcode.text.tokens import WORD
 
 # The columns a person writes into (or a file's name reaches). Transcript texts and coding
 # excerpts are not here: they are pseudonymised at import and must stay aligned with offsets.
@@ -122,9 +124,19 @@ def clean_text(text: str, key: PseudonymKey) -> str:
 
 def refuse_undecided(text: str, key: PseudonymKey) -> None:
     """Typed text may not name a word an import held back for review: nobody has said yet
-    whether it is a name, so it cannot be stored as typed, nor replaced."""
+    whether it is a name, so it cannot be stored as typed, nor replaced. It is found as a name
+    the key holds is: whole in any case, with look-alike or full-width letters, and by each of
+    its words as written, in a genitive too ("Skogheims" of "Randi Skogheim")."""
+    if not key.pending:
+        return
+    typed = [match.group() for match in WORD.finditer(as_latin(visible(text)))]
+    # A word of it as it is written ("Skogheim", "Skogheims"): not "per" the preposition for "Per".
+    written = set(typed) | {word[:-1] for word in typed if word.endswith("s")}
+    folded = f" {' '.join(word.casefold() for word in typed)} "
     for candidate in key.pending:
-        if re.search(rf"(?<!\w){re.escape(candidate.text)}(?!\w)", text):
+        parts = [match.group() for match in WORD.finditer(as_latin(candidate.text))]
+        whole = f" {' '.join(part.casefold() for part in parts)} "  # in any case: "RANDI SKOGHEIM"
+        if whole in folded or any(len(part) > 2 and part in written for part in parts):
             raise InvalidInput(
                 f"the text names {candidate.text!r}, which waits for review as a possible identifier",
                 "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then write it again",
