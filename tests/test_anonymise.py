@@ -1247,6 +1247,19 @@ def test_a_name_used_as_a_code_or_signal_word_is_still_proposed(session: Session
     assert "Solheim" in held.value.message and "legen" not in held.value.message
 
 
+def test_a_persons_name_in_an_address_or_a_handle_is_replaced_and_found_by_the_leak_check(tmp_path: Path) -> None:
+    """Joined by a dot or an underscore, or run together, as web addresses and handles write it."""
+    key = PseudonymKey("test")
+    sissel = add_identifier(key, "Sissel Bakken", "person", "f").pseudonym
+    first, last = sissel.split(" ")
+    text = "Se facebook.com/sissel.bakken, @sisselbakken og @Sissel_Bakken."
+    assert pseudonymise(text, key, "t").text == (
+        f"Se facebook.com/{first.lower()}.{last.lower()}, @{(first + last).lower()} og @{first}_{last}."
+    )
+    (tmp_path / "ut.txt").write_text("Lenke: www.sisselbakken.no og sissel.bakken\n", encoding="utf-8")
+    assert [leak.found for leak in check_file(tmp_path / "ut.txt", key)] == ["sisselbakken", "sissel.bakken"]
+
+
 def test_a_quote_closing_after_a_name_is_no_genitive() -> None:
     """'Hilde' in single quotes kept its closing quote as a genitive: the quote lost its mark and
     the name gained an s. A bare apostrophe is a genitive only after s, x or z ("Lars'")."""

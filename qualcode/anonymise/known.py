@@ -130,6 +130,12 @@ class KnownMatcher:
             forms.sort(key=lambda form: -len(form.words))
         self.single_words = sorted(self.by_first)
         self._fuzzy_cache: dict[str, str | None] = {}
+        # A person's whole name run together, as in an address or a handle ("@sisselbakken").
+        self.glued: dict[str, KeyEntry] = {}
+        for entry in key.entries:
+            parts = [match.group().casefold() for match in WORD.finditer(as_latin(entry.original))]
+            if entry.kind == "person" and len(parts) > 1:
+                self.glued.setdefault("".join(parts), entry)
         self.numbers: dict[str, KeyEntry] = {}
         for entry in key.entries:
             if entry.kind in NUMBER_KINDS:
@@ -227,12 +233,22 @@ class KnownMatcher:
             token = tokens[index]
             first, genitive = self._lookup(token.group())
             match = self._match_at(text, tokens, index, first, genitive) if first else None
+            if match is None and self.glued:
+                match = self._glued_at(token)
             if match is None:
                 index += 1
                 continue
             found.append(match[0])
             index += match[1]
         return found
+
+    def _glued_at(self, token: re.Match[str]) -> tuple[KnownMatch, int] | None:
+        word = token.group().casefold()
+        entry = self.glued.get(word) or (self.glued.get(word[:-1]) if word.endswith("s") else None)
+        if entry is None:
+            return None
+        replacement = entry.pseudonym.replace(" ", "") if not entry.pseudonym.startswith("(") else entry.pseudonym
+        return KnownMatch(token.start(), token.end(), token.group(), replacement.lower(), entry), 1
 
     def _match_at(
         self, text: str, tokens: list[re.Match[str]], index: int, first: str, genitive: bool
@@ -248,7 +264,9 @@ class KnownMatcher:
                 continue
             if size > 1:
                 gaps = [text[window[k].end():window[k + 1].start()] for k in range(size - 1)]
-                gaps_ok = all(gap in (" ", "-", "\n") or (form.any_space and gap.isspace()) for gap in gaps)
+                # A person's name joined by a dot or an underscore too, as in an address or a handle.
+                joiners = (" ", "-", "\n", ".", "_") if form.entry.kind == "person" else (" ", "-", "\n")
+                gaps_ok = all(gap in joiners or (form.any_space and gap.isspace()) for gap in gaps)
                 if not gaps_ok:
                     continue
                 last = window[-1].group().casefold()
@@ -267,5 +285,8 @@ class KnownMatcher:
                 replacement = replacement.lower()  # a name written in lower case, its pseudonym likewise
             if genitive and not replacement.startswith("(") and replacement != "NN":
                 replacement += "'" if replacement.endswith(("s", "x", "z")) else "s"
+            joined = {text[window[k].end():window[k + 1].start()] for k in range(size - 1)}
+            if len(joined) == 1 and joined <= {".", "_"} and not replacement.startswith("("):
+                replacement = joined.pop().join(replacement.split(" "))  # sissel.bakken as hege.lunde
             return KnownMatch(start, end, text[start:end], replacement, form.entry), size
         return None
