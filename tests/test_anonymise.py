@@ -375,6 +375,11 @@ def test_identifiers_csv(tmp_path: Path) -> None:
     csv_file.write_text("identifier,kind\nX,planet\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="line 2: kind 'planet'"):
         import_identifiers(key, csv_file)
+    csv_file.write_text("identifier,kind\nKari Nordmann,person\nHorten,place\n", encoding="utf-8")
+    assert import_identifiers(key, csv_file) == []  # the same again: nothing new, no error
+    csv_file.write_text("identifier,kind,pseudonym\nKari Nordmann,person,\nHorten,person,\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"line 3: 'Horten' is in the key already, as place \(\(sted\)\)"):
+        import_identifiers(key, csv_file)  # not dropped unsaid
 
 
 def _sample_project(project: Project, key_access: KeyAccess) -> None:

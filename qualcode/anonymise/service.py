@@ -319,7 +319,15 @@ def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
         original = (row.get("identifier") or "").strip()
         if not original:
             raise InvalidInput(f"{path.name} line {line}: the identifier is empty")
-        if key.entry_for(original) is not None:
+        known = key.entry_for(original)
+        if known is not None:
+            # The same again is nothing new; another kind or pseudonym would be dropped unsaid.
+            kind, pseudonym = (row.get("kind") or "").strip(), (row.get("pseudonym") or "").strip()
+            if (kind and kind != known.kind) or (pseudonym and pseudonym != known.pseudonym):
+                raise InvalidInput(
+                    f"{path.name} line {line}: {original!r} is in the key already, as {known.kind} ({known.pseudonym})",
+                    "the key keeps an identifier as it was first learned: remove the line, or write it as the key has it",
+                )
             continue
         try:
             added.append(
