@@ -382,6 +382,19 @@ def test_identifiers_csv(tmp_path: Path) -> None:
         import_identifiers(key, csv_file)  # not dropped unsaid
 
 
+def test_a_name_decided_otherwise_leaves_the_review_queue() -> None:
+    """Added with `identifiers add`, or made of words since accepted and dismissed, a candidate
+    no longer waits for review; the queue listed it for ever."""
+    from qualcode.anonymise.key import Candidate
+
+    key = PseudonymKey("test")
+    key.pending += [Candidate("Ingrid Solberg", []), Candidate("Torbjørn", []), Candidate("Randi", [])]
+    dismiss(key, "Solberg")
+    add_known_identifier(key, "Ingrid", "person", "f")
+    add_known_identifier(key, "Torbjørn Haugland", "person", "m")
+    assert [candidate.text for candidate in key.pending] == ["Randi"]
+
+
 def _sample_project(project: Project, key_access: KeyAccess) -> None:
     key_access.save(sample_key(key_access.load_existing()))
     with project.begin() as session:

@@ -290,7 +290,15 @@ def add_known_identifier(
         raise InvalidInput(f"kind {kind!r} is not one of {', '.join(LIST_KINDS)}")
     if key.entry_for(original) is not None:
         raise InvalidInput(f"{original!r} is already in the key")
-    return add_identifier(key, original, kind, gender, pseudonym or None, first_seen="added by hand")
+    entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen="added by hand")
+    # What waited for review and is now decided (this name, or a phrase of known and dismissed
+    # words) leaves the queue, which would otherwise list it for ever.
+    decided = {word.casefold() for word in ignored_words(key)}
+    key.pending = [
+        candidate for candidate in key.pending
+        if candidate.text.casefold() != original.casefold() and not all(word.casefold() in decided for word in candidate.text.split())
+    ]
+    return entry
 
 
 def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
