@@ -193,6 +193,8 @@ def key_lock(path: Path) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     path = path.resolve()
+    if path.is_dir():  # refused before a lock file is left beside it
+        raise KeyFileError(f"{path} is a folder, not a key file", "pass the key file's path with --key or QUALCODE_KEY")
     lock = _locks.setdefault(path, FileLock(str(path) + ".lock", timeout=KEY_LOCK_TIMEOUT))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -191,6 +191,11 @@ def test_a_mistyped_key_path_is_refused_and_nothing_is_imported(
     assert "key" in result.stderr
     assert not (tmp_path / "keys" / "TYPO.qckey").exists()
     assert b"Hilde" not in _project_bytes(root)
+    folder = tmp_path / "nøkler"  # a folder given for the key: refused, and no lock file left beside it
+    folder.mkdir()
+    result = run_qualcode(["--project", str(root), "identifiers", "add", "Hilde", "--kind", "person"], dict(env, QUALCODE_KEY=str(folder)))
+    assert_one_line_error(result)
+    assert "is a folder, not a key file" in result.stderr and not (tmp_path / "nøkler.lock").exists()
 
 
 def test_a_project_copied_without_its_key_refuses_and_key_new_makes_one(
