@@ -166,6 +166,18 @@ def test_a_named_file_that_exists_needs_force(coded: tuple[Project, PseudonymKey
     assert docx.Document(str(target)).paragraphs
 
 
+def test_a_named_file_in_a_folder_that_does_not_exist_is_refused_and_no_folder_made(
+    coded: tuple[Project, PseudonymKey], tmp_path: Path,
+) -> None:
+    """A mistyped folder was made, with its parents (at / when run as root); the project's own
+    exports/ folder is still made on first use."""
+    project, key = coded
+    with project.begin() as session:
+        with pytest.raises(InvalidInput, match=r"no folder .*/finnes/ikke to write rapport.docx in"):
+            write_report(session, project, key, output=tmp_path / "finnes" / "ikke" / "rapport.docx")
+    assert not (tmp_path / "finnes").exists()
+
+
 def test_a_named_file_made_while_exporting_is_not_overwritten(coded: tuple[Project, PseudonymKey], tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Another export (or person) writes the named file after the first look: the rename must not replace it."""

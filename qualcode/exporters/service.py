@@ -59,6 +59,11 @@ def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, 
         raise InvalidInput(f"{path.name} should end in {suffix}")
     if given is not None and not force and os.path.lexists(path):
         raise TargetExists(path)
+    exports = (project_root / EXPORTS_DIR).resolve()
+    if given is not None and not path.parent.exists() and path.parent.resolve() != exports:
+        # As every other command that writes a file: a mistyped folder is not made, at / or anywhere
+        # (the project's own exports/ folder is made when first used, whichever way it is named).
+        raise InvalidInput(f"no folder {path.parent} to write {path.name} in", "create the folder first, or give another path")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
