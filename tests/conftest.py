@@ -284,10 +284,17 @@ async def until_shown(app: App[Any], pilot: Pilot[None], shows: Callable[[str], 
     then says what is missing): a worker's result is drawn a moment after the worker ends, and a
     table's rows and column widths a moment after the rows are added, a moment that grows with
     the machine's load."""
-    for _ in range(rounds):
+    from textual.widgets import DataTable
+
+    for round_ in range(rounds):
         text = screen_text(app)
         if shows(text):
             return text
+        if round_ % 10 == 9:
+            # Textual can go on showing a table's new rows cut to the columns' old widths after it
+            # has measured them ("klamm" for "klammer[b]:2"), until something repaints it.
+            for table in app.screen.query(DataTable):
+                table.refresh()
         await pilot.pause(0.05)
     return screen_text(app)
 
