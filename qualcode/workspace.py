@@ -613,8 +613,6 @@ class Workspace:
         """Participants from a CSV, its text pseudonymised with the key as typed text is. A name in
         it nobody has decided about (a "navn" column) holds the file back for review, as a
         transcript's does: otherwise it would be stored as written."""
-        from dataclasses import replace as changed
-
         from qualcode.anonymise.candidates import propose
         from qualcode.anonymise.service import ignored_words, queue_candidates
         from qualcode.errors import NeedsReview
@@ -626,7 +624,7 @@ class Workspace:
             for line, column, value in participant_cells(csv_file):
                 for proposal in propose(value, (), ()):
                     if proposal.text.casefold() not in ignored and key.entry_for(proposal.text) is None:
-                        held.append(changed(proposal, context=f"line {line}, {column}: {value}"))
+                        held.append(replace(proposal, context=f"line {line}, {column}: {value}"))
             queue_candidates(key, held, csv_file.name)  # kept with the key, for the review
         if held:
             names = ", ".join(dict.fromkeys(proposal.text for proposal in held))

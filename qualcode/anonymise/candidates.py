@@ -171,6 +171,7 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
     return folded in _names() and folded not in lowered and _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
 
 
+@lru_cache(maxsize=4096)  # asked for the codebook's words at every file an import reads
 def may_name_someone(word: str) -> bool:
     """Whether `word` is on the lists of given names, surnames or places, or is written as a name
     is (capitalised) and is no everyday word: such a word is looked at in a text even where the

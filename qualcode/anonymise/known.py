@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
+from qualcode.anonymise.patterns import phone_digits
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.text.tokens import WORD
 
@@ -123,26 +124,24 @@ class KnownMatcher:
         for forms_of_word in self.denied.values():
             forms_of_word.sort(key=lambda item: -len(item[0]))
         self.by_first: dict[str, list[Form]] = {}
+        # A person's whole name run together, as in an address or a handle ("@sisselbakken").
+        self.glued: dict[str, KeyEntry] = {}
+        self.numbers: dict[str, KeyEntry] = {}
         for entry in key.entries:
             for form in _forms(entry) if entry.kind in LIST_KINDS else _literal_forms(entry):
                 self.by_first.setdefault(form.words[0], []).append(form)
+            if entry.kind == "person":
+                parts = [match.group().casefold() for match in WORD.finditer(as_latin(entry.original))]
+                if len(parts) > 1:
+                    self.glued.setdefault("".join(parts), entry)
+            elif entry.kind in NUMBER_KINDS:  # a phone number also without its +47, as the detector reads it
+                for written in {re.sub(r"\D", "", entry.original), phone_digits(entry.original)}:
+                    if len(written) >= 8:
+                        self.numbers.setdefault(written, entry)
         for forms in self.by_first.values():
             forms.sort(key=lambda form: -len(form.words))
         self.single_words = sorted(self.by_first)
         self._fuzzy_cache: dict[str, str | None] = {}
-        # A person's whole name run together, as in an address or a handle ("@sisselbakken").
-        self.glued: dict[str, KeyEntry] = {}
-        for entry in key.entries:
-            parts = [match.group().casefold() for match in WORD.finditer(as_latin(entry.original))]
-            if entry.kind == "person" and len(parts) > 1:
-                self.glued.setdefault("".join(parts), entry)
-        self.numbers: dict[str, KeyEntry] = {}
-        for entry in key.entries:
-            if entry.kind in NUMBER_KINDS:
-                digits = re.sub(r"\D", "", entry.original)
-                for written in (digits, digits[2:] if len(digits) == 10 and digits.startswith("47") else ""):
-                    if len(written) >= 8:
-                        self.numbers.setdefault(written, entry)
 
     def _lookup(self, word: str) -> tuple[str | None, bool]:
         """The indexed first word `word` stands for, and whether it is a genitive."""

@@ -88,7 +88,8 @@ def valid_fnr(digits: str) -> bool:
     return 1 <= day <= 31 and 1 <= month <= 12
 
 
-def _phone_digits(text: str) -> str:
+def phone_digits(text: str) -> str:
+    """A phone number's eight digits, without +47 or 0047."""
     digits = re.sub(r"\D", "", text)
     return digits[2:] if digits.startswith("47") and len(digits) == 10 else digits[4:] if digits.startswith("0047") else digits
 
@@ -119,7 +120,7 @@ def find_patterns(text: str) -> Iterator[Found]:
                 numbers.append(match.span())
                 yield Found(match.start(), match.end(), match.group(), "fnr")
         for match in PHONE.finditer(text):
-            if len(_phone_digits(match.group())) == 8:
+            if len(phone_digits(match.group())) == 8:
                 yield Found(match.start(), match.end(), match.group(), "phone")
     for match in _emails(text):
         yield Found(match.start(), match.end(), match.group(), "email")

@@ -280,24 +280,24 @@ def restore_backup(database: Path, chosen: Path, *, before_withdrawal: bool = Fa
 def _check_same_project(database: Path, incoming: Path, source: Path, before_withdrawal: bool) -> tuple[str, ...]:
     """Refuse another project's backup; refuse one taken before a withdrawal unless told, and
     name the participants it brings back (withdrawal deletes nothing but them)."""
-    def read(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
-        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
-            return connection.execute(sql, args).fetchall()
+    with closing(sqlite3.connect(f"file:{quote(str(database))}?mode=ro", uri=True)) as ours, \
+            closing(sqlite3.connect(f"file:{quote(str(incoming))}?mode=ro", uri=True)) as theirs:
+        def both(sql: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+            return ours.execute(sql).fetchall(), theirs.execute(sql).fetchall()
 
-    guid = "SELECT value FROM settings WHERE key = 'project.guid'"
-    theirs, ours = read(incoming, guid), read(database, guid)
-    if theirs and ours and theirs != ours:
-        raise ProjectError(
-            f"{source} is a backup of another project, not of this one",
-            "restore it in its own project; `qualcode backup list` shows this project's backups",
-        )
-    # By GUID: a withdrawal deletes the events about the person, so the id SQLite gives its own
-    # event can be one the backup already holds for another.
-    withdrawals = "SELECT guid FROM events WHERE action = 'participant.withdraw'"
-    if not set(read(database, withdrawals)) - set(read(incoming, withdrawals)):
-        return ()
-    kept = {name for (name,) in read(database, "SELECT name FROM participants")}
-    back = tuple(sorted(str(name) for (name,) in read(incoming, "SELECT name FROM participants") if name not in kept))
+        project_ours, project_theirs = both("SELECT value FROM settings WHERE key = 'project.guid'")
+        if project_ours and project_theirs and project_ours != project_theirs:
+            raise ProjectError(
+                f"{source} is a backup of another project, not of this one",
+                "restore it in its own project; `qualcode backup list` shows this project's backups",
+            )
+        # By GUID: a withdrawal deletes the events about the person, so the id SQLite gives its own
+        # event can be one the backup already holds for another.
+        withdrawn_ours, withdrawn_theirs = both("SELECT guid FROM events WHERE action = 'participant.withdraw'")
+        if not set(withdrawn_ours) - set(withdrawn_theirs):
+            return ()
+        kept, held = both("SELECT name FROM participants")
+    back = tuple(sorted(str(name) for (name,) in held if (name,) not in kept))
     if not before_withdrawal:
         raise ProjectError(
             f"{source} was taken before {', '.join(back) or 'a participant'} withdrew consent; restoring it would bring their words back",
