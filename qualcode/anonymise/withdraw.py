@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -43,7 +43,7 @@ class Withdrawal:
     # Memos, summaries and log entries where a quote of their words became "[trukket tilbake]".
     quotes_redacted: int = 0
     # Files in the project's exports folder that quote them: the project cannot change those.
-    files_quoting: tuple[str, ...] = field(default=())
+    files_quoting: tuple[str, ...] = ()
     # Backups deleted because they held their words (by file name), the researcher's own too.
     backups_deleted: tuple[str, ...] = ()
     # Not in the project (withdrawn earlier): only the identifiers named became digests.
