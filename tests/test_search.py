@@ -62,6 +62,28 @@ def test_stemming_finds_inflections(corpus: Session) -> None:
     assert keywords(corpus, "måltall") == ["måltallene", "måltall", "Måltallet"]
 
 
+INFLECTED = """I: Hva gjorde veilederen?
+V1: Veilederen tok ansvaret. Jeg har ansvar for kurs, og kurset var bra.
+Veileder og veiledere møttes.
+"""
+
+
+def test_a_word_finds_its_inflections_where_one_ending_leaves_another(session: Session, tmp_path: Path) -> None:
+    """Snowball takes one ending off: "veilederen" -> "veileder", but "veileder" -> "veiled";
+    "kurset" -> "kurs", but "kurs" -> "kur". Every form finds every other, and the hits are the words."""
+    make_transcript(session, tmp_path, INFLECTED)
+    every_form = {
+        "veileder": ["veilederen", "Veilederen", "Veileder", "veiledere"],
+        "ansvar": ["ansvaret", "ansvar"],
+        "kurs": ["kurs", "kurset"],
+    }
+    for word, forms in every_form.items():
+        for query in (word, *{form.lower() for form in forms}):
+            assert keywords(session, query) == forms, query
+    assert keywords(session, '"veileder tok"') == ["Veilederen tok"]
+    assert keywords(session, '"ansvar for kurs"') == ["ansvar for kurs"]
+
+
 def test_whole_words_only(corpus: Session) -> None:
     assert keywords(corpus, "pisk") == []
     assert keywords(corpus, "typisk") == ["typisk"]
@@ -142,7 +164,14 @@ def test_unknown_filter_values_are_errors(corpus: Session) -> None:
 
 
 def test_fts_expression_uses_stems() -> None:
-    assert parse_query('Medvirkningen AND "bli hørt"').fts == '(stems : "medvirkning" AND stems : "bli hørt")'
+    assert parse_query('Medvirkningen AND "bli hørt"').fts == (
+        '((stems : ("medvirkning" OR "medvirkningen") OR words : "medvirkning") AND stems : "bli hørt")'
+    )
+    # A phrase goes by each word's stem and by the word as written, as a stem its inflections have.
+    assert parse_query('"veileder sa"').fts == 'stems : ("veiled sa" OR "veileder sa")'
+    assert parse_query('"veileder veileder veileder veileder veileder veileder"').fts == (
+        'stems : "veiled veiled veiled veiled veiled veiled"'  # 64 combinations: by the stems alone
+    )
     assert parse_query("Kurs*").fts == 'words : "kurs" *'
 
 
@@ -200,9 +229,13 @@ def test_a_prefix_finds_every_word_that_starts_with_it(kurs: Session) -> None:
     assert keywords(kurs, "kurs* AND bratt") == ["Kursing", "bratt"]
 
 
-def test_a_word_still_matches_by_stem_and_not_by_the_words_as_written(kurs: Session) -> None:
-    assert keywords(kurs, "kurset") == ["Kurset", "kursene"]  # stem kurs, not the word "kurs" (stem kur)
-    assert keywords(kurs, "kurs") == ["kurs", "kurs"]
+def test_a_word_finds_its_base_form_and_inflections_but_not_words_it_begins(kurs: Session) -> None:
+    # kurs -> kur, kurset -> kurs: each finds the other all the same; kursing and kurve are other words.
+    for query in ("kurs", "kurset", "KURSENE"):
+        assert keywords(kurs, query) == ["kurs", "kurs", "Kurset", "kursene"], query
+    assert search(kurs, "kurs").turns_matched == 2
+    assert search(kurs, "kurset NOT kursing").turns_matched == 2
+    assert search(kurs, "kurs NOT kursene").turns_matched == 0  # every form, on each side
 
 
 def test_an_index_made_before_prefixes_went_by_words_is_upgraded(tmp_path: Path) -> None:

@@ -1,7 +1,11 @@
 """Parsing search queries: words, "phrases", prefix*, *suffix, *infix*, AND, OR, NOT and parentheses.
 
 Words are stemmed with the Norwegian Snowball stemmer, so "medvirkningen" finds
-"medvirkning", and matched on whole words, so "pisk" never finds "typisk". A wildcard is
+"medvirkning", and matched on whole words, so "pisk" never finds "typisk". Snowball takes one
+ending off a word, and a base form can lose one more than its inflections do ("veileder" ->
+"veiled", "veilederen" -> "veileder"), so a word also finds the words whose stem is the word
+itself, and a one-word search the word its stem is written as ("kurset" -> "kurs" finds "kurs",
+whose own stem is "kur"). A wildcard is
 matched against the words as written, so `kurs*` finds every word that starts with "kurs"
 ("kurs", "kurset", "kursing") even where the stem is shorter than the prefix ("kurs" -> "kur"),
 `*medvirkning` every word that ends with it ("brukermedvirkning") and `*medvirkning*` every word
@@ -13,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import product
 
 from qualcode.errors import SearchSyntaxError
 from qualcode.text.tokens import WORD, stem_words
@@ -21,6 +26,9 @@ _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"|(?P<stray>")|(?P<open>\()|(?P<close>\)
 # What a wildcard's words are looked up in the vocabulary with: a placeholder in the FTS expression.
 _WILDCARD = re.compile(r"@(\d+)@")
 KINDS = ("stems", "prefix", "suffix", "infix")
+# A phrase is searched for in every combination of its words' stems up to this many; beyond it, by
+# the words' own stems alone.
+MOST_PHRASE_FORMS = 32
 # How deep parentheses may nest: each level costs the parser three Python frames, and this stays far
 # below the interpreter's recursion limit wherever the parser is called from.
 MAX_DEPTH = 100
@@ -36,10 +44,33 @@ class Pattern:
 
     stems: tuple[str, ...]
     kind: str = "stems"
+    # For "stems": for each word, the stems a word found there may have (its own stem first, then
+    # the word as written, whose inflections are stemmed to it); empty means its own stem only.
+    forms: tuple[tuple[str, ...], ...] = ()
+    # For one word: the word its stem is written as, which is found whatever its own stem.
+    base: str | None = None
 
     @property
     def piece(self) -> str:
         return self.stems[0]
+
+    def fts(self) -> str:
+        """This pattern of stems as an FTS5 expression over the index's `stems` and `words` columns."""
+        phrases = [" ".join(stems) for stems in product(*self.forms)] if self.forms else [" ".join(self.stems)]
+        expression = 'stems : "' + phrases[0] + '"' if len(phrases) == 1 else (
+            "stems : (" + " OR ".join(f'"{phrase}"' for phrase in phrases) + ")"
+        )
+        return f'({expression} OR words : "{self.base}")' if self.base else expression
+
+    def found_at(self, stems: Sequence[str], written: Sequence[str], index: int) -> bool:
+        """Whether this pattern of stems is found at `index` of a text's words: their stems, and
+        the words lower-cased as written."""
+        if self.base is not None and written[index] == self.base:
+            return True
+        forms = self.forms or tuple((word_stem,) for word_stem in self.stems)
+        return index + len(forms) <= len(stems) and all(
+            stems[index + offset] in choices for offset, choices in enumerate(forms)
+        )
 
     def matches_word(self, word: str) -> bool:
         """Whether a lower-cased word as written is one this wildcard finds."""
@@ -198,11 +229,11 @@ class _Parser:
                 f"{text!r} in query {self.query!r} has a * inside the word",
                 "a * goes at the start or end of a word: medvirk*, *medvirkning, *medvirkning*",
             )
-        pattern = Pattern(tuple(stem_words(words))) if kind == "stems" else Pattern((words[0].lower(),), kind)
+        pattern = stems_pattern(words) if kind == "stems" else Pattern((words[0].lower(),), kind)
         if not self.negated:
             self.patterns.append(pattern)
         if kind == "stems":
-            return 'stems : "' + " ".join(pattern.stems) + '"'
+            return pattern.fts()
         if kind == "prefix":
             return f'words : "{pattern.piece}" *'
         self.wildcards.append(pattern)
@@ -216,3 +247,17 @@ def _wildcard_kind(text: str) -> str:
     if leading:
         return "suffix"
     return "prefix" if trailing else "stems"
+
+
+def stems_pattern(words: Sequence[str]) -> Pattern:
+    """Words to find in a row by their stems, each also by the stem it is written as (see the
+    module's docstring); a phrase with too many combinations of these, by its own stems only."""
+    stems = stem_words(list(words))
+    forms = tuple(tuple(dict.fromkeys((word_stem, word.lower()))) for word_stem, word in zip(stems, words, strict=True))
+    combinations = 1
+    for choices in forms:
+        combinations *= len(choices)
+    if combinations == 1 or combinations > MOST_PHRASE_FORMS:
+        forms = ()
+    base = stems[0] if len(words) == 1 and stems[0] != words[0].lower() else None
+    return Pattern(tuple(stems), forms=forms, base=base)

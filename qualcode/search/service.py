@@ -299,10 +299,10 @@ def _compounds(
         candidates = wildcard_words(session, Pattern((parsed.word,), "infix"))
     except SearchSyntaxError:
         return None  # a word inside thousands of others is no compound's part worth a hint
-    own_stem = parsed.patterns[0].stems[0]
+    own = parsed.patterns[0]
     compounds = [
         word for word, word_stem in zip(candidates, stem_words(candidates), strict=True)
-        if word_stem != own_stem and _holds_as_part(word, parsed.word)
+        if not own.found_at([word_stem], [word], 0) and _holds_as_part(word, parsed.word)
     ]
     if not compounds:
         return None
@@ -413,9 +413,9 @@ def _hit_spans(turn_text: str, offset: int, parsed: ParsedQuery) -> list[tuple[i
             found = [index for index, word in enumerate(written) if pattern.matches_word(word)]
             spans.update((matches[index].start() + offset, matches[index].end() + offset) for index in found)
             continue
-        size, wanted = len(pattern.stems), list(pattern.stems)
-        for index, word_stem in enumerate(stems):
-            if word_stem == wanted[0] and stems[index:index + size] == wanted:
+        size = len(pattern.stems)
+        for index in range(len(stems)):
+            if pattern.found_at(stems, written, index):
                 spans.add((matches[index].start() + offset, matches[index + size - 1].end() + offset))
     return sorted(spans)
 
