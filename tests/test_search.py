@@ -64,16 +64,17 @@ def test_stemming_finds_inflections(corpus: Session) -> None:
 
 INFLECTED = """I: Hva gjorde veilederen?
 V1: Veilederen tok ansvaret. Jeg har ansvar for kurs, og kurset var bra.
-Veileder og veiledere møttes.
+Veileder og veiledere møttes, og veilederne med deltakerne.
 """
 
 
 def test_a_word_finds_its_inflections_where_one_ending_leaves_another(session: Session, tmp_path: Path) -> None:
     """Snowball takes one ending off: "veilederen" -> "veileder", but "veileder" -> "veiled";
-    "kurset" -> "kurs", but "kurs" -> "kur". Every form finds every other, and the hits are the words."""
+    "kurset" -> "kurs", but "kurs" -> "kur"; and "veilederne" -> "veiledern". Every form finds
+    every other, and the hits are the words."""
     make_transcript(session, tmp_path, INFLECTED)
     every_form = {
-        "veileder": ["veilederen", "Veilederen", "Veileder", "veiledere"],
+        "veileder": ["veilederen", "Veilederen", "Veileder", "veiledere", "veilederne"],
         "ansvar": ["ansvaret", "ansvar"],
         "kurs": ["kurs", "kurset"],
     }
@@ -81,6 +82,8 @@ def test_a_word_finds_its_inflections_where_one_ending_leaves_another(session: S
         for query in (word, *{form.lower() for form in forms}):
             assert keywords(session, query) == forms, query
     assert keywords(session, '"veileder tok"') == ["Veilederen tok"]
+    assert keywords(session, '"veileder med deltaker"') == ["veilederne med deltakerne"]
+    assert search(session, "deltaker").compounds is None  # "deltakerne" is found, not a compound
     assert keywords(session, '"ansvar for kurs"') == ["ansvar for kurs"]
 
 
@@ -165,12 +168,15 @@ def test_unknown_filter_values_are_errors(corpus: Session) -> None:
 
 def test_fts_expression_uses_stems() -> None:
     assert parse_query('Medvirkningen AND "bli hørt"').fts == (
-        '((stems : ("medvirkning" OR "medvirkningen") OR words : "medvirkning") AND stems : "bli hørt")'
+        '(stems : ("medvirkning" OR "medvirkningen") AND stems : "bli hørt")'
     )
-    # A phrase goes by each word's stem and by the word as written, as a stem its inflections have.
-    assert parse_query('"veileder sa"').fts == 'stems : ("veiled sa" OR "veileder sa")'
-    assert parse_query('"veileder veileder veileder veileder veileder veileder"').fts == (
-        'stems : "veiled veiled veiled veiled veiled veiled"'  # 64 combinations: by the stems alone
+    # A phrase goes by each word's stem and by the stems of the words it finds.
+    assert parse_query('"veileder sa"').fts == 'stems : ("veiled sa" OR "veileder sa" OR "veiledern sa")'
+    assert parse_query('"veileder veileder veileder veileder"').fts == (
+        'stems : "veiled veiled veiled veiled"'  # 81 combinations: by the stems alone
+    )
+    assert parse_query("deltakerne").fts == (
+        '(stems : ("deltakern" OR "deltakerne" OR "deltaker") OR words : ("deltaker"))'
     )
     assert parse_query("Kurs*").fts == 'words : "kurs" *'
 

@@ -3,9 +3,11 @@
 Words are stemmed with the Norwegian Snowball stemmer, so "medvirkningen" finds
 "medvirkning", and matched on whole words, so "pisk" never finds "typisk". Snowball takes one
 ending off a word, and a base form can lose one more than its inflections do ("veileder" ->
-"veiled", "veilederen" -> "veileder"), so a word also finds the words whose stem is the word
-itself, and a one-word search the word its stem is written as ("kurset" -> "kurs" finds "kurs",
-whose own stem is "kur"). A wildcard is
+"veiled", "veilederen" -> "veileder"), and it leaves the definite plural of a noun in -er with
+an -n ("veilederne" -> "veiledern"). So a word also finds the words stemmed to the word itself
+or, for a word in -er, to the word and an n; a definite plural in -erne finds what its base form
+in -er finds; and a one-word search finds the word its stem is written as ("kurset" -> "kurs"
+finds "kurs", whose own stem is "kur"). A wildcard is
 matched against the words as written, so `kurs*` finds every word that starts with "kurs"
 ("kurs", "kurset", "kursing") even where the stem is shorter than the prefix ("kurs" -> "kur"),
 `*medvirkning` every word that ends with it ("brukermedvirkning") and `*medvirkning*` every word
@@ -44,11 +46,11 @@ class Pattern:
 
     stems: tuple[str, ...]
     kind: str = "stems"
-    # For "stems": for each word, the stems a word found there may have (its own stem first, then
-    # the word as written, whose inflections are stemmed to it); empty means its own stem only.
+    # For "stems": for each word, the stems a word found there may have (its own stem first);
+    # empty means its own stem only.
     forms: tuple[tuple[str, ...], ...] = ()
-    # For one word: the word its stem is written as, which is found whatever its own stem.
-    base: str | None = None
+    # For one word: the words as written it finds whatever their own stems.
+    written: tuple[str, ...] = ()
 
     @property
     def piece(self) -> str:
@@ -60,12 +62,15 @@ class Pattern:
         expression = 'stems : "' + phrases[0] + '"' if len(phrases) == 1 else (
             "stems : (" + " OR ".join(f'"{phrase}"' for phrase in phrases) + ")"
         )
-        return f'({expression} OR words : "{self.base}")' if self.base else expression
+        if not self.written:
+            return expression
+        words = " OR ".join(f'"{word}"' for word in self.written)
+        return f"({expression} OR words : ({words}))"
 
     def found_at(self, stems: Sequence[str], written: Sequence[str], index: int) -> bool:
         """Whether this pattern of stems is found at `index` of a text's words: their stems, and
         the words lower-cased as written."""
-        if self.base is not None and written[index] == self.base:
+        if written[index] in self.written:
             return True
         forms = self.forms or tuple((word_stem,) for word_stem in self.stems)
         return index + len(forms) <= len(stems) and all(
@@ -250,14 +255,32 @@ def _wildcard_kind(text: str) -> str:
 
 
 def stems_pattern(words: Sequence[str]) -> Pattern:
-    """Words to find in a row by their stems, each also by the stem it is written as (see the
-    module's docstring); a phrase with too many combinations of these, by its own stems only."""
+    """Words to find in a row by their stems and the other stems that find them (see the module's
+    docstring); a phrase with too many combinations of these, by its own stems only."""
     stems = stem_words(list(words))
-    forms = tuple(tuple(dict.fromkeys((word_stem, word.lower()))) for word_stem, word in zip(stems, words, strict=True))
+    found = [_found_by(word, word_stem) for word, word_stem in zip(words, stems, strict=True)]
+    forms = tuple(found_stems for found_stems, _ in found)
     combinations = 1
     for choices in forms:
         combinations *= len(choices)
     if combinations == 1 or combinations > MOST_PHRASE_FORMS:
         forms = ()
-    base = stems[0] if len(words) == 1 and stems[0] != words[0].lower() else None
-    return Pattern(tuple(stems), forms=forms, base=base)
+    return Pattern(tuple(stems), forms=forms, written=found[0][1] if len(words) == 1 else ())
+
+
+def _found_by(word: str, word_stem: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stems of the words `word` finds, its own first, and the words as written it finds
+    whatever their stems."""
+    lowered = word.lower()
+    stems, written = [word_stem, lowered], [word_stem]
+    for ending in ("erne", "ernes"):
+        if lowered.endswith(ending) and len(lowered) > len(ending) + 1:
+            base = lowered[:-len(ending)] + "er"  # veilederne: veileder, veilederen, veiledere
+            stems.append(base)
+            written.append(base)
+    # A noun in -er: its definite plural is stemmed with an n (veilederne -> veiledern).
+    stems += [form + "n" for form in stems if form.endswith("er")]
+    stems = list(dict.fromkeys(stems))
+    # Only the words as written that their stems leave out (kurs, stemmed kur, for kurset).
+    written = [form for form, form_stem in zip(written, stem_words(written), strict=True) if form_stem not in stems]
+    return tuple(stems), tuple(dict.fromkeys(written))
