@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -350,6 +351,101 @@ def test_a_report_from_another_project_is_refused_and_nothing_imported(coded: tu
         assert session.scalar(select(func.count()).select_from(Memo)) == 0
         set_setting(session, "project.guid", "11111111-1111-4111-8111-111111111111")
         assert [placed.new for placed in import_review(session, commented, key).placed] == [True]
+
+
+def _rewritten(source: Path, target: Path, change: Callable[[str, bytes], bytes | None], added: dict[str, str] | None = None) -> Path:
+    """A copy of a .docx with each member changed by `change` (None leaves it out) and `added` members."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = change(item.filename, original.read(item.filename))
+            if data is not None:
+                copy.writestr(item, data)
+        for name, text in (added or {}).items():
+            copy.writestr(name, text)
+    return target
+
+
+def _as_libreoffice_saves(name: str, data: bytes) -> bytes | None:
+    """What LibreOffice 7 does to a report it re-saves, as far as the review reads it (seen in its
+    files): it names the core properties' relationship with another type, drops which comment a
+    reply answers, and writes a bookmark over several paragraphs as a start that never ends
+    followed by a start and end of its own."""
+    if name == "word/commentsExtended.xml":
+        return None
+    if name in ("word/_rels/document.xml.rels", "[Content_Types].xml"):
+        return re.sub(rb"<(Relationship|Override) [^>]*commentsExtended[^>]*/>", b"", data)
+    if name == "_rels/.rels":
+        return data.replace(b"/package/2006/relationships/metadata/core-properties",
+                            b"/officedocument/2006/relationships/metadata/core-properties")
+    if name == "word/document.xml":
+        return re.sub(rb'<w:bookmarkStart w:id="(\d+)" w:name="q_[^"]*"/>',
+                      lambda start: start.group().replace(b'w:id="', b'w:id="9', 1) + start.group(), data)
+    return data
+
+
+def _with_a_reply(name: str, data: bytes) -> bytes:
+    """Word's link from a reply to the comment it answers (commentsExtended.xml, added beside)."""
+    if name == "[Content_Types].xml":
+        return data.replace(b"</Types>", b'<Override PartName="/word/commentsExtended.xml" ContentType='
+                            b'"application/vnd.openxmlformats-officedocument.wordprocessingml.commentsExtended+xml"/></Types>')
+    if name == "word/_rels/document.xml.rels":
+        return data.replace(b"</Relationships>", b'<Relationship Id="rIdSvar" Type="http://schemas.microsoft.com/office/2011/'
+                            b'relationships/commentsExtended" Target="commentsExtended.xml"/></Relationships>')
+    return data
+
+
+REPLY = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w15:commentsEx xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+    '<w15:commentEx w15:paraId="1A2B3C4D" w15:done="0"/><w15:commentEx w15:paraId="5E6F7A8B" w15:paraIdParent="1A2B3C4D" w15:done="0"/>'
+    "</w15:commentsEx>"
+)
+
+
+def test_a_review_re_saved_by_libreoffice_places_each_comment_as_before_and_adds_nothing(
+    coded: tuple[Project, PseudonymKey], tmp_path: Path,
+) -> None:
+    """A report with context has quote bookmarks over several paragraphs; after LibreOffice re-saves
+    it, each comment still goes to its own quote or heading, a reply is still the same comment, and
+    a report from another project is still refused."""
+    from qualcode.errors import ImportFailed
+    from qualcode.store.settings import set_setting
+
+    project, key = coded
+    with project.begin() as session:
+        set_setting(session, "project.guid", "11111111-1111-4111-8111-111111111111")
+        path = report(session, project, key, context=True)
+    reviewed = docx.Document(str(path))
+    _comment(reviewed, "førti deltakere", "Først.", "Medforsker Anne")
+    _comment(reviewed, "Press for å fylle plasser", "Om koden.", "Veileder Per")  # a heading's definition
+    _comment(reviewed, "Det er en ny start", "Senere.", "Medforsker Anne")
+    _comment(reviewed, "Det er en ny start", "Enig.", "Veileder Per")  # answers the comment before
+    comments = reviewed.comments
+    paragraphs = [list(comment._comment_elm.iter(qn("w:p")))[-1] for comment in comments]
+    paragraphs[-2].set(qn("w14:paraId"), "1A2B3C4D")
+    paragraphs[-1].set(qn("w14:paraId"), "5E6F7A8B")
+    reviewed.save(str(tmp_path / "uten-svar.docx"))
+    commented = _rewritten(tmp_path / "uten-svar.docx", tmp_path / "kommentert.docx", _with_a_reply,
+                           {"word/commentsExtended.xml": REPLY})
+    resaved = _rewritten(commented, tmp_path / "libreoffice.docx", _as_libreoffice_saves)
+    with zipfile.ZipFile(resaved) as archive:
+        quote_marks = re.findall(rb'w:name="(q_[^"]*)"', archive.read("word/document.xml"))
+        assert quote_marks and len(quote_marks) == 2 * len(set(quote_marks))
+    with project.begin() as session:
+        placed = [(p.attached_to, p.text) for p in import_review(session, resaved, key).placed]
+        later = session.scalar(select(Coding).where(Coding.excerpt.contains("Det er en ny start")))
+        first = session.scalar(select(Coding).where(Coding.excerpt.contains("førti deltakere")))
+        assert later is not None and first is not None
+        assert placed == [
+            (f"coding {first.id}", "Først."), ("code måltall-press/inntakspress", "Om koden."),
+            (f"coding {later.id}", "Senere."), (f"coding {later.id}", "Enig."),
+        ]
+    with project.begin() as session:  # Word's own file after LibreOffice's: the reply is known as the same comment
+        again = import_review(session, commented, key)
+        assert [(p.new, p.text) for p in again.placed][-1] == (False, "(svar til Medforsker Anne) Enig.")
+        assert not any(p.new for p in again.placed)
+        set_setting(session, "project.guid", "22222222-2222-4222-8222-222222222222")  # as if another project
+        with pytest.raises(ImportFailed, match=r"^libreoffice\.docx is a report from another qualcode project; nothing imported"):
+            import_review(session, resaved, key)
 
 
 def test_a_comments_tracked_changes_are_read_as_accepted_and_pseudonymised(

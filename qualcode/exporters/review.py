@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 REF = re.compile(r"\[S-([0-9A-F]{6})\]")
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,14 @@ def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
         if level:
             depth = int(level.group(1))
             headings = headings[: depth - 1] + [text.strip()]
+            _close_quotes(open_marks)  # a heading is never part of a quote
         for mark in paragraph.iter(qn("w:bookmarkStart")):
-            open_marks[mark.get(qn("w:id"))] = mark.get(qn("w:name")) or ""
+            name = mark.get(qn("w:name")) or ""
+            if name.startswith(BOOKMARK_PREFIX):
+                # Quotes never nest, so a quote's bookmark ends where the next begins at the latest:
+                # LibreOffice re-saves a bookmark over several paragraphs as two starts with one end.
+                _close_quotes(open_marks)
+            open_marks[mark.get(qn("w:id"))] = name
         path = "/".join(headings)
         code_path = path if path in code_paths else None
         ids = {node.get(qn("w:id")) for tag in ("w:commentRangeStart", "w:commentReference") for node in paragraph.iter(qn(tag))}
@@ -84,6 +92,32 @@ def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
         for mark in paragraph.iter(qn("w:bookmarkEnd")):
             open_marks.pop(mark.get(qn("w:id")), None)
     return anchors
+
+
+def _close_quotes(open_marks: dict[str, str]) -> None:
+    for mark_id in [mark_id for mark_id, name in open_marks.items() if name.startswith(BOOKMARK_PREFIX)]:
+        del open_marks[mark_id]
+
+
+def _identifier(path: Path) -> str:
+    """The document's identifier (dc:identifier) from its core properties, found by the package's
+    relationship to them. Read here rather than by python-docx, which knows the relationship only
+    by the type Word writes: LibreOffice writes another ("officedocument/.../core-properties"), and
+    python-docx then reads no identifier at all from a report LibreOffice has re-saved."""
+    with open_package(path) as archive:
+        if "_rels/.rels" not in archive.namelist():
+            return ""
+        relationships = parse_xml(read_member(archive, "_rels/.rels", path.name), f"{path.name}: part _rels/.rels")
+        targets = [
+            node.get("Target", "").lstrip("/") for node in relationships.iter(f"{{{RELATIONSHIPS}}}Relationship")
+            if node.get("Type", "").endswith("/metadata/core-properties")
+        ]
+        target = next((target for target in targets if target in archive.namelist()), None)
+        if target is None:
+            return ""
+        properties = parse_xml(read_member(archive, target, path.name), f"{path.name}: part {target}")
+    found = properties.find(f"{{{DUBLIN_CORE}}}identifier")
+    return (found.text or "").strip() if found is not None else ""
 
 
 def _reply_parents(path: Path) -> dict[str, str]:
@@ -119,7 +153,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
         raise ImportFailed(f"{path.name} is not a readable .docx file ({error})", "open and re-save it in Word") from None
     # A report says which project it comes from (an older one, or another document, says nothing).
-    made_in = document.core_properties.identifier or ""
+    made_in = _identifier(path)
     if made_in.startswith(REPORT_OF) and made_in.removeprefix(REPORT_OF) != get_setting(session, "project.guid"):
         raise ImportFailed(
             f"{path.name} is a report from another qualcode project; nothing imported",
@@ -145,6 +179,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
             continue
         if key is not None:
             text = pseudonymise(text, key, path.name).text
+        own_text = text
         own_paragraphs = comment._comment_elm.findall(qn("w:p"))
         parent = para_ids.get(parents.get(own_paragraphs[-1].get(f"{{{W14}}}paraId"), "")) if own_paragraphs else None
         if parent is not None:
@@ -162,8 +197,11 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         written = comment.timestamp.isoformat() if comment.timestamp else ""
         stamp = _in_utc(comment.timestamp).isoformat() if comment.timestamp else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
-        sources = [f"review:{hashlib.sha256(f'{author}|{moment}|{text}|{target}'.encode()).hexdigest()[:16]}"
-                   for moment in dict.fromkeys((stamp, written))]
+        # Known by the comment's own words: an editor that re-saves the file may drop which comment
+        # a reply answers (LibreOffice drops commentsExtended.xml). Comments brought in before were
+        # known by their text with the reply's "(svar til …)", which is looked for too.
+        sources = [f"review:{hashlib.sha256(f'{author}|{moment}|{said}|{target}'.encode()).hexdigest()[:16]}"
+                   for said in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
         source = sources[0]
         if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None:
             result.placed.append(PlacedComment(author, text, target, new=False))
