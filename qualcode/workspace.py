@@ -454,6 +454,13 @@ class Workspace:
         mine = self._mine()
         return replace(document, codings=tuple(c for c in document.codings if c.coder in mine)) if mine else document
 
+    def text_version(self, transcript: str) -> int:
+        """The id of a transcript's current text version: another once its text is rewritten."""
+        from qualcode.store.lookup import current_text, find_transcript
+
+        with self.begin() as session:
+            return current_text(find_transcript(session, transcript)).id
+
     def sentences(self, document: ReaderDocument) -> tuple[tuple[int, int], ...]:
         """The document's sentences, as kept for its text version (found and kept the first time)."""
         from qualcode.coding.reader import document_sentences
@@ -503,11 +510,13 @@ class Workspace:
             return search(session, query, SearchFilters(attributes=checked), limit=limit)
 
     # --- changing, each in its own transaction -----------------------------------------------
-    def add_coding(self, transcript: str, code_path: str, span: tuple[int, int]) -> str:
+    def add_coding(self, transcript: str, code_path: str, span: tuple[int, int], text_version: int | None = None) -> str:
+        """Code a span of the text as shown: of `text_version`, refused if another is current now."""
         from qualcode.coding.service import add_coding
 
         with self.begin() as session:
-            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1], blind=self.blind)
+            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1], blind=self.blind,
+                              text_version=text_version)
             return f"{view.code_path} on line {view.line}"
 
     def code_sentence_at(self, transcript: str, offset: int, code_path: str) -> str:

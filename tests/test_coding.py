@@ -78,6 +78,15 @@ def test_bad_offsets_are_refused(session: Session, coder: Coder, tmp_path: Path,
         add_coding(session, "intervju", "empowerment", coder, start=start, end=end)
 
 
+def test_offsets_read_in_a_text_no_longer_current_are_refused(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """The terminal UI codes offsets read in the text version it shows; once another is current, they are refused."""
+    make_transcript(session, tmp_path, INTERVIEW)
+    shown = session.scalars(select(TextVersion.id)).one()
+    with pytest.raises(InvalidInput, match="^the text of intervju has changed since it was shown .*; nothing was coded"):
+        add_coding(session, "intervju", "empowerment", coder, start=0, end=5, text_version=shown + 1)
+    assert add_coding(session, "intervju", "empowerment", coder, start=0, end=5, text_version=shown).excerpt == INTERVIEW[:5]
+
+
 def test_same_coding_twice_is_refused(session: Session, coder: Coder, tmp_path: Path) -> None:
     make_transcript(session, tmp_path, INTERVIEW)
     add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")

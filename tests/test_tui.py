@@ -535,6 +535,35 @@ async def test_a_transcript_and_a_code_deleted_from_the_command_line_while_shown
     assert codings_in(sample_project) == []
 
 
+async def test_a_text_rewritten_by_another_command_is_shown_again_and_never_coded_at_old_offsets(sample_project: Path) -> None:
+    """A name added to the key from the command line rewrites the text under the reader: a selection
+    made in the old text codes nothing, and the text is shown as it is now, to be selected again."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    sentence = "Jeg har vært her i seks år."
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        reader.view.move_to(reader.document.text.index(sentence))
+        await pilot.press("v")
+        await settle(pilot)
+        assert reader.view.selection == (reader.document.text.index(sentence), reader.document.text.index(sentence) + len(sentence))
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "identifiers", "add", "KVP", "--kind", "employer"])
+        assert result.exit_code == 0, result.output
+        await pilot.press("c", "e")
+        await settle(pilot, rounds=2, pauses=2)
+        assert app.is_running and codings_in(sample_project) == []
+        assert "the text was changed by another command" in str(reader.query_one("#status", Static).render())
+        assert "(arbeidsgiver)" in reader.document.text and "KVP" not in reader.document.text
+        assert reader.view.selection is None
+        reader.view.move_to(reader.document.text.index(sentence))
+        await pilot.press("v", "c", "e")
+        await settle(pilot, rounds=2, pauses=2)
+    assert codings_in(sample_project) == [("empowerment", sentence, None)]
+
+
 async def test_a_bug_in_a_worker_is_shown_and_the_ui_goes_on(sample_project: Path) -> None:
     from qualcode.tui.screens.overview import OverviewScreen
 

@@ -182,14 +182,21 @@ def add_coding(
     decided_by: Coder | None = None,
     decision: str = "",
     consensus: dict[str, str] | None = None,
+    text_version: int | None = None,
 ) -> CodingView:
     """Code a span, given by offsets or by quoting its text (whole words unless `partial`), as an undoable event;
+    offsets read in a text version (`text_version`) are refused once another one is current;
     `blind` records that the coder could see no one else's codings when making it. A coding made for
     another coder (a consensus decision) is the event of `decided_by`, on their undo stack, with `decision` in its summary
     and `consensus` (coding/consensus.py's fields: how, and between whom) in its payload."""
     transcript = find_transcript(session, transcript_ref)
     code = find_code(session, code_ref)
     version = current_text(transcript)
+    if text_version is not None and version.id != text_version:
+        raise InvalidInput(
+            f"the text of {transcript.name} has changed since it was shown (rewritten by another command); nothing was coded",
+            "select the passage again in the text as it is now",
+        )
     if match is not None:
         if start is not None or end is not None:
             raise InvalidInput("give either --match or --start/--end, not both")

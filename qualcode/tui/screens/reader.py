@@ -245,7 +245,7 @@ class ReaderScreen(CodingScreen):
             if target is not None:
                 def create_and_apply(workspace: Workspace) -> str:
                     created = workspace.create_code(new_path)
-                    return workspace.add_coding(self.document.transcript, created, target)
+                    return workspace.add_coding(self.document.transcript, created, target, self.document.version_id)
                 self._run(create_and_apply, f"new code {new_path}")
                 self.view.select(None)
         elif path:
@@ -254,7 +254,8 @@ class ReaderScreen(CodingScreen):
     def _apply(self, code_path: str) -> None:
         target = self._target()
         if target is not None:
-            self._run(lambda workspace: workspace.add_coding(self.document.transcript, code_path, target), "coded")
+            version = self.document.version_id
+            self._run(lambda workspace: workspace.add_coding(self.document.transcript, code_path, target, version), "coded")
             self.view.select(None)
 
     def _coding_here(self) -> ReaderCoding | None:
@@ -317,20 +318,30 @@ class ReaderScreen(CodingScreen):
         self.app.push_screen(HelpScreen(list(self.BINDINGS), MOUSE))
 
     def _run(self, change: Callable[[Workspace], str | None], done: str) -> None:
-        """Save through the workspace off the UI thread, then show what changed (on the main thread)."""
-        transcript = self.document.transcript
+        """Save through the workspace off the UI thread, then show what changed (on the main thread).
 
-        def save(workspace: Workspace) -> tuple[str, tuple[ReaderCoding, ...], list[CodeView], list[str]]:
+        Where another command has rewritten the text since it was shown (a name replaced, a
+        participant withdrawn), nothing is changed: the text is shown again as it is now, since
+        offsets and codings read in the old one would land on other words."""
+        transcript, shown = self.document.transcript, self.document.version_id
+
+        def save(workspace: Workspace) -> tuple[str, ReaderDocument | None, tuple[ReaderCoding, ...], list[CodeView], list[str]]:
+            if workspace.text_version(transcript) != shown:
+                status = "nothing done: the text was changed by another command; it is shown as it is now, select again"
+                return status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes()
             detail = change(workspace)
             status = f"{done}: {detail}" if detail else done
-            return status, workspace.codings(transcript), workspace.codes(), workspace.recent_codes()
+            return status, None, workspace.codings(transcript), workspace.codes(), workspace.recent_codes()
 
-        def saved(result: tuple[str, tuple[ReaderCoding, ...], list[CodeView], list[str]]) -> None:
-            status, codings, codes, recent = result
+        def saved(result: tuple[str, ReaderDocument | None, tuple[ReaderCoding, ...], list[CodeView], list[str]]) -> None:
+            status, rewritten, codings, codes, recent = result
             self.qualcode.codes_changed(codes, recent)
             self.codes = codes
-            self.document = replace(self.document, codings=codings)
+            self.document = rewritten or replace(self.document, codings=codings)
             self.view.document = self.document
+            if rewritten is not None:
+                self.view.select(None)
+                self.find_sentences()
             self.view.refresh()
             self.status(status)
             self._update_panel()
