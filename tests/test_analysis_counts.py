@@ -1,8 +1,9 @@
 """Every analysis count against a brute-force count from the raw codings, on random projects.
 
 The brute force merges passages by the characters they cover (a run of covered characters is one
-passage, so touching codings join and a gap of one character separates) and attributes each
-coding as `select_quotes` does, independently of analysis/passages.py's interval sweep.
+passage, so touching codings join and a gap of one character separates), each participant's
+codings apart, and attributes each coding as `select_quotes` does, independently of
+analysis/passages.py's interval sweep.
 """
 
 from __future__ import annotations
@@ -170,11 +171,11 @@ def brute_force(session: Session, selection: QuoteFilter) -> list[Run]:
     texts = dict(session.execute(select(Transcript.name, TextVersion.text).join(TextVersion, Transcript.current_version_id == TextVersion.id)).all())
     runs = []
     for code in CODES:
-        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        groups: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
         for coding_id, quote in quotes.items():
             if quote.code_path == code or quote.code_path.startswith(code + "/"):
-                groups[(quote.coder, quote.transcript)].append(coding_id)
-        for (coder, transcript), ids in groups.items():
+                groups[(quote.coder, quote.transcript, quote.participant)].append(coding_id)
+        for (coder, transcript, _), ids in groups.items():
             covered = set()
             for coding_id in ids:
                 covered.update(range(quotes[coding_id].start, quotes[coding_id].end))
@@ -291,3 +292,41 @@ def check_counts(session: Session, data: st.DataObject) -> None:
     for change in comparison.participants:
         listed = {frozenset(item.passage.coding_ids) for _, items in change.by_value for item in items}
         assert listed == {run.coding_ids for run in mine if run.participant == change.participant}
+
+
+GROUP = """---
+participants: [A1, A2]
+wave: T1
+---
+I: Hva tenker dere om planen?
+A1: Planen er bra for meg.
+A2: Vi lager planen sammen med deltakeren.
+"""
+
+
+def test_in_a_group_interview_each_speakers_codings_are_their_own_passages(session: Session, tmp_path: Path) -> None:
+    """An exchange coded across two speakers' turns, then one speaker's words in it: one passage each
+    speaker's, so the veileder's count is one in every table, filtered to veiledere or not."""
+    from qualcode.analysis.framework import framework_matrix
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.service import add_coding
+    from qualcode.importers.metadata import import_participants
+    from tests.conftest import make_transcript
+
+    people = tmp_path / "deltakere.csv"
+    people.write_text("participant,role\nA1,deltaker\nA2,veileder\n", encoding="utf-8")
+    import_participants(session, people)
+    make_transcript(session, tmp_path, GROUP, name="g1")
+    coder = get_or_create_coder(session, "Forsker 1")
+    add_coding(session, "g1", "brukermedvirkning", coder, match="Planen er bra for meg.\nA2: Vi lager planen sammen med deltakeren.")
+    add_coding(session, "g1", "brukermedvirkning", coder, match="Vi lager planen sammen med deltakeren.")
+    everyone = code_matrix(session, QuoteFilter(), ["role"])
+    row = next(row for row in everyone.rows if row.path == "brukermedvirkning")
+    by_role = dict(zip((column.values[0] for column in everyone.columns), row.counts, strict=True))
+    assert by_role == {"deltaker": 1, "veileder": 1} and row.total == 2
+    for role in ("deltaker", "veileder"):
+        alone = code_matrix(session, QuoteFilter(roles=(role,)), ["role"])
+        assert next(row.total for row in alone.rows if row.path == "brukermedvirkning") == by_role[role]
+        [passage] = cell_passages(session, QuoteFilter(), "brukermedvirkning", [("role", role)])
+        assert passage.passage.participant == {"deltaker": "A1", "veileder": "A2"}[role]
+    assert [row.participant for row in framework_matrix(session, ["brukermedvirkning"]).rows] == ["A1", "A2"]

@@ -4,10 +4,11 @@ Public: Passage, Unit, Selected, Coded, coded(), passages(), selected(), populat
 check_column(), code_rows(), sort_values(), describe(), COLUMNS, COUNTS.
 
 The rules (qualcode/analysis/rules.py): codings are live codings on a transcript's current text;
-overlapping or touching codings of one code by one coder in one transcript merge into one passage;
-with `rollup`, a code's passages merge its own and its descendants' codings. A passage is
-attributed like the `Quote` of its first coding (coding/passages.py): the participant of the turn
-that coding starts in, or the transcript's only participant for a turn without a speaker label.
+overlapping or touching codings of one code by one coder in one transcript, attributed to one
+participant, merge into one passage;
+with `rollup`, a code's passages merge its own and its descendants' codings. A coding is
+attributed like its `Quote` (coding/passages.py): to the participant of the turn it starts in, or
+the transcript's only participant for a turn without a speaker label.
 """
 
 from __future__ import annotations
@@ -416,9 +417,9 @@ def coded(
 ) -> Coded:
     """The passages of the selection as columns (Coded): the one place codings become passages.
 
-    Overlapping or touching codings of one code by one coder in one transcript merge (with
-    `rollup`, also those of the code's selected descendants); each passage is attributed like the
-    Quote of its first coding. `texts` reads the transcripts' texts (for words and Passage objects);
+    Overlapping or touching codings of one code by one coder in one transcript, attributed to one
+    participant, merge (with `rollup`, also those of the code's selected descendants); each passage
+    is attributed like the Quote of its codings. `texts` reads the transcripts' texts (for words and Passage objects);
     with `required`, nothing selected is a NotFound.
     """
     with without_collections():
@@ -497,7 +498,8 @@ def _merge(
     spans, ends, merged = found.spans, found.end, found.coding_ids
     add_span, add_end, add_ids = spans.append, ends.append, merged.append
     version = transcript_id = -1
-    opened: dict[tuple[int, int], int] = {}  # (code, coder) -> index of the passage last opened in this transcript
+    # (code, coder, participant) -> index of the passage last opened in this transcript
+    opened: dict[tuple[int, int, int | None], int] = {}
     turn_starts: list[int] = []
     turn_ends: list[int] = []
     turn_people: list[int | None] = []
@@ -511,8 +513,11 @@ def _merge(
         if filtered and not _chosen(selection, attributes, hits, places, transcript_id, participant_id, start, end):
             continue
         # Codings come in text order, so a passage merges each coding that starts before its end or at it.
+        # A passage is one participant's: codings attributed to two (an exchange in a group
+        # interview, then one speaker's words in it) stay two passages, so a role's count is the
+        # same in a table of every role and in one filtered to that role.
         for target in targets[code_id]:
-            key = target, coder_id
+            key = target, coder_id, participant_id
             index = opened.get(key)
             if index is None or start > ends[index]:
                 opened[key] = len(ends)

@@ -6,14 +6,17 @@ Public: PASSAGE, OVERLAP, CODERS, ROLLUP, ATTRIBUTION, WORDS, NONE, RULES, capti
 from __future__ import annotations
 
 PASSAGE = "A passage is a stretch of a transcript's current text that one coder gave one code."
-OVERLAP = "Overlapping or touching codings of one code by one coder in one transcript are one passage."
+OVERLAP = (
+    "Overlapping or touching codings of one code by one coder in one transcript, attributed to one participant,"
+    " are one passage."
+)
 CODERS = "Two coders' codings of the same stretch count once per coder; --coder chooses coders."
 ROLLUP = (
     "A code counts its own and its sub-codes' codings merged, so a stretch coded with both counts once;"
     " sub-codes are listed beneath it with their own counts."
 )
 ATTRIBUTION = (
-    "A passage belongs to the participant (and their attributes) of the turn its first coding starts in;"
+    "A coding belongs to the participant (and their attributes) of the turn it starts in;"
     " filters choose codings before they are merged."
 )
 WORDS = "Words coded are the whitespace-separated words of the passages' text."
