@@ -701,7 +701,7 @@ class Workspace:
                 session, self.root, chosen, options,
                 self._export_output(output), False, key, progress,
             )
-        return ExportDone(result.path, result.quotes, result.codes, tuple(result.warnings))
+        return ExportDone(result.path, result.quotes, result.summary, tuple(result.warnings))
 
     def export_quote_table(
         self, selection: QuoteFilter, *, table_format: str = "xlsx", attribution: str = "role", language: str = "nb",
@@ -716,7 +716,7 @@ class Workspace:
                 session, self.root, self._only_mine(selection), table_format, attribution, language, self._export_output(output), False,
                 key, progress,
             )
-        return ExportDone(result.path, result.quotes, result.codes, tuple(result.warnings))
+        return ExportDone(result.path, result.quotes, result.summary, tuple(result.warnings))
 
     def export_codebook(self, file: Path | None) -> bytes:
         """The codebook as YAML, or REFI-QDA XML for a FILE ending in .qdc, checked for leaks as every
@@ -1041,7 +1041,7 @@ class ImportOutcome:
 class ExportDone:
     path: Path
     quotes: int
-    codes: int
+    summary: str  # "3 quotes under 2 codes"
     warnings: tuple[str, ...]
 
 

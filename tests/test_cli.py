@@ -248,7 +248,7 @@ def test_export_report_quotes_and_review_round_trip(demo: Path, tmp_path: Path) 
     assert "warning: 'leder, kontor A' covers 1 participants" in warned.output
 
     table = run(*project, "export", "quotes", "--format", "csv", "--role", "veileder", "--output", str(tmp_path / "q.csv"))
-    assert table.exit_code == 0 and "1 quotes" in table.output
+    assert table.exit_code == 0 and ": 1 quote under 1 code" in table.output
     assert "kvantitet mot kvalitet" in (tmp_path / "q.csv").read_text(encoding="utf-8-sig")
 
     reviewed = docx.Document(str(written))

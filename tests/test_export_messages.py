@@ -254,7 +254,7 @@ def test_the_cli_numbers_a_second_export_the_same_day(demo: Path, tmp_path: Path
     assert first.exit_code == 0
     again = run(*project, "export", "report")
     assert again.exit_code == 0, again.output
-    assert f"wrote {Path(json.loads(first.output)['path']).with_suffix('')}-2.docx: 1 quotes under 2 codes" in again.output
+    assert f"wrote {Path(json.loads(first.output)['path']).with_suffix('')}-2.docx: 1 quote under 1 code" in again.output
     named = tmp_path / "r.docx"
     assert run(*project, "export", "report", "--output", str(named)).exit_code == 0
     refused = run(*project, "export", "report", "--output", str(named))

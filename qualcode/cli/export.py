@@ -91,7 +91,7 @@ def _report(result: ExportResult, as_json: bool) -> None:
         return
     for warning in result.warnings:
         note(f"warning: {warning}")
-    click.echo(f"wrote {result.path}: {result.quotes} quotes under {result.codes} codes")
+    click.echo(f"wrote {result.path}: {result.summary}")
 
 
 @click.group("export")

@@ -48,8 +48,13 @@ MAX_NUMBER = 10_000  # rapport-<date>-10000.docx: past this, something is wrong
 class ExportResult:
     path: Path
     quotes: int
-    codes: int
+    codes: int  # the codes quoted, not the headings above them
     warnings: list[str]
+
+    @property
+    def summary(self) -> str:
+        """What was written, as the command line and the terminal UI say it: "3 quotes under 2 codes"."""
+        return f"{self.quotes} quote{'' if self.quotes == 1 else 's'} under {self.codes} code{'' if self.codes == 1 else 's'}"
 
 
 def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, force: bool) -> Path:
@@ -163,7 +168,12 @@ def export_report(
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
     path, notes = _publish_export(path, render_report(session, quotes, codes, selection, options, progress), key, output, force)
-    return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, options.attribution, quotes))
+    return ExportResult(path, len(quotes), _quoted(quotes), notes + _warnings(session, options.attribution, quotes))
+
+
+def _quoted(quotes: list[Quote]) -> int:
+    """How many codes the quotes are under (select_quotes' codes hold their parents too, for headings)."""
+    return len({quote.code_path for quote in quotes})
 
 
 def export_quote_table(
@@ -185,4 +195,4 @@ def export_quote_table(
         notes.append(f"{len(cut)} quote{'s are' if len(cut) > 1 else ' is'} longer than a spreadsheet cell holds "
                      f"({CELL_LIMIT:,} characters) and end{'' if len(cut) > 1 else 's'} in {CUT_MARK} there: {named}; "
                      "the .csv keeps every quote whole")
-    return ExportResult(path, len(quotes), len(codes), notes + _warnings(session, template, quotes))
+    return ExportResult(path, len(quotes), _quoted(quotes), notes + _warnings(session, template, quotes))

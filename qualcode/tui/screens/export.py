@@ -55,7 +55,7 @@ def describe_export(done: ExportDone) -> Text:
     shown = Text()
     shown.append("Wrote ")
     shown.append(str(done.path), style="bold")
-    shown.append(f": {done.quotes} quotes under {done.codes} codes")
+    shown.append(f": {done.summary}")
     for warning in done.warnings:
         shown.append(f"\nwarning: {warning}", style="yellow")
     return shown
