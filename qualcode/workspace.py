@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from qualcode.config import Config
-from qualcode.errors import InvalidInput, KeyFileError, QualcodeError
+from qualcode.errors import InvalidInput, KeyFileError, NotFound, QualcodeError
 from qualcode.store.project import PROJECT_DIR, Project, find_project_root
 
 if TYPE_CHECKING:
@@ -543,11 +543,27 @@ class Workspace:
         with self.begin() as session:
             return recode_coding(session, coding_id, code_path, self.coder(session)).code_path
 
-    def set_memo(self, coding_id: int, text: str) -> str:
-        from qualcode.coding.service import set_coding_memo
+    def set_memo(self, coding_id: int, text: str, transcript: str | None = None) -> str:
+        """Write, replace or (with empty text) clear a coding's memo. Where the coding is gone since the
+        memo was begun (removed by another command), what was typed is kept as a memo on the
+        coding's transcript (`transcript`), or the project's if that is gone too: never dropped."""
+        from sqlalchemy import select
 
-        with self.typed() as session:
-            return set_coding_memo(session, coding_id, text, self.coder(session)).code_path
+        from qualcode.coding.memos import add_memo
+        from qualcode.coding.service import set_coding_memo
+        from qualcode.store.models import Transcript
+
+        try:
+            with self.typed() as session:
+                return set_coding_memo(session, coding_id, text, self.coder(session)).code_path
+        except (NotFound, InvalidInput) as gone:
+            if transcript is None or not text.strip():
+                raise
+            with self.typed() as session:
+                exists = session.scalar(select(Transcript.id).where(Transcript.name == transcript)) is not None
+                add_memo(session, text, self.coder(session), transcript_ref=transcript if exists else None,
+                         title=f"Notat til koding {coding_id}, som er borte")
+            return f"not on the coding ({gone.message}): kept as a memo on {transcript if exists else 'the project'}"
 
     def create_code(self, path: str) -> str:
         from qualcode.codebook.service import create_code

@@ -481,7 +481,8 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
         assert not isinstance(app.screen, TranscriptForm)
         table.move_cursor(row=table.get_row_index("leder_L1"))
         await pilot.press("e")  # a bad value: an error, and nothing changed
-        await until(app, pilot, lambda: isinstance(app.screen, TranscriptForm), "the form is open again")
+        await until(app, pilot, lambda: isinstance(app.screen, TranscriptForm) and app.screen.focused is not None
+                    and app.screen.focused.id == "form-date", "the form is open again, its date field focused")
         app.screen.query_one("#form-date", Input).value = "i går"
         await pilot.press("enter")
         await settle(pilot, pauses=2)
@@ -562,6 +563,36 @@ async def test_a_text_rewritten_by_another_command_is_shown_again_and_never_code
         await pilot.press("v", "c", "e")
         await settle(pilot, rounds=2, pauses=2)
     assert codings_in(sample_project) == [("empowerment", sentence, None)]
+
+
+async def test_a_memo_typed_for_a_coding_removed_meanwhile_is_kept_on_its_transcript(sample_project: Path) -> None:
+    """What a researcher typed is never dropped: the coding went while the memo was written (another
+    command removed it), so the memo is kept on the transcript, and the reader says so."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from qualcode.coding.memos import list_memos
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    sentence = "Jeg har vært her i seks år."
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        reader.view.move_to(reader.document.text.index(sentence))
+        await pilot.press("v", "c", "e")
+        await settle(pilot, rounds=2, pauses=2)
+        [coding] = reader.document.codings
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MemoEditor)
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "coding", "remove", str(coding.id)])
+        assert result.exit_code == 0, result.output
+        await pilot.press(*"Viktig om erfaring", "enter")
+        await settle(pilot, rounds=2, pauses=2)
+        assert app.screen is reader
+        assert "kept as a memo on leder_L1" in str(reader.query_one("#status", Static).render())
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert [(memo.text, memo.attached_to) for memo in list_memos(session)] == [("Viktig om erfaring", "transcript leder_L1")]
 
 
 async def test_a_bug_in_a_worker_is_shown_and_the_ui_goes_on(sample_project: Path) -> None:

@@ -246,7 +246,7 @@ class ReaderScreen(CodingScreen):
                 def create_and_apply(workspace: Workspace) -> str:
                     created = workspace.create_code(new_path)
                     return workspace.add_coding(self.document.transcript, created, target, self.document.version_id)
-                self._run(create_and_apply, f"new code {new_path}")
+                self._run(create_and_apply, f"new code {new_path}", offsets=True)
                 self.view.select(None)
         elif path:
             self._apply(path)
@@ -255,7 +255,8 @@ class ReaderScreen(CodingScreen):
         target = self._target()
         if target is not None:
             version = self.document.version_id
-            self._run(lambda workspace: workspace.add_coding(self.document.transcript, code_path, target, version), "coded")
+            self._run(lambda workspace: workspace.add_coding(self.document.transcript, code_path, target, version), "coded",
+                      offsets=True)
             self.view.select(None)
 
     def _coding_here(self) -> ReaderCoding | None:
@@ -285,7 +286,7 @@ class ReaderScreen(CodingScreen):
         if coding is not None:
             def written(text: str | None) -> None:
                 if text is not None:
-                    self._run(lambda workspace: workspace.set_memo(coding.id, text), "memo saved")
+                    self._run(lambda workspace: workspace.set_memo(coding.id, text, self.document.transcript), "memo saved")
             self.app.push_screen(MemoEditor(f"Memo on {coding.code_path}", coding.memo or ""), written)
 
     def action_browse(self) -> None:
@@ -317,20 +318,24 @@ class ReaderScreen(CodingScreen):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS), MOUSE))
 
-    def _run(self, change: Callable[[Workspace], str | None], done: str) -> None:
+    def _run(self, change: Callable[[Workspace], str | None], done: str, *, offsets: bool = False) -> None:
         """Save through the workspace off the UI thread, then show what changed (on the main thread).
 
         Where another command has rewritten the text since it was shown (a name replaced, a
-        participant withdrawn), nothing is changed: the text is shown again as it is now, since
-        offsets and codings read in the old one would land on other words."""
+        participant withdrawn), the text is shown again as it is now; a change made with offsets
+        read in the old text (`offsets`) is not made, since they would land on other words."""
         transcript, shown = self.document.transcript, self.document.version_id
 
         def save(workspace: Workspace) -> tuple[str, ReaderDocument | None, tuple[ReaderCoding, ...], list[CodeView], list[str]]:
-            if workspace.text_version(transcript) != shown:
+            rewritten = workspace.text_version(transcript) != shown
+            if rewritten and offsets:
                 status = "nothing done: the text was changed by another command; it is shown as it is now, select again"
                 return status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes()
             detail = change(workspace)
             status = f"{done}: {detail}" if detail else done
+            if rewritten:
+                status += " (the text was changed by another command, and is shown as it is now)"
+                return status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes()
             return status, None, workspace.codings(transcript), workspace.codes(), workspace.recent_codes()
 
         def saved(result: tuple[str, ReaderDocument | None, tuple[ReaderCoding, ...], list[CodeView], list[str]]) -> None:
