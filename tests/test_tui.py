@@ -595,6 +595,22 @@ async def test_a_memo_typed_for_a_coding_removed_meanwhile_is_kept_on_its_transc
         assert [(memo.text, memo.attached_to) for memo in list_memos(session)] == [("Viktig om erfaring", "transcript leder_L1")]
 
 
+async def test_tabs_are_drawn_as_one_space_each_and_stored_as_written(sample_project: Path, tmp_path: Path) -> None:
+    """A tab takes no cell for Rich but moves a terminal's cursor: drawn as a space, so the line and
+    the side panel stay where they are, and coding it codes the text as stored."""
+    add_transcript(sample_project, tmp_path, "tabulator", "I: Hva sa du?\nD1: Jeg sa\tmed\ttabulator.\n")
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "tabulator")
+        strips = [reader.view.render_line(y) for y in range(len(reader.view.rows))]
+        assert all("\t" not in strip.text and strip.cell_length == reader.view._visible_width() for strip in strips)
+        assert any("Jeg sa med tabulator." in strip.text for strip in strips)
+        reader.view.move_to(reader.document.text.index("Jeg sa"))
+        await pilot.press("v", "c", "e")
+        await settle(pilot, rounds=2, pauses=2)
+    assert codings_in(sample_project) == [("empowerment", "Jeg sa\tmed\ttabulator.", None)]
+
+
 async def test_a_bug_in_a_worker_is_shown_and_the_ui_goes_on(sample_project: Path) -> None:
     from qualcode.tui.screens.overview import OverviewScreen
 

@@ -168,7 +168,11 @@ class TranscriptView(ScrollView, can_focus=True):
                 segments.append(Segment(run_text, run_style))
                 run_text = ""
             run_style = style
-            run_text += text[offset]
+            character = text[offset]
+            # A tab or other control character takes no cell in Rich's reckoning but moves a real
+            # terminal's cursor: drawn as it is, it shifts the rest of the line and the panel beside
+            # it. One space in its place keeps one cell per character, as offsets and clicks assume.
+            run_text += " " if character < " " or character == "\x7f" else character
         if run_text:
             segments.append(Segment(run_text, run_style))
         return segments
