@@ -56,23 +56,27 @@ def test_matrix_is_a_word_table_of_the_services_counts_and_figures_are_pngs(
     assert any(cell.pairs for cell in pairs.cells.values())  # there is co-occurrence to draw
 
     document = docx.Document(str(output))
-    table = next(t for t in document.tables if t.cell(0, 0).text == "Code" and t.cell(0, len(t.columns) - 1).text == "Total")
+    # A bokmål report (the default) has its tables in bokmål.
+    table = next(t for t in document.tables if t.cell(0, 0).text == "Kode" and t.cell(0, len(t.columns) - 1).text == "Totalt")
     values = [column.values[0] for column in matrix.columns]
     rows = [[cell.text for cell in row.cells] for row in table.rows]
-    assert rows[0] == ["Code", *values, "Total"]
+    assert rows[0] == ["Kode", *values, "Totalt"]
+    assert rows[1][0] == "Informanter / intervjuer"
     assert rows[1][1:] == [f"{column.participants} / {column.transcripts}" for column in matrix.columns] + [""]
     body = rows[2:]
     assert len(body) == len(matrix.rows) + 1
     for shown, row in zip(body, matrix.rows, strict=False):
         assert shown[0] in (row.name, row.path)
         assert shown[1:] == [*map(str, row.counts), str(row.total)]
-    assert body[-1] == ["Total", *map(str, matrix.totals), str(matrix.total)]
+    assert body[-1] == ["Totalt", *map(str, matrix.totals), str(matrix.total)]
     assert all(run.bold for cell in table.rows[-1].cells for run in cell.paragraphs[0].runs)
 
     paragraphs = [paragraph.text for paragraph in document.paragraphs]
-    assert "Codes × role (passages)" in paragraphs  # the heading of the matrix
-    caption = next(text for text in paragraphs if text.startswith("Each cell counts passages"))
-    assert "A passage is a stretch of a transcript's current text that one coder gave one code." in caption
+    assert "Koder × rolle (passasjer)" in paragraphs  # the heading of the matrix
+    caption = next(text for text in paragraphs if text.startswith("Hver celle teller passasjer"))
+    assert "En passasje er et stykke av et intervjus gjeldende tekst som én koder har gitt én kode." in caption
+    assert "Sitattallene under hvert tema teller hvert sitat én gang" in caption  # why they may differ from the matrix
+    assert not [text for text in paragraphs if "Each cell" in text or "Codes ×" in text or "A passage is" in text]
     assert any(text.startswith("Figur 2: Samforekomst av koder (overlap)") for text in paragraphs)
     # Two pictures in the text (the matrix's heatmap and co-occurrence's), each a PNG.
     assert len(document.inline_shapes) == 2
@@ -89,7 +93,9 @@ def test_crossed_matrices_and_no_figures(studie: tuple[Path, dict[str, str]], tm
     assert ["Code", "T1", "T2", "Total"] in headers
     assert any("deltaker / T1" in header for header in headers)  # the crossed columns, grouped by role
     assert len(document.inline_shapes) == 0
-    assert "Analysis" in [paragraph.text for paragraph in document.paragraphs]
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    assert "Analysis" in paragraphs and "Codes × role × wave (passages)" in paragraphs
+    assert any(text.startswith("Each cell counts passages") for text in paragraphs)
 
 
 @pytest.mark.parametrize("by", ["rolle", "role,nope"])

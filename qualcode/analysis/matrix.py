@@ -18,7 +18,7 @@ from operator import itemgetter
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.passages import Coded, Passage, check_column, coded, describe, sort_values
-from qualcode.analysis.rules import NONE, caption
+from qualcode.analysis.rules import NAMES_NB, NONE, caption
 from qualcode.analysis.tables import Cell, Column, Row, Table
 from qualcode.codebook.service import find_code
 from qualcode.coding.passages import QuoteFilter, known_hint, select_quotes
@@ -159,18 +159,25 @@ def _columns(
     )
 
 
-def matrix_table(matrix: Matrix, percent: str | None = None) -> Table:
+def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en") -> Table:
     """The matrix as a table: codes as rows, the values as (grouped) columns with their sizes, row and
-    column totals; with `percent` ("row" or "column") each count has its percentage beside it."""
+    column totals; with `percent` ("row" or "column") each count has its percentage beside it. Its
+    words are English, or bokmål (`language` "nb") for a report written in it."""
     if percent is not None and percent not in PERCENTS:
         raise InvalidInput(f"--percent {percent!r} is not one of {', '.join(PERCENTS)}")
+    nb = language == "nb"
+
+    def shown(value: str) -> str:
+        return NAMES_NB.get(value, value) if nb and value == NONE else value
+
     crossed = len(matrix.by) == 2
     columns = [
-        Column(column.values[-1], group=column.values[0] if crossed else "",
+        Column(shown(column.values[-1]), group=shown(column.values[0]) if crossed else "",
                sizes=(("participants", column.participants), ("transcripts", column.transcripts)))
         for column in matrix.columns
     ]
-    columns.append(Column("Total"))
+    total = "Totalt" if nb else "Total"
+    columns.append(Column(total))
     depth = min((row.depth for row in matrix.rows), default=0)
 
     def cells(counts: Sequence[int], total: int, totals: Sequence[int]) -> tuple[Cell, ...]:
@@ -185,23 +192,38 @@ def matrix_table(matrix: Matrix, percent: str | None = None) -> Table:
         Row(row.name if row.depth > depth else row.path, cells(row.counts, row.total, matrix.totals), row.depth - depth, row.path)
         for row in matrix.rows
     )
-    by_words = " × ".join(matrix.by)
-    counted = {"passages": "passages", "participants": "distinct participants with passages", "words": "words coded"}[matrix.count]
-    sizes = "Under each value: p participants and t transcripts" + (
-        " coded by that coder." if "coder" in matrix.by else " with that value, within the filters."
-    )
-    return Table(
-        title=f"Codes × {by_words} ({matrix.count})",
-        caption=caption(
-            describe(matrix.selection),
+    if nb:
+        by_words = " × ".join(NAMES_NB.get(name, name) for name in matrix.by)
+        counted = {"passages": "passasjer", "participants": "ulike deltakere med passasjer", "words": "kodede ord"}[matrix.count]
+        title = f"Koder × {by_words} ({NAMES_NB[matrix.count]})"
+        cell_rule = (
+            f"Hver celle teller {counted} med radens kode og kolonnens {by_words}; en manglende verdi er {shown(NONE)}."
+            + (f" Prosentene er av {'radens' if percent == 'row' else 'kolonnens'} total." if percent else "")
+            + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (deltakere: ulike over raden eller kolonnen)."
+            + " Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det."
+        )
+        sizes = "Under hver verdi: d informanter og i intervjuer" + (
+            " kodet av den koderen." if "coder" in matrix.by else " med den verdien, innenfor filtrene."
+        )
+    else:
+        by_words = " × ".join(matrix.by)
+        counted = {"passages": "passages", "participants": "distinct participants with passages", "words": "words coded"}[matrix.count]
+        title = f"Codes × {by_words} ({matrix.count})"
+        cell_rule = (
             f"Each cell counts {counted} of the row's code with the column's {by_words}; a missing value is {NONE}."
             + (f" Percentages are of the {percent} total." if percent else "")
-            + " The totals count each passage once, under its top-level code (participants: distinct over the row or column).",
-        ),
-        row_header="Code",
+            + " The totals count each passage once, under its top-level code (participants: distinct over the row or column)."
+        )
+        sizes = "Under each value: p participants and t transcripts" + (
+            " coded by that coder." if "coder" in matrix.by else " with that value, within the filters."
+        )
+    return Table(
+        title=title,
+        caption=caption(describe(matrix.selection, language), cell_rule, language=language),
+        row_header="Kode" if nb else "Code",
         columns=tuple(columns),
         rows=rows,
-        totals=Row("Total", cells(matrix.totals, matrix.total, matrix.totals), 0, "Total"),
+        totals=Row(total, cells(matrix.totals, matrix.total, matrix.totals), 0, total),
         sizes_caption=sizes,
     )
 

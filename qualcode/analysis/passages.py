@@ -27,7 +27,7 @@ from sqlalchemy import ClauseElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis import passage_cache
-from qualcode.analysis.rules import NONE
+from qualcode.analysis.rules import NAMES_NB, NONE
 from qualcode.codebook.service import CodeView, find_code, list_codes
 from qualcode.coding.passages import (
     PARTICIPANT_COLUMNS,
@@ -621,19 +621,21 @@ def tally(found: Iterable[Passage], count: str = "passages") -> int:
     raise InvalidInput(f"cannot count {count!r}", "count one of " + ", ".join(COUNTS))
 
 
-def describe(selection: QuoteFilter) -> str:
-    """The selection's filters in words for a caption, or "" when everything is selected."""
+def describe(selection: QuoteFilter, language: str = "en") -> str:
+    """The selection's filters in words for a caption (in English, or bokmål), or "" when everything is selected."""
+    nb = language == "nb"
     parts = []
     if selection.codes:
-        parts.append("codes " + ", ".join(selection.codes) + ("" if selection.include_subcodes else " (without sub-codes)"))
+        parts.append(("koder " if nb else "codes ") + ", ".join(selection.codes)
+                     + ("" if selection.include_subcodes else " (uten underkoder)" if nb else " (without sub-codes)"))
     for label, values in (("role", selection.roles), ("wave", selection.waves), ("participant", selection.participants),
                           ("transcript", selection.transcripts), ("coder", selection.coders)):
         if values:
-            parts.append(f"{label} " + " or ".join(values))
+            parts.append(f"{NAMES_NB[label] if nb else label} " + (" eller " if nb else " or ").join(values))
     parts += [f"{name}={value}" for name, value in selection.attributes]
     if selection.query:
-        parts.append(f"holding a hit for {selection.query!r}")
-    return ("Selected: " + "; ".join(parts) + ".") if parts else ""
+        parts.append(f"med treff for {selection.query!r}" if nb else f"holding a hit for {selection.query!r}")
+    return (("Utvalg: " if nb else "Selected: ") + "; ".join(parts) + ".") if parts else ""
 
 
 def column_names(session: Session) -> list[str]:

@@ -1,6 +1,8 @@
 """The counting rules every analysis table follows, in the words its caption and the README use.
 
-Public: PASSAGE, OVERLAP, CODERS, ROLLUP, ATTRIBUTION, WORDS, NONE, RULES, caption().
+Public: PASSAGE, OVERLAP, CODERS, ROLLUP, ATTRIBUTION, WORDS, NONE, RULES, RULES_NB, NAMES_NB, caption().
+
+The Word report is written in bokmål or English: its tables carry the rules in its language.
 """
 
 from __future__ import annotations
@@ -24,8 +26,25 @@ WORDS = "Words coded are the whitespace-separated words of the passages' text."
 NONE = "(none)"
 
 RULES = (PASSAGE, OVERLAP, CODERS, ROLLUP, ATTRIBUTION, WORDS)
+RULES_NB = (
+    "En passasje er et stykke av et intervjus gjeldende tekst som én koder har gitt én kode.",
+    "Overlappende eller tilstøtende kodinger av én kode, av én koder i ett intervju og tilskrevet én deltaker,"
+    " er én passasje.",
+    "To koderes kodinger av samme stykke teller én gang per koder.",
+    "En kode teller sine egne og underkodenes kodinger slått sammen, så et stykke kodet med begge teller én gang;"
+    " underkodene står under den med egne tall.",
+    "En koding hører til deltakeren (og deltakerens egenskaper) i turen den begynner i;"
+    " filtrene velger kodinger før de slås sammen.",
+    "Kodede ord er passasjenes ord, skilt av mellomrom.",
+)
+# The words a bokmål table uses for the columns a table is split by and what it counts.
+NAMES_NB = {
+    "role": "rolle", "wave": "runde", "office": "kontor", "gender": "kjønn", "age_band": "aldersgruppe",
+    "fidelity": "transkripsjon", "participant": "deltaker", "transcript": "intervju", "coder": "koder",
+    "passages": "passasjer", "participants": "deltakere", "words": "ord", NONE: "(ingen)",
+}
 
 
-def caption(*extra: str) -> str:
+def caption(*extra: str, language: str = "en") -> str:
     """The counting rules, after what is particular to one table (what a cell counts, the filters)."""
-    return " ".join([*(text for text in extra if text), *RULES])
+    return " ".join([*(text for text in extra if text), *(RULES_NB if language == "nb" else RULES)])

@@ -58,13 +58,15 @@ def _filter(options: dict[str, Any]) -> QuoteFilter:
 
 
 def _analysis(
-    session: Session, selection: QuoteFilter, matrices: tuple[str, ...], figures: bool,
+    session: Session, selection: QuoteFilter, matrices: tuple[str, ...], figures: bool, language: str,
 ) -> tuple[tuple[Table, ...], Cooccurrence | None]:
-    """The --matrix tables, counted before anything is written so a bad attribute writes no file, and
-    with --figures the co-occurrence of overlapping passages."""
+    """The --matrix tables, in the report's language, counted before anything is written so a bad
+    attribute writes no file, and with --figures the co-occurrence of overlapping passages."""
     from qualcode.analysis.matrix import code_matrix, matrix_table
 
-    tables = tuple(matrix_table(code_matrix(session, selection, [name.strip() for name in by.split(",")])) for by in matrices)
+    tables = tuple(
+        matrix_table(code_matrix(session, selection, [name.strip() for name in by.split(",")]), language=language) for by in matrices
+    )
     if not figures:
         return tables, None
     from qualcode.analysis.cooccurrence import Within, cooccurrence
@@ -131,7 +133,7 @@ def export_report_command(
                 matrix = framework_matrix(session, options["codes"], options["participants"], options["roles"])
                 report_options = replace(report_options, framework=matrix)
             if matrices or figures:
-                tables, together = _analysis(session, _filter(options), matrices, figures)
+                tables, together = _analysis(session, _filter(options), matrices, figures, options["language"])
                 report_options = replace(report_options, matrices=tables, cooccurrence=together, figures=figures)
             from qualcode.agreement.consensus import consensus_pairs
 
