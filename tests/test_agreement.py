@@ -235,6 +235,11 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     rows = list(csv.DictReader(io.StringIO(ok(studie, "--unit", "segment", "--coders", "Forsker 1,Forsker 2", "--csv"))))
     inntak = next(row for row in rows if row["Code"] == "måltall-press/inntakspress")
     assert inntak["agree %"] == "100.0" and inntak["kappa"] == "n/a"  # segments leave chance undefined
+    # The caption says which figures each reason for n/a holds for, not every reason under every row.
+    segment_table = ok(studie, "--unit", "segment", "--coders", "Forsker 1,Forsker 2")
+    caption = " ".join(segment_table.split())
+    assert "n/a (agree % of brukermedvirkning, brukermedvirkning/tvang og krav: no unit has values from two coders;" in caption
+    assert "kappa and alpha of every row: segments are only the stretches someone coded" in caption
     characters = {row["key"]: row["values"] for row in json.loads(
         ok(studie, "--unit", "character", "--coders", "Forsker 1,Forsker 2", "--json"))["rows"]}
     with Project.open(studie[0]) as project, project.begin() as session:  # every character of V1 and D1_T1, the two both coded

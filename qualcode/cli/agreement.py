@@ -87,15 +87,26 @@ def agreement_table(result: Agreement) -> Table:
             Cell(code.kappa.units), statistic(code.alpha.value), Cell(code.alpha.units),
         ), code.depth, code.code_path)
 
-    notes = sorted({f"{figure.reason}" for code in (*result.codes, result.overall)
-                    for figure in (code.percent, code.kappa, code.alpha) if figure.value is None})
+    # Each reason a figure is n/a, with the figures it holds for: one caption serves every row.
+    everyone = (*result.codes, result.overall)
+    undefined: dict[str, dict[str, list[str]]] = {}
+    for code in everyone:
+        for name, figure in (("agree %", code.percent), ("kappa", code.kappa), ("alpha", code.alpha)):
+            if figure.value is None:
+                undefined.setdefault(figure.reason, {}).setdefault(code.code_path, []).append(name)
+    notes = []
+    for reason, where in sorted(undefined.items()):
+        names = " and ".join(dict.fromkeys(name for names in where.values() for name in names))
+        codes = list(where)
+        rows = "every row" if len(codes) == len(everyone) else ", ".join(codes[:4]) + (f" and {len(codes) - 4} more" if len(codes) > 4 else "")
+        notes.append(f"{names} of {rows}: {reason}")
     unit = f"{result.unit} (min. overlap {result.min_overlap:g})" if result.unit == "segment" else result.unit
     caption = (
         f"Coders: {', '.join(result.coders)}; unit: {unit}; {result.transcripts} transcripts coded by two or more of them. "
         f"kappa is {result.kappa_name}, alpha Krippendorff's alpha (nominal, missing values allowed); "
         "units: those with values from two coders or more; κ n and α n: the units each rests on. "
         "A coder's value is missing in transcripts they did not code. Overall pools the top codes' units."
-        + (" n/a: " + "; ".join(notes) + "." if notes else "")
+        + (" n/a (" + "; ".join(notes) + ")." if notes else "")
     )
     return Table(
         title=f"Agreement by {result.unit}", caption=caption, row_header="Code", columns=columns,
