@@ -427,13 +427,10 @@ class Workspace:
     def withdraw(self, participant: str, identifiers: Sequence[str] = ()) -> Withdrawal:
         """Remove everything a withdrawing participant said, then rebuild the file so none of it remains."""
         from qualcode.anonymise.withdraw import withdraw_participant
-        from qualcode.exporters.service import EXPORTS_DIR
 
         with self.key_access().editing() as key:
             with self.begin() as session:
-                result = withdraw_participant(
-                    session, participant, key, self.coder(session), identifiers, exports=self.project.root / EXPORTS_DIR,
-                )
+                result = withdraw_participant(session, participant, key, self.coder(session), identifiers, folder=self.project.root)
             purged = self.project.purge()  # every backup holds their words: none is kept
         return replace(result, backups_deleted=purged.deleted)
 

@@ -802,6 +802,31 @@ def test_identifiers_of_a_participant_who_withdrew_earlier_can_still_become_dige
         withdraw_participant(session, "D1", PseudonymKey("test"), None)  # nothing named: nothing to do, as before
 
 
+def test_an_edit_undone_before_a_withdrawal_gave_nothing_to_anyone(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    """An edit that gave the participant's interview to another, then undone: the interview is theirs
+    again, goes with them, and is not named as kept for another."""
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.history import redo, undo
+    from qualcode.importers.metadata_edit import edit_transcript
+
+    solo = tmp_path / "alene.md"
+    solo.write_text("---\nparticipants: [D1]\n---\nI: Hvordan gikk det?\nD1: Jeg fikk jobb i butikken.\n", encoding="utf-8")
+    _group_interview(project, key_access, tmp_path, solo)
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        get_or_create_participant(session, "D3", "deltaker")
+        edit_transcript(session, "alene", coder, participants=["D3"])
+        undo(session, coder)
+        edit_transcript(session, "gruppe", coder, participants=["D2"])  # undone and redone: it stands
+        undo(session, coder)
+        redo(session, coder)
+    with project.begin() as session, key_access.editing() as key:
+        result = withdraw_participant(session, "D1", key, None)
+    assert (result.transcripts_removed, result.turns_redacted, result.given_to_others) == (1, 1, ())
+    with project.begin() as session:
+        assert sorted(session.scalars(select(Transcript.name))) == ["gruppe"]
+
+
 @pytest.mark.parametrize("rewritten_since", [False, True])
 def test_withdrawal_finds_turns_an_edit_took_off_the_participant(
     project: Project, key_access: KeyAccess, tmp_path: Path, rewritten_since: bool
@@ -850,10 +875,12 @@ def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_qu
     (exports / "sitater.csv").write_text("sitat\nJeg vil helst slutte med kurset snart.\n", encoding="utf-8")
     (exports / "rapport.csv").write_text("sitat,rolle\n(…) helst slutte med kurset (…),deltaker\n", encoding="utf-8")
     (exports / "andre.csv").write_text("sitat\nJeg liker kurset veldig godt.\n", encoding="utf-8")
+    # --output utkast.csv in the project's folder writes it there, not in exports/
+    (project.root / "utkast.csv").write_text("sitat\nJeg vil helst slutte med kurset snart.\n", encoding="utf-8")
     with project.begin() as session, key_access.editing() as key:
-        result = withdraw_participant(session, "D1", key, None, exports=exports)
+        result = withdraw_participant(session, "D1", key, None, folder=project.root)
     project.purge()
-    assert result.files_quoting == (str(exports / "rapport.csv"), str(exports / "sitater.csv"))
+    assert result.files_quoting == (str(exports / "rapport.csv"), str(exports / "sitater.csv"), str(project.root / "utkast.csv"))
     assert result.quotes_redacted >= 4  # the memos, and the log entries of their writing
     with project.begin() as session:
         texts = [session.get_one(Memo, memo.id).text, session.get_one(Memo, copied.id).text]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
+from qualcode.store.project import PROJECT_DIR
 from qualcode.text.tokens import WORD
 
 WITHDRAWN = "[trukket tilbake]"
@@ -42,7 +44,7 @@ class Withdrawal:
     given_to_others: tuple[str, ...] = ()
     # Memos, summaries and log entries where a quote of their words became "[trukket tilbake]".
     quotes_redacted: int = 0
-    # Files in the project's exports folder that quote them: the project cannot change those.
+    # Files in the project's folder (exports/, or where an --output put them) that quote them: the project cannot change those.
     files_quoting: tuple[str, ...] = ()
     # Backups deleted because they held their words (by file name), the researcher's own too.
     backups_deleted: tuple[str, ...] = ()
@@ -52,7 +54,7 @@ class Withdrawal:
 
 def withdraw_participant(
     session: Session, ref: str, key: PseudonymKey, coder: Coder | None = None, identifiers: Sequence[str] = (),
-    exports: Path | None = None,
+    folder: Path | None = None,
 ) -> Withdrawal:
     """Delete the participant's transcripts, redact their turns in group transcripts, and purge.
 
@@ -60,7 +62,8 @@ def withdraw_participant(
     the researcher) leave the key as salted digests, so a later import that mentions them still
     replaces them; everyone else's entries stay as they are, so no later import is less safe.
     Their sentences quoted in memos, framework summaries or the log become "[trukket tilbake]";
-    files in `exports` that quote them are named, since only the researcher can delete those.
+    files in the project's `folder` that quote them (exports, wherever in it they were written) are
+    named, since only the researcher can delete those.
     The caller commits, then calls Project.purge() so no deleted page survives in the file.
 
     A participant no longer in the project (withdrawn before, without their identifiers named)
@@ -114,7 +117,7 @@ def withdraw_participant(
     session.flush()
     quotes = Quotes(said)
     quotes_redacted = quotes.redact_stored(session)
-    files = tuple(quotes.files_quoting(exports)) if exports is not None else ()
+    files = tuple(quotes.files_quoting(folder)) if folder is not None else ()
     purge_index(session)
     denied = _deny(key, identifiers, lambda entry: entry.participant == participant.name)
     for entry in key.entries:
@@ -124,7 +127,7 @@ def withdraw_participant(
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
     return Withdrawal(
-        len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others)), quotes_redacted, files,
+        len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted, files,
     )
 
 
@@ -201,12 +204,14 @@ class Quotes:
                 changed += row_changed
         return changed
 
-    def files_quoting(self, directory: Path) -> list[str]:
+    def files_quoting(self, folder: Path) -> list[str]:
+        """The files in `folder` and below that quote them, the project's own store (.qualcode) aside."""
         from qualcode.anonymise.leakcheck import READABLE, file_parts
 
         found = []
-        for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
-            if path.is_file() and path.suffix.lower() in READABLE:
+        store = folder / PROJECT_DIR
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file() and path.suffix.lower() in READABLE and not path.is_relative_to(store):
                 try:  # the file's text whole, so a quote that runs over lines or cells is found too
                     text = "\n".join(part for _, part in file_parts(path))
                     if self.redact(text) != text:
@@ -253,10 +258,22 @@ def _taken_off_by_edits(session: Session, participant: Participant) -> tuple[dic
     unlinked: dict[int, _OnceTheirs] = {}
     given: set[str] = set()
     edits = session.execute(
-        select(Transcript.id, Transcript.name, Event.payload).join(Transcript, Transcript.guid == Event.entity_guid)
+        select(Event.id, Transcript.id, Transcript.name, Event.payload).join(Transcript, Transcript.guid == Event.entity_guid)
         .where(Event.action == EventKind.TRANSCRIPT_EDIT.value).order_by(Event.id)
     ).all()
-    for transcript_id, transcript_name, payload in edits:
+    # An edit undone (and not redone) took no one off: undo and redo each refer to the edit.
+    taken_back = session.execute(
+        select(Event.refers_to_id, Event.action)
+        .where(Event.refers_to_id.in_([edit[0] for edit in edits]), Event.action.in_([EventKind.UNDO.value, EventKind.REDO.value]))
+    ).all()
+    balance: Counter[int] = Counter()
+    for refers_to, action in taken_back:
+        if refers_to is not None:
+            balance[refers_to] += 1 if action == EventKind.UNDO.value else -1
+    undone = {edit_id for edit_id, count in balance.items() if count > 0}
+    for edit_id, transcript_id, transcript_name, payload in edits:
+        if edit_id in undone:
+            continue
         before, after = payload.get("before") or {}, payload.get("after") or {}
         labels = {name: label for name, label in before.get("participants", [])}
         if participant.name not in labels or participant.name in {name for name, _ in after.get("participants", [])}:

@@ -130,7 +130,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
         note(f"deleted the {len(result.backups_deleted)} backups that held their words ({', '.join(result.backups_deleted)});"
              " a fresh backup was taken")
     for path in result.files_quoting:
-        note(f"{path} quotes {participant}'s words; the project cannot change it: delete it, and export again")
+        note(f"{path} quotes {participant}'s words; the project cannot change it: delete it (and export again)")
+    note(f"files written outside the project's folder were not looked at: delete any that quote {participant}")
     for name in result.given_to_others:
         note(f"an edit gave {participant}'s turns in {name} to another participant; they were kept: check {name}")
     if not result.key_entries_removed:
