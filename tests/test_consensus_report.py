@@ -95,6 +95,24 @@ def test_the_method_note_states_the_consensus_and_the_agreement_before_it(decide
     assert method_note(done.path) == note
 
 
+def test_a_change_to_the_coders_codings_after_consensus_is_not_reported_as_agreement_before_it(
+    decided: Path, copy: Path, tmp_path: Path,
+) -> None:
+    """The agreement is measured on the codings as they are: once either coder changes theirs after the
+    decisions (say, to match them), the note says the figure is today's, not the one before consensus.
+    Nor does it claim the coding was blind or independent when it was not."""
+    shutil.copytree(key(decided).parent, key(copy).parent)
+    note = method_note(export(copy, tmp_path / "før.docx", "--transcript", TRANSCRIPT))
+    assert f"Før konsensus var samsvaret mellom {A} og {B}" in note
+    assert "blindt" not in note and "uavhengig" not in note and "sammenligningsvisningen" not in note  # neither was blind
+    with Project.open(copy) as project, project.begin() as session:
+        first = get_or_create_coder(session, A)
+        add_coding(session, TRANSCRIPT, SECOND[1][0], first, match=SECOND[1][1])  # A takes up B's passage afterwards
+    note = method_note(export(copy, tmp_path / "etter.docx", "--transcript", TRANSCRIPT))
+    assert "Før konsensus var samsvaret" not in note
+    assert f"{A} og {B} har endret kodingene sine etter at konsensus ble avgjort, så samsvaret før konsensus kan ikke oppgis" in note
+
+
 def test_a_report_without_consensus_codings_says_nothing_of_consensus(decided: Path, tmp_path: Path) -> None:
     note = method_note(export(decided, tmp_path / "rapport.docx", "--by", A))
     assert "Om materialet og utvalget" in note and "konsensus" not in note.lower()

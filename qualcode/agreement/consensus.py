@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,9 +32,9 @@ UNIT = "turn"  # the method note states agreement by turn: a unit a reader of a 
 def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: str = CONSENSUS_CODER) -> tuple[ConsensusPair, ...]:
     """Each pair of coders the consensus coder's live codings (in the selection's transcripts) were decided between,
     with their agreement before consensus; empty when nothing was decided by consensus."""
-    decided = re.compile(rf" for {re.escape(consensus_coder)} \((?:[^,]*), (.+?) / (.+?)\): ")
+    decided_by = re.compile(rf" for {re.escape(consensus_coder)} \((?:[^,]*), (.+?) / (.+?)\): ")
     query = (
-        select(Transcript.name, Event.summary, Event.payload)
+        select(Transcript.name, Event.summary, Event.payload, Event.at)
         .join(Coding, Coding.transcript_id == Transcript.id).join(Coder, Coding.coder_id == Coder.id)
         .join(Event, Event.entity_guid == Coding.guid)
         .where(Coder.name == consensus_coder, Coding.removed_at.is_(None), Event.action == EventKind.CODING_ADD.value)
@@ -41,15 +42,25 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
     if selection.transcripts:
         query = query.where(Transcript.name.in_(selection.transcripts))
     transcripts: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for transcript, summary, payload in session.execute(query):
+    decided_at: dict[tuple[str, str], datetime] = {}  # when the first decision between them was made
+
+    def decided(pair: tuple[str, str], at: datetime) -> None:
+        decided_at[pair] = min(decided_at.get(pair, at), at)
+
+    for transcript, summary, payload, at in session.execute(query):
         fields = payload.get("consensus")
         if fields is not None:
             first, second = sorted((fields["coder_a"], fields["coder_b"]))
-        elif (found := decided.search(summary)) is not None:
+        elif (found := decided_by.search(summary)) is not None:
             first, second = sorted((found.group(1), found.group(2)))
         else:
             continue
         transcripts[(first, second)].add(transcript)
+        decided((first, second), at)
+    for at, payload in session.execute(select(Event.at, Event.payload).where(Event.action == EventKind.CONSENSUS_NEITHER.value)):
+        fields = payload.get("consensus") or {}
+        if fields.get("coder") == consensus_coder and "coder_a" in fields:
+            decided((min(fields["coder_a"], fields["coder_b"]), max(fields["coder_a"], fields["coder_b"])), at)
     names_by_guid = {guid: name for guid, name in session.execute(select(Transcript.guid, Transcript.name))}
     for payload in standing_neither(session):
         fields, transcript = payload["consensus"], names_by_guid.get(payload["after"]["transcript_guid"])
@@ -66,8 +77,27 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
             pairs.append(ConsensusPair(consensus_coder, first, second, len(names), 0, None, None, "Cohen's kappa"))
             continue
         overall = measured.overall
+        changed, blind = _since(session, names, (first, second), decided_at.get((first, second)))
         pairs.append(ConsensusPair(
             consensus_coder, first, second, len(names), overall.percent.units,
-            overall.percent.value, overall.kappa.value, measured.kappa_name,
+            overall.percent.value, overall.kappa.value, measured.kappa_name, changed_since=changed, blind=blind,
         ))
     return tuple(pairs)
+
+
+def _since(session: Session, names: set[str], coders: tuple[str, str], decided: datetime | None) -> tuple[bool, bool]:
+    """Whether the two coders' codings in these transcripts changed after the first decision between
+    them (their agreement is measured on the codings as they are, so it is then not the agreement
+    before consensus), and whether every one of them was made blind (neither saw the other's)."""
+    theirs = (
+        select(Coding.guid).join(Transcript, Coding.transcript_id == Transcript.id).join(Coder, Coding.coder_id == Coder.id)
+        .where(Transcript.name.in_(names), Coder.name.in_(coders))
+    )
+    changed = decided is not None and session.scalar(
+        select(Event.id).where(Event.entity_guid.in_(theirs), Event.at > decided).limit(1)
+    ) is not None
+    made = session.scalars(
+        select(Event.payload).where(Event.action == EventKind.CODING_ADD.value, Event.entity_guid.in_(theirs.where(Coding.removed_at.is_(None))))
+    ).all()
+    blind = bool(made) and all((payload.get("after") or {}).get("blind") is True for payload in made)
+    return changed, blind

@@ -180,20 +180,26 @@ def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], langu
         kappa = "–" if pair.kappa is None else f"{pair.kappa:.2f}".replace(".", "," if nb else ".")
         documents = counted(pair.transcripts, "intervju", "intervjuer") if nb else counted(pair.transcripts, "transcript", "transcripts")
         if nb:
+            blind = " blindt, uten å se hverandres kodinger" if pair.blind else ""
+            figures = f"{percent} målt per tur ({kappa_label(pair.kappa_name, nb)} = {kappa}, {counted(pair.units, 'tur', 'turer')})"
             paragraphs.append(
                 f"Passasjer kodet av «{pair.consensus_coder}» er avgjort i konsensus mellom {both}. De to kodet "
-                f"{documents} uavhengig av hverandre; der kodingene var ulike, ble hver uenighet avgjort for seg "
-                "i sammenligningsvisningen: én av kodingene ble beholdt, begge, ingen eller en justert passasje. "
-                f"Før konsensus var samsvaret mellom {both} {percent} målt per tur ({kappa_label(pair.kappa_name, nb)} "
-                f"= {kappa}, {counted(pair.units, 'tur', 'turer')})."
+                f"{documents}{blind}; der kodingene var ulike, ble hver uenighet avgjort for seg: "
+                "én av kodingene ble beholdt, begge, ingen eller en justert passasje. "
+                + (f"{both} har endret kodingene sine etter at konsensus ble avgjort, så samsvaret før konsensus kan ikke "
+                   f"oppgis; med kodingene slik de er nå, er samsvaret {figures}." if pair.changed_since
+                   else f"Før konsensus var samsvaret mellom {both} {figures}.")
             )
         else:
+            blind = " blind, neither seeing the other's codings" if pair.blind else ""
+            figures = f"{percent} of turns ({kappa_label(pair.kappa_name, nb)} = {kappa}, {counted(pair.units, 'turn', 'turns')})"
             paragraphs.append(
                 f"Passages coded by \"{pair.consensus_coder}\" were decided by consensus between {both}. The two coded "
-                f"{documents} independently; where their codings differed, each disagreement was decided on its own "
-                "in the compare screen: keeping one coding, both, neither or an edited passage. "
-                f"Before consensus, {both} agreed on {percent} of turns ({kappa_label(pair.kappa_name, nb)} "
-                f"= {kappa}, {counted(pair.units, 'turn', 'turns')})."
+                f"{documents}{blind}; where their codings differed, each disagreement was decided on its own: "
+                "keeping one coding, both, neither or an edited passage. "
+                + (f"{both} changed their codings after consensus began, so their agreement before it cannot be stated; "
+                   f"as their codings are now, they agree on {figures}." if pair.changed_since
+                   else f"Before consensus, {both} agreed on {figures}.")
             )
     return paragraphs
 

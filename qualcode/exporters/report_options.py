@@ -41,3 +41,5 @@ class ConsensusPair:
     percent: float | None
     kappa: float | None
     kappa_name: str
+    changed_since: bool = False  # their codings changed after consensus began: the figures are not "before" it
+    blind: bool = False  # every one of their codings there was made blind
