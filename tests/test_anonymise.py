@@ -888,6 +888,32 @@ def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_qu
     assert b"helst slutte" not in _database_bytes(project) and b"helst  slutte" not in _database_bytes(project)
 
 
+def test_withdrawal_leaves_quotes_of_words_someone_else_in_the_project_said_too(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """D3 said the very sentence D1 said: the log of D3's coding and a memo quoting it keep it (replacing
+    it would hide nothing D3's transcript does not show, and would take from the record of D3's work)."""
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.history import history
+    from qualcode.coding.memos import add_memo
+
+    same = tmp_path / "d3.md"
+    same.write_text("---\nparticipants: [D3]\n---\nI: Hva tenker du?\nD3: Jeg vil helst slutte med kurset snart.\n", encoding="utf-8")
+    _group_interview(project, key_access, tmp_path, same)
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        add_coding(session, "d3", "empowerment", coder, match="Jeg vil helst slutte med kurset snart.")
+        add_coding(session, "gruppe", "empowerment", coder, match="Jeg liker kurset veldig godt.")
+        memo = add_memo(session, "Både D1 og D3: «Jeg vil helst slutte med kurset snart.»", coder)
+    with project.begin() as session, key_access.editing() as key:
+        result = withdraw_participant(session, "D1", key, None)
+    assert result.turns_redacted == 1
+    with project.begin() as session:
+        assert session.get_one(Memo, memo.id).text == "Både D1 og D3: «Jeg vil helst slutte med kurset snart.»"
+        logged = [event.summary for event in history(session, limit=20)]
+    assert any("d3" in summary and "Jeg vil helst slutte med kurset snart" in summary for summary in logged), logged
+
+
 def test_learning_a_name_rewrites_the_researchers_own_backups_and_deletes_the_automatic_ones(
     project: Project, key_access: KeyAccess, tmp_path: Path
 ) -> None:

@@ -24,6 +24,7 @@ from qualcode.store.models import (
     FrameworkSummary,
     Memo,
     Participant,
+    TextVersion,
     Transcript,
     TranscriptParticipant,
     Turn,
@@ -116,7 +117,8 @@ def withdraw_participant(
     session.delete(participant)
     session.flush()
     quotes = Quotes(said)
-    quotes_redacted = quotes.redact_stored(session)
+    remaining = session.scalars(select(TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id))
+    quotes_redacted = quotes.not_in(remaining).redact_stored(session)
     files = tuple(quotes.files_quoting(folder)) if folder is not None else ()
     purge_index(session)
     denied = _deny(key, identifiers, lambda entry: entry.participant == participant.name)
@@ -186,6 +188,26 @@ class Quotes:
                     position = where[reached - 1] + 1
                     break
         return "".join(out) + text[position:] if out else text
+
+    def found_in(self, text: str) -> set[str]:
+        """Which of the quotes `text` holds (folded as they are)."""
+        folded = _folded(text)[0]
+        return {
+            piece for match in _WORD_START.finditer(folded)
+            for piece in self._by_start.get(folded[match.start():match.start() + _PREFIX], ()) if folded.startswith(piece, match.start())
+        }
+
+    def not_in(self, texts: Iterable[str]) -> Quotes:
+        """These quotes less those the project's remaining texts still hold (someone else said the same):
+        replacing those would hide nothing, and would take from the record of others' work."""
+        present: set[str] = set()
+        for text in texts:
+            present |= self.found_in(text)
+        kept = Quotes(())
+        for start, pieces in self._by_start.items():
+            if left := [piece for piece in pieces if piece not in present]:
+                kept._by_start[start] = left
+        return kept
 
     def redact_stored(self, session: Session) -> int:
         """Replace quotes in memos, coding memos, framework summaries and the log; rows changed."""
