@@ -192,3 +192,6 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     assert sheet is not None
     cell = sheet.cell(5, 3)
     assert cell.value == '=HYPERLINK("http://x","klikk")' and cell.data_type == "s" and sheet.cell(5, 2).value == -3
+    # A dash alone (a side not coded) is text to a spreadsheet: left as written, while "-1+2" is guarded.
+    dashes = Table("Uenigheter", "", "#", (Column("A"), Column("B")), (Row("1", (Cell("-"), Cell("-1+2"))),), records=True)
+    assert render_csv(dashes).splitlines()[1] == "1,-,'-1+2"

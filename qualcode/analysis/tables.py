@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InvalidInput, WriteFailed
+from qualcode.text.formulas import starts_like_formula
 
 WIDTH = 80
 LABEL_MAX = 30  # widest row label column before labels are shortened
 GAP = "  "
 SHEET_TITLE_MAX = 31  # Excel's limit on a worksheet's name
-# Text a spreadsheet would run as a formula (OWASP's list), as exporters/quotes.py guards it: in CSV a
-# leading ' is added; in .xlsx the text stays verbatim as a string cell with Excel's quote prefix.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text a spreadsheet would run as a formula (qualcode.text.formulas): in CSV a leading ' is added; in
+# .xlsx the text stays verbatim as a string cell with Excel's quote prefix.
 
 
 @dataclass(frozen=True)
@@ -299,7 +299,7 @@ def csv_text(rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _safe(values: Sequence[Any]) -> list[Any]:
-    return ["'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value for value in values]
+    return ["'" + value if starts_like_formula(value) else value for value in values]
 
 
 def _round(percent: float | None) -> float | str:
@@ -382,7 +382,7 @@ def _no_formulas(sheet: Any) -> None:
     """Text cells that openpyxl took for formulas are text, quote-prefixed so editing keeps them text."""
     for row in sheet.iter_rows():
         for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            if starts_like_formula(cell.value):
                 cell.data_type = "s"
                 cell.quotePrefix = True
 

@@ -16,7 +16,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
 from qualcode.errors import InvalidInput
 from qualcode.exporters.publish import publish
-from qualcode.exporters.quotes import starts_like_formula
+from qualcode.text.formulas import starts_like_formula
 
 SUMMARY_WIDTH = 45  # characters: a summary of a few sentences wraps into a readable column
 LABELS = {

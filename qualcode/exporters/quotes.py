@@ -24,14 +24,9 @@ from collections.abc import Callable
 
 from qualcode.coding.passages import Quote
 from qualcode.exporters.attribution import attribute
+from qualcode.text.formulas import starts_like_formula
 
 FORMATS = ("csv", "xlsx")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def starts_like_formula(value: object) -> bool:
-    """True for text a spreadsheet would read as a formula."""
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
 def csv_cell(value: object) -> object:
