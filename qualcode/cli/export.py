@@ -121,6 +121,7 @@ def export_report_command(
     """Write a Word report: a chapter per top-level code, a section per sub-code, quotes with attribution.
 
     Example: qualcode export report --code måltall-press --role veileder --cap 3 --attribution role-office
+
     Example: qualcode export report --matrix role --matrix wave --figures
     """
     report_options = ReportOptions(title=title, attribution=options["attribution"], language=options["language"], context=context, memos=memos)
