@@ -229,7 +229,7 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "funn.docx" in shown(app, "#export-result"))
         result = shown(app, "#export-result")
-        assert "warning:" in result and "covers 1 participants" in result
+        assert "warning:" in result and "covers 1 participant " in result
         written = coded_samples / "exports" / "funn.docx"
         assert written.is_file()
         # A writing that exists is refused, not overwritten.

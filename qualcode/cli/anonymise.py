@@ -8,6 +8,7 @@ from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.service import LIST_KINDS, accept_candidate, dismiss, set_style
 from qualcode.cli.context import AppContext, json_option, pass_app, report_rewrite
 from qualcode.cli.output import emit_json, note
+from qualcode.text.counts import counted
 
 
 @click.group("anonymise")
@@ -142,7 +143,7 @@ def anonymise_attribution_check(app: AppContext, fields: str) -> None:
     with app.workspace() as workspace, workspace.begin() as session:
         risks = attribution_risks(session, tuple(f.strip() for f in fields.split(",") if f.strip()))
     for risk in risks:
-        click.echo(f"warning: '{risk.label}' covers {risk.participants} participants and may identify them; {risk.suggestion}")
+        click.echo(f"warning: '{risk.label}' covers {counted(risk.participants, 'participant')} and may identify them; {risk.suggestion}")
     if not risks:
         click.echo("no label covers five or fewer participants")
 

@@ -16,6 +16,7 @@ from qualcode.codebook.service import (
     update_code,
 )
 from qualcode.errors import InvalidInput
+from qualcode.text.counts import counted
 
 
 @click.group("codebook")
@@ -84,7 +85,7 @@ def codebook_import(app: AppContext, file: Path) -> None:
         codebook = load_codebook(file)
         with app.workspace() as workspace, workspace.typed() as session:
             changes = apply_codebook(session, codebook, workspace.coder(session))
-    click.echo(f"{len(changes.created)} codes added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged")
+    click.echo(f"{counted(len(changes.created), 'code')} added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged")
     for path in changes.updated:
         note(f"  updated {path}")
     if changes.not_in_file:

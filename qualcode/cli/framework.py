@@ -20,6 +20,7 @@ from qualcode.analysis.framework import (
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.errors import InvalidInput
+from qualcode.text.counts import counted
 
 WIDTH = 80
 LABEL_WIDTH = 12
@@ -187,7 +188,7 @@ def framework_export(
         written, warnings = export_framework_workbook(path, matrix, key, language=language, force=force)
     for warning in warnings:
         note(f"warning: {warning}")
-    click.echo(f"wrote {written}: {len(matrix.rows)} participants × {len(matrix.codes)} codes")
+    click.echo(f"wrote {written}: {counted(len(matrix.rows), 'participant')} × {counted(len(matrix.codes), 'code')}")
 
 
 # --- rendering ------------------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def render_matrix(matrix: FrameworkMatrix, width: int = WIDTH) -> list[str]:
     with the participant column repeated."""
     per_page = max(1, min(len(matrix.codes), (width - LABEL_WIDTH) // (MIN_CELL_WIDTH + 3)))
     pages = [list(range(first, min(first + per_page, len(matrix.codes)))) for first in range(0, len(matrix.codes), per_page)]
-    out = [f"Framework matrix: {len(matrix.rows)} participants × {len(matrix.codes)} codes"]
+    out = [f"Framework matrix: {counted(len(matrix.rows), 'participant')} × {counted(len(matrix.codes), 'code')}"]
     for number, columns in enumerate(pages, start=1):
         cell_width = (width - LABEL_WIDTH - 3 * len(columns)) // len(columns)
         if len(pages) > 1:

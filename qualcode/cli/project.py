@@ -9,6 +9,7 @@ import click
 from qualcode.analysis.summary import project_summary
 from qualcode.cli.context import AppContext, ask_passphrase, json_option, pass_app
 from qualcode.cli.output import emit_json, note
+from qualcode.text.counts import counted
 
 
 @click.command("init")
@@ -52,8 +53,10 @@ def project_status(app: AppContext, as_json: bool) -> None:
     if summary.transcripts_by_fidelity:
         click.echo("  by kind: " + ", ".join(f"{kind} {count}" for kind, count in sorted(summary.transcripts_by_fidelity.items())))
     people = sum(summary.participants_by_role.values())
-    click.echo(f"  {people} participants: " + ", ".join(f"{role} {count}" for role, count in sorted(summary.participants_by_role.items())))
-    click.echo(f"  {summary.codes} codes, {summary.codings} codings by {summary.coders} coders, {summary.memos} memos")
+    roles = ", ".join(f"{role} {count}" for role, count in sorted(summary.participants_by_role.items()))
+    click.echo(f"  {counted(people, 'participant')}" + (f": {roles}" if roles else ""))
+    click.echo(f"  {counted(summary.codes, 'code')}, {counted(summary.codings, 'coding')} by {counted(summary.coders, 'coder')}, "
+               f"{counted(summary.memos, 'memo')}")
     for code, count in summary.codings_by_top_code.items():
         click.echo(f"    {code}: {count}")
 

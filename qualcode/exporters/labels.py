@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qualcode.errors import InvalidInput
+from qualcode.text.counts import counted
 
 LABELS: dict[str, dict[str, str]] = {
     "nb": {
@@ -96,10 +97,6 @@ def listed(names: list[str], language: str) -> str:
     if len(names) < 2:
         return "".join(names)
     return f"{', '.join(names[:-1])} {LABELS[language]['and']} {names[-1]}"
-
-
-def counted(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
 
 
 def _role_count(role: str | None, count: int, language: str) -> str:

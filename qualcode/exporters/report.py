@@ -34,7 +34,6 @@ from qualcode.exporters.framework import MatrixLike
 from qualcode.exporters.labels import (
     ROLE_NOUNS,
     MethodFacts,
-    counted,
     labels,
     listed,
     method_note,
@@ -46,6 +45,7 @@ from qualcode.exporters.report_options import ConsensusPair as ConsensusPair
 from qualcode.exporters.report_options import ReportOptions as ReportOptions
 from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
 from qualcode.store.settings import get_setting
+from qualcode.text.counts import counted
 from qualcode.text.normalise import shortened
 
 # BOOKMARK_PREFIX, ConsensusPair and ReportOptions live in report_options, so commands name them

@@ -34,6 +34,7 @@ from qualcode.exporters.quotes import (
     render_quote_table,
     too_long_for_a_cell,
 )
+from qualcode.text.counts import counted
 from qualcode.text.normalise import visible
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class ExportResult:
     @property
     def summary(self) -> str:
         """What was written, as the command line and the terminal UI say it: "3 quotes under 2 codes"."""
-        return f"{self.quotes} quote{'' if self.quotes == 1 else 's'} under {self.codes} code{'' if self.codes == 1 else 's'}"
+        return f"{counted(self.quotes, 'quote')} under {counted(self.codes, 'code')}"
 
 
 def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, force: bool) -> Path:
@@ -93,7 +94,7 @@ def _warnings(session: Session, template: str, quotes: Sequence[Quote]) -> list[
     # Only quotes by a known participant carry a group label; the rest read "En informant".
     shown = {tuple(getattr(quote, field) for field in fields) for quote in quotes if quote.participant is not None}
     return [
-        f"'{risk.label}' covers {risk.participants} participants and may identify them; {risk.suggestion}"
+        f"'{risk.label}' covers {counted(risk.participants, 'participant')} and may identify them; {risk.suggestion}"
         for risk in attribution_risks(session, fields, among=shown)
     ]
 
