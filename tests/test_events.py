@@ -514,6 +514,8 @@ def test_undo_after_a_rewrite_says_which_later_change_it_passed_over(session: Se
     first = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
     second = add_coding(session, "annet", "empowerment", coder, match="ringte hver uke")
     resize_coding(session, second.id, second.start, second.end - 5, coder)
+    colleague = get_or_create_coder(session, "Forsker 2")
+    add_coding(session, "annet", "brukermedvirkning", colleague, match="ringte hver uke")
     key.dismissed.remove("Torunn")
     add_known_identifier(key, "Torunn", "person", "f")
     reapply_key(session, key, coder)
@@ -523,6 +525,13 @@ def test_undo_after_a_rewrite_says_which_later_change_it_passed_over(session: Se
     assert "resized" in done.summary
     removed = session.scalar(select(Coding).where(Coding.id == first.id))
     assert removed is not None and removed.removed_at is not None
+    # Nothing left the coder can undo: the refusal says why their last change cannot be, not that there is none.
+    with pytest.raises(NothingToUndo, match=r"^nothing to undo for Forsker 1: your last change \(pseudonymised 2 more identifiers"
+                                            r" .*\) cannot be undone: putting identifiers back would undo the pseudonymisation"):
+        undo(session, coder)
+    with pytest.raises(NothingToUndo, match=r"^nothing to undo for Forsker 2: your last change \(coded annet .*\) cannot be undone:"
+                                            r" its transcript's text was rewritten since \(change it directly instead"):
+        undo(session, colleague)
 
 
 @pytest.mark.parametrize("step", [undo, redo])

@@ -109,6 +109,13 @@ def undo(session: Session, coder: Coder) -> EventView:
     """
     hold_write_lock(session)  # two undos at once must not both take back the same change
     undo_stack, _ = _stacks(session, coder)
+    if not undo_stack and (last := _last_final(session, coder)) is not None:
+        # Say why the coder's own changes cannot be undone, rather than that there are none.
+        summary, why = last
+        raise NothingToUndo(
+            f"nothing to undo for {coder.name}: your last change ({summary}) cannot be undone: {why}",
+            "change it directly instead, as `qualcode coding remove N` removes a coding",
+        )
     while True:
         try:
             done = _step(session, coder, undo_stack, EventKind.UNDO, "before")
@@ -151,14 +158,34 @@ def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[s
     for _, action, undoable, summary, payload in later:
         if undoable:
             break
-        kind = event_kind(action)
-        if BECAME_FINAL in (payload or {}):  # see BecameFinal
-            passed.append((summary, payload[BECAME_FINAL]))
-        elif kind.undoable:
-            passed.append((summary, "its transcript's text was rewritten since"))
-        elif kind in _FINAL_DONE_ON_PURPOSE and isinstance(kind.undo, Final):
-            passed.append((summary, kind.undo.why))
+        if (why := _why_final(action, payload)) is not None:
+            passed.append((summary, why))
     return passed
+
+
+def _why_final(action: str, payload: dict[str, Any] | None) -> str | None:
+    """Why a change that is not undoable cannot be undone, if undo should say so."""
+    kind = event_kind(action)
+    if payload and BECAME_FINAL in payload:  # see BecameFinal
+        return str(payload[BECAME_FINAL])
+    if kind.undoable:
+        return "its transcript's text was rewritten since"
+    if kind in _FINAL_DONE_ON_PURPOSE and isinstance(kind.undo, Final):
+        return kind.undo.why
+    return None
+
+
+def _last_final(session: Session, coder: Coder) -> tuple[str, str] | None:
+    """The coder's latest change that cannot be undone, and why; None if there is none to speak of."""
+    latest = session.execute(
+        select(Event.action, Event.summary, Event.payload)
+        .where(Event.coder_id == coder.id, Event.undoable.is_(False), Event.action.not_in(TAKING_BACK))
+        .order_by(Event.id.desc()).limit(20)  # past a coder's creation and such, which undo never speaks of
+    )
+    for action, summary, payload in latest:
+        if (why := _why_final(action, payload)) is not None:
+            return summary, why
+    return None
 
 
 def redo(session: Session, coder: Coder) -> EventView:
