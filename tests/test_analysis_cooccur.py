@@ -439,6 +439,8 @@ def test_cli_ranks_partners_of_one_code_and_lists_a_cells_pairs(coded: Path) -> 
     (("--code", "finnes-ikke"), "no code 'finnes-ikke'"),
     (("--code", "skjønn"), "no passages of 'skjønn' match"),
     (("--code", "empowerment/avmakt"), "no passages of other codes co-occur with 'empowerment/avmakt' (overlap)"),
+    # The hint never offers the reach already asked for.
+    (("--code", "empowerment/avmakt", "--within", "turn"), "(turn) (hint: count a wider reach with --within sentences:N,"),
     (("--role", "ingen"), "no participant has the role"),
     (("--wave", "T1", "--transcript", "intervju_2"), "no quotes match"),
     (("--code", "brukermedvirkning", "--pairs", "a", "b"), "--code and --pairs"),

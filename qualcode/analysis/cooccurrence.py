@@ -185,8 +185,12 @@ def rank_partners(table: Cooccurrence, code: CodeTotals) -> Ranking:
         if (cell := table.cell(code.code_id, other.code_id)) is not None and cell.pairs
     ]
     if not partners:
-        raise NotFound(f"no passages of other codes co-occur with {code.path!r} ({table.within.label})",
-                       "count a wider reach with --within turn or --within sentences:N")
+        within = table.within
+        wider = {
+            "overlap": "--within turn or --within sentences:N",
+            "turn": "--within sentences:N, N sentences apart at most",
+        }.get(within.kind, f"a larger N than --within {within.label}, or --within turn")
+        raise NotFound(f"no passages of other codes co-occur with {code.path!r} ({within.label})", f"count a wider reach with {wider}")
     order = {totals.code_id: index for index, totals in enumerate(table.codes)}
     partners.sort(key=lambda partner: (-partner.cell.pairs, -partner.cell.c, order[partner.code.code_id]))
     return Ranking(code, table.within, tuple(partners))

@@ -30,6 +30,7 @@ from qualcode.store.models import (
     TranscriptAttribute,
     Turn,
 )
+from qualcode.text.counts import counted
 
 ORDERS = ("participant", "date")
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])  # a select of any columns
@@ -332,7 +333,7 @@ def _restrictions(selection: QuoteFilter) -> list[tuple[str, QuoteFilter]]:
 
 
 def _quotes(count: int) -> str:
-    return f"{count} quote" if count == 1 else f"{count} quotes"
+    return counted(count, "quote")
 
 
 def _or(values: Sequence[str]) -> str:
