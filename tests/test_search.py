@@ -164,6 +164,12 @@ def test_parentheses_nest_up_to_the_limit_and_deeper_is_a_clear_error(corpus: Se
 def test_unknown_filter_values_are_errors(corpus: Session) -> None:
     with pytest.raises(NotFound, match="no transcript 'finnes-ikke' in this project"):
         search(corpus, "press", SearchFilters(transcript="finnes-ikke"))
+    # A mistyped role or wave is said, with those there are, not searched for and found nowhere.
+    with pytest.raises(NotFound, match=r"^no participant has the role 'veiledr' \(roles: deltaker, veileder\)$"):
+        search(corpus, "press", SearchFilters(role="veiledr"))
+    with pytest.raises(NotFound, match=r"^no transcript is from wave 'T3' \(waves: T1, T2\)$"):
+        search(corpus, "press", SearchFilters(wave="T3"))
+    assert search(corpus, "press", SearchFilters(role="Veileder", wave="t2")).turns_matched == 1  # in any case, as before
 
 
 def test_fts_expression_uses_stems() -> None:

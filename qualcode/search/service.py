@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import code_subtree_ids, find_code
-from qualcode.errors import SearchSyntaxError
+from qualcode.errors import NotFound, SearchSyntaxError
 from qualcode.search.query import ParsedQuery, Pattern, parse_query
 from qualcode.store.lookup import find_participant, find_transcript
 from qualcode.text.normalise import visible
@@ -350,9 +350,11 @@ def _filter_sql(session: Session, filters: SearchFilters) -> tuple[list[str], di
         where.append("t.participant_id = :participant_id")
         params["participant_id"] = find_participant(session, filters.participant).id
     if filters.role:
+        _refuse_unknown(session, "SELECT DISTINCT role FROM participants", filters.role, "no participant has the role", "roles")
         where.append(f"t.participant_id IN ({_SPEAKERS} WHERE lower(p.role) = lower(:role))")
         params["role"] = filters.role
     if filters.wave:
+        _refuse_unknown(session, "SELECT DISTINCT wave FROM transcripts", filters.wave, "no transcript is from wave", "waves")
         where.append(f"t.text_version_id IN ({_VERSIONS} WHERE lower(tr.wave) = lower(:wave))")
         params["wave"] = filters.wave
     if filters.code:
@@ -366,6 +368,14 @@ def _filter_sql(session: Session, filters: SearchFilters) -> tuple[list[str], di
         params[f"attribute_{number}"], params[f"value_{number}"] = name, value
         where.append(_attribute_sql(name, number))
     return where, params
+
+
+def _refuse_unknown(session: Session, values_sql: str, given: str, message: str, label: str) -> None:
+    """A role or wave no participant or transcript has (in any case) is a typing error, not a search
+    that finds nothing: said, with the values there are."""
+    known = sorted(value for value in session.execute(text(values_sql)).scalars() if value)
+    if given.casefold() not in {value.casefold() for value in known}:
+        raise NotFound(f"{message} {given!r}", f"{label}: {', '.join(known)}" if known else f"no {label} yet")
 
 
 _VERSIONS = "SELECT tr.current_version_id FROM transcripts tr"
