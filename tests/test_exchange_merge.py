@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -119,3 +120,30 @@ def test_a_copy_exported_by_qualcode_merges_back(coded: tuple[Project, Pseudonym
         again = run_import(session, tmp_path / "kopi.qdpx", key, "Forsker 1")
         assert (again.codings_added, again.memos_added, again.imported) == (0, 0, [])
         assert _counts(session) == counts
+
+
+def test_the_projects_own_export_merges_back_with_a_memo_the_key_wrote_a_name_into(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    """A memo naming "Hilde Bakken" is stored with the key's pseudonyms for "Hilde" and for the
+    surname of "Sissel Bakken": a name no entry has whole. Merging the project's own .qdpx back
+    adds nothing and proposes nothing; the same words in a note the project does not hold are proposed."""
+    from qualcode.anonymise.typed_text import clean_text
+    from qualcode.errors import NeedsReview
+
+    project, key = coded
+    with project.begin() as session:
+        author = get_or_create_coder(session, "Forsker 1")
+        stored = add_memo(session, clean_text("Hilde Bakken sa noe viktig.", key), author).text
+        assert "Hilde" not in stored and "Bakken" not in stored
+        exported = build_qdpx(session, "prosjekt").data
+    (tmp_path / "prosjekt.qdpx").write_bytes(exported)
+    with project.begin() as session:
+        counts = _counts(session)
+        merged = run_import(session, tmp_path / "prosjekt.qdpx", key, "Forsker 1")
+        assert (merged.codings_added, merged.memos_added, merged.imported) == (0, 0, [])
+        assert _counts(session) == counts
+    pieced = stored.removesuffix(" sa noe viktig.")
+    other = Qdpx()
+    other.note("notat", f"{pieced} ringte i går.")
+    other.write(tmp_path / "annet.qdpx")
+    with project.begin() as session, pytest.raises(NeedsReview, match=pieced):
+        run_import(session, tmp_path / "annet.qdpx", key, "Forsker 1")

@@ -280,7 +280,7 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
             {offset: map_offset(position, False) for offset, position in moved.items()},
             {offset: map_offset(position, True) for offset, position in moved.items()},
         ))
-    undecided += _undecided_elsewhere(package, key, vocabulary)
+    undecided += _undecided_elsewhere(package, key, vocabulary, _own_memo_texts(session))
     if undecided:
         distinct = list(dict.fromkeys(undecided))
         names = ", ".join(distinct[:6]) + (" …" if len(distinct) > 6 else "")
@@ -293,7 +293,14 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
     return made
 
 
-def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: set[str]) -> list[str]:
+def _own_memo_texts(session: Session) -> set[str]:
+    """The project's memos, their titles and the coding memos as stored: written here, pseudonymised then."""
+    found: set[str | None] = {*session.scalars(select(Memo.text)), *session.scalars(select(Memo.title)),
+                              *session.scalars(select(Coding.memo))}
+    return {text for text in found if text}
+
+
+def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: set[str], own: set[str]) -> list[str]:
     """Possible identifiers in what the file says besides its texts (notes, case, user, code and
     source names, descriptions, variable values), queued for review as a text's are: another
     program's notes were never pseudonymised. A phrase that is one of the key's pseudonyms whole
@@ -302,7 +309,10 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
     knows, as a coder's name is, but neither they nor a note naming them whole is proposed."""
     texts = [package.name, *_code_texts(package.codes)]
     for note in package.notes.values():
-        texts += [note.title or "", note.text]
+        # A note that says what a memo of the project says is the project's own (a .qdpx it exported,
+        # merged back): pseudonymised when it was written, and held in the project already. Names the
+        # key pieced together there ("Astrid" for one entry, "Pettersen" for another) are not proposed.
+        texts += [text for text in (note.title or "", note.text) if clean_text(text.strip(), key) not in own]
     for case in package.cases:
         texts += [case.name, case.description or "", *(str(value) for value in case.variables.values() if isinstance(value, str))]
     for source in package.sources:
