@@ -264,6 +264,18 @@ class Workspace:
             refuse_undecided(name, key)
         return get_or_create_coder(session, name, role)
 
+    def stored_coder_names(self, session: Session, names: Sequence[str]) -> list[str]:
+        """Coders' names as the project stores them: as typed, or, for a name the key has learned
+        since (a coder named in the texts), as the key writes it; none is made."""
+        from sqlalchemy import select
+
+        from qualcode.anonymise.typed_text import clean_text
+        from qualcode.store.models import Coder
+
+        stored = set(session.scalars(select(Coder.name)))
+        key = None if all(name.strip() in stored for name in names) else self._key_at_hand()
+        return [name.strip() if name.strip() in stored or key is None else clean_text(name.strip(), key) for name in names]
+
     def _key_at_hand(self) -> PseudonymKey | None:
         """The key if it can be had without asking for the passphrase, else None."""
         if self._typing_key is not None:

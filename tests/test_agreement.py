@@ -306,3 +306,16 @@ def test_pattern_counts_are_the_units_patterns_counted(coders: int) -> None:
             spans.append([(start, start + rng.randint(1, 25)) for start in chosen])
         expected = Counter(unit_patterns(starts, ends, spans)[0].values())
         assert unit_pattern_counts(starts, ends, spans) == dict(expected)
+
+
+def test_a_coder_the_key_renamed_is_named_as_typed(demo_template: Path, tmp_path: Path) -> None:
+    """A coder whose name the key learns later (named in a text) is stored under its pseudonym; --coders
+    finds them by the name as typed, as --coder does."""
+    studie = coded_demo(demo_template, tmp_path, {"Forsker 1": CODINGS, "Tove Lindberg": SECOND_CODER})
+    root, env = studie
+    learned = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Tove Lindberg", "--kind", "person"], env=env)
+    assert learned.exit_code == 0, learned.output
+    with Project.open(root) as project, project.begin() as session:
+        assert session.scalar(select(Coder).where(Coder.name == "Tove Lindberg")) is None  # renamed by the key
+    by_typed = json.loads(ok(studie, "--unit", "turn", "--coders", "Forsker 1,Tove Lindberg", "--json"))
+    assert "Tove Lindberg" not in json.dumps(by_typed) and len(by_typed["rows"]) > 1

@@ -60,6 +60,7 @@ def _measure(workspace: Workspace, options: dict[str, Any], listed: bool = True)
     if given is not None and not coders:  # an empty value (an unset variable in a script) is not "everyone"
         raise InvalidInput("--coders names no coder", 'as in --coders "Forsker 1,Medforsker 1", or leave it out for everyone')
     with workspace.begin() as session:
+        coders = workspace.stored_coder_names(session, coders)  # as --coder finds a coder the key has renamed
         return agreement(session, selection, options["unit"], coders, options["min_overlap"], listed=listed)
 
 
