@@ -751,3 +751,12 @@ def test_a_report_on_a_transcript_with_no_metadata_says_only_what_is_known(sessi
     )
     counts = {row.cells[0].text: row.cells[1].text for row in docx.Document(str(path)).tables[1].rows}
     assert counts == {"Sitater": "1", "Informanter": "1", "Uten oppgitt rolle": "1"}
+
+
+def test_a_folder_given_for_a_review_is_called_a_folder(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    from qualcode.errors import ImportFailed
+
+    project, key = coded
+    (tmp_path / "kommentert.docx").mkdir()  # a folder with a .docx's name
+    with project.begin() as session, pytest.raises(ImportFailed, match=r"kommentert\.docx is a folder \(give the reviewed \.docx file itself\)"):
+        import_review(session, tmp_path / "kommentert.docx", key)

@@ -141,6 +141,8 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
     from docx.oxml.ns import qn
     from lxml import etree
 
+    if path.is_dir():
+        raise ImportFailed(f"{path} is a folder", "give the reviewed .docx file itself")
     if not path.is_file():
         raise ImportFailed(f"{path} does not exist")
     try:
