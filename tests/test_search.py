@@ -172,6 +172,15 @@ def test_unknown_filter_values_are_errors(corpus: Session) -> None:
     assert search(corpus, "press", SearchFilters(role="Veileder", wave="t2")).turns_matched == 1  # in any case, as before
 
 
+@pytest.mark.parametrize(("query", "says"), [
+    ('"kurs*"', r'would be ignored: a "phrase" matches its words by their stems \(put a \* on one word outside quotes, as in kurs\*\)'),
+    ("seks-sju*", r"would be ignored: seks-sju\* is 2 words \(put a \* on one word outside quotes, as in seks AND sju\*\)"),
+])
+def test_a_star_no_search_would_honour_is_refused_not_dropped(query: str, says: str) -> None:
+    with pytest.raises(SearchSyntaxError, match=says):
+        parse_query(query)
+
+
 def test_fts_expression_uses_stems() -> None:
     assert parse_query('Medvirkningen AND "bli hørt"').fts == (
         '(stems : ("medvirkning" OR "medvirkningen") AND stems : "bli hørt")'

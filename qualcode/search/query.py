@@ -234,6 +234,14 @@ class _Parser:
                 f"{text!r} in query {self.query!r} has a * inside the word",
                 "a * goes at the start or end of a word: medvirk*, *medvirkning, *medvirkning*",
             )
+        if "*" in text and kind == "stems":  # a * no search would honour: said, never dropped unsaid
+            raise SearchSyntaxError(
+                f"the * in {text!r} in query {self.query!r} would be ignored: "
+                + ('a "phrase" matches its words by their stems' if not wildcard else f"{text} is {len(words)} words"),
+                "put a * on one word outside quotes, as in " + " AND ".join(
+                    f"{word}*" if index == len(words) - 1 else word for index, word in enumerate(words)
+                ),
+            )
         pattern = stems_pattern(words) if kind == "stems" else Pattern((words[0].lower(),), kind)
         if not self.negated:
             self.patterns.append(pattern)
