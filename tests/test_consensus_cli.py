@@ -90,6 +90,12 @@ def test_each_decision_from_the_command_line_is_the_deciders_undoable_change(roo
     by_default = run("--project", str(root), "agreement", "--unit", "turn", "--json")
     assert by_default.exit_code == 0, by_default.output
     assert CONSENSUS_CODER not in by_default.stdout and A in by_default.stdout
+    # Analysis counts every coder: a count holding the consensus copies beside the coders' own says so.
+    counted = run("--project", str(root), "analyse", "codes", "--csv")
+    assert counted.exit_code == 0 and f"the counts hold {CONSENSUS_CODER}'s codings, copies of passages" in counted.stderr
+    for coders in ((A,), (CONSENSUS_CODER,), (A, B)):
+        chosen = run("--project", str(root), "analyse", "codes", "--csv", *[arg for coder in coders for arg in ("--coder", coder)])
+        assert chosen.exit_code == 0 and "the counts hold" not in chosen.stderr, coders
 
     assert consensus(root, "decide", "3", "--transcript", TRANSCRIPT, "--keep", "neither").exit_code == 0
     assert consensus_codings(root) == [("måltall-press", b_side["start"], b_side["end"])]  # neither codes nothing

@@ -15,6 +15,8 @@ from qualcode.coding.passages import QuoteFilter, parse_attributes
 from qualcode.errors import InvalidInput
 
 if TYPE_CHECKING:  # the analysis modules load when a command runs
+    from sqlalchemy.orm import Session
+
     from qualcode.analysis.tables import Table
     from qualcode.workspace import Workspace
 
@@ -72,9 +74,17 @@ def _selection(options: dict[str, Any], codes: Sequence[str] = (), include_subco
     )
 
 
-def _emit(workspace: Workspace, output: Output, tables: dict[str, Table], csv_table: str) -> None:
-    """Write the workbook (whole, after the leak check) if asked, then print the tables as asked."""
+def _emit(
+    workspace: Workspace, session: Session, output: Output, tables: dict[str, Table], csv_table: str, selection: QuoteFilter,
+) -> None:
+    """Write the workbook (whole, after the leak check) if asked, then print the tables as asked; a
+    count that holds the consensus coder's copies beside the coders' own says so."""
     from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
+    from qualcode.coding.consensus import CONSENSUS_CODER, counted_beside_its_coders
+
+    if counted_beside_its_coders(session, selection.coders):
+        note(f"the counts hold {CONSENSUS_CODER}'s codings, copies of passages decided between two coders, beside "
+                 f"theirs; --coder {CONSENSUS_CODER} counts the decided passages alone, --coder NAME one coder's")
 
     if output.xlsx is not None:
         from qualcode.anonymise.leakcheck import guard
@@ -111,8 +121,9 @@ def analyse_codes(app: AppContext, /, codes: tuple[str, ...], only: bool, **opti
 
     output = Output.take(options)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        table = frequencies_table(code_frequencies(session, _selection(options, codes, not only)))
-        _emit(workspace, output, {"codes": table}, "codes")
+        selection = _selection(options, codes, not only)
+        table = frequencies_table(code_frequencies(session, selection))
+        _emit(workspace, session, output, {"codes": table}, "codes", selection)
 
 
 @analyse_group.command("matrix")
@@ -136,8 +147,9 @@ def analyse_matrix(
 
     output = Output.take(options)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        table = matrix_table(code_matrix(session, _selection(options, codes, not only), by, count), percent)
-        _emit(workspace, output, {"matrix": table}, "matrix")
+        selection = _selection(options, codes, not only)
+        table = matrix_table(code_matrix(session, selection, by, count), percent)
+        _emit(workspace, session, output, {"matrix": table}, "matrix", selection)
 
 
 @analyse_group.command("cell")
@@ -158,7 +170,7 @@ def analyse_cell(app: AppContext, /, code: str, where: tuple[str, ...], **option
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         selection = _selection(options)
         table = cell_table(code, pairs, cell_passages(session, selection, code, pairs), selection)
-        _emit(workspace, output, {"passages": table}, "passages")
+        _emit(workspace, session, output, {"passages": table}, "passages", selection)
 
 
 @analyse_group.command("compare")
@@ -178,8 +190,9 @@ def analyse_compare(app: AppContext, /, by: str, code: str, percent: str | None,
 
     output = Output.take(options)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        counts, listing = comparison_tables(compare(session, _selection(options), by, code), percent)
-        _emit(workspace, output, {"counts": counts, "participants": listing}, "participants")
+        selection = _selection(options)
+        counts, listing = comparison_tables(compare(session, selection, by, code), percent)
+        _emit(workspace, session, output, {"counts": counts, "participants": listing}, "participants", selection)
 
 
 @analyse_group.command("cooccur")
@@ -211,7 +224,7 @@ def analyse_cooccur(
             found = cooccur.cooccurrence(session, selection, within)
             table = (cooccur.ranking_table(cooccur.rank_partners(found, cooccur.find_row(session, found, code)))
                      if code else cooccur.cooccurrence_table(found))
-        _emit(workspace, output, {"cooccurrence": table}, "cooccurrence")
+        _emit(workspace, session, output, {"cooccurrence": table}, "cooccurrence", selection)
 
 
 COMMANDS = [analyse_group]

@@ -14,6 +14,7 @@ stands the disagreement counts as decided.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -262,3 +263,15 @@ def decision_fields(session: Session, choice: Choice, disagreement: Disagreement
         "coder": consensus_coder, "choice": choice.value,
         "coder_a": first.name, "coder_a_guid": first.guid, "coder_b": second.name, "coder_b_guid": second.guid,
     }
+
+
+def counted_beside_its_coders(session: Session, coders: Sequence[str], consensus_coder: str = CONSENSUS_CODER) -> bool:
+    """Whether a count of these coders' codings (none named: everyone's) counts the consensus coder's
+    beside others': its codings copy passages decided between two coders, so such a count holds a
+    decided passage once more than the coders made it."""
+    if coders and (consensus_coder not in coders or len(coders) == 1):
+        return False
+    return session.scalar(
+        select(Coding.id).join(Coder, Coding.coder_id == Coder.id)
+        .where(Coder.name == consensus_coder, Coding.removed_at.is_(None)).limit(1)
+    ) is not None
