@@ -760,3 +760,21 @@ def test_a_folder_given_for_a_review_is_called_a_folder(coded: tuple[Project, Ps
     (tmp_path / "kommentert.docx").mkdir()  # a folder with a .docx's name
     with project.begin() as session, pytest.raises(ImportFailed, match=r"kommentert\.docx is a folder \(give the reviewed \.docx file itself\)"):
         import_review(session, tmp_path / "kommentert.docx", key)
+
+
+def test_a_comment_over_two_quotes_goes_on_the_first_and_says_so(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+    reviewed = docx.Document(str(path))
+    paragraphs = reviewed.paragraphs
+    quotes = [index for index, paragraph in enumerate(paragraphs)
+              if any((mark.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX) for mark in paragraph._p.iter(qn("w:bookmarkStart")))]
+    first = next(index for index in quotes if "førti deltakere" in paragraphs[index].text)
+    later = quotes[quotes.index(first) + 1]  # the next quote
+    reviewed.add_comment([paragraphs[first].runs[0], paragraphs[later].runs[-1]], text="Disse to hører sammen.", author="Medforsker Anne")
+    reviewed.save(str(tmp_path / "kommentert.docx"))
+    with project.begin() as session:
+        [placed] = import_review(session, tmp_path / "kommentert.docx", key).placed
+        target = session.scalar(select(Coding).where(Coding.excerpt.contains("førti deltakere")))
+    assert target is not None and placed.attached_to == f"coding {target.id} (the first of the 2 quotes it spans)"

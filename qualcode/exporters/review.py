@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +41,7 @@ class Anchor:
     bookmarks: tuple[str, ...]
     refs: tuple[str, ...]
     code_path: str | None
+    quotes_spanned: int = 0  # the quotes the comment's range runs over: a memo goes on the first
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
     anchors: dict[str, Anchor] = {}
     open_marks: dict[str, str] = {}
     headings: list[str] = []
+    spanned: dict[str, set[str]] = {}  # comment id -> the quotes its range has run over so far
+    open_comments: set[str] = set()
     for paragraph in document.element.body.iter(qn("w:p")):
         style = paragraph.find(qn("w:pPr") + "/" + qn("w:pStyle"))
         style_id = style.get(qn("w:val")) if style is not None else ""
@@ -80,6 +83,14 @@ def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
                 # LibreOffice re-saves a bookmark over several paragraphs as two starts with one end.
                 _close_quotes(open_marks)
             open_marks[mark.get(qn("w:id"))] = name
+        quotes_here = {name for name in open_marks.values() if name.startswith(BOOKMARK_PREFIX)}
+        for comment_id in open_comments:
+            spanned[comment_id] |= quotes_here
+        for node in paragraph.iter(qn("w:commentRangeStart")):
+            open_comments.add(node.get(qn("w:id")))
+            spanned.setdefault(node.get(qn("w:id")), set()).update(quotes_here)
+        for node in paragraph.iter(qn("w:commentRangeEnd")):
+            open_comments.discard(node.get(qn("w:id")))
         path = "/".join(headings)
         code_path = path if path in code_paths else None
         ids = {node.get(qn("w:id")) for tag in ("w:commentRangeStart", "w:commentReference") for node in paragraph.iter(qn(tag))}
@@ -91,7 +102,7 @@ def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
                 )
         for mark in paragraph.iter(qn("w:bookmarkEnd")):
             open_marks.pop(mark.get(qn("w:id")), None)
-    return anchors
+    return {comment_id: replace(anchor, quotes_spanned=len(spanned.get(comment_id, ()))) for comment_id, anchor in anchors.items()}
 
 
 def _close_quotes(open_marks: dict[str, str]) -> None:
@@ -199,6 +210,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         written = comment.timestamp.isoformat() if comment.timestamp else ""
         stamp = _in_utc(comment.timestamp).isoformat() if comment.timestamp else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
+        shown = target + (f" (the first of the {anchor.quotes_spanned} quotes it spans)" if coding and anchor.quotes_spanned > 1 else "")
         # Known by the comment's own words: an editor that re-saves the file may drop which comment
         # a reply answers (LibreOffice drops commentsExtended.xml). Comments brought in before were
         # known by their text with the reply's "(svar til …)", which is looked for too.
@@ -206,7 +218,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
                    for said in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
         source = sources[0]
         if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None:
-            result.placed.append(PlacedComment(author, text, target, new=False))
+            result.placed.append(PlacedComment(author, text, shown, new=False))
             continue
         reviewer = get_or_create_coder(session, author, "medforsker" if _new_coder(session, author) else None)
         add_memo(
@@ -216,7 +228,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
             title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else ""),
             source=source,
         )
-        result.placed.append(PlacedComment(author, text, target, new=True))
+        result.placed.append(PlacedComment(author, text, shown, new=True))
     return result
 
 
