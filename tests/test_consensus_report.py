@@ -19,9 +19,9 @@ from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.consensus import CONSENSUS_CODER, Choice, decide, disagreements
 from qualcode.coding.history import undo
 from qualcode.coding.passages import QuoteFilter
-from qualcode.coding.service import add_coding
+from qualcode.coding.service import add_coding, set_coding_memo
 from qualcode.config import Config
-from qualcode.store.models import Event
+from qualcode.store.models import Coder, Coding, Event
 from qualcode.store.project import Project
 from qualcode.workspace import Workspace
 from tests.conftest import sample_key
@@ -105,6 +105,10 @@ def test_a_change_to_the_coders_codings_after_consensus_is_not_reported_as_agree
     note = method_note(export(copy, tmp_path / "før.docx", "--transcript", TRANSCRIPT))
     assert f"Før konsensus var samsvaret mellom {A} og {B}" in note
     assert "blindt" not in note and "uavhengig" not in note and "sammenligningsvisningen" not in note  # neither was blind
+    with Project.open(copy) as project, project.begin() as session:  # a memo changes nothing agreement reads
+        [theirs] = session.scalars(select(Coding).join(Coder).where(Coder.name == B).limit(1)).all()
+        set_coding_memo(session, theirs.id, "Tvilsom.", get_or_create_coder(session, B))
+    assert f"Før konsensus var samsvaret mellom {A} og {B}" in method_note(export(copy, tmp_path / "memo.docx", "--transcript", TRANSCRIPT))
     with Project.open(copy) as project, project.begin() as session:
         first = get_or_create_coder(session, A)
         add_coding(session, TRANSCRIPT, SECOND[1][0], first, match=SECOND[1][1])  # A takes up B's passage afterwards

@@ -42,10 +42,13 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
     if selection.transcripts:
         query = query.where(Transcript.name.in_(selection.transcripts))
     transcripts: dict[tuple[str, str], set[str]] = defaultdict(set)
-    decided_at: dict[tuple[str, str], datetime] = {}  # when the first decision between them was made
+    # When the first decision between them in each transcript was made: what they coded there after
+    # it is not what they coded before consensus (coding transcript by transcript, the next one's
+    # codings come after the last one's decisions, and are before its own).
+    decided_at: dict[tuple[tuple[str, str], str], datetime] = {}
 
-    def decided(pair: tuple[str, str], at: datetime) -> None:
-        decided_at[pair] = min(decided_at.get(pair, at), at)
+    def decided(pair: tuple[str, str], transcript: str, at: datetime) -> None:
+        decided_at[pair, transcript] = min(decided_at.get((pair, transcript), at), at)
 
     for transcript, summary, payload, at in session.execute(query):
         fields = payload.get("consensus")
@@ -56,12 +59,13 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
         else:
             continue
         transcripts[(first, second)].add(transcript)
-        decided((first, second), at)
+        decided((first, second), transcript, at)
+    names_by_guid = {guid: name for guid, name in session.execute(select(Transcript.guid, Transcript.name))}
     for at, payload in session.execute(select(Event.at, Event.payload).where(Event.action == EventKind.CONSENSUS_NEITHER.value)):
         fields = payload.get("consensus") or {}
-        if fields.get("coder") == consensus_coder and "coder_a" in fields:
-            decided((min(fields["coder_a"], fields["coder_b"]), max(fields["coder_a"], fields["coder_b"])), at)
-    names_by_guid = {guid: name for guid, name in session.execute(select(Transcript.guid, Transcript.name))}
+        where = names_by_guid.get(str((payload.get("after") or {}).get("transcript_guid")))
+        if fields.get("coder") == consensus_coder and "coder_a" in fields and where is not None:
+            decided((min(fields["coder_a"], fields["coder_b"]), max(fields["coder_a"], fields["coder_b"])), where, at)
     for payload in standing_neither(session):
         fields, transcript = payload["consensus"], names_by_guid.get(payload["after"]["transcript_guid"])
         if fields["coder"] == consensus_coder and transcript is not None and (
@@ -77,7 +81,7 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
             pairs.append(ConsensusPair(consensus_coder, first, second, len(names), 0, None, None, "Cohen's kappa"))
             continue
         overall = measured.overall
-        changed, blind = _since(session, names, (first, second), decided_at.get((first, second)))
+        changed, blind = _since(session, {name: decided_at.get(((first, second), name)) for name in names}, (first, second))
         pairs.append(ConsensusPair(
             consensus_coder, first, second, len(names), overall.percent.units,
             overall.percent.value, overall.kappa.value, measured.kappa_name, changed_since=changed, blind=blind,
@@ -85,19 +89,33 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
     return tuple(pairs)
 
 
-def _since(session: Session, names: set[str], coders: tuple[str, str], decided: datetime | None) -> tuple[bool, bool]:
-    """Whether the two coders' codings in these transcripts changed after the first decision between
-    them (their agreement is measured on the codings as they are, so it is then not the agreement
+# What changes a coder's codings as agreement reads them; a memo on a coding does not.
+_CHANGES_CODING = tuple(kind.value for kind in (
+    EventKind.CODING_ADD, EventKind.CODING_REMOVE, EventKind.CODING_RESIZE, EventKind.CODING_RECODE, EventKind.UNDO, EventKind.REDO,
+))
+
+
+def _since(session: Session, decided: dict[str, datetime | None], coders: tuple[str, str]) -> tuple[bool, bool]:
+    """Whether the two coders' codings in a transcript changed after the first decision between them
+    there (their agreement is measured on the codings as they are, so it is then not the agreement
     before consensus), and whether every one of them was made blind (neither saw the other's)."""
-    theirs = (
+    changed = False
+    for name, when in decided.items():
+        if when is None:
+            continue
+        theirs = (
+            select(Coding.guid).join(Transcript, Coding.transcript_id == Transcript.id).join(Coder, Coding.coder_id == Coder.id)
+            .where(Transcript.name == name, Coder.name.in_(coders))
+        )
+        if session.scalar(
+            select(Event.id).where(Event.entity_guid.in_(theirs), Event.action.in_(_CHANGES_CODING), Event.at > when).limit(1)
+        ) is not None:
+            changed = True
+            break
+    live = (
         select(Coding.guid).join(Transcript, Coding.transcript_id == Transcript.id).join(Coder, Coding.coder_id == Coder.id)
-        .where(Transcript.name.in_(names), Coder.name.in_(coders))
+        .where(Transcript.name.in_(list(decided)), Coder.name.in_(coders), Coding.removed_at.is_(None))
     )
-    changed = decided is not None and session.scalar(
-        select(Event.id).where(Event.entity_guid.in_(theirs), Event.at > decided).limit(1)
-    ) is not None
-    made = session.scalars(
-        select(Event.payload).where(Event.action == EventKind.CODING_ADD.value, Event.entity_guid.in_(theirs.where(Coding.removed_at.is_(None))))
-    ).all()
+    made = session.scalars(select(Event.payload).where(Event.action == EventKind.CODING_ADD.value, Event.entity_guid.in_(live))).all()
     blind = bool(made) and all((payload.get("after") or {}).get("blind") is True for payload in made)
     return changed, blind
