@@ -666,6 +666,23 @@ def test_a_name_sharing_words_with_a_drawn_pseudonym_is_still_proposed(seed: int
     assert unknown in [proposal.text for proposal in prepared.proposals], (seed, unknown)
 
 
+def test_a_name_beside_a_replaced_one_is_proposed_on_its_own() -> None:
+    """A run of capitalised words that a known name takes part of: the words it leaves are still
+    someone's name (a middle name, a family member's, the other half of a label), not dropped with it."""
+    from qualcode.importers.document import ParsedDocument, TurnSpan
+    from qualcode.importers.pseudonymise import pseudonymise_document
+
+    key = PseudonymKey("prosjekt")
+    add_identifier(key, "Ola Nordmann", "person", "m")
+    add_identifier(key, "Åse Kjærstad", "person", "f")
+    said = "Jeg snakket med Ola Johan Nordmann, med Ola Nordmann Berg, med Ola og Kari Nordmann og med Aase Kjærstad."
+    text = f"I: Hvem?\nOla Johan: {said}\n"
+    document = ParsedDocument(text, [TurnSpan("I", 3, 8), TurnSpan("Ola Johan", 20, len(text) - 1)], "txt")
+    prepared = pseudonymise_document(document, {}, key, "fil.txt", set())
+    proposed = [proposal.text for proposal in prepared.proposals]
+    assert sorted(set(proposed)) == ["Aase", "Berg", "Johan", "Kari"], proposed
+
+
 @pytest.mark.parametrize(
     ("text", "birth"),
     [

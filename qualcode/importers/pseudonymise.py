@@ -10,12 +10,13 @@ from itertools import accumulate
 from typing import Any
 
 from qualcode.anonymise.apply import Pseudonymised, Replacement, pseudonymise
-from qualcode.anonymise.candidates import Proposal, propose
+from qualcode.anonymise.candidates import Proposal, may_name_someone, propose
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.service import ignored_words
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.text.sentences import pieces
+from qualcode.text.tokens import WORD
 
 # Metadata that is free text and may name someone.
 FREE_TEXT_META = ("title", "name", "interviewer", "note_taker", "participant", "wave", "mode")
@@ -166,18 +167,36 @@ def _undecided(
     ignored = {word.casefold() for word in ignored_words(key)} | {word.casefold() for word in vocabulary}
     starts = [r.start for r in replacements]
 
-    def replaced(proposal: Proposal) -> bool:
+    def unreplaced(proposal: Proposal) -> list[Proposal]:
+        """The proposal, or where a replacement took part of it, the runs of its words left as they
+        were: "Ola Johan Nordmann" with "Ola Nordmann" known still has "Johan" to decide on, and
+        "Ola og Kari Nordmann" "Kari". Dropping the whole run stored such names unasked."""
         index = bisect_right(starts, proposal.start) - 1
-        nearby = replacements[max(index, 0):index + 2]
-        return any(r.start < proposal.end and proposal.start < r.end for r in nearby)
+        taken = [r for r in replacements[max(index, 0):] if r.start < proposal.end][:64]
+        taken = [r for r in taken if proposal.start < r.end]
+        if not taken:
+            return [proposal]
+        runs: list[list[re.Match[str]]] = [[]]
+        for word in WORD.finditer(proposal.text):
+            start, end = proposal.start + word.start(), proposal.start + word.end()
+            if any(r.start < end and start < r.end for r in taken):
+                runs.append([])
+            else:
+                runs[-1].append(word)
+        # A word left beside a name is looked at as a name is: not when it is an everyday word ("Kontor").
+        return [
+            replace(proposal, text=proposal.text[run[0].start():run[-1].end()], start=proposal.start + run[0].start(),
+                    end=proposal.start + run[-1].end())
+            for run in runs if run and any(may_name_someone(word.group()) for word in run)
+        ]
 
     return [
-        proposal
+        part
         for proposal in proposals
-        if proposal.text.casefold() not in ignored
-        and (proposal.text in speakers or not all(word.casefold() in ignored for word in proposal.text.split(" ")))
-        and not replaced(proposal)
-        and key.entry_for(proposal.text) is None
+        for part in unreplaced(proposal)
+        if part.text.casefold() not in ignored
+        and (part.text in speakers or not all(word.casefold() in ignored for word in part.text.split(" ")))
+        and key.entry_for(part.text) is None
     ]
 
 
