@@ -33,6 +33,7 @@ from qualcode.store.models import (
     Setting,
     Transcript,
     TranscriptAttribute,
+    TranscriptParticipant,
     code_guid,
 )
 from qualcode.store.project import Project
@@ -48,7 +49,8 @@ FREE_TEXT: dict[type, tuple[str, ...]] = {
     Code: ("name", "path", "definition", "inclusion", "exclusion", "example", "signal_words"),
     Event: ("summary", "payload"),
     FrameworkSummary: ("text",),
-    Transcript: ("title", "source_filename", "interviewer", "note_taker"),
+    Transcript: ("title", "source_filename", "interviewer", "note_taker", "wave", "mode"),
+    TranscriptParticipant: ("speaker_label",),  # a label the transcript gave a speaker ("Ola Johan:")
     # People's names too: a coder or a participant may be given a name the key holds, and the
     # exports would then be refused for good. Their lookups clean a name first (store.project.clean_typed).
     Coder: ("name",),

@@ -98,20 +98,32 @@ def pseudonymise_document(
 
 
 # Metadata a name is written in as free text, besides the file's own name.
-_NAMING_META = ("title", "interviewer", "note_taker")
+# Every field a file's front matter may hold as text is stored, and so is looked at: those written
+# as sentences, and those that hold a short value (an id, a wave, a mode), where a capitalised word
+# that is no everyday word is a name even first: "participant: Trine Haugstad", "wave: Gunnhild".
+_NAMING_META = ("title", "interviewer", "note_taker", "name")
+_VALUE_META = ("participant", "wave", "mode", "role", "fidelity")
 
 
 def _metadata_proposals(meta: dict[str, Any], file_name: str) -> list[Proposal]:
-    """Possible identifiers in the file's name, its title, interviewer, note taker and attributes:
+    """Possible identifiers in the file's name, its front matter's text fields and attributes:
     stored as the body is, so looked at as the body is. Each is read as a sentence, so a first
     word is a name only if it is a listed name ("Torbjørn Haugland", not "Forsker 1")."""
     stem = re.sub(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])", " ", re.sub(r"[_\-.]+", " ", file_name.split(".")[0]))
     written = [("file name", stem)] + [(field, meta[field]) for field in _NAMING_META if isinstance(meta.get(field), str)]
     if isinstance(meta.get("attributes"), dict):
         written += [(f"attribute {name}", f"{name} {value}") for name, value in meta["attributes"].items() if isinstance(value, str)]
+    values = [(field, meta[field]) for field in _VALUE_META if isinstance(meta.get(field), str)]
+    if isinstance(meta.get("participants"), list):
+        values += [("participants", value) for value in meta["participants"] if isinstance(value, str)]
+    if isinstance(meta.get("speakers"), dict):
+        values += [(f"speaker {label}", value) for label, value in meta["speakers"].items() if isinstance(value, str)]
     found: list[Proposal] = []
     for where, value in written:
         for proposal in propose(value, (), ()):
+            found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
+    for where, value in values:
+        for proposal in propose(f"med {value}", (), ()):  # read mid-sentence: its first word is no sentence's first
             found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     return found
 
