@@ -171,6 +171,24 @@ def test_a_municipality_is_proposed_as_a_place_and_a_post_town_that_is_also_a_na
     assert [proposal.kind for proposal in propose(text, (), ())] == [kind]
 
 
+@pytest.mark.parametrize(("text", "proposed"), [
+    ("Jeg snakket med TRINE HAUGSTAD i går.", ["TRINE HAUGSTAD"]),
+    ("JEG VIL IKKE SNAKKE OM DET, SA ANNE.", ["ANNE"]),
+    ("Hun bor i HORTEN nå.", ["HORTEN"]),
+    ("DET KOSTER 50 KR PER TIME, OG NAV OG KVP BETALER.", []),  # everyday words and acronyms in capitals
+])
+def test_a_name_in_capitals_is_proposed(text: str, proposed: list[str]) -> None:
+    from qualcode.anonymise.candidates import propose
+
+    assert [proposal.text for proposal in propose(text, (), ())] == proposed
+
+
+def test_a_postcode_with_its_town_in_capitals_is_found() -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert [(item.text, item.kind) for item in find_patterns("Hun bor i 3183 HORTEN, ikke i 2024 KVP.")] == [("3183 HORTEN", "postcode")]
+
+
 PROPOSAL_PIECES = [
     "Kari", "Nordmann", "Oslo", "NAV", ".", "!", "?", "…", "?!", "«", "»", '"', "(", ")", ":", "2024.", "3.", "jeg",
     "Jeg", "Det", "og", "Hans", "Dag", "Ny", "Giv", "Øyvind", "Åse", "Ærlig", "😀", "–", "Dr.", "bl.a.", "Kari's",

@@ -132,6 +132,16 @@ def propose(
                 begin, finish = base + span.start_char, base + span.end_char
                 kind = "place" if _is_place(phrase.casefold()) else None
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context), kind)
+        for start, end in _upper_runs(doc):
+            # A name in capitals ("TRINE HAUGSTAD", a heading or a form's field) is no capitalised word
+            # to the runs above: proposed when a word of it is a listed name or place, and no everyday word.
+            words = [token.text for token in doc[start:end]]
+            phrase = " ".join(words)
+            if phrase in proposals or phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
+                continue
+            if any(_name_in_capitals(word.casefold()) for word in words):
+                begin, finish = base + doc[start].idx, base + doc[end - 1].idx + len(doc[end - 1].text)
+                proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     for speaker in speakers:
         if speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored:
             continue
@@ -141,6 +151,28 @@ def propose(
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
     return list(proposals.values())
+
+
+def _name_in_capitals(folded: str) -> bool:
+    """A listed name no commoner than the names that are also everyday words ("Anne", not "Per"),
+    or a listed place that is no everyday word ("Horten", not "Time")."""
+    return (folded in _names() and _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF) or (_is_place(folded) and not _common(folded))
+
+
+def _upper_runs(doc: Doc) -> list[tuple[int, int]]:
+    """Runs of words in capitals of three letters or more, as (start, end) token indices."""
+    found: list[tuple[int, int]] = []
+    start = -1
+    for index, token in enumerate(doc):
+        upper = token.is_upper and token.is_alpha and len(token.text) >= 3
+        if upper and start < 0:
+            start = index
+        elif not upper and start >= 0:
+            found.append((start, index))
+            start = -1
+    if start >= 0:
+        found.append((start, len(doc)))
+    return found
 
 
 def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "") -> bool:

@@ -47,7 +47,10 @@ STREET = re.compile(
     # "Kongens gate 12", "Store Ringvei 4": the street word on its own
     rf"|(?=[{_UPPER}])\b[{_UPPER}][{_LOWER}]+ (?:gate|gata|vei|veien|veg|vegen|allé|plass|ring|ringvei) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
 )
-POSTCODE = re.compile(rf"(?=\d)(?<![\d.,])\d{{4}} [{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?\b")
+# "3183 Horten", and as an address label writes it, "3183 HORTEN" (four capitals or more: no acronym).
+POSTCODE = re.compile(
+    rf"(?=\d)(?<![\d.,])\d{{4}} (?:[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?|[{_UPPER}]{{4,}}(?:[ -][{_UPPER}]{{2,}})?)\b"
+)
 NAV_OFFICE = re.compile(rf"(?=N)\bNAV[ -](?!kontor)[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?")
 MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
 FULL_DATE = re.compile(
