@@ -38,7 +38,7 @@ from qualcode.config import Config
 from qualcode.errors import InvalidInput, KeyFileError, LeakFound, NeedsReview, NotFound
 from qualcode.importers.metadata import get_or_create_participant, import_participants
 from qualcode.importers.service import ImportOptions, import_file, import_paths, preview_file
-from qualcode.store.models import Coder, Coding, Memo, Participant, Transcript
+from qualcode.store.models import Code, Coder, Coding, Memo, Participant, Transcript
 from qualcode.store.project import Project
 from qualcode.workspace import Workspace
 from tests.conftest import PRODUCTION_SCRYPT_N, SAMPLES, sample_key
@@ -944,6 +944,10 @@ def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_qu
     (exports / "sitater.csv").write_text("sitat\nJeg vil helst slutte med kurset snart.\n", encoding="utf-8")
     (exports / "rapport.csv").write_text("sitat,rolle\n(…) helst slutte med kurset (…),deltaker\n", encoding="utf-8")
     (exports / "andre.csv").write_text("sitat\nJeg liker kurset veldig godt.\n", encoding="utf-8")
+    from qualcode.codebook.service import update_code
+
+    with project.begin() as session:  # a code's example quotes them too
+        update_code(session, "empowerment", {"example": "«Jeg vil helst slutte med kurset snart.»"}, get_or_create_coder(session, "Forsker 1"))
     # --output utkast.csv in the project's folder writes it there, not in exports/
     (project.root / "utkast.csv").write_text("sitat\nJeg vil helst slutte med kurset snart.\n", encoding="utf-8")
     with project.begin() as session, key_access.editing() as key:
@@ -954,6 +958,8 @@ def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_qu
     with project.begin() as session:
         texts = [session.get_one(Memo, memo.id).text, session.get_one(Memo, copied.id).text]
     assert texts == [f"Sterkt: «{WITHDRAWN}.» Jf. «Jeg liker kurset veldig godt.»", f"Hun sa:\n«{WITHDRAWN}»"]
+    with project.begin() as session:
+        assert session.scalars(select(Code.example).where(Code.path == "empowerment")).one() == f"«{WITHDRAWN}.»"
     assert b"helst slutte" not in _database_bytes(project) and b"helst  slutte" not in _database_bytes(project)
 
 

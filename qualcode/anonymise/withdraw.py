@@ -18,6 +18,7 @@ from qualcode.search.index import purge_index, unindex_turns
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_participant
 from qualcode.store.models import (
+    Code,
     Coder,
     Coding,
     Event,
@@ -210,11 +211,15 @@ class Quotes:
         return kept
 
     def redact_stored(self, session: Session) -> int:
-        """Replace quotes in memos, coding memos, framework summaries and the log; rows changed."""
+        """Replace quotes in memos, coding memos, framework summaries, the codebook's texts and the log; rows changed."""
         from qualcode.anonymise.typed_text import map_strings
 
         changed = 0
-        for model, columns in ((Memo, ("title", "text")), (Coding, ("memo",)), (FrameworkSummary, ("text",)), (Event, ("summary", "payload"))):
+        for model, columns in (
+            (Memo, ("title", "text")), (Coding, ("memo",)), (FrameworkSummary, ("text",)), (Event, ("summary", "payload")),
+            # A code's example is often a quote, and a definition may quote too.
+            (Code, ("definition", "inclusion", "exclusion", "example")),
+        ):
             for row in session.scalars(select(model)):
                 row_changed = False
                 for column in columns:
