@@ -161,7 +161,7 @@ def test_parentheses_nest_up_to_the_limit_and_deeper_is_a_clear_error(corpus: Se
         parse_query("press OR " + "(" * 400 + "press")
 
 
-def test_unknown_filter_values_are_errors(corpus: Session) -> None:
+def test_unknown_filter_values_are_errors(corpus: Session, tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no transcript 'finnes-ikke' in this project"):
         search(corpus, "press", SearchFilters(transcript="finnes-ikke"))
     # A mistyped role or wave is said, with those there are, not searched for and found nowhere.
@@ -170,6 +170,9 @@ def test_unknown_filter_values_are_errors(corpus: Session) -> None:
     with pytest.raises(NotFound, match=r"^no transcript is from wave 'T3' \(waves: T1, T2\)$"):
         search(corpus, "press", SearchFilters(wave="T3"))
     assert search(corpus, "press", SearchFilters(role="Veileder", wave="t2")).turns_matched == 1  # in any case, as before
+    assert search(corpus, "press", SearchFilters(role="VEILEDER")).turns_matched == 1
+    make_transcript(corpus, tmp_path, "---\nparticipant: R1\nrole: rådgiver\n---\nI: Og du?\nR1: Mye press.\n", name="r1")
+    assert search(corpus, "press", SearchFilters(role="RÅDGIVER")).turns_matched == 1  # beyond what SQLite's lower() folds
 
 
 @pytest.mark.parametrize(("query", "says"), [
@@ -190,6 +193,8 @@ def test_fts_expression_uses_stems() -> None:
     assert parse_query('"veileder veileder veileder veileder"').fts == (
         'stems : "veiled veiled veiled veiled"'  # 81 combinations: by the stems alone
     )
+    # Only nouns in -er as Snowball sees them: "gjer" (does) and "gjerne" (gladly) stay apart.
+    assert parse_query("gjer").fts == 'stems : "gjer"' and parse_query("gjerne").fts == 'stems : ("gjern" OR "gjerne")'
     assert parse_query("deltakerne").fts == (
         '(stems : ("deltakern" OR "deltakerne" OR "deltaker") OR words : ("deltaker"))'
     )

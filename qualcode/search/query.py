@@ -282,12 +282,15 @@ def _found_by(word: str, word_stem: str) -> tuple[tuple[str, ...], tuple[str, ..
     lowered = word.lower()
     stems, written = [word_stem, lowered], [word_stem]
     for ending in ("erne", "ernes"):
-        if lowered.endswith(ending) and len(lowered) > len(ending) + 1:
-            base = lowered[:-len(ending)] + "er"  # veilederne: veileder, veilederen, veiledere
+        base = lowered[:-len(ending)] + "er"  # veilederne: veileder, veilederen, veiledere
+        # Only where the base is a noun in -er as Snowball sees one (it takes the -er off): not
+        # "gjerne" for "gjer", or "stjerne" for "stjer".
+        if lowered.endswith(ending) and len(lowered) > len(ending) + 1 and stem_words([base])[0] != base:
             stems.append(base)
             written.append(base)
-    # A noun in -er: its definite plural is stemmed with an n (veilederne -> veiledern).
-    stems += [form + "n" for form in stems if form.endswith("er")]
+    # A noun in -er: its definite plural is stemmed with an n (veilederne -> veiledern); not a word
+    # Snowball leaves as it is ("gjer", "der", "over"), whose +n is another word's stem.
+    stems += [form + "n" for form, form_stem in zip(stems, stem_words(stems), strict=True) if form.endswith("er") and form_stem != form]
     stems = list(dict.fromkeys(stems))
     # Only the words as written that their stems leave out (kurs, stemmed kur, for kurset).
     written = [form for form, form_stem in zip(written, stem_words(written), strict=True) if form_stem not in stems]

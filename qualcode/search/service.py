@@ -350,13 +350,11 @@ def _filter_sql(session: Session, filters: SearchFilters) -> tuple[list[str], di
         where.append("t.participant_id = :participant_id")
         params["participant_id"] = find_participant(session, filters.participant).id
     if filters.role:
-        _refuse_unknown(session, "SELECT DISTINCT role FROM participants", filters.role, "no participant has the role", "roles")
-        where.append(f"t.participant_id IN ({_SPEAKERS} WHERE lower(p.role) = lower(:role))")
-        params["role"] = filters.role
+        roles = _stored_as(session, "SELECT DISTINCT role FROM participants", filters.role, "no participant has the role", "roles")
+        where.append(f"t.participant_id IN ({_SPEAKERS} WHERE p.role IN ({_placeholders('role', roles, params)}))")
     if filters.wave:
-        _refuse_unknown(session, "SELECT DISTINCT wave FROM transcripts", filters.wave, "no transcript is from wave", "waves")
-        where.append(f"t.text_version_id IN ({_VERSIONS} WHERE lower(tr.wave) = lower(:wave))")
-        params["wave"] = filters.wave
+        waves = _stored_as(session, "SELECT DISTINCT wave FROM transcripts", filters.wave, "no transcript is from wave", "waves")
+        where.append(f"t.text_version_id IN ({_VERSIONS} WHERE tr.wave IN ({_placeholders('wave', waves, params)}))")
     if filters.code:
         ids = code_subtree_ids(session, find_code(session, filters.code))
         where.append(
@@ -370,12 +368,20 @@ def _filter_sql(session: Session, filters: SearchFilters) -> tuple[list[str], di
     return where, params
 
 
-def _refuse_unknown(session: Session, values_sql: str, given: str, message: str, label: str) -> None:
-    """A role or wave no participant or transcript has (in any case) is a typing error, not a search
-    that finds nothing: said, with the values there are."""
+def _stored_as(session: Session, values_sql: str, given: str, message: str, label: str) -> list[str]:
+    """The stored values a role or wave names in any case ("RÅDGIVER" for "rådgiver": SQLite's lower()
+    folds ASCII only, so they are matched here). None is a typing error, not a search that finds
+    nothing: said, with the values there are."""
     known = sorted(value for value in session.execute(text(values_sql)).scalars() if value)
-    if given.casefold() not in {value.casefold() for value in known}:
+    matching = [value for value in known if value.casefold() == given.casefold()]
+    if not matching:
         raise NotFound(f"{message} {given!r}", f"{label}: {', '.join(known)}" if known else f"no {label} yet")
+    return matching
+
+
+def _placeholders(name: str, values: list[str], params: dict[str, Any]) -> str:
+    params.update({f"{name}_{number}": value for number, value in enumerate(values)})
+    return ", ".join(f":{name}_{number}" for number in range(len(values)))
 
 
 _VERSIONS = "SELECT tr.current_version_id FROM transcripts tr"
