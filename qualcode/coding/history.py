@@ -108,8 +108,9 @@ def undo(session: Session, coder: Coder) -> EventView:
     so and why, so no one takes the undo for that change's.
     """
     hold_write_lock(session)  # two undos at once must not both take back the same change
-    undo_stack, _ = _stacks(session, coder)
-    if not undo_stack and (last := _last_final(session, coder)) is not None:
+    undo_stack, redo_stack = _stacks(session, coder)
+    # With something to redo, the coder's last change was undone: there is nothing more to say.
+    if not undo_stack and not redo_stack and (last := _last_final(session, coder)) is not None:
         # Say why the coder's own changes cannot be undone, rather than that there are none.
         summary, why = last
         raise NothingToUndo(
