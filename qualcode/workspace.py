@@ -442,9 +442,11 @@ class Workspace:
 
         with self.key_access().editing() as key:
             with self.begin() as session:
-                result = withdraw_participant(session, participant, key, self.coder(session), identifiers, folder=self.project.root)
+                result = withdraw_participant(session, participant, key, self.coder(session), identifiers)
             purged = self.project.purge()  # every backup holds their words: none is kept
-        return replace(result, backups_deleted=purged.deleted)
+        # Files are read after the change is committed and the key let go: nothing waits on it.
+        files = tuple(result.quotes.files_quoting(self.project.root)) if result.quotes is not None else ()
+        return replace(result, backups_deleted=purged.deleted, files_quoting=files, quotes=None)
 
     # --- reading, each in its own transaction ------------------------------------------------
     def transcripts(self) -> list[TranscriptView]:

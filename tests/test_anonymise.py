@@ -927,8 +927,9 @@ def test_withdrawal_finds_turns_an_edit_took_off_the_participant(
 
 
 def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_quoting_them(
-    project: Project, key_access: KeyAccess, tmp_path: Path
+    project: Project, key_access: KeyAccess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from qualcode.anonymise import withdraw as withdraw_module
     from qualcode.coding.coders import get_or_create_coder
     from qualcode.coding.memos import add_memo
 
@@ -951,9 +952,21 @@ def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_qu
     # --output utkast.csv in the project's folder writes it there, not in exports/
     (project.root / "utkast.csv").write_text("sitat\nJeg vil helst slutte med kurset snart.\n", encoding="utf-8")
     with project.begin() as session, key_access.editing() as key:
-        result = withdraw_participant(session, "D1", key, None, folder=project.root)
+        result = withdraw_participant(session, "D1", key, None)
     project.purge()
-    assert result.files_quoting == (str(exports / "rapport.csv"), str(exports / "sitater.csv"), str(project.root / "utkast.csv"))
+    assert result.quotes is not None
+    assert result.quotes.files_quoting(project.root) == [str(exports / "rapport.csv"), str(exports / "sitater.csv"), str(project.root / "utkast.csv")]
+    # Not in hidden folders (.git, the project's store), not through links to files elsewhere; a file
+    # too large to read whole is named to look at.
+    (project.root / ".git").mkdir()
+    (project.root / ".git" / "gammel.csv").write_text("Jeg vil helst slutte med kurset snart.\n", encoding="utf-8")
+    (project.root / "lenke.csv").symlink_to(tmp_path / "utenfor.csv")
+    (tmp_path / "utenfor.csv").write_text("Jeg vil helst slutte med kurset snart.\n", encoding="utf-8")
+    monkeypatch.setattr(withdraw_module, "SCANNED_BYTES", len((exports / "sitater.csv").read_bytes()) - 1)
+    assert result.quotes.files_quoting(exports) == [
+        f"{exports / name} (larger than 0 MB, not read: look at it yourself)" for name in ("rapport.csv", "sitater.csv")
+    ]  # andre.csv, smaller, is read: it quotes someone else
+    assert ".git" not in " ".join(result.quotes.files_quoting(project.root)) and "lenke" not in " ".join(result.quotes.files_quoting(project.root))
     assert result.quotes_redacted >= 4  # the memos, and the log entries of their writing
     with project.begin() as session:
         texts = [session.get_one(Memo, memo.id).text, session.get_one(Memo, copied.id).text]

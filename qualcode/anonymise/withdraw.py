@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -30,7 +30,6 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
-from qualcode.store.project import PROJECT_DIR
 from qualcode.text.tokens import WORD
 
 WITHDRAWN = "[trukket tilbake]"
@@ -52,11 +51,12 @@ class Withdrawal:
     backups_deleted: tuple[str, ...] = ()
     # Not in the project (withdrawn earlier): only the identifiers named became digests.
     already_gone: bool = False
+    # Their words, to find the files that quote them (Quotes.files_quoting) once the change is committed.
+    quotes: Quotes | None = field(default=None, compare=False, repr=False)
 
 
 def withdraw_participant(
     session: Session, ref: str, key: PseudonymKey, coder: Coder | None = None, identifiers: Sequence[str] = (),
-    folder: Path | None = None,
 ) -> Withdrawal:
     """Delete the participant's transcripts, redact their turns in group transcripts, and purge.
 
@@ -64,8 +64,8 @@ def withdraw_participant(
     the researcher) leave the key as salted digests, so a later import that mentions them still
     replaces them; everyone else's entries stay as they are, so no later import is less safe.
     Their sentences quoted in memos, framework summaries or the log become "[trukket tilbake]";
-    files in the project's `folder` that quote them (exports, wherever in it they were written) are
-    named, since only the researcher can delete those.
+    the result's `quotes` find the files that quote them (Quotes.files_quoting), which the caller
+    looks for once the change is committed and the key's lock let go: reading files is slow.
     The caller commits, then calls Project.purge() so no deleted page survives in the file.
 
     A participant no longer in the project (withdrawn before, without their identifiers named)
@@ -120,7 +120,6 @@ def withdraw_participant(
     quotes = Quotes(said)
     remaining = session.scalars(select(TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id))
     quotes_redacted = quotes.not_in(remaining).redact_stored(session)
-    files = tuple(quotes.files_quoting(folder)) if folder is not None else ()
     purge_index(session)
     denied = _deny(key, identifiers, lambda entry: entry.participant == participant.name)
     for entry in key.entries:
@@ -130,10 +129,14 @@ def withdraw_participant(
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
     return Withdrawal(
-        len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted, files,
+        len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted,
+        quotes=quotes,
     )
 
 
+# Files larger than this are not read for quotes (folding one holds several times its size in
+# memory): they are named for the researcher to look at.
+SCANNED_BYTES = 20_000_000
 # A quote is found by its sentences, and by the coded passages exports quote whole; shorter ones
 # ("Ja, det var bra.") are said by many people.
 QUOTED_LENGTH = 20
@@ -232,19 +235,27 @@ class Quotes:
         return changed
 
     def files_quoting(self, folder: Path) -> list[str]:
-        """The files in `folder` and below that quote them, the project's own store (.qualcode) aside."""
+        """The files in `folder` and below that quote them: not in hidden folders (the project's own
+        store, .qualcode, and such as .git), not through links (a file outside the folder is not the
+        project's), and a file too large to read whole named for the researcher to look at."""
         from qualcode.anonymise.leakcheck import READABLE, file_parts
 
         found = []
-        store = folder / PROJECT_DIR
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if path.is_file() and path.suffix.lower() in READABLE and not path.is_relative_to(store):
-                try:  # the file's text whole, so a quote that runs over lines or cells is found too
-                    text = "\n".join(part for _, part in file_parts(path))
-                    if self.redact(text) != text:
-                        found.append(str(path))
-                except Exception:  # damaged, or not what its name says: it may still quote them
-                    found.append(f"{path} (could not be read)")
+            inside = path.relative_to(folder).parts
+            if path.is_symlink() or any(part.startswith(".") for part in inside[:-1]) or path.suffix.lower() not in READABLE:
+                continue
+            if not path.is_file():
+                continue
+            if path.stat().st_size > SCANNED_BYTES:
+                found.append(f"{path} (larger than {SCANNED_BYTES // 1_000_000} MB, not read: look at it yourself)")
+                continue
+            try:  # the file's text whole, so a quote that runs over lines or cells is found too
+                text = "\n".join(part for _, part in file_parts(path))
+                if self.redact(text) != text:
+                    found.append(str(path))
+            except Exception:  # damaged, or not what its name says: it may still quote them
+                found.append(f"{path} (could not be read)")
         return found
 
 
