@@ -530,16 +530,23 @@ class Workspace:
                               text_version=text_version)
             return f"{view.code_path} on line {view.line}"
 
-    def code_sentence_at(self, transcript: str, offset: int, code_path: str) -> str:
-        """Code the sentence that holds `offset`."""
+    def code_sentence_at(self, transcript: str, offset: int, code_path: str, text_version: int | None = None) -> str:
+        """Code the sentence that holds `offset` (read in `text_version`, refused if another is current now)."""
         from qualcode.coding.reader import load_reader_document, sentence_at
         from qualcode.coding.service import add_coding
 
         with self.begin() as session:
-            span = sentence_at(session, load_reader_document(session, transcript), offset)
+            document = load_reader_document(session, transcript)
+            if text_version is not None and document.version_id != text_version:
+                raise InvalidInput(
+                    f"the text of {transcript} has changed since the search (rewritten by another command); nothing was coded",
+                    "search again, and code the hit as it is now",
+                )
+            span = sentence_at(session, document, offset)
             if span is None:
                 raise InvalidInput("the hit is not inside a sentence of a turn")
-            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1], blind=self.blind)
+            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1], blind=self.blind,
+                              text_version=document.version_id)
             return f"coded {view.code_path} on {transcript} line {view.line}"
 
     def remove_coding(self, coding_id: int) -> str:

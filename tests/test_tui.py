@@ -565,6 +565,26 @@ async def test_a_text_rewritten_by_another_command_is_shown_again_and_never_code
     assert codings_in(sample_project) == [("empowerment", sentence, None)]
 
 
+def test_a_search_hit_in_a_text_rewritten_since_is_not_coded_at_its_old_offset(sample_project: Path) -> None:
+    """The search screen codes a hit's sentence by the hit's offset: refused once another command has
+    rewritten the text, as the reader refuses a selection read in the old one."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from qualcode.errors import InvalidInput
+
+    workspace = open_tui(sample_project).workspace
+    [hit, *_] = workspace.search("seks år").hits
+    result = CliRunner().invoke(cli, ["--project", str(sample_project), "identifiers", "add", "KVP", "--kind", "employer"])
+    assert result.exit_code == 0, result.output
+    with pytest.raises(InvalidInput, match="has changed since the search"):
+        workspace.code_sentence_at(hit.transcript, hit.start, "empowerment", hit.text_version)
+    assert codings_in(sample_project) == []
+    [fresh, *_] = workspace.search("seks år").hits
+    assert "coded empowerment" in workspace.code_sentence_at(fresh.transcript, fresh.start, "empowerment", fresh.text_version)
+    assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]
+
+
 async def test_a_memo_typed_for_a_coding_removed_meanwhile_is_kept_on_its_transcript(sample_project: Path) -> None:
     """What a researcher typed is never dropped: the coding went while the memo was written (another
     command removed it), so the memo is kept on the transcript, and the reader says so."""

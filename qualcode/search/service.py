@@ -49,6 +49,7 @@ class Hit:
     left: str
     keyword: str
     right: str
+    text_version: int = 0  # the text the offsets are in: another once the transcript is rewritten
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def search(
                     turn=seq, line=full_text.count("\n", 0, hit_start) + 1, start=hit_start, end=hit_end,
                     left=_squash(full_text[max(start, hit_start - context):hit_start], left=True),
                     keyword=full_text[hit_start:hit_end],
-                    right=_squash(full_text[hit_end:min(end, hit_end + context)], left=False),
+                    right=_squash(full_text[hit_end:min(end, hit_end + context)], left=False), text_version=version_id,
                 )
             )
     if compounds:

@@ -111,7 +111,7 @@ class SearchScreen(CodingScreen):
 
     def code_sentence(self, hit: Hit, code_path: str) -> None:
         def code(workspace: Workspace) -> tuple[str, list[CodeView], list[str]]:
-            detail = workspace.code_sentence_at(hit.transcript, hit.start, code_path)
+            detail = workspace.code_sentence_at(hit.transcript, hit.start, code_path, hit.text_version)
             return detail, workspace.codes(), workspace.recent_codes()
 
         def coded(result: tuple[str, list[CodeView], list[str]]) -> None:
