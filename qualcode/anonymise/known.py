@@ -9,6 +9,7 @@ found, "berg" the mountain is not.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
@@ -83,7 +84,29 @@ def _forms(entry: KeyEntry) -> list[Form]:
             forms.append(Form((word.casefold(),), part, entry, word[:1].isupper()))
     if entry.kind == "nav_office" and len(words) > 1 and words[0].casefold() == "nav":
         forms.append(Form(tuple(w.casefold() for w in words[1:]), "(sted)", entry, capitalised))
-    return forms
+    if entry.kind in ("person", "place"):
+        # The name written without its letters' marks, as a keyboard or a transcriber may: "Lukasz"
+        # for "Łukasz", "Maret" for "Máret", "Ase" or "Aase" for "Åse", "Bjorn" for "Bjørn".
+        forms += [
+            replace(form, words=spelled)
+            for form in list(forms) for spelling in _SPELLINGS
+            for spelled in (tuple(word.translate(spelling) for word in _unmarked(form.words)),
+                            _unmarked(tuple(word.translate(spelling) for word in form.words)))
+            if spelled != form.words
+        ]
+    return list({(form.words, form.replacement): form for form in forms}.values())
+
+
+# Letters a name is written with in their stead, beyond the marks taken off (_unmarked).
+_SPELLINGS = (
+    str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss"}),
+    str.maketrans({"å": "aa", "ø": "oe", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss"}),
+)
+
+
+def _unmarked(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Casefolded words without combining marks ("máret" -> "maret", "åse" -> "ase")."""
+    return tuple("".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch)) for word in words)
 
 
 def _literal_forms(entry: KeyEntry) -> list[Form]:
