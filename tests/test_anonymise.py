@@ -183,6 +183,16 @@ def test_a_name_in_capitals_is_proposed(text: str, proposed: list[str]) -> None:
     assert [proposal.text for proposal in propose(text, (), ())] == proposed
 
 
+def test_numbers_in_other_scripts_digits_and_a_full_width_at_are_found_where_they_stand() -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    text = "Ring ٩١٢٣٤٥٦٧, ۹۱۲۳۴۵۶۷ eller ９１２ ３４ ５６７, skriv til kari.nordmann＠gmail.com."
+    found = [(text[item.start:item.end], item.kind) for item in find_patterns(text)]
+    assert found == [("٩١٢٣٤٥٦٧", "phone"), ("۹۱۲۳۴۵۶۷", "phone"), ("９１２ ３４ ５６７", "phone"), ("kari.nordmann＠gmail.com", "email")]
+    cleaned = pseudonymise(text, PseudonymKey("prosjekt"), "fil.txt").text
+    assert cleaned == "Ring (telefonnummer), (telefonnummer) eller (telefonnummer), skriv til (e-post)."
+
+
 def test_a_postcode_with_its_town_in_capitals_is_found() -> None:
     from qualcode.anonymise.patterns import find_patterns
 
