@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from qualcode.anonymise.service import KeyAccess, KeyPlace
     from qualcode.anonymise.withdraw import Withdrawal
     from qualcode.codebook.model import Codebook
-    from qualcode.codebook.service import CodeView
+    from qualcode.codebook.service import CodebookChanges, CodeView
     from qualcode.coding.consensus import Disagreement
     from qualcode.coding.passages import Quote, QuoteFilter
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
@@ -651,6 +651,47 @@ class Workspace:
                     tuple(preview.candidates),
                 ))
         return previews
+
+    def import_codebook(self, file: Path) -> tuple[CodebookChanges, list[str]]:
+        """Merge a codebook file (YAML, or REFI-QDA .qdc) into the project: its changes, and what the
+        file did oddly. Its names, definitions and examples come from outside, as a transcript does:
+        a name in them nobody has decided about holds the file back for review (a .qdpx's would)."""
+        from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
+        from qualcode.codebook.service import apply_codebook
+        from qualcode.errors import NeedsReview
+        from qualcode.importers.pseudonymise import undecided_in_texts
+
+        deviations: list[str] = []
+        if file.suffix.lower() == ".qdc":
+            from qualcode.exchange.codebook_qdc import load_qdc
+
+            qdc = load_qdc(file)
+            codebook, deviations = qdc.codebook, qdc.deviations
+        else:
+            from qualcode.codebook.yaml_format import load_codebook
+
+            codebook = load_codebook(file)
+        texts = [codebook.name, codebook.description or ""] + [
+            text for _, _, code in codebook.walk()
+            for text in (code.name, code.definition, code.inclusion, code.exclusion, code.example, *code.signal_words) if text
+        ]
+        with self.begin() as session:
+            vocabulary = codebook_vocabulary(session)
+        with self.key_access().editing() as key:
+            held = undecided_in_texts(texts, key, vocabulary, file.name)
+            queue_candidates(key, held, file.name)  # kept with the key, for the review
+        if held:
+            names = ", ".join(dict.fromkeys(proposal.text for proposal in held))
+            raise NeedsReview(
+                f"{file.name} has possible identifiers nobody has decided about ({names}); nothing imported",
+                "decide with `qualcode anonymise review`, then import again",
+            )
+        with self.typed() as session:
+            if file.suffix.lower() == ".qdc":
+                from qualcode.exchange.codebook_qdc import import_qdc
+
+                return import_qdc(session, qdc, self.coder(session)).changes, deviations
+            return apply_codebook(session, codebook, self.coder(session)), deviations
 
     def import_participants(self, csv_file: Path) -> ParticipantImport:
         """Participants from a CSV, its text pseudonymised with the key as typed text is. A name in

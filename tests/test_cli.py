@@ -131,6 +131,22 @@ def test_codebook_export_validate_import_and_history(demo: Path, tmp_path: Path)
     assert "changed definition of skjønn" in history.output and "Skjønn i praksis og" in history.output
 
 
+def test_a_codebook_naming_someone_is_held_back_for_review_as_a_transcript_is(demo: Path, tmp_path: Path) -> None:
+    """A codebook comes from outside, as a transcript does: names in it are decided about first."""
+    source = tmp_path / "kodebok.yaml"
+    source.write_text(
+        "name: Kodebok fra Kjellaug Tveter\ncodes:\n  - name: Oddbjørgs historie\n"
+        "    definition: Det Oddbjørg Lien fortalte om sønnen Sindre.\n", encoding="utf-8",
+    )
+    held = run("--project", str(demo), "codebook", "import", str(source))
+    assert held.exit_code == 1 and "possible identifiers nobody has decided about" in held.stderr
+    for name in ("Kjellaug Tveter", "Oddbjørg Lien", "Sindre"):
+        assert name in held.stderr, name
+    assert "Oddbjørg" not in run("--project", str(demo), "codebook", "show").output  # nothing imported
+    pending = run("--project", str(demo), "anonymise", "pending")
+    assert "Kjellaug Tveter" in pending.output  # queued for the review
+
+
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
     context = click.Context(group)  # the root group loads its commands lazily: ask it, not its dict

@@ -9,7 +9,6 @@ import click
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.codebook.service import (
-    apply_codebook,
     code_history,
     create_code,
     list_codes,
@@ -70,21 +69,10 @@ def codebook_import(app: AppContext, file: Path) -> None:
 
     Example: qualcode codebook import codebooks/kvp.yaml
     """
-    if file.suffix.lower() == ".qdc":
-        from qualcode.exchange.codebook_qdc import import_qdc, load_qdc
-
-        qdc = load_qdc(file)
-        with app.workspace() as workspace, workspace.typed() as session:
-            imported = import_qdc(session, qdc, workspace.coder(session))
-        changes = imported.changes
-        for deviation in imported.deviations:
-            note(f"note: {deviation}")
-    else:
-        from qualcode.codebook.yaml_format import load_codebook
-
-        codebook = load_codebook(file)
-        with app.workspace() as workspace, workspace.typed() as session:
-            changes = apply_codebook(session, codebook, workspace.coder(session))
+    with app.workspace() as workspace:
+        changes, deviations = workspace.import_codebook(file)
+    for deviation in deviations:
+        note(f"note: {deviation}")
     click.echo(f"{counted(len(changes.created), 'code')} added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged")
     for path in changes.updated:
         note(f"  updated {path}")

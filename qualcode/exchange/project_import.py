@@ -49,6 +49,7 @@ from qualcode.importers.pseudonymise import (
     _undecided,
     propose_candidates,
     pseudonymise_document,
+    undecided_in_texts,
 )
 from qualcode.importers.service import (
     PreparedTranscript,
@@ -317,19 +318,9 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
         texts += [case.name, case.description or "", *(str(value) for value in case.variables.values() if isinstance(value, str))]
     for source in package.sources:
         texts += [source.name, *(value for value in source.variables.values() if isinstance(value, str))]
-    # One document, a paragraph each: spaCy is called once however many notes there are.
-    joined = "\n\n".join(unicodedata.normalize("NFC", text).replace("\n", " ") for text in texts if text and text.strip())
-    if not joined:
-        return []
-    where = f"{package.file_name}: notes and names"
-    document = ParsedDocument(joined, detect_turns(joined), "txt", "utf-8")
-    replaced = pseudonymise(joined, key, where).replacements
     # Neither the key's pseudonyms nor the file's own users (a note titled "memo Bo Medforsker").
-    settled = {entry.pseudonym for entry in key.entries} | {user.name.strip() for user in package.users.values()}
-    proposals = [
-        proposal for proposal in _undecided(propose_candidates(document, vocabulary), key, vocabulary, replaced, set())
-        if proposal.text not in settled
-    ]
+    where = f"{package.file_name}: notes and names"
+    proposals = undecided_in_texts(texts, key, vocabulary, where, {user.name.strip() for user in package.users.values()})
     if proposals:
         queue_candidates(key, proposals, where)
     return [proposal.text for proposal in proposals]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
@@ -15,6 +16,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.service import ignored_words
 from qualcode.importers.document import ParsedDocument, TurnSpan
+from qualcode.importers.turns import detect_turns
 from qualcode.text.sentences import pieces
 from qualcode.text.tokens import WORD
 
@@ -165,6 +167,23 @@ def pseudonymise_text(text: str, key: PseudonymKey, where: str) -> Pseudonymised
         "".join(result.text for result in results),
         [replace(r, start=r.start + offset, end=r.end + offset) for (offset, _), result in zip(bounds, results, strict=True) for r in result.replacements],
     )
+
+
+def undecided_in_texts(
+    texts: Iterable[str], key: PseudonymKey, vocabulary: set[str], where: str, settled: Iterable[str] = (),
+) -> list[Proposal]:
+    """Possible identifiers nobody has decided about in texts that come from outside but are no
+    transcript (a codebook's names and definitions, a file's notes): read as one document, a
+    paragraph each, so spaCy is called once. A phrase that is one of the key's pseudonyms whole, or
+    in `settled`, is no candidate."""
+    joined = "\n\n".join(unicodedata.normalize("NFC", text).replace("\n", " ") for text in texts if text and text.strip())
+    if not joined:
+        return []
+    document = ParsedDocument(joined, detect_turns(joined), "txt", "utf-8")
+    replaced = pseudonymise(joined, key, where).replacements
+    known = {entry.pseudonym for entry in key.entries} | set(settled)
+    return [proposal for proposal in _undecided(propose_candidates(document, vocabulary), key, vocabulary, replaced, set())
+            if proposal.text not in known]
 
 
 def _undecided(
