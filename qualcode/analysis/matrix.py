@@ -202,7 +202,7 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (deltakere: ulike over raden eller kolonnen)."
             + " Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det."
         )
-        sizes = "Under hver verdi: d informanter og i intervjuer" + (
+        sizes = "Under hver verdi: informanter / intervjuer" + (
             " kodet av den koderen." if "coder" in matrix.by else " med den verdien, innenfor filtrene."
         )
     else:

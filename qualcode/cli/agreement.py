@@ -90,17 +90,19 @@ def agreement_table(result: Agreement) -> Table:
 
     # Each reason a figure is n/a, with the figures it holds for: one caption serves every row.
     everyone = (*result.codes, result.overall)
-    undefined: dict[str, dict[str, list[str]]] = {}
+    # (reason, the figures it leaves undefined) -> the rows where it does
+    undefined: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for code in everyone:
+        by_reason: dict[str, list[str]] = {}
         for name, figure in (("agree %", code.percent), ("kappa", code.kappa), ("alpha", code.alpha)):
             if figure.value is None:
-                undefined.setdefault(figure.reason, {}).setdefault(code.code_path, []).append(name)
+                by_reason.setdefault(figure.reason, []).append(name)
+        for reason, names in by_reason.items():
+            undefined.setdefault((reason, tuple(names)), []).append(code.code_path)
     notes = []
-    for reason, where in sorted(undefined.items()):
-        names = " and ".join(dict.fromkeys(name for names in where.values() for name in names))
-        codes = list(where)
+    for (reason, names), codes in sorted(undefined.items()):
         rows = "every row" if len(codes) == len(everyone) else ", ".join(codes[:4]) + (f" and {len(codes) - 4} more" if len(codes) > 4 else "")
-        notes.append(f"{names} of {rows}: {reason}")
+        notes.append(f"{' and '.join(names)} of {rows}: {reason}")
     unit = f"{result.unit} (min. overlap {result.min_overlap:g})" if result.unit == "segment" else result.unit
     caption = (
         f"Coders: {', '.join(result.coders)}; unit: {unit}; {result.transcripts} transcripts coded by two or more of them. "
