@@ -97,12 +97,12 @@ def agreement_table(result: Agreement) -> Table:
         for name, figure in (("agree %", code.percent), ("kappa", code.kappa), ("alpha", code.alpha)):
             if figure.value is None:
                 by_reason.setdefault(figure.reason, []).append(name)
-        for reason, names in by_reason.items():
-            undefined.setdefault((reason, tuple(names)), []).append(code.code_path)
+        for reason, figures in by_reason.items():
+            undefined.setdefault((reason, tuple(figures)), []).append(code.code_path)
     notes = []
-    for (reason, names), codes in sorted(undefined.items()):
+    for (reason, figures_named), codes in sorted(undefined.items()):
         rows = "every row" if len(codes) == len(everyone) else ", ".join(codes[:4]) + (f" and {len(codes) - 4} more" if len(codes) > 4 else "")
-        notes.append(f"{' and '.join(names)} of {rows}: {reason}")
+        notes.append(f"{' and '.join(figures_named)} of {rows}: {reason}")
     unit = f"{result.unit} (min. overlap {result.min_overlap:g})" if result.unit == "segment" else result.unit
     caption = (
         f"Coders: {', '.join(result.coders)}; unit: {unit}; {result.transcripts} transcripts coded by two or more of them. "
