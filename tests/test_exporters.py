@@ -443,6 +443,12 @@ def test_a_review_re_saved_by_libreoffice_places_each_comment_as_before_and_adds
         again = import_review(session, commented, key)
         assert [(p.new, p.text) for p in again.placed][-1] == (False, "(svar til Medforsker Anne) Enig.")
         assert not any(p.new for p in again.placed)
+        # A reply brought in from Word's file before comments were known by their own words: known by
+        # its text with "(svar til …)", which LibreOffice's file, its link dropped, does not have.
+        reply = session.scalars(select(Memo).where(Memo.text == "Enig.")).one()
+        reply.text, reply.source = "(svar til Medforsker Anne) Enig.", "review:0123456789abcdef"
+        session.flush()
+        assert not any(p.new for p in import_review(session, resaved, key).placed)
         set_setting(session, "project.guid", "22222222-2222-4222-8222-222222222222")  # as if another project
         with pytest.raises(ImportFailed, match=r"^libreoffice\.docx is a report from another qualcode project; nothing imported"):
             import_review(session, resaved, key)

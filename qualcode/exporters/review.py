@@ -217,7 +217,9 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         sources = [f"review:{hashlib.sha256(f'{author}|{moment}|{said}|{target}'.encode()).hexdigest()[:16]}"
                    for said in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
         source = sources[0]
-        if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None:
+        if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None or (
+            parent is None and _answered_before(session, author, own_text, coding, anchor.code_path)
+        ):
             result.placed.append(PlacedComment(author, text, shown, new=False))
             continue
         reviewer = get_or_create_coder(session, author, "medforsker" if _new_coder(session, author) else None)
@@ -230,6 +232,26 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         )
         result.placed.append(PlacedComment(author, text, shown, new=True))
     return result
+
+
+def _answered_before(session: Session, author: str, own_text: str, coding: Coding | None, code_path: str | None) -> bool:
+    """Whether this reply, its link to what it answers dropped by an editor's re-save, was brought in
+    before with the link: as "(svar til …) <its words>" by its author on the same thing."""
+    query = (
+        select(Memo.id).join(Coder, Memo.author_id == Coder.id)
+        .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.like("(svar til %) " + _like(own_text), escape="\\"))
+    )
+    if coding is not None:
+        query = query.where(Memo.coding_id == coding.id)
+    elif code_path is not None:
+        query = query.join(Code, Memo.code_id == Code.id).where(Code.path == code_path)
+    else:
+        query = query.where(Memo.coding_id.is_(None), Memo.code_id.is_(None), Memo.transcript_id.is_(None))
+    return session.scalar(query.limit(1)) is not None
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _in_utc(moment: datetime) -> datetime:
