@@ -784,3 +784,27 @@ def test_a_comment_over_two_quotes_goes_on_the_first_and_says_so(coded: tuple[Pr
         [placed] = import_review(session, tmp_path / "kommentert.docx", key).placed
         target = session.scalar(select(Coding).where(Coding.excerpt.contains("førti deltakere")))
     assert target is not None and placed.attached_to == f"coding {target.id} (the first of the 2 quotes it spans)"
+
+
+def test_a_comment_goes_to_the_quote_open_where_it_starts_when_the_next_quote_begins_in_its_paragraph(
+    coded: tuple[Project, PseudonymKey], tmp_path: Path,
+) -> None:
+    """An editor may leave the next quote's bookmark at the end of a quote's paragraph: a comment on
+    the quote's words is about that quote, read in document order."""
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+    reviewed = docx.Document(str(path))
+    paragraphs = reviewed.paragraphs
+    quotes = [index for index, paragraph in enumerate(paragraphs)
+              if any((mark.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX) for mark in paragraph._p.iter(qn("w:bookmarkStart")))]
+    first = next(index for index in quotes if "førti deltakere" in paragraphs[index].text)
+    later = quotes[quotes.index(first) + 1]
+    [moved] = [mark for mark in paragraphs[later]._p.iter(qn("w:bookmarkStart")) if (mark.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX)]
+    paragraphs[first]._p.append(moved)  # the next quote's start, after this quote's words and end
+    reviewed.add_comment(paragraphs[first].runs[0], text="Om dette sitatet.", author="Medforsker Anne")
+    reviewed.save(str(tmp_path / "kommentert.docx"))
+    with project.begin() as session:
+        [placed] = import_review(session, tmp_path / "kommentert.docx", key).placed
+        target = session.scalar(select(Coding).where(Coding.excerpt.contains("førti deltakere")))
+    assert target is not None and placed.attached_to == f"coding {target.id}"

@@ -59,49 +59,62 @@ class ReviewImport:
 
 
 def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
-    """For each comment id: the quote bookmarks open where it is anchored, and the section's code."""
+    """For each comment id: the quote bookmarks open where it is anchored, and the section's code.
+
+    Read in document order, element by element, so a comment anchors at the quote open where its
+    range starts; one that starts in a paragraph before the quote's bookmark does (Word may put it
+    there) takes the quote that begins later in that paragraph."""
     from docx.oxml.ns import qn
 
+    paragraph_tag, start_tag, end_tag = qn("w:p"), qn("w:bookmarkStart"), qn("w:bookmarkEnd")
+    comment_tags = (qn("w:commentRangeStart"), qn("w:commentReference"))
+    range_end_tag = qn("w:commentRangeEnd")
     anchors: dict[str, Anchor] = {}
     open_marks: dict[str, str] = {}
     headings: list[str] = []
-    spanned: dict[str, set[str]] = {}  # comment id -> the quotes its range has run over so far
+    spanned: dict[str, set[str]] = {}  # comment id -> the quotes its range runs over
     open_comments: set[str] = set()
-    for paragraph in document.element.body.iter(qn("w:p")):
-        style = paragraph.find(qn("w:pPr") + "/" + qn("w:pStyle"))
-        style_id = style.get(qn("w:val")) if style is not None else ""
-        text = "".join(node.text or "" for node in paragraph.iter(qn("w:t")))
-        level = re.fullmatch(r"Heading(\d)", style_id or "")
-        if level:
-            depth = int(level.group(1))
-            headings = headings[: depth - 1] + [text.strip()]
-            _close_quotes(open_marks)  # a heading is never part of a quote
-        for mark in paragraph.iter(qn("w:bookmarkStart")):
-            name = mark.get(qn("w:name")) or ""
+    awaiting: list[str] = []  # comments in this paragraph anchored where no quote was open yet
+    code_path: str | None = None
+    text = ""
+    for element in document.element.body.iter(paragraph_tag, start_tag, end_tag, *comment_tags, range_end_tag):
+        if element.tag == paragraph_tag:
+            awaiting = []
+            text = "".join(node.text or "" for node in element.iter(qn("w:t")))
+            style = element.find(qn("w:pPr") + "/" + qn("w:pStyle"))
+            level = re.fullmatch(r"Heading(\d)", (style.get(qn("w:val")) if style is not None else "") or "")
+            if level:
+                headings = headings[: int(level.group(1)) - 1] + [text.strip()]
+                _close_quotes(open_marks)  # a heading is never part of a quote
+            path = "/".join(headings)
+            code_path = path if path in code_paths else None
+        elif element.tag == start_tag:
+            name = element.get(qn("w:name")) or ""
             if name.startswith(BOOKMARK_PREFIX):
                 # Quotes never nest, so a quote's bookmark ends where the next begins at the latest:
                 # LibreOffice re-saves a bookmark over several paragraphs as two starts with one end.
                 _close_quotes(open_marks)
-            open_marks[mark.get(qn("w:id"))] = name
-        quotes_here = {name for name in open_marks.values() if name.startswith(BOOKMARK_PREFIX)}
-        for comment_id in open_comments:
-            spanned[comment_id] |= quotes_here
-        for node in paragraph.iter(qn("w:commentRangeStart")):
-            open_comments.add(node.get(qn("w:id")))
-            spanned.setdefault(node.get(qn("w:id")), set()).update(quotes_here)
-        for node in paragraph.iter(qn("w:commentRangeEnd")):
-            open_comments.discard(node.get(qn("w:id")))
-        path = "/".join(headings)
-        code_path = path if path in code_paths else None
-        ids = {node.get(qn("w:id")) for tag in ("w:commentRangeStart", "w:commentReference") for node in paragraph.iter(qn(tag))}
-        for comment_id in ids:
-            if comment_id not in anchors:
-                anchors[comment_id] = Anchor(
-                    tuple(name for name in open_marks.values() if name.startswith(BOOKMARK_PREFIX)),
-                    tuple(REF.findall(text)), code_path,
-                )
-        for mark in paragraph.iter(qn("w:bookmarkEnd")):
-            open_marks.pop(mark.get(qn("w:id")), None)
+                for comment_id in open_comments:
+                    spanned[comment_id].add(name)
+                for comment_id in awaiting:
+                    anchors[comment_id] = replace(anchors[comment_id], bookmarks=(name,))
+                awaiting = []
+            open_marks[element.get(qn("w:id"))] = name
+        elif element.tag == end_tag:
+            open_marks.pop(element.get(qn("w:id")), None)
+        elif element.tag == range_end_tag:
+            open_comments.discard(element.get(qn("w:id")))
+        else:
+            comment_id = element.get(qn("w:id"))
+            if comment_id in anchors:
+                continue
+            quotes = tuple(name for name in open_marks.values() if name.startswith(BOOKMARK_PREFIX))
+            anchors[comment_id] = Anchor(quotes, tuple(REF.findall(text)), code_path)
+            if element.tag == comment_tags[0]:
+                open_comments.add(comment_id)
+                spanned[comment_id] = set(quotes)
+            if not quotes:
+                awaiting.append(comment_id)
     return {comment_id: replace(anchor, quotes_spanned=len(spanned.get(comment_id, ()))) for comment_id, anchor in anchors.items()}
 
 
