@@ -193,6 +193,13 @@ def test_numbers_in_other_scripts_digits_and_a_full_width_at_are_found_where_the
     assert cleaned == "Ring (telefonnummer), (telefonnummer) eller (telefonnummer), skriv til (e-post)."
 
 
+def test_a_learned_date_of_birth_is_replaced_however_the_day_is_written() -> None:
+    key = PseudonymKey("prosjekt")
+    assert pseudonymise("Hun er født 3. mars 1985.", key, "a.txt").text == "Hun er født (fødselsdato)."
+    cleaned = pseudonymise("Datoen 03.03.1985, 03.03.85, 3/3-85 og 1985-03-03; men 04.03.1985 og 2009-10-12 er andre.", key, "b.txt").text
+    assert cleaned == "Datoen (fødselsdato), (fødselsdato), (fødselsdato) og (fødselsdato); men 04.03.1985 og 2009-10-12 er andre."
+
+
 def test_a_postcode_with_its_town_in_capitals_is_found() -> None:
     from qualcode.anonymise.patterns import find_patterns
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
 from qualcode.anonymise.known import KnownMatcher
-from qualcode.anonymise.patterns import find_patterns
+from qualcode.anonymise.patterns import FULL_DATE, date_parts, find_patterns
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
 from qualcode.text.normalise import visible
 
@@ -119,11 +119,33 @@ def known_matcher(key: PseudonymKey) -> KnownMatcher:
 
 def known_birth_dates(text: str, key: PseudonymKey) -> list[tuple[re.Match[str], KeyEntry]]:
     """Where a date of birth the key learned appears in `text` again, context or not (not as part
-    of a longer number)."""
-    return [
-        (seen, entry) for entry in key.entries if entry.kind == "birth_date"
-        for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text)
-    ]
+    of a longer number), written as it was or as any other date of the same day is ("3. mars 1985",
+    "03.03.1985", "3/3-85", "1985-03-03")."""
+    births = [entry for entry in key.entries if entry.kind == "birth_date"]
+    if not births or not any(ch.isdigit() for ch in text):
+        return []
+    found = [(seen, entry) for entry in births for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text)]
+    days = [(day, entry) for entry in births if (day := _day(entry.original)) is not None]
+    taken = {seen.span() for seen, _ in found}
+    for seen in FULL_DATE.finditer(text):
+        day = date_parts(seen)
+        entry = next((entry for learned, entry in days if _same_day(day, learned)), None)
+        if entry is not None and seen.span() not in taken:
+            found.append((seen, entry))
+    return found
+
+
+def _same_day(one: tuple[int, int, int], other: tuple[int, int, int]) -> bool:
+    """The same day, a two-digit year standing for the four-digit one it ends ("85" for 1985)."""
+    (day, month, year), (other_day, other_month, other_year) = one, other
+    same_year = year == other_year or (min(year, other_year) < 100 and year % 100 == other_year % 100)
+    return (day, month) == (other_day, other_month) and same_year
+
+
+def _day(written: str) -> tuple[int, int, int] | None:
+    """The day a learned date of birth names, if it is written as a date."""
+    match = FULL_DATE.fullmatch(written.strip())
+    return date_parts(match) if match is not None else None
 
 
 def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:

@@ -62,6 +62,17 @@ FULL_DATE = re.compile(
     rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}}))\b",  # 12/4-1979, 12/4/79
     re.IGNORECASE,
 )
+def date_parts(match: re.Match[str]) -> tuple[int, int, int]:
+    """A FULL_DATE match as (day, month, year); a two-digit year stays two digits (85)."""
+    for number in range(1, 6):
+        if match.group(f"d{number}") is not None:
+            month = match.group(f"m{number}")
+            months = MONTHS.split("|")
+            value = months.index(month.lower()) + 1 if month.lower() in months else int(month)
+            return int(match.group(f"d{number}")), value, int(match.group(f"y{number}"))
+    raise ValueError(match.group())
+
+
 # A date is a date of birth when its words say so ("født 12.10.1980", "fødselsdato:", "f.",
 # "DOB"), or when a fødselsnummer stands right beside it; an interview date ("Intervju
 # 12.10.2009") is not, however old it is.
