@@ -200,6 +200,14 @@ def test_a_learned_date_of_birth_is_replaced_however_the_day_is_written() -> Non
     assert cleaned == "Datoen (fødselsdato), (fødselsdato), (fødselsdato) og (fødselsdato); men 04.03.1985 og 2009-10-12 er andre."
 
 
+def test_a_bank_account_number_is_found_by_its_check_digit() -> None:
+    key = PseudonymKey("prosjekt")
+    text = "Kontoen er 1234.56.78903, skrevet 1234 56 78903 eller 12345678903; 1234.56.78904 er ingen. Fnr 01019012480."
+    assert pseudonymise(text, key, "a.txt").text == (
+        "Kontoen er (kontonummer), skrevet (kontonummer) eller (kontonummer); 1234.56.78904 er ingen. Fnr (fødselsnummer)."
+    )
+
+
 def test_a_postcode_with_its_town_in_capitals_is_found() -> None:
     from qualcode.anonymise.patterns import find_patterns
 

@@ -25,7 +25,10 @@ from qualcode.errors import InvalidInput, KeyFileError
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
 
-KINDS = ("person", "place", "nav_office", "employer", "school", "other", "fnr", "phone", "email", "address", "postcode", "birth_date")
+KINDS = (
+    "person", "place", "nav_office", "employer", "school", "other", "fnr", "phone", "email", "address", "postcode", "birth_date",
+    "account",
+)
 FORMAT = "qualcode-key"
 SCRYPT_N = 2**15  # about 0.1 s per unlock on the 2-core machine: slow for guessing, quick for people
 

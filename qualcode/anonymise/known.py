@@ -23,7 +23,7 @@ FUZZY_CUTOFF = 85.0  # one edit in a word of seven letters
 APOSTROPHES = ("'s", "’s", "'", "’")
 # Numbers found by their digits however they are grouped ("010190 100 46", "912 345 67"): a
 # fødselsnummer or a phone number is written in many groupings, and each is the same number.
-NUMBER_KINDS = ("fnr", "phone")
+NUMBER_KINDS = ("fnr", "phone", "account")
 _DIGIT_RUN = re.compile(r"(?<!\w)\d(?:[ ./-]?\d)+(?!\w)")
 
 

@@ -18,6 +18,7 @@ PLACEHOLDERS = {
     "address": "(adresse)",
     "postcode": "(postnummer og sted)",
     "birth_date": "(fødselsdato)",
+    "account": "(kontonummer)",
 }
 STYLES = ("name", "placeholder")
 FEMALE = {"f", "k", "kvinne", "female", "woman", "jente"}
