@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from qualcode.analysis.cooccurrence import Cooccurrence
     from qualcode.analysis.framework import FrameworkCell, FrameworkMatrix
     from qualcode.analysis.matrix import Matrix
+    from qualcode.anonymise.candidates import Proposal
     from qualcode.anonymise.key import Candidate, PseudonymKey
     from qualcode.anonymise.reapply import Reapplied
     from qualcode.anonymise.service import KeyAccess, KeyPlace
@@ -658,7 +659,6 @@ class Workspace:
         a name in them nobody has decided about holds the file back for review (a .qdpx's would)."""
         from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
         from qualcode.codebook.service import apply_codebook
-        from qualcode.errors import NeedsReview
         from qualcode.importers.pseudonymise import undecided_in_texts
 
         deviations: list[str] = []
@@ -680,12 +680,7 @@ class Workspace:
         with self.key_access().editing() as key:
             held = undecided_in_texts(texts, key, vocabulary, file.name)
             queue_candidates(key, held, file.name)  # kept with the key, for the review
-        if held:
-            names = ", ".join(dict.fromkeys(proposal.text for proposal in held))
-            raise NeedsReview(
-                f"{file.name} has possible identifiers nobody has decided about ({names}); nothing imported",
-                "decide with `qualcode anonymise review`, then import again",
-            )
+        _hold_back(file.name, held)
         with self.typed() as session:
             if file.suffix.lower() == ".qdc":
                 from qualcode.exchange.codebook_qdc import import_qdc
@@ -699,7 +694,6 @@ class Workspace:
         transcript's does: otherwise it would be stored as written."""
         from qualcode.anonymise.candidates import propose
         from qualcode.anonymise.service import ignored_words, queue_candidates
-        from qualcode.errors import NeedsReview
         from qualcode.importers.metadata import import_participants, participant_cells
 
         held = []
@@ -710,12 +704,7 @@ class Workspace:
                     if proposal.text.casefold() not in ignored and key.entry_for(proposal.text) is None:
                         held.append(replace(proposal, context=f"line {line}, {column}: {value}"))
             queue_candidates(key, held, csv_file.name)  # kept with the key, for the review
-        if held:
-            names = ", ".join(dict.fromkeys(proposal.text for proposal in held))
-            raise NeedsReview(
-                f"{csv_file.name} has possible identifiers nobody has decided about ({names}); nothing imported",
-                "decide with `qualcode anonymise review`, then import again",
-            )
+        _hold_back(csv_file.name, held)
         with self.typed() as session:
             return import_participants(session, csv_file, self.coder(session))
 
@@ -1110,6 +1099,18 @@ class ImportOutcome:
     failed: tuple[str, ...]
     held_back: tuple[Path, ...]
     participants: str = ""
+
+
+def _hold_back(file_name: str, held: Sequence[Proposal]) -> None:
+    """Refuse a file holding possible identifiers nobody has decided about (queued for the review)."""
+    from qualcode.errors import NeedsReview
+
+    if held:
+        names = ", ".join(dict.fromkeys(proposal.text for proposal in held))
+        raise NeedsReview(
+            f"{file_name} has possible identifiers nobody has decided about ({names}); nothing imported",
+            "decide with `qualcode anonymise review`, then import again",
+        )
 
 
 @dataclass(frozen=True)

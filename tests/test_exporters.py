@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -768,16 +769,21 @@ def test_a_folder_given_for_a_review_is_called_a_folder(coded: tuple[Project, Ps
         import_review(session, tmp_path / "kommentert.docx", key)
 
 
+def _a_quote_and_the_next(reviewed: docx.document.Document, holding: str) -> tuple[list[Any], int, int]:
+    """The report's paragraphs, the index of the quote paragraph holding `holding`, and of the next quote's."""
+    paragraphs = reviewed.paragraphs
+    quotes = [index for index, paragraph in enumerate(paragraphs)
+              if any((mark.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX) for mark in paragraph._p.iter(qn("w:bookmarkStart")))]
+    first = next(index for index in quotes if holding in paragraphs[index].text)
+    return paragraphs, first, quotes[quotes.index(first) + 1]
+
+
 def test_a_comment_over_two_quotes_goes_on_the_first_and_says_so(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
     project, key = coded
     with project.begin() as session:
         path = report(session, project, key)
     reviewed = docx.Document(str(path))
-    paragraphs = reviewed.paragraphs
-    quotes = [index for index, paragraph in enumerate(paragraphs)
-              if any((mark.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX) for mark in paragraph._p.iter(qn("w:bookmarkStart")))]
-    first = next(index for index in quotes if "førti deltakere" in paragraphs[index].text)
-    later = quotes[quotes.index(first) + 1]  # the next quote
+    paragraphs, first, later = _a_quote_and_the_next(reviewed, "førti deltakere")
     reviewed.add_comment([paragraphs[first].runs[0], paragraphs[later].runs[-1]], text="Disse to hører sammen.", author="Medforsker Anne")
     reviewed.save(str(tmp_path / "kommentert.docx"))
     with project.begin() as session:
@@ -795,11 +801,7 @@ def test_a_comment_goes_to_the_quote_open_where_it_starts_when_the_next_quote_be
     with project.begin() as session:
         path = report(session, project, key)
     reviewed = docx.Document(str(path))
-    paragraphs = reviewed.paragraphs
-    quotes = [index for index, paragraph in enumerate(paragraphs)
-              if any((mark.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX) for mark in paragraph._p.iter(qn("w:bookmarkStart")))]
-    first = next(index for index in quotes if "førti deltakere" in paragraphs[index].text)
-    later = quotes[quotes.index(first) + 1]
+    paragraphs, first, later = _a_quote_and_the_next(reviewed, "førti deltakere")
     [moved] = [mark for mark in paragraphs[later]._p.iter(qn("w:bookmarkStart")) if (mark.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX)]
     paragraphs[first]._p.append(moved)  # the next quote's start, after this quote's words and end
     reviewed.add_comment(paragraphs[first].runs[0], text="Om dette sitatet.", author="Medforsker Anne")
