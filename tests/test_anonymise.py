@@ -206,6 +206,14 @@ def test_a_bank_account_number_is_found_by_its_check_digit() -> None:
     assert pseudonymise(text, key, "a.txt").text == (
         "Kontoen er (kontonummer), skrevet (kontonummer) eller (kontonummer); 1234.56.78904 er ingen. Fnr (fødselsnummer)."
     )
+    assert pseudonymise("IBAN NO93 8601 1117 947, ikke NO93 1601 1117 948.", key, "b.txt").text == (
+        "IBAN (kontonummer), ikke NO93 1601 1117 948."
+    )
+
+
+def test_a_number_plate_is_found() -> None:
+    cleaned = pseudonymise("Bilen hans, EL 12345 (eller AB12345), sto ved KVP 2024 og ID-12345.", PseudonymKey("prosjekt"), "a.txt").text
+    assert cleaned == "Bilen hans, (bilnummer) (eller (bilnummer)), sto ved KVP 2024 og ID-12345."
 
 
 def test_a_postcode_with_its_town_in_capitals_is_found() -> None:

@@ -28,6 +28,10 @@ FNR = re.compile(r"(?=\d)(?<![\d.,])(\d{6})[ .-]?(\d{5})(?![\d.,]\d)")
 # A Norwegian bank account number: 11 digits grouped 4.2.5 (or 4 2 5, or not at all), the last a
 # mod-11 check digit. It names its holder as surely as a fødselsnummer does.
 ACCOUNT = re.compile(r"(?=\d)(?<![\d.,])(\d{4})([. ]?)(\d{2})\2(\d{5})(?![\d.,]\d)")
+# The same account as an IBAN: NO, two check digits, then its 11 digits (NO93 8601 1117 947).
+IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})(?!\d)")
+# A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
+PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])")
 # Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67), by hyphens in the same
 # groups (912-34-567), or not at all; other hyphenations are left out so ISO dates such as
 # 2023-09-01 are not taken for numbers.
@@ -160,6 +164,12 @@ def find_patterns(text: str) -> Iterator[Found]:
             if valid_fnr(match.group(1) + match.group(2)):
                 numbers.append(match.span())
                 yield Found(match.start(), match.end(), match.group(), "fnr")
+        for match in IBAN.finditer(text):
+            if valid_account("".join(match.groups())):
+                numbers.append(match.span())
+                yield Found(match.start(), match.end(), match.group(), "account")
+        for match in PLATE.finditer(text):
+            yield Found(match.start(), match.end(), match.group(), "plate")
         for match in ACCOUNT.finditer(text):
             number = match.group(1) + match.group(3) + match.group(4)
             # A number that is a valid fødselsnummer too is taken for one, however it is grouped.

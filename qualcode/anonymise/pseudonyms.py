@@ -19,6 +19,7 @@ PLACEHOLDERS = {
     "postcode": "(postnummer og sted)",
     "birth_date": "(fødselsdato)",
     "account": "(kontonummer)",
+    "plate": "(bilnummer)",
 }
 STYLES = ("name", "placeholder")
 FEMALE = {"f", "k", "kvinne", "female", "woman", "jente"}
