@@ -565,6 +565,39 @@ async def test_a_text_rewritten_by_another_command_is_shown_again_and_never_code
     assert codings_in(sample_project) == [("empowerment", sentence, None)]
 
 
+async def test_a_text_rewritten_between_the_readers_check_and_the_coding_is_refused_and_shown_again(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The race the reader's own check leaves: the rewrite lands after it and before the coding. The
+    service refuses the old offsets, and the reader shows the text as it is now."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    sentence = "Jeg har vært her i seks år."
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        reader.view.move_to(reader.document.text.index(sentence))
+        await pilot.press("v")
+        await settle(pilot)
+        shown, real = reader.document.version_id, app.workspace.text_version
+        asked: list[str] = []
+
+        def stale_once(transcript: str) -> int:  # the reader's check sees the text it showed, once
+            asked.append(transcript)
+            return shown if len(asked) == 1 else real(transcript)
+
+        monkeypatch.setattr(app.workspace, "text_version", stale_once)
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "identifiers", "add", "KVP", "--kind", "employer"])
+        assert result.exit_code == 0, result.output
+        await pilot.press("c", "e")
+        await settle(pilot, rounds=3, pauses=2)
+        assert "has changed since it was shown" in str(reader.query_one("#status", Static).render())
+        assert "(arbeidsgiver)" in reader.document.text and reader.view.selection is None
+    assert codings_in(sample_project) == []
+
+
 def test_a_search_hit_in_a_text_rewritten_since_is_not_coded_at_its_old_offset(sample_project: Path) -> None:
     """The search screen codes a hit's sentence by the hit's offset: refused once another command has
     rewritten the text, as the reader refuses a selection read in the old one."""

@@ -351,7 +351,25 @@ class ReaderScreen(CodingScreen):
             self.status(status)
             self._update_panel()
 
-        self.in_background(save, saved, group="coding", failed=self.status)
+        def failed(message: str) -> None:
+            self.status(message)
+            # The text may have been rewritten between the check above and the change (the service
+            # refused then): shown again as it is now, so the next selection is made in it.
+            self.in_background(
+                lambda workspace: workspace.document(transcript) if workspace.text_version(transcript) != shown else None,
+                self._shown_again, group="reload",
+            )
+
+        self.in_background(save, saved, group="coding", failed=failed)
+
+    def _shown_again(self, rewritten: ReaderDocument | None) -> None:
+        if rewritten is not None:
+            self.document = rewritten
+            self.view.document = rewritten
+            self.view.select(None)
+            self.find_sentences()
+            self.view.refresh()
+            self._update_panel()
 
     @on(TranscriptView.Clicked)
     def _clicked(self, message: TranscriptView.Clicked) -> None:
