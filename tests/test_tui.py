@@ -536,23 +536,32 @@ async def test_a_transcript_and_a_code_deleted_from_the_command_line_while_shown
     assert codings_in(sample_project) == []
 
 
-async def test_a_text_rewritten_by_another_command_is_shown_again_and_never_coded_at_old_offsets(sample_project: Path) -> None:
-    """A name added to the key from the command line rewrites the text under the reader: a selection
-    made in the old text codes nothing, and the text is shown as it is now, to be selected again."""
+async def select_sentence(pilot: Pilot[None], reader: ReaderScreen, sentence: str) -> None:
+    reader.view.move_to(reader.document.text.index(sentence))
+    await pilot.press("v")
+    await settle(pilot)
+
+
+def rewrite_with_the_key(root: Path) -> None:
+    """Another command rewrites the texts: the key learns "KVP", which leder_L1 says early on."""
     from click.testing import CliRunner
 
     from qualcode.cli import cli
 
+    result = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "KVP", "--kind", "employer"])
+    assert result.exit_code == 0, result.output
+
+
+async def test_a_text_rewritten_by_another_command_is_shown_again_and_never_coded_at_old_offsets(sample_project: Path) -> None:
+    """A name added to the key from the command line rewrites the text under the reader: a selection
+    made in the old text codes nothing, and the text is shown as it is now, to be selected again."""
     sentence = "Jeg har vært her i seks år."
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
-        reader.view.move_to(reader.document.text.index(sentence))
-        await pilot.press("v")
-        await settle(pilot)
+        await select_sentence(pilot, reader, sentence)
         assert reader.view.selection == (reader.document.text.index(sentence), reader.document.text.index(sentence) + len(sentence))
-        result = CliRunner().invoke(cli, ["--project", str(sample_project), "identifiers", "add", "KVP", "--kind", "employer"])
-        assert result.exit_code == 0, result.output
+        rewrite_with_the_key(sample_project)
         await pilot.press("c", "e")
         await settle(pilot, rounds=2, pauses=2)
         assert app.is_running and codings_in(sample_project) == []
@@ -570,17 +579,10 @@ async def test_a_text_rewritten_between_the_readers_check_and_the_coding_is_refu
 ) -> None:
     """The race the reader's own check leaves: the rewrite lands after it and before the coding. The
     service refuses the old offsets, and the reader shows the text as it is now."""
-    from click.testing import CliRunner
-
-    from qualcode.cli import cli
-
-    sentence = "Jeg har vært her i seks år."
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
-        reader.view.move_to(reader.document.text.index(sentence))
-        await pilot.press("v")
-        await settle(pilot)
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
         shown, real = reader.document.version_id, app.workspace.text_version
         asked: list[str] = []
 
@@ -589,8 +591,7 @@ async def test_a_text_rewritten_between_the_readers_check_and_the_coding_is_refu
             return shown if len(asked) == 1 else real(transcript)
 
         monkeypatch.setattr(app.workspace, "text_version", stale_once)
-        result = CliRunner().invoke(cli, ["--project", str(sample_project), "identifiers", "add", "KVP", "--kind", "employer"])
-        assert result.exit_code == 0, result.output
+        rewrite_with_the_key(sample_project)
         await pilot.press("c", "e")
         await settle(pilot, rounds=3, pauses=2)
         assert "has changed since it was shown" in str(reader.query_one("#status", Static).render())
@@ -601,15 +602,11 @@ async def test_a_text_rewritten_between_the_readers_check_and_the_coding_is_refu
 def test_a_search_hit_in_a_text_rewritten_since_is_not_coded_at_its_old_offset(sample_project: Path) -> None:
     """The search screen codes a hit's sentence by the hit's offset: refused once another command has
     rewritten the text, as the reader refuses a selection read in the old one."""
-    from click.testing import CliRunner
-
-    from qualcode.cli import cli
     from qualcode.errors import InvalidInput
 
     workspace = open_tui(sample_project).workspace
     [hit, *_] = workspace.search("seks år").hits
-    result = CliRunner().invoke(cli, ["--project", str(sample_project), "identifiers", "add", "KVP", "--kind", "employer"])
-    assert result.exit_code == 0, result.output
+    rewrite_with_the_key(sample_project)
     with pytest.raises(InvalidInput, match="has changed since the search"):
         workspace.code_sentence_at(hit.transcript, hit.start, "empowerment", hit.text_version)
     assert codings_in(sample_project) == []

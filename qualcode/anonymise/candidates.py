@@ -160,18 +160,21 @@ def _name_in_capitals(folded: str) -> bool:
 
 
 def _upper_runs(doc: Doc) -> list[tuple[int, int]]:
-    """Runs of words in capitals of three letters or more, as (start, end) token indices."""
+    """Runs of words in capitals of three letters or more, as (start, end) token indices: read from
+    the Doc's token arrays, as the capitalised runs are, since few of a text's tokens are such words."""
+    from spacy.attrs import IS_ALPHA, IS_UPPER, LENGTH
+
+    flags = doc.to_array([IS_UPPER, IS_ALPHA, LENGTH])
     found: list[tuple[int, int]] = []
-    start = -1
-    for index, token in enumerate(doc):
-        upper = token.is_upper and token.is_alpha and len(token.text) >= 3
-        if upper and start < 0:
+    start = end = -1
+    for index in ((flags[:, 0] == 1) & (flags[:, 1] == 1) & (flags[:, 2] >= 3)).nonzero()[0].tolist():
+        if index != end:
+            if end > start:
+                found.append((start, end))
             start = index
-        elif not upper and start >= 0:
-            found.append((start, index))
-            start = -1
-    if start >= 0:
-        found.append((start, len(doc)))
+        end = index + 1
+    if end > start:
+        found.append((start, end))
     return found
 
 

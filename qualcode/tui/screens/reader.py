@@ -342,14 +342,8 @@ class ReaderScreen(CodingScreen):
             status, rewritten, codings, codes, recent = result
             self.qualcode.codes_changed(codes, recent)
             self.codes = codes
-            self.document = rewritten or replace(self.document, codings=codings)
-            self.view.document = self.document
-            if rewritten is not None:
-                self.view.select(None)
-                self.find_sentences()
-            self.view.refresh()
+            self._shown_again(rewritten or replace(self.document, codings=codings), anew=rewritten is not None)
             self.status(status)
-            self._update_panel()
 
         def failed(message: str) -> None:
             self.status(message)
@@ -362,14 +356,18 @@ class ReaderScreen(CodingScreen):
 
         self.in_background(save, saved, group="coding", failed=failed)
 
-    def _shown_again(self, rewritten: ReaderDocument | None) -> None:
-        if rewritten is not None:
-            self.document = rewritten
-            self.view.document = rewritten
+    def _shown_again(self, document: ReaderDocument | None, *, anew: bool = True) -> None:
+        """Show `document`; `anew` when it is another text version (a selection in the old one is
+        dropped, and its sentences are found again)."""
+        if document is None:
+            return
+        self.document = document
+        self.view.document = document
+        if anew:
             self.view.select(None)
             self.find_sentences()
-            self.view.refresh()
-            self._update_panel()
+        self.view.refresh()
+        self._update_panel()
 
     @on(TranscriptView.Clicked)
     def _clicked(self, message: TranscriptView.Clicked) -> None:
