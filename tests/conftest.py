@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -56,6 +57,16 @@ key_file.SCRYPT_N = 2**14
 _wait.SLEEP_GRANULARITY = 0.008
 _wait.SLEEP_IDLE = _wait.SLEEP_GRANULARITY / 20
 textual_screen.UPDATE_PERIOD = _wait.SLEEP_GRANULARITY
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what the imports and the collection made out of the collector, and collect the young
+    generation less often, as `qualcode.cli.main` does for a command: each worker holds SQLAlchemy,
+    spaCy, Textual and every test module, and a full collection walked all of it again and again
+    (about a tenth of the suite's CPU, measured over the whole suite: 210 s against 236 s)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
