@@ -662,6 +662,7 @@ class Workspace:
         from qualcode.importers.pseudonymise import undecided_in_texts
 
         deviations: list[str] = []
+        qdc = None
         if file.suffix.lower() == ".qdc":
             from qualcode.exchange.codebook_qdc import load_qdc
 
@@ -682,7 +683,7 @@ class Workspace:
             queue_candidates(key, held, file.name)  # kept with the key, for the review
         _hold_back(file.name, held)
         with self.typed() as session:
-            if file.suffix.lower() == ".qdc":
+            if qdc is not None:
                 from qualcode.exchange.codebook_qdc import import_qdc
 
                 return import_qdc(session, qdc, self.coder(session)).changes, deviations

@@ -868,6 +868,9 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("Hun bor i Storgt. 5 nå.", "Storgt. 5"),
         ("Skriv til sissel(at)gmail.com i dag.", "sissel(at)gmail.com"),
         ("Eller kari [AT] nav (dot) no.", "kari [AT] nav (dot) no"),
+        ("Den er kari punktum nordmann krøllalfa gmail punktum com.", "kari punktum nordmann krøllalfa gmail punktum com"),
+        ("Send til kari.nordmann @ nav.no i morgen.", "kari.nordmann @ nav.no"),
+        ("Adressen er ola alfakrøll online.no, tror jeg.", "ola alfakrøll online.no"),
         ("H-nummer 01509010087 her", "01509010087"),  # the health services' number: 40 added to the month
     ],
 )

@@ -48,6 +48,15 @@ _WRITTEN_AT = re.compile(r"[aA][tT] ?[)\]]")
 EMAIL_WRITTEN_OUT = re.compile(
     r"(?<![\w.+-])[\w.+-]+ ?[(\[](?:at|@)[)\]] ?[\w-]+(?:(?:\.| ?[(\[](?:dot|punktum)[)\]] ?)[\w-]+)+", re.IGNORECASE,
 )
+# An address as it is said and then transcribed: "kari punktum nordmann krøllalfa gmail punktum com",
+# "kari.nordmann @ nav.no". Norwegian says @ as "krøllalfa" (or "alfakrøll"); a bare "at" is too
+# common a Norwegian word to be taken for one. The domain needs a dot or "punktum", as any address's has.
+_SPOKEN_AT = re.compile(r" @ |krøllalfa|alfakrøll", re.IGNORECASE)
+EMAIL_SPOKEN = re.compile(
+    r"(?<![\w.+-])[\w+-]+(?:(?:\.| (?:punktum|dot) )[\w+-]+)*(?: @ | (?:krøllalfa|alfakrøll) )"
+    r"[\w-]+(?:(?:\.| (?:punktum|dot) )[\w-]+)+",
+    re.IGNORECASE,
+)
 STREET = re.compile(
     rf"(?=[{_UPPER}])\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
     rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget)"
@@ -183,6 +192,9 @@ def find_patterns(text: str) -> Iterator[Found]:
         yield Found(match.start(), match.end(), match.group(), "email")
     if _WRITTEN_AT.search(text) is not None:  # every such address has one; most turns have none
         for match in EMAIL_WRITTEN_OUT.finditer(text):
+            yield Found(match.start(), match.end(), match.group(), "email")
+    if _SPOKEN_AT.search(text) is not None:
+        for match in EMAIL_SPOKEN.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "email")
     if digits:
         for match in STREET.finditer(text):
