@@ -26,6 +26,7 @@ from qualcode.anonymise.leakcheck import check_file, guard
 from qualcode.anonymise.patterns import valid_fnr
 from qualcode.anonymise.service import (
     KeyAccess,
+    accept_candidate,
     add_known_identifier,
     dismiss,
     import_identifiers,
@@ -181,6 +182,34 @@ def test_a_name_in_capitals_is_proposed(text: str, proposed: list[str]) -> None:
     from qualcode.anonymise.candidates import propose
 
     assert [proposal.text for proposal in propose(text, (), ())] == proposed
+
+
+@pytest.mark.parametrize(("text", "proposed"), [
+    ("Hun heter أحمد حسن og kommer fra Syria.", ["أحمد حسن"]),  # Arabic, a two-word name
+    ("Kona mi, فاطمة, snakker bare persisk.", ["فاطمة"]),
+    ("Han sa ሰላም til meg, og 李明 kom etterpå.", ["ሰላም", "李明"]),  # Ethiopic, Chinese
+    ("Vi hilste: שלום.", ["שלום"]),  # Hebrew
+    ("Nummeret er ٩١٢٣٤٥٦٧ og ९८७.", []),  # digits of other scripts are numbers, not names
+])
+def test_a_word_in_a_script_without_capitals_is_proposed(text: str, proposed: list[str]) -> None:
+    """Capitalised runs can never see a name in Arabic, Hebrew, Ethiopic or Chinese letters."""
+    from qualcode.anonymise.candidates import propose
+
+    assert [proposal.text for proposal in propose(text, (), ())] == proposed
+
+
+def test_a_name_in_arabic_letters_holds_the_file_back_and_once_decided_is_replaced(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "samtale.txt"
+    path.write_text("I: Hva heter kona di?\nD1: Hun heter فاطمة, og vi kom hit i 2015.\n", encoding="utf-8")
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview, match="has 1 possible identifier nobody has decided about \\(فاطمة\\)"):
+        import_file(session, path, key=key)
+    pseudonym = accept_candidate(key, "فاطمة", "person", "f").pseudonym
+    import_file(session, path, key=key)
+    transcript = session.scalar(select(Transcript).where(Transcript.name == "samtale"))
+    assert transcript is not None and transcript.current_version is not None
+    assert f"D1: Hun heter {pseudonym}, og vi kom hit i 2015." in transcript.current_version.text
+    assert "فاطمة" not in transcript.current_version.text
 
 
 def test_numbers_in_other_scripts_digits_and_a_full_width_at_are_found_where_they_stand() -> None:

@@ -13,6 +13,7 @@ are still proposed; a place name is proposed with the kind "place".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +51,20 @@ NAME_LOCALES = (
     "fr_FR", "es_ES", "it_IT", "pt_PT", "en_US", "en_GB", "tr_TR", "ar_AA", "fa_IR", "ro_RO",
     "hr_HR", "cs_CZ", "sk_SK", "hu_HU",
 )
+
+# Letters of the scripts that have no capitals, which immigrants' names in Norway are most often
+# written in: Hebrew, Arabic (Arabic, Persian, Dari, Pashto, Urdu, Kurdish Sorani) with its
+# presentation forms, Syriac and Thaana, the Indic scripts through Sinhala, Thai and Lao, Georgian,
+# Ethiopic (Tigrinya, Amharic), Khmer, and Chinese, Japanese and Korean. Arabic-Indic digits (U+0660-0669,
+# U+06F0-06F9) and the Arabic comma, semicolon and question mark are left out: they are no name.
+_CASELESS = (
+    "\u05d0-\u05ea\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u0710-\u074f\u0750-\u077f\u0780-\u07a5"
+    "\u08a0-\u08ff\u0900-\u0dff\u0e00-\u0eff\u10d0-\u10ff\u1200-\u139f\u1780-\u17ff"
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\ufb50-\ufdff\ufe70-\ufefc"
+)
+# A run of such words, one space between them, with the marks (harakat, matras) inside its words.
+CASELESS_RUN = re.compile(f"[{_CASELESS}][{_CASELESS}\u064b-\u065f\u0670]*(?: [{_CASELESS}][{_CASELESS}\u064b-\u065f\u0670]*)*")
+
 
 @lru_cache(maxsize=1)
 def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
@@ -142,6 +157,18 @@ def propose(
             if any(_name_in_capitals(word.casefold()) for word in words):
                 begin, finish = base + doc[start].idx, base + doc[end - 1].idx + len(doc[end - 1].text)
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
+    if not text.isascii():
+        for match in CASELESS_RUN.finditer(text):
+            # A word in a script without capitals (Arabic, Hebrew, Ethiopic, the Indic scripts, CJK) in a
+            # transcript written in Latin letters is a name or a word said in the speaker's language:
+            # the capitalised runs above can never see it, so each run of them is put to the reviewer.
+            phrase = match.group()
+            words = phrase.split(" ")
+            if not any(character.isalpha() for character in phrase):  # a number in Devanagari digits
+                continue
+            if phrase in proposals or phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
+                continue
+            proposals[phrase] = Proposal(phrase, match.start(), match.end(), _context(text, match.start(), match.end(), context))
     for speaker in speakers:
         if speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored:
             continue

@@ -77,6 +77,7 @@ from qualcode.store.models import (
     new_guids,
     utcnow,
 )
+from qualcode.text.counts import counted
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
 from qualcode.text.normalise import content_hash, normalise, shortened
 
@@ -286,7 +287,7 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
         distinct = list(dict.fromkeys(undecided))
         names = ", ".join(distinct[:6]) + (" …" if len(distinct) > 6 else "")
         raise NeedsReview(
-            f"{package.file_name} has {len(distinct)} possible identifiers nobody has decided about ({names}); nothing imported",
+            f"{package.file_name} has {counted(len(distinct), 'possible identifier')} nobody has decided about ({names}); nothing imported",
             "decide with `qualcode anonymise review`, then import again",
         )
     for item in made:

@@ -59,6 +59,7 @@ from qualcode.store.models import (
     utcnow,
 )
 from qualcode.store.project import Project
+from qualcode.text.counts import counted
 from qualcode.text.normalise import content_hash
 from qualcode.text.speakers import INTERVIEWER_LABELS
 from qualcode.text.tokens import word_count
@@ -258,7 +259,7 @@ def refuse_undecided(key: PseudonymKey, pseudonymised: PseudonymisedDocument, pa
     queue_candidates(key, proposals, path.name)
     names = ", ".join(p.text for p in proposals[:6]) + (" …" if len(proposals) > 6 else "")
     raise NeedsReview(
-        f"{path.name} has {len(proposals)} possible identifiers nobody has decided about ({names}); nothing imported",
+        f"{path.name} has {counted(len(proposals), 'possible identifier')} nobody has decided about ({names}); nothing imported",
         "decide with `qualcode anonymise review`, then import again",
     )
 
