@@ -271,7 +271,6 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
 @pytest.mark.parametrize(("args", "message"), [
     (("--coders", "Forsker 1"), "two coders or more"),
     (("--coders", "Forsker 1,Forsker 3", "--transcript", "deltaker_D1_T1"), "Forsker 3 coded nothing in the selection"),
-    (("--coders", "Forsker 1,Forsker 3", "--code", "empowerment"), "Forsker 3 coded nothing under empowerment in the selection"),
     (("--coders", "Forsker 1,Forsker 2", "--code", "empowerment/ansvar for eget liv"), "nobody coded"),
     (("--coders", "Forsker 1,Ukjent"), "no codings by 'Ukjent'"),
     (("--transcript", "veileder_V2"), "only Forsker 1 coded"),
@@ -319,3 +318,18 @@ def test_a_coder_the_key_renamed_is_named_as_typed(demo_template: Path, tmp_path
         assert session.scalar(select(Coder).where(Coder.name == "Tove Lindberg")) is None  # renamed by the key
     by_typed = json.loads(ok(studie, "--unit", "turn", "--coders", "Forsker 1,Tove Lindberg", "--json"))
     assert "Tove Lindberg" not in json.dumps(by_typed) and len(by_typed["rows"]) > 1
+
+
+@pytest.mark.parametrize("unit", ["turn", "sentence"])
+def test_a_codes_row_is_the_same_with_or_without_code_and_its_disagreements_too(studie: tuple[Path, dict[str, str]], unit: str) -> None:
+    """A coder who coded a transcript and never applied a code said no to it there: --code must not
+    leave them out (it did, raising agreement on the one code asked about)."""
+    every = json.loads(ok(studie, "--unit", unit, "--json"))
+    rows = {row["key"]: row["values"] for row in every["rows"]}
+    listed = json.loads(ok(studie, "disagreements", "--unit", unit, "--json"))["rows"]
+    for code in ("empowerment", "måltall-press", "empowerment/avmakt"):
+        alone = json.loads(ok(studie, "--unit", unit, "--code", code, "--json"))
+        assert "Forsker 1, Forsker 2, Forsker 3" in alone["caption"] and "Forsker 1, Forsker 2, Forsker 3" in every["caption"]
+        assert {row["key"]: row["values"] for row in alone["rows"]}[code] == rows[code], code
+        theirs = json.loads(ok(studie, "disagreements", "--unit", unit, "--code", code, "--json"))["rows"]
+        assert theirs == [row for row in listed if f"{row['values']['code']}/".startswith(f"{code}/")], code

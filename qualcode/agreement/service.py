@@ -105,13 +105,15 @@ def agreement(
     if len(names) == 1:
         raise InvalidInput(f"agreement needs two coders or more; --coders names only {names[0]}", "as in --coders A,B")
     found = coded(session, replace(selection, coders=names), rollup=selection.include_subcodes, texts=True, required=False)
-    used = {found.coders[coder_id] for coder_id in set(found.coder)}
+    # Who takes part is who coded the selected transcripts at all, whatever the codes asked for: a
+    # coder who coded a transcript and did not apply a code said no to it there, which is what the
+    # code's row counts with or without --code (README, "Agreement").
+    coverage = _coverage(session, set(found.places.versions))
+    used = {found.coders[coder_id] for coders in coverage.values() for coder_id in coders}
     if names:
         for name in names:
             if name not in used:
-                # Said with the codes asked for, as someone who coded other codes did code something.
-                under = f" under {', '.join(selection.codes)}" if selection.codes else ""
-                raise InvalidInput(f"{name} coded nothing{under} in the selection", _coded_hint(used))
+                raise InvalidInput(f"{name} coded nothing in the selection", _coded_hint(used))
     else:
         # The consensus coder copies one side of each decided disagreement: counted by default, it
         # would raise the agreement the team reports. Named with --coders, it is compared as asked.
@@ -130,7 +132,7 @@ def agreement(
         named = find_code(session, ref)
         if named.id not in used_codes:
             raise InvalidInput(f"nobody coded {named.path} in the selection", "see what is coded with `qualcode analyse codes`")
-    study = _Study(session, found, order, unit, min_overlap)
+    study = _Study(session, found, order, unit, min_overlap, coverage)
     if not study.covered:
         raise InvalidInput(
             f"no transcript in the selection was coded by two of {', '.join(names)}",
@@ -148,6 +150,18 @@ def agreement(
     overall = _figures("Overall", 0, pooled, unit)
     disagreements = study.disagreements([(code.id, code.path) for code in rows], names) if listed else ()
     return Agreement(unit, min_overlap, names, kappa_name, tuple(results), overall, len(study.covered), disagreements)
+
+
+def _coverage(session: Session, transcript_ids: set[int]) -> dict[int, set[int]]:
+    """The coders (ids) who coded each of the transcripts, any code: live codings on its current text."""
+    coverage: dict[int, set[int]] = defaultdict(set)
+    for transcript_id, coder_id in session.execute(
+        select(Coding.transcript_id, Coding.coder_id).join(Transcript, Coding.transcript_id == Transcript.id)
+        .where(Coding.removed_at.is_(None), Transcript.current_version_id == Coding.text_version_id).distinct()
+    ):
+        if transcript_id in transcript_ids:
+            coverage[transcript_id].add(coder_id)
+    return coverage
 
 
 def _coded_hint(used: set[str]) -> str:
@@ -169,19 +183,17 @@ def _figures(path: str, depth: int, patterns: Counter[Pattern], unit: str) -> Co
 class _Study:
     """The units of the selected transcripts and each coder's values on them, code by code."""
 
-    def __init__(self, session: Session, found: Coded, order: list[int], unit: str, min_overlap: float) -> None:
+    def __init__(
+        self, session: Session, found: Coded, order: list[int], unit: str, min_overlap: float, coverage: dict[int, set[int]],
+    ) -> None:
         self.found, self.order, self.unit, self.min_overlap = found, order, unit, min_overlap
         places = found.places
         position = {coder_id: index for index, coder_id in enumerate(order)}
-        coverage: dict[int, set[int]] = defaultdict(set)
-        for transcript_id, coder_id in session.execute(
-            select(Coding.transcript_id, Coding.coder_id).join(Transcript, Coding.transcript_id == Transcript.id)
-            .where(Coding.removed_at.is_(None), Transcript.current_version_id == Coding.text_version_id,
-                   Coding.coder_id.in_(order)).distinct()
-        ):
-            if transcript_id in places.versions:
-                coverage[transcript_id].add(position[coder_id])
-        self.covered = {transcript_id: coders for transcript_id, coders in coverage.items() if len(coders) >= 2}
+        positions = {
+            transcript_id: {position[coder_id] for coder_id in coders if coder_id in position}
+            for transcript_id, coders in coverage.items()
+        }
+        self.covered = {transcript_id: coders for transcript_id, coders in positions.items() if len(coders) >= 2}
         self.position = position
         self.bases = {
             transcript_id: tuple(0 if index in coders else None for index in range(len(order)))
@@ -272,7 +284,7 @@ class _Study:
         empty = np.zeros(0, dtype=np.int64)
         by_code: dict[int, list[tuple[NDArray[np.int64], NDArray[np.int64]]]] = {}
         pairs, bounds = np.unique(table[:, 0] * len(self.order) + table[:, 1], return_index=True)
-        for pair, begin, end in zip(pairs.tolist(), bounds.tolist(), [*bounds.tolist()[1:], len(table)], strict=True):
+        for pair, begin, end in zip(pairs.tolist(), bounds.tolist(), [*bounds.tolist()[1:], len(table)][:len(bounds)], strict=True):
             code_id, coder = divmod(pair, len(self.order))
             per_coder = by_code.setdefault(code_id, [(empty, empty) for _ in self.order])
             per_coder[coder] = (first[begin:end], stop[begin:end])
