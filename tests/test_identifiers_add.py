@@ -168,3 +168,72 @@ def test_a_rewrite_that_makes_two_transcripts_the_same_text_is_kept(tmp_path: Pa
     (folder / "c.txt").write_text("I: Hvem?\nD1: Jeg snakket med Hanne i dag.\n", encoding="utf-8")
     again = _run(root, "import", str(folder / "c.txt"))
     assert "c.txt is already present as transcript b" in again and "0 imported, 1 already present" in again, again
+
+
+@pytest.mark.parametrize(("original", "pseudonym", "real"), [
+    ("Halldis Rye", "Halldis Rye", "Halldis"),  # the name as its own pseudonym
+    ("Trude Vik", "Torbjørn Lunde", "Torbjørn"),  # another real name in the key
+    ("Olav Moe", "Per Halldis", "Halldis"),
+])
+def test_a_pseudonym_chosen_as_a_real_name_is_refused_and_the_key_is_left_as_it_was(
+    tmp_path: Path, original: str, pseudonym: str, real: str,
+) -> None:
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    _run(root, "identifiers", "add", "Torbjørn", "--kind", "person", "--gender", "m")
+    _run(root, "identifiers", "add", "Halldis", "--kind", "person", "--gender", "f")
+    before = [entry.original for entry in _key(root).entries]
+    refused = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", original, "--kind", "person", "--pseudonym", pseudonym])
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: the pseudonym {pseudonym!r} would leave a real name in the texts: {real!r} is, or is like, a name in the key"
+        " (hint: choose a pseudonym that shares no word with a real name, or leave it out to have one drawn)\n"
+    )
+    table = tmp_path / "navn.csv"
+    table.write_text(f"identifier,kind,gender,pseudonym\nAnne Berg,person,f,\n{original},person,f,{pseudonym}\n", encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "import", str(table)])
+    assert refused.exit_code == 1 and "navn.csv line 3: the pseudonym" in refused.stderr, refused.output
+    assert [entry.original for entry in _key(root).entries] == before
+
+
+def test_reapply_draws_anew_a_pseudonym_that_is_a_real_name_and_the_project_stays_open(tmp_path: Path) -> None:
+    """A key from before chosen pseudonyms were checked holds a name as its own pseudonym, so the name
+    stayed in the text. Re-applying it, as the leak check asks, failed on the text's uniqueness (the
+    rewrite made the same text), and every command after it retried and failed the same way."""
+    from qualcode.anonymise.apply import add_identifier
+    from qualcode.anonymise.key import save_key
+
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    path = Path(_run(root, "key", "show").splitlines()[0].split(" ", 1)[1])
+    key = load_key(path, "test passphrase")
+    add_identifier(key, "Halldis Rye", "person", "f", pseudonym="Halldis Rye")  # as the unchecked command did
+    save_key(path, key, "test passphrase")
+    transcript = tmp_path / "intervju.txt"
+    transcript.write_text("I: Hvem?\nD1: Halldis Rye var der.\n", encoding="utf-8")
+    _run(root, "import", str(transcript))
+    assert "Halldis Rye" in _texts(root)["intervju"]
+    _run(root, "anonymise", "reapply")
+    entry = _key(root).entry_for("Halldis Rye")
+    assert entry is not None and "Halldis" not in entry.pseudonym and "Rye" not in entry.pseudonym
+    assert _texts(root)["intervju"] == f"I: Hvem?\nD1: {entry.pseudonym} var der.\n"
+    assert "1 transcript" in _run(root, "status")
+    _run(root, "export", "qdpx")
+
+
+def test_a_rewrite_whose_replacements_change_nothing_keeps_the_version(tmp_path: Path) -> None:
+    from qualcode.anonymise.rewrite import Span, rewrite_current_text
+    from qualcode.store.models import Transcript
+    from qualcode.store.project import Project
+
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    transcript_file = tmp_path / "intervju.txt"
+    transcript_file.write_text("I: Hvem?\nD1: Vi var der.\n", encoding="utf-8")
+    _run(root, "import", str(transcript_file))
+    with Project.open(root) as project, project.begin() as session:
+        transcript = session.query(Transcript).one()
+        version = transcript.current_version
+        assert version is not None
+        rewritten = rewrite_current_text(session, transcript, [Span(13, 15, "Vi")], "nothing to change")
+        assert rewritten.version is version and transcript.current_version is version and version.text == "I: Hvem?\nD1: Vi var der.\n"

@@ -64,6 +64,31 @@ def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | No
     return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed)
 
 
+def real_word_in(pseudonym: str, key: PseudonymKey, original: str) -> str | None:
+    """A word of a chosen `pseudonym` that is, or is like, a word of a real name in the key or of the
+    `original` it is to stand for: such a pseudonym would leave the name in the text."""
+    if pseudonym.startswith("("):  # a placeholder, such as "(sted)"
+        return None
+    originals = _names([entry.original for entry in key.entries] + [original])
+    return next((part for part in pseudonym.split() if looks_like(part, originals)), None)
+
+
+def redraw_real_pseudonyms(key: PseudonymKey) -> list[Renamed]:
+    """Give a drawn pseudonym to each entry whose pseudonym is, or is like, a real name in the key (a
+    pseudonym chosen by hand before such choices were checked), recorded as a renaming so that
+    re-applying the key rewrites the texts that use the old one."""
+    redrawn = []
+    for entry in key.entries:
+        if entry.pseudonym.startswith("(") or real_word_in(entry.pseudonym, key, entry.original) is None:
+            continue
+        old = entry.pseudonym
+        entry.pseudonym = _pseudonym_for(key, entry.original, entry.kind, entry.gender, key.project_guid + ":redrawn")
+        renamed = Renamed(old, entry.pseudonym, list(entry.seen_in))
+        key.renamed.append(renamed)
+        redrawn.append(renamed)
+    return redrawn
+
+
 def add_identifier(
     key: PseudonymKey, original: str, kind: str, gender: str | None = None,
     pseudonym: str | None = None, first_seen: str | None = None,

@@ -78,6 +78,10 @@ def rewrite_current_text(
         position = span.end
     pieces.append(old.text[position:])
     text = "".join(pieces)
+    if text == old.text:
+        # Every replacement is what it replaces: no new version (it would be the same text, which a
+        # transcript holds once), only what changes besides the text.
+        return _rewritten_in_place(session, old, drop_coding, change_turn)
     moved = OffsetMap(spans)
     replaced = {old.text[span.start:span.end]: span.replacement for span in spans if span.end > span.start}
     version = TextVersion(
@@ -96,9 +100,7 @@ def rewrite_current_text(
     dropped_codings = 0
     for coding in session.scalars(select(Coding).where(Coding.text_version_id == old.id)).all():
         if drop_coding(coding):
-            dropped.append(coding.guid)
-            dropped += [memo.guid for memo in session.scalars(select(Memo).where(Memo.coding_id == coding.id))]
-            session.delete(coding)
+            dropped += _deleted(session, coding)
             dropped_codings += 1
             continue
         # Earlier states of this coding hold offsets into the removed version: no longer undoable.
@@ -118,6 +120,29 @@ def rewrite_current_text(
     session.delete(old)
     session.flush()
     return Rewritten(version, dropped_codings, dropped)
+
+
+def _rewritten_in_place(
+    session: Session, version: TextVersion, drop_coding: Callable[[Coding], bool], change_turn: Callable[[Turn], dict[str, object]],
+) -> Rewritten:
+    for turn in version.turns:
+        for name, value in change_turn(turn).items():
+            setattr(turn, name, value)
+    dropped: list[str] = []
+    dropped_codings = 0
+    for coding in session.scalars(select(Coding).where(Coding.text_version_id == version.id)).all():
+        if drop_coding(coding):
+            dropped += _deleted(session, coding)
+            dropped_codings += 1
+    session.flush()
+    return Rewritten(version, dropped_codings, dropped)
+
+
+def _deleted(session: Session, coding: Coding) -> list[str]:
+    """Delete a coding; the guids of it and its memos, whose events must go too."""
+    guids = [coding.guid, *(memo.guid for memo in session.scalars(select(Memo).where(Memo.coding_id == coding.id)))]
+    session.delete(coding)
+    return guids
 
 
 def _replace_words(excerpt: str, replaced: dict[str, str]) -> str:

@@ -221,6 +221,11 @@ def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, cod
     either nothing to do or a pending rewrite that `finish_interrupted` completes on the next open.
     Call it with the key locked (inside `access.editing()`), so no import slips in between.
     """
+    from qualcode.anonymise.apply import redraw_real_pseudonyms
+
+    # A pseudonym chosen by hand as a real name, before such choices were refused, is drawn anew here:
+    # re-applying is what the leak check's refusal of such a text asks for.
+    redraw_real_pseudonyms(key)
     with project.begin() as session:
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
     access.save(key)
@@ -283,7 +288,7 @@ def add_known_identifier(
     key: PseudonymKey, original: str, kind: str, gender: str | None = None, pseudonym: str | None = None
 ) -> KeyEntry:
     """Add one identifier the project knows (a person, a place, an office, an employer ...)."""
-    from qualcode.anonymise.apply import add_identifier
+    from qualcode.anonymise.apply import add_identifier, real_word_in
 
     original = " ".join(original.split())
     if not original:
@@ -292,6 +297,11 @@ def add_known_identifier(
         raise InvalidInput(f"kind {kind!r} is not one of {', '.join(LIST_KINDS)}")
     if key.entry_for(original) is not None:
         raise InvalidInput(f"{original!r} is already in the key")
+    if pseudonym and (real := real_word_in(" ".join(pseudonym.split()), key, original)) is not None:
+        raise InvalidInput(
+            f"the pseudonym {pseudonym!r} would leave a real name in the texts: {real!r} is, or is like, a name in the key",
+            "choose a pseudonym that shares no word with a real name, or leave it out to have one drawn",
+        )
     entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen="added by hand")
     # What waited for review and is now decided (this name, or a phrase of known and dismissed
     # words) leaves the queue, which would otherwise list it for ever.
