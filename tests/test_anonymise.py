@@ -185,6 +185,31 @@ def test_a_name_in_capitals_is_proposed(text: str, proposed: list[str]) -> None:
 
 
 @pytest.mark.parametrize(("text", "proposed"), [
+    ("D4: Gunnhild Rasmussen. Hun var helt fantastisk.", ["Gunnhild Rasmussen"]),  # an unlisted given name first
+    ("D4: Astrid Sletten var sjefen der. Mailen er astrid@tiltak.no.", ["Astrid Sletten"]),
+    ("D4: Siri ringte. Mailen er siri@gmail.com, eller se www.siri.no.", ["Siri"]),  # lower case only in addresses
+    ("D4: Heldigvis ringte hun.", []),  # an everyday word starting a sentence
+])
+def test_a_name_starting_a_sentence_is_proposed_whole(text: str, proposed: list[str]) -> None:
+    """The first word of a sentence was dropped unless a listed name: "Gunnhild" stayed in the text
+    beside a replaced surname, and "Astrid" was taken for an ordinary word from her own address."""
+    from qualcode.anonymise.candidates import propose
+
+    assert [proposal.text for proposal in propose(text, (), (), {"D4"}, [0])] == proposed
+
+
+def test_a_surname_on_its_own_gets_a_surname() -> None:
+    from faker.providers.person.no_NO import Provider
+
+    from qualcode.anonymise.pseudonyms import make_pseudonym
+
+    surnames = set(Provider.last_names)
+    for original in ("Sletten", "Haugstad", "Kvalheim", "Rasmussen"):
+        assert make_pseudonym(original, "person", "f", "name", set(), set(), "frø") in surnames, original
+    assert make_pseudonym("Kari", "person", "f", "name", set(), set(), "frø") in Provider.first_names_female
+
+
+@pytest.mark.parametrize(("text", "proposed"), [
     ("Hun heter أحمد حسن og kommer fra Syria.", ["أحمد حسن"]),  # Arabic, a two-word name
     ("Kona mi, فاطمة, snakker bare persisk.", ["فاطمة"]),
     ("Han sa ሰላም til meg, og 李明 kom etterpå.", ["ሰላም", "李明"]),  # Ethiopic, Chinese

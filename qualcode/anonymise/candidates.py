@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from qualcode.anonymise.patterns import EMAIL
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
 
@@ -64,6 +65,10 @@ _CASELESS = (
 )
 # A run of such words, one space between them, with the marks (harakat, matras) inside its words.
 CASELESS_RUN = re.compile(f"[{_CASELESS}][{_CASELESS}\u064b-\u065f\u0670]*(?: [{_CASELESS}][{_CASELESS}\u064b-\u065f\u0670]*)*")
+
+
+# E-mail and web addresses, whose words say nothing of how the text writes them elsewhere.
+ADDRESS = re.compile(EMAIL.pattern + r"|\b(?:https?://|www\.)\S+")
 
 
 @lru_cache(maxsize=1)
@@ -117,7 +122,9 @@ def propose(
     from qualcode.text.sentences import tokenised
 
     ignored = {word.casefold() for word in known} | {word.casefold() for word in vocabulary}
-    lowered = {word.casefold() for word in set(WORD.findall(text)) if word[:1].islower()}
+    # Words written in lower case make a capitalised one ordinary, but not inside an address, which
+    # writes a name so ("astrid@firma.no" says nothing of "Astrid").
+    lowered = {word.casefold() for word in set(WORD.findall(ADDRESS.sub(" ", text))) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
         for start, end in _capitalised_runs()(doc):
@@ -130,6 +137,10 @@ def propose(
                     starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
                     or _after_numeral_full_stop(doc, start)
                 ) or _name_even_first(token.text, lowered):
+                    break
+                # A first word that is no everyday word, before another capitalised one, is a name's
+                # first part ("Gunnhild Rasmussen. Hun var ..."): dropped, it is left in the text.
+                if start + 1 < end and token.text.casefold() not in lowered and not _common(token.text.casefold()):
                     break
                 start += 1
             if start == end:
@@ -301,6 +312,14 @@ def _places() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _names() -> frozenset[str]:
     """Given names from Faker's locales in NAME_LOCALES and its Norwegian surnames, casefolded."""
+    from faker.providers.person.no_NO import Provider
+
+    return given_names() | {name.casefold() for name in Provider.last_names}
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Given names from Faker's locales in NAME_LOCALES, casefolded."""
     from importlib import import_module
 
     names: set[str] = set()
@@ -308,7 +327,6 @@ def _names() -> frozenset[str]:
         provider = import_module(f"faker.providers.person.{locale}").Provider
         for attribute in ("first_names", "first_names_female", "first_names_male"):
             names.update(name.casefold() for name in getattr(provider, attribute, ()))
-    names.update(name.casefold() for name in import_module("faker.providers.person.no_NO").Provider.last_names)
     return frozenset(names)
 
 

@@ -60,10 +60,14 @@ def make_pseudonym(
     faker.seed_instance(int.from_bytes(digest[:8], "big"))
     parts = max(1, len(original.split()))
     key = (gender or "").casefold()
+    # A surname on its own ("Sletten", accepted without the given name before it) gets a surname: a
+    # given name in its place reads "Astrid Gunn" where the text says "Astrid Sletten".
+    surname = parts == 1 and _surname(original)
     fallback = None
     for _ in range(500):
         first = (
-            faker.first_name_female() if key in FEMALE else faker.first_name_male() if key in MALE else faker.first_name()
+            faker.last_name() if surname
+            else faker.first_name_female() if key in FEMALE else faker.first_name_male() if key in MALE else faker.first_name()
         )
         names = [first] + [faker.last_name() for _ in range(parts - 1)]
         candidate = " ".join(names)
@@ -75,3 +79,24 @@ def make_pseudonym(
     if fallback is None:
         raise RuntimeError(f"no pseudonym found for a {kind} after 500 draws")  # thousands of names: a bug
     return fallback
+
+
+# How most Norwegian surnames end: farm names (-stad, -heim, -rud, -dal, in the definite form -en:
+# Sletten, Haugen) and patronymics (-sen). Given names ending so are on the lists of given names.
+SURNAME_ENDINGS = (
+    "sen", "son", "stad", "heim", "rud", "land", "dal", "vik", "berg", "nes", "haug", "bakken", "moen", "strand",
+    "lund", "seth", "gård", "gaard", "sæther", "sætre", "lie", "li", "by", "bø", "vold", "voll", "hus", "eng", "en",
+)
+
+
+def _surname(word: str) -> bool:
+    """Whether a lone name is a surname: on Faker's Norwegian surnames, or ending as surnames do and
+    on no list of given names."""
+    from faker.providers.person.no_NO import Provider
+
+    folded = word.casefold()
+    if folded in {name.casefold() for name in Provider.last_names}:
+        return True
+    from qualcode.anonymise.candidates import given_names
+
+    return folded.endswith(SURNAME_ENDINGS) and folded not in given_names()
