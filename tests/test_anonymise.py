@@ -36,7 +36,7 @@ from qualcode.anonymise.service import (
 from qualcode.anonymise.withdraw import WITHDRAWN, withdraw_participant
 from qualcode.coding.service import add_coding, list_codings
 from qualcode.config import Config
-from qualcode.errors import InvalidInput, KeyFileError, LeakFound, NeedsReview, NotFound
+from qualcode.errors import ImportFailed, InvalidInput, KeyFileError, LeakFound, NeedsReview, NotFound
 from qualcode.importers.metadata import get_or_create_participant, import_participants
 from qualcode.importers.service import ImportOptions, import_file, import_paths, preview_file
 from qualcode.store.models import Code, Coder, Coding, Memo, Participant, Transcript
@@ -487,6 +487,17 @@ def test_identifiers_csv(tmp_path: Path) -> None:
         import_identifiers(key, csv_file)  # not dropped unsaid
 
 
+def test_an_identifiers_line_with_more_fields_than_the_header_refuses_the_file(tmp_path: Path) -> None:
+    """A pseudonym or a second name past the header's end was dropped unsaid; nothing is added."""
+    csv_file = tmp_path / "navn.csv"
+    csv_file.write_text("identifier;kind\nHorten;place\nKari Nordmann;person;Eva Lund\n", encoding="utf-8")
+    key = PseudonymKey("p")
+    with pytest.raises(ImportFailed, match="navn.csv line 3 has 3 fields, the header has 2") as refused:
+        import_identifiers(key, csv_file)
+    assert refused.value.hint is not None and "a semicolon" in refused.value.hint
+    assert key.entry_for("Horten") is None and key.entry_for("Kari Nordmann") is None
+
+
 def test_a_name_decided_otherwise_leaves_the_review_queue() -> None:
     """Added with `identifiers add`, or made of words since accepted and dismissed, a candidate
     no longer waits for review; the queue listed it for ever."""
@@ -925,6 +936,7 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("Den er kari punktum nordmann krøllalfa gmail punktum com.", "kari punktum nordmann krøllalfa gmail punktum com"),
         ("Send til kari.nordmann @ nav.no i morgen.", "kari.nordmann @ nav.no"),
         ("Adressen er ola alfakrøll online.no, tror jeg.", "ola alfakrøll online.no"),
+        ("Skriv til siri at gmail dot com.", "siri at gmail dot com"),
         ("H-nummer 01509010087 her", "01509010087"),  # the health services' number: 40 added to the month
     ],
 )

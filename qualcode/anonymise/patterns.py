@@ -57,6 +57,14 @@ EMAIL_SPOKEN = re.compile(
     r"[\w-]+(?:(?:\.| (?:punktum|dot) )[\w-]+)+",
     re.IGNORECASE,
 )
+# The English way of saying one, "siri at gmail dot com": "at" is a Norwegian word too, so only
+# with "dot" and a known top-level domain at the end.
+_SPOKEN_DOT = re.compile(r" dot ", re.IGNORECASE)
+EMAIL_AT_DOT = re.compile(
+    r"(?<![\w.+-])[\w+-]+(?:(?:\.| dot )[\w+-]+)* at [\w-]+(?:(?:\.| dot )[\w-]+)*"
+    r" dot (?:com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl)\b",
+    re.IGNORECASE,
+)
 STREET = re.compile(
     rf"(?=[{_UPPER}])\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
     rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget)"
@@ -195,6 +203,9 @@ def find_patterns(text: str) -> Iterator[Found]:
             yield Found(match.start(), match.end(), match.group(), "email")
     if _SPOKEN_AT.search(text) is not None:
         for match in EMAIL_SPOKEN.finditer(text):
+            yield Found(match.start(), match.end(), match.group(), "email")
+    if _SPOKEN_DOT.search(text) is not None:
+        for match in EMAIL_AT_DOT.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "email")
     if digits:
         for match in STREET.finditer(text):
