@@ -195,6 +195,25 @@ def test_a_new_codes_path_is_written_as_the_project_keeps_it(session: Session, c
         create_code(session, "a" * 201, {}, coder)
 
 
+def test_a_code_differing_only_in_case_from_its_sibling_is_refused_and_a_subtree_is_case_exact(session: Session, coder: Coder) -> None:
+    """"Empowerment" beside "empowerment" was accepted, and its subtree, read with SQLite's case-blind
+    LIKE, took in empowerment/avmakt: its quotes, searches and exports held the other code's passages."""
+    from qualcode.codebook.service import code_subtree_ids
+    from qualcode.store.models import Code
+
+    create_code(session, "tema", {}, coder)
+    create_code(session, "tema/under", {}, coder)
+    with pytest.raises(InvalidInput, match="code Tema differs only in case from the code tema"):
+        create_code(session, "Tema", {}, coder)
+    with pytest.raises(InvalidInput, match="code tema/UNDER differs only in case from the code tema/under"):
+        create_code(session, "tema/UNDER", {}, coder)
+    # A project made before the refusal may hold both.
+    older = Code(guid=code_guid("Tema"), name="Tema", path="Tema", parent=None, position=9, signal_words=[])
+    session.add(older)
+    session.flush()
+    assert code_subtree_ids(session, older) == [older.id]
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [({"shortcut": "e"}, "already used by empowerment"), ({"colour": "blå"}, "#RRGGBB"), ({"farge": "x"}, "not a field")],

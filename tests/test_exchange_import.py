@@ -280,7 +280,7 @@ def test_undecided_identifiers_hold_the_whole_file_back(session: Session, tmp_pa
     qdpx = Qdpx()
     qdpx.sources.append(f'<TextSource guid="{guid("s")}" name="ukjent"><PlainTextContent>D: Jeg snakket med Ragnhild Solberg om saken.</PlainTextContent></TextSource>')
     key = PseudonymKey("test")
-    with pytest.raises(NeedsReview, match="possible identifiers"):
+    with pytest.raises(NeedsReview, match="has 1 possible identifier nobody"):
         run_import(session, qdpx.write(tmp_path / "ukjent.qdpx"), key)
     assert key.pending  # queued for review
     assert session.scalar(select(Transcript).where(Transcript.guid == guid("s"))) is None
@@ -329,7 +329,7 @@ def test_cli_holds_a_file_with_undecided_identifiers_back_and_keeps_them_for_rev
     qdpx = Qdpx()
     qdpx.sources.append(f'<TextSource guid="{guid("s")}" name="ukjent"><PlainTextContent>D: Jeg snakket med Ragnhild Solberg om saken.</PlainTextContent></TextSource>')
     result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(qdpx.write(tmp_path / "ukjent.qdpx"))])
-    assert result.exit_code == 1 and "possible identifiers" in result.output and "nothing imported" in result.output
+    assert result.exit_code == 1 and "has 1 possible identifier nobody" in result.output and "nothing imported" in result.output
     with Workspace.open(Config.resolve(project=demo)) as workspace:
         assert any("Ragnhild" in candidate.text for candidate in workspace.read_key().pending)
         with workspace.begin() as session:

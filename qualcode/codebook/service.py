@@ -248,10 +248,10 @@ def find_code(session: Session, ref: str) -> Code:
 
 def code_subtree_ids(session: Session, code: Code) -> list[int]:
     """The code and all its descendants."""
-    rows = session.execute(
-        select(Code.id).where((Code.path == code.path) | Code.path.startswith(code.path + "/"))
-    ).scalars()
-    return list(rows)
+    # SQLite's LIKE, which startswith becomes, ignores case: "Empowerment/" took in "empowerment/avmakt".
+    prefix = code.path + "/"
+    rows = session.execute(select(Code.id, Code.path).where((Code.path == code.path) | Code.path.startswith(prefix)))
+    return [code_id for code_id, path in rows if path == code.path or path.startswith(prefix)]
 
 
 CODE_NAME_LENGTH = 200  # the store's column (store/models.py)
@@ -274,6 +274,11 @@ def create_code(
     if session.scalar(select(Code).where(Code.path == path)) is not None:
         raise InvalidInput(f"code {path} already exists")
     parent = find_code(session, parent_path) if parent_path else None
+    for other in session.scalars(select(Code.path).where(Code.parent_id == (parent.id if parent else None))):
+        # Two codes a reader cannot tell apart, and that every case-blind lookup (the name resolver,
+        # a search, SQLite itself) would take for one another.
+        if other.rpartition("/")[2].casefold() == name.casefold():
+            raise InvalidInput(f"code {path} differs only in case from the code {other}", f"use {other}, or a name that differs in more than case")
     siblings = session.scalar(select(func.count()).select_from(Code).where(Code.parent_id == (parent.id if parent else None)))
     code = Code(guid=code_guid(path), name=name, path=path, parent=parent, position=siblings or 0, signal_words=[])
     session.add(code)
