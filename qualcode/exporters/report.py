@@ -181,10 +181,12 @@ def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], langu
         documents = counted(pair.transcripts, "intervju", "intervjuer") if nb else counted(pair.transcripts, "transcript", "transcripts")
         if nb:
             blind = " blindt, uten å se hverandres kodinger" if pair.blind else ""
-            figures = f"{percent} målt per tur ({kappa_label(pair.kappa_name, nb)} = {kappa}, {counted(pair.units, 'tur', 'turer')})"
+            # Each unit is one turn and one top-level code: "18 turer" read as turns when there were 6.
+            figures = (f"{percent} av {counted(pair.units, 'vurdering', 'vurderinger')} av om en tur har en kode"
+                       f" ({kappa_label(pair.kappa_name, nb)} = {kappa}), i {'dette intervjuet' if pair.transcripts == 1 else 'disse intervjuene'}")
             paragraphs.append(
-                f"Passasjer kodet av «{pair.consensus_coder}» er avgjort i konsensus mellom {both}. De to kodet "
-                f"{documents}{blind}; der kodingene var ulike, ble hver uenighet avgjort for seg: "
+                f"Passasjer kodet av «{pair.consensus_coder}» er avgjort i konsensus mellom {both}. Konsensus ble avgjort i "
+                f"{documents} som begge kodet{blind}; der kodingene var ulike, ble hver uenighet avgjort for seg: "
                 "én av kodingene ble beholdt, begge, ingen eller en justert passasje. "
                 + (f"{both} har endret kodingene sine etter at konsensus ble avgjort, så samsvaret før konsensus kan ikke "
                    f"oppgis; med kodingene slik de er nå, er samsvaret {figures}." if pair.changed_since
@@ -192,10 +194,11 @@ def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], langu
             )
         else:
             blind = " blind, neither seeing the other's codings" if pair.blind else ""
-            figures = f"{percent} of turns ({kappa_label(pair.kappa_name, nb)} = {kappa}, {counted(pair.units, 'turn', 'turns')})"
+            figures = (f"{percent} of {counted(pair.units, 'decision')} whether a turn has a code"
+                       f" ({kappa_label(pair.kappa_name, nb)} = {kappa}), in {'that transcript' if pair.transcripts == 1 else 'those transcripts'}")
             paragraphs.append(
-                f"Passages coded by \"{pair.consensus_coder}\" were decided by consensus between {both}. The two coded "
-                f"{documents}{blind}; where their codings differed, each disagreement was decided on its own: "
+                f"Passages coded by \"{pair.consensus_coder}\" were decided by consensus between {both}, in "
+                f"{documents} both coded{blind}; where their codings differed, each disagreement was decided on its own: "
                 "keeping one coding, both, neither or an edited passage. "
                 + (f"{both} changed their codings after consensus began, so their agreement before it cannot be stated; "
                    f"as their codings are now, they agree on {figures}." if pair.changed_since
