@@ -36,7 +36,14 @@ from qualcode.anonymise.service import (
 from qualcode.anonymise.withdraw import WITHDRAWN, withdraw_participant
 from qualcode.coding.service import add_coding, list_codings
 from qualcode.config import Config
-from qualcode.errors import ImportFailed, InvalidInput, KeyFileError, LeakFound, NeedsReview, NotFound
+from qualcode.errors import (
+    ImportFailed,
+    InvalidInput,
+    KeyFileError,
+    LeakFound,
+    NeedsReview,
+    NotFound,
+)
 from qualcode.importers.metadata import get_or_create_participant, import_participants
 from qualcode.importers.service import ImportOptions, import_file, import_paths, preview_file
 from qualcode.store.models import Code, Coder, Coding, Memo, Participant, Transcript

@@ -133,7 +133,25 @@ def test_docx_hidden_text_and_text_boxes_are_left_out_and_said_and_nested_tables
     document.save(str(path))
     parsed = parse_file(path)
     assert parsed.text == "D6: Sissel sa det.\nD6: Her er det.\nD6: Ytre.\nD6: Indre tabell.\n"
-    assert parsed.notes == ["1 pieces of hidden text and 1 text boxes left out, as not part of the transcript's text; check them in Word"]
+    assert parsed.notes == ["1 piece of hidden text and 1 text box left out, as not part of the transcript's text; check them in Word"]
+
+
+def test_docx_headers_and_footers_are_left_out_and_said(tmp_path: Path) -> None:
+    """A header or footer belongs to the page, not the interview ("Intervju med …, tlf …"): it is
+    not read into the text, but not left out unsaid either. One with no text is not counted."""
+    document = docx.Document()
+    document.add_paragraph("D6: Det gikk bra.")
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "Intervju med Martine Brekke, tlf 912 34 567"
+    section.footer.paragraphs[0].text = "Side 1"
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].text = "Fortrolig"
+    section.first_page_footer.paragraphs[0].text = " "
+    path = tmp_path / "topptekst.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "D6: Det gikk bra.\n"
+    assert parsed.notes == ["2 headers and 1 footer left out, as not part of the transcript's text; check them in Word"]
 
 
 def test_a_paragraph_is_read_from_plain_xml_as_python_docx_reads_its_runs() -> None:
@@ -291,6 +309,49 @@ def test_vtt_voice_tags_merge_consecutive_cues(session: Session, tmp_path: Path)
     assert [t.timestamp_ms for t in session.scalars(select(Turn).order_by(Turn.seq))] == [1000, 2500]
 
 
+def test_vtt_timings_written_with_a_comma_are_read_and_an_unreadable_one_is_refused(tmp_path: Path) -> None:
+    """Subtitles converted from .srt keep its comma before the milliseconds; webvtt-py skipped such
+    a cue, and the participant's answer with it."""
+    path = tmp_path / "konvertert.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Intervjuer>Hvordan gikk det?\n\n"
+        "00:00:02,000 --> 00:00:05,000\n<v Deltaker>Jeg fikk jobb på lageret til slutt.\n\n"
+        "00:00:05.000 --> 00:00:06.000\n<v Intervjuer>Flott.\n",
+        encoding="utf-8",
+    )
+    parsed = parse_file(path)
+    assert [(t.speaker, parsed.text[t.start:t.end], t.timestamp_ms) for t in parsed.turns] == [
+        ("Intervjuer", "Hvordan gikk det?", 1000),
+        ("Deltaker", "Jeg fikk jobb på lageret til slutt.", 2000),
+        ("Intervjuer", "Flott.", 5000),
+    ]
+    path.write_bytes(b"WEBVTT\r\n\r\n00:00:01,000 --> 00:00:02,000\r\nHei.\r\n")
+    assert parse_file(path).text == "Hei.\n"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHei.\n\n00:00:02;000 --> 00:00:05.000\nSvaret mitt.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed, match="konvertert.vtt line 6: the cue's timing line cannot be read"):
+        parse_file(path)
+
+
+def test_a_vtt_cue_with_several_voices_is_one_turn_per_voice(tmp_path: Path) -> None:
+    path = tmp_path / "stemmer.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Intervjuer>Hvordan gikk det?</v>\n<v Deltaker>Jeg fikk jobb til slutt.</v>\n\n"
+        "00:00:04.000 --> 00:00:06.000\n<v.loud Deltaker>Det var <i>bra</i>.</v> <v Intervjuer>Flott.</v>\n\n"
+        "00:00:06.000 --> 00:00:07.000\nD1: Uten stemme.\n",
+        encoding="utf-8",
+    )
+    parsed = parse_file(path)
+    assert [(t.speaker, parsed.text[t.start:t.end], t.timestamp_ms) for t in parsed.turns] == [
+        ("Intervjuer", "Hvordan gikk det?", 1000),
+        ("Deltaker", "Jeg fikk jobb til slutt. Det var bra.", 1000),
+        ("Intervjuer", "Flott.", 4000),
+        ("D1", "Uten stemme.", 6000),
+    ]
+
+
 def test_srt_with_speaker_prefixes(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "opptak.srt"
     path.write_text(
@@ -317,6 +378,20 @@ def test_srt_formatting_tags_are_not_words(session: Session, tmp_path: Path) -> 
     dismiss(key, "Oddbjørg")
     import_file(session, path, key=key)
     assert turns_of(session, "teksting") == [("I", "Hei."), ("D1", "Takk, Oddbjørg sa det. Ja.")]
+
+
+def test_an_indented_srt_cue_number_is_a_cue_number(tmp_path: Path) -> None:
+    """The srt library ends a cue only where the next one's number starts its line: an indented
+    number and its timing line were read as words of the cue before."""
+    path = tmp_path / "innrykk.srt"
+    path.write_text(
+        "5\n00:00:14,000 --> 00:00:15,000\nI: Og så?\n\n 6\n00:00:15,000 --> 00:00:16,000\nD1: Så gikk det bra.\n\n"
+        "7\n  00:00:16,000 --> 00:00:17,000\nI: Fint.\n",
+        encoding="utf-8",
+    )
+    parsed = parse_file(path)
+    assert parsed.text == "I: Og så?\n\nD1: Så gikk det bra.\n\nI: Fint.\n"
+    assert [t.timestamp_ms for t in parsed.turns] == [14000, 15000, 16000]
 
 
 def test_notes_without_markers_become_paragraph_turns_of_the_participant(session: Session, tmp_path: Path) -> None:
@@ -513,6 +588,42 @@ def test_participants_csv_errors(session: Session, tmp_path: Path, content: str,
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ImportFailed, match=message):
         import_participants(session, path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("participant;role;notat\nD1;deltaker;\nD50;deltaker;grei;Ekstra felt med Kari Nordmann 15038510190\n",
+         "p.csv line 3 has 4 fields, the header has 3"),
+        ('participant;role;notat\nD51;deltaker;=HYPERLINK("http://x";"Kari Nordmann")\n', "p.csv line 2 has 4 fields, the header has 3"),
+        ("participant,role\n\nD1,deltaker,\nD2,veileder,Kari\n", "p.csv line 4 has 3 fields, the header has 2"),
+    ],
+)
+def test_a_participants_line_with_more_fields_than_the_header_refuses_the_file(
+    session: Session, tmp_path: Path, content: str, message: str
+) -> None:
+    """The field past the header's end belonged to no column and was dropped unsaid, a name in it
+    unseen by the review too; the whole file is refused, the lines before it as well."""
+    from qualcode.importers.metadata import import_participants, participant_cells
+
+    path = tmp_path / "p.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ImportFailed, match=message) as refused:
+        import_participants(session, path)
+    assert refused.value.hint is not None and "put quotes around a field that holds a" in refused.value.hint
+    with pytest.raises(ImportFailed, match=message):
+        participant_cells(path)
+    assert session.scalar(select(func.count()).select_from(Participant)) == 0
+
+
+def test_a_quoted_field_holding_the_separator_and_a_trailing_separator_are_read(session: Session, tmp_path: Path) -> None:
+    from qualcode.importers.metadata import import_participants
+
+    path = tmp_path / "p.csv"
+    path.write_text('participant;role;notat\nD52;deltaker;"=HYPERLINK(""http://x"";""NAV"")"\nD53;veileder;;\n', encoding="utf-8")
+    assert import_participants(session, path).created == ["D52", "D53"]
+    d52 = session.scalar(select(Participant).where(Participant.name == "D52"))
+    assert d52 is not None and {a.definition.name: a.value for a in d52.attributes} == {"notat": '=HYPERLINK("http://x";"NAV")'}
 
 
 # A reader's text is stored as it is handed over: it must be normalised already (NBSP, soft

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -32,6 +30,7 @@ from qualcode.errors import InvalidInput, KeyFileError, NotFound
 from qualcode.store.models import Code, utcnow
 from qualcode.store.project import Project, Purged
 from qualcode.store.settings import delete_setting, get_setting, set_setting
+from qualcode.text.delimited import read_delimited
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -325,17 +324,12 @@ def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
             raw = data.decode("cp1252")
         except UnicodeDecodeError:
             raise InvalidInput(f"{path.name} is neither UTF-8 nor Windows-1252 text", "save it as CSV (UTF-8)") from None
-    try:
-        dialect = csv.Sniffer().sniff(raw.splitlines()[0] if raw else ",", delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(raw), dialect=dialect)
-    columns = [column.strip().lower() for column in reader.fieldnames or []]
+    table = read_delimited(raw, path.name)
+    columns = [column.strip().lower() for column in table.header]
     if "identifier" not in columns or "kind" not in columns:
         raise InvalidInput(f"{path.name}: the first row must name the columns identifier and kind")
-    reader.fieldnames = columns
     added = []
-    for line, row in enumerate(reader, start=2):
+    for line, row in table.records(columns):
         original = (row.get("identifier") or "").strip()
         if not original:
             raise InvalidInput(f"{path.name} line {line}: the identifier is empty")

@@ -1,7 +1,7 @@
 """Word (.docx) transcripts: paragraphs in order, two-column tables read as speaker and text.
 
-Tracked changes are read as if accepted: inserted text is kept, deleted text left out, and
-the import says so.
+Tracked changes are read as if accepted: inserted text is kept, deleted text left out. Hidden
+text, text boxes, headers and footers are not read. The import notes each of these it met.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import docx
+from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.part import XmlPart
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -50,7 +53,7 @@ def read_docx_file(path: Path, *, marker: re.Pattern[str] | None = None) -> Pars
             lines.extend(_table_lines(item))
     raw = "\n".join(lines)
     body = document.element.body
-    notes = [note for note in (_tracked_changes_note(body), _left_out_note(body), control_character_note(raw)) if note]
+    notes = [note for note in (_tracked_changes_note(body), _left_out_note(document), control_character_note(raw)) if note]
     text = normalise(raw).strip("\n") + "\n"
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no text")
@@ -63,12 +66,34 @@ def _tracked_changes_note(body: Any) -> str | None:
     return tracked_changes_note(inserted, deleted)
 
 
-def _left_out_note(body: Any) -> str | None:
-    """Say what was not read: hidden text (Word does not show it) and text boxes (beside the text)."""
+def _left_out_note(document: DocxDocument) -> str | None:
+    """Say what was not read: hidden text (Word does not show it), text boxes (beside the text),
+    and headers and footers (the page's, not the interview's: often "Intervju med …, tlf …")."""
+    body = document.element.body
     hidden_runs = sum(1 for run in body.iter(RUN) if hidden(run) and run_text(run).strip())
     boxes = sum(1 for box in body.iter(TEXT_BOX) if any(paragraph_text(p).strip() for p in box.iter(PARAGRAPH)))
-    left = [f"{hidden_runs} pieces of hidden text"] * bool(hidden_runs) + [f"{boxes} text boxes"] * bool(boxes)
-    return f"{' and '.join(left)} left out, as not part of the transcript's text; check them in Word" if left else None
+    headers, footers = (_parts_with_text(document, kind) for kind in (RT.HEADER, RT.FOOTER))
+    left = [
+        counted for number, counted in (
+            (hidden_runs, f"{hidden_runs} piece{'s' * (hidden_runs != 1)} of hidden text"),
+            (boxes, f"{boxes} text box{'es' * (boxes != 1)}"),
+            (headers, f"{headers} header{'s' * (headers != 1)}"),
+            (footers, f"{footers} footer{'s' * (footers != 1)}"),
+        ) if number
+    ]
+    if not left:
+        return None
+    listed = left[0] if len(left) == 1 else f"{', '.join(left[:-1])} and {left[-1]}"
+    return f"{listed} left out, as not part of the transcript's text; check them in Word"
+
+
+def _parts_with_text(document: DocxDocument, relationship: str) -> int:
+    """How many of the document's headers (or footers) hold text; each section may have three."""
+    parts = {rel.target_part for rel in document.part.rels.values() if rel.reltype == relationship and not rel.is_external}
+    return sum(
+        1 for part in parts
+        if isinstance(part, XmlPart) and any(paragraph_text(p).strip() for p in part.element.iter(PARAGRAPH))
+    )
 
 
 def _cell_text(cell: Any) -> str:

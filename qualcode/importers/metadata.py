@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +21,7 @@ from qualcode.store.models import (
     ParticipantAttribute,
 )
 from qualcode.store.project import clean_typed
+from qualcode.text.delimited import DelimitedTable, read_delimited
 from qualcode.text.normalise import one_line
 
 ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
@@ -174,35 +173,28 @@ class ParticipantImport:
     updated: list[str]
 
 
-def _csv_reader(path: Path) -> csv.DictReader[str]:
-    """The participants CSV, decoded and its separator found (comma, semicolon or tab)."""
+def _csv_table(path: Path) -> DelimitedTable:
+    """The participants CSV, decoded, its separator found (comma, semicolon or tab) and every row checked against the header."""
     if not path.is_file():
         raise ImportFailed(f"{path} does not exist", "check the path to the participants CSV")
     raw, _ = decode(path.read_bytes(), path.name)
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(raw.splitlines()[0], delimiters=",;\t")
-    except (csv.Error, IndexError):
-        dialect = csv.excel
-    return csv.DictReader(io.StringIO(raw), dialect=dialect)
+    return read_delimited(raw, path.name)
 
 
 def participant_cells(path: Path) -> list[tuple[int, str, str]]:
     """(line, column, value) of every filled cell, the participant's id too ("navn" may hold a
     name): where a name written into the file would be, for the review to look at first."""
-    reader = _csv_reader(path)
-    return [(1, "header", column) for column in reader.fieldnames or [] if column.strip()] + [
-        (line, column, value.strip())
-        for line, row in enumerate(reader, start=2)
-        for column, value in row.items()
-        if column is not None and isinstance(value, str) and value.strip()
+    table = _csv_table(path)
+    return [(1, "header", column) for column in table.header if column.strip()] + [
+        (line, column, value.strip()) for line, row in table.records() for column, value in row.items() if value.strip()
     ]
 
 
 def import_participants(session: Session, path: Path, coder: Coder | None = None) -> ParticipantImport:
     """Create or update participants from a CSV file (comma or semicolon separated)."""
-    reader = _csv_reader(path)
+    table = _csv_table(path)
     # Cleaned before lower case: a column named for a person the key holds is then still a name.
-    given = [one_line(clean_typed(session, column, folded=True)).lower() for column in reader.fieldnames or []]
+    given = [one_line(clean_typed(session, column, folded=True)).lower() for column in table.header]
     columns = [participant_field(column) or column for column in given]
     for index, column in enumerate(columns):
         if column and column in columns[:index]:
@@ -213,11 +205,10 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     id_column = next((column for column in ID_COLUMNS if column in columns), None)
     if id_column is None:
         raise ImportFailed(f"{path.name}: no participant column", "the first row must name a column 'participant'")
-    reader.fieldnames = columns
     created: list[str] = []
     updated: list[str] = []
     seen: set[str] = set()
-    for line_number, row in enumerate(reader, start=2):
+    for line_number, row in table.records(columns):
         name = clean_typed(session, (row.get(id_column) or "").strip())
         if not name:
             raise ImportFailed(f"{path.name} line {line_number}: the participant column is empty")

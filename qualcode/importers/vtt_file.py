@@ -8,6 +8,7 @@ from pathlib import Path
 
 import webvtt
 from webvtt.errors import MalformedFileError
+from webvtt.models import Caption
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import Block, ParsedDocument, assemble_blocks, parse_timestamp
@@ -15,18 +16,55 @@ from qualcode.importers.encoding import decode_text
 from qualcode.importers.subtitle_speakers import split_speaker
 from qualcode.text.normalise import normalise
 
+# A cue timing line as webvtt-py reads one, but with a comma before the milliseconds allowed too,
+# as files converted from .srt have it: webvtt-py skips a cue it cannot time, and its text with it.
+_TIMESTAMP = r"(?:\d+:)?\d{1,2}:\d{1,2}[.,]\d{1,3}"
+_TIMING = re.compile(rf"\s*{_TIMESTAMP}\s*-->\s*{_TIMESTAMP}")
+# A voice span opens a speaker's part of a cue; a cue may hold several, one for each speaker.
+_VOICE = re.compile(r"<v(?:\.\w+)*\s+(?P<speaker>[^>\s][^>]*)>")
+_TAG = re.compile(r"<[^<>\n]*>")
+
 
 def read_vtt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern[str] | None = None) -> ParsedDocument:
     decoded = decode_text(path.read_bytes(), path.name, encoding)
     try:
-        captions = webvtt.from_buffer(io.StringIO(normalise(decoded.text)))
+        captions = webvtt.from_buffer(io.StringIO(normalise(_with_dotted_timings(decoded.text, path.name))))
     except (MalformedFileError, ValueError) as error:
         raise ImportFailed(f"{path.name} is not a valid WebVTT file: {error}", "check that it starts with WEBVTT") from None
-    blocks = []
-    for caption in captions.captions:
-        speaker, text = (caption.voice, caption.text) if caption.voice else split_speaker(caption.text, marker)
-        blocks.append(Block(speaker, text, parse_timestamp(caption.start)))
+    blocks = [block for caption in captions.captions for block in _voice_blocks(caption, marker)]
     text, turns = assemble_blocks(blocks)
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no cues with text")
     return ParsedDocument(text=text, turns=turns, source_format="vtt", encoding=decoded.encoding, notes=decoded.notes)
+
+
+def _with_dotted_timings(text: str, file_name: str) -> str:
+    """The text with every cue timing written as WebVTT writes it; a timing line that cannot be
+    read is refused by its line, since webvtt-py would drop that cue's text unsaid. Lines are
+    counted before normalising, which joins some, so the number is the one an editor shows."""
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines, start=1):
+        if "-->" not in line:
+            continue
+        timing = _TIMING.match(line)
+        if timing is None:
+            raise ImportFailed(
+                f"{file_name} line {number}: the cue's timing line cannot be read",
+                "write it as 00:00:02.000 --> 00:00:05.000, or take the --> out of the cue's text",
+            )
+        lines[number - 1] = timing.group().replace(",", ".") + line[timing.end():]
+    return "".join(lines)
+
+
+def _voice_blocks(caption: Caption, marker: re.Pattern[str] | None) -> list[Block]:
+    """One block for each voice in a cue (<v Intervjuer>…</v><v Kari>…</v>); a cue without voice
+    tags is one block, its speaker found in its text as in an .srt cue."""
+    timestamp = parse_timestamp(caption.start)
+    raw = caption.raw_text
+    voices = list(_VOICE.finditer(raw))
+    unvoiced = _TAG.sub("", raw[:voices[0].start()]) if voices else caption.text
+    blocks = [Block(*split_speaker(unvoiced, marker), timestamp)] if unvoiced.strip() else []
+    ends = [following.start() for following in voices[1:]] + [len(raw)]
+    for voice, end in zip(voices, ends, strict=False):  # no voices: the one end is not used
+        blocks.append(Block(voice.group("speaker").strip(), _TAG.sub("", raw[voice.end():end]), timestamp))
+    return blocks

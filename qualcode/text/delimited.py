@@ -1,0 +1,59 @@
+"""Tables read from comma-, semicolon- or tab-separated files, each row checked against its header."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qualcode.errors import ImportFailed
+
+_SEPARATOR_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+
+
+@dataclass(frozen=True)
+class DelimitedTable:
+    """A file's header and its rows, each row with the line it starts on."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+    def records(self, columns: Sequence[str] | None = None) -> list[tuple[int, dict[str, str]]]:
+        """(line, column -> value) for every row, under `columns` if given (the header renamed);
+        a row shorter than the header has its last columns empty, as a spreadsheet leaves them."""
+        names = list(self.header if columns is None else columns)
+        return [(line, dict(zip(names, values + [""] * (len(names) - len(values)), strict=True))) for line, values in self.rows]
+
+
+def read_delimited(raw: str, file_name: str) -> DelimitedTable:
+    """The table in `raw`, its separator found from the first line (comma, semicolon or tab).
+
+    A row with more fields than the header is refused, naming its line: a field past the header's
+    end belongs to no column, and would otherwise be dropped unsaid. It comes of a field that holds
+    the separator unquoted (a note, a formula such as =HYPERLINK("…";"…")). Empty fields past the
+    end (a trailing separator) hold nothing, and are let be.
+    """
+    first_line = raw.splitlines()[0] if raw else ""
+    try:
+        delimiter = csv.Sniffer().sniff(first_line or ",", delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    # Only the separator is taken from the sniffer: from a header without quotes it guesses that
+    # "" is no quote, and would split a quoted field such as "=HYPERLINK(""http://x"";""Ola"")".
+    reader = csv.reader(io.StringIO(raw), dialect=csv.excel, delimiter=delimiter)
+    header = next(reader, [])
+    rows: list[tuple[int, list[str]]] = []
+    next_line = reader.line_num + 1
+    for values in reader:
+        line, next_line = next_line, reader.line_num + 1
+        if not values:  # an empty line, skipped as csv.DictReader skips it
+            continue
+        if any(value.strip() for value in values[len(header):]):
+            separator = _SEPARATOR_NAMES.get(delimiter, repr(delimiter))
+            raise ImportFailed(
+                f"{file_name} line {line} has {len(values)} fields, the header has {len(header)}",
+                f"put quotes around a field that holds {separator}, or fix the separator so each line has one field per column",
+            )
+        rows.append((line, values[:len(header)]))
+    return DelimitedTable(header, rows)
