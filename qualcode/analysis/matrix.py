@@ -159,10 +159,11 @@ def _columns(
     )
 
 
-def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en") -> Table:
+def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en", *, beside_quotes: bool = False) -> Table:
     """The matrix as a table: codes as rows, the values as (grouped) columns with their sizes, row and
     column totals; with `percent` ("row" or "column") each count has its percentage beside it. Its
-    words are English, or bokmål (`language` "nb") for a report written in it."""
+    words are English, or bokmål (`language` "nb") for a report written in it. `beside_quotes`: in a
+    report, whose quote counts its caption says why they may differ from the table's."""
     if percent is not None and percent not in PERCENTS:
         raise InvalidInput(f"--percent {percent!r} is not one of {', '.join(PERCENTS)}")
     nb = language == "nb"
@@ -200,7 +201,8 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             f"Hver celle teller {counted} med radens kode og kolonnens {by_words}; en manglende verdi er {shown(NONE)}."
             + (f" Prosentene er av {'radens' if percent == 'row' else 'kolonnens'} total." if percent else "")
             + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (deltakere: ulike over raden eller kolonnen)."
-            + " Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det."
+            + (" Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det, og overlappende"
+               " kodinger av én koder, som tabellen slår sammen til én passasje, er der egne sitater." if beside_quotes else "")
         )
         sizes = "Under hver verdi: informanter / intervjuer" + (
             " kodet av den koderen." if "coder" in matrix.by else " med den verdien, innenfor filtrene."
@@ -213,6 +215,8 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             f"Each cell counts {counted} of the row's code with the column's {by_words}; a missing value is {NONE}."
             + (f" Percentages are of the {percent} total." if percent else "")
             + " The totals count each passage once, under its top-level code (participants: distinct over the row or column)."
+            + (" The quote counts under each theme count each quote once, however many coded it, and overlapping codings"
+               " by one coder, which the table merges into one passage, are separate quotes there." if beside_quotes else "")
         )
         sizes = "Under each value: p participants and t transcripts" + (
             " coded by that coder." if "coder" in matrix.by else " with that value, within the filters."

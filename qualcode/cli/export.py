@@ -65,7 +65,8 @@ def _analysis(
     from qualcode.analysis.matrix import code_matrix, matrix_table
 
     tables = tuple(
-        matrix_table(code_matrix(session, selection, [name.strip() for name in by.split(",")]), language=language) for by in matrices
+        matrix_table(code_matrix(session, selection, [name.strip() for name in by.split(",")]), language=language, beside_quotes=True)
+        for by in matrices
     )
     if not figures:
         return tables, None
