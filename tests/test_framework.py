@@ -467,3 +467,15 @@ async def test_the_screen_goes_cell_by_cell_and_saves_what_is_written(root: Path
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape", "escape")  # the help, then the matrix
         assert not isinstance(app.screen, FrameworkScreen)
+
+
+def test_a_passage_merged_from_several_codings_carries_each_codings_reference(session: Session) -> None:
+    """The report quotes each coding under its own reference; a cell's passage named only its first
+    coding's, so one reference meant a longer text in the framework than in the report."""
+    from qualcode.coding.passages import quote_ref
+
+    passages = [passage for passage in framework_cell(session, "D1", "empowerment").passages]
+    merged = [passage for passage in passages if len(passage.coding_guids) > 1]
+    assert merged, "the template's touching codings make one merged passage"
+    for passage in passages:
+        assert passage.ref == " + ".join(quote_ref(guid) for guid in passage.coding_guids), passage

@@ -295,7 +295,9 @@ def _cell_passages(
         merged = [quotes[coding_id] for coding_id in passage.coding_ids]
         assert passage.participant is not None
         cells.setdefault((passage.participant, passage.code_path), []).append(CellPassage(
-            ref=merged[0].ref, transcript=passage.transcript, line=merged[0].line, coder=passage.coder,
+            # Each merged coding's own reference, as the report's quotes carry them: the first alone named a
+            # longer text here than the same reference there.
+            ref=" + ".join(dict.fromkeys(quote.ref for quote in merged)), transcript=passage.transcript, line=merged[0].line, coder=passage.coder,
             code_paths=tuple(dict.fromkeys(quote.code_path for quote in merged)), start=passage.start, end=passage.end,
             text=passage.text, coding_guids=tuple(quote.guid for quote in merged), linked=False,
         ))
