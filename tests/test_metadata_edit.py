@@ -322,8 +322,14 @@ def test_a_name_in_a_participants_csv_is_held_back_for_review_as_in_a_transcript
     project = ["--project", str(small_project)]
     table = small_project.parent / "deltakere.csv"
     table.write_text("participant,kontaktperson,kontor\nD1,Solveig Vassbotten,kontor A\nD2,,kontor B\n", encoding="utf-8")
-    held = run(*project, "participants", "import", str(table))
-    assert held.exit_code == 1 and "possible identifiers nobody has decided about (Solveig Vassbotten)" in held.stderr
+    transcript = small_project.parent / "samtale.txt"
+    transcript.write_text("I: Hei.\nD1: Hei.\n", encoding="utf-8")
+    # Also when the CSV comes with `import --participants`, which had imported it as written; nothing is imported.
+    for args in (["participants", "import", str(table)], ["import", str(transcript), "--participants", str(table)]):
+        held = run(*project, *args)
+        assert held.exit_code == 1 and "possible identifiers nobody has decided about (Solveig Vassbotten)" in held.stderr, args
+        assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
+    assert "samtale" not in run(*project, "transcripts", "list").output
     assert "Solveig Vassbotten" in run(*project, "anonymise", "pending").output
     assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
     assert run(*project, "anonymise", "accept", "Solveig Vassbotten", "--kind", "person", "--gender", "f").exit_code == 0

@@ -11,7 +11,6 @@ from qualcode.anonymise.service import KeyAccess
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
-from qualcode.importers.metadata import import_participants
 from qualcode.importers.readers import supported_suffixes
 from qualcode.importers.service import ImportOptions, expand_paths, import_paths, preview_file
 from qualcode.workspace import Workspace
@@ -69,8 +68,8 @@ def import_command(
             _dry_run(workspace, paths, options, key_access, as_json)
             return
         if participants_csv is not None:
-            with workspace.begin() as session:
-                result = import_participants(session, participants_csv, workspace.coder(session))
+            # As `participants import` does it: pseudonymised, and held back while a name in it waits for review.
+            result = workspace.import_participants(participants_csv)
             note(f"participants: {len(result.created)} new, {len(result.updated)} updated")
         with workspace.begin() as session:
             coder_name = workspace.coder(session).name
@@ -92,7 +91,13 @@ def import_command(
             verb = "replaced the text of" if item.replaced else "imported"
             click.echo(f"{verb} {item.name}{who}: {item.words} words, {item.turns} turns, speakers {', '.join(item.speakers) or '-'}")
             if item.replaced:
-                orphaned = f", {item.codings_orphaned} orphaned (see `qualcode coding list --orphaned`)" if item.codings_orphaned else ", none orphaned"
+                orphaned = f", {item.codings_orphaned} orphaned" if item.codings_orphaned else ", none orphaned"
+                if item.codings_found_again:
+                    orphaned += f", {item.codings_found_again} orphaned before placed again"
+                if item.codings_still_orphaned:
+                    orphaned += f", {item.codings_still_orphaned} orphaned before still without a place"
+                if item.codings_orphaned or item.codings_still_orphaned:
+                    orphaned += " (see `qualcode coding list --orphaned`)"
                 click.echo(f"  {item.lines_changed} lines changed: {item.codings_moved} codings moved{orphaned}")
             for message in item.notes:
                 note(f"note {item.name}: {message}")
