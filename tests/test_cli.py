@@ -305,6 +305,18 @@ def test_import_again_skips_present_files_refuses_changed_ones_and_replaces_with
     listed = run("--project", str(demo), "coding", "list", "--transcript", "ny_D9_T2")
     assert "selvtillit" in listed.output and "Veilederen" not in listed.output
 
+    # Replaced again, still without its passage: still orphaned, still listed for review, and said so.
+    path.write_text(INTERVIEW.replace("Veilederen foreslo det. ", ""), encoding="utf-8")
+    still = run("--project", str(demo), "import", str(folder), "--replace")
+    assert "1 codings moved, none orphaned, 1 orphaned before still without a place (see `qualcode coding list --orphaned`)" in still.output
+    assert json.loads(run("--project", str(demo), "coding", "list", "--orphaned", "--json").output) == json.loads(orphans.output)
+    # Its passage back: live again, and counted.
+    path.write_text(INTERVIEW, encoding="utf-8")
+    back = run("--project", str(demo), "import", str(folder), "--replace")
+    assert "1 codings moved, none orphaned, 1 orphaned before placed again\n" in back.output
+    assert json.loads(run("--project", str(demo), "coding", "list", "--orphaned", "--json").output) == []
+    assert "Veilederen foreslo det." in run("--project", str(demo), "coding", "list", "--transcript", "ny_D9_T2").output
+
 
 def test_import_and_export_print_no_progress_in_a_pipe(demo: Path, tmp_path: Path) -> None:
     folder = tmp_path / "runde3"

@@ -63,7 +63,7 @@ STORED_ACTIONS = {
     "coding.orphan", "memo.add", "memo.remove", "transcript.import", "transcript.replace", "transcript.merge", "transcript.edit",
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
-    "framework.clear", "consensus.neither",
+    "framework.clear", "consensus.neither", "coding.reanchor",
 }
 
 
@@ -141,6 +141,13 @@ def coding_orphan(root: Path, folder: Path) -> None:
     with session_in(root) as session:
         changed = INTERVIEW.replace("Jeg fikk mer selvtillit. ", "")
         interview(session, folder, changed, get_or_create_coder(session, "Forsker 1"), replace=True)
+
+
+def coding_reanchor(root: Path, folder: Path) -> None:
+    """A coding orphaned by one replacement is placed again by a later one that brings its words back."""
+    coding_orphan(root, folder)
+    with session_in(root) as session:
+        interview(session, folder, INTERVIEW, get_or_create_coder(session, "Forsker 1"), replace=True)
 
 
 def memo_add(root: Path, folder: Path) -> None:
@@ -314,6 +321,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.CODING_RECODE: coding_recode,
     EventKind.CODING_MEMO: coding_memo,
     EventKind.CODING_ORPHAN: coding_orphan,
+    EventKind.CODING_REANCHOR: coding_reanchor,
     EventKind.MEMO_ADD: memo_add,
     EventKind.MEMO_REMOVE: memo_remove,
     EventKind.TRANSCRIPT_IMPORT: transcript_import,

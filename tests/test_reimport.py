@@ -226,6 +226,78 @@ def test_codings_that_move_onto_each_others_old_spans_do_not_collide(project: Pr
         assert all(session.get(Coding, i).excerpt == "ja" for i in ids)  # type: ignore[union-attr]
 
 
+def test_an_orphaned_coding_stays_orphaned_through_later_replacements_until_its_words_return(
+    project: Project, key_access: KeyAccess, tmp_path: Path,
+) -> None:
+    """The tester's case: a second replacement put the orphan at an empty span, called that a place,
+    and cleared it from review with no record (removed, no longer orphaned). It stays orphaned
+    while its words are missing, and is live again, recorded and counted, when they come back."""
+    directory = folder(tmp_path, deltaker_D1_T1=FIRST)
+    imported(project, key_access, directory)
+    gone = code(project, "deltaker_D1_T1", "tvang og krav", "Det var typisk meg å tvile", memo="Typisk for runde 1")
+    without = FIRST.replace(" Det var typisk meg å tvile, men", "")
+    (directory / "deltaker_D1_T1.txt").write_text(without, encoding="utf-8")
+    assert imported(project, key_access, directory, replace=True).imported[0].codings_orphaned == 1
+
+    (directory / "deltaker_D1_T1.txt").write_text("I: Velkommen.\n" + without, encoding="utf-8")
+    still = imported(project, key_access, directory, replace=True).imported[0]
+
+    with project.begin() as session:
+        assert [(o.id, o.excerpt, o.memo, o.line) for o in list_orphaned(session)] == [
+            (gone, "Det var typisk meg å tvile", "Typisk for runde 1", 6),
+        ]
+        with pytest.raises(InvalidInput, match=f"^coding {gone} lost its place when its transcript's text was replaced"):
+            set_coding_memo(session, gone, "Hvor ble den av?", get_or_create_coder(session, "Forsker 1"))
+        assert session.scalar(select(Event.summary).where(Event.action == "transcript.replace").order_by(Event.id.desc())) == (
+            "replaced the text of deltaker_D1_T1 from deltaker_D1_T1.txt (1 lines changed):"
+            " 0 codings moved, 0 orphaned, 1 orphaned before still without a place"
+        )
+    assert (still.codings_moved, still.codings_orphaned, still.codings_found_again, still.codings_still_orphaned) == (0, 0, 0, 1)
+
+    (directory / "deltaker_D1_T1.txt").write_text("I: Velkommen.\n" + FIRST, encoding="utf-8")
+    back = imported(project, key_access, directory, replace=True).imported[0]
+
+    with project.begin() as session:
+        assert list_orphaned(session) == []
+        coding = session.get_one(Coding, gone)
+        text = coding.transcript.current_version.text  # type: ignore[union-attr]
+        assert (coding.removed_at, coding.orphaned_at, coding.memo) == (None, None, "Typisk for runde 1")
+        assert text[coding.start:coding.end] == coding.excerpt == "Det var typisk meg å tvile"
+        assert coding.text_hash == coding.transcript.current_version.content_hash  # type: ignore[union-attr]
+        found = session.scalar(select(Event.summary).where(Event.action == "coding.reanchor", Event.entity_guid == coding.guid))
+        assert found == (f"coding {gone} (brukermedvirkning/tvang og krav), orphaned before, has its place again in the new text"
+                         f" of deltaker_D1_T1 at {coding.start}-{coding.end}; live again")
+        set_coding_memo(session, gone, "Tilbake igjen", get_or_create_coder(session, "Forsker 1"))
+    assert (back.codings_orphaned, back.codings_found_again, back.codings_still_orphaned) == (0, 1, 0)
+
+
+def test_an_orphaned_coding_comes_back_only_to_its_whole_words_and_never_onto_a_live_one(
+    project: Project, key_access: KeyAccess, tmp_path: Path,
+) -> None:
+    text = "I: Hei.\nD1: Ja, det var kurset.\nD1: Jeg likte kurset veldig godt.\nD1: Jeg likte kurset veldig godt, sa jeg.\n"
+    directory = folder(tmp_path, kurs=text)
+    imported(project, key_access, directory)
+    words = code(project, "kurs", "empowerment", "det var kurset")
+    passage = "Jeg likte kurset veldig godt"
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        kept, repeated = (
+            add_coding(session, "kurs", "brukermedvirkning", coder, start=start, end=start + len(passage)).id
+            for start in (text.index(passage), text.rindex(passage))
+        )
+    (directory / "kurs.txt").write_text(f"I: Hei.\nD1: Noe annet.\nD1: {passage}.\n", encoding="utf-8")
+    assert imported(project, key_access, directory, replace=True).imported[0].codings_orphaned == 2
+
+    (directory / "kurs.txt").write_text(f"I: Hei.\nD1: Ja, hadet var kursets feil.\nD1: {passage}.\n", encoding="utf-8")
+    result = imported(project, key_access, directory, replace=True).imported[0]
+
+    # "det var kurset" inside "hadet var kursets" is not its words; the passage is the live coding's place.
+    with project.begin() as session:
+        assert sorted(o.id for o in list_orphaned(session)) == sorted([words, repeated])
+        assert session.get_one(Coding, kept).removed_at is None
+    assert (result.codings_moved, result.codings_found_again, result.codings_still_orphaned) == (1, 0, 2)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "found"),
     [

@@ -89,6 +89,26 @@ def find_anchor(old_text: str, new_text: str, start: int, end: int, moved: LineM
     return _fuzzy(old_text, new_text, start, end, expected)
 
 
+def find_excerpt_again(text: str, excerpt: str, near: int) -> Anchor | None:
+    """Where an orphaned coding's excerpt is in a new text word for word, nearest `near`, or None.
+
+    Only exactly its text brings an orphaned coding back, and never a part of a longer word
+    where the excerpt begins or ends with a whole one ("ja" is not found in "jammen").
+    """
+    if not excerpt.strip():
+        return None
+    best: int | None = None
+    position = text.find(excerpt)
+    while position != -1:
+        on_edges = (not _word_edge(excerpt, 0) or position == 0 or not text[position - 1].isalnum()) and (
+            not _word_edge(excerpt, -1) or position + len(excerpt) == len(text) or not text[position + len(excerpt)].isalnum()
+        )
+        if on_edges and (best is None or abs(position - near) < abs(best - near)):
+            best = position
+        position = text.find(excerpt, position + 1)
+    return Anchor(best, best + len(excerpt), "exact") if best is not None else None
+
+
 def _nearest_occurrence(text: str, excerpt: str, expected: int) -> int | None:
     best: int | None = None
     position = text.find(excerpt)

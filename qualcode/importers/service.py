@@ -24,7 +24,7 @@ from qualcode.anonymise.apply import clean_name, note_seen_in
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
-from qualcode.coding.anchoring import Anchor, LineMap, find_anchor
+from qualcode.coding.anchoring import Anchor, LineMap, find_anchor, find_excerpt_again
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, TurnSpan
@@ -109,6 +109,9 @@ class ImportedTranscript:
     lines_changed: int = 0
     codings_moved: int = 0
     codings_orphaned: int = 0
+    # Codings orphaned by an earlier replacement: placed again (their excerpt is back), or still orphaned.
+    codings_found_again: int = 0
+    codings_still_orphaned: int = 0
 
 
 @dataclass
@@ -447,7 +450,8 @@ class ReanchorPlan:
     version_id: int
     digest: str
     lines_changed: int
-    # An anchor "orphaned" is no place: an empty span nearest where the coding was.
+    # An anchor "orphaned" is no place: an empty span nearest where the coding was. A coding
+    # orphaned before is placed only where its excerpt is again, word for word.
     anchors: dict[tuple[int, int, int], Anchor]
 
 
@@ -458,10 +462,13 @@ def plan_reanchoring(session: Session, prepared: PreparedTranscript) -> Reanchor
         return None
     old = transcript.current_version
     moved = LineMap(old.text, prepared.document.text)
-    rows = session.execute(select(Coding.id, Coding.start, Coding.end).where(Coding.text_version_id == old.id)).all()
+    rows = session.execute(
+        select(Coding.id, Coding.start, Coding.end, Coding.excerpt, Coding.orphaned_at).where(Coding.text_version_id == old.id)
+    ).all()
     anchors = {
-        (coding_id, start, end): _place(old.text, prepared.document.text, start, end, moved)
-        for coding_id, start, end in rows
+        (coding_id, start, end): _place(old.text, prepared.document.text, start, end, moved) if orphaned_at is None
+        else _place_orphan(prepared.document.text, excerpt, start, moved)
+        for coding_id, start, end, excerpt, orphaned_at in rows
     }
     return ReanchorPlan(old.id, prepared.digest, moved.changed_lines, anchors)
 
@@ -472,6 +479,13 @@ def _place(old_text: str, new_text: str, start: int, end: int, moved: LineMap) -
         return anchor
     position = min(moved(start)[0], len(new_text))
     return Anchor(position, position, "orphaned")
+
+
+def _place_orphan(new_text: str, excerpt: str, start: int, moved: LineMap) -> Anchor:
+    """A coding an earlier replacement orphaned: its excerpt where the new text holds it again, or
+    still orphaned, kept nearest where it was. Its old passage is gone, so no fuzzy match."""
+    position = min(moved(start)[0], len(new_text))
+    return find_excerpt_again(new_text, excerpt, position) or Anchor(position, position, "orphaned")
 
 
 _EVENT_BATCH = 500
@@ -486,6 +500,8 @@ def _finish_replacement(
     A coding is placed by an exact match of its excerpt (the nearest to where it was), then by
     a fuzzy match with its context. One that cannot be placed, or whose new place repeats another
     live coding's, is removed and flagged orphaned, keeping its excerpt and memos for review.
+    One orphaned before stays orphaned, unless the new text holds its excerpt again word for word
+    where no live coding repeats it: then it is live again there, and that is recorded.
     The old version is deleted, as when the key rewrites a text: keeping it would keep what
     later withdrawals and key changes must reach.
     """
@@ -505,15 +521,37 @@ def _finish_replacement(
         return maps[0]
     rows = session.execute(
         select(Coding.id, Coding.guid, Coding.start, Coding.end, Coding.code_id, Coding.coder_id, Coding.removed_at,
-               Coding.excerpt, Coding.text_hash, Code.guid.label("code_guid"), Code.path.label("code_path"), Coding.memo)
-        .join(Code, Code.id == Coding.code_id).where(Coding.text_version_id == old.id).order_by(Coding.id)
+               Coding.orphaned_at, Coding.excerpt, Coding.text_hash, Code.guid.label("code_guid"),
+               Code.path.label("code_path"), Coding.memo)
+        .join(Code, Code.id == Coding.code_id).where(Coding.text_version_id == old.id)
+        # Those orphaned before come last, so the live codings' places are known when they are placed.
+        .order_by(Coding.orphaned_at.is_not(None), Coding.id)
     ).all()
     taken: set[tuple[int, int, int, int]] = set()
     updates: list[dict[str, Any]] = []
     orphans = []
+    found_again = []
+    still_orphaned = 0
     placed = 0
     for row in rows:
         span = (row.id, row.start, row.end)
+        if row.orphaned_at is not None:
+            anchor = plan.anchors[span] if span in plan.anchors else _place_orphan(new_text, row.excerpt, row.start, moved())
+            if anchor.how != "orphaned" and (row.code_id, row.coder_id, anchor.start, anchor.end) not in taken:
+                taken.add((row.code_id, row.coder_id, anchor.start, anchor.end))
+                found_again.append((row, anchor))
+                updates.append({
+                    "id_": row.id, "start_": anchor.start, "end_": anchor.end, "excerpt_": new_text[anchor.start:anchor.end],
+                    "text_hash_": prepared.digest, "removed_at_": None, "orphaned_at_": None,
+                })
+            else:  # still without a place: kept for review as it was, nearest where it was
+                still_orphaned += 1
+                position = anchor.start
+                updates.append({
+                    "id_": row.id, "start_": position, "end_": position, "excerpt_": row.excerpt, "text_hash_": row.text_hash,
+                    "removed_at_": row.removed_at, "orphaned_at_": row.orphaned_at,
+                })
+            continue
         anchor = plan.anchors[span] if span in plan.anchors else _place(old.text, new_text, row.start, row.end, moved())
         live = row.removed_at is None
         if anchor.how != "orphaned" and live and (row.code_id, row.coder_id, anchor.start, anchor.end) in taken:
@@ -558,6 +596,16 @@ def _finish_replacement(
             before=state, after={**state, "removed": True, "orphaned": True},
             summary=f"coding {row.id} ({row.code_path}) has no place in the new text of {prepared.name}; kept for review",
         )
+    for row, anchor in found_again:
+        state = {"guid": row.guid, "code_guid": row.code_guid, "start": row.start, "end": row.start, "excerpt": row.excerpt,
+                 "memo": row.memo, "removed": True, "orphaned": True}
+        record_event(
+            session, kind=EventKind.CODING_REANCHOR, coder=coder, entity_guid=row.guid, before=state,
+            after={**state, "start": anchor.start, "end": anchor.end, "excerpt": new_text[anchor.start:anchor.end],
+                   "removed": False, "orphaned": False},
+            summary=f"coding {row.id} ({row.code_path}), orphaned before, has its place again in the new text of"
+                    f" {prepared.name} at {anchor.start}-{anchor.end}; live again",
+        )
     old_turns = session.scalars(select(Turn.id).where(Turn.text_version_id == old_id)).all()
     unindex_turns(session, list(old_turns))
     transcript.current_version_id = version_id
@@ -576,13 +624,17 @@ def _finish_replacement(
     session.expire_all()
     changed = plan.lines_changed
     turns = len(prepared.document.turns)
+    earlier_orphans = (f", {len(found_again)} orphaned before placed again" if found_again else "") + (
+        f", {still_orphaned} orphaned before still without a place" if still_orphaned else ""
+    )
     record_event(
         session, kind=EventKind.TRANSCRIPT_REPLACE, coder=coder, entity_guid=transcript.guid,
         before={"content_hash": old_hash},
         after={"source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns,
-               "lines_changed": changed, "codings_moved": placed, "codings_orphaned": len(orphans)},
+               "lines_changed": changed, "codings_moved": placed, "codings_orphaned": len(orphans),
+               "codings_found_again": len(found_again), "codings_still_orphaned": still_orphaned},
         summary=f"replaced the text of {prepared.name} from {prepared.source_name} ({changed} lines changed):"
-                f" {placed} codings moved, {len(orphans)} orphaned",
+                f" {placed} codings moved, {len(orphans)} orphaned{earlier_orphans}",
     )
     participants = sorted(session.scalars(select(Participant.name).join(
         TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id
@@ -593,6 +645,7 @@ def _finish_replacement(
         speakers=sorted({span.speaker for span in prepared.document.turns if span.speaker}),
         participants=participants, notes=list(prepared.document.notes),
         replaced=True, lines_changed=changed, codings_moved=placed, codings_orphaned=len(orphans),
+        codings_found_again=len(found_again), codings_still_orphaned=still_orphaned,
     )
 
 

@@ -80,6 +80,10 @@ class EventKind(StrEnum):
         "replacing a transcript's text left the coding no place, and the old text is gone;"
         " `qualcode coding list --orphaned` lists it for review"
     )
+    CODING_REANCHOR = "coding.reanchor", Entity.CODING, Final(
+        "a replaced text held again, word for word, the excerpt of a coding an earlier replacement orphaned,"
+        " so it is live there again; `qualcode coding remove N` removes it"
+    )
     MEMO_ADD = "memo.add", Entity.MEMO, Restores("undo marks the memo removed; redo brings it back")
     MEMO_REMOVE = "memo.remove", Entity.MEMO, Restores("undo brings the memo back; redo removes it again")
     TRANSCRIPT_IMPORT = "transcript.import", Entity.TRANSCRIPT, Final(
