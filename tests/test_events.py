@@ -639,3 +639,86 @@ def test_an_edit_naming_a_withdrawn_participant_is_passed_over_by_undo(session: 
     assert "(participant D1 no longer exists (they may have withdrawn))" in done.summary
     with pytest.raises(NothingToUndo, match="^nothing to undo for Forsker 1"):
         undo(session, coder)
+
+
+def test_undo_names_every_later_change_it_passes_over_beyond_one_already_undone(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    """The tester's case: an undone edit stood between the change undone and the later ones undo
+    passed over (a code's creation become final, a coding on a text replaced since, the replacement),
+    and undo named none of those past it. Each is named once, with why; the next undo names none again."""
+    interview(session, tmp_path)
+    other = tmp_path / "annet"
+    other.mkdir()
+    interview(session, other, "I: Hva ga kurset?\nD1: Jeg fikk mer selvtillit av kurset.\n", name="annet")
+    before = add_memo(session, "Et notat før alt", coder)
+    first = add_coding(session, "annet", "empowerment", coder, match="mer selvtillit")
+    create_code(session, "hverdag", coder=coder)
+    update_code(session, "hverdag", {"definition": "midlertidig"}, coder)
+    assert undo(session, coder).summary == "changed definition of hverdag"
+    later = add_coding(session, "intervju", "hverdag", coder, match="mer selvtillit")
+    interview(session, tmp_path, "I: Før vi begynner.\n\n" + INTERVIEW, coder=coder, replace=True)
+
+    done = undo(session, coder)
+
+    assert done.entity_guid == first.guid
+    assert done.summary.split(" — ")[1] == (
+        "passed over your later changes that cannot be undone:"
+        " created code hverdag (code hverdag still has 1 coding, so its creation cannot be undone);"
+        f" coded intervju {later.start}-{later.end} as hverdag: 'mer selvtillit' (its transcript's text was rewritten since);"
+        " replaced the text of intervju from intervju.txt (2 lines changed): 1 codings moved, 0 orphaned"
+        " (the old text is deleted once its codings are re-anchored; import the old file with --replace to go back)"
+    )  # not the edit of hverdag: undone already, nothing of it stands to pass over
+    again = undo(session, coder)
+    assert again.entity_guid == before.guid and " — " not in again.summary  # each named once
+
+
+def test_undo_after_a_restore_names_the_restore_beyond_a_change_already_undone(migrated_template: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(migrated_template, root)
+    with session_in(root) as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        before = add_memo(session, "Et notat før endringen", coder)
+        update_code(session, "empowerment", {"definition": "midlertidig"}, coder)
+        undo(session, coder)
+    project_restore(root, tmp_path)
+    with session_in(root) as session:
+        done = undo(session, get_or_create_coder(session, "Forsker 1"))
+    assert done.entity_guid == before.guid
+    assert " — passed over your later changes that cannot be undone: restored the project from backup " in done.summary
+    assert "`qualcode backup restore` of that backup goes back)" in done.summary
+
+
+def test_a_parent_codes_creation_is_passed_over_once_a_sub_code_is_kept_for_good(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    """Undo refused the parent's creation for its sub-code, whose own creation it had just passed
+    over as final, and so refused every later undo: the parent is kept for good as well."""
+    interview(session, tmp_path)
+    before = add_memo(session, "Et notat før koden", coder)
+    create_code(session, "ny", coder=coder)
+    create_code(session, "ny/sub", coder=coder)
+    add_coding(session, "intervju", "ny/sub", coder, match="mer selvtillit")
+    undo(session, coder)  # the coding: removed, kept as the record of it
+
+    done = undo(session, coder)
+
+    assert done.entity_guid == before.guid
+    assert "passed over your later changes that cannot be undone: created code ny (code ny still has 1 sub-code," \
+        " and ny/sub is kept for good, so its creation cannot be undone); created code ny/sub (code ny/sub still has" \
+        " 1 removed coding in its history, so its creation cannot be undone)" in done.summary
+    assert session.scalar(select(Code.path).where(Code.path == "ny/sub")) == "ny/sub"
+    with pytest.raises(NothingToUndo, match="^nothing to undo for Forsker 1$"):
+        undo(session, coder)
+
+
+def test_a_parent_codes_creation_waits_for_a_sub_code_its_maker_can_still_undo(session: Session, coder: Coder) -> None:
+    """A sub-code someone else made and could still undo keeps the parent: its creation is refused, not made final."""
+    create_code(session, "ny", coder=coder)
+    colleague = get_or_create_coder(session, "Forsker 2")
+    create_code(session, "ny/sub", coder=colleague)
+    with pytest.raises(NothingToUndo, match=r"^code ny still has 1 sub-code, so its creation cannot be undone; nothing changed"):
+        undo(session, coder)
+    undo(session, colleague)
+    undo(session, coder)
+    assert session.scalar(select(Code).where(Code.path == "ny")) is None

@@ -92,6 +92,7 @@ def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
 
 
 BECAME_FINAL = "became_final"  # in an event's payload: why it can no longer be undone
+PASSED_OVER = "passed_over"  # in an undo's payload: the ids of the later changes it named as passed over
 
 
 class BecameFinal(NothingToUndo):
@@ -119,7 +120,7 @@ def undo(session: Session, coder: Coder) -> EventView:
         )
     while True:
         try:
-            done = _step(session, coder, undo_stack, EventKind.UNDO, "before")
+            done, taken_back_id = _step(session, coder, undo_stack, EventKind.UNDO, "before")
             break
         except BecameFinal as final:
             # Never to be undone: off the stack for good, so the coder's earlier changes can be,
@@ -132,7 +133,10 @@ def undo(session: Session, coder: Coder) -> EventView:
     passed = _passed_over(session, coder, done.id)
     if not passed:
         return done
-    shown = "; ".join(f"{summary} ({why})" for summary, why in passed[:3])
+    # Kept on the undo's event, so a later undo passing over them again does not name them twice.
+    taken_back = session.get_one(Event, taken_back_id)
+    taken_back.payload = {**taken_back.payload, PASSED_OVER: [event_id for event_id, _, _ in passed]}
+    shown = "; ".join(f"{summary} ({why})" for _, summary, why in passed[:3])
     more = f"; and {len(passed) - 3} more" if len(passed) > 3 else ""
     return replace(done, summary=f"{done.summary} — passed over your later changes that cannot be undone: {shown}{more}")
 
@@ -146,21 +150,31 @@ _FINAL_DONE_ON_PURPOSE = frozenset({
 })
 
 
-def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[str, str]]:
-    """The coder's changes after `target_id`, up to their next change that undo knows, that undo
-    cannot take back, each with why: of an undoable kind made impossible by a rewrite, or of a
-    kind that is never undone."""
+def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[int, str, str]]:
+    """The coder's changes after `target_id` that undo cannot take back, each with its id and why:
+    of an undoable kind made impossible by a rewrite or become final, or of a kind never undone.
+
+    A change already undone is not passed over, nor is one an earlier undo named already.
+    """
     later = session.execute(
-        select(Event.id, Event.action, Event.undoable, Event.summary, Event.payload)
-        .where(Event.coder_id == coder.id, Event.id > target_id, Event.action.not_in(TAKING_BACK))
+        select(Event.id, Event.action, Event.undoable, Event.summary, Event.payload, Event.refers_to_id)
+        .where(Event.coder_id == coder.id, Event.id > target_id)
         .order_by(Event.id)
-    )
+    ).all()
+    undone: set[int] = set()
+    named: set[int] = set()
+    for _, action, _, _, payload, refers_to in later:
+        if action == EventKind.UNDO:
+            undone.add(refers_to)
+            named.update((payload or {}).get(PASSED_OVER, []))
+        elif action == EventKind.REDO:
+            undone.discard(refers_to)
     passed = []
-    for _, action, undoable, summary, payload in later:
-        if undoable:
-            break
+    for event_id, action, undoable, summary, payload, _ in later:
+        if action in TAKING_BACK or undoable or event_id in undone or event_id in named:
+            continue
         if (why := _why_final(action, payload)) is not None:
-            passed.append((summary, why))
+            passed.append((event_id, summary, why))
     return passed
 
 
@@ -193,20 +207,21 @@ def redo(session: Session, coder: Coder) -> EventView:
     """Redo the change this coder most recently undid, if nothing new was done since."""
     hold_write_lock(session)
     _, redo_stack = _stacks(session, coder)
-    return _step(session, coder, redo_stack, EventKind.REDO, "after")
+    return _step(session, coder, redo_stack, EventKind.REDO, "after")[0]
 
 
-def _step(session: Session, coder: Coder, stack: list[int], step: EventKind, state: str) -> EventView:
+def _step(session: Session, coder: Coder, stack: list[int], step: EventKind, state: str) -> tuple[EventView, int]:
+    """Take back (or make again) the change on top of `stack`: its view, and the id of the event recording that."""
     if not stack:
         raise NothingToUndo(f"nothing to {step} for {coder.name}")
     target = session.get_one(Event, stack[-1])
     _refuse_if_changed_by_others(session, coder, target, step)
     _restore(session, event_kind(target.action), target.entity_guid, target.payload.get(state))
-    record_event(
+    recorded = record_event(
         session, kind=step, coder=coder, entity_guid=target.entity_guid,
         refers_to=target, summary=f"{PAST_TENSE[step]}: {target.summary}",
     )
-    return _view(target)
+    return _view(target), recorded.id
 
 
 def _related_guids(session: Session, entity: str | None, guid: str) -> list[str]:
@@ -322,13 +337,20 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
         if holds:
             # Removed codings and memos stay as the record of what was done (an undo of theirs is
             # redone on that row), so a code that ever had one is kept, for good; one that has
-            # only sub-codes could go once their creation is undone.
+            # only sub-codes could go once their creation is undone, unless one of them is kept
+            # for good too.
             only_subcodes = all(hold.endswith(("sub-code", "sub-codes")) for hold in holds)
             held = f"code {code.path} still has {', '.join(holds)}, so its creation cannot be undone"
             hint = "a code that was used keeps the record of it: edit its definition to say it is no longer in use"
-            if only_subcodes:
+            if not only_subcodes:
+                raise BecameFinal(held, hint)
+            kept = _kept_for_good(session, code)
+            if kept is None:
                 raise NothingToUndo(f"{held}; nothing changed", hint)
-            raise BecameFinal(held, hint)
+            raise BecameFinal(
+                f"code {code.path} still has {', '.join(holds)}, and {kept.path} is kept for good, so its creation cannot be undone",
+                hint,
+            )
         session.delete(code)
         return
     parent = session.scalar(select(Code).where(Code.guid == state["parent_guid"])) if state["parent_guid"] else None
@@ -356,6 +378,25 @@ def _what_holds_code(session: Session, code: Code) -> list[str]:
         (len(code.children), "sub-code", "sub-codes"),
     ]
     return [f"{number} {one if number == 1 else many}" for number, one, many in found if number]
+
+
+def _kept_for_good(session: Session, code: Code) -> Code | None:
+    """A code under `code` that no undo can ever remove, if there is one: it holds the record of
+    its use, or its creation is not on anyone's undo stack (become final, or made by no one)."""
+    for child in code.children:
+        created = session.execute(
+            select(Event.undoable, Event.coder_id)
+            .where(Event.entity_guid == child.guid, Event.action == EventKind.CODE_CREATE.value)
+            .order_by(Event.id.desc()).limit(1)
+        ).first()
+        if created is None or not created.undoable or created.coder_id is None:
+            return child
+        holds = _what_holds_code(session, child)
+        if any(not hold.endswith(("sub-code", "sub-codes")) for hold in holds):
+            return child
+        if (kept := _kept_for_good(session, child)) is not None:
+            return kept
+    return None
 
 
 def _participant_named(session: Session, name: str) -> Participant:
