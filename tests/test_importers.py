@@ -707,3 +707,26 @@ def test_reading_a_format_loads_only_its_own_library(tmp_path: Path, suffix: str
     path = _written_in_every_format(tmp_path)[suffix]
     result = subprocess.run([sys.executable, "-c", _LOADED_BY_READING, str(path)], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == loaded
+
+
+def test_a_blank_line_inside_a_vtt_cue_keeps_the_text_after_it_in_that_cue(session: Session, tmp_path: Path) -> None:
+    """WebVTT ends a cue at a blank line, and the reader dropped the lines after it, unsaid."""
+    path = tmp_path / "opptak.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Intervjuer>Hvordan gikk det?\n\n"
+        "00:00:02.000 --> 00:00:05.000\n<v Deltaker>Jeg fikk jobb.\n\nDet var fint, altså.\n\n"
+        "NOTE en kommentar, ikke tekst\n\n00:00:05.000 --> 00:00:06.000\n<v Intervjuer>Flott.\n",
+        encoding="utf-8",
+    )
+    import_file(session, path, key=PseudonymKey("test"))
+    assert turns_of(session, "opptak") == [
+        ("Intervjuer", "Hvordan gikk det?"), ("Deltaker", "Jeg fikk jobb. Det var fint, altså."), ("Intervjuer", "Flott."),
+    ]
+
+
+def test_text_before_the_first_vtt_cue_is_refused_by_its_line(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "opptak.vtt"
+    path.write_text("WEBVTT\n\nIntervju med deltaker 4\n\n00:00:01.000 --> 00:00:02.000\nHei.\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="opptak.vtt line 3: text outside any cue, which would be left out"):
+        import_file(session, path, key=PseudonymKey("test"))
+    assert session.scalar(select(Transcript)) is None

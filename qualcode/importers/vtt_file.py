@@ -28,7 +28,7 @@ _TAG = re.compile(r"<[^<>\n]*>")
 def read_vtt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern[str] | None = None) -> ParsedDocument:
     decoded = decode_text(path.read_bytes(), path.name, encoding)
     try:
-        captions = webvtt.from_buffer(io.StringIO(normalise(_with_dotted_timings(decoded.text, path.name))))
+        captions = webvtt.from_buffer(io.StringIO(normalise(_cues_joined(_with_dotted_timings(decoded.text, path.name), path.name))))
     except (MalformedFileError, ValueError) as error:
         raise ImportFailed(f"{path.name} is not a valid WebVTT file: {error}", "check that it starts with WEBVTT") from None
     blocks = [block for caption in captions.captions for block in _voice_blocks(caption, marker)]
@@ -54,6 +54,38 @@ def _with_dotted_timings(text: str, file_name: str) -> str:
             )
         lines[number - 1] = timing.group().replace(",", ".") + line[timing.end():]
     return "".join(lines)
+
+
+_NOT_A_CUE = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
+
+
+def _cues_joined(text: str, file_name: str) -> str:
+    """The text with a cue's lines after a blank line inside it joined back to it: WebVTT ends a cue
+    at a blank line, and webvtt-py drops the lines after it, unsaid, as no cue. Text before the first
+    cue that is no header, note, style or region is refused by its line, since it would be dropped too."""
+    blocks = re.split(r"(\n[ \t]*\n+)", text)
+    kept: list[str] = []
+    seen_cue = False
+    line = 1
+    for index, block in enumerate(blocks):
+        if index % 2:  # a separator: blank lines
+            kept.append(block)
+            line += block.count("\n")
+            continue
+        content = block.strip("\n")
+        if index == 0 or not content.strip() or _NOT_A_CUE.match(content) or "-->" in block:
+            seen_cue = seen_cue or "-->" in block
+            kept.append(block)
+        elif seen_cue:
+            kept[-1] = "\n"  # the blank lines before it go: it is the cue's text, as the transcriber wrote it
+            kept.append(block)
+        else:
+            raise ImportFailed(
+                f"{file_name} line {line}: text outside any cue, which would be left out",
+                "put it in a cue under a timing line, or begin it with NOTE if it is a comment",
+            )
+        line += block.count("\n")
+    return "".join(kept)
 
 
 def _voice_blocks(caption: Caption, marker: re.Pattern[str] | None) -> list[Block]:
