@@ -206,6 +206,16 @@ def test_dry_run_writes_nothing(demo: Path) -> None:
     assert "kopi" not in run("--project", str(demo), "transcripts", "list").output
 
 
+def test_dry_run_lists_what_the_front_matter_would_have_replaced(demo: Path, tmp_path: Path) -> None:
+    """The import replaces an address in the front matter; its dry run had said "0 replacements"."""
+    path = tmp_path / "notat.txt"
+    path.write_text("---\nparticipant: D1\nattributes:\n  epost: bodil.k@online.no\n---\nI: Hei.\nD1: Hei på deg.\n", encoding="utf-8")
+    result = run("--project", str(demo), "import", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "notat.txt: 1 replacement\n" in result.output
+    assert "  front matter  email       'bodil.k@online.no' -> '(e-post)'   …attributes: epost: bodil.k@online.no…" in result.output
+
+
 def test_wrong_passphrase_is_one_line_and_changes_nothing(demo: Path, tmp_path: Path) -> None:
     key_file = tmp_path / "demo-key" / "demo.qckey"
     before = key_file.read_bytes()

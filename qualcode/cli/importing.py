@@ -13,6 +13,7 @@ from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.importers.readers import supported_suffixes
 from qualcode.importers.service import ImportOptions, expand_paths, import_paths, preview_file
+from qualcode.text.counts import counted
 from qualcode.workspace import Workspace
 
 
@@ -145,9 +146,10 @@ def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptio
         emit_json(previews)
         return
     for preview in previews:
-        click.echo(f"{preview.file}: {len(preview.replacements)} replacements")
+        click.echo(f"{preview.file}: {counted(len(preview.replacements), 'replacement')}")
         for item in preview.replacements:
-            click.echo(f"  line {item.line:4}  {item.kind:11} {item.original!r} -> {item.pseudonym!r}   …{item.context}…")
+            where = f"line {item.line:4}" if item.line else "front matter"
+            click.echo(f"  {where}  {item.kind:11} {item.original!r} -> {item.pseudonym!r}   …{item.context}…")
         if preview.candidates:
             click.echo(f"  needs review before import: {', '.join(preview.candidates)}")
     note("dry run: nothing was written")

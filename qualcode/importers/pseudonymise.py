@@ -6,7 +6,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import Any
 
@@ -31,6 +31,8 @@ class PseudonymisedDocument:
     replacements: list[Replacement]
     proposals: list[Proposal]
     original_text: str
+    # What the front matter had replaced, by field: a dry run lists these beside the text's.
+    meta_replacements: list[tuple[str, Replacement]] = field(default_factory=list)
 
 
 def propose_candidates(document: ParsedDocument, vocabulary: set[str]) -> list[Proposal]:
@@ -65,24 +67,29 @@ def pseudonymise_document(
             TurnSpan(labels[span.speaker], map_offset(span.start, False), map_offset(span.end, True), span.timestamp_ms)
         )
     clean_meta = dict(meta)
-    for field in FREE_TEXT_META:
-        if isinstance(clean_meta.get(field), str):
-            clean_meta[field] = pseudonymise(clean_meta[field], key, where).text
+    in_meta: list[tuple[str, Replacement]] = []
+
+    def clean(value: str, name: str) -> str:
+        done = pseudonymise(value, key, where)
+        in_meta.extend((name, replacement) for replacement in done.replacements)
+        return done.text
+
+    for name in FREE_TEXT_META:
+        if isinstance(clean_meta.get(name), str):
+            clean_meta[name] = clean(clean_meta[name], name)
     if isinstance(clean_meta.get("participants"), list):
         clean_meta["participants"] = [
-            pseudonymise(value, key, where).text if isinstance(value, str) else value for value in clean_meta["participants"]
+            clean(value, "participants") if isinstance(value, str) else value for value in clean_meta["participants"]
         ]
     if isinstance(clean_meta.get("speakers"), dict):
         # The map names labels as the file has them; the turns now carry pseudonymised labels.
         clean_meta["speakers"] = {
-            _label(str(label), matcher, key, where) or str(label): (
-                pseudonymise(value, key, where).text if isinstance(value, str) else value
-            )
+            _label(str(label), matcher, key, where) or str(label): (clean(value, "speakers") if isinstance(value, str) else value)
             for label, value in clean_meta["speakers"].items()
         }
     if isinstance(clean_meta.get("attributes"), dict):  # free values such as "bydel: Grünerløkka"
         clean_meta["attributes"] = {  # and their names: "Per Olsen: ja" names someone too
-            pseudonymise(str(name), key, where).text: pseudonymise(value, key, where).text if isinstance(value, str) else value
+            clean(str(name), "attributes"): clean(value, f"attributes: {name}") if isinstance(value, str) else value
             for name, value in clean_meta["attributes"].items()
         }
     if proposals is None:
@@ -96,6 +103,7 @@ def pseudonymise_document(
         proposals=undecided + [p for p in _undecided(_metadata_proposals(meta, where), key, vocabulary, [], set())
                                if p.text not in named],
         original_text=document.text,
+        meta_replacements=in_meta,
     )
 
 

@@ -967,7 +967,7 @@ class PreviewItem:
     original: str
     pseudonym: str
     kind: str
-    line: int
+    line: int  # 0 for the front matter
     context: str
 
 
@@ -991,4 +991,6 @@ def preview_file(session: Session, path: Path, options: ImportOptions, key: Pseu
         )
         for r in prepared.replacements
     ]
+    # Line 0: the front matter, whose fields are stored apart from the text.
+    items += [PreviewItem(r.original, r.pseudonym, r.kind, 0, f"{name}: {r.original}") for name, r in prepared.meta_replacements]
     return Preview(path.name, items, [p.text for p in prepared.proposals])

@@ -62,7 +62,7 @@ def describe_previews(previews: list[ImportPreview]) -> Text:
         count = len(preview.replacements)
         shown.append(f": {count} replacement{'' if count == 1 else 's'}\n")
         for item in preview.replacements:
-            shown.append(f"  line {item.line:>3} {item.kind}: ")
+            shown.append(f"  line {item.line:>3} {item.kind}: " if item.line else f"  front matter {item.kind}: ")
             shown.append(item.original, style="bold")
             shown.append(f" → {item.pseudonym}   …{item.context}…\n")
         if preview.candidates:
