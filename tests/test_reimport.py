@@ -319,3 +319,27 @@ def test_exact_matches_prefer_the_one_nearest_where_the_passage_was() -> None:
     start = old.rindex("ja")
     anchor = find_anchor(old, new, start, start + 2, LineMap(old, new))
     assert anchor is not None and anchor.start == new.rindex("ja")
+
+
+def test_replace_with_a_corrected_participant_links_that_participant_instead(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    """The corrected file names L2 where the first named L1: it was an interview of both."""
+    from qualcode.store.models import Participant, TranscriptParticipant
+
+    def linked() -> list[str]:
+        with project.begin() as session:
+            return sorted(session.scalars(select(Participant.name).join(
+                TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id)))
+
+    directory = folder(tmp_path, leder=f"---\nparticipant: L1\nrole: leder\n---\n{SECOND}")
+    imported(project, key_access, directory)
+    (directory / "leder.txt").write_text(f"---\nparticipant: L2\nrole: leder\n---\n{SECOND}Ja.\n", encoding="utf-8")
+    again = imported(project, key_access, directory, replace=True)
+    assert [item.participants for item in again.imported] == [["L2"]]
+    assert linked() == ["L2"]
+    with project.begin() as session:
+        summary = session.scalars(select(Event.summary).order_by(Event.id.desc())).first()
+    assert summary is not None and summary.endswith("; participants L1 now L2"), summary
+    # A file naming nobody keeps who was linked.
+    (directory / "leder.txt").write_text(f"{SECOND}Ja. Nei.\n", encoding="utf-8")
+    imported(project, key_access, directory, replace=True)
+    assert linked() == ["L2"]

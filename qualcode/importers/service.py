@@ -615,10 +615,19 @@ def _finish_replacement(
     transcript.source_encoding = prepared.document.encoding
     linked = set(session.scalars(select(TranscriptParticipant.participant_id).where(
         TranscriptParticipant.transcript_id == transcript.id)))
+    named_before = _linked_names(session, transcript.id)
     for participant_id, label in people.links:
         if participant_id not in linked:
             session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant_id, speaker_label=label))
+    if people.links:
+        # The corrected file says who took part: those it no longer names are no longer linked (a file
+        # naming L2 where it named L1 made an interview of both). A file naming nobody keeps who was linked.
+        stale = linked - {participant_id for participant_id, _ in people.links}
+        if stale:
+            session.execute(delete(TranscriptParticipant).where(
+                TranscriptParticipant.transcript_id == transcript.id, TranscriptParticipant.participant_id.in_(stale)))
     session.flush()
+    named_after = _linked_names(session, transcript.id)
     connection.execute(delete(Turn).where(Turn.text_version_id == old_id))
     connection.execute(delete(TextVersion).where(TextVersion.id == old_id))
     session.expire_all()
@@ -632,13 +641,14 @@ def _finish_replacement(
         before={"content_hash": old_hash},
         after={"source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns,
                "lines_changed": changed, "codings_moved": placed, "codings_orphaned": len(orphans),
-               "codings_found_again": len(found_again), "codings_still_orphaned": still_orphaned},
+               "codings_found_again": len(found_again), "codings_still_orphaned": still_orphaned,
+               "participants_before": named_before, "participants": named_after},
         summary=f"replaced the text of {prepared.name} from {prepared.source_name} ({changed} lines changed):"
-                f" {placed} codings moved, {len(orphans)} orphaned{earlier_orphans}",
+                f" {placed} codings moved, {len(orphans)} orphaned{earlier_orphans}"
+                + (f"; participants {', '.join(named_before) or 'none'} now {', '.join(named_after) or 'none'}"
+                   if named_before != named_after else ""),
     )
-    participants = sorted(session.scalars(select(Participant.name).join(
-        TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id
-    ).where(TranscriptParticipant.transcript_id == transcript.id)))
+    participants = named_after
     return ImportedTranscript(
         name=prepared.name, guid=transcript.guid, source=str(prepared.path), source_format=prepared.document.source_format,
         encoding=prepared.document.encoding, words=prepared.words, turns=turns,
@@ -647,6 +657,12 @@ def _finish_replacement(
         replaced=True, lines_changed=changed, codings_moved=placed, codings_orphaned=len(orphans),
         codings_found_again=len(found_again), codings_still_orphaned=still_orphaned,
     )
+
+
+def _linked_names(session: Session, transcript_id: int) -> list[str]:
+    return sorted(session.scalars(select(Participant.name).join(
+        TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id
+    ).where(TranscriptParticipant.transcript_id == transcript_id)))
 
 
 def _listed_participants(session: Session, meta: dict[str, Any]) -> list[Participant]:
