@@ -695,8 +695,13 @@ class Workspace:
         transcript's does: otherwise it would be stored as written."""
         from qualcode.anonymise.candidates import propose
         from qualcode.anonymise.service import ignored_words, queue_candidates
-        from qualcode.importers.metadata import import_participants, participant_cells
+        from qualcode.importers.metadata import (
+            check_participants_header,
+            import_participants,
+            participant_cells,
+        )
 
+        check_participants_header(csv_file)
         held = []
         with self.key_access().editing() as key:
             ignored = {word.casefold() for word in ignored_words(key)}

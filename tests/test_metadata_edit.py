@@ -338,6 +338,20 @@ def test_a_name_in_a_participants_csv_is_held_back_for_review_as_in_a_transcript
     assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
 
 
+def test_a_participants_csv_that_cannot_be_imported_is_refused_before_its_names_are_reviewed(small_project: Path) -> None:
+    """A name column beside the id column was refused only after the review had asked about its names."""
+    project = ["--project", str(small_project)]
+    table = small_project.parent / "deltakere.csv"
+    table.write_text("participant,navn\nD30,Liv Grete Aasvangen\n", encoding="utf-8")
+    refused = run(*project, "participants", "import", str(table))
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: deltakere.csv: column 'navn' is a built-in field, not an attribute"
+        " (hint: the participant's id is in column 'participant': rename or remove 'navn')\n"
+    )
+    assert "Aasvangen" not in run(*project, "anonymise", "pending").output
+
+
 def test_an_attribute_named_for_someone_leaves_the_log_too_when_the_key_learns_the_name(small_project: Path) -> None:
     """The log's summary names the attribute as it is kept, in lower case: "fjeldstad - → ja"."""
     project = ["--project", str(small_project)]

@@ -190,21 +190,38 @@ def participant_cells(path: Path) -> list[tuple[int, str, str]]:
     ]
 
 
-def import_participants(session: Session, path: Path, coder: Coder | None = None) -> ParticipantImport:
-    """Create or update participants from a CSV file (comma or semicolon separated)."""
-    table = _csv_table(path)
-    # Cleaned before lower case: a column named for a person the key holds is then still a name.
-    given = [one_line(clean_typed(session, column, folded=True)).lower() for column in table.header]
+def check_participants_header(path: Path) -> None:
+    """Refuse a participants CSV whose first row cannot be imported, before its cells are reviewed
+    for names: a file refused after the review had asked for decisions it then did not use."""
+    _header([one_line(column).lower() for column in _csv_table(path).header], path.name)
+
+
+def _header(given: list[str], file_name: str) -> tuple[list[str], str]:
+    """The columns as fields (role for "rolle" …) and the participant's id column, or a refusal: a
+    field given twice, no id column, or a column named as a built-in field besides the id's."""
     columns = [participant_field(column) or column for column in given]
     for index, column in enumerate(columns):
         if column and column in columns[:index]:
             first = given[columns.index(column)]
             twice = (f"column {first!r} is given twice" if first == given[index]
                      else f"columns {first!r} and {given[index]!r} both give the participant's {column}")
-            raise ImportFailed(f"{path.name}: {twice}", "keep one of them and import again")
+            raise ImportFailed(f"{file_name}: {twice}", "keep one of them and import again")
     id_column = next((column for column in ID_COLUMNS if column in columns), None)
     if id_column is None:
-        raise ImportFailed(f"{path.name}: no participant column", "the first row must name a column 'participant'")
+        raise ImportFailed(f"{file_name}: no participant column", "the first row must name a column 'participant'")
+    for column in columns:
+        if column and column != id_column and column not in PARTICIPANT_COLUMNS and column in RESERVED_ATTRIBUTE_NAMES:
+            raise ImportFailed(f"{file_name}: column {column!r} is a built-in field, not an attribute",
+                               f"the participant's id is in column {id_column!r}: rename or remove {column!r}")
+    return columns, id_column
+
+
+def import_participants(session: Session, path: Path, coder: Coder | None = None) -> ParticipantImport:
+    """Create or update participants from a CSV file (comma or semicolon separated)."""
+    table = _csv_table(path)
+    # Cleaned before lower case: a column named for a person the key holds is then still a name.
+    given = [one_line(clean_typed(session, column, folded=True)).lower() for column in table.header]
+    columns, id_column = _header(given, path.name)
     created: list[str] = []
     updated: list[str] = []
     seen: set[str] = set()
