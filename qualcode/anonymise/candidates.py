@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from qualcode.anonymise.patterns import EMAIL
+from qualcode.anonymise.patterns import emails
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
 
@@ -67,8 +67,23 @@ _CASELESS = (
 CASELESS_RUN = re.compile(f"[{_CASELESS}][{_CASELESS}\u064b-\u065f\u0670]*(?: [{_CASELESS}][{_CASELESS}\u064b-\u065f\u0670]*)*")
 
 
-# E-mail and web addresses, whose words say nothing of how the text writes them elsewhere.
-ADDRESS = re.compile(EMAIL.pattern + r"|\b(?:https?://|www\.)\S+")
+# Web addresses, whose words (as an e-mail address's) say nothing of how the text writes them elsewhere.
+WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
+
+
+def _without_addresses(text: str) -> str:
+    """`text` with its e-mail and web addresses blanked out (found in linear time, as the detectors find them)."""
+    found = [match.span() for match in emails(text)]
+    if "www." in text or "://" in text:
+        found += [match.span() for match in WEB_ADDRESS.finditer(text)]
+    if not found:
+        return text
+    pieces, position = [], 0
+    for start, end in sorted(found):
+        if start >= position:
+            pieces += [text[position:start], " "]
+            position = end
+    return "".join([*pieces, text[position:]])
 
 
 @lru_cache(maxsize=1)
@@ -124,7 +139,7 @@ def propose(
     ignored = {word.casefold() for word in known} | {word.casefold() for word in vocabulary}
     # Words written in lower case make a capitalised one ordinary, but not inside an address, which
     # writes a name so ("astrid@firma.no" says nothing of "Astrid").
-    lowered = {word.casefold() for word in set(WORD.findall(ADDRESS.sub(" ", text))) if word[:1].islower()}
+    lowered = {word.casefold() for word in set(WORD.findall(_without_addresses(text))) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
         for start, end in _capitalised_runs()(doc):

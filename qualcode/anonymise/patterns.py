@@ -142,7 +142,7 @@ def phone_digits(text: str) -> str:
     return digits[2:] if digits.startswith("47") and len(digits) == 10 else digits[4:] if digits.startswith("0047") else digits
 
 
-def _emails(text: str) -> Iterator[re.Match[str]]:
+def emails(text: str) -> Iterator[re.Match[str]]:
     """What `EMAIL.finditer(text)` finds, in linear time.
 
     The local part is a whole run of its characters up to "@", so every start inside one run
@@ -196,7 +196,7 @@ def find_patterns(text: str) -> Iterator[Found]:
         for match in PHONE.finditer(text):
             if len(phone_digits(match.group())) == 8:
                 yield Found(match.start(), match.end(), match.group(), "phone")
-    for match in _emails(text):
+    for match in emails(text):
         yield Found(match.start(), match.end(), match.group(), "email")
     if _WRITTEN_AT.search(text) is not None:  # every such address has one; most turns have none
         for match in EMAIL_WRITTEN_OUT.finditer(text):
