@@ -697,6 +697,7 @@ class Workspace:
         from qualcode.anonymise.service import ignored_words, queue_candidates
         from qualcode.importers.metadata import (
             check_participants_header,
+            holds_categories,
             import_participants,
             participant_cells,
         )
@@ -706,7 +707,11 @@ class Workspace:
         with self.key_access().editing() as key:
             ignored = {word.casefold() for word in ignored_words(key)}
             for line, column, value in participant_cells(csv_file):
-                for proposal in propose(value, (), ()):
+                # A free cell is a short value, read as if mid-sentence so that its first word is no
+                # sentence's first ("Halldis" alone in a cell); the header, and the participant's own
+                # fields, whose values are categories, are read as sentences.
+                free = line > 1 and not holds_categories(column)
+                for proposal in propose(f"med {value}" if free else value, (), ()):
                     if proposal.text.casefold() not in ignored and key.entry_for(proposal.text) is None:
                         held.append(replace(proposal, context=f"line {line}, {column}: {value}"))
             queue_candidates(key, held, csv_file.name)  # kept with the key, for the review
@@ -1112,9 +1117,12 @@ def _hold_back(file_name: str, held: Sequence[Proposal]) -> None:
     from qualcode.errors import NeedsReview
 
     if held:
-        names = ", ".join(dict.fromkeys(proposal.text for proposal in held))
+        from qualcode.text.counts import counted
+
+        distinct = list(dict.fromkeys(proposal.text for proposal in held))
         raise NeedsReview(
-            f"{file_name} has possible identifiers nobody has decided about ({names}); nothing imported",
+            f"{file_name} has {counted(len(distinct), 'possible identifier')} nobody has decided about ({', '.join(distinct)});"
+            " nothing imported",
             "decide with `qualcode anonymise review`, then import again",
         )
 

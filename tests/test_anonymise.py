@@ -191,10 +191,24 @@ def test_a_name_in_capitals_is_proposed(text: str, proposed: list[str]) -> None:
     assert [proposal.text for proposal in propose(text, (), ())] == proposed
 
 
+@pytest.mark.parametrize("text", ["Jeg tror at nav dot no er bra.", "Hun sa at nav.no var nede."])
+def test_an_everyday_word_before_at_is_no_address(text: str) -> None:
+    """"at" is a Norwegian word: "tror at nav dot no" is no address, and "tror" must stay in the quote."""
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert [found.text for found in find_patterns(text)] == []
+
+
 @pytest.mark.parametrize(("text", "proposed"), [
-    ("D4: Gunnhild Rasmussen. Hun var helt fantastisk.", ["Gunnhild Rasmussen"]),  # an unlisted given name first
+    # An unlisted given name first: proposed with the surname, and the surname alone as before.
+    ("D4: Gunnhild Rasmussen. Hun var helt fantastisk.", ["Rasmussen", "Gunnhild Rasmussen"]),
+    # A word before a name: dismissing "Veilederen Kari" must leave "Kari" to decide.
+    ("D4: Det var bra. Veilederen Kari sa det.", ["Kari", "Veilederen Kari"]),
+    ("D4: Kontor A var stengt.", []),  # nothing proposed after it: the first word alone is not
     ("D4: Astrid Sletten var sjefen der. Mailen er astrid@tiltak.no.", ["Astrid Sletten"]),
     ("D4: Siri ringte. Mailen er siri@gmail.com, eller se www.siri.no.", ["Siri"]),  # lower case only in addresses
+    ("D4: Astrid ringte. Mailen er astrid krøllalfa tiltak punktum no.", ["Astrid"]),  # addresses however written
+    ("D4: Astrid ringte. Mailen er astrid(at)tiltak.no.", ["Astrid"]),
     ("D4: Heldigvis ringte hun.", []),  # an everyday word starting a sentence
 ])
 def test_a_name_starting_a_sentence_is_proposed_whole(text: str, proposed: list[str]) -> None:
@@ -392,14 +406,17 @@ _PATTERN_TEXT = st.lists(st.sampled_from([
 
 @settings(max_examples=150, deadline=None)
 @given(_PATTERN_TEXT)
+@example("٣٣٣34344.")  # a phone number in two scripts' digits, found only once they are read alike
 def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> None:
     """find_patterns skips the detectors that need a digit on a text without one: it finds what every
     detector run over the whole text finds."""
     from qualcode.anonymise import patterns
 
     found = {(item.start, item.end, item.kind) for item in patterns.find_patterns(text)}
+    # The detectors read digits of other scripts as ASCII ones ("٣" as "3"), one character for one.
+    plain = patterns.plain_digits(text)
     alone = {(match.start(), match.end()) for rx in (patterns.FNR, patterns.PHONE, patterns.STREET, patterns.POSTCODE,
-                                                      patterns.NAV_OFFICE, patterns.FULL_DATE) for match in rx.finditer(text)}
+                                                      patterns.NAV_OFFICE, patterns.FULL_DATE) for match in rx.finditer(plain)}
     spans = {(start, end) for start, end, _ in found}
     assert all(kind == "email" or (start, end) in alone for start, end, kind in found)
     if not patterns.DIGIT.search(text):
@@ -944,6 +961,8 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("Send til kari.nordmann @ nav.no i morgen.", "kari.nordmann @ nav.no"),
         ("Adressen er ola alfakrøll online.no, tror jeg.", "ola alfakrøll online.no"),
         ("Skriv til siri at gmail dot com.", "siri at gmail dot com"),
+        ("Skriv til siri at nav.no i dag.", "siri at nav.no"),
+        ("Den er kari krøllalfa gmail punktum com punktum Så gikk vi.", "kari krøllalfa gmail punktum com"),  # a full stop said
         ("H-nummer 01509010087 her", "01509010087"),  # the health services' number: 40 added to the month
     ],
 )

@@ -327,7 +327,7 @@ def test_a_name_in_a_participants_csv_is_held_back_for_review_as_in_a_transcript
     # Also when the CSV comes with `import --participants`, which had imported it as written; nothing is imported.
     for args in (["participants", "import", str(table)], ["import", str(transcript), "--participants", str(table)]):
         held = run(*project, *args)
-        assert held.exit_code == 1 and "possible identifiers nobody has decided about (Solveig Vassbotten)" in held.stderr, args
+        assert held.exit_code == 1 and "has 1 possible identifier nobody has decided about (Solveig Vassbotten)" in held.stderr, args
         assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
     assert "samtale" not in run(*project, "transcripts", "list").output
     assert "Solveig Vassbotten" in run(*project, "anonymise", "pending").output
@@ -336,6 +336,17 @@ def test_a_name_in_a_participants_csv_is_held_back_for_review_as_in_a_transcript
     imported = run(*project, "participants", "import", str(table))
     assert imported.exit_code == 0, imported.output
     assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
+
+
+def test_a_lone_name_in_a_cell_is_proposed_and_a_category_is_not(small_project: Path) -> None:
+    """A cell was read as a sentence, so its first word was a name only when a listed one: "Halldis"
+    alone in a free column was stored. Categories (role, office) stay categories, whatever their case."""
+    project = ["--project", str(small_project)]
+    table = small_project.parent / "deltakere.csv"
+    table.write_text("participant,role,office,merknad\nD30,Veileder,Kontor A,Halldis\n", encoding="utf-8")
+    held = run(*project, "participants", "import", str(table))
+    assert held.exit_code == 1 and "has 1 possible identifier nobody has decided about (Halldis)" in held.stderr, held.output
+    assert b"Halldis" not in (small_project / ".qualcode" / "project.db").read_bytes()
 
 
 def test_a_participants_csv_that_cannot_be_imported_is_refused_before_its_names_are_reviewed(small_project: Path) -> None:

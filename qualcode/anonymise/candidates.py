@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from qualcode.anonymise.patterns import emails
+from qualcode.anonymise.patterns import all_emails
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
 
@@ -72,8 +72,8 @@ WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 
 
 def _without_addresses(text: str) -> str:
-    """`text` with its e-mail and web addresses blanked out (found in linear time, as the detectors find them)."""
-    found = [match.span() for match in emails(text)]
+    """`text` with its e-mail addresses (however written) and web addresses blanked out, found as the detectors find them."""
+    found = [match.span() for match in all_emails(text)]
     if "www." in text or "://" in text:
         found += [match.span() for match in WEB_ADDRESS.finditer(text)]
     if not found:
@@ -145,7 +145,8 @@ def propose(
         for start, end in _capitalised_runs()(doc):
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
-            # alone: they are looked at by index, and a Span is made only for what is left.
+            # alone: they are looked at by index, and a Proposal is made only for what is left.
+            found: list[Proposal | None] = []
             while start < end:
                 token = doc[start]
                 if not (
@@ -153,26 +154,20 @@ def propose(
                     or _after_numeral_full_stop(doc, start)
                 ) or _name_even_first(token.text, lowered):
                     break
-                # A first word that is no everyday word, before another capitalised one, is a name's
-                # first part ("Gunnhild Rasmussen. Hun var ..."): dropped, it is left in the text.
+                # A first word that is no everyday word, before what is proposed itself, may be a name's
+                # first part ("Gunnhild Rasmussen. Hun var ..."), or a word such as "Veilederen" before
+                # one: both are proposed, so that dismissing the whole leaves the rest to decide.
                 if start + 1 < end and token.text.casefold() not in lowered and not _common(token.text.casefold()):
-                    break
+                    rest = _run_proposal(doc, base, start + 1, end, text, ignored, lowered, context)
+                    if rest is not None:
+                        found.append(rest)
+                        break
                 start += 1
-            if start == end:
-                continue
-            span = doc[start:end]
-            words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
-            if not words:
-                continue
-            phrase = " ".join(words)
-            if phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
-                continue
-            # A listed name may begin with a function word the run left out ("Ny Giv").
-            before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
-            if phrase not in proposals and not ordinary(phrase, words, lowered, before):
-                begin, finish = base + span.start_char, base + span.end_char
-                kind = "place" if _is_place(phrase.casefold()) else None
-                proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context), kind)
+            if start < end:
+                found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context))
+            for made in found:
+                if made is not None and made.text not in proposals:
+                    proposals[made.text] = made
         for start, end in _upper_runs(doc):
             # A name in capitals ("TRINE HAUGSTAD", a heading or a form's field) is no capitalised word
             # to the runs above: proposed when a word of it is a listed name or place, and no everyday word.
@@ -204,6 +199,26 @@ def propose(
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
     return list(proposals.values())
+
+
+def _run_proposal(
+    doc: Doc, base: int, start: int, end: int, text: str, ignored: set[str], lowered: set[str], context: int,
+) -> Proposal | None:
+    """The capitalised run doc[start:end] (of the piece of `text` at `base`) as a proposal, or None
+    when it is ignored or ordinary."""
+    span = doc[start:end]
+    words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
+    if not words:
+        return None
+    phrase = " ".join(words)
+    if phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
+        return None
+    # A listed name may begin with a function word the run left out ("Ny Giv").
+    before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
+    if ordinary(phrase, words, lowered, before):
+        return None
+    begin, finish = base + span.start_char, base + span.end_char
+    return Proposal(phrase, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
 
 
 def _name_in_capitals(folded: str) -> bool:

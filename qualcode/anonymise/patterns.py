@@ -49,22 +49,44 @@ EMAIL_WRITTEN_OUT = re.compile(
     r"(?<![\w.+-])[\w.+-]+ ?[(\[](?:at|@)[)\]] ?[\w-]+(?:(?:\.| ?[(\[](?:dot|punktum)[)\]] ?)[\w-]+)+", re.IGNORECASE,
 )
 # An address as it is said and then transcribed: "kari punktum nordmann krøllalfa gmail punktum com",
-# "kari.nordmann @ nav.no". Norwegian says @ as "krøllalfa" (or "alfakrøll"); a bare "at" is too
-# common a Norwegian word to be taken for one. The domain needs a dot or "punktum", as any address's has.
+# "kari.nordmann @ nav.no". Norwegian says @ as "krøllalfa" (or "alfakrøll"). The domain needs a dot
+# or "punktum", as any address's has; a part after a spoken "punktum" is in lower case, since
+# "punktum Så" is a full stop said before a sentence.
 _SPOKEN_AT = re.compile(r" @ |krøllalfa|alfakrøll", re.IGNORECASE)
+_DOMAIN_PART = r"(?:\.[\w-]+| (?:punktum|dot) (?-i:[a-z0-9æøå][\w-]*))"
 EMAIL_SPOKEN = re.compile(
-    r"(?<![\w.+-])[\w+-]+(?:(?:\.| (?:punktum|dot) )[\w+-]+)*(?: @ | (?:krøllalfa|alfakrøll) )"
-    r"[\w-]+(?:(?:\.| (?:punktum|dot) )[\w-]+)+",
+    rf"(?<![\w.+-])[\w+-]+{_DOMAIN_PART}*(?: @ | (?:krøllalfa|alfakrøll) )[\w-]+{_DOMAIN_PART}+",
     re.IGNORECASE,
 )
-# The English way of saying one, "siri at gmail dot com": "at" is a Norwegian word too, so only
-# with "dot" and a known top-level domain at the end.
-_SPOKEN_DOT = re.compile(r" dot ", re.IGNORECASE)
+# The English way of saying one, "siri at gmail dot com", "siri at nav.no": "at" is a Norwegian word
+# too ("jeg tror at nav.no …"), so only before a known top-level domain, and never after a word
+# as everyday as "tror" or "sa" (EVERYDAY_ZIPF): a quote must not lose a word of its own.
+_SPOKEN_PLAIN_AT = re.compile(r" at ", re.IGNORECASE)
 EMAIL_AT_DOT = re.compile(
-    r"(?<![\w.+-])[\w+-]+(?:(?:\.| dot )[\w+-]+)* at [\w-]+(?:(?:\.| dot )[\w-]+)*"
-    r" dot (?:com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl)\b",
+    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*"
+    r"(?:\.| dot )(?:com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl)\b",
     re.IGNORECASE,
 )
+EVERYDAY_ZIPF = 5.5
+
+
+def all_emails(text: str) -> Iterator[re.Match[str]]:
+    """Every e-mail address in `text`, however written: plainly, written out ("kari(at)nav.no"), or as
+    said ("krøllalfa", "punktum", "at … dot"). Each kind is looked for only when its sign is there."""
+    yield from emails(text)
+    if _WRITTEN_AT.search(text) is not None:  # every such address has one; most turns have none
+        yield from EMAIL_WRITTEN_OUT.finditer(text)
+    if _SPOKEN_AT.search(text) is not None:
+        yield from EMAIL_SPOKEN.finditer(text)
+    if _SPOKEN_PLAIN_AT.search(text) is not None:
+        for match in EMAIL_AT_DOT.finditer(text):
+            # Imported here: most texts have no such address, and wordfreq loads slowly.
+            from wordfreq import zipf_frequency
+
+            if zipf_frequency(match.group("local").casefold(), "nb") < EVERYDAY_ZIPF:
+                yield match
+
+
 STREET = re.compile(
     rf"(?=[{_UPPER}])\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
     rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget)"
@@ -160,7 +182,7 @@ def emails(text: str) -> Iterator[re.Match[str]]:
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 
 
-def _plain_digits(text: str) -> str:
+def plain_digits(text: str) -> str:
     """`text` with every digit as an ASCII one and a full-width @ as @: one character for one, so
     every offset holds."""
     if text.isascii():
@@ -171,7 +193,7 @@ def _plain_digits(text: str) -> str:
 
 def find_patterns(text: str) -> Iterator[Found]:
     """Every pattern identifier in `text`; callers resolve overlaps."""
-    text = _plain_digits(text)
+    text = plain_digits(text)
     # Every detector but the e-mail's and the NAV office's needs a digit (a street address its
     # number): a text with none, as most turns of an interview are, is not scanned by them at all.
     digits = DIGIT.search(text) is not None
@@ -196,17 +218,8 @@ def find_patterns(text: str) -> Iterator[Found]:
         for match in PHONE.finditer(text):
             if len(phone_digits(match.group())) == 8:
                 yield Found(match.start(), match.end(), match.group(), "phone")
-    for match in emails(text):
+    for match in all_emails(text):
         yield Found(match.start(), match.end(), match.group(), "email")
-    if _WRITTEN_AT.search(text) is not None:  # every such address has one; most turns have none
-        for match in EMAIL_WRITTEN_OUT.finditer(text):
-            yield Found(match.start(), match.end(), match.group(), "email")
-    if _SPOKEN_AT.search(text) is not None:
-        for match in EMAIL_SPOKEN.finditer(text):
-            yield Found(match.start(), match.end(), match.group(), "email")
-    if _SPOKEN_DOT.search(text) is not None:
-        for match in EMAIL_AT_DOT.finditer(text):
-            yield Found(match.start(), match.end(), match.group(), "email")
     if digits:
         for match in STREET.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "address")

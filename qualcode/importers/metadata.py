@@ -181,6 +181,12 @@ def _csv_table(path: Path) -> DelimitedTable:
     return read_delimited(raw, path.name)
 
 
+def holds_categories(column: str) -> bool:
+    """Whether a participants CSV column is one of the participant's own fields (role, gender, age
+    band, office), whose values are categories ("Veileder", "Kontor A"), not free text."""
+    return (participant_field(column) or column.strip().casefold()) in PARTICIPANT_COLUMNS
+
+
 def participant_cells(path: Path) -> list[tuple[int, str, str]]:
     """(line, column, value) of every filled cell, the participant's id too ("navn" may hold a
     name): where a name written into the file would be, for the review to look at first."""
