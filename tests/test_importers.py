@@ -724,9 +724,14 @@ def test_a_blank_line_inside_a_vtt_cue_keeps_the_text_after_it_in_that_cue(sessi
     ]
 
 
-def test_text_before_the_first_vtt_cue_is_refused_by_its_line(session: Session, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("text", "line"), [
+    ("WEBVTT\n\nIntervju med deltaker 4\n\n00:00:01.000 --> 00:00:02.000\nHei.\n", 3),  # before the first cue
+    ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Kari>Hei der.\n\nNOTE kommentar\n\nMer tekst som hører til.\n", 8),
+])
+def test_text_outside_any_vtt_cue_is_refused_by_its_line(session: Session, tmp_path: Path, text: str, line: int) -> None:
+    """Before the first cue, or after a note, text belongs to no cue: it was dropped unsaid."""
     path = tmp_path / "opptak.vtt"
-    path.write_text("WEBVTT\n\nIntervju med deltaker 4\n\n00:00:01.000 --> 00:00:02.000\nHei.\n", encoding="utf-8")
-    with pytest.raises(ImportFailed, match="opptak.vtt line 3: text outside any cue, which would be left out"):
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ImportFailed, match=f"opptak.vtt line {line}: text outside any cue, which would be left out"):
         import_file(session, path, key=PseudonymKey("test"))
     assert session.scalar(select(Transcript)) is None

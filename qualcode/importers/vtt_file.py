@@ -65,7 +65,7 @@ def _cues_joined(text: str, file_name: str) -> str:
     cue that is no header, note, style or region is refused by its line, since it would be dropped too."""
     blocks = re.split(r"(\n[ \t]*\n+)", text)
     kept: list[str] = []
-    seen_cue = False
+    after_cue = False  # whether the last block was a cue's (or text joined to one)
     line = 1
     for index, block in enumerate(blocks):
         if index % 2:  # a separator: blank lines
@@ -74,12 +74,12 @@ def _cues_joined(text: str, file_name: str) -> str:
             continue
         content = block.strip("\n")
         if index == 0 or not content.strip() or _NOT_A_CUE.match(content) or "-->" in block:
-            seen_cue = seen_cue or "-->" in block
+            after_cue = "-->" in block or (after_cue and not content.strip())
             kept.append(block)
-        elif seen_cue:
+        elif after_cue:
             kept[-1] = "\n"  # the blank lines before it go: it is the cue's text, as the transcriber wrote it
             kept.append(block)
-        else:
+        else:  # before the first cue, or after a note: it belongs to no cue
             raise ImportFailed(
                 f"{file_name} line {line}: text outside any cue, which would be left out",
                 "put it in a cue under a timing line, or begin it with NOTE if it is a comment",
