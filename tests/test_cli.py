@@ -309,7 +309,7 @@ def test_import_again_skips_present_files_refuses_changed_ones_and_replaces_with
     replaced = run("--project", str(demo), "import", str(folder), "--replace")
     assert replaced.exit_code == 0, replaced.output
     assert "replaced the text of ny_D9_T2" in replaced.output
-    assert "2 lines changed: 1 codings moved, 1 orphaned (see `qualcode coding list --orphaned`)" in replaced.output
+    assert "2 lines changed: 1 coding moved, 1 orphaned (see `qualcode coding list --orphaned`)" in replaced.output
     orphans = run("--project", str(demo), "coding", "list", "--orphaned", "--json")
     assert [(o["transcript"], o["excerpt"]) for o in json.loads(orphans.output)] == [("ny_D9_T2", "Veilederen foreslo det.")]
     listed = run("--project", str(demo), "coding", "list", "--transcript", "ny_D9_T2")
@@ -318,12 +318,12 @@ def test_import_again_skips_present_files_refuses_changed_ones_and_replaces_with
     # Replaced again, still without its passage: still orphaned, still listed for review, and said so.
     path.write_text(INTERVIEW.replace("Veilederen foreslo det. ", ""), encoding="utf-8")
     still = run("--project", str(demo), "import", str(folder), "--replace")
-    assert "1 codings moved, none orphaned, 1 orphaned before still without a place (see `qualcode coding list --orphaned`)" in still.output
+    assert "1 coding moved, none orphaned, 1 orphaned before still without a place (see `qualcode coding list --orphaned`)" in still.output
     assert json.loads(run("--project", str(demo), "coding", "list", "--orphaned", "--json").output) == json.loads(orphans.output)
     # Its passage back: live again, and counted.
     path.write_text(INTERVIEW, encoding="utf-8")
     back = run("--project", str(demo), "import", str(folder), "--replace")
-    assert "1 codings moved, none orphaned, 1 orphaned before placed again\n" in back.output
+    assert "1 coding moved, none orphaned, 1 orphaned before placed again\n" in back.output
     assert json.loads(run("--project", str(demo), "coding", "list", "--orphaned", "--json").output) == []
     assert "Veilederen foreslo det." in run("--project", str(demo), "coding", "list", "--transcript", "ny_D9_T2").output
 

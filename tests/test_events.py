@@ -666,7 +666,7 @@ def test_undo_names_every_later_change_it_passes_over_beyond_one_already_undone(
         "passed over your later changes that cannot be undone:"
         " created code hverdag (code hverdag still has 1 coding, so its creation cannot be undone);"
         f" coded intervju {later.start}-{later.end} as hverdag: 'mer selvtillit' (its transcript's text was rewritten since);"
-        " replaced the text of intervju from intervju.txt (2 lines changed): 1 codings moved, 0 orphaned"
+        " replaced the text of intervju from intervju.txt (2 lines changed): 1 coding moved, 0 orphaned"
         " (the old text is deleted once its codings are re-anchored; import the old file with --replace to go back)"
     )  # not the edit of hverdag: undone already, nothing of it stands to pass over
     again = undo(session, coder)

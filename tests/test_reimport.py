@@ -249,7 +249,7 @@ def test_an_orphaned_coding_stays_orphaned_through_later_replacements_until_its_
         with pytest.raises(InvalidInput, match=f"^coding {gone} lost its place when its transcript's text was replaced"):
             set_coding_memo(session, gone, "Hvor ble den av?", get_or_create_coder(session, "Forsker 1"))
         assert session.scalar(select(Event.summary).where(Event.action == "transcript.replace").order_by(Event.id.desc())) == (
-            "replaced the text of deltaker_D1_T1 from deltaker_D1_T1.txt (1 lines changed):"
+            "replaced the text of deltaker_D1_T1 from deltaker_D1_T1.txt (1 line changed):"
             " 0 codings moved, 0 orphaned, 1 orphaned before still without a place"
         )
     assert (still.codings_moved, still.codings_orphaned, still.codings_found_again, still.codings_still_orphaned) == (0, 0, 0, 1)

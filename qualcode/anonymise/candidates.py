@@ -55,17 +55,20 @@ NAME_LOCALES = (
 
 # Letters of the scripts that have no capitals, which immigrants' names in Norway are most often
 # written in: Hebrew, Arabic (Arabic, Persian, Dari, Pashto, Urdu, Kurdish Sorani) with its
-# presentation forms, Syriac and Thaana, the Indic scripts through Sinhala, Thai and Lao, Georgian,
-# Ethiopic (Tigrinya, Amharic), Khmer, and Chinese, Japanese and Korean. Arabic-Indic digits (U+0660-0669,
-# U+06F0-06F9) and the Arabic comma, semicolon and question mark are left out: they are no name.
+# presentation forms, Syriac and Thaana, the Indic scripts through Sinhala, Thai and Lao, Myanmar
+# (Burmese, Karen), Georgian, Ethiopic (Tigrinya, Amharic), Khmer, and Chinese, Japanese and Korean.
+# Left out, as no name: Arabic-Indic digits (U+0660-0669, U+06F0-06F9), the Arabic comma, semicolon
+# and question mark, and Ethiopic punctuation and numbers (U+1360-137C).
 _CASELESS = (
     "\u05d0-\u05ea\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u0710-\u074f\u0750-\u077f\u0780-\u07a5"
-    "\u08a0-\u08ff\u0900-\u0dff\u0e00-\u0eff\u10d0-\u10ff\u1200-\u139f\u1780-\u17ff"
+    "\u08a0-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u10d0-\u10ff\u1200-\u135a\u1380-\u139f\u1780-\u17ff"
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\ufb50-\ufdff\ufe70-\ufefc"
 )
-# A run of such words, one space between them, with the marks (harakat, matras) inside its words.
-CASELESS_RUN = re.compile(f"[{_CASELESS}][{_CASELESS}\u064b-\u065f\u0670]*(?: [{_CASELESS}][{_CASELESS}\u064b-\u065f\u0670]*)*")
-
+# Inside such a word: Arabic's harakat, Hebrew's points, and the zero-width non-joiner Persian
+# spells with ("علی‌رضا").
+_WITHIN = "\u064b-\u065f\u0670\u0591-\u05c7\u200c"
+# A run of such words, one space between them.
+CASELESS_RUN = re.compile(f"[{_CASELESS}][{_CASELESS}{_WITHIN}]*(?: [{_CASELESS}][{_CASELESS}{_WITHIN}]*)*")
 
 # Web addresses, whose words (as an e-mail address's) say nothing of how the text writes them elsewhere.
 WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
@@ -342,9 +345,15 @@ def _places() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _names() -> frozenset[str]:
     """Given names from Faker's locales in NAME_LOCALES and its Norwegian surnames, casefolded."""
+    return given_names() | surnames()
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Faker's Norwegian surnames, casefolded."""
     from faker.providers.person.no_NO import Provider
 
-    return given_names() | {name.casefold() for name in Provider.last_names}
+    return frozenset(name.casefold() for name in Provider.last_names)
 
 
 @lru_cache(maxsize=1)

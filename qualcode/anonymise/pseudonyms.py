@@ -92,11 +92,7 @@ SURNAME_ENDINGS = (
 def _surname(word: str) -> bool:
     """Whether a lone name is a surname: on Faker's Norwegian surnames, or ending as surnames do and
     on no list of given names."""
-    from faker.providers.person.no_NO import Provider
+    from qualcode.anonymise.candidates import given_names, surnames
 
     folded = word.casefold()
-    if folded in {name.casefold() for name in Provider.last_names}:
-        return True
-    from qualcode.anonymise.candidates import given_names
-
-    return folded.endswith(SURNAME_ENDINGS) and folded not in given_names()
+    return folded in surnames() or (folded.endswith(SURNAME_ENDINGS) and folded not in given_names())

@@ -99,7 +99,7 @@ def import_command(
                     orphaned += f", {item.codings_still_orphaned} orphaned before still without a place"
                 if item.codings_orphaned or item.codings_still_orphaned:
                     orphaned += " (see `qualcode coding list --orphaned`)"
-                click.echo(f"  {item.lines_changed} lines changed: {item.codings_moved} codings moved{orphaned}")
+                click.echo(f"  {counted(item.lines_changed, 'line')} changed: {counted(item.codings_moved, 'coding')} moved{orphaned}")
             for message in item.notes:
                 note(f"note {item.name}: {message}")
         for path, reason in batch.skipped:

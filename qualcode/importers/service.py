@@ -643,8 +643,8 @@ def _finish_replacement(
                "lines_changed": changed, "codings_moved": placed, "codings_orphaned": len(orphans),
                "codings_found_again": len(found_again), "codings_still_orphaned": still_orphaned,
                "participants_before": named_before, "participants": named_after},
-        summary=f"replaced the text of {prepared.name} from {prepared.source_name} ({changed} lines changed):"
-                f" {placed} codings moved, {len(orphans)} orphaned{earlier_orphans}"
+        summary=f"replaced the text of {prepared.name} from {prepared.source_name} ({counted(changed, 'line')} changed):"
+                f" {counted(placed, 'coding')} moved, {len(orphans)} orphaned{earlier_orphans}"
                 + (f"; participants {', '.join(named_before) or 'none'} now {', '.join(named_after) or 'none'}"
                    if named_before != named_after else ""),
     )
