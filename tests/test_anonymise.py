@@ -235,6 +235,10 @@ def test_a_surname_on_its_own_gets_a_surname() -> None:
     ("Kona mi, فاطمة, snakker bare persisk.", ["فاطمة"]),
     ("Han sa ሰላም til meg, og 李明 kom etterpå.", ["ሰላም", "李明"]),  # Ethiopic, Chinese
     ("Vi hilste: שלום.", ["שלום"]),  # Hebrew
+    ("Han heter שָׁלוֹם.", ["שָׁלוֹם"]),  # Hebrew with its points, one word
+    ("Hun heter علی\u200cرضا nå.", ["علی\u200cرضا"]),  # Persian, a zero-width non-joiner inside the word
+    ("Naboen heter မောင်မောင် og er snill.", ["မောင်မောင်"]),  # Myanmar (Burmese, Karen)
+    ("Han sa ሰላም። og gikk.", ["ሰላም"]),  # the Ethiopic full stop is no part of it
     ("Nummeret er ٩١٢٣٤٥٦٧ og ९८७.", []),  # digits of other scripts are numbers, not names
 ])
 def test_a_word_in_a_script_without_capitals_is_proposed(text: str, proposed: list[str]) -> None:
