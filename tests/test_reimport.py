@@ -343,3 +343,20 @@ def test_replace_with_a_corrected_participant_links_that_participant_instead(pro
     (directory / "leder.txt").write_text(f"{SECOND}Ja. Nei.\n", encoding="utf-8")
     imported(project, key_access, directory, replace=True)
     assert linked() == ["L2"]
+
+
+def test_an_orphaned_coding_said_in_several_places_of_the_new_text_stays_for_the_review(
+    project: Project, key_access: KeyAccess, tmp_path: Path,
+) -> None:
+    """Its old place says nothing of where it belongs in a text rewritten since: "Ja." came back to
+    whichever "Ja." was nearest, in another turn."""
+    directory = folder(tmp_path, kort="I: Liker du kurset?\nD1: Ja.\nI: Hvorfor?\nD1: Det er greit.\n")
+    imported(project, key_access, directory)
+    short = code(project, "kort", "empowerment", "Ja.")
+    (directory / "kort.txt").write_text("I: Liker du kurset?\nD1: Nei.\nI: Hvorfor?\nD1: Det er greit.\n", encoding="utf-8")
+    assert imported(project, key_access, directory, replace=True).imported[0].codings_orphaned == 1
+    (directory / "kort.txt").write_text("I: Liker du kurset?\nD1: Ja.\nI: Er du sikker?\nD1: Ja.\n", encoding="utf-8")
+    result = imported(project, key_access, directory, replace=True).imported[0]
+    assert (result.codings_found_again, result.codings_still_orphaned) == (0, 1)
+    with project.begin() as session:
+        assert [o.id for o in list_orphaned(session)] == [short]

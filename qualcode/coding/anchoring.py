@@ -89,24 +89,28 @@ def find_anchor(old_text: str, new_text: str, start: int, end: int, moved: LineM
     return _fuzzy(old_text, new_text, start, end, expected)
 
 
-def find_excerpt_again(text: str, excerpt: str, near: int) -> Anchor | None:
-    """Where an orphaned coding's excerpt is in a new text word for word, nearest `near`, or None.
+def find_excerpt_again(text: str, excerpt: str) -> Anchor | None:
+    """Where an orphaned coding's excerpt is in a new text word for word, or None.
 
     Only exactly its text brings an orphaned coding back, and never a part of a longer word
-    where the excerpt begins or ends with a whole one ("ja" is not found in "jammen").
+    where the excerpt begins or ends with a whole one ("ja" is not found in "jammen"); and only
+    where the text holds it once: an orphan's old place says nothing of where it belongs in a text
+    rewritten since, so a short excerpt ("Ja.") said in several places stays for the review.
     """
     if not excerpt.strip():
         return None
-    best: int | None = None
+    found: list[int] = []
     position = text.find(excerpt)
     while position != -1:
         on_edges = (not _word_edge(excerpt, 0) or position == 0 or not text[position - 1].isalnum()) and (
             not _word_edge(excerpt, -1) or position + len(excerpt) == len(text) or not text[position + len(excerpt)].isalnum()
         )
-        if on_edges and (best is None or abs(position - near) < abs(best - near)):
-            best = position
+        if on_edges:
+            found.append(position)
+            if len(found) > 1:
+                return None
         position = text.find(excerpt, position + 1)
-    return Anchor(best, best + len(excerpt), "exact") if best is not None else None
+    return Anchor(found[0], found[0] + len(excerpt), "exact") if found else None
 
 
 def _nearest_occurrence(text: str, excerpt: str, expected: int) -> int | None:

@@ -485,7 +485,7 @@ def _place_orphan(new_text: str, excerpt: str, start: int, moved: LineMap) -> An
     """A coding an earlier replacement orphaned: its excerpt where the new text holds it again, or
     still orphaned, kept nearest where it was. Its old passage is gone, so no fuzzy match."""
     position = min(moved(start)[0], len(new_text))
-    return find_excerpt_again(new_text, excerpt, position) or Anchor(position, position, "orphaned")
+    return find_excerpt_again(new_text, excerpt) or Anchor(position, position, "orphaned")
 
 
 _EVENT_BATCH = 500
