@@ -61,7 +61,9 @@ EMAIL_SPOKEN = re.compile(
 # The English way of saying one, "siri at gmail dot com", "siri at nav.no": "at" is a Norwegian word
 # too ("jeg tror at nav.no …"), so only before a known top-level domain, and never after a word
 # as everyday as "tror" or "sa" (EVERYDAY_ZIPF): a quote must not lose a word of its own.
-_SPOKEN_PLAIN_AT = re.compile(r" at ", re.IGNORECASE)
+# Where such an address may be: " at " and a domain ending, looked for from each " at " only, so the
+# full pattern (tried at every word) runs on the few texts that have one.
+_AT_DOMAIN = re.compile(r" at [\w-]+(?:(?:\.| dot )[\w-]+)*?(?:\.| dot )(?:com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl)\b", re.IGNORECASE)
 EMAIL_AT_DOT = re.compile(
     rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*"
     r"(?:\.| dot )(?:com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl)\b",
@@ -78,7 +80,7 @@ def all_emails(text: str) -> Iterator[re.Match[str]]:
         yield from EMAIL_WRITTEN_OUT.finditer(text)
     if _SPOKEN_AT.search(text) is not None:
         yield from EMAIL_SPOKEN.finditer(text)
-    if _SPOKEN_PLAIN_AT.search(text) is not None:
+    if _AT_DOMAIN.search(text) is not None:
         for match in EMAIL_AT_DOT.finditer(text):
             # Imported here: most texts have no such address, and wordfreq loads slowly.
             from wordfreq import zipf_frequency
