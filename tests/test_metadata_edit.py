@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -14,8 +15,12 @@ from sqlalchemy.orm import Session
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.history import ChangedByOthers, history, redo, undo
 from qualcode.coding.transcripts import describe_participants, describe_transcripts
-from qualcode.errors import InvalidInput, NotFound
-from qualcode.importers.metadata import attribute_definition, get_or_create_participant
+from qualcode.errors import ImportFailed, InvalidInput, NotFound
+from qualcode.importers.metadata import (
+    attribute_definition,
+    get_or_create_participant,
+    import_participants,
+)
 from qualcode.importers.metadata_edit import edit_participant, edit_transcript
 from qualcode.store.models import Coder, Participant, Transcript, Turn
 from tests.conftest import SAMPLES, built_once, isolate_user, make_transcript
@@ -137,6 +142,29 @@ def test_edit_a_participant_with_typed_attributes_then_undo(session: Session, co
     assert (restored.role, restored.office, restored.age_band, restored.attributes) == ("deltaker", "kontor A", None, [])
 
 
+@pytest.mark.parametrize("band", ["foo", "39-30", "30-30", "30 - 39", "30-", "-39", "1-2-3"])
+def test_an_age_band_that_is_no_range_of_ages_is_refused_by_an_edit_and_by_the_csv_import(
+    session: Session, coder: Coder, tmp_path: Path, band: str,
+) -> None:
+    """--age-band took any text ("As 30-39", said its help), and so did the participants CSV."""
+    get_or_create_participant(session, "D1", "deltaker").age_band = "20-29"
+    with pytest.raises(InvalidInput, match=f"^the age band '{re.escape(band)}' is not a range of ages"):
+        edit_participant(session, "D1", coder, age_band=band)
+    people = tmp_path / "deltakere.csv"
+    people.write_text(f"participant,age_band\nD1,30-39\nD2,{band}\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match=f"^deltakere.csv line 3: the age band '{re.escape(band)}' is not a range of ages"), \
+            session.begin_nested():  # the command's transaction, which a refusal rolls back
+        import_participants(session, people)
+    assert [(p.name, p.age_band) for p in session.scalars(select(Participant))] == [("D1", "20-29")]
+
+
+def test_an_age_band_from_and_to_or_from_and_up_is_taken(session: Session, coder: Coder) -> None:
+    get_or_create_participant(session, "D1", "deltaker")
+    for band in ("18-24", "30-39", "67+", ""):
+        edit_participant(session, "D1", coder, age_band=band)
+        assert session.scalars(select(Participant.age_band)).one() == (band or None)
+
+
 def test_undo_of_an_edit_is_refused_while_another_coders_later_edit_stands(
     session: Session, coder: Coder, tmp_path: Path,
 ) -> None:
@@ -244,8 +272,11 @@ def test_cli_bad_edits_are_one_line(small_project: Path, args: list[str], messag
 
 
 def test_cli_attribute_must_be_name_equals_value(small_project: Path) -> None:
-    result = run("--project", str(small_project), "participants", "edit", "D1", "--attribute", "barn")
-    assert result.exit_code == 2 and "'barn' is not NAME=VALUE" in result.output
+    for given in ("barn", "=x"):  # one line and exit 1, as every other bad input (click's usage text and exit 2 before)
+        result = run("--project", str(small_project), "participants", "edit", "D1", "--attribute", given)
+        assert result.exit_code == 1 and result.output == (
+            f"error: --attribute {given!r} is not NAME=VALUE (hint: as in --attribute barn=ja; an empty VALUE removes it)\n"
+        )
 
 
 def test_the_codebooks_name_is_pseudonymised_and_its_export_leak_checked(small_project: Path) -> None:

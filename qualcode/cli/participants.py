@@ -9,6 +9,7 @@ import click
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_participants
+from qualcode.errors import InvalidInput
 
 
 @click.group("participants")
@@ -22,7 +23,7 @@ def participants_group() -> None:
 def participants_import(app: AppContext, csv_file: Path) -> None:
     """Create or update participants from a CSV with a 'participant' column.
 
-    Columns role, gender, age_band and office are known; any other column becomes an attribute.
+    Columns role, gender, age_band (as 30-39, or 67+) and office are known; any other column becomes an attribute.
 
     Example: qualcode participants import deltakere.csv
     """
@@ -59,7 +60,8 @@ def _attribute(_context: click.Context, _parameter: click.Parameter, values: tup
     for value in values:
         name, equals, given = value.partition("=")
         if not equals or not name.strip():
-            raise click.BadParameter(f"{value!r} is not NAME=VALUE (as barn=ja)")
+            # InvalidInput, not click's BadParameter, so the error is one line and exit 1 as every other is.
+            raise InvalidInput(f"--attribute {value!r} is not NAME=VALUE", "as in --attribute barn=ja; an empty VALUE removes it")
         pairs[name.strip()] = given
     return pairs
 
@@ -69,7 +71,7 @@ def _attribute(_context: click.Context, _parameter: click.Parameter, values: tup
 @click.option("--role", help="deltaker, veileder, leder, medforsker …")
 @click.option("--office", help="The office, as kontor A (pseudonymised like all typed text).")
 @click.option("--gender")
-@click.option("--age-band", help="As 30-39.")
+@click.option("--age-band", help="As 30-39 (the lower age first), or 67+.")
 @click.option("--attribute", "attributes", multiple=True, callback=_attribute,
               help="NAME=VALUE, checked against the attribute's type; a new NAME is defined; empty VALUE removes it.")
 @json_option

@@ -25,6 +25,8 @@ from qualcode.text.delimited import DelimitedTable, read_delimited
 from qualcode.text.normalise import one_line
 
 ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# An age band: from and to (30-39), or from and up (67+); the same for the CSV import and an edit.
+AGE_BAND = re.compile(r"(?P<low>\d{1,3})(?:-(?P<high>\d{1,3})|\+)")
 
 TRANSCRIPT_KEYS = {
     "name", "title", "participant", "participants", "speakers", "role", "wave", "date", "mode",
@@ -128,13 +130,17 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
 
 
 def check_participant_value(column: str, value: str) -> None:
-    """A participant's role, gender, age band or office: one line, no longer than its column holds."""
+    """A participant's role, gender, age band or office: one line, no longer than its column holds; an age band as 30-39 or 67+."""
     length: int | None = getattr(Participant.__table__.c[column].type, "length", None)
     shown = value if len(value) <= 40 else value[:40] + "…"
     if any(not character.isprintable() for character in value):
         raise InvalidInput(f"the {column.replace('_', ' ')} {shown!r} holds a line break or control character", "give it on one line")
     if length is not None and len(value) > length:
         raise InvalidInput(f"the {column.replace('_', ' ')} {shown!r} is longer than {length} characters", "give a shorter one")
+    if column == "age_band" and value:
+        band = AGE_BAND.fullmatch(value)
+        if band is None or (band["high"] is not None and int(band["low"]) >= int(band["high"])):
+            raise InvalidInput(f"the age band {shown!r} is not a range of ages", "write it as 30-39 (the lower age first), or 67+")
 
 
 def check_attribute_name(name: str) -> None:
