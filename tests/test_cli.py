@@ -462,3 +462,30 @@ def test_a_coder_name_with_a_line_break_or_control_character_is_stored_as_one_li
 def test_a_limit_out_of_range_is_refused(args: list[str], says: str) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2 and says in result.output
+
+
+def test_a_passage_on_a_speaker_label_and_a_malformed_option_are_refused_in_one_line_changing_nothing(demo: Path) -> None:
+    """A passage from a speaker label belonged to no one (coding add and resize took it); resize without
+    --end and an --attribute without a name printed click's usage text and exit 2."""
+    project = ["--project", str(demo)]
+    shown = json.loads(run(*project, "transcripts", "show", "leder_L1", "--json").output)
+    turn = shown["turns"][1]["start"]
+    label = shown["text"].rfind("\n", 0, turn) + 1
+    assert shown["text"][label:turn] == "L1: "
+    added = run(*project, "coding", "add", "leder_L1", "skjønn", "--start", str(turn), "--end", str(turn + 35), "--json")
+    assert added.exit_code == 0, added.output
+    coding = str(json.loads(added.output)["id"])
+    on_label = f'{label}-{turn + 35} starts inside the speaker label "L1: "; the turn\'s text starts at {turn}'
+    for args, says in [
+        (["coding", "add", "leder_L1", "skjønn", "--start", str(label), "--end", str(turn + 35)], on_label),
+        (["coding", "resize", coding, "--start", str(label), "--end", str(turn + 35)], on_label),
+        (["coding", "resize", coding, "--start", str(label)], "error: coding resize needs --end (hint: give both"),
+        (["coding", "resize", coding, "--end", "50"], "error: coding resize needs --start (hint: give both"),
+        (["participants", "edit", "D1", "--attribute", "=x"], "error: --attribute '=x' is not NAME=VALUE (hint: as in --attribute barn=ja"),
+    ]:
+        result = run(*project, *args)
+        assert result.exit_code == 1 and says in result.output and result.output.count("\n") == 1, (args, result.output)
+    codings = json.loads(run(*project, "coding", "list", "--json").output)
+    assert [(c["start"], c["end"]) for c in codings] == [(turn, turn + 35)]
+    people = {p["name"]: p for p in json.loads(run(*project, "participants", "list", "--json").output)}
+    assert people["D1"]["attributes"] == {"kvp_start": "2023-09-01", "barn": "ja"}

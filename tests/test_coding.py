@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -83,8 +84,53 @@ def test_offsets_read_in_a_text_no_longer_current_are_refused(session: Session, 
     make_transcript(session, tmp_path, INTERVIEW)
     shown = session.scalars(select(TextVersion.id)).one()
     with pytest.raises(InvalidInput, match="^the text of intervju has changed since it was shown .*; nothing was coded"):
-        add_coding(session, "intervju", "empowerment", coder, start=0, end=5, text_version=shown + 1)
-    assert add_coding(session, "intervju", "empowerment", coder, start=0, end=5, text_version=shown).excerpt == INTERVIEW[:5]
+        add_coding(session, "intervju", "empowerment", coder, start=3, end=8, text_version=shown + 1)
+    assert add_coding(session, "intervju", "empowerment", coder, start=3, end=8, text_version=shown).excerpt == INTERVIEW[3:8]
+
+
+LABEL = INTERVIEW.index("D1: Veilederen")  # the second turn's label; its text starts 4 further on
+FIRST_TURN_END = INTERVIEW.index("?") + 1
+
+
+@pytest.mark.parametrize(("start", "end", "says"), [
+    (LABEL, LABEL + 20, f'{LABEL}-{LABEL + 20} starts inside the speaker label "D1: "; the turn\'s text starts at {LABEL + 4}'),
+    (LABEL + 3, LABEL + 20, f'starts inside the speaker label "D1: "; the turn\'s text starts at {LABEL + 4}'),
+    (FIRST_TURN_END, LABEL + 20, f"starts between turns; the turn's text starts at {LABEL + 4}"),
+    (3, LABEL + 2, f'3-{LABEL + 2} ends inside the speaker label "D1: "; the turn before it ends at {FIRST_TURN_END}'),
+    (3, LABEL + 4, 'ends inside the speaker label "D1: "'),
+    (0, 8, 'starts inside the speaker label "I: "; the turn\'s text starts at 3'),
+])
+def test_a_span_starting_or_ending_on_a_speaker_label_is_refused(
+    project: Project, tmp_path: Path, start: int, end: int, says: str,
+) -> None:
+    """Such a passage belongs to no one (a passage is the participant's of the turn it starts in) and its
+    quote carries the label; coding add and resize refuse it, naming where the turn's text starts."""
+    with project.begin() as session:
+        make_transcript(session, tmp_path, INTERVIEW)
+        coder = get_or_create_coder(session, "Forsker 1")
+        made = add_coding(session, "intervju", "empowerment", coder, match="Veilederen foreslo det.")
+        # A passage from a turn's text, across the next label into the next turn, is fine.
+        across = add_coding(session, "intervju", "helse", coder, start=3, end=LABEL + 14)
+        assert (across.speaker, across.excerpt) == ("I", INTERVIEW[3:LABEL + 14])
+    with pytest.raises(InvalidInput, match=re.escape(says)), project.begin() as session:
+        add_coding(session, "intervju", "empowerment", get_or_create_coder(session, "Forsker 1"), start=start, end=end)
+    with pytest.raises(InvalidInput, match=re.escape(says)), project.begin() as session:
+        resize_coding(session, made.id, start, end, get_or_create_coder(session, "Forsker 1"))
+    with project.begin() as session:
+        assert sorted((v.start, v.end) for v in list_codings(session)) == [(3, LABEL + 14), (made.start, made.end)]
+
+
+def test_a_span_on_the_blank_between_paragraphs_is_refused_and_text_before_the_first_turn_is_not(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    notes = "Referat fra samtalen.\n\nHun sier at kurset hjalp.\n\nHun vil jobbe."
+    make_transcript(session, tmp_path, notes, name="referat")
+    second = notes.index("Hun vil")
+    with pytest.raises(InvalidInput, match=f"starts between turns; the turn's text starts at {second}"):
+        add_coding(session, "referat", "empowerment", coder, start=second - 1, end=second + 7)
+    header = "Gruppeintervju, kontor B.\nI: Hva tenker dere?\nD4: At de spør oss."
+    make_transcript(session, tmp_path, header, name="gruppe")
+    assert add_coding(session, "gruppe", "empowerment", coder, start=0, end=14).excerpt == "Gruppeintervju"
 
 
 def test_same_coding_twice_is_refused(session: Session, coder: Coder, tmp_path: Path) -> None:

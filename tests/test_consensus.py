@@ -139,6 +139,25 @@ def test_keeping_a_coding_the_coder_never_made_is_refused(root: Path) -> None:
         assert live(session, CONSENSUS_CODER) == []
 
 
+def test_a_coding_made_on_a_speaker_label_before_that_was_refused_can_still_be_kept(root: Path) -> None:
+    """A coder's span stays as they coded it; only an edited passage must start in a turn's text."""
+    with Project.open(root) as project, project.begin() as session:
+        target = disagreements(session, TRANSCRIPT, A, B)[0]
+        assert target.a is not None
+        old = session.get(Coding, target.a.coding_id)
+        assert old is not None
+        text = current_text(find_transcript(session, TRANSCRIPT)).text
+        label = text.rfind("\n", 0, old.start) + 1  # the start of the passage's line, where its turn's label is
+        assert text[label:].startswith("V1: ")
+        old.start, old.excerpt = label, text[label:old.end]
+        session.flush()
+        decider = get_or_create_coder(session, A)
+        target = disagreements(session, TRANSCRIPT, A, B)[0]
+        with pytest.raises(InvalidInput, match='starts inside the speaker label "V1: "'):
+            decide(session, target, Choice.EDIT, decider, span=(label, label + 30))
+        decide(session, target, Choice.A, decider)
+        assert live(session, CONSENSUS_CODER) == [("måltall-press/inntakspress", label, old.end)]
+
 
 def consensus_codings(root: Path) -> list[tuple[str, int, int]]:
     with Project.open(root) as project, project.begin() as session:

@@ -297,7 +297,8 @@ def test_the_method_note_names_coders_of_the_export_and_reviewers_apart(
     project, key = coded
     with project.begin() as session:
         get_or_create_coder(session, "innlogget")  # a login that never coded
-        add_coding(session, "deltaker_D3_T1", "brukermedvirkning", get_or_create_coder(session, "Forsker 2"), start=0, end=20)
+        add_coding(session, "deltaker_D3_T1", "brukermedvirkning", get_or_create_coder(session, "Forsker 2"),
+                   match="Takk for at du stiller opp.")
         draft = write_report(session, project, key).path
     reviewed = docx.Document(str(draft))
     for contains, author in (("førti deltakere", "Medforsker Anne"), ("ikke noe valg", "Veileder Per")):

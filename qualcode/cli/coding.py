@@ -15,6 +15,7 @@ from qualcode.coding.service import (
     resize_coding,
     set_coding_memo,
 )
+from qualcode.errors import InvalidInput
 
 
 @click.group("coding")
@@ -121,14 +122,17 @@ def coding_remove(app: AppContext, coding_id: str) -> None:
 
 @coding_group.command("resize")
 @click.argument("coding_id")
-@click.option("--start", type=int, required=True)
-@click.option("--end", type=int, required=True)
+@click.option("--start", type=int, help="New start offset (code points, 0-based).")
+@click.option("--end", type=int, help="New end offset (exclusive).")
 @pass_app
-def coding_resize(app: AppContext, coding_id: str, start: int, end: int) -> None:
+def coding_resize(app: AppContext, coding_id: str, start: int | None, end: int | None) -> None:
     """Move a coding's start and end.
 
     Example: qualcode coding resize 12 --start 140 --end 260
     """
+    if start is None or end is None:  # checked here, not by click, so the error is one line as every other is
+        missing = " and ".join(name for name, value in (("--start", start), ("--end", end)) if value is None)
+        raise InvalidInput(f"coding resize needs {missing}", "give both, as in qualcode coding resize 12 --start 140 --end 260")
     with app.workspace() as workspace, workspace.begin() as session:
         _print(resize_coding(session, coding_id, start, end, workspace.coder(session)), "resized")
 

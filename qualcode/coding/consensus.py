@@ -238,6 +238,7 @@ def decide(
         session, disagreement.transcript, disagreement.code_path, consensus, start=chosen[0], end=chosen[1],
         decided_by=decided_by, decision=f"{what}, {disagreement.coder_a} / {disagreement.coder_b}",
         consensus=decision_fields(session, choice, disagreement, consensus_coder),
+        new_span=choice is Choice.EDIT,  # a coder's span is kept as they coded it, even on a speaker label
     )
 
 

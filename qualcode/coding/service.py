@@ -134,6 +134,35 @@ def _check_span(text: str, start: int, end: int) -> None:
         raise InvalidInput(f"span {start}-{end} holds only whitespace")
 
 
+def refuse_span_on_label(session: Session, text_version_id: int, text: str, start: int, end: int) -> None:
+    """Refuse a span that starts on a speaker label or in the blank before a turn, or ends on a label: a passage
+    belongs to the turn it starts in, so it would be nobody's, and its quote would carry the label."""
+    with session.no_autoflush:
+        turns = session.execute(
+            select(Turn.start, Turn.end).where(Turn.text_version_id == text_version_id).order_by(Turn.start)
+        ).all()
+    previous_end: int | None = None  # None before the first turn, where a header may stand
+    for turn_start, turn_end in turns:
+        # A turn's label is what stands on its line before its text ("L1: ", "[00:12:31] Kari: "); between two
+        # turns there is nothing else (a label with no text after it makes no turn).
+        label_start = max(previous_end or 0, text.rfind("\n", 0, turn_start) + 1)
+        label = text[label_start:turn_start]
+        on_label = bool(label.strip()) and label_start <= start < turn_start
+        if on_label or (previous_end is not None and previous_end <= start < turn_start):
+            where = f'inside the speaker label "{label}"' if on_label else "between turns"
+            raise InvalidInput(
+                f"{start}-{end} starts {where}; the turn's text starts at {turn_start}", f"start the passage at {turn_start}",
+            )
+        gap_start = label_start if previous_end is None else previous_end
+        if gap_start < end <= turn_start and text[gap_start:end].strip():
+            before = f"; the turn before it ends at {previous_end}" if previous_end is not None else ""
+            where = f'inside the speaker label "{label}"' if end > label_start else "on a speaker label"
+            raise InvalidInput(
+                f"{start}-{end} ends {where}{before}", "end the passage where a turn's text ends, or inside the next turn's text",
+            )
+        previous_end = turn_end
+
+
 def _place(session: Session, text_version_id: int, text: str, start: int) -> tuple[int, str | None]:
     """The line and speaker at an offset; worked out before a write, so the write stays short."""
     with session.no_autoflush:
@@ -183,12 +212,14 @@ def add_coding(
     decision: str = "",
     consensus: dict[str, str] | None = None,
     text_version: int | None = None,
+    new_span: bool = True,
 ) -> CodingView:
     """Code a span, given by offsets or by quoting its text (whole words unless `partial`), as an undoable event;
     offsets read in a text version (`text_version`) are refused once another one is current;
     `blind` records that the coder could see no one else's codings when making it. A coding made for
     another coder (a consensus decision) is the event of `decided_by`, on their undo stack, with `decision` in its summary
-    and `consensus` (coding/consensus.py's fields: how, and between whom) in its payload."""
+    and `consensus` (coding/consensus.py's fields: how, and between whom) in its payload. A span that starts or
+    ends on a speaker label is refused unless it is not `new_span` (one a coding already has, kept in a decision)."""
     transcript = find_transcript(session, transcript_ref)
     code = find_code(session, code_ref)
     version = current_text(transcript)
@@ -206,6 +237,8 @@ def add_coding(
     if start is None or end is None:
         raise InvalidInput("say what to code", "give --start and --end, or --match TEXT")
     _check_span(version.text, start, end)
+    if new_span:
+        refuse_span_on_label(session, version.id, version.text, start, end)
     refuse_duplicate_coding(session, transcript.id, code.id, coder, start, end)
     place = _place(session, version.id, version.text, start)
     guid = new_guid()
@@ -300,6 +333,7 @@ def resize_coding(session: Session, ref: str | int, start: int, end: int, coder:
     if version.id != coding.text_version_id:
         raise InvalidInput(f"coding {coding.id} belongs to an older text version", "re-anchor it first")
     _check_span(version.text, start, end)
+    refuse_span_on_label(session, version.id, version.text, start, end)
 
     def move(target: Coding) -> None:
         target.start, target.end, target.excerpt = start, end, version.text[start:end]
