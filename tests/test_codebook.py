@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from qualcode.codebook.model import CODE_NAME_LENGTH, CODE_PATH_LENGTH, Codebook, CodeSpec
 from qualcode.codebook.service import (
     apply_codebook,
     code_history,
@@ -21,7 +22,7 @@ from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import dump_codebook, load_codebook, parse_codebook
 from qualcode.coding.history import undo
 from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput, NotFound
-from qualcode.store.models import Coder, code_guid
+from qualcode.store.models import Code, Coder, code_guid
 from tests.conftest import REPO
 
 
@@ -193,6 +194,31 @@ def test_a_new_codes_path_is_written_as_the_project_keeps_it(session: Session, c
         create_code(session, "ledelse//tom", {}, coder)
     with pytest.raises(InvalidInput, match="is longer than 200 characters"):
         create_code(session, "a" * 201, {}, coder)
+
+
+def test_a_code_path_or_name_longer_than_the_store_keeps_is_refused_however_the_code_comes(session: Session, coder: Coder) -> None:
+    """SQLite kept a path of any length in the 1,000-character column (PostgreSQL would not), and a
+    codebook file's name of any length in the 200-character one."""
+    assert (CODE_NAME_LENGTH, CODE_PATH_LENGTH) == (Code.__table__.c["name"].type.length, Code.__table__.c["path"].type.length)
+    parent = "/".join(["å" * 199] * 5)  # 999 characters
+    for depth in range(1, 6):
+        create_code(session, "/".join(["å" * 199] * depth), {}, coder)
+    before = len(list_codes(session))
+    with pytest.raises(InvalidInput, match=r"^the code path 'å+'… is longer than 1000 characters \(1001\) \(shorten its name"):
+        create_code(session, parent + "/x", {}, coder)
+    deepest = CodeSpec("e" * 200)
+    for letter in "dcba":
+        deepest = CodeSpec(letter * 200, children=[deepest])
+    long_file = Codebook("lang", codes=[deepest])
+    with pytest.raises(CodebookInvalid, match=r"^the code path 'a+'… is longer than 1000 characters \(1004\)$"):
+        apply_codebook(session, long_file)  # as a .qdc file's codes come
+    with pytest.raises(CodebookInvalid, match=r"^the code name 'd+'… is longer than 200 characters \(201\)$"):
+        apply_codebook(session, Codebook("lang", codes=[CodeSpec("d" * 201)]))
+    assert len(list_codes(session)) == before
+    source = dump_codebook(long_file)
+    with pytest.raises(CodebookInvalid, match=r"^lang.yaml line \d+: the code path 'a+'… is longer than 1000 characters \(1004\); "
+                       "shorten its name or those of the codes above it$"):
+        parse_codebook(source, "lang.yaml")
 
 
 def test_a_code_differing_only_in_case_from_its_sibling_is_refused_and_a_subtree_is_case_exact(session: Session, coder: Coder) -> None:

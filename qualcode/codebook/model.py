@@ -6,6 +6,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 CODE_FIELDS = ("definition", "inclusion", "exclusion", "example", "colour", "shortcut")
+# What the store's columns hold (store/models.py, Code.name and Code.path); SQLite would keep more, PostgreSQL would not.
+CODE_NAME_LENGTH = 200
+CODE_PATH_LENGTH = 1000
+
+
+def code_too_long(name: str, path: str) -> tuple[str, str] | None:
+    """Why a code's name or path is longer than the store keeps, and what to do; None if neither is."""
+    if len(name) > CODE_NAME_LENGTH:
+        return f"the code name {name[:40]!r}… is longer than {CODE_NAME_LENGTH} characters ({len(name)})", "give a shorter name"
+    if len(path) > CODE_PATH_LENGTH:
+        return (f"the code path {path[:40]!r}… is longer than {CODE_PATH_LENGTH} characters ({len(path)})",
+                "shorten its name or those of the codes above it")
+    return None
 
 
 @dataclass

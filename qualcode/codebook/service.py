@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec
+from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec, code_too_long
+from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exchange/ reads it here
 from qualcode.errors import CodebookInvalid, InvalidInput
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import resolve
@@ -103,6 +104,10 @@ def apply_codebook(
     its path.
     """
     codebook, guids = _as_stored(session, codebook, guids)
+    # The YAML reader names the line of a name or path too long; this is for every other way in (.qdc).
+    too_long = [problem[0] for path, _, spec in codebook.walk() if (problem := code_too_long(spec.name, path))]
+    if too_long:
+        raise CodebookInvalid(too_long)
     existing = {code.path: code for code in session.scalars(select(Code))}
     taken = {code.guid for code in existing.values()}
     file_paths = {path for path, _, _ in codebook.walk()}
@@ -254,9 +259,6 @@ def code_subtree_ids(session: Session, code: Code) -> list[int]:
     return [code_id for code_id, path in rows if path == code.path or path.startswith(prefix)]
 
 
-CODE_NAME_LENGTH = 200  # the store's column (store/models.py)
-
-
 def create_code(
     session: Session, path: str, fields: dict[str, Any] | None = None, coder: Coder | None = None
 ) -> CodeView:
@@ -267,9 +269,10 @@ def create_code(
         raise InvalidInput(f"code path {typed!r} has no name")
     if not all(parts):
         raise InvalidInput(f"code path {typed!r} has an empty part between slashes", "write it as parent/child")
-    if len(parts[-1]) > CODE_NAME_LENGTH:  # what the store keeps, and what a .qdpx brings back
-        raise InvalidInput(f"the code name {parts[-1][:40]!r}… is longer than {CODE_NAME_LENGTH} characters", "give a shorter name")
     path = "/".join(parts)
+    too_long = code_too_long(parts[-1], path)  # what the store keeps, and what a .qdpx brings back
+    if too_long:
+        raise InvalidInput(*too_long)
     parent_path, _, name = path.rpartition("/")
     if session.scalar(select(Code).where(Code.path == path)) is not None:
         raise InvalidInput(f"code {path} already exists")

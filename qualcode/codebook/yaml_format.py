@@ -11,7 +11,7 @@ from yaml.error import Mark
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec
+from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec, code_too_long
 from qualcode.errors import CodebookInvalid
 from qualcode.text.normalise import one_line
 
@@ -208,6 +208,9 @@ class _Reader:
         if "/" in name:
             self.problem(fields["name"], f"code name {name!r} contains '/', which separates code paths")
         path = f"{parent}/{name}" if parent else name
+        too_long = code_too_long(name, path)
+        if too_long:
+            self.problem(fields["name"], "; ".join(too_long))
         code = CodeSpec(name=name, line=node.start_mark.line + 1)
         for key in CODE_FIELDS:
             setattr(code, key, self.text(fields.get(key), key))
