@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.cooccurrence import (
+    MAX_REACH,
     Within,
     cooccurrence,
     cooccurrence_table,
@@ -331,6 +332,9 @@ def test_within_is_parsed_or_refused() -> None:
     assert parse_within("turn") == Within("turn")
     assert parse_within("sentences:2") == Within("sentences", 2)
     assert parse_within("Sentences") == Within("sentences", 0)
+    assert parse_within(f"sentences:{MAX_REACH}") == parse_within(f"sentences:000{MAX_REACH}") == Within("sentences", 1000)
+    with pytest.raises(InvalidInput, match="reaches further than 1000 sentences"):
+        parse_within("sentences:1001")
     with pytest.raises(InvalidInput, match="overlap, turn, sentences:N"):
         parse_within("paragraph")
 
@@ -340,8 +344,7 @@ def test_a_reach_wider_than_any_transcript_counts_as_the_whole_transcript(scratc
     in memory that does not grow with N (a list per possible distance used to exhaust it)."""
     drawn = [(0, 0, 1, 40, 10, 0), (0, 0, 5, 150, 20, 0), (0, 1, 3, 20, 30, 0), (0, 1, 4, 170, 8, 0),
              (1, 0, 1, 4, 20, 0), (1, 0, 5, 100, 25, 0)]
-    huge = parse_within("sentences:99999999999999999999")
-    assert huge == Within("sentences", 99999999999999999999)
+    huge = Within("sentences", 99999999999999999999)  # past what --within takes, as a script may still ask the service
     _check_cells(scratch, drawn, huge, ())
     wide = cooccurrence(scratch, QuoteFilter(), Within("sentences", 50))
     table = cooccurrence(scratch, QuoteFilter(), huge)
@@ -411,8 +414,8 @@ def test_cli_json_and_csv_hold_the_same_counts(coded: Path) -> None:
     assert line[header.index(f"{numbers['brukermedvirkning']} / n")] == "1"
 
 
-def test_cli_counts_a_huge_reach_as_the_widest_real_one(coded: Path) -> None:
-    code, huge = _run(coded, "--within", "sentences:99999999999999999999", "--json")
+def test_cli_counts_the_widest_reach_as_the_whole_transcript(coded: Path) -> None:
+    code, huge = _run(coded, "--within", f"sentences:{MAX_REACH}", "--json")
     assert code == 0, huge
     code, wide = _run(coded, "--within", "sentences:50", "--json")
     assert code == 0, wide
@@ -435,7 +438,12 @@ def test_cli_ranks_partners_of_one_code_and_lists_a_cells_pairs(coded: Path) -> 
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--within", "paragraph"), "--within 'paragraph' is not one of"),
-    (("--within", "sentences:" + "9" * 5000), "--within sentences:N takes N of at most"),
+    (("--within", "sentences:" + "9" * 5000), "--within sentences:999999999999… reaches further than 1000 sentences"),
+    (("--within", "sentences:99999999999999999999"), "reaches further than 1000 sentences (hint: give N up to 1000;"),
+    (("--within", "sentences:1001"), "--within sentences:1001 reaches further than 1000 sentences"),
+    # --code took the last of several and ranked it alone, unsaid.
+    (("--code", "brukermedvirkning", "--code", "inntakspress", "--code", "empowerment"),
+     "--code ranks the partners of one code, and 3 were given (brukermedvirkning, inntakspress, empowerment)"),
     (("--code", "finnes-ikke"), "no code 'finnes-ikke'"),
     (("--code", "skjønn"), "no passages of 'skjønn' match"),
     (("--code", "empowerment/avmakt"), "no passages of other codes co-occur with 'empowerment/avmakt' (overlap)"),

@@ -25,8 +25,9 @@ from qualcode.garbage import without_collections
 from qualcode.store.models import Transcript
 
 WITHIN_KINDS = ("overlap", "turn", "sentences:N")
-# Far more than any transcript has sentences, and far fewer than Python refuses to read as a number.
-_REACH_DIGITS = 100
+# The widest --within sentences:N: passages further apart than this are hardly together, and a long
+# interview has about this many sentences in all.
+MAX_REACH = 1000
 
 # The counting rule the co-occurrence captions state, beside the passage rules every table shares.
 COOCCURRENCE_RULE = (
@@ -73,10 +74,12 @@ def parse_within(text: str) -> Within:
         return Within(value)
     matched = re.fullmatch(r"sentences?(?::(\d+))?", value)
     if matched:
-        reach = matched.group(1) or "0"
-        if len(reach) > _REACH_DIGITS:
-            raise InvalidInput(f"--within sentences:N takes N of at most {_REACH_DIGITS} digits",
-                               "a reach past a transcript's last sentence counts the whole transcript, as in --within sentences:1000")
+        reach = (matched.group(1) or "0").lstrip("0") or "0"
+        # Read as a number only once it is short: Python refuses to read one of thousands of digits.
+        if len(reach) > len(str(MAX_REACH)) or int(reach) > MAX_REACH:
+            shown = reach if len(reach) <= 12 else reach[:12] + "…"
+            raise InvalidInput(f"--within sentences:{shown} reaches further than {MAX_REACH} sentences",
+                               f"give N up to {MAX_REACH}; a reach past a transcript's last sentence counts the whole transcript")
         return Within("sentences", int(reach))
     raise InvalidInput(f"--within {text!r} is not one of {', '.join(WITHIN_KINDS)}", "as in --within sentences:2")
 

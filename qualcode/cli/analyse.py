@@ -198,13 +198,14 @@ def analyse_compare(app: AppContext, /, by: str, code: str, percent: str | None,
 @analyse_group.command("cooccur")
 @click.option("--within", "within_text", default="overlap", show_default=True,
               help="When two passages co-occur: overlap, turn (a common speaker turn) or sentences:N (within N sentences).")
-@click.option("--code", help="Rank the codes that co-occur with this code.")
+# Taken as often as given, so that a second --code is refused rather than silently put in place of the first.
+@click.option("--code", "codes", multiple=True, help="Rank the codes that co-occur with this code (one code).")
 @click.option("--pairs", nargs=2, metavar="CODE CODE", help="List the pairs of passages behind the cell of two codes.")
 @filter_options
 @output_options
 @pass_app
 def analyse_cooccur(
-    app: AppContext, /, within_text: str, code: str | None, pairs: tuple[str, str] | None, **options: Any,
+    app: AppContext, /, within_text: str, codes: tuple[str, ...], pairs: tuple[str, str] | None, **options: Any,
 ) -> None:
     """Which codes co-occur: a code × code table of pairs of passages and their c-coefficient.
 
@@ -212,6 +213,12 @@ def analyse_cooccur(
     """
     from qualcode.analysis import cooccurrence as cooccur
 
+    if len(codes) > 1:
+        raise InvalidInput(
+            f"--code ranks the partners of one code, and {len(codes)} were given ({', '.join(codes)})",
+            "rank one code at a time, or see every pair of codes without --code",
+        )
+    code = codes[0] if codes else None
     output = Output.take(options)
     within = cooccur.parse_within(within_text)
     if code and pairs:
