@@ -330,3 +330,30 @@ def test_in_a_group_interview_each_speakers_codings_are_their_own_passages(sessi
         [passage] = cell_passages(session, QuoteFilter(), "brukermedvirkning", [("role", role)])
         assert passage.passage.participant == {"deltaker": "A1", "veileder": "A2"}[role]
     assert [row.participant for row in framework_matrix(session, ["brukermedvirkning"]).rows] == ["A1", "A2"]
+
+
+def test_the_context_after_a_passage_across_two_turns_starts_where_it_ends(migrated_template: Path, tmp_path: Path) -> None:
+    """The context after was the turn after the one the passage starts in: for a passage run on into the
+    next turn, that turn again, words the passage itself holds."""
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.service import add_coding
+    from qualcode.importers.metadata import import_participants
+    from tests.conftest import make_transcript
+
+    shutil.copytree(migrated_template, tmp_path / "project")
+    people = tmp_path / "deltakere.csv"
+    people.write_text("participant,role,office\nA1,deltaker,kontor B\nA2,deltaker,kontor B\n", encoding="utf-8")
+    with Project.open(tmp_path / "project") as project, project.begin() as session:
+        import_participants(session, people)
+        make_transcript(session, tmp_path, GROUP + "I: Og så?\nA1: Så går det bedre 😀 for oss.\n", name="g1")
+        coder = get_or_create_coder(session, "Forsker 1")
+        add_coding(session, "g1", "empowerment", coder, match="bra for meg.\nA2: Vi lager planen")
+        add_coding(session, "g1", "empowerment/håp og motivasjon", coder, match="Vi lager planen sammen med deltakeren.")
+        [across] = cell_passages(session, QuoteFilter(), "empowerment", [("office", "kontor B"), ("participant", "A1")])
+        assert across.context_before == "I: Hva tenker dere om planen?"
+        assert across.context_after == "I: Og så?"
+        quotes = {quote.code_path: quote for quote in select_quotes(session, QuoteFilter())[0]}
+        assert quotes["empowerment"].context_after == "I: Og så?"
+        # A passage within one turn has the next turn after it, as before.
+        assert quotes["empowerment/håp og motivasjon"].context_after == "I: Og så?"
+        assert quotes["empowerment/håp og motivasjon"].context_before == "A1: Planen er bra for meg."

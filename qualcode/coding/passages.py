@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -436,7 +436,8 @@ class _Context:
         transcript = self.transcripts[transcript_id]
         text = self.texts[version_id]
         turns = self.turns.get(version_id, [])
-        found = bisect_right(self.starts.get(version_id, []), start) - 1
+        starts = self.starts.get(version_id, [])
+        found = bisect_right(starts, start) - 1
         index = found if found >= 0 and start < turns[found].end else None
         turn = turns[index] if index is not None else None
         participant_id = turn.participant_id if turn is not None else None
@@ -447,7 +448,9 @@ class _Context:
         if participant is not None:
             attributes.update(self.people_attributes[participant.id])
         before = turns[index - 1] if index else None
-        after = turns[index + 1] if index is not None and index + 1 < len(turns) else None
+        # After the last turn the quote reaches into: a turn it runs on into is its own text, not what came after.
+        last = bisect_left(starts, end) - 1
+        after = turns[last + 1] if index is not None and last + 1 < len(turns) else None
         turn_start = turn.start if turn is not None else 0
         return Quote(
             coding_id=coding_id, guid=guid, ref=quote_ref(guid), code_path=code_path, excerpt=excerpt, memo=memo,
