@@ -444,3 +444,19 @@ def test_a_memo_names_the_code_and_transcript_it_is_on_not_one_named_like_their_
     assert session.scalar(select(Code.path).where(Code.shortcut == str(code_id))) not in (None, "empowerment")
     assert (on_x.attached_to, on_code.attached_to) == ("transcript x", "code empowerment")
     assert {memo.text: memo.attached_to for memo in list_memos(session)} == {"om x": "transcript x", "om koden": "code empowerment"}
+
+
+@pytest.mark.parametrize(("selected", "trimmed"), [
+    ((0, 10), "Hei."),  # from the first label into the next one
+    ((8, 23), "Jeg er her."),  # from the label "V1: " on
+    ((16, 26), "er her."),  # onto the next label "I: "
+    ((5, 30), "i.\nV1: Jeg er her.\nI: Ok."),  # across a label inside: kept
+])
+def test_a_selection_on_a_speaker_label_is_trimmed_to_the_turns_text(selected: tuple[int, int], trimmed: str) -> None:
+    """The reader trims a drag that begins or ends on a label, which a coding may not hold (it would be nobody's)."""
+    from qualcode.coding.service import within_turns
+
+    text = "I: Hei.\nV1: Jeg er her.\nI: Ok.\n"
+    turns = [(3, 7), (12, 23), (27, 30)]
+    start, end = within_turns(text, turns, *selected)
+    assert text[start:end] == trimmed

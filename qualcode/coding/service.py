@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -94,6 +94,23 @@ def widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
         start -= 1
     while end < len(text) and text[end].isalnum() and end > 0 and text[end - 1].isalnum():
         end += 1
+    return start, end
+
+
+def within_turns(text: str, turns: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """A span trimmed off the speaker labels and blanks between turns (`turns`: their text's (start, end),
+    in order), as `refuse_span_on_label` reads them: a start there moves on to the turn's text, an end
+    back to the previous turn's end. What a reader selects by eye often begins or ends on a label."""
+    previous_end: int | None = None
+    for turn_start, turn_end in turns:
+        label_start = max(previous_end or 0, text.rfind("\n", 0, turn_start) + 1)
+        if (previous_end if previous_end is not None else label_start) <= start < turn_start < end:
+            start = turn_start
+        if previous_end is not None and start < previous_end < end <= turn_start:
+            end = previous_end
+        if turn_end >= end:
+            break
+        previous_end = turn_end
     return start, end
 
 

@@ -16,7 +16,7 @@ from textual.widgets import Header, Static
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
-from qualcode.coding.service import widen_to_words
+from qualcode.coding.service import widen_to_words, within_turns
 from qualcode.text.tokens import WORD
 from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
@@ -227,7 +227,9 @@ class ReaderScreen(CodingScreen):
         if selection is None:
             self.status("Select a sentence (v) or a turn (V) first")
             return None
-        return widen_to_words(self.document.text, *selection)
+        start, end = widen_to_words(self.document.text, *selection)
+        # Off the speaker labels a drag so easily begins or ends on, which a coding may not hold.
+        return within_turns(self.document.text, [(turn.start, turn.end) for turn in self.document.turns], start, end)
 
     def shortcut_codes(self) -> list[CodeView]:
         return self.codes
