@@ -489,3 +489,15 @@ def test_a_passage_on_a_speaker_label_and_a_malformed_option_are_refused_in_one_
     assert [(c["start"], c["end"]) for c in codings] == [(turn, turn + 35)]
     people = {p["name"]: p for p in json.loads(run(*project, "participants", "list", "--json").output)}
     assert people["D1"]["attributes"] == {"kvp_start": "2023-09-01", "barn": "ja"}
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["coding", "add", "intervju"], "error: Missing argument 'CODE'. (hint: see `qualcode coding add --help`)"),
+    (["coding", "resize", "1", "--start", "x"],
+     "error: Invalid value for '--start': 'x' is not a valid integer. (hint: see `qualcode coding resize --help`)"),
+    (["stauts"], "error: No such command 'stauts'. Did you mean 'status'? (hint: see `qualcode --help`)"),
+])
+def test_a_command_line_click_cannot_read_is_one_line(args: list[str], says: str) -> None:
+    """click's usage text ran to four lines; every error is one, saying what is wrong and where to look."""
+    result = CliRunner().invoke(cli, args, prog_name="qualcode")
+    assert result.exit_code == 2 and result.stderr == says + "\n", result.output

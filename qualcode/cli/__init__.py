@@ -163,6 +163,13 @@ class QualcodeGroup(click.Group):
             line = f"error: {error.message}" + (f" (hint: {error.hint})" if error.hint else "")
             click.echo(" ".join(line.split()), err=True)  # one line, whatever the message holds
             ctx.exit(1)
+        except click.UsageError as error:
+            # A command line click cannot read (a missing argument, "x" for a number): one line as every
+            # error is, not click's usage text, with click's exit code for it.
+            where = error.ctx.command_path if error.ctx is not None else ctx.command_path
+            line = f"error: {error.format_message()} (hint: see `{where} --help`)"
+            click.echo(" ".join(line.split()), err=True)
+            ctx.exit(error.exit_code)
 
 
 @click.group(cls=QualcodeGroup, lazy_commands=LAZY_COMMANDS, lazy_help=COMMAND_HELP, context_settings={"help_option_names": ["-h", "--help"]})
