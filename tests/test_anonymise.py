@@ -228,6 +228,8 @@ def test_a_surname_on_its_own_gets_a_surname() -> None:
     for original in ("Sletten", "Haugstad", "Kvalheim", "Rasmussen"):
         assert make_pseudonym(original, "person", "f", "name", set(), set(), "frø") in surnames, original
     assert make_pseudonym("Kari", "person", "f", "name", set(), set(), "frø") in Provider.first_names_female
+    # On both lists, as "Ahmed" is: the given name it most often is.
+    assert make_pseudonym("Ahmed", "person", "m", "name", set(), set(), "frø") in Provider.first_names_male
 
 
 @pytest.mark.parametrize(("text", "proposed"), [

@@ -237,3 +237,23 @@ def test_a_rewrite_whose_replacements_change_nothing_keeps_the_version(tmp_path:
         assert version is not None
         rewritten = rewrite_current_text(session, transcript, [Span(13, 15, "Vi")], "nothing to change")
         assert rewritten.version is version and transcript.current_version is version and version.text == "I: Hvem?\nD1: Vi var der.\n"
+
+
+def test_an_address_said_aloud_neither_hides_the_names_in_it_nor_redraws_a_pseudonym(tmp_path: Path) -> None:
+    """The key learned "ola dot hansen at hotmail dot no" as an e-mail address: its words were then
+    never proposed ("Ola Hansen" stored as written), and "hansen" redrew Martine Hanssen in the key,
+    though no text was rewritten. An address's, a postcode's or a street's words name no one to the key."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    _run(root, "identifiers", "add", "Sissel Bakken", "--kind", "person", "--gender", "f", "--pseudonym", "Martine Hanssen")
+    first = tmp_path / "epost.txt"
+    first.write_text("I: Hva?\nD4: Skriv til ola dot hansen at hotmail dot no. Jeg bor i 3170 Åsgårdstrand.\n", encoding="utf-8")
+    _run(root, "import", str(first))
+    key = _key(root)
+    assert {entry.kind for entry in key.entries} >= {"email", "postcode"}
+    sissel = key.entry_for("Sissel Bakken")
+    assert sissel is not None and sissel.pseudonym == "Martine Hanssen"
+    second = tmp_path / "navn.txt"
+    second.write_text("I: Hva?\nD4: Da sa Ola Hansen det. Nå bor jeg i Åsgårdstrand.\n", encoding="utf-8")
+    held = CliRunner().invoke(cli, ["--project", str(root), "import", str(second)])
+    assert held.exit_code == 1 and "Ola Hansen" in held.output and "Åsgårdstrand" in held.output, held.output

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
-from qualcode.anonymise.known import KnownMatcher
+from qualcode.anonymise.known import LIST_KINDS, KnownMatcher
 from qualcode.anonymise.patterns import FULL_DATE, date_parts, find_patterns
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
 from qualcode.text.normalise import visible
@@ -69,7 +69,7 @@ def real_word_in(pseudonym: str, key: PseudonymKey, original: str) -> str | None
     `original` it is to stand for: such a pseudonym would leave the name in the text."""
     if pseudonym.startswith("("):  # a placeholder, such as "(sted)"
         return None
-    originals = _names([entry.original for entry in key.entries] + [original])
+    originals = _names([entry.original for entry in key.entries if entry.kind in LIST_KINDS] + [original])
     return next((part for part in pseudonym.split() if looks_like(part, originals)), None)
 
 
@@ -107,6 +107,10 @@ def add_identifier(
         raise ValueError(kind)
     chosen = pseudonym or _pseudonym_for(key, original, kind, gender, key.project_guid)
     entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen))
+    if kind not in LIST_KINDS:
+        # An address, a number or an e-mail said aloud names no one by its words ("ola dot hansen at …"
+        # once redrew Martine Hanssen): only a name can make a pseudonym a real name.
+        return entry
     parts = [part.casefold() for part in original.split()]
     for other in key.entries:
         if other is entry or other.kind != "person" or other.pseudonym.startswith("("):

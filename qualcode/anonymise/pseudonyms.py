@@ -90,9 +90,10 @@ SURNAME_ENDINGS = (
 
 
 def _surname(word: str) -> bool:
-    """Whether a lone name is a surname: on Faker's Norwegian surnames, or ending as surnames do and
-    on no list of given names."""
+    """Whether a lone name is a surname: on no list of given names, and on Faker's Norwegian surnames
+    or ending as surnames do."""
     from qualcode.anonymise.candidates import given_names, surnames
 
     folded = word.casefold()
-    return folded in surnames() or (folded.endswith(SURNAME_ENDINGS) and folded not in given_names())
+    # A name on both lists ("Ahmed") is taken for the given name it most often is.
+    return folded not in given_names() and (folded in surnames() or folded.endswith(SURNAME_ENDINGS))

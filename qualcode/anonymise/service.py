@@ -24,6 +24,7 @@ from qualcode.anonymise.key import (
     load_key,
     save_key,
 )
+from qualcode.anonymise.known import LIST_KINDS as LIST_KINDS
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import InvalidInput, KeyFileError, NotFound
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
     from qualcode.anonymise.reapply import Reapplied
 
-LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
 
 
 def project_guid(session: Session) -> str:
@@ -421,5 +421,8 @@ def ignored_words(key: PseudonymKey) -> set[str]:
     words = {word for word in key.dismissed}
     for entry in key.entries:
         words.add(entry.original)
-        words.update(entry.original.split())
+        # Only names are found by their parts: the words of an address, a postcode's place or an
+        # e-mail said aloud ("ola dot hansen at …") are found only whole, so they are proposed still.
+        if entry.kind in LIST_KINDS:
+            words.update(entry.original.split())
     return words
