@@ -968,6 +968,9 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("Adressen er ola alfakrøll online.no, tror jeg.", "ola alfakrøll online.no"),
         ("Skriv til siri at gmail dot com.", "siri at gmail dot com"),
         ("Skriv til siri at nav.no i dag.", "siri at nav.no"),
+        ("Den er per punktum olsen krøll alfa online punktum no.", "per punktum olsen krøll alfa online punktum no"),
+        ("Den er trine underscore berg krøllalfa yahoo punktum no.", "trine underscore berg krøllalfa yahoo punktum no"),
+        ("Den er trine bindestrek berg alfakrøll gmail prikk com.", "trine bindestrek berg alfakrøll gmail prikk com"),
         ("Den er kari krøllalfa gmail punktum com punktum Så gikk vi.", "kari krøllalfa gmail punktum com"),  # a full stop said
         ("H-nummer 01509010087 her", "01509010087"),  # the health services' number: 40 added to the month
     ],

@@ -52,10 +52,12 @@ EMAIL_WRITTEN_OUT = re.compile(
 # "kari.nordmann @ nav.no". Norwegian says @ as "krøllalfa" (or "alfakrøll"). The domain needs a dot
 # or "punktum", as any address's has; a part after a spoken "punktum" is in lower case, since
 # "punktum Så" is a full stop said before a sentence.
-_SPOKEN_AT = re.compile(r" @ |krøllalfa|alfakrøll", re.IGNORECASE)
-_DOMAIN_PART = r"(?:\.[\w-]+| (?:punktum|dot) (?-i:[a-z0-9æøå][\w-]*))"
+_SPOKEN_AT = re.compile(r" @ |krøll ?alfa|alfa ?krøll", re.IGNORECASE)
+_DOMAIN_PART = r"(?:\.[\w-]+| (?:punktum|prikk|dot) (?-i:[a-z0-9æøå][\w-]*))"
+# The local part may also be joined by words said for "_" and "-" ("trine underscore berg").
+_LOCAL_PART = r"(?:[._-][\w+-]+| (?:punktum|prikk|dot|underscore|understrek|bindestrek) (?-i:[a-z0-9æøå][\w+-]*))"
 EMAIL_SPOKEN = re.compile(
-    rf"(?<![\w.+-])[\w+-]+{_DOMAIN_PART}*(?: @ | (?:krøllalfa|alfakrøll) )[\w-]+{_DOMAIN_PART}+",
+    rf"(?<![\w.+-])[\w+-]+{_LOCAL_PART}*(?: @ | (?:krøll ?alfa|alfa ?krøll) )[\w-]+{_DOMAIN_PART}+",
     re.IGNORECASE,
 )
 # The English way of saying one, "siri at gmail dot com", "siri at nav.no": "at" is a Norwegian word
