@@ -79,7 +79,9 @@ def test_matrix_is_a_word_table_of_the_services_counts_and_figures_are_pngs(
     assert "Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det, og overlappende" in caption
     assert "som tabellen slår sammen til én passasje, er der egne sitater." in caption
     assert not [text for text in paragraphs if "Each cell" in text or "Codes ×" in text or "A passage is" in text]
-    assert any(text.startswith("Figur 2: Samforekomst av koder (overlap)") for text in paragraphs)
+    figure = next(text for text in paragraphs if text.startswith("Figur 2: Samforekomst av koder (overlap)"))
+    assert "To passasjer forekommer sammen når de er av samme koder i samme intervju og spennene deres deler" in figure
+    assert "Two passages" not in figure  # the rule in the report's language, as the matrices' captions are
     # Two pictures in the text (the matrix's heatmap and co-occurrence's), each a PNG.
     assert len(document.inline_shapes) == 2
     images = [part for part in document.part.package.parts if part.content_type == "image/png"]

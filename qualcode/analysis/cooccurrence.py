@@ -42,6 +42,19 @@ COOCCURRENCE_RULE = (
     "(every passage of each code co-occurs with one of the other)."
 )
 
+# The same in bokmål, for a report written in it.
+COOCCURRENCE_RULE_NB = (
+    "To passasjer forekommer sammen når de er av samme koder i samme intervju og {within}; "
+    "overlappende passasjer forekommer alltid sammen. Par på tvers av kodere telles ikke, så hver koders "
+    "par telles én gang. En kode forekommer aldri sammen med seg selv, sine underkoder eller kodene over "
+    "den: en overordnet kodes rad har sine egne og underkodenes passasjer. "
+    "n er antall par av passasjer som forekommer sammen. "
+    "c = n12 / (n1 + n2 - n12), ATLAS.ti-s c-koeffisient, der n1 og n2 er de to kodenes passasjer og "
+    "n12 er gjennomsnittet av hvor mange passasjer av hver kode som forekommer sammen med en passasje av den "
+    "andre; når passasjene danner par én til én, er n12 = n og c som i ATLAS.ti, og c ligger mellom 0 "
+    "(aldri sammen) og 1 (hver passasje av hver kode forekommer sammen med en av den andre)."
+)
+
 
 @dataclass(frozen=True)
 class Within:
@@ -53,6 +66,20 @@ class Within:
     @property
     def label(self) -> str:
         return f"sentences:{self.sentences}" if self.kind == "sentences" else self.kind
+
+    def description_in(self, language: str) -> str:
+        """The description, in bokmål for `language` "nb"."""
+        if language != "nb":
+            return self.description
+        if self.kind == "overlap":
+            return "spennene deres deler minst ett tegn"
+        if self.kind == "turn":
+            return "de ligger i en felles tur (en passasje ligger i hver tur den berører)"
+        if self.sentences == 0:
+            return "de ligger i en felles setning (en passasje ligger i hver setning den berører)"
+        unit = "setning" if self.sentences == 1 else "setninger"
+        return (f"de ligger innenfor {self.sentences} {unit} fra hverandre (en passasje ligger i hver setning den "
+                "berører; setninger slik leseren finner dem, innenfor hver tur)")
 
     @property
     def description(self) -> str:
@@ -131,6 +158,10 @@ class Cooccurrence:
     @property
     def rule(self) -> str:
         return COOCCURRENCE_RULE.format(within=self.within.description)
+
+    def rule_in(self, language: str) -> str:
+        """The rule in the report's language: bokmål for "nb", else English."""
+        return COOCCURRENCE_RULE_NB.format(within=self.within.description_in("nb")) if language == "nb" else self.rule
 
 
 @dataclass(frozen=True)

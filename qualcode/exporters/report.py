@@ -669,7 +669,7 @@ def _analysis_chapter(document: Document, contents: _Contents, options: ReportOp
         rows, columns, grid = cooccurrence_grid(table)
         document.add_picture(BytesIO(heatmap_png(title, rows, columns, grid)), width=Cm(TEXT_WIDTH_CM))
         figure += 1
-        document.add_paragraph(f"{words['figure']} {figure}: {title}. {table.rule}", style="Caption")
+        document.add_paragraph(f"{words['figure']} {figure}: {title}. {table.rule_in(options.language)}", style="Caption")
 
 
 def _matrix_tables(document: Document, matrix: TableLike, words: dict[str, str]) -> None:
