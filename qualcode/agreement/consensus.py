@@ -84,7 +84,7 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
         changed, blind = _since(session, {name: decided_at.get(((first, second), name)) for name in names}, (first, second))
         pairs.append(ConsensusPair(
             consensus_coder, first, second, len(names), overall.percent.units,
-            overall.percent.value, overall.kappa.value, measured.kappa_name, changed_since=changed, blind=blind,
+            overall.percent.value, overall.kappa.value, measured.kappa_name, changed_by=changed, blind=blind,
         ))
     return tuple(pairs)
 
@@ -95,27 +95,23 @@ _CHANGES_CODING = tuple(kind.value for kind in (
 ))
 
 
-def _since(session: Session, decided: dict[str, datetime | None], coders: tuple[str, str]) -> tuple[bool, bool]:
-    """Whether the two coders' codings in a transcript changed after the first decision between them
+def _since(session: Session, decided: dict[str, datetime | None], coders: tuple[str, str]) -> tuple[tuple[str, ...], bool]:
+    """Which of the two coders' codings in a transcript changed after the first decision between them
     there (their agreement is measured on the codings as they are, so it is then not the agreement
     before consensus), and whether every one of them was made blind (neither saw the other's)."""
-    changed = False
+    changed: set[str] = set()
     for name, when in decided.items():
         if when is None:
             continue
-        theirs = (
-            select(Coding.guid).join(Transcript, Coding.transcript_id == Transcript.id).join(Coder, Coding.coder_id == Coder.id)
-            .where(Transcript.name == name, Coder.name.in_(coders))
-        )
-        if session.scalar(
-            select(Event.id).where(Event.entity_guid.in_(theirs), Event.action.in_(_CHANGES_CODING), Event.at > when).limit(1)
-        ) is not None:
-            changed = True
-            break
+        changed.update(session.scalars(
+            select(Coder.name).distinct().join(Coding, Coding.coder_id == Coder.id)
+            .join(Transcript, Coding.transcript_id == Transcript.id).join(Event, Event.entity_guid == Coding.guid)
+            .where(Transcript.name == name, Coder.name.in_(coders), Event.action.in_(_CHANGES_CODING), Event.at > when)
+        ))
     live = (
         select(Coding.guid).join(Transcript, Coding.transcript_id == Transcript.id).join(Coder, Coding.coder_id == Coder.id)
         .where(Transcript.name.in_(list(decided)), Coder.name.in_(coders), Coding.removed_at.is_(None))
     )
     made = session.scalars(select(Event.payload).where(Event.action == EventKind.CODING_ADD.value, Event.entity_guid.in_(live))).all()
     blind = bool(made) and all((payload.get("after") or {}).get("blind") is True for payload in made)
-    return changed, blind
+    return tuple(coder for coder in coders if coder in changed), blind

@@ -188,8 +188,8 @@ def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], langu
                 f"Passasjer kodet av «{pair.consensus_coder}» er avgjort i konsensus mellom {both}. Konsensus ble avgjort i "
                 f"{documents} som begge kodet{blind}; der kodingene var ulike, ble hver uenighet avgjort for seg: "
                 "én av kodingene ble beholdt, begge, ingen eller en justert passasje. "
-                + (f"{both} har endret kodingene sine etter at konsensus ble avgjort, så samsvaret før konsensus kan ikke "
-                   f"oppgis; med kodingene slik de er nå, er samsvaret {figures}." if pair.changed_since
+                + (f"{listed(list(pair.changed_by), language)} har endret kodingene sine etter at konsensus ble avgjort, så "
+                   f"samsvaret før konsensus kan ikke oppgis; med kodingene slik de er nå, er samsvaret {figures}." if pair.changed_by
                    else f"Før konsensus var samsvaret mellom {both} {figures}.")
             )
         else:
@@ -200,8 +200,9 @@ def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], langu
                 f"Passages coded by \"{pair.consensus_coder}\" were decided by consensus between {both}, in "
                 f"{documents} both coded{blind}; where their codings differed, each disagreement was decided on its own: "
                 "keeping one coding, both, neither or an edited passage. "
-                + (f"{both} changed their codings after consensus began, so their agreement before it cannot be stated; "
-                   f"as their codings are now, they agree on {figures}." if pair.changed_since
+                + (f"{listed(list(pair.changed_by), language)} changed {'their' if len(pair.changed_by) > 1 else 'some'} codings"
+                   " after consensus began, so the agreement before it cannot be stated; "
+                   f"as the codings are now, the two agree on {figures}." if pair.changed_by
                    else f"Before consensus, {both} agreed on {figures}.")
             )
     return paragraphs

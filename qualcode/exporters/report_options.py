@@ -41,5 +41,6 @@ class ConsensusPair:
     percent: float | None
     kappa: float | None
     kappa_name: str
-    changed_since: bool = False  # their codings changed after consensus began: the figures are not "before" it
+    # Whose codings changed after consensus began (then the figures are not "before" it), in the pair's order.
+    changed_by: tuple[str, ...] = ()
     blind: bool = False  # every one of their codings there was made blind
