@@ -570,6 +570,20 @@ def test_participants_csv_columns_in_norwegian_or_spaced_are_the_participants_ow
     assert {a.definition.name: a.value for a in d1.attributes} == {"fylke navn": "Vestfold"}
 
 
+@pytest.mark.parametrize("header", ["participant,role,AgeBand,Kjonn", "participant,ROLLE,Alders gruppe,Kjoenn"])
+def test_participants_csv_columns_joined_or_without_norwegian_letters_are_the_participants_own(
+    session: Session, tmp_path: Path, header: str,
+) -> None:
+    """"AgeBand" and "Kjonn" became attributes, the age band and gender left empty, and nothing said so."""
+    from qualcode.importers.metadata import import_participants
+
+    path = tmp_path / "deltakere.csv"
+    path.write_text(f"{header}\nD1,deltaker,20-29,kvinne\n", encoding="utf-8")
+    import_participants(session, path)
+    d1 = session.scalar(select(Participant).where(Participant.name == "D1"))
+    assert d1 is not None and (d1.role, d1.age_band, d1.gender) == ("deltaker", "20-29", "kvinne") and not d1.attributes
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

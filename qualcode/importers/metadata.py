@@ -38,15 +38,17 @@ FIDELITIES = {"transcript", "referat", "fieldnotes", "comments"}
 FIDELITY_SYNONYMS = {"notes": "referat", "notat": "referat", "recorded": "transcript", "transkripsjon": "transcript"}
 PARTICIPANT_COLUMNS = {"role", "gender", "age_band", "office"}
 ID_COLUMNS = ("participant", "id", "name", "deltaker", "navn")
-# What other files call a participant's own columns, in English and Norwegian, spaced or not
-# ("age band", "age-band", "Age_Band"); anything else is an attribute of that name.
-PARTICIPANT_FIELDS = {"role": "role", "rolle": "role", "gender": "gender", "kjønn": "gender", "age band": "age_band",
-                      "aldersgruppe": "age_band", "office": "office", "kontor": "office"}
+# What other files call a participant's own columns, in English and Norwegian, however spaced or
+# joined ("age band", "age-band", "Age_Band", "AgeBand", "Alders gruppe") and with Norwegian letters
+# written as a keyboard without them does ("Kjonn", "Kjoenn"); anything else is an attribute of that name.
+PARTICIPANT_FIELDS = {"role": "role", "rolle": "role", "gender": "gender", "kjønn": "gender", "kjonn": "gender",
+                      "kjoenn": "gender", "ageband": "age_band", "aldersgruppe": "age_band", "office": "office",
+                      "kontor": "office"}
 
 
 def participant_field(name: str) -> str | None:
     """The participant's own column a column or variable name means, or None for an attribute."""
-    return PARTICIPANT_FIELDS.get(" ".join(name.replace("_", " ").replace("-", " ").split()).casefold())
+    return PARTICIPANT_FIELDS.get(re.sub(r"[\s_-]+", "", name).casefold())
 
 
 def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
