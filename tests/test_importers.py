@@ -738,6 +738,13 @@ def test_a_blank_line_inside_a_vtt_cue_keeps_the_text_after_it_in_that_cue(sessi
     ]
 
 
+def test_a_vtt_timing_with_a_wrong_arrow_is_refused_as_a_timing_line(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "opptak.vtt"
+    path.write_text("WEBVTT\n\n00:00:01.000 -> 00:00:04.000\n<v Kari>Hei der.\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="opptak.vtt line 3: the cue's timing line cannot be read"):
+        import_file(session, path, key=PseudonymKey("test"))
+
+
 @pytest.mark.parametrize(("text", "line"), [
     ("WEBVTT\n\nIntervju med deltaker 4\n\n00:00:01.000 --> 00:00:02.000\nHei.\n", 3),  # before the first cue
     ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Kari>Hei der.\n\nNOTE kommentar\n\nMer tekst som hører til.\n", 8),

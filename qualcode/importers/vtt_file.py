@@ -56,6 +56,8 @@ def _with_dotted_timings(text: str, file_name: str) -> str:
     return "".join(lines)
 
 
+# A line that starts as a cue timing does, but with an arrow WebVTT does not know ("->", "=>", "—>").
+_LOOKS_TIMED = re.compile(rf"\s*{_TIMESTAMP}\s*\S*>")
 _NOT_A_CUE = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
 
 
@@ -79,6 +81,11 @@ def _cues_joined(text: str, file_name: str) -> str:
         elif after_cue:
             kept[-1] = "\n"  # the blank lines before it go: it is the cue's text, as the transcriber wrote it
             kept.append(block)
+        elif _LOOKS_TIMED.match(content):  # "00:00:01.000 -> 00:00:04.000": meant as a timing line
+            raise ImportFailed(
+                f"{file_name} line {line + len(block) - len(block.lstrip(chr(10)))}: the cue's timing line cannot be read",
+                "write it as 00:00:02.000 --> 00:00:05.000",
+            )
         else:  # before the first cue, or after a note: it belongs to no cue
             raise ImportFailed(
                 f"{file_name} line {line}: text outside any cue, which would be left out",
