@@ -96,13 +96,8 @@ def rewrite_current_text(
         }
         fields.update(change_turn(turn))
         version.turns.append(Turn(**fields))
-    dropped: list[str] = []
-    dropped_codings = 0
-    for coding in session.scalars(select(Coding).where(Coding.text_version_id == old.id)).all():
-        if drop_coding(coding):
-            dropped += _deleted(session, coding)
-            dropped_codings += 1
-            continue
+    kept, dropped, dropped_codings = _drop(session, old.id, drop_coding)
+    for coding in kept:
         # Earlier states of this coding hold offsets into the removed version: no longer undoable.
         session.execute(update(Event).where(Event.entity_guid == coding.guid).values(undoable=False))
         coding.text_version_id = version.id
@@ -128,21 +123,24 @@ def _rewritten_in_place(
     for turn in version.turns:
         for name, value in change_turn(turn).items():
             setattr(turn, name, value)
-    dropped: list[str] = []
-    dropped_codings = 0
-    for coding in session.scalars(select(Coding).where(Coding.text_version_id == version.id)).all():
-        if drop_coding(coding):
-            dropped += _deleted(session, coding)
-            dropped_codings += 1
+    _, dropped, dropped_codings = _drop(session, version.id, drop_coding)
     session.flush()
     return Rewritten(version, dropped_codings, dropped)
 
 
-def _deleted(session: Session, coding: Coding) -> list[str]:
-    """Delete a coding; the guids of it and its memos, whose events must go too."""
-    guids = [coding.guid, *(memo.guid for memo in session.scalars(select(Memo).where(Memo.coding_id == coding.id)))]
-    session.delete(coding)
-    return guids
+def _drop(session: Session, version_id: int, drop_coding: Callable[[Coding], bool]) -> tuple[list[Coding], list[str], int]:
+    """Delete the version's codings `drop_coding` chooses: those kept, the guids of those deleted and
+    of their memos (whose events must go too), and how many were deleted."""
+    kept: list[Coding] = []
+    dropped: list[str] = []
+    codings = session.scalars(select(Coding).where(Coding.text_version_id == version_id)).all()
+    for coding in codings:
+        if not drop_coding(coding):
+            kept.append(coding)
+            continue
+        dropped += [coding.guid, *(memo.guid for memo in session.scalars(select(Memo).where(Memo.coding_id == coding.id)))]
+        session.delete(coding)
+    return kept, dropped, len(codings) - len(kept)
 
 
 def _replace_words(excerpt: str, replaced: dict[str, str]) -> str:
