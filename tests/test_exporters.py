@@ -647,6 +647,19 @@ def test_the_codebook_table_is_readable_on_a4(sample_report: SampleReport) -> No
     assert empowerment.startswith("Deltakerens opplevde kontroll") and "\nInkluder: " in empowerment and "\nEkskluder: " in empowerment
 
 
+def test_a_later_coders_memo_on_a_shared_passage_is_kept_when_the_first_wrote_none(coded: tuple[Project, PseudonymKey]) -> None:
+    """The quote is the earliest coding's: a memo only the second coder wrote was dropped from every export."""
+    project, _ = coded
+    with project.begin() as session:
+        first, second = get_or_create_coder(session, "Forsker 1"), get_or_create_coder(session, "Forsker 2")
+        passage = "Men ingen fikk vite hva som skjedde med innspillene"
+        add_coding(session, "veileder_V2", "måltall-press", first, match=passage)
+        add_coding(session, "veileder_V2", "måltall-press", second, match=passage, memo="enig")
+        merged, _ = select_quotes(session, QuoteFilter(codes=("måltall-press",), include_subcodes=False), per_passage=True)
+    [quote] = [quote for quote in merged if quote.excerpt.startswith(passage)]
+    assert quote.coders == ("Forsker 1", "Forsker 2") and quote.memo == "Forsker 2: enig"
+
+
 def test_a_passage_two_coders_gave_one_code_appears_once_naming_both(coded: tuple[Project, PseudonymKey]) -> None:
     project, key = coded
     with project.begin() as session:

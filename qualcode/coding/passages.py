@@ -366,7 +366,9 @@ def one_per_passage(quotes: list[Quote]) -> list[Quote]:
         if quote.coder not in merged.coders:
             kept[index] = replace(merged, also_coded_by=(*merged.also_coded_by, quote.coder))
     for index, notes in memos.items():
-        if len(notes) > 1:
+        # Named when there are several, or when the one memo is another coder's than the quote's own:
+        # the quote is the earliest coding's, and a later coder's memo alone was dropped with theirs.
+        if len(notes) > 1 or (notes and notes[0][0] != kept[index].coder):
             kept[index] = replace(kept[index], memo=" | ".join(f"{coder}: {memo}" for coder, memo in notes))
     return kept
 
