@@ -455,6 +455,26 @@ def test_a_review_re_saved_by_libreoffice_places_each_comment_as_before_and_adds
             import_review(session, resaved, key)
 
 
+def test_a_new_comment_in_the_words_of_an_earlier_reply_is_a_new_comment(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    """A reply brought in long ago as "(svar til …) Enig." made every later "Enig." of its author on that
+    quote "already there": such a reply is known again only when written the same day."""
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+        coding = session.scalar(select(Coding).where(Coding.excerpt.contains("Det er en ny start")))
+        assert coding is not None
+        reviewer = get_or_create_coder(session, "Veileder Per")
+        session.add(Memo(guid="00000000-0000-4000-8000-00000000e1e1", text="(svar til Medforsker Anne) Enig.",
+                         title="Kommentar fra Veileder Per, 2024-01-15", coding_id=coding.id, author_id=reviewer.id,
+                         source="review:0123456789abcdef"))
+    reviewed = docx.Document(str(path))
+    _comment(reviewed, "Det er en ny start", "Enig.", "Veileder Per")
+    reviewed.save(str(tmp_path / "ny.docx"))
+    with project.begin() as session:
+        placed = import_review(session, tmp_path / "ny.docx", key).placed
+    assert [(p.new, p.text) for p in placed] == [(True, "Enig.")]
+
+
 def test_a_comments_tracked_changes_are_read_as_accepted_and_pseudonymised(
     coded: tuple[Project, PseudonymKey], tmp_path: Path,
 ) -> None:

@@ -231,7 +231,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
                    for said in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
         source = sources[0]
         if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None or (
-            parent is None and _answered_before(session, author, own_text, coding, anchor.code_path)
+            parent is None and _answered_before(session, author, own_text, stamp[:10], coding, anchor.code_path)
         ):
             result.placed.append(PlacedComment(author, text, shown, new=False))
             continue
@@ -247,12 +247,16 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
     return result
 
 
-def _answered_before(session: Session, author: str, own_text: str, coding: Coding | None, code_path: str | None) -> bool:
+def _answered_before(
+    session: Session, author: str, own_text: str, day: str, coding: Coding | None, code_path: str | None,
+) -> bool:
     """Whether this reply, its link to what it answers dropped by an editor's re-save, was brought in
-    before with the link: as "(svar til …) <its words>" by its author on the same thing."""
+    before with the link: as "(svar til …) <its words>" by its author on the same thing, written the
+    same day (a new comment in the same words, "Enig.", written another day is new)."""
     query = (
         select(Memo.id).join(Coder, Memo.author_id == Coder.id)
-        .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.like("(svar til %) " + _like(own_text), escape="\\"))
+        .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.like("(svar til %) " + _like(own_text), escape="\\"),
+               Memo.title == f"Kommentar fra {author}" + (f", {day}" if day else ""))
     )
     if coding is not None:
         query = query.where(Memo.coding_id == coding.id)
