@@ -475,6 +475,22 @@ def test_a_new_comment_in_the_words_of_an_earlier_reply_is_a_new_comment(coded: 
     assert [(p.new, p.text) for p in placed] == [(True, "Enig.")]
 
 
+def test_a_comment_by_an_author_shown_surname_first_comes_back_under_the_name_as_said(
+    coded: tuple[Project, PseudonymKey], tmp_path: Path,
+) -> None:
+    """Word shows a directory's "Nordmann, Ola"; a coder's name holds no comma, and the whole file was refused."""
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+    reviewed = docx.Document(str(path))
+    _comment(reviewed, "Det er en ny start", "Bra sitat.", "Vassbotn, Oline")
+    _comment(reviewed, "Det er en ny start", "Enig.", "Medforsker Anne")
+    reviewed.save(str(tmp_path / "komma.docx"))
+    with project.begin() as session:
+        placed = import_review(session, tmp_path / "komma.docx", key).placed
+    assert [(p.author, p.text) for p in placed] == [("Oline Vassbotn", "Bra sitat."), ("Medforsker Anne", "Enig.")]
+
+
 def test_a_comments_tracked_changes_are_read_as_accepted_and_pseudonymised(
     coded: tuple[Project, PseudonymKey], tmp_path: Path,
 ) -> None:

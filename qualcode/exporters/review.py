@@ -326,7 +326,12 @@ def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> 
     for review is refused as it is in typed text (a coder's name is not cleaned by the session)."""
     from qualcode.anonymise.typed_text import refuse_undecided
 
-    name = visible(author or "").strip() or "Ukjent kommentator"
+    name = " ".join(visible(author or "").split()) or "Ukjent kommentator"
+    # Word shows a directory's name as "Nordmann, Ola": the name as it is said, since a coder's name
+    # holds no comma (`--coders A,B` lists them). More commas than that are spaces.
+    family, comma, given = name.partition(",")
+    if comma:
+        name = " ".join(f"{given} {family}".replace(",", " ").split())
     if key is None:
         return name
     refuse_undecided(name, key)
