@@ -276,6 +276,31 @@ def test_warnings_name_only_groups_that_are_quoted(coded: tuple[Project, Pseudon
     }
 
 
+@pytest.mark.parametrize("attribution", ["role-wave", "{role_name} i {wave}"])
+def test_a_label_by_round_is_warned_about_by_the_people_interviewed_in_that_round(
+    coded: tuple[Project, PseudonymKey], attribution: str,
+) -> None:
+    """"Deltaker, T2" covers the participants interviewed in T2; the warnings looked at the role alone."""
+    from sqlalchemy import select
+
+    from qualcode.store.models import Participant, Transcript, TranscriptParticipant
+
+    project, key = coded
+    with project.begin() as session:
+        result = write_report(session, project, key, attribution=attribution)
+        quoted, _ = select_quotes(session, QuoteFilter())
+        people: dict[tuple[str, str], set[str]] = {}
+        for name, role, wave in session.execute(
+            select(Participant.name, Participant.role, Transcript.wave)
+            .join(TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id)
+            .join(Transcript, TranscriptParticipant.transcript_id == Transcript.id)
+        ):
+            people.setdefault((role or "?", wave or "?"), set()).add(name)
+    shown = {(quote.role or "?", quote.wave or "?") for quote in quoted if quote.participant is not None}
+    small = {f"{role}, {wave}" for (role, wave), names in people.items() if (role, wave) in shown and len(names) <= 5}
+    assert small and {warning.split("'")[1] for warning in result.warnings} == small
+
+
 def test_no_risks_for_no_groups(coded: tuple[Project, PseudonymKey]) -> None:
     project, _ = coded
     with project.begin() as session:

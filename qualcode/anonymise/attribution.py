@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInput
-from qualcode.store.models import Participant
+from qualcode.store.models import Participant, Transcript, TranscriptParticipant
 
 SMALL_GROUP = 5
-LABEL_FIELDS = ("role", "office", "gender", "age_band")
+# A participant's own fields, and the round of their interviews ("Deltaker, T3": those interviewed in T3).
+LABEL_FIELDS = ("role", "office", "gender", "age_band", "wave")
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,18 @@ def attribution_risks(
     if unknown:
         raise InvalidInput(f"cannot label by {unknown[0]!r}", "label fields: " + ", ".join(LABEL_FIELDS))
     people = session.scalars(select(Participant)).all()
-    groups = Counter(tuple(getattr(p, field) or "?" for field in fields) for p in people)
+    waves: dict[int, set[str]] = defaultdict(set)
+    if "wave" in fields:
+        for participant_id, wave in session.execute(
+            select(TranscriptParticipant.participant_id, Transcript.wave)
+            .join(Transcript, TranscriptParticipant.transcript_id == Transcript.id)
+        ):
+            waves[participant_id].add(wave or "?")
+    groups: Counter[tuple[str, ...]] = Counter()
+    for person in people:
+        # A person is in the group of each round they were interviewed in, once.
+        for wave in sorted(waves.get(person.id) or {"?"}):
+            groups[tuple(wave if field == "wave" else getattr(person, field) or "?" for field in fields)] += 1
     roles = Counter(p.role or "?" for p in people)
     shown = None if among is None else {tuple(value or "?" for value in values) for values in among}
     risks = []

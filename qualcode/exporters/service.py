@@ -80,7 +80,7 @@ def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, 
 
 
 def _warnings(session: Session, template: str, quotes: Sequence[Quote]) -> list[str]:
-    """Small-group warnings for the labels by role (and office) that the exported quotes carry.
+    """Small-group warnings for the labels by role (office, round) that the exported quotes carry.
 
     Internal references name no group. A group's size is counted over the whole project: that is
     how many people a label such as "Veileder, kontor B" could point at.
@@ -88,7 +88,9 @@ def _warnings(session: Session, template: str, quotes: Sequence[Quote]) -> list[
     names = {name for _, name, _, _ in string.Formatter().parse(check_template(template)) if name}
     if "participant" in names:
         return []
-    fields = (("role",) if names & {"role", "role_label", "role_name"} else ()) + (("office",) if "office" in names else ())
+    fields = (("role",) if names & {"role", "role_label", "role_name"} else ()) + tuple(
+        field for field in ("office", "wave") if field in names
+    )
     if not fields:
         return []
     # Only quotes by a known participant carry a group label; the rest read "En informant".
