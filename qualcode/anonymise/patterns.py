@@ -63,12 +63,12 @@ EMAIL_SPOKEN = re.compile(
 # The English way of saying one, "siri at gmail dot com", "siri at nav.no": "at" is a Norwegian word
 # too ("jeg tror at nav.no …"), so only before a known top-level domain, and never after a word
 # as everyday as "tror" or "sa" (EVERYDAY_ZIPF): a quote must not lose a word of its own.
-# Where such an address may be: " at " and a domain ending, looked for from each " at " only, so the
-# full pattern (tried at every word) runs on the few texts that have one.
-_AT_DOMAIN = re.compile(r" at [\w-]+(?:(?:\.| dot )[\w-]+)*?(?:\.| dot )(?:com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl)\b", re.IGNORECASE)
+_TLD = "com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl"
+_DOMAIN_ENDINGS = tuple(f"{separator}{tld}" for separator in (".", " dot ") for tld in _TLD.split("|"))
+# Where such an address may be: " at " and a domain ending after it.
+_AT_DOMAIN = re.compile(rf" at [\w-]+(?:(?:\.| dot )[\w-]+)*?(?:\.| dot )(?:{_TLD})\b", re.IGNORECASE)
 EMAIL_AT_DOT = re.compile(
-    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*"
-    r"(?:\.| dot )(?:com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl)\b",
+    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*(?:\.| dot )(?:{_TLD})\b",
     re.IGNORECASE,
 )
 EVERYDAY_ZIPF = 5.5
@@ -76,13 +76,15 @@ EVERYDAY_ZIPF = 5.5
 
 def all_emails(text: str) -> Iterator[re.Match[str]]:
     """Every e-mail address in `text`, however written: plainly, written out ("kari(at)nav.no"), or as
-    said ("krøllalfa", "punktum", "at … dot"). Each kind is looked for only when its sign is there."""
+    said ("krøllalfa", "punktum", "at … dot"). Each kind is looked for only where its signs are, found
+    first by plain substring search: a case-blind pattern is tried at every character of the text."""
     yield from emails(text)
-    if _WRITTEN_AT.search(text) is not None:  # every such address has one; most turns have none
+    lowered = text.lower()
+    if any(sign in lowered for sign in ("at)", "at )", "at]", "at ]")) and _WRITTEN_AT.search(text) is not None:
         yield from EMAIL_WRITTEN_OUT.finditer(text)
-    if _SPOKEN_AT.search(text) is not None:
+    if (" @ " in text or "krøll" in lowered or "alfa" in lowered) and _SPOKEN_AT.search(text) is not None:
         yield from EMAIL_SPOKEN.finditer(text)
-    if _AT_DOMAIN.search(text) is not None:
+    if " at " in lowered and any(ending in lowered for ending in _DOMAIN_ENDINGS) and _AT_DOMAIN.search(text) is not None:
         for match in EMAIL_AT_DOT.finditer(text):
             # Imported here: most texts have no such address, and wordfreq loads slowly.
             from wordfreq import zipf_frequency
