@@ -109,23 +109,28 @@ def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
     function_words = frozenset(nlp.vocab.strings.add(word) for word in nlp.Defaults.stop_words if word not in given)
 
     def runs(doc: Doc) -> list[tuple[int, int]]:
-        found: list[tuple[int, int]] = []
-        start = end = -1
         flags = doc.to_array([IS_TITLE, LOWER])
         titled = flags[:, 0].nonzero()[0]  # few of a text's tokens: only these are looked at here
-        for index, lower in zip(titled.tolist(), flags[titled, 1].tolist(), strict=True):
-            if lower in function_words:
-                continue
-            if index != end:
-                if end > start:
-                    found.append((start, end))
-                start = index
-            end = index + 1
-        if end > start:
-            found.append((start, end))
-        return found
+        return _consecutive(
+            index for index, lower in zip(titled.tolist(), flags[titled, 1].tolist(), strict=True) if lower not in function_words
+        )
 
     return runs
+
+
+def _consecutive(indices: Iterable[int]) -> list[tuple[int, int]]:
+    """Ascending token indices as runs of consecutive ones, (start, end)."""
+    found: list[tuple[int, int]] = []
+    start = end = -1
+    for index in indices:
+        if index != end:
+            if end > start:
+                found.append((start, end))
+            start = index
+        end = index + 1
+    if end > start:
+        found.append((start, end))
+    return found
 
 
 def propose(
@@ -236,17 +241,7 @@ def _upper_runs(doc: Doc) -> list[tuple[int, int]]:
     from spacy.attrs import IS_ALPHA, IS_UPPER, LENGTH
 
     flags = doc.to_array([IS_UPPER, IS_ALPHA, LENGTH])
-    found: list[tuple[int, int]] = []
-    start = end = -1
-    for index in ((flags[:, 0] == 1) & (flags[:, 1] == 1) & (flags[:, 2] >= 3)).nonzero()[0].tolist():
-        if index != end:
-            if end > start:
-                found.append((start, end))
-            start = index
-        end = index + 1
-    if end > start:
-        found.append((start, end))
-    return found
+    return _consecutive(((flags[:, 0] == 1) & (flags[:, 1] == 1) & (flags[:, 2] >= 3)).nonzero()[0].tolist())
 
 
 def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "") -> bool:
