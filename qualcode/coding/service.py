@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -101,17 +101,25 @@ def within_turns(text: str, turns: Sequence[tuple[int, int]], start: int, end: i
     """A span trimmed off the speaker labels and blanks between turns (`turns`: their text's (start, end),
     in order), as `refuse_span_on_label` reads them: a start there moves on to the turn's text, an end
     back to the previous turn's end. What a reader selects by eye often begins or ends on a label."""
-    previous_end: int | None = None
-    for turn_start, turn_end in turns:
-        label_start = max(previous_end or 0, text.rfind("\n", 0, turn_start) + 1)
+    for previous_end, label_start, turn_start, turn_end in _labels(text, turns):
         if (previous_end if previous_end is not None else label_start) <= start < turn_start < end:
             start = turn_start
         if previous_end is not None and start < previous_end < end <= turn_start:
             end = previous_end
         if turn_end >= end:
             break
-        previous_end = turn_end
     return start, end
+
+
+def _labels(text: str, turns: Iterable[tuple[int, int]]) -> Iterator[tuple[int | None, int, int, int]]:
+    """For each turn (its text's start and end, in order): where the turn before it ends (None for the
+    first, before which a header may stand), where its speaker label begins, and its start and end.
+    A turn's label is what stands on its line before its text ("L1: ", "[00:12:31] Kari: "); between two
+    turns there is nothing else (a label with no text after it makes no turn)."""
+    previous_end: int | None = None
+    for turn_start, turn_end in turns:
+        yield previous_end, max(previous_end or 0, text.rfind("\n", 0, turn_start) + 1), turn_start, turn_end
+        previous_end = turn_end
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -158,11 +166,7 @@ def refuse_span_on_label(session: Session, text_version_id: int, text: str, star
         turns = session.execute(
             select(Turn.start, Turn.end).where(Turn.text_version_id == text_version_id).order_by(Turn.start)
         ).all()
-    previous_end: int | None = None  # None before the first turn, where a header may stand
-    for turn_start, turn_end in turns:
-        # A turn's label is what stands on its line before its text ("L1: ", "[00:12:31] Kari: "); between two
-        # turns there is nothing else (a label with no text after it makes no turn).
-        label_start = max(previous_end or 0, text.rfind("\n", 0, turn_start) + 1)
+    for previous_end, label_start, turn_start, _ in _labels(text, turns):
         label = text[label_start:turn_start]
         on_label = bool(label.strip()) and label_start <= start < turn_start
         if on_label or (previous_end is not None and previous_end <= start < turn_start):
@@ -177,7 +181,6 @@ def refuse_span_on_label(session: Session, text_version_id: int, text: str, star
             raise InvalidInput(
                 f"{start}-{end} ends {where}{before}", "end the passage where a turn's text ends, or inside the next turn's text",
             )
-        previous_end = turn_end
 
 
 def _place(session: Session, text_version_id: int, text: str, start: int) -> tuple[int, str | None]:
