@@ -496,8 +496,19 @@ def test_a_passage_on_a_speaker_label_and_a_malformed_option_are_refused_in_one_
     (["coding", "resize", "1", "--start", "x"],
      "error: Invalid value for '--start': 'x' is not a valid integer. (hint: see `qualcode coding resize --help`)"),
     (["stauts"], "error: No such command 'stauts'. Did you mean 'status'? (hint: see `qualcode --help`)"),
+    # Read before any command runs: click printed its four lines here too.
+    (["--bogus", "status"], "error: No such option '--bogus'. (hint: see `qualcode --help`)"),
+    (["status", "--project"], "error: No such option '--project'. (hint: see `qualcode status --help`)"),
 ])
 def test_a_command_line_click_cannot_read_is_one_line(args: list[str], says: str) -> None:
     """click's usage text ran to four lines; every error is one, saying what is wrong and where to look."""
     result = CliRunner().invoke(cli, args, prog_name="qualcode")
     assert result.exit_code == 2 and result.stderr == says + "\n", result.output
+
+
+def test_a_group_given_no_command_shows_its_help_not_an_error_line() -> None:
+    """`qualcode coding` printed its help folded into one "error:" line."""
+    result = CliRunner().invoke(cli, ["coding"], prog_name="qualcode")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: qualcode coding [OPTIONS] COMMAND [ARGS]...\n")
+    assert "\nCommands:\n" in result.stderr and "error:" not in result.stderr

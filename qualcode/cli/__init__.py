@@ -7,7 +7,7 @@ import importlib
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -164,12 +164,29 @@ class QualcodeGroup(click.Group):
             click.echo(" ".join(line.split()), err=True)  # one line, whatever the message holds
             ctx.exit(1)
         except click.UsageError as error:
-            # A command line click cannot read (a missing argument, "x" for a number): one line as every
-            # error is, not click's usage text, with click's exit code for it.
-            where = error.ctx.command_path if error.ctx is not None else ctx.command_path
-            line = f"error: {error.format_message()} (hint: see `{where} --help`)"
-            click.echo(" ".join(line.split()), err=True)
-            ctx.exit(error.exit_code)
+            _usage_error(error, ctx.command_path)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+        if parent is not None:  # a subgroup: its errors reach the parent's `invoke`
+            return super().make_context(info_name, args, parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:  # `qualcode --bogus`: read before any command's `invoke`
+            _usage_error(error, info_name or "qualcode")
+
+
+def _usage_error(error: click.UsageError, where: str) -> NoReturn:
+    """A command line click cannot read (a missing argument, "x" for a number): one line as every
+    error is, not click's usage text, with click's exit code for it. A group given no command
+    shows its help, as `--help` would."""
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        click.echo(error.format_message(), err=True)
+        raise click.exceptions.Exit(error.exit_code)
+    if error.ctx is not None:
+        where = error.ctx.command_path
+    line = f"error: {error.format_message()} (hint: see `{where} --help`)"
+    click.echo(" ".join(line.split()), err=True)
+    raise click.exceptions.Exit(error.exit_code)
 
 
 @click.group(cls=QualcodeGroup, lazy_commands=LAZY_COMMANDS, lazy_help=COMMAND_HELP, context_settings={"help_option_names": ["-h", "--help"]})
