@@ -203,7 +203,8 @@ def test_two_codings_that_would_land_on_one_place_keep_one_and_orphan_the_other(
         )
     (directory / "kurs.txt").write_text("I: Hei.\nD1: Jeg likte kurset veldig godt.\n", encoding="utf-8")
     result = imported(project, key_access, directory, replace=True).imported[0]
-    assert (result.codings_moved, result.codings_orphaned) == (1, 1)
+    # The first stays where it was; the second would land on it.
+    assert (result.codings_moved, result.codings_in_place, result.codings_orphaned) == (0, 1, 1)
     with project.begin() as session:
         kept = session.get(Coding, first)
         other = session.get(Coding, second)
@@ -221,7 +222,7 @@ def test_codings_that_move_onto_each_others_old_spans_do_not_collide(project: Pr
         ids = [add_coding(session, "ja", "empowerment", coder, start=base + 3 * i, end=base + 3 * i + 2).id for i in range(3)]
     (directory / "ja.txt").write_text("I: Hei.\nD1: ja ja ja ja ja ja ja\n", encoding="utf-8")
     result = imported(project, key_access, directory, replace=True).imported[0]
-    assert (result.codings_moved, result.codings_orphaned) == (3, 0)
+    assert (result.codings_moved, result.codings_in_place, result.codings_orphaned) == (0, 3, 0)
     with project.begin() as session:
         assert all(session.get(Coding, i).excerpt == "ja" for i in ids)  # type: ignore[union-attr]
 
@@ -360,3 +361,20 @@ def test_an_orphaned_coding_said_in_several_places_of_the_new_text_stays_for_the
     assert (result.codings_found_again, result.codings_still_orphaned) == (0, 1)
     with project.begin() as session:
         assert [o.id for o in list_orphaned(session)] == [short]
+
+
+def test_codings_before_a_change_are_in_place_and_those_after_it_moved(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    """Every placed coding was counted as "moved", also those whose offsets the change never touched."""
+    text = "I: Hei.\nD1: Jeg likte kurset.\nI: Og så?\nD1: Jeg fikk jobb.\n"
+    directory = folder(tmp_path, kurs=text)
+    imported(project, key_access, directory)
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        for passage in ("Jeg likte kurset.", "Jeg fikk jobb."):
+            add_coding(session, "kurs", "empowerment", coder, start=text.index(passage), end=text.index(passage) + len(passage))
+    (directory / "kurs.txt").write_text(text.replace("Og så?", "Og hva skjedde så?"), encoding="utf-8")
+    result = imported(project, key_access, directory, replace=True).imported[0]
+    assert (result.codings_moved, result.codings_in_place, result.codings_orphaned) == (1, 1, 0)
+    with project.begin() as session:
+        summary = session.scalars(select(Event.summary).order_by(Event.id.desc())).first()
+    assert summary is not None and "1 coding moved, 1 in place, 0 orphaned" in summary

@@ -99,7 +99,8 @@ def import_command(
                     orphaned += f", {item.codings_still_orphaned} orphaned before still without a place"
                 if item.codings_orphaned or item.codings_still_orphaned:
                     orphaned += " (see `qualcode coding list --orphaned`)"
-                click.echo(f"  {counted(item.lines_changed, 'line')} changed: {counted(item.codings_moved, 'coding')} moved{orphaned}")
+                in_place = f", {item.codings_in_place} in place" if item.codings_in_place else ""
+                click.echo(f"  {counted(item.lines_changed, 'line')} changed: {counted(item.codings_moved, 'coding')} moved{in_place}{orphaned}")
             for message in item.notes:
                 note(f"note {item.name}: {message}")
         for path, reason in batch.skipped:

@@ -107,7 +107,8 @@ class ImportedTranscript:
     # With --replace: the transcript's text was replaced, and what that did to its codings.
     replaced: bool = False
     lines_changed: int = 0
-    codings_moved: int = 0
+    codings_moved: int = 0  # placed at other offsets
+    codings_in_place: int = 0  # placed where they were: the lines before them did not change
     codings_orphaned: int = 0
     # Codings orphaned by an earlier replacement: placed again (their excerpt is back), or still orphaned.
     codings_found_again: int = 0
@@ -532,7 +533,7 @@ def _finish_replacement(
     orphans = []
     found_again = []
     still_orphaned = 0
-    placed = 0
+    placed = in_place = 0
     for row in rows:
         span = (row.id, row.start, row.end)
         if row.orphaned_at is not None:
@@ -559,7 +560,10 @@ def _finish_replacement(
         if anchor.how != "orphaned":
             if live:
                 taken.add((row.code_id, row.coder_id, anchor.start, anchor.end))
-                placed += 1
+                if (anchor.start, anchor.end) == (row.start, row.end):
+                    in_place += 1
+                else:
+                    placed += 1
             updates.append({
                 "id_": row.id, "start_": anchor.start, "end_": anchor.end, "excerpt_": new_text[anchor.start:anchor.end],
                 "text_hash_": prepared.digest, "removed_at_": row.removed_at, "orphaned_at_": None,
@@ -640,11 +644,12 @@ def _finish_replacement(
         session, kind=EventKind.TRANSCRIPT_REPLACE, coder=coder, entity_guid=transcript.guid,
         before={"content_hash": old_hash},
         after={"source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns,
-               "lines_changed": changed, "codings_moved": placed, "codings_orphaned": len(orphans),
+               "lines_changed": changed, "codings_moved": placed, "codings_in_place": in_place,
+               "codings_orphaned": len(orphans),
                "codings_found_again": len(found_again), "codings_still_orphaned": still_orphaned,
                "participants_before": named_before, "participants": named_after},
         summary=f"replaced the text of {prepared.name} from {prepared.source_name} ({counted(changed, 'line')} changed):"
-                f" {counted(placed, 'coding')} moved, {len(orphans)} orphaned{earlier_orphans}"
+                f" {counted(placed, 'coding')} moved{f', {in_place} in place' if in_place else ''}, {len(orphans)} orphaned{earlier_orphans}"
                 + (f"; participants {', '.join(named_before) or 'none'} now {', '.join(named_after) or 'none'}"
                    if named_before != named_after else ""),
     )
@@ -654,7 +659,7 @@ def _finish_replacement(
         encoding=prepared.document.encoding, words=prepared.words, turns=turns,
         speakers=sorted({span.speaker for span in prepared.document.turns if span.speaker}),
         participants=participants, notes=list(prepared.document.notes),
-        replaced=True, lines_changed=changed, codings_moved=placed, codings_orphaned=len(orphans),
+        replaced=True, lines_changed=changed, codings_moved=placed, codings_in_place=in_place, codings_orphaned=len(orphans),
         codings_found_again=len(found_again), codings_still_orphaned=still_orphaned,
     )
 
