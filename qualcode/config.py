@@ -41,7 +41,8 @@ class Config:
         home = Path(env.get("HOME") or Path.home())
         return cls(
             project=project or _path(env.get(PROJECT_ENV), home),
-            coder=coder or env.get(CODER_ENV) or None,
+            # --coder "" is refused where the name is used; an empty variable is taken as unset, as shells do.
+            coder=coder if coder is not None else env.get(CODER_ENV) or None,
             key=key or _path(env.get(KEY_ENV), home),
             passphrase=env.get(PASSPHRASE_ENV) or None,
             spacy_model=env.get(SPACY_MODEL_ENV) or None,

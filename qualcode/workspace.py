@@ -235,9 +235,14 @@ class Workspace:
     # --- who is working ----------------------------------------------------------------------
     def coder(self, session: Session) -> Coder:
         """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name."""
-        from qualcode.coding.coders import default_coder_name
+        from qualcode.coding.coders import CONSENSUS_CODER, default_coder_name
 
-        name = self.coder_name or default_coder_name(session) or getpass.getuser()
+        name = self.coder_name if self.coder_name is not None else default_coder_name(session) or getpass.getuser()
+        if name.strip().casefold() == CONSENSUS_CODER:  # its codings would count as decisions no one made
+            raise InvalidInput(
+                f"{CONSENSUS_CODER!r} is the name the team's decisions are coded under, not a coder's",
+                "code under your own name (--coder), and decide with `qualcode consensus decide`",
+            )
         coder = self.coder_named(session, name)
         if self.coder_name:  # as stored, pseudonymised if the key holds it: blind mode filters by it
             self.coder_name = coder.name

@@ -512,3 +512,17 @@ def test_a_group_given_no_command_shows_its_help_not_an_error_line() -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("Usage: qualcode coding [OPTIONS] COMMAND [ARGS]...\n")
     assert "\nCommands:\n" in result.stderr and "error:" not in result.stderr
+
+
+@pytest.mark.parametrize(("coder", "says"), [
+    # An explicit empty name fell through to the login name, which then took part in every agreement.
+    ("", "error: a coder needs a name (hint: pass --coder NAME or set QUALCODE_CODER)"),
+    # Its codings counted as the team's decisions though no one decided anything.
+    ("Konsensus", "error: 'konsensus' is the name the team's decisions are coded under, not a coder's"
+                  " (hint: code under your own name (--coder), and decide with `qualcode consensus decide`)"),
+])
+def test_a_coder_name_that_is_no_one_is_refused(demo: Path, coder: str, says: str) -> None:
+    result = CliRunner().invoke(cli, ["--project", str(demo), "--coder", coder, "coding", "add", "leder_L1", "empowerment",
+                                      "--match", "måltallet"])
+    assert result.exit_code == 1 and result.stderr == says + "\n", result.output
+    assert "måltallet" not in run("--project", str(demo), "coding", "list").output

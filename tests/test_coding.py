@@ -270,7 +270,9 @@ def test_undo_refuses_while_someone_elses_memo_on_the_coding_stands(session: Ses
 def test_a_change_taken_back_by_its_author_does_not_block_undo(session: Session, coder: Coder, tmp_path: Path) -> None:
     make_transcript(session, tmp_path, INTERVIEW)
     other = get_or_create_coder(session, "Bent")
-    view = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    # A team decision: the one kind of coding two coders may both change.
+    team = get_or_create_coder(session, "konsensus")
+    view = add_coding(session, "intervju", "empowerment", team, match="mer selvtillit", decided_by=coder)
     recode_coding(session, view.id, "helse", other)
     undo(session, other)
     redo(session, other)
@@ -286,10 +288,11 @@ def test_a_change_taken_back_by_its_author_does_not_block_undo(session: Session,
 def test_undo_never_makes_a_second_live_coding_of_one_passage(session: Session, coder: Coder, tmp_path: Path) -> None:
     make_transcript(session, tmp_path, INTERVIEW)
     other = get_or_create_coder(session, "Bent")
-    first = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    team = get_or_create_coder(session, "konsensus")  # a team decision, which any coder may change
+    first = add_coding(session, "intervju", "empowerment", team, match="mer selvtillit", decided_by=coder)
     remove_coding(session, first.id, other)
-    again = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
-    with pytest.raises(InvalidInput, match=f"already coded empowerment by {coder.name} \\(coding {again.id}\\)"):
+    again = add_coding(session, "intervju", "empowerment", team, match="mer selvtillit", decided_by=coder)
+    with pytest.raises(InvalidInput, match=f"already coded empowerment by {team.name} \\(coding {again.id}\\)"):
         undo(session, other)
 
 

@@ -87,9 +87,10 @@ def interview(
     import_file(session, path, ImportOptions(**options), coder, key=key or PseudonymKey("test"))
 
 
-def coded(session: Session, folder: Path) -> int:
+def coded(session: Session, folder: Path, coder: str | None = None) -> int:
     interview(session, folder)
-    return add_coding(session, "intervju", "empowerment", someone_else(session), match="mer selvtillit").id
+    by = get_or_create_coder(session, coder) if coder else someone_else(session)
+    return add_coding(session, "intervju", "empowerment", by, match="mer selvtillit").id
 
 
 # Each driver makes one event of its kind, by "Forsker 1" where the service takes a coder.
@@ -115,24 +116,24 @@ def coding_add(root: Path, folder: Path) -> None:
 
 def coding_remove(root: Path, folder: Path) -> None:
     with session_in(root) as session:
-        remove_coding(session, coded(session, folder), get_or_create_coder(session, "Forsker 1"))
+        remove_coding(session, coded(session, folder, "Forsker 1"), get_or_create_coder(session, "Forsker 1"))
 
 
 def coding_resize(root: Path, folder: Path) -> None:
     with session_in(root) as session:
-        coding_id = coded(session, folder)
+        coding_id = coded(session, folder, "Forsker 1")  # only a coding's coder changes it
         start = INTERVIEW.index("Jeg fikk mer selvtillit")
         resize_coding(session, coding_id, start, start + len("Jeg fikk mer selvtillit"), get_or_create_coder(session, "Forsker 1"))
 
 
 def coding_recode(root: Path, folder: Path) -> None:
     with session_in(root) as session:
-        recode_coding(session, coded(session, folder), "brukermedvirkning", get_or_create_coder(session, "Forsker 1"))
+        recode_coding(session, coded(session, folder, "Forsker 1"), "brukermedvirkning", get_or_create_coder(session, "Forsker 1"))
 
 
 def coding_memo(root: Path, folder: Path) -> None:
     with session_in(root) as session:
-        set_coding_memo(session, coded(session, folder), "Typisk for første runde 😊", get_or_create_coder(session, "Forsker 1"))
+        set_coding_memo(session, coded(session, folder, "Forsker 1"), "Typisk for første runde 😊", get_or_create_coder(session, "Forsker 1"))
 
 
 def coding_orphan(root: Path, folder: Path) -> None:
@@ -584,11 +585,35 @@ def test_a_memo_another_coder_wrote_on_a_coding_is_listed_as_theirs(session: Ses
 
     interview(session, tmp_path)
     other = someone_else(session)
-    theirs = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    # The team's decisions are the one coding others may write on.
+    theirs = add_coding(session, "intervju", "empowerment", get_or_create_coder(session, "konsensus"), match="mer selvtillit")
     own = add_coding(session, "intervju", "brukermedvirkning", coder, match="mer selvtillit", memo="mitt eget notat")
     set_coding_memo(session, theirs.id, "et notat fra en annen", other)
     listed = {view.id: view.author for view in list_memos(session, "coding")}
     assert listed == {theirs.id: other.name, own.id: coder.name}
+
+
+@pytest.mark.parametrize("change", ["remove", "resize", "recode", "memo"])
+def test_a_coding_is_changed_only_by_its_coder(session: Session, coder: Coder, tmp_path: Path, change: str) -> None:
+    """Any coder could remove, resize, recode or write on another's coding, which stayed under the
+    other's name: agreement and consensus then compared a coder with work someone else changed."""
+    interview(session, tmp_path)
+    theirs = add_coding(session, "intervju", "empowerment", someone_else(session), match="mer selvtillit")
+    before = coding_state(session.get_one(Coding, theirs.id))
+    logged = session.scalar(select(func.count()).select_from(Event))
+    changes: dict[str, Callable[[], object]] = {
+        "remove": lambda: remove_coding(session, theirs.id, coder),
+        "resize": lambda: resize_coding(session, theirs.id, theirs.start, theirs.end + 4, coder),
+        "recode": lambda: recode_coding(session, theirs.id, "brukermedvirkning", coder),
+        "memo": lambda: set_coding_memo(session, theirs.id, "mitt notat", coder),
+    }
+    with pytest.raises(InvalidInput, match=rf"^coding {theirs.id} is Forsker 2's; only they can change it \(") as refused:
+        changes[change]()
+    assert refused.value.hint == (f"write your own memo on it: `qualcode memo add TEXT --coding {theirs.id}`" if change == "memo"
+                                  else f"code the passage yourself: `qualcode coding add intervju CODE --start {theirs.start}"
+                                       f" --end {theirs.end}`")
+    assert coding_state(session.get_one(Coding, theirs.id)) == before
+    assert session.scalar(select(func.count()).select_from(Event)) == logged
 
 
 def test_a_change_that_leaves_a_coding_as_it_was_logs_nothing(session: Session, coder: Coder, tmp_path: Path) -> None:

@@ -638,7 +638,7 @@ async def test_a_memo_typed_for_a_coding_removed_meanwhile_is_kept_on_its_transc
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, MemoEditor)
-        result = CliRunner().invoke(cli, ["--project", str(sample_project), "coding", "remove", str(coding.id)])
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", coding.coder, "coding", "remove", str(coding.id)])
         assert result.exit_code == 0, result.output
         await pilot.press(*"Viktig om erfaring", "enter")
         await settle(pilot, rounds=2, pauses=2)
@@ -947,3 +947,27 @@ async def test_the_key_bar_changes_with_the_keys_and_only_then() -> None:
         app.refresh_bindings()
         await pilot.pause()
         assert "høyre" not in shown(app) and Counted.built == built + 2
+
+
+async def test_remove_at_the_cursor_takes_ones_own_coding_where_another_coder_coded_too(sample_project: Path) -> None:
+    """x took the last coding at the cursor, which could be another coder's; only one's own may be changed."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    sentence = "Jeg har vært her i seks år."
+    theirs = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2", "coding", "add", "leder_L1",
+                                      "helse", "--match", "har vært her"])
+    assert theirs.exit_code == 0, theirs.output
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        start = reader.document.text.index(sentence)
+        reader.view.move_to(start)
+        await pilot.press("v", "c", "e")
+        await settle(pilot, rounds=2, pauses=2)
+        reader.view.move_to(start + sentence.index("vært"))  # inside both codings; the other coder's starts later
+        await pilot.press("x")
+        await settle(pilot, rounds=2, pauses=2)
+        assert "removed empowerment" in str(reader.query_one("#status", Static).render())
+        assert [(c.code_path, c.coder) for c in reader.document.codings] == [("helse", "Forsker 2")]

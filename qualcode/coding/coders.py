@@ -17,6 +17,8 @@ from qualcode.store.upsert import insert_unless_present
 from qualcode.text.normalise import one_line
 
 ROLES = ("researcher", "medforsker")
+# The team's decisions are coded under this name (consensus.py); any member may change those codings.
+CONSENSUS_CODER = "konsensus"
 
 
 @dataclass(frozen=True)

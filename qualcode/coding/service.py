@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import code_subtree_ids, find_code
-from qualcode.coding.coders import find_coder
+from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.errors import Ambiguous, InvalidInput, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
@@ -315,6 +315,7 @@ def _change(
     session: Session, coding: Coding, coder: Coder, kind: EventKind, summary: str, mutate: Callable[[Coding], None]
 ) -> CodingView:
     """Apply one change to a live coding and log its before and after state for undo."""
+    _refuse_anothers(coding, coder, kind)
     before = coding_state(coding)
     with session.no_autoflush:
         mutate(coding)
@@ -337,6 +338,17 @@ def _change(
         before=before, after=coding_state(coding), summary=summary,
     )
     return view_coding(session, coding, place=place)
+
+
+def _refuse_anothers(coding: Coding, coder: Coder, kind: EventKind) -> None:
+    """A coding is its coder's: agreement and consensus compare what each coder did, so a change by
+    someone else would be counted as theirs. A memo of one's own may be attached to it."""
+    if coding.coder_id == coder.id or coding.coder.name == CONSENSUS_CODER:
+        return
+    hint = (f"write your own memo on it: `qualcode memo add TEXT --coding {coding.id}`" if kind == EventKind.CODING_MEMO
+            else f"code the passage yourself: `qualcode coding add {coding.transcript.name} CODE --start {coding.start}"
+                 f" --end {coding.end}`")
+    raise InvalidInput(f"coding {coding.id} is {coding.coder.name}'s; only they can change it", hint)
 
 
 def remove_coding(session: Session, ref: str | int, coder: Coder) -> CodingView:

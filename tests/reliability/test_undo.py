@@ -60,48 +60,23 @@ def coding_row(root: Path, coding_id: int) -> dict[str, Any]:
         }
 
 
-def anne_codes_and_bent_changes(root: Path, env: dict[str, str]) -> int:
-    added = json.loads(ok(as_coder("Anne", root, env, "coding", "add", "intervju", "empowerment", "--match", "være med og bestemme", "--json")).stdout)
-    ok(as_coder("Anne", root, env, "coding", "memo", str(added["id"]), "Et vendepunkt"))
-    start = TEXT.index("Jeg fikk være med")
-    ok(as_coder("Bent", root, env, "coding", "resize", str(added["id"]), "--start", str(start), "--end", str(added["end"])))
-    ok(as_coder("Bent", root, env, "coding", "recode", str(added["id"]), "brukermedvirkning"))
-    return int(added["id"])
-
-
-BENTS = {"code": "brukermedvirkning", "excerpt": "Jeg fikk være med og bestemme", "memo": "Et vendepunkt", "removed": False}
-
-
-def test_undo_refuses_to_overwrite_another_coders_later_change(project: tuple[Path, dict[str, str]]) -> None:
-    root, env = project
-    coding_id = anne_codes_and_bent_changes(root, env)
-    refused = as_coder("Anne", root, env, "undo")
-    assert_one_line_error(refused)
-    assert "Bent changed this coding after you" in refused.stderr
-    assert coding_row(root, coding_id) == BENTS  # nothing of Bent's lost, Anne's memo kept
-
-    ok(as_coder("Bent", root, env, "undo"))  # his recode
-    ok(as_coder("Bent", root, env, "undo"))  # his resize
-    assert coding_row(root, coding_id) == {**BENTS, "code": "empowerment", "excerpt": "være med og bestemme"}
-    ok(as_coder("Anne", root, env, "undo"))  # her memo
-    ok(as_coder("Anne", root, env, "undo"))  # her coding
-    assert coding_row(root, coding_id) == {"code": "empowerment", "excerpt": "være med og bestemme", "memo": None, "removed": True}
-    nothing = as_coder("Bent", root, env, "undo")  # Bent's undo never brings back what Anne removed
-    assert_one_line_error(nothing)
-    assert coding_row(root, coding_id)["removed"] is True
-
-
-def test_redo_refuses_to_overwrite_a_change_made_since_the_undo(project: tuple[Path, dict[str, str]]) -> None:
+def test_another_coders_changes_are_refused_and_undo_stays_each_coders_own(project: tuple[Path, dict[str, str]]) -> None:
+    """Bent could resize, recode, write on and remove Anne's coding, which stayed under her name."""
     root, env = project
     added = json.loads(ok(as_coder("Anne", root, env, "coding", "add", "intervju", "empowerment", "--match", "være med og bestemme", "--json")).stdout)
     coding_id = int(added["id"])
-    ok(as_coder("Anne", root, env, "coding", "recode", str(coding_id), "helse"))
-    ok(as_coder("Anne", root, env, "undo"))  # back to empowerment
-    ok(as_coder("Bent", root, env, "coding", "recode", str(coding_id), "brukermedvirkning"))
-    refused = as_coder("Anne", root, env, "redo")
-    assert_one_line_error(refused)
-    assert "Bent changed this coding after you" in refused.stderr
-    assert coding_row(root, coding_id)["code"] == "brukermedvirkning"
-    ok(as_coder("Bent", root, env, "undo"))
-    ok(as_coder("Anne", root, env, "redo"))
-    assert coding_row(root, coding_id)["code"] == "helse"
+    ok(as_coder("Anne", root, env, "coding", "memo", str(coding_id), "Et vendepunkt"))
+    annes = {"code": "empowerment", "excerpt": "være med og bestemme", "memo": "Et vendepunkt", "removed": False}
+    start = TEXT.index("Jeg fikk være med")
+    for change in (["resize", str(coding_id), "--start", str(start), "--end", str(added["end"])],
+                   ["recode", str(coding_id), "brukermedvirkning"], ["memo", str(coding_id), "Mitt notat"],
+                   ["remove", str(coding_id)]):
+        refused = as_coder("Bent", root, env, "coding", *change)
+        assert_one_line_error(refused)
+        assert f"coding {coding_id} is Anne's; only they can change it" in refused.stderr
+        assert coding_row(root, coding_id) == annes
+    nothing = as_coder("Bent", root, env, "undo")  # none of the refused changes is Bent's to undo
+    assert_one_line_error(nothing)
+    ok(as_coder("Anne", root, env, "undo"))  # her memo
+    ok(as_coder("Anne", root, env, "undo"))  # her coding
+    assert coding_row(root, coding_id) == {**annes, "memo": None, "removed": True}

@@ -266,7 +266,9 @@ class ReaderScreen(CodingScreen):
         here = [c for c in self.document.codings if c.start <= cursor < c.end]
         if not here:
             self.status("No coding at the cursor")
-        return here[-1] if here else None
+        # Only a coding's own coder may change it: where others coded the same place, take one's own.
+        mine = [c for c in here if c.coder == self.qualcode.workspace.coder_name]
+        return (mine or here)[-1] if here else None
 
     def action_remove_coding(self) -> None:
         coding = self._coding_here()
