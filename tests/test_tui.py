@@ -21,6 +21,7 @@ from qualcode.tui.app import QualcodeApp
 from qualcode.tui.modals.code_picker import CodePicker, rank_codes
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reader import MOUSE, ReaderScreen
+from qualcode.tui.widgets.transcript_view import MARGIN as MARGIN_X
 from qualcode.tui.widgets.transcript_view import TranscriptView, wrap
 from tests.conftest import open_tui, screen_text, settle, until_shown, widget_text
 
@@ -971,3 +972,27 @@ async def test_remove_at_the_cursor_takes_ones_own_coding_where_another_coder_co
         await settle(pilot, rounds=2, pauses=2)
         assert "removed empowerment" in str(reader.query_one("#status", Static).render())
         assert [(c.code_path, c.coder) for c in reader.document.codings] == [("helse", "Forsker 2")]
+
+
+async def test_a_text_rewritten_by_another_command_is_wrapped_again_at_the_same_width(sample_project: Path) -> None:
+    """The rewritten text is drawn on its own rows: words whole, line numbers and bars on their lines,
+    a click on a word landing on that word, without a resize."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        rewrite_with_the_key(sample_project)
+        await pilot.press("c", "e")  # refused, and the text is shown as it is now
+        await until(app, pilot, lambda: "(arbeidsgiver)" in reader.document.text, "the text shown again")
+        view = reader.view
+        assert view.rows == wrap(reader.document.text, view._width)
+        assert view.row_starts == [row.start for row in view.rows]
+        assert 0 <= view.cursor < len(reader.document.text) and view.selection is None
+        text = reader.document.text
+        word = text.index("seks år")
+        row = view.row_of(word)
+        drawn = view.render_line(row - view.scroll_offset.y).text
+        assert text[view.rows[row].start:view.rows[row].end].rstrip() in drawn and " seks" in drawn
+        from textual.geometry import Offset
+
+        assert view.offset_at(Offset(MARGIN_X + word - view.rows[row].start, row - view.scroll_offset.y)) == word

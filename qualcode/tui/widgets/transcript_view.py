@@ -99,8 +99,17 @@ class TranscriptView(ScrollView, can_focus=True):
 
     @document.setter
     def document(self, document: ReaderDocument) -> None:
+        rewritten = document.text != self._document.text
         self._document = document
         self._index_codings()
+        if rewritten:
+            # Another text (a name replaced, turns redacted): its rows, not the old text's, and a
+            # cursor and selection that lie inside it. Offsets of the old text mean other words
+            # here, so the selection goes; the cursor stays about where it was.
+            self._rewrap(force=True)
+            if self.selection is not None:
+                self.select(None)
+            self.cursor = max(0, min(self.cursor, len(document.text) - 1))
 
     def _index_codings(self) -> None:
         """Codings by start, so a row finds its codings by bisection: drawing grows with the screen."""
@@ -118,11 +127,12 @@ class TranscriptView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._rewrap()
 
-    def _rewrap(self) -> None:
+    def _rewrap(self, *, force: bool = False) -> None:
+        """Wrap the text to the width; only when the width changed, unless `force`d (another text)."""
         # Leave room for the vertical scrollbar whether or not it is shown yet.
         visible = max(1, self.size.width - self.styles.scrollbar_size_vertical)
         width = max(10, visible - MARGIN)
-        if width == self._width and self.rows:
+        if width == self._width and self.rows and not force:
             return
         self._width = width
         self.rows = wrap(self.document.text, width)
