@@ -18,7 +18,7 @@ from qualcode.coding.history import history, redo, undo
 from qualcode.coding.service import add_coding, find_span
 from qualcode.errors import InvalidInput
 from qualcode.store.lookup import current_text, find_transcript
-from qualcode.store.models import Code, Coder, Coding
+from qualcode.store.models import Code, Coder, Coding, Event
 from qualcode.store.project import Project
 from qualcode.tui.screens.compare import CompareScreen
 from tests.conftest import open_tui, screen_text, settle, until_shown
@@ -243,3 +243,187 @@ async def test_the_pair_picker_shows_coder_names_as_written() -> None:
         await pilot.pause()
         shown = screen_text(app)
     assert "[b]Kari  ×  Ola[/]" in shown and "Ola[/]  ×  Per" in shown
+
+
+# A small team project: three coders on one interview, each test coding it as its defect needs.
+C = "Medforsker 1"
+TEAM_TEXT = """I: Hvordan kom du inn i programmet?
+D1: Veilederen foreslo det, og jeg fikk være med og bestemme planen min.
+I: Hva betydde det for deg?
+D1: Jeg fikk mer selvtillit 🙂 og troen på at jeg kan klare noe.
+I: Hvordan var møtene?
+D1: Det var mye press på tall, så veilederen hadde dårlig tid til meg.
+I: Hva ville du endret?
+D1: Færre skjema, for det var altfor mange skjema å fylle ut.
+"""
+PLAN = "Veilederen foreslo det, og jeg fikk være med og bestemme planen min."
+TRUST = "Jeg fikk mer selvtillit 🙂 og troen på at jeg kan klare noe."
+PRESS = "Det var mye press på tall"
+PRESS_TURN = "Det var mye press på tall, så veilederen hadde dårlig tid til meg."
+NO_TIME = "så veilederen hadde dårlig tid til meg."
+EMPOWERMENT, PRESSURE = "empowerment", "måltall-press"
+
+
+@pytest.fixture
+def team(tmp_path: Path, migrated_template: Path) -> Path:
+    return make_team(tmp_path, migrated_template)
+
+
+def make_team(tmp_path: Path, migrated_template: Path) -> Path:
+    """A fresh project with one interview (`intervju`) and no codings yet."""
+    from tests.conftest import make_transcript
+
+    root = tmp_path / "team"
+    shutil.copytree(migrated_template, root)
+    with Project.open(root) as project, project.begin() as session:
+        make_transcript(session, tmp_path, TEAM_TEXT)
+    return root
+
+
+def at(session: Any, quote: str) -> tuple[int, int]:
+    return find_span(current_text(find_transcript(session, "intervju")).text, quote)
+
+
+def code(session: Any, coder: str, code_path: str, where: str | tuple[int, int]) -> int:
+    start, end = at(session, where) if isinstance(where, str) else where
+    return add_coding(session, "intervju", code_path, get_or_create_coder(session, coder), start=start, end=end).id
+
+
+def test_a_decision_between_two_coders_decides_nothing_between_others(team: Path) -> None:
+    """Keeping neither of B's passage (A left it alone) says nothing of C's coding of the same passage against A's."""
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, PLAN)
+        code(session, B, EMPOWERMENT, PLAN)
+        code(session, B, EMPOWERMENT, TRUST)
+        code(session, C, EMPOWERMENT, TRUST)
+        [only_b] = disagreements(session, "intervju", A, B)
+        decide(session, only_b, Choice.NEITHER, get_or_create_coder(session, A))
+        assert disagreements(session, "intervju", A, B)[0].kept_neither
+        between_a_and_c = disagreements(session, "intervju", A, C)
+        assert len(between_a_and_c) == 2 and not any(item.settled or item.kept_neither for item in between_a_and_c)
+        # The same two coders named the other way round are the same pair: decided there too.
+        assert disagreements(session, "intervju", B, A)[0].kept_neither
+
+
+def test_a_decision_overlapping_the_next_disagreement_decides_only_its_own(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS)
+        code(session, B, PRESSURE, NO_TIME)
+        first, second = disagreements(session, "intervju", A, B)
+        assert first.a is not None and second.b is not None and first.b is None and second.a is None
+        decider = get_or_create_coder(session, A)
+        decide(session, first, Choice.EDIT, decider, span=(first.start, second.start + 3))  # into the next passage
+        first, second = disagreements(session, "intervju", A, B)
+        assert first.settled and not second.settled and second.decided is None
+        decide(session, second, Choice.B, decider)
+        assert [item.settled for item in disagreements(session, "intervju", A, B)] == [True, True]
+
+
+def test_a_decision_whose_codings_changed_or_went_is_kept_in_place_and_shown_stale(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        trust = code(session, A, EMPOWERMENT, TRUST)
+        code(session, A, PRESSURE, PRESS)
+        whole = code(session, B, PRESSURE, PRESS_TURN)
+        decider = get_or_create_coder(session, A)
+        first, second = disagreements(session, "intervju", A, B)
+        decide(session, first, Choice.A, decider)
+        decide(session, second, Choice.BOTH, decider)
+        decided = live(session, CONSENSUS_CODER)
+        from qualcode.coding.service import remove_coding, resize_coding
+
+        remove_coding(session, trust, decider)
+        shorter = at(session, "Det var mye press på tall, så veilederen")
+        resize_coding(session, whole, *shorter, get_or_create_coder(session, B))
+
+        gone, changed = disagreements(session, "intervju", A, B)  # the same two, numbered as before
+        assert live(session, CONSENSUS_CODER) == decided  # the decisions' codings are still there, and shown
+        assert gone.code_path == EMPOWERMENT and (gone.a, gone.b) == (None, None)
+        assert gone.decided is not None and (gone.decided.start, gone.decided.end) == at(session, TRUST)
+        assert "removed" in gone.stale and A in gone.stale and not gone.settled
+        assert changed.b is not None and (changed.b.start, changed.b.end) == shorter
+        assert changed.decided is not None and f"{B}'s coding changed" in changed.stale and not changed.settled
+        for item in (gone, changed):
+            with pytest.raises(InvalidInput, match="on codings that changed since"):
+                decide(session, item, Choice.NEITHER, decider)
+
+
+def test_a_decision_stands_while_the_codings_change_only_their_memos(team: Path) -> None:
+    from qualcode.coding.service import set_coding_memo
+
+    with Project.open(team) as project, project.begin() as session:
+        mine = code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, get_or_create_coder(session, A))
+        set_coding_memo(session, mine, "Tydelig.", get_or_create_coder(session, A))
+        assert disagreements(session, "intervju", A, B)[0].settled
+
+
+def test_one_coders_overlapping_codings_of_a_code_are_one_passage_as_agreement_counts_them(team: Path) -> None:
+    from qualcode.agreement.service import agreement
+    from qualcode.coding.passages import QuoteFilter
+
+    with Project.open(team) as project, project.begin() as session:
+        start, end = at(session, PRESS_TURN)
+        code(session, A, PRESSURE, (start, end - 20))
+        code(session, A, PRESSURE, (start + 20, end))
+        code(session, B, PRESSURE, (start, end))
+        measured = agreement(session, QuoteFilter(transcripts=("intervju",)), "segment", (A, B))
+        assert measured.overall.percent.value == 100.0 and measured.disagreements == ()
+        assert disagreements(session, "intervju", A, B) == []
+        # Against a coder who coded part of it, A's two codings are one side, spanning both.
+        code(session, C, PRESSURE, PRESS)
+        [item] = disagreements(session, "intervju", A, C)
+        assert item.a is not None and (item.a.start, item.a.end) == (start, end) and len(item.a.coding_ids) == 2
+
+
+def test_deciding_what_someone_else_decided_names_them_and_how_to_take_it_back(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        code(session, B, "brukermedvirkning", PLAN)
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, A, PRESSURE, PRESS)
+        _, first, second = disagreements(session, "intervju", A, B)
+        decide(session, first, Choice.NEITHER, get_or_create_coder(session, A))
+        decide(session, second, Choice.A, get_or_create_coder(session, A))
+        _, first, second = disagreements(session, "intervju", A, B)
+        theirs = get_or_create_coder(session, B)
+        with pytest.raises(InvalidInput, match=f"decided already, by {A} ") as neither:
+            decide(session, first, Choice.A, theirs)
+        assert neither.value.hint is not None and f"only {A} can undo it" in neither.value.hint
+        with pytest.raises(InvalidInput, match=f"decided already, by {A} ") as coded:
+            decide(session, second, Choice.NEITHER, theirs)
+        assert second.decided is not None
+        assert coded.value.hint is not None and f"only {A} can undo it" in coded.value.hint
+        assert f"qualcode coding remove {second.decided.coding_id}" in coded.value.hint
+        with pytest.raises(InvalidInput, match="decided already") as own:  # the decider is told to undo it
+            decide(session, second, Choice.NEITHER, get_or_create_coder(session, A))
+        assert own.value.hint is not None and "qualcode undo" in own.value.hint and "only" not in own.value.hint
+
+
+def test_a_decision_recorded_before_its_codings_were_decides_what_it_overlaps_between_its_two_coders(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, PLAN)
+        code(session, B, EMPOWERMENT, PLAN)
+        code(session, B, EMPOWERMENT, TRUST)
+        code(session, C, EMPOWERMENT, TRUST)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, get_or_create_coder(session, A))
+        [event] = session.scalars(select(Event).where(Event.summary.contains(f"for {CONSENSUS_CODER}"))).all()
+        fields = {key: value for key, value in event.payload["consensus"].items() if key not in ("a_codings", "b_codings")}
+        event.payload = {**event.payload, "consensus": fields}
+        session.flush()
+        [between] = disagreements(session, "intervju", A, B)
+        assert between.settled and not between.stale
+        assert not any(item.settled for item in disagreements(session, "intervju", A, C))
+        # Another coding joining B's passage changes nothing it can tell: it does not know what it was made on.
+        code(session, B, EMPOWERMENT, "og troen på at jeg kan klare noe.")
+        assert disagreements(session, "intervju", A, B)[0].settled
+
+
+def test_a_coding_joining_a_decided_passage_makes_the_decision_stale(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, "Jeg fikk mer selvtillit")
+        code(session, B, PRESSURE, PRESS)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, get_or_create_coder(session, A))
+        code(session, A, EMPOWERMENT, "selvtillit 🙂 og troen")  # overlaps A's coding: one passage with it now
+        first = disagreements(session, "intervju", A, B)[0]
+        assert first.a is not None and len(first.a.coding_ids) == 2
+        assert first.stale == f"{A} coded more of it" and not first.settled

@@ -142,10 +142,13 @@ def pairs_named(root: Path) -> list[tuple[str, str, str, int]]:
 def test_the_method_note_reads_the_coders_from_the_decisions_fields_not_its_words(copy: Path) -> None:
     with Project.open(copy) as project, project.begin() as session:
         [event] = session.scalars(select(Event).where(Event.summary.contains(f"for {CONSENSUS_CODER}"))).all()
+        decided_on = {key: event.payload["consensus"].get(key) for key in ("a_codings", "b_codings")}
         assert event.payload["consensus"] == {
             "coder": CONSENSUS_CODER, "choice": "b", "coder_a": A, "coder_b": B,
             "coder_a_guid": get_or_create_coder(session, A).guid, "coder_b_guid": get_or_create_coder(session, B).guid,
+            **decided_on,
         }
+        assert all(decided_on.values())  # both coded the passage: the codings it was decided on, one each
         event.summary = "kodet i møtet, se referat"  # words a reader could not take apart
     assert pairs_named(copy) == [(CONSENSUS_CODER, A, B, 1)]
 

@@ -1,26 +1,34 @@
 """Consensus between two coders on one transcript: where their codings disagree, and deciding each disagreement.
 
-Two codings of the same code by coders A and B agree when they overlap by at least 0.9 of the
-longer one (as MAXQDA compares segments); every other coding of either is part of a disagreement.
-A decision codes the passage under a consensus coder ("konsensus") through the ordinary coding
-service, so it is an event on the undo stack of the person who decided, and the history names them.
-The original coders' codings are never changed.
+Each coder's codings of one code that overlap or touch are one passage, as agreement merges them
+(analysis.passages). Two passages of the same code by coders A and B agree when they overlap by at
+least 0.9 of the longer one (as MAXQDA compares segments); every other passage of either is part of
+a disagreement. A decision codes the passage under a consensus coder ("konsensus") through the
+ordinary coding service, so it is an event on the undo stack of the person who decided, and the
+history names them. The original coders' codings are never changed.
 
 "Keep neither" codes nothing but is a decision all the same: a `consensus.neither` event of the
 person who decided, naming the passage, the code and both coders. It has no row of its own; it
 stands until its decider undoes it (the last undo or redo referring to it says which), and while it
 stands the disagreement counts as decided.
+
+A decision belongs to the two coders it was made between and to the codings it was made on: its
+event records both (`decision_fields`). It decides the disagreement made of exactly those codings,
+as they were; once one of them changes or goes, it is stale: still listed where it was, with what
+changed, and the disagreement is to be decided again once it is taken back.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from qualcode.codebook.service import find_code
 from qualcode.coding.coders import find_coder, get_or_create_coder
@@ -28,7 +36,7 @@ from qualcode.coding.service import CodingView, add_coding
 from qualcode.errors import InvalidInput
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
-from qualcode.store.models import Code, Coder, Coding, Event, new_guid
+from qualcode.store.models import Code, Coder, Coding, Event, Transcript, new_guid
 
 CONSENSUS_CODER = "konsensus"
 MIN_OVERLAP = 0.9  # of the longer coding, for two codings of one code to agree
@@ -46,16 +54,35 @@ class Choice(StrEnum):
 
 @dataclass(frozen=True)
 class Side:
-    """One coder's coding in a disagreement."""
+    """One coder's passage in a disagreement: their codings of the code there, those that overlap or touch merged."""
 
-    coding_id: int
+    coding_id: int  # the first of its codings in the text
     start: int
     end: int
+    coding_ids: tuple[int, ...] = ()
+    guids: tuple[str, ...] = ()  # the codings' GUIDs, which a decision records as what it was made on
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision recorded between the two coders, as it stands now."""
+
+    decided_by: str  # who decided: only their undo takes it back
+    start: int  # the consensus coder's coding as it is now, or the passage kept neither of
+    end: int
+    coding_id: int | None  # the consensus coder's coding it made; None when it kept neither
+    # What changed since in the codings it was made on ("" while they are as they were): it then decides nothing.
+    stale: str = ""
+
+    @property
+    def what(self) -> str:
+        return "kept neither" if self.coding_id is None else f"coded {self.start}-{self.end}"
 
 
 @dataclass(frozen=True)
 class Disagreement:
-    """One code on one passage where A and B differ; `a` or `b` is None where that coder did not code it."""
+    """One code on one passage where A and B differ; `a` or `b` is None where that coder did not code it (both are
+    None for a stale decision whose codings no longer disagree anywhere: it is listed on its own, where it was)."""
 
     transcript: str
     code_path: str
@@ -65,32 +92,67 @@ class Disagreement:
     b: Side | None
     line: int
     excerpt: str
-    # The consensus coder's live coding of this code overlapping the passage, once decided.
-    decided: Side | None
-    # Whether a standing decision says to code neither coder's passage here.
-    kept_neither: bool = False
+    # The decisions made on it; more than one only when stale ones, made on codings that changed since, met here.
+    decisions: tuple[Decision, ...] = ()
+
+    @property
+    def decided(self) -> Side | None:
+        """The consensus coder's coding a decision made here, if one did."""
+        made = next((decision for decision in self.decisions if decision.coding_id is not None), None)
+        return None if made is None or made.coding_id is None else Side(made.coding_id, made.start, made.end)
+
+    @property
+    def kept_neither(self) -> bool:
+        """Whether a standing decision says to code neither coder's passage here."""
+        return any(decision.coding_id is None for decision in self.decisions)
+
+    @property
+    def stale(self) -> str:
+        """What changed since in the codings a decision here was made on; "" when none did."""
+        return "; ".join(decision.stale for decision in self.decisions if decision.stale)
 
     @property
     def settled(self) -> bool:
-        """Whether the team has decided this disagreement, by coding it or by keeping neither."""
-        return self.decided is not None or self.kept_neither
+        """Whether the team has decided this disagreement, by coding it or by keeping neither, on the codings as they are."""
+        return bool(self.decisions) and not self.stale
 
     @property
     def ref(self) -> str:
         """Four characters that name this disagreement (its code and both passages): a number in
         the list can come to mean another one when someone codes meanwhile; this cannot."""
-        import hashlib
-
-        sides = [None if side is None else (side.coding_id, side.start, side.end) for side in (self.a, self.b)]
+        sides: list[Any] = [None if side is None else (side.coding_ids, side.start, side.end) for side in (self.a, self.b)]
+        if self.a is None and self.b is None:  # a stale decision listed on its own is named by it
+            sides = [(decision.coding_id, decision.start, decision.end) for decision in self.decisions]
         return hashlib.sha256(repr((self.code_path, sides)).encode()).hexdigest()[:4]
 
     @property
     def start(self) -> int:
-        return min(side.start for side in (self.a, self.b) if side is not None)
+        return min(side.start for side in self._spans())
 
     @property
     def end(self) -> int:
-        return max(side.end for side in (self.a, self.b) if side is not None)
+        return max(side.end for side in self._spans())
+
+    def _spans(self) -> list[Side | Decision]:
+        sides = [side for side in (self.a, self.b) if side is not None]
+        return list(sides) if sides else list(self.decisions)
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """A decision as its event records it, between the two coders compared."""
+
+    event_id: int
+    decided_by: str
+    code_path: str
+    start: int
+    end: int
+    coding_id: int | None
+    # The GUIDs of A's and of B's codings it was made on (in the compared order); None when made before they were recorded.
+    basis: tuple[frozenset[str], frozenset[str]] | None
+
+    def now(self, stale: str = "") -> Decision:
+        return Decision(self.decided_by, self.start, self.end, self.coding_id, stale)
 
 
 def overlaps_enough(first: tuple[int, int], second: tuple[int, int], share: float = MIN_OVERLAP) -> bool:
@@ -99,71 +161,237 @@ def overlaps_enough(first: tuple[int, int], second: tuple[int, int], share: floa
     return common > 0 and common >= share * max(first[1] - first[0], second[1] - second[0])
 
 
-def _live(session: Session, transcript_id: int, coder_id: int) -> list[tuple[str, Side]]:
+def _live(session: Session, transcript: Transcript, coder_id: int) -> list[tuple[str, Side]]:
+    """The coder's passages on the transcript's current text, per code, in text order: their codings of one code that
+    overlap or touch merged, as agreement merges them (analysis.passages), so the two never count differently."""
     rows = session.execute(
-        select(Code.path, Coding.id, Coding.start, Coding.end).join(Code, Coding.code_id == Code.id)
-        .where(Coding.transcript_id == transcript_id, Coding.coder_id == coder_id, Coding.removed_at.is_(None))
+        select(Code.path, Coding.id, Coding.guid, Coding.start, Coding.end).join(Code, Coding.code_id == Code.id)
+        .where(Coding.transcript_id == transcript.id, Coding.coder_id == coder_id, Coding.removed_at.is_(None),
+               Coding.text_version_id == transcript.current_version_id)
         .order_by(Coding.start, Coding.id)
     )
-    return [(path, Side(coding_id, start, end)) for path, coding_id, start, end in rows]
+    passages: list[tuple[str, Side]] = []
+    opened: dict[str, int] = {}  # code path -> its passage reaching furthest so far
+    for path, coding_id, guid, start, end in rows:
+        index = opened.get(path)
+        if index is not None and start <= passages[index][1].end:
+            side = passages[index][1]
+            passages[index] = (path, Side(side.coding_id, side.start, max(side.end, end),
+                                          (*side.coding_ids, coding_id), (*side.guids, guid)))
+        else:
+            opened[path] = len(passages)
+            passages.append((path, Side(coding_id, start, end, (coding_id,), (guid,))))
+    return passages
 
 
-def standing_neither(session: Session, transcript_guid: str | None = None) -> list[dict[str, Any]]:
-    """The payloads of the standing decisions to code neither passage (on one transcript, or all)."""
-    query = select(Event.id, Event.payload).where(Event.action == EventKind.CONSENSUS_NEITHER.value)
+def _standing_neither_events(session: Session, transcript_guid: str | None = None) -> list[tuple[int, int | None, dict[str, Any]]]:
+    """The standing decisions to code neither passage (on one transcript, or all): event id, decider id and payload."""
+    query = select(Event.id, Event.coder_id, Event.payload).where(Event.action == EventKind.CONSENSUS_NEITHER.value)
     if transcript_guid is not None:
         query = query.where(Event.payload[("after", "transcript_guid")].as_string() == transcript_guid)
-    made = session.execute(query).all()
+    made = session.execute(query.order_by(Event.id)).all()
     if not made:
         return []
     # Undo and redo of one event alternate, so the last of them says whether the decision stands.
     last: dict[int | None, str] = {}
     for refers_to, action in session.execute(
         select(Event.refers_to_id, Event.action)
-        .where(Event.refers_to_id.in_([event_id for event_id, _ in made]),
+        .where(Event.refers_to_id.in_([event_id for event_id, _, _ in made]),
                Event.action.in_((EventKind.UNDO.value, EventKind.REDO.value)))
         .order_by(Event.id)
     ):
         last[refers_to] = action
-    return [payload for event_id, payload in made if last.get(event_id) != EventKind.UNDO.value]
+    return [(event_id, coder_id, payload) for event_id, coder_id, payload in made if last.get(event_id) != EventKind.UNDO.value]
 
 
-def _kept_neither(session: Session, transcript_guid: str) -> list[tuple[str, int, int]]:
-    """The standing decisions to code neither passage on the transcript, as (code GUID, start, end)."""
-    return [
-        (payload["after"]["code_guid"], payload["after"]["start"], payload["after"]["end"])
-        for payload in standing_neither(session, transcript_guid)
-    ]
+def standing_neither(session: Session, transcript_guid: str | None = None) -> list[dict[str, Any]]:
+    """The payloads of the standing decisions to code neither passage (on one transcript, or all)."""
+    return [payload for _, _, payload in _standing_neither_events(session, transcript_guid)]
+
+
+def _coders_on(session: Session, transcript: Transcript, leave_out: str | None = CONSENSUS_CODER) -> list[str]:
+    query = (
+        select(Coder.name).join(Coding, Coding.coder_id == Coder.id)
+        .where(Coding.transcript_id == transcript.id, Coding.removed_at.is_(None),
+               Coding.text_version_id == transcript.current_version_id)
+    )
+    if leave_out is not None:
+        query = query.where(Coder.name != leave_out)
+    return list(session.scalars(query.distinct().order_by(Coder.name)))
 
 
 def coders_of(session: Session, transcript_ref: str) -> list[str]:
     """The coders with live codings on the transcript, by name, the consensus coder left out."""
+    return _coders_on(session, find_transcript(session, transcript_ref))
+
+
+def choose_pair(session: Session, transcript_ref: str, named: Sequence[str]) -> tuple[str, str]:
+    """The two coders to compare on the transcript, by their names as stored: the two `named` (found as every command
+    finds a coder, so "forsker 1" is Forsker 1), or, none named, the two who coded it."""
     transcript = find_transcript(session, transcript_ref)
-    names = session.scalars(
-        select(Coder.name).join(Coding, Coding.coder_id == Coder.id)
-        .where(Coding.transcript_id == transcript.id, Coding.removed_at.is_(None), Coder.name != CONSENSUS_CODER)
-        .distinct().order_by(Coder.name)
+    if not named:
+        coded = _coders_on(session, transcript)
+        if len(coded) < 2:
+            raise InvalidInput(
+                f"{transcript.name} was coded by {', '.join(coded) or 'no one'}; consensus needs two coders",
+                "choose a transcript two coders coded (`qualcode coding list --transcript T` shows who)",
+            )
+        if len(coded) > 2:
+            raise InvalidInput(
+                f"{len(coded)} coders coded {transcript.name}, so say which two to compare",
+                f"--coders A,B with two of: {', '.join(coded)}",
+            )
+        return coded[0], coded[1]
+    if len(named) != 2:
+        raise InvalidInput(f"consensus is between two coders, and --coders names {len(named)}", "give --coders A,B")
+    first, second = (find_coder(session, name) for name in named)
+    if first.id == second.id:
+        raise InvalidInput(f"compare two different coders, not {first.name} with themself", "give --coders A,B")
+    # The consensus coder counts here when named: comparing a coder with the decisions is a question one may ask.
+    coded = _coders_on(session, transcript, leave_out=None)
+    for coder in (first, second):
+        # A coder who never coded the transcript would disagree with everything the other coded.
+        if coder.name not in coded:
+            raise InvalidInput(f"{coder.name} coded nothing in {transcript.name}, so there is nothing to compare",
+                               f"choose two of those who coded it: {', '.join(coded) or 'no one yet'}")
+    return first.name, second.name
+
+
+# How an event written before the decision's fields names the two coders (as the method note reads it).
+_BETWEEN = re.compile(r" for .+? \((?:[^,]*), (.+?) / (.+?)\): ")
+
+
+def _order(payload: dict[str, Any], summary: str, first: Coder, second: Coder) -> int:
+    """1 when a decision's event says it was made between `first` and `second`, -1 between them named the other way
+    round, 0 between others."""
+    fields = payload.get("consensus") or {}
+    if "coder_a_guid" in fields:
+        between, ours = (fields["coder_a_guid"], fields["coder_b_guid"]), (first.guid, second.guid)
+    elif "coder_a" in fields:
+        between, ours = (fields["coder_a"], fields["coder_b"]), (first.name, second.name)
+    elif (found := _BETWEEN.search(summary)) is not None:
+        between, ours = (found.group(1), found.group(2)), (first.name, second.name)
+    else:  # coded under the consensus coder by hand: no decision between anyone
+        return 0
+    return 1 if between == ours else -1 if between == ours[::-1] else 0
+
+
+def _basis(payload: dict[str, Any], order: int) -> tuple[frozenset[str], frozenset[str]] | None:
+    fields = payload.get("consensus") or {}
+    if "a_codings" not in fields:
+        return None
+    sides = frozenset(str(fields["a_codings"]).split()), frozenset(str(fields["b_codings"]).split())
+    return sides if order > 0 else (sides[1], sides[0])
+
+
+def _recorded(session: Session, transcript: Transcript, first: Coder, second: Coder, consensus_coder: str) -> list[_Recorded]:
+    """The decisions that stand between the two coders on the transcript: the consensus coder's live codings made by
+    a decision between them, and their standing decisions to keep neither."""
+    decider, made_for = aliased(Coder), aliased(Coder)
+    coded = session.execute(
+        select(Event.id, decider.name, Event.summary, Event.payload, Code.path, Coding.id, Coding.start, Coding.end)
+        .join(Coding, Event.entity_guid == Coding.guid).join(made_for, Coding.coder_id == made_for.id)
+        .join(Code, Coding.code_id == Code.id).outerjoin(decider, Event.coder_id == decider.id)
+        .where(Event.action == EventKind.CODING_ADD.value, made_for.name == consensus_coder,
+               Coding.transcript_id == transcript.id, Coding.removed_at.is_(None),
+               Coding.text_version_id == transcript.current_version_id)
+        .order_by(Event.id)
     )
-    return list(names)
+    found = []
+    for event_id, name, summary, payload, path, coding_id, start, end in coded:
+        if order := _order(payload, summary, first, second):
+            found.append(_Recorded(event_id, name or "someone", path, start, end, coding_id, _basis(payload, order)))
+    neither = _standing_neither_events(session, transcript.guid)
+    code_paths = dict(session.execute(select(Code.guid, Code.path).where(
+        Code.guid.in_({payload["after"]["code_guid"] for _, _, payload in neither}))).all())
+    names = dict(session.execute(select(Coder.id, Coder.name)).all())
+    for event_id, coder_id, payload in neither:
+        after, path = payload["after"], code_paths.get(payload["after"]["code_guid"])
+        if (payload.get("consensus") or {}).get("coder", consensus_coder) != consensus_coder or path is None:
+            continue
+        if order := _order(payload, "", first, second):
+            found.append(_Recorded(event_id, (names.get(coder_id) if coder_id is not None else None) or "someone", path, after["start"], after["end"], None,
+                                   _basis(payload, order)))
+    return found
 
 
-def disagreements(
-    session: Session, transcript_ref: str, coder_a: str, coder_b: str, consensus_coder: str = CONSENSUS_CODER
-) -> list[Disagreement]:
-    """Where A's and B's codings on the transcript disagree, in text order, each with the consensus decision if made."""
-    if coder_a == coder_b:
-        raise InvalidInput(f"compare two different coders, not {coder_a} with themself")
-    transcript = find_transcript(session, transcript_ref)
-    text = current_text(transcript).text
-    first, second = find_coder(session, coder_a), find_coder(session, coder_b)
-    consensus = session.scalar(select(Coder).where(Coder.name == consensus_coder))
-    decided = _live(session, transcript.id, consensus.id) if consensus is not None else []
-    neither = _kept_neither(session, transcript.guid)
-    code_paths = {guid: path for guid, path in session.execute(
-        select(Code.guid, Code.path).where(Code.guid.in_({guid for guid, _, _ in neither})))}
-    kept_neither = [(code_paths[guid], start, end) for guid, start, end in neither if guid in code_paths]
-    a_codings, b_codings = _live(session, transcript.id, first.id), _live(session, transcript.id, second.id)
-    # Agreeing pairs first, so a coding that agrees with one of the other's is never paired as a disagreement.
+def _last_changes(session: Session, guids: set[str]) -> dict[str, int]:
+    """Each coding's last change a decision rests on (its span, its code, whether it is live; not its memo), by event id."""
+    if not guids:
+        return {}
+    memo = EventKind.CODING_MEMO.value
+    taken_back = aliased(Event)
+    rows = session.execute(
+        select(Event.entity_guid, func.max(Event.id)).outerjoin(taken_back, Event.refers_to_id == taken_back.id)
+        .where(Event.entity_guid.in_(guids), Event.action != memo, taken_back.action.is_(None) | (taken_back.action != memo))
+        .group_by(Event.entity_guid)
+    )
+    return {guid: last for guid, last in rows if guid is not None}
+
+
+def _what_changed(
+    decision: _Recorded, now: tuple[frozenset[str], frozenset[str]] | None, live: set[str], changes: dict[str, int],
+    names: tuple[str, str],
+) -> str:
+    """What changed in the codings a decision was made on ("" if nothing did); `now` is the codings of the
+    disagreement it is listed with, None when it is listed on its own."""
+    assert decision.basis is not None
+    parts = []
+    for basis, current, name in zip(decision.basis, now or (frozenset(), frozenset()), names, strict=True):
+        if basis - live:
+            parts.append(f"{name}'s coding was removed")
+        elif any(changes.get(guid, 0) > decision.event_id for guid in basis):
+            parts.append(f"{name}'s coding changed")
+        elif now is not None and current > basis:
+            parts.append(f"{name} coded more of it")
+        elif now is not None and current != basis:
+            parts.append(f"{name}'s passage there is made of other codings now")
+    if now is None and not parts:
+        parts.append("the two codings agree now")
+    return ", ".join(parts)
+
+
+def _place(
+    pairs: list[tuple[str, Side | None, Side | None]], recorded: list[_Recorded], live: set[str], changes: dict[str, int],
+    names: tuple[str, str],
+) -> tuple[list[list[Decision]], list[tuple[str, Decision]]]:
+    """Each disagreement's decisions, and the stale decisions whose codings no longer disagree (with their code path).
+
+    A decision decides the disagreement made of exactly the codings it was made on, if none of them changed since;
+    else it is stale, listed with the disagreement that holds one of its codings now, or on its own."""
+    placed: list[list[Decision]] = [[] for _ in pairs]
+    alone: list[tuple[str, Decision]] = []
+    codings = [tuple(frozenset(side.guids if side else ()) for side in (a, b)) for _, a, b in pairs]
+    for decision in recorded:
+        same_code = [index for index, (path, _, _) in enumerate(pairs) if path == decision.code_path]
+        if decision.basis is None:  # made before decisions recorded their codings: the disagreement it overlaps most
+            index = max(same_code, key=lambda index: _overlap(pairs[index], decision), default=None)
+            if index is not None and _overlap(pairs[index], decision) > 0:
+                placed[index].append(decision.now())
+            else:
+                alone.append((decision.code_path, decision.now("its disagreement is no longer there")))
+            continue
+        basis = decision.basis
+        index = next((index for index in same_code if codings[index] == basis), None)
+        if index is None:
+            index = next((index for index in same_code if (codings[index][0] | codings[index][1]) & (basis[0] | basis[1])), None)
+        if index is None:
+            alone.append((decision.code_path, decision.now(_what_changed(decision, None, live, changes, names))))
+        else:
+            now = (codings[index][0], codings[index][1])
+            placed[index].append(decision.now(_what_changed(decision, now, live, changes, names)))
+    return placed, alone
+
+
+def _overlap(pair: tuple[str, Side | None, Side | None], decision: _Recorded) -> int:
+    sides = [side for side in pair[1:] if side is not None]
+    start, end = min(side.start for side in sides), max(side.end for side in sides)
+    return min(end, decision.end) - max(start, decision.start)
+
+
+def _pairs(a_codings: list[tuple[str, Side]], b_codings: list[tuple[str, Side]]) -> list[tuple[str, Side | None, Side | None]]:
+    """A's and B's passages that disagree, as (code path, A's, B's): each passage in one pair."""
+    # Agreeing pairs first, so a passage that agrees with one of the other's is never paired as a disagreement.
     b_open = list(b_codings)
     a_open: list[tuple[str, Side]] = []
     for path, side in a_codings:
@@ -174,23 +402,42 @@ def disagreements(
         else:
             b_open.remove(match)
     pairs: list[tuple[str, Side | None, Side | None]] = []
-    for path, side in a_open:  # A's coding with an overlapping one of B's of the same code: one disagreement
+    for path, side in a_open:  # A's passage with an overlapping one of B's of the same code: one disagreement
         match = next((other for other in b_open if other[0] == path and min(side.end, other[1].end) > max(side.start, other[1].start)), None)
         if match is not None:
             b_open.remove(match)
         pairs.append((path, side, match[1] if match else None))
-    pairs += [(path, None, side) for path, side in b_open]
+    return pairs + [(path, None, side) for path, side in b_open]
+
+
+def disagreements(
+    session: Session, transcript_ref: str, coder_a: str, coder_b: str, consensus_coder: str = CONSENSUS_CODER
+) -> list[Disagreement]:
+    """Where A's and B's codings on the transcript disagree, in text order, each with the decisions made on it between
+    the two; a stale decision whose codings disagree nowhere now is listed on its own, where it was."""
+    transcript = find_transcript(session, transcript_ref)
+    text = current_text(transcript).text
+    first, second = find_coder(session, coder_a), find_coder(session, coder_b)
+    if first.id == second.id:
+        raise InvalidInput(f"compare two different coders, not {first.name} with themself", "give --coders A,B")
+    a_codings, b_codings = _live(session, transcript, first.id), _live(session, transcript, second.id)
+    pairs = _pairs(a_codings, b_codings)
+    recorded = _recorded(session, transcript, first, second, consensus_coder)
+    live = {guid for _, side in (*a_codings, *b_codings) for guid in side.guids}
+    made_on = {guid for decision in recorded if decision.basis for guid in decision.basis[0] | decision.basis[1]}
+    placed, alone = _place(pairs, recorded, live, _last_changes(session, made_on), (first.name, second.name))
     lines = LineIndex(text)
-    found = []
-    for path, a, b in pairs:
-        start = min(side.start for side in (a, b) if side is not None)
-        end = max(side.end for side in (a, b) if side is not None)
-        settled = next((side for code, side in decided if code == path and min(end, side.end) > max(start, side.start)), None)
-        refused = any(code == path and min(end, until) > max(start, since) for code, since, until in kept_neither)
-        found.append(Disagreement(
-            transcript=transcript.name, code_path=path, coder_a=coder_a, coder_b=coder_b, a=a, b=b,
-            line=lines.line(start), excerpt=text[start:end], decided=settled, kept_neither=refused,
-        ))
+
+    def listed(path: str, a: Side | None, b: Side | None, decisions: list[Decision]) -> Disagreement:
+        spans: Sequence[Side | Decision] = [side for side in (a, b) if side is not None] or decisions
+        start, end = min(span.start for span in spans), max(span.end for span in spans)
+        return Disagreement(
+            transcript=transcript.name, code_path=path, coder_a=first.name, coder_b=second.name, a=a, b=b,
+            line=lines.line(start), excerpt=text[start:end], decisions=tuple(decisions),
+        )
+
+    found = [listed(path, a, b, decisions) for (path, a, b), decisions in zip(pairs, placed, strict=True)]
+    found += [listed(path, None, None, [decision]) for path, decision in alone]
     found.sort(key=lambda item: (item.start, item.end, item.code_path))
     return found
 
@@ -201,10 +448,12 @@ def decide(
 ) -> CodingView | None:
     """Settle one disagreement: the consensus coder's coding for it (None for `neither`, which is recorded as an
     event only), made by `decided_by`."""
-    if disagreement.settled:
+    if disagreement.decisions:
+        raise _decided_already(disagreement, decided_by)
+    if consensus_coder in (disagreement.coder_a, disagreement.coder_b):
         raise InvalidInput(
-            f"this {disagreement.code_path} disagreement on line {disagreement.line} is decided already",
-            "undo that decision first (ctrl+z, or `qualcode undo`)",
+            f"{consensus_coder}'s codings are the decisions, so there is nothing to decide between them and a coder's",
+            "decide between two coders, as --coders A,B",
         )
     if choice is Choice.NEITHER:
         _keep_neither(session, disagreement, decided_by, consensus_coder)
@@ -242,6 +491,26 @@ def decide(
     )
 
 
+def _decided_already(disagreement: Disagreement, asking: Coder) -> InvalidInput:
+    """The refusal to decide again, naming who decided and how that can be taken back: undo takes back the
+    asker's own latest change, never someone else's decision."""
+    decision = next((decision for decision in disagreement.decisions if decision.stale), disagreement.decisions[0])
+    where = f"this {disagreement.code_path} disagreement on line {disagreement.line}"
+    made = f"by {decision.decided_by} ({decision.what})"
+    if decision.stale:
+        message = f"{where} was decided {made} on codings that changed since ({decision.stale})"
+    else:
+        message = f"{where} is decided already, {made}"
+    who = decision.decided_by
+    if who == asking.name:
+        hint = "undo it first: `qualcode undo` (ctrl+z) takes back your latest change first"
+    else:
+        hint = f'only {who} can undo it: `qualcode --coder "{who}" undo` takes back their latest change first'
+    if decision.coding_id is not None:  # anyone may change the consensus coder's codings
+        hint += f"; or remove the consensus coding it made: `qualcode coding remove {decision.coding_id}`"
+    return InvalidInput(message, hint)
+
+
 def _keep_neither(session: Session, disagreement: Disagreement, decided_by: Coder, consensus_coder: str) -> None:
     transcript = find_transcript(session, disagreement.transcript)
     code = find_code(session, disagreement.code_path)
@@ -258,11 +527,15 @@ def _keep_neither(session: Session, disagreement: Disagreement, decided_by: Code
 
 
 def decision_fields(session: Session, choice: Choice, disagreement: Disagreement, consensus_coder: str) -> dict[str, str]:
-    """What a decision's event records of it: for whom, how, and between which two coders (names and GUIDs)."""
+    """What a decision's event records of it: for whom, how, between which two coders (names and GUIDs), and on
+    which of their codings (GUIDs, space-separated: the fields are strings)."""
     first, second = find_coder(session, disagreement.coder_a), find_coder(session, disagreement.coder_b)
     return {
         "coder": consensus_coder, "choice": choice.value,
         "coder_a": first.name, "coder_a_guid": first.guid, "coder_b": second.name, "coder_b_guid": second.guid,
+        # The codings it was made on, so it decides only their disagreement, and is seen stale once one changes.
+        "a_codings": " ".join(disagreement.a.guids if disagreement.a else ()),
+        "b_codings": " ".join(disagreement.b.guids if disagreement.b else ()),
     }
 
 
