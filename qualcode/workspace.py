@@ -152,6 +152,7 @@ class Workspace:
                     project_guid(session)  # projects made before every project had one get it here
             workspace = cls(project, config, ask_passphrase)
             workspace._finish_interrupted(report)
+            workspace._settle_blind()
         except BaseException:
             project.close()
             raise
@@ -271,16 +272,58 @@ class Workspace:
         return get_or_create_coder(session, name, role)
 
     def stored_coder_names(self, session: Session, names: Sequence[str]) -> list[str]:
-        """Coders' names as the project stores them: as typed, or, for a name the key has learned
-        since (a coder named in the texts), as the key writes it; none is made."""
+        """Coders' names as the project stores them: as typed, in another case where only one coder
+        has it so (as --coder finds them), or, for a name the key has learned since (a coder named
+        in the texts), as the key writes it; none is made."""
         from sqlalchemy import select
 
         from qualcode.anonymise.typed_text import clean_text
         from qualcode.store.models import Coder
 
-        stored = set(session.scalars(select(Coder.name)))
-        key = None if all(name.strip() in stored for name in names) else self._key_at_hand()
-        return [name.strip() if name.strip() in stored or key is None else clean_text(name.strip(), key) for name in names]
+        stored = list(session.scalars(select(Coder.name)))
+
+        def as_stored(name: str) -> str | None:
+            if name in stored:
+                return name
+            same = [other for other in stored if other.casefold() == name.casefold()]
+            return same[0] if len(same) == 1 else None
+
+        found = [as_stored(name.strip()) for name in names]
+        key = None if all(found) else self._key_at_hand()
+        return [hit or (clean_text(name.strip(), key) if key is not None else name.strip()) for name, hit in zip(names, found, strict=True)]
+
+    def _settle_blind(self) -> None:
+        """Whether the coder codes blind (their role's setting, `qualcode coder blind`, or --blind):
+        then every face shows and counts only their own codings, the command line as the UI, so a
+        report's "coded blind" holds. A coder the project does not hold yet has coded nothing."""
+        from sqlalchemy import select
+
+        from qualcode.coding.coders import codes_blind, default_coder_name
+        from qualcode.store.models import Coder
+
+        with self.project.begin() as session:
+            name = self.coder_name if self.coder_name is not None else default_coder_name(session) or getpass.getuser()
+            [stored] = self.stored_coder_names(session, [name]) if name.strip() else [""]
+            coder = session.scalar(select(Coder).where(Coder.name == stored))
+            if coder is not None and codes_blind(session, coder, self.config.blind):
+                self.coder_name, self.blind = coder.name, True
+
+    def coder_shown(self, session: Session, named: str | None) -> str | None:
+        """Whose codings a listing may show: the one `named` (None: everyone's), or, for a blind
+        coder, their own, another's refused."""
+        if not self.blind:
+            return named
+        if named is not None and self.stored_coder_names(session, [named]) != [self.coder_name]:
+            self.refuse_if_blind(f"listing {named}'s work")
+        return self.coder_name
+
+    def refuse_if_blind(self, what: str) -> None:
+        """Refused for a blind coder: `what` would show or count others' codings."""
+        if self.blind:
+            raise InvalidInput(
+                f"{what} shows others' codings, which blind coding hides from {self.coder_name}",
+                "ask whoever leads the study to end the blind phase (`qualcode coder blind off --role ROLE`)",
+            )
 
     def _key_at_hand(self) -> PseudonymKey | None:
         """The key if it can be had without asking for the passphrase, else None."""
@@ -489,7 +532,7 @@ class Workspace:
         from qualcode.codebook.service import list_codes
 
         with self.begin() as session:
-            return list_codes(session)
+            return list_codes(session, self._mine())
 
     def recent_codes(self) -> list[str]:
         """The coder's recently used codes, newest first (none before the coder is known)."""
@@ -972,6 +1015,14 @@ class Workspace:
         self._refuse_if_blind()
         with self.begin() as session:
             return coders_of(session, transcript)
+
+    def coder_pair(self, transcript: str, named: Sequence[str]) -> tuple[str, str]:
+        """The two coders to compare on the transcript, as stored: those named (as --coder finds a coder), or the two who coded it."""
+        from qualcode.coding.consensus import choose_pair
+
+        self._refuse_if_blind()
+        with self.begin() as session:
+            return choose_pair(session, transcript, self.stored_coder_names(session, named))
 
     def disagreements(self, transcript: str, coder_a: str, coder_b: str) -> list[Disagreement]:
         """Where the two coders' codings of the transcript disagree, in text order, with any decision made."""

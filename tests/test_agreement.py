@@ -278,6 +278,8 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     (("--coders", "Forsker 2,Forsker 3"), "no transcript in the selection was coded by two of Forsker 2, Forsker 3"),
     (("--coders", ""), "--coders names no coder"),
     (("--coders", " , "), "--coders names no coder"),
+    # Matched only segments, and was ignored unsaid with turns.
+    (("--min-overlap", "0.5"), "--min-overlap applies to --unit segment, not turn (hint: add --unit segment, or leave it out)"),
     (("--docx", "/finnes-ikke/mappe/enighet.docx"), "no folder /finnes-ikke/mappe to write enighet.docx in (hint: create the folder"),
 ])
 def test_bad_input_is_one_line_and_exit_1(studie: tuple[Path, dict[str, str]], args: tuple[str, ...], message: str) -> None:
@@ -333,3 +335,10 @@ def test_a_codes_row_is_the_same_with_or_without_code_and_its_disagreements_too(
         assert {row["key"]: row["values"] for row in alone["rows"]}[code] == rows[code], code
         theirs = json.loads(ok(studie, "disagreements", "--unit", unit, "--code", code, "--json"))["rows"]
         assert theirs == [row for row in listed if f"{row['values']['code']}/".startswith(f"{code}/")], code
+
+
+def test_coders_named_in_another_case_are_the_coders_they_name(studie: tuple[Path, dict[str, str]]) -> None:
+    """`--coder forsker 1` was Forsker 1, but `--coders "forsker 1,FORSKER 2"` found no codings by them."""
+    exact = json.loads(ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--json"))
+    folded = json.loads(ok(studie, "--unit", "turn", "--coders", "forsker 1,FORSKER 2", "--json"))
+    assert folded == exact

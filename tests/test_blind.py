@@ -3,6 +3,7 @@ the audit trail says which codings were made blind, and a project can make blind
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,36 @@ def test_tui_and_coder_blind_have_help() -> None:
     assert shown.exit_code == 0 and "--role" in shown.output
     refused = CliRunner().invoke(cli, ["coder", "blind", "maybe"])
     assert refused.exit_code == 2
+
+
+def test_a_blind_coder_sees_only_their_own_codings_on_the_command_line_too(project_copy: Path) -> None:
+    """Blindness held in the UI alone: `coding list`, `history`, `codebook show`, `search --code`,
+    `agreement` and `consensus` showed a blind medforsker every coder's work, and a report then
+    said the codings were made blind."""
+    def run(coder: str, *args: str) -> Any:
+        return CliRunner().invoke(cli, ["--project", str(project_copy), "--coder", coder, *args])
+
+    assert run(ME, "coder", "blind", "on").exit_code == 0
+    listed = run(ME, "coding", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert {coding["coder"] for coding in json.loads(listed.output)} == {ME}
+    assert len(json.loads(listed.output)) == len(MINE)
+    refused = run(ME, "coding", "list", "--by", "Forsker 1")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"error: listing Forsker 1's work shows others' codings, which blind coding hides from {ME}")
+    assert {event["coder"] for event in json.loads(run(ME, "history", "--json").output)} <= {ME}
+    counts = {code["path"]: code["codings"] for code in json.loads(run(ME, "codebook", "show", "--json").output)}
+    assert sum(counts.values()) == len(MINE) and counts["måltall-press"] == 1
+    found = json.loads(run(ME, "search", "måltallet", "--code", "måltall-press", "--json").output)
+    assert [hit["transcript"] for hit in found["hits"]] == ["leder_L1"]
+    for comparing in (["agreement"], ["consensus", "list", "--transcript", "leder_L1"]):
+        shown = run(ME, *comparing)
+        assert shown.exit_code == 1 and "which blind coding hides" in shown.stderr, (comparing, shown.output)
+    added = run(ME, "coding", "add", "deltaker_D1_T1", "helse", "--match", "ærlig talt")
+    assert added.exit_code == 0, added.output
+    with Project.open(project_copy) as project, project.begin() as session:
+        last = session.scalars(select(Event).where(Event.action == EventKind.CODING_ADD).order_by(Event.id.desc())).first()
+        assert last is not None and last.payload["after"]["blind"] is True
+    # A researcher is not blind: every coder's codings.
+    everyone = json.loads(run("Forsker 1", "coding", "list", "--json").output)
+    assert {coding["coder"] for coding in everyone} == {ME, "Forsker 1"}

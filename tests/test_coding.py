@@ -463,3 +463,18 @@ def test_a_selection_on_a_speaker_label_is_trimmed_to_the_turns_text(selected: t
     turns = [(3, 7), (12, 23), (27, 30)]
     start, end = within_turns(text, turns, *selected)
     assert text[start:end] == trimmed
+
+
+def test_a_name_two_coders_share_in_other_cases_is_refused_not_made_a_third(session: Session) -> None:
+    """Two coders "ola" and "OLA" (from another program's project) and "Ola" typed made a third coder."""
+    from sqlalchemy import func
+
+    from qualcode.errors import Ambiguous
+    from qualcode.store.models import Coder as CoderRow
+
+    session.add_all([CoderRow(name="ola", role="researcher"), CoderRow(name="OLA", role="researcher")])
+    session.flush()
+    with pytest.raises(Ambiguous, match=r"^coder 'Ola' could be any of ola, OLA \(write the name exactly"):
+        get_or_create_coder(session, "Ola")
+    assert session.scalar(select(func.count()).select_from(CoderRow)) == 2
+    assert get_or_create_coder(session, "OLA").name == "OLA"

@@ -32,8 +32,8 @@ def agreement_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--unit", type=click.Choice(UNIT_CHOICES), default="sentence", show_default=True,
                      help="What the coders agree on: sentences, turns, matched segments, or characters."),
-        click.option("--min-overlap", type=float, default=0.9, show_default=True,
-                     help="With --unit segment: the share of the longer passage two passages must share to match."),
+        click.option("--min-overlap", type=float, default=None,
+                     help="With --unit segment: the share of the longer passage two passages must share to match (default 0.9)."),
         click.option("--coders", "coders_text", default=None,
                      help="The coders to compare, as A,B[,C] (default: everyone who coded the selection)."),
         click.option("--role", "roles", multiple=True, help="Only what speakers of this role said; repeatable."),
@@ -59,6 +59,7 @@ def _measure(workspace: Workspace, options: dict[str, Any], listed: bool = True)
     coders = [name for name in (given or "").split(",") if name.strip()]
     if given is not None and not coders:  # an empty value (an unset variable in a script) is not "everyone"
         raise InvalidInput("--coders names no coder", 'as in --coders "Forsker 1,Medforsker 1", or leave it out for everyone')
+    workspace.refuse_if_blind("agreement")
     with workspace.begin() as session:
         coders = workspace.stored_coder_names(session, coders)  # as --coder finds a coder the key has renamed
         return agreement(session, selection, options["unit"], coders, options["min_overlap"], listed=listed)

@@ -33,7 +33,7 @@ def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
     Example: qualcode codebook show --full
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        codes = list_codes(session)
+        codes = list_codes(session, [name] if (name := workspace.coder_shown(session, None)) else [])
     if as_json:
         emit_json(codes)
         return

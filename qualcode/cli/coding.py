@@ -51,6 +51,7 @@ def coding_add(
     with app.workspace() as workspace, (workspace.typed() if memo else workspace.begin()) as session:
         view = add_coding(
             session, transcript, code, workspace.coder(session), start=start, end=end, match=match, partial=partial, memo=memo,
+            blind=workspace.blind,
         )
     emit_json(view) if as_json else _print(view, "added")
 
@@ -82,7 +83,7 @@ def coding_list(
         return
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         views = list_codings(
-            session, transcript_ref=transcript, code_ref=code, coder_name=coder_name,
+            session, transcript_ref=transcript, code_ref=code, coder_name=workspace.coder_shown(session, coder_name),
             include_subcodes=not only, include_removed=removed, attributes=pairs,
         )
     if as_json:

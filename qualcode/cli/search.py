@@ -38,6 +38,7 @@ def search_command(
         filters = SearchFilters(
             code=code, role=role, wave=wave, participant=participant, transcript=transcript,
             attributes=check_selection(session, QuoteFilter(attributes=pairs)) if pairs else (),
+            coder=workspace.coder_shown(session, None),
         )
         result = search(session, query, filters, limit=limit, context=width)
     if as_json:

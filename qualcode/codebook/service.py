@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -210,13 +210,13 @@ def project_codebook(session: Session) -> Codebook:
     )
 
 
-def list_codes(session: Session) -> list[CodeView]:
-    """Every code in tree order, with how many live codings it has."""
-    counts = dict(
-        session.execute(
-            select(Coding.code_id, func.count()).where(Coding.removed_at.is_(None)).group_by(Coding.code_id)
-        ).all()
-    )
+def list_codes(session: Session, coders: Sequence[str] = ()) -> list[CodeView]:
+    """Every code in tree order, with how many live codings it has (by `coders` only, if named:
+    a blind coder's counts are their own)."""
+    live = select(Coding.code_id, func.count()).where(Coding.removed_at.is_(None))
+    if coders:
+        live = live.join(Coder, Coder.id == Coding.coder_id).where(Coder.name.in_(coders))
+    counts = dict(session.execute(live.group_by(Coding.code_id)).all())
     codes = list(session.scalars(select(Code).order_by(Code.position, Code.id)))
     children: dict[int | None, list[Code]] = {}
     for code in codes:

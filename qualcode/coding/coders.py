@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.errors import InvalidInput
+from qualcode.errors import Ambiguous, InvalidInput
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Coder
@@ -39,7 +39,10 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
     coder = session.scalar(select(Coder).where(Coder.name == name))
     if coder is None:  # "forsker 1" typed for Forsker 1 is that coder, not a second one beside them
         same = [other for other in session.scalars(select(Coder)) if other.name.casefold() == name.casefold()]
-        coder = same[0] if len(same) == 1 else None
+        if len(same) > 1:  # two coders in different cases (brought in from elsewhere): never a third
+            raise Ambiguous(f"coder {name!r} could be any of {', '.join(other.name for other in same)}",
+                            "write the name exactly as `qualcode coder list` shows it")
+        coder = same[0] if same else None
     if coder is None and "," in name:  # --coders takes A,B: a name with a comma could never be chosen there
         raise InvalidInput(f"a coder's name cannot hold a comma ({name!r})", "write it without one, as 'Ola Berg'")
     # Another process may create the same coder at this moment: the database keeps one of the two.

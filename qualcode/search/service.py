@@ -31,6 +31,7 @@ class SearchFilters:
     participant: str | None = None
     transcript: str | None = None
     attributes: tuple[tuple[str, str], ...] = ()
+    coder: str | None = None  # with `code`: only passages the coder of this stored name coded (a blind coder's own)
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,7 @@ class _Texts:
         self.session = session
         self.texts: dict[int, str] = {}
         self.code_ids = code_subtree_ids(session, find_code(session, filters.code)) if filters.code else None
+        self.coder = filters.coder
         self.spans: dict[int, list[tuple[int, int]]] = {}
 
     def text(self, version_id: int) -> str:
@@ -282,8 +284,9 @@ class _Texts:
                     text(
                         "SELECT start, end FROM codings WHERE removed_at IS NULL AND text_version_id = :version"
                         f" AND code_id IN ({','.join(str(i) for i in self.code_ids)})"
+                        + (" AND coder_id IN (SELECT id FROM coders WHERE name = :coder)" if self.coder else "")
                     ),
-                    {"version": version_id},
+                    {"version": version_id, "coder": self.coder},
                 )
             ]
         return _inside(self.spans[version_id], *span)
@@ -361,8 +364,10 @@ def _filter_sql(session: Session, filters: SearchFilters) -> tuple[list[str], di
         where.append(
             "EXISTS (SELECT 1 FROM codings c WHERE c.text_version_id = t.text_version_id"
             f" AND c.code_id IN ({','.join(str(i) for i in ids)}) AND c.removed_at IS NULL"
-            " AND c.start < t.end AND c.end > t.start)"
+            " AND c.start < t.end AND c.end > t.start"
+            + (" AND c.coder_id IN (SELECT id FROM coders WHERE name = :coder))" if filters.coder else ")")
         )
+        params["coder"] = filters.coder
     for number, (name, value) in enumerate(filters.attributes):
         params[f"attribute_{number}"], params[f"value_{number}"] = name, value
         where.append(_attribute_sql(name, number))
