@@ -15,7 +15,21 @@ from qualcode.coding.consensus import CONSENSUS_CODER, disagreements
 from qualcode.store.models import Coder, Coding, Event
 from qualcode.store.project import Project
 from tests.test_cli import run
-from tests.test_consensus import TRANSCRIPT, WHOLE_INNTAK, A, B, code_second
+from tests.test_consensus import (
+    EMPOWERMENT,
+    PRESS,
+    PRESS_TURN,
+    PRESSURE,
+    TRANSCRIPT,
+    TRUST,
+    WHOLE_INNTAK,
+    A,
+    B,
+    at,
+    code,
+    code_second,
+    make_team,
+)
 
 EXPECTED = [  # (code, A coded it, B coded it), in text order
     ("måltall-press/inntakspress", True, True),
@@ -106,9 +120,13 @@ def test_each_decision_from_the_command_line_is_the_deciders_undoable_change(roo
     with Project.open(root) as project, project.begin() as session:
         latest = session.scalars(select(Event).order_by(Event.id.desc())).first()
         assert latest is not None and latest.coder is not None and latest.coder.name == A
-        assert latest.payload["consensus"] | {"coder_a_guid": "", "coder_b_guid": ""} == {
-            "coder": CONSENSUS_CODER, "choice": "neither", "coder_a": A, "coder_b": B, "coder_a_guid": "", "coder_b_guid": "",
+        guids = {"coder_a_guid": "", "coder_b_guid": "", "a_codings": "", "b_codings": ""}
+        assert latest.payload["consensus"] | guids == {
+            "coder": CONSENSUS_CODER, "choice": "neither", "coder_a": A, "coder_b": B, **guids,
         }
+        # The codings it was made on: A's alone (B left the passage uncoded).
+        [a_coding] = session.scalars(select(Coding).where(Coding.guid == latest.payload["consensus"]["a_codings"])).all()
+        assert a_coding.coder.name == A and latest.payload["consensus"]["b_codings"] == ""
 
     undone = run("--project", str(root), "--coder", A, "undo")
     assert undone.exit_code == 0 and "kept neither" in undone.stdout
@@ -154,3 +172,70 @@ def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -
     assert consensus(root, "decide", "1", *where, "--keep", "both").exit_code == 0
     refused(consensus(root, "decide", "1", *where, "--keep", "neither", coder=B), "is decided already")
     assert len(consensus_codings(root)) == 1
+
+
+@pytest.fixture
+def team(tmp_path: Path, migrated_template: Path) -> Path:
+    return make_team(tmp_path, migrated_template)
+
+
+def in_team(root: Path, *args: str, coder: str = A) -> Result:
+    return run("--project", str(root), "--coder", coder, *args)
+
+
+def team_list(root: Path, coders: str = f"{A},{B}") -> list[dict[str, Any]]:
+    result = in_team(root, "consensus", "list", "--transcript", "intervju", "--coders", coders, "--json")
+    assert result.exit_code == 0, result.output
+    found: list[dict[str, Any]] = json.loads(result.stdout)
+    return found
+
+
+def test_a_decision_whose_codings_changed_keeps_its_number_and_is_listed_stale(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        trust = code(session, A, EMPOWERMENT, TRUST)
+        code(session, A, PRESSURE, PRESS)
+        whole = code(session, B, PRESSURE, PRESS_TURN)
+        shorter = at(session, "Det var mye press på tall, så veilederen")
+    where = ("--transcript", "intervju")
+    assert in_team(team, "consensus", "decide", "1", *where, "--keep", "a").exit_code == 0
+    assert in_team(team, "consensus", "decide", "2", *where, "--keep", "both").exit_code == 0
+    before = team_list(team)
+    assert [item["stale"] for item in before] == [None, None]
+    assert in_team(team, "coding", "remove", str(trust)).exit_code == 0
+    assert in_team(team, "coding", "resize", str(whole), "--start", str(shorter[0]), "--end", str(shorter[1]), coder=B).exit_code == 0
+    after = team_list(team)
+    assert [(item["number"], item["code"], item["decided"]) for item in after] == [(1, EMPOWERMENT, "coded"), (2, PRESSURE, "coded")]
+    assert after[0]["consensus"] == before[0]["consensus"] and after[1]["consensus"] == before[1]["consensus"]
+    assert f"{A}'s coding was removed" in after[0]["stale"] and f"{B}'s coding changed" in after[1]["stale"]
+    assert [item["number"] for item in team_list(team)] == [1, 2]
+    undecided = in_team(team, "consensus", "list", *where, "--coders", f"{A},{B}", "--undecided")
+    assert "(2, 2 undecided, 2 stale)" in undecided.stdout and "stale:" in undecided.stdout
+    refused(in_team(team, "consensus", "decide", "2", *where, "--keep", "b"), "on codings that changed since")
+
+
+def test_decided_already_names_who_decided_and_that_only_they_can_undo_it(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+    where = ("--transcript", "intervju")
+    assert in_team(team, "consensus", "decide", "1", *where, "--keep", "neither").exit_code == 0
+    theirs = in_team(team, "consensus", "decide", "1", *where, "--keep", "a", coder=B)
+    refused(theirs, f"is decided already, by {A} (kept neither)")
+    assert f"only {A} can undo it" in theirs.stderr
+    # B's undo takes back B's own change, never A's decision: the message does not send B there.
+    assert "(hint: undo that decision first" not in theirs.stderr
+
+
+def test_coders_are_named_as_anywhere_else_and_the_consensus_coder_can_be_compared(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+    assert in_team(team, "consensus", "decide", "1", "--transcript", "intervju", "--keep", "a").exit_code == 0
+    folded = in_team(team, "consensus", "list", "--transcript", "intervju", "--coders", f"{A.lower()},{B.upper()}")
+    assert folded.exit_code == 0, folded.output
+    assert f"Disagreements between {A} (A) and {B} (B) (2, 1 undecided)" in folded.stdout
+    against = team_list(team, f"{B},{CONSENSUS_CODER}")  # B against the decisions: B's passage, and the one kept of A's
+    assert [(item["code"], item["a"] is not None, item["b"] is not None) for item in against] == [
+        (EMPOWERMENT, False, True), (PRESSURE, True, False),
+    ]
+    refused(in_team(team, "consensus", "list", "--transcript", "intervju", "--coders", f"{A},Ingen"), "no coder 'Ingen'")

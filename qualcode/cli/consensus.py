@@ -34,41 +34,22 @@ def pair_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _pair(workspace: Workspace, transcript: str, coders_text: str) -> tuple[str, str]:
-    named = [name.strip() for name in coders_text.split(",") if name.strip()]
-    if not named:
-        named = workspace.coders_of(transcript)
-        if len(named) < 2:
-            raise InvalidInput(
-                f"{transcript} was coded by {', '.join(named) or 'no one'}; consensus needs two coders",
-                "choose a transcript two coders coded (`qualcode coding list --transcript T` shows who)",
-            )
-        if len(named) > 2:
-            raise InvalidInput(
-                f"{len(named)} coders coded {transcript}, so say which two to compare", f"--coders A,B with two of: {', '.join(named)}",
-            )
-    if len(named) != 2:
-        raise InvalidInput(f"consensus is between two coders, and --coders names {len(named)}", "give --coders A,B")
-    coded = workspace.coders_of(transcript)
-    for name in named:
-        # A coder who never coded the transcript would disagree with everything the other coded.
-        if name not in coded:
-            raise InvalidInput(f"{name} coded nothing in {transcript}, so there is nothing to compare",
-                               f"choose two of those who coded it: {', '.join(coded) or 'no one yet'}")
-    return named[0], named[1]
+    return workspace.coder_pair(transcript, [name.strip() for name in coders_text.split(",") if name.strip()])
 
 
 def _decision(item: Disagreement) -> str:
-    if item.kept_neither:
-        return "neither"
-    return "" if item.decided is None else f"coded {item.decided.start}-{item.decided.end}"
+    shown = ", ".join(dict.fromkeys("neither" if decision.coding_id is None else decision.what for decision in item.decisions))
+    return f"{shown} (stale: {item.stale})" if item.stale else shown
 
 
 def _side(side: Any) -> str:
     return "-" if side is None else f"{side.start}-{side.end}"
 
 
-def disagreements_table(found: list[Disagreement], numbers: list[int], coder_a: str, coder_b: str, undecided: int, total: int) -> Table:
-    """The numbered disagreements shown (all `total`, or only the `undecided`), one record each."""
+def disagreements_table(
+    found: list[Disagreement], numbers: list[int], coder_a: str, coder_b: str, undecided: int, total: int, stale: int = 0,
+) -> Table:
+    """The numbered disagreements shown (all `total`, or only the `undecided`, `stale` ones among them), one record each."""
     from qualcode.analysis.tables import Cell, Column, Row, Table
 
     columns = (Column("ref"), Column("line"), Column("code"), Column("A"), Column("B"), Column("decided"), Column("text", wide=True))
@@ -77,10 +58,12 @@ def disagreements_table(found: list[Disagreement], numbers: list[int], coder_a: 
                           Cell(_decision(item)), Cell(item.excerpt)))
         for number, item in zip(numbers, found, strict=True)
     )
+    counted = f"{total}, {undecided} undecided" + (f", {stale} stale" if stale else "")
     return Table(
-        title=f"Disagreements between {coder_a} (A) and {coder_b} (B) ({total}, {undecided} undecided)",
+        title=f"Disagreements between {coder_a} (A) and {coder_b} (B) ({counted})",
         caption="A and B: the passage each coded (character offsets), '-' where they did not code it; decided: the "
-        "consensus coder's coding of it, or neither. Decide one with `qualcode consensus decide NUMBER --ref REF --keep ...`.",
+        "consensus coder's coding of it, or neither; stale: decided on codings that changed since, to be taken back "
+        "and decided again. Decide one with `qualcode consensus decide NUMBER --ref REF --keep ...`.",
         row_header="#", columns=columns, rows=rows, records=True,
     )
 
@@ -95,7 +78,8 @@ def consensus_group() -> None:
 
 @consensus_group.command("list")
 @pair_options
-@click.option("--undecided", is_flag=True, help="Only the disagreements not decided yet (numbers stay as in the full list).")
+@click.option("--undecided", is_flag=True,
+              help="Only the disagreements not decided yet, or decided on codings that changed since (numbers stay as in the full list).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @pass_app
@@ -122,12 +106,15 @@ def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undeci
                 "start": item.start, "end": item.end, "excerpt": item.excerpt,
                 "decided": "neither" if item.kept_neither else None if item.decided is None else "coded",
                 "consensus": None if item.decided is None else {"start": item.decided.start, "end": item.decided.end},
+                "decided_by": item.decisions[0].decided_by if item.decisions else None,
+                # Decided on codings that changed since: the decision stands in the project but decides nothing.
+                "stale": item.stale or None,
             }
             for number, item in numbered
         ])
         return
     table = disagreements_table([item for _, item in numbered], [number for number, _ in numbered], coder_a, coder_b,
-                                sum(not item.settled for item in found), len(found))
+                                sum(not item.settled for item in found), len(found), sum(bool(item.stale) for item in found))
     click.echo(render_csv(table) if as_csv else render_text(table), nl=False)
 
 
