@@ -479,3 +479,85 @@ def test_a_passage_merged_from_several_codings_carries_each_codings_reference(se
     assert merged, "the template's touching codings make one merged passage"
     for passage in passages:
         assert passage.ref == " + ".join(quote_ref(guid) for guid in passage.coding_guids), passage
+
+
+# --- summarised passages that are gone ----------------------------------------------------------------------
+def _gone_setup(session: Session) -> tuple[set[str], dict[str, str]]:
+    """D1's empowerment summary, then its passages removed, orphaned by a new text and recoded: the summary's
+    codings, and what became of each read straight from the codings table."""
+    from qualcode.coding.service import recode_coding, remove_coding
+    from qualcode.store.models import utcnow
+
+    first, second = get_or_create_coder(session, "Forsker 1"), get_or_create_coder(session, "Forsker 2")
+    set_summary(session, "D1", "empowerment", "Fra avmakt til mestring", first)
+    cell = framework_cell(session, "D1", "empowerment")
+    assert cell.gone == () and len(cell.passages) == 4
+    merged = next(p for p in cell.passages if len(p.coding_guids) == 2)
+    single = [p for p in cell.passages if len(p.coding_guids) == 1 and p.coder == "Forsker 1"]
+    theirs = next(p for p in cell.passages if p.coder == "Forsker 2")
+    by_guid = {c.guid: c for c in session.scalars(select(Coding))}
+    remove_coding(session, by_guid[theirs.coding_guids[0]].id, second)
+    recode_coding(session, by_guid[single[0].coding_guids[0]].id, "brukermedvirkning", first)
+    for guid in merged.coding_guids:  # as `import --replace` leaves a coding it finds no place for
+        by_guid[guid].orphaned_at = by_guid[guid].removed_at = utcnow()
+    session.flush()
+    summarised = set(session.scalars(select(FrameworkSummary.coding_guids)).one())
+    fate = {}
+    for guid in summarised:
+        coding = session.scalars(select(Coding).where(Coding.guid == guid)).one()
+        path = session.get_one(Code, coding.code_id).path
+        fate[guid] = ("orphaned" if coding.orphaned_at else "removed" if coding.removed_at
+                      else "here" if path == "empowerment" or path.startswith("empowerment/") else "recoded")
+    return summarised, fate
+
+
+def test_a_summary_says_which_of_its_passages_are_gone_and_why(session: Session) -> None:
+    summarised, fate = _gone_setup(session)
+    cell = framework_cell(session, "D1", "empowerment")
+    # Independently: the summarised codings no longer live under the code, by what the codings table says of them.
+    assert {guid for gone in cell.gone for guid in gone.coding_guids} == {g for g, f in fate.items() if f != "here"}
+    assert {guid for p in cell.passages for guid in p.coding_guids} & summarised == {g for g, f in fate.items() if f == "here"}
+    # The two touching orphaned codings were one passage, and are one gone passage.
+    assert sorted((gone.reason, gone.now, len(gone.coding_guids)) for gone in cell.gone) == [
+        ("orphaned", None, 2), ("recoded", "brukermedvirkning", 1), ("removed", None, 1),
+    ]
+    assert cell.gone_passages == 3 and len(cell.passages) == 1
+    assert cell.gone_note() == (
+        "3 summarised passages gone (1 removed, 1 orphaned by a new text, 1 recoded to brukermedvirkning)"
+    )
+    assert framework_matrix(session).cell("D1", "empowerment").gone == cell.gone
+    # A coder left out by --coder is not shown, and not gone either; a cell without a summary has nothing gone.
+    assert all(gone.coder == "Forsker 1" for gone in framework_cell(session, "D1", "empowerment", coders=["Forsker 1"]).gone)
+    assert framework_cell(session, "D2", "brukermedvirkning").gone == ()
+
+
+def test_gone_passages_show_in_the_terminal_csv_workbook_and_report(root: Path, tmp_path: Path) -> None:
+    with Project.open(root) as project, project.begin() as session:
+        _gone_setup(session)
+    note = "3 summarised passages gone (1 removed, 1 orphaned by a new text, 1 recoded to brukermedvirkning)"
+    shown = cli(root, "framework", "show", "--code", "empowerment").output
+    assert "(1 passage)" in shown and "(3 summarised gone)" in shown and f"D1 under empowerment: {note}" in " ".join(shown.split())
+    cell = cli(root, "framework", "cell", "D1", "empowerment").output
+    assert f"{note}:" in cell and "gone: recoded to brukermedvirkning" in cell
+    rows = list(csv.DictReader(io.StringIO(cli(root, "framework", "show", "--csv", "--code", "empowerment").output)))
+    d1 = next(r for r in rows if r["participant"] == "D1")
+    assert (d1["passages"], d1["gone_passages"], d1["gone"]) == ("1", "3", note)
+    data = json.loads(cli(root, "framework", "show", "--json", "--code", "empowerment").output)
+    assert next(row for row in data["rows"] if row["participant"] == "D1")["cells"][0]["gone_passages"] == 3
+
+    target = tmp_path / "rammematrise.xlsx"
+    assert cli(root, "framework", "export", str(target), "--code", "empowerment").exit_code == 0
+    workbook = openpyxl.load_workbook(target)
+    by_person = {row[0].value: row for row in workbook["Rammematrise"].iter_rows(min_row=2)}
+    nb_note = ("3 passasjer i sammendraget er borte (1 fjernet, 1 uten plass i ny tekst, 1 omkodet til brukermedvirkning)")
+    assert by_person["D1"][2].value == f"Fra avmakt til mestring\n[{nb_note}]"
+    passages = [[c.value for c in row] for row in workbook["Passasjer"].iter_rows(min_row=2) if row[1].value == "D1"]
+    assert sorted(row[7] for row in passages) == [
+        "ja", "ja, nå borte (fjernet)", "ja, nå borte (omkodet til brukermedvirkning)", "ja, nå borte (uten plass i ny tekst)",
+    ]
+
+    report = tmp_path / "rapport.docx"
+    assert cli(root, "export", "report", "--framework", "--code", "empowerment", "--output", str(report)).exit_code == 0
+    table = next(t for t in docx.Document(str(report)).tables if t.rows[0].cells[0].text == "Deltaker")
+    d1_cell = next(row.cells[1] for row in table.rows if row.cells[0].text.startswith("D1"))
+    assert d1_cell.text == f"Fra avmakt til mestring\n[{nb_note}]"

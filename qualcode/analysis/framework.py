@@ -4,7 +4,8 @@ the participant said under the code, linked to the passages it summarises.
 A cell's passages follow the counting rules every analysis table uses: a participant's codings of the
 code and its sub-codes, on the transcripts' current texts, one passage per coder for codings that
 overlap or touch. A summary remembers the codings of its passages when it was written, so the matrix
-can say which passages came after it. Summaries are typed text (the caller stores them through the
+can say which passages came after it, and which it was written on that are gone (removed, orphaned by a
+new text, recoded to a code outside the column, or now another speaker's). Summaries are typed text (the caller stores them through the
 typed-text guard) and events, undone and redone like codings.
 """
 
@@ -27,15 +28,23 @@ from qualcode.store.lookup import find_participant
 from qualcode.store.models import (
     Code,
     Coder,
+    Coding,
     FrameworkSummary,
     Participant,
+    Transcript,
     utcnow,
 )
 
 CAPTION = caption(
     "Each cell: the researchers' summary of what the participant said under the code, and the passages behind it"
-    " (new: coded after the summary was written)."
+    " (new: coded after the summary was written; gone: summarised, no longer in the cell)."
 )
+
+# Why a summarised passage is no longer in its cell, in the order they are checked.
+GONE_REASONS = ("removed", "orphaned", "recoded", "speaker")
+GONE_WORDS = {
+    "removed": "removed", "orphaned": "orphaned by a new text", "recoded": "recoded to {now}", "speaker": "now {now}'s",
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,19 @@ class CellPassage:
 
 
 @dataclass(frozen=True)
+class GonePassage:
+    """A passage the summary was written on that the cell no longer has: one coder's summarised codings in one
+    stretch of a transcript, and why they are gone (one of GONE_REASONS; `now` names the code or speaker they went to)."""
+
+    transcript: str
+    coder: str
+    text: str
+    reason: str
+    now: str | None
+    coding_guids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FrameworkCell:
     participant: str
     code_path: str
@@ -70,11 +92,34 @@ class FrameworkCell:
     updated_by: str | None
     updated_at: str | None
     passages: tuple[CellPassage, ...]
+    gone: tuple[GonePassage, ...] = ()  # summarised passages no longer in the cell
 
     @property
     def new_passages(self) -> int:
         """Passages coded after the summary was written (none when there is no summary)."""
         return 0 if self.summary is None else sum(not passage.linked for passage in self.passages)
+
+    @property
+    def gone_passages(self) -> int:
+        """Passages the summary was written on that are no longer in the cell."""
+        return len(self.gone)
+
+    def gone_note(self) -> str:
+        """The gone passages in words, as "2 summarised passages gone (1 removed, 1 recoded to mestring)" ("" when none)."""
+        return gone_note(self.gone)
+
+
+def gone_note(gone: Sequence[GonePassage]) -> str:
+    """Gone passages counted by why, in words ("" when there are none)."""
+    if not gone:
+        return ""
+    ways = sorted({(passage.reason, passage.now or "") for passage in gone}, key=lambda way: (GONE_REASONS.index(way[0]), way[1]))
+    why = ", ".join(
+        (f"{sum((passage.reason, passage.now or '') == way for passage in gone)} " if len(ways) > 1 else "")
+        + GONE_WORDS[way[0]].format(now=way[1] or "no participant")
+        for way in ways
+    )
+    return f"{len(gone)} summarised passage{'s' if len(gone) != 1 else ''} gone ({why})"
 
 
 @dataclass(frozen=True)
@@ -192,6 +237,10 @@ def framework_matrix(
             f"no participant has passages or summaries under {under}" if under else "no participant has passages or summaries yet",
             "code passages first, or choose other codes with --code",
         )
+    gone = _gone(session, {
+        (person, column.path): (found.coding_guids, passages.get((person, column.path), []))
+        for person in people for column in columns if (found := summaries.get((person, column.path))) is not None
+    }, coders)
     rows = []
     for person in sorted(people, key=natural_key):
         cells = []
@@ -204,6 +253,7 @@ def framework_matrix(
                 updated_by=found.updated_by if found is not None else None,
                 updated_at=found.updated_at if found is not None else None,
                 passages=tuple(_linked(passage, linked) for passage in cell_passages),
+                gone=gone.get((person, column.path), ()),
             ))
         rows.append(FrameworkRow(person, role_of.get(person), tuple(cells)))
     return FrameworkMatrix(tuple(columns), tuple(rows))
@@ -215,11 +265,13 @@ def framework_cell(session: Session, participant_ref: str, code_ref: str, coders
     summary = _summaries(session).get((participant.name, code.path))
     passages = _cell_passages(session, [code.path], [participant.name], coders).get((participant.name, code.path), [])
     linked = set(summary.coding_guids) if summary is not None else set()
+    gone = _gone(session, {(participant.name, code.path): (summary.coding_guids, passages)}, coders) if summary is not None else {}
     return FrameworkCell(
         participant=participant.name, code_path=code.path, summary=summary.text if summary is not None else None,
         updated_by=summary.updated_by if summary is not None else None,
         updated_at=summary.updated_at if summary is not None else None,
         passages=tuple(_linked(passage, linked) for passage in passages),
+        gone=gone.get((participant.name, code.path), ()),
     )
 
 
@@ -270,6 +322,82 @@ def _linked(passage: CellPassage, linked: set[str]) -> CellPassage:
     return CellPassage(
         passage.ref, passage.transcript, passage.line, passage.coder, passage.code_paths, passage.start, passage.end,
         passage.text, passage.coding_guids, linked=any(guid in linked for guid in passage.coding_guids),
+    )
+
+
+def _gone(
+    session: Session, cells: dict[tuple[str, str], tuple[tuple[str, ...], list[CellPassage]]], coders: Sequence[str] = (),
+) -> dict[tuple[str, str], tuple[GonePassage, ...]]:
+    """For each (participant, column code) with a summary, given the codings it was written on and the passages the
+    cell has now: the summarised codings the cell no longer has, merged into passages as the counting rules merge
+    them (one coder's overlapping or touching codings in one text), each with why it is gone. Codings of coders
+    left out by `coders` are not gone, only not shown."""
+    missing = {
+        key: [guid for guid in summarised if guid not in {g for passage in now for g in passage.coding_guids}]
+        for key, (summarised, now) in cells.items()
+    }
+    wanted = sorted({guid for guids in missing.values() for guid in guids})
+    if not wanted:
+        return {}
+    rows = {
+        row.guid: row for row in session.execute(
+            select(Coding.id, Coding.guid, Coding.removed_at, Coding.orphaned_at, Coding.text_version_id, Coding.start, Coding.end,
+                   Coding.excerpt, Code.path, Coder.name.label("coder"), Transcript.name.label("transcript"),
+                   Transcript.current_version_id)
+            .join(Code, Coding.code_id == Code.id).join(Coder, Coding.coder_id == Coder.id)
+            .join(Transcript, Coding.transcript_id == Transcript.id)
+            .where(Coding.guid.in_(wanted))
+        )
+    }
+    live = [row.id for row in rows.values() if row.removed_at is None]
+    speaker_of = {
+        quote.guid: quote.speaker
+        for quote in (select_quotes(session, QuoteFilter(codings=tuple(sorted(live))))[0] if live else [])
+    }
+    found: dict[tuple[str, str], tuple[GonePassage, ...]] = {}
+    for (participant, column), guids in missing.items():
+        groups: dict[tuple[str, str, str, str | None, int], list[tuple[int, int, str, str]]] = {}
+        for number, guid in enumerate(guids):
+            row = rows.get(guid)
+            if row is None:  # deleted with its transcript: a passage of its own
+                groups.setdefault(("", "", "removed", None, -1 - number), []).append((0, 0, "", guid))
+                continue
+            if coders and row.coder not in coders:
+                continue
+            now: str | None = None
+            if row.orphaned_at is not None or (row.removed_at is None and row.text_version_id != row.current_version_id):
+                reason = "orphaned"
+            elif row.removed_at is not None:
+                reason = "removed"
+            elif not (row.path == column or row.path.startswith(column + "/")):
+                reason, now = "recoded", row.path
+            else:
+                reason, now = "speaker", speaker_of.get(guid)
+            key = (row.transcript, row.coder, reason, now, row.text_version_id)
+            groups.setdefault(key, []).append((row.start, row.end, row.excerpt, guid))
+        passages: list[GonePassage] = []
+        for (transcript, coder, reason, now, _), spans in groups.items():
+            current: list[tuple[int, int, str, str]] = []
+            for span in sorted(spans):
+                if current and span[0] <= max(end for _, end, _, _ in current):
+                    current.append(span)
+                    continue
+                if current:
+                    passages.append(_gone_passage(transcript, coder, reason, now, current))
+                current = [span]
+            if current:
+                passages.append(_gone_passage(transcript, coder, reason, now, current))
+        if passages:
+            found[(participant, column)] = tuple(passages)
+    return found
+
+
+def _gone_passage(
+    transcript: str, coder: str, reason: str, now: str | None, codings: list[tuple[int, int, str, str]],
+) -> GonePassage:
+    return GonePassage(
+        transcript=transcript, coder=coder, text=" … ".join(dict.fromkeys(excerpt for _, _, excerpt, _ in codings)),
+        reason=reason, now=now, coding_guids=tuple(guid for _, _, _, guid in codings),
     )
 
 

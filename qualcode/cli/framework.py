@@ -12,8 +12,10 @@ import click
 
 from qualcode.analysis.framework import (
     CAPTION,
+    GONE_WORDS,
     FrameworkCell,
     FrameworkMatrix,
+    GonePassage,
     framework_cell,
     framework_matrix,
 )
@@ -163,6 +165,11 @@ def framework_cell_command(app: AppContext, participant: str, code: str, as_json
         new = "  new" if cell.summary is not None and not passage.linked else ""
         click.echo(f"[{passage.ref}] {passage.transcript} line {passage.line} ({passage.coder}){new}")
         click.echo(textwrap.fill(" ".join(passage.text.split()), WIDTH, initial_indent="  ", subsequent_indent="  "))
+    if cell.gone:
+        click.echo(f"{cell.gone_note()}:")
+        for gone in cell.gone:
+            click.echo(f"{gone.transcript or '(transcript deleted)'} ({gone.coder})  gone: {_gone_words(gone)}")
+            click.echo(textwrap.fill(" ".join(gone.text.split()), WIDTH, initial_indent="  ", subsequent_indent="  "))
 
 
 @framework_group.command("export")
@@ -196,6 +203,10 @@ def _passages(count: int) -> str:
     return f"{count} passage{'s' if count != 1 else ''}"
 
 
+def _gone_words(gone: GonePassage) -> str:
+    return GONE_WORDS[gone.reason].format(now=gone.now or "no participant")
+
+
 def shorten(text: str, width: int) -> str:
     """A code path that fits: its end kept, since the last part names the code."""
     return text if len(text) <= width else "…" + text[len(text) - width + 1:]
@@ -207,7 +218,8 @@ def _cell_lines(cell: FrameworkCell, width: int) -> list[str]:
         lines = lines[:SUMMARY_LINES]
         lines[-1] = lines[-1][: width - 1] + "…"
     count = _passages(len(cell.passages)) + (f", {cell.new_passages} new" if cell.new_passages else "")
-    return [*lines, f"({count})"]
+    gone = [f"({cell.gone_passages} summarised gone)"] if cell.gone else []
+    return [*lines, f"({count})", *gone]
 
 
 def render_matrix(matrix: FrameworkMatrix, width: int = WIDTH) -> list[str]:
@@ -235,6 +247,10 @@ def render_matrix(matrix: FrameworkMatrix, width: int = WIDTH) -> list[str]:
                 )
                 out.append(text.rstrip())
             out.append("─" * LABEL_WIDTH + ("─┼─" + "─" * cell_width) * len(columns))
+    gone = [f"{row.participant} under {cell.code_path}: {cell.gone_note()}" for row in matrix.rows for cell in row.cells if cell.gone]
+    if gone:
+        out.append("Summaries written on passages that are gone (see `qualcode framework cell`):")
+        out += [line for text in gone for line in textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ")]
     out += textwrap.wrap(CAPTION, width)
     return out
 
@@ -248,6 +264,7 @@ def _json(matrix: FrameworkMatrix) -> dict[str, Any]:
                 "cells": [
                     {"code": cell.code_path, "summary": cell.summary, "updated_by": cell.updated_by, "updated_at": cell.updated_at,
                      "passages": len(cell.passages), "new_passages": cell.new_passages,
+                     "gone_passages": cell.gone_passages, "gone": cell.gone_note(),
                      "refs": [passage.ref for passage in cell.passages]}
                     for cell in row.cells
                 ],
@@ -261,11 +278,12 @@ def _json(matrix: FrameworkMatrix) -> dict[str, Any]:
 def _csv(matrix: FrameworkMatrix) -> None:
     from qualcode.analysis.tables import csv_text
 
-    rows: list[list[object]] = [["participant", "role", "code", "summary", "passages", "new_passages", "updated_by", "updated_at"]]
+    rows: list[list[object]] = [["participant", "role", "code", "summary", "passages", "new_passages", "gone_passages", "gone",
+                                 "updated_by", "updated_at"]]
     for row in matrix.rows:
         for cell in row.cells:
             rows.append([row.participant, row.role or "", cell.code_path, cell.summary or "", len(cell.passages),
-                         cell.new_passages, cell.updated_by or "", cell.updated_at or ""])
+                         cell.new_passages, cell.gone_passages, cell.gone_note(), cell.updated_by or "", cell.updated_at or ""])
     click.echo(csv_text(rows), nl=False)
 
 

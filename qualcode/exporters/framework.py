@@ -22,10 +22,16 @@ SUMMARY_WIDTH = 45  # characters: a summary of a few sentences wraps into a read
 LABELS = {
     "nb": {"matrix": "Rammematrise", "passages": "Passasjer", "participant": "Deltaker", "role": "Rolle", "ref": "Ref",
            "code": "Kode", "transcript": "Intervju", "line": "Linje", "coder": "Koder", "text": "Tekst",
-           "linked": "Med i sammendraget", "yes": "ja", "no": "nei (kodet senere)"},
+           "linked": "Med i sammendraget", "yes": "ja", "no": "nei (kodet senere)", "gone": "ja, nå borte ({why})",
+           "passage": "passasje", "passages_word": "passasjer", "gone_note": "{count} {passages} i sammendraget er borte ({why})",
+           "removed": "fjernet", "orphaned": "uten plass i ny tekst", "recoded": "omkodet til {now}",
+           "speaker": "nå tilskrevet {now}", "nobody": "ingen deltaker"},
     "en": {"matrix": "Framework matrix", "passages": "Passages", "participant": "Participant", "role": "Role", "ref": "Ref",
            "code": "Code", "transcript": "Transcript", "line": "Line", "coder": "Coder", "text": "Text",
-           "linked": "In the summary", "yes": "yes", "no": "no (coded later)"},
+           "linked": "In the summary", "yes": "yes", "no": "no (coded later)", "gone": "yes, now gone ({why})",
+           "passage": "passage", "passages_word": "passages", "gone_note": "{count} summarised {passages} gone ({why})",
+           "removed": "removed", "orphaned": "orphaned by a new text", "recoded": "recoded to {now}",
+           "speaker": "now {now}'s", "nobody": "no participant"},
 }
 
 
@@ -44,6 +50,21 @@ class PassageLike(Protocol):
     def linked(self) -> bool: ...
 
 
+class GoneLike(Protocol):
+    """A passage a summary was written on that its cell no longer has, and why (removed, orphaned, recoded, speaker)."""
+
+    @property
+    def transcript(self) -> str: ...
+    @property
+    def coder(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def now(self) -> str | None: ...
+
+
 class CellLike(Protocol):
     @property
     def code_path(self) -> str: ...
@@ -51,6 +72,8 @@ class CellLike(Protocol):
     def summary(self) -> str | None: ...
     @property
     def passages(self) -> Sequence[PassageLike]: ...
+    @property
+    def gone(self) -> Sequence[GoneLike]: ...
 
 
 class RowLike(Protocol):
@@ -78,6 +101,36 @@ class MatrixLike(Protocol):
     def rows(self) -> Sequence[RowLike]: ...
 
 
+REASONS = ("removed", "orphaned", "recoded", "speaker")
+
+
+def gone_reason(gone: GoneLike, language: str = "nb") -> str:
+    """Why one summarised passage is gone, in the report's language."""
+    words = LABELS[language]
+    return words[gone.reason].format(now=gone.now or words["nobody"])
+
+
+def gone_note(gone: Sequence[GoneLike], language: str = "nb") -> str:
+    """A cell's gone passages counted by why ("" when there are none), shown beside its summary."""
+    if not gone:
+        return ""
+    words = LABELS[language]
+    ways = sorted({(passage.reason, passage.now or "") for passage in gone}, key=lambda way: (REASONS.index(way[0]), way[1]))
+    why = ", ".join(
+        (f"{sum((passage.reason, passage.now or '') == way for passage in gone)} " if len(ways) > 1 else "")
+        + words[way[0]].format(now=way[1] or words["nobody"])
+        for way in ways
+    )
+    return words["gone_note"].format(count=len(gone), passages=words["passage" if len(gone) == 1 else "passages_word"], why=why)
+
+
+def summary_text(cell: CellLike, language: str = "nb") -> str | None:
+    """The summary as a cell shows it: with a line saying which passages it was written on are gone."""
+    if cell.summary is None:
+        return None
+    return cell.summary + (f"\n[{gone_note(cell.gone, language)}]" if cell.gone else "")
+
+
 def render_framework_workbook(matrix: MatrixLike, language: str = "nb") -> bytes:
     """The .xlsx bytes: the matrix sheet (wrapped summaries) and the passages sheet."""
     import openpyxl
@@ -90,7 +143,7 @@ def render_framework_workbook(matrix: MatrixLike, language: str = "nb") -> bytes
     sheet.title = words["matrix"]
     sheet.append([words["participant"], words["role"], *(code.path for code in matrix.codes)])
     for row in matrix.rows:
-        sheet.append([row.participant, row.role, *(cell.summary for cell in row.cells)])
+        sheet.append([row.participant, row.role, *(summary_text(cell, language) for cell in row.cells)])
     wrapped = Alignment(wrap_text=True, vertical="top")
     for cells in sheet.iter_rows():
         for cell in cells:
@@ -112,6 +165,9 @@ def render_framework_workbook(matrix: MatrixLike, language: str = "nb") -> bytes
                 linked = None if cell.summary is None else words["yes" if passage.linked else "no"]
                 passages.append([passage.ref, row.participant, cell.code_path, passage.transcript, passage.line,
                                  passage.coder, passage.text, linked])
+            for gone in cell.gone:
+                passages.append([None, row.participant, cell.code_path, gone.transcript or None, None, gone.coder, gone.text,
+                                 words["gone"].format(why=gone_reason(gone, language))])
     for cells in passages.iter_rows(min_row=2):
         for cell in cells:
             _as_text(cell)

@@ -30,7 +30,7 @@ from qualcode.exporters.analysis_tables import (
     matrix_grid,
 )
 from qualcode.exporters.attribution import attribute, check_template
-from qualcode.exporters.framework import MatrixLike
+from qualcode.exporters.framework import MatrixLike, gone_note
 from qualcode.exporters.labels import (
     ROLE_NOUNS,
     MethodFacts,
@@ -622,7 +622,10 @@ def _framework_chapter(document: Document, contents: _Contents, matrix: MatrixLi
             cells = table.add_row().cells
             cells[0].text = row.participant + (f" ({row.role})" if row.role else "")
             for offset in range(len(chunk)):
-                cells[1 + offset].text = row.cells[first + offset].summary or ""
+                cell = row.cells[first + offset]
+                cells[1 + offset].text = cell.summary or ""
+                if cell.summary is not None and cell.gone:  # the passages it was written on are not all there
+                    cells[1 + offset].add_paragraph().add_run(f"[{gone_note(cell.gone, language)}]").italic = True
         code_width = (TEXT_WIDTH_CM - participant_width) / len(chunk)
         _fixed_widths(table, [Cm(participant_width), *[Cm(code_width)] * len(chunk)])
         for table_row in table.rows:

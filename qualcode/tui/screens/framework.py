@@ -140,6 +140,8 @@ class FrameworkScreen(QualcodeScreen):
         count = f"{len(cell.passages)} passage{'s' if len(cell.passages) != 1 else ''}"
         if cell.new_passages:
             count += f", {cell.new_passages} new since the summary"
+        if cell.gone:
+            count += f", {cell.gone_note()}"
         written = f" · summary by {cell.updated_by}" if cell.updated_by and cell.summary is not None else ""
         self.query_one("#framework-where", Static).update(Text(f"{cell.participant} × {cell.code_path} · {count}{written}"))
 
