@@ -11,7 +11,9 @@ What goes where:
   its own;
 - participants are Cases with their attributes (role, gender, age band, office and every typed
   attribute) as VariableValues, and a SourceRef to each transcript they are linked to or speak in;
-  a transcript's wave, date, mode, fidelity and typed attributes are VariableValues of its source;
+  a transcript's wave, date, mode, fidelity and typed attributes are VariableValues of its source,
+  and so is which case each speaker label is ("speaker labels": "D5 = D5", one a line), so an import
+  links the turns to their participants again;
 - qualcode has no sets, so no <Sets> is written (an empty one is invalid).
 
 Every GUID is stored or derived from a stored one, and everything is written in a fixed order, so
@@ -76,6 +78,9 @@ P = f"{{{PROJECT_NS}}}"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PARTICIPANT_FIELDS = (("role", "role"), ("gender", "gender"), ("age band", "age_band"), ("office", "office"))
 TRANSCRIPT_FIELDS = (("wave", "wave"), ("interview date", "interview_date"), ("mode", "mode"), ("fidelity", "fidelity"))
+# A source's Text variable naming the participant each speaker label is, one "label = case name" a
+# line ("= name" for the turns without a label): REFI-QDA has no place of its own for who speaks.
+SPEAKERS_VARIABLE = "speaker labels"
 REFI_TYPES = {"text": "Text", "integer": "Integer", "date": "Date", "boolean": "Boolean"}
 
 
@@ -186,6 +191,10 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
     ).all())
     variables = _Variables()
     source_values = _transcript_values(session, transcripts, variables)
+    for transcript_id, speakers in _speaker_labels(session, transcripts).items():
+        added = variables.add("transcript", SPEAKERS_VARIABLE, "text", speakers)
+        if added:
+            source_values.setdefault(transcript_id, []).append(added)
     case_values, case_sources = _participant_values(session, transcripts, variables)
     participants = list(session.scalars(select(Participant).order_by(Participant.id)))
 
@@ -369,6 +378,39 @@ def _transcript_values(
             if added:
                 values[transcript.id].append(added)
     return values
+
+
+def _speaker_labels(session: Session, transcripts: list[Transcript]) -> dict[int, str]:
+    """Each transcript's speaker labels and the participant each is, as the SPEAKERS_VARIABLE's value."""
+    current = {transcript.current_version_id: transcript.id for transcript in transcripts}
+    names = dict(session.execute(select(Participant.id, Participant.name)).all())
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    exported = set(current.values())
+    for transcript_id, label, participant_id in session.execute(
+        select(TranscriptParticipant.transcript_id, TranscriptParticipant.speaker_label, TranscriptParticipant.participant_id)
+        .where(TranscriptParticipant.speaker_label.is_not(None))
+    ):
+        if transcript_id in exported:
+            found[transcript_id][label or ""] = names[participant_id]
+    for version_id, label, speaker_id in session.execute(
+        select(Turn.text_version_id, Turn.speaker, Turn.participant_id).where(Turn.participant_id.is_not(None)).distinct()
+    ):
+        if version_id in current and speaker_id is not None:
+            found[current[version_id]][label or ""] = names[speaker_id]
+    return {
+        transcript_id: "\n".join(f"{label} = {name}".strip() for label, name in sorted(labels.items()))
+        for transcript_id, labels in found.items()
+    }
+
+
+def speaker_labels(value: str) -> dict[str, str]:
+    """The SPEAKERS_VARIABLE's value read back: each speaker label and the case name it is."""
+    found: dict[str, str] = {}
+    for line in value.splitlines():
+        label, equals, name = line.partition("=")
+        if equals and name.strip():
+            found[label.strip()] = name.strip()
+    return found
 
 
 def _participant_values(

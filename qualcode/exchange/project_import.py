@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import Pseudonymised, pseudonymise
@@ -31,7 +31,12 @@ from qualcode.codebook.service import CODE_NAME_LENGTH, create_code
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.errors import InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
-from qualcode.exchange.project_export import TRANSCRIPT_FIELDS, derived_guid
+from qualcode.exchange.project_export import (
+    SPEAKERS_VARIABLE,
+    TRANSCRIPT_FIELDS,
+    derived_guid,
+    speaker_labels,
+)
 from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument
@@ -72,6 +77,7 @@ from qualcode.store.models import (
     Transcript,
     TranscriptAttribute,
     TranscriptParticipant,
+    Turn,
     code_guid,
     new_guid,
     new_guids,
@@ -80,6 +86,7 @@ from qualcode.store.models import (
 from qualcode.text.counts import counted
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
 from qualcode.text.normalise import content_hash, normalise, shortened
+from qualcode.text.speakers import INTERVIEWER_LABELS
 
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # Case variables that are a participant's own columns rather than extra attributes.
@@ -318,7 +325,8 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
     for case in package.cases:
         texts += [case.name, case.description or "", *(str(value) for value in case.variables.values() if isinstance(value, str))]
     for source in package.sources:
-        texts += [source.name, *(value for value in source.variables.values() if isinstance(value, str))]
+        # Not the speaker labels: only the text's own labels and the cases' names are used of them, each checked as such.
+        texts += [source.name, *(value for name, value in source.variables.items() if isinstance(value, str) and name != SPEAKERS_VARIABLE)]
     # Neither the key's pseudonyms nor the file's own users (a note titled "memo Bo Medforsker").
     where = f"{package.file_name}: notes and names"
     proposals = undecided_in_texts(texts, key, vocabulary, where, {user.name.strip() for user in package.users.values()})
@@ -794,6 +802,7 @@ def _write_cases(
         select(TranscriptParticipant.transcript_id, TranscriptParticipant.participant_id)
         .where(TranscriptParticipant.transcript_id.in_(sorted(set(by_source.values()))))
     )}
+    by_case_name: dict[str, Participant] = {}
     for case in package.cases:
         name = _fitted(unicodedata.normalize("NFC", pseudonymise(case.name, key, package.file_name).text.strip()),
                        PARTICIPANT_NAME_LENGTH, f"Case {case.guid}", result)
@@ -806,6 +815,7 @@ def _write_cases(
             session.add(participant)
             session.flush()
             result.participants_created.append(name)
+        by_case_name.setdefault(case.name, participant)
         for variable, value in case.variables.items():
             column = participant_field(variable)
             try:
@@ -835,11 +845,16 @@ def _write_cases(
                 session.add(TranscriptParticipant(transcript_id=transcript_id, participant_id=participant.id))
                 result.participants_linked += 1
     for item in sources:
+        if item.transcript_id is not None:
+            _link_speakers(session, item, by_case_name, linked, result)
+    for item in sources:
         if item.transcript_id is None:
             continue
         transcript = session.get(Transcript, item.transcript_id)
         assert transcript is not None
         for variable, value in item.source.variables.items():
+            if variable == SPEAKERS_VARIABLE:
+                continue
             column = TRANSCRIPT_COLUMNS.get(variable.strip().lower())
             if column is not None:
                 # A transcript already in the project keeps what the project says of it.
@@ -859,6 +874,59 @@ def _write_cases(
             ))
             if existing is None:
                 session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
+    session.flush()
+
+
+def _link_speakers(
+    session: Session, item: _Source, by_case_name: dict[str, Participant], linked: set[tuple[int, int]], result: QdpxImport,
+) -> None:
+    """Link the source's speaker turns to the participants they are, so a withdrawal finds what each said.
+
+    A qualcode export says which case each speaker label is (SPEAKERS_VARIABLE); another program's
+    file does not, and a label is then the case of that name, as the importers link labels. The
+    labels are looked up as pseudonymised in the stored text. Turns the project has linked already
+    keep their participant: a co-coder's copy fills in what is missing.
+    """
+    assert item.transcript_id is not None
+    # The file's labels as the stored text has them, pseudonymised, turn by turn.
+    stored_label = {
+        original.speaker or "": pseudonymised.speaker or ""
+        for original, pseudonymised in zip(item.read.document.turns, item.pseudonymised.document.turns, strict=False)
+    }
+    value = item.source.variables.get(SPEAKERS_VARIABLE)
+    if isinstance(value, str):
+        wanted: dict[str, Participant] = {}
+        for label, case_name in speaker_labels(value).items():
+            participant = by_case_name.get(case_name)
+            # Only the text's own labels, as pseudonymised there, are stored: the variable's words never are.
+            if label not in stored_label or participant is None:
+                result.problems.append(
+                    f"TextSource {item.source.name!r} {item.source.guid}: {SPEAKERS_VARIABLE} names a speaker the text does not have "
+                    "or a case the file does not have; that speaker left unlinked"
+                )
+            else:
+                wanted[stored_label[label]] = participant
+    else:
+        by_name = {participant.name: participant for participant in by_case_name.values()}
+        wanted = {
+            label: by_name[label] for label in stored_label.values()
+            if label in by_name and label.lower() not in INTERVIEWER_LABELS
+        }
+    for label, participant in sorted(wanted.items()):
+        spoken = Turn.speaker.is_(None) if label == "" else Turn.speaker == label
+        session.execute(
+            update(Turn).where(Turn.text_version_id == item.stored_version, spoken, Turn.participant_id.is_(None))
+            .values(participant_id=participant.id).execution_options(synchronize_session=False)
+        )
+        link = session.scalar(select(TranscriptParticipant).where(
+            TranscriptParticipant.transcript_id == item.transcript_id, TranscriptParticipant.participant_id == participant.id,
+        ))
+        if link is None:
+            linked.add((item.transcript_id, participant.id))
+            session.add(TranscriptParticipant(transcript_id=item.transcript_id, participant_id=participant.id, speaker_label=label or None))
+            result.participants_linked += 1
+        elif link.speaker_label is None and label:
+            link.speaker_label = label
     session.flush()
 
 

@@ -1,0 +1,77 @@
+"""Who said what survives an exchange: speaker turns stay linked to their participants through a .qdpx."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.withdraw import withdraw_participant
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.exchange.project_export import build_qdpx
+from qualcode.exchange.project_import import import_qdpx
+from qualcode.exchange.qdpx_read import read_qdpx
+from qualcode.importers.service import ImportOptions, import_file
+from qualcode.store.models import Transcript, TranscriptParticipant, Turn
+from qualcode.store.project import Project
+from tests.test_exchange_import import Qdpx, guid, run_import
+
+# Speaker labels that are not the participants' names: only the export can tell who A and B are.
+GROUP = "I: hva tenker dere om kurset?\nA: jeg vil helst slutte med kurset snart.\nB: jeg liker kurset veldig godt.\n"
+
+
+def speakers(session: Session) -> set[tuple[str | None, str | None]]:
+    return {
+        (turn.speaker, turn.participant.name if turn.participant else None)
+        for turn in session.scalars(select(Turn))
+    }
+
+
+def links(session: Session) -> list[tuple[str, str | None]]:
+    return sorted(
+        (link.participant.name, link.speaker_label)
+        for link in session.scalars(select(TranscriptParticipant))
+    )
+
+
+def test_a_group_interview_keeps_who_said_what_through_a_round_trip_and_a_withdrawal_takes_their_words(
+    tmp_path: Path, migrated_template: Path,
+) -> None:
+    shutil.copytree(migrated_template, tmp_path / "first")
+    shutil.copytree(migrated_template, tmp_path / "second")
+    group = tmp_path / "gruppe.md"
+    group.write_text(f"---\nparticipants: [D5, D6]\nspeakers: {{A: D5, B: D6, I: interviewer}}\n---\n{GROUP}", encoding="utf-8")
+    key = PseudonymKey("test")
+    with Project.open(tmp_path / "first") as first, first.begin() as session:
+        import_file(session, group, ImportOptions(), key=key)
+        assert speakers(session) == {("I", None), ("A", "D5"), ("B", "D6")}
+        exported = build_qdpx(session, "prosjekt").data
+    (tmp_path / "gruppe.qdpx").write_bytes(exported)
+    with Project.open(tmp_path / "second") as second:
+        with second.begin() as session:
+            import_qdpx(session, read_qdpx(tmp_path / "gruppe.qdpx"), key, lambda: get_or_create_coder(session, "Forsker 1"))
+            assert speakers(session) == {("I", None), ("A", "D5"), ("B", "D6")}
+            assert links(session) == [("D5", "A"), ("D6", "B")]
+            again = build_qdpx(session, "prosjekt").data
+        with second.begin() as session:
+            withdrawn = withdraw_participant(session, "D5", key)
+            assert withdrawn.turns_redacted == 1
+            text = session.scalars(select(Transcript)).one().current_version.text  # type: ignore[union-attr]
+        assert "slutte med kurset" not in text and "jeg liker kurset veldig godt" in text
+    (tmp_path / "again.qdpx").write_bytes(again)
+    assert read_qdpx(tmp_path / "again.qdpx").sources[0].variables == read_qdpx(tmp_path / "gruppe.qdpx").sources[0].variables
+
+
+def test_a_foreign_files_speakers_are_linked_to_the_cases_of_their_names(session: Session, tmp_path: Path) -> None:
+    text = "I: hva tenker dere om kurset?\nD1: jeg vil helst slutte med kurset snart.\nD2: jeg liker kurset veldig godt.\n"
+    source = guid("source:gruppe")
+    qdpx = Qdpx()
+    qdpx.user("Anne Forsker")
+    qdpx.cases = "".join(f'<Case guid="{guid("case:" + name)}" name="{name}"><SourceRef targetGUID="{source}"/></Case>' for name in ("D1", "D2"))
+    qdpx.sources.append(f'<TextSource guid="{source}" name="gruppe"><PlainTextContent>{text}</PlainTextContent></TextSource>')
+    run_import(session, qdpx.write(tmp_path / "fremmed.qdpx"))
+    assert speakers(session) == {("I", None), ("D1", "D1"), ("D2", "D2")}
+    assert links(session) == [("D1", "D1"), ("D2", "D2")]
