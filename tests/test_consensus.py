@@ -427,3 +427,13 @@ def test_a_coding_joining_a_decided_passage_makes_the_decision_stale(team: Path)
         first = disagreements(session, "intervju", A, B)[0]
         assert first.a is not None and len(first.a.coding_ids) == 2
         assert first.stale == f"{A} coded more of it" and not first.settled
+
+
+def test_the_other_coder_coding_a_decided_passage_since_makes_the_decision_stale(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        code(session, B, EMPOWERMENT, TRUST)
+        decide(session, disagreements(session, "intervju", A, B)[1], Choice.A, get_or_create_coder(session, A))
+        code(session, B, PRESSURE, PRESS)  # less than 0.9 of A's: a disagreement with it, no longer A's alone
+        pressure = disagreements(session, "intervju", A, B)[1]
+        assert pressure.b is not None and pressure.stale == f"{B} coded it since" and not pressure.settled

@@ -342,6 +342,8 @@ def _what_changed(
             parts.append(f"{name}'s coding was removed")
         elif any(changes.get(guid, 0) > decision.event_id for guid in basis):
             parts.append(f"{name}'s coding changed")
+        elif now is not None and current and not basis:
+            parts.append(f"{name} coded it since")
         elif now is not None and current > basis:
             parts.append(f"{name} coded more of it")
         elif now is not None and current != basis:
