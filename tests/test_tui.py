@@ -533,7 +533,8 @@ async def test_a_transcript_and_a_code_deleted_from_the_command_line_while_shown
         shown: object = app.screen  # not the picker any more
         assert app.is_running and shown is reader
         assert "no code 'empowerment/kortvarig'" in str(reader.query_one("#status", Static).render())
-        await pilot.press("escape", "escape")
+        assert reader.view.selection is not None  # refused, so kept: to be coded with another code
+        await pilot.press("escape", "escape", "escape")  # the selection, the message, the reader
         await settle(pilot, pauses=2)
         assert app.screen is overview  # read again, without the deleted transcript
         assert sorted(str(key.value) for key in table.rows) == ["leder_L1", "veileder_V1"]
@@ -996,3 +997,96 @@ async def test_a_text_rewritten_by_another_command_is_wrapped_again_at_the_same_
         from textual.geometry import Offset
 
         assert view.offset_at(Offset(MARGIN_X + word - view.rows[row].start, row - view.scroll_offset.y)) == word
+
+
+def hold_back_a_name(root: Path, tmp_path: Path) -> None:
+    """An import held back for review: "Gunnhild Ravnåsen" waits for a decision, so typed text may not name her."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    path = tmp_path / "deltaker_D9_T1.txt"
+    path.write_text("I: Hvem hjalp deg mest?\nD9: Det var nok Gunnhild Ravnåsen på kontoret.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--project", str(root), "--coder", "Forsker 1", "import", str(path)])
+    assert "nobody has decided about (Gunnhild Ravnåsen)" in result.output, result.output
+
+
+async def test_a_refused_memo_opens_again_with_what_was_typed_and_says_how_to_mend_it_here(
+    sample_project: Path, tmp_path: Path,
+) -> None:
+    """A memo naming someone who waits for review is refused: the editor opens again with the text and
+    names the UI's own way (the identifier review), and after Escape `m` opens it with the text still."""
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    hold_back_a_name(sample_project, tmp_path)
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("c", "e")
+        await settle(pilot, rounds=2, pauses=2)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"Ligner det Ravnåsen sa", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor) and "not saved" in reader.status_text, "opened again")
+        assert app.screen.query_one("#memo-text", Input).value == "Ligner det Ravnåsen sa"
+        why = str(app.screen.query_one(".error", Label).render())
+        assert "identifier review (ctrl+p, Identifiers)" in why and "qualcode anonymise" not in why
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is reader and "kept" in reader.status_text
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MemoEditor)
+        editor = app.screen.query_one("#memo-text", Input)
+        editor.value = "Ligner det lederen sa"
+        await pilot.press("enter")
+        await until(app, pilot, lambda: "memo saved" in reader.status_text, "saved")
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen.query_one("#memo-text", Input).value == "Ligner det lederen sa"  # the saved memo, no draft
+    assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Ligner det lederen sa")]
+
+
+async def test_a_memo_wanting_the_passphrase_asks_for_it_and_is_saved(sample_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the passphrase in the environment, saving a memo asks for it as the identifier review
+    does; a wrong one is asked again; the memo is saved once it is right, as typed."""
+    from qualcode.tui.modals.passphrase import PassphraseModal
+
+    monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("c", "e")
+        await settle(pilot, rounds=2, pauses=2)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"Lang erfaring", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal), "asked for the passphrase")
+        await pilot.press(*"feil", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal) and "wrong passphrase" in screen_text(app),
+                    "asked again")
+        await pilot.press(*"test passphrase", "enter")
+        await until(app, pilot, lambda: "memo saved" in reader.status_text, "saved")
+    assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Lang erfaring")]
+
+
+async def test_a_refused_new_code_keeps_the_selection(sample_project: Path) -> None:
+    """ctrl+n with a name the codebook refuses: the selection stays, to try another name on."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        selected = reader.view.selection
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"empowerment//ny", "ctrl+n")
+        await until(app, pilot, lambda: "error" in reader.status_text, "refused")
+        assert reader.view.selection == selected
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"ny kode", "ctrl+n")
+        await until(app, pilot, lambda: "new code" in reader.status_text, "made")
+        assert reader.view.selection is None
+    assert codings_in(sample_project) == [("ny kode", "Jeg har vært her i seks år.", None)]

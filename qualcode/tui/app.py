@@ -52,6 +52,9 @@ class QualcodeApp(App[None]):
         self.codes: list[CodeView] = workspace.codes()
         self.recent: list[str] = workspace.recent_codes()
         self.last_coder = workspace.last_coder() if not workspace.coder_name else None
+        # Memos and definitions typed but not saved (refused, or the passphrase not given), by what
+        # they were written for: the editor opens with them again, on any screen, until saved.
+        self.drafts: dict[str, str] = {}
 
     @property
     def coder_name(self) -> str:

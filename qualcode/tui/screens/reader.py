@@ -17,9 +17,11 @@ from textual.widgets import Header, Static
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words, within_turns
+from qualcode.errors import KeyFileError, QualcodeError
 from qualcode.text.tokens import WORD
 from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
+from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.base import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.footer import KeyFooter
@@ -43,6 +45,15 @@ def describe_selection(text: str, span: tuple[int, int]) -> str:
     shown = words[0] if len(words) == 1 else f"{words[0]} … {words[-1]}"
     count = f"{len(words)} word" + ("" if len(words) == 1 else "s")
     return f'Selected {count}: "{shown}" (c+key or p codes it, Escape clears)'
+
+
+def in_this_ui(error: QualcodeError) -> str:
+    """A refusal with the way to mend it in the terminal UI, where it has one, for the command line's."""
+    if "waits for review" in error.message:
+        return f"{error.message}: decide about it in the identifier review (ctrl+p, Identifiers), then save again"
+    if isinstance(error, KeyFileError) and ("is not at" in error.message or "no key file" in error.message):
+        return f"{error.message} (restore the key from your backup, or start qualcode tui again with --key PATH)"
+    return str(error)
 
 
 class ReaderScreen(CodingScreen):
@@ -248,8 +259,8 @@ class ReaderScreen(CodingScreen):
                 def create_and_apply(workspace: Workspace) -> str:
                     created = workspace.create_code(new_path)
                     return workspace.add_coding(self.document.transcript, created, target, self.document.version_id)
-                self._run(create_and_apply, f"new code {new_path}", offsets=True)
-                self.view.select(None)
+                # The selection stays until the code is made and applied: a refused name is typed again on it.
+                self._run(create_and_apply, f"new code {new_path}", offsets=True, clears=self.view.selection)
         elif path:
             self._apply(path)
 
@@ -258,8 +269,7 @@ class ReaderScreen(CodingScreen):
         if target is not None:
             version = self.document.version_id
             self._run(lambda workspace: workspace.add_coding(self.document.transcript, code_path, target, version), "coded",
-                      offsets=True)
-            self.view.select(None)
+                      offsets=True, clears=self.view.selection)
 
     def _coding_here(self) -> ReaderCoding | None:
         cursor = self.view.cursor
@@ -288,10 +298,9 @@ class ReaderScreen(CodingScreen):
     def action_memo(self) -> None:
         coding = self._coding_here()
         if coding is not None:
-            def written(text: str | None) -> None:
-                if text is not None:
-                    self._run(lambda workspace: workspace.set_memo(coding.id, text, self.document.transcript), "memo saved")
-            self.app.push_screen(MemoEditor(f"Memo on {coding.code_path}", coding.memo or ""), written)
+            transcript = self.document.transcript
+            self._write(f"memo:{coding.id}", f"Memo on {coding.code_path}", coding.memo or "",
+                        lambda workspace, text: workspace.set_memo(coding.id, text, transcript), "memo saved")
 
     def action_browse(self) -> None:
         """Every passage coded with the code under the cursor, or with a code picked now."""
@@ -308,10 +317,62 @@ class ReaderScreen(CodingScreen):
         coding = self._coding_here()
         code = next((c for c in self.codes if coding is not None and c.path == coding.code_path), None)
         if code is not None:
-            def written(text: str | None) -> None:
-                if text:
-                    self._run(lambda workspace: workspace.update_definition(code.path, text), "definition saved")
-            self.app.push_screen(MemoEditor(f"Definition of {code.path}", code.definition or ""), written)
+            self._write(f"definition:{code.path}", f"Definition of {code.path}", code.definition or "",
+                        lambda workspace, text: workspace.update_definition(code.path, text), "definition saved",
+                        empty_saves=False)
+
+    def _write(self, draft: str, title: str, text: str, save: Callable[[Workspace, str], str | None], done: str, *,
+               problem: str = "", empty_saves: bool = True) -> None:
+        """Ask for a text (a memo, a definition) and save it, never losing what was typed: refused, the
+        editor opens again with it and says why; wanting the key's passphrase, it asks for that and
+        tries again; dismissed after a refusal, the text opens again next time (`draft` names it)."""
+        drafts = self.qualcode.drafts
+        what = title.split(" ", 1)[0].lower()  # "memo", "definition"
+
+        def written(typed: str | None) -> None:
+            if typed is None:
+                if draft in drafts:
+                    self.status(f"{what} not saved; what you typed is kept, and opens again with the same key")
+                return
+            if not typed and not empty_saves:
+                return
+            drafts[draft] = typed
+            refusals: list[QualcodeError] = []
+
+            def change(workspace: Workspace) -> str | None:
+                try:
+                    return save(workspace, typed)
+                except QualcodeError as error:  # read on the main thread once the worker has ended
+                    refusals.append(error)
+                    raise
+
+            def saved() -> None:
+                drafts.pop(draft, None)
+
+            def refused(message: str) -> None:
+                error = refusals[0] if refusals else None
+                if isinstance(error, KeyFileError) and "passphrase" in error.message:
+                    self.status(f"{what} not saved yet: the key's passphrase is needed")
+                    self._ask_passphrase(error.message, lambda: written(typed), what)
+                    return
+                reason = in_this_ui(error) if error is not None else message.removeprefix("error: ")
+                self.status(f"{what} not saved: {reason}")
+                self._write(draft, title, typed, save, done, problem=reason, empty_saves=empty_saves)
+
+            self._run(change, done, failed=refused, succeeded=saved)
+
+        self.app.push_screen(MemoEditor(title, drafts.get(draft, text), problem), written)
+
+    def _ask_passphrase(self, problem: str, then: Callable[[], None], what: str) -> None:
+        """The key's passphrase, asked for as the identifier review asks, then `then()` (a save tried again)."""
+        def given(passphrase: str | None) -> None:
+            if passphrase:
+                self.qualcode.workspace.remember_passphrase(passphrase)
+                then()
+            else:
+                self.status(f"{what} not saved; what you typed is kept, and opens again with the same key")
+
+        self.app.push_screen(PassphraseModal("of this project", problem), given)
 
     def action_undo(self) -> None:
         self._run(lambda workspace: workspace.undo(), "undid")
@@ -322,12 +383,16 @@ class ReaderScreen(CodingScreen):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS), MOUSE))
 
-    def _run(self, change: Callable[[Workspace], str | None], done: str, *, offsets: bool = False) -> None:
+    def _run(self, change: Callable[[Workspace], str | None], done: str, *, offsets: bool = False,
+             clears: tuple[int, int] | None = None, succeeded: Callable[[], None] | None = None,
+             failed: Callable[[str], None] | None = None) -> None:
         """Save through the workspace off the UI thread, then show what changed (on the main thread).
 
         Where another command has rewritten the text since it was shown (a name replaced, a
         participant withdrawn), the text is shown again as it is now; a change made with offsets
-        read in the old text (`offsets`) is not made, since they would land on other words."""
+        read in the old text (`offsets`) is not made, since they would land on other words.
+        The selection `clears` (what was coded) is cleared once the change is made, and only then;
+        `succeeded` runs then too, `failed` after a refusal is shown."""
         transcript, shown = self.document.transcript, self.document.version_id
 
         def save(workspace: Workspace) -> tuple[str, ReaderDocument | None, tuple[ReaderCoding, ...], list[CodeView], list[str]]:
@@ -347,9 +412,13 @@ class ReaderScreen(CodingScreen):
             self.qualcode.codes_changed(codes, recent)
             self.codes = codes
             self._shown_again(rewritten or replace(self.document, codings=codings), anew=rewritten is not None)
+            if clears is not None and self.view.selection == clears:
+                self.view.select(None)
             self.status(status)
+            if succeeded is not None and not status.startswith("nothing done"):
+                succeeded()
 
-        def failed(message: str) -> None:
+        def refused(message: str) -> None:
             self.status(message)
             # The text may have been rewritten between the check above and the change (the service
             # refused then): shown again as it is now, so the next selection is made in it.
@@ -357,8 +426,10 @@ class ReaderScreen(CodingScreen):
                 lambda workspace: workspace.document(transcript) if workspace.text_version(transcript) != shown else None,
                 self._shown_again, group="reload",
             )
+            if failed is not None:
+                failed(message)
 
-        self.in_background(save, saved, group="coding", failed=failed)
+        self.in_background(save, saved, group="coding", failed=refused)
 
     def _shown_again(self, document: ReaderDocument | None, *, anew: bool = True) -> None:
         """Show `document`; `anew` when it is another text version (a selection in the old one is
