@@ -85,7 +85,7 @@ from qualcode.store.models import (
 )
 from qualcode.text.counts import counted
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
-from qualcode.text.normalise import content_hash, normalise, shortened
+from qualcode.text.normalise import content_hash, normalise, one_line, shortened
 from qualcode.text.speakers import INTERVIEWER_LABELS
 
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
@@ -359,26 +359,55 @@ def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: Q
     """The file's users as coders, found by GUID then by name, created with their GUID when new.
 
     A name brought by a file is typed text from elsewhere: it is pseudonymised with the key before
-    it names a coder (a coder made at login keeps its name). A user without a name is named by its
-    GUID's first characters, the same on every import of it.
+    it names a coder (a coder made at login keeps its name), and kept as a typed coder's name is
+    (coding/coders.py): on one line, without a comma (--coders takes A,B), and one coder for names
+    that differ only in case. A user without a name, or a creatingUser the file does not list among
+    its users, is named by its GUID's first characters, the same on every import of it.
     """
     found: dict[str, Coder] = {}
+    by_folded: dict[str, list[Coder]] = {}
+    for coder in session.scalars(select(Coder)):
+        by_folded.setdefault(coder.name.casefold(), []).append(coder)
     for user in package.users.values():
-        name = clean_text(unicodedata.normalize("NFC", user.name).strip(), key) or f"ukjent bruker {user.guid[:8]}"
-        name = _fitted(name, CODER_NAME_LENGTH, f"User {user.guid}", result)
-        existing = session.scalar(select(Coder).where(Coder.guid == user.guid)) or session.scalar(
-            select(Coder).where(Coder.name == name)
-        )
-        if existing is None:
-            existing = Coder(guid=user.guid, name=name, role="researcher")
-            session.add(existing)
-            session.flush()
-            record_event(session, kind=EventKind.CODER_CREATE, coder=existing, entity_guid=existing.guid,
-                         after={"name": existing.name, "role": existing.role},
-                         summary=f"new coder {existing.name} from {package.file_name}")
-            result.coders_created.append(existing.name)
-        found[user.guid] = existing
+        written = clean_text(unicodedata.normalize("NFC", user.name).strip(), key)
+        name = one_line(" ".join(written.split()))
+        if name != written:
+            result.problems.append(f"User {user.guid}: its name held a line break, tab or invisible character; kept on one line as {name!r}")
+        if "," in name:
+            name = one_line(name.replace(",", " "))
+            result.problems.append(f"User {user.guid}: a coder's name cannot hold a comma (--coders takes A,B); named {name!r}")
+        name = _fitted(name or f"ukjent bruker {user.guid[:8]}", CODER_NAME_LENGTH, f"User {user.guid}", result)
+        found[user.guid] = _coder(session, user.guid, name, by_folded, package.file_name, result)
+    unknown = [coding.user for source in package.sources for chosen in source.selections for coding in chosen.codings]
+    unknown += [note.user for note in package.notes.values()]
+    for guid in dict.fromkeys(user for user in unknown if user and user not in package.users):
+        name = f"ukjent bruker {guid[:8]}"
+        result.problems.append(f"creatingUser {guid} is not among the file's users; what it made is credited to {name!r}")
+        found[guid] = _coder(session, guid, name, by_folded, package.file_name, result)
     return found
+
+
+def _coder(
+    session: Session, guid: str, name: str, by_folded: dict[str, list[Coder]], file_name: str, result: QdpxImport,
+) -> Coder:
+    """The coder with the GUID, else of the name (in any case, if only one), else a new one with the GUID."""
+    existing = session.scalar(select(Coder).where(Coder.guid == guid)) or session.scalar(select(Coder).where(Coder.name == name))
+    same = by_folded.get(name.casefold(), [])
+    if existing is None and len(same) == 1:
+        existing = same[0]
+        result.problems.append(
+            f"User {name!r} {guid}: differs only in case from the coder {existing.name!r}; merged into that coder"
+        )
+    if existing is None:
+        existing = Coder(guid=guid, name=name, role="researcher")
+        session.add(existing)
+        session.flush()
+        record_event(session, kind=EventKind.CODER_CREATE, coder=existing, entity_guid=existing.guid,
+                     after={"name": existing.name, "role": existing.role},
+                     summary=f"new coder {existing.name} from {file_name}")
+        result.coders_created.append(existing.name)
+        by_folded.setdefault(name.casefold(), []).append(existing)
+    return existing
 
 
 def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Coder, result: QdpxImport) -> dict[str, Code]:
@@ -640,9 +669,7 @@ def _write_codings(
                     result.problems.append(f"Coding {coding.guid} in {item.source.name}: CodeRef {coding.code} is not in the codebook; skipped")
                     continue
                 code_id, code_guid, code_path = found
-                coder_id = coder_ids.get(coding.user or "", importer_id)
-                if coding.user and coding.user not in coders:
-                    result.problems.append(f"Coding {coding.guid} in {item.source.name}: creatingUser {coding.user} is not among the users; coded as {importer.name}")
+                coder_id = coder_ids.get(coding.user or "", importer_id)  # a coding that names no user is the importer's
                 span_key = (item.transcript_id, code_id, coder_id, start, end)
                 known = coding.guid if coding.guid in ids_by_guid else live.get(span_key)
                 present = coding.guid

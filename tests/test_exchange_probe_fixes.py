@@ -1,0 +1,65 @@
+"""What a second hostile tester found in the .qdpx exchange: user and code names, unknown users, small reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.store.models import Coder, Coding
+from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
+
+TEXT = "I: Hvordan var det å begynne?\nD: Jeg fikk mer selvtillit etter hvert, og jeg håper på jobb i høst.\n"
+WORDS = ["Jeg fikk", "mer selvtillit", "etter hvert", "jeg håper", "på jobb", "i høst"]
+
+
+def coded_by(qdpx: Qdpx, users: list[str]) -> None:
+    """One source with a coding of its own by each of `users` (GUIDs)."""
+    selections = "".join(
+        selection(f"s{number}", TEXT, WORDS[number], guid("code:selvtillit"), user) for number, user in enumerate(users)
+    )
+    qdpx.sources.append(f'<TextSource guid="{guid("source:brukere")}" name="brukere"><PlainTextContent>{TEXT}</PlainTextContent>{selections}</TextSource>')
+
+
+def coder_of(session: Session, name: str) -> str:
+    coding = session.scalar(select(Coding).where(Coding.guid == guid("coding:" + name)))
+    assert coding is not None
+    return coding.coder.name
+
+
+def test_user_names_follow_the_rules_of_typed_coder_names(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    users = [qdpx.user("ola"), qdpx.user("OLA"), qdpx.user("Berit, Ola"), qdpx.user("linje1\nlinje2")]
+    coded_by(qdpx, users)
+    result = run_import(session, qdpx.write(tmp_path / "brukere.qdpx"))
+    names = set(session.scalars(select(Coder.name)))
+    assert names == {"ola", "Berit Ola", "linje1 linje2", "Importør"}
+    assert coder_of(session, "s0") == coder_of(session, "s1") == "ola"
+    assert coder_of(session, "s2") == "Berit Ola" and coder_of(session, "s3") == "linje1 linje2"
+    assert any("differs only in case" in problem and "'OLA'" in problem for problem in result.problems)
+    assert any("comma" in problem for problem in result.problems)
+    assert any("line break" in problem for problem in result.problems)
+
+
+def test_a_user_differing_only_in_case_from_a_coder_of_the_project_is_that_coder(session: Session, tmp_path: Path) -> None:
+    first = Qdpx(codes=CODES)
+    coded_by(first, [first.user("Forsker 1")])
+    run_import(session, first.write(tmp_path / "en.qdpx"))
+    second = Qdpx(codes=CODES)
+    second.users.append(f'<User guid="{guid("user:annen")}" name="forsker 1"/>')
+    coded_by(second, [guid("user:annen"), guid("user:annen")])
+    run_import(session, second.write(tmp_path / "to.qdpx"))
+    assert sorted(session.scalars(select(Coder.name))) == ["Forsker 1", "Importør"]
+
+
+def test_a_coding_by_a_user_the_file_does_not_list_gets_a_placeholder_coder(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    stranger = guid("user:ukjent")
+    coded_by(qdpx, [qdpx.user("Anne Forsker"), stranger])
+    result = run_import(session, qdpx.write(tmp_path / "ukjent.qdpx"))
+    assert coder_of(session, "s1") == f"ukjent bruker {stranger[:8]}"
+    placeholder = session.scalar(select(Coder).where(Coder.guid == stranger))
+    assert placeholder is not None and placeholder.name == f"ukjent bruker {stranger[:8]}"
+    assert any(stranger in problem and "not among" in problem for problem in result.problems)
+    assert "Importør" not in {coder_of(session, "s0"), coder_of(session, "s1")}
