@@ -184,6 +184,11 @@ def test_a_municipality_is_proposed_as_a_place_and_a_post_town_that_is_also_a_na
     ("JEG VIL IKKE SNAKKE OM DET, SA ANNE.", ["ANNE"]),
     ("Hun bor i HORTEN nå.", ["HORTEN"]),
     ("DET KOSTER 50 KR PER TIME, OG NAV OG KVP BETALER.", []),  # everyday words and acronyms in capitals
+    # Names no list holds: two rare words in capitals, none an everyday word (stored as written before).
+    ("D1: TRYGVE SLAGSVOLD var grei.", ["TRYGVE SLAGSVOLD"]),
+    ("Jeg så TRYGVE HANSEN på kontoret.", ["TRYGVE HANSEN"]),
+    ("JEG VAR SÅ LEI AV DET.", []),
+    ("Jeg gikk til NAV KONTOR i byen.", []),
 ])
 def test_a_name_in_capitals_is_proposed(text: str, proposed: list[str]) -> None:
     from qualcode.anonymise.candidates import propose

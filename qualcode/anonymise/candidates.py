@@ -183,7 +183,7 @@ def propose(
             phrase = " ".join(words)
             if phrase in proposals or phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
                 continue
-            if any(_name_in_capitals(word.casefold()) for word in words):
+            if any(_name_in_capitals(word.casefold()) for word in words) or _unlisted_name_in_capitals(words, lowered):
                 begin, finish = base + doc[start].idx, base + doc[end - 1].idx + len(doc[end - 1].text)
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     if not text.isascii():
@@ -233,6 +233,19 @@ def _name_in_capitals(folded: str) -> bool:
     """A listed name no commoner than the names that are also everyday words ("Anne", not "Per"),
     or a listed place that is no everyday word ("Horten", not "Time")."""
     return (folded in _names() and _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF) or (_is_place(folded) and not _common(folded))
+
+
+def _unlisted_name_in_capitals(words: list[str], lowered: set[str]) -> bool:
+    """Two words or more in capitals that no list knows, of which one at least is rare and none an
+    everyday word ("TRYGVE SLAGSVOLD", not "JEG VAR LEI" or "NAV KONTOR"): the name lists hold only
+    some of the names said in Norway, and in capitals no other sign tells a name."""
+    listed = _not_identifiers()
+    # Three letters in capitals are an acronym (KVP, IPS) more often than a name the lists miss.
+    left = [word.casefold() for word in words if len(word) > 3 and not _listed(word.casefold(), listed)]
+    return (
+        len(left) >= 2 and any(word not in lowered and not _common(word) for word in left)
+        and all(_zipf(word) < SENTENCE_START_NAME_MAX_ZIPF for word in left)
+    )
 
 
 def _upper_runs(doc: Doc) -> list[tuple[int, int]]:
