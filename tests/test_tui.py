@@ -1090,3 +1090,28 @@ async def test_a_refused_new_code_keeps_the_selection(sample_project: Path) -> N
         await until(app, pilot, lambda: "new code" in reader.status_text, "made")
         assert reader.view.selection is None
     assert codings_in(sample_project) == [("ny kode", "Jeg har vært her i seks år.", None)]
+
+
+async def test_a_shortcut_given_to_another_code_by_another_command_codes_with_that_code(sample_project: Path) -> None:
+    """The keys are those of the codebook when c is pressed, not when the reader opened."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    def qualcode(*args: str) -> None:
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2", *args])
+        assert result.exit_code == 0, result.output
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        [shortcut] = [code.shortcut for code in reader.codes if code.path == "empowerment"]
+        assert shortcut == "e"
+        qualcode("codebook", "edit", "empowerment", "--shortcut", "z")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("c", "z")
+        await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+        await select_sentence(pilot, reader, "Og så rapporterer vi på det hver måned.")
+        await pilot.press("c", "e")
+        await until(app, pilot, lambda: "No code has the key 'e'" in reader.status_text, "refused")
+    assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]

@@ -37,9 +37,15 @@ class QualcodeScreen(Screen[None]):
 
 
 class CodingScreen(QualcodeScreen):
-    """A screen that codes what it shows: `c` then a code's key, the same on every such screen."""
+    """A screen that codes what it shows: `c` then a code's key, the same on every such screen.
+
+    The keys are those of the codebook as it is when `c` is pressed, read again then (another
+    command may have given a key to another code since the screen opened); a key pressed before
+    that read is back waits for it."""
 
     awaiting_shortcut = False  # `c` was pressed and the code's key is awaited
+    _codebook_read = True  # the codebook has been read since `c` was pressed
+    _key_waiting: tuple[str | None] | None = None  # the code's key, pressed before the codebook was read again
 
     def status(self, message: str) -> None:
         raise NotImplementedError
@@ -47,6 +53,9 @@ class CodingScreen(QualcodeScreen):
     def shortcut_codes(self) -> list[CodeView]:
         """The codes whose keys `c` listens for."""
         return self.qualcode.codes
+
+    def codebook_changed(self, codes: list[CodeView]) -> None:
+        """The codebook as read again (main thread); a screen that keeps its own list takes it here."""
 
     def ready_to_code(self) -> bool:
         """Whether there is something to code; a screen says why not in its status line."""
@@ -58,7 +67,20 @@ class CodingScreen(QualcodeScreen):
     def action_code_by_shortcut(self) -> None:
         if self.ready_to_code():
             self.awaiting_shortcut = True
+            self._codebook_read, self._key_waiting = False, None
             self.status("Code: press the code's key (Escape cancels)")
+            self.in_background(lambda workspace: (workspace.codes(), workspace.recent_codes()), self._codes_read,
+                               group="shortcut-codes", failed=lambda _message: self._codes_read(None))
+
+    def _codes_read(self, state: tuple[list[CodeView], list[str]] | None) -> None:
+        """The codebook read again (or not, `None`: the keys known are used); a key waiting is resolved now."""
+        if state is not None:
+            self.qualcode.codes_changed(*state)
+            self.codebook_changed(state[0])
+        self._codebook_read = True
+        if self._key_waiting is not None:
+            (character,), self._key_waiting = self._key_waiting, None
+            self._code_by_key(character)
 
     def on_key(self, event: Key) -> None:
         if not self.awaiting_shortcut or event.key == "escape":
@@ -66,8 +88,14 @@ class CodingScreen(QualcodeScreen):
         event.stop()
         event.prevent_default()
         self.awaiting_shortcut = False
-        code = code_for_key(self.shortcut_codes(), event.character)
+        if self._codebook_read:
+            self._code_by_key(event.character)
+        else:
+            self._key_waiting = (event.character,)
+
+    def _code_by_key(self, character: str | None) -> None:
+        code = code_for_key(self.shortcut_codes(), character)
         if code is None:
-            self.status(f"No code has the key {event.character!r}")
+            self.status(f"No code has the key {character!r}")
         else:
             self.code_with(code.path)

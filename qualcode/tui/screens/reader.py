@@ -245,6 +245,10 @@ class ReaderScreen(CodingScreen):
     def shortcut_codes(self) -> list[CodeView]:
         return self.codes
 
+    def codebook_changed(self, codes: list[CodeView]) -> None:
+        self.codes = codes
+        self._update_panel()
+
     def code_with(self, code_path: str) -> None:
         self._apply(code_path)
 
