@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.store.models import Coder, Coding
+from qualcode.errors import UnreadableFile
+from qualcode.exchange.codebook_qdc import MAX_CODE_DEPTH
+from qualcode.exchange.qdpx_read import read_qdpx
+from qualcode.store.models import Code, Coder, Coding
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
 TEXT = "I: Hvordan var det å begynne?\nD: Jeg fikk mer selvtillit etter hvert, og jeg håper på jobb i høst.\n"
@@ -63,3 +67,50 @@ def test_a_coding_by_a_user_the_file_does_not_list_gets_a_placeholder_coder(sess
     assert placeholder is not None and placeholder.name == f"ukjent bruker {stranger[:8]}"
     assert any(stranger in problem and "not among" in problem for problem in result.problems)
     assert "Importør" not in {coder_of(session, "s0"), coder_of(session, "s1")}
+
+
+def test_codes_differing_only_in_case_are_one_code_with_a_note(session: Session, tmp_path: Path) -> None:
+    twins = "".join(f'<Code guid="{guid("code:" + name)}" name="{name}" isCodable="true"/>' for name in ("håp", "Håp", "HÅP"))
+    qdpx = Qdpx(codes=f'<Code guid="{guid("code:tema")}" name="tema" isCodable="true">{twins}</Code>')
+    user = qdpx.user("Anne Forsker")
+    selections = "".join(
+        selection(name + str(number), TEXT, WORDS[number], guid("code:" + name), user) for number, name in enumerate(("håp", "Håp", "HÅP"))
+    )
+    qdpx.sources.append(f'<TextSource guid="{guid("source:kode")}" name="kode"><PlainTextContent>{TEXT}</PlainTextContent>{selections}</TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "tvillinger.qdpx"))
+    assert sorted(session.scalars(select(Code.path).where(Code.path.like("tema%")))) == ["tema", "tema/håp"]
+    assert {coding.code.path for coding in session.scalars(select(Coding))} == {"tema/håp"}
+    assert sum("but for case" in problem for problem in result.problems) == 2
+    # A later file's code that differs from the project's only in case is the project's code.
+    again = Qdpx(codes=f'<Code guid="{guid("code:tema")}" name="tema" isCodable="true"><Code guid="{guid("code:ny")}" name="HåP"/></Code>')
+    later = run_import(session, again.write(tmp_path / "igjen.qdpx"))
+    assert sorted(session.scalars(select(Code.path).where(Code.path.like("tema%")))) == ["tema", "tema/håp"]
+    assert any("differs only in case" in problem for problem in later.problems)
+
+
+def test_a_code_tree_deeper_than_a_codebook_may_be_is_refused(session: Session, tmp_path: Path) -> None:
+    depth = MAX_CODE_DEPTH + 1
+    nested = "".join(f'<Code guid="{guid(f"code:nivå{level}")}" name="nivå{level}" isCodable="true">' for level in range(depth))
+    qdpx = Qdpx(codes=nested + "</Code>" * depth)
+    qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:dyp")}" name="dyp"><PlainTextContent>{TEXT}</PlainTextContent></TextSource>')
+    with pytest.raises(UnreadableFile, match=f"more than {MAX_CODE_DEPTH} levels deep"):
+        read_qdpx(qdpx.write(tmp_path / "dyp.qdpx"))
+
+
+def test_a_code_name_with_a_slash_or_a_line_break_is_renamed_with_a_note(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=f'<Code guid="{guid("code:a")}" name="arbeid/skole"/><Code guid="{guid("code:b")}" name="to&#10;linjer"/>')
+    result = run_import(session, qdpx.write(tmp_path / "navn.qdpx"))
+    paths = set(session.scalars(select(Code.path)))
+    assert {"arbeid-skole", "to linjer"} <= paths and not any("\n" in path for path in paths)
+    assert any("'/'" in problem and "'arbeid-skole'" in problem for problem in result.problems)
+    assert any("line break" in problem and "'to linjer'" in problem for problem in result.problems)
+
+
+def test_a_copy_that_renames_a_code_is_a_conflict_and_the_projects_name_is_kept(session: Session, tmp_path: Path) -> None:
+    run_import(session, Qdpx(codes=CODES).write(tmp_path / "en.qdpx"))
+    renamed = CODES.replace('name="selvtillit"', 'name="selvtillit (omdøpt)"')
+    result = run_import(session, Qdpx(codes=renamed).write(tmp_path / "to.qdpx"))
+    assert "mestring/selvtillit" in set(session.scalars(select(Code.path)))
+    assert not any("omdøpt" in path for path in session.scalars(select(Code.path)))
+    assert any(guid("code:selvtillit") in conflict and "omdøpt" in conflict for conflict in result.conflicts)

@@ -422,11 +422,12 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     session.flush()
     ids: dict[str, int] = {}
     by_guid: dict[str, tuple[int, str]] = {}
-    by_code_path: dict[str, tuple[int, str]] = {}
+    # Paths by their casefold: two codes that differ only in case are one (codebook/service.create_code).
+    by_code_path: dict[str, tuple[int, str, str]] = {}
     siblings: Counter[int | None] = Counter()
     for row in session.execute(select(Code.id, Code.guid, Code.path, Code.parent_id)):
         by_guid[row.guid] = (row.id, row.path)
-        by_code_path.setdefault(row.path, (row.id, row.guid))
+        by_code_path.setdefault(row.path.casefold(), (row.id, row.guid, row.path))
         siblings[row.parent_id] += 1
     by_path: dict[str, QdpxCode] = {}
     events: list[dict[str, object]] = []
@@ -475,22 +476,32 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             name = _fitted(typed(written), CODE_NAME_LENGTH, f"Code {spec.guid}", result)
             path = f"{parent[2]}/{name}" if parent else name
             typed_path = f"{parent[3]}/{written}" if parent else written
-            first = by_path.setdefault(path, spec)
+            first = by_path.setdefault(path.casefold(), spec)
             if first is not spec:
+                case = "" if first.name == spec.name else f" but for case ({shortened(first.name, SHOWN)!r}),"
                 result.problems.append(
-                    f"Code {shortened(spec.name, SHOWN)!r} {spec.guid}: the same name as {first.guid} under the same parent; merged into one code"
+                    f"Code {shortened(spec.name, SHOWN)!r} {spec.guid}: the same name as {first.guid}{case} under the same parent; merged into one code"
                 )
             if spec.guid in by_guid:
-                code_id, path = by_guid[spec.guid]
-                guid = spec.guid
-            elif path in by_code_path:
-                code_id, guid = by_code_path[path]
+                code_id, held_path = by_guid[spec.guid]
+                if held_path != path and first is spec:
+                    result.conflicts.append(
+                        f"Code {spec.guid}: {shortened(path, SHOWN)!r} in the file, {shortened(held_path, SHOWN)!r} here; the project's name kept"
+                    )
+                path, guid = held_path, spec.guid
+            elif path.casefold() in by_code_path:
+                code_id, guid, held_path = by_code_path[path.casefold()]
+                if held_path != path and first is spec:
+                    result.problems.append(
+                        f"Code {shortened(path, SHOWN)!r} {spec.guid}: differs only in case from the code {shortened(held_path, SHOWN)!r}; merged into it"
+                    )
+                path = held_path
             else:
                 code_id, guid = create(spec, name, path, (parent[0], parent[1]) if parent else None, typed_path)
                 parent_id = parent[0] if parent else None
                 siblings[parent_id] += 1
                 by_guid[guid] = (code_id, path)
-                by_code_path[path] = (code_id, guid)
+                by_code_path[path.casefold()] = (code_id, guid, path)
                 result.codes_created.append(path)
             ids[spec.guid] = code_id
             visit(spec.children, (code_id, guid, path, typed_path))

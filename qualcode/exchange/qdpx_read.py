@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from qualcode.errors import ImportFailed, UnreadableFile
-from qualcode.exchange.codebook_qdc import normal_guid
+from qualcode.exchange.codebook_qdc import MAX_CODE_DEPTH, normal_guid
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
-from qualcode.text.normalise import shortened
+from qualcode.text.normalise import one_line, shortened
 from qualcode.untrusted import open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
@@ -356,13 +356,25 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
         source.variables = _settled(package, source.variables, variables, f"TextSource {source.name!r} {source.guid}")
 
 
-def _read_codes(reader: _Reader, element: etree._Element) -> list[QdpxCode]:
+def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1) -> list[QdpxCode]:
+    """The codes under `element`, named as the codebook readers name them; a tree deeper than theirs is refused."""
     codes = []
     for code in _children(element, "Code"):
+        if depth > MAX_CODE_DEPTH:
+            raise UnreadableFile(
+                f"{reader.package.file_name}: {_describe(code)}: codes are nested more than {MAX_CODE_DEPTH} levels deep; nothing imported",
+                f"flatten the code tree to at most {MAX_CODE_DEPTH} levels in the other program and export again",
+            )
         guid = reader.guid(code)
         if guid is None:
             continue
-        name = (code.get("name") or "").strip().replace("/", "-")
+        written = (code.get("name") or "").strip()
+        name = one_line(" ".join(written.split()))  # as a typed code name is kept: one line, nothing invisible
+        if name != written:
+            reader.package.problems.append(f"{_describe(code)}: its name held a line break, tab or invisible character; read as {shortened(name, SHOWN)!r}")
+        if "/" in name:
+            name = name.replace("/", "-")
+            reader.package.problems.append(f"{_describe(code)}: its name holds '/', which separates code paths; read as {shortened(name, SHOWN)!r}")
         if not name:
             reader.package.problems.append(f"{_describe(code)}: no name; skipped with its sub-codes")
             continue
@@ -372,7 +384,7 @@ def _read_codes(reader: _Reader, element: etree._Element) -> list[QdpxCode]:
         codable = (code.get("isCodable") or "true").strip().lower() not in {"false", "0"}
         codes.append(QdpxCode(
             guid, name, codable, colour if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) else None,
-            _text_of(code, "Description"), _read_codes(reader, code), reader.refs(code, "NoteRef"),
+            _text_of(code, "Description"), _read_codes(reader, code, depth + 1), reader.refs(code, "NoteRef"),
         ))
     return codes
 
