@@ -206,7 +206,10 @@ def test_an_everyday_word_before_at_is_no_address(text: str) -> None:
 
 @pytest.mark.parametrize(("text", "proposed"), [
     # An unlisted given name first: proposed with the surname, and the surname alone as before.
-    ("D4: Gunnhild Rasmussen. Hun var helt fantastisk.", ["Rasmussen", "Gunnhild Rasmussen"]),
+    ("D4: Signhild Rasmussen. Hun var helt fantastisk.", ["Rasmussen", "Signhild Rasmussen"]),
+    # A listed one (SSB's names, which Faker's lists missed): the name whole.
+    ("D4: Gunnhild Rasmussen. Hun var helt fantastisk.", ["Gunnhild Rasmussen"]),
+    ("D4: Ingvild kom innom i går.", ["Ingvild"]),
     # A word before a name: dismissing "Veilederen Kari" must leave "Kari" to decide.
     ("D4: Det var bra. Veilederen Kari sa det.", ["Kari", "Veilederen Kari"]),
     ("D4: Kontor A var stengt.", []),  # nothing proposed after it: the first word alone is not

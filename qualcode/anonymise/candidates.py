@@ -352,21 +352,21 @@ def _places() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _names() -> frozenset[str]:
-    """Given names from Faker's locales in NAME_LOCALES and its Norwegian surnames, casefolded."""
+    """Given names and surnames (given_names, surnames), casefolded."""
     return given_names() | surnames()
 
 
 @lru_cache(maxsize=1)
 def surnames() -> frozenset[str]:
-    """Faker's Norwegian surnames, casefolded."""
+    """Faker's Norwegian surnames and SSB's (data/names.txt), casefolded."""
     from faker.providers.person.no_NO import Provider
 
-    return frozenset(name.casefold() for name in Provider.last_names)
+    return frozenset(name.casefold() for name in [*Provider.last_names, *_data_lines("names.txt")["etternavn"]])
 
 
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
-    """Given names from Faker's locales in NAME_LOCALES, casefolded."""
+    """Given names from Faker's locales in NAME_LOCALES and SSB's Norwegian ones (data/names.txt), casefolded."""
     from importlib import import_module
 
     names: set[str] = set()
@@ -374,6 +374,7 @@ def given_names() -> frozenset[str]:
         provider = import_module(f"faker.providers.person.{locale}").Provider
         for attribute in ("first_names", "first_names_female", "first_names_male"):
             names.update(name.casefold() for name in getattr(provider, attribute, ()))
+    names.update(name.casefold() for name in _data_lines("names.txt")["fornavn"])
     return frozenset(names)
 
 
