@@ -322,6 +322,7 @@ class Workspace:
         if self.blind:
             raise InvalidInput(
                 f"{what} shows others' codings, which blind coding hides from {self.coder_name}",
+                "start qualcode tui --no-blind" if self.config.blind else
                 "ask whoever leads the study to end the blind phase (`qualcode coder blind off --role ROLE`)",
             )
 
@@ -1004,15 +1005,11 @@ class Workspace:
             return quotes
 
     # --- comparing two coders and deciding by consensus -------------------------------------------
-    def _refuse_if_blind(self) -> None:
-        if self.blind:
-            raise InvalidInput("comparing coders shows others' codings, which blind coding hides", "start qualcode tui --no-blind")
-
     def coders_of(self, transcript: str) -> list[str]:
         """The coders who coded the transcript (the consensus coder left out)."""
         from qualcode.coding.consensus import coders_of
 
-        self._refuse_if_blind()
+        self.refuse_if_blind("comparing coders")
         with self.begin() as session:
             return coders_of(session, transcript)
 
@@ -1020,7 +1017,7 @@ class Workspace:
         """The two coders to compare on the transcript, as stored: those named (as --coder finds a coder), or the two who coded it."""
         from qualcode.coding.consensus import choose_pair
 
-        self._refuse_if_blind()
+        self.refuse_if_blind("comparing coders")
         with self.begin() as session:
             return choose_pair(session, transcript, self.stored_coder_names(session, named))
 
@@ -1028,7 +1025,7 @@ class Workspace:
         """Where the two coders' codings of the transcript disagree, in text order, with any decision made."""
         from qualcode.coding.consensus import disagreements
 
-        self._refuse_if_blind()
+        self.refuse_if_blind("comparing coders")
         with self.begin() as session:
             return disagreements(session, transcript, coder_a, coder_b)
 
@@ -1036,7 +1033,7 @@ class Workspace:
         """Settle a disagreement under the consensus coder, as this coder's undoable change."""
         from qualcode.coding.consensus import Choice, decide
 
-        self._refuse_if_blind()
+        self.refuse_if_blind("comparing coders")
         with self.begin() as session:
             made = decide(session, disagreement, Choice(choice), self.coder(session), span=span)
         if made is None:
