@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -10,12 +11,14 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.withdraw import withdraw_participant
+from qualcode.codebook.service import create_code
 from qualcode.coding.coders import get_or_create_coder
-from qualcode.exchange.project_export import build_qdpx
+from qualcode.coding.service import add_coding
+from qualcode.exchange.project_export import build_qdpx, export_qdpx
 from qualcode.exchange.project_import import import_qdpx
 from qualcode.exchange.qdpx_read import read_qdpx
 from qualcode.importers.service import ImportOptions, import_file
-from qualcode.store.models import Transcript, TranscriptParticipant, Turn
+from qualcode.store.models import Coding, Transcript, TranscriptParticipant, Turn
 from qualcode.store.project import Project
 from tests.test_exchange_import import Qdpx, guid, run_import
 
@@ -75,3 +78,44 @@ def test_a_foreign_files_speakers_are_linked_to_the_cases_of_their_names(session
     run_import(session, qdpx.write(tmp_path / "fremmed.qdpx"))
     assert speakers(session) == {("I", None), ("D1", "D1"), ("D2", "D2")}
     assert links(session) == [("D1", "D1"), ("D2", "D2")]
+
+
+VTT = """WEBVTT
+
+00:00:01.500 --> 00:00:04.000
+<v I>hva tenker du om kurset?
+
+01:01:02.250 --> 01:01:05.000
+<v D>jeg liker kurset veldig godt.
+"""
+
+
+def test_a_round_trip_keeps_a_transcripts_title_people_turn_times_and_moments_to_the_microsecond(
+    tmp_path: Path, migrated_template: Path,
+) -> None:
+    shutil.copytree(migrated_template, tmp_path / "first")
+    shutil.copytree(migrated_template, tmp_path / "second")
+    subtitles = tmp_path / "intervju.vtt"
+    subtitles.write_text(VTT, encoding="utf-8")
+    key = PseudonymKey("test")
+    options = ImportOptions(title="intervju om kurset", interviewer="Forsker 1", note_taker="Medforsker 1")
+
+    def kept(session: Session) -> tuple[object, ...]:
+        transcript = session.scalars(select(Transcript)).one()
+        times = sorted((seq, timestamp) for seq, timestamp in session.execute(select(Turn.seq, Turn.timestamp_ms)))
+        moments = sorted(session.scalars(select(Coding.created_at)))
+        return transcript.title, transcript.interviewer, transcript.note_taker, times, moments
+
+    with Project.open(tmp_path / "first") as first, first.begin() as session:
+        name = import_file(session, subtitles, options, key=key).name
+        create_code(session, "mestring")
+        coding = add_coding(session, name, "mestring", get_or_create_coder(session, "Forsker 1"), match="liker kurset")
+        session.get_one(Coding, coding.id).created_at = datetime(2024, 3, 1, 12, 30, 5, 123456, tzinfo=UTC)
+        session.flush()
+        before = kept(session)
+        assert before[3] == [(0, 1500), (1, 3662250)]
+        exported = export_qdpx(session, first.root, tmp_path / "intervju.qdpx", True, key).path
+    with Project.open(tmp_path / "second") as second, second.begin() as session:
+        done = import_qdpx(session, read_qdpx(exported), key, lambda: get_or_create_coder(session, "Forsker 1"))
+        assert done.problems == []
+        assert kept(session) == before

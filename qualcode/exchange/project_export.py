@@ -11,9 +11,9 @@ What goes where:
   its own;
 - participants are Cases with their attributes (role, gender, age band, office and every typed
   attribute) as VariableValues, and a SourceRef to each transcript they are linked to or speak in;
-  a transcript's wave, date, mode, fidelity and typed attributes are VariableValues of its source,
+  a transcript's title, wave, date, mode, fidelity, interviewer, note taker and typed attributes are VariableValues of its source,
   and so is which case each speaker label is ("speaker labels": "D5 = D5", one a line), so an import
-  links the turns to their participants again;
+  links the turns to their participants again, and when its turns have times, those ("turn times");
 - qualcode has no sets, so no <Sets> is written (an empty one is invalid).
 
 Every GUID is stored or derived from a stored one, and everything is written in a fixed order, so
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import uuid
 import zipfile
 from collections import defaultdict
@@ -77,7 +78,14 @@ P = f"{{{PROJECT_NS}}}"
 # A fixed time for the zip's entries: the bytes of sources/ then depend only on the texts.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PARTICIPANT_FIELDS = (("role", "role"), ("gender", "gender"), ("age band", "age_band"), ("office", "office"))
-TRANSCRIPT_FIELDS = (("wave", "wave"), ("interview date", "interview_date"), ("mode", "mode"), ("fidelity", "fidelity"))
+TRANSCRIPT_FIELDS = (
+    ("title", "title"), ("wave", "wave"), ("interview date", "interview_date"), ("mode", "mode"), ("fidelity", "fidelity"),
+    ("interviewer", "interviewer"), ("note taker", "note_taker"),
+)
+# A source's Text variable with the times of its turns (from a subtitle file), one "turn 3 of 12 at
+# 0:01:02.500" a line: REFI-QDA gives a text source's turns no times.
+TURN_TIMES_VARIABLE = "turn times"
+TURN_TIME = re.compile(r"turn (\d+) of (\d+) at (\d+):(\d{2}):(\d{2})\.(\d{3})")
 # A source's Text variable naming the participant each speaker label is, one "label = case name" a
 # line ("= name" for the turns without a label): REFI-QDA has no place of its own for who speaks.
 SPEAKERS_VARIABLE = "speaker labels"
@@ -117,8 +125,9 @@ def derived_guid(kind: str, stored: str) -> str:
 
 
 def _stamp(moment: datetime | date | None) -> str | None:
+    """A moment as xs:dateTime, to the microsecond as stored, so a round trip keeps it."""
     if isinstance(moment, datetime):
-        return moment.isoformat(timespec="seconds")
+        return moment.isoformat()
     return None
 
 
@@ -193,6 +202,10 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
     source_values = _transcript_values(session, transcripts, variables)
     for transcript_id, speakers in _speaker_labels(session, transcripts).items():
         added = variables.add("transcript", SPEAKERS_VARIABLE, "text", speakers)
+        if added:
+            source_values.setdefault(transcript_id, []).append(added)
+    for transcript_id, times in _turn_times(session, transcripts).items():
+        added = variables.add("transcript", TURN_TIMES_VARIABLE, "text", times)
         if added:
             source_values.setdefault(transcript_id, []).append(added)
     case_values, case_sources = _participant_values(session, transcripts, variables)
@@ -401,6 +414,39 @@ def _speaker_labels(session: Session, transcripts: list[Transcript]) -> dict[int
         transcript_id: "\n".join(f"{label} = {name}".strip() for label, name in sorted(labels.items()))
         for transcript_id, labels in found.items()
     }
+
+
+def _turn_times(session: Session, transcripts: list[Transcript]) -> dict[int, str]:
+    """Each transcript's turn times, where its turns have any, as the TURN_TIMES_VARIABLE's value."""
+    current = {transcript.current_version_id: transcript.id for transcript in transcripts}
+    turns: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for version_id, seq, timestamp in session.execute(
+        select(Turn.text_version_id, Turn.seq, Turn.timestamp_ms).where(Turn.text_version_id.in_([v for v in current if v is not None]))
+        .order_by(Turn.text_version_id, Turn.seq)
+    ):
+        turns[version_id].append((seq, timestamp))
+    found: dict[int, str] = {}
+    for version_id, timed in turns.items():
+        lines = []
+        for seq, timestamp in timed:
+            if timestamp is not None:
+                seconds, milliseconds = divmod(timestamp, 1000)
+                minutes, seconds = divmod(seconds, 60)
+                hours, minutes = divmod(minutes, 60)
+                lines.append(f"turn {seq + 1} of {len(timed)} at {hours}:{minutes:02}:{seconds:02}.{milliseconds:03}")
+        if lines:
+            found[current[version_id]] = "\n".join(lines)
+    return found
+
+
+def turn_times(value: str) -> tuple[int, dict[int, int]]:
+    """The TURN_TIMES_VARIABLE's value read back: how many turns it was written for, and each turn's time (by seq) in ms."""
+    count, found = 0, {}
+    for match in TURN_TIME.finditer(value):
+        number, total, hours, minutes, seconds, milliseconds = (int(part) for part in match.groups())
+        count = total
+        found[number - 1] = ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds
+    return count, found
 
 
 def speaker_labels(value: str) -> dict[str, str]:

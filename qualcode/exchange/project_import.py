@@ -34,8 +34,10 @@ from qualcode.exchange.codebook_qdc import parse_description
 from qualcode.exchange.project_export import (
     SPEAKERS_VARIABLE,
     TRANSCRIPT_FIELDS,
+    TURN_TIMES_VARIABLE,
     derived_guid,
     speaker_labels,
+    turn_times,
 )
 from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource
 from qualcode.garbage import without_collections
@@ -324,12 +326,21 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
         texts += [text for text in (note.title or "", note.text) if clean_text(text.strip(), key) not in own]
     for case in package.cases:
         texts += [case.name, case.description or "", *(str(value) for value in case.variables.values() if isinstance(value, str))]
+    researchers = {user.name.strip() for user in package.users.values()}
     for source in package.sources:
-        # Not the speaker labels: only the text's own labels and the cases' names are used of them, each checked as such.
-        texts += [source.name, *(value for name, value in source.variables.items() if isinstance(value, str) and name != SPEAKERS_VARIABLE)]
+        # Not the speaker labels: only the text's own labels and the cases' names are used of them, each
+        # checked as such. An interviewer and a note taker are researchers, as the users are.
+        for name, value in source.variables.items():
+            if not isinstance(value, str) or name in (SPEAKERS_VARIABLE, TURN_TIMES_VARIABLE):
+                continue
+            if TRANSCRIPT_COLUMNS.get(name.strip().lower()) in ("interviewer", "note_taker"):
+                researchers.add(value.strip())
+            else:
+                texts.append(value)
+        texts.append(source.name)
     # Neither the key's pseudonyms nor the file's own users (a note titled "memo Bo Medforsker").
     where = f"{package.file_name}: notes and names"
-    proposals = undecided_in_texts(texts, key, vocabulary, where, {user.name.strip() for user in package.users.values()})
+    proposals = undecided_in_texts(texts, key, vocabulary, where, researchers)
     if proposals:
         queue_candidates(key, proposals, where)
     return [proposal.text for proposal in proposals]
@@ -893,13 +904,18 @@ def _write_cases(
         for variable, value in item.source.variables.items():
             if variable == SPEAKERS_VARIABLE:
                 continue
+            if variable == TURN_TIMES_VARIABLE:
+                if item.new and isinstance(value, str):
+                    _set_turn_times(session, item, value, result)
+                continue
             column = TRANSCRIPT_COLUMNS.get(variable.strip().lower())
             if column is not None:
                 # A transcript already in the project keeps what the project says of it.
                 if column == "interview_date" and not isinstance(value, date):
                     result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {value!r} is not a date; skipped")
                 elif item.new or getattr(transcript, column) is None:
-                    setattr(transcript, column, value if column == "interview_date" else clean_text(str(value), key)[:50])
+                    length = getattr(Transcript.__table__.c[column].type, "length", None) or 50
+                    setattr(transcript, column, value if column == "interview_date" else clean_text(str(value), key)[:length])
                 continue
             try:
                 definition = attribute_definition(session, variable, "transcript", _plain(value))
@@ -913,6 +929,23 @@ def _write_cases(
             if existing is None:
                 session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
     session.flush()
+
+
+def _set_turn_times(session: Session, item: _Source, value: str, result: QdpxImport) -> None:
+    """Give a new transcript's turns the times the file gives them, when its turns are the turns they were given for."""
+    count, times = turn_times(value)
+    turns = len(item.prepared.document.turns)
+    if count != turns or any(seq >= turns for seq in times):
+        result.problems.append(
+            f"TextSource {item.source.name!r} {item.source.guid}: {TURN_TIMES_VARIABLE} are for {count} turns, "
+            f"the text has {turns}; left without turn times"
+        )
+        return
+    for seq, timestamp in sorted(times.items()):
+        session.execute(
+            update(Turn).where(Turn.text_version_id == item.stored_version, Turn.seq == seq)
+            .values(timestamp_ms=timestamp).execution_options(synchronize_session=False)
+        )
 
 
 def _link_speakers(
