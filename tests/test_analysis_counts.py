@@ -278,20 +278,33 @@ def check_counts(session: Session, data: st.DataObject) -> None:
     else:
         with pytest.raises(NotFound):
             cell_passages(session, selection, code, where)
-    # Compare: the participants whose passages of a code fall under more than one wave.
+    # Compare: everyone in more than one wave (by the transcripts they are linked to or speak in) who has
+    # passages of the code, with every wave they were in, those without passages empty.
     top_code = data.draw(st.sampled_from(["empowerment", "måltall-press"]))
     mine = [run for run in runs if run.code == top_code]
     if not [run for run in runs if run.code.split("/")[0] == top_code]:
         return
     comparison = compare(session, selection, "wave", top_code)
     waves: dict[str, set[str]] = defaultdict(set)
-    for run in mine:
-        if run.participant is not None:
-            waves[run.participant].add(run.value("wave"))
-    assert {change.participant for change in comparison.participants} == {name for name, seen in waves.items() if len(seen) > 1}
+    in_transcripts = session.execute(
+        select(Participant.name, Participant.role, Transcript.wave).join(TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id)
+        .join(Transcript, TranscriptParticipant.transcript_id == Transcript.id)
+        .union(select(Participant.name, Participant.role, Transcript.wave).join(Turn, Turn.participant_id == Participant.id)
+               .join(Transcript, Transcript.current_version_id == Turn.text_version_id))
+    ).all()
+    for name, role, wave in in_transcripts:
+        if not selection.roles or role in selection.roles:
+            waves[name].add(wave or NONE)
+    several = {name for name, seen in waves.items() if len(seen) > 1}
+    assert set(comparison.in_several) == several
+    with_passages = {run.participant for run in mine if run.participant is not None}
+    assert {change.participant for change in comparison.participants} == several & with_passages
+    assert set(comparison.without_passages) == several - with_passages
     for change in comparison.participants:
-        listed = {frozenset(item.passage.coding_ids) for _, items in change.by_value for item in items}
-        assert listed == {run.coding_ids for run in mine if run.participant == change.participant}
+        assert {value for value, _ in change.by_value} == waves[change.participant]
+        for value, items in change.by_value:
+            assert {frozenset(item.passage.coding_ids) for item in items} == {
+                run.coding_ids for run in mine if run.participant == change.participant and run.value("wave") == value}
 
 
 GROUP = """---

@@ -1,5 +1,6 @@
 """Change across rounds (or offices, or any column): one code's counts per value, and the passages of
-each participant who has passages of it under more than one value, value by value.
+each participant who has more than one value (interviewed in several rounds) and passages of the code,
+value by value, a value without passages shown as 0.
 
 Public: ParticipantChange, Comparison, compare(), comparison_tables().
 """
@@ -41,7 +42,14 @@ class Comparison:
     by: str
     matrix: Matrix  # the code and its sub-codes × the values
     in_several: tuple[str, ...]  # participants who have more than one value (interviewed in several rounds)
-    participants: tuple[ParticipantChange, ...]  # those with passages of the code under more than one value
+    # those of them with passages of the code under any value, with every value they have (no passages: 0)
+    participants: tuple[ParticipantChange, ...]
+
+    @property
+    def without_passages(self) -> tuple[str, ...]:
+        """Participants with more than one value and no passage of the code under any."""
+        listed = {change.participant for change in self.participants}
+        return tuple(name for name in self.in_several if name not in listed)
 
 
 def compare(session: Session, selection: QuoteFilter | None, by: str, code: str) -> Comparison:
@@ -52,9 +60,11 @@ def compare(session: Session, selection: QuoteFilter | None, by: str, code: str)
     found = coded(session, selection, texts=True)
     matrix = count_matrix(found, (column,))
     values_of: dict[str, set[str]] = defaultdict(set)
+    role_of: dict[str, str | None] = {}
     for unit in found.units():
         if unit.participant is not None:
             values_of[unit.participant].add(unit.value(by))
+            role_of.setdefault(unit.participant, unit.values.get("role"))
     mine: dict[str, list[Passage]] = defaultdict(list)
     chosen = [index for index, (code_id, _, participant_id, _, _) in enumerate(found.spans)
               if code_id == target.id and participant_id is not None]
@@ -62,16 +72,18 @@ def compare(session: Session, selection: QuoteFilter | None, by: str, code: str)
         if passage.participant is not None:
             mine[passage.participant].append(passage)
     order = {column.values[0]: position for position, column in enumerate(matrix.columns)}
-    compared = [name for name in sort_values(mine) if len({passage.value(by) for passage in mine[name]}) > 1]
+    several = tuple(name for name in sort_values(values_of) if len(values_of[name]) > 1)
+    # Everyone with more than one value who has passages of the code under any, each value they have shown,
+    # 0 where they have none: a code that appears or disappears between rounds is the change looked for.
+    compared = [name for name in several if mine.get(name)]
     placed = {id(item.passage): item for item in place_passages(session, [p for name in compared for p in mine[name]])}
     changes = []
     for name in compared:
-        grouped: dict[str, list[CellPassage]] = defaultdict(list)
+        grouped: dict[str, list[CellPassage]] = {value: [] for value in values_of[name]}
         for passage in mine[name]:
-            grouped[passage.value(by)].append(placed[id(passage)])
-        ordered = sorted(grouped.items(), key=lambda item: order[item[0]])
-        changes.append(ParticipantChange(name, mine[name][0].value("role"), tuple((value, tuple(found)) for value, found in ordered)))
-    several = tuple(name for name in sort_values(values_of) if len(values_of[name]) > 1)
+            grouped.setdefault(passage.value(by), []).append(placed[id(passage)])
+        ordered = sorted(grouped.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+        changes.append(ParticipantChange(name, role_of.get(name), tuple((value, tuple(found)) for value, found in ordered)))
     return Comparison(target.path, by, matrix, several, tuple(changes))
 
 
@@ -95,15 +107,19 @@ def comparison_tables(comparison: Comparison, percent: str | None = None) -> tup
                     level=1, key=change.participant,
                 ))
     several = len(comparison.in_several)
+    none = comparison.without_passages
     listing = Table(
-        title=f"{comparison.code}: participants with passages under more than one {by}",
+        title=f"{comparison.code}: participants with more than one {by}",
         caption=caption(
             describe(replace(comparison.matrix.selection, codes=())),
             f"{len(comparison.participants)} of the {several} participants with more than one {by} have passages of"
-            f" {comparison.code} under more than one; their passages follow, {by} by {by}."
+            f" {comparison.code}; each is listed with every {by} they have, 0 where they have no passages of it, and"
+            f" their passages follow, {by} by {by}."
             if comparison.participants else
-            f"No participant has passages of {comparison.code} under more than one {by}"
+            f"No participant with more than one {by} has passages of {comparison.code}"
             f" ({several} participants have more than one {by}).",
+            f"With more than one {by} and no passages of {comparison.code}: {', '.join(none)}."
+            if none and comparison.participants else "",
         ),
         row_header="passage",
         columns=columns,
