@@ -38,7 +38,7 @@ from qualcode.agreement.units import (
 )
 from qualcode.analysis.passages import Coded, coded
 from qualcode.codebook.service import find_code
-from qualcode.coding.consensus import CONSENSUS_CODER
+from qualcode.coding.consensus import CONSENSUS_CODER, MIN_OVERLAP
 from qualcode.coding.passages import QuoteFilter, known_hint, natural_key
 from qualcode.coding.sentences import sentences_within, version_sentences
 from qualcode.errors import InvalidInput, NotFound
@@ -91,21 +91,18 @@ class Disagreement:
     not_by: tuple[str, ...]
 
 
-SEGMENT_OVERLAP = 0.9  # of the longer passage, for two passages to be one segment (as MAXQDA matches them)
-
-
 def agreement(
     session: Session, selection: QuoteFilter, unit: str = "sentence", coders: Sequence[str] = (),
     min_overlap: float | None = None, *, listed: bool = True,
 ) -> Agreement:
     """The agreement of `coders` (default: everyone who coded the selection) on the selection's codes,
     and with `listed` the units where they differ. `min_overlap` matches segments (default
-    SEGMENT_OVERLAP); given with another unit, it is refused rather than ignored."""
+    MIN_OVERLAP); given with another unit, it is refused rather than ignored."""
     if unit not in UNITS:
         raise InvalidInput(f"--unit {unit!r} is not one of {', '.join(UNITS)}", "as in --unit sentence")
     if min_overlap is not None and unit != "segment":
         raise InvalidInput(f"--min-overlap applies to --unit segment, not {unit}", "add --unit segment, or leave it out")
-    min_overlap = SEGMENT_OVERLAP if min_overlap is None else min_overlap
+    min_overlap = MIN_OVERLAP if min_overlap is None else min_overlap
     if not 0.0 < min_overlap <= 1.0:
         raise InvalidInput(f"--min-overlap {min_overlap} is not above 0 and at most 1", "as in --min-overlap 0.9")
     names = tuple(dict.fromkeys(name.strip() for name in coders if name.strip()))

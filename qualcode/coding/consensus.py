@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from qualcode.codebook.service import find_code
+from qualcode.coding.coders import CONSENSUS_CODER as CONSENSUS_CODER  # others import it from here
 from qualcode.coding.coders import find_coder, get_or_create_coder
 from qualcode.coding.service import CodingView, add_coding
 from qualcode.errors import InvalidInput
@@ -38,7 +39,6 @@ from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, Transcript, new_guid
 
-CONSENSUS_CODER = "konsensus"
 MIN_OVERLAP = 0.9  # of the longer coding, for two codings of one code to agree
 
 
