@@ -1115,3 +1115,56 @@ async def test_a_shortcut_given_to_another_code_by_another_command_codes_with_th
         await pilot.press("c", "e")
         await until(app, pilot, lambda: "No code has the key 'e'" in reader.status_text, "refused")
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]
+
+
+async def test_a_transcript_withdrawn_while_read_leaves_the_screen_and_a_memo_typed_is_kept(sample_project: Path) -> None:
+    """A participant withdrawn from the command line: the reader takes their words off the screen, says
+    why, refuses to code, and the memo being typed then is kept on the project; Escape goes back."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from qualcode.coding.memos import list_memos
+    from qualcode.tui.modals.memo_editor import MemoEditor
+    from qualcode.tui.screens.overview import OverviewScreen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "deltaker_D1_T1")
+        words = reader.document.text[reader.document.turns[1].start:reader.document.turns[1].end][:30]
+        reader.view.move_to(reader.document.turns[1].start + 5)
+        await pilot.press("V", "c", "e")
+        await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MemoEditor)
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "participants", "withdraw", "D1", "--yes"])
+        assert result.exit_code == 0, result.output
+        await pilot.press(*"Viktig om selvtillit", "enter")
+        await until(app, pilot, lambda: app.screen is reader and bool(reader.removed), "removed")
+        assert "kept as a memo on the project" in reader.status_text and "was removed by another command" in reader.status_text
+        assert words not in screen_text(app) and reader.view.rows == []
+        await pilot.press("V", "c", "e")
+        await settle(pilot)
+        assert "was removed by another command" in reader.status_text
+        await pilot.press("escape")
+        await settle(pilot, pauses=2)
+        assert isinstance(app.screen, OverviewScreen)
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert [(memo.text, memo.attached_to) for memo in list_memos(session)] == [("Viktig om selvtillit", "project")]
+
+
+async def test_a_transcript_withdrawn_while_read_leaves_the_screen_without_a_key_pressed(sample_project: Path) -> None:
+    """The reader looks every few seconds whether its transcript is still there."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "deltaker_D1_T1")
+        words = reader.document.text[reader.document.turns[1].start:reader.document.turns[1].end][:30]
+        assert words in screen_text(app)
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "participants", "withdraw", "D1", "--yes"])
+        assert result.exit_code == 0, result.output
+        await until(app, pilot, lambda: bool(reader.removed), "removed", rounds=400)
+        assert words not in screen_text(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rich.markup import escape
 from rich.text import Text
@@ -17,7 +17,7 @@ from textual.widgets import Header, Static
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words, within_turns
-from qualcode.errors import KeyFileError, QualcodeError
+from qualcode.errors import KeyFileError, NotFound, QualcodeError
 from qualcode.text.tokens import WORD
 from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
@@ -54,6 +54,22 @@ def in_this_ui(error: QualcodeError) -> str:
     if isinstance(error, KeyFileError) and ("is not at" in error.message or "no key file" in error.message):
         return f"{error.message} (restore the key from your backup, or start qualcode tui again with --key PATH)"
     return str(error)
+
+
+PRESENCE_CHECK_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save in the reader's worker found: the status to show, the document again where its
+    text was rewritten, the codings, the codebook and recent codes, and whether the transcript is gone."""
+
+    status: str
+    document: ReaderDocument | None
+    codings: tuple[ReaderCoding, ...]
+    codes: list[CodeView]
+    recent: list[str]
+    gone: bool = False
 
 
 class ReaderScreen(CodingScreen):
@@ -101,6 +117,7 @@ class ReaderScreen(CodingScreen):
         self.awaiting_shortcut = False
         self.status_text = ""
         self.status_shows_selection = False
+        self.removed = ""  # what the status line says once another command has deleted the transcript
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -118,13 +135,52 @@ class ReaderScreen(CodingScreen):
         start = self.document.turns[0].start if self.document.turns else 0
         view.move_to(self.start_offset if self.start_offset is not None else start)
         self.find_sentences()
+        # A participant withdrawn from the command line takes the transcript: its words leave the
+        # screen within seconds, not at the next key (a query by name, a few milliseconds).
+        self.set_interval(PRESENCE_CHECK_SECONDS, self.check_still_there)
+
+    def check_still_there(self) -> None:
+        """Whether the transcript is still in the project; where not, its text leaves the screen."""
+        transcript = self.document.transcript
+        if self.removed:
+            return
+
+        def still_there(workspace: Workspace) -> bool:
+            try:
+                workspace.text_version(transcript)
+            except NotFound:
+                return False
+            return True
+
+        self.in_background(still_there, lambda there: None if there else self._transcript_removed(), group="presence",
+                           failed=lambda _message: None)  # a check that fails says nothing: the next one asks again
+
+    def _transcript_removed(self, said: str = "") -> None:
+        """Another command deleted the transcript (a participant withdrawn): its words, codings and
+        panel leave the screen, and the status line says why; Escape goes back."""
+        if not self.removed:
+            empty = replace(self.document, text="", turns=(), sentences=(), codings=())
+            self.document = empty
+            self.view.document = empty
+            self.query_one("#side-panel", Static).update("")
+            self.removed = (f"{self.document.transcript} was removed by another command (a participant withdrawn?); "
+                            "Escape goes back")
+        self.status(f"{said}; {self.removed}" if said else self.removed)
+
+    def ready_to_code(self) -> bool:
+        if self.removed:
+            self.status(self.removed)
+        return not self.removed
 
     def find_sentences(self) -> None:
         """Sentences after the first draw: spaCy takes a moment on a long transcript."""
         document = self.document
-        self.in_background(lambda workspace: workspace.sentences(document), self._sentences_found, group="sentences")
+        self.in_background(lambda workspace: workspace.sentences(document), self._sentences_found, group="sentences",
+                           failed=lambda _message: self.check_still_there())
 
     def _sentences_found(self, sentences: tuple[tuple[int, int], ...]) -> None:
+        if self.removed:
+            return
         self.document = replace(self.document, sentences=sentences)
         self.view.document = self.document
 
@@ -213,7 +269,9 @@ class ReaderScreen(CodingScreen):
     def action_clear_or_back(self) -> None:
         """Escape undoes what is active, one thing at a time, and leaves only when nothing is:
         after coding, the first Escape clears the message rather than closing the transcript."""
-        if self.awaiting_shortcut:
+        if self.removed:
+            self.app.pop_screen()
+        elif self.awaiting_shortcut:
             self.awaiting_shortcut = False
             self.status("")
         elif self.view.selection is not None:
@@ -253,6 +311,8 @@ class ReaderScreen(CodingScreen):
         self._apply(code_path)
 
     def action_pick_code(self) -> None:
+        if not self.ready_to_code():
+            return
         self.app.push_screen(CodePicker(self.codes, self.qualcode.recent), self._picked)
 
     def _picked(self, path: str | None) -> None:
@@ -276,6 +336,9 @@ class ReaderScreen(CodingScreen):
                       offsets=True, clears=self.view.selection)
 
     def _coding_here(self) -> ReaderCoding | None:
+        if self.removed:
+            self.status(self.removed)
+            return None
         cursor = self.view.cursor
         here = [c for c in self.document.codings if c.start <= cursor < c.end]
         if not here:
@@ -363,7 +426,7 @@ class ReaderScreen(CodingScreen):
                 self.status(f"{what} not saved: {reason}")
                 self._write(draft, title, typed, save, done, problem=reason, empty_saves=empty_saves)
 
-            self._run(change, done, failed=refused, succeeded=saved)
+            self._run(change, done, failed=refused, succeeded=saved, typed=True)
 
         self.app.push_screen(MemoEditor(title, drafts.get(draft, text), problem), written)
 
@@ -389,32 +452,48 @@ class ReaderScreen(CodingScreen):
 
     def _run(self, change: Callable[[Workspace], str | None], done: str, *, offsets: bool = False,
              clears: tuple[int, int] | None = None, succeeded: Callable[[], None] | None = None,
-             failed: Callable[[str], None] | None = None) -> None:
+             failed: Callable[[str], None] | None = None, typed: bool = False) -> None:
         """Save through the workspace off the UI thread, then show what changed (on the main thread).
 
         Where another command has rewritten the text since it was shown (a name replaced, a
         participant withdrawn), the text is shown again as it is now; a change made with offsets
         read in the old text (`offsets`) is not made, since they would land on other words.
         The selection `clears` (what was coded) is cleared once the change is made, and only then;
-        `succeeded` runs then too, `failed` after a refusal is shown."""
+        `succeeded` runs then too, `failed` after a refusal is shown.
+        Where another command has deleted the transcript, nothing is done, but for what a person
+        `typed` (a memo, a definition): that is saved still (a memo whose coding went with the
+        transcript is kept on the project by the workspace)."""
+        if self.removed and not typed:
+            self.status(self.removed)
+            return
         transcript, shown = self.document.transcript, self.document.version_id
 
-        def save(workspace: Workspace) -> tuple[str, ReaderDocument | None, tuple[ReaderCoding, ...], list[CodeView], list[str]]:
-            rewritten = workspace.text_version(transcript) != shown
+        def save(workspace: Workspace) -> Saved:
+            try:
+                rewritten = workspace.text_version(transcript) != shown
+            except NotFound:  # the transcript is gone
+                detail = change(workspace) if typed else None
+                status = (f"{done}: {detail}" if detail else done) if typed else "nothing done"
+                return Saved(status, None, (), workspace.codes(), workspace.recent_codes(), gone=True)
             if rewritten and offsets:
                 status = "nothing done: the text was changed by another command; it is shown as it is now, select again"
-                return status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes()
+                return Saved(status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes())
             detail = change(workspace)
             status = f"{done}: {detail}" if detail else done
             if rewritten:
                 status += " (the text was changed by another command, and is shown as it is now)"
-                return status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes()
-            return status, None, workspace.codings(transcript), workspace.codes(), workspace.recent_codes()
+                return Saved(status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes())
+            return Saved(status, None, workspace.codings(transcript), workspace.codes(), workspace.recent_codes())
 
-        def saved(result: tuple[str, ReaderDocument | None, tuple[ReaderCoding, ...], list[CodeView], list[str]]) -> None:
-            status, rewritten, codings, codes, recent = result
+        def saved(result: Saved) -> None:
+            status, rewritten, codings, codes, recent = result.status, result.document, result.codings, result.codes, result.recent
             self.qualcode.codes_changed(codes, recent)
             self.codes = codes
+            if result.gone:
+                self._transcript_removed(status)
+                if succeeded is not None and typed:
+                    succeeded()
+                return
             self._shown_again(rewritten or replace(self.document, codings=codings), anew=rewritten is not None)
             if clears is not None and self.view.selection == clears:
                 self.view.select(None)
@@ -428,7 +507,7 @@ class ReaderScreen(CodingScreen):
             # refused then): shown again as it is now, so the next selection is made in it.
             self.in_background(
                 lambda workspace: workspace.document(transcript) if workspace.text_version(transcript) != shown else None,
-                self._shown_again, group="reload",
+                self._shown_again, group="reload", failed=lambda _message: self.check_still_there(),
             )
             if failed is not None:
                 failed(message)
@@ -438,7 +517,7 @@ class ReaderScreen(CodingScreen):
     def _shown_again(self, document: ReaderDocument | None, *, anew: bool = True) -> None:
         """Show `document`; `anew` when it is another text version (a selection in the old one is
         dropped, and its sentences are found again)."""
-        if document is None:
+        if document is None or self.removed:
             return
         self.document = document
         self.view.document = document
