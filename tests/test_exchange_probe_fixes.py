@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.errors import UnreadableFile
+from qualcode.cli import cli
+from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import MAX_CODE_DEPTH
 from qualcode.exchange.qdpx_read import read_qdpx
 from qualcode.store.models import Code, Coder, Coding
@@ -114,3 +116,38 @@ def test_a_copy_that_renames_a_code_is_a_conflict_and_the_projects_name_is_kept(
     assert "mestring/selvtillit" in set(session.scalars(select(Code.path)))
     assert not any("omdøpt" in path for path in session.scalars(select(Code.path)))
     assert any(guid("code:selvtillit") in conflict and "omdøpt" in conflict for conflict in result.conflicts)
+
+
+def test_a_reversed_selection_is_said_to_end_before_it_starts(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    user = qdpx.user("Anne Forsker")
+    reversed_selection = (
+        f'<PlainTextSelection guid="{guid("sel:baklengs")}" startPosition="50" endPosition="40" creatingUser="{user}">'
+        f'<Coding guid="{guid("coding:baklengs")}"><CodeRef targetGUID="{guid("code:håp")}"/></Coding></PlainTextSelection>'
+    )
+    qdpx.sources.append(f'<TextSource guid="{guid("source:b")}" name="b"><PlainTextContent>{TEXT}</PlainTextContent>{reversed_selection}</TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "baklengs.qdpx"))
+    assert any("ends before it starts (startPosition 50, endPosition 40)" in problem for problem in result.problems)
+    assert not any("outside the text" in problem for problem in result.problems)
+
+
+def test_a_file_none_of_whose_sources_can_be_read_is_refused_whole(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:borte")}" name="borte" plainTextPath="internal://borte.txt"/>')
+    codes_before = set(session.scalars(select(Code.guid)))
+    with pytest.raises(ImportFailed, match=r"none of its 1 source could be read \(first: .*borte.txt is not in the package.*nothing imported"):
+        run_import(session, qdpx.write(tmp_path / "borte.qdpx"))
+    assert set(session.scalars(select(Code.guid))) == codes_before
+    assert "Anne Forsker" not in set(session.scalars(select(Coder.name)))
+    # A file with no sources at all brings its codebook, as before.
+    only_codes = Qdpx(codes=CODES)
+    assert run_import(session, only_codes.write(tmp_path / "koder.qdpx")).codes_created
+
+
+def test_the_cli_exits_non_zero_for_a_file_none_of_whose_sources_can_be_read(demo: Path, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    qdpx.sources.append(f'<PDFSource guid="{guid("source:pdf")}" name="pdf" path="internal://x.pdf"/>')
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(qdpx.write(tmp_path / "pdf.qdpx"))])
+    assert result.exit_code == 1
+    assert "none of its 1 source could be read" in result.output and len(result.output.strip().splitlines()) == 1

@@ -29,7 +29,7 @@ from qualcode.anonymise.typed_text import clean_text, refuse_undecided
 from qualcode.codebook.model import CODE_FIELDS
 from qualcode.codebook.service import CODE_NAME_LENGTH, create_code
 from qualcode.coding.anchoring import LineMap, find_anchor
-from qualcode.errors import InvalidInput, NeedsReview
+from qualcode.errors import ImportFailed, InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
 from qualcode.exchange.project_export import (
     SPEAKERS_VARIABLE,
@@ -237,6 +237,12 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
                     f"(starts and ends at {selection.start}); skipped"
                 )
                 continue
+            if selection.end < selection.start:
+                result.problems.append(
+                    f"PlainTextSelection {selection.name or ''} {selection.guid} in {source.name}: it ends before it starts "
+                    f"(startPosition {selection.start}, endPosition {selection.end}); skipped"
+                )
+                continue
             if not 0 <= selection.start < selection.end <= len(source.text):
                 result.problems.append(
                     f"PlainTextSelection {selection.name or ''} {selection.guid} in {source.name}: positions "
@@ -299,9 +305,22 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
             f"{package.file_name} has {counted(len(distinct), 'possible identifier')} nobody has decided about ({names}); nothing imported",
             "decide with `qualcode anonymise review`, then import again",
         )
+    if package.sources_found and not made:
+        _refuse_without_sources(package, result)
     for item in made:
         mark_seen(key, item.pseudonymised, item.prepared.name)
     return made
+
+
+def _refuse_without_sources(package: QdpxPackage, result: QdpxImport) -> None:
+    """Refuse a file none of whose sources could be read: its codes and users alone would come in unasked."""
+    reasons = [line for line in (*result.skipped, *result.problems) if "Source" in line.split(":")[0]]
+    first = f" (first: {shortened(reasons[0], 160)})" if reasons else ""
+    raise ImportFailed(
+        f"{package.file_name}: none of its {counted(package.sources_found, 'source')} could be read{first}; nothing imported",
+        "qualcode reads text sources (plain text or .docx); export them as such from the other program, "
+        "or bring in only its codes with `qualcode codebook import` of a .qdc",
+    )
 
 
 def _own_memo_texts(session: Session) -> set[str]:

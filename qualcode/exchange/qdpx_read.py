@@ -121,6 +121,7 @@ class QdpxPackage:
     project_notes: list[str] = field(default_factory=list)
     deviations: list[str] = field(default_factory=list)  # where the file breaks the schema, read anyway
     skipped: list[str] = field(default_factory=list)  # what qualcode cannot hold
+    sources_found: int = 0  # source elements of any kind, read or not
     problems: list[str] = field(default_factory=list)  # unknown references, duplicate GUIDs, bad positions
 
     def walk_codes(self) -> list[QdpxCode]:
@@ -469,6 +470,8 @@ def _read_case(reader: _Reader, element: etree._Element, variables: dict[str, tu
 def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> None:
     package = reader.package
     kind = _local(element)
+    if kind in UNSUPPORTED_SOURCES or kind == "TextSource":
+        package.sources_found += 1
     if kind in UNSUPPORTED_SOURCES:
         package.skipped.append(f"{_describe(element)}: qualcode holds text sources only")
         for selection in element.iter():
