@@ -499,6 +499,12 @@ def test_a_passage_on_a_speaker_label_and_a_malformed_option_are_refused_in_one_
     # Read before any command runs: click printed its four lines here too.
     (["--bogus", "status"], "error: No such option '--bogus'. (hint: see `qualcode --help`)"),
     (["status", "--project"], "error: No such option '--project'. (hint: see `qualcode status --help`)"),
+    # An option of one value given twice: click kept the last unsaid (a group interview became D6's alone).
+    (["import", "gruppe.txt", "--participant", "D5", "--participant", "D6"],
+     "error: --participant was given twice ('D5' and 'D6'); it takes one value (hint: see `qualcode import --help`)"),
+    (["coding", "add", "t", "c", "--match", "nyttig", "--match=enig"],
+     "error: --match was given twice ('nyttig' and 'enig'); it takes one value (hint: see `qualcode coding add --help`)"),
+    (["--coder", "A", "--coder", "B", "status"], "error: --coder was given twice ('A' and 'B'); it takes one value (hint: see `qualcode --help`)"),
 ])
 def test_a_command_line_click_cannot_read_is_one_line(args: list[str], says: str) -> None:
     """click's usage text ran to four lines; every error is one, saying what is wrong and where to look."""

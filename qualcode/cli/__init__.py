@@ -170,9 +170,47 @@ class QualcodeGroup(click.Group):
         if parent is not None:  # a subgroup: its errors reach the parent's `invoke`
             return super().make_context(info_name, args, parent, **extra)
         try:
+            _refuse_repeated(self, args, info_name or "qualcode")
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as error:  # `qualcode --bogus`: read before any command's `invoke`
             _usage_error(error, info_name or "qualcode")
+
+
+def _refuse_repeated(top: click.Command, args: list[str], prog: str) -> None:
+    """An option that takes one value, given twice anywhere on the command line: click keeps the
+    last unsaid, so `import --participant D5 --participant D6` attributed a group interview to D6
+    alone. Read along the line as click will, group by group to the command."""
+    command, path, tokens, at = top, [prog], list(args), 0
+    while command is not None:
+        options = {flag: option for option in command.params if isinstance(option, click.Option)
+                   for flag in [*option.opts, *option.secondary_opts]}
+        seen: dict[str, str] = {}
+        following: click.Command | None = None
+        while at < len(tokens) and following is None:
+            token = tokens[at]
+            at += 1
+            if token == "--":
+                return
+            if not token.startswith("-") or token == "-":
+                if isinstance(command, click.Group):  # the next command: its options are its own
+                    following = command.get_command(click.Context(command), token)
+                    if following is None:
+                        return  # click says so
+                    path.append(token)
+                continue
+            flag, _, attached = token.partition("=")
+            option = options.get(flag)
+            if option is None or option.is_flag or option.count:
+                continue
+            value = attached if "=" in token else (tokens[at] if at < len(tokens) else "")
+            at += 0 if "=" in token else 1
+            if option.multiple or option.name is None:
+                continue
+            if option.name in seen:
+                raise click.UsageError(f"{flag} was given twice ({seen[option.name]!r} and {value!r}); it takes one value",
+                                       click.Context(command, info_name=" ".join(path)))
+            seen[option.name] = value
+        command = following
 
 
 def _usage_error(error: click.UsageError, where: str) -> NoReturn:
