@@ -180,7 +180,8 @@ def _refuse_repeated(top: click.Command, args: list[str], prog: str) -> None:
     """An option that takes one value, given twice anywhere on the command line: click keeps the
     last unsaid, so `import --participant D5 --participant D6` attributed a group interview to D6
     alone. Read along the line as click will, group by group to the command."""
-    command, path, tokens, at = top, [prog], list(args), 0
+    command: click.Command | None = top
+    path, tokens, at = [prog], list(args), 0
     while command is not None:
         options = {flag: option for option in command.params if isinstance(option, click.Option)
                    for flag in [*option.opts, *option.secondary_opts]}
