@@ -1014,6 +1014,24 @@ def test_a_group_interview_with_a_speaker_map_is_redacted_on_withdrawal(
     assert "slutte med kurset" not in text and WITHDRAWN in text and "Jeg liker kurset veldig godt" in text
 
 
+def test_a_withdrawal_from_a_group_interview_whose_turns_are_no_ones_is_refused(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """With no speaker map (as after an import from another program), no turn was theirs: the
+    withdrawal said nothing of theirs was in the project and left their words where they were."""
+    group = tmp_path / "gruppe.md"
+    group.write_text("---\nparticipants: [D1, D2]\n---\nI: Hva tenker dere?\nA: Jeg vil slutte med kurset.\n"
+                     "B: Jeg liker kurset veldig godt.\n", encoding="utf-8")
+    assert len(import_paths(project, [group], key_access).imported) == 1
+    with project.begin() as session, key_access.editing() as key, pytest.raises(
+        InvalidInput, match=r"^no turn in gruppe is marked as D1's, and some are no one's: their words there cannot be told",
+    ) as refused:
+        withdraw_participant(session, "D1", key, None)
+    assert refused.value.hint is not None and "speakers: {LABEL: D1}" in refused.value.hint
+    with project.begin() as session:
+        assert session.scalar(select(Participant).where(Participant.name == "D1")) is not None  # nothing done
+
+
 def test_identifiers_of_a_participant_who_withdrew_earlier_can_still_become_digests(
     project: Project, key_access: KeyAccess, tmp_path: Path
 ) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
-from qualcode.errors import NotFound
+from qualcode.errors import InvalidInput, NotFound
 from qualcode.search.index import purge_index, unindex_turns
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_participant
@@ -30,6 +30,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
+from qualcode.text.speakers import INTERVIEWER_LABELS
 from qualcode.text.tokens import WORD
 
 WITHDRAWN = "[trukket tilbake]"
@@ -87,6 +88,7 @@ def withdraw_participant(
     codings_removed = 0
     unlinked, given_to_others = _taken_off_by_edits(session, participant)
     links = session.scalars(select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id)).all()
+    _refuse_unattributed(participant, [link.transcript for link in links], unlinked)
     for link in links:
         transcript = link.transcript
         others = [other for other in transcript.participant_links if other.participant_id != participant.id]
@@ -359,6 +361,29 @@ def _delete_transcript(session: Session, transcript: Transcript, participant_id:
     session.delete(transcript)
     session.flush()
     return len(codings)
+
+
+def _refuse_unattributed(participant: Participant, transcripts: Sequence[Transcript], unlinked: dict[int, _OnceTheirs]) -> None:
+    """Refuse when a group transcript of theirs marks no turn as theirs while some turns are
+    no one's but an interviewer's: their words may be among those, and would be left in place
+    under a withdrawal that said it had removed them (as after an import that named no speakers)."""
+    unsure = []
+    for transcript in transcripts:
+        version = transcript.current_version
+        if version is None or transcript.id in unlinked or len(transcript.participant_links) < 2:
+            continue
+        turns = version.turns
+        if any(turn.participant_id == participant.id for turn in turns):
+            continue
+        if any(turn.participant_id is None and (turn.speaker or "").casefold() not in INTERVIEWER_LABELS for turn in turns):
+            unsure.append(transcript.name)
+    if unsure:
+        raise InvalidInput(
+            f"no turn in {', '.join(unsure)} is marked as {participant.name}'s, and some are no one's: their words there"
+            " cannot be told from others' and would stay",
+            "import the transcript again with --replace from a file whose front matter maps its speaker labels"
+            f" (speakers: {{LABEL: {participant.name}}}), then withdraw",
+        )
 
 
 def _redact(
