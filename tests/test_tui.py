@@ -1168,3 +1168,84 @@ async def test_a_transcript_withdrawn_while_read_leaves_the_screen_without_a_key
         assert result.exit_code == 0, result.output
         await until(app, pilot, lambda: bool(reader.removed), "removed", rounds=400)
         assert words not in screen_text(app)
+
+
+async def test_at_60_columns_the_palette_key_ends_the_key_bar(sample_project: Path) -> None:
+    """Nothing of a key that did not fit shows beside the palette key ("▏^p paletteu")."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await open_first(app, pilot, "leder_L1")
+        assert screen_text(app).split("\n")[-1].endswith("▏^p palette")
+
+
+async def test_page_and_arrow_keys_move_the_cursor_through_a_long_transcript(sample_project: Path, tmp_path: Path) -> None:
+    """In a transcript taller than the screen the view's own scrolling keys took the arrows and page
+    keys: the view scrolled (a page with an animation) and the cursor, which v selects at, stayed behind."""
+    turns = "".join(f"I: Spørsmål nummer {n}?\nL9: Svar nummer {n}, med noen flere ord så linjen blir lengre.\n" for n in range(300))
+    add_transcript(sample_project, tmp_path, "lang", turns)
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "lang")
+        view = reader.view
+        top = view.row_of(view.cursor)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert view.row_of(view.cursor) == top + view.size.height - 1
+        await pilot.press("pagedown", "down")
+        await settle(pilot)
+        row = view.row_of(view.cursor)
+        assert row == top + 2 * (view.size.height - 1) + 1
+        assert view.scroll_offset.y <= row < view.scroll_offset.y + view.size.height  # on the screen
+        await pilot.press("end")
+        await settle(pilot)
+        assert view.row_of(view.cursor) == len(view.rows) - 1
+        await pilot.press("home")
+        await settle(pilot)
+        assert view.cursor == 0 and view.scroll_offset.y == 0
+
+
+async def test_extending_by_a_word_finds_the_words_once_per_text(sample_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """> and < bisect the word ends found once, not every word of the text on every press."""
+    import qualcode.tui.screens.reader as reader_module
+
+    real = reader_module.WORD
+    scans: list[int] = []
+
+    class Counting:
+        def finditer(self, text: str, *args: int) -> object:
+            scans.append(len(text))
+            return real.finditer(text, *args)
+
+        def findall(self, text: str, *args: int) -> list[str]:
+            return real.findall(text, *args)
+
+    monkeypatch.setattr(reader_module, "WORD", Counting())
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        reader.view.move_to(reader.document.text.index("Jeg har vært"))
+        await pilot.press(">", ">", ">", "<")
+        await settle(pilot)
+        assert reader.document.text[slice(*reader.view.selection or (0, 0))] == "Jeg har"
+    assert len(scans) == 1
+
+
+async def test_a_selection_of_a_speaker_label_is_refused_in_words_and_an_emoji_is_shown_as_selected(
+    sample_project: Path, tmp_path: Path,
+) -> None:
+    add_transcript(sample_project, tmp_path, "emoji", "I: Hvordan var det?\nD1: Det var bra 👍🏽 helt ærlig.\n")
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "emoji")
+        text = reader.document.text
+        reader.view.select((0, 1))  # the "I" of "I: "
+        await pilot.press("c", "e")
+        await until(app, pilot, lambda: "speaker label" in reader.status_text, "refused")
+        assert "0-1" not in reader.status_text and "select words a speaker said" in reader.status_text
+        thumb = text.index("👍🏽")
+        reader.view.select((thumb, thumb + 2))
+        await settle(pilot)
+        assert reader.status_text.startswith('Selected "👍🏽"') and "no words" not in reader.status_text
+        await pilot.press("c", "e")
+        await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+    assert codings_in(sample_project) == [("empowerment", "👍🏽", None)]

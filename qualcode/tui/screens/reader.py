@@ -40,8 +40,11 @@ MOUSE = (
 def describe_selection(text: str, span: tuple[int, int]) -> str:
     """'Selected 12 words: "Vi får … fylket"', the span's first and last words as written."""
     words = WORD.findall(text, span[0], span[1])
-    if not words:
-        return "Selected: no words"
+    if not words:  # emoji, punctuation: coded as they are, so shown as they are
+        shown = " ".join(text[span[0]:span[1]].split())
+        if not shown:
+            return "Selected: only spaces, nothing to code"
+        return f'Selected "{shown if len(shown) <= 20 else shown[:19] + "…"}" (c+key or p codes it, Escape clears)'
     shown = words[0] if len(words) == 1 else f"{words[0]} … {words[-1]}"
     count = f"{len(words)} word" + ("" if len(words) == 1 else "s")
     return f'Selected {count}: "{shown}" (c+key or p codes it, Escape clears)'
@@ -80,6 +83,8 @@ class ReaderScreen(CodingScreen):
         Binding("up", "rows(-1)", "Previous line", show=False, id="reader.line-up"),
         Binding("pagedown", "page(1)", "Next page", show=False, id="reader.page-down"),
         Binding("pageup", "page(-1)", "Previous page", show=False, id="reader.page-up"),
+        Binding("home", "edge(-1)", "Start of the transcript", show=False, id="reader.start"),
+        Binding("end", "edge(1)", "End of the transcript", show=False, id="reader.end"),
         Binding("right_parenthesis", "sentence(1)", "Next sentence", show=False, id="reader.sentence-next"),
         Binding("left_parenthesis", "sentence(-1)", "Previous sentence", show=False, id="reader.sentence-previous"),
         Binding("right_square_bracket", "turn(1)", "Next turn", show=False, id="reader.turn-next"),
@@ -118,6 +123,8 @@ class ReaderScreen(CodingScreen):
         self.status_text = ""
         self.status_shows_selection = False
         self.removed = ""  # what the status line says once another command has deleted the transcript
+        self._words_of: str | None = None  # the text whose word ends `_ends` holds
+        self._ends: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -199,6 +206,11 @@ class ReaderScreen(CodingScreen):
     def action_page(self, delta: int) -> None:
         self.view.move_rows(delta * max(1, self.view.size.height - 1))
 
+    def action_edge(self, delta: int) -> None:
+        """To the first turn's start, or to the last turn's."""
+        if self.view.rows:
+            self.view.move_to(self.view.rows[0 if delta < 0 else -1].start)
+
     def _jump(self, starts: list[int], delta: int) -> None:
         cursor = self.view.cursor
         if delta > 0:
@@ -241,10 +253,16 @@ class ReaderScreen(CodingScreen):
     def action_select_turn(self) -> None:
         self.view.select(self._containing([(t.start, t.end) for t in self.document.turns]))
 
+    def _word_ends(self) -> list[int]:
+        """Where each word of the text ends, found once per text: `>` and `<` bisect it on every press."""
+        text = self.document.text
+        if self._words_of is not text:
+            self._words_of, self._ends = text, [match.end() for match in WORD.finditer(text)]
+        return self._ends
+
     def action_extend_word(self, delta: int) -> None:
         selection = self.view.selection or (self.view.cursor, self.view.cursor)
-        words = [(m.start(), m.end()) for m in WORD.finditer(self.document.text)]
-        ends = [end for _, end in words]
+        ends = self._word_ends()
         if delta > 0:
             index = bisect_right(ends, selection[1])
             end = ends[index] if index < len(ends) else selection[1]
@@ -298,7 +316,13 @@ class ReaderScreen(CodingScreen):
             return None
         start, end = widen_to_words(self.document.text, *selection)
         # Off the speaker labels a drag so easily begins or ends on, which a coding may not hold.
-        return within_turns(self.document.text, [(turn.start, turn.end) for turn in self.document.turns], start, end)
+        turns = [(turn.start, turn.end) for turn in self.document.turns]
+        start, end = within_turns(self.document.text, turns, start, end)
+        if turns and not any(turn_start < end and turn_end > start for turn_start, turn_end in turns):
+            # Nothing of a turn's text is left: said in words, not as the offsets the service refuses.
+            self.status("The selection holds only a speaker label (or the space between turns): select words a speaker said")
+            return None
+        return start, end
 
     def shortcut_codes(self) -> list[CodeView]:
         return self.codes
@@ -542,12 +566,18 @@ class ReaderScreen(CodingScreen):
     def _update_panel(self) -> None:
         """The codes on the cursor's line, and the definition of the code under the cursor."""
         view = self.view
-        row = view.rows[view.row_of(view.cursor)] if view.rows else None
-        if row is None:
+        if not view.rows:
             return
-        line_rows = [r for r in view.rows if r.line == row.line]
-        start, end = line_rows[0].start, line_rows[-1].end
-        on_line = [c for c in self.document.codings if c.start < max(end, start + 1) and c.end > start]
+        # The rows of the cursor's line, found from the cursor's row outwards and the codings on
+        # them by bisection: a page down in a long transcript must not read every row and coding.
+        first = last = view.row_of(view.cursor)
+        row = view.rows[first]
+        while first > 0 and view.rows[first - 1].line == row.line:
+            first -= 1
+        while last + 1 < len(view.rows) and view.rows[last + 1].line == row.line:
+            last += 1
+        start, end = view.rows[first].start, view.rows[last].end
+        on_line = view.codings_between(start, max(end, start + 1))
         lines = [f"[b]Line {row.line}[/b]"] + [f"▌ {escape(c.code_path)}" + (" ✎" if c.memo else "") for c in on_line]
         under = [c for c in on_line if c.start <= view.cursor < c.end]
         if under:

@@ -53,8 +53,12 @@ def wrap(text: str, width: int) -> list[Row]:
     return rows
 
 
-class TranscriptView(ScrollView, can_focus=True):
-    """Shows a transcript with a cursor, a selection and codings marked by colour and underline."""
+class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Shows a transcript with a cursor, a selection and codings marked by colour and underline.
+
+    The scrolling keys a ScrollView binds (arrows, page keys, home, end) are left to the screen,
+    which moves the cursor and so the view: bound here too, they scrolled the view alone, page
+    keys with an animation, and left the cursor (what v selects) off the screen."""
 
     DEFAULT_CSS = """
     TranscriptView { background: $surface; overflow-x: hidden; }
