@@ -78,6 +78,12 @@ def test_matrix_is_a_word_table_of_the_services_counts_and_figures_are_pngs(
     # Why they may differ from the matrix, either way.
     assert "Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det, og overlappende" in caption
     assert "som tabellen slår sammen til én passasje, er der egne sitater." in caption
+    # Columns of five or fewer people are named under the table and warned about, as quote labels are.
+    small = [column.values[0] for column in matrix.columns if 0 < column.participants <= 5]
+    assert small and f"Kolonner med 5 eller færre deltakere ({', '.join(small)}) kan peke ut enkeltpersoner." in caption
+    warned = next(line for line in result.output.splitlines() if line.startswith("warning: Koder × rolle (passasjer):"))
+    assert all(f"'{value}' (" in warned for value in small)
+    assert not [column for column in matrix.columns if column.participants > 5 and f"'{column.values[0]}' (" in warned]
     assert not [text for text in paragraphs if "Each cell" in text or "Codes ×" in text or "A passage is" in text]
     figure = next(text for text in paragraphs if text.startswith("Figur 2: Samforekomst av koder (overlap)"))
     assert "To passasjer forekommer sammen når de er av samme koder i samme intervju og spennene deres deler" in figure

@@ -64,3 +64,57 @@ def test_compare_lists_everyone_in_several_rounds_with_0_where_the_code_is_missi
     assert heads == ["D1 (no role) — T1: 1, T2: 1, T3: 0", "D3 (no role) — T2: 1, T3: 0", "V1 (no role) — T1: 0, T3: 1"]
     assert "3 of the 4 participants with more than one wave have passages of empowerment" in listing.caption
     assert "no passages of empowerment: D2." in listing.caption
+
+
+# --- columns of few people ---------------------------------------------------------------------------------
+def small_groups(session: Session, tmp_path: Path) -> None:
+    """Seven deltakere in T1 (one of them in T2 too), one leder, one veileder, one without a role; a typed
+    attribute, kommune, that one deltaker has alone and three lack."""
+    from qualcode.store.models import AttributeDefinition, ParticipantAttribute
+
+    people = {f"D{n}": "deltaker" for n in range(1, 8)} | {"L1": "leder", "V1": "veileder", "X1": None}
+    for person in people:
+        interview(session, tmp_path, person, "T1", ("empowerment",) if person != "L1" else ("brukermedvirkning",))
+    interview(session, tmp_path, "D1", "T2", ("empowerment", "brukermedvirkning"))
+    kommune = AttributeDefinition(name="kommune", applies_to="participant", value_type="text")
+    session.add(kommune)
+    session.flush()
+    for person in session.scalars(select(Participant)):
+        person.role = people[person.name]
+        value = "øst" if person.name == "D1" else None if person.name in {"V1", "X1", "L1"} else "vest"
+        if value is not None:
+            session.add(ParticipantAttribute(participant_id=person.id, definition_id=kommune.id, value=value))
+    session.flush()
+
+
+def test_a_matrix_warns_of_columns_of_few_people_and_shows_them_no_percentages(session: Session, tmp_path: Path) -> None:
+    from qualcode.analysis.matrix import code_matrix, matrix_table
+    from qualcode.anonymise.attribution import SMALL_GROUP
+
+    small_groups(session, tmp_path)
+    # Independently: how many people each role has, from the participants linked to the transcripts.
+    per_role: dict[str, set[str]] = {}
+    for name, role in session.execute(
+        select(Participant.name, Participant.role).join(TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id)
+    ):
+        per_role.setdefault(role or "(none)", set()).add(name)
+    few = {role for role, names in per_role.items() if len(names) <= SMALL_GROUP}
+    assert few == {"leder", "veileder", "(none)"} and len(per_role["deltaker"]) == 7
+
+    table = matrix_table(code_matrix(session, QuoteFilter(), ["role"]), "column")
+    row = next(row for row in table.rows if row.key == "empowerment")
+    by_column = {column.label: cell for column, cell in zip(table.columns, row.cells, strict=False)}
+    assert {label for label, cell in by_column.items() if cell.withheld} == few
+    assert all(cell.percent is None and cell.text().endswith("(*)") for label, cell in by_column.items() if label in few)
+    assert by_column["deltaker"].text() == "8 (89%)"  # 8 of the column's 9 passages (D1's brukermedvirkning too)
+    (warning,) = table.warnings
+    assert warning.startswith("Codes × role (passages): 'leder' (1 participant), 'veileder' (1 participant), '(none)' (1 participant)")
+    assert "'deltaker'" not in warning and "counts without percentages (*)" in table.caption
+
+    crossed = matrix_table(code_matrix(session, QuoteFilter(), ["role", "wave"]))
+    assert "'deltaker / T2' (1 participant)" in crossed.warnings[0] and "'deltaker / T1'" not in crossed.warnings[0]
+    typed = matrix_table(code_matrix(session, QuoteFilter(), ["kommune"]), language="nb")
+    assert "'øst' (1 participant)" in typed.warnings[0] and "'(none)' (3 participants)" in typed.warnings[0]
+    assert "Kolonner med 5 eller færre deltakere (øst, (ingen)) kan peke ut enkeltpersoner." in typed.caption
+    # A coder's column is what the coder coded, not a group of people.
+    assert matrix_table(code_matrix(session, QuoteFilter(), ["coder"])).warnings == ()

@@ -270,9 +270,10 @@ def test_warnings_name_only_groups_that_are_quoted(coded: tuple[Project, Pseudon
     with project.begin() as session:
         result = write_report(session, project, key, QuoteFilter(participants=("D1",)), attribution="role-office")
         everyone = write_report(session, project, key, attribution="role-office")
-    assert [warning.split("'")[1] for warning in result.warnings] == ["deltaker, kontor A"]
+    # Named as the quotes print them ("{role_name}, {office}"), not as stored.
+    assert [warning.split("'")[1] for warning in result.warnings] == ["Deltaker, kontor A"]
     assert {warning.split("'")[1] for warning in everyone.warnings} == {
-        "deltaker, kontor A", "deltaker, kontor B", "leder, kontor A", "veileder, kontor A", "veileder, kontor B",
+        "Deltaker, kontor A", "Deltaker, kontor B", "Leder, kontor A", "Veileder, kontor A", "Veileder, kontor B",
     }
 
 
@@ -297,7 +298,10 @@ def test_a_label_by_round_is_warned_about_by_the_people_interviewed_in_that_roun
         ):
             people.setdefault((role or "?", wave or "?"), set()).add(name)
     shown = {(quote.role or "?", quote.wave or "?") for quote in quoted if quote.participant is not None}
-    small = {f"{role}, {wave}" for (role, wave), names in people.items() if (role, wave) in shown and len(names) <= 5}
+    # As the quotes print the label: the role capitalised ("Deltaker, T2", or "Deltaker i T2").
+    template = "{role}, {wave}" if attribution == "role-wave" else attribution.replace("role_name", "role")
+    small = {template.format(role=role.capitalize(), wave=wave)
+             for (role, wave), names in people.items() if (role, wave) in shown and len(names) <= 5}
     assert small and {warning.split("'")[1] for warning in result.warnings} == small
 
 
@@ -370,3 +374,29 @@ def test_a_temporary_swept_away_before_its_lock_is_made_again(tmp_path: Path, mo
     assert len(sweeps) == 7 and all(len(taken) == 1 for taken in sweeps)
     assert target.read_bytes() == b"the report"
     assert [p.name for p in target.parent.iterdir()] == ["rapport.docx"]
+
+
+def test_a_small_group_warning_names_the_label_the_quotes_print(coded: tuple[Project, PseudonymKey]) -> None:
+    """A participant with no role is quoted as "En informant, kontor B": the warning said "?, kontor B"."""
+    import csv
+
+    from sqlalchemy import select
+
+    from qualcode.store.models import Participant
+
+    project, key = coded
+    with project.begin() as session:
+        quoted = next(quote for quote in select_quotes(session, QuoteFilter())[0] if quote.participant and quote.office)
+        person = session.scalars(select(Participant).where(Participant.name == quoted.participant)).one()
+        person.role = None
+        session.flush()
+        only = QuoteFilter(participants=(person.name,))
+        result = write_report(session, project, key, only, attribution="role-office")
+        table = export_quote_table(session, project.root, only, "csv", "role-office", "nb", None, False, key)
+    with open(table.path, encoding="utf-8-sig", newline="") as handle:
+        printed = {row["attribution"] for row in csv.DictReader(handle)}
+    label = f"En informant, {quoted.office}"
+    assert printed == {label}  # what the export prints for every quote of theirs
+    assert [warning.split("'")[1] for warning in result.warnings] == [label]
+    assert [warning.split("'")[1] for warning in table.warnings] == [label]
+    assert "?" not in " ".join(result.warnings)

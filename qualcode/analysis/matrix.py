@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from qualcode.analysis.passages import Coded, Passage, check_column, coded, describe, sort_values
 from qualcode.analysis.rules import NAMES_NB, NONE, caption
-from qualcode.analysis.tables import Cell, Column, Row, Table
+from qualcode.analysis.tables import WITHHELD, Cell, Column, Row, Table
+from qualcode.anonymise.attribution import SMALL_GROUP
 from qualcode.codebook.service import find_code
 from qualcode.coding.passages import QuoteFilter, known_hint, select_quotes
 from qualcode.errors import InvalidInput, NotFound
+from qualcode.text.counts import counted as counted_words
 
 MATRIX_COUNTS = ("passages", "participants", "words")
 PERCENTS = ("row", "column")
@@ -159,6 +161,33 @@ def _columns(
     )
 
 
+def small_columns(matrix: Matrix, threshold: int = SMALL_GROUP) -> tuple[MatrixColumn, ...]:
+    """The columns of `threshold` or fewer participants (as the quotes' small-group warnings count): a count
+    there, and more so a percentage, may point at the people in it. A coder's column is what that coder
+    coded, not a group of people, and a column of nobody points at no one."""
+    if matrix.by == ("coder",):
+        return ()
+    return tuple(column for column in matrix.columns if 0 < column.participants <= threshold)
+
+
+def column_label(values: Sequence[str], language: str = "en") -> str:
+    """A column as its header shows it: "leder", or "leder / T2" for two attributes crossed."""
+    return " / ".join(NAMES_NB.get(value, value) if language == "nb" and value == NONE else value for value in values)
+
+
+def small_group_warnings(matrix: Matrix, title: str, threshold: int = SMALL_GROUP) -> tuple[str, ...]:
+    """What to say of a matrix's columns of few people, as the quotes' small-group warnings say it of a label."""
+    small = small_columns(matrix, threshold)
+    if not small:
+        return ()
+    if len(small) == len(matrix.columns) and set(matrix.by) & {"participant", "transcript"}:
+        who = "one participant" if "participant" in matrix.by else f"an interview of {threshold} or fewer participants"
+        return (f"{title}: every column is {who}, and its counts may identify them",)
+    named = ", ".join(f"'{column_label(column.values)}' ({counted_words(column.participants, 'participant')})" for column in small)
+    return (f"{title}: {named} {'is a column' if len(small) == 1 else 'are columns'} of {threshold} or fewer participants"
+            " and may identify them; merge values or leave the attribute out",)
+
+
 def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en", *, beside_quotes: bool = False) -> Table:
     """The matrix as a table: codes as rows, the values as (grouped) columns with their sizes, row and
     column totals; with `percent` ("row" or "column") each count has its percentage beside it. Its
@@ -181,12 +210,16 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
     columns.append(Column(total))
     depth = min((row.depth for row in matrix.rows), default=0)
 
+    # A share of a column of few people is a statement about them: such columns show counts only.
+    small = small_columns(matrix)
+    few = [column in small for column in matrix.columns] + [False]
+
     def cells(counts: Sequence[int], total: int, totals: Sequence[int]) -> tuple[Cell, ...]:
         made = []
-        for count, column_total in zip([*counts, total], [*totals, matrix.total], strict=True):
+        for count, column_total, withheld in zip([*counts, total], [*totals, matrix.total], few, strict=True):
             base = total if percent == "row" else column_total
-            share = None if not base else 100 * count / base
-            made.append(Cell(count, share, shows_percent=percent is not None))
+            share = None if not base or withheld else 100 * count / base
+            made.append(Cell(count, share, shows_percent=percent is not None, withheld=withheld and percent is not None))
         return tuple(made)
 
     rows = tuple(
@@ -204,6 +237,11 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             + (" Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det, og overlappende"
                " kodinger av én koder, som tabellen slår sammen til én passasje, er der egne sitater." if beside_quotes else "")
         )
+        if small:
+            cell_rule += (
+                f" Kolonner med {SMALL_GROUP} eller færre deltakere ({', '.join(column_label(c.values, language) for c in small)})"
+                " kan peke ut enkeltpersoner" + (f"; der vises tall uten prosent ({WITHHELD})." if percent else ".")
+            )
         sizes = "Under hver verdi: informanter / intervjuer" + (
             " kodet av den koderen." if "coder" in matrix.by else " med den verdien, innenfor filtrene."
         )
@@ -218,6 +256,11 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             + (" The quote counts under each theme count each quote once, however many coded it, and overlapping codings"
                " by one coder, which the table merges into one passage, are separate quotes there." if beside_quotes else "")
         )
+        if small:
+            cell_rule += (
+                f" Columns of {SMALL_GROUP} or fewer participants ({', '.join(column_label(c.values) for c in small)})"
+                " may identify them" + (f"; they show counts without percentages ({WITHHELD})." if percent else ".")
+            )
         sizes = "Under each value: p participants and t transcripts" + (
             " coded by that coder." if "coder" in matrix.by else " with that value, within the filters."
         )
@@ -229,6 +272,7 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
         rows=rows,
         totals=Row(total, cells(matrix.totals, matrix.total, matrix.totals), 0, total),
         sizes_caption=sizes,
+        warnings=small_group_warnings(matrix, title),
     )
 
 

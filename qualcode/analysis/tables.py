@@ -28,6 +28,7 @@ from qualcode.text.formulas import starts_like_formula
 WIDTH = 80
 LABEL_MAX = 30  # widest row label column before labels are shortened
 GAP = "  "
+WITHHELD = "*"  # in place of a percentage of a column of few people
 SHEET_TITLE_MAX = 31  # Excel's limit on a worksheet's name
 # Text a spreadsheet would run as a formula (qualcode.text.formulas): in CSV a leading ' is added; in
 # .xlsx the text stays verbatim as a string cell with Excel's quote prefix.
@@ -40,11 +41,14 @@ class Cell:
     value: int | float | str | None = None
     percent: float | None = None
     shows_percent: bool = False  # a percentage column: "(–)" when there is nothing to divide by
+    withheld: bool = False  # a percentage left out because the column is so few people: "(*)"
 
     def text(self) -> str:
         shown = "" if self.value is None else f"{self.value:.1f}" if isinstance(self.value, float) else str(self.value)
         if not self.shows_percent:
             return shown
+        if self.withheld:
+            return f"{shown} ({WITHHELD})"
         return f"{shown} ({'–' if self.percent is None else f'{self.percent:.0f}%'})"
 
 
@@ -85,6 +89,7 @@ class Table:
     totals: Row | None = None
     records: bool = False
     sizes_caption: str = field(default="")  # what the letters under the headers stand for
+    warnings: tuple[str, ...] = ()  # said on stderr (and by an export) beside the table: columns that may identify people
 
     @property
     def percent(self) -> bool:
@@ -258,6 +263,7 @@ def table_data(table: Table) -> dict[str, Any]:
         ],
         "rows": [row_data(row) for row in table.rows],
         "totals": row_data(table.totals) if table.totals is not None else None,
+        **({"warnings": list(table.warnings)} if table.warnings else {}),
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -29,39 +29,46 @@ class AttributionRisk:
 def attribution_risks(
     session: Session, fields: tuple[str, ...] = ("role", "office"), threshold: int = SMALL_GROUP,
     among: Collection[tuple[str | None, ...]] | None = None,
+    label: Callable[[tuple[str | None, ...]], str] | None = None,
 ) -> list[AttributionRisk]:
-    """Every combination of `fields` shared by `threshold` or fewer participants.
+    """Every label made of `fields` that `threshold` or fewer participants share.
 
-    With `among` (the combinations an export shows, None for a missing value), only those: a
-    warning about a group nobody quotes is noise.
+    `label` says how an export prints a combination of values (None for a missing value); combinations
+    printed alike are one group, and the warning names the label as printed. Without it a missing
+    value reads "?". With `among` (the combinations an export shows), only their labels: a warning
+    about a group nobody quotes is noise.
     """
     unknown = [field for field in fields if field not in LABEL_FIELDS]
     if unknown:
         raise InvalidInput(f"cannot label by {unknown[0]!r}", "label fields: " + ", ".join(LABEL_FIELDS))
+    printed = label or (lambda values: ", ".join(value or "?" for value in values))
     people = session.scalars(select(Participant)).all()
-    waves: dict[int, set[str]] = defaultdict(set)
+    waves: dict[int, set[str | None]] = defaultdict(set)
     if "wave" in fields:
         for participant_id, wave in session.execute(
             select(TranscriptParticipant.participant_id, Transcript.wave)
             .join(Transcript, TranscriptParticipant.transcript_id == Transcript.id)
         ):
-            waves[participant_id].add(wave or "?")
-    groups: Counter[tuple[str, ...]] = Counter()
+            waves[participant_id].add(wave or None)
+    groups: dict[str, set[int]] = defaultdict(set)
+    role_of: dict[str, str | None] = {}
     for person in people:
         # A person is in the group of each round they were interviewed in, once.
-        for wave in sorted(waves.get(person.id) or {"?"}):
-            groups[tuple(wave if field == "wave" else getattr(person, field) or "?" for field in fields)] += 1
+        for wave in sorted(waves.get(person.id) or {None}, key=lambda value: value or ""):
+            values = tuple(wave if field == "wave" else getattr(person, field) or None for field in fields)
+            name = printed(values)
+            groups[name].add(person.id)
+            role_of[name] = values[fields.index("role")] if "role" in fields else None
     roles = Counter(p.role or "?" for p in people)
-    shown = None if among is None else {tuple(value or "?" for value in values) for values in among}
+    shown = None if among is None else {printed(tuple(value or None for value in values)) for values in among}
     risks = []
-    for values, count in sorted(groups.items()):
-        if count > threshold or (shown is not None and values not in shown):
+    for name, members in sorted(groups.items()):
+        if len(members) > threshold or (shown is not None and name not in shown):
             continue
-        label = ", ".join(str(value) for value in values)
-        role = values[fields.index("role")] if "role" in fields else None
+        role = role_of[name] or "?" if "role" in fields else None
         if role is not None and len(fields) > 1 and roles[role] > threshold:
             suggestion = f"label by role only ({role}: {roles[role]} participants)"
         else:
             suggestion = "use a generic label such as 'En informant' or merge groups"
-        risks.append(AttributionRisk(label, count, suggestion))
+        risks.append(AttributionRisk(name, len(members), suggestion))
     return risks

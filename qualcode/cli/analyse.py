@@ -100,6 +100,9 @@ def _emit(
         click.echo(render_csv(tables[csv_table]), nl=False)
     elif output.xlsx is None:
         click.echo("\n".join(render_text(table) for table in tables.values()), nl=False)
+    for table in tables.values():  # after the tables, where a terminal shows them last
+        for warning in table.warnings:
+            note(f"warning: {warning}")
 
 
 @click.group("analyse")

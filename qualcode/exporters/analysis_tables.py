@@ -57,6 +57,8 @@ class TableLike(Protocol):
     def rows(self) -> Sequence[RowLike]: ...
     @property
     def totals(self) -> RowLike | None: ...
+    @property
+    def warnings(self) -> Sequence[str]: ...  # columns of so few people that their counts may identify them
 
 
 class CodeTotalsLike(Protocol):

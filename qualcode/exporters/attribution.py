@@ -40,14 +40,26 @@ def check_template(template: str) -> str:
 
 
 def attribute(quote: Quote, template: str, language: str) -> str:
-    role = (quote.role or "").lower()
-    values = {
-        "role_label": ROLE_LABELS[language].get(role, LABELS[language]["informant"]),
-        "role_name": ROLE_NAMES[language].get(role, (quote.role or LABELS[language]["informant"]).capitalize()),
-        "role": quote.role or "", "office": quote.office or "", "participant": quote.participant or quote.speaker or "",
+    return _filled(template, language, quote.role, {
+        "office": quote.office or "", "participant": quote.participant or quote.speaker or "",
         "wave": quote.wave or "", "date": quote.interview_date.isoformat() if quote.interview_date else "",
         "transcript": quote.transcript, "line": str(quote.line), "line_label": LABELS[language]["line"],
         "speaker": quote.speaker or "",
+    })
+
+
+def group_label(template: str, language: str, role: str | None, office: str | None, wave: str | None) -> str:
+    """The label a quote by someone with this role, office and round gets, as `attribute` prints it, the fields
+    that differ from quote to quote (line, transcript, date) left out: what a small-group warning names."""
+    return _filled(template, language, role, {"office": office or "", "wave": wave or ""})
+
+
+def _filled(template: str, language: str, role_value: str | None, fields: dict[str, str]) -> str:
+    role = (role_value or "").lower()
+    values = dict.fromkeys(FIELDS, "") | fields | {
+        "role_label": ROLE_LABELS[language].get(role, LABELS[language]["informant"]),
+        "role_name": ROLE_NAMES[language].get(role, (role_value or LABELS[language]["informant"]).capitalize()),
+        "role": role_value or "",
     }
     text = check_template(template).format(**values)
     # A field with no value leaves ", ," behind; tidy it instead of printing holes.

@@ -25,7 +25,8 @@ from qualcode.anonymise.leakcheck import guard
 from qualcode.anonymise.typed_text import clean_text
 from qualcode.coding.passages import Quote, QuoteFilter, nothing_selected, select_quotes
 from qualcode.errors import InvalidInput, WriteFailed
-from qualcode.exporters.attribution import check_template
+from qualcode.exporters.attribution import check_template, group_label
+from qualcode.exporters.labels import LABELS
 from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import (
     CELL_LIMIT,
@@ -79,11 +80,13 @@ def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, 
     return path
 
 
-def _warnings(session: Session, template: str, quotes: Sequence[Quote]) -> list[str]:
-    """Small-group warnings for the labels by role (office, round) that the exported quotes carry.
+def _warnings(session: Session, template: str, quotes: Sequence[Quote], language: str) -> list[str]:
+    """Small-group warnings for the labels by role (office, round) that the exported quotes carry, named
+    as the export prints them ("En informant, kontor B").
 
     Internal references name no group. A group's size is counted over the whole project: that is
-    how many people a label such as "Veileder, kontor B" could point at.
+    how many people a label such as "Veileder, kontor B" could point at; values printed alike (two
+    roles that both read "En informant") are one group.
     """
     names = {name for _, name, _, _ in string.Formatter().parse(check_template(template)) if name}
     if "participant" in names:
@@ -95,9 +98,16 @@ def _warnings(session: Session, template: str, quotes: Sequence[Quote]) -> list[
         return []
     # Only quotes by a known participant carry a group label; the rest read "En informant".
     shown = {tuple(getattr(quote, field) for field in fields) for quote in quotes if quote.participant is not None}
+
+    def printed(values: tuple[str | None, ...]) -> str:
+        given = dict(zip(fields, values, strict=True))
+        return group_label(template, language, given.get("role"), given.get("office"), given.get("wave"))
+
+    generic = LABELS[language]["informant"]
     return [
-        f"'{risk.label}' covers {counted(risk.participants, 'participant')} and may identify them; {risk.suggestion}"
-        for risk in attribution_risks(session, fields, among=shown)
+        f"'{risk.label}' covers {counted(risk.participants, 'participant')} and may identify them; "
+        + ("merge groups" if risk.label.startswith(generic) and risk.suggestion.startswith("use a generic") else risk.suggestion)
+        for risk in attribution_risks(session, fields, among=shown, label=printed)
     ]
 
 
@@ -171,7 +181,8 @@ def export_report(
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
     path, notes = _publish_export(path, render_report(session, quotes, codes, selection, options, progress), key, output, force)
-    return ExportResult(path, len(quotes), _quoted(quotes), notes + _warnings(session, options.attribution, quotes))
+    tables = [warning for table in options.matrices for warning in table.warnings]
+    return ExportResult(path, len(quotes), _quoted(quotes), notes + _warnings(session, options.attribution, quotes, options.language) + tables)
 
 
 def _quoted(quotes: list[Quote]) -> int:
@@ -198,4 +209,4 @@ def export_quote_table(
         notes.append(f"{len(cut)} quote{'s are' if len(cut) > 1 else ' is'} longer than a spreadsheet cell holds "
                      f"({CELL_LIMIT:,} characters) and end{'' if len(cut) > 1 else 's'} in {CUT_MARK} there: {named}; "
                      "the .csv keeps every quote whole")
-    return ExportResult(path, len(quotes), _quoted(quotes), notes + _warnings(session, template, quotes))
+    return ExportResult(path, len(quotes), _quoted(quotes), notes + _warnings(session, template, quotes, language))
