@@ -1249,3 +1249,29 @@ async def test_a_selection_of_a_speaker_label_is_refused_in_words_and_an_emoji_i
         await pilot.press("c", "e")
         await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
     assert codings_in(sample_project) == [("empowerment", "👍🏽", None)]
+
+
+async def test_a_memo_dismissed_with_escape_opens_again_with_what_was_typed(sample_project: Path) -> None:
+    """Escape closes the editor, but what was typed in it is kept and shown again by the next m, saying so."""
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("c", "e")
+        await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"Halvferdig tanke", "escape")
+        await settle(pilot)
+        assert app.screen is reader and "kept" in reader.status_text
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MemoEditor)
+        assert app.screen.query_one("#memo-text", Input).value == "Halvferdig tanke"
+        assert "Not saved yet" in str(app.screen.query_one(".error", Label).render())
+        await pilot.press("enter")
+        await until(app, pilot, lambda: "memo saved" in reader.status_text, "saved")
+        assert app.drafts == {}
+    assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Halvferdig tanke")]

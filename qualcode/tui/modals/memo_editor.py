@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,11 +17,14 @@ class MemoEditor(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="memo.cancel")]
 
-    def __init__(self, title: str, text: str, problem: str = "") -> None:
+    def __init__(self, title: str, text: str, problem: str = "", keep: Callable[[str], None] | None = None) -> None:
+        """`keep` is given what was typed when the editor is dismissed with the text changed, so
+        Escape does not lose it; `problem` says why the text was not saved last time."""
         super().__init__()
         self.title_text = title
         self.text = text
-        self.problem = problem  # why the text was not saved last time: it is shown again, to change
+        self.problem = problem
+        self.keep = keep
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo"):
@@ -33,4 +38,7 @@ class MemoEditor(ModalScreen[str | None]):
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
+        typed = self.query_one("#memo-text", Input).value
+        if self.keep is not None and typed != self.text:
+            self.keep(typed)
         self.dismiss(None)

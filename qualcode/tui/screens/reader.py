@@ -416,7 +416,8 @@ class ReaderScreen(CodingScreen):
                problem: str = "", empty_saves: bool = True) -> None:
         """Ask for a text (a memo, a definition) and save it, never losing what was typed: refused, the
         editor opens again with it and says why; wanting the key's passphrase, it asks for that and
-        tries again; dismissed after a refusal, the text opens again next time (`draft` names it)."""
+        tries again; dismissed with the text changed, or after a refusal, it opens again next time
+        (`draft` names it), until it is saved."""
         drafts = self.qualcode.drafts
         what = title.split(" ", 1)[0].lower()  # "memo", "definition"
 
@@ -452,7 +453,10 @@ class ReaderScreen(CodingScreen):
 
             self._run(change, done, failed=refused, succeeded=saved, typed=True)
 
-        self.app.push_screen(MemoEditor(title, drafts.get(draft, text), problem), written)
+        if draft in drafts and not problem:
+            problem = f"Not saved yet: what you typed before is kept here; Enter saves it as the {what}"
+        self.app.push_screen(MemoEditor(title, drafts.get(draft, text), problem, keep=lambda typed: drafts.__setitem__(draft, typed)),
+                             written)
 
     def _ask_passphrase(self, problem: str, then: Callable[[], None], what: str) -> None:
         """The key's passphrase, asked for as the identifier review asks, then `then()` (a save tried again)."""
