@@ -458,3 +458,47 @@ def test_a_name_typed_as_a_role_is_pseudonymised_before_it_is_lower_cased(small_
     participants = {p["name"]: p for p in json.loads(run(*project, "participants", "list", "--json").output)}
     role = participants["D1"]["role"]
     assert role and role != "sissel" and role == role.lower() and "sissel" not in edited.output.lower()
+
+
+def test_a_built_in_field_in_front_matter_is_refused_with_a_way_that_exists(session: Session, tmp_path: Path) -> None:
+    """`attributes: {office: kontor B}` pointed at `transcripts edit --wave`, which does not set an office."""
+    import click
+
+    from qualcode.cli import cli
+
+    for name, option in (("office", "participants edit NAME --office"), ("age_band", "participants edit NAME --age-band"),
+                         ("wave", "transcripts edit TRANSCRIPT --wave"), ("interview_date", "transcripts edit TRANSCRIPT --date")):
+        text = f"---\nparticipant: D1\nwave: T2\nattributes: {{{name}: x}}\n---\n{TEXT}D1: Om {name}.\n"
+        with pytest.raises(InvalidInput) as refused:
+            make_transcript(session, tmp_path, text, name=f"intervju_{name}")
+        assert refused.value.message == f"{name} is a built-in field, not an attribute"
+        hint = refused.value.hint or ""
+        assert f"`qualcode {option}`" in hint, hint
+        # The option named is one the command has.
+        group_name, command_name, _, flag = option.split()
+        context = click.Context(cli)
+        group = cli.get_command(context, group_name)
+        assert isinstance(group, click.Group)
+        command = group.get_command(context, command_name)
+        assert command is not None and flag in {opt for param in command.params for opt in param.opts}
+
+
+def test_a_role_changed_for_a_participant_says_it_reaches_every_round(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """D1 interviewed in T1 and T2: a new role relabels both interviews' passages, and the edit says so."""
+    make_transcript(session, tmp_path, TEXT, participant="D1", wave="T1", role="deltaker")
+    make_transcript(session, tmp_path, TEXT.replace("jobb", "praksis"), name="intervju2", participant="D1", wave="T2")
+    make_transcript(session, tmp_path, TEXT.replace("jobb", "kurs"), name="intervju3", participant="D1", wave="T2")
+    edit = edit_participant(session, "D1", coder, role="veileder")
+    assert [(c.field, c.before, c.after) for c in edit.changes] == [("role", "deltaker", "veileder")]
+    (said,) = edit.notes
+    assert said.startswith("D1's role is theirs in every round: the change reaches 3 transcripts (T1, T2)")
+    assert edit_participant(session, "D1", coder, gender="kvinne").notes == ()  # not a label that changes by round
+    assert edit_participant(session, "D1", coder, role="veileder").notes == ()  # nothing changed
+
+
+def test_cli_a_role_edit_says_on_stderr_that_it_reaches_every_round(small_project: Path) -> None:
+    result = run("--project", str(small_project), "participants", "edit", "D1", "--role", "leder")
+    assert result.exit_code == 0 and result.stdout == "edited participant D1:\n  role: deltaker -> leder\n", result.output
+    assert result.stderr.startswith("D1's role is theirs in every round: the change reaches ")
+    data = json.loads(run("--project", str(small_project), "participants", "edit", "D1", "--role", "deltaker", "--json").stdout)
+    assert data["notes"][0].startswith("D1's role is theirs in every round")

@@ -93,6 +93,9 @@ def participants_edit(
             attributes=attributes,
         )
     print_edit(edit, as_json)
+    if not as_json:
+        for line in edit.notes:
+            note(line)
 
 
 @participants_group.command("withdraw")

@@ -155,8 +155,22 @@ def check_attribute_name(name: str) -> None:
     if len(name) > ATTRIBUTE_NAME_LENGTH:
         raise InvalidInput(f"the attribute name {shown!r} is longer than {ATTRIBUTE_NAME_LENGTH} characters", "give a shorter name")
     if name.strip().lower() in RESERVED_ATTRIBUTE_NAMES:
-        raise InvalidInput(f"{name.strip()} is a built-in field, not an attribute",
-                           "set it with its own option (for instance `transcripts edit --wave`), or name the attribute otherwise")
+        raise InvalidInput(f"{name.strip()} is a built-in field, not an attribute", _reserved_hint(name.strip().lower()))
+
+
+def _reserved_hint(name: str) -> str:
+    """How to set a built-in field instead, with an option that exists for it, or what to name the attribute."""
+    if name in PARTICIPANT_COLUMNS:
+        option = name.replace("_", "-")
+        return (f"a participant's {name.replace('_', ' ')} is theirs in every round: set it with"
+                f" `qualcode participants edit NAME --{option}`; one that changes between rounds can be a transcript"
+                f" attribute under another name, as {name}_in_round")
+    transcript_options = {"wave": "wave", "date": "date", "interview_date": "date", "fidelity": "fidelity",
+                          "interviewer": "interviewer", "title": "title"}
+    if name in transcript_options:
+        field = transcript_options[name]
+        return f"set it with `qualcode transcripts edit TRANSCRIPT --{field}`, or `{field}:` in the front matter"
+    return "name the attribute otherwise"
 
 
 def typed_value(definition: AttributeDefinition, value: object) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from qualcode.store.models import (
     Turn,
 )
 from qualcode.store.project import clean_typed
+from qualcode.text.counts import counted
 
 # A round of interviews: letters then a number (T1, T2, R3), as the importers' examples write it.
 WAVE = re.compile(r"[A-Za-zÆØÅæøå]*\d{1,3}")
@@ -56,6 +57,7 @@ class MetadataEdit:
     entity: str
     name: str
     changes: tuple[FieldChange, ...]
+    notes: tuple[str, ...] = ()  # what the change reaches beyond the field, said beside it
 
 
 def check_wave(value: str) -> str:
@@ -206,7 +208,32 @@ def edit_participant(
         _set_attribute(session, participant, name, value)
     session.flush()
     session.refresh(participant, ["attributes"])
-    return _record(session, coder, "participant", participant.name, participant.guid, before, participant_state(participant))
+    edit = _record(session, coder, "participant", participant.name, participant.guid, before, participant_state(participant))
+    return replace(edit, notes=_every_round(session, participant, edit.changes))
+
+
+def _every_round(session: Session, participant: Participant, changes: tuple[FieldChange, ...]) -> tuple[str, ...]:
+    """A role or office is the participant's in every round: say how many interviews (and rounds) the change
+    relabels, earlier ones too, and how to keep a value that differs by round."""
+    changed = [change for change in changes if change.field in ("role", "office")]
+    if not changed:
+        return ()
+    waves = session.execute(
+        select(Transcript.id, Transcript.wave).join(TranscriptParticipant, TranscriptParticipant.transcript_id == Transcript.id)
+        .where(TranscriptParticipant.participant_id == participant.id)
+        .union(select(Transcript.id, Transcript.wave).join(Turn, Turn.text_version_id == Transcript.current_version_id)
+               .where(Turn.participant_id == participant.id))
+    ).all()
+    if not waves:
+        return ()
+    rounds = sorted({wave or "no round" for _, wave in waves})
+    fields = " and ".join(change.field for change in changed)
+    return (
+        f"{participant.name}'s {fields} {'is' if len(changed) == 1 else 'are'} theirs in every round: the change reaches"
+        f" {counted(len({transcript for transcript, _ in waves}), 'transcript')} ({', '.join(rounds)}) and every passage"
+        f" {participant.name} spoke there, in tables, labels and filters; a value that differs by round can be a transcript"
+        f" attribute instead (as {changed[0].field}_in_round)",
+    )
 
 
 def _set_attribute(session: Session, participant: Participant, name: str, value: str) -> None:
