@@ -1275,3 +1275,17 @@ async def test_a_memo_dismissed_with_escape_opens_again_with_what_was_typed(samp
         await until(app, pilot, lambda: "memo saved" in reader.status_text, "saved")
         assert app.drafts == {}
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Halvferdig tanke")]
+
+
+async def test_a_text_rewritten_by_another_command_is_shown_again_without_a_key_pressed(sample_project: Path) -> None:
+    """A name added to the key (or a withdrawal redacting a group interview's turns) leaves the screen
+    within seconds: the reader looks whether its text is still the one shown."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        assert "KVP" in screen_text(app)
+        rewrite_with_the_key(sample_project)
+        await until(app, pilot, lambda: "(arbeidsgiver)" in reader.document.text, "shown again", rounds=400)
+        await settle(pilot)
+        assert "KVP" not in screen_text(app) and "the text was changed by another command" in reader.status_text
+        assert reader.view.rows == wrap(reader.document.text, reader.view._width)

@@ -59,7 +59,7 @@ def in_this_ui(error: QualcodeError) -> str:
     return str(error)
 
 
-PRESENCE_CHECK_SECONDS = 2.0
+TEXT_CHECK_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -142,24 +142,34 @@ class ReaderScreen(CodingScreen):
         start = self.document.turns[0].start if self.document.turns else 0
         view.move_to(self.start_offset if self.start_offset is not None else start)
         self.find_sentences()
-        # A participant withdrawn from the command line takes the transcript: its words leave the
-        # screen within seconds, not at the next key (a query by name, a few milliseconds).
-        self.set_interval(PRESENCE_CHECK_SECONDS, self.check_still_there)
+        # Another command may delete the transcript (a participant withdrawn) or rewrite its text (a
+        # name added to the key, a withdrawal redacting a group interview's turns): the words it took
+        # leave the screen within seconds, not at the next save (a query by name, a few milliseconds).
+        self.set_interval(TEXT_CHECK_SECONDS, self.check_still_there)
 
     def check_still_there(self) -> None:
-        """Whether the transcript is still in the project; where not, its text leaves the screen."""
-        transcript = self.document.transcript
+        """Whether the transcript is still there as shown: deleted, its text leaves the screen;
+        rewritten, it is shown as it is now (a selection in the old text is dropped)."""
+        transcript, shown = self.document.transcript, self.document.version_id
         if self.removed:
             return
 
-        def still_there(workspace: Workspace) -> bool:
+        def look(workspace: Workspace) -> ReaderDocument | bool:
             try:
-                workspace.text_version(transcript)
+                if workspace.text_version(transcript) == shown:
+                    return True
+                return workspace.document(transcript)
             except NotFound:
                 return False
-            return True
 
-        self.in_background(still_there, lambda there: None if there else self._transcript_removed(), group="presence",
+        def looked(found: ReaderDocument | bool) -> None:
+            if found is False:
+                self._transcript_removed()
+            elif isinstance(found, ReaderDocument) and found.version_id != self.document.version_id and not self.removed:
+                self._shown_again(found)
+                self.status("the text was changed by another command, and is shown as it is now; select again")
+
+        self.in_background(look, looked, group="presence",
                            failed=lambda _message: None)  # a check that fails says nothing: the next one asks again
 
     def _transcript_removed(self, said: str = "") -> None:
