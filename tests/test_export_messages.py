@@ -400,3 +400,22 @@ def test_a_small_group_warning_names_the_label_the_quotes_print(coded: tuple[Pro
     assert [warning.split("'")[1] for warning in result.warnings] == [label]
     assert [warning.split("'")[1] for warning in table.warnings] == [label]
     assert "?" not in " ".join(result.warnings)
+
+
+def test_an_empty_selection_counts_quotes_as_the_export_writes_them(coded: tuple[Project, PseudonymKey]) -> None:
+    """A passage two coders gave one code is one quote in the export; the hint counted it twice."""
+    project, key = coded
+    with project.begin() as session:
+        second = get_or_create_coder(session, "Forsker 2")
+        add_coding(session, "veileder_V2", "måltall-press", second, match="Måltallet blir et tak.")
+        add_coding(session, "veileder_V1", "måltall-press/kvantitet mot kvalitet", second,
+                   match="Det ble mer om antall enn om hva folk faktisk trengte.")
+        veiledere = export_quote_table(session, project.root, QuoteFilter(roles=("veileder",)), "csv", "role", "nb", None, False, key)
+        everything = export_quote_table(session, project.root, QuoteFilter(), "csv", "role", "nb", None, True, key)
+        codings = len(select_quotes(session, QuoteFilter(roles=("veileder",)))[0])
+        assert (veiledere.quotes, codings) == (3, 5)  # two of the five codings are a second coder's of the same passage
+        with pytest.raises(NotFound) as refused:
+            write_report(session, project, key, QuoteFilter(roles=("veileder",), waves=("T2",)))
+    assert refused.value.hint is not None
+    assert f"role veileder alone: {veiledere.quotes} quotes" in refused.value.hint
+    assert refused.value.hint.endswith(f"{everything.quotes} quotes in all")

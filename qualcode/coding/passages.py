@@ -300,14 +300,19 @@ def natural_key(value: str) -> list[Any]:
 
 
 def nothing_selected(session: Session, selection: QuoteFilter) -> NotFound:
-    """Why an export would be empty: what each restriction selects on its own, and how many quotes there are."""
-    total = len(select_quotes(session, QuoteFilter())[0])
+    """Why an export would be empty: what each restriction selects on its own, and how many quotes there are,
+    counted as an export counts them (a passage several coders gave the same code is one quote)."""
+
+    def quotes(chosen: QuoteFilter) -> int:
+        return len(select_quotes(session, chosen, per_passage=True)[0])
+
+    total = quotes(QuoteFilter())
     if total == 0:
         return NotFound("the project has no codings yet", "code passages first: `qualcode coding add` or the TUI")
     parts = _restrictions(selection)
     if not parts:  # only a cap or an order, which never empty a selection
         return NotFound("the selection matches no quotes", f"{_quotes(total)} in all")
-    alone = [f"{text} alone: {_quotes(len(select_quotes(session, only)[0]))}" for text, only in parts] if len(parts) > 1 else []
+    alone = [f"{text} alone: {_quotes(quotes(only))}" for text, only in parts] if len(parts) > 1 else []
     return NotFound("no quotes match " + _and([text for text, _ in parts]), "; ".join([*alone, f"{_quotes(total)} in all"]))
 
 
