@@ -1014,6 +1014,28 @@ def test_a_group_interview_with_a_speaker_map_is_redacted_on_withdrawal(
     assert "slutte med kurset" not in text and WITHDRAWN in text and "Jeg liker kurset veldig godt" in text
 
 
+def test_importing_the_folder_again_after_a_withdrawal_never_brings_their_interview_back(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """The README says to import a folder again after review; after a withdrawal that brought the
+    withdrawn person's transcript back whole, and a file naming their id made them again."""
+    _sample_project(project, key_access)
+    workspace = Workspace(project, Config(coder="Forsker 1", passphrase="test passphrase"))
+    assert workspace.withdraw("D2").transcripts_removed == 2
+    again = import_paths(project, [SAMPLES], key_access)
+    assert again.imported == []
+    refused = {path.name: reason for path, reason in again.failed}
+    assert set(refused) == {"deltaker_D2_T1.docx", "deltaker_D2_T2.vtt"}, again.failed
+    assert all(reason.startswith(f"{name} is the interview of a participant who withdrew consent") for name, reason in refused.items())
+    named = tmp_path / "ny.txt"
+    named.write_text("---\nparticipant: D2\n---\nI: Hei.\nD2: Jeg vil være med likevel.\n", encoding="utf-8")
+    later = import_paths(project, [named], key_access)
+    assert [reason for _, reason in later.failed] == ["participant D2 withdrew consent; nothing of theirs is imported"
+                                                      " (leave their file or row out; a new person gets an id of their own)"]
+    with project.begin() as session:
+        assert session.scalar(select(Participant).where(Participant.name == "D2")) is None
+
+
 def test_a_withdrawal_from_a_group_interview_whose_turns_are_no_ones_is_refused(
     project: Project, key_access: KeyAccess, tmp_path: Path
 ) -> None:

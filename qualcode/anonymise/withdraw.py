@@ -7,13 +7,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
-from qualcode.errors import InvalidInput, NotFound
+from qualcode.errors import ImportFailed, InvalidInput, NotFound
 from qualcode.search.index import purge_index, unindex_turns
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import find_participant
@@ -89,6 +90,7 @@ def withdraw_participant(
     unlinked, given_to_others = _taken_off_by_edits(session, participant)
     links = session.scalars(select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id)).all()
     _refuse_unattributed(participant, [link.transcript for link in links], unlinked)
+    sources: list[str] = []  # the files their own transcripts came from, so an import never brings them back
     for link in links:
         transcript = link.transcript
         others = [other for other in transcript.participant_links if other.participant_id != participant.id]
@@ -98,11 +100,13 @@ def withdraw_participant(
             codings_removed += removed
         else:
             unlinked.pop(transcript.id, None)
+            sources += [transcript.source_hash] if transcript.source_hash else []
             codings_removed += _delete_transcript(session, transcript, participant.id, gone_guids, said)
             removed_names.append(transcript.name)
     for transcript_id, once_theirs in unlinked.items():
         transcript = session.get_one(Transcript, transcript_id)
         if once_theirs.alone and not transcript.participant_links:  # their interview, left to no one
+            sources += [transcript.source_hash] if transcript.source_hash else []
             codings_removed += _delete_transcript(session, transcript, participant.id, gone_guids, said)
             removed_names.append(transcript.name)
             continue
@@ -128,6 +132,7 @@ def withdraw_participant(
         entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
     record_event(
         session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
+        after={WITHDRAWN_ID: participant.name, WITHDRAWN_SOURCES: sorted(set(sources))},
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
     return Withdrawal(
@@ -361,6 +366,37 @@ def _delete_transcript(session: Session, transcript: Transcript, participant_id:
     session.delete(transcript)
     session.flush()
     return len(codings)
+
+
+# In a withdrawal's event: who withdrew (their participant id, a pseudonym) and the hashes of the
+# files their transcripts came from, which imports refuse (withdrawn_import).
+WITHDRAWN_ID = "participant"
+WITHDRAWN_SOURCES = "source_hashes"
+
+
+def _withdrawals(session: Session) -> list[dict[str, Any]]:
+    payloads = session.scalars(select(Event.payload).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value))
+    return [payload.get("after") or {} for payload in payloads if payload]
+
+
+def refuse_withdrawn_source(session: Session, path: Path, file_hash: str | None) -> None:
+    """A file a withdrawn participant's transcript came from is never imported again: importing
+    the folder again after a withdrawal brought their interview back whole."""
+    if file_hash is not None and any(file_hash in after.get(WITHDRAWN_SOURCES, ()) for after in _withdrawals(session)):
+        raise ImportFailed(
+            f"{path.name} is the interview of a participant who withdrew consent; nothing imported",
+            "leave it out of the folder (or delete it): their words may not come back into the project",
+        )
+
+
+def refuse_withdrawn_participant(session: Session, name: str) -> None:
+    """A participant id that withdrew is not made again by an import: it would bring back their words
+    under the same id."""
+    if any(after.get(WITHDRAWN_ID) == name for after in _withdrawals(session)):
+        raise ImportFailed(
+            f"participant {name} withdrew consent; nothing of theirs is imported",
+            "leave their file or row out; a new person gets an id of their own",
+        )
 
 
 def _refuse_unattributed(participant: Participant, transcripts: Sequence[Transcript], unlinked: dict[int, _OnceTheirs]) -> None:
