@@ -1289,3 +1289,32 @@ async def test_a_text_rewritten_by_another_command_is_shown_again_without_a_key_
         await settle(pilot)
         assert "KVP" not in screen_text(app) and "the text was changed by another command" in reader.status_text
         assert reader.view.rows == wrap(reader.document.text, reader.view._width)
+
+
+async def test_a_wrong_passphrase_given_up_on_is_not_kept(sample_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Escape at the passphrase after a wrong one: the memo is kept as typed, and the wrong passphrase is
+    not: the next save asks afresh, not refused as wrong."""
+    from qualcode.tui.modals.memo_editor import MemoEditor
+    from qualcode.tui.modals.passphrase import PassphraseModal
+
+    monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("c", "e")
+        await settle(pilot, rounds=2, pauses=2)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"Lang erfaring", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal), "asked")
+        await pilot.press(*"feil", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal) and "wrong passphrase" in screen_text(app), "again")
+        await pilot.press("escape")
+        await until(app, pilot, lambda: app.screen is reader and "kept" in reader.status_text, "given up")
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MemoEditor) and app.screen.query_one("#memo-text", Input).value == "Lang erfaring"
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal), "asked afresh")
+        assert "wrong passphrase" not in screen_text(app)

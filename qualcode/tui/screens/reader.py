@@ -471,10 +471,13 @@ class ReaderScreen(CodingScreen):
     def _ask_passphrase(self, problem: str, then: Callable[[], None], what: str) -> None:
         """The key's passphrase, asked for as the identifier review asks, then `then()` (a save tried again)."""
         def given(passphrase: str | None) -> None:
+            workspace = self.qualcode.workspace
             if passphrase:
-                self.qualcode.workspace.remember_passphrase(passphrase)
+                workspace.remember_passphrase(passphrase)
                 then()
             else:
+                # A wrong one typed before is not kept: what else needs the key asks again, as here.
+                workspace.remember_passphrase(workspace.config.passphrase or "")
                 self.status(f"{what} not saved; what you typed is kept, and opens again with the same key")
 
         self.app.push_screen(PassphraseModal("of this project", problem), given)
