@@ -85,7 +85,9 @@ def test_matrix_is_a_word_table_of_the_services_counts_and_figures_are_pngs(
     assert all(f"'{value}' (" in warned for value in small)
     assert not [column for column in matrix.columns if column.participants > 5 and f"'{column.values[0]}' (" in warned]
     assert not [text for text in paragraphs if "Each cell" in text or "Codes ×" in text or "A passage is" in text]
-    figure = next(text for text in paragraphs if text.startswith("Figur 2: Samforekomst av koder (overlap)"))
+    # The heading in bokmål through and through, as the rule under it.
+    assert "Samforekomst av koder (overlapp)" in paragraphs and "Samforekomst av koder (overlap)" not in paragraphs
+    figure = next(text for text in paragraphs if text.startswith("Figur 2: Samforekomst av koder (overlapp)"))
     assert "To passasjer forekommer sammen når de er av samme koder i samme intervju og spennene deres deler" in figure
     assert "Two passages" not in figure  # the rule in the report's language, as the matrices' captions are
     # Two pictures in the text (the matrix's heatmap and co-occurrence's), each a PNG.

@@ -118,3 +118,18 @@ def test_a_matrix_warns_of_columns_of_few_people_and_shows_them_no_percentages(s
     assert "Kolonner med 5 eller færre deltakere (øst, (ingen)) kan peke ut enkeltpersoner." in typed.caption
     # A coder's column is what the coder coded, not a group of people.
     assert matrix_table(code_matrix(session, QuoteFilter(), ["coder"])).warnings == ()
+
+
+def test_a_table_without_sub_codes_does_not_say_it_merges_them(session: Session, tmp_path: Path) -> None:
+    from qualcode.analysis.frequencies import code_frequencies, frequencies_table
+    from qualcode.analysis.matrix import code_matrix, matrix_table
+    from qualcode.analysis.rules import OWN_ONLY, ROLLUP
+
+    rounds(session, tmp_path)
+    only = QuoteFilter(codes=("empowerment",), include_subcodes=False)
+    for table in (matrix_table(code_matrix(session, only, ["wave"])), frequencies_table(code_frequencies(session, only))):
+        assert "(without sub-codes)" in table.caption and OWN_ONLY in table.caption and ROLLUP not in table.caption
+    nb = matrix_table(code_matrix(session, only, ["wave"]), language="nb").caption
+    assert "(uten underkoder)" in nb and "Underkodene er utelatt" in nb and "underkodenes kodinger slått sammen" not in nb
+    whole = matrix_table(code_matrix(session, QuoteFilter(codes=("empowerment",)), ["wave"])).caption
+    assert ROLLUP in whole and OWN_ONLY not in whole

@@ -67,6 +67,18 @@ class Within:
     def label(self) -> str:
         return f"sentences:{self.sentences}" if self.kind == "sentences" else self.kind
 
+    def label_in(self, language: str) -> str:
+        """The label as a heading shows it, in bokmål for `language` "nb" ("overlapp", "felles tur", "innenfor 2 setninger")."""
+        if language != "nb":
+            return self.label
+        if self.kind == "overlap":
+            return "overlapp"
+        if self.kind == "turn":
+            return "felles tur"
+        if self.sentences == 0:
+            return "felles setning"
+        return f"innenfor {self.sentences} {'setning' if self.sentences == 1 else 'setninger'}"
+
     def description_in(self, language: str) -> str:
         """The description, in bokmål for `language` "nb"."""
         if language != "nb":

@@ -90,6 +90,7 @@ def frequencies_table(frequencies: Frequencies) -> Table:
             describe(frequencies.selection),
             "Participants and transcripts count those with at least one passage; the total counts each passage"
             " once under its top-level code.",
+            subcodes=frequencies.selection.include_subcodes,
         ),
         row_header="Code",
         columns=tuple(columns),

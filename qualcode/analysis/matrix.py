@@ -266,7 +266,8 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
         )
     return Table(
         title=title,
-        caption=caption(describe(matrix.selection, language), cell_rule, language=language),
+        caption=caption(describe(matrix.selection, language), cell_rule, language=language,
+                        subcodes=matrix.selection.include_subcodes),
         row_header="Kode" if nb else "Code",
         columns=tuple(columns),
         rows=rows,

@@ -1,6 +1,6 @@
 """The counting rules every analysis table follows, in the words its caption and the README use.
 
-Public: PASSAGE, OVERLAP, CODERS, ROLLUP, ATTRIBUTION, WORDS, NONE, RULES, RULES_NB, NAMES_NB, caption().
+Public: PASSAGE, OVERLAP, CODERS, ROLLUP, OWN_ONLY, ATTRIBUTION, WORDS, NONE, RULES, RULES_NB, NAMES_NB, caption().
 
 The Word report is written in bokmål or English: its tables carry the rules in its language.
 """
@@ -45,6 +45,15 @@ NAMES_NB = {
 }
 
 
-def caption(*extra: str, language: str = "en") -> str:
-    """The counting rules, after what is particular to one table (what a cell counts, the filters)."""
-    return " ".join([*(text for text in extra if text), *(RULES_NB if language == "nb" else RULES)])
+# In place of ROLLUP when sub-codes are left out (--only): nothing is merged into a code.
+OWN_ONLY = "Sub-codes are left out: a code counts its own codings only."
+OWN_ONLY_NB = "Underkodene er utelatt: en kode teller bare sine egne kodinger."
+
+
+def caption(*extra: str, language: str = "en", subcodes: bool = True) -> str:
+    """The counting rules, after what is particular to one table (what a cell counts, the filters); with
+    `subcodes` False (the table leaves them out) the rule of rolling sub-codes up is replaced."""
+    rules = list(RULES_NB if language == "nb" else RULES)
+    if not subcodes:
+        rules[RULES.index(ROLLUP)] = OWN_ONLY_NB if language == "nb" else OWN_ONLY
+    return " ".join([*(text for text in extra if text), *rules])

@@ -78,6 +78,7 @@ class PairsLike(Protocol):
 class WithinLike(Protocol):
     @property
     def label(self) -> str: ...
+    def label_in(self, language: str) -> str: ...
 
 
 class CooccurrenceLike(Protocol):

@@ -667,7 +667,7 @@ def _analysis_chapter(document: Document, contents: _Contents, options: ReportOp
             document.add_paragraph(f"{words['figure']} {figure}: {matrix.title}", style="Caption")
     if options.figures and options.cooccurrence is not None and options.cooccurrence.codes:
         table = options.cooccurrence
-        title = f"{words['cooccurrence']} ({table.within.label})"
+        title = f"{words['cooccurrence']} ({table.within.label_in(options.language)})"
         contents.heading(title, 2)
         document.add_paragraph(words["cooccurrence_lead"])
         rows, columns, grid = cooccurrence_grid(table)
