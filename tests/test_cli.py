@@ -251,7 +251,7 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
 
 def test_attribution_check_from_the_cli(demo: Path) -> None:
     result = run("--project", str(demo), "anonymise", "attribution-check")
-    assert "warning: 'leder, kontor A' covers 1 participant" in result.output
+    assert "warning: 'Leder, kontor A' covers 1 participant" in result.output
 
 
 def test_export_report_quotes_and_review_round_trip(demo: Path, tmp_path: Path) -> None:
@@ -271,7 +271,7 @@ def test_export_report_quotes_and_review_round_trip(demo: Path, tmp_path: Path) 
     again = run(*project, "export", "report", "--code", "måltall-press")
     assert again.exit_code == 0 and f"{written.stem}-2.docx" in again.output  # a default name is never overwritten
     warned = run(*project, "export", "report", "--attribution", "role-office", "--force")
-    assert "warning: 'leder, kontor A' covers 1 participant" in warned.output
+    assert "warning: 'Leder, kontor A' covers 1 participant" in warned.output
 
     table = run(*project, "export", "quotes", "--format", "csv", "--role", "veileder", "--output", str(tmp_path / "q.csv"))
     assert table.exit_code == 0 and ": 1 quote under 1 code" in table.output
