@@ -421,6 +421,9 @@ _PATTERN_TEXT = st.lists(st.sampled_from([
 @settings(max_examples=150, deadline=None)
 @given(_PATTERN_TEXT)
 @example("٣٣٣34344.")  # a phone number in two scripts' digits, found only once they are read alike
+@example("15038910083.")  # a number that ends a sentence is found
+@example("150389100834")  # one that runs on is part of a longer number, and not found
+@example("912 34 567,5")
 def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> None:
     """find_patterns skips the detectors that need a digit on a text without one: it finds what every
     detector run over the whole text finds."""
@@ -438,6 +441,53 @@ def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> No
     assert {(match.start(), match.end()) for match in patterns.NAV_OFFICE.finditer(text)} <= spans
     assert {(match.start(), match.end()) for match in patterns.STREET.finditer(text)} <= spans
     assert {(match.start(), match.end()) for match in patterns.EMAIL_WRITTEN_OUT.finditer(text)} <= spans
+
+
+# Numbers that are identifiers, beside digits and the marks that may end or continue a number.
+_NUMBER_TEXT = st.lists(st.sampled_from([
+    "16877401905", "1687.74.01905", "15038910083", "150389 10083", "NO93 8601 1117 947", "NO9386011117947", "EL 12345",
+    "912 34 567", "91234567", "+47", "12.10.1980", "2009-10-12", "12/4-1979", "født ", "Storgata 12", "0150 Oslo",
+    "6", "0", "٣", ".", ",", " ", "-", "/", "a", "saksnummer ",
+]), max_size=8).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_NUMBER_TEXT)
+@example("saksnummer 168774019056 ok")  # a twelve-digit case number holds a valid account number
+@example("1687740190561")
+@example("16877401905,5")  # a decimal
+@example("3,16877401905")
+@example("NO93860111179470")
+@example("EL 123456")
+@example("91234567,5")
+@example("1.91234567")
+@example("Storgata 12,5")
+@example("født 12.10.19801")
+@example("født 1.12.10.1980")
+@example("født 12/4-19791")
+def test_no_detector_finds_a_number_inside_a_longer_run_of_digits(text: str) -> None:
+    """A number found is never the start, middle or end of a longer one; a dot or comma that ends a
+    sentence may follow it, a digit after that dot or comma may not (a decimal, or a dotted number)."""
+    from qualcode.anonymise import patterns
+
+    plain = patterns.plain_digits(text)
+    for found in patterns.find_patterns(text):
+        if found.kind == "email":
+            continue
+        if plain[found.start] in "+0123456789":
+            assert not re.search(r"\d[.,]?$", plain[:found.start]), (found, text)
+        if plain[found.end - 1].isdigit():
+            assert not re.match(r"[.,]?\d", plain[found.end:]), (found, text)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("kontonummer 1687 74 01905.", "account"), ("kontonr 16877401905, takk", "account"), ("fnr 15038910083.", "fnr"),
+    ("ring 912 34 567.", "phone"), ("født 12.10.1980, i Bergen", "birth_date"), ("bilen EL 12345.", "plate"),
+])
+def test_a_number_at_the_end_of_a_sentence_or_clause_is_found(text: str, kind: str) -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert kind in {found.kind for found in find_patterns(text)}
 
 
 def test_d_nummer_is_recognised() -> None:
@@ -745,7 +795,10 @@ def test_attribution_check_warns_about_small_groups(session: Session) -> None:
         attribution_risks(session, ("shoe_size",))
 
 
-@pytest.mark.parametrize("text", ["2023-09-01", "kr 12 000", "40 deltakere i 2024", "tlf. 12345678", "1 000 000 kroner", "15.03.2024"])
+@pytest.mark.parametrize("text", [
+    "2023-09-01", "kr 12 000", "40 deltakere i 2024", "tlf. 12345678", "1 000 000 kroner", "15.03.2024",
+    "saksnummer 168774019056 ok", "sak 1687740190561", "150389100831",
+])
 def test_numbers_that_are_not_identifiers_are_left_alone(text: str) -> None:
     from qualcode.anonymise.patterns import find_patterns
 

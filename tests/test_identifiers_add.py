@@ -257,3 +257,29 @@ def test_an_address_said_aloud_neither_hides_the_names_in_it_nor_redraws_a_pseud
     second.write_text("I: Hva?\nD4: Da sa Ola Hansen det. Nå bor jeg i Åsgårdstrand.\n", encoding="utf-8")
     held = CliRunner().invoke(cli, ["--project", str(root), "import", str(second)])
     assert held.exit_code == 1 and "Ola Hansen" in held.output and "Åsgårdstrand" in held.output, held.output
+
+
+def test_rewriting_with_the_key_leaves_the_logs_hashes_guids_and_ids_as_they_are(tmp_path: Path) -> None:
+    """A hash's digits may read as an account number (…f16877401905f…): the log's record of what was
+    imported, and the GUIDs undo and redo act on, are never taken for text, nor their digits added to the key."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    source = tmp_path / "intervju.txt"
+    source.write_text("I: Hvem hjalp deg?\nD1: Veilederen min, Hilde, ringte. Saksnummer 168774019056.\n", encoding="utf-8")
+    _run(root, "anonymise", "dismiss", "Hilde")
+    _run(root, "import", str(source))
+    content_hash = "b68422f16877401905fd59c" + "ab" * 20 + "c"
+    guid = "16877401-9050-4a3b-8c2d-150389100830"
+    with sqlite3.connect(root / ".qualcode" / "project.db") as db:
+        row_id, payload_text = db.execute("SELECT id, payload FROM events WHERE action = 'transcript.import'").fetchone()
+        payload = json.loads(payload_text)
+        payload["after"].update(content_hash=content_hash, code_guid=guid, coding_guids=[guid], note="ring 16877401905")
+        db.execute("UPDATE events SET payload = ? WHERE id = ?", (json.dumps(payload), row_id))
+    _run(root, "identifiers", "add", "Hilde", "--kind", "person", "--gender", "f")
+    _run(root, "anonymise", "reapply")
+    with sqlite3.connect(root / ".qualcode" / "project.db") as db:
+        after = json.loads(db.execute("SELECT payload FROM events WHERE id = ?", (row_id,)).fetchone()[0])["after"]
+    assert (after["content_hash"], after["code_guid"], after["coding_guids"]) == (content_hash, guid, [guid])
+    assert after["note"] == "ring (kontonummer)"  # what people wrote is still cleaned
+    assert "168774019056" in _texts(root)["intervju"]  # a case number is no account number
+    assert [entry.original for entry in _key(root).entries if entry.kind == "account"] == ["16877401905"]

@@ -22,22 +22,26 @@ class Found:
 
 
 DIGIT = re.compile(r"\d")  # the same digits as the detectors' \d, which is Unicode's
+# Where a number ends: no digit after it, nor a digit after a dot or comma ("12345678901.5" is a
+# decimal, "168774019056" a twelve-digit case number), while a dot or comma that ends a sentence
+# or a clause may follow. No detector's number is ever part of a longer run of digits.
+NUMBER_END = r"(?!\d|[.,]\d)"
 # Each detector begins by looking ahead at the first character it can start with: a character
 # no identifier starts with is passed over at once, rather than after trying every branch.
-FNR = re.compile(r"(?=\d)(?<![\d.,])(\d{6})[ .-]?(\d{5})(?![\d.,]\d)")
+FNR = re.compile(r"(?=\d)(?<![\d.,])(\d{6})[ .-]?(\d{5})" + NUMBER_END)
 # A Norwegian bank account number: 11 digits grouped 4.2.5 (or 4 2 5, or not at all), the last a
 # mod-11 check digit. It names its holder as surely as a fødselsnummer does.
-ACCOUNT = re.compile(r"(?=\d)(?<![\d.,])(\d{4})([. ]?)(\d{2})\2(\d{5})(?![\d.,]\d)")
+ACCOUNT = re.compile(r"(?=\d)(?<![\d.,])(\d{4})([. ]?)(\d{2})\2(\d{5})" + NUMBER_END)
 # The same account as an IBAN: NO, two check digits, then its 11 digits (NO93 8601 1117 947).
-IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})(?!\d)")
+IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})" + NUMBER_END)
 # A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
-PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])")
+PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
 # Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67), by hyphens in the same
 # groups (912-34-567), or not at all; other hyphenations are left out so ISO dates such as
 # 2023-09-01 are not taken for numbers.
 PHONE = re.compile(
-    r"(?=[+\d])(?<![\w+-])(?:(?:\+|00)47 ?)?"
-    r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?![\d-])"
+    r"(?=[+\d])(?<![\w+-])(?<!\d[.,])(?:(?:\+|00)47 ?)?"
+    r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?!-)" + NUMBER_END
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # EMAIL starting where a run of its local part's characters starts. Tried at every character,
@@ -96,9 +100,9 @@ def all_emails(text: str) -> Iterator[re.Match[str]]:
 STREET = re.compile(
     rf"(?=[{_UPPER}])\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
     rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget)"
-    rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
+    rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}"
     # "Kongens gate 12", "Store Ringvei 4": the street word on its own
-    rf"|(?=[{_UPPER}])\b[{_UPPER}][{_LOWER}]+ (?:gate|gata|vei|veien|veg|vegen|allé|plass|ring|ringvei) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
+    rf"|(?=[{_UPPER}])\b[{_UPPER}][{_LOWER}]+ (?:gate|gata|vei|veien|veg|vegen|allé|plass|ring|ringvei) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}"
 )
 # "3183 Horten", and as an address label writes it, "3183 HORTEN" (four capitals or more: no acronym).
 POSTCODE = re.compile(
@@ -107,11 +111,11 @@ POSTCODE = re.compile(
 NAV_OFFICE = re.compile(rf"(?=N)\bNAV[ -](?!kontor)[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?")
 MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
 FULL_DATE = re.compile(
-    rf"(?=\d)\b(?:(?P<d1>\d{{1,2}})\.(?P<m1>\d{{1,2}})\.(?P<y1>\d{{4}})"
+    rf"(?=\d)\b(?<!\d[.,/])(?:(?P<d1>\d{{1,2}})\.(?P<m1>\d{{1,2}})\.(?P<y1>\d{{4}})"
     rf"|(?P<d2>\d{{1,2}})\. ?(?P<m2>{MONTHS}) (?P<y2>\d{{4}})"
     rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}})"
     rf"|(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{2}})"
-    rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}}))\b",  # 12/4-1979, 12/4/79
+    rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}}))\b{NUMBER_END}",  # 12/4-1979, 12/4/79
     re.IGNORECASE,
 )
 def valid_account(digits: str) -> bool:

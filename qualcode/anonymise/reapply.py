@@ -18,6 +18,7 @@ from qualcode.anonymise.typed_text import (
     clean_text,
     free_text_columns,
     map_strings,
+    map_written,
 )
 from qualcode.search.index import purge_index
 from qualcode.store.events import Entity, EventKind, record_event
@@ -119,7 +120,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
                     value = getattr(row, column)
                     if isinstance(row, Event) and column == "payload" and row.entity == Entity.CODE:
                         old_payloads.append((row, value))
-                    renamed = value if pattern is None else map_strings(value, lambda text: pattern.sub(lambda m: forms[m.group()], text))
+                    renamed = value if pattern is None else map_written(value, lambda text: pattern.sub(lambda m: forms[m.group()], text))
                     cleaned = clean_column(row, column, renamed, key)
                     if cleaned != value:
                         setattr(row, column, cleaned)
@@ -204,7 +205,7 @@ def _renamed_in(value: Any, names: dict[str, str]) -> Any:
             text = text.replace(old, names[old])
         return text
 
-    return map_strings(value, rename)
+    return map_written(value, rename)
 
 
 def _renamed_spans(text: str, renamings: list[Renamed]) -> list[Span]:

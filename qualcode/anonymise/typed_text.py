@@ -88,15 +88,26 @@ def clean_column(row: object, column: str, value: Any, key: PseudonymKey) -> Any
 _FOLDED_WORD = re.compile(r"(?<![\w])[^\W\d_A-ZÆØÅ][^\W_A-ZÆØÅ]+(?![\w])")
 
 
+# What a log entry names a row or a text by, never by words: its GUID, content hash or id. Read as
+# text, a run of a hash's digits can pass for an account number ("…f16877401905f…"), and replacing
+# it would break the log's record of what was imported and what undo and redo act on.
+_IDENTITY_FIELD = re.compile(r"(?:\w*_)?(?:guid|guids|hash|id|ids)")
+_IDENTITY_VALUE = re.compile(
+    r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?|[0-9a-fA-F]{32,}"
+)
+
+
 def _clean_payload(value: Any, key: PseudonymKey) -> Any:
-    """An event's payload cleaned, with the attribute names its "attributes" are keyed by."""
+    """An event's payload cleaned, with the attribute names its "attributes" are keyed by; the
+    GUIDs, hashes and ids in it are kept as they are (only what people wrote is cleaned)."""
     if isinstance(value, str):
-        return clean_text(value, key)
+        return value if _IDENTITY_VALUE.fullmatch(value) else clean_text(value, key)
     if isinstance(value, list):
         return [_clean_payload(item, key) for item in value]
     if isinstance(value, dict):
         return {
-            name: {clean_folded(attribute, key): _clean_payload(held, key) for attribute, held in item.items()}
+            name: item if isinstance(name, str) and _IDENTITY_FIELD.fullmatch(name)
+            else {clean_folded(attribute, key): _clean_payload(held, key) for attribute, held in item.items()}
             if name == "attributes" and isinstance(item, dict) else _clean_payload(item, key)
             for name, item in value.items()
         }
@@ -153,6 +164,21 @@ def map_strings(value: Any, change: Callable[[str], str]) -> Any:
         return {name: map_strings(item, change) for name, item in value.items()}
     if isinstance(value, list):
         return [map_strings(item, change) for item in value]
+    return value
+
+
+def map_written(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` with `change` applied to every string inside it that people wrote: not to a GUID, a
+    hash or an id, nor to what a log entry's payload keeps under such a name (content_hash, code_guid)."""
+    if isinstance(value, str):
+        return value if _IDENTITY_VALUE.fullmatch(value) else change(value)
+    if isinstance(value, dict):
+        return {
+            name: item if isinstance(name, str) and _IDENTITY_FIELD.fullmatch(name) else map_written(item, change)
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [map_written(item, change) for item in value]
     return value
 
 
