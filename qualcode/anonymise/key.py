@@ -224,7 +224,13 @@ def load_key(path: Path, passphrase: str) -> PseudonymKey:
     try:
         plain = _fernet(passphrase, envelope.salt, envelope.n).decrypt(envelope.token)
     except InvalidToken:
-        raise KeyFileError(f"wrong passphrase for the key {path}", "nothing was changed; try again") from None
+        # A file changed inside its token fails exactly as a wrong passphrase does (the token's
+        # HMAC does not hold): nothing tells the two apart, so the refusal names both.
+        raise KeyFileError(
+            f"wrong passphrase for the key {path}, or the key file is damaged",
+            "nothing was changed; try the passphrase again, and if it is right, the key file is damaged:"
+            " restore it from your backup of the key",
+        ) from None
     try:
         key = PseudonymKey.from_json(json.loads(plain))
     except (ValueError, TypeError, KeyError, AttributeError):

@@ -330,3 +330,19 @@ def test_an_older_copy_of_the_key_is_refused(cli_project: tuple[Path, dict[str, 
     refused = run_qualcode([*project, "memo", "add", "Trude Lie igjen"], env)
     assert_one_line_error(refused)
     assert "older copy" in refused.stderr and b"Trude" not in _project_bytes(root)
+
+
+def test_a_key_damaged_inside_its_token_is_not_called_only_a_wrong_passphrase(cli_project: tuple[Path, dict[str, str]]) -> None:
+    """One byte changed inside the encrypted part fails as a wrong passphrase does, and nothing can tell
+    the two apart: the refusal names both, and what to do about the damage."""
+    root, env = cli_project
+    path = Path(env["QUALCODE_KEY"])
+    envelope = json.loads(path.read_text(encoding="utf-8"))
+    token = envelope["token"]
+    middle = len(token) // 2
+    envelope["token"] = token[:middle] + ("B" if token[middle] != "B" else "C") + token[middle + 1:]
+    path.write_text(json.dumps(envelope), encoding="utf-8")
+    result = run_qualcode(["--project", str(root), "key", "show"], env)
+    assert_one_line_error(result)
+    assert "wrong passphrase" in result.stderr and "damaged" in result.stderr, result.stderr
+    assert "restore it from your backup of the key" in result.stderr, result.stderr
