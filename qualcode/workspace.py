@@ -356,6 +356,17 @@ class Workspace:
     def _only_mine(self, selection: QuoteFilter) -> QuoteFilter:
         return replace(selection, coders=self._mine()) if self._mine() else selection
 
+    def mine(self) -> tuple[str, ...]:
+        """Whose codings may be shown and counted: the coder alone when blind, else everyone (empty)."""
+        return self._mine()
+
+    def only_mine(self, session: Session, selection: QuoteFilter) -> QuoteFilter:
+        """A selection as this coder may see it: for a blind coder their own codings, another coder
+        named (--coder) refused."""
+        if self.blind and any(self.stored_coder_names(session, [name]) != [self.coder_name] for name in selection.coders):
+            self.refuse_if_blind(f"selecting {', '.join(selection.coders)}'s codings")
+        return self._only_mine(selection)
+
     def last_coder(self) -> tuple[str, str, list[str]]:
         """The coder who last used the UI on this project, their role, and every coder's name."""
         from qualcode.coding.coders import list_coders

@@ -179,7 +179,12 @@ def test_a_blind_coder_sees_only_their_own_codings_on_the_command_line_too(proje
     assert sum(counts.values()) == len(MINE) and counts["måltall-press"] == 1
     found = json.loads(run(ME, "search", "måltallet", "--code", "måltall-press", "--json").output)
     assert [hit["transcript"] for hit in found["hits"]] == ["leder_L1"]
-    for comparing in (["agreement"], ["consensus", "list", "--transcript", "leder_L1"]):
+    status = json.loads(run(ME, "status", "--json").output)
+    assert status["codings"] == len(MINE) and status["coders"] == 1
+    matrix = json.loads(run(ME, "analyse", "matrix", "--by", "coder", "--json").output)
+    assert ME in json.dumps(matrix) and "Forsker 1" not in json.dumps(matrix)
+    assert run(ME, "analyse", "codes", "--coder", "Forsker 1").exit_code == 1
+    for comparing in (["agreement"], ["consensus", "list", "--transcript", "leder_L1"], ["export", "qdpx"]):
         shown = run(ME, *comparing)
         assert shown.exit_code == 1 and "which blind coding hides" in shown.stderr, (comparing, shown.output)
     added = run(ME, "coding", "add", "deltaker_D1_T1", "helse", "--match", "ærlig talt")

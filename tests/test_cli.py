@@ -251,7 +251,7 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
 
 def test_attribution_check_from_the_cli(demo: Path) -> None:
     result = run("--project", str(demo), "anonymise", "attribution-check")
-    assert "warning: 'Leder, kontor A' covers 1 participant" in result.output
+    assert "warning: 'leder, kontor A' covers 1 participant" in result.output
 
 
 def test_export_report_quotes_and_review_round_trip(demo: Path, tmp_path: Path) -> None:

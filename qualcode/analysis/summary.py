@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.store.models import (
     Code,
+    Coder,
     Coding,
     Memo,
     Participant,
@@ -36,7 +38,8 @@ class ProjectSummary:
     memos: int
 
 
-def project_summary(session: Session) -> ProjectSummary:
+def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSummary:
+    """The project at a glance; its codings only `coders`' when named (a blind coder's own)."""
     current = select(TextVersion).join(Transcript, Transcript.current_version_id == TextVersion.id).subquery()
     words = session.scalar(select(func.coalesce(func.sum(current.c.word_count), 0))) or 0
     turns = session.scalar(
@@ -55,7 +58,9 @@ def project_summary(session: Session) -> ProjectSummary:
             select(func.coalesce(Transcript.fidelity, "(unknown)"), func.count()).group_by(Transcript.fidelity)
         ).all()
     )
-    live = Coding.removed_at.is_(None)
+    live: ColumnElement[bool] = Coding.removed_at.is_(None)
+    if coders:
+        live = live & Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(coders)))
     by_top: dict[str, int] = {}
     for path, count in session.execute(
         select(Code.path, func.count()).join(Coding, Coding.code_id == Code.id).where(live).group_by(Code.path)

@@ -124,7 +124,7 @@ def analyse_codes(app: AppContext, /, codes: tuple[str, ...], only: bool, **opti
 
     output = Output.take(options)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        selection = _selection(options, codes, not only)
+        selection = workspace.only_mine(session, _selection(options, codes, not only))
         table = frequencies_table(code_frequencies(session, selection))
         _emit(workspace, session, output, {"codes": table}, "codes", selection)
 
@@ -150,7 +150,7 @@ def analyse_matrix(
 
     output = Output.take(options)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        selection = _selection(options, codes, not only)
+        selection = workspace.only_mine(session, _selection(options, codes, not only))
         table = matrix_table(code_matrix(session, selection, by, count), percent)
         _emit(workspace, session, output, {"matrix": table}, "matrix", selection)
 
@@ -171,7 +171,7 @@ def analyse_cell(app: AppContext, /, code: str, where: tuple[str, ...], **option
     output = Output.take(options)
     pairs = parse_attributes(where)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        selection = _selection(options)
+        selection = workspace.only_mine(session, _selection(options))
         table = cell_table(code, pairs, cell_passages(session, selection, code, pairs), selection)
         _emit(workspace, session, output, {"passages": table}, "passages", selection)
 
@@ -193,7 +193,7 @@ def analyse_compare(app: AppContext, /, by: str, code: str, percent: str | None,
 
     output = Output.take(options)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        selection = _selection(options)
+        selection = workspace.only_mine(session, _selection(options))
         counts, listing = comparison_tables(compare(session, selection, by, code), percent)
         _emit(workspace, session, output, {"counts": counts, "participants": listing}, "participants", selection)
 
@@ -227,7 +227,7 @@ def analyse_cooccur(
     if code and pairs:
         raise InvalidInput("--code and --pairs cannot go together", "rank with --code, then open a cell with --pairs CODE CODE")
     with app.workspace(read_only=True, keeps=within.kind == "sentences") as workspace, workspace.begin() as session:
-        selection = _selection(options)
+        selection = workspace.only_mine(session, _selection(options))
         if pairs:
             table = cooccur.pairs_table(cooccur.cooccurring_pairs(session, selection, within, *pairs), within)
         else:

@@ -129,19 +129,20 @@ def export_report_command(
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
+            selection = workspace.only_mine(session, _filter(options))
             if framework:
                 from qualcode.analysis.framework import framework_matrix
 
-                matrix = framework_matrix(session, options["codes"], options["participants"], options["roles"])
+                matrix = framework_matrix(session, options["codes"], options["participants"], options["roles"], workspace.mine())
                 report_options = replace(report_options, framework=matrix)
             if matrices or figures:
-                tables, together = _analysis(session, _filter(options), matrices, figures, options["language"])
+                tables, together = _analysis(session, selection, matrices, figures, options["language"])
                 report_options = replace(report_options, matrices=tables, cooccurrence=together, figures=figures)
             from qualcode.agreement.consensus import consensus_pairs
 
-            report_options = replace(report_options, consensus=consensus_pairs(session, _filter(options)))
+            report_options = replace(report_options, consensus=consensus_pairs(session, selection))
             result = export_report(
-                session, workspace.root, _filter(options), report_options, options["output"], options["force"], key,
+                session, workspace.root, selection, report_options, options["output"], options["force"], key,
                 _advance(step),
             )
     _report(result, as_json)
@@ -161,7 +162,7 @@ def export_quotes_command(app: AppContext, /, table_format: str, as_json: bool, 
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
             result = export_quote_table(
-                session, workspace.root, _filter(options), table_format, options["attribution"], options["language"],
+                session, workspace.root, workspace.only_mine(session, _filter(options)), table_format, options["attribution"], options["language"],
                 options["output"], options["force"], key, _advance(step),
             )
     _report(result, as_json)
@@ -181,6 +182,7 @@ def export_qdpx_command(app: AppContext, path: Path | None, force: bool, as_json
     from qualcode.exporters.publish import TargetExists
 
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
+        workspace.refuse_if_blind("a .qdpx of the whole project")
         key = workspace.leak_check_key()
         try:
             with workspace.begin() as session:

@@ -69,7 +69,7 @@ def framework_set(app: AppContext, participant: str, code: str, text: str | None
     with app.workspace() as workspace:
         if edit:
             with workspace.begin() as session:
-                cell = framework_cell(session, participant, code)
+                cell = framework_cell(session, participant, code, workspace.mine())
             text = _edited(cell, app.config.editor)
             if text is None:
                 note("the summary was not changed")
@@ -130,7 +130,7 @@ def framework_show(
     Example: qualcode framework show --code brukermedvirkning --code empowerment --role deltaker
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        matrix = framework_matrix(session, codes, participants, roles)
+        matrix = framework_matrix(session, codes, participants, roles, workspace.mine())
     if as_json:
         emit_json(_json(matrix))
     elif as_csv:
@@ -150,7 +150,7 @@ def framework_cell_command(app: AppContext, participant: str, code: str, as_json
     Example: qualcode framework cell D1 brukermedvirkning
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        cell = framework_cell(session, participant, code)
+        cell = framework_cell(session, participant, code, workspace.mine())
     if as_json:
         emit_json(cell)
         return
@@ -191,7 +191,7 @@ def framework_export(
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session:
-            matrix = framework_matrix(session, codes, participants, roles)
+            matrix = framework_matrix(session, codes, participants, roles, workspace.mine())
         written, warnings = export_framework_workbook(path, matrix, key, language=language, force=force)
     for warning in warnings:
         note(f"warning: {warning}")

@@ -42,7 +42,7 @@ def project_status(app: AppContext, as_json: bool) -> None:
     Example: qualcode status --json
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        summary = project_summary(session)
+        summary = project_summary(session, workspace.mine())
     if as_json:
         emit_json(summary)
         return
