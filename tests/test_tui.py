@@ -351,11 +351,11 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
     access = create_key(project, tmp_path / "keys" / "tui.qckey", "test passphrase")
     key = access.load_existing()
     first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
-    first.write_text("I: Hvem hjalp deg?\nD1: Torunn hjalp meg mye.\n", encoding="utf-8")  # sentence-initial: not proposed
-    held.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn [b]på kontoret[/b], og Sandvika senter.\n", encoding="utf-8")
+    first.write_text("I: Hvem hjalp deg?\nD1: Signhild hjalp meg mye.\n", encoding="utf-8")  # sentence-initial and on no list: not proposed
+    held.write_text("I: Hvem hjalp deg?\nD1: Det var Signhild [b]på kontoret[/b], og Sandvika senter.\n", encoding="utf-8")
     with project.begin() as session:
         import_file(session, first, key=key)
-    with pytest.raises(NeedsReview, match="Torunn"), project.begin() as session:
+    with pytest.raises(NeedsReview, match="Signhild"), project.begin() as session:
         import_file(session, held, key=key)
     access.save(key)
     root = project.root
@@ -375,9 +375,9 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
         await pilot.press(*"test passphrase", "enter")
         await settle(pilot, pauses=2)
         assert isinstance(app.screen, ReviewScreen)
-        assert [c.text for c in app.screen.pending] == ["Torunn", "Sandvika"]
-        assert "Det var Torunn [b]på kontoret[/b]" in screen_text(app)  # brackets in a context are text, not markup
-        await pilot.press("f")  # Torunn is a woman
+        assert [c.text for c in app.screen.pending] == ["Signhild", "Sandvika"]
+        assert "Det var Signhild [b]på kontoret[/b]" in screen_text(app)  # brackets in a context are text, not markup
+        await pilot.press("f")  # Signhild is a woman
         await settle(pilot, pauses=2)
         assert [c.text for c in app.screen.pending] == ["Sandvika"]
         await pilot.press("d")  # Sandvika is not an identifier here
@@ -389,15 +389,15 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
 
     key = access.load_existing()
     assert key.pending == [] and "Sandvika" in key.dismissed
-    torunn = key.entry_for("Torunn")
-    assert torunn is not None and torunn.kind == "person" and torunn.gender == "f"
+    signhild = key.entry_for("Signhild")
+    assert signhild is not None and signhild.kind == "person" and signhild.gender == "f"
     with Project.open(root) as reopened:
         with reopened.begin() as session:  # the decision reached the transcript stored before it
             text = session.scalars(select(TextVersion.text)).one()
-            assert "Torunn" not in text and torunn.pseudonym in text
+            assert "Signhild" not in text and signhild.pseudonym in text
             import_file(session, held, key=key)  # and the held-back file now imports
     for stored in (root / PROJECT_DIR).glob(DATABASE_FILE + "*"):  # old text version purged, not just replaced
-        assert b"Torunn" not in stored.read_bytes()
+        assert b"Signhild" not in stored.read_bytes()
 
 
 async def test_shrink_the_selection_and_change_a_code(sample_project: Path) -> None:
