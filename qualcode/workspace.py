@@ -60,18 +60,30 @@ def project_backups(config: Config) -> list[BackupInfo]:
     return list_backups(project_root(config) / PROJECT_DIR / "backups")
 
 
-def restore_project(config: Config, chosen: Path, *, before_withdrawal: bool = False) -> RestoreResult:
-    """Put a backup back in place, keeping the state it replaces as a backup, and log that it happened."""
-    from qualcode.anonymise.service import key_lock
-    from qualcode.store.backups import restore_backup
+def restore_project(
+    config: Config, chosen: Path, *, before_withdrawal: bool = False, ask_passphrase: AskPassphrase | None = None,
+) -> RestoreResult:
+    """Put a backup back in place, rewritten with the key as it is now (it may predate names the key
+    learned since), keeping the state it replaces as a backup, and log that it happened."""
+    from qualcode.anonymise.restore import restore_with_key
     from qualcode.store.events import EventKind, record_event
-    from qualcode.store.project import DATABASE_FILE
 
-    key = _key_path(config)
-    # Imports and rewrites by the key write with the key locked; a restore in the middle of one
-    # would overwrite what it wrote after the state before was kept, so it waits for them.
-    with key_lock(key) if key is not None and key.exists() else nullcontext():
-        result = restore_backup(project_root(config) / PROJECT_DIR / DATABASE_FILE, chosen, before_withdrawal=before_withdrawal)
+    def passphrase(key: Path) -> str:
+        if config.passphrase:
+            return config.passphrase
+        if ask_passphrase is None:
+            raise KeyFileError(
+                "the key's passphrase was not given; a restore re-applies the key, so no name it learned since the backup comes back",
+                "set QUALCODE_KEY_PASSPHRASE",
+            )
+        return ask_passphrase(f"Passphrase for the key {key.name}", False)
+
+    # Imports and rewrites by the key write with the key locked; the restore holds it too, so it
+    # waits for them and nothing they commit is lost between the state kept before and the restore.
+    result = restore_with_key(
+        project_root(config), chosen, key_path=config.key, config_home=config.config_home, passphrase=passphrase,
+        before_withdrawal=before_withdrawal,
+    )
     with Workspace.open(config) as workspace, workspace.begin() as session:
         record_event(
             session, kind=EventKind.PROJECT_RESTORE, coder=workspace.coder(session),
@@ -79,16 +91,6 @@ def restore_project(config: Config, chosen: Path, *, before_withdrawal: bool = F
             + (f"; the state before is in {result.saved.name}" if result.saved else ""),
         )
     return result
-
-
-def _key_path(config: Config) -> Path | None:
-    """Where the project's key is, or None when the project cannot be opened (damaged: then no
-    import can be writing to it either)."""
-    try:
-        with Workspace.open(config, read_only=True) as workspace:
-            return workspace.key_place().path
-    except QualcodeError:
-        return None
 
 
 def _silent(_message: str) -> None:

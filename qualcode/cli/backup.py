@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.context import AppContext, ask_passphrase, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.workspace import project_backups, project_root, restore_project
 
@@ -67,13 +67,18 @@ def backup_list(app: AppContext, as_json: bool) -> None:
 def backup_restore(app: AppContext, file: Path, before_withdrawal: bool) -> None:
     """Put a backup back in place; the current state is kept as a backup first.
 
-    FILE is a name from `qualcode backup list` or a path to a backup file.
+    FILE is a name from `qualcode backup list` or a path to a backup file. What the key learned
+    since the backup was taken is applied to it before it is put in place, so the key's
+    passphrase is needed.
 
     Example: qualcode backup restore 20240213-101500-000000-daily.bak
     """
-    result = restore_project(app.config, file, before_withdrawal=before_withdrawal)
+    result = restore_project(app.config, file, before_withdrawal=before_withdrawal, ask_passphrase=ask_passphrase)
     if result.saved is not None:
         note(f"the state before is kept in {result.saved.name}")
+    if result.withdrawal_unchecked:
+        note("the project database was damaged and no backup beside it showed who withdrew consent since this backup was taken:"
+             " withdraw them again at once (`qualcode participants withdraw NAME`)")
     for name in result.withdrawn_before:
         note(f"{name} had withdrawn consent and is back with their words: `qualcode participants withdraw {name}` now")
     click.echo(f"restored {project_root(app.config)} from {result.restored.name}")

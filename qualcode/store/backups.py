@@ -68,6 +68,18 @@ class RestoreResult:
     saved: Path | None
     # Participants who withdrew consent after the backup was taken: the restore brought them back.
     withdrawn_before: tuple[str, ...] = ()
+    # The database was damaged and no other record showed whether anyone withdrew since the
+    # backup was taken: restored only because the researcher said so (`before_withdrawal`).
+    withdrawal_unchecked: bool = False
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """What the project's key says about a backup to restore: the project it belongs to, and
+    whether anyone has withdrawn (it keeps their identifiers as digests)."""
+
+    project_guid: str
+    withdrawals: bool
 
 
 def list_backups(directory: Path) -> list[BackupInfo]:
@@ -239,7 +251,10 @@ def rotate_backups(directory: Path) -> list[Path]:
     return removed
 
 
-def restore_backup(database: Path, chosen: Path, *, before_withdrawal: bool = False) -> RestoreResult:
+def restore_backup(
+    database: Path, chosen: Path, *, before_withdrawal: bool = False, key: KeyRecord | None = None,
+    rewrite: Callable[[Path], None] | None = None,
+) -> RestoreResult:
     """Put a backup's content in the project database, after keeping the current state as a backup.
 
     The backup is copied beside the database and checked first, so a bad file changes nothing.
@@ -249,10 +264,15 @@ def restore_backup(database: Path, chosen: Path, *, before_withdrawal: bool = Fa
     renaming the checked copy over it.
 
     A backup of another project is refused, and so is one taken before a participant withdrew
-    consent (it holds their words) unless `before_withdrawal` says the researcher knows.
+    consent (it holds their words) unless `before_withdrawal` says the researcher knows. A
+    damaged database cannot say so: the backups beside it and the `key` are asked instead, and
+    when none of them can tell, the restore needs `before_withdrawal` too.
+
+    `rewrite` changes the checked copy before it is put in place (the key's names are taken out
+    of it there), so the project never holds, not even for a moment, what it took out.
     """
     directory = database.parent / "backups"
-    source = _find_backup(chosen, directory)
+    source = find_backup(chosen, directory)
     if source.resolve() == database.resolve():
         raise ProjectError(f"{chosen} is the project database itself", "choose a backup: `qualcode backup list`")
     handle, incoming_name = tempfile.mkstemp(dir=database.parent, prefix=".restore-", suffix=".db")
@@ -261,9 +281,21 @@ def restore_backup(database: Path, chosen: Path, *, before_withdrawal: bool = Fa
     try:
         shutil.copyfile(source, incoming)
         _check_restorable(incoming, source)
-        _fsync(incoming)
         damage = database_damage(database) if database.exists() else "is missing"
-        withdrawn = _check_same_project(database, incoming, source, before_withdrawal) if damage is None else ()
+        ours = _record(database) if damage is None else None
+        theirs = _record(incoming)
+        assert theirs is not None  # checked above
+        if ours is not None:
+            withdrawn, unchecked = _check_same_project(ours, theirs, source, before_withdrawal, key), False
+        else:
+            withdrawn, unchecked = _check_against_records(
+                _records_beside(directory), theirs, source, damage or "cannot be read", before_withdrawal, key,
+            )
+        if rewrite is not None:
+            rewrite(incoming)
+            _compact(incoming)
+            _check_restorable(incoming, source)
+        _fsync(incoming)
         saved = _restore_online(database, incoming, directory) if damage is None else None
         if damage is not None or saved is None:
             saved = _keep_damaged(database, directory) if database.exists() and database.stat().st_size else None
@@ -273,31 +305,62 @@ def restore_backup(database: Path, chosen: Path, *, before_withdrawal: bool = Fa
                 database.with_name(database.name + leftover).unlink(missing_ok=True)
             _fsync(database.parent)
     finally:
-        incoming.unlink(missing_ok=True)
-    return RestoreResult(source, saved, withdrawn)
+        for leftover in ("", "-wal", "-shm", "-journal"):
+            incoming.with_name(incoming.name + leftover).unlink(missing_ok=True)
+    return RestoreResult(source, saved, withdrawn, unchecked)
 
 
-def _check_same_project(database: Path, incoming: Path, source: Path, before_withdrawal: bool) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class _Record:
+    """What one database says about its project: its GUID, its withdrawals, its participants."""
+
+    guid: str | None
+    withdrawals: frozenset[str]
+    participants: frozenset[str]
+
+
+def _record(path: Path) -> _Record | None:
+    """The record of the database at `path`; None when it cannot be read."""
+    try:
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+            guid = connection.execute("SELECT value FROM settings WHERE key = 'project.guid'").fetchone()
+            # By GUID: a withdrawal deletes the events about the person, so the id SQLite gives its
+            # own event can be one the backup already holds for another.
+            withdrawals = connection.execute("SELECT guid FROM events WHERE action = 'participant.withdraw'").fetchall()
+            participants = connection.execute("SELECT name FROM participants").fetchall()
+    except sqlite3.DatabaseError:
+        return None
+    return _Record(
+        str(guid[0]) if guid else None,
+        frozenset(str(row[0]) for row in withdrawals),
+        frozenset(str(row[0]) for row in participants),
+    )
+
+
+def _records_beside(directory: Path) -> list[_Record]:
+    """The readable backups in the project's folder, newest first; the one chosen too, if it is
+    there (a withdrawal deletes every backup there older than itself)."""
+    found = []
+    for backup in list_backups(directory):
+        if backup.damage is None and not backup.label.endswith("-damaged") and (record := _record(backup.path)) is not None:
+            found.append(record)
+    return found
+
+
+def _check_same_project(
+    ours: _Record, theirs: _Record, source: Path, before_withdrawal: bool, key: KeyRecord | None,
+) -> tuple[str, ...]:
     """Refuse another project's backup; refuse one taken before a withdrawal unless told, and
     name the participants it brings back (withdrawal deletes nothing but them)."""
-    with closing(sqlite3.connect(f"file:{quote(str(database))}?mode=ro", uri=True)) as ours, \
-            closing(sqlite3.connect(f"file:{quote(str(incoming))}?mode=ro", uri=True)) as theirs:
-        def both(sql: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-            return ours.execute(sql).fetchall(), theirs.execute(sql).fetchall()
-
-        project_ours, project_theirs = both("SELECT value FROM settings WHERE key = 'project.guid'")
-        if project_ours and project_theirs and project_ours != project_theirs:
+    for project in (key.project_guid if key is not None else None, ours.guid):
+        if project and theirs.guid and project != theirs.guid:
             raise ProjectError(
                 f"{source} is a backup of another project, not of this one",
                 "restore it in its own project; `qualcode backup list` shows this project's backups",
             )
-        # By GUID: a withdrawal deletes the events about the person, so the id SQLite gives its own
-        # event can be one the backup already holds for another.
-        withdrawn_ours, withdrawn_theirs = both("SELECT guid FROM events WHERE action = 'participant.withdraw'")
-        if not set(withdrawn_ours) - set(withdrawn_theirs):
-            return ()
-        kept, held = both("SELECT name FROM participants")
-    back = tuple(sorted(str(name) for (name,) in held if (name,) not in kept))
+    if not ours.withdrawals - theirs.withdrawals and not _key_knows_more(key, theirs):
+        return ()
+    back = tuple(sorted(theirs.participants - ours.participants))
     if not before_withdrawal:
         raise ProjectError(
             f"{source} was taken before {', '.join(back) or 'a participant'} withdrew consent; restoring it would bring their words back",
@@ -306,7 +369,34 @@ def _check_same_project(database: Path, incoming: Path, source: Path, before_wit
     return back
 
 
-def _find_backup(chosen: Path, directory: Path) -> Path:
+def _key_knows_more(key: KeyRecord | None, theirs: _Record) -> bool:
+    """The key holds a withdrawn person's identifiers, and the backup knows of no withdrawal."""
+    return key is not None and key.withdrawals and not theirs.withdrawals
+
+
+def _check_against_records(
+    records: list[_Record], theirs: _Record, source: Path, damage: str, before_withdrawal: bool, key: KeyRecord | None,
+) -> tuple[tuple[str, ...], bool]:
+    """`_check_same_project` for a damaged database, against the backups beside it and the key;
+    when neither can tell, refused unless `before_withdrawal` (then restored unchecked)."""
+    guid = key.project_guid if key is not None else next((record.guid for record in records if record.guid), None)
+    same = [record for record in records if guid is None or record.guid in (guid, None)]
+    if same:
+        withdrawals = frozenset().union(*(record.withdrawals for record in same))
+        return _check_same_project(_Record(guid, withdrawals, same[0].participants), theirs, source, before_withdrawal, key), False
+    # Nothing beside it to compare with: the key can still tell another project's backup.
+    _check_same_project(_Record(guid, frozenset(), theirs.participants), theirs, source, before_withdrawal, key)
+    if before_withdrawal:
+        return (), True
+    raise ProjectError(
+        f"the project database {damage}, and no backup beside it shows whether {source} was taken before a participant "
+        "withdrew consent: restoring it could bring their words back",
+        "restore a backup listed by `qualcode backup list`, or add --before-withdrawal and withdraw again at once anyone who withdrew since",
+    )
+
+
+def find_backup(chosen: Path, directory: Path) -> Path:
+    """The backup named: a path, or a name in the project's backup folder."""
     for candidate in (chosen, directory / chosen):
         if candidate.is_file():
             return candidate
@@ -329,6 +419,44 @@ def _check_restorable(copy: Path, source: Path) -> None:
         raise ProjectError(f"{source} fails SQLite's integrity check ({result[0]})", "choose another backup: `qualcode backup list`")
     if not {"alembic_version", "transcripts", "codes"} <= tables:
         raise ProjectError(f"{source} is not a qualcode project backup", "choose another backup: `qualcode backup list`")
+
+
+def _compact(path: Path) -> None:
+    """A rewritten copy made one self-contained file again, with no free page left holding what went."""
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("PRAGMA journal_mode = DELETE")
+        connection.execute("VACUUM")
+    for leftover in ("-wal", "-shm"):
+        path.with_name(path.name + leftover).unlink(missing_ok=True)
+
+
+def project_settings(database: Path, chosen: Path) -> dict[str, str]:
+    """The project's settings (its GUID, where its key is), read from the database, else from the
+    newest readable backup beside it, else from the backup `chosen` to restore: what is needed to
+    find the key when the database is damaged."""
+    directory = database.parent / "backups"
+    candidates = [database] if database.exists() and database_damage(database) is None else []
+    candidates += [backup.path for backup in list_backups(directory) if backup.damage is None and not backup.label.endswith("-damaged")]
+    candidates.append(find_backup(chosen, directory))
+    for candidate in candidates:
+        settings = _settings(candidate)
+        if settings.get("project.guid"):
+            return settings
+    return {}
+
+
+def backup_settings(chosen: Path, directory: Path) -> dict[str, str]:
+    """The settings the backup named holds; empty when it cannot be read (its restore refuses it)."""
+    return _settings(find_backup(chosen, directory))
+
+
+def _settings(path: Path) -> dict[str, str]:
+    try:
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+            return {str(key): str(value) for key, value in connection.execute("SELECT key, value FROM settings")}
+    except sqlite3.DatabaseError:
+        return {}
 
 
 def _restore_online(database: Path, incoming: Path, directory: Path) -> Path | None:

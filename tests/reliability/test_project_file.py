@@ -397,3 +397,104 @@ def test_a_backup_taken_after_a_purge_does_not_purge_again_when_restored(project
     assert backups(root, "before-restore") == [kept]
     assert run_qualcode(["backup", "restore", kept.name], env).returncode == 0
     assert "Skrevet etter rensingen" in memo_texts(root)
+
+
+def test_a_restore_onto_a_damaged_database_still_refuses_a_backup_from_before_a_withdrawal(
+    project: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    """The withdrawal is recorded in the database; when that is damaged, the backups beside it
+    (a withdrawal leaves only a fresh one) and the key say which project this is and who withdrew.
+    When none can tell, the restore asks for the same confirmation as one from before a withdrawal."""
+    root, env = project[0], own_key(project[1], tmp_path)
+    told = tmp_path / "d2.txt"
+    told.write_text("I: Hva tenker du?\nD2: Jeg ble møtt med respekt på kontoret hver gang.\n", encoding="utf-8")
+    imported = run_qualcode(["import", str(told), "--participant", "D2", "--role", "deltaker"], env)
+    assert imported.returncode == 0, imported.stderr
+    assert run_qualcode(["backup"], env).returncode == 0
+    [manual] = backups(root, "manual")
+    before = tmp_path / "før-tilbaketrekking.bak"  # kept outside the project: the withdrawal cannot reach it
+    shutil.copyfile(manual, before)
+    withdrawn = run_qualcode(["participants", "withdraw", "D2", "--yes"], env)
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    with database(root).open("r+b") as handle:
+        handle.truncate(8192)
+    damaged = database(root).read_bytes()
+
+    refused = run_qualcode(["backup", "restore", str(before)], env)
+    assert_one_line_error(refused)
+    assert "taken before D2 withdrew consent" in refused.stderr
+    assert database(root).read_bytes() == damaged and not backups(root, "damaged")
+
+    for backup in backups(root):  # nothing beside it to tell
+        backup.unlink()
+    refused = run_qualcode(["backup", "restore", str(before)], env)
+    assert_one_line_error(refused)
+    assert "no backup beside it shows whether" in refused.stderr and "--before-withdrawal" in refused.stderr
+    assert database(root).read_bytes() == damaged
+
+    restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
+    assert restored.returncode == 0, restored.stderr
+    assert "withdraw them again at once" in restored.stderr
+
+
+def test_a_restore_onto_a_damaged_database_refuses_another_projects_backup(
+    project: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    root, env = project
+    assert run_qualcode(["backup"], env).returncode == 0
+    [manual] = backups(root, "manual")
+    other = tmp_path / "annet.bak"
+    shutil.copyfile(manual, other)
+    with connected(other) as connection:
+        connection.execute("UPDATE settings SET value = 'et annet prosjekt' WHERE key = 'project.guid'")
+    database(root).write_bytes(b"")
+    refused = run_qualcode(["backup", "restore", str(other)], env)
+    assert_one_line_error(refused)
+    assert "is a backup of another project" in refused.stderr
+    assert database(root).read_bytes() == b""
+
+
+def own_key(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """The environment with a copy of the template's key, for a test that changes the key."""
+    key = tmp_path / "keys" / "studie.qckey"
+    key.parent.mkdir()
+    shutil.copyfile(env["QUALCODE_KEY"], key)
+    return {**env, "QUALCODE_KEY": str(key)}
+
+
+def _holds(root: Path, word: str) -> list[str]:
+    """The files of the project (its database, log and backups) that hold `word` in any case."""
+    wanted = word.casefold().encode("utf-8")
+    return [str(path) for path in sorted((root / ".qualcode").rglob("*")) if path.is_file() and wanted in path.read_bytes().lower()]
+
+
+@pytest.mark.parametrize("damaged", [False, True], ids=["healthy", "damaged"])
+def test_a_restore_of_a_backup_from_before_the_key_learned_a_name_applies_the_key_to_it(
+    project: tuple[Path, dict[str, str]], tmp_path: Path, damaged: bool,
+) -> None:
+    root, env = project[0], own_key(project[1], tmp_path)
+    assert run_qualcode(["backup"], env).returncode == 0
+    [manual] = backups(root, "manual")
+    kept = tmp_path / "kopi.bak"  # a copy kept elsewhere, which learning the name cannot reach
+    shutil.copyfile(manual, kept)
+    learned = run_qualcode(["identifiers", "add", "bratt kurve", "--kind", "other"], env)
+    assert learned.returncode == 0, learned.stderr
+    assert _holds(root, "bratt") == []
+    if damaged:
+        database(root).write_bytes(b"")
+    before = database(root).read_bytes()
+
+    without = {name: value for name, value in env.items() if name != "QUALCODE_KEY_PASSPHRASE"}
+    refused = run_qualcode(["backup", "restore", str(kept)], without)
+    assert_one_line_error(refused)
+    assert "passphrase" in refused.stderr
+    assert database(root).read_bytes() == before
+
+    restored = run_qualcode(["backup", "restore", str(kept)], env)
+    assert restored.returncode == 0, restored.stderr
+    assert _holds(root, "bratt") == []
+    found = run_qualcode(["search", "bratt", "--json"], env)
+    assert found.returncode == 0 and json.loads(found.stdout)["hits"] == [], found.stdout
+    assert run_qualcode(["backup"], env).returncode == 0
+    assert _holds(root, "bratt") == []
+    assert memo_texts(root) == ["Første notat"]  # the backup's state, with the key applied
