@@ -47,6 +47,11 @@ class InvalidInput(QualcodeError):
     """An argument is out of range or malformed."""
 
 
+class Gone(InvalidInput):
+    """What a change was begun on is no longer there (a coding removed, or left without a place, by
+    another command meanwhile): what was typed for it is kept elsewhere, not dropped."""
+
+
 class NothingToUndo(QualcodeError):
     """Undo or redo was asked for with nothing left on the stack."""
 

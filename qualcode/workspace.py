@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from qualcode.config import Config
-from qualcode.errors import InvalidInput, KeyFileError, NotFound, QualcodeError
+from qualcode.errors import Gone, InvalidInput, KeyFileError, NotFound, QualcodeError
 from qualcode.store.project import PROJECT_DIR, Project, find_project_root
 
 if TYPE_CHECKING:
@@ -637,7 +637,7 @@ class Workspace:
         try:
             with self.typed() as session:
                 return set_coding_memo(session, coding_id, text, self.coder(session)).code_path
-        except (NotFound, InvalidInput) as gone:
+        except (NotFound, Gone) as gone:  # not a refusal of the text itself: that is the writer's to see
             if transcript is None or not text.strip():
                 raise
             with self.typed() as session:

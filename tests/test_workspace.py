@@ -83,3 +83,26 @@ def test_one_resolver_exact_then_unique_casefolded_else_candidates(session: Sess
     assert find_code(session, "BRUKERMEDVIRKNING").path == "brukermedvirkning"
     with pytest.raises(NotFound, match="no code 'finnes-ikke'"):
         find_code(session, "finnes-ikke")
+
+
+def test_a_memo_refused_for_its_text_or_its_coder_is_not_kept_as_if_the_coding_were_gone(project: Project, tmp_path: Path) -> None:
+    """Every refusal was taken for a coding removed meanwhile: a memo on another coder's coding was
+    stored on the transcript as "Notat til koding N, som er borte"."""
+    from qualcode.anonymise.service import create_key
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.memos import list_memos
+    from qualcode.coding.service import add_coding
+    from qualcode.errors import Gone, InvalidInput
+
+    create_key(project, tmp_path / "keys" / "k.qckey", "test passphrase")
+    with project.begin() as session:
+        make_transcript(session, tmp_path, "I: Hei.\nD1: Jeg fikk mer selvtillit av kurset.\n")
+        theirs = add_coding(session, "intervju", "empowerment", get_or_create_coder(session, "Bent"), match="mer selvtillit")
+    root = project.root
+    project.close()
+    with Workspace.open(Config(project=root, coder="Kari", passphrase="test passphrase", config_home=tmp_path)) as workspace:
+        with pytest.raises(InvalidInput, match=f"^coding {theirs.id} is Bent's") as refused:
+            workspace.set_memo(theirs.id, "Mitt notat", "intervju")
+        assert not isinstance(refused.value, Gone)
+        with workspace.begin() as session:
+            assert list_memos(session) == []

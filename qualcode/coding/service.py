@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
-from qualcode.errors import Ambiguous, InvalidInput, NotFound
+from qualcode.errors import Ambiguous, Gone, InvalidInput, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Coder, Coding, Transcript, Turn, new_guid, utcnow
@@ -302,12 +302,12 @@ def live_coding(session: Session, ref: str | int) -> Coding:
     """A coding by id or GUID that has not been removed: what a change or a memo may be made on."""
     coding = find_coding(session, ref)
     if coding.orphaned_at is not None:  # undo cannot bring it back: the text it was made on is gone
-        raise InvalidInput(
+        raise Gone(
             f"coding {coding.id} lost its place when its transcript's text was replaced, and is kept only for review",
             "code the passage again in the new text; `qualcode coding list --orphaned` lists what is kept",
         )
     if coding.removed_at is not None:
-        raise InvalidInput(f"coding {coding.id} was removed", "`qualcode undo` brings it back if it was the last change")
+        raise Gone(f"coding {coding.id} was removed", "`qualcode undo` brings it back if it was the last change")
     return coding
 
 
