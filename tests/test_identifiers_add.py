@@ -283,3 +283,43 @@ def test_rewriting_with_the_key_leaves_the_logs_hashes_guids_and_ids_as_they_are
     assert after["note"] == "ring (kontonummer)"  # what people wrote is still cleaned
     assert "168774019056" in _texts(root)["intervju"]  # a case number is no account number
     assert [entry.original for entry in _key(root).entries if entry.kind == "account"] == ["16877401905"]
+
+
+def test_files_in_the_project_folder_that_still_hold_a_name_learned_later_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Exports written before the key learned a name still hold it, and rewriting the project cannot
+    reach them: the command names them (read once the key is let go), and no file that does not."""
+    import docx
+
+    from qualcode.anonymise import leakcheck, service, withdraw
+
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    exports = root / "exports"
+    exports.mkdir()
+    report = docx.Document()
+    report.add_paragraph("«Torbjørn Haugsvær hjalp meg med søknaden», sa D1.")
+    report.save(str(exports / "rapport-2026-12-03.docx"))
+    (exports / "sitater-2026-12-03.csv").write_text("sitat;kode\nHaugsværs kontor ringte;hjelp\n", encoding="utf-8")
+    (exports / "annet.csv").write_text("sitat;kode\nVeilederen ringte;hjelp\n", encoding="utf-8")
+    (exports / "stor.txt").write_text("x" * 150_000, encoding="utf-8")
+    (root / ".git").mkdir()
+    (root / ".git" / "notat.txt").write_text("Torbjørn Haugsvær\n", encoding="utf-8")
+    monkeypatch.setattr(withdraw, "SCANNED_BYTES", 100_000)
+    locked_while_reading: list[bool] = []
+    files_holding = leakcheck.files_holding
+
+    def watched(*args: object) -> list[tuple[Path, str | None]]:
+        locked_while_reading.append(any(lock.is_locked for lock in service._locks.values()))
+        return files_holding(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(leakcheck, "files_holding", watched)
+    output = _run(root, "identifiers", "add", "Torbjørn Haugsvær", "--kind", "person", "--gender", "m")
+    named = [line.split(" still holds")[0] for line in output.splitlines() if "still holds" in line]
+    assert sorted(named) == [str(exports / "rapport-2026-12-03.docx"), str(exports / "sitater-2026-12-03.csv")], output
+    assert f"{exports / 'stor.txt'} was not read (larger than 0.1 MB)" in output
+    assert locked_while_reading == [False]
+    # A name learned that no file holds names no file.
+    output = _run(root, "identifiers", "add", "Gunnvor Lid", "--kind", "person", "--gender", "f")
+    assert "still holds" not in output, output

@@ -12,13 +12,13 @@ import re
 import zipfile
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.anonymise.apply import known_birth_dates
-from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.errors import InvalidInput, LeakFound, UnreadableFile
@@ -255,6 +255,41 @@ def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> l
         index = bisect_right(starts, offset) - 1
         leaks.append(replace(leak, file=name, where=parts[index][0]))
     return leaks
+
+
+def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] | None = None) -> list[tuple[Path, str | None]]:
+    """The files in `folder` and below that hold one of `entries` (by default every original the
+    key holds), found as the leak check finds them: what the project's rewriting cannot reach,
+    such as exports written before the key learned a name.
+
+    Walked as files quoting a withdrawn participant are (withdraw.Quotes.files_quoting): not in
+    hidden folders (the project's own store, .git), not through links. Each file with why it is
+    named: None when it holds one, or why it was not read (too large to read whole, or damaged),
+    for the researcher to look at."""
+    from qualcode.anonymise.withdraw import SCANNED_BYTES
+
+    wanted = PseudonymKey(key.project_guid, entries=list(key.entries if entries is None else entries))
+    if not wanted.entries:
+        return []
+    matcher = KnownMatcher(wanted)
+    found: list[tuple[Path, str | None]] = []
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        inside = path.relative_to(folder).parts
+        if path.is_symlink() or any(part.startswith(".") for part in inside[:-1]) or path.suffix.lower() not in READABLE:
+            continue
+        if not path.is_file():
+            continue
+        if path.stat().st_size > SCANNED_BYTES:
+            found.append((path, f"larger than {SCANNED_BYTES / 1_000_000:g} MB"))
+            continue
+        try:
+            text = visible("\n".join(part for _, part in file_parts(path)))
+        except Exception:  # damaged, or not what its name says: it may still hold the name
+            found.append((path, "it could not be read"))
+            continue
+        if matcher.find(text) or known_birth_dates(text, wanted):
+            found.append((path, None))
+    return found
 
 
 def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> None:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.service import LIST_KINDS, accept_candidate, dismiss, set_style
-from qualcode.cli.context import AppContext, json_option, pass_app, report_rewrite
+from qualcode.cli.context import (
+    AppContext,
+    json_option,
+    pass_app,
+    report_files_holding,
+    report_rewrite,
+)
 from qualcode.cli.output import emit_json, note
 from qualcode.text.counts import counted
+
+if TYPE_CHECKING:
+    from qualcode.anonymise.key import KeyEntry
 
 
 @click.group("anonymise")
@@ -49,7 +60,9 @@ def anonymise_accept(app: AppContext, text: str, kind: str, gender: str | None) 
     with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
         entry = accept_candidate(key, text, kind, gender)
+        root = workspace.project.root
     report_rewrite(change.reapplied)
+    report_files_holding(root, key, [entry])
     click.echo(f"{text!r} is a {kind}, replaced by {entry.pseudonym!r}")
 
 
@@ -79,10 +92,13 @@ def anonymise_reapply(app: AppContext) -> None:
     """
     with app.workspace() as workspace:
         result = workspace.rewrite_with_key()
+        root = workspace.project.root
+        key = workspace.leak_check_key()
     if result.anything:
         report_rewrite(result)
     else:
         click.echo("nothing to rewrite: the project holds nothing the key knows")
+    report_files_holding(root, key)
 
 
 REVIEW_KEYS = {"p": "person", "l": "place", "n": "nav_office", "e": "employer", "s": "school", "o": "other"}
@@ -98,6 +114,7 @@ def anonymise_review(app: AppContext) -> None:
     with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
         decided = 0
+        accepted: list[KeyEntry] = []
         for candidate in list(key.pending):
             click.echo(f"\n{candidate.text}")
             for context in candidate.contexts:
@@ -112,9 +129,11 @@ def anonymise_review(app: AppContext) -> None:
                 dismiss(key, candidate.text)
             else:
                 gender = click.prompt("  gender (f/m, Enter if unknown)", default="", show_default=False) if choice == "p" else None
-                accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None)
+                accepted.append(accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None))
             decided += 1
+        root = workspace.project.root
     report_rewrite(change.reapplied)
+    report_files_holding(root, key, accepted)
     click.echo(f"{decided} decided, {len(key.pending)} still waiting")
 
 

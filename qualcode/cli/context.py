@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,6 +14,9 @@ from qualcode.config import Config
 from qualcode.errors import KeyFileError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qualcode.anonymise.key import KeyEntry, PseudonymKey
     from qualcode.anonymise.reapply import Reapplied
     from qualcode.workspace import Workspace
 
@@ -65,6 +68,24 @@ def report_rewrite(result: Reapplied | None) -> None:
     if result is not None and result.backups_deleted:
         note(f"deleted the backups that held the names ({', '.join(result.backups_deleted)}): the automatic ones, and any"
              " that could not be rewritten; a fresh backup was taken")
+
+
+def report_files_holding(root: Path, key: PseudonymKey, learned: Sequence[KeyEntry] | None = None) -> None:
+    """Name the files in the project's folder (its exports too) that still hold what the key learned
+    (`learned`, or every original the key holds): rewriting the project cannot reach them. Called
+    after the change is committed and the key's lock let go, as reading files may take a while."""
+    from qualcode.anonymise.leakcheck import files_holding
+
+    what = "a name the key just learned" if learned is not None else "a name the key holds"
+    files = files_holding(root, key, learned)
+    for path, unread in files:
+        if unread is None:
+            note(f"{path} still holds {what}; the project cannot change it: delete it (an export: export it again)")
+        else:
+            note(f"{path} was not read ({unread}): look at it yourself, it may hold {what}")
+    if files:
+        note(f"the project's texts and backups no longer hold it, the {len(files)} files above may;"
+             " files written outside the project's folder were not looked at")
 
 
 def json_option(function: F) -> F:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from qualcode.anonymise.service import LIST_KINDS, add_known_identifier, import_identifiers
-from qualcode.cli.context import AppContext, pass_app, report_rewrite
+from qualcode.cli.context import AppContext, pass_app, report_files_holding, report_rewrite
 
 
 @click.group("identifiers")
@@ -33,7 +33,9 @@ def identifiers_add(
         key = change.key
         entry = add_known_identifier(key, identifier, kind, gender, pseudonym)
         entry.participant = participant
+        root = workspace.project.root
     report_rewrite(change.reapplied)
+    report_files_holding(root, key, [entry])
     click.echo(f"added {kind}: replaced by {entry.pseudonym!r}")
 
 
@@ -48,7 +50,9 @@ def identifiers_import(app: AppContext, csv_file: Path) -> None:
     with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
         added = import_identifiers(key, csv_file)
+        root = workspace.project.root
     report_rewrite(change.reapplied)
+    report_files_holding(root, key, added)
     click.echo(f"{len(added)} identifiers added")
 
 
