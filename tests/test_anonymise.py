@@ -1087,6 +1087,11 @@ def test_importing_the_folder_again_after_a_withdrawal_never_brings_their_interv
                                                       " (leave their file or row out; a new person gets an id of their own)"]
     with project.begin() as session:
         assert session.scalar(select(Participant).where(Participant.name == "D2")) is None
+        # The participants CSV imported again: its row for D2 made them again.
+        with pytest.raises(ImportFailed, match="^participant D2 withdrew consent"):
+            import_participants(session, SAMPLES / "participants.csv")
+    with project.begin() as session:
+        assert session.scalar(select(Participant).where(Participant.name == "D2")) is None
 
 
 def test_a_withdrawal_from_a_group_interview_whose_turns_are_no_ones_is_refused(

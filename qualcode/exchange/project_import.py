@@ -26,6 +26,7 @@ from qualcode.anonymise.apply import Pseudonymised, pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
 from qualcode.anonymise.typed_text import clean_text, refuse_undecided
+from qualcode.anonymise.withdraw import refuse_withdrawn_participant
 from qualcode.codebook.model import CODE_FIELDS
 from qualcode.codebook.service import CODE_NAME_LENGTH, create_code
 from qualcode.coding.anchoring import LineMap, find_anchor
@@ -879,6 +880,7 @@ def _write_cases(
         )
         before = participant_state(participant) if participant is not None else None
         if participant is None:
+            refuse_withdrawn_participant(session, name)  # a case for them would bring the id back
             participant = Participant(guid=case.guid, name=name)
             session.add(participant)
             session.flush()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.withdraw import refuse_withdrawn_participant
 from qualcode.errors import ImportFailed, InvalidInput
 from qualcode.importers.encoding import decode
 from qualcode.store.events import EventKind, record_event
@@ -93,6 +94,7 @@ def get_or_create_participant(session: Session, name: str, role: str | None = No
     name = clean_typed(session, name)  # a name the key holds is stored as its pseudonym
     participant = session.scalar(select(Participant).where(Participant.name == name))
     if participant is None:
+        refuse_withdrawn_participant(session, name)
         participant = Participant(name=name, role=role)
         session.add(participant)
         session.flush()
@@ -263,6 +265,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
         participant = session.scalar(select(Participant).where(Participant.name == name))
         before = participant_state(participant) if participant is not None else None
         if participant is None:
+            refuse_withdrawn_participant(session, name)  # a row for them would bring the id back
             participant = Participant(name=name)
             session.add(participant)
             created.append(name)

@@ -24,7 +24,7 @@ from qualcode.anonymise.apply import clean_name, note_seen_in
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
-from qualcode.anonymise.withdraw import refuse_withdrawn_participant, refuse_withdrawn_source
+from qualcode.anonymise.withdraw import refuse_withdrawn_source
 from qualcode.coding.anchoring import Anchor, LineMap, find_anchor, find_excerpt_again
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
 from qualcode.garbage import without_collections
@@ -59,7 +59,7 @@ from qualcode.store.models import (
     Turn,
     utcnow,
 )
-from qualcode.store.project import Project, clean_typed
+from qualcode.store.project import Project
 from qualcode.text.counts import counted
 from qualcode.text.normalise import content_hash
 from qualcode.text.speakers import INTERVIEWER_LABELS
@@ -677,12 +677,7 @@ def _listed_participants(session: Session, meta: dict[str, Any]) -> list[Partici
     names = [meta["participant"]] if meta.get("participant") else []
     names += [str(name) for name in meta.get("participants") or []]
     role = meta.get("role") if len(names) == 1 else None
-    return [_participant(session, name, role) for name in names]
-
-
-def _participant(session: Session, name: str, role: str | None = None) -> Participant:
-    refuse_withdrawn_participant(session, clean_typed(session, name))
-    return get_or_create_participant(session, name, role)
+    return [get_or_create_participant(session, name, role) for name in names]
 
 
 def _speaker_participants(
@@ -707,7 +702,7 @@ def _speaker_participants(
             if target is None or str(target).lower() in interviewers:
                 mapping[label] = None
             else:
-                participant = by_name.get(str(target)) or _participant(session, str(target))
+                participant = by_name.get(str(target)) or get_or_create_participant(session, str(target))
                 mapping[label] = participant
         elif label in by_name:
             mapping[label] = by_name[label]
