@@ -450,3 +450,33 @@ def test_a_restore_refuses_another_projects_backup_and_one_from_before_a_withdra
         restore_backup(project.database, other)
     assert project.database.read_bytes() == unchanged
     assert restore_backup(project.database, before, before_withdrawal=True).withdrawn_before == ("D5",)
+
+
+def test_a_restore_onto_a_damaged_database_asks_the_backups_beside_it_and_the_key(project: Project, tmp_path: Path) -> None:
+    from qualcode.store.backups import KeyRecord, restore_backup
+    from qualcode.store.events import EventKind, record_event
+    from qualcode.store.settings import set_setting
+
+    with project.begin() as session:
+        set_setting(session, "project.guid", "vår")
+    before = tmp_path / "kopi.bak"
+    shutil.copyfile(project.backup("manual"), before)
+    with project.begin() as session:
+        record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, summary="a participant withdrew consent")
+    project.purge()  # as a withdrawal does: the older backups go, a fresh one holds the withdrawal
+    project.close()
+    project.database.write_bytes(b"")
+    with pytest.raises(ProjectError, match="kopi.bak was taken before a participant withdrew consent"):
+        restore_backup(project.database, before)
+    for backup in project.backups.glob("*.bak"):
+        backup.unlink()
+    with pytest.raises(ProjectError, match="kopi.bak is a backup of another project"):
+        restore_backup(project.database, before, key=KeyRecord("deres", withdrawals=False))
+    # The key keeps a withdrawn person's identifiers; a backup that knows of no withdrawal is older.
+    with pytest.raises(ProjectError, match="kopi.bak was taken before a participant withdrew consent"):
+        restore_backup(project.database, before, key=KeyRecord("vår", withdrawals=True))
+    with pytest.raises(ProjectError, match="is empty .0 bytes., and no backup beside it shows whether"):
+        restore_backup(project.database, before, key=KeyRecord("vår", withdrawals=False))
+    assert project.database.read_bytes() == b""
+    restored = restore_backup(project.database, before, key=KeyRecord("vår", withdrawals=False), before_withdrawal=True)
+    assert restored.withdrawal_unchecked and restored.withdrawn_before == ()

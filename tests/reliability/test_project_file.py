@@ -498,3 +498,18 @@ def test_a_restore_of_a_backup_from_before_the_key_learned_a_name_applies_the_ke
     assert run_qualcode(["backup"], env).returncode == 0
     assert _holds(root, "bratt") == []
     assert memo_texts(root) == ["Første notat"]  # the backup's state, with the key applied
+
+
+def test_after_the_key_is_destroyed_only_a_backup_taken_since_is_restored(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """Without the key, names it learned after a backup was taken cannot be taken out of it."""
+    root, env = project[0], own_key(project[1], tmp_path)
+    assert run_qualcode(["backup"], env).returncode == 0
+    [older] = backups(root, "manual")
+    assert run_qualcode(["key", "destroy", "--yes"], env).returncode == 0
+    refused = run_qualcode(["backup", "restore", older.name], env)
+    assert_one_line_error(refused)
+    assert "key was destroyed" in refused.stderr and "taken before" in refused.stderr
+    assert run_qualcode(["backup"], env).returncode == 0
+    newer = next(path for path in backups(root, "manual") if path != older)
+    restored = run_qualcode(["backup", "restore", newer.name], env)
+    assert restored.returncode == 0, restored.stderr
