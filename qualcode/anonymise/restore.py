@@ -55,6 +55,9 @@ def restore_with_key(
                 "restore a backup taken since the key was destroyed (`qualcode backup list`)",
             )
         return restore_backup(database, chosen, before_withdrawal=before_withdrawal)
+    if not path.exists() and not (settings.get("key.fingerprint") or settings.get("key.path")):
+        # A project that never had a key (made by the store alone) has learned no name to take out.
+        return restore_backup(database, chosen, before_withdrawal=before_withdrawal)
     if not path.exists():
         raise KeyFileError(
             f"this project's key is not at {path}; a restore re-applies it, so no name it learned since the backup comes back",
