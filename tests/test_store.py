@@ -480,3 +480,21 @@ def test_a_restore_onto_a_damaged_database_asks_the_backups_beside_it_and_the_ke
     assert project.database.read_bytes() == b""
     restored = restore_backup(project.database, before, key=KeyRecord("vår", withdrawals=False), before_withdrawal=True)
     assert restored.withdrawal_unchecked and restored.withdrawn_before == ()
+
+
+def test_a_restore_removes_what_an_interrupted_restore_left(project: Project) -> None:
+    import os
+
+    from qualcode.store.backups import restore_backup
+
+    backup = project.backup("manual")
+    folder = project.database.parent
+    left_file, left_folder, running = folder / ".restore-abc.db", folder / ".restore-def", folder / ".restore-ghi.db"
+    left_file.write_bytes(b"Torbj\xc3\xb8rn")
+    (left_folder / ".qualcode").mkdir(parents=True)
+    (left_folder / ".qualcode" / "project.db").write_bytes(b"Torbj\xc3\xb8rn")
+    running.write_bytes(b"")  # another restore's, still running
+    for old in (left_file, left_folder):
+        os.utime(old, (0, 0))
+    restore_backup(project.database, Path(backup.name))
+    assert not left_file.exists() and not left_folder.exists() and running.exists()

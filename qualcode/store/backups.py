@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
@@ -275,6 +276,7 @@ def restore_backup(
     source = find_backup(chosen, directory)
     if source.resolve() == database.resolve():
         raise ProjectError(f"{chosen} is the project database itself", "choose a backup: `qualcode backup list`")
+    _remove_interrupted_restores(database.parent)
     handle, incoming_name = tempfile.mkstemp(dir=database.parent, prefix=".restore-", suffix=".db")
     os.close(handle)
     incoming = Path(incoming_name)
@@ -308,6 +310,25 @@ def restore_backup(
         for leftover in ("", "-wal", "-shm", "-journal"):
             incoming.with_name(incoming.name + leftover).unlink(missing_ok=True)
     return RestoreResult(source, saved, withdrawn, unchecked)
+
+
+INTERRUPTED_AFTER = 3600.0  # seconds: a restore's copy this old belongs to no restore still running
+
+
+def _remove_interrupted_restores(folder: Path) -> None:
+    """Delete what a restore stopped by a crash left beside the database: a copy of a backup, which
+    may hold what a withdrawal or the key took out of the project since."""
+    stale = time.time() - INTERRUPTED_AFTER
+    for leftover in folder.glob(".restore-*"):
+        try:
+            if leftover.lstat().st_mtime >= stale:
+                continue
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 @dataclass(frozen=True)
