@@ -1185,7 +1185,7 @@ def test_withdrawal_finds_turns_an_edit_took_off_the_participant(
 def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_quoting_them(
     project: Project, key_access: KeyAccess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from qualcode.anonymise import withdraw as withdraw_module
+    from qualcode.anonymise import leakcheck as leakcheck_module
     from qualcode.coding.coders import get_or_create_coder
     from qualcode.coding.memos import add_memo
 
@@ -1218,9 +1218,10 @@ def test_withdrawal_replaces_quotes_of_their_words_in_memos_and_names_exports_qu
     (project.root / ".git" / "gammel.csv").write_text("Jeg vil helst slutte med kurset snart.\n", encoding="utf-8")
     (project.root / "lenke.csv").symlink_to(tmp_path / "utenfor.csv")
     (tmp_path / "utenfor.csv").write_text("Jeg vil helst slutte med kurset snart.\n", encoding="utf-8")
-    monkeypatch.setattr(withdraw_module, "SCANNED_BYTES", len((exports / "sitater.csv").read_bytes()) - 1)
+    limit = len((exports / "sitater.csv").read_bytes()) - 1
+    monkeypatch.setattr(leakcheck_module, "SCANNED_BYTES", limit)
     assert result.quotes.files_quoting(exports) == [
-        f"{exports / name} (larger than 0 MB, not read: look at it yourself)" for name in ("rapport.csv", "sitater.csv")
+        f"{exports / name} (larger than {limit / 1_000_000:g} MB, not read: look at it yourself)" for name in ("rapport.csv", "sitater.csv")
     ]  # andre.csv, smaller, is read: it quotes someone else
     assert ".git" not in " ".join(result.quotes.files_quoting(project.root)) and "lenke" not in " ".join(result.quotes.files_quoting(project.root))
     assert result.quotes_redacted >= 4  # the memos, and the log entries of their writing

@@ -292,7 +292,7 @@ def test_files_in_the_project_folder_that_still_hold_a_name_learned_later_are_na
     reach them: the command names them (read once the key is let go), and no file that does not."""
     import docx
 
-    from qualcode.anonymise import leakcheck, service, withdraw
+    from qualcode.anonymise import leakcheck, service
 
     root = tmp_path / "studie"
     CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
@@ -306,7 +306,7 @@ def test_files_in_the_project_folder_that_still_hold_a_name_learned_later_are_na
     (exports / "stor.txt").write_text("x" * 150_000, encoding="utf-8")
     (root / ".git").mkdir()
     (root / ".git" / "notat.txt").write_text("Torbjørn Haugsvær\n", encoding="utf-8")
-    monkeypatch.setattr(withdraw, "SCANNED_BYTES", 100_000)
+    monkeypatch.setattr(leakcheck, "SCANNED_BYTES", 100_000)
     locked_while_reading: list[bool] = []
     files_holding = leakcheck.files_holding
 

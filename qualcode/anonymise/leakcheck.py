@@ -257,22 +257,16 @@ def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> l
     return leaks
 
 
-def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] | None = None) -> list[tuple[Path, str | None]]:
-    """The files in `folder` and below that hold one of `entries` (by default every original the
-    key holds), found as the leak check finds them: what the project's rewriting cannot reach,
-    such as exports written before the key learned a name.
+# Files larger than this are not read whole for what a rewrite or a withdrawal could not reach
+# (folding one holds several times its size in memory): they are named for the researcher to look at.
+SCANNED_BYTES = 20_000_000
 
-    Walked as files quoting a withdrawn participant are (withdraw.Quotes.files_quoting): not in
-    hidden folders (the project's own store, .git), not through links. Each file with why it is
-    named: None when it holds one, or why it was not read (too large to read whole, or damaged),
-    for the researcher to look at."""
-    from qualcode.anonymise.withdraw import SCANNED_BYTES
 
-    wanted = PseudonymKey(key.project_guid, entries=list(key.entries if entries is None else entries))
-    if not wanted.entries:
-        return []
-    matcher = KnownMatcher(wanted)
-    found: list[tuple[Path, str | None]] = []
+def folder_texts(folder: Path) -> Iterator[tuple[Path, str | None, str]]:
+    """The readable files in `folder` and below, each with its text whole (so what runs over lines
+    or cells is found too), or None and why it was not read (too large, or damaged: it may still
+    hold what is looked for). Not in hidden folders (the project's own store, .git), not through
+    links (a file outside the folder is not the project's)."""
     for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
         inside = path.relative_to(folder).parts
         if path.is_symlink() or any(part.startswith(".") for part in inside[:-1]) or path.suffix.lower() not in READABLE:
@@ -280,14 +274,30 @@ def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] |
         if not path.is_file():
             continue
         if path.stat().st_size > SCANNED_BYTES:
-            found.append((path, f"larger than {SCANNED_BYTES / 1_000_000:g} MB"))
+            yield path, None, f"larger than {SCANNED_BYTES / 1_000_000:g} MB"
             continue
         try:
-            text = visible("\n".join(part for _, part in file_parts(path)))
-        except Exception:  # damaged, or not what its name says: it may still hold the name
-            found.append((path, "it could not be read"))
+            text = "\n".join(part for _, part in file_parts(path))
+        except Exception:  # damaged, or not what its name says
+            yield path, None, "it could not be read"
             continue
-        if matcher.find(text) or known_birth_dates(text, wanted):
+        yield path, text, ""
+
+
+def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] | None = None) -> list[tuple[Path, str | None]]:
+    """The files in `folder` and below (folder_texts) that hold one of `entries` (by default every
+    original the key holds), found as the leak check finds them: what the project's rewriting
+    cannot reach, such as exports written before the key learned a name. Each file with why it is
+    named: None when it holds one, or why it was not read, for the researcher to look at."""
+    wanted = PseudonymKey(key.project_guid, entries=list(key.entries if entries is None else entries))
+    if not wanted.entries:
+        return []
+    matcher = KnownMatcher(wanted)
+    found: list[tuple[Path, str | None]] = []
+    for path, text, why in folder_texts(folder):
+        if text is None:
+            found.append((path, why))
+        elif matcher.find(visible(text)) or known_birth_dates(visible(text), wanted):
             found.append((path, None))
     return found
 

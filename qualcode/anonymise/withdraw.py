@@ -141,9 +141,6 @@ def withdraw_participant(
     )
 
 
-# Files larger than this are not read for quotes (folding one holds several times its size in
-# memory): they are named for the researcher to look at.
-SCANNED_BYTES = 20_000_000
 # A quote is found by its sentences, and by the coded passages exports quote whole; shorter ones
 # ("Ja, det var bra.") are said by many people.
 QUOTED_LENGTH = 20
@@ -242,27 +239,16 @@ class Quotes:
         return changed
 
     def files_quoting(self, folder: Path) -> list[str]:
-        """The files in `folder` and below that quote them: not in hidden folders (the project's own
-        store, .qualcode, and such as .git), not through links (a file outside the folder is not the
-        project's), and a file too large to read whole named for the researcher to look at."""
-        from qualcode.anonymise.leakcheck import READABLE, file_parts
+        """The files in `folder` and below (leakcheck.folder_texts) that quote them, and those not
+        read, named for the researcher to look at."""
+        from qualcode.anonymise.leakcheck import folder_texts
 
         found = []
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            inside = path.relative_to(folder).parts
-            if path.is_symlink() or any(part.startswith(".") for part in inside[:-1]) or path.suffix.lower() not in READABLE:
-                continue
-            if not path.is_file():
-                continue
-            if path.stat().st_size > SCANNED_BYTES:
-                found.append(f"{path} (larger than {SCANNED_BYTES // 1_000_000} MB, not read: look at it yourself)")
-                continue
-            try:  # the file's text whole, so a quote that runs over lines or cells is found too
-                text = "\n".join(part for _, part in file_parts(path))
-                if self.redact(text) != text:
-                    found.append(str(path))
-            except Exception:  # damaged, or not what its name says: it may still quote them
-                found.append(f"{path} (could not be read)")
+        for path, text, why in folder_texts(folder):
+            if text is None:
+                found.append(f"{path} ({why}, not read: look at it yourself)")
+            elif self.redact(text) != text:
+                found.append(str(path))
         return found
 
 
