@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.withdraw import withdraw_participant
@@ -437,3 +437,30 @@ def test_the_other_coder_coding_a_decided_passage_since_makes_the_decision_stale
         code(session, B, PRESSURE, PRESS)  # less than 0.9 of A's: a disagreement with it, no longer A's alone
         pressure = disagreements(session, "intervju", A, B)[1]
         assert pressure.b is not None and pressure.stale == f"{B} coded it since" and not pressure.settled
+
+
+async def test_the_compare_screen_shows_a_decision_made_on_codings_changed_since_as_stale(root: Path) -> None:
+    """The list said "stale"; the screen still showed such a decision as made."""
+    from qualcode.coding.service import resize_coding
+
+    with Project.open(root) as project, project.begin() as session:
+        target = next(item for item in disagreements(session, TRANSCRIPT, A, B) if item.a is not None and item.b is not None)
+        decide(session, target, Choice.BOTH, get_or_create_coder(session, A))
+        assert target.b is not None
+        theirs = session.get_one(Coding, target.b.coding_ids[0])
+        resize_coding(session, theirs.id, theirs.start, theirs.end - 2, get_or_create_coder(session, B))
+    app = open_tui(root, coder=A)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, rounds=3)
+        app.open_transcript(TRANSCRIPT)
+        await settle(pilot, rounds=3)
+        app.action_compare()
+        await settle(pilot, rounds=3)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        [stale] = [item for item in screen.found if item.stale]
+        table = screen.query_one("#compare-table", DataTable)
+        table.move_cursor(row=screen.found.index(stale))
+        await settle(pilot, rounds=2)
+        assert str(table.get_row_at(screen.found.index(stale))[-1]).endswith("(stale)")
+        assert "· stale: " in str(screen.query_one("#compare-passage", Static).render())

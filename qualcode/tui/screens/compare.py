@@ -138,6 +138,7 @@ class CompareScreen(QualcodeScreen):
         table.clear()
         for item in found:
             decided = "neither" if item.kept_neither else "" if item.decided is None else f"{item.decided.start}-{item.decided.end}"
+            decided += " (stale)" if item.stale else ""
             table.add_row(str(item.line), "A" if item.a else "-", "B" if item.b else "-", escape(item.code_path[:36]), decided)  # a table reads strings as markup
         open_count = sum(not item.settled for item in found)
         self.query_one("#compare-where", Static).update(Text(
@@ -167,6 +168,8 @@ class CompareScreen(QualcodeScreen):
             " · decided: neither" if item.kept_neither else "" if item.decided is None
             else f" · decided: {CONSENSUS_CODER} coded {item.decided.start}-{item.decided.end}"
         )
+        if item.stale:  # decided on codings that changed since: to be taken back and decided again
+            decided += f" · stale: {item.stale}; undo the decision (ctrl+z, by whoever made it) to decide again"
         heading = Text(f"{item.code_path} · line {item.line}{decided}\n", style="bold")
         self.query_one("#compare-passage", Static).update(heading + marked(self.text, item, self.edit))
 
