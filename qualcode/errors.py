@@ -47,6 +47,10 @@ class InvalidInput(QualcodeError):
     """An argument is out of range or malformed."""
 
 
+class AwaitsReview(InvalidInput):
+    """Typed text names a possible identifier nobody has decided about yet: it is stored once that is decided."""
+
+
 class Gone(InvalidInput):
     """What a change was begun on is no longer there (a coding removed, or left without a place, by
     another command meanwhile): what was typed for it is kept elsewhere, not dropped."""
@@ -62,6 +66,14 @@ class SearchSyntaxError(QualcodeError):
 
 class KeyFileError(QualcodeError):
     """The pseudonym key is missing, unreadable, for another project, or the passphrase is wrong."""
+
+
+class PassphraseRefused(KeyFileError):
+    """The key's passphrase was not given, or does not open the key: asked for again where a face can ask."""
+
+
+class KeyMissing(KeyFileError):
+    """The key file is not where the project (or --key) says: restored from a backup, or named rightly."""
 
 
 class LeakFound(QualcodeError):

@@ -17,7 +17,15 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from qualcode.config import Config
-from qualcode.errors import Gone, InvalidInput, KeyFileError, NotFound, QualcodeError
+from qualcode.errors import (
+    Gone,
+    InvalidInput,
+    KeyFileError,
+    KeyMissing,
+    NotFound,
+    PassphraseRefused,
+    QualcodeError,
+)
 from qualcode.store.project import PROJECT_DIR, Project, find_project_root
 
 if TYPE_CHECKING:
@@ -72,7 +80,7 @@ def restore_project(
         if config.passphrase:
             return config.passphrase
         if ask_passphrase is None:
-            raise KeyFileError(
+            raise PassphraseRefused(
                 "the key's passphrase was not given; a restore re-applies the key, so no name it learned since the backup comes back",
                 "set QUALCODE_KEY_PASSPHRASE",
             )
@@ -393,7 +401,7 @@ class Workspace:
         if new and self.config.passphrase:
             return self.config.passphrase
         if self._ask_passphrase is None:
-            raise KeyFileError(
+            raise PassphraseRefused(
                 "the key's passphrase was not given",
                 "set QUALCODE_KEY_PASSPHRASE, or in the terminal UI open the identifier review once (it asks for it)",
             )
@@ -416,7 +424,7 @@ class Workspace:
                     f"this project's key was destroyed on {place.destroyed[:10]}",
                     "what needs a key (imports, identifiers, memos) needs a new one: `qualcode key new`",
                 )
-            raise KeyFileError(
+            raise KeyMissing(
                 f"this project's key is not at {place.path}",
                 "pass the right --key PATH or restore the key from your backup; `qualcode key new` makes a new, empty key",
             )

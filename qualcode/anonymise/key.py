@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import InvalidInput, KeyFileError
+from qualcode.errors import InvalidInput, KeyFileError, KeyMissing, PassphraseRefused
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -172,7 +172,7 @@ class Envelope:
 def read_envelope(path: Path) -> Envelope:
     """The key file's outer JSON, checked field by field, so a damaged or tampered file is one clear error."""
     if not path.is_file():
-        raise KeyFileError(f"no key file at {path}", "pass the right --key PATH, or restore the key from your backup")
+        raise KeyMissing(f"no key file at {path}", "pass the right --key PATH, or restore the key from your backup")
     damaged = KeyFileError(f"{path} is not a qualcode key file, or it is damaged", "restore the key from your backup")
     try:
         envelope = json.loads(path.read_text(encoding="utf-8"))
@@ -226,7 +226,7 @@ def load_key(path: Path, passphrase: str) -> PseudonymKey:
     except InvalidToken:
         # A file changed inside its token fails exactly as a wrong passphrase does (the token's
         # HMAC does not hold): nothing tells the two apart, so the refusal names both.
-        raise KeyFileError(
+        raise PassphraseRefused(
             f"wrong passphrase for the key {path}, or the key file is damaged",
             "nothing was changed; try the passphrase again, and if it is right, the key file is damaged:"
             " restore it from your backup of the key",
@@ -281,7 +281,7 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = 
 def destroy_key(path: Path) -> None:
     """Overwrite and delete the key file at the end of a project."""
     if not path.is_file():
-        raise KeyFileError(f"no key file at {path}")
+        raise KeyMissing(f"no key file at {path}")
     size = path.stat().st_size
     with path.open("r+b") as handle:
         handle.write(os.urandom(size))

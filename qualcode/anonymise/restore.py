@@ -17,7 +17,7 @@ from qualcode.anonymise.service import (
     fingerprint,
     key_lock,
 )
-from qualcode.errors import KeyFileError
+from qualcode.errors import KeyFileError, KeyMissing
 from qualcode.store.backups import (
     KeyRecord,
     RestoreResult,
@@ -59,7 +59,7 @@ def restore_with_key(
         # A project that never had a key (made by the store alone) has learned no name to take out.
         return restore_backup(database, chosen, before_withdrawal=before_withdrawal)
     if not path.exists():
-        raise KeyFileError(
+        raise KeyMissing(
             f"this project's key is not at {path}; a restore re-applies it, so no name it learned since the backup comes back",
             "pass the right --key PATH or restore the key from your backup",
         )

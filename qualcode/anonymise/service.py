@@ -27,7 +27,7 @@ from qualcode.anonymise.key import (
 from qualcode.anonymise.known import LIST_KINDS as LIST_KINDS
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
-from qualcode.errors import InvalidInput, KeyFileError, NotFound
+from qualcode.errors import InvalidInput, KeyFileError, KeyMissing, NotFound
 from qualcode.store.models import Code, utcnow
 from qualcode.store.project import Project, Purged
 from qualcode.store.settings import delete_setting, get_setting, set_setting
@@ -101,7 +101,7 @@ class KeyAccess:
     def load_existing(self) -> PseudonymKey:
         """The project's key; a missing key, or a key of another project, is refused."""
         if not self.path.exists():
-            raise KeyFileError(
+            raise KeyMissing(
                 f"this project's key is not at {self.path}",
                 "pass the right --key PATH or restore the key from your backup; `qualcode key new` makes a new, empty key",
             )

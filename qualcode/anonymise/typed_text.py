@@ -19,7 +19,7 @@ from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import as_latin
 from qualcode.coding.coders import DEFAULT_CODER
-from qualcode.errors import InvalidInput
+from qualcode.errors import AwaitsReview
 from qualcode.store.models import (
     AttributeDefinition,
     Code,
@@ -150,7 +150,7 @@ def refuse_undecided(text: str, key: PseudonymKey) -> None:
         parts = [match.group() for match in WORD.finditer(as_latin(candidate.text))]
         whole = f" {' '.join(part.casefold() for part in parts)} "  # in any case: "RANDI SKOGHEIM"
         if whole in folded or any(len(part) > 2 and part in written for part in parts):
-            raise InvalidInput(
+            raise AwaitsReview(
                 f"the text names {candidate.text!r}, which waits for review as a possible identifier",
                 "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then write it again",
             )

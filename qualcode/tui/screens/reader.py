@@ -17,7 +17,7 @@ from textual.widgets import Header, Static
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words, within_turns
-from qualcode.errors import KeyFileError, NotFound, QualcodeError
+from qualcode.errors import AwaitsReview, KeyMissing, NotFound, PassphraseRefused, QualcodeError
 from qualcode.text.tokens import WORD
 from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
@@ -52,9 +52,9 @@ def describe_selection(text: str, span: tuple[int, int]) -> str:
 
 def in_this_ui(error: QualcodeError) -> str:
     """A refusal with the way to mend it in the terminal UI, where it has one, for the command line's."""
-    if "waits for review" in error.message:
+    if isinstance(error, AwaitsReview):
         return f"{error.message}: decide about it in the identifier review (ctrl+p, Identifiers), then save again"
-    if isinstance(error, KeyFileError) and ("is not at" in error.message or "no key file" in error.message):
+    if isinstance(error, KeyMissing):
         return f"{error.message} (restore the key from your backup, or start qualcode tui again with --key PATH)"
     return str(error)
 
@@ -453,7 +453,7 @@ class ReaderScreen(CodingScreen):
 
             def refused(message: str) -> None:
                 error = refusals[0] if refusals else None
-                if isinstance(error, KeyFileError) and "passphrase" in error.message:
+                if isinstance(error, PassphraseRefused):
                     self.status(f"{what} not saved yet: the key's passphrase is needed")
                     self._ask_passphrase(error.message, lambda: written(typed), what)
                     return
