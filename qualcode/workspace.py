@@ -1105,6 +1105,8 @@ class IdentifierReview:
         self.workspace = workspace
         self.access = workspace.key_access()
         self.pending: list[Candidate] = list(self.access.load_existing().pending)
+        self.learned: list[str] = []  # accepted here: looked for in the project's files on closing
+        self.still_held: list[tuple[Path, str | None]] = []
 
     def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[Candidate]:
         """Accept `text` as an identifier of `kind`, or dismiss it (kind None)."""
@@ -1115,17 +1117,24 @@ class IdentifierReview:
                 dismiss(key, text)
             else:
                 accept_candidate(key, text, kind, gender)
+                self.learned.append(text)
         self.pending = list(key.pending)
         return self.pending
 
     def close(self) -> Reapplied:
-        """Apply what was decided to the stored texts."""
+        """Apply what was decided to the stored texts; then (the key's lock let go) find the files in
+        the project's folder, exports among them, that still hold what was learned (`still_held`),
+        which no rewrite of the project reaches."""
+        from qualcode.anonymise.leakcheck import files_holding
         from qualcode.anonymise.service import save_and_reapply
 
         with self.access.editing() as key:
             with self.workspace.begin() as session:
                 coder_name = self.workspace.coder(session).name
-            return save_and_reapply(self.workspace.project, self.access, key, coder_name)
+            result = save_and_reapply(self.workspace.project, self.access, key, coder_name)
+        learned = [entry for text in self.learned if (entry := key.entry_for(text)) is not None]
+        self.still_held = files_holding(self.workspace.root, key, learned) if learned else []
+        return result
 
 
 # --- what the terminal UI's import, export and review screens are given --------------------------

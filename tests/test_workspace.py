@@ -106,3 +106,27 @@ def test_a_memo_refused_for_its_text_or_its_coder_is_not_kept_as_if_the_coding_w
         assert not isinstance(refused.value, Gone)
         with workspace.begin() as session:
             assert list_memos(session) == []
+
+
+def test_the_identifier_review_names_the_files_still_holding_what_it_learned(project: Project, tmp_path: Path) -> None:
+    """The command line named exports written before a name was learned; the terminal UI's review did not."""
+    from qualcode.anonymise.service import create_key
+    from qualcode.importers.service import import_paths
+    from qualcode.workspace import IdentifierReview
+
+    access = create_key(project, tmp_path / "keys" / "k.qckey", "test passphrase")
+    source = tmp_path / "intervju.txt"
+    source.write_text("I: Hvem hjalp deg?\nD1: Det var Signhild på kontoret.\n", encoding="utf-8")
+    assert import_paths(project, [source], access).failed  # held back: Signhild waits for review
+    exports = project.root / "exports"
+    exports.mkdir(exist_ok=True)
+    (exports / "utkast.txt").write_text("Signhild hjalp meg.\n", encoding="utf-8")
+    (exports / "annet.txt").write_text("Ingen navn her.\n", encoding="utf-8")
+    root = project.root
+    project.close()
+    with Workspace.open(Config(project=root, coder="Kari", passphrase="test passphrase", config_home=tmp_path)) as workspace:
+        review = IdentifierReview(workspace)
+        assert [candidate.text for candidate in review.pending] == ["Signhild"]
+        review.decide("Signhild", "person", "f")
+        review.close()
+        assert review.still_held == [(exports / "utkast.txt", None)]

@@ -112,7 +112,12 @@ class ReviewScreen(QualcodeScreen):
 
         def apply(_workspace: object) -> str:
             result = self.review.close()
-            return f"pseudonymised {result.replacements} more places" if result.replacements else "nothing more to pseudonymise"
+            done = f"pseudonymised {result.replacements} more places" if result.replacements else "nothing more to pseudonymise"
+            if self.review.still_held:  # exports written before: the project cannot change them
+                named = ", ".join(path.name for path, _ in self.review.still_held[:5])
+                more = f" and {len(self.review.still_held) - 5} more" if len(self.review.still_held) > 5 else ""
+                done += f"; files in the project's folder may still hold what was learned, delete them: {named}{more}"
+            return done
 
         self.in_background(apply, applied, group="review", failed=applied)
 
