@@ -466,8 +466,9 @@ _NUMBER_TEXT = st.lists(st.sampled_from([
 @example("født 1.12.10.1980")
 @example("født 12/4-19791")
 def test_no_detector_finds_a_number_inside_a_longer_run_of_digits(text: str) -> None:
-    """A number found is never the start, middle or end of a longer one; a dot or comma that ends a
-    sentence may follow it, a digit after that dot or comma may not (a decimal, or a dotted number)."""
+    """A number found is never the start, middle or end of a longer one; a dot that ends a sentence
+    may follow it, a digit after that dot may not (a decimal, or a dotted number). A comma may: it
+    lists numbers ("91234567,41234567") as often as it makes a decimal."""
     from qualcode.anonymise import patterns
 
     plain = patterns.plain_digits(text)
@@ -475,9 +476,21 @@ def test_no_detector_finds_a_number_inside_a_longer_run_of_digits(text: str) -> 
         if found.kind == "email":
             continue
         if plain[found.start] in "+0123456789":
-            assert not re.search(r"\d[.,]?$", plain[:found.start]), (found, text)
+            assert not re.search(r"\d\.?$", plain[:found.start]), (found, text)
         if plain[found.end - 1].isdigit():
-            assert not re.match(r"[.,]?\d", plain[found.end:]), (found, text)
+            assert not re.match(r"\.?\d", plain[found.end:]), (found, text)
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("mobilen min er 91234567,41234567.", [("phone", "91234567"), ("phone", "41234567")]),
+    ("Jeg bor i Storgata 12,3 etasje.", [("address", "Storgata 12")]),
+    ("15058510170,15058510251", [("fnr", "15058510170"), ("fnr", "15058510251")]),
+])
+def test_numbers_listed_with_a_comma_between_are_each_found(text: str, found: list[tuple[str, str]]) -> None:
+    """Since a number could not end before a comma and a digit, these were stored and exported as written."""
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert [(hit.kind, hit.text) for hit in find_patterns(text)] == found
 
 
 @pytest.mark.parametrize(("text", "kind"), [

@@ -22,16 +22,17 @@ class Found:
 
 
 DIGIT = re.compile(r"\d")  # the same digits as the detectors' \d, which is Unicode's
-# Where a number ends: no digit after it, nor a digit after a dot or comma ("12345678901.5" is a
-# decimal, "168774019056" a twelve-digit case number), while a dot or comma that ends a sentence
-# or a clause may follow. No detector's number is ever part of a longer run of digits.
-NUMBER_END = r"(?!\d|[.,]\d)"
+# Where a number ends: no digit after it, nor a digit after a dot ("12345678901.5" is a decimal,
+# "168774019056" a twelve-digit case number), while a dot that ends a sentence may follow. A comma
+# may be followed by anything: between digits it lists numbers as often ("91234567,41234567",
+# "Storgata 12,3 etasje") as it makes a decimal, and missing an identifier is the worse mistake.
+NUMBER_END = r"(?!\d|\.\d)"
 # Each detector begins by looking ahead at the first character it can start with: a character
 # no identifier starts with is passed over at once, rather than after trying every branch.
-FNR = re.compile(r"(?=\d)(?<![\d.,])(\d{6})[ .-]?(\d{5})" + NUMBER_END)
+FNR = re.compile(r"(?=\d)(?<![\d.])(\d{6})[ .-]?(\d{5})" + NUMBER_END)
 # A Norwegian bank account number: 11 digits grouped 4.2.5 (or 4 2 5, or not at all), the last a
 # mod-11 check digit. It names its holder as surely as a fødselsnummer does.
-ACCOUNT = re.compile(r"(?=\d)(?<![\d.,])(\d{4})([. ]?)(\d{2})\2(\d{5})" + NUMBER_END)
+ACCOUNT = re.compile(r"(?=\d)(?<![\d.])(\d{4})([. ]?)(\d{2})\2(\d{5})" + NUMBER_END)
 # The same account as an IBAN: NO, two check digits, then its 11 digits (NO93 8601 1117 947).
 IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})" + NUMBER_END)
 # A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
@@ -40,7 +41,7 @@ PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
 # groups (912-34-567), or not at all; other hyphenations are left out so ISO dates such as
 # 2023-09-01 are not taken for numbers.
 PHONE = re.compile(
-    r"(?=[+\d])(?<![\w+-])(?<!\d[.,])(?:(?:\+|00)47 ?)?"
+    r"(?=[+\d])(?<![\w+-])(?<!\d\.)(?:(?:\+|00)47 ?)?"
     r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?!-)" + NUMBER_END
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
