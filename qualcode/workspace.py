@@ -649,10 +649,17 @@ class Workspace:
             if transcript is None or not text.strip():
                 raise
             with self.typed() as session:
-                exists = session.scalar(select(Transcript.id).where(Transcript.name == transcript)) is not None
-                add_memo(session, text, self.coder(session), transcript_ref=transcript if exists else None,
+                if session.scalar(select(Transcript.id).where(Transcript.name == transcript)) is None:
+                    # Gone whole: deleted, or its participant withdrew consent, and a memo written on it may
+                    # quote them. It is not stored, but left with the writer, who decides what of it is theirs.
+                    raise Gone(
+                        f"{transcript} is no longer in the project (deleted, or its participant withdrew consent):"
+                        " the memo was not stored, as it may quote them",
+                        "copy what in it is your own thinking, and write that as a memo on the project",
+                    ) from None
+                add_memo(session, text, self.coder(session), transcript_ref=transcript,
                          title=f"Notat til koding {coding_id}, som er borte")
-            return f"not on the coding ({gone.message}): kept as a memo on {transcript if exists else 'the project'}"
+            return f"not on the coding ({gone.message}): kept as a memo on {transcript}"
 
     def create_code(self, path: str) -> str:
         from qualcode.codebook.service import create_code

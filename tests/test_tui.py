@@ -1117,9 +1117,10 @@ async def test_a_shortcut_given_to_another_code_by_another_command_codes_with_th
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]
 
 
-async def test_a_transcript_withdrawn_while_read_leaves_the_screen_and_a_memo_typed_is_kept(sample_project: Path) -> None:
+async def test_a_transcript_withdrawn_while_read_leaves_the_screen_and_a_memo_typed_stays_with_its_writer(sample_project: Path) -> None:
     """A participant withdrawn from the command line: the reader takes their words off the screen, says
-    why, refuses to code, and the memo being typed then is kept on the project; Escape goes back."""
+    why, refuses to code; the memo being typed then, which may quote them, is not stored but opens
+    again with what was typed (it had been stored on the project after the withdrawal); Escape goes back."""
     from click.testing import CliRunner
 
     from qualcode.cli import cli
@@ -1140,8 +1141,10 @@ async def test_a_transcript_withdrawn_while_read_leaves_the_screen_and_a_memo_ty
         result = CliRunner().invoke(cli, ["--project", str(sample_project), "participants", "withdraw", "D1", "--yes"])
         assert result.exit_code == 0, result.output
         await pilot.press(*"Viktig om selvtillit", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor) and "not stored" in screen_text(app), "refused")
+        assert "Viktig om selvtillit" in screen_text(app)  # with its writer, to copy what is theirs
+        await pilot.press("escape")
         await until(app, pilot, lambda: app.screen is reader and bool(reader.removed), "removed")
-        assert "kept as a memo on the project" in reader.status_text and "was removed by another command" in reader.status_text
         assert words not in screen_text(app) and reader.view.rows == []
         await pilot.press("V", "c", "e")
         await settle(pilot)
@@ -1150,7 +1153,7 @@ async def test_a_transcript_withdrawn_while_read_leaves_the_screen_and_a_memo_ty
         await settle(pilot, pauses=2)
         assert isinstance(app.screen, OverviewScreen)
     with Project.open(sample_project) as project, project.begin() as session:
-        assert [(memo.text, memo.attached_to) for memo in list_memos(session)] == [("Viktig om selvtillit", "project")]
+        assert list_memos(session) == []
 
 
 async def test_a_transcript_withdrawn_while_read_leaves_the_screen_without_a_key_pressed(sample_project: Path) -> None:
