@@ -327,6 +327,17 @@ class Workspace:
             self.refuse_if_blind(f"listing {named}'s work")
         return self.coder_name
 
+    def seen_coding(self, session: Session, ref: str) -> str:
+        """`ref`, a coding a command acts on, for a blind coder only if it is their own: another's
+        (the team's decisions too) is not there for them, so a refusal does not tell whose it is or where."""
+        if not self.blind:
+            return ref
+        from qualcode.coding.service import find_coding
+
+        if find_coding(session, ref).coder.name != self.coder_name:
+            raise NotFound(f"no coding {ref}", "list yours with `qualcode coding list`")
+        return ref
+
     def refuse_if_blind(self, what: str) -> None:
         """Refused for a blind coder: `what` would show or count others' codings."""
         if self.blind:

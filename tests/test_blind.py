@@ -184,6 +184,14 @@ def test_a_blind_coder_sees_only_their_own_codings_on_the_command_line_too(proje
     matrix = json.loads(run(ME, "analyse", "matrix", "--by", "coder", "--json").output)
     assert ME in json.dumps(matrix) and "Forsker 1" not in json.dumps(matrix)
     assert run(ME, "analyse", "codes", "--coder", "Forsker 1").exit_code == 1
+    listed_transcripts = {row["name"]: row["codings"] for row in json.loads(run(ME, "transcripts", "list", "--json").output)}
+    assert sum(listed_transcripts.values()) == len(MINE)
+    # Another coder's coding is not there for a blind coder: no owner, no place, no memo on it.
+    theirs = next(coding for coding in json.loads(run("Forsker 1", "coding", "list", "--json").output) if coding["coder"] != ME)
+    for acting in (["coding", "remove", str(theirs["id"])], ["coding", "recode", str(theirs["id"]), "helse"]):
+        acted = run(ME, *acting)
+        assert acted.exit_code == 1 and acted.stderr.startswith(f"error: no coding {theirs['id']} "), (acting, acted.output)
+        assert "Forsker 1" not in acted.stderr
     for comparing in (["agreement"], ["consensus", "list", "--transcript", "leder_L1"], ["export", "qdpx"]):
         shown = run(ME, *comparing)
         assert shown.exit_code == 1 and "which blind coding hides" in shown.stderr, (comparing, shown.output)

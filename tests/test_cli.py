@@ -532,3 +532,13 @@ def test_a_coder_name_that_is_no_one_is_refused(demo: Path, coder: str, says: st
                                       "--match", "måltallet"])
     assert result.exit_code == 1 and result.stderr == says + "\n", result.output
     assert "måltallet" not in run("--project", str(demo), "coding", "list").output
+
+
+def test_a_participant_id_holding_a_comma_is_refused(demo: Path, tmp_path: Path) -> None:
+    """`--participant D1,D2` made one participant named "D1,D2", which no withdrawal of D1 could reach."""
+    path = tmp_path / "gruppe.txt"
+    path.write_text("I: Hva tenker dere?\nA: Det var bra.\nB: Jeg er enig.\n", encoding="utf-8")
+    result = run("--project", str(demo), "import", str(path), "--participant", "D8,D9")
+    assert result.exit_code == 1
+    assert "a participant id cannot hold a comma ('D8,D9') (for a group interview, list them in the file's front matter" in result.output
+    assert "D8,D9" not in run("--project", str(demo), "participants", "list").output

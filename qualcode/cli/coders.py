@@ -58,7 +58,7 @@ def coder_list(app: AppContext, as_json: bool) -> None:
 @click.option("--role", type=click.Choice(ROLES), default="medforsker", show_default=True)
 @pass_app
 def coder_blind(app: AppContext, state: str | None, role: str) -> None:
-    """Make the terminal UI blind by default for coders of a role: each sees only their own codings.
+    """Make coders of a role code blind by default: each sees and counts only their own codings, in the terminal UI and on the command line.
 
     Without on or off, say which roles code blind. A coder may still choose with `qualcode tui --blind/--no-blind`.
 

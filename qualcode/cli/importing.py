@@ -21,7 +21,8 @@ from qualcode.workspace import Workspace
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--name", help="Short name for the transcript (default: the file name without extension).")
 @click.option("--title", help="A longer title.")
-@click.option("--participant", help="The participant interviewed (created if new).")
+@click.option("--participant", help="The participant interviewed (created if new); for a group interview, list them in"
+                                    " the file's front matter instead: participants: [D4, D5].")
 @click.option("--role", help="The participant's role if new: deltaker, veileder, leder ...")
 @click.option("--wave", help="Interview round, e.g. T1.")
 @click.option("--date", "interview_date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Real interview date, YYYY-MM-DD.")

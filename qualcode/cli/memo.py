@@ -27,7 +27,7 @@ def memo_add(app: AppContext, text: str, transcript: str | None, code: str | Non
     Example: qualcode memo add "Måltall nevnes bare av ledere" --code måltall-press
     """
     with app.workspace() as workspace, workspace.typed() as session:
-        view = add_memo(session, text, workspace.coder(session), transcript_ref=transcript, code_ref=code, coding_ref=coding_id, title=title)
+        view = add_memo(session, text, workspace.coder(session), transcript_ref=transcript, code_ref=code, coding_ref=coding_id and workspace.seen_coding(session, coding_id), title=title)
     click.echo(f"memo {view.id} on {view.attached_to}")
 
 

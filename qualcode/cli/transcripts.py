@@ -25,7 +25,7 @@ def transcripts_list(app: AppContext, as_json: bool) -> None:
     Example: qualcode transcripts list --json
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        views = describe_transcripts(session)
+        views = describe_transcripts(session, workspace.mine())  # a blind coder counts their own codings
     if as_json:
         emit_json(views)
         return

@@ -95,6 +95,11 @@ def get_or_create_participant(session: Session, name: str, role: str | None = No
     participant = session.scalar(select(Participant).where(Participant.name == name))
     if participant is None:
         refuse_withdrawn_participant(session, name)
+        if "," in name:  # "--participant D1,D2" for a group: one participant named so could never be withdrawn by id
+            raise ImportFailed(
+                f"a participant id cannot hold a comma ({name!r})",
+                "for a group interview, list them in the file's front matter: participants: [D1, D2]",
+            )
         participant = Participant(name=name, role=role)
         session.add(participant)
         session.flush()
