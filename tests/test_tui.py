@@ -973,6 +973,11 @@ async def test_remove_at_the_cursor_takes_ones_own_coding_where_another_coder_co
         await settle(pilot, rounds=2, pauses=2)
         assert "removed empowerment" in str(reader.query_one("#status", Static).render())
         assert [(c.code_path, c.coder) for c in reader.document.codings] == [("helse", "Forsker 2")]
+        # Only the other coder's is left: said before any editor opens, with how to code it oneself.
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen is reader
+        assert "The helse coding here is Forsker 2's, and only they change it" in str(reader.query_one("#status", Static).render())
 
 
 async def test_a_text_rewritten_by_another_command_is_wrapped_again_at_the_same_width(sample_project: Path) -> None:

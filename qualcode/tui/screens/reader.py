@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Header, Static
 
 from qualcode.codebook.service import CodeView
+from qualcode.coding.coders import CONSENSUS_CODER
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words, within_turns
 from qualcode.errors import AwaitsReview, KeyMissing, NotFound, PassphraseRefused, QualcodeError
@@ -381,15 +382,25 @@ class ReaderScreen(CodingScreen):
         mine = [c for c in here if c.coder == self.qualcode.workspace.coder_name]
         return (mine or here)[-1] if here else None
 
-    def action_remove_coding(self) -> None:
+    def _own_coding_here(self) -> ReaderCoding | None:
+        """The coding at the cursor that this coder may change (their own, or the team's decision);
+        another's is said so here, with the way to code the passage oneself, before anything is typed."""
         coding = self._coding_here()
+        if coding is None or coding.coder in (self.qualcode.workspace.coder_name, CONSENSUS_CODER):
+            return coding
+        self.status(f"The {coding.code_path} coding here is {coding.coder}'s, and only they change it: select the passage"
+                    " (v, V) and code it yourself (c or p); a memo of your own goes on your coding")
+        return None
+
+    def action_remove_coding(self) -> None:
+        coding = self._own_coding_here()
         if coding is not None:
             def remove(workspace: Workspace) -> None:
                 workspace.remove_coding(coding.id)
             self._run(remove, f"removed {coding.code_path} — ctrl+z to undo")
 
     def action_recode(self) -> None:
-        coding = self._coding_here()
+        coding = self._own_coding_here()
         if coding is not None:
             def chosen(path: str | None) -> None:
                 if path:
@@ -397,7 +408,7 @@ class ReaderScreen(CodingScreen):
             self.app.push_screen(CodePicker(self.codes, self.qualcode.recent), chosen)
 
     def action_memo(self) -> None:
-        coding = self._coding_here()
+        coding = self._own_coding_here()
         if coding is not None:
             transcript = self.document.transcript
             self._write(f"memo:{coding.id}", f"Memo on {coding.code_path}", coding.memo or "",
