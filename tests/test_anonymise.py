@@ -1097,12 +1097,15 @@ def test_importing_the_folder_again_after_a_withdrawal_never_brings_their_interv
     named.write_text("---\nparticipant: D2\n---\nI: Hei.\nD2: Jeg vil være med likevel.\n", encoding="utf-8")
     later = import_paths(project, [named], key_access)
     assert [reason for _, reason in later.failed] == ["participant D2 withdrew consent; nothing of theirs is imported"
-                                                      " (leave their file or row out; a new person gets an id of their own)"]
+                                                      " (leave out what names them (a file, a row, a case); a new person gets an id of their own)"]
     with project.begin() as session:
         assert session.scalar(select(Participant).where(Participant.name == "D2")) is None
-        # The participants CSV imported again: its row for D2 made them again.
+        # The participants CSV imported again: its row for D2 made them again. Two withdrawn are named at once.
         with pytest.raises(ImportFailed, match="^participant D2 withdrew consent"):
             import_participants(session, SAMPLES / "participants.csv")
+    assert workspace.withdraw("D3").transcripts_removed >= 1
+    with project.begin() as session, pytest.raises(ImportFailed, match="^participants D2, D3 withdrew consent"):
+        import_participants(session, SAMPLES / "participants.csv")
     with project.begin() as session:
         assert session.scalar(select(Participant).where(Participant.name == "D2")) is None
 

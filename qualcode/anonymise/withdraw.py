@@ -375,13 +375,16 @@ def refuse_withdrawn_source(session: Session, path: Path, file_hash: str | None)
         )
 
 
-def refuse_withdrawn_participant(session: Session, name: str) -> None:
-    """A participant id that withdrew is not made again by an import: it would bring back their words
-    under the same id."""
-    if any(after.get(WITHDRAWN_ID) == name for after in _withdrawals(session)):
+def refuse_withdrawn_participant(session: Session, *names: str) -> None:
+    """Participant ids that withdrew are not made again by an import: it would bring back their words
+    under the same ids. All of them named at once, so one correction does."""
+    withdrawn = {after.get(WITHDRAWN_ID) for after in _withdrawals(session)}
+    again = sorted(name for name in set(names) if name in withdrawn)
+    if again:
+        who = f"participant {again[0]}" if len(again) == 1 else f"participants {', '.join(again)}"
         raise ImportFailed(
-            f"participant {name} withdrew consent; nothing of theirs is imported",
-            "leave their file or row out; a new person gets an id of their own",
+            f"{who} withdrew consent; nothing of theirs is imported",
+            "leave out what names them (a file, a row, a case); a new person gets an id of their own",
         )
 
 

@@ -260,6 +260,9 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     created: list[str] = []
     updated: list[str] = []
     seen: set[str] = set()
+    # Every row for a participant who withdrew, named at once rather than one refusal at a time.
+    refuse_withdrawn_participant(session, *(clean_typed(session, (row.get(id_column) or "").strip())
+                                            for _, row in table.records(columns)))
     for line_number, row in table.records(columns):
         name = clean_typed(session, (row.get(id_column) or "").strip())
         if not name:
@@ -270,7 +273,6 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
         participant = session.scalar(select(Participant).where(Participant.name == name))
         before = participant_state(participant) if participant is not None else None
         if participant is None:
-            refuse_withdrawn_participant(session, name)  # a row for them would bring the id back
             participant = Participant(name=name)
             session.add(participant)
             created.append(name)
