@@ -282,7 +282,7 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
     which are also everyday words ("Per", "Dag", "Liv", "Hans", "Andre"). A name only ever said
     first in its sentence would otherwise never be proposed."""
     folded = word.casefold()
-    return folded in _names() and folded not in lowered and _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
+    return folded in _first_names() and folded not in lowered and _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
 
 
 @lru_cache(maxsize=4096)  # asked for the codebook's words at every file an import reads
@@ -354,6 +354,17 @@ def _places() -> frozenset[str]:
 def _names() -> frozenset[str]:
     """Given names and surnames (given_names, surnames), casefolded."""
     return given_names() | surnames()
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """The names a sentence's first word is proposed as (_name_even_first): given names and Faker's
+    common surnames, not SSB's 3,457, many of which are also words a sentence begins with in
+    nynorsk or dialect ("Heim", "Eng", "Hval", "Ask"); a surname there is still proposed with the
+    name before it, and everywhere else."""
+    from faker.providers.person.no_NO import Provider
+
+    return given_names() | frozenset(name.casefold() for name in Provider.last_names)
 
 
 @lru_cache(maxsize=1)
