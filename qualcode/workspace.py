@@ -285,35 +285,30 @@ class Workspace:
         """Coders' names as the project stores them: as typed, in another case where only one coder
         has it so (as --coder finds them), or, for a name the key has learned since (a coder named
         in the texts), as the key writes it; none is made."""
-        from sqlalchemy import select
-
         from qualcode.anonymise.typed_text import clean_text
-        from qualcode.store.models import Coder
+        from qualcode.coding.coders import stored_coder
 
-        stored = list(session.scalars(select(Coder.name)))
-
-        def as_stored(name: str) -> str | None:
-            if name in stored:
-                return name
-            same = [other for other in stored if other.casefold() == name.casefold()]
-            return same[0] if len(same) == 1 else None
-
-        found = [as_stored(name.strip()) for name in names]
+        found = [coder.name if (coder := stored_coder(session, name.strip())) is not None else None for name in names]
         key = None if all(found) else self._key_at_hand()
         return [hit or (clean_text(name.strip(), key) if key is not None else name.strip()) for name, hit in zip(names, found, strict=True)]
 
     def _settle_blind(self) -> None:
         """Whether the coder codes blind (their role's setting, `qualcode coder blind`, or --blind):
         then every face shows and counts only their own codings, the command line as the UI, so a
-        report's "coded blind" holds. A coder the project does not hold yet has coded nothing."""
+        report's "coded blind" holds. A coder the project does not hold yet has coded nothing; a name
+        two coders hold in other cases is refused where the coder is needed (Workspace.coder)."""
         from sqlalchemy import select
 
         from qualcode.coding.coders import codes_blind, default_coder_name
+        from qualcode.errors import Ambiguous
         from qualcode.store.models import Coder
 
         with self.project.begin() as session:
             name = self.coder_name if self.coder_name is not None else default_coder_name(session) or getpass.getuser()
-            [stored] = self.stored_coder_names(session, [name]) if name.strip() else [""]
+            try:
+                [stored] = self.stored_coder_names(session, [name]) if name.strip() else [""]
+            except Ambiguous:
+                return
             coder = session.scalar(select(Coder).where(Coder.name == stored))
             if coder is not None and codes_blind(session, coder, self.config.blind):
                 self.coder_name, self.blind = coder.name, True

@@ -36,13 +36,7 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
         raise InvalidInput("a coder needs a name", "pass --coder NAME or set QUALCODE_CODER")
     if role is not None and role not in ROLES:
         raise InvalidInput(f"coder role {role!r} is not one of {', '.join(ROLES)}")
-    coder = session.scalar(select(Coder).where(Coder.name == name))
-    if coder is None:  # "forsker 1" typed for Forsker 1 is that coder, not a second one beside them
-        same = [other for other in session.scalars(select(Coder)) if other.name.casefold() == name.casefold()]
-        if len(same) > 1:  # two coders in different cases (brought in from elsewhere): never a third
-            raise Ambiguous(f"coder {name!r} could be any of {', '.join(other.name for other in same)}",
-                            "write the name exactly as `qualcode coder list` shows it")
-        coder = same[0] if same else None
+    coder = stored_coder(session, name)
     if coder is None and "," in name:  # --coders takes A,B: a name with a comma could never be chosen there
         raise InvalidInput(f"a coder's name cannot hold a comma ({name!r})", "write it without one, as 'Ola Berg'")
     # Another process may create the same coder at this moment: the database keeps one of the two.
@@ -65,6 +59,20 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
             before=before, after={"name": coder.name, "role": role}, summary=f"{name} is now {role}",
         )
     return coder
+
+
+def stored_coder(session: Session, name: str) -> Coder | None:
+    """The coder `name` is, as stored: the same name, else the one coder with it in another case
+    ("forsker 1" for Forsker 1, not a second coder beside them); two in other cases (brought in
+    from elsewhere) are ambiguous, never settled by taking one or making a third."""
+    coder = session.scalar(select(Coder).where(Coder.name == name))
+    if coder is not None:
+        return coder
+    same = [other for other in session.scalars(select(Coder)) if other.name.casefold() == name.casefold()]
+    if len(same) > 1:
+        raise Ambiguous(f"coder {name!r} could be any of {', '.join(other.name for other in same)}",
+                        "write the name exactly as `qualcode coder list` shows it")
+    return same[0] if same else None
 
 
 def find_coder(session: Session, name: str) -> Coder:
