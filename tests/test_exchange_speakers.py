@@ -119,3 +119,29 @@ def test_a_round_trip_keeps_a_transcripts_title_people_turn_times_and_moments_to
         done = import_qdpx(session, read_qdpx(exported), key, lambda: get_or_create_coder(session, "Forsker 1"))
         assert done.problems == []
         assert kept(session) == before
+
+
+def test_a_qdpx_naming_someone_who_withdrew_is_refused_before_anything_is_queued(tmp_path: Path, migrated_template: Path) -> None:
+    """A .qdpx naming a withdrawn participant queued candidates, with the words of its sources as
+    their context, in the key before the import was refused."""
+    import pytest
+
+    from qualcode.errors import ImportFailed
+
+    shutil.copytree(migrated_template, tmp_path / "project")
+    group = tmp_path / "gruppe.md"
+    group.write_text(f"---\nparticipants: [D5, D6]\nspeakers: {{A: D5, B: D6, I: interviewer}}\n---\n{GROUP}", encoding="utf-8")
+    key = PseudonymKey("test")
+    qdpx = Qdpx()
+    qdpx.sources.append(f'<TextSource guid="{guid("s:d5")}" name="d5-samtale"><PlainTextContent>'
+                        "D5: Jeg snakket med Gunnvor Eikeset om kurset.</PlainTextContent></TextSource>")
+    qdpx.cases = f'<Case guid="{guid("case:d5")}" name="D5"><SourceRef targetGUID="{guid("s:d5")}"/></Case>'
+    qdpx.write(tmp_path / "gammel.qdpx")
+    with Project.open(tmp_path / "project") as project:
+        with project.begin() as session:
+            import_file(session, group, ImportOptions(), key=key)
+        with project.begin() as session:
+            withdraw_participant(session, "D5", key, None)
+        with project.begin() as session, pytest.raises(ImportFailed, match="^participant D5 withdrew consent"):
+            run_import(session, tmp_path / "gammel.qdpx", key)
+    assert key.pending == []

@@ -207,6 +207,9 @@ def import_qdpx(
     # The file's name goes into events written past the session's typed-text check: cleaned here.
     result = QdpxImport(clean_text(package.file_name, key), skipped=list(package.skipped), problems=list(package.problems),
                         deviations=list(package.deviations))
+    # Before anything is read for review: a file naming someone who withdrew (a .qdpx exported before)
+    # would otherwise queue candidates, with their words as context, in the key.
+    refuse_withdrawn_participant(session, *(unicodedata.normalize("NFC", case.name.strip()) for case in package.cases))
     sources = _prepare_sources(session, package, key, result)
     if settle_key is not None:
         settle_key()
