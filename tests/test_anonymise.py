@@ -1096,8 +1096,11 @@ def test_importing_the_folder_again_after_a_withdrawal_never_brings_their_interv
     assert set(refused) == {"deltaker_D2_T1.docx", "deltaker_D2_T2.vtt"}, again.failed
     assert all(reason.startswith(f"{name} is the interview of a participant who withdrew consent") for name, reason in refused.items())
     named = tmp_path / "ny.txt"
-    named.write_text("---\nparticipant: D2\n---\nI: Hei.\nD2: Jeg vil være med likevel.\n", encoding="utf-8")
+    named.write_text("---\nparticipant: D2\n---\nI: Hei.\nD2: Jeg vil være med likevel, sa jeg til Gunnvor Eikeset.\n",
+                     encoding="utf-8")
+    pending = len(key_access.load_existing().pending)
     later = import_paths(project, [named], key_access)
+    assert len(key_access.load_existing().pending) == pending  # refused before their words were queued for review
     assert [reason for _, reason in later.failed] == ["participant D2 withdrew consent; nothing of theirs is imported"
                                                       " (leave out what names them (a file, a row, a case); a new person gets an id of their own)"]
     with project.begin() as session:

@@ -24,7 +24,7 @@ from qualcode.anonymise.apply import clean_name, note_seen_in
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
-from qualcode.anonymise.withdraw import refuse_withdrawn_source
+from qualcode.anonymise.withdraw import refuse_withdrawn_participant, refuse_withdrawn_source
 from qualcode.coding.anchoring import Anchor, LineMap, find_anchor, find_excerpt_again
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
 from qualcode.garbage import without_collections
@@ -673,6 +673,14 @@ def _linked_names(session: Session, transcript_id: int) -> list[str]:
     ).where(TranscriptParticipant.transcript_id == transcript_id)))
 
 
+def _named_participants(meta: dict[str, Any]) -> list[str]:
+    """Every participant a transcript's metadata names: as interviewed, and as a speaker."""
+    names = [meta["participant"]] if meta.get("participant") else []
+    names += [str(name) for name in meta.get("participants") or []]
+    names += [str(value) for value in (meta.get("speakers") or {}).values() if value is not None]
+    return [str(name).strip() for name in names]
+
+
 def _listed_participants(session: Session, meta: dict[str, Any]) -> list[Participant]:
     names = [meta["participant"]] if meta.get("participant") else []
     names += [str(name) for name in meta.get("participants") or []]
@@ -804,8 +812,10 @@ def _import_one(
     """
     read = read_transcript(path, options)
     with project.begin() as session:
-        # A file imported before is known by its bytes, before any slow work or review.
+        # A file imported before is known by its bytes, before any slow work or review; so is one
+        # naming someone who withdrew, before its words are queued for review as context.
         refuse_present(session, path, read.source_hash)
+        refuse_withdrawn_participant(session, *_named_participants(read.meta))
         vocabulary = codebook_vocabulary(session)
     proposals = propose_candidates(read.document, vocabulary)
     snapshot = key_access.load_existing()
