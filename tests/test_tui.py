@@ -978,6 +978,8 @@ async def test_remove_at_the_cursor_takes_ones_own_coding_where_another_coder_co
         await settle(pilot)
         assert app.screen is reader
         assert "The helse coding here is Forsker 2's, and only they change it" in str(reader.query_one("#status", Static).render())
+        shown = " ".join(widget_text(app, reader.query_one("#status", Static)).split())
+        assert "code it yourself" in shown  # the status line grows to say what to do, not cut at one row
 
 
 async def test_a_text_rewritten_by_another_command_is_wrapped_again_at_the_same_width(sample_project: Path) -> None:
