@@ -1765,3 +1765,16 @@ def test_a_code_gone_before_its_name_was_learned_gets_its_new_paths_guid_in_the_
     with project.begin() as session:
         back = session.scalars(select(Code).order_by(Code.id.desc())).first()  # the code redo made again
         assert back is not None and "Trond" not in back.path and back.guid == code_guid(back.path) != leaking
+
+
+def test_a_word_of_an_employers_name_standing_alone_is_still_proposed(session: Session, tmp_path: Path) -> None:
+    """Accepting "Sandnes Sparebank" as an employer made "Sandnes" a decided word, though only the
+    whole name is replaced: "Jeg bor i Sandnes" was neither replaced nor proposed, and stored."""
+    key = PseudonymKey("test")
+    add_identifier(key, "Sandnes Sparebank", "employer")
+    add_identifier(key, "Kari Nordmann", "person", "f")
+    path = tmp_path / "intervju.txt"
+    path.write_text("I: Hvor bor du?\nD1: Jeg bor i Sandnes, og Nordmann bor der også.\n", encoding="utf-8")
+    preview = preview_file(session, path, ImportOptions(), key)
+    assert "Sandnes" in preview.candidates
+    assert "Nordmann" not in preview.candidates and "Nordmann" in [item.original for item in preview.replacements]  # replaced alone

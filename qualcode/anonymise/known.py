@@ -97,6 +97,15 @@ def _forms(entry: KeyEntry) -> list[Form]:
     return list({(form.words, form.replacement): form for form in forms}.values())
 
 
+def words_found_alone(entry: KeyEntry) -> set[str]:
+    """The words of `entry` the key replaces wherever they stand alone (a person's first name and
+    surname, a NAV office's place), casefolded: only these may go unproposed elsewhere. A word of
+    an employer's or a school's name is replaced only inside the whole name."""
+    if entry.kind not in LIST_KINDS:
+        return set()
+    return {form.words[0] for form in _forms(entry) if len(form.words) == 1}
+
+
 # Letters a name is written with in their stead, beyond the marks taken off (_unmarked).
 _SPELLINGS = (
     str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss"}),

@@ -25,6 +25,7 @@ from qualcode.anonymise.key import (
     save_key,
 )
 from qualcode.anonymise.known import LIST_KINDS as LIST_KINDS
+from qualcode.anonymise.known import words_found_alone
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import InvalidInput, KeyFileError, KeyMissing, NotFound
@@ -421,8 +422,8 @@ def ignored_words(key: PseudonymKey) -> set[str]:
     words = {word for word in key.dismissed}
     for entry in key.entries:
         words.add(entry.original)
-        # Only names are found by their parts: the words of an address, a postcode's place or an
-        # e-mail said aloud ("ola dot hansen at …") are found only whole, so they are proposed still.
-        if entry.kind in LIST_KINDS:
-            words.update(entry.original.split())
+        # Only the words the key finds alone: a person's names, a NAV office's place. The words of an
+        # employer ("Sandnes" in "Sandnes Sparebank"), an address, a postcode's place or an e-mail
+        # said aloud are found only whole, so they are proposed still where they stand alone.
+        words.update(words_found_alone(entry))
     return words
