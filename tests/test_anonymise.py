@@ -1778,3 +1778,18 @@ def test_a_word_of_an_employers_name_standing_alone_is_still_proposed(session: S
     preview = preview_file(session, path, ImportOptions(), key)
     assert "Sandnes" in preview.candidates
     assert "Nordmann" not in preview.candidates and "Nordmann" in [item.original for item in preview.replacements]  # replaced alone
+
+
+def test_no_pseudonym_holds_a_part_of_a_double_surname_in_the_key() -> None:
+    """"Hege Solberg" was drawn beside the original "Marianne Solberg-Haugen": the text then named
+    a real surname, and the export was refused for it."""
+    from qualcode.anonymise.apply import real_word_in
+
+    key = PseudonymKey("test")
+    add_identifier(key, "Marianne Solberg-Haugen", "person", "f")
+    assert real_word_in("Hege Solberg", key, "Ole Kristian") == "Solberg"
+    assert real_word_in("Hege Haugen-Lie", key, "Ole Kristian") == "Haugen"
+    for number in range(150):
+        add_identifier(key, f"Person{number} Etternavn{number}", "person", "f" if number % 2 else "m")
+    drawn = {part.casefold() for entry in key.entries[1:] for part in re.split(r"[\s-]+", entry.pseudonym)}
+    assert not drawn & {"solberg", "haugen", "marianne"}

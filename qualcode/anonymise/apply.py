@@ -50,12 +50,16 @@ class Pseudonymised:
 
 
 def _names(values: list[str]) -> set[str]:
-    """Names and their parts, casefolded."""
+    """Names and their parts, casefolded: a double surname's too ("Solberg" of "Solberg-Haugen"),
+    which the key finds alone as it finds any part of a name."""
     names: set[str] = set()
     for value in values:
         names.add(value.casefold())
-        names.update(part.casefold() for part in value.split())
+        names.update(part.casefold() for part in _PARTS.split(value) if part)
     return names
+
+
+_PARTS = re.compile(r"[\s-]+")
 
 
 def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | None, seed: str) -> str:
@@ -70,7 +74,7 @@ def real_word_in(pseudonym: str, key: PseudonymKey, original: str) -> str | None
     if pseudonym.startswith("("):  # a placeholder, such as "(sted)"
         return None
     originals = _names([entry.original for entry in key.entries if entry.kind in LIST_KINDS] + [original])
-    return next((part for part in pseudonym.split() if looks_like(part, originals)), None)
+    return next((part for part in _PARTS.split(pseudonym) if part and looks_like(part, originals)), None)
 
 
 def redraw_real_pseudonyms(key: PseudonymKey) -> list[Renamed]:
