@@ -487,6 +487,10 @@ def test_no_detector_finds_a_number_inside_a_longer_run_of_digits(text: str) -> 
     ("mobilen min er 91234567,41234567.", [("phone", "91234567"), ("phone", "41234567")]),
     ("Jeg bor i Storgata 12,3 etasje.", [("address", "Storgata 12")]),
     ("15058510170,15058510251", [("fnr", "15058510170"), ("fnr", "15058510251")]),
+    # The country code in brackets or before a hyphen, and numbers grouped two, three, three.
+    ("ring (+47) 901 23 456 nå", [("phone", "(+47) 901 23 456")]),
+    ("ring +47-90123456.", [("phone", "+47-90123456")]),
+    ("ring 90 123 456.", [("phone", "90 123 456")]),
 ])
 def test_numbers_listed_with_a_comma_between_are_each_found(text: str, found: list[tuple[str, str]]) -> None:
     """Since a number could not end before a comma and a digit, these were stored and exported as written."""

@@ -37,12 +37,13 @@ ACCOUNT = re.compile(r"(?=\d)(?<![\d.])(\d{4})([. ]?)(\d{2})\2(\d{5})" + NUMBER_
 IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})" + NUMBER_END)
 # A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
 PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
-# Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67), by hyphens in the same
-# groups (912-34-567), or not at all; other hyphenations are left out so ISO dates such as
+# Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67, 90 123 456), by hyphens in the
+# same groups (912-34-567), or not at all, after +47, 0047 or (+47); other hyphenations are left out so ISO dates such as
 # 2023-09-01 are not taken for numbers.
 PHONE = re.compile(
-    r"(?=[+\d])(?<![\w+-])(?<!\d\.)(?:(?:\+|00)47 ?)?"
-    r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?!-)" + NUMBER_END
+    r"(?=[(+\d])(?<![\w+-])(?<!\d\.)(?:\(?(?:\+|00)47\)?[ -]?)?"
+    r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d \d{3} \d{3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?!-)"
+    + NUMBER_END
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # EMAIL starting where a run of its local part's characters starts. Tried at every character,
