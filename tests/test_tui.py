@@ -1328,3 +1328,17 @@ async def test_a_wrong_passphrase_given_up_on_is_not_kept(sample_project: Path, 
         await pilot.press("enter")
         await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal), "asked afresh")
         assert "wrong passphrase" not in screen_text(app)
+
+
+async def test_quitting_with_a_memo_not_saved_says_so_and_quits_on_the_second_asking(sample_project: Path) -> None:
+    """ctrl+q left at once, and the drafts (memos refused or waiting for the passphrase) with it."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(app, pilot, "leder_L1")
+        app.drafts["memo:1"] = "Viktig: ikke lagret ennå"
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.is_running and any("not saved" in str(notice.message) for notice in app._notifications)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert not app.is_running

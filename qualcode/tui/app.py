@@ -55,6 +55,21 @@ class QualcodeApp(App[None]):
         # Memos and definitions typed but not saved (refused, or the passphrase not given), by what
         # they were written for: the editor opens with them again, on any screen, until saved.
         self.drafts: dict[str, str] = {}
+        self._leaving_drafts = False  # quit asked once with drafts: the next quit leaves without them
+
+    async def action_quit(self) -> None:
+        """Quit; with text typed and not saved, say so first, and quit on the second asking: drafts
+        live only while the UI does."""
+        if self.drafts and not self._leaving_drafts:
+            self._leaving_drafts = True
+            count = len(self.drafts)
+            self.notify(
+                f"{count} text{'s' if count != 1 else ''} typed and not saved ({', '.join(sorted(self.drafts))[:60]}):"
+                " open and save them (m or D where they were written), or quit again to leave without them",
+                title="Not saved", severity="warning", timeout=10, markup=False,
+            )
+            return
+        self.exit()
 
     @property
     def coder_name(self) -> str:
@@ -164,7 +179,7 @@ class QualcodeApp(App[None]):
         ]
         if hasattr(screen, "action_help"):
             commands.append(("Help", "Every key of this screen", lambda: screen.run_action("help")))
-        commands.append(("Quit", "Leave qualcode", self.exit))
+        commands.append(("Quit", "Leave qualcode", lambda: self.call_later(self.action_quit)))
         return commands
 
     def action_import(self) -> None:
