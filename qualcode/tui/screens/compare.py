@@ -169,7 +169,9 @@ class CompareScreen(QualcodeScreen):
             else f" · decided: {CONSENSUS_CODER} coded {item.decided.start}-{item.decided.end}"
         )
         if item.stale:  # decided on codings that changed since: to be taken back and decided again
-            decided += f" · stale: {item.stale}; undo the decision (ctrl+z, by whoever made it) to decide again"
+            how = ("x on the konsensus coding in the reader removes it" if item.decided is not None
+                   else "its maker's undo takes it back")
+            decided += f" · stale: {item.stale}; to decide again, take the decision back ({how})"
         heading = Text(f"{item.code_path} · line {item.line}{decided}\n", style="bold")
         self.query_one("#compare-passage", Static).update(heading + marked(self.text, item, self.edit))
 
