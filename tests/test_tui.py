@@ -1153,6 +1153,7 @@ async def test_a_transcript_withdrawn_while_read_leaves_the_screen_and_a_memo_ty
         await pilot.press("escape")
         await until(app, pilot, lambda: app.screen is reader and bool(reader.removed), "removed")
         assert words not in screen_text(app) and reader.view.rows == []
+        assert app.drafts == {} and "memo not saved" in reader.status_text  # nothing could open it again here
         await pilot.press("V", "c", "e")
         await settle(pilot)
         assert "was removed by another command" in reader.status_text

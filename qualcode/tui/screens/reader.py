@@ -444,8 +444,11 @@ class ReaderScreen(CodingScreen):
 
         def written(typed: str | None) -> None:
             if typed is None:
-                if draft in drafts:
-                    self.status(f"{what} not saved; what you typed is kept, and opens again with the same key")
+                if self.removed:  # nothing here can open it again, and it may quote a participant who withdrew
+                    drafts.pop(draft, None)
+                    self.status(f"{what} not saved: {self.removed}")
+                elif draft in drafts:
+                    self.status(f"{what} not saved; what you typed is kept, and {'m' if what == 'memo' else 'D'} opens it again")
                 return
             if not typed and not empty_saves:
                 return
