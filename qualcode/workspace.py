@@ -661,7 +661,7 @@ class Workspace:
                     raise Gone(
                         f"{transcript} is no longer in the project (deleted, or its participant withdrew consent):"
                         " the memo was not stored, as it may quote them",
-                        "copy what in it is your own thinking, and write that as a memo on the project",
+                        "copy what in it is your own thinking, and write that as a memo on the project (`qualcode memo add TEXT`)",
                     ) from None
                 add_memo(session, text, self.coder(session), transcript_ref=transcript,
                          title=f"Notat til koding {coding_id}, som er borte")
