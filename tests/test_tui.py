@@ -1055,25 +1055,33 @@ async def test_a_refused_memo_opens_again_with_what_was_typed_and_says_how_to_me
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Ligner det lederen sa")]
 
 
+async def memo_at_a_wrong_passphrase(app: QualcodeApp, pilot: Pilot[None]) -> ReaderScreen:
+    """A memo typed on a coding made now, saved without the passphrase: asked for, a wrong one given,
+    and asked again."""
+    from qualcode.tui.modals.passphrase import PassphraseModal
+
+    reader = await open_first(app, pilot, "leder_L1")
+    await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+    await pilot.press("c", "e")
+    await settle(pilot, rounds=2, pauses=2)
+    await pilot.press("m")
+    await settle(pilot)
+    await pilot.press(*"Lang erfaring", "enter")
+    await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal), "asked for the passphrase")
+    await pilot.press(*"feil", "enter")
+    await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal) and "wrong passphrase" in screen_text(app),
+                "asked again")
+    return reader
+
+
 async def test_a_memo_wanting_the_passphrase_asks_for_it_and_is_saved(sample_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the passphrase in the environment, saving a memo asks for it as the identifier review
     does; a wrong one is asked again; the memo is saved once it is right, as typed."""
-    from qualcode.tui.modals.passphrase import PassphraseModal
 
     monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        reader = await open_first(app, pilot, "leder_L1")
-        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
-        await pilot.press("c", "e")
-        await settle(pilot, rounds=2, pauses=2)
-        await pilot.press("m")
-        await settle(pilot)
-        await pilot.press(*"Lang erfaring", "enter")
-        await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal), "asked for the passphrase")
-        await pilot.press(*"feil", "enter")
-        await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal) and "wrong passphrase" in screen_text(app),
-                    "asked again")
+        reader = await memo_at_a_wrong_passphrase(app, pilot)
         await pilot.press(*"test passphrase", "enter")
         await until(app, pilot, lambda: "memo saved" in reader.status_text, "saved")
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Lang erfaring")]
@@ -1311,16 +1319,7 @@ async def test_a_wrong_passphrase_given_up_on_is_not_kept(sample_project: Path, 
     monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        reader = await open_first(app, pilot, "leder_L1")
-        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
-        await pilot.press("c", "e")
-        await settle(pilot, rounds=2, pauses=2)
-        await pilot.press("m")
-        await settle(pilot)
-        await pilot.press(*"Lang erfaring", "enter")
-        await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal), "asked")
-        await pilot.press(*"feil", "enter")
-        await until(app, pilot, lambda: isinstance(app.screen, PassphraseModal) and "wrong passphrase" in screen_text(app), "again")
+        reader = await memo_at_a_wrong_passphrase(app, pilot)
         await pilot.press("escape")
         await until(app, pilot, lambda: app.screen is reader and "kept" in reader.status_text, "given up")
         await pilot.press("m")
