@@ -1797,3 +1797,29 @@ def test_no_pseudonym_holds_a_part_of_a_double_surname_in_the_key() -> None:
         add_identifier(key, f"Person{number} Etternavn{number}", "person", "f" if number % 2 else "m")
     drawn = {part.casefold() for entry in key.entries[1:] for part in re.split(r"[\s-]+", entry.pseudonym)}
     assert not drawn & {"solberg", "haugen", "marianne"}
+
+
+def test_a_known_name_a_transcriber_wrote_in_lower_case_is_replaced_and_found_by_the_leak_check(tmp_path: Path) -> None:
+    """"fatima" and "yusuf" stayed as typed after the key knew Fatima Yusuf, and the leak check
+    passed them: a capitalised name was found only capitalised. A name's words that are everyday
+    words ("liv", "eik") still are, so quotes keep them."""
+    key = PseudonymKey("test")
+    fatima = add_identifier(key, "Fatima Yusuf", "person", "f")
+    add_identifier(key, "Liv Eik", "person", "f")
+    add_identifier(key, "Laksevåg", "place")
+    text = pseudonymise("Min kone, fatima, kom. yusuf også, fra laksevåg. livet er fint under en eik.", key, "t").text
+    assert "fatima" not in text and "yusuf" not in text and "laksevåg" not in text
+    assert fatima.pseudonym.split()[0].lower() in text and "(sted)" in text
+    assert "livet er fint under en eik." in text
+    draft = tmp_path / "utkast.txt"
+    draft.write_text("Hun het fatima, sa han.\n", encoding="utf-8")
+    assert [leak.found for leak in check_file(draft, key)] == ["fatima"]
+
+
+def test_a_key_made_before_lower_case_names_were_found_finds_them_once_it_learns_a_name() -> None:
+    key = PseudonymKey("test")
+    old = add_identifier(key, "Fatima Yusuf", "person", "f")
+    old.lower_words = None  # as a key saved before the words were kept
+    assert "fatima" in pseudonymise("Hun het fatima.", key, "t").text
+    add_identifier(key, "Kari Nordmann", "person", "f")
+    assert old.lower_words == ["fatima", "yusuf"] and "fatima" not in pseudonymise("Hun het fatima.", key, "t").text

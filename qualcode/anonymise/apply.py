@@ -11,6 +11,7 @@ from qualcode.anonymise.known import LIST_KINDS, KnownMatcher
 from qualcode.anonymise.patterns import FULL_DATE, date_parts, find_patterns
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
 from qualcode.text.normalise import visible
+from qualcode.text.tokens import WORD
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,28 @@ def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | No
     return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed)
 
 
+# A name's word rarer than this in bokmål (wordfreq's Zipf scale) is found in lower case too: "fatima",
+# "yusuf", "laksevåg", but not "liv", "sol", "vik" or "eik", which a quote says as everyday words.
+LOWER_CASE_MAX_ZIPF = 3.5
+
+
+def rare_words(original: str, kind: str) -> list[str]:
+    """The words of a person's or a place's name that are found written in lower case too."""
+    if kind not in ("person", "place"):
+        return []
+    from qualcode.anonymise.candidates import zipf
+
+    words = [word.casefold() for word in WORD.findall(original)]
+    return [word for word in words if len(word) > 2 and zipf(word) < LOWER_CASE_MAX_ZIPF]
+
+
+def fill_rare_words(key: PseudonymKey) -> None:
+    """Find the lower-case words of the entries a key made before they were kept (rare_words)."""
+    for entry in key.entries:
+        if entry.lower_words is None:
+            entry.lower_words = rare_words(entry.original, entry.kind)
+
+
 def real_word_in(pseudonym: str, key: PseudonymKey, original: str) -> str | None:
     """A word of a chosen `pseudonym` that is, or is like, a word of a real name in the key or of the
     `original` it is to stand for: such a pseudonym would leave the name in the text."""
@@ -110,7 +133,9 @@ def add_identifier(
     if kind not in PLACEHOLDERS:
         raise ValueError(kind)
     chosen = pseudonym or _pseudonym_for(key, original, kind, gender, key.project_guid)
-    entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen))
+    fill_rare_words(key)
+    entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen,
+                             lower_words=rare_words(original, kind)))
     if kind not in LIST_KINDS:
         # An address, a number or an e-mail said aloud names no one by its words ("ola dot hansen at …"
         # once redrew Martine Hanssen): only a name can make a pseudonym a real name.

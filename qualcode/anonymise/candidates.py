@@ -303,6 +303,11 @@ def _common(folded: str) -> bool:
     return _zipf(folded) >= COMMON_ZIPF
 
 
+def zipf(folded: str) -> float:
+    """How common `folded` is in bokmål, on wordfreq's Zipf scale (7 the commonest, 0 unknown)."""
+    return _zipf(folded)
+
+
 def _zipf(folded: str) -> float:
     # Imported here: wordfreq takes about half a second to load, and only proposing needs it.
     from wordfreq import zipf_frequency

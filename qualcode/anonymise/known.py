@@ -59,6 +59,7 @@ class Form:
     entry: KeyEntry
     capitalised: bool
     any_space: bool = False  # words apart by any run of spaces, tabs or line breaks, not only one
+    any_case: bool = False  # found in lower case too: no everyday word (KeyEntry.lower_words)
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,15 @@ def _forms(entry: KeyEntry) -> list[Form]:
     if not words:
         return []
     capitalised = entry.original[:1].isupper()
-    forms = [Form(tuple(w.casefold() for w in words), entry.pseudonym, entry, capitalised)]
+    rare = set(entry.lower_words or ())
+    forms = [Form(tuple(w.casefold() for w in words), entry.pseudonym, entry, capitalised,
+                  any_case=all(w.casefold() in rare for w in words))]
     pseudonym_parts = entry.pseudonym.split()
     if entry.kind == "person" and len(words) > 1:
         # Each part of a name alone: first name to first name, surname to surname.
         for index, word in enumerate(words):
             part = pseudonym_parts[index] if len(pseudonym_parts) == len(words) else entry.pseudonym
-            forms.append(Form((word.casefold(),), part, entry, word[:1].isupper()))
+            forms.append(Form((word.casefold(),), part, entry, word[:1].isupper(), any_case=word.casefold() in rare))
     if entry.kind == "nav_office" and len(words) > 1 and words[0].casefold() == "nav":
         forms.append(Form(tuple(w.casefold() for w in words[1:]), "(sted)", entry, capitalised))
     if entry.kind in ("person", "place"):
@@ -291,7 +294,8 @@ class KnownMatcher:
             window = tokens[index:index + size]
             # A proper noun is found capitalised ("Berg" the surname, not "berg" the mountain); a
             # person's whole name of two or more words is found however it is written ("sissel bakken").
-            if form.capitalised and not window[0].group()[:1].isupper() and not (size > 1 and form.entry.kind == "person"):
+            if (form.capitalised and not form.any_case and not window[0].group()[:1].isupper()
+                    and not (size > 1 and form.entry.kind == "person")):
                 continue
             if size > 1:
                 gaps = [text[window[k].end():window[k + 1].start()] for k in range(size - 1)]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import clean_name, note_seen_in, pseudonymise
+from qualcode.anonymise.apply import clean_name, fill_rare_words, note_seen_in, pseudonymise
 from qualcode.anonymise.key import PseudonymKey, Renamed
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.typed_text import (
@@ -58,6 +58,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     Changed transcripts get a new text version (codings move with the text) and the old one is
     deleted; the caller commits and then calls Project.purge().
     """
+    fill_rare_words(key)  # a key made before names were found in lower case too: so they are now
     changed: list[str] = []
     replaced = 0
     taken = set(session.scalars(select(Transcript.name)))
