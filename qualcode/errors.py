@@ -51,6 +51,15 @@ class AwaitsReview(InvalidInput):
     """Typed text names a possible identifier nobody has decided about yet: it is stored once that is decided."""
 
 
+class ChangedSince(InvalidInput):
+    """Someone else changed a text while it was being rewritten here: saving would overwrite their
+    version unseen. `now` is what it reads now."""
+
+    def __init__(self, message: str, hint: str | None = None, now: str = "") -> None:
+        super().__init__(message, hint)
+        self.now = now
+
+
 class Gone(InvalidInput):
     """What a change was begun on is no longer there (a coding removed, or left without a place, by
     another command meanwhile): what was typed for it is kept elsewhere, not dropped."""

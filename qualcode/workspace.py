@@ -673,10 +673,20 @@ class Workspace:
         with self.typed() as session:
             return create_code(session, path, {}, self.coder(session)).path
 
-    def update_definition(self, path: str, definition: str) -> str:
-        from qualcode.codebook.service import update_code
+    def update_definition(self, path: str, definition: str, based_on: str | None = None) -> str:
+        """Write a code's definition; with `based_on` (what it read when the writing began), refused
+        as ChangedSince if someone has changed it since, rather than overwriting their version unseen."""
+        from qualcode.codebook.service import find_code, update_code
+        from qualcode.errors import ChangedSince
 
         with self.typed() as session:
+            now = find_code(session, path).definition or ""
+            if based_on is not None and now != based_on:
+                raise ChangedSince(
+                    f"the definition of {path} was changed by someone else while you wrote; it now reads: {now[:200]!r}",
+                    "your text is kept: save it again to put it in place of theirs, or Escape to leave theirs",
+                    now=now,
+                )
             update_code(session, path, {"definition": definition}, self.coder(session))
             return path
 

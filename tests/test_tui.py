@@ -1342,3 +1342,36 @@ async def test_quitting_with_a_memo_not_saved_says_so_and_quits_on_the_second_as
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert not app.is_running
+
+
+async def test_a_definition_changed_by_someone_else_while_written_is_not_overwritten_unseen(sample_project: Path) -> None:
+    """A kept draft of a definition was saved over a colleague's newer definition without a word."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from qualcode.codebook.service import find_code
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("c", "e")
+        await settle(pilot, rounds=2, pauses=2)
+        await pilot.press("D", *" Mitt tillegg.", "escape")  # kept as a draft
+        await settle(pilot)
+        changed = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2", "codebook", "edit",
+                                           "empowerment", "--definition", "KOLLEGAENS NYE DEFINISJON"])
+        assert changed.exit_code == 0, changed.output
+        await pilot.press("D")
+        await settle(pilot)
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor) and "changed by someone else" in screen_text(app),
+                    "refused, shown the new one")
+        assert "KOLLEGAENS NYE DEFINISJON" in screen_text(app) and "Mitt tillegg." in screen_text(app)
+        with Project.open(sample_project) as project, project.begin() as session:
+            assert find_code(session, "empowerment").definition == "KOLLEGAENS NYE DEFINISJON"
+        await pilot.press("enter")  # seen: now meant
+        await until(app, pilot, lambda: app.screen is reader and "definition saved" in reader.status_text, "saved")
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert (find_code(session, "empowerment").definition or "").endswith("Mitt tillegg.")

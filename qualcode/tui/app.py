@@ -55,6 +55,7 @@ class QualcodeApp(App[None]):
         # Memos and definitions typed but not saved (refused, or the passphrase not given), by what
         # they were written for: the editor opens with them again, on any screen, until saved.
         self.drafts: dict[str, str] = {}
+        self.draft_bases: dict[str, str] = {}  # what a text being rewritten read when the writing began
         self._leaving_drafts = False  # quit asked once with drafts: the next quit leaves without them
 
     async def action_quit(self) -> None:

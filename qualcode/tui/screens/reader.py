@@ -18,7 +18,14 @@ from qualcode.codebook.service import CodeView
 from qualcode.coding.coders import CONSENSUS_CODER
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words, within_turns
-from qualcode.errors import AwaitsReview, KeyMissing, NotFound, PassphraseRefused, QualcodeError
+from qualcode.errors import (
+    AwaitsReview,
+    ChangedSince,
+    KeyMissing,
+    NotFound,
+    PassphraseRefused,
+    QualcodeError,
+)
 from qualcode.text.tokens import WORD
 from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
@@ -429,12 +436,23 @@ class ReaderScreen(CodingScreen):
         coding = self._coding_here()
         code = next((c for c in self.codes if coding is not None and c.path == coding.code_path), None)
         if code is not None:
-            self._write(f"definition:{code.path}", f"Definition of {code.path}", code.definition or "",
-                        lambda workspace, text: workspace.update_definition(code.path, text), "definition saved",
-                        empty_saves=False)
+            draft = f"definition:{code.path}"
+            # What the writing began from, kept with a draft: saved over only as read, or once the
+            # writer has been shown the version someone else saved meanwhile (ChangedSince).
+            base = self.qualcode.draft_bases.setdefault(draft, code.definition or "")
+
+            def refused(error: QualcodeError) -> None:
+                if isinstance(error, ChangedSince):
+                    self.qualcode.draft_bases[draft] = error.now  # shown now: the next save is meant
+
+            self._write(draft, f"Definition of {code.path}", code.definition or "",
+                        lambda workspace, text: workspace.update_definition(code.path, text, self.qualcode.draft_bases.get(draft, base)),
+                        "definition saved", empty_saves=False, on_refused=refused,
+                        on_saved=lambda: self.qualcode.draft_bases.pop(draft, None))
 
     def _write(self, draft: str, title: str, text: str, save: Callable[[Workspace, str], str | None], done: str, *,
-               problem: str = "", empty_saves: bool = True) -> None:
+               problem: str = "", empty_saves: bool = True, on_refused: Callable[[QualcodeError], None] | None = None,
+               on_saved: Callable[[], object] | None = None) -> None:
         """Ask for a text (a memo, a definition) and save it, never losing what was typed: refused, the
         editor opens again with it and says why; wanting the key's passphrase, it asks for that and
         tries again; dismissed with the text changed, or after a refusal, it opens again next time
@@ -464,16 +482,21 @@ class ReaderScreen(CodingScreen):
 
             def saved() -> None:
                 drafts.pop(draft, None)
+                if on_saved is not None:
+                    on_saved()
 
             def refused(message: str) -> None:
                 error = refusals[0] if refusals else None
+                if error is not None and on_refused is not None:
+                    on_refused(error)
                 if isinstance(error, PassphraseRefused):
                     self.status(f"{what} not saved yet: the key's passphrase is needed")
                     self._ask_passphrase(error.message, lambda: written(typed), what)
                     return
                 reason = in_this_ui(error) if error is not None else message.removeprefix("error: ")
                 self.status(f"{what} not saved: {reason}")
-                self._write(draft, title, typed, save, done, problem=reason, empty_saves=empty_saves)
+                self._write(draft, title, typed, save, done, problem=reason, empty_saves=empty_saves,
+                            on_refused=on_refused, on_saved=on_saved)
 
             self._run(change, done, failed=refused, succeeded=saved, typed=True)
 
