@@ -207,6 +207,10 @@ async def test_search_jumps_to_a_hit_and_codes_its_sentence(sample_project: Path
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
+        depth = len(app.screen_stack)
+        await pilot.press("ctrl+f")  # pressed again: no second search screen on top (25 presses made 25)
+        await pilot.pause()
+        assert len(app.screen_stack) == depth
         await pilot.press(*'"nå måltallet"', "enter")
         await settle(pilot, pauses=2)
         hits = app.screen.hits
@@ -1375,3 +1379,14 @@ async def test_a_definition_changed_by_someone_else_while_written_is_not_overwri
         await until(app, pilot, lambda: app.screen is reader and "definition saved" in reader.status_text, "saved")
     with Project.open(sample_project) as project, project.begin() as session:
         assert (find_code(session, "empowerment").definition or "").endswith("Mitt tillegg.")
+
+
+async def test_a_rewrite_before_the_cursor_leaves_it_on_the_same_words(sample_project: Path) -> None:
+    """The cursor kept its offset through a rewrite, so each replacement before it moved it onto other words."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        reader.view.move_to(reader.document.text.index("fylket"))
+        rewrite_with_the_key(sample_project)  # "KVP" twice before it becomes "(arbeidsgiver)"
+        await until(app, pilot, lambda: "(arbeidsgiver)" in reader.document.text, "the text shown again", rounds=400)
+        assert reader.document.text[reader.view.cursor:].startswith("fylket")

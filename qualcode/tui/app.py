@@ -157,6 +157,8 @@ class QualcodeApp(App[None]):
         self.in_background(open_key, opened, group="key", failed=refused)
 
     def action_search(self) -> None:
+        if isinstance(self.screen, SearchScreen):  # already searching: not a second search screen on top
+            return
         self.push_screen(SearchScreen())
 
     def browse_code(self, code_path: str) -> None:

@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qualcode.coding.anchoring import LineMap
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 
 MARGIN = 7  # line number (5), coded-passage bar (1), selection marker or space (1)
@@ -103,17 +104,20 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     @document.setter
     def document(self, document: ReaderDocument) -> None:
-        rewritten = document.text != self._document.text
+        old = self._document.text
+        rewritten = document.text != old
         self._document = document
         self._index_codings()
         if rewritten:
             # Another text (a name replaced, turns redacted): its rows, not the old text's, and a
             # cursor and selection that lie inside it. Offsets of the old text mean other words
-            # here, so the selection goes; the cursor stays about where it was.
+            # here, so the selection goes; the cursor goes to the same words, found by the lines
+            # the two texts share (a replacement before it moves them).
             self._rewrap(force=True)
             if self.selection is not None:
                 self.select(None)
-            self.cursor = max(0, min(self.cursor, len(document.text) - 1))
+            moved, _exact = LineMap(old, document.text)(self.cursor)
+            self.cursor = max(0, min(moved, len(document.text) - 1))
 
     def _index_codings(self) -> None:
         """Codings by start, so a row finds its codings by bisection: drawing grows with the screen."""
