@@ -180,6 +180,19 @@ def test_a_municipality_is_proposed_as_a_place_and_a_post_town_that_is_also_a_na
 
 
 @pytest.mark.parametrize(("text", "proposed"), [
+    # No word of these is capitalised as a whole, so no capitalised run saw them.
+    ("D1: Jeg bodde med Mebrahtu's søster da.", ["Mebrahtu"]),
+    ("D1: Vi snakket med McDonald og MacLeod.", ["McDonald", "MacLeod"]),
+    ("D1: Han heter al-Amin og bor her.", ["al-Amin"]),
+    ("D1: Det var NAV's skyld, sa hun på mandag's møte.", []),  # capitals and everyday words
+])
+def test_a_name_written_with_a_possessive_a_prefix_or_an_article_is_proposed(text: str, proposed: list[str]) -> None:
+    from qualcode.anonymise.candidates import propose
+
+    assert [proposal.text for proposal in propose(text, (), (), turn_starts=[0])] == proposed
+
+
+@pytest.mark.parametrize(("text", "proposed"), [
     ("Jeg snakket med TRINE HAUGSTAD i går.", ["TRINE HAUGSTAD"]),
     ("JEG VIL IKKE SNAKKE OM DET, SA ANNE.", ["ANNE"]),
     ("Hun bor i HORTEN nå.", ["HORTEN"]),

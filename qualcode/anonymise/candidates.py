@@ -70,6 +70,16 @@ _WITHIN = "\u064b-\u065f\u0670\u0591-\u05c7\u200c"
 # A run of such words, one space between them.
 CASELESS_RUN = re.compile(f"[{_CASELESS}][{_CASELESS}{_WITHIN}]*(?: [{_CASELESS}][{_CASELESS}{_WITHIN}]*)*")
 
+# Names written so that no word in them is capitalised as a whole (str.istitle): an English
+# possessive ("Mebrahtu's"), a Gaelic or Irish prefix ("McDonald", "MacLeod", "O'Brien") and an
+# Arabic article ("al-Amin", "el-Sayed"). The name's own letters, without the possessive, are proposed.
+ODD_CAPITALS = re.compile(
+    r"(?<![\w'’-])(?:"
+    r"(?P<possessive>[A-ZÆØÅ][a-zæøåéü]{2,})['’]s"
+    r"|(?P<prefixed>(?:Mc|Mac|O['’])[A-Z][a-zæøå]{2,}|(?:al|el|Al|El)-[A-Z][a-zæøå]{2,})"
+    r")(?![\w'’-])"
+)
+
 # Web addresses, whose words (as an e-mail address's) say nothing of how the text writes them elsewhere.
 WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 
@@ -186,6 +196,16 @@ def propose(
             if any(_name_in_capitals(word.casefold()) for word in words) or _unlisted_name_in_capitals(words, lowered):
                 begin, finish = base + doc[start].idx, base + doc[end - 1].idx + len(doc[end - 1].text)
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
+    if "'" in text or "’" in text or "-" in text or "Mc" in text or "Mac" in text:
+        for match in ODD_CAPITALS.finditer(text):
+            # What the runs above cannot see: no word of these is capitalised as a whole.
+            group = "possessive" if match.group("possessive") else "prefixed"
+            phrase, begin, finish = match.group(group), match.start(group), match.end(group)
+            if phrase in proposals or phrase.casefold() in ignored or phrase.casefold() in lowered or _common(phrase.casefold()):
+                continue
+            if ordinary(phrase, [phrase], lowered):
+                continue
+            proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     if not text.isascii():
         for match in CASELESS_RUN.finditer(text):
             # A word in a script without capitals (Arabic, Hebrew, Ethiopic, the Indic scripts, CJK) in a
