@@ -192,6 +192,14 @@ def test_a_name_written_with_a_possessive_a_prefix_or_an_article_is_proposed(tex
     assert [proposal.text for proposal in propose(text, (), (), turn_starts=[0])] == proposed
 
 
+def test_holidays_scriptures_and_languages_are_no_identifiers_but_a_name_beside_them_is() -> None:
+    """Ramadan, Somali, Arabisk and Tigrinja held every transcript that named them back for review."""
+    from qualcode.anonymise.candidates import propose
+
+    text = "D1: Vi feiret Ramadan. Jeg snakker Somali og Arabisk og Tigrinja, og litt Polsk med Halina."
+    assert [proposal.text for proposal in propose(text, (), (), turn_starts=[0])] == ["Halina"]
+
+
 @pytest.mark.parametrize(("text", "proposed"), [
     ("Jeg snakket med TRINE HAUGSTAD i går.", ["TRINE HAUGSTAD"]),
     ("JEG VIL IKKE SNAKKE OM DET, SA ANNE.", ["ANNE"]),
