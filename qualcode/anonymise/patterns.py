@@ -114,7 +114,7 @@ NAV_OFFICE = re.compile(rf"(?=N)\bNAV[ -](?!kontor)[{_UPPER}][{_LOWER}]+(?:[ -][
 MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
 FULL_DATE = re.compile(
     rf"(?=\d)\b(?<!\d[.,/])(?:(?P<d1>\d{{1,2}})\.(?P<m1>\d{{1,2}})\.(?P<y1>\d{{4}})"
-    rf"|(?P<d2>\d{{1,2}})\. ?(?P<m2>{MONTHS}) (?P<y2>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})\.? ?(?P<m2>{MONTHS}) (?P<y2>\d{{4}})"  # 15. mars 1987, and 15 mars 1987 as typed in a hurry
     rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}})"
     rf"|(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{2}})"
     rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}}))\b{NUMBER_END}",  # 12/4-1979, 12/4/79
