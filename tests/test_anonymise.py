@@ -513,6 +513,7 @@ def test_no_detector_finds_a_number_inside_a_longer_run_of_digits(text: str) -> 
     ("ring +47-90123456.", [("phone", "+47-90123456")]),
     ("ring 90 123 456.", [("phone", "90 123 456")]),
     ("Jeg er født 15 mars 1987 i Bergen.", [("birth_date", "15 mars 1987")]),  # the day's full stop left out
+    ("Jeg går til NAV St. Hanshaugen hver uke.", [("nav_office", "NAV St. Hanshaugen")]),  # was cut at "St"
 ])
 def test_numbers_listed_with_a_comma_or_written_with_a_country_code_are_each_found(text: str, found: list[tuple[str, str]]) -> None:
     """Since a number could not end before a comma and a digit, these were stored and exported as written."""

@@ -110,7 +110,10 @@ STREET = re.compile(
 POSTCODE = re.compile(
     rf"(?=\d)(?<![\d.,])\d{{4}} (?:[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?|[{_UPPER}]{{4,}}(?:[ -][{_UPPER}]{{2,}})?)\b"
 )
-NAV_OFFICE = re.compile(rf"(?=N)\bNAV[ -](?!kontor)[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?")
+# NAV and its office's place: one or two words, or an abbreviated saint's or street's name ("NAV St. Hanshaugen").
+NAV_OFFICE = re.compile(
+    rf"(?=N)\bNAV[ -](?!kontor)(?:(?:St|Sk)\. [{_UPPER}][{_LOWER}]+|[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?)"
+)
 MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
 FULL_DATE = re.compile(
     rf"(?=\d)\b(?<!\d[.,/])(?:(?P<d1>\d{{1,2}})\.(?P<m1>\d{{1,2}})\.(?P<y1>\d{{4}})"
