@@ -226,8 +226,13 @@ def test_an_everyday_word_before_at_is_no_address(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "proposed"), [
-    # An unlisted given name first: proposed with the surname, and the surname alone as before.
-    ("D4: Signhild Rasmussen. Hun var helt fantastisk.", ["Rasmussen", "Signhild Rasmussen"]),
+    # A first word on no list and rarer than any bokmål word (nor its stem): a name the lists miss.
+    ("D4: Signhild Rasmussen. Hun var helt fantastisk.", ["Signhild Rasmussen"]),
+    ("D: Semhar kom hit i 2016. Ja? Gosia sa det.", ["Semhar", "Gosia"]),
+    # An inflection the frequency list lacks is known by its stem; a long word is a compound.
+    ("D: Veilederes ansvar er stort. Ungane var der. Handlingsplanen kom.", []),
+    # A long first word on no list is proposed with the name after it, and the name alone too.
+    ("D4: Kristoffersdatter Rasmussen. Hun var helt fantastisk.", ["Rasmussen", "Kristoffersdatter Rasmussen"]),
     # A listed one (SSB's names, which Faker's lists missed): the name whole.
     ("D4: Gunnhild Rasmussen. Hun var helt fantastisk.", ["Gunnhild Rasmussen"]),
     ("D4: Ingvild kom innom i går.", ["Ingvild"]),

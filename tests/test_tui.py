@@ -355,11 +355,11 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
     access = create_key(project, tmp_path / "keys" / "tui.qckey", "test passphrase")
     key = access.load_existing()
     first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
-    first.write_text("I: Hvem hjalp deg?\nD1: Signhild hjalp meg mye.\n", encoding="utf-8")  # sentence-initial and on no list: not proposed
-    held.write_text("I: Hvem hjalp deg?\nD1: Det var Signhild [b]på kontoret[/b], og Sandvika senter.\n", encoding="utf-8")
+    first.write_text("I: Hvem hjalp deg?\nD1: Sigurdardottir hjalp meg mye.\n", encoding="utf-8")  # sentence-initial, and too long for a name on no list: not proposed
+    held.write_text("I: Hvem hjalp deg?\nD1: Det var Sigurdardottir [b]på kontoret[/b], og Sandvika senter.\n", encoding="utf-8")
     with project.begin() as session:
         import_file(session, first, key=key)
-    with pytest.raises(NeedsReview, match="Signhild"), project.begin() as session:
+    with pytest.raises(NeedsReview, match="Sigurdardottir"), project.begin() as session:
         import_file(session, held, key=key)
     access.save(key)
     root = project.root
@@ -379,9 +379,9 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
         await pilot.press(*"test passphrase", "enter")
         await settle(pilot, pauses=2)
         assert isinstance(app.screen, ReviewScreen)
-        assert [c.text for c in app.screen.pending] == ["Signhild", "Sandvika"]
-        assert "Det var Signhild [b]på kontoret[/b]" in screen_text(app)  # brackets in a context are text, not markup
-        await pilot.press("f")  # Signhild is a woman
+        assert [c.text for c in app.screen.pending] == ["Sigurdardottir", "Sandvika"]
+        assert "Det var Sigurdardottir [b]på kontoret[/b]" in screen_text(app)  # brackets in a context are text, not markup
+        await pilot.press("f")  # Sigurdardottir is a woman
         await settle(pilot, pauses=2)
         assert [c.text for c in app.screen.pending] == ["Sandvika"]
         await pilot.press("d")  # Sandvika is not an identifier here
@@ -393,15 +393,15 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
 
     key = access.load_existing()
     assert key.pending == [] and "Sandvika" in key.dismissed
-    signhild = key.entry_for("Signhild")
-    assert signhild is not None and signhild.kind == "person" and signhild.gender == "f"
+    sigurdardottir = key.entry_for("Sigurdardottir")
+    assert sigurdardottir is not None and sigurdardottir.kind == "person" and sigurdardottir.gender == "f"
     with Project.open(root) as reopened:
         with reopened.begin() as session:  # the decision reached the transcript stored before it
             text = session.scalars(select(TextVersion.text)).one()
-            assert "Signhild" not in text and signhild.pseudonym in text
+            assert "Sigurdardottir" not in text and sigurdardottir.pseudonym in text
             import_file(session, held, key=key)  # and the held-back file now imports
     for stored in (root / PROJECT_DIR).glob(DATABASE_FILE + "*"):  # old text version purged, not just replaced
-        assert b"Signhild" not in stored.read_bytes()
+        assert b"Sigurdardottir" not in stored.read_bytes()
 
 
 async def test_shrink_the_selection_and_change_a_code(sample_project: Path) -> None:

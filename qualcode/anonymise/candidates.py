@@ -43,6 +43,9 @@ COMMON_ZIPF = 4.5
 # Names as common as "Per" (5.45), "Liv", "Dag" or "Hans" are everyday words at a sentence's
 # start; "Jan" (4.89), "Anne", "Kari" and "Trond" are not.
 SENTENCE_START_NAME_MAX_ZIPF = 5.0
+# A sentence's first word on no list is proposed when it is this short and this rare in bokmål.
+UNKNOWN_FIRST_MAX_LENGTH = 10
+UNKNOWN_FIRST_MAX_ZIPF = 1.5
 # Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
 POST_TOWN_MAX_ZIPF = 5.0
 # Faker's first names of the countries most immigrants to Norway come from, and its Norwegian
@@ -302,7 +305,18 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
     which are also everyday words ("Per", "Dag", "Liv", "Hans", "Andre"). A name only ever said
     first in its sentence would otherwise never be proposed."""
     folded = word.casefold()
-    return folded in _first_names() and folded not in lowered and _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
+    if folded in lowered:
+        return False
+    if folded in _first_names():
+        return _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
+    # A short word no list holds and bokmål hardly knows, nor its stem: a name from the languages the
+    # lists miss ("Semhar", "Gosia", "Hodan") more often than not. An inflection the frequency list
+    # lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen").
+    if not (word.isalpha() and len(word) <= UNKNOWN_FIRST_MAX_LENGTH and _zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
+        return False
+    from qualcode.text.tokens import stem
+
+    return _zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF
 
 
 @lru_cache(maxsize=4096)  # asked for the codebook's words at every file an import reads
