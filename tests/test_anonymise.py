@@ -230,7 +230,7 @@ def test_an_everyday_word_before_at_is_no_address(text: str) -> None:
     ("D4: Signhild Rasmussen. Hun var helt fantastisk.", ["Signhild Rasmussen"]),
     ("D: Semhar kom hit i 2016. Ja? Gosia sa det.", ["Semhar", "Gosia"]),
     # An inflection the frequency list lacks is known by its stem; a long word is a compound.
-    ("D: Veilederes ansvar er stort. Ungane var der. Handlingsplanen kom.", []),
+    ("D: Veilederes ansvar er stort. Ungane var der. Handlingsplanen kom. Medforsker spurte.", []),
     # A long first word on no list is proposed with the name after it, and the name alone too.
     ("D4: Kristoffersdatter Rasmussen. Hun var helt fantastisk.", ["Rasmussen", "Kristoffersdatter Rasmussen"]),
     # A listed one (SSB's names, which Faker's lists missed): the name whole.

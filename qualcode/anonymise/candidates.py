@@ -44,7 +44,7 @@ COMMON_ZIPF = 4.5
 # start; "Jan" (4.89), "Anne", "Kari" and "Trond" are not.
 SENTENCE_START_NAME_MAX_ZIPF = 5.0
 # A sentence's first word on no list is proposed when it is this short and this rare in bokmål.
-UNKNOWN_FIRST_MAX_LENGTH = 10
+UNKNOWN_FIRST_MAX_LENGTH = 8  # longer ones are compounds the frequency list lacks ("Medforsker") more often than names
 UNKNOWN_FIRST_MAX_ZIPF = 1.5
 # Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
 POST_TOWN_MAX_ZIPF = 5.0
@@ -312,7 +312,7 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
     # A short word no list holds and bokmål hardly knows, nor its stem: a name from the languages the
     # lists miss ("Semhar", "Gosia", "Hodan") more often than not. An inflection the frequency list
     # lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen").
-    if not (word.isalpha() and len(word) <= UNKNOWN_FIRST_MAX_LENGTH and _zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
+    if folded in ROLE_LABELS or not (word.isalpha() and len(word) <= UNKNOWN_FIRST_MAX_LENGTH and _zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
         return False
     from qualcode.text.tokens import stem
 
