@@ -1032,10 +1032,7 @@ async def test_a_refused_memo_opens_again_with_what_was_typed_and_says_how_to_me
     hold_back_a_name(sample_project, tmp_path)
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        reader = await open_first(app, pilot, "leder_L1")
-        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
-        await pilot.press("c", "e")
-        await settle(pilot, rounds=2, pauses=2)
+        reader = await coded_sentence(app, pilot)
         await pilot.press("m")
         await settle(pilot)
         await pilot.press(*"Ligner det Ravnåsen sa", "enter")
@@ -1059,15 +1056,21 @@ async def test_a_refused_memo_opens_again_with_what_was_typed_and_says_how_to_me
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Ligner det lederen sa")]
 
 
+async def coded_sentence(app: QualcodeApp, pilot: Pilot[None]) -> ReaderScreen:
+    """leder_L1 open in the reader, with "Jeg har vært her i seks år." just coded empowerment (c e)."""
+    reader = await open_first(app, pilot, "leder_L1")
+    await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+    await pilot.press("c", "e")
+    await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+    return reader
+
+
 async def memo_at_a_wrong_passphrase(app: QualcodeApp, pilot: Pilot[None]) -> ReaderScreen:
     """A memo typed on a coding made now, saved without the passphrase: asked for, a wrong one given,
     and asked again."""
     from qualcode.tui.modals.passphrase import PassphraseModal
 
-    reader = await open_first(app, pilot, "leder_L1")
-    await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
-    await pilot.press("c", "e")
-    await settle(pilot, rounds=2, pauses=2)
+    reader = await coded_sentence(app, pilot)
     await pilot.press("m")
     await settle(pilot)
     await pilot.press(*"Lang erfaring", "enter")
@@ -1280,10 +1283,7 @@ async def test_a_memo_dismissed_with_escape_opens_again_with_what_was_typed(samp
 
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        reader = await open_first(app, pilot, "leder_L1")
-        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
-        await pilot.press("c", "e")
-        await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+        reader = await coded_sentence(app, pilot)
         await pilot.press("m")
         await settle(pilot)
         await pilot.press(*"Halvferdig tanke", "escape")
@@ -1358,10 +1358,7 @@ async def test_a_definition_changed_by_someone_else_while_written_is_not_overwri
 
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        reader = await open_first(app, pilot, "leder_L1")
-        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
-        await pilot.press("c", "e")
-        await settle(pilot, rounds=2, pauses=2)
+        reader = await coded_sentence(app, pilot)
         await pilot.press("D", *" Mitt tillegg.", "escape")  # kept as a draft
         await settle(pilot)
         changed = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2", "codebook", "edit",
