@@ -673,17 +673,19 @@ def _linked_names(session: Session, transcript_id: int) -> list[str]:
     ).where(TranscriptParticipant.transcript_id == transcript_id)))
 
 
+def _interviewed(meta: dict[str, Any]) -> list[str]:
+    """The participants a transcript's metadata names as interviewed."""
+    return ([str(meta["participant"])] if meta.get("participant") else []) + [str(name) for name in meta.get("participants") or []]
+
+
 def _named_participants(meta: dict[str, Any]) -> list[str]:
     """Every participant a transcript's metadata names: as interviewed, and as a speaker."""
-    names = [meta["participant"]] if meta.get("participant") else []
-    names += [str(name) for name in meta.get("participants") or []]
-    names += [str(value) for value in (meta.get("speakers") or {}).values() if value is not None]
-    return [str(name).strip() for name in names]
+    speakers = [str(value) for value in (meta.get("speakers") or {}).values() if value is not None]
+    return [name.strip() for name in _interviewed(meta) + speakers]
 
 
 def _listed_participants(session: Session, meta: dict[str, Any]) -> list[Participant]:
-    names = [meta["participant"]] if meta.get("participant") else []
-    names += [str(name) for name in meta.get("participants") or []]
+    names = _interviewed(meta)
     role = meta.get("role") if len(names) == 1 else None
     return [get_or_create_participant(session, name, role) for name in names]
 
