@@ -255,7 +255,7 @@ def _run_proposal(
 def _name_in_capitals(folded: str) -> bool:
     """A listed name no commoner than the names that are also everyday words ("Anne", not "Per"),
     or a listed place that is no everyday word ("Horten", not "Time")."""
-    return (folded in _names() and _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF) or (_is_place(folded) and not _common(folded))
+    return (folded in _names() and zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF) or (_is_place(folded) and not _common(folded))
 
 
 def _unlisted_name_in_capitals(words: list[str], lowered: set[str]) -> bool:
@@ -267,7 +267,7 @@ def _unlisted_name_in_capitals(words: list[str], lowered: set[str]) -> bool:
     left = [word.casefold() for word in words if len(word) > 3 and not _listed(word.casefold(), listed)]
     return (
         len(left) >= 2 and any(word not in lowered and not _common(word) for word in left)
-        and all(_zipf(word) < SENTENCE_START_NAME_MAX_ZIPF for word in left)
+        and all(zipf(word) < SENTENCE_START_NAME_MAX_ZIPF for word in left)
     )
 
 
@@ -308,15 +308,15 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
     if folded in lowered:
         return False
     if folded in _first_names():
-        return _zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
+        return zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
     # A short word no list holds and bokmål hardly knows, nor its stem: a name from the languages the
     # lists miss ("Semhar", "Gosia", "Hodan") more often than not. An inflection the frequency list
     # lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen").
-    if folded in ROLE_LABELS or not (word.isalpha() and len(word) <= UNKNOWN_FIRST_MAX_LENGTH and _zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
+    if folded in ROLE_LABELS or not (word.isalpha() and len(word) <= UNKNOWN_FIRST_MAX_LENGTH and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
         return False
     from qualcode.text.tokens import stem
 
-    return _zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF
+    return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF
 
 
 @lru_cache(maxsize=4096)  # asked for the codebook's words at every file an import reads
@@ -334,15 +334,11 @@ def _listed(folded: str, listed: frozenset[str]) -> bool:
 
 
 def _common(folded: str) -> bool:
-    return _zipf(folded) >= COMMON_ZIPF
+    return zipf(folded) >= COMMON_ZIPF
 
 
 def zipf(folded: str) -> float:
     """How common `folded` is in bokmål, on wordfreq's Zipf scale (7 the commonest, 0 unknown)."""
-    return _zipf(folded)
-
-
-def _zipf(folded: str) -> float:
     # Imported here: wordfreq takes about half a second to load, and only proposing needs it.
     from wordfreq import zipf_frequency
 
@@ -384,7 +380,7 @@ def _places() -> frozenset[str]:
     places = set(_municipalities())
     places.update(
         folded for folded in (entry.casefold() for entry in sections.get("poststeder", []))
-        if " " in folded or _zipf(folded) < POST_TOWN_MAX_ZIPF
+        if " " in folded or zipf(folded) < POST_TOWN_MAX_ZIPF
     )
     return frozenset(places)
 
