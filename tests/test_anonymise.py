@@ -229,6 +229,8 @@ def test_an_everyday_word_before_at_is_no_address(text: str) -> None:
     # A first word on no list and rarer than any bokmål word (nor its stem): a name the lists miss.
     ("D4: Signhild Rasmussen. Hun var helt fantastisk.", ["Signhild Rasmussen"]),
     ("D: Semhar kom hit i 2016. Ja? Gosia sa det.", ["Semhar", "Gosia"]),
+    # A long one written with letters Norwegian does not use is no compound ("Handlingsplanen").
+    ("D: Małgorzata kom hit i 2016. Şükrü sa det. Idéarbeidet var bra.", ["Małgorzata", "Şükrü"]),
     # An inflection the frequency list lacks is known by its stem; a long word is a compound.
     ("D: Veilederes ansvar er stort. Ungane var der. Handlingsplanen kom. Medforsker spurte.", []),
     # A long first word on no list is proposed with the name after it, and the name alone too.

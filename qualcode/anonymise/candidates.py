@@ -46,6 +46,9 @@ SENTENCE_START_NAME_MAX_ZIPF = 5.0
 # A sentence's first word on no list is proposed when it is this short and this rare in bokmål.
 UNKNOWN_FIRST_MAX_LENGTH = 8  # longer ones are compounds the frequency list lacks ("Medforsker") more often than names
 UNKNOWN_FIRST_MAX_ZIPF = 1.5
+# Letters Norwegian words are written with, loanwords included ("idé", "kafé", "über"): a word with
+# another ("Małgorzata", "Dziedzic", "Şahin") is no Norwegian compound, however long.
+NORWEGIAN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzæøåéèêóòôâäöü")
 # Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
 POST_TOWN_MAX_ZIPF = 5.0
 # Faker's first names of the countries most immigrants to Norway come from, and its Norwegian
@@ -311,8 +314,10 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
         return zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
     # A short word no list holds and bokmål hardly knows, nor its stem: a name from the languages the
     # lists miss ("Semhar", "Gosia", "Hodan") more often than not. An inflection the frequency list
-    # lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen").
-    if folded in ROLE_LABELS or not (word.isalpha() and len(word) <= UNKNOWN_FIRST_MAX_LENGTH and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
+    # lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen")
+    # unless written with letters Norwegian does not use ("Małgorzata").
+    short_or_foreign = len(word) <= UNKNOWN_FIRST_MAX_LENGTH or not NORWEGIAN_LETTERS.issuperset(folded)
+    if folded in ROLE_LABELS or not (word.isalpha() and short_or_foreign and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
         return False
     from qualcode.text.tokens import stem
 
