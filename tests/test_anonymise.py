@@ -519,6 +519,11 @@ def test_no_detector_finds_a_number_inside_a_longer_run_of_digits(text: str) -> 
     ("ring (+47) 901 23 456 nå", [("phone", "(+47) 901 23 456")]),
     ("ring +47-90123456.", [("phone", "+47-90123456")]),
     ("ring 90 123 456.", [("phone", "90 123 456")]),
+    # The country code without its plus, a fødselsnummer grouped as its date is, an account with hyphens.
+    ("ring 47 90 12 34 56 nå", [("phone", "47 90 12 34 56")]),
+    ("fnr 15 03 89 100 83, eller 150389 100 83, eller 15.03.89 10083.",
+     [("fnr", "15 03 89 100 83"), ("fnr", "150389 100 83"), ("fnr", "15.03.89 10083")]),
+    ("kontoen er 1687-74-01905.", [("account", "1687-74-01905")]),
     ("Jeg er født 15 mars 1987 i Bergen.", [("birth_date", "15 mars 1987")]),  # the day's full stop left out
     ("Jeg går til NAV St. Hanshaugen hver uke.", [("nav_office", "NAV St. Hanshaugen")]),  # was cut at "St"
 ])

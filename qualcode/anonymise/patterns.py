@@ -29,19 +29,20 @@ DIGIT = re.compile(r"\d")  # the same digits as the detectors' \d, which is Unic
 NUMBER_END = r"(?!\d|\.\d)"
 # Each detector begins by looking ahead at the first character it can start with: a character
 # no identifier starts with is passed over at once, rather than after trying every branch.
-FNR = re.compile(r"(?=\d)(?<![\d.])(\d{6})[ .-]?(\d{5})" + NUMBER_END)
+# Its date may be grouped as the date is written (15 03 89, 15.03.89) and its five digits as 3 and 2.
+FNR = re.compile(r"(?=\d)(?<![\d.])(\d{2})([ .]?)(\d{2})\2(\d{2})[ .-]?(\d{3}) ?(\d{2})" + NUMBER_END)
 # A Norwegian bank account number: 11 digits grouped 4.2.5 (or 4 2 5, or not at all), the last a
-# mod-11 check digit. It names its holder as surely as a fødselsnummer does.
-ACCOUNT = re.compile(r"(?=\d)(?<![\d.])(\d{4})([. ]?)(\d{2})\2(\d{5})" + NUMBER_END)
+# mod-11 check digit. It names its holder as surely as a fødselsnummer does. Hyphens group it too.
+ACCOUNT = re.compile(r"(?=\d)(?<![\d.])(\d{4})([. -]?)(\d{2})\2(\d{5})" + NUMBER_END)
 # The same account as an IBAN: NO, two check digits, then its 11 digits (NO93 8601 1117 947).
 IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})" + NUMBER_END)
 # A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
 PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
 # Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67, 90 123 456), by hyphens in the
-# same groups (912-34-567), or not at all, after +47, 0047 or (+47); other hyphenations are left out so ISO dates such as
+# same groups (912-34-567), or not at all, after +47, 0047 or (+47), or 47 before four pairs; other hyphenations are left out so ISO dates such as
 # 2023-09-01 are not taken for numbers.
 PHONE = re.compile(
-    r"(?=[(+\d])(?<![\w+-])(?<!\d\.)(?:\(?(?:\+|00)47\)?[ -]?)?"
+    r"(?=[(+\d])(?<![\w+-])(?<!\d\.)(?:\(?(?:\+|00)47\)?[ -]?|47 (?=\d{2}(?: \d{2}){3}(?! ?\d)))?"
     r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d \d{3} \d{3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?!-)"
     + NUMBER_END
 )
@@ -215,7 +216,7 @@ def find_patterns(text: str) -> Iterator[Found]:
     numbers = []
     if digits:
         for match in FNR.finditer(text):
-            if valid_fnr(match.group(1) + match.group(2)):
+            if valid_fnr("".join(match.group(1, 3, 4, 5, 6))):
                 numbers.append(match.span())
                 yield Found(match.start(), match.end(), match.group(), "fnr")
         for match in IBAN.finditer(text):
@@ -246,6 +247,8 @@ def find_patterns(text: str) -> Iterator[Found]:
     if not digits:
         return
     for match in FULL_DATE.finditer(text):
+        if any(start <= match.start() and match.end() <= end for start, end in numbers):
+            continue  # a fødselsnummer's own date, written as a date is ("15.03.89 10083")
         born = BORN.search(text[max(0, match.start() - 25):match.start()]) is not None
         beside = any(
             0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR for start, end in numbers
