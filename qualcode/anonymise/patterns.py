@@ -102,7 +102,9 @@ def all_emails(text: str) -> Iterator[re.Match[str]]:
 
 STREET = re.compile(
     rf"(?=[{_UPPER}])\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
-    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget)"
+    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget"
+    # streets named for the hill, field or farm they run by ("Solhaugen 14", "Granåsen 3B")
+    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden)"
     rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}"
     # "Kongens gate 12", "Store Ringvei 4": the street word on its own
     rf"|(?=[{_UPPER}])\b[{_UPPER}][{_LOWER}]+ (?:gate|gata|vei|veien|veg|vegen|allé|plass|ring|ringvei) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}"
