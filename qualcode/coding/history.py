@@ -4,7 +4,8 @@ Each coder has their own undo stack, rebuilt from the log: a change pushes onto 
 clears the redo stack, an undo moves the top change to the redo stack, a redo moves it back.
 Because the log is in the database, undo works across sessions and restarts. Undo and redo
 never put back a state over a later change by someone else: they are refused until that change
-is undone, so no one's work is lost to another's undo.
+is undone, so no one's work is lost to another's undo; a later change no one can undo makes the
+earlier one final, and undo passes over it to the change before.
 """
 
 from __future__ import annotations
@@ -224,55 +225,59 @@ def _step(session: Session, coder: Coder, stack: list[int], step: EventKind, sta
     return _view(target), recorded.id
 
 
-def _related_guids(session: Session, entity: str | None, guid: str) -> list[str]:
-    """The entity and what belongs to it: a coding's memos are part of the coding."""
-    guids = [guid]
-    if entity == Entity.CODING:
-        guids += session.scalars(
-            select(Memo.guid).join(Coding, Memo.coding_id == Coding.id).where(Coding.guid == guid)
-        ).all()
-    return guids
-
-
 def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, action: str) -> None:
     """Refuse when someone else changed the same thing after `target` and that change still stands.
 
     A change and its own undo cancel out, as do an undo and its redo, so a change someone has
-    taken back again is no obstacle.
+    taken back again is no obstacle. A later change no one can ever take back (an import, a
+    replaced text, a change the project's upgrade made) makes `target` final: undo passes over it
+    (BecameFinal), and redo is refused without the hint to wait for an undo that cannot come.
+    Memos others attach to a coding are things of their own, not changes to the coding: they stay
+    with it, removed or not.
     """
     if target.entity_guid is None:
         return
     later = session.execute(
-        select(Event.id, Event.action, Event.refers_to_id, Event.coder_id)
+        select(Event.id, Event.action, Event.refers_to_id, Event.coder_id, Event.undoable, Event.summary)
         .where(
-            Event.entity_guid.in_(_related_guids(session, target.entity, target.entity_guid)),
+            Event.entity_guid == target.entity_guid,
             Event.id > target.id,
             (Event.coder_id != coder.id) | Event.coder_id.is_(None),
         )
         .order_by(Event.id)
     ).all()
-    standing: dict[int, int | None] = {}  # a change (or a taking back of one) -> who made it
-    for event_id, event_action, refers_to, coder_id in later:
+    # A change (or a taking back of one) -> who made it, and what it was if no one can take it back.
+    standing: dict[int, tuple[int | None, str | None]] = {}
+    for event_id, event_action, refers_to, coder_id, undoable, summary in later:
         if event_action in TAKING_BACK and refers_to is not None:
             # Taking back a change toggles it: a later change undone, or an earlier one undone then redone.
             if refers_to in standing:
                 del standing[refers_to]
             else:
-                standing[refers_to] = coder_id
+                standing[refers_to] = (coder_id, None)
         else:
-            standing[event_id] = coder_id
+            final = not undoable or coder_id is None  # of a final kind, become final, or on no one's stack
+            standing[event_id] = (coder_id, summary if final else None)
     if not standing:
         return
-    people = []
-    for coder_id in dict.fromkeys(standing.values()):
-        other = session.get(Coder, coder_id) if coder_id is not None else None
-        people.append(other.name if other is not None else "an upgrade of the project")
-    names = " and ".join(people)
     what = target.entity or "item"
+    finals = [(coder_id, summary) for coder_id, summary in standing.values() if summary is not None]
+    if finals:
+        coder_id, summary = finals[-1]
+        why = f"{_who(session, coder_id)} changed this {what} after you ({summary}), and that cannot be undone"
+        if action == EventKind.UNDO:
+            raise BecameFinal(why, f"edit the {what} yourself")
+        raise ChangedByOthers(f"{why}; your {action} would overwrite it, so nothing was changed", f"edit the {what} yourself")
+    names = " and ".join(_who(session, coder_id) for coder_id in dict.fromkeys(coder_id for coder_id, _ in standing.values()))
     raise ChangedByOthers(
         f"{names} changed this {what} after you; your {action} would overwrite that, so nothing was changed",
         f"{names} can undo that change first, or edit the {what} yourself",
     )
+
+
+def _who(session: Session, coder_id: int | None) -> str:
+    other = session.get(Coder, coder_id) if coder_id is not None else None
+    return other.name if other is not None else "an upgrade of the project"
 
 
 def history(

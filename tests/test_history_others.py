@@ -1,0 +1,109 @@
+"""Undo and redo beside other coders' changes: a later change no one can take back makes an earlier
+one final, and a memo someone else attaches to a coding is not a change to the coding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.history import ChangedByOthers, redo, undo
+from qualcode.coding.memos import add_memo
+from qualcode.coding.service import add_coding
+from qualcode.errors import NothingToUndo
+from qualcode.importers.metadata import import_participants
+from qualcode.importers.metadata_edit import edit_participant, edit_transcript
+from qualcode.store.models import Coder, Coding, Event, Memo, Participant, Transcript
+from tests.conftest import INTERVIEW
+from tests.test_events import interview
+
+
+def _participant_list(folder: Path, office: str) -> Path:
+    path = folder / "deltakere.csv"
+    path.write_text(f"participant,role,office\nD1,deltaker,{office}\n", encoding="utf-8")
+    return path
+
+
+def test_a_participant_list_imported_by_someone_else_makes_an_earlier_edit_final(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    """The tester's case: B's import, which no one can undo, blocked A's whole undo history with
+    the hint that B undo it first. A's edit is passed over, with why, and A's memo before it undone."""
+    import_participants(session, _participant_list(tmp_path, "kontor A"))
+    memo = add_memo(session, "Et notat før endringen", coder)
+    edit_participant(session, "D1", coder, office="kontor C")
+    colleague = get_or_create_coder(session, "Forsker 2")
+    import_participants(session, _participant_list(tmp_path, "kontor B"), colleague)
+
+    done = undo(session, coder)
+
+    assert done.entity_guid == memo.guid
+    assert "passed over your later changes that cannot be undone: edited participant D1" in done.summary
+    assert "(Forsker 2 changed this participant after you (participant D1 from deltakere.csv), and that cannot be undone)" \
+        in done.summary
+    assert session.scalars(select(Participant.office)).one() == "kontor B"  # the import stands
+    assert session.get_one(Memo, memo.id).removed_at is not None
+    with pytest.raises(NothingToUndo, match="^nothing to undo for Forsker 1$"):
+        undo(session, coder)
+
+
+def test_the_last_change_made_final_by_someone_else_says_so_in_one_line(session: Session, coder: Coder, tmp_path: Path) -> None:
+    import_participants(session, _participant_list(tmp_path, "kontor A"))
+    edit_participant(session, "D1", coder, office="kontor C")
+    import_participants(session, _participant_list(tmp_path, "kontor B"), get_or_create_coder(session, "Forsker 2"))
+    with pytest.raises(NothingToUndo, match=r"^nothing else to undo for Forsker 1: Forsker 2 changed this participant after you"
+                                            r" \(participant D1 from deltakere\.csv\), and that cannot be undone") as refused:
+        undo(session, coder)
+    assert refused.value.hint == "edit the participant yourself"
+
+
+def test_a_replaced_text_by_someone_else_makes_an_earlier_metadata_edit_final(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    interview(session, tmp_path, participant="D1", wave="T1")
+    memo = add_memo(session, "Et notat før endringen", coder)
+    edit_transcript(session, "intervju", coder, wave="T2")
+    interview(session, tmp_path, "I: Før vi begynner.\n\n" + INTERVIEW, coder=get_or_create_coder(session, "Forsker 2"),
+              replace=True)
+
+    done = undo(session, coder)
+
+    assert done.entity_guid == memo.guid
+    assert "edited transcript intervju" in done.summary and "Forsker 2 changed this transcript after you (replaced" in done.summary
+    assert session.scalars(select(Transcript.wave)).one() == "T2"
+
+
+def test_redo_over_a_change_no_one_can_undo_is_refused_without_an_impossible_hint(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    import_participants(session, _participant_list(tmp_path, "kontor A"))
+    edit_participant(session, "D1", coder, office="kontor C")
+    undo(session, coder)
+    import_participants(session, _participant_list(tmp_path, "kontor B"), get_or_create_coder(session, "Forsker 2"))
+    with pytest.raises(ChangedByOthers, match=r"^Forsker 2 changed this participant after you \(participant D1 from deltakere\.csv\),"
+                                              r" and that cannot be undone; your redo would overwrite it") as refused:
+        redo(session, coder)
+    assert refused.value.hint == "edit the participant yourself"
+    assert session.scalars(select(Participant.office)).one() == "kontor B"
+
+
+def test_a_memo_someone_else_attached_to_a_coding_does_not_block_its_undo_or_redo(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    """A reviewer's comment on a coding (as `review import` writes it) blocked the coder's undo of
+    the coding as though the reviewer had changed it. The memo is the reviewer's own, and stays."""
+    interview(session, tmp_path)
+    coding = add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    reviewer = get_or_create_coder(session, "Medforsker Anne", "medforsker")
+    memo = add_memo(session, "Dette kjenner jeg igjen", reviewer, coding_ref=str(coding.id))
+
+    undo(session, coder)
+    assert session.get_one(Coding, coding.id).removed_at is not None
+    redo(session, coder)
+    assert session.get_one(Coding, coding.id).removed_at is None
+    kept = session.get_one(Memo, memo.id)
+    assert kept.removed_at is None and kept.coding_id == coding.id
+    assert session.scalar(select(Event.summary).where(Event.entity_guid == memo.guid)) == f"memo on coding {coding.id}"
