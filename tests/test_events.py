@@ -742,8 +742,10 @@ def test_a_parent_codes_creation_waits_for_a_sub_code_its_maker_can_still_undo(s
     create_code(session, "ny", coder=coder)
     colleague = get_or_create_coder(session, "Forsker 2")
     create_code(session, "ny/sub", coder=colleague)
-    with pytest.raises(NothingToUndo, match=r"^code ny still has 1 sub-code, so its creation cannot be undone; nothing changed"):
+    with pytest.raises(NothingToUndo, match=r"^code ny still has 1 sub-code \(ny/sub, made by Forsker 2\), so its creation cannot"
+                                            r" be undone; nothing changed") as refused:
         undo(session, coder)
+    assert refused.value.hint == "Forsker 2 can undo the creation of that sub-code first; then undo this again"
     undo(session, colleague)
     undo(session, coder)
     assert session.scalar(select(Code).where(Code.path == "ny")) is None

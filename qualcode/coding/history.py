@@ -351,14 +351,26 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
                 raise BecameFinal(held, hint)
             kept = _kept_for_good(session, code)
             if kept is None:
-                raise NothingToUndo(f"{held}; nothing changed", hint)
+                # Each sub-code can still go by its maker's undo: say whose, so they can be asked.
+                makers = {child.path: _maker(session, child.guid) or "no one" for child in code.children}
+                listed = ", ".join(f"{path}, made by {maker}" for path, maker in makers.items())
+                who = " and ".join(dict.fromkeys(makers.values()))
+                raise NothingToUndo(
+                    f"code {code.path} still has {', '.join(holds)} ({listed}), so its creation cannot be undone; nothing changed",
+                    f"{who} can undo the creation of {'that sub-code' if len(makers) == 1 else 'those sub-codes'} first; then undo this again",
+                )
             raise BecameFinal(
                 f"code {code.path} still has {', '.join(holds)}, and {kept.path} is kept for good, so its creation cannot be undone",
                 hint,
             )
+        parent = code.parent
         session.delete(code)
+        session.flush()
+        if parent is not None:  # its loaded list of sub-codes would still hold the one deleted
+            session.expire(parent, ["children"])
         return
-    parent = session.scalar(select(Code).where(Code.guid == state["parent_guid"])) if state["parent_guid"] else None
+    parent = _parent_to_restore(session, state)
+    _refuse_if_taken(session, state, parent)
     if code is None:
         code = Code(guid=state["guid"])
         session.add(code)
@@ -366,6 +378,62 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
     for key in ("name", "path", "position", "definition", "inclusion", "exclusion", "example", "colour", "shortcut"):
         setattr(code, key, state[key])
     code.signal_words = list(state["signal_words"])
+
+
+def _parent_to_restore(session: Session, state: dict[str, Any]) -> Code | None:
+    """The code `state` stands under; refused if it is gone, as a sub-code put back without it would
+    have its parent's path and no parent."""
+    if not state["parent_guid"]:
+        return None
+    parent = session.scalar(select(Code).where(Code.guid == state["parent_guid"]))
+    if parent is not None:
+        return parent
+    parent_path = state["path"].rpartition("/")[0]
+    undone_by = session.execute(
+        select(Coder.name).join(Event, Event.coder_id == Coder.id)
+        .where(Event.entity_guid == state["parent_guid"], Event.action == EventKind.UNDO.value)
+        .order_by(Event.id.desc()).limit(1)
+    ).scalar()
+    raise NothingToUndo(
+        f"the code {parent_path} that {state['path']} stood under no longer exists, so {state['path']} cannot be put back;"
+        " nothing changed",
+        f"{undone_by} undid the creation of {parent_path}: their redo brings it back" if undone_by
+        else f"make {parent_path} again first",
+    )
+
+
+def _refuse_if_taken(session: Session, state: dict[str, Any], parent: Code | None) -> None:
+    """Refuse to put back a shortcut or a path another code has taken since, naming that code, rather
+    than fail on the database's unique constraint."""
+    shortcut = state["shortcut"]
+    if shortcut:
+        holder = session.scalar(select(Code).where(Code.shortcut == shortcut, Code.guid != state["guid"]))
+        if holder is not None:
+            raise ChangedByOthers(
+                f"the shortcut {shortcut!r} of {state['path']} is now {holder.path}'s, so it cannot be given back; nothing changed",
+                f"free it first (`qualcode codebook edit {holder.path} --shortcut ''`), then try again",
+            )
+    name = state["path"].rpartition("/")[2].casefold()
+    siblings = session.scalars(select(Code).where(Code.parent_id == (parent.id if parent else None), Code.guid != state["guid"]))
+    # Paths are unique, and codes whose names differ only in case are not allowed side by side either.
+    for other in siblings:
+        if other.name.casefold() == name:
+            maker = _maker(session, other.guid)
+            raise ChangedByOthers(
+                f"another code, {other.path}{f' (made by {maker})' if maker else ''}, now stands where {state['path']} was,"
+                " so it cannot be put back; nothing changed",
+                f"use {other.path}",
+            )
+
+
+def _maker(session: Session, guid: str) -> str | None:
+    """Who made the code with this GUID, as the log says (no one, for a codebook a project began with)."""
+    name = session.execute(
+        select(Coder.name).join(Event, Event.coder_id == Coder.id)
+        .where(Event.entity_guid == guid, Event.action == EventKind.CODE_CREATE.value)
+        .order_by(Event.id.desc()).limit(1)
+    ).scalar()
+    return name
 
 
 def _what_holds_code(session: Session, code: Code) -> list[str]:

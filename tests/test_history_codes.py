@@ -1,0 +1,83 @@
+"""Undo and redo of codes against what other coders did since: a parent gone, a shortcut or a
+place taken. Each is refused in one line that names what stands in the way, and nothing changes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.service import apply_codebook, create_code, update_code
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.history import ChangedByOthers, redo, undo
+from qualcode.errors import NothingToUndo
+from qualcode.store.models import Code, Coder
+
+
+def _code(session: Session, path: str) -> Code | None:
+    return session.scalar(select(Code).where(Code.path == path))
+
+
+def test_redo_of_a_sub_codes_creation_whose_parent_is_gone_is_refused(session: Session, coder: Coder) -> None:
+    """The tester's case: the redo made p/c again with no parent, under its parent's path."""
+    create_code(session, "p", coder=coder)
+    colleague = get_or_create_coder(session, "Forsker 2")
+    create_code(session, "p/c", coder=colleague)
+    undo(session, colleague)
+    undo(session, coder)
+
+    with pytest.raises(NothingToUndo, match=r"^the code p that p/c stood under no longer exists, so p/c cannot be put back;"
+                                            r" nothing changed") as refused:
+        redo(session, colleague)
+
+    assert refused.value.hint == "Forsker 1 undid the creation of p: their redo brings it back"
+    assert _code(session, "p/c") is None
+    redo(session, coder)
+    redo(session, colleague)
+    made = _code(session, "p/c")
+    assert made is not None and made.parent is not None and made.parent.path == "p"
+
+
+def test_undo_that_would_give_back_a_shortcut_someone_took_since_names_who_holds_it(session: Session, coder: Coder) -> None:
+    """It failed with a traceback on the unique constraint; once the key is free, the undo goes through."""
+    update_code(session, "helse", {"shortcut": ""}, coder)
+    colleague = get_or_create_coder(session, "Forsker 2")
+    update_code(session, "skjønn", {"shortcut": "8"}, colleague)
+
+    with pytest.raises(ChangedByOthers, match=r"^the shortcut '8' of helse is now skjønn's, so it cannot be given back;"
+                                              r" nothing changed") as refused:
+        undo(session, coder)
+
+    assert refused.value.hint == "free it first (`qualcode codebook edit skjønn --shortcut ''`), then try again"
+    helse = _code(session, "helse")
+    assert helse is not None and helse.shortcut is None
+    update_code(session, "skjønn", {"shortcut": ""}, colleague)
+    undo(session, coder)
+    assert helse.shortcut == "8"
+
+
+def test_redo_of_a_codes_creation_where_another_code_stands_now_is_refused(session: Session, coder: Coder) -> None:
+    """A code with another GUID (from another program's file) took the path; the redo failed on the
+    unique constraint with a traceback."""
+    create_code(session, "nykode", coder=coder)
+    undo(session, coder)
+    colleague = get_or_create_coder(session, "Forsker 2")
+    guid = "0b7a5c1e-2f43-4c4e-9d55-3f0f8e4b2a11"
+    apply_codebook(session, Codebook(name="annen", codes=[CodeSpec(name="nykode")]), colleague, {"nykode": guid})
+
+    with pytest.raises(ChangedByOthers, match=r"^another code, nykode \(made by Forsker 2\), now stands where nykode was,"
+                                              r" so it cannot be put back; nothing changed"):
+        redo(session, coder)
+
+    stands = _code(session, "nykode")
+    assert stands is not None and stands.guid == guid
+
+
+def test_redo_of_a_codes_creation_beside_a_code_differing_only_in_case_is_refused(session: Session, coder: Coder) -> None:
+    create_code(session, "nykode", coder=coder)
+    undo(session, coder)
+    create_code(session, "Nykode", coder=get_or_create_coder(session, "Forsker 2"))
+    with pytest.raises(ChangedByOthers, match=r"^another code, Nykode \(made by Forsker 2\), now stands where nykode was"):
+        redo(session, coder)
+    assert _code(session, "nykode") is None
