@@ -20,6 +20,11 @@ from qualcode.text.tokens import WORD
 LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
 FUZZY_MIN_LENGTH = 5  # shorter words are too easily another word with one letter changed
 FUZZY_CUTOFF = 85.0  # one edit in a word of seven letters
+# A word as everyday as this is no misspelt name: "Ingen" is not "Inge", "Lenge" not "Lene", "Knute"
+# not "Knut" (a quote must keep its words) ...
+FUZZY_MAX_ZIPF = 3.0
+# ... unless it is a listed name itself, no commoner than this: "Gunhild" for "Gunnhild", not "Kristen".
+FUZZY_NAME_MAX_ZIPF = 4.0
 APOSTROPHES = ("'s", "’s", "'", "’")
 # Numbers found by their digits however they are grouped ("010190 100 46", "912 345 67"): a
 # fødselsnummer or a phone number is written in many groupings, and each is the same number.
@@ -147,6 +152,17 @@ def _genitive_ending(text: str, start: int, end: int) -> int:
     return 0
 
 
+def _may_be_misspelt(folded: str) -> bool:
+    """Whether a word one edit from a known name may be that name misspelt, not a word of its own."""
+    # Imported here: only a word near a known name is looked up, and the lists load slowly.
+    from qualcode.anonymise.candidates import given_names, surnames, zipf
+
+    frequency = zipf(folded)
+    if frequency < FUZZY_MAX_ZIPF:
+        return True
+    return frequency < FUZZY_NAME_MAX_ZIPF and (folded in given_names() or folded in surnames())
+
+
 class KnownMatcher:
     """An index of every form of every listed identifier in a key, and of its denied entries."""
 
@@ -192,7 +208,7 @@ class KnownMatcher:
             from rapidfuzz import fuzz, process
 
             best = process.extractOne(folded, self.single_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-            self._fuzzy_cache[folded] = best[0] if best else None
+            self._fuzzy_cache[folded] = best[0] if best and _may_be_misspelt(folded) else None
         return self._fuzzy_cache[folded], False
 
     def find(self, text: str) -> list[KnownMatch]:
