@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
     from qualcode.coding.transcripts import ParticipantView, TranscriptView
     from qualcode.exchange.project_import import QdpxImport
+    from qualcode.exporters.review import ReviewImport
     from qualcode.importers.metadata import ParticipantImport
     from qualcode.importers.service import ImportOptions
     from qualcode.search.service import SearchResult
@@ -919,15 +920,30 @@ class Workspace:
             return output
         return self.root / EXPORTS_DIR / output
 
+    @contextmanager
+    def _reviewing(self) -> Iterator[tuple[Session, PseudonymKey]]:
+        """A transaction for reviewers' comments, which are typed text from outside: written under
+        the key, locked, as memos are (so two imports of one file at once wait for each other and
+        the second finds the first's memos), and refused without it, after `key destroy` too."""
+        with self.typed() as session:
+            assert self._typing_key is not None
+            yield session, self._typing_key
+
+    def import_review_file(self, path: Path) -> ReviewImport:
+        """Reviewers' comments in a commented report stored as memos, as `qualcode review import` does."""
+        from qualcode.exporters.review import import_review
+
+        with self._reviewing() as (session, key):
+            return import_review(session, path, key)
+
     def import_review(self, path: Path) -> list[ReviewComment]:
         """Reviewers' comments in a commented report, stored as memos as `qualcode review import` does,
         each with where it was attached and, when on a quote, where that quote is."""
         from qualcode.coding.service import find_coding
         from qualcode.exporters.review import import_review
 
-        key = self.leak_check_key()
         comments: list[ReviewComment] = []
-        with self.begin() as session:
+        with self._reviewing() as (session, key):
             result = import_review(session, path, key)
             for placed in result.placed:
                 transcript, start, code = None, None, None

@@ -8,7 +8,7 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
-from qualcode.exporters.review import import_review, review_memos
+from qualcode.exporters.review import review_memos
 
 
 @click.group("review")
@@ -26,9 +26,7 @@ def review_import(app: AppContext, file: Path, as_json: bool) -> None:
     Example: qualcode review import rapport-kommentert.docx
     """
     with app.workspace() as workspace:
-        key = workspace.leak_check_key()
-        with workspace.begin() as session:
-            result = import_review(session, file, key)
+        result = workspace.import_review_file(file)
     if as_json:
         emit_json(result)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import zipfile
 from dataclasses import dataclass, replace
@@ -15,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.coders import CONSENSUS_CODER, get_or_create_coder, stored_coder
 from qualcode.coding.memos import MemoView, add_memo, memo_view
-from qualcode.errors import ImportFailed, UnreadableFile
+from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, REPORT_OF
 from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.store.settings import get_setting
@@ -185,6 +186,14 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
             f"{path.name} is a report from another qualcode project; nothing imported",
             "import a reviewer's comments into the project the report was exported from",
         )
+    if made_in.removeprefix(REPORT_OF) != get_setting(session, "project.guid") and not _quotes_of_this_project(session, document):
+        # A report that does not say where it comes from (an older one, or one whose properties an
+        # editor cleared) is this project's only if a quote in it is: its headings alone could
+        # name this project's codes, and its comments would land on them.
+        raise ImportFailed(
+            f"{path.name} holds no quote from this project; nothing imported",
+            "import a reviewer's comments into the project the report was exported from",
+        )
     codes = {code.path: code for code in session.scalars(select(Code))}
     anchors = _anchors(document, set(codes))
     parents = _reply_parents(path)
@@ -196,14 +205,26 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
             para_ids[paragraphs[-1].get(f"{{{W14}}}paraId")] = comment
     result = ReviewImport([], [])
     for comment in comments:
+        raw_author = " ".join(visible(comment.author or "").split())
         author = _reviewer_name(comment.author, key, path.name)
+        if author.strip().casefold() == CONSENSUS_CODER:  # its memos would read as the team's decisions
+            raise InvalidInput(
+                f"a comment in {path.name} is by {author!r}, the name the team's decisions are coded under; nothing imported",
+                "have the reviewer comment under their own name (Word: File > Options > User name), then import again",
+            )
+        # The coder a reviewer's memos go under: the one of that name in any case ("kari" is Kari),
+        # whose role stays as it is (only a reviewer new to the project is made a medforsker).
+        reviewer = stored_coder(session, author)
+        author = reviewer.name if reviewer is not None else author
         # A comment is typed text from outside: invisible characters (Word's soft hyphens) go
         # before the key's names are looked for, as they go from anything typed.
-        text = visible(_comment_text(comment)).strip()
+        said = visible(_comment_text(comment)).strip()
+        text = said
         if not text:
             result.unplaced.append((author, "", "the comment is empty"))
             continue
         if key is not None:
+            _refuse_undecided(text, key, f"a comment by {author} in {path.name}")
             text = pseudonymise(text, key, path.name).text
         own_text = text
         own_paragraphs = comment._comment_elm.findall(qn("w:p"))
@@ -224,18 +245,25 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         stamp = _in_utc(comment.timestamp).isoformat() if comment.timestamp else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
         shown = target + (f" (the first of the {anchor.quotes_spanned} quotes it spans)" if coding and anchor.quotes_spanned > 1 else "")
-        # Known by the comment's own words: an editor that re-saves the file may drop which comment
-        # a reply answers (LibreOffice drops commentsExtended.xml). Comments brought in before were
-        # known by their text with the reply's "(svar til …)", which is looked for too.
-        sources = [f"review:{hashlib.sha256(f'{author}|{moment}|{said}|{target}'.encode()).hexdigest()[:16]}"
-                   for said in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
+        # Known by what the file itself says: its author, moment, words and quote as written, so a
+        # name the key learns between two imports does not make the same comment new. Digested with
+        # the key's secret, never stored as it is: the digest of a short comment naming someone
+        # could otherwise be matched against a list of names. Not by which comment a reply answers,
+        # which an editor that re-saves the file may drop (LibreOffice drops commentsExtended.xml).
+        sources = [_source(key, raw_author, moment, said, _anchored_at(anchor))
+                   for moment in dict.fromkeys((stamp, written))]
+        # Comments brought in before were known by their words as pseudonymised then, with the
+        # reply's "(svar til …)", which are looked for too.
+        sources += [f"review:{hashlib.sha256(f'{author}|{moment}|{pseudonymised}|{target}'.encode()).hexdigest()[:16]}"
+                    for pseudonymised in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
         source = sources[0]
         if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None or (
             parent is None and _answered_before(session, author, own_text, stamp[:10], coding, anchor.code_path)
         ):
             result.placed.append(PlacedComment(author, text, shown, new=False))
             continue
-        reviewer = get_or_create_coder(session, author, "medforsker" if _new_coder(session, author) else None)
+        if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
+            reviewer = get_or_create_coder(session, author, "medforsker")
         add_memo(
             session, text, reviewer,
             coding_ref=str(coding.id) if coding else None,
@@ -245,6 +273,33 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         )
         result.placed.append(PlacedComment(author, text, shown, new=True))
     return result
+
+
+def _source(key: PseudonymKey | None, author: str, moment: str, said: str, anchored_at: str) -> str:
+    """A comment's identity as the file gives it, digested with the key's secret (its salt for
+    withdrawn names, which leaves the project only inside the encrypted key)."""
+    identity = f"{author}|{moment}|{said}|{anchored_at}".encode()
+    digest = (hmac.new(bytes.fromhex(key.deny_salt), identity, hashlib.sha256) if key is not None
+              else hashlib.sha256(identity)).hexdigest()
+    return f"review:k{digest[:24]}"
+
+
+def _anchored_at(anchor: Anchor) -> str:
+    """Where a comment is, as the file says: its quote's bookmark (or reference), else its section."""
+    return (anchor.bookmarks[:1] or anchor.refs[:1] or (anchor.code_path or "(project)",))[0]
+
+
+def _refuse_undecided(text: str, key: PseudonymKey, where: str) -> None:
+    """A name an import held back for review may not come in through a comment either."""
+    from qualcode.anonymise.typed_text import refuse_undecided
+
+    try:
+        refuse_undecided(text, key)
+    except AwaitsReview as error:
+        raise AwaitsReview(
+            f"{where} {error.message.removeprefix('the text ')}; nothing imported",
+            "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then import the file again",
+        ) from None
 
 
 def _answered_before(
@@ -282,10 +337,6 @@ def _comment_text(comment: Comment) -> str:
     return "\n".join(paragraph_text(paragraph) for paragraph in comment._comment_elm.findall(PARAGRAPH))
 
 
-def _new_coder(session: Session, name: str) -> bool:
-    return session.scalar(select(Coder).where(Coder.name == name)) is None
-
-
 def _coding_for(session: Session, anchor: Anchor) -> Coding | None | str:
     """The coding a comment is about, None if it is not on a quote, or why it cannot be placed."""
     prefixes = [name[len(BOOKMARK_PREFIX):] for name in anchor.bookmarks]
@@ -294,13 +345,42 @@ def _coding_for(session: Session, anchor: Anchor) -> Coding | None | str:
     if not prefixes:
         return None
     for prefix in prefixes:
-        matches = session.scalars(select(Coding).where(func.replace(Coding.guid, "-", "").like(prefix + "%"))).all()
+        matches = _codings_named(session, prefix)
         if len(matches) == 1:
             coding = matches[0]
-            if coding.removed_at is not None:
-                return f"the quote it comments on (coding {coding.id}) has been removed from the project"
-            return coding
+            if coding.removed_at is None:
+                return coding
+            # A quote several coders gave one code is shown once, under the earliest coding: while
+            # another coder's coding of the same passage with the same code is live, it is that quote.
+            shared = session.scalars(
+                select(Coding).where(
+                    Coding.transcript_id == coding.transcript_id, Coding.text_version_id == coding.text_version_id,
+                    Coding.start == coding.start, Coding.end == coding.end, Coding.code_id == coding.code_id,
+                    Coding.removed_at.is_(None),
+                ).order_by(Coding.id).limit(1)
+            ).first()
+            if shared is not None:
+                return shared
+            return f"the quote it comments on (coding {coding.id}) has been removed from the project"
     return "the quote it comments on is no longer in the project"
+
+
+def _codings_named(session: Session, prefix: str) -> list[Coding]:
+    """The codings whose GUID (without hyphens) begins with `prefix`, as a bookmark or a reference gives it."""
+    return list(session.scalars(select(Coding).where(func.replace(Coding.guid, "-", "").like(prefix + "%"))).all())
+
+
+def _quotes_of_this_project(session: Session, document: Document) -> bool:
+    """Whether any quote the document bookmarks or references is a coding of this project (live or not)."""
+    from docx.oxml.ns import qn
+
+    prefixes = {
+        name[len(BOOKMARK_PREFIX):] for node in document.element.body.iter(qn("w:bookmarkStart"))
+        if (name := node.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX)
+    }
+    for paragraph in document.element.body.iter(qn("w:p")):  # a reference may be split over runs
+        prefixes |= {ref.lower() for ref in REF.findall("".join(node.text or "" for node in paragraph.iter(qn("w:t"))))}
+    return any(re.fullmatch(r"[0-9a-f]{6,32}", prefix) and _codings_named(session, prefix) for prefix in prefixes)
 
 
 def review_memos(session: Session) -> dict[str, list[MemoView]]:

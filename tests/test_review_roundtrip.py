@@ -1,0 +1,178 @@
+"""A reviewed Word report brought back through `qualcode review import`, on a real project and key."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from qualcode.anonymise.service import key_lock
+from qualcode.cli import cli
+from qualcode.store.models import Coder, Memo
+from qualcode.store.project import Project
+
+SHARED = "Vi satt sammen og lagde handlingsplanen, og hun spurte hva jeg ville."
+OWN = "Jeg fikk plass!"
+
+
+def run(project: Path, *args: str, coder: str | None = None) -> Result:
+    prefix = ["--project", str(project)] + (["--coder", coder] if coder else [])
+    return CliRunner().invoke(cli, [*prefix, *args], catch_exceptions=False)
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def reported(demo: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The demo project coded as the tester coded it (Prober and Kari share a quote), and its report."""
+    for coder, code, quote in (("Prober", "brukermedvirkning/individuell medvirkning", SHARED), ("Prober", "empowerment", OWN),
+                               ("Kari", "brukermedvirkning/individuell medvirkning", SHARED)):
+        ok(run(demo, "coding", "add", "deltaker_D1_T1", code, "--match", quote, coder=coder))
+    ok(run(demo, "export", "report", "--output", str(tmp_path / "r.docx")))
+    return demo, tmp_path / "r.docx"
+
+
+def commented(report: Path, target: Path, *comments: tuple[str, str, str]) -> Path:
+    """`report` with each (paragraph holding, comment, author) added as Word adds a comment."""
+    document = docx.Document(str(report))
+    for holding, text, author in comments:
+        paragraph = next(p for p in document.paragraphs if holding in p.text)
+        document.add_comment(paragraph.runs, text=text, author=author, initials=author[:2])
+    document.save(str(target))
+    return target
+
+
+def memos(project: Path) -> list[tuple[str, str, str | None]]:
+    with Project.open(project) as opened, opened.begin() as session:
+        return [(memo.author.name, memo.text, memo.title) for memo in session.scalars(select(Memo).order_by(Memo.id))]
+
+
+def coders(project: Path) -> dict[str, str]:
+    with Project.open(project) as opened, opened.begin() as session:
+        return {coder.name: coder.role for coder in session.scalars(select(Coder))}
+
+
+def test_after_the_key_is_destroyed_a_review_is_refused_like_a_memo(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Sissel Bakken sa det samme", "Sissel Bakken"))
+    ok(run(project, "key", "destroy", "--yes"))
+    refused = run(project, "review", "import", str(reviewed))
+    assert refused.exit_code == 1 and "key was destroyed" in refused.output and "qualcode key new" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+    assert memos(project) == [] and "Sissel Bakken" not in coders(project)
+
+
+def test_a_comment_naming_a_name_held_back_for_review_is_refused_and_nothing_is_stored(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    project, report = reported
+    held = tmp_path / "holdt"
+    held.mkdir()
+    (held / "deltaker_D7_T1.txt").write_text(
+        "I: Hvem hjalp deg?\nD7: Det var Gunnhild Solberg på kontoret som hjalp meg mye.\n", encoding="utf-8")
+    assert "Gunnhild Solberg" in run(project, "import", str(held / "deltaker_D7_T1.txt"), "--participant", "D7").output
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Fint.", "Anne"),
+                         ("Jeg fikk plass", "Gunnhild Solberg sa det samme", "Anne"))
+    refused = run(project, "review", "import", str(reviewed))
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
+    assert "names 'Gunnhild Solberg', which waits for review" in refused.output and "nothing imported" in refused.output
+    assert memos(project) == [] and "Anne" not in coders(project)  # not the first comment either
+
+
+def test_a_reviewer_named_as_a_coder_in_another_case_is_that_coder_and_keeps_their_role(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Enig.", "kari"), ("Jeg fikk plass", "Ja.", "PROBER"))
+    ok(run(project, "review", "import", str(reviewed)))
+    assert {name: role for name, role in coders(project).items() if name.lower() in ("kari", "prober")} == {
+        "Kari": "researcher", "Prober": "researcher"}
+    assert [(author, text) for author, text, _ in memos(project)] == [("Kari", "Enig."), ("Prober", "Ja.")]
+    assert "0 new memos, 2 already imported" in ok(run(project, "review", "import", str(reviewed))).output
+
+
+def test_a_reviewer_named_as_the_consensus_coder_is_refused(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Enig.", "Konsensus"))
+    refused = run(project, "review", "import", str(reviewed))
+    assert refused.exit_code == 1 and "the name the team's decisions are coded under" in refused.output
+    assert memos(project) == [] and "Konsensus" not in coders(project)
+
+
+def test_a_comment_is_already_imported_after_the_key_learns_a_name_in_it(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Torbjørn Vik sa det samme", "Anne"))
+    ok(run(project, "review", "import", str(reviewed)))
+    ok(run(project, "identifiers", "add", "Torbjørn Vik", "--kind", "person"))
+    again = ok(run(project, "review", "import", str(reviewed)))
+    assert "0 new memos, 1 already imported" in again.output
+    [(_, text, _)] = memos(project)
+    assert "Torbjørn" not in text
+
+
+def test_a_comment_on_a_shared_quote_goes_to_the_coding_still_live_when_one_coder_removed_theirs(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("handlingsplanen", "Viktig sitat.", "Anne"))
+    ok(run(project, "coding", "remove", "1", coder="Prober"))
+    imported = ok(run(project, "review", "import", str(reviewed)))
+    assert "attached to coding 3" in imported.output
+    with Project.open(project) as opened, opened.begin() as session:
+        assert session.scalar(select(Memo.coding_id)) == 3
+
+
+def test_a_report_of_another_project_without_its_identifier_is_refused(reported: tuple[Path, Path], demo_template: Path,
+                                                                         tmp_path: Path) -> None:
+    project, report = reported
+    document = docx.Document(str(report))
+    document.core_properties.identifier = ""
+    paragraph = next(p for p in document.paragraphs if p.text.strip() == "empowerment")
+    document.add_comment(paragraph.runs, text="Om temaet.", author="Anne", initials="AN")
+    document.save(str(tmp_path / "blank.docx"))
+    # The same demo project made again: the same codes, none of the codings the report quotes.
+    other = tmp_path / "other"
+    import shutil
+
+    shutil.copytree(demo_template / "demo", other)
+    refused = run(other, "review", "import", str(tmp_path / "blank.docx"))
+    assert refused.exit_code == 1 and "holds no quote from this project" in refused.output
+    assert memos(other) == []
+    # In the project it came from, the comment is placed on its section's code as before.
+    assert "attached to code empowerment" in ok(run(project, "review", "import", str(tmp_path / "blank.docx"))).output
+
+
+def test_a_review_import_waits_for_another_holding_the_key(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Two imports of one file at once: the second runs only once the first has let go of the key,
+    and finds its memos, as when they run one after the other."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Enig.", "Anne"))
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    with key_lock(Path(os.environ["QUALCODE_KEY"])):
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "qualcode", "--project", str(project), "review", "import", str(reviewed), "--json"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 8
+        while waiting.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert waiting.poll() is None, waiting.communicate()
+        assert memos(project) == []
+        ok(run(project, "review", "import", str(reviewed)))  # this process holds the key: the first import
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert [placed["new"] for placed in json.loads(out)["placed"]] == [False]
+    assert len(memos(project)) == 1
+    with Project.open(project) as opened, opened.begin() as session:
+        assert session.scalar(select(func.count()).select_from(Memo)) == 1
