@@ -55,19 +55,6 @@ def test_utf16_without_a_mark_reads_as_utf16(tmp_path: Path) -> None:
         assert parse_file(path).text == NORWEGIAN
 
 
-def test_a_mostly_utf8_file_stays_utf8_and_names_the_lines_of_its_stray_bytes(tmp_path: Path) -> None:
-    path = tmp_path / "blandet.txt"
-    path.write_bytes(NORWEGIAN.encode() + "D1: Og så gikk det bra på tiltaket.\n".encode("cp1252"))
-    document = parse_file(path)
-    assert document.encoding == "utf-8"
-    assert document.text.startswith(NORWEGIAN) and document.text.endswith("Og s\ufffd gikk det bra p\ufffd tiltaket.\n")
-    assert document.notes == ["2 bytes that are not UTF-8 were replaced by \ufffd on line 3 (the rest of blandet.txt is UTF-8)"]
-    # A file with no UTF-8 in it at all is a legacy code page, as before.
-    legacy = tmp_path / "gammel.txt"
-    legacy.write_bytes(NORWEGIAN.encode("cp1252"))
-    assert (parse_file(legacy).encoding, parse_file(legacy).notes) == ("cp1252", [])
-
-
 def test_control_characters_are_removed_and_noted_and_page_breaks_become_line_breaks(tmp_path: Path) -> None:
     path = tmp_path / "styretegn.txt"
     path.write_bytes(b"I: Side en\x0cD1: Side to\x0bny linje\x00 her\x1b.\n")

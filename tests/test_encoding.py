@@ -1,0 +1,93 @@
+"""Files in legacy and mixed encodings: every letter read as written, so the key finds the names in them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.service import add_known_identifier
+from qualcode.errors import ImportFailed, NeedsReview
+from qualcode.importers.metadata import import_participants
+from qualcode.importers.service import import_file, parse_file
+from qualcode.store.models import Participant, Transcript
+
+UTF8_LINES = "I: Hvor bodde du da?\nD1: Jeg bodde på et sted, og så flyttet jeg. Det var både bra og dårlig, og jeg lærte mye på egen hånd.\n"
+TOENSBERG_LINE = "D1: Jeg gikk til NAV Tønsberg og snakket med Sissel Bakken i Tønsberg.\n"
+
+
+def stored_text(session: Session, name: str) -> str:
+    transcript = session.scalar(select(Transcript).where(Transcript.name == name))
+    assert transcript is not None and transcript.current_version is not None
+    return transcript.current_version.text
+
+
+def toensberg_key() -> PseudonymKey:
+    key = PseudonymKey("test")
+    add_known_identifier(key, "Sissel Bakken", "person", "f", None)
+    add_known_identifier(key, "Tønsberg", "place", None, None)
+    add_known_identifier(key, "NAV Tønsberg", "nav_office", None, None)
+    return key
+
+
+def test_a_line_pasted_in_cp1252_into_a_utf8_file_is_read_as_cp1252_and_its_places_pseudonymised(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "blandet.txt"
+    path.write_bytes(UTF8_LINES.encode() + TOENSBERG_LINE.encode("cp1252"))
+    document = parse_file(path)
+    assert document.text == UTF8_LINES + TOENSBERG_LINE
+    assert document.encoding == "utf-8"
+    assert document.notes == ["line 3 is not UTF-8 and was read as Windows-1252 (cp1252) (the rest of blandet.txt is UTF-8)"]
+    import_file(session, path, key=toensberg_key())
+    text = stored_text(session, "blandet")
+    assert "Tønsberg" not in text and "T\ufffdnsberg" not in text and "Sissel" not in text
+    assert text.startswith(UTF8_LINES)
+
+
+def test_a_file_mostly_in_cp1252_with_a_little_utf8_reads_each_part_in_its_own_and_proposes_its_names(session: Session, tmp_path: Path) -> None:
+    """More stray bytes than UTF-8 letters once made the whole file cp1252: "pÃ¥", and "Ã…se" never proposed."""
+    path = tmp_path / "mest_gammel.txt"
+    legacy = "D1: Det var veilederen min. Hun het Åse, og hun var både snill og flink på kontoret, sånn.\n"
+    path.write_bytes("I: Hvem hjalp deg på kontoret?\n".encode() + legacy.encode("cp1252"))
+    assert parse_file(path).text == "I: Hvem hjalp deg på kontoret?\n" + legacy
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview, match="Åse"):
+        import_file(session, path, key=key)
+    assert "Åse" in {candidate.text for candidate in key.pending}
+    assert session.scalar(select(Transcript)) is None
+
+
+@pytest.mark.parametrize(("code_page", "described"), [("cp865", "DOS Nordic (cp865)"), ("mac_roman", "Mac Roman"), ("cp1252", "Windows-1252 (cp1252)")])
+def test_a_legacy_file_is_read_in_the_code_page_its_norwegian_letters_read_in(
+    session: Session, tmp_path: Path, code_page: str, described: str
+) -> None:
+    """charset-normalizer alone reads DOS Nordic as Windows-1252 ("T›nsberg", "p†")."""
+    path = tmp_path / f"gammel_{code_page}.txt"
+    text = "I: Og hva gjorde du på dagtid?\nD1: Jeg gikk på kurs ved NAV Tønsberg. Det var både bra og dårlig, og jeg lærte å skrive søknader.\n"
+    path.write_bytes(text.encode(code_page))
+    document = parse_file(path)
+    assert (document.text, document.encoding) == (text, code_page)
+    assert document.notes == [f"{path.name} is not UTF-8 and was read as {described}"]
+    import_file(session, path, key=toensberg_key())
+    assert "Tønsberg" not in stored_text(session, path.stem) and "T›nsberg" not in stored_text(session, path.stem)
+
+
+def test_a_file_no_code_page_reads_as_norwegian_is_held_back(tmp_path: Path) -> None:
+    path = tmp_path / "to_tegnsett.txt"
+    # Windows and DOS lines in one file: whichever code page is chosen, one of them is misread.
+    path.write_bytes("D1: Jeg bodde i Tønsberg og så på.\n".encode("cp1252") + "D1: Så flyttet jeg til Tønsberg igjen.\n".encode("cp865"))
+    with pytest.raises(ImportFailed, match="no encoding reads it as Norwegian") as refused:
+        parse_file(path)
+    assert refused.value.hint == "open it in a text editor, save it as UTF-8 and import it again"
+
+
+def test_a_participants_csv_saved_by_excel_in_cp1252_is_read_as_cp1252(session: Session, tmp_path: Path) -> None:
+    """A file this short was read as Mac Roman: "kj¯nn" became an attribute and "T¯nsberg-kontoret" no place."""
+    path = tmp_path / "deltakere.csv"
+    path.write_bytes("participant;role;kjønn;kontor\nD16;deltaker;kvinne;Tønsberg-kontoret\n".encode("cp1252"))
+    import_participants(session, path)
+    participant = session.scalar(select(Participant).where(Participant.name == "D16"))
+    assert participant is not None
+    assert (participant.gender, participant.office, participant.attributes) == ("kvinne", "Tønsberg-kontoret", [])
