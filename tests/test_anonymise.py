@@ -1875,3 +1875,18 @@ def test_an_everyday_word_one_letter_from_a_known_name_is_left_as_it_is() -> Non
     # A misspelt name is still the name: a rare word, or a rare listed name one letter off.
     cleaned = pseudonymise("Gunhild Nordman kom, og Hilden sa hei.", key, "b.txt").text
     assert all(word not in cleaned for word in ("Gunhild", "Nordman", "Hilden")), cleaned
+
+
+def test_no_pseudonym_is_a_known_name_as_the_leak_check_reads_it() -> None:
+    """"Karen" was drawn with "Kåre" in the key, as "Marte" could be with "Mårten": the leak check, which
+    reads "Mårten" as "Marten" too, refused every export, and the `reapply` its hint asked for gave two
+    people one pseudonym."""
+    from qualcode.anonymise.known import KnownMatcher
+    from qualcode.anonymise.pseudonyms import make_pseudonym
+
+    key = PseudonymKey("prosjekt")
+    add_identifier(key, "Mårten Moe", "person", "m")
+    matcher = KnownMatcher(key)
+    originals = {"mårten", "moe", "mårten moe", "cruz"}
+    drawn = {make_pseudonym("Cruz", "person", "f", "name", originals, set(), f"frø{seed}") for seed in range(300)}
+    assert [name for name in drawn if matcher.find(name)] == []

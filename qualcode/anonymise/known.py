@@ -121,6 +121,16 @@ _SPELLINGS = (
 )
 
 
+def spellings(word: str) -> set[str]:
+    """`word` casefolded and as the matcher also finds it written: without its letters' marks and
+    with their stand-ins ("kåre", "kare", "kaare"). A pseudonym must be like none of an original's."""
+    folded = (as_latin(word).casefold(),)
+    return {folded[0]} | {
+        spelled[0] for spelling in _SPELLINGS
+        for spelled in (tuple(w.translate(spelling) for w in _unmarked(folded)), _unmarked(tuple(w.translate(spelling) for w in folded)))
+    }
+
+
 def _unmarked(words: tuple[str, ...]) -> tuple[str, ...]:
     """Casefolded words without combining marks ("máret" -> "maret", "åse" -> "ase")."""
     return tuple("".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch)) for word in words)

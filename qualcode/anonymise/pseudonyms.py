@@ -30,15 +30,19 @@ FUZZY_MIN_LENGTH = 5
 
 
 def looks_like(name: str, originals: set[str]) -> bool:
-    """Whether the leak check would take `name` for one of the originals: equal, or close when long."""
+    """Whether the leak check would take `name` for one of the originals: equal, or close when long,
+    to an original as written or as the check also reads it ("Karen" is close to "Kåre" read "Kare")."""
+    from qualcode.anonymise.known import spellings  # here: known imports this module
+
     folded = name.casefold()
-    if folded in originals:
+    written = {spelled for original in originals for spelled in spellings(original)}
+    if folded in written:
         return True
     if len(folded) < FUZZY_MIN_LENGTH:
         return False
     from rapidfuzz import fuzz, process  # here, so commands that draw no pseudonyms start quicker
 
-    return process.extractOne(folded, originals, scorer=fuzz.ratio, score_cutoff=SIMILAR) is not None
+    return process.extractOne(folded, written, scorer=fuzz.ratio, score_cutoff=SIMILAR) is not None
 
 
 def make_pseudonym(
