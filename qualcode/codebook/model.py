@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -18,6 +19,15 @@ def code_too_long(name: str, path: str) -> tuple[str, str] | None:
     if len(path) > CODE_PATH_LENGTH:
         return (f"the code path {path[:40]!r}… is longer than {CODE_PATH_LENGTH} characters ({len(path)})",
                 "shorten its name or those of the codes above it")
+    return None
+
+
+def code_name_not_one_line(name: str) -> tuple[str, str] | None:
+    """Why a code's name cannot be kept as given (a tab, line break or other control character in
+    it), and what to do; None if it can. Such a name breaks the code tree's lines, and a codebook
+    file writes it back as a space, so a project's own codebook read back in would make it twice."""
+    if any(unicodedata.category(character) == "Cc" for character in name):
+        return f"the code name {name!r} holds a tab, line break or other control character", "give the name on one line"
     return None
 
 

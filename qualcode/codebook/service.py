@@ -10,7 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec, code_too_long
+from qualcode.codebook.model import (
+    CODE_FIELDS,
+    Codebook,
+    CodeSpec,
+    code_name_not_one_line,
+    code_too_long,
+)
 from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exchange/ reads it here
 from qualcode.errors import CodebookInvalid, InvalidInput
 from qualcode.store.events import EventKind, record_event
@@ -101,34 +107,32 @@ def apply_codebook(
     Codes the project has but the file lacks are kept (codings may use them) and reported. A new
     code takes its GUID from `guids` (path -> GUID, what another program's file gave it) when no
     code holds it yet, so that program's next file matches it by GUID; otherwise one derived from
-    its path.
+    its path. New codes go after their siblings; codes the file puts in another order take one
+    another's places, and the others keep theirs.
     """
     codebook, guids = _as_stored(session, codebook, guids)
-    # The YAML reader names the line of a name or path too long; this is for every other way in (.qdc).
-    too_long = [problem[0] for path, _, spec in codebook.walk() if (problem := code_too_long(spec.name, path))]
-    if too_long:
-        raise CodebookInvalid(too_long)
     existing = {code.path: code for code in session.scalars(select(Code))}
+    problems = _name_problems(codebook, existing)
+    if problems:
+        raise CodebookInvalid(problems)
     taken = {code.guid for code in existing.values()}
     file_paths = {path for path, _, _ in codebook.walk()}
     _check_shortcuts(codebook, existing, file_paths)
+    _move_shortcuts(session, codebook, existing, coder)
+    places = _places(codebook, existing)
+    next_place: dict[str, int] = {}  # parent path ("" for the top) -> the place after its last sub-code
+    for sibling in existing.values():
+        above = sibling.path.rpartition("/")[0]
+        next_place[above] = max(next_place.get(above, 0), sibling.position + 1, places.get(sibling.id, 0) + 1)
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
-    # Shortcuts move between codes in one merge; clear the moved ones first so the
-    # unique constraint never sees two codes holding one key mid-way.
-    for path, _, spec in codebook.walk():
-        for other in existing.values():
-            if spec.shortcut and other.shortcut == spec.shortcut and other.path != path:
-                other.shortcut = None
-    session.flush()
-    positions: dict[str | None, int] = {}
     for path, parent_path, spec in codebook.walk():
-        position = positions.get(parent_path, 0)
-        positions[parent_path] = position + 1
         code = existing.get(path)
         if code is None:
             parent = existing[parent_path] if parent_path else None
+            position = next_place.get(parent_path or "", 0)
+            next_place[parent_path or ""] = position + 1
             guid = (guids or {}).get(path)
             code = Code(guid=guid if guid and guid not in taken else code_guid(path), name=spec.name, path=path, parent=parent, position=position)
             taken.add(code.guid)
@@ -144,22 +148,86 @@ def apply_codebook(
             continue
         before = code_state(code)
         _set_fields(code, spec, keep_unstated=True)
-        code.position = position
-        after = code_state(code)
-        if before == after:
-            unchanged.append(path)
-        else:
-            session.flush()
+        code.position = places.get(code.id, code.position)
+        if _record_update(session, code, before, coder):
             updated.append(path)
-            record_event(
-                session, kind=EventKind.CODE_UPDATE, coder=coder, entity_guid=code.guid,
-                before=before, after=after, summary=_describe_update(path, before, after),
-            )
+        else:
+            unchanged.append(path)
+    for left_out in existing.values():  # a code the file leaves out, moved by the order of those it names
+        if left_out.path not in file_paths and left_out.id in places:
+            before = code_state(left_out)
+            left_out.position = places[left_out.id]
+            _record_update(session, left_out, before, coder)
     set_setting(session, "codebook.name", codebook.name)
     if codebook.description:
         set_setting(session, "codebook.description", codebook.description)
     not_in_file = sorted(set(existing) - file_paths)
     return CodebookChanges(created, updated, unchanged, not_in_file)
+
+
+def _record_update(session: Session, code: Code, before: dict[str, Any], coder: Coder | None, summary: str | None = None) -> bool:
+    """Log the change to `code` since `before` as an undoable event; False if nothing changed."""
+    after = code_state(code)
+    if before == after:
+        return False
+    session.flush()
+    record_event(
+        session, kind=EventKind.CODE_UPDATE, coder=coder, entity_guid=code.guid,
+        before=before, after=after, summary=summary or _describe_update(code.path, before, after),
+    )
+    return True
+
+
+def _name_problems(codebook: Codebook, existing: Mapping[str, Code]) -> list[str]:
+    """What is wrong with the file's code names, as stored: too long, not on one line, or a new code
+    differing only in case from a code beside it, which `codebook add` refuses and every case-blind
+    lookup would take for the other. (The YAML reader names the line of most; a .qdc comes here.)"""
+    beside = {(code.path.rpartition("/")[0], code.name.casefold()): code.path for code in existing.values()}
+    problems = []
+    for path, parent_path, spec in codebook.walk():
+        problem = code_too_long(spec.name, path) or code_name_not_one_line(spec.name)
+        if problem is not None:
+            problems.append(problem[0])
+            continue
+        twin = beside.get((parent_path or "", spec.name.casefold()))
+        if path not in existing and twin is not None:
+            problems.append(f"code {path} differs only in case from the code {twin} in this project:"
+                            f" name it {twin.rpartition('/')[2]!r} in the file, or give a name that differs in more than case")
+    return problems
+
+
+def _move_shortcuts(session: Session, codebook: Codebook, existing: Mapping[str, Code], coder: Coder | None) -> None:
+    """Take each shortcut the file gives one code from the code that holds it, logged as a change of
+    that code before any change that gives the key away, so undoing them one by one gives it back."""
+    for path, _, spec in codebook.walk():
+        for other in existing.values():
+            if spec.shortcut and other.shortcut == spec.shortcut and other.path != path:
+                before = code_state(other)
+                other.shortcut = None
+                _record_update(session, other, before, coder, f"took shortcut {spec.shortcut!r} from {other.path} for {path}")
+
+
+def _places(codebook: Codebook, existing: Mapping[str, Code]) -> dict[int, int]:
+    """The new position of each code whose place the file changes (code id -> position): where the
+    file names existing siblings in another order, they take one another's places in its order,
+    the siblings it leaves out stay where they are between them, and all are numbered afresh."""
+    named: dict[str, list[str]] = {}
+    for path, parent_path, _ in codebook.walk():
+        if path in existing:
+            named.setdefault(parent_path or "", []).append(path)
+    siblings: dict[str, list[Code]] = {}
+    for code in existing.values():
+        siblings.setdefault(code.path.rpartition("/")[0], []).append(code)
+    places: dict[int, int] = {}
+    for parent_path, in_file_order in named.items():
+        in_project_order = sorted(siblings[parent_path], key=lambda code: (code.position, code.id))
+        in_file = set(in_file_order)
+        if [code.path for code in in_project_order if code.path in in_file] == in_file_order:
+            continue  # the file keeps the project's order: no code moves
+        reordered = iter(in_file_order)
+        merged = [existing[next(reordered)] if code.path in in_file else code for code in in_project_order]
+        places.update({code.id: index for index, code in enumerate(merged) if code.position != index})
+    return places
 
 
 def _set_fields(code: Code, spec: CodeSpec, keep_unstated: bool = False) -> None:
@@ -269,6 +337,12 @@ def create_code(
         raise InvalidInput(f"code path {typed!r} has no name")
     if not all(parts):
         raise InvalidInput(f"code path {typed!r} has an empty part between slashes", "write it as parent/child")
+    for part in parts:
+        if (not_one_line := code_name_not_one_line(part)) is not None:
+            raise InvalidInput(*not_one_line)
+    # Checked as they will be stored: a name the key holds is stored as its pseudonym, which may be
+    # a code's already, or differ from one only in case.
+    parts = [clean_typed(session, part) for part in parts]
     path = "/".join(parts)
     too_long = code_too_long(parts[-1], path)  # what the store keeps, and what a .qdpx brings back
     if too_long:
@@ -282,13 +356,14 @@ def create_code(
         # a search, SQLite itself) would take for one another.
         if other.rpartition("/")[2].casefold() == name.casefold():
             raise InvalidInput(f"code {path} differs only in case from the code {other}", f"use {other}, or a name that differs in more than case")
-    siblings = session.scalar(select(func.count()).select_from(Code).where(Code.parent_id == (parent.id if parent else None)))
-    code = Code(guid=code_guid(path), name=name, path=path, parent=parent, position=siblings or 0, signal_words=[])
+    # After the last sibling: a count would repeat a place once a code between had gone.
+    last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
+    code = Code(guid=code_guid(path), name=name, path=path, parent=parent, position=0 if last is None else last + 1, signal_words=[])
     session.add(code)
     _apply_changes(session, code, fields or {})
     try:
         session.flush()
-    except IntegrityError:  # the path as typed was free, but pseudonymised it is another code's
+    except IntegrityError:  # another command made the same code a moment ago
         raise InvalidInput(f"code {code.path} already exists", "list codes with `qualcode codebook show`") from None
     record_event(
         session, kind=EventKind.CODE_CREATE, coder=coder, entity_guid=code.guid,
@@ -322,8 +397,8 @@ def _apply_changes(session: Session, code: Code, changes: dict[str, Any]) -> Non
         if key == "colour" and value and not COLOUR.match(value):
             raise InvalidInput(f"colour {value!r} is not #RRGGBB")
         if key == "shortcut" and value:
-            if len(value) != 1:
-                raise InvalidInput(f"shortcut {value!r} must be one character")
+            if len(value) != 1 or value.isspace() or not value.isprintable():  # as a codebook file's must be
+                raise InvalidInput(f"shortcut {value!r} must be one visible character")
             holder = session.scalar(select(Code).where(Code.shortcut == value, Code.id != code.id))
             if holder is not None:
                 raise InvalidInput(f"shortcut {value!r} is already used by {holder.path}")

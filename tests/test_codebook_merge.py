@@ -1,0 +1,103 @@
+"""Merging a codebook file into a project, and adding codes: what the merge takes from codes it
+does not name is logged and undone, codes keep their places, and names are checked as stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.service import apply_codebook, create_code, list_codes, update_code
+from qualcode.coding.history import history, undo
+from qualcode.errors import CodebookInvalid, InvalidInput
+from qualcode.store.models import Code, Coder, Event
+from tests.test_cli import run
+
+
+def _shortcuts(session: Session) -> dict[str, str | None]:
+    return {path: shortcut for path, shortcut in session.execute(select(Code.path, Code.shortcut))}
+
+
+def _order(session: Session) -> list[str]:
+    return [view.path for view in list_codes(session)]
+
+
+@pytest.mark.parametrize("order", [("helse", "skjønn"), ("skjønn", "helse")])
+def test_a_shortcut_the_file_gives_another_code_is_taken_as_a_logged_change_that_undo_gives_back(
+    session: Session, coder: Coder, order: tuple[str, str],
+) -> None:
+    """The tester's case: skjønn took helse's 8 with no record of it, and undo left helse without one."""
+    shortcuts = _shortcuts(session)
+    assert shortcuts["helse"] == "8"
+    specs = {"helse": CodeSpec(name="helse"), "skjønn": CodeSpec(name="skjønn", shortcut="8")}
+    apply_codebook(session, Codebook(name="x", codes=[specs[name] for name in order]), coder)
+
+    assert "took shortcut '8' from helse for skjønn" in [view.summary for view in history(session, limit=5)]
+    assert _shortcuts(session)["helse"] is None and _shortcuts(session)["skjønn"] == "8"
+    logged = session.scalar(select(func.count()).select_from(Event).where(Event.coder_id == coder.id, Event.undoable))
+    for _ in range(logged or 0):
+        undo(session, coder)
+    assert _shortcuts(session) == shortcuts
+
+
+def test_codes_a_file_names_in_the_projects_order_keep_their_places(session: Session, coder: Coder) -> None:
+    """A file with a few codes gave them places 0, 1, ... beside the codes it left out, which
+    reordered the tree, and logged each as a change of position."""
+    before = _order(session)
+    apply_codebook(session, Codebook(name="x", codes=[CodeSpec(name="skjønn"), CodeSpec(name="helse", definition="Helse og sykdom")]),
+                   coder)
+    assert _order(session) == before
+    assert [view.summary for view in history(session, limit=1)] == ["changed definition of helse"]
+
+
+def test_codes_a_file_reorders_take_one_anothers_places_and_the_rest_keep_theirs(session: Session, coder: Coder) -> None:
+    before = _order(session)
+    apply_codebook(session, Codebook(name="x", codes=[CodeSpec(name="helse"), CodeSpec(name="nytt tema"), CodeSpec(name="skjønn")]),
+                   coder)
+    swapped = [{"helse": "skjønn", "skjønn": "helse"}.get(path, path) for path in before]
+    assert _order(session) == [*swapped, "nytt tema"]
+
+
+@pytest.mark.parametrize("specs", [
+    [CodeSpec(name="Helse")],
+    [CodeSpec(name="empowerment", children=[CodeSpec(name="Avmakt")])],
+])
+def test_a_file_with_a_code_differing_only_in_case_from_one_beside_it_is_refused(session: Session, specs: list[CodeSpec]) -> None:
+    """`codebook add` refuses Helse beside helse; the import made it."""
+    codes = session.scalar(select(func.count()).select_from(Code))
+    with pytest.raises(CodebookInvalid, match=r"differs only in case from the code (helse|empowerment/avmakt) in this project"):
+        apply_codebook(session, Codebook(name="x", codes=specs))
+    assert session.scalar(select(func.count()).select_from(Code)) == codes
+
+
+@pytest.mark.parametrize("name", ["zz\nyy", "zz\tyy", "zz\x85yy"])
+def test_a_code_name_with_a_line_break_or_tab_is_refused_however_it_comes(session: Session, coder: Coder, name: str) -> None:
+    """Exported and read back, the name came back with a space: the project's own codebook made the code twice."""
+    with pytest.raises(InvalidInput, match=r"^the code name .* holds a tab, line break or other control character") as refused:
+        create_code(session, f"empowerment/{name}", coder=coder)
+    assert refused.value.hint == "give the name on one line"
+    with pytest.raises(CodebookInvalid, match=r"^the code name .* holds a tab, line break or other control character$"):
+        apply_codebook(session, Codebook(name="x", codes=[CodeSpec(name=name)]), coder)
+    assert session.scalar(select(Code).where(Code.name.like("zz%"))) is None
+
+
+@pytest.mark.parametrize("shortcut", ["\t", "\n", " ", "\x07"])
+def test_a_shortcut_that_is_not_a_visible_character_is_refused(session: Session, coder: Coder, shortcut: str) -> None:
+    with pytest.raises(InvalidInput, match=r"must be one visible character$"):
+        update_code(session, "helse", {"shortcut": shortcut}, coder)
+
+
+def test_a_name_the_key_replaces_is_checked_for_case_as_it_is_stored(demo: Path) -> None:
+    """`codebook add "sissel bakken"` made "anna myklebust" (the pseudonym) beside "Anna Myklebust"."""
+    project = str(demo)
+    first = run("--project", project, "--coder", "A", "codebook", "add", "Sissel Bakken")
+    assert first.exit_code == 0 and "sissel" not in first.output.lower()
+    pseudonym = first.output.strip().removeprefix("added code ")
+    again = run("--project", project, "--coder", "A", "codebook", "add", "sissel bakken")
+    assert again.exit_code == 1
+    assert f"differs only in case from the code {pseudonym}" in again.output and "Traceback" not in again.output
+    names = [line.rpartition("  (")[0].strip() for line in run("--project", project, "codebook", "show").output.splitlines()]
+    assert [name for name in names if name.casefold() == pseudonym.casefold()] == [pseudonym]
