@@ -101,3 +101,23 @@ def test_a_name_the_key_replaces_is_checked_for_case_as_it_is_stored(demo: Path)
     assert f"differs only in case from the code {pseudonym}" in again.output and "Traceback" not in again.output
     names = [line.rpartition("  (")[0].strip() for line in run("--project", project, "codebook", "show").output.splitlines()]
     assert [name for name in names if name.casefold() == pseudonym.casefold()] == [pseudonym]
+
+
+def test_a_qdc_code_with_a_known_guid_under_another_parent_is_named_as_not_moved(session: Session, coder: Coder) -> None:
+    """It was added as a new code with a new GUID without a word: the file's GUID matched nothing."""
+    from qualcode.exchange.codebook_qdc import import_qdc, read_qdc
+
+    guid = session.scalar(select(Code.guid).where(Code.path == "empowerment/avmakt"))
+    parent = session.scalar(select(Code.guid).where(Code.path == "brukermedvirkning"))
+    qdc = f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+  <Code guid="{parent}" name="brukermedvirkning" isCodable="true"><Code guid="{guid}" name="avmakt" isCodable="true"/></Code>
+</Codes></CodeBook>""".encode()
+
+    imported = import_qdc(session, read_qdc(qdc, "flyttet.qdc"), coder)
+
+    assert ("code 'avmakt' has the GUID of 'empowerment/avmakt' but stands under 'brukermedvirkning' in the file; codes are not"
+            " moved here, so 'empowerment/avmakt' stays where it is and this one was added as a new code"
+            " 'brukermedvirkning/avmakt' with a GUID of its own") in imported.deviations
+    assert session.scalar(select(Code.path).where(Code.guid == guid)) == "empowerment/avmakt"
+    assert imported.changes.created == ["brukermedvirkning/avmakt"]

@@ -329,6 +329,15 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
                 deviations.append(f"code {spec.name!r} has the GUID of {known.path!r} here; merged into it, keeping its name")
                 spec.name = known.name
             path = f"{parent_path}/{spec.name}" if parent_path else spec.name
+            if known is not None and known.path.rpartition("/")[0] != parent_path:
+                # Moved in the other program. qualcode does not move codes (a code's path is its
+                # place in every report and filter), so the project's code stays; the researcher is told.
+                outcome = (f"merged into the code at {path!r}" if path in by_path
+                           else f"added as a new code {path!r} with a GUID of its own")
+                deviations.append(
+                    f"code {spec.name!r} has the GUID of {known.path!r} but stands under {parent_path or 'the top level'!r}"
+                    f" in the file; codes are not moved here, so {known.path!r} stays where it is and this one was {outcome}"
+                )
             if qdc.guids.get(id(spec)):
                 guids[path] = qdc.guids[id(spec)]
             if path in by_path:  # a .qdc has no place for keyboard shortcuts, so the project's stay
