@@ -176,6 +176,8 @@ def export_report(
 ) -> ExportResult:
     """Write the Word report; an empty selection is refused and writes nothing."""
     options = replace(options, title=as_typed(options.title, key), attribution=as_typed(options.attribution, key) or "")
+    # The query is printed on the title page, and searches texts that hold pseudonyms: typed text too.
+    selection = replace(selection, query=as_typed(selection.query, key))
     quotes, codes = select_quotes(session, selection, per_passage=True)
     if not quotes:
         raise nothing_selected(session, selection)
@@ -196,6 +198,7 @@ def export_quote_table(
 ) -> ExportResult:
     """Write a quote table (csv or xlsx); an empty selection is refused and writes nothing."""
     template = as_typed(template, key) or ""
+    selection = replace(selection, query=as_typed(selection.query, key))  # as a report's is
     if table_format not in FORMATS:
         raise InvalidInput(f"format {table_format!r} is not one of {', '.join(FORMATS)}")
     quotes, codes = select_quotes(session, selection, per_passage=True)
