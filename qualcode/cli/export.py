@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from qualcode.analysis.cooccurrence import Cooccurrence
     from qualcode.analysis.tables import Table
+    from qualcode.workspace import Workspace
 
 
 def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -47,6 +48,13 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def _selection(workspace: Workspace, session: Session, options: dict[str, Any]) -> QuoteFilter:
+    """The quotes chosen, --by's coders found as --coder finds a coder (in another case, or a name
+    the key holds as its pseudonym), and only this coder's when coding blind."""
+    chosen = replace(_filter(options), coders=tuple(workspace.stored_coder_names(session, options["coders"])))
+    return workspace.only_mine(session, chosen)
 
 
 def _filter(options: dict[str, Any]) -> QuoteFilter:
@@ -129,7 +137,7 @@ def export_report_command(
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
-            selection = workspace.only_mine(session, _filter(options))
+            selection = _selection(workspace, session, options)
             if framework:
                 from qualcode.analysis.framework import framework_matrix
 
@@ -162,7 +170,7 @@ def export_quotes_command(app: AppContext, /, table_format: str, as_json: bool, 
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
             result = export_quote_table(
-                session, workspace.root, workspace.only_mine(session, _filter(options)), table_format, options["attribution"], options["language"],
+                session, workspace.root, _selection(workspace, session, options), table_format, options["attribution"], options["language"],
                 options["output"], options["force"], key, _advance(step),
             )
     _report(result, as_json)
