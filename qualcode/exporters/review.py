@@ -176,9 +176,9 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
         check_package_xml(path)
         document = docx.Document(str(path))
     except UnreadableFile as error:
-        raise ImportFailed(error.message, "open and re-save it in Word") from None
+        raise _unreadable(path, error.message) from None
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
-        raise ImportFailed(f"{path.name} is not a readable .docx file ({error})", "open and re-save it in Word") from None
+        raise _unreadable(path, f"{path.name} is not a readable .docx file ({error})") from None
     # A report says which project it comes from (an older one, or another document, says nothing).
     made_in = _identifier(path)
     if made_in.startswith(REPORT_OF) and made_in.removeprefix(REPORT_OF) != get_setting(session, "project.guid"):
@@ -300,6 +300,19 @@ def _refuse_undecided(text: str, key: PseudonymKey, where: str) -> None:
             f"{where} {error.message.removeprefix('the text ')}; nothing imported",
             "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then import the file again",
         ) from None
+
+
+OTHER_FORMATS = {".doc": "a Word 97-2003 .doc", ".odt": "an OpenDocument .odt", ".rtf": "an .rtf", ".pdf": "a PDF"}
+
+
+def _unreadable(path: Path, why: str) -> ImportFailed:
+    """Why a reviewed file cannot be read, and what to do: a file in another format (a .doc, an
+    .odt) is saved as .docx, which re-saving it in its own format would not make it."""
+    other = OTHER_FORMATS.get(path.suffix.lower())
+    if other is not None:
+        return ImportFailed(f"{path.name} is {other} file; comments are read from a .docx only; nothing imported",
+                            "open it and save it as a Word document (.docx), then import that file")
+    return ImportFailed(why, "open it in Word or LibreOffice and save it again as .docx")
 
 
 def _answered_before(
