@@ -191,7 +191,7 @@ def test_toc_page_numbers_bookmarks_and_styles(sample_report: SampleReport) -> N
     path = sample_report.path
     document = docx.Document(str(path))
     xml = document.element.xml
-    assert 'TOC \\o "1-3"' in xml
+    assert 'TOC \\o "1-9"' in xml
     assert "PAGE" in document.sections[0].footer._element.xml
     assert xml.count(f'w:name="{BOOKMARK_PREFIX}') == len(sample_report.quotes)
     assert any(text.startswith("Notat: Kjernesitat") for _, text in paragraphs(path))
@@ -638,7 +638,7 @@ def test_the_contents_hold_numbered_entries_linked_to_the_headings(sample_report
     entry_paragraphs = [p._p for p in document.paragraphs if p.style is not None and p.style.name.startswith("toc ")]
     first, last = entry_paragraphs[0], entry_paragraphs[-1]
     assert [c.get(qn("w:fldCharType")) for c in first.iter(qn("w:fldChar"))] == ["begin", "separate"]
-    assert "".join(t.text or "" for t in first.iter(qn("w:instrText"))).strip() == 'TOC \\o "1-3" \\h \\z \\u'
+    assert "".join(t.text or "" for t in first.iter(qn("w:instrText"))).strip() == 'TOC \\o "1-9" \\h \\z \\u'
     assert [c.get(qn("w:fldCharType")) for c in last.iter(qn("w:fldChar"))] == ["end"]
     assert document.element.body.xml.count('w:fldCharType="begin"') == 1  # no other field in the body
     # Each entry links to a bookmark on the heading of the same text.

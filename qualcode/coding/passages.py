@@ -31,6 +31,7 @@ from qualcode.store.models import (
     Turn,
 )
 from qualcode.text.counts import counted
+from qualcode.text.speakers import INTERVIEWER_LABELS
 
 ORDERS = ("participant", "date")
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])  # a select of any columns
@@ -58,6 +59,18 @@ class QuoteFilter:
     codings: tuple[int, ...] = ()  # only these codings: the passages a screen shows
     cap_per_participant: int | None = None
     order: str = "participant"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Another speaker whose turn a quote runs on into (a group interview's next speaker)."""
+
+    participant: str | None
+    role: str | None
+    office: str | None
+    speaker: str | None
+    line: int
+    interviewer: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,8 @@ class Quote:
     context_after: str | None
     attributes: dict[str, str] = field(default_factory=dict)
     also_coded_by: tuple[str, ...] = ()  # other coders who gave this passage this code (see one_per_passage)
+    interviewer: bool = False  # said by the interviewer's side (I:, Forsker:, the transcript's interviewer), not an informant
+    also_spoken_by: tuple[Voice, ...] = ()  # the other speakers of the turns the quote runs on into, in order
 
     @property
     def words(self) -> int:
@@ -167,8 +182,9 @@ def select_quotes(
 
     def sort_key(quote: Quote) -> tuple[object, ...]:
         second: tuple[object, ...] = (
-            (quote.participant or "~", quote.interview_date or date.max)
-            if selection.order == "participant" else (quote.interview_date or date.max, quote.participant or "~")
+            # D2 before D10, as every list of participants is ordered (natural_key).
+            (_participant_order(quote.participant), quote.interview_date or date.max)
+            if selection.order == "participant" else (quote.interview_date or date.max, _participant_order(quote.participant))
         )
         return (position.get(quote.code_path, 0), *second, quote.transcript, quote.start, quote.end, quote.coding_id)
 
@@ -180,6 +196,11 @@ def select_quotes(
     used = {quote.code_path for quote in quotes}
     shown = [code for code in all_codes if any(path == code.path or path.startswith(code.path + "/") for path in used)]
     return quotes, shown
+
+
+def _participant_order(participant: str | None) -> tuple[bool, list[Any]]:
+    """A participant's place in report order: by natural_key, quotes nobody is named for last."""
+    return (participant is None, natural_key(participant or ""))
 
 
 def selected_codings(query: _Query, selection: QuoteFilter, code_ids: Collection[int] | None) -> _Query:
@@ -459,6 +480,12 @@ class _Context:
         last = bisect_left(starts, end) - 1
         after = turns[last + 1] if index is not None and last + 1 < len(turns) else None
         turn_start = turn.start if turn is not None else 0
+        # Each other speaker once, at the first turn of theirs the quote reaches into.
+        voices: dict[tuple[str | None, int | None], Voice] = {}
+        for later in turns[index + 1:last + 1] if index is not None and turn is not None else ():
+            who = (later.speaker, later.participant_id)
+            if turn is not None and who != (turn.speaker, turn.participant_id) and who not in voices:
+                voices[who] = self._voice(transcript, version_id, later)
         return Quote(
             coding_id=coding_id, guid=guid, ref=quote_ref(guid), code_path=code_path, excerpt=excerpt, memo=memo,
             coder=coder, transcript=transcript.name,
@@ -467,11 +494,27 @@ class _Context:
             age_band=participant.age_band if participant else None, wave=transcript.wave,
             interview_date=transcript.interview_date, fidelity=transcript.fidelity,
             speaker=turn.speaker if turn is not None else None, line=self.lines[version_id].line(start),
+            interviewer=participant is None and turn is not None and _interviewer(turn.speaker, transcript.interviewer),
+            also_spoken_by=tuple(voices.values()),
             turn=turn.seq if turn is not None else None, start=start, end=end,
             cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 5):start]),
             cut_after=not SENTENCE_END.search(excerpt),
             context_before=_turn_text(text, before), context_after=_turn_text(text, after), attributes=attributes,
         )
+
+    def _voice(self, transcript: Transcript, version_id: int, turn: _Turn) -> Voice:
+        person = self.people.get(turn.participant_id) if turn.participant_id is not None else None
+        return Voice(
+            participant=person.name if person else None, role=person.role if person else None,
+            office=person.office if person else None, speaker=turn.speaker, line=self.lines[version_id].line(turn.start),
+            interviewer=person is None and _interviewer(turn.speaker, transcript.interviewer),
+        )
+
+
+def _interviewer(speaker: str | None, interviewer: str | None) -> bool:
+    """Whether a turn's speaker label is the interviewer's side, as the importer read it when linking speakers."""
+    label = (speaker or "").strip().lower()
+    return bool(label) and (label in INTERVIEWER_LABELS or label == (interviewer or "").strip().lower())
 
 
 def _turn_text(text: str, turn: _Turn | None) -> str | None:

@@ -15,6 +15,8 @@ TEMPLATES = {
     "role-wave": "{role_name}, {wave}",
     "full": "{participant}, {wave}, {transcript}, {line_label} {line}",
 }
+# Who asks the questions is no informant: their speech is labelled as theirs, never "En informant".
+INTERVIEWER = {"nb": "Intervjuer", "en": "Interviewer"}
 FIELDS = {"role_label", "role_name", "role", "office", "participant", "wave", "date", "transcript", "line", "line_label", "speaker"}
 
 
@@ -40,7 +42,7 @@ def check_template(template: str) -> str:
 
 
 def attribute(quote: Quote, template: str, language: str) -> str:
-    return _filled(template, language, quote.role, {
+    return _filled(template, language, quote.role, interviewer=quote.interviewer, fields={
         "office": quote.office or "", "participant": quote.participant or quote.speaker or "",
         "wave": quote.wave or "", "date": quote.interview_date.isoformat() if quote.interview_date else "",
         "transcript": quote.transcript, "line": str(quote.line), "line_label": LABELS[language]["line"],
@@ -48,19 +50,35 @@ def attribute(quote: Quote, template: str, language: str) -> str:
     })
 
 
+def attribute_speakers(quote: Quote, template: str, language: str) -> str:
+    """The quote's attribution, and each other speaker's whose turn it runs on into, in order:
+    a passage of a group interview is attributed to everyone it quotes."""
+    labels = [attribute(quote, template, language)]
+    for voice in quote.also_spoken_by:
+        labels.append(_filled(template, language, voice.role, interviewer=voice.interviewer, fields={
+            "office": voice.office or "", "participant": voice.participant or voice.speaker or "",
+            "wave": quote.wave or "", "date": quote.interview_date.isoformat() if quote.interview_date else "",
+            "transcript": quote.transcript, "line": str(voice.line), "line_label": LABELS[language]["line"],
+            "speaker": voice.speaker or "",
+        }))
+    return "; ".join(label for label in labels if label)
+
+
 def group_label(template: str, language: str, role: str | None, office: str | None, wave: str | None) -> str:
     """The label a quote by someone with this role, office and round gets, as `attribute` prints it, the fields
     that differ from quote to quote (line, transcript, date) left out: what a small-group warning names."""
-    return _filled(template, language, role, {"office": office or "", "wave": wave or ""})
+    return _filled(template, language, role, fields={"office": office or "", "wave": wave or ""})
 
 
-def _filled(template: str, language: str, role_value: str | None, fields: dict[str, str]) -> str:
+def _filled(template: str, language: str, role_value: str | None, *, fields: dict[str, str], interviewer: bool = False) -> str:
     role = (role_value or "").lower()
-    values = dict.fromkeys(FIELDS, "") | fields | {
+    values = dict.fromkeys(FIELDS, "") | fields | ({
+        "role_label": INTERVIEWER[language], "role_name": INTERVIEWER[language], "role": INTERVIEWER[language].lower(),
+    } if interviewer else {
         "role_label": ROLE_LABELS[language].get(role, LABELS[language]["informant"]),
         "role_name": ROLE_NAMES[language].get(role, (role_value or LABELS[language]["informant"]).capitalize()),
         "role": role_value or "",
-    }
+    })
     text = check_template(template).format(**values)
     # A field with no value leaves ", ," behind; tidy it instead of printing holes.
     parts = [part.strip() for part in text.split(",")]

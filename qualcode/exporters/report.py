@@ -29,7 +29,7 @@ from qualcode.exporters.analysis_tables import (
     heatmap_png,
     matrix_grid,
 )
-from qualcode.exporters.attribution import attribute, check_template
+from qualcode.exporters.attribution import attribute_speakers, check_template
 from qualcode.exporters.framework import MatrixLike, gone_note
 from qualcode.exporters.labels import (
     ROLE_NOUNS,
@@ -52,6 +52,7 @@ from qualcode.text.normalise import shortened
 # without python-docx; they are imported above under their own names for callers of this module.
 
 BLOCK_QUOTE_WORDS = 20  # the convention: about 20 words or more is an indented block quote
+HEADING_LEVELS = 9  # Word's heading styles: Heading 1 to Heading 9
 
 # Word's document properties (title, author …) hold at most this many characters.
 PROPERTY_LENGTH = 255
@@ -93,7 +94,9 @@ def render_report(
         by_code.setdefault(quote.code_path, []).append(quote)
     bookmark_id = 0
     for code in codes:
-        contents.heading(code.name, min(code.depth + 1, 3))
+        # A heading level per level of the code tree (Word has nine): a reviewer's comment on a
+        # heading is placed by the path its levels spell (exporters/review.py).
+        contents.heading(code.name, min(code.depth + 1, HEADING_LEVELS))
         if code.definition:
             document.add_paragraph(code.definition)
         subtree = [q for path, qs in by_code.items() if path == code.path or path.startswith(code.path + "/") for q in qs]
@@ -304,12 +307,16 @@ def _counts_table(document: Document, quotes: list[Quote], language: str) -> Non
     words = labels(language)
     people_by_role: dict[str | None, set[str]] = {}
     for quote in quotes:
-        people_by_role.setdefault(quote.role or None, set()).add(quote.participant or quote.transcript)
+        if not quote.interviewer:  # a quoted question is a quote, but the interviewer is no informant
+            people_by_role.setdefault(quote.role or None, set()).add(quote.participant or quote.transcript)
+        for voice in quote.also_spoken_by:  # a group interview's next speaker, quoted too
+            if not voice.interviewer:
+                people_by_role.setdefault(voice.role or None, set()).add(voice.participant or f"{quote.transcript}: {voice.speaker}")
     roles = sorted(people_by_role, key=lambda role: (role is None, role or ""))
     table = _grid_table(document, 2 + len(roles), 2)
     rows = [row.cells for row in table.rows]  # python-docx's table.cell() rebuilds every cell per call
     rows[0][0].text, rows[0][1].text = words["quotes"], str(len(quotes))
-    rows[1][0].text, rows[1][1].text = words["informants"], str(len({q.participant or q.transcript for q in quotes}))
+    rows[1][0].text, rows[1][1].text = words["informants"], str(len(set().union(*people_by_role.values())))
     for cells, role in zip(rows[2:], roles, strict=True):
         if role is None:
             label = words["no_role"]
@@ -373,21 +380,28 @@ class _Writer:
 
 
 def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[str, str], bookmark_id: int) -> None:
-    text = ("(…) " if quote.cut_before else "") + " ".join(quote.excerpt.split()) + (" (…)" if quote.cut_after else "")
-    attribution = f"{attribute(quote, options.attribution, options.language)} [{quote.ref}]"
+    # Verbatim, each line of the passage its own (a turn break in a group interview stays one):
+    # only the spaces within a line are tidied.
+    lines = [" ".join(line.split()) for line in quote.excerpt.splitlines()]
+    lines = [line for line in lines if line] or [""]
+    lines[0] = ("(…) " if quote.cut_before else "") + lines[0]
+    lines[-1] += " (…)" if quote.cut_after else ""
+    label = attribute_speakers(quote, options.attribution, options.language)
+    attribution = f"{label} [{quote.ref}]" if label else f"[{quote.ref}]"
     if len(quote.coders) > 1:  # one passage that several coders gave this code, shown once
         attribution += f", {words['coded_by']} {listed(list(quote.coders), options.language)}"
     first = None
     if options.context and quote.context_before:
         first = _context(writer, words["context_before"], quote.context_before)
-    if quote.words >= BLOCK_QUOTE_WORDS:
+    if quote.words >= BLOCK_QUOTE_WORDS or len(lines) > 1:  # a break within a quote reads as a block
         paragraph = writer.paragraph("Quote")
-        writer.run(paragraph, text)
-        writer.line_break(paragraph)
+        for line in lines:
+            writer.run(paragraph, line)
+            writer.line_break(paragraph)
         writer.run(paragraph, f"— {attribution}")
     else:
         paragraph = writer.paragraph()
-        writer.run(paragraph, f"”{text}” ({attribution})")
+        writer.run(paragraph, f"”{lines[0]}” ({attribution})")
     last = paragraph
     if options.context and quote.context_after:
         last = _context(writer, words["context_after"], quote.context_after)
@@ -407,7 +421,7 @@ class _Contents:
     """The table of contents: a TOC field whose result already holds the entries.
 
     LibreOffice and a PDF converter show a field's stored result and do not update it, so the
-    entries are written out: each heading's number (Heading 1-3 are numbered by the styles, "3.1")
+    entries are written out: each heading's number (Heading 1-9 are numbered by the styles, "3.1")
     and its text, linked to a bookmark on the heading. Page numbers depend on the layout, which
     only Word or LibreOffice knows; Word adds them when the field is updated (F9).
     """
@@ -417,10 +431,10 @@ class _Contents:
         document.add_paragraph(title, style="TOC Heading")
         self.anchor = document.add_paragraph()
         self.entries: list[tuple[int, str, str]] = []  # level, number, text
-        self.numbers = [0, 0, 0]
+        self.numbers = [0] * HEADING_LEVELS
         self.num_id = _numbered_headings(document)
-        self.heading_styles = {level: document.styles[f"Heading {level}"].style_id for level in (1, 2, 3)}
-        for level, indent in ((1, 0.0), (2, 0.6), (3, 1.2)):
+        self.heading_styles = {level: document.styles[f"Heading {level}"].style_id for level in range(1, HEADING_LEVELS + 1)}
+        for level, indent in ((level, 0.6 * (level - 1)) for level in range(1, HEADING_LEVELS + 1)):
             name = f"toc {level}"
             style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             style.style_id = f"TOC{level}"
@@ -434,7 +448,7 @@ class _Contents:
     def heading(self, text: str, level: int) -> Paragraph:
         """A numbered heading, bookmarked for its entry in the contents."""
         self.numbers[level - 1] += 1
-        self.numbers[level:] = [0] * (3 - level)
+        self.numbers[level:] = [0] * (HEADING_LEVELS - level)
         number = ".".join(str(n) for n in self.numbers[:level])
         # As document.add_heading, with the style id looked up once rather than on every heading.
         paragraph: Paragraph = self.document.add_paragraph(text)
@@ -462,7 +476,7 @@ class _Contents:
             properties.append(style)
             paragraph.append(properties)
             if index == 0:
-                _field_start(paragraph, 'TOC \\o "1-3" \\h \\z \\u')
+                _field_start(paragraph, f'TOC \\o "1-{HEADING_LEVELS}" \\h \\z \\u')
             link = OxmlElement("w:hyperlink")
             link.set(qn("w:anchor"), f"_Toc{index + 1:06d}")
             link.set(qn("w:history"), "1")
@@ -493,7 +507,7 @@ TOC_BOOKMARK_IDS = 1_000_000
 
 
 def _numbered_headings(document: Document) -> int:
-    """Number Heading 1-3 through their styles ("3", "3.1", "3.1.2"); the heading text stays the code's name."""
+    """Number Heading 1-9 through their styles ("3", "3.1", "3.1.2"); the heading text stays the code's name."""
     numbering = document.part.numbering_part.element
     abstract_id = 1 + max((int(node.get(qn("w:abstractNumId"))) for node in numbering.iter(qn("w:abstractNum"))), default=0)
     num_id = 1 + max((int(node.get(qn("w:numId"))) for node in numbering.iter(qn("w:num"))), default=0)
@@ -502,7 +516,7 @@ def _numbered_headings(document: Document) -> int:
     kind = OxmlElement("w:multiLevelType")
     kind.set(qn("w:val"), "multilevel")
     abstract.append(kind)
-    for level in range(3):
+    for level in range(HEADING_LEVELS):
         definition = OxmlElement("w:lvl")
         definition.set(qn("w:ilvl"), str(level))
         hanging = str(Cm(0.9 + 0.4 * level).twips)
@@ -532,7 +546,7 @@ def _numbered_headings(document: Document) -> int:
     reference.set(qn("w:val"), str(abstract_id))
     num.append(reference)
     numbering.append(num)
-    for level in range(3):
+    for level in range(HEADING_LEVELS):
         properties = document.styles[f"Heading {level + 1}"].element.get_or_add_pPr()
         numbered = properties.get_or_add_numPr()
         numbered.get_or_add_ilvl().val = level

@@ -1,0 +1,107 @@
+"""The Word report as a reader and a reviewer see it: written by `qualcode export report` and read back with python-docx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+from click.testing import CliRunner, Result
+
+from qualcode.cli import cli
+
+GROUP_SPAN = "Jeg ble ikke spurt om jeg ville.\nD6: Det samme skjedde med meg, egentlig."
+
+
+def run(project: Path, *args: str, coder: str = "Forsker 1") -> Result:
+    return CliRunner().invoke(cli, ["--project", str(project), "--coder", coder, *args], catch_exceptions=False)
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def report(project: Path, target: Path, *options: str) -> docx.document.Document:
+    ok(run(project, "export", "report", "--output", str(target), *options))
+    return docx.Document(str(target))
+
+
+def texts(document: docx.document.Document) -> list[str]:
+    return [paragraph.text for paragraph in document.paragraphs]
+
+
+def test_a_query_naming_someone_the_key_knows_is_shown_by_pseudonym(demo: Path, tmp_path: Path) -> None:
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Jeg fikk plass!"))
+    written = report(demo, tmp_path / "q.docx", "--query", "plass OR Hilde")
+    selection = next(text for text in texts(written) if text.startswith("Utvalg"))
+    assert "søk: plass OR " in selection and "Hilde" not in selection
+
+
+def test_an_interviewers_coded_question_is_theirs_and_no_informant(demo: Path, tmp_path: Path) -> None:
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Hva tenkte du da?"))
+    written = report(demo, tmp_path / "i.docx")
+    assert any("”Hva tenkte du da?” (Intervjuer [S-" in text for text in texts(written))
+    assert not any("En informant" in text for text in texts(written))
+    counts = [[cell.text for cell in row.cells] for row in written.tables[1].rows]
+    assert counts[:2] == [["Sitater", "1"], ["Informanter", "0"]] and len(counts) == 2
+
+
+def test_codes_four_deep_are_headed_four_deep_and_a_comment_on_the_deepest_finds_it(demo: Path, tmp_path: Path) -> None:
+    for path in ("empowerment/håp og motivasjon/framtid", "empowerment/håp og motivasjon/framtid/jobb"):
+        ok(run(demo, "codebook", "add", path))
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment/håp og motivasjon/framtid/jobb", "--match", "Jeg fikk plass!"))
+    written = report(demo, tmp_path / "d.docx")
+    headings = [(paragraph.style.name, paragraph.text) for paragraph in written.paragraphs
+                if paragraph.style is not None and paragraph.style.name.startswith("Heading")]
+    assert headings[-3:] == [("Heading 2", "håp og motivasjon"), ("Heading 3", "framtid"), ("Heading 4", "jobb")]
+    assert ("toc 4", "3.1.1.1\tjobb") in [(p.style.name, p.text) for p in written.paragraphs if p.style is not None]
+    heading = next(paragraph for paragraph in written.paragraphs if paragraph.text == "jobb")
+    written.add_comment(heading.runs, text="Godt tema.", author="Anne", initials="AN")
+    written.save(str(tmp_path / "c.docx"))
+    imported = ok(run(demo, "review", "import", str(tmp_path / "c.docx")))
+    assert "attached to code empowerment/håp og motivasjon/framtid/jobb" in imported.output
+
+
+def test_quotes_are_in_the_natural_order_of_participants(demo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "runde"
+    folder.mkdir()
+    (folder / "deltaker_D10_T1.txt").write_text("I: Hvordan går det?\nD10: Jeg fikk plass til slutt.\n", encoding="utf-8")
+    ok(run(demo, "import", str(folder / "deltaker_D10_T1.txt"), "--participant", "D10"))
+    for transcript, quote in (("deltaker_D10_T1", "Jeg fikk plass til slutt."), ("deltaker_D2_T1", "Det er ikke noe valg."),
+                              ("deltaker_D1_T1", "Jeg fikk plass!")):
+        ok(run(demo, "coding", "add", transcript, "empowerment", "--match", quote))
+    written = report(demo, tmp_path / "o.docx", "--attribution", "full")
+    order = [text.split("(")[-1].split(",")[0] for text in texts(written) if "[S-" in text]
+    assert order == ["D1", "D2", "D10"]
+
+
+def test_a_quote_over_two_speakers_keeps_its_turn_break_and_names_both(demo: Path, tmp_path: Path) -> None:
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning/tvang og krav", "--match", GROUP_SPAN))
+    written = report(demo, tmp_path / "g.docx", "--attribution", "full")
+    [quote] = [paragraph for paragraph in written.paragraphs if "[S-" in paragraph.text]
+    assert quote.text.startswith("Jeg ble ikke spurt om jeg ville.\nD6: Det samme skjedde med meg, egentlig.\n— D5, ")
+    assert "; D6, T1, gruppeintervju_G1, linje 6 [S-" in quote.text
+    counts = [[cell.text for cell in row.cells] for row in written.tables[1].rows]
+    assert counts[1] == ["Informanter", "2"]
+
+
+def test_an_attribution_with_nothing_to_show_leaves_no_empty_brackets(demo: Path, tmp_path: Path) -> None:
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Hva tenkte du da?"))  # said by no one with an office
+    written = report(demo, tmp_path / "a.docx", "--attribution", "{office}")
+    [quote] = [text for text in texts(written) if "[S-" in text]
+    assert quote.startswith("”Hva tenkte du da?” ([S-") and "( [" not in quote
+
+
+def test_by_finds_a_coder_named_as_coder_finds_them(demo: Path, tmp_path: Path) -> None:
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Jeg fikk plass!", coder="Sissel Bakken"))
+    written = report(demo, tmp_path / "b.docx", "--by", "Sissel Bakken")
+    assert any("Jeg fikk plass!" in text for text in texts(written))
+    assert not any("Sissel Bakken" in text for text in texts(written))
+
+
+def test_a_review_in_another_format_is_asked_for_as_docx(demo: Path, tmp_path: Path) -> None:
+    for name in ("rapport.doc", "rapport.odt"):
+        (tmp_path / name).write_bytes(b"\xd0\xcf\x11\xe0 not a zip")
+        refused = run(demo, "review", "import", str(tmp_path / name))
+        assert refused.exit_code == 1 and "save it as a Word document (.docx)" in refused.output
+        assert "not a readable .doc" not in refused.output and "re-save" not in refused.output
