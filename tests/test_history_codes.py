@@ -81,3 +81,12 @@ def test_redo_of_a_codes_creation_beside_a_code_differing_only_in_case_is_refuse
     with pytest.raises(ChangedByOthers, match=r"^another code, Nykode \(made by Forsker 2\), now stands where nykode was"):
         redo(session, coder)
     assert _code(session, "nykode") is None
+
+
+def test_an_edit_of_one_of_two_codes_an_older_version_let_differ_only_in_case_can_be_undone(session: Session, coder: Coder) -> None:
+    session.add(Code(guid="6c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e", name="Helse", path="Helse", position=99, signal_words=[]))
+    session.flush()
+    update_code(session, "helse", {"definition": "midlertidig"}, coder)
+    undo(session, coder)
+    helse = _code(session, "helse")
+    assert helse is not None and helse.definition != "midlertidig"

@@ -370,7 +370,7 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
             session.expire(parent, ["children"])
         return
     parent = _parent_to_restore(session, state)
-    _refuse_if_taken(session, state, parent)
+    _refuse_if_taken(session, state, parent, code)
     if code is None:
         code = Code(guid=state["guid"])
         session.add(code)
@@ -402,9 +402,10 @@ def _parent_to_restore(session: Session, state: dict[str, Any]) -> Code | None:
     )
 
 
-def _refuse_if_taken(session: Session, state: dict[str, Any], parent: Code | None) -> None:
+def _refuse_if_taken(session: Session, state: dict[str, Any], parent: Code | None, code: Code | None) -> None:
     """Refuse to put back a shortcut or a path another code has taken since, naming that code, rather
-    than fail on the database's unique constraint."""
+    than fail on the database's unique constraint. A code that stays where it is is not checked for
+    its place: twins in case an older version let in must not block undoing an edit of one."""
     shortcut = state["shortcut"]
     if shortcut:
         holder = session.scalar(select(Code).where(Code.shortcut == shortcut, Code.guid != state["guid"]))
@@ -413,6 +414,8 @@ def _refuse_if_taken(session: Session, state: dict[str, Any], parent: Code | Non
                 f"the shortcut {shortcut!r} of {state['path']} is now {holder.path}'s, so it cannot be given back; nothing changed",
                 f"free it first (`qualcode codebook edit {holder.path} --shortcut ''`), then try again",
             )
+    if code is not None and code.path == state["path"]:
+        return
     name = state["path"].rpartition("/")[2].casefold()
     siblings = session.scalars(select(Code).where(Code.parent_id == (parent.id if parent else None), Code.guid != state["guid"]))
     # Paths are unique, and codes whose names differ only in case are not allowed side by side either.
