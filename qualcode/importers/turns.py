@@ -6,15 +6,14 @@ import re
 from collections import Counter
 
 from qualcode.errors import InvalidInput
-from qualcode.importers.document import TurnSpan, parse_timestamp
+from qualcode.importers.document import TIME, TurnSpan, parse_timestamp
 from qualcode.text.speakers import ROLE_LABELS
 
-_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LABEL = r"[A-ZÆØÅ][\w.'\-]*(?: [A-ZÆØÅ0-9][\w.'\-]*){0,2}"
 # A marker at the start of a line, optionally in Markdown bold: [ts] Label (ts):
 DEFAULT_MARKER = re.compile(
-    rf"^(?:\*\*|__)?(?:\[(?P<time>{_TIME})\][ \t]*)?(?P<speaker>{_LABEL})"
-    rf"(?:[ \t]*\((?P<time2>{_TIME})\))?(?:\*\*|__)?:(?:\*\*|__)?(?:[ \t]+|$)",
+    rf"^(?:\*\*|__)?(?:\[(?P<time>{TIME})\][ \t]*)?(?P<speaker>{_LABEL})"
+    rf"(?:[ \t]*\((?P<time2>{TIME})\))?(?:\*\*|__)?:(?:\*\*|__)?(?:[ \t]+|$)",
     re.MULTILINE,
 )
 

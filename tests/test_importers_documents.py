@@ -1,0 +1,173 @@
+"""What Word and LibreOffice documents hold besides plain paragraphs: content controls, custom XML,
+tables of turns, pictures' descriptions and hidden text; read as shown, or left out and said."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.importers.service import import_file, parse_file
+from qualcode.store.models import Transcript
+
+
+def stored_turns(session: Session, name: str) -> list[tuple[str | None, str]]:
+    transcript = session.scalar(select(Transcript).where(Transcript.name == name))
+    assert transcript is not None and transcript.current_version is not None
+    text = transcript.current_version.text
+    return [(turn.speaker, text[turn.start:turn.end]) for turn in transcript.current_version.turns]
+
+
+def wrap(elements: list[etree._Element], kind: str) -> etree._Element:
+    """Put `elements` (siblings, in order) inside a content control (sdt) or custom XML in their place."""
+    first = elements[0]
+    wrapper = first.makeelement(qn(f"w:{kind}"))
+    if kind == "sdt":
+        wrapper.append(first.makeelement(qn("w:sdtPr")))
+        content = first.makeelement(qn("w:sdtContent"))
+        wrapper.append(content)
+    else:
+        wrapper.set(qn("w:element"), "turn")
+        content = wrapper
+    first.addprevious(wrapper)
+    for element in elements:
+        content.append(element)
+    return wrapper
+
+
+@pytest.mark.parametrize(("kind", "name"), [("sdt", "innholdskontroll"), ("customXml", "egendefinert")])
+def test_docx_paragraphs_inside_content_controls_or_custom_xml_are_read_in_their_place(
+    session: Session, tmp_path: Path, kind: str, name: str
+) -> None:
+    document = docx.Document()
+    paragraphs = [document.add_paragraph(line)._p for line in (
+        "I: Hvordan var det å starte?", "D1: Det var tungt i starten, jeg kjente ingen.", "I: Og etterpå?",
+        "D1: Etterpå ble det bedre, jeg fikk venner.",
+    )]
+    wrap(paragraphs[1:3], kind)
+    path = tmp_path / f"{name}.docx"
+    document.save(str(path))
+    import_file(session, path, key=PseudonymKey("test"))
+    assert stored_turns(session, path.stem) == [
+        ("I", "Hvordan var det å starte?"), ("D1", "Det var tungt i starten, jeg kjente ingen."),
+        ("I", "Og etterpå?"), ("D1", "Etterpå ble det bedre, jeg fikk venner."),
+    ]
+
+
+def test_docx_whose_whole_body_is_one_content_control_is_read(tmp_path: Path) -> None:
+    """It was refused as "contains no text"."""
+    document = docx.Document()
+    paragraphs = [document.add_paragraph(line)._p for line in ("I: Hei?", "D1: Hei, det gikk fint.")]
+    wrap(paragraphs, "sdt")
+    path = tmp_path / "alt_i_kontroll.docx"
+    document.save(str(path))
+    assert parse_file(path).text == "I: Hei?\nD1: Hei, det gikk fint.\n"
+
+
+def test_docx_speaker_table_with_content_controls_around_a_row_and_in_a_cell_keeps_every_turn(tmp_path: Path) -> None:
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=2)
+    for row, (speaker, said) in zip(table.rows, [("I", "Hvordan var det?"), ("D1", "Det var fint, egentlig."), ("I", "Takk for praten.")], strict=True):
+        row.cells[0].text, row.cells[1].text = speaker, said
+    wrap(list(table.rows[1]._tr.tc_lst), "sdt")  # around the cells of a row
+    wrap([table.rows[2].cells[1]._tc.p_lst[0]], "sdt")  # around a cell's paragraph
+    path = tmp_path / "tabell_kontroll.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert [(turn.speaker, parsed.text[turn.start:turn.end]) for turn in parsed.turns] == [
+        ("I", "Hvordan var det?"), ("D1", "Det var fint, egentlig."), ("I", "Takk for praten."),
+    ]
+
+
+def test_docx_table_with_a_title_merged_across_and_one_with_times_are_read_as_turns(tmp_path: Path) -> None:
+    """A merged title row became "X: X"; a time | speaker | text table lost all its turns."""
+    document = docx.Document()
+    titled = document.add_table(rows=3, cols=2)
+    titled.cell(0, 0).merge(titled.cell(0, 1)).text = "Intervju med deltaker D1, runde T1"
+    titled.cell(1, 0).text, titled.cell(1, 1).text = "I", "Hvordan var det å starte?"
+    titled.cell(2, 0).text, titled.cell(2, 1).text = "D1", "Det var tungt, jeg kjente ingen."
+    timed = document.add_table(rows=2, cols=3)
+    for row, cells in zip(timed.rows, [("00:00:12", "I", "Og etterpå?"), ("00:00:15", "D1", "Etterpå ble det bedre.")], strict=True):
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
+    path = tmp_path / "tabeller.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text.startswith("Intervju med deltaker D1, runde T1\nI: Hvordan var det å starte?\n")
+    assert [(turn.speaker, parsed.text[turn.start:turn.end], turn.timestamp_ms) for turn in parsed.turns] == [
+        ("I", "Hvordan var det å starte?", None), ("D1", "Det var tungt, jeg kjente ingen.", None),
+        ("I", "Og etterpå?", 12000), ("D1", "Etterpå ble det bedre.", 15000),
+    ]
+
+
+def test_odt_picture_descriptions_text_boxes_and_hidden_text_are_left_out_and_said(session: Session, tmp_path: Path) -> None:
+    """They were read in as speech, glued to the words beside them ("Det er meg.Hanna Bakken")."""
+    from odf.draw import Frame, Image, TextBox
+    from odf.opendocument import OpenDocumentText
+    from odf.style import Style, TextProperties
+    from odf.svg import Desc, Title
+    from odf.text import P, Span
+
+    document = OpenDocumentText()
+    hiding = Style(name="Skjult", family="text")
+    hiding.addElement(TextProperties(display="none"))
+    document.automaticstyles.addElement(hiding)
+    document.text.addElement(P(text="I: Hvem er på bildet?"))
+    said = P(text="D1: Det er meg.")
+    picture = Frame(name="Bilde1", width="2cm", height="2cm")
+    picture.addElement(Title(text="Hanna Bakken"))
+    picture.addElement(Desc(text="Sissel Hanssen ved sjøen"))
+    picture.addElement(Image(href="Pictures/x.png"))
+    said.addElement(picture)
+    document.text.addElement(said)
+    boxed = P(text="I: Og så?")
+    box = Frame(name="Boks1", width="2cm", height="2cm")
+    box_text = TextBox()
+    box_text.addElement(P(text="Merknad: ring Hanna Bakken"))
+    box.addElement(box_text)
+    boxed.addElement(box)
+    document.text.addElement(boxed)
+    hidden = P(text="D1: Ja, ")
+    hidden.addElement(Span(stylename=hiding, text="Hanna Bakken, tlf 41234567 "))
+    hidden.addText("det er fint.")
+    document.text.addElement(hidden)
+    path = tmp_path / "bilde.odt"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "I: Hvem er på bildet?\nD1: Det er meg.\nI: Og så?\nD1: Ja, det er fint.\n"
+    assert parsed.notes == [
+        "1 piece of hidden text, 1 picture's description (alt text) and 1 text box or shape with text left out, "
+        "as not part of the transcript's text; check them in LibreOffice"
+    ]
+    import_file(session, path, key=PseudonymKey("test"))
+    assert stored_turns(session, "bilde")[1] == ("D1", "Det er meg.")
+
+
+def test_odt_speaker_table_is_read_as_turns_as_in_docx(tmp_path: Path) -> None:
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import P
+
+    document = OpenDocumentText()
+    table = Table(name="Samtale")
+    table.addElement(TableColumn(numbercolumnsrepeated=2))
+    for speaker, said in [("I", "Hvordan var det å starte?"), ("D1", "Det var tungt, jeg kjente ingen.")]:
+        row = TableRow()
+        for value in (speaker, said):
+            cell = TableCell()
+            cell.addElement(P(text=value))
+            row.addElement(cell)
+        table.addElement(row)
+    document.text.addElement(table)
+    path = tmp_path / "tabell.odt"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert [(turn.speaker, parsed.text[turn.start:turn.end]) for turn in parsed.turns] == [
+        ("I", "Hvordan var det å starte?"), ("D1", "Det var tungt, jeg kjente ingen."),
+    ]
