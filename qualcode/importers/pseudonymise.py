@@ -107,6 +107,12 @@ def pseudonymise_document(
     )
 
 
+def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: set[str]) -> list[Proposal]:
+    """Possible identifiers nobody has decided about in metadata typed after import (a title, an
+    interviewer), found as import finds them in a file's front matter, which it holds back for them."""
+    return _undecided(_metadata_proposals(meta, ""), key, vocabulary, [], set())
+
+
 # Metadata a name is written in as free text, besides the file's own name.
 # Every field a file's front matter may hold as text is stored, and so is looked at: those written
 # as sentences, and those that hold a short value (an id, a wave, a mode), where a capitalised word
@@ -120,7 +126,7 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str) -> list[Proposal]:
     stored as the body is, so looked at as the body is. Each is read as a sentence, so a first
     word is a name only if it is a listed name ("Torbjørn Haugland", not "Forsker 1")."""
     stem = re.sub(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])", " ", re.sub(r"[_\-.]+", " ", file_name.split(".")[0]))
-    written = [("file name", stem)] + [(field, meta[field]) for field in _NAMING_META if isinstance(meta.get(field), str)]
+    written = [("file name", _capitalise_names(stem))] + [(field, meta[field]) for field in _NAMING_META if isinstance(meta.get(field), str)]
     if isinstance(meta.get("attributes"), dict):
         written += [(f"attribute {name}", f"{name} {value}") for name, value in meta["attributes"].items() if isinstance(value, str)]
     values = [(field, meta[field]) for field in _VALUE_META if isinstance(meta.get(field), str)]
@@ -136,6 +142,14 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str) -> list[Proposal]:
         for proposal in propose(f"med {value}", (), ()):  # read mid-sentence: its first word is no sentence's first
             found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     return found
+
+
+def _capitalise_names(stem: str) -> str:
+    """A file name's words as a name in it would be written: people write file names in lower
+    case ("olsen_gunnhild_t2"), and `clean_name` matches the key's names in them capitalised.
+    Only words on the lists of names and places are capitalised: a capitalised everyday word
+    ("kontor", "deltaker") in mid-sentence would be proposed where no one wrote it as a name."""
+    return " ".join(word[:1].upper() + word[1:] if word.islower() and may_name_someone(word) else word for word in stem.split())
 
 
 # Long texts are pseudonymised this many characters at a time, cut at line ends: the detectors
