@@ -236,10 +236,13 @@ class Workspace:
         """A transaction that stores what a person typed (memos, definitions, titles): every such
         text is pseudonymised with the key, locked for the block, before it is written. Without
         the key such work is refused: a name typed then would be stored as typed."""
+        from qualcode.importers.metadata_edit import TYPING_KEY
+
         with self.key_access().editing() as key:
             self._typing_key = key
             try:
                 with self.project.begin() as session:
+                    session.info[TYPING_KEY] = key  # for services that check typed text as import would
                     yield session
             finally:
                 self._typing_key = None

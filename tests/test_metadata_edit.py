@@ -502,3 +502,18 @@ def test_cli_a_role_edit_says_on_stderr_that_it_reaches_every_round(small_projec
     assert result.stderr.startswith("D1's role is theirs in every round: the change reaches ")
     data = json.loads(run("--project", str(small_project), "participants", "edit", "D1", "--role", "deltaker", "--json").stdout)
     assert data["notes"][0].startswith("D1's role is theirs in every round")
+
+
+def test_a_title_or_interviewer_naming_someone_nobody_has_decided_about_is_refused_as_import_would(small_project: Path) -> None:
+    """An edit stored "Intervju med Gunnhild Vassbotten" as typed, where a file's front matter would be held back."""
+    project = ["--project", str(small_project)]
+    for field in ("--title", "--interviewer"):
+        refused = run(*project, "transcripts", "edit", "deltaker_D1_T1", field, "Intervju med Gunnhild Vassbotten")
+        assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+        assert f"the {field[2:]} names 'Gunnhild Vassbotten', a possible identifier nobody has decided about" in refused.stderr
+        assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
+    # Once decided, the name is stored as its pseudonym; a title without names is stored as typed.
+    assert run(*project, "identifiers", "add", "Gunnhild Vassbotten", "--kind", "person", "--gender", "f").exit_code == 0
+    assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--title", "Intervju med Gunnhild Vassbotten").exit_code == 0
+    assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--interviewer", "Forsker 2").exit_code == 0
+    assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()

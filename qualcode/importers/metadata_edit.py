@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.coding.transcripts import transcript_state
-from qualcode.errors import ImportFailed, InvalidInput
+from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput
 from qualcode.importers.metadata import (
     PARTICIPANT_COLUMNS,
     attribute_definition,
@@ -39,6 +39,9 @@ WAVE = re.compile(r"[A-Za-zÆØÅæøå]*\d{1,3}")
 # A role is one word (deltaker, veileder, leder, medforsker); attribution labels are made from it.
 ROLE = re.compile(r"[^\W\d_]+")
 TRANSCRIPT_FIELDS = ("title", "wave", "date", "fidelity", "interviewer", "participants")
+# Where a transaction that stores typed text (Workspace.typed) keeps the key it holds locked, so
+# a service can ask it what import would ask it.
+TYPING_KEY = "qualcode.typing_key"
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ def edit_transcript(
         raise InvalidInput(error.message, error.hint) from None
     if "wave" in checked:
         checked["wave"] = check_wave(checked["wave"])
+    _refuse_unreviewed_names(session, {field: checked[field] for field in ("title", "interviewer") if field in checked})
     people = _participants(session, participants) if participants is not None else None
 
     old_turns: dict[int, str | None] = {}
@@ -116,6 +120,27 @@ def edit_transcript(
     session.refresh(transcript, ["participant_links"])
     after = transcript_state(transcript, new_turns)
     return _record(session, coder, "transcript", transcript.name, transcript.guid, before, after)
+
+
+def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:
+    """Refuse a title or interviewer that names someone nobody has decided about, as import holds
+    back a file whose front matter does: stored, it would be kept as typed, unpseudonymised."""
+    key = session.info.get(TYPING_KEY)
+    if key is None or not typed:
+        return
+    from qualcode.anonymise.service import codebook_vocabulary
+    from qualcode.anonymise.typed_text import refuse_undecided
+    from qualcode.importers.pseudonymise import undecided_in_metadata
+
+    for value in typed.values():
+        refuse_undecided(value, key)  # a name already waiting is refused as a memo naming it is
+    for proposal in undecided_in_metadata(typed, key, codebook_vocabulary(session)):
+        field = proposal.context.partition(":")[0]
+        raise AwaitsReview(
+            f"the {field} names {proposal.text!r}, a possible identifier nobody has decided about",
+            f"add it to the key (`qualcode identifiers add {proposal.text!r} --kind person`) or dismiss it"
+            f" (`qualcode anonymise dismiss {proposal.text!r}`), then edit again",
+        )
 
 
 def _participants(session: Session, names: list[str]) -> list[Participant]:
