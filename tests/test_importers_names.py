@@ -32,3 +32,23 @@ def test_everyday_words_in_a_lower_case_file_name_are_not_proposed(session: Sess
     path = tmp_path / file_name
     path.write_text(TEXT, encoding="utf-8")
     import_file(session, path, key=PseudonymKey("test"))
+
+
+def test_a_decomposed_file_name_is_stored_composed_and_found_by_what_people_type(session: Session, tmp_path: Path) -> None:
+    """A name from a Mac or a zip (NFD) gave a transcript no command could reach."""
+    import unicodedata
+
+    from qualcode.store.lookup import find_transcript
+
+    path = tmp_path / unicodedata.normalize("NFD", "møte_på_kontoret_T2.txt")
+    path.write_text(TEXT, encoding="utf-8")
+    imported = import_file(session, path, key=PseudonymKey("test"))
+    assert imported.name == "møte_på_kontoret_T2"
+    found = find_transcript(session, "møte_på_kontoret_T2")
+    assert (found.name, found.source_filename) == ("møte_på_kontoret_T2", "møte_på_kontoret_T2.txt")
+
+
+def test_control_characters_in_a_file_name_become_underscores(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "samtale\nrunde\t2\x07.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    assert import_file(session, path, key=PseudonymKey("test")).name == "samtale_runde_2_"

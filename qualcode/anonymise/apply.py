@@ -245,6 +245,8 @@ def note_seen_in(key: PseudonymKey, replacements: list[Replacement], transcript:
             entry.seen_in.append(transcript)
 
 
+# Control characters and line separators, which a name is never written with.
+_NAME_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 NAME_WORDS = re.compile(r"[A-ZÆØÅ]?[a-zæøåéüö]+\d*|[A-ZÆØÅ]+\d*(?![a-zæøåéüö])|\d+")
 
 
@@ -254,8 +256,11 @@ def clean_name(name: str, key: PseudonymKey) -> str:
 
     Names are matched word by word as proper nouns, since people write them in lower case or
     run together in file names; a name that holds an identifier comes back with its words
-    joined by "_".
+    joined by "_". Control characters become "_" too, and the name is composed (NFC).
     """
+    # Composed (NFC) as typed names are, so "kåre_T2" from a Mac or a zip (decomposed) is found by
+    # what people type; a line break, tab or bell in a file's name would break every listing.
+    name = visible(_NAME_BREAKS.sub("_", name))
     stem, dot, suffix = name.rpartition(".") if "." in name and len(name.rpartition(".")[2]) <= 5 else (name, "", "")
     direct = pseudonymise(stem, key, "file name")
     words = NAME_WORDS.findall(direct.text)

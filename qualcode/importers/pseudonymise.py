@@ -125,6 +125,7 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str) -> list[Proposal]:
     """Possible identifiers in the file's name, its front matter's text fields and attributes:
     stored as the body is, so looked at as the body is. Each is read as a sentence, so a first
     word is a name only if it is a listed name ("Torbjørn Haugland", not "Forsker 1")."""
+    file_name = unicodedata.normalize("NFC", file_name)  # decomposed on a Mac or in a zip
     stem = re.sub(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])", " ", re.sub(r"[_\-.]+", " ", file_name.split(".")[0]))
     written = [("file name", _capitalise_names(stem))] + [(field, meta[field]) for field in _NAMING_META if isinstance(meta.get(field), str)]
     if isinstance(meta.get("attributes"), dict):
