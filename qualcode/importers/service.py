@@ -185,11 +185,18 @@ class ReadTranscript:
 
 
 def read_transcript(path: Path, options: ImportOptions) -> ReadTranscript:
-    """Parse a file and check its metadata (front matter, sidecar, options: the last wins)."""
+    """Parse a file and check its metadata (front matter, sidecar, options: the last wins).
+
+    The file's hash is taken before it is read and checked after: a file that another program
+    (a sync client, an editor's autosave) changes meanwhile would be stored as it was under the
+    hash of what it became, and the file as it is then called "already present" for good."""
+    before = source_hash(path)
     document = parse_file(path, options)
     meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
     meta.setdefault("name", path.stem)
-    return ReadTranscript(path, document, meta, source_hash(path), options.replace)
+    if source_hash(path) != before:
+        raise ImportFailed(f"{path.name} changed while it was being read", "import it again once the program writing it is done")
+    return ReadTranscript(path, document, meta, before, options.replace)
 
 
 def source_hash(path: Path) -> str | None:
