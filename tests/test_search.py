@@ -644,3 +644,29 @@ def test_a_lone_and_or_or_says_where_it_goes(session: Session, query: str) -> No
     with pytest.raises(SearchSyntaxError, match="on one side of AND or OR") as refused:
         search(session, query)
     assert refused.value.hint is not None and "go between two searches" in refused.value.hint
+
+
+def test_a_text_an_import_left_staged_is_not_counted(project: Project, tmp_path: Path) -> None:
+    """A killed import leaves a text staged (transcript id < 0) with its turns indexed until the
+    next import removes it: its turns were counted, "found in 2 turns" with 1 shown."""
+    import sqlite3
+
+    with project.begin() as session:
+        make_transcript(session, tmp_path, "I: Hvordan var tiltaket?\nD1: Tiltaket var nyttig.\n", name="ferdig", key=PseudonymKey("test"))
+    with sqlite3.connect(project.database) as connection:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(text_versions)") if row[1] != "id"]
+        listed = ", ".join(columns)
+        picked = listed.replace("transcript_id", "-7").replace("content_hash", "'staged'")
+        staged = connection.execute(f"INSERT INTO text_versions ({listed}) SELECT {picked} FROM text_versions").lastrowid
+        turn_columns = [row[1] for row in connection.execute("PRAGMA table_info(turns)") if row[1] != "id"]
+        listed_turns = ", ".join(turn_columns)
+        for turn_id in [row[0] for row in connection.execute("SELECT id FROM turns")]:
+            copy = connection.execute(
+                f"INSERT INTO turns ({listed_turns}) SELECT {listed_turns.replace('text_version_id', str(staged))} FROM turns WHERE id = ?",
+                (turn_id,),
+            ).lastrowid
+            connection.execute("INSERT INTO search_index(rowid, stems, words) SELECT ?, stems, words FROM search_index WHERE rowid = ?", (copy, turn_id))
+    with project.begin() as session:
+        result = search(session, "nyttig")
+        assert (result.turns_matched, [hit.transcript for hit in result.hits]) == (1, ["ferdig"])
