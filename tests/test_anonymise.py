@@ -1890,3 +1890,26 @@ def test_no_pseudonym_is_a_known_name_as_the_leak_check_reads_it() -> None:
     originals = {"mårten", "moe", "mårten moe", "cruz"}
     drawn = {make_pseudonym("Cruz", "person", "f", "name", originals, set(), f"frø{seed}") for seed in range(300)}
     assert [name for name in drawn if matcher.find(name)] == []
+
+
+def test_a_genitive_is_proposed_as_the_name_and_leaves_the_queue_with_it(session: Session, tmp_path: Path) -> None:
+    """"Hodans" beside "Hodan", and "Ingas" for the listed "Inga", were proposed on their own: accepted
+    apart, "Hodans direktenummer" got a second pseudonym, and accepting "Hodan" left "Hodans" queued."""
+    from qualcode.anonymise.candidates import propose
+
+    text = "D: Jeg ringte Semret i går. Semrets direktenummer var opptatt. Det var Ingas bil, hos Lars og Agnes."
+    assert [proposal.text for proposal in propose(text, (), (), {"D"}, [0])] == ["Semret", "Inga", "Lars", "Agnes"]
+    path = tmp_path / "samtale.txt"
+    path.write_text("I: Hvem ringte du?\nD1: Jeg ringte Semret i går. Semrets nummer var opptatt.\n", encoding="utf-8")
+    other = tmp_path / "annen.txt"
+    other.write_text("I: Og så?\nD2: Det var Semrets idé.\n", encoding="utf-8")
+    key = PseudonymKey("test")
+    for file in (path, other):
+        with pytest.raises(NeedsReview):
+            import_file(session, file, key=key)
+    pseudonym = accept_candidate(key, "Semret", "person", "f").pseudonym
+    assert key.pending == []
+    import_file(session, path, key=key)
+    import_file(session, other, key=key)
+    texts = [transcript.current_version.text for transcript in session.scalars(select(Transcript)) if transcript.current_version]
+    assert any(f"{pseudonym}s nummer" in text for text in texts) and any(f"{pseudonym}s idé" in text for text in texts)

@@ -232,7 +232,32 @@ def propose(
             continue
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
-    return list(proposals.values())
+    return _genitives_as_names(proposals)
+
+
+GENITIVE_ENDINGS = ("'s", "’s", "'", "’", "s")
+
+
+def decided(word: str, known: set[str]) -> bool:
+    """Whether `word`, or the name it is the genitive of ("Hodans", "Per's"), is in `known` (casefolded)."""
+    folded = word.casefold()
+    return folded in known or any(folded.endswith(ending) and folded[:-len(ending)] in known for ending in GENITIVE_ENDINGS)
+
+
+def _genitives_as_names(proposals: dict[str, Proposal]) -> list[Proposal]:
+    """The proposals, each genitive as the name it is the genitive of: "Hodans" beside "Hodan", or
+    "Ingas" for the listed "Inga", is proposed as that name, once. Accepted apart, the genitive got a
+    pseudonym of its own ("Hodans direktenummer" as "Kristoffer direktenummer"), and dismissing the
+    name left its genitive in the queue. A name that ends so itself ("Lars", "Agnes") stays whole."""
+    names = _names()
+    found: dict[str, Proposal] = {}
+    for phrase, made in proposals.items():
+        folded = phrase.casefold()
+        last = folded.split(" ")[-1]
+        if folded.endswith("s") and len(last) > 3 and last not in names and (phrase[:-1] in proposals or last[:-1] in names):
+            made = Proposal(phrase[:-1], made.start, made.end - 1, made.context, made.kind)
+        found.setdefault(made.text, made)
+    return list(found.values())
 
 
 def _run_proposal(
@@ -245,7 +270,7 @@ def _run_proposal(
     if not words:
         return None
     phrase = " ".join(words)
-    if phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
+    if phrase.casefold() in ignored or all(decided(word, ignored) for word in words):
         return None
     # A listed name may begin with a function word the run left out ("Ny Giv").
     before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""

@@ -305,10 +305,12 @@ def add_known_identifier(
     entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen="added by hand")
     # What waited for review and is now decided (this name, or a phrase of known and dismissed
     # words) leaves the queue, which would otherwise list it for ever.
-    decided = {word.casefold() for word in ignored_words(key)}
+    from qualcode.anonymise.candidates import decided
+
+    known = {word.casefold() for word in ignored_words(key)}
     key.pending = [
         candidate for candidate in key.pending
-        if candidate.text.casefold() != original.casefold() and not all(word.casefold() in decided for word in candidate.text.split())
+        if candidate.text.casefold() != original.casefold() and not all(decided(word, known) for word in candidate.text.split())
     ]
     return entry
 
