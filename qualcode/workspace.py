@@ -747,6 +747,7 @@ class Workspace:
                     preview.file,
                     tuple(PreviewLine(i.line, i.kind, i.original, i.pseudonym, i.context) for i in preview.replacements),
                     tuple(preview.candidates),
+                    preview.outcome if preview.refused else None,  # already present, or changed under a taken name
                 ))
         return previews
 

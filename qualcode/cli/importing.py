@@ -11,8 +11,16 @@ from qualcode.anonymise.service import KeyAccess
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
+from qualcode.errors import DuplicateContent, QualcodeError
 from qualcode.importers.readers import supported_suffixes
-from qualcode.importers.service import ImportOptions, expand_paths, import_paths, preview_file
+from qualcode.importers.service import (
+    ImportOptions,
+    Preview,
+    expand_paths,
+    import_paths,
+    one_line,
+    preview_file,
+)
 from qualcode.text.counts import counted
 from qualcode.workspace import Workspace
 
@@ -138,22 +146,41 @@ def _import_qdpx(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> Non
             note(f"{label}: {line}")
 
 
+# How a dry run says a file would not be imported at all.
+REFUSED = ("would be skipped", "would fail")
+
+
 def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptions, key_access: KeyAccess, as_json: bool) -> None:
+    """Each file as the import would take it: imported, replacing, held back, skipped or failing;
+    one file's refusal is no end to the others'."""
     key = key_access.load_existing()
-    previews = []
+    previews: list[Preview] = []
     with workspace.begin() as session:
         for path in expand_paths(paths):
-            previews.append(preview_file(session, path, options, key))
+            try:
+                previews.append(preview_file(session, path, options, key))
+            except DuplicateContent as error:
+                previews.append(Preview(path.name, [], [], f"{REFUSED[0]}: {error}"))
+            except QualcodeError as error:
+                previews.append(Preview(path.name, [], [], f"{REFUSED[1]}: {error}"))
+            except Exception as error:  # noqa: BLE001 - as in the import, one file's failure never ends the batch
+                previews.append(Preview(path.name, [], [], f"{REFUSED[1]}: {path.name} could not be imported ({one_line(error)})"))
     if as_json:
         emit_json(previews)
         return
     for preview in previews:
+        if not preview.replacements and preview.outcome.startswith(REFUSED):
+            click.echo(f"{preview.file}: {preview.outcome}")
+            continue
         click.echo(f"{preview.file}: {counted(len(preview.replacements), 'replacement')}")
+        click.echo(f"  {preview.outcome}")
         for item in preview.replacements:
             where = f"line {item.line:4}" if item.line else "front matter"
             click.echo(f"  {where}  {item.kind:11} {item.original!r} -> {item.pseudonym!r}   …{item.context}…")
         if preview.candidates:
             click.echo(f"  needs review before import: {', '.join(preview.candidates)}")
+        for message in preview.notes:
+            click.echo(f"  note: {message}")
     note("dry run: nothing was written")
 
 

@@ -1016,13 +1016,23 @@ class PreviewItem:
 
 @dataclass(frozen=True)
 class Preview:
+    """What importing one file would do: its replacements, its candidates for review, and the
+    outcome: the transcript it would become or replace, or why the import would refuse it."""
+
     file: str
     replacements: list[PreviewItem]
     candidates: list[str]
+    outcome: str = ""
+    notes: list[str] = field(default_factory=list)
+    refused: bool = False  # already present, changed under a taken name, or a withdrawn participant's
 
 
 def preview_file(session: Session, path: Path, options: ImportOptions, key: PseudonymKey) -> Preview:
-    """What importing `path` would replace and propose, on a copy of the key; writes nothing."""
+    """What importing `path` would replace and propose, on a copy of the key; writes nothing.
+
+    The file goes through the checks the import makes: one the import would refuse (already
+    present, changed under a taken name, a withdrawn participant's) comes back `refused`, with
+    why; one that cannot be read raises as the import does."""
     scratch = copy.deepcopy(key)
     read = read_transcript(path, options)
     prepared = pseudonymise_document(read.document, read.meta, scratch, path.name, codebook_vocabulary(session))
@@ -1036,4 +1046,19 @@ def preview_file(session: Session, path: Path, options: ImportOptions, key: Pseu
     ]
     # Line 0: the front matter, whose fields are stored apart from the text.
     items += [PreviewItem(r.original, r.pseudonym, r.kind, 0, f"{name}: {r.original}") for name, r in prepared.meta_replacements]
-    return Preview(path.name, items, [p.text for p in prepared.proposals])
+    candidates = [p.text for p in prepared.proposals]
+    notes = list(read.document.notes)
+    try:
+        refuse_present(session, path, read.source_hash)
+        refuse_withdrawn_participant(session, *_named_participants(read.meta))
+        if candidates:
+            outcome = "would be held back until the names proposed for review are decided"
+        else:
+            target = _refuse_existing(session, written := prepare_transcript(read, prepared, scratch))
+            outcome = (f"would replace the text of transcript {target.name}, its codings re-anchored" if target is not None
+                       else f"would be imported as {written.name}")
+    except DuplicateContent as error:
+        return Preview(path.name, items, candidates, f"would be skipped: {error}", notes, refused=True)
+    except QualcodeError as error:
+        return Preview(path.name, items, candidates, f"would fail: {error}", notes, refused=True)
+    return Preview(path.name, items, candidates, outcome, notes)

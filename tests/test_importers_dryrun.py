@@ -1,0 +1,35 @@
+"""`import --dry-run` says of each file what the import would do with it, a bad one among them."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from tests.conftest import SAMPLES
+from tests.test_cli import run
+
+
+def test_a_dry_run_of_a_folder_says_what_the_import_would_do_with_each_file(demo: Path, tmp_path: Path) -> None:
+    """It stopped at the first bad file, and never said "already present" or "differs, needs --replace"."""
+    folder = tmp_path / "runde"
+    folder.mkdir()
+    (folder / "a_binær.txt").write_bytes(b"\x00\x01\x02binary" * 100)
+    shutil.copy(SAMPLES / "deltaker_D1_T1.txt", folder / "deltaker_D1_T1.txt")  # imported in the demo
+    (folder / "leder_L1.txt").write_text((SAMPLES / "leder_L1.txt").read_text(encoding="utf-8") + "\nI: Noe mer?\nL1: Nei, takk.\n", encoding="utf-8")
+    (folder / "ny_samtale.txt").write_text("I: Hvordan gikk det?\nD1: Det gikk fint i dag.\n", encoding="utf-8")
+    database = demo / ".qualcode" / "project.db"
+    before = database.read_bytes()
+    result = run("--project", str(demo), "import", str(folder), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "a_binær.txt: would fail: a_binær.txt looks like a binary file, not text" in result.output
+    # A file refused after its replacements are known lists them under why (as the import would refuse it).
+    said = r"(?: \d+ replacements?\n )?"
+    assert re.search(f"deltaker_D1_T1.txt:{said} would be skipped: deltaker_D1_T1.txt is already present as transcript deltaker_D1_T1", result.output)
+    assert re.search(f"leder_L1.txt:{said} would fail: leder_L1.txt differs from the file imported on", result.output)
+    assert "ny_samtale.txt: 0 replacements\n  would be imported as ny_samtale\n" in result.output
+    replacing = run("--project", str(demo), "import", str(folder / "leder_L1.txt"), "--dry-run", "--replace", "--json")
+    [preview] = json.loads(replacing.output)
+    assert preview["outcome"] == "would replace the text of transcript leder_L1, its codings re-anchored"
+    assert database.read_bytes() == before
