@@ -52,3 +52,4 @@ def test_control_characters_in_a_file_name_become_underscores(session: Session, 
     path = tmp_path / "samtale\nrunde\t2\x07.txt"
     path.write_text(TEXT, encoding="utf-8")
     assert import_file(session, path, key=PseudonymKey("test")).name == "samtale_runde_2_"
+

@@ -11,9 +11,14 @@ from yaml.events import AliasEvent, CollectionStartEvent
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.encoding import decode_text
+from qualcode.importers.metadata import TRANSCRIPT_KEYS
 from qualcode.text.normalise import normalise
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+# Front matter at the top, after blank lines if any (an editor or an export may put one first).
+_FRONT_MATTER = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+# An opening line of front matter whose first key is a metadata key ("participant: D1"): if it
+# is never closed, the metadata would be read as speech.
+_OPENED = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(?:[ \t]*\n)*(?P<key>[A-Za-z_]+)[ \t]*:")
 MAX_DEPTH = 20  # metadata is a few keys with lists or pairs under them
 MAX_SIDECAR_BYTES = 1 << 20
 
@@ -73,6 +78,13 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
     """Metadata and the text after it; the text is unchanged if there is no front matter."""
     match = _FRONT_MATTER.match(text)
     if match is None:
+        opened = _OPENED.match(text)
+        if opened is not None and opened.group("key").lower() in TRANSCRIPT_KEYS:
+            line = text.count("\n", 0, text.index("---")) + 1
+            raise ImportFailed(
+                f"{where}: the front matter opened by --- on line {line} is never closed, so it would be read as speech",
+                "end the metadata with a line of ---",
+            )
         return {}, text
     return _load(match.group("yaml"), where), text[match.end():]
 
