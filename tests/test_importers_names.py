@@ -27,7 +27,7 @@ def test_a_name_written_in_lower_case_in_a_file_name_is_proposed_as_its_capitali
     assert any(candidate.text == proposed and "file name" in " ".join(candidate.contexts) for candidate in key.pending)
 
 
-@pytest.mark.parametrize("file_name", ["deltaker_d1_t1.txt", "intervju_med_veileder.txt", "fokusgruppe_kontor_a.txt", "kvp_evaluering_2024.txt"])
+@pytest.mark.parametrize("file_name", ["tom.txt", "deltaker_d1_t1.txt", "intervju_med_veileder.txt", "fokusgruppe_kontor_a.txt", "kvp_evaluering_2024.txt"])
 def test_everyday_words_in_a_lower_case_file_name_are_not_proposed(session: Session, tmp_path: Path, file_name: str) -> None:
     path = tmp_path / file_name
     path.write_text(TEXT, encoding="utf-8")

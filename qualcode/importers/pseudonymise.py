@@ -11,7 +11,7 @@ from itertools import accumulate
 from typing import Any
 
 from qualcode.anonymise.apply import Pseudonymised, Replacement, pseudonymise
-from qualcode.anonymise.candidates import Proposal, may_name_someone, propose
+from qualcode.anonymise.candidates import COMMON_ZIPF, Proposal, may_name_someone, propose, zipf
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.service import ignored_words
@@ -148,9 +148,18 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str) -> list[Proposal]:
 def _capitalise_names(stem: str) -> str:
     """A file name's words as a name in it would be written: people write file names in lower
     case ("olsen_gunnhild_t2"), and `clean_name` matches the key's names in them capitalised.
-    Only words on the lists of names and places are capitalised: a capitalised everyday word
-    ("kontor", "deltaker") in mid-sentence would be proposed where no one wrote it as a name."""
-    return " ".join(word[:1].upper() + word[1:] if word.islower() and may_name_someone(word) else word for word in stem.split())
+    Only words on the lists of names and places are capitalised, and of those an everyday word
+    ("tom", "per") only beside another name ("per_hansen"): a capitalised everyday word would be
+    proposed where no one wrote it as a name."""
+    words = stem.split()
+    listed = [word.islower() and may_name_someone(word) for word in words]
+    common = [zipf(word.casefold()) >= COMMON_ZIPF for word in words]
+    return " ".join(
+        word[:1].upper() + word[1:]
+        if listed[index] and (not common[index] or any(listed[i] for i in (index - 1, index + 1) if 0 <= i < len(words)))
+        else word
+        for index, word in enumerate(words)
+    )
 
 
 # Long texts are pseudonymised this many characters at a time, cut at line ends: the detectors

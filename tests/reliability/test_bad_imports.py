@@ -82,7 +82,7 @@ def write_bad_files(folder: Path) -> dict[str, str]:
     (folder / "i_sidecar.txt").write_text(GOOD.replace("kurset", "praksisen"), encoding="utf-8")
     (folder / "i_sidecar.txt.meta.yaml").write_bytes("title: Samtale på kontoret\n".encode("latin-1"))
     (folder / "j_nul.txt").write_bytes(b"I: Hei\x00 der, hvordan\x07 gikk det?\nD1: Bra\x00.\n")
-    (folder / "k_stray.txt").write_bytes(
+    (folder / "k_blandet.txt").write_bytes(
         "I: Hvordan går det på tiltaket?\nD1: Det går fint, jeg har fått mer ansvar.\nI: Og veilederen?\n".encode()
         + b"D1: Hun sa at jeg m\xe5tte komme tilbake.\n"
     )
@@ -126,15 +126,15 @@ def test_a_batch_of_bad_files_names_each_and_imports_the_rest(cli_project: tuple
         assert name in failed, (name, report)
         assert mentions in failed[name].lower() and "\n" not in failed[name], (name, failed[name])
     imported = {item["name"]: item for item in report["imported"]}
-    assert set(imported) == {"a_first", "i_sidecar", "j_nul", "k_stray", "l_tracked", "m_tracked", "z_last"}, report
+    assert set(imported) == {"a_first", "i_sidecar", "j_nul", "k_blandet", "l_tracked", "m_tracked", "z_last"}, report
     texts = stored_texts(root)
     # Control characters are removed and the import says so.
     assert texts["j_nul"][0] == "I: Hei der, hvordan gikk det?\nD1: Bra.\n"
     assert any("control character" in note and "lines 1, 2" in note for note in imported["j_nul"]["notes"])
     # A UTF-8 file with a stray cp1252 byte stays UTF-8; that line is read as cp1252 and named.
-    assert "går det på tiltaket" in texts["k_stray"][0] and "fått" in texts["k_stray"][0]
-    assert "måtte" in texts["k_stray"][0] and imported["k_stray"]["encoding"] == "utf-8"
-    assert any("not UTF-8" in note and "line 4" in note for note in imported["k_stray"]["notes"])
+    assert "går det på tiltaket" in texts["k_blandet"][0] and "fått" in texts["k_blandet"][0]
+    assert "måtte" in texts["k_blandet"][0] and imported["k_blandet"]["encoding"] == "utf-8"
+    assert any("not UTF-8" in note and "line 4" in note for note in imported["k_blandet"]["notes"])
     # Tracked changes are read as accepted, with a note.
     assert "D1: Det var veldig nyttig." in texts["l_tracked"][0] and "ikke" not in texts["l_tracked"][0]
     assert any("tracked change" in note for note in imported["l_tracked"]["notes"])
