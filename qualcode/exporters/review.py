@@ -384,7 +384,8 @@ def _codings_named(session: Session, prefix: str) -> list[Coding]:
 
 
 def _quotes_of_this_project(session: Session, document: Document) -> bool:
-    """Whether any quote the document bookmarks or references is a coding of this project (live or not)."""
+    """Whether any quote the document bookmarks or references is a coding of this project (live or
+    not); a document that quotes nothing (no report, a note written for the project) is not refused."""
     from docx.oxml.ns import qn
 
     prefixes = {
@@ -393,7 +394,7 @@ def _quotes_of_this_project(session: Session, document: Document) -> bool:
     }
     for paragraph in document.element.body.iter(qn("w:p")):  # a reference may be split over runs
         prefixes |= {ref.lower() for ref in REF.findall("".join(node.text or "" for node in paragraph.iter(qn("w:t"))))}
-    return any(re.fullmatch(r"[0-9a-f]{6,32}", prefix) and _codings_named(session, prefix) for prefix in prefixes)
+    return not prefixes or any(re.fullmatch(r"[0-9a-f]{6,32}", prefix) and _codings_named(session, prefix) for prefix in prefixes)
 
 
 def review_memos(session: Session) -> dict[str, list[MemoView]]:
