@@ -349,7 +349,7 @@ def create_code(
         raise InvalidInput(*too_long)
     parent_path, _, name = path.rpartition("/")
     if session.scalar(select(Code).where(Code.path == path)) is not None:
-        raise InvalidInput(f"code {path} already exists")
+        raise InvalidInput(f"code {path} already exists", "list codes with `qualcode codebook show`")
     parent = find_code(session, parent_path) if parent_path else None
     for other in session.scalars(select(Code.path).where(Code.parent_id == (parent.id if parent else None))):
         # Two codes a reader cannot tell apart, and that every case-blind lookup (the name resolver,
