@@ -1913,3 +1913,21 @@ def test_a_genitive_is_proposed_as_the_name_and_leaves_the_queue_with_it(session
     import_file(session, other, key=key)
     texts = [transcript.current_version.text for transcript in session.scalars(select(Transcript)) if transcript.current_version]
     assert any(f"{pseudonym}s nummer" in text for text in texts) and any(f"{pseudonym}s idé" in text for text in texts)
+
+
+@pytest.mark.parametrize(("text", "proposed"), [
+    # Written in lower case elsewhere, a word shaped as the names the lists miss is still a name ...
+    ("D: Jeg får Tesfalem som veileder. tesfalem kjenner familien min.", ["Tesfalem"]),
+    # ... a compound is not, nor a dialect word starting a sentence.
+    ("D: Vi var i Jobbklubben. jobbklubben var bra. Mæn sa det. mæn gjorde det.", []),
+    # A listed given name written only in lower case, rarer than bokmål's words, in the order said.
+    ("D: yonas og mahmoud kom, og så amina.", ["yonas", "mahmoud", "amina"]),
+    ("D: Hun har mist jobben, og fikk corona under ramadan. Det var liv og sol.", []),
+    ("D: Jeg sa det til Amina. amina er snill. Mailen er fatima@firma.no.", ["Amina"]),
+])
+def test_a_name_written_in_lower_case_is_proposed(text: str, proposed: list[str]) -> None:
+    """"tesfalem" in lower case made "Tesfalem" an ordinary word, and "amina", "yonas" and "mahmoud",
+    only ever written in lower case, were never proposed: each was stored."""
+    from qualcode.anonymise.candidates import propose
+
+    assert [proposal.text for proposal in propose(text, (), (), {"D"}, [0])] == proposed

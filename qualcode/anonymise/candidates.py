@@ -46,6 +46,9 @@ SENTENCE_START_NAME_MAX_ZIPF = 5.0
 # A sentence's first word on no list is proposed when it is this short and this rare in bokmål.
 UNKNOWN_FIRST_MAX_LENGTH = 8  # longer ones are compounds the frequency list lacks ("Medforsker") more often than names
 UNKNOWN_FIRST_MAX_ZIPF = 1.5
+# A given name written in lower case is proposed when it is this rare in bokmål: "amina" (3.1), "yonas",
+# "fatima", but not "liv", "sol", "mist" or "corona" (3.3), which are words too.
+LOWER_CASE_NAME_MAX_ZIPF = 3.2
 # Letters Norwegian words are written with, loanwords included ("idé", "kafé", "über"): a word with
 # another ("Małgorzata", "Dziedzic", "Şahin") is no Norwegian compound, however long.
 NORWEGIAN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzæøåéèêóòôâäöü")
@@ -202,6 +205,18 @@ def propose(
             if any(_name_in_capitals(word.casefold()) for word in words) or _unlisted_name_in_capitals(words, lowered):
                 begin, finish = base + doc[start].idx, base + doc[end - 1].idx + len(doc[end - 1].text)
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
+    lower_names = []
+    for word in lowered:
+        # A listed given name written only in lower case, as a transcriber in a hurry writes it ("amina",
+        # "yonas"), and rarer than bokmål's words ("liv", "sol", "ask" are words): no capital shows it.
+        if (len(word) < 3 or word in ROLE_LABELS or zipf(word) >= LOWER_CASE_NAME_MAX_ZIPF or word not in given_names()
+                or _listed(word, _not_identifiers()) or decided(word, ignored)
+                or any(phrase.casefold() == word for phrase in proposals)):
+            continue
+        match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", _without_addresses(text))
+        if match is not None:
+            lower_names.append(Proposal(word, match.start(), match.end(), _context(text, match.start(), match.end(), context)))
+    proposals.update((made.text, made) for made in sorted(lower_names, key=lambda made: made.start))
     if "'" in text or "’" in text or "-" in text or "Mc" in text or "Mac" in text:
         for match in ODD_CAPITALS.finditer(text):
             # What the runs above cannot see: no word of these is capitalised as a whole.
@@ -322,7 +337,9 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
             continue
         if folded in names or folded in places:
             return False
-        if folded not in lowered and not _common(folded):
+        # Written in lower case elsewhere, a word is an ordinary one capitalised, unless shaped as the
+        # names the lists miss are: "Tesfalem" stays a name when the transcriber also wrote "tesfalem".
+        if not _common(folded) and (folded not in lowered or _shaped_like_a_name(word)):
             return False
     return True
 
@@ -337,10 +354,15 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
         return False
     if folded in _first_names():
         return zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
-    # A short word no list holds and bokmål hardly knows, nor its stem: a name from the languages the
-    # lists miss ("Semhar", "Gosia", "Hodan") more often than not. An inflection the frequency list
-    # lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen")
-    # unless written with letters Norwegian does not use ("Małgorzata").
+    return _shaped_like_a_name(word)
+
+
+def _shaped_like_a_name(word: str) -> bool:
+    """A short word no list holds and bokmål hardly knows, nor its stem: a name from the languages the
+    lists miss ("Semhar", "Gosia", "Hodan") more often than not. An inflection the frequency list
+    lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen")
+    unless written with letters Norwegian does not use ("Małgorzata")."""
+    folded = word.casefold()
     short_or_foreign = len(word) <= UNKNOWN_FIRST_MAX_LENGTH or not NORWEGIAN_LETTERS.issuperset(folded)
     if folded in ROLE_LABELS or not (word.isalpha() and short_or_foreign and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
         return False
