@@ -64,7 +64,7 @@ def test_a_legacy_file_is_read_in_the_code_page_its_norwegian_letters_read_in(
     session: Session, tmp_path: Path, code_page: str, described: str
 ) -> None:
     """charset-normalizer alone reads DOS Nordic as Windows-1252 ("T›nsberg", "p†")."""
-    path = tmp_path / f"gammel_{code_page}.txt"
+    path = tmp_path / f"gammel_{code_page.replace('_', '')}.txt"
     text = "I: Og hva gjorde du på dagtid?\nD1: Jeg gikk på kurs ved NAV Tønsberg. Det var både bra og dårlig, og jeg lærte å skrive søknader.\n"
     path.write_bytes(text.encode(code_page))
     document = parse_file(path)
