@@ -36,8 +36,8 @@ FNR = re.compile(r"(?=\d)(?<![\d.])(\d{2})([ .]?)(\d{2})\2(\d{2})[ .-]?(\d{3}) ?
 ACCOUNT = re.compile(r"(?=\d)(?<![\d.])(\d{4})([. -]?)(\d{2})\2(\d{5})" + NUMBER_END)
 # The same account as an IBAN: NO, two check digits, then its 11 digits (NO93 8601 1117 947).
 IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})" + NUMBER_END)
-# A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
-PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
+# A Norwegian number plate (EL 12345, AB12345, EK 12 345): it names the car's owner to anyone who looks it up.
+PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?(?:\d{5}|\d{2} \d{3})(?![\w-])" + NUMBER_END)
 # Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67, 90 123 456), by hyphens in the
 # same groups (912-34-567), or not at all, after +47, 0047 or (+47), or 47 before four pairs; other hyphenations are left out so ISO dates such as
 # 2023-09-01 are not taken for numbers.
@@ -69,13 +69,14 @@ EMAIL_SPOKEN = re.compile(
 )
 # The English way of saying one, "siri at gmail dot com", "siri at nav.no": "at" is a Norwegian word
 # too ("jeg tror at nav.no …"), so only before a known top-level domain, and never after a word
-# as everyday as "tror" or "sa" (EVERYDAY_ZIPF): a quote must not lose a word of its own.
+# as everyday as "tror" or "sa" (EVERYDAY_ZIPF): a quote must not lose a word of its own. The dot
+# may be said in Norwegian ("kari at nav punktum no").
 _TLD = "com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl"
-_DOMAIN_ENDINGS = tuple(f"{separator}{tld}" for separator in (".", " dot ") for tld in _TLD.split("|"))
+_DOMAIN_ENDINGS = tuple(f"{separator}{tld}" for separator in (".", " dot ", " punktum ", " prikk ") for tld in _TLD.split("|"))
 # Where such an address may be: " at " and a domain ending after it.
-_AT_DOMAIN = re.compile(rf" at [\w-]+(?:(?:\.| dot )[\w-]+)*?(?:\.| dot )(?:{_TLD})\b", re.IGNORECASE)
+_AT_DOMAIN = re.compile(rf" at [\w-]+(?:(?:\.| dot | punktum | prikk )[\w-]+)*?(?:\.| dot | punktum | prikk )(?:{_TLD})\b", re.IGNORECASE)
 EMAIL_AT_DOT = re.compile(
-    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*(?:\.| dot )(?:{_TLD})\b",
+    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*(?:\.| dot | punktum | prikk )(?:{_TLD})\b",
     re.IGNORECASE,
 )
 EVERYDAY_ZIPF = 5.5
@@ -100,22 +101,37 @@ def all_emails(text: str) -> Iterator[re.Match[str]]:
                 yield match
 
 
+# A number followed by one of these counts something ("kjørte motorveien 2 timer"): no house number.
+_NOT_A_HOUSE = r"(?! (?:ganger|gang|timer|time|minutter|min|dager|døgn|uker|uke|måneder|mnd|år|km|kilometer|mil|meter|prosent|kr|kroner|stykker|personer)\b)"
 STREET = re.compile(
     rf"(?=[{_UPPER}])\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
-    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget"
+    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.?|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget"
     # streets named for the hill, field or farm they run by ("Solhaugen 14", "Granåsen 3B")
-    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden)"
-    rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}"
+    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden|flata|leiret|hagen|ringen)"
+    rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE}"
     # "Kongens gate 12", "Store Ringvei 4": the street word on its own
-    rf"|(?=[{_UPPER}])\b[{_UPPER}][{_LOWER}]+ (?:gate|gata|vei|veien|veg|vegen|allé|plass|ring|ringvei) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}"
+    rf"|(?=[{_UPPER}])\b[{_UPPER}][{_LOWER}]+ (?:gate|gata|vei|veien|veg|vegen|allé|plass|ring|ringvei) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE}"
 )
+# A street written in lower case, as a transcriber in a hurry writes it ("storgata 41", "trondheimsveien
+# 210"): a street word with a house number after it, but none of the ways that are no one's address.
+STREET_LOWER = re.compile(
+    rf"(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten|gt\.?)) \d{{1,4}}[a-z]?\b{NUMBER_END}{_NOT_A_HOUSE}"
+)
+COMMON_WAYS = frozenset((
+    "forveien", "motorveien", "hovedveien", "bakveien", "landeveien", "snarveien", "hjemveien", "riksveien", "fylkesveien",
+    "sykkelveien", "gangveien", "bilveien", "midtveien", "omveien", "sideveien", "melkeveien", "silkeveien", "vannveien",
+    "grusveien", "skogsveien", "blindgate", "sidegate", "bakgate", "hovedgata", "hovedgaten", "sidegata", "bakgata",
+))
 # "3183 Horten", and as an address label writes it, "3183 HORTEN" (four capitals or more: no acronym).
 POSTCODE = re.compile(
     rf"(?=\d)(?<![\d.,])\d{{4}} (?:[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?|[{_UPPER}]{{4,}}(?:[ -][{_UPPER}]{{2,}})?)\b"
 )
 # NAV and its office's place: one or two words, or an abbreviated saint's or street's name ("NAV St. Hanshaugen").
+# Nav has written its name "Nav" since 2022, and transcripts follow: "Nav Årstad" is an office too. The
+# national units after it name no place.
+NAV_UNITS = "Kontaktsenter|Klageinstans|Kontroll|Innkreving|Drift|Arbeid|Familie|Pensjon|Utland|Økonomi|Direktoratet"
 NAV_OFFICE = re.compile(
-    rf"(?=N)\bNAV[ -](?!kontor)(?:(?:St|Sk)\. [{_UPPER}][{_LOWER}]+|[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?)"
+    rf"(?=N)\bN(?:AV|av)[ -](?![Kk]ontor\b|(?:{NAV_UNITS})\b)(?:(?:St|Sk)\. [{_UPPER}][{_LOWER}]+|[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?)"
 )
 MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
 FULL_DATE = re.compile(
@@ -126,6 +142,16 @@ FULL_DATE = re.compile(
     rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}}))\b{NUMBER_END}",  # 12/4-1979, 12/4/79
     re.IGNORECASE,
 )
+# A day said as an ordinal, as a date of birth is said aloud: "født den tredje mars 1985".
+_ORDINAL_DAYS = (
+    "første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte|trettende|"
+    "fjortende|femtende|sekstende|syttende|attende|nittende|tjuende|tyvende|"
+    + "|".join(f"tjue{day}" for day in ("første", "andre", "tredje", "fjerde", "femte", "sjette", "sjuende", "syvende", "åttende", "niende"))
+    + "|trettiende|trettiførste"
+)
+SPOKEN_DATE = re.compile(rf"\b(?:{_ORDINAL_DAYS}) (?:{MONTHS}) \d{{4}}\b{NUMBER_END}", re.IGNORECASE)
+
+
 def valid_account(digits: str) -> bool:
     """An account number's mod-11 check digit holds (weights 5 4 3 2 7 6 5 4 3 2)."""
     if len(digits) != 11 or not digits.isdigit():
@@ -241,9 +267,12 @@ def find_patterns(text: str) -> Iterator[Found]:
     if digits:
         for match in STREET.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "address")
+        for match in STREET_LOWER.finditer(text):
+            if match.group("street") not in COMMON_WAYS:
+                yield Found(match.start(), match.end(), match.group(), "address")
         for match in POSTCODE.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "postcode")
-    if "NAV" in text:
+    if "NAV" in text or "Nav" in text:
         for match in NAV_OFFICE.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "nav_office")
     if not digits:
@@ -256,4 +285,7 @@ def find_patterns(text: str) -> Iterator[Found]:
             0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR for start, end in numbers
         )
         if born or beside:
+            yield Found(match.start(), match.end(), match.group(), "birth_date")
+    for match in SPOKEN_DATE.finditer(text):
+        if BORN.search(text[max(0, match.start() - 25):match.start()]) is not None:
             yield Found(match.start(), match.end(), match.group(), "birth_date")
