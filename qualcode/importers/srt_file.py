@@ -8,9 +8,9 @@ from pathlib import Path
 import srt
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.document import Block, ParsedDocument, assemble_blocks
+from qualcode.importers.document import ParsedDocument, assemble_blocks
 from qualcode.importers.encoding import decode_text
-from qualcode.importers.subtitle_speakers import split_speaker
+from qualcode.importers.subtitle_speakers import CueSpeakers
 from qualcode.text.normalise import normalise
 
 # Formatting in a cue, not words: <i> <b> <u> <font …> and their ends, and ASS-style overrides
@@ -26,15 +26,36 @@ _INDENTED_CUE_START = re.compile(
 
 def read_srt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern[str] | None = None) -> ParsedDocument:
     decoded = decode_text(path.read_bytes(), path.name, encoding)
+    content = _INDENTED_CUE_START.sub("", normalise(decoded.text))
+    _refuse_untimed_cue(content, path.name)
     try:
-        subtitles = list(srt.parse(_INDENTED_CUE_START.sub("", normalise(decoded.text))))
+        subtitles = list(srt.parse(content))
     except srt.SRTParseError as error:
         raise ImportFailed(f"{path.name} is not a valid SRT file: {error}", "check the cue numbers and times") from None
-    blocks = []
-    for subtitle in subtitles:
-        speaker, text = split_speaker(_FORMATTING.sub("", subtitle.content), marker)
-        blocks.append(Block(speaker, text, int(subtitle.start.total_seconds() * 1000)))
+    cue_texts = [_FORMATTING.sub("", subtitle.content) for subtitle in subtitles]
+    speakers = CueSpeakers(cue_texts, marker)
+    blocks = [
+        block for subtitle, cue_text in zip(subtitles, cue_texts, strict=True)
+        for block in speakers.blocks(cue_text, int(subtitle.start.total_seconds() * 1000))
+    ]
     text, turns = assemble_blocks(blocks)
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no subtitles with text")
     return ParsedDocument(text=text, turns=turns, source_format="srt", encoding=decoded.encoding, notes=decoded.notes)
+
+
+# A cue's number on a line of its own after a blank line (or at the start), and the line under it.
+_NUMBERED = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*(?P<number>\d+)[ \t]*(?:\n(?P<next>[^\n]*)|\Z)")
+_TIMING_LINE = re.compile(rf"[ \t]*{srt.RGX_TIMESTAMP} *-[ -] *>")
+
+
+def _refuse_untimed_cue(content: str, file_name: str) -> None:
+    """Refuse a numbered cue without its timing line: the srt library reads its number and text as
+    more text of the cue before it, so its words would stand in another cue, under another time."""
+    for cue in _NUMBERED.finditer(content):
+        if cue.group("next") is None or not _TIMING_LINE.match(cue.group("next")):
+            line = content.count("\n", 0, cue.start("number")) + 1
+            raise ImportFailed(
+                f"{file_name} line {line}: cue {cue.group('number')} has no timing line, so its text would join the cue before it",
+                "add one under its number, as 00:00:05,000 --> 00:00:08,000",
+            )

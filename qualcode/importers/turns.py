@@ -34,7 +34,7 @@ def compile_marker(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-def _is_known_label(label: str) -> bool:
+def is_known_label(label: str) -> bool:
     first = label.split(" ")[0].lower().rstrip(".")
     return first in ROLE_LABELS or bool(re.fullmatch(r"[a-zæøå]{1,2}\d+", label.lower()))
 
@@ -53,7 +53,7 @@ def detect_turns(text: str, marker: re.Pattern[str] | None = None) -> list[TurnS
         counts = Counter(match.group("speaker") for match in matches)
         strong = [
             index for index, m in enumerate(matches)
-            if counts[m.group("speaker")] >= 2 or _is_known_label(m.group("speaker")) or m.group("time") or m.group("time2")
+            if counts[m.group("speaker")] >= 2 or is_known_label(m.group("speaker")) or m.group("time") or m.group("time2")
         ]
         # A heading such as "Transkripsjon: D2" above the first real marker stays a header.
         matches = matches[strong[0]:] if strong else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ from webvtt.models import Caption
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import Block, ParsedDocument, assemble_blocks, parse_timestamp
 from qualcode.importers.encoding import decode_text
-from qualcode.importers.subtitle_speakers import split_speaker
+from qualcode.importers.subtitle_speakers import CueSpeakers
 from qualcode.text.normalise import normalise
 
 # A cue timing line as webvtt-py reads one, but with a comma before the milliseconds allowed too,
@@ -31,7 +32,8 @@ def read_vtt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern
         captions = webvtt.from_buffer(io.StringIO(normalise(_cues_joined(_with_dotted_timings(decoded.text, path.name), path.name))))
     except (MalformedFileError, ValueError) as error:
         raise ImportFailed(f"{path.name} is not a valid WebVTT file: {error}", "check that it starts with WEBVTT") from None
-    blocks = [block for caption in captions.captions for block in _voice_blocks(caption, marker)]
+    speakers = CueSpeakers((_unvoiced(caption) for caption in captions.captions), marker)
+    blocks = [block for caption in captions.captions for block in _voice_blocks(caption, speakers)]
     text, turns = assemble_blocks(blocks)
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no cues with text")
@@ -95,15 +97,22 @@ def _cues_joined(text: str, file_name: str) -> str:
     return "".join(kept)
 
 
-def _voice_blocks(caption: Caption, marker: re.Pattern[str] | None) -> list[Block]:
-    """One block for each voice in a cue (<v Intervjuer>…</v><v Kari>…</v>); a cue without voice
-    tags is one block, its speaker found in its text as in an .srt cue."""
+def _unvoiced(caption: Caption) -> str:
+    """The cue's text before its first voice tag (all of it if it has none), its tags taken out and
+    its escapes (&amp; &lt; &gt; &nbsp; …) read as the characters they stand for, as WebVTT defines."""
+    voice = _VOICE.search(caption.raw_text)
+    return html.unescape(_TAG.sub("", caption.raw_text[:voice.start()] if voice else caption.raw_text))
+
+
+def _voice_blocks(caption: Caption, speakers: CueSpeakers) -> list[Block]:
+    """One block for each voice in a cue (<v Intervjuer>…</v><v Kari>…</v>); a cue's text without
+    voice tags has its speakers found at the start of its lines, as in an .srt cue."""
     timestamp = parse_timestamp(caption.start)
     raw = caption.raw_text
     voices = list(_VOICE.finditer(raw))
-    unvoiced = _TAG.sub("", raw[:voices[0].start()]) if voices else caption.text
-    blocks = [Block(*split_speaker(unvoiced, marker), timestamp)] if unvoiced.strip() else []
+    blocks = speakers.blocks(_unvoiced(caption), timestamp)
     ends = [following.start() for following in voices[1:]] + [len(raw)]
     for voice, end in zip(voices, ends, strict=False):  # no voices: the one end is not used
-        blocks.append(Block(voice.group("speaker").strip(), _TAG.sub("", raw[voice.end():end]), timestamp))
+        speaker = html.unescape(voice.group("speaker")).strip()
+        blocks.append(Block(speaker, html.unescape(_TAG.sub("", raw[voice.end():end])), timestamp))
     return blocks

@@ -1,0 +1,55 @@
+"""Subtitle cues holding two speakers, WebVTT escapes, and an .srt cue without its timing line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.errors import ImportFailed
+from qualcode.importers.service import import_file
+from qualcode.store.models import Transcript, Turn
+from tests.test_importers import turns_of
+
+
+def test_a_vtt_cue_holding_two_speakers_is_two_turns_and_its_escapes_are_read(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "samtale.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nIntervjuer: Fint &amp; flott, &lt;ikke sant&gt;?\nD1: Ja,&nbsp;fint.\n\n"
+        "00:00:04.000 --> 00:00:06.000\nDet var bra.\nTema: medvirkning\n",
+        encoding="utf-8",
+    )
+    import_file(session, path, key=PseudonymKey("test"))
+    assert turns_of(session, "samtale") == [
+        ("Intervjuer", "Fint & flott, <ikke sant>?"), ("D1", "Ja, fint."), (None, "Det var bra. Tema: medvirkning"),
+    ]
+    assert [turn.timestamp_ms for turn in session.scalars(select(Turn).order_by(Turn.seq))] == [1000, 1000, 4000]
+
+
+def test_an_srt_cue_holding_two_speakers_is_two_turns(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "samtale.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nIntervjuer: Fint.\nDeltaker: Ja, fint.\n\n"
+        "2\n00:00:04,000 --> 00:00:06,000\n<i>Det var bra.</i>\nD1: Sant.\n",
+        encoding="utf-8",
+    )
+    import_file(session, path, key=PseudonymKey("test"))
+    assert turns_of(session, "samtale") == [
+        ("Intervjuer", "Fint."), ("Deltaker", "Ja, fint."), (None, "Det var bra."), ("D1", "Sant."),
+    ]
+
+
+def test_an_srt_cue_without_its_timing_line_is_refused_by_its_number(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "samtale.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nIntervjuer: Fint.\n\n2\nDeltaker: Ja, fint.\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nIntervjuer: Takk.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed, match=r"samtale\.srt line 5: cue 2 has no timing line") as refused:
+        import_file(session, path, key=PseudonymKey("test"))
+    assert "\n" not in refused.value.message
+    assert session.scalar(select(func.count()).select_from(Transcript)) == 0
