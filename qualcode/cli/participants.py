@@ -24,6 +24,8 @@ def participants_import(app: AppContext, csv_file: Path) -> None:
     """Create or update participants from a CSV with a 'participant' column.
 
     Columns role, gender, age_band (as 30-39, or 67+) and office are known; any other column becomes an attribute.
+    An empty cell leaves what is stored as it is (an update never erases); an id or role in another case is the
+    project's (d1 is D1). Values are one line each; a first line sep=; from Excel names the separator.
 
     Example: qualcode participants import deltakere.csv
     """

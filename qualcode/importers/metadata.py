@@ -92,7 +92,8 @@ def parse_date(value: object, where: str) -> date:
 
 def get_or_create_participant(session: Session, name: str, role: str | None = None) -> Participant:
     name = clean_typed(session, name)  # a name the key holds is stored as its pseudonym
-    participant = session.scalar(select(Participant).where(Participant.name == name))
+    participant = participant_named(session, name)
+    role = role_as_spelled(session, role) if role else role
     if participant is None:
         refuse_withdrawn_participant(session, name)
         if "," in name:  # "--participant D1,D2" for a group: one participant named so could never be withdrawn by id
@@ -106,6 +107,30 @@ def get_or_create_participant(session: Session, name: str, role: str | None = No
     elif role and not participant.role:
         participant.role = role
     return participant
+
+
+def participant_named(session: Session, name: str) -> Participant | None:
+    """The participant `name` means, found as other commands find one: the exact name, else the one
+    whose name differs only in case ("d1" for D1), so a file's spelling never makes a second person;
+    two that differ only in case are refused rather than one taken."""
+    exact = session.scalar(select(Participant).where(Participant.name == name))
+    if exact is not None:
+        return exact
+    folded = name.casefold()
+    twins = [participant for participant in session.scalars(select(Participant).order_by(Participant.id))
+             if participant.name.casefold() == folded]
+    if len(twins) > 1:
+        raise InvalidInput(f"participant {name!r} could be any of {', '.join(twin.name for twin in twins)}",
+                           "write the id exactly as `qualcode participants list` shows it")
+    return twins[0] if twins else None
+
+
+def role_as_spelled(session: Session, role: str) -> str:
+    """A role as the project already spells it ("Deltaker" and "deltaker" are one role, counted
+    once), or lower-cased if it is new, as `participants edit --role` stores roles."""
+    folded = role.casefold()
+    known = session.scalars(select(Participant.role).where(Participant.role.is_not(None)).distinct().order_by(Participant.role))
+    return next((spelled for spelled in known if spelled is not None and spelled.casefold() == folded), role.lower())
 
 
 # Names an extra attribute may not take: the columns every quote table, matrix and filter already
@@ -202,12 +227,41 @@ class ParticipantImport:
     updated: list[str]
 
 
-def _csv_table(path: Path) -> DelimitedTable:
-    """The participants CSV, decoded, its separator found (comma, semicolon or tab) and every row checked against the header."""
+# The line Excel writes above a CSV's header to name its separator.
+_SEPARATOR_LINE = re.compile(r"sep=(?P<separator>[,;\t])[ \t]*[,;]*[ \t]*(?:\r?\n|\Z)", re.IGNORECASE)
+
+
+def _csv_table(path: Path) -> tuple[DelimitedTable, int]:
+    """The participants CSV, decoded, its separator found (comma, semicolon or tab, or as a first line
+    "sep=;" from Excel names it) and every row checked against the header; and the header's line."""
     if not path.is_file():
         raise ImportFailed(f"{path} does not exist", "check the path to the participants CSV")
     raw, _ = decode(path.read_bytes(), path.name)
-    return read_delimited(raw, path.name)
+    declared = _SEPARATOR_LINE.match(raw)
+    if declared is None:
+        table, header_line = read_delimited(raw, path.name), 1
+    else:
+        # The header is read from the line after it; rows keep the line numbers an editor shows.
+        separator = declared.group("separator")
+        body = raw[declared.end():]
+        if separator not in (body.splitlines() or [""])[0]:
+            raise ImportFailed(f"{path.name} line 1 names {separator!r} as the separator, but the header on line 2 has none",
+                               "fix or remove the sep= line")
+        table, header_line = read_delimited(body, path.name), 2
+        table = DelimitedTable(table.header, [(line + 1, values) for line, values in table.rows])
+    _refuse_unnamed_columns(table, path.name)
+    return table, header_line
+
+
+def _refuse_unnamed_columns(table: DelimitedTable, file_name: str) -> None:
+    """Refuse a column with values under an empty header cell: they would belong to no field."""
+    for index, column in enumerate(table.header):
+        if column.strip():
+            continue
+        filled = next((line for line, values in table.rows if index < len(values) and values[index].strip()), None)
+        if filled is not None:
+            raise ImportFailed(f"{file_name}: column {index + 1} has no name in the header but holds values (line {filled})",
+                               "name it in the first row, or delete the column")
 
 
 def holds_categories(column: str) -> bool:
@@ -219,8 +273,8 @@ def holds_categories(column: str) -> bool:
 def participant_cells(path: Path) -> list[tuple[int, str, str]]:
     """(line, column, value) of every filled cell, the participant's id too ("navn" may hold a
     name): where a name written into the file would be, for the review to look at first."""
-    table = _csv_table(path)
-    return [(1, "header", column) for column in table.header if column.strip()] + [
+    table, header_line = _csv_table(path)
+    return [(header_line, "header", column) for column in table.header if column.strip()] + [
         (line, column, value.strip()) for line, row in table.records() for column, value in row.items() if value.strip()
     ]
 
@@ -228,7 +282,7 @@ def participant_cells(path: Path) -> list[tuple[int, str, str]]:
 def check_participants_header(path: Path) -> None:
     """Refuse a participants CSV whose first row cannot be imported, before its cells are reviewed
     for names: a file refused after the review had asked for decisions it then did not use."""
-    _header([one_line(column).lower() for column in _csv_table(path).header], path.name)
+    _header([one_line(column).lower() for column in _csv_table(path)[0].header], path.name)
 
 
 def _header(given: list[str], file_name: str) -> tuple[list[str], str]:
@@ -252,14 +306,17 @@ def _header(given: list[str], file_name: str) -> tuple[list[str], str]:
 
 
 def import_participants(session: Session, path: Path, coder: Coder | None = None) -> ParticipantImport:
-    """Create or update participants from a CSV file (comma or semicolon separated)."""
-    table = _csv_table(path)
+    """Create or update participants from a CSV file (comma or semicolon separated). An empty cell
+    leaves what is stored as it is, for a built-in field and an attribute alike: an update never
+    erases by omission. An id is matched to a participant's regardless of case, and a role to the
+    project's spelling of it."""
+    table, _ = _csv_table(path)
     # Cleaned before lower case: a column named for a person the key holds is then still a name.
     given = [one_line(clean_typed(session, column, folded=True)).lower() for column in table.header]
     columns, id_column = _header(given, path.name)
     created: list[str] = []
     updated: list[str] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # casefolded id -> the id as first written
     # Every row for a participant who withdrew, named at once rather than one refusal at a time.
     refuse_withdrawn_participant(session, *(clean_typed(session, (row.get(id_column) or "").strip())
                                             for _, row in table.records(columns)))
@@ -267,23 +324,30 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
         name = clean_typed(session, (row.get(id_column) or "").strip())
         if not name:
             raise ImportFailed(f"{path.name} line {line_number}: the participant column is empty")
-        if name in seen:
-            raise ImportFailed(f"{path.name} line {line_number}: participant {name} appears twice")
-        seen.add(name)
-        participant = session.scalar(select(Participant).where(Participant.name == name))
+        if name.casefold() in seen:
+            written = seen[name.casefold()]
+            twice = f"participant {name} appears twice" + (f" (also as {written})" if written != name else "")
+            raise ImportFailed(f"{path.name} line {line_number}: {twice}", "keep one row for each participant")
+        seen[name.casefold()] = name
+        try:
+            participant = participant_named(session, name)
+        except InvalidInput as error:
+            raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
         before = participant_state(participant) if participant is not None else None
         if participant is None:
             participant = Participant(name=name)
             session.add(participant)
             created.append(name)
+        name = participant.name
         for column in PARTICIPANT_COLUMNS & set(columns):
-            value = (row.get(column) or "").strip() or None
-            if value is not None:
-                try:
-                    check_participant_value(column, value)
-                except InvalidInput as error:
-                    raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
-            setattr(participant, column, value)
+            value = (row.get(column) or "").strip()
+            if not value:  # an empty cell leaves the stored value, as for an attribute
+                continue
+            try:
+                check_participant_value(column, value)
+            except InvalidInput as error:
+                raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
+            setattr(participant, column, role_as_spelled(session, value) if column == "role" else value)
         session.flush()
         for column in columns:
             if column in PARTICIPANT_COLUMNS or column == id_column or not column:
@@ -293,7 +357,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
                 try:
                     set_participant_attribute(session, participant, column, value)
                 except InvalidInput as error:
-                    raise ImportFailed(f"{path.name} line {line_number}: {error.message}") from None
+                    raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
         after = participant_state(participant)
         if before is not None and before != after:
             updated.append(name)
@@ -309,6 +373,11 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
 
 
 def set_participant_attribute(session: Session, participant: Participant, name: str, value: object) -> None:
+    """Set one of the participant's attributes; its value on one line, as a list shows it."""
+    if isinstance(value, str) and any(not character.isprintable() for character in value):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise InvalidInput(f"the value {shown!r} of attribute {name} holds a line break or control character",
+                           "give it on one line")
     definition = attribute_definition(session, name, "participant", value)
     stored = typed_value(definition, value)
     existing = next((a for a in participant.attributes if a.definition_id == definition.id), None)

@@ -17,6 +17,7 @@ from qualcode.importers.metadata import (
     check_participant_value,
     check_transcript_meta,
     participant_state,
+    role_as_spelled,
     typed_value,
 )
 from qualcode.store.events import EventKind, record_event
@@ -225,7 +226,7 @@ def edit_participant(
         if not ROLE.fullmatch(columns["role"]):
             raise InvalidInput(f"role {columns['role']!r} is not one word", "as deltaker, veileder, leder or medforsker")
         # Cleaned first, as attribute names are: lower-cased, a name ("Hilde") would pass the key unseen.
-        columns["role"] = clean_typed(session, columns["role"], folded=True).lower()
+        columns["role"] = role_as_spelled(session, clean_typed(session, columns["role"], folded=True))
     before = participant_state(participant)
     for column, value in columns.items():
         setattr(participant, column, value or None)
