@@ -103,3 +103,17 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     # Saved by whatever editor was at hand: read it as transcripts are read, not only as UTF-8.
     decoded = decode_text(sidecar.read_bytes(), sidecar.name)
     return _load(normalise(decoded.text), sidecar.name)
+
+
+def misnamed_sidecar_note(path: Path) -> str | None:
+    """The note for metadata beside the file under a name that is not read (x.meta.yaml, x.txt.meta.yml
+    for x.txt), naming the name that is: left unsaid, its wave or date would be missing unnoticed."""
+    right = sidecar_path(path)
+    if right.is_file():
+        return None
+    for near in (path.with_name(path.stem + ".meta.yaml"), path.with_name(path.stem + ".meta.yml"),
+                 path.with_name(path.name + ".meta.yml")):
+        if near != right and near.is_file():
+            return (f"{near.name} was not read: metadata for {path.name} is read from {right.name}; rename it,"
+                    " or set what it holds with `qualcode transcripts edit`")
+    return None

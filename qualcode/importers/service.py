@@ -29,7 +29,7 @@ from qualcode.coding.anchoring import Anchor, LineMap, find_anchor, find_excerpt
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, TurnSpan
-from qualcode.importers.frontmatter import read_sidecar
+from qualcode.importers.frontmatter import misnamed_sidecar_note, read_sidecar
 from qualcode.importers.metadata import (
     attribute_definition,
     check_transcript_meta,
@@ -192,6 +192,9 @@ def read_transcript(path: Path, options: ImportOptions) -> ReadTranscript:
     hash of what it became, and the file as it is then called "already present" for good."""
     before = source_hash(path)
     document = parse_file(path, options)
+    stray = misnamed_sidecar_note(path)
+    if stray is not None:
+        document.notes.append(stray)
     meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
     meta.setdefault("name", path.stem)
     if source_hash(path) != before:

@@ -28,12 +28,32 @@ def disk_fault(error: OSError) -> ProjectError | None:
     reason = _DISK_REASONS.get(error.errno or 0)
     if reason is None:
         return None
+    refused = error.errno in (errno.EACCES, errno.EPERM)
+    if refused and error.filename and _cannot_read(error.filename):
+        return ProjectError(f"could not read {error.filename}: {reason}", "check who may read that file or folder")
     where = f"could not write {error.filename}: " if error.filename else ""
     if error.errno == errno.EROFS:
         return ProjectError(where + reason, "commands that only read still work; copy the project somewhere writable to change it")
-    if error.errno in (errno.EACCES, errno.EPERM):
+    if refused:
         return ProjectError(where + reason, "check who may write to that file or folder")
     return ProjectError(where + reason, "free some space and try again")
+
+
+def _cannot_read(filename: str | bytes | int) -> bool:
+    """Whether a file or folder that exists is refused for reading, tried as reading it would: a
+    refused permission is a failed read as often as a failed write, and the fix differs."""
+    if isinstance(filename, int):
+        return False
+    try:
+        if os.path.isdir(filename):
+            os.listdir(filename)
+        else:
+            os.close(os.open(filename, os.O_RDONLY | os.O_NONBLOCK))  # non-blocking: a pipe would wait for a writer
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def database_fault(error: BaseException, database: Path | None = None) -> ProjectError | None:
