@@ -81,11 +81,13 @@ CASELESS_RUN = re.compile(f"[{_CASELESS}][{_CASELESS}{_WITHIN}]*(?: [{_CASELESS}
 
 # Names written so that no word in them is capitalised as a whole (str.istitle): an English
 # possessive ("Mebrahtu's"), a Gaelic or Irish prefix ("McDonald", "MacLeod", "O'Brien") and an
-# Arabic article ("al-Amin", "el-Sayed"). The name's own letters, without the possessive, are proposed.
+# Arabic article ("al-Amin", "el-Sayed"), and a name joined to a word in lower case ("Alem-kirken",
+# "Horten-kontoret"). The name's own letters, without the possessive or the word, are proposed.
 ODD_CAPITALS = re.compile(
     r"(?<![\w'’-])(?:"
     r"(?P<possessive>[A-ZÆØÅ][a-zæøåéü]{2,})['’]s"
     r"|(?P<prefixed>(?:Mc|Mac|O['’])[A-Z][a-zæøå]{2,}|(?:al|el|Al|El)-[A-Z][a-zæøå]{2,})"
+    r"|(?P<compound>[A-ZÆØÅ][a-zæøåéü]{2,})-[a-zæøå]{3,}"
     r")(?![\w'’-])"
 )
 
@@ -220,13 +222,16 @@ def propose(
     if "'" in text or "’" in text or "-" in text or "Mc" in text or "Mac" in text:
         for match in ODD_CAPITALS.finditer(text):
             # What the runs above cannot see: no word of these is capitalised as a whole.
-            group = "possessive" if match.group("possessive") else "prefixed"
+            group = next(name for name in ("possessive", "prefixed", "compound") if match.group(name))
             phrase, begin, finish = match.group(group), match.start(group), match.end(group)
-            if phrase in proposals or phrase.casefold() in ignored or phrase.casefold() in lowered or _common(phrase.casefold()):
+            folded = phrase.casefold()
+            if phrase in proposals or folded in ignored or folded in lowered or (_common(folded) and not _is_place(folded)):
                 continue
             if ordinary(phrase, [phrase], lowered):
                 continue
-            proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
+            proposals[phrase] = Proposal(
+                phrase, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None
+            )
     if not text.isascii():
         for match in CASELESS_RUN.finditer(text):
             # A word in a script without capitals (Arabic, Hebrew, Ethiopic, the Indic scripts, CJK) in a
@@ -333,7 +338,9 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
     names, places = _names(), _places()
     for word in words:
         folded = word.casefold()
-        if _listed(folded, listed):
+        # A role ("Deltakerne", nynorsk "Deltakar"), or a compound's first part before "og" ("Arbeids- og
+        # velferdsetaten"): no one's name.
+        if _listed(folded, listed) or _role(folded) or (folded.endswith("-") and folded[:-1] not in names | places):
             continue
         if folded in names or folded in places:
             return False
@@ -371,6 +378,25 @@ def _shaped_like_a_name(word: str) -> bool:
     return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF
 
 
+# The roles' labels as nynorsk writes them, beside ROLE_LABELS' bokmål.
+NYNORSK_ROLES = frozenset(("deltakar", "rettleiar", "leiar", "intervjuar", "forskar", "medforskar", "sakshandsamar"))
+
+
+# How a role's label ends in its other forms: "Deltakeren", "Deltakerne", "Veiledernes", "Deltakarane".
+ROLE_ENDINGS = ("", "s", "e", "en", "ens", "ne", "nes", "er", "erne", "ernes", "ar", "ane", "arane")
+
+
+@lru_cache(maxsize=1)
+def _role_forms() -> frozenset[str]:
+    labels = [label for label in ROLE_LABELS | NYNORSK_ROLES if len(label) > 3]
+    return frozenset(label + ending for label in labels for ending in ROLE_ENDINGS)
+
+
+def _role(folded: str) -> bool:
+    """A role's label in any of its forms ("deltakerne", "veilederen", "deltakar")."""
+    return folded in ROLE_LABELS or folded in _role_forms()
+
+
 @lru_cache(maxsize=4096)  # asked for the codebook's words at every file an import reads
 def may_name_someone(word: str) -> bool:
     """Whether `word` is on the lists of given names, surnames or places, or is written as a name
@@ -380,9 +406,16 @@ def may_name_someone(word: str) -> bool:
     return folded in _names() or _is_place(folded) or (word.istitle() and word.isalpha() and not _common(folded))
 
 
+# How a listed noun ends in its definite forms ("Kvalifiseringsstønaden", "Påsken", "Bibelen").
+DEFINITE_ENDINGS = ("en", "n", "et", "a", "ene", "ane")
+
+
 def _listed(folded: str, listed: frozenset[str]) -> bool:
-    """`folded` or its genitive ("Norges", "NAVs") is in `listed`."""
-    return folded in listed or (folded.endswith("s") and folded[:-1] in listed)
+    """`folded`, its genitive ("Norges", "NAVs") or its definite form ("Påsken") is in `listed`."""
+    return (
+        folded in listed or (folded.endswith("s") and folded[:-1] in listed)
+        or any(folded.endswith(ending) and folded[:-len(ending)] in listed for ending in DEFINITE_ENDINGS)
+    )
 
 
 def _common(folded: str) -> bool:
