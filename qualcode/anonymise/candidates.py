@@ -259,9 +259,14 @@ GENITIVE_ENDINGS = ("'s", "’s", "'", "’", "s")
 
 
 def decided(word: str, known: set[str]) -> bool:
-    """Whether `word`, or the name it is the genitive of ("Hodans", "Per's"), is in `known` (casefolded)."""
+    """Whether `word`, or the name it is the genitive of ("Hodans", "Per's"), is in `known` (casefolded).
+    A listed name that ends so itself is its own ("Mats" is no genitive of a dismissed "mat")."""
     folded = word.casefold()
-    return folded in known or any(folded.endswith(ending) and folded[:-len(ending)] in known for ending in GENITIVE_ENDINGS)
+    if folded in known:
+        return True
+    if folded in _names():
+        return False
+    return any(folded.endswith(ending) and folded[:-len(ending)] in known for ending in GENITIVE_ENDINGS)
 
 
 def _genitives_as_names(proposals: dict[str, Proposal]) -> list[Proposal]:

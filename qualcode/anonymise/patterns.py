@@ -36,8 +36,8 @@ FNR = re.compile(r"(?=\d)(?<![\d.])(\d{2})([ .]?)(\d{2})\2(\d{2})[ .-]?(\d{3}) ?
 ACCOUNT = re.compile(r"(?=\d)(?<![\d.])(\d{4})([. -]?)(\d{2})\2(\d{5})" + NUMBER_END)
 # The same account as an IBAN: NO, two check digits, then its 11 digits (NO93 8601 1117 947).
 IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})" + NUMBER_END)
-# A Norwegian number plate (EL 12345, AB12345, EK 12 345): it names the car's owner to anyone who looks it up.
-PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?(?:\d{5}|\d{2} \d{3})(?![\w-])" + NUMBER_END)
+# A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
+PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
 # Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67, 90 123 456), by hyphens in the
 # same groups (912-34-567), or not at all, after +47, 0047 or (+47), or 47 before four pairs; other hyphenations are left out so ISO dates such as
 # 2023-09-01 are not taken for numbers.
@@ -105,9 +105,9 @@ def all_emails(text: str) -> Iterator[re.Match[str]]:
 _NOT_A_HOUSE = r"(?! (?:ganger|gang|timer|time|minutter|min|dager|døgn|uker|uke|måneder|mnd|år|km|kilometer|mil|meter|prosent|kr|kroner|stykker|personer)\b)"
 STREET = re.compile(
     rf"(?=[{_UPPER}])\b(?:[{_UPPER}][{_LOWER}]+ )?[{_UPPER}][{_LOWER}]*"
-    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.?|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget"
+    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget"
     # streets named for the hill, field or farm they run by ("Solhaugen 14", "Granåsen 3B")
-    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden|flata|leiret|hagen|ringen)"
+    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden|flata|leiret|hagen)"
     rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE}"
     # "Kongens gate 12", "Store Ringvei 4": the street word on its own
     rf"|(?=[{_UPPER}])\b[{_UPPER}][{_LOWER}]+ (?:gate|gata|vei|veien|veg|vegen|allé|plass|ring|ringvei) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE}"
@@ -115,7 +115,7 @@ STREET = re.compile(
 # A street written in lower case, as a transcriber in a hurry writes it ("storgata 41", "trondheimsveien
 # 210"): a street word with a house number after it, but none of the ways that are no one's address.
 STREET_LOWER = re.compile(
-    rf"(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten|gt\.?)) \d{{1,4}}[a-z]?\b{NUMBER_END}{_NOT_A_HOUSE}"
+    rf"(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten)) \d{{1,4}}[a-z]?\b{NUMBER_END}{_NOT_A_HOUSE}"
 )
 COMMON_WAYS = frozenset((
     "forveien", "motorveien", "hovedveien", "bakveien", "landeveien", "snarveien", "hjemveien", "riksveien", "fylkesveien",
