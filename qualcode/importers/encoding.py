@@ -96,10 +96,19 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> Decoded:
     return Decoded(decoded.text, decoded.encoding, decoded.notes + ([note] if note else []))
 
 
+# A capital Æ, Ø or Å right after a small letter, which no Norwegian word has: Windows' curly quotes
+# read in DOS's code page (‘nei’ as "æneiÆ"), where each pair would otherwise count as two letters.
+_CAPITAL_AFTER_SMALL = re.compile(r"(?<=[a-zæøåé])[ÆØÅ]")
+
+
 def norwegian_score(text: str) -> int:
     """How much `text` looks like Norwegian read in the right code page: its æ, ø, å and é count
-    for it, a character that a misread letter turns into, next to a letter, counts twice against."""
-    return sum(character in _NORWEGIAN_LETTERS for character in text) - 2 * len(_MISREAD_BY_LETTER.findall(text))
+    for it, a character that a misread letter turns into, next to a letter, counts twice against,
+    and a capital letter of them after a small letter three times."""
+    return (
+        sum(character in _NORWEGIAN_LETTERS for character in text)
+        - 2 * len(_MISREAD_BY_LETTER.findall(text)) - 3 * len(_CAPITAL_AFTER_SMALL.findall(text))
+    )
 
 
 def _decode(data: bytes, name: str, encoding: str | None) -> Decoded:
