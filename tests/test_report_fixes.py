@@ -85,6 +85,18 @@ def test_a_quote_over_two_speakers_keeps_its_turn_break_and_names_both(demo: Pat
     assert counts[1] == ["Informanter", "2"]
 
 
+def test_a_short_quote_over_a_wrapped_line_of_one_turn_stays_inline(demo: Path, tmp_path: Path) -> None:
+    """Only a turn break breaks a quote: a transcript wrapped at 70 columns made a four-word quote a
+    block broken mid-sentence."""
+    wrapped = tmp_path / "deltaker_D9_T1.txt"
+    wrapped.write_text("I: Ble du spurt?\nD9: Nei, jeg ble aldri\nspurt om noe som helst.\n", encoding="utf-8")
+    ok(run(demo, "import", str(wrapped), "--participant", "D9", "--role", "deltaker"))
+    ok(run(demo, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", "jeg ble aldri\nspurt om"))
+    written = report(demo, tmp_path / "w.docx")
+    [quote] = [text for text in texts(written) if "[S-" in text]
+    assert quote.startswith("”(…) jeg ble aldri spurt om (…)” (")
+
+
 def test_an_attribution_with_nothing_to_show_leaves_no_empty_brackets(demo: Path, tmp_path: Path) -> None:
     ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Hva tenkte du da?"))  # said by no one with an office
     written = report(demo, tmp_path / "a.docx", "--attribution", "{office}")

@@ -380,9 +380,16 @@ class _Writer:
 
 
 def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[str, str], bookmark_id: int) -> None:
-    # Verbatim, each line of the passage its own (a turn break in a group interview stays one):
-    # only the spaces within a line are tidied.
-    lines = [" ".join(line.split()) for line in quote.excerpt.splitlines()]
+    # Verbatim, each turn of the passage its own line (a turn break in a group interview stays one);
+    # a transcript's line wrapping inside a turn is no break, and spaces are tidied.
+    turns_at = {voice.line - quote.line for voice in quote.also_spoken_by}
+    lines: list[str] = []
+    for number, line in enumerate(quote.excerpt.splitlines()):
+        if number in turns_at or not lines:
+            lines.append(line)
+        else:
+            lines[-1] += " " + line
+    lines = [" ".join(line.split()) for line in lines]
     lines = [line for line in lines if line] or [""]
     lines[0] = ("(…) " if quote.cut_before else "") + lines[0]
     lines[-1] += " (…)" if quote.cut_after else ""
