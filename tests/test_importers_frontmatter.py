@@ -32,3 +32,18 @@ def test_front_matter_after_a_blank_line_is_metadata_and_one_never_closed_is_ref
     ruled = tmp_path / "strek.txt"  # a rule above the first turn is no front matter
     ruled.write_text("---\nI: Hei?\nD1: Hei.\n", encoding="utf-8")
     import_file(session, ruled, key=PseudonymKey("test"))
+
+
+def test_rules_drawn_in_a_text_after_blank_lines_are_speech(session: Session, tmp_path: Path) -> None:
+    """Front matter may come after blank lines, but two rules of --- around turns there are the text's
+    own: such a file was refused ("unknown metadata key 'D1'")."""
+    from sqlalchemy import select
+
+    from qualcode.store.models import Transcript
+
+    path = tmp_path / "streker.txt"
+    path.write_text("\n---\nI: Hei, velkommen.\nD1: Takk.\n---\nI: Hvordan går det?\nD1: Bra.\n", encoding="utf-8")
+    import_file(session, path, key=PseudonymKey("test"))
+    transcript = session.scalar(select(Transcript).where(Transcript.name == "streker"))
+    assert transcript is not None and transcript.current_version is not None
+    assert "I: Hei, velkommen." in transcript.current_version.text and "I: Hvordan går det?" in transcript.current_version.text

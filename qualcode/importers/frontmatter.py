@@ -77,6 +77,12 @@ def _load(source: str, where: str) -> dict[str, Any]:
 def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
     """Metadata and the text after it; the text is unchanged if there is no front matter."""
     match = _FRONT_MATTER.match(text)
+    if match is not None and not text.startswith("---"):
+        # After blank lines, "---" may be a rule drawn in the text: only a metadata key under it makes it
+        # front matter ("\n---\nI: Hei" is speech).
+        first = _OPENED.match(text)
+        if first is None or first.group("key").lower() not in TRANSCRIPT_KEYS:
+            match = None
     if match is None:
         opened = _OPENED.match(text)
         if opened is not None and opened.group("key").lower() in TRANSCRIPT_KEYS:
