@@ -32,4 +32,7 @@ def test_a_dry_run_of_a_folder_says_what_the_import_would_do_with_each_file(demo
     replacing = run("--project", str(demo), "import", str(folder / "leder_L1.txt"), "--dry-run", "--replace", "--json")
     [preview] = json.loads(replacing.output)
     assert preview["outcome"] == "would replace the text of transcript leder_L1, its codings re-anchored"
+    # As JSON, each file the import would not take says so: skipped or failing alike.
+    previews = {item["file"]: item for item in json.loads(run("--project", str(demo), "import", str(folder), "--dry-run", "--json").output)}
+    assert [name for name, item in sorted(previews.items()) if item["refused"]] == ["a_binær.txt", "deltaker_D1_T1.txt", "leder_L1.txt"]
     assert database.read_bytes() == before

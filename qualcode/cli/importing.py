@@ -160,11 +160,11 @@ def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptio
             try:
                 previews.append(preview_file(session, path, options, key))
             except DuplicateContent as error:
-                previews.append(Preview(path.name, [], [], f"{REFUSED[0]}: {error}"))
+                previews.append(Preview(path.name, [], [], f"{REFUSED[0]}: {error}", refused=True))
             except QualcodeError as error:
-                previews.append(Preview(path.name, [], [], f"{REFUSED[1]}: {error}"))
+                previews.append(Preview(path.name, [], [], f"{REFUSED[1]}: {error}", refused=True))
             except Exception as error:  # noqa: BLE001 - as in the import, one file's failure never ends the batch
-                previews.append(Preview(path.name, [], [], f"{REFUSED[1]}: {path.name} could not be imported ({one_line(error)})"))
+                previews.append(Preview(path.name, [], [], f"{REFUSED[1]}: {path.name} could not be imported ({one_line(error)})", refused=True))
     if as_json:
         emit_json(previews)
         return
