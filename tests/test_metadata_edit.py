@@ -512,6 +512,9 @@ def test_a_title_or_interviewer_naming_someone_nobody_has_decided_about_is_refus
         assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
         assert f"the {field[2:]} names 'Gunnhild Vassbotten', a possible identifier nobody has decided about" in refused.stderr
         assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
+    # A place is to be added as a place, not as a person.
+    place = run(*project, "transcripts", "edit", "deltaker_D1_T1", "--title", "Intervju på kontoret i Bergen, runde 2")
+    assert place.exit_code == 1 and "--kind place" in place.stderr, place.output
     # Once decided, the name is stored as its pseudonym; a title without names is stored as typed.
     assert run(*project, "identifiers", "add", "Gunnhild Vassbotten", "--kind", "person", "--gender", "f").exit_code == 0
     assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--title", "Intervju med Gunnhild Vassbotten").exit_code == 0

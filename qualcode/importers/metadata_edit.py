@@ -139,7 +139,7 @@ def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:
         field = proposal.context.partition(":")[0]
         raise AwaitsReview(
             f"the {field} names {proposal.text!r}, a possible identifier nobody has decided about",
-            f"add it to the key (`qualcode identifiers add {proposal.text!r} --kind person`) or dismiss it"
+            f"add it to the key (`qualcode identifiers add {proposal.text!r} --kind {proposal.kind or 'person'}`) or dismiss it"
             f" (`qualcode anonymise dismiss {proposal.text!r}`), then edit again",
         )
 
