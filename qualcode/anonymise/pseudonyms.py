@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 # The report conventions for what replaces an identifier that is not a person's name.
 PLACEHOLDERS = {
@@ -32,10 +33,8 @@ FUZZY_MIN_LENGTH = 5
 def looks_like(name: str, originals: set[str]) -> bool:
     """Whether the leak check would take `name` for one of the originals: equal, or close when long,
     to an original as written or as the check also reads it ("Karen" is close to "Kåre" read "Kare")."""
-    from qualcode.anonymise.known import spellings  # here: known imports this module
-
     folded = name.casefold()
-    written = {spelled for original in originals for spelled in spellings(original)}
+    written = _as_written(frozenset(originals))
     if folded in written:
         return True
     if len(folded) < FUZZY_MIN_LENGTH:
@@ -43,6 +42,13 @@ def looks_like(name: str, originals: set[str]) -> bool:
     from rapidfuzz import fuzz, process  # here, so commands that draw no pseudonyms start quicker
 
     return process.extractOne(folded, written, scorer=fuzz.ratio, score_cutoff=SIMILAR) is not None
+
+
+@lru_cache(maxsize=8)  # one set of originals is asked about for every name drawn, and again for every entry
+def _as_written(originals: frozenset[str]) -> frozenset[str]:
+    from qualcode.anonymise.known import spellings  # here: known imports this module
+
+    return frozenset(spelled for original in originals for spelled in spellings(original))
 
 
 def make_pseudonym(
