@@ -51,7 +51,7 @@ UNKNOWN_FIRST_MAX_ZIPF = 1.5
 LOWER_CASE_NAME_MAX_ZIPF = 3.2
 # Letters Norwegian words are written with, loanwords included ("idé", "kafé", "über"): a word with
 # another ("Małgorzata", "Dziedzic", "Şahin") is no Norwegian compound, however long.
-NORWEGIAN_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzæøåéèêóòôâäöü")
+NORWEGIAN_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzæøåéèêóòôâäöü")
 # Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
 POST_TOWN_MAX_ZIPF = 5.0
 # Faker's first names of the countries most immigrants to Norway come from, and its Norwegian
@@ -375,7 +375,7 @@ def _shaped_like_a_name(word: str) -> bool:
     lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen")
     unless written with letters Norwegian does not use ("Małgorzata")."""
     folded = word.casefold()
-    short_or_foreign = len(word) <= UNKNOWN_FIRST_MAX_LENGTH or not NORWEGIAN_LETTERS.issuperset(folded)
+    short_or_foreign = len(word) <= UNKNOWN_FIRST_MAX_LENGTH or not NORWEGIAN_ALPHABET.issuperset(folded)
     if folded in ROLE_LABELS or not (word.isalpha() and short_or_foreign and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
         return False
     from qualcode.text.tokens import stem
