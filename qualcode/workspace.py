@@ -731,7 +731,7 @@ class Workspace:
     def preview_import(self, paths: Sequence[Path], metadata: dict[str, str]) -> list[ImportPreview]:
         """What importing `paths` would replace (in context) and hold back for review; writes nothing,
         as `qualcode import --dry-run`."""
-        from qualcode.importers.service import expand_paths, preview_file
+        from qualcode.importers.service import expand_paths, one_line, preview_file
 
         options = import_options(metadata)
         key = self.key_access().load_existing()
@@ -742,6 +742,9 @@ class Workspace:
                     preview = preview_file(session, path, options, key)
                 except QualcodeError as error:
                     previews.append(ImportPreview(path.name, (), (), str(error)))
+                    continue
+                except Exception as error:  # noqa: BLE001 - as in the import, one file's failure never ends the batch
+                    previews.append(ImportPreview(path.name, (), (), f"{path.name} could not be imported ({one_line(error)})"))
                     continue
                 previews.append(ImportPreview(
                     preview.file,
