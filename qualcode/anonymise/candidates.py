@@ -211,7 +211,7 @@ def propose(
     for word in lowered:
         # A listed given name written only in lower case, as a transcriber in a hurry writes it ("amina",
         # "yonas"), and rarer than bokmål's words ("liv", "sol", "ask" are words): no capital shows it.
-        if (len(word) < 3 or word in ROLE_LABELS or zipf(word) >= LOWER_CASE_NAME_MAX_ZIPF or word not in given_names()
+        if (len(word) < 3 or word not in given_names() or word in ROLE_LABELS or zipf(word) >= LOWER_CASE_NAME_MAX_ZIPF
                 or _listed(word, _not_identifiers()) or decided(word, ignored)
                 or any(phrase.casefold() == word for phrase in proposals)):
             continue

@@ -267,7 +267,8 @@ def find_patterns(text: str) -> Iterator[Found]:
     if digits:
         for match in STREET.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "address")
-        for match in STREET_LOWER.finditer(text):
+        # Looked for only where a street word is: tried at every word, the pattern costs the import 10 %.
+        for match in STREET_LOWER.finditer(text) if any(way in text for way in ("veien", "vegen", "gata", "gate")) else ():
             if match.group("street") not in COMMON_WAYS:
                 yield Found(match.start(), match.end(), match.group(), "address")
         for match in POSTCODE.finditer(text):
@@ -286,6 +287,10 @@ def find_patterns(text: str) -> Iterator[Found]:
         )
         if born or beside:
             yield Found(match.start(), match.end(), match.group(), "birth_date")
-    for match in SPOKEN_DATE.finditer(text):
+    lowered = text.lower()
+    spoken = any(word in lowered for word in ("født", "fødd", "fødsel", "dob", "born", "f.")) and any(
+        month in lowered for month in MONTHS.split("|")
+    )
+    for match in SPOKEN_DATE.finditer(text) if spoken else ():
         if BORN.search(text[max(0, match.start() - 25):match.start()]) is not None:
             yield Found(match.start(), match.end(), match.group(), "birth_date")
