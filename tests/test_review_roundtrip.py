@@ -164,7 +164,7 @@ def test_a_review_import_waits_for_another_holding_the_key(reported: tuple[Path,
             [sys.executable, "-m", "qualcode", "--project", str(project), "review", "import", str(reviewed), "--json"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        deadline = time.monotonic() + 8
+        deadline = time.monotonic() + 4  # a start takes about 1.5 s; by then it waits at the lock
         while waiting.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
         assert waiting.poll() is None, waiting.communicate()
