@@ -1079,9 +1079,8 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("Hun bor på Solhaugen 14 nå.", "Solhaugen 14"),
         # A street in lower case, one ending as a flat or a clay field does.
         ("Jeg bor på storgata 41.", "storgata 41"),
-        ("Vi møtte ham i trondheimsveien 210.", "trondheimsveien 210"),
-        ("Hun bor i Kolstadflata 12, han i Grønlandsleiret 44.", "Grønlandsleiret 44"),
-        ("Send det til kari at nav punktum no.", "kari at nav punktum no"),  # the dot said in Norwegian
+        ("Adressen er trondheimsveien 210.", "trondheimsveien 210"),
+        ("Hun bor i Kolstadflata 12 nå.", "Kolstadflata 12"),
         ("Jeg er født den tredje mars 1985.", "tredje mars 1985"),  # a date of birth said aloud
         ("Adressen er Granåsen 3B.", "Granåsen 3B"),
         ("Vi flyttet til Nedre Solvollen 2 i fjor.", "Nedre Solvollen 2"),
@@ -1934,6 +1933,8 @@ def test_a_genitive_is_proposed_as_the_name_and_leaves_the_queue_with_it(session
     # A listed given name written only in lower case, rarer than bokmål's words, in the order said.
     ("D: yonas og mahmoud kom, og så amina.", ["yonas", "mahmoud", "amina"]),
     ("D: Hun har mist jobben, og fikk corona under ramadan. Det var liv og sol.", []),
+    # Other countries' name lists hold nynorsk and dialect words: only names of people living in Norway count.
+    ("D: Ho kalla meg inn, og eg orka ikkje. Dei lova meg jobb, assa.", []),
     ("D: Jeg sa det til Amina. amina er snill. Mailen er fatima@firma.no.", ["Amina"]),
 ])
 def test_a_name_written_in_lower_case_is_proposed(text: str, proposed: list[str]) -> None:
@@ -1947,6 +1948,7 @@ def test_a_name_written_in_lower_case_is_proposed(text: str, proposed: list[str]
 @pytest.mark.parametrize(("text", "found"), [
     ("Jeg går til Nav Årstad hver uke, og før til Nav-Heimdal.", ["Nav Årstad", "Nav-Heimdal"]),
     ("Ring Nav Kontaktsenter, eller Nav Klageinstans. Jeg var på Nav kontoret, Nav Kontor. Hos Nav. Det var fint.", []),
+    ("Jeg var på Nav Jeg husker ikke hva de sa, og så til Nav Og der satt jeg. Hos Nav Forvaltning nå.", []),
 ])
 def test_a_nav_office_written_as_nav_writes_its_name_is_found(text: str, found: list[str]) -> None:
     """Nav has written "Nav" since 2022, and so do transcripts: "Nav Årstad" was only proposed, with no kind."""
@@ -1960,6 +1962,9 @@ def test_a_nav_office_written_as_nav_writes_its_name_is_found(text: str, found: 
     "Det var Langt 5 km.", "Jeg tror at nav punktum no er nede.", "Intervjuet var den tredje mars 2019.",
     # Words ending as street words do, and money grouped as a plate's digits could be.
     "Det var langt 2 steder unna, og lønna var OK 12 000 i måneden. Opplæringen 4 av oss fikk var bra. Strengt 3 ganger.",
+    # A road and a number with no word of dwelling before them, a kindergarten, "punktum" said in nynorsk.
+    "Vi kjørte riksvegen 7 heile vegen. Hun bor i nabogata 2 hus bortenfor. Barnehagen 3 dagar i veka.",
+    "Eg seier at nei punktum no er eg ferdig med Nav.",
 ])
 def test_a_way_counted_or_a_date_said_is_no_identifier(text: str) -> None:
     """A street word before a count, an everyday way, "at" as the Norwegian word and a date that is no birth date."""
@@ -1977,6 +1982,8 @@ def test_a_way_counted_or_a_date_said_is_no_identifier(text: str) -> None:
     # A name or a place joined to a word in lower case is proposed without the word.
     ("D: Jeg kjenner ham fra Medhanie Alem-kirken, og gikk til Horten-kontoret i Corona-tida.", ["Medhanie", "Alem", "Horten"]),
     ("D4: Det var bra. Veilederen Kari sa det.", ["Kari", "Veilederen Kari"]),
+    # A listed name is no definite form of a listed word ("Dari" the language, "Kia" the car).
+    ("D: Vi snakket med Daria og Kian om saken.", ["Daria", "Kian"]),
 ])
 def test_roles_systems_and_listed_words_are_not_proposed_and_a_name_in_a_compound_is(text: str, proposed: list[str]) -> None:
     """Each of these cost a dismissal on a new corpus ("Deltakerne", "Påsken", "Modia", "Volvo", "Arbeids-"),

@@ -209,10 +209,12 @@ def propose(
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     lower_names = []
     for word in lowered:
-        # A listed given name written only in lower case, as a transcriber in a hurry writes it ("amina",
-        # "yonas"), and rarer than bokmål's words ("liv", "sol", "ask" are words): no capital shows it.
-        if (len(word) < 3 or word not in given_names() or word in ROLE_LABELS or zipf(word) >= LOWER_CASE_NAME_MAX_ZIPF
-                or _listed(word, _not_identifiers()) or decided(word, ignored)
+            # A given name of people living in Norway (SSB's list) written only in lower case, as a transcriber
+        # in a hurry writes it ("amina", "yonas"), and rarer than bokmål's words ("liv", "sol", "ask" are
+        # words): no capital shows it. Faker's lists of other countries' names hold nynorsk and dialect
+        # words ("kalla", "orka", "lova", "assa").
+        if (len(word) < 3 or word not in _resident_given_names() or word in ROLE_LABELS or zipf(word) >= LOWER_CASE_NAME_MAX_ZIPF
+                or _listed(word, _not_identifiers(), definite=False) or decided(word, ignored)
                 or any(phrase.casefold() == word for phrase in proposals)):
             continue
         match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", _without_addresses(text))
@@ -338,14 +340,17 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
     after the word `before` it), or made of words that are each listed, written in lower case
     elsewhere (`lowered`), or common bokmål."""
     listed = _not_identifiers()
-    if _listed(phrase.casefold(), listed) or (before and _listed(f"{before} {phrase}".casefold(), listed)):
-        return True
     names, places = _names(), _places()
+    whole = phrase.casefold()
+    if _listed(whole, listed, whole not in names and whole not in places) or (before and _listed(f"{before} {phrase}".casefold(), listed)):
+        return True
     for word in words:
         folded = word.casefold()
         # A role ("Deltakerne", nynorsk "Deltakar"), or a compound's first part before "og" ("Arbeids- og
         # velferdsetaten"): no one's name.
-        if _listed(folded, listed) or _role(folded) or (folded.endswith("-") and folded[:-1] not in names | places):
+        # A listed name is no definite form of a listed word ("Daria" is not "Dari" the language, "Kian" no "Kia").
+        definite = folded not in names and folded not in places
+        if _listed(folded, listed, definite) or _role(folded) or (folded.endswith("-") and folded[:-1] not in names | places):
             continue
         if folded in names or folded in places:
             return False
@@ -415,11 +420,11 @@ def may_name_someone(word: str) -> bool:
 DEFINITE_ENDINGS = ("en", "n", "et", "a", "ene", "ane")
 
 
-def _listed(folded: str, listed: frozenset[str]) -> bool:
-    """`folded`, its genitive ("Norges", "NAVs") or its definite form ("Påsken") is in `listed`."""
+def _listed(folded: str, listed: frozenset[str], definite: bool = True) -> bool:
+    """`folded`, its genitive ("Norges", "NAVs") or, if `definite`, its definite form ("Påsken") is in `listed`."""
     return (
         folded in listed or (folded.endswith("s") and folded[:-1] in listed)
-        or any(folded.endswith(ending) and folded[:-len(ending)] in listed for ending in DEFINITE_ENDINGS)
+        or (definite and any(folded.endswith(ending) and folded[:-len(ending)] in listed for ending in DEFINITE_ENDINGS))
     )
 
 
@@ -498,6 +503,12 @@ def surnames() -> frozenset[str]:
     from faker.providers.person.no_NO import Provider
 
     return frozenset(name.casefold() for name in [*Provider.last_names, *_data_lines("names.txt")["etternavn"]])
+
+
+@lru_cache(maxsize=1)
+def _resident_given_names() -> frozenset[str]:
+    """Statistics Norway's given names (data/names.txt): names of people living in Norway, casefolded."""
+    return frozenset(name.casefold() for name in _data_lines("names.txt")["fornavn"])
 
 
 @lru_cache(maxsize=1)
