@@ -1082,6 +1082,7 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("Adressen er trondheimsveien 210.", "trondheimsveien 210"),
         ("Hun bor i Kolstadflata 12 nå.", "Kolstadflata 12"),
         ("Jeg er født den tredje mars 1985.", "tredje mars 1985"),  # a date of birth said aloud
+        ("Eg er fødd den åttande mars, 1985.", "åttande mars, 1985"),  # in nynorsk, a comma before the year
         ("Adressen er Granåsen 3B.", "Granåsen 3B"),
         ("Vi flyttet til Nedre Solvollen 2 i fjor.", "Nedre Solvollen 2"),
         ("Skriv til sissel(at)gmail.com i dag.", "sissel(at)gmail.com"),

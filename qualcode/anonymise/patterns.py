@@ -149,14 +149,19 @@ FULL_DATE = re.compile(
     rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}}))\b{NUMBER_END}",  # 12/4-1979, 12/4/79
     re.IGNORECASE,
 )
-# A day said as an ordinal, as a date of birth is said aloud: "født den tredje mars 1985".
-_ORDINAL_DAYS = (
-    "første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte|trettende|"
-    "fjortende|femtende|sekstende|syttende|attende|nittende|tjuende|tyvende|"
-    + "|".join(f"tjue{day}" for day in ("første", "andre", "tredje", "fjerde", "femte", "sjette", "sjuende", "syvende", "åttende", "niende"))
-    + "|trettiende|trettiførste"
+# A day said as an ordinal, as a date of birth is said aloud, in bokmål and nynorsk: "født den tredje
+# mars 1985", "fødd den åttande mars, 1985".
+_FIRST_NINE = (
+    "første", "fyrste", "andre", "tredje", "fjerde", "femte", "sjette", "sjuende", "sjuande", "syvende", "åttende",
+    "åttande", "niende", "niande",
 )
-SPOKEN_DATE = re.compile(rf"\b(?:{_ORDINAL_DAYS}) (?:{MONTHS}) \d{{4}}\b{NUMBER_END}", re.IGNORECASE)
+_ORDINAL_DAYS = "|".join((
+    *_FIRST_NINE, "tiende", "tiande", "ellevte", "tolvte", "trettende", "trettande", "fjortende", "fjortande",
+    "femtende", "femtande", "sekstende", "sekstande", "syttende", "syttande", "attende", "attande", "nittende",
+    "nittande", "tjuende", "tjuande", "tyvende", *(f"tjue{day}" for day in _FIRST_NINE), "trettiende", "trettiande",
+    "trettiførste", "trettifyrste",
+))
+SPOKEN_DATE = re.compile(rf"\b(?:{_ORDINAL_DAYS}) (?:{MONTHS}),? \d{{4}}\b{NUMBER_END}", re.IGNORECASE)
 
 
 def valid_account(digits: str) -> bool:
