@@ -26,7 +26,7 @@ from qualcode.errors import (
     PassphraseRefused,
     QualcodeError,
 )
-from qualcode.store.project import PROJECT_DIR, Project, find_project_root
+from qualcode.store.project import PROJECT_DIR, TYPING_KEY, Project, find_project_root
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -236,8 +236,6 @@ class Workspace:
         """A transaction that stores what a person typed (memos, definitions, titles): every such
         text is pseudonymised with the key, locked for the block, before it is written. Without
         the key such work is refused: a name typed then would be stored as typed."""
-        from qualcode.importers.metadata_edit import TYPING_KEY
-
         with self.key_access().editing() as key:
             self._typing_key = key
             try:

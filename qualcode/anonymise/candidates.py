@@ -168,7 +168,8 @@ def propose(
     ignored = {word.casefold() for word in known} | {word.casefold() for word in vocabulary}
     # Words written in lower case make a capitalised one ordinary, but not inside an address, which
     # writes a name so ("astrid@firma.no" says nothing of "Astrid").
-    lowered = {word.casefold() for word in set(WORD.findall(_without_addresses(text))) if word[:1].islower()}
+    unaddressed = _without_addresses(text)
+    lowered = {word.casefold() for word in set(WORD.findall(unaddressed)) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
         for start, end in _capitalised_runs()(doc):
@@ -217,7 +218,7 @@ def propose(
                 or _listed(word, _not_identifiers(), definite=False) or decided(word, ignored)
                 or any(phrase.casefold() == word for phrase in proposals)):
             continue
-        match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", _without_addresses(text))
+        match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", unaddressed)
         if match is not None:
             lower_names.append(Proposal(word, match.start(), match.end(), _context(text, match.start(), match.end(), context)))
     proposals.update((made.text, made) for made in sorted(lower_names, key=lambda made: made.start))
@@ -350,7 +351,7 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
         # velferdsetaten"): no one's name.
         # A listed name is no definite form of a listed word ("Daria" is not "Dari" the language, "Kian" no "Kia").
         definite = folded not in names and folded not in places
-        if _listed(folded, listed, definite) or _role(folded) or (folded.endswith("-") and folded[:-1] not in names | places):
+        if _listed(folded, listed, definite) or _role(folded) or (folded.endswith("-") and folded[:-1] not in names and folded[:-1] not in places):
             continue
         if folded in names or folded in places:
             return False

@@ -32,7 +32,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
-from qualcode.store.project import clean_typed
+from qualcode.store.project import TYPING_KEY, clean_typed
 from qualcode.text.counts import counted
 
 # A round of interviews: letters then a number (T1, T2, R3), as the importers' examples write it.
@@ -40,9 +40,6 @@ WAVE = re.compile(r"[A-Za-zÆØÅæøå]*\d{1,3}")
 # A role is one word (deltaker, veileder, leder, medforsker); attribution labels are made from it.
 ROLE = re.compile(r"[^\W\d_]+")
 TRANSCRIPT_FIELDS = ("title", "wave", "date", "fidelity", "interviewer", "participants")
-# Where a transaction that stores typed text (Workspace.typed) keeps the key it holds locked, so
-# a service can ask it what import would ask it.
-TYPING_KEY = "qualcode.typing_key"
 
 
 @dataclass(frozen=True)

@@ -362,6 +362,9 @@ class Project:
 
 
 TYPED_TEXT = "qualcode.typed_text"
+# The locked key of a typed transaction (Workspace.typed), for services that check typed text as an
+# import checks a file's metadata (a name nobody has decided about is refused).
+TYPING_KEY = "qualcode.typing_key"
 
 
 def clean_typed(session: Session, text: str, *, folded: bool = False) -> str:
