@@ -270,6 +270,29 @@ def test_a_surname_on_its_own_gets_a_surname() -> None:
     assert make_pseudonym("Ahmed", "person", "m", "name", set(), set(), "frø") in Provider.first_names_male
 
 
+def test_a_pseudonym_follows_from_the_project_and_the_original_alone() -> None:
+    """The same key built twice gives the same names: whatever was drawn before, and in whichever
+    thread (the TUI draws in its workers), one original and seed draw one pseudonym."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qualcode.anonymise.pseudonyms import make_pseudonym
+
+    def draw(original: str, gender: str = "f") -> str:
+        return make_pseudonym(original, "person", gender, "name", {"Kari Nordmann"}, set(), "frø")
+
+    first = draw("Kari Nordmann")
+    others = [draw(f"Ola {number}", "m") for number in range(20)]
+    assert draw("Kari Nordmann") == first
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often, as they may under load
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            drawn = list(pool.map(draw, ["Kari Nordmann", *(f"Ola {number}" for number in range(20))] * 5,
+                                  ["f", *"m" * 20] * 5))
+    finally:
+        sys.setswitchinterval(interval)
+    assert drawn == [first, *others] * 5
+
 @pytest.mark.parametrize(("text", "proposed"), [
     ("Hun heter أحمد حسن og kommer fra Syria.", ["أحمد حسن"]),  # Arabic, a two-word name
     ("Kona mi, فاطمة, snakker bare persisk.", ["فاطمة"]),

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 # The report conventions for what replaces an identifier that is not a person's name.
 PLACEHOLDERS = {
@@ -33,8 +38,10 @@ FUZZY_MIN_LENGTH = 5
 def looks_like(name: str, originals: set[str]) -> bool:
     """Whether the leak check would take `name` for one of the originals: equal, or close when long,
     to an original as written or as the check also reads it ("Karen" is close to "Kåre" read "Kare")."""
-    folded = name.casefold()
-    written = _as_written(frozenset(originals))
+    return _resembles(name.casefold(), _as_written(frozenset(originals)))
+
+
+def _resembles(folded: str, written: frozenset[str]) -> bool:
     if folded in written:
         return True
     if len(folded) < FUZZY_MIN_LENGTH:
@@ -63,11 +70,10 @@ def make_pseudonym(
     """
     if kind != "person" or style == "placeholder":
         return PLACEHOLDERS[kind]
-    from faker import Faker  # slow to import; only people's pseudonyms need it
-
     digest = hashlib.sha256(f"{seed}:{original.casefold()}".encode()).digest()
-    faker = Faker("no_NO")
-    faker.seed_instance(int.from_bytes(digest[:8], "big"))
+    faker = _faker()
+    faker.seed_instance(int.from_bytes(digest[:8], "big"))  # all the draws below follow from the seed alone
+    written = _as_written(frozenset(originals))
     parts = max(1, len(original.split()))
     key = (gender or "").casefold()
     # A surname on its own ("Sletten", accepted without the given name before it) gets a surname: a
@@ -81,7 +87,7 @@ def make_pseudonym(
         )
         names = [first] + [faker.last_name() for _ in range(parts - 1)]
         candidate = " ".join(names)
-        if any(looks_like(name, originals) for name in names) or candidate.casefold() in pseudonyms:
+        if any(_resembles(name.casefold(), written) for name in names) or candidate.casefold() in pseudonyms:
             continue
         if all(name.casefold() not in pseudonyms for name in names):
             return candidate
@@ -89,6 +95,20 @@ def make_pseudonym(
     if fallback is None:
         raise RuntimeError(f"no pseudonym found for a {kind} after 500 draws")  # thousands of names: a bug
     return fallback
+
+
+_per_thread = threading.local()
+
+
+def _faker() -> Faker:
+    """This thread's Norwegian Faker: making one loads its providers (about 5 ms a pseudonym drawn),
+    and it is seeded afresh before every use; one per thread, as the TUI draws in its workers."""
+    faker: Faker | None = getattr(_per_thread, "faker", None)
+    if faker is None:
+        from faker import Faker  # slow to import; only people's pseudonyms need it
+
+        faker = _per_thread.faker = Faker("no_NO")
+    return faker
 
 
 # How most Norwegian surnames end: farm names (-stad, -heim, -rud, -dal, in the definite form -en:
