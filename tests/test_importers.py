@@ -484,6 +484,25 @@ def test_batch_goes_on_past_bad_files_and_names_each(project: Project, tmp_path:
     assert [p.name for p, _ in result.skipped] == ["c.txt"]
 
 
+def test_each_file_of_a_batch_saves_the_key_once(project: Project, tmp_path: Path, key_access: KeyAccess) -> None:
+    """The key is saved before each file is stored (it must know every pseudonym a stored text
+    uses), and not again when the file's block ends with nothing more learned."""
+    from qualcode.anonymise.key import read_envelope
+    from qualcode.anonymise.service import add_known_identifier
+
+    key = key_access.load_existing()
+    add_known_identifier(key, "Kari Nordmann", "person", "f")
+    key_access.save(key)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for number in range(3):
+        (folder / f"intervju{number}.txt").write_text(f"I: Hvem hjalp deg, {number}?\nD1: Kari Nordmann hjalp meg.\n", encoding="utf-8")
+    before = read_envelope(key_access.path).revision
+    result = import_paths(project, [folder], key_access)
+    assert len(result.imported) == 3, result.failed
+    assert read_envelope(key_access.path).revision == before + 3
+
+
 def test_a_failing_file_leaves_nothing_behind(project: Project, tmp_path: Path, key_access: KeyAccess) -> None:
     path = tmp_path / "halv.txt"
     # The attribute value fails its type only after the transcript rows were added.

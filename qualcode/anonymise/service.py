@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,6 +98,9 @@ class KeyAccess:
     fingerprint: str | None = None  # what the project remembers; checked on every load
     project: Project | None = None  # to record the fingerprint and revision the project has seen
     revision: int = 0  # the newest revision of the key the project has seen
+    # What this access last wrote while a block of `editing` held the key: that block need not
+    # write it again (an import saves each file's additions before storing the file).
+    _saved: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def load_existing(self) -> PseudonymKey:
         """The project's key; a missing key, or a key of another project, is refused."""
@@ -131,6 +134,7 @@ class KeyAccess:
 
     def save(self, key: PseudonymKey) -> None:
         save_key(self.path, key, self.passphrase)
+        self._saved = _state(key)
         if self.project is not None and key.revision > self.revision:
             with self.project.begin() as session:
                 set_setting(session, "key.revision", str(key.revision))
@@ -146,12 +150,16 @@ class KeyAccess:
         """
         with key_lock(self.path):
             key = self.load_existing()
-            before = json.dumps(key.to_json(), sort_keys=True)
+            before = self._saved = _state(key)
             yield key
             # Only a block that succeeds is kept, so a failure leaves the key as it was; a
             # caller that must keep something from a failed step catches the error inside.
-            if json.dumps(key.to_json(), sort_keys=True) != before:
+            if _state(key) not in (before, self._saved):
                 self.save(key)
+
+
+def _state(key: PseudonymKey) -> str:
+    return json.dumps(key.to_json(), sort_keys=True)
 
 
 def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
