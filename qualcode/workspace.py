@@ -145,9 +145,10 @@ class Workspace:
 
         `keeps` with `read_only`: writable after all when the project can be written, so what a
         reading command finds once is kept for the next (a text's sentences, coding/sentences.py)."""
-        from qualcode.anonymise.service import interrupted_work, project_guid
+        from qualcode.anonymise.pending import interrupted_work
         from qualcode.store.faults import why_not_writable
         from qualcode.store.project import DATABASE_FILE
+        from qualcode.store.settings import project_guid
 
         root = project_root(config)
         if read_only and keeps and why_not_writable(root / PROJECT_DIR / DATABASE_FILE) is None:
@@ -176,10 +177,10 @@ class Workspace:
     ) -> Workspace:
         """A new project in `directory` with `codebook` loaded and its key made outside it; a
         failure at any step leaves no half-made project behind."""
-        from qualcode.anonymise.service import create_key, project_guid
+        from qualcode.anonymise.service import create_key
         from qualcode.codebook.service import apply_codebook
         from qualcode.store.events import EventKind, record_event
-        from qualcode.store.settings import set_setting
+        from qualcode.store.settings import project_guid, set_setting
 
         existed = (directory / PROJECT_DIR).exists()
         try:
@@ -287,12 +288,15 @@ class Workspace:
         """Coders' names as the project stores them: as typed, in another case where only one coder
         has it so (as --coder finds them), or, for a name the key has learned since (a coder named
         in the texts), as the key writes it; none is made."""
-        from qualcode.anonymise.typed_text import clean_text
         from qualcode.coding.coders import stored_coder
 
         found = [coder.name if (coder := stored_coder(session, name.strip())) is not None else None for name in names]
         key = None if all(found) else self._key_at_hand()
-        return [hit or (clean_text(name.strip(), key) if key is not None else name.strip()) for name, hit in zip(names, found, strict=True)]
+        if key is None:
+            return [hit or name.strip() for name, hit in zip(names, found, strict=True)]
+        from qualcode.anonymise.typed_text import clean_text
+
+        return [hit or clean_text(name.strip(), key) for name, hit in zip(names, found, strict=True)]
 
     def _settle_blind(self) -> None:
         """Whether the coder codes blind (their role's setting, `qualcode coder blind`, or --blind):
@@ -497,10 +501,12 @@ class Workspace:
 
     def _finish_interrupted(self, report: Report) -> None:
         """Complete a rewrite of stored texts that a crash interrupted, before anything else runs."""
-        from qualcode.anonymise.service import finish_interrupted, interrupted_work, key_lock
+        from qualcode.anonymise.pending import interrupted_work
 
         if not interrupted_work(self.project):
             return
+        from qualcode.anonymise.service import finish_interrupted, key_lock
+
         # The rewrite is marked pending while it runs, under the key's lock: another command may be
         # doing it now. Then this waits for the lock and finds it done, without asking for the passphrase.
         place = self.key_place()

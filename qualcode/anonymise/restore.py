@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.pending import REAPPLY_PENDING
 from qualcode.anonymise.service import (
-    REAPPLY_PENDING,
     KeyAccess,
     default_key_path,
     fingerprint,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -26,12 +25,13 @@ from qualcode.anonymise.key import (
 )
 from qualcode.anonymise.known import LIST_KINDS as LIST_KINDS
 from qualcode.anonymise.known import words_found_alone
+from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import InvalidInput, KeyFileError, KeyMissing, NotFound
 from qualcode.store.models import Code, utcnow
 from qualcode.store.project import Project, Purged
-from qualcode.store.settings import delete_setting, get_setting, set_setting
+from qualcode.store.settings import delete_setting, get_setting, project_guid, set_setting
 from qualcode.text.delimited import read_delimited
 
 if TYPE_CHECKING:
@@ -39,14 +39,6 @@ if TYPE_CHECKING:
 
     from qualcode.anonymise.reapply import Reapplied
 
-
-
-def project_guid(session: Session) -> str:
-    guid = get_setting(session, "project.guid")
-    if guid is None:
-        guid = str(uuid.uuid4())
-        set_setting(session, "project.guid", guid)
-    return guid
 
 
 def default_key_path(guid: str, project_root: Path, config_home: Path) -> Path:
@@ -218,10 +210,6 @@ def key_lock(path: Path) -> Iterator[None]:
         lock.release()
 
 
-REAPPLY_PENDING = "anonymise.reapply_pending"
-PURGE_PENDING = "anonymise.purge_pending"
-
-
 def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, coder_name: str | None) -> Reapplied:
     """Keep the key, then pseudonymise what is already stored with what the key now knows.
 
@@ -278,12 +266,6 @@ def finish_purge(project: Project, key: PseudonymKey) -> Purged | None:
     # due purged again, and that removed the backup `backup restore` had just kept.
     seen_elsewhere = copy.deepcopy(key)
     return project.purge(before_backup=purged, rewrite=lambda session: reapply_key(session, seen_elsewhere))
-
-
-def interrupted_work(project: Project) -> bool:
-    """Whether a rewrite of stored texts, or the purge after it, was interrupted."""
-    with project.begin() as session:
-        return bool(get_setting(session, REAPPLY_PENDING) or get_setting(session, PURGE_PENDING))
 
 
 def finish_interrupted(project: Project, access: KeyAccess, coder_name: str | None) -> Reapplied:

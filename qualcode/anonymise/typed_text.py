@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import pseudonymise
-from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.known import as_latin
 from qualcode.coding.coders import DEFAULT_CODER
 from qualcode.errors import AwaitsReview
 from qualcode.store.models import (
@@ -39,6 +36,9 @@ from qualcode.store.models import (
 from qualcode.store.project import Project
 from qualcode.text.normalise import visible
 from qualcode.text.tokens import WORD
+
+if TYPE_CHECKING:
+    from qualcode.anonymise.key import PseudonymKey
 
 # The columns a person writes into (or a file's name reaches). Transcript texts and coding
 # excerpts are not here: they are pseudonymised at import and must stay aligned with offsets.
@@ -132,6 +132,10 @@ def clean_text(text: str, key: PseudonymKey) -> str:
 
     Invisible characters go first, as they go from transcripts: a zero-width space inside a name
     ("Ka\u200bri") would otherwise hide it from the key."""
+    # Imported here: every command that opens a project guards its typed text, and most never
+    # write any; the pseudonymiser's patterns and lists take about 14 ms to load.
+    from qualcode.anonymise.apply import pseudonymise
+
     return pseudonymise(visible(text), key, "typed text").text if text else text
 
 
@@ -142,6 +146,8 @@ def refuse_undecided(text: str, key: PseudonymKey) -> None:
     its words as written, in a genitive too ("Skogheims" of "Randi Skogheim")."""
     if not key.pending:
         return
+    from qualcode.anonymise.known import as_latin
+
     typed = [match.group() for match in WORD.finditer(as_latin(visible(text)))]
     # A word of it as it is written ("Skogheim", "Skogheims"): not "per" the preposition for "Per".
     written = set(typed) | {word[:-1] for word in typed if word.endswith("s")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.orm import Session
 
 from qualcode.store.models import Setting
@@ -24,3 +26,12 @@ def delete_setting(session: Session, key: str) -> None:
     row = session.get(Setting, key)
     if row is not None:
         session.delete(row)
+
+
+def project_guid(session: Session) -> str:
+    """The project's own id, made the first time it is asked for (projects older than ids get one)."""
+    guid = get_setting(session, "project.guid")
+    if guid is None:
+        guid = str(uuid.uuid4())
+        set_setting(session, "project.guid", guid)
+    return guid
