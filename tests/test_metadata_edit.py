@@ -520,3 +520,23 @@ def test_a_title_or_interviewer_naming_someone_nobody_has_decided_about_is_refus
     assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--title", "Intervju med Gunnhild Vassbotten").exit_code == 0
     assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--interviewer", "Forsker 2").exit_code == 0
     assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
+
+
+def test_an_office_or_attribute_naming_someone_nobody_has_decided_about_is_refused_as_import_would(small_project: Path) -> None:
+    """`participants edit D1 --attribute kontakt="Gunnhild Vassbotten"` stored the name as typed,
+    where importing the participants' file holds it back for review."""
+    project = ["--project", str(small_project)]
+    for option, value, field in (
+        ("--attribute", "kontaktperson=Gunnhild Vassbotten", "attribute kontaktperson"),
+        ("--office", "Gunnhild Vassbotten sitt kontor", "office"),
+    ):
+        refused = run(*project, "participants", "edit", "D1", option, value)
+        assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+        assert f"the {field} names 'Gunnhild Vassbotten', a possible identifier nobody has decided about" in refused.stderr
+        assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
+    # Values without names are stored as typed; once decided, the name is stored as its pseudonym.
+    assert run(*project, "participants", "edit", "D1", "--attribute", "barn=ja", "--office", "Kontor A").exit_code == 0
+    assert run(*project, "identifiers", "add", "Gunnhild Vassbotten", "--kind", "person", "--gender", "f").exit_code == 0
+    stored = run(*project, "participants", "edit", "D1", "--attribute", "kontaktperson=Gunnhild Vassbotten")
+    assert stored.exit_code == 0, stored.output
+    assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()

@@ -124,6 +124,7 @@ def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:
     """Refuse a title or interviewer that names someone nobody has decided about, as import holds
     back a file whose front matter does: stored, it would be kept as typed, unpseudonymised."""
     key = session.info.get(TYPING_KEY)
+    typed = {field: value for field, value in typed.items() if value}
     if key is None or not typed:
         return
     from qualcode.anonymise.service import codebook_vocabulary
@@ -131,7 +132,8 @@ def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:
     from qualcode.importers.pseudonymise import undecided_in_metadata
 
     for value in typed.values():
-        refuse_undecided(value, key)  # a name already waiting is refused as a memo naming it is
+        for text in value.values() if isinstance(value, dict) else [value]:
+            refuse_undecided(text, key)  # a name already waiting is refused as a memo naming it is
     for proposal in undecided_in_metadata(typed, key, codebook_vocabulary(session)):
         field = proposal.context.partition(":")[0]
         raise AwaitsReview(
@@ -224,6 +226,12 @@ def edit_participant(
             raise InvalidInput(f"role {columns['role']!r} is not one word", "as deltaker, veileder, leder or medforsker")
         # Cleaned first, as attribute names are: lower-cased, a name ("Hilde") would pass the key unseen.
         columns["role"] = role_as_spelled(session, clean_typed(session, columns["role"], folded=True))
+    # An office or an attribute's value is free text, as a transcript's title is: a name in it is
+    # decided about before it is stored, as importing the participants' file would.
+    _refuse_unreviewed_names(session, {
+        "office": columns.get("office") or None,
+        "attributes": {name: value for name, value in (attributes or {}).items() if value.strip()},
+    })
     before = participant_state(participant)
     for column, value in columns.items():
         setattr(participant, column, value or None)

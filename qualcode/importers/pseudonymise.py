@@ -117,7 +117,8 @@ def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: s
 # Every field a file's front matter may hold as text is stored, and so is looked at: those written
 # as sentences, and those that hold a short value (an id, a wave, a mode), where a capitalised word
 # that is no everyday word is a name even first: "participant: Trine Haugstad", "wave: Gunnhild".
-_NAMING_META = ("title", "interviewer", "note_taker", "name")
+# An office is read as a sentence, as the participants' file reads it: "Kontor A" names no one.
+_NAMING_META = ("title", "interviewer", "note_taker", "name", "office")
 _VALUE_META = ("participant", "wave", "mode", "role", "fidelity")
 
 
