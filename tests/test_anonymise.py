@@ -1907,6 +1907,23 @@ def test_an_everyday_word_one_letter_from_a_known_name_is_left_as_it_is() -> Non
     assert all(word not in cleaned for word in ("Gunhild", "Nordman", "Hilden")), cleaned
 
 
+def test_an_everyday_nynorsk_word_one_letter_from_a_known_name_is_left_as_it_is() -> None:
+    """wordfreq's Norwegian list is bokmål: "Vidare" and "Saman", rare there, were taken for "Vidar"
+    and "Salman" misspelt, and a nynorsk transcript was stored with a pseudonym in their place."""
+    from qualcode.anonymise.leakcheck import scan_text
+
+    key = PseudonymKey("prosjekt")
+    for name in ("Vidar Teigen", "Salman Meier", "Steinar Høyer", "Sølve Sian"):
+        add_identifier(key, name, "person")
+    text = ("Vidare fortalde ho om arbeidet. Saman med rettleiaren. Seinare vart det betre. Eigen plan. "
+            "Meiner du det? Høyrer du? Sjølve tiltaket. Sidan då.")
+    assert pseudonymise(text, key, "a.txt").text == text
+    assert scan_text(text, key, "rapport.docx", "body") == []  # nor are they leaks in an export
+    # The names themselves, misspelt as a transcriber may, are still found.
+    cleaned = pseudonymise("Vidarr og Steinarr kom.", key, "b.txt").text
+    assert "Vidarr" not in cleaned and "Steinarr" not in cleaned, cleaned
+
+
 def test_no_pseudonym_is_a_known_name_as_the_leak_check_reads_it() -> None:
     """"Karen" was drawn with "Kåre" in the key, as "Marte" could be with "Mårten": the leak check, which
     reads "Mårten" as "Marten" too, refused every export, and the `reapply` its hint asked for gave two

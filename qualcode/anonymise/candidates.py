@@ -454,6 +454,12 @@ def _data_lines(name: str) -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
+def nynorsk_words() -> frozenset[str]:
+    """Everyday nynorsk words (data/nynorsk.txt), which wordfreq's bokmål list holds as rare."""
+    return frozenset(word.casefold() for words in _data_lines("nynorsk.txt").values() for word in words)
+
+
+@lru_cache(maxsize=1)
 def _not_identifiers() -> frozenset[str]:
     return frozenset(entry.casefold() for entries in _data_lines("not_identifiers.txt").values() for entry in entries)
 

@@ -165,11 +165,11 @@ def _genitive_ending(text: str, start: int, end: int) -> int:
 def _may_be_misspelt(folded: str) -> bool:
     """Whether a word one edit from a known name may be that name misspelt, not a word of its own."""
     # Imported here: only a word near a known name is looked up, and the lists load slowly.
-    from qualcode.anonymise.candidates import given_names, surnames, zipf
+    from qualcode.anonymise.candidates import given_names, nynorsk_words, surnames, zipf
 
     frequency = zipf(folded)
     if frequency < FUZZY_MAX_ZIPF:
-        return True
+        return folded not in nynorsk_words()  # rare in bokmål, which wordfreq's list is
     return frequency < FUZZY_NAME_MAX_ZIPF and (folded in given_names() or folded in surnames())
 
 
