@@ -8,6 +8,7 @@ own transaction, which commits at once (a crash loses at most the keystroke in f
 from __future__ import annotations
 
 import getpass
+import shlex
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -249,9 +250,9 @@ class Workspace:
     # --- who is working ----------------------------------------------------------------------
     def coder(self, session: Session) -> Coder:
         """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name."""
-        from qualcode.coding.coders import CONSENSUS_CODER, default_coder_name
+        from qualcode.coding.coders import CONSENSUS_CODER
 
-        name = self.coder_name if self.coder_name is not None else default_coder_name(session) or getpass.getuser()
+        name = self.coder_name if self.coder_name is not None else self._default_name(session)
         if name.strip().casefold() == CONSENSUS_CODER:  # its codings would count as decisions no one made
             raise InvalidInput(
                 f"{CONSENSUS_CODER!r} is the name the team's decisions are coded under, not a coder's",
@@ -262,27 +263,63 @@ class Workspace:
             self.coder_name = coder.name
         return coder
 
-    def coder_named(self, session: Session, name: str, role: str | None = None) -> Coder:
-        """The coder of that name, made on first use with the name pseudonymised as typed text is:
-        a researcher's own name may be in the key (an interviewer named in the texts), and a coder
-        stored under it would have every export refused. The key is read only for a name the
-        project does not hold as typed (a new coder, or one whose name the key has since learned),
-        and only when it is at hand without asking: the UI starts before anyone gives the
-        passphrase. A name stored as typed then is cleaned when the key next changes (reapply)."""
+    @staticmethod
+    def _default_name(session: Session) -> str:
+        """Who codes when nobody says: the project's default coder, else the login name."""
+        from qualcode.coding.coders import default_coder_name
+
+        return default_coder_name(session) or getpass.getuser()
+
+    def coder_named(self, session: Session, name: str, role: str | None = None, *, by: Coder | None = None) -> Coder:
+        """The coder of that name, made on first use (in `role`, recorded as added by `by`, else by
+        themselves) with the name pseudonymised as typed text is: a researcher's own name may be
+        in the key (an interviewer named in the texts), and a coder stored under it would have
+        every export refused. A coder the project holds keeps their stored role. The key is read
+        only for a name the project does not hold as typed (a new coder, or one whose name the key
+        has since learned), and only when it is at hand without asking: the UI starts before
+        anyone gives the passphrase. A name stored as typed then is cleaned when the key next
+        changes (reapply)."""
+        from qualcode.coding.coders import get_or_create_coder
+
+        return get_or_create_coder(session, self._name_to_store(session, name), role, by=by)
+
+    def _name_to_store(self, session: Session, name: str) -> str:
+        """A coder's name as the project holds it, else as a new coder's would be stored."""
         from sqlalchemy import select
 
         from qualcode.anonymise.typed_text import clean_text, refuse_undecided
-        from qualcode.coding.coders import get_or_create_coder
         from qualcode.store.models import Coder
 
-        stored = session.scalar(select(Coder).where(Coder.name == name.strip()))
+        stored = session.scalar(select(Coder.name).where(Coder.name == name.strip()))
         if stored is not None:
-            return get_or_create_coder(session, stored.name, role)
+            return stored
         key = self._key_at_hand()
         if key is not None:
             name = clean_text(name.strip(), key)
             refuse_undecided(name, key)
-        return get_or_create_coder(session, name, role)
+        return name
+
+    def add_coder(self, session: Session, name: str, role: str | None) -> tuple[Coder, bool]:
+        """`name` as a coder, and whether they were new: a new coder is made in `role` (a
+        researcher unless given), recorded as added by whoever runs this (--coder,
+        $QUALCODE_CODER, the project's default, the login), or by themselves where that is who
+        they are. A coder the project holds is left as they are: a different `role` is refused,
+        since only `qualcode coder role` changes one."""
+        from qualcode.coding.coders import stored_coder, stored_form
+
+        named = stored_form(session, self._name_to_store(session, name))
+        coder = stored_coder(session, named) if named else None
+        added = coder is None
+        if coder is None:
+            runner = self.coder_name if self.coder_name is not None else self._default_name(session)
+            themselves = stored_form(session, self._name_to_store(session, runner)).casefold() == named.casefold()
+            coder = self.coder_named(session, named, role, by=None if themselves else self.coder(session))
+        if role is not None and role != coder.role:  # held already, or made by another process at this moment
+            raise InvalidInput(
+                f"{coder.name} is a {coder.role} in this project already, not a {role}",
+                f"change their role with `qualcode coder role {shlex.quote(coder.name)} {role}`",
+            )
+        return coder, added
 
     def stored_coder_names(self, session: Session, names: Sequence[str]) -> list[str]:
         """Coders' names as the project stores them: as typed, in another case where only one coder
@@ -359,8 +396,9 @@ class Workspace:
         except KeyFileError:
             return None
 
-    def use_coder(self, name: str, role: str | None) -> None:
-        """From now on `name` codes here, in `role`; remembered as the UI's last coder."""
+    def use_coder(self, name: str, role: str | None) -> str:
+        """From now on `name` codes here, remembered as the UI's last coder; their role as stored is
+        returned. A coder new to the project is made in `role`; one it holds keeps theirs."""
         from qualcode.coding.coders import codes_blind
         from qualcode.store.settings import set_setting
 
@@ -368,8 +406,10 @@ class Workspace:
             coder = self.coder_named(session, name, role)
             set_setting(session, "tui.last_coder", coder.name)
             blind = codes_blind(session, coder, self.config.blind)
+            stored_role = coder.role
         # The name as stored, which is pseudonymised if the key holds it: blind mode filters by it.
         self.coder_name, self.blind = coder.name, blind
+        return stored_role
 
     def _mine(self) -> tuple[str, ...]:
         """The coders whose codings may be shown: the coder alone when blind, else everyone (empty)."""
@@ -389,16 +429,15 @@ class Workspace:
             self.refuse_if_blind(f"selecting {', '.join(selection.coders)}'s codings")
         return self._only_mine(selection)
 
-    def last_coder(self) -> tuple[str, str, list[str]]:
-        """The coder who last used the UI on this project, their role, and every coder's name."""
+    def last_coder(self) -> tuple[str, dict[str, str]]:
+        """The coder who last used the UI on this project, and every coder's role by name."""
         from qualcode.coding.coders import list_coders
         from qualcode.store.settings import get_setting
 
         with self.begin() as session:
             coders = list_coders(session)
             name = get_setting(session, "tui.last_coder") or ""
-        role = next((c.role for c in coders if c.name == name), "researcher")
-        return name, role, [c.name for c in coders]
+        return name, {c.name: c.role for c in coders}
 
     # --- the key -----------------------------------------------------------------------------
     def key_place(self) -> KeyPlace:

@@ -20,7 +20,7 @@ from qualcode.anonymise.reapply import reapply_key
 from qualcode.anonymise.service import add_known_identifier, dismiss
 from qualcode.anonymise.withdraw import withdraw_participant
 from qualcode.codebook.service import code_state, create_code, update_code
-from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.coders import get_or_create_coder, set_coder_role
 from qualcode.coding.consensus import Choice, decide, disagreements
 from qualcode.coding.history import RESTORERS, history, redo, undo
 from qualcode.coding.memos import add_memo, memo_state, remove_memo
@@ -272,9 +272,7 @@ def coder_create(root: Path, folder: Path) -> None:
 
 def coder_update(root: Path, folder: Path) -> None:
     with session_in(root) as session:
-        get_or_create_coder(session, "Forsker 1")
-    with session_in(root) as session:
-        get_or_create_coder(session, "Forsker 1", "medforsker")
+        set_coder_role(session, someone_else(session), "medforsker", get_or_create_coder(session, "Forsker 1"))
 
 
 def project_create(root: Path, folder: Path) -> None:
@@ -463,7 +461,7 @@ def test_an_event_stored_as_undoable_whose_kind_is_not_is_refused_clearly(sessio
     session.flush()
     with pytest.raises(InvalidInput, match=r"^a coder\.update event cannot be undone \(") as refused:
         undo(session, coder)
-    assert refused.value.hint == "`qualcode coder add NAME --role ROLE` sets the role again"
+    assert refused.value.hint == "`qualcode coder role NAME ROLE` sets the role again"
 
 
 def test_a_codes_creation_that_a_memo_or_a_removed_coding_keeps_is_passed_over_by_undo(

@@ -65,7 +65,7 @@ COMMAND_HELP = {
     "redo": "Redo the change you last undid.",
     "history": "Show the audit trail: who changed what, when.",
     "search": 'Search transcripts: words match every inflection, "phrases", AND, OR, NOT, (…), prefix*, *suffix, *infix*.',
-    "coder": "Add and list coders.",
+    "coder": "Add coders, change their roles, and list them.",
     "identifiers": "The identifiers this project knows, kept in the encrypted key.",
     "anonymise": "Review possible identifiers, and set pseudonym styles.",
     "key": "Make, show or destroy the pseudonym key.",

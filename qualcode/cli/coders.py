@@ -1,4 +1,4 @@
-"""`qualcode coder add|list|default`: who codes, and in which role."""
+"""`qualcode coder add|role|list|blind`: who codes, and in which role."""
 
 from __future__ import annotations
 
@@ -9,32 +9,55 @@ from qualcode.cli.output import emit_json, emit_table
 from qualcode.coding.coders import (
     ROLES,
     blind_roles,
+    find_coder,
     list_coders,
     set_blind_role,
+    set_coder_role,
     set_default_coder,
 )
 
 
 @click.group("coder")
 def coder_group() -> None:
-    """Add and list coders."""
+    """Add coders, change their roles, and list them."""
 
 
 @coder_group.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="researcher", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), help="The new coder's role (default: researcher).")
 @click.option("--default", "make_default", is_flag=True, help="Use this coder when --coder is not given.")
 @pass_app
-def coder_add(app: AppContext, name: str, role: str, make_default: bool) -> None:
-    """Add a coder (or change their role).
+def coder_add(app: AppContext, name: str, role: str | None, make_default: bool) -> None:
+    """Add a coder, recorded in the history as added by you; a coder the project holds is left as they are.
+
+    `qualcode coder role` changes a coder's role.
 
     Example: qualcode coder add "Medforsker 1" --role medforsker
     """
     with app.workspace() as workspace, workspace.begin() as session:
-        coder = workspace.coder_named(session, name, role)
+        coder, added = workspace.add_coder(session, name, role)
         if make_default:
             set_default_coder(session, coder)
-    click.echo(f"coder {coder.name} ({coder.role})" + (", the default" if make_default else ""))
+    click.echo(
+        f"coder {coder.name} ({coder.role})" + ("" if added else ", already in the project")
+        + (", the default" if make_default else "")
+    )
+
+
+@coder_group.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@pass_app
+def coder_role(app: AppContext, name: str, role: str) -> None:
+    """Change a coder's role, recorded in the history as your change; the role decides whether they code blind by default.
+
+    Example: qualcode coder role "Medforsker 1" medforsker
+    """
+    with app.workspace() as workspace, workspace.begin() as session:
+        by = workspace.coder(session)
+        coder = find_coder(session, name)
+        changed = set_coder_role(session, coder, role, by)
+    click.echo(f"coder {coder.name} is now {role}" if changed else f"coder {coder.name} is {role} already")
 
 
 @coder_group.command("list")

@@ -10,7 +10,10 @@ from qualcode.cli.context import AppContext, pass_app
 
 
 @click.command("tui")
-@click.option("--role", type=click.Choice(["researcher", "medforsker"]), help="Your role, remembered for this coder.")
+@click.option(
+    "--role", type=click.Choice(["researcher", "medforsker"]),
+    help="Your role if you are new to this project; `qualcode coder role` changes a coder's role.",
+)
 @click.option(
     "--blind/--no-blind", default=None,
     help="Show only your own codings, for agreement studies (default: as `qualcode coder blind` set for your role).",

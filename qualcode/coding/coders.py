@@ -29,9 +29,11 @@ class CoderView:
     role: str
 
 
-def get_or_create_coder(session: Session, name: str, role: str | None = None) -> Coder:
-    """The coder of that name, created on first use; a role given later updates it."""
-    name = one_line(clean_typed(session, name.strip()))  # a name the key holds is stored as its pseudonym
+def get_or_create_coder(session: Session, name: str, role: str | None = None, *, by: Coder | None = None) -> Coder:
+    """The coder of that name as stored, else made now in `role` (a researcher unless given) and
+    recorded as added by `by` (else by themselves). A stored coder's role is never changed here:
+    naming a coder to code as them is not deciding their role (`set_coder_role` is)."""
+    name = stored_form(session, name)  # a name the key holds is stored as its pseudonym
     if not name:
         raise InvalidInput("a coder needs a name", "pass --coder NAME or set QUALCODE_CODER")
     if role is not None and role not in ROLES:
@@ -44,21 +46,36 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None) ->
         coder = session.scalar(select(Coder).where(Coder.name == name))
         assert coder is not None
         record_event(
-            session, kind=EventKind.CODER_CREATE, coder=coder, entity_guid=coder.guid,
+            session, kind=EventKind.CODER_CREATE, coder=by or coder, entity_guid=coder.guid,
             after={"name": coder.name, "role": coder.role}, summary=f"new coder {name} ({coder.role})",
         )
         return coder
     if coder is None:
         coder = session.scalar(select(Coder).where(Coder.name == name))
         assert coder is not None
-    if role is not None and coder.role != role:
-        before = {"name": coder.name, "role": coder.role}
-        coder.role = role
-        record_event(
-            session, kind=EventKind.CODER_UPDATE, coder=coder, entity_guid=coder.guid,
-            before=before, after={"name": coder.name, "role": role}, summary=f"{name} is now {role}",
-        )
     return coder
+
+
+def stored_form(session: Session, name: str) -> str:
+    """`name` as a coder's name is stored: on one line, pseudonymised where the project's guard on
+    typed text would pseudonymise it."""
+    return one_line(clean_typed(session, name.strip()))
+
+
+def set_coder_role(session: Session, coder: Coder, role: str, by: Coder) -> bool:
+    """Make `coder` a coder of `role`, recorded as `by`'s change; False when they are one already.
+    Their role decides whether they code blind by default (`blind_roles`)."""
+    if role not in ROLES:
+        raise InvalidInput(f"coder role {role!r} is not one of {', '.join(ROLES)}")
+    if coder.role == role:
+        return False
+    before = {"name": coder.name, "role": coder.role}
+    coder.role = role
+    record_event(
+        session, kind=EventKind.CODER_UPDATE, coder=by, entity_guid=coder.guid,
+        before=before, after={"name": coder.name, "role": role}, summary=f"{coder.name} is now {role} (was {before['role']})",
+    )
+    return True
 
 
 def stored_coder(session: Session, name: str) -> Coder | None:

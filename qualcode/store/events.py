@@ -111,7 +111,7 @@ class EventKind(StrEnum):
         "a participant who withdrew consent has their data deleted for good"
     )
     CODER_CREATE = "coder.create", Entity.CODER, Final("every change a coder makes, their undo stack too, refers to them")
-    CODER_UPDATE = "coder.update", Entity.CODER, Final("`qualcode coder add NAME --role ROLE` sets the role again")
+    CODER_UPDATE = "coder.update", Entity.CODER, Final("`qualcode coder role NAME ROLE` sets the role again")
     PROJECT_CREATE = "project.create", None, Final("there was nothing before it")
     PROJECT_RESTORE = "project.restore", None, Final(
         "the state before was kept as a backup; `qualcode backup restore` of that backup goes back"

@@ -47,8 +47,10 @@ class QualcodeApp(App[None]):
         """
         super().__init__()
         self.workspace = workspace
+        self.kept_role: str | None = None  # the stored role of a coder who asked for another (--role)
         if workspace.coder_name:
-            workspace.use_coder(workspace.coder_name, coder_role)
+            stored_role = workspace.use_coder(workspace.coder_name, coder_role)
+            self.kept_role = stored_role if coder_role not in (None, stored_role) else None
         self.codes: list[CodeView] = workspace.codes()
         self.recent: list[str] = workspace.recent_codes()
         self.last_coder = workspace.last_coder() if not workspace.coder_name else None
@@ -101,9 +103,18 @@ class QualcodeApp(App[None]):
         gc.freeze()
         if self.last_coder is None:
             self.push_screen(OverviewScreen())
+            if self.kept_role is not None:
+                self.note_kept_role(self.kept_role)
             return
-        name, role, known = self.last_coder
-        self.push_screen(StartScreen(name, role, known), self._coder_chosen)
+        self.push_screen(StartScreen(*self.last_coder), self._coder_chosen)
+
+    def note_kept_role(self, stored_role: str) -> None:
+        """Say that the coder codes in their stored role, not the one asked for, and how to change it."""
+        self.notify(
+            f"{self.coder_name} codes as {stored_role}, the role this project holds for them;"
+            " `qualcode coder role` changes it, recorded in the history",
+            title="Role", severity="warning", timeout=10, markup=False,
+        )
 
     def _coder_chosen(self, chosen: tuple[str, str] | None) -> None:
         if chosen is None:
@@ -111,13 +122,16 @@ class QualcodeApp(App[None]):
             return
         name, role = chosen
 
-        def use(workspace: Workspace) -> tuple[list[CodeView], list[str]]:
-            workspace.use_coder(name, role)
-            return workspace.codes(), workspace.recent_codes()  # recent codes are the coder's own
+        def use(workspace: Workspace) -> tuple[str, list[CodeView], list[str]]:
+            stored_role = workspace.use_coder(name, role)
+            return stored_role, workspace.codes(), workspace.recent_codes()  # recent codes are the coder's own
 
-        def start(state: tuple[list[CodeView], list[str]]) -> None:
-            self.codes_changed(*state)
+        def start(state: tuple[str, list[CodeView], list[str]]) -> None:
+            stored_role, codes, recent = state
+            self.codes_changed(codes, recent)
             self.push_screen(OverviewScreen())
+            if stored_role != role:  # a coder the project holds under another spelling (a pseudonym)
+                self.note_kept_role(stored_role)
 
         self.in_background(use, start, group="coder")
 

@@ -1,0 +1,159 @@
+"""Coders: naming a coder never changes their stored role, a role changes only by `qualcode coder
+role` as a recorded change, and adding a coder is recorded as the change of whoever added them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from textual.widgets import Input, Label, RadioSet
+
+from qualcode.cli import cli
+from qualcode.coding.coders import get_or_create_coder, list_coders
+from qualcode.config import Config
+from qualcode.store.events import EventKind
+from qualcode.store.models import Coder, Event
+from qualcode.store.project import Project
+from qualcode.workspace import Workspace
+from tests.conftest import open_tui, settle
+
+SIZE = (100, 30)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def roles(root: Path) -> dict[str, str]:
+    with Project.open(root) as project, project.begin() as session:
+        return {coder.name: coder.role for coder in list_coders(session)}
+
+
+def events(root: Path, action: str) -> list[dict[str, Any]]:
+    shown = run("--project", str(root), "history", "--limit", "0", "--json")
+    assert shown.exit_code == 0, shown.output
+    return [event for event in json.loads(shown.output) if event["action"] == action]
+
+
+def test_naming_a_coder_in_another_role_leaves_their_role_as_stored(session: Session) -> None:
+    """A command that only named a coder with a role (`--coder X tui --role`, a reviewer's comment)
+    made them that role, and a medforsker who coded blind by their role no longer did."""
+    medforsker = get_or_create_coder(session, "Medforsker 2", "medforsker")
+    assert get_or_create_coder(session, "Medforsker 2", "researcher").role == "medforsker"
+    assert get_or_create_coder(session, "medforsker 2", "researcher").id == medforsker.id
+    assert session.scalars(select(Event.action).where(Event.action == EventKind.CODER_UPDATE.value)).all() == []
+
+
+def test_a_role_changed_on_purpose_is_the_changers_event(session: Session, coder: Coder) -> None:
+    from qualcode.coding.coders import set_coder_role
+
+    medforsker = get_or_create_coder(session, "Medforsker 2", "medforsker")
+    assert set_coder_role(session, medforsker, "researcher", coder) is True
+    assert set_coder_role(session, medforsker, "researcher", coder) is False  # no second event
+    [changed] = session.scalars(select(Event).where(Event.action == EventKind.CODER_UPDATE.value)).all()
+    assert changed.coder is coder and changed.entity_guid == medforsker.guid
+    assert changed.payload == {"before": {"name": "Medforsker 2", "role": "medforsker"},
+                               "after": {"name": "Medforsker 2", "role": "researcher"}}
+    assert changed.summary == "Medforsker 2 is now researcher (was medforsker)"
+
+
+def test_coder_add_never_changes_a_stored_role_and_coder_role_does_as_your_change(demo: Path) -> None:
+    project = ["--project", str(demo)]
+    assert run(*project, "--coder", "Forsker 1", "coder", "add", "Medforsker 1", "--role", "medforsker").exit_code == 0
+    again = run(*project, "--coder", "Forsker 1", "coder", "add", "Medforsker 1")  # --role was "researcher" unless given
+    assert again.exit_code == 0 and again.output == "coder Medforsker 1 (medforsker), already in the project\n"
+    refused = run(*project, "--coder", "Forsker 1", "coder", "add", "medforsker 1", "--role", "researcher")
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert refused.output.startswith("error: Medforsker 1 is a medforsker in this project already, not a researcher")
+    assert "`qualcode coder role 'Medforsker 1' researcher`" in refused.output
+    assert roles(demo)["Medforsker 1"] == "medforsker" and events(demo, "coder.update") == []
+
+    changed = run(*project, "--coder", "Forsker 2", "coder", "role", "medforsker 1", "researcher")
+    assert changed.exit_code == 0 and changed.output == "coder Medforsker 1 is now researcher\n", changed.output
+    assert roles(demo)["Medforsker 1"] == "researcher"
+    [update] = events(demo, "coder.update")
+    assert update["coder"] == "Forsker 2" and update["summary"] == "Medforsker 1 is now researcher (was medforsker)"
+    same = run(*project, "--coder", "Forsker 2", "coder", "role", "Medforsker 1", "researcher")
+    assert same.output == "coder Medforsker 1 is researcher already\n" and len(events(demo, "coder.update")) == 1
+    unknown = run(*project, "--coder", "Forsker 2", "coder", "role", "Ingen", "medforsker")
+    assert unknown.exit_code == 1 and "Ingen" in unknown.output and "Ingen" not in roles(demo)
+
+
+def test_coder_add_is_the_change_of_whoever_runs_it(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`qualcode coder add Zed` was in the history as Zed's own change."""
+    project = ["--project", str(demo)]
+    assert run(*project, "--coder", "Forsker 1", "coder", "add", "Zed").exit_code == 0
+    monkeypatch.setenv("QUALCODE_CODER", "Forsker 2")
+    assert run(*project, "coder", "add", "Ylva", "--role", "medforsker").exit_code == 0
+    monkeypatch.delenv("QUALCODE_CODER")
+    assert run(*project, "--coder", "Forsker 1", "coder", "add", "Forsker 3", "--default").exit_code == 0
+    assert run(*project, "coder", "add", "Xander").exit_code == 0  # the project's default coder runs it
+    # Someone who adds themselves is made in the role they give, by themselves.
+    assert run(*project, "--coder", "medforsker 4", "coder", "add", "Medforsker 4", "--role", "medforsker").exit_code == 0
+
+    added = {event["summary"]: event["coder"] for event in events(demo, "coder.create")}
+    assert added["new coder Zed (researcher)"] == "Forsker 1"
+    assert added["new coder Ylva (medforsker)"] == "Forsker 2"
+    assert added["new coder Forsker 3 (researcher)"] == "Forsker 1"
+    assert added["new coder Xander (researcher)"] == "Forsker 3"
+    assert added["new coder Medforsker 4 (medforsker)"] == "Medforsker 4"
+    assert roles(demo)["Medforsker 4"] == "medforsker" and "medforsker 4" not in roles(demo)
+
+
+def test_the_ui_taking_a_coder_the_project_holds_keeps_their_stored_role(sample_project: Path) -> None:
+    """`qualcode --coder X tui --role R` and the start screen made X an R."""
+    with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as workspace:
+        used = [workspace.use_coder("Forsker 1", "researcher")]
+        used.append(workspace.use_coder("forsker 1", "medforsker"))
+        assert roles(sample_project)["Forsker 1"] == "researcher"
+        used.append(workspace.use_coder("Medforsker 5", "medforsker"))  # new: made in the role given
+    assert roles(sample_project)["Medforsker 5"] == "medforsker"
+    assert used == ["researcher", "researcher", "medforsker"]  # the stored role, which the UI shows
+
+
+async def test_qualcode_tui_role_for_a_held_coder_is_not_taken_and_the_ui_says_so(sample_project: Path) -> None:
+    with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as workspace:
+        workspace.use_coder("Forsker 1", None)
+    app = open_tui(sample_project, coder="Forsker 1", role="medforsker")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert roles(sample_project)["Forsker 1"] == "researcher"
+        assert any("Forsker 1 codes as researcher" in str(note.message) for note in app._notifications)
+
+
+async def test_the_start_screen_shows_a_held_coders_stored_role_and_does_not_change_it(sample_project: Path) -> None:
+    with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as workspace:
+        workspace.use_coder("Medforsker Kari", "medforsker")
+        workspace.use_coder("Forsker 1", "researcher")  # the last coder, whom the screen offers
+    app = open_tui(sample_project, coder=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        name = app.screen.query_one("#start-name", Input)
+        choice = app.screen.query_one("#start-role", RadioSet)
+        assert name.value == "Forsker 1"
+        await pilot.click("#role-medforsker")  # not theirs to pick here
+        pressed = choice.pressed_button
+        assert choice.disabled and pressed is not None and pressed.id == "role-researcher"
+        note = app.screen.query_one("#start-role-note", Label)
+        assert not note.has_class("hidden")
+        name.value = "Ny Forsker"  # new to the project: the role is theirs to pick
+        await pilot.pause()
+        assert not choice.disabled and note.has_class("hidden")
+        name.value = "medforsker kari"
+        await pilot.pause()
+        pressed = choice.pressed_button
+        assert choice.disabled and pressed is not None and pressed.id == "role-medforsker"
+        name.value = "Forsker 1"
+        await pilot.pause()
+        await pilot.click("#start-go")
+        await settle(pilot, pauses=2)
+        assert app.coder_name == "Forsker 1"
+    assert roles(sample_project)["Forsker 1"] == "researcher"
+    assert roles(sample_project)["Medforsker Kari"] == "medforsker"
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert session.scalars(select(Event).where(Event.action == EventKind.CODER_UPDATE.value)).all() == []
