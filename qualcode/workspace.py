@@ -805,13 +805,12 @@ class Workspace:
         from qualcode.codebook.service import apply_codebook
         from qualcode.importers.pseudonymise import undecided_in_texts
 
-        deviations: list[str] = []
         qdc = None
         if file.suffix.lower() == ".qdc":
             from qualcode.exchange.codebook_qdc import load_qdc
 
             qdc = load_qdc(file)
-            codebook, deviations = qdc.codebook, qdc.deviations
+            codebook = qdc.codebook
         else:
             from qualcode.codebook.yaml_format import load_codebook
 
@@ -830,8 +829,9 @@ class Workspace:
             if qdc is not None:
                 from qualcode.exchange.codebook_qdc import import_qdc
 
-                return import_qdc(session, qdc, self.coder(session)).changes, deviations
-            return apply_codebook(session, codebook, self.coder(session)), deviations
+                imported = import_qdc(session, qdc, self.coder(session))  # the file's deviations and the merge's
+                return imported.changes, imported.deviations
+            return apply_codebook(session, codebook, self.coder(session)), []
 
     def import_participants(self, csv_file: Path) -> ParticipantImport:
         """Participants from a CSV, its text pseudonymised with the key as typed text is. A name in

@@ -3,16 +3,24 @@ place taken. Each is refused in one line that names what stands in the way, and 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import Codebook, CodeSpec
-from qualcode.codebook.service import apply_codebook, create_code, update_code
+from qualcode.codebook.service import apply_codebook, create_code, list_codes, update_code
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.history import ChangedByOthers, redo, undo
 from qualcode.errors import NothingToUndo
+from qualcode.exchange.codebook_qdc import import_qdc, load_qdc
 from qualcode.store.models import Code, Coder
+from tests.test_exchange_codebook_moves import _moved_in_other_program
+
+
+def _paths(session: Session) -> list[str]:
+    return [view.path for view in list_codes(session)]
 
 
 def _code(session: Session, path: str) -> Code | None:
@@ -90,3 +98,40 @@ def test_an_edit_of_one_of_two_codes_an_older_version_let_differ_only_in_case_ca
     undo(session, coder)
     helse = _code(session, "helse")
     assert helse is not None and helse.definition != "midlertidig"
+
+
+def test_undo_of_a_move_that_would_put_a_code_under_its_own_sub_code_now_is_refused(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """Avmakt was moved to the top level; a colleague's file then moved empowerment, its old parent, under it."""
+    import_qdc(session, load_qdc(_moved_in_other_program(session, tmp_path, "empowerment/avmakt", None)), coder)
+    colleague = get_or_create_coder(session, "Forsker 2")
+    import_qdc(session, load_qdc(_moved_in_other_program(session, tmp_path, "empowerment", "avmakt")), colleague)
+    paths = _paths(session)
+
+    with pytest.raises(ChangedByOthers, match=r"^avmakt/empowerment has been moved under avmakt since, so avmakt cannot be put back"
+                                              r" under it; nothing changed") as refused:
+        undo(session, coder)
+
+    assert refused.value.hint == "undo the move of avmakt/empowerment first"
+    assert _paths(session) == paths
+    undo(session, colleague)
+    undo(session, coder)
+    avmakt = _code(session, "empowerment/avmakt")
+    assert avmakt is not None and avmakt.parent is not None and avmakt.parent.path == "empowerment"
+
+
+def test_an_edit_of_a_sub_code_undone_after_its_parents_move_was_undone_stays_under_its_parent(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    """The edit's state held the sub-code's path under the moved parent: undone, it took that path back
+    while its parent stood where it was before the move."""
+    import_qdc(session, load_qdc(_moved_in_other_program(session, tmp_path, "empowerment", "brukermedvirkning")), coder)
+    colleague = get_or_create_coder(session, "Forsker 2")
+    update_code(session, "brukermedvirkning/empowerment/avmakt", {"definition": "Å kjenne seg maktesløs."}, colleague)
+    undo(session, coder)
+
+    undo(session, colleague)
+
+    avmakt = _code(session, "empowerment/avmakt")
+    assert avmakt is not None and avmakt.parent is not None and avmakt.parent.path == "empowerment"
+    assert avmakt.definition != "Å kjenne seg maktesløs."
+    assert not [path for path in _paths(session) if path.startswith("brukermedvirkning/empowerment")]

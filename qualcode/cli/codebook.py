@@ -73,9 +73,11 @@ def codebook_import(app: AppContext, file: Path) -> None:
         changes, deviations = workspace.import_codebook(file)
     for deviation in deviations:
         note(f"note: {deviation}")
-    click.echo(f"{counted(len(changes.created), 'code')} added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged")
+    click.echo(f"{counted(len(changes.created), 'code')} added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged"
+               + (f" ({len(changes.moved)} moved)" if changes.moved else ""))
+    moved_from = {to: before for before, to in changes.moved}
     for path in changes.updated:
-        note(f"  updated {path}")
+        note(f"  moved {moved_from[path]} to {path}" if path in moved_from else f"  updated {path}")
     if changes.not_in_file:
         note(f"kept {len(changes.not_in_file)} codes the file does not have: " + ", ".join(changes.not_in_file))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exch
 from qualcode.errors import CodebookInvalid, InvalidInput
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import resolve
-from qualcode.store.models import Code, Coder, Coding, Event, code_guid
+from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid
 from qualcode.store.project import clean_typed
 from qualcode.store.settings import get_setting, set_setting
 
@@ -53,6 +53,7 @@ class CodebookChanges:
     updated: list[str]
     unchanged: list[str]
     not_in_file: list[str]
+    moved: list[tuple[str, str]] = field(default_factory=list)  # (from, to) of each code moved, also in `updated`
 
 
 @dataclass(frozen=True)
@@ -78,28 +79,27 @@ def code_state(code: Code) -> dict[str, Any]:
     }
 
 
-def _as_stored(
-    session: Session, codebook: Codebook, guids: Mapping[str, str] | None,
-) -> tuple[Codebook, Mapping[str, str] | None]:
+def _as_stored(session: Session, codebook: Codebook) -> tuple[Codebook, dict[str, str]]:
     """The codebook with its code names as the typed-text guard stores them, so a code named for
-    someone matches the code already stored under the pseudonym (and `guids` keyed the same way)."""
-    moved: dict[str, str] = {}
+    someone matches the code already stored under the pseudonym; and each path as written to the
+    path as stored, for whatever a caller keyed by path."""
+    stored_paths: dict[str, str] = {}
 
     def cleaned(specs: list[CodeSpec], parent: tuple[str, str] | None) -> list[CodeSpec]:
         made = []
         for spec in specs:
             name = clean_typed(session, spec.name)
             path = (f"{parent[0]}/{spec.name}", f"{parent[1]}/{name}") if parent else (spec.name, name)
-            moved[path[0]] = path[1]
+            stored_paths[path[0]] = path[1]
             made.append(replace(spec, name=name, children=cleaned(spec.children, path)))
         return made
 
-    stored = replace(codebook, codes=cleaned(codebook.codes, None))
-    return stored, None if guids is None else {moved.get(path, path): guid for path, guid in guids.items()}
+    return replace(codebook, codes=cleaned(codebook.codes, None)), stored_paths
 
 
 def apply_codebook(
-    session: Session, codebook: Codebook, coder: Coder | None = None, guids: Mapping[str, str] | None = None
+    session: Session, codebook: Codebook, coder: Coder | None = None, guids: Mapping[str, str] | None = None,
+    placed: Mapping[str, str] | None = None,
 ) -> CodebookChanges:
     """Merge a codebook into the project by code path: new codes are created, changed ones updated
     with what the file states (a field it leaves out keeps its value).
@@ -107,11 +107,17 @@ def apply_codebook(
     Codes the project has but the file lacks are kept (codings may use them) and reported. A new
     code takes its GUID from `guids` (path -> GUID, what another program's file gave it) when no
     code holds it yet, so that program's next file matches it by GUID; otherwise one derived from
-    its path. New codes go after their siblings; codes the file puts in another order take one
-    another's places, and the others keep theirs.
+    its path. `placed` (path -> GUID) names codes the project holds that the file has at a path:
+    one found elsewhere is moved there with its sub-codes and codings, as an undoable change. New
+    codes go after their siblings; codes the file puts in another order take one another's places,
+    and the others keep theirs.
     """
-    codebook, guids = _as_stored(session, codebook, guids)
-    existing = {code.path: code for code in session.scalars(select(Code))}
+    codebook, stored_paths = _as_stored(session, codebook)
+    guids = {stored_paths.get(path, path): guid for path, guid in (guids or {}).items()}
+    placed = {stored_paths.get(path, path): guid for path, guid in (placed or {}).items()}
+    # The project's codes by the paths they have once the file's moves are made: everything below
+    # reads the tree as the file leaves it.
+    existing = _after_moves(codebook, {code.path: code for code in session.scalars(select(Code))}, placed)
     problems = _name_problems(codebook, existing)
     if problems:
         raise CodebookInvalid(problems)
@@ -121,20 +127,21 @@ def apply_codebook(
     _move_shortcuts(session, codebook, existing, coder)
     places = _places(codebook, existing)
     next_place: dict[str, int] = {}  # parent path ("" for the top) -> the place after its last sub-code
-    for sibling in existing.values():
-        above = sibling.path.rpartition("/")[0]
+    for path, sibling in existing.items():
+        above = path.rpartition("/")[0]
         next_place[above] = max(next_place.get(above, 0), sibling.position + 1, places.get(sibling.id, 0) + 1)
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
+    moved: list[tuple[str, str]] = []
     for path, parent_path, spec in codebook.walk():
         code = existing.get(path)
         if code is None:
             parent = existing[parent_path] if parent_path else None
             position = next_place.get(parent_path or "", 0)
             next_place[parent_path or ""] = position + 1
-            guid = (guids or {}).get(path)
-            code = Code(guid=guid if guid and guid not in taken else code_guid(path), name=spec.name, path=path, parent=parent, position=position)
+            guid = guids.get(path)
+            code = Code(guid=guid if guid and guid not in taken else _free_guid(path, taken), name=spec.name, path=path, parent=parent, position=position)
             taken.add(code.guid)
             _set_fields(code, spec)
             session.add(code)
@@ -146,15 +153,25 @@ def apply_codebook(
                 after=code_state(code), summary=f"created code {path}",
             )
             continue
+        moving = code.path != path  # the file has it under another code (placed): moved there first, as a change of its own
+        if moving:
+            before, old_path = code_state(code), code.path
+            place_code(code, existing[parent_path] if parent_path else None, path)
+            if code.id not in places:  # after its new siblings
+                places[code.id] = next_place.get(parent_path or "", 0)
+                next_place[parent_path or ""] = places[code.id] + 1
+            code.position = places[code.id]
+            _record_update(session, code, before, coder, f"moved code {old_path} to {path}")
+            moved.append((old_path, path))
         before = code_state(code)
         _set_fields(code, spec, keep_unstated=True)
         code.position = places.get(code.id, code.position)
-        if _record_update(session, code, before, coder):
+        if _record_update(session, code, before, coder) or moving:
             updated.append(path)
         else:
             unchanged.append(path)
-    for left_out in existing.values():  # a code the file leaves out, moved by the order of those it names
-        if left_out.path not in file_paths and left_out.id in places:
+    for path, left_out in existing.items():  # a code the file leaves out, moved by the order of those it names
+        if path not in file_paths and left_out.id in places:
             before = code_state(left_out)
             left_out.position = places[left_out.id]
             _record_update(session, left_out, before, coder)
@@ -162,7 +179,90 @@ def apply_codebook(
     if codebook.description:
         set_setting(session, "codebook.description", codebook.description)
     not_in_file = sorted(set(existing) - file_paths)
-    return CodebookChanges(created, updated, unchanged, not_in_file)
+    return CodebookChanges(created, updated, unchanged, not_in_file, moved)
+
+
+def _free_guid(path: str, taken: set[str]) -> str:
+    """The GUID derived from the path, unless a code moved away from that path still holds it: then a random one."""
+    derived = code_guid(path)
+    return derived if derived not in taken else new_guid()
+
+
+def place_code(code: Code, parent: Code | None, path: str) -> None:
+    """Put `code` at `path` under `parent` (its name the path's last part), its sub-codes' paths following."""
+    code.parent = parent
+    code.name = path.rpartition("/")[2]
+    code.path = path
+    for child in code.children:
+        place_code(child, code, f"{path}/{child.name}")
+
+
+def _after_moves(codebook: Codebook, existing: dict[str, Code], placed: Mapping[str, str]) -> dict[str, Code]:
+    """The project's codes by path once each code `placed` names is moved where the file has it, with
+    its sub-codes, in the file's order (as apply_codebook will move them). A move is refused, and
+    with it the file, where it would put a code under its own sub-code or beside a code of the same
+    name, or where the file also has the code by name where it stands now."""
+    if not placed:
+        return existing
+    at = dict(existing)
+    where = {code.id: path for path, code in existing.items()}
+    by_guid = {code.guid: code for code in existing.values()}
+    sub_codes: dict[int | None, list[Code]] = {}
+    beside: dict[tuple[str, str], Code] = {}
+    for held_path, held in existing.items():
+        sub_codes.setdefault(held.parent_id, []).append(held)
+        above_held, _, name = held_path.rpartition("/")
+        beside.setdefault((above_held, name.casefold()), held)
+    settled: dict[int, str] = {}  # code id -> the path at which the file has had it already, by name or GUID
+    problems: list[str] = []
+    for path, parent_path, _ in codebook.walk():
+        code = by_guid.get(placed.get(path, ""))
+        if code is None:
+            if path in at:
+                settled.setdefault(at[path].id, path)
+            continue
+        old_path = where[code.id]
+        if old_path == path:
+            settled.setdefault(code.id, path)
+            continue
+        above = parent_path or ""
+        if above == old_path or above.startswith(old_path + "/"):
+            problems.append(f"the file puts code {old_path} under {above}, one of its own sub-codes in this project;"
+                            " a code cannot be moved under itself")
+            continue
+        if code.id in settled:
+            problems.append(f"the file has code {old_path} twice: by its name at {settled[code.id]} and by its GUID at {path}"
+                            f" (in the other program, give the code at {settled[code.id]} another name)")
+            continue
+        twin = beside.get((above, path.rpartition("/")[2].casefold()))
+        if twin is not None and twin is not code:
+            problems.append(f"the file moves code {old_path} to {path}, where this project has another code, {where[twin.id]}"
+                            " (in the other program, put it under another code)")
+            continue
+        subtree, stack = [], [code]
+        while stack:  # the code and those below it that the file has not moved away already
+            below = stack.pop()
+            subtree.append(below)
+            stack.extend(child for child in sub_codes.get(below.id, []) if where[child.id].startswith(old_path + "/"))
+        for below in subtree:
+            too_long = code_too_long(path.rpartition("/")[2], path + where[below.id][len(old_path):])
+            if too_long is not None:
+                problems.append(f"moving code {old_path} to {path}: {too_long[0]}")
+                break
+        for below in subtree:
+            del at[where[below.id]]
+            moved_from = where[below.id].rpartition("/")
+            if beside.get((moved_from[0], moved_from[2].casefold())) is below:
+                del beside[(moved_from[0], moved_from[2].casefold())]
+        for below in subtree:
+            where[below.id] = path + where[below.id][len(old_path):]
+            at[where[below.id]] = below
+            moved_to = where[below.id].rpartition("/")
+            beside.setdefault((moved_to[0], moved_to[2].casefold()), below)
+        settled[code.id] = path
+    if problems:
+        raise CodebookInvalid(problems)
+    return at
 
 
 def _record_update(session: Session, code: Code, before: dict[str, Any], coder: Coder | None, summary: str | None = None) -> bool:
@@ -182,7 +282,7 @@ def _name_problems(codebook: Codebook, existing: Mapping[str, Code]) -> list[str
     """What is wrong with the file's code names, as stored: too long, not on one line, or a new code
     differing only in case from a code beside it, which `codebook add` refuses and every case-blind
     lookup would take for the other. (The YAML reader names the line of most; a .qdc comes here.)"""
-    beside = {(code.path.rpartition("/")[0], code.name.casefold()): code.path for code in existing.values()}
+    beside = {(path.rpartition("/")[0], path.rpartition("/")[2].casefold()): path for path in existing}
     problems = []
     for path, parent_path, spec in codebook.walk():
         problem = code_too_long(spec.name, path) or code_name_not_one_line(spec.name)
@@ -200,8 +300,8 @@ def _move_shortcuts(session: Session, codebook: Codebook, existing: Mapping[str,
     """Take each shortcut the file gives one code from the code that holds it, logged as a change of
     that code before any change that gives the key away, so undoing them one by one gives it back."""
     for path, _, spec in codebook.walk():
-        for other in existing.values():
-            if spec.shortcut and other.shortcut == spec.shortcut and other.path != path:
+        for other_path, other in existing.items():
+            if spec.shortcut and other.shortcut == spec.shortcut and other_path != path:
                 before = code_state(other)
                 other.shortcut = None
                 _record_update(session, other, before, coder, f"took shortcut {spec.shortcut!r} from {other.path} for {path}")
@@ -210,23 +310,28 @@ def _move_shortcuts(session: Session, codebook: Codebook, existing: Mapping[str,
 def _places(codebook: Codebook, existing: Mapping[str, Code]) -> dict[int, int]:
     """The new position of each code whose place the file changes (code id -> position): where the
     file names existing siblings in another order, they take one another's places in its order,
-    the siblings it leaves out stay where they are between them, and all are numbered afresh."""
+    the siblings it leaves out stay where they are between them, and all are numbered afresh.
+    `existing` holds the codes by the paths the file's moves give them."""
     named: dict[str, list[str]] = {}
     for path, parent_path, _ in codebook.walk():
         if path in existing:
             named.setdefault(parent_path or "", []).append(path)
-    siblings: dict[str, list[Code]] = {}
-    for code in existing.values():
-        siblings.setdefault(code.path.rpartition("/")[0], []).append(code)
+    siblings: dict[str, list[tuple[str, Code]]] = {}
+    for path, code in existing.items():
+        siblings.setdefault(path.rpartition("/")[0], []).append((path, code))
     places: dict[int, int] = {}
     for parent_path, in_file_order in named.items():
-        in_project_order = sorted(siblings[parent_path], key=lambda code: (code.position, code.id))
+        # A code the file moves here from under another code comes after the siblings it finds.
+        in_project_order = sorted(siblings[parent_path], key=lambda sibling: (sibling[1].path != sibling[0], sibling[1].position, sibling[1].id))
         in_file = set(in_file_order)
-        if [code.path for code in in_project_order if code.path in in_file] == in_file_order:
-            continue  # the file keeps the project's order: no code moves
+        if [path for path, _ in in_project_order if path in in_file] == in_file_order:
+            continue  # the file keeps the project's order: no code changes place
         reordered = iter(in_file_order)
-        merged = [existing[next(reordered)] if code.path in in_file else code for code in in_project_order]
-        places.update({code.id: index for index, code in enumerate(merged) if code.position != index})
+        for index, (path, _) in enumerate(in_project_order):
+            taking_path = next(reordered) if path in in_file else path  # a named code takes the next named one's place
+            taking = existing[taking_path]
+            if taking.position != index or taking.path != taking_path:  # one being moved here always takes its place
+                places[taking.id] = index
     return places
 
 
@@ -246,8 +351,8 @@ def _check_shortcuts(codebook: Codebook, existing: dict[str, Code], file_paths: 
     for path, _, spec in codebook.walk():
         if not spec.shortcut:
             continue
-        for other in existing.values():
-            if other.shortcut == spec.shortcut and other.path != path and other.path not in file_paths:
+        for other_path, other in existing.items():
+            if other.shortcut == spec.shortcut and other_path != path and other_path not in file_paths:
                 raise CodebookInvalid(
                     [f"shortcut {spec.shortcut!r} of {path} is already used by {other.path} in this project"]
                 )
@@ -358,7 +463,8 @@ def create_code(
             raise InvalidInput(f"code {path} differs only in case from the code {other}", f"use {other}, or a name that differs in more than case")
     # After the last sibling: a count would repeat a place once a code between had gone.
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
-    code = Code(guid=code_guid(path), name=name, path=path, parent=parent, position=0 if last is None else last + 1, signal_words=[])
+    taken = set(session.scalars(select(Code.guid).where(Code.guid == code_guid(path))))
+    code = Code(guid=_free_guid(path, taken), name=name, path=path, parent=parent, position=0 if last is None else last + 1, signal_words=[])
     session.add(code)
     _apply_changes(session, code, fields or {})
     try:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from qualcode.codebook.service import place_code
 from qualcode.coding.coders import find_coder
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
@@ -370,14 +371,31 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
             session.expire(parent, ["children"])
         return
     parent = _parent_to_restore(session, state)
+    if code is not None and parent is not None:
+        _refuse_under_itself(code, parent)
+    # Its path as its parent's path is now: the parent may have been moved since the state was
+    # recorded, and a code moved back takes its sub-codes with it.
+    state = {**state, "path": f"{parent.path}/{state['name']}" if parent is not None else state["name"]}
     _refuse_if_taken(session, state, parent, code)
     if code is None:
         code = Code(guid=state["guid"])
         session.add(code)
-    code.parent = parent
-    for key in ("name", "path", "position", "definition", "inclusion", "exclusion", "example", "colour", "shortcut"):
+    place_code(code, parent, state["path"])
+    for key in ("position", "definition", "inclusion", "exclusion", "example", "colour", "shortcut"):
         setattr(code, key, state[key])
     code.signal_words = list(state["signal_words"])
+
+
+def _refuse_under_itself(code: Code, parent: Code) -> None:
+    """Refuse to put `code` back under `parent` when the parent has been moved under the code since."""
+    above: Code | None = parent
+    while above is not None:
+        if above is code:
+            raise ChangedByOthers(
+                f"{parent.path} has been moved under {code.path} since, so {code.path} cannot be put back under it; nothing changed",
+                f"undo the move of {parent.path} first",
+            )
+        above = above.parent
 
 
 def _parent_to_restore(session: Session, state: dict[str, Any]) -> Code | None:

@@ -311,43 +311,36 @@ class QdcImport:
 def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -> QdcImport:
     """Merge a `.qdc` codebook into the project: a code matches by GUID first, then by path, as YAML does.
 
-    A code whose GUID the project holds under another name (renamed in the other program) merges
-    into that code and keeps the project's name; new codes keep the file's GUIDs.
+    A code whose GUID the project holds is that code wherever the file has it: renamed in the other
+    program, it keeps the project's name (a deviation says so); moved there under another code, it
+    is moved here too, with its sub-codes and codings, as an undoable change the import reports.
+    New codes keep the file's GUIDs. A .qdc has no keyboard shortcuts: the project's stay.
     """
     from sqlalchemy import select
 
     deviations = list(qdc.deviations)
-    existing = list(session.scalars(select(Code)))
-    by_guid = {code.guid: code for code in existing}
-    by_path = {code.path: code for code in existing}
+    by_guid = {code.guid: code for code in session.scalars(select(Code))}
     guids: dict[str, str] = {}
+    placed: dict[str, str] = {}
 
-    def rename(codes: list[CodeSpec], parent_path: str) -> None:
+    def visit(codes: list[CodeSpec], parent_path: str) -> None:
         for spec in codes:
-            known = by_guid.get(qdc.guids.get(id(spec), ""))
-            if known is not None and known.name != spec.name and known.path.rpartition("/")[0] == parent_path:
+            guid = qdc.guids.get(id(spec))
+            known = by_guid.get(guid or "")
+            if known is not None and known.name != spec.name:
                 deviations.append(f"code {spec.name!r} has the GUID of {known.path!r} here; merged into it, keeping its name")
                 spec.name = known.name
             path = f"{parent_path}/{spec.name}" if parent_path else spec.name
-            if known is not None and known.path.rpartition("/")[0] != parent_path:
-                # Moved in the other program. qualcode does not move codes (a code's path is its
-                # place in every report and filter), so the project's code stays; the researcher is told.
-                outcome = (f"merged into the code at {path!r}" if path in by_path
-                           else f"added as a new code {path!r} with a GUID of its own")
-                deviations.append(
-                    f"code {spec.name!r} has the GUID of {known.path!r} but stands under {parent_path or 'the top level'!r}"
-                    f" in the file; codes are not moved here, so {known.path!r} stays where it is and this one was {outcome}"
-                )
-            if qdc.guids.get(id(spec)):
-                guids[path] = qdc.guids[id(spec)]
-            if path in by_path:  # a .qdc has no place for keyboard shortcuts, so the project's stay
-                spec.shortcut = by_path[path].shortcut
-            rename(spec.children, path)
+            if known is not None:
+                placed[path] = known.guid
+            if guid:
+                guids[path] = guid
+            visit(spec.children, path)
 
-    rename(qdc.codebook.codes, "")
+    visit(qdc.codebook.codes, "")
     codebook = Codebook(
         name=get_setting(session, "codebook.name") or qdc.codebook.name,
         description=get_setting(session, "codebook.description"),
         codes=qdc.codebook.codes,
     )
-    return QdcImport(apply_codebook(session, codebook, coder, guids), deviations)
+    return QdcImport(apply_codebook(session, codebook, coder, guids, placed), deviations)
