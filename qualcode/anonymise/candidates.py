@@ -453,9 +453,21 @@ def _data_lines(name: str) -> dict[str, list[str]]:
     return sections
 
 
+@lru_cache(maxsize=4096)
+def nynorsk_word(folded: str) -> bool:
+    """Whether `folded` is a nynorsk word form: in simplemma's nynorsk lexicon, or among the
+    everyday words it lacks (data/nynorsk.txt). wordfreq's Norwegian list is bokmål, where these
+    are rare, so rarity alone took them for names ("Vidare" for Vidar, "leite" for Leite)."""
+    if folded in _nynorsk_supplement():
+        return True
+    # Imported here: its lexicon takes about 0.1 s to load, and only a word near a known name is asked about.
+    import simplemma
+
+    return bool(simplemma.is_known(folded, lang="nn"))
+
+
 @lru_cache(maxsize=1)
-def nynorsk_words() -> frozenset[str]:
-    """Everyday nynorsk words (data/nynorsk.txt), which wordfreq's bokmål list holds as rare."""
+def _nynorsk_supplement() -> frozenset[str]:
     return frozenset(word.casefold() for words in _data_lines("nynorsk.txt").values() for word in words)
 
 

@@ -165,12 +165,26 @@ def _genitive_ending(text: str, start: int, end: int) -> int:
 def _may_be_misspelt(folded: str) -> bool:
     """Whether a word one edit from a known name may be that name misspelt, not a word of its own."""
     # Imported here: only a word near a known name is looked up, and the lists load slowly.
-    from qualcode.anonymise.candidates import given_names, nynorsk_words, surnames, zipf
+    from qualcode.anonymise.candidates import given_names, nynorsk_word, surnames, zipf
 
     frequency = zipf(folded)
     if frequency < FUZZY_MAX_ZIPF:
-        return folded not in nynorsk_words()  # rare in bokmål, which wordfreq's list is
+        return not nynorsk_word(folded)  # rare in bokmål, which wordfreq's list is, but not in nynorsk
     return frequency < FUZZY_NAME_MAX_ZIPF and (folded in given_names() or folded in surnames())
+
+
+def _nynorsk_word(folded: str) -> bool:
+    from qualcode.anonymise.candidates import nynorsk_word  # here: candidates imports this module
+
+    return nynorsk_word(folded)
+
+
+def _a_word_not_a_name(folded: str) -> bool:
+    """A nynorsk word that is on no list of given names: written in lower case, it is the word
+    ("leite", "botnen", "lia"), where a given name in lower case ("fatima") is still the name."""
+    from qualcode.anonymise.candidates import given_names
+
+    return folded not in given_names() and _nynorsk_word(folded)
 
 
 class KnownMatcher:
@@ -201,7 +215,9 @@ class KnownMatcher:
                         self.numbers.setdefault(written, entry)
         for forms in self.by_first.values():
             forms.sort(key=lambda form: -len(form.words))
-        self.single_words = sorted(self.by_first)
+        # A name is matched misspelt only if it is as long as a word must be to be matched so: a word of
+        # five letters is one letter from many of four ("Ringa" from "Inga", "Svara" from "Sara").
+        self.fuzzy_words = sorted(word for word in self.by_first if len(word) >= FUZZY_MIN_LENGTH)
         self._fuzzy_cache: dict[str, str | None] = {}
 
     def _lookup(self, word: str) -> tuple[str | None, bool]:
@@ -209,15 +225,15 @@ class KnownMatcher:
         folded = word.casefold()
         if folded in self.by_first:
             return folded, False
-        if folded.endswith("s") and folded[:-1] in self.by_first:
+        if folded.endswith("s") and folded[:-1] in self.by_first and not _nynorsk_word(folded):  # "Elles" is no "Elle"'s
             return folded[:-1], True
-        if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words:
+        if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.fuzzy_words:
             return None, False
         if folded not in self._fuzzy_cache:
             # Imported here, so commands that match no names start quicker.
             from rapidfuzz import fuzz, process
 
-            best = process.extractOne(folded, self.single_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            best = process.extractOne(folded, self.fuzzy_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             self._fuzzy_cache[folded] = best[0] if best and _may_be_misspelt(folded) else None
         return self._fuzzy_cache[folded], False
 
@@ -323,6 +339,8 @@ class KnownMatcher:
             if (form.capitalised and not form.any_case and not window[0].group()[:1].isupper()
                     and not (size > 1 and form.entry.kind == "person")):
                 continue
+            if size == 1 and form.capitalised and not window[0].group()[:1].isupper() and _a_word_not_a_name(form.words[0]):
+                continue  # a surname or place rare in bokmål that is a nynorsk word in lower case: "leite", "botnen"
             if size > 1:
                 gaps = [text[window[k].end():window[k + 1].start()] for k in range(size - 1)]
                 # A person's name joined by a dot or an underscore too, as in an address or a handle.
