@@ -30,6 +30,11 @@ def test_line_break_hyphenation_joined_but_compounds_kept() -> None:
     assert normalise("arbeids-\nledig") == "arbeidsledig"
     assert normalise("NAV-\nkontoret") == "NAV-\nkontoret"
     assert normalise("måltall-press") == "måltall-press"
+    # A compound's first part standing for a second compound ("barne- og ungdomsarbeidar") is kept
+    # where a line ends after it: joined, it was "barneog".
+    for kept in ("barne-\nog ungdomsarbeidar", "helse-\neller omsorgstenester", "arbeids-\nsamt sosialrett.", "barne-\nog"):
+        assert normalise(kept) == kept
+    assert normalise("arbeids-\noggene") == "arbeidsoggene"  # a word that only begins so is joined
 
 
 def test_dialect_and_oral_forms_untouched() -> None:

@@ -25,8 +25,9 @@ _SCRIPT_JOINERS = frozenset("\u200c\u200d")
 # C0 and C1 control characters but tab and line feed.
 _TYPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A word broken across lines by a hyphen: both sides lower-case letters, so a compound
-# such as "NAV-\nkontor" or a dash before a new line is left alone.
-_LINE_BREAK_HYPHEN = re.compile(r"(?<=[a-zæøåäöüé])-\n(?=[a-zæøåäöüé])")
+# such as "NAV-\nkontor" or a dash before a new line is left alone; and not before "og", "eller"
+# or "samt" alone, where the hyphen stands for a compound's second part ("barne- og ungdomsarbeid").
+_LINE_BREAK_HYPHEN = re.compile(r"(?<=[a-zæøåäöüé])-\n(?=[a-zæøåäöüé])(?!(?:og|eller|samt)(?![\w-]))")
 # Line and page breaks under other names: vertical tab (Word's manual line break in plain-text
 # exports), form feed (page break), NEL and the Unicode line and paragraph separators.
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
