@@ -181,7 +181,7 @@ def propose(
                 token = doc[start]
                 if not (
                     starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
-                    or _after_numeral_full_stop(doc, start)
+                    or _after_kept_full_stop(doc, start)
                 ) or _name_even_first(token.text, lowered):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
@@ -544,13 +544,17 @@ def given_names() -> frozenset[str]:
     return frozenset(names)
 
 
-def _after_numeral_full_stop(doc: Doc, index: int) -> bool:
-    """Whether the token before `index` is a number with a full stop ("2024."), which the
-    sentencizer keeps as one token although it ends a sentence."""
+def _after_kept_full_stop(doc: Doc, index: int) -> bool:
+    """Whether the token before `index` is a number or an everyday word with its full stop ("2024.",
+    "no.", "min.", "to."), which spaCy's tokenizer keeps as one token (a date, or an abbreviation:
+    nummer, minutt, torsdag) although in speech it ends a sentence as often ("… to månader no.")."""
     if index == 0:
         return False
     before = doc[index - 1].text
-    return before.endswith(".") and before[:-1].isdigit()
+    if not before.endswith(".") or len(before) < 2:
+        return False
+    word = before[:-1].casefold()
+    return word.isdigit() or (word.isalpha() and (_common(word) or nynorsk_word(word)))
 
 
 def _after_line_start(text: str, index: int) -> bool:
