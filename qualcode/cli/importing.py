@@ -135,10 +135,13 @@ def _import_qdpx(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> Non
         f"{done.codings_added} codings and {done.memos_added} memos added "
         f"({done.codings_present} codings and {done.memos_present} memos already here), "
         f"{len(done.participants_created)} new participants, {len(done.codes_created)} new codes"
+        + (f", {counted(len(done.codes_moved), 'code')} moved" if done.codes_moved else "")
     )
     for label, names in (("imported", done.imported), ("merged into", done.merged), ("new coder", done.coders_created)):
         for item in names:
             click.echo(f"  {label} {item}")
+    for before, to in done.codes_moved:
+        click.echo(f"  moved {before} to {to}")
     for label, lines in (
         ("conflict", done.conflicts), ("skipped", done.skipped), ("problem", done.problems), ("deviation", done.deviations),
     ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -117,7 +117,9 @@ def apply_codebook(
     placed = {stored_paths.get(path, path): guid for path, guid in (placed or {}).items()}
     # The project's codes by the paths they have once the file's moves are made: everything below
     # reads the tree as the file leaves it.
-    existing = _after_moves(codebook, {code.path: code for code in session.scalars(select(Code))}, placed)
+    existing = codes_after_moves(
+        ((path, parent_path) for path, parent_path, _ in codebook.walk()), {code.path: code for code in session.scalars(select(Code))}, placed,
+    )
     problems = _name_problems(codebook, existing)
     if problems:
         raise CodebookInvalid(problems)
@@ -141,7 +143,7 @@ def apply_codebook(
             position = next_place.get(parent_path or "", 0)
             next_place[parent_path or ""] = position + 1
             guid = guids.get(path)
-            code = Code(guid=guid if guid and guid not in taken else _free_guid(path, taken), name=spec.name, path=path, parent=parent, position=position)
+            code = Code(guid=guid if guid and guid not in taken else free_guid(path, taken), name=spec.name, path=path, parent=parent, position=position)
             taken.add(code.guid)
             _set_fields(code, spec)
             session.add(code)
@@ -155,14 +157,10 @@ def apply_codebook(
             continue
         moving = code.path != path  # the file has it under another code (placed): moved there first, as a change of its own
         if moving:
-            before, old_path = code_state(code), code.path
-            place_code(code, existing[parent_path] if parent_path else None, path)
             if code.id not in places:  # after its new siblings
                 places[code.id] = next_place.get(parent_path or "", 0)
                 next_place[parent_path or ""] = places[code.id] + 1
-            code.position = places[code.id]
-            _record_update(session, code, before, coder, f"moved code {old_path} to {path}")
-            moved.append((old_path, path))
+            moved.append(move_code(session, code, existing[parent_path] if parent_path else None, path, places[code.id], coder))
         before = code_state(code)
         _set_fields(code, spec, keep_unstated=True)
         code.position = places.get(code.id, code.position)
@@ -182,10 +180,27 @@ def apply_codebook(
     return CodebookChanges(created, updated, unchanged, not_in_file, moved)
 
 
-def _free_guid(path: str, taken: set[str]) -> str:
+def free_guid(path: str, taken: Container[str]) -> str:
     """The GUID derived from the path, unless a code moved away from that path still holds it: then a random one."""
     derived = code_guid(path)
     return derived if derived not in taken else new_guid()
+
+
+def move_code(session: Session, code: Code, parent: Code | None, path: str, position: int, coder: Coder | None) -> tuple[str, str]:
+    """Move `code` with its sub-codes and codings to `path` under `parent`, at `position` there, as one
+    undoable change ("moved code A to B"); its path before and after. A file's moves are checked with
+    `codes_after_moves` first; one under the code's own sub-code, a loop in the tree, is refused here too."""
+    above = parent
+    while above is not None:
+        if above is code:
+            raise CodebookInvalid([f"the file puts code {code.path} under {path.rpartition('/')[0]}, one of its own sub-codes"
+                                   " in this project; a code cannot be moved under itself"])
+        above = above.parent
+    before, old_path = code_state(code), code.path
+    place_code(code, parent, path)
+    code.position = position
+    _record_update(session, code, before, coder, f"moved code {old_path} to {path}")
+    return old_path, path
 
 
 def place_code(code: Code, parent: Code | None, path: str) -> None:
@@ -197,11 +212,15 @@ def place_code(code: Code, parent: Code | None, path: str) -> None:
         place_code(child, code, f"{path}/{child.name}")
 
 
-def _after_moves(codebook: Codebook, existing: dict[str, Code], placed: Mapping[str, str]) -> dict[str, Code]:
+def codes_after_moves(
+    tree: Iterable[tuple[str, str | None]], existing: dict[str, Code], placed: Mapping[str, str],
+) -> dict[str, Code]:
     """The project's codes by path once each code `placed` names is moved where the file has it, with
-    its sub-codes, in the file's order (as apply_codebook will move them). A move is refused, and
-    with it the file, where it would put a code under its own sub-code or beside a code of the same
-    name, or where the file also has the code by name where it stands now."""
+    its sub-codes, in the file's order (as apply_codebook will move them). `tree` is the file's codes
+    as (path, parent path), in its order, each path with the project's names for the codes it
+    holds. A move is refused, and with it the file, where it would put a code under its own
+    sub-code or beside a code of the same name, or where the file also has the code by name where
+    it stands now."""
     if not placed:
         return existing
     at = dict(existing)
@@ -215,7 +234,7 @@ def _after_moves(codebook: Codebook, existing: dict[str, Code], placed: Mapping[
         beside.setdefault((above_held, name.casefold()), held)
     settled: dict[int, str] = {}  # code id -> the path at which the file has had it already, by name or GUID
     problems: list[str] = []
-    for path, parent_path, _ in codebook.walk():
+    for path, parent_path in tree:
         code = by_guid.get(placed.get(path, ""))
         if code is None:
             if path in at:
@@ -464,7 +483,7 @@ def create_code(
     # After the last sibling: a count would repeat a place once a code between had gone.
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
     taken = set(session.scalars(select(Code.guid).where(Code.guid == code_guid(path))))
-    code = Code(guid=_free_guid(path, taken), name=name, path=path, parent=parent, position=0 if last is None else last + 1, signal_words=[])
+    code = Code(guid=free_guid(path, taken), name=name, path=path, parent=parent, position=0 if last is None else last + 1, signal_words=[])
     session.add(code)
     _apply_changes(session, code, fields or {})
     try:

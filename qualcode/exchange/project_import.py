@@ -28,7 +28,13 @@ from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
 from qualcode.anonymise.typed_text import clean_text, refuse_undecided
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant
 from qualcode.codebook.model import CODE_FIELDS
-from qualcode.codebook.service import CODE_NAME_LENGTH, create_code
+from qualcode.codebook.service import (
+    CODE_NAME_LENGTH,
+    codes_after_moves,
+    create_code,
+    free_guid,
+    move_code,
+)
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.errors import ImportFailed, InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
@@ -106,6 +112,7 @@ class QdpxImport:
     imported: list[str] = field(default_factory=list)  # transcripts added
     merged: list[str] = field(default_factory=list)  # sources the project already held
     codes_created: list[str] = field(default_factory=list)
+    codes_moved: list[tuple[str, str]] = field(default_factory=list)  # (from, to) of each code the file has under another code
     coders_created: list[str] = field(default_factory=list)
     participants_created: list[str] = field(default_factory=list)
     participants_linked: int = 0
@@ -447,6 +454,11 @@ def _coder(
 def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Coder, result: QdpxImport) -> dict[str, Code]:
     """The file's codes in the project, matched by GUID then by path; new ones created with their colour and definition.
 
+    A code the project holds by GUID is that code wherever the file has it, as in a `.qdc` import:
+    renamed there, it keeps the project's name (a conflict says so); moved under another code, it
+    is moved here too, with its sub-codes and codings, as an undoable change the result lists, and
+    a move the tree cannot take refuses the file (codebook/service.codes_after_moves).
+
     New codes are written a row at a time through Core with their events in one statement, as
     codings are: a codebook from another program may bring thousands, and a flush per code (with
     the typed-text check of everything in it) took seconds per hundred. What that check does to a
@@ -473,6 +485,43 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
         refuse_undecided(cleaned, key)
         return cleaned
 
+    names: dict[int, str] = {}  # id(spec) -> the code's name as stored: pseudonymised, cut to fit
+    tree: list[tuple[str, str | None]] = []  # where the file has each code, the project's names for codes it holds
+    placed: dict[str, str] = {}  # path -> GUID of each code the project holds, where the file has it
+
+    def place(codes: list[QdpxCode], parent_path: str | None) -> None:
+        for spec in codes:
+            name = names[id(spec)] = _fitted(typed(unicodedata.normalize("NFC", spec.name).strip()), CODE_NAME_LENGTH, f"Code {spec.guid}", result)
+            held = by_guid.get(spec.guid)
+            path = f"{parent_path}/{name}" if parent_path else name
+            if held is not None:
+                held_name = held[1].rpartition("/")[2]
+                path = f"{parent_path}/{held_name}" if parent_path else held_name
+                placed[path] = spec.guid
+            elif path.casefold() in by_code_path:
+                path = by_code_path[path.casefold()][2]
+            tree.append((path, parent_path))
+            place(spec.children, path)
+
+    place(package.codes, None)
+    to_move: dict[int, Code] = {}  # code id -> a code the file has elsewhere, or under a code it has elsewhere
+    if any(by_guid[guid][1] != path for path, guid in placed.items()):
+        after = codes_after_moves(tree, {code.path: code for code in session.scalars(select(Code))}, placed)
+        to_move = {code.id: code for path, code in after.items() if code.path != path}
+        # Read as the file leaves the tree: a code moved away leaves its path to a new code.
+        by_guid = {code.guid: (code.id, path) for path, code in after.items()}
+        by_code_path = {}
+        for path, code in after.items():
+            by_code_path.setdefault(path.casefold(), (code.id, code.guid, path))
+
+    def move(code: Code, parent: tuple[int, str, str, str] | None, path: str) -> None:
+        if events:  # the creation of a code it is moved under comes first, as undo takes them back last to first
+            connection.execute(insert(cast(Table, Event.__table__)), events)
+            events.clear()
+        parent_id = parent[0] if parent else None
+        result.codes_moved.append(move_code(session, code, session.get(Code, parent_id) if parent_id else None, path, siblings[parent_id], coder))
+        siblings[parent_id] += 1
+
     def create(spec: QdpxCode, name: str, path: str, parent: tuple[int, str] | None, typed_path: str) -> tuple[int, str]:
         # A GUID qualcode derived from the path as another copy typed it (store.models.code_guid)
         # names what that path said: derived again from the path pseudonymised here.
@@ -484,9 +533,9 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             fields["colour"] = spec.colour.upper()
         if "shortcut" in fields:  # a shortcut must be free: the service checks it
             made = create_code(session, path, fields, coder)
-            _adopt_guid(session, made.id, file_guid)
-            return made.id, file_guid
-        guid = file_guid if file_guid not in by_guid else code_guid(path)
+            return made.id, _adopt_guid(session, made.id, file_guid)
+        # A code moved away from this path keeps the GUID derived from it: a new one here gets its own.
+        guid = file_guid if file_guid not in by_guid else free_guid(path, by_guid)
         parent_id = parent[0] if parent else None
         row: dict[str, object] = {
             "guid": guid, "parent_id": parent_id, "name": name, "path": path, "position": siblings[parent_id],
@@ -507,7 +556,7 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     def visit(codes: list[QdpxCode], parent: tuple[int, str, str, str] | None) -> None:
         for spec in codes:
             written = unicodedata.normalize("NFC", spec.name).strip()
-            name = _fitted(typed(written), CODE_NAME_LENGTH, f"Code {spec.guid}", result)
+            name = names[id(spec)]
             path = f"{parent[2]}/{name}" if parent else name
             typed_path = f"{parent[3]}/{written}" if parent else written
             first = by_path.setdefault(path.casefold(), spec)
@@ -537,6 +586,9 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
                 by_guid[guid] = (code_id, path)
                 by_code_path[path.casefold()] = (code_id, guid, path)
                 result.codes_created.append(path)
+            moving = to_move.pop(code_id, None)
+            if moving is not None and moving.path != path:  # not moved already with a code above it
+                move(moving, parent, path)
             ids[spec.guid] = code_id
             visit(spec.children, (code_id, guid, path, typed_path))
 
@@ -550,12 +602,13 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     return {guid: loaded[code_id] for guid, code_id in ids.items()}
 
 
-def _adopt_guid(session: Session, code_id: int, guid: str) -> None:
-    """Give a new code the file's GUID, as a .qdc import does, so the other program's next file finds it even renamed."""
+def _adopt_guid(session: Session, code_id: int, guid: str) -> str:
+    """Give a new code the file's GUID, as a .qdc import does, so the other program's next file finds
+    it even renamed, unless another code holds it; the GUID the code has."""
     code = session.get(Code, code_id)
     assert code is not None
     if session.scalar(select(Code.id).where(Code.guid == guid)) is not None:
-        return
+        return code.guid
     event = session.scalar(select(Event).where(Event.entity_guid == code.guid).order_by(Event.id.desc()).limit(1))
     if event is not None:
         after = dict(event.payload.get("after") or {})
@@ -563,6 +616,7 @@ def _adopt_guid(session: Session, code_id: int, guid: str) -> None:
         event.entity_guid = guid
     code.guid = guid
     session.flush()
+    return guid
 
 
 def _description_fields(description: str) -> dict[str, object]:
