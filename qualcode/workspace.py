@@ -311,15 +311,23 @@ class Workspace:
         coder = stored_coder(session, named) if named else None
         added = coder is None
         if coder is None:
-            runner = self.coder_name if self.coder_name is not None else self._default_name(session)
-            themselves = stored_form(session, self._name_to_store(session, runner)).casefold() == named.casefold()
-            coder = self.coder_named(session, named, role, by=None if themselves else self.coder(session))
+            coder = self.coder_named(session, named, role, by=self._added_by(session, named))
         if role is not None and role != coder.role:  # held already, or made by another process at this moment
             raise InvalidInput(
                 f"{coder.name} is a {coder.role} in this project already, not a {role}",
                 f"change their role with `qualcode coder role {shlex.quote(coder.name)} {role}`",
             )
         return coder, added
+
+    def _added_by(self, session: Session, name: str) -> Coder | None:
+        """Who a coder new to the project, `name`, is recorded as added by: whoever runs this
+        (--coder, $QUALCODE_CODER, the project's default, the login), or None where that is who
+        they are, as they add themselves."""
+        from qualcode.coding.coders import stored_form
+
+        runner = self.coder_name if self.coder_name is not None else self._default_name(session)
+        themselves = stored_form(session, self._name_to_store(session, runner)).casefold() == stored_form(session, name).casefold()
+        return None if themselves else self.coder(session)
 
     def stored_coder_names(self, session: Session, names: Sequence[str]) -> list[str]:
         """Coders' names as the project stores them: as typed, in another case where only one coder
@@ -984,7 +992,7 @@ class Workspace:
         from qualcode.exporters.review import import_review
 
         with self._reviewing() as (session, key):
-            return import_review(session, path, key)
+            return import_review(session, path, key, lambda name: self._added_by(session, name))
 
     def import_review(self, path: Path) -> list[ReviewComment]:
         """Reviewers' comments in a commented report, stored as memos as `qualcode review import` does,
@@ -994,7 +1002,7 @@ class Workspace:
 
         comments: list[ReviewComment] = []
         with self._reviewing() as (session, key):
-            result = import_review(session, path, key)
+            result = import_review(session, path, key, lambda name: self._added_by(session, name))
             for placed in result.placed:
                 transcript, start, code = None, None, None
                 if placed.attached_to.startswith("coding "):

@@ -206,6 +206,7 @@ def import_qdpx(
 
     `importer` gives the coder who imports, asked for only once the file's users are coders, so
     an importer who is one of them is that user, with the user's GUID, not a namesake made first.
+    The coders the file brings are recorded as added by the importer (by themselves, for that one).
 
     Possible identifiers nobody has decided about are queued in `key` for review and the whole
     file refused (NeedsReview). `settle_key` is called once the key knows every pseudonym the
@@ -220,8 +221,11 @@ def import_qdpx(
     sources = _prepare_sources(session, package, key, result)
     if settle_key is not None:
         settle_key()
-    coders = _coders(session, package, key, result)
+    coders, new_coders = _coders(session, package, key, result)
     coder = importer()
+    for made in new_coders:  # added by whoever imports, or by themselves where that is who they are
+        record_event(session, kind=EventKind.CODER_CREATE, coder=coder, entity_guid=made.guid,
+                     after={"name": made.name, "role": made.role}, summary=f"new coder {made.name} from {result.file_name}")
     codes = _codes(session, package, key, coder, result)
     _write_sources(session, sources, key, coder, result)
     selection_codings, coding_notes = _write_codings(session, sources, codes, coders, coder, result)
@@ -396,8 +400,9 @@ def _stored(session: Session, digest: str) -> bool:
     return session.scalar(select(TextVersion.id).where(TextVersion.content_hash == digest).limit(1)) is not None
 
 
-def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: QdpxImport) -> dict[str, Coder]:
-    """The file's users as coders, found by GUID then by name, created with their GUID when new.
+def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: QdpxImport) -> tuple[dict[str, Coder], list[Coder]]:
+    """The file's users as coders, found by GUID then by name, created with their GUID when new;
+    and the coders made, whose creation the caller records as the importer's.
 
     A name brought by a file is typed text from elsewhere: it is pseudonymised with the key before
     it names a coder (a coder made at login keeps its name), and kept as a typed coder's name is
@@ -406,6 +411,7 @@ def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: Q
     its users, is named by its GUID's first characters, the same on every import of it.
     """
     found: dict[str, Coder] = {}
+    made: list[Coder] = []
     by_folded: dict[str, list[Coder]] = {}
     for coder in session.scalars(select(Coder)):
         by_folded.setdefault(coder.name.casefold(), []).append(coder)
@@ -418,20 +424,20 @@ def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: Q
             name = one_line(name.replace(",", " "))
             result.problems.append(f"User {user.guid}: a coder's name cannot hold a comma (--coders takes A,B); named {name!r}")
         name = _fitted(name or f"ukjent bruker {user.guid[:8]}", CODER_NAME_LENGTH, f"User {user.guid}", result)
-        found[user.guid] = _coder(session, user.guid, name, by_folded, package.file_name, result)
+        found[user.guid] = _coder(session, user.guid, name, by_folded, made, result)
     unknown = [coding.user for source in package.sources for chosen in source.selections for coding in chosen.codings]
     unknown += [note.user for note in package.notes.values()]
     for guid in dict.fromkeys(user for user in unknown if user and user not in package.users):
         name = f"ukjent bruker {guid[:8]}"
         result.problems.append(f"creatingUser {guid} is not among the file's users; what it made is credited to {name!r}")
-        found[guid] = _coder(session, guid, name, by_folded, package.file_name, result)
-    return found
+        found[guid] = _coder(session, guid, name, by_folded, made, result)
+    return found, made
 
 
 def _coder(
-    session: Session, guid: str, name: str, by_folded: dict[str, list[Coder]], file_name: str, result: QdpxImport,
+    session: Session, guid: str, name: str, by_folded: dict[str, list[Coder]], made: list[Coder], result: QdpxImport,
 ) -> Coder:
-    """The coder with the GUID, else of the name (in any case, if only one), else a new one with the GUID."""
+    """The coder with the GUID, else of the name (in any case, if only one), else a new one with the GUID, added to `made`."""
     existing = session.scalar(select(Coder).where(Coder.guid == guid)) or session.scalar(select(Coder).where(Coder.name == name))
     same = by_folded.get(name.casefold(), [])
     if existing is None and len(same) == 1:
@@ -443,9 +449,7 @@ def _coder(
         existing = Coder(guid=guid, name=name, role="researcher")
         session.add(existing)
         session.flush()
-        record_event(session, kind=EventKind.CODER_CREATE, coder=existing, entity_guid=existing.guid,
-                     after={"name": existing.name, "role": existing.role},
-                     summary=f"new coder {existing.name} from {file_name}")
+        made.append(existing)
         result.coders_created.append(existing.name)
         by_folded.setdefault(name.casefold(), []).append(existing)
     return existing

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,8 +159,13 @@ def _reply_parents(path: Path) -> dict[str, str]:
     }
 
 
-def import_review(session: Session, path: Path, key: PseudonymKey | None) -> ReviewImport:
-    """Attach each comment to its quote's coding, else its section's code, else the project."""
+def import_review(
+    session: Session, path: Path, key: PseudonymKey | None, added_by: Callable[[str], Coder | None] | None = None,
+) -> ReviewImport:
+    """Attach each comment to its quote's coding, else its section's code, else the project.
+
+    A reviewer new to the project is recorded as added by `added_by(name)`: whoever imports, or
+    nobody else (None) where that is the reviewer themselves."""
     # python-docx and lxml here, so listing the comments already brought back does not load them.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -263,7 +269,7 @@ def import_review(session: Session, path: Path, key: PseudonymKey | None) -> Rev
             result.placed.append(PlacedComment(author, text, shown, new=False))
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
-            reviewer = get_or_create_coder(session, author, "medforsker")
+            reviewer = get_or_create_coder(session, author, "medforsker", by=added_by(author) if added_by is not None else None)
         add_memo(
             session, text, reviewer,
             coding_ref=str(coding.id) if coding else None,
