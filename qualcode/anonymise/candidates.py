@@ -386,7 +386,8 @@ def _shaped_like_a_name(word: str) -> bool:
         return False
     from qualcode.text.tokens import stem
 
-    return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF
+    # Nor a nynorsk word, which the bokmål list holds as rare as a name ("Ærleg", "Byrja", "Truleg").
+    return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF and not nynorsk_word(folded)
 
 
 # The roles' labels as nynorsk writes them, beside ROLE_LABELS' bokmål.
