@@ -371,7 +371,11 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
     if folded in lowered:
         return False
     if folded in _first_names():
-        return zipf(folded) < SENTENCE_START_NAME_MAX_ZIPF
+        if zipf(folded) >= SENTENCE_START_NAME_MAX_ZIPF:
+            return False
+        # A name from Faker's other languages that no one living in Norway has and that is a nynorsk
+        # word ("Veit", "Enno", "Bror") begins its sentence as the word.
+        return folded in _resident_given_names() or not nynorsk_word(folded)
     return _shaped_like_a_name(word)
 
 
