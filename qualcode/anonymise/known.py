@@ -215,9 +215,7 @@ class KnownMatcher:
                         self.numbers.setdefault(written, entry)
         for forms in self.by_first.values():
             forms.sort(key=lambda form: -len(form.words))
-        # A name is matched misspelt only if it is as long as a word must be to be matched so: a word of
-        # five letters is one letter from many of four ("Ringa" from "Inga", "Svara" from "Sara").
-        self.fuzzy_words = sorted(word for word in self.by_first if len(word) >= FUZZY_MIN_LENGTH)
+        self.single_words = sorted(self.by_first)
         self._fuzzy_cache: dict[str, str | None] = {}
 
     def _lookup(self, word: str) -> tuple[str | None, bool]:
@@ -227,13 +225,13 @@ class KnownMatcher:
             return folded, False
         if folded.endswith("s") and folded[:-1] in self.by_first and not _nynorsk_word(folded):  # "Elles" is no "Elle"'s
             return folded[:-1], True
-        if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.fuzzy_words:
+        if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words:
             return None, False
         if folded not in self._fuzzy_cache:
             # Imported here, so commands that match no names start quicker.
             from rapidfuzz import fuzz, process
 
-            best = process.extractOne(folded, self.fuzzy_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            best = process.extractOne(folded, self.single_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             self._fuzzy_cache[folded] = best[0] if best and _may_be_misspelt(folded) else None
         return self._fuzzy_cache[folded], False
 
