@@ -157,3 +157,27 @@ async def test_the_start_screen_shows_a_held_coders_stored_role_and_does_not_cha
     assert roles(sample_project)["Medforsker Kari"] == "medforsker"
     with Project.open(sample_project) as project, project.begin() as session:
         assert session.scalars(select(Event).where(Event.action == EventKind.CODER_UPDATE.value)).all() == []
+
+
+def test_undo_after_a_role_change_or_an_added_coder_says_it_passed_them_over(project: Project) -> None:
+    """`coder role X R` then `undo` undid the coding made before it and said nothing of the role
+    change, which stayed: undo must say what it passed over, as for every change it cannot undo."""
+    from qualcode.coding.coders import set_coder_role
+    from qualcode.coding.history import undo
+    from qualcode.coding.service import add_coding
+    from qualcode.errors import NothingToUndo
+    from tests.conftest import code_the_samples
+
+    project, _ = code_the_samples(project)
+    with project.begin() as session:
+        me = get_or_create_coder(session, "Forsker 1")
+        add_coding(session, "leder_L1", "empowerment", me, match="Jeg har sagt til veilederne")
+        zed = get_or_create_coder(session, "Zed", "medforsker", by=me)
+        set_coder_role(session, zed, "researcher", me)
+        done = undo(session, me)
+        assert done.summary.startswith("coded leder_L1"), done.summary
+        assert "cannot be undone: new coder Zed (medforsker)" in done.summary and "Zed is now researcher" in done.summary, done.summary
+    with project.begin() as session:
+        newcomer = get_or_create_coder(session, "Forsker 9")  # made on their own first use: nothing of theirs to undo
+        with pytest.raises(NothingToUndo, match="^nothing to undo for Forsker 9$"):
+            undo(session, newcomer)

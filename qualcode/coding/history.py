@@ -149,6 +149,8 @@ def undo(session: Session, coder: Coder) -> EventView:
 _FINAL_DONE_ON_PURPOSE = frozenset({
     EventKind.TRANSCRIPT_IMPORT, EventKind.TRANSCRIPT_REPLACE, EventKind.PARTICIPANT_CREATE, EventKind.PARTICIPANT_UPDATE,
     EventKind.PARTICIPANT_WITHDRAW, EventKind.PROJECT_RESTORE, EventKind.ANONYMISE_REAPPLY,
+    # `coder add` and `coder role`, the change of whoever ran them (a coder's own first use is left out above).
+    EventKind.CODER_CREATE, EventKind.CODER_UPDATE,
 })
 
 
@@ -161,6 +163,8 @@ def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[i
     later = session.execute(
         select(Event.id, Event.action, Event.undoable, Event.summary, Event.payload, Event.refers_to_id)
         .where(Event.coder_id == coder.id, Event.id > target_id)
+        # A coder made on their own first use is no change of theirs to speak of; one added by another is.
+        .where(~((Event.action == EventKind.CODER_CREATE) & (Event.entity_guid == coder.guid)))
         .order_by(Event.id)
     ).all()
     undone: set[int] = set()
@@ -197,7 +201,8 @@ def _last_final(session: Session, coder: Coder) -> tuple[str, str] | None:
     latest = session.execute(
         select(Event.action, Event.summary, Event.payload)
         .where(Event.coder_id == coder.id, Event.undoable.is_(False), Event.action.not_in(TAKING_BACK))
-        .order_by(Event.id.desc()).limit(20)  # past a coder's creation and such, which undo never speaks of
+        .where(~((Event.action == EventKind.CODER_CREATE) & (Event.entity_guid == coder.guid)))  # their own first use
+        .order_by(Event.id.desc()).limit(20)  # past such changes as undo never speaks of
     )
     for action, summary, payload in latest:
         if (why := _why_final(action, payload)) is not None:
