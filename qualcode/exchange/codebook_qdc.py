@@ -322,22 +322,32 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
     by_guid = {code.guid: code for code in session.scalars(select(Code))}
     guids: dict[str, str] = {}
     placed: dict[str, str] = {}
+    ending_at: dict[str, tuple[str, CodeSpec]] = {}  # casefolded path here -> the file's path and the code ending there
+    problems: list[str] = []
 
-    def visit(codes: list[CodeSpec], parent_path: str) -> None:
+    def visit(codes: list[CodeSpec], parent_path: str, file_parent: str) -> None:
         for spec in codes:
             guid = qdc.guids.get(id(spec))
             known = by_guid.get(guid or "")
+            file_path = f"{file_parent}/{spec.name}" if file_parent else spec.name
             if known is not None and known.name != spec.name:
                 deviations.append(f"code {spec.name!r} has the GUID of {known.path!r} here; merged into it, keeping its name")
                 spec.name = known.name
             path = f"{parent_path}/{spec.name}" if parent_path else spec.name
+            first = ending_at.setdefault(path.casefold(), (file_path, spec))
+            if first[1] is not spec:
+                # A code keeping the project's name would take the place of another the file has: one would swallow the other.
+                problems.append(f"the file's codes {first[0]} and {file_path} would both be {path} in this project, where a code"
+                                " the file renamed keeps its name (in the other program, rename one of them)")
             if known is not None:
                 placed[path] = known.guid
             if guid:
                 guids[path] = guid
-            visit(spec.children, path)
+            visit(spec.children, path, file_path)
 
-    visit(qdc.codebook.codes, "")
+    visit(qdc.codebook.codes, "", "")
+    if problems:
+        raise CodebookInvalid(problems[:1])
     codebook = Codebook(
         name=get_setting(session, "codebook.name") or qdc.codebook.name,
         description=get_setting(session, "codebook.description"),

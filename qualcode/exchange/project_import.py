@@ -36,7 +36,7 @@ from qualcode.codebook.service import (
     move_code,
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
-from qualcode.errors import ImportFailed, InvalidInput, NeedsReview
+from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
 from qualcode.exchange.project_export import (
     SPEAKERS_VARIABLE,
@@ -493,21 +493,35 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     tree: list[tuple[str, str | None]] = []  # where the file has each code, the project's names for codes it holds
     placed: dict[str, str] = {}  # path -> GUID of each code the project holds, where the file has it
 
-    def place(codes: list[QdpxCode], parent_path: str | None) -> None:
+    ending_at: dict[str, tuple[str, QdpxCode, bool]] = {}  # casefolded path here -> the file's path, its code, renamed here
+    clashes: list[str] = []
+
+    def place(codes: list[QdpxCode], parent_path: str | None, file_parent: str | None) -> None:
         for spec in codes:
             name = names[id(spec)] = _fitted(typed(unicodedata.normalize("NFC", spec.name).strip()), CODE_NAME_LENGTH, f"Code {spec.guid}", result)
             held = by_guid.get(spec.guid)
             path = f"{parent_path}/{name}" if parent_path else name
+            file_path = f"{file_parent}/{name}" if file_parent else name
+            renamed = False
             if held is not None:
                 held_name = held[1].rpartition("/")[2]
+                renamed = held_name.casefold() != name.casefold()
                 path = f"{parent_path}/{held_name}" if parent_path else held_name
                 placed[path] = spec.guid
             elif path.casefold() in by_code_path:
                 path = by_code_path[path.casefold()][2]
+            first = ending_at.setdefault(path.casefold(), (file_path, spec, renamed))
+            if first[1] is not spec and (renamed or first[2]):
+                # A code keeping the project's name would take another of the file's codes into it.
+                clashes.append(f"the file's codes {shortened(first[0], SHOWN)} and {shortened(file_path, SHOWN)} would both be"
+                               f" {shortened(path, SHOWN)} in this project, where a code the file renamed keeps its name"
+                               " (in the other program, rename one of them)")
             tree.append((path, parent_path))
-            place(spec.children, path)
+            place(spec.children, path, file_path)
 
-    place(package.codes, None)
+    place(package.codes, None, None)
+    if clashes:
+        raise CodebookInvalid(clashes[:1])
     to_move: dict[int, Code] = {}  # code id -> a code the file has elsewhere, or under a code it has elsewhere
     if any(by_guid[guid][1] != path for path, guid in placed.items()):
         after = codes_after_moves(tree, {code.path: code for code in session.scalars(select(Code))}, placed)

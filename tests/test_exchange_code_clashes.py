@@ -1,0 +1,102 @@
+"""A .qdc or .qdpx whose codes, once a code the project holds by GUID keeps the project's name, would
+end two at one path: refused in one line, nothing changed, never one code merged into the other."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.codebook.service import list_codes
+from qualcode.errors import CodebookInvalid
+from qualcode.exchange.codebook_qdc import import_qdc, load_qdc, write_qdc
+from qualcode.exchange.project_export import build_qdpx
+from qualcode.store.models import Event
+from qualcode.store.project import Project
+from tests.test_exchange_import import guid, run_import
+
+T = "brukermedvirkning/tilbakemelding"
+
+
+def _state(session: Session) -> tuple[list[tuple[str, str, str | None, int]], int]:
+    """Every code as (path, GUID, definition, live codings), and the number of events."""
+    codes = [(view.path, view.guid, view.definition, view.codings) for view in list_codes(session)]
+    return codes, session.scalar(select(func.count()).select_from(Event)) or 0
+
+
+def _code(root: etree._Element, code_guid: str) -> etree._Element:
+    found = [element for element in root.iter() if isinstance(element.tag, str) and element.get("guid") == code_guid]
+    assert len(found) == 1
+    return found[0]
+
+
+def _edit(root: etree._Element, session: Session, edits: list[tuple[str, ...]]) -> None:
+    """Edits as another program makes them: ("rename", path, name), ("move", path, under),
+    ("add", under, name, GUID): a code with its own description."""
+    guids = {view.path: view.guid for view in list_codes(session)}
+    namespace = etree.QName(root).namespace
+    for edit in edits:
+        if edit[0] == "rename":
+            _code(root, guids[edit[1]]).set("name", edit[2])
+        elif edit[0] == "move":
+            _code(root, guids[edit[2]]).append(_code(root, guids[edit[1]]))
+        else:
+            added = etree.SubElement(_code(root, guids[edit[1]]), f"{{{namespace}}}Code", {"guid": edit[3], "name": edit[2], "isCodable": "true"})
+            etree.SubElement(added, f"{{{namespace}}}Description").text = "Definisjon: en ny kode fra det andre programmet"
+
+
+def _qdc(session: Session, folder: Path, edits: list[tuple[str, ...]]) -> Path:
+    root = etree.fromstring(write_qdc(session))
+    _edit(root, session, edits)
+    file = folder / "andre.qdc"
+    file.write_bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+    return file
+
+
+def _qdpx(session: Session, folder: Path, edits: list[tuple[str, ...]]) -> Path:
+    with zipfile.ZipFile(io.BytesIO(build_qdpx(session, "kopi").data)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(members["project.qde"])
+    _edit(root, session, edits)
+    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    file = folder / "kopi.qdpx"
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return file
+
+
+MOVED_AND_RENAMED = [("rename", T, "Tilbakemelding2"), ("move", T, "empowerment"), ("add", "empowerment", "tilbakemelding", guid("ny tilbakemelding"))]
+RENAMED_IN_PLACE = [("rename", T, "Feedback"), ("add", "brukermedvirkning", "tilbakemelding", guid("ny tilbakemelding"))]
+
+
+@pytest.mark.parametrize("kind", ["qdc", "qdpx"])
+@pytest.mark.parametrize(("edits", "clash"), [
+    (MOVED_AND_RENAMED, ("empowerment/Tilbakemelding2", "empowerment/tilbakemelding", "empowerment/tilbakemelding")),
+    (RENAMED_IN_PLACE, ("brukermedvirkning/Feedback", "brukermedvirkning/tilbakemelding", T)),
+], ids=["moved-and-renamed", "renamed-in-place"])
+def test_a_new_code_where_a_renamed_code_keeps_its_name_is_refused_not_merged_into_it(
+    project: Project, tmp_path: Path, kind: str, edits: list[tuple[str, ...]], clash: tuple[str, str, str],
+) -> None:
+    """The new code was not made and the renamed code took its definition (.qdc), or its codings (.qdpx)."""
+    with project.begin() as session:
+        before = _state(session)
+        file = (_qdc if kind == "qdc" else _qdpx)(session, tmp_path, edits)
+
+    with pytest.raises(CodebookInvalid) as refused, project.begin() as session:
+        if kind == "qdc":
+            import_qdc(session, load_qdc(file))
+        else:
+            run_import(session, file, None, "Forsker 1")
+
+    assert refused.value.problems in ([
+        f"the file's codes {first} and {second} would both be {clash[2]} in this project, where a code the file renamed"
+        " keeps its name (in the other program, rename one of them)"
+    ] for first, second in (clash[:2], clash[1::-1]))  # in the order the file has them
+    with project.begin() as session:
+        assert _state(session) == before
