@@ -250,14 +250,10 @@ class Workspace:
     # --- who is working ----------------------------------------------------------------------
     def coder(self, session: Session) -> Coder:
         """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name."""
-        from qualcode.coding.coders import CONSENSUS_CODER
+        from qualcode.coding.coders import refuse_consensus_name
 
         name = self.coder_name if self.coder_name is not None else self._default_name(session)
-        if name.strip().casefold() == CONSENSUS_CODER:  # its codings would count as decisions no one made
-            raise InvalidInput(
-                f"{CONSENSUS_CODER!r} is the name the team's decisions are coded under, not a coder's",
-                "code under your own name (--coder), and decide with `qualcode consensus decide`",
-            )
+        refuse_consensus_name(name, "code under your own name (--coder), and decide with `qualcode consensus decide`")
         coder = self.coder_named(session, name)
         if self.coder_name:  # as stored, pseudonymised if the key holds it: blind mode filters by it
             self.coder_name = coder.name
@@ -305,10 +301,7 @@ class Workspace:
         $QUALCODE_CODER, the project's default, the login), or by themselves where that is who
         they are. A coder the project holds is left as they are: a different `role` is refused,
         since only `qualcode coder role` changes one."""
-        from qualcode.coding.coders import stored_coder, stored_form
-
-        named = stored_form(session, self._name_to_store(session, name))
-        coder = stored_coder(session, named) if named else None
+        named, coder = self._held_coder(session, name)
         added = coder is None
         if coder is None:
             coder = self.coder_named(session, named, role, by=self._added_by(session, named))
@@ -318,6 +311,25 @@ class Workspace:
                 f"change their role with `qualcode coder role {shlex.quote(coder.name)} {role}`",
             )
         return coder, added
+
+    def held_coder(self, session: Session, name: str) -> Coder:
+        """The coder `name` is, found as `coder add` and --coder find them (as stored, in another
+        case, under the pseudonym the key gives the name); none is made."""
+        _, coder = self._held_coder(session, name)
+        if coder is None:
+            raise NotFound(f"no coder {' '.join(name.split())!r} in this project",
+                           "list them with `qualcode coder list`; add one with `qualcode coder add`")
+        return coder
+
+    def _held_coder(self, session: Session, name: str) -> tuple[str, Coder | None]:
+        """`name` as a coder's is stored, and the coder the project holds under it, if any. The name
+        the team's decisions are coded under is refused: it is no coder's to add or give a role."""
+        from qualcode.coding.coders import refuse_consensus_name, stored_coder, stored_form
+
+        refuse_consensus_name(name)
+        named = stored_form(session, self._name_to_store(session, name))
+        refuse_consensus_name(named)
+        return named, stored_coder(session, named) if named else None
 
     def _added_by(self, session: Session, name: str) -> Coder | None:
         """Who a coder new to the project, `name`, is recorded as added by: whoever runs this

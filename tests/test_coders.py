@@ -181,3 +181,54 @@ def test_undo_after_a_role_change_or_an_added_coder_says_it_passed_them_over(pro
         newcomer = get_or_create_coder(session, "Forsker 9")  # made on their own first use: nothing of theirs to undo
         with pytest.raises(NothingToUndo, match="^nothing to undo for Forsker 9$"):
             undo(session, newcomer)
+
+
+def test_coder_role_finds_a_coder_as_coder_add_and_coder_do(demo: Path) -> None:
+    """`coder role Ahmed R` said "no coder 'Ahmed'" for the coder `coder add Ahmed` made under the
+    key's pseudonym, and `coder role "Medforsker  1" R` found no coder `coder add` found."""
+    project = ["--project", str(demo)]
+    added = run(*project, "--coder", "Forsker 1", "coder", "add", "Ahmed", "--role", "medforsker")
+    assert added.exit_code == 0 and "Ahmed" not in added.output, added.output
+    [pseudonym] = [name for name, role in roles(demo).items() if role == "medforsker"]
+    changed = run(*project, "--coder", "Forsker 1", "coder", "role", "Ahmed", "researcher")
+    assert changed.exit_code == 0 and changed.output == f"coder {pseudonym} is now researcher\n", changed.output
+    assert roles(demo)[pseudonym] == "researcher"
+
+    assert run(*project, "--coder", "Forsker 1", "coder", "add", "Medforsker 1", "--role", "medforsker").exit_code == 0
+    again = run(*project, "--coder", "Forsker 1", "coder", "add", "Medforsker  1")
+    assert again.output == "coder Medforsker 1 (medforsker), already in the project\n", again.output
+    spaced = run(*project, "--coder", "Forsker 1", "coder", "role", "Medforsker  1", "researcher")
+    assert spaced.exit_code == 0 and spaced.output == "coder Medforsker 1 is now researcher\n", spaced.output
+
+
+def test_two_role_changes_at_once_record_one(project: Project) -> None:
+    """Two `coder role Zed researcher` at once both read Zed a medforsker, both said "is now
+    researcher" and recorded it twice: the second must find the role the first committed."""
+    from qualcode.coding.coders import set_coder_role
+
+    with project.begin() as session:
+        me = get_or_create_coder(session, "Forsker 1")
+        get_or_create_coder(session, "Forsker 2")
+        get_or_create_coder(session, "Zed", "medforsker", by=me)
+    with project.begin() as first, project.begin() as second:
+        zed_first = first.scalars(select(Coder).where(Coder.name == "Zed")).one()
+        zed_second = second.scalars(select(Coder).where(Coder.name == "Zed")).one()
+        assert zed_first.role == zed_second.role == "medforsker"  # both read before either writes
+        by_first = first.scalars(select(Coder).where(Coder.name == "Forsker 1")).one()
+        by_second = second.scalars(select(Coder).where(Coder.name == "Forsker 2")).one()
+        assert set_coder_role(first, zed_first, "researcher", by_first) is True
+        first.commit()
+        assert set_coder_role(second, zed_second, "researcher", by_second) is False
+    with project.begin() as session:
+        updates = session.scalars(select(Event.summary).where(Event.action == EventKind.CODER_UPDATE.value)).all()
+    assert updates == ["Zed is now researcher (was medforsker)"]
+
+
+@pytest.mark.parametrize("command", [["add", "konsensus"], ["add", " Konsensus", "--role", "medforsker"], ["role", "konsensus", "medforsker"]])
+def test_the_consensus_name_is_no_coder_to_add_or_give_a_role(demo: Path, command: list[str]) -> None:
+    """`coder add konsensus` made a researcher of the name the team's decisions are coded under,
+    and `coder role konsensus medforsker` was taken, while `--coder konsensus` is refused."""
+    refused = run("--project", str(demo), "--coder", "Forsker 1", "coder", *command)
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert refused.output.startswith("error: 'konsensus' is the name the team's decisions are coded under, not a coder's")
+    assert "konsensus" not in {name.casefold() for name in roles(demo)}

@@ -9,7 +9,6 @@ from qualcode.cli.output import emit_json, emit_table
 from qualcode.coding.coders import (
     ROLES,
     blind_roles,
-    find_coder,
     list_coders,
     set_blind_role,
     set_coder_role,
@@ -55,7 +54,7 @@ def coder_role(app: AppContext, name: str, role: str) -> None:
     """
     with app.workspace() as workspace, workspace.begin() as session:
         by = workspace.coder(session)
-        coder = find_coder(session, name)
+        coder = workspace.held_coder(session, name)
         changed = set_coder_role(session, coder, role, by)
     click.echo(f"coder {coder.name} is now {role}" if changed else f"coder {coder.name} is {role} already")
 

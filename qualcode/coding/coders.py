@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import Ambiguous, InvalidInput
-from qualcode.store.events import EventKind, record_event
+from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Coder
 from qualcode.store.project import clean_typed
@@ -56,6 +56,13 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None, *,
     return coder
 
 
+def refuse_consensus_name(name: str, hint: str = "name a coder by their own name; the team decides with `qualcode consensus decide`") -> None:
+    """Refuse `name` as a coder's where it is the name the team's decisions are coded under:
+    that coder's codings would count as decisions no one made."""
+    if one_line(name.strip()).casefold() == CONSENSUS_CODER:
+        raise InvalidInput(f"{CONSENSUS_CODER!r} is the name the team's decisions are coded under, not a coder's", hint)
+
+
 def stored_form(session: Session, name: str) -> str:
     """`name` as a coder's name is stored: on one line, pseudonymised where the project's guard on
     typed text would pseudonymise it."""
@@ -67,6 +74,9 @@ def set_coder_role(session: Session, coder: Coder, role: str, by: Coder) -> bool
     Their role decides whether they code blind by default (`blind_roles`)."""
     if role not in ROLES:
         raise InvalidInput(f"coder role {role!r} is not one of {', '.join(ROLES)}")
+    # Two changes at once must not both find the old role: the second reads it after the first commits.
+    hold_write_lock(session)
+    session.refresh(coder)
     if coder.role == role:
         return False
     before = {"name": coder.name, "role": coder.role}
