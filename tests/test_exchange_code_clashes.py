@@ -3,6 +3,7 @@ end two at one path: refused in one line, nothing changed, never one code merged
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from pathlib import Path
@@ -12,8 +13,8 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.codebook.service import list_codes
-from qualcode.errors import CodebookInvalid
+from qualcode.codebook.service import CodeView, list_codes
+from qualcode.errors import CodebookInvalid, QualcodeError
 from qualcode.exchange.codebook_qdc import import_qdc, load_qdc, write_qdc
 from qualcode.exchange.project_export import build_qdpx
 from qualcode.store.models import Event
@@ -100,3 +101,46 @@ def test_a_new_code_where_a_renamed_code_keeps_its_name_is_refused_not_merged_in
     ] for first, second in (clash[:2], clash[1::-1]))  # in the order the file has them
     with project.begin() as session:
         assert _state(session) == before
+
+
+@pytest.mark.parametrize("kind", ["qdc", "qdpx"])
+def test_a_file_that_lists_one_code_guid_twice_is_refused_in_one_line(project: Project, tmp_path: Path, kind: str) -> None:
+    """The first took the GUID and the codings, the other was made as an empty code by its name: the
+    file's order decided which code was the project's."""
+    with project.begin() as session:
+        before = _state(session)
+        file = (_qdc if kind == "qdc" else _qdpx)(session, tmp_path, [])
+        held = {view.path: view.guid for view in list_codes(session)}[T]
+    if kind == "qdc":
+        root = etree.fromstring(file.read_bytes())
+    else:
+        with zipfile.ZipFile(file) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        root = etree.fromstring(members["project.qde"])
+    twice = copy.deepcopy(_code(root, held))
+    _code(root, {view.path: view.guid for view in _views(project)}["empowerment"]).append(twice)
+    data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    if kind == "qdc":
+        file.write_bytes(data)
+    else:
+        members["project.qde"] = data
+        with zipfile.ZipFile(file, "w") as archive:
+            for name, member in members.items():
+                archive.writestr(name, member)
+
+    with pytest.raises(QualcodeError) as refused, project.begin() as session:
+        if kind == "qdc":
+            import_qdc(session, load_qdc(file))
+        else:
+            run_import(session, file, None, "Forsker 1")
+
+    assert f"the file lists code GUID {held} twice: at empowerment/tilbakemelding and at {T}" in str(refused.value)
+    assert "in the other program, give one of them a GUID of its own, or export again" in str(refused.value)
+    assert "\n" not in str(refused.value)
+    with project.begin() as session:
+        assert _state(session) == before
+
+
+def _views(project: Project) -> list[CodeView]:
+    with project.begin() as session:
+        return list_codes(session)

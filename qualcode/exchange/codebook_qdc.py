@@ -202,14 +202,14 @@ class _Reader:
     def __init__(self, where: str, result: QdcCodebook) -> None:
         self.where = where
         self.result = result
-        self.seen_guids: set[str] = set()
+        self.seen_guids: dict[str, str] = {}  # GUID -> the path of the code the file first gives it
         self.count = 0
         self.braced = 0
 
     def note(self, element: etree._Element, message: str) -> None:
         self.result.deviations.append(f"{self.where} line {element.sourceline}: {message}")
 
-    def read(self, parent: etree._Element, into: list[CodeSpec], depth: int) -> None:
+    def read(self, parent: etree._Element, into: list[CodeSpec], depth: int, parent_path: str = "") -> None:
         names: dict[str, CodeSpec] = {}
         for element in parent:
             if _local(element) != "Code":
@@ -219,19 +219,20 @@ class _Reader:
                 raise CodebookInvalid([f"{self.where}: more than {MAX_CODES:,} codes; refusing to read it"])
             if depth > MAX_CODE_DEPTH:
                 raise CodebookInvalid([f"{self.where} line {element.sourceline}: codes are nested more than {MAX_CODE_DEPTH} levels deep"])
-            spec = self.code(element)
+            spec = self.code(element, parent_path)
             if spec is None:
                 continue
+            path = f"{parent_path}/{spec.name}" if parent_path else spec.name
             twin = names.get(spec.name.lower())
             if twin is not None:
                 self.note(element, f"code {spec.name!r} appears twice under one parent; read as one")
-                self.read(element, twin.children, depth + 1)
+                self.read(element, twin.children, depth + 1, path)
                 continue
             names[spec.name.lower()] = spec
             into.append(spec)
-            self.read(element, spec.children, depth + 1)
+            self.read(element, spec.children, depth + 1, path)
 
-    def code(self, element: etree._Element) -> CodeSpec | None:
+    def code(self, element: etree._Element, parent_path: str) -> CodeSpec | None:
         name = " ".join((element.get("name") or "").split())
         if not name:
             self.note(element, "a code without a name; skipped with its sub-codes")
@@ -245,9 +246,12 @@ class _Reader:
         if guid is None:
             self.note(element, f"code {name!r} has no valid GUID ({raw_guid!r}); matched by name")
         elif guid in self.seen_guids:
-            self.note(element, f"code {name!r} repeats the GUID {raw_guid}; matched by name")
+            # Which of the two is the code the project holds, with its codings, only the other program knows.
+            path = f"{parent_path}/{name}" if parent_path else name
+            raise CodebookInvalid([f"{self.where}: the file lists code GUID {guid} twice: at {self.seen_guids[guid]} and at {path}"
+                                   " (in the other program, give one of them a GUID of its own, or export again)"])
         else:
-            self.seen_guids.add(guid)
+            self.seen_guids[guid] = f"{parent_path}/{name}" if parent_path else name
             self.result.guids[id(spec)] = guid
             if raw_guid != guid:
                 self.note(element, f"GUID {raw_guid} of {name!r} read as {guid}")

@@ -178,6 +178,7 @@ class _Reader:
         self.package = package
         self.members = {name.lower(): name for name in archive.namelist()}
         self.seen: dict[str, etree._Element] = {}  # described only for a duplicate: there may be 100,000
+        self.code_paths: dict[str, str] = {}  # a code's GUID -> its path in the file, for a GUID given twice
         self.now = datetime.now(UTC)  # no moment in the file may come after the reading
 
     def guid(self, element: etree._Element) -> str | None:
@@ -357,7 +358,7 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
         source.variables = _settled(package, source.variables, variables, f"TextSource {source.name!r} {source.guid}")
 
 
-def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1) -> list[QdpxCode]:
+def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent_path: str = "") -> list[QdpxCode]:
     """The codes under `element`, named as the codebook readers name them; a tree deeper than theirs is refused."""
     codes = []
     for code in _children(element, "Code"):
@@ -366,9 +367,20 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1) -> lis
                 f"{reader.package.file_name}: {_describe(code)}: codes are nested more than {MAX_CODE_DEPTH} levels deep; nothing imported",
                 f"flatten the code tree to at most {MAX_CODE_DEPTH} levels in the other program and export again",
             )
+        path = " ".join((code.get("name") or "").split())
+        path = f"{parent_path}/{path}" if parent_path else path
+        repeated = normal_guid(code.get("guid"))
+        if repeated is not None and repeated in reader.code_paths:
+            # Which of the two is the code the project holds, with its codings, only the other program knows.
+            raise UnreadableFile(
+                f"{reader.package.file_name}: the file lists code GUID {repeated} twice: at {shortened(reader.code_paths[repeated], SHOWN)}"
+                f" and at {shortened(path, SHOWN)}; nothing imported",
+                "in the other program, give one of them a GUID of its own, or export again",
+            )
         guid = reader.guid(code)
         if guid is None:
             continue
+        reader.code_paths[guid] = path
         written = (code.get("name") or "").strip()
         name = one_line(" ".join(written.split()))  # as a typed code name is kept: one line, nothing invisible
         if name != written:
@@ -385,7 +397,7 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1) -> lis
         codable = (code.get("isCodable") or "true").strip().lower() not in {"false", "0"}
         codes.append(QdpxCode(
             guid, name, codable, colour if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) else None,
-            _text_of(code, "Description"), _read_codes(reader, code, depth + 1), reader.refs(code, "NoteRef"),
+            _text_of(code, "Description"), _read_codes(reader, code, depth + 1, path), reader.refs(code, "NoteRef"),
         ))
     return codes
 
