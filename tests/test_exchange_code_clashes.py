@@ -13,11 +13,12 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.codebook.service import CodeView, list_codes
+from qualcode.codebook.service import CodeView, create_code, list_codes
+from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import CodebookInvalid, QualcodeError
 from qualcode.exchange.codebook_qdc import import_qdc, load_qdc, write_qdc
 from qualcode.exchange.project_export import build_qdpx
-from qualcode.store.models import Event
+from qualcode.store.models import Code, Event
 from qualcode.store.project import Project
 from tests.test_exchange_import import guid, run_import
 
@@ -144,3 +145,54 @@ def test_a_file_that_lists_one_code_guid_twice_is_refused_in_one_line(project: P
 def _views(project: Project) -> list[CodeView]:
     with project.begin() as session:
         return list_codes(session)
+
+
+def _import(project: Project, kind: str, file: Path) -> None:
+    with project.begin() as session:
+        if kind == "qdc":
+            import_qdc(session, load_qdc(file), get_or_create_coder(session, "Forsker 1"))
+        else:
+            run_import(session, file, None, "Forsker 1")
+
+
+@pytest.mark.parametrize("kind", ["qdc", "qdpx"])
+@pytest.mark.parametrize("under", ["måltall-press", "empowerment"])  # listed after the new code, or before it
+def test_a_new_code_where_a_moved_code_stood_is_made_whatever_the_files_order(project: Project, tmp_path: Path, kind: str, under: str) -> None:
+    """With the move later in the file than the new code, the new code was taken for the code still
+    standing there, and the file refused as naming that code twice."""
+    with project.begin() as session:
+        held = {view.path: view.guid for view in list_codes(session)}[T]
+        file = (_qdc if kind == "qdc" else _qdpx)(session, tmp_path, [("move", T, under), ("add", "brukermedvirkning", "tilbakemelding", guid("ny"))])
+
+    _import(project, kind, file)
+
+    with project.begin() as session:
+        codes = {view.path: view for view in list_codes(session)}
+        assert codes[f"{under}/tilbakemelding"].guid == held
+        assert codes[T].guid == guid("ny") and codes[T].definition == "en ny kode fra det andre programmet"
+
+
+@pytest.mark.parametrize("kind", ["qdc", "qdpx"])
+@pytest.mark.parametrize("away", ["måltall-press", "brukermedvirkning"], ids=["chain", "swap"])
+def test_two_codes_of_one_name_moved_in_a_chain_are_both_moved(project: Project, tmp_path: Path, kind: str, away: str) -> None:
+    """empowerment/annet goes to måltall-press (or swaps with brukermedvirkning/annet) and
+    brukermedvirkning/annet takes its place: refused, as the file lists the second move first,
+    though the first leaves the place free."""
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        for path in ("empowerment/annet", "brukermedvirkning/annet"):
+            create_code(session, path, coder=coder)
+        guids = {view.path: view.guid for view in list_codes(session)}
+        file = (_qdc if kind == "qdc" else _qdpx)(session, tmp_path, [
+            ("move", "empowerment/annet", away), ("move", "brukermedvirkning/annet", "empowerment"),
+        ])
+
+    _import(project, kind, file)
+
+    with project.begin() as session:
+        codes = {view.path: view.guid for view in list_codes(session)}
+        assert codes[f"{away}/annet"] == guids["empowerment/annet"]
+        assert codes["empowerment/annet"] == guids["brukermedvirkning/annet"]
+        assert all("\n" not in path for path in codes)
+        positions = [(code.parent_id, code.position) for code in session.scalars(select(Code))]
+        assert len(positions) == len(set(positions))  # no two codes at one place under one parent

@@ -119,6 +119,7 @@ def apply_codebook(
     # reads the tree as the file leaves it.
     existing = codes_after_moves(
         ((path, parent_path) for path, parent_path, _ in codebook.walk()), {code.path: code for code in session.scalars(select(Code))}, placed,
+        guids,
     )
     problems = _name_problems(codebook, existing)
     if problems:
@@ -132,6 +133,7 @@ def apply_codebook(
     for path, sibling in existing.items():
         above = path.rpartition("/")[0]
         next_place[above] = max(next_place.get(above, 0), sibling.position + 1, places.get(sibling.id, 0) + 1)
+    moved_aside = make_way_for_moves(session, existing)
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
@@ -160,7 +162,8 @@ def apply_codebook(
             if code.id not in places:  # after its new siblings
                 places[code.id] = next_place.get(parent_path or "", 0)
                 next_place[parent_path or ""] = places[code.id] + 1
-            moved.append(move_code(session, code, existing[parent_path] if parent_path else None, path, places[code.id], coder))
+            moved.append(move_code(session, code, existing[parent_path] if parent_path else None, path, places[code.id], coder,
+                                   moved_aside.get(code.id)))
         before = code_state(code)
         _set_fields(code, spec, keep_unstated=True)
         code.position = places.get(code.id, code.position)
@@ -186,17 +189,21 @@ def free_guid(path: str, taken: Container[str]) -> str:
     return derived if derived not in taken else new_guid()
 
 
-def move_code(session: Session, code: Code, parent: Code | None, path: str, position: int, coder: Coder | None) -> tuple[str, str]:
+def move_code(
+    session: Session, code: Code, parent: Code | None, path: str, position: int, coder: Coder | None, before: dict[str, Any] | None = None,
+) -> tuple[str, str]:
     """Move `code` with its sub-codes and codings to `path` under `parent`, at `position` there, as one
-    undoable change ("moved code A to B"); its path before and after. A file's moves are checked with
-    `codes_after_moves` first; one under the code's own sub-code, a loop in the tree, is refused here too."""
+    undoable change ("moved code A to B") from `before` (its state now, unless make_way_for_moves
+    moved it aside); its path before and after. A file's moves are checked with `codes_after_moves`
+    first; one under the code's own sub-code, a loop in the tree, is refused here too."""
     above = parent
     while above is not None:
         if above is code:
             raise CodebookInvalid([f"the file puts code {code.path} under {path.rpartition('/')[0]}, one of its own sub-codes"
                                    " in this project; a code cannot be moved under itself"])
         above = above.parent
-    before, old_path = code_state(code), code.path
+    before = before or code_state(code)
+    old_path = before["path"]
     place_code(code, parent, path)
     code.position = position
     _record_update(session, code, before, coder, f"moved code {old_path} to {path}")
@@ -213,75 +220,85 @@ def place_code(code: Code, parent: Code | None, path: str) -> None:
 
 
 def codes_after_moves(
-    tree: Iterable[tuple[str, str | None]], existing: dict[str, Code], placed: Mapping[str, str],
+    tree: Iterable[tuple[str, str | None]], existing: dict[str, Code], placed: Mapping[str, str], with_guid: Container[str] = (),
 ) -> dict[str, Code]:
     """The project's codes by path once each code `placed` names is moved where the file has it, with
-    its sub-codes, in the file's order (as apply_codebook will move them). `tree` is the file's codes
-    as (path, parent path), in its order, each path with the project's names for the codes it
-    holds. A move is refused, and with it the file, where it would put a code under its own
-    sub-code or beside a code of the same name, or where the file also has the code by name where
-    it stands now."""
+    its sub-codes: the tree the file describes, whatever order it lists its codes in. `tree` is the
+    file's codes as (path, parent path), each path with the project's names for the codes it holds;
+    `with_guid` the paths of the file's codes that carry a GUID, which at a path a moved code leaves
+    are new codes. A move is refused, and with it the file, where it would put a code under its own
+    sub-code, where two codes would end at one path (or paths differing only in case), or where the
+    file also has the code, without a GUID, by name where it stands now."""
     if not placed:
         return existing
-    at = dict(existing)
-    where = {code.id: path for path, code in existing.items()}
+    current = {code.id: path for path, code in existing.items()}
+    by_id = {code.id: code for code in existing.values()}
     by_guid = {code.guid: code for code in existing.values()}
-    sub_codes: dict[int | None, list[Code]] = {}
-    beside: dict[tuple[str, str], Code] = {}
-    for held_path, held in existing.items():
-        sub_codes.setdefault(held.parent_id, []).append(held)
-        above_held, _, name = held_path.rpartition("/")
-        beside.setdefault((above_held, name.casefold()), held)
-    settled: dict[int, str] = {}  # code id -> the path at which the file has had it already, by name or GUID
+    tree = list(tree)
     problems: list[str] = []
+    target: dict[int, str] = {}  # code id -> the path the file moves it to
     for path, parent_path in tree:
         code = by_guid.get(placed.get(path, ""))
-        if code is None:
-            if path in at:
-                settled.setdefault(at[path].id, path)
+        if code is None or current[code.id] == path:
             continue
-        old_path = where[code.id]
-        if old_path == path:
-            settled.setdefault(code.id, path)
-            continue
-        above = parent_path or ""
+        old_path, above = current[code.id], parent_path or ""
         if above == old_path or above.startswith(old_path + "/"):
             problems.append(f"the file puts code {old_path} under {above}, one of its own sub-codes in this project;"
                             " a code cannot be moved under itself")
             continue
-        if code.id in settled:
-            problems.append(f"the file has code {old_path} twice: by its name at {settled[code.id]} and by its GUID at {path}"
-                            f" (in the other program, give the code at {settled[code.id]} another name)")
+        target[code.id] = path
+    if problems:
+        raise CodebookInvalid(problems)
+    final: dict[int, str] = {}
+
+    def final_path(code: Code) -> str:
+        if code.id not in final:
+            if code.id in target:
+                final[code.id] = target[code.id]
+            elif code.parent_id is not None and code.parent_id in by_id:
+                final[code.id] = f"{final_path(by_id[code.parent_id])}/{code.name}"
+            else:
+                final[code.id] = current[code.id]
+        return final[code.id]
+
+    at: dict[str, Code] = {}
+    beside: dict[str, Code] = {}
+    for code in sorted(existing.values(), key=lambda code: (code.id not in target, current[code.id] == final_path(code), code.id)):
+        path = final_path(code)
+        twin = beside.setdefault(path.casefold(), code)
+        if twin is not code:  # the one moved is named first: sorted so
+            problems.append(f"the file moves code {current[twin.id]} to {final[twin.id]}, where this project has another code,"
+                            f" {current[code.id]} (in the other program, put it under another code)")
             continue
-        twin = beside.get((above, path.rpartition("/")[2].casefold()))
-        if twin is not None and twin is not code:
-            problems.append(f"the file moves code {old_path} to {path}, where this project has another code, {where[twin.id]}"
-                            " (in the other program, put it under another code)")
-            continue
-        subtree, stack = [], [code]
-        while stack:  # the code and those below it that the file has not moved away already
-            below = stack.pop()
-            subtree.append(below)
-            stack.extend(child for child in sub_codes.get(below.id, []) if where[child.id].startswith(old_path + "/"))
-        for below in subtree:
-            too_long = code_too_long(path.rpartition("/")[2], path + where[below.id][len(old_path):])
+        at[path] = code
+        if path != current[code.id]:
+            too_long = code_too_long(code.name, path)
             if too_long is not None:
-                problems.append(f"moving code {old_path} to {path}: {too_long[0]}")
-                break
-        for below in subtree:
-            del at[where[below.id]]
-            moved_from = where[below.id].rpartition("/")
-            if beside.get((moved_from[0], moved_from[2].casefold())) is below:
-                del beside[(moved_from[0], moved_from[2].casefold())]
-        for below in subtree:
-            where[below.id] = path + where[below.id][len(old_path):]
-            at[where[below.id]] = below
-            moved_to = where[below.id].rpartition("/")
-            beside.setdefault((moved_to[0], moved_to[2].casefold()), below)
-        settled[code.id] = path
+                problems.append(f"moving code {current[code.id]} to {path}: {too_long[0]}")
+    for path, _ in tree:  # a code the file names where it stands now and, by its GUID, elsewhere
+        held = existing.get(path)
+        if path not in placed and path not in at and path not in with_guid and held is not None and held.id in target:
+            problems.append(f"the file has code {path} twice: by its name at {path} and by its GUID at {target[held.id]}"
+                            f" (in the other program, give the code at {path} another name)")
     if problems:
         raise CodebookInvalid(problems)
     return at
+
+
+def make_way_for_moves(session: Session, after: Mapping[str, Code]) -> dict[int, dict[str, Any]]:
+    """Put each code the file moves under another code (`after`, from codes_after_moves) at a name no
+    code can have, with its sub-codes, so that the moves can then be made in the file's order without
+    two codes meeting at one path midway; each such code's state before, for its undoable change."""
+    moving = []
+    for path, code in after.items():
+        new_parent = after.get(path.rpartition("/")[0]) if "/" in path else None
+        if code.path != path and new_parent is not code.parent:
+            moving.append(code)
+    before = {code.id: code_state(code) for code in moving}
+    for code in moving:  # a line break is in no code's name: the typed-text guard keeps names on one line
+        place_code(code, code.parent, f"{code.path.rpartition('/')[0]}/\nmoving {code.id}".lstrip("/"))
+    session.flush()
+    return before
 
 
 def _record_update(session: Session, code: Code, before: dict[str, Any], coder: Coder | None, summary: str | None = None) -> bool:

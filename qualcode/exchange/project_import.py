@@ -33,6 +33,7 @@ from qualcode.codebook.service import (
     codes_after_moves,
     create_code,
     free_guid,
+    make_way_for_moves,
     move_code,
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
@@ -523,9 +524,11 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     if clashes:
         raise CodebookInvalid(clashes[:1])
     to_move: dict[int, Code] = {}  # code id -> a code the file has elsewhere, or under a code it has elsewhere
+    moved_aside: dict[int, dict[str, Any]] = {}  # code id -> its state before the file's moves
     if any(by_guid[guid][1] != path for path, guid in placed.items()):
-        after = codes_after_moves(tree, {code.path: code for code in session.scalars(select(Code))}, placed)
+        after = codes_after_moves(tree, {code.path: code for code in session.scalars(select(Code))}, placed, {path for path, _ in tree})
         to_move = {code.id: code for path, code in after.items() if code.path != path}
+        moved_aside = make_way_for_moves(session, after)
         # Read as the file leaves the tree: a code moved away leaves its path to a new code.
         by_guid = {code.guid: (code.id, path) for path, code in after.items()}
         by_code_path = {}
@@ -537,7 +540,7 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             connection.execute(insert(cast(Table, Event.__table__)), events)
             events.clear()
         parent_id = parent[0] if parent else None
-        result.codes_moved.append(move_code(session, code, session.get(Code, parent_id) if parent_id else None, path, siblings[parent_id], coder))
+        result.codes_moved.append(move_code(session, code, session.get(Code, parent_id) if parent_id else None, path, siblings[parent_id], coder, moved_aside.get(code.id)))
         siblings[parent_id] += 1
 
     def create(spec: QdpxCode, name: str, path: str, parent: tuple[int, str] | None, typed_path: str) -> tuple[int, str]:
