@@ -196,3 +196,19 @@ def test_two_codes_of_one_name_moved_in_a_chain_are_both_moved(project: Project,
         assert all("\n" not in path for path in codes)
         positions = [(code.parent_id, code.position) for code in session.scalars(select(Code))]
         assert len(positions) == len(set(positions))  # no two codes at one place under one parent
+
+
+def test_a_code_a_qdpx_adds_or_moves_goes_after_the_last_sub_code_not_at_the_count_of_them(project: Project, tmp_path: Path) -> None:
+    """After a code moved away from empowerment, its sub-codes' count was the place of its last one,
+    which a new code under it was given too."""
+    with project.begin() as session:
+        _import(project, "qdc", _qdc(session, tmp_path, [("move", "empowerment/håp og motivasjon", "måltall-press")]))
+    with project.begin() as session:
+        file = _qdpx(session, tmp_path, [("add", "empowerment", "ny kode", guid("ny kode")), ("move", T, "empowerment")])
+
+    _import(project, "qdpx", file)
+
+    with project.begin() as session:
+        for parent in ("empowerment", "måltall-press"):
+            places = [code.position for code in session.scalars(select(Code).where(Code.path.like(f"{parent}/%"), ~Code.path.like(f"{parent}/%/%")))]
+            assert len(places) == len(set(places)), places

@@ -475,11 +475,12 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     by_guid: dict[str, tuple[int, str]] = {}
     # Paths by their casefold: two codes that differ only in case are one (codebook/service.create_code).
     by_code_path: dict[str, tuple[int, str, str]] = {}
-    siblings: Counter[int | None] = Counter()
-    for row in session.execute(select(Code.id, Code.guid, Code.path, Code.parent_id)):
+    # Parent id -> the place after its last sub-code, as create_code gives it: after a move the count of sub-codes may be a place taken.
+    next_place: Counter[int | None] = Counter()
+    for row in session.execute(select(Code.id, Code.guid, Code.path, Code.parent_id, Code.position)):
         by_guid[row.guid] = (row.id, row.path)
         by_code_path.setdefault(row.path.casefold(), (row.id, row.guid, row.path))
-        siblings[row.parent_id] += 1
+        next_place[row.parent_id] = max(next_place[row.parent_id], row.position + 1)
     by_path: dict[str, QdpxCode] = {}
     events: list[dict[str, object]] = []
     connection = session.connection()
@@ -540,8 +541,8 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             connection.execute(insert(cast(Table, Event.__table__)), events)
             events.clear()
         parent_id = parent[0] if parent else None
-        result.codes_moved.append(move_code(session, code, session.get(Code, parent_id) if parent_id else None, path, siblings[parent_id], coder, moved_aside.get(code.id)))
-        siblings[parent_id] += 1
+        result.codes_moved.append(move_code(session, code, session.get(Code, parent_id) if parent_id else None, path, next_place[parent_id], coder, moved_aside.get(code.id)))
+        next_place[parent_id] += 1
 
     def create(spec: QdpxCode, name: str, path: str, parent: tuple[int, str] | None, typed_path: str) -> tuple[int, str]:
         # A GUID qualcode derived from the path as another copy typed it (store.models.code_guid)
@@ -559,7 +560,7 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
         guid = file_guid if file_guid not in by_guid else free_guid(path, by_guid)
         parent_id = parent[0] if parent else None
         row: dict[str, object] = {
-            "guid": guid, "parent_id": parent_id, "name": name, "path": path, "position": siblings[parent_id],
+            "guid": guid, "parent_id": parent_id, "name": name, "path": path, "position": next_place[parent_id],
             **{field: typed(str(fields[field])) if fields.get(field) else None for field in ("definition", "inclusion", "exclusion", "example")},
             "colour": fields.get("colour"), "shortcut": None,
             "signal_words": [typed(str(word)) for word in cast("list[object]", fields.get("signal_words") or [])],
@@ -603,7 +604,7 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             else:
                 code_id, guid = create(spec, name, path, (parent[0], parent[1]) if parent else None, typed_path)
                 parent_id = parent[0] if parent else None
-                siblings[parent_id] += 1
+                next_place[parent_id] += 1
                 by_guid[guid] = (code_id, path)
                 by_code_path[path.casefold()] = (code_id, guid, path)
                 result.codes_created.append(path)
