@@ -4,7 +4,6 @@ end two at one path: refused in one line, nothing changed, never one code merged
 from __future__ import annotations
 
 import copy
-import io
 import zipfile
 from pathlib import Path
 
@@ -17,10 +16,9 @@ from qualcode.codebook.service import CodeView, create_code, list_codes
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import CodebookInvalid, QualcodeError
 from qualcode.exchange.codebook_qdc import import_qdc, load_qdc, write_qdc
-from qualcode.exchange.project_export import build_qdpx
 from qualcode.store.models import Code, Event
 from qualcode.store.project import Project
-from tests.test_exchange_import import guid, run_import
+from tests.test_exchange_import import guid, rewritten_qdpx, run_import
 
 T = "brukermedvirkning/tilbakemelding"
 
@@ -61,16 +59,7 @@ def _qdc(session: Session, folder: Path, edits: list[tuple[str, ...]]) -> Path:
 
 
 def _qdpx(session: Session, folder: Path, edits: list[tuple[str, ...]]) -> Path:
-    with zipfile.ZipFile(io.BytesIO(build_qdpx(session, "kopi").data)) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    root = etree.fromstring(members["project.qde"])
-    _edit(root, session, edits)
-    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    file = folder / "kopi.qdpx"
-    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return file
+    return rewritten_qdpx(session, folder, lambda root: _edit(root, session, edits))
 
 
 MOVED_AND_RENAMED = [("rename", T, "Tilbakemelding2"), ("move", T, "empowerment"), ("add", "empowerment", "tilbakemelding", guid("ny tilbakemelding"))]

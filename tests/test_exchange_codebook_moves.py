@@ -62,6 +62,21 @@ def _events(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Event)) or 0
 
 
+def assert_moved_under_brukermedvirkning(before: list[tuple[str, str, int]], after: list[tuple[str, str, int]]) -> None:
+    """`after` is `before` (path, GUID, codings) with måltall-press moved under brukermedvirkning: every
+    code keeps its GUID and its codings, the moved one and its sub-codes have new paths, and the
+    moved code comes after the siblings it found, as a new code would."""
+    moved = {guid: path.replace("måltall-press", "brukermedvirkning/måltall-press", 1) if path.startswith("måltall-press") else path
+             for path, guid, _ in before}
+    assert sorted((moved[guid], guid, codings) for _, guid, codings in before) == sorted(after)
+    assert {path: codings for path, _, codings in after if "måltall-press" in path} == {
+        "brukermedvirkning/måltall-press": 1, "brukermedvirkning/måltall-press/inntakspress": 2,
+        "brukermedvirkning/måltall-press/kvantitet mot kvalitet": 1, "brukermedvirkning/måltall-press/konsekvenser for kontoret": 0,
+    }
+    under = [path for path, _, _ in after if path.count("/") == 1 and path.startswith("brukermedvirkning/")]
+    assert under[-1] == "brukermedvirkning/måltall-press"
+
+
 def test_a_code_moved_in_the_other_program_is_moved_here_with_its_sub_codes_and_codings(
     coded: tuple[Project, PseudonymKey], tmp_path: Path,
 ) -> None:
@@ -77,17 +92,7 @@ def test_a_code_moved_in_the_other_program_is_moved_here_with_its_sub_codes_and_
         assert imported.changes.created == [] and imported.changes.updated == ["brukermedvirkning/måltall-press"]
         assert imported.deviations == []
         after = _tree(session)
-        # Every code keeps its GUID and its codings; the moved one and its sub-codes have new paths.
-        moved = {guid: path.replace("måltall-press", "brukermedvirkning/måltall-press", 1) if path.startswith("måltall-press") else path
-                 for path, guid, _ in before}
-        assert sorted((moved[guid], guid, codings) for _, guid, codings in before) == sorted(after)
-        assert {path: codings for path, _, codings in after if "måltall-press" in path} == {
-            "brukermedvirkning/måltall-press": 1, "brukermedvirkning/måltall-press/inntakspress": 2,
-            "brukermedvirkning/måltall-press/kvantitet mot kvalitet": 1, "brukermedvirkning/måltall-press/konsekvenser for kontoret": 0,
-        }
-        # After the siblings it found, as a new code would go.
-        under = [path for path, _, _ in after if path.count("/") == 1 and path.startswith("brukermedvirkning/")]
-        assert under[-1] == "brukermedvirkning/måltall-press"
+        assert_moved_under_brukermedvirkning(before, after)
         # One change, in the history and the code's own, that undo takes back and redo makes again.
         assert [view.summary for view in history(session, limit=1)] == ["moved code måltall-press to brukermedvirkning/måltall-press"]
         assert code_history(session, "brukermedvirkning/måltall-press")[-1].summary == "moved code måltall-press to brukermedvirkning/måltall-press"

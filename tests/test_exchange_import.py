@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -168,6 +171,23 @@ def foreign_project(tmp_path: Path) -> Path:
     )
     qdpx.extra = f'<Links><Link guid="{guid("link")}" name="henger sammen" originGUID="{first}" targetGUID="{second}"/></Links>'
     return qdpx.write(tmp_path / "fremmed.qdpx")
+
+
+def rewritten_qdpx(session: Session, folder: Path, edit: Callable[[etree._Element], None]) -> Path:
+    """The project's own .qdpx (folder/kopi.qdpx) as another program writes it back after `edit`
+    changed its project.qde."""
+    from qualcode.exchange.project_export import build_qdpx
+
+    with zipfile.ZipFile(io.BytesIO(build_qdpx(session, "kopi").data)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(members["project.qde"])
+    edit(root)
+    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    file = folder / "kopi.qdpx"
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return file
 
 
 def run_import(session: Session, path: Path, key: PseudonymKey | None = None, coder_name: str = "Importør") -> QdpxImport:

@@ -4,8 +4,6 @@ cannot take refuses the file and nothing changes."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,10 +19,10 @@ from qualcode.codebook.service import create_code, list_codes
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.history import history, redo, undo
 from qualcode.errors import CodebookInvalid
-from qualcode.exchange.project_export import build_qdpx
 from qualcode.store.models import Code, Event, code_guid
 from qualcode.store.project import Project
-from tests.test_exchange_import import Qdpx, guid, run_import
+from tests.test_exchange_codebook_moves import assert_moved_under_brukermedvirkning
+from tests.test_exchange_import import Qdpx, guid, rewritten_qdpx, run_import
 
 NS = {"p": "urn:QDA-XML:project:1.0"}
 NEW_GUID = "5b1e2f3a-4c5d-4e6f-8a7b-9c0d1e2f3a4b"
@@ -50,22 +48,17 @@ def _copy_with_a_code_moved(
 ) -> Path:
     """The project's own .qdpx as a co-coder's program writes it back after moving the code at `path`
     under the code at `under` (None: to the top level), or under a code `new_parent` made there."""
-    with zipfile.ZipFile(io.BytesIO(build_qdpx(session, "kopi").data)) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    root = etree.fromstring(members["project.qde"])
     guids = {view.path: view.guid for view in list_codes(session)}
-    codes = root.find("p:CodeBook/p:Codes", NS)
-    assert codes is not None
-    target = codes if under is None else _element(root, guids[under])
-    if new_parent is not None:
-        target = etree.SubElement(target, f"{{{NS['p']}}}Code", {"guid": NEW_GUID, "name": new_parent, "isCodable": "true"})
-    target.append(_element(root, guids[path]))  # lxml takes it from where it was
-    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    file = folder / "kopi.qdpx"
-    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return file
+
+    def move(root: etree._Element) -> None:
+        codes = root.find("p:CodeBook/p:Codes", NS)
+        assert codes is not None
+        target = codes if under is None else _element(root, guids[under])
+        if new_parent is not None:
+            target = etree.SubElement(target, f"{{{NS['p']}}}Code", {"guid": NEW_GUID, "name": new_parent, "isCodable": "true"})
+        target.append(_element(root, guids[path]))  # lxml takes it from where it was
+
+    return rewritten_qdpx(session, folder, move)
 
 
 def test_a_code_a_co_coder_moved_is_moved_here_with_its_sub_codes_and_codings(
@@ -81,17 +74,7 @@ def test_a_code_a_co_coder_moved_is_moved_here_with_its_sub_codes_and_codings(
         assert merged.codes_moved == [("måltall-press", "brukermedvirkning/måltall-press")]
         assert merged.codes_created == [] and merged.conflicts == []
         after = _tree(session)
-        # Every code keeps its GUID and its codings; the moved one and its sub-codes have new paths.
-        moved = {guid: path.replace("måltall-press", "brukermedvirkning/måltall-press", 1) if path.startswith("måltall-press") else path
-                 for path, guid, _ in before}
-        assert sorted((moved[guid], guid, codings) for _, guid, codings in before) == sorted(after)
-        assert {path: codings for path, _, codings in after if "måltall-press" in path} == {
-            "brukermedvirkning/måltall-press": 1, "brukermedvirkning/måltall-press/inntakspress": 2,
-            "brukermedvirkning/måltall-press/kvantitet mot kvalitet": 1, "brukermedvirkning/måltall-press/konsekvenser for kontoret": 0,
-        }
-        # After the siblings it found, as a new code would go.
-        under = [path for path, _, _ in after if path.count("/") == 1 and path.startswith("brukermedvirkning/")]
-        assert under[-1] == "brukermedvirkning/måltall-press"
+        assert_moved_under_brukermedvirkning(before, after)
         # One change of the importer's, which undo takes back and redo makes again.
         forsker = get_or_create_coder(session, "Forsker 1")
         assert [view.summary for view in history(session, limit=1)] == ["moved code måltall-press to brukermedvirkning/måltall-press"]
