@@ -252,19 +252,19 @@ class Workspace:
         """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name."""
         from qualcode.coding.coders import refuse_consensus_name
 
-        name = self.coder_name if self.coder_name is not None else self._default_name(session)
+        name = self._runner_name(session)
         refuse_consensus_name(name, "code under your own name (--coder), and decide with `qualcode consensus decide`")
         coder = self.coder_named(session, name)
         if self.coder_name:  # as stored, pseudonymised if the key holds it: blind mode filters by it
             self.coder_name = coder.name
         return coder
 
-    @staticmethod
-    def _default_name(session: Session) -> str:
-        """Who codes when nobody says: the project's default coder, else the login name."""
+    def _runner_name(self, session: Session) -> str:
+        """Who runs this, as named: --coder or $QUALCODE_CODER, else the project's default coder,
+        else the login name."""
         from qualcode.coding.coders import default_coder_name
 
-        return default_coder_name(session) or getpass.getuser()
+        return self.coder_name if self.coder_name is not None else default_coder_name(session) or getpass.getuser()
 
     def coder_named(self, session: Session, name: str, role: str | None = None, *, by: Coder | None = None) -> Coder:
         """The coder of that name, made on first use (in `role`, recorded as added by `by`, else by
@@ -337,7 +337,7 @@ class Workspace:
         they are, as they add themselves."""
         from qualcode.coding.coders import stored_form
 
-        runner = self.coder_name if self.coder_name is not None else self._default_name(session)
+        runner = self._runner_name(session)
         themselves = stored_form(session, self._name_to_store(session, runner)).casefold() == stored_form(session, name).casefold()
         return None if themselves else self.coder(session)
 
@@ -362,12 +362,12 @@ class Workspace:
         two coders hold in other cases is refused where the coder is needed (Workspace.coder)."""
         from sqlalchemy import select
 
-        from qualcode.coding.coders import codes_blind, default_coder_name
+        from qualcode.coding.coders import codes_blind
         from qualcode.errors import Ambiguous
         from qualcode.store.models import Coder
 
         with self.project.begin() as session:
-            name = self.coder_name if self.coder_name is not None else default_coder_name(session) or getpass.getuser()
+            name = self._runner_name(session)
             try:
                 [stored] = self.stored_coder_names(session, [name]) if name.strip() else [""]
             except Ambiguous:
