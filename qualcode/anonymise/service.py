@@ -126,7 +126,7 @@ class KeyAccess:
 
     def save(self, key: PseudonymKey) -> None:
         save_key(self.path, key, self.passphrase)
-        self._saved = _state(key)
+        self._saved = key_state(key)
         if self.project is not None and key.revision > self.revision:
             with self.project.begin() as session:
                 set_setting(session, "key.revision", str(key.revision))
@@ -142,15 +142,16 @@ class KeyAccess:
         """
         with key_lock(self.path):
             key = self.load_existing()
-            before = self._saved = _state(key)
+            before = self._saved = key_state(key)
             yield key
             # Only a block that succeeds is kept, so a failure leaves the key as it was; a
             # caller that must keep something from a failed step catches the error inside.
-            if _state(key) not in (before, self._saved):
+            if key_state(key) not in (before, self._saved):
                 self.save(key)
 
 
-def _state(key: PseudonymKey) -> str:
+def key_state(key: PseudonymKey) -> str:
+    """All a key holds, as one string: two keys with equal states hold the same."""
     return json.dumps(key.to_json(), sort_keys=True)
 
 

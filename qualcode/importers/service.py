@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
-import json
 import re
 import secrets
 import time
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import clean_name, note_seen_in
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, queue_candidates
+from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, key_state, queue_candidates
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant, refuse_withdrawn_source
 from qualcode.coding.anchoring import Anchor, LineMap, find_anchor, find_excerpt_again
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
@@ -836,7 +835,7 @@ def _import_one(
     plan = _plan(project, prepared)
     failure: QualcodeError | None = None
     with key_access.editing() as key:
-        if _key_state(key) == _key_state(snapshot):
+        if key_state(key) == key_state(snapshot):
             _take_over(key, draft)
         else:
             pseudonymised, prepared = _pseudonymise(read, key, vocabulary, proposals)
@@ -846,7 +845,7 @@ def _import_one(
             refuse_undecided(key, pseudonymised, path)
             assert prepared is not None
             mark_seen(key, pseudonymised, prepared.name)
-            if _key_state(key) != _key_state(snapshot):
+            if key_state(key) != key_state(snapshot):
                 key_access.save(key)  # the key knows every pseudonym before a text that uses it is stored
             imported = _write(project, prepared, coder_name, plan)
         except QualcodeError as error:
@@ -871,10 +870,6 @@ def _pseudonymise(
     if pseudonymised.proposals:
         return pseudonymised, None
     return pseudonymised, prepare_transcript(read, pseudonymised, key)
-
-
-def _key_state(key: PseudonymKey) -> str:
-    return json.dumps(key.to_json(), sort_keys=True)
 
 
 def _take_over(key: PseudonymKey, draft: PseudonymKey) -> None:
