@@ -324,3 +324,31 @@ def test_files_in_the_project_folder_that_still_hold_a_name_learned_later_are_na
     # A name learned that no file holds names no file.
     output = _run(root, "identifiers", "add", "Gunnvor Lid", "--kind", "person", "--gender", "f")
     assert "still holds" not in output, output
+
+
+def test_a_name_learned_whose_given_name_was_a_pseudonym_gets_its_own_pseudonym_everywhere(demo: Path, tmp_path: Path) -> None:
+    """The demo drew Hilde's pseudonym, say "Tove"; then a real Tove Lindberg codes, is written about
+    in a memo and speaks in a transcript, and the key learns her name. "Tove" is redrawn for Hilde,
+    but in "Tove Lindberg" the word is the real Tove's: her whole name becomes the pseudonym the key
+    gives her, not Hilde's new one with a surname pseudonym nobody was given (once flaky: the test of
+    agreement's --coders whose coder was named so failed when the demo drew such a pseudonym)."""
+    hilde = _key(demo).entry_for("Hilde")
+    assert hilde is not None
+    drawn = hilde.pseudonym
+    person = f"{drawn} Lindberg"
+    transcript = tmp_path / "intervju.txt"
+    transcript.write_text(f"I: Hvem hjalp deg?\nD1: {person} ringte meg, og Hilde også.\n", encoding="utf-8")
+    _run(demo, "anonymise", "dismiss", person, "Lindberg")
+    _run(demo, "import", str(transcript))
+    assert f"D1: {person} ringte meg, og {drawn} også." in _texts(demo)["intervju"]
+    _run(demo, "--coder", person, "coding", "add", "intervju", "empowerment", "--match", "ringte meg")
+    _run(demo, "memo", "add", f"Spør {person} om intervjuet.")
+    output = _run(demo, "identifiers", "add", person, "--kind", "person", "--gender", "f")
+    key = _key(demo)
+    hilde, added = key.entry_for("Hilde"), key.entry_for(person)
+    assert hilde is not None and added is not None and hilde.pseudonym != drawn
+    assert f"replaced by {added.pseudonym!r}" in output
+    assert f"Spør {added.pseudonym} om intervjuet." in _memos(demo)
+    assert f"D1: {added.pseudonym} ringte meg, og {hilde.pseudonym} også." in _texts(demo)["intervju"]
+    coders = [coder["name"] for coder in json.loads(_run(demo, "coder", "list", "--json"))]
+    assert added.pseudonym in coders and not any("Lindberg" in name or name.startswith(f"{hilde.pseudonym} ") for name in coders), coders
