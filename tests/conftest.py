@@ -91,6 +91,30 @@ def _share_compiled_statements() -> None:
 _share_compiled_statements()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Spread the terminal UI's tests through the run, between other files' tests. A UI test spends
+    about two thirds of its time waiting for the app to settle; collected in file order they came
+    last, so the run ended with every worker waiting on a UI and a core idle. Between other
+    files, their waits leave the core to a worker with work to do. Other files keep their order
+    and stay whole, so their module fixtures are built once per worker as before."""
+    spread = [item for item in items if item.path.name in SPREAD_FILES]
+    if not spread:
+        return
+    others = [item for item in items if item.path.name not in SPREAD_FILES]
+    boundaries = [index for index in range(1, len(others)) if others[index].path != others[index - 1].path]
+    slots: dict[int, list[pytest.Item]] = {}
+    for number, item in enumerate(spread):
+        target = (number + 0.5) * len(others) / len(spread)
+        slot = min(boundaries, key=lambda boundary: abs(boundary - target), default=len(others))
+        slots.setdefault(slot, []).append(item)
+    items[:] = [item for index, other in enumerate(others) for item in (*slots.get(index, ()), other)]
+    items.extend(slots.get(len(others), ()))
+
+
+# Files of independent UI tests (no module fixtures), spread through the run.
+SPREAD_FILES = {"test_tui.py", "test_tui_loop.py"}
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Freeze what the imports and the collection made out of the collector, and collect the young
     generation less often, as `qualcode.cli.main` does for a command: each worker holds SQLAlchemy,
