@@ -113,27 +113,36 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Spread the terminal UI's tests through the run, between other files' tests. A UI test spends
-    about two thirds of its time waiting for the app to settle; collected in file order they came
-    last, so the run ended with every worker waiting on a UI and a core idle. Between other
-    files, their waits leave the core to a worker with work to do. Other files keep their order
-    and stay whole, so their module fixtures are built once per worker as before."""
-    spread = [item for item in items if item.path.name in SPREAD_FILES]
-    if not spread:
-        return
-    others = [item for item in items if item.path.name not in SPREAD_FILES]
+    """Spread the tests that mostly wait through the run, between the others. A UI test spends
+    about two thirds of its time waiting for the app to settle, and the reliability tests wait on
+    the processes they start, on locks and on timeouts. Collected in file order, they came first
+    and last, so the run began and ended with every worker waiting and a core idle; between the
+    others, their waits leave the core to a worker with work to do. A file of independent UI
+    tests is spread test by test; any other file moves whole and keeps its order, so its module
+    fixtures are built once per worker as before."""
+    tests: list[list[pytest.Item]] = []
+    files: dict[Path, list[pytest.Item]] = {}
+    others = []
+    for item in items:
+        if item.path.name in SPREAD_TESTS:
+            tests.append([item])
+        elif item.path.name in SPREAD_FILES or item.path.parent.name == "reliability":
+            files.setdefault(item.path, []).append(item)
+        else:
+            others.append(item)
     boundaries = [index for index in range(1, len(others)) if others[index].path != others[index - 1].path]
     slots: dict[int, list[pytest.Item]] = {}
-    for number, item in enumerate(spread):
-        target = (number + 0.5) * len(others) / len(spread)
-        slot = min(boundaries, key=lambda boundary: abs(boundary - target), default=len(others))
-        slots.setdefault(slot, []).append(item)
-    items[:] = [item for index, other in enumerate(others) for item in (*slots.get(index, ()), other)]
-    items.extend(slots.get(len(others), ()))
+    for units in (list(files.values()), tests):  # each kind evenly over the whole run
+        for number, unit in enumerate(units):
+            target = (number + 0.5) * len(others) / len(units)
+            slots.setdefault(min(boundaries, key=lambda boundary: abs(boundary - target), default=0), []).extend(unit)
+    items[:] = [item for index, other in enumerate(others) for item in (*slots.get(index, ()), other)] or items
 
 
-# Files of independent UI tests (no module fixtures), spread through the run.
-SPREAD_FILES = {"test_tui.py", "test_tui_loop.py"}
+# Files of independent UI tests (no module fixtures), spread test by test; files that mostly wait,
+# spread whole, as are the reliability tests (tests/reliability/).
+SPREAD_TESTS = {"test_tui.py", "test_tui_loop.py"}
+SPREAD_FILES = {"test_tui_snapshots.py", "test_framework.py", "test_analysis_tui.py", "test_blind.py", "test_review_roundtrip.py"}
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
