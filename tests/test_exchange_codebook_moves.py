@@ -29,13 +29,14 @@ NS = {"c": CODEBOOK_NS}
 NEW_GUID = "7d2c4e1a-9b3f-4a5e-8c6d-0e1f2a3b4c5d"
 
 
-def _tree(session: Session) -> list[tuple[str, str, int]]:
+def code_tree(session: Session) -> list[tuple[str, str, int]]:
     """Every code as (path, GUID, live codings), in tree order."""
     return [(view.path, view.guid, view.codings) for view in list_codes(session)]
 
 
-def _element(root: etree._Element, guid: str) -> etree._Element:
-    found = root.xpath("//c:Code[@guid=$guid]", namespaces=NS, guid=guid)
+def code_element(root: etree._Element, guid: str) -> etree._Element:
+    """The one <Code> with this GUID in a codebook's or a project's XML, whichever namespace it is in."""
+    found = root.xpath("//*[local-name()='Code'][@guid=$guid]", guid=guid)
     assert isinstance(found, list) and len(found) == 1 and isinstance(found[0], etree._Element)
     return found[0]
 
@@ -49,10 +50,10 @@ def _moved_in_other_program(
     guids = {view.path: view.guid for view in list_codes(session)}
     codes = root.find("c:Codes", NS)
     assert codes is not None
-    target = codes if under is None else _element(root, guids[under])
+    target = codes if under is None else code_element(root, guids[under])
     if new_parent is not None:
         target = etree.SubElement(target, f"{{{CODEBOOK_NS}}}Code", {"name": new_parent, "isCodable": "true", "guid": NEW_GUID})
-    target.append(_element(root, guids[path]))  # lxml takes it from where it was
+    target.append(code_element(root, guids[path]))  # lxml takes it from where it was
     file = folder / "fra-nvivo.qdc"
     file.write_bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
     return file
@@ -83,7 +84,7 @@ def test_a_code_moved_in_the_other_program_is_moved_here_with_its_sub_codes_and_
     """It stayed under its old parent: the file's tree and the project's went apart for good."""
     project = coded[0]
     with project.begin() as session:
-        before = _tree(session)
+        before = code_tree(session)
         file = _moved_in_other_program(session, tmp_path, "måltall-press", "brukermedvirkning")
         coder = get_or_create_coder(session, "Forsker 1")
         imported = import_qdc(session, load_qdc(file), coder)
@@ -91,27 +92,27 @@ def test_a_code_moved_in_the_other_program_is_moved_here_with_its_sub_codes_and_
         assert imported.changes.moved == [("måltall-press", "brukermedvirkning/måltall-press")]
         assert imported.changes.created == [] and imported.changes.updated == ["brukermedvirkning/måltall-press"]
         assert imported.deviations == []
-        after = _tree(session)
+        after = code_tree(session)
         assert_moved_under_brukermedvirkning(before, after)
         # One change, in the history and the code's own, that undo takes back and redo makes again.
         assert [view.summary for view in history(session, limit=1)] == ["moved code måltall-press to brukermedvirkning/måltall-press"]
         assert code_history(session, "brukermedvirkning/måltall-press")[-1].summary == "moved code måltall-press to brukermedvirkning/måltall-press"
         undo(session, coder)
-        assert _tree(session) == before
+        assert code_tree(session) == before
         redo(session, coder)
-        assert _tree(session) == after
+        assert code_tree(session) == after
 
     with project.begin() as session:  # the same file again changes nothing, and the project's own export follows the move
         again = import_qdc(session, load_qdc(file), get_or_create_coder(session, "Forsker 1")).changes
         assert again.moved == [] and again.updated == [] and again.created == []
         written = etree.fromstring(write_qdc(session))
-        parent = _element(written, next(guid for path, guid, _ in after if path == "brukermedvirkning"))
+        parent = code_element(written, next(guid for path, guid, _ in after if path == "brukermedvirkning"))
         assert "måltall-press" in [child.get("name") for child in parent.findall("c:Code", NS)]
 
 
 def test_a_code_moved_under_a_code_new_in_the_file_follows_it_and_both_undo(session: Session, tmp_path: Path) -> None:
     coder = get_or_create_coder(session, "Forsker 1")
-    before = _tree(session)
+    before = code_tree(session)
     avmakt = next(guid for path, guid, _ in before if path == "empowerment/avmakt")
     file = _moved_in_other_program(session, tmp_path, "empowerment/avmakt", None, new_parent="makt")
 
@@ -124,7 +125,7 @@ def test_a_code_moved_under_a_code_new_in_the_file_follows_it_and_both_undo(sess
     assert [view.summary for view in history(session, limit=2)] == ["moved code empowerment/avmakt to makt/avmakt", "created code makt"]
     undo(session, coder)
     undo(session, coder)
-    assert _tree(session) == before
+    assert code_tree(session) == before
 
 
 def test_the_command_says_which_code_it_moved_from_where_to_where(
@@ -156,7 +157,7 @@ def test_a_move_under_the_codes_own_sub_code_is_refused_in_one_line_and_nothing_
     monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "keys" / "test.qckey"))
     with project.begin() as session:
         empowerment = session.scalar(select(Code.guid).where(Code.path == "empowerment"))
-        before, events = _tree(session), _events(session)
+        before, events = code_tree(session), _events(session)
     file = tmp_path / "sirkel.qdc"
     file.write_text(f"""<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
@@ -177,7 +178,7 @@ def test_a_move_under_the_codes_own_sub_code_is_refused_in_one_line_and_nothing_
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert expected in result.output and len(result.output.strip().splitlines()) == 1
     with project.begin() as session:
-        assert _tree(session) == before and _events(session) == events
+        assert code_tree(session) == before and _events(session) == events
 
 
 @pytest.mark.parametrize("there", ["brukermedvirkning/avmakt", "brukermedvirkning/Avmakt"])
@@ -190,7 +191,7 @@ def test_a_move_to_where_another_code_of_that_name_stands_is_refused_and_nothing
         file = _moved_in_other_program(session, tmp_path, "empowerment/avmakt", "brukermedvirkning")
         create_code(session, there, coder=get_or_create_coder(session, "Forsker 2"))
     with project.begin() as session:
-        before, events = _tree(session), _events(session)
+        before, events = code_tree(session), _events(session)
 
     with pytest.raises(CodebookInvalid) as refused, project.begin() as session:
         import_qdc(session, load_qdc(file), get_or_create_coder(session, "Forsker 1"))
@@ -200,7 +201,7 @@ def test_a_move_to_where_another_code_of_that_name_stands_is_refused_and_nothing
         " (in the other program, put it under another code)"
     ]
     with project.begin() as session:
-        assert _tree(session) == before and _events(session) == events
+        assert code_tree(session) == before and _events(session) == events
 
 
 @pytest.mark.parametrize("how", ["codebook add", "codebook import"])
@@ -225,7 +226,7 @@ def test_a_file_with_a_code_by_its_name_where_it_stands_and_by_its_guid_elsewher
     from qualcode.exchange.codebook_qdc import read_qdc
 
     guid = session.scalar(select(Code.guid).where(Code.path == "empowerment/avmakt"))
-    before = _tree(session)
+    before = code_tree(session)
     qdc = f"""<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
   <Code guid="-" name="empowerment" isCodable="false"><Code guid="-" name="avmakt" isCodable="true"/></Code>
@@ -239,4 +240,4 @@ def test_a_file_with_a_code_by_its_name_where_it_stands_and_by_its_guid_elsewher
         "the file has code empowerment/avmakt twice: by its name at empowerment/avmakt and by its GUID at brukermedvirkning/avmakt"
         " (in the other program, give the code at empowerment/avmakt another name)"
     ]
-    assert _tree(session) == before
+    assert code_tree(session) == before

@@ -21,26 +21,19 @@ from qualcode.coding.history import history, redo, undo
 from qualcode.errors import CodebookInvalid
 from qualcode.store.models import Code, Event, code_guid
 from qualcode.store.project import Project
-from tests.test_exchange_codebook_moves import assert_moved_under_brukermedvirkning
+from tests.test_exchange_codebook_moves import (
+    assert_moved_under_brukermedvirkning,
+    code_element,
+    code_tree,
+)
 from tests.test_exchange_import import Qdpx, guid, rewritten_qdpx, run_import
 
 NS = {"p": "urn:QDA-XML:project:1.0"}
 NEW_GUID = "5b1e2f3a-4c5d-4e6f-8a7b-9c0d1e2f3a4b"
 
 
-def _tree(session: Session) -> list[tuple[str, str, int]]:
-    """Every code as (path, GUID, live codings), in tree order."""
-    return [(view.path, view.guid, view.codings) for view in list_codes(session)]
-
-
 def _events(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Event)) or 0
-
-
-def _element(root: etree._Element, code_guid: str) -> etree._Element:
-    found = root.xpath("//p:Code[@guid=$guid]", namespaces=NS, guid=code_guid)
-    assert isinstance(found, list) and len(found) == 1 and isinstance(found[0], etree._Element)
-    return found[0]
 
 
 def _copy_with_a_code_moved(
@@ -53,10 +46,10 @@ def _copy_with_a_code_moved(
     def move(root: etree._Element) -> None:
         codes = root.find("p:CodeBook/p:Codes", NS)
         assert codes is not None
-        target = codes if under is None else _element(root, guids[under])
+        target = codes if under is None else code_element(root, guids[under])
         if new_parent is not None:
             target = etree.SubElement(target, f"{{{NS['p']}}}Code", {"guid": NEW_GUID, "name": new_parent, "isCodable": "true"})
-        target.append(_element(root, guids[path]))  # lxml takes it from where it was
+        target.append(code_element(root, guids[path]))  # lxml takes it from where it was
 
     return rewritten_qdpx(session, folder, move)
 
@@ -67,32 +60,32 @@ def test_a_code_a_co_coder_moved_is_moved_here_with_its_sub_codes_and_codings(
     """It stayed where it was, with only a conflict saying the file had it elsewhere."""
     project, key = coded
     with project.begin() as session:
-        before = _tree(session)
+        before = code_tree(session)
         file = _copy_with_a_code_moved(session, tmp_path, "måltall-press", "brukermedvirkning")
         merged = run_import(session, file, key, "Forsker 1")
 
         assert merged.codes_moved == [("måltall-press", "brukermedvirkning/måltall-press")]
         assert merged.codes_created == [] and merged.conflicts == []
-        after = _tree(session)
+        after = code_tree(session)
         assert_moved_under_brukermedvirkning(before, after)
         # One change of the importer's, which undo takes back and redo makes again.
         forsker = get_or_create_coder(session, "Forsker 1")
         assert [view.summary for view in history(session, limit=1)] == ["moved code måltall-press to brukermedvirkning/måltall-press"]
         undo(session, forsker)
-        assert _tree(session) == before
+        assert code_tree(session) == before
         redo(session, forsker)
-        assert _tree(session) == after
+        assert code_tree(session) == after
 
     with project.begin() as session:  # the same copy again changes nothing
         again = run_import(session, file, key, "Forsker 1")
         assert again.codes_moved == [] and again.codes_created == [] and again.conflicts == []
-        assert _tree(session) == after
+        assert code_tree(session) == after
 
 
 def test_a_code_moved_under_a_code_new_in_the_copy_follows_it_and_both_undo(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
     project, key = coded
     with project.begin() as session:
-        before = _tree(session)
+        before = code_tree(session)
         avmakt = next(guid for path, guid, _ in before if path == "empowerment/avmakt")
         merged = run_import(session, _copy_with_a_code_moved(session, tmp_path, "empowerment/avmakt", None, new_parent="makt"), key, "Forsker 1")
 
@@ -104,7 +97,7 @@ def test_a_code_moved_under_a_code_new_in_the_copy_follows_it_and_both_undo(code
         forsker = get_or_create_coder(session, "Forsker 1")
         undo(session, forsker)
         undo(session, forsker)
-        assert _tree(session) == before
+        assert code_tree(session) == before
 
 
 def test_a_move_under_the_codes_own_sub_code_refuses_the_copy_and_nothing_changes(project: Project, tmp_path: Path) -> None:
@@ -112,7 +105,7 @@ def test_a_move_under_the_codes_own_sub_code_refuses_the_copy_and_nothing_change
     the project's GUID for a code under them that it calls empowerment."""
     with project.begin() as session:
         empowerment = session.scalar(select(Code.guid).where(Code.path == "empowerment"))
-        before, events = _tree(session), _events(session)
+        before, events = code_tree(session), _events(session)
     copy = Qdpx(codes=(
         f'<Code guid="{guid("deres empowerment")}" name="empowerment" isCodable="false">'
         f'<Code guid="{guid("deres avmakt")}" name="avmakt" isCodable="true">'
@@ -127,7 +120,7 @@ def test_a_move_under_the_codes_own_sub_code_refuses_the_copy_and_nothing_change
         "the file puts code empowerment under empowerment/avmakt, one of its own sub-codes in this project; a code cannot be moved under itself"
     ]
     with project.begin() as session:
-        assert _tree(session) == before and _events(session) == events
+        assert code_tree(session) == before and _events(session) == events
 
 
 def test_the_command_lists_each_code_it_moved_from_where_to_where(demo: Path, tmp_path: Path) -> None:
