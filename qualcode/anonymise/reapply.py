@@ -17,7 +17,7 @@ from qualcode.anonymise.apply import (
     pseudonymise,
 )
 from qualcode.anonymise.key import PseudonymKey, Renamed
-from qualcode.anonymise.rewrite import Span, rewrite_current_text
+from qualcode.anonymise.rewrite import Span, rewrite_current_text, spliced
 from qualcode.anonymise.typed_text import (
     FREE_TEXT,
     clean_column,
@@ -84,7 +84,9 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             renamed_names[transcript.source_filename] = clean_name(transcript.source_filename, key)
             transcript.source_filename = renamed_names[transcript.source_filename]
         renamings = [renaming for renaming in key.renamed if transcript.name in renaming.transcripts]
-        spans = _renamed_spans(transcript.current_version.text if transcript.current_version else "", renamings, key)
+        forms_here = _renamed_forms(renamings)
+        text = transcript.current_version.text if transcript.current_version else ""
+        spans = _renamed_spans(text, forms_here, _forms_pattern(forms_here), key)
         if spans:
             rewrite_current_text(session, transcript, spans, "a pseudonym turned out to be a real name and was redrawn")
             replaced += len(spans)
@@ -127,7 +129,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
                     value = getattr(row, column)
                     if isinstance(row, Event) and column == "payload" and row.entity == Entity.CODE:
                         old_payloads.append((row, value))
-                    renamed = value if pattern is None else map_written(value, lambda text: _with_renamed(text, forms, pattern, key))
+                    renamed = value if pattern is None else map_written(value, lambda text: spliced(text, _renamed_spans(text, forms, pattern, key)))
                     cleaned = clean_column(row, column, renamed, key)
                     if cleaned != value:
                         setattr(row, column, cleaned)
@@ -215,33 +217,17 @@ def _renamed_in(value: Any, names: dict[str, str]) -> Any:
     return map_written(value, rename)
 
 
-def _renamed_spans(text: str, renamings: list[Renamed], key: PseudonymKey) -> list[Span]:
-    """Where `text` uses redrawn pseudonyms, whole or by part, and what replaces each use."""
-    forms = _renamed_forms(renamings)
-    pattern = _forms_pattern(forms)
-    if pattern is None:
-        return []
-    return [Span(match.start(), match.end(), forms[match.group()]) for match in _renamed_uses(text, pattern, key)]
-
-
-def _with_renamed(text: str, forms: dict[str, str], pattern: re.Pattern[str], key: PseudonymKey) -> str:
-    parts, position = [], 0
-    for match in _renamed_uses(text, pattern, key):
-        parts += [text[position:match.start()], forms[match.group()]]
-        position = match.end()
-    return "".join(parts) + text[position:]
-
-
-def _renamed_uses(text: str, pattern: re.Pattern[str], key: PseudonymKey) -> list[re.Match[str]]:
-    """The uses of redrawn pseudonyms in `text`, but for a word of a longer name the key holds: a
+def _renamed_spans(text: str, forms: dict[str, str], pattern: re.Pattern[str] | None, key: PseudonymKey) -> list[Span]:
+    """Where `text` uses redrawn pseudonyms (`forms`, found by `pattern`: each whole or by part, to
+    its new form), and what replaces each use; but not a word of a longer name the key holds: a
     pseudonym is redrawn because the name just learned has its word ("Tove", drawn for Hilde, in
     "Tove Lindberg"), and there the word is that person's, whose whole name the key replaces.
     Rewritten as Hilde's, it made "Lise Lindberg", and then a pseudonym nobody was given."""
-    uses = list(pattern.finditer(text))
+    uses = list(pattern.finditer(text)) if pattern is not None else []
     if not uses:
         return []
     names = [(found.start, found.end) for found in known_matcher(key).find(text)]
-    return [use for use in uses
+    return [Span(use.start(), use.end(), forms[use.group()]) for use in uses
             if not any(start <= use.start() and use.end() <= end and end - start > len(use.group()) for start, end in names)]
 
 

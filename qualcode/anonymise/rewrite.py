@@ -28,6 +28,17 @@ class Span:
     replacement: str
 
 
+def spliced(text: str, spans: list[Span]) -> str:
+    """`text` with sorted, non-overlapping spans replaced."""
+    pieces: list[str] = []
+    position = 0
+    for span in spans:
+        pieces += [text[position:span.start], span.replacement]
+        position = span.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 class OffsetMap:
     """Offsets of the old text in the new one; offsets inside a replaced span snap to its edges."""
 
@@ -71,13 +82,7 @@ def rewrite_current_text(
     """Apply sorted, non-overlapping replacements to the transcript's current text."""
     old = transcript.current_version
     assert old is not None
-    pieces: list[str] = []
-    position = 0
-    for span in spans:
-        pieces += [old.text[position:span.start], span.replacement]
-        position = span.end
-    pieces.append(old.text[position:])
-    text = "".join(pieces)
+    text = spliced(old.text, spans)
     if text == old.text:
         # Every replacement is what it replaces: no new version (it would be the same text, which a
         # transcript holds once), only what changes besides the text.
