@@ -808,6 +808,30 @@ def test_leakcheck_reads_each_xml_attribute_apart(tmp_path: Path) -> None:
     assert [leak.found for leak in check_file(codebook, key)] == ["Kari Nordmann"]
 
 
+def test_a_guid_inside_a_value_is_no_account_number_but_a_number_beside_it_is(tmp_path: Path) -> None:
+    """A source's path (internal://<GUID>.txt) and a report's identifier (qualcode-project:<GUID>)
+    hold a GUID inside a longer value; one ending in eleven digits and a letter passed for an
+    account number and refused the export, one project in a hundred as GUIDs are drawn."""
+    key = known_key()
+    guid = "45670000-0000-4000-8000-15038316041f"  # 15038316041 passes the account's check digit
+    path = tmp_path / "prosjekt.qdpx"
+    source = '<TextSource guid="{0}" plainTextPath="internal://{0}.txt" name="{1}"/>'
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", f"<Project>{source.format(guid, 'D1')}</Project>")
+    assert check_file(path, key) == []
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", f"<Project>{source.format(guid, 'konto 1503 83 16041')}</Project>")
+    assert [leak.found for leak in check_file(path, key)] == ["1503 83 16041"]
+    document = docx.Document()
+    document.core_properties.identifier = f"qualcode-project:{guid}"
+    report = tmp_path / "rapport.docx"
+    document.save(str(report))
+    assert check_file(report, key) == []
+    document.core_properties.identifier = f"qualcode-project:{guid} 15038316041"
+    document.save(str(report))
+    assert [leak.found for leak in check_file(report, key)] == ["15038316041"]
+
+
 def test_a_name_in_a_yaml_file_is_found_however_yaml_writes_it(tmp_path: Path) -> None:
     """A YAML string may be folded over lines or written with escapes; the leak check reads it as
     YAML does too, and a value written plainly is reported only at its line. An alias is read once."""

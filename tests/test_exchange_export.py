@@ -246,6 +246,21 @@ def test_a_guid_is_never_read_as_a_fodselsnummer_but_an_email_in_a_note_is_found
     ]
 
 
+def test_a_sources_path_is_never_read_as_an_account_number(exported: Exported) -> None:
+    """A source's text is `internal://<its GUID>.txt`; a GUID ending in eleven digits and a letter
+    ("…-15038316041f") passed for an account number there and refused the whole export, about one
+    demo project in a hundred, as its GUIDs were drawn."""
+    account_shaped = "45670000-0000-4000-8000-15038316041f"  # 15038316041 passes the account's check digit
+    with Project.open(exported.root) as project, project.begin() as session:
+        transcript = session.scalars(select(Transcript).where(Transcript.name == "deltaker_D1_T1")).one()
+        transcript.guid = account_shaped
+        session.flush()
+        data = build_qdpx(session, "Studie 2024").data
+        session.rollback()
+    assert f'plainTextPath="internal://{account_shaped}.txt"' in _parts(data)[1]["project.qde"].decode()
+    assert check_file(data, PseudonymKey("test"), "studie.qdpx") == []
+
+
 def test_cli_writes_the_default_name_in_exports_and_the_file_validates(exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "studie"
     shutil.copytree(exported.root, root)

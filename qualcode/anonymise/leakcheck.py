@@ -29,10 +29,16 @@ if TYPE_CHECKING:
     from lxml import etree
 
 # Attribute values that name no one: a GUID, or a moment as XML Schema writes it.
-NAMES_NO_ONE = re.compile(
-    r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?"
-    r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?"
-)
+GUID = r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?"
+NAMES_NO_ONE = re.compile(GUID + r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
+# A GUID inside a longer value (a source's internal://<GUID>.txt, a report's qualcode-project:<GUID>)
+# names no one either, but its last group may read as an account number ("…-15038316041f"): it is
+# blanked, and the rest of the value read.
+_GUID_INSIDE = re.compile(GUID)
+
+
+def _without_guids(value: str) -> str:
+    return _GUID_INSIDE.sub(" ", value) if "-" in value else value
 READABLE = (".docx", ".txt", ".md", ".csv", ".yaml", ".yml", ".xlsx", ".qdpx", ".qdc")
 
 
@@ -142,7 +148,7 @@ def _docx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
                 root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
                 for node in root.iter():
                     if isinstance(node.tag, str) and node.text and node.text.strip():
-                        yield f"property {etree.QName(node).localname}", node.text
+                        yield f"property {etree.QName(node).localname}", _without_guids(node.text)
 
 
 # Parts of a workbook beside its cells that hold words: the sheets' names, comments, the document
@@ -193,7 +199,9 @@ def _xml_parts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
     for node in root.iter():
         if isinstance(node.tag, str):
             text = " ".join(piece for piece in (node.text or "", node.tail or "") if piece.strip())
-            pieces = [piece for piece in node.attrib.values() if piece.strip() and not NAMES_NO_ONE.fullmatch(piece)]
+            pieces = [
+                _without_guids(piece) for piece in node.attrib.values() if piece.strip() and not NAMES_NO_ONE.fullmatch(piece)
+            ]
             if text or pieces:
                 where = f"{member} line {node.sourceline}"
                 if text:
