@@ -788,6 +788,12 @@ def test_leakcheck_passes_pseudonymised_text_and_guard_refuses_leaks(tmp_path: P
         guard(b"Ring 987 65 432 om du lurer.", key, "notat.txt")
 
 
+def _write_qdpx(path: Path, project: str) -> None:
+    """A .qdpx whose project.qde holds `project` (its elements) and nothing else."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", f"<Project>{project}</Project>")
+
+
 def test_leakcheck_reads_each_xml_attribute_apart(tmp_path: Path) -> None:
     """A GUID's last digits beside a name are no postcode, and two positions side by side no phone
     number; a name in an attribute is still found."""
@@ -797,11 +803,9 @@ def test_leakcheck_reads_each_xml_attribute_apart(tmp_path: Path) -> None:
         '<PlainTextSelection guid="0c1d2e3f-0000-4000-8000-0000000a4764" startPosition="2200" endPosition="2350" '
         'name="Forsker">{}</PlainTextSelection>'
     )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", f"<Project>{selection.format('')}</Project>")
+    _write_qdpx(path, selection.format(""))
     assert check_file(path, key) == []
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", f'<Project><User guid="x" name="Kari Nordmann"/>{selection.format("")}</Project>')
+    _write_qdpx(path, f'<User guid="x" name="Kari Nordmann"/>{selection.format("")}')
     assert [leak.found for leak in check_file(path, key)] == ["Kari Nordmann"]
     codebook = tmp_path / "kodebok.qdc"
     codebook.write_text('<CodeBook><Codes><Code name="hjelp"><Description>Eksempel: Kari Nordmann hjalp meg.</Description></Code></Codes></CodeBook>', encoding="utf-8")
@@ -816,11 +820,9 @@ def test_a_guid_inside_a_value_is_no_account_number_but_a_number_beside_it_is(tm
     guid = "45670000-0000-4000-8000-15038316041f"  # 15038316041 passes the account's check digit
     path = tmp_path / "prosjekt.qdpx"
     source = '<TextSource guid="{0}" plainTextPath="internal://{0}.txt" name="{1}"/>'
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", f"<Project>{source.format(guid, 'D1')}</Project>")
+    _write_qdpx(path, source.format(guid, "D1"))
     assert check_file(path, key) == []
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", f"<Project>{source.format(guid, 'konto 1503 83 16041')}</Project>")
+    _write_qdpx(path, source.format(guid, "konto 1503 83 16041"))
     assert [leak.found for leak in check_file(path, key)] == ["1503 83 16041"]
     document = docx.Document()
     document.core_properties.identifier = f"qualcode-project:{guid}"
