@@ -1890,6 +1890,20 @@ def test_a_word_of_an_employers_name_standing_alone_is_still_proposed(session: S
     assert "Nordmann" not in preview.candidates and "Nordmann" in [item.original for item in preview.replacements]  # replaced alone
 
 
+def test_a_word_of_an_employers_name_first_in_its_sentence_is_proposed_too(session: Session, tmp_path: Path) -> None:
+    """A part of a name the key replaces only whole ("Fjordkysten" of "Fjordkysten Regnskap") names
+    the employer as surely alone; first in its sentence it was taken for a word capitalised for
+    grammar, and stored unasked. An everyday word of the name ("Regnskap") is not proposed."""
+    key = PseudonymKey("test")
+    add_identifier(key, "Fjordkysten Regnskap", "employer")
+    path = tmp_path / "intervju.txt"
+    path.write_text("I: Hvor jobbet du?\nD1: Fjordkysten betalte dårlig. Regnskap er ikke noe for meg.\n", encoding="utf-8")
+    preview = preview_file(session, path, ImportOptions(), key)
+    assert preview.candidates == ["Fjordkysten"]
+    key.dismissed.append("Fjordkysten")  # decided once, never asked again
+    assert preview_file(session, path, ImportOptions(), key).candidates == []
+
+
 def test_no_pseudonym_holds_a_part_of_a_double_surname_in_the_key() -> None:
     """"Hege Solberg" was drawn beside the original "Marianne Solberg-Haugen": the text then named
     a real surname, and the export was refused for it."""

@@ -27,6 +27,8 @@ from qualcode.text.tokens import WORD
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from qualcode.anonymise.key import KeyEntry
+
 
 @dataclass(frozen=True)
 class Proposal:
@@ -46,6 +48,9 @@ SENTENCE_START_NAME_MAX_ZIPF = 5.0
 # A sentence's first word on no list is proposed when it is this short and this rare in bokmål.
 UNKNOWN_FIRST_MAX_LENGTH = 8  # longer ones are compounds the frequency list lacks ("Medforsker") more often than names
 UNKNOWN_FIRST_MAX_ZIPF = 1.5
+# A word of a name the key replaces only whole is put forward alone when bokmål knows it more
+# rarely than this: "Fjordkysten" (unknown), "Consult" (2.3); not "Regnskap" (3.9) or "Skole".
+NAME_PART_MAX_ZIPF = 3.0
 # A given name written in lower case is proposed when it is this rare in bokmål: "amina" (3.1), "yonas",
 # "fatima", but not "liv", "sol", "mist" or "corona" (3.3), which are words too.
 LOWER_CASE_NAME_MAX_ZIPF = 3.2
@@ -259,6 +264,48 @@ def propose(
 
 
 GENITIVE_ENDINGS = ("'s", "’s", "'", "’", "s")
+
+
+def parts_of_whole_names(text: str, entries: Iterable[KeyEntry], context: int = 30) -> list[Proposal]:
+    """Where a word of a name the key replaces only whole stands alone in `text`: "Fjordkysten" of the
+    employer "Fjordkysten Regnskap", which names it as surely. `propose` finds such a word inside a
+    sentence, but first in its sentence it reads as any word capitalised for grammar. An everyday
+    word of the name ("Regnskap", "Skole") is not put forward; nor is one inside the whole name,
+    which the caller's replacements take."""
+    words = {word for entry in entries for word in _found_only_whole(entry.original, entry.kind)}
+    found: list[Proposal] = []
+    for word in words:
+        if word not in text:  # most texts hold none of them: a substring search first, then the words
+            continue
+        for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text):
+            found.append(Proposal(word, match.start(), match.end(), _context(text, match.start(), match.end(), context)))
+    return sorted(found, key=lambda made: made.start)
+
+
+@lru_cache(maxsize=4096)  # asked for every entry of the key at every text an import reads
+def _found_only_whole(original: str, kind: str) -> tuple[str, ...]:
+    """The words of a name of two or more words that the key replaces only inside the whole name
+    (an employer's, a school's, an address's; not a person's, each of whose names is found alone),
+    capitalised, and naming it alone."""
+    from qualcode.anonymise.key import KeyEntry
+    from qualcode.anonymise.known import words_found_alone  # here: known imports this module
+
+    words = {match.group() for match in WORD.finditer(original)}
+    if len(words) < 2 or kind == "person":
+        return ()
+    alone = words_found_alone(KeyEntry(original, kind, ""))
+    return tuple(sorted(
+        word for word in words
+        if len(word) >= 3 and word[:1].isupper() and word.casefold() not in alone and _names_alone(word.casefold())
+    ))
+
+
+def _names_alone(folded: str) -> bool:
+    """Whether a word of a name the key holds names it alone: a listed name or place ("Sandnes" of
+    "Sandnes Sparebank"), or a word bokmål hardly knows ("Fjordkysten", "Consult"), not nynorsk's."""
+    if folded in _names() or _is_place(folded):
+        return True
+    return zipf(folded) < NAME_PART_MAX_ZIPF and not nynorsk_word(folded)
 
 
 def decided(word: str, known: set[str]) -> bool:

@@ -61,10 +61,10 @@ from qualcode.importers.metadata import (
 from qualcode.importers.pseudonymise import (
     PseudonymisedDocument,
     _offset_map,
-    _undecided,
     propose_candidates,
     pseudonymise_document,
     undecided_in_texts,
+    undecided_proposals,
 )
 from qualcode.importers.service import (
     PreparedTranscript,
@@ -292,7 +292,9 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
         else:
             # What pseudonymising again with the proposals would give, without replacing twice.
             speakers = {span.speaker for span in document.turns}
-            proposals = _undecided(propose_candidates(document, vocabulary), key, vocabulary, pseudonymised.replacements, speakers)
+            proposals = undecided_proposals(
+                document.text, propose_candidates(document, vocabulary), key, vocabulary, pseudonymised.replacements, speakers,
+            )
             # Like any import, by the spans replaced and never by the words: a new text's name that
             # equals a pseudonym, or shares a word with one, may still be a real person's.
             pseudonymised = replace(pseudonymised, proposals=proposals)

@@ -11,7 +11,14 @@ from itertools import accumulate
 from typing import Any
 
 from qualcode.anonymise.apply import Pseudonymised, Replacement, pseudonymise
-from qualcode.anonymise.candidates import COMMON_ZIPF, Proposal, may_name_someone, propose, zipf
+from qualcode.anonymise.candidates import (
+    COMMON_ZIPF,
+    Proposal,
+    may_name_someone,
+    parts_of_whole_names,
+    propose,
+    zipf,
+)
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.service import ignored_words
@@ -94,7 +101,9 @@ def pseudonymise_document(
         }
     if proposals is None:
         proposals = propose_candidates(document, vocabulary)
-    undecided = _undecided(proposals, key, vocabulary, result.replacements, {span.speaker for span in document.turns})
+    undecided = undecided_proposals(
+        document.text, proposals, key, vocabulary, result.replacements, {span.speaker for span in document.turns},
+    )
     named = {proposal.text for proposal in undecided}
     return PseudonymisedDocument(
         document=replace(document, text=result.text, turns=turns),
@@ -215,8 +224,21 @@ def undecided_in_texts(
     document = ParsedDocument(joined, detect_turns(joined), "txt", "utf-8")
     replaced = pseudonymise(joined, key, where).replacements
     known = {entry.pseudonym for entry in key.entries} | set(settled)
-    return [proposal for proposal in _undecided(propose_candidates(document, vocabulary), key, vocabulary, replaced, set())
+    return [proposal for proposal in undecided_proposals(joined, propose_candidates(document, vocabulary), key, vocabulary, replaced, set())
             if proposal.text not in known]
+
+
+def undecided_proposals(
+    text: str, proposals: list[Proposal], key: PseudonymKey, vocabulary: set[str], replacements: list[Replacement],
+    speakers: set[str | None],
+) -> list[Proposal]:
+    """What `propose` found in `text` that nobody has decided about, and after it any word of a name
+    the key replaces only whole standing alone ("Fjordkysten" of "Fjordkysten Regnskap", which
+    `propose` passes over first in its sentence): each text once, where it first stands."""
+    first: dict[str, Proposal] = {}
+    for proposal in _undecided([*proposals, *parts_of_whole_names(text, key.entries)], key, vocabulary, replacements, speakers):
+        first.setdefault(proposal.text, proposal)
+    return list(first.values())
 
 
 def _undecided(
