@@ -155,6 +155,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
+# What a selection of no passages is refused with (coding.passages.nothing_selected, or a coder
+# named who has coded nothing): a pattern for pytest.raises(match=...), as the words depend on the
+# selection drawn.
+EMPTY_SELECTION = r"^(the project has no codings yet|the selection matches no quotes|no quotes match |no codings by )"
+
+
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
     """A template directory built by whichever test process asks first and reused by the others
     (pytest-xdist's recipe for session data), so each worker does not build it again. `build`

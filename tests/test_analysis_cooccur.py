@@ -37,6 +37,7 @@ from qualcode.store.models import Code, Coding, TextVersion, Transcript, Turn
 from qualcode.store.project import Project
 from qualcode.text.normalise import content_hash
 from qualcode.text.sentences import sentence_spans
+from tests.conftest import EMPTY_SELECTION
 
 CODES = (
     "måltall-press", "måltall-press/inntakspress", "måltall-press/kvantitet mot kvalitet",
@@ -234,7 +235,7 @@ def _check_cells(scratch: Session, drawn: list[tuple[int, int, int, int, int, in
     sizes, pairs, partnered = _brute_force(scratch, within, coders)
     selection = QuoteFilter(coders=coders)
     if not sizes:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound, match=EMPTY_SELECTION):
             cooccurrence(scratch, selection, within)
         return
     table = cooccurrence(scratch, selection, within)

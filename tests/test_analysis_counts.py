@@ -42,6 +42,7 @@ from qualcode.store.models import (
     Turn,
 )
 from qualcode.store.project import Project
+from tests.conftest import EMPTY_SELECTION
 
 # Two top-level codes of the KVP codebook with two sub-codes each, and one code without sub-codes.
 CODES = (
@@ -222,7 +223,7 @@ def test_every_count_matches_the_brute_force(project: Project, plan: dict[str, o
 def check_counts(session: Session, data: st.DataObject) -> None:
     everything = brute_force(session, QuoteFilter())
     if not everything:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound, match=EMPTY_SELECTION):
             code_frequencies(session, QuoteFilter())
         return
     roles = sorted({run.role for run in everything if run.role})
@@ -233,7 +234,7 @@ def check_counts(session: Session, data: st.DataObject) -> None:
     )
     runs = brute_force(session, selection)
     if not runs:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound, match=EMPTY_SELECTION):
             code_matrix(session, selection, ["role"])
         return
     # The passages themselves: the same spans and codings.
@@ -276,7 +277,7 @@ def check_counts(session: Session, data: st.DataObject) -> None:
         assert {frozenset(item.passage.coding_ids) for item in listed} == expected
         assert len(listed) == cell
     else:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound, match=r"^no passages of "):
             cell_passages(session, selection, code, where)
     # Compare: everyone in more than one wave (by the transcripts they are linked to or speak in) who has
     # passages of the code, with every wave they were in, those without passages empty.

@@ -20,6 +20,7 @@ from qualcode.coding.passages import QuoteFilter
 from qualcode.errors import NotFound
 from qualcode.store.models import Participant, ParticipantAttribute, Transcript
 from qualcode.store.project import Project
+from tests.conftest import EMPTY_SELECTION
 from tests.test_analysis_counts import Rollback, brute_force, build, counted, projects
 
 
@@ -61,7 +62,7 @@ def check_filtered(session: Session, data: st.DataObject) -> None:
     assert sorted((p.code_path, p.coder, p.transcript, p.start, p.end, frozenset(p.coding_ids), p.participant) for p in found) == sorted(
         (r.code, r.coder, r.transcript, r.start, r.end, r.coding_ids, r.participant) for r in runs)
     if not runs:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound, match=EMPTY_SELECTION):
             code_matrix(session, selection, ["role"])
         return
     by = data.draw(st.sampled_from([["role"], ["wave"], ["participant"], ["office", "wave"]]))
