@@ -832,6 +832,10 @@ def test_a_guid_inside_a_value_is_no_account_number_but_a_number_beside_it_is(tm
     document.core_properties.identifier = f"qualcode-project:{guid} 15038316041"
     document.save(str(report))
     assert [leak.found for leak in check_file(report, key)] == ["15038316041"]
+    # Only a whole GUID is blanked: a fødselsnummer before GUID-like groups is no GUID's start.
+    document.core_properties.identifier = "x 01019012480-1a2b-3c4d-5e6f-15038316041f"
+    document.save(str(report))
+    assert [(leak.kind, leak.found) for leak in check_file(report, key)] == [("fnr", "01019012480"), ("account", "15038316041")]
 
 
 def test_a_name_in_a_yaml_file_is_found_however_yaml_writes_it(tmp_path: Path) -> None:
@@ -1902,6 +1906,16 @@ def test_a_word_of_an_employers_name_first_in_its_sentence_is_proposed_too(sessi
     assert preview.candidates == ["Fjordkysten"]
     key.dismissed.append("Fjordkysten")  # decided once, never asked again
     assert preview_file(session, path, ImportOptions(), key).candidates == []
+    key.dismissed.clear()
+    # Its genitive, in capitals, in the title; and inside a phrase put forward whole, asked once as that.
+    for text, candidates in [
+        ("D1: Fjordkystens sjef betalte dårlig.\n", ["Fjordkysten"]),
+        ("D1: Sjefen i FJORDKYSTEN sa nei.\n", ["FJORDKYSTEN"]),
+        ("---\ntitle: Fjordkysten, runde 2\n---\nD1: Det gikk bra.\n", ["Fjordkysten"]),
+        ("D1: Jeg jobbet i Fjordkysten Bygg, ikke i Fjordkysten Regnskap.\n", ["Fjordkysten Bygg"]),
+    ]:
+        path.write_text(text, encoding="utf-8")
+        assert preview_file(session, path, ImportOptions(), key).candidates == candidates, text
 
 
 def test_no_pseudonym_holds_a_part_of_a_double_surname_in_the_key() -> None:

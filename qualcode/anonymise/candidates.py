@@ -267,31 +267,43 @@ GENITIVE_ENDINGS = ("'s", "’s", "'", "’", "s")
 
 
 def parts_of_whole_names(text: str, entries: Iterable[KeyEntry], context: int = 30) -> list[Proposal]:
-    """Where a word of a name the key replaces only whole stands alone in `text`: "Fjordkysten" of the
-    employer "Fjordkysten Regnskap", which names it as surely. `propose` finds such a word inside a
-    sentence, but first in its sentence it reads as any word capitalised for grammar. An everyday
-    word of the name ("Regnskap", "Skole") is not put forward; nor is one inside the whole name,
-    which the caller's replacements take."""
-    words = {word for entry in entries for word in _found_only_whole(entry.original, entry.kind)}
+    """Where a word of a name the key replaces only whole stands alone in `text`, in any case and in
+    its genitive too ("Fjordkystens"): "Fjordkysten" of the employer "Fjordkysten Regnskap", which
+    names it as surely. `propose` finds such a word inside a sentence, but first in its sentence it
+    reads as any word capitalised for grammar. An everyday word of the name ("Regnskap", "Skole") is
+    not put forward; nor is one inside the whole name, which the caller's replacements take."""
+    named = {entry.original: words for entry in entries if (words := _found_only_whole(entry.original, entry.kind))}
+    if not named:
+        return []
+    folded_text = text.casefold()
+    # Where a name stands whole ("Fjordkysten Regnskap", "Fjordkysten Regnskaps"): its words there are
+    # the whole name's, which the key replaces.
+    whole = [match.span() for original in named if original.casefold() in folded_text
+             for match in re.finditer(re.escape(original), text, re.IGNORECASE)]
     found: list[Proposal] = []
-    for word in words:
-        if word not in text:  # most texts hold none of them: a substring search first, then the words
+    for word in {word for words in named.values() for word in words}:
+        if word.casefold() not in folded_text:  # most texts hold none of them: a substring search first
             continue
-        for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text):
-            found.append(Proposal(word, match.start(), match.end(), _context(text, match.start(), match.end(), context)))
+        for match in re.finditer(rf"(?<!\w)({re.escape(word)})(?:s|'s|’s|')?(?!\w)", text, re.IGNORECASE):
+            start, end = match.span(1)
+            if not any(begin <= start and end <= finish for begin, finish in whole):
+                found.append(Proposal(match.group(1), start, end, _context(text, start, end, context),
+                                      "place" if _is_place(word.casefold()) else None))
     return sorted(found, key=lambda made: made.start)
 
 
 @lru_cache(maxsize=4096)  # asked for every entry of the key at every text an import reads
 def _found_only_whole(original: str, kind: str) -> tuple[str, ...]:
-    """The words of a name of two or more words that the key replaces only inside the whole name
-    (an employer's, a school's, an address's; not a person's, each of whose names is found alone),
-    capitalised, and naming it alone."""
+    """The words of a listed name of two or more words that the key replaces only inside the whole
+    name (an employer's, a school's, a place's; not a person's, each of whose names is found alone,
+    nor an address's or an e-mail's, which the detectors add on their own), capitalised, and naming
+    it alone."""
+    # Imported here: known imports this module.
     from qualcode.anonymise.key import KeyEntry
-    from qualcode.anonymise.known import words_found_alone  # here: known imports this module
+    from qualcode.anonymise.known import LIST_KINDS, words_found_alone
 
     words = {match.group() for match in WORD.finditer(original)}
-    if len(words) < 2 or kind == "person":
+    if len(words) < 2 or kind == "person" or kind not in LIST_KINDS:
         return ()
     alone = words_found_alone(KeyEntry(original, kind, ""))
     return tuple(sorted(

@@ -34,7 +34,7 @@ NAMES_NO_ONE = re.compile(GUID + r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)
 # A GUID inside a longer value (a source's internal://<GUID>.txt, a report's qualcode-project:<GUID>)
 # names no one either, but its last group may read as an account number ("…-15038316041f"): it is
 # blanked, and the rest of the value read.
-_GUID_INSIDE = re.compile(GUID)
+_GUID_INSIDE = re.compile(rf"(?<![0-9A-Za-z]){GUID}(?![0-9A-Za-z])")  # whole: not the tail of a longer number
 
 
 def _without_guids(value: str) -> str:

@@ -109,7 +109,7 @@ def pseudonymise_document(
         document=replace(document, text=result.text, turns=turns),
         meta=clean_meta,
         replacements=result.replacements,
-        proposals=undecided + [p for p in _undecided(_metadata_proposals(meta, where), key, vocabulary, [], set())
+        proposals=undecided + [p for p in _undecided(_metadata_proposals(meta, where, key), key, vocabulary, [], set())
                                if p.text not in named],
         original_text=document.text,
         meta_replacements=in_meta,
@@ -119,7 +119,7 @@ def pseudonymise_document(
 def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: set[str]) -> list[Proposal]:
     """Possible identifiers nobody has decided about in metadata typed after import (a title, an
     interviewer), found as import finds them in a file's front matter, which it holds back for them."""
-    return _undecided(_metadata_proposals(meta, ""), key, vocabulary, [], set())
+    return _undecided(_metadata_proposals(meta, "", key), key, vocabulary, [], set())
 
 
 # Metadata a name is written in as free text, besides the file's own name.
@@ -131,10 +131,11 @@ _NAMING_META = ("title", "interviewer", "note_taker", "name", "office")
 _VALUE_META = ("participant", "wave", "mode", "role", "fidelity")
 
 
-def _metadata_proposals(meta: dict[str, Any], file_name: str) -> list[Proposal]:
+def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey) -> list[Proposal]:
     """Possible identifiers in the file's name, its front matter's text fields and attributes:
     stored as the body is, so looked at as the body is. Each is read as a sentence, so a first
-    word is a name only if it is a listed name ("Torbjørn Haugland", not "Forsker 1")."""
+    word is a name only if it is a listed name ("Torbjørn Haugland", not "Forsker 1"), or a word of
+    a name the key replaces only whole ("Fjordkysten, runde 2")."""
     file_name = unicodedata.normalize("NFC", file_name)  # decomposed on a Mac or in a zip
     stem = re.sub(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])", " ", re.sub(r"[_\-.]+", " ", file_name.split(".")[0]))
     written = [("file name", _capitalise_names(stem))] + [(field, meta[field]) for field in _NAMING_META if isinstance(meta.get(field), str)]
@@ -147,7 +148,7 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str) -> list[Proposal]:
         values += [(f"speaker {label}", value) for label, value in meta["speakers"].items() if isinstance(value, str)]
     found: list[Proposal] = []
     for where, value in written:
-        for proposal in propose(value, (), ()):
+        for proposal in [*propose(value, (), ()), *parts_of_whole_names(value, key.entries)]:
             found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     for where, value in values:
         for proposal in propose(f"med {value}", (), ()):  # read mid-sentence: its first word is no sentence's first
@@ -234,9 +235,12 @@ def undecided_proposals(
 ) -> list[Proposal]:
     """What `propose` found in `text` that nobody has decided about, and after it any word of a name
     the key replaces only whole standing alone ("Fjordkysten" of "Fjordkysten Regnskap", which
-    `propose` passes over first in its sentence): each text once, where it first stands."""
+    `propose` passes over first in its sentence), but not inside a phrase `propose` put forward
+    ("Fjordkysten Bygg"), which the reviewer decides as a whole: each text once."""
+    parts = [part for part in parts_of_whole_names(text, key.entries)
+             if not any(made.start <= part.start and part.end <= made.end for made in proposals)]
     first: dict[str, Proposal] = {}
-    for proposal in _undecided([*proposals, *parts_of_whole_names(text, key.entries)], key, vocabulary, replacements, speakers):
+    for proposal in _undecided([*proposals, *parts], key, vocabulary, replacements, speakers):
         first.setdefault(proposal.text, proposal)
     return list(first.values())
 
