@@ -264,6 +264,7 @@ def propose(
 
 
 GENITIVE_ENDINGS = ("'s", "’s", "'", "’", "s")
+_GENITIVE = "|".join(re.escape(ending) for ending in GENITIVE_ENDINGS)
 
 
 def parts_of_whole_names(text: str, entries: Iterable[KeyEntry], context: int = 30) -> list[Proposal]:
@@ -284,7 +285,7 @@ def parts_of_whole_names(text: str, entries: Iterable[KeyEntry], context: int = 
     for word in {word for words in named.values() for word in words}:
         if word.casefold() not in folded_text:  # most texts hold none of them: a substring search first
             continue
-        for match in re.finditer(rf"(?<!\w)({re.escape(word)})(?:s|'s|’s|')?(?!\w)", text, re.IGNORECASE):
+        for match in re.finditer(rf"(?<!\w)({re.escape(word)})(?:{_GENITIVE})?(?!\w)", text, re.IGNORECASE):
             start, end = match.span(1)
             if not any(begin <= start and end <= finish for begin, finish in whole):
                 found.append(Proposal(match.group(1), start, end, _context(text, start, end, context),

@@ -39,6 +39,8 @@ _GUID_INSIDE = re.compile(rf"(?<![0-9A-Za-z]){GUID}(?![0-9A-Za-z])")  # whole: n
 
 def _without_guids(value: str) -> str:
     return _GUID_INSIDE.sub(" ", value) if "-" in value else value
+
+
 READABLE = (".docx", ".txt", ".md", ".csv", ".yaml", ".yml", ".xlsx", ".qdpx", ".qdc")
 
 
