@@ -23,3 +23,12 @@ def without_collections() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def keep_for_good() -> None:
+    """Leave everything made so far out of every later collection (gc.freeze), once something that
+    lives as long as the process has been loaded: spaCy's pipeline and language data are some
+    hundred thousand objects, and an import loads them inside `without_collections`, so the first
+    collection after it walked them all, and the one at the process's end again (0.1 s of the
+    1.8 s an import of 19 files takes, benchmarks/bench_cli.py)."""
+    gc.freeze()

@@ -8,6 +8,8 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualcode.garbage import keep_for_good
+
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
@@ -56,11 +58,14 @@ def pipeline() -> Language:
     configured = pipeline_label()
     if configured != BLANK:
         try:
-            return spacy.load(configured)
+            trained = spacy.load(configured)
+            keep_for_good()
+            return trained
         except OSError:
             pass  # not installed here: the rule-based pipeline below does the job
     nlp = spacy.blank("nb")
     nlp.add_pipe("sentencizer")
+    keep_for_good()
     return nlp
 
 
