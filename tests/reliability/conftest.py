@@ -1,8 +1,9 @@
 """Real processes against real project files: helpers shared by the reliability tests.
 
 Each `qualcode` command runs as a process of its own, forked from the test process, which has
-imported qualcode and its heavy libraries once (`warm_qualcode`), so a command costs what the
-command does, not 1-2 s of interpreter start and imports. Forking is honest for what these tests
+imported qualcode and its heavy libraries once (`warm_qualcode`) and run the commands forked most
+once (`WARM_COMMANDS`), so a command costs what the command does, not 1-2 s of interpreter start
+and imports, nor its first run's compiling of statements and lazy imports. Forking is honest for what these tests
 check: the child has its own pid, memory, file descriptors and signal dispositions; it is
 signalled, killed and waited for like any process; it takes its own SQLite and key-file locks on
 real files; and it runs the console script's entry point, `qualcode.cli.main`, with the
