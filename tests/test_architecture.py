@@ -20,7 +20,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import MATPLOTLIB_DIR, REPO, coded_demo
+from tests.conftest import REPO, coded_demo
 
 # Libraries that cost a noticeable part of a second to import, or that only some commands need, and
 # SQLAlchemy's PostgreSQL dialect, which a SQLite project never needs (a postgresql_ argument in the
@@ -28,12 +28,10 @@ from tests.conftest import MATPLOTLIB_DIR, REPO, coded_demo
 HEAVY = ("spacy", "docx", "openpyxl", "lxml", "faker", "textual", "alembic", "matplotlib", "sqlalchemy.dialects.postgresql")
 # A fresh interpreter that has loaded what every command opening a project loads (click,
 # SQLAlchemy, the models, the workspace), and what is light but many commands load (the command
-# modules, the pseudonymiser, the key's cryptography), none of it heavy: it says so first. Then it
-# imports the heavy libraries too, so no probe pays for them again (5.5 of the probes' 8.9 s of
-# CPU). For each line it reads (JSON: argv, env, cwd) it forks a child that runs `qualcode ARGS...`
-# and answers with the exit code and the heavy libraries the command asked for: every import
-# statement (builtins.__import__) and importlib.import_module call in the child is recorded, and
-# a heavy library is loaded by a command exactly when the command, or a module it loads, asks for it.
+# modules, the pseudonymiser, the key's cryptography), none of it heavy. For each line it reads
+# (JSON: argv, env, cwd) it forks a child that runs `qualcode ARGS...` and answers with the exit
+# code and the heavy libraries the command loaded. Each probe pays for its own command's heavy
+# libraries only, not for Python and SQLAlchemy again: about a second less per command.
 PROBE_SERVER = """
 import importlib, json, os, sys
 import click, sqlalchemy, sqlalchemy.orm
@@ -44,26 +42,6 @@ for target in qualcode.cli.LAZY_COMMANDS.values():
     importlib.import_module(target.split(":")[0])
 preloaded = sorted(m for m in HEAVY if m in sys.modules)
 print(json.dumps(preloaded), flush=True)
-import alembic.command, docx, faker, lxml.etree, openpyxl, spacy, spacy.lang.nb, sqlalchemy.dialects.postgresql
-import matplotlib.backends.backend_agg, matplotlib.figure, matplotlib.ticker
-import builtins
-asked = set()
-real_import, real_import_module = builtins.__import__, importlib.import_module
-
-def recording_import(name, globals=None, locals=None, fromlist=(), level=0):
-    if level == 0:
-        asked.add(name)
-        asked.update(f"{name}.{item}" for item in fromlist or ())
-    return real_import(name, globals, locals, fromlist, level)
-
-def recording_import_module(name, package=None):
-    if not name.startswith("."):
-        asked.add(name)
-    return real_import_module(name, package)
-
-def heavy_asked():
-    return sorted(m for m in HEAVY if any(name == m or name.startswith(m + ".") for name in asked))
-
 answers = sys.stdout
 for line in sys.stdin:
     request = json.loads(line)
@@ -74,7 +52,6 @@ for line in sys.stdin:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        builtins.__import__, importlib.import_module = recording_import, recording_import_module
         with open(request["output"], "w", encoding="utf-8") as output:
             sys.stdout = sys.stderr = output
             sys.argv = ["qualcode", *request["args"]]
@@ -87,7 +64,7 @@ for line in sys.stdin:
                 print(repr(error), file=output)
                 code = 1
             output.flush()
-        os.write(write, json.dumps([code, heavy_asked()]).encode())
+        os.write(write, json.dumps([code, sorted(m for m in HEAVY if m in sys.modules)]).encode())
         os._exit(0)
     os.close(write)
     with os.fdopen(read, "rb") as pipe:
@@ -105,7 +82,6 @@ class ProbeServer:
         self.process = subprocess.Popen(
             [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROBE_SERVER}"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env={**os.environ, "MPLCONFIGDIR": str(MATPLOTLIB_DIR)},  # matplotlib finds its font list when imported
         )
         assert self.process.stdout is not None
         preloaded = json.loads(self.process.stdout.readline())
