@@ -52,7 +52,10 @@ def _installed(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def pipeline() -> Language:
-    """The configured trained pipeline if it is installed, else spacy.blank("nb") with a sentencizer."""
+    """The configured trained pipeline if it is installed, else spacy.blank("nb") with a sentencizer.
+
+    Once loaded it is kept out of the garbage collector's walks (`keep_for_good`): it is used until
+    the process ends, or until another model is configured, which loads one again."""
     import spacy  # imported here so the CLI starts without loading spaCy
 
     configured = pipeline_label()
