@@ -102,6 +102,26 @@ _FRESH_WARNINGS: list[tuple[str, str | None, type[Warning], str | None, int]] = 
 ]
 _FRESH_SIGNALS = {signal.SIGINT: signal.default_int_handler, signal.SIGPIPE: signal.SIG_IGN, signal.SIGXFSZ: signal.SIG_IGN}
 _kept_alive: list[object] = []  # the test process's streams, never finalised in a child
+# Exit handlers that libraries register when the warm-ups below first import them (filelock's
+# release of its locks is one): a child clears the test process's handlers, but a real `qualcode`
+# process importing such a library has its handler, so the child registers these again. Only the
+# warm-ups' own: pytest's, or a test's, are the test process's alone.
+_warm_exit_handlers: list[tuple[Callable[..., object], tuple[object, ...], dict[str, object]]] = []
+
+
+@contextmanager
+def _exit_handlers_kept_for_children() -> Iterator[None]:
+    register = atexit.register
+
+    def registering(function: Callable[..., object], *args: object, **kwargs: object) -> Callable[..., object]:
+        _warm_exit_handlers.append((function, args, kwargs))
+        return register(function, *args, **kwargs)
+
+    atexit.register = registering
+    try:
+        yield
+    finally:
+        atexit.register = register
 _started: list[ForkedProcess] = []
 
 
@@ -178,6 +198,8 @@ def _become(run: Callable[[], object], argv: list[str], env: dict[str, str], cwd
         warnings.filters[:] = _FRESH_WARNINGS
         warnings._filters_mutated()  # type: ignore[attr-defined]
         atexit._clear()  # the test process's exit handlers are not the child's
+        for function, args, kwargs in _warm_exit_handlers:
+            atexit.register(function, *args, **kwargs)
         sys.argv = argv
         try:
             if preexec is not None:
@@ -336,12 +358,14 @@ def start_qualcode(
 
 @pytest.fixture(scope="session", autouse=True)
 def warmed_qualcode() -> None:
-    warm_qualcode()
+    with _exit_handlers_kept_for_children():
+        warm_qualcode()
 
 
 # What the forked commands run most, run once in the test process on a copy of the `init`
 # template: each child then finds the modules its command imports on first use, SQLAlchemy's
-# compiled statements and the template key's derivation (its copies share its salt) already made
+# compiled statements (every engine of a test process shares one cache, tests/conftest.py) and the
+# template key's derivation (its copies share its salt) already made
 # (a forked `status` took 100 ms of CPU and 11,000 page faults cold, 32 ms and 4,200 warm).
 WARM_COMMANDS = (
     ["identifiers", "add", "Hilde Bratt", "--kind", "person"],
@@ -361,17 +385,21 @@ WARM_COMMANDS = (
 @pytest.fixture(scope="session", autouse=True)
 def warmed_commands(warmed_qualcode: None, cli_template: tuple[Path, dict[str, str]],
                     tmp_path_factory: pytest.TempPathFactory) -> None:
-    from click.testing import CliRunner
-
-    from qualcode.cli import cli
-
     base = tmp_path_factory.mktemp("warm")
     root, key = copied_with_key(cli_template, base)
     (base / "home").mkdir()
     (base / "intervju.txt").write_text("I: Hvordan var kurset?\nD1: Det var fint, jeg lærte mye.\n", encoding="utf-8")
-    env = cli_env(base / "home", key)
+    with _exit_handlers_kept_for_children():
+        _run_in_process(WARM_COMMANDS, root, base, cli_env(base / "home", key))
+
+
+def _run_in_process(commands: Sequence[Sequence[str]], root: Path, base: Path, env: dict[str, str]) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
     unset = {name: None for name in os.environ if name.startswith("QUALCODE_") and name not in env}
-    for args in WARM_COMMANDS:
+    for args in commands:
         backups = sorted((root / ".qualcode" / "backups").glob("*.bak"))
         arguments = [argument.format(base=base, codebooks=REPO / "codebooks", backup=backups[-1].name if backups else "")
                      for argument in args]

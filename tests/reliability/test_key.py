@@ -92,11 +92,17 @@ def test_a_kill_while_learning_an_identifier_is_finished_on_the_next_open(
 ) -> None:
     root, env = stored_originals
     rng = random.Random(15)
-    # Once at the moment the rewrite is recorded, then at seeded random moments.
-    plans: list[float | None] = [None, *(rng.uniform(0.3, 2.0) for _ in range(2))]
+    command = ["identifiers", "add", "Ola Dunk", "--kind", "person"]
+    # Once at the moment the rewrite is recorded, then at seeded random moments of the command's
+    # run, timed whole on a copy first: a fixed delay may come after the command has ended.
+    project, copied_env = _copy_project(root, env, tmp_path / "whole")
+    started = time.monotonic()
+    assert run_qualcode(["--project", str(project), *command], copied_env).returncode == 0
+    duration = time.monotonic() - started
+    plans: list[float | None] = [None, *(rng.uniform(0.1, 0.6) * duration for _ in range(2))]
     for attempt, delay in enumerate(plans):
         project, copied_env = _copy_project(root, env, tmp_path / f"kill{attempt}")
-        child = start_qualcode(["--project", str(project), "identifiers", "add", "Ola Dunk", "--kind", "person"], copied_env)
+        child = start_qualcode(["--project", str(project), *command], copied_env)
         if delay is None:
             deadline = time.monotonic() + 60
             while _setting(project, "anonymise.reapply_pending") is None and child.poll() is None and time.monotonic() < deadline:
@@ -109,7 +115,7 @@ def test_a_kill_while_learning_an_identifier_is_finished_on_the_next_open(
         assert result.returncode == 0, result.stderr
         if "Ola Dunk" in _key_entries(Path(copied_env["QUALCODE_KEY"])):
             assert b"Dunk" not in _project_bytes(project), f"attempt {attempt}: originals left after the kill"
-        again = run_qualcode(["--project", str(project), "identifiers", "add", "Ola Dunk", "--kind", "person"], copied_env)
+        again = run_qualcode(["--project", str(project), *command], copied_env)
         assert again.returncode in (0, 1) and "Traceback" not in again.stderr
         assert b"Dunk" not in _project_bytes(project), f"attempt {attempt}: originals left"
 
@@ -169,8 +175,13 @@ def test_a_key_change_during_a_batch_import_is_kept(cli_project: tuple[Path, dic
             f"I: Hvem ringte du?\nD1: Jeg ringte 912 34 {number:03} og snakket med Ola Nordmann om kurset.\n",
             encoding="utf-8",
         )
+    key = Path(env["QUALCODE_KEY"])
+    saved_before = key.stat().st_mtime_ns
     importer = start_qualcode(["--project", str(root), "import", str(folder)], env)
-    time.sleep(1.5)
+    # Once the import has saved the key for its first files, while it goes on with the rest.
+    deadline = time.monotonic() + 60
+    while key.stat().st_mtime_ns == saved_before and importer.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
     added = run_qualcode(["--project", str(root), "identifiers", "add", "Ola Nordmann", "--kind", "person"], env)
     importer.wait(timeout=300)
     assert added.returncode == 0, added.stderr
