@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -321,16 +322,22 @@ def import_samples(project: Project, key: PseudonymKey) -> None:
 @pytest.fixture(scope="session")
 def sample_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
     """The samples imported into a project with a real key file (keys/samples.qckey beside it): built once."""
-    def build(base: Path) -> None:
-        shutil.copytree(migrated_template, base / "project")
-        with Project.open(base / "project") as project:
-            access = create_key(project, base / "keys" / "samples.qckey", "test passphrase")
-            key = sample_key(access.load_existing())
-            access.save(key)
-            import_samples(project, key)
-            access.save(key)
+    return built_once(tmp_path_factory, "samples", partial(build_samples, migrated_template, "samples"))
 
-    return built_once(tmp_path_factory, "samples", build)
+
+def build_samples(migrated_template: Path, key_name: str, base: Path, guid: str | None = None) -> None:
+    """Fill `base` with a project of the imported samples and, beside it, keys/`key_name`.qckey; a
+    fixed project `guid` makes the key's pseudonyms the same every run."""
+    shutil.copytree(migrated_template, base / "project")
+    with Project.open(base / "project") as project:
+        if guid is not None:
+            with project.begin() as session:
+                set_setting(session, "project.guid", guid)
+        access = create_key(project, base / "keys" / f"{key_name}.qckey", "test passphrase")
+        key = sample_key(access.load_existing())
+        access.save(key)
+        import_samples(project, key)
+        access.save(key)
 
 
 @pytest.fixture

@@ -12,14 +12,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.service import create_key
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import add_coding
 from qualcode.store.project import Project
-from qualcode.store.settings import set_setting
 from qualcode.tui.app import QualcodeApp
 from tests.conftest import (
     SAMPLES,
+    build_samples,
     built_once,
     import_samples,
     open_tui,
@@ -117,18 +116,7 @@ def test_overview_with_every_column(snap_compare: SnapCompare, coded_project: Pa
 
 @pytest.fixture(scope="module")
 def keyed_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
-    def build(base: Path) -> None:
-        shutil.copytree(migrated_template, base / "project")
-        with Project.open(base / "project") as project:
-            with project.begin() as session:
-                set_setting(session, "project.guid", "snapshot")
-            access = create_key(project, base / "keys" / "snapshot.qckey", "test passphrase")
-            key = sample_key(access.load_existing())
-            access.save(key)
-            import_samples(project, key)
-            access.save(key)
-
-    return built_once(tmp_path_factory, "snapshot-keyed", build)
+    return built_once(tmp_path_factory, "snapshot-keyed", partial(build_samples, migrated_template, "snapshot", guid="snapshot"))
 
 
 @pytest.fixture
