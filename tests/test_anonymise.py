@@ -2044,7 +2044,7 @@ def test_a_genitive_is_proposed_as_the_name_and_leaves_the_queue_with_it(session
     other.write_text("I: Og så?\nD2: Det var Semrets idé.\n", encoding="utf-8")
     key = PseudonymKey("test")
     for file in (path, other):
-        with pytest.raises(NeedsReview):
+        with pytest.raises(NeedsReview, match="Semret"):
             import_file(session, file, key=key)
     pseudonym = accept_candidate(key, "Semret", "person", "f").pseudonym
     assert key.pending == []
