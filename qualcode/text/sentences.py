@@ -8,7 +8,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.garbage import keep_for_good
+from qualcode.garbage import kept_for_good
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -54,22 +54,20 @@ def _installed(name: str) -> bool:
 def pipeline() -> Language:
     """The configured trained pipeline if it is installed, else spacy.blank("nb") with a sentencizer.
 
-    Once loaded it is kept out of the garbage collector's walks (`keep_for_good`): it is used until
+    Once loaded it is kept out of the garbage collector's walks (`kept_for_good`): it is used until
     the process ends, or until another model is configured, which loads one again."""
-    import spacy  # imported here so the CLI starts without loading spaCy
+    with kept_for_good():
+        import spacy  # imported here so the CLI starts without loading spaCy
 
-    configured = pipeline_label()
-    if configured != BLANK:
-        try:
-            trained = spacy.load(configured)
-            keep_for_good()
-            return trained
-        except OSError:
-            pass  # not installed here: the rule-based pipeline below does the job
-    nlp = spacy.blank("nb")
-    nlp.add_pipe("sentencizer")
-    keep_for_good()
-    return nlp
+        configured = pipeline_label()
+        if configured != BLANK:
+            try:
+                return spacy.load(configured)
+            except OSError:
+                pass  # not installed here: the rule-based pipeline below does the job
+        nlp = spacy.blank("nb")
+        nlp.add_pipe("sentencizer")
+        return nlp
 
 
 def pieces(text: str, size: int = PIECE) -> Iterator[tuple[int, str]]:
