@@ -3,8 +3,9 @@
 Each `qualcode` command runs as a process of its own, forked from the test process, which has
 imported qualcode and its heavy libraries once (`warm_qualcode`) and run the commands forked most
 once (`WARM_COMMANDS`), so a command costs what the command does, not 1-2 s of interpreter start
-and imports, nor its first run's compiling of statements and lazy imports. Forking is honest for what these tests
-check: the child has its own pid, memory, file descriptors and signal dispositions; it is
+and imports, nor its first run's compiling of statements and lazy imports (a defect only a
+process's first run meets is for the fresh processes below). Forking is honest for what these
+tests check: the child has its own pid, memory, file descriptors and signal dispositions; it is
 signalled, killed and waited for like any process; it takes its own SQLite and key-file locks on
 real files; and it runs the console script's entry point, `qualcode.cli.main`, with the
 arguments, environment, working directory and piped standard streams a shell would give it.
@@ -12,7 +13,8 @@ What must happen in the process before the command (a smaller file-size limit, a
 mount namespace, waiting for a start signal) is a `preexec` run in the child, as subprocess's
 preexec_fn is. Where a fork would change the answer, a test starts a fresh interpreter
 (`fresh=True`, or its own command line from `qualcode_command`): which libraries a command
-imports (tests/test_architecture.py) and a process's peak memory (a forked child's resident set
+imports (tests/test_architecture.py forks each command from an interpreter that has loaded none
+of the heavy ones) and a process's peak memory (a forked child's resident set
 counts the pages it shares with the test process). SQLite keeps its locks per process, so a
 child forked while the test process holds a lock would believe it holds that lock too: forking
 refuses then (`_refuse_held_locks`).
