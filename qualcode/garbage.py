@@ -31,8 +31,8 @@ def kept_for_good() -> Iterator[None]:
     """Load, in the block, something that lives as long as the process, then leave what lives out
     of every later collection (gc.freeze). spaCy's pipeline and language data are some hundred
     thousand objects, and an import loads them inside `without_collections`: the first collection
-    after it walked them all, and the one at the process's end again (0.15 s of an import of 19
-    files, benchmarks/bench_cli.py).
+    after it walked them all, and the one at the process's end again (0.15-0.25 s of an import of
+    benchmarks/bench_cli.py's 19 files, in alternating runs).
 
     Garbage is collected before the block, while the heap is still small, so nothing waiting to be
     freed (a connection left to the collector, with its locks) is kept for good; only what the

@@ -104,6 +104,7 @@ _FRESH_WARNINGS: list[tuple[str, str | None, type[Warning], str | None, int]] = 
 ]
 _FRESH_SIGNALS = {signal.SIGINT: signal.default_int_handler, signal.SIGPIPE: signal.SIG_IGN, signal.SIGXFSZ: signal.SIG_IGN}
 _kept_alive: list[object] = []  # the test process's streams, never finalised in a child
+_started: list[ForkedProcess] = []
 # Exit handlers that libraries register when the warm-ups below first import them (filelock's
 # release of its locks is one): a child clears the test process's handlers, but a real `qualcode`
 # process importing such a library has its handler, so the child registers these again. Only the
@@ -124,7 +125,6 @@ def _exit_handlers_kept_for_children() -> Iterator[None]:
         yield
     finally:
         atexit.register = register
-_started: list[ForkedProcess] = []
 
 
 def _locked_files() -> list[Path]:
@@ -367,8 +367,8 @@ def warmed_qualcode() -> None:
 # What the forked commands run most, run once in the test process on a copy of the `init`
 # template: each child then finds the modules its command imports on first use, SQLAlchemy's
 # compiled statements (every engine of a test process shares one cache, tests/conftest.py) and the
-# template key's derivation (its copies share its salt) already made
-# (a forked `status` took 100 ms of CPU and 11,000 page faults cold, 32 ms and 4,200 warm).
+# template key's derivation (its copies share its salt) already made: a forked `status` took 100 ms
+# of CPU and 11,000 page faults cold, 32 ms and 4,200 warm.
 WARM_COMMANDS = (
     ["identifiers", "add", "Hilde Bratt", "--kind", "person"],
     ["import", "{base}/intervju.txt"],
