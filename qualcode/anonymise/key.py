@@ -14,9 +14,9 @@ import hmac
 import json
 import os
 import tempfile
+import threading
 import uuid
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,9 +154,83 @@ def _fernet(passphrase: str, salt: bytes, n: int) -> Fernet:
     return Fernet(_derive(passphrase, salt, n))
 
 
-@lru_cache(maxsize=8)
+class _Derivation:
+    """One scrypt derivation begun on a thread of its own. scrypt lets go of Python's lock while it
+    works, so on a machine with two cores it runs beside the command's loading and opening of the
+    project, and the command finds it done when it reads the key."""
+
+    def __init__(self, passphrase: str, salt: bytes, n: int) -> None:
+        self._arguments = (passphrase, salt, n)
+        self._derived: bytes | None = None
+        self._thread = threading.Thread(target=self._run, name="qualcode-key-derivation", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._derived = _scrypt(*self._arguments)
+        except Exception:  # noqa: BLE001 - whoever waits for it derives again, and meets the error there
+            self._derived = None
+
+    def result(self) -> bytes:
+        self._thread.join()  # in a process forked meanwhile the thread is gone, and this returns at once
+        return self._derived if self._derived is not None else _scrypt(*self._arguments)
+
+
+# Each passphrase, salt and cost derived in this process (or being derived), newest last.
+_derived: dict[tuple[str, bytes, int], _Derivation | bytes] = {}
+_derived_lock = threading.Lock()
+_DERIVED_KEPT = 8  # a few keys a session may open; a wrong passphrase typed again and again is not kept without end
+
+
+def _forget_in_child() -> None:
+    """A forked process starts with the lock free (a thread may have held it at the fork) and
+    without the derivations in flight, whose threads it has not."""
+    global _derived_lock
+    _derived_lock = threading.Lock()
+    for arguments, known in list(_derived.items()):
+        if isinstance(known, _Derivation):
+            del _derived[arguments]
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
+def derive_ahead(path: Path, passphrase: str | None) -> None:
+    """Begin deriving the key at `path` from `passphrase` for a command that will read it soon, so
+    the slow step runs while the command does its other work. Whatever is amiss (no passphrase, no
+    key file, a damaged one) is left for the command's own reading of the key to report."""
+    if not passphrase:
+        return
+    try:
+        envelope = read_envelope(path)
+    except KeyFileError:
+        return
+    arguments = (passphrase, envelope.salt, envelope.n)
+    with _derived_lock:
+        if arguments not in _derived:
+            _keep(arguments, _Derivation(*arguments))
+
+
 def _derive(passphrase: str, salt: bytes, n: int) -> bytes:
-    """scrypt once per process for a given key file's salt: the slow step, on purpose."""
+    """scrypt once per process for a given passphrase and key file's salt: the slow step, on purpose."""
+    arguments = (passphrase, salt, n)
+    with _derived_lock:
+        known = _derived.get(arguments)
+    derived = known.result() if isinstance(known, _Derivation) else known if known is not None else _scrypt(*arguments)
+    with _derived_lock:
+        _keep(arguments, derived)
+    return derived
+
+
+def _keep(arguments: tuple[str, bytes, int], known: _Derivation | bytes) -> None:
+    """Under the lock: remember `known`, dropping the oldest beyond _DERIVED_KEPT."""
+    _derived.pop(arguments, None)
+    _derived[arguments] = known
+    while len(_derived) > _DERIVED_KEPT:
+        del _derived[next(iter(_derived))]
+
+
+def _scrypt(passphrase: str, salt: bytes, n: int) -> bytes:
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
     return base64.urlsafe_b64encode(Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(passphrase.encode("utf-8")))
