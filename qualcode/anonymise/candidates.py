@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from qualcode.anonymise.faker_names import faker_names
 from qualcode.anonymise.patterns import all_emails
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
@@ -59,13 +60,6 @@ LOWER_CASE_NAME_MAX_ZIPF = 3.2
 NORWEGIAN_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzæøåéèêóòôâäöü")
 # Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
 POST_TOWN_MAX_ZIPF = 5.0
-# Faker's first names of the countries most immigrants to Norway come from, and its Norwegian
-# surnames; other locales' surnames include everyday Norwegian words ("Hus", "Kort").
-NAME_LOCALES = (
-    "no_NO", "sv_SE", "da_DK", "fi_FI", "is_IS", "pl_PL", "lt_LT", "lv_LV", "et_EE", "de_DE", "nl_NL",
-    "fr_FR", "es_ES", "it_IT", "pt_PT", "en_US", "en_GB", "tr_TR", "ar_AA", "fa_IR", "ro_RO",
-    "hr_HR", "cs_CZ", "sk_SK", "hu_HU",
-)
 
 # Letters of the scripts that have no capitals, which immigrants' names in Norway are most often
 # written in: Hebrew, Arabic (Arabic, Persian, Dari, Pashto, Urdu, Kurdish Sorani) with its
@@ -129,9 +123,7 @@ def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
 
     nlp = pipeline()
     # Function words are no names, except Norwegian given names among them ("Dag", "Hans").
-    from faker.providers.person.no_NO import Provider
-
-    given = {name.casefold() for name in [*Provider.first_names_female, *Provider.first_names_male]}
+    given = faker_names().norwegian_given
     function_words = frozenset(nlp.vocab.strings.add(word) for word in nlp.Defaults.stop_words if word not in given)
 
     def runs(doc: Doc) -> list[tuple[int, int]]:
@@ -576,17 +568,13 @@ def _first_names() -> frozenset[str]:
     common surnames, not SSB's 3,457, many of which are also words a sentence begins with in
     nynorsk or dialect ("Heim", "Eng", "Hval", "Ask"); a surname there is still proposed with the
     name before it, and everywhere else."""
-    from faker.providers.person.no_NO import Provider
-
-    return given_names() | frozenset(name.casefold() for name in Provider.last_names)
+    return given_names() | faker_names().norwegian_surnames
 
 
 @lru_cache(maxsize=1)
 def surnames() -> frozenset[str]:
     """Faker's Norwegian surnames and SSB's (data/names.txt), casefolded."""
-    from faker.providers.person.no_NO import Provider
-
-    return frozenset(name.casefold() for name in [*Provider.last_names, *_data_lines("names.txt")["etternavn"]])
+    return faker_names().norwegian_surnames | frozenset(name.casefold() for name in _data_lines("names.txt")["etternavn"])
 
 
 @lru_cache(maxsize=1)
@@ -597,16 +585,8 @@ def _resident_given_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
-    """Given names from Faker's locales in NAME_LOCALES and SSB's Norwegian ones (data/names.txt), casefolded."""
-    from importlib import import_module
-
-    names: set[str] = set()
-    for locale in NAME_LOCALES:
-        provider = import_module(f"faker.providers.person.{locale}").Provider
-        for attribute in ("first_names", "first_names_female", "first_names_male"):
-            names.update(name.casefold() for name in getattr(provider, attribute, ()))
-    names.update(name.casefold() for name in _data_lines("names.txt")["fornavn"])
-    return frozenset(names)
+    """Given names from Faker's locales (faker_names.NAME_LOCALES) and SSB's Norwegian ones (data/names.txt), casefolded."""
+    return faker_names().given | frozenset(name.casefold() for name in _data_lines("names.txt")["fornavn"])
 
 
 def _after_kept_full_stop(doc: Doc, index: int) -> bool:

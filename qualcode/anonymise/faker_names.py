@@ -1,0 +1,101 @@
+"""Faker's name lists, which proposing identifiers reads: from a snapshot while Faker is the version
+the snapshot was taken from, else from Faker itself.
+
+Reading them from Faker imports it and 25 of its locales, about 60 ms of every import and every
+identifier added, for lists that change only when Faker does. data/faker_names.txt holds them as
+the Faker it names has them; under any other version they are read from Faker, so a newer Faker's
+lists are never missed. Write the snapshot again after upgrading Faker:
+
+    python -m qualcode.anonymise.faker_names
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import import_module, resources
+from pathlib import Path
+
+# Faker's first names of the countries most immigrants to Norway come from, and its Norwegian
+# surnames; other locales' surnames include everyday Norwegian words ("Hus", "Kort").
+NAME_LOCALES = (
+    "no_NO", "sv_SE", "da_DK", "fi_FI", "is_IS", "pl_PL", "lt_LT", "lv_LV", "et_EE", "de_DE", "nl_NL",
+    "fr_FR", "es_ES", "it_IT", "pt_PT", "en_US", "en_GB", "tr_TR", "ar_AA", "fa_IR", "ro_RO",
+    "hr_HR", "cs_CZ", "sk_SK", "hu_HU",
+)
+SNAPSHOT = "faker_names.txt"
+
+
+@dataclass(frozen=True)
+class FakerNames:
+    """Casefolded: the given names of NAME_LOCALES, and Faker's Norwegian given names and surnames."""
+
+    given: frozenset[str]
+    norwegian_given: frozenset[str]
+    norwegian_surnames: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def faker_names() -> FakerNames:
+    """The lists as the installed Faker has them."""
+    snapshot = _snapshot()
+    if snapshot is not None and snapshot[0] == _installed_version():
+        return snapshot[1]
+    return from_faker()
+
+
+def from_faker() -> FakerNames:
+    """The lists read from Faker's providers (importing Faker and its locales)."""
+    given: set[str] = set()
+    for locale in NAME_LOCALES:
+        provider = import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in ("first_names", "first_names_female", "first_names_male"):
+            given.update(name.casefold() for name in getattr(provider, attribute, ()))
+    from faker.providers.person.no_NO import Provider
+
+    return FakerNames(
+        frozenset(given),
+        frozenset(name.casefold() for name in [*Provider.first_names_female, *Provider.first_names_male]),
+        frozenset(name.casefold() for name in Provider.last_names),
+    )
+
+
+def _installed_version() -> str:
+    from importlib.metadata import version
+
+    return version("Faker")
+
+
+def _snapshot() -> tuple[str, FakerNames] | None:
+    """The snapshot's Faker version and lists; None if it holds none (a damaged package)."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in resources.files("qualcode.anonymise").joinpath("data", SNAPSHOT).read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ["):
+            current = sections.setdefault(line.strip()[3:-1], [])
+        elif line and not line.startswith("#"):
+            current.append(line)
+    if not all(sections.get(name) for name in ("faker", "given", "norwegian given", "norwegian surnames")):
+        return None
+    return sections["faker"][0], FakerNames(
+        frozenset(sections["given"]), frozenset(sections["norwegian given"]), frozenset(sections["norwegian surnames"]),
+    )
+
+
+def write_snapshot(path: Path) -> None:
+    """Write the installed Faker's lists to `path`, sorted, one name a line."""
+    names = from_faker()
+    lines = [
+        "# Faker's given names of the locales in faker_names.NAME_LOCALES, and its Norwegian (no_NO) given names",
+        "# and surnames, casefolded: read instead of importing Faker while it is the version below.",
+        "# Written by `python -m qualcode.anonymise.faker_names`; write it again after upgrading Faker.",
+        "# [faker]", _installed_version(),
+    ]
+    for section, listed in (("given", names.given), ("norwegian given", names.norwegian_given),
+                            ("norwegian surnames", names.norwegian_surnames)):
+        lines += [f"# [{section}]", *sorted(listed)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_snapshot(Path(str(resources.files("qualcode.anonymise").joinpath("data", SNAPSHOT))))
