@@ -17,11 +17,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from qualcode.anonymise.faker_names import faker_names
 from qualcode.anonymise.patterns import all_emails
+from qualcode.anonymise.word_lists import data_lines
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
 
@@ -498,18 +498,6 @@ def zipf(folded: str) -> float:
     return float(zipf_frequency(folded, "nb"))
 
 
-def _data_lines(name: str) -> dict[str, list[str]]:
-    """The entries of a data file by its "# [section]" headers; other comment lines are notes."""
-    sections: dict[str, list[str]] = {}
-    current = sections.setdefault("", [])
-    for line in resources.files("qualcode.anonymise").joinpath("data", name).read_text(encoding="utf-8").splitlines():
-        if line.startswith("# [") and line.rstrip().endswith("]"):
-            current = sections.setdefault(line.strip()[3:-1], [])
-        elif line.strip() and not line.startswith("#"):
-            current.append(line.strip())
-    return sections
-
-
 @lru_cache(maxsize=4096)
 def nynorsk_word(folded: str) -> bool:
     """Whether `folded` is a nynorsk word form: in simplemma's nynorsk lexicon, or among the
@@ -525,12 +513,12 @@ def nynorsk_word(folded: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _nynorsk_supplement() -> frozenset[str]:
-    return frozenset(word.casefold() for words in _data_lines("nynorsk.txt").values() for word in words)
+    return frozenset(word.casefold() for words in data_lines("nynorsk.txt").values() for word in words)
 
 
 @lru_cache(maxsize=1)
 def _not_identifiers() -> frozenset[str]:
-    return frozenset(entry.casefold() for entries in _data_lines("not_identifiers.txt").values() for entry in entries)
+    return frozenset(entry.casefold() for entries in data_lines("not_identifiers.txt").values() for entry in entries)
 
 
 def _is_place(folded: str) -> bool:
@@ -541,13 +529,13 @@ def _is_place(folded: str) -> bool:
 @lru_cache(maxsize=1)
 def _municipalities() -> frozenset[str]:
     """Municipalities and counties, casefolded."""
-    return frozenset(entry.casefold() for entry in _data_lines("places.txt").get("kommuner", []))
+    return frozenset(entry.casefold() for entry in data_lines("places.txt").get("kommuner", []))
 
 
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
     """Municipalities and counties, and post towns that are not everyday words, casefolded."""
-    sections = _data_lines("places.txt")
+    sections = data_lines("places.txt")
     places = set(_municipalities())
     places.update(
         folded for folded in (entry.casefold() for entry in sections.get("poststeder", []))
@@ -574,19 +562,19 @@ def _first_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def surnames() -> frozenset[str]:
     """Faker's Norwegian surnames and SSB's (data/names.txt), casefolded."""
-    return faker_names().norwegian_surnames | frozenset(name.casefold() for name in _data_lines("names.txt")["etternavn"])
+    return faker_names().norwegian_surnames | frozenset(name.casefold() for name in data_lines("names.txt")["etternavn"])
 
 
 @lru_cache(maxsize=1)
 def _resident_given_names() -> frozenset[str]:
     """Statistics Norway's given names (data/names.txt): names of people living in Norway, casefolded."""
-    return frozenset(name.casefold() for name in _data_lines("names.txt")["fornavn"])
+    return frozenset(name.casefold() for name in data_lines("names.txt")["fornavn"])
 
 
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """Given names from Faker's locales (faker_names.NAME_LOCALES) and SSB's Norwegian ones (data/names.txt), casefolded."""
-    return faker_names().given | frozenset(name.casefold() for name in _data_lines("names.txt")["fornavn"])
+    return faker_names().given | frozenset(name.casefold() for name in data_lines("names.txt")["fornavn"])
 
 
 def _after_kept_full_stop(doc: Doc, index: int) -> bool:

@@ -16,6 +16,8 @@ from functools import lru_cache
 from importlib import import_module, resources
 from pathlib import Path
 
+from qualcode.anonymise.word_lists import data_lines
+
 # Faker's first names of the countries most immigrants to Norway come from, and its Norwegian
 # surnames; other locales' surnames include everyday Norwegian words ("Hus", "Kort").
 NAME_LOCALES = (
@@ -68,13 +70,7 @@ def _installed_version() -> str:
 
 def _snapshot() -> tuple[str, FakerNames] | None:
     """The snapshot's Faker version and lists; None if it holds none (a damaged package)."""
-    sections: dict[str, list[str]] = {}
-    current: list[str] = []
-    for line in resources.files("qualcode.anonymise").joinpath("data", SNAPSHOT).read_text(encoding="utf-8").splitlines():
-        if line.startswith("# ["):
-            current = sections.setdefault(line.strip()[3:-1], [])
-        elif line and not line.startswith("#"):
-            current.append(line)
+    sections = data_lines(SNAPSHOT)
     if not all(sections.get(name) for name in ("faker", "given", "norwegian given", "norwegian surnames")):
         return None
     return sections["faker"][0], FakerNames(
