@@ -561,6 +561,9 @@ def test_no_detector_finds_a_number_inside_a_longer_run_of_digits(text: str) -> 
     ("kontoen er 1687-74-01905.", [("account", "1687-74-01905")]),
     ("Jeg er født 15 mars 1987 i Bergen.", [("birth_date", "15 mars 1987")]),  # the day's full stop left out
     ("Jeg går til NAV St. Hanshaugen hver uke.", [("nav_office", "NAV St. Hanshaugen")]),  # was cut at "St"
+    # Ages said one after another are no phone number; a number before other words still is.
+    ("Ungene er 22 24 26 28 år nå.", []), ("De var 22 24 26 28 år, alle sammen.", []),
+    ("ring 22 24 26 28 om kvelden", [("phone", "22 24 26 28")]),
 ])
 def test_numbers_listed_with_a_comma_or_written_with_a_country_code_are_each_found(text: str, found: list[tuple[str, str]]) -> None:
     """Since a number could not end before a comma and a digit, these were stored and exported as written."""

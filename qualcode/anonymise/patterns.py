@@ -44,7 +44,9 @@ PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
 PHONE = re.compile(
     r"(?=[(+\d])(?<![\w+-])(?<!\d\.)(?:\(?(?:\+|00)47\)?[ -]?|47 (?=\d{2}(?: \d{2}){3}(?! ?\d)))?"
     r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d \d{3} \d{3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?!-)"
-    + NUMBER_END
+    # Numbers said one after another and followed by years are ages or years ("de var 22 24 26 28
+    # år"), never a phone number.
+    + NUMBER_END + r"(?!,? ?år)"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # EMAIL starting where a run of its local part's characters starts. Tried at every character,
