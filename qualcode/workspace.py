@@ -139,25 +139,18 @@ class Workspace:
     @classmethod
     def open(
         cls, config: Config, *, read_only: bool = False, ask_passphrase: AskPassphrase | None = None,
-        report: Report = _silent, keeps: bool = False, reads_key: bool = False,
+        report: Report = _silent, keeps: bool = False,
     ) -> Workspace:
         """The project named in `config` (else found from the current directory), with any
         rewrite of stored texts that a crash interrupted finished before anything is read.
 
         `keeps` with `read_only`: writable after all when the project can be written, so what a
-        reading command finds once is kept for the next (a text's sentences, coding/sentences.py).
-        `reads_key`: the caller will read the key; when its path and passphrase are given (--key or
-        QUALCODE_KEY, and QUALCODE_KEY_PASSPHRASE), its slow derivation begins before the project
-        is opened and runs beside it (anonymise/key.py's derive_ahead: some 50 ms of an export)."""
+        reading command finds once is kept for the next (a text's sentences, coding/sentences.py)."""
         from qualcode.anonymise.pending import interrupted_work
         from qualcode.store.faults import why_not_writable
         from qualcode.store.project import DATABASE_FILE
         from qualcode.store.settings import project_guid
 
-        if reads_key and config.key is not None:
-            from qualcode.anonymise.key import derive_ahead
-
-            derive_ahead(config.key.expanduser(), config.passphrase)
         root = project_root(config)
         if read_only and keeps and why_not_writable(root / PROJECT_DIR / DATABASE_FILE) is None:
             read_only = False

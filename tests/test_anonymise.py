@@ -564,6 +564,12 @@ def test_no_detector_finds_a_number_inside_a_longer_run_of_digits(text: str) -> 
     # Ages said one after another are no phone number; a number before other words still is.
     ("Ungene er 22 24 26 28 år nå.", []), ("De var 22 24 26 28 år, alle sammen.", []),
     ("ring 22 24 26 28 om kvelden", [("phone", "22 24 26 28")]),
+    # The same digits any other way are a phone number, "år" after them or not (a review's cases).
+    ("Nummeret mitt har vært 22 24 26 28, år etter år.", [("phone", "22 24 26 28")]),
+    ("Ring +47 22 24 26 28 år 2020 var det.", [("phone", "+47 22 24 26 28")]),
+    ("Han ringte 22242628 året rundt.", [("phone", "22242628")]),
+    ("Ring 41 23 45 67 årets første dag.", [("phone", "41 23 45 67")]),
+    ("Ring 412 34 567 årlig.", [("phone", "412 34 567")]),
 ])
 def test_numbers_listed_with_a_comma_or_written_with_a_country_code_are_each_found(text: str, found: list[tuple[str, str]]) -> None:
     """Since a number could not end before a comma and a digit, these were stored and exported as written."""

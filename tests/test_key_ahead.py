@@ -5,18 +5,18 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 import qualcode.anonymise.key as key_file
 from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey, derive_ahead, load_key, read_envelope, save_key
-from qualcode.cli import cli
-from qualcode.config import Config
+from qualcode.cli import READS_THE_KEY, cli
 from qualcode.errors import KeyFileError, KeyMissing
-from qualcode.workspace import Workspace
 
 PASSPHRASE = "riktig passord"
 
@@ -80,36 +80,87 @@ def test_a_derivation_that_fails_on_its_thread_is_done_again_by_the_reader(key_p
     assert load_key(key_path, PASSPHRASE).entry_for("Kari Nordmann") is not None
 
 
-def test_a_process_forked_during_a_derivation_reads_the_key_itself(key_path: Path) -> None:
-    """The reliability tests and any forking host fork with a derivation in flight: the child has
-    not its thread, and must neither wait for it for ever nor find its lock held."""
+def test_the_reader_takes_what_the_thread_derived(key_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    derived_on: list[str] = []
+    scrypt = key_file._scrypt
+
+    def counted(passphrase: str, salt: bytes, n: int) -> bytes:
+        derived_on.append(threading.current_thread().name)
+        return scrypt(passphrase, salt, n)
+
+    monkeypatch.setattr(key_file, "_scrypt", counted)
     derive_ahead(key_path, PASSPHRASE)
+    load_key(key_path, PASSPHRASE)
+    load_key(key_path, PASSPHRASE)
+    assert derived_on == ["qualcode-key-derivation"]
+
+
+def test_no_thread_to_be_had_leaves_the_derivation_to_the_reader(key_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    derive_ahead(key_path, PASSPHRASE)
+    assert key_file._derived == {}
+    assert load_key(key_path, PASSPHRASE).entry_for("Kari Nordmann") is not None
+
+
+def forked(child: Callable[[], bool]) -> int:
+    """Fork, run `child` there (exit 0 if it returns true), and its exit code; a child that hangs is killed."""
     pid = os.fork()
     if pid == 0:
+        ok = False
         try:
-            read = load_key(key_path, PASSPHRASE).entry_for("Kari Nordmann") is not None
+            ok = child()
         finally:
-            os._exit(0 if read else 1)  # noqa: B012 - the child must never return into pytest
-    deadline = time.monotonic() + 60
+            os._exit(0 if ok else 1)  # noqa: B012 - the child must never return into pytest
+    deadline = time.monotonic() + 20
     while (ended := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
     if ended[0] == 0:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
-        pytest.fail("the forked process waited for a derivation it does not have")
-    assert os.waitstatus_to_exitcode(ended[1]) == 0
+        pytest.fail("the forked process hung")
+    return os.waitstatus_to_exitcode(ended[1])
 
 
-def test_a_workspace_opened_for_reading_the_key_begins_it_when_its_path_is_given(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    key = Path(os.environ["QUALCODE_KEY"])
-    given = Config(project=demo, key=key, passphrase="test passphrase")
-    monkeypatch.setattr(key_file, "_derived", {})
-    with Workspace.open(given):
-        assert key_file._derived == {}  # not asked for: a command that needs no key pays nothing for it
-    with Workspace.open(Config(project=demo, passphrase="test passphrase"), reads_key=True):
-        assert key_file._derived == {}  # the path is in the project: known only once it is open, too late to gain
-    with Workspace.open(given, reads_key=True):
-        assert begun(key, "test passphrase") is not None
+def test_a_process_forked_during_a_derivation_keeps_what_was_derived(key_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reliability tests, and any host that forks, may fork with a derivation in flight: the
+    fork waits for it, and the child has its result without deriving again."""
+    derive_ahead(key_path, PASSPHRASE)
+
+    def child() -> bool:
+        monkeypatch.setattr(key_file, "_scrypt", lambda *arguments: b"derived again")
+        return load_key(key_path, PASSPHRASE).entry_for("Kari Nordmann") is not None
+
+    assert forked(child) == 0
+
+
+def test_a_process_forked_while_another_thread_holds_the_cache_reads_the_key(key_path: Path) -> None:
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with key_file._derived_lock:
+            holding.set()
+            done.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(30)
+    try:
+        assert forked(lambda: load_key(key_path, PASSPHRASE).entry_for("Kari Nordmann") is not None) == 0
+    finally:
+        done.set()
+        holder.join()
+
+
+def test_each_command_said_to_read_the_key_is_one() -> None:
+    for name in READS_THE_KEY:
+        command: click.Command | None = cli
+        for word in name.split():
+            assert isinstance(command, click.Group), name
+            command = command.get_command(click.Context(command), word)
+        assert command is not None, f"READS_THE_KEY names {name!r}, which is no command"
 
 
 @pytest.mark.parametrize(
@@ -122,6 +173,8 @@ def test_a_workspace_opened_for_reading_the_key_begins_it_when_its_path_is_given
         (["identifiers", "add", "Ola Normann", "--kind", "person"], True),
         (["import", "{root}/notat.txt"], True),
         (["anonymise", "pending"], True),
+        (["framework", "export", "{root}/rammematrise.xlsx"], True),
+        (["anonymise", "attribution-check", "--by", "role,office"], False),
         (["status"], False),
         (["coding", "list"], False),
     ],
@@ -146,3 +199,26 @@ def test_commands_that_read_the_key_begin_its_derivation_as_they_start(
     result = CliRunner().invoke(cli, ["--project", str(demo), *(arg.replace("{root}", str(demo)) for arg in args)])
     assert result.exit_code == 0, result.output
     assert started == ([True] if ahead else [])
+
+
+@pytest.mark.parametrize("given", ["option", "nothing"])
+def test_the_keys_path_given_as_an_option_is_derived_ahead_and_one_only_the_project_knows_is_not(
+    given: str, demo: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the project alone records the key's path, it is known only once the project is open."""
+    key = os.environ["QUALCODE_KEY"]
+    monkeypatch.delenv("QUALCODE_KEY")
+    started: list[bool] = []
+
+    class Recorded(key_file._Derivation):
+        def __init__(self, passphrase: str, salt: bytes, n: int) -> None:
+            started.append(True)
+            super().__init__(passphrase, salt, n)
+
+    monkeypatch.setattr(key_file, "_derived", {})
+    monkeypatch.setattr(key_file, "_Derivation", Recorded)
+    (demo / "notat.txt").write_text("Ingen navn her.\n", encoding="utf-8")
+    option = ["--key", key] if given == "option" else []
+    result = CliRunner().invoke(cli, ["--project", str(demo), *option, "leakcheck", str(demo / "notat.txt")])
+    assert result.exit_code == 0, result.output
+    assert started == ([True] if given == "option" else [])

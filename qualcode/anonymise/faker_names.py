@@ -41,9 +41,14 @@ class FakerNames:
 def faker_names() -> FakerNames:
     """The lists as the installed Faker has them."""
     snapshot = _snapshot()
-    if snapshot is not None and snapshot[0] == _installed_version():
+    if snapshot is not None and snapshot[0] == _snapshot_of():
         return snapshot[1]
     return from_faker()
+
+
+def _snapshot_of() -> str:
+    """What a snapshot of the installed Faker's lists is taken of: its version and NAME_LOCALES."""
+    return f"{_installed_version()} {' '.join(NAME_LOCALES)}"
 
 
 def from_faker() -> FakerNames:
@@ -69,7 +74,7 @@ def _installed_version() -> str:
 
 
 def _snapshot() -> tuple[str, FakerNames] | None:
-    """The snapshot's Faker version and lists; None if it holds none (a damaged package)."""
+    """What the snapshot was taken of (_snapshot_of) and its lists; None if it holds none (a damaged package)."""
     sections = data_lines(SNAPSHOT)
     if not all(sections.get(name) for name in ("faker", "given", "norwegian given", "norwegian surnames")):
         return None
@@ -83,14 +88,17 @@ def write_snapshot(path: Path) -> None:
     names = from_faker()
     lines = [
         "# Faker's given names of the locales in faker_names.NAME_LOCALES, and its Norwegian (no_NO) given names",
-        "# and surnames, casefolded: read instead of importing Faker while it is the version below.",
+        "# and surnames, casefolded: read instead of importing Faker while it is the version below, for",
+        "# the locales after it.",
         "# Written by `python -m qualcode.anonymise.faker_names`; write it again after upgrading Faker.",
-        "# [faker]", _installed_version(),
+        "# [faker]", _snapshot_of(),
     ]
     for section, listed in (("given", names.given), ("norwegian given", names.norwegian_given),
                             ("norwegian surnames", names.norwegian_surnames)):
         lines += [f"# [{section}]", *sorted(listed)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if _snapshot() != (_snapshot_of(), names):
+        raise RuntimeError(f"{path} does not read back as Faker's lists: a name the file's format cannot hold")
 
 
 if __name__ == "__main__":

@@ -172,8 +172,15 @@ class _Derivation:
             self._derived = None
 
     def result(self) -> bytes:
-        self._thread.join()  # in a process forked meanwhile the thread is gone, and this returns at once
+        self._thread.join()
         return self._derived if self._derived is not None else _scrypt(*self._arguments)
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def finished(self) -> bytes | None:
+        """Once the thread has ended: what it derived, or None if it failed."""
+        return None if self._thread.is_alive() else self._derived
 
 
 # Each passphrase, salt and cost derived in this process (or being derived), newest last.
@@ -182,17 +189,29 @@ _derived_lock = threading.Lock()
 _DERIVED_KEPT = 8  # a few keys a session may open; a wrong passphrase typed again and again is not kept without end
 
 
-def _forget_in_child() -> None:
-    """A forked process starts with the lock free (a thread may have held it at the fork) and
-    without the derivations in flight, whose threads it has not."""
+def _finish_before_fork() -> None:
+    """A fork waits for the derivations in flight (0.1 s at the most): a thread inside OpenSSL at
+    the fork could leave the child one of its locks held for ever, and the child keeps the result."""
+    for known in list(_derived.values()):
+        if isinstance(known, _Derivation):
+            known.wait()
+
+
+def _settle_in_child() -> None:
+    """A forked process starts with the lock free (another thread may have held it at the fork),
+    and with what its parent's threads derived, not with the threads, which it has not."""
     global _derived_lock
     _derived_lock = threading.Lock()
     for arguments, known in list(_derived.items()):
         if isinstance(known, _Derivation):
-            del _derived[arguments]
+            derived = known.finished()
+            if derived is None:
+                del _derived[arguments]
+            else:
+                _derived[arguments] = derived
 
 
-os.register_at_fork(after_in_child=_forget_in_child)
+os.register_at_fork(before=_finish_before_fork, after_in_child=_settle_in_child)
 
 
 def derive_ahead(path: Path, passphrase: str | None) -> None:
@@ -208,7 +227,10 @@ def derive_ahead(path: Path, passphrase: str | None) -> None:
     arguments = (passphrase, envelope.salt, envelope.n)
     with _derived_lock:
         if arguments not in _derived:
-            _keep(arguments, _Derivation(*arguments))
+            try:
+                _keep(arguments, _Derivation(*arguments))
+            except RuntimeError:  # no thread to be had (a limit on processes): the reading derives it
+                return
 
 
 def _derive(passphrase: str, salt: bytes, n: int) -> bytes:

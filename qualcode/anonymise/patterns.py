@@ -44,10 +44,12 @@ PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
 PHONE = re.compile(
     r"(?=[(+\d])(?<![\w+-])(?<!\d\.)(?:\(?(?:\+|00)47\)?[ -]?|47 (?=\d{2}(?: \d{2}){3}(?! ?\d)))?"
     r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d \d{3} \d{3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?!-)"
-    # Numbers said one after another and followed by years are ages or years ("de var 22 24 26 28
-    # år"), never a phone number.
-    + NUMBER_END + r"(?!,? ?år)"
+    + NUMBER_END
 )
+# Four two-digit numbers said one after another and followed by "år" are ages ("de var 22 24 26 28
+# år"), not a phone number; the same digits written any other way, or after a country code, are.
+AGES = re.compile(r"\d{2}(?: \d{2}){3}")
+YEARS_AFTER = re.compile(r" år\b")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # EMAIL starting where a run of its local part's characters starts. Tried at every character,
 # EMAIL reads each run to its end before failing: quadratic in a long run such as a GUID.
@@ -274,7 +276,8 @@ def find_patterns(text: str) -> Iterator[Found]:
                 numbers.append(match.span())
                 yield Found(match.start(), match.end(), match.group(), "account")
         for match in PHONE.finditer(text):
-            if len(phone_digits(match.group())) == 8:
+            ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(text, match.end()) is not None
+            if len(phone_digits(match.group())) == 8 and not ages:
                 yield Found(match.start(), match.end(), match.group(), "phone")
     for match in all_emails(text):
         yield Found(match.start(), match.end(), match.group(), "email")

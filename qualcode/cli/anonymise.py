@@ -35,7 +35,7 @@ def anonymise_pending(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode anonymise pending
     """
-    with app.workspace(reads_key=True) as workspace:
+    with app.workspace() as workspace:
         key = workspace.read_key()
     if as_json:
         emit_json(key.pending)
@@ -57,7 +57,7 @@ def anonymise_accept(app: AppContext, text: str, kind: str, gender: str | None) 
 
     Example: qualcode anonymise accept Hilde --kind person --gender f
     """
-    with app.workspace(reads_key=True) as workspace, workspace.changing_key() as change:
+    with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
         entry = accept_candidate(key, text, kind, gender)
         root = workspace.project.root
@@ -74,7 +74,7 @@ def anonymise_dismiss(app: AppContext, words: tuple[str, ...]) -> None:
 
     Example: qualcode anonymise dismiss Norge Varighet
     """
-    with app.workspace(reads_key=True) as workspace, workspace.key_access().editing() as key:
+    with app.workspace() as workspace, workspace.key_access().editing() as key:
         for word in words:
             dismiss(key, word)
     click.echo(f"dismissed {len(words)}")
@@ -90,7 +90,7 @@ def anonymise_reapply(app: AppContext) -> None:
 
     Example: qualcode anonymise reapply
     """
-    with app.workspace(reads_key=True) as workspace:
+    with app.workspace() as workspace:
         result = workspace.rewrite_with_key()
         root = workspace.project.root
         key = workspace.leak_check_key()
@@ -111,7 +111,7 @@ def anonymise_review(app: AppContext) -> None:
 
     Example: qualcode anonymise review
     """
-    with app.workspace(reads_key=True) as workspace, workspace.changing_key() as change:
+    with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
         decided = 0
         accepted: list[KeyEntry] = []
@@ -146,7 +146,7 @@ def anonymise_style(app: AppContext, kind: str, style: str) -> None:
 
     Example: qualcode anonymise style person placeholder
     """
-    with app.workspace(reads_key=True) as workspace, workspace.key_access().editing() as key:
+    with app.workspace() as workspace, workspace.key_access().editing() as key:
         set_style(key, kind, style)
     click.echo(f"new {kind} identifiers get a {style}")
 

@@ -44,15 +44,12 @@ class AppContext:
 
     config: Config
 
-    def workspace(self, *, read_only: bool = False, keeps: bool = False, reads_key: bool = False) -> Workspace:
+    def workspace(self, *, read_only: bool = False, keeps: bool = False) -> Workspace:
         """The project; `read_only` for commands that only read, so they work on a read-only disk
-        (with `keeps`, such a command still keeps what it found once where the disk allows);
-        `reads_key` for commands that always read the key (Workspace.open)."""
+        (with `keeps`, such a command still keeps what it found once where the disk allows)."""
         from qualcode.workspace import Workspace
 
-        return Workspace.open(
-            self.config, read_only=read_only, ask_passphrase=ask_passphrase, report=note, keeps=keeps, reads_key=reads_key,
-        )
+        return Workspace.open(self.config, read_only=read_only, ask_passphrase=ask_passphrase, report=note, keeps=keeps)
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -134,7 +134,7 @@ def export_report_command(
     Example: qualcode export report --matrix role --matrix wave --figures
     """
     report_options = ReportOptions(title=title, attribution=options["attribution"], language=options["language"], context=context, memos=memos)
-    with app.workspace(read_only=True, keeps=True, reads_key=True) as workspace:  # an export only reads the project
+    with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
             selection = _selection(workspace, session, options)
@@ -166,7 +166,7 @@ def export_quotes_command(app: AppContext, /, table_format: str, as_json: bool, 
 
     Example: qualcode export quotes --format csv --code empowerment
     """
-    with app.workspace(read_only=True, keeps=True, reads_key=True) as workspace:  # an export only reads the project
+    with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
             result = export_quote_table(
@@ -189,7 +189,7 @@ def export_qdpx_command(app: AppContext, path: Path | None, force: bool, as_json
     from qualcode.exchange.project_export import export_qdpx
     from qualcode.exporters.publish import TargetExists
 
-    with app.workspace(read_only=True, keeps=True, reads_key=True) as workspace:  # an export only reads the project
+    with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         workspace.refuse_if_blind("a .qdpx of the whole project")
         key = workspace.leak_check_key()
         try:

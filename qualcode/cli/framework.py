@@ -188,7 +188,7 @@ def framework_export(
     """
     from qualcode.exporters.framework import export_framework_workbook
 
-    with app.workspace(read_only=True, keeps=True, reads_key=True) as workspace:  # an export only reads the project
+    with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session:
             matrix = framework_matrix(session, codes, participants, roles, workspace.mine())

@@ -29,7 +29,7 @@ def identifiers_add(
 
     Example: qualcode identifiers add "Kari Nordmann" --kind person --gender f
     """
-    with app.workspace(reads_key=True) as workspace, workspace.changing_key() as change:
+    with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
         entry = add_known_identifier(key, identifier, kind, gender, pseudonym)
         entry.participant = participant
@@ -47,7 +47,7 @@ def identifiers_import(app: AppContext, csv_file: Path) -> None:
 
     Example: qualcode identifiers import kjente-navn.csv
     """
-    with app.workspace(reads_key=True) as workspace, workspace.changing_key() as change:
+    with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
         added = import_identifiers(key, csv_file)
         root = workspace.project.root

@@ -72,7 +72,7 @@ def import_command(
         mode=mode, fidelity=fidelity, interviewer=interviewer, note_taker=note_taker,
         encoding=encoding, turn_pattern=turn_pattern, replace=replace,
     )
-    with app.workspace(reads_key=True) as workspace:
+    with app.workspace() as workspace:
         key_access = workspace.key_access()
         if dry_run:
             _dry_run(workspace, paths, options, key_access, as_json)
@@ -125,7 +125,7 @@ def _import_qdpx(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> Non
     """A REFI-QDA project from another program, or a co-coder's copy: one file, one transaction."""
     if len(paths) != 1:
         raise click.UsageError("import a .qdpx file on its own, not with other files")
-    with app.workspace(reads_key=True) as workspace:
+    with app.workspace() as workspace:
         done = workspace.import_qdpx(paths[0])
     if as_json:
         emit_json(done)

@@ -37,7 +37,7 @@ def key_show(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode key show
     """
-    with app.workspace(reads_key=True) as workspace:
+    with app.workspace() as workspace:
         access = workspace.key_access()
         key = access.load_existing()
     if as_json:
@@ -59,7 +59,7 @@ def key_destroy(app: AppContext, yes: bool) -> None:
         if not yes:
             click.confirm(f"Destroy {path}? Pseudonyms can never be traced back after this", abort=True)
 
-    with app.workspace(reads_key=True) as workspace:
+    with app.workspace() as workspace:
         destroyed = workspace.destroy_key(confirm)
     click.echo(f"destroyed {destroyed}")
 
