@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import (
     KINDS,
     Candidate,
@@ -37,6 +36,7 @@ from qualcode.text.delimited import read_delimited
 if TYPE_CHECKING:
     from filelock import FileLock
 
+    from qualcode.anonymise.candidates import Proposal
     from qualcode.anonymise.reapply import Reapplied
 
 
