@@ -302,13 +302,21 @@ class KnownMatcher:
         if not self.by_first:
             return []
         found: list[KnownMatch] = []
+        # What each word stands for, looked up once per distinct word: a text says most of its
+        # words many times (a quote table's 12,500 words are some 2,000 distinct ones).
+        looked_up: dict[str, tuple[str | None, bool, KeyEntry | None]] = {}
         index = 0
         while index < len(tokens):
             token = tokens[index]
-            first, genitive = self._lookup(token.group())
+            word = token.group()
+            known = looked_up.get(word)
+            if known is None:
+                known = looked_up[word] = (*self._lookup(word), self._glued(word) if self.glued else None)
+            first, genitive, glued = known
             match = self._match_at(text, tokens, index, first, genitive) if first else None
-            if match is None and self.glued:
-                match = self._glued_at(token)
+            if match is None and glued is not None:
+                replacement = glued.pseudonym.replace(" ", "") if not glued.pseudonym.startswith("(") else glued.pseudonym
+                match = KnownMatch(token.start(), token.end(), word, replacement.lower(), glued), 1
             if match is None:
                 index += 1
                 continue
@@ -316,13 +324,10 @@ class KnownMatcher:
             index += match[1]
         return found
 
-    def _glued_at(self, token: re.Match[str]) -> tuple[KnownMatch, int] | None:
-        word = token.group().casefold()
-        entry = self.glued.get(word) or (self.glued.get(word[:-1]) if word.endswith("s") else None)
-        if entry is None:
-            return None
-        replacement = entry.pseudonym.replace(" ", "") if not entry.pseudonym.startswith("(") else entry.pseudonym
-        return KnownMatch(token.start(), token.end(), token.group(), replacement.lower(), entry), 1
+    def _glued(self, word: str) -> KeyEntry | None:
+        """The person whose whole name, run together, `word` is (or its genitive)."""
+        folded = word.casefold()
+        return self.glued.get(folded) or (self.glued.get(folded[:-1]) if folded.endswith("s") else None)
 
     def _match_at(
         self, text: str, tokens: list[re.Match[str]], index: int, first: str, genitive: bool

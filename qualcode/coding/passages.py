@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from qualcode.codebook.service import CodeView, code_subtree_ids, find_code, list_codes
 from qualcode.errors import InvalidInput, NotFound
@@ -437,8 +437,14 @@ class _Context:
     """What the quotes of one selection share: transcripts, texts, turns, participants."""
 
     def __init__(self, session: Session, transcript_ids: set[int], version_ids: set[int]) -> None:
+        # Each transcript's and participant's attributes and links in one query each, not one per row.
         self.transcripts = {
-            t.id: t for t in session.scalars(select(Transcript).where(Transcript.id.in_(transcript_ids)))
+            t.id: t for t in session.scalars(
+                select(Transcript).where(Transcript.id.in_(transcript_ids)).options(
+                    selectinload(Transcript.attributes).joinedload(TranscriptAttribute.definition),
+                    selectinload(Transcript.participant_links),
+                )
+            )
         }
         self.texts = dict(session.execute(select(TextVersion.id, TextVersion.text).where(TextVersion.id.in_(version_ids))).all())
         self.turns: dict[int, list[_Turn]] = {}
@@ -448,7 +454,9 @@ class _Context:
         ):
             self.turns.setdefault(version_id, []).append(_Turn(seq, speaker, participant_id, start, end))
         self.starts = {version: [turn.start for turn in turns] for version, turns in self.turns.items()}
-        self.people = {p.id: p for p in session.scalars(select(Participant))}
+        self.people = {p.id: p for p in session.scalars(
+            select(Participant).options(selectinload(Participant.attributes).joinedload(ParticipantAttribute.definition))
+        )}
         self.lines = {version: LineIndex(text) for version, text in self.texts.items()}
         self.transcript_attributes = {
             tid: {a.definition.name: a.value for a in t.attributes} for tid, t in self.transcripts.items()
