@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from qualcode.codebook.service import CodeView, code_subtree_ids, find_code, list_codes
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.search.service import SearchFilters, search
 from qualcode.store.lookup import LineIndex
 from qualcode.store.models import (
     AttributeDefinition,
@@ -420,6 +419,9 @@ def _attribute(quote: Quote, name: str) -> str | None:
 
 
 def _query_hits(session: Session, query: str) -> list[tuple[str, int]]:
+    # Imported here: the search (its parser and stemmer) loads only for a selection by words.
+    from qualcode.search.service import SearchFilters, search
+
     result = search(session, query, SearchFilters(), limit=100_000)
     return [(hit.transcript, hit.start) for hit in result.hits]
 
