@@ -163,6 +163,21 @@ def test_each_command_said_to_read_the_key_is_one() -> None:
         assert command is not None, f"READS_THE_KEY names {name!r}, which is no command"
 
 
+@pytest.fixture
+def begun_ahead(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """A process that has derived no key yet, and a list that grows by one for each derivation begun ahead."""
+    started: list[bool] = []
+
+    class Recorded(key_file._Derivation):
+        def __init__(self, passphrase: str, salt: bytes, n: int) -> None:
+            started.append(True)
+            super().__init__(passphrase, salt, n)
+
+    monkeypatch.setattr(key_file, "_derived", {})
+    monkeypatch.setattr(key_file, "_Derivation", Recorded)
+    return started
+
+
 @pytest.mark.parametrize(
     ("args", "ahead"),
     [
@@ -181,44 +196,26 @@ def test_each_command_said_to_read_the_key_is_one() -> None:
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,
 )
 def test_commands_that_read_the_key_begin_its_derivation_as_they_start(
-    args: list[str], ahead: bool, demo: Path, monkeypatch: pytest.MonkeyPatch,
+    args: list[str], ahead: bool, demo: Path, monkeypatch: pytest.MonkeyPatch, begun_ahead: list[bool],
 ) -> None:
     (demo / "notat.txt").write_text("Ingen navn her, bare måltall.\n", encoding="utf-8")
     coded = CliRunner().invoke(cli, ["--project", str(demo), "coding", "add", "leder_L1", "empowerment", "--match", "vi må nå måltallet før jul"])
     assert coded.exit_code == 0, coded.output
-    started: list[bool] = []
-
-    class Recorded(key_file._Derivation):
-        def __init__(self, passphrase: str, salt: bytes, n: int) -> None:
-            started.append(True)
-            super().__init__(passphrase, salt, n)
-
-    monkeypatch.setattr(key_file, "_derived", {})
-    monkeypatch.setattr(key_file, "_Derivation", Recorded)
     monkeypatch.chdir(demo)
     result = CliRunner().invoke(cli, ["--project", str(demo), *(arg.replace("{root}", str(demo)) for arg in args)])
     assert result.exit_code == 0, result.output
-    assert started == ([True] if ahead else [])
+    assert begun_ahead == ([True] if ahead else [])
 
 
 @pytest.mark.parametrize("given", ["option", "nothing"])
 def test_the_keys_path_given_as_an_option_is_derived_ahead_and_one_only_the_project_knows_is_not(
-    given: str, demo: Path, monkeypatch: pytest.MonkeyPatch,
+    given: str, demo: Path, monkeypatch: pytest.MonkeyPatch, begun_ahead: list[bool],
 ) -> None:
     """Where the project alone records the key's path, it is known only once the project is open."""
     key = os.environ["QUALCODE_KEY"]
     monkeypatch.delenv("QUALCODE_KEY")
-    started: list[bool] = []
-
-    class Recorded(key_file._Derivation):
-        def __init__(self, passphrase: str, salt: bytes, n: int) -> None:
-            started.append(True)
-            super().__init__(passphrase, salt, n)
-
-    monkeypatch.setattr(key_file, "_derived", {})
-    monkeypatch.setattr(key_file, "_Derivation", Recorded)
     (demo / "notat.txt").write_text("Ingen navn her.\n", encoding="utf-8")
     option = ["--key", key] if given == "option" else []
     result = CliRunner().invoke(cli, ["--project", str(demo), *option, "leakcheck", str(demo / "notat.txt")])
     assert result.exit_code == 0, result.output
-    assert started == ([True] if given == "option" else [])
+    assert begun_ahead == ([True] if given == "option" else [])
