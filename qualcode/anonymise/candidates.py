@@ -574,7 +574,7 @@ def _resident_given_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """Given names from Faker's locales (faker_names.NAME_LOCALES) and SSB's Norwegian ones (data/names.txt), casefolded."""
-    return faker_names().given | frozenset(name.casefold() for name in data_lines("names.txt")["fornavn"])
+    return faker_names().given | _resident_given_names()
 
 
 def _after_kept_full_stop(doc: Doc, index: int) -> bool:

@@ -172,7 +172,7 @@ class _Derivation:
             self._derived = None
 
     def result(self) -> bytes:
-        self._thread.join()
+        self.wait()
         return self._derived if self._derived is not None else _scrypt(*self._arguments)
 
     def wait(self) -> None:
