@@ -40,11 +40,26 @@ class ProjectSummary:
 
 def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSummary:
     """The project at a glance; its codings only `coders`' when named (a blind coder's own)."""
-    current = select(TextVersion).join(Transcript, Transcript.current_version_id == TextVersion.id).subquery()
-    words = session.scalar(select(func.coalesce(func.sum(current.c.word_count), 0))) or 0
-    turns = session.scalar(
-        select(func.count()).select_from(Turn).join(Transcript, Transcript.current_version_id == Turn.text_version_id)
-    ) or 0
+    live: ColumnElement[bool] = Coding.removed_at.is_(None)
+    if coders:
+        live = live & Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(coders)))
+    # Every count in one statement: each statement SQLAlchemy compiles costs a start-up of `status` its share.
+    counts = session.execute(select(
+        select(func.coalesce(func.sum(TextVersion.word_count), 0))
+        .join(Transcript, Transcript.current_version_id == TextVersion.id).scalar_subquery(),
+        select(func.count()).select_from(Turn)
+        .join(Transcript, Transcript.current_version_id == Turn.text_version_id).scalar_subquery(),
+        select(func.count()).select_from(Transcript).scalar_subquery(),
+        select(func.count()).select_from(Code).scalar_subquery(),
+        select(func.count()).select_from(Coding).where(live).scalar_subquery(),
+        # Only people who coded count as coders: not a login that merely ran a command, nor a reviewer.
+        select(func.count(func.distinct(Coding.coder_id))).where(live).scalar_subquery(),
+        # Every memo `memo list` lists (coding/memos.py): free memos, and codings' own.
+        select(func.count()).select_from(Memo).where(Memo.removed_at.is_(None)).scalar_subquery(),
+        select(func.count()).select_from(Coding)
+        .where(Coding.memo.is_not(None), Coding.memo != "", Coding.removed_at.is_(None)).scalar_subquery(),
+    )).one()
+    words, turns, transcripts, codes, codings, coders_count, free_memos, coding_memos = (value or 0 for value in counts)
     by_role = dict(
         session.execute(
             select(func.coalesce(Participant.role, "(no role)"), func.count()).group_by(Participant.role)
@@ -58,9 +73,6 @@ def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSumm
             select(func.coalesce(Transcript.fidelity, "(unknown)"), func.count()).group_by(Transcript.fidelity)
         ).all()
     )
-    live: ColumnElement[bool] = Coding.removed_at.is_(None)
-    if coders:
-        live = live & Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(coders)))
     by_top: dict[str, int] = {}
     for path, count in session.execute(
         select(Code.path, func.count()).join(Coding, Coding.code_id == Code.id).where(live).group_by(Code.path)
@@ -70,26 +82,15 @@ def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSumm
     return ProjectSummary(
         name=get_setting(session, "project.name", "") or "",
         codebook=get_setting(session, "codebook.name"),
-        transcripts=session.scalar(select(func.count()).select_from(Transcript)) or 0,
+        transcripts=transcripts,
         words=int(words),
         turns=turns,
         participants_by_role=by_role,
         transcripts_by_wave=by_wave,
         transcripts_by_fidelity=by_fidelity,
-        codes=session.scalar(select(func.count()).select_from(Code)) or 0,
-        codings=session.scalar(select(func.count()).select_from(Coding).where(live)) or 0,
+        codes=codes,
+        codings=codings,
         codings_by_top_code=dict(sorted(by_top.items())),
-        # Only people who coded count as coders: not a login that merely ran a command, nor a reviewer.
-        coders=session.scalar(select(func.count(func.distinct(Coding.coder_id))).where(live)) or 0,
-        memos=_memos(session),
+        coders=coders_count,
+        memos=free_memos + coding_memos,
     )
-
-
-def _memos(session: Session) -> int:
-    """Every memo `memo list` lists (coding/memos.py: free memos, and codings' own), counted in SQL:
-    listing them to count them cost a query or more per memo, a second or two on a few hundred."""
-    free = session.scalar(select(func.count()).select_from(Memo).where(Memo.removed_at.is_(None))) or 0
-    on_codings = session.scalar(
-        select(func.count()).select_from(Coding).where(Coding.memo.is_not(None), Coding.memo != "", Coding.removed_at.is_(None))
-    ) or 0
-    return free + on_codings

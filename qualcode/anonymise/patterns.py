@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 _UPPER = "A-ZÆØÅ"
@@ -119,8 +119,17 @@ STREET = re.compile(
 # A street written in lower case, as a transcriber in a hurry writes it ("bor i storgata 41"): a street
 # word with a house number after it, said after a word of dwelling or address. Without one, a road and
 # a number are too often a road's number or a count ("riksvegen 7", "nabogata 2 hus bortenfor").
+_DWELLING = ("bor", "bur", "bodde", "budde", "flytta", "flyttet", "flytte", "adresse", "adressa", "adressen", "adressa mi",
+             "bosatt", "heime", "hjemme")
+
+
+def _first_letters(words: Iterable[str]) -> str:
+    """A look-ahead at the letters `words` begin with, as each detector begins: see FNR."""
+    return f"(?=[{''.join(sorted({word[0] for word in words}))}])"
+
+
 STREET_LOWER = re.compile(
-    rf"(?i:\b(?:bor|bur|bodde|budde|flytta|flyttet|flytte|adresse|adressa|adressen|adressa mi|bosatt|heime|hjemme)\b)"
+    rf"(?i:{_first_letters(_DWELLING)}\b(?:{'|'.join(_DWELLING)})\b)"
     rf"[^.!?\n]{{0,20}}?(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten)) \d{{1,4}}[a-z]?\b{NUMBER_END}{_NOT_A_HOUSE}"
 )
 COMMON_WAYS = frozenset((
@@ -165,7 +174,7 @@ _ORDINAL_DAYS = "|".join((
     "nittande", "tjuende", "tjuande", "tyvende", *(f"tjue{day}" for day in _FIRST_NINE), "trettiende", "trettiande",
     "trettiførste", "trettifyrste",
 ))
-SPOKEN_DATE = re.compile(rf"\b(?:{_ORDINAL_DAYS}) (?:{MONTHS}),? \d{{4}}\b{NUMBER_END}", re.IGNORECASE)
+SPOKEN_DATE = re.compile(rf"{_first_letters(_ORDINAL_DAYS.split('|'))}\b(?:{_ORDINAL_DAYS}) (?:{MONTHS}),? \d{{4}}\b{NUMBER_END}", re.IGNORECASE)
 
 
 def valid_account(digits: str) -> bool:
@@ -239,7 +248,7 @@ def emails(text: str) -> Iterator[re.Match[str]]:
 
 
 # A digit of another script ("٩١٢٣٤٥٦٧", full-width "９１２"), which the detectors' [2-9] and [0-9] miss.
-_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")  # a digit that is not 0-9: one class, tried at C speed
 
 
 def plain_digits(text: str) -> str:
