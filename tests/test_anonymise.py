@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import add_identifier, pseudonymise
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey, destroy_key, load_key, read_envelope, save_key
-from qualcode.anonymise.leakcheck import check_file, guard
+from qualcode.anonymise.leakcheck import check_file, check_parts, guard
 from qualcode.anonymise.patterns import valid_fnr
 from qualcode.anonymise.service import (
     KeyAccess,
@@ -1171,12 +1171,67 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("Den er trine bindestrek berg alfakrøll gmail prikk com.", "trine bindestrek berg alfakrøll gmail prikk com"),
         ("Den er kari krøllalfa gmail punktum com punktum Så gikk vi.", "kari krøllalfa gmail punktum com"),  # a full stop said
         ("H-nummer 01509010087 her", "01509010087"),  # the health services' number: 40 added to the month
+        # A fødselsnummer dictated or typed in any grouping (a hostile probe's six, each missed before).
+        ("nummeret er 1 2 0 3 8 0 4 0 1 8 7 ja", "1 2 0 3 8 0 4 0 1 8 7"),
+        ("fnr 12-03-80-40349.", "12-03-80-40349"),
+        ("fnr 120380-401-87.", "120380-401-87"),
+        ("fnr 12 038 040 187.", "12 038 040 187"),
+        ("fnr 1203 80 40187.", "1203 80 40187"),
+        ("fnr 12038 040187.", "12038 040187"),
+        # A date of birth with where between, a birthday with its year, and two more ways to write a date.
+        ("Jeg er født i Bergen 12.10.1981.", "12.10.1981"),
+        ("Jeg er født på Haukeland sykehus 12.10.1981.", "12.10.1981"),
+        ("Bursdagen min er 12.03.1982.", "12.03.1982"),
+        ("Fødselsdato 12 10 1981", "12 10 1981"),
+        ("født: 1981.10.12", "1981.10.12"),
+        # The date of a fødselsnummer beside it, in any form.
+        ("fnr 12038040187, 12.03.80", "12.03.80"),
     ],
 )
 def test_common_ways_of_writing_numbers_and_addresses_are_found(text: str, found: str) -> None:
     from qualcode.anonymise.patterns import find_patterns
 
     assert found in [f.text for f in find_patterns(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An interview date beside a fødselsnummer is no date of birth: only the number's own date is.
+        "I: Intervju 12.10.2009, deltaker fnr 12038040187.",
+        "fnr 12038040187\nIntervjudato: 12.10.2009",
+        # A number or a comma parts "født" from a later date; "f.eks" is no "f." for født.
+        "Jeg er født i 1981, og intervjuet var 12.10.2009.",
+        "Født og oppvokst her, flyttet 12.10.2009.",
+        "Det var f.eks 12.10.2009 og f. eks 13.10.2009.",
+        "de var 12 10 2009 der",  # a date without dots, with no word of birth
+        # Eleven digits whose check digits do not hold.
+        "1 2 0 3 8 0 4 0 1 8 8", "12-03-80-40188",
+    ],
+)
+def test_dates_and_numbers_that_are_no_birth_date_or_fnr(text: str) -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert [(f.kind, f.text) for f in find_patterns(text) if f.kind in ("birth_date", "fnr")] == (
+        [("fnr", "12038040187")] if "12038040187" in text else []
+    )
+
+
+def test_an_interview_date_beside_a_fnr_is_kept_and_exports(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    """The probe's case: an interview date beside a participant's fødselsnummer was learned as a date
+    of birth, replaced in every transcript of that day and refused every quote export."""
+    first, second = tmp_path / "f1.txt", tmp_path / "f2.txt"
+    first.write_text("---\ndate: 2009-10-12\n---\nI: Intervju 12.10.2009, deltaker fnr 12038040187.\nD1: Ja, jeg er klar.\n", encoding="utf-8")
+    second.write_text("---\ndate: 2009-10-12\n---\nI: Intervju 12.10.2009 på kontoret. Velkommen.\nD2: Takk.\n", encoding="utf-8")
+    assert len(import_paths(project, [first, second], key_access).imported) == 2
+    key = key_access.load_existing()
+    assert [entry.kind for entry in key.entries if "12038040187" in entry.original] == ["fnr"]
+    assert not [entry for entry in key.entries if entry.kind == "birth_date"]
+    with project.begin() as session:
+        texts = [t.current_version.text for t in session.scalars(select(Transcript).order_by(Transcript.name))]
+    assert "Intervju 12.10.2009, deltaker fnr" in texts[0] and "12038040187" not in texts[0]
+    assert "Intervju 12.10.2009 på kontoret" in texts[1]
+    assert check_parts([("line 1", "f2,2009-10-12,Intervju 12.10.2009 på kontoret")], key, "sitater.csv") == []
 
 
 GROUP = "I: Hva tenker dere?\nKari: Jeg vil helst slutte med kurset snart. Ja.\nSiri: Jeg liker kurset veldig godt.\n"

@@ -31,6 +31,12 @@ NUMBER_END = r"(?!\d|\.\d)"
 # no identifier starts with is passed over at once, rather than after trying every branch.
 # Its date may be grouped as the date is written (15 03 89, 15.03.89) and its five digits as 3 and 2.
 FNR = re.compile(r"(?=\d)(?<![\d.])(\d{2})([ .]?)(\d{2})\2(\d{2})[ .-]?(\d{3}) ?(\d{2})" + NUMBER_END)
+# Eleven digits in groups of any size, one space, dot or hyphen between groups, as a number is
+# dictated or typed in a hurry ("1 2 0 3 8 0 4 0 1 8 7", "12-03-80-40187", "1203 80 40187"): every
+# run of such groups, looked at in windows of whole groups holding eleven digits, each a
+# fødselsnummer only when both its check digits and its date hold (about one in 3,000 of other numbers).
+DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d+(?:[ .-]\d+)+" + NUMBER_END)
+FNR_DIGITS = 11
 # A Norwegian bank account number: 11 digits grouped 4.2.5 (or 4 2 5, or not at all), the last a
 # mod-11 check digit. It names its holder as surely as a fødselsnummer does. Hyphens group it too.
 ACCOUNT = re.compile(r"(?=\d)(?<![\d.])(\d{4})([. -]?)(\d{2})\2(\d{5})" + NUMBER_END)
@@ -159,7 +165,9 @@ FULL_DATE = re.compile(
     rf"|(?P<d2>\d{{1,2}})\.? ?(?P<m2>{MONTHS}) (?P<y2>\d{{4}})"  # 15. mars 1987, and 15 mars 1987 as typed in a hurry
     rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}})"
     rf"|(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{2}})"
-    rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}}))\b{NUMBER_END}",  # 12/4-1979, 12/4/79
+    rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}})"  # 12/4-1979, 12/4/79
+    rf"|(?P<d6>\d{{1,2}}) (?P<m6>\d{{1,2}}) (?P<y6>(?:19|20)\d{{2}})"  # 12 10 1981, as said or typed without dots
+    rf"|(?P<y7>\d{{4}})\.(?P<m7>\d{{2}})\.(?P<d7>\d{{2}}))\b{NUMBER_END}",  # 1981.10.12
     re.IGNORECASE,
 )
 # A day said as an ordinal, as a date of birth is said aloud, in bokmål and nynorsk: "født den tredje
@@ -188,7 +196,7 @@ def valid_account(digits: str) -> bool:
 
 def date_parts(match: re.Match[str]) -> tuple[int, int, int]:
     """A FULL_DATE match as (day, month, year); a two-digit year stays two digits (85)."""
-    for number in range(1, 6):
+    for number in range(1, 8):
         if match.group(f"d{number}") is not None:
             month = match.group(f"m{number}")
             months = MONTHS.split("|")
@@ -198,13 +206,17 @@ def date_parts(match: re.Match[str]) -> tuple[int, int, int]:
 
 
 # A date is a date of birth when its words say so ("født 12.10.1980", "fødselsdato:", "f.",
-# "DOB"), or when a fødselsnummer stands right beside it; an interview date ("Intervju
-# 12.10.2009") is not, however old it is.
+# "DOB"), with up to four words between for where ("født i Bergen 12.10.1981", "født på Haukeland
+# sykehus", "bursdagen min er"), or when it is the date of a fødselsnummer right beside it; an
+# interview date ("Intervju 12.10.2009") is not, however old it is, nor one a number or a comma
+# parts from the words ("født i 1981, og intervjuet 12.10.2009").
 BORN = re.compile(
-    r"(?:\bfødt|\bfødd|\bfødselsdato|\bfødselsdag|\bf\.|\bfdato|\bf\.dato|\bDOB|\bdate of birth|\bborn)"
+    r"(?:\b(?:født|fødd|fødsels|bursdag|born)[^\W\d]*(?:\s+[^\W\d]+){0,4}?"
+    r"|\bf\.|\bfdato|\bf\.dato|\bDOB|\bdate of birth)"
     r"\s*(?:den\s+|:\s*|on\s+)?$",
     re.IGNORECASE,
 )
+BORN_BEFORE = 60  # characters before a date that BORN reads
 BESIDE_FNR = 25  # characters between a date and a fødselsnummer that make them one person's
 
 
@@ -219,12 +231,40 @@ def valid_fnr(digits: str) -> bool:
     second = 0 if second == 11 else second
     if first == 10 or second == 10 or first != numbers[9] or second != numbers[10]:
         return False
+    day, month, _ = fnr_date(digits)
+    return 1 <= day <= 31 and 1 <= month <= 12
+
+
+def fnr_date(digits: str) -> tuple[int, int, int]:
+    """The day, month and two-digit year of birth a fødselsnummer's first six digits give."""
     day, month = int(digits[:2]), int(digits[2:4])
     if day > 40:  # D-nummer: 4 added to the first digit
         day -= 40
     if month > 40:  # H-nummer (given by the health services): 4 added to the month's first digit
         month -= 40
-    return 1 <= day <= 31 and 1 <= month <= 12
+    return day, month, int(digits[4:6])
+
+
+def spread_fnrs(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, digits) of each fødselsnummer written in groups other than FNR's (DIGIT_GROUPS)."""
+    for run in DIGIT_GROUPS.finditer(text):
+        groups = [(group.start(), group.end()) for group in re.finditer(r"\d+", run.group())]
+        if sum(end - start for start, end in groups) < FNR_DIGITS:
+            continue
+        first = 0
+        while first < len(groups):
+            digits, last = "", first
+            while last < len(groups) and len(digits) < FNR_DIGITS:
+                digits += run.group()[groups[last][0]:groups[last][1]]
+                last += 1
+            # A dot between a window and the digits beside it makes a decimal of them ("4.15038910083").
+            dotted = (first > 0 and run.group()[groups[first][0] - 1] == ".") or (
+                last < len(groups) and run.group()[groups[last - 1][1]] == ".")
+            if len(digits) == FNR_DIGITS and not dotted and valid_fnr(digits):
+                yield run.start() + groups[first][0], run.start() + groups[last - 1][1], digits
+                first = last
+            else:
+                first += 1
 
 
 def phone_digits(text: str) -> str:
@@ -267,11 +307,18 @@ def find_patterns(text: str) -> Iterator[Found]:
     # number): a text with none, as most turns of an interview are, is not scanned by them at all.
     digits = DIGIT.search(text) is not None
     numbers = []
+    births: list[tuple[int, int, tuple[int, int, int]]] = []  # each fødselsnummer's span and date
     if digits:
         for match in FNR.finditer(text):
-            if valid_fnr("".join(match.group(1, 3, 4, 5, 6))):
+            if valid_fnr(number := "".join(match.group(1, 3, 4, 5, 6))):
                 numbers.append(match.span())
+                births.append((*match.span(), fnr_date(number)))
                 yield Found(match.start(), match.end(), match.group(), "fnr")
+        for start, end, number in spread_fnrs(text):
+            if not any(start < taken_end and taken_start < end for taken_start, taken_end in numbers):
+                numbers.append((start, end))
+                births.append((start, end, fnr_date(number)))
+                yield Found(start, end, text[start:end], "fnr")
         for match in IBAN.finditer(text):
             if valid_account("".join(match.groups())):
                 numbers.append(match.span())
@@ -307,16 +354,18 @@ def find_patterns(text: str) -> Iterator[Found]:
     for match in FULL_DATE.finditer(text):
         if any(start <= match.start() and match.end() <= end for start, end in numbers):
             continue  # a fødselsnummer's own date, written as a date is ("15.03.89 10083")
-        born = BORN.search(text[max(0, match.start() - 25):match.start()]) is not None
+        born = BORN.search(text[max(0, match.start() - BORN_BEFORE):match.start()]) is not None
+        day, month, year = date_parts(match)
         beside = any(
-            0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR for start, end in numbers
+            (0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR) and (day, month, year % 100) == date
+            for start, end, date in births
         )
         if born or beside:
             yield Found(match.start(), match.end(), match.group(), "birth_date")
     lowered = text.lower()
-    spoken = any(word in lowered for word in ("født", "fødd", "fødsel", "dob", "born", "f.")) and any(
+    spoken = any(word in lowered for word in ("født", "fødd", "fødsel", "bursdag", "dob", "born", "f.")) and any(
         month in lowered for month in MONTHS.split("|")
     )
     for match in SPOKEN_DATE.finditer(text) if spoken else ():
-        if BORN.search(text[max(0, match.start() - 25):match.start()]) is not None:
+        if BORN.search(text[max(0, match.start() - BORN_BEFORE):match.start()]) is not None:
             yield Found(match.start(), match.end(), match.group(), "birth_date")
