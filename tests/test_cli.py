@@ -544,3 +544,14 @@ def test_a_participant_id_holding_a_comma_is_refused(demo: Path, tmp_path: Path)
     assert result.exit_code == 1
     assert "a participant id cannot hold a comma ('D8,D9') (for a group interview, list them in the file's front matter" in result.output
     assert "D8,D9" not in run("--project", str(demo), "participants", "list").output
+
+
+def test_the_terminal_ui_without_a_terminal_is_one_line_and_exit_1(demo: Path) -> None:
+    """In a pipe, Textual drew into it and waited for keys at a core's full speed, for ever (a probe's
+    `qualcode tui </dev/null | head` ran ten minutes): now it says why it cannot start, and opens nothing."""
+    before = (demo / ".qualcode" / "project.db").stat().st_mtime_ns
+    result = run("--project", str(demo), "tui")
+    assert result.exit_code == 1
+    assert result.output.startswith("error: the terminal UI needs a terminal") and result.output.count("\n") == 1
+    assert "ssh -t" in result.output
+    assert (demo / ".qualcode" / "project.db").stat().st_mtime_ns == before

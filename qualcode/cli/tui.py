@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 import click
 
 from qualcode.cli.context import AppContext, pass_app
+from qualcode.errors import InvalidInput
 
 
 @click.command("tui")
@@ -24,6 +26,10 @@ def tui_command(app: AppContext, role: str | None, blind: bool | None) -> None:
 
     Example: qualcode --coder "Medforsker 1" tui --blind
     """
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Textual would draw into the pipe and wait for keys that never come, at a core's full speed.
+        raise InvalidInput("the terminal UI needs a terminal, and this command has none (its input or output is a pipe or a file)",
+                           "run `qualcode tui` in a terminal; over SSH, `ssh -t HOST qualcode tui`")
     from qualcode.tui.app import QualcodeApp  # Textual loads only when the UI is wanted
 
     # Opening finishes a rewrite of stored texts that a crash interrupted, before the UI shows them.
