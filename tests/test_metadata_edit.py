@@ -92,6 +92,11 @@ def test_an_empty_value_clears_and_the_same_value_changes_nothing(session: Sessi
         ({"participants": ["D99"]}, NotFound, "no participant 'D99'"),
         ({"participants": [""]}, InvalidInput, "participant name is empty"),
         ({}, InvalidInput, "say what to change"),
+        # A title or interviewer every list shows on one line (a probe's 100,000-character title and
+        # line breaks were stored, and broke `history`; an escape character was taken out unseen).
+        ({"title": "A" * 301}, InvalidInput, "the title 'AAAA.*' is longer than 300 characters"),
+        ({"interviewer": "Forsker\nto"}, InvalidInput, r"the interviewer 'Forsker\\nto' holds a line break or control character"),
+        ({"title": "ok\x1btittel"}, InvalidInput, "holds a line break or control character"),
     ],
 )
 def test_bad_transcript_values_are_refused_and_change_nothing(
@@ -100,7 +105,8 @@ def test_bad_transcript_values_are_refused_and_change_nothing(
     make_transcript(session, tmp_path, TEXT, participant="D1", wave="T1", date=date(2024, 2, 13))
     with pytest.raises(error, match=message):
         # A good value given with a bad one is not kept either.
-        edit_transcript(session, "intervju", coder, **({"title": "Ny"} if changes else {}), **changes)  # type: ignore[arg-type]
+        good = {"title": "Ny"} if "title" not in changes else {"wave": "T2"}
+        edit_transcript(session, "intervju", coder, **(good if changes else {}), **changes)  # type: ignore[arg-type]
     transcript = _transcript(session)
     assert (transcript.title, transcript.wave, transcript.interview_date) == (None, "T1", date(2024, 2, 13))
     with pytest.raises(NotFound, match="no transcript 'finnes-ikke'"):
@@ -260,6 +266,10 @@ def test_cli_edits_are_pseudonymised_logged_and_undone(small_project: Path) -> N
         (["participants", "edit", "D1", "--attribute", "Transcript=x"], "transcript is a built-in field, not an attribute"),
         (["participants", "edit", "D1", "--attribute", "to\nlinjer=x"], "holds a line break or control character"),
         (["participants", "edit", "D1", "--attribute", "a" * 101 + "=x"], "is longer than 100 characters"),
+        # A value is one line too, and a control character in a name is refused, not taken out ("ab").
+        (["participants", "edit", "D1", "--attribute", "notat=linje\nto"], "the value of attribute notat 'linje\\nto' holds a line break"),
+        (["participants", "edit", "D1", "--attribute", "notat=" + "v" * 201], "is longer than 200 characters"),
+        (["participants", "edit", "D1", "--attribute", "a\x01b=1"], "the attribute name 'a\\x01b' holds a line break or control"),
         # A value written as a date makes a date attribute, and a day that does not exist is refused.
         (["participants", "edit", "D1", "--attribute", "kvp_start=2024-02-30"], "date '2024-02-30' is not a date"),
         (["participants", "edit", "D1", "--gender", "k" * 500], "the gender 'kkkk"),

@@ -55,7 +55,7 @@ def test_excels_separator_line_is_honoured_and_lines_keep_their_numbers(session:
 
 
 def test_a_line_break_inside_an_attribute_value_is_refused_in_one_line(session: Session, tmp_path: Path) -> None:
-    with pytest.raises(ImportFailed, match=r"e\.csv line 2: the value 'to\\nlinjer' of attribute notat holds a line break") as refused:
+    with pytest.raises(ImportFailed, match=r"e\.csv line 2: the value of attribute notat 'to\\nlinjer' holds a line break") as refused:
         import_participants(session, _write(tmp_path, "e.csv", 'participant,notat\nD1,"to\nlinjer"\n'))
     assert "\n" not in refused.value.message
     assert [attributes for *_, attributes in _people(session)] in ([], [{}])  # the command's transaction is not committed

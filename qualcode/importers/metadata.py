@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,6 +79,12 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
     for key in ("name", "title", "participant", "role", "wave", "mode", "interviewer", "note_taker"):
         if checked.get(key) is not None:
             checked[key] = str(checked[key])
+    for key, length in (("title", TITLE_LENGTH), ("interviewer", INTERVIEWER_LENGTH), ("note_taker", INTERVIEWER_LENGTH)):
+        if checked.get(key) is not None:
+            try:
+                check_one_line(key.replace("_", " "), checked[key], length)
+            except InvalidInput as error:
+                raise ImportFailed(f"{where}: {error.message}", error.hint) from None
     return checked
 
 
@@ -163,14 +170,27 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
     return definition
 
 
+ATTRIBUTE_VALUE_LENGTH = 200  # a value a list shows in a cell, as an office is; a longer text is a memo
+TITLE_LENGTH = 300  # the columns' widths
+INTERVIEWER_LENGTH = 200
+
+
+def check_one_line(label: str, value: str, length: int) -> None:
+    """A value every list shows on one line: no line break, tab or other control character, nor
+    longer than `length` (its column's width). Refused, not cleaned: what was typed is not changed
+    unseen."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    if any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in value):
+        raise InvalidInput(f"the {label} {shown!r} holds a line break or control character", "give it on one line")
+    if len(value) > length:
+        raise InvalidInput(f"the {label} {shown!r} is longer than {length} characters", "give a shorter one")
+
+
 def check_participant_value(column: str, value: str) -> None:
     """A participant's role, gender, age band or office: one line, no longer than its column holds; an age band as 30-39 or 67+."""
     length: int | None = getattr(Participant.__table__.c[column].type, "length", None)
+    check_one_line(column.replace("_", " "), value, length or ATTRIBUTE_VALUE_LENGTH)
     shown = value if len(value) <= 40 else value[:40] + "…"
-    if any(not character.isprintable() for character in value):
-        raise InvalidInput(f"the {column.replace('_', ' ')} {shown!r} holds a line break or control character", "give it on one line")
-    if length is not None and len(value) > length:
-        raise InvalidInput(f"the {column.replace('_', ' ')} {shown!r} is longer than {length} characters", "give a shorter one")
     if column == "age_band" and value:
         band = AGE_BAND.fullmatch(value)
         if band is None or (band["high"] is not None and int(band["low"]) >= int(band["high"])):
@@ -179,13 +199,9 @@ def check_participant_value(column: str, value: str) -> None:
 
 def check_attribute_name(name: str) -> None:
     """A new attribute's name: not empty, one line of at most ATTRIBUTE_NAME_LENGTH characters, not a built-in column."""
-    shown = name if len(name) <= 40 else name[:40] + "…"
     if not name.strip():
         raise InvalidInput("an attribute has no name", "write NAME=VALUE")
-    if any(not character.isprintable() for character in name):
-        raise InvalidInput(f"the attribute name {shown!r} holds a line break or control character", "give a name on one line")
-    if len(name) > ATTRIBUTE_NAME_LENGTH:
-        raise InvalidInput(f"the attribute name {shown!r} is longer than {ATTRIBUTE_NAME_LENGTH} characters", "give a shorter name")
+    check_one_line("attribute name", name, ATTRIBUTE_NAME_LENGTH)
     if name.strip().lower() in RESERVED_ATTRIBUTE_NAMES:
         raise InvalidInput(f"{name.strip()} is a built-in field, not an attribute", _reserved_hint(name.strip().lower()))
 
@@ -374,10 +390,8 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
 
 def set_participant_attribute(session: Session, participant: Participant, name: str, value: object) -> None:
     """Set one of the participant's attributes; its value on one line, as a list shows it."""
-    if isinstance(value, str) and any(not character.isprintable() for character in value):
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        raise InvalidInput(f"the value {shown!r} of attribute {name} holds a line break or control character",
-                           "give it on one line")
+    if isinstance(value, str):
+        check_one_line(f"value of attribute {name}", value, ATTRIBUTE_VALUE_LENGTH)
     definition = attribute_definition(session, name, "participant", value)
     stored = typed_value(definition, value)
     existing = next((a for a in participant.attributes if a.definition_id == definition.id), None)

@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 from qualcode.coding.transcripts import transcript_state
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput
 from qualcode.importers.metadata import (
+    ATTRIBUTE_NAME_LENGTH,
+    ATTRIBUTE_VALUE_LENGTH,
     PARTICIPANT_COLUMNS,
     attribute_definition,
+    check_one_line,
     check_participant_value,
     check_transcript_meta,
     participant_state,
@@ -268,6 +271,11 @@ def _every_round(session: Session, participant: Participant, changes: tuple[Fiel
 
 
 def _set_attribute(session: Session, participant: Participant, name: str, value: str) -> None:
+    if not name.strip():
+        raise InvalidInput("an attribute has no name", "write --attribute NAME=VALUE")
+    # As typed, before the guard's cleaning could take a control character out of the name unseen.
+    check_one_line("attribute name", name.strip(), ATTRIBUTE_NAME_LENGTH)
+    check_one_line(f"value of attribute {name.strip()}", value.strip(), ATTRIBUTE_VALUE_LENGTH)
     name = clean_typed(session, name.strip(), folded=True).lower()  # cleaned first, as the guard stores it
     if not name:
         raise InvalidInput("an attribute has no name", "write --attribute NAME=VALUE")
