@@ -175,6 +175,7 @@ def test_a_rewrite_that_makes_two_transcripts_the_same_text_is_kept(tmp_path: Pa
     ("Halldis Rye", "Halldis Rye", "Halldis"),  # the name as its own pseudonym
     ("Trude Vik", "Torbjørn Lunde", "Torbjørn"),  # another real name in the key
     ("Olav Moe", "Per Halldis", "Halldis"),
+    ("Olav Moe", "Per Halldіs", "Halldis"),  # a Cyrillic і read as the Latin i it looks like (a probe's Lіen)
 ])
 def test_a_pseudonym_chosen_as_a_real_name_is_refused_and_the_key_is_left_as_it_was(
     tmp_path: Path, original: str, pseudonym: str, real: str,
@@ -195,6 +196,29 @@ def test_a_pseudonym_chosen_as_a_real_name_is_refused_and_the_key_is_left_as_it_
     refused = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "import", str(table)])
     assert refused.exit_code == 1 and "navn.csv line 3: the pseudonym" in refused.stderr, refused.output
     assert [entry.original for entry in _key(root).entries] == before
+
+
+def test_a_pseudonym_chosen_twice_is_refused_and_a_placeholder_may_group(tmp_path: Path) -> None:
+    """A probe gave three people the pseudonym Jon Dahl, by hand and from a CSV: they became one
+    person in every analysis and attribution."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    _run(root, "identifiers", "add", "Anne Vik", "--kind", "person", "--pseudonym", "Jon Dahl")
+    before = [(entry.original, entry.pseudonym) for entry in _key(root).entries]
+    for chosen in ("Jon Dahl", "jon dahl", "Jon Dаhl"):  # the last with a Cyrillic а
+        refused = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Ola Berg", "--kind", "person", "--pseudonym", chosen])
+        assert refused.exit_code == 1 and refused.stderr == (
+            f"error: the pseudonym {chosen!r} already stands for another person in the key: the two would be one in every"
+            " analysis (hint: choose another, or a placeholder in brackets, such as (veileder), to group them on purpose)\n"
+        )
+    table = tmp_path / "navn.csv"
+    table.write_text("identifier,kind,gender,pseudonym\nOla Berg,person,m,Per Lie\nPål Lund,person,m,Per Lie\n", encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "import", str(table)])
+    assert refused.exit_code == 1 and "navn.csv line 3: the pseudonym 'Per Lie' already stands for another person" in refused.stderr
+    assert [(entry.original, entry.pseudonym) for entry in _key(root).entries] == before
+    for caseworker in ("Kari Vik", "Kari Holm"):  # a placeholder groups on purpose
+        _run(root, "identifiers", "add", caseworker, "--kind", "person", "--pseudonym", "(veileder)")
+    assert [entry.pseudonym for entry in _key(root).entries] == ["Jon Dahl", "(veileder)", "(veileder)"]
 
 
 def test_reapply_draws_anew_a_pseudonym_that_is_a_real_name_and_the_project_stays_open(tmp_path: Path) -> None:

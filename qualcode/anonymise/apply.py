@@ -7,7 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
-from qualcode.anonymise.known import LIST_KINDS, KnownMatcher
+from qualcode.anonymise.known import LIST_KINDS, KnownMatcher, as_latin
 from qualcode.anonymise.patterns import FULL_DATE, date_parts, find_patterns
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
 from qualcode.text.normalise import visible
@@ -97,7 +97,19 @@ def real_word_in(pseudonym: str, key: PseudonymKey, original: str) -> str | None
     if pseudonym.startswith("("):  # a placeholder, such as "(sted)"
         return None
     originals = _names([entry.original for entry in key.entries if entry.kind in LIST_KINDS] + [original])
-    return next((part for part in _PARTS.split(pseudonym) if part and looks_like(part, originals)), None)
+    # Read as the leak check reads text, letters of other scripts as the Latin ones they look like:
+    # "Lіen" with a Cyrillic і reads as the real Lien.
+    return next((part for part in _PARTS.split(as_latin(pseudonym)) if part and looks_like(part, originals)), None)
+
+
+def pseudonym_taken(key: PseudonymKey, pseudonym: str) -> KeyEntry | None:
+    """The entry a chosen `pseudonym` already stands for, as written or as read in Latin letters: two
+    people under one pseudonym would be one person in every analysis. A placeholder ("(veileder)")
+    groups on purpose."""
+    if pseudonym.startswith("("):
+        return None
+    folded = as_latin(" ".join(pseudonym.split())).casefold()
+    return next((entry for entry in key.entries if as_latin(entry.pseudonym).casefold() == folded), None)
 
 
 def redraw_real_pseudonyms(key: PseudonymKey) -> list[Renamed]:

@@ -279,7 +279,7 @@ def add_known_identifier(
     key: PseudonymKey, original: str, kind: str, gender: str | None = None, pseudonym: str | None = None
 ) -> KeyEntry:
     """Add one identifier the project knows (a person, a place, an office, an employer ...)."""
-    from qualcode.anonymise.apply import add_identifier, real_word_in
+    from qualcode.anonymise.apply import add_identifier, pseudonym_taken, real_word_in
 
     original = " ".join(original.split())
     if not original:
@@ -292,6 +292,11 @@ def add_known_identifier(
         raise InvalidInput(
             f"the pseudonym {pseudonym!r} would leave a real name in the texts: {real!r} is, or is like, a name in the key",
             "choose a pseudonym that shares no word with a real name, or leave it out to have one drawn",
+        )
+    if pseudonym and (taken := pseudonym_taken(key, pseudonym)) is not None:
+        raise InvalidInput(
+            f"the pseudonym {pseudonym!r} already stands for another {taken.kind} in the key: the two would be one in every analysis",
+            "choose another, or a placeholder in brackets, such as (veileder), to group them on purpose",
         )
     entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen="added by hand")
     # What waited for review and is now decided (this name, or a phrase of known and dismissed
