@@ -66,6 +66,27 @@ def test_an_unchanged_folder_is_already_present_and_its_source_hashes_are_kept(p
     assert len(hashes) == 2 and all(len(h or "") == 64 for h in hashes)
 
 
+def test_a_reimport_says_which_metadata_it_does_not_apply_and_how(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    """A probe corrected a date in a file's front matter, or gave --wave and --date, and imported
+    again: "same text … nothing added", and the correction was dropped without a word."""
+    directory = folder(tmp_path, deltaker_D1_T1="---\ndate: 2024-11-05\nwave: T1\n---\n" + FIRST)
+    assert len(imported(project, key_access, directory).imported) == 1
+    again = imported(project, key_access, directory, wave="T2", date="2025-01-02")
+    assert [reason for _, reason in again.skipped] == [
+        "deltaker_D1_T1.txt is already present as transcript deltaker_D1_T1 (the same file); nothing added; its date"
+        " 2025-01-02 (the project's: 2024-11-05), wave T2 (the project's: T1) are not applied by importing:"
+        " `qualcode transcripts edit deltaker_D1_T1 --date 2025-01-02 --wave T2` applies them",
+    ]
+    (directory / "deltaker_D1_T1.txt").write_text("---\ndate: 2024-12-24\nwave: t1\n---\n" + FIRST, encoding="utf-8")
+    corrected = imported(project, key_access, directory)
+    assert [reason for _, reason in corrected.skipped] == [
+        "deltaker_D1_T1.txt has the same text as transcript deltaker_D1_T1; nothing added; its date 2024-12-24"
+        " (the project's: 2024-11-05) is not applied by importing: `qualcode transcripts edit deltaker_D1_T1 --date 2024-12-24` applies it",
+    ]
+    with project.begin() as session:
+        assert session.scalars(select(Transcript.wave)).all() == ["T1"]  # nothing changed unseen
+
+
 def test_a_file_whose_stored_text_was_rewritten_after_review_is_already_present(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
     """The trial's failure: the key's re-apply rewrote the stored texts, and importing again said "already exists"."""
     directory = folder(tmp_path, deltaker_D1_T1=FIRST)

@@ -7,6 +7,7 @@ import copy
 import hashlib
 import re
 import secrets
+import shlex
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -319,13 +320,14 @@ class _People:
 
 def _refuse_existing(session: Session, prepared: PreparedTranscript) -> Transcript | None:
     """Refuse a file already in the project, or a changed one under a taken name; return the transcript it replaces."""
-    refuse_present(session, prepared.path, prepared.source_hash)
+    refuse_present(session, prepared.path, prepared.source_hash, prepared.meta)
     existing = session.scalar(
         select(Transcript.name).join(TextVersion, TextVersion.transcript_id == Transcript.id)
         .where(TextVersion.content_hash == prepared.digest).limit(1)
     )
     if existing is not None:
-        raise DuplicateContent(f"{prepared.path.name} has the same text as transcript {existing}; nothing added")
+        raise DuplicateContent(f"{prepared.path.name} has the same text as transcript {existing}; nothing added"
+                               + _differing_metadata(session, existing, prepared.meta))
     named = session.scalar(select(Transcript).where(Transcript.name == prepared.name))
     if named is None:
         return None
@@ -342,15 +344,38 @@ def _refuse_existing(session: Session, prepared: PreparedTranscript) -> Transcri
     )
 
 
-def refuse_present(session: Session, path: Path, file_hash: str | None) -> None:
+def refuse_present(session: Session, path: Path, file_hash: str | None, meta: dict[str, Any] | None = None) -> None:
     """Refuse a file whose bytes were imported before, under any name, as already present, and one
-    a withdrawn participant's transcript came from."""
+    a withdrawn participant's transcript came from; saying which of `meta` (the file's front matter
+    with the command's options) the stored transcript does not hold."""
     if file_hash is None:
         return
     refuse_withdrawn_source(session, path, file_hash)
     present = session.scalar(select(Transcript.name).where(Transcript.source_hash == file_hash).limit(1))
     if present is not None:
-        raise DuplicateContent(f"{path.name} is already present as transcript {present} (the same file); nothing added")
+        raise DuplicateContent(f"{path.name} is already present as transcript {present} (the same file); nothing added"
+                               + _differing_metadata(session, present, meta))
+
+
+def _differing_metadata(session: Session, name: str, meta: dict[str, Any] | None) -> str:
+    """What a re-imported file, or its command line, says of transcript `name`'s date, wave or
+    fidelity that the project does not hold, with the edit that applies it: a re-import adds no
+    text, and changes no metadata unseen (a probe's corrected date was dropped without a word).
+    A title or interviewer is left out: stored pseudonymised, it differs from the file's whenever it names someone."""
+    transcript = session.scalar(select(Transcript).where(Transcript.name == name)) if meta else None
+    if transcript is None or meta is None:
+        return ""
+    described, options = [], []
+    for label, stored in (("date", transcript.interview_date), ("wave", transcript.wave), ("fidelity", transcript.fidelity)):
+        given = meta.get(label)
+        if given is None or str(given).casefold() == str(stored).casefold():
+            continue
+        described.append(f"{label} {given} (the project's: {stored or 'none'})")
+        options.append(f"--{label} {shlex.quote(str(given))}")
+    if not described:
+        return ""
+    return (f"; its {', '.join(described)} {'is' if len(described) == 1 else 'are'} not applied by importing:"
+            f" `qualcode transcripts edit {name} {' '.join(options)}` applies {'it' if len(described) == 1 else 'them'}")
 
 
 def _imported_on(session: Session, transcript: Transcript) -> date:
@@ -825,7 +850,7 @@ def _import_one(
     with project.begin() as session:
         # A file imported before is known by its bytes, before any slow work or review; so is one
         # naming someone who withdrew, before its words are queued for review as context.
-        refuse_present(session, path, read.source_hash)
+        refuse_present(session, path, read.source_hash, read.meta)
         refuse_withdrawn_participant(session, *_named_participants(read.meta))
         vocabulary = codebook_vocabulary(session)
     proposals = propose_candidates(read.document, vocabulary)
@@ -1047,7 +1072,7 @@ def preview_file(session: Session, path: Path, options: ImportOptions, key: Pseu
     candidates = [p.text for p in prepared.proposals]
     notes = list(read.document.notes)
     try:
-        refuse_present(session, path, read.source_hash)
+        refuse_present(session, path, read.source_hash, read.meta)
         refuse_withdrawn_participant(session, *_named_participants(read.meta))
         if candidates:
             outcome = "would be held back until the names proposed for review are decided"
