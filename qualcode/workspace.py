@@ -27,7 +27,7 @@ from qualcode.errors import (
     PassphraseRefused,
     QualcodeError,
 )
-from qualcode.store.project import PROJECT_DIR, TYPING_KEY, Project, find_project_root
+from qualcode.store.project import PROJECT_DIR, TYPED_CHECK, TYPING_KEY, Project, find_project_root
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -238,11 +238,14 @@ class Workspace:
         """A transaction that stores what a person typed (memos, definitions, titles): every such
         text is pseudonymised with the key, locked for the block, before it is written. Without
         the key such work is refused: a name typed then would be stored as typed."""
+        from qualcode.importers.pseudonymise import refuse_undecided_prose
+
         with self.key_access().editing() as key:
             self._typing_key = key
             try:
                 with self.project.begin() as session:
                     session.info[TYPING_KEY] = key  # for services that check typed text as import would
+                    session.info[TYPED_CHECK] = lambda flushing: refuse_undecided_prose(flushing, key)
                     yield session
             finally:
                 self._typing_key = None
@@ -934,6 +937,7 @@ class Workspace:
 
         key = self.leak_check_key()
         with self.begin() as session:
+            self.refuse_undecided_title(session, key, title)
             chosen = self._only_mine(selection)
             options = ReportOptions(title=title, attribution=attribution, language=language, consensus=consensus_pairs(session, chosen))
             result = export_report(
@@ -941,6 +945,14 @@ class Workspace:
                 self._export_output(output), False, key, progress,
             )
         return ExportDone(result.path, result.quotes, result.summary, tuple(result.warnings))
+
+    def refuse_undecided_title(self, session: Session, key: PseudonymKey, title: str | None) -> None:
+        """A report's title names no one nobody has decided about: the key's names in it are replaced
+        as it is written (exporters.service.as_typed), but an unknown name would be exported as typed."""
+        if title and title.strip():
+            from qualcode.importers.pseudonymise import refuse_undecided_text
+
+            refuse_undecided_text(session, key, "report's title", [title])
 
     def export_quote_table(
         self, selection: QuoteFilter, *, table_format: str = "xlsx", attribution: str = "role", language: str = "nb",

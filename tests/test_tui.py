@@ -1366,16 +1366,16 @@ async def test_a_definition_changed_by_someone_else_while_written_is_not_overwri
         await pilot.press("D", *" Mitt tillegg.", "escape")  # kept as a draft
         await settle(pilot)
         changed = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2", "codebook", "edit",
-                                           "empowerment", "--definition", "KOLLEGAENS NYE DEFINISJON"])
+                                           "empowerment", "--definition", "Kollegaens nye definisjon"])
         assert changed.exit_code == 0, changed.output
         await pilot.press("D")
         await settle(pilot)
         await pilot.press("enter")
         await until(app, pilot, lambda: isinstance(app.screen, MemoEditor) and "changed by someone else" in screen_text(app),
                     "refused, shown the new one")
-        assert "KOLLEGAENS NYE DEFINISJON" in screen_text(app) and "Mitt tillegg." in screen_text(app)
+        assert "Kollegaens nye definisjon" in screen_text(app) and "Mitt tillegg." in screen_text(app)
         with Project.open(sample_project) as project, project.begin() as session:
-            assert find_code(session, "empowerment").definition == "KOLLEGAENS NYE DEFINISJON"
+            assert find_code(session, "empowerment").definition == "Kollegaens nye definisjon"
         await pilot.press("enter")  # seen: now meant
         await until(app, pilot, lambda: app.screen is reader and "definition saved" in reader.status_text, "saved")
     with Project.open(sample_project) as project, project.begin() as session:

@@ -33,7 +33,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     code_guid,
 )
-from qualcode.store.project import Project
+from qualcode.store.project import TYPED_CHECK, Project
 from qualcode.text.normalise import visible
 from qualcode.text.tokens import WORD
 
@@ -205,6 +205,9 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
         key = current()
         if key is None:
             return
+        check = session.info.get(TYPED_CHECK)
+        if check is not None:
+            check(session)
         for row in [*session.new, *session.dirty]:
             columns = free_text_columns(row)
             if not columns:

@@ -137,6 +137,7 @@ def export_report_command(
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
+            workspace.refuse_undecided_title(session, key, title)
             selection = _selection(workspace, session, options)
             if framework:
                 from qualcode.analysis.framework import framework_matrix

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import Any
 
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
 from qualcode.anonymise.apply import Pseudonymised, Replacement, pseudonymise
 from qualcode.anonymise.candidates import (
     COMMON_ZIPF,
@@ -21,9 +24,12 @@ from qualcode.anonymise.candidates import (
 )
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
-from qualcode.anonymise.service import ignored_words
+from qualcode.anonymise.service import codebook_vocabulary, ignored_words
+from qualcode.anonymise.typed_text import refuse_undecided
+from qualcode.errors import AwaitsReview
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.turns import detect_turns
+from qualcode.store.models import Code, Coder, Coding, FrameworkSummary, Memo
 from qualcode.text.sentences import pieces
 from qualcode.text.tokens import WORD
 
@@ -227,6 +233,52 @@ def undecided_in_texts(
     known = {entry.pseudonym for entry in key.entries} | set(settled)
     return [proposal for proposal in undecided_proposals(joined, propose_candidates(document, vocabulary), key, vocabulary, replaced, set())
             if proposal.text not in known]
+
+
+# What a person writes as prose, and where a name nobody has decided about is refused before it is
+# stored (a transcript's title and a participant's attributes are checked where they are edited).
+# A new code is not: a codebook file's texts are held back before they are written (Workspace.import_codebook).
+PROSE: dict[type, tuple[str, ...]] = {
+    Memo: ("title", "text"),
+    Coding: ("memo",),
+    FrameworkSummary: ("text",),
+    Code: ("definition", "inclusion", "exclusion", "example"),
+}
+_PROSE_NAMES = {Memo: "memo", Coding: "coding's memo", FrameworkSummary: "summary", Code: "code's definition"}
+
+
+def refuse_undecided_prose(session: Session, key: PseudonymKey) -> None:
+    """Refuse a memo, a summary or a code's definition, new or changed in `session`, that names a
+    possible identifier nobody has decided about, as an import holds back a file that does: stored,
+    it would be kept as typed, unpseudonymised (a probe's memo "Torgeir Hovland er veilederen til
+    D1" was stored and exported). Read after the key's replacements, as the guard will store it."""
+    for row in [*session.new, *session.dirty]:
+        columns = PROSE.get(type(row), ())
+        if not columns or (isinstance(row, Code) and row in session.new):
+            continue
+        state = inspect(row)
+        texts = [getattr(row, column) for column in columns
+                 if row in session.new or state.attrs[column].history.has_changes()]
+        texts = [text for text in texts if isinstance(text, str) and text.strip()]
+        if texts:
+            with session.no_autoflush:
+                refuse_undecided_text(session, key, _PROSE_NAMES[type(row)], texts)
+
+
+def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts: list[str]) -> None:
+    """Refuse `texts` (a memo, a report's title) if they name a possible identifier nobody has
+    decided about. The project's coders (researchers, reviewers) are named in memos as colleagues,
+    not as people studied: their names are no candidates, as a .qdpx import's researchers are not."""
+    for text in texts:
+        refuse_undecided(text, key)  # a name already waiting for review, said so
+    names = [*session.scalars(select(Coder.name)), *(row.name for row in session.new if isinstance(row, Coder))]
+    coders = {*names, *(word for name in names for word in name.split())}  # "Anne" of the reviewer Anne Leser
+    for proposal in undecided_in_texts(texts, key, codebook_vocabulary(session), "typed text", coders):
+        raise AwaitsReview(
+            f"the {what} names {proposal.text!r}, a possible identifier nobody has decided about",
+            f"add it to the key (`qualcode identifiers add {proposal.text!r} --kind {proposal.kind or 'person'}`) or dismiss it"
+            f" (`qualcode anonymise dismiss {proposal.text!r}`), then write it again",
+        )
 
 
 def undecided_proposals(

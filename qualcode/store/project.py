@@ -365,6 +365,10 @@ TYPED_TEXT = "qualcode.typed_text"
 # The locked key of a typed transaction (Workspace.typed), for services that check typed text as an
 # import checks a file's metadata (a name nobody has decided about is refused).
 TYPING_KEY = "qualcode.typing_key"
+# A check of what a person typed, run by the anonymiser's guard before it cleans the text, while
+# what the key replaces is still known by its spans (the workspace's refusal of names nobody has
+# decided about: importers.pseudonymise.refuse_undecided_prose).
+TYPED_CHECK = "qualcode.typed_check"
 
 
 def clean_typed(session: Session, text: str, *, folded: bool = False) -> str:

@@ -263,6 +263,11 @@ def test_typed_text_and_file_names_are_pseudonymised(cli_project: tuple[Path, di
 def test_an_identifier_learned_later_reaches_code_definitions(cli_project: tuple[Path, dict[str, str]]) -> None:
     root, env = cli_project
     project = ["--project", str(root)]
+    # A definition naming someone nobody has decided about is refused until it is decided; taken
+    # for no one, it is stored as typed, and the key learning the name later reaches it.
+    refused = run_qualcode([*project, "codebook", "edit", "empowerment", "--definition", "Som Torunn Vik sa det"], env)
+    assert refused.returncode == 1 and "the code's definition names 'Torunn Vik'" in refused.stderr
+    assert run_qualcode([*project, "anonymise", "dismiss", "Torunn Vik"], env).returncode == 0
     assert run_qualcode([*project, "codebook", "edit", "empowerment", "--definition", "Som Torunn Vik sa det"], env).returncode == 0
     assert run_qualcode([*project, "codebook", "add", "empowerment/Torunn Viks råd"], env).returncode == 0
     assert b"Torunn" in _project_bytes(root)

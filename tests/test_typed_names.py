@@ -1,0 +1,79 @@
+"""What a person types as prose (memos, codings' memos, definitions, summaries, a report's title)
+names no one nobody has decided about: a probe's memo "Torgeir Hovland er veilederen til D1" was
+stored as typed and exported, where a transcript naming him would have been held back for review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from qualcode.config import Config
+from qualcode.errors import AwaitsReview
+from qualcode.store.models import Coding, Memo
+from qualcode.store.project import Project
+from qualcode.workspace import Workspace
+from tests.test_cli import run
+from tests.test_review_roundtrip import OWN
+
+UNKNOWN = "Torgeir Hovland"
+
+
+def _stored(demo: Path) -> bytes:
+    return (demo / ".qualcode" / "project.db").read_bytes()
+
+
+@pytest.mark.parametrize(("args", "what"), [
+    (["memo", "add", f"{UNKNOWN} er veilederen til D1"], "memo"),
+    (["memo", "add", "Om veilederen", "--title", f"Samtale med {UNKNOWN}"], "memo"),
+    # A coding with its memo: neither is stored.
+    (["coding", "add", "deltaker_D1_T1", "empowerment", "--match", OWN, "--memo", f"etter at {UNKNOWN} ringte"], "coding's memo"),
+    (["codebook", "edit", "empowerment", "--definition", f"Som {UNKNOWN} sa om mestring"], "code's definition"),
+    (["framework", "set", "D1", "empowerment", f"{UNKNOWN} hjalp D1 videre"], "summary"),
+    (["export", "report", "--title", f"Rapport om {UNKNOWN}"], "report's title"),
+])
+def test_an_unknown_name_in_typed_prose_is_refused_and_nothing_is_stored(demo: Path, args: list[str], what: str) -> None:
+    before = _stored(demo)
+    result = run("--project", str(demo), *args)
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith(f"error: the {what} names '{UNKNOWN}', a possible identifier nobody has decided about")
+    assert f"qualcode anonymise dismiss '{UNKNOWN}'" in result.output
+    assert UNKNOWN.encode() not in _stored(demo) and UNKNOWN.encode() not in before
+    with Project.open(demo) as opened, opened.begin() as session:
+        assert session.scalars(select(Coding)).all() == []
+
+
+def test_once_decided_the_name_is_written_as_the_decision_says(demo: Path) -> None:
+    project = ["--project", str(demo)]
+    assert run(*project, "identifiers", "add", UNKNOWN, "--kind", "person").exit_code == 0
+    assert run(*project, "memo", "add", f"{UNKNOWN} er veilederen til D1").exit_code == 0  # replaced by his pseudonym
+    assert run(*project, "anonymise", "dismiss", "Solveig Aasen").exit_code == 0
+    assert run(*project, "memo", "add", "Solveig Aasen er et oppdiktet navn").exit_code == 0  # taken for no one: as typed
+    with Project.open(demo) as opened, opened.begin() as session:
+        texts = session.scalars(select(Memo.text).order_by(Memo.id.desc()).limit(2)).all()
+    assert UNKNOWN not in texts[1] and texts[1].endswith("er veilederen til D1") and texts[0] == "Solveig Aasen er et oppdiktet navn"
+
+
+def test_a_colleague_and_the_key_s_names_are_no_candidates(demo: Path) -> None:
+    """The project's coders are researchers and reviewers, named in memos as colleagues; the key's
+    names are replaced, and a pseudonym's words are no one to decide about."""
+    project = ["--project", str(demo)]
+    assert run(*project, "coder", "add", "Anne Leser").exit_code == 0
+    added = run(*project, "memo", "add", "Anne mener koden er for bred. Vi bør spørre Leser om det.")
+    assert added.exit_code == 0, added.output
+    assert run(*project, "identifiers", "add", "Kari Nordmann", "--kind", "person").exit_code == 0
+    assert run(*project, "memo", "add", "Kari Nordmann sa det samme.").exit_code == 0
+
+
+def test_the_terminal_ui_s_memo_and_definition_are_refused_alike(demo: Path) -> None:
+    """The terminal UI writes through the workspace's typed sessions, as the command line does."""
+    assert run("--project", str(demo), "--coder", "Forsker 1", "coding", "add", "deltaker_D1_T1", "empowerment", "--match", OWN).exit_code == 0
+    with Workspace.open(Config.resolve(project=demo, coder="Forsker 1", key=None)) as workspace:
+        with workspace.begin() as session:
+            coding = session.scalars(select(Coding.id)).one()
+        with pytest.raises(AwaitsReview, match=f"the coding's memo names '{UNKNOWN}'"):
+            workspace.set_memo(coding, f"Som {UNKNOWN} sa")
+        with pytest.raises(AwaitsReview, match=f"the code's definition names '{UNKNOWN}'"):
+            workspace.update_definition("empowerment", f"Slik {UNKNOWN} forklarte det")
+    assert UNKNOWN.encode() not in _stored(demo)
