@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class QualcodeError(Exception):
     """Base for every error a researcher can cause and fix; the CLI prints it as one line."""
@@ -49,6 +52,15 @@ class InvalidInput(QualcodeError):
 
 class AwaitsReview(InvalidInput):
     """Typed text names a possible identifier nobody has decided about yet: it is stored once that is decided."""
+
+
+class UndecidedNames(AwaitsReview):
+    """Typed text names possible identifiers the review queue does not hold yet: the writer queues
+    them (`proposals`) as the text is refused, so the review, in the UI too, lists them."""
+
+    def __init__(self, message: str, hint: str, proposals: Sequence[Any]) -> None:
+        super().__init__(message, hint)
+        self.proposals = proposals
 
 
 class ChangedSince(InvalidInput):

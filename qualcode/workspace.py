@@ -26,6 +26,7 @@ from qualcode.errors import (
     NotFound,
     PassphraseRefused,
     QualcodeError,
+    UndecidedNames,
 )
 from qualcode.store.project import PROJECT_DIR, TYPED_CHECK, TYPING_KEY, Project, find_project_root
 
@@ -238,15 +239,23 @@ class Workspace:
         """A transaction that stores what a person typed (memos, definitions, titles): every such
         text is pseudonymised with the key, locked for the block, before it is written. Without
         the key such work is refused: a name typed then would be stored as typed."""
+        from qualcode.anonymise.service import queue_candidates
         from qualcode.importers.pseudonymise import refuse_undecided_prose
 
-        with self.key_access().editing() as key:
+        access = self.key_access()
+        with access.editing() as key:
             self._typing_key = key
             try:
                 with self.project.begin() as session:
                     session.info[TYPING_KEY] = key  # for services that check typed text as import would
                     session.info[TYPED_CHECK] = lambda flushing: refuse_undecided_prose(flushing, key)
                     yield session
+            except UndecidedNames as refused:
+                # Nothing typed is stored, but the names it was refused for wait in the review, the
+                # UI's too, as an import's do: the key keeps them though the block failed.
+                queue_candidates(key, list(refused.proposals), "typed text")
+                access.save(key)
+                raise
             finally:
                 self._typing_key = None
 

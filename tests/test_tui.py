@@ -1060,6 +1060,28 @@ async def test_a_refused_memo_opens_again_with_what_was_typed_and_says_how_to_me
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Ligner det lederen sa")]
 
 
+async def test_a_memo_naming_someone_unknown_is_refused_and_the_name_waits_in_the_review(
+    sample_project: Path, tmp_path: Path,
+) -> None:
+    """A memo naming someone nobody has decided about, not yet in the review, is refused as one naming
+    someone waiting is: the editor opens again with the text, and the name now waits in the
+    identifier review the refusal sends the writer to (a probe's memo was stored as typed)."""
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await coded_sentence(app, pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"Ingebjørg Tveit sa det samme", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor) and "not saved" in reader.status_text, "opened again")
+        assert app.screen.query_one("#memo-text", Input).value == "Ingebjørg Tveit sa det samme"
+        why = str(app.screen.query_one(".error", Label).render())
+        assert "names 'Ingebjørg Tveit'" in why and "identifier review (ctrl+p, Identifiers)" in why
+        assert "Ingebjørg Tveit" in [candidate.text for candidate in app.workspace.read_key().pending]
+    assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]
+
+
 async def coded_sentence(app: QualcodeApp, pilot: Pilot[None]) -> ReaderScreen:
     """leder_L1 open in the reader, with "Jeg har vært her i seks år." just coded empowerment (c e)."""
     reader = await open_first(app, pilot, "leder_L1")

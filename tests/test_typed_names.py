@@ -42,6 +42,10 @@ def test_an_unknown_name_in_typed_prose_is_refused_and_nothing_is_stored(demo: P
     assert UNKNOWN.encode() not in _stored(demo) and UNKNOWN.encode() not in before
     with Project.open(demo) as opened, opened.begin() as session:
         assert session.scalars(select(Coding)).all() == []
+    if what != "report's title":  # stored text waits in the review, as an import's names do, and says so again
+        assert UNKNOWN in run("--project", str(demo), "anonymise", "pending").output
+        again = run("--project", str(demo), *args)
+        assert again.exit_code == 1 and f"names '{UNKNOWN}', which waits for review" in again.output
 
 
 def test_once_decided_the_name_is_written_as_the_decision_says(demo: Path) -> None:
@@ -74,6 +78,10 @@ def test_the_terminal_ui_s_memo_and_definition_are_refused_alike(demo: Path) -> 
             coding = session.scalars(select(Coding.id)).one()
         with pytest.raises(AwaitsReview, match=f"the coding's memo names '{UNKNOWN}'"):
             workspace.set_memo(coding, f"Som {UNKNOWN} sa")
-        with pytest.raises(AwaitsReview, match=f"the code's definition names '{UNKNOWN}'"):
+        # Now waiting in the identifier review, which the UI's refusal sends the writer to.
+        assert [candidate.text for candidate in workspace.read_key().pending][-1] == UNKNOWN
+        with pytest.raises(AwaitsReview, match=f"the text names '{UNKNOWN}', which waits for review"):
             workspace.update_definition("empowerment", f"Slik {UNKNOWN} forklarte det")
+        with pytest.raises(AwaitsReview, match="the code's definition names 'Solveig Aasen'"):
+            workspace.update_definition("empowerment", "Slik Solveig Aasen forklarte det")
     assert UNKNOWN.encode() not in _stored(demo)

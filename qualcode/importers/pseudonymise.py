@@ -26,7 +26,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.service import codebook_vocabulary, ignored_words
 from qualcode.anonymise.typed_text import refuse_undecided
-from qualcode.errors import AwaitsReview
+from qualcode.errors import UndecidedNames
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.turns import detect_turns
 from qualcode.store.models import Code, Coder, Coding, FrameworkSummary, Memo
@@ -273,11 +273,14 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
         refuse_undecided(text, key)  # a name already waiting for review, said so
     names = [*session.scalars(select(Coder.name)), *(row.name for row in session.new if isinstance(row, Coder))]
     coders = {*names, *(word for name in names for word in name.split())}  # "Anne" of the reviewer Anne Leser
-    for proposal in undecided_in_texts(texts, key, codebook_vocabulary(session), "typed text", coders):
-        raise AwaitsReview(
-            f"the {what} names {proposal.text!r}, a possible identifier nobody has decided about",
-            f"add it to the key (`qualcode identifiers add {proposal.text!r} --kind {proposal.kind or 'person'}`) or dismiss it"
-            f" (`qualcode anonymise dismiss {proposal.text!r}`), then write it again",
+    proposals = undecided_in_texts(texts, key, codebook_vocabulary(session), "typed text", coders)
+    if proposals:
+        first = proposals[0]
+        raise UndecidedNames(
+            f"the {what} names {first.text!r}, a possible identifier nobody has decided about",
+            f"add it to the key (`qualcode identifiers add {first.text!r} --kind {first.kind or 'person'}`) or dismiss it"
+            f" (`qualcode anonymise dismiss {first.text!r}`), then write it again",
+            proposals,
         )
 
 
