@@ -1189,6 +1189,12 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("født: 1981.10.12", "1981.10.12"),
         # The date of a fødselsnummer beside it, in any form.
         ("fnr 12038040187, 12.03.80", "12.03.80"),
+        # E-mail addresses as a probe said and typed them.
+        ("Den er kari prikk nordmann på gmail prikk com.", "kari prikk nordmann på gmail prikk com"),
+        ("Skriv til kari.nordmann på gmail.com i dag.", "kari.nordmann på gmail.com"),
+        ("Skriv til kari.nordmann (a) gmail.com i dag.", "kari.nordmann (a) gmail.com"),
+        ("Skriv til kari.nordmann @ gmail . com i dag.", "kari.nordmann @ gmail . com"),
+        ("Den er kari.nordmann snabel-a gmail punkt com.", "kari.nordmann snabel-a gmail punkt com"),
     ],
 )
 def test_common_ways_of_writing_numbers_and_addresses_are_found(text: str, found: str) -> None:
@@ -1210,12 +1216,15 @@ def test_common_ways_of_writing_numbers_and_addresses_are_found(text: str, found
         "de var 12 10 2009 der",  # a date without dots, with no word of birth
         # Eleven digits whose check digits do not hold.
         "1 2 0 3 8 0 4 0 1 8 8", "12-03-80-40188",
+        # "på" before a web address is no e-mail's "at", nor "(a)" a list's first item.
+        "Vi søkte på finn.no i går. Jeg leste på vg.no. Sjekk www.nav.no på nett.no.",
+        "Han fikk (a) og (b) på prøven. Det var et punkt på lista.",
     ],
 )
-def test_dates_and_numbers_that_are_no_birth_date_or_fnr(text: str) -> None:
+def test_dates_numbers_and_addresses_that_are_no_identifier(text: str) -> None:
     from qualcode.anonymise.patterns import find_patterns
 
-    assert [(f.kind, f.text) for f in find_patterns(text) if f.kind in ("birth_date", "fnr")] == (
+    assert [(f.kind, f.text) for f in find_patterns(text) if f.kind in ("birth_date", "fnr", "email")] == (
         [("fnr", "12038040187")] if "12038040187" in text else []
     )
 

@@ -60,21 +60,21 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # EMAIL starting where a run of its local part's characters starts. Tried at every character,
 # EMAIL reads each run to its end before failing: quadratic in a long run such as a GUID.
 EMAIL_AT_RUN = re.compile(r"(?<![\w.+-])" + EMAIL.pattern)
-_WRITTEN_AT = re.compile(r"[aA][tT] ?[)\]]")
+_WRITTEN_AT = re.compile(r"[aA][tT]? ?[)\]]")
 # An address written so that machines miss it: "kari(at)nav.no", "kari [at] nav (dot) no".
 EMAIL_WRITTEN_OUT = re.compile(
-    r"(?<![\w.+-])[\w.+-]+ ?[(\[](?:at|@)[)\]] ?[\w-]+(?:(?:\.| ?[(\[](?:dot|punktum)[)\]] ?)[\w-]+)+", re.IGNORECASE,
+    r"(?<![\w.+-])[\w.+-]+ ?[(\[](?:at|@|a)[)\]] ?[\w-]+(?:(?:\.| ?[(\[](?:dot|punktum)[)\]] ?)[\w-]+)+", re.IGNORECASE,
 )
 # An address as it is said and then transcribed: "kari punktum nordmann krøllalfa gmail punktum com",
 # "kari.nordmann @ nav.no". Norwegian says @ as "krøllalfa" (or "alfakrøll"). The domain needs a dot
 # or "punktum", as any address's has; a part after a spoken "punktum" is in lower case, since
 # "punktum Så" is a full stop said before a sentence.
-_SPOKEN_AT = re.compile(r" @ |krøll ?alfa|alfa ?krøll", re.IGNORECASE)
-_DOMAIN_PART = r"(?:\.[\w-]+| (?:punktum|prikk|dot) (?-i:[a-z0-9æøå][\w-]*))"
+_SPOKEN_AT = re.compile(r" @ |krøll ?alfa|alfa ?krøll|snabel-?a", re.IGNORECASE)  # snabel-a: as Swedes and Danes say it
+_DOMAIN_PART = r"(?:\.[\w-]+| (?:punktum|punkt|prikk|dot|\.) (?-i:[a-z0-9æøå][\w-]*))"  # "gmail . com" typed apart too
 # The local part may also be joined by words said for "_" and "-" ("trine underscore berg").
-_LOCAL_PART = r"(?:[._-][\w+-]+| (?:punktum|prikk|dot|underscore|understrek|bindestrek) (?-i:[a-z0-9æøå][\w+-]*))"
+_LOCAL_PART = r"(?:[._-][\w+-]+| (?:punktum|punkt|prikk|dot|underscore|understrek|bindestrek) (?-i:[a-z0-9æøå][\w+-]*))"
 EMAIL_SPOKEN = re.compile(
-    rf"(?<![\w.+-])[\w+-]+{_LOCAL_PART}*(?: @ | (?:krøll ?alfa|alfa ?krøll) )[\w-]+{_DOMAIN_PART}+",
+    rf"(?<![\w.+-])[\w+-]+{_LOCAL_PART}*(?: @ | (?:krøll ?alfa|alfa ?krøll|snabel-?a) )[\w-]+{_DOMAIN_PART}+",
     re.IGNORECASE,
 )
 # The English way of saying one, "siri at gmail dot com", "siri at nav.no": "at" is a Norwegian word
@@ -83,6 +83,8 @@ EMAIL_SPOKEN = re.compile(
 # "punktum" either: "at nei punktum no er eg ferdig" is nynorsk speech.
 _TLD = "com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl"
 _DOMAIN_ENDINGS = tuple(f"{separator}{tld}" for separator in (".", " dot ") for tld in _TLD.split("|"))
+_WRITTEN_ENDINGS = tuple(f".{tld}" for tld in _TLD.split("|"))
+_PAA_ENDINGS = tuple(f"{separator}{tld}" for separator in (".", " dot ", " punktum ", " punkt ", " prikk ") for tld in _TLD.split("|"))
 # Where such an address may be: " at " and a domain ending after it.
 _AT_DOMAIN = re.compile(rf" at [\w-]+(?:(?:\.| dot )[\w-]+)*?(?:\.| dot )(?:{_TLD})\b", re.IGNORECASE)
 EMAIL_AT_DOT = re.compile(
@@ -90,6 +92,13 @@ EMAIL_AT_DOT = re.compile(
     re.IGNORECASE,
 )
 EVERYDAY_ZIPF = 5.5
+# "kari.nordmann på gmail.com": "på" said for "at", only after a local part with a dot (written or
+# said) and before a known top-level domain, since "på" is among the commonest words ("vi søkte på finn.no").
+EMAIL_PAA = re.compile(
+    rf"(?<![\w.+-])[\w+-]+(?:\.[\w+-]+| (?:punktum|punkt|prikk) (?-i:[a-z0-9æøå][\w+-]*))+"
+    rf" på [\w-]+(?:(?:\.| (?:punktum|punkt|prikk|dot) )[\w-]+)*?(?:\.| (?:punktum|punkt|prikk|dot) )(?:{_TLD})\b",
+    re.IGNORECASE,
+)
 
 
 def all_emails(text: str) -> Iterator[re.Match[str]]:
@@ -98,10 +107,15 @@ def all_emails(text: str) -> Iterator[re.Match[str]]:
     first by plain substring search: a case-blind pattern is tried at every character of the text."""
     yield from emails(text)
     lowered = text.lower()
-    if any(sign in lowered for sign in ("at)", "at )", "at]", "at ]")) and _WRITTEN_AT.search(text) is not None:
+    if any(sign in lowered for sign in ("at)", "at )", "at]", "at ]", "(a)", "[a]")) and _WRITTEN_AT.search(text) is not None:
         yield from EMAIL_WRITTEN_OUT.finditer(text)
-    if (" @ " in text or "krøll" in lowered or "alfa" in lowered) and _SPOKEN_AT.search(text) is not None:
+    if (" @ " in text or "krøll" in lowered or "alfa" in lowered or "snabel" in lowered) and _SPOKEN_AT.search(text) is not None:
         yield from EMAIL_SPOKEN.finditer(text)
+    if " på " in lowered and any(ending in lowered for ending in _PAA_ENDINGS):
+        for match in EMAIL_PAA.finditer(text):
+            local = match.group().casefold().partition(" på ")[0]
+            if not (local.startswith("www.") or local.endswith(_WRITTEN_ENDINGS)):  # a web address: "www.nav.no på …"
+                yield match
     if " at " in lowered and any(ending in lowered for ending in _DOMAIN_ENDINGS) and _AT_DOMAIN.search(text) is not None:
         for match in EMAIL_AT_DOT.finditer(text):
             # Imported here: most texts have no such address, and wordfreq loads slowly.
