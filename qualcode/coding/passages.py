@@ -262,11 +262,14 @@ def _distinct(session: Session, column: Any, *where: Any) -> list[str]:
 
 
 def attribute_names(session: Session) -> list[str]:
-    """The typed attributes, participants' then transcripts', beyond the built-in columns."""
+    """The typed attributes someone holds a value of, participants' then transcripts', beyond the
+    built-in columns: not one an undone edit defined and left without a value ("skostørrelse")."""
+    held = select(ParticipantAttribute.definition_id).union(select(TranscriptAttribute.definition_id))
     names: list[str] = []
     for applies_to in ("participant", "transcript"):
         for name in session.scalars(
-            select(AttributeDefinition.name).where(AttributeDefinition.applies_to == applies_to).order_by(AttributeDefinition.id)
+            select(AttributeDefinition.name).where(AttributeDefinition.applies_to == applies_to, AttributeDefinition.id.in_(held))
+            .order_by(AttributeDefinition.id)
         ):
             if name not in names and name not in PARTICIPANT_COLUMNS + TRANSCRIPT_COLUMNS:
                 names.append(name)
@@ -279,14 +282,12 @@ def _attribute_values(session: Session, name: str) -> list[str] | None:
         return _distinct(session, getattr(Participant, name))
     if name in TRANSCRIPT_COLUMNS:
         return _distinct(session, getattr(Transcript, name))
-    if session.scalar(select(AttributeDefinition.id).where(AttributeDefinition.name == name).limit(1)) is None:
-        return None
     values: set[str] = set()
     for table in (ParticipantAttribute, TranscriptAttribute):
         values.update(_distinct(
             session, table.value, table.definition_id == AttributeDefinition.id, AttributeDefinition.name == name,
         ))
-    return sorted(values)
+    return sorted(values) or None  # an attribute no one holds is none to select by
 
 
 def _is_yes_no(session: Session, name: str) -> bool:
@@ -308,7 +309,9 @@ def known_hint(label: str, known: Collection[str], wrong: str) -> str:
     if not known:
         return f"the project has no {label} yet"
     ordered = sorted(known, key=natural_key) if label != "attributes" else list(known)
-    shown = ", ".join(ordered[:SHOWN_VALUES]) + (f", … ({len(ordered)} in all)" if len(ordered) > SHOWN_VALUES else "")
+    # Every attribute's name: there are few, and the one meant may be any of them (a probe's ninth was cut off).
+    limit = len(ordered) if label == "attributes" else SHOWN_VALUES
+    shown = ", ".join(ordered[:limit]) + (f", … ({len(ordered)} in all)" if len(ordered) > limit else "")
     by_lower = {value.lower(): value for value in ordered}
     close = difflib.get_close_matches(wrong.lower(), list(by_lower), n=1, cutoff=0.75)
     return (f"did you mean {by_lower[close[0]]!r}? " if close else "") + f"{label}: {shown}"
