@@ -399,3 +399,29 @@ def test_codings_before_a_change_are_in_place_and_those_after_it_moved(project: 
     with project.begin() as session:
         summary = session.scalars(select(Event.summary).order_by(Event.id.desc())).first()
     assert summary is not None and "1 coding moved, 1 in place, 0 orphaned" in summary
+
+
+def test_a_batch_stopped_by_ctrl_c_keeps_what_came_before_says_where_and_goes_on(
+    project: Project, key_access: KeyAccess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A probe's Ctrl-C after 126 of 300 files printed only "Aborted!": now the batch keeps what was
+    imported, says where it stopped, and the same import again goes on from there."""
+    import qualcode.importers.service as service
+
+    directory = folder(tmp_path, a=FIRST, b=SECOND, c=FIRST.replace("programmet", "tiltaket"))
+    original = service._import_one
+    calls = []
+
+    def interrupted_at_the_second(*args: object, **kwargs: object) -> object:
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "_import_one", interrupted_at_the_second)
+    stopped = imported(project, key_access, directory)
+    assert [item.name for item in stopped.imported] == ["a"]
+    assert (stopped.interrupted, stopped.not_reached) == (directory / "b.txt", 1)
+    monkeypatch.setattr(service, "_import_one", original)
+    again = imported(project, key_access, directory)
+    assert [item.name for item in again.imported] == ["b", "c"] and len(again.skipped) == 1

@@ -94,6 +94,7 @@ def import_command(
             "imported": batch.imported,
             "skipped": [{"file": str(p), "reason": r} for p, r in batch.skipped],
             "failed": [{"file": str(p), "reason": r} for p, r in batch.failed],
+            "interrupted": str(batch.interrupted) if batch.interrupted is not None else None,
         })
     else:
         for item in batch.imported:
@@ -117,7 +118,10 @@ def import_command(
         for path, reason in batch.failed:
             note(f"failed {path}: {reason}")
         note(f"{len(batch.imported)} imported, {len(batch.skipped)} already present, {len(batch.failed)} failed")
-    if batch.failed:
+    if batch.interrupted is not None:
+        note(f"interrupted at {batch.interrupted}: it and {counted(batch.not_reached, 'file')} after it were not imported;"
+             " what was imported before is kept, and the same import again goes on (the files imported are already present)")
+    if batch.failed or batch.interrupted is not None:
         sys.exit(1)
 
 

@@ -124,6 +124,9 @@ class BatchResult:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     held_back: list[Path] = field(default_factory=list)  # of the failed: possible identifiers wait for review
+    # The file Ctrl-C stopped the batch at: it (rolled back whole) and the files after it were not imported.
+    interrupted: Path | None = None
+    not_reached: int = 0  # files after it
 
 
 # Text formats are read whole; beyond this a file is not one interview.
@@ -815,11 +818,16 @@ def import_paths(
         raise ImportFailed("--name can only be used when importing one file")
     key_access.load_existing()  # a missing or foreign key refuses the batch, not each file in turn
     result = BatchResult()
-    for path in files:
-        if progress is not None:
-            progress(path)
+    for number, path in enumerate(files):
         try:
+            if progress is not None:
+                progress(path)
             result.imported.append(_import_one(project, path, replace(options), key_access, coder_name))
+        except KeyboardInterrupt:
+            # What came before is kept, each file its own transaction; the batch says where it stopped,
+            # and importing again goes on from there (the files before are already present).
+            result.interrupted, result.not_reached = path, len(files) - number - 1
+            break
         except DuplicateContent as error:
             result.skipped.append((path, error.message))
         except QualcodeError as error:

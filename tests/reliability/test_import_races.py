@@ -98,3 +98,34 @@ def test_a_large_import_killed_midway_leaves_nothing_once_the_next_import_runs(
         assert connection.execute("SELECT name FROM transcripts").fetchall() == [("kort",)]
         turns = connection.execute("SELECT count(*) FROM turns").fetchone()[0]
         assert connection.execute("SELECT count(*) FROM search_index").fetchone()[0] == turns == 2
+
+
+def test_ctrl_c_during_a_batch_keeps_what_came_before_says_where_and_the_same_import_goes_on(
+    cli_project: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """A probe's Ctrl-C after 126 of 300 files printed only "Aborted!" (in a pipe, not one of the lines
+    of the files imported): the batch now says what it kept and where it stopped, and exits 1."""
+    root, env = cli_project
+    rng = random.Random(7)
+    folder = tmp_path / "mange"
+    folder.mkdir()
+    for number in range(40):
+        said = " ".join(rng.choice(WORDS) for _ in range(400))
+        (folder / f"f{number:02d}.txt").write_text(f"I: Fortell.\nD1: {said}.\n", encoding="utf-8")
+    database = root / ".qualcode" / "project.db"
+    importer = start_qualcode(["import", str(folder)], env, cwd=root)
+    imported = 0
+    while importer.poll() is None and imported < 2:
+        with connected(database) as connection:
+            imported = connection.execute("SELECT count(*) FROM transcripts").fetchone()[0]
+        time.sleep(0.01)
+    importer.send_signal(signal.SIGINT)
+    out, err = importer.communicate(timeout=60)
+    assert imported >= 2 and importer.returncode == 1, (importer.returncode, err)
+    assert "Traceback" not in err and "interrupted at " in err and "the same import again goes on" in err, err
+    with connected(database) as connection:
+        kept = connection.execute("SELECT count(*) FROM transcripts").fetchone()[0]
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert f"{kept} imported, 0 already present, 0 failed" in err and out.count("imported f") == kept < 40
+    again = run_qualcode(["import", str(folder)], env, cwd=root)
+    assert again.returncode == 0 and f"{40 - kept} imported, {kept} already present, 0 failed" in again.stderr, again.stderr
