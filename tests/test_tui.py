@@ -1082,6 +1082,22 @@ async def test_a_memo_naming_someone_unknown_is_refused_and_the_name_waits_in_th
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]
 
 
+async def test_a_key_not_where_tui_key_points_is_said_so_in_the_review(sample_project: Path, tmp_path: Path) -> None:
+    """`qualcode --key /nowhere.qckey tui` and `a`: the review said "No key yet … import a transcript
+    first" of a project with a key and ten transcripts; it says where the key was looked for."""
+    from qualcode.tui.screens.review import ReviewScreen
+
+    app = open_tui(sample_project, key=tmp_path / "nowhere.qckey")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("a")
+        await until(app, pilot, lambda: any("key" in str(note.message) for note in app._notifications), "said")
+        said = [str(note.message) for note in app._notifications]
+        assert any(f"this project's key is not at {tmp_path / 'nowhere.qckey'}" in message and "--key PATH" in message
+                   for message in said), said
+        assert not any("No key yet" in message for message in said) and not isinstance(app.screen, ReviewScreen)
+
+
 async def coded_sentence(app: QualcodeApp, pilot: Pilot[None]) -> ReaderScreen:
     """leder_L1 open in the reader, with "Jeg har vært her i seks år." just coded empowerment (c e)."""
     reader = await open_first(app, pilot, "leder_L1")

@@ -12,11 +12,12 @@ from textual.binding import Binding
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderDocument
+from qualcode.errors import QualcodeError
 from qualcode.tui.background import WorkDone, run_in_background
 from qualcode.tui.modals.commands import QualcodeCommands
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.overview import OverviewScreen
-from qualcode.tui.screens.reader import ReaderScreen
+from qualcode.tui.screens.reader import ReaderScreen, in_this_ui
 from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen
@@ -156,17 +157,24 @@ class QualcodeApp(App[None]):
             self.push_screen(PassphraseModal("of this project"), self._passphrase_given)
             return
 
-        def opened(review: IdentifierReview | None) -> None:
-            if review is None:
-                self.notify("No key yet, so nothing waits for review: import a transcript first.", title="Review")
+        def opened(review: IdentifierReview | str) -> None:
+            if isinstance(review, str):
+                self.notify(review, title="Review", severity="error")
             else:
                 self.push_screen(ReviewScreen(review))
 
         def refused(message: str) -> None:
             self.push_screen(PassphraseModal("of this project", message), self._passphrase_given)
 
-        def open_key(workspace: Workspace) -> IdentifierReview | None:
-            return workspace.open_review(passphrase) if workspace.key_place().path.is_file() else None
+        def open_key(workspace: Workspace) -> IdentifierReview | str:
+            # A key not where it was looked for (--key given wrong, moved, destroyed) is said so, as
+            # the command line says it; no passphrase is asked for a file that is not there.
+            if not workspace.key_place().path.is_file():
+                try:
+                    workspace.key_access()
+                except QualcodeError as error:
+                    return in_this_ui(error)
+            return workspace.open_review(passphrase)
 
         self.in_background(open_key, opened, group="key", failed=refused)
 
