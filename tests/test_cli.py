@@ -110,6 +110,22 @@ def test_match_errors_are_one_line(demo: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("error: the quoted text 'Intervjuer:' occurs 6 times")
     assert result.output.count("\n") == 1
+    # A match is as written, capitals too: a probe's lower-case quote was told only "check the wording".
+    result = run("--project", str(demo), "coding", "add", "leder_L1", "empowerment", "--match", "JEG HAR SAGT TIL VEILEDERNE")
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert result.output.startswith("error: the quoted text 'JEG HAR SAGT TIL VEILEDERNE' does not occur as written;"
+                                    " it occurs as 'Jeg har sagt til veilederne' (line ")
+    assert "(hint: quote it with its capitals as the transcript writes them)" in result.output
+
+
+def test_an_export_to_a_folder_or_a_wrong_ending_says_what_to_name_it(demo: Path, tmp_path: Path) -> None:
+    """A probe's `--output .` was told only "should end in .docx"."""
+    assert run("--project", str(demo), "coding", "add", "leder_L1", "empowerment", "--match", "Jeg har sagt til veilederne").exit_code == 0
+    folder = run("--project", str(demo), "export", "report", "--output", str(tmp_path))
+    assert folder.exit_code == 1 and folder.output == (
+        f"error: {tmp_path} is a folder (hint: name the file to write in it, as {tmp_path / 'rapport.docx'})\n")
+    wrong = run("--project", str(demo), "export", "quotes", "--format", "csv", "--output", str(tmp_path / "sitater.txt"))
+    assert wrong.exit_code == 1 and wrong.output == "error: sitater.txt should end in .csv (hint: name the file as sitater.csv)\n"
 
 
 def test_search_prints_kwic_with_transcript_line_and_speaker(demo: Path) -> None:

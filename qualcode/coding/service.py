@@ -74,6 +74,13 @@ def find_span(text: str, quote: str, *, partial: bool = False) -> tuple[int, int
                 f"({_short(_word_around(text, inside.start(), inside.end()))!r}, line {LineIndex(text).line(inside.start())})",
                 "quote whole words, or give --partial to code part of a word",
             )
+        other_case = re.search(pattern.pattern, text, re.IGNORECASE)
+        if other_case is not None:  # a match is as written, capitals too: say where it is written otherwise
+            raise NotFound(
+                f"the quoted text {_short(quote)!r} does not occur as written; it occurs as {_short(other_case.group())!r}"
+                f" (line {LineIndex(text).line(other_case.start())})",
+                "quote it with its capitals as the transcript writes them",
+            )
         raise NotFound(f"the quoted text {_short(quote)!r} does not occur in the transcript", "check the wording, or give --start and --end")
     if len(matches) > 1:
         lines = LineIndex(text)

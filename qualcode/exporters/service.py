@@ -62,8 +62,10 @@ class ExportResult:
 def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, force: bool) -> Path:
     """The file to write: as given (refused if it exists, unless force), or the first default name exports/<stem>-<date>.<suffix>."""
     path = given if given is not None else project_root / EXPORTS_DIR / f"{stem}-{date.today().isoformat()}{suffix}"
+    if given is not None and given.is_dir():
+        raise InvalidInput(f"{given} is a folder", f"name the file to write in it, as {given / (stem + suffix)}")
     if path.suffix.lower() != suffix:
-        raise InvalidInput(f"{path.name} should end in {suffix}")
+        raise InvalidInput(f"{path.name} should end in {suffix}", f"name the file as {path.with_suffix(suffix).name}")
     if given is not None and not force and os.path.lexists(path):
         raise TargetExists(path)
     exports = (project_root / EXPORTS_DIR).resolve()
