@@ -405,7 +405,7 @@ def test_name_taken_is_an_error_with_a_hint(session: Session, tmp_path: Path) ->
     make_transcript(session, tmp_path, INTERVIEW, name="a")
     other = tmp_path / "other"
     other.mkdir()
-    with pytest.raises(ImportFailed, match=r"a.txt differs from the file imported on \d{4}-\d\d-\d\d as a \(1 line changed\)") as caught:
+    with pytest.raises(ImportFailed, match=r"a.txt differs from the file imported on \d{4}-\d\d-\d\d as a \(1 line changed: line 6 of its text\)") as caught:
         make_transcript(session, other, INTERVIEW + "Mer.\n", name="a")
     assert caught.value.hint is not None and "--name" in caught.value.hint and "--replace" in caught.value.hint
 

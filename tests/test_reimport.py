@@ -129,7 +129,7 @@ def test_a_changed_file_under_a_taken_name_says_what_changed_and_how_to_replace_
     with project.begin() as session:
         on = session.scalar(select(Transcript.created_at))
     assert on is not None
-    assert reason.startswith(f"deltaker_D1_T1.txt differs from the file imported on {on:%Y-%m-%d} as deltaker_D1_T1 (1 line changed)")
+    assert reason.startswith(f"deltaker_D1_T1.txt differs from the file imported on {on:%Y-%m-%d} as deltaker_D1_T1 (1 line changed: line 4 of its text)")
     assert "--replace" in reason and "\n" not in reason
     with project.begin() as session:
         assert session.scalar(select(func.count()).select_from(TextVersion)) == 1

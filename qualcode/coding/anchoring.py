@@ -43,6 +43,11 @@ class LineMap:
         self.block_starts = [block[1] for block in self.blocks]
         self.changed_lines = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in self.blocks if tag != "equal")
 
+    def changed_in_new(self) -> list[tuple[int, int]]:
+        """The new text's changed lines, as 1-based (first, last) runs; a run the new text lost
+        is the line where it was."""
+        return [(j1 + 1, max(j1 + 1, j2)) for tag, _i1, _i2, j1, j2 in self.blocks if tag != "equal"]
+
     def line_of(self, offset: int) -> int:
         return max(0, bisect_right(self.old_starts, offset) - 1)
 

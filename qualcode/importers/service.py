@@ -338,10 +338,13 @@ def _refuse_existing(session: Session, prepared: PreparedTranscript) -> Transcri
         return named
     if named.current_version is None:
         raise ImportFailed(f"a transcript named {prepared.name!r} already exists", "give this one another name with --name")
-    changed = LineMap(named.current_version.text, prepared.document.text).changed_lines
+    lines = LineMap(named.current_version.text, prepared.document.text)
+    changed, runs = lines.changed_lines, lines.changed_in_new()
+    where = ", ".join(f"{first}" if first == last else f"{first}-{last}" for first, last in runs[:5]) + (", …" if len(runs) > 5 else "")
     raise ImportFailed(
         f"{prepared.path.name} differs from the file imported on {_imported_on(session, named):%Y-%m-%d} as {prepared.name}"
-        f" ({changed} line{'s' if changed != 1 else ''} changed); nothing imported",
+        f" ({changed} line{'s' if changed != 1 else ''} changed: line{'s' if changed != 1 else ''} {where} of its text);"
+        " nothing imported",
         "to make it the transcript's new text and re-anchor its codings, import it again with --replace;"
         " to keep both, give it another name with --name",
     )
