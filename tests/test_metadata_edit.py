@@ -85,6 +85,9 @@ def test_an_empty_value_clears_and_the_same_value_changes_nothing(session: Sessi
     [
         ({"date": "2024-13-01"}, InvalidInput, "date '2024-13-01' is not a date"),
         ({"date": "i går"}, InvalidInput, "is not a date"),
+        # A slip of the keyboard a probe made: no interview was held in year 1 or 9999.
+        ({"date": "0001-01-01"}, InvalidInput, "0001-01-01 is no date an interview was held on"),
+        ({"date": "9999-12-31"}, InvalidInput, "9999-12-31 is no date an interview was held on"),
         ({"wave": "T 2"}, InvalidInput, "wave 'T 2' is not a round such as T1"),
         ({"wave": "andre runde"}, InvalidInput, "is not a round"),
         ({"fidelity": "lydopptak"}, InvalidInput, "fidelity 'lydopptak' is not one of"),
@@ -148,7 +151,7 @@ def test_edit_a_participant_with_typed_attributes_then_undo(session: Session, co
     assert (restored.role, restored.office, restored.age_band, restored.attributes) == ("deltaker", "kontor A", None, [])
 
 
-@pytest.mark.parametrize("band", ["foo", "39-30", "30-30", "30 - 39", "30-", "-39", "1-2-3"])
+@pytest.mark.parametrize("band", ["foo", "39-30", "30-30", "30 - 39", "30-", "-39", "1-2-3", "200+", "90-130"])
 def test_an_age_band_that_is_no_range_of_ages_is_refused_by_an_edit_and_by_the_csv_import(
     session: Session, coder: Coder, tmp_path: Path, band: str,
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,10 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
     checked = dict(meta)
     if checked.get("date") is not None:
         checked["date"] = parse_date(checked["date"], where)
+        # A slip of the keyboard (0001-01-01, 9999-12-31) would sort and filter as an interview's date.
+        if not EARLIEST_INTERVIEW <= checked["date"] <= date.today() + timedelta(days=366):
+            raise ImportFailed(f"{where}: {checked['date']} is no date an interview was held on",
+                               f"write the interview's date as YYYY-MM-DD, from {EARLIEST_INTERVIEW.year} to a year from today")
     if checked.get("fidelity") is not None:
         fidelity = str(checked["fidelity"]).lower()
         fidelity = FIDELITY_SYNONYMS.get(fidelity, fidelity)
@@ -86,6 +90,10 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
             except InvalidInput as error:
                 raise ImportFailed(f"{where}: {error.message}", error.hint) from None
     return checked
+
+
+EARLIEST_INTERVIEW = date(1900, 1, 1)
+OLDEST_AGE = 120
 
 
 def parse_date(value: object, where: str) -> date:
@@ -193,7 +201,8 @@ def check_participant_value(column: str, value: str) -> None:
     shown = value if len(value) <= 40 else value[:40] + "…"
     if column == "age_band" and value:
         band = AGE_BAND.fullmatch(value)
-        if band is None or (band["high"] is not None and int(band["low"]) >= int(band["high"])):
+        if band is None or (band["high"] is not None and int(band["low"]) >= int(band["high"])) or max(
+                int(band["low"]), int(band["high"] or 0)) > OLDEST_AGE:
             raise InvalidInput(f"the age band {shown!r} is not a range of ages", "write it as 30-39 (the lower age first), or 67+")
 
 
