@@ -138,7 +138,11 @@ def test_limit_truncates_and_says_so(corpus: Session) -> None:
         ("NOT press", "query 'NOT press' has nothing to search for before NOT"),
         ("(press", "query '(press' has an unclosed parenthesis"),
         ("press)", "unexpected ')' in query 'press)'"),
-        ("AND", "query 'AND' has nothing to search for"),
+        ("AND", "AND in query 'AND' needs a search on each side"),
+        # AND at either end joined nothing and was taken silently (a probe's 'ja AND'), while 'OR OR' was refused.
+        ("ja AND", "AND in query 'ja AND' needs a search on each side"),
+        ("AND ja", "AND in query 'AND ja' needs a search on each side"),
+        ("(ja AND) OR nei", "AND in query '(ja AND) OR nei' needs a search on each side"),
         ("press OR", "query 'press OR' has nothing to search for"),
         ("!!!", "'!!!' in query '!!!' has no letters or digits to search for"),
     ],

@@ -178,6 +178,13 @@ class _Parser:
                 break
             if token == ("op", "AND"):
                 self.position += 1
+                after = self.peek()
+                # AND joins two searches: at either end of one ("ja AND", "AND ja") it joins nothing.
+                if not (positives or negatives) or after is None or after == ("op", "OR") or after[0] == "close":
+                    raise SearchSyntaxError(
+                        f"AND in query {self.query!r} needs a search on each side",
+                        'as in måltall AND kvote; to find the word itself, quote it: "and"',
+                    )
                 continue
             if token == ("op", "NOT"):
                 self.position += 1
