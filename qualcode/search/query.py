@@ -181,10 +181,7 @@ class _Parser:
                 after = self.peek()
                 # AND joins two searches: at either end of one ("ja AND", "AND ja") it joins nothing.
                 if not (positives or negatives) or after is None or after == ("op", "OR") or after[0] == "close":
-                    raise SearchSyntaxError(
-                        f"AND in query {self.query!r} needs a search on each side",
-                        'as in måltall AND kvote; to find the word itself, quote it: "and"',
-                    )
+                    raise self.one_sided()
                 continue
             if token == ("op", "NOT"):
                 self.position += 1
@@ -199,14 +196,17 @@ class _Parser:
                     f"query {self.query!r} has nothing to search for before NOT",
                     "NOT excludes from something, as in måltall NOT kvote",
                 )
-            raise SearchSyntaxError(
-                f"query {self.query!r} has nothing to search for on one side of AND or OR",
-                'AND and OR go between two searches, as in måltall OR kvote; to find the word itself, quote it: "and"',
-            )
+            raise self.one_sided()
         expression = positives[0] if len(positives) == 1 else "(" + " AND ".join(positives) + ")"
         for negative in negatives:
             expression = f"({expression} NOT {negative})"
         return expression
+
+    def one_sided(self) -> SearchSyntaxError:
+        return SearchSyntaxError(
+            f"query {self.query!r} has nothing to search for on one side of AND or OR",
+            'AND and OR go between two searches, as in måltall OR kvote; to find the word itself, quote it: "and"',
+        )
 
     def primary(self) -> str:
         token = self.peek()
