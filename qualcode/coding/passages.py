@@ -262,14 +262,11 @@ def _distinct(session: Session, column: Any, *where: Any) -> list[str]:
 
 
 def attribute_names(session: Session) -> list[str]:
-    """The typed attributes someone holds a value of, participants' then transcripts', beyond the
-    built-in columns: not one an undone edit defined and left without a value ("skostørrelse")."""
-    held = select(ParticipantAttribute.definition_id).union(select(TranscriptAttribute.definition_id))
+    """The typed attributes, participants' then transcripts', beyond the built-in columns."""
     names: list[str] = []
     for applies_to in ("participant", "transcript"):
         for name in session.scalars(
-            select(AttributeDefinition.name).where(AttributeDefinition.applies_to == applies_to, AttributeDefinition.id.in_(held))
-            .order_by(AttributeDefinition.id)
+            select(AttributeDefinition.name).where(AttributeDefinition.applies_to == applies_to).order_by(AttributeDefinition.id)
         ):
             if name not in names and name not in PARTICIPANT_COLUMNS + TRANSCRIPT_COLUMNS:
                 names.append(name)
@@ -282,12 +279,14 @@ def _attribute_values(session: Session, name: str) -> list[str] | None:
         return _distinct(session, getattr(Participant, name))
     if name in TRANSCRIPT_COLUMNS:
         return _distinct(session, getattr(Transcript, name))
+    if session.scalar(select(AttributeDefinition.id).where(AttributeDefinition.name == name).limit(1)) is None:
+        return None
     values: set[str] = set()
     for table in (ParticipantAttribute, TranscriptAttribute):
         values.update(_distinct(
             session, table.value, table.definition_id == AttributeDefinition.id, AttributeDefinition.name == name,
         ))
-    return sorted(values) or None  # an attribute no one holds is none to select by
+    return sorted(values)
 
 
 def _is_yes_no(session: Session, name: str) -> bool:
