@@ -857,7 +857,10 @@ class Workspace:
             held = undecided_in_texts(texts, key, vocabulary, file.name)
             queue_candidates(key, held, file.name)  # kept with the key, for the review
         _hold_back(file.name, held)
+        from qualcode.importers.pseudonymise import HELD_BACK_BEFORE
+
         with self.typed() as session:
+            session.info[HELD_BACK_BEFORE] = True  # its texts were read for names just above
             if qdc is not None:
                 from qualcode.exchange.codebook_qdc import import_qdc
 

@@ -1181,10 +1181,13 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("fnr 12 038 040 187.", "12 038 040 187"),
         ("fnr 1203 80 40187.", "1203 80 40187"),
         ("fnr 12038 040187.", "12038 040187"),
+        ("fnr 120380 – 40349.", "120380 – 40349"),  # Word's dash, and a slash
+        ("fnr 120380/40349.", "120380/40349"),
         # A date of birth with where between, a birthday with its year, and two more ways to write a date.
         ("Jeg er født i Bergen 12.10.1981.", "12.10.1981"),
         ("Jeg er født på Haukeland sykehus 12.10.1981.", "12.10.1981"),
         ("Bursdagen min er 12.03.1982.", "12.03.1982"),
+        ("Fødselsdatoen min er 12.10.1980.", "12.10.1980"),
         ("Fødselsdato 12 10 1981", "12 10 1981"),
         ("født: 1981.10.12", "1981.10.12"),
         # The date of a fødselsnummer beside it, in any form.
@@ -1219,6 +1222,13 @@ def test_common_ways_of_writing_numbers_and_addresses_are_found(text: str, found
         # "på" before a web address is no e-mail's "at", nor "(a)" a list's first item.
         "Vi søkte på finn.no i går. Jeg leste på vg.no. Sjekk www.nav.no på nett.no.",
         "Han fikk (a) og (b) på prøven. Det var et punkt på lista.",
+        # Words of birth in other words, or other words between (the review of this change).
+        "Borna byrja i barnehagen 12.08.2015. Då borna flytta ut 01.06.2019.",
+        "Hun hadde fødselspermisjon fra 12.10.2009. Eg fekk fødselspengar frå 12.10.2009.",
+        "Bursdagen til sjefen vart feira 12.10.2009. Fødselsnummeret kom i posten 12.10.2009.",
+        "Han ble født i Bergen og flyttet 12.10.2009.",
+        "Se punkt 3 på nav.no for mer, paragraf 4.2 på lovdata.no og kap.3 på nav.no.",
+        "Svar (a) 2.5 og (b) 3.0.",
     ],
 )
 def test_dates_numbers_and_addresses_that_are_no_identifier(text: str) -> None:

@@ -143,6 +143,7 @@ def test_limit_truncates_and_says_so(corpus: Session) -> None:
         ("ja AND", "query 'ja AND' has nothing to search for on one side of AND or OR"),
         ("AND ja", "query 'AND ja' has nothing to search for on one side of AND or OR"),
         ("(ja AND) OR nei", "query '(ja AND) OR nei' has nothing to search for on one side of AND or OR"),
+        ("ja AND AND nei", "query 'ja AND AND nei' has nothing to search for on one side of AND or OR"),
         ("press OR", "query 'press OR' has nothing to search for"),
         ("!!!", "'!!!' in query '!!!' has no letters or digits to search for"),
     ],

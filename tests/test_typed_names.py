@@ -30,6 +30,7 @@ def _stored(demo: Path) -> bytes:
     # A coding with its memo: neither is stored.
     (["coding", "add", "deltaker_D1_T1", "empowerment", "--match", OWN, "--memo", f"etter at {UNKNOWN} ringte"], "coding's memo"),
     (["codebook", "edit", "empowerment", "--definition", f"Som {UNKNOWN} sa om mestring"], "code's definition"),
+    (["codebook", "add", "empowerment/råd", "--definition", f"Som {UNKNOWN} sa om mestring"], "code's definition"),
     (["framework", "set", "D1", "empowerment", f"{UNKNOWN} hjalp D1 videre"], "summary"),
     (["export", "report", "--title", f"Rapport om {UNKNOWN}"], "report's title"),
 ])
@@ -68,6 +69,20 @@ def test_a_colleague_and_the_key_s_names_are_no_candidates(demo: Path) -> None:
     assert added.exit_code == 0, added.output
     assert run(*project, "identifiers", "add", "Kari Nordmann", "--kind", "person").exit_code == 0
     assert run(*project, "memo", "add", "Kari Nordmann sa det samme.").exit_code == 0
+
+
+def test_a_pseudonym_written_in_part_or_in_capitals_is_no_candidate(demo: Path) -> None:
+    """A transcript writes "Emilie" where it said "Kari" (of Kari Nordmann, Emilie Aasen): a memo
+    or a reviewer's comment calling her so named a candidate, and following the hint would redraw
+    her pseudonym or dismiss the name for good (the review of this change)."""
+    project = ["--project", str(demo)]
+    assert run(*project, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--pseudonym", "Emilie Aasen").exit_code == 0
+    for memo in ("Emilie virker motivert.", "Vi snakket med Emilie om dette.", "Både Aasen og D1 sa det.",
+                 "EMILIE AASEN sa det.", "Emilies poeng er godt.", "Kari sa det samme i runde to."):
+        added = run(*project, "memo", "add", memo)
+        assert added.exit_code == 0, (memo, added.output)
+    refused = run(*project, "memo", "add", "Emilie Torvanger sa det samme.")  # a word no pseudonym has
+    assert refused.exit_code == 1 and "names 'Emilie Torvanger'" in refused.output
 
 
 def test_the_terminal_ui_s_memo_and_definition_are_refused_alike(demo: Path) -> None:

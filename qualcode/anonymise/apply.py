@@ -109,7 +109,14 @@ def pseudonym_taken(key: PseudonymKey, pseudonym: str) -> KeyEntry | None:
     if pseudonym.startswith("("):
         return None
     folded = as_latin(" ".join(pseudonym.split())).casefold()
-    return next((entry for entry in key.entries if as_latin(entry.pseudonym).casefold() == folded), None)
+    forms = {folded, folded[:-1]} if folded.endswith("s") else {folded}  # "Emilie Aasens" is Emilie Aasen's
+
+    def stands_for(entry: KeyEntry) -> bool:
+        written = as_latin(entry.pseudonym).casefold()
+        # A person's pseudonym stands for them word by word too: a transcript writes "Emilie" where it said "Kari".
+        return written in forms or (" " not in folded and entry.kind == "person" and bool(forms & set(written.split())))
+
+    return next((entry for entry in key.entries if not entry.pseudonym.startswith("(") and stands_for(entry)), None)
 
 
 def redraw_real_pseudonyms(key: PseudonymKey) -> list[Renamed]:

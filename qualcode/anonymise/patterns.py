@@ -31,11 +31,11 @@ NUMBER_END = r"(?!\d|\.\d)"
 # no identifier starts with is passed over at once, rather than after trying every branch.
 # Its date may be grouped as the date is written (15 03 89, 15.03.89) and its five digits as 3 and 2.
 FNR = re.compile(r"(?=\d)(?<![\d.])(\d{2})([ .]?)(\d{2})\2(\d{2})[ .-]?(\d{3}) ?(\d{2})" + NUMBER_END)
-# Eleven digits in groups of any size, one space, dot or hyphen between groups, as a number is
+# Eleven digits in groups of any size, a space, dot, hyphen, dash or slash between groups, as a number is
 # dictated or typed in a hurry ("1 2 0 3 8 0 4 0 1 8 7", "12-03-80-40187", "1203 80 40187"): every
 # run of such groups, looked at in windows of whole groups holding eleven digits, each a
 # fødselsnummer only when both its check digits and its date hold (about one in 3,000 of other numbers).
-DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d+(?:[ .-]\d+)+" + NUMBER_END)
+DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d+(?:(?:[ .]| ?[-–/] ?)\d+)+" + NUMBER_END)  # 120380 – 40187, 120380/40187
 FNR_DIGITS = 11
 # A Norwegian bank account number: 11 digits grouped 4.2.5 (or 4 2 5, or not at all), the last a
 # mod-11 check digit. It names its holder as surely as a fødselsnummer does. Hyphens group it too.
@@ -61,6 +61,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # EMAIL reads each run to its end before failing: quadratic in a long run such as a GUID.
 EMAIL_AT_RUN = re.compile(r"(?<![\w.+-])" + EMAIL.pattern)
 _WRITTEN_AT = re.compile(r"[aA][tT]? ?[)\]]")
+_A_FOR_AT = re.compile(r"[(\[][aA][)\]]")
 # An address written so that machines miss it: "kari(at)nav.no", "kari [at] nav (dot) no".
 EMAIL_WRITTEN_OUT = re.compile(
     r"(?<![\w.+-])[\w.+-]+ ?[(\[](?:at|@|a)[)\]] ?[\w-]+(?:(?:\.| ?[(\[](?:dot|punktum)[)\]] ?)[\w-]+)+", re.IGNORECASE,
@@ -74,7 +75,8 @@ _DOMAIN_PART = r"(?:\.[\w-]+| (?:punktum|punkt|prikk|dot|\.) (?-i:[a-z0-9æøå]
 # The local part may also be joined by words said for "_" and "-" ("trine underscore berg").
 _LOCAL_PART = r"(?:[._-][\w+-]+| (?:punktum|punkt|prikk|dot|underscore|understrek|bindestrek) (?-i:[a-z0-9æøå][\w+-]*))"
 EMAIL_SPOKEN = re.compile(
-    rf"(?<![\w.+-])[\w+-]+{_LOCAL_PART}*(?: @ | (?:krøll ?alfa|alfa ?krøll|snabel-?a) )[\w-]+{_DOMAIN_PART}+",
+    rf"(?<![\w.+-])(?<!punktum )(?<!punkt )(?<!prikk )(?<!dot )(?<!underscore )(?<!understrek )(?<!bindestrek )"
+    rf"[\w+-]+{_LOCAL_PART}*(?: @ | (?:krøll ?alfa|alfa ?krøll|snabel-?a) )[\w-]+{_DOMAIN_PART}+",
     re.IGNORECASE,
 )
 # The English way of saying one, "siri at gmail dot com", "siri at nav.no": "at" is a Norwegian word
@@ -94,8 +96,12 @@ EMAIL_AT_DOT = re.compile(
 EVERYDAY_ZIPF = 5.5
 # "kari.nordmann på gmail.com": "på" said for "at", only after a local part with a dot (written or
 # said) and before a known top-level domain, since "på" is among the commonest words ("vi søkte på finn.no").
+# Each part of the local part begins with a letter ("Se punkt 3 på nav.no", "paragraf 4.2 på
+# lovdata.no" are no addresses), and a run of parts is read only from its start: tried at each of its
+# words, a long run cost time quadratic in its length.
+_SAID_DOT_BEFORE = "(?<!punktum )(?<!punkt )(?<!prikk )(?<!dot )(?<!underscore )(?<!understrek )(?<!bindestrek )"
 EMAIL_PAA = re.compile(
-    rf"(?<![\w.+-])[\w+-]+(?:\.[\w+-]+| (?:punktum|punkt|prikk) (?-i:[a-z0-9æøå][\w+-]*))+"
+    rf"(?<![\w.+-]){_SAID_DOT_BEFORE}[^\W\d_][\w+-]*+(?:\.[^\W\d_][\w+-]*+| (?:punktum|punkt|prikk) (?-i:[a-zæøå][\w+-]*+))++"
     rf" på [\w-]+(?:(?:\.| (?:punktum|punkt|prikk|dot) )[\w-]+)*?(?:\.| (?:punktum|punkt|prikk|dot) )(?:{_TLD})\b",
     re.IGNORECASE,
 )
@@ -108,7 +114,10 @@ def all_emails(text: str) -> Iterator[re.Match[str]]:
     yield from emails(text)
     lowered = text.lower()
     if any(sign in lowered for sign in ("at)", "at )", "at]", "at ]", "(a)", "[a]")) and _WRITTEN_AT.search(text) is not None:
-        yield from EMAIL_WRITTEN_OUT.finditer(text)
+        for match in EMAIL_WRITTEN_OUT.finditer(text):
+            # "(a)" is a list's first item as often ("Svar (a) 2.5"): an address only before a known domain ending.
+            if not _A_FOR_AT.search(match.group()) or match.group().casefold().endswith(_WRITTEN_ENDINGS):
+                yield match
     if (" @ " in text or "krøll" in lowered or "alfa" in lowered or "snabel" in lowered) and _SPOKEN_AT.search(text) is not None:
         yield from EMAIL_SPOKEN.finditer(text)
     if " på " in lowered and any(ending in lowered for ending in _PAA_ENDINGS):
@@ -220,13 +229,14 @@ def date_parts(match: re.Match[str]) -> tuple[int, int, int]:
 
 
 # A date is a date of birth when its words say so ("født 12.10.1980", "fødselsdato:", "f.",
-# "DOB"), with up to four words between for where ("født i Bergen 12.10.1981", "født på Haukeland
-# sykehus", "bursdagen min er"), or when it is the date of a fødselsnummer right beside it; an
-# interview date ("Intervju 12.10.2009") is not, however old it is, nor one a number or a comma
-# parts from the words ("født i 1981, og intervjuet 12.10.2009").
+# "DOB"), with where between ("født i Bergen 12.10.1981", "født på Haukeland sykehus"), a
+# birthday's ("bursdagen min er"), or when it is the date of a fødselsnummer right beside it; an
+# interview date ("Intervju 12.10.2009") is not, however old it is, nor one after other words
+# ("født i Bergen og flyttet 12.10.2009", "fødselspermisjon fra", nynorsk "borna byrja").
 BORN = re.compile(
-    r"(?:\b(?:født|fødd|fødsels|bursdag|born)[^\W\d]*(?:\s+[^\W\d]+){0,4}?"
-    r"|\bf\.|\bfdato|\bf\.dato|\bDOB|\bdate of birth)"
+    r"(?:\b(?:født|fødd|fødde)(?:\s+(?:i|på|ved)\s+[^\W\d]+(?:\s+[^\W\d]+)?)?"  # født i Bergen, på Haukeland sykehus
+    r"|\b(?:bursdag|fødselsdag|fødselsdato)(?:en)?(?:\s+(?:min|mi|hans|hennes|din|di))?(?:\s+(?:er|var))?"
+    r"|\bf\.|\bfdato|\bf\.dato|\bDOB|\bdate of birth|\bborn\b)"
     r"\s*(?:den\s+|:\s*|on\s+)?$",
     re.IGNORECASE,
 )
@@ -262,18 +272,19 @@ def fnr_date(digits: str) -> tuple[int, int, int]:
 def spread_fnrs(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, digits) of each fødselsnummer written in groups other than FNR's (DIGIT_GROUPS)."""
     for run in DIGIT_GROUPS.finditer(text):
-        groups = [(group.start(), group.end()) for group in re.finditer(r"\d+", run.group())]
+        written = run.group()
+        groups = [(group.start(), group.end()) for group in re.finditer(r"\d+", written)]
         if sum(end - start for start, end in groups) < FNR_DIGITS:
             continue
         first = 0
         while first < len(groups):
             digits, last = "", first
             while last < len(groups) and len(digits) < FNR_DIGITS:
-                digits += run.group()[groups[last][0]:groups[last][1]]
+                digits += written[groups[last][0]:groups[last][1]]
                 last += 1
             # A dot between a window and the digits beside it makes a decimal of them ("4.15038910083").
-            dotted = (first > 0 and run.group()[groups[first][0] - 1] == ".") or (
-                last < len(groups) and run.group()[groups[last - 1][1]] == ".")
+            dotted = (first > 0 and written[groups[first][0] - 1] == ".") or (
+                last < len(groups) and written[groups[last - 1][1]] == ".")
             if len(digits) == FNR_DIGITS and not dotted and valid_fnr(digits):
                 yield run.start() + groups[first][0], run.start() + groups[last - 1][1], digits
                 first = last
@@ -368,7 +379,7 @@ def find_patterns(text: str) -> Iterator[Found]:
     for match in FULL_DATE.finditer(text):
         if any(start <= match.start() and match.end() <= end for start, end in numbers):
             continue  # a fødselsnummer's own date, written as a date is ("15.03.89 10083")
-        born = BORN.search(text[max(0, match.start() - BORN_BEFORE):match.start()]) is not None
+        born = BORN.search(text, max(0, match.start() - BORN_BEFORE), match.start()) is not None
         day, month, year = date_parts(match)
         beside = any(
             (0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR) and (day, month, year % 100) == date
@@ -381,5 +392,5 @@ def find_patterns(text: str) -> Iterator[Found]:
         month in lowered for month in MONTHS.split("|")
     )
     for match in SPOKEN_DATE.finditer(text) if spoken else ():
-        if BORN.search(text[max(0, match.start() - BORN_BEFORE):match.start()]) is not None:
+        if BORN.search(text, max(0, match.start() - BORN_BEFORE), match.start()) is not None:
             yield Found(match.start(), match.end(), match.group(), "birth_date")

@@ -119,8 +119,8 @@ def import_command(
             note(f"failed {path}: {reason}")
         note(f"{len(batch.imported)} imported, {len(batch.skipped)} already present, {len(batch.failed)} failed")
     if batch.interrupted is not None:
-        note(f"interrupted at {batch.interrupted}: it and {counted(batch.not_reached, 'file')} after it were not imported;"
-             " what was imported before is kept, and the same import again goes on (the files imported are already present)")
+        note(f"interrupted at {batch.interrupted} ({counted(batch.not_reached, 'file')} after it not reached): what was"
+             " imported is kept, and the same import again goes on (the files imported are already present)")
     if batch.failed or batch.interrupted is not None:
         sys.exit(1)
 

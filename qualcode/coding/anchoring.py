@@ -46,7 +46,8 @@ class LineMap:
     def changed_in_new(self) -> list[tuple[int, int]]:
         """The new text's changed lines, as 1-based (first, last) runs; a run the new text lost
         is the line where it was."""
-        return [(j1 + 1, max(j1 + 1, j2)) for tag, _i1, _i2, j1, j2 in self.blocks if tag != "equal"]
+        last = max(1, len(self.new_starts) - 1)  # lines lost at the end are at the new text's last line
+        return [(min(j1 + 1, last), min(max(j1 + 1, j2), last)) for tag, _i1, _i2, j1, j2 in self.blocks if tag != "equal"]
 
     def line_of(self, offset: int) -> int:
         return max(0, bisect_right(self.old_starts, offset) - 1)

@@ -188,7 +188,9 @@ def check_one_line(label: str, value: str, length: int) -> None:
     longer than `length` (its column's width). Refused, not cleaned: what was typed is not changed
     unseen."""
     shown = value if len(value) <= 40 else value[:40] + "…"
-    if any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in value):
+    # Spaces of every width are text (a no-break space from Word); controls, format characters
+    # (zero-width, right-to-left overrides), private and unassigned ones, and line breaks are not.
+    if any(unicodedata.category(character) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp") for character in value):
         raise InvalidInput(f"the {label} {shown!r} holds a line break or control character", "give it on one line")
     if len(value) > length:
         raise InvalidInput(f"the {label} {shown!r} is longer than {length} characters", "give a shorter one")

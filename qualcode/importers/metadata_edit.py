@@ -273,7 +273,8 @@ def _every_round(session: Session, participant: Participant, changes: tuple[Fiel
 def _set_attribute(session: Session, participant: Participant, name: str, value: str) -> None:
     if not name.strip():
         raise InvalidInput("an attribute has no name", "write --attribute NAME=VALUE")
-    # As typed, before the guard's cleaning could take a control character out of the name unseen.
+    # As typed, before the guard's cleaning could take a control character out of the name unseen;
+    # a built-in field's name is told apart below, with the option that sets it.
     check_one_line("attribute name", name.strip(), ATTRIBUTE_NAME_LENGTH)
     check_one_line(f"value of attribute {name.strip()}", value.strip(), ATTRIBUTE_VALUE_LENGTH)
     name = clean_typed(session, name.strip(), folded=True).lower()  # cleaned first, as the guard stores it

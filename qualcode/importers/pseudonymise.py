@@ -237,7 +237,9 @@ def undecided_in_texts(
 
 # What a person writes as prose, and where a name nobody has decided about is refused before it is
 # stored (a transcript's title and a participant's attributes are checked where they are edited).
-# A new code is not: a codebook file's texts are held back before they are written (Workspace.import_codebook).
+# A session whose texts were held back before it began (a codebook file's, by
+# Workspace.import_codebook) marks itself so; its new codes are not read twice.
+HELD_BACK_BEFORE = "qualcode.held_back_before"
 PROSE: dict[type, tuple[str, ...]] = {
     Memo: ("title", "text"),
     Coding: ("memo",),
@@ -254,7 +256,7 @@ def refuse_undecided_prose(session: Session, key: PseudonymKey) -> None:
     D1" was stored and exported). Read after the key's replacements, as the guard will store it."""
     for row in [*session.new, *session.dirty]:
         columns = PROSE.get(type(row), ())
-        if not columns or (isinstance(row, Code) and row in session.new):
+        if not columns or (isinstance(row, Code) and row in session.new and session.info.get(HELD_BACK_BEFORE)):
             continue
         state = inspect(row)
         texts = [getattr(row, column) for column in columns
@@ -273,7 +275,19 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
         refuse_undecided(text, key)  # a name already waiting for review, said so
     names = [*session.scalars(select(Coder.name)), *(row.name for row in session.new if isinstance(row, Coder))]
     coders = {*names, *(word for name in names for word in name.split())}  # "Anne" of the reviewer Anne Leser
-    proposals = undecided_in_texts(texts, key, codebook_vocabulary(session), "typed text", coders)
+    # Typed text has no replaced spans: a pseudonym in it ("Emilie sa det", of Emilie Aasen, whom a
+    # transcript calls so for Kari) is known by its words, in any case and in the genitive. A real
+    # name that shares all its words with pseudonyms passes here as it would in a transcript's
+    # pseudonymised text; the transcript itself was checked by its spans.
+    settled = {word.casefold() for entry in key.entries if not entry.pseudonym.startswith("(")
+               for word in WORD.findall(entry.pseudonym)} | {name.casefold() for name in coders}
+
+    def is_settled(proposal: Proposal) -> bool:
+        words = [word.casefold() for word in WORD.findall(proposal.text)]
+        return bool(words) and all(word in settled or (word.endswith("s") and word[:-1] in settled) for word in words)
+
+    proposals = [proposal for proposal in undecided_in_texts(texts, key, codebook_vocabulary(session), "typed text", coders)
+                 if not is_settled(proposal)]
     if proposals:
         first = proposals[0]
         raise UndecidedNames(

@@ -381,7 +381,7 @@ def _differing_metadata(session: Session, name: str, meta: dict[str, Any] | None
     if not described:
         return ""
     return (f"; its {', '.join(described)} {'is' if len(described) == 1 else 'are'} not applied by importing:"
-            f" `qualcode transcripts edit {name} {' '.join(options)}` applies {'it' if len(described) == 1 else 'them'}")
+            f" `qualcode transcripts edit {shlex.quote(name)} {' '.join(options)}` applies {'it' if len(described) == 1 else 'them'}")
 
 
 def _imported_on(session: Session, transcript: Transcript) -> date:

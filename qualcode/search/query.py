@@ -180,7 +180,7 @@ class _Parser:
                 self.position += 1
                 after = self.peek()
                 # AND joins two searches: at either end of one ("ja AND", "AND ja") it joins nothing.
-                if not (positives or negatives) or after is None or after == ("op", "OR") or after[0] == "close":
+                if not (positives or negatives) or after is None or after in (("op", "OR"), ("op", "AND")) or after[0] == "close":
                     raise self.one_sided()
                 continue
             if token == ("op", "NOT"):
