@@ -24,29 +24,34 @@ def _stored(demo: Path) -> bytes:
     return (demo / ".qualcode" / "project.db").read_bytes()
 
 
-@pytest.mark.parametrize(("args", "what"), [
-    (["memo", "add", f"{UNKNOWN} er veilederen til D1"], "memo"),
-    (["memo", "add", "Om veilederen", "--title", f"Samtale med {UNKNOWN}"], "memo"),
+# Each with a name of its own, so that one project serves them all: a name refused waits in the review after.
+TYPED = [
+    ("Torgeir Hovland", ["memo", "add", "{} er veilederen til D1"], "memo"),
+    ("Gunnhild Rasmussen", ["memo", "add", "Om veilederen", "--title", "Samtale med {}"], "memo"),
     # A coding with its memo: neither is stored.
-    (["coding", "add", "deltaker_D1_T1", "empowerment", "--match", OWN, "--memo", f"etter at {UNKNOWN} ringte"], "coding's memo"),
-    (["codebook", "edit", "empowerment", "--definition", f"Som {UNKNOWN} sa om mestring"], "code's definition"),
-    (["codebook", "add", "empowerment/råd", "--definition", f"Som {UNKNOWN} sa om mestring"], "code's definition"),
-    (["framework", "set", "D1", "empowerment", f"{UNKNOWN} hjalp D1 videre"], "summary"),
-    (["export", "report", "--title", f"Rapport om {UNKNOWN}"], "report's title"),
-])
-def test_an_unknown_name_in_typed_prose_is_refused_and_nothing_is_stored(demo: Path, args: list[str], what: str) -> None:
-    before = _stored(demo)
-    result = run("--project", str(demo), *args)
-    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
-    assert result.output.startswith(f"error: the {what} names '{UNKNOWN}', a possible identifier nobody has decided about")
-    assert f"qualcode anonymise dismiss '{UNKNOWN}'" in result.output
-    assert UNKNOWN.encode() not in _stored(demo) and UNKNOWN.encode() not in before
+    ("Solfrid Bakkevik", ["coding", "add", "deltaker_D1_T1", "empowerment", "--match", OWN, "--memo", "etter at {} ringte"],
+     "coding's memo"),
+    ("Arnfinn Slettebø", ["codebook", "edit", "empowerment", "--definition", "Som {} sa om mestring"], "code's definition"),
+    ("Reidun Østensjø", ["codebook", "add", "empowerment/råd", "--definition", "Som {} sa om mestring"], "code's definition"),
+    ("Torbjørg Hellesylt", ["framework", "set", "D1", "empowerment", "{} hjalp D1 videre"], "summary"),
+    ("Asbjørn Kvitingen", ["export", "report", "--title", "Rapport om {}"], "report's title"),
+]
+
+
+def test_an_unknown_name_in_typed_prose_is_refused_and_nothing_is_stored(demo: Path) -> None:
+    for name, args, what in TYPED:
+        command = ["--project", str(demo), *(arg.format(name) for arg in args)]
+        result = run(*command)
+        assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+        assert result.output.startswith(f"error: the {what} names '{name}', a possible identifier nobody has decided about")
+        assert f"qualcode anonymise dismiss '{name}'" in result.output
+        assert name.encode() not in _stored(demo)
+        if what != "report's title":  # stored text waits in the review, as an import's names do, and says so again
+            assert name in run("--project", str(demo), "anonymise", "pending").output
+            again = run(*command)
+            assert again.exit_code == 1 and f"names '{name}', which waits for review" in again.output
     with Project.open(demo) as opened, opened.begin() as session:
         assert session.scalars(select(Coding)).all() == []
-    if what != "report's title":  # stored text waits in the review, as an import's names do, and says so again
-        assert UNKNOWN in run("--project", str(demo), "anonymise", "pending").output
-        again = run("--project", str(demo), *args)
-        assert again.exit_code == 1 and f"names '{UNKNOWN}', which waits for review" in again.output
 
 
 def test_once_decided_the_name_is_written_as_the_decision_says(demo: Path) -> None:
