@@ -159,7 +159,7 @@ class QualcodeApp(App[None]):
 
         def opened(review: IdentifierReview | str) -> None:
             if isinstance(review, str):
-                self.notify(review, title="Review", severity="error")
+                self.notify(review, title="Review", severity="error", markup=False)  # it names the key's path
             else:
                 self.push_screen(ReviewScreen(review))
 
