@@ -1037,12 +1037,7 @@ async def test_a_refused_memo_opens_again_with_what_was_typed_and_says_how_to_me
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await coded_sentence(app, pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await pilot.press(*"Ligner det Ravnåsen sa", "enter")
-        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor) and "not saved" in reader.status_text, "opened again")
-        assert app.screen.query_one("#memo-text", Input).value == "Ligner det Ravnåsen sa"
-        why = str(app.screen.query_one(".error", Label).render())
+        why = await refused_memo(app, pilot, reader, "Ligner det Ravnåsen sa")
         assert "identifier review (ctrl+p, Identifiers)" in why and "qualcode anonymise" not in why
         await pilot.press("escape")
         await settle(pilot)
@@ -1066,17 +1061,9 @@ async def test_a_memo_naming_someone_unknown_is_refused_and_the_name_waits_in_th
     """A memo naming someone nobody has decided about, not yet in the review, is refused as one naming
     someone waiting is: the editor opens again with the text, and the name now waits in the
     identifier review the refusal sends the writer to (a probe's memo was stored as typed)."""
-    from qualcode.tui.modals.memo_editor import MemoEditor
-
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        reader = await coded_sentence(app, pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await pilot.press(*"Ingebjørg Tveit sa det samme", "enter")
-        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor) and "not saved" in reader.status_text, "opened again")
-        assert app.screen.query_one("#memo-text", Input).value == "Ingebjørg Tveit sa det samme"
-        why = str(app.screen.query_one(".error", Label).render())
+        why = await refused_memo(app, pilot, await coded_sentence(app, pilot), "Ingebjørg Tveit sa det samme")
         assert "names 'Ingebjørg Tveit'" in why and "identifier review (ctrl+p, Identifiers)" in why
         assert "Ingebjørg Tveit" in [candidate.text for candidate in app.workspace.read_key().pending]
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]
@@ -1099,6 +1086,19 @@ async def test_a_key_not_where_tui_key_points_is_said_so_in_the_review(sample_pr
         assert not any("No key yet" in message for message in said) and not isinstance(app.screen, ReviewScreen)
         # Shown as written: a path is a person's, and "[/b]" read as markup fails to draw.
         assert [note.markup for note in app._notifications if str(nowhere) in str(note.message)] == [False]
+
+
+async def refused_memo(app: QualcodeApp, pilot: Pilot[None], reader: ReaderScreen, text: str) -> str:
+    """Type `text` as the memo of the coding at the cursor; the editor opens again with it, refused:
+    why, as the editor says it."""
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    await pilot.press("m")
+    await settle(pilot)
+    await pilot.press(*text, "enter")
+    await until(app, pilot, lambda: isinstance(app.screen, MemoEditor) and "not saved" in reader.status_text, "opened again")
+    assert app.screen.query_one("#memo-text", Input).value == text
+    return str(app.screen.query_one(".error", Label).render())
 
 
 async def coded_sentence(app: QualcodeApp, pilot: Pilot[None]) -> ReaderScreen:
