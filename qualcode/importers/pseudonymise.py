@@ -254,6 +254,7 @@ def refuse_undecided_prose(session: Session, key: PseudonymKey) -> None:
     possible identifier nobody has decided about, as an import holds back a file that does: stored,
     it would be kept as typed, unpseudonymised (a probe's memo "Torgeir Hovland er veilederen til
     D1" was stored and exported). Read after the key's replacements, as the guard will store it."""
+    by_kind: dict[str, list[str]] = {}  # read once a kind, spaCy called once: a review's fifty comments are one call
     for row in [*session.new, *session.dirty]:
         columns = PROSE.get(type(row), ())
         if not columns or (isinstance(row, Code) and row in session.new and session.info.get(HELD_BACK_BEFORE)):
@@ -261,10 +262,11 @@ def refuse_undecided_prose(session: Session, key: PseudonymKey) -> None:
         state = inspect(row)
         texts = [getattr(row, column) for column in columns
                  if row in session.new or state.attrs[column].history.has_changes()]
-        texts = [text for text in texts if isinstance(text, str) and text.strip()]
+        by_kind.setdefault(_PROSE_NAMES[type(row)], []).extend(text for text in texts if isinstance(text, str) and text.strip())
+    for what, texts in by_kind.items():
         if texts:
             with session.no_autoflush:
-                refuse_undecided_text(session, key, _PROSE_NAMES[type(row)], texts)
+                refuse_undecided_text(session, key, what, texts)
 
 
 def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts: list[str]) -> None:
