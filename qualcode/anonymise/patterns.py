@@ -74,9 +74,11 @@ _SPOKEN_AT = re.compile(r" @ |krøll ?alfa|alfa ?krøll|snabel-?a", re.IGNORECAS
 _DOMAIN_PART = r"(?:\.[\w-]+| (?:punktum|punkt|prikk|dot|\.) (?-i:[a-z0-9æøå][\w-]*))"  # "gmail . com" typed apart too
 # The local part may also be joined by words said for "_" and "-" ("trine underscore berg").
 _LOCAL_PART = r"(?:[._-][\w+-]+| (?:punktum|punkt|prikk|dot|underscore|understrek|bindestrek) (?-i:[a-z0-9æøå][\w+-]*))"
+# A run of parts joined by words said for dots is read only from its start: tried at each of its
+# words, a long run cost time quadratic in its length.
+_SAID_DOT_BEFORE = "(?<!punktum )(?<!punkt )(?<!prikk )(?<!dot )(?<!underscore )(?<!understrek )(?<!bindestrek )"
 EMAIL_SPOKEN = re.compile(
-    rf"(?<![\w.+-])(?<!punktum )(?<!punkt )(?<!prikk )(?<!dot )(?<!underscore )(?<!understrek )(?<!bindestrek )"
-    rf"[\w+-]+{_LOCAL_PART}*(?: @ | (?:krøll ?alfa|alfa ?krøll|snabel-?a) )[\w-]+{_DOMAIN_PART}+",
+    rf"(?<![\w.+-]){_SAID_DOT_BEFORE}[\w+-]+{_LOCAL_PART}*(?: @ | (?:krøll ?alfa|alfa ?krøll|snabel-?a) )[\w-]+{_DOMAIN_PART}+",
     re.IGNORECASE,
 )
 # The English way of saying one, "siri at gmail dot com", "siri at nav.no": "at" is a Norwegian word
@@ -97,9 +99,7 @@ EVERYDAY_ZIPF = 5.5
 # "kari.nordmann på gmail.com": "på" said for "at", only after a local part with a dot (written or
 # said) and before a known top-level domain, since "på" is among the commonest words ("vi søkte på finn.no").
 # Each part of the local part begins with a letter ("Se punkt 3 på nav.no", "paragraf 4.2 på
-# lovdata.no" are no addresses), and a run of parts is read only from its start: tried at each of its
-# words, a long run cost time quadratic in its length.
-_SAID_DOT_BEFORE = "(?<!punktum )(?<!punkt )(?<!prikk )(?<!dot )(?<!underscore )(?<!understrek )(?<!bindestrek )"
+# lovdata.no" are no addresses), and a run of parts is read only from its start (_SAID_DOT_BEFORE).
 EMAIL_PAA = re.compile(
     rf"(?<![\w.+-]){_SAID_DOT_BEFORE}[^\W\d_][\w+-]*+(?:\.[^\W\d_][\w+-]*+| (?:punktum|punkt|prikk) (?-i:[a-zæøå][\w+-]*+))++"
     rf" på [\w-]+(?:(?:\.| (?:punktum|punkt|prikk|dot) )[\w-]+)*?(?:\.| (?:punktum|punkt|prikk|dot) )(?:{_TLD})\b",
