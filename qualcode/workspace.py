@@ -964,7 +964,24 @@ class Workspace:
         if title and title.strip():
             from qualcode.importers.pseudonymise import refuse_undecided_text
 
-            refuse_undecided_text(session, key, "report's title", [title])
+            try:
+                refuse_undecided_text(session, key, "report's title", [title])
+            except UndecidedNames as refused:
+                self._queue_refused(refused)
+                raise
+
+    def _queue_refused(self, refused: UndecidedNames) -> None:
+        """The names typed text was refused for wait in the review, the UI's too, as an import's do
+        (typed() does this for what is stored; a report's title is refused before the key is locked)."""
+        from qualcode.anonymise.service import queue_candidates
+
+        place = self.key_place()
+        if self.project.read_only or (place.destroyed and not place.path.exists()):
+            return  # nowhere to keep them (a read-only project, no key): the refusal's hint still names each
+        access = self.key_access()
+        with access.editing() as key:
+            queue_candidates(key, list(refused.proposals), "typed text")
+            access.save(key)
 
     def export_quote_table(
         self, selection: QuoteFilter, *, table_format: str = "xlsx", attribution: str = "role", language: str = "nb",
