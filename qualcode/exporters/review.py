@@ -19,7 +19,7 @@ from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import CONSENSUS_CODER, get_or_create_coder, stored_coder
 from qualcode.coding.memos import MemoView, add_memo, memo_view
-from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UnreadableFile
+from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, REPORT_OF
 from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.store.settings import get_setting
@@ -270,13 +270,19 @@ def import_review(
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
             reviewer = get_or_create_coder(session, author, "medforsker", by=added_by(author) if added_by is not None else None)
-        add_memo(
-            session, text, reviewer,
-            coding_ref=str(coding.id) if coding else None,
-            code_ref=anchor.code_path if coding is None and anchor.code_path else None,
-            title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else ""),
-            source=source,
-        )
+        try:
+            add_memo(
+                session, text, reviewer,
+                coding_ref=str(coding.id) if coding else None,
+                code_ref=anchor.code_path if coding is None and anchor.code_path else None,
+                title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else ""),
+                source=source,
+            )
+        except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
+            raise UndecidedNames(
+                f"a comment by {author} in {path.name} {refused.message.removeprefix('the memo ')}; nothing imported",
+                (refused.hint or "").replace("then write it again", "then import the file again"), refused.proposals,
+            ) from None
         result.placed.append(PlacedComment(author, text, shown, new=True))
     return result
 
