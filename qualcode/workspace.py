@@ -511,6 +511,8 @@ class Workspace:
                 f"this project's key is not at {place.path}",
                 "pass the right --key PATH or restore the key from your backup; `qualcode key new` makes a new, empty key",
             )
+        if place.path.is_dir():  # said before a passphrase is asked for, which could open nothing
+            raise KeyFileError(f"{place.path} is a folder, not a key file", "pass the key file's path with --key or QUALCODE_KEY")
         passphrase = self.passphrase(f"Passphrase for the key {place.path.name}")
         return KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project, place.revision)
 

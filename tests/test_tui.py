@@ -1069,20 +1069,30 @@ async def test_a_memo_naming_someone_unknown_is_refused_and_the_name_waits_in_th
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]
 
 
-async def test_a_key_not_where_tui_key_points_is_said_so_in_the_review(sample_project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("folder", [False, True], ids=["missing", "a folder"])
+async def test_a_key_not_where_tui_key_points_is_said_so_in_the_review(
+    sample_project: Path, tmp_path: Path, folder: bool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """`qualcode --key /nowhere.qckey tui` and `a`: the review said "No key yet … import a transcript
-    first" of a project with a key and ten transcripts; it says where the key was looked for."""
+    first" of a project with a key and ten transcripts; it says where the key was looked for. A
+    folder given for the key is said to be one before any passphrase is asked for."""
     from qualcode.tui.screens.review import ReviewScreen
 
     nowhere = tmp_path / "[/b]nowhere.qckey"  # a path Textual would read as markup, and fail on
+    if folder:
+        nowhere.mkdir(parents=True)
+    asked: list[str] = []
+    monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")  # so the review would ask for it
     app = open_tui(sample_project, key=nowhere)
+    app.workspace._ask_passphrase = lambda prompt, new: asked.append(prompt) or "test passphrase"
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, pauses=2)
         await pilot.press("a")
         await until(app, pilot, lambda: any("key" in str(note.message) for note in app._notifications), "said")
         said = [str(note.message) for note in app._notifications]
-        assert any(f"this project's key is not at {nowhere}" in message and "--key PATH" in message
-                   for message in said), said
+        expected = f"{nowhere} is a folder, not a key file" if folder else f"this project's key is not at {nowhere}"
+        assert any(expected in message and ("--key" if folder else "--key PATH") in message for message in said), said
+        assert asked == []
         assert not any("No key yet" in message for message in said) and not isinstance(app.screen, ReviewScreen)
         # Shown as written: a path is a person's, and "[/b]" read as markup fails to draw.
         assert [note.markup for note in app._notifications if str(nowhere) in str(note.message)] == [False]

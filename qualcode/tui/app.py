@@ -152,13 +152,13 @@ class QualcodeApp(App[None]):
             self.open_review(passphrase)
 
     def open_review(self, passphrase: str | None) -> None:
-        """Decrypting takes a moment (scrypt), so off the UI thread."""
-        if passphrase is None:
-            self.push_screen(PassphraseModal("of this project"), self._passphrase_given)
-            return
+        """Decrypting takes a moment (scrypt), so off the UI thread; the passphrase is asked for
+        (None) only once the key is found where it was looked for."""
 
-        def opened(review: IdentifierReview | str) -> None:
-            if isinstance(review, str):
+        def opened(review: IdentifierReview | str | None) -> None:
+            if review is None:
+                self.push_screen(PassphraseModal("of this project"), self._passphrase_given)
+            elif isinstance(review, str):
                 self.notify(review, title="Review", severity="error", markup=False)  # it names the key's path
             else:
                 self.push_screen(ReviewScreen(review))
@@ -166,15 +166,15 @@ class QualcodeApp(App[None]):
         def refused(message: str) -> None:
             self.push_screen(PassphraseModal("of this project", message), self._passphrase_given)
 
-        def open_key(workspace: Workspace) -> IdentifierReview | str:
-            # A key not where it was looked for (--key given wrong, moved, destroyed) is said so, as
-            # the command line says it; no passphrase is asked for a file that is not there.
+        def open_key(workspace: Workspace) -> IdentifierReview | str | None:
+            # A key not where it was looked for (--key given wrong, moved, destroyed, a folder) is
+            # said so, as the command line says it; no passphrase is asked for a file that is not there.
             if not workspace.key_place().path.is_file():
                 try:
                     workspace.key_access()
                 except QualcodeError as error:
                     return in_this_ui(error)
-            return workspace.open_review(passphrase)
+            return None if passphrase is None else workspace.open_review(passphrase)
 
         self.in_background(open_key, opened, group="key", failed=refused)
 
