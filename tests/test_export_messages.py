@@ -19,7 +19,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.passages import QuoteFilter, select_quotes
 from qualcode.coding.service import add_coding
-from qualcode.errors import InvalidInput, LeakFound, NotFound
+from qualcode.errors import InvalidInput, LeakFound, NotFound, WriteFailed
 from qualcode.exporters import service
 from qualcode.exporters.report import ReportOptions
 from qualcode.exporters.review import import_review
@@ -176,6 +176,16 @@ def test_a_named_file_in_a_folder_that_does_not_exist_is_refused_and_no_folder_m
         with pytest.raises(InvalidInput, match=r"no folder .*/finnes/ikke to write rapport.docx in"):
             write_report(session, project, key, output=tmp_path / "finnes" / "ikke" / "rapport.docx")
     assert not (tmp_path / "finnes").exists()
+
+
+def test_a_folder_that_takes_no_files_is_named_whole(coded: tuple[Project, PseudonymKey]) -> None:
+    """/proc takes no new files, even from root: "could not write x.csv" did not say where."""
+    project, key = coded
+    with project.begin() as session, pytest.raises(WriteFailed) as refused:
+        export_quote_table(session, project.root, QuoteFilter(), "csv", "role", "nb", Path("/proc/sitater.csv"), False, key)
+    assert refused.value.message.startswith("could not write /proc/sitater.csv: ") and "nothing was changed" in refused.value.message
+    assert refused.value.hint == "give a file in a folder you may write to; /proc takes no files from you"
+    assert not Path("/proc/sitater.csv").exists()
 
 
 def test_a_named_file_made_while_exporting_is_not_overwritten(coded: tuple[Project, PseudonymKey], tmp_path: Path,

@@ -244,12 +244,14 @@ def _sync_folder(folder: Path) -> None:
 
 
 def _write_failed(target: Path, error: OSError) -> WriteFailed:
+    """Named by its whole path: "could not write x.csv" of /proc/x.csv did not say where it was written."""
     if error.errno in DISK_FULL:
         return WriteFailed(
-            f"could not write {target.name}: the disk is full (or the file is over the size limit); nothing was changed",
+            f"could not write {target}: the disk is full (or the file is over the size limit); nothing was changed",
             f"free some space in {target.parent} and export again",
         )
-    return WriteFailed(f"could not write {target.name}: {error.strerror or error}; nothing was changed")
+    return WriteFailed(f"could not write {target}: {error.strerror or error}; nothing was changed",
+                       f"give a file in a folder you may write to; {target.parent} takes no files from you")
 
 
 @contextmanager
