@@ -564,3 +564,17 @@ def test_a_hint_lists_every_attribute_s_name(small_project: Path) -> None:
     assert refused.exit_code == 1 and "…" not in refused.output
     listed = refused.output.split("attributes: ")[1].rstrip(")\n").split(", ")
     assert listed[-4:] == ["a1", "a2", "a3", "a4"] and len(listed) > 8
+
+
+def test_an_attribute_an_undone_edit_defined_is_taken_back_and_comes_back_with_its_type(small_project: Path) -> None:
+    """`participants edit D1 --attribute nytt=…` then `undo` left `nytt` defined, with no values,
+    and every hint and the matrix's choices listed it; a redo defines it again as it was, a date."""
+    project = ["--project", str(small_project)]
+    assert run(*project, "participants", "edit", "D1", "--attribute", "startdato=2024-01-02").exit_code == 0
+    assert run(*project, "undo").exit_code == 0
+    refused = run(*project, "export", "report", "--attribute", "kontor=A")
+    assert refused.exit_code == 1 and "attributes: " in refused.output and "startdato" not in refused.output
+    assert run(*project, "redo").exit_code == 0
+    assert "startdato" in run(*project, "export", "report", "--attribute", "kontor=A").output
+    wrong = run(*project, "participants", "edit", "D2", "--attribute", "startdato=snart")
+    assert wrong.exit_code == 1 and "'snart' is not a date" in wrong.output, wrong.output

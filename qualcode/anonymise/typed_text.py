@@ -98,8 +98,9 @@ _IDENTITY_VALUE = re.compile(
 
 
 def _clean_payload(value: Any, key: PseudonymKey) -> Any:
-    """An event's payload cleaned, with the attribute names its "attributes" are keyed by; the
-    GUIDs, hashes and ids in it are kept as they are (only what people wrote is cleaned)."""
+    """An event's payload cleaned, with the attribute names its "attributes" (values) and "types"
+    (each attribute's type, a word of ours, kept) are keyed by; the GUIDs, hashes and ids in it
+    are kept as they are (only what people wrote is cleaned)."""
     if isinstance(value, str):
         return value if _IDENTITY_VALUE.fullmatch(value) else clean_text(value, key)
     if isinstance(value, list):
@@ -108,7 +109,9 @@ def _clean_payload(value: Any, key: PseudonymKey) -> Any:
         return {
             name: item if isinstance(name, str) and _IDENTITY_FIELD.fullmatch(name)
             else {clean_folded(attribute, key): _clean_payload(held, key) for attribute, held in item.items()}
-            if name == "attributes" and isinstance(item, dict) else _clean_payload(item, key)
+            if name == "attributes" and isinstance(item, dict)
+            else {clean_folded(attribute, key): held for attribute, held in item.items()}
+            if name == "types" and isinstance(item, dict) else _clean_payload(item, key)
             for name, item in value.items()
         }
     return value

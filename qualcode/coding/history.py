@@ -540,8 +540,10 @@ def _restore_participant(session: Session, guid: str | None, state: dict[str, An
     for column in ("role", "gender", "age_band", "office"):
         setattr(participant, column, state[column])
     values: dict[str, str] = state["attributes"]
+    removed = []
     for attribute in list(participant.attributes):
         if attribute.definition.name not in values:
+            removed.append(attribute.definition)
             participant.attributes.remove(attribute)
     for name, value in values.items():
         existing = next((a for a in participant.attributes if a.definition.name == name), None)
@@ -551,9 +553,15 @@ def _restore_participant(session: Session, guid: str | None, state: dict[str, An
         definition = session.scalar(
             select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == "participant")
         )
-        if definition is None:
-            definition = AttributeDefinition(name=name, applies_to="participant", value_type="text")
+        if definition is None:  # its type as it was (states written before types were kept: text)
+            definition = AttributeDefinition(name=name, applies_to="participant", value_type=state.get("types", {}).get(name, "text"))
         participant.attributes.append(ParticipantAttribute(definition=definition, value=value))
+    session.flush()
+    # An attribute the undone edit defined is taken back with it, once no one holds a value of it:
+    # left, it was listed among the project's attributes (hints, the matrix's choices) with no values.
+    for definition in dict.fromkeys(removed):
+        if session.scalar(select(ParticipantAttribute.id).where(ParticipantAttribute.definition_id == definition.id).limit(1)) is None:
+            session.delete(definition)
 
 
 def _restore_summary(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:

@@ -1111,7 +1111,7 @@ def _keep_the_projects_values(
     overwrite a role, office or attribute (values compared as stored, pseudonymised). Whether any was put back."""
     kept = False
     for column, value in before.items():
-        if column in ("name", "attributes") or value in (None, "") or after[column] == value:
+        if column in ("name", "attributes", "types") or value in (None, "") or after[column] == value:
             continue
         result.conflicts.append(f"{where}: {column} {after[column]!r} in the file, {value!r} here; the project's kept")
         setattr(participant, column, value)

@@ -417,4 +417,6 @@ def participant_state(participant: Participant) -> dict[str, Any]:
     """What undo and redo restore of a participant: its columns and attribute values by name."""
     state: dict[str, Any] = {column: getattr(participant, column) for column in ("name", *sorted(PARTICIPANT_COLUMNS))}
     state["attributes"] = {attribute.definition.name: attribute.value for attribute in participant.attributes}
+    # Each attribute's type, for a redo that defines again an attribute its undo took away.
+    state["types"] = {attribute.definition.name: attribute.definition.value_type for attribute in participant.attributes}
     return state

@@ -317,7 +317,7 @@ def _record(
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
     found = []
     for field in before:
-        if field in ("name", "turns") or before[field] == after[field]:
+        if field in ("name", "turns", "types") or before[field] == after[field]:  # types: the attributes' own, for a redo
             continue
         if field == "attributes":
             for attribute in sorted(set(before[field]) | set(after[field])):
