@@ -56,6 +56,11 @@ PHONE = re.compile(
 # år"), not a phone number; the same digits written any other way, or after a country code, are.
 AGES = re.compile(r"\d{2}(?: \d{2}){3}")
 YEARS_AFTER = re.compile(r" år\b")
+# Two years in a row are a span of years ("i 2009 2010 jobbet jeg"), not an Oslo number written
+# four and four, unless the words before ask for a number ("ring meg på 2009 2010").
+YEAR_PAIR = re.compile(r"(20[0-4]\d) (20[0-4]\d)")
+PHONE_WORDS_BEFORE = re.compile(r"\b(?:tlf|telefon\w*|mobil\w*|\w*nummer\w*|nr|ring\w*|sms)\b", re.IGNORECASE)
+PHONE_WORDS_WITHIN = 30  # characters before the number
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # EMAIL starting where a run of its local part's characters starts. Tried at every character,
 # EMAIL reads each run to its end before failing: quadratic in a long run such as a GUID.
@@ -325,6 +330,13 @@ def plain_digits(text: str) -> str:
     return text.replace("\uff20", "@")
 
 
+def _years(text: str, match: re.Match[str]) -> bool:
+    """Whether a phone-shaped match is two years, the later second, with no word of a phone before it."""
+    pair = YEAR_PAIR.fullmatch(match.group())
+    return (pair is not None and int(pair[1]) < int(pair[2])
+            and PHONE_WORDS_BEFORE.search(text, max(0, match.start() - PHONE_WORDS_WITHIN), match.start()) is None)
+
+
 def find_patterns(text: str) -> Iterator[Found]:
     """Every pattern identifier in `text`; callers resolve overlaps."""
     text = plain_digits(text)
@@ -358,7 +370,7 @@ def find_patterns(text: str) -> Iterator[Found]:
                 yield Found(match.start(), match.end(), match.group(), "account")
         for match in PHONE.finditer(text):
             ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(text, match.end()) is not None
-            if len(phone_digits(match.group())) == 8 and not ages:
+            if len(phone_digits(match.group())) == 8 and not ages and not _years(text, match):
                 yield Found(match.start(), match.end(), match.group(), "phone")
     for match in all_emails(text):
         yield Found(match.start(), match.end(), match.group(), "email")
