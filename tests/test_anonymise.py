@@ -1203,6 +1203,8 @@ def test_metadata_from_the_file_is_pseudonymised(project: Project, key_access: K
         ("Skriv til kari.nordmann (a) gmail.com i dag.", "kari.nordmann (a) gmail.com"),
         ("Skriv til kari.nordmann @ gmail . com i dag.", "kari.nordmann @ gmail . com"),
         ("Den er kari.nordmann snabel-a gmail punkt com.", "kari.nordmann snabel-a gmail punkt com"),
+        ("Skriv til kari.nordmann at gmail punkt com i morgen.", "kari.nordmann at gmail punkt com"),
+        ("Den er siri at nav prikk no.", "siri at nav prikk no"),
     ],
 )
 def test_common_ways_of_writing_numbers_and_addresses_are_found(text: str, found: str) -> None:
@@ -1234,6 +1236,8 @@ def test_common_ways_of_writing_numbers_and_addresses_are_found(text: str, found
         "Han ble født i Bergen og flyttet 12.10.2009.",
         "Se punkt 3 på nav.no for mer, paragraf 4.2 på lovdata.no og kap.3 på nav.no.",
         "Svar (a) 2.5 og (b) 3.0.",
+        # "at" before words said for a dot, after an everyday word: speech, not an address.
+        "Jeg tror at dette punkt no er viktig. Han sa at gmail prikk com er best. At nei punktum no er eg ferdig.",
     ],
 )
 def test_dates_numbers_and_addresses_that_are_no_identifier(text: str) -> None:

@@ -89,15 +89,17 @@ EMAIL_SPOKEN = re.compile(
 # The English way of saying one, "siri at gmail dot com", "siri at nav.no": "at" is a Norwegian word
 # too ("jeg tror at nav.no …"), so only before a known top-level domain, and never after a word
 # as everyday as "tror" or "sa" (EVERYDAY_ZIPF): a quote must not lose a word of its own. Not with
-# "punktum" either: "at nei punktum no er eg ferdig" is nynorsk speech.
+# "punktum" either: "at nei punktum no er eg ferdig" is nynorsk speech. "punkt" and "prikk", as
+# "siri at gmail punkt com" is said, are (only after a local part no everyday word, as above).
 _TLD = "com|no|net|org|se|dk|nu|info|io|eu|uk|de|fi|pl"
-_DOMAIN_ENDINGS = tuple(f"{separator}{tld}" for separator in (".", " dot ") for tld in _TLD.split("|"))
+_AT_DOT = r"(?:\.| dot | punkt | prikk )"
+_DOMAIN_ENDINGS = tuple(f"{separator}{tld}" for separator in (".", " dot ", " punkt ", " prikk ") for tld in _TLD.split("|"))
 _WRITTEN_ENDINGS = tuple(f".{tld}" for tld in _TLD.split("|"))
 _PAA_ENDINGS = tuple(f"{separator}{tld}" for separator in (".", " dot ", " punktum ", " punkt ", " prikk ") for tld in _TLD.split("|"))
 # Where such an address may be: " at " and a domain ending after it.
-_AT_DOMAIN = re.compile(rf" at [\w-]+(?:(?:\.| dot )[\w-]+)*?(?:\.| dot )(?:{_TLD})\b", re.IGNORECASE)
+_AT_DOMAIN = re.compile(rf" at [\w-]+(?:{_AT_DOT}[\w-]+)*?{_AT_DOT}(?:{_TLD})\b", re.IGNORECASE)
 EMAIL_AT_DOT = re.compile(
-    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*(?:\.| dot )(?:{_TLD})\b",
+    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*{_AT_DOT}(?:{_TLD})\b",
     re.IGNORECASE,
 )
 EVERYDAY_ZIPF = 5.5
