@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from qualcode.analysis.cooccurrence import Cooccurrence
     from qualcode.analysis.framework import FrameworkCell, FrameworkMatrix
     from qualcode.analysis.matrix import Matrix
+    from qualcode.analysis.tables import Table
     from qualcode.anonymise.candidates import Proposal
     from qualcode.anonymise.key import Candidate, PseudonymKey
     from qualcode.anonymise.reapply import Reapplied
@@ -49,11 +50,33 @@ if TYPE_CHECKING:
     from qualcode.coding.transcripts import ParticipantView, TranscriptView
     from qualcode.exchange.project_import import QdpxImport
     from qualcode.exporters.review import ReviewImport
+    from qualcode.exporters.service import (
+        ExportResult as ExportResult,  # what an export says it wrote, for the faces
+    )
     from qualcode.importers.metadata import ParticipantImport
     from qualcode.importers.service import ImportOptions
     from qualcode.search.service import SearchResult
     from qualcode.store.backups import BackupInfo, RestoreResult
     from qualcode.store.models import Coder
+
+
+
+def _report_analysis(
+    session: Session, selection: QuoteFilter, matrices: Sequence[str], figures: bool, language: str,
+) -> tuple[tuple[Table, ...], Cooccurrence | None]:
+    """A report's --matrix tables, in its language, and with --figures the co-occurrence of overlapping passages."""
+    from qualcode.analysis.matrix import code_matrix, matrix_table
+
+    tables = tuple(
+        matrix_table(code_matrix(session, selection, [name.strip() for name in by.split(",")]), language=language, beside_quotes=True)
+        for by in matrices
+    )
+    if not figures:
+        return tables, None
+    from qualcode.analysis.cooccurrence import Within, cooccurrence
+
+    return tables, cooccurrence(session, selection, Within("overlap"))
+
 
 AskPassphrase = Callable[[str, bool], str]  # (prompt, new) -> passphrase; the face asks its own way
 Report = Callable[[str], None]  # a note for the person, about work done on their behalf
@@ -941,24 +964,41 @@ class Workspace:
         )
 
     def export_report(
-        self, selection: QuoteFilter, *, attribution: str = "role", language: str = "nb", output: Path | None = None,
-        title: str | None = None, progress: Callable[[int, int], None] | None = None,
-    ) -> ExportDone:
-        """A Word report, as `qualcode export report`; a named file that exists is refused."""
+        self, selection: QuoteFilter, *, title: str | None = None, attribution: str = "role", language: str = "nb",
+        context: bool = False, memos: bool = False, framework: bool = False, matrices: Sequence[str] = (), figures: bool = False,
+        output: Path | None = None, force: bool = False, key: PseudonymKey | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ExportResult:
+        """A Word report, for `qualcode export report` and the terminal UI alike: the chapters asked
+        for (the framework matrix, code × attribute `matrices`, with `figures` their heatmaps and
+        co-occurrence's), and the team's decisions named in its method note. An empty selection, or a
+        named file that exists without `force`, is refused. `key`: the leak check's, when the caller
+        has read it already (a command line reads it before drawing progress: it may ask for the passphrase)."""
         from qualcode.agreement.consensus import consensus_pairs
-        from qualcode.exporters.report import ReportOptions
+        from qualcode.exporters.report_options import ReportOptions
         from qualcode.exporters.service import export_report
 
-        key = self.leak_check_key()
+        key = key if key is not None else self.leak_check_key()
         with self.begin() as session:
             self.refuse_undecided_title(session, key, title)
-            chosen = self._only_mine(selection)
-            options = ReportOptions(title=title, attribution=attribution, language=language, consensus=consensus_pairs(session, chosen))
-            result = export_report(
-                session, self.root, chosen, options,
-                self._export_output(output), False, key, progress,
-            )
-        return ExportDone(result.path, result.quotes, result.summary, tuple(result.warnings))
+            chosen = self._export_selection(session, selection)
+            options = ReportOptions(title=title, attribution=attribution, language=language, context=context, memos=memos)
+            if framework:
+                from qualcode.analysis.framework import framework_matrix
+
+                options = replace(options, framework=framework_matrix(
+                    session, selection.codes, selection.participants, selection.roles, self.mine()))
+            if matrices or figures:
+                # Counted before anything is written, so a bad attribute writes no file.
+                tables, together = _report_analysis(session, chosen, matrices, figures, language)
+                options = replace(options, matrices=tables, cooccurrence=together, figures=figures)
+            options = replace(options, consensus=consensus_pairs(session, chosen))
+            return export_report(session, self.root, chosen, options, output, force, key, progress)
+
+    def _export_selection(self, session: Session, selection: QuoteFilter) -> QuoteFilter:
+        """The quotes an export chooses: --by's coders found as --coder finds a coder (in another
+        case, or a name the key holds as its pseudonym), and only this coder's when coding blind."""
+        return self.only_mine(session, replace(selection, coders=tuple(self.stored_coder_names(session, selection.coders))))
 
     def refuse_undecided_title(self, session: Session, key: PseudonymKey, title: str | None) -> None:
         """A report's title names no one nobody has decided about: the key's names in it are replaced
@@ -987,18 +1027,18 @@ class Workspace:
 
     def export_quote_table(
         self, selection: QuoteFilter, *, table_format: str = "xlsx", attribution: str = "role", language: str = "nb",
-        output: Path | None = None, progress: Callable[[int, int], None] | None = None,
-    ) -> ExportDone:
-        """A quote table (csv or xlsx), as `qualcode export quotes`."""
+        output: Path | None = None, force: bool = False, key: PseudonymKey | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ExportResult:
+        """A quote table (csv or xlsx), for `qualcode export quotes` and the terminal UI alike (`key` as for export_report)."""
         from qualcode.exporters.service import export_quote_table
 
-        key = self.leak_check_key()
+        key = key if key is not None else self.leak_check_key()
         with self.begin() as session:
-            result = export_quote_table(
-                session, self.root, self._only_mine(selection), table_format, attribution, language, self._export_output(output), False,
-                key, progress,
+            return export_quote_table(
+                session, self.root, self._export_selection(session, selection), table_format, attribution, language,
+                output, force, key, progress,
             )
-        return ExportDone(result.path, result.quotes, result.summary, tuple(result.warnings))
 
     def export_codebook(self, file: Path | None) -> bytes:
         """The codebook as YAML, or REFI-QDA XML for a FILE ending in .qdc, checked for leaks as every
@@ -1025,8 +1065,8 @@ class Workspace:
             publish_checked(file, data, key)
         return data
 
-    def _export_output(self, output: Path | None) -> Path | None:
-        """A bare file name goes in the project's exports folder, where default names go too."""
+    def in_exports(self, output: Path | None) -> Path | None:
+        """A bare file name, as the terminal UI's form takes it, goes in the project's exports folder, where default names go too."""
         from qualcode.exporters.service import EXPORTS_DIR
 
         if output is None or output.is_absolute() or output.parent != Path():
@@ -1361,13 +1401,6 @@ def _hold_back(file_name: str, held: Sequence[Proposal]) -> None:
             "decide with `qualcode anonymise review`, then import again",
         )
 
-
-@dataclass(frozen=True)
-class ExportDone:
-    path: Path
-    quotes: int
-    summary: str  # "3 quotes under 2 codes"
-    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True)

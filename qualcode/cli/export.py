@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,15 +12,9 @@ from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.coding.passages import QuoteFilter, parse_attributes
-from qualcode.exporters.report_options import ReportOptions
-from qualcode.exporters.service import ExportResult, export_quote_table, export_report
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from qualcode.analysis.cooccurrence import Cooccurrence
-    from qualcode.analysis.tables import Table
-    from qualcode.workspace import Workspace
+    from qualcode.workspace import ExportResult
 
 
 def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,37 +43,12 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _selection(workspace: Workspace, session: Session, options: dict[str, Any]) -> QuoteFilter:
-    """The quotes chosen, --by's coders found as --coder finds a coder (in another case, or a name
-    the key holds as its pseudonym), and only this coder's when coding blind."""
-    chosen = replace(_filter(options), coders=tuple(workspace.stored_coder_names(session, options["coders"])))
-    return workspace.only_mine(session, chosen)
-
-
 def _filter(options: dict[str, Any]) -> QuoteFilter:
     return QuoteFilter(
         codes=options["codes"], include_subcodes=not options["only"], roles=options["roles"], waves=options["waves"],
         participants=options["participants"], transcripts=options["transcripts"], coders=options["coders"],
         attributes=parse_attributes(options["attributes"]), query=options["query"], cap_per_participant=options["cap"], order=options["order"],
     )
-
-
-def _analysis(
-    session: Session, selection: QuoteFilter, matrices: tuple[str, ...], figures: bool, language: str,
-) -> tuple[tuple[Table, ...], Cooccurrence | None]:
-    """The --matrix tables, in the report's language, counted before anything is written so a bad
-    attribute writes no file, and with --figures the co-occurrence of overlapping passages."""
-    from qualcode.analysis.matrix import code_matrix, matrix_table
-
-    tables = tuple(
-        matrix_table(code_matrix(session, selection, [name.strip() for name in by.split(",")]), language=language, beside_quotes=True)
-        for by in matrices
-    )
-    if not figures:
-        return tables, None
-    from qualcode.analysis.cooccurrence import Within, cooccurrence
-
-    return tables, cooccurrence(session, selection, Within("overlap"))
 
 
 def _advance(step: Callable[..., None] | None) -> Callable[[int, int], None] | None:
@@ -133,26 +101,13 @@ def export_report_command(
 
     Example: qualcode export report --matrix role --matrix wave --figures
     """
-    report_options = ReportOptions(title=title, attribution=options["attribution"], language=options["language"], context=context, memos=memos)
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
-        key = workspace.leak_check_key()
-        with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
-            workspace.refuse_undecided_title(session, key, title)
-            selection = _selection(workspace, session, options)
-            if framework:
-                from qualcode.analysis.framework import framework_matrix
-
-                matrix = framework_matrix(session, options["codes"], options["participants"], options["roles"], workspace.mine())
-                report_options = replace(report_options, framework=matrix)
-            if matrices or figures:
-                tables, together = _analysis(session, selection, matrices, figures, options["language"])
-                report_options = replace(report_options, matrices=tables, cooccurrence=together, figures=figures)
-            from qualcode.agreement.consensus import consensus_pairs
-
-            report_options = replace(report_options, consensus=consensus_pairs(session, selection))
-            result = export_report(
-                session, workspace.root, selection, report_options, options["output"], options["force"], key,
-                _advance(step),
+        key = workspace.leak_check_key()  # before the bar is drawn: reading it may ask for the passphrase
+        with progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
+            result = workspace.export_report(
+                _filter(options), title=title, attribution=options["attribution"], language=options["language"],
+                context=context, memos=memos, framework=framework, matrices=matrices, figures=figures,
+                output=options["output"], force=options["force"], key=key, progress=_advance(step),
             )
     _report(result, as_json)
 
@@ -168,11 +123,11 @@ def export_quotes_command(app: AppContext, /, table_format: str, as_json: bool, 
     Example: qualcode export quotes --format csv --code empowerment
     """
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
-        key = workspace.leak_check_key()
-        with workspace.begin() as session, progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
-            result = export_quote_table(
-                session, workspace.root, _selection(workspace, session, options), table_format, options["attribution"], options["language"],
-                options["output"], options["force"], key, _advance(step),
+        key = workspace.leak_check_key()  # before the bar is drawn, as for a report
+        with progress_bar("writing quotes", None, show=wants_progress(as_json)) as step:
+            result = workspace.export_quote_table(
+                _filter(options), table_format=table_format, attribution=options["attribution"], language=options["language"],
+                output=options["output"], force=options["force"], key=key, progress=_advance(step),
             )
     _report(result, as_json)
 

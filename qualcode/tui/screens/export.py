@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,7 +24,10 @@ from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import known_fields, matches, parse_filter
 from qualcode.tui.widgets.footer import KeyFooter
-from qualcode.workspace import ExportDone, Workspace
+from qualcode.workspace import Workspace
+
+if TYPE_CHECKING:
+    from qualcode.workspace import ExportResult
 
 KINDS = (("Word report (.docx)", "report"), ("Quote table (.xlsx)", "xlsx"), ("Quote table (.csv)", "csv"))
 ATTRIBUTIONS = (
@@ -51,7 +55,7 @@ def selection(workspace: Workspace, code_path: str, filter_text: str, within: tu
     return replace(chosen, codings=shown)
 
 
-def describe_export(done: ExportDone) -> Text:
+def describe_export(done: ExportResult) -> Text:
     shown = Text()
     shown.append("Wrote ")
     shown.append(str(done.path), style="bold")
@@ -122,7 +126,7 @@ class ExportScreen(QualcodeScreen):
     def action_export(self) -> None:
         code_path, filter_text, within = self._text("export-code"), self._text("export-filter"), self.within
         kind, attribution, language = self._value("export-kind"), self._value("export-attribution"), self._value("export-language")
-        output = Path(self._text("export-file")).expanduser() if self._text("export-file") else None
+        named = Path(self._text("export-file")).expanduser() if self._text("export-file") else None
         title = self._text("export-title") or None
         self._show(Text("Writing …"))
         self.query_one(ProgressBar).update(total=None, progress=0)
@@ -131,8 +135,8 @@ class ExportScreen(QualcodeScreen):
         def progress(done: int, total: int) -> None:  # in the worker: only posts
             self.post_message(WorkDone(lambda: self.query_one(ProgressBar).update(total=max(total, 1), progress=done)))
 
-        def work(workspace: Workspace) -> ExportDone:
-            chosen = selection(workspace, code_path, filter_text, within)
+        def work(workspace: Workspace) -> ExportResult:
+            chosen, output = selection(workspace, code_path, filter_text, within), workspace.in_exports(named)
             if kind == "report":
                 return workspace.export_report(chosen, attribution=attribution, language=language, output=output,
                                                title=title, progress=progress)
@@ -141,7 +145,7 @@ class ExportScreen(QualcodeScreen):
 
         self.in_background(work, self._written, group="export", failed=lambda error: self._show(Text(error, style="red")))
 
-    def _written(self, done: ExportDone) -> None:
+    def _written(self, done: ExportResult) -> None:
         self.query_one(ProgressBar).update(total=1, progress=1)
         self._show(describe_export(done))
         self.notify(f"wrote {done.path.name}", title="Export", markup=False)
