@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from qualcode import __version__
@@ -255,7 +255,10 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
     for row in session.execute(
         select(Coding.id, Coding.transcript_id, Coding.guid, Coding.text_version_id, Coding.code_id, Coding.coder_id,
                Coding.start, Coding.end, Coding.created_at, Coding.orphaned_at, Coding.memo)
-        .where(Coding.removed_at.is_(None)).order_by(Coding.transcript_id, Coding.start, Coding.end, Coding.id)
+        # Orphaned codings too (a replaced text left them no place, and took them out of the live
+        # ones): they are not exported, but each is named, so none is left behind unsaid.
+        .where(or_(Coding.removed_at.is_(None), Coding.orphaned_at.is_not(None)))
+        .order_by(Coding.transcript_id, Coding.start, Coding.end, Coding.id)
     ):
         codings_of[row.transcript_id].append(cast("Row[Any]", row))
     exported_codings: set[int] = set()
