@@ -275,7 +275,7 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
             selections: list[str] = []
             for coding in codings_of.get(transcript.id, []):
                 if coding.orphaned_at is not None or coding.text_version_id != transcript.current_version_id:
-                    left_out.append(f"coding {coding.id} on {transcript.name}: not placed on the current text (review orphaned codings)")
+                    left_out.append(f"coding {coding.id} on {transcript.name}: not placed on the current text, orphaned (see `qualcode coding list --orphaned`)")
                     continue
                 if not 0 <= coding.start < coding.end <= len(text):
                     left_out.append(f"coding {coding.id} on {transcript.name}: positions {coding.start}-{coding.end} are outside the text")
