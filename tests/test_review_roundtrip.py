@@ -185,3 +185,25 @@ def test_a_review_import_waits_for_another_holding_the_key(reported: tuple[Path,
     assert len(memos(project)) == 1
     with Project.open(project) as opened, opened.begin() as session:
         assert session.scalar(select(func.count()).select_from(Memo)) == 1
+
+
+def test_a_comment_on_a_quote_a_replaced_text_orphaned_waits_on_that_coding(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """The quote's words left the transcript with `import --replace`, so its coding is orphaned, not
+    removed: the comment was dropped as on "a quote removed from the project", and the reviewer's
+    words were lost. An orphaned coding takes no memo: the comment goes on its transcript, titled
+    with the coding it is about, and a second import finds it there."""
+    project, report = reported
+    source = Path(__file__).parents[1] / "transcripts" / "deltaker_D1_T1.txt"
+    corrected = tmp_path / "deltaker_D1_T1.txt"
+    corrected.write_text(source.read_text(encoding="utf-8").replace(OWN, "Jeg fikk endelig en plass."), encoding="utf-8")
+    assert "1 orphaned" in ok(run(project, "import", str(corrected), "--replace")).output
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Et sterkt sitat.", "Anne"))
+    imported = ok(run(project, "review", "import", str(reviewed)))
+    [orphan] = json.loads(ok(run(project, "coding", "list", "--orphaned", "--json")).output)
+    assert (f"transcript deltaker_D1_T1: its quote (coding {orphan['id']}) lost its place when the text was replaced"
+            " (see `qualcode coding list --orphaned`)") in imported.output, imported.output
+    assert "1 new memo, 0 already imported, 0 not placed" in imported.output
+    listed = json.loads(ok(run(project, "memo", "list", "--json")).output)
+    assert [(memo["text"], memo["attached_to"]) for memo in listed] == [("Et sterkt sitat.", "transcript deltaker_D1_T1")]
+    assert listed[0]["title"].startswith("Kommentar fra Anne, ") and listed[0]["title"].endswith(f", om coding {orphan['id']}")
+    assert "0 new memos, 1 already imported" in ok(run(project, "review", "import", str(reviewed))).output

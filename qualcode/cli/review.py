@@ -9,6 +9,7 @@ import click
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.exporters.review import review_memos
+from qualcode.text.counts import counted
 
 
 @click.group("review")
@@ -36,7 +37,7 @@ def review_import(app: AppContext, file: Path, as_json: bool) -> None:
     for author, text, why in result.unplaced:
         click.echo(f"{author}: could not place {' '.join(text.split())[:40]!r}: {why}")
     new = sum(1 for p in result.placed if p.new)
-    note(f"{new} new memos, {len(result.placed) - new} already imported, {len(result.unplaced)} not placed")
+    note(f"{counted(new, 'new memo')}, {len(result.placed) - new} already imported, {len(result.unplaced)} not placed")
 
 
 @review_group.command("list")

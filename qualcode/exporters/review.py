@@ -251,6 +251,12 @@ def import_review(
         stamp = _in_utc(comment.timestamp).isoformat() if comment.timestamp else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
         shown = target + (f" (the first of the {anchor.quotes_spanned} quotes it spans)" if coding and anchor.quotes_spanned > 1 else "")
+        # A quote a replaced text left with no place: its coding is kept only for review, and takes
+        # no memo, so the comment goes on its transcript, titled with the coding it was about.
+        orphan = coding if coding is not None and coding.orphaned_at is not None else None
+        if orphan is not None:
+            shown = (f"transcript {orphan.transcript.name}: its quote ({target}) lost its place when the text was replaced"
+                     " (see `qualcode coding list --orphaned`)")
         # Known by what the file itself says: its author, moment, words and quote as written, so a
         # name the key learns between two imports does not make the same comment new. Digested with
         # the key's secret, never stored as it is: the digest of a short comment naming someone
@@ -273,9 +279,10 @@ def import_review(
         try:
             add_memo(
                 session, text, reviewer,
-                coding_ref=str(coding.id) if coding else None,
+                coding_ref=str(coding.id) if coding and orphan is None else None,
+                transcript_ref=orphan.transcript.name if orphan is not None else None,
                 code_ref=anchor.code_path if coding is None and anchor.code_path else None,
-                title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else ""),
+                title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else "") + (f", om {target}" if orphan else ""),
                 source=source,
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
@@ -386,6 +393,8 @@ def _coding_for(session: Session, anchor: Anchor) -> Coding | None | str:
             ).first()
             if shared is not None:
                 return shared
+            if coding.orphaned_at is not None:  # not removed by anyone: a replaced text left it no place
+                return coding
             return f"the quote it comments on (coding {coding.id}) has been removed from the project"
     return "the quote it comments on is no longer in the project"
 

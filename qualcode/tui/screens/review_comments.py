@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, DirectoryTree, Header, Static
 
+from qualcode.text.counts import counted
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.footer import KeyFooter
@@ -90,7 +91,7 @@ class ReviewCommentsScreen(QualcodeScreen):
             table.add_row(Text(comment.author), Text(comment.attached_to), Text(" ".join(comment.text.split())[:60]))
         new = sum(1 for comment in comments if comment.new)
         placed = sum(1 for comment in comments if not comment.attached_to.startswith("not placed"))
-        self.summary = f"{path.name}: {new} new memos, {placed - new} already imported, {len(comments) - placed} not placed"
+        self.summary = f"{path.name}: {counted(new, 'new memo')}, {placed - new} already imported, {len(comments) - placed} not placed"
         if comments:
             table.focus()
             table.move_cursor(row=0)
