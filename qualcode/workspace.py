@@ -1100,11 +1100,16 @@ class Workspace:
             result = import_review(session, path, key, lambda name: self._added_by(session, name))
             for placed in result.placed:
                 transcript, start, code = None, None, None
-                if placed.attached_to.startswith("coding "):
-                    coding = find_coding(session, int(placed.attached_to.removeprefix("coding ")))
+                # "coding 12", "coding 12 (the first of the 3 quotes it spans)", "code a/b",
+                # "transcript T: its quote (coding 12) lost its place …"
+                kind, _, rest = placed.attached_to.partition(" ")
+                if kind == "coding":
+                    coding = find_coding(session, int(rest.split(" ", 1)[0]))
                     transcript, start, code = coding.transcript.name, coding.start, coding.code.path
-                elif placed.attached_to.startswith("code "):
-                    code = placed.attached_to.removeprefix("code ")
+                elif kind == "code":
+                    code = rest
+                elif kind == "transcript":
+                    transcript = rest.split(": ", 1)[0]
                 comments.append(ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, code, transcript, start))
             for author, text, why in result.unplaced:
                 comments.append(ReviewComment(author, text, f"not placed: {why}", False))

@@ -207,3 +207,30 @@ def test_a_comment_on_a_quote_a_replaced_text_orphaned_waits_on_that_coding(repo
     assert [(memo["text"], memo["attached_to"]) for memo in listed] == [("Et sterkt sitat.", "transcript deltaker_D1_T1")]
     assert listed[0]["title"].startswith("Kommentar fra Anne, ") and listed[0]["title"].endswith(f", om coding {orphan['id']}")
     assert "0 new memos, 1 already imported" in ok(run(project, "review", "import", str(reviewed))).output
+
+
+def test_the_terminal_ui_s_import_places_a_comment_over_two_quotes_and_one_on_an_orphaned_quote(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """The UI read the coding's id from "coding 12 (the first of the 2 quotes it spans)" as a number,
+    and failed; a comment on an orphaned quote is shown with its transcript, to jump to."""
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    project, report = reported
+    document = docx.Document(str(report))
+    first, last = [p for p in document.paragraphs if SHARED in p.text or OWN in p.text]  # as the report orders them
+    document.add_comment([first.runs[0], last.runs[-1]], text="Disse to hører sammen.", author="Anne", initials="A")
+    document.save(str(tmp_path / "over-two.docx"))
+    opened = Config.resolve(project=project, coder="Forsker 1", key=None)
+    with Workspace.open(opened) as workspace:
+        [spanning] = workspace.import_review(tmp_path / "over-two.docx")
+    assert spanning.attached_to.endswith("(the first of the 2 quotes it spans)") and spanning.transcript == "deltaker_D1_T1"
+    assert spanning.start is not None and spanning.code is not None
+    source = Path(__file__).parents[1] / "transcripts" / "deltaker_D1_T1.txt"
+    corrected = tmp_path / "deltaker_D1_T1.txt"
+    corrected.write_text(source.read_text(encoding="utf-8").replace(OWN, "Jeg fikk endelig en plass."), encoding="utf-8")
+    ok(run(project, "import", str(corrected), "--replace"))
+    with Workspace.open(opened) as workspace:
+        [orphaned] = workspace.import_review(commented(report, tmp_path / "on-own.docx", (OWN, "Et sterkt sitat.", "Anne")))
+    assert orphaned.attached_to.startswith("transcript deltaker_D1_T1: its quote") and orphaned.transcript == "deltaker_D1_T1"
