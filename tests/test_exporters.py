@@ -297,6 +297,46 @@ def test_review_comments_come_back_as_memos_once(coded: tuple[Project, Pseudonym
         assert session.scalar(select(func.count()).select_from(Memo)) == 4
 
 
+def test_a_comment_under_a_code_s_heading_follows_the_code_when_it_is_moved(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    """A comment on a code's heading was placed by the path the headings spell: once the code was
+    moved (a .qdc import), it went to the project. Headings carry the code's GUID; a heading whose
+    code is gone says so, and an older report without them is still read by its path."""
+    from qualcode.codebook.service import find_code, move_code
+
+    project, key = coded
+    with project.begin() as session:
+        path = report(session, project, key)
+    reviewed = docx.Document(str(path))
+    _comment(reviewed, "Press for å fylle plasser", "Definisjonen er for snever.", "Veileder Per")
+    reviewed.save(str(tmp_path / "kommentert.docx"))
+    marks = [node for node in reviewed.element.body.iter(qn("w:bookmarkStart")) if (node.get(qn("w:name")) or "").startswith("c_")]
+    ids = [node.get(qn("w:id")) for node in reviewed.element.body.iter(qn("w:bookmarkStart"))]
+    assert marks and len(ids) == len(set(ids))  # each bookmark's id once, as Word needs
+    with project.begin() as session:
+        code = find_code(session, "måltall-press/inntakspress")
+        move_code(session, code, find_code(session, "brukermedvirkning"), "brukermedvirkning/inntakspress", 99, None)
+        [placed] = import_review(session, tmp_path / "kommentert.docx", key).placed
+        assert placed.attached_to == "code brukermedvirkning/inntakspress"
+        assert [m.text for m in session.scalars(select(Memo).where(Memo.code_id == code.id))] == ["Definisjonen er for snever."]
+        session.rollback()
+    # The code gone since (here: its heading's GUID is no code's): not placed, and said so.
+    for node in reviewed.element.body.iter(qn("w:bookmarkStart")):
+        if (node.get(qn("w:name")) or "").startswith("c_"):
+            node.set(qn("w:name"), "c_" + "0" * 32)
+    reviewed.save(str(tmp_path / "borte.docx"))
+    with project.begin() as session:
+        [(_, _, why)] = import_review(session, tmp_path / "borte.docx", key).unplaced
+    assert why == "the code it comments on (måltall-press/inntakspress) is no longer in the codebook"
+    # A report from before headings were bookmarked: found by its path, as before.
+    for node in list(reviewed.element.body.iter(qn("w:bookmarkStart"))):
+        if (node.get(qn("w:name")) or "").startswith("c_"):
+            node.getparent().remove(node)
+    reviewed.save(str(tmp_path / "eldre.docx"))
+    with project.begin() as session:
+        [placed] = import_review(session, tmp_path / "eldre.docx", key).placed
+    assert placed.attached_to == "code måltall-press/inntakspress"
+
+
 def test_a_name_split_by_word_s_soft_hyphens_in_a_comment_is_pseudonymised_and_a_resave_adds_nothing(
     coded: tuple[Project, PseudonymKey], tmp_path: Path,
 ) -> None:

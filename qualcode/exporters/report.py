@@ -40,7 +40,7 @@ from qualcode.exporters.labels import (
     natural,
 )
 from qualcode.exporters.report_options import BOOKMARK_PREFIX as BOOKMARK_PREFIX
-from qualcode.exporters.report_options import REPORT_OF
+from qualcode.exporters.report_options import CODE_BOOKMARK_PREFIX, REPORT_OF
 from qualcode.exporters.report_options import ConsensusPair as ConsensusPair
 from qualcode.exporters.report_options import ReportOptions as ReportOptions
 from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
@@ -92,11 +92,13 @@ def render_report(
     by_code: dict[str, list[Quote]] = {}
     for quote in quotes:
         by_code.setdefault(quote.code_path, []).append(quote)
-    bookmark_id = 0
+    bookmark_id, heading_ids = 0, CODE_BOOKMARK_IDS
     for code in codes:
-        # A heading level per level of the code tree (Word has nine): a reviewer's comment on a
-        # heading is placed by the path its levels spell (exporters/review.py).
-        contents.heading(code.name, min(code.depth + 1, HEADING_LEVELS))
+        # A heading level per level of the code tree (Word has nine), bookmarked with the code's
+        # GUID: a reviewer's comment under it is placed on the code (exporters/review.py).
+        heading = contents.heading(code.name, min(code.depth + 1, HEADING_LEVELS))
+        heading_ids += 1
+        _Writer.bookmark(heading._p, heading._p, CODE_BOOKMARK_PREFIX + code.guid.replace("-", ""), heading_ids)
         if code.definition:
             document.add_paragraph(code.definition)
         subtree = [q for path, qs in by_code.items() if path == code.path or path.startswith(code.path + "/") for q in qs]
@@ -511,6 +513,7 @@ class _Contents:
 
 # Bookmark ids of the headings, apart from the quotes' (1, 2, ...).
 TOC_BOOKMARK_IDS = 1_000_000
+CODE_BOOKMARK_IDS = 500_000  # the code headings' own bookmarks: apart from the quotes' (1 …) and the contents' ids
 
 
 def _numbered_headings(document: Document) -> int:

@@ -11,6 +11,9 @@ if TYPE_CHECKING:
 
 REPORT_OF = "qualcode-project:"  # the report's identifier property: this and the project's GUID
 BOOKMARK_PREFIX = "q_"  # each quote's bookmark, by which a reviewer's comment finds its coding again
+# Each code's heading's bookmark, with the code's GUID: a comment under it finds the code after the
+# code is moved or renamed, where the path its headings spell no longer names it.
+CODE_BOOKMARK_PREFIX = "c_"
 
 
 @dataclass(frozen=True)

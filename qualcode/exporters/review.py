@@ -20,7 +20,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.coding.coders import CONSENSUS_CODER, get_or_create_coder, stored_coder
 from qualcode.coding.memos import MemoView, add_memo, memo_view
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
-from qualcode.exporters.report_options import BOOKMARK_PREFIX, REPORT_OF
+from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PREFIX, REPORT_OF
 from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.store.settings import get_setting
 from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
@@ -44,6 +44,7 @@ class Anchor:
     refs: tuple[str, ...]
     code_path: str | None
     quotes_spanned: int = 0  # the quotes the comment's range runs over: a memo goes on the first
+    code_gone: str | None = None  # a heading's code (by its GUID) no longer in the codebook, as the report wrote its path
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,11 @@ class ReviewImport:
     unplaced: list[tuple[str, str, str]]  # author, text, why
 
 
-def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
-    """For each comment id: the quote bookmarks open where it is anchored, and the section's code.
+def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str]) -> dict[str, Anchor]:
+    """For each comment id: the quote bookmarks open where it is anchored, and the section's code:
+    by the GUID its heading is bookmarked with (`guid_paths`: the codes' paths by GUID without
+    hyphens), so a code moved or renamed since is found; in a report written before headings were
+    bookmarked, by the path its headings spell.
 
     Read in document order, element by element, so a comment anchors at the quote open where its
     range starts; one that starts in a paragraph before the quote's bookmark does (Word may put it
@@ -78,6 +82,7 @@ def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
     open_comments: set[str] = set()
     awaiting: list[str] = []  # comments in this paragraph anchored where no quote was open yet
     code_path: str | None = None
+    code_gone: str | None = None
     text = ""
     for element in document.element.body.iter(paragraph_tag, start_tag, end_tag, *comment_tags, range_end_tag):
         if element.tag == paragraph_tag:
@@ -85,11 +90,15 @@ def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
             text = "".join(node.text or "" for node in element.iter(qn("w:t")))
             style = element.find(qn("w:pPr") + "/" + qn("w:pStyle"))
             level = re.fullmatch(r"Heading(\d)", (style.get(qn("w:val")) if style is not None else "") or "")
-            if level:
-                headings = headings[: int(level.group(1)) - 1] + [text.strip()]
-                _close_quotes(open_marks)  # a heading is never part of a quote
+            if not level:
+                continue
+            headings = headings[: int(level.group(1)) - 1] + [text.strip()]
+            _close_quotes(open_marks)  # a heading is never part of a quote
             path = "/".join(headings)
-            code_path = path if path in code_paths else None
+            marked = [name.removeprefix(CODE_BOOKMARK_PREFIX) for node in element.iter(start_tag)
+                      if (name := node.get(qn("w:name")) or "").startswith(CODE_BOOKMARK_PREFIX)]
+            code_path = (guid_paths.get(marked[0]) if marked else path if path in code_paths else None)
+            code_gone = path if marked and code_path is None else None
         elif element.tag == start_tag:
             name = element.get(qn("w:name")) or ""
             if name.startswith(BOOKMARK_PREFIX):
@@ -111,7 +120,7 @@ def _anchors(document: Document, code_paths: set[str]) -> dict[str, Anchor]:
             if comment_id in anchors:
                 continue
             quotes = tuple(name for name in open_marks.values() if name.startswith(BOOKMARK_PREFIX))
-            anchors[comment_id] = Anchor(quotes, tuple(REF.findall(text)), code_path)
+            anchors[comment_id] = Anchor(quotes, tuple(REF.findall(text)), code_path, code_gone=code_gone)
             if element.tag == comment_tags[0]:
                 open_comments.add(comment_id)
                 spanned[comment_id] = set(quotes)
@@ -201,7 +210,7 @@ def import_review(
             "import a reviewer's comments into the project the report was exported from",
         )
     codes = {code.path: code for code in session.scalars(select(Code))}
-    anchors = _anchors(document, set(codes))
+    anchors = _anchors(document, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()})
     parents = _reply_parents(path)
     para_ids = {}
     comments = list(document.comments)
@@ -244,6 +253,9 @@ def import_review(
         coding = _coding_for(session, anchor)
         if isinstance(coding, str):
             result.unplaced.append((author, text, coding))
+            continue
+        if coding is None and anchor.code_gone is not None:
+            result.unplaced.append((author, text, f"the code it comments on ({anchor.code_gone}) is no longer in the codebook"))
             continue
         # The moment in UTC however the file writes it (with or without "Z": editors re-save it
         # either way); a comment brought in before under its moment as written is found too.
