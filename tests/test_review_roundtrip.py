@@ -234,3 +234,23 @@ def test_the_terminal_ui_s_import_places_a_comment_over_two_quotes_and_one_on_an
     with Workspace.open(opened) as workspace:
         [orphaned] = workspace.import_review(commented(report, tmp_path / "on-own.docx", (OWN, "Et sterkt sitat.", "Anne")))
     assert orphaned.attached_to.startswith("transcript deltaker_D1_T1: its quote") and orphaned.transcript == "deltaker_D1_T1"
+
+
+def test_a_reviewer_s_name_waiting_for_review_is_said_of_the_comment_and_a_long_one_is_cut(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """The refusal read "the text names 'Torbjørn Vik' … then write it again", naming no file; an
+    author of 300 characters was kept as a coder's name the store's column holds 200 of."""
+    project, report = reported
+    assert run(project, "memo", "add", "Torbjørn Vik sa det").exit_code == 1  # refused, and waiting for review now
+    refused = run(project, "review", "import", str(commented(report, tmp_path / "c.docx", (OWN, "Enig.", "Torbjørn Vik"))))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1
+    assert refused.output.startswith(
+        "error: the author of a comment in c.docx names 'Torbjørn Vik', which waits for review as a possible identifier; nothing imported"
+    ), refused.output
+    assert "then import the file again" in refused.output and memos(project) == []
+    long = "A" * 300
+    ok(run(project, "review", "import", str(commented(report, tmp_path / "d.docx", (OWN, "Enig.", long)))))
+    assert [author for author, _, _ in memos(project)] == ["A" * 199 + "…"]
+    too_long = run(project, "--coder", "B" * 201, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", SHARED)
+    assert too_long.exit_code == 1 and "a coder's name is longer than 200 characters" in too_long.output

@@ -17,6 +17,7 @@ from qualcode.store.upsert import insert_unless_present
 from qualcode.text.normalise import one_line
 
 ROLES = ("researcher", "medforsker")
+CODER_NAME_LENGTH = 200  # the store's column (store/models.py): every list shows a coder's name on one line
 # The team's decisions are coded under this name (consensus.py); any member may change those codings.
 CONSENSUS_CODER = "konsensus"
 
@@ -41,6 +42,8 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None, *,
     coder = stored_coder(session, name)
     if coder is None and "," in name:  # --coders takes A,B: a name with a comma could never be chosen there
         raise InvalidInput(f"a coder's name cannot hold a comma ({name!r})", "write it without one, as 'Ola Berg'")
+    if coder is None and len(name) > CODER_NAME_LENGTH:
+        raise InvalidInput(f"a coder's name is longer than {CODER_NAME_LENGTH} characters ({name[:40]!r}…)", "give a shorter name")
     # Another process may create the same coder at this moment: the database keeps one of the two.
     if coder is None and insert_unless_present(session, Coder, {"name": name, "role": role or "researcher"}, ["name"]):
         coder = session.scalar(select(Coder).where(Coder.name == name))

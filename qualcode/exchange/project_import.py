@@ -37,6 +37,7 @@ from qualcode.codebook.service import (
     move_code,
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
+from qualcode.coding.coders import CODER_NAME_LENGTH
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
 from qualcode.exchange.project_export import (
@@ -99,8 +100,7 @@ from qualcode.text.normalise import content_hash, normalise, one_line, shortened
 from qualcode.text.speakers import INTERVIEWER_LABELS
 
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
-# Case variables that are a participant's own columns rather than extra attributes.
-CODER_NAME_LENGTH = 200  # the store's columns (store/models.py)
+# The store's columns (store/models.py), and coding/coders.py's CODER_NAME_LENGTH: a longer name is cut, with a note.
 TRANSCRIPT_NAME_LENGTH = 200
 PARTICIPANT_NAME_LENGTH = 100
 

@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.coding.coders import CONSENSUS_CODER, get_or_create_coder, stored_coder
+from qualcode.coding.coders import (
+    CODER_NAME_LENGTH,
+    CONSENSUS_CODER,
+    get_or_create_coder,
+    stored_coder,
+)
 from qualcode.coding.memos import MemoView, add_memo, memo_view
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PREFIX, REPORT_OF
@@ -451,15 +456,15 @@ def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> 
     """A comment's author as the project may keep it: a reviewer the key knows (an informant
     commenting on a draft, say) by their pseudonym. The name comes from a file, so a name held back
     for review is refused as it is in typed text (a coder's name is not cleaned by the session)."""
-    from qualcode.anonymise.typed_text import refuse_undecided
-
     name = " ".join(visible(author or "").split()) or "Ukjent kommentator"
     # Word shows a directory's name as "Nordmann, Ola": the name as it is said, since a coder's name
     # holds no comma (`--coders A,B` lists them). More commas than that are spaces.
     family, comma, given = name.partition(",")
     if comma:
         name = " ".join(f"{given} {family}".replace(",", " ").split())
+    if len(name) > CODER_NAME_LENGTH:  # as a .qdpx import cuts a user's name: the store keeps no more
+        name = name[:CODER_NAME_LENGTH - 1].rstrip() + "…"
     if key is None:
         return name
-    refuse_undecided(name, key)
+    _refuse_undecided(name, key, f"the author of a comment in {where}")
     return pseudonymise(name, key, where).text
