@@ -372,3 +372,42 @@ def test_many_codes_are_created_in_bulk_with_their_events_pseudonymised_and_undo
     assert session.scalar(select(Code.path).where(Code.guid == guid("code:planted"))) == f"råd fra {pseudonym}"
     again = run_import(session, qdpx.write(tmp_path / "mange.qdpx"), key)
     assert again.codes_created == []
+
+
+def test_a_note_on_a_skipped_selection_is_kept_on_its_transcript_and_said_so(session: Session, tmp_path: Path) -> None:
+    """A selection past the text's end was skipped, and its note became a project memo unsaid
+    (a hostile tester's 100-9999 on a 259-character text)."""
+    from qualcode.store.models import Memo
+
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    past = qdpx.note("om sitatet", "Memo om et bestemt sitat", anne)
+    kept = qdpx.note("om håpet", "Håpet bærer henne.", anne)
+    source = guid("source:t")
+    outside = (f'<PlainTextSelection guid="{guid("sel:utenfor")}" startPosition="5" endPosition="9999">'
+               f'<Coding guid="{guid("c:utenfor")}"><CodeRef targetGUID="{guid("code:press")}"/></Coding><NoteRef targetGUID="{past}"/>'
+               "</PlainTextSelection>")
+    qdpx.sources.append(
+        f'<TextSource guid="{source}" name="intervju.txt"><PlainTextContent>{TEXT}</PlainTextContent>{outside}'
+        f'{selection("håp", TEXT, "jeg håper på jobb i høst", guid("code:håp"), anne, (kept,))}</TextSource>'
+    )
+    result = run_import(session, qdpx.write(tmp_path / "notert.qdpx"))
+    assert f"Note 'om sitatet' {past}: on a selection or coding that was skipped; kept as a memo on intervju" in result.problems
+    assert f"PlainTextSelection {guid('sel:utenfor')} in intervju: positions 5-9999 lie outside the text (0-99); skipped" in result.problems
+    memos = {memo.text: (memo.transcript_id is not None, memo.coding_id is not None) for memo in session.scalars(select(Memo))}
+    assert memos == {"Memo om et bestemt sitat": (True, False), "Håpet bærer henne.": (False, True)}
+
+
+def test_what_the_import_says_of_a_case_names_it_by_its_pseudonym(session: Session, tmp_path: Path) -> None:
+    """"Case 'Kristoffer Lie' …: variable Start …" was printed with the case's name as the file wrote
+    it; the participant was stored by its pseudonym, and the terminal or a log kept the name."""
+    key = PseudonymKey("test")
+    pseudonym = add_identifier(key, "Kristoffer Lie", "person", "m").pseudonym
+    qdpx = Qdpx(codes=CODES)
+    qdpx.variables = f'<Variable guid="{guid("var:start")}" name="Start" typeOfVariable="Date"/>'
+    qdpx.cases = (f'<Case guid="{guid("case:k")}" name="Kristoffer Lie"><VariableValue><VariableRef targetGUID="{guid("var:start")}"/>'
+                  "<DateValue>2023-02-30</DateValue></VariableValue></Case>")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:k")}" name="k"><PlainTextContent>{TEXT}</PlainTextContent></TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "case.qdpx"), key)
+    said = [line for line in result.problems if line.startswith("Case ")]
+    assert said and all("Kristoffer" not in line and "Lie'" not in line for line in said) and pseudonym in said[0], said

@@ -219,6 +219,9 @@ def import_qdpx(
     # Before anything is read for review: a file naming someone who withdrew (a .qdpx exported before)
     # would otherwise queue candidates, with their words as context, in the key.
     refuse_withdrawn_participant(session, *(unicodedata.normalize("NFC", case.name.strip()) for case in package.cases))
+    # Each note on a selection or its codings, with the source: read before any selection is skipped.
+    on_selections = {note: source.guid for source in package.sources for selection in source.selections
+                     for note in (*selection.notes, *(note for coding in selection.codings for note in coding.notes))}
     sources = _prepare_sources(session, package, key, result)
     if settle_key is not None:
         settle_key()
@@ -231,8 +234,12 @@ def import_qdpx(
     _write_sources(session, sources, key, coder, result)
     selection_codings, coding_notes = _write_codings(session, sources, codes, coders, coder, result)
     by_source = {item.source.guid: item.transcript_id for item in sources if item.transcript_id is not None}
-    _write_memos(session, package, key, sources, codes, coders, coder, selection_codings, coding_notes, result)
+    _write_memos(session, package, key, sources, codes, coders, coder, selection_codings, coding_notes, on_selections, result)
     _write_cases(session, package, key, sources, by_source, coder, result)
+    # What is said of the file is printed and logged: a name the key knows is said by its pseudonym
+    # there too ("Case 'Kristoffer Lie' …" was printed as the file wrote it).
+    for said in (result.problems, result.conflicts, result.skipped):
+        said[:] = [clean_text(line, key) for line in said]
     return result
 
 
@@ -249,19 +256,19 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
         for selection in source.selections:
             if selection.start == selection.end and 0 <= selection.start <= len(source.text):
                 result.problems.append(
-                    f"PlainTextSelection {selection.name or ''} {selection.guid} in {source.name}: selects nothing "
+                    f"PlainTextSelection {_named(selection.name)}{selection.guid} in {source.name}: selects nothing "
                     f"(starts and ends at {selection.start}); skipped"
                 )
                 continue
             if selection.end < selection.start:
                 result.problems.append(
-                    f"PlainTextSelection {selection.name or ''} {selection.guid} in {source.name}: it ends before it starts "
+                    f"PlainTextSelection {_named(selection.name)}{selection.guid} in {source.name}: it ends before it starts "
                     f"(startPosition {selection.start}, endPosition {selection.end}); skipped"
                 )
                 continue
             if not 0 <= selection.start < selection.end <= len(source.text):
                 result.problems.append(
-                    f"PlainTextSelection {selection.name or ''} {selection.guid} in {source.name}: positions "
+                    f"PlainTextSelection {_named(selection.name)}{selection.guid} in {source.name}: positions "
                     f"{selection.start}-{selection.end} lie outside the text (0-{len(source.text)}); skipped"
                 )
                 continue
@@ -389,6 +396,11 @@ def _code_texts(codes: list[QdpxCode]) -> list[str]:
         text for code in codes
         for text in (code.name, *parse_description(code.description).values(), *_code_texts(code.children))
     ]
+
+
+def _named(name: str | None) -> str:
+    """A selection's name and a space, as a problem names it before its GUID; nothing for one without."""
+    return f"{name} " if name else ""
 
 
 def _fitted(name: str, length: int, where: str, result: QdpxImport) -> str:
@@ -853,10 +865,12 @@ def _conflict(
 def _write_memos(
     session: Session, package: QdpxPackage, key: PseudonymKey, sources: list[_Source], codes: dict[str, Code],
     coders: dict[str, Coder], importer: Coder, selection_codings: dict[str, list[int]],
-    coding_notes: list[tuple[str, int, str]], result: QdpxImport,
+    coding_notes: list[tuple[str, int, str]], on_selections: dict[str, str], result: QdpxImport,
 ) -> None:
     """Each note as a memo on what refers to it, in the order of the file's notes; a note nothing
-    refers to is a project memo. The note qualcode writes for a coding's own memo is that memo again."""
+    refers to is a project memo. The note qualcode writes for a coding's own memo is that memo again.
+    A note on a selection or coding that was skipped (`on_selections`: each such note's source) is
+    kept on its transcript, and said so: it had become a project memo unsaid."""
     targets: list[tuple[str, dict[str, int | None], str]] = []
     own_memos = {derived_guid("coding-memo", coding_guid): coding_id for _, coding_id, coding_guid in coding_notes}
     for item in sources:
@@ -877,6 +891,15 @@ def _write_memos(
     for note in package.project_notes:
         targets.append((note, {}, "the project"))
     referred = {note for note, _, _ in targets}
+    transcripts = {item.source.guid: item for item in sources if item.transcript_id is not None}
+    for note, source_guid in on_selections.items():
+        held = transcripts.get(source_guid)
+        if note not in referred and held is not None:
+            written = package.notes.get(note)
+            named = shortened(written.title or written.text, SHOWN) if written is not None else ""
+            result.problems.append(f"Note {named!r} {note}: on a selection or coding that was skipped; kept as a memo on {held.source.name}")
+            targets.append((note, {"transcript_id": held.transcript_id}, held.source.name))
+            referred.add(note)
     targets += [(guid, {}, "the project") for guid in package.notes if guid not in referred]
     order = {guid: index for index, guid in enumerate(package.notes)}
     targets.sort(key=lambda target: order.get(target[0], -1))
@@ -976,10 +999,10 @@ def _write_cases(
                 else:
                     set_participant_attribute(session, participant, variable, value if isinstance(value, str) else _plain(value))
             except InvalidInput as error:
-                result.problems.append(f"Case {case.name!r} {case.guid}: variable {variable}: {error.message}; skipped")
+                result.problems.append(f"Case {name!r} {case.guid}: variable {variable}: {error.message}; skipped")
         session.flush()
         after = participant_state(participant)
-        if before is not None and _keep_the_projects_values(participant, before, after, f"Case {case.name!r} {case.guid}", result):
+        if before is not None and _keep_the_projects_values(participant, before, after, f"Case {name!r} {case.guid}", result):
             session.flush()
             after = participant_state(participant)
         if before != after:
@@ -989,7 +1012,7 @@ def _write_cases(
             source_guid = selection_source.get(ref.removeprefix("selection:")) if ref.startswith("selection:") else ref
             transcript_id = by_source.get(source_guid or "")
             if transcript_id is None:
-                result.problems.append(f"Case {case.name!r} {case.guid}: refers to {ref.removeprefix('selection:')}, which is no text source imported; skipped")
+                result.problems.append(f"Case {name!r} {case.guid}: refers to {ref.removeprefix('selection:')}, which is no text source imported; skipped")
                 continue
             if (transcript_id, participant.id) not in linked:
                 linked.add((transcript_id, participant.id))
