@@ -254,3 +254,13 @@ def test_a_reviewer_s_name_waiting_for_review_is_said_of_the_comment_and_a_long_
     assert [author for author, _, _ in memos(project)] == ["A" * 199 + "…"]
     too_long = run(project, "--coder", "B" * 201, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", SHARED)
     assert too_long.exit_code == 1 and "a coder's name is longer than 200 characters" in too_long.output
+
+
+def test_a_qdpx_export_says_it_cannot_carry_reviewers_roles_and_comments(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A .qdpx round trip turned medforskere into researchers and reviewers' comments into plain
+    memos, unsaid: REFI-QDA has no place for either, so the export says so."""
+    project, report = reported
+    ok(run(project, "review", "import", str(commented(report, tmp_path / "c.docx", (OWN, "Enig.", "Anne")))))
+    exported = ok(run(project, "export", "qdpx", str(tmp_path / "p.qdpx")))
+    assert "warning: 1 medforsker written as plain users: REFI-QDA keeps no coder's role" in exported.output, exported.output
+    assert "warning: 1 reviewer's comment written as plain notes: REFI-QDA keeps no mark of a review" in exported.output

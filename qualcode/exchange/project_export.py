@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from qualcode import __version__
@@ -63,6 +63,7 @@ from qualcode.store.models import (
     Turn,
 )
 from qualcode.store.settings import get_setting
+from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -499,4 +500,22 @@ def export_qdpx(
     content = build_qdpx(session, get_setting(session, "project.name") or project_root.name)
     path = export_path(project_root, output, "prosjekt", ".qdpx", force)
     path, warnings = publish_checked(path, content.data, key, numbered=output is None, overwrite=force)
-    return QdpxExport(path, content.sources, content.codings, content.notes, content.cases, content.left_out, warnings)
+    return QdpxExport(path, content.sources, content.codings, content.notes, content.cases, content.left_out,
+                      warnings + _not_carried(session))
+
+
+def _not_carried(session: Session) -> list[str]:
+    """What REFI-QDA has no place for, said rather than lost unseen: a coder's role (a user is a
+    name), and which memos are reviewers' comments (a note is a note)."""
+    reviewers = session.scalar(select(func.count()).select_from(Coder).where(Coder.role == "medforsker")) or 0
+    comments = session.scalar(
+        select(func.count()).select_from(Memo).where(Memo.source.like("review:%"), Memo.removed_at.is_(None))
+    ) or 0
+    said = []
+    if reviewers:
+        said.append(f"{counted(reviewers, 'medforsker')} written as plain users: REFI-QDA keeps no coder's role")
+    if comments:
+        comment = counted(comments, "reviewer's comment")
+        said.append(f"{comment} written as plain notes: REFI-QDA keeps no mark of a review"
+                    " (`qualcode review list` lists them here)")
+    return said
