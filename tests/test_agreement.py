@@ -274,6 +274,8 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     (("--coders", "Forsker 1,Forsker 2", "--code", "empowerment/ansvar for eget liv"), "nobody coded"),
     (("--coders", "Forsker 1,Ukjent"), "no codings by 'Ukjent'"),
     (("--transcript", "veileder_V2"), "only Forsker 1 coded"),
+    # Turns of someone only one coder's transcripts hold: it was a ValueError from Fleiss' kappa.
+    (("--participant", "D2"), "agreement needs two coders or more; only Forsker 1 coded the selection"),
     # Each coded, but never the same transcript: nothing to compare (it was a ValueError from numpy's side).
     (("--coders", "Forsker 2,Forsker 3"), "no transcript in the selection was coded by two of Forsker 2, Forsker 3"),
     (("--coders", ""), "--coders names no coder"),
@@ -342,3 +344,13 @@ def test_coders_named_in_another_case_are_the_coders_they_name(studie: tuple[Pat
     exact = json.loads(ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--json"))
     folded = json.loads(ok(studie, "--unit", "turn", "--coders", "forsker 1,FORSKER 2", "--json"))
     assert folded == exact
+
+
+def test_a_role_filter_compares_only_the_coders_of_transcripts_where_that_role_speaks(studie: tuple[Path, dict[str, str]]) -> None:
+    """--role veileder took in Forsker 3, who coded only the leader's interview: with a coder who
+    has no value on any unit, every kappa was n/a. Coders and transcripts are those the filter keeps."""
+    data = json.loads(ok(studie, "--unit", "turn", "--role", "veileder", "--json"))
+    assert data["caption"].startswith("Coders: Forsker 1, Forsker 2; unit: turn; 1 transcript coded by two or more"), data["caption"]
+    rows = {row["key"]: row["values"] for row in data["rows"]}
+    assert rows["måltall-press/inntakspress"]["kappa"] == 1.0
+    assert data == json.loads(ok(studie, "--unit", "turn", "--role", "veileder", "--coders", "Forsker 1,Forsker 2", "--json"))

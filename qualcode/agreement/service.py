@@ -112,7 +112,9 @@ def agreement(
     # Who takes part is who coded the selected transcripts at all, whatever the codes asked for: a
     # coder who coded a transcript and did not apply a code said no to it there, which is what the
     # code's row counts with or without --code (README, "Agreement").
-    coverage = _coverage(session, set(found.places.versions))
+    # With a role, participant or attribute filter, only transcripts where someone it chooses speaks:
+    # a coder of other transcripts compared nothing, and made every kappa n/a.
+    coverage = _coverage(session, _in_the_filter(found))
     used = {found.coders[coder_id] for coders in coverage.values() for coder_id in coders}
     if names:
         for name in names:
@@ -148,10 +150,10 @@ def agreement(
     pooled: Counter[Pattern] = Counter()
     for code in rows:
         patterns = study.patterns(code.id)
-        results.append(_figures(code.path, code.depth, patterns, unit))
+        results.append(_figures(code.path, code.depth, patterns, unit, len(order)))
         if code.id in found.roots or not selection.include_subcodes:
             pooled.update(patterns)
-    overall = _figures("Overall", 0, pooled, unit)
+    overall = _figures("Overall", 0, pooled, unit, len(order))
     disagreements = study.disagreements([(code.id, code.path) for code in rows], names) if listed else ()
     return Agreement(unit, min_overlap, names, kappa_name, tuple(results), overall, len(study.covered), disagreements)
 
@@ -172,8 +174,29 @@ def _coded_hint(used: set[str]) -> str:
     return known_hint("coders of the selection", sorted(used, key=natural_key), "") if used else "nobody coded the selection"
 
 
-def _figures(path: str, depth: int, patterns: Counter[Pattern], unit: str) -> CodeAgreement:
-    coders = len(next(iter(patterns))) if patterns else 0
+def _in_the_filter(found: Coded) -> set[int]:
+    """The selected transcripts, those only where a turn passes the role, participant and attribute
+    filters when any is given."""
+    selection, places = found.selection, found.places
+    if not (selection.roles or selection.participants or found.attributes):
+        return set(places.versions)
+    return {transcript_id for transcript_id, version in places.versions.items()
+            if any(_chosen(found, transcript_id, person) for person in set(places.attribution(transcript_id, version)[2]))}
+
+
+def _chosen(found: Coded, transcript_id: int, participant_id: int | None) -> bool:
+    """Whether a turn passes the role, participant and attribute filters (as a coding in it would)."""
+    selection, places = found.selection, found.places
+    values = places.values(transcript_id, participant_id)
+    if selection.roles and (values["role"] or "") not in selection.roles:
+        return False
+    if selection.participants and (places.name(participant_id) or "") not in selection.participants:
+        return False
+    return all(values.get(name) == value for name, value in found.attributes)
+
+
+def _figures(path: str, depth: int, patterns: Counter[Pattern], unit: str, coders: int) -> CodeAgreement:
+    """A code's figures among `coders` coders (a code with no unit in the selection has none: n/a)."""
     applied = tuple(sum(count for pattern, count in patterns.items() if pattern[index] == 1) for index in range(coders))
     percent = percent_agreement(patterns)
     if unit == "segment":
@@ -295,14 +318,7 @@ class _Study:
         return np.concatenate(covers or [empty]), by_code
 
     def _chosen(self, transcript_id: int, participant_id: int | None) -> bool:
-        """Whether a turn passes the role, participant and attribute filters (as a coding in it would)."""
-        selection, places = self.found.selection, self.found.places
-        values = places.values(transcript_id, participant_id)
-        if selection.roles and (values["role"] or "") not in selection.roles:
-            return False
-        if selection.participants and (places.name(participant_id) or "") not in selection.participants:
-            return False
-        return all(values.get(name) == value for name, value in self.found.attributes)
+        return _chosen(self.found, transcript_id, participant_id)
 
     def base(self, transcript_id: int) -> Pattern:
         """A unit nobody coded: 0 from each coder who coded the transcript, missing from the others."""

@@ -88,10 +88,10 @@ def fleiss_kappa(patterns: Mapping[Pattern, int]) -> Figure:
         agreement_sum += count * (sum(n * n for n in per_value.values()) - raters) / (raters * (raters - 1))
         for value, n in per_value.items():
             totals[value] += n * count
+    if not units:  # a code with no unit in the selection (none at all: no pattern says how many coders)
+        return Figure(None, 0, "no unit has values from every coder")
     if raters < 2:
         raise ValueError("Fleiss' kappa needs at least two coders")
-    if not units:
-        return Figure(None, 0, "no unit has values from every coder")
     observed = agreement_sum / units
     expected = sum((n / (units * raters)) ** 2 for n in totals.values())
     if expected >= 1.0:

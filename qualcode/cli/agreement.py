@@ -18,6 +18,7 @@ from qualcode.cli.context import AppContext, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.coding.passages import QuoteFilter, parse_attributes
 from qualcode.errors import InvalidInput
+from qualcode.text.counts import counted
 
 if TYPE_CHECKING:  # the agreement modules load when a command runs
     from qualcode.agreement.service import Agreement
@@ -106,7 +107,7 @@ def agreement_table(result: Agreement) -> Table:
         notes.append(f"{' and '.join(figures_named)} of {rows}: {reason}")
     unit = f"{result.unit} (min. overlap {result.min_overlap:g})" if result.unit == "segment" else result.unit
     caption = (
-        f"Coders: {', '.join(result.coders)}; unit: {unit}; {result.transcripts} transcripts coded by two or more of them. "
+        f"Coders: {', '.join(result.coders)}; unit: {unit}; {counted(result.transcripts, 'transcript')} coded by two or more of them. "
         f"kappa is {result.kappa_name}, alpha Krippendorff's alpha (nominal, missing values allowed); "
         "units: those with values from two coders or more; κ n and α n: the units each rests on. "
         "A coder's value is missing in transcripts they did not code. Overall pools the top codes' units."
