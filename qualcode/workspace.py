@@ -471,7 +471,7 @@ class Workspace:
         return (self.coder_name,) if self.blind and self.coder_name else ()
 
     def _only_mine(self, selection: QuoteFilter) -> QuoteFilter:
-        return replace(selection, coders=self._mine()) if self._mine() else selection
+        return replace(selection, coders=self._mine(), blind=True) if self._mine() else selection
 
     def mine(self) -> tuple[str, ...]:
         """Whose codings may be shown and counted: the coder alone when blind, else everyone (empty)."""

@@ -203,3 +203,19 @@ def test_a_blind_coder_sees_only_their_own_codings_on_the_command_line_too(proje
     # A researcher is not blind: every coder's codings.
     everyone = json.loads(run("Forsker 1", "coding", "list", "--json").output)
     assert {coding["coder"] for coding in everyone} == {ME, "Forsker 1"}
+
+
+def test_an_empty_selection_s_hint_counts_only_the_blind_coder_s_own_quotes(project_copy: Path) -> None:
+    """"code empowerment alone: 5 quotes; coder Medforsker Kari alone: 1 quote" told a blind coder
+    how much the others had coded: each count in the hint is of the coder's own quotes."""
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["--project", str(project_copy), "--coder", ME, *args])
+
+    assert run("coder", "blind", "on").exit_code == 0
+    for command in (["analyse", "matrix", "--by", "role", "--code", "empowerment", "--wave", "T2"],
+                    ["analyse", "codes", "--code", "empowerment", "--wave", "T2"]):
+        refused = run(*command)
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr.startswith("error: no quotes match code empowerment and wave T2 (hint: "), refused.stderr
+        assert "code empowerment alone: 1 quote;" in refused.stderr and "2 quotes of yours in all" in refused.stderr
+        assert "coder " not in refused.stderr and ME not in refused.stderr

@@ -58,6 +58,8 @@ class QuoteFilter:
     codings: tuple[int, ...] = ()  # only these codings: the passages a screen shows
     cap_per_participant: int | None = None
     order: str = "participant"
+    # Set for a blind coder: `coders` is the coder alone, and no count says what others coded.
+    blind: bool = False
 
 
 @dataclass(frozen=True)
@@ -325,17 +327,23 @@ def nothing_selected(session: Session, selection: QuoteFilter) -> NotFound:
     """Why an export would be empty: what each restriction selects on its own, and how many quotes there are,
     counted as an export counts them (a passage several coders gave the same code is one quote)."""
 
+    # A blind coder's counts are of their own codings only: "code helse alone: 5 quotes" told them
+    # how much the others had coded.
+    mine = selection.coders if selection.blind else ()
+
     def quotes(chosen: QuoteFilter) -> int:
-        return len(select_quotes(session, chosen, per_passage=True)[0])
+        return len(select_quotes(session, replace(chosen, coders=mine) if mine else chosen, per_passage=True)[0])
 
     total = quotes(QuoteFilter())
+    in_all = f"{_quotes(total)} of yours in all" if mine else f"{_quotes(total)} in all"
     if total == 0:
-        return NotFound("the project has no codings yet", "code passages first: `qualcode coding add` or the TUI")
-    parts = _restrictions(selection)
+        return NotFound("you have coded nothing yet" if mine else "the project has no codings yet",
+                        "code passages first: `qualcode coding add` or the TUI")
+    parts = _restrictions(replace(selection, coders=()) if mine else selection)
     if not parts:  # only a cap or an order, which never empty a selection
-        return NotFound("the selection matches no quotes", f"{_quotes(total)} in all")
+        return NotFound("the selection matches no quotes", in_all)
     alone = [f"{text} alone: {_quotes(quotes(only))}" for text, only in parts] if len(parts) > 1 else []
-    return NotFound("no quotes match " + _and([text for text, _ in parts]), "; ".join([*alone, f"{_quotes(total)} in all"]))
+    return NotFound("no quotes match " + _and([text for text, _ in parts]), "; ".join([*alone, in_all]))
 
 
 def _restrictions(selection: QuoteFilter) -> list[tuple[str, QuoteFilter]]:
