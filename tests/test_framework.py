@@ -356,6 +356,20 @@ def test_workbook_read_back(root: Path, tmp_path: Path) -> None:
     assert again.exit_code == 1 and "exists" in again.output
 
 
+def test_a_summary_longer_than_a_cell_ends_in_a_mark_and_the_export_names_it(root: Path, tmp_path: Path) -> None:
+    """A summary of 37,499 characters stopped at the cell's 32,767, unsaid: it ends in […], as a
+    quote table's long quote does, and the export names the cell."""
+    long = " ".join(["kurset hjelper"] * 2500)
+    assert cli(root, "framework", "set", "D1", "empowerment", long).exit_code == 0
+    target = tmp_path / "lang.xlsx"
+    result = cli(root, "framework", "export", str(target), "--code", "empowerment")
+    assert result.exit_code == 0, result.output
+    assert ("warning: 1 summary is longer than a spreadsheet cell holds (32,767 characters) and ends in […] there: "
+            f"D1 × empowerment ({len(long):,} characters)") in " ".join(result.output.split()), result.output
+    cell = {row[0].value: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2)}["D1"][2].value
+    assert len(cell) == 32_767 and cell.endswith("[…]") and long.startswith(cell.removesuffix("[…]"))
+
+
 def test_an_export_holding_an_original_name_is_refused_and_not_written(root: Path, tmp_path: Path) -> None:
     with Project.open(root) as project, project.begin() as session:  # stored around the guard, as an old project might hold it
         set_summary(session, "D1", "empowerment", "Kristoffer Lie sa det best", get_or_create_coder(session, "Forsker 1"))

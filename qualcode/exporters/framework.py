@@ -16,6 +16,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
 from qualcode.errors import InvalidInput
 from qualcode.exporters.publish import publish
+from qualcode.exporters.quotes import CELL_LIMIT, CUT_MARK, fitted_cell
 from qualcode.text.formulas import starts_like_formula
 
 SUMMARY_WIDTH = 45  # characters: a summary of a few sentences wraps into a readable column
@@ -143,7 +144,7 @@ def render_framework_workbook(matrix: MatrixLike, language: str = "nb") -> bytes
     sheet.title = words["matrix"]
     sheet.append([words["participant"], words["role"], *(code.path for code in matrix.codes)])
     for row in matrix.rows:
-        sheet.append([row.participant, row.role, *(summary_text(cell, language) for cell in row.cells)])
+        sheet.append([row.participant, row.role, *(fitted_cell(summary_text(cell, language)) for cell in row.cells)])
     wrapped = Alignment(wrap_text=True, vertical="top")
     for cells in sheet.iter_rows():
         for cell in cells:
@@ -164,10 +165,10 @@ def render_framework_workbook(matrix: MatrixLike, language: str = "nb") -> bytes
             for passage in cell.passages:
                 linked = None if cell.summary is None else words["yes" if passage.linked else "no"]
                 passages.append([passage.ref, row.participant, cell.code_path, passage.transcript, passage.line,
-                                 passage.coder, passage.text, linked])
+                                 passage.coder, fitted_cell(passage.text), linked])
             for gone in cell.gone:
-                passages.append([None, row.participant, cell.code_path, gone.transcript or None, None, gone.coder, gone.text,
-                                 words["gone"].format(why=gone_reason(gone, language))])
+                passages.append([None, row.participant, cell.code_path, gone.transcript or None, None, gone.coder,
+                                 fitted_cell(gone.text), words["gone"].format(why=gone_reason(gone, language))])
     for cells in passages.iter_rows(min_row=2):
         for cell in cells:
             _as_text(cell)
@@ -198,4 +199,22 @@ def export_framework_workbook(
         raise InvalidInput(f"{path.name} should end in .xlsx")
     check = (lambda data: guard(data, key, path.name)) if key is not None else None
     stale = publish(path, render_framework_workbook(matrix, language), check, overwrite=force)
-    return path, [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale]
+    return path, [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale] + _cut(matrix, language)
+
+
+def _cut(matrix: MatrixLike, language: str) -> list[str]:
+    """What a cell could not hold whole, named: it ends in CUT_MARK there (a summary of 37,499
+    characters stopped at 32,767, unsaid)."""
+    long = [f"{row.participant} × {cell.code_path} ({len(text):,} characters)" for row in matrix.rows for cell in row.cells
+            if len(text := summary_text(cell, language) or "") > CELL_LIMIT]
+    passages = sum(len(passage.text) > CELL_LIMIT for row in matrix.rows for cell in row.cells for passage in cell.passages)
+    said = []
+    if long:
+        named = ", ".join(long[:5]) + (" …" if len(long) > 5 else "")
+        said.append(f"{len(long)} {'summaries are' if len(long) > 1 else 'summary is'} longer than a spreadsheet cell holds "
+                    f"({CELL_LIMIT:,} characters) and end{'' if len(long) > 1 else 's'} in {CUT_MARK} there: {named};"
+                    " `qualcode framework show` shows each whole")
+    if passages:
+        said.append(f"{passages} linked passage{'s' if passages > 1 else ''} longer than a cell end{'' if passages > 1 else 's'}"
+                    f" in {CUT_MARK} on the passages sheet")
+    return said
