@@ -106,3 +106,16 @@ def test_the_terminal_ui_s_memo_and_definition_are_refused_alike(demo: Path) -> 
         with pytest.raises(AwaitsReview, match="the code's definition names 'Solveig Aasen'"):
             workspace.update_definition("empowerment", "Slik Solveig Aasen forklarte det")
     assert UNKNOWN.encode() not in _stored(demo)
+
+
+def test_a_coder_whose_first_name_is_a_word_of_a_name_waiting_for_review_still_writes(demo: Path) -> None:
+    """Per's memo naming "Kari Nordmann" left the name waiting for review; then coder Kari's every
+    memo and summary was refused as naming it: her own name, looked up as she wrote, was read as typed text."""
+    project = ["--project", str(demo)]
+    assert run(*project, "--coder", "Kari", "coding", "add", "deltaker_D1_T1", "empowerment", "--match", OWN).exit_code == 0
+    assert run(*project, "--coder", "Per", "memo", "add", "Veilederen Kari Nordmann var viktig").exit_code == 1
+    for command in (["memo", "add", "Kurs hjelper"], ["framework", "set", "D1", "empowerment", "Kurs hjelper"]):
+        written = run(*project, "--coder", "Kari", *command)
+        assert written.exit_code == 0, (command, written.output)
+    still = run(*project, "--coder", "Kari", "memo", "add", "Kari Nordmann sa det")  # the name itself still waits
+    assert still.exit_code == 1 and "'Kari Nordmann', which waits for review" in still.output

@@ -68,7 +68,11 @@ def refuse_consensus_name(name: str, hint: str = "name a coder by their own name
 
 def stored_form(session: Session, name: str) -> str:
     """`name` as a coder's name is stored: on one line, pseudonymised where the project's guard on
-    typed text would pseudonymise it."""
+    typed text would pseudonymise it. A coder's name as stored is theirs as it is: cleaned, it was
+    refused as naming a word of a name waiting for review (coder Kari, while "Kari Nordmann" waits)."""
+    written = one_line(name.strip())
+    if written and session.scalar(select(Coder.id).where(Coder.name == written).limit(1)) is not None:
+        return written
     return one_line(clean_typed(session, name.strip()))
 
 
