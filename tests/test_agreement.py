@@ -32,6 +32,7 @@ from qualcode.agreement.units import (
     unit_patterns,
 )
 from qualcode.cli import cli
+from qualcode.modes import _umask
 from qualcode.store.models import Code, Coder, Coding, TextVersion, Transcript, Turn
 from qualcode.store.project import Project
 from tests.conftest import CODINGS, coded_demo
@@ -262,10 +263,16 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     for option, path in (("--xlsx", workbook), ("--docx", document)):
         refused = run(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", option, str(path))
         assert refused.exit_code == 1, refused.output
-        assert refused.stderr == f"error: {path} exists (hint: pass --force to overwrite it, or give another file name)\n"
+        assert refused.stderr == f"error: {path} exists; nothing was written (hint: pass --force to overwrite it, or give another file name)\n"
     assert (workbook.read_bytes(), document.read_bytes()) == (b"mitt eget regneark", b"min egen tekst")
-    ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--xlsx", str(workbook), "--docx", str(document), "--force")
-    assert load_workbook(workbook).worksheets[0] is not None and Document(str(document)).tables
+    # A new workbook beside a document that exists: neither is written (the workbook was, and left).
+    fresh = tmp_path / "ny.xlsx"
+    refused = run(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--xlsx", str(fresh), "--docx", str(document))
+    assert refused.exit_code == 1 and f"{document} exists; nothing was written" in refused.stderr and not fresh.exists()
+    ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--xlsx", str(fresh), "--docx", str(document), "--force")
+    assert load_workbook(fresh).worksheets[0] is not None and Document(str(document)).tables
+    # Readable as the umask says, as a report or a CSV is, not owner-only: colleagues share the folder.
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~_umask()
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import InvalidInput, WriteFailed
+from qualcode.modes import mode_for
 from qualcode.text.formulas import starts_like_formula
 
 WIDTH = 80
@@ -419,6 +420,7 @@ def write_xlsx(
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+            os.fchmod(handle.fileno(), mode_for(path))  # as the umask gives, not mkstemp's owner-only
         os.replace(temporary, path)
     except OSError as error:
         with suppress(OSError):

@@ -6,6 +6,7 @@ agreement table; `agreement disagreements` lists the units behind it. Both take 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +150,12 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
         from qualcode.anonymise.leakcheck import guard
 
         key = workspace.leak_check_key()
+        if docx is not None and docx.suffix.lower() != ".docx":
+            raise InvalidInput(f"{docx} does not end in .docx", "name the document like enighet.docx")
+        # Both refused before either is written: a workbook was left beside a document that exists.
+        for taken in [path for path in (output.xlsx, docx) if path is not None and os.path.lexists(path)]:
+            if not output.force:
+                raise InvalidInput(f"{taken} exists; nothing was written", "pass --force to overwrite it, or give another file name")
         if output.xlsx is not None:
             path = output.xlsx
             write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name), overwrite=output.force)
@@ -157,8 +164,6 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
             from qualcode.agreement.document import docx_bytes
             from qualcode.exporters.publish import publish
 
-            if docx.suffix.lower() != ".docx":
-                raise InvalidInput(f"{docx} does not end in .docx", "name the document like enighet.docx")
             publish(docx, docx_bytes(result, list(tables.values())), lambda data: guard(data, key, docx.name),
                     overwrite=output.force)
             note(f"wrote {docx}")

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from qualcode.errors import InvalidInput, WriteFailed
+from qualcode.modes import mode_for
 
 try:
     import fcntl
@@ -93,7 +94,7 @@ def publish(target: Path, data: bytes, check: Callable[[bytes], None] | None = N
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-                os.fchmod(handle.fileno(), _mode_for(target))
+                os.fchmod(handle.fileno(), mode_for(target))
                 if overwrite:
                     os.replace(temporary, target)
                 else:
@@ -211,26 +212,6 @@ def _create_temporary(target: Path) -> tuple[Path, IO[bytes]]:
             pass  # another export took it for stale between the two calls, which is harmless; make another
         os.close(descriptor)
     raise WriteFailed(f"could not create a temporary file for {target.name} in {target.parent}; nothing was changed")
-
-
-def _mode_for(target: Path) -> int:
-    """Keep an overwritten file's permissions; a new file gets what the umask gives (mkstemp's are owner-only)."""
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it (os.umask would, for every thread)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
 
 
 def _sync_folder(folder: Path) -> None:
