@@ -144,6 +144,8 @@ def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -
     refused(consensus(root, "decide", "4", *where, "--keep", "a"), "there is no disagreement 4 between")
     refused(consensus(root, "decide", "0", *where, "--keep", "a"), "there is no disagreement 0 between")
     refused(consensus(root, "decide", "2", *where, "--keep", "a"), f"{A} did not code this passage")
+    # Both, where one coded nothing: the method note told of two coders' passages kept.
+    refused(consensus(root, "decide", "2", *where, "--keep", "both"), f"{A} did not code this passage")
     refused(consensus(root, "decide", "1", *where, "--keep", "edit"), "--keep edit needs the span to code")
     refused(consensus(root, "decide", "1", *where, "--keep", "a", "--start", "0"), "--start and --end go with --keep edit only")
     refused(consensus(root, "decide", "1", *where, "--keep", "edit", "--start", "0", "--end", "5"),

@@ -473,6 +473,12 @@ def decide(
             )
         chosen = span
     elif choice is Choice.BOTH:
+        # Both of one side: the method note would tell of a decision to keep two coders' passages.
+        missing = [who for side, who in ((disagreement.a, disagreement.coder_a), (disagreement.b, disagreement.coder_b)) if side is None]
+        if missing:
+            kept = disagreement.coder_b if disagreement.a is None else disagreement.coder_a
+            raise InvalidInput(f"{missing[0]} did not code this passage {disagreement.code_path}, so there are not both to keep",
+                               f"keep {kept}'s, or neither")
         chosen = (disagreement.start, disagreement.end)
     else:
         side = disagreement.a if choice is Choice.A else disagreement.b
