@@ -110,6 +110,9 @@ def test_each_decision_from_the_command_line_is_the_deciders_undoable_change(roo
     for coders in ((A,), (CONSENSUS_CODER,), (A, B)):
         chosen = run("--project", str(root), "analyse", "codes", "--csv", *[arg for coder in coders for arg in ("--coder", coder)])
         assert chosen.exit_code == 0 and "the counts hold" not in chosen.stderr, coders
+    # Nor where the consensus coder coded nothing in the selection (it was said of every count).
+    elsewhere = run("--project", str(root), "analyse", "codes", "--csv", "--transcript", "leder_L1")
+    assert elsewhere.exit_code == 0 and "the counts hold" not in elsewhere.stderr, elsewhere.output
 
     assert consensus(root, "decide", "3", "--transcript", TRANSCRIPT, "--keep", "neither").exit_code == 0
     assert consensus_codings(root) == [("måltall-press", b_side["start"], b_side["end"])]  # neither codes nothing

@@ -82,7 +82,7 @@ def _emit(
     from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
     from qualcode.coding.consensus import CONSENSUS_CODER, counted_beside_its_coders
 
-    if counted_beside_its_coders(session, selection.coders):
+    if counted_beside_its_coders(session, selection):
         note(f"the counts hold {CONSENSUS_CODER}'s codings, copies of passages decided between two coders, beside "
                  f"theirs; --coder {CONSENSUS_CODER} counts the decided passages alone, --coder NAME one coder's")
 

@@ -23,18 +23,19 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from qualcode.codebook.service import find_code
+from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.coding.coders import CONSENSUS_CODER as CONSENSUS_CODER  # others import it from here
 from qualcode.coding.coders import find_coder, get_or_create_coder
+from qualcode.coding.passages import QuoteFilter, selected_codings
 from qualcode.coding.service import CodingView, add_coding
-from qualcode.errors import InvalidInput
+from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, Transcript, new_guid
@@ -547,13 +548,21 @@ def decision_fields(session: Session, choice: Choice, disagreement: Disagreement
     }
 
 
-def counted_beside_its_coders(session: Session, coders: Sequence[str], consensus_coder: str = CONSENSUS_CODER) -> bool:
-    """Whether a count of these coders' codings (none named: everyone's) counts the consensus coder's
-    beside others': its codings copy passages decided between two coders, so such a count holds a
-    decided passage once more than the coders made it."""
+def counted_beside_its_coders(session: Session, selection: QuoteFilter, consensus_coder: str = CONSENSUS_CODER) -> bool:
+    """Whether a count of the selection's codings (its coders', none named: everyone's) counts the
+    consensus coder's beside others': its codings copy passages decided between two coders, so such
+    a count holds a decided passage once more than the coders made it. Only where the consensus
+    coder coded in the selection's transcripts, rounds and codes: it was said of every count."""
+    coders = selection.coders
     if coders and (consensus_coder not in coders or len(coders) == 1):
         return False
-    return session.scalar(
-        select(Coding.id).join(Coder, Coding.coder_id == Coder.id)
-        .where(Coder.name == consensus_coder, Coding.removed_at.is_(None)).limit(1)
-    ) is not None
+    code_ids: set[int] | None = None
+    if selection.codes:
+        try:
+            codes = [find_code(session, ref) for ref in selection.codes]
+        except NotFound:  # the command says so itself
+            return False
+        code_ids = {code_id for code in codes
+                    for code_id in (code_subtree_ids(session, code) if selection.include_subcodes else [code.id])}
+    query = selected_codings(select(Coding.id), replace(selection, coders=(consensus_coder,)), code_ids)
+    return session.scalar(query.limit(1)) is not None
