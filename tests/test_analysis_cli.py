@@ -168,6 +168,8 @@ def test_filters_choose_codings(studie: tuple[Path, dict[str, str]]) -> None:
         (["cell", "empowerment", "role=leder"], "no passages of empowerment with role=leder"),
         (["cell", "empowerment", "role=sjef"], "no passages or participants have role 'sjef'"),
         (["compare", "--by", "kontor", "--code", "empowerment"], "no attribute 'kontor' to split by"),
+        # Said of the matrix: a report's --matrix role,role was told "--by role is given twice".
+        (["matrix", "--by", "role", "--by", "role"], "the matrix crosses role with itself (hint: cross two different attributes"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(

@@ -144,6 +144,10 @@ def test_limit_truncates_and_says_so(corpus: Session) -> None:
         ("AND ja", "query 'AND ja' has nothing to search for on one side of AND or OR"),
         ("(ja AND) OR nei", "query '(ja AND) OR nei' has nothing to search for on one side of AND or OR"),
         ("ja AND AND nei", "query 'ja AND AND nei' has nothing to search for on one side of AND or OR"),
+        # Brackets round nothing, or left open: said as such, not as an AND or OR with nothing beside it.
+        ("((", "query '((' has an unclosed parenthesis"),
+        ("ja OR ()", "query 'ja OR ()' has a parenthesis with nothing to search for inside"),
+        ("(ja OR)", "query '(ja OR)' has nothing to search for on one side of AND or OR"),
         ("press OR", "query 'press OR' has nothing to search for"),
         ("!!!", "'!!!' in query '!!!' has no letters or digits to search for"),
     ],

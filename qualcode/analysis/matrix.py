@@ -123,10 +123,12 @@ def check_by(session: Session, by: Sequence[str]) -> tuple[str, ...]:
     """The attributes a matrix's columns cross (one or two, known), or an InvalidInput saying how to give them."""
     if not by:
         raise InvalidInput("a matrix needs an attribute for its columns", "as in --by role, or --by role --by wave")
+    # Said of the matrix, not of --by: a report's --matrix role,role comes here too.
+    crossing = "as in --by role --by wave, or --matrix role,wave in a report"
     if len(by) > 2:
-        raise InvalidInput("a matrix crosses at most two attributes", "as in --by role --by wave")
+        raise InvalidInput("a matrix crosses at most two attributes", crossing)
     if len(set(by)) < len(by):
-        raise InvalidInput(f"--by {by[0]} is given twice", "cross two different attributes")
+        raise InvalidInput(f"the matrix crosses {by[0]} with itself", f"cross two different attributes, {crossing}")
     return tuple(check_column(session, name) for name in by)
 
 

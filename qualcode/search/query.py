@@ -203,6 +203,13 @@ class _Parser:
         return expression
 
     def one_sided(self) -> SearchSyntaxError:
+        token = self.peek()
+        after_an_operator = self.position > 0 and self.tokens[self.position - 1][0] == "op"
+        if not after_an_operator and (token is not None and token[0] == "close" or token is None and self.depth):
+            # "()" or "((": brackets round nothing, or left open, said as such, not as an AND or OR
+            return SearchSyntaxError(f"query {self.query!r} has a parenthesis with nothing to search for inside"
+                                     if token is not None else f"query {self.query!r} has an unclosed parenthesis",
+                                     "brackets group searches, as in (måltall OR kvote) AND press")
         return SearchSyntaxError(
             f"query {self.query!r} has nothing to search for on one side of AND or OR",
             'AND and OR go between two searches, as in måltall OR kvote; to find the word itself, quote it: "and"',
