@@ -177,7 +177,7 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
 
 def _docx_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--docx", type=click.Path(path_type=Path),
-                        help="Also write the tables and the disagreements to this Word document.")(function)
+                        help="Write the tables and the disagreements to this Word document instead of printing them (with --json or --csv, printed as well).")(function)
 
 
 @click.group("agreement", invoke_without_command=True)

@@ -46,7 +46,7 @@ def code_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def output_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """--json, --csv and --xlsx PATH (with --force to overwrite it): the outputs every analysis table has."""
     function = click.option("--force", is_flag=True, help="Overwrite the workbook (or document) if it exists.")(function)
-    function = click.option("--xlsx", type=click.Path(path_type=Path), help="Also write the table to this .xlsx workbook.")(function)
+    function = click.option("--xlsx", type=click.Path(path_type=Path), help="Write the table to this .xlsx workbook instead of printing it (with --json or --csv, printed as well).")(function)
     function = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(function)
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(function)
 
