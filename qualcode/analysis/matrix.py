@@ -309,8 +309,10 @@ def cell_passages(
     for name, value in where:
         if value not in {found.value(index, name) for index in mine}:
             known = _column_values(found, name)
-            if value not in known:
-                raise NotFound(f"no passages or participants have {name} {value!r}", known_hint(name, known, value))
+            # Unknown in the project, not only in the filtered selection: "role=veileder --role leder"
+            # is an empty cell of a known value (said below), not a value to be corrected to "leder".
+            if value not in known and value not in (everywhere := _column_values(coded(session, QuoteFilter(), required=False), name)):
+                raise NotFound(f"no passages or participants have {name} {value!r}", known_hint(name, everywhere, value))
     chosen = [index for index in mine if all(found.value(index, name) == value for name, value in where)]
     if not chosen:
         condition = " and ".join(f"{name}={value}" for name, value in where)
