@@ -171,6 +171,11 @@ def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -
     refused(consensus(root, "decide", "2", *where, "--keep", "b", "--ref", shown["ref"]),
             f"disagreement 2 is another one now (ref {moved['ref']}, not {shown['ref']}): the list has changed since")
     assert run("--project", str(root), "--coder", B, "undo").exit_code == 0
+    # A list read with the coders the other way round names the same disagreement, with A and B swapped:
+    # said so, not "the list has changed since", and --keep b is not taken as the other coder's.
+    other_way = consensus(root, "list", "--transcript", TRANSCRIPT, "--coders", f"{B},{A}", "--json")
+    refused(consensus(root, "decide", "2", *where, "--keep", "b", "--ref", json.loads(other_way.stdout)[1]["ref"]),
+            f"is of a list with {B} as A and {A} as B; here A is {A}")
     assert consensus(root, "decide", "2", *where, "--keep", "b", "--ref", shown["ref"]).exit_code == 0
     assert run("--project", str(root), "--coder", A, "undo").exit_code == 0
 

@@ -8,6 +8,7 @@ numbered in text order, decided ones included, so a number stays the same while 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -154,6 +155,13 @@ def consensus_decide(
             )
         item = found[number - 1]
         if expected_ref is not None and item.ref != expected_ref.strip().lower():
+            swapped = replace(item, coder_a=item.coder_b, coder_b=item.coder_a, a=item.b, b=item.a)
+            if swapped.ref == expected_ref.strip().lower():
+                # The same disagreement, listed with the coders the other way round: A and B would swap.
+                raise InvalidInput(
+                    f"ref {expected_ref} is of a list with {coder_b} as A and {coder_a} as B; here A is {coder_a}",
+                    f"give the list's order, --coders \"{coder_b},{coder_a}\", so --keep a and b mean what the list showed",
+                )
             # A coding added or removed since the list was read renumbers what follows it.
             raise InvalidInput(
                 f"disagreement {number} is another one now (ref {item.ref}, not {expected_ref}): the list has changed since",
