@@ -22,7 +22,7 @@ from qualcode.coding.passages import QuoteFilter, natural_key
 from qualcode.coding.sentences import version_sentences
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.garbage import without_collections
-from qualcode.store.models import Transcript
+from qualcode.store.models import Code, Transcript
 
 WITHIN_KINDS = ("overlap", "turn", "sentences:N")
 # The widest --within sentences:N: passages further apart than this are hardly together, and a long
@@ -256,16 +256,18 @@ def cooccurring_pairs(
 ) -> list[CodedPair]:
     """The pairs of passages behind one cell, in transcript, coder and text order: exactly those the cell counts."""
     first_code, second_code = find_code(session, first_ref), find_code(session, second_ref)
+    # Asked first: whatever is coded, two codes of one tree have no cell ("no passages of
+    # 'empowerment'" was said of empowerment and avmakt, its sub-code).
+    if _related(first_code, second_code):
+        raise InvalidInput(
+            f"{first_code.path!r} and {second_code.path!r} are one code's tree", "a code never co-occurs with itself, its sub-codes or the codes above it",
+        )
     found = coded(session, selection, texts=True)
     codes = {code.id: code for code in found.rows}
     code_of = found.code
     for code in (first_code, second_code):
         if code.id not in code_of:
             raise NotFound(f"no passages of {code.path!r} match the selection", "see what is coded with `qualcode analyse codes`")
-    if _related(codes[first_code.id], codes[second_code.id]):
-        raise InvalidInput(
-            f"{first_code.path!r} and {second_code.path!r} are one code's tree", "a code never co-occurs with itself, its sub-codes or the codes above it",
-        )
     # Passage objects (with their texts) only for the passages of the pairs listed.
     chosen: list[tuple[int, int, str]] = []
     with without_collections():
@@ -300,7 +302,7 @@ def _c_coefficient(first_size: int, second_size: int, first_paired: int, second_
     return together / union if union else 0.0
 
 
-def _related(one: CodeView, other: CodeView) -> bool:
+def _related(one: CodeView | Code, other: CodeView | Code) -> bool:
     """The same code, or one above the other in the codebook."""
     return one.path == other.path or one.path.startswith(other.path + "/") or other.path.startswith(one.path + "/")
 
