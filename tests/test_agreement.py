@@ -253,8 +253,14 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--xlsx", str(workbook), "--docx", str(document))
     sheet = load_workbook(workbook).worksheets[0]
     assert any(cell.value == "måltall-press/inntakspress" for row in sheet.iter_rows() for cell in row)
+    # Numbered only where a name repeats: the second was "Disagreements by turn (N) (2)".
+    assert [name.startswith("Disagreements by turn (") and name.endswith(")") and " (2)" not in name
+            for name in load_workbook(workbook).sheetnames] == [False, True]
     word = Document(str(document))
     assert "Agreement by turn" in [paragraph.text for paragraph in word.paragraphs]
+    # The disagreements once, one by one with their text, not also as a table under a heading of their own.
+    assert [p.text for p in word.paragraphs if p.text.startswith("Disagreements")] == [
+        next(p.text for p in word.paragraphs if p.text.startswith("Disagreements ("))] and len(word.tables) == 1
     assert any("Forsker 2" in paragraph.text and "not by" in paragraph.text for paragraph in word.paragraphs)
     assert word.tables[0].rows[0].cells[0].text == "Code"
     # A file already there is someone's: refused, both left as they were, until --force.

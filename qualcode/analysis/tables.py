@@ -320,10 +320,12 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
 
     workbook = Workbook()
     bold = Font(bold=True)
+    titles: set[str] = set()
     for number, table in enumerate(tables):
         sheet = workbook.active if number == 0 else workbook.create_sheet()
         assert sheet is not None
-        sheet.title = _sheet_title(table.title, number)
+        sheet.title = _sheet_title(table.title, titles)
+        titles.add(sheet.title.casefold())
         sheet.append([table.title])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([table.caption])
@@ -394,9 +396,16 @@ def _no_formulas(sheet: Any) -> None:
                 cell.quotePrefix = True
 
 
-def _sheet_title(title: str, number: int) -> str:
-    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in title).strip() or "Table"
-    return shorten(cleaned, SHEET_TITLE_MAX - 4) + (f" ({number + 1})" if number else "")
+def _sheet_title(title: str, taken: set[str]) -> str:
+    """A sheet's name from its table's title, numbered only where an earlier sheet has the name
+    (Excel compares names in any case): "Disagreements by turn (11) (2)" numbered every second sheet."""
+    cleaned = shorten("".join(" " if char in "[]:*?/\\" else char for char in title).strip() or "Table", SHEET_TITLE_MAX - 4)
+    number = 1
+    named = cleaned
+    while named.casefold() in taken:
+        number += 1
+        named = f"{cleaned} ({number})"
+    return named
 
 
 def write_xlsx(

@@ -164,7 +164,8 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
             from qualcode.agreement.document import docx_bytes
             from qualcode.exporters.publish import publish
 
-            publish(docx, docx_bytes(result, list(tables.values())), lambda data: guard(data, key, docx.name),
+            # The disagreements are listed in the document one by one, with their text: not as a table too.
+            publish(docx, docx_bytes(result, [table for name, table in tables.items() if name != "disagreements"]), lambda data: guard(data, key, docx.name),
                     overwrite=output.force)
             note(f"wrote {docx}")
     if output.as_json:
