@@ -139,6 +139,34 @@ def test_keeping_a_coding_the_coder_never_made_is_refused(root: Path) -> None:
         assert live(session, CONSENSUS_CODER) == []
 
 
+def test_a_disagreement_shown_before_its_codings_changed_is_not_decided(root: Path) -> None:
+    """The compare screen decided on the disagreement it had read: after another process removed B's
+    coding, "kept B's" was coded; after a rewrite of the text moved the codings, the old offsets cut
+    other words. decide() reads it again and refuses one that changed."""
+    from qualcode.coding.service import remove_coding, resize_coding
+    from qualcode.errors import ChangedSince
+
+    with Project.open(root) as project:
+        with project.begin() as session:
+            shown = disagreements(session, TRANSCRIPT, A, B)
+            on_b = shown[1]
+            assert on_b.b is not None
+        with project.begin() as other:  # another process's change, committed
+            remove_coding(other, on_b.b.coding_ids[0], get_or_create_coder(other, B))
+        with project.begin() as session, pytest.raises(ChangedSince, match="has changed since it was shown"):
+            decide(session, on_b, Choice.B, get_or_create_coder(session, A))
+        both = shown[0]
+        assert both.a is not None
+        with project.begin() as other:  # A's passage moved by a word: the old offsets are no passage of anyone's
+            resize_coding(other, both.a.coding_ids[0], both.a.start + 4, both.a.end, get_or_create_coder(other, A))
+        with project.begin() as session, pytest.raises(ChangedSince):
+            decide(session, both, Choice.A, get_or_create_coder(session, A))
+        with project.begin() as session:
+            assert live(session, CONSENSUS_CODER) == []
+            now = disagreements(session, TRANSCRIPT, A, B)[0]  # read as it is now, it is decided as it is
+            assert decide(session, now, Choice.A, get_or_create_coder(session, A)) is not None
+
+
 def test_a_coding_made_on_a_speaker_label_before_that_was_refused_can_still_be_kept(root: Path) -> None:
     """A coder's span stays as they coded it; only an edited passage must start in a turn's text."""
     with Project.open(root) as project, project.begin() as session:

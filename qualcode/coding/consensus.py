@@ -35,8 +35,8 @@ from qualcode.coding.coders import CONSENSUS_CODER as CONSENSUS_CODER  # others 
 from qualcode.coding.coders import find_coder, get_or_create_coder
 from qualcode.coding.passages import QuoteFilter, selected_codings
 from qualcode.coding.service import CodingView, add_coding
-from qualcode.errors import InvalidInput, NotFound
-from qualcode.store.events import EventKind, record_event
+from qualcode.errors import ChangedSince, InvalidInput, NotFound
+from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, Transcript, new_guid
 
@@ -450,7 +450,19 @@ def decide(
     span: tuple[int, int] | None = None, consensus_coder: str = CONSENSUS_CODER,
 ) -> CodingView | None:
     """Settle one disagreement: the consensus coder's coding for it (None for `neither`, which is recorded as an
-    event only), made by `decided_by`."""
+    event only), made by `decided_by`. The disagreement is read again in this transaction, the
+    project's writers held off: one shown a while ago (a screen's, a list's) may be on codings
+    removed or moved since, and would code words nobody compared."""
+    hold_write_lock(session)
+    now = {item.ref: item for item in disagreements(session, disagreement.transcript, disagreement.coder_a,
+                                                      disagreement.coder_b, consensus_coder)}.get(disagreement.ref)
+    if now is None:
+        raise ChangedSince(
+            f"this {disagreement.code_path} disagreement on line {disagreement.line} has changed since it was shown "
+            "(a coding of it was changed or removed, or the text rewritten)",
+            "look at the disagreements again and decide on them as they are now",
+        )
+    disagreement = now
     if disagreement.decisions:
         raise _decided_already(disagreement, decided_by)
     if consensus_coder in (disagreement.coder_a, disagreement.coder_b):

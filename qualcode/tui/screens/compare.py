@@ -210,6 +210,7 @@ class CompareScreen(QualcodeScreen):
 
         def refused(message: str) -> None:
             self.notify(message, title="Not decided", severity="error", markup=False)
+            self.reload(row)  # a disagreement that changed meanwhile is shown as it is now
 
         self.in_background(lambda workspace: workspace.decide(item, choice, edit), done, group="compare-decide",
                            failed=refused)
