@@ -481,6 +481,25 @@ async def test_the_screen_goes_cell_by_cell_and_saves_what_is_written(root: Path
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape", "escape")  # the help, then the matrix
         assert not isinstance(app.screen, FrameworkScreen)
+        # Left with the refused summary unsaved: the app keeps it (it was the screen's, and went with it),
+        # shows it again in its cell, and warns of it on quitting.
+        await settle(pilot, pauses=2)
+        assert app.drafts == {"summary D2 × måltall-press": "Torunn sa nei"}
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, FrameworkScreen) and app.screen.matrix is not None)
+        again = app.screen
+        assert isinstance(again, FrameworkScreen)
+        again.query_one(DataTable).move_cursor(row=1, column=3)
+        await settle(pilot)
+        assert again.current == ("D2", "måltall-press") and again.query_one(TextArea).text == "Torunn sa nei"
+        # Typed and not saved, then ctrl+q: warned first, as a memo typed and not saved is.
+        await pilot.press("up", "enter")
+        again.query_one(TextArea).insert(" og mer")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.is_running and "summary D1 × måltall-press" in app.drafts
+        assert any("typed and not saved" in str(note.message) for note in app._notifications)
 
 
 def test_a_passage_merged_from_several_codings_carries_each_codings_reference(session: Session) -> None:

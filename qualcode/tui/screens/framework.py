@@ -40,8 +40,6 @@ class FrameworkScreen(QualcodeScreen):
         self.matrix: FrameworkMatrix | None = None
         self.cells: dict[tuple[str, str], FrameworkCell] = {}
         self.current: tuple[str, str] | None = None  # the cell the summary field holds
-        # Summaries whose save was refused (a name awaiting review): shown again on returning to the cell.
-        self.drafts: dict[tuple[str, str], str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -120,11 +118,28 @@ class FrameworkScreen(QualcodeScreen):
     def action_previous_cell(self) -> None:
         self._step(-1)
 
+    @staticmethod
+    def _draft(participant: str, code_path: str) -> str:
+        """The key of a cell's summary typed and not saved among the app's drafts: kept there (not by
+        this screen), it is shown again on coming back, and quitting with it is warned of."""
+        return f"summary {participant} × {code_path}"
+
+    @on(TextArea.Changed, "#framework-summary")
+    def _typed(self) -> None:
+        if self.current is None:
+            return
+        draft, typed = self._draft(*self.current), self.query_one("#framework-summary", TextArea).text
+        if typed.strip() == (self.cells[self.current].summary or ""):
+            self.qualcode.drafts.pop(draft, None)
+        else:
+            self.qualcode.drafts[draft] = typed
+
     def _show(self, participant: str, code_path: str) -> None:
         """The cell's passages beside its summary; those coded after the summary marked new."""
         self.current = (participant, code_path)
         cell = self.cells[(participant, code_path)]
-        self.query_one("#framework-summary", TextArea).load_text(self.drafts.get((participant, code_path), cell.summary or ""))
+        typed = self.qualcode.drafts.get(self._draft(participant, code_path), cell.summary or "")
+        self.query_one("#framework-summary", TextArea).load_text(typed)
         self._where(cell)
         shown = Text()
         for passage in cell.passages:
@@ -159,12 +174,14 @@ class FrameworkScreen(QualcodeScreen):
             return
         participant, code_path = self.current
         draft = self.query_one("#framework-summary", TextArea).text
+        drafts, kept = self.qualcode.drafts, self._draft(participant, code_path)
         if draft.strip() == (self.cells[self.current].summary or ""):
-            self.drafts.pop(self.current, None)
+            drafts.pop(kept, None)
             return
 
         def saved(cell: FrameworkCell) -> None:
-            self.drafts.pop((participant, code_path), None)
+            if drafts.get(kept, draft) == draft:  # not if typed on meanwhile
+                drafts.pop(kept, None)
             self.cells[(participant, code_path)] = cell
             table: DataTable[Text] = self.query_one(DataTable)
             table.update_cell(participant, code_path, self._cell_text(cell))
@@ -173,7 +190,7 @@ class FrameworkScreen(QualcodeScreen):
             self.notify(f"saved the summary of {participant} under {code_path}", markup=False)
 
         def refused(message: str) -> None:
-            self.drafts[(participant, code_path)] = draft
+            drafts[kept] = draft  # kept by the app: shown again in this cell, here or on coming back
             self.notify(f"{participant} × {code_path} not saved: {message}", severity="error", markup=False)
 
         self.in_background(lambda workspace: workspace.set_summary(participant, code_path, draft), saved,
