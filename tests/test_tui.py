@@ -1442,3 +1442,29 @@ async def test_a_rewrite_before_the_cursor_leaves_it_on_the_same_words(sample_pr
         rewrite_with_the_key(sample_project)  # "KVP" twice before it becomes "(arbeidsgiver)"
         await until(app, pilot, lambda: "(arbeidsgiver)" in reader.document.text, "the text shown again", rounds=400)
         assert reader.document.text[reader.view.cursor:].startswith("fylket")
+
+
+async def test_a_memo_pasted_in_several_lines_is_saved_whole(sample_project: Path) -> None:
+    """Textual's one-line field kept only a paste's first line, and "memo saved" was said: the lines
+    are joined into the one line a memo here is, and the field says so."""
+    from textual import events
+
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await coded_sentence(app, pilot)
+        await pilot.press("m")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor), "the memo editor")
+        field = app.screen.query_one("#memo-text", Input)
+        field.post_message(events.Paste("Kort: "))  # one line: as Textual pastes it, once
+        await settle(pilot, pauses=2)
+        assert field.value == "Kort: "
+        field.value = ""
+        field.post_message(events.Paste("Første avsnitt.\n\nAndre avsnitt,\r\nsom fortsetter."))
+        await settle(pilot, pauses=2)
+        assert field.value == "Første avsnitt. Andre avsnitt, som fortsetter."
+        assert any("3 lines pasted are joined into one" in str(note.message) for note in app._notifications)
+        await pilot.press("enter")
+        await until(app, pilot, lambda: codings_in(sample_project)[0][2] is not None, "saved")
+    assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Første avsnitt. Andre avsnitt, som fortsetter.")]

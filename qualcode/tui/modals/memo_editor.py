@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from qualcode.tui.widgets.prose_input import ProseInput
+
 
 class MemoEditor(ModalScreen[str | None]):
     """Returns the memo text (empty clears it), or None if dismissed."""
@@ -31,7 +33,7 @@ class MemoEditor(ModalScreen[str | None]):
             yield Label(self.title_text, markup=False)  # names a code, which a person typed
             if self.problem:
                 yield Label(self.problem, classes="error", markup=False)  # may quote the text
-            yield Input(value=self.text, placeholder="Memo (Enter saves, Escape cancels)", id="memo-text")
+            yield ProseInput(value=self.text, placeholder="Memo (Enter saves, Escape cancels)", id="memo-text")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
