@@ -275,6 +275,12 @@ async def test_start_screen_asks_for_the_coder_and_remembers_them(sample_project
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, StartScreen)
+        # A name the project cannot take is asked for again, with why: it left a blank screen only ctrl+q left.
+        await pilot.press(*"Kari, Ola", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, StartScreen) and any(
+            "cannot hold a comma" in str(note.message) for note in app._notifications), "asked again")
+        assert app.screen.query_one("#start-name", Input).value == "Kari, Ola"
+        app.screen.query_one("#start-name", Input).value = ""
         await pilot.press(*"Medforsker Kari")
         await pilot.click("#role-medforsker")
         await pilot.click("#start-go")

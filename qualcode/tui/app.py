@@ -134,7 +134,13 @@ class QualcodeApp(App[None]):
             if stored_role != role:  # a coder the project holds under another spelling (a pseudonym)
                 self.note_kept_role(stored_role)
 
-        self.in_background(use, start, group="coder")
+        def refused(message: str) -> None:
+            # A name the project cannot take ("Kari, Ola", too long): asked again, not left on a blank screen.
+            assert self.last_coder is not None
+            self.push_screen(StartScreen(name, self.last_coder[1]), self._coder_chosen)
+            self.notify(message, title="Who is coding?", severity="error", markup=False)
+
+        self.in_background(use, start, group="coder", failed=refused)
 
     def open_transcript(self, name: str, offset: int | None = None) -> None:
         """Load the transcript off the UI thread, then show it."""
