@@ -188,6 +188,20 @@ def test_a_folder_that_takes_no_files_is_named_whole(coded: tuple[Project, Pseud
     assert not Path("/proc/sitater.csv").exists()
 
 
+def test_a_file_named_for_someone_the_key_holds_is_not_written(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    """"Sissel Bakken.docx" typed as the file to write put her name in the exports folder, whatever
+    the file held: every export's leak guard reads the file's name too."""
+    project, key = coded
+    person = next(entry for entry in key.entries if entry.kind == "person" and " " in entry.original)
+    for suffix, write in ((".csv", lambda path: export_quote_table(session, project.root, QuoteFilter(), "csv", "role", "nb", path, False, key)),
+                          (".docx", lambda path: write_report(session, project, key, output=path))):
+        (tmp_path / "ut").mkdir(exist_ok=True)
+        target = tmp_path / "ut" / f"Intervju med {person.original}{suffix}"
+        with project.begin() as session, pytest.raises(LeakFound, match=f"its name holds person '{person.original}'"):
+            write(target)
+        assert list((tmp_path / "ut").iterdir()) == []
+
+
 def test_a_named_file_made_while_exporting_is_not_overwritten(coded: tuple[Project, PseudonymKey], tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Another export (or person) writes the named file after the first look: the rename must not replace it."""

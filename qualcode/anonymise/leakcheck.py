@@ -318,6 +318,12 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> N
     Nothing is deleted: exporters check the bytes before any of them reach the disk
     (exporters.publish), so a refusal never touches an earlier good export.
     """
+    # The file's own name first: "Sissel Bakken.docx", typed as the file to write, named her in the
+    # exports folder whatever the file held.
+    written = name or (source.name if isinstance(source, Path) else "")
+    for leak, _ in scan_offsets(visible(written), key, KnownMatcher(key)) if written else ():
+        raise LeakFound(f"refused to write {written}: its name holds {leak.kind} {leak.found!r}",
+                        "give the file a name without it; nothing was written")
     leaks = check_file(source, key, name)
     if leaks:
         first = leaks[0]
