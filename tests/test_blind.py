@@ -219,3 +219,17 @@ def test_an_empty_selection_s_hint_counts_only_the_blind_coder_s_own_quotes(proj
         assert refused.stderr.startswith("error: no quotes match code empowerment and wave T2 (hint: "), refused.stderr
         assert "code empowerment alone: 1 quote;" in refused.stderr and "2 quotes of yours in all" in refused.stderr
         assert "coder " not in refused.stderr and ME not in refused.stderr
+
+
+def test_a_blind_coder_who_has_coded_nothing_is_told_so_without_the_others_names(project_copy: Path) -> None:
+    """"no codings by 'Medforsker 2' (coders: Forsker 1, …)" named the other coders to a blind one,
+    and called an empty start an error about a name."""
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["--project", str(project_copy), "--coder", "Medforsker 2", *args])
+
+    assert CliRunner().invoke(cli, ["--project", str(project_copy), "coder", "add", "Medforsker 2", "--role", "medforsker"]).exit_code == 0
+    assert run("coder", "blind", "on").exit_code == 0
+    for command in (["framework", "show"], ["analyse", "codes"], ["analyse", "matrix", "--by", "role"]):
+        shown = run(*command)
+        assert shown.exit_code == 1 and shown.stderr.startswith("error: you have coded nothing yet"), (command, shown.output)
+        assert "Forsker 1" not in shown.stderr and ME not in shown.stderr

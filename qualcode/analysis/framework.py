@@ -409,7 +409,9 @@ def _cell_passages(
     in one transcript merged into one passage."""
     if not column_paths:
         return {}
-    selection = QuoteFilter(codes=tuple(column_paths), participants=tuple(participants or ()), coders=tuple(coders))
+    # Coders are given only for a blind coder (Workspace.mine()): their own codings, and no message naming others'.
+    selection = QuoteFilter(codes=tuple(column_paths), participants=tuple(participants or ()), coders=tuple(coders),
+                            blind=bool(coders))
     found = [passage for passage in passages(session, selection) if passage.code_path in column_paths and passage.participant]
     if not found:
         return {}

@@ -241,8 +241,14 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
          lambda: _distinct(session, Coder.name, Coding.coder_id == Coder.id, Coding.removed_at.is_(None)),
          "no codings by {}", "no codings by {}", "coders"),
     ]
+    if selection.blind and selection.coders and not session.scalar(
+        select(Coding.id).join(Coder, Coding.coder_id == Coder.id)
+        .where(Coder.name.in_(selection.coders), Coding.removed_at.is_(None)).limit(1)
+    ):
+        # A blind coder's own codings are all there is to them: not "no codings by … (coders: …)", naming the others.
+        raise NotFound("you have coded nothing yet", "code passages first: in the reader, or with `qualcode coding add`")
     for given, known, one, many, label in checks:
-        if given:  # the project's names are read only for the filters used
+        if given and not (label == "coders" and selection.blind):  # the project's names are read only for the filters used
             _refuse_unknown(given, known(), one, many, label)
     attributes = []
     for name, value in selection.attributes:
