@@ -8,6 +8,7 @@ own transaction, which commits at once (a crash loses at most the keystroke in f
 from __future__ import annotations
 
 import getpass
+import re
 import shlex
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -76,6 +77,16 @@ def _report_analysis(
     from qualcode.analysis.cooccurrence import Within, cooccurrence
 
     return tables, cooccurrence(session, selection, Within("overlap"))
+
+
+def attribute_items(listed: str) -> list[str]:
+    """"barn=ja, utdanning=videregående, fagbrev" as its NAME=VALUE items: a comma parts two only where a
+    NAME= follows it, so a value may hold commas (the command line takes one, and a form showing it
+    refused every later edit as "'fagbrev' is not NAME=VALUE")."""
+    return [item.strip() for item in _NEXT_ATTRIBUTE.split(listed) if item.strip()]
+
+
+_NEXT_ATTRIBUTE = re.compile(r",(?=[^,=]*=)")
 
 
 AskPassphrase = Callable[[str, bool], str]  # (prompt, new) -> passphrase; the face asks its own way
@@ -1129,7 +1140,7 @@ class Workspace:
         fields = dict(values)
         listed = fields.pop("attributes", None)
         attributes: dict[str, str] = {}
-        for item in (listed or "").split(","):
+        for item in attribute_items(listed or ""):
             if not item.strip():
                 continue
             name, equals, given = item.partition("=")

@@ -578,3 +578,23 @@ def test_an_attribute_an_undone_edit_defined_is_taken_back_and_comes_back_with_i
     assert "startdato" in run(*project, "export", "report", "--attribute", "kontor=A").output
     wrong = run(*project, "participants", "edit", "D2", "--attribute", "startdato=snart")
     assert wrong.exit_code == 1 and "'snart' is not a date" in wrong.output, wrong.output
+
+
+def test_an_attribute_whose_value_holds_a_comma_can_be_edited_in_the_form(small_project: Path) -> None:
+    """`--attribute "utdanning=videregående, fagbrev"` is taken; the terminal UI's form then showed it
+    comma-separated with the others, and refused every later edit as "'fagbrev' is not NAME=VALUE"."""
+    from qualcode.config import Config
+    from qualcode.tui.modals.participant_form import changed_values
+    from qualcode.workspace import Workspace, attribute_items
+
+    assert attribute_items("barn=ja, utdanning=videregående, fagbrev,bydel=øst") == [
+        "barn=ja", "utdanning=videregående, fagbrev", "bydel=øst"]
+    project = ["--project", str(small_project)]
+    assert run(*project, "participants", "edit", "D1", "--attribute", "utdanning=videregående, fagbrev").exit_code == 0
+    initial = {"role": "", "office": "", "gender": "", "age_band": "", "attributes": "utdanning=videregående, fagbrev"}
+    typed = {**initial, "office": "kontor B", "attributes": "utdanning=videregående, fagbrev, bydel=øst"}
+    changed = changed_values(initial, typed)
+    with Workspace.open(Config.resolve(project=small_project, coder="Forsker 1", key=None)) as workspace:
+        workspace.edit_participant("D1", changed)
+        [person] = [p for p in workspace.participants() if p.name == "D1"]
+    assert person.office == "kontor B" and person.attributes == {"utdanning": "videregående, fagbrev", "bydel": "øst"}

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from qualcode.coding.transcripts import ParticipantView
+from qualcode.workspace import attribute_items
 
 # Field, label, placeholder: the names `qualcode participants edit` takes.
 FIELDS = (
@@ -35,8 +36,8 @@ def changed_values(initial: dict[str, str], values: dict[str, str]) -> dict[str,
     """What the researcher changed; a removed attribute is sent as NAME= so the service removes it."""
     changed = {field: value for field, value in values.items() if field != "attributes" and value != initial[field]}
     if values["attributes"] != initial["attributes"]:
-        before = {item.partition("=")[0].strip() for item in initial["attributes"].split(",") if item.strip()}
-        given = [item.strip() for item in values["attributes"].split(",") if item.strip()]
+        before = {item.partition("=")[0].strip() for item in attribute_items(initial["attributes"])}
+        given = attribute_items(values["attributes"])
         named = {item.partition("=")[0].strip() for item in given}
         changed["attributes"] = ", ".join([*given, *(f"{name}=" for name in sorted(before - named))])
     return changed
