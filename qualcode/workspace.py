@@ -543,7 +543,7 @@ class Workspace:
                 )
             raise KeyMissing(
                 f"this project's key is not at {place.path}",
-                "pass the right --key PATH or restore the key from your backup; `qualcode key new` makes a new, empty key",
+                "pass the right --key PATH or restore the key from your backup; only if it is lost for good, `qualcode key new --lost` makes a new, empty one",
             )
         if place.path.is_dir():  # said before a passphrase is asked for, which could open nothing
             raise KeyFileError(f"{place.path} is a folder, not a key file", "pass the key file's path with --key or QUALCODE_KEY")
@@ -587,12 +587,20 @@ class Workspace:
             return PseudonymKey(place.project_guid)  # no originals left to look for
         return self.read_key()
 
-    def new_key(self) -> tuple[Path, bool]:
-        """Make a new, empty key; returns its path and whether the project had another key before."""
+    def new_key(self, *, lost: bool = False) -> tuple[Path, bool]:
+        """Make a new, empty key; returns its path and whether the project had another key before.
+        While the project's key is not destroyed, only when it is said to be `lost`: a mistyped --key
+        followed by `key new` made the project refuse its own key from then on."""
         from qualcode.anonymise.service import create_key
 
         place = self.key_place()
         replaced = place.fingerprint is not None and not place.destroyed
+        if replaced and not lost:
+            raise InvalidInput(
+                f"this project has a key, not at {place.path}: a new one would make the project refuse that key from now on",
+                "pass the right --key PATH (or restore the key from your backup); only if it is lost for good, "
+                "`qualcode key new --lost` makes a new, empty one",
+            )
         access = create_key(self.project, place.path, self.passphrase("New passphrase for the pseudonym key", new=True))
         return access.path, replaced
 

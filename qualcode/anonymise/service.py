@@ -99,7 +99,7 @@ class KeyAccess:
         if not self.path.exists():
             raise KeyMissing(
                 f"this project's key is not at {self.path}",
-                "pass the right --key PATH or restore the key from your backup; `qualcode key new` makes a new, empty key",
+                "pass the right --key PATH or restore the key from your backup; only if it is lost for good, `qualcode key new --lost` makes a new, empty one",
             )
         key = load_key(self.path, self.passphrase)
         if key.project_guid != self.project_guid:

@@ -16,14 +16,15 @@ def key_group() -> None:
 
 
 @key_group.command("new")
+@click.option("--lost", is_flag=True, help="The project's key is lost for good: make a new one all the same (it refuses the old one after).")
 @pass_app
-def key_new(app: AppContext) -> None:
-    """Make a new, empty key for this project (after `key destroy`, or when the key is lost for good).
+def key_new(app: AppContext, lost: bool) -> None:
+    """Make a new, empty key for this project (after `key destroy`, or with --lost when the key is lost for good).
 
     Example: qualcode key new --key ~/nøkler/studie.qckey
     """
     with app.workspace() as workspace:
-        path, replaced = workspace.new_key()
+        path, replaced = workspace.new_key(lost=lost)
     if replaced:
         note("warning: the project had another key; texts already stored keep the pseudonyms that key gave")
     click.echo(f"made a new key at {path}")

@@ -228,7 +228,12 @@ def test_a_project_copied_without_its_key_refuses_and_key_new_makes_one(
     foreign = run_qualcode(["--project", str(copy), "--key", other_env["QUALCODE_KEY"], "key", "show"], env)
     assert_one_line_error(foreign)
     assert "another project" in foreign.stderr
-    made = run_qualcode(["--project", str(copy), "key", "new"], env)
+    # The key not where it was looked for is no lost key: `key new` made the project refuse its own key
+    # for good (a mistyped --key, then the hint followed). Only when said to be lost.
+    refused = run_qualcode(["--project", str(copy), "key", "new"], env)
+    assert_one_line_error(refused)
+    assert "this project has a key, not at" in refused.stderr and "key new --lost" in refused.stderr
+    made = run_qualcode(["--project", str(copy), "key", "new", "--lost"], env)
     assert made.returncode == 0, made.stderr
     assert run_qualcode(["--project", str(copy), "key", "show"], env).returncode == 0
     # The original key, brought back, is now not the one this copy knows.
