@@ -362,6 +362,32 @@ def test_restore_puts_a_backup_in_place_while_another_connection_reads(project: 
         assert saved.execute("SELECT count(*) FROM participants WHERE name = 'X9'").fetchone() == (1,)
 
 
+def test_the_state_a_restore_replaces_is_copied_holding_the_write_lock(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A coding another command saved while the restore copied the current state was in neither the
+    copy nor the restored project: the copy is taken with the project's writers held off."""
+    from qualcode.store import backups
+    from qualcode.store.backups import restore_backup
+
+    backup = project.backup("manual")
+    refused: list[str] = []
+    real = backups.take_backup
+
+    def copy_while_another_writes(source: sqlite3.Connection, directory: Path, label: str) -> Path:
+        writer = sqlite3.connect(project.database, timeout=0)  # another command's write, mid-copy
+        try:
+            writer.execute("INSERT INTO settings (key, value) VALUES ('probe.mid-copy', 'x')")
+            writer.commit()
+        except sqlite3.OperationalError as error:
+            refused.append(str(error))
+        finally:
+            writer.close()
+        return real(source, directory, label)
+
+    monkeypatch.setattr(backups, "take_backup", copy_while_another_writes)
+    restore_backup(project.database, Path(backup.name))
+    assert refused == ["database is locked"]
+
+
 def test_a_purge_replaces_the_backups_it_deletes_with_a_clean_one(project: Project) -> None:
     project.backup("manual")
     project.purge()

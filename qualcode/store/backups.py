@@ -484,7 +484,16 @@ def _restore_online(database: Path, incoming: Path, directory: Path) -> Path | N
     """Back up the current state, then copy `incoming` into the live database; None if it is damaged."""
     with closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS)) as live, closing(sqlite3.connect(incoming)) as restored:
         try:
-            saved = take_backup(live, directory, BEFORE_RESTORE)
+            # The copy of the current state is taken holding the project's write lock: a coding saved
+            # meanwhile by another command was in neither the copy nor the restored project (a probe
+            # lost 1 of 4). Writers wait; the restore takes the lock again the moment it lets go,
+            # before a waiting writer's next try (SQLite's busy wait sleeps between tries).
+            with closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS)) as guard:
+                guard.execute("BEGIN IMMEDIATE")  # on a connection of its own: a backup's source may hold no write lock
+                try:
+                    saved = take_backup(live, directory, BEFORE_RESTORE)
+                finally:
+                    guard.rollback()  # nothing was written: the lock let go
         except sqlite3.DatabaseError as error:
             if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
                 return None
