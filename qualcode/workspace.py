@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from qualcode.anonymise.pending import WITHDRAWAL_PURGE_PENDING
 from qualcode.config import Config
 from qualcode.errors import (
     Gone,
@@ -28,6 +29,7 @@ from qualcode.errors import (
     PassphraseRefused,
     QualcodeError,
     UndecidedNames,
+    WriteFailed,
 )
 from qualcode.store.project import PROJECT_DIR, TYPED_CHECK, TYPING_KEY, Project, find_project_root
 
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from qualcode.search.service import SearchResult
     from qualcode.store.backups import BackupInfo, RestoreResult
     from qualcode.store.models import Coder
+    from qualcode.store.project import Purged
 
 
 
@@ -614,12 +617,45 @@ class Workspace:
         destroy_project_key(self.project, access)
         return access.path
 
+    def _purge_after_withdrawal(self) -> Purged | None:
+        """Rebuild the file and delete every backup (each holds a withdrawn participant's words), then
+        clear the record that this is due; None when it could not be done (a full disk): the record
+        stays, and the next command that opens the project does it."""
+        from sqlalchemy.exc import OperationalError
+
+        from qualcode.store.settings import delete_setting
+
+        def done() -> None:
+            with self.begin() as session:
+                delete_setting(session, WITHDRAWAL_PURGE_PENDING)
+
+        try:
+            return self.project.purge(before_backup=done)
+        except (OSError, OperationalError):
+            return None
+
     def _finish_interrupted(self, report: Report) -> None:
-        """Complete a rewrite of stored texts that a crash interrupted, before anything else runs."""
+        """Complete a rewrite of stored texts, or a withdrawal's rebuilding of the file, that a crash
+        interrupted, before anything else runs."""
         from qualcode.anonymise.pending import interrupted_work
+        from qualcode.store.settings import get_setting
 
         if not interrupted_work(self.project):
             return
+        with self.begin() as session:
+            withdrawn = get_setting(session, WITHDRAWAL_PURGE_PENDING)
+        if withdrawn:
+            purged = self._purge_after_withdrawal()
+            if purged is None:
+                raise WriteFailed(
+                    f"the withdrawal of {withdrawn} is not finished: the project file could not be rebuilt, and its "
+                    "free space and backups may still hold their words",
+                    "free some disk space and run the command again",
+                )
+            report(f"the withdrawal of {withdrawn} was interrupted before the project file was rebuilt; finished it: "
+                   f"{len(purged.deleted)} backups holding their words deleted")
+            if not interrupted_work(self.project):
+                return
         from qualcode.anonymise.service import finish_interrupted, key_lock
 
         # The rewrite is marked pending while it runs, under the key's lock: another command may be
@@ -639,11 +675,19 @@ class Workspace:
     def withdraw(self, participant: str, identifiers: Sequence[str] = ()) -> Withdrawal:
         """Remove everything a withdrawing participant said, then rebuild the file so none of it remains."""
         from qualcode.anonymise.withdraw import withdraw_participant
+        from qualcode.store.settings import set_setting
 
         with self.key_access().editing() as key:
             with self.begin() as session:
                 result = withdraw_participant(session, participant, key, self.coder(session), identifiers)
-            purged = self.project.purge()  # every backup holds their words: none is kept
+                set_setting(session, WITHDRAWAL_PURGE_PENDING, participant)  # with the withdrawal, or not at all
+            purged = self._purge_after_withdrawal()
+            if purged is None:
+                raise WriteFailed(
+                    f"{participant} is withdrawn from the project, but the file could not be rebuilt, and its free space and "
+                    "backups may still hold their words",
+                    "free some disk space; the next qualcode command on this project finishes it",
+                )
         # Files are read after the change is committed and the key let go: nothing waits on it.
         files = tuple(result.quotes.files_quoting(self.project.root)) if result.quotes is not None else ()
         return replace(result, backups_deleted=purged.deleted, files_quoting=files, quotes=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -265,6 +266,37 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     assert run(*project, "key", "destroy", "--yes").exit_code == 0
     assert not (tmp_path / "demo-key" / "demo.qckey").exists()
     assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output  # the project stays
+
+
+def test_a_withdrawal_whose_file_could_not_be_rebuilt_is_finished_by_the_next_command(
+    demo: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The withdrawal was committed, then the rebuilding of the file and the deleting of the backups
+    (each holding the participant's words) failed on a full disk, said "nothing was changed", and no
+    later command did it. It is recorded with the withdrawal, and the next command finishes it."""
+    from sqlalchemy.exc import OperationalError
+
+    from qualcode.store.project import Project as StoredProject
+
+    project = ["--project", str(demo)]
+    assert run(*project, "backup").exit_code == 0
+    backups = demo / ".qualcode" / "backups"
+    assert any(b"ryggen" in backup.read_bytes() for backup in backups.glob("*.bak"))  # D3's words
+    real = StoredProject.purge
+
+    def full_disk(self: StoredProject, *args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("VACUUM", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(StoredProject, "purge", full_disk)
+    withdrawn = run(*project, "participants", "withdraw", "D3", "--yes")
+    assert withdrawn.exit_code == 1 and "D3 is withdrawn from the project, but the file could not be rebuilt" in withdrawn.output
+    assert "deltaker_D3_T1" not in run(*project, "transcripts", "list").output  # withdrawn, as said
+    assert any(b"ryggen" in backup.read_bytes() for backup in backups.glob("*.bak"))
+    monkeypatch.setattr(StoredProject, "purge", real)
+    listed = run(*project, "status")
+    assert listed.exit_code == 0 and "the withdrawal of D3 was interrupted before the project file was rebuilt; finished it" in listed.output
+    assert not any(b"ryggen" in backup.read_bytes() for backup in backups.glob("*.bak*"))
+    assert "interrupted" not in run(*project, "status").output  # done once
 
 
 def test_attribution_check_from_the_cli(demo: Path) -> None:

@@ -13,9 +13,12 @@ if TYPE_CHECKING:
 
 REAPPLY_PENDING = "anonymise.reapply_pending"
 PURGE_PENDING = "anonymise.purge_pending"
+# Set in a withdrawal's own transaction, cleared when the file is rebuilt and every backup (each
+# holds the participant's words) deleted: a full disk or a kill between the two left them there.
+WITHDRAWAL_PURGE_PENDING = "anonymise.withdrawal_purge_pending"
 
 
 def interrupted_work(project: Project) -> bool:
-    """Whether a rewrite of stored texts, or the purge after it, was interrupted."""
+    """Whether a rewrite of stored texts, or the purge after it or after a withdrawal, was interrupted."""
     with project.begin() as session:
-        return bool(get_setting(session, REAPPLY_PENDING) or get_setting(session, PURGE_PENDING))
+        return any(get_setting(session, name) for name in (REAPPLY_PENDING, PURGE_PENDING, WITHDRAWAL_PURGE_PENDING))
