@@ -7,6 +7,7 @@ import re
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -377,3 +378,24 @@ def test_a_name_learned_whose_given_name_was_a_pseudonym_gets_its_own_pseudonym_
     assert f"D1: {added.pseudonym} ringte meg, og {hilde.pseudonym} også." in _texts(demo)["intervju"]
     coders = [coder["name"] for coder in json.loads(_run(demo, "coder", "list", "--json"))]
     assert added.pseudonym in coders and not any("Lindberg" in name or name.startswith(f"{hilde.pseudonym} ") for name in coders), coders
+
+
+def test_a_redrawn_pseudonym_leaves_no_speaker_label_behind(demo: Path) -> None:
+    """D3 speaks as "Ahmed" (in the key, given a pseudonym P). P turned out to be a real name and was
+    redrawn in the text, but the turns' speaker labels kept P: `--turns` and search showed it, and
+    every export of the transcript was refused, with `anonymise reapply` finding nothing to do."""
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(cli, list(args))
+
+    project = ["--project", str(demo)]
+    entries = json.loads(run(*project, "key", "show", "--json").output)
+    pseudonym = next(entry["pseudonym"] for entry in entries if entry["original"] == "Ahmed")
+    speakers = {turn["speaker"] for turn in json.loads(run(*project, "transcripts", "show", "deltaker_D3_T1", "--turns", "--json").output)["turns"]}
+    assert pseudonym in speakers
+    assert run(*project, "identifiers", "add", pseudonym, "--kind", "person", "--gender", "m").exit_code == 0
+    turns = json.loads(run(*project, "transcripts", "show", "deltaker_D3_T1", "--turns", "--json").output)["turns"]
+    assert pseudonym not in {turn["speaker"] for turn in turns}
+    assert pseudonym.encode() not in (demo / ".qualcode" / "project.db").read_bytes()
+    assert run(*project, "--coder", "A", "coding", "add", "deltaker_D3_T1", "helse", "--match", "men ryggen ble dårlig").exit_code == 0
+    exported = run(*project, "export", "quotes", "--format", "csv")
+    assert exported.exit_code == 0, exported.output

@@ -93,6 +93,18 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             changed.append(transcript.name)
         version = transcript.current_version
         assert version is not None
+        # Speaker labels are kept beside the text: a pseudonym redrawn in the text stayed in them
+        # ("search" and `--turns` showed it, and every export of the transcript was refused).
+        pattern_here = _forms_pattern(forms_here)
+        for turn in version.turns:
+            if turn.speaker:
+                relabelled = spliced(turn.speaker, _renamed_spans(turn.speaker, forms_here, pattern_here, key)) if forms_here else turn.speaker
+                relabelled = _clean(relabelled, key)
+                if relabelled != turn.speaker:
+                    turn.speaker = relabelled
+                    replaced += 1
+                    if transcript.name not in changed:
+                        changed.append(transcript.name)
         result = pseudonymise(version.text, key, transcript.name)
         note_seen_in(key, result.replacements, transcript.name)
         if not result.replacements:
