@@ -268,6 +268,19 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output  # the project stays
 
 
+def test_a_withdrawal_refuses_to_take_another_participant_s_identifier(demo: Path) -> None:
+    """`participants withdraw D5 --identifier "Sissel Bakken"` turned D1's name into a digest for good:
+    D1's next interview got her a new pseudonym. An identifier the key saw only in others' transcripts is refused."""
+    project = ["--project", str(demo)]
+    entries = {entry["original"]: entry for entry in json.loads(run(*project, "key", "show", "--json").output)}
+    assert "deltaker_D5_T1" not in entries["Sissel Bakken"]["seen_in"]
+    refused = run(*project, "participants", "withdraw", "D5", "--identifier", "Sissel Bakken", "--yes")
+    assert refused.exit_code == 1 and refused.output.startswith("error: 'Sissel Bakken' is not D5's identifier: the key saw it only in ")
+    assert "nothing was changed" in refused.output
+    assert "Sissel Bakken" in {entry["original"] for entry in json.loads(run(*project, "key", "show", "--json").output)}
+    assert "D5" in run(*project, "participants", "list").output
+
+
 def test_a_withdrawal_whose_file_could_not_be_rebuilt_is_finished_by_the_next_command(
     demo: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

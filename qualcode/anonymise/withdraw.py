@@ -82,6 +82,7 @@ def withdraw_participant(
         record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
                      summary="identifiers of a participant who withdrew earlier were turned into digests")
         return Withdrawal(0, 0, 0, denied, already_gone=True)
+    _refuse_others_identifiers(session, participant, key, identifiers)
     gone_guids: set[str] = {participant.guid}
     said: list[str] = []  # what they said, held only in memory, to find quotes of it elsewhere
     removed_names: list[str] = []
@@ -250,6 +251,26 @@ class Quotes:
             elif self.redact(text) != text:
                 found.append(str(path))
         return found
+
+
+def _refuse_others_identifiers(session: Session, participant: Participant, key: PseudonymKey, identifiers: Sequence[str]) -> None:
+    """An identifier named as the participant's must not be someone else's: turned into a digest, it
+    is gone from the key for good, and a later import of the other's interview gives them a new
+    pseudonym ("--identifier 'Sissel Bakken'" for D5 took D1's). Theirs is one the key links to
+    them, or one it saw in a transcript of theirs; one it saw only in others' is refused."""
+    theirs = {link.transcript.name for link in session.scalars(
+        select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id))}
+    named = {identifier.casefold() for identifier in identifiers}
+    for entry in key.entries:
+        if entry.original.casefold() not in named or entry.participant == participant.name:
+            continue
+        if entry.participant is not None or (entry.seen_in and not theirs & set(entry.seen_in)):
+            whose = f"the key links it to {entry.participant}" if entry.participant else (
+                f"the key saw it only in {', '.join(entry.seen_in[:3])}{' …' if len(entry.seen_in) > 3 else ''}")
+            raise InvalidInput(
+                f"{entry.original!r} is not {participant.name}'s identifier: {whose}; nothing was changed",
+                f"name only {participant.name}'s own identifiers (`qualcode key show` lists where each was first seen)",
+            )
 
 
 def _deny(key: PseudonymKey, identifiers: Sequence[str], theirs: Callable[[KeyEntry], bool]) -> int:
