@@ -62,7 +62,7 @@ def backup_list(app: AppContext, as_json: bool) -> None:
 @backup_group.command("restore")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--before-withdrawal", is_flag=True,
-              help="Restore a backup taken before a participant withdrew; withdraw them again at once.")
+              help="Restore a backup taken before a participant withdrew; they are withdrawn again at once.")
 @pass_app
 def backup_restore(app: AppContext, file: Path, before_withdrawal: bool) -> None:
     """Put a backup back in place; the current state is kept as a backup first.
@@ -79,9 +79,13 @@ def backup_restore(app: AppContext, file: Path, before_withdrawal: bool) -> None
     if result.withdrawal_unchecked:
         note("the project database was damaged and no backup beside it showed who withdrew consent since this backup was taken:"
              " withdraw them again at once (`qualcode participants withdraw NAME`)")
-    for name in result.withdrawn_before:
-        note(f"{name} had withdrawn consent and is back with their words: `qualcode participants withdraw {name}` now")
     click.echo(f"restored {project_root(app.config)} from {result.restored.name}")
+    # Withdrawn again here, not left to a note: back with their words, they were in every export.
+    for name in result.withdrawn_before:
+        with app.workspace() as workspace:
+            withdrawal = workspace.withdraw(name)
+        click.echo(f"withdrew {name} again, who had withdrawn consent since the backup: "
+                   f"removed {withdrawal.transcripts_removed} transcripts, redacted {withdrawal.turns_redacted} turns")
 
 
 COMMANDS = [backup_group]

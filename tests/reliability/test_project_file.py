@@ -434,7 +434,26 @@ def test_a_restore_onto_a_damaged_database_still_refuses_a_backup_from_before_a_
 
     restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
     assert restored.returncode == 0, restored.stderr
-    assert "withdraw them again at once" in restored.stderr
+    assert "withdraw them again at once" in restored.stderr  # who, none can tell: the researcher must
+
+
+def test_a_restore_from_before_a_withdrawal_withdraws_them_again_at_once(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """--before-withdrawal restored D2 with their words, said so in one line, and left the project
+    as if they had never withdrawn: their quotes were in the next export. They are withdrawn again."""
+    root, env = project[0], own_key(project[1], tmp_path)
+    told = tmp_path / "d2.txt"
+    told.write_text("I: Hva tenker du?\nD2: Jeg ble møtt med respekt på kontoret hver gang.\n", encoding="utf-8")
+    assert run_qualcode(["import", str(told), "--participant", "D2", "--role", "deltaker"], env).returncode == 0
+    assert run_qualcode(["backup"], env).returncode == 0
+    [manual] = backups(root, "manual")
+    before = tmp_path / "før-tilbaketrekking.bak"
+    shutil.copyfile(manual, before)
+    assert run_qualcode(["participants", "withdraw", "D2", "--yes"], env).returncode == 0
+    restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
+    assert restored.returncode == 0, restored.stderr
+    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcripts" in restored.stdout
+    assert b"respekt" not in database(root).read_bytes()
+    assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
 
 
 def test_a_restore_onto_a_damaged_database_refuses_another_projects_backup(
