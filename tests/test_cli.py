@@ -259,8 +259,15 @@ def test_passphrase_is_prompted_when_not_in_the_environment(demo: Path, monkeypa
 
 def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     project = ["--project", str(demo)]
+    before = {entry["original"]: entry for entry in json.loads(run(*project, "key", "show", "--json").output)}
+    assert before["15038910083"]["kind"] == "fnr" and before["15038910083"]["seen_in"] == ["deltaker_D3_T1"]
     withdrawn = run(*project, "participants", "withdraw", "D3", "--yes")
     assert withdrawn.exit_code == 0 and "removed 1 transcripts" in withdrawn.output
+    # Their fødselsnummer and address, seen only in their interview, leave the key in clear as their name does.
+    after = {entry["original"] for entry in json.loads(run(*project, "key", "show", "--json").output)}
+    assert [original for original in before if "Fjellveien 12" in original] and "15038910083" not in after
+    assert not any("Fjellveien 12" in original for original in after) and "Fjellveien" in after  # the list's place stays
+    assert "Sissel Bakken" in after  # another's name stays
     assert "deltaker_D3_T1" not in run(*project, "transcripts", "list").output
     assert "withdrew consent" in run(*project, "history", "--limit", "1").output
     assert run(*project, "key", "destroy", "--yes").exit_code == 0

@@ -128,7 +128,11 @@ def withdraw_participant(
     remaining = session.scalars(select(TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id))
     quotes_redacted = quotes.not_in(remaining).redact_stored(session)
     purge_index(session)
-    denied = _deny(key, identifiers, lambda entry: entry.participant == participant.name)
+    # Theirs too: a number, an address or an e-mail the key saw only in interviews of theirs now
+    # deleted (their fødselsnummer, where they live) stayed in the key in clear.
+    deleted = set(removed_names)
+    denied = _deny(key, identifiers, lambda entry: entry.participant == participant.name or (
+        entry.kind in OWN_KINDS and bool(entry.seen_in) and set(entry.seen_in) <= deleted))
     for entry in key.entries:
         entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
     record_event(
@@ -251,6 +255,11 @@ class Quotes:
             elif self.redact(text) != text:
                 found.append(str(path))
         return found
+
+
+# Identifiers that name where or how to reach one person: a name (a caseworker's, a place) may be
+# another's too, and is theirs only when the key links it to them or the researcher names it.
+OWN_KINDS = frozenset({"fnr", "phone", "email", "address", "postcode", "birth_date", "account", "plate"})
 
 
 def _refuse_others_identifiers(session: Session, participant: Participant, key: PseudonymKey, identifiers: Sequence[str]) -> None:
