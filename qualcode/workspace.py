@@ -96,16 +96,17 @@ AskPassphrase = Callable[[str, bool], str]  # (prompt, new) -> passphrase; the f
 Report = Callable[[str], None]  # a note for the person, about work done on their behalf
 
 
-def project_root(config: Config) -> Path:
-    """The project's directory: the one configured, else found from the current directory."""
-    return (config.project if config.project is not None else find_project_root(Path.cwd())).resolve()
+def project_root(config: Config, *, lost: bool = False) -> Path:
+    """The project's directory: the one configured, else found from the current directory (with
+    `lost`, one whose database is gone but whose backups are there: to list and restore them)."""
+    return (config.project if config.project is not None else find_project_root(Path.cwd(), lost=lost)).resolve()
 
 
 def project_backups(config: Config) -> list[BackupInfo]:
     """The project's backups, newest first, listed without opening it (it may be damaged)."""
     from qualcode.store.backups import list_backups
 
-    return list_backups(project_root(config) / PROJECT_DIR / "backups")
+    return list_backups(project_root(config, lost=True) / PROJECT_DIR / "backups")
 
 
 def restore_project(
@@ -129,7 +130,7 @@ def restore_project(
     # Imports and rewrites by the key write with the key locked; the restore holds it too, so it
     # waits for them and nothing they commit is lost between the state kept before and the restore.
     result = restore_with_key(
-        project_root(config), chosen, key_path=config.key, config_home=config.config_home, passphrase=passphrase,
+        project_root(config, lost=True), chosen, key_path=config.key, config_home=config.config_home, passphrase=passphrase,
         before_withdrawal=before_withdrawal,
     )
     with Workspace.open(config) as workspace, workspace.begin() as session:

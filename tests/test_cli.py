@@ -319,6 +319,24 @@ def test_a_withdrawal_whose_file_could_not_be_rebuilt_is_finished_by_the_next_co
     assert "interrupted" not in run(*project, "status").output  # done once
 
 
+def test_a_project_whose_database_is_gone_says_so_and_its_backup_can_be_restored(demo: Path) -> None:
+    """With .qualcode/project.db deleted every command, `backup list` too, said "no qualcode project …
+    run `qualcode init DIR`"; `init .` then made a new project, and every old backup was "another project's"."""
+    project = ["--project", str(demo)]
+    assert run(*project, "backup").exit_code == 0
+    for part in (demo / ".qualcode").glob("project.db*"):
+        part.unlink()
+    lost = run(*project, "status")
+    assert lost.exit_code == 1 and "the project database" in lost.output and "is missing, but its backups are in" in lost.output
+    assert "backup restore NAME" in lost.output
+    refused = run("init", str(demo))
+    assert refused.exit_code == 1 and "is missing, but its backups are in" in refused.output
+    [newest, *_] = json.loads(run(*project, "backup", "list", "--json").output)
+    restored = run(*project, "backup", "restore", newest["name"])
+    assert restored.exit_code == 0, restored.output
+    assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output
+
+
 def test_attribution_check_from_the_cli(demo: Path) -> None:
     result = run("--project", str(demo), "anonymise", "attribution-check")
     assert "warning: 'leder, kontor A' covers 1 participant" in result.output

@@ -79,7 +79,7 @@ def backup_restore(app: AppContext, file: Path, before_withdrawal: bool) -> None
     if result.withdrawal_unchecked:
         note("the project database was damaged and no backup beside it showed who withdrew consent since this backup was taken:"
              " withdraw them again at once (`qualcode participants withdraw NAME`)")
-    click.echo(f"restored {project_root(app.config)} from {result.restored.name}")
+    click.echo(f"restored {project_root(app.config, lost=True)} from {result.restored.name}")
     # Withdrawn again here, not left to a note: back with their words, they were in every export.
     for name in result.withdrawn_before:
         with app.workspace() as workspace:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -136,16 +137,38 @@ def _connect_read_only(database: Path) -> sqlite3.Connection:
     return sqlite3.connect(uri + "&immutable=1", uri=True, check_same_thread=False)
 
 
-def find_project_root(start: Path) -> Path:
-    """The nearest directory at or above `start` that holds a project, as git finds its repo."""
+def find_project_root(start: Path, *, lost: bool = False) -> Path:
+    """The nearest directory at or above `start` that holds a project, as git finds its repo; with
+    `lost`, one whose database is gone but whose backups are there too (to list and restore them)."""
     start = start.resolve()
     for candidate in [start, *start.parents]:
         if (candidate / PROJECT_DIR / DATABASE_FILE).is_file():
             return candidate
+        if lost and _backups_left(candidate):
+            return candidate
+        refuse_lost_database(candidate)
     raise ProjectError(
         f"no qualcode project in {start} or any parent directory",
         "run `qualcode init DIR` or pass --project PATH",
     )
+
+
+def _backups_left(root: Path) -> bool:
+    backups = root / PROJECT_DIR / "backups"
+    return backups.is_dir() and any(backups.glob("*.bak"))
+
+
+def refuse_lost_database(root: Path) -> None:
+    """A project folder whose database is gone (deleted, or a folder in its place) but whose backups
+    are there: said so, with the restore, not "no qualcode project … run `qualcode init`", which made
+    every backup "another project's"."""
+    backups = root / PROJECT_DIR / "backups"
+    if not (root / PROJECT_DIR / DATABASE_FILE).is_file() and _backups_left(root):
+        raise ProjectError(
+            f"the project database {root / PROJECT_DIR / DATABASE_FILE} is missing, but its backups are in {backups}",
+            "put one back in place with `qualcode --project " + shlex.quote(str(root)) + " backup restore NAME` "
+            "(`backup list` names them); never `init` over it",
+        )
 
 
 class Project:
@@ -176,6 +199,7 @@ class Project:
         database = root / PROJECT_DIR / DATABASE_FILE
         if database.exists():
             raise ProjectError(f"{root} already holds a qualcode project", "open it, or choose another directory")
+        refuse_lost_database(root)  # a new project there would take the old one's backups for another's
         database.parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(database)
         with _translated(database):
@@ -199,6 +223,7 @@ class Project:
         root = root.resolve()
         database = root / PROJECT_DIR / DATABASE_FILE
         if not database.is_file():
+            refuse_lost_database(root)
             raise ProjectError(f"no qualcode project at {root}", "run `qualcode init DIR` first")
         damage = database_damage(database)
         if damage is not None:
