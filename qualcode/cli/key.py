@@ -38,7 +38,7 @@ def key_show(app: AppContext, as_json: bool) -> None:
 
     Example: qualcode key show
     """
-    with app.workspace() as workspace:
+    with app.workspace(read_only=True, keeps=True) as workspace:  # reads only: a read-only copy shows it too
         access = workspace.key_access()
         key = access.load_existing()
     if as_json:

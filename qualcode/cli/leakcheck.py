@@ -21,7 +21,7 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
 
     Example: qualcode leakcheck exports/rapport.docx
     """
-    with app.workspace() as workspace:
+    with app.workspace(read_only=True, keeps=True) as workspace:  # reads only: a read-only copy is checked too
         key = workspace.read_key()
     leaks = [leak for path in files for leak in check_file(path, key)]
     if as_json:

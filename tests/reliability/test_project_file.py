@@ -177,8 +177,11 @@ def test_read_commands_work_on_a_read_only_database_file(project: tuple[Path, di
     root, env = project
     content = database(root).read_bytes()
     stamp = database(root).stat().st_mtime_ns
+    (root.parent / "notat.txt").write_text("Ingen navn her.\n", encoding="utf-8")
     with frozen(database(root)):
-        for result in run_all([["status"], ["search", "kurs*"], ["history"]], env):
+        # `key show` and `leakcheck` only read too (they were refused as writing commands are).
+        for result in run_all([["status"], ["search", "kurs*"], ["history"], ["key", "show"],
+                               ["leakcheck", str(root.parent / "notat.txt")]], env):
             assert result.returncode == 0, (result.args, result.stderr)
         assert_read_only_refusal(run_qualcode(["memo", "add", "Et notat til"], env))
     assert database(root).read_bytes() == content and database(root).stat().st_mtime_ns == stamp
