@@ -1474,3 +1474,24 @@ async def test_a_memo_pasted_in_several_lines_is_saved_whole(sample_project: Pat
         await pilot.press("enter")
         await until(app, pilot, lambda: codings_in(sample_project)[0][2] is not None, "saved")
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Første avsnitt. Andre avsnitt, som fortsetter.")]
+
+
+async def test_the_browse_picker_makes_no_code_with_ctrl_n(sample_project: Path) -> None:
+    """`b`, a name, ctrl+n opened a passages screen titled "Coded with \\x00new:…", of no code: the
+    picker that chooses a code to browse does not make codes."""
+    from qualcode.tui.screens.overview import OverviewScreen
+    from qualcode.tui.screens.segments import SegmentsScreen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"min nye kode", "ctrl+n")
+        await settle(pilot, pauses=2)
+        assert isinstance(app.screen, CodePicker)  # still choosing
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen) and not any(isinstance(s, SegmentsScreen) for s in app.screen_stack)
+    assert "min nye kode" not in {code.path for code in app.codes}

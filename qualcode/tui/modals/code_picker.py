@@ -51,11 +51,17 @@ class CodePicker(ModalScreen[str | None]):
         Binding("ctrl+n", "create", "New code named as typed (parent/name for a sub-code)", id="picker.create"),
     ]
 
-    def __init__(self, codes: list[CodeView], recent: list[str]) -> None:
+    def __init__(self, codes: list[CodeView], recent: list[str], *, creates: bool = True) -> None:
+        """`creates`: ctrl+n makes a new code of what is typed; not where a code is picked to browse
+        (the browser opened a screen of a code that did not exist, its name with a NUL byte before it)."""
         super().__init__()
         self.codes = codes
         self.recent = recent
+        self.creates = creates
         self.shown: list[CodeView] = []
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.creates if action == "create" else True
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):

@@ -202,7 +202,7 @@ class OverviewScreen(QualcodeScreen):
         from qualcode.tui.modals.code_picker import CodePicker
 
         self.app.push_screen(
-            CodePicker(self.qualcode.codes, self.qualcode.recent),
+            CodePicker(self.qualcode.codes, self.qualcode.recent, creates=False),
             lambda path: self.qualcode.browse_code(path) if path else None,
         )
 

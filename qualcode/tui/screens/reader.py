@@ -428,7 +428,7 @@ class ReaderScreen(CodingScreen):
             self.qualcode.browse_code(coding.code_path)
         else:
             self.app.push_screen(
-                CodePicker(self.codes, self.qualcode.recent),
+                CodePicker(self.codes, self.qualcode.recent, creates=False),
                 lambda path: self.qualcode.browse_code(path) if path else None,
             )
 
