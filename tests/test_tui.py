@@ -166,6 +166,13 @@ async def test_overview_filters_and_sorts(sample_project: Path) -> None:
         assert table.row_count == 1 and table.get_row_at(0)[0] == "veileder_V1"
         await pilot.press("enter", "s")
         await pilot.pause()
+        # Escape leaves the filter, clearing it: the focus stayed in it, and a q typed next went into it.
+        await pilot.press("slash", *"lede", "escape")
+        await pilot.pause()
+        assert table.has_focus and table.row_count == 3
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
 
 
 async def test_memo_needs_a_coding_under_the_cursor(sample_project: Path) -> None:

@@ -51,6 +51,7 @@ class OverviewScreen(QualcodeScreen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="overview.open"),
         Binding("slash", "filter", "Filter", id="overview.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Leave the filter, clearing it", id="overview.clear-filter"),
         Binding("s", "sort", "Sort", show=False, tooltip="Sort by name, round, date, codings, progress or words", id="overview.sort"),
         Binding("e", "edit", "Edit metadata", show=False, tooltip="Correct the date, round, participants, kind, interviewer or title",
                 id="overview.edit"),
@@ -183,6 +184,14 @@ class OverviewScreen(QualcodeScreen):
         field = self.query_one("#overview-filter", Input)
         field.remove_class("hidden")
         field.focus()
+
+    def action_clear_filter(self) -> None:
+        """Escape in the filter left the focus there: a q typed next became part of the filter."""
+        field = self.query_one("#overview-filter", Input)
+        if field.has_focus or field.value:
+            field.value = ""
+            field.add_class("hidden")
+            self.query_one(DataTable).focus()
 
     @on(Input.Changed, "#overview-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
