@@ -320,6 +320,13 @@ async def test_create_a_code_from_the_picker_and_edit_its_definition(sample_proj
         assert any(code.path == "empowerment/mestring" for code in reader.codes)
         await pilot.press("D", *"Å få til noe selv", "enter")
         await settle(pilot, pauses=2)
+        # Emptied, it is not saved, and that is said (the status line went on saying "definition saved").
+        await pilot.press("D")
+        await settle(pilot)
+        app.screen.query_one("#memo-text", Input).value = ""
+        await pilot.press("enter")
+        await settle(pilot, pauses=2)
+        assert "definition not changed: an empty one is not saved" in reader.status_text
     with Project.open(sample_project) as project, project.begin() as session:
         assert find_code(session, "empowerment/mestring").definition == "Å få til noe selv"
         assert [e.action for e in code_history(session, "empowerment/mestring")] == ["code.create", "code.update"]

@@ -469,6 +469,8 @@ class ReaderScreen(CodingScreen):
                     self.status(f"{what} not saved; what you typed is kept, and {'m' if what == 'memo' else 'D'} opens it again")
                 return
             if not typed and not empty_saves:
+                # Said, not left to the status line's last "definition saved".
+                self.status(f"{what} not changed: an empty one is not saved, and it stays as it was")
                 return
             drafts[draft] = typed
             refusals: list[QualcodeError] = []
