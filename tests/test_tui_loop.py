@@ -232,9 +232,11 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
         assert "warning:" in result and "covers 1 participant " in result
         written = coded_samples / "exports" / "funn.docx"
         assert written.is_file()
-        # A writing that exists is refused, not overwritten.
+        # A writing that exists is refused, not overwritten, with the way out here (no --force to pass).
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "error" in shown(app, "#export-result"))
+        refused = " ".join(shown(app, "#export-result").split())
+        assert "give another file name: the terminal UI never overwrites a file" in refused and "--force" not in refused
 
         reviewed = docx.Document(str(written))
         paragraph = next(p for p in reviewed.paragraphs if "måltallet før jul" in p.text)

@@ -13,11 +13,11 @@ from textual.binding import Binding
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderDocument
 from qualcode.errors import QualcodeError
-from qualcode.tui.background import WorkDone, run_in_background
+from qualcode.tui.background import WorkDone, in_this_ui, run_in_background
 from qualcode.tui.modals.commands import QualcodeCommands
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.overview import OverviewScreen
-from qualcode.tui.screens.reader import ReaderScreen, in_this_ui
+from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen

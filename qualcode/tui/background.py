@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.message import Message
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import AwaitsReview, KeyMissing, QualcodeError
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -21,6 +21,18 @@ if TYPE_CHECKING:
     from qualcode.workspace import Workspace
 
 Result = TypeVar("Result")
+
+
+def in_this_ui(error: QualcodeError) -> str:
+    """A refusal with the way to mend it in the terminal UI, where it has one, for the command line's:
+    no `--force` to pass, no `qualcode identifiers add` to type where a screen does it."""
+    if isinstance(error, AwaitsReview):
+        return f"{error.message}: decide about it in the identifier review (ctrl+p, Identifiers), then save again"
+    if isinstance(error, KeyMissing):
+        return f"{error.message} (restore the key from your backup, or start qualcode tui again with --key PATH)"
+    if error.hint and "--force" in error.hint:  # a file that exists: the UI never overwrites one
+        return f"{error.message} (give another file name: the terminal UI never overwrites a file)"
+    return str(error)
 
 
 class WorkDone(Message, bubble=False):
@@ -48,7 +60,7 @@ def run_in_background(
         try:
             result = work(workspace)
         except QualcodeError as error:
-            refused = f"error: {error}"  # bound now: Python unbinds `error` when the block ends
+            refused = f"error: {in_this_ui(error)}"  # bound now: Python unbinds `error` when the block ends
             node.post_message(WorkDone(lambda: report(refused)))
             return
         except Exception as error:  # a bug: say so and keep the researcher's session alive

@@ -19,14 +19,13 @@ from qualcode.coding.coders import CONSENSUS_CODER
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words, within_turns
 from qualcode.errors import (
-    AwaitsReview,
     ChangedSince,
-    KeyMissing,
     NotFound,
     PassphraseRefused,
     QualcodeError,
 )
 from qualcode.text.tokens import WORD
+from qualcode.tui.background import in_this_ui
 from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
@@ -56,15 +55,6 @@ def describe_selection(text: str, span: tuple[int, int]) -> str:
     shown = words[0] if len(words) == 1 else f"{words[0]} … {words[-1]}"
     count = f"{len(words)} word" + ("" if len(words) == 1 else "s")
     return f'Selected {count}: "{shown}" (c+key or p codes it, Escape clears)'
-
-
-def in_this_ui(error: QualcodeError) -> str:
-    """A refusal with the way to mend it in the terminal UI, where it has one, for the command line's."""
-    if isinstance(error, AwaitsReview):
-        return f"{error.message}: decide about it in the identifier review (ctrl+p, Identifiers), then save again"
-    if isinstance(error, KeyMissing):
-        return f"{error.message} (restore the key from your backup, or start qualcode tui again with --key PATH)"
-    return str(error)
 
 
 TEXT_CHECK_SECONDS = 2.0
