@@ -205,6 +205,11 @@ def key_lock(path: Path) -> Iterator[None]:
             f"the key {path.name} has been in use by another qualcode command for {KEY_LOCK_TIMEOUT:.0f} s",
             "wait for it to finish, then try again",
         ) from None
+    except OSError as error:  # a read-only folder: the lock file beside the key cannot be made (a raw OSError before)
+        raise KeyFileError(
+            f"cannot lock the key {path}: {error.strerror or error} in {path.parent}",
+            "keep the key in a folder you can write to (a change to the key is written beside it), then try again",
+        ) from None
     try:
         yield
     finally:

@@ -173,6 +173,17 @@ def test_read_commands_work_on_a_read_only_file_system(project: tuple[Path, dict
     assert snapshot(root) == before
 
 
+def test_a_key_in_a_folder_that_cannot_be_written_is_one_line(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """A change to the key writes a lock file beside it: in a read-only folder that was a raw
+    "OSError: [Errno 30] … .qckey.lock"; now one line saying where, and the project unchanged."""
+    root, env = project[0], own_key(project[1], tmp_path)
+    before = snapshot(root)
+    [added] = run_all([["memo", "add", "Et notat til"]], env, read_only_mount(Path(env["QUALCODE_KEY"]).parent))
+    assert_one_line_error(added)
+    assert "cannot lock the key" in added.stderr and "keep the key in a folder you can write to" in added.stderr
+    assert snapshot(root) == before
+
+
 def test_read_commands_work_on_a_read_only_database_file(project: tuple[Path, dict[str, str]]) -> None:
     root, env = project
     content = database(root).read_bytes()
