@@ -317,7 +317,15 @@ async def test_participants_are_edited_in_the_tui(sample_project: Path) -> None:
         form = app.screen
         assert isinstance(form, ParticipantForm)
         assert form.query_one("#participant-office", Input).value == "kontor B"
+        # A refused save opens the form again with what was typed and why (the form closed, and it was lost).
         form.query_one("#participant-office", Input).value = "kontor C"
+        form.query_one("#participant-age_band", Input).value = "tretti"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ParticipantForm) and app.screen is not form)
+        form = app.screen
+        assert isinstance(form, ParticipantForm) and "is not a range of ages" in form.problem
+        assert form.query_one("#participant-office", Input).value == "kontor C"
+        form.query_one("#participant-age_band", Input).value = ""
         form.query_one("#participant-attributes", Input).value = "kvp_start=2023-08-20"  # barn left out: removed
         await pilot.press("enter")
         await settle(pilot, pauses=2)

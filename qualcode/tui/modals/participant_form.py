@@ -48,17 +48,23 @@ class ParticipantForm(ModalScreen[dict[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="participant-form.cancel")]
 
-    def __init__(self, participant: ParticipantView) -> None:
+    def __init__(self, participant: ParticipantView, typed: dict[str, str] | None = None, problem: str = "") -> None:
+        """`typed`: what was typed in this form before its save was refused (`problem` says why),
+        shown again rather than lost; `self.typed` holds what is typed when it is submitted."""
         super().__init__()
         self.participant = participant
         self.initial = current_values(participant)
+        self.typed = dict(typed or self.initial)
+        self.problem = problem
 
     def compose(self) -> ComposeResult:
         with Vertical(id="participant-form"):
             yield Label(f"Participant {self.participant.name} (Enter saves, Escape cancels)", markup=False)
+            if self.problem:
+                yield Label(self.problem, classes="error", markup=False)  # may quote what was typed
             for field, label, placeholder in FIELDS:
                 yield Label(label, classes="muted")
-                yield Input(value=self.initial[field], placeholder=placeholder, id=f"participant-{field}")
+                yield Input(value=self.typed[field], placeholder=placeholder, id=f"participant-{field}")
 
     def on_mount(self) -> None:
         self.query_one("#participant-role", Input).focus()
@@ -66,6 +72,7 @@ class ParticipantForm(ModalScreen[dict[str, str] | None]):
     @on(Input.Submitted)
     def _submitted(self) -> None:
         values = {field: self.query_one(f"#participant-{field}", Input).value.strip() for field, _, _ in FIELDS}
+        self.typed = values
         self.dismiss(changed_values(self.initial, values))
 
     def action_cancel(self) -> None:

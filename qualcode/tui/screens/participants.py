@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -65,32 +67,42 @@ class ParticipantsScreen(QualcodeScreen):
             table.move_cursor(row=min(row, len(people) - 1))
 
     def action_edit(self) -> None:
-        from qualcode.tui.modals.participant_form import ParticipantForm
-
         table = self.query_one(DataTable)
         if not self.people or not table.row_count:
             return
-        person = self.people[table.cursor_row]
+        self._edit(self.people[table.cursor_row])
+
+    def _edit(self, person: ParticipantView, typed: dict[str, str] | None = None, problem: str = "") -> None:
+        """The form; a save refused opens it again with what was typed and why (it was lost)."""
+        from qualcode.tui.modals.participant_form import ParticipantForm
+
+        form = ParticipantForm(person, typed, problem)
 
         def saved(values: dict[str, str] | None) -> None:
             if values:  # nothing changed, or Escape: nothing to save
-                self.save_edit(person.name, values)
+                self.save_edit(person.name, values, again=lambda why: self._edit(person, form.typed, why))
 
-        self.app.push_screen(ParticipantForm(person), saved)
+        self.app.push_screen(form, saved)
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
         self.action_edit()
 
-    def save_edit(self, name: str, values: dict[str, str]) -> None:
-        """Save through the same service as `qualcode participants edit`, then reload the list."""
+    def save_edit(self, name: str, values: dict[str, str], again: Callable[[str], None] | None = None) -> None:
+        """Save through the same service as `qualcode participants edit`, then reload the list;
+        refused, `again(why)` (the form opened again with what was typed)."""
         def edited(status: str, failed: bool = False) -> None:
             self.notify(status, severity="error" if failed else "information", markup=False)  # holds what was typed
             self.load()
 
+        def refused(error: str) -> None:
+            edited(f"{name}: {error}", failed=True)
+            if again is not None:
+                again(error.removeprefix("error: "))
+
         self.in_background(
             lambda workspace: workspace.edit_participant(name, values), lambda changed: edited(f"{name}: {changed}"),
-            group="participants-edit", failed=lambda error: edited(f"{name}: {error}", failed=True),
+            group="participants-edit", failed=refused,
         )
 
     def action_back(self) -> None:
