@@ -275,6 +275,24 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output  # the project stays
 
 
+def test_a_withdrawal_names_the_codings_it_removed_that_held_others_words_too(demo: Path) -> None:
+    """A passage over D5's turn and the turn before it, coded by a colleague, was removed with the
+    rest and said only as "removed N codings": each such coding is named, for its coder to code the
+    rest again."""
+    project = ["--project", str(demo)]
+    turns = json.loads(run(*project, "transcripts", "show", "gruppeintervju_G1", "--turns", "--json").output)["turns"]
+    at = next(index for index, turn in enumerate(turns) if turn["participant"] == "D5" and index > 0)
+    before, theirs = turns[at - 1], turns[at]
+    assert before["participant"] != "D5"
+    coded = run(*project, "--coder", "Forsker 1", "coding", "add", "gruppeintervju_G1", "brukermedvirkning",
+                "--start", str(before["start"]), "--end", str(theirs["end"]))
+    assert coded.exit_code == 0, coded.output
+    withdrawn = run(*project, "participants", "withdraw", "D5", "--yes")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert (f"removed a coding that held others' words too (gruppeintervju_G1: brukermedvirkning by Forsker 1, line {before['line']})"
+            in withdrawn.output), withdrawn.output
+
+
 def test_a_withdrawal_refuses_to_take_another_participant_s_identifier(demo: Path) -> None:
     """`participants withdraw D5 --identifier "Sissel Bakken"` turned D1's name into a digest for good:
     D1's next interview got her a new pseudonym. An identifier the key saw only in others' transcripts is refused."""

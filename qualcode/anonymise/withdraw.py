@@ -17,7 +17,7 @@ from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.errors import ImportFailed, InvalidInput, NotFound
 from qualcode.search.index import purge_index, unindex_turns
 from qualcode.store.events import EventKind, record_event
-from qualcode.store.lookup import find_participant
+from qualcode.store.lookup import LineIndex, find_participant
 from qualcode.store.models import (
     Code,
     Coder,
@@ -51,6 +51,9 @@ class Withdrawal:
     files_quoting: tuple[str, ...] = ()
     # Backups deleted because they held their words (by file name), the researcher's own too.
     backups_deleted: tuple[str, ...] = ()
+    # Codings removed that held others' words too (a passage over their turn and the next speaker's),
+    # each said as "transcript: code by coder, line N", for their coders to code the rest again.
+    spanning_others: tuple[str, ...] = ()
     # Not in the project (withdrawn earlier): only the identifiers named became digests.
     already_gone: bool = False
     # Their words, to find the files that quote them (Quotes.files_quoting) once the change is committed.
@@ -85,6 +88,7 @@ def withdraw_participant(
     _refuse_others_identifiers(session, participant, key, identifiers)
     gone_guids: set[str] = {participant.guid}
     said: list[str] = []  # what they said, held only in memory, to find quotes of it elsewhere
+    spanning: list[str] = []  # codings removed that held others' words too
     removed_names: list[str] = []
     redacted = 0
     codings_removed = 0
@@ -96,7 +100,8 @@ def withdraw_participant(
         transcript = link.transcript
         others = [other for other in transcript.participant_links if other.participant_id != participant.id]
         if others:
-            count, removed = _redact(session, transcript, participant.id, unlinked.pop(transcript.id, None), gone_guids, said)
+            count, removed = _redact(session, transcript, participant.id, unlinked.pop(transcript.id, None), gone_guids, said,
+                                     spanning)
             redacted += count
             codings_removed += removed
         else:
@@ -111,7 +116,7 @@ def withdraw_participant(
             codings_removed += _delete_transcript(session, transcript, participant.id, gone_guids, said)
             removed_names.append(transcript.name)
             continue
-        count, removed = _redact(session, transcript, participant.id, once_theirs, gone_guids, said)
+        count, removed = _redact(session, transcript, participant.id, once_theirs, gone_guids, said, spanning)
         redacted += count
         codings_removed += removed
     # Their framework summaries go with them (the database cascades), and so does the log of them.
@@ -142,7 +147,7 @@ def withdraw_participant(
     )
     return Withdrawal(
         len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted,
-        quotes=quotes,
+        spanning_others=tuple(spanning), quotes=quotes,
     )
 
 
@@ -443,17 +448,23 @@ def _refuse_unattributed(participant: Participant, transcripts: Sequence[Transcr
 
 def _redact(
     session: Session, transcript: Transcript, participant_id: int, once_theirs: _OnceTheirs | None, gone: set[str],
-    said: list[str],
+    said: list[str], spanning: list[str],
 ) -> tuple[int, int]:
-    """A new text version with the participant's turns replaced; codings on them removed."""
+    """A new text version with the participant's turns replaced; codings on them removed (those
+    that held others' words too named in `spanning`: their coders code the rest again)."""
     old = transcript.current_version
     assert old is not None
     theirs = [turn for turn in old.turns if turn.participant_id == participant_id or (once_theirs is not None and once_theirs(turn))]
     if not theirs:
         return 0, 0
     said += [old.text[turn.start:turn.end] for turn in theirs]
-    said += [coding.excerpt or "" for coding in session.scalars(select(Coding).where(Coding.text_version_id == old.id))
-             if any(coding.start < t.end and t.start < coding.end for t in theirs)]  # what exports quote whole
+    on_theirs = [coding for coding in session.scalars(select(Coding).where(Coding.text_version_id == old.id, Coding.removed_at.is_(None)))
+                 if any(coding.start < t.end and t.start < coding.end for t in theirs)]
+    said += [coding.excerpt or "" for coding in on_theirs]  # what exports quote whole
+    others = [turn for turn in old.turns if turn not in theirs]
+    lines = LineIndex(old.text)
+    spanning += [f"{transcript.name}: {coding.code.path} by {coding.coder.name}, line {lines.line(coding.start)}"
+                 for coding in on_theirs if any(coding.start < t.end and t.start < coding.end for t in others)]
     theirs_ids = {turn.id for turn in theirs}
     rewritten = rewrite_current_text(
         session, transcript, [Span(turn.start, turn.end, WITHDRAWN) for turn in theirs], "participant withdrew consent",

@@ -139,6 +139,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     for path in result.files_quoting:
         note(f"{path} quotes {participant}'s words; the project cannot change it: delete it (and export again)")
     note(f"files written outside the project's folder were not looked at: delete any that quote {participant}")
+    for coding in result.spanning_others:
+        note(f"removed a coding that held others' words too ({coding}): its coder may code the rest again")
     for name in result.given_to_others:
         note(f"an edit gave {participant}'s turns in {name} to another participant; they were kept: check {name}")
     if not result.key_entries_removed:
