@@ -848,15 +848,16 @@ class Workspace:
         from qualcode.errors import ChangedSince
 
         with self.typed() as session:
-            now = find_code(session, path).definition or ""
+            code = find_code(session, path)  # a path, or the GUID a screen holds: found after a move elsewhere too
+            now = code.definition or ""
             if based_on is not None and now != based_on:
                 raise ChangedSince(
-                    f"the definition of {path} was changed by someone else while you wrote; it now reads: {now[:200]!r}",
+                    f"the definition of {code.path} was changed by someone else while you wrote; it now reads: {now[:200]!r}",
                     "your text is kept: save it again to put it in place of theirs, or Escape to leave theirs",
                     now=now,
                 )
-            update_code(session, path, {"definition": definition}, self.coder(session))
-            return path
+            update_code(session, code.guid, {"definition": definition}, self.coder(session))
+            return code.path
 
     def edit_transcript(self, transcript: str, values: dict[str, str]) -> str:
         """Correct a transcript's metadata; `participants` is a comma-separated list."""

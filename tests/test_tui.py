@@ -1509,3 +1509,23 @@ async def test_the_browse_picker_makes_no_code_with_ctrl_n(sample_project: Path)
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen) and not any(isinstance(s, SegmentsScreen) for s in app.screen_stack)
     assert "min nye kode" not in {code.path for code in app.codes}
+
+
+async def test_a_definition_is_saved_on_a_code_another_process_moved_meanwhile(sample_project: Path) -> None:
+    """With the reader open, a .qdc import elsewhere moved and renamed the code: `D` stayed on the old path, and
+    every save was refused as "no code …", the typed definition stranded. It is saved by the code's GUID."""
+    from qualcode.codebook.service import find_code, move_code
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await coded_sentence(app, pilot)  # coded empowerment
+        with Project.open(sample_project) as project, project.begin() as session:
+            code = find_code(session, "empowerment")
+            move_code(session, code, find_code(session, "brukermedvirkning"), "brukermedvirkning/myndiggjøring", 99, None)
+        await pilot.press("D")
+        await settle(pilot)
+        app.screen.query_one("#memo-text", Input).value = "Flyttet, men skrevet"
+        await pilot.press("enter")
+        await until(app, pilot, lambda: "definition saved" in reader.status_text, "saved")
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert find_code(session, "brukermedvirkning/myndiggjøring").definition == "Flyttet, men skrevet"

@@ -436,7 +436,8 @@ class ReaderScreen(CodingScreen):
                     self.qualcode.draft_bases[draft] = error.now  # shown now: the next save is meant
 
             self._write(draft, f"Definition of {code.path}", code.definition or "",
-                        lambda workspace, text: workspace.update_definition(code.path, text, self.qualcode.draft_bases.get(draft, base)),
+                        # By the code's GUID: another process may have moved or renamed it since this screen read it.
+                        lambda workspace, text: workspace.update_definition(code.guid, text, self.qualcode.draft_bases.get(draft, base)),
                         "definition saved", empty_saves=False, on_refused=refused,
                         on_saved=lambda: self.qualcode.draft_bases.pop(draft, None))
 
