@@ -223,6 +223,13 @@ class Workspace:
         from qualcode.store.settings import project_guid, set_setting
 
         existed = (directory / PROJECT_DIR).exists()
+        # A project inside another: which one a command opens then depends on the folder it runs in.
+        from qualcode.store.project import DATABASE_FILE
+
+        outer = next((parent for parent in directory.resolve().parents if (parent / PROJECT_DIR / DATABASE_FILE).is_file()), None)
+        if outer is not None:
+            report(f"warning: {directory} is inside the project at {outer}: commands run in {directory} or below open the new one,"
+                   f" those run elsewhere in {outer} that one (`--project PATH` names one)")
         try:
             project = Project.create(directory)
             try:

@@ -355,6 +355,16 @@ def test_a_project_whose_database_is_gone_says_so_and_its_backup_can_be_restored
     assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output
 
 
+def test_a_project_made_inside_another_is_warned_of(demo: Path, tmp_path: Path) -> None:
+    """`init` inside a project made a second one there unsaid; which one a command opened then
+    depended on the folder it ran in."""
+    made = run("--key", str(tmp_path / "indre.qckey"), "init", str(demo / "underprosjekt"))
+    assert made.exit_code == 0, made.output
+    assert f"warning: {demo / 'underprosjekt'} is inside the project at {demo}" in made.output
+    beside = run("--key", str(tmp_path / "ved.qckey"), "init", str(demo.parent / "ved-siden-av"))
+    assert beside.exit_code == 0 and "warning" not in beside.output
+
+
 def test_attribution_check_from_the_cli(demo: Path) -> None:
     result = run("--project", str(demo), "anonymise", "attribution-check")
     assert "warning: 'leder, kontor A' covers 1 participant" in result.output
