@@ -64,7 +64,6 @@ if TYPE_CHECKING:
     from qualcode.store.project import Purged
 
 
-
 def _report_analysis(
     session: Session, selection: QuoteFilter, matrices: Sequence[str], figures: bool, language: str,
 ) -> tuple[tuple[Table, ...], Cooccurrence | None]:
@@ -543,7 +542,7 @@ class Workspace:
 
     def key_access(self) -> KeyAccess:
         """The project's key (never created here); a missing or destroyed key is refused."""
-        from qualcode.anonymise.service import KeyAccess
+        from qualcode.anonymise.service import KeyAccess, refuse_key_folder
 
         place = self.key_place()
         if not place.path.exists():
@@ -556,8 +555,7 @@ class Workspace:
                 f"this project's key is not at {place.path}",
                 "pass the right --key PATH or restore the key from your backup; only if it is lost for good, `qualcode key new --lost` makes a new, empty one",
             )
-        if place.path.is_dir():  # said before a passphrase is asked for, which could open nothing
-            raise KeyFileError(f"{place.path} is a folder, not a key file", "pass the key file's path with --key or QUALCODE_KEY")
+        refuse_key_folder(place.path)  # said before a passphrase is asked for, which could open nothing
         passphrase = self.passphrase(f"Passphrase for the key {place.path.name}")
         return KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project, place.revision)
 
@@ -1164,25 +1162,15 @@ class Workspace:
     def import_review(self, path: Path) -> list[ReviewComment]:
         """Reviewers' comments in a commented report, stored as memos as `qualcode review import` does,
         each with where it was attached and, when on a quote, where that quote is."""
-        from qualcode.coding.service import find_coding
         from qualcode.exporters.review import import_review
 
         comments: list[ReviewComment] = []
         with self._reviewing() as (session, key):
             result = import_review(session, path, key, lambda name: self._added_by(session, name))
             for placed in result.placed:
-                transcript, start, code = None, None, None
-                # "coding 12", "coding 12 (the first of the 3 quotes it spans)", "code a/b",
-                # "transcript T: its quote (coding 12) lost its place …"
-                kind, _, rest = placed.attached_to.partition(" ")
-                if kind == "coding":
-                    coding = find_coding(session, int(rest.split(" ", 1)[0]))
-                    transcript, start, code = coding.transcript.name, coding.start, coding.code.path
-                elif kind == "code":
-                    code = rest
-                elif kind == "transcript":
-                    transcript = rest.split(": ", 1)[0]
-                comments.append(ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, code, transcript, start))
+                start = placed.coding.start if placed.coding is not None else None
+                comments.append(ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, placed.code_path,
+                                              placed.transcript, start))
             for author, text, why in result.unplaced:
                 comments.append(ReviewComment(author, text, f"not placed: {why}", False))
         return comments

@@ -187,6 +187,12 @@ KEY_LOCK_TIMEOUT = 120.0  # seconds: long enough for another command's import of
 _locks: dict[Path, FileLock] = {}
 
 
+def refuse_key_folder(path: Path) -> None:
+    """A folder given where the key file goes: said so, before anything is asked or written beside it."""
+    if path.is_dir():
+        raise KeyFileError(f"{path} is a folder, not a key file", "pass the key file's path with --key or QUALCODE_KEY")
+
+
 @contextmanager
 def key_lock(path: Path) -> Iterator[None]:
     """An exclusive lock on the key file across processes (re-entrant within one process)."""
@@ -194,8 +200,7 @@ def key_lock(path: Path) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     path = path.resolve()
-    if path.is_dir():  # refused before a lock file is left beside it
-        raise KeyFileError(f"{path} is a folder, not a key file", "pass the key file's path with --key or QUALCODE_KEY")
+    refuse_key_folder(path)  # before a lock file is left beside it
     lock = _locks.setdefault(path, FileLock(str(path) + ".lock", timeout=KEY_LOCK_TIMEOUT))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

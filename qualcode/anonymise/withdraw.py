@@ -461,11 +461,11 @@ def _redact(
     on_theirs = [coding for coding in session.scalars(select(Coding).where(Coding.text_version_id == old.id, Coding.removed_at.is_(None)))
                  if any(coding.start < t.end and t.start < coding.end for t in theirs)]
     said += [coding.excerpt or "" for coding in on_theirs]  # what exports quote whole
-    others = [turn for turn in old.turns if turn not in theirs]
+    theirs_ids = {turn.id for turn in theirs}
+    others = [turn for turn in old.turns if turn.id not in theirs_ids]
     lines = LineIndex(old.text)
     spanning += [f"{transcript.name}: {coding.code.path} by {coding.coder.name}, line {lines.line(coding.start)}"
                  for coding in on_theirs if any(coding.start < t.end and t.start < coding.end for t in others)]
-    theirs_ids = {turn.id for turn in theirs}
     rewritten = rewrite_current_text(
         session, transcript, [Span(turn.start, turn.end, WITHDRAWN) for turn in theirs], "participant withdrew consent",
         drop_coding=lambda coding: any(coding.start < t.end and t.start < coding.end for t in theirs),

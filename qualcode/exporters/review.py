@@ -56,8 +56,13 @@ class Anchor:
 class PlacedComment:
     author: str
     text: str
-    attached_to: str
+    attached_to: str  # where it went, in words
     new: bool
+    # Where it went, for a screen to go there: the coding (None on a code, a transcript or the project),
+    # the transcript it is in or on, and the code.
+    coding: Coding | None = None
+    transcript: str | None = None
+    code_path: str | None = None
 
 
 @dataclass
@@ -271,6 +276,10 @@ def import_review(
         # A quote a replaced text left with no place: its coding is kept only for review, and takes
         # no memo, so the comment goes on its transcript, titled with the coding it was about.
         orphan = coding if coding is not None and coding.orphaned_at is not None else None
+        # Where it goes, for a screen to go there: an orphan's transcript only, as its memo is on that.
+        on_coding = coding if orphan is None else None
+        on_transcript = coding.transcript.name if coding is not None else None
+        on_code = on_coding.code.path if on_coding is not None else anchor.code_path if coding is None else None
         if orphan is not None:
             shown = (f"transcript {orphan.transcript.name}: its quote ({target}) lost its place when the text was replaced"
                      " (see `qualcode coding list --orphaned`)")
@@ -289,7 +298,7 @@ def import_review(
         if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None or (
             parent is None and _answered_before(session, author, own_text, stamp[:10], coding, anchor.code_path)
         ):
-            result.placed.append(PlacedComment(author, text, shown, new=False))
+            result.placed.append(PlacedComment(author, text, shown, False, on_coding, on_transcript, on_code))
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
             reviewer = get_or_create_coder(session, author, "medforsker", by=added_by(author) if added_by is not None else None)
@@ -307,7 +316,7 @@ def import_review(
                 f"a comment by {author} in {path.name} {refused.message.removeprefix('the memo ')}; nothing imported",
                 (refused.hint or "").replace("then write it again", "then import the file again"), refused.proposals,
             ) from None
-        result.placed.append(PlacedComment(author, text, shown, new=True))
+        result.placed.append(PlacedComment(author, text, shown, True, on_coding, on_transcript, on_code))
     return result
 
 
