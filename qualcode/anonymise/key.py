@@ -340,6 +340,11 @@ def load_key(path: Path, passphrase: str) -> PseudonymKey:
     return key
 
 
+def new_salt() -> bytes:
+    """The scrypt salt of a new key file: random, so no two keys' derivations can be guessed at once."""
+    return os.urandom(16)
+
+
 def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = None) -> None:
     """Encrypt and write the key atomically, readable by its owner only.
 
@@ -347,7 +352,7 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = 
     per process; Fernet draws a fresh IV for every token. A new file costs `n`, else SCRYPT_N as
     it stands when the key is saved.
     """
-    salt, n = os.urandom(16), SCRYPT_N if n is None else n
+    salt, n = new_salt(), SCRYPT_N if n is None else n
     if path.is_file():
         try:
             previous = read_envelope(path)
