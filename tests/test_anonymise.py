@@ -285,6 +285,20 @@ def test_a_surname_on_its_own_gets_a_surname() -> None:
     assert make_pseudonym("Ahmed", "person", "m", "name", set(), set(), "frø") in Provider.first_names_male
 
 
+@pytest.mark.parametrize("original", ["Anne-Lise Fjeldstad", "Kari Berg-Hansen", "Anne-Lise Berg-Hansen"])
+def test_a_hyphenated_name_part_is_one_part_of_the_pseudonym(original: str) -> None:
+    """A probe: "Anne-Lise" read "Ingrid Bakken-Ingrid Bakken" and "Fjeldstad" "Ingrid Bakken", as
+    the name's words (three) and the pseudonym's parts (two) were counted differently."""
+    key = PseudonymKey("prosjekt")
+    entry = add_identifier(key, original, "person", gender="f")
+    given, surname = original.split()
+    new_given, new_surname = entry.pseudonym.split()
+    text = f"{original} kom. {given} er snill. {surname} ringte. {given.split('-')[0]} og {surname.split('-')[-1]} også."
+    assert pseudonymise(text, key, "a.txt").text == (
+        f"{entry.pseudonym} kom. {new_given} er snill. {new_surname} ringte. {new_given} og {new_surname} også."
+    )
+
+
 def test_a_pseudonym_follows_from_the_project_and_the_original_alone() -> None:
     """The same key built twice gives the same names: whatever was drawn before, and in whichever
     thread (the TUI draws in its workers), one original and seed draw one pseudonym."""

@@ -84,12 +84,22 @@ def _forms(entry: KeyEntry) -> list[Form]:
     rare = set(entry.lower_words or ())
     forms = [Form(tuple(w.casefold() for w in words), entry.pseudonym, entry, capitalised,
                   any_case=all(w.casefold() in rare for w in words))]
-    pseudonym_parts = entry.pseudonym.split()
     if entry.kind == "person" and len(words) > 1:
-        # Each part of a name alone: first name to first name, surname to surname.
-        for index, word in enumerate(words):
-            part = pseudonym_parts[index] if len(pseudonym_parts) == len(words) else entry.pseudonym
-            forms.append(Form((word.casefold(),), part, entry, word[:1].isupper(), any_case=word.casefold() in rare))
+        # Each part of a name alone: first name to first name, surname to surname. Parts are what
+        # spaces divide, as the pseudonym's were drawn: "Anne-Lise" is one given name (to one
+        # given name, and each of its words alone to it too), not two words each given the
+        # whole pseudonym ("Anne-Lise" read "Ingrid Bakken-Ingrid Bakken").
+        name_parts = [[m.group() for m in WORD.finditer(as_latin(part))] for part in entry.original.split()]
+        name_parts = [part for part in name_parts if part]
+        pseudonym_parts = entry.pseudonym.split()
+        for index, part_words in enumerate(name_parts):
+            part = pseudonym_parts[index] if len(pseudonym_parts) == len(name_parts) else entry.pseudonym
+            alone = [part_words] if len(part_words) == 1 else [part_words, *([word] for word in part_words)]
+            for written in alone:
+                if len(written) == len(words):
+                    continue  # the whole name, already a form
+                folded = tuple(word.casefold() for word in written)
+                forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded)))
     if entry.kind == "nav_office" and len(words) > 1 and words[0].casefold() == "nav":
         forms.append(Form(tuple(w.casefold() for w in words[1:]), "(sted)", entry, capitalised))
     if entry.kind in ("person", "place"):
