@@ -191,13 +191,15 @@ NAV_OFFICE = re.compile(
 )
 MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
 FULL_DATE = re.compile(
-    rf"(?=\d)\b(?<!\d[.,/])(?:(?P<d1>\d{{1,2}})\.(?P<m1>\d{{1,2}})\.(?P<y1>\d{{4}})"
-    rf"|(?P<d2>\d{{1,2}})\.? ?(?P<m2>{MONTHS}) (?P<y2>\d{{4}})"  # 15. mars 1987, and 15 mars 1987 as typed in a hurry
-    rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}})"
-    rf"|(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{2}})"
+    rf"(?=\d)\b(?<!\d[.,/-])(?:(?P<d1>\d{{1,2}})\. ?(?P<m1>\d{{1,2}})\. ?(?P<y1>\d{{4}})"  # 12.03.1985, 12. 03. 1985
+    # 15. mars 1987, 15 mars 1987 as typed in a hurry, and with the year short: 15. mars 87, -87, '87
+    rf"|(?P<d2>\d{{1,2}})\.? ?(?P<m2>{MONTHS}) [-'’]?(?P<y2>\d{{4}}|\d{{2}})"
+    rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{1,2}})-(?P<d3>\d{{1,2}})"  # 1985-03-12, 1985-3-12
+    rf"|(?P<d4>\d{{1,2}})\. ?(?P<m4>\d{{1,2}})\. ?(?P<y4>\d{{2}})"
     rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}})"  # 12/4-1979, 12/4/79
     rf"|(?P<d6>\d{{1,2}}) (?P<m6>\d{{1,2}}) (?P<y6>(?:19|20)\d{{2}})"  # 12 10 1981, as said or typed without dots
-    rf"|(?P<y7>\d{{4}})\.(?P<m7>\d{{2}})\.(?P<d7>\d{{2}}))\b{NUMBER_END}",  # 1981.10.12
+    rf"|(?P<y7>\d{{4}})\.(?P<m7>\d{{2}})\.(?P<d7>\d{{2}})"  # 1981.10.12
+    rf"|(?P<d8>\d{{1,2}})-(?P<m8>\d{{1,2}})-(?P<y8>\d{{4}}|\d{{2}}))\b{NUMBER_END}",  # 12-03-1985, 12-03-85
     re.IGNORECASE,
 )
 # A day said as an ordinal, as a date of birth is said aloud, in bokmål and nynorsk: "født den tredje
@@ -226,7 +228,7 @@ def valid_account(digits: str) -> bool:
 
 def date_parts(match: re.Match[str]) -> tuple[int, int, int]:
     """A FULL_DATE match as (day, month, year); a two-digit year stays two digits (85)."""
-    for number in range(1, 8):
+    for number in range(1, 9):
         if match.group(f"d{number}") is not None:
             month = match.group(f"m{number}")
             months = MONTHS.split("|")
