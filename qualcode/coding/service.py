@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.errors import Ambiguous, Gone, InvalidInput, NotFound
-from qualcode.store.events import EventKind, record_event
+from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Coder, Coding, Transcript, Turn, new_guid, utcnow
 from qualcode.store.upsert import insert_unless_present
@@ -297,17 +297,32 @@ def add_coding(
     return view_coding(session, coding, place=place)
 
 
-def find_coding(session: Session, ref: str | int) -> Coding:
-    """A coding by id or GUID."""
-    coding = session.get(Coding, int(ref)) if str(ref).isdigit() else session.scalar(select(Coding).where(Coding.guid == str(ref)))
+def find_coding(session: Session, ref: str | int, *, afresh: bool = False) -> Coding:
+    """A coding by id or GUID (`afresh`: as the database holds it, not as this session read it before)."""
+    coding = (
+        session.get(Coding, int(ref), populate_existing=afresh) if str(ref).isdigit()
+        else session.scalar(select(Coding).where(Coding.guid == str(ref)).execution_options(populate_existing=afresh))
+    )
     if coding is None:
         raise NotFound(f"no coding {ref}", "list codings with `qualcode coding list`")
     return coding
 
 
 def live_coding(session: Session, ref: str | int) -> Coding:
-    """A coding by id or GUID that has not been removed: what a change or a memo may be made on."""
-    coding = find_coding(session, ref)
+    """A coding by id or GUID that has not been removed: what a change or a memo may be made on.
+
+    Read holding the write lock, afresh, so the change is made on the coding as it is now: a
+    removal and a resize of one coding at once each read it before the other wrote, and the
+    second logged a state that was gone (undo then brought a removed coding back at its old span).
+    Its text, which never changes, is read before the lock, so other writers wait less."""
+    transcript = find_coding(session, ref).transcript
+    current_text(transcript).text  # noqa: B018 - loaded here, and kept in the session by `transcript`
+    hold_write_lock(session)
+    coding = find_coding(session, ref, afresh=True)
+    if session.scalar(select(Transcript.current_version_id).where(Transcript.id == coding.transcript_id)) != (
+        coding.transcript.current_version_id
+    ):
+        session.refresh(coding.transcript)  # its text was replaced meanwhile: the new one is the text now
     if coding.orphaned_at is not None:  # undo cannot bring it back: the text it was made on is gone
         raise Gone(
             f"coding {coding.id} lost its place when its transcript's text was replaced, and is kept only for review",
