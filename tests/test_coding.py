@@ -524,3 +524,51 @@ def test_a_change_made_while_another_removes_the_coding_meets_it_removed(project
         assert [event.action for event in session.scalars(select(Event).where(Event.entity_guid == coding.guid))] == [
             "coding.add", "coding.remove",
         ]
+
+
+@pytest.mark.parametrize("change", ["definition", "memo removed", "transcript wave"])
+def test_a_change_waits_for_another_and_logs_the_state_that_one_left(project: Project, tmp_path: Path, change: str) -> None:
+    """What a change logs as the state before is the state it changed: read holding the write
+    lock. Read before another's write, undoing it would silently take back the other's change too."""
+    import threading
+
+    from qualcode.codebook.service import update_code
+    from qualcode.importers.metadata_edit import edit_transcript
+    from qualcode.store.events import hold_write_lock
+
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        make_transcript(session, tmp_path, INTERVIEW)
+        memo_id = add_memo(session, "Et notat", coder, transcript_ref="intervju").id
+    first, second = {
+        "definition": (lambda s, c: update_code(s, "empowerment", {"definition": "Først"}, c),
+                       lambda s, c: update_code(s, "empowerment", {"definition": "Så"}, c)),
+        "memo removed": (lambda s, c: remove_memo(s, memo_id, c), lambda s, c: remove_memo(s, memo_id, c)),
+        "transcript wave": (lambda s, c: edit_transcript(s, "intervju", c, wave="T1"),
+                            lambda s, c: edit_transcript(s, "intervju", c, wave="T2")),
+    }[change]
+    outcome: list[BaseException | None] = []
+    with Project.open(project.root) as other, project.begin() as session:
+        hold_write_lock(session)  # one change under way
+
+        def at_once() -> None:
+            try:
+                with other.begin() as other_session:
+                    second(other_session, get_or_create_coder(other_session, "Forsker 1"))
+                outcome.append(None)
+            except BaseException as error:  # noqa: BLE001 - looked at below
+                outcome.append(error)
+
+        thread = threading.Thread(target=at_once)
+        thread.start()
+        thread.join(0.3)
+        assert thread.is_alive(), outcome
+        first(session, session.get(Coder, coder.id))
+    thread.join(10)
+    with project.begin() as session:
+        events = session.scalars(select(Event).order_by(Event.id)).all()[-2:]
+    if change == "memo removed":  # the second meets it removed, as it would one after the other
+        assert len(outcome) == 1 and isinstance(outcome[0], NotFound) and len([e for e in events if e.action == "memo.remove"]) == 1
+    else:
+        assert outcome == [None]
+        assert events[1].payload["before"] == events[0].payload["after"]

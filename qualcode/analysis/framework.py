@@ -23,7 +23,7 @@ from qualcode.analysis.rules import caption
 from qualcode.codebook.service import find_code, list_codes
 from qualcode.coding.passages import QuoteFilter, natural_key, select_quotes
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.store.events import EventKind, record_event
+from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_participant
 from qualcode.store.models import (
     Code,
@@ -164,6 +164,7 @@ def summary_state(summary: FrameworkSummary) -> dict[str, Any]:
 
 def set_summary(session: Session, participant_ref: str, code_ref: str, text: str, coder: Coder) -> SummaryChange:
     """Write the summary of a cell, linked to the cell's passages as they are now, as an undoable event."""
+    hold_write_lock(session)  # what it reads as the state before is the state it changes (coding/service.live_coding)
     written = text.strip()
     if not written:
         raise InvalidInput("the summary is empty", "clear a cell with `qualcode framework clear PARTICIPANT CODE`")
@@ -192,6 +193,7 @@ def set_summary(session: Session, participant_ref: str, code_ref: str, text: str
 
 def clear_summary(session: Session, participant_ref: str, code_ref: str, coder: Coder) -> SummaryChange:
     """Clear a cell's summary (kept in the log; undo brings it back)."""
+    hold_write_lock(session)  # what it reads as the state before is the state it changes (coding/service.live_coding)
     participant, code = find_participant(session, participant_ref), find_code(session, code_ref)
     summary = _summary_row(session, participant, code)
     if summary is None or summary.removed_at is not None:

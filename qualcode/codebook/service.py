@@ -19,7 +19,7 @@ from qualcode.codebook.model import (
 )
 from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exchange/ reads it here
 from qualcode.errors import CodebookInvalid, InvalidInput
-from qualcode.store.events import EventKind, record_event
+from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid
 from qualcode.store.project import clean_typed
@@ -516,6 +516,7 @@ def create_code(
 
 def update_code(session: Session, ref: str, changes: dict[str, Any], coder: Coder | None = None) -> CodeView:
     """Change a code's definition, rules, colour, shortcut or signal words, as an undoable event."""
+    hold_write_lock(session)  # what it reads as the state before is the state it changes (coding/service.live_coding)
     code = find_code(session, ref)
     before = code_state(code)
     _apply_changes(session, code, changes)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import find_code
 from qualcode.coding.service import live_coding
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.store.events import EventKind, record_event
+from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, Memo, Transcript, utcnow
 
@@ -140,6 +140,7 @@ def _coding_memo_writers(session: Session, codings: list[Coding]) -> dict[str, t
 
 
 def remove_memo(session: Session, memo_id: int, author: Coder) -> MemoView:
+    hold_write_lock(session)  # what it reads as the state before is the state it changes (coding/service.live_coding)
     memo = session.get(Memo, memo_id)
     if memo is None or memo.removed_at is not None:
         raise NotFound(f"no memo {memo_id}", "list memos with `qualcode memo list`")

@@ -23,7 +23,7 @@ from qualcode.importers.metadata import (
     role_as_spelled,
     typed_value,
 )
-from qualcode.store.events import EventKind, record_event
+from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_participant, find_transcript
 from qualcode.store.models import (
     AttributeDefinition,
@@ -89,6 +89,7 @@ def edit_transcript(
     When one participant is replaced by another, the turns attributed to the first move to the
     second; turns of a participant removed otherwise are attributed to no one.
     """
+    hold_write_lock(session)  # what it reads as the state before is the state it changes (coding/service.live_coding)
     offered = {"date": date, "wave": wave, "fidelity": fidelity, "interviewer": interviewer, "title": title}
     given = {field: value for field, value in offered.items() if value is not None}
     if not given and participants is None:
@@ -217,6 +218,7 @@ def edit_participant(
 
     An attribute is checked against its definition's type; a new name is defined as import defines it.
     """
+    hold_write_lock(session)  # what it reads as the state before is the state it changes (coding/service.live_coding)
     offered = {"role": role, "office": office, "gender": gender, "age_band": age_band}
     columns = {column: value.strip() for column, value in offered.items() if value is not None}
     if not columns and not attributes:
