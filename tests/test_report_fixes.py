@@ -79,7 +79,8 @@ def test_a_quote_over_two_speakers_keeps_its_turn_break_and_names_both(demo: Pat
     ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning/tvang og krav", "--match", GROUP_SPAN))
     written = report(demo, tmp_path / "g.docx", "--attribution", "full")
     [quote] = [paragraph for paragraph in written.paragraphs if "[S-" in paragraph.text]
-    assert quote.text.startswith("Jeg ble ikke spurt om jeg ville.\nD6: Det samme skjedde med meg, egentlig.\n— D5, ")
+    # The next speaker named as the attribution names people, without the line the attribution gives.
+    assert quote.text.startswith("Jeg ble ikke spurt om jeg ville.\nD6, T1: Det samme skjedde med meg, egentlig.\n— D5, ")
     assert "; D6, T1, gruppeintervju_G1, linje 6 [S-" in quote.text
     counts = [[cell.text for cell in row.cells] for row in written.tables[1].rows]
     assert counts[1] == ["Informanter", "2"]
@@ -117,3 +118,26 @@ def test_a_review_in_another_format_is_asked_for_as_docx(demo: Path, tmp_path: P
         refused = run(demo, "review", "import", str(tmp_path / name))
         assert refused.exit_code == 1 and "save it as a Word document (.docx)" in refused.output
         assert "not a readable .doc" not in refused.output and "re-save" not in refused.output
+
+
+def test_a_quote_over_turns_names_no_speaker_the_attribution_does_not(demo: Path, tmp_path: Path) -> None:
+    """A probe: a quote from one of D1's turns, over the interviewer's question, into her next
+    turn printed her pseudonym as the transcript labels it ("Julie: Struktur ...") under "En
+    deltaker", and her second turn ran on inside the interviewer's line with its timestamp."""
+    shown = run(demo, "transcripts", "show", "deltaker_D1_T2", "--json")
+    import json
+
+    text = json.loads(shown.output)["text"]
+    start = text.index("Det er en ny start.")
+    end = text.index("Struktur, først og fremst.") + len("Struktur, først og fremst.")
+    assert "Intervjuer:" in text[start:end] and "[00:" in text[start:end]
+    ok(run(demo, "coding", "add", "deltaker_D1_T2", "empowerment", "--start", str(start), "--end", str(end)))
+    for attribution, lines in (
+        ("role", ["Det er en ny start.", "Intervjuer: Hva betydde praksisplassen for deg?", "En deltaker: Struktur, først og fremst.",
+                  "— En deltaker; Intervjuer [S-"]),
+        ("role-wave", ["Det er en ny start.", "Intervjuer, T2: Hva betydde praksisplassen for deg?",
+                       "Deltaker, T2: Struktur, først og fremst.", "— Deltaker, T2; Intervjuer, T2 [S-"]),
+    ):
+        written = report(demo, tmp_path / f"{attribution}.docx", "--attribution", attribution)
+        [quote] = [paragraph.text for paragraph in written.paragraphs if "[S-" in paragraph.text]
+        assert quote.split("\n")[:3] == lines[:3] and quote.split("\n")[3].startswith(lines[3]), quote

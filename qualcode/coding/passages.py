@@ -75,6 +75,17 @@ class Voice:
 
 
 @dataclass(frozen=True)
+class TurnBreak:
+    """Where a quote runs on into a later turn: the turn's line (its speaker label, a timestamp)
+    begins at `line_at` and what was said at `said_at`, both offsets in the excerpt; `voice` is
+    the other speaker's, None for the quote's own speaker's next turn."""
+
+    line_at: int
+    said_at: int
+    voice: Voice | None
+
+
+@dataclass(frozen=True)
 class Quote:
     """A coded passage with everything an attribution or a table needs."""
 
@@ -107,6 +118,7 @@ class Quote:
     also_coded_by: tuple[str, ...] = ()  # other coders who gave this passage this code (see one_per_passage)
     interviewer: bool = False  # said by the interviewer's side (I:, Forsker:, the transcript's interviewer), not an informant
     also_spoken_by: tuple[Voice, ...] = ()  # the other speakers of the turns the quote runs on into, in order
+    turn_breaks: tuple[TurnBreak, ...] = ()  # each later turn the quote runs on into, in order
 
     @property
     def words(self) -> int:
@@ -508,10 +520,14 @@ class _Context:
         turn_start = turn.start if turn is not None else 0
         # Each other speaker once, at the first turn of theirs the quote reaches into.
         voices: dict[tuple[str | None, int | None], Voice] = {}
+        breaks: list[TurnBreak] = []
         for later in turns[index + 1:last + 1] if index is not None and turn is not None else ():
             who = (later.speaker, later.participant_id)
-            if turn is not None and who != (turn.speaker, turn.participant_id) and who not in voices:
-                voices[who] = self._voice(transcript, version_id, later)
+            voice = None if turn is not None and who == (turn.speaker, turn.participant_id) else self._voice(transcript, version_id, later)
+            if voice is not None and who not in voices:
+                voices[who] = voice
+            newline = text.rfind("\n", start, later.start)  # the turn's line, its label with it
+            breaks.append(TurnBreak((newline + 1 if newline >= 0 else later.start) - start, later.start - start, voice))
         return Quote(
             coding_id=coding_id, guid=guid, ref=quote_ref(guid), code_path=code_path, excerpt=excerpt, memo=memo,
             coder=coder, transcript=transcript.name,
@@ -521,7 +537,7 @@ class _Context:
             interview_date=transcript.interview_date, fidelity=transcript.fidelity,
             speaker=turn.speaker if turn is not None else None, line=self.lines[version_id].line(start),
             interviewer=participant is None and turn is not None and _interviewer(turn.speaker, transcript.interviewer),
-            also_spoken_by=tuple(voices.values()),
+            also_spoken_by=tuple(voices.values()), turn_breaks=tuple(breaks),
             turn=turn.seq if turn is not None else None, start=start, end=end,
             cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 5):start]),
             cut_after=not SENTENCE_END.search(excerpt),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from functools import lru_cache
 
-from qualcode.coding.passages import Quote
+from qualcode.coding.passages import Quote, Voice
 from qualcode.errors import InvalidInput
 from qualcode.exporters.labels import LABELS, ROLE_LABELS, ROLE_NAMES
 
@@ -62,6 +62,21 @@ def attribute_speakers(quote: Quote, template: str, language: str) -> str:
             "speaker": voice.speaker or "",
         }))
     return "; ".join(label for label in labels if label)
+
+
+def speaker_label(quote: Quote, voice: Voice | None, template: str, language: str) -> str:
+    """Who speaks a later turn inside `quote` (`voice`; None: the quote's own speaker), named as the
+    attribution names them, without where in the transcript (the attribution after says that)."""
+    if voice is None:
+        role, interviewer, participant, speaker = quote.role, quote.interviewer, quote.participant, quote.speaker
+        office = quote.office
+    else:
+        role, interviewer, participant, speaker = voice.role, voice.interviewer, voice.participant, voice.speaker
+        office = voice.office
+    return _filled(template, language, role, interviewer=interviewer, fields={
+        "office": office or "", "participant": participant or speaker or "", "wave": quote.wave or "",
+        "speaker": speaker or "",
+    })
 
 
 def group_label(template: str, language: str, role: str | None, office: str | None, wave: str | None) -> str:

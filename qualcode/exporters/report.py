@@ -29,7 +29,7 @@ from qualcode.exporters.analysis_tables import (
     heatmap_png,
     matrix_grid,
 )
-from qualcode.exporters.attribution import attribute_speakers, check_template
+from qualcode.exporters.attribution import attribute_speakers, check_template, speaker_label
 from qualcode.exporters.framework import MatrixLike, gone_note
 from qualcode.exporters.labels import (
     ROLE_NOUNS,
@@ -382,15 +382,15 @@ class _Writer:
 
 
 def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[str, str], bookmark_id: int) -> None:
-    # Verbatim, each turn of the passage its own line (a turn break in a group interview stays one);
-    # a transcript's line wrapping inside a turn is no break, and spaces are tidied.
-    turns_at = {voice.line - quote.line for voice in quote.also_spoken_by}
-    lines: list[str] = []
-    for number, line in enumerate(quote.excerpt.splitlines()):
-        if number in turns_at or not lines:
-            lines.append(line)
-        else:
-            lines[-1] += " " + line
+    # Verbatim, each turn of the passage its own line; a transcript's line wrapping inside a turn is
+    # no break, and spaces are tidied. A later turn is led by its speaker as the attribution names
+    # them, not by the transcript's label and timestamp: "Linda:" inside a quote attributed to "En
+    # deltaker" named whose words they were.
+    lines = [quote.excerpt[:quote.turn_breaks[0].line_at] if quote.turn_breaks else quote.excerpt]
+    for number, turn in enumerate(quote.turn_breaks):
+        end = quote.turn_breaks[number + 1].line_at if number + 1 < len(quote.turn_breaks) else len(quote.excerpt)
+        label = speaker_label(quote, turn.voice, options.attribution, options.language)
+        lines.append((f"{label}: " if label else "") + quote.excerpt[turn.said_at:end])
     lines = [" ".join(line.split()) for line in lines]
     lines = [line for line in lines if line] or [""]
     lines[0] = ("(…) " if quote.cut_before else "") + lines[0]
