@@ -34,6 +34,9 @@ TYPED = [
     ("Arnfinn Slettebø", ["codebook", "edit", "empowerment", "--definition", "Som {} sa om mestring"], "code's definition"),
     ("Reidun Østensjø", ["codebook", "add", "empowerment/råd", "--definition", "Som {} sa om mestring"], "code's definition"),
     ("Torbjørg Hellesylt", ["framework", "set", "D1", "empowerment", "{} hjalp D1 videre"], "summary"),
+    # A code named after someone (a probe: it went into every export, and into the codebook's vocabulary).
+    ("Torleif Skjelbred", ["codebook", "add", "{}"], "code's name"),
+    ("Gunnveig Sørbøe", ["codebook", "add", "empowerment/{} sin plan"], "code's name"),
     ("Asbjørn Kvitingen", ["export", "report", "--title", "Rapport om {}"], "report's title"),
 ]
 

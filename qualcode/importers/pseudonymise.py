@@ -244,9 +244,12 @@ PROSE: dict[type, tuple[str, ...]] = {
     Memo: ("title", "text"),
     Coding: ("memo",),
     FrameworkSummary: ("text",),
-    Code: ("definition", "inclusion", "exclusion", "example"),
+    # A code's name too: it is shown in every export, and its words are the codebook's vocabulary,
+    # never proposed again (a probe's code "Torgeir Skjelbred" went into every export unreviewed).
+    Code: ("name", "definition", "inclusion", "exclusion", "example"),
 }
 _PROSE_NAMES = {Memo: "memo", Coding: "coding's memo", FrameworkSummary: "summary", Code: "code's definition"}
+_NAMED_COLUMNS = {(Code, "name"): "code's name"}
 
 
 def refuse_undecided_prose(session: Session, key: PseudonymKey) -> None:
@@ -260,9 +263,10 @@ def refuse_undecided_prose(session: Session, key: PseudonymKey) -> None:
         if not columns or (isinstance(row, Code) and row in session.new and session.info.get(HELD_BACK_BEFORE)):
             continue
         state = inspect(row)
-        texts = [getattr(row, column) for column in columns
-                 if row in session.new or state.attrs[column].history.has_changes()]
-        by_kind.setdefault(_PROSE_NAMES[type(row)], []).extend(text for text in texts if isinstance(text, str) and text.strip())
+        for column in columns:
+            text = getattr(row, column)
+            if (row in session.new or state.attrs[column].history.has_changes()) and isinstance(text, str) and text.strip():
+                by_kind.setdefault(_NAMED_COLUMNS.get((type(row), column), _PROSE_NAMES[type(row)]), []).append(text)
     for what, texts in by_kind.items():
         if texts:
             with session.no_autoflush:
