@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from qualcode.cli import cli
-from qualcode.store.models import Coding, Transcript
+from qualcode.store.models import Coding, Participant, Transcript
 from qualcode.store.project import Project
 from tests.conftest import INTERVIEW, SAMPLES
 
@@ -669,3 +669,21 @@ def test_the_terminal_ui_without_a_terminal_is_one_line_and_exit_1(demo: Path) -
     assert result.output.startswith("error: the terminal UI needs a terminal") and result.output.count("\n") == 1
     assert "ssh -t" in result.output
     assert (demo / ".qualcode" / "project.db").stat().st_mtime_ns == before
+
+
+def test_a_participant_id_that_is_a_fodselsnummer_is_refused_not_merged_with_every_other(demo: Path, tmp_path: Path) -> None:
+    """A probe: `--participant` given two people's fødselsnumre made one participant,
+    "(fødselsnummer)", of both, the second's role dropped; the CSV said "(fødselsnummer) appears twice"."""
+    (tmp_path / "en.txt").write_text("I: Hei.\nD: Svar fra en deltaker.\n", encoding="utf-8")
+    (tmp_path / "meta.txt").write_text("---\nparticipant: 01019040115\n---\nI: Hei.\nV: Svar.\n", encoding="utf-8")
+    (tmp_path / "folk.csv").write_text("participant,role\nD9,deltaker\n12038540090,deltaker\n", encoding="utf-8")
+    for args, line in ((["import", str(tmp_path / "en.txt"), "--participant", "01019040034", "--role", "deltaker"], "failed "),
+                       (["import", str(tmp_path / "meta.txt")], "failed "),
+                       (["participants", "import", str(tmp_path / "folk.csv")], "error: folk.csv line 3: ")):
+        result = run("--project", str(demo), *args)
+        assert result.exit_code == 1
+        assert f"{line}" in result.output and "a participant id holds an identifier, which the key replaces by (fødselsnummer)" in result.output
+        assert "0104" not in result.output and "1203" not in result.output  # the number is not repeated back
+    with Project.open(demo) as project, project.begin() as session:
+        names = session.scalars(select(Participant.name)).all()
+    assert "(fødselsnummer)" not in names and "D9" not in names  # the CSV is one transaction

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant
 from qualcode.errors import ImportFailed, InvalidInput
 from qualcode.importers.encoding import decode
@@ -105,8 +106,26 @@ def parse_date(value: object, where: str) -> date:
         raise ImportFailed(f"{where}: date {value!r} is not a date", "write it as YYYY-MM-DD") from None
 
 
+def participant_id(session: Session, typed: str) -> str:
+    """A participant's id as it is stored: a name the key holds as its pseudonym. An id that is (or
+    holds) what the key replaces by a placeholder, a fødselsnummer or a phone number, is refused:
+    stored as "(fødselsnummer)" it would tell no one apart, and every such id was one participant."""
+    name = clean_typed(session, typed.strip())
+    for placeholder in PLACEHOLDERS.values():
+        if re.search(rf"(?<!\w){re.escape(placeholder)}(?!\w)", name) and placeholder not in typed:
+            refuse_identifying_id(placeholder)
+    return name
+
+
+def refuse_identifying_id(placeholder: str) -> None:
+    raise ImportFailed(
+        f"a participant id holds an identifier, which the key replaces by {placeholder}",
+        "give participants study ids (D1, V2, L1) that identify no one, and keep the link to them outside the project",
+    )
+
+
 def get_or_create_participant(session: Session, name: str, role: str | None = None) -> Participant:
-    name = clean_typed(session, name)  # a name the key holds is stored as its pseudonym
+    name = participant_id(session, name)  # a name the key holds is stored as its pseudonym
     participant = participant_named(session, name)
     role = role_as_spelled(session, role) if role else role
     if participant is None:
@@ -345,10 +364,15 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     updated: list[str] = []
     seen: dict[str, str] = {}  # casefolded id -> the id as first written
     # Every row for a participant who withdrew, named at once rather than one refusal at a time.
-    refuse_withdrawn_participant(session, *(clean_typed(session, (row.get(id_column) or "").strip())
-                                            for _, row in table.records(columns)))
+    ids: dict[int, str] = {}
     for line_number, row in table.records(columns):
-        name = clean_typed(session, (row.get(id_column) or "").strip())
+        try:
+            ids[line_number] = participant_id(session, row.get(id_column) or "")
+        except ImportFailed as error:
+            raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
+    refuse_withdrawn_participant(session, *ids.values())
+    for line_number, row in table.records(columns):
+        name = ids[line_number]
         if not name:
             raise ImportFailed(f"{path.name} line {line_number}: the participant column is empty")
         if name.casefold() in seen:

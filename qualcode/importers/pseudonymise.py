@@ -24,10 +24,12 @@ from qualcode.anonymise.candidates import (
 )
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
+from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.anonymise.service import codebook_vocabulary, ignored_words
 from qualcode.anonymise.typed_text import refuse_undecided
 from qualcode.errors import UndecidedNames
 from qualcode.importers.document import ParsedDocument, TurnSpan
+from qualcode.importers.metadata import refuse_identifying_id
 from qualcode.importers.turns import detect_turns
 from qualcode.store.models import Code, Coder, Coding, FrameworkSummary, Memo
 from qualcode.text.sentences import pieces
@@ -100,6 +102,9 @@ def pseudonymise_document(
             _label(str(label), matcher, key, where) or str(label): (clean(value, "speakers") if isinstance(value, str) else value)
             for label, value in clean_meta["speakers"].items()
         }
+    for name, replacement in in_meta:
+        if name in ("participant", "participants", "speakers") and replacement.pseudonym in PLACEHOLDERS.values():
+            refuse_identifying_id(replacement.pseudonym)  # every such id would be one participant, "(fødselsnummer)"
     if isinstance(clean_meta.get("attributes"), dict):  # free values such as "bydel: Grünerløkka"
         clean_meta["attributes"] = {  # and their names: "Per Olsen: ja" names someone too
             clean(str(name), "attributes"): clean(value, f"attributes: {name}") if isinstance(value, str) else value
