@@ -21,13 +21,13 @@ from textual import screen as textual_screen
 
 from qualcode.anonymise import key as key_file
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.service import KeyAccess, create_key, dismiss, import_identifiers
+from qualcode.anonymise.service import KeyAccess, create_key, dismiss
 from qualcode.codebook.service import apply_codebook
 from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import load_codebook
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import add_coding
-from qualcode.importers.metadata import import_participants
+from qualcode.importers.metadata import import_identifiers, import_participants
 from qualcode.importers.service import ImportedTranscript, ImportOptions, import_file
 from qualcode.store.models import Coder
 from qualcode.store.project import Project

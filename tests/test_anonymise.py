@@ -29,7 +29,6 @@ from qualcode.anonymise.service import (
     accept_candidate,
     add_known_identifier,
     dismiss,
-    import_identifiers,
     save_and_reapply,
     set_style,
 )
@@ -44,7 +43,11 @@ from qualcode.errors import (
     NeedsReview,
     NotFound,
 )
-from qualcode.importers.metadata import get_or_create_participant, import_participants
+from qualcode.importers.metadata import (
+    get_or_create_participant,
+    import_identifiers,
+    import_participants,
+)
 from qualcode.importers.service import ImportOptions, import_file, import_paths, preview_file
 from qualcode.store.models import Code, Coder, Coding, Memo, Participant, Transcript
 from qualcode.store.project import Project
@@ -2243,3 +2246,19 @@ def test_roles_systems_and_listed_words_are_not_proposed_and_a_name_in_a_compoun
     from qualcode.anonymise.candidates import propose
 
     assert [proposal.text for proposal in propose(text, (), (), {"D", "D4"}, [0])] == proposed
+
+
+@pytest.mark.parametrize(("written", "encoding"), [
+    ("identifier;kind;gender\rGudrun Dalby;person;f\r", "utf-8"),  # Excel's "CSV (Macintosh)": lines end in a bare CR
+    ("identifier;kind;gender\r\nGudrun Dalby;person;f\r\n", "utf-16"),  # "Unicode text", with its byte order mark
+    ("identifier\tkind\tgender\nGudrun Dalby\tperson\tf\n", "utf-16"),
+])
+def test_identifiers_from_a_csv_as_spreadsheets_save_it(tmp_path: Path, written: str, encoding: str) -> None:
+    """A probe: a bare CR ended in a traceback, and UTF-16 in "the first row must name the columns"."""
+    table = tmp_path / "kjente.csv"
+    table.write_bytes(written.encode(encoding))
+    assert [entry.original for entry in import_identifiers(PseudonymKey("p"), table)] == ["Gudrun Dalby"]
+    (tmp_path / "deltakere.csv").write_bytes(written.replace("identifier", "participant").replace("Gudrun Dalby", "D7").encode(encoding))
+    with Project.create(tmp_path / "prosjekt") as project, project.begin() as session:
+        import_participants(session, tmp_path / "deltakere.csv")
+        assert session.scalars(select(Participant.name)).all() == ["D7"]

@@ -14,11 +14,12 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 from textual.widgets._footer import FooterKey
 
-from qualcode.anonymise.service import create_key, import_identifiers
+from qualcode.anonymise.service import create_key
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.reader import load_reader_document
 from qualcode.coding.service import add_coding
 from qualcode.coding.transcripts import describe_participants, describe_transcripts
+from qualcode.importers.metadata import import_identifiers
 from qualcode.store.models import Memo
 from qualcode.store.project import Project
 from qualcode.tui.app import QualcodeApp

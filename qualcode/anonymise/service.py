@@ -31,7 +31,6 @@ from qualcode.errors import InvalidInput, KeyFileError, KeyMissing, NotFound
 from qualcode.store.models import Code, utcnow
 from qualcode.store.project import Project, Purged
 from qualcode.store.settings import delete_setting, get_setting, project_guid, set_setting
-from qualcode.text.delimited import read_delimited
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -319,49 +318,6 @@ def add_known_identifier(
         if candidate.text.casefold() != original.casefold() and not all(decided(word, known) for word in candidate.text.split())
     ]
     return entry
-
-
-def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
-    """Identifiers from a CSV with columns identifier, kind and optionally gender and pseudonym."""
-    if not path.is_file():
-        raise InvalidInput(f"{path} does not exist")
-    data = path.read_bytes()
-    try:
-        raw = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:  # Excel on a Norwegian Windows saves CSV as Windows-1252
-            raw = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InvalidInput(f"{path.name} is neither UTF-8 nor Windows-1252 text", "save it as CSV (UTF-8)") from None
-    table = read_delimited(raw, path.name)
-    columns = [column.strip().lower() for column in table.header]
-    if "identifier" not in columns or "kind" not in columns:
-        raise InvalidInput(f"{path.name}: the first row must name the columns identifier and kind")
-    added = []
-    for line, row in table.records(columns):
-        original = (row.get("identifier") or "").strip()
-        if not original:
-            raise InvalidInput(f"{path.name} line {line}: the identifier is empty")
-        known = key.entry_for(original)
-        if known is not None:
-            # The same again is nothing new; another kind or pseudonym would be dropped unsaid.
-            kind, pseudonym = (row.get("kind") or "").strip(), (row.get("pseudonym") or "").strip()
-            if (kind and kind != known.kind) or (pseudonym and pseudonym != known.pseudonym):
-                raise InvalidInput(
-                    f"{path.name} line {line}: {original!r} is in the key already, as {known.kind} ({known.pseudonym})",
-                    "the key keeps an identifier as it was first learned: remove the line, or write it as the key has it",
-                )
-            continue
-        try:
-            added.append(
-                add_known_identifier(
-                    key, original, (row.get("kind") or "").strip(), (row.get("gender") or "").strip() or None,
-                    (row.get("pseudonym") or "").strip() or None,
-                )
-            )
-        except InvalidInput as error:
-            raise InvalidInput(f"{path.name} line {line}: {error.message}") from None
-    return added
 
 
 def set_style(key: PseudonymKey, kind: str, style: str) -> None:

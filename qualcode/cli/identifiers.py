@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from qualcode.anonymise.service import LIST_KINDS, add_known_identifier, import_identifiers
+from qualcode.anonymise.service import LIST_KINDS, add_known_identifier
 from qualcode.cli.context import AppContext, pass_app, report_files_holding, report_rewrite
+from qualcode.importers.metadata import import_identifiers
 
 
 @click.group("identifiers")

@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
+from qualcode.anonymise.service import add_known_identifier
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant
 from qualcode.errors import ImportFailed, InvalidInput
 from qualcode.importers.encoding import decode
@@ -277,11 +279,11 @@ class ParticipantImport:
 _SEPARATOR_LINE = re.compile(r"sep=(?P<separator>[,;\t])[ \t]*[,;]*[ \t]*(?:\r?\n|\Z)", re.IGNORECASE)
 
 
-def _csv_table(path: Path) -> tuple[DelimitedTable, int]:
-    """The participants CSV, decoded, its separator found (comma, semicolon or tab, or as a first line
-    "sep=;" from Excel names it) and every row checked against the header; and the header's line."""
+def _csv_table(path: Path, what: str = "the participants CSV") -> tuple[DelimitedTable, int]:
+    """A CSV, decoded, its separator found (comma, semicolon or tab, or as a first line "sep=;" from
+    Excel names it) and every row checked against the header; and the header's line."""
     if not path.is_file():
-        raise ImportFailed(f"{path} does not exist", "check the path to the participants CSV")
+        raise ImportFailed(f"{path} does not exist", f"check the path to {what}")
     raw, _ = decode(path.read_bytes(), path.name)
     declared = _SEPARATOR_LINE.match(raw)
     if declared is None:
@@ -444,3 +446,37 @@ def participant_state(participant: Participant) -> dict[str, Any]:
     # Each attribute's type, for a redo that defines again an attribute its undo took away.
     state["types"] = {attribute.definition.name: attribute.definition.value_type for attribute in participant.attributes}
     return state
+
+
+def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
+    """Identifiers from a CSV with columns identifier, kind and optionally gender and pseudonym,
+    read as the participants' CSV is: in whatever encoding and line endings a spreadsheet saved it."""
+    table, _ = _csv_table(path, "the identifiers CSV")
+    columns = [column.strip().lower() for column in table.header]
+    if "identifier" not in columns or "kind" not in columns:
+        raise InvalidInput(f"{path.name}: the first row must name the columns identifier and kind")
+    added = []
+    for line, row in table.records(columns):
+        original = (row.get("identifier") or "").strip()
+        if not original:
+            raise InvalidInput(f"{path.name} line {line}: the identifier is empty")
+        known = key.entry_for(original)
+        if known is not None:
+            # The same again is nothing new; another kind or pseudonym would be dropped unsaid.
+            kind, pseudonym = (row.get("kind") or "").strip(), (row.get("pseudonym") or "").strip()
+            if (kind and kind != known.kind) or (pseudonym and pseudonym != known.pseudonym):
+                raise InvalidInput(
+                    f"{path.name} line {line}: {original!r} is in the key already, as {known.kind} ({known.pseudonym})",
+                    "the key keeps an identifier as it was first learned: remove the line, or write it as the key has it",
+                )
+            continue
+        try:
+            added.append(
+                add_known_identifier(
+                    key, original, (row.get("kind") or "").strip(), (row.get("gender") or "").strip() or None,
+                    (row.get("pseudonym") or "").strip() or None,
+                )
+            )
+        except InvalidInput as error:
+            raise InvalidInput(f"{path.name} line {line}: {error.message}") from None
+    return added

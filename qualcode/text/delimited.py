@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from qualcode.errors import ImportFailed
@@ -41,12 +41,21 @@ def read_delimited(raw: str, file_name: str) -> DelimitedTable:
         delimiter = ","
     # Only the separator is taken from the sniffer: from a header without quotes it guesses that
     # "" is no quote, and would split a quoted field such as "=HYPERLINK(""http://x"";""Ola"")".
-    reader = csv.reader(io.StringIO(raw), dialect=csv.excel, delimiter=delimiter)
+    # Lines may end as Windows, Unix or an old Mac ("CSV (Macintosh)" from Excel: a bare CR) end them.
+    reader = csv.reader(io.StringIO(raw, newline=None), dialect=csv.excel, delimiter=delimiter)
+    try:
+        return _read(reader, delimiter, file_name)
+    except csv.Error as error:  # a NUL byte, a field the csv module cannot read
+        raise ImportFailed(f"{file_name} line {reader.line_num} cannot be read as CSV ({error})",
+                           "save it again from the spreadsheet as CSV (UTF-8)") from None
+
+
+def _read(reader: Iterator[list[str]], delimiter: str, file_name: str) -> DelimitedTable:
     header = next(reader, [])
     rows: list[tuple[int, list[str]]] = []
-    next_line = reader.line_num + 1
+    next_line = reader.line_num + 1  # type: ignore[attr-defined]
     for values in reader:
-        line, next_line = next_line, reader.line_num + 1
+        line, next_line = next_line, reader.line_num + 1  # type: ignore[attr-defined]
         if not values:  # an empty line, skipped as csv.DictReader skips it
             continue
         if any(value.strip() for value in values[len(header):]):
