@@ -563,6 +563,9 @@ def test_cli_search_prints_hits_the_count_and_the_compound_hint(studie: Project)
     (["search", "medvirkning", "--attribute", "kontor"], "is not NAME=VALUE"),
     (["search", "medvirkning", "--attribute", "kontor=A"], "no attribute 'kontor'"),
     (["coding", "list", "--attribute", "office=kontor Q"], "no participant or transcript has office 'kontor Q'"),
+    # A probe: a traceback for -5 and for 20 digits, and 2 GB of spaces for 2,000,000,000.
+    (["search", "medvirkning", "--width", "-5"], "Invalid value for '--width': -5 is not in the range 0<=x<=1000."),
+    (["search", "medvirkning", "--width", "2000000000"], "is not in the range 0<=x<=1000."),
 ])
 def test_cli_refuses_bad_queries_and_filters_in_one_line(studie: Project, arguments: list[str], message: str) -> None:
     from click.testing import CliRunner
@@ -570,7 +573,7 @@ def test_cli_refuses_bad_queries_and_filters_in_one_line(studie: Project, argume
     from qualcode.cli import cli
 
     result = CliRunner().invoke(cli, ["--project", str(studie.root), *arguments])
-    assert result.exit_code == 1
+    assert result.exit_code == (2 if "--width" in arguments else 1)  # a value out of an option's range is a usage error
     assert message in result.stderr and len(result.stderr.strip().splitlines()) <= 2
 
 

@@ -19,7 +19,8 @@ from qualcode.search.service import SearchFilters, search
 @click.option("--attribute", "attributes", multiple=True,
               help="NAME=VALUE on who spoke or the transcript (office=B, gender=kvinne); repeatable.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Most hits to show.")
-@click.option("--width", type=int, default=40, show_default=True, help="Characters of context on each side.")
+@click.option("--width", type=click.IntRange(min=0, max=1000), default=40, show_default=True,
+              help="Characters of context on each side (at most 1000).")
 @json_option
 @pass_app
 def search_command(
