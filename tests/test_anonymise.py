@@ -534,7 +534,7 @@ def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> No
     alone = {(match.start(), match.end()) for rx in (patterns.FNR, patterns.PHONE, patterns.STREET, patterns.POSTCODE,
                                                       patterns.NAV_OFFICE, patterns.FULL_DATE) for match in rx.finditer(plain)}
     spans = {(start, end) for start, end, _ in found}
-    assert all(kind == "email" or (start, end) in alone for start, end, kind in found)
+    assert all(kind in ("email", "profile") or (start, end) in alone for start, end, kind in found)
     if not patterns.DIGIT.search(text):
         assert not any(rx.search(text) for rx in (patterns.FNR, patterns.PHONE, patterns.STREET, patterns.POSTCODE, patterns.FULL_DATE))
     assert {(match.start(), match.end()) for match in patterns.NAV_OFFICE.finditer(text)} <= spans
@@ -1929,9 +1929,13 @@ def test_a_persons_name_in_an_address_or_a_handle_is_replaced_and_found_by_the_l
     key = PseudonymKey("test")
     sissel = add_identifier(key, "Sissel Bakken", "person", "f").pseudonym
     first, last = sissel.split(" ")
-    text = "Se facebook.com/sissel.bakken, @sisselbakken og @Sissel_Bakken."
+    text = "Se www.sissel.bakken.no, sisselbakken.no og Sissel_Bakken."
     assert pseudonymise(text, key, "t").text == (
-        f"Se facebook.com/{first.lower()}.{last.lower()}, @{(first + last).lower()} og @{first}_{last}."
+        f"Se www.{first.lower()}.{last.lower()}.no, {(first + last).lower()}.no og {first}_{last}."
+    )
+    # A profile's link or handle is an identifier of its own, whoever's name it holds.
+    assert pseudonymise("Se facebook.com/sissel.bakken, @sisselbakken og @Sissel_Bakken.", key, "t").text == (
+        "Se (profil), (profil) og (profil)."
     )
     (tmp_path / "ut.txt").write_text("Lenke: www.sisselbakken.no og sissel.bakken\n", encoding="utf-8")
     assert [leak.found for leak in check_file(tmp_path / "ut.txt", key)] == ["sisselbakken", "sissel.bakken"]
@@ -2262,3 +2266,18 @@ def test_identifiers_from_a_csv_as_spreadsheets_save_it(tmp_path: Path, written:
     with Project.create(tmp_path / "prosjekt") as project, project.begin() as session:
         import_participants(session, tmp_path / "deltakere.csv")
         assert session.scalars(select(Participant.name)).all() == ["D7"]
+
+
+@pytest.mark.parametrize(("text", "cleaned"), [
+    ("På facebook heter jeg kari.nordmann, og sønnen er facebook.com/ola.nordmann.7 og instagram.com/kari_n85.",
+     "På facebook heter jeg (profil), og sønnen er (profil) og (profil)."),
+    ("Se https://www.facebook.com/profile.php?id=100004567890123. Eller @khansen.", "Se (profil). Eller (profil)."),
+    ("Brukernavnet mitt er g.rasmussen, og søsteren er k_hansen på skype.", "Brukernavnet mitt er (profil), og søsteren er (profil) på skype."),
+    # Dotted words that are no user names stay, beside a word of profiles too.
+    ("F.eks. på facebook kl.10, bl.a. på nav.no og finn.no; skriv til kari@nav.no.", "F.eks. på facebook kl.10, bl.a. på nav.no og finn.no; skriv til (e-post)."),
+    ("Han heter ola.nordmann. Vi var på tur i Facebook-gruppa.", "Han heter ola.nordmann. Vi var på tur i Facebook-gruppa."),
+])
+def test_a_profile_on_a_social_network_is_replaced(text: str, cleaned: str) -> None:
+    """A probe: profile links, handles and user names said beside "facebook" or "brukernavn" were
+    stored and exported, the leak check passing them; the key's e-mail address was replaced beside them."""
+    assert pseudonymise(text, PseudonymKey("prosjekt"), "a.txt").text == cleaned

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 KINDS = (
     "person", "place", "nav_office", "employer", "school", "other", "fnr", "phone", "email", "address", "postcode", "birth_date",
-    "account", "plate",
+    "account", "plate", "profile",
 )
 FORMAT = "qualcode-key"
 SCRYPT_N = 2**15  # about 0.1 s per unlock on the 2-core machine: slow for guessing, quick for people

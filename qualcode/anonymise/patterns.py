@@ -43,6 +43,25 @@ ACCOUNT = re.compile(r"(?=\d)(?<![\d.])(\d{4})([. -]?)(\d{2})\2(\d{5})" + NUMBER
 # The same account as an IBAN: NO, two check digits, then its 11 digits (NO93 8601 1117 947).
 IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})" + NUMBER_END)
 # A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
+# A profile on a social network, which names its owner as surely as an e-mail address does: a link to
+# it ("facebook.com/ola.nordmann.7"), a handle written with its @ ("@khansen"), or a user name such as
+# "kari.nordmann" or "k_hansen" said beside a word of profiles ("på facebook heter jeg kari.nordmann",
+# "brukernavnet mitt er g.rasmussen"). A dotted word elsewhere is left be: "f.eks", "nav.no".
+PROFILE_URL = re.compile(
+    r"(?<![\w.@/-])(?:https?://)?(?:www\.|m\.|web\.)?(?:facebook|fb|instagram|twitter|x|tiktok|snapchat|linkedin|youtube"
+    r"|threads|github)\.(?:com|me|net)/[^\s,;!()\[\]\"'«»]*[^\s.,;:!?()\[\]\"'«»]",
+    re.IGNORECASE,
+)
+HANDLE_AT = re.compile(r"(?<![\w.+@-])@[^\W_](?:[\w.]*[^\W_])?(?![\w(])")  # not a spreadsheet's @SUM(
+PROFILE_WORDS = re.compile(
+    r"\b(?:brukernavn\w*|profil\w*|facebook|fb|instagram|insta|snap(?:chat)?|tiktok|skype|twitter|linkedin|discord"
+    r"|telegram|kik|youtube)\b",
+    re.IGNORECASE,
+)
+PROFILE_WITHIN = 60  # characters on either side of a user name, in its sentence, where a word of profiles is read
+USER_NAME = re.compile(r"(?<![\w@./-])[^\W\d_]\w*(?:[._]\w+)+(?![\w@]|\.\w)")
+_NOT_USER_NAMES = frozenset({"f.eks", "bl.a", "m.a", "o.l", "m.m", "t.o.m", "f.o.m", "p.t", "e.l", "d.v.s", "o.a", "m.fl"})
+_DOMAIN_ENDS = frozenset({"no", "com", "net", "org", "se", "dk", "fi", "eu", "io", "de", "uk"})
 PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
 # Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67, 90 123 456), by hyphens in the
 # same groups (912-34-567), or not at all, after +47, 0047 or (+47), or 47 before four pairs; other hyphenations are left out so ISO dates such as
@@ -387,6 +406,7 @@ def find_patterns(text: str) -> Iterator[Found]:
                 yield Found(match.start("street"), match.end(), text[match.start("street"):match.end()], "address")
         for match in POSTCODE.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "postcode")
+    yield from _profiles(text)
     if "NAV" in text or "Nav" in text:
         for match in NAV_OFFICE.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "nav_office")
@@ -410,3 +430,27 @@ def find_patterns(text: str) -> Iterator[Found]:
     for match in SPOKEN_DATE.finditer(text) if spoken else ():
         if BORN.search(text, max(0, match.start() - BORN_BEFORE), match.start()) is not None:
             yield Found(match.start(), match.end(), match.group(), "birth_date")
+
+
+def _profiles(text: str) -> Iterator[Found]:
+    """Links to profiles, handles with their @, and user names said beside a word of profiles."""
+    if "/" in text:
+        for match in PROFILE_URL.finditer(text):
+            yield Found(match.start(), match.end(), match.group(), "profile")
+    if "@" in text:
+        for match in HANDLE_AT.finditer(text):
+            yield Found(match.start(), match.end(), match.group(), "profile")
+    if ("." in text or "_" in text) and PROFILE_WORDS.search(text):
+        for match in USER_NAME.finditer(text):
+            name = match.group()
+            after = re.split(r"[._]", name, maxsplit=1)[1]
+            if name.casefold() in _NOT_USER_NAMES or name.rsplit(".", 1)[-1].casefold() in _DOMAIN_ENDS or not any(
+                ch.isalpha() for ch in after
+            ):  # an abbreviation, a web address, a time ("kl.10")
+                continue
+            # Its sentence, as far as PROFILE_WITHIN on either side.
+            before = text[max(0, match.start() - PROFILE_WITHIN):match.start()]
+            before = re.split(r"[.!?]\s|\n", before)[-1]
+            after = re.split(r"[.!?](?:\s|$)|\n", text[match.end():match.end() + PROFILE_WITHIN])[0]
+            if PROFILE_WORDS.search(before) or PROFILE_WORDS.search(after):
+                yield Found(match.start(), match.end(), name, "profile")

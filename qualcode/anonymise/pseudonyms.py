@@ -26,6 +26,7 @@ PLACEHOLDERS = {
     "birth_date": "(fødselsdato)",
     "account": "(kontonummer)",
     "plate": "(bilnummer)",
+    "profile": "(profil)",
 }
 STYLES = ("name", "placeholder")
 FEMALE = {"f", "k", "kvinne", "female", "woman", "jente"}
