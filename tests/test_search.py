@@ -682,3 +682,28 @@ def test_a_text_an_import_left_staged_is_not_counted(project: Project, tmp_path:
     with project.begin() as session:
         result = search(session, "nyttig")
         assert (result.turns_matched, [hit.transcript for hit in result.hits]) == (1, ["ferdig"])
+
+
+def test_a_selection_by_query_takes_passages_holding_a_hit_whole(demo: Path) -> None:
+    """A probe: a passage ending inside "måltall" ("Vi får et mål") was exported by `--query måltall`,
+    whose help says "only quotes holding a hit"; the counts took it too."""
+    import json
+
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["--project", str(demo), *args])
+        assert result.exit_code in (0, 1), result.output
+        return result.output
+
+    text = json.loads(run("transcripts", "show", "leder_L1", "--json"))["text"]
+    start = text.index("Vi får et måltall")
+    run("coding", "add", "leder_L1", "måltall-press", "--start", str(start), "--end", str(start + len("Vi får et mål")))
+    for args in (["export", "quotes", "--format", "csv", "--output", str(demo / "q.csv")], ["analyse", "codes"]):
+        assert "no quotes match the query 'måltall'" in run(*args, "--query", "måltall")
+    run("coding", "add", "leder_L1", "empowerment", "--start", str(start), "--end", str(start + len("Vi får et måltall")))
+    assert "1 quote under 1 code" in run("export", "quotes", "--format", "csv", "--query", "måltall", "--output", str(demo / "q.csv"))
+    counted = {row["key"]: row["values"]["passages"] for row in json.loads(run("analyse", "codes", "--query", "måltall", "--json"))["rows"]}
+    assert counted["empowerment"] == 1 and counted["måltall-press"] == 0

@@ -14,7 +14,7 @@ the transcript's only participant for a turn without a speaker label.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,14 +35,15 @@ from qualcode.coding.passages import (
     QuoteFilter,
     attribute_names,
     check_selection,
+    holds_hit,
     known_hint,
     natural_key,
     nothing_selected,
+    query_hits,
     selected_codings,
 )
 from qualcode.errors import InvalidInput
 from qualcode.garbage import without_collections
-from qualcode.search.service import SearchFilters, search
 from qualcode.store.models import (
     AttributeDefinition,
     Code,
@@ -557,7 +558,7 @@ def _driver_rows(session: Session, query: ClauseElement) -> list[Any]:
 
 
 def _chosen(
-    selection: QuoteFilter, attributes: Sequence[tuple[str, str]], hits: dict[int, list[int]] | None, places: _Places,
+    selection: QuoteFilter, attributes: Sequence[tuple[str, str]], hits: dict[int, list[tuple[int, int]]] | None, places: _Places,
     transcript_id: int, participant_id: int | None, start: int, end: int,
 ) -> bool:
     """Whether a coding passes the role, participant, attribute and query filters, read as select_quotes reads them."""
@@ -568,7 +569,7 @@ def _chosen(
         return False
     if any(values.get(name) != value for name, value in attributes):
         return False
-    return hits is None or _holds_hit(hits.get(transcript_id), start, end)
+    return hits is None or holds_hit(hits.get(transcript_id), start, end)
 
 
 def population(session: Session, selection: QuoteFilter | None = None) -> list[Unit]:
@@ -680,21 +681,10 @@ def _ancestors(code_id: int, parents: Mapping[int, int | None]) -> set[int]:
     return found
 
 
-def _hits(session: Session, query: str) -> dict[int, list[int]]:
-    """Where the query's hits start, by transcript id, sorted."""
-    result = search(session, query, SearchFilters(), limit=100_000)
+def _hits(session: Session, query: str) -> dict[int, list[tuple[int, int]]]:
+    """Where the query's hits are, by transcript id, in order."""
     ids = dict(session.execute(select(Transcript.name, Transcript.id)).all())
-    starts: dict[int, list[int]] = defaultdict(list)
-    for hit in result.hits:
-        starts[ids[hit.transcript]].append(hit.start)
-    return {transcript: sorted(found) for transcript, found in starts.items()}
-
-
-def _holds_hit(starts: Sequence[int] | None, start: int, end: int) -> bool:
-    if not starts:
-        return False
-    index = bisect_left(starts, start)
-    return index < len(starts) and starts[index] < end
+    return {ids[name]: spans for name, spans in query_hits(session, query).items()}
 
 
 _UNLABELLED = -1  # not a participant id: ids start at 1

@@ -178,7 +178,7 @@ def select_quotes(
     # share a few dozen transcripts.
     rows = session.execute(query).all()
     context = _Context(session, {row[2] for row in rows}, {row[3] for row in rows})
-    hits = _query_hits(session, selection.query) if selection.query else None
+    hits = query_hits(session, selection.query) if selection.query else None
     quotes = []
     for row in rows:
         quote = context.quote(tuple(row))
@@ -188,7 +188,7 @@ def select_quotes(
             continue
         if any(_attribute(quote, name) != value for name, value in attributes):
             continue
-        if hits is not None and not any(t == quote.transcript and quote.start <= s < quote.end for t, s in hits):
+        if hits is not None and not holds_hit(hits.get(quote.transcript), quote.start, quote.end):
             continue
         quotes.append(quote)
     position = {code.path: index for index, code in enumerate(all_codes)}
@@ -446,12 +446,26 @@ def _attribute(quote: Quote, name: str) -> str | None:
     return builtin[name] if name in builtin else quote.attributes.get(name)
 
 
-def _query_hits(session: Session, query: str) -> list[tuple[str, int]]:
+def query_hits(session: Session, query: str) -> dict[str, list[tuple[int, int]]]:
+    """Where the query's hits are (start, end), by transcript name, in order."""
     # Imported here: the search (its parser and stemmer) loads only for a selection by words.
     from qualcode.search.service import SearchFilters, search
 
-    result = search(session, query, SearchFilters(), limit=100_000)
-    return [(hit.transcript, hit.start) for hit in result.hits]
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for hit in search(session, query, SearchFilters(), limit=100_000).hits:
+        spans.setdefault(hit.transcript, []).append((hit.start, hit.end))
+    return {transcript: sorted(found) for transcript, found in spans.items()}
+
+
+def holds_hit(spans: Sequence[tuple[int, int]] | None, start: int, end: int) -> bool:
+    """Whether the passage start..end holds a hit whole: one it only overlaps (a passage ending
+    inside "måltall") is not a passage with "måltall" in it."""
+    index = bisect_left(spans or (), (start, -1))
+    while spans and index < len(spans) and spans[index][0] < end:
+        if spans[index][1] <= end:
+            return True
+        index += 1
+    return False
 
 
 @dataclass(frozen=True)
