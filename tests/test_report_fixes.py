@@ -141,3 +141,15 @@ def test_a_quote_over_turns_names_no_speaker_the_attribution_does_not(demo: Path
         written = report(demo, tmp_path / f"{attribution}.docx", "--attribution", attribution)
         [quote] = [paragraph.text for paragraph in written.paragraphs if "[S-" in paragraph.text]
         assert quote.split("\n")[:3] == lines[:3] and quote.split("\n")[3].startswith(lines[3]), quote
+
+
+def test_a_cap_limits_the_quotes_shown_not_the_count_of_what_was_found(demo: Path, tmp_path: Path) -> None:
+    """A probe: three passages of L1's gave "Sitater 3" without a cap and "Sitater 1" with --cap 1."""
+    for quote in ("Vi får et måltall hvert år fra fylket", "Jeg har sagt til veilederne at vi må nå måltallet før jul.",
+                  "Men uten måltallet tror jeg heller ikke programmet ville blitt prioritert like høyt."):
+        ok(run(demo, "coding", "add", "leder_L1", "måltall-press", "--match", quote))
+    for cap, rows in (([], [["Sitater", "3"], ["Informanter", "1"], ["Ledere", "1"]]),
+                      (["--cap", "1"], [["Sitater", "3"], ["Vist her", "1"], ["Informanter", "1"], ["Ledere", "1"]])):
+        written = report(demo, tmp_path / f"r{len(cap)}.docx", "--code", "måltall-press", *cap)
+        assert [[cell.text for cell in row.cells] for row in written.tables[1].rows] == rows
+        assert len([paragraph for paragraph in written.paragraphs if "[S-" in paragraph.text]) == (1 if cap else 3)

@@ -205,7 +205,7 @@ def select_quotes(
     if per_passage:  # before the cap, which counts passages, not codings
         quotes = one_per_passage(quotes)
     if selection.cap_per_participant is not None:
-        quotes = _cap(quotes, selection.cap_per_participant)
+        quotes = cap_quotes(quotes, selection.cap_per_participant)
     used = {quote.code_path for quote in quotes}
     shown = [code for code in all_codes if any(path == code.path or path.startswith(code.path + "/") for path in used)]
     return quotes, shown
@@ -426,7 +426,7 @@ def one_per_passage(quotes: list[Quote]) -> list[Quote]:
     return kept
 
 
-def _cap(quotes: list[Quote], cap: int) -> list[Quote]:
+def cap_quotes(quotes: list[Quote], cap: int) -> list[Quote]:
     """At most `cap` quotes per participant under each code, so no one voice dominates a section."""
     if cap < 1:
         raise InvalidInput("the cap per participant must be at least 1")

@@ -19,6 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Side", "no_role": "Uten oppgitt rolle", "informant": "En informant", "coded_by": "kodet av",
         "roles": "roller", "waves": "runder", "participants": "informanter", "transcripts": "transkripsjoner",
         "coders": "kodere", "query": "søk", "cap": "høyst {cap} per informant under hver kode",
+        "shown": "Vist her",
         "and": "og",
     },
     "en": {
@@ -30,6 +31,7 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Page", "no_role": "No stated role", "informant": "An informant", "coded_by": "coded by",
         "roles": "roles", "waves": "rounds", "participants": "informants", "transcripts": "transcripts",
         "coders": "coders", "query": "search", "cap": "at most {cap} per informant under each code",
+        "shown": "Shown here",
         "and": "and",
     },
 }

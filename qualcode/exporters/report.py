@@ -68,10 +68,11 @@ QUOTE_BATCH = 100
 
 def render_report(
     session: Session, quotes: list[Quote], codes: list[CodeView], selection: QuoteFilter, options: ReportOptions,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, everything: list[Quote] | None = None,
 ) -> bytes:
     """The report as the bytes of a .docx file (exporters.publish checks them for leaks and publishes them).
 
+    `everything`: the selection's quotes before a cap left some out, which each section counts.
     `progress(done, total)` is called after each batch of QUOTE_BATCH quotes and once at the end.
     """
     words = labels(options.language)
@@ -92,6 +93,9 @@ def render_report(
     by_code: dict[str, list[Quote]] = {}
     for quote in quotes:
         by_code.setdefault(quote.code_path, []).append(quote)
+    counted_by_code: dict[str, list[Quote]] = {}
+    for quote in everything if everything is not None else quotes:
+        counted_by_code.setdefault(quote.code_path, []).append(quote)
     bookmark_id, heading_ids = 0, CODE_BOOKMARK_IDS
     for code in codes:
         # A heading level per level of the code tree (Word has nine), bookmarked with the code's
@@ -101,8 +105,10 @@ def render_report(
         _Writer.bookmark(heading._p, heading._p, CODE_BOOKMARK_PREFIX + code.guid.replace("-", ""), heading_ids)
         if code.definition:
             document.add_paragraph(code.definition)
-        subtree = [q for path, qs in by_code.items() if path == code.path or path.startswith(code.path + "/") for q in qs]
-        _counts_table(document, subtree, options.language)
+        def under(quotes_by_code: dict[str, list[Quote]], code: CodeView = code) -> list[Quote]:
+            return [q for path, qs in quotes_by_code.items() if path == code.path or path.startswith(code.path + "/") for q in qs]
+
+        _counts_table(document, under(counted_by_code), len(under(by_code)), options.language)
         writer = _Writer(document)
         for quote in by_code.get(code.path, []):
             bookmark_id += 1
@@ -303,9 +309,11 @@ def _codebook_table(document: Document, contents: _Contents, codes: list[CodeVie
                     run.font.size = Pt(10)
 
 
-def _counts_table(document: Document, quotes: list[Quote], language: str) -> None:
+def _counts_table(document: Document, quotes: list[Quote], shown: int, language: str) -> None:
     """Quotes, informants and, beneath them, informants by role: counts, not percentages. The
-    quotes are the codings shown, not the merged passages `analyse` counts, and say so by name."""
+    quotes are the codings selected, not the merged passages `analyse` counts, and say so by name;
+    where a cap left some out, how many are `shown` follows (a cap limits what is quoted, not what
+    was found)."""
     words = labels(language)
     people_by_role: dict[str | None, set[str]] = {}
     for quote in quotes:
@@ -315,11 +323,16 @@ def _counts_table(document: Document, quotes: list[Quote], language: str) -> Non
             if not voice.interviewer:
                 people_by_role.setdefault(voice.role or None, set()).add(voice.participant or f"{quote.transcript}: {voice.speaker}")
     roles = sorted(people_by_role, key=lambda role: (role is None, role or ""))
-    table = _grid_table(document, 2 + len(roles), 2)
+    capped = int(shown < len(quotes))
+    table = _grid_table(document, 2 + capped + len(roles), 2)
     rows = [row.cells for row in table.rows]  # python-docx's table.cell() rebuilds every cell per call
     rows[0][0].text, rows[0][1].text = words["quotes"], str(len(quotes))
-    rows[1][0].text, rows[1][1].text = words["informants"], str(len(set().union(*people_by_role.values())))
-    for cells, role in zip(rows[2:], roles, strict=True):
+    if capped:
+        rows[1][0].text, rows[1][1].text = words["shown"], str(shown)
+        rows[1][0].paragraphs[0].paragraph_format.left_indent = Cm(0.5)
+    rows[1 + capped][0].text = words["informants"]
+    rows[1 + capped][1].text = str(len(set().union(*people_by_role.values())))
+    for cells, role in zip(rows[2 + capped:], roles, strict=True):
         if role is None:
             label = words["no_role"]
         else:

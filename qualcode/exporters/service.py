@@ -23,7 +23,7 @@ from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
 from qualcode.anonymise.typed_text import clean_text
-from qualcode.coding.passages import Quote, QuoteFilter, nothing_selected, select_quotes
+from qualcode.coding.passages import Quote, QuoteFilter, cap_quotes, nothing_selected, select_quotes
 from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template, group_label
 from qualcode.exporters.labels import LABELS
@@ -154,13 +154,13 @@ Progress = Callable[[int, int], None]
 
 def render_report(
     session: Session, quotes: list[Quote], codes: list[CodeView], selection: QuoteFilter, options: ReportOptions,
-    progress: Progress | None = None,
+    progress: Progress | None = None, everything: list[Quote] | None = None,
 ) -> bytes:
     """The report's .docx bytes, from exporters.report, imported only here: it loads python-docx,
     which quote tables do not need."""
     from qualcode.exporters import report
 
-    return report.render_report(session, quotes, codes, selection, options, progress)
+    return report.render_report(session, quotes, codes, selection, options, progress, everything=everything)
 
 
 def as_typed(text: str | None, key: PseudonymKey | None) -> str | None:
@@ -180,11 +180,15 @@ def export_report(
     options = replace(options, title=as_typed(options.title, key), attribution=as_typed(options.attribution, key) or "")
     # The query is printed on the title page, and searches texts that hold pseudonyms: typed text too.
     selection = replace(selection, query=as_typed(selection.query, key))
-    quotes, codes = select_quotes(session, selection, per_passage=True)
-    if not quotes:
+    # Selected whole, then capped: a section's counts are of every passage, not only those shown.
+    everything, codes = select_quotes(session, replace(selection, cap_per_participant=None), per_passage=True)
+    if not everything:
         raise nothing_selected(session, selection)
+    cap = selection.cap_per_participant
+    quotes = cap_quotes(everything, cap) if cap is not None else everything
     path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
-    path, notes = _publish_export(path, render_report(session, quotes, codes, selection, options, progress), key, output, force)
+    rendered = render_report(session, quotes, codes, selection, options, progress, everything=everything)
+    path, notes = _publish_export(path, rendered, key, output, force)
     tables = [warning for table in options.matrices for warning in table.warnings]
     return ExportResult(path, len(quotes), _quoted(quotes), notes + _warnings(session, options.attribution, quotes, options.language) + tables)
 
