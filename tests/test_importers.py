@@ -702,7 +702,9 @@ def test_a_format_registered_as_a_reader_is_read_and_found_in_folders(tmp_path: 
     with pytest.raises(ImportFailed, match=r"notat\.ROP: \.rop is not a transcript format") as caught:
         parse_file(tmp_path / "notat.ROP")
     assert caught.value.hint == "supported: .txt, .md, .docx, .odt, .vtt, .srt"
-    assert expand_paths([tmp_path]) == []
+    with pytest.raises(ImportFailed, match="holds no transcripts") as caught:  # nothing to read in it: said so
+        expand_paths([tmp_path])
+    assert caught.value.hint == "supported: .txt, .md, .docx, .odt, .vtt, .srt"
     monkeypatch.setitem(READERS, ".rop", Reader(read_upper, whole_text=True))
     assert parse_file(tmp_path / "notat.ROP").text == "HEI PÅ DEG\n"
     assert expand_paths([tmp_path]) == [tmp_path / "notat.ROP"]

@@ -69,3 +69,21 @@ def test_metadata_beside_a_file_under_a_name_not_read_is_named_with_the_right_na
     (tmp_path / "annet.meta.yaml").write_text("wave: T1\n", encoding="utf-8")
     (tmp_path / "annet.txt.meta.yaml").write_text("wave: T2\n", encoding="utf-8")
     assert import_file(session, other, key=PseudonymKey("test")).notes == []
+
+
+def test_a_folder_with_no_transcripts_in_it_says_why_nothing_was_imported(tmp_path: Path) -> None:
+    """A probe: a folder holding a folder per participant printed "0 imported" and exited 0."""
+    from qualcode.errors import ImportFailed
+    from qualcode.importers.service import expand_paths
+
+    for participant in ("D1", "D2"):
+        (tmp_path / "intervjuer" / participant).mkdir(parents=True)
+        (tmp_path / "intervjuer" / participant / f"deltaker_{participant}_T1.txt").write_text("I: Hei.\nD1: Hei.\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"intervjuer holds no transcripts, only folders \(D1, D2\)") as refused:
+        expand_paths([tmp_path / "intervjuer"])
+    assert refused.value.hint == f"import the folders themselves: qualcode import {tmp_path / 'intervjuer'}/*/"
+    assert expand_paths(sorted((tmp_path / "intervjuer").iterdir())) == sorted((tmp_path / "intervjuer").glob("*/*.txt"))
+    (tmp_path / "tom").mkdir()
+    (tmp_path / "tom" / "notat.pdf").write_bytes(b"%PDF")
+    with pytest.raises(ImportFailed, match="tom holds no transcripts"):
+        expand_paths([tmp_path / "tom"])

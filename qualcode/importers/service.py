@@ -41,7 +41,7 @@ from qualcode.importers.pseudonymise import (
     propose_candidates,
     pseudonymise_document,
 )
-from qualcode.importers.readers import is_supported, reader_for
+from qualcode.importers.readers import READERS, is_supported, reader_for
 from qualcode.importers.turns import compile_marker
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
 from qualcode.store.bulk import insert_rows
@@ -771,10 +771,22 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     expanded: list[Path] = []
     for path in paths:
         if path.is_dir():
-            expanded += sorted(child for child in path.iterdir() if child.is_file() and is_supported(child))
+            inside = sorted(child for child in path.iterdir() if child.is_file() and is_supported(child))
+            if not inside:  # "0 imported" said nothing of why (a probe's folder held a folder per participant)
+                _refuse_empty_folder(path)
+            expanded += inside
         else:
             expanded.append(path)
     return expanded
+
+
+def _refuse_empty_folder(path: Path) -> None:
+    folders = sorted(child.name for child in path.iterdir() if child.is_dir() and not child.name.startswith("."))
+    if folders:
+        shown = ", ".join(folders[:5]) + (", …" if len(folders) > 5 else "")
+        raise ImportFailed(f"{path} holds no transcripts, only folders ({shown}); folders inside are not read",
+                           f"import the folders themselves: qualcode import {path}/*/")
+    raise ImportFailed(f"{path} holds no transcripts", f"supported: {', '.join(READERS)}")
 
 
 _TURN_COLUMNS = ("text_version_id", "seq", "speaker", "participant_id", "start", "end", "timestamp_ms")
