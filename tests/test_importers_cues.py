@@ -53,3 +53,16 @@ def test_an_srt_cue_without_its_timing_line_is_refused_by_its_number(session: Se
         import_file(session, path, key=PseudonymKey("test"))
     assert "\n" not in refused.value.message
     assert session.scalar(select(func.count()).select_from(Transcript)) == 0
+
+
+@pytest.mark.parametrize("block", ["STYLE\n::cue { color: white }", "REGION\nid:fred\nwidth:40%", "NOTE\nLydfil fra runde 2"])
+def test_a_vtt_style_region_or_note_block_on_lines_of_its_own_is_no_text_outside_a_cue(
+    session: Session, tmp_path: Path, block: str,
+) -> None:
+    """A probe: WebVTT's STYLE and REGION blocks, the word alone on its first line, were refused as
+    "text outside any cue"."""
+    path = tmp_path / "samtale.vtt"
+    path.write_text(f"WEBVTT\n\n{block}\n\n00:00:01.000 --> 00:00:03.000\n<v Intervjuer>Hvordan går det?\n\n"
+                    "00:00:03.000 --> 00:00:05.000\n<v D1>Det går fint.\n", encoding="utf-8")
+    import_file(session, path, key=PseudonymKey("test"))
+    assert turns_of(session, "samtale") == [("Intervjuer", "Hvordan går det?"), ("D1", "Det går fint.")]

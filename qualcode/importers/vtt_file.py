@@ -60,7 +60,7 @@ def _with_dotted_timings(text: str, file_name: str) -> str:
 
 # A line that starts as a cue timing does, but with an arrow WebVTT does not know ("->", "=>", "—>").
 _LOOKS_TIMED = re.compile(rf"\s*{_TIMESTAMP}\s*\S*>")
-_NOT_A_CUE = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
+_NOT_A_CUE = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t\n]|$)")  # the word alone on its line, or before its text
 
 
 def _cues_joined(text: str, file_name: str) -> str:
