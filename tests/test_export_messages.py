@@ -443,3 +443,15 @@ def test_an_empty_selection_counts_quotes_as_the_export_writes_them(coded: tuple
     assert refused.value.hint is not None
     assert f"role veileder alone: {veiledere.quotes} quotes" in refused.value.hint
     assert refused.value.hint.endswith(f"{everything.quotes} quotes in all")
+
+
+def test_a_small_group_warning_suggests_the_generic_label_in_the_exports_language(coded: tuple[Project, PseudonymKey]) -> None:
+    """A probe: an English report's warning suggested 'En informant'."""
+    project, key = coded
+    with project.begin() as session:
+        english = write_report(session, project, key, attribution="role-office", language="en").warnings
+        norwegian = write_report(session, project, key, attribution="role-office", force=True).warnings
+    generic = [warning for warning in english if "use a generic label" in warning]
+    assert generic and all("'An informant'" in warning for warning in generic), english
+    assert not any("En informant" in warning for warning in english)
+    assert any("'En informant'" in warning for warning in norwegian)

@@ -29,7 +29,7 @@ class AttributionRisk:
 def attribution_risks(
     session: Session, fields: tuple[str, ...] = ("role", "office"), threshold: int = SMALL_GROUP,
     among: Collection[tuple[str | None, ...]] | None = None,
-    label: Callable[[tuple[str | None, ...]], str] | None = None,
+    label: Callable[[tuple[str | None, ...]], str] | None = None, generic: str = "En informant",
 ) -> list[AttributionRisk]:
     """Every label made of `fields` that `threshold` or fewer participants share.
 
@@ -69,6 +69,6 @@ def attribution_risks(
         if role is not None and len(fields) > 1 and roles[role] > threshold:
             suggestion = f"label by role only ({role}: {roles[role]} participants)"
         else:
-            suggestion = "use a generic label such as 'En informant' or merge groups"
+            suggestion = f"use a generic label such as '{generic}' or merge groups"  # in the export's language
         risks.append(AttributionRisk(name, len(members), suggestion))
     return risks

@@ -109,7 +109,7 @@ def _warnings(session: Session, template: str, quotes: Sequence[Quote], language
     return [
         f"'{risk.label}' covers {counted(risk.participants, 'participant')} and may identify them; "
         + ("merge groups" if risk.label.startswith(generic) and risk.suggestion.startswith("use a generic") else risk.suggestion)
-        for risk in attribution_risks(session, fields, among=shown, label=printed)
+        for risk in attribution_risks(session, fields, among=shown, label=printed, generic=generic)
     ]
 
 
