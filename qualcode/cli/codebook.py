@@ -50,7 +50,8 @@ def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
 @codebook_group.command("validate")
 @click.argument("file", type=click.Path(path_type=Path))
 def codebook_validate(file: Path) -> None:
-    """Check a codebook file and name the line of each problem.
+    """Check a codebook file on its own and name the line of each problem (merging it into a
+    project's codes is checked by `codebook import`).
 
     Example: qualcode codebook validate codebooks/kvp.yaml
     """
@@ -58,7 +59,9 @@ def codebook_validate(file: Path) -> None:
     from qualcode.codebook.yaml_format import load_codebook
 
     codebook = load_codebook(file)
-    click.echo(f"{file}: valid, {sum(1 for _ in codebook.walk())} codes")
+    # A probe took "valid" for "importable": a code named as a project's code in another case is refused by the import.
+    click.echo(f"{file}: valid, {sum(1 for _ in codebook.walk())} codes (as a file; `codebook import` checks it against"
+               " the project's codes too)")
 
 
 @codebook_group.command("import")
