@@ -6,6 +6,8 @@ import json
 import re
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -485,8 +487,6 @@ def test_a_change_made_while_another_removes_the_coding_meets_it_removed(project
     """A probe ran `coding remove N` and `coding resize N` at once: both said they had worked, as
     each read the coding before the other wrote; the resize was made on a removed coding and
     logged as made on a live one, and undo brought the removed coding back at its old span."""
-    import threading
-
     from qualcode.coding.service import live_coding
     from qualcode.errors import Gone
 
@@ -499,24 +499,11 @@ def test_a_change_made_while_another_removes_the_coding_meets_it_removed(project
         "recode": lambda session, coder: recode_coding(session, coding_id, "brukermedvirkning", coder),
         "memo": lambda session, coder: set_coding_memo(session, coding_id, "Et notat", coder),
     }
-    outcome: list[BaseException | None] = []
-    with Project.open(project.root) as other, project.begin() as session:
+    with project.begin() as session:
         live_coding(session, coding_id)  # the remover has read the coding: the other change must wait for it
-
-        def change_at_once() -> None:
-            try:
-                with other.begin() as other_session:
-                    changes[second](other_session, get_or_create_coder(other_session, "Forsker 1"))
-                outcome.append(None)
-            except BaseException as error:  # noqa: BLE001 - looked at below
-                outcome.append(error)
-
-        thread = threading.Thread(target=change_at_once)
-        thread.start()
-        thread.join(0.3)
-        assert thread.is_alive(), outcome  # waiting for the lock, not acting on what it read before the removal
+        waiting, outcome = _started_meanwhile(project, changes[second])
         remove_coding(session, coding_id, session.get(Coder, coder.id))  # type: ignore[arg-type]
-    thread.join(10)
+    waiting.join(10)
     assert len(outcome) == 1 and isinstance(outcome[0], Gone) and f"coding {coding_id} was removed" in str(outcome[0])
     with project.begin() as session:
         coding = session.get(Coding, coding_id)
@@ -530,8 +517,6 @@ def test_a_change_made_while_another_removes_the_coding_meets_it_removed(project
 def test_a_change_waits_for_another_and_logs_the_state_that_one_left(project: Project, tmp_path: Path, change: str) -> None:
     """What a change logs as the state before is the state it changed: read holding the write
     lock. Read before another's write, undoing it would silently take back the other's change too."""
-    import threading
-
     from qualcode.codebook.service import update_code
     from qualcode.importers.metadata_edit import edit_transcript
     from qualcode.store.events import hold_write_lock
@@ -547,24 +532,11 @@ def test_a_change_waits_for_another_and_logs_the_state_that_one_left(project: Pr
         "transcript wave": (lambda s, c: edit_transcript(s, "intervju", c, wave="T1"),
                             lambda s, c: edit_transcript(s, "intervju", c, wave="T2")),
     }[change]
-    outcome: list[BaseException | None] = []
-    with Project.open(project.root) as other, project.begin() as session:
+    with project.begin() as session:
         hold_write_lock(session)  # one change under way
-
-        def at_once() -> None:
-            try:
-                with other.begin() as other_session:
-                    second(other_session, get_or_create_coder(other_session, "Forsker 1"))
-                outcome.append(None)
-            except BaseException as error:  # noqa: BLE001 - looked at below
-                outcome.append(error)
-
-        thread = threading.Thread(target=at_once)
-        thread.start()
-        thread.join(0.3)
-        assert thread.is_alive(), outcome
+        waiting, outcome = _started_meanwhile(project, second)
         first(session, session.get(Coder, coder.id))
-    thread.join(10)
+    waiting.join(10)
     with project.begin() as session:
         events = session.scalars(select(Event).order_by(Event.id)).all()[-2:]
     if change == "memo removed":  # the second meets it removed, as it would one after the other
@@ -572,3 +544,27 @@ def test_a_change_waits_for_another_and_logs_the_state_that_one_left(project: Pr
     else:
         assert outcome == [None]
         assert events[1].payload["before"] == events[0].payload["after"]
+
+
+def _started_meanwhile(project: Project, change: Callable[[Session, Coder], object]) -> tuple[threading.Thread, list[BaseException | None]]:
+    """`change` begun by another connection to the project, as another process would, while this
+    one holds the write lock: it must be waiting for the lock, not acting on what it read before.
+    The thread, and what it ended with (None, or the error), once joined."""
+    outcome: list[BaseException | None] = []
+    other = Project.open(project.root)
+
+    def at_once() -> None:
+        try:
+            with other.begin() as session:
+                change(session, get_or_create_coder(session, "Forsker 1"))
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - looked at by the test
+            outcome.append(error)
+        finally:
+            other.close()
+
+    thread = threading.Thread(target=at_once)
+    thread.start()
+    thread.join(0.3)
+    assert thread.is_alive(), outcome
+    return thread, outcome
