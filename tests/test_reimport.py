@@ -425,3 +425,53 @@ def test_a_batch_stopped_by_ctrl_c_keeps_what_came_before_says_where_and_goes_on
     monkeypatch.setattr(service, "_import_one", original)
     again = imported(project, key_access, directory)
     assert [item.name for item in again.imported] == ["b", "c"] and len(again.skipped) == 1
+
+
+QUESTION_ANSWERS = (
+    "Intervjuer: Hvor lenge har du jobbet her?\nL1: Ja. Det er et par år nå.\n"
+    "Intervjuer: Er det press på måltall?\nL1: {answer} Det er et stort press fra {who} hver måned.\n"
+    "Intervjuer: Hva sier du til veilederne?\nL1: Vi må nå måltallet. Det sier jeg på hvert eneste møte.\n"
+    "Intervjuer: Og kommunen?\nL1: Det er et stort press fra kommunen hver måned, det også.\n"
+)
+
+
+@pytest.mark.parametrize(("excerpt", "answer", "who", "placed"), [
+    # A probe: "Ja." changed to "Nei." took the "Ja." of the first answer, about years of service.
+    ("Ja.", "Nei.", "fylket", None),
+    # The same words coded in two answers, the first changed: they took the second's place, and
+    # the second coding, its words untouched, was orphaned as a repeat.
+    ("Vi må nå måltallet.", "Vi skulle nå måltallet.", "fylket", None),
+    # A deleted sentence took a like one in a later answer, its words rewritten to "kommunen".
+    ("Det er et stort press fra fylket hver måned.", "(uhørbart)", "", None),
+])
+def test_a_changed_passage_is_looked_for_where_its_lines_went_not_anywhere(
+    excerpt: str, answer: str, who: str, placed: str | None,
+) -> None:
+    old = QUESTION_ANSWERS.format(answer="Ja." if excerpt == "Ja." else "Vi må nå måltallet.", who="fylket")
+    new = QUESTION_ANSWERS.format(answer=answer, who=who) if who else old.replace(
+        "Vi må nå måltallet. Det er et stort press fra fylket hver måned.", "(uhørbart)")
+    start = old.index(excerpt, old.index("Er det press"))
+    anchor = find_anchor(old, new, start, start + len(excerpt), LineMap(old, new))
+    assert (new[anchor.start:anchor.end] if anchor else None) == placed
+
+
+@pytest.mark.parametrize(("old", "excerpt", "new", "found"), [
+    # A probe: the last word corrected to a longer one kept its old letters, "nå det|te".
+    ("V1: vi skulle nå det.\nI: Ja.\n", "vi skulle nå det", "V1: vi skulle nå dette målet.\nI: Ja.\n", "vi skulle nå dette"),
+    # Too unlike once the word is whole: kept for the review, not quoted as "med fravær".
+    ("V1: For eksempel med fravær.\n", "For eksempel med fravær", "V1: For eksempel med fraværsreglene.\n", None),
+])
+def test_a_passage_is_never_placed_to_end_inside_a_longer_word(old: str, excerpt: str, new: str, found: str | None) -> None:
+    start = old.index(excerpt)
+    anchor = find_anchor(old, new, start, start + len(excerpt), LineMap(old, new))
+    assert (new[anchor.start:anchor.end] if anchor else None) == found
+
+
+def test_a_paragraph_moved_elsewhere_takes_its_coding_with_it() -> None:
+    """Its words found far from where they were, with the words around them: a moved passage."""
+    moved = "L1: Vi satt sammen og lagde handlingsplanen, og hun spurte hva jeg ville.\n"
+    rest = "".join(f"I: Spørsmål {n}?\nL1: Svar nummer {n} om noe helt annet.\n" for n in range(30))
+    old, new = moved + rest, rest + moved
+    start = old.index("lagde handlingsplanen")
+    anchor = find_anchor(old, new, start, start + len("lagde handlingsplanen"), LineMap(old, new))
+    assert anchor is not None and anchor.start == new.index("lagde handlingsplanen")

@@ -52,6 +52,23 @@ class LineMap:
     def line_of(self, offset: int) -> int:
         return max(0, bisect_right(self.old_starts, offset) - 1)
 
+    def new_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """Offsets in the new text of what became of the old lines holding start..end, a line more
+        on either side; None if the new text has nothing in their stead (they were deleted)."""
+        first, last = self.line_of(start), self.line_of(max(start, end - 1))
+        lines: list[int] = []
+        for tag, i1, i2, j1, j2 in self.blocks:
+            if i2 <= first or i1 > last:
+                continue
+            if tag == "equal":
+                lines += [j1 + max(first, i1) - i1, j1 + min(last, i2 - 1) - i1]
+            elif j2 > j1:
+                lines += [j1, j2 - 1]
+        if not lines:
+            return None
+        low, high = max(0, min(lines) - 1), min(len(self.new_starts) - 1, max(lines) + 2)
+        return self.new_starts[low], self.new_starts[high]
+
     def __call__(self, offset: int) -> tuple[int, bool]:
         """The new offset for an old one, and whether its line is unchanged (so the offset is exact)."""
         if not self.blocks:
@@ -84,15 +101,24 @@ def find_anchor(old_text: str, new_text: str, start: int, end: int, moved: LineM
     """
     excerpt = old_text[start:end]
     expected, exact_line = moved(start)
-    if exact_line and new_text[expected:expected + len(excerpt)] == excerpt:
+    if exact_line and new_text[expected:expected + len(excerpt)] == excerpt and _on_edges(new_text, excerpt, expected):
         return Anchor(expected, expected + len(excerpt), "exact")
-    if excerpt:
-        nearest = _nearest_occurrence(new_text, excerpt, expected)
+    if not excerpt:
+        return None
+    # Where its lines went: a passage whose lines changed is looked for there, not anywhere in the
+    # text ("Ja." changed to "Nei." took the "Ja." of another answer; a deleted answer took a like
+    # sentence further on). Its words found elsewhere are a passage moved only with its context.
+    local = moved.new_range(start, end)
+    if local is not None:
+        nearest = _nearest_occurrence(new_text, excerpt, expected, *local)
         if nearest is not None:
             return Anchor(nearest, nearest + len(excerpt), "exact")
-    if len(excerpt.strip()) < 3:
-        return None  # too short to recognise once changed
-    return _fuzzy(old_text, new_text, start, end, expected)
+    elsewhere = _moved_with_context(old_text, new_text, start, end)
+    if elsewhere is not None:
+        return elsewhere
+    if len(excerpt.strip()) < 3 or local is None:
+        return None  # too short to recognise once changed, or its lines are gone
+    return _fuzzy(old_text, new_text, start, end, expected, local)
 
 
 def find_excerpt_again(text: str, excerpt: str) -> Anchor | None:
@@ -105,37 +131,56 @@ def find_excerpt_again(text: str, excerpt: str) -> Anchor | None:
     """
     if not excerpt.strip():
         return None
-    found: list[int] = []
-    position = text.find(excerpt)
-    while position != -1:
-        on_edges = (not _word_edge(excerpt, 0) or position == 0 or not text[position - 1].isalnum()) and (
-            not _word_edge(excerpt, -1) or position + len(excerpt) == len(text) or not text[position + len(excerpt)].isalnum()
-        )
-        if on_edges:
+    found = _occurrences(text, excerpt)
+    return Anchor(found[0], found[0] + len(excerpt), "exact") if len(found) == 1 else None
+
+
+def _on_edges(text: str, excerpt: str, position: int) -> bool:
+    """Whether `excerpt` at `position` in `text` begins and ends where its words do: "det" is not
+    the start of "dette", so a quote never ends inside a longer word."""
+    after = position + len(excerpt)
+    return (not _word_edge(excerpt, 0) or position == 0 or not text[position - 1].isalnum()) and (
+        not _word_edge(excerpt, -1) or after >= len(text) or not text[after].isalnum()
+    )
+
+
+def _occurrences(text: str, excerpt: str, low: int = 0, high: int | None = None) -> list[int]:
+    """Where `excerpt` stands in text[low:high] on its words' edges."""
+    found, position = [], text.find(excerpt, low)
+    while position != -1 and (high is None or position + len(excerpt) <= high):
+        if _on_edges(text, excerpt, position):
             found.append(position)
-            if len(found) > 1:
-                return None
         position = text.find(excerpt, position + 1)
-    return Anchor(found[0], found[0] + len(excerpt), "exact") if found else None
+    return found
 
 
-def _nearest_occurrence(text: str, excerpt: str, expected: int) -> int | None:
-    best: int | None = None
-    position = text.find(excerpt)
-    while position != -1:
-        if best is None or abs(position - expected) < abs(best - expected):
-            best = position
-        elif position > expected:
-            break  # later ones are further away still
-        position = text.find(excerpt, position + 1)
-    return best
+def _nearest_occurrence(text: str, excerpt: str, expected: int, low: int, high: int) -> int | None:
+    found = _occurrences(text, excerpt, low, high)
+    return min(found, key=lambda position: abs(position - expected)) if found else None
 
 
-def _fuzzy(old_text: str, new_text: str, start: int, end: int, expected: int) -> Anchor | None:
+def _moved_with_context(old_text: str, new_text: str, start: int, end: int) -> Anchor | None:
+    """The excerpt where the new text holds it with the words around it, as a paragraph moved
+    elsewhere is: the one place whose context is like the old (CONTEXT_SCORE), and no other close."""
     excerpt = old_text[start:end]
-    reach = max(2_000, 3 * len(excerpt))
-    window_start = max(0, expected - reach)
-    window = new_text[window_start:expected + len(excerpt) + reach]
+    before, after = old_text[max(0, start - CONTEXT):start], old_text[end:end + CONTEXT]
+
+    def context_score(position: int) -> float:
+        found_before = new_text[max(0, position - len(before)):position]
+        found_after = new_text[position + len(excerpt):position + len(excerpt) + len(after)]
+        return (fuzz.ratio(before, found_before) + fuzz.ratio(after, found_after)) / 2
+
+    scored = sorted(((context_score(position), position) for position in _occurrences(new_text, excerpt)), reverse=True)
+    if not scored or scored[0][0] < CONTEXT_SCORE or (len(scored) > 1 and scored[1][0] > scored[0][0] - 10):
+        return None
+    return Anchor(scored[0][1], scored[0][1] + len(excerpt), "exact")
+
+
+def _fuzzy(old_text: str, new_text: str, start: int, end: int, expected: int, local: tuple[int, int]) -> Anchor | None:
+    """The excerpt's changed words where its lines went (`local`), found with their context."""
+    excerpt = old_text[start:end]
+    window_start = local[0]
+    window = new_text[window_start:local[1]]
     needle = old_text[max(0, start - CONTEXT):end + CONTEXT]
     region_start, region = 0, window
     if needle != excerpt:
