@@ -475,3 +475,31 @@ def test_a_paragraph_moved_elsewhere_takes_its_coding_with_it() -> None:
     start = old.index("lagde handlingsplanen")
     anchor = find_anchor(old, new, start, start + len("lagde handlingsplanen"), LineMap(old, new))
     assert anchor is not None and anchor.start == new.index("lagde handlingsplanen")
+
+
+def test_codings_a_replaced_text_left_no_place_are_named_by_status_and_every_export(demo: Path, tmp_path: Path) -> None:
+    """A probe: a coding orphaned by a corrected text, its memo with it, left the report, the quote
+    table, `status` and `--code`'s refusal without a word; only the .qdpx export named it."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from tests.conftest import SAMPLES
+
+    def run(*args: str) -> str:
+        return CliRunner().invoke(cli, ["--project", str(demo), *args]).output
+
+    sentence = "Det blir litt tilfeldig hva folk får, og det er et problem."
+    assert "added coding" in run("coding", "add", "veileder_V1", "skjønn", "--match", sentence, "--memo", "kapittel 5")
+    corrected = tmp_path / "veileder_V1.txt"
+    corrected.write_text((SAMPLES / "veileder_V1.txt").read_text(encoding="utf-8").replace(" " + sentence, ""), encoding="utf-8")
+    assert "1 orphaned" in run("import", "--replace", str(corrected))
+    assert "1 coding lost its place in a replaced text, kept for review" in run("status")
+    assert "the project has no codings yet (hint: 1 coding of it lost its place in a replaced text" in run(
+        "export", "report", "--output", str(tmp_path / "r.docx"))
+    run("coding", "add", "leder_L1", "empowerment", "--match", "Jeg har sagt til veilederne at vi må nå måltallet før jul.")
+    for export in (["export", "report", "--output", str(tmp_path / "r.docx")],
+                   ["export", "quotes", "--format", "csv", "--output", str(tmp_path / "q.csv")]):
+        assert "1 coding of this selection is left out: its passage is gone from a replaced text" in run(*export)
+    assert "1 coding of it lost its place in a replaced text" in run("export", "report", "--code", "skjønn",
+                                                                     "--output", str(tmp_path / "s.docx"))
+    assert "left out" not in run("export", "report", "--code", "empowerment", "--output", str(tmp_path / "e.docx"))

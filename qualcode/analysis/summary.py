@@ -36,13 +36,16 @@ class ProjectSummary:
     codings_by_top_code: dict[str, int]
     coders: int
     memos: int
+    orphaned: int = 0  # codings a replaced text left no place, kept for review
 
 
 def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSummary:
     """The project at a glance; its codings only `coders`' when named (a blind coder's own)."""
     live: ColumnElement[bool] = Coding.removed_at.is_(None)
+    orphaned: ColumnElement[bool] = Coding.orphaned_at.is_not(None)
     if coders:
         live = live & Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(coders)))
+        orphaned = orphaned & Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(coders)))
     # Every count in one statement: each statement SQLAlchemy compiles costs a start-up of `status` its share.
     counts = session.execute(select(
         select(func.coalesce(func.sum(TextVersion.word_count), 0))
@@ -58,8 +61,9 @@ def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSumm
         select(func.count()).select_from(Memo).where(Memo.removed_at.is_(None)).scalar_subquery(),
         select(func.count()).select_from(Coding)
         .where(Coding.memo.is_not(None), Coding.memo != "", Coding.removed_at.is_(None)).scalar_subquery(),
+        select(func.count()).select_from(Coding).where(orphaned).scalar_subquery(),
     )).one()
-    words, turns, transcripts, codes, codings, coders_count, free_memos, coding_memos = (value or 0 for value in counts)
+    words, turns, transcripts, codes, codings, coders_count, free_memos, coding_memos, orphans = (value or 0 for value in counts)
     by_role = dict(
         session.execute(
             select(func.coalesce(Participant.role, "(no role)"), func.count()).group_by(Participant.role)
@@ -93,4 +97,5 @@ def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSumm
         codings_by_top_code=dict(sorted(by_top.items())),
         coders=coders_count,
         memos=free_memos + coding_memos,
+        orphaned=orphans,
     )

@@ -59,6 +59,9 @@ def project_status(app: AppContext, as_json: bool) -> None:
                f"{counted(summary.memos, 'memo')}")
     for code, count in summary.codings_by_top_code.items():
         click.echo(f"    {code}: {count}")
+    if summary.orphaned:
+        click.echo(f"  {counted(summary.orphaned, 'coding')} lost {'their' if summary.orphaned > 1 else 'its'} place in a"
+                   " replaced text, kept for review: `qualcode coding list --orphaned`")
 
 
 def _number(value: int) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from qualcode.codebook.service import CodeView, code_subtree_ids, find_code, list_codes
@@ -341,6 +341,28 @@ def natural_key(value: str) -> list[Any]:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]
 
 
+def orphaned_codings(session: Session, selection: QuoteFilter) -> int:
+    """How many codings the selection names by code, transcript, round and coder have no place,
+    their passage gone from a replaced text (coding/anchoring.py): an export leaves them out."""
+    code_ids: set[int] | None = None
+    if selection.codes:
+        code_ids = set()
+        for ref in selection.codes:
+            code = find_code(session, ref)
+            code_ids.update(code_subtree_ids(session, code) if selection.include_subcodes else [code.id])
+    query = select(func.count()).select_from(Coding).join(Transcript, Coding.transcript_id == Transcript.id).where(
+        Coding.orphaned_at.is_not(None))
+    if code_ids is not None:
+        query = query.where(Coding.code_id.in_(code_ids))
+    if selection.transcripts:
+        query = query.where(Transcript.name.in_(selection.transcripts))
+    if selection.waves:
+        query = query.where(Transcript.wave.in_(selection.waves))
+    if selection.coders:
+        query = query.where(Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(selection.coders))))
+    return session.scalar(query) or 0
+
+
 def nothing_selected(session: Session, selection: QuoteFilter) -> NotFound:
     """Why an export would be empty: what each restriction selects on its own, and how many quotes there are,
     counted as an export counts them (a passage several coders gave the same code is one quote)."""
@@ -354,14 +376,18 @@ def nothing_selected(session: Session, selection: QuoteFilter) -> NotFound:
 
     total = quotes(QuoteFilter())
     in_all = f"{_quotes(total)} of yours in all" if mine else f"{_quotes(total)} in all"
+    orphaned = orphaned_codings(session, replace(selection, coders=mine) if mine else selection)
+    # Codings it would have taken but for a replaced text: "1 quote in all" did not say where the rest went.
+    gone = [f"{counted(orphaned, 'coding')} of it lost {'their' if orphaned > 1 else 'its'} place in a replaced text"
+            " (`qualcode coding list --orphaned`)"] if orphaned else []
     if total == 0:
         return NotFound("you have coded nothing yet" if mine else "the project has no codings yet",
-                        "code passages first: `qualcode coding add` or the TUI")
+                        "; ".join([*gone, "code passages first: `qualcode coding add` or the TUI"]))
     parts = _restrictions(replace(selection, coders=()) if mine else selection)
     if not parts:  # only a cap or an order, which never empty a selection
         return NotFound("the selection matches no quotes", in_all)
     alone = [f"{text} alone: {_quotes(quotes(only))}" for text, only in parts] if len(parts) > 1 else []
-    return NotFound("no quotes match " + _and([text for text, _ in parts]), "; ".join([*alone, in_all]))
+    return NotFound("no quotes match " + _and([text for text, _ in parts]), "; ".join([*alone, *gone, in_all]))
 
 
 def _restrictions(selection: QuoteFilter) -> list[tuple[str, QuoteFilter]]:

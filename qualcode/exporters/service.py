@@ -23,7 +23,14 @@ from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
 from qualcode.anonymise.typed_text import clean_text
-from qualcode.coding.passages import Quote, QuoteFilter, cap_quotes, nothing_selected, select_quotes
+from qualcode.coding.passages import (
+    Quote,
+    QuoteFilter,
+    cap_quotes,
+    nothing_selected,
+    orphaned_codings,
+    select_quotes,
+)
 from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template, group_label
 from qualcode.exporters.labels import LABELS
@@ -190,7 +197,19 @@ def export_report(
     rendered = render_report(session, quotes, codes, selection, options, progress, everything=everything)
     path, notes = _publish_export(path, rendered, key, output, force)
     tables = [warning for table in options.matrices for warning in table.warnings]
-    return ExportResult(path, len(quotes), _quoted(quotes), notes + _warnings(session, options.attribution, quotes, options.language) + tables)
+    return ExportResult(path, len(quotes), _quoted(quotes), notes + _left_out(session, selection)
+                        + _warnings(session, options.attribution, quotes, options.language) + tables)
+
+
+def _left_out(session: Session, selection: QuoteFilter) -> list[str]:
+    """The selection's codings an export leaves out, with no place in a replaced text, named as a
+    .qdpx export names them: a probe's report quietly lost a coding and its memo."""
+    orphaned = orphaned_codings(session, selection)
+    if not orphaned:
+        return []
+    return [f"{counted(orphaned, 'coding')} of this selection {'are' if orphaned > 1 else 'is'} left out: "
+            f"{'their passages are' if orphaned > 1 else 'its passage is'} gone from a replaced text; "
+            f"`qualcode coding list --orphaned` lists {'them' if orphaned > 1 else 'it'} for review"]
 
 
 def _quoted(quotes: list[Quote]) -> int:
@@ -218,4 +237,4 @@ def export_quote_table(
         notes.append(f"{len(cut)} quote{'s are' if len(cut) > 1 else ' is'} longer than a spreadsheet cell holds "
                      f"({CELL_LIMIT:,} characters) and end{'' if len(cut) > 1 else 's'} in {CUT_MARK} there: {named}; "
                      "the .csv keeps every quote whole")
-    return ExportResult(path, len(quotes), _quoted(quotes), notes + _warnings(session, template, quotes, language))
+    return ExportResult(path, len(quotes), _quoted(quotes), notes + _left_out(session, selection) + _warnings(session, template, quotes, language))
