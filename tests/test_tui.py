@@ -163,7 +163,7 @@ async def test_overview_filters_and_sorts(sample_project: Path) -> None:
         assert table.row_count == 3
         await pilot.press("slash", *"veileder")
         await pilot.pause()
-        assert table.row_count == 1 and table.get_row_at(0)[0] == "veileder_V1"
+        assert table.row_count == 1 and str(table.get_row_at(0)[0]) == "veileder_V1"
         await pilot.press("enter", "s")
         await pilot.pause()
         # Escape leaves the filter, clearing it: the focus stayed in it, and a q typed next went into it.
@@ -509,7 +509,7 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
                     "the round's field has the focus")
         await pilot.press("ctrl+u", *"t2", "enter")
         # The overview shows the change (no date column at 80 wide).
-        await until(app, pilot, lambda: table.get_cell("leder_L1", "round") == "T2", "the overview shows round T2")
+        await until(app, pilot, lambda: str(table.get_cell("leder_L1", "round")) == "T2", "the overview shows round T2")
         assert not isinstance(app.screen, TranscriptForm)
         table.move_cursor(row=table.get_row_index("leder_L1"))
         await pilot.press("e")  # a bad value: an error, and nothing changed
@@ -745,10 +745,13 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
         await pilot.press("m")
         await settle(pilot, pauses=2)
         assert isinstance(app.screen, MemoEditor) and "Memo on [b]sitat" in screen_text(app)
-        await pilot.press(*"[b]notat [i]", "enter")
+        # "[/ kommunen" with no "]" after it crashed the reader, then each opening of the transcript;
+        # "[LATTER]" vanished and a trailing backslash ate the tag after it.
+        await pilot.press(*"[b]notat [i] [/ kommunen [LATTER] C:\\data\\", "enter")
         await settle(pilot, pauses=2)
         shown = screen_text(app)
-        assert "[b]sitat" in shown and "[b]notat [i]" in shown  # the side panel
+        side = " ".join(str(reader.query_one("#side-panel", Static).render()).split())
+        assert "[b]sitat" in shown and "[b]notat [i] [/ kommunen [LATTER] C:\\data\\" in side, side  # the side panel
         await pilot.press("p", *"sitat")
         await settle(pilot, pauses=2)
         assert isinstance(app.screen, CodePicker) and "[b]sitat" in screen_text(app)
@@ -763,8 +766,8 @@ async def test_text_with_brackets_is_shown_as_written_on_every_screen(sample_pro
         table = app.screen.query_one("#segments", DataTable)
         await until_shown(app, pilot, lambda _: "[b]måltall[/b] hvert år ]" in widget_text(app, table))
         assert "[b]måltall[/b] hvert år ]" in widget_text(app, table)  # the table's row, not only the detail
-        shown = screen_text(app)
-        assert "[b]notat [i]" in shown
+        detail = " ".join(str(app.screen.query_one("#segment-detail", Static).render()).split())
+        assert "[b]notat [i] [/ kommunen [LATTER] C:\\data\\" in detail, detail
         await pilot.press("escape", "ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rapidfuzz import fuzz
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualcode.codebook.service import CodeView
+from qualcode.tui.widgets.as_written import as_written, lines_as_written
 
 # The picker's answer when the coder asks for a new code rather than an existing one.
 NEW_CODE = "\x00new:"
@@ -96,11 +96,11 @@ class CodePicker(ModalScreen[str | None]):
             self._show_definition(code)
 
     def _show_definition(self, code: CodeView) -> None:
-        parts = [f"[b]{escape(code.path)}[/b]"]
+        parts = [as_written((code.path, "bold"))]
         for label, value in (("Definition", code.definition), ("Include", code.inclusion), ("Exclude", code.exclusion), ("Example", code.example)):
             if value:
-                parts.append(f"[b]{label}:[/b] {escape(value)}")
-        self.query_one("#picker-definition", Static).update("\n".join(parts))
+                parts.append(as_written((f"{label}:", "bold"), " ", value))
+        self.query_one("#picker-definition", Static).update(lines_as_written(parts))
 
     @on(Input.Submitted, "#picker-query")
     def _submitted(self) -> None:

@@ -22,7 +22,7 @@ class PassphraseModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="passphrase"):
-            yield Label(f"Passphrase for the key {self.key_name}")
+            yield Label(f"Passphrase for the key {self.key_name}", markup=False)
             if self.problem:
                 yield Label(self.problem, classes="error")
             yield Input(password=True, placeholder="Enter opens the key, Escape cancels", id="passphrase-text")

@@ -46,7 +46,7 @@ class TranscriptForm(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="transcript-form"):
-            yield Label(f"Metadata of {self.transcript.name} (Enter saves, Escape cancels)")
+            yield Label(f"Metadata of {self.transcript.name} (Enter saves, Escape cancels)", markup=False)
             for field, label, placeholder in FIELDS:
                 yield Label(label, classes="muted")
                 yield Input(value=self.initial[field], placeholder=placeholder, id=f"form-{field}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,6 +16,7 @@ from qualcode.coding.consensus import CONSENSUS_CODER, Disagreement, Side
 from qualcode.coding.service import widen_to_words
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.as_written import cell
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import Workspace
 
@@ -134,12 +134,12 @@ class CompareScreen(QualcodeScreen):
 
     def _loaded(self, text: str, found: list[Disagreement], row: int) -> None:
         self.text, self.found = text, found
-        table: DataTable[str] = self.query_one(DataTable)
+        table: DataTable[str | Text] = self.query_one(DataTable)
         table.clear()
         for item in found:
             decided = "neither" if item.kept_neither else "" if item.decided is None else f"{item.decided.start}-{item.decided.end}"
             decided += " (stale)" if item.stale else ""
-            table.add_row(str(item.line), "A" if item.a else "-", "B" if item.b else "-", escape(item.code_path[:36]), decided)  # a table reads strings as markup
+            table.add_row(str(item.line), "A" if item.a else "-", "B" if item.b else "-", cell(item.code_path[:36]), decided)  # a table reads strings as markup
         open_count = sum(not item.settled for item in found)
         self.query_one("#compare-where", Static).update(Text(
             f"A = {self.coder_a} · B = {self.coder_b} · {len(found)} disagreements, {open_count} undecided"))

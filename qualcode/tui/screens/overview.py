@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +10,7 @@ from textual.widgets import DataTable, Header, Input
 from qualcode.coding.transcripts import ParticipantView, TranscriptView
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.as_written import cell
 from qualcode.tui.widgets.footer import KeyFooter
 
 SORTS = ("name", "wave", "interview_date", "codings", "coded_turns", "words")
@@ -140,7 +140,7 @@ class OverviewScreen(QualcodeScreen):
         for t in rows:
             cells = self._cells(t)
             # A table reads strings as markup: names and participants are typed by people and may hold "[".
-            table.add_row(*(escape(fit(cells[key], width)) for key, _, width in self.columns), key=t.name)
+            table.add_row(*(cell(fit(cells[key], width)) for key, _, width in self.columns), key=t.name)
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
 

@@ -6,7 +6,6 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -31,6 +30,7 @@ from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.base import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.as_written import as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
 from qualcode.workspace import Workspace
@@ -625,13 +625,14 @@ class ReaderScreen(CodingScreen):
             last += 1
         start, end = view.rows[first].start, view.rows[last].end
         on_line = view.codings_between(start, max(end, start + 1))
-        lines = [f"[b]Line {row.line}[/b]"] + [f"▌ {escape(c.code_path)}" + (" ✎" if c.memo else "") for c in on_line]
+        lines = [as_written((f"Line {row.line}", "bold"))] + [as_written("▌ ", c.code_path, " ✎" if c.memo else "") for c in on_line]
         under = [c for c in on_line if c.start <= view.cursor < c.end]
         if under:
             code = next((c for c in self.codes if c.path == under[-1].code_path), None)
             if code is not None:
-                lines += ["", f"[b]{escape(code.name)}[/b]", escape(code.definition or ""),
-                          f"[b]Include:[/b] {escape(code.inclusion or '-')}", f"[b]Exclude:[/b] {escape(code.exclusion or '-')}"]
+                lines += [as_written(), as_written((code.name, "bold")), as_written(code.definition or ""),
+                          as_written(("Include:", "bold"), " ", code.inclusion or "-"),
+                          as_written(("Exclude:", "bold"), " ", code.exclusion or "-")]
             if under[-1].memo:
-                lines += ["", f"[b]Memo:[/b] {escape(under[-1].memo)}"]
-        self.query_one("#side-panel", Static).update("\n".join(lines))
+                lines += [as_written(), as_written(("Memo:", "bold"), " ", under[-1].memo)]
+        self.query_one("#side-panel", Static).update(lines_as_written(lines))

@@ -6,7 +6,6 @@ what is decided is kept in the key at once and applied to stored texts on leavin
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +14,7 @@ from textual.widgets import DataTable, Header, Static
 from qualcode.anonymise.key import Candidate
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.as_written import as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import IdentifierReview
 
@@ -65,7 +65,7 @@ class ReviewScreen(QualcodeScreen):
         table = self.query_one(DataTable)
         table.clear()
         for candidate in self.pending:
-            table.add_row(escape(candidate.text), str(len(candidate.contexts)), key=candidate.text)
+            table.add_row(cell(candidate.text), str(len(candidate.contexts)), key=candidate.text)
         if self.pending:
             table.move_cursor(row=min(row, len(self.pending) - 1))
         self._show(table.cursor_row if self.pending else None)
@@ -80,7 +80,7 @@ class ReviewScreen(QualcodeScreen):
             contexts.update("Nothing waits for review. Files held back at import can be imported again now.")
             return
         candidate = self.pending[row]
-        contexts.update("\n".join([f"[b]{escape(candidate.text)}[/b]", *(escape(c) for c in candidate.contexts)]))
+        contexts.update(lines_as_written([as_written((candidate.text, "bold")), *(as_written(c) for c in candidate.contexts)]))
 
     def action_decide(self, choice: str) -> None:
         table = self.query_one(DataTable)
@@ -101,7 +101,7 @@ class ReviewScreen(QualcodeScreen):
         row = self.query_one(DataTable).cursor_row
         self.pending = pending
         self._fill(row)
-        self.query_one("#status", Static).update(escape(status))
+        self.query_one("#status", Static).update(as_written(status))
 
     def action_back(self) -> None:
         self.query_one("#status", Static).update("Applying the decisions to the stored transcripts …")

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +15,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from qualcode.coding.passages import Quote
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.as_written import as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 
 # The filter: field:value (or field=value, as `--attribute` takes it) looks only in that field, a
@@ -155,7 +155,7 @@ class SegmentsScreen(QualcodeScreen):
             who = f"{quote.participant or quote.speaker or '-'} ({quote.role or '-'})"
             cells = (f"{quote.transcript}:{quote.line}", who, quote.wave or "", quote.coder,
                      quote.code_path.removeprefix(self.code_path).lstrip("/") or "·", " ".join(quote.excerpt.split())[:80])
-            table.add_row(*(escape(cell) for cell in cells))  # a table reads strings as markup; "[pause]" must stay
+            table.add_row(*(cell(value) for value in cells))  # a table reads strings as markup; "[pause]" must stay
         self._show_detail(table.cursor_row if table.row_count else None)
 
     @on(DataTable.RowHighlighted)
@@ -170,15 +170,15 @@ class SegmentsScreen(QualcodeScreen):
             detail.update(Text(message))  # quotes what was typed
             return
         quote = self.shown[row]
-        parts = [f"[b]{escape(quote.code_path)}[/b]  {escape(quote.transcript)}, line {quote.line}, {escape(quote.speaker or '-')}"]
+        parts = [as_written((quote.code_path, "bold"), f"  {quote.transcript}, line {quote.line}, {quote.speaker or '-'}")]
         if quote.context_before:
-            parts.append(f"[dim]{escape(_tail(quote.context_before))}[/dim]")
-        parts.append(f"[b]{escape(' '.join(quote.excerpt.split()))}[/b]")
+            parts.append(as_written((_tail(quote.context_before), "dim")))
+        parts.append(as_written((" ".join(quote.excerpt.split()), "bold")))
         if quote.context_after:
-            parts.append(f"[dim]{escape(_head(quote.context_after))}[/dim]")
+            parts.append(as_written((_head(quote.context_after), "dim")))
         if quote.memo:
-            parts.append(f"[i]Memo: {escape(quote.memo)}[/i]")
-        detail.update("\n".join(parts))
+            parts.append(as_written((f"Memo: {quote.memo}", "italic")))
+        detail.update(lines_as_written(parts))
 
     @on(Input.Changed, "#segments-filter")
     def _filter(self, event: Input.Changed) -> None:
