@@ -19,6 +19,7 @@ from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Coder, Coding, Transcript, Turn, new_guid, utcnow
 from qualcode.store.upsert import insert_unless_present
 from qualcode.text.normalise import normalise, shortened
+from qualcode.text.tokens import in_word
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,11 @@ def _word_around(text: str, start: int, end: int) -> str:
 
 
 def widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """A span that starts or ends inside a word, widened to take the whole word at each end."""
-    while start > 0 and text[start - 1].isalnum() and start < len(text) and text[start].isalnum():
+    """A span that starts or ends inside a word, widened to take the whole word at each end (a
+    letter's combining mark with it, text.tokens.in_word)."""
+    while start > 0 and in_word(text[start - 1]) and start < len(text) and in_word(text[start]):
         start -= 1
-    while end < len(text) and text[end].isalnum() and end > 0 and text[end - 1].isalnum():
+    while end < len(text) and in_word(text[end]) and end > 0 and in_word(text[end - 1]):
         end += 1
     return start, end
 

@@ -12,6 +12,21 @@ import Stemmer
 # A word is a run of letters and digits; apostrophes and hyphens split words, so that
 # "måltall-press" yields "måltall" and "press" and word boundaries stay exact.
 WORD = re.compile(r"[^\W_]+")
+# Combining marks that NFC leaves standing after their letter where no letter holds them (Arabic
+# vowel signs, a tilde over q): part of the word they are written on, so that a selection widened
+# to words never ends between a letter and its mark ("Veilederen het م" of مُحَمَّد).
+COMBINING_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u0900-\u0903\u093a-\u094f\u1ab0-\u1aff\u1dc0-\u1dff"
+    "\u20d0-\u20ff\ufe20-\ufe2f"
+)
+WHOLE_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{COMBINING_MARKS}])*")
+_MARK = re.compile(rf"[{COMBINING_MARKS}]")
+
+
+def in_word(character: str) -> bool:
+    """Whether `character` belongs to a word as WHOLE_WORD reads words: a letter, a digit or a mark on one."""
+    return character.isalnum() or _MARK.match(character) is not None
 
 
 @dataclass(frozen=True)

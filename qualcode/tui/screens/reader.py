@@ -23,7 +23,7 @@ from qualcode.errors import (
     PassphraseRefused,
     QualcodeError,
 )
-from qualcode.text.tokens import WORD
+from qualcode.text.tokens import WHOLE_WORD
 from qualcode.tui.background import in_this_ui
 from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
@@ -46,7 +46,7 @@ MOUSE = (
 
 def describe_selection(text: str, span: tuple[int, int]) -> str:
     """'Selected 12 words: "Vi får … fylket"', the span's first and last words as written."""
-    words = WORD.findall(text, span[0], span[1])
+    words = WHOLE_WORD.findall(text, span[0], span[1])
     if not words:  # emoji, punctuation: coded as they are, so shown as they are
         shown = " ".join(text[span[0]:span[1]].split())
         if not shown:
@@ -265,7 +265,7 @@ class ReaderScreen(CodingScreen):
         """Where each word of the text ends, found once per text: `>` and `<` bisect it on every press."""
         text = self.document.text
         if self._words_of is not text:
-            self._words_of, self._ends = text, [match.end() for match in WORD.finditer(text)]
+            self._words_of, self._ends = text, [match.end() for match in WHOLE_WORD.finditer(text)]
         return self._ends
 
     def action_extend_word(self, delta: int) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from rich.cells import get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -17,7 +19,7 @@ from textual.strip import Strip
 from qualcode.coding.anchoring import LineMap
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 
-MARGIN = 7  # line number (5), coded-passage bar (1), selection marker or space (1)
+MARGIN = 7  # line number (5, more past line 99,999), coded-passage bar (1), selection marker or space (1)
 SELECTED = "┃"  # marks the rows of the selection in the margin: a shape, so it shows without colour
 
 
@@ -30,11 +32,22 @@ class Row:
     line: int
 
 
+# Characters that may take other than one cell: past Latin and its marks-free letters, CJK and
+# emoji take two, combining marks and joiners none. A line without any is wrapped by slicing.
+_NOT_ONE_CELL = re.compile(r"[^\x20-\x7e\u00a0-\u02ff]")
+
+
+def cells(character: str) -> int:
+    """The screen cells `character` takes as the view draws it: a control character as one space."""
+    return 1 if character < " " or character == "\x7f" else get_character_cell_size(character)
+
+
 def wrap(text: str, width: int) -> list[Row]:
-    """Soft-wrap `text` at spaces to `width` columns; each row keeps its offsets and its source line.
+    """Soft-wrap `text` at spaces to `width` cells; each row keeps its offsets and its source line.
 
     Blank lines (between turns) take no row, so a screen is spent on text; the line numbers stay
-    those of the stored text, which quotes and search hits cite.
+    those of the stored text, which quotes and search hits cite. Widths are counted in cells, not
+    code points: a row of Chinese was twice as wide as the view, and its end never drawn.
     """
     rows: list[Row] = []
     position = 0
@@ -42,8 +55,9 @@ def wrap(text: str, width: int) -> list[Row]:
         start, end = position, position + len(line)
         if not line.strip():
             start = end
+        narrow = _NOT_ONE_CELL.search(line) is None
         while start < end:
-            cut = min(end, start + width)
+            cut = min(end, start + width) if narrow else _cut(text, start, end, width)
             if cut < end:
                 space = text.rfind(" ", start, cut)
                 if space > start:
@@ -52,6 +66,20 @@ def wrap(text: str, width: int) -> list[Row]:
             start = cut
         position = end + 1
     return rows
+
+
+def _cut(text: str, start: int, end: int, width: int) -> int:
+    """Where a row from `start` ends to fill `width` cells (at least one character)."""
+    used, position = 0, start
+    while position < end:
+        size = cells(text[position])
+        if used + size > width and position > start:
+            break
+        used += size
+        position += 1
+    while position < end and cells(text[position]) == 0:  # a mark or joiner stays with its character
+        position += 1
+    return position
 
 
 class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -97,6 +125,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.rows: list[Row] = []
         self.row_starts: list[int] = []
         self._width = 0
+        self._number_width = 5  # cells of the line numbers, set as the text is wrapped
 
     @property
     def document(self) -> ReaderDocument:
@@ -139,7 +168,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         """Wrap the text to the width; only when the width changed, unless `force`d (another text)."""
         # Leave room for the vertical scrollbar whether or not it is shown yet.
         visible = max(1, self.size.width - self.styles.scrollbar_size_vertical)
-        width = max(10, visible - MARGIN)
+        # Line numbers as wide as the last one: past line 99,999 a sixth digit pushed the text one
+        # cell right of where clicks were read.
+        self._number_width = max(5, len(str(self.document.text.count("\n") + 1)))
+        # As wide as the view leaves room for, however narrow: a ten-cell minimum was cut off below 47 columns.
+        width = max(1, visible - self.margin)
         if width == self._width and self.rows and not force:
             return
         self._width = width
@@ -147,6 +180,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.row_starts = [row.start for row in self.rows]
         self.virtual_size = Size(visible, len(self.rows))
         self.refresh()
+        # A narrower view has more rows: the cursor is kept in sight, once the new rows are laid out.
+        self.call_after_refresh(lambda: self.scroll_to_region_row(self.row_of(self.cursor)))
+
+    @property
+    def margin(self) -> int:
+        """Cells before the text: the line number, the coded-passage bar and the selection marker."""
+        return self._number_width + MARGIN - 5
 
     def _visible_width(self) -> int:
         return max(1, self.size.width - self.styles.scrollbar_size_vertical)
@@ -163,7 +203,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         text = self.document.text
         codings = self.codings_between(row.start, max(row.end, row.start + 1))
         first_of_line = index == 0 or self.rows[index - 1].line != row.line
-        number = f"{row.line:5}" if first_of_line else "     "
+        number = f"{row.line:{self._number_width}}" if first_of_line else " " * self._number_width
         bar = "▌" if codings else " "
         bar_style = Style(color=codings[0].colour or "yellow", bold=True) if codings else Style()
         cursor_row = self.row_of(self.cursor) == index
@@ -217,7 +257,17 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if not 0 <= index < len(self.rows):
             return None
         row = self.rows[index]
-        return row.start + max(0, min(point.x - MARGIN, max(0, row.end - row.start - 1)))
+        # Cell by cell: a Chinese character or an emoji takes two, a mark or a joiner none.
+        text, cell, offset = self.document.text, 0, row.start
+        while offset < row.end - 1:
+            size = cells(text[offset])
+            if cell + size > point.x - self.margin:
+                break
+            cell += size
+            offset += 1
+        while offset > row.start and cells(text[offset]) == 0:  # a click lands on a character, not on its mark
+            offset -= 1
+        return offset
 
     def on_click(self, event: events.Click) -> None:
         point = event.get_content_offset(self)
@@ -226,7 +276,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             return
         if event.shift:  # extend: from the cursor (or the selection's start) to the click
             anchor = self.selection[0] if self.selection else self.cursor
-            self.select((min(anchor, offset), max(anchor, offset) + 1))
+            end = max(anchor, offset) + 1
+            text = self.document.text
+            while end < len(text) and cells(text[end]) == 0:  # the clicked character's marks and joiners with it
+                end += 1
+            self.select((min(anchor, offset), end))
         else:
             if self.selection is not None:
                 self.select(None)
