@@ -1564,9 +1564,8 @@ async def test_a_click_on_wide_characters_lands_on_the_character_drawn_there(sam
     """A probe: clicks were read as one cell a character, so after Chinese or an emoji a click and a
     shift+click coded "snakket godt " for "som snakket", or half an emoji; a narrower window then
     left the cursor out of sight, and below 47 columns rows were cut off."""
-    from textual.geometry import Offset
-
     from click.testing import CliRunner
+    from textual.geometry import Offset
 
     from qualcode.cli import cli
 
