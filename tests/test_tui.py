@@ -1602,3 +1602,16 @@ async def test_a_click_on_wide_characters_lands_on_the_character_drawn_there(sam
         assert all(len(line.rstrip()) <= view.size.width for line in widget_text(app, view).split("\n"))
         drawn = "".join(view.render_line(y).text[view.margin:].rstrip() for y in range(min(view.size.height, len(view.rows))))
         assert drawn.replace(" ", "")[:8] == stored[view.rows[view.scroll_offset.y].start:].replace(" ", "")[:8]
+
+
+async def test_a_transcripts_heading_before_the_first_speaker_is_coded_as_the_cli_codes_it(sample_project: Path, tmp_path: Path) -> None:
+    """A probe: the reader refused the heading ("holds only a speaker label"), which `coding add` codes."""
+    add_transcript(sample_project, tmp_path, "hode",
+                   "Intervju med deltaker om tiltaket\nTil stede: intervjuer og deltaker\n\nI: Hei og velkommen.\nD1: Takk skal du ha.\n")
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "hode")
+        reader.view.move_to(0)
+        await pilot.press(*["greater_than_sign"] * 5, "c", "e")  # its first five words, by word
+        await settle(pilot, rounds=2, pauses=2)
+    assert ("empowerment", "Intervju med deltaker om tiltaket", None) in codings_in(sample_project)

@@ -326,7 +326,10 @@ class ReaderScreen(CodingScreen):
         # Off the speaker labels a drag so easily begins or ends on, which a coding may not hold.
         turns = [(turn.start, turn.end) for turn in self.document.turns]
         start, end = within_turns(self.document.text, turns, start, end)
-        if turns and not any(turn_start < end and turn_end > start for turn_start, turn_end in turns):
+        text = self.document.text
+        heading_end = text.rfind("\n", 0, turns[0][0]) + 1 if turns else 0  # the lines before the first speaker
+        in_heading = start < heading_end and bool(text[start:min(end, heading_end)].strip())
+        if turns and not in_heading and not any(turn_start < end and turn_end > start for turn_start, turn_end in turns):
             # Nothing of a turn's text is left: said in words, not as the offsets the service refuses.
             self.status("The selection holds only a speaker label (or the space between turns): select words a speaker said")
             return None
