@@ -503,3 +503,24 @@ def test_codings_a_replaced_text_left_no_place_are_named_by_status_and_every_exp
     assert "1 coding of it lost its place in a replaced text" in run("export", "report", "--code", "skjønn",
                                                                      "--output", str(tmp_path / "s.docx"))
     assert "left out" not in run("export", "report", "--code", "empowerment", "--output", str(tmp_path / "e.docx"))
+
+
+def test_a_replace_that_links_other_participants_says_so(demo: Path, tmp_path: Path) -> None:
+    """A probe: a typo fixed in a file whose front matter still named D1 undid `transcripts edit
+    --participant D2`, and the import said nothing of it (only `history` did)."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from tests.conftest import SAMPLES
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["--project", str(demo), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("transcripts", "edit", "deltaker_D1_T1", "--participant", "D2")
+    corrected = tmp_path / "deltaker_D1_T1.txt"
+    corrected.write_text((SAMPLES / "deltaker_D1_T1.txt").read_text(encoding="utf-8").replace("handlingsplanen", "handlingsplan"),
+                         encoding="utf-8")
+    assert "participants D2 now D1, as the file names them" in run("import", "--replace", str(corrected))
+    assert "now" not in run("import", "--replace", str(SAMPLES / "deltaker_D1_T1.txt")).split("moved")[-1]

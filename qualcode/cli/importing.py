@@ -111,6 +111,10 @@ def import_command(
                     orphaned += " (see `qualcode coding list --orphaned`)"
                 in_place = f", {item.codings_in_place} in place" if item.codings_in_place else ""
                 click.echo(f"  {counted(item.lines_changed, 'line')} changed: {counted(item.codings_moved, 'coding')} moved{in_place}{orphaned}")
+                if item.participants_before != item.participants:
+                    # Said here, not only in the log: a file's old front matter undid a `transcripts edit --participant`.
+                    click.echo(f"  participants {', '.join(item.participants_before) or 'none'} now {', '.join(item.participants) or 'none'},"
+                               f" as the file names them (`qualcode transcripts edit {item.name} --participant …` changes them back)")
             for message in item.notes:
                 note(f"note {item.name}: {message}")
         for path, reason in batch.skipped:

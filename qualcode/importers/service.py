@@ -114,6 +114,8 @@ class ImportedTranscript:
     # Codings orphaned by an earlier replacement: placed again (their excerpt is back), or still orphaned.
     codings_found_again: int = 0
     codings_still_orphaned: int = 0
+    # With --replace: who was linked before the file named its participants (a correction undone, say).
+    participants_before: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -703,7 +705,7 @@ def _finish_replacement(
         speakers=sorted({span.speaker for span in prepared.document.turns if span.speaker}),
         participants=participants, notes=list(prepared.document.notes),
         replaced=True, lines_changed=changed, codings_moved=placed, codings_in_place=in_place, codings_orphaned=len(orphans),
-        codings_found_again=len(found_again), codings_still_orphaned=still_orphaned,
+        codings_found_again=len(found_again), codings_still_orphaned=still_orphaned, participants_before=named_before,
     )
 
 
