@@ -524,3 +524,21 @@ def test_a_replace_that_links_other_participants_says_so(demo: Path, tmp_path: P
                          encoding="utf-8")
     assert "participants D2 now D1, as the file names them" in run("import", "--replace", str(corrected))
     assert "now" not in run("import", "--replace", str(SAMPLES / "deltaker_D1_T1.txt")).split("moved")[-1]
+
+
+def test_a_coding_placed_on_changed_words_is_named_with_its_words_before_and_now(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    """A probe: codings moved onto like but other words ("fra fylket" now "fra kommunen") were only
+    counted, and the log held no more than the count."""
+    text = "I: Hei.\nV1: Ledelsen her var opptatt av at vi skulle nå det.\nI: Ja.\n"
+    directory = folder(tmp_path, endret=text)
+    imported(project, key_access, directory)
+    passage = "Ledelsen her var opptatt av at vi skulle nå det"
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        coding_id = add_coding(session, "endret", "empowerment", coder, match=passage).id
+    (directory / "endret.txt").write_text(text.replace("nå det.", "nå dette målet."), encoding="utf-8")
+    result = imported(project, key_access, directory, replace=True).imported[0]
+    assert result.codings_reworded == [(coding_id, passage, "Ledelsen her var opptatt av at vi skulle nå dette")]
+    with project.begin() as session:
+        logged = session.scalars(select(Event).where(Event.action == "transcript.replace")).all()[-1]
+    assert logged.payload["after"]["codings_reworded"] == [{"id": coding_id, "before": passage, "after": result.codings_reworded[0][2]}]

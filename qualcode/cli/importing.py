@@ -22,6 +22,7 @@ from qualcode.importers.service import (
     preview_file,
 )
 from qualcode.text.counts import counted
+from qualcode.text.normalise import shortened
 from qualcode.workspace import Workspace
 
 
@@ -111,6 +112,9 @@ def import_command(
                     orphaned += " (see `qualcode coding list --orphaned`)"
                 in_place = f", {item.codings_in_place} in place" if item.codings_in_place else ""
                 click.echo(f"  {counted(item.lines_changed, 'line')} changed: {counted(item.codings_moved, 'coding')} moved{in_place}{orphaned}")
+                for coding_id, before, after in item.codings_reworded:
+                    # A quote's words changed with the text: said coding by coding, for the coder to look at.
+                    click.echo(f"  coding {coding_id} now reads {shortened(after, 60)!r} (was {shortened(before, 60)!r})")
                 if item.participants_before != item.participants:
                     # Said here, not only in the log: a file's old front matter undid a `transcripts edit --participant`.
                     click.echo(f"  participants {', '.join(item.participants_before) or 'none'} now {', '.join(item.participants) or 'none'},"

@@ -116,6 +116,8 @@ class ImportedTranscript:
     codings_still_orphaned: int = 0
     # With --replace: who was linked before the file named its participants (a correction undone, say).
     participants_before: list[str] = field(default_factory=list)
+    # With --replace: codings placed on words like theirs but not the same, (coding, words before, words now).
+    codings_reworded: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -579,6 +581,7 @@ def _finish_replacement(
     found_again = []
     still_orphaned = 0
     placed = in_place = 0
+    reworded: list[tuple[int, str, str]] = []  # (coding, its words before, its words now)
     for row in rows:
         span = (row.id, row.start, row.end)
         if row.orphaned_at is not None:
@@ -609,6 +612,8 @@ def _finish_replacement(
                     in_place += 1
                 else:
                     placed += 1
+                if new_text[anchor.start:anchor.end] != row.excerpt:  # found by likeness: its words changed
+                    reworded.append((row.id, row.excerpt, new_text[anchor.start:anchor.end]))
             updates.append({
                 "id_": row.id, "start_": anchor.start, "end_": anchor.end, "excerpt_": new_text[anchor.start:anchor.end],
                 "text_hash_": prepared.digest, "removed_at_": row.removed_at, "orphaned_at_": None,
@@ -692,6 +697,7 @@ def _finish_replacement(
                "lines_changed": changed, "codings_moved": placed, "codings_in_place": in_place,
                "codings_orphaned": len(orphans),
                "codings_found_again": len(found_again), "codings_still_orphaned": still_orphaned,
+               "codings_reworded": [{"id": coding_id, "before": before, "after": after} for coding_id, before, after in reworded],
                "participants_before": named_before, "participants": named_after},
         summary=f"replaced the text of {prepared.name} from {prepared.source_name} ({counted(changed, 'line')} changed):"
                 f" {counted(placed, 'coding')} moved{f', {in_place} in place' if in_place else ''}, {len(orphans)} orphaned{earlier_orphans}"
@@ -706,6 +712,7 @@ def _finish_replacement(
         participants=participants, notes=list(prepared.document.notes),
         replaced=True, lines_changed=changed, codings_moved=placed, codings_in_place=in_place, codings_orphaned=len(orphans),
         codings_found_again=len(found_again), codings_still_orphaned=still_orphaned, participants_before=named_before,
+        codings_reworded=reworded,
     )
 
 
