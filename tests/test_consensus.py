@@ -492,3 +492,21 @@ async def test_the_compare_screen_shows_a_decision_made_on_codings_changed_since
         await settle(pilot, rounds=2)
         assert str(table.get_row_at(screen.found.index(stale))[-1]).endswith("(stale)")
         assert "· stale: " in str(screen.query_one("#compare-passage", Static).render())
+
+
+def test_a_decision_on_a_passage_a_replaced_text_dropped_shows_its_words_and_says_so(team: Path, tmp_path: Path) -> None:
+    """A probe: a "neither" decision on a sentence a corrected text deleted was listed with its old
+    offsets read in the new text (other words) and said the coding "was removed"."""
+    from qualcode.importers.service import ImportOptions, import_file
+
+    with Project.open(team) as project, project.begin() as session:
+        decider = get_or_create_coder(session, A)
+        code(session, B, EMPOWERMENT, PLAN)
+        [only_b] = disagreements(session, "intervju", A, B)
+        decide(session, only_b, Choice.NEITHER, decider)
+    corrected = tmp_path / "intervju.txt"
+    corrected.write_text("I: Velkommen til intervjuet, vi starter nå.\n" + TEAM_TEXT.replace(PLAN, "(uhørbart)"), encoding="utf-8")
+    with Project.open(team) as project, project.begin() as session:
+        import_file(session, corrected, ImportOptions(replace=True), key=PseudonymKey("test"))
+        [gone] = disagreements(session, "intervju", A, B)
+        assert gone.excerpt == PLAN and f"{B}'s coding lost its place in a replaced text" in gone.stale

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -332,14 +332,16 @@ def _last_changes(session: Session, guids: set[str]) -> dict[str, int]:
 
 def _what_changed(
     decision: _Recorded, now: tuple[frozenset[str], frozenset[str]] | None, live: set[str], changes: dict[str, int],
-    names: tuple[str, str],
+    names: tuple[str, str], orphans: Mapping[str, tuple[int, str]],
 ) -> str:
     """What changed in the codings a decision was made on ("" if nothing did); `now` is the codings of the
     disagreement it is listed with, None when it is listed on its own."""
     assert decision.basis is not None
     parts = []
     for basis, current, name in zip(decision.basis, now or (frozenset(), frozenset()), names, strict=True):
-        if basis - live:
+        if (basis - live) & orphans.keys():  # not removed by anyone: a replaced text left it no place
+            parts.append(f"{name}'s coding lost its place in a replaced text")
+        elif basis - live:
             parts.append(f"{name}'s coding was removed")
         elif any(changes.get(guid, 0) > decision.event_id for guid in basis):
             parts.append(f"{name}'s coding changed")
@@ -356,14 +358,14 @@ def _what_changed(
 
 def _place(
     pairs: list[tuple[str, Side | None, Side | None]], recorded: list[_Recorded], live: set[str], changes: dict[str, int],
-    names: tuple[str, str],
-) -> tuple[list[list[Decision]], list[tuple[str, Decision]]]:
+    names: tuple[str, str], orphans: Mapping[str, tuple[int, str]],
+) -> tuple[list[list[Decision]], list[tuple[str, Decision, frozenset[str]]]]:
     """Each disagreement's decisions, and the stale decisions whose codings no longer disagree (with their code path).
 
     A decision decides the disagreement made of exactly the codings it was made on, if none of them changed since;
     else it is stale, listed with the disagreement that holds one of its codings now, or on its own."""
     placed: list[list[Decision]] = [[] for _ in pairs]
-    alone: list[tuple[str, Decision]] = []
+    alone: list[tuple[str, Decision, frozenset[str]]] = []  # with the codings it was made on
     codings = [tuple(frozenset(side.guids if side else ()) for side in (a, b)) for _, a, b in pairs]
     for decision in recorded:
         same_code = [index for index, (path, _, _) in enumerate(pairs) if path == decision.code_path]
@@ -372,17 +374,18 @@ def _place(
             if index is not None and _overlap(pairs[index], decision) > 0:
                 placed[index].append(decision.now())
             else:
-                alone.append((decision.code_path, decision.now("its disagreement is no longer there")))
+                alone.append((decision.code_path, decision.now("its disagreement is no longer there"), frozenset()))
             continue
         basis = decision.basis
         index = next((index for index in same_code if codings[index] == basis), None)
         if index is None:
             index = next((index for index in same_code if (codings[index][0] | codings[index][1]) & (basis[0] | basis[1])), None)
         if index is None:
-            alone.append((decision.code_path, decision.now(_what_changed(decision, None, live, changes, names))))
+            alone.append((decision.code_path, decision.now(_what_changed(decision, None, live, changes, names, orphans)),
+                          basis[0] | basis[1]))
         else:
             now = (codings[index][0], codings[index][1])
-            placed[index].append(decision.now(_what_changed(decision, now, live, changes, names)))
+            placed[index].append(decision.now(_what_changed(decision, now, live, changes, names, orphans)))
     return placed, alone
 
 
@@ -428,19 +431,25 @@ def disagreements(
     recorded = _recorded(session, transcript, first, second, consensus_coder)
     live = {guid for _, side in (*a_codings, *b_codings) for guid in side.guids}
     made_on = {guid for decision in recorded if decision.basis for guid in decision.basis[0] | decision.basis[1]}
-    placed, alone = _place(pairs, recorded, live, _last_changes(session, made_on), (first.name, second.name))
+    # Codings a replaced text left no place: a decision made on them is shown with their words, not
+    # with its old offsets read in the new text.
+    orphans = {guid: (start, excerpt) for guid, start, excerpt in session.execute(
+        select(Coding.guid, Coding.start, Coding.excerpt).where(
+            Coding.transcript_id == transcript.id, Coding.orphaned_at.is_not(None), Coding.guid.in_(made_on)))}
+    placed, alone = _place(pairs, recorded, live, _last_changes(session, made_on), (first.name, second.name), orphans)
     lines = LineIndex(text)
 
-    def listed(path: str, a: Side | None, b: Side | None, decisions: list[Decision]) -> Disagreement:
+    def listed(path: str, a: Side | None, b: Side | None, decisions: list[Decision], basis: frozenset[str] = frozenset()) -> Disagreement:
         spans: Sequence[Side | Decision] = [side for side in (a, b) if side is not None] or decisions
         start, end = min(span.start for span in spans), max(span.end for span in spans)
+        gone = next((orphans[guid] for guid in sorted(basis) if guid in orphans), None)
         return Disagreement(
             transcript=transcript.name, code_path=path, coder_a=first.name, coder_b=second.name, a=a, b=b,
-            line=lines.line(start), excerpt=text[start:end], decisions=tuple(decisions),
+            line=lines.line(gone[0] if gone else start), excerpt=gone[1] if gone else text[start:end], decisions=tuple(decisions),
         )
 
     found = [listed(path, a, b, decisions) for (path, a, b), decisions in zip(pairs, placed, strict=True)]
-    found += [listed(path, None, None, [decision]) for path, decision in alone]
+    found += [listed(path, None, None, [decision], basis) for path, decision, basis in alone]
     found.sort(key=lambda item: (item.start, item.end, item.code_path))
     return found
 
