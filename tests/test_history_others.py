@@ -107,3 +107,20 @@ def test_a_memo_someone_else_attached_to_a_coding_does_not_block_its_undo_or_red
     kept = session.get_one(Memo, memo.id)
     assert kept.removed_at is None and kept.coding_id == coding.id
     assert session.scalar(select(Event.summary).where(Event.entity_guid == memo.guid)) == f"memo on coding {coding.id}"
+
+
+def test_a_change_undone_then_made_final_by_a_replaced_text_is_said_to_be_undone_and_not_redoable(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    """A probe: redo said only "nothing to redo", and undo that the coding "cannot be undone", of a
+    coding already undone when another coder's replaced text made it final."""
+    interview(session, tmp_path)
+    add_coding(session, "intervju", "empowerment", coder, match="mer selvtillit")
+    undo(session, coder)
+    interview(session, tmp_path, "I: Før vi begynner.\n\n" + INTERVIEW, coder=get_or_create_coder(session, "Forsker 2"), replace=True)
+    with pytest.raises(NothingToUndo, match=r"^nothing to redo for Forsker 1: what you last undid \(coded intervju .*\)"
+                                            r" cannot be redone: its transcript's text was rewritten since$"):
+        redo(session, coder)
+    with pytest.raises(NothingToUndo, match=r"^nothing to undo for Forsker 1: your last change \(coded intervju .*\) is undone"
+                                            r" already, and cannot be redone: its transcript's text was rewritten since$"):
+        undo(session, coder)

@@ -115,7 +115,10 @@ def undo(session: Session, coder: Coder) -> EventView:
     # With something to redo, the coder's last change was undone: there is nothing more to say.
     if not undo_stack and not redo_stack and (last := _last_final(session, coder)) is not None:
         # Say why the coder's own changes cannot be undone, rather than that there are none.
-        summary, why = last
+        summary, why, undone = last
+        if undone:  # it was undone before it became final: not "cannot be undone" of a change undone already
+            raise NothingToUndo(f"nothing to undo for {coder.name}: your last change ({summary}) is undone already,"
+                                f" and cannot be redone: {why}")
         raise NothingToUndo(
             f"nothing to undo for {coder.name}: your last change ({summary}) cannot be undone: {why}",
             "change it directly instead, as `qualcode coding remove N` removes a coding",
@@ -196,17 +199,23 @@ def _why_final(action: str, payload: dict[str, Any] | None) -> str | None:
     return None
 
 
-def _last_final(session: Session, coder: Coder) -> tuple[str, str] | None:
-    """The coder's latest change that cannot be undone, and why; None if there is none to speak of."""
+def _last_final(session: Session, coder: Coder) -> tuple[str, str, bool] | None:
+    """The coder's latest change that cannot be undone, why, and whether they had undone it before it
+    became final; None if there is none to speak of."""
     latest = session.execute(
-        select(Event.action, Event.summary, Event.payload)
+        select(Event.id, Event.action, Event.summary, Event.payload)
         .where(Event.coder_id == coder.id, Event.undoable.is_(False), Event.action.not_in(TAKING_BACK))
         .where(~((Event.action == EventKind.CODER_CREATE) & (Event.entity_guid == coder.guid)))  # their own first use
         .order_by(Event.id.desc()).limit(20)  # past such changes as undo never speaks of
     )
-    for action, summary, payload in latest:
+    # What the coder's undos and redos left each change: undone if the last to take it back was an undo.
+    taken_back = dict(session.execute(
+        select(Event.refers_to_id, Event.action).where(Event.coder_id == coder.id, Event.action.in_(TAKING_BACK))
+        .order_by(Event.id)
+    ).all())
+    for event_id, action, summary, payload in latest:
         if (why := _why_final(action, payload)) is not None:
-            return summary, why
+            return summary, why, taken_back.get(event_id) == EventKind.UNDO
     return None
 
 
@@ -214,6 +223,15 @@ def redo(session: Session, coder: Coder) -> EventView:
     """Redo the change this coder most recently undid, if nothing new was done since."""
     hold_write_lock(session)
     _, redo_stack = _stacks(session, coder)
+    last_step = session.execute(
+        select(Event.action, Event.refers_to_id).where(Event.coder_id == coder.id).order_by(Event.id.desc()).limit(1)
+    ).first()
+    if not redo_stack and last_step is not None and last_step.action == EventKind.UNDO:
+        undone = session.get(Event, last_step.refers_to_id) if last_step.refers_to_id is not None else None
+        why = _why_final(undone.action, undone.payload) if undone is not None and not undone.undoable else None
+        if undone is not None and why is not None:
+            # What they undid last was made final since (its text rewritten): said, not "nothing to redo".
+            raise NothingToUndo(f"nothing to redo for {coder.name}: what you last undid ({undone.summary}) cannot be redone: {why}")
     return _step(session, coder, redo_stack, EventKind.REDO, "after")[0]
 
 
