@@ -194,6 +194,8 @@ def test_rank_codes_fuzzy_and_recent_first(sample_project: Path) -> None:
     assert rank_codes(codes, "medvirk", [])[0].path == "brukermedvirkning"
     assert rank_codes(codes, "kvote", [])[0].path.startswith("måltall-press")  # a signal word
     assert rank_codes(codes, "qqqqzz", []) == []
+    assert rank_codes(codes, "familie", []) == []  # a probe: "kvantitet mot kvalitet" came first, and Enter coded it
+    assert rank_codes(codes, "brukermedvrikning", [])[0].name == "brukermedvirkning"  # a typo still finds its code
 
 
 def test_wrap_keeps_offsets_and_line_numbers() -> None:

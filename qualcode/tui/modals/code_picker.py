@@ -19,6 +19,11 @@ from qualcode.tui.widgets.as_written import as_written, lines_as_written
 NEW_CODE = "\x00new:"
 
 
+# How alike (0-100) a typed query and a code's name must be: a typo ("brukermedvrikning", 94) matches; a word
+# sharing a few letters does not ("familie" and "kvantitet mot kvalitet", 62, which Enter then coded).
+MATCHES = 70
+
+
 def rank_codes(codes: list[CodeView], query: str, recent: list[str]) -> list[CodeView]:
     """Codes matching `query` best first; with no query, recently used first, then the tree."""
     if not query.strip():
@@ -33,7 +38,7 @@ def rank_codes(codes: list[CodeView], query: str, recent: list[str]) -> list[Cod
         )
         if code.path in recent:
             score += 3
-        if score >= 60:
+        if score >= MATCHES:
             scored.append((score, code))
     return [code for _, code in sorted(scored, key=lambda item: -item[0])]
 
