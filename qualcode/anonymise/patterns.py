@@ -52,12 +52,18 @@ PROFILE_URL = re.compile(
     r"|threads|github)\.(?:com|me|net)/[^\s,;!()\[\]\"'«»]*[^\s.,;:!?()\[\]\"'«»]",
     re.IGNORECASE,
 )
-HANDLE_AT = re.compile(r"(?<![\w.+@-])@[^\W_](?:[\w.]*[^\W_])?(?![\w(])")  # not a spreadsheet's @SUM(
+# The @ first, so the search skips to each @ at once; then that no word or address runs up to it.
+HANDLE_AT = re.compile(r"@(?<![\w.+@-]@)[^\W_](?:[\w.]*[^\W_])?(?![\w(])")  # not a spreadsheet's @SUM(
 PROFILE_WORDS = re.compile(
     r"\b(?:brukernavn\w*|profil\w*|facebook|fb|instagram|insta|snap(?:chat)?|tiktok|skype|twitter|linkedin|discord"
     r"|telegram|kik|youtube)\b",
     re.IGNORECASE,
 )
+# Read in lower case before the detectors run: most texts hold none of these, and are not searched.
+_PROFILE_HINTS = ("brukernavn", "profil", "facebook", "fb", "insta", "snap", "tiktok", "skype", "twitter", "linkedin",
+                  "discord", "telegram", "kik", "youtube")
+_PROFILE_SITES = (".com/", ".me/", ".net/")
+_PROFILE_WORDS_LOWER = re.compile(PROFILE_WORDS.pattern)
 PROFILE_WITHIN = 60  # characters on either side of a user name, in its sentence, where a word of profiles is read
 USER_NAME = re.compile(r"(?<![\w@./-])[^\W\d_]\w*(?:[._]\w+)+(?![\w@]|\.\w)")
 _NOT_USER_NAMES = frozenset({"f.eks", "bl.a", "m.a", "o.l", "m.m", "t.o.m", "f.o.m", "p.t", "e.l", "d.v.s", "o.a", "m.fl"})
@@ -434,13 +440,15 @@ def find_patterns(text: str) -> Iterator[Found]:
 
 def _profiles(text: str) -> Iterator[Found]:
     """Links to profiles, handles with their @, and user names said beside a word of profiles."""
-    if "/" in text:
+    lowered = text.lower()
+    if any(site in lowered for site in _PROFILE_SITES):
         for match in PROFILE_URL.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "profile")
     if "@" in text:
         for match in HANDLE_AT.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "profile")
-    if ("." in text or "_" in text) and PROFILE_WORDS.search(text):
+    # Searched in lower case: a case-blind search of a long text costs more than lowering it.
+    if ("." in text or "_" in text) and any(hint in lowered for hint in _PROFILE_HINTS) and _PROFILE_WORDS_LOWER.search(lowered):
         for match in USER_NAME.finditer(text):
             name = match.group()
             after = re.split(r"[._]", name, maxsplit=1)[1]
