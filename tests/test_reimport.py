@@ -542,3 +542,14 @@ def test_a_coding_placed_on_changed_words_is_named_with_its_words_before_and_now
     with project.begin() as session:
         logged = session.scalars(select(Event).where(Event.action == "transcript.replace")).all()[-1]
     assert logged.payload["after"]["codings_reworded"] == [{"id": coding_id, "before": passage, "after": result.codings_reworded[0][2]}]
+
+
+def test_a_passage_coded_inside_a_word_keeps_its_place_when_other_lines_change() -> None:
+    """The review of the word-edge rule: a coding made inside a word (--partial, REFI) was orphaned
+    by any replace, its own line unchanged, as its ends were held to word edges it never had."""
+    old = "A: Jeg fikk ingen hjelp på kontoret.\nB: Nei.\n"
+    new = old.replace("B: Nei.", "B: Nei da.")
+    for part in ("ngen hj", "kontor"):
+        start = old.index(part)
+        anchor = find_anchor(old, new, start, start + len(part), LineMap(old, new))
+        assert anchor is not None and new[anchor.start:anchor.end] == part and anchor.start == new.index(part)

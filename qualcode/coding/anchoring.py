@@ -101,24 +101,29 @@ def find_anchor(old_text: str, new_text: str, start: int, end: int, moved: LineM
     """
     excerpt = old_text[start:end]
     expected, exact_line = moved(start)
-    if exact_line and new_text[expected:expected + len(excerpt)] == excerpt and _on_edges(new_text, excerpt, expected):
+    # Word edges are kept where the passage had them: one coded inside a word (--partial) stays so.
+    edges = _edges(old_text, start, end)
+    if exact_line and new_text[expected:expected + len(excerpt)] == excerpt and _on_edges(new_text, excerpt, expected, edges):
         return Anchor(expected, expected + len(excerpt), "exact")
     if not excerpt:
         return None
     # Where its lines went: a passage whose lines changed is looked for there, not anywhere in the
     # text ("Ja." changed to "Nei." took the "Ja." of another answer; a deleted answer took a like
-    # sentence further on). Its words found elsewhere are a passage moved only with its context.
+    # sentence further on); only then its words elsewhere, as a passage moved with its context is.
     local = moved.new_range(start, end)
     if local is not None:
-        nearest = _nearest_occurrence(new_text, excerpt, expected, *local)
+        nearest = _nearest_occurrence(new_text, excerpt, expected, local, edges)
         if nearest is not None:
             return Anchor(nearest, nearest + len(excerpt), "exact")
-    elsewhere = _moved_with_context(old_text, new_text, start, end)
-    if elsewhere is not None:
-        return elsewhere
-    if len(excerpt.strip()) < 3 or local is None:
-        return None  # too short to recognise once changed, or its lines are gone
-    return _fuzzy(old_text, new_text, start, end, expected, local)
+        if len(excerpt.strip()) >= 3:  # a shorter one cannot be recognised once changed
+            # Near where it was, as before the lines' own place was known: a text whose every line
+            # changed (timestamps added) makes its lines' place the whole text.
+            reach = max(2_000, 3 * len(excerpt))
+            near = (max(local[0], expected - reach), min(local[1], expected + len(excerpt) + reach))
+            changed = _fuzzy(old_text, new_text, start, end, near, edges)
+            if changed is not None:
+                return changed
+    return _moved_with_context(old_text, new_text, start, end, edges)
 
 
 def find_excerpt_again(text: str, excerpt: str) -> Anchor | None:
@@ -135,31 +140,42 @@ def find_excerpt_again(text: str, excerpt: str) -> Anchor | None:
     return Anchor(found[0], found[0] + len(excerpt), "exact") if len(found) == 1 else None
 
 
-def _on_edges(text: str, excerpt: str, position: int) -> bool:
-    """Whether `excerpt` at `position` in `text` begins and ends where its words do: "det" is not
-    the start of "dette", so a quote never ends inside a longer word."""
+# Whether a passage begins and ends where words do: (at its start, at its end).
+Edges = tuple[bool, bool]
+WHOLE_WORDS: Edges = (True, True)
+
+
+def _edges(text: str, start: int, end: int) -> Edges:
+    """Where text[start:end] begins and ends on a word's edge (a passage coded inside a word does not)."""
+    return (start == 0 or not (text[start].isalnum() and text[start - 1].isalnum()),
+            end >= len(text) or not (text[end - 1].isalnum() and text[end].isalnum()))
+
+
+def _on_edges(text: str, excerpt: str, position: int, edges: Edges = WHOLE_WORDS) -> bool:
+    """Whether `excerpt` at `position` in `text` begins and ends where its words do, where the
+    passage did (`edges`): "det" is not the start of "dette", so a quote never ends inside a longer word."""
     after = position + len(excerpt)
-    return (not _word_edge(excerpt, 0) or position == 0 or not text[position - 1].isalnum()) and (
-        not _word_edge(excerpt, -1) or after >= len(text) or not text[after].isalnum()
+    return (not edges[0] or not _word_edge(excerpt, 0) or position == 0 or not text[position - 1].isalnum()) and (
+        not edges[1] or not _word_edge(excerpt, -1) or after >= len(text) or not text[after].isalnum()
     )
 
 
-def _occurrences(text: str, excerpt: str, low: int = 0, high: int | None = None) -> list[int]:
+def _occurrences(text: str, excerpt: str, low: int = 0, high: int | None = None, edges: Edges = WHOLE_WORDS) -> list[int]:
     """Where `excerpt` stands in text[low:high] on its words' edges."""
     found, position = [], text.find(excerpt, low)
     while position != -1 and (high is None or position + len(excerpt) <= high):
-        if _on_edges(text, excerpt, position):
+        if _on_edges(text, excerpt, position, edges):
             found.append(position)
         position = text.find(excerpt, position + 1)
     return found
 
 
-def _nearest_occurrence(text: str, excerpt: str, expected: int, low: int, high: int) -> int | None:
-    found = _occurrences(text, excerpt, low, high)
+def _nearest_occurrence(text: str, excerpt: str, expected: int, within: tuple[int, int], edges: Edges) -> int | None:
+    found = _occurrences(text, excerpt, within[0], within[1], edges)
     return min(found, key=lambda position: abs(position - expected)) if found else None
 
 
-def _moved_with_context(old_text: str, new_text: str, start: int, end: int) -> Anchor | None:
+def _moved_with_context(old_text: str, new_text: str, start: int, end: int, edges: Edges) -> Anchor | None:
     """The excerpt where the new text holds it with the words around it, as a paragraph moved
     elsewhere is: the one place whose context is like the old (CONTEXT_SCORE), and no other close."""
     excerpt = old_text[start:end]
@@ -170,17 +186,17 @@ def _moved_with_context(old_text: str, new_text: str, start: int, end: int) -> A
         found_after = new_text[position + len(excerpt):position + len(excerpt) + len(after)]
         return (fuzz.ratio(before, found_before) + fuzz.ratio(after, found_after)) / 2
 
-    scored = sorted(((context_score(position), position) for position in _occurrences(new_text, excerpt)), reverse=True)
+    scored = sorted(((context_score(position), position) for position in _occurrences(new_text, excerpt, edges=edges)), reverse=True)
     if not scored or scored[0][0] < CONTEXT_SCORE or (len(scored) > 1 and scored[1][0] > scored[0][0] - 10):
         return None
     return Anchor(scored[0][1], scored[0][1] + len(excerpt), "exact")
 
 
-def _fuzzy(old_text: str, new_text: str, start: int, end: int, expected: int, local: tuple[int, int]) -> Anchor | None:
-    """The excerpt's changed words where its lines went (`local`), found with their context."""
+def _fuzzy(old_text: str, new_text: str, start: int, end: int, within: tuple[int, int], edges: Edges) -> Anchor | None:
+    """The excerpt's changed words in new_text[within], found with their context."""
     excerpt = old_text[start:end]
-    window_start = local[0]
-    window = new_text[window_start:local[1]]
+    window_start = within[0]
+    window = new_text[window_start:within[1]]
     needle = old_text[max(0, start - CONTEXT):end + CONTEXT]
     region_start, region = 0, window
     if needle != excerpt:
@@ -191,17 +207,17 @@ def _fuzzy(old_text: str, new_text: str, start: int, end: int, expected: int, lo
     if found is None or found.dest_end <= found.dest_start:
         return None
     offset = window_start + region_start
-    return _best_bounds(new_text, excerpt, offset + found.dest_start, offset + found.dest_end)
+    return _best_bounds(new_text, excerpt, offset + found.dest_start, offset + found.dest_end, edges)
 
 
-def _best_bounds(text: str, excerpt: str, start: int, end: int) -> Anchor | None:
+def _best_bounds(text: str, excerpt: str, start: int, end: int, edges: Edges = WHOLE_WORDS) -> Anchor | None:
     """The span near start..end most like the excerpt, its ends on word edges where the excerpt's are.
 
     A fuzzy alignment is as long as the excerpt; the changed passage may be longer or shorter.
     """
     slack = max(3, len(excerpt) // 3)
-    starts = _edges(text, start - slack, start + slack, WORD_START if _word_edge(excerpt, 0) else None)
-    ends = _edges(text, end - slack, end + slack, WORD_END if _word_edge(excerpt, -1) else None)
+    starts = _candidates(text, start - slack, start + slack, WORD_START if edges[0] and _word_edge(excerpt, 0) else None)
+    ends = _candidates(text, end - slack, end + slack, WORD_END if edges[1] and _word_edge(excerpt, -1) else None)
     best: tuple[float, int, int] | None = None
     for candidate_start in starts:
         for candidate_end in ends:
@@ -223,7 +239,7 @@ def _word_edge(excerpt: str, index: int) -> bool:
     return excerpt[index].isalnum()
 
 
-def _edges(text: str, low: int, high: int, edge: re.Pattern[str] | None) -> list[int]:
+def _candidates(text: str, low: int, high: int, edge: re.Pattern[str] | None) -> list[int]:
     low, high = max(0, low), min(len(text), high)
     if edge is None:
         return list(range(low, high + 1))
