@@ -2281,3 +2281,28 @@ def test_a_profile_on_a_social_network_is_replaced(text: str, cleaned: str) -> N
     """A probe: profile links, handles and user names said beside "facebook" or "brukernavn" were
     stored and exported, the leak check passing them; the key's e-mail address was replaced beside them."""
     assert pseudonymise(text, PseudonymKey("prosjekt"), "a.txt").text == cleaned
+
+
+@pytest.mark.parametrize("text", [
+    # The review: abbreviations and a full stop without its space beside a word of profiles were
+    # taken for user names, and a video for a profile; then the key replaced their words anywhere.
+    "Jeg har ikke profil på Facebook p.g.a. det.", "Profilen min på Finn var ok, m.a.o. ganske bra.",
+    "Hun har profil på snap.Men hun bruker den aldri.", "Vi går gjennom profilen, pkt.a og pkt.b.",
+    "Se videoen på youtube.com/watch?v=abc123 i dag.",
+    # A short year only where the date ends or is marked: not "20 minutter", nor three numbers.
+    "Minstemann ble født 12. mars 20 minutter før midnatt.", "Ungen er født 12. mai 30 uker på vei.",
+    "Hun er født i Bergen 12-14-16 ganger, sier hun.",
+])
+def test_what_only_looks_like_a_profile_or_a_date_of_birth_stays_as_said(text: str) -> None:
+    key = PseudonymKey("prosjekt")
+    assert pseudonymise(text, key, "a.txt").text == text
+    assert key.entries == []
+
+
+def test_a_user_name_the_key_holds_is_found_as_written_and_only_so() -> None:
+    """Learned as "g.rasmussen", it is found so anywhere, but its words apart ("G. Rasmussen",
+    "m a o" of a wrongly learned "m.a.o") are other text."""
+    key = PseudonymKey("prosjekt")
+    assert pseudonymise("Brukernavnet mitt er g.rasmussen.", key, "a.txt").text == "Brukernavnet mitt er (profil)."
+    assert pseudonymise("Jeg og G. Rasmussen gikk. Senere G.Rasmussen igjen.", key, "b.txt").text == (
+        "Jeg og G. Rasmussen gikk. Senere (profil) igjen.")

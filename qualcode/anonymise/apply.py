@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
 from qualcode.anonymise.known import LIST_KINDS, KnownMatcher, as_latin
-from qualcode.anonymise.patterns import FULL_DATE, date_parts, find_patterns
+from qualcode.anonymise.patterns import (
+    FULL_DATE,
+    MONTHS,
+    SHORT_YEAR_DATE,
+    date_parts,
+    find_patterns,
+    is_a_day,
+)
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
 from qualcode.text.normalise import visible
 from qualcode.text.tokens import WORD
@@ -204,10 +211,16 @@ def known_birth_dates(text: str, key: PseudonymKey) -> list[tuple[re.Match[str],
     found = [(seen, entry) for entry in births for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text)]
     days = [(day, entry) for entry in births if (day := _day(entry.original)) is not None]
     taken = {seen.span() for seen, _ in found}
-    for seen in FULL_DATE.finditer(text):
-        day = date_parts(seen)
+    months = MONTHS.split("|")
+    dated = [(seen, date_parts(seen)) for seen in FULL_DATE.finditer(text)]
+    dated += [(seen, (int(seen["d"]), months.index(seen["m"].lower()) + 1, int(seen["y"])))
+              for seen in SHORT_YEAR_DATE.finditer(text)]
+    for seen, day in dated:
+        if not is_a_day(day[0], day[1]):
+            continue
         entry = next((entry for learned, entry in days if _same_day(day, learned)), None)
-        if entry is not None and seen.span() not in taken:
+        if entry is not None and not any(seen.start() < end and start < seen.end() for start, end in taken):
+            taken.add(seen.span())
             found.append((seen, entry))
     return found
 

@@ -65,6 +65,7 @@ class Form:
     capitalised: bool
     any_space: bool = False  # words apart by any run of spaces, tabs or line breaks, not only one
     any_case: bool = False  # found in lower case too: no everyday word (KeyEntry.lower_words)
+    gaps: tuple[str, ...] | None = None  # the words apart only as written (a user name, "g.rasmussen")
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,13 @@ def _literal_forms(entry: KeyEntry) -> list[Form]:
     """An address, e-mail address or number the key holds, found as written in any case and
     however it is spaced ("fjellveien 12"), as the leak check finds it: the pattern detectors
     find such identifiers only in their usual writing. A date of birth has its own search."""
-    words = tuple(match.group().casefold() for match in WORD.finditer(as_latin(entry.original)))
+    found = list(WORD.finditer(as_latin(entry.original)))
+    words = tuple(match.group().casefold() for match in found)
     if not words or entry.kind == "birth_date":
         return []
+    if entry.kind == "profile":  # its words as written: "g.rasmussen" is not "G. Rasmussen", nor "m.a.o" "m a o"
+        gaps = tuple(entry.original[one.end():two.start()] for one, two in zip(found, found[1:], strict=False))
+        return [Form(words, entry.pseudonym, entry, capitalised=False, gaps=gaps)]
     return [Form(words, entry.pseudonym, entry, capitalised=False, any_space=True)]
 
 
@@ -358,7 +363,8 @@ class KnownMatcher:
                 gaps = [text[window[k].end():window[k + 1].start()] for k in range(size - 1)]
                 # A person's name joined by a dot or an underscore too, as in an address or a handle.
                 joiners = (" ", "-", "\n", ".", "_") if form.entry.kind == "person" else (" ", "-", "\n")
-                gaps_ok = all(gap in joiners or (form.any_space and gap.isspace()) for gap in gaps)
+                gaps_ok = tuple(gaps) == form.gaps if form.gaps is not None else all(
+                    gap in joiners or (form.any_space and gap.isspace()) for gap in gaps)
                 if not gaps_ok:
                     continue
                 last = window[-1].group().casefold()

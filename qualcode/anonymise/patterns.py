@@ -48,8 +48,9 @@ IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})" + NUMBER_END)
 # "kari.nordmann" or "k_hansen" said beside a word of profiles ("på facebook heter jeg kari.nordmann",
 # "brukernavnet mitt er g.rasmussen"). A dotted word elsewhere is left be: "f.eks", "nav.no".
 PROFILE_URL = re.compile(
-    r"(?<![\w.@/-])(?:https?://)?(?:www\.|m\.|web\.)?(?:facebook|fb|instagram|twitter|x|tiktok|snapchat|linkedin|youtube"
-    r"|threads|github)\.(?:com|me|net)/[^\s,;!()\[\]\"'«»]*[^\s.,;:!?()\[\]\"'«»]",
+    r"(?<![\w.@/-])(?:https?://)?(?:www\.|m\.|web\.)?(?:(?:facebook|fb|instagram|twitter|x|tiktok|snapchat|linkedin"
+    r"|threads|github)\.(?:com|me|net)/|youtube\.com/(?:@|c/|channel/|user/))"  # a YouTube channel, not a video
+    r"[^\s,;!()\[\]\"'«»]*[^\s.,;:!?()\[\]\"'«»]",
     re.IGNORECASE,
 )
 # The @ first, so the search skips to each @ at once; then that no word or address runs up to it.
@@ -217,8 +218,9 @@ NAV_OFFICE = re.compile(
 MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
 FULL_DATE = re.compile(
     rf"(?=\d)\b(?<!\d[.,/-])(?:(?P<d1>\d{{1,2}})\. ?(?P<m1>\d{{1,2}})\. ?(?P<y1>\d{{4}})"  # 12.03.1985, 12. 03. 1985
-    # 15. mars 1987, 15 mars 1987 as typed in a hurry, and with the year short: 15. mars 87, -87, '87
-    rf"|(?P<d2>\d{{1,2}})\.? ?(?P<m2>{MONTHS}) [-'’]?(?P<y2>\d{{4}}|\d{{2}})"
+    # 15. mars 1987, 15 mars 1987 as typed in a hurry, and with the year short: 15. mars -87, '87, or
+    # 87 where the date ends ("født 15. mars 87."), not "født 12. mars 20 minutter før midnatt"
+    rf"|(?P<d2>\d{{1,2}})\.? ?(?P<m2>{MONTHS}) (?:(?P<y2>\d{{4}})|[-'’](?P<y9>\d{{2}})|(?P<y10>\d{{2}})(?=[.,;:!?)]|\s*$))"
     rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{1,2}})-(?P<d3>\d{{1,2}})"  # 1985-03-12, 1985-3-12
     rf"|(?P<d4>\d{{1,2}})\. ?(?P<m4>\d{{1,2}})\. ?(?P<y4>\d{{2}})"
     rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}})"  # 12/4-1979, 12/4/79
@@ -258,8 +260,19 @@ def date_parts(match: re.Match[str]) -> tuple[int, int, int]:
             month = match.group(f"m{number}")
             months = MONTHS.split("|")
             value = months.index(month.lower()) + 1 if month.lower() in months else int(month)
-            return int(match.group(f"d{number}")), value, int(match.group(f"y{number}"))
+            year = match.group(f"y{number}") or match.group("y9") or match.group("y10")
+            return int(match.group(f"d{number}")), value, int(year)
     raise ValueError(match.group())
+
+
+# A short year after a month's name wherever it stands ("3 mars 85 og …"): a date of birth only of a
+# day the key already holds, as FULL_DATE takes it only where the date ends ("født 12. mars 20 minutter").
+SHORT_YEAR_DATE = re.compile(rf"(?=\d)\b(?<!\d[.,/-])(?P<d>\d{{1,2}})\.? ?(?P<m>{MONTHS}) (?P<y>\d{{2}})\b{NUMBER_END}", re.IGNORECASE)
+
+
+def is_a_day(day: int, month: int) -> bool:
+    """Whether a day and month can be a date at all: "12-14-16" is three numbers, not a day."""
+    return 1 <= month <= 12 and 1 <= day <= 31
 
 
 # A date is a date of birth when its words say so ("født 12.10.1980", "fødselsdato:", "f.",
@@ -421,8 +434,10 @@ def find_patterns(text: str) -> Iterator[Found]:
     for match in FULL_DATE.finditer(text):
         if any(start <= match.start() and match.end() <= end for start, end in numbers):
             continue  # a fødselsnummer's own date, written as a date is ("15.03.89 10083")
-        born = BORN.search(text, max(0, match.start() - BORN_BEFORE), match.start()) is not None
         day, month, year = date_parts(match)
+        if not is_a_day(day, month):
+            continue
+        born = BORN.search(text, max(0, match.start() - BORN_BEFORE), match.start()) is not None
         beside = any(
             (0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR) and (day, month, year % 100) == date
             for start, end, date in births
@@ -451,10 +466,11 @@ def _profiles(text: str) -> Iterator[Found]:
     if ("." in text or "_" in text) and any(hint in lowered for hint in _PROFILE_HINTS) and _PROFILE_WORDS_LOWER.search(lowered):
         for match in USER_NAME.finditer(text):
             name = match.group()
-            after = re.split(r"[._]", name, maxsplit=1)[1]
-            if name.casefold() in _NOT_USER_NAMES or name.rsplit(".", 1)[-1].casefold() in _DOMAIN_ENDS or not any(
-                ch.isalpha() for ch in after
-            ):  # an abbreviation, a web address, a time ("kl.10")
+            parts = re.split(r"[._]", name)
+            if (name.casefold() in _NOT_USER_NAMES or parts[-1].casefold() in _DOMAIN_ENDS
+                    or not any(ch.isalpha() for part in parts[1:] for ch in part)  # a time: "kl.10"
+                    or max(len(part) for part in parts) < 4  # an abbreviation: "p.g.a", "m.a.o", "pkt.a", "i.e"
+                    or any(part[:1].isupper() for part in parts[1:])):  # a sentence after a full stop: "snap.Men"
                 continue
             # Its sentence, as far as PROFILE_WITHIN on either side.
             before = text[max(0, match.start() - PROFILE_WITHIN):match.start()]
