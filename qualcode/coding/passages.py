@@ -161,12 +161,7 @@ def select_quotes(
         raise InvalidInput(f"order {selection.order!r} is not one of {', '.join(ORDERS)}")
     attributes = check_selection(session, selection)
     all_codes = list_codes(session)
-    code_ids: set[int] | None = None
-    if selection.codes:
-        code_ids = set()
-        for ref in selection.codes:
-            code = find_code(session, ref)
-            code_ids.update(code_subtree_ids(session, code) if selection.include_subcodes else [code.id])
+    code_ids = _code_ids(session, selection)
     query = selected_codings(
         select(Coding.id, Coding.guid, Coding.transcript_id, Coding.text_version_id, Coding.start, Coding.end,
                Coding.excerpt, Coding.memo, Code.path, Coder.name)
@@ -216,13 +211,27 @@ def _participant_order(participant: str | None) -> tuple[bool, list[Any]]:
     return (participant is None, natural_key(participant or ""))
 
 
-def selected_codings(query: _Query, selection: QuoteFilter, code_ids: Collection[int] | None) -> _Query:
+def _code_ids(session: Session, selection: QuoteFilter) -> set[int] | None:
+    """The ids of the codes a selection names, with their sub-codes unless told; None for every code."""
+    if not selection.codes:
+        return None
+    code_ids: set[int] = set()
+    for ref in selection.codes:
+        code = find_code(session, ref)
+        code_ids.update(code_subtree_ids(session, code) if selection.include_subcodes else [code.id])
+    return code_ids
+
+
+def selected_codings(
+    query: _Query, selection: QuoteFilter, code_ids: Collection[int] | None, *, orphaned: bool = False,
+) -> _Query:
     """`query` over Coding narrowed to the live codings of current texts that `selection` chooses
     by code (`code_ids`, sub-codes already added), coding, transcript, round and coder: what a
     selection of codings means, for the quotes here and for analysis. Who spoke, attributes and
     the search query are read per passage by the caller."""
     query = query.join(Transcript, Coding.transcript_id == Transcript.id).where(
-        Coding.removed_at.is_(None), Transcript.current_version_id == Coding.text_version_id
+        Coding.orphaned_at.is_not(None) if orphaned  # with `orphaned`: those a replaced text left no place
+        else (Coding.removed_at.is_(None) & (Transcript.current_version_id == Coding.text_version_id))
     )
     if code_ids is not None:
         query = query.where(Coding.code_id.in_(code_ids))
@@ -344,23 +353,8 @@ def natural_key(value: str) -> list[Any]:
 def orphaned_codings(session: Session, selection: QuoteFilter) -> int:
     """How many codings the selection names by code, transcript, round and coder have no place,
     their passage gone from a replaced text (coding/anchoring.py): an export leaves them out."""
-    code_ids: set[int] | None = None
-    if selection.codes:
-        code_ids = set()
-        for ref in selection.codes:
-            code = find_code(session, ref)
-            code_ids.update(code_subtree_ids(session, code) if selection.include_subcodes else [code.id])
-    query = select(func.count()).select_from(Coding).join(Transcript, Coding.transcript_id == Transcript.id).where(
-        Coding.orphaned_at.is_not(None))
-    if code_ids is not None:
-        query = query.where(Coding.code_id.in_(code_ids))
-    if selection.transcripts:
-        query = query.where(Transcript.name.in_(selection.transcripts))
-    if selection.waves:
-        query = query.where(Transcript.wave.in_(selection.waves))
-    if selection.coders:
-        query = query.where(Coding.coder_id.in_(select(Coder.id).where(Coder.name.in_(selection.coders))))
-    return session.scalar(query) or 0
+    query = select(func.count()).select_from(Coding)
+    return session.scalar(selected_codings(query, selection, _code_ids(session, selection), orphaned=True)) or 0
 
 
 def nothing_selected(session: Session, selection: QuoteFilter) -> NotFound:
