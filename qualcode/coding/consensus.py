@@ -30,10 +30,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from qualcode.codebook.service import code_subtree_ids, find_code
+from qualcode.codebook.service import find_code
 from qualcode.coding.coders import CONSENSUS_CODER as CONSENSUS_CODER  # others import it from here
 from qualcode.coding.coders import find_coder, get_or_create_coder
-from qualcode.coding.passages import QuoteFilter, selected_codings
+from qualcode.coding.passages import QuoteFilter, selected_code_ids, selected_codings
 from qualcode.coding.service import CodingView, add_coding
 from qualcode.errors import ChangedSince, InvalidInput, NotFound
 from qualcode.store.events import EventKind, hold_write_lock, record_event
@@ -577,13 +577,9 @@ def counted_beside_its_coders(session: Session, selection: QuoteFilter, consensu
     coders = selection.coders
     if coders and (consensus_coder not in coders or len(coders) == 1):
         return False
-    code_ids: set[int] | None = None
-    if selection.codes:
-        try:
-            codes = [find_code(session, ref) for ref in selection.codes]
-        except NotFound:  # the command says so itself
-            return False
-        code_ids = {code_id for code in codes
-                    for code_id in (code_subtree_ids(session, code) if selection.include_subcodes else [code.id])}
+    try:
+        code_ids = selected_code_ids(session, selection)
+    except NotFound:  # the command says so itself
+        return False
     query = selected_codings(select(Coding.id), replace(selection, coders=(consensus_coder,)), code_ids)
     return session.scalar(query.limit(1)) is not None

@@ -161,7 +161,7 @@ def select_quotes(
         raise InvalidInput(f"order {selection.order!r} is not one of {', '.join(ORDERS)}")
     attributes = check_selection(session, selection)
     all_codes = list_codes(session)
-    code_ids = _code_ids(session, selection)
+    code_ids = selected_code_ids(session, selection)
     query = selected_codings(
         select(Coding.id, Coding.guid, Coding.transcript_id, Coding.text_version_id, Coding.start, Coding.end,
                Coding.excerpt, Coding.memo, Code.path, Coder.name)
@@ -211,7 +211,7 @@ def _participant_order(participant: str | None) -> tuple[bool, list[Any]]:
     return (participant is None, natural_key(participant or ""))
 
 
-def _code_ids(session: Session, selection: QuoteFilter) -> set[int] | None:
+def selected_code_ids(session: Session, selection: QuoteFilter) -> set[int] | None:
     """The ids of the codes a selection names, with their sub-codes unless told; None for every code."""
     if not selection.codes:
         return None
@@ -354,7 +354,7 @@ def orphaned_codings(session: Session, selection: QuoteFilter) -> int:
     """How many codings the selection names by code, transcript, round and coder have no place,
     their passage gone from a replaced text (coding/anchoring.py): an export leaves them out."""
     query = select(func.count()).select_from(Coding)
-    return session.scalar(selected_codings(query, selection, _code_ids(session, selection), orphaned=True)) or 0
+    return session.scalar(selected_codings(query, selection, selected_code_ids(session, selection), orphaned=True)) or 0
 
 
 def nothing_selected(session: Session, selection: QuoteFilter) -> NotFound:
