@@ -1599,8 +1599,8 @@ async def test_a_click_on_wide_characters_lands_on_the_character_drawn_there(sam
         await settle(pilot)
         assert view.selection is not None and stored[slice(*view.selection)] == "👧 familien s"
         await pilot.resize_terminal(40, 15)
-        await settle(pilot, pauses=2)
-        assert view.scroll_offset.y <= view.row_of(view.cursor) < view.scroll_offset.y + view.size.height
+        await until(app, pilot, lambda: view.scroll_offset.y <= view.row_of(view.cursor) < view.scroll_offset.y + view.size.height,
+                    "the cursor in sight after the window narrowed")
         assert all(len(line.rstrip()) <= view.size.width for line in widget_text(app, view).split("\n"))
         drawn = "".join(view.render_line(y).text[view.margin:].rstrip() for y in range(min(view.size.height, len(view.rows))))
         assert drawn.replace(" ", "")[:8] == stored[view.rows[view.scroll_offset.y].start:].replace(" ", "")[:8]
