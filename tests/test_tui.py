@@ -1617,3 +1617,17 @@ async def test_a_transcripts_heading_before_the_first_speaker_is_coded_as_the_cl
         await pilot.press(*["greater_than_sign"] * 5, "c", "e")  # its first five words, by word
         await settle(pilot, rounds=2, pauses=2)
     assert ("empowerment", "Intervju med deltaker om tiltaket", None) in codings_in(sample_project)
+
+
+async def test_a_resize_keeps_in_sight_what_the_wheel_scrolled_to(sample_project: Path) -> None:
+    """The review: a resize scrolled back to the cursor, undoing a scroll made with the mouse wheel."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        view = reader.view
+        view.scroll_to(y=view.row_of(view.cursor) + 30, animate=False)  # away from the cursor, as the wheel scrolls
+        await settle(pilot)
+        top_text = view.rows[view.scroll_offset.y].start
+        await pilot.resize_terminal(SIZE[0] - 20, SIZE[1])
+        await until(app, pilot, lambda: view.rows[view.scroll_offset.y].start <= top_text < view.rows[view.scroll_offset.y].end,
+                    "the text at the top still at the top")

@@ -175,13 +175,20 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         width = max(1, visible - self.margin)
         if width == self._width and self.rows and not force:
             return
+        # What was in sight: the cursor, or (scrolled away from it by the wheel) the text at the top.
+        top = self.scroll_offset.y
+        cursor_seen = not self.rows or top <= self.row_of(self.cursor) < top + max(1, self.size.height)
+        top_text = self.rows[top].start if top < len(self.rows) else 0
         self._width = width
         self.rows = wrap(self.document.text, width)
         self.row_starts = [row.start for row in self.rows]
         self.virtual_size = Size(visible, len(self.rows))
         self.refresh()
-        # A narrower view has more rows: the cursor is kept in sight, once the new rows are laid out.
-        self.call_after_refresh(lambda: self.scroll_to_region_row(self.row_of(self.cursor)))
+        # A narrower view has more rows: what was in sight is kept so, once the new rows are laid out.
+        if cursor_seen:
+            self.call_after_refresh(lambda: self.scroll_to_region_row(self.row_of(self.cursor)))
+        else:
+            self.call_after_refresh(lambda: self.scroll_to(y=self.row_of(top_text), animate=False))
 
     @property
     def margin(self) -> int:
