@@ -10,7 +10,6 @@ from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
 from qualcode.anonymise.known import LIST_KINDS, KnownMatcher, as_latin
 from qualcode.anonymise.patterns import (
     FULL_DATE,
-    MONTHS,
     SHORT_YEAR_DATE,
     date_parts,
     find_patterns,
@@ -211,11 +210,8 @@ def known_birth_dates(text: str, key: PseudonymKey) -> list[tuple[re.Match[str],
     found = [(seen, entry) for entry in births for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text)]
     days = [(day, entry) for entry in births if (day := _day(entry.original)) is not None]
     taken = {seen.span() for seen, _ in found}
-    months = MONTHS.split("|")
-    dated = [(seen, date_parts(seen)) for seen in FULL_DATE.finditer(text)]
-    dated += [(seen, (int(seen["d"]), months.index(seen["m"].lower()) + 1, int(seen["y"])))
-              for seen in SHORT_YEAR_DATE.finditer(text)]
-    for seen, day in dated:
+    for seen in [*FULL_DATE.finditer(text), *SHORT_YEAR_DATE.finditer(text)]:
+        day = date_parts(seen)
         if not is_a_day(day[0], day[1]):
             continue
         entry = next((entry for learned, entry in days if _same_day(day, learned)), None)

@@ -42,7 +42,6 @@ FNR_DIGITS = 11
 ACCOUNT = re.compile(r"(?=\d)(?<![\d.])(\d{4})([. -]?)(\d{2})\2(\d{5})" + NUMBER_END)
 # The same account as an IBAN: NO, two check digits, then its 11 digits (NO93 8601 1117 947).
 IBAN = re.compile(r"(?=N)\bNO\d{2} ?(\d{4}) ?(\d{4}) ?(\d{3})" + NUMBER_END)
-# A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
 # A profile on a social network, which names its owner as surely as an e-mail address does: a link to
 # it ("facebook.com/ola.nordmann.7"), a handle written with its @ ("@khansen"), or a user name such as
 # "kari.nordmann" or "k_hansen" said beside a word of profiles ("på facebook heter jeg kari.nordmann",
@@ -69,6 +68,7 @@ PROFILE_WITHIN = 60  # characters on either side of a user name, in its sentence
 USER_NAME = re.compile(r"(?<![\w@./-])[^\W\d_]\w*(?:[._]\w+)+(?![\w@]|\.\w)")
 _NOT_USER_NAMES = frozenset({"f.eks", "bl.a", "m.a", "o.l", "m.m", "t.o.m", "f.o.m", "p.t", "e.l", "d.v.s", "o.a", "m.fl"})
 _DOMAIN_ENDS = frozenset({"no", "com", "net", "org", "se", "dk", "fi", "eu", "io", "de", "uk"})
+# A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
 PLATE = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2} ?\d{5}(?![\w-])" + NUMBER_END)
 # Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67, 90 123 456), by hyphens in the
 # same groups (912-34-567), or not at all, after +47, 0047 or (+47), or 47 before four pairs; other hyphenations are left out so ISO dates such as
@@ -254,7 +254,9 @@ def valid_account(digits: str) -> bool:
 
 
 def date_parts(match: re.Match[str]) -> tuple[int, int, int]:
-    """A FULL_DATE match as (day, month, year); a two-digit year stays two digits (85)."""
+    """A FULL_DATE or SHORT_YEAR_DATE match as (day, month, year); a two-digit year stays two digits (85)."""
+    if "d" in match.re.groupindex:  # SHORT_YEAR_DATE
+        return int(match["d"]), MONTHS.split("|").index(match["m"].lower()) + 1, int(match["y"])
     for number in range(1, 9):
         if match.group(f"d{number}") is not None:
             month = match.group(f"m{number}")

@@ -117,12 +117,20 @@ class Quote:
     attributes: dict[str, str] = field(default_factory=dict)
     also_coded_by: tuple[str, ...] = ()  # other coders who gave this passage this code (see one_per_passage)
     interviewer: bool = False  # said by the interviewer's side (I:, Forsker:, the transcript's interviewer), not an informant
-    also_spoken_by: tuple[Voice, ...] = ()  # the other speakers of the turns the quote runs on into, in order
     turn_breaks: tuple[TurnBreak, ...] = ()  # each later turn the quote runs on into, in order
 
     @property
     def words(self) -> int:
         return len(self.excerpt.split())
+
+    @property
+    def also_spoken_by(self) -> tuple[Voice, ...]:
+        """The other speakers of the turns the quote runs on into, each once, at their first turn in it."""
+        voices: dict[tuple[str | None, str | None], Voice] = {}
+        for turn in self.turn_breaks:
+            if turn.voice is not None:
+                voices.setdefault((turn.voice.speaker, turn.voice.participant), turn.voice)
+        return tuple(voices.values())
 
     @property
     def coders(self) -> tuple[str, ...]:
@@ -552,14 +560,11 @@ class _Context:
         last = bisect_left(starts, end) - 1
         after = turns[last + 1] if index is not None and last + 1 < len(turns) else None
         turn_start = turn.start if turn is not None else 0
-        # Each other speaker once, at the first turn of theirs the quote reaches into.
-        voices: dict[tuple[str | None, int | None], Voice] = {}
+        # Each later turn the quote reaches into, with who spoke it (None: the quote's own speaker again).
         breaks: list[TurnBreak] = []
         for later in turns[index + 1:last + 1] if index is not None and turn is not None else ():
-            who = (later.speaker, later.participant_id)
-            voice = None if turn is not None and who == (turn.speaker, turn.participant_id) else self._voice(transcript, version_id, later)
-            if voice is not None and who not in voices:
-                voices[who] = voice
+            own = turn is not None and (later.speaker, later.participant_id) == (turn.speaker, turn.participant_id)
+            voice = None if own else self._voice(transcript, version_id, later)
             newline = text.rfind("\n", start, later.start)  # the turn's line, its label with it
             breaks.append(TurnBreak((newline + 1 if newline >= 0 else later.start) - start, later.start - start, voice))
         return Quote(
@@ -571,7 +576,7 @@ class _Context:
             interview_date=transcript.interview_date, fidelity=transcript.fidelity,
             speaker=turn.speaker if turn is not None else None, line=self.lines[version_id].line(start),
             interviewer=participant is None and turn is not None and _interviewer(turn.speaker, transcript.interviewer),
-            also_spoken_by=tuple(voices.values()), turn_breaks=tuple(breaks),
+            turn_breaks=tuple(breaks),
             turn=turn.seq if turn is not None else None, start=start, end=end,
             cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 5):start]),
             cut_after=not SENTENCE_END.search(excerpt),

@@ -42,41 +42,33 @@ def check_template(template: str) -> str:
 
 
 def attribute(quote: Quote, template: str, language: str) -> str:
-    return _filled(template, language, quote.role, interviewer=quote.interviewer, fields={
-        "office": quote.office or "", "participant": quote.participant or quote.speaker or "",
-        "wave": quote.wave or "", "date": quote.interview_date.isoformat() if quote.interview_date else "",
-        "transcript": quote.transcript, "line": str(quote.line), "line_label": LABELS[language]["line"],
-        "speaker": quote.speaker or "",
-    })
+    return _attributed(quote, None, template, language)
 
 
 def attribute_speakers(quote: Quote, template: str, language: str) -> str:
     """The quote's attribution, and each other speaker's whose turn it runs on into, in order:
     a passage of a group interview is attributed to everyone it quotes."""
     labels = [attribute(quote, template, language)]
-    for voice in quote.also_spoken_by:
-        labels.append(_filled(template, language, voice.role, interviewer=voice.interviewer, fields={
-            "office": voice.office or "", "participant": voice.participant or voice.speaker or "",
-            "wave": quote.wave or "", "date": quote.interview_date.isoformat() if quote.interview_date else "",
-            "transcript": quote.transcript, "line": str(voice.line), "line_label": LABELS[language]["line"],
-            "speaker": voice.speaker or "",
-        }))
+    labels += [_attributed(quote, voice, template, language) for voice in quote.also_spoken_by]
     return "; ".join(label for label in labels if label)
 
 
 def speaker_label(quote: Quote, voice: Voice | None, template: str, language: str) -> str:
     """Who speaks a later turn inside `quote` (`voice`; None: the quote's own speaker), named as the
     attribution names them, without where in the transcript (the attribution after says that)."""
-    if voice is None:
-        role, interviewer, participant, speaker = quote.role, quote.interviewer, quote.participant, quote.speaker
-        office = quote.office
-    else:
-        role, interviewer, participant, speaker = voice.role, voice.interviewer, voice.participant, voice.speaker
-        office = voice.office
-    return _filled(template, language, role, interviewer=interviewer, fields={
-        "office": office or "", "participant": participant or speaker or "", "wave": quote.wave or "",
-        "speaker": speaker or "",
-    })
+    return _attributed(quote, voice, template, language, placed=False)
+
+
+def _attributed(quote: Quote, voice: Voice | None, template: str, language: str, *, placed: bool = True) -> str:
+    """The attribution of the quote's speaker (`voice` None) or of another speaker in it; `placed`
+    with where in the transcript (its date, transcript and line)."""
+    who: Quote | Voice = quote if voice is None else voice
+    fields = {"office": who.office or "", "participant": who.participant or who.speaker or "", "wave": quote.wave or "",
+              "speaker": who.speaker or ""}
+    if placed:
+        fields |= {"date": quote.interview_date.isoformat() if quote.interview_date else "", "transcript": quote.transcript,
+                   "line": str(who.line), "line_label": LABELS[language]["line"]}
+    return _filled(template, language, who.role, interviewer=who.interviewer, fields=fields)
 
 
 def group_label(template: str, language: str, role: str | None, office: str | None, wave: str | None) -> str:
