@@ -126,6 +126,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.row_starts: list[int] = []
         self._width = 0
         self._number_width = 5  # cells of the line numbers, set as the text is wrapped
+        self._numbered: str | None = None  # the text they were counted for
 
     @property
     def document(self) -> ReaderDocument:
@@ -169,8 +170,10 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         # Leave room for the vertical scrollbar whether or not it is shown yet.
         visible = max(1, self.size.width - self.styles.scrollbar_size_vertical)
         # Line numbers as wide as the last one: past line 99,999 a sixth digit pushed the text one
-        # cell right of where clicks were read.
-        self._number_width = max(5, len(str(self.document.text.count("\n") + 1)))
+        # cell right of where clicks were read. Counted once a text, not on every resize.
+        if self._numbered is not self.document.text:
+            self._numbered = self.document.text
+            self._number_width = max(5, len(str(self.document.text.count("\n") + 1)))
         # As wide as the view leaves room for, however narrow: a ten-cell minimum was cut off below 47 columns.
         width = max(1, visible - self.margin)
         if width == self._width and self.rows and not force:
