@@ -24,7 +24,7 @@ class PassphraseModal(ModalScreen[str | None]):
         with Vertical(id="passphrase"):
             yield Label(f"Passphrase for the key {self.key_name}", markup=False)
             if self.problem:
-                yield Label(self.problem, classes="error")
+                yield Label(self.problem, classes="error", markup=False)  # it may name the key file
             yield Input(password=True, placeholder="Enter opens the key, Escape cancels", id="passphrase-text")
 
     @on(Input.Submitted)
