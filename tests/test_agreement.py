@@ -367,3 +367,23 @@ def test_a_role_filter_compares_only_the_coders_of_transcripts_where_that_role_s
     rows = {row["key"]: row["values"] for row in data["rows"]}
     assert rows["måltall-press/inntakspress"]["kappa"] == 1.0
     assert data == json.loads(ok(studie, "--unit", "turn", "--role", "veileder", "--coders", "Forsker 1,Forsker 2", "--json"))
+
+
+def test_a_filter_by_who_speaks_keeps_codings_begun_in_another_speakers_turn(demo_template: Path, tmp_path: Path) -> None:
+    """--role and --participant choose the units compared, not the codings: a question coded with its
+    answer, or an exchange of two speakers, was dropped with the turn it began in, and the answer its
+    coder had coded was reported as theirs to disagree on."""
+    studie = coded_demo(demo_template, tmp_path, {
+        "Forsker 1": [("deltaker_D1_T1", "empowerment", "Hva tenkte du da?\nD1: Æ, jeg tenkte vel at det ikke var så mye å velge."),
+                      ("gruppeintervju_G1", "empowerment", "Jeg har vært med og bestemt hele planen.\nD5: Jeg er ikke helt enig.")],
+        "Forsker 2": [("deltaker_D1_T1", "empowerment", "Æ, jeg tenkte vel at det ikke var så mye å velge."),
+                      ("gruppeintervju_G1", "empowerment", "Jeg har vært med og bestemt hele planen."),
+                      ("gruppeintervju_G1", "empowerment", "Jeg er ikke helt enig.")],
+    })
+    for unit in ("turn", "sentence", "character", "segment"):
+        for chosen in (("--role", "deltaker"), ("--participant", "D5"), ("--participant", "D1")):
+            data = json.loads(ok(studie, "disagreements", "--unit", unit, "--code", "empowerment", "--min-overlap", "0.5",
+                                 *chosen, "--json") if unit == "segment" else
+                              ok(studie, "disagreements", "--unit", unit, "--code", "empowerment", *chosen, "--json"))
+            # Only the question, the interviewer's, and the other speaker's words differ, and the filters leave those out.
+            assert data["rows"] == [], (unit, chosen, data["rows"])

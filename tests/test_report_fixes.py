@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import docx
@@ -153,3 +154,38 @@ def test_a_cap_limits_the_quotes_shown_not_the_count_of_what_was_found(demo: Pat
         written = report(demo, tmp_path / f"r{len(cap)}.docx", "--code", "måltall-press", *cap)
         assert [[cell.text for cell in row.cells] for row in written.tables[1].rows] == rows
         assert len([paragraph for paragraph in written.paragraphs if "[S-" in paragraph.text]) == (1 if cap else 3)
+
+
+QUESTION_AND_ANSWER = "Hva tenkte du da?\nD1: Æ, jeg tenkte vel at det ikke var så mye å velge."
+
+
+def test_a_question_coded_with_its_answer_counts_for_who_answered_in_every_table(demo: Path, tmp_path: Path) -> None:
+    """A coding begun in the interviewer's question counted for no one: `analyse` put it under
+    "(none)", `--role deltaker` left it out, and the report's own two tables disagreed."""
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", QUESTION_AND_ANSWER))
+    matrix = json.loads(ok(run(demo, "analyse", "matrix", "--by", "role", "--code", "empowerment", "--json")).stdout)
+    assert {key: count for key, count in matrix["rows"][0]["values"].items() if count and key != "Total"} == {"deltaker": 1}
+    assert "1" in ok(run(demo, "analyse", "codes", "--code", "empowerment", "--role", "deltaker")).output
+    written = report(demo, tmp_path / "qa.docx", "--role", "deltaker", "--participant", "D1", "--matrix", "role")
+    [quote] = [paragraph.text for paragraph in written.paragraphs if "[S-" in paragraph.text]
+    # Still the interviewer's question, then the participant's answer, each said by whom.
+    assert quote.startswith("Hva tenkte du da?\nEn deltaker: Æ, jeg tenkte") and "— Intervjuer; En deltaker [S-" in quote
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in written.tables]
+    counts = next(table for table in tables if table[0][0] == "Sitater")
+    assert counts[1:] == [["Informanter", "1"], ["Deltakere", "1"]]
+    by_role = next(table for table in tables if any("deltaker" in cell for cell in table[0]))
+    assert [row[by_role[0].index("deltaker")] for row in by_role if row[0].startswith("empowerment")] == ["1"]
+
+
+def test_a_heading_coded_alone_is_no_informant(demo: Path, tmp_path: Path) -> None:
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "empowerment", "--match", "Gruppeintervju, kontor B."))
+    written = report(demo, tmp_path / "h.docx")
+    counts = next([[cell.text for cell in row.cells] for row in table.rows] for table in written.tables
+                  if table.rows[0].cells[0].text == "Sitater")
+    assert counts == [["Sitater", "1"], ["Informanter", "0"]]
+    # A heading coded with the first answer counts for who answered, as `analyse` counts it.
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning", "--match",
+           "Gruppeintervju, kontor B. Til stede: tre deltakere, forsker og medforsker.\n\nI: Velkommen alle sammen. Jeg"
+           " foreslår at vi starter med en runde der dere sier hvordan dere opplever programmet.\nD4: Jeg kan begynne."))
+    matrix = json.loads(ok(run(demo, "analyse", "matrix", "--by", "participant", "--code", "brukermedvirkning", "--json")).stdout)
+    assert {key: count for key, count in matrix["rows"][0]["values"].items() if count and key != "Total"} == {"D4": 1}

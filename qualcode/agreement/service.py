@@ -39,7 +39,7 @@ from qualcode.agreement.units import (
 from qualcode.analysis.passages import Coded, coded
 from qualcode.codebook.service import find_code
 from qualcode.coding.consensus import CONSENSUS_CODER, MIN_OVERLAP
-from qualcode.coding.passages import QuoteFilter, known_hint, natural_key
+from qualcode.coding.passages import QuoteFilter, check_selection, known_hint, natural_key
 from qualcode.coding.sentences import sentences_within, version_sentences
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.lookup import LineIndex
@@ -108,13 +108,18 @@ def agreement(
     names = tuple(dict.fromkeys(name.strip() for name in coders if name.strip()))
     if len(names) == 1:
         raise InvalidInput(f"agreement needs two coders or more; --coders names only {names[0]}", "as in --coders A,B")
-    found = coded(session, replace(selection, coders=names), rollup=selection.include_subcodes, texts=True, required=False)
+    # A role, participant or attribute filter chooses units (the chosen people's turns), not codings:
+    # a coding touching a chosen turn counts there wherever it begins, so a question coded with its
+    # answer, or an exchange of two speakers, is a value on the answer's unit for its coder.
+    people = _People(selection, check_selection(session, selection))
+    codings = replace(selection, coders=names, roles=(), participants=(), attributes=())
+    found = coded(session, codings, rollup=selection.include_subcodes, texts=True, required=False)
     # Who takes part is who coded the selected transcripts at all, whatever the codes asked for: a
     # coder who coded a transcript and did not apply a code said no to it there, which is what the
     # code's row counts with or without --code (README, "Agreement").
     # With a role, participant or attribute filter, only transcripts where someone it chooses speaks:
     # a coder of other transcripts compared nothing, and made every kappa n/a.
-    coverage = _coverage(session, _in_the_filter(found))
+    coverage = _coverage(session, _in_the_filter(found, people))
     used = {found.coders[coder_id] for coders in coverage.values() for coder_id in coders}
     if names:
         for name in names:
@@ -130,7 +135,7 @@ def agreement(
             raise InvalidInput(f"agreement needs two coders or more; only {names[0]} coded the selection",
                                "a second coder codes the same transcripts first")
         if CONSENSUS_CODER in used:
-            found = coded(session, replace(selection, coders=names), rollup=selection.include_subcodes, texts=True, required=False)
+            found = coded(session, replace(codings, coders=names), rollup=selection.include_subcodes, texts=True, required=False)
     coder_ids = {name: coder_id for coder_id, name in found.coders.items()}
     order = [coder_ids[name] for name in names]
     used_codes = set(found.code)
@@ -138,7 +143,7 @@ def agreement(
         named = find_code(session, ref)
         if named.id not in used_codes:
             raise InvalidInput(f"nobody coded {named.path} in the selection", "see what is coded with `qualcode analyse codes`")
-    study = _Study(session, found, order, unit, min_overlap, coverage)
+    study = _Study(session, found, people, order, unit, min_overlap, coverage)
     if not study.covered:
         raise InvalidInput(
             f"no transcript in the selection was coded by two of {', '.join(names)}",
@@ -174,25 +179,37 @@ def _coded_hint(used: set[str]) -> str:
     return known_hint("coders of the selection", sorted(used, key=natural_key), "") if used else "nobody coded the selection"
 
 
-def _in_the_filter(found: Coded) -> set[int]:
+@dataclass(frozen=True)
+class _People:
+    """The role, participant and attribute filters of a selection: which turns are compared."""
+
+    selection: QuoteFilter
+    attributes: tuple[tuple[str, str], ...]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.selection.roles or self.selection.participants or self.attributes)
+
+
+def _in_the_filter(found: Coded, people: _People) -> set[int]:
     """The selected transcripts, those only where a turn passes the role, participant and attribute
     filters when any is given."""
-    selection, places = found.selection, found.places
-    if not (selection.roles or selection.participants or found.attributes):
+    places = found.places
+    if not people.any:
         return set(places.versions)
     return {transcript_id for transcript_id, version in places.versions.items()
-            if any(_chosen(found, transcript_id, person) for person in set(places.attribution(transcript_id, version)[2]))}
+            if any(_chosen(found, people, transcript_id, person) for person in set(places.attribution(transcript_id, version)[2]))}
 
 
-def _chosen(found: Coded, transcript_id: int, participant_id: int | None) -> bool:
-    """Whether a turn passes the role, participant and attribute filters (as a coding in it would)."""
-    selection, places = found.selection, found.places
+def _chosen(found: Coded, people: _People, transcript_id: int, participant_id: int | None) -> bool:
+    """Whether a turn passes the role, participant and attribute filters."""
+    selection, places = people.selection, found.places
     values = places.values(transcript_id, participant_id)
     if selection.roles and (values["role"] or "") not in selection.roles:
         return False
     if selection.participants and (places.name(participant_id) or "") not in selection.participants:
         return False
-    return all(values.get(name) == value for name, value in found.attributes)
+    return all(values.get(name) == value for name, value in people.attributes)
 
 
 def _figures(path: str, depth: int, patterns: Counter[Pattern], unit: str, coders: int) -> CodeAgreement:
@@ -211,9 +228,10 @@ class _Study:
     """The units of the selected transcripts and each coder's values on them, code by code."""
 
     def __init__(
-        self, session: Session, found: Coded, order: list[int], unit: str, min_overlap: float, coverage: dict[int, set[int]],
+        self, session: Session, found: Coded, people: _People, order: list[int], unit: str, min_overlap: float,
+        coverage: dict[int, set[int]],
     ) -> None:
-        self.found, self.order, self.unit, self.min_overlap = found, order, unit, min_overlap
+        self.found, self.people, self.order, self.unit, self.min_overlap = found, people, order, unit, min_overlap
         places = found.places
         position = {coder_id: index for index, coder_id in enumerate(order)}
         positions = {
@@ -230,17 +248,21 @@ class _Study:
         self.units: dict[int, tuple[list[int], list[int]]] = {}
         self.regions: dict[int, list[Span]] = {}
         self.baseline: Counter[Pattern] = Counter()
-        filtered = bool(found.selection.roles or found.selection.participants or found.attributes)
+        filtered = people.any
         # The sentences as the reader shows them, kept per text version (found and kept the first time).
         sentences = version_sentences(session, {places.versions[t] for t in self.covered}) if unit == "sentence" else {}
-        for transcript_id in self.covered if unit != "segment" else ():  # segments are the passages, not units of the text
+        for transcript_id in self.covered:
             version = places.versions[transcript_id]
             text = places.texts[version]
-            turn_starts, turn_ends, people = places.attribution(transcript_id, version)
+            turn_starts, turn_ends, whose = places.attribution(transcript_id, version)
             turns = list(zip(turn_starts, turn_ends, strict=True))
-            kept = [(start, end) for (start, end), person in zip(turns, people, strict=True)
+            kept = [(start, end) for (start, end), person in zip(turns, whose, strict=True)
                     if self._chosen(transcript_id, person)] if filtered else turns
             base = self.base(transcript_id)
+            if unit == "segment":  # segments are the passages, not units of the text: within the chosen turns
+                if filtered:
+                    self.regions[transcript_id] = kept
+                continue
             if unit in ("sentence", "turn"):
                 if unit == "sentence":
                     spans = sentences_within(sentences[version], kept) if filtered else sentences[version]
@@ -267,7 +289,13 @@ class _Study:
             per_coder = spans.get((code_id, transcript_id))
             if per_coder is None:
                 per_coder = spans[code_id, transcript_id] = [[] for _ in self.order]
-            per_coder[position[coder_id]].append((start, end))
+            if self.unit == "segment" and transcript_id in self.regions:
+                # Filtered by who speaks: a passage is compared on the chosen speakers' words, one piece a turn.
+                per_coder[position[coder_id]] += [
+                    (max(start, first), min(end, last)) for first, last in self.regions[transcript_id]
+                    if max(start, first) < min(end, last)]
+            else:
+                per_coder[position[coder_id]].append((start, end))
         for per_coder in spans.values():
             for coder_spans in per_coder:
                 coder_spans.sort()
@@ -318,7 +346,7 @@ class _Study:
         return np.concatenate(covers or [empty]), by_code
 
     def _chosen(self, transcript_id: int, participant_id: int | None) -> bool:
-        return _chosen(self.found, transcript_id, participant_id)
+        return _chosen(self.found, self.people, transcript_id, participant_id)
 
     def base(self, transcript_id: int) -> Pattern:
         """A unit nobody coded: 0 from each coder who coded the transcript, missing from the others."""

@@ -34,7 +34,8 @@ _TRIGGERS = frozenset(f"analysis_stamp_{table}_{event}" for table in STAMPED_TAB
 CACHE_FILE = "cache/passages.bin"  # under the folder holding the database (.qualcode)
 
 _MAGIC = b"QCPC"
-_FORMAT = 2  # raise when the merge or the layout changes: files of another format are merged again (2: per participant)
+_FORMAT = 3  # raise when the merge or the layout changes: files of another format are merged again (2: per participant,
+# 3: a passage begun in no participant's words counts for the first participant it reaches)
 # magic, format, stamp, schema version, passages, coding ids, (version, participant) pairs, places, CRC-32 of the rest
 _HEADER = struct.Struct("<4sIqqqqqqI")
 _TYPE = "q"

@@ -8,7 +8,8 @@ overlapping or touching codings of one code by one coder in one transcript, attr
 participant, merge into one passage;
 with `rollup`, a code's passages merge its own and its descendants' codings. A coding is
 attributed like its `Quote` (coding/passages.py): to the participant of the turn it starts in, or
-the transcript's only participant for a turn without a speaker label.
+the transcript's only participant for a turn without a speaker label; begun in no participant's
+words (the interviewer's question, a heading), to the first participant whose turn it reaches.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from qualcode.coding.passages import (
     QuoteFilter,
     attribute_names,
     check_selection,
+    counted_for,
     holds_hit,
     known_hint,
     natural_key,
@@ -508,9 +510,11 @@ def _merge(
         if version_id != version:
             version, transcript_id, opened = version_id, transcript_of[version_id], {}
             turn_starts, turn_ends, turn_people = places.attribution(transcript_id, version_id)
-        # The participant of the turn the coding starts in, as Quote attributes it.
+        # The participant of the turn the coding starts in, else the first it reaches, as Quote attributes it.
         turn = bisect_right(turn_starts, start) - 1
         participant_id = turn_people[turn] if turn >= 0 and start < turn_ends[turn] else None
+        if participant_id is None:
+            participant_id = counted_for(turn_people, turn_starts, turn + 1, end)
         if filtered and not _chosen(selection, attributes, hits, places, transcript_id, participant_id, start, end):
             continue
         # Codings come in text order, so a passage merges each coding that starts before its end or at it.

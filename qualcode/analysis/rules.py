@@ -18,7 +18,8 @@ ROLLUP = (
     " sub-codes are listed beneath it with their own counts."
 )
 ATTRIBUTION = (
-    "A coding belongs to the participant (and their attributes) of the turn it starts in;"
+    "A coding belongs to the participant (and their attributes) of the turn it starts in, or, begun in"
+    " the interviewer's words or a heading, to the first participant whose turn it reaches;"
     " filters choose codings before they are merged."
 )
 WORDS = "Words coded are the whitespace-separated words of the passages' text."
@@ -33,7 +34,8 @@ RULES_NB = (
     "To koderes kodinger av samme stykke teller én gang per koder.",
     "En kode teller sine egne og underkodenes kodinger slått sammen, så et stykke kodet med begge teller én gang;"
     " underkodene står under den med egne tall.",
-    "En koding hører til deltakeren (og deltakerens egenskaper) i turen den begynner i;"
+    "En koding hører til deltakeren (og deltakerens egenskaper) i turen den begynner i, eller, begynner den i"
+    " intervjuerens ord eller en overskrift, til den første deltakeren hvis tur den når;"
     " filtrene velger kodinger før de slås sammen.",
     "Kodede ord er passasjenes ord, skilt av mellomrom.",
 )

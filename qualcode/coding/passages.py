@@ -118,6 +118,9 @@ class Quote:
     also_coded_by: tuple[str, ...] = ()  # other coders who gave this passage this code (see one_per_passage)
     interviewer: bool = False  # said by the interviewer's side (I:, Forsker:, the transcript's interviewer), not an informant
     turn_breaks: tuple[TurnBreak, ...] = ()  # each later turn the quote runs on into, in order
+    # Who speaks where the quote begins, when that is not the participant it counts for (the
+    # interviewer's question coded with the answer, a heading, a speaker linked to no one).
+    lead: Voice | None = None
 
     @property
     def words(self) -> int:
@@ -537,6 +540,7 @@ class _Context:
         self.only_participant = {
             tid: t.participant_links[0].participant_id for tid, t in self.transcripts.items() if len(t.participant_links) == 1
         }
+        self._people_of: dict[tuple[int, int], list[int | None]] = {}
 
     def quote(self, row: tuple[Any, ...]) -> Quote:
         """A Quote from a (coding id, guid, transcript id, version id, start, end, excerpt, memo, code path, coder) row."""
@@ -548,10 +552,11 @@ class _Context:
         found = bisect_right(starts, start) - 1
         index = found if found >= 0 and start < turns[found].end else None
         turn = turns[index] if index is not None else None
-        participant_id = turn.participant_id if turn is not None else None
-        if participant_id is None and turn is not None and turn.speaker is None:
-            participant_id = self.only_participant.get(transcript_id)
+        whose = self._whose(transcript_id, version_id)
+        leading = whose[index] if index is not None else None
+        participant_id = leading if leading is not None else counted_for(whose, starts, found + 1, end)
         participant = self.people.get(participant_id) if participant_id is not None else None
+        interviewer = leading is None and turn is not None and _interviewer(turn.speaker, transcript.interviewer)
         attributes = dict(self.transcript_attributes[transcript_id])
         if participant is not None:
             attributes.update(self.people_attributes[participant.id])
@@ -575,13 +580,29 @@ class _Context:
             age_band=participant.age_band if participant else None, wave=transcript.wave,
             interview_date=transcript.interview_date, fidelity=transcript.fidelity,
             speaker=turn.speaker if turn is not None else None, line=self.lines[version_id].line(start),
-            interviewer=participant is None and turn is not None and _interviewer(turn.speaker, transcript.interviewer),
-            turn_breaks=tuple(breaks),
+            interviewer=interviewer, turn_breaks=tuple(breaks),
+            lead=None if leading is not None or participant is None else Voice(
+                participant=None, role=None, office=None, speaker=turn.speaker if turn is not None else None,
+                line=self.lines[version_id].line(start), interviewer=interviewer),
             turn=turn.seq if turn is not None else None, start=start, end=end,
             cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 5):start]),
             cut_after=not SENTENCE_END.search(excerpt),
             context_before=_turn_text(text, before), context_after=_turn_text(text, after), attributes=attributes,
         )
+
+    def _whose(self, transcript_id: int, version_id: int) -> list[int | None]:
+        """The participant each turn of a text counts for: its own, or the transcript's only
+        participant for a turn without a speaker label; None for the interviewer's side and a
+        speaker linked to no one."""
+        key = (transcript_id, version_id)
+        whose = self._people_of.get(key)
+        if whose is None:
+            only = self.only_participant.get(transcript_id)
+            whose = self._people_of[key] = [
+                turn.participant_id if turn.participant_id is not None or turn.speaker is not None else only
+                for turn in self.turns.get(version_id, [])
+            ]
+        return whose
 
     def _voice(self, transcript: Transcript, version_id: int, turn: _Turn) -> Voice:
         person = self.people.get(turn.participant_id) if turn.participant_id is not None else None
@@ -590,6 +611,19 @@ class _Context:
             office=person.office if person else None, speaker=turn.speaker, line=self.lines[version_id].line(turn.start),
             interviewer=person is None and _interviewer(turn.speaker, transcript.interviewer),
         )
+
+
+def counted_for(whose: Sequence[int | None], starts: Sequence[int], after: int, end: int) -> int | None:
+    """The participant a passage that begins in no participant's words counts for: the first one
+    whose turn (from index `after`, turns starting at `starts`) it reaches before `end`. A question
+    coded with its answer counts for who answered, as a heading coded with the first turn counts
+    for who speaks there; the interviewer's words alone, or a heading alone, count for no one."""
+    for index in range(max(after, 0), len(starts)):
+        if starts[index] >= end:
+            break
+        if whose[index] is not None:
+            return whose[index]
+    return None
 
 
 def _interviewer(speaker: str | None, interviewer: str | None) -> bool:

@@ -62,7 +62,9 @@ def speaker_label(quote: Quote, voice: Voice | None, template: str, language: st
 def _attributed(quote: Quote, voice: Voice | None, template: str, language: str, *, placed: bool = True) -> str:
     """The attribution of the quote's speaker (`voice` None) or of another speaker in it; `placed`
     with where in the transcript (its date, transcript and line)."""
-    who: Quote | Voice = quote if voice is None else voice
+    # The quote's own speaker is who speaks where it begins: the interviewer, say, where the quote
+    # counts for the participant who answered (Quote.lead).
+    who: Quote | Voice = (quote.lead or quote) if voice is None else voice
     fields = {"office": who.office or "", "participant": who.participant or who.speaker or "", "wave": quote.wave or "",
               "speaker": who.speaker or ""}
     if placed:

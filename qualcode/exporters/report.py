@@ -317,8 +317,11 @@ def _counts_table(document: Document, quotes: list[Quote], shown: int, language:
     words = labels(language)
     people_by_role: dict[str | None, set[str]] = {}
     for quote in quotes:
-        if not quote.interviewer:  # a quoted question is a quote, but the interviewer is no informant
-            people_by_role.setdefault(quote.role or None, set()).add(quote.participant or quote.transcript)
+        if quote.participant is not None:  # who the quote counts for, as `analyse` counts it
+            people_by_role.setdefault(quote.role or None, set()).add(quote.participant)
+        elif quote.turn is not None and not quote.interviewer:  # a speaker linked to no one is someone still
+            people_by_role.setdefault(None, set()).add(f"{quote.transcript}: {quote.speaker}")
+        # A quoted question is a quote, but the interviewer is no informant, and a heading is no one's words.
         for voice in quote.also_spoken_by:  # a group interview's next speaker, quoted too
             if not voice.interviewer:
                 people_by_role.setdefault(voice.role or None, set()).add(voice.participant or f"{quote.transcript}: {voice.speaker}")
