@@ -9,11 +9,12 @@ import io
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -132,6 +133,33 @@ def test_segments_match_by_share_of_the_longer_passage() -> None:
     groups = match_segments([[(0, 100), (200, 260)], [(5, 100), (200, 230)]], 0.9)
     assert groups == [((0, 100), (5, 100)), ((200, 260), None), (None, (200, 230))]
     assert len(match_segments([[(200, 260)], [(200, 230)]], 0.5)) == 1
+
+
+SEGMENT_SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 40)).map(lambda pair: (pair[0], pair[0] + pair[1])),
+                         max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(spans=st.lists(SEGMENT_SPANS, min_size=2, max_size=4), min_overlap=st.sampled_from([0.2, 0.5, 0.9, 1.0]),
+       order=st.randoms(use_true_random=False))
+@example(spans=[[(177, 277), (287, 377)], [(237, 347), (357, 437)]], min_overlap=0.2, order=Random(1))
+@example(spans=[[(0, 178)], [(0, 165)], [(8, 165)]], min_overlap=0.9, order=Random(2))
+def test_segments_are_the_same_in_whatever_order_the_coders_are_named(
+    spans: list[list[tuple[int, int]]], min_overlap: float, order: Random,
+) -> None:
+    """Groups were built coder by coder, each span joining the first coder's group it matched: the
+    figure depended on how --coders was typed (33 % for A,B and 100 % for B,A)."""
+    spans = [sorted(set(coder)) for coder in spans]
+    shuffled = list(range(len(spans)))
+    order.shuffle(shuffled)
+    groups = match_segments(spans, min_overlap)
+    again = match_segments([spans[coder] for coder in shuffled], min_overlap)
+    assert sorted(groups, key=repr) == sorted((tuple(group[shuffled.index(coder)] for coder in range(len(spans))) for group in again),
+                                              key=repr)
+    for group in groups:  # every span once, and every pair in a group a match
+        held = [span for span in group if span is not None]
+        assert held and all(overlap_share(one, other) >= min_overlap for one in held for other in held if one is not other)
+    assert sorted(span for group in groups for span in group if span is not None) == sorted(span for coder in spans for span in coder)
 
 
 # --- the command on the sample project -----------------------------------------------------------

@@ -8,7 +8,7 @@ transcript are sorted and never overlap (analysis.passages merges them into pass
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -159,39 +159,46 @@ def overlap_share(one: Span, other: Span) -> float:
 def match_segments(spans: Sequence[Sequence[Span] | None], min_overlap: float) -> list[tuple[Span | None, ...]]:
     """Segments across coders: each of a coder's spans is matched to at most one span of every other
     coder, the one it shares most with if that is at least `min_overlap` of the longer; a group is a
-    span and its matches, one place per coder (None where that coder has no matching span).
+    span and its matches, one place per coder (None where that coder has no matching span), in
+    text order.
 
-    Groups are built coder by coder: a later coder's span joins the group whose first span it
-    matches best, else starts a group of its own."""
-    groups: list[list[Span | None]] = []
-    anchors: list[tuple[int, int, int]] = []  # each group's first span and its index, by start
-    longest = 0
-    for coder, coder_spans in enumerate(spans):
-        opened: list[tuple[int, int, int]] = []
-        for span in coder_spans or ():
-            best, best_share = -1, 0.0
-            span_start, span_end = span
-            length = span_end - span_start
-            # Only a group whose first span overlaps this one can match: those starting before its end,
-            # back to the longest span's length before its start.
-            index = bisect_left(anchors, (span_end,)) - 1
-            while index >= 0 and anchors[index][0] > span_start - longest:
-                start, end, number = anchors[index]
-                index -= 1
-                shared = min(end, span_end) - max(start, span_start)
-                if shared <= 0 or groups[number][coder] is not None:
-                    continue
-                share = shared / max(end - start, length)  # overlap_share, inlined: this loop is most of the time
-                if share >= min_overlap and share > best_share:
-                    best, best_share = number, share
-            if best >= 0:
-                groups[best][coder] = span
-            else:
-                group: list[Span | None] = [None] * len(spans)
-                group[coder] = span
-                opened.append((span[0], span[1], len(groups)))
-                groups.append(group)
-        for anchor in opened:  # the coder's own spans never match each other
-            insort(anchors, anchor)
-            longest = max(longest, anchor[1] - anchor[0])
-    return [tuple(group) for group in groups]
+    Pairs are matched best first, whoever coded them: the groups are the same in whatever order the
+    coders are named (built coder by coder, a span joined the first coder's group it matched, and
+    the figure depended on how --coders was typed). Two groups join only where every span of the
+    one matches every span of the other, so each pair in a group is a match in its own right."""
+    placed = sorted((span[0], span[1], coder) for coder, coder_spans in enumerate(spans) for span in coder_spans or ())
+    # Every pair of two coders' spans that match: a sweep in text order, each span against those begun before its end.
+    pairs: list[tuple[float, int, int, int, int, int, int]] = []
+    open_spans: list[tuple[int, int, int, int]] = []  # (end, start, coder, index into placed) still open
+    for index, (start, end, coder) in enumerate(placed):
+        open_spans = [other for other in open_spans if other[0] > start]
+        for other_end, other_start, other_coder, other_index in open_spans:
+            if other_coder == coder:
+                continue
+            share = overlap_share((start, end), (other_start, other_end))
+            if share >= min_overlap:
+                pairs.append((-share, other_start, other_end, start, end, other_index, index))
+        open_spans.append((end, start, coder, index))
+    # Best share first; then by place in the text, which does not depend on the coders' order.
+    pairs.sort(key=lambda pair: pair[:5])
+    group_of = list(range(len(placed)))
+    members: dict[int, dict[int, int]] = {index: {placed[index][2]: index} for index in range(len(placed))}
+    for _, _, _, _, _, one, other in pairs:
+        first, second = group_of[one], group_of[other]
+        if first == second or members[first].keys() & members[second].keys():
+            continue
+        if any(overlap_share(placed[a][:2], placed[b][:2]) < min_overlap
+               for a in members[first].values() for b in members[second].values()):
+            continue
+        members[first].update(members.pop(second))
+        for index in members[first].values():
+            group_of[index] = first
+    groups = []
+    for held in members.values():
+        group: list[Span | None] = [None] * len(spans)
+        for coder, index in held.items():
+            group[coder] = placed[index][:2]
+        groups.append(tuple(group))
+    # In text order: by where a group begins, the longer first.
+    return sorted(groups, key=lambda group: (min(span[0] for span in group if span is not None),
+                                            -max(span[1] for span in group if span is not None)))
