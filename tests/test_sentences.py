@@ -111,3 +111,24 @@ def test_migration_0009_adds_and_removes_the_table_and_a_version_takes_its_sente
             session.delete(version.transcript)
         with project.begin() as session:
             assert session.scalar(select(func.count()).select_from(SentenceSpans)) == 0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Vi må nå måltallet før jul. Det er stort press.", ["Vi må nå måltallet før jul.", "Det er stort press."]),
+    ("Det var veilederen min. Hun hørte på meg.", ["Det var veilederen min.", "Hun hørte på meg."]),
+    ("Vi var to. Så kom han.", ["Vi var to.", "Så kom han."]),
+    ("Vi snakket om tiltak osv. Men så ble det stille.", ["Vi snakket om tiltak osv.", "Men så ble det stille."]),
+    # An abbreviation inside a sentence stays inside it: a date, minutes, an acronym after one.
+    ("Det var 12. jul. 2020, i 10 min. og så gikk jeg.", ["Det var 12. jul. 2020, i 10 min. og så gikk jeg."]),
+    ("Det gjelder mht. NAV og sånt.", ["Det gjelder mht. NAV og sånt."]),
+])
+def test_a_word_spacy_takes_for_an_abbreviation_ends_a_sentence_before_a_capital(text: str, expected: list[str]) -> None:
+    """spaCy's Norwegian exceptions keep "jul." (juli) and "min." (minutter) whole, so "før jul. Det
+    er stort press." and "veilederen min. Hun ..." were one sentence each: co-occurrence within a
+    sentence, agreement by sentence and the reader's sentence keys all read them so."""
+    from qualcode.text.sentences import tokenised
+
+    assert [text[start:end] for start, end in sentence_spans(text)] == expected
+    # The reader's lazy rule (tokenised) starts the same sentences.
+    [(_, doc, starts)] = list(tokenised(text))
+    assert [doc[index].idx for index in range(len(doc)) if starts(index)] == [text.index(sentence) for sentence in expected]

@@ -31,7 +31,17 @@ def use_trained_model(name: str | None) -> None:
         pipeline.cache_clear()
 
 
-BLANK = "blank-nb-sentencizer"  # the label of the rule-based pipeline, as stored sentences name it
+# The label of the rule-based pipeline, as stored sentences name it; a new label when its rules
+# change, so sentences kept by the old rules are found again (2: ENDING_ABBREVIATIONS).
+BLANK = "blank-nb-sentencizer-2"
+# Abbreviations spaCy's Norwegian tokenizer keeps whole ("jul.", "min.") that are also words a
+# sentence ends with in speech ("før jul.", "mamma min.", "vi var to.") or that end a list or an
+# amount ("osv.", "500 kr."): followed by a capital, their point ends the sentence too, as
+# Norwegian writes it. Not those a name or an acronym follows ("dr. Hansen", "mht. NAV").
+ENDING_ABBREVIATIONS = frozenset({
+    "jul.", "min.", "to.", "ti.", "sen.", "jan.", "feb.", "mar.", "apr.", "jun.", "aug.", "sep.", "okt.", "nov.", "des.",
+    "osv.", "etc.", "mv.", "mfl.", "kr.", "mnd.", "stk.",
+})
 
 
 def pipeline_label() -> str:
@@ -67,7 +77,29 @@ def pipeline() -> Language:
                 pass  # not installed here: the rule-based pipeline below does the job
         nlp = spacy.blank("nb")
         nlp.add_pipe("sentencizer")
+        nlp.add_pipe(_register_abbreviation_ends())
         return nlp
+
+
+_RULES = ["sentencizer", "abbreviation_ends"]  # the rule-based pipeline's components
+
+
+def _register_abbreviation_ends() -> str:
+    """spaCy's component that ends a sentence after an ENDING_ABBREVIATIONS word before a capital."""
+    from spacy.language import Language
+
+    if not Language.has_factory("abbreviation_ends"):
+        @Language.component("abbreviation_ends")
+        def abbreviation_ends(doc: Doc) -> Doc:
+            for index in range(1, len(doc)):
+                if _ends_at_abbreviation(doc, index):
+                    doc[index].is_sent_start = True
+            return doc
+    return "abbreviation_ends"
+
+
+def _ends_at_abbreviation(doc: Doc, index: int) -> bool:
+    return doc[index - 1].text.lower() in ENDING_ABBREVIATIONS and doc[index].text[:1].isupper()
 
 
 def pieces(text: str, size: int = PIECE) -> Iterator[tuple[int, str]]:
@@ -108,7 +140,7 @@ def tokenised(text: str) -> Iterator[tuple[int, Doc, Callable[[int], bool]]]:
     sentencizer over every token of a long transcript costs more than the tokens themselves.
     """
     nlp = pipeline()
-    if nlp.pipe_names != ["sentencizer"]:  # what was loaded decides: a configured model that failed to load gave the rules
+    if nlp.pipe_names != _RULES:  # what was loaded decides: a configured model that failed to load gave the rules
         for offset, piece in pieces(text):
             doc = nlp(piece)
             yield offset, doc, partial(_marked_start, doc)
@@ -135,6 +167,8 @@ def _sentencizer_start(doc: Doc, index: int, punctuation: set[str]) -> bool:
     token = doc[index]
     if token.is_punct or token.text in punctuation:
         return False
+    if _ends_at_abbreviation(doc, index):  # as the pipeline's abbreviation_ends component rules
+        return True
     for before in range(index - 1, -1, -1):
         previous = doc[before]
         if previous.text in punctuation:
