@@ -27,7 +27,7 @@ from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.workspace import Workspace
-from tests.conftest import settle
+from tests.conftest import REPO, settle
 
 ME = "Medforsker Kari"  # "Forsker 1", who coded conftest's CODINGS, is no part of this name
 # The medforsker's own codings: two passages Forsker 1 coded too (under other codes, or the same), none elsewhere.
@@ -233,3 +233,64 @@ def test_a_blind_coder_who_has_coded_nothing_is_told_so_without_the_others_names
         shown = run(*command)
         assert shown.exit_code == 1 and shown.stderr.startswith("error: you have coded nothing yet"), (command, shown.output)
         assert "Forsker 1" not in shown.stderr and ME not in shown.stderr
+
+
+# A blind study on the demo project, as the probe set it up: Lead leads and is not blind; M is a
+# medforsker, blind by their role. Each has a coding the replaced text moves and one it orphans.
+LEAD_ORPHAN = "Vi får et måltall hvert år fra fylket"
+M_ORPHAN = "Det er en slags beskyttelse også."
+STUDY = [
+    ("Lead", "måltall-press", LEAD_ORPHAN, "LEAD-PRIVATE-MEMO"),
+    ("Lead", "måltall-press/kvantitet mot kvalitet", "Det er kvantitet mot kvalitet", None),
+    ("M", "måltall-press/inntakspress", "Jeg har sagt til veilederne at vi må nå måltallet før jul.", None),
+    ("M", "måltall-press/inntakspress", M_ORPHAN, "M sin egen memo"),
+]
+
+
+def study(demo: Path) -> Any:
+    """`run(coder, *args)` on the demo project coded as STUDY, with medforskere blind."""
+    def run(coder: str, *args: str) -> Any:
+        return CliRunner().invoke(cli, ["--project", str(demo), "--coder", coder, *args])
+
+    for args in (["coder", "add", "M", "--role", "medforsker"], ["coder", "blind", "on", "--role", "medforsker"]):
+        assert run("Lead", *args).exit_code == 0
+    for coder, code, quote, memo in STUDY:
+        added = run(coder, "coding", "add", "leder_L1", code, "--match", quote, *(["--memo", memo] if memo else []))
+        assert added.exit_code == 0, added.output
+    return run
+
+
+def reworded(tmp_path: Path) -> Path:
+    """leder_L1 with the sentences of both orphans reworded."""
+    text = (REPO / "transcripts" / "leder_L1.txt").read_text(encoding="utf-8")
+    changed = tmp_path / "endret" / "leder_L1.txt"
+    changed.parent.mkdir()
+    changed.write_text(text.replace(LEAD_ORPHAN, "Fylket gir oss hvert år et tall").replace(M_ORPHAN, "Det beskytter oss også."),
+                       encoding="utf-8")
+    return changed
+
+
+def test_a_blind_coder_s_orphaned_codings_are_their_own_and_the_list_s_filters_apply(demo: Path, tmp_path: Path) -> None:
+    """`coding list --orphaned` showed a blind coder every coder's orphaned codings, memos included,
+    and ignored --by and --code."""
+    run = study(demo)
+    assert run("Lead", "import", "--replace", str(reworded(tmp_path))).exit_code == 0
+
+    def orphans(coder: str, *args: str) -> list[tuple[str, str]]:
+        listed = run(coder, "coding", "list", "--orphaned", "--json", *args)
+        assert listed.exit_code == 0, listed.output
+        return [(orphan["coder"], orphan["code_path"]) for orphan in json.loads(listed.output)]
+
+    shown = run("M", "coding", "list", "--orphaned", "--json")
+    assert "LEAD-PRIVATE-MEMO" not in shown.output and "Lead" not in shown.output
+    assert orphans("M") == [("M", "måltall-press/inntakspress")]
+    assert orphans("Lead") == [("Lead", "måltall-press"), ("M", "måltall-press/inntakspress")]
+    assert orphans("Lead", "--by", "M") == [("M", "måltall-press/inntakspress")]
+    assert orphans("Lead", "--code", "måltall-press", "--only") == [("Lead", "måltall-press")]
+    assert orphans("Lead", "--code", "måltall-press/inntakspress") == [("M", "måltall-press/inntakspress")]
+    refused = run("M", "coding", "list", "--orphaned", "--by", "Lead")
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: listing Lead's work shows others' codings")
+    for wider in (["--removed"], ["--attribute", "office=B"]):
+        refused = run("Lead", "coding", "list", "--orphaned", *wider)
+        assert refused.exit_code == 1 and refused.stderr.startswith(f"error: --orphaned cannot be combined with {wider[0]} (hint: ")
+        assert refused.stderr.count("\n") == 1
