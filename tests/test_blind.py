@@ -294,3 +294,32 @@ def test_a_blind_coder_s_orphaned_codings_are_their_own_and_the_list_s_filters_a
         refused = run("Lead", "coding", "list", "--orphaned", *wider)
         assert refused.exit_code == 1 and refused.stderr.startswith(f"error: --orphaned cannot be combined with {wider[0]} (hint: ")
         assert refused.stderr.count("\n") == 1
+
+
+def test_a_blind_coder_sees_reviewers_comments_and_memos_on_their_own_codings_only(demo: Path, tmp_path: Path) -> None:
+    """`review list` showed a blind coder reviewers' comments on others' quotes under those
+    quotes' codes, and `status` counted memos `memo list` hid from them."""
+    import docx
+
+    run = study(demo)
+    assert run("Lead", "export", "report", "--output", str(tmp_path / "r.docx")).exit_code == 0
+    document = docx.Document(str(tmp_path / "r.docx"))
+    for holding, comment in (("Det er kvantitet mot kvalitet", "Om Leads sitat."), ("før jul", "Om Ms sitat.")):
+        paragraph = next(p for p in document.paragraphs if holding in p.text)
+        document.add_comment(paragraph.runs, text=comment, author="Leser 1", initials="L1")
+    document.save(str(tmp_path / "kommentert.docx"))
+    imported = run("Lead", "review", "import", str(tmp_path / "kommentert.docx"))
+    assert imported.exit_code == 0 and "2 new memos" in imported.stderr, imported.output
+
+    def reviewed(coder: str) -> dict[str, list[str]]:
+        listed = run(coder, "review", "list", "--json")
+        assert listed.exit_code == 0, listed.output
+        return {code: [memo["text"] for memo in memos] for code, memos in json.loads(listed.output).items()}
+
+    assert reviewed("Lead") == {"måltall-press/inntakspress": ["Om Ms sitat."], "måltall-press/kvantitet mot kvalitet": ["Om Leads sitat."]}
+    assert reviewed("M") == {"måltall-press/inntakspress": ["Om Ms sitat."]}
+    memos = json.loads(run("M", "memo", "list", "--json").output)
+    assert sorted(memo["text"] for memo in memos) == ["M sin egen memo", "Om Ms sitat."]
+    assert json.loads(run("M", "status", "--json").output)["memos"] == len(memos)
+    everyone = json.loads(run("Lead", "memo", "list", "--json").output)
+    assert len(everyone) == 4 and json.loads(run("Lead", "status", "--json").output)["memos"] == 4
