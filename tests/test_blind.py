@@ -323,3 +323,25 @@ def test_a_blind_coder_sees_reviewers_comments_and_memos_on_their_own_codings_on
     assert json.loads(run("M", "status", "--json").output)["memos"] == len(memos)
     everyone = json.loads(run("Lead", "memo", "list", "--json").output)
     assert len(everyone) == 4 and json.loads(run("Lead", "status", "--json").output)["memos"] == 4
+
+
+def test_a_blind_coder_s_replacement_and_history_tell_only_of_their_own_codings(demo: Path, tmp_path: Path) -> None:
+    """M's replacement said "2 codings moved, 2 orphaned", counting Lead's, and M's history then
+    named Lead's orphaned coding, recorded as M's event."""
+    run = study(demo)
+    replaced = run("M", "import", "--replace", str(reworded(tmp_path)))
+    assert replaced.exit_code == 0, replaced.output
+    assert "changed; of your codings (you code blind): 1 coding moved, 1 orphaned (see" in replaced.output
+    assert "Fylket gir oss" not in replaced.output
+    events = json.loads(run("M", "history", "--limit", "0", "--json").output)
+    assert {event["coder"] for event in events} == {"M"}
+    assert not [event for event in events if "(måltall-press)" in event["summary"] or "LEAD" in event["summary"]]
+    assert [event["summary"] for event in events if event["action"] == "coding.orphan"] == [
+        "coding 4 (måltall-press/inntakspress) has no place in the new text of leder_L1; kept for review"]
+    assert events[0]["summary"].endswith(": 1 coding moved, 1 orphaned (blind: M's codings only)")
+    # The team's log keeps every coding it orphaned, Lead's too, as M's doing; Lead sees them.
+    theirs = json.loads(run("Lead", "history", "--by", "M", "--limit", "0", "--json").output)
+    assert len([event for event in theirs if event["action"] == "coding.orphan"]) == 2
+    # A coder who is not blind is told of every coding, as before.
+    again = run("Lead", "import", "--replace", str(REPO / "transcripts" / "leder_L1.txt"))
+    assert again.exit_code == 0 and "2 orphaned before placed again" in again.output, again.output
