@@ -345,3 +345,34 @@ def test_a_blind_coder_s_replacement_and_history_tell_only_of_their_own_codings(
     # A coder who is not blind is told of every coding, as before.
     again = run("Lead", "import", "--replace", str(REPO / "transcripts" / "leder_L1.txt"))
     assert again.exit_code == 0 and "2 orphaned before placed again" in again.output, again.output
+
+
+def test_making_a_role_blind_or_not_is_in_the_history_and_a_blind_coder_cannot_end_their_own_blindness(demo: Path) -> None:
+    """`coder blind on/off` left no trace in the log, and a blind medforsker could run `coder blind
+    off` on their own role (or make themselves a researcher) and see everyone's codings."""
+    run = study(demo)  # Lead made medforskere blind
+
+    def last_events(count: int) -> list[tuple[str | None, str]]:
+        return [(event["coder"], event["summary"]) for event in json.loads(run("Lead", "history", "--json", "--limit", str(count)).output)]
+
+    assert ("Lead", "medforsker coders code blind by default") in last_events(0)
+    again = run("Lead", "coder", "blind", "on", "--role", "medforsker")
+    assert again.output == "medforsker coders code blind by default already\n"
+    assert [summary for _, summary in last_events(0)].count("medforsker coders code blind by default") == 1
+    for lifting in (["coder", "blind", "off", "--role", "medforsker"], ["coder", "role", "M", "researcher"]):
+        refused = run("M", *lifting)
+        assert refused.exit_code == 1 and refused.stderr.count("\n") == 1, (lifting, refused.output)
+        assert refused.stderr.startswith("error: M codes blind as a medforsker, and cannot "), refused.stderr
+        assert "(hint: a coder who is not blind (a researcher) can: qualcode --coder NAME coder " in refused.stderr
+    assert {coding["coder"] for coding in json.loads(run("M", "coding", "list", "--json").output)} == {"M"}  # still blind
+    everyone = run("Lead", "coder", "blind", "on", "--role", "researcher")
+    assert everyone.exit_code == 1 and "would leave every role blind, and no coder could end blind coding" in everyone.stderr
+    ended = run("Lead", "coder", "blind", "off", "--role", "medforsker")
+    assert ended.exit_code == 0 and ended.output == "medforsker coders see every coder's codings by default\n"
+    assert last_events(1) == [("Lead", "medforsker coders see every coder's codings by default (blind coding ended)")]
+    # Not undoable (undo by a coder of the role would lift their own blindness): undo passes over it, and says so.
+    undone = run("Lead", "undo")
+    assert undone.exit_code == 0, undone.output
+    assert ("passed over your later changes that cannot be undone: medforsker coders see every coder's codings by default"
+            " (blind coding ended) (`qualcode coder blind on|off --role ROLE` sets it again)") in undone.output
+    assert {coding["coder"] for coding in json.loads(run("M", "coding", "list", "--json").output)} == {"Lead", "M"}
