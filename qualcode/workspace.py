@@ -1017,7 +1017,7 @@ class Workspace:
                 progress(done[0], len(files), path.name)
             done[0] += 1
 
-        batch = import_paths(self.project, files, key_access, options, coder_name, progress=step)
+        batch = import_paths(self.project, files, key_access, options, coder_name, progress=step, blind=self.blind)
         if progress is not None:
             progress(len(files), len(files), "")
         held_back = batch.held_back

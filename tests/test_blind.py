@@ -27,7 +27,7 @@ from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.workspace import Workspace
-from tests.conftest import settle
+from tests.conftest import REPO, settle
 
 ME = "Medforsker Kari"  # "Forsker 1", who coded conftest's CODINGS, is no part of this name
 # The medforsker's own codings: two passages Forsker 1 coded too (under other codes, or the same), none elsewhere.
@@ -233,3 +233,146 @@ def test_a_blind_coder_who_has_coded_nothing_is_told_so_without_the_others_names
         shown = run(*command)
         assert shown.exit_code == 1 and shown.stderr.startswith("error: you have coded nothing yet"), (command, shown.output)
         assert "Forsker 1" not in shown.stderr and ME not in shown.stderr
+
+
+# A blind study on the demo project, as the probe set it up: Lead leads and is not blind; M is a
+# medforsker, blind by their role. Each has a coding the replaced text moves and one it orphans.
+LEAD_ORPHAN = "Vi får et måltall hvert år fra fylket"
+M_ORPHAN = "Det er en slags beskyttelse også."
+STUDY = [
+    ("Lead", "måltall-press", LEAD_ORPHAN, "LEAD-PRIVATE-MEMO"),
+    ("Lead", "måltall-press/kvantitet mot kvalitet", "Det er kvantitet mot kvalitet", None),
+    ("M", "måltall-press/inntakspress", "Jeg har sagt til veilederne at vi må nå måltallet før jul.", None),
+    ("M", "måltall-press/inntakspress", M_ORPHAN, "M sin egen memo"),
+]
+
+
+def study(demo: Path) -> Any:
+    """`run(coder, *args)` on the demo project coded as STUDY, with medforskere blind."""
+    def run(coder: str, *args: str) -> Any:
+        return CliRunner().invoke(cli, ["--project", str(demo), "--coder", coder, *args])
+
+    for args in (["coder", "add", "M", "--role", "medforsker"], ["coder", "blind", "on", "--role", "medforsker"]):
+        assert run("Lead", *args).exit_code == 0
+    for coder, code, quote, memo in STUDY:
+        added = run(coder, "coding", "add", "leder_L1", code, "--match", quote, *(["--memo", memo] if memo else []))
+        assert added.exit_code == 0, added.output
+    return run
+
+
+def reworded(tmp_path: Path) -> Path:
+    """leder_L1 with the sentences of both orphans reworded."""
+    text = (REPO / "transcripts" / "leder_L1.txt").read_text(encoding="utf-8")
+    changed = tmp_path / "endret" / "leder_L1.txt"
+    changed.parent.mkdir()
+    changed.write_text(text.replace(LEAD_ORPHAN, "Fylket gir oss hvert år et tall").replace(M_ORPHAN, "Det beskytter oss også."),
+                       encoding="utf-8")
+    return changed
+
+
+def test_a_blind_coder_s_orphaned_codings_are_their_own_and_the_list_s_filters_apply(demo: Path, tmp_path: Path) -> None:
+    """`coding list --orphaned` showed a blind coder every coder's orphaned codings, memos included,
+    and ignored --by and --code."""
+    run = study(demo)
+    assert run("Lead", "import", "--replace", str(reworded(tmp_path))).exit_code == 0
+
+    def orphans(coder: str, *args: str) -> list[tuple[str, str]]:
+        listed = run(coder, "coding", "list", "--orphaned", "--json", *args)
+        assert listed.exit_code == 0, listed.output
+        return [(orphan["coder"], orphan["code_path"]) for orphan in json.loads(listed.output)]
+
+    shown = run("M", "coding", "list", "--orphaned", "--json")
+    assert "LEAD-PRIVATE-MEMO" not in shown.output and "Lead" not in shown.output
+    assert orphans("M") == [("M", "måltall-press/inntakspress")]
+    assert orphans("Lead") == [("Lead", "måltall-press"), ("M", "måltall-press/inntakspress")]
+    assert orphans("Lead", "--by", "M") == [("M", "måltall-press/inntakspress")]
+    assert orphans("Lead", "--code", "måltall-press", "--only") == [("Lead", "måltall-press")]
+    assert orphans("Lead", "--code", "måltall-press/inntakspress") == [("M", "måltall-press/inntakspress")]
+    refused = run("M", "coding", "list", "--orphaned", "--by", "Lead")
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: listing Lead's work shows others' codings")
+    for wider in (["--removed"], ["--attribute", "office=B"]):
+        refused = run("Lead", "coding", "list", "--orphaned", *wider)
+        assert refused.exit_code == 1 and refused.stderr.startswith(f"error: --orphaned cannot be combined with {wider[0]} (hint: ")
+        assert refused.stderr.count("\n") == 1
+
+
+def test_a_blind_coder_sees_reviewers_comments_and_memos_on_their_own_codings_only(demo: Path, tmp_path: Path) -> None:
+    """`review list` showed a blind coder reviewers' comments on others' quotes under those
+    quotes' codes, and `status` counted memos `memo list` hid from them."""
+    import docx
+
+    run = study(demo)
+    assert run("Lead", "export", "report", "--output", str(tmp_path / "r.docx")).exit_code == 0
+    document = docx.Document(str(tmp_path / "r.docx"))
+    for holding, comment in (("Det er kvantitet mot kvalitet", "Om Leads sitat."), ("før jul", "Om Ms sitat.")):
+        paragraph = next(p for p in document.paragraphs if holding in p.text)
+        document.add_comment(paragraph.runs, text=comment, author="Leser 1", initials="L1")
+    document.save(str(tmp_path / "kommentert.docx"))
+    imported = run("Lead", "review", "import", str(tmp_path / "kommentert.docx"))
+    assert imported.exit_code == 0 and "2 new memos" in imported.stderr, imported.output
+
+    def reviewed(coder: str) -> dict[str, list[str]]:
+        listed = run(coder, "review", "list", "--json")
+        assert listed.exit_code == 0, listed.output
+        return {code: [memo["text"] for memo in memos] for code, memos in json.loads(listed.output).items()}
+
+    assert reviewed("Lead") == {"måltall-press/inntakspress": ["Om Ms sitat."], "måltall-press/kvantitet mot kvalitet": ["Om Leads sitat."]}
+    assert reviewed("M") == {"måltall-press/inntakspress": ["Om Ms sitat."]}
+    memos = json.loads(run("M", "memo", "list", "--json").output)
+    assert sorted(memo["text"] for memo in memos) == ["M sin egen memo", "Om Ms sitat."]
+    assert json.loads(run("M", "status", "--json").output)["memos"] == len(memos)
+    everyone = json.loads(run("Lead", "memo", "list", "--json").output)
+    assert len(everyone) == 4 and json.loads(run("Lead", "status", "--json").output)["memos"] == 4
+
+
+def test_a_blind_coder_s_replacement_and_history_tell_only_of_their_own_codings(demo: Path, tmp_path: Path) -> None:
+    """M's replacement said "2 codings moved, 2 orphaned", counting Lead's, and M's history then
+    named Lead's orphaned coding, recorded as M's event."""
+    run = study(demo)
+    replaced = run("M", "import", "--replace", str(reworded(tmp_path)))
+    assert replaced.exit_code == 0, replaced.output
+    assert "changed; of your codings (you code blind): 1 coding moved, 1 orphaned (see" in replaced.output
+    assert "Fylket gir oss" not in replaced.output
+    events = json.loads(run("M", "history", "--limit", "0", "--json").output)
+    assert {event["coder"] for event in events} == {"M"}
+    assert not [event for event in events if "(måltall-press)" in event["summary"] or "LEAD" in event["summary"]]
+    assert [event["summary"] for event in events if event["action"] == "coding.orphan"] == [
+        "coding 4 (måltall-press/inntakspress) has no place in the new text of leder_L1; kept for review"]
+    assert events[0]["summary"].endswith(": 1 coding moved, 1 orphaned (blind: M's codings only)")
+    # The team's log keeps every coding it orphaned, Lead's too, as M's doing; Lead sees them.
+    theirs = json.loads(run("Lead", "history", "--by", "M", "--limit", "0", "--json").output)
+    assert len([event for event in theirs if event["action"] == "coding.orphan"]) == 2
+    # A coder who is not blind is told of every coding, as before.
+    again = run("Lead", "import", "--replace", str(REPO / "transcripts" / "leder_L1.txt"))
+    assert again.exit_code == 0 and "2 orphaned before placed again" in again.output, again.output
+
+
+def test_making_a_role_blind_or_not_is_in_the_history_and_a_blind_coder_cannot_end_their_own_blindness(demo: Path) -> None:
+    """`coder blind on/off` left no trace in the log, and a blind medforsker could run `coder blind
+    off` on their own role (or make themselves a researcher) and see everyone's codings."""
+    run = study(demo)  # Lead made medforskere blind
+
+    def last_events(count: int) -> list[tuple[str | None, str]]:
+        return [(event["coder"], event["summary"]) for event in json.loads(run("Lead", "history", "--json", "--limit", str(count)).output)]
+
+    assert ("Lead", "medforsker coders code blind by default") in last_events(0)
+    again = run("Lead", "coder", "blind", "on", "--role", "medforsker")
+    assert again.output == "medforsker coders code blind by default already\n"
+    assert [summary for _, summary in last_events(0)].count("medforsker coders code blind by default") == 1
+    for lifting in (["coder", "blind", "off", "--role", "medforsker"], ["coder", "role", "M", "researcher"]):
+        refused = run("M", *lifting)
+        assert refused.exit_code == 1 and refused.stderr.count("\n") == 1, (lifting, refused.output)
+        assert refused.stderr.startswith("error: M codes blind as a medforsker, and cannot "), refused.stderr
+        assert "(hint: a coder who is not blind (a researcher) can: qualcode --coder NAME coder " in refused.stderr
+    assert {coding["coder"] for coding in json.loads(run("M", "coding", "list", "--json").output)} == {"M"}  # still blind
+    everyone = run("Lead", "coder", "blind", "on", "--role", "researcher")
+    assert everyone.exit_code == 1 and "would leave every role blind, and no coder could end blind coding" in everyone.stderr
+    ended = run("Lead", "coder", "blind", "off", "--role", "medforsker")
+    assert ended.exit_code == 0 and ended.output == "medforsker coders see every coder's codings by default\n"
+    assert last_events(1) == [("Lead", "medforsker coders see every coder's codings by default (blind coding ended)")]
+    # Not undoable (undo by a coder of the role would lift their own blindness): undo passes over it, and says so.
+    undone = run("Lead", "undo")
+    assert undone.exit_code == 0, undone.output
+    assert ("passed over your later changes that cannot be undone: medforsker coders see every coder's codings by default"
+            " (blind coding ended) (`qualcode coder blind on|off --role ROLE` sets it again)") in undone.output
+    assert {coding["coder"] for coding in json.loads(run("M", "coding", "list", "--json").output)} == {"Lead", "M"}

@@ -20,7 +20,7 @@ from qualcode.anonymise.reapply import reapply_key
 from qualcode.anonymise.service import add_known_identifier, dismiss
 from qualcode.anonymise.withdraw import withdraw_participant
 from qualcode.codebook.service import code_state, create_code, update_code
-from qualcode.coding.coders import get_or_create_coder, set_coder_role
+from qualcode.coding.coders import get_or_create_coder, set_blind_role, set_coder_role
 from qualcode.coding.consensus import Choice, decide, disagreements
 from qualcode.coding.history import RESTORERS, history, redo, undo
 from qualcode.coding.memos import add_memo, memo_state, remove_memo
@@ -63,7 +63,7 @@ STORED_ACTIONS = {
     "coding.orphan", "memo.add", "memo.remove", "transcript.import", "transcript.replace", "transcript.merge", "transcript.edit",
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
-    "framework.clear", "consensus.neither", "coding.reanchor",
+    "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind",
 }
 
 
@@ -275,6 +275,11 @@ def coder_update(root: Path, folder: Path) -> None:
         set_coder_role(session, someone_else(session), "medforsker", get_or_create_coder(session, "Forsker 1"))
 
 
+def coder_blind(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        set_blind_role(session, "medforsker", True, get_or_create_coder(session, "Forsker 1"))
+
+
 def project_create(root: Path, folder: Path) -> None:
     shutil.rmtree(root)
     result = run("init", str(root))
@@ -333,6 +338,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.PARTICIPANT_WITHDRAW: participant_withdraw,
     EventKind.CODER_CREATE: coder_create,
     EventKind.CODER_UPDATE: coder_update,
+    EventKind.CODER_BLIND: coder_blind,
     EventKind.PROJECT_CREATE: project_create,
     EventKind.PROJECT_RESTORE: project_restore,
     EventKind.ANONYMISE_REAPPLY: anonymise_reapply,

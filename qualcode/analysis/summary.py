@@ -64,6 +64,11 @@ def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSumm
         select(func.count()).select_from(Coding).where(orphaned).scalar_subquery(),
     )).one()
     words, turns, transcripts, codes, codings, coders_count, free_memos, coding_memos, orphans = (value or 0 for value in counts)
+    if coders:  # as `memo list` shows them to a blind coder: counting others' would tell of codings it hides
+        # Imported here: `status` for everyone else starts without it.
+        from qualcode.coding.memos import list_memos
+
+        free_memos, coding_memos = len(list_memos(session, coders=coders)), 0
     by_role = dict(
         session.execute(
             select(func.coalesce(Participant.role, "(no role)"), func.count()).group_by(Participant.role)

@@ -82,7 +82,9 @@ def coder_list(app: AppContext, as_json: bool) -> None:
 def coder_blind(app: AppContext, state: str | None, role: str) -> None:
     """Make coders of a role code blind by default: each sees and counts only their own codings, in the terminal UI and on the command line.
 
-    Without on or off, say which roles code blind. A coder may still choose with `qualcode tui --blind/--no-blind`.
+    Without on or off, say which roles code blind. Recorded in the history as your change (undo does not
+    take it back: run it again). A coder blind by their role cannot end it for that role. A coder may
+    still choose with `qualcode tui --blind/--no-blind`.
 
     Example: qualcode coder blind on --role medforsker
     """
@@ -92,8 +94,9 @@ def coder_blind(app: AppContext, state: str | None, role: str) -> None:
         click.echo(f"blind by default: {', '.join(roles) or 'no role'}")
         return
     with app.workspace() as workspace, workspace.begin() as session:
-        set_blind_role(session, role, state == "on")
-    click.echo(f"{role} coders code blind by default" if state == "on" else f"{role} coders see every coder's codings by default")
+        changed = set_blind_role(session, role, state == "on", workspace.coder(session))
+    already = "" if changed else " already"
+    click.echo(f"{role} coders code blind by default{already}" if state == "on" else f"{role} coders see every coder's codings by default{already}")
 
 
 COMMANDS = [coder_group]

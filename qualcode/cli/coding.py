@@ -79,7 +79,7 @@ def coding_list(
 
     pairs = parse_attributes(attributes)
     if orphaned:
-        _list_orphaned(app, transcript, as_json)
+        _list_orphaned(app, transcript, code, only, coder_name, removed, pairs, as_json)
         return
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         views = list_codings(
@@ -95,11 +95,24 @@ def coding_list(
     )
 
 
-def _list_orphaned(app: AppContext, transcript: str | None, as_json: bool) -> None:
+def _list_orphaned(
+    app: AppContext, transcript: str | None, code: str | None, only: bool, coder_name: str | None, removed: bool,
+    attributes: tuple[tuple[str, str], ...], as_json: bool,
+) -> None:
     from qualcode.coding.anchoring import list_orphaned
 
+    # An orphaned coding has no place in its text, so no passage to choose by attribute, and each is
+    # removed by the replacement already: checked here, not ignored, so a list is never wider than asked.
+    given = [option for option, value in (("--removed", removed), ("--attribute", attributes)) if value]
+    if given:
+        raise InvalidInput(
+            f"--orphaned cannot be combined with {' or '.join(given)}",
+            "with --orphaned, choose by --transcript, --code (--only) and --by",
+        )
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        orphans = list_orphaned(session, transcript)
+        orphans = list_orphaned(
+            session, transcript, code_ref=code, include_subcodes=not only, coder_name=workspace.coder_shown(session, coder_name),
+        )
     if as_json:
         emit_json(orphans)
         return

@@ -44,7 +44,7 @@ def history_list(app: AppContext, limit: int, coder_name: str | None, as_json: b
     Example: qualcode history --limit 20
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        events = history(session, limit=limit or None, coder_name=workspace.coder_shown(session, coder_name))
+        events = history(session, limit=limit or None, coder_name=workspace.coder_shown(session, coder_name), coders=workspace.mine())
     if as_json:
         emit_json(events)
         return

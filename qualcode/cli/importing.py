@@ -89,6 +89,7 @@ def import_command(
             batch = import_paths(
                 workspace.project, paths, key_access, options, coder_name,
                 progress=(lambda path: step(description=f"importing {path.name}")) if step is not None else None,
+                blind=workspace.blind,
             )
     if as_json:
         emit_json({
@@ -111,7 +112,8 @@ def import_command(
                 if item.codings_orphaned or item.codings_still_orphaned:
                     orphaned += " (see `qualcode coding list --orphaned`)"
                 in_place = f", {item.codings_in_place} in place" if item.codings_in_place else ""
-                click.echo(f"  {counted(item.lines_changed, 'line')} changed: {counted(item.codings_moved, 'coding')} moved{in_place}{orphaned}")
+                yours = "; of your codings (you code blind)" if item.blind else ""
+                click.echo(f"  {counted(item.lines_changed, 'line')} changed{yours}: {counted(item.codings_moved, 'coding')} moved{in_place}{orphaned}")
                 for coding_id, before, after in item.codings_reworded:
                     # A quote's words changed with the text: said coding by coding, for the coder to look at.
                     click.echo(f"  coding {coding_id} now reads {shortened(after, 60)!r} (was {shortened(before, 60)!r})")

@@ -41,9 +41,7 @@ def memo_list(app: AppContext, kind: str | None, as_json: bool) -> None:
     Example: qualcode memo list --kind coding
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        views = list_memos(session, kind)
-    if workspace.blind:  # others' memos on their codings would show those codings
-        views = [view for view in views if view.author == workspace.coder_name]
+        views = list_memos(session, kind, workspace.mine())
     if as_json:
         emit_json(views)
         return

@@ -49,7 +49,7 @@ def review_list(app: AppContext, as_json: bool) -> None:
     Example: qualcode review list
     """
     with app.workspace() as workspace, workspace.begin() as session:
-        grouped = review_memos(session)
+        grouped = review_memos(session, workspace.mine())
     if as_json:
         emit_json(grouped)
         return

@@ -12,6 +12,8 @@ from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.codebook.service import code_subtree_ids, find_code
+from qualcode.coding.coders import find_coder
 from qualcode.store.lookup import LineIndex, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Transcript
 
@@ -263,8 +265,12 @@ class OrphanedCoding:
     orphaned_at: datetime
 
 
-def list_orphaned(session: Session, transcript_ref: str | None = None) -> list[OrphanedCoding]:
-    """Codings flagged orphaned when their transcript got a new text, with the line nearest where they were."""
+def list_orphaned(
+    session: Session, transcript_ref: str | None = None, *, code_ref: str | None = None, include_subcodes: bool = True,
+    coder_name: str | None = None,
+) -> list[OrphanedCoding]:
+    """Codings flagged orphaned when their transcript got a new text, with the line nearest where they were;
+    filtered as `list_codings` filters live ones (by transcript, code and its sub-codes, and coder)."""
     query = (
         select(Coding, Transcript.name, Code.path, Coder.name)
         .join(Transcript, Transcript.id == Coding.transcript_id)
@@ -275,6 +281,11 @@ def list_orphaned(session: Session, transcript_ref: str | None = None) -> list[O
     )
     if transcript_ref is not None:
         query = query.where(Coding.transcript_id == find_transcript(session, transcript_ref).id)
+    if code_ref:
+        code = find_code(session, code_ref)
+        query = query.where(Coding.code_id.in_(code_subtree_ids(session, code) if include_subcodes else [code.id]))
+    if coder_name:
+        query = query.where(Coding.coder_id == find_coder(session, coder_name).id)
     lines: dict[int, LineIndex] = {}
     orphaned = []
     for coding, transcript_name, code_path, coder_name in session.execute(query).all():

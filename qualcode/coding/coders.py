@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -86,6 +87,13 @@ def set_coder_role(session: Session, coder: Coder, role: str, by: Coder) -> bool
     session.refresh(coder)
     if coder.role == role:
         return False
+    blind_now = blind_roles(session)
+    if coder.id == by.id and coder.role in blind_now and role not in blind_now:  # a way out of blindness as `coder blind off` is
+        raise InvalidInput(
+            f"{coder.name} codes blind as a {coder.role}, and cannot make themselves a {role}, who does not",
+            f"a coder who is not blind ({' or '.join(f'a {other}' for other in ROLES if other not in blind_now)}) can:"
+            f" qualcode --coder NAME coder role {shlex.quote(coder.name)} {role}",
+        )
     before = {"name": coder.name, "role": coder.role}
     coder.role = role
     record_event(
@@ -146,11 +154,36 @@ def blind_roles(session: Session) -> list[str]:
     return [role for role in ROLES if get_setting(session, BLIND_ROLE + role) == "on"]
 
 
-def set_blind_role(session: Session, role: str, blind: bool) -> None:
-    """Make blind coding the default for coders of `role` (or stop making it so)."""
+def set_blind_role(session: Session, role: str, blind: bool, by: Coder) -> bool:
+    """Make blind coding the default for coders of `role` (or stop making it so), recorded as
+    `by`'s change; False when it is so already. A coder blind by their role cannot end it for
+    that role, and no role is made blind that would leave no coder who could end it."""
     if role not in ROLES:
         raise InvalidInput(f"coder role {role!r} is not one of {', '.join(ROLES)}")
+    # Two changes at once must not both find the old setting: the second reads it after the first commits.
+    hold_write_lock(session)
+    session.refresh(by)
+    blind_now = blind_roles(session)
+    if (role in blind_now) == blind:
+        return False
+    seeing = [other for other in ROLES if other not in blind_now and other != role]
+    if not blind and by.role == role and seeing:  # with no role left seeing, no one else could end it
+        raise InvalidInput(
+            f"{by.name} codes blind as a {role}, and cannot end blind coding for {role} coders themselves",
+            f"a coder who is not blind ({' or '.join(f'a {other}' for other in seeing)}) can:"
+            f" qualcode --coder NAME coder blind off --role {role}",
+        )
+    if blind and not seeing:
+        raise InvalidInput(
+            f"making {role} coders blind would leave every role blind, and no coder could end blind coding",
+            "keep one role seeing, to end the blind phase; a coder of it may still code blind with `qualcode tui --blind`",
+        )
     set_setting(session, BLIND_ROLE + role, "on" if blind else "off")
+    record_event(
+        session, kind=EventKind.CODER_BLIND, coder=by, before={"role": role, "blind": not blind}, after={"role": role, "blind": blind},
+        summary=f"{role} coders code blind by default" if blind else f"{role} coders see every coder's codings by default (blind coding ended)",
+    )
+    return True
 
 
 def codes_blind(session: Session, coder: Coder, asked: bool | None) -> bool:

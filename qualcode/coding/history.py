@@ -10,12 +10,12 @@ earlier one final, and undo passes over it to the change before.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import place_code
@@ -152,8 +152,8 @@ def undo(session: Session, coder: Coder) -> EventView:
 _FINAL_DONE_ON_PURPOSE = frozenset({
     EventKind.TRANSCRIPT_IMPORT, EventKind.TRANSCRIPT_REPLACE, EventKind.PARTICIPANT_CREATE, EventKind.PARTICIPANT_UPDATE,
     EventKind.PARTICIPANT_WITHDRAW, EventKind.PROJECT_RESTORE, EventKind.ANONYMISE_REAPPLY,
-    # `coder add` and `coder role`, the change of whoever ran them (a coder's own first use is left out above).
-    EventKind.CODER_CREATE, EventKind.CODER_UPDATE,
+    # `coder add`, `coder role` and `coder blind`, the change of whoever ran them (a coder's own first use is left out above).
+    EventKind.CODER_CREATE, EventKind.CODER_UPDATE, EventKind.CODER_BLIND,
 })
 
 
@@ -305,12 +305,24 @@ def _who(session: Session, coder_id: int | None) -> str:
 
 
 def history(
-    session: Session, *, limit: int | None = 50, coder_name: str | None = None, entity_guid: str | None = None
+    session: Session, *, limit: int | None = 50, coder_name: str | None = None, entity_guid: str | None = None,
+    coders: Sequence[str] = (),
 ) -> list[EventView]:
-    """The audit trail, newest first."""
+    """The audit trail, newest first; only what `coders` may see when named (a blind coder): no
+    event about another's coding, or a memo on one, even one they recorded themselves (their
+    replacement of a text orphaned another's coding, or their memo on one before they coded blind)."""
     query = select(Event).order_by(Event.id.desc())
     if coder_name:
         query = query.where(Event.coder_id == find_coder(session, coder_name).id)
+    if coders:
+        others = select(Coding.guid).join(Coder, Coder.id == Coding.coder_id).where(Coder.name.not_in(coders))
+        on_others = (select(Memo.guid).join(Coding, Coding.id == Memo.coding_id).join(Coder, Coder.id == Coding.coder_id)
+                     .where(Coder.name.not_in(coders)))
+        # Spelled out for NULL: an event about no one thing (entity or GUID NULL) is kept.
+        query = query.where(or_(Event.entity.is_(None), Event.entity_guid.is_(None),
+                                (Event.entity != Entity.CODING.value) | Event.entity_guid.not_in(others)))
+        query = query.where(or_(Event.entity.is_(None), Event.entity_guid.is_(None),
+                                (Event.entity != Entity.MEMO.value) | Event.entity_guid.not_in(on_others)))
     if entity_guid:
         query = query.where(Event.entity_guid == entity_guid)
     if limit:

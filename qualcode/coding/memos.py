@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,16 +101,23 @@ def add_memo(
 MEMO_KINDS = ("project", "transcript", "code", "coding")
 
 
-def list_memos(session: Session, kind: str | None = None) -> list[MemoView]:
+def list_memos(session: Session, kind: str | None = None, coders: Sequence[str] = ()) -> list[MemoView]:
     """Every memo, of one kind or all: free memos, and the memo a coding carries itself
-    (written with `coding memo` or in the terminal UI)."""
+    (written with `coding memo` or in the terminal UI); only those `coders` may see when named
+    (a blind coder, `seen_by`)."""
     if kind is not None and kind not in MEMO_KINDS:
         raise InvalidInput(f"memo kind {kind!r} is not one of {', '.join(MEMO_KINDS)}")
     memos = session.scalars(select(Memo).where(Memo.removed_at.is_(None)).order_by(Memo.id))
-    views = [memo_view(session, memo) for memo in memos]
-    codings = list(session.scalars(
-        select(Coding).where(Coding.memo.is_not(None), Coding.memo != "", Coding.removed_at.is_(None)).order_by(Coding.id)
-    ))
+    owners = _coding_owners(session) if coders else {}
+    views = [
+        memo_view(session, memo) for memo in memos
+        if not coders or seen_by(coders, memo.author.name, owners.get(memo.coding_id) if memo.coding_id is not None else None)
+    ]
+    codings = [
+        coding for coding in session.scalars(
+            select(Coding).where(Coding.memo.is_not(None), Coding.memo != "", Coding.removed_at.is_(None)).order_by(Coding.id)
+        ) if not coders or coding.coder.name in coders
+    ]
     written = _coding_memo_writers(session, codings)
     for coding in codings:
         author, at = written.get(coding.guid, (coding.coder.name, coding.created_at))
@@ -119,6 +127,23 @@ def list_memos(session: Session, kind: str | None = None) -> list[MemoView]:
             ref=f"coding {coding.id}",
         ))
     return [view for view in views if kind is None or view.kind == kind]
+
+
+def seen_by(coders: Sequence[str], author: str, coding_coder: str | None) -> bool:
+    """Whether `coders` (a blind coder) may see a memo by `author`, on a coding of `coding_coder`
+    (None: on no coding). One on a coding is seen with the coding: by its coder, whoever wrote
+    it (a reviewer's comment on their quote), and by no one else, since it tells of a coding
+    blindness hides. Any other memo only by its author: one on a code or a transcript may
+    discuss the codings there."""
+    return coding_coder in coders if coding_coder is not None else author in coders
+
+
+def _coding_owners(session: Session) -> dict[int, str]:
+    """Each memo's coding's coder, by the coding's id."""
+    return dict(session.execute(
+        select(Coding.id, Coder.name).join(Coder, Coder.id == Coding.coder_id)
+        .where(Coding.id.in_(select(Memo.coding_id).where(Memo.coding_id.is_not(None))))
+    ).all())
 
 
 def _coding_memo_writers(session: Session, codings: list[Coding]) -> dict[str, tuple[str, datetime]]:

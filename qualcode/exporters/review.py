@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from qualcode.coding.coders import (
     get_or_create_coder,
     stored_coder,
 )
-from qualcode.coding.memos import MemoView, add_memo, memo_view
+from qualcode.coding.memos import MemoView, add_memo, memo_view, seen_by
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PREFIX, REPORT_OF
 from qualcode.store.models import Code, Coder, Coding, Memo
@@ -444,13 +444,16 @@ def _quotes_of_this_project(session: Session, document: Document) -> bool:
     return not prefixes or any(re.fullmatch(r"[0-9a-f]{6,32}", prefix) and _codings_named(session, prefix) for prefix in prefixes)
 
 
-def review_memos(session: Session) -> dict[str, list[MemoView]]:
-    """Reviewers' memos grouped by the code they concern ("(project)" for the rest)."""
+def review_memos(session: Session, coders: Sequence[str] = ()) -> dict[str, list[MemoView]]:
+    """Reviewers' memos grouped by the code they concern ("(project)" for the rest); only those
+    `coders` may see when named (a blind coder: comments on their own quotes, as `memo list` shows them)."""
     grouped: dict[str, list[MemoView]] = {}
     memos = session.scalars(select(Memo).where(Memo.source.like("review:%"), Memo.removed_at.is_(None)).order_by(Memo.id))
     for memo in memos:
+        coding = session.get(Coding, memo.coding_id) if memo.coding_id is not None else None
+        if coders and not seen_by(coders, memo.author.name, coding.coder.name if coding is not None else None):
+            continue
         if memo.coding_id is not None:
-            coding = session.get(Coding, memo.coding_id)
             code = coding.code.path if coding is not None else "(project)"
         elif memo.code_id is not None:
             found = session.get(Code, memo.code_id)

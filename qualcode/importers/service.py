@@ -118,6 +118,8 @@ class ImportedTranscript:
     participants_before: list[str] = field(default_factory=list)
     # With --replace: codings placed on words like theirs but not the same, (coding, words before, words now).
     codings_reworded: list[tuple[int, str, str]] = field(default_factory=list)
+    # With --replace by a coder who codes blind: the codings counted and named are theirs alone.
+    blind: bool = False
 
 
 @dataclass
@@ -293,11 +295,13 @@ def mark_seen(key: PseudonymKey, pseudonymised: PseudonymisedDocument, name: str
 
 def write_transcript(
     session: Session, prepared: PreparedTranscript, coder: Coder | None = None, plan: ReanchorPlan | None = None,
+    *, blind: bool = False,
 ) -> ImportedTranscript:
     """Write a prepared transcript in the caller's transaction: checks, rows and index.
 
     With `replace_existing`, a changed file under an existing transcript's name becomes that
-    transcript's new text version, and its codings are re-anchored in it.
+    transcript's new text version, and its codings are re-anchored in it; `blind`: `coder` codes
+    blind, so what the replacement says it did counts their codings only.
     """
     target = _refuse_existing(session, prepared)
     if target is not None:
@@ -306,7 +310,7 @@ def write_transcript(
         version_id = _insert_version(session, prepared, target.id, old.number + 1)
         people = _resolve_people(session, prepared)
         _write_turns(session, prepared, version_id, people, 0, len(prepared.document.turns))
-        return _finish_replacement(session, prepared, target, version_id, people, coder, plan)
+        return _finish_replacement(session, prepared, target, version_id, people, coder, plan, blind=blind)
     transcript = _new_transcript(prepared)
     session.add(transcript)
     session.flush()
@@ -541,7 +545,7 @@ _EVENT_BATCH = 500
 
 def _finish_replacement(
     session: Session, prepared: PreparedTranscript, transcript: Transcript, version_id: int, people: _People,
-    coder: Coder | None, plan: ReanchorPlan | None,
+    coder: Coder | None, plan: ReanchorPlan | None, *, blind: bool = False,
 ) -> ImportedTranscript:
     """Make a new version the transcript's text: re-anchor its codings, flag those with no place, drop the old text.
 
@@ -551,7 +555,9 @@ def _finish_replacement(
     One orphaned before stays orphaned, unless the new text holds its excerpt again word for word
     where no live coding repeats it: then it is live again there, and that is recorded.
     The old version is deleted, as when the key rewrites a text: keeping it would keep what
-    later withdrawals and key changes must reach.
+    later withdrawals and key changes must reach. With `blind`, every coding is re-anchored and
+    each orphaned one logged all the same, but the counts and the codings named, in the result and
+    in the summary history shows, are `coder`'s own: others' would tell them of codings blindness hides.
     """
     old = transcript.current_version
     assert old is not None
@@ -577,6 +583,10 @@ def _finish_replacement(
     ).all()
     taken: set[tuple[int, int, int, int]] = set()
     updates: list[dict[str, Any]] = []
+
+    def counted_here(row: Any) -> bool:
+        """Whether the replacement counts and names this coding: a blind coder's own only."""
+        return not blind or (coder is not None and row.coder_id == coder.id)
     orphans = []
     found_again = []
     still_orphaned = 0
@@ -594,7 +604,7 @@ def _finish_replacement(
                     "text_hash_": prepared.digest, "removed_at_": None, "orphaned_at_": None,
                 })
             else:  # still without a place: kept for review as it was, nearest where it was
-                still_orphaned += 1
+                still_orphaned += counted_here(row)
                 position = anchor.start
                 updates.append({
                     "id_": row.id, "start_": position, "end_": position, "excerpt_": row.excerpt, "text_hash_": row.text_hash,
@@ -608,12 +618,13 @@ def _finish_replacement(
         if anchor.how != "orphaned":
             if live:
                 taken.add((row.code_id, row.coder_id, anchor.start, anchor.end))
-                if (anchor.start, anchor.end) == (row.start, row.end):
-                    in_place += 1
-                else:
-                    placed += 1
-                if new_text[anchor.start:anchor.end] != row.excerpt:  # found by likeness: its words changed
-                    reworded.append((row.id, row.excerpt, new_text[anchor.start:anchor.end]))
+                if counted_here(row):
+                    if (anchor.start, anchor.end) == (row.start, row.end):
+                        in_place += 1
+                    else:
+                        placed += 1
+                    if new_text[anchor.start:anchor.end] != row.excerpt:  # found by likeness: its words changed
+                        reworded.append((row.id, row.excerpt, new_text[anchor.start:anchor.end]))
             updates.append({
                 "id_": row.id, "start_": anchor.start, "end_": anchor.end, "excerpt_": new_text[anchor.start:anchor.end],
                 "text_hash_": prepared.digest, "removed_at_": row.removed_at, "orphaned_at_": None,
@@ -687,20 +698,26 @@ def _finish_replacement(
     session.expire_all()
     changed = plan.lines_changed
     turns = len(prepared.document.turns)
-    earlier_orphans = (f", {len(found_again)} orphaned before placed again" if found_again else "") + (
+    # Each orphaned or found again is logged above whoever's it is; only the counts are the blind coder's own.
+    orphaned = sum(counted_here(row) for row in orphans)
+    placed_again = sum(counted_here(row) for row, _ in found_again)
+    earlier_orphans = (f", {placed_again} orphaned before placed again" if placed_again else "") + (
         f", {still_orphaned} orphaned before still without a place" if still_orphaned else ""
     )
+    only_theirs = f" (blind: {coder.name}'s codings only)" if blind and coder is not None else ""
     record_event(
         session, kind=EventKind.TRANSCRIPT_REPLACE, coder=coder, entity_guid=transcript.guid,
         before={"content_hash": old_hash},
         after={"source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns,
                "lines_changed": changed, "codings_moved": placed, "codings_in_place": in_place,
-               "codings_orphaned": len(orphans),
-               "codings_found_again": len(found_again), "codings_still_orphaned": still_orphaned,
+               "codings_orphaned": orphaned,
+               "codings_found_again": placed_again, "codings_still_orphaned": still_orphaned,
                "codings_reworded": [{"id": coding_id, "before": before, "after": after} for coding_id, before, after in reworded],
-               "participants_before": named_before, "participants": named_after},
+               "participants_before": named_before, "participants": named_after}
+        | ({"blind": True} if only_theirs else {}),
         summary=f"replaced the text of {prepared.name} from {prepared.source_name} ({counted(changed, 'line')} changed):"
-                f" {counted(placed, 'coding')} moved{f', {in_place} in place' if in_place else ''}, {len(orphans)} orphaned{earlier_orphans}"
+                f" {counted(placed, 'coding')} moved{f', {in_place} in place' if in_place else ''}, {orphaned} orphaned{earlier_orphans}"
+                + only_theirs
                 + (f"; participants {', '.join(named_before) or 'none'} now {', '.join(named_after) or 'none'}"
                    if named_before != named_after else ""),
     )
@@ -710,9 +727,9 @@ def _finish_replacement(
         encoding=prepared.document.encoding, words=prepared.words, turns=turns,
         speakers=sorted({span.speaker for span in prepared.document.turns if span.speaker}),
         participants=participants, notes=list(prepared.document.notes),
-        replaced=True, lines_changed=changed, codings_moved=placed, codings_in_place=in_place, codings_orphaned=len(orphans),
-        codings_found_again=len(found_again), codings_still_orphaned=still_orphaned, participants_before=named_before,
-        codings_reworded=reworded,
+        replaced=True, lines_changed=changed, codings_moved=placed, codings_in_place=in_place, codings_orphaned=orphaned,
+        codings_found_again=placed_again, codings_still_orphaned=still_orphaned, participants_before=named_before,
+        codings_reworded=reworded, blind=bool(only_theirs),
     )
 
 
@@ -830,8 +847,11 @@ def import_paths(
     options: ImportOptions | None = None,
     coder_name: str | None = None,
     progress: Callable[[Path], None] | None = None,
+    *,
+    blind: bool = False,
 ) -> BatchResult:
-    """Import files one transaction each, going on past failures and naming each one.
+    """Import files one transaction each, going on past failures and naming each one; `blind`:
+    the coder codes blind, so a replacement says what it did to their codings only.
 
     Each file is its own try: whatever goes wrong with one (a damaged file, a parser's error,
     a race with another import) is that file's one-line reason, and the batch goes on.
@@ -846,7 +866,7 @@ def import_paths(
         try:
             if progress is not None:
                 progress(path)
-            result.imported.append(_import_one(project, path, replace(options), key_access, coder_name))
+            result.imported.append(_import_one(project, path, replace(options), key_access, coder_name, blind=blind))
         except KeyboardInterrupt:
             # What came before is kept, each file its own transaction; the batch says where it stopped,
             # and importing again goes on from there (the files before are already present).
@@ -869,7 +889,7 @@ def import_paths(
 
 @without_collections()  # a file's turns, terms and rows hold no cycles
 def _import_one(
-    project: Project, path: Path, options: ImportOptions, key_access: KeyAccess, coder_name: str | None
+    project: Project, path: Path, options: ImportOptions, key_access: KeyAccess, coder_name: str | None, *, blind: bool = False,
 ) -> ImportedTranscript:
     """One file: the slow work first, then the key locked only to settle it and write one short transaction.
 
@@ -904,7 +924,7 @@ def _import_one(
             mark_seen(key, pseudonymised, prepared.name)
             if key_state(key) != key_state(snapshot):
                 key_access.save(key)  # the key knows every pseudonym before a text that uses it is stored
-            imported = _write(project, prepared, coder_name, plan)
+            imported = _write(project, prepared, coder_name, plan, blind=blind)
         except QualcodeError as error:
             failure = error
     if failure is not None:
@@ -947,7 +967,7 @@ STEP_PAUSE = 0.15
 
 
 def _write(
-    project: Project, prepared: PreparedTranscript, coder_name: str | None, plan: ReanchorPlan | None = None,
+    project: Project, prepared: PreparedTranscript, coder_name: str | None, plan: ReanchorPlan | None = None, *, blind: bool = False,
 ) -> ImportedTranscript:
     """Write a transcript; a race lost to another writer ends as it would have in turn.
 
@@ -961,12 +981,12 @@ def _write(
     """
     _remove_staged(project)
     if project.engine.dialect.name == "sqlite" and len(prepared.document.text) > STEPWISE_CHARACTERS:
-        return _write_in_steps(project, prepared, coder_name, plan)
+        return _write_in_steps(project, prepared, coder_name, plan, blind=blind)
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             with project.begin() as session:
                 coder = session.scalar(select(Coder).where(Coder.name == coder_name)) if coder_name else None
-                return write_transcript(session, prepared, coder, plan)
+                return write_transcript(session, prepared, coder, plan, blind=blind)
         except IntegrityError:
             if attempt == WRITE_ATTEMPTS:
                 raise ImportFailed(
@@ -977,7 +997,7 @@ def _write(
 
 
 def _write_in_steps(
-    project: Project, prepared: PreparedTranscript, coder_name: str | None, plan: ReanchorPlan | None = None,
+    project: Project, prepared: PreparedTranscript, coder_name: str | None, plan: ReanchorPlan | None = None, *, blind: bool = False,
 ) -> ImportedTranscript:
     """A long transcript in short transactions: its text, then its turns and index rows a batch
     at a time, all attached to no transcript, so no one sees them, until the last transaction
@@ -1004,7 +1024,7 @@ def _write_in_steps(
                     session.execute(update(TextVersion).where(TextVersion.id == version_id).values(
                         transcript_id=target.id, number=target.current_version.number + 1, reason=REPLACED,
                     ))
-                    return _finish_replacement(session, prepared, target, version_id, people, coder, plan)
+                    return _finish_replacement(session, prepared, target, version_id, people, coder, plan, blind=blind)
                 transcript = _new_transcript(prepared)
                 session.add(transcript)
                 session.flush()

@@ -112,6 +112,8 @@ class EventKind(StrEnum):
     )
     CODER_CREATE = "coder.create", Entity.CODER, Final("every change a coder makes, their undo stack too, refers to them")
     CODER_UPDATE = "coder.update", Entity.CODER, Final("`qualcode coder role NAME ROLE` sets the role again")
+    # Not undoable: the coder who made a role blind may be of it, and undo would lift their own blindness.
+    CODER_BLIND = "coder.blind", None, Final("`qualcode coder blind on|off --role ROLE` sets it again")
     PROJECT_CREATE = "project.create", None, Final("there was nothing before it")
     PROJECT_RESTORE = "project.restore", None, Final(
         "the state before was kept as a backup; `qualcode backup restore` of that backup goes back"
