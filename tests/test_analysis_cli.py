@@ -117,6 +117,38 @@ def test_matrix_xlsx_reads_back(studie: tuple[Path, dict[str, str]], tmp_path: P
     assert tuple(header[1:4]) == ("deltaker", "leder", "veileder")  # the role matrix, over the office one
 
 
+def test_crossed_matrix_and_cooccurrence_xlsx_keep_their_rows_apart(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """Title, caption, a blank row, the grouped headers, the column labels: each on its own row, read back
+    cell by cell (the grouped headers were written over the caption's row, and rows 3-4 left blank)."""
+    from openpyxl import load_workbook
+
+    matrix = as_json(studie, "matrix", "--by", "role", "--by", "wave")
+    path = tmp_path / "krysset.xlsx"
+    assert run(studie, "matrix", "--by", "role", "--by", "wave", "--xlsx", str(path)).exit_code == 0
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    width = 1 + len(matrix["columns"])
+    assert sheet.cell(1, 1).value == matrix["title"]
+    assert sheet.cell(2, 1).value == matrix["caption"]
+    assert [sheet.cell(2, column).value for column in range(2, width + 1)] == [None] * (width - 1)
+    assert [sheet.cell(3, column).value for column in range(1, width + 1)] == [None] * width
+    assert [sheet.cell(4, column).value for column in range(1, width + 1)] == [None, *(c["group"] for c in matrix["columns"])]
+    assert [sheet.cell(5, column).value for column in range(1, width + 1)] == ["Code", *(c["label"] for c in matrix["columns"])]
+    assert sheet.cell(6, 1).value == "(participants)"
+
+    cooccur = as_json(studie, "cooccur")
+    path = tmp_path / "samforekomst.xlsx"
+    assert run(studie, "cooccur", "--xlsx", str(path)).exit_code == 0
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    width = 1 + len(cooccur["columns"])
+    assert sheet.cell(2, 1).value == cooccur["caption"]
+    assert [sheet.cell(2, column).value for column in range(2, width + 1)] == [None] * (width - 1)
+    assert [sheet.cell(3, column).value for column in range(1, width + 1)] == [None] * width
+    assert [sheet.cell(4, column).value for column in range(1, width + 1)] == [None, *(c["group"] for c in cooccur["columns"])]
+    assert [sheet.cell(5, column).value for column in range(1, width + 1)] == [cooccur["row_header"], *(c["label"] for c in cooccur["columns"])]
+
+
 def test_cell_lists_exactly_what_the_matrix_counts(studie: tuple[Path, dict[str, str]]) -> None:
     matrix = as_json(studie, "matrix", "--by", "role", "--by", "wave")
     for code in ("brukermedvirkning", "empowerment/avmakt", "måltall-press"):
