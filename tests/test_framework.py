@@ -175,6 +175,52 @@ def test_someone_elses_later_summary_is_not_overwritten_by_undo(session: Session
     assert framework_cell(session, "D2", "brukermedvirkning").summary == "Opplevde ikke valg"
 
 
+def _written(session: Session, participant: str, code: str) -> tuple[str, Any]:
+    """Who the cell's summary is credited to, and when, to the microsecond."""
+    row = session.scalars(
+        select(FrameworkSummary).join(Participant).join(Code).where(Participant.name == participant, Code.path == code)
+    ).one()
+    return row.updated_by.name, row.updated_at
+
+
+def test_undo_and_redo_credit_the_summary_to_whoever_wrote_it_then(session: Session) -> None:
+    """Bjørn's undo of his summary brought Anna's text back as Bjørn's, written at the moment of the undo."""
+    anna, bjorn = get_or_create_coder(session, "Anna"), get_or_create_coder(session, "Bjørn")
+    set_summary(session, "D2", "brukermedvirkning", "Annas tekst.", anna)
+    annas = _written(session, "D2", "brukermedvirkning")
+    set_summary(session, "D2", "brukermedvirkning", "Bjørns tekst.", bjorn)
+    bjorns = _written(session, "D2", "brukermedvirkning")
+    assert annas[0] == "Anna" and bjorns[0] == "Bjørn" and bjorns[1] > annas[1]
+    undo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == annas
+    cell = framework_cell(session, "D2", "brukermedvirkning")
+    assert (cell.summary, cell.updated_by, cell.updated_at) == ("Annas tekst.", "Anna", annas[1].isoformat(timespec="seconds"))
+    redo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == bjorns
+    # Bjørn clears Anna's summary and takes that back: hers again, as she wrote it.
+    undo(session, bjorn)
+    clear_summary(session, "D2", "brukermedvirkning", bjorn)
+    undo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == annas
+
+
+def test_undo_of_a_summary_logged_before_states_named_their_writer_finds_the_writer_in_the_log(session: Session) -> None:
+    anna, bjorn = get_or_create_coder(session, "Anna"), get_or_create_coder(session, "Bjørn")
+    set_summary(session, "D2", "brukermedvirkning", "Annas tekst.", anna)
+    set_summary(session, "D2", "brukermedvirkning", "Bjørns tekst.", bjorn)
+    events = session.scalars(select(Event).where(Event.entity == "summary").order_by(Event.id)).all()
+    for event in events:  # as an older version logged them
+        event.payload = {
+            state: {name: value for name, value in held.items() if name not in ("updated_by_guid", "updated_at")} if held else held
+            for state, held in event.payload.items()
+        }
+    session.flush()
+    undo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == ("Anna", events[0].at)
+    redo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == ("Bjørn", events[1].at)
+
+
 def test_a_summary_keeps_its_code_and_goes_with_a_withdrawn_participant(session: Session) -> None:
     from qualcode.anonymise.key import PseudonymKey
     from qualcode.anonymise.withdraw import withdraw_participant
