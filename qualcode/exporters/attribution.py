@@ -63,8 +63,10 @@ def _attributed(quote: Quote, voice: Voice | None, template: str, language: str,
     """The attribution of the quote's speaker (`voice` None) or of another speaker in it; `placed`
     with where in the transcript (its date, transcript and line)."""
     who: Quote | Voice = quote if voice is None else voice
-    fields = {"office": who.office or "", "participant": who.participant or who.speaker or "", "wave": quote.wave or "",
-              "speaker": who.speaker or ""}
+    # The interviewer is named as the interviewer, never by the transcript's label ("I", "Forsker"),
+    # which `full` would print where a participant's id stands.
+    named = INTERVIEWER[language] if who.interviewer else who.participant or who.speaker or ""
+    fields = {"office": who.office or "", "participant": named, "wave": quote.wave or "", "speaker": who.speaker or ""}
     if placed:
         fields |= {"date": quote.interview_date.isoformat() if quote.interview_date else "", "transcript": quote.transcript,
                    "line": str(who.line), "line_label": LABELS[language]["line"]}
