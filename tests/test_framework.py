@@ -416,6 +416,38 @@ def test_a_summary_longer_than_a_cell_ends_in_a_mark_and_the_export_names_it(roo
     assert len(cell) == 32_767 and cell.endswith("[…]") and long.startswith(cell.removesuffix("[…]"))
 
 
+def test_a_long_summary_beside_a_note_on_gone_passages_is_cut_and_counted_as_written(root: Path, tmp_path: Path) -> None:
+    """A probe: a summary of 40,000 characters was named as "40,061 characters", its note on a gone
+    passage counted in, and the cut took the note off."""
+    long = ("kurset hjelper " * 2667)[:40_000]
+    assert cli(root, "framework", "set", "D1", "empowerment", long).exit_code == 0
+    with Project.open(root) as project, project.begin() as session:
+        coding = session.scalars(select(Coding).where(Coding.excerpt == "Jeg har begynt å tro at jeg faktisk kan noe.")).one()
+    assert cli(root, "coding", "remove", str(coding.id)).exit_code == 0
+    note = "\n[1 passasje i sammendraget er borte (fjernet)]"
+    target = tmp_path / "lang.xlsx"
+    result = cli(root, "framework", "export", str(target), "--code", "empowerment")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "ends in […] there: D1 × empowerment (40,000 characters);" in said, said
+    cell = {row[0].value: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2)}["D1"][2].value
+    assert len(cell) == 32_767 and cell.endswith("[…]" + note)
+    assert long.startswith(cell.removesuffix("[…]" + note))
+    # A summary that fits alone, but not with its note: the summary is cut, and the warning says why.
+    fits = long[:32_750]
+    assert cli(root, "framework", "set", "D1", "empowerment", fits).exit_code == 0
+    with Project.open(root) as project, project.begin() as session:
+        remaining = session.scalars(select(Coding).join(Code).join(Transcript).where(
+            Transcript.name == "deltaker_D1_T1", Code.path.startswith("empowerment"), Coding.removed_at.is_(None))).first()
+        assert remaining is not None
+    assert cli(root, "coding", "remove", str(remaining.id)).exit_code == 0
+    result = cli(root, "framework", "export", str(target), "--code", "empowerment", "--force")
+    assert result.exit_code == 0, result.output
+    assert "D1 × empowerment (32,750 characters, with the note on its gone passages)" in " ".join(result.output.split())
+    cell = {row[0].value: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2)}["D1"][2].value
+    assert len(cell) == 32_767 and cell.endswith("[…]" + note) and fits.startswith(cell.removesuffix("[…]" + note))
+
+
 def test_an_export_holding_an_original_name_is_refused_and_not_written(root: Path, tmp_path: Path) -> None:
     with Project.open(root) as project, project.begin() as session:  # stored around the guard, as an old project might hold it
         set_summary(session, "D1", "empowerment", "Kristoffer Lie sa det best", get_or_create_coder(session, "Forsker 1"))
