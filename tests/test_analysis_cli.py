@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qualcode.cli import cli
-from tests.conftest import CODINGS, coded_demo
+from tests.conftest import CODINGS, SAMPLES, coded_demo
 
 SECOND_CODER = [  # Forsker 2 codes one passage as Forsker 1 did, and one overlapping two of Forsker 1's
     ("gruppeintervju_G1", "brukermedvirkning/tvang og krav", "Jeg ble ikke spurt om jeg ville."),
@@ -117,6 +117,38 @@ def test_matrix_xlsx_reads_back(studie: tuple[Path, dict[str, str]], tmp_path: P
     assert tuple(header[1:4]) == ("deltaker", "leder", "veileder")  # the role matrix, over the office one
 
 
+def test_crossed_matrix_and_cooccurrence_xlsx_keep_their_rows_apart(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """Title, caption, a blank row, the grouped headers, the column labels: each on its own row, read back
+    cell by cell (the grouped headers were written over the caption's row, and rows 3-4 left blank)."""
+    from openpyxl import load_workbook
+
+    matrix = as_json(studie, "matrix", "--by", "role", "--by", "wave")
+    path = tmp_path / "krysset.xlsx"
+    assert run(studie, "matrix", "--by", "role", "--by", "wave", "--xlsx", str(path)).exit_code == 0
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    width = 1 + len(matrix["columns"])
+    assert sheet.cell(1, 1).value == matrix["title"]
+    assert sheet.cell(2, 1).value == matrix["caption"]
+    assert [sheet.cell(2, column).value for column in range(2, width + 1)] == [None] * (width - 1)
+    assert [sheet.cell(3, column).value for column in range(1, width + 1)] == [None] * width
+    assert [sheet.cell(4, column).value for column in range(1, width + 1)] == [None, *(c["group"] for c in matrix["columns"])]
+    assert [sheet.cell(5, column).value for column in range(1, width + 1)] == ["Code", *(c["label"] for c in matrix["columns"])]
+    assert sheet.cell(6, 1).value == "(participants)"
+
+    cooccur = as_json(studie, "cooccur")
+    path = tmp_path / "samforekomst.xlsx"
+    assert run(studie, "cooccur", "--xlsx", str(path)).exit_code == 0
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    width = 1 + len(cooccur["columns"])
+    assert sheet.cell(2, 1).value == cooccur["caption"]
+    assert [sheet.cell(2, column).value for column in range(2, width + 1)] == [None] * (width - 1)
+    assert [sheet.cell(3, column).value for column in range(1, width + 1)] == [None] * width
+    assert [sheet.cell(4, column).value for column in range(1, width + 1)] == [None, *(c["group"] for c in cooccur["columns"])]
+    assert [sheet.cell(5, column).value for column in range(1, width + 1)] == [cooccur["row_header"], *(c["label"] for c in cooccur["columns"])]
+
+
 def test_cell_lists_exactly_what_the_matrix_counts(studie: tuple[Path, dict[str, str]]) -> None:
     matrix = as_json(studie, "matrix", "--by", "role", "--by", "wave")
     for code in ("brukermedvirkning", "empowerment/avmakt", "måltall-press"):
@@ -182,6 +214,42 @@ def test_bad_input_is_one_line_and_writes_nothing(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: " + message) and len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == "" and not path.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_every_table_says_which_codings_a_replaced_text_left_out_on_stderr(demo: Path, tmp_path: Path) -> None:
+    """A probe: `analyse codes` counted without a word a coding whose passage a corrected text had
+    dropped, where `export quotes` said so."""
+    def analyse(*args: str) -> Result:
+        result = CliRunner().invoke(cli, ["--project", str(demo), "--coder", "Forsker 1", "analyse", *args])
+        assert result.exit_code == 0, result.stderr
+        return result
+
+    def coding(*args: str) -> None:
+        result = CliRunner().invoke(cli, ["--project", str(demo), "--coder", "Forsker 1", "coding", "add", "deltaker_D1_T1", *args])
+        assert result.exit_code == 0, result.output
+
+    coding("empowerment/avmakt", "--match", "Jeg følte meg som en snylter, ærlig talt.")
+    coding("empowerment/håp og motivasjon", "--match", "Man føler seg ikke like alene.")
+    coding("brukermedvirkning", "--match", "Det ble jeg ikke spurt om.")
+    corrected = tmp_path / "deltaker_D1_T1.txt"
+    corrected.write_text((SAMPLES / "deltaker_D1_T1.txt").read_text(encoding="utf-8").replace(
+        " Jeg følte meg som en snylter, ærlig talt.", " Det var tungt."), encoding="utf-8")
+    replaced = CliRunner().invoke(cli, ["--project", str(demo), "--coder", "Forsker 1", "import", str(corrected), "--replace"])
+    assert replaced.exit_code == 0 and "1 orphaned" in replaced.output, replaced.output
+    said = ("warning: 1 coding of this selection is left out: its passage is gone from a replaced text;"
+            " `qualcode coding list --orphaned` lists it for review\n")
+    for args in (["codes"], ["matrix", "--by", "role"], ["cell", "empowerment", "role=deltaker"],
+                 ["compare", "--by", "wave", "--code", "empowerment"], ["cooccur"],
+                 ["cooccur", "--pairs", "empowerment", "brukermedvirkning", "--within", "sentences:20"]):
+        result = analyse(*args, "--json")
+        json.loads(result.stdout)  # the note is on stderr: what a script reads stays JSON
+        assert result.stderr.endswith(said), (args, result.stderr)
+        assert said in analyse(*args).stderr and said in analyse(*args, "--csv").stderr
+    workbook = tmp_path / "tabell.xlsx"
+    assert said in analyse("codes", "--xlsx", str(workbook)).stderr and workbook.exists()
+    # Only the codings the table counts: none of brukermedvirkning's is gone.
+    assert "left out" not in analyse("cell", "brukermedvirkning", "role=deltaker").stderr
+    assert "left out" not in analyse("codes", "--code", "brukermedvirkning").stderr
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:

@@ -175,6 +175,52 @@ def test_someone_elses_later_summary_is_not_overwritten_by_undo(session: Session
     assert framework_cell(session, "D2", "brukermedvirkning").summary == "Opplevde ikke valg"
 
 
+def _written(session: Session, participant: str, code: str) -> tuple[str, Any]:
+    """Who the cell's summary is credited to, and when, to the microsecond."""
+    row = session.scalars(
+        select(FrameworkSummary).join(Participant).join(Code).where(Participant.name == participant, Code.path == code)
+    ).one()
+    return row.updated_by.name, row.updated_at
+
+
+def test_undo_and_redo_credit_the_summary_to_whoever_wrote_it_then(session: Session) -> None:
+    """Bjørn's undo of his summary brought Anna's text back as Bjørn's, written at the moment of the undo."""
+    anna, bjorn = get_or_create_coder(session, "Anna"), get_or_create_coder(session, "Bjørn")
+    set_summary(session, "D2", "brukermedvirkning", "Annas tekst.", anna)
+    annas = _written(session, "D2", "brukermedvirkning")
+    set_summary(session, "D2", "brukermedvirkning", "Bjørns tekst.", bjorn)
+    bjorns = _written(session, "D2", "brukermedvirkning")
+    assert annas[0] == "Anna" and bjorns[0] == "Bjørn" and bjorns[1] > annas[1]
+    undo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == annas
+    cell = framework_cell(session, "D2", "brukermedvirkning")
+    assert (cell.summary, cell.updated_by, cell.updated_at) == ("Annas tekst.", "Anna", annas[1].isoformat(timespec="seconds"))
+    redo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == bjorns
+    # Bjørn clears Anna's summary and takes that back: hers again, as she wrote it.
+    undo(session, bjorn)
+    clear_summary(session, "D2", "brukermedvirkning", bjorn)
+    undo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == annas
+
+
+def test_undo_of_a_summary_logged_before_states_named_their_writer_finds_the_writer_in_the_log(session: Session) -> None:
+    anna, bjorn = get_or_create_coder(session, "Anna"), get_or_create_coder(session, "Bjørn")
+    set_summary(session, "D2", "brukermedvirkning", "Annas tekst.", anna)
+    set_summary(session, "D2", "brukermedvirkning", "Bjørns tekst.", bjorn)
+    events = session.scalars(select(Event).where(Event.entity == "summary").order_by(Event.id)).all()
+    for event in events:  # as an older version logged them
+        event.payload = {
+            state: {name: value for name, value in held.items() if name not in ("updated_by_guid", "updated_at")} if held else held
+            for state, held in event.payload.items()
+        }
+    session.flush()
+    undo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == ("Anna", events[0].at)
+    redo(session, bjorn)
+    assert _written(session, "D2", "brukermedvirkning") == ("Bjørn", events[1].at)
+
+
 def test_a_summary_keeps_its_code_and_goes_with_a_withdrawn_participant(session: Session) -> None:
     from qualcode.anonymise.key import PseudonymKey
     from qualcode.anonymise.withdraw import withdraw_participant
@@ -368,6 +414,38 @@ def test_a_summary_longer_than_a_cell_ends_in_a_mark_and_the_export_names_it(roo
             f"D1 × empowerment ({len(long):,} characters)") in " ".join(result.output.split()), result.output
     cell = {row[0].value: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2)}["D1"][2].value
     assert len(cell) == 32_767 and cell.endswith("[…]") and long.startswith(cell.removesuffix("[…]"))
+
+
+def test_a_long_summary_beside_a_note_on_gone_passages_is_cut_and_counted_as_written(root: Path, tmp_path: Path) -> None:
+    """A probe: a summary of 40,000 characters was named as "40,061 characters", its note on a gone
+    passage counted in, and the cut took the note off."""
+    long = ("kurset hjelper " * 2667)[:40_000]
+    assert cli(root, "framework", "set", "D1", "empowerment", long).exit_code == 0
+    with Project.open(root) as project, project.begin() as session:
+        coding = session.scalars(select(Coding).where(Coding.excerpt == "Jeg har begynt å tro at jeg faktisk kan noe.")).one()
+    assert cli(root, "coding", "remove", str(coding.id)).exit_code == 0
+    note = "\n[1 passasje i sammendraget er borte (fjernet)]"
+    target = tmp_path / "lang.xlsx"
+    result = cli(root, "framework", "export", str(target), "--code", "empowerment")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "ends in […] there: D1 × empowerment (40,000 characters);" in said, said
+    cell = {row[0].value: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2)}["D1"][2].value
+    assert len(cell) == 32_767 and cell.endswith("[…]" + note)
+    assert long.startswith(cell.removesuffix("[…]" + note))
+    # A summary that fits alone, but not with its note: the summary is cut, and the warning says why.
+    fits = long[:32_750]
+    assert cli(root, "framework", "set", "D1", "empowerment", fits).exit_code == 0
+    with Project.open(root) as project, project.begin() as session:
+        remaining = session.scalars(select(Coding).join(Code).join(Transcript).where(
+            Transcript.name == "deltaker_D1_T1", Code.path.startswith("empowerment"), Coding.removed_at.is_(None))).first()
+        assert remaining is not None
+    assert cli(root, "coding", "remove", str(remaining.id)).exit_code == 0
+    result = cli(root, "framework", "export", str(target), "--code", "empowerment", "--force")
+    assert result.exit_code == 0, result.output
+    assert "D1 × empowerment (32,750 characters, with the note on its gone passages)" in " ".join(result.output.split())
+    cell = {row[0].value: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2)}["D1"][2].value
+    assert len(cell) == 32_767 and cell.endswith("[…]" + note) and fits.startswith(cell.removesuffix("[…]" + note))
 
 
 def test_an_export_holding_an_original_name_is_refused_and_not_written(root: Path, tmp_path: Path) -> None:

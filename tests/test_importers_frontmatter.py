@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.importers.service import import_file
+from qualcode.store.project import Project
 
 
 def test_front_matter_after_a_blank_line_is_metadata_and_one_never_closed_is_refused(session: Session, tmp_path: Path) -> None:
@@ -47,3 +48,46 @@ def test_rules_drawn_in_a_text_after_blank_lines_are_speech(session: Session, tm
     transcript = session.scalar(select(Transcript).where(Transcript.name == "streker"))
     assert transcript is not None and transcript.current_version is not None
     assert "I: Hei, velkommen." in transcript.current_version.text and "I: Hvordan går det?" in transcript.current_version.text
+
+
+def test_a_transcript_attribute_its_participant_has_too_is_refused_as_a_built_in_field_is(project: Project, tmp_path: Path) -> None:
+    """A probe: `barn: nei` in P1's interview was stored beside P1's own barn=ja without a word, and
+    then counted for the interviewer's words while P1's counted for P1's; `office` there was refused."""
+    from sqlalchemy import select
+
+    from qualcode.errors import InvalidInput
+    from qualcode.importers.metadata import import_participants
+    from qualcode.importers.service import ImportOptions, preview_file
+    from qualcode.store.models import Transcript, TranscriptAttribute
+
+    people = tmp_path / "participants.csv"
+    people.write_text("participant,role,barn\nP1,deltaker,ja\nP2,deltaker,nei\nP4,deltaker,\n", encoding="utf-8")
+    with project.begin() as session:
+        import_participants(session, people)
+    files = {
+        "a": "---\nparticipant: P1\nwave: T1\nattributes:\n  barn: nei\n---\nI: Hva tenker du?\nP1: Lite håp.\n",
+        "g": "---\nparticipants: [P1, P2]\nwave: T2\nattributes:\n  barn: ja\n---\nI: Hva har skjedd?\nP1: Jobb.\nP2: Venter.\n",
+        "p4": "---\nparticipant: P4\nwave: T1\nattributes:\n  barn: nei\n---\nI: Fortell.\nP4: Jeg vil ha en jobb.\n",
+    }
+    for name, text in files.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    refused = {
+        "a": "barn is a participant attribute too: P1's (ja) counts over the transcript's (nei),"
+             " which would count only for the interviewer's words",
+        "g": "barn is a participant attribute too: P1's (ja) and P2's (nei) count over the transcript's (ja),",
+    }
+    for name, message in refused.items():
+        with project.begin() as session:
+            preview = preview_file(session, tmp_path / f"{name}.txt", ImportOptions(), PseudonymKey("test"))
+        assert preview.refused and preview.outcome.startswith(f"would fail: {message}"), preview.outcome
+        with pytest.raises(InvalidInput) as error, project.begin() as session:
+            import_file(session, tmp_path / f"{name}.txt", key=PseudonymKey("test"))
+        assert error.value.message.startswith(message)
+        assert error.value.hint is not None and "`qualcode participants edit P1 --attribute barn=" in error.value.hint
+        assert "as barn_in_round" in error.value.hint
+    # P4 has no barn of their own: the transcript's is theirs to count.
+    with project.begin() as session:
+        import_file(session, tmp_path / "p4.txt", key=PseudonymKey("test"))
+    with project.begin() as session:
+        assert session.scalars(select(Transcript.name)).all() == ["p4"]
+        assert [row.value for row in session.scalars(select(TranscriptAttribute))] == ["nei"]

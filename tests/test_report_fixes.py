@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from pathlib import Path
 
 import docx
@@ -45,6 +48,24 @@ def test_an_interviewers_coded_question_is_theirs_and_no_informant(demo: Path, t
     assert not any("En informant" in text for text in texts(written))
     counts = [[cell.text for cell in row.cells] for row in written.tables[1].rows]
     assert counts[:2] == [["Sitater", "1"], ["Informanter", "0"]] and len(counts) == 2
+
+
+def test_full_attribution_names_the_interviewer_as_the_interviewer_never_by_the_label(demo: Path, tmp_path: Path) -> None:
+    """A probe: with `full`, the interviewer labelled "I:" was attributed as "I, T1, …", where a
+    participant's id stands, and the quote's interviewer line read "I, T1: …"."""
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Hva tenkte du da?\nD1: Æ, jeg tenkte vel"))
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "måltall-press", "--match", "Så jeg sa ja.\n\nI: Var du med på å bestemme"))
+    written = report(demo, tmp_path / "f.docx", "--attribution", "full")
+    asked, answered = (text.split("\n") for text in texts(written) if "[S-" in text)
+    assert asked[:2] == ["Hva tenkte du da?", "D1, T1: Æ, jeg tenkte vel (…)"], asked
+    assert re.match(r"— Intervjuer, T1, deltaker_D1_T1, linje \d+; D1, T1, deltaker_D1_T1, linje \d+ \[S-", asked[2]), asked
+    assert answered[1] == "Intervjuer, T1: Var du med på å bestemme (…)", answered
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "brukermedvirkning", "--match", "Var du med på å bestemme"))
+    ok(run(demo, "export", "quotes", "--code", "brukermedvirkning", "--attribution", "full", "--lang", "en",
+           "--format", "csv", "--output", str(tmp_path / "q.csv")))
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "q.csv").read_text(encoding="utf-8-sig"))))
+    [attribution] = [row["attribution"] for row in rows if row["quote"].startswith("Var du med")]
+    assert re.fullmatch(r"Interviewer, T1, deltaker_D1_T1, line \d+", attribution), attribution
 
 
 def test_codes_four_deep_are_headed_four_deep_and_a_comment_on_the_deepest_finds_it(demo: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -155,11 +156,18 @@ class SummaryChange:
 
 
 def summary_state(summary: FrameworkSummary) -> dict[str, Any]:
-    """What undo and redo put back: the text, the codings it was written on, cleared or not."""
+    """What undo and redo put back: the text, the codings it was written on, cleared or not, and who
+    wrote (or cleared) it when: an undone summary is credited to its writer, not to whoever undid it."""
     return {
         "guid": summary.guid, "participant": summary.participant.name, "code": summary.code.path, "text": summary.text,
         "coding_guids": list(summary.coding_guids), "removed": summary.removed_at is not None,
+        "updated_by_guid": summary.updated_by.guid, "updated_at": _in_utc(summary.updated_at).isoformat(),
     }
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """A stored moment in UTC: SQLite gives back the UTC moments it was given without their zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def set_summary(session: Session, participant_ref: str, code_ref: str, text: str, coder: Coder) -> SummaryChange:
@@ -199,7 +207,7 @@ def clear_summary(session: Session, participant_ref: str, code_ref: str, coder: 
     if summary is None or summary.removed_at is not None:
         raise NotFound(f"{participant.name} has no summary under {code.path}", "list summaries with `qualcode framework show`")
     before = summary_state(summary)
-    summary.removed_at = utcnow()
+    summary.removed_at = summary.updated_at = utcnow()
     summary.updated_by = coder
     session.flush()
     record_event(

@@ -326,23 +326,25 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
         assert sheet is not None
         sheet.title = _sheet_title(table.title, titles)
         titles.add(sheet.title.casefold())
-        sheet.append([table.title])
+        # Rows are placed by number, never by sheet.max_row: openpyxl leaves an empty row out of
+        # max_row, so a row placed after the blank row under the caption landed on the caption.
+        lines = _Lines(sheet)
+        lines.add([table.title])
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append([table.caption])
-        sheet.append([])
+        lines.add([table.caption])
+        lines.add([])
         if table.records:
-            sheet.append([table.row_header, *(column.label for column in table.columns)])
-            for cell in sheet[sheet.max_row]:
+            header = lines.add([table.row_header, *(column.label for column in table.columns)])
+            for cell in sheet[header]:
                 cell.font = bold
             for row in table.rows:
                 if not row.cells:
-                    sheet.append([row.label])
-                    sheet.cell(sheet.max_row, 1).font = bold
+                    sheet.cell(lines.add([row.label]), 1).font = bold
                     continue
-                sheet.append([row.label, *(cell.value for cell in row.cells)])
+                line = lines.add([row.label, *(cell.value for cell in row.cells)])
                 for index, column in enumerate(table.columns, start=2):
                     if column.wide:
-                        sheet.cell(sheet.max_row, index).alignment = Alignment(wrap_text=True, vertical="top")
+                        sheet.cell(line, index).alignment = Alignment(wrap_text=True, vertical="top")
             sheet.column_dimensions["A"].width = 24
             _no_formulas(sheet)
             continue
@@ -354,24 +356,21 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
             positions.append(position)
             position += 2 if with_percent else 1
         if any(column.group for column in table.columns):
-            sheet.append([])
-            header_row = sheet.max_row
+            header_row = lines.add([])
             for column, at in zip(table.columns, positions, strict=True):
-                sheet.cell(header_row, at, column.group).font = bold
-        sheet.append([table.row_header])
-        label_row = sheet.max_row
+                sheet.cell(header_row, at, column.group or None).font = bold
+        label_row = lines.add([table.row_header])
         sheet.cell(label_row, 1).font = bold
         for column, at, with_percent in zip(table.columns, positions, percent, strict=True):
             sheet.cell(label_row, at, column.label).font = bold
             if with_percent:
                 sheet.cell(label_row, at + 1, "%").font = bold
         for name in dict.fromkeys(name for column in table.columns for name, _ in column.sizes):
-            sheet.append([f"({name})"])
+            line = lines.add([f"({name})"])
             for column, at in zip(table.columns, positions, strict=True):
-                sheet.cell(sheet.max_row, at, dict(column.sizes).get(name))
+                sheet.cell(line, at, dict(column.sizes).get(name))
         for row in table.all_rows():
-            sheet.append([row.label])
-            line = sheet.max_row
+            line = lines.add([row.label])
             sheet.cell(line, 1).alignment = Alignment(indent=2 * row.level)
             for cell, at, with_percent in zip(row.cells, positions, percent, strict=False):
                 sheet.cell(line, at, cell.value)
@@ -385,6 +384,21 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+class _Lines:
+    """A sheet's rows written one after another, each at the number it is given back."""
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.last = 0
+
+    def add(self, values: Sequence[Any]) -> int:
+        """Write `values` from column A on the next row (an empty row still takes its place); its number."""
+        self.last += 1
+        for column, value in enumerate(values, start=1):
+            self.sheet.cell(self.last, column, value)
+        return self.last
 
 
 def _no_formulas(sheet: Any) -> None:

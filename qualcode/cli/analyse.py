@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,11 +76,15 @@ def _selection(options: dict[str, Any], codes: Sequence[str] = (), include_subco
 
 def _emit(
     workspace: Workspace, session: Session, output: Output, tables: dict[str, Table], csv_table: str, selection: QuoteFilter,
+    codes: Sequence[str] = (),
 ) -> None:
     """Write the workbook (whole, after the leak check) if asked, then print the tables as asked; a
-    count that holds the consensus coder's copies beside the coders' own says so."""
+    count that holds the consensus coder's copies beside the coders' own says so, and so does one
+    that leaves out codings of the selection (of `codes`, when the table counts only those) a
+    replaced text orphaned, as an export does."""
     from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
     from qualcode.coding.consensus import CONSENSUS_CODER, counted_beside_its_coders
+    from qualcode.coding.orphans import left_out_note
 
     if counted_beside_its_coders(session, selection):
         note(f"the counts hold {CONSENSUS_CODER}'s codings, copies of passages decided between two coders, beside "
@@ -100,9 +104,12 @@ def _emit(
         click.echo(render_csv(tables[csv_table]), nl=False)
     elif output.xlsx is None:
         click.echo("\n".join(render_text(table) for table in tables.values()), nl=False)
+    left_out = left_out_note(session, replace(selection, codes=tuple(codes)) if codes else selection)
     for table in tables.values():  # after the tables, where a terminal shows them last
         for warning in table.warnings:
             note(f"warning: {warning}")
+    if left_out is not None:
+        note(f"warning: {left_out}")
 
 
 @click.group("analyse")
@@ -173,7 +180,7 @@ def analyse_cell(app: AppContext, /, code: str, where: tuple[str, ...], **option
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         selection = workspace.only_mine(session, _selection(options))
         table = cell_table(code, pairs, cell_passages(session, selection, code, pairs), selection)
-        _emit(workspace, session, output, {"passages": table}, "passages", selection)
+        _emit(workspace, session, output, {"passages": table}, "passages", selection, (code,))
 
 
 @analyse_group.command("compare")
@@ -195,7 +202,7 @@ def analyse_compare(app: AppContext, /, by: str, code: str, percent: str | None,
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         selection = workspace.only_mine(session, _selection(options))
         counts, listing = comparison_tables(compare(session, selection, by, code), percent)
-        _emit(workspace, session, output, {"counts": counts, "participants": listing}, "participants", selection)
+        _emit(workspace, session, output, {"counts": counts, "participants": listing}, "participants", selection, (code,))
 
 
 @analyse_group.command("cooccur")
@@ -234,7 +241,7 @@ def analyse_cooccur(
             found = cooccur.cooccurrence(session, selection, within)
             table = (cooccur.ranking_table(cooccur.rank_partners(found, cooccur.find_row(session, found, code)))
                      if code else cooccur.cooccurrence_table(found))
-        _emit(workspace, session, output, {"cooccurrence": table}, "cooccurrence", selection)
+        _emit(workspace, session, output, {"cooccurrence": table}, "cooccurrence", selection, pairs or ())
 
 
 COMMANDS = [analyse_group]

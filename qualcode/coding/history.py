@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -241,7 +241,10 @@ def _step(session: Session, coder: Coder, stack: list[int], step: EventKind, sta
         raise NothingToUndo(f"nothing to {step} for {coder.name}")
     target = session.get_one(Event, stack[-1])
     _refuse_if_changed_by_others(session, coder, target, step)
-    _restore(session, event_kind(target.action), target.entity_guid, target.payload.get(state))
+    restored = target.payload.get(state)
+    if target.entity == Entity.SUMMARY.value and restored is not None and "updated_by_guid" not in restored:
+        restored = _summary_writer(session, target, state, restored)  # logged before summaries' states named it
+    _restore(session, event_kind(target.action), target.entity_guid, restored)
     recorded = record_event(
         session, kind=step, coder=coder, entity_guid=target.entity_guid,
         refers_to=target, summary=f"{PAST_TENSE[step]}: {target.summary}",
@@ -604,7 +607,33 @@ def _restore_summary(session: Session, guid: str | None, state: dict[str, Any] |
         return
     summary.text, summary.coding_guids = state["text"], list(state["coding_guids"])
     summary.removed_at = (summary.removed_at or utcnow()) if state["removed"] else None
-    summary.updated_at = utcnow()
+    # Who wrote the text put back, and when: an undo of Bjørn's summary shows Anna's again as hers,
+    # not as written by Bjørn at the moment of his undo.
+    writer = session.scalar(select(Coder).where(Coder.guid == state.get("updated_by_guid")))
+    if writer is not None:
+        summary.updated_by = writer
+    if state.get("updated_at"):
+        summary.updated_at = datetime.fromisoformat(state["updated_at"])
+
+
+def _summary_writer(session: Session, target: Event, state_name: str, state: dict[str, Any]) -> dict[str, Any]:
+    """A summary's state as logged before its states named their writer, with the writer found in
+    the log: the state after `target` is its coder's at its moment; the state before it is the one
+    the latest earlier setting or clearing of the summary left, by whoever did that, then."""
+    source: Event | None = target
+    if state_name == "before":
+        same = ("text", "coding_guids", "removed")
+        earlier = session.scalars(
+            select(Event).where(
+                Event.entity_guid == target.entity_guid, Event.id < target.id,
+                Event.action.in_([EventKind.FRAMEWORK_SET.value, EventKind.FRAMEWORK_CLEAR.value]),
+            ).order_by(Event.id.desc())
+        )
+        source = next((event for event in earlier
+                       if all((event.payload.get("after") or {}).get(name) == state.get(name) for name in same)), None)
+    if source is None or source.coder is None:
+        return state
+    return {**state, "updated_by_guid": source.coder.guid, "updated_at": source.at.isoformat()}
 
 
 def _restore_decision(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:

@@ -65,8 +65,10 @@ def _attributed(quote: Quote, voice: Voice | None, template: str, language: str,
     # The quote's own speaker is who speaks where it begins: the interviewer, say, where the quote
     # counts for the participant who answered (Quote.lead).
     who: Quote | Voice = (quote.lead or quote) if voice is None else voice
-    fields = {"office": who.office or "", "participant": who.participant or who.speaker or "", "wave": quote.wave or "",
-              "speaker": who.speaker or ""}
+    # The interviewer is named as the interviewer, never by the transcript's label ("I", "Forsker"),
+    # which `full` would print where a participant's id stands.
+    named = INTERVIEWER[language] if who.interviewer else who.participant or who.speaker or ""
+    fields = {"office": who.office or "", "participant": named, "wave": quote.wave or "", "speaker": who.speaker or ""}
     if placed:
         fields |= {"date": quote.interview_date.isoformat() if quote.interview_date else "", "transcript": quote.transcript,
                    "line": str(who.line), "line_label": LABELS[language]["line"]}

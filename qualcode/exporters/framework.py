@@ -129,7 +129,23 @@ def summary_text(cell: CellLike, language: str = "nb") -> str | None:
     """The summary as a cell shows it: with a line saying which passages it was written on are gone."""
     if cell.summary is None:
         return None
-    return cell.summary + (f"\n[{gone_note(cell.gone, language)}]" if cell.gone else "")
+    return cell.summary + _gone_line(cell, language)
+
+
+def _gone_line(cell: CellLike, language: str) -> str:
+    return f"\n[{gone_note(cell.gone, language)}]" if cell.gone else ""
+
+
+def fitted_summary(cell: CellLike, language: str = "nb") -> str | None:
+    """The summary as a spreadsheet cell holds it: one too long for the cell is cut and ends in
+    CUT_MARK, before the line on gone passages, which is always kept whole (cut after the summary,
+    it was the note that went, and the summary kept its full length unsaid)."""
+    if cell.summary is None:
+        return None
+    note = _gone_line(cell, language)
+    if len(cell.summary) + len(note) <= CELL_LIMIT:
+        return cell.summary + note
+    return cell.summary[:CELL_LIMIT - len(CUT_MARK) - len(note)] + CUT_MARK + note
 
 
 def render_framework_workbook(matrix: MatrixLike, language: str = "nb") -> bytes:
@@ -144,7 +160,7 @@ def render_framework_workbook(matrix: MatrixLike, language: str = "nb") -> bytes
     sheet.title = words["matrix"]
     sheet.append([words["participant"], words["role"], *(code.path for code in matrix.codes)])
     for row in matrix.rows:
-        sheet.append([row.participant, row.role, *(fitted_cell(summary_text(cell, language)) for cell in row.cells)])
+        sheet.append([row.participant, row.role, *(fitted_summary(cell, language) for cell in row.cells)])
     wrapped = Alignment(wrap_text=True, vertical="top")
     for cells in sheet.iter_rows():
         for cell in cells:
@@ -205,8 +221,11 @@ def export_framework_workbook(
 def _cut(matrix: MatrixLike, language: str) -> list[str]:
     """What a cell could not hold whole, named: it ends in CUT_MARK there (a summary of 37,499
     characters stopped at 32,767, unsaid)."""
-    long = [f"{row.participant} × {cell.code_path} ({len(text):,} characters)" for row in matrix.rows for cell in row.cells
-            if len(text := summary_text(cell, language) or "") > CELL_LIMIT]
+    # Each summary counted as the researcher wrote it, without the line on gone passages beside it.
+    long = [f"{row.participant} × {cell.code_path} ({len(cell.summary):,} characters"
+            + (", with the note on its gone passages)" if len(cell.summary) <= CELL_LIMIT else ")")
+            for row in matrix.rows for cell in row.cells
+            if cell.summary is not None and fitted_summary(cell, language) != summary_text(cell, language)]
     passages = sum(len(passage.text) > CELL_LIMIT for row in matrix.rows for cell in row.cells for passage in cell.passages)
     said = []
     if long:

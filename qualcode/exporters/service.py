@@ -23,12 +23,12 @@ from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
 from qualcode.anonymise.typed_text import clean_text
+from qualcode.coding.orphans import left_out_note
 from qualcode.coding.passages import (
     Quote,
     QuoteFilter,
     cap_quotes,
     nothing_selected,
-    orphaned_codings,
     select_quotes,
 )
 from qualcode.errors import InvalidInput, WriteFailed
@@ -204,12 +204,8 @@ def export_report(
 def _left_out(session: Session, selection: QuoteFilter) -> list[str]:
     """The selection's codings an export leaves out, with no place in a replaced text, named as a
     .qdpx export names them: a probe's report quietly lost a coding and its memo."""
-    orphaned = orphaned_codings(session, selection)
-    if not orphaned:
-        return []
-    return [f"{counted(orphaned, 'coding')} of this selection {'are' if orphaned > 1 else 'is'} left out: "
-            f"{'their passages are' if orphaned > 1 else 'its passage is'} gone from a replaced text; "
-            f"`qualcode coding list --orphaned` lists {'them' if orphaned > 1 else 'it'} for review"]
+    note = left_out_note(session, selection)
+    return [note] if note is not None else []
 
 
 def _quoted(quotes: list[Quote]) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -197,6 +199,40 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
         session.add(definition)
         session.flush()
     return definition
+
+
+def refuse_attributes_participants_have(session: Session, participant_ids: Sequence[int], given: dict[str, str]) -> None:
+    """Refuse a transcript attribute that a participant of the transcript has too, as a built-in
+    field (office) is refused: the participant's value counts over the transcript's in every table,
+    filter and search (analysis/passages.py, coding/passages.py, search/service.py), so the
+    transcript's would count only for the interviewer's words, beside the participant's value for
+    theirs. `given` holds the transcript's values by attribute name, as stored."""
+    if not given or not participant_ids:
+        return
+    wanted = {name.casefold(): name for name in given}
+    held: dict[str, list[tuple[str, str]]] = {}
+    for person, name, value in session.execute(
+        select(Participant.name, AttributeDefinition.name, ParticipantAttribute.value)
+        .join(ParticipantAttribute, ParticipantAttribute.participant_id == Participant.id)
+        .join(AttributeDefinition, ParticipantAttribute.definition_id == AttributeDefinition.id)
+        .where(Participant.id.in_(participant_ids)).order_by(Participant.id)
+    ):
+        if name.casefold() in wanted:
+            held.setdefault(wanted[name.casefold()], []).append((person, value))
+    if not held:
+        return
+    name = sorted(held)[0]
+    people = " and ".join(f"{person}'s ({value})" for person, value in held[name])
+    first = held[name][0][0]
+    change = shlex.quote(f"{name}={given[name]}")
+    raise InvalidInput(
+        f"{name} is a participant attribute too: {people} {'count' if len(held[name]) > 1 else 'counts'} over"
+        f" the transcript's ({given[name]}),"
+        " which would count only for the interviewer's words",
+        f"a participant's {name} is theirs in every round: change it with `qualcode participants edit {first}"
+        f" --attribute {change}`; one that changes between rounds can be a transcript attribute under another"
+        f" name, as {name}_in_round",
+    )
 
 
 ATTRIBUTE_VALUE_LENGTH = 200  # a value a list shows in a cell, as an office is; a longer text is a memo

@@ -34,8 +34,11 @@ from qualcode.importers.metadata import (
     attribute_definition,
     check_transcript_meta,
     get_or_create_participant,
+    participant_named,
+    refuse_attributes_participants_have,
     typed_value,
 )
+from qualcode.importers.metadata import participant_id as stored_id
 from qualcode.importers.pseudonymise import (
     PseudonymisedDocument,
     propose_candidates,
@@ -59,7 +62,7 @@ from qualcode.store.models import (
     Turn,
     utcnow,
 )
-from qualcode.store.project import Project
+from qualcode.store.project import Project, clean_typed
 from qualcode.text.counts import counted
 from qualcode.text.normalise import content_hash
 from qualcode.text.speakers import INTERVIEWER_LABELS
@@ -446,10 +449,13 @@ def _resolve_people(session: Session, prepared: PreparedTranscript) -> _People:
         if all(linked != participant.id for linked, _ in links):
             links.append((participant.id, None))
     attributes = []
+    given: dict[str, str] = {}
     for attribute_name, value in (meta.get("attributes") or {}).items():
         definition = attribute_definition(session, str(attribute_name), "transcript", value)
         attributes.append((definition.id, typed_value(definition, value)))
+        given[definition.name] = attributes[-1][1]
     session.flush()
+    refuse_attributes_participants_have(session, [linked for linked, _ in links], given)
     speakers = {label: participant.id if participant is not None else None for label, participant in speaker_map.items()}
     return _People(speakers, links, attributes)
 
@@ -750,6 +756,19 @@ def _named_participants(meta: dict[str, Any]) -> list[str]:
     return [name.strip() for name in _interviewed(meta) + speakers]
 
 
+def _refuse_attributes_of_named(session: Session, meta: dict[str, Any]) -> None:
+    """What the import refuses of the file's attributes that its participants have too, for a dry
+    run, which creates no one: the participants its metadata names who are in the project already."""
+    attributes = meta.get("attributes") or {}
+    if not attributes:
+        return
+    named = [participant_named(session, stored_id(session, name)) for name in _named_participants(meta)]
+    refuse_attributes_participants_have(
+        session, [participant.id for participant in named if participant is not None],
+        {clean_typed(session, str(name), folded=True): str(value).strip() for name, value in attributes.items()},
+    )
+
+
 def _listed_participants(session: Session, meta: dict[str, Any]) -> list[Participant]:
     names = _interviewed(meta)
     role = meta.get("role") if len(names) == 1 else None
@@ -904,6 +923,7 @@ def _import_one(
         # naming someone who withdrew, before its words are queued for review as context.
         refuse_present(session, path, read.source_hash, read.meta)
         refuse_withdrawn_participant(session, *_named_participants(read.meta))
+        _refuse_attributes_of_named(session, read.meta)
         vocabulary = codebook_vocabulary(session)
     proposals = propose_candidates(read.document, vocabulary)
     snapshot = key_access.load_existing()
@@ -1126,6 +1146,7 @@ def preview_file(session: Session, path: Path, options: ImportOptions, key: Pseu
     try:
         refuse_present(session, path, read.source_hash, read.meta)
         refuse_withdrawn_participant(session, *_named_participants(read.meta))
+        _refuse_attributes_of_named(session, read.meta)
         if candidates:
             outcome = "would be held back until the names proposed for review are decided"
         else:
