@@ -1157,7 +1157,14 @@ class Workspace:
         from qualcode.exporters.review import import_review
 
         with self._reviewing() as (session, key):
-            return import_review(session, path, key, lambda name: self._added_by(session, name))
+            return import_review(session, path, key, lambda name: self._added_by(session, name), self._new_reviewer(session, key, path))
+
+    @staticmethod
+    def _new_reviewer(session: Session, key: PseudonymKey | None, path: Path) -> Callable[[str], None] | None:
+        """What refuses a reviewer new to the project whose name nobody has decided about."""
+        from qualcode.importers.pseudonymise import refuse_new_reviewer
+
+        return None if key is None else (lambda name: refuse_new_reviewer(session, key, name, path.name))
 
     def import_review(self, path: Path) -> list[ReviewComment]:
         """Reviewers' comments in a commented report, stored as memos as `qualcode review import` does,
@@ -1166,7 +1173,7 @@ class Workspace:
 
         comments: list[ReviewComment] = []
         with self._reviewing() as (session, key):
-            result = import_review(session, path, key, lambda name: self._added_by(session, name))
+            result = import_review(session, path, key, lambda name: self._added_by(session, name), self._new_reviewer(session, key, path))
             for placed in result.placed:
                 start = placed.coding.start if placed.coding is not None else None
                 comments.append(ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, placed.code_path,

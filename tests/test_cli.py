@@ -398,6 +398,10 @@ def test_export_report_quotes_and_review_round_trip(demo: Path, tmp_path: Path) 
     reviewed.add_comment(paragraph.runs, text="Gjelder dette alle kontor?", author="Medforsker Anne", initials="MA")
     commented = tmp_path / "kommentert.docx"
     reviewed.save(str(commented))
+    refused = run(*project, "review", "import", str(commented))  # a reviewer new to the project, named as a person is
+    assert refused.exit_code == 1 and "coder add 'Medforsker Anne' --role medforsker" in refused.output
+    added = run(*project, "coder", "add", "Medforsker Anne", "--role", "medforsker")
+    assert added.exit_code == 0, added.output
     imported = run(*project, "review", "import", str(commented))
     assert imported.exit_code == 0 and "Medforsker Anne: attached to coding" in imported.output
     assert "already on" in run(*project, "review", "import", str(commented)).output

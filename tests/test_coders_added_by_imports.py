@@ -19,17 +19,17 @@ def _report(demo: Path, folder: Path) -> Path:
 
 
 def test_a_reviewer_new_to_the_project_is_added_by_whoever_imports_the_comments(demo: Path, tmp_path: Path) -> None:
-    """`qualcode review import` recorded Anne as having added herself."""
+    """`qualcode review import` recorded a new reviewer as having added themselves."""
     report = _report(demo, tmp_path)
-    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Enig.", "Anne Leser"))
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Enig.", "Leser A"))
 
     ok(run(demo, "review", "import", str(reviewed), coder="Forsker 2"))
     with Workspace.open(Config.resolve(project=demo, coder="Forsker 3")) as workspace:  # as the UI imports them
-        workspace.import_review(commented(report, tmp_path / "d.docx", ("Jeg fikk plass", "Godt.", "Bo Leser")))
+        workspace.import_review(commented(report, tmp_path / "d.docx", ("Jeg fikk plass", "Godt.", "Leser B")))
 
     added = {event["summary"]: event["coder"] for event in events(demo, "coder.create")}
-    assert added["new coder Anne Leser (medforsker)"] == "Forsker 2"
-    assert added["new coder Bo Leser (medforsker)"] == "Forsker 3"
+    assert added["new coder Leser A (medforsker)"] == "Forsker 2"
+    assert added["new coder Leser B (medforsker)"] == "Forsker 3"
     # Someone new to the project who imports their own comments adds themselves, as a medforsker.
     their_own = commented(report, tmp_path / "e.docx", ("Jeg fikk plass", "Mitt.", "Ny Leser"))
     ok(run(demo, "review", "import", str(their_own), coder="Ny Leser"))

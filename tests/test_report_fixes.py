@@ -78,7 +78,7 @@ def test_codes_four_deep_are_headed_four_deep_and_a_comment_on_the_deepest_finds
     assert headings[-3:] == [("Heading 2", "håp og motivasjon"), ("Heading 3", "framtid"), ("Heading 4", "jobb")]
     assert ("toc 4", "3.1.1.1\tjobb") in [(p.style.name, p.text) for p in written.paragraphs if p.style is not None]
     heading = next(paragraph for paragraph in written.paragraphs if paragraph.text == "jobb")
-    written.add_comment(heading.runs, text="Godt tema.", author="Anne", initials="AN")
+    written.add_comment(heading.runs, text="Godt tema.", author="Leser 1", initials="L1")
     written.save(str(tmp_path / "c.docx"))
     imported = ok(run(demo, "review", "import", str(tmp_path / "c.docx")))
     assert "attached to code empowerment/håp og motivasjon/framtid/jobb" in imported.output

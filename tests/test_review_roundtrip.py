@@ -40,6 +40,7 @@ def reported(demo: Path, tmp_path: Path) -> tuple[Path, Path]:
                                ("Kari", "brukermedvirkning/individuell medvirkning", SHARED)):
         ok(run(demo, "coding", "add", "deltaker_D1_T1", code, "--match", quote, coder=coder))
     ok(run(demo, "export", "report", "--output", str(tmp_path / "r.docx")))
+    ok(run(demo, "coder", "add", "Anne", "--role", "medforsker"))  # the team's reviewer, a colleague
     return demo, tmp_path / "r.docx"
 
 
@@ -82,12 +83,12 @@ def test_a_comment_naming_a_name_held_back_for_review_is_refused_and_nothing_is_
     (held / "deltaker_D7_T1.txt").write_text(
         "I: Hvem hjalp deg?\nD7: Det var Gunnhild Solberg på kontoret som hjalp meg mye.\n", encoding="utf-8")
     assert "Gunnhild Solberg" in run(project, "import", str(held / "deltaker_D7_T1.txt"), "--participant", "D7").output
-    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Fint.", "Anne"),
-                         ("Jeg fikk plass", "Gunnhild Solberg sa det samme", "Anne"))
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Fint.", "Leser 2"),
+                         ("Jeg fikk plass", "Gunnhild Solberg sa det samme", "Leser 2"))
     refused = run(project, "review", "import", str(reviewed))
     assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
     assert "names 'Gunnhild Solberg', which waits for review" in refused.output and "nothing imported" in refused.output
-    assert memos(project) == [] and "Anne" not in coders(project)  # not the first comment either
+    assert memos(project) == [] and "Leser 2" not in coders(project)  # not the first comment either
 
 
 def test_a_reviewer_named_as_a_coder_in_another_case_is_that_coder_and_keeps_their_role(
@@ -264,3 +265,72 @@ def test_a_qdpx_export_says_it_cannot_carry_reviewers_roles_and_comments(reporte
     exported = ok(run(project, "export", "qdpx", str(tmp_path / "p.qdpx")))
     assert "warning: 1 medforsker written as plain users: REFI-QDA keeps no coder's role" in exported.output, exported.output
     assert "warning: 1 reviewer's comment written as plain notes: REFI-QDA keeps no mark of a review" in exported.output
+
+
+def test_a_reviewer_new_to_the_project_named_as_a_person_is_refused_until_the_team_says_who_they_are(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A caseworker commenting under her own name was kept in clear as a coder, named in the report's
+    method note, and from then on passed as a colleague in every memo."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Dette kjenner jeg igjen.", "Torbjørg Haugland"))
+    refused = run(project, "review", "import", str(reviewed))
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
+    assert "by 'Torbjørg Haugland', who is new to the project" in refused.output
+    assert "qualcode coder add 'Torbjørg Haugland' --role medforsker" in refused.output
+    assert memos(project) == [] and "Torbjørg Haugland" not in coders(project)
+    # Said to be an informant: in the key, and her comments come under her pseudonym.
+    ok(run(project, "identifiers", "add", "Torbjørg Haugland", "--kind", "person"))
+    ok(run(project, "review", "import", str(reviewed)))
+    [(author, text, _)] = memos(project)
+    assert text == "Dette kjenner jeg igjen." and author != "Torbjørg Haugland" and author in coders(project)
+
+
+def test_reviewers_known_by_their_address_stay_apart_and_the_same_in_every_file(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Word often names an author by an e-mail address: every such reviewer was one coder, "(e-post)"."""
+    project, report = reported
+    first = commented(report, tmp_path / "m.docx", ("Jeg fikk plass", "Kutt dette sitatet.", "kari.nordmann@uib.no"),
+                      (SHARED, "Behold dette sitatet.", "per.hansen@hvl.no"))
+    ok(run(project, "review", "import", str(first)))
+    later = commented(report, tmp_path / "n.docx", (SHARED, "Fortsatt enig.", "kari.nordmann@uib.no"))
+    ok(run(project, "review", "import", str(later)))
+    by = {text: author for author, text, _ in memos(project)}
+    assert by["Kutt dette sitatet."] != by["Behold dette sitatet."] and by["Kutt dette sitatet."] == by["Fortsatt enig."]
+    assert all(author.startswith("(e-post) ") and "@" not in author for author in by.values())
+
+
+def test_a_look_alike_of_the_consensus_coder_is_refused(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    project, report = reported
+    reviewed = commented(report, tmp_path / "k.docx", ("Jeg fikk plass", "Vi er enige om å kutte dette.", "k\u043ensensus"))
+    refused = run(project, "review", "import", str(reviewed))
+    assert refused.exit_code == 1 and "the name the team's decisions are coded under" in refused.output
+    assert memos(project) == []
+
+
+def test_a_participant_who_withdraws_takes_their_comments_and_no_report_of_their_words_comes_back(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Her comments stayed under her pseudonym, new ones came in as "NN", and comments written on a
+    report from before she withdrew brought her coded words back into memos."""
+    project, report = reported
+    ok(run(project, "coding", "add", "leder_L1", "måltall-press", "--match", "Vi får et måltall hvert år fra fylket", coder="Prober"))
+    ok(run(project, "export", "report", "--output", str(tmp_path / "begge.docx")))
+    own = commented(tmp_path / "begge.docx", tmp_path / "c.docx",
+                    ("Vi får et måltall", "Som deltaker kjenner jeg meg igjen.", "Sissel Bakken"),
+                    ("Vi får et måltall", "Godt sitat.", "Anne"))
+    ok(run(project, "review", "import", str(own)))
+    hers = next(author for author, text, _ in memos(project) if text.startswith("Som deltaker"))
+    withdrawn = ok(run(project, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    assert "deleted 1 comments they wrote on drafts" in withdrawn.output
+    assert [(author, text) for author, text, _ in memos(project)] == [("Anne", "Godt sitat.")] and hers not in coders(project)
+    # A report from before quotes her: refused whole, whatever its comments say.
+    old = commented(report, tmp_path / "o.docx", ("Jeg fikk plass", f"Hun sa: {OWN}", "Anne"))
+    refused = run(project, "review", "import", str(old))
+    assert refused.exit_code == 1 and "quotes 2 passages of a participant who has withdrawn consent" in refused.output
+    # A new report: her comment is left out, Anne's comes in.
+    ok(run(project, "export", "report", "--output", str(tmp_path / "ny.docx")))
+    new = commented(tmp_path / "ny.docx", tmp_path / "p.docx", ("Vi får et måltall", "Ny runde.", "Sissel Bakken"),
+                    ("Vi får et måltall", "Enig.", "Anne"))
+    imported = ok(run(project, "review", "import", str(new)))
+    assert "its author is a participant who withdrew consent" in imported.output
+    assert [(author, text) for author, text, _ in memos(project)] == [("Anne", "Godt sitat."), ("Anne", "Enig.")]

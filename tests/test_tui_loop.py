@@ -241,7 +241,7 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
 
         reviewed = docx.Document(str(written))
         paragraph = next(p for p in reviewed.paragraphs if "måltallet før jul" in p.text)
-        reviewed.add_comment(paragraph.runs, text="Gjelder dette alle kontor?", author="Medforsker Anne", initials="MA")
+        reviewed.add_comment(paragraph.runs, text="Gjelder dette alle kontor?", author="Medforsker 1", initials="M1")
         commented = tmp_path / "kommentert" / "kommentert.docx"
         commented.parent.mkdir()
         reviewed.save(str(commented))
@@ -254,7 +254,7 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
         await pilot.press("down", "enter")  # the one .docx under the root
         await until(pilot, lambda: bool(comments.comments))
         (comment,) = comments.comments
-        assert comment.author == "Medforsker Anne" and comment.attached_to.startswith("coding ") and comment.new
+        assert comment.author == "Medforsker 1" and comment.attached_to.startswith("coding ") and comment.new
         assert comment.transcript == "leder_L1" and comment.code == "måltall-press/inntakspress"
         assert "Enter goes there" in shown(app, "#comment-detail")
         await pilot.press("enter")

@@ -191,6 +191,8 @@ def test_review_comments(snap_compare: SnapCompare, keyed_project: Path, tmp_pat
     reviewed.add_comment(paragraph.runs, text="Fin rapport, men hva med kontor B?", author="Medforsker Anne", initials="MA")
     reviewed.save(str(folder / "kommentert.docx"))
     monkeypatch.chdir(folder)
+    with Project.open(keyed_project) as opened, opened.begin() as session:  # a reviewer on the team: a colleague
+        get_or_create_coder(session, "Medforsker Anne", "medforsker")
 
     async def before(pilot: Pilot[None]) -> None:
         await settle(pilot, rounds=2, pauses=2)

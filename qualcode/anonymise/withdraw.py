@@ -56,6 +56,8 @@ class Withdrawal:
     spanning_others: tuple[str, ...] = ()
     # Not in the project (withdrawn earlier): only the identifiers named became digests.
     already_gone: bool = False
+    # Their own comments on drafts, which a review import had brought in under their pseudonym.
+    comments_removed: int = 0
     # Their words, to find the files that quote them (Quotes.files_quoting) once the change is committed.
     quotes: Quotes | None = field(default=None, compare=False, repr=False)
 
@@ -119,6 +121,8 @@ def withdraw_participant(
         count, removed = _redact(session, transcript, participant.id, once_theirs, gone_guids, said, spanning)
         redacted += count
         codings_removed += removed
+    # Their own comments on drafts, brought back by `review import` under their pseudonym as a reviewer's name.
+    comments_removed = _delete_their_comments(session, key, participant, identifiers, gone_guids, said)
     # Their framework summaries go with them (the database cascades), and so does the log of them.
     gone_guids.update(session.scalars(select(FrameworkSummary.guid).where(FrameworkSummary.participant_id == participant.id)))
     # A decision to code neither passage (coding/consensus.py) has no row; its event names the deleted transcript.
@@ -147,8 +151,38 @@ def withdraw_participant(
     )
     return Withdrawal(
         len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted,
-        spanning_others=tuple(spanning), quotes=quotes,
+        spanning_others=tuple(spanning), quotes=quotes, comments_removed=comments_removed,
     )
+
+
+def _delete_their_comments(
+    session: Session, key: PseudonymKey, participant: Participant, identifiers: Sequence[str], gone: set[str], said: list[str],
+) -> int:
+    """Delete the comments the participant wrote on drafts (memos a review import made under their
+    name, which the key replaced by their pseudonym); what they said there is looked for elsewhere
+    as their other words are. A coder of that name who wrote nothing else is deleted too."""
+    named = {identifier.casefold() for identifier in identifiers}
+    names = {entry.pseudonym for entry in key.entries if entry.kind == "person" and (
+        entry.participant == participant.name or entry.original.casefold() in named)}
+    if not names:
+        return 0
+    reviewers = list(session.scalars(select(Coder).where(Coder.name.in_(names))))
+    memos = list(session.scalars(select(Memo).where(
+        Memo.author_id.in_([reviewer.id for reviewer in reviewers]), Memo.source.like("review:%"))))
+    for memo in memos:
+        gone.add(memo.guid)
+        said.append(memo.text)
+        session.delete(memo)
+    session.flush()
+    for reviewer in reviewers:
+        wrote = session.scalar(select(Memo.id).where(Memo.author_id == reviewer.id).limit(1))
+        coded = session.scalar(select(Coding.id).where(Coding.coder_id == reviewer.id).limit(1))
+        summed = session.scalar(select(FrameworkSummary.id).where(FrameworkSummary.updated_by_id == reviewer.id).limit(1))
+        if wrote is None and coded is None and summed is None:  # only a reviewer: their name and their log go too
+            gone.add(reviewer.guid)
+            session.execute(delete(Event).where(Event.coder_id == reviewer.id))
+            session.delete(reviewer)
+    return len(memos)
 
 
 # A quote is found by its sentences, and by the coded passages exports quote whole; shorter ones

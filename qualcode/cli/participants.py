@@ -131,6 +131,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     )
     if not (result.transcripts_removed or result.turns_redacted):
         note(f"nothing {participant} said was in the project; only the participant was removed")
+    if result.comments_removed:
+        note(f"deleted {result.comments_removed} comments they wrote on drafts, which `review import` had brought in")
     if result.quotes_redacted:
         note(f"quotes of their words became {WITHDRAWN!r} in {result.quotes_redacted} memos, summaries and log entries")
     if result.backups_deleted:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.known import as_latin
 from qualcode.coding.coders import (
     CODER_NAME_LENGTH,
     CONSENSUS_CODER,
@@ -180,11 +181,13 @@ def _reply_parents(path: Path) -> dict[str, str]:
 
 def import_review(
     session: Session, path: Path, key: PseudonymKey | None, added_by: Callable[[str], Coder | None] | None = None,
+    new_reviewer: Callable[[str], None] | None = None,
 ) -> ReviewImport:
     """Attach each comment to its quote's coding, else its section's code, else the project.
 
     A reviewer new to the project is recorded as added by `added_by(name)`: whoever imports, or
-    nobody else (None) where that is the reviewer themselves."""
+    nobody else (None) where that is the reviewer themselves; `new_reviewer(name)` may refuse one
+    first (importers.pseudonymise.refuse_new_reviewer)."""
     # python-docx and lxml here, so listing the comments already brought back does not load them.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -219,6 +222,7 @@ def import_review(
             f"{path.name} holds no quote from this project; nothing imported",
             "import a reviewer's comments into the project the report was exported from",
         )
+    _refuse_quotes_of_the_withdrawn(session, document, path.name)
     codes = {code.path: code for code in session.scalars(select(Code))}
     anchors = _anchors(document, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()})
     parents = _reply_parents(path)
@@ -231,8 +235,12 @@ def import_review(
     result = ReviewImport([], [])
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
+        if _by_withdrawn(comment.author, key, path.name):
+            # Their consent is withdrawn: nothing they write comes into the project again.
+            result.unplaced.append(("(trukket tilbake)", "", "its author is a participant who withdrew consent"))
+            continue
         author = _reviewer_name(comment.author, key, path.name)
-        if author.strip().casefold() == CONSENSUS_CODER:  # its memos would read as the team's decisions
+        if as_latin(author).strip().casefold() == CONSENSUS_CODER:  # its memos would read as the team's decisions
             raise InvalidInput(
                 f"a comment in {path.name} is by {author!r}, the name the team's decisions are coded under; nothing imported",
                 "have the reviewer comment under their own name (Word: File > Options > User name), then import again",
@@ -240,6 +248,8 @@ def import_review(
         # The coder a reviewer's memos go under: the one of that name in any case ("kari" is Kari),
         # whose role stays as it is (only a reviewer new to the project is made a medforsker).
         reviewer = stored_coder(session, author)
+        if reviewer is None and new_reviewer is not None:
+            new_reviewer(author)  # refuses one whose name is a possible identifier nobody has decided about
         author = reviewer.name if reviewer is not None else author
         # A comment is typed text from outside: invisible characters (Word's soft hyphens) go
         # before the key's names are looked for, as they go from anything typed.
@@ -430,9 +440,8 @@ def _codings_named(session: Session, prefix: str) -> list[Coding]:
     return list(session.scalars(select(Coding).where(func.replace(Coding.guid, "-", "").like(prefix + "%"))).all())
 
 
-def _quotes_of_this_project(session: Session, document: Document) -> bool:
-    """Whether any quote the document bookmarks or references is a coding of this project (live or
-    not); a document that quotes nothing (no report, a note written for the project) is not refused."""
+def _quoted(document: Document) -> set[str]:
+    """The quotes the document bookmarks or references, by the start of their coding's GUID."""
     from docx.oxml.ns import qn
 
     prefixes = {
@@ -441,7 +450,28 @@ def _quotes_of_this_project(session: Session, document: Document) -> bool:
     }
     for paragraph in document.element.body.iter(qn("w:p")):  # a reference may be split over runs
         prefixes |= {ref.lower() for ref in REF.findall("".join(node.text or "" for node in paragraph.iter(qn("w:t"))))}
-    return not prefixes or any(re.fullmatch(r"[0-9a-f]{6,32}", prefix) and _codings_named(session, prefix) for prefix in prefixes)
+    return {prefix for prefix in prefixes if re.fullmatch(r"[0-9a-f]{6,32}", prefix)}
+
+
+def _quotes_of_this_project(session: Session, document: Document) -> bool:
+    """Whether any quote the document bookmarks or references is a coding of this project (live or
+    not); a document that quotes nothing (no report, a note written for the project) is not refused."""
+    prefixes = _quoted(document)
+    return not prefixes or any(_codings_named(session, prefix) for prefix in prefixes)
+
+
+def _refuse_quotes_of_the_withdrawn(session: Session, document: Document, name: str) -> None:
+    """Refuse a report quoting a passage no longer in the project at all: only a participant's
+    withdrawal deletes codings (a coding removed is kept, marked so). Written before they withdrew,
+    its quotes and any comment repeating them hold their words, which must not come back."""
+    # A quote is both bookmarked (its GUID) and referenced (its first six characters): counted once.
+    gone = {prefix[:6] for prefix in _quoted(document) if not _codings_named(session, prefix)}
+    if gone:
+        raise ImportFailed(
+            f"{name} quotes {len(gone)} passage{'s' if len(gone) > 1 else ''} of a participant who has withdrawn consent"
+            " since it was exported; nothing imported, as its comments may repeat their words",
+            "export the report again and have the comments written on that one",
+        )
 
 
 def review_memos(session: Session, coders: Sequence[str] = ()) -> dict[str, list[MemoView]]:
@@ -479,4 +509,21 @@ def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> 
     if key is None:
         return name
     _refuse_undecided(name, key, f"the author of a comment in {where}")
-    return pseudonymise(name, key, where).text
+    cleaned = pseudonymise(name, key, where)
+    if any(replacement.pseudonym.startswith("(") for replacement in cleaned.replacements):
+        # An author Word knows by an address ("kari.nordmann@uib.no" is "(e-post)") stays one
+        # reviewer apart from the others so known, by a digest of the name with the key's secret:
+        # the same reviewer in every file, and their comments not one person's contradictions.
+        digest = hmac.new(bytes.fromhex(key.deny_salt), name.casefold().encode(), hashlib.sha256).hexdigest()
+        return f"{cleaned.text} {digest[:4].upper()}"
+    return cleaned.text
+
+
+def _by_withdrawn(author: str | None, key: PseudonymKey | None, where: str) -> bool:
+    """Whether a comment's author is a participant who withdrew consent: their name is in the key only
+    as digests (anonymise/withdraw.py), which replace it with no entry of its own."""
+    if key is None:
+        return False
+    name = " ".join(visible(author or "").split())
+    return any(replacement.entry is None and replacement.kind == "person"
+               for replacement in pseudonymise(name, key, where).replacements)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
@@ -27,7 +28,7 @@ from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.anonymise.service import codebook_vocabulary, ignored_words
 from qualcode.anonymise.typed_text import refuse_undecided
-from qualcode.errors import UndecidedNames
+from qualcode.errors import ImportFailed, UndecidedNames
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.metadata import refuse_identifying_id
 from qualcode.importers.turns import detect_turns
@@ -306,6 +307,27 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
             f"add it to the key (`qualcode identifiers add {first.text!r} --kind {first.kind or 'person'}`) or dismiss it"
             f" (`qualcode anonymise dismiss {first.text!r}`), then write it again",
             proposals,
+        )
+
+
+def refuse_new_reviewer(session: Session, key: PseudonymKey, author: str, where: str) -> None:
+    """Refuse a reviewer new to the project (a comment's author in a reviewed report) whose name is
+    a possible identifier nobody has decided about: an informant or a caseworker commenting on a
+    draft under their own name (DESIGN.md) would otherwise be kept in clear as a coder, and their
+    name then pass as a colleague's in every memo. A reviewer on the team is added as a coder
+    first, and is a colleague from then on; `author` is as the key left it (a pseudonym passes)."""
+    settled = {entry.pseudonym for entry in key.entries}
+    proposals = [proposal for proposal in undecided_in_texts([author], key, codebook_vocabulary(session), where, settled)
+                 if proposal.text not in settled]
+    if proposals:
+        quoted = shlex.quote(author)
+        # Not queued for review as a transcript's names are: the way on is to say who they are,
+        # and a name waiting for review could then be neither a coder's nor in the key.
+        raise ImportFailed(
+            f"a comment in {where} is by {author!r}, who is new to the project and whose name is a possible identifier"
+            " nobody has decided about; nothing imported",
+            f"a reviewer on the team is added first: `qualcode coder add {quoted} --role medforsker`; an informant or a"
+            f" caseworker goes in the key, so their comments come under a pseudonym: `qualcode identifiers add {quoted} --kind person`",
         )
 
 
