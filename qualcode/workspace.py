@@ -216,11 +216,20 @@ class Workspace:
     ) -> Workspace:
         """A new project in `directory` with `codebook` loaded and its key made outside it; a
         failure at any step leaves no half-made project behind."""
+        from qualcode.anonymise.key import check_new_passphrase
         from qualcode.anonymise.service import create_key
         from qualcode.codebook.service import apply_codebook
         from qualcode.store.events import EventKind, record_event
         from qualcode.store.settings import project_guid, set_setting
 
+        # Had and checked before anything is made, so a refused passphrase leaves nothing behind.
+        if config.passphrase:
+            passphrase = config.passphrase
+        elif ask_passphrase is not None:
+            passphrase = ask_passphrase("New passphrase for the pseudonym key", True)
+        else:
+            raise PassphraseRefused("the new key's passphrase was not given", "set QUALCODE_KEY_PASSPHRASE")
+        check_new_passphrase(passphrase)
         existed = (directory / PROJECT_DIR).exists()
         # A project inside another: which one a command opens then depends on the folder it runs in.
         from qualcode.store.project import DATABASE_FILE
@@ -241,7 +250,7 @@ class Workspace:
                         report(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
                 workspace = cls(project, config, ask_passphrase)
                 place = workspace.key_place()
-                create_key(project, place.path, workspace.passphrase("New passphrase for the pseudonym key", new=True))
+                create_key(project, place.path, passphrase)
             except BaseException:
                 project.close()
                 raise

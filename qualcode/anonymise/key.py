@@ -31,6 +31,14 @@ KINDS = (
 )
 FORMAT = "qualcode-key"
 SCRYPT_N = 2**15  # about 0.1 s per unlock on the 2-core machine: slow for guessing, quick for people
+# The shortest new passphrase taken. A copy of the key file that leaves its owner-only place (a
+# backup, a memory stick) is guarded by its passphrase alone. At SCRYPT_N a core tries about ten a
+# second: all five lower-case letters in two weeks on one core (hours on a hundred), all eight in
+# centuries. Eight is also NIST SP 800-63B's minimum for a secret a person chooses; like NIST, no
+# rules of character classes, which make passphrases harder to remember, not to guess. Only new
+# passphrases are checked: a key made with a shorter one before still opens, and `qualcode key
+# passphrase` replaces that one.
+MIN_PASSPHRASE_LENGTH = 8
 
 
 @dataclass
@@ -338,6 +346,16 @@ def load_key(path: Path, passphrase: str) -> PseudonymKey:
     key.key_id = envelope.key_id
     key.revision = envelope.revision
     return key
+
+
+def check_new_passphrase(passphrase: str) -> None:
+    """Refuse a passphrase too short to be set on a key (`init`, `key new`, `key passphrase`)."""
+    # Spaces around it are not counted: they add nothing a guesser would not try.
+    if len(passphrase.strip()) < MIN_PASSPHRASE_LENGTH:
+        raise InvalidInput(
+            f"the new passphrase is shorter than {MIN_PASSPHRASE_LENGTH} characters",
+            "choose a longer one: a few unrelated words are easy to remember and hard to guess",
+        )
 
 
 def new_salt() -> bytes:

@@ -18,6 +18,7 @@ from qualcode.anonymise.key import (
     Candidate,
     KeyEntry,
     PseudonymKey,
+    check_new_passphrase,
     destroy_key,
     load_key,
     save_key,
@@ -156,6 +157,7 @@ def key_state(key: PseudonymKey) -> str:
 
 def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
     """Make the project's key: the only way a key comes into being (`init` and `key new`)."""
+    check_new_passphrase(passphrase)  # before the lock, whose file beside the key would be left behind
     with project.begin() as session:
         guid = project_guid(session)
     with key_lock(path):

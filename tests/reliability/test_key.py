@@ -367,3 +367,46 @@ def test_a_key_damaged_inside_its_token_is_not_called_only_a_wrong_passphrase(cl
     assert_one_line_error(result)
     assert "wrong passphrase" in result.stderr and "damaged" in result.stderr, result.stderr
     assert "restore it from your backup of the key" in result.stderr, result.stderr
+
+
+def test_a_new_passphrase_too_short_is_refused_and_nothing_is_made(home: Path, tmp_path: Path) -> None:
+    """`QUALCODE_KEY_PASSPHRASE=a qualcode init x` made a project whose key a few dozen guesses open."""
+    key = tmp_path / "keys" / "x.qckey"
+    for short in ("a", "1234567", "  kort  "):  # spaces around it do not count
+        result = run_qualcode(["init", str(tmp_path / "x")], cli_env(home, key, QUALCODE_KEY_PASSPHRASE=short))
+        assert_one_line_error(result)
+        assert "the new passphrase is shorter than 8 characters" in result.stderr, result.stderr
+        assert not (tmp_path / "x").exists() and not key.parent.exists()
+    without = {name: value for name, value in cli_env(home, key).items() if name != "QUALCODE_KEY_PASSPHRASE"}
+    typed = run_qualcode(["init", str(tmp_path / "x")], without, input="kort\n")  # at the prompt, before anything is made
+    assert_one_line_error(typed)
+    assert not (tmp_path / "x").exists() and not key.parent.exists()
+    made = run_qualcode(["init", str(tmp_path / "x")], cli_env(home, key, QUALCODE_KEY_PASSPHRASE="åtte tgn"))
+    assert made.returncode == 0, made.stderr
+
+
+def test_key_new_refuses_a_short_passphrase(cli_project: tuple[Path, dict[str, str]]) -> None:
+    root, env = cli_project
+    project = ["--project", str(root)]
+    key = Path(env["QUALCODE_KEY"])
+    assert run_qualcode([*project, "key", "destroy", "--yes"], env).returncode == 0
+    refused = run_qualcode([*project, "key", "new"], dict(env, QUALCODE_KEY_PASSPHRASE="kort"))
+    assert_one_line_error(refused)
+    assert "shorter than 8 characters" in refused.stderr and not key.exists()
+    assert run_qualcode([*project, "key", "new"], env).returncode == 0
+
+
+def test_a_key_made_with_a_short_passphrase_before_still_opens(cli_project: tuple[Path, dict[str, str]]) -> None:
+    """The minimum is for passphrases set from now on: a key an older qualcode made under a short one
+    opens and keeps working with it."""
+    from qualcode.anonymise.key import load_key, save_key
+
+    root, env = cli_project
+    project = ["--project", str(root)]
+    key = Path(env["QUALCODE_KEY"])
+    save_key(key, load_key(key, PASSPHRASE), "abc")
+    short = dict(env, QUALCODE_KEY_PASSPHRASE="abc")
+    added = run_qualcode([*project, "identifiers", "add", "Kari Nordmann", "--kind", "person"], short)
+    assert added.returncode == 0, added.stderr
+    shown = run_qualcode([*project, "key", "show"], short)
+    assert shown.returncode == 0 and "Kari Nordmann" in shown.stdout
