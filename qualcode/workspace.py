@@ -622,6 +622,20 @@ class Workspace:
         access = create_key(self.project, place.path, self.passphrase("New passphrase for the pseudonym key", new=True))
         return access.path, replaced
 
+    def change_passphrase(self, ask_new: Callable[[str], str]) -> Path:
+        """Encrypt the key under a new passphrase, asked for by `ask_new` (the configured passphrase
+        is the current one) once the current one has opened the key; returns the key's path."""
+        from qualcode.anonymise.service import change_passphrase
+
+        access = self.key_access()
+        access.load_existing()  # a wrong current passphrase is refused before a new one is typed twice
+        new_passphrase = ask_new("New passphrase for the pseudonym key")
+        with self.begin() as session:
+            coder_name = self.coder(session).name
+        change_passphrase(self.project, access, new_passphrase, coder_name)
+        self._passphrase = new_passphrase  # what this session reads of the key later opens it
+        return access.path
+
     def destroy_key(self, confirm: Callable[[Path], None]) -> Path:
         """Overwrite and delete the key once its passphrase holder has `confirm`ed (which may abort)."""
         from qualcode.anonymise.service import destroy_project_key

@@ -363,18 +363,19 @@ def new_salt() -> bytes:
     return os.urandom(16)
 
 
-def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = None) -> None:
+def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = None, fresh_salt: bool = False) -> None:
     """Encrypt and write the key atomically, readable by its owner only.
 
     The file's salt and cost are kept from one save to the next, so the slow derivation runs once
     per process; Fernet draws a fresh IV for every token. A new file costs `n`, else SCRYPT_N as
-    it stands when the key is saved.
+    it stands when the key is saved. `fresh_salt` draws a new salt (for a new passphrase, so
+    nothing derived for the old one, here or anywhere, helps with the new) and keeps the cost.
     """
     salt, n = new_salt(), SCRYPT_N if n is None else n
     if path.is_file():
         try:
             previous = read_envelope(path)
-            salt, n = previous.salt, previous.n
+            salt, n = salt if fresh_salt else previous.salt, previous.n
             key.revision = max(key.revision, previous.revision)
         except KeyFileError:
             pass

@@ -363,6 +363,7 @@ def start_qualcode(
         if process.stdin is not None:
             process.stdin.write(input)
             process.stdin.close()
+            process.stdin = None  # communicate() would flush it again
         return process
     return ForkedProcess(_qualcode_main, ["qualcode", *args], env, cwd, preexec, input)
 
