@@ -216,11 +216,20 @@ class Workspace:
     ) -> Workspace:
         """A new project in `directory` with `codebook` loaded and its key made outside it; a
         failure at any step leaves no half-made project behind."""
+        from qualcode.anonymise.key import check_new_passphrase
         from qualcode.anonymise.service import create_key
         from qualcode.codebook.service import apply_codebook
         from qualcode.store.events import EventKind, record_event
         from qualcode.store.settings import project_guid, set_setting
 
+        # Had and checked before anything is made, so a refused passphrase leaves nothing behind.
+        if config.passphrase:
+            passphrase = config.passphrase
+        elif ask_passphrase is not None:
+            passphrase = ask_passphrase("New passphrase for the pseudonym key", True)
+        else:
+            raise PassphraseRefused("the new key's passphrase was not given", "set QUALCODE_KEY_PASSPHRASE")
+        check_new_passphrase(passphrase)
         existed = (directory / PROJECT_DIR).exists()
         # A project inside another: which one a command opens then depends on the folder it runs in.
         from qualcode.store.project import DATABASE_FILE
@@ -241,7 +250,7 @@ class Workspace:
                         report(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
                 workspace = cls(project, config, ask_passphrase)
                 place = workspace.key_place()
-                create_key(project, place.path, workspace.passphrase("New passphrase for the pseudonym key", new=True))
+                create_key(project, place.path, passphrase)
             except BaseException:
                 project.close()
                 raise
@@ -612,6 +621,20 @@ class Workspace:
             )
         access = create_key(self.project, place.path, self.passphrase("New passphrase for the pseudonym key", new=True))
         return access.path, replaced
+
+    def change_passphrase(self, ask_new: Callable[[str], str]) -> Path:
+        """Encrypt the key under a new passphrase, asked for by `ask_new` (the configured passphrase
+        is the current one) once the current one has opened the key; returns the key's path."""
+        from qualcode.anonymise.service import change_passphrase
+
+        access = self.key_access()
+        access.load_existing()  # a wrong current passphrase is refused before a new one is typed twice
+        new_passphrase = ask_new("New passphrase for the pseudonym key")
+        with self.begin() as session:
+            coder_name = self.coder(session).name
+        change_passphrase(self.project, access, new_passphrase, coder_name)
+        self._passphrase = new_passphrase  # what this session reads of the key later opens it
+        return access.path
 
     def destroy_key(self, confirm: Callable[[Path], None]) -> Path:
         """Overwrite and delete the key once its passphrase holder has `confirm`ed (which may abort)."""

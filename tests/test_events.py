@@ -11,14 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.framework import clear_summary, set_summary, summary_state
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.reapply import reapply_key
-from qualcode.anonymise.service import add_known_identifier, dismiss
+from qualcode.anonymise.service import add_known_identifier, create_key, dismiss
 from qualcode.anonymise.withdraw import withdraw_participant
+from qualcode.cli import cli
 from qualcode.codebook.service import code_state, create_code, update_code
 from qualcode.coding.coders import get_or_create_coder, set_blind_role, set_coder_role
 from qualcode.coding.consensus import Choice, decide, disagreements
@@ -63,7 +65,7 @@ STORED_ACTIONS = {
     "coding.orphan", "memo.add", "memo.remove", "transcript.import", "transcript.replace", "transcript.merge", "transcript.edit",
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
-    "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind",
+    "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase",
 }
 
 
@@ -304,6 +306,16 @@ def anonymise_reapply(root: Path, folder: Path) -> None:
         reapply_key(session, key, get_or_create_coder(session, "Forsker 1"))
 
 
+def key_passphrase(root: Path, folder: Path) -> None:
+    with Project.open(root) as project:
+        create_key(project, folder / "studie.qckey", "test passphrase")
+    changed = CliRunner().invoke(
+        cli, ["--project", str(root), "--key", str(folder / "studie.qckey"), "--coder", "Forsker 1", "key", "passphrase"],
+        input="et nytt passord\n",
+    )
+    assert changed.exit_code == 0, changed.output
+
+
 def undo_step(root: Path, folder: Path) -> None:
     coding_add(root, folder)
     with session_in(root) as session:
@@ -342,6 +354,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.PROJECT_CREATE: project_create,
     EventKind.PROJECT_RESTORE: project_restore,
     EventKind.ANONYMISE_REAPPLY: anonymise_reapply,
+    EventKind.KEY_PASSPHRASE: key_passphrase,
     EventKind.FRAMEWORK_SET: framework_set,
     EventKind.FRAMEWORK_CLEAR: framework_clear,
     EventKind.CONSENSUS_NEITHER: consensus_neither,

@@ -31,6 +31,14 @@ KINDS = (
 )
 FORMAT = "qualcode-key"
 SCRYPT_N = 2**15  # about 0.1 s per unlock on the 2-core machine: slow for guessing, quick for people
+# The shortest new passphrase taken. A copy of the key file that leaves its owner-only place (a
+# backup, a memory stick) is guarded by its passphrase alone. At SCRYPT_N a core tries about ten a
+# second: all five lower-case letters in two weeks on one core (hours on a hundred), all eight in
+# centuries. Eight is also NIST SP 800-63B's minimum for a secret a person chooses; like NIST, no
+# rules of character classes, which make passphrases harder to remember, not to guess. Only new
+# passphrases are checked: a key made with a shorter one before still opens, and `qualcode key
+# passphrase` replaces that one.
+MIN_PASSPHRASE_LENGTH = 8
 
 
 @dataclass
@@ -340,23 +348,34 @@ def load_key(path: Path, passphrase: str) -> PseudonymKey:
     return key
 
 
+def check_new_passphrase(passphrase: str) -> None:
+    """Refuse a passphrase too short to be set on a key (`init`, `key new`, `key passphrase`)."""
+    # Spaces around it are not counted: they add nothing a guesser would not try.
+    if len(passphrase.strip()) < MIN_PASSPHRASE_LENGTH:
+        raise InvalidInput(
+            f"the new passphrase is shorter than {MIN_PASSPHRASE_LENGTH} characters",
+            "choose a longer one: a few unrelated words are easy to remember and hard to guess",
+        )
+
+
 def new_salt() -> bytes:
     """The scrypt salt of a new key file: random, so no two keys' derivations can be guessed at once."""
     return os.urandom(16)
 
 
-def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = None) -> None:
+def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = None, fresh_salt: bool = False) -> None:
     """Encrypt and write the key atomically, readable by its owner only.
 
     The file's salt and cost are kept from one save to the next, so the slow derivation runs once
     per process; Fernet draws a fresh IV for every token. A new file costs `n`, else SCRYPT_N as
-    it stands when the key is saved.
+    it stands when the key is saved. `fresh_salt` draws a new salt (for a new passphrase, so
+    nothing derived for the old one, here or anywhere, helps with the new) and keeps the cost.
     """
     salt, n = new_salt(), SCRYPT_N if n is None else n
     if path.is_file():
         try:
             previous = read_envelope(path)
-            salt, n = previous.salt, previous.n
+            salt, n = salt if fresh_salt else previous.salt, previous.n
             key.revision = max(key.revision, previous.revision)
         except KeyFileError:
             pass

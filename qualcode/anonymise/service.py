@@ -18,6 +18,7 @@ from qualcode.anonymise.key import (
     Candidate,
     KeyEntry,
     PseudonymKey,
+    check_new_passphrase,
     destroy_key,
     load_key,
     save_key,
@@ -28,6 +29,7 @@ from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import InvalidInput, KeyFileError, KeyMissing, NotFound
+from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import Code, utcnow
 from qualcode.store.project import Project, Purged
 from qualcode.store.settings import delete_setting, get_setting, project_guid, set_setting
@@ -156,6 +158,7 @@ def key_state(key: PseudonymKey) -> str:
 
 def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
     """Make the project's key: the only way a key comes into being (`init` and `key new`)."""
+    check_new_passphrase(passphrase)  # before the lock, whose file beside the key would be left behind
     with project.begin() as session:
         guid = project_guid(session)
     with key_lock(path):
@@ -171,6 +174,32 @@ def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
     with project.begin() as session:
         set_setting(session, "key.revision", str(key.revision))
     return KeyAccess(path, passphrase, guid, fingerprint(key.key_id), project, key.revision)
+
+
+def change_passphrase(project: Project, access: KeyAccess, new_passphrase: str, coder_name: str | None) -> None:
+    """Encrypt the key under `new_passphrase` with a fresh salt, and log that it was done.
+
+    What the key holds and its id stay as they are, so the project's fingerprint still knows it;
+    the save counts as one, so a copy of the file made before is refused by this project as an
+    older copy. The log says that the passphrase changed, never what either passphrase is.
+    """
+    check_new_passphrase(new_passphrase)
+    if new_passphrase == access.passphrase:
+        raise InvalidInput("the new passphrase is the current one", "choose another; nothing was changed")
+    with key_lock(access.path):
+        # Read afresh under the lock: what another command saved since the current passphrase was
+        # checked is kept, not overwritten by the key as it was then.
+        key = access.load_existing()
+        with project.begin() as session:
+            coder = get_or_create_coder(session, coder_name) if coder_name else None
+            record_event(session, kind=EventKind.KEY_PASSPHRASE, coder=coder, summary="changed the pseudonym key's passphrase")
+            # Written, so the project's write lock is held: a busy or unwritable project fails here,
+            # before the key is replaced, and a key that cannot be saved rolls the event back. Only
+            # the commit itself can fail after the key has its new passphrase.
+            session.flush()
+            save_key(access.path, key, new_passphrase, fresh_salt=True)
+            set_setting(session, "key.revision", str(key.revision))
+        access.passphrase, access.revision = new_passphrase, key.revision
 
 
 def destroy_project_key(project: Project, access: KeyAccess) -> None:

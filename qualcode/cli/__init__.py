@@ -68,7 +68,7 @@ COMMAND_HELP = {
     "coder": "Add coders, change their roles, and list them.",
     "identifiers": "The identifiers this project knows, kept in the encrypted key.",
     "anonymise": "Review possible identifiers, and set pseudonym styles.",
-    "key": "Make, show or destroy the pseudonym key.",
+    "key": "Make, show or destroy the pseudonym key, or change its passphrase.",
     "leakcheck": "Scan .docx .txt .csv .xlsx .qdpx .qdc files for original identifiers; exit 1 if any is found.",
     "export": "Export themed quote collections as Word reports and quote tables, and the project as REFI-QDA.",
     "exchange": "Exchange with other QDA programs through REFI-QDA (.qdc, .qdpx).",
@@ -190,7 +190,7 @@ _COMMAND_LINE = "qualcode.command_line"
 # of an export's or an import's start (anonymise/key.py's derive_ahead). A command missing here
 # only derives the key when it reads it; one here that does not read it costs a second core 0.1 s.
 READS_THE_KEY = frozenset({
-    "import", "export", "identifiers", "leakcheck", "key show", "key destroy", "framework export",
+    "import", "export", "identifiers", "leakcheck", "key show", "key passphrase", "key destroy", "framework export",
     "anonymise pending", "anonymise accept", "anonymise dismiss", "anonymise reapply", "anonymise review", "anonymise style",
     # Commands whose typed text is pseudonymised with the key before it is stored, and exports.
     "codebook export", "codebook import", "codebook add", "codebook edit", "memo add", "coding memo",

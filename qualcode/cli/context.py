@@ -27,13 +27,20 @@ def ask_passphrase(prompt: str, new: bool) -> str:
     """Asked on the terminal (twice for a new key), never echoed. Without a terminal (a script, a
     job) it is read as one line from standard input, once; with none there, the command stops with
     one line saying how to give it, rather than Python's warning that it cannot hide what is typed."""
+    return _asked(prompt, new, "the key's passphrase", "set QUALCODE_KEY_PASSPHRASE, or run the command in a terminal")
+
+
+def ask_new_passphrase(prompt: str) -> str:
+    """The new passphrase of `key passphrase`, asked as `ask_passphrase` asks; never from
+    QUALCODE_KEY_PASSPHRASE, which holds the current one."""
+    return _asked(prompt, True, "the new passphrase", "give it as one line on standard input, or run the command in a terminal")
+
+
+def _asked(prompt: str, new: bool, what: str, hint: str) -> str:
     if not sys.stdin.isatty():
         line = sys.stdin.readline()
         if not line.strip():
-            raise KeyFileError(
-                "the key's passphrase was not given, and there is no terminal to ask for it in",
-                "set QUALCODE_KEY_PASSPHRASE, or run the command in a terminal",
-            )
+            raise KeyFileError(f"{what} was not given, and there is no terminal to ask for it in", hint)
         return line.rstrip("\r\n")
     return str(click.prompt(prompt, hide_input=True, confirmation_prompt=new, err=True))
 

@@ -1,4 +1,4 @@
-"""`qualcode key new|show|destroy`: the pseudonym key itself."""
+"""`qualcode key new|show|passphrase|destroy`: the pseudonym key itself."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.context import AppContext, ask_new_passphrase, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 
 
 @click.group("key")
 def key_group() -> None:
-    """Make, show or destroy the pseudonym key."""
+    """Make, show or destroy the pseudonym key, or change its passphrase."""
 
 
 @key_group.command("new")
@@ -46,6 +46,19 @@ def key_show(app: AppContext, as_json: bool) -> None:
         return
     note(f"key {access.path}")
     emit_table(["original", "kind", "pseudonym", "first seen"], [[e.original, e.kind, e.pseudonym, e.first_seen] for e in key.entries])
+
+
+@key_group.command("passphrase")
+@pass_app
+def key_passphrase(app: AppContext) -> None:
+    """Change the key's passphrase (the current one, then the new one twice); what the key holds stays.
+
+    Example: qualcode key passphrase
+    """
+    with app.workspace() as workspace:
+        path = workspace.change_passphrase(ask_new_passphrase)
+    click.echo(f"the key at {path} now opens with the new passphrase only")
+    note("copies of the key file made before still open with the old passphrase: delete them, and back up the key anew")
 
 
 @key_group.command("destroy")

@@ -151,7 +151,7 @@ def undo(session: Session, coder: Coder) -> EventView:
 # consequence of a replacement, a coder is created by their first change.)
 _FINAL_DONE_ON_PURPOSE = frozenset({
     EventKind.TRANSCRIPT_IMPORT, EventKind.TRANSCRIPT_REPLACE, EventKind.PARTICIPANT_CREATE, EventKind.PARTICIPANT_UPDATE,
-    EventKind.PARTICIPANT_WITHDRAW, EventKind.PROJECT_RESTORE, EventKind.ANONYMISE_REAPPLY,
+    EventKind.PARTICIPANT_WITHDRAW, EventKind.PROJECT_RESTORE, EventKind.ANONYMISE_REAPPLY, EventKind.KEY_PASSPHRASE,
     # `coder add`, `coder role` and `coder blind`, the change of whoever ran them (a coder's own first use is left out above).
     EventKind.CODER_CREATE, EventKind.CODER_UPDATE, EventKind.CODER_BLIND,
 })

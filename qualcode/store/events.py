@@ -126,6 +126,10 @@ class EventKind(StrEnum):
         "undo withdraws the decision to code neither coder's passage, so the disagreement is undecided again; redo decides it again"
     )
     ANONYMISE_REAPPLY = "anonymise.reapply", None, Final("putting identifiers back would undo the pseudonymisation")
+    # Nothing secret is logged: the old passphrase is kept nowhere to go back to.
+    KEY_PASSPHRASE = "key.passphrase", None, Final(
+        "the old passphrase is kept nowhere; `qualcode key passphrase` sets another"
+    )
     UNDO = "undo", None, Final("`qualcode redo` takes an undo back")
     REDO = "redo", None, Final("`qualcode undo` takes a redo back")
 

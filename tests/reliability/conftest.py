@@ -244,7 +244,7 @@ class ForkedProcess:
     with the part of subprocess.Popen's interface the tests use (text mode, stdout and stderr piped)."""
 
     def __init__(self, run: Callable[[], object], argv: Sequence[str], env: dict[str, str] | None = None,
-                 cwd: Path | None = None, preexec: Callable[[], object] | None = None) -> None:
+                 cwd: Path | None = None, preexec: Callable[[], object] | None = None, input: str = "") -> None:
         env = dict(os.environ) if env is None else env
         _refuse_held_locks(argv, env, cwd)
         self.args = list(argv)
@@ -257,8 +257,11 @@ class ForkedProcess:
         if pid == 0:
             _become(run, self.args, env, cwd, preexec, (stdin_read, stdout_write, stderr_write))
         self.pid = pid
+        # `input` (a passphrase typed on a pipe: a few bytes, well within the pipe's buffer), then
+        # the child's input is at its end, as from a file or /dev/null.
+        os.write(stdin_write, input.encode(self._encoding))
         for descriptor in (stdin_read, stdin_write, stdout_write, stderr_write):
-            os.close(descriptor)  # the child's input is at its end at once, as from /dev/null
+            os.close(descriptor)
         self.stdin = None
         self.stdout = open(stdout_read, encoding=self._encoding)  # noqa: SIM115 - closed at the end of communicate
         self.stderr = open(stderr_read, encoding=self._encoding)  # noqa: SIM115
@@ -326,15 +329,16 @@ class ForkedProcess:
 
 def run_qualcode(
     args: Sequence[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 120,
-    preexec: Callable[[], object] | None = None, fresh: bool = False,
+    preexec: Callable[[], object] | None = None, fresh: bool = False, input: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """Run `qualcode ARGS` as its own process and wait for it; killed if it outlasts `timeout`."""
+    """Run `qualcode ARGS` as its own process, `input` on its standard input, and wait for it;
+    killed if it outlasts `timeout`."""
     if fresh:
         return subprocess.run(
             qualcode_command(*args), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-            preexec_fn=preexec,
+            preexec_fn=preexec, input=input or None,
         )
-    process = ForkedProcess(_qualcode_main, ["qualcode", *args], env, cwd, preexec)
+    process = ForkedProcess(_qualcode_main, ["qualcode", *args], env, cwd, preexec, input)
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -347,15 +351,21 @@ def run_qualcode(
 
 def start_qualcode(
     args: Sequence[str], env: dict[str, str], cwd: Path | None = None, fresh: bool = False,
-    preexec: Callable[[], object] | None = None,
+    preexec: Callable[[], object] | None = None, input: str = "",
 ) -> ForkedProcess | subprocess.Popen[str]:
-    """Start `qualcode ARGS` as its own process without waiting (for kills and races)."""
+    """Start `qualcode ARGS` as its own process, `input` on its standard input, without waiting
+    (for kills and races)."""
     if fresh:
-        return subprocess.Popen(
-            qualcode_command(*args), env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            preexec_fn=preexec,
+        process = subprocess.Popen(
+            qualcode_command(*args), env=env, cwd=cwd, stdin=subprocess.PIPE if input else None, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, preexec_fn=preexec,
         )
-    return ForkedProcess(_qualcode_main, ["qualcode", *args], env, cwd, preexec)
+        if process.stdin is not None:
+            process.stdin.write(input)
+            process.stdin.close()
+            process.stdin = None  # communicate() would flush it again
+        return process
+    return ForkedProcess(_qualcode_main, ["qualcode", *args], env, cwd, preexec, input)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -367,3 +367,225 @@ def test_a_key_damaged_inside_its_token_is_not_called_only_a_wrong_passphrase(cl
     assert_one_line_error(result)
     assert "wrong passphrase" in result.stderr and "damaged" in result.stderr, result.stderr
     assert "restore it from your backup of the key" in result.stderr, result.stderr
+
+
+def test_a_new_passphrase_too_short_is_refused_and_nothing_is_made(home: Path, tmp_path: Path) -> None:
+    """`QUALCODE_KEY_PASSPHRASE=a qualcode init x` made a project whose key a few dozen guesses open."""
+    key = tmp_path / "keys" / "x.qckey"
+    for short in ("a", "1234567", "  kort  "):  # spaces around it do not count
+        result = run_qualcode(["init", str(tmp_path / "x")], cli_env(home, key, QUALCODE_KEY_PASSPHRASE=short))
+        assert_one_line_error(result)
+        assert "the new passphrase is shorter than 8 characters" in result.stderr, result.stderr
+        assert not (tmp_path / "x").exists() and not key.parent.exists()
+    without = {name: value for name, value in cli_env(home, key).items() if name != "QUALCODE_KEY_PASSPHRASE"}
+    typed = run_qualcode(["init", str(tmp_path / "x")], without, input="kort\n")  # at the prompt, before anything is made
+    assert_one_line_error(typed)
+    assert not (tmp_path / "x").exists() and not key.parent.exists()
+    made = run_qualcode(["init", str(tmp_path / "x")], cli_env(home, key, QUALCODE_KEY_PASSPHRASE="åtte tgn"))
+    assert made.returncode == 0, made.stderr
+
+
+def test_key_new_refuses_a_short_passphrase(cli_project: tuple[Path, dict[str, str]]) -> None:
+    root, env = cli_project
+    project = ["--project", str(root)]
+    key = Path(env["QUALCODE_KEY"])
+    assert run_qualcode([*project, "key", "destroy", "--yes"], env).returncode == 0
+    refused = run_qualcode([*project, "key", "new"], dict(env, QUALCODE_KEY_PASSPHRASE="kort"))
+    assert_one_line_error(refused)
+    assert "shorter than 8 characters" in refused.stderr and not key.exists()
+    assert run_qualcode([*project, "key", "new"], env).returncode == 0
+
+
+def test_a_key_made_with_a_short_passphrase_before_still_opens(cli_project: tuple[Path, dict[str, str]]) -> None:
+    """The minimum is for passphrases set from now on: a key an older qualcode made under a short one
+    opens and keeps working with it."""
+    from qualcode.anonymise.key import load_key, save_key
+
+    root, env = cli_project
+    project = ["--project", str(root)]
+    key = Path(env["QUALCODE_KEY"])
+    save_key(key, load_key(key, PASSPHRASE), "abc")
+    short = dict(env, QUALCODE_KEY_PASSPHRASE="abc")
+    added = run_qualcode([*project, "identifiers", "add", "Kari Nordmann", "--kind", "person"], short)
+    assert added.returncode == 0, added.stderr
+    shown = run_qualcode([*project, "key", "show"], short)
+    assert shown.returncode == 0 and "Kari Nordmann" in shown.stdout
+
+
+NEW_PASSPHRASE = "et nytt passord"
+
+
+def test_key_passphrase_changes_the_passphrase_and_nothing_else(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """A leaked passphrase, or a member who left, could only be met by `key new --lost`, which loses
+    the whole mapping. Now the same key, its id and what it holds, opens with the new passphrase only."""
+    from qualcode.anonymise.key import load_key, read_envelope
+
+    root, env = cli_project
+    project = ["--project", str(root)]
+    assert run_qualcode([*project, "identifiers", "add", "Kari Nordmann", "--kind", "person"], env).returncode == 0
+    key = Path(env["QUALCODE_KEY"])
+    before, envelope = load_key(key, PASSPHRASE), read_envelope(key)
+    fingerprint = _setting(root, "key.fingerprint")
+    copy_before = tmp_path / "kopi.qckey"
+    shutil.copy2(key, copy_before)  # the researcher's own backup of the key
+
+    # A fresh interpreter: the tests' own processes draw every salt alike (tests/conftest.py).
+    changed = run_qualcode([*project, "key", "passphrase"], env, input=f"{NEW_PASSPHRASE}\n", fresh=True)
+    assert changed.returncode == 0, changed.stderr
+    assert "now opens with the new passphrase only" in changed.stdout
+    assert "copies of the key file made before still open with the old passphrase" in changed.stderr
+
+    old = run_qualcode([*project, "key", "show"], env)
+    assert_one_line_error(old)
+    assert "wrong passphrase" in old.stderr
+    after = load_key(key, NEW_PASSPHRASE)
+    assert after.to_json() == before.to_json() and after.key_id == before.key_id
+    assert read_envelope(key).salt != envelope.salt and read_envelope(key).n == envelope.n
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert _setting(root, "key.fingerprint") == fingerprint
+    # The project takes it as its own key: typed text is pseudonymised with it.
+    new_env = dict(env, QUALCODE_KEY_PASSPHRASE=NEW_PASSPHRASE)
+    assert run_qualcode([*project, "memo", "add", "Kari Nordmann ringte igjen"], new_env).returncode == 0
+    assert b"Kari" not in _project_bytes(root)
+    history = run_qualcode([*project, "history", "--limit", "3"], new_env)
+    assert "changed the pseudonym key's passphrase" in history.stdout
+    stored = _project_bytes(root)
+    assert PASSPHRASE.encode() not in stored and NEW_PASSPHRASE.encode() not in stored
+
+    # A copy made before opens with the old passphrase still (the README says to delete such copies);
+    # this project refuses it, as it refuses any older copy.
+    assert load_key(copy_before, PASSPHRASE).entry_for("Kari Nordmann") is not None
+    refused = run_qualcode([*project, "--key", str(copy_before), "key", "show"], env)
+    assert_one_line_error(refused)
+    assert "older copy" in refused.stderr
+
+
+def test_key_passphrase_asks_for_the_current_one_when_it_is_not_given(cli_project: tuple[Path, dict[str, str]]) -> None:
+    from qualcode.anonymise.key import load_key
+
+    root, env = cli_project
+    without = {name: value for name, value in env.items() if name != "QUALCODE_KEY_PASSPHRASE"}
+    changed = run_qualcode(["--project", str(root), "key", "passphrase"], without, input=f"{PASSPHRASE}\n{NEW_PASSPHRASE}\n")
+    assert changed.returncode == 0, changed.stderr
+    assert load_key(Path(env["QUALCODE_KEY"]), NEW_PASSPHRASE).project_guid
+
+
+@pytest.mark.parametrize(
+    ("current", "given", "said"),
+    [
+        ("feil passord", f"{NEW_PASSPHRASE}\n", "wrong passphrase"),  # refused before a new one is asked for
+        (PASSPHRASE, "kort\n", "the new passphrase is shorter than 8 characters"),
+        (PASSPHRASE, f"{PASSPHRASE}\n", "the new passphrase is the current one"),
+        (PASSPHRASE, "", "the new passphrase was not given"),  # never taken from QUALCODE_KEY_PASSPHRASE
+    ],
+)
+def test_a_refused_passphrase_change_leaves_the_key_as_it_was(
+    cli_project: tuple[Path, dict[str, str]], current: str, given: str, said: str,
+) -> None:
+    root, env = cli_project
+    key = Path(env["QUALCODE_KEY"])
+    before = key.read_bytes()
+    result = run_qualcode(["--project", str(root), "key", "passphrase"], dict(env, QUALCODE_KEY_PASSPHRASE=current), input=given)
+    assert_one_line_error(result)
+    assert said in result.stderr, result.stderr
+    assert key.read_bytes() == before
+    assert b"key.passphrase" not in _project_bytes(root)
+
+
+def test_a_kill_while_changing_the_passphrase_leaves_a_key_that_opens(cli_project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """The key is replaced in one rename: killed at any moment, it opens with the old passphrase or
+    the new, holds what it held, and the project takes it."""
+    from qualcode.anonymise.key import PseudonymKey, load_key
+    from qualcode.errors import KeyFileError
+
+    root, env = cli_project
+    assert run_qualcode(["--project", str(root), "identifiers", "add", "Kari Nordmann", "--kind", "person"], env).returncode == 0
+    held = load_key(Path(env["QUALCODE_KEY"]), PASSPHRASE).to_json()
+    command = ["key", "passphrase"]
+    project, copied_env = _copy_project(root, env, tmp_path / "whole")
+    started = time.monotonic()
+    assert run_qualcode(["--project", str(project), *command], copied_env, input=f"{NEW_PASSPHRASE}\n").returncode == 0
+    duration = time.monotonic() - started
+    rng = random.Random(7)
+    for attempt in range(4):
+        project, copied_env = _copy_project(root, env, tmp_path / f"kill{attempt}")
+        child = start_qualcode(["--project", str(project), *command], copied_env, input=f"{NEW_PASSPHRASE}\n")
+        time.sleep(rng.uniform(0.2, 1.0) * duration)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        key_path = Path(copied_env["QUALCODE_KEY"])
+        opened: list[tuple[str, PseudonymKey]] = []
+        for passphrase in (PASSPHRASE, NEW_PASSPHRASE):
+            try:
+                opened.append((passphrase, load_key(key_path, passphrase)))
+            except KeyFileError:
+                pass
+        assert len(opened) == 1, f"attempt {attempt}: the key opens with {[p for p, _ in opened]}"
+        [(passphrase, key)] = opened
+        assert key.to_json() == held
+        shown = run_qualcode(["--project", str(project), "key", "show"], dict(copied_env, QUALCODE_KEY_PASSPHRASE=passphrase))
+        assert shown.returncode == 0 and "Kari Nordmann" in shown.stdout, (attempt, shown.stderr)
+
+
+def _idle(pid: int) -> bool:
+    """Whether the process used no CPU for a while: started, and now waiting (for a lock)."""
+    def used() -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+
+    before = used()
+    time.sleep(0.3)
+    return used() <= before + 1
+
+
+def test_a_change_saved_while_the_passphrase_change_waits_for_the_lock_is_kept(
+    cli_project: tuple[Path, dict[str, str]],
+) -> None:
+    """The change checks the current passphrase, asks for the new one, then takes the key's lock and
+    reads the key afresh: an identifier another command saved in between is kept, not overwritten by
+    the key as it was read at first."""
+    from qualcode.anonymise.key import load_key, save_key
+    from qualcode.anonymise.service import add_known_identifier, key_lock
+
+    root, env = cli_project
+    key_path = Path(env["QUALCODE_KEY"])
+    with key_lock(key_path):  # as another command holds it while it saves what it learned
+        # A fresh interpreter: a forked one would share this process's lock on the key.
+        child = start_qualcode(["--project", str(root), "key", "passphrase"], env, fresh=True, input=f"{NEW_PASSPHRASE}\n")
+        deadline = time.monotonic() + 60
+        while child.poll() is None and not _idle(child.pid) and time.monotonic() < deadline:
+            pass
+        assert child.poll() is None, child.communicate()  # waiting for the lock
+        key = load_key(key_path, PASSPHRASE)
+        add_known_identifier(key, "Hilde Bratt", "person", "f")
+        save_key(key_path, key, PASSPHRASE)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 0, stderr
+    assert load_key(key_path, NEW_PASSPHRASE).entry_for("Hilde Bratt") is not None
+
+
+def test_a_passphrase_change_the_project_cannot_record_leaves_the_key_as_it_was(
+    cli_project: tuple[Path, dict[str, str]],
+) -> None:
+    """The change is logged in the project: when the project cannot be written (busy past its
+    timeout, here), the key keeps its old passphrase rather than changing unrecorded."""
+    from qualcode.anonymise.service import key_lock
+
+    root, env = cli_project
+    key_path = Path(env["QUALCODE_KEY"])
+    before = key_path.read_bytes()
+    blocker = sqlite3.connect(root / ".qualcode" / "project.db", isolation_level=None)
+    try:
+        with key_lock(key_path):
+            child = start_qualcode(["--project", str(root), "key", "passphrase"], env, fresh=True, input=f"{NEW_PASSPHRASE}\n")
+            deadline = time.monotonic() + 60
+            while child.poll() is None and not _idle(child.pid) and time.monotonic() < deadline:
+                pass
+            assert child.poll() is None, child.communicate()  # past its own writes, waiting for the key
+            blocker.execute("BEGIN IMMEDIATE")  # another writer holds the project past the busy timeout
+        stdout, stderr = child.communicate(timeout=60)
+    finally:
+        blocker.close()
+    assert child.returncode == 1 and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert key_path.read_bytes() == before
+    assert b"key.passphrase" not in _project_bytes(root)
