@@ -376,3 +376,15 @@ def test_making_a_role_blind_or_not_is_in_the_history_and_a_blind_coder_cannot_e
     assert ("passed over your later changes that cannot be undone: medforsker coders see every coder's codings by default"
             " (blind coding ended) (`qualcode coder blind on|off --role ROLE` sets it again)") in undone.output
     assert {coding["coder"] for coding in json.loads(run("M", "coding", "list", "--json").output)} == {"Lead", "M"}
+
+
+def test_a_blind_coder_cannot_remove_a_memo_they_may_not_see(demo: Path) -> None:
+    """`memo remove N` took any memo: a blind coder could remove, and so learn of, the lead's."""
+    run = study(demo)
+    assert run("Lead", "memo", "add", "Leads notat om koden", "--code", "måltall-press").exit_code == 0
+    assert run("M", "memo", "add", "Ms notat om koden", "--code", "måltall-press").exit_code == 0
+    memos = {memo["text"]: int(memo["id"]) for memo in json.loads(run("Lead", "memo", "list", "--json").output)}
+    refused = run("M", "memo", "remove", str(memos["Leads notat om koden"]))
+    assert refused.exit_code == 1 and f"no memo {memos['Leads notat om koden']}" in refused.output
+    assert "Leads notat om koden" in run("Lead", "memo", "list").output
+    assert run("M", "memo", "remove", str(memos["Ms notat om koden"])).exit_code == 0

@@ -57,7 +57,7 @@ def memo_remove(app: AppContext, memo_id: int) -> None:
     Example: qualcode memo remove 3
     """
     with app.workspace() as workspace, workspace.begin() as session:
-        view = remove_memo(session, memo_id, workspace.coder(session))
+        view = remove_memo(session, memo_id, workspace.coder(session), workspace.mine())
     click.echo(f"removed memo {view.id}")
 
 

@@ -164,10 +164,14 @@ def _coding_memo_writers(session: Session, codings: list[Coding]) -> dict[str, t
     return found
 
 
-def remove_memo(session: Session, memo_id: int, author: Coder) -> MemoView:
+def remove_memo(session: Session, memo_id: int, author: Coder, coders: Sequence[str] = ()) -> MemoView:
+    """Remove a memo; with `coders` (a blind coder) only one they may see (`seen_by`): another's is
+    not there for them, as `memo list` does not show it."""
     hold_write_lock(session)  # what it reads as the state before is the state it changes (coding/service.live_coding)
     memo = session.get(Memo, memo_id)
-    if memo is None or memo.removed_at is not None:
+    hidden = memo is not None and bool(coders) and not seen_by(
+        coders, memo.author.name, _coding_owners(session).get(memo.coding_id) if memo.coding_id is not None else None)
+    if memo is None or memo.removed_at is not None or hidden:
         raise NotFound(f"no memo {memo_id}", "list memos with `qualcode memo list`")
     before = memo_state(memo)
     memo.removed_at = utcnow()
