@@ -170,6 +170,18 @@ def brute_force(session: Session, selection: QuoteFilter) -> list[Run]:
     """Runs per code (its own and its descendants' codings), coder and transcript, from select_quotes' codings."""
     quotes = {quote.coding_id: quote for quote in select_quotes(session, selection)[0]}
     texts = dict(session.execute(select(Transcript.name, TextVersion.text).join(TextVersion, Transcript.current_version_id == TextVersion.id)).all())
+    turn_starts: dict[str, list[int]] = defaultdict(list)
+    for name, start in session.execute(select(Transcript.name, Turn.start).join(Turn, Turn.text_version_id == Transcript.current_version_id)):
+        turn_starts[name].append(start)
+
+    def said(transcript: str, start: int, end: int) -> int:
+        """Words of the stretch, less what leads the line of each turn begun inside it (its speaker label)."""
+        text = texts[transcript]
+        label = set()
+        for turn in turn_starts[transcript]:
+            if start < turn < end and "\n" in text[start:turn]:
+                label.update(range(text.rindex("\n", start, turn) + 1, turn))
+        return len("".join(" " if at in label else text[at] for at in range(start, end)).split())
     runs = []
     for code in CODES:
         groups: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
@@ -192,7 +204,7 @@ def brute_force(session: Session, selection: QuoteFilter) -> list[Run]:
                 inside = [i for i in ids if position <= quotes[i].start < end]
                 first = quotes[min(inside, key=lambda i: (quotes[i].start, i))]
                 runs.append(Run(code, coder, transcript, position, end, frozenset(inside), first.participant, first.role,
-                                first.wave, first.office, first.attributes.get("barn"), len(texts[transcript][position:end].split())))
+                                first.wave, first.office, first.attributes.get("barn"), said(transcript, position, end)))
                 position = end
     return runs
 

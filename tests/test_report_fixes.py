@@ -210,3 +210,14 @@ def test_a_heading_coded_alone_is_no_informant(demo: Path, tmp_path: Path) -> No
            " foreslår at vi starter med en runde der dere sier hvordan dere opplever programmet.\nD4: Jeg kan begynne."))
     matrix = json.loads(ok(run(demo, "analyse", "matrix", "--by", "participant", "--code", "brukermedvirkning", "--json")).stdout)
     assert {key: count for key, count in matrix["rows"][0]["values"].items() if count and key != "Total"} == {"D4": 1}
+
+
+def test_words_coded_leave_out_the_speaker_label_of_a_turn_a_passage_runs_on_into(demo: Path) -> None:
+    """"…ville. D6: Det samme …" counted "D6:" as a word coded."""
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning/tvang og krav", "--match", GROUP_SPAN))
+    codes = json.loads(ok(run(demo, "analyse", "codes", "--code", "brukermedvirkning/tvang og krav", "--json")).stdout)
+    [row] = [row for row in codes["rows"] if row["key"] == "brukermedvirkning/tvang og krav"]
+    assert row["values"]["words"] == len(GROUP_SPAN.split()) - 1 == 13
+    matrix = json.loads(ok(run(demo, "analyse", "matrix", "--by", "participant", "--count", "words",
+                               "--code", "brukermedvirkning/tvang og krav", "--json")).stdout)
+    assert matrix["rows"][0]["values"]["D5"] == 13

@@ -83,9 +83,8 @@ class Passage:
     # role, gender, age_band, office, wave, fidelity and the typed attributes; shared between passages.
     values: Mapping[str, str | None] = field(compare=False, hash=False, repr=False)
 
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
+    # Words coded (spoken_words): what it says, without the speaker labels of turns it runs on into.
+    words: int = field(default=0, compare=False)
 
     def value(self, name: str) -> str:
         """The passage's value of a column (an attribute, participant, transcript or coder); NONE if it has none."""
@@ -356,17 +355,22 @@ class Coded:
         return found
 
     def words(self) -> list[int]:
-        """Words (whitespace-split) in each passage's text, by index; needs the texts (coded(texts=True))."""
+        """Words coded in each passage (spoken_words), by index; needs the texts (coded(texts=True))."""
         texts, versions = self.places.texts, self.places.versions
         # A code's passage is often its sub-code's passage too: each stretch is split once.
         known: dict[tuple[int, int, int], int] = {}
+        starts: dict[int, list[int]] = {}
         found = []
         with without_collections():
             for span, end in zip(self.spans, self.end, strict=True):
                 key = (span[1], span[4], end)
                 words = known.get(key)
                 if words is None:
-                    words = known[key] = len(texts[versions[span[1]]][span[4]:end].split())
+                    transcript_id = span[1]
+                    turn_starts = starts.get(transcript_id)
+                    if turn_starts is None:
+                        turn_starts = starts[transcript_id] = self.places.attribution(transcript_id, versions[transcript_id])[0]
+                    words = known[key] = spoken_words(texts[versions[transcript_id]], span[4], end, turn_starts)
                 found.append(words)
         return found
 
@@ -394,6 +398,7 @@ class Coded:
         places, coders, spans, ends, merged = self.places, self.coders, self.spans, self.end, self.coding_ids
         names, texts, versions = places.transcript_names, places.texts, places.versions
         people: dict[tuple[int, int | None], tuple[str | None, Mapping[str, str | None]]] = {}
+        words = self.words()
         found = []
         with without_collections():
             for index in self.order() if indexes is None else indexes:
@@ -405,7 +410,7 @@ class Coded:
                         places.name(participant_id), places.values(transcript_id, participant_id))
                 found.append(Passage(
                     code_id, paths[code_id], coders[coder_id], transcript_id, names[transcript_id], person[0], start,
-                    end, texts[versions[transcript_id]][start:end], tuple(merged[index]), person[1],
+                    end, texts[versions[transcript_id]][start:end], tuple(merged[index]), person[1], words[index],
                 ))
         return found
 
@@ -610,6 +615,21 @@ def _units(places: _Places, selection: QuoteFilter, attributes: Sequence[tuple[s
             continue
         units.append(Unit(places.transcript_names[transcript_id], places.name(participant_id), values))
     return units
+
+
+def spoken_words(text: str, start: int, end: int, turn_starts: Sequence[int]) -> int:
+    """The whitespace-separated words of text[start:end] without the speaker label (and timestamp)
+    of each turn it runs on into: what leads a turn's line up to its words ("D6:", "[00:12:03] I:")
+    is no word said."""
+    words = len(text[start:end].split())
+    for index in range(bisect_right(turn_starts, start), len(turn_starts)):
+        said_at = turn_starts[index]
+        if said_at >= end:
+            break
+        line = text.rfind("\n", start, said_at)
+        if line >= 0:
+            words -= len(text[line + 1:said_at].split())
+    return words
 
 
 def tally(found: Iterable[Passage], count: str = "passages") -> int:

@@ -22,7 +22,8 @@ ATTRIBUTION = (
     " the interviewer's words or a heading, to the first participant whose turn it reaches;"
     " filters choose codings before they are merged."
 )
-WORDS = "Words coded are the whitespace-separated words of the passages' text."
+WORDS = ("Words coded are the whitespace-separated words of the passages' text, without the speaker labels of"
+         " turns a passage runs on into.")
 # The column of passages, participants or transcripts that have no value for an attribute.
 NONE = "(none)"
 
@@ -37,7 +38,7 @@ RULES_NB = (
     "En koding hører til deltakeren (og deltakerens egenskaper) i turen den begynner i, eller, begynner den i"
     " intervjuerens ord eller en overskrift, til den første deltakeren hvis tur den når;"
     " filtrene velger kodinger før de slås sammen.",
-    "Kodede ord er passasjenes ord, skilt av mellomrom.",
+    "Kodede ord er passasjenes ord, skilt av mellomrom, uten taleretiketten til turer en passasje går inn i.",
 )
 # The words a bokmål table uses for the columns a table is split by and what it counts.
 NAMES_NB = {
