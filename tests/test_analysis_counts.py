@@ -178,9 +178,12 @@ def brute_force(session: Session, selection: QuoteFilter) -> list[Run]:
         """Words of the stretch, less what leads the line of each turn begun inside it (its speaker label)."""
         text = texts[transcript]
         label = set()
-        for turn in turn_starts[transcript]:
-            if start < turn < end and "\n" in text[start:turn]:
-                label.update(range(text.rindex("\n", start, turn) + 1, turn))
+        floor = start  # a label is on its turn's own line, after the turn before it began
+        for turn in sorted(turn_starts[transcript]):
+            if start < turn < end:
+                if "\n" in text[floor:turn]:
+                    label.update(range(text.rindex("\n", floor, turn) + 1, turn))
+                floor = turn
         return len("".join(" " if at in label else text[at] for at in range(start, end)).split())
     runs = []
     for code in CODES:

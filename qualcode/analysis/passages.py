@@ -621,15 +621,19 @@ def spoken_words(text: str, start: int, end: int, turn_starts: Sequence[int]) ->
     """The whitespace-separated words of text[start:end] without the speaker label (and timestamp)
     of each turn it runs on into: what leads a turn's line up to its words ("D6:", "[00:12:03] I:")
     is no word said."""
-    words = len(text[start:end].split())
+    words = 0
+    position = start  # counted up to here
+    floor = start  # a label is on the turn's own line, after the turn before it began
     for index in range(bisect_right(turn_starts, start), len(turn_starts)):
         said_at = turn_starts[index]
         if said_at >= end:
             break
-        line = text.rfind("\n", start, said_at)
-        if line >= 0:
-            words -= len(text[line + 1:said_at].split())
-    return words
+        line = text.rfind("\n", floor, said_at)
+        if line >= 0:  # the words before the label, then on from the turn's words
+            words += len(text[position:line + 1].split())
+            position = said_at
+        floor = said_at
+    return words + len(text[position:end].split())
 
 
 def tally(found: Iterable[Passage], count: str = "passages") -> int:
