@@ -264,3 +264,17 @@ def test_a_qdpx_export_says_it_cannot_carry_reviewers_roles_and_comments(reporte
     exported = ok(run(project, "export", "qdpx", str(tmp_path / "p.qdpx")))
     assert "warning: 1 medforsker written as plain users: REFI-QDA keeps no coder's role" in exported.output, exported.output
     assert "warning: 1 reviewer's comment written as plain notes: REFI-QDA keeps no mark of a review" in exported.output
+
+
+def test_review_import_json_gives_the_coding_s_id_and_names_what_it_could_not_place(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """`--json` printed the coding as "<qualcode.store.models.Coding object at 0x…>" and each comment
+    it could not place as an array without keys."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"), (OWN, "", "Anne"))
+    imported = json.loads(ok(run(project, "review", "import", str(reviewed), "--json")).output)
+    [placed] = imported["placed"]
+    assert placed["coding"] == 2 and placed["transcript"] == "deltaker_D1_T1" and placed["code_path"] == "empowerment"
+    assert isinstance(placed["start"], int)
+    assert imported["unplaced"] == [{"author": "Anne", "text": "", "why": "the comment is empty"}]

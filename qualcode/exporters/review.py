@@ -58,17 +58,25 @@ class PlacedComment:
     text: str
     attached_to: str  # where it went, in words
     new: bool
-    # Where it went, for a screen to go there: the coding (None on a code, a transcript or the project),
-    # the transcript it is in or on, and the code.
-    coding: Coding | None = None
+    # Where it went, for a screen or a script to go there: the coding's id (None on a code, a
+    # transcript or the project), the transcript it is in or on, the code, and where the quote starts.
+    coding: int | None = None
     transcript: str | None = None
     code_path: str | None = None
+    start: int | None = None
+
+
+@dataclass(frozen=True)
+class UnplacedComment:
+    author: str
+    text: str
+    why: str
 
 
 @dataclass
 class ReviewImport:
     placed: list[PlacedComment]
-    unplaced: list[tuple[str, str, str]]  # author, text, why
+    unplaced: list[UnplacedComment]
 
 
 def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str]) -> dict[str, Anchor]:
@@ -246,7 +254,7 @@ def import_review(
         said = visible(_comment_text(comment)).strip()
         text = said
         if not text:
-            result.unplaced.append((author, "", "the comment is empty"))
+            result.unplaced.append(UnplacedComment(author, "", "the comment is empty"))
             continue
         if key is not None:
             _refuse_undecided(text, key, f"a comment by {author} in {path.name}")
@@ -258,14 +266,14 @@ def import_review(
             text = f"(svar til {_reviewer_name(parent.author, key, path.name)}) {text}"
         anchor = anchors.get(str(comment.comment_id))
         if anchor is None:
-            result.unplaced.append((author, text, "the comment is not anchored anywhere in the document"))
+            result.unplaced.append(UnplacedComment(author, text, "the comment is not anchored anywhere in the document"))
             continue
         coding = _coding_for(session, anchor)
         if isinstance(coding, str):
-            result.unplaced.append((author, text, coding))
+            result.unplaced.append(UnplacedComment(author, text, coding))
             continue
         if coding is None and anchor.code_gone is not None:
-            result.unplaced.append((author, text, f"the code it comments on ({anchor.code_gone}) is no longer in the codebook"))
+            result.unplaced.append(UnplacedComment(author, text, f"the code it comments on ({anchor.code_gone}) is no longer in the codebook"))
             continue
         # The moment in UTC however the file writes it (with or without "Z": editors re-save it
         # either way); a comment brought in before under its moment as written is found too.
@@ -283,6 +291,8 @@ def import_review(
         if orphan is not None:
             shown = (f"transcript {orphan.transcript.name}: its quote ({target}) lost its place when the text was replaced"
                      " (see `qualcode coding list --orphaned`)")
+        placed = PlacedComment(author, text, shown, False, on_coding.id if on_coding is not None else None, on_transcript, on_code,
+                               coding.start if coding is not None else None)
         # Known by what the file itself says: its author, moment, words and quote as written, so a
         # name the key learns between two imports does not make the same comment new. Digested with
         # the key's secret, never stored as it is: the digest of a short comment naming someone
@@ -298,7 +308,7 @@ def import_review(
         if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None or (
             parent is None and _answered_before(session, author, own_text, stamp[:10], coding, anchor.code_path)
         ):
-            result.placed.append(PlacedComment(author, text, shown, False, on_coding, on_transcript, on_code))
+            result.placed.append(placed)
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
             reviewer = get_or_create_coder(session, author, "medforsker", by=added_by(author) if added_by is not None else None)
@@ -316,7 +326,7 @@ def import_review(
                 f"a comment by {author} in {path.name} {refused.message.removeprefix('the memo ')}; nothing imported",
                 (refused.hint or "").replace("then write it again", "then import the file again"), refused.proposals,
             ) from None
-        result.placed.append(PlacedComment(author, text, shown, True, on_coding, on_transcript, on_code))
+        result.placed.append(replace(placed, new=True))
     return result
 
 
