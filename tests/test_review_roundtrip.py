@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import docx
@@ -278,3 +280,44 @@ def test_review_import_json_gives_the_coding_s_id_and_names_what_it_could_not_pl
     assert placed["coding"] == 2 and placed["transcript"] == "deltaker_D1_T1" and placed["code_path"] == "empowerment"
     assert isinstance(placed["start"], int)
     assert imported["unplaced"] == [{"author": "Anne", "text": "", "why": "the comment is empty"}]
+
+
+def rezipped(source: Path, target: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    """A copy of a .docx with regular-expression edits to the XML of its parts, as a hand or another
+    program than Word might leave them."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            for pattern, replacement in edits.get(item.filename, []):
+                changed, count = re.subn(pattern, replacement, data.decode("utf-8"))
+                assert count, (item.filename, pattern)
+                data = changed.encode("utf-8")
+            copy.writestr(item, data)
+    return target
+
+
+def test_a_comment_without_author_with_an_id_that_is_no_number_a_date_no_calendar_holds_or_long_is_imported(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Each ended the import in a traceback: python-docx requires w:author and reads w:id as a number,
+    a year-9999 moment with an offset overflowed in UTC, and a comment of 55,000 characters made a
+    LIKE pattern SQLite refuses ("LIKE or GLOB pattern too complex")."""
+    project, report = reported
+    long = " ".join(["Dette sitatet viser noe viktig om medvirkning."] * 1200)
+    assert len(long) > 55_000
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Uten navn.", "Anne"), (OWN, "Rart nummer.", "Anne"),
+                         (OWN, "Fremtidig.", "Anne"), (SHARED, long, "Anne"))
+    broken = rezipped(reviewed, tmp_path / "broken.docx", {
+        "word/comments.xml": [(r'(<w:comment w:id="0") w:author="Anne"', r"\1"), (r'<w:comment w:id="1"', '<w:comment w:id="x1"'),
+                              (r'(<w:comment w:id="2" w:author="Anne" w:initials="An") w:date="[^"]*"',
+                               r'\1 w:date="9999-12-31T23:59:59-05:00"')],
+        "word/document.xml": [(r'(<w:comment(?:RangeStart|RangeEnd|Reference) w:id=")1"', r'\1x1"')],
+    })
+    imported = ok(run(project, "review", "import", str(broken)))
+    assert "4 new memos, 0 already imported, 0 not placed" in imported.output, imported.output
+    stored = memos(project)
+    assert [(author, text) for author, text, _ in stored[:3]] == [
+        ("Ukjent kommentator", "Uten navn."), ("Anne", "Rart nummer."), ("Anne", "Fremtidig.")]
+    assert stored[2][2] == "Kommentar fra Anne"  # undated: the file's moment is none
+    assert stored[3][1] == long
+    assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(broken))).output

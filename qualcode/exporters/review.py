@@ -33,8 +33,8 @@ from qualcode.text.normalise import visible
 from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
-    from docx.comments import Comment
     from docx.document import Document
+    from lxml import etree
 
 REF = re.compile(r"\[S-([0-9A-F]{6})\]")
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -50,6 +50,19 @@ class Anchor:
     code_path: str | None
     quotes_spanned: int = 0  # the quotes the comment's range runs over: a memo goes on the first
     code_gone: str | None = None  # a heading's code (by its GUID) no longer in the codebook, as the report wrote its path
+
+
+@dataclass(frozen=True)
+class _FileComment:
+    """A comment as the reviewer's file gives it, read leniently: a file from outside may lack what
+    Word always writes (an author) or hold what python-docx cannot convert (an id that is no number,
+    a moment no date holds), and none of that is a reason to lose what the reviewer wrote."""
+
+    element: etree._Element  # the w:comment
+    comment_id: str  # as written, to match the anchors in document.xml, which are read as written too
+    author: str | None
+    timestamp: datetime | None
+    para_id: str | None  # its last paragraph's w14:paraId, by which a reply names what it answers
 
 
 @dataclass(frozen=True)
@@ -196,7 +209,6 @@ def import_review(
     # python-docx and lxml here, so listing the comments already brought back does not load them.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.oxml.ns import qn
     from lxml import etree
 
     if path.is_dir():
@@ -230,12 +242,8 @@ def import_review(
     codes = {code.path: code for code in session.scalars(select(Code))}
     anchors = _anchors(document, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()})
     parents = _reply_parents(path)
-    para_ids = {}
-    comments = list(document.comments)
-    for comment in comments:
-        paragraphs = comment._comment_elm.findall(qn("w:p"))
-        if paragraphs:
-            para_ids[paragraphs[-1].get(f"{{{W14}}}paraId")] = comment
+    comments = _file_comments(document)
+    para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     result = ReviewImport([], [])
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
@@ -260,11 +268,10 @@ def import_review(
             _refuse_undecided(text, key, f"a comment by {author} in {path.name}")
             text = pseudonymise(text, key, path.name).text
         own_text = text
-        own_paragraphs = comment._comment_elm.findall(qn("w:p"))
-        parent = para_ids.get(parents.get(own_paragraphs[-1].get(f"{{{W14}}}paraId"), "")) if own_paragraphs else None
+        parent = para_ids.get(parents.get(comment.para_id or "", ""))
         if parent is not None:
             text = f"(svar til {_reviewer_name(parent.author, key, path.name)}) {text}"
-        anchor = anchors.get(str(comment.comment_id))
+        anchor = anchors.get(comment.comment_id)
         if anchor is None:
             result.unplaced.append(UnplacedComment(author, text, "the comment is not anchored anywhere in the document"))
             continue
@@ -375,10 +382,12 @@ def _answered_before(
 ) -> bool:
     """Whether this reply, its link to what it answers dropped by an editor's re-save, was brought in
     before with the link: as "(svar til …) <its words>" by its author on the same thing, written the
-    same day (a new comment in the same words, "Enig.", written another day is new)."""
+    same day (a new comment in the same words, "Enig.", written another day is new). The words are
+    compared here, not in a LIKE pattern: SQLite refuses a pattern over 50,000 bytes, and a comment
+    may be longer."""
     query = (
-        select(Memo.id).join(Coder, Memo.author_id == Coder.id)
-        .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.like("(svar til %) " + _like(own_text), escape="\\"),
+        select(Memo.id, Memo.text).join(Coder, Memo.author_id == Coder.id)
+        .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.startswith("(svar til "),
                Memo.title == f"Kommentar fra {author}" + (f", {day}" if day else ""))
     )
     if coding is not None:
@@ -387,11 +396,8 @@ def _answered_before(
         query = query.join(Code, Memo.code_id == Code.id).where(Code.path == code_path)
     else:
         query = query.where(Memo.coding_id.is_(None), Memo.code_id.is_(None), Memo.transcript_id.is_(None))
-    return session.scalar(query.limit(1)) is not None
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    answer = ") " + own_text
+    return any(text.endswith(answer) and len(text) >= len("(svar til ") + len(answer) for _, text in session.execute(query))
 
 
 def _in_utc(moment: datetime) -> datetime:
@@ -399,10 +405,41 @@ def _in_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _comment_text(comment: Comment) -> str:
+def _comment_text(comment: _FileComment) -> str:
     """A comment's text, its paragraphs read as the .docx importer reads a transcript's: tracked
     changes accepted, hidden text kept, runs of paragraphs nested in one (text boxes) not part of it."""
-    return "\n".join(paragraph_text(paragraph) for paragraph in comment._comment_elm.findall(PARAGRAPH))
+    return "\n".join(paragraph_text(paragraph) for paragraph in comment.element.findall(PARAGRAPH))
+
+
+def _file_comments(document: Document) -> list[_FileComment]:
+    """The document's comments, each read from its attributes as written rather than through
+    python-docx's properties, which raise on a missing author or an id that is no number."""
+    from docx.oxml.ns import qn
+
+    comments = []
+    for comment in document.comments:
+        element = comment._comment_elm
+        paragraphs = element.findall(qn("w:p"))
+        comments.append(_FileComment(
+            element, element.get(qn("w:id")) or "", element.get(qn("w:author")), _moment(element.get(qn("w:date"))),
+            paragraphs[-1].get(f"{{{W14}}}paraId") if paragraphs else None,
+        ))
+    return comments
+
+
+def _moment(written: str | None) -> datetime | None:
+    """A comment's moment (w:date, ISO 8601: Word's ends in "Z", LibreOffice's may not), or None for
+    one that is no moment: python-docx reads any it cannot parse as 1970-01-01, which would date the
+    memo falsely, and a year-9999 moment with an offset has no UTC a datetime can hold. The comment
+    is kept undated either way."""
+    if not written:
+        return None
+    try:
+        moment = datetime.fromisoformat(written.strip())
+        _in_utc(moment)
+    except (ValueError, OverflowError):
+        return None
+    return moment
 
 
 def _coding_for(session: Session, anchor: Anchor) -> Coding | None | str:
