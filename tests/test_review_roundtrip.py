@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner, Result
+from docx.oxml.ns import qn
 from sqlalchemy import func, select
 
 from qualcode.anonymise.service import key_lock
@@ -282,17 +283,22 @@ def test_review_import_json_gives_the_coding_s_id_and_names_what_it_could_not_pl
     assert imported["unplaced"] == [{"author": "Anne", "text": "", "why": "the comment is empty"}]
 
 
-def rezipped(source: Path, target: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
-    """A copy of a .docx with regular-expression edits to the XML of its parts, as a hand or another
-    program than Word might leave them."""
+def rezipped(source: Path, target: Path, edits: dict[str, list[tuple[str, str]]], added: dict[str, str] | None = None,
+             drop: tuple[str, ...] = ()) -> Path:
+    """A copy of a .docx with regular-expression edits to the XML of its parts, parts `added` and
+    parts dropped, as a hand or another program than Word might leave them."""
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
         for item in original.infolist():
+            if item.filename in drop:
+                continue
             data = original.read(item.filename)
             for pattern, replacement in edits.get(item.filename, []):
                 changed, count = re.subn(pattern, replacement, data.decode("utf-8"))
                 assert count, (item.filename, pattern)
                 data = changed.encode("utf-8")
             copy.writestr(item, data)
+        for name, text in (added or {}).items():
+            copy.writestr(name, text)
     return target
 
 
@@ -321,3 +327,53 @@ def test_a_comment_without_author_with_an_id_that_is_no_number_a_date_no_calenda
     assert stored[2][2] == "Kommentar fra Anne"  # undated: the file's moment is none
     assert stored[3][1] == long
     assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(broken))).output
+
+
+def with_replies(report: Path, target: Path, comments: list[tuple[str, str, str, int | None]]) -> Path:
+    """`report` with each (paragraph holding, comment, author, the index of the comment it answers)
+    added as Word adds comments and replies: every comment at one moment, each reply linked to its
+    question by paragraph ids in commentsExtended.xml."""
+    document = docx.Document(str(report))
+    links = []
+    for index, (holding, text, author, answers) in enumerate(comments):
+        paragraph = next(p for p in document.paragraphs if holding in p.text)
+        comment = document.add_comment(paragraph.runs, text=text, author=author, initials=author[:2])
+        comment._comment_elm.findall(qn("w:p"))[-1].set(qn("w14:paraId"), f"{0x10000000 + index:08X}")
+        parent = f' w15:paraIdParent="{0x10000000 + answers:08X}"' if answers is not None else ""
+        links.append(f'<w15:commentEx w15:paraId="{0x10000000 + index:08X}"{parent} w15:done="0"/>')
+    document.save(str(tmp := target.with_suffix(".tmp")))
+    extended = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w15:commentsEx xmlns:w15='
+                f'"http://schemas.microsoft.com/office/word/2012/wordml">{"".join(links)}</w15:commentsEx>')
+    rezipped(tmp, target, {
+        "word/comments.xml": [(r'w:date="[^"]*"', 'w:date="2026-11-30T10:15:00Z"')],
+        "[Content_Types].xml": [("</Types>", '<Override PartName="/word/commentsExtended.xml" ContentType='
+                                 '"application/vnd.openxmlformats-officedocument.wordprocessingml.commentsExtended+xml"/></Types>')],
+        "word/_rels/document.xml.rels": [("</Relationships>", '<Relationship Id="rIdSvar" Type="http://schemas.microsoft.com/'
+                                          'office/2011/relationships/commentsExtended" Target="commentsExtended.xml"/></Relationships>')],
+    }, {"word/commentsExtended.xml": extended})
+    return target
+
+
+def test_comments_alike_in_author_moment_words_and_quote_are_each_kept_and_once(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Two "Ja." by one reviewer in the same minute on one quote were one memo, "already imported" the
+    second; so were two "Ja." answering two questions there. Each is a memo, and an import of the same
+    file again, or of LibreOffice's re-save (which drops which comment a reply answers), adds none."""
+    project, report = reported
+    twice = with_replies(report, tmp_path / "twice.docx", [(OWN, "Ja.", "Kari Leser", None), (OWN, "Ja.", "Kari Leser", None)])
+    imported = ok(run(project, "review", "import", str(twice)))
+    assert "2 new memos, 0 already imported" in imported.output, imported.output
+    assert "0 new memos, 2 already imported" in ok(run(project, "review", "import", str(twice))).output
+    replies = with_replies(report, tmp_path / "replies.docx", [
+        (SHARED, "Hvem sa dette?", "Anne", None), (SHARED, "Er dette typisk?", "Per", None),
+        (SHARED, "Ja.", "Kari Leser", 0), (SHARED, "Ja.", "Kari Leser", 1),
+    ])
+    assert "4 new memos, 0 already imported" in ok(run(project, "review", "import", str(replies))).output
+    assert [text for _, text, _ in memos(project)] == [
+        "Ja.", "Ja.", "Hvem sa dette?", "Er dette typisk?", "(svar til Anne) Ja.", "(svar til Per) Ja."]
+    assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(replies))).output
+    resaved = rezipped(replies, tmp_path / "libreoffice.docx", {
+        "[Content_Types].xml": [(r"<Override [^>]*commentsExtended[^>]*/>", "")],
+        "word/_rels/document.xml.rels": [(r"<Relationship [^>]*commentsExtended[^>]*/>", "")],
+    }, drop=("word/commentsExtended.xml",))
+    assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(resaved))).output
+    assert len(memos(project)) == 6

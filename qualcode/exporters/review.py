@@ -245,6 +245,7 @@ def import_review(
     comments = _file_comments(document)
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     result = ReviewImport([], [])
+    claimed: set[int] = set()  # the memos this import has found a comment of the file in, or written for one
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
         author = _reviewer_name(comment.author, key, path.name)
@@ -312,15 +313,25 @@ def import_review(
         sources += [f"review:{hashlib.sha256(f'{author}|{moment}|{pseudonymised}|{target}'.encode()).hexdigest()[:16]}"
                     for pseudonymised in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
         source = sources[0]
-        if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None or (
-            parent is None and _answered_before(session, author, own_text, stamp[:10], coding, anchor.code_path)
-        ):
+        # Comments alike in all of that (two "Ja." by one reviewer in the same second on one quote,
+        # or answering two questions there) are told apart by how many there are: each memo found
+        # stands for one comment of this file, so the second finds the first taken and is new, and
+        # an import of the same file again, or of its re-save, finds one for each. What else would
+        # tell them apart changes between saves: Word and LibreOffice renumber comments' ids, and
+        # LibreOffice drops which comment a reply answers.
+        earlier = [memo_id for memo_id in session.scalars(select(Memo.id).where(Memo.source.in_(sources)).order_by(Memo.id))
+                   if memo_id not in claimed]
+        if not earlier and parent is None:
+            earlier = [memo_id for memo_id in _answered_before(session, author, own_text, stamp[:10], coding, anchor.code_path)
+                       if memo_id not in claimed]
+        if earlier:
+            claimed.add(earlier[0])
             result.placed.append(placed)
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
             reviewer = get_or_create_coder(session, author, "medforsker", by=added_by(author) if added_by is not None else None)
         try:
-            add_memo(
+            memo = add_memo(
                 session, text, reviewer,
                 coding_ref=str(coding.id) if coding and orphan is None else None,
                 transcript_ref=orphan.transcript.name if orphan is not None else None,
@@ -333,6 +344,7 @@ def import_review(
                 f"a comment by {author} in {path.name} {refused.message.removeprefix('the memo ')}; nothing imported",
                 (refused.hint or "").replace("then write it again", "then import the file again"), refused.proposals,
             ) from None
+        claimed.add(memo.id)
         result.placed.append(replace(placed, new=True))
     return result
 
@@ -379,12 +391,12 @@ def _unreadable(path: Path, why: str) -> ImportFailed:
 
 def _answered_before(
     session: Session, author: str, own_text: str, day: str, coding: Coding | None, code_path: str | None,
-) -> bool:
-    """Whether this reply, its link to what it answers dropped by an editor's re-save, was brought in
-    before with the link: as "(svar til …) <its words>" by its author on the same thing, written the
-    same day (a new comment in the same words, "Enig.", written another day is new). The words are
-    compared here, not in a LIKE pattern: SQLite refuses a pattern over 50,000 bytes, and a comment
-    may be longer."""
+) -> list[int]:
+    """The memos this reply, its link to what it answers dropped by an editor's re-save, may have been
+    brought in as before with the link: "(svar til …) <its words>" by its author on the same thing,
+    written the same day (a new comment in the same words, "Enig.", written another day is new). The
+    words are compared here, not in a LIKE pattern: SQLite refuses a pattern over 50,000 bytes, and
+    a comment may be longer."""
     query = (
         select(Memo.id, Memo.text).join(Coder, Memo.author_id == Coder.id)
         .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.startswith("(svar til "),
@@ -397,7 +409,8 @@ def _answered_before(
     else:
         query = query.where(Memo.coding_id.is_(None), Memo.code_id.is_(None), Memo.transcript_id.is_(None))
     answer = ") " + own_text
-    return any(text.endswith(answer) and len(text) >= len("(svar til ") + len(answer) for _, text in session.execute(query))
+    return [memo_id for memo_id, text in session.execute(query.order_by(Memo.id))
+            if text.endswith(answer) and len(text) >= len("(svar til ") + len(answer)]
 
 
 def _in_utc(moment: datetime) -> datetime:
