@@ -565,13 +565,18 @@ def test_a_comments_tracked_changes_are_read_as_accepted_and_pseudonymised(
     assert [placed.text for placed in result.placed] == [expected]
 
 
-def test_comments_on_removed_quotes_are_reported_not_lost(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+def test_a_comment_on_a_quote_whose_coding_was_removed_is_kept_on_its_transcript(
+    coded: tuple[Project, PseudonymKey], tmp_path: Path,
+) -> None:
+    """It was not placed ("has been removed from the project") and nothing was stored: a reviewer's
+    comment is data, kept as one on a quote a replaced text orphaned is, on the quote's transcript,
+    titled with the coding, and said so."""
     project, key = coded
     with project.begin() as session:
         path = report(session, project, key)
         target = session.scalar(select(Coding).where(Coding.excerpt.contains("ny start")))
         assert target is not None
-        ref = quote_ref(target.guid)
+        ref, removed, transcript = quote_ref(target.guid), target.id, target.transcript.name
         remove_coding(session, target.id, get_or_create_coder(session, "Forsker 1"))
     reviewed = docx.Document(str(path))
     _comment(reviewed, ref, "Hvorfor er dette med?", "Medforsker Anne")
@@ -579,8 +584,15 @@ def test_comments_on_removed_quotes_are_reported_not_lost(coded: tuple[Project, 
     reviewed.save(str(commented))
     with project.begin() as session:
         result = import_review(session, commented, key)
-    assert result.placed == []
-    assert "has been removed from the project" in result.unplaced[0].why
+        [memo] = session.scalars(select(Memo).where(Memo.source.like("review:%"))).all()
+        assert (memo.text, memo.transcript_id, memo.coding_id) == ("Hvorfor er dette med?", target.transcript_id, None)
+        assert memo.title is not None and memo.title.endswith(f", om coding {removed} (fjernet)")
+    assert result.unplaced == []
+    [placed] = result.placed
+    assert placed.new and placed.attached_to == f"transcript {transcript}: its quote (coding {removed}) has been removed from the project"
+    assert (placed.coding, placed.transcript, placed.start) == (None, transcript, None)
+    with project.begin() as session:
+        assert [placed.new for placed in import_review(session, commented, key).placed] == [False]
 
 
 def test_review_of_a_broken_file_is_a_clear_error(session: Session, tmp_path: Path) -> None:

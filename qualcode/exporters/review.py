@@ -289,18 +289,22 @@ def import_review(
         stamp = _in_utc(comment.timestamp).isoformat() if comment.timestamp else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
         shown = target + (f" (the first of the {anchor.quotes_spanned} quotes it spans)" if coding and anchor.quotes_spanned > 1 else "")
-        # A quote a replaced text left with no place: its coding is kept only for review, and takes
-        # no memo, so the comment goes on its transcript, titled with the coding it was about.
-        orphan = coding if coding is not None and coding.orphaned_at is not None else None
-        # Where it goes, for a screen to go there: an orphan's transcript only, as its memo is on that.
+        # A quote no longer coded: its coding removed since, or kept only for review where a replaced
+        # text left it no place. Such a coding takes no memo, and a reviewer's comment is data, so it
+        # goes on the quote's transcript, titled with the coding it was about.
+        orphan = coding if coding is not None and coding.removed_at is not None else None
+        # Where it goes, for a screen to go there: an orphan's transcript only, as its memo is on that
+        # (and not the quote's place, which lies in a text since replaced, or holds no quote now).
         on_coding = coding if orphan is None else None
         on_transcript = coding.transcript.name if coding is not None else None
         on_code = on_coding.code.path if on_coding is not None else anchor.code_path if coding is None else None
-        if orphan is not None:
+        if orphan is not None and orphan.orphaned_at is not None:
             shown = (f"transcript {orphan.transcript.name}: its quote ({target}) lost its place when the text was replaced"
                      " (see `qualcode coding list --orphaned`)")
+        elif orphan is not None:
+            shown = f"transcript {orphan.transcript.name}: its quote ({target}) has been removed from the project"
         placed = PlacedComment(author, text, shown, False, on_coding.id if on_coding is not None else None, on_transcript, on_code,
-                               coding.start if coding is not None else None)
+                               on_coding.start if on_coding is not None else None)
         # Known by what the file itself says: its author, moment, words and quote as written, so a
         # name the key learns between two imports does not make the same comment new. Digested with
         # the key's secret, never stored as it is: the digest of a short comment naming someone
@@ -336,7 +340,8 @@ def import_review(
                 coding_ref=str(coding.id) if coding and orphan is None else None,
                 transcript_ref=orphan.transcript.name if orphan is not None else None,
                 code_ref=anchor.code_path if coding is None and anchor.code_path else None,
-                title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else "") + (f", om {target}" if orphan else ""),
+                title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else "") + (f", om {target}" if orphan else "")
+                + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else ""),
                 source=source,
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
@@ -456,7 +461,8 @@ def _moment(written: str | None) -> datetime | None:
 
 
 def _coding_for(session: Session, anchor: Anchor) -> Coding | None | str:
-    """The coding a comment is about, None if it is not on a quote, or why it cannot be placed."""
+    """The coding a comment is about (removed, where no other coder's coding of the quote is live),
+    None if it is not on a quote, or why it cannot be placed."""
     prefixes = [name[len(BOOKMARK_PREFIX):] for name in anchor.bookmarks]
     if not prefixes:
         prefixes = [ref.lower() for ref in anchor.refs]
@@ -477,11 +483,7 @@ def _coding_for(session: Session, anchor: Anchor) -> Coding | None | str:
                     Coding.removed_at.is_(None),
                 ).order_by(Coding.id).limit(1)
             ).first()
-            if shared is not None:
-                return shared
-            if coding.orphaned_at is not None:  # not removed by anyone: a replaced text left it no place
-                return coding
-            return f"the quote it comments on (coding {coding.id}) has been removed from the project"
+            return shared if shared is not None else coding
     return "the quote it comments on is no longer in the project"
 
 
