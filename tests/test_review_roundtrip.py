@@ -377,3 +377,30 @@ def test_comments_alike_in_author_moment_words_and_quote_are_each_kept_and_once(
     }, drop=("word/commentsExtended.xml",))
     assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(resaved))).output
     assert len(memos(project)) == 6
+
+
+def test_a_reviewer_s_tracked_changes_to_the_report_are_said_by_author(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A quote edited with track changes on came back as "0 new memos, 0 already imported, 0 not
+    placed", the edits lost unsaid."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    project, report = reported
+    document = docx.Document(str(report))
+    paragraph = next(p for p in document.paragraphs if OWN in p.text)
+    moment = 'w:date="2026-11-30T10:15:00Z"'
+    for number, (kind, author) in enumerate((("ins", "Kari Leser"), ("del", "Kari Leser"), ("ins", "Kari Leser"), ("del", "Per"))):
+        words = "<w:t>nye ord</w:t>" if kind == "ins" else "<w:delText>gamle ord</w:delText>"
+        paragraph._p.append(parse_xml(f'<w:{kind} {nsdecls("w")} w:id="{900 + number}" w:author="{author}" {moment}>'
+                                      f"<w:r>{words}</w:r></w:{kind}>"))
+    # The mark of a paragraph Kari inserted: part of that insertion, not a change of its own.
+    paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:rPr {nsdecls("w")}><w:ins w:id="999" w:author="Kari Leser" {moment}/></w:rPr>'))
+    document.add_comment(paragraph.runs[:1], text="Se endringene mine.", author="Kari Leser", initials="KL")
+    document.save(str(tmp_path / "endret.docx"))
+    imported = ok(run(project, "review", "import", str(tmp_path / "endret.docx")))
+    assert ("3 tracked changes by Kari Leser were not imported: qualcode reads comments; ask for a comment instead"
+            in imported.output), imported.output
+    assert "1 tracked change by Per was not imported" in imported.output
+    assert "1 new memo, 0 already imported, 0 not placed" in imported.output
+    again = json.loads(ok(run(project, "review", "import", str(tmp_path / "endret.docx"), "--json")).output)
+    assert again["tracked_changes"] == [{"author": "Kari Leser", "changes": 3}, {"author": "Per", "changes": 1}]

@@ -7,7 +7,7 @@ import hmac
 import re
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,10 +86,18 @@ class UnplacedComment:
     why: str
 
 
+@dataclass(frozen=True)
+class TrackedChanges:
+    author: str
+    changes: int
+
+
 @dataclass
 class ReviewImport:
     placed: list[PlacedComment]
     unplaced: list[UnplacedComment]
+    # A reviewer's edits to the report's text with track changes on, which are not imported.
+    tracked_changes: list[TrackedChanges] = field(default_factory=list)
 
 
 def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str]) -> dict[str, Anchor]:
@@ -244,7 +252,7 @@ def import_review(
     parents = _reply_parents(path)
     comments = _file_comments(document)
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
-    result = ReviewImport([], [])
+    result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
     claimed: set[int] = set()  # the memos this import has found a comment of the file in, or written for one
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
@@ -352,6 +360,31 @@ def import_review(
         claimed.add(memo.id)
         result.placed.append(replace(placed, new=True))
     return result
+
+
+def _tracked_changes(session: Session, document: Document, key: PseudonymKey | None, where: str) -> list[TrackedChanges]:
+    """The reviewers' tracked changes to the report's text (insertions, deletions and moves in
+    document.xml), counted by author, to be said: the import reads comments only, and an edit to a
+    quote would otherwise be lost unsaid. A paragraph mark's change is part of a paragraph inserted
+    or deleted, whose words are counted already; formatting changes touch no words."""
+    from docx.oxml.ns import qn
+
+    paragraph_mark = qn("w:rPr")
+    by_author: dict[str | None, int] = {}
+    for change in document.element.body.iter(qn("w:ins"), qn("w:del"), qn("w:moveFrom"), qn("w:moveTo")):
+        parent = change.getparent()
+        if parent is None or parent.tag != paragraph_mark:
+            author = change.get(qn("w:author"))
+            by_author[author] = by_author.get(author, 0) + 1
+    counted_by: dict[str, int] = {}
+    for written, changes in by_author.items():
+        # Named as the same reviewer's comments are: by pseudonym where the key knows them, and as
+        # the coder of that name in any case.
+        name = _reviewer_name(written, key, where)
+        reviewer = stored_coder(session, name)
+        name = reviewer.name if reviewer is not None else name
+        counted_by[name] = counted_by.get(name, 0) + changes
+    return [TrackedChanges(author, changes) for author, changes in counted_by.items()]
 
 
 def _source(key: PseudonymKey | None, author: str, moment: str, said: str, anchored_at: str) -> str:
