@@ -404,3 +404,42 @@ def test_a_reviewer_s_tracked_changes_to_the_report_are_said_by_author(reported:
     assert "1 new memo, 0 already imported, 0 not placed" in imported.output
     again = json.loads(ok(run(project, "review", "import", str(tmp_path / "endret.docx"), "--json")).output)
     assert again["tracked_changes"] == [{"author": "Kari Leser", "changes": 3}, {"author": "Per", "changes": 1}]
+
+
+def test_a_small_file_unpacking_to_more_xml_than_a_report_holds_is_refused_before_it_is_parsed(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A 332 KB file whose comments.xml unpacked to 190 MB of empty paragraphs was parsed whole, in
+    7.4 GB: parts were allowed 200 MB. A reviewed report's XML parts may be 32 MB, and hold 2 million
+    tags in all; either is refused by what the archive says and the bytes hold, before parsing."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Enig.", "Anne"))
+
+    def bomb(target: Path, paragraphs: int) -> Path:
+        """`reviewed` with `paragraphs` empty paragraphs in its comment, written as they pack, never held whole."""
+        with zipfile.ZipFile(reviewed) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+            for item in original.infolist():
+                data = original.read(item.filename)
+                if item.filename != "word/comments.xml":
+                    copy.writestr(item, data)
+                    continue
+                head, tail = data.split(b"</w:comment>", 1)
+                with copy.open(item.filename, "w", force_zip64=True) as member:
+                    member.write(head)
+                    for _ in range(paragraphs // 100_000):
+                        member.write(b"<w:p/>" * 100_000)
+                    member.write(b"</w:comment>" + tail)
+        return target
+
+    too_large = bomb(tmp_path / "stor.docx", 5_700_000)  # 34 MB of XML
+    assert too_large.stat().st_size < 200_000
+    refused = run(project, "review", "import", str(too_large))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert "stor.docx: part word/comments.xml unpacks to 34,2" in refused.output
+    assert "refusing XML parts over 32 MB (hint: a commented report is far smaller: ask the reviewer for the file" in refused.output
+    too_dense = bomb(tmp_path / "tett.docx", 2_100_000)  # 12.6 MB: under 32 MB, and over 2 million tags
+    refused = run(project, "review", "import", str(too_dense))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert "tett.docx: its XML holds 2,1" in refused.output and "(word/comments.xml 2,100,0" in refused.output
+    assert "refusing more than 2,000,000" in refused.output
+    assert memos(project) == []

@@ -30,7 +30,13 @@ from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.store.settings import get_setting
 from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
 from qualcode.text.normalise import visible
-from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
+from qualcode.untrusted import (
+    PackageLimits,
+    check_package_xml,
+    open_package,
+    parse_xml,
+    read_member,
+)
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -41,6 +47,20 @@ W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+
+# What a reviewed report may hold: far more than a real one, far less than exhausts memory. Measured
+# on this project's reports: one of 5,000 quotes with context and memos has a document.xml of
+# 4.6 MB (200,000 tags), and 2,000 comments on it a comments.xml of 1.1 MB (34,000 tags; 256,000 in
+# all its XML); six such reports in one (30,000 quotes, 25.5 MB, 1.05 million tags) import in
+# 270 MB. Parsing takes 200 to 250 bytes per tag however little each holds, so 2 million tags take
+# at most about 500 MB (measured: 481 MB), where a 332 KB file unpacking to 190 MB of empty
+# paragraphs took 7.4 GB. A part is refused by its size in the archive's directory, and the tags
+# counted in the bytes, before any is parsed; what is not XML (a picture pasted into a comment)
+# is only held as bytes, within the 256 MB the whole file may unpack to.
+REVIEW_LIMITS = PackageLimits(
+    total_bytes=256 * 1024 * 1024, xml_bytes=32 * 1024 * 1024, xml_tags=2_000_000,
+    hint="a commented report is far smaller: ask the reviewer for the file as their editor saved it",
+)
 
 
 @dataclass(frozen=True)
@@ -178,7 +198,7 @@ def _identifier(path: Path) -> str:
     relationship to them. Read here rather than by python-docx, which knows the relationship only
     by the type Word writes: LibreOffice writes another ("officedocument/.../core-properties"), and
     python-docx then reads no identifier at all from a report LibreOffice has re-saved."""
-    with open_package(path) as archive:
+    with open_package(path, limits=REVIEW_LIMITS) as archive:
         if "_rels/.rels" not in archive.namelist():
             return ""
         relationships = parse_xml(read_member(archive, "_rels/.rels", path.name), f"{path.name}: part _rels/.rels")
@@ -196,7 +216,7 @@ def _identifier(path: Path) -> str:
 
 def _reply_parents(path: Path) -> dict[str, str]:
     """Which comment paragraph (w14:paraId) each reply answers, from commentsExtended.xml."""
-    with open_package(path) as archive:
+    with open_package(path, limits=REVIEW_LIMITS) as archive:
         if "word/commentsExtended.xml" not in archive.namelist():
             return {}
         data = read_member(archive, "word/commentsExtended.xml", path.name)
@@ -226,10 +246,10 @@ def import_review(
     try:
         # A reviewer's file comes from outside: sizes and every XML part are checked (no DTDs,
         # no entities) before python-docx reads it.
-        check_package_xml(path)
+        check_package_xml(path, limits=REVIEW_LIMITS)
         document = docx.Document(str(path))
     except UnreadableFile as error:
-        raise _unreadable(path, error.message) from None
+        raise _unreadable(path, error.message, error.hint) from None
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
         raise _unreadable(path, f"{path.name} is not a readable .docx file ({error})") from None
     # A report says which project it comes from (an older one, or another document, says nothing).
@@ -417,14 +437,14 @@ def _refuse_undecided(text: str, key: PseudonymKey, where: str) -> None:
 OTHER_FORMATS = {".doc": "a Word 97-2003 .doc", ".odt": "an OpenDocument .odt", ".rtf": "an .rtf", ".pdf": "a PDF"}
 
 
-def _unreadable(path: Path, why: str) -> ImportFailed:
+def _unreadable(path: Path, why: str, hint: str | None = None) -> ImportFailed:
     """Why a reviewed file cannot be read, and what to do: a file in another format (a .doc, an
     .odt) is saved as .docx, which re-saving it in its own format would not make it."""
     other = OTHER_FORMATS.get(path.suffix.lower())
     if other is not None:
         return ImportFailed(f"{path.name} is {other} file; comments are read from a .docx only; nothing imported",
                             "open it and save it as a Word document (.docx), then import that file")
-    return ImportFailed(why, "open it in Word or LibreOffice and save it again as .docx")
+    return ImportFailed(why, hint or "open it in Word or LibreOffice and save it again as .docx")
 
 
 def _answered_before(
