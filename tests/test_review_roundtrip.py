@@ -443,3 +443,17 @@ def test_a_small_file_unpacking_to_more_xml_than_a_report_holds_is_refused_befor
     assert "tett.docx: its XML holds 2,1" in refused.output and "(word/comments.xml 2,100,0" in refused.output
     assert "refusing more than 2,000,000" in refused.output
     assert memos(project) == []
+
+
+def test_a_comment_brought_in_before_its_coding_was_removed_is_said_to_be_on_that_coding(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Imported again once the coding was removed, it was "already on transcript …: its quote (coding 2)
+    has been removed", where it would go now; its memo is on the removed coding, and is said so."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"))
+    assert "Anne: attached to coding 2: Sterkt." in ok(run(project, "review", "import", str(reviewed))).output
+    ok(run(project, "coding", "remove", "2", coder="Prober"))
+    again = ok(run(project, "review", "import", str(reviewed)))
+    assert "Anne: already on coding 2 (removed): Sterkt." in again.output, again.output
+    assert "0 new memos, 1 already imported" in again.output

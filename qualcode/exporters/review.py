@@ -358,6 +358,13 @@ def import_review(
                        if memo_id not in claimed]
         if earlier:
             claimed.add(earlier[0])
+            found = session.get(Memo, earlier[0])
+            # Brought in while its quote was coded otherwise (its coding removed or orphaned since):
+            # said where its memo is, which is not where this import would put it now.
+            if coding is not None and found is not None and (found.coding_id, found.transcript_id) != (
+                placed.coding, orphan.transcript_id if orphan is not None else None,
+            ):
+                placed = replace(placed, attached_to=memo_view(session, found).attached_to)
             result.placed.append(placed)
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
