@@ -345,7 +345,7 @@ def import_review(
         sources += [f"review:{hashlib.sha256(f'{author}|{moment}|{pseudonymised}|{target}'.encode()).hexdigest()[:16]}"
                     for pseudonymised in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
         source = sources[0]
-        # Comments alike in all of that (two "Ja." by one reviewer in the same second on one quote,
+        # Comments alike in all of that (two "Ja." by one reviewer at one moment on one quote,
         # or answering two questions there) are told apart by how many there are: each memo found
         # stands for one comment of this file, so the second finds the first taken and is new, and
         # an import of the same file again, or of its re-save, finds one for each. What else would
