@@ -6,8 +6,11 @@ laughs), or a zip member that unpacks to gigabytes (zip bomb). Everything here r
 an UnreadableFile naming the file, instead of following, expanding or unpacking them:
 
 - members are opened only if the archive's directory says they unpack to at most
-  MAX_MEMBER_BYTES each and MAX_TOTAL_BYTES together, and are read with a bound (Python's zipfile
-  never returns more than the size the directory gives, and checks the CRC at the end);
+  MAX_MEMBER_BYTES each and MAX_TOTAL_BYTES together (or a caller's tighter PackageLimits), and
+  are read with a bound (Python's zipfile never returns more than the size the directory gives,
+  and checks the CRC at the end);
+- a caller may bound the tags of the XML it parses, counted in the bytes before parsing: a parsed
+  tree's memory goes by its elements, and a few megabytes of empty elements take gigabytes;
 - XML is parsed by lxml with entity resolution, DTD loading and the network off and lxml's
   huge-tree limits on; a document with a DTD at all is refused, since Office Open XML and
   REFI-QDA files never carry one;
@@ -21,6 +24,7 @@ import io
 import stat
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -33,11 +37,25 @@ MAX_MEMBER_BYTES = 200 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_MEMBERS = 20_000
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, KeyError, ValueError, OSError)
+XML_SUFFIXES = (".xml", ".rels")
 
 
-def open_package(source: Path | bytes | IO[bytes], name: str | None = None) -> zipfile.ZipFile:
+@dataclass(frozen=True)
+class PackageLimits:
+    """How much of a package is read: what its members may unpack to, by the archive's directory
+    before any is read, and how many tags its XML parts may hold together before they are parsed."""
+
+    member_bytes: int = MAX_MEMBER_BYTES
+    total_bytes: int = MAX_TOTAL_BYTES
+    xml_bytes: int = MAX_MEMBER_BYTES  # each XML part (.xml, .rels)
+    xml_tags: int | None = None
+    hint: str | None = None  # what to do about a package over these limits
+
+
+def open_package(source: Path | bytes | IO[bytes], name: str | None = None, limits: PackageLimits | None = None) -> zipfile.ZipFile:
     """Open a zip package (a file, or its bytes) after checking how much its members unpack to."""
     name = name or (source.name if isinstance(source, Path) else "the file")
+    limits = limits or PackageLimits()
     try:
         archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except ZIP_ERRORS as error:
@@ -48,15 +66,17 @@ def open_package(source: Path | bytes | IO[bytes], name: str | None = None) -> z
             raise UnreadableFile(f"{name} has {len(members):,} parts; refusing more than {MAX_MEMBERS:,}")
         for member in members:
             _refuse_unsafe_name(member, name)
-            if member.file_size > MAX_MEMBER_BYTES:
+            xml = member.filename.lower().endswith(XML_SUFFIXES) and limits.xml_bytes < limits.member_bytes
+            limit = limits.xml_bytes if xml else limits.member_bytes
+            if member.file_size > limit:
                 raise UnreadableFile(
                     f"{name}: part {member.filename} unpacks to {member.file_size:,} bytes; "
-                    f"refusing parts over {MAX_MEMBER_BYTES // 1024 // 1024} MB"
+                    f"refusing {'XML ' if xml else ''}parts over {limit // 1024 // 1024} MB", limits.hint,
                 )
         total = sum(member.file_size for member in members)
-        if total > MAX_TOTAL_BYTES:
+        if total > limits.total_bytes:
             raise UnreadableFile(
-                f"{name} unpacks to {total:,} bytes; refusing packages over {MAX_TOTAL_BYTES // 1024 // 1024} MB"
+                f"{name} unpacks to {total:,} bytes; refusing packages over {limits.total_bytes // 1024 // 1024} MB", limits.hint,
             )
     except BaseException:
         archive.close()
@@ -107,13 +127,27 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
     return root
 
 
-def check_package_xml(source: Path | bytes, name: str | None = None, suffixes: tuple[str, ...] = (".xml", ".rels")) -> None:
-    """Parse every XML part of a package safely, so a library reading it afterwards meets only plain XML."""
-    with open_package(source, name) as archive:
+def check_package_xml(
+    source: Path | bytes, name: str | None = None, suffixes: tuple[str, ...] = XML_SUFFIXES, limits: PackageLimits | None = None,
+) -> None:
+    """Parse every XML part of a package safely, so a library reading it afterwards meets only plain
+    XML; within `limits`, whose tags are counted in the parts' bytes before any part is parsed."""
+    limits = limits or PackageLimits()
+    with open_package(source, name, limits) as archive:
         file_name = name or (source.name if isinstance(source, Path) else "the file")
-        for member in archive.namelist():
-            if member.lower().endswith(suffixes):
-                parse_xml(read_member(archive, member, file_name), f"{file_name}: part {member}")
+        members = [member for member in archive.namelist() if member.lower().endswith(suffixes)]
+        if limits.xml_tags is not None:
+            # Every element begins with a "<" (one in text is escaped), so this bounds the trees a
+            # parser would build; each part is read and let go, so memory holds one part's bytes.
+            tags = {member: read_member(archive, member, file_name).count(b"<") for member in members}
+            if sum(tags.values()) > limits.xml_tags:
+                largest = max(tags, key=tags.__getitem__)
+                raise UnreadableFile(
+                    f"{file_name}: its XML holds {sum(tags.values()):,} tags ({largest} {tags[largest]:,}); "
+                    f"refusing more than {limits.xml_tags:,}", limits.hint,
+                )
+        for member in members:
+            parse_xml(read_member(archive, member, file_name), f"{file_name}: part {member}")
 
 
 def _reason(error: BaseException) -> str:

@@ -1198,11 +1198,10 @@ class Workspace:
         with self._reviewing() as (session, key):
             result = import_review(session, path, key, lambda name: self._added_by(session, name), self._new_reviewer(session, key, path))
             for placed in result.placed:
-                start = placed.coding.start if placed.coding is not None else None
                 comments.append(ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, placed.code_path,
-                                              placed.transcript, start))
-            for author, text, why in result.unplaced:
-                comments.append(ReviewComment(author, text, f"not placed: {why}", False))
+                                              placed.transcript, placed.start))
+            for unplaced in result.unplaced:
+                comments.append(ReviewComment(unplaced.author, unplaced.text, f"not placed: {unplaced.why}", False))
         return comments
 
     def participants(self) -> list[ParticipantView]:

@@ -29,7 +29,7 @@ from qualcode.coding.service import add_coding, remove_coding
 from qualcode.errors import InvalidInput, LeakFound
 from qualcode.exporters.labels import MethodFacts, method_note
 from qualcode.exporters.report import BOOKMARK_PREFIX, ReportOptions
-from qualcode.exporters.review import import_review, review_memos
+from qualcode.exporters.review import UnplacedComment, import_review, review_memos
 from qualcode.exporters.service import export_quote_table, export_report
 from qualcode.store.models import Coder, Coding, Memo
 from qualcode.store.project import Project
@@ -325,8 +325,8 @@ def test_a_comment_under_a_code_s_heading_follows_the_code_when_it_is_moved(code
             node.set(qn("w:name"), "c_" + "0" * 32)
     reviewed.save(str(tmp_path / "borte.docx"))
     with project.begin() as session:
-        [(_, _, why)] = import_review(session, tmp_path / "borte.docx", key).unplaced
-    assert why == "the code it comments on (måltall-press/inntakspress) is no longer in the codebook"
+        [unplaced] = import_review(session, tmp_path / "borte.docx", key).unplaced
+    assert unplaced.why == "the code it comments on (måltall-press/inntakspress) is no longer in the codebook"
     # A report from before headings were bookmarked: found by its path, as before.
     for node in list(reviewed.element.body.iter(qn("w:bookmarkStart"))):
         if (node.get(qn("w:name")) or "").startswith("c_"):
@@ -356,7 +356,7 @@ def test_a_name_split_by_word_s_soft_hyphens_in_a_comment_is_pseudonymised_and_a
     with project.begin() as session:
         imported = import_review(session, commented, key)
         [placed] = imported.placed
-        assert imported.unplaced == [("Ukjent kommentator", "", "the comment is empty")]
+        assert imported.unplaced == [UnplacedComment("Ukjent kommentator", "", "the comment is empty")]
     assert placed.text == f"Dette sa {person.pseudonym} også." and given not in placed.text
     resaved = tmp_path / "lagret-igjen.docx"
     with zipfile.ZipFile(commented) as source, zipfile.ZipFile(resaved, "w", zipfile.ZIP_DEFLATED) as target:
@@ -565,13 +565,18 @@ def test_a_comments_tracked_changes_are_read_as_accepted_and_pseudonymised(
     assert [placed.text for placed in result.placed] == [expected]
 
 
-def test_comments_on_removed_quotes_are_reported_not_lost(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+def test_a_comment_on_a_quote_whose_coding_was_removed_is_kept_on_its_transcript(
+    coded: tuple[Project, PseudonymKey], tmp_path: Path,
+) -> None:
+    """It was not placed ("has been removed from the project") and nothing was stored: a reviewer's
+    comment is data, kept as one on a quote a replaced text orphaned is, on the quote's transcript,
+    titled with the coding, and said so."""
     project, key = coded
     with project.begin() as session:
         path = report(session, project, key)
         target = session.scalar(select(Coding).where(Coding.excerpt.contains("ny start")))
         assert target is not None
-        ref = quote_ref(target.guid)
+        ref, removed, transcript = quote_ref(target.guid), target.id, target.transcript.name
         remove_coding(session, target.id, get_or_create_coder(session, "Forsker 1"))
     reviewed = docx.Document(str(path))
     _comment(reviewed, ref, "Hvorfor er dette med?", "Medforsker Anne")
@@ -579,8 +584,15 @@ def test_comments_on_removed_quotes_are_reported_not_lost(coded: tuple[Project, 
     reviewed.save(str(commented))
     with project.begin() as session:
         result = import_review(session, commented, key)
-    assert result.placed == []
-    assert "has been removed from the project" in result.unplaced[0][2]
+        [memo] = session.scalars(select(Memo).where(Memo.source.like("review:%"))).all()
+        assert (memo.text, memo.transcript_id, memo.coding_id) == ("Hvorfor er dette med?", target.transcript_id, None)
+        assert memo.title is not None and memo.title.endswith(f", om coding {removed} (fjernet)")
+    assert result.unplaced == []
+    [placed] = result.placed
+    assert placed.new and placed.attached_to == f"transcript {transcript}: its quote (coding {removed}) has been removed from the project"
+    assert (placed.coding, placed.transcript, placed.start) == (None, transcript, None)
+    with project.begin() as session:
+        assert [placed.new for placed in import_review(session, commented, key).placed] == [False]
 
 
 def test_review_of_a_broken_file_is_a_clear_error(session: Session, tmp_path: Path) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 from click.testing import CliRunner, Result
+from docx.oxml.ns import qn
 from sqlalchemy import func, select
 
 from qualcode.anonymise.service import key_lock
@@ -334,3 +337,195 @@ def test_a_participant_who_withdraws_takes_their_comments_and_no_report_of_their
     imported = ok(run(project, "review", "import", str(new)))
     assert "its author is a participant who withdrew consent" in imported.output
     assert [(author, text) for author, text, _ in memos(project)] == [("Anne", "Godt sitat."), ("Anne", "Enig.")]
+
+
+def test_review_import_json_gives_the_coding_s_id_and_names_what_it_could_not_place(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """`--json` printed the coding as "<qualcode.store.models.Coding object at 0x…>" and each comment
+    it could not place as an array without keys."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"), (OWN, "", "Anne"))
+    imported = json.loads(ok(run(project, "review", "import", str(reviewed), "--json")).output)
+    [placed] = imported["placed"]
+    assert placed["coding"] == 2 and placed["transcript"] == "deltaker_D1_T1" and placed["code_path"] == "empowerment"
+    assert isinstance(placed["start"], int)
+    assert imported["unplaced"] == [{"author": "Anne", "text": "", "why": "the comment is empty"}]
+
+
+def rezipped(source: Path, target: Path, edits: dict[str, list[tuple[str, str]]], added: dict[str, str] | None = None,
+             drop: tuple[str, ...] = ()) -> Path:
+    """A copy of a .docx with regular-expression edits to the XML of its parts, parts `added` and
+    parts dropped, as a hand or another program than Word might leave them."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            if item.filename in drop:
+                continue
+            data = original.read(item.filename)
+            for pattern, replacement in edits.get(item.filename, []):
+                changed, count = re.subn(pattern, replacement, data.decode("utf-8"))
+                assert count, (item.filename, pattern)
+                data = changed.encode("utf-8")
+            copy.writestr(item, data)
+        for name, text in (added or {}).items():
+            copy.writestr(name, text)
+    return target
+
+
+def test_a_comment_without_author_with_an_id_that_is_no_number_a_date_no_calendar_holds_or_long_is_imported(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Each ended the import in a traceback: python-docx requires w:author and reads w:id as a number,
+    a year-9999 moment with an offset overflowed in UTC, and a comment of 55,000 characters made a
+    LIKE pattern SQLite refuses ("LIKE or GLOB pattern too complex")."""
+    project, report = reported
+    long = " ".join(["Dette sitatet viser noe viktig om medvirkning."] * 1200)
+    assert len(long) > 55_000
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Uten navn.", "Anne"), (OWN, "Rart nummer.", "Anne"),
+                         (OWN, "Fremtidig.", "Anne"), (SHARED, long, "Anne"))
+    broken = rezipped(reviewed, tmp_path / "broken.docx", {
+        "word/comments.xml": [(r'(<w:comment w:id="0") w:author="Anne"', r"\1"), (r'<w:comment w:id="1"', '<w:comment w:id="x1"'),
+                              (r'(<w:comment w:id="2" w:author="Anne" w:initials="An") w:date="[^"]*"',
+                               r'\1 w:date="9999-12-31T23:59:59-05:00"')],
+        "word/document.xml": [(r'(<w:comment(?:RangeStart|RangeEnd|Reference) w:id=")1"', r'\1x1"')],
+    })
+    imported = ok(run(project, "review", "import", str(broken)))
+    assert "4 new memos, 0 already imported, 0 not placed" in imported.output, imported.output
+    stored = memos(project)
+    assert [(author, text) for author, text, _ in stored[:3]] == [
+        ("Ukjent kommentator", "Uten navn."), ("Anne", "Rart nummer."), ("Anne", "Fremtidig.")]
+    assert stored[2][2] == "Kommentar fra Anne"  # undated: the file's moment is none
+    assert stored[3][1] == long
+    assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(broken))).output
+
+
+def with_replies(report: Path, target: Path, comments: list[tuple[str, str, str, int | None]]) -> Path:
+    """`report` with each (paragraph holding, comment, author, the index of the comment it answers)
+    added as Word adds comments and replies: every comment at one moment, each reply linked to its
+    question by paragraph ids in commentsExtended.xml."""
+    document = docx.Document(str(report))
+    links = []
+    for index, (holding, text, author, answers) in enumerate(comments):
+        paragraph = next(p for p in document.paragraphs if holding in p.text)
+        comment = document.add_comment(paragraph.runs, text=text, author=author, initials=author[:2])
+        comment._comment_elm.findall(qn("w:p"))[-1].set(qn("w14:paraId"), f"{0x10000000 + index:08X}")
+        parent = f' w15:paraIdParent="{0x10000000 + answers:08X}"' if answers is not None else ""
+        links.append(f'<w15:commentEx w15:paraId="{0x10000000 + index:08X}"{parent} w15:done="0"/>')
+    document.save(str(tmp := target.with_suffix(".tmp")))
+    extended = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w15:commentsEx xmlns:w15='
+                f'"http://schemas.microsoft.com/office/word/2012/wordml">{"".join(links)}</w15:commentsEx>')
+    rezipped(tmp, target, {
+        "word/comments.xml": [(r'w:date="[^"]*"', 'w:date="2026-11-30T10:15:00Z"')],
+        "[Content_Types].xml": [("</Types>", '<Override PartName="/word/commentsExtended.xml" ContentType='
+                                 '"application/vnd.openxmlformats-officedocument.wordprocessingml.commentsExtended+xml"/></Types>')],
+        "word/_rels/document.xml.rels": [("</Relationships>", '<Relationship Id="rIdSvar" Type="http://schemas.microsoft.com/'
+                                          'office/2011/relationships/commentsExtended" Target="commentsExtended.xml"/></Relationships>')],
+    }, {"word/commentsExtended.xml": extended})
+    return target
+
+
+def test_comments_alike_in_author_moment_words_and_quote_are_each_kept_and_once(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Two "Ja." by one reviewer in the same minute on one quote were one memo, "already imported" the
+    second; so were two "Ja." answering two questions there. Each is a memo, and an import of the same
+    file again, or of LibreOffice's re-save (which drops which comment a reply answers), adds none."""
+    project, report = reported
+    ok(run(project, "coder", "add", "Kari Leser", "--role", "medforsker"))  # a reviewer on the team
+    twice = with_replies(report, tmp_path / "twice.docx", [(OWN, "Ja.", "Kari Leser", None), (OWN, "Ja.", "Kari Leser", None)])
+    imported = ok(run(project, "review", "import", str(twice)))
+    assert "2 new memos, 0 already imported" in imported.output, imported.output
+    assert "0 new memos, 2 already imported" in ok(run(project, "review", "import", str(twice))).output
+    replies = with_replies(report, tmp_path / "replies.docx", [
+        (SHARED, "Hvem sa dette?", "Anne", None), (SHARED, "Er dette typisk?", "Per", None),
+        (SHARED, "Ja.", "Kari Leser", 0), (SHARED, "Ja.", "Kari Leser", 1),
+    ])
+    assert "4 new memos, 0 already imported" in ok(run(project, "review", "import", str(replies))).output
+    assert [text for _, text, _ in memos(project)] == [
+        "Ja.", "Ja.", "Hvem sa dette?", "Er dette typisk?", "(svar til Anne) Ja.", "(svar til Per) Ja."]
+    assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(replies))).output
+    resaved = rezipped(replies, tmp_path / "libreoffice.docx", {
+        "[Content_Types].xml": [(r"<Override [^>]*commentsExtended[^>]*/>", "")],
+        "word/_rels/document.xml.rels": [(r"<Relationship [^>]*commentsExtended[^>]*/>", "")],
+    }, drop=("word/commentsExtended.xml",))
+    assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(resaved))).output
+    assert len(memos(project)) == 6
+
+
+def test_a_reviewer_s_tracked_changes_to_the_report_are_said_by_author(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A quote edited with track changes on came back as "0 new memos, 0 already imported, 0 not
+    placed", the edits lost unsaid."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    project, report = reported
+    ok(run(project, "coder", "add", "Kari Leser", "--role", "medforsker"))  # a reviewer on the team
+    document = docx.Document(str(report))
+    paragraph = next(p for p in document.paragraphs if OWN in p.text)
+    moment = 'w:date="2026-11-30T10:15:00Z"'
+    for number, (kind, author) in enumerate((("ins", "Kari Leser"), ("del", "Kari Leser"), ("ins", "Kari Leser"), ("del", "Per"))):
+        words = "<w:t>nye ord</w:t>" if kind == "ins" else "<w:delText>gamle ord</w:delText>"
+        paragraph._p.append(parse_xml(f'<w:{kind} {nsdecls("w")} w:id="{900 + number}" w:author="{author}" {moment}>'
+                                      f"<w:r>{words}</w:r></w:{kind}>"))
+    # The mark of a paragraph Kari inserted: part of that insertion, not a change of its own.
+    paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:rPr {nsdecls("w")}><w:ins w:id="999" w:author="Kari Leser" {moment}/></w:rPr>'))
+    document.add_comment(paragraph.runs[:1], text="Se endringene mine.", author="Kari Leser", initials="KL")
+    document.save(str(tmp_path / "endret.docx"))
+    imported = ok(run(project, "review", "import", str(tmp_path / "endret.docx")))
+    assert ("3 tracked changes by Kari Leser were not imported: qualcode reads comments; ask for a comment instead"
+            in imported.output), imported.output
+    assert "1 tracked change by Per was not imported" in imported.output
+    assert "1 new memo, 0 already imported, 0 not placed" in imported.output
+    again = json.loads(ok(run(project, "review", "import", str(tmp_path / "endret.docx"), "--json")).output)
+    assert again["tracked_changes"] == [{"author": "Kari Leser", "changes": 3}, {"author": "Per", "changes": 1}]
+
+
+def test_a_small_file_unpacking_to_more_xml_than_a_report_holds_is_refused_before_it_is_parsed(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A 332 KB file whose comments.xml unpacked to 190 MB of empty paragraphs was parsed whole, in
+    7.4 GB: parts were allowed 200 MB. A reviewed report's XML parts may be 32 MB, and hold 2 million
+    tags in all; either is refused by what the archive says and the bytes hold, before parsing."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Enig.", "Anne"))
+
+    def bomb(target: Path, paragraphs: int) -> Path:
+        """`reviewed` with `paragraphs` empty paragraphs in its comment, written as they pack, never held whole."""
+        with zipfile.ZipFile(reviewed) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+            for item in original.infolist():
+                data = original.read(item.filename)
+                if item.filename != "word/comments.xml":
+                    copy.writestr(item, data)
+                    continue
+                head, tail = data.split(b"</w:comment>", 1)
+                with copy.open(item.filename, "w", force_zip64=True) as member:
+                    member.write(head)
+                    for _ in range(paragraphs // 100_000):
+                        member.write(b"<w:p/>" * 100_000)
+                    member.write(b"</w:comment>" + tail)
+        return target
+
+    too_large = bomb(tmp_path / "stor.docx", 5_700_000)  # 34 MB of XML
+    assert too_large.stat().st_size < 200_000
+    refused = run(project, "review", "import", str(too_large))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert "stor.docx: part word/comments.xml unpacks to 34,2" in refused.output
+    assert "refusing XML parts over 32 MB (hint: a commented report is far smaller: ask the reviewer for the file" in refused.output
+    too_dense = bomb(tmp_path / "tett.docx", 2_100_000)  # 12.6 MB: under 32 MB, and over 2 million tags
+    refused = run(project, "review", "import", str(too_dense))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert "tett.docx: its XML holds 2,1" in refused.output and "(word/comments.xml 2,100,0" in refused.output
+    assert "refusing more than 2,000,000" in refused.output
+    assert memos(project) == []
+
+
+def test_a_comment_brought_in_before_its_coding_was_removed_is_said_to_be_on_that_coding(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Imported again once the coding was removed, it was "already on transcript …: its quote (coding 2)
+    has been removed", where it would go now; its memo is on the removed coding, and is said so."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"))
+    assert "Anne: attached to coding 2: Sterkt." in ok(run(project, "review", "import", str(reviewed))).output
+    ok(run(project, "coding", "remove", "2", coder="Prober"))
+    again = ok(run(project, "review", "import", str(reviewed)))
+    assert "Anne: already on coding 2 (removed): Sterkt." in again.output, again.output
+    assert "0 new memos, 1 already imported" in again.output

@@ -34,8 +34,11 @@ def review_import(app: AppContext, file: Path, as_json: bool) -> None:
     for placed in result.placed:
         status = "attached to" if placed.new else "already on"
         click.echo(f"{placed.author}: {status} {placed.attached_to}: {' '.join(placed.text.split())[:60]}")
-    for author, text, why in result.unplaced:
-        click.echo(f"{author}: could not place {' '.join(text.split())[:40]!r}: {why}")
+    for unplaced in result.unplaced:
+        click.echo(f"{unplaced.author}: could not place {' '.join(unplaced.text.split())[:40]!r}: {unplaced.why}")
+    for tracked in result.tracked_changes:
+        note(f"{counted(tracked.changes, 'tracked change')} by {tracked.author} {'was' if tracked.changes == 1 else 'were'}"
+             " not imported: qualcode reads comments; ask for a comment instead")
     new = sum(1 for p in result.placed if p.new)
     note(f"{counted(new, 'new memo')}, {len(result.placed) - new} already imported, {len(result.unplaced)} not placed")
 

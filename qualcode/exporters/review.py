@@ -7,7 +7,7 @@ import hmac
 import re
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,17 +31,37 @@ from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.store.settings import get_setting
 from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
 from qualcode.text.normalise import visible
-from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
+from qualcode.untrusted import (
+    PackageLimits,
+    check_package_xml,
+    open_package,
+    parse_xml,
+    read_member,
+)
 
 if TYPE_CHECKING:
-    from docx.comments import Comment
     from docx.document import Document
+    from lxml import etree
 
 REF = re.compile(r"\[S-([0-9A-F]{6})\]")
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+
+# What a reviewed report may hold: far more than a real one, far less than exhausts memory. Measured
+# on this project's reports: one of 5,000 quotes with context and memos has a document.xml of
+# 4.6 MB (200,000 tags), and 2,000 comments on it a comments.xml of 1.1 MB (34,000 tags; 256,000 in
+# all its XML); six such reports in one (30,000 quotes, 25.5 MB, 1.05 million tags) import in
+# 270 MB. Parsing takes 200 to 250 bytes per tag however little each holds, so 2 million tags take
+# at most about 500 MB (measured: 481 MB), where a 332 KB file unpacking to 190 MB of empty
+# paragraphs took 7.4 GB. A part is refused by its size in the archive's directory, and the tags
+# counted in the bytes, before any is parsed; what is not XML (a picture pasted into a comment)
+# is only held as bytes, within the 256 MB the whole file may unpack to.
+REVIEW_LIMITS = PackageLimits(
+    total_bytes=256 * 1024 * 1024, xml_bytes=32 * 1024 * 1024, xml_tags=2_000_000,
+    hint="a commented report is far smaller: ask the reviewer for the file as their editor saved it",
+)
 
 
 @dataclass(frozen=True)
@@ -54,22 +74,51 @@ class Anchor:
 
 
 @dataclass(frozen=True)
+class _FileComment:
+    """A comment as the reviewer's file gives it, read leniently: a file from outside may lack what
+    Word always writes (an author) or hold what python-docx cannot convert (an id that is no number,
+    a moment no date holds), and none of that is a reason to lose what the reviewer wrote."""
+
+    element: etree._Element  # the w:comment
+    comment_id: str  # as written, to match the anchors in document.xml, which are read as written too
+    author: str | None
+    timestamp: datetime | None
+    para_id: str | None  # its last paragraph's w14:paraId, by which a reply names what it answers
+
+
+@dataclass(frozen=True)
 class PlacedComment:
     author: str
     text: str
     attached_to: str  # where it went, in words
     new: bool
-    # Where it went, for a screen to go there: the coding (None on a code, a transcript or the project),
-    # the transcript it is in or on, and the code.
-    coding: Coding | None = None
+    # Where it went, for a screen or a script to go there: the coding's id (None on a code, a
+    # transcript or the project), the transcript it is in or on, the code, and where the quote starts.
+    coding: int | None = None
     transcript: str | None = None
     code_path: str | None = None
+    start: int | None = None
+
+
+@dataclass(frozen=True)
+class UnplacedComment:
+    author: str
+    text: str
+    why: str
+
+
+@dataclass(frozen=True)
+class TrackedChanges:
+    author: str
+    changes: int
 
 
 @dataclass
 class ReviewImport:
     placed: list[PlacedComment]
-    unplaced: list[tuple[str, str, str]]  # author, text, why
+    unplaced: list[UnplacedComment]
+    # A reviewer's edits to the report's text with track changes on, which are not imported.
+    tracked_changes: list[TrackedChanges] = field(default_factory=list)
 
 
 def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str]) -> dict[str, Anchor]:
@@ -150,7 +199,7 @@ def _identifier(path: Path) -> str:
     relationship to them. Read here rather than by python-docx, which knows the relationship only
     by the type Word writes: LibreOffice writes another ("officedocument/.../core-properties"), and
     python-docx then reads no identifier at all from a report LibreOffice has re-saved."""
-    with open_package(path) as archive:
+    with open_package(path, limits=REVIEW_LIMITS) as archive:
         if "_rels/.rels" not in archive.namelist():
             return ""
         relationships = parse_xml(read_member(archive, "_rels/.rels", path.name), f"{path.name}: part _rels/.rels")
@@ -168,7 +217,7 @@ def _identifier(path: Path) -> str:
 
 def _reply_parents(path: Path) -> dict[str, str]:
     """Which comment paragraph (w14:paraId) each reply answers, from commentsExtended.xml."""
-    with open_package(path) as archive:
+    with open_package(path, limits=REVIEW_LIMITS) as archive:
         if "word/commentsExtended.xml" not in archive.namelist():
             return {}
         data = read_member(archive, "word/commentsExtended.xml", path.name)
@@ -191,7 +240,6 @@ def import_review(
     # python-docx and lxml here, so listing the comments already brought back does not load them.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.oxml.ns import qn
     from lxml import etree
 
     if path.is_dir():
@@ -201,10 +249,10 @@ def import_review(
     try:
         # A reviewer's file comes from outside: sizes and every XML part are checked (no DTDs,
         # no entities) before python-docx reads it.
-        check_package_xml(path)
+        check_package_xml(path, limits=REVIEW_LIMITS)
         document = docx.Document(str(path))
     except UnreadableFile as error:
-        raise _unreadable(path, error.message) from None
+        raise _unreadable(path, error.message, error.hint) from None
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
         raise _unreadable(path, f"{path.name} is not a readable .docx file ({error})") from None
     # A report says which project it comes from (an older one, or another document, says nothing).
@@ -226,18 +274,15 @@ def import_review(
     codes = {code.path: code for code in session.scalars(select(Code))}
     anchors = _anchors(document, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()})
     parents = _reply_parents(path)
-    para_ids = {}
-    comments = list(document.comments)
-    for comment in comments:
-        paragraphs = comment._comment_elm.findall(qn("w:p"))
-        if paragraphs:
-            para_ids[paragraphs[-1].get(f"{{{W14}}}paraId")] = comment
-    result = ReviewImport([], [])
+    comments = _file_comments(document)
+    para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
+    result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
+    claimed: set[int] = set()  # the memos this import has found a comment of the file in, or written for one
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
         if _by_withdrawn(comment.author, key, path.name):
             # Their consent is withdrawn: nothing they write comes into the project again.
-            result.unplaced.append(("(trukket tilbake)", "", "its author is a participant who withdrew consent"))
+            result.unplaced.append(UnplacedComment("(trukket tilbake)", "", "its author is a participant who withdrew consent"))
             continue
         author = _reviewer_name(comment.author, key, path.name)
         if as_latin(author).strip().casefold() == CONSENSUS_CODER:  # its memos would read as the team's decisions
@@ -256,26 +301,25 @@ def import_review(
         said = visible(_comment_text(comment)).strip()
         text = said
         if not text:
-            result.unplaced.append((author, "", "the comment is empty"))
+            result.unplaced.append(UnplacedComment(author, "", "the comment is empty"))
             continue
         if key is not None:
             _refuse_undecided(text, key, f"a comment by {author} in {path.name}")
             text = pseudonymise(text, key, path.name).text
         own_text = text
-        own_paragraphs = comment._comment_elm.findall(qn("w:p"))
-        parent = para_ids.get(parents.get(own_paragraphs[-1].get(f"{{{W14}}}paraId"), "")) if own_paragraphs else None
+        parent = para_ids.get(parents.get(comment.para_id or "", ""))
         if parent is not None:
             text = f"(svar til {_reviewer_name(parent.author, key, path.name)}) {text}"
-        anchor = anchors.get(str(comment.comment_id))
+        anchor = anchors.get(comment.comment_id)
         if anchor is None:
-            result.unplaced.append((author, text, "the comment is not anchored anywhere in the document"))
+            result.unplaced.append(UnplacedComment(author, text, "the comment is not anchored anywhere in the document"))
             continue
         coding = _coding_for(session, anchor)
         if isinstance(coding, str):
-            result.unplaced.append((author, text, coding))
+            result.unplaced.append(UnplacedComment(author, text, coding))
             continue
         if coding is None and anchor.code_gone is not None:
-            result.unplaced.append((author, text, f"the code it comments on ({anchor.code_gone}) is no longer in the codebook"))
+            result.unplaced.append(UnplacedComment(author, text, f"the code it comments on ({anchor.code_gone}) is no longer in the codebook"))
             continue
         # The moment in UTC however the file writes it (with or without "Z": editors re-save it
         # either way); a comment brought in before under its moment as written is found too.
@@ -283,16 +327,22 @@ def import_review(
         stamp = _in_utc(comment.timestamp).isoformat() if comment.timestamp else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
         shown = target + (f" (the first of the {anchor.quotes_spanned} quotes it spans)" if coding and anchor.quotes_spanned > 1 else "")
-        # A quote a replaced text left with no place: its coding is kept only for review, and takes
-        # no memo, so the comment goes on its transcript, titled with the coding it was about.
-        orphan = coding if coding is not None and coding.orphaned_at is not None else None
-        # Where it goes, for a screen to go there: an orphan's transcript only, as its memo is on that.
+        # A quote no longer coded: its coding removed since, or kept only for review where a replaced
+        # text left it no place. Such a coding takes no memo, and a reviewer's comment is data, so it
+        # goes on the quote's transcript, titled with the coding it was about.
+        orphan = coding if coding is not None and coding.removed_at is not None else None
+        # Where it goes, for a screen to go there: an orphan's transcript only, as its memo is on that
+        # (and not the quote's place, which lies in a text since replaced, or holds no quote now).
         on_coding = coding if orphan is None else None
         on_transcript = coding.transcript.name if coding is not None else None
         on_code = on_coding.code.path if on_coding is not None else anchor.code_path if coding is None else None
-        if orphan is not None:
+        if orphan is not None and orphan.orphaned_at is not None:
             shown = (f"transcript {orphan.transcript.name}: its quote ({target}) lost its place when the text was replaced"
                      " (see `qualcode coding list --orphaned`)")
+        elif orphan is not None:
+            shown = f"transcript {orphan.transcript.name}: its quote ({target}) has been removed from the project"
+        placed = PlacedComment(author, text, shown, False, on_coding.id if on_coding is not None else None, on_transcript, on_code,
+                               on_coding.start if on_coding is not None else None)
         # Known by what the file itself says: its author, moment, words and quote as written, so a
         # name the key learns between two imports does not make the same comment new. Digested with
         # the key's secret, never stored as it is: the digest of a short comment naming someone
@@ -305,20 +355,38 @@ def import_review(
         sources += [f"review:{hashlib.sha256(f'{author}|{moment}|{pseudonymised}|{target}'.encode()).hexdigest()[:16]}"
                     for pseudonymised in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
         source = sources[0]
-        if session.scalar(select(Memo.id).where(Memo.source.in_(sources)).limit(1)) is not None or (
-            parent is None and _answered_before(session, author, own_text, stamp[:10], coding, anchor.code_path)
-        ):
-            result.placed.append(PlacedComment(author, text, shown, False, on_coding, on_transcript, on_code))
+        # Comments alike in all of that (two "Ja." by one reviewer at one moment on one quote,
+        # or answering two questions there) are told apart by how many there are: each memo found
+        # stands for one comment of this file, so the second finds the first taken and is new, and
+        # an import of the same file again, or of its re-save, finds one for each. What else would
+        # tell them apart changes between saves: Word and LibreOffice renumber comments' ids, and
+        # LibreOffice drops which comment a reply answers.
+        earlier = [memo_id for memo_id in session.scalars(select(Memo.id).where(Memo.source.in_(sources)).order_by(Memo.id))
+                   if memo_id not in claimed]
+        if not earlier and parent is None:
+            earlier = [memo_id for memo_id in _answered_before(session, author, own_text, stamp[:10], coding, anchor.code_path)
+                       if memo_id not in claimed]
+        if earlier:
+            claimed.add(earlier[0])
+            found = session.get(Memo, earlier[0])
+            # Brought in while its quote was coded otherwise (its coding removed or orphaned since):
+            # said where its memo is, which is not where this import would put it now.
+            if coding is not None and found is not None and (found.coding_id, found.transcript_id) != (
+                placed.coding, orphan.transcript_id if orphan is not None else None,
+            ):
+                placed = replace(placed, attached_to=memo_view(session, found).attached_to)
+            result.placed.append(placed)
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
             reviewer = get_or_create_coder(session, author, "medforsker", by=added_by(author) if added_by is not None else None)
         try:
-            add_memo(
+            memo = add_memo(
                 session, text, reviewer,
                 coding_ref=str(coding.id) if coding and orphan is None else None,
                 transcript_ref=orphan.transcript.name if orphan is not None else None,
                 code_ref=anchor.code_path if coding is None and anchor.code_path else None,
-                title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else "") + (f", om {target}" if orphan else ""),
+                title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else "") + (f", om {target}" if orphan else "")
+                + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else ""),
                 source=source,
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
@@ -326,8 +394,34 @@ def import_review(
                 f"a comment by {author} in {path.name} {refused.message.removeprefix('the memo ')}; nothing imported",
                 (refused.hint or "").replace("then write it again", "then import the file again"), refused.proposals,
             ) from None
-        result.placed.append(PlacedComment(author, text, shown, True, on_coding, on_transcript, on_code))
+        claimed.add(memo.id)
+        result.placed.append(replace(placed, new=True))
     return result
+
+
+def _tracked_changes(session: Session, document: Document, key: PseudonymKey | None, where: str) -> list[TrackedChanges]:
+    """The reviewers' tracked changes to the report's text (insertions, deletions and moves in
+    document.xml), counted by author, to be said: the import reads comments only, and an edit to a
+    quote would otherwise be lost unsaid. A paragraph mark's change is part of a paragraph inserted
+    or deleted, whose words are counted already; formatting changes touch no words."""
+    from docx.oxml.ns import qn
+
+    paragraph_mark = qn("w:rPr")
+    by_author: dict[str | None, int] = {}
+    for change in document.element.body.iter(qn("w:ins"), qn("w:del"), qn("w:moveFrom"), qn("w:moveTo")):
+        parent = change.getparent()
+        if parent is None or parent.tag != paragraph_mark:
+            author = change.get(qn("w:author"))
+            by_author[author] = by_author.get(author, 0) + 1
+    counted_by: dict[str, int] = {}
+    for written, changes in by_author.items():
+        # Named as the same reviewer's comments are: by pseudonym where the key knows them, and as
+        # the coder of that name in any case.
+        name = _reviewer_name(written, key, where)
+        reviewer = stored_coder(session, name)
+        name = reviewer.name if reviewer is not None else name
+        counted_by[name] = counted_by.get(name, 0) + changes
+    return [TrackedChanges(author, changes) for author, changes in counted_by.items()]
 
 
 def _source(key: PseudonymKey | None, author: str, moment: str, said: str, anchored_at: str) -> str:
@@ -360,25 +454,27 @@ def _refuse_undecided(text: str, key: PseudonymKey, where: str) -> None:
 OTHER_FORMATS = {".doc": "a Word 97-2003 .doc", ".odt": "an OpenDocument .odt", ".rtf": "an .rtf", ".pdf": "a PDF"}
 
 
-def _unreadable(path: Path, why: str) -> ImportFailed:
+def _unreadable(path: Path, why: str, hint: str | None = None) -> ImportFailed:
     """Why a reviewed file cannot be read, and what to do: a file in another format (a .doc, an
     .odt) is saved as .docx, which re-saving it in its own format would not make it."""
     other = OTHER_FORMATS.get(path.suffix.lower())
     if other is not None:
         return ImportFailed(f"{path.name} is {other} file; comments are read from a .docx only; nothing imported",
                             "open it and save it as a Word document (.docx), then import that file")
-    return ImportFailed(why, "open it in Word or LibreOffice and save it again as .docx")
+    return ImportFailed(why, hint or "open it in Word or LibreOffice and save it again as .docx")
 
 
 def _answered_before(
     session: Session, author: str, own_text: str, day: str, coding: Coding | None, code_path: str | None,
-) -> bool:
-    """Whether this reply, its link to what it answers dropped by an editor's re-save, was brought in
-    before with the link: as "(svar til …) <its words>" by its author on the same thing, written the
-    same day (a new comment in the same words, "Enig.", written another day is new)."""
+) -> list[int]:
+    """The memos this reply, its link to what it answers dropped by an editor's re-save, may have been
+    brought in as before with the link: "(svar til …) <its words>" by its author on the same thing,
+    written the same day (a new comment in the same words, "Enig.", written another day is new). The
+    words are compared here, not in a LIKE pattern: SQLite refuses a pattern over 50,000 bytes, and
+    a comment may be longer."""
     query = (
-        select(Memo.id).join(Coder, Memo.author_id == Coder.id)
-        .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.like("(svar til %) " + _like(own_text), escape="\\"),
+        select(Memo.id, Memo.text).join(Coder, Memo.author_id == Coder.id)
+        .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.startswith("(svar til "),
                Memo.title == f"Kommentar fra {author}" + (f", {day}" if day else ""))
     )
     if coding is not None:
@@ -387,11 +483,9 @@ def _answered_before(
         query = query.join(Code, Memo.code_id == Code.id).where(Code.path == code_path)
     else:
         query = query.where(Memo.coding_id.is_(None), Memo.code_id.is_(None), Memo.transcript_id.is_(None))
-    return session.scalar(query.limit(1)) is not None
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    answer = ") " + own_text
+    return [memo_id for memo_id, text in session.execute(query.order_by(Memo.id))
+            if text.endswith(answer) and len(text) >= len("(svar til ") + len(answer)]
 
 
 def _in_utc(moment: datetime) -> datetime:
@@ -399,14 +493,46 @@ def _in_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _comment_text(comment: Comment) -> str:
+def _comment_text(comment: _FileComment) -> str:
     """A comment's text, its paragraphs read as the .docx importer reads a transcript's: tracked
     changes accepted, hidden text kept, runs of paragraphs nested in one (text boxes) not part of it."""
-    return "\n".join(paragraph_text(paragraph) for paragraph in comment._comment_elm.findall(PARAGRAPH))
+    return "\n".join(paragraph_text(paragraph) for paragraph in comment.element.findall(PARAGRAPH))
+
+
+def _file_comments(document: Document) -> list[_FileComment]:
+    """The document's comments, each read from its attributes as written rather than through
+    python-docx's properties, which raise on a missing author or an id that is no number."""
+    from docx.oxml.ns import qn
+
+    comments = []
+    for comment in document.comments:
+        element = comment._comment_elm
+        paragraphs = element.findall(qn("w:p"))
+        comments.append(_FileComment(
+            element, element.get(qn("w:id")) or "", element.get(qn("w:author")), _moment(element.get(qn("w:date"))),
+            paragraphs[-1].get(f"{{{W14}}}paraId") if paragraphs else None,
+        ))
+    return comments
+
+
+def _moment(written: str | None) -> datetime | None:
+    """A comment's moment (w:date, ISO 8601: Word's ends in "Z", LibreOffice's may not), or None for
+    one that is no moment: python-docx reads any it cannot parse as 1970-01-01, which would date the
+    memo falsely, and a year-9999 moment with an offset has no UTC a datetime can hold. The comment
+    is kept undated either way."""
+    if not written:
+        return None
+    try:
+        moment = datetime.fromisoformat(written.strip())
+        _in_utc(moment)
+    except (ValueError, OverflowError):
+        return None
+    return moment
 
 
 def _coding_for(session: Session, anchor: Anchor) -> Coding | None | str:
-    """The coding a comment is about, None if it is not on a quote, or why it cannot be placed."""
+    """The coding a comment is about (removed, where no other coder's coding of the quote is live),
+    None if it is not on a quote, or why it cannot be placed."""
     prefixes = [name[len(BOOKMARK_PREFIX):] for name in anchor.bookmarks]
     if not prefixes:
         prefixes = [ref.lower() for ref in anchor.refs]
@@ -427,11 +553,7 @@ def _coding_for(session: Session, anchor: Anchor) -> Coding | None | str:
                     Coding.removed_at.is_(None),
                 ).order_by(Coding.id).limit(1)
             ).first()
-            if shared is not None:
-                return shared
-            if coding.orphaned_at is not None:  # not removed by anyone: a replaced text left it no place
-                return coding
-            return f"the quote it comments on (coding {coding.id}) has been removed from the project"
+            return shared if shared is not None else coding
     return "the quote it comments on is no longer in the project"
 
 
