@@ -2306,3 +2306,13 @@ def test_a_user_name_the_key_holds_is_found_as_written_and_only_so() -> None:
     assert pseudonymise("Brukernavnet mitt er g.rasmussen.", key, "a.txt").text == "Brukernavnet mitt er (profil)."
     assert pseudonymise("Jeg og G. Rasmussen gikk. Senere G.Rasmussen igjen.", key, "b.txt").text == (
         "Jeg og G. Rasmussen gikk. Senere (profil) igjen.")
+
+
+@pytest.mark.parametrize("word", ["mnd.", "stk.", "mfl.", "mv.", "des."])
+def test_a_name_after_an_abbreviation_that_is_no_word_is_still_proposed(word: str) -> None:
+    """Sentences began after "mnd.", "stk." … for a while, and a name there was taken for a
+    sentence's first word and never proposed, so it was stored as said."""
+    from qualcode.anonymise.candidates import propose
+
+    text = f"Jeg har vært i tiltaket i tre {word} Marthinsen på kontoret sa at det gikk bra."
+    assert "Marthinsen" in [proposal.text for proposal in propose(text, (), (), turn_starts=[0])]
