@@ -415,3 +415,19 @@ def test_a_filter_by_who_speaks_keeps_codings_begun_in_another_speakers_turn(dem
                               ok(studie, "disagreements", "--unit", unit, "--code", "empowerment", *chosen, "--json"))
             # Only the question, the interviewer's, and the other speaker's words differ, and the filters leave those out.
             assert data["rows"] == [], (unit, chosen, data["rows"])
+
+
+def test_a_coder_s_overlapping_passages_agree_by_character_as_the_stretch_they_cover(demo_template: Path, tmp_path: Path) -> None:
+    """An exchange coded whole and the interviewer's later question in it coded again are two passages
+    (the one counts for who answered, the other for no one): the characters after the inner one
+    read as not coded, and two coders who coded the same stretch agreed 63 %."""
+    exchange = ("Så jeg sa ja.\n\nI: Var du med på å bestemme hva som skulle stå i planen din?\n"
+                "D1: Litt. Vi satt sammen og lagde handlingsplanen")
+    studie = coded_demo(demo_template, tmp_path, {
+        "Forsker 1": [("deltaker_D1_T1", "empowerment", exchange),
+                      ("deltaker_D1_T1", "empowerment", "Var du med på å bestemme hva som skulle stå i planen din?")],
+        "Forsker 2": [("deltaker_D1_T1", "empowerment", exchange)],
+    })
+    data = json.loads(ok(studie, "--unit", "character", "--code", "empowerment", "--json"))
+    rows = {row["key"]: row["values"] for row in data["rows"]}
+    assert rows["empowerment"]["agree %"] == 100.0, rows["empowerment"]

@@ -299,6 +299,10 @@ class _Study:
         for per_coder in spans.values():
             for coder_spans in per_coder:
                 coder_spans.sort()
+                if self.unit == "character":
+                    # One coder's passages of a code can overlap (one a participant's, one the interviewer's
+                    # words inside it: analysis.passages attributes them apart); a character is theirs once.
+                    coder_spans[:] = _union(coder_spans)
         return spans
 
     @cached_property
@@ -438,6 +442,17 @@ class _Study:
         rank = {name: index for index, name in enumerate(sorted({entry.transcript for entry in listed}, key=natural_key))}
         listed.sort(key=lambda entry: (rank[entry.transcript], entry.start, position[entry.code_path]))
         return tuple(listed)
+
+
+def _union(spans: list[Span]) -> list[Span]:
+    """Sorted spans with those that overlap or touch joined."""
+    joined: list[Span] = []
+    for start, end in spans:
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def coder_names(session: Session) -> list[str]:

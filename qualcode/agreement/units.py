@@ -3,7 +3,8 @@ unit or not), segments (coders' passages matched by overlap, as MAXQDA does) and
 code point, as QualCoder does).
 
 Spans are (start, end) code-point offsets, end exclusive. A coder's spans of one code in one
-transcript are sorted and never overlap (analysis.passages merges them into passages).
+transcript are sorted; they may overlap (analysis.passages keeps a participant's passage and the
+interviewer's words inside it apart), except for characters, whose spans the service joins first.
 """
 
 from __future__ import annotations
