@@ -529,3 +529,23 @@ def test_a_comment_brought_in_before_its_coding_was_removed_is_said_to_be_on_tha
     again = ok(run(project, "review", "import", str(reviewed)))
     assert "Anne: already on coding 2 (removed): Sterkt." in again.output, again.output
     assert "0 new memos, 1 already imported" in again.output
+
+
+def test_a_quote_a_restored_backup_took_away_is_said_of_its_comment_and_no_withdrawal_is_claimed(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """After a restore from before a quote was coded, the import said the report quoted someone who
+    had withdrawn consent, which no one had, and refused every comment."""
+    project, report = reported
+    made = ok(run(project, "backup"))
+    backup = made.output.split()[-1] if "backup" in made.output else ""
+    ok(run(project, "coding", "add", "leder_L1", "måltall-press", "--match", "Vi får et måltall hvert år fra fylket", coder="Prober"))
+    ok(run(project, "export", "report", "--output", str(tmp_path / "ny.docx")))
+    listed = ok(run(project, "backup", "list")).output
+    name = next(line.split()[0] for line in listed.splitlines() if "manual" in line or line.split()[0] in backup)
+    ok(run(project, "backup", "restore", name))
+    reviewed = commented(tmp_path / "ny.docx", tmp_path / "c.docx", ("Vi får et måltall", "Om måltall.", "Anne"),
+                         ("Jeg fikk plass", "Om plass.", "Anne"))
+    imported = ok(run(project, "review", "import", str(reviewed)))
+    assert "withdrawn" not in imported.output and "is no longer in the project" in imported.output
+    assert [text for _, text, _ in memos(project)] == ["Om plass."]

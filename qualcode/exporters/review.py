@@ -27,7 +27,8 @@ from qualcode.coding.coders import (
 from qualcode.coding.memos import MemoView, add_memo, memo_view, seen_by
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PREFIX, REPORT_OF
-from qualcode.store.models import Code, Coder, Coding, Memo
+from qualcode.store.events import EventKind
+from qualcode.store.models import Code, Coder, Coding, Event, Memo
 from qualcode.store.settings import get_setting
 from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
 from qualcode.text.normalise import visible
@@ -583,9 +584,13 @@ def _quotes_of_this_project(session: Session, document: Document) -> bool:
 
 
 def _refuse_quotes_of_the_withdrawn(session: Session, document: Document, name: str) -> None:
-    """Refuse a report quoting a passage no longer in the project at all: only a participant's
-    withdrawal deletes codings (a coding removed is kept, marked so). Written before they withdrew,
-    its quotes and any comment repeating them hold their words, which must not come back."""
+    """Refuse a report quoting a passage no longer in the project at all once someone has withdrawn:
+    a withdrawal deletes their codings (a coding removed is kept, marked so). Written before they
+    withdrew, its quotes and any comment repeating them hold their words, which must not come back.
+    Without a withdrawal, a quote gone (a backup restored from before it was coded) is only said of
+    the comments on it."""
+    if session.scalar(select(Event.id).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value).limit(1)) is None:
+        return
     # A quote is both bookmarked (its GUID) and referenced (its first six characters): counted once.
     gone = {prefix[:6] for prefix in _quoted(document) if not _codings_named(session, prefix)}
     if gone:
