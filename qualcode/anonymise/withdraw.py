@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
+from qualcode.anonymise.names import NAMED_BY_KEY, kept_name
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.errors import ImportFailed, InvalidInput, NotFound
 from qualcode.search.index import purge_index, unindex_turns
@@ -162,11 +163,16 @@ def _delete_their_comments(
     name, which the key replaced by their pseudonym); what they said there is looked for elsewhere
     as their other words are. A coder of that name who wrote nothing else is deleted too."""
     named = {identifier.casefold() for identifier in identifiers}
-    names = {entry.pseudonym for entry in key.entries if entry.kind == "person" and (
-        entry.participant == participant.name or entry.original.casefold() in named)}
+    # The names their comments were kept under: their pseudonym, or an address's placeholder and digits.
+    names = {kept_name(entry.original, key, "withdrawal")[0] for entry in key.entries
+             if entry.participant == participant.name or entry.original.casefold() in named}
     if not names:
         return 0
-    reviewers = list(session.scalars(select(Coder).where(Coder.name.in_(names))))
+    # Only reviewers a review import named so from a name the key replaced: a colleague on the team
+    # whose name a pseudonym happens to be (a coder added as "Thor") keeps their comments.
+    made_so = set(session.scalars(select(Event.entity_guid).where(
+        Event.action == EventKind.CODER_CREATE.value, Event.payload[("after", "origin")].as_string() == NAMED_BY_KEY)))
+    reviewers = [coder for coder in session.scalars(select(Coder).where(Coder.name.in_(names))) if coder.guid in made_so]
     memos = list(session.scalars(select(Memo).where(
         Memo.author_id.in_([reviewer.id for reviewer in reviewers]), Memo.source.like("review:%"))))
     for memo in memos:

@@ -31,10 +31,13 @@ class CoderView:
     role: str
 
 
-def get_or_create_coder(session: Session, name: str, role: str | None = None, *, by: Coder | None = None) -> Coder:
+def get_or_create_coder(
+    session: Session, name: str, role: str | None = None, *, by: Coder | None = None, origin: str | None = None,
+) -> Coder:
     """The coder of that name as stored, else made now in `role` (a researcher unless given) and
-    recorded as added by `by` (else by themselves). A stored coder's role is never changed here:
-    naming a coder to code as them is not deciding their role (`set_coder_role` is)."""
+    recorded as added by `by` (else by themselves), with where the name came from (`origin`) when
+    said. A stored coder's role is never changed here: naming a coder to code as them is not
+    deciding their role (`set_coder_role` is)."""
     name = stored_form(session, name)  # a name the key holds is stored as its pseudonym
     if not name:
         raise InvalidInput("a coder needs a name", "pass --coder NAME or set QUALCODE_CODER")
@@ -51,7 +54,8 @@ def get_or_create_coder(session: Session, name: str, role: str | None = None, *,
         assert coder is not None
         record_event(
             session, kind=EventKind.CODER_CREATE, coder=by or coder, entity_guid=coder.guid,
-            after={"name": coder.name, "role": coder.role}, summary=f"new coder {name} ({coder.role})",
+            after={"name": coder.name, "role": coder.role, **({"origin": origin} if origin else {})},
+            summary=f"new coder {name} ({coder.role})",
         )
         return coder
     if coder is None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import as_latin
+from qualcode.anonymise.names import NAMED_BY_KEY, kept_name
 from qualcode.coding.coders import (
     CODER_NAME_LENGTH,
     CONSENSUS_CODER,
@@ -379,7 +380,8 @@ def import_review(
             result.placed.append(placed)
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
-            reviewer = get_or_create_coder(session, author, "medforsker", by=added_by(author) if added_by is not None else None)
+            reviewer = get_or_create_coder(session, author, "medforsker", by=added_by(author) if added_by is not None else None,
+                                           origin=NAMED_BY_KEY if _named_by_key(comment.author, key, path.name) else None)
         try:
             memo = add_memo(
                 session, text, reviewer,
@@ -636,14 +638,15 @@ def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> 
     if key is None:
         return name
     _refuse_undecided(name, key, f"the author of a comment in {where}")
-    cleaned = pseudonymise(name, key, where)
-    if any(replacement.pseudonym.startswith("(") for replacement in cleaned.replacements):
-        # An author Word knows by an address ("kari.nordmann@uib.no" is "(e-post)") stays one
-        # reviewer apart from the others so known, by a digest of the name with the key's secret:
-        # the same reviewer in every file, and their comments not one person's contradictions.
-        digest = hmac.new(bytes.fromhex(key.deny_salt), name.casefold().encode(), hashlib.sha256).hexdigest()
-        return f"{cleaned.text} {digest[:4].upper()}"
-    return cleaned.text
+    return kept_name(name, key, where)[0]
+
+
+def _named_by_key(author: str | None, key: PseudonymKey | None, where: str) -> bool:
+    """Whether the key replaced (some of) a comment author's name: a person the study knows."""
+    if key is None:
+        return False
+    name = _reviewer_name(author, None, where)  # as written, turned and cut as the name kept is
+    return kept_name(name, key, where)[1]
 
 
 def _by_withdrawn(author: str | None, key: PseudonymKey | None, where: str) -> bool:
@@ -651,6 +654,9 @@ def _by_withdrawn(author: str | None, key: PseudonymKey | None, where: str) -> b
     as digests (anonymise/withdraw.py), which replace it with no entry of its own."""
     if key is None:
         return False
+    from qualcode.anonymise.apply import known_matcher
+
     name = " ".join(visible(author or "").split())
-    return any(replacement.entry is None and replacement.kind == "person"
-               for replacement in pseudonymise(name, key, where).replacements)
+    listed = {id(entry) for entry in key.entries}
+    # A withdrawn identifier of any kind (a name, an e-mail address) is matched by a stand-in the key does not list.
+    return any(id(match.entry) not in listed for match in known_matcher(key).find(name))
