@@ -221,3 +221,32 @@ def test_words_coded_leave_out_the_speaker_label_of_a_turn_a_passage_runs_on_int
     matrix = json.loads(ok(run(demo, "analyse", "matrix", "--by", "participant", "--count", "words",
                                "--code", "brukermedvirkning/tvang og krav", "--json")).stdout)
     assert matrix["rows"][0]["values"]["D5"] == 13
+
+
+HEADING_INTO_TURNS = ("Gruppeintervju, kontor B. Til stede: tre deltakere, forsker og medforsker.\n\nI: Velkommen alle sammen. Jeg"
+                      " foreslår at vi starter med en runde der dere sier hvordan dere opplever programmet.\nD4: Jeg kan begynne.")
+
+
+def test_a_quote_begun_in_a_heading_names_each_speaker_after_it_and_not_the_heading(demo: Path, tmp_path: Path) -> None:
+    """Begun in a heading, a quote kept the transcript's own labels ("I:", "D4:") in its text and was
+    attributed "En informant", while its table counted a participant."""
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning", "--match", HEADING_INTO_TURNS))
+    written = report(demo, tmp_path / "h.docx", "--code", "brukermedvirkning")
+    [quote] = [paragraph.text for paragraph in written.paragraphs if "[S-" in paragraph.text]
+    assert "\nI: " not in quote and "\nD4: " not in quote
+    assert "\nIntervjuer: Velkommen" in quote and "\nEn deltaker: Jeg kan begynne." in quote
+    assert "— Intervjuer; En deltaker [S-" in quote and "En informant" not in quote
+
+
+def test_a_speaker_linked_to_no_one_is_counted_as_someone_where_a_quote_runs_on_to_a_participant(demo: Path, tmp_path: Path) -> None:
+    """A quote begun in the words of a speaker linked to no participant counts for the participant it
+    reaches, and its speaker was then no longer counted among the informants."""
+    group = tmp_path / "gruppe_G9.txt"
+    group.write_text("---\nparticipants: [D4, D5]\nmode: group\n---\nI: Hvem vil begynne?\nD9: Jeg kan si noe først.\n"
+                     "D4: Og jeg etterpå.\n", encoding="utf-8")
+    ok(run(demo, "import", str(group)))
+    ok(run(demo, "coding", "add", "gruppe_G9", "empowerment", "--match", "Jeg kan si noe først.\nD4: Og jeg etterpå."))
+    written = report(demo, tmp_path / "u.docx", "--transcript", "gruppe_G9")
+    counts = next([[cell.text for cell in row.cells] for row in table.rows] for table in written.tables
+                  if table.rows[0].cells[0].text == "Sitater")
+    assert counts[1] == ["Informanter", "2"]

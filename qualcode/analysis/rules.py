@@ -19,7 +19,7 @@ ROLLUP = (
 )
 ATTRIBUTION = (
     "A coding belongs to the participant (and their attributes) of the turn it starts in, or, begun in"
-    " the interviewer's words or a heading, to the first participant whose turn it reaches;"
+    " words of no participant (the interviewer's, a heading), to the first participant whose turn it reaches;"
     " filters choose codings before they are merged."
 )
 WORDS = ("Words coded are the whitespace-separated words of the passages' text, without the speaker labels of"

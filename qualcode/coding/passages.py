@@ -567,7 +567,8 @@ class _Context:
         turn_start = turn.start if turn is not None else 0
         # Each later turn the quote reaches into, with who spoke it (None: the quote's own speaker again).
         breaks: list[TurnBreak] = []
-        for later in turns[index + 1:last + 1] if index is not None and turn is not None else ():
+        # From the first turn after the quote's start: one begun in a heading breaks at its first turn too.
+        for later in turns[found + 1:last + 1]:
             own = turn is not None and (later.speaker, later.participant_id) == (turn.speaker, turn.participant_id)
             voice = None if own else self._voice(transcript, version_id, later)
             newline = text.rfind("\n", start, later.start)  # the turn's line, its label with it

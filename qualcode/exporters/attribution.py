@@ -65,6 +65,8 @@ def _attributed(quote: Quote, voice: Voice | None, template: str, language: str,
     # The quote's own speaker is who speaks where it begins: the interviewer, say, where the quote
     # counts for the participant who answered (Quote.lead).
     who: Quote | Voice = (quote.lead or quote) if voice is None else voice
+    if voice is None and quote.lead is not None and quote.turn is None:
+        return ""  # a heading the quote begins with is no one's words: those after it are attributed
     # The interviewer is named as the interviewer, never by the transcript's label ("I", "Forsker"),
     # which `full` would print where a participant's id stands.
     named = INTERVIEWER[language] if who.interviewer else who.participant or who.speaker or ""

@@ -317,11 +317,13 @@ def _counts_table(document: Document, quotes: list[Quote], shown: int, language:
     words = labels(language)
     people_by_role: dict[str | None, set[str]] = {}
     for quote in quotes:
-        if quote.participant is not None:  # who the quote counts for, as `analyse` counts it
+        if quote.participant is not None:  # who the quote counts for
             people_by_role.setdefault(quote.role or None, set()).add(quote.participant)
-        elif quote.turn is not None and not quote.interviewer:  # a speaker linked to no one is someone still
-            people_by_role.setdefault(None, set()).add(f"{quote.transcript}: {quote.speaker}")
-        # A quoted question is a quote, but the interviewer is no informant, and a heading is no one's words.
+        # Who speaks where it begins, when that is someone else: a speaker linked to no one is someone
+        # still; a quoted question is a quote, but the interviewer is no informant, and a heading is no one's words.
+        lead_speaker = quote.lead.speaker if quote.lead is not None else None if quote.participant is not None else quote.speaker
+        if quote.turn is not None and not quote.interviewer and lead_speaker:
+            people_by_role.setdefault(None, set()).add(f"{quote.transcript}: {lead_speaker}")
         for voice in quote.also_spoken_by:  # a group interview's next speaker, quoted too
             if not voice.interviewer:
                 people_by_role.setdefault(voice.role or None, set()).add(voice.participant or f"{quote.transcript}: {voice.speaker}")
