@@ -19,7 +19,8 @@ ROLLUP = (
 )
 ATTRIBUTION = (
     "A coding belongs to the participant (and their attributes) of the turn it starts in, or, begun in"
-    " words of no participant (the interviewer's, a heading), to the first participant whose turn it reaches;"
+    " words of no participant (the interviewer's, a heading, a speaker linked to no one), to the first"
+    " participant whose turn it reaches;"
     " filters choose codings before they are merged."
 )
 WORDS = ("Words coded are the whitespace-separated words of the passages' text, without the speaker labels of"
@@ -36,7 +37,8 @@ RULES_NB = (
     "En kode teller sine egne og underkodenes kodinger slått sammen, så et stykke kodet med begge teller én gang;"
     " underkodene står under den med egne tall.",
     "En koding hører til deltakeren (og deltakerens egenskaper) i turen den begynner i, eller, begynner den i"
-    " intervjuerens ord eller en overskrift, til den første deltakeren hvis tur den når;"
+    " ord som ingen deltaker sier (intervjuerens, en overskrift, en taler som ikke er knyttet til noen), til den"
+    " første deltakeren hvis tur den når;"
     " filtrene velger kodinger før de slås sammen.",
     "Kodede ord er passasjenes ord, skilt av mellomrom, uten taleretiketten til turer en passasje går inn i.",
 )
