@@ -598,3 +598,12 @@ def test_an_attribute_whose_value_holds_a_comma_can_be_edited_in_the_form(small_
         workspace.edit_participant("D1", changed)
         [person] = [p for p in workspace.participants() if p.name == "D1"]
     assert person.office == "kontor B" and {name: person.attributes[name] for name in ("utdanning", "bydel")} == {"utdanning": "videregående, fagbrev", "bydel": "øst"}
+
+
+def test_an_attribute_a_participant_is_given_that_their_transcript_has_too_is_said(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """An import refuses a transcript attribute its participant has; `participants edit` then made the
+    same state without a word (the transcript's value counting only for the interviewer's words)."""
+    make_transcript(session, tmp_path, "---\nparticipant: D1\nattributes:\n  barn: nei\n---\n" + TEXT)
+    edit = edit_participant(session, "D1", coder, attributes={"barn": "ja", "bydel": "øst"})
+    assert edit.notes == ("barn is an attribute of intervju too (nei): D1's counts over it there, in every table, filter and"
+                          " search, the transcript's only for the interviewer's words",)
