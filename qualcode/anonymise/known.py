@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
-from qualcode.anonymise.patterns import phone_digits
+from qualcode.anonymise.patterns import HANDLE_AT, phone_digits
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.text.tokens import WORD
 
@@ -66,6 +66,9 @@ class Form:
     any_space: bool = False  # words apart by any run of spaces, tabs or line breaks, not only one
     any_case: bool = False  # found in lower case too: no everyday word (KeyEntry.lower_words)
     gaps: tuple[str, ...] | None = None  # the words apart only as written (a user name, "g.rasmussen")
+    # Written right before the first word, and part of what is found: a handle's @. "@at" names an
+    # account; "at" alone is a word every quote says, and stays.
+    before: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,26 @@ def _literal_forms(entry: KeyEntry) -> list[Form]:
         return []
     if entry.kind == "profile":  # its words as written: "g.rasmussen" is not "G. Rasmussen", nor "m.a.o" "m a o"
         gaps = tuple(entry.original[one.end():two.start()] for one, two in zip(found, found[1:], strict=False))
-        return [Form(words, entry.pseudonym, entry, capitalised=False, gaps=gaps)]
+        before = "@" if entry.original.lstrip().startswith(("@", "\uff20")) else ""
+        return [Form(words, entry.pseudonym, entry, capitalised=False, gaps=gaps, before=before)]
     return [Form(words, entry.pseudonym, entry, capitalised=False, any_space=True)]
+
+
+_SPACE = re.compile(r"\s")
+
+
+def _whole_handle(text: str, start: int, end: int) -> bool:
+    """Whether the words at start..end are a whole handle, as the detector reads one (HANDLE_AT):
+    an @ right before them (no e-mail address's: "kari@at.no"), and no more of a handle after
+    them ("@at.jobb" is another account)."""
+    at = start - 1
+    if at < 0 or text[at] not in ("@", "\uff20"):
+        return False
+    space = _SPACE.search(text, end)
+    low = max(0, at - 1)
+    piece = text[low:space.start() if space else len(text)].replace("\uff20", "@")  # a full-width @ as the detectors read it
+    handle = HANDLE_AT.match(piece, at - low)
+    return handle is not None and handle.end() == end - low
 
 
 def _genitive_ending(text: str, start: int, end: int) -> int:
@@ -374,6 +395,10 @@ class KnownMatcher:
                 if last != form.words[-1] and not genitive:
                     continue
             start, end = window[0].start(), window[-1].end()
+            if form.before:
+                if not _whole_handle(text, start, end):
+                    continue
+                start -= len(form.before)
             ending = _genitive_ending(text, start, end)
             if ending:
                 end += ending

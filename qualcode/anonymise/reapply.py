@@ -39,6 +39,7 @@ from qualcode.store.models import (
     Setting,
     Transcript,
     code_guid,
+    new_guid,
 )
 
 
@@ -126,7 +127,6 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     forms = _renamed_forms(key.renamed)
     pattern = _forms_pattern(forms)
     changed_rows: dict[type, int] = {}
-    new_guids: dict[str, str] = {}
     loaded: dict[type, list[Any]] = {}
     old_paths: dict[int, str] = {}
     old_payloads: list[tuple[Event, Any]] = []
@@ -148,17 +148,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
                         row_changed = True
                 changed_rows[model] = changed_rows.get(model, 0) + row_changed
         _keep_unique(loaded, old_paths)
-        for row in loaded[Code]:
-            # A code's GUID derived from its path (store.models.code_guid) would keep the name it had.
-            if row.path != old_paths[row.id] and row.guid == code_guid(old_paths[row.id]):
-                new_guids[row.guid] = code_guid(row.path)
-                row.guid = new_guids[row.guid]
-        # A code that is gone (its creation undone, or deleted) lives on in the log, and redo or
-        # undo would bring it back with the GUID of the path it was typed with.
-        for event, payload in old_payloads:
-            for state, old_state in _code_states(event.payload, payload):
-                if state["path"] != old_state["path"] and old_state["guid"] == code_guid(old_state["path"]):
-                    new_guids.setdefault(old_state["guid"], code_guid(state["path"]))
+        new_guids = _guids_off_names(loaded[Code], old_paths, old_payloads)
         if new_guids:
             guids = re.compile("|".join(re.escape(guid) for guid in new_guids))
             for event in loaded[Event]:
@@ -174,6 +164,38 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
         )
     return Reapplied(changed, replaced, memos, events, others)
+
+
+def _guids_off_names(codes: list[Code], old_paths: dict[int, str], old_payloads: list[tuple[Event, Any]]) -> dict[str, str]:
+    """The new GUID, by old GUID, of each code whose GUID was derived (store.models.code_guid) from a
+    path that held what the rewrite just replaced; a live code is given its new one. Anyone with a
+    list of names could confirm the original from such a GUID, in every .qdc and .qdpx exported.
+    The path may be one the code had before it, or a code above it, was moved: the log keeps those
+    (a code moved from a/Kari Nordmann to b keeps the GUID of a/Kari Nordmann). A code that is gone
+    (its creation undone) lives on in the log, and redo would bring it back with such a GUID too."""
+    # Every path each code has had, as written before this rewrite, with what the rewrite made of it.
+    paths_had: dict[str, list[tuple[str, str]]] = {}
+    for code in codes:
+        paths_had.setdefault(code.guid, []).append((old_paths[code.id], code.path))
+    for event, payload in old_payloads:
+        for state, old_state in _code_states(event.payload, payload):
+            paths_had.setdefault(old_state["guid"], []).append((old_state["path"], state["path"]))
+    live = {code.guid: code for code in codes}
+    taken = set(paths_had)
+    new_guids: dict[str, str] = {}
+    for guid, paths in paths_had.items():
+        rewritten = next((new for old, new in paths if new != old and guid == code_guid(old)), None)
+        if rewritten is None:
+            continue
+        holder = live.get(guid)
+        # Derived from the path it has now, as a new code's is, so re-exports stay stable; random
+        # where another code holds that one (one moved away from it, as codebook.service.free_guid).
+        derived = code_guid(holder.path if holder is not None else rewritten)
+        new_guids[guid] = derived if derived not in taken else new_guid()
+        taken.add(new_guids[guid])
+        if holder is not None:
+            holder.guid = new_guids[guid]
+    return new_guids
 
 
 def _code_states(payload: Any, old_payload: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
