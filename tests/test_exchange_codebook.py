@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess
 from qualcode.cli import cli
 from qualcode.codebook.model import Codebook, CodeSpec
-from qualcode.codebook.service import apply_codebook, list_codes, project_codebook
+from qualcode.codebook.service import apply_codebook, create_code, list_codes, project_codebook
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
 from qualcode.errors import CodebookInvalid, UnreadableFile
 from qualcode.exchange.codebook_qdc import (
     describe,
@@ -26,6 +29,7 @@ from qualcode.exchange.codebook_qdc import (
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
 from qualcode.store.models import Code, code_guid
 from qualcode.store.project import Project
+from tests.conftest import make_transcript
 
 NS = {"c": CODEBOOK_NS}
 
@@ -202,3 +206,45 @@ def test_cli_exports_and_imports_qdc(project: Project, key_access: KeyAccess, tm
     assert "3 codes added" in imported.output and "flat list of names with dots" in imported.output
     with project.begin() as session:
         assert {"tema", "tema/undertema", "annet"} <= {view.path for view in list_codes(session)}
+
+
+def test_a_flat_codebooks_own_export_with_dots_in_its_names_imports_back_as_no_change(tmp_path: Path) -> None:
+    """A probe's flat codebook ("kvalitet vs. kvantitet", "krav m.m.") came back from its own .qdc
+    with codes "kvalitet vs" and "krav m" invented, and the coding moved under them."""
+    names = ["kvalitet vs. kvantitet", "helse", "krav m.m.", "tema.undertema"]
+    with Project.create(tmp_path / "flat") as project:
+        with project.begin() as session:
+            coder = get_or_create_coder(session, "Forsker 1")
+            for name in names:
+                create_code(session, name, {}, coder)
+            make_transcript(session, tmp_path, "I: Hva krever de?\nD1: Det er krav m.m. hele tiden.\n")
+            add_coding(session, "intervju", "krav m.m.", coder, match="krav m.m. hele tiden")
+        with project.begin() as session:
+            imported = import_qdc(session, read_qdc(write_qdc(session), "kodebok.qdc"), coder)
+            assert [view.path for view in list_codes(session)] == names
+    assert imported.deviations == []
+    assert (imported.changes.created, imported.changes.updated, imported.changes.moved) == ([], [], [])
+
+
+def _flat(origin: str, codes: list[tuple[str, str]]) -> bytes:
+    listed = "".join(f'<Code guid="{guid}" name="{name}" isCodable="true"/>' for guid, name in codes)
+    return f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"{origin}><Codes>{listed}</Codes></CodeBook>'.encode()
+
+
+def test_dots_are_a_path_only_in_another_programs_file_and_never_an_abbreviations(tmp_path: Path) -> None:
+    listed = [(str(uuid.uuid4()), name) for name in ("tema.undertema", "kvalitet vs. kvantitet", "krav m.m.", "st.meld. 30", "kl. 10.30")]
+    taguette = read_qdc(_flat(' origin="Taguette 1.4.1"', listed), "taguette.qdc").codebook
+    assert [(code.name, [child.name for child in code.children]) for code in taguette.codes] == [
+        ("tema", ["undertema"]), ("kvalitet vs. kvantitet", []), ("krav m.m.", []), ("st.meld. 30", []), ("kl. 10.30", []),
+    ]
+    own = read_qdc(_flat(' origin="qualcode 0.1.0"', listed), "egen.qdc").codebook
+    assert [code.name for code in own.codes] == [name for _, name in listed]
+    with Project.create(tmp_path / "tom") as project:
+        with project.begin() as session:  # no origin, and no GUID the project knows: read as Taguette's paths
+            imported = import_qdc(session, read_qdc(_flat("", listed[:2]), "annen.qdc"))
+            assert imported.changes.created == ["tema", "tema/undertema", "kvalitet vs. kvantitet"]
+            assert any("flat list of names with dots" in line for line in imported.deviations)
+        with project.begin() as session:  # a GUID the project knows: its names are names
+            held = session.scalar(select(Code.guid).where(Code.path == "kvalitet vs. kvantitet"))
+            again = import_qdc(session, read_qdc(_flat("", [(str(held), "kvalitet vs. kvantitet"), (str(uuid.uuid4()), "helse.tema")]), "annen.qdc"))
+            assert again.changes.created == ["helse.tema"]

@@ -8,8 +8,9 @@ written as a pure grouping code (isCodable="false"); every other code is codable
 
 Read liberally: the same labels in Norwegian or English (Definition, Inclusion/Include, …), a
 description without labels as the definition, GUIDs in braces or any case, #RGB colours, codes in
-another or no namespace, and Taguette's flat names with dots ("a.b") as a tree. Each such
-deviation, and every place the file breaks Codebook.xsd, is reported, never silently repaired.
+another or no namespace, and Taguette's flat names with dots ("a.b") as a tree (see
+`_dotted_path`). Each such deviation, and every place the file breaks Codebook.xsd, is reported,
+never silently repaired.
 """
 
 from __future__ import annotations
@@ -157,6 +158,8 @@ class QdcCodebook:
     codebook: Codebook
     guids: dict[int, str] = field(default_factory=dict)  # id(CodeSpec) -> normalised GUID
     deviations: list[str] = field(default_factory=list)
+    origin: str = ""  # the program the file says wrote it (<CodeBook origin="Taguette 1.4.1">)
+    where: str = ""  # the file's name, for deviations found once it is read
 
 
 def normal_guid(value: str | None) -> str | None:
@@ -183,14 +186,20 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
     root = parse_xml(data, where)
     if etree.QName(root).localname != "CodeBook":
         raise CodebookInvalid([f"{where}: the root element is <{etree.QName(root).localname}>, not a REFI-QDA <CodeBook>"])
-    result = QdcCodebook(Codebook(name=Path(where).stem or "qualcode"))
+    result = QdcCodebook(Codebook(name=Path(where).stem or "qualcode"), origin=(root.get("origin") or "").strip(), where=where)
     result.deviations.extend(f"{where} line {problem.line}: {problem.message}" for problem in schema_problems(root))
     codes = [child for child in root if _local(child) == "Codes"]
     _Reader(where, result).read(codes[0] if codes else root, result.codebook.codes, depth=1)
     if not result.codebook.codes:
         raise CodebookInvalid([f"{where}: the codebook has no codes"])
-    _tree_from_dotted_names(result, where)
+    if _from(result, "taguette"):
+        tree_from_dotted_names(result, where)
     return result
+
+
+def _from(qdc: QdcCodebook, program: str) -> bool:
+    """Whether the file says `program` wrote it (its origin is "Program 1.2", in any case)."""
+    return qdc.origin.casefold().split(" ")[0] == program
 
 
 def _local(element: etree._Element) -> str:
@@ -277,15 +286,39 @@ class _Reader:
         return None
 
 
-def _tree_from_dotted_names(result: QdcCodebook, where: str) -> None:
-    """A flat codebook whose names hold dots (Taguette's "tema.undertema") read as a tree."""
+# A dot that separates two parts of a Taguette path ("tema.undertema"): two letters or more on each
+# side, no space. A name is a path only if every dot in it is such a dot, so abbreviations never
+# split one: "kvalitet vs. kvantitet" (a space after), "krav m.m.", "f.eks.", "bl.a." (one letter),
+# "kl. 10.30" (digits), "st.meld. 30" (its last dot is an abbreviation's).
+_PATH_DOT = re.compile(r"(?<=[^\W\d_]{2})\.(?=[^\W\d_]{2})")
+
+
+def _dotted_path(name: str) -> tuple[str, ...] | None:
+    """The parts of a name that reads as a Taguette path, or None where its dots are not a path's."""
+    dots = name.count(".")
+    if not dots or len(_PATH_DOT.findall(name)) != dots:
+        return None
+    return tuple(part.strip() for part in _PATH_DOT.split(name))
+
+
+def may_be_dotted_tree(qdc: QdcCodebook) -> bool:
+    """Whether the file is another program's flat list of codes with path-like dotted names, so
+    that, where none of its GUIDs is one the project knows, its names are read as Taguette's paths.
+    qualcode's own files never are: their names are names."""
+    codes = qdc.codebook.codes
+    return (not _from(qdc, "qualcode") and not _from(qdc, "taguette") and not any(code.children for code in codes)
+            and any(_dotted_path(code.name) for code in codes))
+
+
+def tree_from_dotted_names(result: QdcCodebook, where: str) -> None:
+    """A flat codebook whose names hold paths with dots (Taguette's "tema.undertema") read as a tree."""
     codes = result.codebook.codes
-    if any(code.children for code in codes) or not any("." in code.name.strip(".") for code in codes):
+    if any(code.children for code in codes) or not any(_dotted_path(code.name) for code in codes):
         return
     roots: list[CodeSpec] = []
     made: dict[tuple[str, ...], CodeSpec] = {}
     for code in codes:
-        parts = tuple(part.strip() for part in code.name.split(".") if part.strip()) or (code.name,)
+        parts = _dotted_path(code.name) or (code.name,)
         for depth in range(1, len(parts)):
             prefix = parts[:depth]
             if prefix not in made:
@@ -319,11 +352,16 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
     program, it keeps the project's name (a deviation says so); moved there under another code, it
     is moved here too, with its sub-codes and codings, as an undoable change the import reports.
     New codes keep the file's GUIDs. A .qdc has no keyboard shortcuts: the project's stay.
+
+    Another program's flat list with path-like dotted names is read as Taguette's tree only where
+    none of its GUIDs is the project's: a GUID the project knows says its names are names here.
     """
     from sqlalchemy import select
 
-    deviations = list(qdc.deviations)
     by_guid = {code.guid: code for code in session.scalars(select(Code))}
+    if may_be_dotted_tree(qdc) and not any(guid in by_guid for guid in qdc.guids.values()):
+        tree_from_dotted_names(qdc, qdc.where)
+    deviations = list(qdc.deviations)
     guids: dict[str, str] = {}
     placed: dict[str, str] = {}
     ending_at: dict[str, tuple[str, CodeSpec]] = {}  # casefolded path here -> the file's path and the code ending there
