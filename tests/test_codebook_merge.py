@@ -3,6 +3,8 @@ does not name is logged and undone, codes keep their places, and names are check
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import Codebook, CodeSpec
 from qualcode.codebook.service import apply_codebook, create_code, list_codes, update_code
+from qualcode.codebook.yaml_format import parse_codebook
 from qualcode.coding.history import history, undo
 from qualcode.errors import CodebookInvalid, InvalidInput
 from qualcode.store.models import Code, Coder, Event
@@ -84,10 +87,26 @@ def test_a_code_name_with_a_line_break_or_tab_is_refused_however_it_comes(sessio
     assert session.scalar(select(Code).where(Code.name.like("zz%"))) is None
 
 
-@pytest.mark.parametrize("shortcut", ["\t", "\n", " ", "\x07"])
-def test_a_shortcut_that_is_not_a_visible_character_is_refused(session: Session, coder: Coder, shortcut: str) -> None:
+@pytest.mark.parametrize("shortcut", ["\t", "\n", " ", "\x07", "\u00ad", "\u200b", "\u0301", "\u3164", "\u2028", "ab"])
+def test_a_shortcut_that_is_not_a_visible_character_is_refused_however_it_comes(session: Session, coder: Coder, shortcut: str) -> None:
+    """A YAML import took a soft hyphen, a zero-width space and a lone accent as helse's key, which `edit` refuses."""
     with pytest.raises(InvalidInput, match=r"must be one visible character$"):
         update_code(session, "helse", {"shortcut": shortcut}, coder)
+    with pytest.raises(InvalidInput, match=r"must be one visible character$"):
+        create_code(session, "empowerment/ny", {"shortcut": shortcut}, coder)
+    source = f"name: x\ncodes:\n  - name: helse\n    shortcut: {json.dumps(shortcut)}\n"
+    if shortcut.strip():  # YAML reads a blank shortcut as none at all
+        with pytest.raises(CodebookInvalid, match=r"^kodebok.yaml line 4: shortcut .* of helse must be one visible character$"):
+            parse_codebook(source, "kodebok.yaml")
+
+
+def test_a_shortcut_typed_decomposed_is_one_character_everywhere(session: Session, coder: Coder) -> None:
+    """An "é" typed as e and an accent was refused as two characters."""
+    decomposed = unicodedata.normalize("NFD", "é")
+    assert update_code(session, "helse", {"shortcut": decomposed}, coder).shortcut == "é"
+    read = parse_codebook(f"name: x\ncodes:\n  - name: helse\n    shortcut: {decomposed}\n", "kodebok.yaml")
+    assert read.codes[0].shortcut == "é"
+    assert apply_codebook(session, read, coder).unchanged == ["helse"]
 
 
 def test_a_name_the_key_replaces_is_checked_for_case_as_it_is_stored(demo: Path) -> None:

@@ -31,6 +31,25 @@ def code_name_not_one_line(name: str) -> tuple[str, str] | None:
     return None
 
 
+# Letters and symbols with no ink of their own: the Hangul fillers and the blank Braille pattern.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def shortcut_key(typed: str) -> str:
+    """A shortcut as it is kept and compared: composed (NFC), so an "é" typed as e and an accent is one character."""
+    return unicodedata.normalize("NFC", typed)
+
+
+def shortcut_not_visible(shortcut: str) -> bool:
+    """Whether `shortcut` (as `shortcut_key` keeps it) is not one visible character: more than one,
+    a space, or a character nobody sees (a soft hyphen, a zero-width space, a control character)
+    or sees only on another (a lone accent). Such a key cannot be pressed knowingly, nor read in
+    the code tree. Every path that sets a shortcut (add, edit, a codebook file) asks this."""
+    if len(shortcut) != 1:
+        return True
+    return unicodedata.category(shortcut)[0] in "CZM" or shortcut in _BLANK
+
+
 @dataclass
 class CodeSpec:
     """One code with its rules and its sub-codes."""

@@ -16,6 +16,8 @@ from qualcode.codebook.model import (
     CodeSpec,
     code_name_not_one_line,
     code_too_long,
+    shortcut_key,
+    shortcut_not_visible,
 )
 from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exchange/ reads it here
 from qualcode.errors import CodebookInvalid, InvalidInput
@@ -540,7 +542,8 @@ def _apply_changes(session: Session, code: Code, changes: dict[str, Any]) -> Non
         if key == "colour" and value and not COLOUR.match(value):
             raise InvalidInput(f"colour {value!r} is not #RRGGBB")
         if key == "shortcut" and value:
-            if len(value) != 1 or value.isspace() or not value.isprintable():  # as a codebook file's must be
+            value = shortcut_key(value)
+            if shortcut_not_visible(value):  # as a codebook file's must be
                 raise InvalidInput(f"shortcut {value!r} must be one visible character")
             holder = session.scalar(select(Code).where(Code.shortcut == value, Code.id != code.id))
             if holder is not None:

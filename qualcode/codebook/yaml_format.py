@@ -11,7 +11,14 @@ from yaml.error import Mark
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec, code_too_long
+from qualcode.codebook.model import (
+    CODE_FIELDS,
+    Codebook,
+    CodeSpec,
+    code_too_long,
+    shortcut_key,
+    shortcut_not_visible,
+)
 from qualcode.errors import CodebookInvalid
 from qualcode.text.normalise import one_line
 
@@ -217,8 +224,9 @@ class _Reader:
         if code.colour and not COLOUR.match(code.colour):
             self.problem(fields["colour"], f"colour {code.colour!r} of {path} is not #RRGGBB")
         if code.shortcut is not None:
-            if len(code.shortcut) != 1 or code.shortcut.isspace():
-                self.problem(fields["shortcut"], f"shortcut {code.shortcut!r} of {path} must be one character")
+            code.shortcut = shortcut_key(code.shortcut)
+            if shortcut_not_visible(code.shortcut):  # as `codebook edit` refuses it
+                self.problem(fields["shortcut"], f"shortcut {code.shortcut!r} of {path} must be one visible character")
             elif code.shortcut in self.shortcuts:
                 self.problem(fields["shortcut"], f"shortcut {code.shortcut!r} of {path} is already used by {self.shortcuts[code.shortcut]}")
             else:
