@@ -6,6 +6,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from qualcode.text.normalise import one_line
+
 CODE_FIELDS = ("definition", "inclusion", "exclusion", "example", "colour", "shortcut")
 # What the store's columns hold (store/models.py, Code.name and Code.path); SQLite would keep more, PostgreSQL would not.
 CODE_NAME_LENGTH = 200
@@ -23,12 +25,24 @@ def code_too_long(name: str, path: str) -> tuple[str, str] | None:
 
 
 def code_name_not_one_line(name: str) -> tuple[str, str] | None:
-    """Why a code's name cannot be kept as given (a tab, line break or other control character in
-    it), and what to do; None if it can. Such a name breaks the code tree's lines, and a codebook
-    file writes it back as a space, so a project's own codebook read back in would make it twice."""
-    if any(unicodedata.category(character) == "Cc" for character in name):
+    """Why a code's name cannot be kept as given (a tab, line break, line separator or other control
+    character in it), and what to do; None if it can. Such a name breaks the code tree's lines."""
+    if any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in name):
         return f"the code name {name!r} holds a tab, line break or other control character", "give the name on one line"
     return None
+
+
+def code_name(typed: str) -> str:
+    """A code's name as it is kept and compared, however it comes (typed, or from a YAML, .qdc or
+    .qdpx file): composed (NFC), nothing invisible, and one plain space between its words, so a
+    double, non-breaking or ideographic space is one space. A codebook file writes a name back as
+    it was kept, and reading it back must find the same code, not make a look-alike twin."""
+    return one_line(typed)
+
+
+def code_path(typed: str) -> str:
+    """A code path with each of its names as `code_name` keeps it."""
+    return "/".join(code_name(part) for part in typed.split("/"))
 
 
 # Letters and symbols with no ink of their own: the Hangul fillers and the blank Braille pattern.

@@ -14,13 +14,15 @@ from qualcode.codebook.model import (
     CODE_FIELDS,
     Codebook,
     CodeSpec,
+    code_name,
     code_name_not_one_line,
+    code_path,
     code_too_long,
     shortcut_key,
     shortcut_not_visible,
 )
 from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exchange/ reads it here
-from qualcode.errors import CodebookInvalid, InvalidInput
+from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid
@@ -84,13 +86,20 @@ def code_state(code: Code) -> dict[str, Any]:
 def _as_stored(session: Session, codebook: Codebook) -> tuple[Codebook, dict[str, str]]:
     """The codebook with its code names as the typed-text guard stores them, so a code named for
     someone matches the code already stored under the pseudonym; and each path as written to the
-    path as stored, for whatever a caller keyed by path."""
+    path as stored, for whatever a caller keyed by path. Names are kept as `code_name` keeps them,
+    and a code the project holds under a name that reads the same (stored with two spaces before
+    names were kept so) keeps its name: it is that code, not a new twin of it."""
     stored_paths: dict[str, str] = {}
+    held = {code_path(path): path for path in session.scalars(select(Code.path))}
 
     def cleaned(specs: list[CodeSpec], parent: tuple[str, str] | None) -> list[CodeSpec]:
         made = []
         for spec in specs:
-            name = clean_typed(session, spec.name)
+            # A name on more than one line is left as it is, for _name_problems to refuse.
+            name = spec.name if code_name_not_one_line(spec.name) else clean_typed(session, code_name(spec.name))
+            known = held.get(code_path(f"{parent[1]}/{name}" if parent else name))
+            if known is not None and known.rpartition("/")[0] == (parent[1] if parent else ""):
+                name = known.rpartition("/")[2]
             path = (f"{parent[0]}/{spec.name}", f"{parent[1]}/{name}") if parent else (spec.name, name)
             stored_paths[path[0]] = path[1]
             made.append(replace(spec, name=name, children=cleaned(spec.children, path)))
@@ -320,14 +329,14 @@ def _name_problems(codebook: Codebook, existing: Mapping[str, Code]) -> list[str
     """What is wrong with the file's code names, as stored: too long, not on one line, or a new code
     differing only in case from a code beside it, which `codebook add` refuses and every case-blind
     lookup would take for the other. (The YAML reader names the line of most; a .qdc comes here.)"""
-    beside = {(path.rpartition("/")[0], path.rpartition("/")[2].casefold()): path for path in existing}
+    beside = {(path.rpartition("/")[0], code_name(path.rpartition("/")[2]).casefold()): path for path in existing}
     problems = []
     for path, parent_path, spec in codebook.walk():
         problem = code_too_long(spec.name, path) or code_name_not_one_line(spec.name)
         if problem is not None:
             problems.append(problem[0])
             continue
-        twin = beside.get((parent_path or "", spec.name.casefold()))
+        twin = beside.get((parent_path or "", code_name(spec.name).casefold()))
         if path not in existing and twin is not None:
             problems.append(f"code {path} differs only in case from the code {twin} in this project:"
                             f" name it {twin.rpartition('/')[2]!r} in the file, or give a name that differs in more than case")
@@ -454,11 +463,23 @@ def _view(code: Code, depth: int, codings: int) -> CodeView:
 
 def find_code(session: Session, ref: str) -> Code:
     """A code by its path or name (a name used under two parents is refused with both paths), its
-    shortcut key, its id or its GUID."""
-    def by_shortcut() -> Code | None:
-        return session.scalar(select(Code).where(Code.shortcut == ref)) if len(ref) == 1 else None
+    shortcut key, its id or its GUID. Names are compared as `code_name` keeps them, so "a  b" and
+    "a b" name one code, also one stored before names were kept so."""
+    typed = ref
+    ref = code_path(ref) or ref
 
-    return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut,
+    def by_shortcut_or_kept_name() -> Code | None:
+        if len(ref) == 1 and (holder := session.scalar(select(Code).where(Code.shortcut == shortcut_key(ref)))) is not None:
+            return holder
+        # A name stored before names were kept as code_name keeps them ("a  b"): found by how it reads.
+        folded = ref.casefold()
+        found = [code for code in session.scalars(select(Code).order_by(Code.id))
+                 if code_path(code.path).casefold() == folded or code_name(code.name).casefold() == folded]
+        if len(found) > 1:
+            raise Ambiguous(f"code {typed!r} could be any of {', '.join(code.path for code in found)}", "give the full path")
+        return found[0] if found else None
+
+    return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut_or_kept_name,
                    hint="list codes with `qualcode codebook show`", choose="give the full path")
 
 
@@ -475,14 +496,16 @@ def create_code(
 ) -> CodeView:
     """Add one code (its parent must exist), recorded as an undoable event."""
     typed = path
-    parts = [part.strip() for part in path.strip().strip("/").split("/")]
+    for part in path.strip().strip("/").split("/"):
+        if (not_one_line := code_name_not_one_line(part.strip())) is not None:
+            raise InvalidInput(*not_one_line)
+    # Kept as a codebook file's names are kept (code_name), so the project's own file read back
+    # finds this code: "a  b", "a\u00a0b" and "a b" are one name.
+    parts = [code_name(part) for part in path.strip().strip("/").split("/")]
     if not parts[-1]:
         raise InvalidInput(f"code path {typed!r} has no name")
     if not all(parts):
         raise InvalidInput(f"code path {typed!r} has an empty part between slashes", "write it as parent/child")
-    for part in parts:
-        if (not_one_line := code_name_not_one_line(part)) is not None:
-            raise InvalidInput(*not_one_line)
     # Checked as they will be stored: a name the key holds is stored as its pseudonym, which may be
     # a code's already, or differ from one only in case.
     parts = [clean_typed(session, part) for part in parts]
@@ -496,9 +519,10 @@ def create_code(
     parent = find_code(session, parent_path) if parent_path else None
     for other in session.scalars(select(Code.path).where(Code.parent_id == (parent.id if parent else None))):
         # Two codes a reader cannot tell apart, and that every case-blind lookup (the name resolver,
-        # a search, SQLite itself) would take for one another.
-        if other.rpartition("/")[2].casefold() == name.casefold():
-            raise InvalidInput(f"code {path} differs only in case from the code {other}", f"use {other}, or a name that differs in more than case")
+        # a search, SQLite itself) would take for one another; or one stored with two spaces.
+        if (kept := code_name(other.rpartition("/")[2])).casefold() == name.casefold():
+            raise InvalidInput(f"code {path} differs only in {'spacing' if kept == name else 'case'} from the code {other}",
+                               f"use {other}, or a name that differs in more than case")
     # After the last sibling: a count would repeat a place once a code between had gone.
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
     taken = set(session.scalars(select(Code.guid).where(Code.guid == code_guid(path))))

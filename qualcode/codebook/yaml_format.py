@@ -15,12 +15,12 @@ from qualcode.codebook.model import (
     CODE_FIELDS,
     Codebook,
     CodeSpec,
+    code_name,
     code_too_long,
     shortcut_key,
     shortcut_not_visible,
 )
 from qualcode.errors import CodebookInvalid
-from qualcode.text.normalise import one_line
 
 CODE_KEYS = {"name", "signal_words", "codes", *CODE_FIELDS}
 TOP_KEYS = {"name", "description", "codes"}
@@ -207,8 +207,8 @@ class _Reader:
             return None
         fields = self.mapping(node, CODE_KEYS, "a code")
         name = self.text(fields.get("name"), "name")
-        # As typed names are kept: "måltall" typed decomposed is the same code.
-        name = one_line(name) if name else name
+        # As typed names are kept: "måltall" typed decomposed, or with two spaces, is the same code.
+        name = code_name(name) if name else name
         if not name:
             self.problem(node, "a code has no name")
             return None

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode import __version__
-from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.model import Codebook, CodeSpec, code_name
 from qualcode.codebook.service import CodebookChanges, CodeView, apply_codebook, list_codes
 from qualcode.errors import CodebookInvalid
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
@@ -242,7 +242,7 @@ class _Reader:
             self.read(element, spec.children, depth + 1, path)
 
     def code(self, element: etree._Element, parent_path: str) -> CodeSpec | None:
-        name = " ".join((element.get("name") or "").split())
+        name = code_name(element.get("name") or "")
         if not name:
             self.note(element, "a code without a name; skipped with its sub-codes")
             return None
