@@ -15,7 +15,7 @@ from qualcode.codebook.model import Codebook, CodeSpec
 from qualcode.codebook.service import apply_codebook, create_code, list_codes, update_code
 from qualcode.codebook.yaml_format import parse_codebook
 from qualcode.coding.history import history, undo
-from qualcode.errors import CodebookInvalid, InvalidInput
+from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput
 from qualcode.store.models import Code, Coder, Event
 from tests.test_cli import run
 
@@ -139,3 +139,39 @@ def test_a_qdc_code_with_a_known_guid_under_another_parent_is_moved_there_not_ad
     assert imported.changes.moved == [("empowerment/avmakt", "brukermedvirkning/avmakt")] and imported.changes.created == []
     assert session.scalar(select(Code.path).where(Code.guid == guid)) == "brukermedvirkning/avmakt"
     assert session.scalar(select(Code).where(Code.path == "empowerment/avmakt")) is None
+
+
+def test_a_code_named_as_another_codes_shortcut_makes_the_key_ambiguous_not_a_silent_switch(demo: Path, tmp_path: Path) -> None:
+    """`coding add leder_L1 5` coded arbeidslinja (key 5) until a codebook brought a code named "5":
+    then the same command coded intervjuguide/5."""
+    project = str(demo)
+    match = ["--match", "Jeg har sagt til veilederne"]
+    (tmp_path / "guide.yaml").write_text('name: kodebok\ncodes:\n  - name: intervjuguide\n    codes:\n      - name: "5"\n', "utf-8")
+    imported = run("--project", project, "--coder", "A", "codebook", "import", str(tmp_path / "guide.yaml"))
+    assert imported.exit_code == 0, imported.output
+    assert "intervjuguide/5 is named as the shortcut '5' of arbeidslinja" in imported.output
+    ambiguous = run("--project", project, "--coder", "A", "coding", "add", "leder_L1", "5", *match)
+    assert ambiguous.exit_code == 1 and "Traceback" not in ambiguous.output
+    [line] = ambiguous.output.strip().splitlines()
+    assert "code '5' could be arbeidslinja (its shortcut) or intervjuguide/5 (by name)" in line
+    assert "give the full path or GUID: arbeidslinja or intervjuguide/5" in line
+    for path in ("arbeidslinja", "intervjuguide/5"):
+        assert run("--project", project, "--coder", "A", "coding", "add", "leder_L1", path, *match).exit_code == 0
+    top = run("--project", project, "--coder", "A", "codebook", "add", "8")  # helse's key
+    assert top.exit_code == 0 and "8 is named as the shortcut '8' of helse" in top.output
+    refused = run("--project", project, "--coder", "A", "coding", "list", "--code", "8")
+    assert refused.exit_code == 1 and "or helse (by name)" not in refused.output and "could be helse (its shortcut) or 8 (by name)" in refused.output
+    edited = run("--project", project, "--coder", "A", "codebook", "edit", "helse", "--shortcut", "5")
+    assert edited.exit_code == 1 and "already used by arbeidslinja" in edited.output
+
+
+def test_a_shortcut_nobody_shares_and_a_name_nobody_shares_are_found_as_before(session: Session, coder: Coder) -> None:
+    from qualcode.codebook.service import find_code, shortcut_clashes
+
+    assert find_code(session, "5").path == "arbeidslinja"
+    assert shortcut_clashes(session) == []
+    create_code(session, "empowerment/Q", {}, coder)  # q is måltall-press/kvantitet mot kvalitet's key, and names are found in any case
+    assert find_code(session, "Q").path == "empowerment/Q"  # no code's key
+    with pytest.raises(Ambiguous, match=r"^code 'q' could be måltall-press/kvantitet mot kvalitet \(its shortcut\) or empowerment/Q \(by name\) \("):
+        find_code(session, "q")
+    assert len(shortcut_clashes(session)) == 1 and shortcut_clashes(session, {"helse"}) == []

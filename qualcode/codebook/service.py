@@ -58,6 +58,7 @@ class CodebookChanges:
     unchanged: list[str]
     not_in_file: list[str]
     moved: list[tuple[str, str]] = field(default_factory=list)  # (from, to) of each code moved, also in `updated`
+    notes: list[str] = field(default_factory=list)  # what the merge left that a researcher should know (shortcut_clashes)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def apply_codebook(
     if codebook.description:
         set_setting(session, "codebook.description", codebook.description)
     not_in_file = sorted(set(existing) - file_paths)
-    return CodebookChanges(created, updated, unchanged, not_in_file, moved)
+    return CodebookChanges(created, updated, unchanged, not_in_file, moved, shortcut_clashes(session, file_paths))
 
 
 def free_guid(path: str, taken: Container[str]) -> str:
@@ -461,12 +462,53 @@ def _view(code: Code, depth: int, codings: int) -> CodeView:
     )
 
 
+def _named_as_shortcut(session: Session, key: str) -> tuple[Code, list[Code]] | None:
+    """The code whose shortcut `key` is, and the other codes whose path or name is `key` (in any case), if any."""
+    holder = session.scalar(select(Code).where(Code.shortcut == shortcut_key(key)))
+    if holder is None:
+        return None
+    folded = key.casefold()
+    named = [code for code in session.scalars(select(Code).where(Code.id != holder.id).order_by(Code.id))
+             if code_path(code.path).casefold() == folded or code_name(code.name).casefold() == folded]
+    return (holder, named) if named else None
+
+
+def shortcut_clashes(session: Session, paths: Container[str] | None = None) -> list[str]:
+    """A note for each code named as another code's shortcut (a code "5" beside the key 5), where
+    either code's path is in `paths` (all, if None): a command given that one character is
+    refused as ambiguous (find_code), so the researcher hears of it where the name or key came in."""
+    notes = []
+    keys = {code.shortcut: code for code in session.scalars(select(Code).where(Code.shortcut.is_not(None)))}
+    for key in sorted(key for key in keys if key):
+        clash = _named_as_shortcut(session, key)
+        if clash is None:
+            continue
+        holder, named = clash
+        if paths is None or holder.path in paths or any(code.path in paths for code in named):
+            notes.append(f"{' and '.join(code.path for code in named)} {'is' if len(named) == 1 else 'are'} named as the shortcut"
+                         f" {key!r} of {holder.path}: a command given {key!r} now asks which is meant, so name {holder.path}"
+                         " by its path (or give one of them another name or key)")
+    return notes
+
+
 def find_code(session: Session, ref: str) -> Code:
     """A code by its path or name (a name used under two parents is refused with both paths), its
     shortcut key, its id or its GUID. Names are compared as `code_name` keeps them, so "a  b" and
-    "a b" name one code, also one stored before names were kept so."""
+    "a b" name one code, also one stored before names were kept so.
+
+    One character that is one code's shortcut and another's name (the key 5, a code named "5") is
+    refused, naming both: taking either would code silently with the other than the one meant,
+    and which one changed when a codebook brought the name in."""
     typed = ref
     ref = code_path(ref) or ref
+    if len(ref) == 1 and (clash := _named_as_shortcut(session, ref)) is not None:
+        holder, named = clash
+        # A code at the top named as the key has no longer path: its GUID names it.
+        ways = [holder.path, *(code.path if code.path.casefold() != ref.casefold() else code.guid for code in named)]
+        raise Ambiguous(
+            f"code {typed!r} could be {holder.path} (its shortcut) or {', '.join(code.path for code in named)} (by name)",
+            f"give the full path or GUID: {' or '.join(ways)}",
+        )
 
     def by_shortcut_or_kept_name() -> Code | None:
         if len(ref) == 1 and (holder := session.scalar(select(Code).where(Code.shortcut == shortcut_key(ref)))) is not None:
@@ -516,7 +558,8 @@ def create_code(
     parent_path, _, name = path.rpartition("/")
     if session.scalar(select(Code).where(Code.path == path)) is not None:
         raise InvalidInput(f"code {path} already exists", "list codes with `qualcode codebook show`")
-    parent = find_code(session, parent_path) if parent_path else None
+    # A parent is named by its path, which no shortcut can make ambiguous ("p" beside the key p).
+    parent = (session.scalar(select(Code).where(Code.path == parent_path)) or find_code(session, parent_path)) if parent_path else None
     for other in session.scalars(select(Code.path).where(Code.parent_id == (parent.id if parent else None))):
         # Two codes a reader cannot tell apart, and that every case-blind lookup (the name resolver,
         # a search, SQLite itself) would take for one another; or one stored with two spaces.
