@@ -53,7 +53,9 @@ def test_codes_a_file_names_in_the_projects_order_keep_their_places(session: Ses
     apply_codebook(session, Codebook(name="x", codes=[CodeSpec(name="skjønn"), CodeSpec(name="helse", definition="Helse og sykdom")]),
                    coder)
     assert _order(session) == before
-    assert [view.summary for view in history(session, limit=1)] == ["changed definition of helse"]
+    assert [view.summary for view in history(session, limit=2)] == [
+        "renamed the codebook from 'KVP – Kvalifiseringsprogrammet' to 'x'", "changed definition of helse",
+    ]
 
 
 def test_codes_a_file_reorders_take_one_anothers_places_and_the_rest_keep_theirs(session: Session, coder: Coder) -> None:
@@ -175,3 +177,26 @@ def test_a_shortcut_nobody_shares_and_a_name_nobody_shares_are_found_as_before(s
     with pytest.raises(Ambiguous, match=r"^code 'q' could be måltall-press/kvantitet mot kvalitet \(its shortcut\) or empowerment/Q \(by name\) \("):
         find_code(session, "q")
     assert len(shortcut_clashes(session)) == 1 and shortcut_clashes(session, {"helse"}) == []
+
+
+def test_a_files_codebook_name_and_description_are_reported_logged_and_undone_like_a_codes_change(demo: Path, tmp_path: Path) -> None:
+    """`name: "kodebok runde 2"` replaced the codebook's name with no history entry ("0 codes added,
+    0 updated, 1 unchanged"), and `undo` then took back the coder's earlier change instead."""
+    project = ["--project", str(demo), "--coder", "A"]
+    assert run(*project, "codebook", "edit", "helse", "--definition", "Helse og helsetjenester").exit_code == 0
+    own = tmp_path / "egen.yaml"
+    assert run(*project, "codebook", "export", str(own)).exit_code == 0
+    old_name = own.read_text("utf-8").splitlines()[0].removeprefix("name: ")
+    file = tmp_path / "runde2.yaml"
+    file.write_text('name: "kodebok runde 2"\ndescription: Etter andre runde\ncodes:\n  - name: helse\n', "utf-8")
+    imported = run(*project, "codebook", "import", str(file))
+    assert imported.exit_code == 0, imported.output
+    assert (f"0 codes added, 0 updated, 1 unchanged; renamed the codebook from {old_name!r} to 'kodebok runde 2';"
+            " changed the codebook's description") in imported.output
+    assert "renamed the codebook" in run(*project, "history", "--limit", "1").output
+    undone = run(*project, "undo")
+    assert undone.exit_code == 0 and "renamed the codebook" in undone.output
+    assert run(*project, "codebook", "export").output == own.read_text("utf-8")  # the name, description and helse as before
+    assert "renamed the codebook" in run(*project, "redo").output
+    again = run(*project, "codebook", "import", str(file))
+    assert "0 codes added, 0 updated, 1 unchanged\n" in again.output  # the same name again is no change

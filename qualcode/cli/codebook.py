@@ -78,7 +78,7 @@ def codebook_import(app: AppContext, file: Path) -> None:
     for deviation in deviations:
         note(f"note: {deviation}")
     click.echo(f"{counted(len(changes.created), 'code')} added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged"
-               + (f" ({len(changes.moved)} moved)" if changes.moved else ""))
+               + (f" ({len(changes.moved)} moved)" if changes.moved else "") + "".join(f"; {change}" for change in changes.codebook))
     moved_from = {to: before for before, to in changes.moved}
     for path in changes.updated:
         note(f"  moved {moved_from[path]} to {path}" if path in moved_from else f"  updated {path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,9 +28,13 @@ from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid
 from qualcode.store.project import clean_typed
-from qualcode.store.settings import get_setting, set_setting
+from qualcode.store.settings import delete_setting, get_setting, project_guid, set_setting
 
 EDITABLE_FIELDS = (*CODE_FIELDS, "signal_words")
+# What a project whose codebook was never named calls it (`init --empty`), in exports too.
+UNNAMED_CODEBOOK = "qualcode"
+# The settings that hold the codebook's own fields, by the names its events use.
+CODEBOOK_SETTINGS = {"name": "codebook.name", "description": "codebook.description"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class CodebookChanges:
     unchanged: list[str]
     not_in_file: list[str]
     moved: list[tuple[str, str]] = field(default_factory=list)  # (from, to) of each code moved, also in `updated`
+    codebook: list[str] = field(default_factory=list)  # what changed of the codebook's own name and description, in words
     notes: list[str] = field(default_factory=list)  # what the merge left that a researcher should know (shortcut_clashes)
 
 
@@ -188,11 +194,55 @@ def apply_codebook(
             before = code_state(left_out)
             left_out.position = places[left_out.id]
             _record_update(session, left_out, before, coder)
-    set_setting(session, "codebook.name", codebook.name)
-    if codebook.description:
-        set_setting(session, "codebook.description", codebook.description)
+    renamed = set_codebook(session, codebook.name, codebook.description, coder)
     not_in_file = sorted(set(existing) - file_paths)
-    return CodebookChanges(created, updated, unchanged, not_in_file, moved, shortcut_clashes(session, file_paths))
+    return CodebookChanges(created, updated, unchanged, not_in_file, moved, codebook=renamed, notes=shortcut_clashes(session, file_paths))
+
+
+def codebook_guid(session: Session) -> str:
+    """The GUID the codebook's own events are about: the project has one codebook, named from its project's GUID."""
+    return str(uuid.uuid5(uuid.UUID(project_guid(session)), "codebook"))
+
+
+def codebook_state(session: Session) -> dict[str, str | None]:
+    """The codebook's name and description as stored (None: never set), as its events hold them."""
+    return {key: get_setting(session, setting) for key, setting in CODEBOOK_SETTINGS.items()}
+
+
+def restore_codebook(session: Session, state: Mapping[str, str | None]) -> None:
+    """Put the codebook's name and description back to `state` (from `codebook_state`), for undo and redo."""
+    for key, setting in CODEBOOK_SETTINGS.items():
+        value = state.get(key)
+        if value is None:
+            delete_setting(session, setting)
+        else:
+            set_setting(session, setting, value)
+
+
+def set_codebook(session: Session, name: str | None, description: str | None, coder: Coder | None = None) -> list[str]:
+    """Give the codebook `name` and `description` (None, or empty, keeps what it has), as an undoable
+    change in the log like a code's; what changed, in words, for the import's summary. A file that
+    names the codebook as it is called already changes nothing, even where it was never set."""
+    # Compared as stored: a name the key holds is stored as its pseudonym, and is then no change.
+    name, description = (clean_typed(session, text) if text else None for text in (name, description))
+    before = codebook_state(session)
+    after = dict(before)
+    if name and name != (before["name"] or UNNAMED_CODEBOOK):
+        after["name"] = name
+    if description and description != before["description"]:
+        after["description"] = description
+    if after == before:
+        return []
+    restore_codebook(session, after)
+    changed = []
+    if after["name"] != before["name"]:
+        changed.append(f"renamed the codebook from {before['name'] or UNNAMED_CODEBOOK!r} to {after['name']!r}")
+    if after["description"] != before["description"]:
+        changed.append("gave the codebook a description" if before["description"] is None else "changed the codebook's description")
+    session.flush()
+    record_event(session, kind=EventKind.CODEBOOK_UPDATE, coder=coder, entity_guid=codebook_guid(session),
+                 before=before, after=after, summary="; ".join(changed))
+    return changed
 
 
 def free_guid(path: str, taken: Container[str]) -> str:
@@ -425,7 +475,7 @@ def project_codebook(session: Session) -> Codebook:
     for code in codes:
         (specs[code.parent_id].children if code.parent_id else roots).append(specs[code.id])
     return Codebook(
-        name=get_setting(session, "codebook.name", "qualcode") or "qualcode",
+        name=get_setting(session, "codebook.name") or UNNAMED_CODEBOOK,
         description=get_setting(session, "codebook.description"),
         codes=roots,
     )
