@@ -320,3 +320,41 @@ def test_a_name_stored_with_two_spaces_before_names_were_kept_so_is_found_by_how
     changes = apply_codebook(session, parse_codebook(exported, "egen.yaml"), coder)
     assert (changes.created, changes.updated) == ([], [])
     assert session.scalar(select(func.count()).select_from(Code).where(Code.path.like("empowerment/%mellomrom"))) == 3
+
+
+def test_add_refuses_the_eleventh_level_that_every_codebook_file_refuses(session: Session, coder: Coder) -> None:
+    """`codebook add` made an 11th level, and the project's own export was then refused on import."""
+    path = "n1"
+    create_code(session, path, {}, coder)
+    for level in range(2, 11):
+        path = f"{path}/n{level}"
+        create_code(session, path, {}, coder)
+    with pytest.raises(InvalidInput, match=r"^code n1/.*/n11 would be 11 levels deep; a code tree has at most 10 \(put it under"):
+        create_code(session, f"{path}/n11", {}, coder)
+    assert any(view.path == path for view in list_codes(session))
+    parse_codebook(dump_codebook(project_codebook(session)), "egen.yaml")  # ten levels: reads back
+
+
+def test_the_size_bounds_hold_the_yaml_and_qdc_files_written(session: Session, coder: Coder) -> None:
+    """What makes a codebook file big for its text (deep codes, escapes, quotes, "&" in XML, many
+    signal words) stays between the bounds the entry check reads, and a .qdc within its own limit."""
+    from qualcode.codebook.model import QDC_BYTES_PER_CODE, yaml_size_bounds
+    from qualcode.exchange.codebook_qdc import write_qdc
+
+    deep = "/".join(f"nivå {level}" for level in range(1, 11))
+    texts = {"definition": "«sitat» & <merke> \"anført\" 'enkelt' \\ æøå 😀 " * 40, "example": "&" * 3000,
+             "inclusion": "Når " * 500, "signal_words": [f"o{index}" for index in range(200)]}
+    for level in range(1, 11):
+        create_code(session, "/".join(f"nivå {index}" for index in range(1, level + 1)), dict(texts), coder)
+    update_code(session, "helse", {"definition": "\u00a0\u2007 \t" * 200}, coder)
+    codebook = project_codebook(session)
+    written = len(dump_codebook(codebook).encode("utf-8"))
+    pieces = [codebook.name, codebook.description or ""]
+    for _, _, code in codebook.walk():
+        pieces += [code.name, *(getattr(code, key) or "" for key in ("definition", "inclusion", "exclusion", "example", "colour", "shortcut"))]
+        pieces += code.signal_words
+    codes = sum(1 for _ in codebook.walk())
+    fewest, most = yaml_size_bounds(pieces, codes, sum(len(code.signal_words) for _, _, code in codebook.walk()))
+    assert fewest <= written <= most
+    assert len(write_qdc(session)) <= 5 * written + QDC_BYTES_PER_CODE * codes
+    assert find_code(session, deep).path == deep

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import (
     CODE_FIELDS,
+    MAX_CODE_DEPTH,
+    MAX_CODEBOOK_BYTES,
     Codebook,
     CodeSpec,
     code_name,
@@ -21,6 +23,10 @@ from qualcode.codebook.model import (
     code_too_long,
     shortcut_key,
     shortcut_not_visible,
+    too_big,
+    too_deep,
+    too_many_codes,
+    yaml_size_bounds,
 )
 from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exchange/ reads it here
 from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput
@@ -195,6 +201,11 @@ def apply_codebook(
             left_out.position = places[left_out.id]
             _record_update(session, left_out, before, coder)
     renamed = set_codebook(session, codebook.name, codebook.description, coder)
+    session.flush()
+    if (too_much := codebook_limit_problem(session)) is not None:
+        refused = CodebookInvalid([too_much[0]])
+        refused.hint = too_much[1]
+        raise refused
     not_in_file = sorted(set(existing) - file_paths)
     return CodebookChanges(created, updated, unchanged, not_in_file, moved, codebook=renamed, notes=shortcut_clashes(session, file_paths))
 
@@ -325,6 +336,7 @@ def codes_after_moves(
 
     at: dict[str, Code] = {}
     beside: dict[str, Code] = {}
+    deep: list[str] = []
     for code in sorted(existing.values(), key=lambda code: (code.id not in target, current[code.id] == final_path(code), code.id)):
         path = final_path(code)
         twin = beside.setdefault(path.casefold(), code)
@@ -337,6 +349,14 @@ def codes_after_moves(
             too_long = code_too_long(code.name, path)
             if too_long is not None:
                 problems.append(f"moving code {current[code.id]} to {path}: {too_long[0]}")
+            elif too_deep(path) is not None and not deep:  # as `codebook add` and every codebook file refuse it; said once
+                mover = code
+                while mover.id not in target and mover.parent_id in by_id:
+                    mover = by_id[mover.parent_id]
+                deep.append(f"the file moves code {current[mover.id]} to {target.get(mover.id, path)}, which takes"
+                            f" {current[code.id]} {path.count('/') + 1} levels deep; a code tree has at most {MAX_CODE_DEPTH}"
+                            " (in the other program, move it nearer the top)")
+    problems.extend(deep)
     for path, _ in tree:  # a code the file names where it stands now and, by its GUID, elsewhere
         held = existing.get(path)
         if path not in placed and path not in at and path not in with_guid and held is not None and held.id in target:
@@ -481,6 +501,32 @@ def project_codebook(session: Session) -> Codebook:
     )
 
 
+def codebook_limit_problem(session: Session) -> tuple[str, str] | None:
+    """Why the project's codebook, as it stands in this transaction, is more than a codebook may be
+    (model.MAX_CODES, MAX_CODEBOOK_BYTES), and what to do; None if it is not. Every change that
+    brings codes or text in asks, so the project's own export always imports back. The size is
+    bounded from the texts first; only a codebook near the limit is written out to be measured."""
+    count = session.scalar(select(func.count()).select_from(Code)) or 0
+    if (problem := too_many_codes(count)) is not None:
+        return problem
+    texts = [value for value in codebook_state(session).values() if value]
+    words = 0
+    for row in session.execute(select(Code.name, Code.signal_words, *(getattr(Code, key) for key in CODE_FIELDS))):
+        texts.extend(value for value in (row[0], *row[2:]) if value)
+        texts.extend(row[1] or [])
+        words += len(row[1] or [])
+    fewest, most = yaml_size_bounds(texts, count, words)
+    if most <= MAX_CODEBOOK_BYTES:
+        return None
+    if fewest > MAX_CODEBOOK_BYTES:
+        return too_big(fewest, at_least=True)
+    # Imported here: the YAML module loads PyYAML, which most commands never use.
+    from qualcode.codebook.yaml_format import dump_codebook
+
+    size = len(dump_codebook(project_codebook(session)).encode("utf-8"))
+    return too_big(size) if size > MAX_CODEBOOK_BYTES else None
+
+
 def list_codes(session: Session, coders: Sequence[str] = ()) -> list[CodeView]:
     """Every code in tree order, with how many live codings it has (by `coders` only, if named:
     a blind coder's counts are their own)."""
@@ -602,7 +648,7 @@ def create_code(
     # a code's already, or differ from one only in case.
     parts = [clean_typed(session, part) for part in parts]
     path = "/".join(parts)
-    too_long = code_too_long(parts[-1], path)  # what the store keeps, and what a .qdpx brings back
+    too_long = code_too_long(parts[-1], path) or too_deep(path)  # what the store keeps, and what a codebook file brings back
     if too_long:
         raise InvalidInput(*too_long)
     parent_path, _, name = path.rpartition("/")
@@ -626,6 +672,8 @@ def create_code(
         session.flush()
     except IntegrityError:  # another command made the same code a moment ago
         raise InvalidInput(f"code {code.path} already exists", "list codes with `qualcode codebook show`") from None
+    if (too_much := codebook_limit_problem(session)) is not None:
+        raise InvalidInput(*too_much)
     record_event(
         session, kind=EventKind.CODE_CREATE, coder=coder, entity_guid=code.guid,
         after=code_state(code), summary=f"created code {path}",
@@ -641,6 +689,8 @@ def update_code(session: Session, ref: str, changes: dict[str, Any], coder: Code
     _apply_changes(session, code, changes)
     session.flush()
     after = code_state(code)
+    if before != after and (too_much := codebook_limit_problem(session)) is not None:
+        raise InvalidInput(*too_much)
     if before != after:
         record_event(
             session, kind=EventKind.CODE_UPDATE, coder=coder, entity_guid=code.guid,

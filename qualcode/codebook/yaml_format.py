@@ -13,6 +13,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qualcode.codebook.model import (
     CODE_FIELDS,
+    MAX_CODE_DEPTH,
+    MAX_CODEBOOK_BYTES,
+    MAX_CODES,
     Codebook,
     CodeSpec,
     code_name,
@@ -26,10 +29,8 @@ CODE_KEYS = {"name", "signal_words", "codes", *CODE_FIELDS}
 TOP_KEYS = {"name", "description", "codes"}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
-# Limits far above any real codebook (the KVP codebook is 16 kB, 3 levels deep), so that a hostile
-# file is refused at once instead of exhausting memory, time or the interpreter's stack.
-MAX_FILE_BYTES = 2_000_000
-MAX_CODE_DEPTH = 10
+# The same limits as at entry (model.py), so that a project's own export always reads back.
+MAX_FILE_BYTES = MAX_CODEBOOK_BYTES
 MAX_YAML_DEPTH = 2 * MAX_CODE_DEPTH + 10  # each level of codes is a list and a mapping in YAML
 MAX_PROBLEMS_SHOWN = 20
 
@@ -112,7 +113,7 @@ def parse_codebook(source: str, where: str) -> Codebook:
 
 
 def _too_big(where: str, size: int) -> str:
-    return f"{where}: {size / 1_000_000:.1f} MB is too big for a codebook (at most {MAX_FILE_BYTES // 1_000_000} MB)"
+    return f"{where}: {size / 1_000_000:.1f} MB is too big for a codebook (at most {MAX_FILE_BYTES / 1_000_000:.0f} MB)"
 
 
 def _yaml_problem(error: yaml.YAMLError, source: str, where: str) -> str:
@@ -138,6 +139,7 @@ class _Reader:
         self.where = where
         self.problems: list[str] = []
         self.shortcuts: dict[str, str] = {}
+        self.count = 0
 
     def problem(self, node: Node | None, message: str) -> None:
         line = f" line {node.start_mark.line + 1}" if node is not None else ""
@@ -192,6 +194,9 @@ class _Reader:
         result: list[CodeSpec] = []
         seen: set[str] = set()
         for item in node.value:
+            self.count += 1
+            if self.count == MAX_CODES + 1:
+                self.problem(item, f"more than {MAX_CODES:,} codes; a codebook holds at most {MAX_CODES:,}")
             code = self.code(item, parent)
             if code is None:
                 continue

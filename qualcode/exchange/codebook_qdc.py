@@ -22,7 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode import __version__
-from qualcode.codebook.model import Codebook, CodeSpec, code_name
+from qualcode.codebook.model import (
+    MAX_CODE_DEPTH,
+    MAX_CODEBOOK_BYTES,
+    MAX_CODES,
+    MAX_QDC_BYTES,
+    Codebook,
+    CodeSpec,
+    code_name,
+    too_big,
+    yaml_size_bounds,
+)
 from qualcode.codebook.service import CodebookChanges, CodeView, apply_codebook, list_codes
 from qualcode.errors import CodebookInvalid
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
@@ -36,9 +46,9 @@ if TYPE_CHECKING:
 
     from qualcode.store.models import Coder
 
-MAX_FILE_BYTES = 20_000_000
-MAX_CODE_DEPTH = 10
-MAX_CODES = 100_000
+# The limits a codebook has wherever it comes from (codebook/model.py); the file's own is what its
+# export of a codebook within them can take, so a project's own .qdc always reads back.
+MAX_FILE_BYTES = MAX_QDC_BYTES
 
 # The labels written, first in each tuple, and every spelling read back (compared in lower case).
 DESCRIPTION_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -175,7 +185,8 @@ def load_qdc(path: Path) -> QdcCodebook:
     if not path.is_file():
         raise CodebookInvalid([f"{path}: no such file"])
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise CodebookInvalid([f"{path.name}: {path.stat().st_size / 1_000_000:.1f} MB is too big for a codebook"])
+        raise CodebookInvalid([f"{path.name}: {path.stat().st_size / 1_000_000:.1f} MB is too big for a codebook"
+                               f" (at most {MAX_FILE_BYTES / 1_000_000:.0f} MB)"])
     return read_qdc(path.read_bytes(), path.name)
 
 
@@ -192,6 +203,13 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
     _Reader(where, result).read(codes[0] if codes else root, result.codebook.codes, depth=1)
     if not result.codebook.codes:
         raise CodebookInvalid([f"{where}: the codebook has no codes"])
+    texts = [text for _, _, code in result.codebook.walk()
+             for text in (code.name, code.definition, code.inclusion, code.exclusion, code.example, *code.signal_words) if text]
+    fewest, _ = yaml_size_bounds(texts, 0, 0)
+    if fewest > MAX_CODEBOOK_BYTES:  # refused at once, before its text is read for names: the merge would refuse it
+        refused = CodebookInvalid([f"{where}: {too_big(fewest, at_least=True)[0]}"])
+        refused.hint = too_big(fewest)[1]
+        raise refused
     if _from(result, "taguette"):
         tree_from_dotted_names(result, where)
     return result
@@ -225,7 +243,7 @@ class _Reader:
                 continue
             self.count += 1
             if self.count > MAX_CODES:
-                raise CodebookInvalid([f"{self.where}: more than {MAX_CODES:,} codes; refusing to read it"])
+                raise CodebookInvalid([f"{self.where}: more than {MAX_CODES:,} codes; a codebook holds at most {MAX_CODES:,}"])
             if depth > MAX_CODE_DEPTH:
                 raise CodebookInvalid([f"{self.where} line {element.sourceline}: codes are nested more than {MAX_CODE_DEPTH} levels deep"])
             spec = self.code(element, parent_path)

@@ -18,9 +18,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from qualcode.codebook.model import code_name
+from qualcode.codebook.model import MAX_CODE_DEPTH, code_name
 from qualcode.errors import ImportFailed, UnreadableFile
-from qualcode.exchange.codebook_qdc import MAX_CODE_DEPTH, normal_guid
+from qualcode.exchange.codebook_qdc import normal_guid
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
 from qualcode.text.normalise import shortened
