@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import CODE_NAME_LENGTH, CODE_PATH_LENGTH, Codebook, CodeSpec
@@ -279,3 +280,81 @@ def test_a_codebook_ten_levels_deep_is_fine_and_many_problems_make_one_short_lin
         parse_codebook(source, "mange.yaml")
     assert len(caught.value.problems) == 100
     assert caught.value.message.startswith("100 problems: ") and caught.value.message.endswith("; and 80 more")
+
+
+LOOK_ALIKES = {"to  mellomrom": "to mellomrom", "hardt\u00a0mellomrom": "hardt mellomrom", "japansk\u3000mellomrom": "japansk mellomrom",
+               " myk\u00adbindestrek ": "mykbindestrek"}
+
+
+def test_names_are_kept_as_a_codebook_file_reads_them_so_the_projects_own_yaml_imports_back_unchanged(
+    session: Session, coder: Coder,
+) -> None:
+    """`codebook add` kept a double, non-breaking or ideographic space the YAML reader collapses: a
+    re-import of the project's own export added look-alike twins, and codings split between them."""
+    for typed, kept in LOOK_ALIKES.items():
+        assert create_code(session, f"empowerment/{typed}", {}, coder).path == f"empowerment/{kept}"
+        assert find_code(session, f"empowerment/{typed}").path == f"empowerment/{kept}"
+        with pytest.raises(InvalidInput, match="already exists"):
+            create_code(session, f"empowerment/{kept}", {}, coder)
+    with pytest.raises(InvalidInput, match="holds a tab, line break or other control character"):  # a line separator is a line break
+        create_code(session, "empowerment/linje\u2028skift", {}, coder)
+    before = [view.path for view in list_codes(session)]
+    changes = apply_codebook(session, parse_codebook(dump_codebook(project_codebook(session)), "egen.yaml"), coder)
+    assert (changes.created, changes.updated) == ([], [])
+    assert [view.path for view in list_codes(session)] == before
+
+
+def test_a_name_stored_with_two_spaces_before_names_were_kept_so_is_found_by_how_it_reads(session: Session, coder: Coder) -> None:
+    older = {}
+    for typed in LOOK_ALIKES:  # as an earlier version stored them, spaces and all
+        code = session.get_one(Code, create_code(session, f"empowerment/x{len(older)}", {}, coder).id)
+        code.name, code.path = typed, f"empowerment/{typed}"
+        older[typed] = code.path
+    session.flush()
+    exported = dump_codebook(project_codebook(session))
+    for typed, kept in LOOK_ALIKES.items():
+        assert find_code(session, f"empowerment/{kept}").path == older[typed]
+        assert find_code(session, kept).path == older[typed]
+        with pytest.raises(InvalidInput, match=r"differs only in spacing from the code"):
+            create_code(session, f"empowerment/{kept}", {}, coder)
+    changes = apply_codebook(session, parse_codebook(exported, "egen.yaml"), coder)
+    assert (changes.created, changes.updated) == ([], [])
+    assert session.scalar(select(func.count()).select_from(Code).where(Code.path.like("empowerment/%mellomrom"))) == 3
+
+
+def test_add_refuses_the_eleventh_level_that_every_codebook_file_refuses(session: Session, coder: Coder) -> None:
+    """`codebook add` made an 11th level, and the project's own export was then refused on import."""
+    path = "n1"
+    create_code(session, path, {}, coder)
+    for level in range(2, 11):
+        path = f"{path}/n{level}"
+        create_code(session, path, {}, coder)
+    with pytest.raises(InvalidInput, match=r"^code n1/.*/n11 would be 11 levels deep; a code tree has at most 10 \(put it under"):
+        create_code(session, f"{path}/n11", {}, coder)
+    assert any(view.path == path for view in list_codes(session))
+    parse_codebook(dump_codebook(project_codebook(session)), "egen.yaml")  # ten levels: reads back
+
+
+def test_the_size_bounds_hold_the_yaml_and_qdc_files_written(session: Session, coder: Coder) -> None:
+    """What makes a codebook file big for its text (deep codes, escapes, quotes, "&" in XML, many
+    signal words) stays between the bounds the entry check reads, and a .qdc within its own limit."""
+    from qualcode.codebook.model import QDC_BYTES_PER_CODE, yaml_size_bounds
+    from qualcode.exchange.codebook_qdc import write_qdc
+
+    deep = "/".join(f"nivå {level}" for level in range(1, 11))
+    texts = {"definition": "«sitat» & <merke> \"anført\" 'enkelt' \\ æøå 😀 " * 40, "example": "&" * 3000,
+             "inclusion": "Når " * 500, "signal_words": [f"o{index}" for index in range(200)]}
+    for level in range(1, 11):
+        create_code(session, "/".join(f"nivå {index}" for index in range(1, level + 1)), dict(texts), coder)
+    update_code(session, "helse", {"definition": "\u00a0\u2007 \t" * 200}, coder)
+    codebook = project_codebook(session)
+    written = len(dump_codebook(codebook).encode("utf-8"))
+    pieces = [codebook.name, codebook.description or ""]
+    for _, _, code in codebook.walk():
+        pieces += [code.name, *(getattr(code, key) or "" for key in ("definition", "inclusion", "exclusion", "example", "colour", "shortcut"))]
+        pieces += code.signal_words
+    codes = sum(1 for _ in codebook.walk())
+    fewest, most = yaml_size_bounds(pieces, codes, sum(len(code.signal_words) for _, _, code in codebook.walk()))
+    assert fewest <= written <= most
+    assert len(write_qdc(session)) <= 5 * written + QDC_BYTES_PER_CODE * codes
+    assert find_code(session, deep).path == deep

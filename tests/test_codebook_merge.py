@@ -3,6 +3,8 @@ does not name is logged and undone, codes keep their places, and names are check
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import Codebook, CodeSpec
 from qualcode.codebook.service import apply_codebook, create_code, list_codes, update_code
+from qualcode.codebook.yaml_format import parse_codebook
 from qualcode.coding.history import history, undo
-from qualcode.errors import CodebookInvalid, InvalidInput
+from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput
 from qualcode.store.models import Code, Coder, Event
 from tests.test_cli import run
 
@@ -50,7 +53,9 @@ def test_codes_a_file_names_in_the_projects_order_keep_their_places(session: Ses
     apply_codebook(session, Codebook(name="x", codes=[CodeSpec(name="skjønn"), CodeSpec(name="helse", definition="Helse og sykdom")]),
                    coder)
     assert _order(session) == before
-    assert [view.summary for view in history(session, limit=1)] == ["changed definition of helse"]
+    assert [view.summary for view in history(session, limit=2)] == [
+        "renamed the codebook from 'KVP – Kvalifiseringsprogrammet' to 'x'", "changed definition of helse",
+    ]
 
 
 def test_codes_a_file_reorders_take_one_anothers_places_and_the_rest_keep_theirs(session: Session, coder: Coder) -> None:
@@ -84,10 +89,26 @@ def test_a_code_name_with_a_line_break_or_tab_is_refused_however_it_comes(sessio
     assert session.scalar(select(Code).where(Code.name.like("zz%"))) is None
 
 
-@pytest.mark.parametrize("shortcut", ["\t", "\n", " ", "\x07"])
-def test_a_shortcut_that_is_not_a_visible_character_is_refused(session: Session, coder: Coder, shortcut: str) -> None:
+@pytest.mark.parametrize("shortcut", ["\t", "\n", " ", "\x07", "\u00ad", "\u200b", "\u0301", "\u3164", "\u2028", "ab"])
+def test_a_shortcut_that_is_not_a_visible_character_is_refused_however_it_comes(session: Session, coder: Coder, shortcut: str) -> None:
+    """A YAML import took a soft hyphen, a zero-width space and a lone accent as helse's key, which `edit` refuses."""
     with pytest.raises(InvalidInput, match=r"must be one visible character$"):
         update_code(session, "helse", {"shortcut": shortcut}, coder)
+    with pytest.raises(InvalidInput, match=r"must be one visible character$"):
+        create_code(session, "empowerment/ny", {"shortcut": shortcut}, coder)
+    source = f"name: x\ncodes:\n  - name: helse\n    shortcut: {json.dumps(shortcut)}\n"
+    if shortcut.strip():  # YAML reads a blank shortcut as none at all
+        with pytest.raises(CodebookInvalid, match=r"^kodebok.yaml line 4: shortcut .* of helse must be one visible character$"):
+            parse_codebook(source, "kodebok.yaml")
+
+
+def test_a_shortcut_typed_decomposed_is_one_character_everywhere(session: Session, coder: Coder) -> None:
+    """An "é" typed as e and an accent was refused as two characters."""
+    decomposed = unicodedata.normalize("NFD", "é")
+    assert update_code(session, "helse", {"shortcut": decomposed}, coder).shortcut == "é"
+    read = parse_codebook(f"name: x\ncodes:\n  - name: helse\n    shortcut: {decomposed}\n", "kodebok.yaml")
+    assert read.codes[0].shortcut == "é"
+    assert apply_codebook(session, read, coder).unchanged == ["helse"]
 
 
 def test_a_name_the_key_replaces_is_checked_for_case_as_it_is_stored(demo: Path) -> None:
@@ -120,3 +141,62 @@ def test_a_qdc_code_with_a_known_guid_under_another_parent_is_moved_there_not_ad
     assert imported.changes.moved == [("empowerment/avmakt", "brukermedvirkning/avmakt")] and imported.changes.created == []
     assert session.scalar(select(Code.path).where(Code.guid == guid)) == "brukermedvirkning/avmakt"
     assert session.scalar(select(Code).where(Code.path == "empowerment/avmakt")) is None
+
+
+def test_a_code_named_as_another_codes_shortcut_makes_the_key_ambiguous_not_a_silent_switch(demo: Path, tmp_path: Path) -> None:
+    """`coding add leder_L1 5` coded arbeidslinja (key 5) until a codebook brought a code named "5":
+    then the same command coded intervjuguide/5."""
+    project = str(demo)
+    match = ["--match", "Jeg har sagt til veilederne"]
+    (tmp_path / "guide.yaml").write_text('name: kodebok\ncodes:\n  - name: intervjuguide\n    codes:\n      - name: "5"\n', "utf-8")
+    imported = run("--project", project, "--coder", "A", "codebook", "import", str(tmp_path / "guide.yaml"))
+    assert imported.exit_code == 0, imported.output
+    assert "intervjuguide/5 is named as the shortcut '5' of arbeidslinja" in imported.output
+    ambiguous = run("--project", project, "--coder", "A", "coding", "add", "leder_L1", "5", *match)
+    assert ambiguous.exit_code == 1 and "Traceback" not in ambiguous.output
+    [line] = ambiguous.output.strip().splitlines()
+    assert "code '5' could be arbeidslinja (its shortcut) or intervjuguide/5 (by name)" in line
+    assert "give the full path or GUID: arbeidslinja or intervjuguide/5" in line
+    for path in ("arbeidslinja", "intervjuguide/5"):
+        assert run("--project", project, "--coder", "A", "coding", "add", "leder_L1", path, *match).exit_code == 0
+    top = run("--project", project, "--coder", "A", "codebook", "add", "8")  # helse's key
+    assert top.exit_code == 0 and "8 is named as the shortcut '8' of helse" in top.output
+    refused = run("--project", project, "--coder", "A", "coding", "list", "--code", "8")
+    assert refused.exit_code == 1 and "or helse (by name)" not in refused.output and "could be helse (its shortcut) or 8 (by name)" in refused.output
+    edited = run("--project", project, "--coder", "A", "codebook", "edit", "helse", "--shortcut", "5")
+    assert edited.exit_code == 1 and "already used by arbeidslinja" in edited.output
+
+
+def test_a_shortcut_nobody_shares_and_a_name_nobody_shares_are_found_as_before(session: Session, coder: Coder) -> None:
+    from qualcode.codebook.service import find_code, shortcut_clashes
+
+    assert find_code(session, "5").path == "arbeidslinja"
+    assert shortcut_clashes(session) == []
+    create_code(session, "empowerment/Q", {}, coder)  # q is måltall-press/kvantitet mot kvalitet's key, and names are found in any case
+    assert find_code(session, "Q").path == "empowerment/Q"  # no code's key
+    with pytest.raises(Ambiguous, match=r"^code 'q' could be måltall-press/kvantitet mot kvalitet \(its shortcut\) or empowerment/Q \(by name\) \("):
+        find_code(session, "q")
+    assert len(shortcut_clashes(session)) == 1 and shortcut_clashes(session, {"helse"}) == []
+
+
+def test_a_files_codebook_name_and_description_are_reported_logged_and_undone_like_a_codes_change(demo: Path, tmp_path: Path) -> None:
+    """`name: "kodebok runde 2"` replaced the codebook's name with no history entry ("0 codes added,
+    0 updated, 1 unchanged"), and `undo` then took back the coder's earlier change instead."""
+    project = ["--project", str(demo), "--coder", "A"]
+    assert run(*project, "codebook", "edit", "helse", "--definition", "Helse og helsetjenester").exit_code == 0
+    own = tmp_path / "egen.yaml"
+    assert run(*project, "codebook", "export", str(own)).exit_code == 0
+    old_name = own.read_text("utf-8").splitlines()[0].removeprefix("name: ")
+    file = tmp_path / "runde2.yaml"
+    file.write_text('name: "kodebok runde 2"\ndescription: Etter andre runde\ncodes:\n  - name: helse\n', "utf-8")
+    imported = run(*project, "codebook", "import", str(file))
+    assert imported.exit_code == 0, imported.output
+    assert (f"0 codes added, 0 updated, 1 unchanged; renamed the codebook from {old_name!r} to 'kodebok runde 2';"
+            " changed the codebook's description") in imported.output
+    assert "renamed the codebook" in run(*project, "history", "--limit", "1").output
+    undone = run(*project, "undo")
+    assert undone.exit_code == 0 and "renamed the codebook" in undone.output
+    assert run(*project, "codebook", "export").output == own.read_text("utf-8")  # the name, description and helse as before
+    assert "renamed the codebook" in run(*project, "redo").output
+    again = run(*project, "codebook", "import", str(file))
+    assert "0 codes added, 0 updated, 1 unchanged\n" in again.output  # the same name again is no change

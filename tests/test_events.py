@@ -21,7 +21,14 @@ from qualcode.anonymise.reapply import reapply_key
 from qualcode.anonymise.service import add_known_identifier, create_key, dismiss
 from qualcode.anonymise.withdraw import withdraw_participant
 from qualcode.cli import cli
-from qualcode.codebook.service import code_state, create_code, update_code
+from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.service import (
+    apply_codebook,
+    code_state,
+    codebook_state,
+    create_code,
+    update_code,
+)
 from qualcode.coding.coders import get_or_create_coder, set_blind_role, set_coder_role
 from qualcode.coding.consensus import Choice, decide, disagreements
 from qualcode.coding.history import RESTORERS, history, redo, undo
@@ -65,7 +72,7 @@ STORED_ACTIONS = {
     "coding.orphan", "memo.add", "memo.remove", "transcript.import", "transcript.replace", "transcript.merge", "transcript.edit",
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
-    "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase",
+    "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase", "codebook.update",
 }
 
 
@@ -108,6 +115,12 @@ def code_update(root: Path, folder: Path) -> None:
     with session_in(root) as session:
         update_code(session, "empowerment", {"definition": "Å få makt over eget liv", "signal_words": ["makt", "styre"]},
                     get_or_create_coder(session, "Forsker 1"))
+
+
+def codebook_update(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        apply_codebook(session, Codebook(name="kodebok runde 2", description="Etter andre runde", codes=[CodeSpec(name="helse")]),
+                       get_or_create_coder(session, "Forsker 1"))
 
 
 def coding_add(root: Path, folder: Path) -> None:
@@ -331,6 +344,7 @@ def redo_step(root: Path, folder: Path) -> None:
 DRIVERS: dict[EventKind, Driver] = {
     EventKind.CODE_CREATE: code_create,
     EventKind.CODE_UPDATE: code_update,
+    EventKind.CODEBOOK_UPDATE: codebook_update,
     EventKind.CODING_ADD: coding_add,
     EventKind.CODING_REMOVE: coding_remove,
     EventKind.CODING_RESIZE: coding_resize,
@@ -368,6 +382,8 @@ def current_state(session: Session, entity: str | None, guid: str, recorded: dic
     if entity == Entity.CODE:
         code = session.scalar(select(Code).where(Code.guid == guid))
         return code_state(code) if code is not None else None
+    if entity == Entity.CODEBOOK:
+        return codebook_state(session)
     if entity == Entity.CODING:
         return coding_state(session.scalars(select(Coding).where(Coding.guid == guid)).one())
     if entity == Entity.MEMO:

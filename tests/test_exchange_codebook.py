@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +15,16 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess
 from qualcode.cli import cli
 from qualcode.codebook.model import Codebook, CodeSpec
-from qualcode.codebook.service import apply_codebook, list_codes, project_codebook
-from qualcode.errors import CodebookInvalid, UnreadableFile
+from qualcode.codebook.service import (
+    apply_codebook,
+    create_code,
+    list_codes,
+    project_codebook,
+    update_code,
+)
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
+from qualcode.errors import CodebookInvalid, InvalidInput, UnreadableFile
 from qualcode.exchange.codebook_qdc import (
     describe,
     import_qdc,
@@ -26,6 +35,7 @@ from qualcode.exchange.codebook_qdc import (
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
 from qualcode.store.models import Code, code_guid
 from qualcode.store.project import Project
+from tests.conftest import make_transcript
 
 NS = {"c": CODEBOOK_NS}
 
@@ -202,3 +212,76 @@ def test_cli_exports_and_imports_qdc(project: Project, key_access: KeyAccess, tm
     assert "3 codes added" in imported.output and "flat list of names with dots" in imported.output
     with project.begin() as session:
         assert {"tema", "tema/undertema", "annet"} <= {view.path for view in list_codes(session)}
+
+
+def test_a_flat_codebooks_own_export_with_dots_in_its_names_imports_back_as_no_change(tmp_path: Path) -> None:
+    """A probe's flat codebook ("kvalitet vs. kvantitet", "krav m.m.") came back from its own .qdc
+    with codes "kvalitet vs" and "krav m" invented, and the coding moved under them."""
+    names = ["kvalitet vs. kvantitet", "helse", "krav m.m.", "tema.undertema"]
+    with Project.create(tmp_path / "flat") as project:
+        with project.begin() as session:
+            coder = get_or_create_coder(session, "Forsker 1")
+            for name in names:
+                create_code(session, name, {}, coder)
+            make_transcript(session, tmp_path, "I: Hva krever de?\nD1: Det er krav m.m. hele tiden.\n")
+            add_coding(session, "intervju", "krav m.m.", coder, match="krav m.m. hele tiden")
+        with project.begin() as session:
+            imported = import_qdc(session, read_qdc(write_qdc(session), "kodebok.qdc"), coder)
+            assert [view.path for view in list_codes(session)] == names
+    assert imported.deviations == []
+    assert (imported.changes.created, imported.changes.updated, imported.changes.moved) == ([], [], [])
+
+
+def _flat(origin: str, codes: list[tuple[str, str]]) -> bytes:
+    listed = "".join(f'<Code guid="{guid}" name="{name}" isCodable="true"/>' for guid, name in codes)
+    return f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"{origin}><Codes>{listed}</Codes></CodeBook>'.encode()
+
+
+def test_dots_are_a_path_only_in_another_programs_file_and_never_an_abbreviations(tmp_path: Path) -> None:
+    listed = [(str(uuid.uuid4()), name) for name in ("tema.undertema", "kvalitet vs. kvantitet", "krav m.m.", "st.meld. 30", "kl. 10.30")]
+    taguette = read_qdc(_flat(' origin="Taguette 1.4.1"', listed), "taguette.qdc").codebook
+    assert [(code.name, [child.name for child in code.children]) for code in taguette.codes] == [
+        ("tema", ["undertema"]), ("kvalitet vs. kvantitet", []), ("krav m.m.", []), ("st.meld. 30", []), ("kl. 10.30", []),
+    ]
+    own = read_qdc(_flat(' origin="qualcode 0.1.0"', listed), "egen.qdc").codebook
+    assert [code.name for code in own.codes] == [name for _, name in listed]
+    with Project.create(tmp_path / "tom") as project:
+        with project.begin() as session:  # no origin, and no GUID the project knows: read as Taguette's paths
+            imported = import_qdc(session, read_qdc(_flat("", listed[:2]), "annen.qdc"))
+            assert imported.changes.created == ["tema", "tema/undertema", "kvalitet vs. kvantitet"]
+            assert any("flat list of names with dots" in line for line in imported.deviations)
+        with project.begin() as session:  # a GUID the project knows: its names are names
+            held = session.scalar(select(Code.guid).where(Code.path == "kvalitet vs. kvantitet"))
+            again = import_qdc(session, read_qdc(_flat("", [(str(held), "kvalitet vs. kvantitet"), (str(uuid.uuid4()), "helse.tema")]), "annen.qdc"))
+            assert again.changes.created == ["helse.tema"]
+
+
+def _one_long_definition(words: int) -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo 14"><Codes>'
+            f'<Code guid="5b1f0c2e-8d3a-4f6b-9c7e-2a4b6c8d0e1f" name="langt" isCodable="true"><Description>{"ord " * words}'
+            "</Description></Code></Codes></CodeBook>").encode()
+
+
+def test_a_codebook_is_held_to_one_size_at_entry_and_read_back_so_its_own_export_imports_back(demo: Path, tmp_path: Path) -> None:
+    """A .qdc import took a 4 MB definition (its limit 20 MB), and the project's own YAML export of
+    it (4.5 MB) was refused on import as over 2 MB."""
+    from tests.test_cli import run
+
+    project = ["--project", str(demo), "--coder", "A"]
+    too_big = tmp_path / "for-stor.qdc"
+    too_big.write_bytes(_one_long_definition(1_100_000))  # 4.4 MB of text
+    before = run(*project, "codebook", "export").output
+    refused = run(*project, "codebook", "import", str(too_big))
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    [line] = refused.output.strip().splitlines()
+    assert "the codebook would take more than 4.4 MB as a YAML file, over the 4 MB a codebook may take" in line
+    assert run(*project, "codebook", "export").output == before
+    within = tmp_path / "lang.qdc"
+    within.write_bytes(_one_long_definition(150_000))  # 0.6 MB: near enough to the limit to be measured by writing it
+    assert run(*project, "codebook", "import", str(within)).exit_code == 0
+    for exported in (tmp_path / "egen.yaml", tmp_path / "egen.qdc"):
+        assert run(*project, "codebook", "export", str(exported)).exit_code == 0
+        again = run(*project, "codebook", "import", str(exported))
+        assert again.exit_code == 0 and again.output.startswith("0 codes added, 0 updated, 26 unchanged"), again.output
+    with Project.open(demo) as opened, opened.begin() as session, pytest.raises(InvalidInput, match="over the 4 MB a codebook may take"):
+        update_code(session, "helse", {"example": "eksempel " * 460_000}, get_or_create_coder(session, "A"))

@@ -241,3 +241,31 @@ def test_a_file_with_a_code_by_its_name_where_it_stands_and_by_its_guid_elsewher
         " (in the other program, give the code at empowerment/avmakt another name)"
     ]
     assert code_tree(session) == before
+
+
+def test_a_move_that_takes_a_sub_code_past_ten_levels_is_refused_as_codebook_add_refuses_it(
+    project: Project, tmp_path: Path,
+) -> None:
+    """A .qdc move brought måltall-press's sub-codes to level 11, which `codebook add` and every
+    codebook file refuse, so the project's own export no longer imported back."""
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        deepest = "/".join(f"n{level}" for level in range(1, 10))  # nine levels
+        for level in range(1, 10):
+            create_code(session, "/".join(f"n{index}" for index in range(1, level + 1)), {}, coder)
+        file = _moved_in_other_program(session, tmp_path, "måltall-press", deepest)
+        guid = session.scalar(select(Code.guid).where(Code.path == "måltall-press"))
+        before, events = code_tree(session), _events(session)
+    root = etree.fromstring(file.read_bytes())  # the file, ten levels deep, leaves its sub-codes out: they come along here
+    moved = code_element(root, str(guid))
+    for child in moved.findall("c:Code", NS):
+        moved.remove(child)
+    file.write_bytes(etree.tostring(root))
+    with project.begin() as session, pytest.raises(
+        CodebookInvalid, match=rf"^the file moves code måltall-press to {deepest}/måltall-press, which takes måltall-press/inntakspress"
+                               r" 11 levels deep; a code tree has at most 10 \(in the other program, move it nearer the top\)$",
+    ) as refused:
+        import_qdc(session, load_qdc(file), coder)
+    assert "\n" not in str(refused.value)
+    with project.begin() as session:
+        assert (code_tree(session), _events(session)) == (before, events)

@@ -12,6 +12,7 @@ from qualcode.codebook.service import (
     code_history,
     create_code,
     list_codes,
+    shortcut_clashes,
     update_code,
 )
 from qualcode.errors import InvalidInput
@@ -77,12 +78,14 @@ def codebook_import(app: AppContext, file: Path) -> None:
     for deviation in deviations:
         note(f"note: {deviation}")
     click.echo(f"{counted(len(changes.created), 'code')} added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged"
-               + (f" ({len(changes.moved)} moved)" if changes.moved else ""))
+               + (f" ({len(changes.moved)} moved)" if changes.moved else "") + "".join(f"; {change}" for change in changes.codebook))
     moved_from = {to: before for before, to in changes.moved}
     for path in changes.updated:
         note(f"  moved {moved_from[path]} to {path}" if path in moved_from else f"  updated {path}")
     if changes.not_in_file:
         note(f"kept {len(changes.not_in_file)} codes the file does not have: " + ", ".join(changes.not_in_file))
+    for clash in changes.notes:
+        note(f"note: {clash}")
 
 
 @codebook_group.command("export")
@@ -142,7 +145,10 @@ def codebook_add(app: AppContext, path: str, definition: str | None, shortcut: s
     fields = {k: v for k, v in (("definition", definition), ("shortcut", shortcut), ("colour", colour)) if v is not None}
     with app.workspace() as workspace, workspace.typed() as session:
         code = create_code(session, path, fields, workspace.coder(session))
+        clashes = shortcut_clashes(session, {code.path})
     click.echo(f"added code {code.path}")
+    for clash in clashes:
+        note(f"note: {clash}")
 
 
 @codebook_group.command("edit")
@@ -167,7 +173,10 @@ def codebook_edit(app: AppContext, /, code: str, signal_words: str | None, **fie
         raise InvalidInput("nothing to change", "give at least one of --definition, --inclusion, ...")
     with app.workspace() as workspace, workspace.typed() as session:
         view = update_code(session, code, changes, workspace.coder(session))
+        clashes = shortcut_clashes(session, {view.path}) if "shortcut" in changes else []
     click.echo(f"updated {view.path}")
+    for clash in clashes:
+        note(f"note: {clash}")
 
 
 COMMANDS = [codebook_group]

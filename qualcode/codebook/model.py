@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+
+from qualcode.text.normalise import one_line
 
 CODE_FIELDS = ("definition", "inclusion", "exclusion", "example", "colour", "shortcut")
 # What the store's columns hold (store/models.py, Code.name and Code.path); SQLite would keep more, PostgreSQL would not.
 CODE_NAME_LENGTH = 200
 CODE_PATH_LENGTH = 1000
+
+# What a codebook may be, the same wherever codes come in (`codebook add` and `edit`, a YAML or
+# .qdc file, `init --codebook`, a .qdpx, a .qdc's moves) and when its files are read back, so a
+# project's own export always imports back. Far above any real codebook (the KVP codebook is
+# 16 kB, 3 levels deep, 25 codes), and low enough that a hostile file is refused at once instead
+# of exhausting memory, time or the interpreter's stack (PyYAML reads about 1.5 MB a second).
+MAX_CODE_DEPTH = 10
+MAX_CODES = 10_000
+# The codebook as the YAML file `codebook export` writes; a YAML file may be no bigger.
+MAX_CODEBOOK_BYTES = 4_000_000
+# A .qdc of a codebook within the limits is at most five times its YAML (XML writes "&" as
+# "&amp;"; a YAML file writes no character in fewer bytes than UTF-8) and a few hundred bytes more
+# a code (a GUID, isCodable, the description's labels, a name's quotes as "&quot;").
+QDC_BYTES_PER_CODE = 500
+MAX_QDC_BYTES = 5 * MAX_CODEBOOK_BYTES + QDC_BYTES_PER_CODE * MAX_CODES
 
 
 def code_too_long(name: str, path: str) -> tuple[str, str] | None:
@@ -23,12 +40,43 @@ def code_too_long(name: str, path: str) -> tuple[str, str] | None:
 
 
 def code_name_not_one_line(name: str) -> tuple[str, str] | None:
-    """Why a code's name cannot be kept as given (a tab, line break or other control character in
-    it), and what to do; None if it can. Such a name breaks the code tree's lines, and a codebook
-    file writes it back as a space, so a project's own codebook read back in would make it twice."""
-    if any(unicodedata.category(character) == "Cc" for character in name):
+    """Why a code's name cannot be kept as given (a tab, line break, line separator or other control
+    character in it), and what to do; None if it can. Such a name breaks the code tree's lines."""
+    if any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in name):
         return f"the code name {name!r} holds a tab, line break or other control character", "give the name on one line"
     return None
+
+
+def code_name(typed: str) -> str:
+    """A code's name as it is kept and compared, however it comes (typed, or from a YAML, .qdc or
+    .qdpx file): composed (NFC), nothing invisible, and one plain space between its words, so a
+    double, non-breaking or ideographic space is one space. A codebook file writes a name back as
+    it was kept, and reading it back must find the same code, not make a look-alike twin."""
+    return one_line(typed)
+
+
+def code_path(typed: str) -> str:
+    """A code path with each of its names as `code_name` keeps it."""
+    return "/".join(code_name(part) for part in typed.split("/"))
+
+
+# Letters and symbols with no ink of their own: the Hangul fillers and the blank Braille pattern.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def shortcut_key(typed: str) -> str:
+    """A shortcut as it is kept and compared: composed (NFC), so an "é" typed as e and an accent is one character."""
+    return unicodedata.normalize("NFC", typed)
+
+
+def shortcut_not_visible(shortcut: str) -> bool:
+    """Whether `shortcut` (as `shortcut_key` keeps it) is not one visible character: more than one,
+    a space, or a character nobody sees (a soft hyphen, a zero-width space, a control character)
+    or sees only on another (a lone accent). Such a key cannot be pressed knowingly, nor read in
+    the code tree. Every path that sets a shortcut (add, edit, a codebook file) asks this."""
+    if len(shortcut) != 1:
+        return True
+    return unicodedata.category(shortcut)[0] in "CZM" or shortcut in _BLANK
 
 
 @dataclass
@@ -65,3 +113,43 @@ class Codebook:
                 yield from visit(code.children, path)
 
         yield from visit(self.codes, None)
+
+
+# How many bytes, at most, a YAML file writes for a byte of a code's text: an escaped control
+# character ("\x01", four) with the indentation of the line it folds onto (twice that); for each
+# code its keys and their indentation ten levels deep, and for each signal word its own line.
+_YAML_TEXT_FACTOR = 8
+_YAML_BYTES_PER_CODE = 600
+_YAML_BYTES_PER_WORD = 64
+
+
+def yaml_size_bounds(texts: Iterable[str], codes: int, words: int) -> tuple[int, int]:
+    """The fewest and the most bytes a codebook's YAML file can take, from its codes' texts (names,
+    fields and signal words, and the codebook's name and description), how many codes and how many
+    signal words it has: a YAML file writes every character in at least its UTF-8 bytes. Between
+    the two only writing it says (`codebook_limit_problem` does, for the few codebooks near the limit)."""
+    text = sum(len(piece.encode("utf-8", "surrogatepass")) for piece in texts)
+    return text, _YAML_TEXT_FACTOR * text + _YAML_BYTES_PER_CODE * codes + _YAML_BYTES_PER_WORD * words + 1000
+
+
+def too_many_codes(count: int) -> tuple[str, str] | None:
+    """Why a codebook of `count` codes is refused, and what to do; None if it is not."""
+    if count > MAX_CODES:
+        return f"the codebook would hold {count:,} codes; a codebook holds at most {MAX_CODES:,}", "merge or leave out codes"
+    return None
+
+
+def too_deep(path: str) -> tuple[str, str] | None:
+    """Why a code at `path` is refused for its depth, and what to do; None if it is not."""
+    depth = path.count("/") + 1
+    if depth > MAX_CODE_DEPTH:
+        return (f"code {path} would be {depth} levels deep; a code tree has at most {MAX_CODE_DEPTH}",
+                "put it under a code nearer the top")
+    return None
+
+
+def too_big(size: int, at_least: bool = False) -> tuple[str, str]:
+    """Why a codebook of `size` bytes as a YAML file is refused (`at_least`: of more), and what to do."""
+    return (f"the codebook would take {'more than ' if at_least else ''}{size / 1_000_000:.1f} MB as a YAML file, over the"
+            f" {MAX_CODEBOOK_BYTES / 1_000_000:.0f} MB a codebook may take (its export would not import back)",
+            "shorten the longest definitions and examples")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -12,20 +13,34 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import (
     CODE_FIELDS,
+    MAX_CODE_DEPTH,
+    MAX_CODEBOOK_BYTES,
     Codebook,
     CodeSpec,
+    code_name,
     code_name_not_one_line,
+    code_path,
     code_too_long,
+    shortcut_key,
+    shortcut_not_visible,
+    too_big,
+    too_deep,
+    too_many_codes,
+    yaml_size_bounds,
 )
 from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exchange/ reads it here
-from qualcode.errors import CodebookInvalid, InvalidInput
+from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid
 from qualcode.store.project import clean_typed
-from qualcode.store.settings import get_setting, set_setting
+from qualcode.store.settings import delete_setting, get_setting, project_guid, set_setting
 
 EDITABLE_FIELDS = (*CODE_FIELDS, "signal_words")
+# What a project whose codebook was never named calls it (`init --empty`), in exports too.
+UNNAMED_CODEBOOK = "qualcode"
+# The settings that hold the codebook's own fields, by the names its events use.
+CODEBOOK_SETTINGS = {"name": "codebook.name", "description": "codebook.description"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,8 @@ class CodebookChanges:
     unchanged: list[str]
     not_in_file: list[str]
     moved: list[tuple[str, str]] = field(default_factory=list)  # (from, to) of each code moved, also in `updated`
+    codebook: list[str] = field(default_factory=list)  # what changed of the codebook's own name and description, in words
+    notes: list[str] = field(default_factory=list)  # what the merge left that a researcher should know (shortcut_clashes)
 
 
 @dataclass(frozen=True)
@@ -82,13 +99,20 @@ def code_state(code: Code) -> dict[str, Any]:
 def _as_stored(session: Session, codebook: Codebook) -> tuple[Codebook, dict[str, str]]:
     """The codebook with its code names as the typed-text guard stores them, so a code named for
     someone matches the code already stored under the pseudonym; and each path as written to the
-    path as stored, for whatever a caller keyed by path."""
+    path as stored, for whatever a caller keyed by path. Names are kept as `code_name` keeps them,
+    and a code the project holds under a name that reads the same (stored with two spaces before
+    names were kept so) keeps its name: it is that code, not a new twin of it."""
     stored_paths: dict[str, str] = {}
+    held = {code_path(path): path for path in session.scalars(select(Code.path))}
 
     def cleaned(specs: list[CodeSpec], parent: tuple[str, str] | None) -> list[CodeSpec]:
         made = []
         for spec in specs:
-            name = clean_typed(session, spec.name)
+            # A name on more than one line is left as it is, for _name_problems to refuse.
+            name = spec.name if code_name_not_one_line(spec.name) else clean_typed(session, code_name(spec.name))
+            known = held.get(code_path(f"{parent[1]}/{name}" if parent else name))
+            if known is not None and known.rpartition("/")[0] == (parent[1] if parent else ""):
+                name = known.rpartition("/")[2]
             path = (f"{parent[0]}/{spec.name}", f"{parent[1]}/{name}") if parent else (spec.name, name)
             stored_paths[path[0]] = path[1]
             made.append(replace(spec, name=name, children=cleaned(spec.children, path)))
@@ -176,11 +200,60 @@ def apply_codebook(
             before = code_state(left_out)
             left_out.position = places[left_out.id]
             _record_update(session, left_out, before, coder)
-    set_setting(session, "codebook.name", codebook.name)
-    if codebook.description:
-        set_setting(session, "codebook.description", codebook.description)
+    renamed = set_codebook(session, codebook.name, codebook.description, coder)
+    session.flush()
+    if (too_much := codebook_limit_problem(session)) is not None:
+        refused = CodebookInvalid([too_much[0]])
+        refused.hint = too_much[1]
+        raise refused
     not_in_file = sorted(set(existing) - file_paths)
-    return CodebookChanges(created, updated, unchanged, not_in_file, moved)
+    return CodebookChanges(created, updated, unchanged, not_in_file, moved, codebook=renamed, notes=shortcut_clashes(session, file_paths))
+
+
+def codebook_guid(session: Session) -> str:
+    """The GUID the codebook's own events are about: the project has one codebook, named from its project's GUID."""
+    return str(uuid.uuid5(uuid.UUID(project_guid(session)), "codebook"))
+
+
+def codebook_state(session: Session) -> dict[str, str | None]:
+    """The codebook's name and description as stored (None: never set), as its events hold them."""
+    return {key: get_setting(session, setting) for key, setting in CODEBOOK_SETTINGS.items()}
+
+
+def restore_codebook(session: Session, state: Mapping[str, str | None]) -> None:
+    """Put the codebook's name and description back to `state` (from `codebook_state`), for undo and redo."""
+    for key, setting in CODEBOOK_SETTINGS.items():
+        value = state.get(key)
+        if value is None:
+            delete_setting(session, setting)
+        else:
+            set_setting(session, setting, value)
+
+
+def set_codebook(session: Session, name: str | None, description: str | None, coder: Coder | None = None) -> list[str]:
+    """Give the codebook `name` and `description` (None, or empty, keeps what it has), as an undoable
+    change in the log like a code's; what changed, in words, for the import's summary. A file that
+    names the codebook as it is called already changes nothing, even where it was never set."""
+    # Compared as stored: a name the key holds is stored as its pseudonym, and is then no change.
+    name, description = (clean_typed(session, text) if text else None for text in (name, description))
+    before = codebook_state(session)
+    after = dict(before)
+    if name and name != (before["name"] or UNNAMED_CODEBOOK):
+        after["name"] = name
+    if description and description != before["description"]:
+        after["description"] = description
+    if after == before:
+        return []
+    restore_codebook(session, after)
+    changed = []
+    if after["name"] != before["name"]:
+        changed.append(f"renamed the codebook from {before['name'] or UNNAMED_CODEBOOK!r} to {after['name']!r}")
+    if after["description"] != before["description"]:
+        changed.append("gave the codebook a description" if before["description"] is None else "changed the codebook's description")
+    session.flush()
+    record_event(session, kind=EventKind.CODEBOOK_UPDATE, coder=coder, entity_guid=codebook_guid(session),
+                 before=before, after=after, summary="; ".join(changed))
+    return changed
 
 
 def free_guid(path: str, taken: Container[str]) -> str:
@@ -263,6 +336,7 @@ def codes_after_moves(
 
     at: dict[str, Code] = {}
     beside: dict[str, Code] = {}
+    deep: list[str] = []
     for code in sorted(existing.values(), key=lambda code: (code.id not in target, current[code.id] == final_path(code), code.id)):
         path = final_path(code)
         twin = beside.setdefault(path.casefold(), code)
@@ -275,6 +349,14 @@ def codes_after_moves(
             too_long = code_too_long(code.name, path)
             if too_long is not None:
                 problems.append(f"moving code {current[code.id]} to {path}: {too_long[0]}")
+            elif too_deep(path) is not None and not deep:  # as `codebook add` and every codebook file refuse it; said once
+                mover = code
+                while mover.id not in target and mover.parent_id in by_id:
+                    mover = by_id[mover.parent_id]
+                deep.append(f"the file moves code {current[mover.id]} to {target.get(mover.id, path)}, which takes"
+                            f" {current[code.id]} {path.count('/') + 1} levels deep; a code tree has at most {MAX_CODE_DEPTH}"
+                            " (in the other program, move it nearer the top)")
+    problems.extend(deep)
     for path, _ in tree:  # a code the file names where it stands now and, by its GUID, elsewhere
         held = existing.get(path)
         if path not in placed and path not in at and path not in with_guid and held is not None and held.id in target:
@@ -318,14 +400,14 @@ def _name_problems(codebook: Codebook, existing: Mapping[str, Code]) -> list[str
     """What is wrong with the file's code names, as stored: too long, not on one line, or a new code
     differing only in case from a code beside it, which `codebook add` refuses and every case-blind
     lookup would take for the other. (The YAML reader names the line of most; a .qdc comes here.)"""
-    beside = {(path.rpartition("/")[0], path.rpartition("/")[2].casefold()): path for path in existing}
+    beside = {(path.rpartition("/")[0], code_name(path.rpartition("/")[2]).casefold()): path for path in existing}
     problems = []
     for path, parent_path, spec in codebook.walk():
         problem = code_too_long(spec.name, path) or code_name_not_one_line(spec.name)
         if problem is not None:
             problems.append(problem[0])
             continue
-        twin = beside.get((parent_path or "", spec.name.casefold()))
+        twin = beside.get((parent_path or "", code_name(spec.name).casefold()))
         if path not in existing and twin is not None:
             problems.append(f"code {path} differs only in case from the code {twin} in this project:"
                             f" name it {twin.rpartition('/')[2]!r} in the file, or give a name that differs in more than case")
@@ -413,10 +495,36 @@ def project_codebook(session: Session) -> Codebook:
     for code in codes:
         (specs[code.parent_id].children if code.parent_id else roots).append(specs[code.id])
     return Codebook(
-        name=get_setting(session, "codebook.name", "qualcode") or "qualcode",
+        name=get_setting(session, "codebook.name") or UNNAMED_CODEBOOK,
         description=get_setting(session, "codebook.description"),
         codes=roots,
     )
+
+
+def codebook_limit_problem(session: Session) -> tuple[str, str] | None:
+    """Why the project's codebook, as it stands in this transaction, is more than a codebook may be
+    (model.MAX_CODES, MAX_CODEBOOK_BYTES), and what to do; None if it is not. Every change that
+    brings codes or text in asks, so the project's own export always imports back. The size is
+    bounded from the texts first; only a codebook near the limit is written out to be measured."""
+    count = session.scalar(select(func.count()).select_from(Code)) or 0
+    if (problem := too_many_codes(count)) is not None:
+        return problem
+    texts = [value for value in codebook_state(session).values() if value]
+    words = 0
+    for row in session.execute(select(Code.name, Code.signal_words, *(getattr(Code, key) for key in CODE_FIELDS))):
+        texts.extend(value for value in (row[0], *row[2:]) if value)
+        texts.extend(row[1] or [])
+        words += len(row[1] or [])
+    fewest, most = yaml_size_bounds(texts, count, words)
+    if most <= MAX_CODEBOOK_BYTES:
+        return None
+    if fewest > MAX_CODEBOOK_BYTES:
+        return too_big(fewest, at_least=True)
+    # Imported here: the YAML module loads PyYAML, which most commands never use.
+    from qualcode.codebook.yaml_format import dump_codebook
+
+    size = len(dump_codebook(project_codebook(session)).encode("utf-8"))
+    return too_big(size) if size > MAX_CODEBOOK_BYTES else None
 
 
 def list_codes(session: Session, coders: Sequence[str] = ()) -> list[CodeView]:
@@ -450,13 +558,66 @@ def _view(code: Code, depth: int, codings: int) -> CodeView:
     )
 
 
+def _named_as_shortcut(session: Session, key: str) -> tuple[Code, list[Code]] | None:
+    """The code whose shortcut `key` is, and the other codes whose path or name is `key` (in any case), if any."""
+    holder = session.scalar(select(Code).where(Code.shortcut == shortcut_key(key)))
+    if holder is None:
+        return None
+    folded = key.casefold()
+    named = [code for code in session.scalars(select(Code).where(Code.id != holder.id).order_by(Code.id))
+             if code_path(code.path).casefold() == folded or code_name(code.name).casefold() == folded]
+    return (holder, named) if named else None
+
+
+def shortcut_clashes(session: Session, paths: Container[str] | None = None) -> list[str]:
+    """A note for each code named as another code's shortcut (a code "5" beside the key 5), where
+    either code's path is in `paths` (all, if None): a command given that one character is
+    refused as ambiguous (find_code), so the researcher hears of it where the name or key came in."""
+    notes = []
+    keys = {code.shortcut: code for code in session.scalars(select(Code).where(Code.shortcut.is_not(None)))}
+    for key in sorted(key for key in keys if key):
+        clash = _named_as_shortcut(session, key)
+        if clash is None:
+            continue
+        holder, named = clash
+        if paths is None or holder.path in paths or any(code.path in paths for code in named):
+            notes.append(f"{' and '.join(code.path for code in named)} {'is' if len(named) == 1 else 'are'} named as the shortcut"
+                         f" {key!r} of {holder.path}: a command given {key!r} now asks which is meant, so name {holder.path}"
+                         " by its path (or give one of them another name or key)")
+    return notes
+
+
 def find_code(session: Session, ref: str) -> Code:
     """A code by its path or name (a name used under two parents is refused with both paths), its
-    shortcut key, its id or its GUID."""
-    def by_shortcut() -> Code | None:
-        return session.scalar(select(Code).where(Code.shortcut == ref)) if len(ref) == 1 else None
+    shortcut key, its id or its GUID. Names are compared as `code_name` keeps them, so "a  b" and
+    "a b" name one code, also one stored before names were kept so.
 
-    return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut,
+    One character that is one code's shortcut and another's name (the key 5, a code named "5") is
+    refused, naming both: taking either would code silently with the other than the one meant,
+    and which one changed when a codebook brought the name in."""
+    typed = ref
+    ref = code_path(ref) or ref
+    if len(ref) == 1 and (clash := _named_as_shortcut(session, ref)) is not None:
+        holder, named = clash
+        # A code at the top named as the key has no longer path: its GUID names it.
+        ways = [holder.path, *(code.path if code.path.casefold() != ref.casefold() else code.guid for code in named)]
+        raise Ambiguous(
+            f"code {typed!r} could be {holder.path} (its shortcut) or {', '.join(code.path for code in named)} (by name)",
+            f"give the full path or GUID: {' or '.join(ways)}",
+        )
+
+    def by_shortcut_or_kept_name() -> Code | None:
+        if len(ref) == 1 and (holder := session.scalar(select(Code).where(Code.shortcut == shortcut_key(ref)))) is not None:
+            return holder
+        # A name stored before names were kept as code_name keeps them ("a  b"): found by how it reads.
+        folded = ref.casefold()
+        found = [code for code in session.scalars(select(Code).order_by(Code.id))
+                 if code_path(code.path).casefold() == folded or code_name(code.name).casefold() == folded]
+        if len(found) > 1:
+            raise Ambiguous(f"code {typed!r} could be any of {', '.join(code.path for code in found)}", "give the full path")
+        return found[0] if found else None
+
+    return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut_or_kept_name,
                    hint="list codes with `qualcode codebook show`", choose="give the full path")
 
 
@@ -473,30 +634,34 @@ def create_code(
 ) -> CodeView:
     """Add one code (its parent must exist), recorded as an undoable event."""
     typed = path
-    parts = [part.strip() for part in path.strip().strip("/").split("/")]
+    for part in path.strip().strip("/").split("/"):
+        if (not_one_line := code_name_not_one_line(part.strip())) is not None:
+            raise InvalidInput(*not_one_line)
+    # Kept as a codebook file's names are kept (code_name), so the project's own file read back
+    # finds this code: "a  b", "a\u00a0b" and "a b" are one name.
+    parts = [code_name(part) for part in path.strip().strip("/").split("/")]
     if not parts[-1]:
         raise InvalidInput(f"code path {typed!r} has no name")
     if not all(parts):
         raise InvalidInput(f"code path {typed!r} has an empty part between slashes", "write it as parent/child")
-    for part in parts:
-        if (not_one_line := code_name_not_one_line(part)) is not None:
-            raise InvalidInput(*not_one_line)
     # Checked as they will be stored: a name the key holds is stored as its pseudonym, which may be
     # a code's already, or differ from one only in case.
     parts = [clean_typed(session, part) for part in parts]
     path = "/".join(parts)
-    too_long = code_too_long(parts[-1], path)  # what the store keeps, and what a .qdpx brings back
+    too_long = code_too_long(parts[-1], path) or too_deep(path)  # what the store keeps, and what a codebook file brings back
     if too_long:
         raise InvalidInput(*too_long)
     parent_path, _, name = path.rpartition("/")
     if session.scalar(select(Code).where(Code.path == path)) is not None:
         raise InvalidInput(f"code {path} already exists", "list codes with `qualcode codebook show`")
-    parent = find_code(session, parent_path) if parent_path else None
+    # A parent is named by its path, which no shortcut can make ambiguous ("p" beside the key p).
+    parent = (session.scalar(select(Code).where(Code.path == parent_path)) or find_code(session, parent_path)) if parent_path else None
     for other in session.scalars(select(Code.path).where(Code.parent_id == (parent.id if parent else None))):
         # Two codes a reader cannot tell apart, and that every case-blind lookup (the name resolver,
-        # a search, SQLite itself) would take for one another.
-        if other.rpartition("/")[2].casefold() == name.casefold():
-            raise InvalidInput(f"code {path} differs only in case from the code {other}", f"use {other}, or a name that differs in more than case")
+        # a search, SQLite itself) would take for one another; or one stored with two spaces.
+        if (kept := code_name(other.rpartition("/")[2])).casefold() == name.casefold():
+            raise InvalidInput(f"code {path} differs only in {'spacing' if kept == name else 'case'} from the code {other}",
+                               f"use {other}, or a name that differs in more than case")
     # After the last sibling: a count would repeat a place once a code between had gone.
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
     taken = set(session.scalars(select(Code.guid).where(Code.guid == code_guid(path))))
@@ -507,6 +672,8 @@ def create_code(
         session.flush()
     except IntegrityError:  # another command made the same code a moment ago
         raise InvalidInput(f"code {code.path} already exists", "list codes with `qualcode codebook show`") from None
+    if (too_much := codebook_limit_problem(session)) is not None:
+        raise InvalidInput(*too_much)
     record_event(
         session, kind=EventKind.CODE_CREATE, coder=coder, entity_guid=code.guid,
         after=code_state(code), summary=f"created code {path}",
@@ -522,6 +689,8 @@ def update_code(session: Session, ref: str, changes: dict[str, Any], coder: Code
     _apply_changes(session, code, changes)
     session.flush()
     after = code_state(code)
+    if before != after and (too_much := codebook_limit_problem(session)) is not None:
+        raise InvalidInput(*too_much)
     if before != after:
         record_event(
             session, kind=EventKind.CODE_UPDATE, coder=coder, entity_guid=code.guid,
@@ -540,7 +709,8 @@ def _apply_changes(session: Session, code: Code, changes: dict[str, Any]) -> Non
         if key == "colour" and value and not COLOUR.match(value):
             raise InvalidInput(f"colour {value!r} is not #RRGGBB")
         if key == "shortcut" and value:
-            if len(value) != 1 or value.isspace() or not value.isprintable():  # as a codebook file's must be
+            value = shortcut_key(value)
+            if shortcut_not_visible(value):  # as a codebook file's must be
                 raise InvalidInput(f"shortcut {value!r} must be one visible character")
             holder = session.scalar(select(Code).where(Code.shortcut == value, Code.id != code.id))
             if holder is not None:

@@ -11,18 +11,26 @@ from yaml.error import Mark
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from qualcode.codebook.model import CODE_FIELDS, Codebook, CodeSpec, code_too_long
+from qualcode.codebook.model import (
+    CODE_FIELDS,
+    MAX_CODE_DEPTH,
+    MAX_CODEBOOK_BYTES,
+    MAX_CODES,
+    Codebook,
+    CodeSpec,
+    code_name,
+    code_too_long,
+    shortcut_key,
+    shortcut_not_visible,
+)
 from qualcode.errors import CodebookInvalid
-from qualcode.text.normalise import one_line
 
 CODE_KEYS = {"name", "signal_words", "codes", *CODE_FIELDS}
 TOP_KEYS = {"name", "description", "codes"}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
-# Limits far above any real codebook (the KVP codebook is 16 kB, 3 levels deep), so that a hostile
-# file is refused at once instead of exhausting memory, time or the interpreter's stack.
-MAX_FILE_BYTES = 2_000_000
-MAX_CODE_DEPTH = 10
+# The same limits as at entry (model.py), so that a project's own export always reads back.
+MAX_FILE_BYTES = MAX_CODEBOOK_BYTES
 MAX_YAML_DEPTH = 2 * MAX_CODE_DEPTH + 10  # each level of codes is a list and a mapping in YAML
 MAX_PROBLEMS_SHOWN = 20
 
@@ -105,7 +113,7 @@ def parse_codebook(source: str, where: str) -> Codebook:
 
 
 def _too_big(where: str, size: int) -> str:
-    return f"{where}: {size / 1_000_000:.1f} MB is too big for a codebook (at most {MAX_FILE_BYTES // 1_000_000} MB)"
+    return f"{where}: {size / 1_000_000:.1f} MB is too big for a codebook (at most {MAX_FILE_BYTES / 1_000_000:.0f} MB)"
 
 
 def _yaml_problem(error: yaml.YAMLError, source: str, where: str) -> str:
@@ -131,6 +139,7 @@ class _Reader:
         self.where = where
         self.problems: list[str] = []
         self.shortcuts: dict[str, str] = {}
+        self.count = 0
 
     def problem(self, node: Node | None, message: str) -> None:
         line = f" line {node.start_mark.line + 1}" if node is not None else ""
@@ -185,6 +194,9 @@ class _Reader:
         result: list[CodeSpec] = []
         seen: set[str] = set()
         for item in node.value:
+            self.count += 1
+            if self.count == MAX_CODES + 1:
+                self.problem(item, f"more than {MAX_CODES:,} codes; a codebook holds at most {MAX_CODES:,}")
             code = self.code(item, parent)
             if code is None:
                 continue
@@ -200,8 +212,8 @@ class _Reader:
             return None
         fields = self.mapping(node, CODE_KEYS, "a code")
         name = self.text(fields.get("name"), "name")
-        # As typed names are kept: "måltall" typed decomposed is the same code.
-        name = one_line(name) if name else name
+        # As typed names are kept: "måltall" typed decomposed, or with two spaces, is the same code.
+        name = code_name(name) if name else name
         if not name:
             self.problem(node, "a code has no name")
             return None
@@ -217,8 +229,9 @@ class _Reader:
         if code.colour and not COLOUR.match(code.colour):
             self.problem(fields["colour"], f"colour {code.colour!r} of {path} is not #RRGGBB")
         if code.shortcut is not None:
-            if len(code.shortcut) != 1 or code.shortcut.isspace():
-                self.problem(fields["shortcut"], f"shortcut {code.shortcut!r} of {path} must be one character")
+            code.shortcut = shortcut_key(code.shortcut)
+            if shortcut_not_visible(code.shortcut):  # as `codebook edit` refuses it
+                self.problem(fields["shortcut"], f"shortcut {code.shortcut!r} of {path} must be one visible character")
             elif code.shortcut in self.shortcuts:
                 self.problem(fields["shortcut"], f"shortcut {code.shortcut!r} of {path} is already used by {self.shortcuts[code.shortcut]}")
             else:

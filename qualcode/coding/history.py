@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from qualcode.codebook.service import place_code
+from qualcode.codebook.service import place_code, restore_codebook
 from qualcode.coding.coders import find_coder
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
@@ -644,11 +644,17 @@ def _restore_decision(session: Session, guid: str | None, state: dict[str, Any] 
         raise NothingToUndo("the decision this change made no longer exists (its transcript may have been withdrawn)")
 
 
+def _restore_codebook(session: Session, _guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put back the codebook's name and description (the project has one codebook; its GUID is fixed)."""
+    restore_codebook(session, state or {})
+
+
 Restorer = Callable[[Session, str | None, dict[str, Any] | None], None]
 
 # How undo and redo put back each entity that an undoable kind of event concerns (see EventKind).
 RESTORERS: dict[Entity, Restorer] = {
     Entity.CODE: _restore_code,
+    Entity.CODEBOOK: _restore_codebook,
     Entity.CODING: _restore_coding,
     Entity.MEMO: _restore_memo,
     Entity.TRANSCRIPT: _restore_transcript,

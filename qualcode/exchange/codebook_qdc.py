@@ -8,8 +8,9 @@ written as a pure grouping code (isCodable="false"); every other code is codable
 
 Read liberally: the same labels in Norwegian or English (Definition, Inclusion/Include, …), a
 description without labels as the definition, GUIDs in braces or any case, #RGB colours, codes in
-another or no namespace, and Taguette's flat names with dots ("a.b") as a tree. Each such
-deviation, and every place the file breaks Codebook.xsd, is reported, never silently repaired.
+another or no namespace, and Taguette's flat names with dots ("a.b") as a tree (see
+`_dotted_path`). Each such deviation, and every place the file breaks Codebook.xsd, is reported,
+never silently repaired.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode import __version__
-from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.model import (
+    MAX_CODE_DEPTH,
+    MAX_CODEBOOK_BYTES,
+    MAX_CODES,
+    MAX_QDC_BYTES,
+    Codebook,
+    CodeSpec,
+    code_name,
+    too_big,
+    yaml_size_bounds,
+)
 from qualcode.codebook.service import CodebookChanges, CodeView, apply_codebook, list_codes
 from qualcode.errors import CodebookInvalid
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
@@ -35,9 +46,9 @@ if TYPE_CHECKING:
 
     from qualcode.store.models import Coder
 
-MAX_FILE_BYTES = 20_000_000
-MAX_CODE_DEPTH = 10
-MAX_CODES = 100_000
+# The limits a codebook has wherever it comes from (codebook/model.py); the file's own is what its
+# export of a codebook within them can take, so a project's own .qdc always reads back.
+MAX_FILE_BYTES = MAX_QDC_BYTES
 
 # The labels written, first in each tuple, and every spelling read back (compared in lower case).
 DESCRIPTION_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -157,6 +168,8 @@ class QdcCodebook:
     codebook: Codebook
     guids: dict[int, str] = field(default_factory=dict)  # id(CodeSpec) -> normalised GUID
     deviations: list[str] = field(default_factory=list)
+    origin: str = ""  # the program the file says wrote it (<CodeBook origin="Taguette 1.4.1">)
+    where: str = ""  # the file's name, for deviations found once it is read
 
 
 def normal_guid(value: str | None) -> str | None:
@@ -172,7 +185,8 @@ def load_qdc(path: Path) -> QdcCodebook:
     if not path.is_file():
         raise CodebookInvalid([f"{path}: no such file"])
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise CodebookInvalid([f"{path.name}: {path.stat().st_size / 1_000_000:.1f} MB is too big for a codebook"])
+        raise CodebookInvalid([f"{path.name}: {path.stat().st_size / 1_000_000:.1f} MB is too big for a codebook"
+                               f" (at most {MAX_FILE_BYTES / 1_000_000:.0f} MB)"])
     return read_qdc(path.read_bytes(), path.name)
 
 
@@ -183,14 +197,27 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
     root = parse_xml(data, where)
     if etree.QName(root).localname != "CodeBook":
         raise CodebookInvalid([f"{where}: the root element is <{etree.QName(root).localname}>, not a REFI-QDA <CodeBook>"])
-    result = QdcCodebook(Codebook(name=Path(where).stem or "qualcode"))
+    result = QdcCodebook(Codebook(name=Path(where).stem or "qualcode"), origin=(root.get("origin") or "").strip(), where=where)
     result.deviations.extend(f"{where} line {problem.line}: {problem.message}" for problem in schema_problems(root))
     codes = [child for child in root if _local(child) == "Codes"]
     _Reader(where, result).read(codes[0] if codes else root, result.codebook.codes, depth=1)
     if not result.codebook.codes:
         raise CodebookInvalid([f"{where}: the codebook has no codes"])
-    _tree_from_dotted_names(result, where)
+    texts = [text for _, _, code in result.codebook.walk()
+             for text in (code.name, code.definition, code.inclusion, code.exclusion, code.example, *code.signal_words) if text]
+    fewest, _ = yaml_size_bounds(texts, 0, 0)
+    if fewest > MAX_CODEBOOK_BYTES:  # refused at once, before its text is read for names: the merge would refuse it
+        refused = CodebookInvalid([f"{where}: {too_big(fewest, at_least=True)[0]}"])
+        refused.hint = too_big(fewest)[1]
+        raise refused
+    if _from(result, "taguette"):
+        tree_from_dotted_names(result, where)
     return result
+
+
+def _from(qdc: QdcCodebook, program: str) -> bool:
+    """Whether the file says `program` wrote it (its origin is "Program 1.2", in any case)."""
+    return qdc.origin.casefold().split(" ")[0] == program
 
 
 def _local(element: etree._Element) -> str:
@@ -216,7 +243,7 @@ class _Reader:
                 continue
             self.count += 1
             if self.count > MAX_CODES:
-                raise CodebookInvalid([f"{self.where}: more than {MAX_CODES:,} codes; refusing to read it"])
+                raise CodebookInvalid([f"{self.where}: more than {MAX_CODES:,} codes; a codebook holds at most {MAX_CODES:,}"])
             if depth > MAX_CODE_DEPTH:
                 raise CodebookInvalid([f"{self.where} line {element.sourceline}: codes are nested more than {MAX_CODE_DEPTH} levels deep"])
             spec = self.code(element, parent_path)
@@ -233,7 +260,7 @@ class _Reader:
             self.read(element, spec.children, depth + 1, path)
 
     def code(self, element: etree._Element, parent_path: str) -> CodeSpec | None:
-        name = " ".join((element.get("name") or "").split())
+        name = code_name(element.get("name") or "")
         if not name:
             self.note(element, "a code without a name; skipped with its sub-codes")
             return None
@@ -277,15 +304,39 @@ class _Reader:
         return None
 
 
-def _tree_from_dotted_names(result: QdcCodebook, where: str) -> None:
-    """A flat codebook whose names hold dots (Taguette's "tema.undertema") read as a tree."""
+# A dot that separates two parts of a Taguette path ("tema.undertema"): two letters or more on each
+# side, no space. A name is a path only if every dot in it is such a dot, so abbreviations never
+# split one: "kvalitet vs. kvantitet" (a space after), "krav m.m.", "f.eks.", "bl.a." (one letter),
+# "kl. 10.30" (digits), "st.meld. 30" (its last dot is an abbreviation's).
+_PATH_DOT = re.compile(r"(?<=[^\W\d_]{2})\.(?=[^\W\d_]{2})")
+
+
+def _dotted_path(name: str) -> tuple[str, ...] | None:
+    """The parts of a name that reads as a Taguette path, or None where its dots are not a path's."""
+    dots = name.count(".")
+    if not dots or len(_PATH_DOT.findall(name)) != dots:
+        return None
+    return tuple(part.strip() for part in _PATH_DOT.split(name))
+
+
+def may_be_dotted_tree(qdc: QdcCodebook) -> bool:
+    """Whether the file is another program's flat list of codes with path-like dotted names, so
+    that, where none of its GUIDs is one the project knows, its names are read as Taguette's paths.
+    qualcode's own files never are: their names are names."""
+    codes = qdc.codebook.codes
+    return (not _from(qdc, "qualcode") and not _from(qdc, "taguette") and not any(code.children for code in codes)
+            and any(_dotted_path(code.name) for code in codes))
+
+
+def tree_from_dotted_names(result: QdcCodebook, where: str) -> None:
+    """A flat codebook whose names hold paths with dots (Taguette's "tema.undertema") read as a tree."""
     codes = result.codebook.codes
-    if any(code.children for code in codes) or not any("." in code.name.strip(".") for code in codes):
+    if any(code.children for code in codes) or not any(_dotted_path(code.name) for code in codes):
         return
     roots: list[CodeSpec] = []
     made: dict[tuple[str, ...], CodeSpec] = {}
     for code in codes:
-        parts = tuple(part.strip() for part in code.name.split(".") if part.strip()) or (code.name,)
+        parts = _dotted_path(code.name) or (code.name,)
         for depth in range(1, len(parts)):
             prefix = parts[:depth]
             if prefix not in made:
@@ -319,11 +370,16 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
     program, it keeps the project's name (a deviation says so); moved there under another code, it
     is moved here too, with its sub-codes and codings, as an undoable change the import reports.
     New codes keep the file's GUIDs. A .qdc has no keyboard shortcuts: the project's stay.
+
+    Another program's flat list with path-like dotted names is read as Taguette's tree only where
+    none of its GUIDs is the project's: a GUID the project knows says its names are names here.
     """
     from sqlalchemy import select
 
-    deviations = list(qdc.deviations)
     by_guid = {code.guid: code for code in session.scalars(select(Code))}
+    if may_be_dotted_tree(qdc) and not any(guid in by_guid for guid in qdc.guids.values()):
+        tree_from_dotted_names(qdc, qdc.where)
+    deviations = list(qdc.deviations)
     guids: dict[str, str] = {}
     placed: dict[str, str] = {}
     ending_at: dict[str, tuple[str, CodeSpec]] = {}  # casefolded path here -> the file's path and the code ending there

@@ -30,6 +30,7 @@ from qualcode.anonymise.withdraw import refuse_withdrawn_participant
 from qualcode.codebook.model import CODE_FIELDS
 from qualcode.codebook.service import (
     CODE_NAME_LENGTH,
+    codebook_limit_problem,
     codes_after_moves,
     create_code,
     free_guid,
@@ -631,6 +632,11 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     visit(package.codes, None)
     if events:
         connection.execute(insert(cast(Table, Event.__table__)), events)
+    # What a codebook may be, as `codebook import` checks it: the project's own codebook export must import back.
+    if (too_much := codebook_limit_problem(session)) is not None:
+        refused = CodebookInvalid([too_much[0]])
+        refused.hint = too_much[1]
+        raise refused
     loaded: dict[int, Code] = {}
     wanted = sorted(set(ids.values()))
     for first_index in range(0, len(wanted), BATCH):

@@ -18,11 +18,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from qualcode.codebook.model import MAX_CODE_DEPTH, code_name
 from qualcode.errors import ImportFailed, UnreadableFile
-from qualcode.exchange.codebook_qdc import MAX_CODE_DEPTH, normal_guid
+from qualcode.exchange.codebook_qdc import normal_guid
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
-from qualcode.text.normalise import one_line, shortened
+from qualcode.text.normalise import shortened
 from qualcode.untrusted import open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
@@ -382,7 +383,7 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent
             continue
         reader.code_paths[guid] = path
         written = (code.get("name") or "").strip()
-        name = one_line(" ".join(written.split()))  # as a typed code name is kept: one line, nothing invisible
+        name = code_name(written)  # as a typed code name is kept: one line, nothing invisible
         if name != written:
             reader.package.problems.append(f"{_describe(code)}: its name held a line break, tab or invisible character; read as {shortened(name, SHOWN)!r}")
         if "/" in name:

@@ -16,6 +16,7 @@ class Entity(StrEnum):
     """What an event is about; stored in `Event.entity`, and what undo dispatches on."""
 
     CODE = "code"
+    CODEBOOK = "codebook"  # the codebook's own name and description
     CODING = "coding"
     MEMO = "memo"
     TRANSCRIPT = "transcript"
@@ -71,6 +72,7 @@ class EventKind(StrEnum):
     CODE_UPDATE = "code.update", Entity.CODE, Restores(
         "the code's name, place, definition, rules, example, colour, shortcut and signal words"
     )
+    CODEBOOK_UPDATE = "codebook.update", Entity.CODEBOOK, Restores("the codebook's name and description")
     CODING_ADD = "coding.add", Entity.CODING, Restores("undo marks the coding removed; redo makes it live again")
     CODING_REMOVE = "coding.remove", Entity.CODING, Restores("undo makes the coding live again; redo removes it")
     CODING_RESIZE = "coding.resize", Entity.CODING, Restores("the coding's start, end and excerpt")

@@ -49,7 +49,7 @@ def twelve_levels_of_codes() -> str:
 
 
 def huge() -> str:
-    return "name: Stor\ncodes:\n  - name: a\n" + ("# fyll " + "x" * 90 + "\n") * 40_000
+    return "name: Stor\ncodes:\n  - name: a\n" + ("# fyll " + "x" * 90 + "\n") * 42_000  # 4.1 MB
 
 
 def nul_byte() -> str:
