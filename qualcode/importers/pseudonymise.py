@@ -317,6 +317,10 @@ def refuse_new_reviewer(session: Session, key: PseudonymKey, author: str, where:
     name then pass as a colleague's in every memo. A reviewer on the team is added as a coder
     first, and is a colleague from then on; `author` is as the key left it (a pseudonym passes)."""
     settled = {entry.pseudonym for entry in key.entries}
+    if author in settled or author.startswith("("):
+        # The key's name for someone (a pseudonym, a placeholder with its digits): decided. Read
+        # as text, a pseudonym's first name could be proposed alone ("Eva" of "Eva Lie").
+        return
     proposals = [proposal for proposal in undecided_in_texts([author], key, codebook_vocabulary(session), where, settled)
                  if proposal.text not in settled]
     if proposals:
