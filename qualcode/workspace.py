@@ -1171,6 +1171,8 @@ class Workspace:
         """A transaction for reviewers' comments, which are typed text from outside: written under
         the key, locked, as memos are (so two imports of one file at once wait for each other and
         the second finds the first's memos), and refused without it, after `key destroy` too."""
+        # What it prints and where it puts each comment tells of the quotes they are on, others' too.
+        self.refuse_if_blind("importing reviewers' comments")
         with self.typed() as session:
             assert self._typing_key is not None
             yield session, self._typing_key

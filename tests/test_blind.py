@@ -388,3 +388,20 @@ def test_a_blind_coder_cannot_remove_a_memo_they_may_not_see(demo: Path) -> None
     assert refused.exit_code == 1 and f"no memo {memos['Leads notat om koden']}" in refused.output
     assert "Leads notat om koden" in run("Lead", "memo", "list").output
     assert run("M", "memo", "remove", str(memos["Ms notat om koden"])).exit_code == 0
+
+
+def test_a_blind_coder_cannot_import_reviewers_comments(demo: Path, tmp_path: Path) -> None:
+    """`review import` by a blind coder printed where each comment went ("attached to coding 2: …"),
+    the lead's quotes too."""
+    import docx
+
+    run = study(demo)
+    assert run("Lead", "export", "report", "--output", str(tmp_path / "r.docx")).exit_code == 0
+    document = docx.Document(str(tmp_path / "r.docx"))
+    paragraph = next(p for p in document.paragraphs if "Det er kvantitet mot kvalitet" in p.text)
+    document.add_comment(paragraph.runs, text="Om Leads sitat.", author="Leser 1", initials="L1")
+    document.save(str(tmp_path / "kommentert.docx"))
+    refused = run("M", "review", "import", str(tmp_path / "kommentert.docx"))
+    assert refused.exit_code == 1 and "importing reviewers' comments shows others' codings" in refused.output
+    assert "Om Leads sitat." not in refused.output
+    assert run("Lead", "review", "import", str(tmp_path / "kommentert.docx")).exit_code == 0
