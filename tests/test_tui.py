@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -196,6 +197,13 @@ def test_rank_codes_fuzzy_and_recent_first(sample_project: Path) -> None:
     assert rank_codes(codes, "qqqqzz", []) == []
     assert rank_codes(codes, "familie", []) == []  # a probe: "kvantitet mot kvalitet" came first, and Enter coded it
     assert rank_codes(codes, "brukermedvrikning", [])[0].name == "brukermedvirkning"  # a typo still finds its code
+    # Signal words by their stems on whole words, as DESIGN.md says: "typisk" found "sanksjoner" by its
+    # signal word "pisk", and "stoltheten" found nothing beside "stolt".
+    with_pisk = [replace(code, signal_words=("pisk",)) if code.path == "helse" else code for code in codes]
+    assert "helse" not in [code.path for code in rank_codes(with_pisk, "typisk", [])]
+    assert rank_codes(with_pisk, "pisk", [])[0].path == "helse"
+    assert rank_codes(codes, "stoltheten", [])[0].path == "empowerment"  # its signal word "stolt"
+    assert rank_codes(codes, "nå måltallet", [])[0].path.startswith("måltall-press")  # a phrase, whole
 
 
 def test_wrap_keeps_offsets_and_line_numbers() -> None:
