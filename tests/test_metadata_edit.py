@@ -607,3 +607,13 @@ def test_an_attribute_a_participant_is_given_that_their_transcript_has_too_is_sa
     edit = edit_participant(session, "D1", coder, attributes={"barn": "ja", "bydel": "øst"})
     assert edit.notes == ("barn is an attribute of intervju too (nei): D1's counts over it there, in every table, filter and"
                           " search, the transcript's only for the interviewer's words",)
+
+
+def test_a_participants_csv_giving_an_attribute_their_transcript_has_says_so(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """The participants CSV gave V2 `sted` beside their transcript's `sted: by` without a word."""
+    make_transcript(session, tmp_path, "---\nparticipant: D1\nattributes:\n  sted: by\n---\n" + TEXT)
+    table = tmp_path / "deltakere.csv"
+    table.write_text("participant,role,sted\nD1,deltaker,land\n", encoding="utf-8")
+    result = import_participants(session, table, coder)
+    assert result.notes == ("sted is an attribute of intervju too (by): D1's counts over it there, in every table, filter and"
+                            " search, the transcript's only for the interviewer's words",)

@@ -32,6 +32,8 @@ def participants_import(app: AppContext, csv_file: Path) -> None:
     with app.workspace() as workspace:
         result = workspace.import_participants(csv_file)
     click.echo(f"{len(result.created)} new participants, {len(result.updated)} updated")
+    for line in result.notes:
+        note(line)
 
 
 @participants_group.command("list")

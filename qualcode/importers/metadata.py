@@ -26,6 +26,9 @@ from qualcode.store.models import (
     Coder,
     Participant,
     ParticipantAttribute,
+    Transcript,
+    TranscriptAttribute,
+    TranscriptParticipant,
 )
 from qualcode.store.project import clean_typed
 from qualcode.text.delimited import DelimitedTable, read_delimited
@@ -201,6 +204,29 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
     return definition
 
 
+def attributes_over_transcripts(session: Session, participant: Participant, names: list[str]) -> tuple[str, ...]:
+    """Where attributes given to a participant (by `participants edit` or a participants CSV) are
+    attributes of their transcripts too, said rather than refused as an import refuses the other way
+    round (refuse_attributes_participants_have): a transcript's attribute has no command to change
+    it, and the participant's value counts over it there in every table, filter and search, the
+    transcript's only for the interviewer's words."""
+    wanted = {name.strip().casefold() for name in names}
+    if not wanted:
+        return ()
+    rows = session.execute(
+        select(AttributeDefinition.name, Transcript.name, TranscriptAttribute.value)
+        .join(TranscriptAttribute, TranscriptAttribute.definition_id == AttributeDefinition.id)
+        .join(Transcript, TranscriptAttribute.transcript_id == Transcript.id)
+        .join(TranscriptParticipant, TranscriptParticipant.transcript_id == Transcript.id)
+        .where(TranscriptParticipant.participant_id == participant.id).order_by(Transcript.name)
+    ).all()
+    return tuple(
+        f"{name} is an attribute of {transcript} too ({value}): {participant.name}'s counts over it there, in every table,"
+        " filter and search, the transcript's only for the interviewer's words"
+        for name, transcript, value in rows if name.casefold() in wanted
+    )
+
+
 def refuse_attributes_participants_have(session: Session, participant_ids: Sequence[int], given: dict[str, str]) -> None:
     """Refuse a transcript attribute that a participant of the transcript has too, as a built-in
     field (office) is refused: the participant's value counts over the transcript's in every table,
@@ -309,6 +335,7 @@ def typed_value(definition: AttributeDefinition, value: object) -> str:
 class ParticipantImport:
     created: list[str]
     updated: list[str]
+    notes: tuple[str, ...] = ()  # attributes given that a participant's transcripts have too
 
 
 # The line Excel writes above a CSV's header to name its separator.
@@ -400,6 +427,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     columns, id_column = _header(given, path.name)
     created: list[str] = []
     updated: list[str] = []
+    notes: list[str] = []
     seen: dict[str, str] = {}  # casefolded id -> the id as first written
     # Every row for a participant who withdrew, named at once rather than one refusal at a time.
     ids: dict[int, str] = {}
@@ -447,6 +475,9 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
                     set_participant_attribute(session, participant, column, value)
                 except InvalidInput as error:
                     raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
+        given = [column for column in columns
+                 if column not in PARTICIPANT_COLUMNS and column != id_column and column and (row.get(column) or "").strip()]
+        notes += attributes_over_transcripts(session, participant, given)
         after = participant_state(participant)
         if before is not None and before != after:
             updated.append(name)
@@ -458,7 +489,7 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
             )
     if not seen:
         raise ImportFailed(f"{path.name} has no participant rows")
-    return ParticipantImport(created=created, updated=updated)
+    return ParticipantImport(created=created, updated=updated, notes=tuple(notes))
 
 
 def set_participant_attribute(session: Session, participant: Participant, name: str, value: object) -> None:

@@ -16,6 +16,7 @@ from qualcode.importers.metadata import (
     ATTRIBUTE_VALUE_LENGTH,
     PARTICIPANT_COLUMNS,
     attribute_definition,
+    attributes_over_transcripts,
     check_one_line,
     check_participant_value,
     check_transcript_meta,
@@ -32,7 +33,6 @@ from qualcode.store.models import (
     ParticipantAttribute,
     TextVersion,
     Transcript,
-    TranscriptAttribute,
     TranscriptParticipant,
     Turn,
 )
@@ -247,29 +247,7 @@ def edit_participant(
     session.refresh(participant, ["attributes"])
     edit = _record(session, coder, "participant", participant.name, participant.guid, before, participant_state(participant))
     set_now = [name for name, value in (attributes or {}).items() if value.strip()]
-    return replace(edit, notes=_every_round(session, participant, edit.changes) + _over_transcripts(session, participant, set_now))
-
-
-def _over_transcripts(session: Session, participant: Participant, names: list[str]) -> tuple[str, ...]:
-    """Say where an attribute given to a participant is a transcript attribute of theirs too: an import
-    refuses that (importers.metadata.refuse_attributes_participants_have); here it is said, since a
-    transcript's attribute has no command to change it, and the participant's value counts over it
-    there in every table, filter and search, the transcript's only for the interviewer's words."""
-    wanted = {name.strip().casefold() for name in names}
-    if not wanted:
-        return ()
-    rows = session.execute(
-        select(AttributeDefinition.name, Transcript.name, TranscriptAttribute.value)
-        .join(TranscriptAttribute, TranscriptAttribute.definition_id == AttributeDefinition.id)
-        .join(Transcript, TranscriptAttribute.transcript_id == Transcript.id)
-        .join(TranscriptParticipant, TranscriptParticipant.transcript_id == Transcript.id)
-        .where(TranscriptParticipant.participant_id == participant.id).order_by(Transcript.name)
-    ).all()
-    return tuple(
-        f"{name} is an attribute of {transcript} too ({value}): {participant.name}'s counts over it there, in every table,"
-        " filter and search, the transcript's only for the interviewer's words"
-        for name, transcript, value in rows if name.casefold() in wanted
-    )
+    return replace(edit, notes=_every_round(session, participant, edit.changes) + attributes_over_transcripts(session, participant, set_now))
 
 
 def _every_round(session: Session, participant: Participant, changes: tuple[FieldChange, ...]) -> tuple[str, ...]:
