@@ -84,7 +84,7 @@ class Passage:
     values: Mapping[str, str | None] = field(compare=False, hash=False, repr=False)
 
     # Words coded (spoken_words): what it says, without the speaker labels of turns it runs on into.
-    words: int = field(default=0, compare=False)
+    words: int = field(compare=False)
 
     def value(self, name: str) -> str:
         """The passage's value of a column (an attribute, participant, transcript or coder); NONE if it has none."""
@@ -354,23 +354,24 @@ class Coded:
             found.append(values)
         return found
 
-    def words(self) -> list[int]:
-        """Words coded in each passage (spoken_words), by index; needs the texts (coded(texts=True))."""
-        texts, versions = self.places.texts, self.places.versions
+    def words(self, indexes: Iterable[int] | None = None) -> list[int]:
+        """Words coded in each passage (spoken_words), by index (all, or those of `indexes` in their
+        order); needs the texts (coded(texts=True))."""
+        texts, versions, spans, ends = self.places.texts, self.places.versions, self.spans, self.end
         # A code's passage is often its sub-code's passage too: each stretch is split once.
         known: dict[tuple[int, int, int], int] = {}
         starts: dict[int, list[int]] = {}
         found = []
         with without_collections():
-            for span, end in zip(self.spans, self.end, strict=True):
-                key = (span[1], span[4], end)
+            for index in range(len(spans)) if indexes is None else indexes:
+                transcript_id, start, end = spans[index][1], spans[index][4], ends[index]
+                key = (transcript_id, start, end)
                 words = known.get(key)
                 if words is None:
-                    transcript_id = span[1]
                     turn_starts = starts.get(transcript_id)
                     if turn_starts is None:
                         turn_starts = starts[transcript_id] = self.places.attribution(transcript_id, versions[transcript_id])[0]
-                    words = known[key] = spoken_words(texts[versions[transcript_id]], span[4], end, turn_starts)
+                    words = known[key] = spoken_words(texts[versions[transcript_id]], start, end, turn_starts)
                 found.append(words)
         return found
 
@@ -398,10 +399,11 @@ class Coded:
         places, coders, spans, ends, merged = self.places, self.coders, self.spans, self.end, self.coding_ids
         names, texts, versions = places.transcript_names, places.texts, places.versions
         people: dict[tuple[int, int | None], tuple[str | None, Mapping[str, str | None]]] = {}
-        words = self.words()
+        chosen = self.order() if indexes is None else list(indexes)
+        words = self.words(chosen)  # only the passages asked for: a screen asks for a cell's few
         found = []
         with without_collections():
-            for index in self.order() if indexes is None else indexes:
+            for index, said in zip(chosen, words, strict=True):
                 code_id, transcript_id, participant_id, coder_id, start = spans[index]
                 end = ends[index]
                 person = people.get((transcript_id, participant_id))
@@ -410,7 +412,7 @@ class Coded:
                         places.name(participant_id), places.values(transcript_id, participant_id))
                 found.append(Passage(
                     code_id, paths[code_id], coders[coder_id], transcript_id, names[transcript_id], person[0], start,
-                    end, texts[versions[transcript_id]][start:end], tuple(merged[index]), person[1], words[index],
+                    end, texts[versions[transcript_id]][start:end], tuple(merged[index]), person[1], said,
                 ))
         return found
 
