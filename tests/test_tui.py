@@ -748,6 +748,59 @@ async def test_a_bug_in_a_worker_is_shown_and_the_ui_goes_on(sample_project: Pat
         assert any("unexpected error (RuntimeError: kaputt)" in str(note.message) for note in app._notifications)
 
 
+async def test_a_superseded_read_that_ends_last_is_not_shown_over_the_newer_one(sample_project: Path) -> None:
+    """The overview's list read before a save and handed back after the list read after it showed the
+    old value (one run in twenty of the metadata form's test): a thread cannot be stopped, so a
+    superseded run's result is dropped, and its failure still said."""
+    import threading
+
+    from qualcode.tui.screens.overview import OverviewScreen
+
+    started, release = threading.Event(), threading.Event()
+    shown: list[str] = []
+
+    def slow(_workspace: object) -> str:
+        started.set()
+        release.wait(10)
+        return "read before the save"
+
+    def slow_failure(_workspace: object) -> str:
+        started.set()
+        release.wait(10)
+        raise RuntimeError("kaputt")
+
+    async def waiting(pilot: Pilot[None], holds: Callable[[], bool], what: str) -> None:
+        # Not `until`: it waits for every worker, and the superseded one waits for `release`.
+        for _ in range(500):
+            if holds():
+                return
+            await pilot.pause(0.02)
+        raise AssertionError(f"never: {what}")
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+        screen.in_background(slow, shown.append, group="test")
+        await waiting(pilot, started.is_set, "the first read has begun")  # a run cancelled before it begins never runs
+        screen.in_background(lambda _workspace: "read after the save", shown.append, group="test")
+        await waiting(pilot, lambda: shown == ["read after the save"], "the newer read is shown")
+        release.set()
+        await pilot.pause(0.3)  # the superseded thread's result, had it been taken, is handled by now
+        await settle(pilot, pauses=2)
+        assert shown == ["read after the save"]
+        started.clear(), release.clear()
+        screen.in_background(slow_failure, shown.append, group="test")
+        await waiting(pilot, started.is_set, "the first read has begun")
+        screen.in_background(lambda _workspace: "again", shown.append, group="test")
+        await waiting(pilot, lambda: shown[-1] == "again", "the newer read is shown")
+        release.set()
+        await waiting(pilot, lambda: any("RuntimeError: kaputt" in str(note.message) for note in app._notifications),
+                      "the superseded run's failure is said")
+        assert shown == ["read after the save", "again"]
+
+
 def add_transcript(root: Path, tmp_path: Path, name: str, text: str) -> None:
     """Import a transcript as `qualcode import` does, with the project's own key."""
     from click.testing import CliRunner

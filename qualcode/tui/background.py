@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.message import Message
+from textual.worker import get_current_worker
 
 from qualcode.errors import AwaitsReview, KeyMissing, QualcodeError
 
@@ -48,7 +49,13 @@ def run_in_background(
     group: str, exclusive: bool = True, failed: Callable[[str], None] | None = None,
 ) -> None:
     """Run `work(workspace)` in a thread; `then(result)` or `failed(message)` runs on the main thread
-    if `node` is still there (a screen closed meanwhile drops the result)."""
+    if `node` is still there (a screen closed meanwhile drops the result).
+
+    With `exclusive` (for reads), a later run of the same group supersedes this one: a thread
+    cannot be stopped, so its result is dropped instead, even when it comes last (a list read
+    before a save would otherwise be shown over the one read after it); its failure is still
+    reported. A run superseded before it begins never runs: so every change is run with
+    `exclusive=False`, and each one's result is shown."""
 
     def report(message: str) -> None:
         if failed is not None:
@@ -57,6 +64,7 @@ def run_in_background(
             node.notify(message, severity="error", markup=False)  # the message may quote what was typed
 
     def body() -> None:
+        worker = get_current_worker()
         try:
             result = work(workspace)
         except QualcodeError as error:
@@ -68,6 +76,12 @@ def run_in_background(
             failure = f"unexpected error ({type(error).__name__}: {error}); please report it"
             node.post_message(WorkDone(lambda: report(failure)))
             return
-        node.post_message(WorkDone(lambda: then(result)))
+
+        def apply() -> None:
+            # Checked here, on the main thread where a newer run cancels this one: no race with it.
+            if not worker.is_cancelled:
+                then(result)
+
+        node.post_message(WorkDone(apply))
 
     node.run_worker(body, thread=True, group=group, exclusive=exclusive, exit_on_error=False)

@@ -213,7 +213,7 @@ class CompareScreen(QualcodeScreen):
             self.reload(row)  # a disagreement that changed meanwhile is shown as it is now
 
         self.in_background(lambda workspace: workspace.decide(item, choice, edit), done, group="compare-decide",
-                           failed=refused)
+                           exclusive=False, failed=refused)
 
     def action_undo(self) -> None:
         row = self.query_one(DataTable).cursor_row
@@ -222,7 +222,7 @@ class CompareScreen(QualcodeScreen):
             self.notify(f"undid: {summary}", title="Undo", markup=False)
             self.reload(row)
 
-        self.in_background(lambda workspace: workspace.undo(), done, group="compare-decide",
+        self.in_background(lambda workspace: workspace.undo(), done, group="compare-decide", exclusive=False,
                            failed=lambda message: self.notify(message, severity="error", markup=False))
 
     def action_back(self) -> None:

@@ -143,7 +143,7 @@ class ExportScreen(QualcodeScreen):
             return workspace.export_quote_table(chosen, table_format=kind, attribution=attribution, language=language,
                                                 output=output, progress=progress)
 
-        self.in_background(work, self._written, group="export", failed=lambda error: self._show(Text(error, style="red")))
+        self.in_background(work, self._written, group="export", exclusive=False, failed=lambda error: self._show(Text(error, style="red")))
 
     def _written(self, done: ExportResult) -> None:
         self.query_one(ProgressBar).update(total=1, progress=1)

@@ -208,7 +208,7 @@ class ImportScreen(QualcodeScreen):
         def work(workspace: Workspace) -> ImportOutcome:
             return workspace.import_files(paths, metadata, participants_csv=participants_csv, progress=progress)
 
-        self.in_background(work, lambda outcome: self._imported(outcome, again), group="import", failed=self._log)
+        self.in_background(work, lambda outcome: self._imported(outcome, again), group="import", exclusive=False, failed=self._log)
 
     def _progress(self, done: int, total: int, name: str) -> None:
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)

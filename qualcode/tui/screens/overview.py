@@ -173,7 +173,7 @@ class OverviewScreen(QualcodeScreen):
 
         self.in_background(
             lambda workspace: workspace.edit_transcript(name, values), lambda changed: edited(f"{name}: {changed}"),
-            group="overview-edit", failed=lambda error: edited(f"{name}: {error}", failed=True),
+            group="overview-edit", exclusive=False, failed=lambda error: edited(f"{name}: {error}", failed=True),
         )
 
     @on(DataTable.RowSelected)

@@ -102,7 +102,7 @@ class ParticipantsScreen(QualcodeScreen):
 
         self.in_background(
             lambda workspace: workspace.edit_participant(name, values), lambda changed: edited(f"{name}: {changed}"),
-            group="participants-edit", failed=refused,
+            group="participants-edit", exclusive=False, failed=refused,
         )
 
     def action_back(self) -> None:

@@ -586,7 +586,7 @@ class ReaderScreen(CodingScreen):
             if failed is not None:
                 failed(message)
 
-        self.in_background(save, saved, group="coding", failed=refused)
+        self.in_background(save, saved, group="coding", exclusive=False, failed=refused)
 
     def _shown_again(self, document: ReaderDocument | None, *, anew: bool = True) -> None:
         """Show `document`; `anew` when it is another text version (a selection in the old one is

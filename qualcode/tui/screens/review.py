@@ -94,7 +94,7 @@ class ReviewScreen(QualcodeScreen):
         done = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: not an identifier"
         self.in_background(
             lambda _workspace: self.review.decide(text, kind, gender),
-            lambda pending: self._decided(pending, done), group="review", failed=lambda error: self._decided(self.pending, error),
+            lambda pending: self._decided(pending, done), group="review", exclusive=False, failed=lambda error: self._decided(self.pending, error),
         )
 
     def _decided(self, pending: list[Candidate], status: str) -> None:
@@ -119,7 +119,7 @@ class ReviewScreen(QualcodeScreen):
                 done += f"; files in the project's folder may still hold what was learned, delete them: {named}{more}"
             return done
 
-        self.in_background(apply, applied, group="review", failed=applied)
+        self.in_background(apply, applied, group="review", exclusive=False, failed=applied)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
