@@ -7,9 +7,10 @@ The rules (qualcode/analysis/rules.py): codings are live codings on a transcript
 overlapping or touching codings of one code by one coder in one transcript, attributed to one
 participant, merge into one passage;
 with `rollup`, a code's passages merge its own and its descendants' codings. A coding is
-attributed like its `Quote` (coding/passages.py): to the participant of the turn it starts in, or
-the transcript's only participant for a turn without a speaker label; begun in no participant's
-words (the interviewer's question, a heading), to the first participant whose turn it reaches.
+attributed like its `Quote`, by the same functions (coding/passages.py: turn_counts_for, counted_for):
+to the participant of the turn it starts in, or the transcript's only participant for a turn without
+a speaker label; begun in no participant's words (the interviewer's question, a heading), to the
+first participant whose turn it reaches.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from itertools import accumulate, chain, repeat
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import ClauseElement, Select, case, func, select
+from sqlalchemy import ClauseElement, Select, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis import passage_cache
@@ -43,6 +44,7 @@ from qualcode.coding.passages import (
     nothing_selected,
     query_hits,
     selected_codings,
+    turn_counts_for,
 )
 from qualcode.errors import InvalidInput
 from qualcode.garbage import without_collections
@@ -717,7 +719,6 @@ def _hits(session: Session, query: str) -> dict[int, list[tuple[int, int]]]:
     return {ids[name]: spans for name, spans in query_hits(session, query).items()}
 
 
-_UNLABELLED = -1  # not a participant id: ids start at 1
 _EVERYTHING = QuoteFilter()
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
@@ -761,17 +762,17 @@ class _Places:
                 current = current.join(Transcript, Transcript.current_version_id == TextVersion.id)
             for version_id, text in _driver_rows(session, current if every else current.where(TextVersion.id.in_(version_ids))):
                 self.texts[version_id] = text
-        self._turns: dict[int, list[tuple[int, int, int | None]]] | None = None
+        self._turns: dict[int, list[tuple[int, int, int | None, bool]]] | None = None
         self._turn_people = turn_people
 
-        def read_turns() -> dict[int, list[tuple[int, int, int | None]]]:
-            found: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
-            turns = select(Turn.text_version_id, Turn.start, Turn.end,
-                           func.coalesce(Turn.participant_id, case((Turn.speaker.is_(None), _UNLABELLED))))
+        def read_turns() -> dict[int, list[tuple[int, int, int | None, bool]]]:
+            found: dict[int, list[tuple[int, int, int | None, bool]]] = defaultdict(list)
+            turns = select(Turn.text_version_id, Turn.start, Turn.end, Turn.participant_id, Turn.speaker.is_not(None))
             # Read in table order and sorted here: turns are stored in text order, which a sort finds at once.
-            for version_id, start, end, whose in _driver_rows(session, among(turns, Turn.text_version_id, version_ids)):
+            for version_id, start, end, participant_id, labelled in _driver_rows(
+                    session, among(turns, Turn.text_version_id, version_ids)):
                 if version_id in version_ids:
-                    found[version_id].append((start, end, whose))
+                    found[version_id].append((start, end, participant_id, bool(labelled)))
             for version_turns in found.values():
                 version_turns.sort(key=itemgetter(0))
             return found
@@ -804,29 +805,29 @@ class _Places:
         self._values: dict[tuple[int, int | None], dict[str, str | None]] = {}
 
     @property
-    def turns(self) -> dict[int, list[tuple[int, int, int | None]]]:
-        """Per text version, its turns in text order: (start, end, whose), whose being the turn's participant,
-        None for a turn with a speaker but no participant, UNLABELLED for a turn without a speaker label."""
+    def turns(self) -> dict[int, list[tuple[int, int, int | None, bool]]]:
+        """Per text version, its turns in text order: (start, end, participant, labelled), the participant
+        linked to the turn (None for none) and whether it has a speaker label."""
         if self._turns is None:
             self._turns = self._read_turns()
         return self._turns
 
     def attribution(self, transcript_id: int, version_id: int) -> tuple[list[int], list[int], list[int | None]]:
-        """The turns' starts and ends, and the participant a coding starting in each is attributed to (as
-        Quote attributes it: the turn's participant, or the transcript's only participant for a turn
-        without a speaker label)."""
+        """The turns' starts and ends, and the participant each counts for (turn_counts_for, as a Quote reads
+        it): who a coding starting in the turn is attributed to."""
         turns = self.turns.get(version_id)
         if not turns:
             return [], [], []
-        starts, ends, whose = zip(*turns, strict=True)
+        starts, ends, people, labelled = zip(*turns, strict=True)
         only = self.only_participant.get(transcript_id)
-        return list(starts), list(ends), [only if person == _UNLABELLED else person for person in whose]
+        return list(starts), list(ends), [
+            turn_counts_for(person, has_label, only) for person, has_label in zip(people, labelled, strict=True)]
 
     def turn_participants(self, version_id: int) -> set[int]:
         """The participants with a turn in a text version."""
         if self._turn_people is not None:
             return set(self._turn_people.get(version_id, ()))
-        return set(map(itemgetter(2), self.turns.get(version_id, ()))) - {None, _UNLABELLED}
+        return set(map(itemgetter(2), self.turns.get(version_id, ()))) - {None}
 
     def name(self, participant_id: int | None) -> str | None:
         return self.people[participant_id][0] if participant_id is not None else None
