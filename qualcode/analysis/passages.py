@@ -29,7 +29,7 @@ from sqlalchemy import ClauseElement, Select, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis import passage_cache
-from qualcode.analysis.rules import NAMES_NB, NONE
+from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE
 from qualcode.codebook.service import CodeView, find_code, list_codes
 from qualcode.coding.passages import (
     PARTICIPANT_COLUMNS,
@@ -87,16 +87,17 @@ class Passage:
 
     # Words coded (spoken_words): what it says, without the speaker labels of turns it runs on into.
     words: int = field(compare=False)
+    # The columns a participant gives a passage (participant_columns()); shared between passages.
+    participant_columns: frozenset[str] = field(compare=False, hash=False, repr=False)
 
     def value(self, name: str) -> str:
-        """The passage's value of a column (an attribute, participant, transcript or coder); NONE if it has none."""
+        """The passage's value of a column (an attribute, participant, transcript or coder), or what a table
+        shows without one (column_value())."""
         if name == "coder":
             return self.coder
         if name == "transcript":
             return self.transcript
-        if name == "participant":
-            return self.participant or NONE
-        return self.values.get(name) or NONE
+        return column_value(self.values, name, self.participant, self.participant_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,13 +107,25 @@ class Unit:
     transcript: str
     participant: str | None
     values: Mapping[str, str | None] = field(compare=False, hash=False, repr=False)
+    participant_columns: frozenset[str] = field(compare=False, hash=False, repr=False)
 
     def value(self, name: str) -> str:
         if name == "transcript":
             return self.transcript
-        if name == "participant":
-            return self.participant or NONE
-        return self.values.get(name) or NONE
+        return column_value(self.values, name, self.participant, self.participant_columns)
+
+
+def column_value(values: Mapping[str, str | None], name: str, participant: str | None, participant_columns: frozenset[str]) -> str:
+    """A column's value as a table splits by it: the participant's name or the attribute's value; without one,
+    NO_INFORMANT for a column of the participant's (`participant_columns`) where nobody is counted, since
+    passages counted for no informant have no one to take it from, and NO_VALUE otherwise (a participant
+    or transcript without the attribute)."""
+    if name == "participant":
+        return participant or NO_INFORMANT
+    value = values.get(name)
+    if value:
+        return value
+    return NO_INFORMANT if participant is None and name in participant_columns else NO_VALUE
 
 
 @dataclass(frozen=True)
@@ -340,9 +353,8 @@ class Coded:
             return self.coders[coder_id]
         if name == "transcript":
             return self.places.transcript_names[transcript_id]
-        if name == "participant":
-            return self.places.name(participant_id) or NONE
-        return self.places.values(transcript_id, participant_id).get(name) or NONE
+        return column_value(self.places.values(transcript_id, participant_id), name, self.places.name(participant_id),
+                            self.places.participant_columns)
 
     def columns(self, by: Sequence[str]) -> list[tuple[str, ...]]:
         """Each passage's values of the columns `by`, by index."""
@@ -415,6 +427,7 @@ class Coded:
                 found.append(Passage(
                     code_id, paths[code_id], coders[coder_id], transcript_id, names[transcript_id], person[0], start,
                     end, texts[versions[transcript_id]][start:end], tuple(merged[index]), person[1], said,
+                    places.participant_columns,
                 ))
         return found
 
@@ -617,7 +630,7 @@ def _units(places: _Places, selection: QuoteFilter, attributes: Sequence[tuple[s
             continue
         if any(values.get(name) != value for name, value in attributes):
             continue
-        units.append(Unit(places.transcript_names[transcript_id], places.name(participant_id), values))
+        units.append(Unit(places.transcript_names[transcript_id], places.name(participant_id), values, places.participant_columns))
     return units
 
 
@@ -685,8 +698,8 @@ def check_column(session: Session, name: str) -> str:
 
 
 def sort_values(values: Iterable[str]) -> list[str]:
-    """Column values in natural order (D2 before D10), the missing value last."""
-    return sorted(set(values), key=lambda value: (value == NONE, natural_key(value)))
+    """Column values in natural order (D2 before D10), then NO_VALUE, then NO_INFORMANT."""
+    return sorted(set(values), key=lambda value: (MISSING.index(value) + 1 if value in MISSING else 0, natural_key(value)))
 
 
 def _selected_code_ids(session: Session, selection: QuoteFilter, parents: dict[int, int | None] | None = None) -> set[int]:
@@ -797,6 +810,9 @@ class _Places:
         )):
             self.people[person_id] = (name, {"role": role, "gender": gender, "age_band": age_band, "office": office})
         self.people_attributes: dict[int, dict[str, str]] = defaultdict(dict)
+        # The columns a participant gives a passage: the built-in ones and the participants' typed attributes.
+        self.participant_columns = frozenset(("participant", *PARTICIPANT_COLUMNS, *(name for (name,) in _driver_rows(
+            session, select(AttributeDefinition.name).where(AttributeDefinition.applies_to == "participant")))))
         for person_id, name, value in _driver_rows(session, (
             select(ParticipantAttribute.participant_id, AttributeDefinition.name, ParticipantAttribute.value)
             .join(AttributeDefinition, ParticipantAttribute.definition_id == AttributeDefinition.id)

@@ -1,6 +1,7 @@
 """The counting rules every analysis table follows, in the words its caption and the README use.
 
-Public: PASSAGE, OVERLAP, CODERS, ROLLUP, OWN_ONLY, ATTRIBUTION, WORDS, NONE, RULES, RULES_NB, NAMES_NB, caption().
+Public: PASSAGE, OVERLAP, CODERS, ROLLUP, OWN_ONLY, ATTRIBUTION, WORDS, NO_VALUE, NO_INFORMANT, MISSING, RULES, RULES_NB,
+NAMES_NB, caption().
 
 The Word report is written in bokmål or English: its tables carry the rules in its language.
 """
@@ -25,8 +26,14 @@ ATTRIBUTION = (
 )
 WORDS = ("Words coded are the whitespace-separated words of the passages' text, without the speaker labels of"
          " turns a passage runs on into.")
-# The column of passages, participants or transcripts that have no value for an attribute.
-NONE = "(none)"
+# The column of the participants (or transcripts) that have no value for an attribute, and of their passages:
+# worded as the report words a role or round not given ("No stated role", "Uten oppgitt rolle").
+NO_VALUE = "(not stated)"
+# The column, in a split by a participant's attribute (role, office, participant ...), of the passages counted
+# for no informant: in no participant's words (the interviewer's alone, a heading, a speaker linked to no one)
+# or in a transcript without participants. Not NO_VALUE: that reads as informants without the attribute.
+NO_INFORMANT = "(no informant)"
+MISSING = (NO_VALUE, NO_INFORMANT)  # in this order after the values a column has
 
 RULES = (PASSAGE, OVERLAP, CODERS, ROLLUP, ATTRIBUTION, WORDS)
 RULES_NB = (
@@ -46,7 +53,8 @@ RULES_NB = (
 NAMES_NB = {
     "role": "rolle", "wave": "runde", "office": "kontor", "gender": "kjønn", "age_band": "aldersgruppe",
     "fidelity": "transkripsjon", "participant": "deltaker", "transcript": "intervju", "coder": "koder",
-    "passages": "passasjer", "participants": "deltakere", "words": "ord", NONE: "(ingen)",
+    "passages": "passasjer", "participants": "deltakere", "words": "ord",
+    NO_VALUE: "(ikke oppgitt)", NO_INFORMANT: "(ingen informant)",
 }
 
 
