@@ -115,7 +115,7 @@ def test_a_matrix_warns_of_columns_of_few_people_and_shows_them_no_percentages(s
     assert "'deltaker / T2' (1 participant)" in crossed.warnings[0] and "'deltaker / T1'" not in crossed.warnings[0]
     typed = matrix_table(code_matrix(session, QuoteFilter(), ["kommune"]), language="nb")
     assert "'øst' (1 participant)" in typed.warnings[0] and "'(not stated)' (3 participants)" in typed.warnings[0]
-    assert "Kolonner med 5 eller færre deltakere (øst, (ikke oppgitt)) kan peke ut enkeltpersoner." in typed.caption
+    assert "Kolonner med 5 eller færre informanter (øst, (ikke oppgitt)) kan peke ut enkeltpersoner." in typed.caption
     # A coder's column is what the coder coded, not a group of people.
     assert matrix_table(code_matrix(session, QuoteFilter(), ["coder"])).warnings == ()
 

@@ -233,7 +233,7 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
     )
     if nb:
         by_words = " × ".join(NAMES_NB.get(name, name) for name in matrix.by)
-        counted = {"passages": "passasjer", "participants": "ulike deltakere med passasjer", "words": "kodede ord"}[matrix.count]
+        counted = {"passages": "passasjer", "participants": "ulike informanter med passasjer", "words": "kodede ord"}[matrix.count]
         title = f"Koder × {by_words} ({NAMES_NB[matrix.count]})"
         cell_rule = (
             f"Hver celle teller {counted} med radens kode og kolonnens {by_words}."
@@ -242,13 +242,13 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
                " noen å hente verdien fra: de er i ord som ingen informant sier (bare intervjuerens, en overskrift, en taler"
                " som ikke er knyttet til noen) eller i et intervju uten informanter." if NO_INFORMANT in present else "")
             + (f" Prosentene er av {'radens' if percent == 'row' else 'kolonnens'} total." if percent else "")
-            + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (deltakere: ulike over raden eller kolonnen)."
+            + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (informanter: ulike over raden eller kolonnen)."
             + (" Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det, og overlappende"
                " kodinger av én koder, som tabellen slår sammen til én passasje, er der egne sitater." if beside_quotes else "")
         )
         if small:
             cell_rule += (
-                f" Kolonner med {SMALL_GROUP} eller færre deltakere ({', '.join(column_label(c.values, language) for c in small)})"
+                f" Kolonner med {SMALL_GROUP} eller færre informanter ({', '.join(column_label(c.values, language) for c in small)})"
                 " kan peke ut enkeltpersoner" + (f"; der vises tall uten prosent ({WITHHELD})." if percent else ".")
             )
         sizes = "Under hver verdi: informanter / intervjuer" + (
