@@ -1,7 +1,7 @@
 """Coded passages: the one place where selected codings become the passages every analysis table counts.
 
 Public: Passage, Unit, Selected, Coded, coded(), passages(), selected(), population(), tally(), column_names(),
-check_column(), code_rows(), sort_values(), describe(), COLUMNS, COUNTS.
+check_column(), column_value(), code_rows(), sort_values(), describe(), COLUMNS, COUNTS.
 
 The rules (qualcode/analysis/rules.py): codings are live codings on a transcript's current text;
 overlapping or touching codings of one code by one coder in one transcript, attributed to one
@@ -87,7 +87,7 @@ class Passage:
 
     # Words coded (spoken_words): what it says, without the speaker labels of turns it runs on into.
     words: int = field(compare=False)
-    # The columns a participant gives a passage (participant_columns()); shared between passages.
+    # The columns a participant gives a passage (_Places.participant_columns); shared between passages.
     participant_columns: frozenset[str] = field(compare=False, hash=False, repr=False)
 
     def value(self, name: str) -> str:
