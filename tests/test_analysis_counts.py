@@ -26,7 +26,7 @@ from qualcode.analysis.compare import compare
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrix import cell_passages, code_matrix
 from qualcode.analysis.passages import passages
-from qualcode.analysis.rules import NONE
+from qualcode.analysis.rules import NO_INFORMANT, NO_VALUE
 from qualcode.coding.passages import QuoteFilter, select_quotes
 from qualcode.errors import NotFound
 from qualcode.store.models import (
@@ -163,7 +163,10 @@ class Run:
     def value(self, name: str) -> str:
         found = {"coder": self.coder, "participant": self.participant, "role": self.role, "wave": self.wave,
                  "office": self.office, "barn": self.barn, "transcript": self.transcript}[name]
-        return found or NONE
+        if found:
+            return found
+        # A participant's column of a passage counted for no one: no one to take a value from.
+        return NO_INFORMANT if self.participant is None and name in {"participant", "role", "office", "barn"} else NO_VALUE
 
 
 def brute_force(session: Session, selection: QuoteFilter) -> list[Run]:
@@ -310,7 +313,7 @@ def check_counts(session: Session, data: st.DataObject) -> None:
     ).all()
     for name, role, wave in in_transcripts:
         if not selection.roles or role in selection.roles:
-            waves[name].add(wave or NONE)
+            waves[name].add(wave or NO_VALUE)
     several = {name for name, seen in waves.items() if len(seen) > 1}
     assert set(comparison.in_several) == several
     with_passages = {run.participant for run in mine if run.participant is not None}

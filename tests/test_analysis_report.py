@@ -80,7 +80,7 @@ def test_matrix_is_a_word_table_of_the_services_counts_and_figures_are_pngs(
     assert "som tabellen slår sammen til én passasje, er der egne sitater." in caption
     # Columns of five or fewer people are named under the table and warned about, as quote labels are.
     small = [column.values[0] for column in matrix.columns if 0 < column.participants <= 5]
-    assert small and f"Kolonner med 5 eller færre deltakere ({', '.join(small)}) kan peke ut enkeltpersoner." in caption
+    assert small and f"Kolonner med 5 eller færre informanter ({', '.join(small)}) kan peke ut enkeltpersoner." in caption
     warned = next(line for line in result.output.splitlines() if line.startswith("warning: Koder × rolle (passasjer):"))
     assert all(f"'{value}' (" in warned for value in small)
     assert not [column for column in matrix.columns if column.participants > 5 and f"'{column.values[0]}' (" in warned]
@@ -118,3 +118,39 @@ def test_unknown_attribute_is_one_line_and_writes_nothing(studie: tuple[Path, di
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "no attribute" in result.stderr and "role" in result.stderr
     assert not output.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_bokmål_captions_call_people_of_any_role_informants_and_deltaker_only_the_role(
+    studie: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    """"deltakere" counted informants of every role (veiledere, a leder) beside a column of the role
+    deltaker, while the report's own counts table called them "Informanter"."""
+    import re
+
+    from qualcode.analysis.matrix import matrix_table
+
+    output = tmp_path / "rapport.docx"
+    result = export(studie, "--matrix", "role", "--matrix", "participant", "--output", str(output))
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(output))
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    chapter = paragraphs[paragraphs.index("Analyse"):]
+    assert "Antall passasjer per kode, fordelt på egenskaper ved informantene og intervjuene." in chapter
+    assert "Koder × informant (passasjer)" in chapter and "Koder × rolle (passasjer)" in chapter
+    captions = [text for text in chapter if text.startswith("Hver celle teller")]
+    assert len(captions) == 2
+    for caption in captions:
+        assert "tilskrevet én informant" in caption and "hører til informanten (og informantens egenskaper)" in caption
+        assert "til den første informanten hvis tur den når" in caption
+        assert "Under hver verdi: informanter / intervjuer" in caption
+        assert re.findall(r"\bdeltak\w*", caption, flags=re.IGNORECASE) == []
+    # The role keeps its name: a column of the role deltaker.
+    assert any(table.cell(0, 1).text == "deltaker" for table in document.tables if table.cell(0, 0).text == "Kode")
+
+    with Project.open(studie[0]) as project, project.begin() as session:
+        people = matrix_table(code_matrix(session, QuoteFilter(), ["role"], "participants"), language="nb")
+    assert people.title == "Koder × rolle (informanter)"
+    assert "Hver celle teller ulike informanter med passasjer med radens kode og kolonnens rolle." in people.caption
+    assert "(informanter: ulike over raden eller kolonnen)" in people.caption
+    assert "Kolonner med 5 eller færre informanter (leder, veileder) kan peke ut enkeltpersoner." in people.caption
+    assert re.findall(r"\bdeltak\w*", people.title + people.caption, flags=re.IGNORECASE) == []

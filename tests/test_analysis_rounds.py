@@ -97,9 +97,9 @@ def test_a_matrix_warns_of_columns_of_few_people_and_shows_them_no_percentages(s
     for name, role in session.execute(
         select(Participant.name, Participant.role).join(TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id)
     ):
-        per_role.setdefault(role or "(none)", set()).add(name)
+        per_role.setdefault(role or "(not stated)", set()).add(name)
     few = {role for role, names in per_role.items() if len(names) <= SMALL_GROUP}
-    assert few == {"leder", "veileder", "(none)"} and len(per_role["deltaker"]) == 7
+    assert few == {"leder", "veileder", "(not stated)"} and len(per_role["deltaker"]) == 7
 
     table = matrix_table(code_matrix(session, QuoteFilter(), ["role"]), "column")
     row = next(row for row in table.rows if row.key == "empowerment")
@@ -108,14 +108,14 @@ def test_a_matrix_warns_of_columns_of_few_people_and_shows_them_no_percentages(s
     assert all(cell.percent is None and cell.text().endswith("(*)") for label, cell in by_column.items() if label in few)
     assert by_column["deltaker"].text() == "8 (89%)"  # 8 of the column's 9 passages (D1's brukermedvirkning too)
     (warning,) = table.warnings
-    assert warning.startswith("Codes × role (passages): 'leder' (1 participant), 'veileder' (1 participant), '(none)' (1 participant)")
+    assert warning.startswith("Codes × role (passages): 'leder' (1 participant), 'veileder' (1 participant), '(not stated)' (1 participant)")
     assert "'deltaker'" not in warning and "counts without percentages (*)" in table.caption
 
     crossed = matrix_table(code_matrix(session, QuoteFilter(), ["role", "wave"]))
     assert "'deltaker / T2' (1 participant)" in crossed.warnings[0] and "'deltaker / T1'" not in crossed.warnings[0]
     typed = matrix_table(code_matrix(session, QuoteFilter(), ["kommune"]), language="nb")
-    assert "'øst' (1 participant)" in typed.warnings[0] and "'(none)' (3 participants)" in typed.warnings[0]
-    assert "Kolonner med 5 eller færre deltakere (øst, (ingen)) kan peke ut enkeltpersoner." in typed.caption
+    assert "'øst' (1 participant)" in typed.warnings[0] and "'(not stated)' (3 participants)" in typed.warnings[0]
+    assert "Kolonner med 5 eller færre informanter (øst, (ikke oppgitt)) kan peke ut enkeltpersoner." in typed.caption
     # A coder's column is what the coder coded, not a group of people.
     assert matrix_table(code_matrix(session, QuoteFilter(), ["coder"])).warnings == ()
 

@@ -18,7 +18,7 @@ from operator import itemgetter
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.passages import Coded, Passage, check_column, coded, describe, sort_values
-from qualcode.analysis.rules import NAMES_NB, NONE, caption
+from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE, caption
 from qualcode.analysis.tables import WITHHELD, Cell, Column, Row, Table
 from qualcode.anonymise.attribution import SMALL_GROUP
 from qualcode.codebook.service import find_code
@@ -174,7 +174,7 @@ def small_columns(matrix: Matrix, threshold: int = SMALL_GROUP) -> tuple[MatrixC
 
 def column_label(values: Sequence[str], language: str = "en") -> str:
     """A column as its header shows it: "leder", or "leder / T2" for two attributes crossed."""
-    return " / ".join(NAMES_NB.get(value, value) if language == "nb" and value == NONE else value for value in values)
+    return " / ".join(NAMES_NB[value] if language == "nb" and value in MISSING else value for value in values)
 
 
 def small_group_warnings(matrix: Matrix, title: str, threshold: int = SMALL_GROUP) -> tuple[str, ...]:
@@ -200,7 +200,10 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
     nb = language == "nb"
 
     def shown(value: str) -> str:
-        return NAMES_NB.get(value, value) if nb and value == NONE else value
+        return NAMES_NB[value] if nb and value in MISSING else value
+
+    # Said only of the columns the table has: which values are missing, and why.
+    present = {value for column in matrix.columns for value in column.values}
 
     crossed = len(matrix.by) == 2
     columns = [
@@ -230,18 +233,22 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
     )
     if nb:
         by_words = " × ".join(NAMES_NB.get(name, name) for name in matrix.by)
-        counted = {"passages": "passasjer", "participants": "ulike deltakere med passasjer", "words": "kodede ord"}[matrix.count]
+        counted = {"passages": "passasjer", "participants": "ulike informanter med passasjer", "words": "kodede ord"}[matrix.count]
         title = f"Koder × {by_words} ({NAMES_NB[matrix.count]})"
         cell_rule = (
-            f"Hver celle teller {counted} med radens kode og kolonnens {by_words}; en manglende verdi er {shown(NONE)}."
+            f"Hver celle teller {counted} med radens kode og kolonnens {by_words}."
+            + (f" Informanter og intervjuer uten verdi står under {shown(NO_VALUE)}." if NO_VALUE in present else "")
+            + (f" Under {shown(NO_INFORMANT)} står passasjene som ikke teller for noen informant, og som derfor ikke har"
+               " noen å hente verdien fra: de er i ord som ingen informant sier (bare intervjuerens, en overskrift, en taler"
+               " som ikke er knyttet til noen) eller i et intervju uten informanter." if NO_INFORMANT in present else "")
             + (f" Prosentene er av {'radens' if percent == 'row' else 'kolonnens'} total." if percent else "")
-            + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (deltakere: ulike over raden eller kolonnen)."
+            + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (informanter: ulike over raden eller kolonnen)."
             + (" Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det, og overlappende"
                " kodinger av én koder, som tabellen slår sammen til én passasje, er der egne sitater." if beside_quotes else "")
         )
         if small:
             cell_rule += (
-                f" Kolonner med {SMALL_GROUP} eller færre deltakere ({', '.join(column_label(c.values, language) for c in small)})"
+                f" Kolonner med {SMALL_GROUP} eller færre informanter ({', '.join(column_label(c.values, language) for c in small)})"
                 " kan peke ut enkeltpersoner" + (f"; der vises tall uten prosent ({WITHHELD})." if percent else ".")
             )
         sizes = "Under hver verdi: informanter / intervjuer" + (
@@ -252,7 +259,11 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
         counted = {"passages": "passages", "participants": "distinct participants with passages", "words": "words coded"}[matrix.count]
         title = f"Codes × {by_words} ({matrix.count})"
         cell_rule = (
-            f"Each cell counts {counted} of the row's code with the column's {by_words}; a missing value is {NONE}."
+            f"Each cell counts {counted} of the row's code with the column's {by_words}."
+            + (f" Participants and transcripts without a value are under {NO_VALUE}." if NO_VALUE in present else "")
+            + (f" Under {NO_INFORMANT} are the passages counted for no participant, which have no one to take the value"
+               " from: in words no participant says (the interviewer's alone, a heading, a speaker linked to no one) or"
+               " in a transcript without participants." if NO_INFORMANT in present else "")
             + (f" Percentages are of the {percent} total." if percent else "")
             + " The totals count each passage once, under its top-level code (participants: distinct over the row or column)."
             + (" The quote counts under each theme count each quote once, however many coded it, and overlapping codings"
@@ -342,7 +353,7 @@ def cell_table(code: str, where: Sequence[tuple[str, str]], found: Sequence[Cell
     )
     rows = tuple(
         Row(
-            f"{item.passage.participant or NONE} · {item.passage.transcript}:{item.line}",
+            f"{item.passage.participant or NO_INFORMANT} · {item.passage.transcript}:{item.line}",
             (Cell(item.passage.participant), Cell(item.passage.value("role")), Cell(item.passage.value("wave")),
              Cell(item.passage.transcript), Cell(item.line), Cell(item.passage.coder), Cell(item.context_before),
              Cell(item.passage.text), Cell(item.context_after)),

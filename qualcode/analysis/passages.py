@@ -1,15 +1,16 @@
 """Coded passages: the one place where selected codings become the passages every analysis table counts.
 
 Public: Passage, Unit, Selected, Coded, coded(), passages(), selected(), population(), tally(), column_names(),
-check_column(), code_rows(), sort_values(), describe(), COLUMNS, COUNTS.
+check_column(), column_value(), code_rows(), sort_values(), describe(), COLUMNS, COUNTS.
 
 The rules (qualcode/analysis/rules.py): codings are live codings on a transcript's current text;
 overlapping or touching codings of one code by one coder in one transcript, attributed to one
 participant, merge into one passage;
 with `rollup`, a code's passages merge its own and its descendants' codings. A coding is
-attributed like its `Quote` (coding/passages.py): to the participant of the turn it starts in, or
-the transcript's only participant for a turn without a speaker label; begun in no participant's
-words (the interviewer's question, a heading), to the first participant whose turn it reaches.
+attributed like its `Quote`, by the same functions (coding/passages.py: turn_counts_for, counted_for):
+to the participant of the turn it starts in, or the transcript's only participant for a turn without
+a speaker label; begun in no participant's words (the interviewer's question, a heading), to the
+first participant whose turn it reaches.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from itertools import accumulate, chain, repeat
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import ClauseElement, Select, case, func, select
+from sqlalchemy import ClauseElement, Select, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis import passage_cache
-from qualcode.analysis.rules import NAMES_NB, NONE
+from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE
 from qualcode.codebook.service import CodeView, find_code, list_codes
 from qualcode.coding.passages import (
     PARTICIPANT_COLUMNS,
@@ -43,6 +44,7 @@ from qualcode.coding.passages import (
     nothing_selected,
     query_hits,
     selected_codings,
+    turn_counts_for,
 )
 from qualcode.errors import InvalidInput
 from qualcode.garbage import without_collections
@@ -85,16 +87,17 @@ class Passage:
 
     # Words coded (spoken_words): what it says, without the speaker labels of turns it runs on into.
     words: int = field(compare=False)
+    # The columns a participant gives a passage (_Places.participant_columns); shared between passages.
+    participant_columns: frozenset[str] = field(compare=False, hash=False, repr=False)
 
     def value(self, name: str) -> str:
-        """The passage's value of a column (an attribute, participant, transcript or coder); NONE if it has none."""
+        """The passage's value of a column (an attribute, participant, transcript or coder), or what a table
+        shows without one (column_value())."""
         if name == "coder":
             return self.coder
         if name == "transcript":
             return self.transcript
-        if name == "participant":
-            return self.participant or NONE
-        return self.values.get(name) or NONE
+        return column_value(self.values, name, self.participant, self.participant_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +107,25 @@ class Unit:
     transcript: str
     participant: str | None
     values: Mapping[str, str | None] = field(compare=False, hash=False, repr=False)
+    participant_columns: frozenset[str] = field(compare=False, hash=False, repr=False)
 
     def value(self, name: str) -> str:
         if name == "transcript":
             return self.transcript
-        if name == "participant":
-            return self.participant or NONE
-        return self.values.get(name) or NONE
+        return column_value(self.values, name, self.participant, self.participant_columns)
+
+
+def column_value(values: Mapping[str, str | None], name: str, participant: str | None, participant_columns: frozenset[str]) -> str:
+    """A column's value as a table splits by it: the participant's name or the attribute's value; without one,
+    NO_INFORMANT for a column of the participant's (`participant_columns`) where nobody is counted, since
+    passages counted for no informant have no one to take it from, and NO_VALUE otherwise (a participant
+    or transcript without the attribute)."""
+    if name == "participant":
+        return participant or NO_INFORMANT
+    value = values.get(name)
+    if value:
+        return value
+    return NO_INFORMANT if participant is None and name in participant_columns else NO_VALUE
 
 
 @dataclass(frozen=True)
@@ -338,9 +353,8 @@ class Coded:
             return self.coders[coder_id]
         if name == "transcript":
             return self.places.transcript_names[transcript_id]
-        if name == "participant":
-            return self.places.name(participant_id) or NONE
-        return self.places.values(transcript_id, participant_id).get(name) or NONE
+        return column_value(self.places.values(transcript_id, participant_id), name, self.places.name(participant_id),
+                            self.places.participant_columns)
 
     def columns(self, by: Sequence[str]) -> list[tuple[str, ...]]:
         """Each passage's values of the columns `by`, by index."""
@@ -413,6 +427,7 @@ class Coded:
                 found.append(Passage(
                     code_id, paths[code_id], coders[coder_id], transcript_id, names[transcript_id], person[0], start,
                     end, texts[versions[transcript_id]][start:end], tuple(merged[index]), person[1], said,
+                    places.participant_columns,
                 ))
         return found
 
@@ -615,7 +630,7 @@ def _units(places: _Places, selection: QuoteFilter, attributes: Sequence[tuple[s
             continue
         if any(values.get(name) != value for name, value in attributes):
             continue
-        units.append(Unit(places.transcript_names[transcript_id], places.name(participant_id), values))
+        units.append(Unit(places.transcript_names[transcript_id], places.name(participant_id), values, places.participant_columns))
     return units
 
 
@@ -683,8 +698,8 @@ def check_column(session: Session, name: str) -> str:
 
 
 def sort_values(values: Iterable[str]) -> list[str]:
-    """Column values in natural order (D2 before D10), the missing value last."""
-    return sorted(set(values), key=lambda value: (value == NONE, natural_key(value)))
+    """Column values in natural order (D2 before D10), then NO_VALUE, then NO_INFORMANT."""
+    return sorted(set(values), key=lambda value: (MISSING.index(value) + 1 if value in MISSING else 0, natural_key(value)))
 
 
 def _selected_code_ids(session: Session, selection: QuoteFilter, parents: dict[int, int | None] | None = None) -> set[int]:
@@ -717,7 +732,6 @@ def _hits(session: Session, query: str) -> dict[int, list[tuple[int, int]]]:
     return {ids[name]: spans for name, spans in query_hits(session, query).items()}
 
 
-_UNLABELLED = -1  # not a participant id: ids start at 1
 _EVERYTHING = QuoteFilter()
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
@@ -761,17 +775,17 @@ class _Places:
                 current = current.join(Transcript, Transcript.current_version_id == TextVersion.id)
             for version_id, text in _driver_rows(session, current if every else current.where(TextVersion.id.in_(version_ids))):
                 self.texts[version_id] = text
-        self._turns: dict[int, list[tuple[int, int, int | None]]] | None = None
+        self._turns: dict[int, list[tuple[int, int, int | None, bool]]] | None = None
         self._turn_people = turn_people
 
-        def read_turns() -> dict[int, list[tuple[int, int, int | None]]]:
-            found: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
-            turns = select(Turn.text_version_id, Turn.start, Turn.end,
-                           func.coalesce(Turn.participant_id, case((Turn.speaker.is_(None), _UNLABELLED))))
+        def read_turns() -> dict[int, list[tuple[int, int, int | None, bool]]]:
+            found: dict[int, list[tuple[int, int, int | None, bool]]] = defaultdict(list)
+            turns = select(Turn.text_version_id, Turn.start, Turn.end, Turn.participant_id, Turn.speaker.is_not(None))
             # Read in table order and sorted here: turns are stored in text order, which a sort finds at once.
-            for version_id, start, end, whose in _driver_rows(session, among(turns, Turn.text_version_id, version_ids)):
+            for version_id, start, end, participant_id, labelled in _driver_rows(
+                    session, among(turns, Turn.text_version_id, version_ids)):
                 if version_id in version_ids:
-                    found[version_id].append((start, end, whose))
+                    found[version_id].append((start, end, participant_id, bool(labelled)))
             for version_turns in found.values():
                 version_turns.sort(key=itemgetter(0))
             return found
@@ -796,6 +810,9 @@ class _Places:
         )):
             self.people[person_id] = (name, {"role": role, "gender": gender, "age_band": age_band, "office": office})
         self.people_attributes: dict[int, dict[str, str]] = defaultdict(dict)
+        # The columns a participant gives a passage: the built-in ones and the participants' typed attributes.
+        self.participant_columns = frozenset(("participant", *PARTICIPANT_COLUMNS, *(name for (name,) in _driver_rows(
+            session, select(AttributeDefinition.name).where(AttributeDefinition.applies_to == "participant")))))
         for person_id, name, value in _driver_rows(session, (
             select(ParticipantAttribute.participant_id, AttributeDefinition.name, ParticipantAttribute.value)
             .join(AttributeDefinition, ParticipantAttribute.definition_id == AttributeDefinition.id)
@@ -804,29 +821,29 @@ class _Places:
         self._values: dict[tuple[int, int | None], dict[str, str | None]] = {}
 
     @property
-    def turns(self) -> dict[int, list[tuple[int, int, int | None]]]:
-        """Per text version, its turns in text order: (start, end, whose), whose being the turn's participant,
-        None for a turn with a speaker but no participant, UNLABELLED for a turn without a speaker label."""
+    def turns(self) -> dict[int, list[tuple[int, int, int | None, bool]]]:
+        """Per text version, its turns in text order: (start, end, participant, labelled), the participant
+        linked to the turn (None for none) and whether it has a speaker label."""
         if self._turns is None:
             self._turns = self._read_turns()
         return self._turns
 
     def attribution(self, transcript_id: int, version_id: int) -> tuple[list[int], list[int], list[int | None]]:
-        """The turns' starts and ends, and the participant a coding starting in each is attributed to (as
-        Quote attributes it: the turn's participant, or the transcript's only participant for a turn
-        without a speaker label)."""
+        """The turns' starts and ends, and the participant each counts for (turn_counts_for, as a Quote reads
+        it): who a coding starting in the turn is attributed to."""
         turns = self.turns.get(version_id)
         if not turns:
             return [], [], []
-        starts, ends, whose = zip(*turns, strict=True)
+        starts, ends, people, labelled = zip(*turns, strict=True)
         only = self.only_participant.get(transcript_id)
-        return list(starts), list(ends), [only if person == _UNLABELLED else person for person in whose]
+        return list(starts), list(ends), [
+            turn_counts_for(person, has_label, only) for person, has_label in zip(people, labelled, strict=True)]
 
     def turn_participants(self, version_id: int) -> set[int]:
         """The participants with a turn in a text version."""
         if self._turn_people is not None:
             return set(self._turn_people.get(version_id, ()))
-        return set(map(itemgetter(2), self.turns.get(version_id, ()))) - {None, _UNLABELLED}
+        return set(map(itemgetter(2), self.turns.get(version_id, ()))) - {None}
 
     def name(self, participant_id: int | None) -> str | None:
         return self.people[participant_id][0] if participant_id is not None else None

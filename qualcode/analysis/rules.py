@@ -1,6 +1,7 @@
 """The counting rules every analysis table follows, in the words its caption and the README use.
 
-Public: PASSAGE, OVERLAP, CODERS, ROLLUP, OWN_ONLY, ATTRIBUTION, WORDS, NONE, RULES, RULES_NB, NAMES_NB, caption().
+Public: PASSAGE, OVERLAP, CODERS, ROLLUP, OWN_ONLY, ATTRIBUTION, WORDS, NO_VALUE, NO_INFORMANT, MISSING, RULES, RULES_NB,
+NAMES_NB, caption().
 
 The Word report is written in bokmål or English: its tables carry the rules in its language.
 """
@@ -25,28 +26,36 @@ ATTRIBUTION = (
 )
 WORDS = ("Words coded are the whitespace-separated words of the passages' text, without the speaker labels of"
          " turns a passage runs on into.")
-# The column of passages, participants or transcripts that have no value for an attribute.
-NONE = "(none)"
+# The column of the participants (or transcripts) that have no value for an attribute, and of their passages:
+# worded as the report words a role or round not given ("No stated role", "Uten oppgitt rolle").
+NO_VALUE = "(not stated)"
+# The column, in a split by a participant's attribute (role, office, participant ...), of the passages counted
+# for no informant: in no participant's words (the interviewer's alone, a heading, a speaker linked to no one)
+# or in a transcript without participants. Not NO_VALUE: that reads as informants without the attribute.
+NO_INFORMANT = "(no informant)"
+MISSING = (NO_VALUE, NO_INFORMANT)  # in this order after the values a column has
 
 RULES = (PASSAGE, OVERLAP, CODERS, ROLLUP, ATTRIBUTION, WORDS)
 RULES_NB = (
     "En passasje er et stykke av et intervjus gjeldende tekst som én koder har gitt én kode.",
-    "Overlappende eller tilstøtende kodinger av én kode, av én koder i ett intervju og tilskrevet én deltaker,"
+    "Overlappende eller tilstøtende kodinger av én kode, av én koder i ett intervju og tilskrevet én informant,"
     " er én passasje.",
     "To koderes kodinger av samme stykke teller én gang per koder.",
     "En kode teller sine egne og underkodenes kodinger slått sammen, så et stykke kodet med begge teller én gang;"
     " underkodene står under den med egne tall.",
-    "En koding hører til deltakeren (og deltakerens egenskaper) i turen den begynner i, eller, begynner den i"
-    " ord som ingen deltaker sier (intervjuerens, en overskrift, en taler som ikke er knyttet til noen), til den"
-    " første deltakeren hvis tur den når;"
+    "En koding hører til informanten (og informantens egenskaper) i turen den begynner i, eller, begynner den i"
+    " ord som ingen informant sier (intervjuerens, en overskrift, en taler som ikke er knyttet til noen), til den"
+    " første informanten hvis tur den når;"
     " filtrene velger kodinger før de slås sammen.",
     "Kodede ord er passasjenes ord, skilt av mellomrom, uten taleretiketten til turer en passasje går inn i.",
 )
-# The words a bokmål table uses for the columns a table is split by and what it counts.
+# The words a bokmål table uses for the columns a table is split by and what it counts. A participant of
+# any role is an "informant", as the report's counts call them: "deltaker" is a role (a KVP participant).
 NAMES_NB = {
     "role": "rolle", "wave": "runde", "office": "kontor", "gender": "kjønn", "age_band": "aldersgruppe",
-    "fidelity": "transkripsjon", "participant": "deltaker", "transcript": "intervju", "coder": "koder",
-    "passages": "passasjer", "participants": "deltakere", "words": "ord", NONE: "(ingen)",
+    "fidelity": "transkripsjon", "participant": "informant", "transcript": "intervju", "coder": "koder",
+    "passages": "passasjer", "participants": "informanter", "words": "ord",
+    NO_VALUE: "(ikke oppgitt)", NO_INFORMANT: "(ingen informant)",
 }
 
 

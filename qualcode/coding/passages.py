@@ -592,16 +592,13 @@ class _Context:
         )
 
     def _whose(self, transcript_id: int, version_id: int) -> list[int | None]:
-        """The participant each turn of a text counts for: its own, or the transcript's only
-        participant for a turn without a speaker label; None for the interviewer's side and a
-        speaker linked to no one."""
+        """The participant each turn of a text counts for (turn_counts_for)."""
         key = (transcript_id, version_id)
         whose = self._people_of.get(key)
         if whose is None:
             only = self.only_participant.get(transcript_id)
             whose = self._people_of[key] = [
-                turn.participant_id if turn.participant_id is not None or turn.speaker is not None else only
-                for turn in self.turns.get(version_id, [])
+                turn_counts_for(turn.participant_id, turn.speaker is not None, only) for turn in self.turns.get(version_id, [])
             ]
         return whose
 
@@ -612,6 +609,16 @@ class _Context:
             office=person.office if person else None, speaker=turn.speaker, line=self.lines[version_id].line(turn.start),
             interviewer=person is None and _interviewer(turn.speaker, transcript.interviewer),
         )
+
+
+def turn_counts_for(participant_id: int | None, labelled: bool, only_participant: int | None) -> int | None:
+    """The participant a turn counts for: the turn's own participant; for a turn without a speaker
+    label, the transcript's only participant (`only_participant`, None when it has none or several);
+    None for a labelled turn linked to no one (the interviewer's side, a speaker linked to no one).
+    Quotes here and every analysis count (analysis/passages.py) read turns by this one rule."""
+    if participant_id is not None:
+        return participant_id
+    return None if labelled else only_participant
 
 
 def counted_for(whose: Sequence[int | None], starts: Sequence[int], after: int, end: int) -> int | None:

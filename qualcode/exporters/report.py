@@ -680,7 +680,7 @@ def _framework_chapter(document: Document, contents: _Contents, matrix: MatrixLi
 
 # --- the analysis chapter: code × attribute matrices and heatmaps ---------------------------------------
 ANALYSIS_LABELS = {
-    "nb": {"title": "Analyse", "lead": "Antall passasjer per kode, fordelt på egenskaper ved deltakerne og intervjuene.",
+    "nb": {"title": "Analyse", "lead": "Antall passasjer per kode, fordelt på egenskaper ved informantene og intervjuene.",
            "sizes": "Informanter / intervjuer", "figure": "Figur", "cooccurrence": "Samforekomst av koder",
            "cooccurrence_lead": "Par av passasjer der to koder forekommer sammen; kodene er nummerert som radene."},
     "en": {"title": "Analysis", "lead": "Passages per code, split by attributes of the participants and the interviews.",

@@ -1,0 +1,136 @@
+"""A matrix split by a participant's attribute keeps two kinds of missing apart: informants without a
+value ("(not stated)") and passages counted for no informant ("(no informant)": the interviewer's words
+or a heading coded alone), in the terminal table, JSON, CSV, .xlsx and both languages of the report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+
+from qualcode.cli import cli
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import add_coding
+from qualcode.store.models import Participant
+from qualcode.store.project import Project
+from tests.conftest import CODINGS, coded_demo
+
+QUESTION = ("deltaker_D1_T1", "måltall-press", "Kan du begynne med å fortelle hvordan du kom inn i kvalifiseringsprogrammet?")
+HEADING = ("gruppeintervju_G1", "måltall-press", "Gruppeintervju, kontor B.")
+SAID_BY_V2 = "Måltallet blir et tak."  # V2's, whose office is taken away below
+
+
+@pytest.fixture(scope="module")
+def studie(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> tuple[Path, dict[str, str]]:
+    """The demo coded once, with the interviewer's question and a heading coded alone, and V2 without an office."""
+    root, env = coded_demo(demo_template, tmp_path_factory.mktemp("missing"), {"Forsker 1": CODINGS})
+    with Project.open(root) as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        for transcript, code, quote in (QUESTION, HEADING):
+            add_coding(session, transcript, code, coder, match=quote)
+        v2 = session.scalars(select(Participant).where(Participant.name == "V2")).one()
+        v2.office = None
+    return root, env
+
+
+def run(studie: tuple[Path, dict[str, str]], *args: str) -> Result:
+    root, env = studie
+    return CliRunner().invoke(cli, ["--project", str(root), *args], env=env)
+
+
+def ok(studie: tuple[Path, dict[str, str]], *args: str) -> str:
+    result = run(studie, *args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def matrix(studie: tuple[Path, dict[str, str]], *args: str) -> Any:
+    return json.loads(ok(studie, "analyse", "matrix", *args, "--json"))
+
+
+def test_a_matrix_by_office_puts_informants_without_one_and_passages_of_no_informant_in_two_columns(
+    studie: tuple[Path, dict[str, str]],
+) -> None:
+    data = matrix(studie, "--by", "office")
+    assert [column["key"] for column in data["columns"]] == ["kontor A", "kontor B", "(not stated)", "(no informant)", "Total"]
+    sizes = {column["key"]: column["sizes"] for column in data["columns"]}
+    assert sizes["(not stated)"]["participants"] == 1  # V2
+    assert sizes["(no informant)"]["participants"] == 0  # no one's words: nobody to count
+    row = next(row for row in data["rows"] if row["key"] == "måltall-press")
+    # L1 and V1's two passages in kontor A; V2's in no office; the question and the heading counted for no one.
+    assert row["values"] == {"kontor A": 3, "kontor B": 0, "(not stated)": 1, "(no informant)": 2, "Total": 6}
+    assert "Participants and transcripts without a value are under (not stated)." in data["caption"]
+    assert "Under (no informant) are the passages counted for no participant" in data["caption"]
+
+    table = ok(studie, "analyse", "matrix", "--by", "office")
+    assert "(not stated)" in table and "(no informant)" in table and "(none)" not in table
+    assert max(len(line) for line in table.splitlines()) <= 80
+
+
+def test_each_of_the_two_columns_opens_on_its_own_passages(studie: tuple[Path, dict[str, str]]) -> None:
+    nobody = json.loads(ok(studie, "analyse", "cell", "måltall-press", "office=(no informant)", "--json"))
+    assert sorted(row["values"]["text"] for row in nobody["rows"]) == sorted([HEADING[2], QUESTION[2]])
+    assert {row["values"]["participant"] for row in nobody["rows"]} == {None}
+    assert all(row["label"].startswith("(no informant) · ") for row in nobody["rows"])
+    unstated = json.loads(ok(studie, "analyse", "cell", "måltall-press", "office=(not stated)", "--json"))
+    assert [(row["values"]["participant"], row["values"]["text"]) for row in unstated["rows"]] == [("V2", SAID_BY_V2)]
+
+
+def test_only_a_participants_column_has_no_informant(studie: tuple[Path, dict[str, str]]) -> None:
+    # Everyone has a role: the passages of no one are the only missing value.
+    by_role = [column["key"] for column in matrix(studie, "--by", "role")["columns"]]
+    assert by_role == ["deltaker", "leder", "veileder", "(no informant)", "Total"]
+    assert "(no informant)" in [column["key"] for column in matrix(studie, "--by", "participant")["columns"]]
+    # A round is the transcript's: the question asked in T1 is a T1 passage, whoever it counts for.
+    by_wave = matrix(studie, "--by", "wave", "--code", "måltall-press")
+    assert [column["key"] for column in by_wave["columns"]] == ["T1", "T2", "Total"]
+    assert by_wave["rows"][0]["values"]["T1"] == 6
+    crossed = [column["key"] for column in matrix(studie, "--by", "office", "--by", "wave")["columns"]]
+    assert "(not stated) / T1" in crossed and "(no informant) / T1" in crossed
+
+
+def test_csv_and_xlsx_name_the_two_columns(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    rows = list(csv.reader(io.StringIO(ok(studie, "analyse", "matrix", "--by", "office", "--csv"))))
+    assert rows[0] == ["kind", "level", "Code", "kontor A", "kontor B", "(not stated)", "(no informant)", "Total"]
+    måltall = next(row for row in rows if row[2] == "måltall-press")
+    assert måltall[3:] == ["3", "0", "1", "2", "6"]
+
+    path = tmp_path / "kontor.xlsx"
+    ok(studie, "analyse", "matrix", "--by", "office", "--xlsx", str(path))
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert next(row for row in cells if row[0] == "Code") == ["Code", "kontor A", "kontor B", "(not stated)", "(no informant)", "Total"]
+    assert next(row for row in cells if row[0] == "måltall-press")[1:] == [3, 0, 1, 2, 6]
+    assert "Under (no informant) are the passages counted for no participant" in cells[1][0]
+
+
+@pytest.mark.parametrize(("language", "unstated", "nobody", "explained"), [
+    ("nb", "(ikke oppgitt)", "(ingen informant)", "Under (ingen informant) står passasjene som ikke teller for noen informant"),
+    ("en", "(not stated)", "(no informant)", "Under (no informant) are the passages counted for no participant"),
+])
+def test_the_reports_table_names_the_two_columns_in_its_language(
+    studie: tuple[Path, dict[str, str]], tmp_path: Path, language: str, unstated: str, nobody: str, explained: str,
+) -> None:
+    output = tmp_path / f"rapport-{language}.docx"
+    result = run(studie, "export", "report", "--matrix", "office", "--lang", language, "--output", str(output))
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(output))
+    code, total = ("Kode", "Totalt") if language == "nb" else ("Code", "Total")
+    table = next(t for t in document.tables if t.cell(0, 0).text == code and t.cell(0, len(t.columns) - 1).text == total)
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == [code, "kontor A", "kontor B", unstated, nobody, total]
+    assert rows[1][3:5] == ["1 / 1", f"0 / {rows[1][4].split(' / ')[1]}"]  # V2 alone; nobody in the other
+    assert next(row for row in rows if row[0] == "måltall-press")[1:] == ["3", "0", "1", "2", "6"]
+    caption = next(p.text for p in document.paragraphs if p.text.startswith(("Hver celle teller", "Each cell counts")))
+    assert explained in caption and unstated in caption
+    assert "(none)" not in caption and "(ingen)" not in caption
