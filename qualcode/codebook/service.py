@@ -21,6 +21,8 @@ from qualcode.codebook.model import (
     code_name_not_one_line,
     code_path,
     code_too_long,
+    look_alike_detail,
+    name_look,
     shortcut_key,
     shortcut_not_visible,
     too_big,
@@ -398,19 +400,27 @@ def _record_update(session: Session, code: Code, before: dict[str, Any], coder: 
 
 def _name_problems(codebook: Codebook, existing: Mapping[str, Code]) -> list[str]:
     """What is wrong with the file's code names, as stored: too long, not on one line, or a new code
-    differing only in case from a code beside it, which `codebook add` refuses and every case-blind
-    lookup would take for the other. (The YAML reader names the line of most; a .qdc comes here.)"""
+    differing only in case from a code beside it, or looking like it (name_look), which `codebook
+    add` refuses and which nobody, nor any case-blind lookup, could tell from the other. (The YAML
+    reader names the line of most; a .qdc comes here.)"""
     beside = {(path.rpartition("/")[0], code_name(path.rpartition("/")[2]).casefold()): path for path in existing}
+    looking = {(path.rpartition("/")[0], name_look(path.rpartition("/")[2])): path for path in existing}
     problems = []
     for path, parent_path, spec in codebook.walk():
         problem = code_too_long(spec.name, path) or code_name_not_one_line(spec.name)
         if problem is not None:
             problems.append(problem[0])
             continue
+        if path in existing:
+            continue
         twin = beside.get((parent_path or "", code_name(spec.name).casefold()))
-        if path not in existing and twin is not None:
+        if twin is not None:
             problems.append(f"code {path} differs only in case from the code {twin} in this project:"
                             f" name it {twin.rpartition('/')[2]!r} in the file, or give a name that differs in more than case")
+        elif (twin := looking.get((parent_path or "", name_look(spec.name)))) is not None:
+            twin_name = twin.rpartition("/")[2]
+            problems.append(f"code {path} looks like the code {twin} in this project ({look_alike_detail(spec.name, twin_name)}):"
+                            f" name it {twin_name!r} in the file, or give a name that reads differently")
     return problems
 
 
@@ -656,12 +666,17 @@ def create_code(
         raise InvalidInput(f"code {path} already exists", "list codes with `qualcode codebook show`")
     # A parent is named by its path, which no shortcut can make ambiguous ("p" beside the key p).
     parent = (session.scalar(select(Code).where(Code.path == parent_path)) or find_code(session, parent_path)) if parent_path else None
+    look = name_look(name)
     for other in session.scalars(select(Code.path).where(Code.parent_id == (parent.id if parent else None))):
         # Two codes a reader cannot tell apart, and that every case-blind lookup (the name resolver,
         # a search, SQLite itself) would take for one another; or one stored with two spaces.
         if (kept := code_name(other.rpartition("/")[2])).casefold() == name.casefold():
             raise InvalidInput(f"code {path} differs only in {'spacing' if kept == name else 'case'} from the code {other}",
                                f"use {other}, or a name that differs in more than case")
+        # Or written with letters of another script, or "rn" for "m": a second code that looks like the first.
+        if name_look(kept) == look:
+            raise InvalidInput(f"code {path} looks like the code {other}: {look_alike_detail(name, kept)}",
+                               f"use {other}, or a name that reads differently")
     # After the last sibling: a count would repeat a place once a code between had gone.
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
     taken = set(session.scalars(select(Code.guid).where(Code.guid == code_guid(path))))
