@@ -1673,7 +1673,7 @@ def test_a_code_guid_never_comes_from_an_original_name(project: Project, key_acc
         assert code is not None and "Kari" not in code.path
         assert code.guid == code_guid(code.path) != code_guid("Kari Nordmann")
     # Typed again, the name is free as typed but taken once pseudonymised: one line, naming no original.
-    with pytest.raises(InvalidInput, match=rf"^code {re.escape(code.path)} already exists "), project.begin() as session:
+    with pytest.raises(InvalidInput, match=rf"^code {re.escape(code.path)} already exists; a name the key holds is stored as its pseudonym "), project.begin() as session:
         create_code(session, "Kari Nordmann", coder=get_or_create_coder(session, "Forsker 1"))
     with project.begin() as session:  # written before anyone knew Trond Hansen was a name
         coder = get_or_create_coder(session, "Forsker 1")

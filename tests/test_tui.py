@@ -1284,6 +1284,21 @@ async def test_a_refused_new_code_keeps_the_selection(sample_project: Path) -> N
     assert codings_in(sample_project) == [("ny kode", "Jeg har vært her i seks år.", None)]
 
 
+async def test_a_new_code_that_looks_like_one_the_codebook_has_is_refused_naming_it(sample_project: Path) -> None:
+    """ctrl+n with "empоwerment" (a Cyrillic о) made a second code nobody can tell from empowerment."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"empоwerment", "ctrl+n")
+        await until(app, pilot, lambda: "error" in reader.status_text, "refused")
+        assert "looks like the code empowerment" in reader.status_text
+        assert not [code for code in reader.codes if code.path != "empowerment" and code.name.startswith("emp")]
+    assert codings_in(sample_project) == []
+
+
 async def test_a_shortcut_given_to_another_code_by_another_command_codes_with_that_code(sample_project: Path) -> None:
     """The keys are those of the codebook when c is pressed, not when the reader opened."""
     from click.testing import CliRunner

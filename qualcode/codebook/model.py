@@ -5,7 +5,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
+from qualcode.text.confusables import skeleton
 from qualcode.text.normalise import one_line
 
 CODE_FIELDS = ("definition", "inclusion", "exclusion", "example", "colour", "shortcut")
@@ -53,6 +55,33 @@ def code_name(typed: str) -> str:
     double, non-breaking or ideographic space is one space. A codebook file writes a name back as
     it was kept, and reading it back must find the same code, not make a look-alike twin."""
     return one_line(typed)
+
+
+def name_look(name: str) -> str:
+    """How a code's name looks, in any case: two names with one look are two codes nobody can tell
+    apart ("empоwerment" with a Cyrillic о, "ernpowerment", "EMPOWERMENT" beside "empowerment").
+    Unicode's skeleton (UTS #39) of the name, of its skeleton in lower case again, so that a letter
+    drawn like a capital (a Cyrillic К) is one with that capital's small letter too. Names that
+    differ only in case are found by their casefold, which keeps "Ida" from "ida" (and this, "Ida"
+    from "lda")."""
+    return skeleton(skeleton(code_name(name)).casefold())
+
+
+def look_alike_detail(name: str, other: str) -> str:
+    """Where `name` is written with other characters than `other`, which it looks like, in words:
+    "its 'о' is CYRILLIC SMALL LETTER O, not 'o'", "its 'rn' reads as 'm'". The first such place."""
+    # Compared in lower case, so "EMPΟWERMENT" is told by its Greek Ο, not by its every capital.
+    folded, other_folded = name.casefold(), other.casefold()
+    if len(folded) != len(name) or len(other_folded) != len(other):  # "ß" is "ss": places must be the name's own
+        folded, other_folded = name, other
+    for tag, start, end, other_start, other_end in SequenceMatcher(None, folded, other_folded, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        written, meant = name[start:end], other[other_start:other_end]
+        if len(written) == 1 and len(meant) == 1:
+            return f"its {written!r} is {unicodedata.name(written, f'U+{ord(written):04X}')}, not {meant!r}"
+        return f"its {written!r} reads as {meant!r}"
+    return "they are written with different characters that look the same"
 
 
 def code_path(typed: str) -> str:

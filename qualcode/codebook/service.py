@@ -21,6 +21,8 @@ from qualcode.codebook.model import (
     code_name_not_one_line,
     code_path,
     code_too_long,
+    look_alike_detail,
+    name_look,
     shortcut_key,
     shortcut_not_visible,
     too_big,
@@ -101,9 +103,14 @@ def _as_stored(session: Session, codebook: Codebook) -> tuple[Codebook, dict[str
     someone matches the code already stored under the pseudonym; and each path as written to the
     path as stored, for whatever a caller keyed by path. Names are kept as `code_name` keeps them,
     and a code the project holds under a name that reads the same (stored with two spaces before
-    names were kept so) keeps its name: it is that code, not a new twin of it."""
+    names were kept so) keeps its name: it is that code, not a new twin of it.
+
+    Two of the file's codes side by side that would be stored as one, or as two nobody can tell
+    apart, are refused (`_stored_twins`): "Kari Nordmann" beside "Randi Skogheim", her pseudonym,
+    was merged into one code, the second's definition and sub-codes written over the first's."""
     stored_paths: dict[str, str] = {}
     held = {code_path(path): path for path in session.scalars(select(Code.path))}
+    problems: list[str] = []
 
     def cleaned(specs: list[CodeSpec], parent: tuple[str, str] | None) -> list[CodeSpec]:
         made = []
@@ -116,9 +123,47 @@ def _as_stored(session: Session, codebook: Codebook) -> tuple[Codebook, dict[str
             path = (f"{parent[0]}/{spec.name}", f"{parent[1]}/{name}") if parent else (spec.name, name)
             stored_paths[path[0]] = path[1]
             made.append(replace(spec, name=name, children=cleaned(spec.children, path)))
+        problems.extend(_stored_twins(specs, made, parent[1] if parent else ""))
         return made
 
-    return replace(codebook, codes=cleaned(codebook.codes, None)), stored_paths
+    stored = replace(codebook, codes=cleaned(codebook.codes, None))
+    if problems:
+        raise CodebookInvalid(problems)
+    return stored, stored_paths
+
+
+def _stored_twins(written: list[CodeSpec], stored: list[CodeSpec], parent_path: str) -> list[str]:
+    """What is wrong with codes side by side in a file (`written`, and `stored`: the same with their
+    names as stored) that would be one code, or two nobody can tell apart: the same name, in any
+    case, or one look (name_look). Said by the stored names and the file's lines, never by a name
+    as written, which may be one the key replaces."""
+    problems = []
+    seen: dict[tuple[str, str], int] = {}  # each name's casefold and look -> the first of the codes with it
+    for index, spec in enumerate(stored):
+        if code_name_not_one_line(spec.name):
+            continue
+        keys = (("case", spec.name.casefold()), ("look", name_look(spec.name)))
+        first = next((seen[key] for key in keys if key in seen), None)
+        for key in keys:
+            seen.setdefault(key, index)
+        if first is None:
+            continue
+        one, other = stored[first], spec
+        paths = [f"{parent_path}/{code.name}" if parent_path else code.name for code in (one, other)]
+        lines = f" (lines {one.line} and {other.line})" if one.line is not None and other.line is not None else ""
+        as_written = [code_name(written[first].name), code_name(written[index].name)]
+        if as_written[0].casefold() != as_written[1].casefold() and name_look(as_written[0]) != name_look(as_written[1]):
+            # Apart as written: made one by the key, a name it holds beside its own pseudonym.
+            made = f"would both be code {paths[0]}" if paths[0] == paths[1] else f"would be codes {paths[0]} and {paths[1]}, too alike to keep apart,"
+            problems.append(f"two of the file's codes{lines} {made} once the names the key holds are replaced by their pseudonyms:"
+                            " give one of them another name in the file")
+        elif one.name.casefold() != other.name.casefold():
+            problems.append(f"the file's code {paths[1]}{lines} looks like its code {paths[0]}"
+                            f" ({look_alike_detail(other.name, one.name)}): give one of them another name in the file")
+        else:
+            problems.append(f"the file has code {paths[0]} twice{lines}, in names that differ only in case or spacing:"
+                            " give one of them another name in the file")
+    return problems
 
 
 def apply_codebook(
@@ -398,19 +443,27 @@ def _record_update(session: Session, code: Code, before: dict[str, Any], coder: 
 
 def _name_problems(codebook: Codebook, existing: Mapping[str, Code]) -> list[str]:
     """What is wrong with the file's code names, as stored: too long, not on one line, or a new code
-    differing only in case from a code beside it, which `codebook add` refuses and every case-blind
-    lookup would take for the other. (The YAML reader names the line of most; a .qdc comes here.)"""
+    differing only in case from a code beside it, or looking like it (name_look), which `codebook
+    add` refuses and which nobody, nor any case-blind lookup, could tell from the other. (The YAML
+    reader names the line of most; a .qdc comes here.)"""
     beside = {(path.rpartition("/")[0], code_name(path.rpartition("/")[2]).casefold()): path for path in existing}
+    looking = {(path.rpartition("/")[0], name_look(path.rpartition("/")[2])): path for path in existing}
     problems = []
     for path, parent_path, spec in codebook.walk():
         problem = code_too_long(spec.name, path) or code_name_not_one_line(spec.name)
         if problem is not None:
             problems.append(problem[0])
             continue
+        if path in existing:
+            continue
         twin = beside.get((parent_path or "", code_name(spec.name).casefold()))
-        if path not in existing and twin is not None:
+        if twin is not None:
             problems.append(f"code {path} differs only in case from the code {twin} in this project:"
                             f" name it {twin.rpartition('/')[2]!r} in the file, or give a name that differs in more than case")
+        elif (twin := looking.get((parent_path or "", name_look(spec.name)))) is not None:
+            twin_name = twin.rpartition("/")[2]
+            problems.append(f"code {path} looks like the code {twin} in this project ({look_alike_detail(spec.name, twin_name)}):"
+                            f" name it {twin_name!r} in the file, or give a name that reads differently")
     return problems
 
 
@@ -646,22 +699,30 @@ def create_code(
         raise InvalidInput(f"code path {typed!r} has an empty part between slashes", "write it as parent/child")
     # Checked as they will be stored: a name the key holds is stored as its pseudonym, which may be
     # a code's already, or differ from one only in case.
+    written = "/".join(parts)
     parts = [clean_typed(session, part) for part in parts]
     path = "/".join(parts)
+    # Said where the name as typed was free and only its pseudonymised form is taken, without the name.
+    as_stored = "; a name the key holds is stored as its pseudonym" if path != written else ""
     too_long = code_too_long(parts[-1], path) or too_deep(path)  # what the store keeps, and what a codebook file brings back
     if too_long:
         raise InvalidInput(*too_long)
     parent_path, _, name = path.rpartition("/")
     if session.scalar(select(Code).where(Code.path == path)) is not None:
-        raise InvalidInput(f"code {path} already exists", "list codes with `qualcode codebook show`")
+        raise InvalidInput(f"code {path} already exists{as_stored}", "list codes with `qualcode codebook show`")
     # A parent is named by its path, which no shortcut can make ambiguous ("p" beside the key p).
     parent = (session.scalar(select(Code).where(Code.path == parent_path)) or find_code(session, parent_path)) if parent_path else None
+    look = name_look(name)
     for other in session.scalars(select(Code.path).where(Code.parent_id == (parent.id if parent else None))):
         # Two codes a reader cannot tell apart, and that every case-blind lookup (the name resolver,
         # a search, SQLite itself) would take for one another; or one stored with two spaces.
         if (kept := code_name(other.rpartition("/")[2])).casefold() == name.casefold():
-            raise InvalidInput(f"code {path} differs only in {'spacing' if kept == name else 'case'} from the code {other}",
+            raise InvalidInput(f"code {path} differs only in {'spacing' if kept == name else 'case'} from the code {other}{as_stored}",
                                f"use {other}, or a name that differs in more than case")
+        # Or written with letters of another script, or "rn" for "m": a second code that looks like the first.
+        if name_look(kept) == look:
+            raise InvalidInput(f"code {path} looks like the code {other}: {look_alike_detail(name, kept)}{as_stored}",
+                               f"use {other}, or a name that reads differently")
     # After the last sibling: a count would repeat a place once a code between had gone.
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
     taken = set(session.scalars(select(Code.guid).where(Code.guid == code_guid(path))))

@@ -20,6 +20,8 @@ from qualcode.codebook.model import (
     CodeSpec,
     code_name,
     code_too_long,
+    look_alike_detail,
+    name_look,
     shortcut_key,
     shortcut_not_visible,
 )
@@ -193,6 +195,7 @@ class _Reader:
             return []
         result: list[CodeSpec] = []
         seen: set[str] = set()
+        looks: dict[str, CodeSpec] = {}  # name_look -> the first code beside it that looks so
         for item in node.value:
             self.count += 1
             if self.count == MAX_CODES + 1:
@@ -200,8 +203,12 @@ class _Reader:
             code = self.code(item, parent)
             if code is None:
                 continue
+            twin = looks.setdefault(name_look(code.name), code)
             if code.name.lower() in seen:
                 self.problem(item, f"code {code.name!r} appears twice under {parent or 'the top level'}")
+            elif twin is not code:  # two codes nobody could tell apart: refused as `codebook add` refuses the second
+                self.problem(item, f"code {code.name!r} looks like code {twin.name!r} (line {twin.line}) under"
+                                   f" {parent or 'the top level'}: {look_alike_detail(code.name, twin.name)}")
             seen.add(code.name.lower())
             result.append(code)
         return result

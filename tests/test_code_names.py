@@ -1,0 +1,202 @@
+"""Code names a researcher cannot tell apart: a name that looks like a sibling's (another script's
+letters, "rn" for "m"), and two names that become one once the key's names are pseudonymised.
+Each is refused in one line, however the code comes (`codebook add`, a YAML or .qdc file, the
+terminal UI), and nothing is written; Norwegian letters and accents are names like any other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.service import KeyAccess, add_known_identifier
+from qualcode.anonymise.typed_text import guard_typed_text
+from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.service import apply_codebook, create_code, list_codes
+from qualcode.codebook.yaml_format import parse_codebook
+from qualcode.coding.coders import get_or_create_coder
+from qualcode.errors import CodebookInvalid, InvalidInput
+from qualcode.exchange.codebook_qdc import import_qdc, read_qdc
+from qualcode.store.models import Coder, Event
+from qualcode.store.project import Project
+from tests.test_cli import run
+
+
+def _state(session: Session) -> tuple[list[tuple[str, str | None]], int]:
+    """Every code as (path, definition), and the number of events: what a refusal must leave as it was."""
+    codes = [(view.path, view.definition) for view in list_codes(session)]
+    return codes, session.scalar(select(func.count()).select_from(Event)) or 0
+
+
+# A look-alike of a code the KVP codebook has, and the code it looks like.
+LOOK_ALIKES = [
+    ("empоwerment", "empowerment"),  # a Cyrillic о
+    ("еmpowerment", "empowerment"),  # a Cyrillic е
+    ("EMPΟWERMENT", "empowerment"),  # capitals, with a Greek Ο
+    ("ernpowerment", "empowerment"),  # rn for m
+    ("Ｈelse", "helse"),  # a full-width H
+    ("brukermedvirkning/tvаng og krav", "brukermedvirkning/tvang og krav"),  # a Cyrillic а, under a parent
+    ("brukermedvirkning/tvang оg krav", "brukermedvirkning/tvang og krav"),  # in the second word
+]
+
+
+@pytest.mark.parametrize(("typed", "existing"), LOOK_ALIKES)
+def test_a_code_name_that_looks_like_a_siblings_is_refused_naming_it(
+    session: Session, coder: Coder, typed: str, existing: str,
+) -> None:
+    """"empоwerment" with a Cyrillic о was a second code beside empowerment that nobody can tell from it."""
+    before = _state(session)
+    with pytest.raises(InvalidInput) as refused:
+        create_code(session, typed, coder=coder)
+    assert str(refused.value).startswith(f"code {typed} looks like the code {existing}")
+    assert "\n" not in str(refused.value) and refused.value.hint
+    parent, _, name = typed.rpartition("/")
+    spec = CodeSpec(name=name)
+    codes = [CodeSpec(name=parent, children=[spec])] if parent else [spec]
+    with pytest.raises(CodebookInvalid, match=f"looks like the code {existing} in this project") as merged:
+        apply_codebook(session, Codebook(name="KVP – Kvalifiseringsprogrammet", codes=codes), coder)
+    assert "\n" not in str(merged.value)
+    assert _state(session) == before
+
+
+def test_the_message_says_which_letter_is_not_what_it_looks_like(session: Session, coder: Coder) -> None:
+    with pytest.raises(InvalidInput, match="its 'о' is CYRILLIC SMALL LETTER O, not 'o'"):
+        create_code(session, "empоwerment", coder=coder)
+
+
+def test_a_yaml_file_with_two_look_alike_codes_side_by_side_is_refused_naming_both_lines() -> None:
+    source = "name: x\ncodes:\n  - name: konsensus\n  - name: kоnsensus\n"
+    with pytest.raises(CodebookInvalid, match=r"^kodebok.yaml line 4: code 'kоnsensus' looks like code 'konsensus' \(line 3\)"):
+        parse_codebook(source, "kodebok.yaml")
+
+
+def test_a_yaml_import_with_a_look_alike_of_a_code_the_project_has_is_refused(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    before = run(*project, "codebook", "show").output
+    source = demo.parent / "kodebok.yaml"
+    source.write_text("name: x\ncodes:\n  - name: empowerment\n    codes:\n      - name: аvmakt\n", encoding="utf-8")
+    refused = run(*project, "codebook", "import", str(source))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert "looks like the code empowerment/avmakt" in refused.output
+    added = run(*project, "codebook", "add", "måltall-press/inntаkspress")
+    assert added.exit_code == 1 and added.output.count("\n") == 1, added.output
+    assert "looks like the code måltall-press/inntakspress" in added.output
+    assert run(*project, "codebook", "show").output == before
+
+
+def test_a_qdc_with_a_look_alike_of_a_code_the_project_has_is_refused(session: Session, coder: Coder) -> None:
+    """Another program's file has its own code "hеlse" (a Cyrillic е), with a GUID this project does not know."""
+    before = _state(session)
+    qdc = """<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+  <Code guid="6f1c2a4e-0d43-4c7e-9a51-3b2e8f0a1d11" name="hеlse" isCodable="true"/>
+</Codes></CodeBook>""".encode()
+    with pytest.raises(CodebookInvalid, match="looks like the code helse in this project"):
+        import_qdc(session, read_qdc(qdc, "andre.qdc"), coder)
+    assert _state(session) == before
+
+
+NORWEGIAN = ["mål", "mal", "vær", "var", "vår", "før", "for", "fôr", "ærlighet", "åpenhet", "Tromsø-modellen", "kafé", "kafe",
+             "Øvre Eiker", "Ovre Eiker", "idé", "ide"]
+
+
+def test_norwegian_letters_and_accents_are_names_like_any_other(session: Session, coder: Coder) -> None:
+    """mål and mal, før and for, kafé and kafe are different words: each is a code of its own."""
+    create_code(session, "ord", coder=coder)
+    for name in NORWEGIAN:
+        create_code(session, f"ord/{name}", coder=coder)
+    assert [view.path for view in list_codes(session) if view.path.startswith("ord/")] == [f"ord/{name}" for name in NORWEGIAN]
+    changes = apply_codebook(session, Codebook(name="x", codes=[CodeSpec(name="ord2", children=[CodeSpec(name=name) for name in NORWEGIAN])]),
+                             coder)
+    assert len(changes.created) == len(NORWEGIAN) + 1
+    parse_codebook("name: x\ncodes:\n" + "".join(f"  - name: {name}\n" for name in NORWEGIAN), "kodebok.yaml")
+
+
+# A name the key holds, pseudonymised as typed text, beside its own pseudonym.
+
+KARI = "Kari Nordmann"
+RANDI = "Randi Skogheim"  # Kari's pseudonym
+
+
+@pytest.fixture
+def guarded(project: Project, key_access: KeyAccess) -> Project:
+    """The project with a key that knows Kari Nordmann, pseudonymised as Randi Skogheim, guarding its typed text."""
+    key = key_access.load_existing()
+    add_known_identifier(key, KARI, "person", "f", pseudonym=RANDI)
+    guard_typed_text(project, key)
+    return project
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    (RANDI, KARI), (KARI, RANDI), ("samtale med Randi", "samtale med Kari"), ("Samtaler med Kari Nordmann", "Samtaler med Randi Skogheim"),
+])
+def test_a_file_with_a_code_named_for_someone_beside_one_named_with_the_pseudonym_is_refused(
+    guarded: Project, first: str, second: str,
+) -> None:
+    """The two became one code, the second's definition and sub-codes written over the first's."""
+    with guarded.begin() as session:
+        before = _state(session)
+    source = (f"name: KVP – Kvalifiseringsprogrammet\ncodes:\n  - name: empowerment\n    codes:\n"
+              f"      - name: {first}\n        definition: den første\n        codes:\n          - name: under\n"
+              f"            definition: under den første\n"
+              f"      - name: {second}\n        definition: den andre\n        codes:\n          - name: under\n"
+              f"            definition: under den andre\n")
+    with pytest.raises(CodebookInvalid) as refused, guarded.begin() as session:
+        apply_codebook(session, parse_codebook(source, "kodebok.yaml"), get_or_create_coder(session, "Forsker 1"))
+    message = str(refused.value)
+    assert "\n" not in message and "Kari" not in message and "Nordmann" not in message
+    assert "lines 5 and 10" in message and "pseudonym" in message
+    with guarded.begin() as session:
+        assert _state(session) == before
+
+
+def test_a_qdc_with_a_code_named_for_someone_beside_one_named_with_the_pseudonym_is_refused(guarded: Project) -> None:
+    qdc = f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+  <Code guid="6f1c2a4e-0d43-4c7e-9a51-3b2e8f0a1d11" name="{RANDI}" isCodable="true"/>
+  <Code guid="6f1c2a4e-0d43-4c7e-9a51-3b2e8f0a1d12" name="{KARI}" isCodable="true"/>
+</Codes></CodeBook>""".encode()
+    with guarded.begin() as session:
+        before = _state(session)
+    with pytest.raises(CodebookInvalid) as refused, guarded.begin() as session:
+        import_qdc(session, read_qdc(qdc, "andre.qdc"), get_or_create_coder(session, "Forsker 1"))
+    assert "Kari" not in str(refused.value) and "pseudonym" in str(refused.value)
+    with guarded.begin() as session:
+        assert _state(session) == before
+
+
+def test_a_code_named_for_someone_typed_beside_one_named_with_the_pseudonym_is_refused_saying_why(guarded: Project) -> None:
+    with guarded.begin() as session:
+        create_code(session, "samtale med Randi", {"definition": "om Randi"}, get_or_create_coder(session, "Forsker 1"))
+    with pytest.raises(InvalidInput) as refused, guarded.begin() as session:
+        create_code(session, "samtale med Kari", {"definition": "om Kari"}, get_or_create_coder(session, "Forsker 1"))
+    assert str(refused.value).startswith("code samtale med Randi already exists") and "pseudonym" in str(refused.value)
+    assert "Kari" not in str(refused.value)
+    with guarded.begin() as session:
+        assert [(path, definition) for path, definition in _state(session)[0] if path.startswith("samtale")] == [
+            ("samtale med Randi", "om Randi")]
+
+
+def test_a_file_naming_someone_still_finds_the_code_stored_under_the_pseudonym(guarded: Project) -> None:
+    """One code in the file, stored under the pseudonym: importing it again is that code, not a clash."""
+    source = f"name: x\ncodes:\n  - name: {KARI}\n    definition: om henne\n"
+    for _ in range(2):
+        with guarded.begin() as session:
+            changes = apply_codebook(session, parse_codebook(source, "kodebok.yaml"), get_or_create_coder(session, "Forsker 1"))
+    assert changes.unchanged == [RANDI]
+
+
+def test_codebook_import_of_such_a_file_is_refused_in_one_line_naming_no_original(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "identifiers", "add", KARI, "--kind", "person", "--pseudonym", RANDI).exit_code == 0
+    before = run(*project, "codebook", "show").output
+    source = demo.parent / "kodebok.yaml"
+    source.write_text(f"name: x\ncodes:\n  - name: {RANDI}\n    definition: den første\n  - name: {KARI}\n    definition: den andre\n",
+                      encoding="utf-8")
+    refused = run(*project, "codebook", "import", str(source))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert f"would both be code {RANDI} once the names the key holds are replaced by their pseudonyms" in refused.output
+    assert "Kari" not in refused.output
+    assert run(*project, "codebook", "show").output == before
