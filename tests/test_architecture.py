@@ -26,14 +26,22 @@ from tests.conftest import REPO, coded_demo
 # SQLAlchemy's PostgreSQL dialect, which a SQLite project never needs (a postgresql_ argument in the
 # models would load it).
 HEAVY = ("spacy", "docx", "openpyxl", "lxml", "faker", "textual", "alembic", "matplotlib", "sqlalchemy.dialects.postgresql")
+# What the probe server imports once (see below): a second of spaCy, half of matplotlib's figures.
+PRELOADED = ("spacy", "openpyxl", "matplotlib.figure", "matplotlib.backends.backend_agg", "docx")
+PRELOADED_ROOTS = ("spacy", "openpyxl", "matplotlib", "docx", "lxml")  # lxml: python-docx's and openpyxl's own import
 # A fresh interpreter that has loaded what every command opening a project loads (click,
 # SQLAlchemy, the models, the workspace), and what is light but many commands load (the command
 # modules, the pseudonymiser, the key's cryptography), none of it heavy. For each line it reads
 # (JSON: argv, env, cwd) it forks a child that runs `qualcode ARGS...` and answers with the exit
-# code and the heavy libraries the command loaded. Each probe pays for its own command's heavy
-# libraries only, not for Python and SQLAlchemy again: about a second less per command.
+# code and the heavy libraries the command loaded. Each probe pays for none of that again: about a
+# second less per command.
+#
+# The slowest heavy libraries (PRELOADED) are imported too, once qualcode's modules are known to
+# load none of them: a command "loads" one of those when it runs an import statement naming it (it
+# would load it in a fresh process), recorded by a hook on `__import__` in the child. The others
+# load when the command loads them, as before.
 PROBE_SERVER = """
-import importlib, json, os, sys
+import builtins, importlib, json, os, sys
 import click, sqlalchemy, sqlalchemy.orm
 import qualcode.cli, qualcode.workspace, qualcode.store.models
 import cryptography.fernet, cryptography.hazmat.primitives.kdf.scrypt
@@ -41,8 +49,21 @@ import qualcode.anonymise.apply, qualcode.anonymise.service, qualcode.anonymise.
 for target in qualcode.cli.LAZY_COMMANDS.values():
     importlib.import_module(target.split(":")[0])
 preloaded = sorted(m for m in HEAVY if m in sys.modules)
+for name in PRELOADED:
+    importlib.import_module(name)
 print(json.dumps(preloaded), flush=True)
 answers = sys.stdout
+requested = set()
+real_import = builtins.__import__
+
+def recording_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if level == 0:
+        requested.add(name)
+    return real_import(name, globals, locals, fromlist, level)
+
+def heavy_loaded():
+    named = {m for m in HEAVY for r in requested if r == m or r.startswith(m + ".")}
+    return sorted(m for m in HEAVY if m in named or (m in sys.modules and not m.startswith(PRELOADED_ROOTS)))
 for line in sys.stdin:
     request = json.loads(line)
     read, write = os.pipe()
@@ -55,6 +76,7 @@ for line in sys.stdin:
         with open(request["output"], "w", encoding="utf-8") as output:
             sys.stdout = sys.stderr = output
             sys.argv = ["qualcode", *request["args"]]
+            builtins.__import__ = recording_import
             code = 0
             try:
                 qualcode.cli.main()
@@ -64,7 +86,8 @@ for line in sys.stdin:
                 print(repr(error), file=output)
                 code = 1
             output.flush()
-        os.write(write, json.dumps([code, sorted(m for m in HEAVY if m in sys.modules)]).encode())
+        builtins.__import__ = real_import
+        os.write(write, json.dumps([code, heavy_loaded()]).encode())
         os._exit(0)
     os.close(write)
     with os.fdopen(read, "rb") as pipe:
@@ -80,7 +103,7 @@ class ProbeServer:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROBE_SERVER}"],
+            [sys.executable, "-c", f"HEAVY = {HEAVY!r}\nPRELOADED = {PRELOADED!r}\nPRELOADED_ROOTS = {PRELOADED_ROOTS!r}\n{PROBE_SERVER}"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         assert self.process.stdout is not None
