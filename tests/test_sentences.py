@@ -74,6 +74,25 @@ def test_another_pipeline_finds_them_anew_and_keeps_its_own(root: Path, monkeypa
     assert kept_rows(root)[version_id][0] == "nb_core_news_sm"
 
 
+def test_sentences_kept_under_an_earlier_label_of_the_rules_are_found_again(root: Path) -> None:
+    """"blank-nb-sentencizer-2" first ended sentences after osv., kr., mnd. and the months too, then
+    no longer, under the same label: spans kept meanwhile were read back as if found by today's rules."""
+    text = "Vi snakket om lønn, bolig osv. Marthinsen sa at det gikk bra."
+    assert [text[start:end] for start, end in sentence_spans(text)] == [text]  # "osv." ends no sentence now
+    assert BLANK != "blank-nb-sentencizer-2"
+    with Project.open(root) as project, project.begin() as session:
+        version = session.scalars(select(TextVersion)).first()
+        assert version is not None
+        version_id = version.id
+        session.add(SentenceSpans(text_version_id=version_id, pipeline="blank-nb-sentencizer-2", spans=[0, 3]))
+    with Project.open(root) as project, project.begin() as session:
+        found = version_sentences(session, [version_id])[version_id]
+        version = session.get(TextVersion, version_id)
+        assert version is not None
+        assert found == readers_sentences(version.text, [(turn.start, turn.end) for turn in version.turns])
+    assert kept_rows(root)[version_id][0] == BLANK
+
+
 def test_a_read_only_project_finds_them_and_keeps_nothing(root: Path) -> None:
     with Project.open(root, read_only=True) as project, project.begin() as session:
         version = session.scalars(select(TextVersion)).first()

@@ -3,6 +3,9 @@
 A candidate is a run of capitalised words that does not start a sentence, is not a Norwegian
 function word, is not an acronym such as NAV or KVP, and is not codebook vocabulary or a word
 the project already decided about. Speaker labels that are not roles ("Sissel:") count too.
+A capitalised word right after an abbreviation is read the same whether or not a sentence ends
+there: inside the sentence after "f.eks." or "ca.", and after "osv.", "kr." or "jul." as a
+sentence's first word unless it reads as a name ("osv. Marthinsen sa", not "osv. Husleia økte").
 
 A run is not proposed when every word in it is ordinary: a country, agency or programme
 (data/not_identifiers.txt), a word the same text also writes in lower case, or a common
@@ -58,6 +61,22 @@ LOWER_CASE_NAME_MAX_ZIPF = 3.2
 # Letters Norwegian words are written with, loanwords included ("idé", "kafé", "über"): a word with
 # another ("Małgorzata", "Dziedzic", "Şahin") is no Norwegian compound, however long.
 NORWEGIAN_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzæøåéèêóòôâäöü")
+# A capital after an abbreviation that may end a sentence, in no Norwegian dictionary, is taken for
+# a name when this rare in bokmål: "Marthinsen" (3.2), "Slagsvold" (3.1), not what speech says that
+# the dictionaries lack ("Hmm" 4.3, "Okei" 4.2, "Yes" 4.0).
+UNKNOWN_AFTER_ABBREVIATION_MAX_ZIPF = 4.0
+# Abbreviations after which a sentence goes on ("f.eks. Marthinsen", "ca. 500", "dr. Lie", nynorsk's
+# "t.d." and "m.a."): a capital after one is inside its sentence, and proposed as any there is. After
+# every other abbreviation ("osv.", "kr.", "mnd.", "des.", "jul.", "to.") a sentence may end, and a
+# capital is proposed when it reads as a name (_name_after_abbreviation) or as a sentence's first word would be.
+CONTINUING_ABBREVIATIONS = frozenset({
+    "f.eks.", "bl.a.", "dvs.", "ca.", "pga.", "p.g.a.", "evt.", "ev.", "jf.", "jfr.", "mht.", "ifm.", "iht.", "iflg.",
+    "ang.", "inkl.", "ekskl.", "vedr.", "vha.", "hhv.", "m.a.o.", "t.o.m.", "f.o.m.", "kl.", "tlf.", "nr.", "dr.", "hr.",
+    "st.", "mr.", "mrs.", "pr.", "vs.", "fhv.", "t.d.", "m.a.",
+})
+# Abbreviations that may end a sentence and that spaCy's tokenizer splits from their full stop, as it
+# splits the ends of sentences: a list's end as nynorsk and the dotted form write it.
+SPLIT_ABBREVIATIONS = frozenset({"o.s.v.", "o.s.b.", "osb."})
 # Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
 POST_TOWN_MAX_ZIPF = 5.0
 
@@ -176,10 +195,18 @@ def propose(
             found: list[Proposal | None] = []
             while start < end:
                 token = doc[start]
-                if not (
-                    starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
-                    or _after_kept_full_stop(doc, start)
-                ) or _name_even_first(token.text, lowered):
+                abbreviation = _abbreviation_before(doc, start)
+                if abbreviation is None:
+                    first = (
+                        starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
+                        or _after_number(doc, start)
+                    )
+                else:
+                    # Right after an abbreviation, whether or not a sentence ends there: inside the
+                    # sentence after one it goes on after ("f.eks."), else a sentence's first word
+                    # unless it reads as a name ("osv. Marthinsen sa", not "osv. Husleia økte").
+                    first = abbreviation not in CONTINUING_ABBREVIATIONS and not _name_after_abbreviation(token.text, lowered)
+                if not first or _name_even_first(token.text, lowered):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
                 # first part ("Gunnhild Rasmussen. Hun var ..."), or a word such as "Veilederen" before
@@ -513,6 +540,16 @@ def nynorsk_word(folded: str) -> bool:
     return bool(simplemma.is_known(folded, lang="nn"))
 
 
+@lru_cache(maxsize=4096)
+def bokmal_word(folded: str) -> bool:
+    """Whether `folded` is a bokmål word form in simplemma's bokmål lexicon, which holds the
+    inflections and compounds wordfreq finds rare ("husleia", "strømregningen", "sykepengene")."""
+    # Imported here, and its lexicon loaded only when asked (about 0.5 s): only a rare capital after an abbreviation is.
+    import simplemma
+
+    return bool(simplemma.is_known(folded, lang="nb"))
+
+
 @lru_cache(maxsize=1)
 def _nynorsk_supplement() -> frozenset[str]:
     return frozenset(word.casefold() for words in data_lines("nynorsk.txt").values() for word in words)
@@ -579,17 +616,48 @@ def given_names() -> frozenset[str]:
     return faker_names().given | _resident_given_names()
 
 
-def _after_kept_full_stop(doc: Doc, index: int) -> bool:
-    """Whether the token before `index` is a number or an everyday word with its full stop ("2024.",
-    "no.", "min.", "to."), which spaCy's tokenizer keeps as one token (a date, or an abbreviation:
-    nummer, minutt, torsdag) although in speech it ends a sentence as often ("… to månader no.")."""
+def _after_number(doc: Doc, index: int) -> bool:
+    """Whether the token before `index` is a number with its full stop ("2024.", "3."), which spaCy's
+    tokenizer keeps as one token (a date's day) although it ends a sentence as often ("… i 2024.")."""
     if index == 0:
         return False
     before = doc[index - 1].text
-    if not before.endswith(".") or len(before) < 2:
+    return len(before) >= 2 and before.endswith(".") and before[:-1].isdigit()
+
+
+def _abbreviation_before(doc: Doc, index: int) -> str | None:
+    """The abbreviation directly before token `index`, lower-cased with its full stop: a word spaCy's
+    tokenizer keeps whole with it ("osv.", "kr.", "f.eks.", and the everyday words "jul.", "to.",
+    "no."), or one of CONTINUING_ABBREVIATIONS and SPLIT_ABBREVIATIONS that it splits from it
+    ("t.d.", "o.s.v."), which its sentencizer then ends a sentence at."""
+    if index == 0:
+        return None
+    before = doc[index - 1]
+    if before.text == "." and index >= 2 and not doc[index - 2].whitespace_:
+        written = doc[index - 2].lower_ + "."
+        return written if written in CONTINUING_ABBREVIATIONS or written in SPLIT_ABBREVIATIONS else None
+    if len(before.text) >= 2 and before.text.endswith(".") and any(character.isalpha() for character in before.text):
+        return before.lower_
+    return None
+
+
+def _name_after_abbreviation(word: str, lowered: set[str]) -> bool:
+    """Whether a capitalised word after an abbreviation that may end a sentence ("osv.", "kr.", "jul.")
+    reads as a name rather than a sentence's first word, the text never writing it in lower case: a
+    listed surname or place that bokmål hardly knows ("Marthinsen", "Nødland"; not "Heim" or "Eng"),
+    or a word that neither bokmål's dictionary nor nynorsk's knows, nor as a genitive, and rarer than
+    the words of speech they lack ("Slagsvold"). Not the nouns a sentence begins with, which wordfreq
+    finds as rare ("Husleia", "Handlingsplanen", "Forlagets", "Kvardagen")."""
+    folded = word.casefold()
+    if folded in lowered:
         return False
-    word = before[:-1].casefold()
-    return word.isdigit() or (word.isalpha() and (_common(word) or nynorsk_word(word)))
+    rarity = zipf(folded)
+    if (folded in _names() or _is_place(folded)) and rarity < NAME_PART_MAX_ZIPF:
+        return True
+    if rarity >= UNKNOWN_AFTER_ABBREVIATION_MAX_ZIPF:
+        return False
+    forms = [folded, folded[:-1]] if folded.endswith("s") and len(folded) > 3 else [folded]
+    return not any(nynorsk_word(form) or bokmal_word(form) for form in forms)
 
 
 def _after_line_start(text: str, index: int) -> bool:

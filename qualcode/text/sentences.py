@@ -32,14 +32,15 @@ def use_trained_model(name: str | None) -> None:
 
 
 # The label of the rule-based pipeline, as stored sentences name it; a new label when its rules
-# change, so sentences kept by the old rules are found again (2: ENDING_ABBREVIATIONS).
-BLANK = "blank-nb-sentencizer-2"
+# change, so sentences kept by the old rules are found again (2: ENDING_ABBREVIATIONS; 3: those
+# without osv., kr., mnd., the months …, which 2 had first).
+BLANK = "blank-nb-sentencizer-3"
 # Abbreviations spaCy's Norwegian tokenizer keeps whole ("jul." for juli, "min." for minutter)
 # that are also everyday words a sentence ends with in speech ("før jul.", "mamma min.", "vi var
-# to."): followed by a capital, their point ends the sentence too, as Norwegian writes it. Only
-# everyday words: proposing names takes a capitalised word after such a word as a sentence's first
-# already (anonymise/candidates.py, _after_kept_full_stop), while one after an abbreviation that is
-# no word ("tre mnd. Marthinsen sa") is proposed as a name, which a sentence begun there would hide.
+# to."): followed by a capital, their point ends the sentence too, as Norwegian writes it. Proposing
+# names reads a capital after any abbreviation alike whether a sentence ends there or not
+# (anonymise/candidates.py, _abbreviation_before), so which ones end a sentence is for the readers
+# of sentences alone to decide.
 ENDING_ABBREVIATIONS = frozenset({"jul.", "min.", "to.", "ti.", "sen."})
 
 
