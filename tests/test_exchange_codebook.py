@@ -262,26 +262,32 @@ def _one_long_definition(words: int) -> bytes:
             "</Description></Code></Codes></CodeBook>").encode()
 
 
-def test_a_codebook_is_held_to_one_size_at_entry_and_read_back_so_its_own_export_imports_back(demo: Path, tmp_path: Path) -> None:
+def test_a_codebook_is_held_to_one_size_at_entry_and_read_back_so_its_own_export_imports_back(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A .qdc import took a 4 MB definition (its limit 20 MB), and the project's own YAML export of
-    it (4.5 MB) was refused on import as over 2 MB."""
+    it (4.5 MB) was refused on import as over 2 MB. Run at a quarter of the limit (4 MB, one number
+    read where used), as PyYAML writes and reads about 1.5 MB a second."""
+    from qualcode.codebook import model
     from tests.test_cli import run
 
+    assert model.MAX_CODEBOOK_BYTES == 4_000_000
+    monkeypatch.setattr(model, "MAX_CODEBOOK_BYTES", 1_000_000)
     project = ["--project", str(demo), "--coder", "A"]
     too_big = tmp_path / "for-stor.qdc"
-    too_big.write_bytes(_one_long_definition(1_100_000))  # 4.4 MB of text
+    too_big.write_bytes(_one_long_definition(275_000))  # 1.1 MB of text
     before = run(*project, "codebook", "export").output
     refused = run(*project, "codebook", "import", str(too_big))
     assert refused.exit_code == 1 and "Traceback" not in refused.output
     [line] = refused.output.strip().splitlines()
-    assert "the codebook would take more than 4.4 MB as a YAML file, over the 4 MB a codebook may take" in line
+    assert "the codebook would take more than 1.1 MB as a YAML file, over the 1 MB a codebook may take" in line
     assert run(*project, "codebook", "export").output == before
     within = tmp_path / "lang.qdc"
-    within.write_bytes(_one_long_definition(150_000))  # 0.6 MB: near enough to the limit to be measured by writing it
+    within.write_bytes(_one_long_definition(37_500))  # 0.15 MB: near enough to the limit to be measured by writing it
     assert run(*project, "codebook", "import", str(within)).exit_code == 0
     for exported in (tmp_path / "egen.yaml", tmp_path / "egen.qdc"):
         assert run(*project, "codebook", "export", str(exported)).exit_code == 0
         again = run(*project, "codebook", "import", str(exported))
         assert again.exit_code == 0 and again.output.startswith("0 codes added, 0 updated, 26 unchanged"), again.output
-    with Project.open(demo) as opened, opened.begin() as session, pytest.raises(InvalidInput, match="over the 4 MB a codebook may take"):
-        update_code(session, "helse", {"example": "eksempel " * 460_000}, get_or_create_coder(session, "A"))
+    with Project.open(demo) as opened, opened.begin() as session, pytest.raises(InvalidInput, match="over the 1 MB a codebook may take"):
+        update_code(session, "helse", {"example": "eksempel " * 115_000}, get_or_create_coder(session, "A"))

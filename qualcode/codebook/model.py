@@ -28,7 +28,11 @@ MAX_CODEBOOK_BYTES = 4_000_000
 # "&amp;"; a YAML file writes no character in fewer bytes than UTF-8) and a few hundred bytes more
 # a code (a GUID, isCodable, the description's labels, a name's quotes as "&quot;").
 QDC_BYTES_PER_CODE = 500
-MAX_QDC_BYTES = 5 * MAX_CODEBOOK_BYTES + QDC_BYTES_PER_CODE * MAX_CODES
+
+
+def max_qdc_bytes() -> int:
+    """The most a .qdc file may hold: what the export of a codebook within the limits can take."""
+    return 5 * MAX_CODEBOOK_BYTES + QDC_BYTES_PER_CODE * MAX_CODES
 
 
 def code_too_long(name: str, path: str) -> tuple[str, str] | None:

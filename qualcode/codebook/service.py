@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from qualcode.codebook import model
 from qualcode.codebook.model import (
     CODE_FIELDS,
     MAX_CODE_DEPTH,
-    MAX_CODEBOOK_BYTES,
     Codebook,
     CodeSpec,
     code_name,
@@ -556,7 +556,7 @@ def project_codebook(session: Session) -> Codebook:
 
 def codebook_limit_problem(session: Session) -> tuple[str, str] | None:
     """Why the project's codebook, as it stands in this transaction, is more than a codebook may be
-    (model.MAX_CODES, MAX_CODEBOOK_BYTES), and what to do; None if it is not. Every change that
+    (model.MAX_CODES, model.MAX_CODEBOOK_BYTES), and what to do; None if it is not. Every change that
     brings codes or text in asks, so the project's own export always imports back. The size is
     bounded from the texts first; only a codebook near the limit is written out to be measured."""
     count = session.scalar(select(func.count()).select_from(Code)) or 0
@@ -569,15 +569,15 @@ def codebook_limit_problem(session: Session) -> tuple[str, str] | None:
         texts.extend(row[1] or [])
         words += len(row[1] or [])
     fewest, most = yaml_size_bounds(texts, count, words)
-    if most <= MAX_CODEBOOK_BYTES:
+    if most <= model.MAX_CODEBOOK_BYTES:
         return None
-    if fewest > MAX_CODEBOOK_BYTES:
+    if fewest > model.MAX_CODEBOOK_BYTES:
         return too_big(fewest, at_least=True)
     # Imported here: the YAML module loads PyYAML, which most commands never use.
     from qualcode.codebook.yaml_format import dump_codebook
 
     size = len(dump_codebook(project_codebook(session)).encode("utf-8"))
-    return too_big(size) if size > MAX_CODEBOOK_BYTES else None
+    return too_big(size) if size > model.MAX_CODEBOOK_BYTES else None
 
 
 def list_codes(session: Session, coders: Sequence[str] = ()) -> list[CodeView]:

@@ -11,10 +11,10 @@ from yaml.error import Mark
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from qualcode.codebook import model
 from qualcode.codebook.model import (
     CODE_FIELDS,
     MAX_CODE_DEPTH,
-    MAX_CODEBOOK_BYTES,
     MAX_CODES,
     Codebook,
     CodeSpec,
@@ -31,8 +31,8 @@ CODE_KEYS = {"name", "signal_words", "codes", *CODE_FIELDS}
 TOP_KEYS = {"name", "description", "codes"}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
-# The same limits as at entry (model.py), so that a project's own export always reads back.
-MAX_FILE_BYTES = MAX_CODEBOOK_BYTES
+# The same limits as at entry (model.py, read there when used: one number), so that a project's own
+# export always reads back.
 MAX_YAML_DEPTH = 2 * MAX_CODE_DEPTH + 10  # each level of codes is a list and a mapping in YAML
 MAX_PROBLEMS_SHOWN = 20
 
@@ -78,7 +78,7 @@ def load_codebook(path: Path) -> Codebook:
     if not path.is_file():
         raise CodebookInvalid([f"{path}: no such file"])
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    if size > model.MAX_CODEBOOK_BYTES:
         raise CodebookInvalid([_too_big(path.name, size)])
     data = path.read_bytes()
     try:
@@ -91,7 +91,7 @@ def load_codebook(path: Path) -> Codebook:
 
 def parse_codebook(source: str, where: str) -> Codebook:
     """Parse and validate codebook YAML; `where` names the file in problems."""
-    if len(source) > MAX_FILE_BYTES:
+    if len(source) > model.MAX_CODEBOOK_BYTES:
         raise CodebookInvalid([_too_big(where, len(source.encode("utf-8")))])
     try:
         loader = _CodebookLoader(source)  # checks every character at once
@@ -115,7 +115,7 @@ def parse_codebook(source: str, where: str) -> Codebook:
 
 
 def _too_big(where: str, size: int) -> str:
-    return f"{where}: {size / 1_000_000:.1f} MB is too big for a codebook (at most {MAX_FILE_BYTES / 1_000_000:.0f} MB)"
+    return f"{where}: {size / 1_000_000:.1f} MB is too big for a codebook (at most {model.MAX_CODEBOOK_BYTES / 1_000_000:.0f} MB)"
 
 
 def _yaml_problem(error: yaml.YAMLError, source: str, where: str) -> str:

@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode import __version__
+from qualcode.codebook import model
 from qualcode.codebook.model import (
     MAX_CODE_DEPTH,
-    MAX_CODEBOOK_BYTES,
     MAX_CODES,
-    MAX_QDC_BYTES,
     Codebook,
     CodeSpec,
     code_name,
@@ -46,9 +45,6 @@ if TYPE_CHECKING:
 
     from qualcode.store.models import Coder
 
-# The limits a codebook has wherever it comes from (codebook/model.py); the file's own is what its
-# export of a codebook within them can take, so a project's own .qdc always reads back.
-MAX_FILE_BYTES = MAX_QDC_BYTES
 
 # The labels written, first in each tuple, and every spelling read back (compared in lower case).
 DESCRIPTION_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -184,9 +180,11 @@ def load_qdc(path: Path) -> QdcCodebook:
     """Read a `.qdc` file liberally; only what cannot be read at all is refused."""
     if not path.is_file():
         raise CodebookInvalid([f"{path}: no such file"])
-    if path.stat().st_size > MAX_FILE_BYTES:
+    # The limits a codebook has wherever it comes from (codebook/model.py); the file's own is what its
+    # export of a codebook within them can take, so a project's own .qdc always reads back.
+    if path.stat().st_size > model.max_qdc_bytes():
         raise CodebookInvalid([f"{path.name}: {path.stat().st_size / 1_000_000:.1f} MB is too big for a codebook"
-                               f" (at most {MAX_FILE_BYTES / 1_000_000:.0f} MB)"])
+                               f" (at most {model.max_qdc_bytes() / 1_000_000:.0f} MB)"])
     return read_qdc(path.read_bytes(), path.name)
 
 
@@ -206,7 +204,7 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
     texts = [text for _, _, code in result.codebook.walk()
              for text in (code.name, code.definition, code.inclusion, code.exclusion, code.example, *code.signal_words) if text]
     fewest, _ = yaml_size_bounds(texts, 0, 0)
-    if fewest > MAX_CODEBOOK_BYTES:  # refused at once, before its text is read for names: the merge would refuse it
+    if fewest > model.MAX_CODEBOOK_BYTES:  # refused at once, before its text is read for names: the merge would refuse it
         refused = CodebookInvalid([f"{where}: {too_big(fewest, at_least=True)[0]}"])
         refused.hint = too_big(fewest)[1]
         raise refused
