@@ -1345,9 +1345,10 @@ class Workspace:
         self.refuse_if_blind("comparing coders")
         with self.begin() as session:
             made = decide(session, disagreement, Choice(choice), self.coder(session), span=span)
-        if made is None:
+        if not made:
             return f"{disagreement.code_path} on line {disagreement.line}: neither kept, nothing coded"
-        return f"{made.code_path} on line {made.line} for {made.coder}"
+        passages = f" ({len(made)} passages)" if len(made) > 1 else ""
+        return f"{made[0].code_path} on line {made[0].line} for {made[0].coder}{passages}"
 
     # --- exchange with other QDA programs ---------------------------------------------------------
     def import_qdpx(self, path: Path) -> QdpxImport:

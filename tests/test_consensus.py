@@ -510,3 +510,94 @@ def test_a_decision_on_a_passage_a_replaced_text_dropped_shows_its_words_and_say
         import_file(session, corrected, ImportOptions(replace=True), key=PseudonymKey("test"))
         [gone] = disagreements(session, "intervju", A, B)
         assert gone.excerpt == PLAN and f"{B}'s coding lost its place in a replaced text" in gone.stale
+
+
+# A probe: A coded the turn as one passage, B two shorter passages inside it with the same code.
+MUCH_PRESS, NO_TIME_FOR_ME = "Det var mye press", "hadde dårlig tid til meg"
+
+
+def test_one_coders_passage_over_two_of_the_others_is_one_disagreement_holding_both_of_theirs(team: Path) -> None:
+    """It was listed as A's passage against B's first, and B's second as a disagreement A had not coded ("A: -"),
+    though A's passage covers it; keeping A's was then refused there as a passage A did not code."""
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        code(session, B, PRESSURE, MUCH_PRESS)
+        code(session, B, PRESSURE, NO_TIME_FOR_ME)
+        [item] = disagreements(session, "intervju", A, B)
+        assert item.a is not None and item.b is not None
+        assert item.a.passages == (at(session, PRESS_TURN),)
+        assert item.b.passages == (at(session, MUCH_PRESS), at(session, NO_TIME_FOR_ME))
+        assert len(item.b.coding_ids) == 2 and (item.start, item.end) == at(session, PRESS_TURN)
+        [other_way] = disagreements(session, "intervju", B, A)
+        assert other_way.a is not None and other_way.a.passages == item.b.passages
+        # Keeping B's codes both of B's passages, as one decision: one undo takes it back, one redo makes it again.
+        decider = get_or_create_coder(session, A)
+        made = decide(session, item, Choice.B, decider)
+        assert [(view.start, view.end) for view in made] == list(item.b.passages)
+        assert live(session, CONSENSUS_CODER) == [(PRESSURE, *at(session, MUCH_PRESS)), (PRESSURE, *at(session, NO_TIME_FOR_ME))]
+        [decided] = disagreements(session, "intervju", A, B)
+        assert decided.settled and decided.decided is not None and decided.decided.passages == item.b.passages
+        assert "and 1 more change made with it" in undo(session, decider).summary
+        assert live(session, CONSENSUS_CODER) == [] and not disagreements(session, "intervju", A, B)[0].settled
+        redo(session, decider)
+        assert len(live(session, CONSENSUS_CODER)) == 2 and disagreements(session, "intervju", A, B)[0].settled
+        undo(session, decider)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, decider)  # A coded it: kept as A coded it
+        assert live(session, CONSENSUS_CODER) == [(PRESSURE, *at(session, PRESS_TURN))]
+
+
+def test_a_decision_keeping_two_passages_is_stale_once_one_of_its_codings_is_removed(team: Path) -> None:
+    from qualcode.coding.service import remove_coding
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        code(session, B, PRESSURE, MUCH_PRESS)
+        code(session, B, PRESSURE, NO_TIME_FOR_ME)
+        first, second = decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, get_or_create_coder(session, A))
+        remove_coding(session, second.id, get_or_create_coder(session, C))  # anyone may change the consensus coder's
+        [item] = disagreements(session, "intervju", A, B)
+        assert item.stale == "1 of the 2 consensus codings it made was removed since" and not item.settled
+        assert item.decided is not None and item.decided.coding_id == first.id
+
+
+def test_the_compare_screen_marks_each_of_a_coders_passages_in_a_disagreement(team: Path) -> None:
+    from qualcode.tui.screens.compare import marked
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        code(session, B, PRESSURE, MUCH_PRESS)
+        code(session, B, PRESSURE, NO_TIME_FOR_ME)
+        [item] = disagreements(session, "intervju", A, B)
+        shown = str(marked(current_text(find_transcript(session, "intervju")).text, item, (item.start, item.end)))
+    assert f"[AB: {MUCH_PRESS}]" in shown and f"[AB: {NO_TIME_FOR_ME}]" in shown and "[A:  på tall, så veilederen ]" in shown
+
+
+def test_a_decision_made_on_part_of_a_coders_passages_there_says_so(team: Path) -> None:
+    """Before B's two passages inside A's were one disagreement, a decision was made on A's and B's first alone."""
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        first_of_b = code(session, B, PRESSURE, MUCH_PRESS)
+        code(session, B, PRESSURE, NO_TIME_FOR_ME)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, get_or_create_coder(session, A))
+        event = session.scalars(select(Event).where(Event.summary.contains(f"for {CONSENSUS_CODER}"))).one()
+        event.payload = {**event.payload, "consensus": {**event.payload["consensus"], "b_codings": session.get_one(Coding, first_of_b).guid}}
+        session.flush()
+        [item] = disagreements(session, "intervju", A, B)
+        assert item.stale == f"{B}'s passages there were not all shown when it was made" and not item.settled
+
+
+def test_undo_of_a_decision_of_two_codings_one_changed_by_someone_else_since_changes_neither(team: Path) -> None:
+    from qualcode.coding.history import ChangedByOthers
+    from qualcode.coding.service import resize_coding
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        code(session, B, PRESSURE, MUCH_PRESS)
+        code(session, B, PRESSURE, NO_TIME_FOR_ME)
+        decider = get_or_create_coder(session, A)
+        first, _ = decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, decider)
+        resize_coding(session, first.id, first.start, first.end + 7, get_or_create_coder(session, C))  # "... press på"
+        made = live(session, CONSENSUS_CODER)
+        with pytest.raises(ChangedByOthers, match=f"{C} changed this coding after you"):
+            undo(session, decider)
+        assert live(session, CONSENSUS_CODER) == made and len(made) == 2

@@ -118,7 +118,7 @@ def test_each_decision_from_the_command_line_is_the_deciders_undoable_change(roo
     assert consensus_codings(root) == [("måltall-press", b_side["start"], b_side["end"])]  # neither codes nothing
     after = listed(root)
     assert [item["decided"] for item in after] == [None, "coded", "neither"]
-    assert after[1]["consensus"] == {"start": b_side["start"], "end": b_side["end"]}
+    assert after[1]["consensus"] == {"start": b_side["start"], "end": b_side["end"], "passages": b_side["passages"]}
     assert [item["number"] for item in listed(root, "--undecided")] == [1]  # numbers stay as in the full list
     with Project.open(root) as project, project.begin() as session:
         latest = session.scalars(select(Event).order_by(Event.id.desc())).first()
@@ -249,3 +249,23 @@ def test_coders_are_named_as_anywhere_else_and_the_consensus_coder_can_be_compar
         (EMPOWERMENT, False, True), (PRESSURE, True, False),
     ]
     refused(in_team(team, "consensus", "list", "--transcript", "intervju", "--coders", f"{A},Ingen"), "no coder 'Ingen'")
+
+
+def test_list_shows_each_of_a_coders_passages_where_the_other_coded_one_over_them(tmp_path: Path, migrated_template: Path) -> None:
+    """B's two passages inside A's one were listed as two disagreements, the second with A's as '-'."""
+    team = make_team(tmp_path, migrated_template)
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        code(session, B, PRESSURE, "Det var mye press")
+        code(session, B, PRESSURE, "hadde dårlig tid til meg")
+        press, no_time = at(session, "Det var mye press"), at(session, "hadde dårlig tid til meg")
+    result = run("--project", str(team), "consensus", "list", "--transcript", "intervju", "--coders", f"{A},{B}", "--json")
+    assert result.exit_code == 0, result.output
+    [item] = json.loads(result.stdout)
+    assert [(passage["start"], passage["end"]) for passage in item["b"]["passages"]] == [press, no_time]
+    assert item["a"]["passages"] == [{"start": item["start"], "end": item["end"]}]
+    shown = run("--project", str(team), "consensus", "list", "--transcript", "intervju", "--coders", f"{A},{B}")
+    assert f"B: {press[0]}-{press[1]}, {no_time[0]}-{no_time[1]}" in shown.stdout and "A: -" not in shown.stdout
+    decided = run("--project", str(team), "--coder", A, "consensus", "decide", "1", "--transcript", "intervju",
+                  "--coders", f"{A},{B}", "--keep", "b")
+    assert decided.exit_code == 0 and "(2 passages)" in decided.stdout, decided.output

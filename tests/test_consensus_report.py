@@ -146,7 +146,7 @@ def test_the_method_note_reads_the_coders_from_the_decisions_fields_not_its_word
         assert event.payload["consensus"] == {
             "coder": CONSENSUS_CODER, "choice": "b", "coder_a": A, "coder_b": B,
             "coder_a_guid": get_or_create_coder(session, A).guid, "coder_b_guid": get_or_create_coder(session, B).guid,
-            **decided_on,
+            "parts": "1", **decided_on,
         }
         assert all(decided_on.values())  # both coded the passage: the codings it was decided on, one each
         event.summary = "kodet i møtet, se referat"  # words a reader could not take apart

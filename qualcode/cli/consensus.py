@@ -19,7 +19,7 @@ from qualcode.errors import InvalidInput
 
 if TYPE_CHECKING:  # the consensus service loads when a command runs
     from qualcode.analysis.tables import Table
-    from qualcode.coding.consensus import Disagreement
+    from qualcode.coding.consensus import Disagreement, Side
     from qualcode.workspace import Workspace
 
 KEEP_CHOICES = ("a", "b", "both", "neither", "edit")
@@ -43,8 +43,14 @@ def _decision(item: Disagreement) -> str:
     return f"{shown} (stale: {item.stale})" if item.stale else shown
 
 
-def _side(side: Any) -> str:
-    return "-" if side is None else f"{side.start}-{side.end}"
+def _side(side: Side | None) -> str:
+    return "-" if side is None else ", ".join(f"{start}-{end}" for start, end in side.passages)
+
+
+def _side_json(side: Side | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+    return {"start": side.start, "end": side.end, "passages": [{"start": start, "end": end} for start, end in side.passages]}
 
 
 def disagreements_table(
@@ -62,7 +68,7 @@ def disagreements_table(
     counted = f"{total}, {undecided} undecided" + (f", {stale} stale" if stale else "")
     return Table(
         title=f"Disagreements between {coder_a} (A) and {coder_b} (B) ({counted})",
-        caption="A and B: the passage each coded (character offsets), '-' where they did not code it; decided: the "
+        caption="A and B: the passages each coded (character offsets), '-' where they did not code it; decided: the "
         "consensus coder's coding of it, or neither; stale: decided on codings that changed since, to be taken back "
         "and decided again. Decide one with `qualcode consensus decide NUMBER --ref REF --keep ...`.",
         row_header="#", columns=columns, rows=rows, records=True,
@@ -102,11 +108,11 @@ def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undeci
             {
                 "number": number, "ref": item.ref, "transcript": item.transcript, "code": item.code_path, "line": item.line,
                 "coder_a": item.coder_a, "coder_b": item.coder_b,
-                "a": None if item.a is None else {"start": item.a.start, "end": item.a.end},
-                "b": None if item.b is None else {"start": item.b.start, "end": item.b.end},
+                # Each side's passages: usually one; a coder's version may be two or more inside the other's.
+                "a": _side_json(item.a), "b": _side_json(item.b),
                 "start": item.start, "end": item.end, "excerpt": item.excerpt,
                 "decided": "neither" if item.kept_neither else None if item.decided is None else "coded",
-                "consensus": None if item.decided is None else {"start": item.decided.start, "end": item.decided.end},
+                "consensus": _side_json(item.decided),
                 "decided_by": item.decisions[0].decided_by if item.decisions else None,
                 # Decided on codings that changed since: the decision stands in the project but decides nothing.
                 "stale": item.stale or None,
@@ -123,7 +129,7 @@ def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undeci
 @click.argument("number", type=int)
 @pair_options
 @click.option("--keep", "choice", type=click.Choice(KEEP_CHOICES), required=True,
-              help="Keep A's coding, B's, both (one coding over the passage either coded), neither, or an edited span.")
+              help="Keep A's passages, B's, both (one coding over the passage either coded), neither, or an edited span.")
 @click.option("--start", type=int, help="With --keep edit: where the consensus coding starts (a character offset).")
 @click.option("--end", type=int, help="With --keep edit: where it ends (exclusive).")
 @click.option("--ref", "expected_ref",

@@ -3,9 +3,12 @@
 Each coder's codings of one code that overlap or touch are one passage, as agreement merges them
 (analysis.passages). Two passages of the same code by coders A and B agree when they overlap by at
 least 0.9 of the longer one (as MAXQDA compares segments); every other passage of either is part of
-a disagreement. A decision codes the passage under a consensus coder ("konsensus") through the
-ordinary coding service, so it is an event on the undo stack of the person who decided, and the
-history names them. The original coders' codings are never changed.
+a disagreement: those of one code that overlap, A's and B's, and those overlapping them in turn, are
+one, so A's one long passage over two shorter ones of B's is one disagreement, B's side holding both.
+A decision codes the passages kept under a consensus coder ("konsensus") through the ordinary coding
+service, one coding per passage (B's two, kept, are two), as one change on the undo stack of the
+person who decided (its events marked together, with how many codings it made), and the history
+names them. The original coders' codings are never changed.
 
 "Keep neither" codes nothing but is a decision all the same: a `consensus.neither` event of the
 person who decided, naming the passage, the code and both coders. It has no row of its own; it
@@ -36,7 +39,7 @@ from qualcode.coding.coders import find_coder, get_or_create_coder
 from qualcode.coding.passages import QuoteFilter, selected_code_ids, selected_codings
 from qualcode.coding.service import CodingView, add_coding
 from qualcode.errors import ChangedSince, InvalidInput, NotFound
-from qualcode.store.events import EventKind, hold_write_lock, record_event
+from qualcode.store.events import TOGETHER, EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, Transcript, new_guid
 
@@ -46,8 +49,8 @@ MIN_OVERLAP = 0.9  # of the longer coding, for two codings of one code to agree
 class Choice(StrEnum):
     """What a team decided about one disagreement."""
 
-    A = "a"  # keep A's coding
-    B = "b"  # keep B's coding
+    A = "a"  # keep A's passages there
+    B = "b"  # keep B's passages there
     BOTH = "both"  # keep the passage either coded: one coding spanning both
     NEITHER = "neither"  # code nothing here
     EDIT = "edit"  # code a span the team gives
@@ -55,29 +58,45 @@ class Choice(StrEnum):
 
 @dataclass(frozen=True)
 class Side:
-    """One coder's passage in a disagreement: their codings of the code there, those that overlap or touch merged."""
+    """One coder's version in a disagreement: their passages of the code there (each their codings that overlap or
+    touch, merged), usually one; `start` and `end` span them all."""
 
     coding_id: int  # the first of its codings in the text
     start: int
     end: int
     coding_ids: tuple[int, ...] = ()
     guids: tuple[str, ...] = ()  # the codings' GUIDs, which a decision records as what it was made on
+    spans: tuple[tuple[int, int], ...] = ()  # its passages, when more than one (with a gap between them)
+
+    @property
+    def passages(self) -> tuple[tuple[int, int], ...]:
+        """Its passages as (start, end), in text order."""
+        return self.spans or ((self.start, self.end),)
 
 
 @dataclass(frozen=True)
 class Decision:
     """A decision recorded between the two coders, as it stands now."""
 
-    decided_by: str  # who decided: only their undo takes it back
-    start: int  # the consensus coder's coding as it is now, or the passage kept neither of
+    decided_by: str  # who decided
+    start: int  # the consensus coder's coding(s) as they are now, or the passage kept neither of
     end: int
-    coding_id: int | None  # the consensus coder's coding it made; None when it kept neither
+    coding_id: int | None  # the (first) consensus coder's coding it holds; None when it kept neither
     # What changed since in the codings it was made on ("" while they are as they were): it then decides nothing.
     stale: str = ""
+    choice: str = ""  # a Choice's value ("" in decisions recorded before their events said)
+    codings: tuple[tuple[int, int, int], ...] = ()  # the consensus coder's codings it holds: (start, end, id)
+
+    @property
+    def neither(self) -> bool:
+        """Whether it decided to code neither coder's passage."""
+        return self.choice == Choice.NEITHER.value
 
     @property
     def what(self) -> str:
-        return "kept neither" if self.coding_id is None else f"coded {self.start}-{self.end}"
+        if self.neither:
+            return "kept neither"
+        return "coded " + (", ".join(f"{start}-{end}" for start, end, _ in self.codings) or f"{self.start}-{self.end}")
 
 
 @dataclass(frozen=True)
@@ -98,14 +117,18 @@ class Disagreement:
 
     @property
     def decided(self) -> Side | None:
-        """The consensus coder's coding a decision made here, if one did."""
+        """The consensus coder's coding(s) a decision holds here, if one does."""
         made = next((decision for decision in self.decisions if decision.coding_id is not None), None)
-        return None if made is None or made.coding_id is None else Side(made.coding_id, made.start, made.end)
+        if made is None or made.coding_id is None:
+            return None
+        spans = tuple((start, end) for start, end, _ in made.codings)
+        return Side(made.coding_id, made.start, made.end, tuple(coding_id for _, _, coding_id in made.codings),
+                    spans=spans if len(spans) > 1 else ())
 
     @property
     def kept_neither(self) -> bool:
         """Whether a standing decision says to code neither coder's passage here."""
-        return any(decision.coding_id is None for decision in self.decisions)
+        return any(decision.neither for decision in self.decisions)
 
     @property
     def stale(self) -> str:
@@ -141,9 +164,9 @@ class Disagreement:
 
 @dataclass(frozen=True)
 class _Recorded:
-    """A decision as its event records it, between the two coders compared."""
+    """A decision as its events record it, between the two coders compared."""
 
-    event_id: int
+    event_id: int  # its first event
     decided_by: str
     code_path: str
     start: int
@@ -151,9 +174,13 @@ class _Recorded:
     coding_id: int | None
     # The GUIDs of A's and of B's codings it was made on (in the compared order); None when made before they were recorded.
     basis: tuple[frozenset[str], frozenset[str]] | None
+    choice: str = ""
+    codings: tuple[tuple[int, int, int], ...] = ()  # the consensus coder's live codings it made: (start, end, id)
+    gone: str = ""  # what of it was taken back since ("" when nothing was)
 
     def now(self, stale: str = "") -> Decision:
-        return Decision(self.decided_by, self.start, self.end, self.coding_id, stale)
+        stale = ", ".join(part for part in (self.gone, stale) if part)
+        return Decision(self.decided_by, self.start, self.end, self.coding_id, stale, self.choice, self.codings)
 
 
 def overlaps_enough(first: tuple[int, int], second: tuple[int, int], share: float = MIN_OVERLAP) -> bool:
@@ -298,10 +325,24 @@ def _recorded(session: Session, transcript: Transcript, first: Coder, second: Co
                Coding.text_version_id == transcript.current_version_id)
         .order_by(Event.id)
     )
-    found = []
+    # One decision may have made several codings (keeping a coder's two passages): its events share a key.
+    made: dict[str, list[tuple[int, str, dict[str, Any], str, int, int, int, int]]] = {}
     for event_id, name, summary, payload, path, coding_id, start, end in coded:
         if order := _order(payload, summary, first, second):
-            found.append(_Recorded(event_id, name or "someone", path, start, end, coding_id, _basis(payload, order)))
+            key = str(payload.get(TOGETHER) or event_id)
+            made.setdefault(key, []).append((event_id, name or "someone", payload, path, coding_id, start, end, order))
+    found = []
+    for parts in made.values():
+        event_id, name, payload, path, coding_id, _, _, order = parts[0]
+        fields = payload.get("consensus") or {}
+        codings = tuple((start, end, part_id) for _, _, _, _, part_id, start, end, _ in parts)
+        recorded = int(fields.get("parts", 1))
+        gone = (f"{recorded - len(parts)} of the {recorded} consensus codings it made {'was' if recorded - len(parts) == 1 else 'were'}"
+                " removed since") if len(parts) < recorded else ""
+        found.append(_Recorded(
+            event_id, name, path, min(start for start, _, _ in codings), max(end for _, end, _ in codings), coding_id,
+            _basis(payload, order), str(fields.get("choice", "")), codings, gone,
+        ))
     neither = _standing_neither_events(session, transcript.guid)
     code_paths = dict(session.execute(select(Code.guid, Code.path).where(
         Code.guid.in_({payload["after"]["code_guid"] for _, _, payload in neither}))).all())
@@ -312,8 +353,8 @@ def _recorded(session: Session, transcript: Transcript, first: Coder, second: Co
             continue
         if order := _order(payload, "", first, second):
             found.append(_Recorded(event_id, (names.get(coder_id) if coder_id is not None else None) or "someone", path, after["start"], after["end"], None,
-                                   _basis(payload, order)))
-    return found
+                                   _basis(payload, order), Choice.NEITHER.value))
+    return sorted(found, key=lambda decision: decision.event_id)
 
 
 def _last_changes(session: Session, guids: set[str]) -> dict[str, int]:
@@ -347,6 +388,9 @@ def _what_changed(
             parts.append(f"{name}'s coding changed")
         elif now is not None and current and not basis:
             parts.append(f"{name} coded it since")
+        elif now is not None and current > basis and all(changes.get(guid, 0) < decision.event_id for guid in current - basis):
+            # Made on part of the side: before one coder's passages inside the other's were one disagreement.
+            parts.append(f"{name}'s passages there were not all shown when it was made")
         elif now is not None and current > basis:
             parts.append(f"{name} coded more of it")
         elif now is not None and current != basis:
@@ -396,8 +440,11 @@ def _overlap(pair: tuple[str, Side | None, Side | None], decision: _Recorded) ->
 
 
 def _pairs(a_codings: list[tuple[str, Side]], b_codings: list[tuple[str, Side]]) -> list[tuple[str, Side | None, Side | None]]:
-    """A's and B's passages that disagree, as (code path, A's, B's): each passage in one pair."""
-    # Agreeing pairs first, so a passage that agrees with one of the other's is never paired as a disagreement.
+    """A's and B's passages that disagree, as (code path, A's, B's): the passages of one code that overlap, the one
+    coder's and the other's, and those overlapping them in turn, are one disagreement, each side holding all of its
+    coder's passages there. (Paired one to one, A's long passage over two of B's shorter ones was listed with the
+    first of them, and the second as a disagreement A had not coded.)"""
+    # Agreeing pairs first, so a passage that agrees with one of the other's is never part of a disagreement.
     b_open = list(b_codings)
     a_open: list[tuple[str, Side]] = []
     for path, side in a_codings:
@@ -407,13 +454,33 @@ def _pairs(a_codings: list[tuple[str, Side]], b_codings: list[tuple[str, Side]])
             a_open.append((path, side))
         else:
             b_open.remove(match)
-    pairs: list[tuple[str, Side | None, Side | None]] = []
-    for path, side in a_open:  # A's passage with an overlapping one of B's of the same code: one disagreement
-        match = next((other for other in b_open if other[0] == path and min(side.end, other[1].end) > max(side.start, other[1].start)), None)
-        if match is not None:
-            b_open.remove(match)
-        pairs.append((path, side, match[1] if match else None))
-    return pairs + [(path, None, side) for path, side in b_open]
+    placed = sorted([(side.start, side.end, 0, path, side) for path, side in a_open]
+                    + [(side.start, side.end, 1, path, side) for path, side in b_open], key=lambda item: item[:3])
+    groups: list[tuple[str, tuple[list[Side], list[Side]]]] = []  # code path, and A's and B's passages
+    reach: dict[str, tuple[int, int]] = {}  # code path -> its open group (index) and how far that reaches
+    for start, end, who, path, side in placed:
+        # In order of their starts, a passage beginning before the open group of its code ends overlaps one of its
+        # passages (a coder's own passages never overlap: overlapping or touching, they are one), so it joins it.
+        index, until = reach.get(path, (-1, -1))
+        if index < 0 or start >= until:
+            index = len(groups)
+            groups.append((path, ([], [])))
+        groups[index][1][who].append(side)
+        reach[path] = (index, max(until, end))
+    return [(path, _joined(a_sides), _joined(b_sides)) for path, (a_sides, b_sides) in groups]
+
+
+def _joined(sides: list[Side]) -> Side | None:
+    """One coder's passages in a disagreement as one side; None for none."""
+    if not sides:
+        return None
+    if len(sides) == 1:
+        return sides[0]
+    return Side(
+        sides[0].coding_id, min(side.start for side in sides), max(side.end for side in sides),
+        tuple(coding_id for side in sides for coding_id in side.coding_ids), tuple(guid for side in sides for guid in side.guids),
+        spans=tuple((side.start, side.end) for side in sides),
+    )
 
 
 def disagreements(
@@ -436,7 +503,12 @@ def disagreements(
     orphans = {guid: (start, excerpt) for guid, start, excerpt in session.execute(
         select(Coding.guid, Coding.start, Coding.excerpt).where(
             Coding.transcript_id == transcript.id, Coding.orphaned_at.is_not(None), Coding.guid.in_(made_on)))}
-    placed, alone = _place(pairs, recorded, live, _last_changes(session, made_on), (first.name, second.name), orphans)
+    # And the codings beside them in their disagreements now: whether those were coded since the decision.
+    beside: set[str] = set()
+    for _, *sides in pairs:
+        guids = {guid for side in sides if side is not None for guid in side.guids}
+        beside |= guids if guids & made_on else set()
+    placed, alone = _place(pairs, recorded, live, _last_changes(session, made_on | beside), (first.name, second.name), orphans)
     lines = LineIndex(text)
 
     def listed(path: str, a: Side | None, b: Side | None, decisions: list[Decision], basis: frozenset[str] = frozenset()) -> Disagreement:
@@ -457,10 +529,10 @@ def disagreements(
 def decide(
     session: Session, disagreement: Disagreement, choice: Choice, decided_by: Coder, *,
     span: tuple[int, int] | None = None, consensus_coder: str = CONSENSUS_CODER,
-) -> CodingView | None:
-    """Settle one disagreement: the consensus coder's coding for it (None for `neither`, which is recorded as an
-    event only), made by `decided_by`. The disagreement is read again in this transaction, the
-    project's writers held off: one shown a while ago (a screen's, a list's) may be on codings
+) -> list[CodingView]:
+    """Settle one disagreement: the consensus coder's codings for it (one per passage kept; none for `neither`, which
+    is recorded as an event only), made by `decided_by` as one undoable change. The disagreement is read again in
+    this transaction, the project's writers held off: one shown a while ago (a screen's, a list's) may be on codings
     removed or moved since, and would code words nobody compared."""
     hold_write_lock(session)
     now = {item.ref: item for item in disagreements(session, disagreement.transcript, disagreement.coder_a,
@@ -481,7 +553,7 @@ def decide(
         )
     if choice is Choice.NEITHER:
         _keep_neither(session, disagreement, decided_by, consensus_coder)
-        return None
+        return []
     if choice is Choice.EDIT:
         if span is None:
             raise InvalidInput("an edited decision needs the passage to code", "select the passage first")
@@ -493,7 +565,7 @@ def decide(
                 f"the edited passage {span[0]}-{span[1]} is outside the disagreement ({disagreement.start}-{disagreement.end})",
                 "choose a passage that overlaps it",
             )
-        chosen = span
+        chosen = [span]
     elif choice is Choice.BOTH:
         # Both of one side: the method note would tell of a decision to keep two coders' passages.
         missing = [who for side, who in ((disagreement.a, disagreement.coder_a), (disagreement.b, disagreement.coder_b)) if side is None]
@@ -501,24 +573,32 @@ def decide(
             kept = disagreement.coder_b if disagreement.a is None else disagreement.coder_a
             raise InvalidInput(f"{missing[0]} did not code this passage {disagreement.code_path}, so there are not both to keep",
                                f"keep {kept}'s, or neither")
-        chosen = (disagreement.start, disagreement.end)
+        # The passages either coded overlap one another in a chain (that is what makes them one disagreement), so
+        # together they are one span.
+        chosen = [(disagreement.start, disagreement.end)]
     else:
         side = disagreement.a if choice is Choice.A else disagreement.b
         who = disagreement.coder_a if choice is Choice.A else disagreement.coder_b
         if side is None:
             raise InvalidInput(f"{who} did not code this passage {disagreement.code_path}", "keep the other's, or neither")
-        chosen = (side.start, side.end)
+        chosen = list(side.passages)
     consensus = get_or_create_coder(session, consensus_coder)
     what = {
         Choice.A: f"kept {disagreement.coder_a}'s", Choice.B: f"kept {disagreement.coder_b}'s",
         Choice.BOTH: "kept both", Choice.EDIT: "edited",
     }[choice]
-    return add_coding(
-        session, disagreement.transcript, disagreement.code_path, consensus, start=chosen[0], end=chosen[1],
-        decided_by=decided_by, decision=f"{what}, {disagreement.coder_a} / {disagreement.coder_b}",
-        consensus=decision_fields(session, choice, disagreement, consensus_coder),
-        new_span=choice is Choice.EDIT,  # a coder's span is kept as they coded it, even on a speaker label
-    )
+    # A coder's version of several passages is kept as several codings: one decision, which undo takes back whole.
+    together = new_guid()
+    fields = decision_fields(session, choice, disagreement, consensus_coder) | {"parts": str(len(chosen))}
+    return [
+        add_coding(
+            session, disagreement.transcript, disagreement.code_path, consensus, start=start, end=end,
+            decided_by=decided_by, decision=f"{what}, {disagreement.coder_a} / {disagreement.coder_b}", consensus=fields,
+            new_span=choice is Choice.EDIT,  # a coder's span is kept as they coded it, even on a speaker label
+            together=together,
+        )
+        for start, end in chosen
+    ]
 
 
 def _decided_already(disagreement: Disagreement, asking: Coder) -> InvalidInput:

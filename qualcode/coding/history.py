@@ -23,6 +23,7 @@ from qualcode.coding.coders import find_coder
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
 from qualcode.store.events import (
+    TOGETHER,
     Entity,
     EventKind,
     Final,
@@ -95,6 +96,8 @@ def _stacks(session: Session, coder: Coder) -> tuple[list[int], list[int]]:
 
 BECAME_FINAL = "became_final"  # in an event's payload: why it can no longer be undone
 PASSED_OVER = "passed_over"  # in an undo's payload: the ids of the later changes it named as passed over
+# A change made as several events (a consensus decision keeping a coder's two passages codes two) marks them
+# TOGETHER: undo and redo take them back and make them again as one.
 
 
 class BecameFinal(NothingToUndo):
@@ -123,16 +126,20 @@ def undo(session: Session, coder: Coder) -> EventView:
             f"nothing to undo for {coder.name}: your last change ({summary}) cannot be undone: {why}",
             "change it directly instead, as `qualcode coding remove N` removes a coding",
         )
+    if not undo_stack:
+        raise NothingToUndo(f"nothing to undo for {coder.name}")
     while True:
+        made_together = _made_together(session, undo_stack)
         try:
-            done, taken_back_id = _step(session, coder, undo_stack, EventKind.UNDO, "before")
+            done, taken_back_id = _step_all(session, coder, made_together, EventKind.UNDO, "before")
             break
         except BecameFinal as final:
             # Never to be undone: off the stack for good, so the coder's earlier changes can be,
             # with why kept on the event for the undo that passes over it to say.
-            target = session.get_one(Event, undo_stack.pop())
-            target.undoable = False
-            target.payload = {**target.payload, BECAME_FINAL: final.message}
+            for _ in made_together:
+                target = session.get_one(Event, undo_stack.pop())
+                target.undoable = False
+                target.payload = {**target.payload, BECAME_FINAL: final.message}
             if not undo_stack:
                 raise NothingToUndo(f"nothing else to undo for {coder.name}: {final.message}", final.hint) from None
     passed = _passed_over(session, coder, done.id)
@@ -232,14 +239,42 @@ def redo(session: Session, coder: Coder) -> EventView:
         if undone is not None and why is not None:
             # What they undid last was made final since (its text rewritten): said, not "nothing to redo".
             raise NothingToUndo(f"nothing to redo for {coder.name}: what you last undid ({undone.summary}) cannot be redone: {why}")
-    return _step(session, coder, redo_stack, EventKind.REDO, "after")[0]
+    if not redo_stack:
+        raise NothingToUndo(f"nothing to redo for {coder.name}")
+    return _step_all(session, coder, _made_together(session, redo_stack), EventKind.REDO, "after")[0]
 
 
-def _step(session: Session, coder: Coder, stack: list[int], step: EventKind, state: str) -> tuple[EventView, int]:
-    """Take back (or make again) the change on top of `stack`: its view, and the id of the event recording that."""
-    if not stack:
-        raise NothingToUndo(f"nothing to {step} for {coder.name}")
-    target = session.get_one(Event, stack[-1])
+def _made_together(session: Session, stack: list[int]) -> list[int]:
+    """The change on top of `stack`, as the ids of its events from the top down: one, or those recorded
+    as one change (TOGETHER), which sit on the stack one after another."""
+    key = (session.get_one(Event, stack[-1]).payload or {}).get(TOGETHER)
+    if key is None:
+        return [stack[-1]]
+    ids = []
+    for event_id in reversed(stack):
+        if (session.get_one(Event, event_id).payload or {}).get(TOGETHER) != key:
+            break
+        ids.append(event_id)
+    return ids
+
+
+def _step_all(session: Session, coder: Coder, ids: list[int], step: EventKind, state: str) -> tuple[EventView, int]:
+    """Take back (or make again) the events of one change, in the order given: the first's view (saying how
+    many more there were), and the id of the event recording its step. Several are stepped in a savepoint, so a
+    refusal of any leaves all as they were."""
+    if len(ids) == 1:
+        return _step(session, coder, ids[0], step, state)
+    with session.begin_nested():
+        done, recorded_id = _step(session, coder, ids[0], step, state)
+        for event_id in ids[1:]:
+            _step(session, coder, event_id, step, state)
+    more = len(ids) - 1
+    return replace(done, summary=f"{done.summary} (and {more} more change{'s' if more > 1 else ''} made with it)"), recorded_id
+
+
+def _step(session: Session, coder: Coder, target_id: int, step: EventKind, state: str) -> tuple[EventView, int]:
+    """Take back (or make again) one change: its view, and the id of the event recording that."""
+    target = session.get_one(Event, target_id)
     _refuse_if_changed_by_others(session, coder, target, step)
     restored = target.payload.get(state)
     if target.entity == Entity.SUMMARY.value and restored is not None and "updated_by_guid" not in restored:

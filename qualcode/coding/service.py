@@ -242,13 +242,15 @@ def add_coding(
     consensus: dict[str, str] | None = None,
     text_version: int | None = None,
     new_span: bool = True,
+    together: str | None = None,
 ) -> CodingView:
     """Code a span, given by offsets or by quoting its text (whole words unless `partial`), as an undoable event;
     offsets read in a text version (`text_version`) are refused once another one is current;
     `blind` records that the coder could see no one else's codings when making it. A coding made for
     another coder (a consensus decision) is the event of `decided_by`, on their undo stack, with `decision` in its summary
-    and `consensus` (coding/consensus.py's fields: how, and between whom) in its payload. A span that starts or
-    ends on a speaker label is refused unless it is not `new_span` (one a coding already has, kept in a decision)."""
+    and `consensus` (coding/consensus.py's fields: how, and between whom) in its payload, and `together` the key of
+    the decision's other codings, which undo takes back with it. A span that starts or ends on a speaker label is
+    refused unless it is not `new_span` (one a coding already has, kept in a decision)."""
     transcript = find_transcript(session, transcript_ref)
     code = find_code(session, code_ref)
     version = current_text(transcript)
@@ -292,7 +294,7 @@ def add_coding(
     for_other = f" for {coder.name} ({decision})" if decided_by is not None else ""
     record_event(
         session, kind=EventKind.CODING_ADD, coder=decided_by or coder, entity_guid=coding.guid,
-        before=None, after=coding_state(coding) | ({"blind": True} if blind else {}), consensus=consensus,
+        before=None, after=coding_state(coding) | ({"blind": True} if blind else {}), consensus=consensus, together=together,
         summary=f"coded {transcript.name} {start}-{end} as {code.path}{for_other}: {_short(coding.excerpt)!r}"
         + (" (blind)" if blind else ""),
     )

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from qualcode.store.models import Coder, Event
 
+TOGETHER = "together"  # in an event's payload: the key of the change it is one of the events of
+
 
 class Entity(StrEnum):
     """What an event is about; stored in `Event.entity`, and what undo dispatches on."""
@@ -158,11 +160,13 @@ def record_event(
     after: dict[str, Any] | None = None,
     refers_to: Event | None = None,
     consensus: dict[str, Any] | None = None,
+    together: str | None = None,
 ) -> Event:
     """Append one event; `before` and `after` are the entity's state, so either can be restored.
 
     `consensus` says, for a consensus decision, between whom and how it was decided (see
-    coding/consensus.py), as fields the method note reads rather than words in the summary."""
+    coding/consensus.py), as fields the method note reads rather than words in the summary.
+    `together` is a key the events of one change made in several share: undo and redo take them as one."""
     entity: str | None = kind.entity.value if kind.entity is not None else None
     if entity is None and refers_to is not None:  # undo and redo concern what the change they take back concerned
         entity = refers_to.entity
@@ -172,7 +176,8 @@ def record_event(
         coder=coder,
         entity=entity,
         entity_guid=entity_guid,
-        payload={"before": before, "after": after} | ({"consensus": consensus} if consensus is not None else {}),
+        payload={"before": before, "after": after} | ({"consensus": consensus} if consensus is not None else {})
+        | ({TOGETHER: together} if together is not None else {}),
         undoable=kind.undoable,
         refers_to_id=refers_to.id if refers_to is not None else None,
     )

@@ -48,11 +48,11 @@ def marked(text: str, disagreement: Disagreement, edit: tuple[int, int]) -> Text
     """The passage with context, each run marked by who coded it ([A: …], [B: …], [AB: …]) and the edit span in braces."""
     start = max(0, disagreement.start - CONTEXT)
     end = min(len(text), disagreement.end + CONTEXT)
-    cuts = sorted({start, end, *(p for side in (disagreement.a, disagreement.b) if side for p in (side.start, side.end)),
+    cuts = sorted({start, end, *(p for side in (disagreement.a, disagreement.b) if side for span in side.passages for p in span),
                    *edit} & set(range(start, end + 1)))
 
     def inside(side: Side | None, at: int) -> bool:
-        return side is not None and side.start <= at < side.end
+        return side is not None and any(left <= at < right for left, right in side.passages)
 
     shown = Text("…" if start else "")
     for left, right in zip(cuts, cuts[1:], strict=False):
@@ -72,14 +72,21 @@ def marked(text: str, disagreement: Disagreement, edit: tuple[int, int]) -> Text
     return shown
 
 
+def _spans(side: Side, short: bool = False) -> str:
+    """A side's passages as offsets; `short`, for the table, the number of them when there are several."""
+    if short and len(side.passages) > 1:
+        return f"{len(side.passages)} passages"
+    return ", ".join(f"{start}-{end}" for start, end in side.passages)
+
+
 class CompareScreen(QualcodeScreen):
     """Coders A and B on one transcript: n/N step through disagreements, a/b/2/0/e decide each under the consensus coder."""
 
     BINDINGS = [
         Binding("n", "step(1)", "Next", tooltip="The next undecided disagreement", id="compare.next"),
         Binding("N", "step(-1)", "Previous", show=False, tooltip="The previous undecided disagreement", id="compare.previous"),
-        Binding("a", "decide('a')", "A's", tooltip="Keep A's coding", id="compare.keep-a"),
-        Binding("b", "decide('b')", "B's", tooltip="Keep B's coding", id="compare.keep-b"),
+        Binding("a", "decide('a')", "A's", tooltip="Keep A's passages", id="compare.keep-a"),
+        Binding("b", "decide('b')", "B's", tooltip="Keep B's passages", id="compare.keep-b"),
         Binding("2", "decide('both')", "Both", tooltip="Keep the passage either coded, as one coding", id="compare.keep-both"),
         Binding("0", "decide('neither')", "Neither", tooltip="Code nothing here (recorded as decided)", id="compare.keep-neither"),
         Binding("e", "decide('edit')", "Edit", tooltip="Code the span in braces; < > move its end, [ ] its start",
@@ -137,7 +144,7 @@ class CompareScreen(QualcodeScreen):
         table: DataTable[str | Text] = self.query_one(DataTable)
         table.clear()
         for item in found:
-            decided = "neither" if item.kept_neither else "" if item.decided is None else f"{item.decided.start}-{item.decided.end}"
+            decided = "neither" if item.kept_neither else "" if item.decided is None else _spans(item.decided, short=True)
             decided += " (stale)" if item.stale else ""
             table.add_row(str(item.line), "A" if item.a else "-", "B" if item.b else "-", cell(item.code_path[:36]), decided)  # a table reads strings as markup
         open_count = sum(not item.settled for item in found)
@@ -166,7 +173,7 @@ class CompareScreen(QualcodeScreen):
             self.edit = (item.start, item.end)
         decided = (
             " · decided: neither" if item.kept_neither else "" if item.decided is None
-            else f" · decided: {CONSENSUS_CODER} coded {item.decided.start}-{item.decided.end}"
+            else f" · decided: {CONSENSUS_CODER} coded {_spans(item.decided)}"
         )
         if item.stale:  # decided on codings that changed since: to be taken back and decided again
             how = ("x on the konsensus coding in the reader removes it" if item.decided is not None
