@@ -1348,7 +1348,9 @@ class Workspace:
         if not made:
             return f"{disagreement.code_path} on line {disagreement.line}: neither kept, nothing coded"
         passages = f" ({len(made)} passages)" if len(made) > 1 else ""
-        return f"{made[0].code_path} on line {made[0].line} for {made[0].coder}{passages}"
+        # Another pair's decision coded it already: this one keeps that coding (with three coders or more).
+        already = ", coded so already by another decision" if any(not view.changed for view in made) else ""
+        return f"{made[0].code_path} on line {made[0].line} for {made[0].coder}{passages}{already}"
 
     # --- exchange with other QDA programs ---------------------------------------------------------
     def import_qdpx(self, path: Path) -> QdpxImport:

@@ -556,7 +556,7 @@ def test_a_decision_keeping_two_passages_is_stale_once_one_of_its_codings_is_rem
         first, second = decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, get_or_create_coder(session, A))
         remove_coding(session, second.id, get_or_create_coder(session, C))  # anyone may change the consensus coder's
         [item] = disagreements(session, "intervju", A, B)
-        assert item.stale == "1 of the 2 consensus codings it made was removed since" and not item.settled
+        assert item.stale == "1 of the 2 consensus codings it kept was removed since" and not item.settled
         assert item.decided is not None and item.decided.coding_id == first.id
 
 
@@ -601,3 +601,45 @@ def test_undo_of_a_decision_of_two_codings_one_changed_by_someone_else_since_cha
         with pytest.raises(ChangedByOthers, match=f"{C} changed this coding after you"):
             undo(session, decider)
         assert live(session, CONSENSUS_CODER) == made and len(made) == 2
+
+
+def test_with_three_coders_a_pair_may_keep_a_version_another_pairs_decision_coded_already(team: Path) -> None:
+    """B and C differ, and A agrees with neither. After A|B kept B's and A|C kept C's, every decision between B and C
+    but neither was refused ("this passage is already coded måltall-press by konsensus"): keeping C's there would
+    have coded C's passage a second time. It keeps the consensus coder's coding of it instead, as a decision of its own."""
+    from qualcode.agreement.consensus import consensus_pairs
+    from qualcode.coding.passages import QuoteFilter
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS)
+        code(session, B, PRESSURE, PRESS_TURN)
+        code(session, C, PRESSURE, NO_TIME)
+        chair = get_or_create_coder(session, A)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, chair)
+        [only_c] = [item for item in disagreements(session, "intervju", A, C) if item.b is not None]
+        [cs] = decide(session, only_c, Choice.B, chair)
+        made = live(session, CONSENSUS_CODER)
+        assert made == [(PRESSURE, *at(session, PRESS_TURN)), (PRESSURE, *at(session, NO_TIME))]
+        other = get_or_create_coder(session, C)
+        for choice, kept in ((Choice.A, PRESS_TURN), (Choice.B, NO_TIME), (Choice.BOTH, PRESS_TURN)):
+            [view] = decide(session, disagreements(session, "intervju", B, C)[0], choice, other)
+            assert not view.changed and (view.start, view.end) == at(session, kept) and view.coder == CONSENSUS_CODER
+            [between] = disagreements(session, "intervju", B, C)
+            assert between.settled and between.decided is not None and between.decided.coding_id == view.id
+            assert live(session, CONSENSUS_CODER) == made  # nothing coded twice
+            latest = history(session, limit=1)[0]
+            assert latest.action == "consensus.keep" and f"coded so already by coding {view.id}" in latest.summary
+            assert f"{B} / {C}" in latest.summary
+            undo(session, other)
+            assert not disagreements(session, "intervju", B, C)[0].settled and live(session, CONSENSUS_CODER) == made
+        redo(session, other)  # kept both: B's turn, which A|B's decision coded
+        assert disagreements(session, "intervju", B, C)[0].settled
+        assert ("konsensus", B, C, 1) in [(pair.consensus_coder, pair.coder_a, pair.coder_b, pair.transcripts)
+                                          for pair in consensus_pairs(session, QuoteFilter(transcripts=("intervju",)))]
+        undo(session, other)
+        decide(session, disagreements(session, "intervju", B, C)[0], Choice.B, other)
+        # The coding it keeps is A|C's decision's: taken back by its decider, this decision no longer holds a coding.
+        undo(session, chair)
+        assert cs.id not in [coding_id for coding_id, in session.execute(select(Coding.id).where(Coding.removed_at.is_(None)))]
+        [between] = disagreements(session, "intervju", B, C)
+        assert between.stale == "the consensus coding it kept was removed since" and not between.settled

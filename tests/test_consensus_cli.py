@@ -17,6 +17,7 @@ from qualcode.store.project import Project
 from tests.test_cli import run
 from tests.test_consensus import (
     EMPOWERMENT,
+    NO_TIME,
     PRESS,
     PRESS_TURN,
     PRESSURE,
@@ -25,6 +26,7 @@ from tests.test_consensus import (
     WHOLE_INNTAK,
     A,
     B,
+    C,
     at,
     code,
     code_second,
@@ -269,3 +271,25 @@ def test_list_shows_each_of_a_coders_passages_where_the_other_coded_one_over_the
     decided = run("--project", str(team), "--coder", A, "consensus", "decide", "1", "--transcript", "intervju",
                   "--coders", f"{A},{B}", "--keep", "b")
     assert decided.exit_code == 0 and "(2 passages)" in decided.stdout, decided.output
+
+
+def test_with_three_coders_decide_keeps_a_version_another_pairs_decision_coded_already(tmp_path: Path, migrated_template: Path) -> None:
+    """Refused before with "this passage is already coded måltall-press by konsensus (coding 5)" and no hint."""
+    team = make_team(tmp_path, migrated_template)
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS)
+        code(session, B, PRESSURE, PRESS_TURN)
+        code(session, C, PRESSURE, NO_TIME)
+
+    def decide(coders: str, number: str, keep: str) -> Result:
+        return run("--project", str(team), "--coder", A, "consensus", "decide", number, "--transcript", "intervju",
+                   "--coders", coders, "--keep", keep)
+
+    assert decide(f"{A},{B}", "1", "b").exit_code == 0
+    assert decide(f"{A},{C}", "2", "b").exit_code == 0
+    kept = decide(f"{B},{C}", "1", "b")
+    assert kept.exit_code == 0, kept.output
+    assert kept.stdout.rstrip().endswith(f"for {CONSENSUS_CODER}, coded so already by another decision")
+    result = run("--project", str(team), "consensus", "list", "--transcript", "intervju", "--coders", f"{B},{C}", "--json")
+    [item] = json.loads(result.stdout)
+    assert item["decided"] == "coded" and (item["consensus"]["start"], item["consensus"]["end"]) == (item["b"]["start"], item["b"]["end"])

@@ -73,6 +73,7 @@ STORED_ACTIONS = {
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
     "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase", "codebook.update",
+    "consensus.keep",
 }
 
 
@@ -280,6 +281,18 @@ def consensus_neither(root: Path, folder: Path) -> None:
         decide(session, disagreement, Choice.NEITHER, get_or_create_coder(session, "Forsker 1"))
 
 
+def consensus_keep(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder)
+        add_coding(session, "intervju", "empowerment", someone_else(session), match="mer selvtillit")
+        for who_left_it in ("Forsker 3", "Forsker 4"):
+            get_or_create_coder(session, who_left_it)
+        [against_3] = disagreements(session, "intervju", "Forsker 2", "Forsker 3")
+        decide(session, against_3, Choice.A, someone_else(session))  # the consensus coder codes Forsker 2's passage
+        [against_4] = disagreements(session, "intervju", "Forsker 2", "Forsker 4")
+        decide(session, against_4, Choice.A, get_or_create_coder(session, "Forsker 1"))  # and this decision keeps it
+
+
 def coder_create(root: Path, folder: Path) -> None:
     with session_in(root) as session:
         get_or_create_coder(session, "Forsker 1", "medforsker")
@@ -372,6 +385,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.FRAMEWORK_SET: framework_set,
     EventKind.FRAMEWORK_CLEAR: framework_clear,
     EventKind.CONSENSUS_NEITHER: consensus_neither,
+    EventKind.CONSENSUS_KEEP: consensus_keep,
     EventKind.UNDO: undo_step,
     EventKind.REDO: redo_step,
 }
@@ -396,6 +410,9 @@ def current_state(session: Session, entity: str | None, guid: str, recorded: dic
         return participant_state(session.scalars(select(Participant).where(Participant.guid == guid)).one())
     if entity == Entity.SUMMARY:
         return summary_state(session.scalars(select(FrameworkSummary).where(FrameworkSummary.guid == guid)).one())
+    if entity == Entity.DECISION and "coding_guid" in recorded:  # keeps a passage the consensus coder coded already
+        [kept] = disagreements(session, "intervju", "Forsker 2", "Forsker 4")
+        return recorded if kept.settled else None
     if entity == Entity.DECISION:  # stands while the compare screen counts its disagreement decided
         [disagreement] = disagreements(session, "intervju", "Forsker 2", "Forsker 3")
         assert disagreement.decided is None

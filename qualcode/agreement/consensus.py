@@ -5,8 +5,9 @@ holding the decisions.
 The coders are read from each decision's event, so a consensus coding names the two coders it was
 decided between even after one of them has left the project's other transcripts: from the fields
 coding/consensus.py records (`payload["consensus"]`), or, in events written before it recorded them,
-from the summary's "for <consensus> (<what>, A / B)". A standing decision to keep neither passage
-counts as a decision on its transcript too.
+from the summary's "for <consensus> (<what>, A / B)". A standing decision to keep neither passage,
+or to keep a passage the consensus coder coded already (by another pair's decision), counts as a
+decision on its transcript too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.agreement.service import agreement
-from qualcode.coding.consensus import CONSENSUS_CODER, standing_neither
+from qualcode.coding.consensus import CONSENSUS_CODER, EVENT_DECISIONS, standing_event_decisions
 from qualcode.coding.passages import QuoteFilter
 from qualcode.errors import QualcodeError
 from qualcode.exporters.report import ConsensusPair
@@ -61,12 +62,12 @@ def consensus_pairs(session: Session, selection: QuoteFilter, consensus_coder: s
         transcripts[(first, second)].add(transcript)
         decided((first, second), transcript, at)
     names_by_guid = {guid: name for guid, name in session.execute(select(Transcript.guid, Transcript.name))}
-    for at, payload in session.execute(select(Event.at, Event.payload).where(Event.action == EventKind.CONSENSUS_NEITHER.value)):
+    for at, payload in session.execute(select(Event.at, Event.payload).where(Event.action.in_(EVENT_DECISIONS))):
         fields = payload.get("consensus") or {}
         where = names_by_guid.get(str((payload.get("after") or {}).get("transcript_guid")))
         if fields.get("coder") == consensus_coder and "coder_a" in fields and where is not None:
             decided((min(fields["coder_a"], fields["coder_b"]), max(fields["coder_a"], fields["coder_b"])), where, at)
-    for payload in standing_neither(session):
+    for payload in standing_event_decisions(session):
         fields, transcript = payload["consensus"], names_by_guid.get(payload["after"]["transcript_guid"])
         if fields["coder"] == consensus_coder and transcript is not None and (
             not selection.transcripts or transcript in selection.transcripts

@@ -126,9 +126,9 @@ def withdraw_participant(
     comments_removed = _delete_their_comments(session, key, participant, identifiers, gone_guids, said)
     # Their framework summaries go with them (the database cascades), and so does the log of them.
     gone_guids.update(session.scalars(select(FrameworkSummary.guid).where(FrameworkSummary.participant_id == participant.id)))
-    # A decision to code neither passage (coding/consensus.py) has no row; its event names the deleted transcript.
+    # A decision recorded as an event of its own (coding/consensus.py) has no row; its event names the deleted transcript.
     gone_guids.update(guid for guid in session.scalars(select(Event.entity_guid).where(
-        Event.action == EventKind.CONSENSUS_NEITHER.value,
+        Event.action.in_((EventKind.CONSENSUS_NEITHER.value, EventKind.CONSENSUS_KEEP.value)),
         Event.payload[("after", "transcript_guid")].as_string().in_(gone_guids),
     )) if guid is not None)
     session.execute(delete(Event).where(Event.entity_guid.in_(gone_guids)))

@@ -37,7 +37,7 @@ from qualcode.codebook.service import find_code
 from qualcode.coding.coders import CONSENSUS_CODER as CONSENSUS_CODER  # others import it from here
 from qualcode.coding.coders import find_coder, get_or_create_coder
 from qualcode.coding.passages import QuoteFilter, selected_code_ids, selected_codings
-from qualcode.coding.service import CodingView, add_coding
+from qualcode.coding.service import CodingView, add_coding, view_coding
 from qualcode.errors import ChangedSince, InvalidInput, NotFound
 from qualcode.store.events import TOGETHER, EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
@@ -212,9 +212,17 @@ def _live(session: Session, transcript: Transcript, coder_id: int) -> list[tuple
     return passages
 
 
-def _standing_neither_events(session: Session, transcript_guid: str | None = None) -> list[tuple[int, int | None, dict[str, Any]]]:
-    """The standing decisions to code neither passage (on one transcript, or all): event id, decider id and payload."""
-    query = select(Event.id, Event.coder_id, Event.payload).where(Event.action == EventKind.CONSENSUS_NEITHER.value)
+# The decisions recorded as an event of their own, with no coding made: to keep neither passage, and to keep a
+# passage the consensus coder codes already.
+EVENT_DECISIONS = (EventKind.CONSENSUS_NEITHER.value, EventKind.CONSENSUS_KEEP.value)
+
+
+def _standing_event_decisions(
+    session: Session, transcript_guid: str | None = None,
+) -> list[tuple[int, str, int | None, dict[str, Any]]]:
+    """The standing decisions recorded as events of their own (on one transcript, or all): event id, action, decider
+    id and payload."""
+    query = select(Event.id, Event.action, Event.coder_id, Event.payload).where(Event.action.in_(EVENT_DECISIONS))
     if transcript_guid is not None:
         query = query.where(Event.payload[("after", "transcript_guid")].as_string() == transcript_guid)
     made = session.execute(query.order_by(Event.id)).all()
@@ -224,17 +232,19 @@ def _standing_neither_events(session: Session, transcript_guid: str | None = Non
     last: dict[int | None, str] = {}
     for refers_to, action in session.execute(
         select(Event.refers_to_id, Event.action)
-        .where(Event.refers_to_id.in_([event_id for event_id, _, _ in made]),
+        .where(Event.refers_to_id.in_([event_id for event_id, _, _, _ in made]),
                Event.action.in_((EventKind.UNDO.value, EventKind.REDO.value)))
         .order_by(Event.id)
     ):
         last[refers_to] = action
-    return [(event_id, coder_id, payload) for event_id, coder_id, payload in made if last.get(event_id) != EventKind.UNDO.value]
+    return [(event_id, action, coder_id, payload) for event_id, action, coder_id, payload in made
+            if last.get(event_id) != EventKind.UNDO.value]
 
 
-def standing_neither(session: Session, transcript_guid: str | None = None) -> list[dict[str, Any]]:
-    """The payloads of the standing decisions to code neither passage (on one transcript, or all)."""
-    return [payload for _, _, payload in _standing_neither_events(session, transcript_guid)]
+def standing_event_decisions(session: Session, transcript_guid: str | None = None) -> list[dict[str, Any]]:
+    """The payloads of the standing decisions recorded as events of their own, to keep neither passage or one the
+    consensus coder codes already (on one transcript, or all)."""
+    return [payload for _, _, _, payload in _standing_event_decisions(session, transcript_guid)]
 
 
 def _coders_on(session: Session, transcript: Transcript, leave_out: str | None = CONSENSUS_CODER) -> list[str]:
@@ -314,7 +324,8 @@ def _basis(payload: dict[str, Any], order: int) -> tuple[frozenset[str], frozens
 
 def _recorded(session: Session, transcript: Transcript, first: Coder, second: Coder, consensus_coder: str) -> list[_Recorded]:
     """The decisions that stand between the two coders on the transcript: the consensus coder's live codings made by
-    a decision between them, and their standing decisions to keep neither."""
+    a decision between them, and their standing decisions recorded as events (to keep neither, or a passage the
+    consensus coder coded already)."""
     decider, made_for = aliased(Coder), aliased(Coder)
     coded = session.execute(
         select(Event.id, decider.name, Event.summary, Event.payload, Code.path, Coding.id, Coding.start, Coding.end)
@@ -325,36 +336,68 @@ def _recorded(session: Session, transcript: Transcript, first: Coder, second: Co
                Coding.text_version_id == transcript.current_version_id)
         .order_by(Event.id)
     )
-    # One decision may have made several codings (keeping a coder's two passages): its events share a key.
-    made: dict[str, list[tuple[int, str, dict[str, Any], str, int, int, int, int]]] = {}
+    # One decision may hold several codings (keeping a coder's two passages), made or kept: its events share a key.
+    parts: dict[str, list[_Part]] = {}
     for event_id, name, summary, payload, path, coding_id, start, end in coded:
         if order := _order(payload, summary, first, second):
-            key = str(payload.get(TOGETHER) or event_id)
-            made.setdefault(key, []).append((event_id, name or "someone", payload, path, coding_id, start, end, order))
+            parts.setdefault(str(payload.get(TOGETHER) or event_id), []).append(
+                _Part(event_id, name or "someone", payload, path, order, (start, end), (start, end, coding_id)))
     found = []
-    for parts in made.values():
-        event_id, name, payload, path, coding_id, _, _, order = parts[0]
-        fields = payload.get("consensus") or {}
-        codings = tuple((start, end, part_id) for _, _, _, _, part_id, start, end, _ in parts)
-        recorded = int(fields.get("parts", 1))
-        gone = (f"{recorded - len(parts)} of the {recorded} consensus codings it made {'was' if recorded - len(parts) == 1 else 'were'}"
-                " removed since") if len(parts) < recorded else ""
-        found.append(_Recorded(
-            event_id, name, path, min(start for start, _, _ in codings), max(end for _, end, _ in codings), coding_id,
-            _basis(payload, order), str(fields.get("choice", "")), codings, gone,
-        ))
-    neither = _standing_neither_events(session, transcript.guid)
+    standing = _standing_event_decisions(session, transcript.guid)
     code_paths = dict(session.execute(select(Code.guid, Code.path).where(
-        Code.guid.in_({payload["after"]["code_guid"] for _, _, payload in neither}))).all())
+        Code.guid.in_({payload["after"]["code_guid"] for _, _, _, payload in standing}))).all())
     names = dict(session.execute(select(Coder.id, Coder.name)).all())
-    for event_id, coder_id, payload in neither:
+    # The consensus coder's codings the decisions to keep one hold, while they are live on the current text.
+    kept = {guid: (start, end, coding_id) for guid, start, end, coding_id in session.execute(
+        select(Coding.guid, Coding.start, Coding.end, Coding.id).where(
+            Coding.guid.in_({str(payload["after"].get("coding_guid")) for _, _, _, payload in standing}),
+            Coding.transcript_id == transcript.id, Coding.removed_at.is_(None),
+            Coding.text_version_id == transcript.current_version_id))}
+    for event_id, action, coder_id, payload in standing:
         after, path = payload["after"], code_paths.get(payload["after"]["code_guid"])
         if (payload.get("consensus") or {}).get("coder", consensus_coder) != consensus_coder or path is None:
             continue
-        if order := _order(payload, "", first, second):
-            found.append(_Recorded(event_id, (names.get(coder_id) if coder_id is not None else None) or "someone", path, after["start"], after["end"], None,
-                                   _basis(payload, order), Choice.NEITHER.value))
+        if not (order := _order(payload, "", first, second)):
+            continue
+        who = (names.get(coder_id) if coder_id is not None else None) or "someone"
+        if action == EventKind.CONSENSUS_NEITHER.value:
+            found.append(_Recorded(event_id, who, path, after["start"], after["end"], None, _basis(payload, order),
+                                   Choice.NEITHER.value))
+        else:
+            parts.setdefault(str(payload.get(TOGETHER) or event_id), []).append(_Part(
+                event_id, who, payload, path, order, (after["start"], after["end"]), kept.get(str(after.get("coding_guid")))))
+    for held in parts.values():
+        found.append(_decision_of(sorted(held, key=lambda part: part.event_id)))
     return sorted(found, key=lambda decision: decision.event_id)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One event of a decision that codes: a coding it made, or one it kept that the consensus coder coded already."""
+
+    event_id: int
+    decided_by: str
+    payload: dict[str, Any]
+    code_path: str
+    order: int  # see _order
+    span: tuple[int, int]  # as recorded
+    coding: tuple[int, int, int] | None  # the consensus coder's coding it holds now (start, end, id); None once gone
+
+
+def _decision_of(parts: list[_Part]) -> _Recorded:
+    """A decision from its parts, in the order they were made."""
+    first = parts[0]
+    fields = first.payload.get("consensus") or {}
+    codings = tuple(part.coding for part in parts if part.coding is not None)
+    recorded = int(fields.get("parts", 1))
+    missing = recorded - len(codings)
+    gone = "" if missing <= 0 else "the consensus coding it kept was removed since" if recorded == 1 else (
+        f"{missing} of the {recorded} consensus codings it kept {'was' if missing == 1 else 'were'} removed since")
+    spans = [coding[:2] for coding in codings] or [part.span for part in parts]
+    return _Recorded(
+        first.event_id, first.decided_by, first.code_path, min(start for start, _ in spans), max(end for _, end in spans),
+        codings[0][2] if codings else None, _basis(first.payload, first.order), str(fields.get("choice", "")), codings, gone,
+    )
 
 
 def _last_changes(session: Session, guids: set[str]) -> dict[str, int]:
@@ -590,15 +633,44 @@ def decide(
     # A coder's version of several passages is kept as several codings: one decision, which undo takes back whole.
     together = new_guid()
     fields = decision_fields(session, choice, disagreement, consensus_coder) | {"parts": str(len(chosen))}
-    return [
-        add_coding(
+    transcript, code = find_transcript(session, disagreement.transcript), find_code(session, disagreement.code_path)
+    made = []
+    for start, end in chosen:
+        # With three coders or more, another pair's decision may have coded this passage already (B|C keeping C's,
+        # after A|C kept C's): the decision keeps that coding, as a second one would be refused as a duplicate.
+        already = session.scalar(select(Coding).where(
+            Coding.transcript_id == transcript.id, Coding.code_id == code.id, Coding.coder_id == consensus.id,
+            Coding.start == start, Coding.end == end, Coding.removed_at.is_(None),
+            Coding.text_version_id == transcript.current_version_id))
+        if already is not None:
+            made.append(_keep_coded(session, disagreement, already, decided_by, what, fields, together))
+            continue
+        made.append(add_coding(
             session, disagreement.transcript, disagreement.code_path, consensus, start=start, end=end,
             decided_by=decided_by, decision=f"{what}, {disagreement.coder_a} / {disagreement.coder_b}", consensus=fields,
             new_span=choice is Choice.EDIT,  # a coder's span is kept as they coded it, even on a speaker label
             together=together,
-        )
-        for start, end in chosen
-    ]
+        ))
+    return made
+
+
+def _keep_coded(
+    session: Session, disagreement: Disagreement, coding: Coding, decided_by: Coder, what: str, fields: dict[str, str],
+    together: str,
+) -> CodingView:
+    """Record a decision's keeping of a passage the consensus coder codes already, as an event of its own; the
+    coding, as it is (unchanged: `changed` False)."""
+    transcript = coding.transcript
+    record_event(
+        session, kind=EventKind.CONSENSUS_KEEP, coder=decided_by, entity_guid=new_guid(), before=None,
+        after={"transcript_guid": transcript.guid, "code_guid": coding.code.guid, "start": coding.start, "end": coding.end,
+               "coding_guid": coding.guid},
+        # No excerpt, as for keeping neither: a withdrawal finds this event by its transcript only.
+        summary=f"kept {transcript.name} {coding.start}-{coding.end} as {coding.code.path} for {coding.coder.name},"
+        f" coded so already by coding {coding.id} ({what}, {disagreement.coder_a} / {disagreement.coder_b})",
+        consensus=fields, together=together,
+    )
+    return replace(view_coding(session, coding), changed=False)
 
 
 def _decided_already(disagreement: Disagreement, asking: Coder) -> InvalidInput:

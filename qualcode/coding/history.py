@@ -672,9 +672,11 @@ def _summary_writer(session: Session, target: Event, state_name: str, state: dic
 
 
 def _restore_decision(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
-    """A decision to code neither passage has no row: whether it stands is read from the log, where the undo
-    or redo written after this call withdraws or makes it again (coding/consensus.py reads it), so nothing is put back here."""
-    decided = session.scalar(select(Event.id).where(Event.entity_guid == guid, Event.action == EventKind.CONSENSUS_NEITHER.value))
+    """A decision recorded as an event of its own (to code neither passage, or to keep one the consensus coder coded
+    already) has no row: whether it stands is read from the log, where the undo or redo written after this call
+    withdraws or makes it again (coding/consensus.py reads it), so nothing is put back here."""
+    decided = session.scalar(select(Event.id).where(
+        Event.entity_guid == guid, Event.action.in_((EventKind.CONSENSUS_NEITHER.value, EventKind.CONSENSUS_KEEP.value))))
     if decided is None:
         raise NothingToUndo("the decision this change made no longer exists (its transcript may have been withdrawn)")
 

@@ -129,6 +129,11 @@ class EventKind(StrEnum):
     CONSENSUS_NEITHER = "consensus.neither", Entity.DECISION, Restores(
         "undo withdraws the decision to code neither coder's passage, so the disagreement is undecided again; redo decides it again"
     )
+    # Keeping a coder's passage the consensus coder codes already (another pair of coders' decision coded it).
+    CONSENSUS_KEEP = "consensus.keep", Entity.DECISION, Restores(
+        "undo withdraws the decision to keep a passage the consensus coder coded already, so the disagreement is"
+        " undecided again (the coding stays, another decision's); redo decides it again"
+    )
     ANONYMISE_REAPPLY = "anonymise.reapply", None, Final("putting identifiers back would undo the pseudonymisation")
     # Nothing secret is logged: the old passphrase is kept nowhere to go back to.
     KEY_PASSPHRASE = "key.passphrase", None, Final(
