@@ -1352,6 +1352,16 @@ class Workspace:
         already = ", coded so already by another decision" if any(not view.changed for view in made) else ""
         return f"{made[0].code_path} on line {made[0].line} for {made[0].coder}{passages}{already}"
 
+    def reopen(self, disagreement: Disagreement) -> str:
+        """Take back the decision on a disagreement, so it can be decided again, as this coder's undoable change."""
+        from qualcode.coding.consensus import reopen
+
+        self.refuse_if_blind("comparing coders")
+        with self.begin() as session:
+            taken_back = reopen(session, disagreement, self.coder(session))
+        what = "; ".join(f"{decision.decided_by}'s ({decision.what})" for decision in taken_back)
+        return f"{disagreement.code_path} on line {disagreement.line}: took back {what}"
+
     # --- exchange with other QDA programs ---------------------------------------------------------
     def import_qdpx(self, path: Path) -> QdpxImport:
         """Import a REFI-QDA project, or merge a co-coder's copy, in one transaction.

@@ -414,17 +414,17 @@ def test_deciding_what_someone_else_decided_names_them_and_how_to_take_it_back(t
         decide(session, second, Choice.A, get_or_create_coder(session, A))
         _, first, second = disagreements(session, "intervju", A, B)
         theirs = get_or_create_coder(session, B)
+        # Anyone takes back one decision with reopen; undo is the decider's, and only while it is their latest change.
         with pytest.raises(InvalidInput, match=f"decided already, by {A} ") as neither:
             decide(session, first, Choice.A, theirs)
-        assert neither.value.hint is not None and f"only {A} can undo it" in neither.value.hint
+        assert neither.value.hint is not None and "`qualcode consensus reopen`" in neither.value.hint
+        assert "undo" not in neither.value.hint
         with pytest.raises(InvalidInput, match=f"decided already, by {A} ") as coded:
             decide(session, second, Choice.NEITHER, theirs)
-        assert second.decided is not None
-        assert coded.value.hint is not None and f"only {A} can undo it" in coded.value.hint
-        assert f"qualcode coding remove {second.decided.coding_id}" in coded.value.hint
-        with pytest.raises(InvalidInput, match="decided already") as own:  # the decider is told to undo it
+        assert coded.value.hint == neither.value.hint
+        with pytest.raises(InvalidInput, match="decided already") as own:
             decide(session, second, Choice.NEITHER, get_or_create_coder(session, A))
-        assert own.value.hint is not None and "qualcode undo" in own.value.hint and "only" not in own.value.hint
+        assert own.value.hint is not None and "`qualcode consensus reopen`" in own.value.hint and "qualcode undo" in own.value.hint
 
 
 def test_a_decision_recorded_before_its_codings_were_decides_what_it_overlaps_between_its_two_coders(team: Path) -> None:
@@ -643,3 +643,152 @@ def test_with_three_coders_a_pair_may_keep_a_version_another_pairs_decision_code
         assert cs.id not in [coding_id for coding_id, in session.execute(select(Coding.id).where(Coding.removed_at.is_(None)))]
         [between] = disagreements(session, "intervju", B, C)
         assert between.stale == "the consensus coding it kept was removed since" and not between.settled
+
+
+def test_one_decision_to_keep_neither_is_taken_back_without_undoing_the_deciders_later_changes(team: Path) -> None:
+    """A "neither" could be taken back only by its decider's undo, which takes back their later changes first."""
+    from qualcode.coding.consensus import reopen
+    from qualcode.coding.history import ChangedByOthers
+    from qualcode.coding.memos import add_memo
+    from qualcode.store.models import Memo
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        decider, other = get_or_create_coder(session, A), get_or_create_coder(session, B)
+        first, second = disagreements(session, "intervju", A, B)
+        decide(session, first, Choice.NEITHER, decider)
+        decide(session, second, Choice.B, decider)
+        later = add_memo(session, "Husk å spørre om planen.", decider)  # the decider's later work, on their undo stack
+        made = live(session, CONSENSUS_CODER)
+
+        [taken_back] = reopen(session, disagreements(session, "intervju", A, B)[0], other)  # anyone may
+        assert taken_back.neither and taken_back.decided_by == A
+        first, second = disagreements(session, "intervju", A, B)
+        assert not first.decisions and not first.settled and second.settled  # only that one decision
+        assert live(session, CONSENSUS_CODER) == made and session.get_one(Memo, later.id).removed_at is None
+        latest = history(session, limit=1)[0]
+        assert latest.action == "consensus.reopen" and latest.coder == B
+        assert latest.summary.startswith(f"took back {A}'s decision, {A} / {B}, on intervju ") and "(kept neither)" in latest.summary
+        # The decider's undo does not put it back over the reopening; the reopener's undo does, and redo takes it back again.
+        undo(session, decider)  # their latest: the memo
+        undo(session, decider)  # the decision keeping B's
+        with pytest.raises(ChangedByOthers, match=f"{B} changed this decision after you"):
+            undo(session, decider)
+        undo(session, other)
+        assert disagreements(session, "intervju", A, B)[0].kept_neither
+        redo(session, other)
+        assert not disagreements(session, "intervju", A, B)[0].decisions
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, other)  # decided again
+        assert disagreements(session, "intervju", A, B)[0].settled
+
+
+def test_taking_back_a_decision_removes_the_codings_it_made_and_nothing_else(team: Path) -> None:
+    from qualcode.coding.consensus import reopen
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        code(session, B, PRESSURE, MUCH_PRESS)
+        code(session, B, PRESSURE, NO_TIME_FOR_ME)
+        code(session, A, EMPOWERMENT, TRUST)
+        decider = get_or_create_coder(session, A)
+        on_trust = decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, decider)
+        before = live(session, CONSENSUS_CODER)
+        made = decide(session, disagreements(session, "intervju", A, B)[1], Choice.B, decider)
+        coders = live(session, A), live(session, B)
+
+        reopen(session, disagreements(session, "intervju", A, B)[1], get_or_create_coder(session, C))
+        assert live(session, CONSENSUS_CODER) == before  # as before the decision
+        assert (live(session, A), live(session, B)) == coders
+        for view in made:  # removed, and kept with the record of it
+            removed = session.get_one(Coding, view.id)
+            assert removed.removed_at is not None
+            [event] = session.scalars(select(Event).where(Event.entity_guid == removed.guid, Event.action == "coding.remove")).all()
+            assert event.coder is not None and event.coder.name == C and f"took back {A}'s decision, {A} / {B}" in event.summary
+        first, second = disagreements(session, "intervju", A, B)
+        assert not second.decisions and first.settled and first.decided is not None and first.decided.coding_id == on_trust[0].id
+        # One undo puts both codings back, and the decision stands again.
+        assert "and 1 more change made with it" in undo(session, get_or_create_coder(session, C)).summary
+        assert len(live(session, CONSENSUS_CODER)) == 3 and disagreements(session, "intervju", A, B)[1].settled
+
+
+def test_taking_back_a_decision_is_refused_while_later_work_rests_on_it(team: Path) -> None:
+    from qualcode.coding.consensus import reopen
+    from qualcode.coding.memos import add_memo
+    from qualcode.coding.service import resize_coding
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS)
+        code(session, B, PRESSURE, PRESS_TURN)
+        code(session, C, PRESSURE, NO_TIME)
+        code(session, A, EMPOWERMENT, TRUST)
+        chair = get_or_create_coder(session, A)
+        with pytest.raises(InvalidInput, match="is not decided, so there is no decision to take back"):
+            reopen(session, disagreements(session, "intervju", A, B)[1], chair)
+        [trust] = decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, chair)
+        [kept] = decide(session, disagreements(session, "intervju", A, B)[1], Choice.B, chair)
+        made = live(session, CONSENSUS_CODER)
+
+        # Another pair's decision keeps the coding this one made.
+        decide(session, disagreements(session, "intervju", B, C)[0], Choice.A, chair)
+        with pytest.raises(InvalidInput, match=f"is kept by a decision between {B} and {C} too") as refused:
+            reopen(session, disagreements(session, "intervju", A, B)[1], chair)
+        assert refused.value.hint is not None and f'--coders "{B},{C}"' in refused.value.hint
+        reopen(session, disagreements(session, "intervju", B, C)[0], chair)  # the coding stays, A|B's
+        assert live(session, CONSENSUS_CODER) == made and not disagreements(session, "intervju", B, C)[0].decisions
+
+        # A change to the coding since, by anyone: taking the decision back would drop it.
+        resize_coding(session, kept.id, kept.start, kept.end - 1, get_or_create_coder(session, C))
+        with pytest.raises(InvalidInput, match=rf"consensus coding {kept.id}, which it made, was changed since \(resized .* by {C}\)"):
+            reopen(session, disagreements(session, "intervju", A, B)[1], chair)
+        undo(session, get_or_create_coder(session, C))
+
+        # A memo written on it since.
+        memo = add_memo(session, "Vi ble enige etter diskusjon.", get_or_create_coder(session, B), coding_ref=trust.id)
+        with pytest.raises(InvalidInput, match="has 1 memo written on it since") as refused:
+            reopen(session, disagreements(session, "intervju", A, B)[0], chair)
+        assert refused.value.hint is not None and f"qualcode memo remove {memo.id}" in refused.value.hint
+        assert live(session, CONSENSUS_CODER) == made and all(item.settled for item in disagreements(session, "intervju", A, B))
+        reopen(session, disagreements(session, "intervju", A, B)[1], chair)  # nothing rests on that one now
+        assert live(session, CONSENSUS_CODER) == [(EMPOWERMENT, *at(session, TRUST))]
+
+
+def test_a_decision_keeping_another_decisions_coding_is_taken_back_leaving_that_coding(team: Path) -> None:
+    from qualcode.coding.consensus import reopen
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS)
+        code(session, B, PRESSURE, PRESS_TURN)
+        code(session, C, PRESSURE, NO_TIME)
+        chair = get_or_create_coder(session, A)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, chair)
+        decide(session, disagreements(session, "intervju", B, C)[0], Choice.A, chair)
+        made = live(session, CONSENSUS_CODER)
+        [taken_back] = reopen(session, disagreements(session, "intervju", B, C)[0], chair)
+        assert taken_back.what == f"coded {at(session, PRESS_TURN)[0]}-{at(session, PRESS_TURN)[1]}"
+        assert live(session, CONSENSUS_CODER) == made
+        assert not disagreements(session, "intervju", B, C)[0].decisions and disagreements(session, "intervju", A, B)[0].settled
+        assert "(kept what it coded already)" in history(session, limit=1)[0].summary
+
+
+async def test_the_compare_screen_takes_a_decision_back_with_r(team: Path) -> None:
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.NEITHER, get_or_create_coder(session, B))
+    app = open_tui(team, coder=A)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, rounds=3)
+        app.open_transcript("intervju")
+        await settle(pilot, rounds=3)
+        app.action_compare()
+        await settle(pilot, rounds=3)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen) and [item.settled for item in screen.found] == [True, False]
+        await pilot.press("r")
+        await settle(pilot, rounds=3)
+        assert [item.settled for item in screen.found] == [False, False]
+        await pilot.press("r")  # nothing decided there now: said, nothing changed
+        await settle(pilot, rounds=3)
+    with Project.open(team) as project, project.begin() as session:
+        assert [view.action for view in history(session, limit=2)] == ["consensus.reopen", "consensus.neither"]

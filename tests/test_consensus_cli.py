@@ -225,17 +225,26 @@ def test_a_decision_whose_codings_changed_keeps_its_number_and_is_listed_stale(t
     refused(in_team(team, "consensus", "decide", "2", *where, "--keep", "b"), "on codings that changed since")
 
 
-def test_decided_already_names_who_decided_and_that_only_they_can_undo_it(team: Path) -> None:
+def test_decided_already_names_who_decided_and_that_anyone_can_take_that_one_decision_back(team: Path) -> None:
     with Project.open(team) as project, project.begin() as session:
         code(session, A, EMPOWERMENT, TRUST)
         code(session, B, PRESSURE, PRESS)
     where = ("--transcript", "intervju")
     assert in_team(team, "consensus", "decide", "1", *where, "--keep", "neither").exit_code == 0
+    assert in_team(team, "consensus", "decide", "2", *where, "--keep", "b").exit_code == 0  # A's later change
     theirs = in_team(team, "consensus", "decide", "1", *where, "--keep", "a", coder=B)
     refused(theirs, f"is decided already, by {A} (kept neither)")
-    assert f"only {A} can undo it" in theirs.stderr
-    # B's undo takes back B's own change, never A's decision: the message does not send B there.
-    assert "(hint: undo that decision first" not in theirs.stderr
+    # B's undo takes back B's own change, never A's decision: the message sends B to reopen it.
+    assert "qualcode consensus reopen" in theirs.stderr and "undo" not in theirs.stderr
+    ref = team_list(team)[0]["ref"]
+    reopened = in_team(team, "consensus", "reopen", "1", *where, "--ref", ref, coder=B)
+    assert reopened.exit_code == 0, reopened.output
+    assert reopened.stdout.strip() == f"reopened 1: {EMPOWERMENT} on line 4: took back {A}'s (kept neither)"
+    assert [item["decided"] for item in team_list(team)] == [None, "coded"]  # A's later decision stands
+    refused(in_team(team, "consensus", "reopen", "1", *where, coder=B), "is not decided, so there is no decision to take back")
+    refused(in_team(team, "consensus", "reopen", "1", *where, "--ref", "ffff"), "disagreement 1 is another one now")
+    assert in_team(team, "consensus", "decide", "1", *where, "--keep", "a", coder=B).exit_code == 0
+    assert [item["decided"] for item in team_list(team)] == ["coded", "coded"]
 
 
 def test_coders_are_named_as_anywhere_else_and_the_consensus_coder_can_be_compared(team: Path) -> None:

@@ -30,7 +30,7 @@ from qualcode.codebook.service import (
     update_code,
 )
 from qualcode.coding.coders import get_or_create_coder, set_blind_role, set_coder_role
-from qualcode.coding.consensus import Choice, decide, disagreements
+from qualcode.coding.consensus import Choice, decide, disagreements, reopen
 from qualcode.coding.history import RESTORERS, history, redo, undo
 from qualcode.coding.memos import add_memo, memo_state, remove_memo
 from qualcode.coding.service import (
@@ -73,7 +73,7 @@ STORED_ACTIONS = {
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
     "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase", "codebook.update",
-    "consensus.keep",
+    "consensus.keep", "consensus.reopen",
 }
 
 
@@ -293,6 +293,16 @@ def consensus_keep(root: Path, folder: Path) -> None:
         decide(session, against_4, Choice.A, get_or_create_coder(session, "Forsker 1"))  # and this decision keeps it
 
 
+def consensus_reopen(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder)
+        add_coding(session, "intervju", "empowerment", someone_else(session), match="mer selvtillit")
+        get_or_create_coder(session, "Forsker 3")
+        [disagreement] = disagreements(session, "intervju", "Forsker 2", "Forsker 3")
+        decide(session, disagreement, Choice.NEITHER, someone_else(session))
+        reopen(session, disagreements(session, "intervju", "Forsker 2", "Forsker 3")[0], get_or_create_coder(session, "Forsker 1"))
+
+
 def coder_create(root: Path, folder: Path) -> None:
     with session_in(root) as session:
         get_or_create_coder(session, "Forsker 1", "medforsker")
@@ -386,6 +396,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.FRAMEWORK_CLEAR: framework_clear,
     EventKind.CONSENSUS_NEITHER: consensus_neither,
     EventKind.CONSENSUS_KEEP: consensus_keep,
+    EventKind.CONSENSUS_REOPEN: consensus_reopen,
     EventKind.UNDO: undo_step,
     EventKind.REDO: redo_step,
 }
@@ -410,7 +421,7 @@ def current_state(session: Session, entity: str | None, guid: str, recorded: dic
         return participant_state(session.scalars(select(Participant).where(Participant.guid == guid)).one())
     if entity == Entity.SUMMARY:
         return summary_state(session.scalars(select(FrameworkSummary).where(FrameworkSummary.guid == guid)).one())
-    if entity == Entity.DECISION and "coding_guid" in recorded:  # keeps a passage the consensus coder coded already
+    if entity == Entity.DECISION and "coding_guid" in (recorded or {}):  # keeps a passage the consensus coder coded already
         [kept] = disagreements(session, "intervju", "Forsker 2", "Forsker 4")
         return recorded if kept.settled else None
     if entity == Entity.DECISION:  # stands while the compare screen counts its disagreement decided

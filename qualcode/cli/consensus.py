@@ -1,4 +1,4 @@
-"""`qualcode consensus list|decide`: two coders' disagreements on a transcript, and the team's decision on each.
+"""`qualcode consensus list|decide|reopen`: two coders' disagreements on a transcript, and the team's decision on each.
 
 The same disagreements and decisions as the TUI's compare screen, through the same workspace
 methods, so the consensus step can be done or scripted without the TUI. The disagreements are
@@ -70,7 +70,8 @@ def disagreements_table(
         title=f"Disagreements between {coder_a} (A) and {coder_b} (B) ({counted})",
         caption="A and B: the passages each coded (character offsets), '-' where they did not code it; decided: the "
         "consensus coder's coding of it, or neither; stale: decided on codings that changed since, to be taken back "
-        "and decided again. Decide one with `qualcode consensus decide NUMBER --ref REF --keep ...`.",
+        "and decided again. Decide one with `qualcode consensus decide NUMBER --ref REF --keep ...`; take a decision"
+        " back with `qualcode consensus reopen NUMBER --ref REF`.",
         row_header="#", columns=columns, rows=rows, records=True,
     )
 
@@ -151,30 +152,54 @@ def consensus_decide(
     elif start is not None or end is not None:
         raise InvalidInput("--start and --end go with --keep edit only", f"leave them out with --keep {choice}")
     with app.workspace() as workspace:
-        coder_a, coder_b = _pair(workspace, transcript, coders_text)
-        found = workspace.disagreements(transcript, coder_a, coder_b)
-        if not 1 <= number <= len(found):
-            raise InvalidInput(
-                f"there is no disagreement {number} between {coder_a} and {coder_b} on {transcript}"
-                f" ({len(found)} in all)",
-                "list them with `qualcode consensus list`",
-            )
-        item = found[number - 1]
-        if expected_ref is not None and item.ref != expected_ref.strip().lower():
-            swapped = replace(item, coder_a=item.coder_b, coder_b=item.coder_a, a=item.b, b=item.a)
-            if swapped.ref == expected_ref.strip().lower():
-                # The same disagreement, listed with the coders the other way round: A and B would swap.
-                raise InvalidInput(
-                    f"ref {expected_ref} is of a list with {coder_b} as A and {coder_a} as B; here A is {coder_a}",
-                    f"give the list's order, --coders \"{coder_b},{coder_a}\", so --keep a and b mean what the list showed",
-                )
-            # A coding added or removed since the list was read renumbers what follows it.
-            raise InvalidInput(
-                f"disagreement {number} is another one now (ref {item.ref}, not {expected_ref}): the list has changed since",
-                "list them again with `qualcode consensus list`",
-            )
-        made = workspace.decide(item, choice, span)
+        made = workspace.decide(_numbered(workspace, number, transcript, coders_text, expected_ref), choice, span)
     click.echo(f"decided {number}: {made}")
+
+
+@consensus_group.command("reopen")
+@click.argument("number", type=int)
+@pair_options
+@click.option("--ref", "expected_ref",
+              help="The ref the list showed for NUMBER: refused if NUMBER is another disagreement now (someone coded meanwhile).")
+@pass_app
+def consensus_reopen(app: AppContext, /, number: int, transcript: str, coders_text: str, expected_ref: str | None) -> None:
+    """Take back the decision on disagreement NUMBER (from `consensus list`), whoever made it, as your undoable change.
+
+    The consensus coder's codings it made are removed, so the passage is as before it, and the disagreement can be
+    decided again; refused while later work rests on them (a change, a memo, another decision keeping one).
+
+    Example: qualcode --coder "Forsker 1" consensus reopen 2 --ref 7f3a --transcript veileder_V1
+    """
+    with app.workspace() as workspace:
+        taken_back = workspace.reopen(_numbered(workspace, number, transcript, coders_text, expected_ref))
+    click.echo(f"reopened {number}: {taken_back}")
+
+
+def _numbered(workspace: Workspace, number: int, transcript: str, coders_text: str, expected_ref: str | None) -> Disagreement:
+    """Disagreement NUMBER of the list, refused if the list has changed since it showed `expected_ref` for it."""
+    coder_a, coder_b = _pair(workspace, transcript, coders_text)
+    found = workspace.disagreements(transcript, coder_a, coder_b)
+    if not 1 <= number <= len(found):
+        raise InvalidInput(
+            f"there is no disagreement {number} between {coder_a} and {coder_b} on {transcript}"
+            f" ({len(found)} in all)",
+            "list them with `qualcode consensus list`",
+        )
+    item = found[number - 1]
+    if expected_ref is not None and item.ref != expected_ref.strip().lower():
+        swapped = replace(item, coder_a=item.coder_b, coder_b=item.coder_a, a=item.b, b=item.a)
+        if swapped.ref == expected_ref.strip().lower():
+            # The same disagreement, listed with the coders the other way round: A and B would swap.
+            raise InvalidInput(
+                f"ref {expected_ref} is of a list with {coder_b} as A and {coder_a} as B; here A is {coder_a}",
+                f"give the list's order, --coders \"{coder_b},{coder_a}\", so --keep a and b mean what the list showed",
+            )
+        # A coding added or removed since the list was read renumbers what follows it.
+        raise InvalidInput(
+            f"disagreement {number} is another one now (ref {item.ref}, not {expected_ref}): the list has changed since",
+            "list them again with `qualcode consensus list`",
+        )
+    return item
 
 
 COMMANDS = [consensus_group]

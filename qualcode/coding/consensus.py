@@ -37,11 +37,21 @@ from qualcode.codebook.service import find_code
 from qualcode.coding.coders import CONSENSUS_CODER as CONSENSUS_CODER  # others import it from here
 from qualcode.coding.coders import find_coder, get_or_create_coder
 from qualcode.coding.passages import QuoteFilter, selected_code_ids, selected_codings
-from qualcode.coding.service import CodingView, add_coding, view_coding
+from qualcode.coding.service import CodingView, add_coding, coding_state, remove_coding, view_coding
 from qualcode.errors import ChangedSince, InvalidInput, NotFound
 from qualcode.store.events import TOGETHER, EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
-from qualcode.store.models import Code, Coder, Coding, Event, Transcript, new_guid
+from qualcode.store.models import (
+    Code,
+    Coder,
+    Coding,
+    Event,
+    FrameworkSummary,
+    Memo,
+    Participant,
+    Transcript,
+    new_guid,
+)
 
 MIN_OVERLAP = 0.9  # of the longer coding, for two codings of one code to agree
 
@@ -86,6 +96,7 @@ class Decision:
     stale: str = ""
     choice: str = ""  # a Choice's value ("" in decisions recorded before their events said)
     codings: tuple[tuple[int, int, int], ...] = ()  # the consensus coder's codings it holds: (start, end, id)
+    events: tuple[int, ...] = ()  # the standing events that hold it (reopen takes them back)
 
     @property
     def neither(self) -> bool:
@@ -175,12 +186,13 @@ class _Recorded:
     # The GUIDs of A's and of B's codings it was made on (in the compared order); None when made before they were recorded.
     basis: tuple[frozenset[str], frozenset[str]] | None
     choice: str = ""
-    codings: tuple[tuple[int, int, int], ...] = ()  # the consensus coder's live codings it made: (start, end, id)
+    codings: tuple[tuple[int, int, int], ...] = ()  # the consensus coder's live codings it holds: (start, end, id)
     gone: str = ""  # what of it was taken back since ("" when nothing was)
+    events: tuple[int, ...] = ()
 
     def now(self, stale: str = "") -> Decision:
         stale = ", ".join(part for part in (self.gone, stale) if part)
-        return Decision(self.decided_by, self.start, self.end, self.coding_id, stale, self.choice, self.codings)
+        return Decision(self.decided_by, self.start, self.end, self.coding_id, stale, self.choice, self.codings, self.events)
 
 
 def overlaps_enough(first: tuple[int, int], second: tuple[int, int], share: float = MIN_OVERLAP) -> bool:
@@ -228,17 +240,35 @@ def _standing_event_decisions(
     made = session.execute(query.order_by(Event.id)).all()
     if not made:
         return []
-    # Undo and redo of one event alternate, so the last of them says whether the decision stands.
+    # Undo and redo of one event alternate, so the last of them says whether the decision stands; and it no longer
+    # does once someone took it back (consensus.reopen) and has not undone that.
+    taken_back = _taken_back(session, [event_id for event_id, _, _, _ in made])
+    return [(event_id, action, coder_id, payload) for event_id, action, coder_id, payload in made if event_id not in taken_back]
+
+
+def _taken_back(session: Session, event_ids: list[int]) -> set[int]:
+    """Which of the events (decisions recorded as events of their own) their deciders undid, or someone reopened."""
+    steps = (EventKind.UNDO.value, EventKind.REDO.value)
     last: dict[int | None, str] = {}
-    for refers_to, action in session.execute(
-        select(Event.refers_to_id, Event.action)
-        .where(Event.refers_to_id.in_([event_id for event_id, _, _, _ in made]),
-               Event.action.in_((EventKind.UNDO.value, EventKind.REDO.value)))
+    reopened: dict[int, int | None] = {}  # a reopen's event -> the decision's it took back
+    for event_id, refers_to, action in session.execute(
+        select(Event.id, Event.refers_to_id, Event.action)
+        .where(Event.refers_to_id.in_(event_ids), Event.action.in_((*steps, EventKind.CONSENSUS_REOPEN.value)))
         .order_by(Event.id)
     ):
-        last[refers_to] = action
-    return [(event_id, action, coder_id, payload) for event_id, action, coder_id, payload in made
-            if last.get(event_id) != EventKind.UNDO.value]
+        if action == EventKind.CONSENSUS_REOPEN.value:
+            reopened[event_id] = refers_to
+        else:
+            last[refers_to] = action
+    if reopened:
+        for refers_to, action in session.execute(
+            select(Event.refers_to_id, Event.action).where(Event.refers_to_id.in_(list(reopened)), Event.action.in_(steps))
+            .order_by(Event.id)
+        ):
+            last[refers_to] = action
+    undone = {event_id for event_id, action in last.items() if action == EventKind.UNDO.value and event_id is not None}
+    return (undone & set(event_ids)) | {decision for reopen, decision in reopened.items()
+                                        if reopen not in undone and decision is not None}
 
 
 def standing_event_decisions(session: Session, transcript_guid: str | None = None) -> list[dict[str, Any]]:
@@ -362,7 +392,7 @@ def _recorded(session: Session, transcript: Transcript, first: Coder, second: Co
         who = (names.get(coder_id) if coder_id is not None else None) or "someone"
         if action == EventKind.CONSENSUS_NEITHER.value:
             found.append(_Recorded(event_id, who, path, after["start"], after["end"], None, _basis(payload, order),
-                                   Choice.NEITHER.value))
+                                   Choice.NEITHER.value, events=(event_id,)))
         else:
             parts.setdefault(str(payload.get(TOGETHER) or event_id), []).append(_Part(
                 event_id, who, payload, path, order, (after["start"], after["end"]), kept.get(str(after.get("coding_guid")))))
@@ -397,6 +427,7 @@ def _decision_of(parts: list[_Part]) -> _Recorded:
     return _Recorded(
         first.event_id, first.decided_by, first.code_path, min(start for start, _ in spans), max(end for _, end in spans),
         codings[0][2] if codings else None, _basis(first.payload, first.order), str(fields.get("choice", "")), codings, gone,
+        tuple(part.event_id for part in parts),
     )
 
 
@@ -577,16 +608,7 @@ def decide(
     is recorded as an event only), made by `decided_by` as one undoable change. The disagreement is read again in
     this transaction, the project's writers held off: one shown a while ago (a screen's, a list's) may be on codings
     removed or moved since, and would code words nobody compared."""
-    hold_write_lock(session)
-    now = {item.ref: item for item in disagreements(session, disagreement.transcript, disagreement.coder_a,
-                                                      disagreement.coder_b, consensus_coder)}.get(disagreement.ref)
-    if now is None:
-        raise ChangedSince(
-            f"this {disagreement.code_path} disagreement on line {disagreement.line} has changed since it was shown "
-            "(a coding of it was changed or removed, or the text rewritten)",
-            "look at the disagreements again and decide on them as they are now",
-        )
-    disagreement = now
+    disagreement = _as_it_is_now(session, disagreement, consensus_coder, "decide on them")
     if disagreement.decisions:
         raise _decided_already(disagreement, decided_by)
     if consensus_coder in (disagreement.coder_a, disagreement.coder_b):
@@ -673,9 +695,99 @@ def _keep_coded(
     return replace(view_coding(session, coding), changed=False)
 
 
+def _as_it_is_now(session: Session, disagreement: Disagreement, consensus_coder: str, to_do: str) -> Disagreement:
+    """The disagreement as it is now, read holding the project's writers off; refused if it is not there any more."""
+    hold_write_lock(session)
+    now = {item.ref: item for item in disagreements(session, disagreement.transcript, disagreement.coder_a,
+                                                      disagreement.coder_b, consensus_coder)}.get(disagreement.ref)
+    if now is None:
+        raise ChangedSince(
+            f"this {disagreement.code_path} disagreement on line {disagreement.line} has changed since it was shown "
+            "(a coding of it was changed or removed, or the text rewritten)",
+            f"look at the disagreements again and {to_do} as they are now",
+        )
+    return now
+
+
+def reopen(session: Session, disagreement: Disagreement, by: Coder, consensus_coder: str = CONSENSUS_CODER) -> list[Decision]:
+    """Take back the decision on one disagreement (each one, where stale decisions met there), as `by`'s one
+    undoable change, so it can be decided again; the decisions taken back. Anyone may, as anyone may change the
+    consensus coder's codings, and no one's later changes are undone with it (undo takes back only one's latest).
+
+    The codings are put back as they were before the decision: the consensus coder's codings it made are removed
+    (coding.remove events, kept in the log), a coding it kept that another decision made stays, and a decision
+    recorded as an event of its own is taken back by a consensus.reopen event. Refused, changing nothing, while later
+    work rests on a coding it made: a change to it since, a memo or a framework summary written on it, or another
+    pair's decision keeping it."""
+    disagreement = _as_it_is_now(session, disagreement, consensus_coder, "take back the decision on it")
+    where = f"{disagreement.code_path} disagreement on line {disagreement.line}"
+    if not disagreement.decisions:
+        raise InvalidInput(f"this {where} is not decided, so there is no decision to take back",
+                           "decide it with `qualcode consensus decide` (a, b, 2, 0 or e on the compare screen)")
+    held = [(decision, session.get_one(Event, event_id)) for decision in disagreement.decisions for event_id in decision.events]
+    made = {event.id: session.scalars(select(Coding).where(Coding.guid == event.entity_guid)).one()
+            for _, event in held if event.action == EventKind.CODING_ADD.value}
+    for event_id, coding in made.items():
+        _refuse_if_rested_on(session, coding, session.get_one(Event, event_id), f"the decision on this {where}")
+    transcript = find_transcript(session, disagreement.transcript)
+    together = new_guid()
+    for decision, event in held:
+        between = f"{decision.decided_by}'s decision, {disagreement.coder_a} / {disagreement.coder_b}"
+        if event.action == EventKind.CODING_ADD.value:
+            remove_coding(session, made[event.id].id, by, why=f"took back {between}", together=together)
+            continue
+        after = event.payload["after"]
+        kept = "kept neither" if event.action == EventKind.CONSENSUS_NEITHER.value else "kept what it coded already"
+        # No excerpt, as in the decision's own event: a withdrawal finds it by its transcript only.
+        record_event(
+            session, kind=EventKind.CONSENSUS_REOPEN, coder=by, entity_guid=event.entity_guid, before=after, after=None,
+            refers_to=event, together=together,
+            summary=f"took back {between}, on {transcript.name} {after['start']}-{after['end']} as {disagreement.code_path}"
+            f" for {consensus_coder} ({kept})",
+        )
+    return list(disagreement.decisions)
+
+
+def _refuse_if_rested_on(session: Session, coding: Coding, made: Event, what: str) -> None:
+    """Refuse to take back a decision while later work rests on the consensus coder's coding it made (`made`):
+    removing the coding would drop it, or leave it resting on a coding that is gone."""
+    cannot = f"{what} cannot be taken back: consensus coding {coding.id}, which it made,"
+    yourself = f"remove the coding yourself if that is meant: `qualcode coding remove {coding.id}`"
+    recorded = made.payload.get("after") or {}
+    same = ("code_guid", "excerpt", "memo")
+    if any(coding_state(coding)[name] != recorded.get(name) for name in same):
+        change = session.execute(
+            select(Event.summary, Coder.name).outerjoin(Coder, Event.coder_id == Coder.id)
+            .where(Event.entity_guid == coding.guid, Event.id > made.id,
+                   Event.action.in_((EventKind.CODING_RESIZE.value, EventKind.CODING_RECODE.value, EventKind.CODING_MEMO.value)))
+            .order_by(Event.id.desc()).limit(1)
+        ).first()
+        since = f" ({change[0]}, by {change[1] or 'someone'})" if change is not None else ""
+        raise InvalidInput(f"{cannot} was changed since{since}, and taking it back would drop that",
+                           f"undo that change first; or {yourself}")
+    memos = session.scalars(select(Memo.id).where(Memo.coding_id == coding.id, Memo.removed_at.is_(None)).order_by(Memo.id)).all()
+    if memos:
+        raise InvalidInput(f"{cannot} has {len(memos)} memo{'s' if len(memos) > 1 else ''} written on it since",
+                           f"remove {'them' if len(memos) > 1 else 'it'} first (`qualcode memo remove {memos[0]}`); or {yourself}")
+    summaries = [(participant, code) for participant, code, guids in session.execute(
+        select(Participant.name, Code.path, FrameworkSummary.coding_guids)
+        .join(Participant, FrameworkSummary.participant_id == Participant.id).join(Code, FrameworkSummary.code_id == Code.id)
+        .where(FrameworkSummary.removed_at.is_(None))) if coding.guid in (guids or [])]
+    if summaries:
+        participant, code = summaries[0]
+        raise InvalidInput(f"{cannot} is among the passages the framework summary of {participant} under {code} was written on",
+                           f"clear that summary first (`qualcode framework clear {participant} {code}`); or {yourself}")
+    for payload in standing_event_decisions(session, coding.transcript.guid):
+        if (payload["after"] or {}).get("coding_guid") == coding.guid:
+            fields = payload.get("consensus") or {}
+            pair = f"{fields.get('coder_a')},{fields.get('coder_b')}"
+            raise InvalidInput(f"{cannot} is kept by a decision between {fields.get('coder_a')} and {fields.get('coder_b')} too",
+                               f'take that one back first: `qualcode consensus reopen N --transcript {coding.transcript.name} --coders "{pair}"`')
+
+
 def _decided_already(disagreement: Disagreement, asking: Coder) -> InvalidInput:
-    """The refusal to decide again, naming who decided and how that can be taken back: undo takes back the
-    asker's own latest change, never someone else's decision."""
+    """The refusal to decide again, naming who decided and how that can be taken back: reopen takes back this one
+    decision, whoever made it; undo only the asker's own latest change."""
     decision = next((decision for decision in disagreement.decisions if decision.stale), disagreement.decisions[0])
     where = f"this {disagreement.code_path} disagreement on line {disagreement.line}"
     made = f"by {decision.decided_by} ({decision.what})"
@@ -683,13 +795,10 @@ def _decided_already(disagreement: Disagreement, asking: Coder) -> InvalidInput:
         message = f"{where} was decided {made} on codings that changed since ({decision.stale})"
     else:
         message = f"{where} is decided already, {made}"
-    who = decision.decided_by
-    if who == asking.name:
-        hint = "undo it first: `qualcode undo` (ctrl+z) takes back your latest change first"
-    else:
-        hint = f'only {who} can undo it: `qualcode --coder "{who}" undo` takes back their latest change first'
-    if decision.coding_id is not None:  # anyone may change the consensus coder's codings
-        hint += f"; or remove the consensus coding it made: `qualcode coding remove {decision.coding_id}`"
+    hint = ("take it back first: `qualcode consensus reopen` with its number and the same --transcript and --coders"
+            " (r on the compare screen), then decide again")
+    if decision.decided_by == asking.name:
+        hint += "; or `qualcode undo` (ctrl+z), while it is your latest change"
     return InvalidInput(message, hint)
 
 

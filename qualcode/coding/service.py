@@ -338,9 +338,10 @@ def live_coding(session: Session, ref: str | int) -> Coding:
 
 
 def _change(
-    session: Session, coding: Coding, coder: Coder, kind: EventKind, summary: str, mutate: Callable[[Coding], None]
+    session: Session, coding: Coding, coder: Coder, kind: EventKind, summary: str, mutate: Callable[[Coding], None],
+    together: str | None = None,
 ) -> CodingView:
-    """Apply one change to a live coding and log its before and after state for undo."""
+    """Apply one change to a live coding and log its before and after state for undo (`together`: see record_event)."""
     _refuse_anothers(coding, coder, kind)
     before = coding_state(coding)
     with session.no_autoflush:
@@ -361,7 +362,7 @@ def _change(
         ) from None
     record_event(
         session, kind=kind, coder=coder, entity_guid=coding.guid,
-        before=before, after=coding_state(coding), summary=summary,
+        before=before, after=coding_state(coding), summary=summary, together=together,
     )
     return view_coding(session, coding, place=place)
 
@@ -377,11 +378,13 @@ def _refuse_anothers(coding: Coding, coder: Coder, kind: EventKind) -> None:
     raise InvalidInput(f"coding {coding.id} is {coding.coder.name}'s; only they can change it", hint)
 
 
-def remove_coding(session: Session, ref: str | int, coder: Coder) -> CodingView:
-    """Mark a coding removed; it stays in the database and the log, and undo restores it."""
+def remove_coding(session: Session, ref: str | int, coder: Coder, *, why: str = "", together: str | None = None) -> CodingView:
+    """Mark a coding removed; it stays in the database and the log, and undo restores it. `why` is said in the
+    history (a consensus decision taken back); `together` marks the other events of the same change."""
     coding = live_coding(session, ref)
-    summary = f"removed {coding.code.path} from {coding.transcript.name} {coding.start}-{coding.end}"
-    return _change(session, coding, coder, EventKind.CODING_REMOVE, summary, lambda c: setattr(c, "removed_at", utcnow()))
+    summary = f"removed {coding.code.path} from {coding.transcript.name} {coding.start}-{coding.end}" + (f" ({why})" if why else "")
+    return _change(session, coding, coder, EventKind.CODING_REMOVE, summary, lambda c: setattr(c, "removed_at", utcnow()),
+                   together=together)
 
 
 def resize_coding(session: Session, ref: str | int, start: int, end: int, coder: Coder) -> CodingView:

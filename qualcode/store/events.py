@@ -134,6 +134,11 @@ class EventKind(StrEnum):
         "undo withdraws the decision to keep a passage the consensus coder coded already, so the disagreement is"
         " undecided again (the coding stays, another decision's); redo decides it again"
     )
+    # Anyone's taking back of one decision recorded as an event of its own (a coding a decision made is taken back
+    # by a coding.remove of the same change).
+    CONSENSUS_REOPEN = "consensus.reopen", Entity.DECISION, Restores(
+        "undo makes the decision taken back stand again; redo takes it back again"
+    )
     ANONYMISE_REAPPLY = "anonymise.reapply", None, Final("putting identifiers back would undo the pseudonymisation")
     # Nothing secret is logged: the old passphrase is kept nowhere to go back to.
     KEY_PASSPHRASE = "key.passphrase", None, Final(

@@ -80,7 +80,8 @@ def _spans(side: Side, short: bool = False) -> str:
 
 
 class CompareScreen(QualcodeScreen):
-    """Coders A and B on one transcript: n/N step through disagreements, a/b/2/0/e decide each under the consensus coder."""
+    """Coders A and B on one transcript: n/N step through disagreements, a/b/2/0/e decide each under the consensus coder,
+    r takes a decision back."""
 
     BINDINGS = [
         Binding("n", "step(1)", "Next", tooltip="The next undecided disagreement", id="compare.next"),
@@ -91,6 +92,8 @@ class CompareScreen(QualcodeScreen):
         Binding("0", "decide('neither')", "Neither", tooltip="Code nothing here (recorded as decided)", id="compare.keep-neither"),
         Binding("e", "decide('edit')", "Edit", tooltip="Code the span in braces; < > move its end, [ ] its start",
                 id="compare.edit"),
+        Binding("r", "reopen", "Reopen", show=False,
+                tooltip="Take back the decision here, whoever made it, to decide again", id="compare.reopen"),
         Binding("greater_than_sign", "move_edit(1, 1)", "End a word on", show=False, id="compare.edit-end-next"),
         Binding("less_than_sign", "move_edit(1, -1)", "End a word back", show=False, id="compare.edit-end-back"),
         Binding("right_square_bracket", "move_edit(0, 1)", "Start a word on", show=False, id="compare.edit-start-next"),
@@ -176,9 +179,7 @@ class CompareScreen(QualcodeScreen):
             else f" · decided: {CONSENSUS_CODER} coded {_spans(item.decided)}"
         )
         if item.stale:  # decided on codings that changed since: to be taken back and decided again
-            how = ("x on the konsensus coding in the reader removes it" if item.decided is not None
-                   else "its maker's undo takes it back")
-            decided += f" · stale: {item.stale}; to decide again, take the decision back ({how})"
+            decided += f" · stale: {item.stale}; to decide again, take the decision back (r)"
         heading = Text(f"{item.code_path} · line {item.line}{decided}\n", style="bold")
         self.query_one("#compare-passage", Static).update(heading + marked(self.text, item, self.edit))
 
@@ -221,6 +222,23 @@ class CompareScreen(QualcodeScreen):
 
         self.in_background(lambda workspace: workspace.decide(item, choice, edit), done, group="compare-decide",
                            exclusive=False, failed=refused)
+
+    def action_reopen(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        row = self.query_one(DataTable).cursor_row
+
+        def done(message: str) -> None:
+            self.notify(message, title="Reopened", markup=False)
+            self.reload(row)
+
+        def refused(message: str) -> None:
+            self.notify(message, title="Not reopened", severity="error", markup=False)
+            self.reload(row)
+
+        self.in_background(lambda workspace: workspace.reopen(item), done, group="compare-decide", exclusive=False,
+                           failed=refused)
 
     def action_undo(self) -> None:
         row = self.query_one(DataTable).cursor_row
