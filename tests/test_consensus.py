@@ -129,6 +129,25 @@ def test_a_neither_decision_leaves_with_its_transcript_when_the_participant_with
         assert not [view for view in history(session, limit=None) if TRANSCRIPT in view.summary]
 
 
+def test_decisions_recorded_as_events_and_their_reopening_leave_with_their_transcript_when_the_participant_withdraws(
+    root: Path,
+) -> None:
+    from qualcode.coding.consensus import reopen
+
+    with Project.open(root) as project, project.begin() as session:
+        decider, third = get_or_create_coder(session, A), get_or_create_coder(session, "Medforsker 1")
+        decide(session, disagreements(session, TRANSCRIPT, A, B)[1], Choice.B, decider)  # B's alone: the consensus coder codes it
+        kept = next(item for item in disagreements(session, TRANSCRIPT, B, third.name) if item.code_path == "måltall-press")
+        decide(session, kept, Choice.A, decider)  # keeps that coding: a consensus.keep event
+        decide(session, disagreements(session, TRANSCRIPT, A, B)[2], Choice.NEITHER, decider)
+        reopen(session, disagreements(session, TRANSCRIPT, A, B)[2], decider)
+        actions = {view.action for view in history(session, limit=None)}
+        assert {"consensus.keep", "consensus.neither", "consensus.reopen"} <= actions
+        withdraw_participant(session, "V1", PseudonymKey("test"), decider)
+        assert not [view for view in history(session, limit=None) if TRANSCRIPT in view.summary]
+        assert not session.scalars(select(Event).where(Event.action.in_(("consensus.keep", "consensus.neither", "consensus.reopen")))).all()
+
+
 def test_keeping_a_coding_the_coder_never_made_is_refused(root: Path) -> None:
     with Project.open(root) as project, project.begin() as session:
         only_b = disagreements(session, TRANSCRIPT, A, B)[1]

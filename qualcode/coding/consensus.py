@@ -11,9 +11,15 @@ person who decided (its events marked together, with how many codings it made), 
 names them. The original coders' codings are never changed.
 
 "Keep neither" codes nothing but is a decision all the same: a `consensus.neither` event of the
-person who decided, naming the passage, the code and both coders. It has no row of its own; it
-stands until its decider undoes it (the last undo or redo referring to it says which), and while it
-stands the disagreement counts as decided.
+person who decided, naming the passage, the code and both coders. With three coders or more, a
+decision may keep a passage the consensus coder codes already (another pair's decision coded it):
+a `consensus.keep` event keeps that coding rather than coding it twice. Neither has a row of its
+own; each stands until its decider undoes it (the last undo or redo referring to it says which) or
+someone reopens it, and while it stands the disagreement counts as decided.
+
+`reopen` takes back the decision on one disagreement, whoever made it, as one undoable change of
+whoever asks: the codings it made are removed (coding.remove), an event decision gets a
+`consensus.reopen` event referring to it. It is refused while later work rests on a coding it made.
 
 A decision belongs to the two coders it was made between and to the codings it was made on: its
 event records both (`decision_fields`). It decides the disagreement made of exactly those codings,
