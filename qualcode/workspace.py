@@ -1191,21 +1191,6 @@ class Workspace:
 
         return None if key is None else (lambda name: refuse_new_reviewer(session, key, name, path.name))
 
-    def import_review(self, path: Path) -> list[ReviewComment]:
-        """Reviewers' comments in a commented report, stored as memos as `qualcode review import` does,
-        each with where it was attached and, when on a quote, where that quote is."""
-        from qualcode.exporters.review import import_review
-
-        comments: list[ReviewComment] = []
-        with self._reviewing() as (session, key):
-            result = import_review(session, path, key, lambda name: self._added_by(session, name), self._new_reviewer(session, key, path))
-            for placed in result.placed:
-                comments.append(ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, placed.code_path,
-                                              placed.transcript, placed.start))
-            for unplaced in result.unplaced:
-                comments.append(ReviewComment(unplaced.author, unplaced.text, f"not placed: {unplaced.why}", False))
-        return comments
-
     def participants(self) -> list[ParticipantView]:
         from qualcode.coding.transcripts import describe_participants
 
@@ -1523,3 +1508,11 @@ class ReviewComment:
     code: str | None = None
     transcript: str | None = None
     start: int | None = None
+
+
+def review_comments(result: ReviewImport) -> list[ReviewComment]:
+    """Each comment of a review import and where it went, placed ones first, as the terminal UI lists them."""
+    comments = [ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, placed.code_path, placed.transcript,
+                              placed.start) for placed in result.placed]
+    return comments + [ReviewComment(unplaced.author, unplaced.text, f"not placed: {unplaced.why}", False)
+                       for unplaced in result.unplaced]

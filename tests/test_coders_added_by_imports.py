@@ -25,7 +25,7 @@ def test_a_reviewer_new_to_the_project_is_added_by_whoever_imports_the_comments(
 
     ok(run(demo, "review", "import", str(reviewed), coder="Forsker 2"))
     with Workspace.open(Config.resolve(project=demo, coder="Forsker 3")) as workspace:  # as the UI imports them
-        workspace.import_review(commented(report, tmp_path / "d.docx", ("Jeg fikk plass", "Godt.", "Leser B")))
+        workspace.import_review_file(commented(report, tmp_path / "d.docx", ("Jeg fikk plass", "Godt.", "Leser B")))
 
     added = {event["summary"]: event["coder"] for event in events(demo, "coder.create")}
     assert added["new coder Leser A (medforsker)"] == "Forsker 2"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
@@ -242,6 +244,9 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
         reviewed = docx.Document(str(written))
         paragraph = next(p for p in reviewed.paragraphs if "måltallet før jul" in p.text)
         reviewed.add_comment(paragraph.runs, text="Gjelder dette alle kontor?", author="Medforsker 1", initials="M1")
+        # And an edit with track changes on, which is not imported: said here as on the command line.
+        paragraph._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="900" w:author="Medforsker 1" w:date="2026-12-05T10:00:00Z">'
+                                      "<w:r><w:t>nye ord</w:t></w:r></w:ins>"))
         commented = tmp_path / "kommentert" / "kommentert.docx"
         commented.parent.mkdir()
         reviewed.save(str(commented))
@@ -257,6 +262,8 @@ async def test_export_from_the_passages_filter_through_the_palette_then_comments
         assert comment.author == "Medforsker 1" and comment.attached_to.startswith("coding ") and comment.new
         assert comment.transcript == "leder_L1" and comment.code == "måltall-press/inntakspress"
         assert "Enter goes there" in shown(app, "#comment-detail")
+        assert "1 tracked change by Medforsker 1 was not imported: qualcode reads comments; ask for a comment instead" in " ".join(
+            shown(app, "#comment-detail").split())
         await pilot.press("enter")
         await settle(pilot, pauses=2)
         reader = app.screen

@@ -37,8 +37,7 @@ def review_import(app: AppContext, file: Path, as_json: bool) -> None:
     for unplaced in result.unplaced:
         click.echo(f"{unplaced.author}: could not place {' '.join(unplaced.text.split())[:40]!r}: {unplaced.why}")
     for tracked in result.tracked_changes:
-        note(f"{counted(tracked.changes, 'tracked change')} by {tracked.author} {'was' if tracked.changes == 1 else 'were'}"
-             " not imported: qualcode reads comments; ask for a comment instead")
+        note(tracked.note)
     new = sum(1 for p in result.placed if p.new)
     note(f"{counted(new, 'new memo')}, {len(result.placed) - new} already imported, {len(result.unplaced)} not placed")
 

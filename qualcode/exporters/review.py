@@ -31,6 +31,7 @@ from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PRE
 from qualcode.store.events import EventKind
 from qualcode.store.models import Code, Coder, Coding, Event, Memo
 from qualcode.store.settings import get_setting
+from qualcode.text.counts import counted
 from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
 from qualcode.text.normalise import visible
 from qualcode.untrusted import (
@@ -113,6 +114,12 @@ class UnplacedComment:
 class TrackedChanges:
     author: str
     changes: int
+
+    @property
+    def note(self) -> str:
+        """What the command line and the terminal UI say of them: they were not imported, and what to ask for."""
+        return (f"{counted(self.changes, 'tracked change')} by {self.author} {'was' if self.changes == 1 else 'were'}"
+                " not imported: qualcode reads comments; ask for a comment instead")
 
 
 @dataclass
