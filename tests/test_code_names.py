@@ -200,3 +200,78 @@ def test_codebook_import_of_such_a_file_is_refused_in_one_line_naming_no_origina
     assert f"would both be code {RANDI} once the names the key holds are replaced by their pseudonyms" in refused.output
     assert "Kari" not in refused.output
     assert run(*project, "codebook", "show").output == before
+
+
+# A REFI-QDA project (.qdpx) merges codes nobody can tell apart, as it merges names that differ only in
+# case, and says why in words that are true: the letter that is not what it seems, or the key's pseudonym.
+
+QDPX_TEXT = "I: Hvordan var det å begynne?\nD: Jeg fikk mer selvtillit etter hvert, og jeg håper på jobb i høst.\n"
+
+
+def _coded_qdpx(folder: Path, names: list[str], parent: str | None = "tema") -> Path:
+    """A .qdpx from another program: codes `names` (under `parent`, a new code, or at the top) each coding a passage of their own."""
+    from tests.test_exchange_import import Qdpx, guid, selection
+
+    codes = "".join(f'<Code guid="{guid(f"code:{number}")}" name="{name}" isCodable="true"/>' for number, name in enumerate(names))
+    qdpx = Qdpx(codes=f'<Code guid="{guid("code:tema")}" name="{parent}" isCodable="true">{codes}</Code>' if parent else codes)
+    user = qdpx.user("Anne Forsker")
+    passages = ["Jeg fikk", "mer selvtillit", "etter hvert", "jeg håper"]
+    selections = "".join(selection(f"s{number}", QDPX_TEXT, passages[number], guid(f"code:{number}"), user) for number in range(len(names)))
+    qdpx.sources.append(f'<TextSource guid="{guid("source:tvillinger")}" name="tvillinger">'
+                        f"<PlainTextContent>{QDPX_TEXT}</PlainTextContent>{selections}</TextSource>")
+    return qdpx.write(folder / "andre.qdpx")
+
+
+def _coded_paths(session: Session) -> list[str]:
+    from qualcode.store.models import Coding
+
+    return sorted(coding.code.path for coding in session.scalars(select(Coding)))
+
+
+def test_a_qdpx_code_that_looks_like_its_sibling_in_the_file_is_merged_naming_the_letter(session: Session, tmp_path: Path) -> None:
+    """"empоwerment" with a Cyrillic о beside empowerment was a second code nobody can tell from the first."""
+    from tests.test_exchange_import import guid, run_import
+
+    result = run_import(session, _coded_qdpx(tmp_path, ["empowerment", "empоwerment"]))
+    assert [view.path for view in list_codes(session) if view.path.startswith("tema")] == ["tema", "tema/empowerment"]
+    assert _coded_paths(session) == ["tema/empowerment", "tema/empowerment"]
+    assert (f"Code 'empоwerment' {guid('code:1')}: looks like {guid('code:0')} ('empowerment') under the same parent"
+            " (its 'о' is CYRILLIC SMALL LETTER O, not 'o'); merged into one code") in result.problems
+
+
+def test_a_qdpx_code_that_looks_like_a_code_of_the_project_is_merged_into_it_naming_the_letter(session: Session, tmp_path: Path) -> None:
+    from tests.test_exchange_import import guid, run_import
+
+    result = run_import(session, _coded_qdpx(tmp_path, ["empоwerment", "hеlse"], parent=None))
+    assert [view.path for view in list_codes(session) if name_look_of(view.path) in (name_look_of("empowerment"), name_look_of("helse"))] == [
+        "empowerment", "helse"]
+    assert _coded_paths(session) == ["empowerment", "helse"]
+    assert (f"Code 'empоwerment' {guid('code:0')}: looks like the code 'empowerment' (its 'о' is CYRILLIC SMALL LETTER O,"
+            " not 'o'); merged into it") in result.problems
+    assert f"Code 'hеlse' {guid('code:1')}: looks like the code 'helse' (its 'е' is CYRILLIC SMALL LETTER IE, not 'e'); merged into it" in result.problems
+
+
+def name_look_of(path: str) -> str:
+    from qualcode.codebook.model import name_look
+
+    return name_look(path.rpartition("/")[2])
+
+
+@pytest.mark.parametrize(("first", "second"), [(RANDI, KARI), (KARI, RANDI), ("Samtaler med Kari Nordmann", "Samtaler med Randi Skogheim")])
+def test_a_qdpx_code_named_for_someone_beside_one_named_with_the_pseudonym_is_merged_saying_so(
+    session: Session, tmp_path: Path, first: str, second: str,
+) -> None:
+    """The two were merged with a note that they had "the same name", which they had not in the file."""
+    from qualcode.anonymise.key import PseudonymKey
+    from tests.test_exchange_import import guid, run_import
+
+    key = PseudonymKey("test")
+    add_known_identifier(key, KARI, "person", "f", pseudonym=RANDI)
+    result = run_import(session, _coded_qdpx(tmp_path, [first, second]), key)
+    stored = first.replace("Kari", "Randi").replace("Nordmann", "Skogheim")
+    assert [view.path for view in list_codes(session) if view.path.startswith("tema")] == ["tema", f"tema/{stored}"]
+    assert _coded_paths(session) == [f"tema/{stored}", f"tema/{stored}"]
+    merged = [problem for problem in result.problems if guid("code:1") in problem]
+    assert merged == [f"Code {stored!r} {guid('code:1')}: one name with {guid('code:0')} once the names the key holds are replaced by"
+                      " their pseudonyms, under the same parent; merged into one code"], result.problems
+    assert not any("Kari" in line or "Nordmann" in line for line in result.problems)
