@@ -5,6 +5,7 @@ terminal UI), and nothing is written; Norwegian letters and accents are names li
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,35 @@ def test_a_qdpx_code_named_for_someone_beside_one_named_with_the_pseudonym_is_me
     assert merged == [f"Code {stored!r} {guid('code:1')}: one name with {guid('code:0')} once the names the key holds are replaced by"
                       " their pseudonyms, under the same parent; merged into one code"], result.problems
     assert not any("Kari" in line or "Nordmann" in line for line in result.problems)
+
+
+# A name the key learns after codes were made: rewritten to its pseudonym, a code's name may become its
+# sibling's, in another case, or one that looks like it; it is numbered, as the same name was, and said.
+
+@pytest.mark.parametrize(("sibling", "alike"), [
+    (RANDI, "the same name as the code empowerment/Randi Skogheim beside it"),
+    ("RANDI SKOGHEIM", "differs only in case from the code empowerment/RANDI SKOGHEIM beside it"),
+    ("Randi Skоgheim", "looks like the code empowerment/Randi Skоgheim beside it (its 'о' is CYRILLIC SMALL LETTER O, not 'o')"),
+], ids=["same", "case", "look-alike"])
+def test_a_code_the_key_renames_like_its_sibling_is_numbered_and_the_renaming_logged(demo: Path, sibling: str, alike: str) -> None:
+    """"Signe Vatne", a name nobody knew to be one, was rewritten to "Randi Skogheim" beside a code
+    named so, in capitals or with a Cyrillic о: two codes nobody could tell apart."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "anonymise", "dismiss", "Signe Vatne", sibling).exit_code == 0  # taken for words, at first
+    for name in ("Signe Vatne", sibling):
+        assert run(*project, "codebook", "add", f"empowerment/{name}").exit_code == 0
+    learned = run(*project, "identifiers", "add", "Signe Vatne", "--kind", "person", "--pseudonym", RANDI)
+    assert learned.exit_code == 0, learned.output
+    shown = run(*project, "codebook", "show").stdout
+    assert f"    {sibling}  (0)" in shown and f"    {RANDI} (2)  (0)" in shown, shown
+    said = [line for line in learned.stderr.splitlines() if "(2)" in line]
+    assert said == [f"note: renamed code empowerment/{RANDI} to empowerment/{RANDI} (2): {alike}"
+                    " once the key's new names were replaced by their pseudonyms"], learned.stderr
+    history = run(*project, "codebook", "history", f"empowerment/{RANDI} (2)", "--json")
+    events = json.loads(history.stdout)
+    assert [event["summary"] for event in events][-1] == said[0].removeprefix("note: ")
+    assert events[-1]["before"]["name"] == RANDI and events[-1]["after"]["name"] == f"{RANDI} (2)"
+    assert "Signe" not in learned.output + history.output
+    with Project.open(demo) as opened, opened.begin() as session:  # undo would make the two alike again
+        renaming = session.scalar(select(Event).where(Event.summary == events[-1]["summary"]))
+        assert renaming is not None and not renaming.undoable
