@@ -308,3 +308,26 @@ def test_a_code_the_key_renames_like_its_sibling_is_numbered_and_the_renaming_lo
     with Project.open(demo) as opened, opened.begin() as session:  # undo would make the two alike again
         renaming = session.scalar(select(Event).where(Event.summary == events[-1]["summary"]))
         assert renaming is not None and not renaming.undoable
+
+
+def test_codebook_rename_is_refused_in_one_line_beside_a_code_it_would_look_like(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    before = run(*project, "codebook", "show").output
+    refused = run(*project, "codebook", "rename", "empowerment/avmakt", "ansvar fоr eget liv")  # a Cyrillic о
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert refused.output.startswith("error: code empowerment/ansvar fоr eget liv looks like the code empowerment/ansvar for eget liv")
+    assert run(*project, "codebook", "show").output == before
+
+
+def test_a_code_renamed_to_a_name_the_key_holds_is_stored_under_its_pseudonym(guarded: Project) -> None:
+    from qualcode.codebook.service import rename_code
+
+    with guarded.begin() as session:
+        before, renamed = rename_code(session, "empowerment/avmakt", f"samtaler med {KARI}", get_or_create_coder(session, "Forsker 1"))
+    assert (before, renamed.path) == ("empowerment/avmakt", f"empowerment/samtaler med {RANDI}")
+    with guarded.begin() as session:
+        create_code(session, f"empowerment/{RANDI}", coder=get_or_create_coder(session, "Forsker 1"))
+    with pytest.raises(InvalidInput) as refused, guarded.begin() as session:
+        rename_code(session, f"empowerment/samtaler med {RANDI}", KARI)
+    assert str(refused.value).startswith(f"code empowerment/{RANDI} already exists; a name the key holds is stored as its pseudonym")
+    assert "Kari" not in str(refused.value)

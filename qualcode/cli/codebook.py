@@ -1,4 +1,4 @@
-"""`qualcode codebook show|validate|import|export|history|add|edit`."""
+"""`qualcode codebook show|validate|import|export|history|add|edit|rename`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from qualcode.codebook.service import (
     code_history,
     create_code,
     list_codes,
+    rename_code,
     shortcut_clashes,
     update_code,
 )
@@ -177,6 +178,20 @@ def codebook_edit(app: AppContext, /, code: str, signal_words: str | None, **fie
     click.echo(f"updated {view.path}")
     for clash in clashes:
         note(f"note: {clash}")
+
+
+@codebook_group.command("rename")
+@click.argument("code")
+@click.argument("name")
+@pass_app
+def codebook_rename(app: AppContext, code: str, name: str) -> None:
+    """Give a code another name; its sub-codes, codings and GUID go with it (undo takes it back).
+
+    Example: qualcode codebook rename "måltall-press/inntakspress" "press på inntak"
+    """
+    with app.workspace() as workspace, workspace.typed() as session:
+        before, view = rename_code(session, code, name, workspace.coder(session))
+    click.echo(f"renamed {before} to {view.path}")
 
 
 COMMANDS = [codebook_group]
