@@ -310,6 +310,47 @@ def test_a_code_the_key_renames_like_its_sibling_is_numbered_and_the_renaming_lo
         assert renaming is not None and not renaming.undoable
 
 
+# Codes alike made before such names were refused are left as they are: `codebook show` names each
+# pair on stderr, with the commands that rename one or move its codings to the other.
+
+def _made_before_the_check(demo: Path, names: list[str]) -> dict[str, str]:
+    """Codes written as an older qualcode let them in, beside the codes of their paths' parents: their GUIDs by path."""
+    from qualcode.store.models import Code, code_guid
+
+    with Project.open(demo) as opened, opened.begin() as session:
+        for path in names:
+            parent_path, _, name = path.rpartition("/")
+            parent = session.scalar(select(Code).where(Code.path == parent_path)) if parent_path else None
+            session.add(Code(guid=code_guid(path), name=name, path=path, parent=parent, position=99, signal_words=[]))
+    return {path: code_guid(path) for path in names}
+
+
+def test_codebook_show_names_codes_alike_made_before_the_check_on_stderr_and_how_to_mend_them(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    guids = _made_before_the_check(demo, ["empowerment/аvmakt", "Helse"])  # a Cyrillic а; a capital
+    coded = run(*project, "coding", "add", "deltaker_D1_T1", guids["empowerment/аvmakt"], "--match",
+                "Hun sier at det er jeg som må bestemme")
+    assert coded.exit_code == 0, coded.output
+    shown = run(*project, "codebook", "show")
+    assert shown.exit_code == 0 and "      аvmakt  (1)\n" in shown.stdout and "note" not in shown.stdout
+    assert shown.stderr.splitlines() == [
+        "note: code empowerment/аvmakt looks like the code empowerment/avmakt beside it (its 'а' is CYRILLIC SMALL LETTER A, not 'a'):"
+        f" rename it (`qualcode codebook rename {guids['empowerment/аvmakt']} NEW-NAME`), or recode its codings to empowerment/avmakt,"
+        f" each coder their own (`qualcode coding list --code {guids['empowerment/аvmakt']} --only`,"
+        " then `qualcode coding recode N 'empowerment/avmakt'`)",
+        f"note: code Helse differs only in case from the code helse beside it: rename it (`qualcode codebook rename {guids['Helse']} NEW-NAME`)",
+    ]
+    assert len(json.loads(run(*project, "codebook", "show", "--json").stdout)) == len(shown.stdout.splitlines())
+    # What the notes say to do, done: the codings moved, and a name each reader can tell apart.
+    listed = run(*project, "coding", "list", "--code", guids["empowerment/аvmakt"], "--only", "--json")
+    [coding] = json.loads(listed.stdout)
+    assert run(*project, "coding", "recode", str(coding["id"]), "empowerment/avmakt").exit_code == 0
+    renamed = run(*project, "codebook", "rename", guids["empowerment/аvmakt"], "avmakt (fra gammel versjon)")
+    assert renamed.exit_code == 0 and renamed.stdout == "renamed empowerment/аvmakt to empowerment/avmakt (fra gammel versjon)\n"
+    assert run(*project, "codebook", "rename", guids["Helse"], "helse og rus").exit_code == 0
+    assert run(*project, "codebook", "show").stderr == ""
+
+
 def test_codebook_rename_is_refused_in_one_line_beside_a_code_it_would_look_like(demo: Path) -> None:
     project = ["--project", str(demo), "--coder", "Forsker 1"]
     before = run(*project, "codebook", "show").output

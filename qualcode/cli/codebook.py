@@ -9,6 +9,8 @@ import click
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.codebook.service import (
+    AlikeCodes,
+    alike_codes,
     code_history,
     create_code,
     list_codes,
@@ -36,6 +38,9 @@ def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         codes = list_codes(session, [name] if (name := workspace.coder_shown(session, None)) else [])
+    # Codes made before such names were refused: said on stderr, where a script's data is not.
+    for alike in alike_codes(codes):
+        note(f"note: {_alike_note(alike)}")
     if as_json:
         emit_json(codes)
         return
@@ -47,6 +52,17 @@ def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
             for label, value in (("definition", code.definition), ("include", code.inclusion), ("exclude", code.exclusion)):
                 if value:
                     click.echo(f"{indent}{label}: {value}")
+
+
+def _alike_note(alike: AlikeCodes) -> str:
+    """What to do about a code nobody can tell from the one beside it, in one line: rename it, or
+    recode its codings. It is named by its GUID, which no name or shortcut key can shadow."""
+    code, other = alike.code, alike.other
+    detail = f" ({alike.detail})" if alike.detail else ""
+    recode = (f", or recode its codings to {other.path}, each coder their own (`qualcode coding list --code {code.guid} --only`,"
+              f" then `qualcode coding recode N {other.path!r}`)") if code.codings else ""
+    return (f"code {code.path} {alike.alike} the code {other.path} beside it{detail}:"
+            f" rename it (`qualcode codebook rename {code.guid} NEW-NAME`){recode}")
 
 
 @codebook_group.command("validate")

@@ -23,6 +23,7 @@ from qualcode.codebook.model import (
     code_too_long,
     look_alike_detail,
     name_look,
+    name_twin_keys,
     shortcut_key,
     shortcut_not_visible,
     too_big,
@@ -62,6 +63,18 @@ class CodeView:
     shortcut: str | None
     signal_words: tuple[str, ...]
     codings: int
+
+
+@dataclass(frozen=True)
+class AlikeCodes:
+    """A code beside another, made before it, that nobody can tell from it (made before such names
+    were refused): how it is alike, in words, and where it "looks like" the other, its letter that
+    is not what it seems ("its 'о' is CYRILLIC SMALL LETTER O, not 'o'")."""
+
+    code: CodeView
+    alike: str
+    other: CodeView
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -600,6 +613,31 @@ def list_codes(session: Session, coders: Sequence[str] = ()) -> list[CodeView]:
 
     visit(None, 0)
     return ordered
+
+
+def alike_codes(codes: Sequence[CodeView]) -> list[AlikeCodes]:
+    """Each of `codes` (list_codes) whose name a sibling's made before it cannot be told from, by
+    the rule of creation (name_twin_keys: the same name in another case, or spacing, or one that
+    looks like it), with that sibling. A project made before names were checked so may hold such
+    pairs; they are left as they are until the researcher renames or merges them. In the order of `codes`."""
+    first_with: dict[tuple[str, str, str], CodeView] = {}
+    found: dict[int, AlikeCodes] = {}
+    for code in sorted(codes, key=lambda view: view.id):  # made first, by its id
+        parent_path = code.path.rpartition("/")[0]
+        keys = [(parent_path, *key) for key in name_twin_keys(code.name)]
+        other = next((first_with[key] for key in keys if key in first_with), None)
+        for key in keys:
+            first_with.setdefault(key, code)
+        if other is None:
+            continue
+        name, other_name = code_name(code.name), code_name(other.name)
+        if name == other_name:
+            found[code.id] = AlikeCodes(code, "differs only in spacing from", other)
+        elif name.casefold() == other_name.casefold():
+            found[code.id] = AlikeCodes(code, "differs only in case from", other)
+        else:
+            found[code.id] = AlikeCodes(code, "looks like", other, look_alike_detail(name, other_name))
+    return [found[code.id] for code in codes if code.id in found]
 
 
 def _view(code: Code, depth: int, codings: int) -> CodeView:
