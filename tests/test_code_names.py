@@ -372,3 +372,16 @@ def test_a_code_renamed_to_a_name_the_key_holds_is_stored_under_its_pseudonym(gu
         rename_code(session, f"empowerment/samtaler med {RANDI}", KARI)
     assert str(refused.value).startswith(f"code empowerment/{RANDI} already exists; a name the key holds is stored as its pseudonym")
     assert "Kari" not in str(refused.value)
+
+
+def test_undoing_a_rename_is_refused_where_a_code_that_looks_like_the_old_name_stands_now(session: Session, coder: Coder) -> None:
+    """Undo put the old name back beside a code made since that looks like it (a Cyrillic а): two codes nobody can tell apart."""
+    from qualcode.codebook.service import rename_code
+    from qualcode.coding.history import ChangedByOthers, undo
+
+    rename_code(session, "empowerment/avmakt", "maktesløshet", coder)
+    create_code(session, "empowerment/аvmakt", coder=get_or_create_coder(session, "Forsker 2"))
+    before = _state(session)
+    with pytest.raises(ChangedByOthers, match=r"another code, empowerment/аvmakt \(made by Forsker 2\), now stands where empowerment/avmakt was"):
+        undo(session, coder)
+    assert _state(session) == before
