@@ -5,6 +5,7 @@ terminal UI), and nothing is written; Norwegian letters and accents are names li
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,187 @@ def test_codebook_import_of_such_a_file_is_refused_in_one_line_naming_no_origina
     assert f"would both be code {RANDI} once the names the key holds are replaced by their pseudonyms" in refused.output
     assert "Kari" not in refused.output
     assert run(*project, "codebook", "show").output == before
+
+
+# A REFI-QDA project (.qdpx) merges codes nobody can tell apart, as it merges names that differ only in
+# case, and says why in words that are true: the letter that is not what it seems, or the key's pseudonym.
+
+QDPX_TEXT = "I: Hvordan var det å begynne?\nD: Jeg fikk mer selvtillit etter hvert, og jeg håper på jobb i høst.\n"
+
+
+def _coded_qdpx(folder: Path, names: list[str], parent: str | None = "tema") -> Path:
+    """A .qdpx from another program: codes `names` (under `parent`, a new code, or at the top) each coding a passage of their own."""
+    from tests.test_exchange_import import Qdpx, guid, selection
+
+    codes = "".join(f'<Code guid="{guid(f"code:{number}")}" name="{name}" isCodable="true"/>' for number, name in enumerate(names))
+    qdpx = Qdpx(codes=f'<Code guid="{guid("code:tema")}" name="{parent}" isCodable="true">{codes}</Code>' if parent else codes)
+    user = qdpx.user("Anne Forsker")
+    passages = ["Jeg fikk", "mer selvtillit", "etter hvert", "jeg håper"]
+    selections = "".join(selection(f"s{number}", QDPX_TEXT, passages[number], guid(f"code:{number}"), user) for number in range(len(names)))
+    qdpx.sources.append(f'<TextSource guid="{guid("source:tvillinger")}" name="tvillinger">'
+                        f"<PlainTextContent>{QDPX_TEXT}</PlainTextContent>{selections}</TextSource>")
+    return qdpx.write(folder / "andre.qdpx")
+
+
+def _coded_paths(session: Session) -> list[str]:
+    from qualcode.store.models import Coding
+
+    return sorted(coding.code.path for coding in session.scalars(select(Coding)))
+
+
+def test_a_qdpx_code_that_looks_like_its_sibling_in_the_file_is_merged_naming_the_letter(session: Session, tmp_path: Path) -> None:
+    """"empоwerment" with a Cyrillic о beside empowerment was a second code nobody can tell from the first."""
+    from tests.test_exchange_import import guid, run_import
+
+    result = run_import(session, _coded_qdpx(tmp_path, ["empowerment", "empоwerment"]))
+    assert [view.path for view in list_codes(session) if view.path.startswith("tema")] == ["tema", "tema/empowerment"]
+    assert _coded_paths(session) == ["tema/empowerment", "tema/empowerment"]
+    assert (f"Code 'empоwerment' {guid('code:1')}: looks like {guid('code:0')} ('empowerment') under the same parent"
+            " (its 'о' is CYRILLIC SMALL LETTER O, not 'o'); merged into one code") in result.problems
+
+
+def test_a_qdpx_code_that_looks_like_a_code_of_the_project_is_merged_into_it_naming_the_letter(session: Session, tmp_path: Path) -> None:
+    from tests.test_exchange_import import guid, run_import
+
+    result = run_import(session, _coded_qdpx(tmp_path, ["empоwerment", "hеlse"], parent=None))
+    assert [view.path for view in list_codes(session) if name_look_of(view.path) in (name_look_of("empowerment"), name_look_of("helse"))] == [
+        "empowerment", "helse"]
+    assert _coded_paths(session) == ["empowerment", "helse"]
+    assert (f"Code 'empоwerment' {guid('code:0')}: looks like the code 'empowerment' (its 'о' is CYRILLIC SMALL LETTER O,"
+            " not 'o'); merged into it") in result.problems
+    assert f"Code 'hеlse' {guid('code:1')}: looks like the code 'helse' (its 'е' is CYRILLIC SMALL LETTER IE, not 'e'); merged into it" in result.problems
+
+
+def name_look_of(path: str) -> str:
+    from qualcode.codebook.model import name_look
+
+    return name_look(path.rpartition("/")[2])
+
+
+@pytest.mark.parametrize(("first", "second"), [(RANDI, KARI), (KARI, RANDI), ("Samtaler med Kari Nordmann", "Samtaler med Randi Skogheim")])
+def test_a_qdpx_code_named_for_someone_beside_one_named_with_the_pseudonym_is_merged_saying_so(
+    session: Session, tmp_path: Path, first: str, second: str,
+) -> None:
+    """The two were merged with a note that they had "the same name", which they had not in the file."""
+    from qualcode.anonymise.key import PseudonymKey
+    from tests.test_exchange_import import guid, run_import
+
+    key = PseudonymKey("test")
+    add_known_identifier(key, KARI, "person", "f", pseudonym=RANDI)
+    result = run_import(session, _coded_qdpx(tmp_path, [first, second]), key)
+    stored = first.replace("Kari", "Randi").replace("Nordmann", "Skogheim")
+    assert [view.path for view in list_codes(session) if view.path.startswith("tema")] == ["tema", f"tema/{stored}"]
+    assert _coded_paths(session) == [f"tema/{stored}", f"tema/{stored}"]
+    merged = [problem for problem in result.problems if guid("code:1") in problem]
+    assert merged == [f"Code {stored!r} {guid('code:1')}: one name with {guid('code:0')} once the names the key holds are replaced by"
+                      " their pseudonyms, under the same parent; merged into one code"], result.problems
+    assert not any("Kari" in line or "Nordmann" in line for line in result.problems)
+
+
+# A name the key learns after codes were made: rewritten to its pseudonym, a code's name may become its
+# sibling's, in another case, or one that looks like it; it is numbered, as the same name was, and said.
+
+@pytest.mark.parametrize(("sibling", "alike"), [
+    (RANDI, "the same name as the code empowerment/Randi Skogheim beside it"),
+    ("RANDI SKOGHEIM", "differs only in case from the code empowerment/RANDI SKOGHEIM beside it"),
+    ("Randi Skоgheim", "looks like the code empowerment/Randi Skоgheim beside it (its 'о' is CYRILLIC SMALL LETTER O, not 'o')"),
+], ids=["same", "case", "look-alike"])
+def test_a_code_the_key_renames_like_its_sibling_is_numbered_and_the_renaming_logged(demo: Path, sibling: str, alike: str) -> None:
+    """"Signe Vatne", a name nobody knew to be one, was rewritten to "Randi Skogheim" beside a code
+    named so, in capitals or with a Cyrillic о: two codes nobody could tell apart."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "anonymise", "dismiss", "Signe Vatne", sibling).exit_code == 0  # taken for words, at first
+    for name in ("Signe Vatne", sibling):
+        assert run(*project, "codebook", "add", f"empowerment/{name}").exit_code == 0
+    learned = run(*project, "identifiers", "add", "Signe Vatne", "--kind", "person", "--pseudonym", RANDI)
+    assert learned.exit_code == 0, learned.output
+    shown = run(*project, "codebook", "show").stdout
+    assert f"    {sibling}  (0)" in shown and f"    {RANDI} (2)  (0)" in shown, shown
+    said = [line for line in learned.stderr.splitlines() if "(2)" in line]
+    assert said == [f"note: renamed code empowerment/{RANDI} to empowerment/{RANDI} (2): {alike}"
+                    " once the key's new names were replaced by their pseudonyms"], learned.stderr
+    history = run(*project, "codebook", "history", f"empowerment/{RANDI} (2)", "--json")
+    events = json.loads(history.stdout)
+    assert [event["summary"] for event in events][-1] == said[0].removeprefix("note: ")
+    assert events[-1]["before"]["name"] == RANDI and events[-1]["after"]["name"] == f"{RANDI} (2)"
+    assert "Signe" not in learned.output + history.output
+    with Project.open(demo) as opened, opened.begin() as session:  # undo would make the two alike again
+        renaming = session.scalar(select(Event).where(Event.summary == events[-1]["summary"]))
+        assert renaming is not None and not renaming.undoable
+
+
+# Codes alike made before such names were refused are left as they are: `codebook show` names each
+# pair on stderr, with the commands that rename one or move its codings to the other.
+
+def _made_before_the_check(demo: Path, names: list[str]) -> dict[str, str]:
+    """Codes written as an older qualcode let them in, beside the codes of their paths' parents: their GUIDs by path."""
+    from qualcode.store.models import Code, code_guid
+
+    with Project.open(demo) as opened, opened.begin() as session:
+        for path in names:
+            parent_path, _, name = path.rpartition("/")
+            parent = session.scalar(select(Code).where(Code.path == parent_path)) if parent_path else None
+            session.add(Code(guid=code_guid(path), name=name, path=path, parent=parent, position=99, signal_words=[]))
+    return {path: code_guid(path) for path in names}
+
+
+def test_codebook_show_names_codes_alike_made_before_the_check_on_stderr_and_how_to_mend_them(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    guids = _made_before_the_check(demo, ["empowerment/аvmakt", "Helse"])  # a Cyrillic а; a capital
+    coded = run(*project, "coding", "add", "deltaker_D1_T1", guids["empowerment/аvmakt"], "--match",
+                "Hun sier at det er jeg som må bestemme")
+    assert coded.exit_code == 0, coded.output
+    shown = run(*project, "codebook", "show")
+    assert shown.exit_code == 0 and "      аvmakt  (1)\n" in shown.stdout and "note" not in shown.stdout
+    assert shown.stderr.splitlines() == [
+        "note: code empowerment/аvmakt looks like the code empowerment/avmakt beside it (its 'а' is CYRILLIC SMALL LETTER A, not 'a'):"
+        f" rename it (`qualcode codebook rename {guids['empowerment/аvmakt']} NEW-NAME`), or recode its codings to empowerment/avmakt,"
+        f" each coder their own (`qualcode coding list --code {guids['empowerment/аvmakt']} --only`,"
+        " then `qualcode coding recode N 'empowerment/avmakt'`)",
+        f"note: code Helse differs only in case from the code helse beside it: rename it (`qualcode codebook rename {guids['Helse']} NEW-NAME`)",
+    ]
+    assert len(json.loads(run(*project, "codebook", "show", "--json").stdout)) == len(shown.stdout.splitlines())
+    # What the notes say to do, done: the codings moved, and a name each reader can tell apart.
+    listed = run(*project, "coding", "list", "--code", guids["empowerment/аvmakt"], "--only", "--json")
+    [coding] = json.loads(listed.stdout)
+    assert run(*project, "coding", "recode", str(coding["id"]), "empowerment/avmakt").exit_code == 0
+    renamed = run(*project, "codebook", "rename", guids["empowerment/аvmakt"], "avmakt (fra gammel versjon)")
+    assert renamed.exit_code == 0 and renamed.stdout == "renamed empowerment/аvmakt to empowerment/avmakt (fra gammel versjon)\n"
+    assert run(*project, "codebook", "rename", guids["Helse"], "helse og rus").exit_code == 0
+    assert run(*project, "codebook", "show").stderr == ""
+
+
+def test_codebook_rename_is_refused_in_one_line_beside_a_code_it_would_look_like(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    before = run(*project, "codebook", "show").output
+    refused = run(*project, "codebook", "rename", "empowerment/avmakt", "ansvar fоr eget liv")  # a Cyrillic о
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert refused.output.startswith("error: code empowerment/ansvar fоr eget liv looks like the code empowerment/ansvar for eget liv")
+    assert run(*project, "codebook", "show").output == before
+
+
+def test_a_code_renamed_to_a_name_the_key_holds_is_stored_under_its_pseudonym(guarded: Project) -> None:
+    from qualcode.codebook.service import rename_code
+
+    with guarded.begin() as session:
+        before, renamed = rename_code(session, "empowerment/avmakt", f"samtaler med {KARI}", get_or_create_coder(session, "Forsker 1"))
+    assert (before, renamed.path) == ("empowerment/avmakt", f"empowerment/samtaler med {RANDI}")
+    with guarded.begin() as session:
+        create_code(session, f"empowerment/{RANDI}", coder=get_or_create_coder(session, "Forsker 1"))
+    with pytest.raises(InvalidInput) as refused, guarded.begin() as session:
+        rename_code(session, f"empowerment/samtaler med {RANDI}", KARI)
+    assert str(refused.value).startswith(f"code empowerment/{RANDI} already exists; a name the key holds is stored as its pseudonym")
+    assert "Kari" not in str(refused.value)
+
+
+def test_undoing_a_rename_is_refused_where_a_code_that_looks_like_the_old_name_stands_now(session: Session, coder: Coder) -> None:
+    """Undo put the old name back beside a code made since that looks like it (a Cyrillic а): two codes nobody can tell apart."""
+    from qualcode.codebook.service import rename_code
+    from qualcode.coding.history import ChangedByOthers, undo
+
+    rename_code(session, "empowerment/avmakt", "maktesløshet", coder)
+    create_code(session, "empowerment/аvmakt", coder=get_or_create_coder(session, "Forsker 2"))
+    before = _state(session)
+    with pytest.raises(ChangedByOthers, match=r"another code, empowerment/аvmakt \(made by Forsker 2\), now stands where empowerment/avmakt was"):
+        undo(session, coder)
+    assert _state(session) == before

@@ -17,13 +17,14 @@ from qualcode.codebook.service import (
     find_code,
     list_codes,
     project_codebook,
+    rename_code,
     update_code,
 )
 from qualcode.codebook.shipped import KVP_CODEBOOK
 from qualcode.codebook.yaml_format import dump_codebook, load_codebook, parse_codebook
 from qualcode.coding.history import undo
 from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput, NotFound
-from qualcode.store.models import Code, Coder, code_guid
+from qualcode.store.models import Code, Coder, Coding, code_guid
 from tests.conftest import REPO
 
 
@@ -358,3 +359,41 @@ def test_the_size_bounds_hold_the_yaml_and_qdc_files_written(session: Session, c
     assert fewest <= written <= most
     assert len(write_qdc(session)) <= 5 * written + QDC_BYTES_PER_CODE * codes
     assert find_code(session, deep).path == deep
+
+
+def test_a_code_is_renamed_with_its_sub_codes_codings_and_guid_and_undo_takes_it_back(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    from qualcode.coding.service import add_coding
+    from tests.conftest import make_transcript
+
+    transcript = make_transcript(session, tmp_path, "I: Hvordan går det?\nD: Jeg har fått mer selvtillit nå.\n")
+    coding = add_coding(session, transcript.name, "empowerment/avmakt", coder, match="mer selvtillit")
+    guid = find_code(session, "empowerment").guid
+    before, renamed = rename_code(session, "empowerment", "  myndiggjøring ", coder)
+    assert (before, renamed.path, renamed.guid) == ("empowerment", "myndiggjøring", guid)
+    paths = [view.path for view in list_codes(session)]
+    assert "myndiggjøring/avmakt" in paths and not any(path.startswith("empowerment") for path in paths)
+    assert session.get(Coding, coding.id).code.path == "myndiggjøring/avmakt"  # type: ignore[union-attr]
+    assert code_history(session, "myndiggjøring")[-1].summary == "renamed code empowerment to myndiggjøring"
+    undo(session, coder)
+    assert find_code(session, "empowerment").guid == guid
+    assert session.get(Coding, coding.id).code.path == "empowerment/avmakt"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("Brukermedvirkning", "code Brukermedvirkning differs only in case from the code brukermedvirkning"),
+    ("brukermedvirkning", "code brukermedvirkning already exists"),
+    ("brukеrmedvirkning", "code brukеrmedvirkning looks like the code brukermedvirkning: its 'е' is CYRILLIC SMALL LETTER IE"),
+    ("ny/navn", "holds '/', which separates a code from the code above it"),
+    ("to\nlinjer", "holds a tab, line break or other control character"),
+    ("   ", "the new name is empty"),
+    ("empowerment", "code empowerment is named 'empowerment' already"),
+    ("a" * 201, "is longer than 200 characters"),
+])
+def test_a_rename_is_refused_in_one_line_as_a_new_codes_name_is(session: Session, coder: Coder, name: str, message: str) -> None:
+    before = [(view.path, view.guid) for view in list_codes(session)]
+    with pytest.raises(InvalidInput) as refused:
+        rename_code(session, "empowerment", name, coder)
+    assert message in str(refused.value) and "\n" not in str(refused.value), str(refused.value)
+    assert [(view.path, view.guid) for view in list_codes(session)] == before

@@ -93,6 +93,37 @@ def test_a_new_code_where_a_renamed_code_keeps_its_name_is_refused_not_merged_in
         assert _state(session) == before
 
 
+def test_a_new_code_that_looks_like_a_renamed_code_keeping_its_name_is_refused_not_merged_into_it(project: Project, tmp_path: Path) -> None:
+    """A .qdpx merges a code that looks like another (a Cyrillic е) as one in another case: beside a
+    code the file renamed, which keeps the project's name, that took the new code's codings into it."""
+    edits = [("rename", T, "Feedback"), ("add", "brukermedvirkning", "tilbakemеlding", guid("ny tilbakemelding"))]
+    with project.begin() as session:
+        before = _state(session)
+        file = _qdpx(session, tmp_path, edits)
+    with pytest.raises(CodebookInvalid) as refused, project.begin() as session:
+        run_import(session, file, None, "Forsker 1")
+    assert refused.value.problems == [
+        "the file's codes brukermedvirkning/Feedback and brukermedvirkning/tilbakemеlding would both be"
+        f" {T} in this project, where a code the file renamed keeps its name (in the other program, rename one of them)"
+    ]
+    with project.begin() as session:
+        assert _state(session) == before
+
+
+@pytest.mark.parametrize("renamed", ["Tilbakemelding", "tilbakemеlding"], ids=["case", "look-alike"])
+def test_a_code_the_file_gave_a_name_that_looks_like_its_own_is_not_renamed(project: Project, tmp_path: Path, renamed: str) -> None:
+    """Another case, or a Cyrillic е, is no rename: a new code of the code's own name beside it is that code, not a clash."""
+    edits = [("rename", T, renamed), ("add", "brukermedvirkning", "tilbakemelding", guid("ny tilbakemelding"))]
+    with project.begin() as session:
+        before = _state(session)
+        file = _qdpx(session, tmp_path, edits)
+    with project.begin() as session:
+        result = run_import(session, file, None, "Forsker 1")
+    assert result.codes_created == []
+    with project.begin() as session:
+        assert _state(session)[0] == before[0]
+
+
 @pytest.mark.parametrize("kind", ["qdc", "qdpx"])
 def test_a_file_that_lists_one_code_guid_twice_is_refused_in_one_line(project: Project, tmp_path: Path, kind: str) -> None:
     """The first took the GUID and the codings, the other was made as an empty code by its name: the

@@ -26,6 +26,8 @@ from qualcode.anonymise.typed_text import (
     map_strings,
     map_written,
 )
+from qualcode.codebook.model import look_alike_detail, name_twin_keys
+from qualcode.codebook.service import code_state
 from qualcode.search.index import purge_index
 from qualcode.store.events import Entity, EventKind, record_event
 from qualcode.store.models import (
@@ -53,6 +55,8 @@ class Reapplied:
     # Backups, by file name: deleted because they held what the key learned, or rewritten with it.
     backups_deleted: tuple[str, ...] = ()
     backups_rewritten: tuple[str, ...] = ()
+    # Codes numbered so that none looks like a sibling once renamed by the key: each as the log says it.
+    codes_renamed: tuple[str, ...] = ()
 
     @property
     def anything(self) -> bool:
@@ -147,13 +151,14 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
                         setattr(row, column, cleaned)
                         row_changed = True
                 changed_rows[model] = changed_rows.get(model, 0) + row_changed
-        _keep_unique(loaded, old_paths)
+        numbered = _keep_unique(loaded, old_paths)
         new_guids = _guids_off_names(loaded[Code], old_paths, old_payloads)
         if new_guids:
             guids = re.compile("|".join(re.escape(guid) for guid in new_guids))
             for event in loaded[Event]:
                 event.entity_guid = new_guids.get(event.entity_guid or "", event.entity_guid)
                 event.payload = map_strings(event.payload, lambda text: guids.sub(lambda m: new_guids[m.group()], text))
+    codes_renamed = tuple(_record_numbered(session, numbered, coder))
     memos = changed_rows.get(Memo, 0) + changed_rows.get(Coding, 0)
     events = changed_rows.get(Event, 0)
     others = sum(changed_rows.values()) - memos - events
@@ -163,7 +168,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             session, kind=EventKind.ANONYMISE_REAPPLY, coder=coder,
             summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
         )
-    return Reapplied(changed, replaced, memos, events, others)
+    return Reapplied(changed, replaced, memos, events, others, codes_renamed=codes_renamed)
 
 
 def _guids_off_names(codes: list[Code], old_paths: dict[int, str], old_payloads: list[tuple[Event, Any]]) -> dict[str, str]:
@@ -210,25 +215,86 @@ def _code_states(payload: Any, old_payload: Any) -> list[tuple[dict[str, Any], d
     return pairs
 
 
-def _keep_unique(loaded: dict[type, list[Any]], old_paths: dict[int, str]) -> None:
+@dataclass(frozen=True)
+class _Numbered:
+    """A code the key renamed like a sibling, numbered: its name and path as the key made them, and the sibling's path."""
+
+    code: Code
+    made_name: str
+    made_path: str
+    sibling_path: str
+
+
+def _keep_unique(loaded: dict[type, list[Any]], old_paths: dict[int, str]) -> list[_Numbered]:
     """Names that must stay unique, made so again after cleaning: two spellings of one person
     ("Kari Nordmann", "Kari Nordman") get one pseudonym, and a coder, participant, attribute or
     code named by each would otherwise collide, fail the rewrite and leave the project unopenable.
-    The row that kept its name keeps it; the others get " (2)", " (3)" …"""
+    The row that kept its name keeps it; the others get " (2)", " (3)" …
+
+    A code the key renamed is numbered also where its new name differs from a sibling's only in
+    case or looks like it (name_twin_keys), as a new code so named is refused: two codes nobody
+    can tell apart. Siblings alike before are left alike (`codebook show` names them). The codes
+    numbered are returned, for the log."""
     for model, scope in ((Coder, None), (Participant, None), (AttributeDefinition, "applies_to")):
         rows = sorted(loaded[model], key=lambda row: inspect(row).attrs.name.history.has_changes())
         taken: dict[object, set[str]] = {}
         for row in rows:
             row.name = _distinct(row.name, taken.setdefault(getattr(row, scope) if scope else None, set()))
     # Codes: a name made distinct among its siblings, and every path built again from its parent's.
+    # Those the key left as they were first, so that they keep their names.
     codes = loaded[Code]
     by_id = {code.id: code for code in codes}
-    taken_paths: set[str] = set()
-    for code in sorted(codes, key=lambda code: (old_paths[code.id].count("/"), code.path != old_paths[code.id])):
+    renamed = {code.id for code in codes if code.name != old_paths[code.id].rpartition("/")[2]}
+    siblings: dict[int | None, dict[tuple[str, str], str]] = {}  # parent id -> each name's twin keys -> the path with it
+    numbered = []
+    for code in sorted(codes, key=lambda code: (old_paths[code.id].count("/"), code.id in renamed)):
         parent = by_id.get(code.parent_id) if code.parent_id is not None else None
         prefix = f"{parent.path}/" if parent is not None else ""
-        code.name = _distinct(code.name, taken_paths, prefix)
+        beside = siblings.setdefault(code.parent_id, {})
+        made_name, made_path, name, number = code.name, code.path, code.name, 1
+        while (sibling := _sibling_like(name, beside, code.id in renamed)) is not None:
+            number += 1
+            name = f"{made_name} ({number})"
+            if number == 2:
+                numbered.append(_Numbered(code, made_name, made_path, sibling))
+        for twin_key in (("same", name), *name_twin_keys(name)):
+            beside.setdefault(twin_key, f"{prefix}{name}")
+        code.name = name
         code.path = f"{prefix}{code.name}"
+    return numbered
+
+
+def _sibling_like(name: str, beside: dict[tuple[str, str], str], renamed: bool) -> str | None:
+    """The path of the sibling in `beside` a code named `name` cannot be told from: of the same
+    name, or, for a name the key just made, of the same name in another case or look."""
+    keys = (("same", name), *name_twin_keys(name)) if renamed else (("same", name),)
+    return next((beside[key] for key in keys if key in beside), None)
+
+
+def _record_numbered(session: Session, numbered: list[_Numbered], coder: Coder | None) -> list[str]:
+    """Log each code numbered, from the name the key made to the name it has, and say it; never
+    undone, which would make the two alike again. What each log entry says."""
+    said = []
+    for renaming in numbered:
+        code = renaming.code
+        made = renaming.made_name
+        sibling_name = renaming.sibling_path.rpartition("/")[2]
+        if made == sibling_name:
+            alike = "the same name as"
+        elif made.casefold() == sibling_name.casefold():
+            alike = "differs only in case from"
+        else:
+            alike = "looks like"
+        # The letter that is not what it seems is said of the sibling, the name the key did not make.
+        detail = f" ({look_alike_detail(sibling_name, made)})" if alike == "looks like" else ""
+        summary = (f"renamed code {renaming.made_path} to {code.path}: {alike} the code {renaming.sibling_path} beside it{detail}"
+                   " once the key's new names were replaced by their pseudonyms")
+        after = code_state(code)
+        event = record_event(session, kind=EventKind.CODE_UPDATE, coder=coder, entity_guid=code.guid,
+                             before={**after, "name": made, "path": renaming.made_path}, after=after, summary=summary)
+        event.undoable = False
+        said.append(summary)
+    return said
 
 
 def _distinct(value: str, taken: set[str], prefix: str = "") -> str:

@@ -1,4 +1,4 @@
-"""`qualcode codebook show|validate|import|export|history|add|edit`."""
+"""`qualcode codebook show|validate|import|export|history|add|edit|rename`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import click
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.codebook.service import (
+    AlikeCodes,
+    alike_codes,
     code_history,
     create_code,
     list_codes,
+    rename_code,
     shortcut_clashes,
     update_code,
 )
@@ -35,6 +38,9 @@ def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         codes = list_codes(session, [name] if (name := workspace.coder_shown(session, None)) else [])
+    # Codes made before such names were refused: said on stderr, where a script's data is not.
+    for alike in alike_codes(codes):
+        note(f"note: {_alike_note(alike)}")
     if as_json:
         emit_json(codes)
         return
@@ -46,6 +52,17 @@ def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
             for label, value in (("definition", code.definition), ("include", code.inclusion), ("exclude", code.exclusion)):
                 if value:
                     click.echo(f"{indent}{label}: {value}")
+
+
+def _alike_note(alike: AlikeCodes) -> str:
+    """What to do about a code nobody can tell from the one beside it, in one line: rename it, or
+    recode its codings. It is named by its GUID, which no name or shortcut key can shadow."""
+    code, other = alike.code, alike.other
+    detail = f" ({alike.detail})" if alike.detail else ""
+    recode = (f", or recode its codings to {other.path}, each coder their own (`qualcode coding list --code {code.guid} --only`,"
+              f" then `qualcode coding recode N {other.path!r}`)") if code.codings else ""
+    return (f"code {code.path} {alike.alike} the code {other.path} beside it{detail}:"
+            f" rename it (`qualcode codebook rename {code.guid} NEW-NAME`){recode}")
 
 
 @codebook_group.command("validate")
@@ -177,6 +194,20 @@ def codebook_edit(app: AppContext, /, code: str, signal_words: str | None, **fie
     click.echo(f"updated {view.path}")
     for clash in clashes:
         note(f"note: {clash}")
+
+
+@codebook_group.command("rename")
+@click.argument("code")
+@click.argument("name")
+@pass_app
+def codebook_rename(app: AppContext, code: str, name: str) -> None:
+    """Give a code another name; its sub-codes, codings and GUID go with it (undo takes it back).
+
+    Example: qualcode codebook rename "måltall-press/inntakspress" "press på inntak"
+    """
+    with app.workspace() as workspace, workspace.typed() as session:
+        before, view = rename_code(session, code, name, workspace.coder(session))
+    click.echo(f"renamed {before} to {view.path}")
 
 
 COMMANDS = [codebook_group]

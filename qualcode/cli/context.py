@@ -70,6 +70,8 @@ def report_rewrite(result: Reapplied | None) -> None:
             f" ({', '.join(result.transcripts) or '-'}), {result.memos} memos, {result.events} log entries"
             f" and {result.others} definitions, titles and attributes"
         )
+    for renamed in result.codes_renamed if result is not None else ():
+        note(f"note: {renamed}")
     if result is not None and result.backups_rewritten:
         note(f"rewrote your backups {', '.join(result.backups_rewritten)} with the key, so they hold the names no longer")
     if result is not None and result.backups_deleted:

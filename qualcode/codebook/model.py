@@ -88,6 +88,14 @@ def look_alike_detail(name: str, other: str) -> str:
     return "they are written with different characters that look the same"
 
 
+def name_twin_keys(name: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The keys under which a code's name meets a sibling's that nobody could tell from it: its
+    casefold ("Håp" and "håp") and its look (name_look: "empоwerment" and "empowerment"). Both,
+    since neither holds the other: "Ida" and "ida" have one casefold and two looks."""
+    kept = code_name(name)
+    return ("case", kept.casefold()), ("look", name_look(kept))
+
+
 def code_path(typed: str) -> str:
     """A code path with each of its names as `code_name` keeps it."""
     return "/".join(code_name(part) for part in typed.split("/"))

@@ -23,6 +23,7 @@ from qualcode.codebook.model import (
     code_too_long,
     look_alike_detail,
     name_look,
+    name_twin_keys,
     shortcut_key,
     shortcut_not_visible,
     too_big,
@@ -62,6 +63,18 @@ class CodeView:
     shortcut: str | None
     signal_words: tuple[str, ...]
     codings: int
+
+
+@dataclass(frozen=True)
+class AlikeCodes:
+    """A code beside another, made before it, that nobody can tell from it (made before such names
+    were refused): how it is alike, in words, and where it "looks like" the other, its letter that
+    is not what it seems ("its 'о' is CYRILLIC SMALL LETTER O, not 'o'")."""
+
+    code: CodeView
+    alike: str
+    other: CodeView
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -602,6 +615,31 @@ def list_codes(session: Session, coders: Sequence[str] = ()) -> list[CodeView]:
     return ordered
 
 
+def alike_codes(codes: Sequence[CodeView]) -> list[AlikeCodes]:
+    """Each of `codes` (list_codes) whose name a sibling's made before it cannot be told from, by
+    the rule of creation (name_twin_keys: the same name in another case, or spacing, or one that
+    looks like it), with that sibling. A project made before names were checked so may hold such
+    pairs; they are left as they are until the researcher renames or merges them. In the order of `codes`."""
+    first_with: dict[tuple[str, str, str], CodeView] = {}
+    found: dict[int, AlikeCodes] = {}
+    for code in sorted(codes, key=lambda view: view.id):  # made first, by its id
+        parent_path = code.path.rpartition("/")[0]
+        keys = [(parent_path, *key) for key in name_twin_keys(code.name)]
+        other = next((first_with[key] for key in keys if key in first_with), None)
+        for key in keys:
+            first_with.setdefault(key, code)
+        if other is None:
+            continue
+        name, other_name = code_name(code.name), code_name(other.name)
+        if name == other_name:
+            found[code.id] = AlikeCodes(code, "differs only in spacing from", other)
+        elif name.casefold() == other_name.casefold():
+            found[code.id] = AlikeCodes(code, "differs only in case from", other)
+        else:
+            found[code.id] = AlikeCodes(code, "looks like", other, look_alike_detail(name, other_name))
+    return [found[code.id] for code in codes if code.id in found]
+
+
 def _view(code: Code, depth: int, codings: int) -> CodeView:
     return CodeView(
         id=code.id, guid=code.guid, path=code.path, name=code.name, depth=depth,
@@ -712,17 +750,7 @@ def create_code(
         raise InvalidInput(f"code {path} already exists{as_stored}", "list codes with `qualcode codebook show`")
     # A parent is named by its path, which no shortcut can make ambiguous ("p" beside the key p).
     parent = (session.scalar(select(Code).where(Code.path == parent_path)) or find_code(session, parent_path)) if parent_path else None
-    look = name_look(name)
-    for other in session.scalars(select(Code.path).where(Code.parent_id == (parent.id if parent else None))):
-        # Two codes a reader cannot tell apart, and that every case-blind lookup (the name resolver,
-        # a search, SQLite itself) would take for one another; or one stored with two spaces.
-        if (kept := code_name(other.rpartition("/")[2])).casefold() == name.casefold():
-            raise InvalidInput(f"code {path} differs only in {'spacing' if kept == name else 'case'} from the code {other}{as_stored}",
-                               f"use {other}, or a name that differs in more than case")
-        # Or written with letters of another script, or "rn" for "m": a second code that looks like the first.
-        if name_look(kept) == look:
-            raise InvalidInput(f"code {path} looks like the code {other}: {look_alike_detail(name, kept)}{as_stored}",
-                               f"use {other}, or a name that reads differently")
+    _refuse_alike_sibling(session, parent, None, path, as_stored)
     # After the last sibling: a count would repeat a place once a code between had gone.
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
     taken = set(session.scalars(select(Code.guid).where(Code.guid == code_guid(path))))
@@ -740,6 +768,65 @@ def create_code(
         after=code_state(code), summary=f"created code {path}",
     )
     return _view(code, path.count("/"), 0)
+
+
+def _refuse_alike_sibling(session: Session, parent: Code | None, code: Code | None, path: str, as_stored: str) -> None:
+    """Refuse a code at `path` under `parent` (`code`, renamed, or a new one) whose name a sibling's
+    cannot be told from: two codes a reader cannot tell apart, and that every case-blind lookup
+    (the name resolver, a search, SQLite itself) would take for one another."""
+    name = path.rpartition("/")[2]
+    look = name_look(name)
+    siblings = select(Code.path).where(Code.parent_id == (parent.id if parent else None))
+    for other in session.scalars(siblings if code is None else siblings.where(Code.id != code.id)):
+        if other == path:
+            raise InvalidInput(f"code {path} already exists{as_stored}", "list codes with `qualcode codebook show`")
+        # The same name in another case, or one stored with two spaces.
+        if (kept := code_name(other.rpartition("/")[2])).casefold() == name.casefold():
+            raise InvalidInput(f"code {path} differs only in {'spacing' if kept == name else 'case'} from the code {other}{as_stored}",
+                               f"use {other}, or a name that differs in more than case")
+        # Or written with letters of another script, or "rn" for "m": a second code that looks like the first.
+        if name_look(kept) == look:
+            raise InvalidInput(f"code {path} looks like the code {other}: {look_alike_detail(name, kept)}{as_stored}",
+                               f"use {other}, or a name that reads differently")
+
+
+def rename_code(session: Session, ref: str, typed: str, coder: Coder | None = None) -> tuple[str, CodeView]:
+    """Give a code another name, its sub-codes and codings with it and its GUID kept, as an
+    undoable change; refused as `create_code` refuses the name beside the code's siblings. The
+    code's path before, and the code."""
+    hold_write_lock(session)  # what it reads as the state before is the state it changes
+    code = find_code(session, ref)
+    if (not_one_line := code_name_not_one_line(typed.strip())) is not None:
+        raise InvalidInput(*not_one_line)
+    written = code_name(typed)
+    if not written:
+        raise InvalidInput("the new name is empty", "give the code a name")
+    if "/" in written:
+        raise InvalidInput(f"the name {written!r} holds '/', which separates a code from the code above it", "give a name without '/'")
+    name = clean_typed(session, written)
+    as_stored = "; a name the key holds is stored as its pseudonym" if name != written else ""
+    parent_path = code.path.rpartition("/")[0]
+    path = f"{parent_path}/{name}" if parent_path else name
+    if name == code.name:
+        raise InvalidInput(f"code {code.path} is named {name!r} already{as_stored}", "give another name")
+    too_long = code_too_long(name, path)
+    if too_long:
+        raise InvalidInput(*too_long)
+    longest = max(len(sub) for sub in session.scalars(select(Code.path).where(Code.id.in_(code_subtree_ids(session, code)))))
+    if len(path) + longest - len(code.path) > model.CODE_PATH_LENGTH:
+        raise InvalidInput(f"so named, a sub-code of {code.path} would have a path longer than {model.CODE_PATH_LENGTH} characters",
+                           "give a shorter name")
+    _refuse_alike_sibling(session, code.parent, code, path, as_stored)
+    before = code_state(code)
+    place_code(code, code.parent, path)
+    try:
+        session.flush()
+    except IntegrityError:  # another command made a code of that name a moment ago
+        raise InvalidInput(f"code {path} already exists", "list codes with `qualcode codebook show`") from None
+    if (too_much := codebook_limit_problem(session)) is not None:
+        raise InvalidInput(*too_much)
+    _record_update(session, code, before, coder, f"renamed code {before['path']} to {path}")
+    return before["path"], _view(code, path.count("/"), 0)
 
 
 def update_code(session: Session, ref: str, changes: dict[str, Any], coder: Coder | None = None) -> CodeView:

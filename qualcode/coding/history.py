@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from qualcode.codebook.model import name_twin_keys
 from qualcode.codebook.service import place_code, restore_codebook
 from qualcode.coding.coders import find_coder
 from qualcode.coding.service import refuse_duplicate_coding
@@ -507,11 +508,11 @@ def _refuse_if_taken(session: Session, state: dict[str, Any], parent: Code | Non
             )
     if code is not None and code.path == state["path"]:
         return
-    name = state["path"].rpartition("/")[2].casefold()
+    keys = set(name_twin_keys(state["path"].rpartition("/")[2]))
     siblings = session.scalars(select(Code).where(Code.parent_id == (parent.id if parent else None), Code.guid != state["guid"]))
-    # Paths are unique, and codes whose names differ only in case are not allowed side by side either.
+    # Paths are unique, and codes whose names differ only in case, or look alike, are not allowed side by side either.
     for other in siblings:
-        if other.name.casefold() == name:
+        if keys & set(name_twin_keys(other.name)):
             maker = _maker(session, other.guid)
             raise ChangedByOthers(
                 f"another code, {other.path}{f' (made by {maker})' if maker else ''}, now stands where {state['path']} was,"

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
 from qualcode.anonymise.typed_text import clean_text, refuse_undecided
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant
-from qualcode.codebook.model import CODE_FIELDS
+from qualcode.codebook.model import CODE_FIELDS, look_alike_detail, name_twin_keys
 from qualcode.codebook.service import (
     CODE_NAME_LENGTH,
     codebook_limit_problem,
@@ -479,6 +479,11 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     is moved here too, with its sub-codes and codings, as an undoable change the result lists, and
     a move the tree cannot take refuses the file (codebook/service.codes_after_moves).
 
+    Codes side by side that nobody could tell apart (the same name in another case, or one that
+    looks like it, name_twin_keys) are one code, as the file's codes or as a file's code beside
+    the project's: a project file is not refused for a letter nobody sees. Each merge is a problem
+    line saying why, in words true of the names the file writes (_alike_in_file).
+
     New codes are written a row at a time through Core with their events in one statement, as
     codings are: a codebook from another program may bring thousands, and a flush per code (with
     the typed-text check of everything in it) took seconds per hundred. What that check does to a
@@ -488,15 +493,16 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     session.flush()
     ids: dict[str, int] = {}
     by_guid: dict[str, tuple[int, str]] = {}
-    # Paths by their casefold: two codes that differ only in case are one (codebook/service.create_code).
-    by_code_path: dict[str, tuple[int, str, str]] = {}
+    # Paths found by a sibling's nobody could tell from them: the same name in another case, or
+    # written with another script's letters, is one code (codebook/service.create_code refuses the second).
+    by_code_path: _Siblings[tuple[int, str, str]] = _Siblings()
     # Parent id -> the place after its last sub-code, as create_code gives it: after a move the count of sub-codes may be a place taken.
     next_place: Counter[int | None] = Counter()
     for row in session.execute(select(Code.id, Code.guid, Code.path, Code.parent_id, Code.position)):
         by_guid[row.guid] = (row.id, row.path)
-        by_code_path.setdefault(row.path.casefold(), (row.id, row.guid, row.path))
+        by_code_path.setdefault(row.path, (row.id, row.guid, row.path))
         next_place[row.parent_id] = max(next_place[row.parent_id], row.position + 1)
-    by_path: dict[str, QdpxCode] = {}
+    by_path: _Siblings[QdpxCode] = _Siblings()
     events: list[dict[str, object]] = []
     connection = session.connection()
     table = cast(Table, Code.__table__)
@@ -510,7 +516,7 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     tree: list[tuple[str, str | None]] = []  # where the file has each code, the project's names for codes it holds
     placed: dict[str, str] = {}  # path -> GUID of each code the project holds, where the file has it
 
-    ending_at: dict[str, tuple[str, QdpxCode, bool]] = {}  # casefolded path here -> the file's path, its code, renamed here
+    ending_at: _Siblings[tuple[str, QdpxCode, bool]] = _Siblings()  # a path here -> the file's path, its code, renamed here
     clashes: list[str] = []
 
     def place(codes: list[QdpxCode], parent_path: str | None, file_parent: str | None) -> None:
@@ -522,12 +528,12 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             renamed = False
             if held is not None:
                 held_name = held[1].rpartition("/")[2]
-                renamed = held_name.casefold() != name.casefold()
+                renamed = not set(name_twin_keys(held_name)) & set(name_twin_keys(name))
                 path = f"{parent_path}/{held_name}" if parent_path else held_name
                 placed[path] = spec.guid
-            elif path.casefold() in by_code_path:
-                path = by_code_path[path.casefold()][2]
-            first = ending_at.setdefault(path.casefold(), (file_path, spec, renamed))
+            elif (twin := by_code_path.get(path)) is not None:
+                path = twin[2]
+            first = ending_at.setdefault(path, (file_path, spec, renamed))
             if first[1] is not spec and (renamed or first[2]):
                 # A code keeping the project's name would take another of the file's codes into it.
                 clashes.append(f"the file's codes {shortened(first[0], SHOWN)} and {shortened(file_path, SHOWN)} would both be"
@@ -547,9 +553,9 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
         moved_aside = make_way_for_moves(session, after)
         # Read as the file leaves the tree: a code moved away leaves its path to a new code.
         by_guid = {code.guid: (code.id, path) for path, code in after.items()}
-        by_code_path = {}
+        by_code_path = _Siblings()
         for path, code in after.items():
-            by_code_path.setdefault(path.casefold(), (code.id, code.guid, path))
+            by_code_path.setdefault(path, (code.id, code.guid, path))
 
     def move(code: Code, parent: tuple[int, str, str, str] | None, path: str) -> None:
         if events:  # the creation of a code it is moved under comes first, as undo takes them back last to first
@@ -596,12 +602,9 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             name = names[id(spec)]
             path = f"{parent[2]}/{name}" if parent else name
             typed_path = f"{parent[3]}/{written}" if parent else written
-            first = by_path.setdefault(path.casefold(), spec)
+            first = by_path.setdefault(path, spec)
             if first is not spec:
-                case = "" if first.name == spec.name else f" but for case ({shortened(first.name, SHOWN)!r}),"
-                result.problems.append(
-                    f"Code {shortened(spec.name, SHOWN)!r} {spec.guid}: the same name as {first.guid}{case} under the same parent; merged into one code"
-                )
+                result.problems.append(f"Code {shortened(spec.name, SHOWN)!r} {spec.guid}: {_alike_in_file(spec, first, names, key)}; merged into one code")
             if spec.guid in by_guid:
                 code_id, held_path = by_guid[spec.guid]
                 if held_path != path and first is spec:
@@ -609,19 +612,20 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
                         f"Code {spec.guid}: {shortened(path, SHOWN)!r} in the file, {shortened(held_path, SHOWN)!r} here; the project's name kept"
                     )
                 path, guid = held_path, spec.guid
-            elif path.casefold() in by_code_path:
-                code_id, guid, held_path = by_code_path[path.casefold()]
+            elif (twin := by_code_path.get(path)) is not None:
+                code_id, guid, held_path = twin
                 if held_path != path and first is spec:
-                    result.problems.append(
-                        f"Code {shortened(path, SHOWN)!r} {spec.guid}: differs only in case from the code {shortened(held_path, SHOWN)!r}; merged into it"
-                    )
+                    held_name = held_path.rpartition("/")[2]
+                    alike = (f"looks like the code {shortened(held_path, SHOWN)!r} ({look_alike_detail(name, held_name)})"
+                             if name.casefold() != held_name.casefold() else f"differs only in case from the code {shortened(held_path, SHOWN)!r}")
+                    result.problems.append(f"Code {shortened(path, SHOWN)!r} {spec.guid}: {alike}; merged into it")
                 path = held_path
             else:
                 code_id, guid = create(spec, name, path, (parent[0], parent[1]) if parent else None, typed_path)
                 parent_id = parent[0] if parent else None
                 next_place[parent_id] += 1
                 by_guid[guid] = (code_id, path)
-                by_code_path[path.casefold()] = (code_id, guid, path)
+                by_code_path.setdefault(path, (code_id, guid, path))
                 result.codes_created.append(path)
             moving = to_move.pop(code_id, None)
             if moving is not None and moving.path != path:  # not moved already with a code above it
@@ -642,6 +646,59 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     for first_index in range(0, len(wanted), BATCH):
         loaded.update((code.id, code) for code in session.scalars(select(Code).where(Code.id.in_(wanted[first_index:first_index + BATCH]))))
     return {guid: loaded[code_id] for guid, code_id in ids.items()}
+
+
+_Held = TypeVar("_Held")
+
+
+class _Siblings(Generic[_Held]):
+    """What is held for each code path, found again by the path of a sibling nobody could tell from
+    it: under the same parent (in any case), a name of the same casefold or look (name_twin_keys)."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[str, str, str], _Held] = {}
+        self._keys: dict[str, list[tuple[str, str, str]]] = {}  # a path's keys, worked out once (a skeleton each)
+
+    def keys(self, path: str) -> list[tuple[str, str, str]]:
+        found = self._keys.get(path)
+        if found is None:
+            parent, _, name = path.rpartition("/")
+            found = self._keys[path] = [(parent.casefold(), *key) for key in name_twin_keys(name)]
+        return found
+
+    def get(self, path: str) -> _Held | None:
+        return next((self._held[key] for key in self.keys(path) if key in self._held), None)
+
+    def setdefault(self, path: str, value: _Held) -> _Held:
+        """What is held for a path like `path`, or else `value`, held from now on for `path` and paths like it."""
+        held = self.get(path)
+        kept = value if held is None else held
+        for key in self.keys(path):
+            self._held.setdefault(key, kept)
+        return kept
+
+
+def _alike_in_file(spec: QdpxCode, first: QdpxCode, names: dict[int, str], key: PseudonymKey) -> str:
+    """How the file's code `spec` is its sibling `first`, into which it is merged, in words true of
+    the names the file writes: the same name, in another case, or a name that looks like it (and
+    the letter that is not what it seems). Where the file writes them apart and only their stored
+    names are alike, what made them so: the key's pseudonyms (a name it holds beside its
+    pseudonym), or the cut to the length a name is kept at."""
+    written, first_written = (unicodedata.normalize("NFC", code.name).strip() for code in (spec, first))
+    why = ""
+    if not set(name_twin_keys(written)) & set(name_twin_keys(first_written)):
+        pseudonymised = clean_text(written, key) != written or clean_text(first_written, key) != first_written
+        why = (" once the names the key holds are replaced by their pseudonyms" if pseudonymised
+               else f" once cut to the {CODE_NAME_LENGTH} characters qualcode keeps")
+        written, first_written = names[id(spec)], names[id(first)]
+        if written == first_written:
+            return f"one name with {first.guid}{why}, under the same parent"
+    shown = shortened(first_written, SHOWN)
+    if written == first_written:
+        return f"the same name as {first.guid} under the same parent"
+    if written.casefold() == first_written.casefold():
+        return f"the same name as {first.guid} but for case ({shown!r}){why}, under the same parent"
+    return f"looks like {first.guid} ({shown!r}){why} under the same parent ({look_alike_detail(written, first_written)})"
 
 
 def _adopt_guid(session: Session, code_id: int, guid: str) -> str:
