@@ -1510,9 +1510,17 @@ class ReviewComment:
     start: int | None = None
 
 
-def review_comments(result: ReviewImport) -> list[ReviewComment]:
-    """Each comment of a review import and where it went, placed ones first, as the terminal UI lists them."""
+@dataclass(frozen=True)
+class ReviewRead:
+    """A review import as the terminal UI shows it: each comment and where it went, placed ones
+    first, and what was not imported (tracked changes), said as the command line says it."""
+
+    comments: list[ReviewComment]
+    notes: list[str]
+
+
+def review_read(result: ReviewImport) -> ReviewRead:
     comments = [ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, placed.code_path, placed.transcript,
                               placed.start) for placed in result.placed]
-    return comments + [ReviewComment(unplaced.author, unplaced.text, f"not placed: {unplaced.why}", False)
-                       for unplaced in result.unplaced]
+    comments += [ReviewComment(unplaced.author, unplaced.text, f"not placed: {unplaced.why}", False) for unplaced in result.unplaced]
+    return ReviewRead(comments, [tracked.note for tracked in result.tracked_changes])

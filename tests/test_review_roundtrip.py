@@ -219,7 +219,7 @@ def test_the_terminal_ui_s_import_places_a_comment_over_two_quotes_and_one_on_an
     """The UI read the coding's id from "coding 12 (the first of the 2 quotes it spans)" as a number,
     and failed; a comment on an orphaned quote is shown with its transcript, to jump to."""
     from qualcode.config import Config
-    from qualcode.workspace import Workspace, review_comments
+    from qualcode.workspace import Workspace, review_read
 
     project, report = reported
     document = docx.Document(str(report))
@@ -228,7 +228,7 @@ def test_the_terminal_ui_s_import_places_a_comment_over_two_quotes_and_one_on_an
     document.save(str(tmp_path / "over-two.docx"))
     opened = Config.resolve(project=project, coder="Forsker 1", key=None)
     with Workspace.open(opened) as workspace:
-        [spanning] = review_comments(workspace.import_review_file(tmp_path / "over-two.docx"))
+        [spanning] = review_read(workspace.import_review_file(tmp_path / "over-two.docx")).comments
     assert spanning.attached_to.endswith("(the first of the 2 quotes it spans)") and spanning.transcript == "deltaker_D1_T1"
     assert spanning.start is not None and spanning.code is not None
     source = Path(__file__).parents[1] / "transcripts" / "deltaker_D1_T1.txt"
@@ -236,7 +236,7 @@ def test_the_terminal_ui_s_import_places_a_comment_over_two_quotes_and_one_on_an
     corrected.write_text(source.read_text(encoding="utf-8").replace(OWN, "Jeg fikk endelig en plass."), encoding="utf-8")
     ok(run(project, "import", str(corrected), "--replace"))
     with Workspace.open(opened) as workspace:
-        [orphaned] = review_comments(workspace.import_review_file(commented(report, tmp_path / "on-own.docx", (OWN, "Et sterkt sitat.", "Anne"))))
+        [orphaned] = review_read(workspace.import_review_file(commented(report, tmp_path / "on-own.docx", (OWN, "Et sterkt sitat.", "Anne")))).comments
     assert orphaned.attached_to.startswith("transcript deltaker_D1_T1: its quote") and orphaned.transcript == "deltaker_D1_T1"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -21,10 +20,7 @@ from qualcode.text.counts import counted
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.footer import KeyFooter
-from qualcode.workspace import ReviewComment, review_comments
-
-if TYPE_CHECKING:
-    from qualcode.exporters.review import ReviewImport
+from qualcode.workspace import ReviewComment, ReviewRead, review_read
 
 
 class WordFiles(DirectoryTree):
@@ -84,11 +80,11 @@ class ReviewCommentsScreen(QualcodeScreen):
     def read(self, path: Path) -> None:
         """Store the comments in `path` as memos and show where each went."""
         self._detail(Text(f"Reading the comments in {path.name} …"))
-        self.in_background(lambda workspace: workspace.import_review_file(path), lambda result: self._read(path, result),
+        self.in_background(lambda workspace: review_read(workspace.import_review_file(path)), lambda read: self._read(path, read),
                            group="comments", failed=lambda error: self._detail(Text(error, style="red")))
 
-    def _read(self, path: Path, result: ReviewImport) -> None:
-        self.comments = comments = review_comments(result)
+    def _read(self, path: Path, read: ReviewRead) -> None:
+        self.comments = comments = read.comments
         table = self.query_one(DataTable)
         table.clear()
         for comment in comments:
@@ -97,7 +93,7 @@ class ReviewCommentsScreen(QualcodeScreen):
         placed = sum(1 for comment in comments if not comment.attached_to.startswith("not placed"))
         self.summary = f"{path.name}: {counted(new, 'new memo')}, {placed - new} already imported, {len(comments) - placed} not placed"
         # A reviewer who edited the text with track changes on is told, as on the command line.
-        self.summary += "".join(f"\n{tracked.note}" for tracked in result.tracked_changes)
+        self.summary += "".join(f"\n{note}" for note in read.notes)
         if comments:
             table.focus()
             table.move_cursor(row=0)
