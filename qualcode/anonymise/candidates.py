@@ -627,9 +627,9 @@ def _after_number(doc: Doc, index: int) -> bool:
 
 def _abbreviation_before(doc: Doc, index: int) -> str | None:
     """The abbreviation directly before token `index`, lower-cased with its full stop: a word spaCy's
-    tokenizer keeps whole with it ("osv.", "kr.", "f.eks.", and the everyday words "jul.", "to.",
-    "no."), or one of CONTINUING_ABBREVIATIONS and SPLIT_ABBREVIATIONS that it splits from it
-    ("t.d.", "o.s.v."), which its sentencizer then ends a sentence at."""
+    tokenizer keeps whole with it ("osv.", "kr.", "f.eks.", "t.d.", and the everyday words "jul.",
+    "to.", "no."), or one of CONTINUING_ABBREVIATIONS and SPLIT_ABBREVIATIONS that it splits from it
+    ("jfr.", "o.s.v."), which its sentencizer then ends a sentence at."""
     if index == 0:
         return None
     before = doc[index - 1]
