@@ -2418,3 +2418,25 @@ def test_an_import_holds_back_a_name_after_an_abbreviation_and_stores_its_pseudo
     assert "Marthinsen" not in version.text and "Slagsvold" not in version.text
     stored = version.text
     assert "bolig osv. " in stored and "500 kr. " in stored
+
+
+@pytest.mark.parametrize("text", [
+    # First in a sentence or a turn, short and as rare in wordfreq's bokmål list as a name: fillers,
+    # English, and the genitives of bokmål's nouns.
+    "D1: Vi gikk dit. Æhm, det var greit.\n", "D1: Mhmm, det var greit.\n",
+    "D1: Vi gikk dit. Approved ble det.\n", "D1: Wealthy var de ikke.\n",
+    "D1: Vi gikk dit. Linjenes lengde var grei.\n", "D1: Ulempens størrelse var liten.\n",
+    # After an abbreviation a sentence may begin at: English, and fillers drawn out or listed.
+    "D1: Lønn, bolig osv. Anything kunne skje.\n", "D1: Lønn, bolig osv. Remember det.\n",
+    "D1: Lønn, bolig osv. Hmmm, det var greit.\n", "D1: Lønn, bolig osv. Neeei, det var greit.\n",
+    "D1: Lønn, bolig osv. Nåja, det var greit.\n", "D1: Lønn, bolig osv. Oki, det var greit.\n",
+])
+def test_a_filler_an_english_word_or_a_genitive_where_a_sentence_begins_is_no_name(text: str) -> None:
+    """Where a sentence begins a word is proposed when it reads as a name: short and rarer than any
+    bokmål word, or after "osv." rare and in no Norwegian dictionary. wordfreq's bokmål list finds
+    what speech says aloud, English and inflected genitives as rare, and the nynorsk and bokmål
+    lexicons lack them: "Æhm", "Approved", "Linjenes", and after "osv." "Anything", "Hmmm", were
+    put to the reviewer as names."""
+    from qualcode.anonymise.candidates import propose
+
+    assert propose(text, (), (), {"D1"}, [4]) == []

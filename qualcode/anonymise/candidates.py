@@ -467,12 +467,14 @@ def _shaped_like_a_name(word: str) -> bool:
     unless written with letters Norwegian does not use ("Małgorzata")."""
     folded = word.casefold()
     short_or_foreign = len(word) <= UNKNOWN_FIRST_MAX_LENGTH or not NORWEGIAN_ALPHABET.issuperset(folded)
-    if folded in ROLE_LABELS or not (word.isalpha() and short_or_foreign and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
+    if folded in ROLE_LABELS or not (word.isalpha() and short_or_foreign and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF) or _said_aloud(folded):
         return False
     from qualcode.text.tokens import stem
 
-    # Nor a nynorsk word, which the bokmål list holds as rare as a name ("Ærleg", "Byrja", "Truleg").
-    return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF and not nynorsk_word(folded)
+    # Nor a word of the dictionaries, nor its genitive, which the bokmål list holds as rare as a name:
+    # nynorsk ("Ærleg", "Byrja", "Truleg"), bokmål's inflections ("Linjenes", "Ulempens") and English
+    # ("Approved", "Wealthy").
+    return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF and not any(_dictionary_word(form) for form in _with_genitive_base(folded))
 
 
 # The roles' labels as nynorsk writes them, beside ROLE_LABELS' bokmål.
@@ -646,18 +648,63 @@ def _name_after_abbreviation(word: str, lowered: set[str]) -> bool:
     reads as a name rather than a sentence's first word, the text never writing it in lower case: a
     listed surname or place that bokmål hardly knows ("Marthinsen", "Nødland"; not "Heim" or "Eng"),
     or a word that neither bokmål's dictionary nor nynorsk's knows, nor as a genitive, and rarer than
-    the words of speech they lack ("Slagsvold"). Not the nouns a sentence begins with, which wordfreq
-    finds as rare ("Husleia", "Handlingsplanen", "Forlagets", "Kvardagen")."""
+    the words of speech they lack ("Slagsvold"), nor English's as a word ("Anything"), and no filler
+    ("Hmmm", "Okei"). Not the nouns a sentence begins with, which wordfreq finds as rare ("Husleia",
+    "Handlingsplanen", "Forlagets", "Kvardagen")."""
     folded = word.casefold()
     if folded in lowered:
         return False
     rarity = zipf(folded)
     if (folded in _names() or _is_place(folded)) and rarity < NAME_PART_MAX_ZIPF:
         return True
-    if rarity >= UNKNOWN_AFTER_ABBREVIATION_MAX_ZIPF:
+    if rarity >= UNKNOWN_AFTER_ABBREVIATION_MAX_ZIPF or not word.isalpha() or _said_aloud(folded):
         return False
-    forms = [folded, folded[:-1]] if folded.endswith("s") and len(folded) > 3 else [folded]
-    return not any(nynorsk_word(form) or bokmal_word(form) for form in forms)
+    return not any(_dictionary_word(form) for form in _with_genitive_base(folded))
+
+
+def _with_genitive_base(folded: str) -> list[str]:
+    """`folded`, and the word it would be the genitive of ("kommunens": "kommunen")."""
+    return [folded, folded[:-1]] if folded.endswith("s") and len(folded) > 3 else [folded]
+
+
+def _dictionary_word(folded: str) -> bool:
+    """Whether simplemma's bokmål or nynorsk lexicon knows `folded`, or its English one as a word
+    rather than a name ("anyway", "remember", "sorry"; not "johnson" or "jenkins", which it holds as
+    the names "Johnson" and "Jenkins"): English is said in Norwegian interviews, and wordfreq's
+    bokmål list finds it rare."""
+    return _norwegian_word(folded) or english_word(folded)
+
+
+@lru_cache(maxsize=4096)
+def english_word(folded: str) -> bool:
+    """Whether `folded` is an English word in simplemma's English lexicon whose lemma is written in
+    lower case: a word, not a name ("Johnson")."""
+    import simplemma  # its English lexicon (about 0.2 s) loads only when a rare capital is met
+
+    return bool(simplemma.is_known(folded, lang="en")) and simplemma.lemmatize(folded, lang="en")[:1].islower()
+
+
+# What is said aloud and no dictionary holds: fillers of h and m after a vowel or none ("Hmm", "Mhm",
+# "Æhm", "Øhm", "Ehh"; not "Åm", a surname), or of no vowel at all ("Pff", "Psst").
+FILLER = re.compile(r"[aeiouyæøå]?(?:h[hm]*|m[hm]+)|[bcdfghjklmnpqrstvwxz]{3,}")
+# A letter three times or more: a word drawn out ("Neeei", "Jaaa"), which Norwegian writes no word
+# with; names write two ("Haaland", "Huuse").
+_DRAWN_OUT = re.compile(r"(.)\1\1+")
+
+
+def _said_aloud(folded: str) -> bool:
+    """A filler or interjection: shaped as one (FILLER), listed as one (data/not_identifiers.txt:
+    "okei", "nåja"), or a word drawn out ("neeei") or said twice ("menmen")."""
+    if FILLER.fullmatch(folded) or folded in _not_identifiers():
+        return True
+    collapsed = _DRAWN_OUT.sub(r"\1", folded)
+    half = len(folded) // 2
+    return (collapsed != folded and (_common(collapsed) or bokmal_word(collapsed) or collapsed in _not_identifiers())) or (
+        len(folded) % 2 == 0 and folded[:half] == folded[half:] and _common(folded[:half]))
+
+
+def _norwegian_word(folded: str) -> bool:
+    return bokmal_word(folded) or nynorsk_word(folded)
 
 
 def _after_line_start(text: str, index: int) -> bool:
