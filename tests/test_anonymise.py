@@ -237,8 +237,11 @@ def test_an_everyday_word_before_at_is_no_address(text: str) -> None:
     ("D: Małgorzata kom hit i 2016. Şükrü sa det. Idéarbeidet var bra.", ["Małgorzata", "Şükrü"]),
     # An inflection the frequency list lacks is known by its stem; a long word is a compound.
     ("D: Veilederes ansvar er stort. Ungane var der. Handlingsplanen kom. Medforsker spurte.", []),
-    # A long first word on no list is proposed with the name after it, and the name alone too.
-    ("D4: Kristoffersdatter Rasmussen. Hun var helt fantastisk.", ["Rasmussen", "Kristoffersdatter Rasmussen"]),
+    # A long first word on no list that reads as a name (no dictionary's word, rare) is the name's
+    # first part, as a listed one is: the name whole.
+    ("D4: Kristoffersdatter Rasmussen. Hun var helt fantastisk.", ["Kristoffersdatter Rasmussen"]),
+    # One that is a word's compound is proposed with the name after it, and the name alone too.
+    ("D4: Bydelsveilederen Rasmussen var helt fantastisk.", ["Rasmussen", "Bydelsveilederen Rasmussen"]),
     # A listed one (SSB's names, which Faker's lists missed): the name whole.
     ("D4: Gunnhild Rasmussen. Hun var helt fantastisk.", ["Gunnhild Rasmussen"]),
     ("D4: Ingvild kom innom i går.", ["Ingvild"]),
@@ -2418,3 +2421,91 @@ def test_an_import_holds_back_a_name_after_an_abbreviation_and_stores_its_pseudo
     assert "Marthinsen" not in version.text and "Slagsvold" not in version.text
     stored = version.text
     assert "bolig osv. " in stored and "500 kr. " in stored
+
+
+# Where a sentence begins: after a full stop or a question mark, and a turn's first word.
+SENTENCE_STARTS = ["D1: Vi gikk dit. {} sa at det var greit.\n", "D1: {} sa at det var greit.\n",
+                   "D1: Hva skjedde? {} sa at det var greit.\n"]
+
+
+@pytest.mark.parametrize("where", SENTENCE_STARTS)
+@pytest.mark.parametrize("name", [
+    "Marthinsen", "Nødland",  # on Statistics Norway's list of surnames only; a dictionary knows the second as a word form
+    "Slagsvold", "Zernichow", "Agnli",  # on no list
+    "Brynestad", "Østhagen", "Kronlund",  # on no list, and made as farm names are, of words ("bryne|stad", "øst|hagen")
+])
+def test_a_rare_name_first_in_a_sentence_or_a_turn_is_proposed(where: str, name: str) -> None:
+    """"Vi gikk dit. Marthinsen sa at det var greit." and a turn beginning "Slagsvold ringte meg."
+    stored the names as said: a sentence's first word was proposed only when a listed given name or
+    common surname, or short and rarer than any bokmål word, and in interviews sentences very often
+    begin with a name. It reads as a name there as after "osv.": a listed surname rarer than Zipf 3,
+    or a word no dictionary knows (nor as a compound of its words) rarer than Zipf 4."""
+    from qualcode.anonymise.candidates import propose
+
+    text = where.format(name)
+    assert [proposal.text for proposal in propose(text, (), (), {"D1"}, [4])] == [name]
+
+
+@pytest.mark.parametrize("where", SENTENCE_STARTS)
+@pytest.mark.parametrize("word", [
+    # Everyday words and nouns wordfreq finds rare that a dictionary knows.
+    "Det", "Egentlig", "Husleia", "Veilederen",
+    # Said aloud: fillers, and words drawn out.
+    "Hmm", "Mhm", "Mmm", "Æhm", "Øhm", "Ehh", "Okei", "Oki", "Nåja", "Heisann", "Neeei", "Jaaa",
+    # English.
+    "Anyway", "Actually", "Whatever", "Remember", "Sorry",
+    # Nynorsk.
+    "Ikkje", "Korleis", "Eigentleg", "Kvardagen", "Ungane",
+    # Compounds no dictionary holds whole, and genitives.
+    "Bydelskontoret", "Gruppeintervju", "Oppfølgingssamtalen", "Jobbspesialisten", "Medforskerne",
+    "Startlånet", "Kartleggingssamtalen", "Veilederens", "Tiltakets", "Bydelskontorets",
+])
+def test_an_ordinary_word_first_in_a_sentence_or_a_turn_is_not_proposed(where: str, word: str) -> None:
+    """A sentence's first word that reads as no name stays unproposed, so the review is not flooded."""
+    from qualcode.anonymise.candidates import propose
+
+    assert propose(where.format(word), (), (), {"D1"}, [4]) == []
+
+
+def test_an_import_holds_back_a_name_first_in_a_sentence_and_stores_its_pseudonym(session: Session, tmp_path: Path) -> None:
+    """The leak end to end: names said first in a sentence and first in a turn were stored as said."""
+    path = tmp_path / "intervju.txt"
+    path.write_text(
+        "I: Hva skjedde da?\nD1: Vi gikk dit. Marthinsen sa at det var greit.\n"
+        "D1: Slagsvold ringte meg. Hmm. Bydelskontoret var stengt. Anyway, det gikk.\n",
+        encoding="utf-8",
+    )
+    key = PseudonymKey("p")
+    with pytest.raises(NeedsReview, match="Marthinsen"):
+        import_file(session, path, key=key)
+    assert session.scalar(select(Transcript)) is None
+    assert sorted(candidate.text for candidate in key.pending) == ["Marthinsen", "Slagsvold"]
+    for name in ("Marthinsen", "Slagsvold"):
+        accept_candidate(key, name, "person")
+    import_file(session, path, key=key)
+    version = session.scalars(select(Transcript)).one().current_version
+    assert version is not None
+    assert "Marthinsen" not in version.text and "Slagsvold" not in version.text
+    assert "Vi gikk dit. " in version.text and "Bydelskontoret var stengt" in version.text
+
+
+@pytest.mark.parametrize("text", [
+    # First in a sentence or a turn, short and as rare in wordfreq's bokmål list as a name: fillers,
+    # English, and the genitives of bokmål's nouns.
+    "D1: Vi gikk dit. Æhm, det var greit.\n", "D1: Mhmm, det var greit.\n",
+    "D1: Vi gikk dit. Approved ble det.\n", "D1: Wealthy var de ikke.\n",
+    "D1: Vi gikk dit. Linjenes lengde var grei.\n", "D1: Ulempens størrelse var liten.\n",
+    # After an abbreviation a sentence may begin at: English, and fillers drawn out or listed.
+    "D1: Lønn, bolig osv. Anything kunne skje.\n", "D1: Lønn, bolig osv. Remember det.\n",
+    "D1: Lønn, bolig osv. Hmmm, det var greit.\n", "D1: Lønn, bolig osv. Neeei, det var greit.\n",
+    "D1: Lønn, bolig osv. Nåja, det var greit.\n", "D1: Lønn, bolig osv. Oki, det var greit.\n",
+])
+def test_a_filler_an_english_word_or_a_genitive_where_a_sentence_begins_is_no_name(text: str) -> None:
+    """Where a sentence begins a word is proposed when it reads as a name: short and rarer than any
+    bokmål word, or after "osv." rare and in no Norwegian dictionary. wordfreq's bokmål list finds
+    what speech says aloud, English and inflected genitives as rare, and the nynorsk and bokmål
+    lexicons lack them: "Æhm", "Approved", "Linjenes", and after "osv." "Anything", "Hmmm", were
+    put to the reviewer as names."""
+    from qualcode.anonymise.candidates import propose
+
+    assert propose(text, (), (), {"D1"}, [4]) == []

@@ -151,3 +151,26 @@ def test_a_word_spacy_takes_for_an_abbreviation_ends_a_sentence_before_a_capital
     # The reader's lazy rule (tokenised) starts the same sentences.
     [(_, doc, starts)] = list(tokenised(text))
     assert [doc[index].idx for index in range(len(doc)) if starts(index)] == [text.index(sentence) for sentence in expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Det gjeld t.d. tiltak for unge.",
+    "Vi snakka m.a. om pengar og bustad.",
+    "Det står iflg. loven at du har rett.",
+    "Vi snakket ang. pengene, og så gikk vi.",
+    "Han sa t.d., at det var greit.",
+    # Capitalised, first in the sentence.
+    "T.d. kan ein søkje om det.",
+    "M.a. snakka vi om pengar.",
+    "Iflg. veilederen var det greit.",
+    "Ang. møtet kom ingen.",
+])
+def test_a_sentence_goes_on_after_t_d_m_a_iflg_and_ang(text: str) -> None:
+    """spaCy's Norwegian tokenizer split nynorsk's "t.d." (til dømes) and "m.a." (mellom anna), "iflg."
+    and "ang." from their full stop, and its sentencizer ended a sentence there, before a lower-case
+    word too ("Det gjeld t.d." | "tiltak for unge."): the pipeline keeps them whole, as it keeps "f.eks."."""
+    from qualcode.text.sentences import tokenised
+
+    assert [text[start:end] for start, end in sentence_spans(text)] == [text]
+    [(_, doc, starts)] = list(tokenised(text))
+    assert [index for index in range(len(doc)) if starts(index)] == [0]

@@ -3,9 +3,12 @@
 A candidate is a run of capitalised words that does not start a sentence, is not a Norwegian
 function word, is not an acronym such as NAV or KVP, and is not codebook vocabulary or a word
 the project already decided about. Speaker labels that are not roles ("Sissel:") count too.
-A capitalised word right after an abbreviation is read the same whether or not a sentence ends
-there: inside the sentence after "f.eks." or "ca.", and after "osv.", "kr." or "jul." as a
-sentence's first word unless it reads as a name ("osv. Marthinsen sa", not "osv. Husleia økte").
+A word first in a sentence or a turn is capitalised for grammar, and is proposed only when it
+reads as a name: a listed name, or a word no dictionary holds, as a compound or a genitive either,
+that is rare and no filler ("Marthinsen sa", "Slagsvold ringte"; not "Husleia økte",
+"Bydelskontoret var stengt", "Hmm"). A capitalised word right after an abbreviation is read the
+same whether or not a sentence ends there: inside the sentence after "f.eks." or "ca.", and after
+"osv.", "kr." or "jul." as a sentence's first word.
 
 A run is not proposed when every word in it is ordinary: a country, agency or programme
 (data/not_identifiers.txt), a word the same text also writes in lower case, or a common
@@ -61,14 +64,14 @@ LOWER_CASE_NAME_MAX_ZIPF = 3.2
 # Letters Norwegian words are written with, loanwords included ("idé", "kafé", "über"): a word with
 # another ("Małgorzata", "Dziedzic", "Şahin") is no Norwegian compound, however long.
 NORWEGIAN_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzæøåéèêóòôâäöü")
-# A capital after an abbreviation that may end a sentence, in no Norwegian dictionary, is taken for
-# a name when this rare in bokmål: "Marthinsen" (3.2), "Slagsvold" (3.1), not what speech says that
-# the dictionaries lack ("Hmm" 4.3, "Okei" 4.2, "Yes" 4.0).
-UNKNOWN_AFTER_ABBREVIATION_MAX_ZIPF = 4.0
+# A capital where a sentence begins or may begin (first in a sentence or a turn, after "osv."), in
+# no dictionary, is taken for a name when this rare in bokmål: "Marthinsen" (3.2), "Slagsvold"
+# (3.1), not what speech says that the dictionaries lack ("Hmm" 4.3, "Okei" 4.2, "Yes" 4.0).
+UNKNOWN_NAME_MAX_ZIPF = 4.0
 # Abbreviations after which a sentence goes on ("f.eks. Marthinsen", "ca. 500", "dr. Lie", nynorsk's
 # "t.d." and "m.a."): a capital after one is inside its sentence, and proposed as any there is. After
 # every other abbreviation ("osv.", "kr.", "mnd.", "des.", "jul.", "to.") a sentence may end, and a
-# capital is proposed when it reads as a name (_name_after_abbreviation) or as a sentence's first word would be.
+# capital is proposed as a sentence's first word is: when it reads as a name (_reads_as_name, _name_even_first).
 CONTINUING_ABBREVIATIONS = frozenset({
     "f.eks.", "bl.a.", "dvs.", "ca.", "pga.", "p.g.a.", "evt.", "ev.", "jf.", "jfr.", "mht.", "ifm.", "iht.", "iflg.",
     "ang.", "inkl.", "ekskl.", "vedr.", "vha.", "hhv.", "m.a.o.", "t.o.m.", "f.o.m.", "kl.", "tlf.", "nr.", "dr.", "hr.",
@@ -203,10 +206,11 @@ def propose(
                     )
                 else:
                     # Right after an abbreviation, whether or not a sentence ends there: inside the
-                    # sentence after one it goes on after ("f.eks."), else a sentence's first word
-                    # unless it reads as a name ("osv. Marthinsen sa", not "osv. Husleia økte").
-                    first = abbreviation not in CONTINUING_ABBREVIATIONS and not _name_after_abbreviation(token.text, lowered)
-                if not first or _name_even_first(token.text, lowered):
+                    # sentence after one it goes on after ("f.eks."), else where a sentence may begin.
+                    first = abbreviation not in CONTINUING_ABBREVIATIONS
+                # Where a sentence begins (or may, after "osv."), a word capitalised for grammar is
+                # dropped unless it reads as a name ("Marthinsen sa", not "Husleia økte").
+                if not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
                 # first part ("Gunnhild Rasmussen. Hun var ..."), or a word such as "Veilederen" before
@@ -467,12 +471,14 @@ def _shaped_like_a_name(word: str) -> bool:
     unless written with letters Norwegian does not use ("Małgorzata")."""
     folded = word.casefold()
     short_or_foreign = len(word) <= UNKNOWN_FIRST_MAX_LENGTH or not NORWEGIAN_ALPHABET.issuperset(folded)
-    if folded in ROLE_LABELS or not (word.isalpha() and short_or_foreign and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF):
+    if folded in ROLE_LABELS or not (word.isalpha() and short_or_foreign and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF) or _said_aloud(folded):
         return False
     from qualcode.text.tokens import stem
 
-    # Nor a nynorsk word, which the bokmål list holds as rare as a name ("Ærleg", "Byrja", "Truleg").
-    return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF and not nynorsk_word(folded)
+    # Nor a word of the dictionaries, nor its genitive, which the bokmål list holds as rare as a name:
+    # nynorsk ("Ærleg", "Byrja", "Truleg"), bokmål's inflections ("Linjenes", "Ulempens") and English
+    # ("Approved", "Wealthy").
+    return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF and not any(_dictionary_word(form) for form in _with_genitive_base(folded))
 
 
 # The roles' labels as nynorsk writes them, beside ROLE_LABELS' bokmål.
@@ -627,9 +633,9 @@ def _after_number(doc: Doc, index: int) -> bool:
 
 def _abbreviation_before(doc: Doc, index: int) -> str | None:
     """The abbreviation directly before token `index`, lower-cased with its full stop: a word spaCy's
-    tokenizer keeps whole with it ("osv.", "kr.", "f.eks.", and the everyday words "jul.", "to.",
-    "no."), or one of CONTINUING_ABBREVIATIONS and SPLIT_ABBREVIATIONS that it splits from it
-    ("t.d.", "o.s.v."), which its sentencizer then ends a sentence at."""
+    tokenizer keeps whole with it ("osv.", "kr.", "f.eks.", "t.d.", and the everyday words "jul.",
+    "to.", "no."), or one of CONTINUING_ABBREVIATIONS and SPLIT_ABBREVIATIONS that it splits from it
+    ("jfr.", "o.s.v."), which its sentencizer then ends a sentence at."""
     if index == 0:
         return None
     before = doc[index - 1]
@@ -641,23 +647,103 @@ def _abbreviation_before(doc: Doc, index: int) -> str | None:
     return None
 
 
-def _name_after_abbreviation(word: str, lowered: set[str]) -> bool:
-    """Whether a capitalised word after an abbreviation that may end a sentence ("osv.", "kr.", "jul.")
-    reads as a name rather than a sentence's first word, the text never writing it in lower case: a
-    listed surname or place that bokmål hardly knows ("Marthinsen", "Nødland"; not "Heim" or "Eng"),
-    or a word that neither bokmål's dictionary nor nynorsk's knows, nor as a genitive, and rarer than
-    the words of speech they lack ("Slagsvold"). Not the nouns a sentence begins with, which wordfreq
-    finds as rare ("Husleia", "Handlingsplanen", "Forlagets", "Kvardagen")."""
+def _reads_as_name(word: str, lowered: set[str]) -> bool:
+    """Whether a capitalised word where a sentence begins or may begin (first in a sentence or a turn,
+    or after "osv.", "kr.", "jul.") reads as a name rather than a word capitalised for grammar, the
+    text never writing it in lower case: a listed surname or place that bokmål hardly knows
+    ("Marthinsen" after "osv.", "Nødland"; not "Heim" or "Eng"), or a word rarer than the words of
+    speech the dictionaries lack that is none of theirs (_dictionary_word), nor its genitive's base:
+    "Slagsvold", "Brynestad". Not the nouns a sentence begins with, which wordfreq finds as rare
+    ("Husleia", "Bydelskontoret", "Forlagets", "Kvardagen"), nor what is said aloud ("Mmm", "Okei")."""
     folded = word.casefold()
     if folded in lowered:
         return False
     rarity = zipf(folded)
-    if (folded in _names() or _is_place(folded)) and rarity < NAME_PART_MAX_ZIPF:
+    if (folded in surnames() or _is_place(folded)) and rarity < NAME_PART_MAX_ZIPF:
         return True
-    if rarity >= UNKNOWN_AFTER_ABBREVIATION_MAX_ZIPF:
+    if rarity >= UNKNOWN_NAME_MAX_ZIPF or not word.isalpha() or _said_aloud(folded):
         return False
-    forms = [folded, folded[:-1]] if folded.endswith("s") and len(folded) > 3 else [folded]
-    return not any(nynorsk_word(form) or bokmal_word(form) for form in forms)
+    return not any(_dictionary_word(form) or _compound(form) for form in _with_genitive_base(folded))
+
+
+def _with_genitive_base(folded: str) -> list[str]:
+    """`folded`, and the word it would be the genitive of ("kommunens": "kommunen")."""
+    return [folded, folded[:-1]] if folded.endswith("s") and len(folded) > 3 else [folded]
+
+
+def _dictionary_word(folded: str) -> bool:
+    """Whether simplemma's bokmål or nynorsk lexicon knows `folded`, or its English one as a word
+    rather than a name ("anyway", "remember", "sorry"; not "johnson" or "jenkins", which it holds as
+    the names "Johnson" and "Jenkins"): English is said in Norwegian interviews, and wordfreq's
+    bokmål list finds it rare."""
+    return _norwegian_word(folded) or english_word(folded)
+
+
+@lru_cache(maxsize=4096)
+def english_word(folded: str) -> bool:
+    """Whether `folded` is an English word in simplemma's English lexicon whose lemma is written in
+    lower case: a word, not a name ("Johnson")."""
+    import simplemma  # its English lexicon (about 0.2 s) loads only when a rare capital is met
+
+    return bool(simplemma.is_known(folded, lang="en")) and simplemma.lemmatize(folded, lang="en")[:1].islower()
+
+
+# What is said aloud and no dictionary holds: fillers of h and m after a vowel or none ("Hmm", "Mhm",
+# "Æhm", "Øhm", "Ehh"; not "Åm", a surname), or of no vowel at all ("Pff", "Psst").
+FILLER = re.compile(r"[aeiouyæøå]?(?:h[hm]*|m[hm]+)|[bcdfghjklmnpqrstvwxz]{3,}")
+# A letter three times or more: a word drawn out ("Neeei", "Jaaa"), which Norwegian writes no word
+# with; names write two ("Haaland", "Huuse").
+_DRAWN_OUT = re.compile(r"(.)\1\1+")
+
+
+def _said_aloud(folded: str) -> bool:
+    """A filler or interjection: shaped as one (FILLER), listed as one (data/not_identifiers.txt:
+    "okei", "nåja"), or a word drawn out ("neeei") or said twice ("menmen")."""
+    if FILLER.fullmatch(folded) or folded in _not_identifiers():
+        return True
+    collapsed = _DRAWN_OUT.sub(r"\1", folded)
+    half = len(folded) // 2
+    return (collapsed != folded and (_common(collapsed) or bokmal_word(collapsed) or collapsed in _not_identifiers())) or (
+        len(folded) % 2 == 0 and folded[:half] == folded[half:] and _common(folded[:half]))
+
+
+# Words for land, water and farm that Norway's farm names, and so most of its surnames, end with
+# ("Brynestad", "Østhagen", "Ytterland", "Slagsvold", "Øverlier", "Østefjells"): a rare word that
+# ends with one, in any of its forms, reads as a name, not as a compound noun ("Bydelskontoret").
+FARM_NAME_ENDINGS = frozenset((
+    "aker åker ås aas bakk bakke berg bekk botn botten borg bost bråte bråt bu bust by bye bø bøl dal dahl eid eide "
+    "eng fjell fjeld fjord flat flate foss gard gård gaard grav hage hamn havn hals haug hauge heim hei hede hol holm "
+    "holt horn hov hus jord kil kleiv kvam land leir li lid lie lund lyng løkke mark mo myr nes næs odd odde rud rød "
+    "sand set seth sjø skar skjær skog skjold stad sted stein strand stø støl støyl sund svik sæter seter teig toft torp tun "
+    "tveit tvedt vang vann vand varp verp vik vold voll våg øy"
+).split())
+_FARM_NAME_FORMS = frozenset(
+    ending + suffix for ending in FARM_NAME_ENDINGS for suffix in ("", "e", "n", "en", "et", "a", "er", "ene", "ane", "s"))
+# A compound's parts: the first at least this long (or one more, with a linking "s" or "e": "bydels|",
+# "gruppe|"), the last at least COMPOUND_TAIL letters ("|kontoret", "|intervju", "|forskerne").
+COMPOUND_HEAD = 3
+COMPOUND_TAIL = 4
+
+
+def _compound(folded: str) -> bool:
+    """Whether `folded` is a compound of two words bokmål's or nynorsk's dictionary knows ("bydels|kontoret",
+    "gruppe|intervju", "med|forskerne"), which simplemma's lexicon holds only some of, and does not
+    end as a farm name does ("øst|hagen", "bryne|stad", "ytre|støyl"): the nouns a sentence begins with."""
+    if any(folded[cut:] in _FARM_NAME_FORMS and _part_of_compound(folded[:cut], 1) for cut in range(1, len(folded) - 1)):
+        return False
+    return any(
+        _norwegian_word(folded[cut:]) and _part_of_compound(folded[:cut], COMPOUND_HEAD)
+        for cut in range(COMPOUND_HEAD, len(folded) - COMPOUND_TAIL + 1)
+    )
+
+
+def _part_of_compound(head: str, shortest: int) -> bool:
+    """Whether `head` is a word bokmål or nynorsk knows, alone or before a linking "s" or "e" ("bydels", "gruppe")."""
+    return _norwegian_word(head) or (head[-1] in "se" and len(head) > shortest and _norwegian_word(head[:-1]))
+
+
+def _norwegian_word(folded: str) -> bool:
+    return bokmal_word(folded) or nynorsk_word(folded)
 
 
 def _after_line_start(text: str, index: int) -> bool:

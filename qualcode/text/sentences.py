@@ -33,7 +33,8 @@ def use_trained_model(name: str | None) -> None:
 
 # The label of the rule-based pipeline, as stored sentences name it; a new label when its rules
 # change, so sentences kept by the old rules are found again (2: ENDING_ABBREVIATIONS; 3: those
-# without osv., kr., mnd., the months …, which 2 had first).
+# without osv., kr., mnd., the months …, which 2 had first, and WHOLE_ABBREVIATIONS, unreleased
+# between the two).
 BLANK = "blank-nb-sentencizer-3"
 # Abbreviations spaCy's Norwegian tokenizer keeps whole ("jul." for juli, "min." for minutter)
 # that are also everyday words a sentence ends with in speech ("før jul.", "mamma min.", "vi var
@@ -42,6 +43,12 @@ BLANK = "blank-nb-sentencizer-3"
 # (anonymise/candidates.py, _abbreviation_before), so which ones end a sentence is for the readers
 # of sentences alone to decide.
 ENDING_ABBREVIATIONS = frozenset({"jul.", "min.", "to.", "ti.", "sen."})
+# Abbreviations a sentence goes on after that spaCy's Norwegian tokenizer splits from their full
+# stop ("t.d" "."), which its sentencizer then took for a sentence's end, before a lower-case word
+# too ("Det gjeld t.d." | "tiltak for unge."): nynorsk's "t.d." (til dømes) and "m.a." (mellom anna),
+# "iflg." and "ang.". The pipeline keeps them whole, in lower case and capitalised, as spaCy keeps
+# "f.eks." and "bl.a.", so no sentence ends at them.
+WHOLE_ABBREVIATIONS = frozenset({"t.d.", "m.a.", "iflg.", "ang."})
 
 
 def pipeline_label() -> str:
@@ -76,12 +83,25 @@ def pipeline() -> Language:
             except OSError:
                 pass  # not installed here: the rule-based pipeline below does the job
         nlp = spacy.blank("nb")
+        _keep_whole(nlp)
         nlp.add_pipe("sentencizer")
         nlp.add_pipe(_register_abbreviation_ends())
         return nlp
 
 
 _RULES = ["sentencizer", "abbreviation_ends"]  # the rule-based pipeline's components
+
+
+def _keep_whole(nlp: Language) -> None:
+    """Teach the tokenizer WHOLE_ABBREVIATIONS, as written and capitalised ("t.d.", "T.d.")."""
+    from spacy.symbols import ORTH
+    from spacy.tokenizer import Tokenizer
+
+    tokenizer = nlp.tokenizer
+    assert isinstance(tokenizer, Tokenizer)  # spacy.blank's
+    for abbreviation in WHOLE_ABBREVIATIONS:
+        for written in (abbreviation, abbreviation[:1].upper() + abbreviation[1:]):
+            tokenizer.add_special_case(written, [{ORTH: written}])
 
 
 def _register_abbreviation_ends() -> str:
