@@ -811,3 +811,79 @@ async def test_the_compare_screen_takes_a_decision_back_with_r(team: Path) -> No
         await settle(pilot, rounds=3)
     with Project.open(team) as project, project.begin() as session:
         assert [view.action for view in history(session, limit=2)] == ["consensus.reopen", "consensus.neither"]
+
+
+def test_an_undo_or_redo_never_makes_a_second_decision_stand_where_the_disagreement_was_decided_again(team: Path) -> None:
+    """A probe: a decision made to stand again by its decider's redo, or by the undo of someone's reopening of it,
+    stood beside the decision made there since, one disagreement then listed as "kept neither" and coded at once."""
+    from qualcode.coding.consensus import reopen
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        chair, other, third = (get_or_create_coder(session, name) for name in (A, B, C))
+
+        def decisions() -> list[str]:
+            return [decision.what for decision in disagreements(session, "intervju", A, B)[0].decisions]
+
+        # The decider's redo, after someone else decided the disagreement again.
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.NEITHER, chair)
+        undo(session, chair)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, other)
+        coded = decisions()
+        with pytest.raises(InvalidInput, match=f"{B} decided this {EMPOWERMENT} disagreement on line 4 again since") as refused:
+            redo(session, chair)
+        assert refused.value.hint is not None and "qualcode consensus reopen" in refused.value.hint
+        assert decisions() == coded and len(live(session, CONSENSUS_CODER)) == 1
+        undo(session, other)
+
+        # A decision coding a passage, redone the same way.
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, chair)
+        undo(session, chair)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.NEITHER, other)
+        with pytest.raises(InvalidInput, match="again since"):
+            redo(session, chair)
+        assert decisions() == ["kept neither"] and live(session, CONSENSUS_CODER) == []
+        undo(session, other)
+
+        # The undo of a reopening, after the disagreement was decided again: of a decision to keep neither, and of
+        # one that coded.
+        for first, then in ((Choice.NEITHER, Choice.A), (Choice.A, Choice.NEITHER)):
+            decide(session, disagreements(session, "intervju", A, B)[0], first, chair)
+            reopen(session, disagreements(session, "intervju", A, B)[0], third)
+            decide(session, disagreements(session, "intervju", A, B)[0], then, other)
+            made, standing = live(session, CONSENSUS_CODER), decisions()
+            with pytest.raises(InvalidInput, match="again since"):
+                undo(session, third)
+            assert live(session, CONSENSUS_CODER) == made and decisions() == standing and len(standing) == 1
+            undo(session, other)
+            undo(session, third)  # with the decision since taken back, the reopening is
+            assert len(decisions()) == 1 and disagreements(session, "intervju", A, B)[0].settled
+            reopen(session, disagreements(session, "intervju", A, B)[0], third)
+
+
+def test_the_undo_of_a_reopening_brings_back_together_the_stale_decisions_it_took_back_together(team: Path) -> None:
+    """Two decisions, made apart, met on one disagreement once B coded the turn: one reopening took back both, and its
+    undo brings back both, neither standing there beside the other as one decided since."""
+    from qualcode.coding.consensus import reopen
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS)
+        code(session, B, PRESSURE, NO_TIME)
+        chair, third = get_or_create_coder(session, A), get_or_create_coder(session, C)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, chair)
+        decide(session, disagreements(session, "intervju", A, B)[1], Choice.B, chair)
+        code(session, B, PRESSURE, PRESS_TURN)
+        [met] = disagreements(session, "intervju", A, B)
+        assert len(met.decisions) == 2 and met.stale
+        made = live(session, CONSENSUS_CODER)
+        assert len(reopen(session, met, third)) == 2 and live(session, CONSENSUS_CODER) == []
+        undo(session, third)
+        assert live(session, CONSENSUS_CODER) == made and len(disagreements(session, "intervju", A, B)[0].decisions) == 2
+        # One of their codings removed by hand, and that undone: it stood beside the other before, stale as it is.
+        from qualcode.coding.service import remove_coding
+
+        remove_coding(session, disagreements(session, "intervju", A, B)[0].decisions[0].codings[0][2], third)
+        assert len(disagreements(session, "intervju", A, B)[0].decisions) == 1
+        undo(session, third)
+        assert live(session, CONSENSUS_CODER) == made and len(disagreements(session, "intervju", A, B)[0].decisions) == 2

@@ -791,6 +791,61 @@ def _refuse_if_rested_on(session: Session, coding: Coding, made: Event, what: st
                                f'take that one back first: `qualcode consensus reopen N --transcript {coding.transcript.name} --coders "{pair}"`')
 
 
+def refuse_deciding_twice(session: Session, made: Sequence[Event], doing: str, consensus_coder: str = CONSENSUS_CODER) -> None:
+    """Refuse an undo or redo that has just made the decisions `made` records (their first events) stand again where
+    another decision decides the disagreement now: it would stand beside that one, the disagreement kept neither and
+    coded at once. Read after the step, so the decision is placed as the list places it; the caller
+    takes the step back on the refusal (a savepoint)."""
+    # Every event of the decisions made to stand: one step may bring back several at once (a reopening took back
+    # stale decisions that met on one disagreement), which stood together before.
+    ours = set()
+    for event in made:
+        key = event.payload.get(TOGETHER)
+        ours |= {event.id} if key is None else set(session.scalars(
+            select(Event.id).where(Event.coder_id == event.coder_id, Event.payload[TOGETHER].as_string() == str(key))))
+    for event in made:
+        fields = event.payload.get("consensus") or {}
+        if event.action == EventKind.CODING_ADD.value:
+            coding = session.scalar(select(Coding).where(Coding.guid == event.entity_guid))
+            if coding is None or coding.coder.name != consensus_coder:
+                continue
+            transcript: Transcript | None = coding.transcript
+        else:
+            transcript = session.scalar(select(Transcript).where(
+                Transcript.guid == str((event.payload.get("after") or {}).get("transcript_guid"))))
+        pair = _pair_of(session, fields, event.summary)
+        if transcript is None or pair is None or fields.get("coder", consensus_coder) != consensus_coder:
+            continue
+        for item in disagreements(session, transcript.name, pair[0], pair[1], consensus_coder):
+            if not any(ours & set(decision.events) for decision in item.decisions):
+                continue
+            # One deciding the disagreement as it is now; a stale one may have stood beside it before (decisions made
+            # apart that met once the codings changed), and is to be taken back with it anyway.
+            other = next((decision for decision in item.decisions if not ours & set(decision.events) and not decision.stale), None)
+            if other is None:
+                continue
+            raise InvalidInput(
+                f"{other.decided_by} decided this {item.code_path} disagreement on line {item.line} again since"
+                f" ({other.what}), so your {doing} would make a second decision stand there; nothing was changed",
+                f"take that decision back first (`qualcode consensus reopen` with its number, --transcript"
+                f' {item.transcript} --coders "{item.coder_a},{item.coder_b}"; r on the compare screen), then {doing} again',
+            )
+
+
+def _pair_of(session: Session, fields: Mapping[str, Any], summary: str) -> tuple[str, str] | None:
+    """The names of the two coders a decision's event says it was made between, as they are called now."""
+    if "coder_a_guid" in fields:
+        found = dict(session.execute(select(Coder.guid, Coder.name).where(
+            Coder.guid.in_((fields["coder_a_guid"], fields["coder_b_guid"])))).all())
+        first, second = found.get(fields["coder_a_guid"]), found.get(fields["coder_b_guid"])
+        return (first, second) if first and second else None
+    if "coder_a" in fields:
+        return str(fields["coder_a"]), str(fields["coder_b"])
+    if (between := _BETWEEN.search(summary)) is not None:  # written before decisions recorded their fields
+        return between.group(1), between.group(2)
+    return None
+
+
 def _decided_already(disagreement: Disagreement, asking: Coder) -> InvalidInput:
     """The refusal to decide again, naming who decided and how that can be taken back: reopen takes back this one
     decision, whoever made it; undo only the asker's own latest change."""

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import place_code, restore_codebook
 from qualcode.coding.coders import find_coder
+from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
 from qualcode.store.events import (
@@ -260,16 +261,37 @@ def _made_together(session: Session, stack: list[int]) -> list[int]:
 
 def _step_all(session: Session, coder: Coder, ids: list[int], step: EventKind, state: str) -> tuple[EventView, int]:
     """Take back (or make again) the events of one change, in the order given: the first's view (saying how
-    many more there were), and the id of the event recording its step. Several are stepped in a savepoint, so a
-    refusal of any leaves all as they were."""
-    if len(ids) == 1:
-        return _step(session, coder, ids[0], step, state)
+    many more there were), and the id of the event recording its step. They are stepped in a savepoint, so a
+    refusal of any, or of what they make stand again, leaves all as they were."""
     with session.begin_nested():
         done, recorded_id = _step(session, coder, ids[0], step, state)
         for event_id in ids[1:]:
             _step(session, coder, event_id, step, state)
+        refuse_deciding_twice(session, _decisions_standing_again(session, ids, step), str(step))
+    if len(ids) == 1:
+        return done, recorded_id
     more = len(ids) - 1
     return replace(done, summary=f"{done.summary} (and {more} more change{'s' if more > 1 else ''} made with it)"), recorded_id
+
+
+def _decisions_standing_again(session: Session, ids: list[int], step: EventKind) -> list[Event]:
+    """The consensus decisions (their first events) that stepping these events makes stand again: a redo of a
+    decision, and an undo of its taking back (a reopening, or a removal of a coding it made)."""
+    made: list[Event] = []
+    for target in (session.get_one(Event, event_id) for event_id in ids):
+        if step == EventKind.REDO and target.action in _DECIDING:
+            made.append(target)
+        elif step == EventKind.UNDO and target.action == EventKind.CONSENSUS_REOPEN.value and target.refers_to_id is not None:
+            made.append(session.get_one(Event, target.refers_to_id))
+        elif step == EventKind.UNDO and target.action == EventKind.CODING_REMOVE.value:
+            added = session.scalar(select(Event).where(
+                Event.entity_guid == target.entity_guid, Event.action == EventKind.CODING_ADD.value).order_by(Event.id).limit(1))
+            made += [added] if added is not None else []
+    return list({event.id: event for event in made}.values())
+
+
+# The events that make a consensus decision (a coding.add makes one only when it codes for the consensus coder).
+_DECIDING = (EventKind.CODING_ADD.value, EventKind.CONSENSUS_NEITHER.value, EventKind.CONSENSUS_KEEP.value)
 
 
 def _step(session: Session, coder: Coder, target_id: int, step: EventKind, state: str) -> tuple[EventView, int]:
