@@ -887,3 +887,44 @@ def test_the_undo_of_a_reopening_brings_back_together_the_stale_decisions_it_too
         assert len(disagreements(session, "intervju", A, B)[0].decisions) == 1
         undo(session, third)
         assert live(session, CONSENSUS_CODER) == made and len(disagreements(session, "intervju", A, B)[0].decisions) == 2
+
+
+def test_a_decision_made_as_several_events_is_never_half_undone_or_half_redone(team: Path, tmp_path: Path) -> None:
+    """A probe: after a replaced text made the coding a decision made final (its offsets were of the old text), the
+    decider's undo took back the rest of it alone (its keeping of another pair's coding), leaving a decision of "2"
+    codings holding one, and said it passed over the coding as a later change of theirs; redo did the same."""
+    from qualcode.coding.memos import add_memo
+    from qualcode.errors import NothingToUndo
+    from qualcode.importers.service import ImportOptions, import_file
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        code(session, B, PRESSURE, MUCH_PRESS)
+        code(session, B, PRESSURE, NO_TIME_FOR_ME)
+        code(session, C, PRESSURE, MUCH_PRESS)
+        decide(session, disagreements(session, "intervju", A, C)[0], Choice.B, get_or_create_coder(session, A))
+        other = get_or_create_coder(session, C)
+        earlier = add_memo(session, "Før avgjørelsen.", other)
+        made = decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, other)  # keeps one, codes one
+        assert [view.changed for view in made] == [False, True]
+        undo(session, other)  # the redo's case: undone whole before the text is replaced
+    corrected = tmp_path / "intervju.txt"
+    corrected.write_text("I: Velkommen til intervjuet, vi starter nå.\n" + TEAM_TEXT, encoding="utf-8")
+    with Project.open(team) as project, project.begin() as session:
+        import_file(session, corrected, ImportOptions(replace=True), key=PseudonymKey("test"))
+        other = get_or_create_coder(session, C)
+        with pytest.raises(NothingToUndo, match="cannot be redone"):
+            redo(session, other)
+        assert not disagreements(session, "intervju", A, B)[0].decisions
+    with Project.open(team) as project, project.begin() as session:
+        other = get_or_create_coder(session, C)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, other)  # again, on the new text
+    with Project.open(team) as project, project.begin() as session:
+        corrected.write_text(TEAM_TEXT, encoding="utf-8")  # as it was
+        import_file(session, corrected, ImportOptions(replace=True), key=PseudonymKey("test"))
+        other = get_or_create_coder(session, C)
+        undone = undo(session, other)
+        assert undone.action == "memo.add" and undone.entity_guid == earlier.guid  # the decision passed over, whole
+        assert "a change made with it cannot be undone" in undone.summary
+        [item] = disagreements(session, "intervju", A, B)
+        assert item.settled and item.decided is not None and len(item.decided.passages) == 2

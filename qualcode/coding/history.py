@@ -263,6 +263,7 @@ def _step_all(session: Session, coder: Coder, ids: list[int], step: EventKind, s
     """Take back (or make again) the events of one change, in the order given: the first's view (saying how
     many more there were), and the id of the event recording its step. They are stepped in a savepoint, so a
     refusal of any, or of what they make stand again, leaves all as they were."""
+    _refuse_part_of_it_final(session, coder, ids, step)
     with session.begin_nested():
         done, recorded_id = _step(session, coder, ids[0], step, state)
         for event_id in ids[1:]:
@@ -272,6 +273,25 @@ def _step_all(session: Session, coder: Coder, ids: list[int], step: EventKind, s
         return done, recorded_id
     more = len(ids) - 1
     return replace(done, summary=f"{done.summary} (and {more} more change{'s' if more > 1 else ''} made with it)"), recorded_id
+
+
+def _refuse_part_of_it_final(session: Session, coder: Coder, ids: list[int], step: EventKind) -> None:
+    """Refuse to step a change made as several events when one of them cannot be stepped any more (its transcript's
+    text was rewritten since, say): the rest alone would be half of it. Undo then passes over it whole."""
+    target = session.get_one(Event, ids[0])
+    key = (target.payload or {}).get(TOGETHER)
+    if key is None:
+        return
+    final = session.scalars(select(Event).where(
+        Event.coder_id == coder.id, Event.payload[TOGETHER].as_string() == str(key), Event.id.not_in(ids),
+    ).order_by(Event.id).limit(1)).first()
+    if final is None:
+        return
+    why = _why_final(final.action, final.payload) or "it is no longer on your undo stack"
+    if step == EventKind.UNDO:
+        raise BecameFinal(f"a change made with it cannot be undone: {why}")
+    raise NothingToUndo(f"nothing to redo for {coder.name}: what you last undid ({target.summary}) cannot be redone,"
+                        f" as a change made with it cannot: {why}")
 
 
 def _decisions_standing_again(session: Session, ids: list[int], step: EventKind) -> list[Event]:
