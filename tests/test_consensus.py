@@ -928,3 +928,24 @@ def test_a_decision_made_as_several_events_is_never_half_undone_or_half_redone(t
         assert "a change made with it cannot be undone" in undone.summary
         [item] = disagreements(session, "intervju", A, B)
         assert item.settled and item.decided is not None and len(item.decided.passages) == 2
+
+
+def test_undoing_a_recoding_of_a_consensus_coding_never_makes_its_decision_stand_beside_one_made_since(team: Path) -> None:
+    """A probe: a consensus coding recoded leaves its disagreement undecided, to be decided again; the undo of that
+    recoding put the first decision back beside the second, the disagreement kept neither and coded at once."""
+    from qualcode.coding.service import recode_coding
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        third = get_or_create_coder(session, C)
+        [made] = decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, get_or_create_coder(session, A))
+        recode_coding(session, made.id, PRESSURE, third)
+        [again] = [item for item in disagreements(session, "intervju", A, B) if item.code_path == EMPOWERMENT and item.a]
+        assert not again.decisions
+        decide(session, again, Choice.NEITHER, get_or_create_coder(session, B))
+        with pytest.raises(InvalidInput, match=f"{B} decided this {EMPOWERMENT} disagreement on line 4 again since"):
+            undo(session, third)
+        assert session.get_one(Coding, made.id).code.path == PRESSURE
+        [decided] = [item for item in disagreements(session, "intervju", A, B) if item.code_path == EMPOWERMENT and item.a]
+        assert [decision.what for decision in decided.decisions] == ["kept neither"]

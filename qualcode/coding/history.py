@@ -295,15 +295,16 @@ def _refuse_part_of_it_final(session: Session, coder: Coder, ids: list[int], ste
 
 
 def _decisions_standing_again(session: Session, ids: list[int], step: EventKind) -> list[Event]:
-    """The consensus decisions (their first events) that stepping these events makes stand again: a redo of a
-    decision, and an undo of its taking back (a reopening, or a removal of a coding it made)."""
+    """The consensus decisions (their first events) that stepping these events may make stand again: a redo of a
+    decision, an undo of its taking back (a reopening, or a removal of a coding it made), and either of a change to
+    a coding it made that moves it (to its code again, or its place)."""
     made: list[Event] = []
     for target in (session.get_one(Event, event_id) for event_id in ids):
         if step == EventKind.REDO and target.action in _DECIDING:
             made.append(target)
         elif step == EventKind.UNDO and target.action == EventKind.CONSENSUS_REOPEN.value and target.refers_to_id is not None:
             made.append(session.get_one(Event, target.refers_to_id))
-        elif step == EventKind.UNDO and target.action == EventKind.CODING_REMOVE.value:
+        elif (step == EventKind.UNDO and target.action == EventKind.CODING_REMOVE.value) or target.action in _MOVING:
             added = session.scalar(select(Event).where(
                 Event.entity_guid == target.entity_guid, Event.action == EventKind.CODING_ADD.value).order_by(Event.id).limit(1))
             made += [added] if added is not None else []
@@ -312,6 +313,7 @@ def _decisions_standing_again(session: Session, ids: list[int], step: EventKind)
 
 # The events that make a consensus decision (a coding.add makes one only when it codes for the consensus coder).
 _DECIDING = (EventKind.CODING_ADD.value, EventKind.CONSENSUS_NEITHER.value, EventKind.CONSENSUS_KEEP.value)
+_MOVING = (EventKind.CODING_RECODE.value, EventKind.CODING_RESIZE.value)
 
 
 def _step(session: Session, coder: Coder, target_id: int, step: EventKind, state: str) -> tuple[EventView, int]:
