@@ -949,3 +949,17 @@ def test_undoing_a_recoding_of_a_consensus_coding_never_makes_its_decision_stand
         assert session.get_one(Coding, made.id).code.path == PRESSURE
         [decided] = [item for item in disagreements(session, "intervju", A, B) if item.code_path == EMPOWERMENT and item.a]
         assert [decision.what for decision in decided.decisions] == ["kept neither"]
+
+
+def test_a_decision_whose_consensus_coding_was_recoded_says_so_not_that_the_codings_agree(team: Path) -> None:
+    """A probe: listed on its own under the code its coding has now, it was stale as "the two codings agree now",
+    though neither coder's coding had changed and the two never agreed."""
+    from qualcode.coding.service import recode_coding
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        [made] = decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, get_or_create_coder(session, A))
+        recode_coding(session, made.id, PRESSURE, get_or_create_coder(session, C))
+        [moved] = [item for item in disagreements(session, "intervju", A, B) if (item.a, item.b) == (None, None)]
+        assert moved.code_path == PRESSURE and moved.stale == "the consensus coding it made was recoded since"

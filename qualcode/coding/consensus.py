@@ -364,7 +364,7 @@ def _recorded(session: Session, transcript: Transcript, first: Coder, second: Co
     consensus coder coded already)."""
     decider, made_for = aliased(Coder), aliased(Coder)
     coded = session.execute(
-        select(Event.id, decider.name, Event.summary, Event.payload, Code.path, Coding.id, Coding.start, Coding.end)
+        select(Event.id, decider.name, Event.summary, Event.payload, Code.path, Code.guid, Coding.id, Coding.start, Coding.end)
         .join(Coding, Event.entity_guid == Coding.guid).join(made_for, Coding.coder_id == made_for.id)
         .join(Code, Coding.code_id == Code.id).outerjoin(decider, Event.coder_id == decider.id)
         .where(Event.action == EventKind.CODING_ADD.value, made_for.name == consensus_coder,
@@ -374,10 +374,11 @@ def _recorded(session: Session, transcript: Transcript, first: Coder, second: Co
     )
     # One decision may hold several codings (keeping a coder's two passages), made or kept: its events share a key.
     parts: dict[str, list[_Part]] = {}
-    for event_id, name, summary, payload, path, coding_id, start, end in coded:
+    for event_id, name, summary, payload, path, code_guid, coding_id, start, end in coded:
         if order := _order(payload, summary, first, second):
+            recoded = (payload.get("after") or {}).get("code_guid") not in (None, code_guid)
             parts.setdefault(str(payload.get(TOGETHER) or event_id), []).append(
-                _Part(event_id, name or "someone", payload, path, order, (start, end), (start, end, coding_id)))
+                _Part(event_id, name or "someone", payload, path, order, (start, end), (start, end, coding_id), recoded))
     found = []
     standing = _standing_event_decisions(session, transcript.guid)
     code_paths = dict(session.execute(select(Code.guid, Code.path).where(
@@ -418,6 +419,7 @@ class _Part:
     order: int  # see _order
     span: tuple[int, int]  # as recorded
     coding: tuple[int, int, int] | None  # the consensus coder's coding it holds now (start, end, id); None once gone
+    recoded: bool = False  # the coding it made has another code now
 
 
 def _decision_of(parts: list[_Part]) -> _Recorded:
@@ -429,6 +431,8 @@ def _decision_of(parts: list[_Part]) -> _Recorded:
     missing = recorded - len(codings)
     gone = "" if missing <= 0 else "the consensus coding it kept was removed since" if recorded == 1 else (
         f"{missing} of the {recorded} consensus codings it kept {'was' if missing == 1 else 'were'} removed since")
+    if any(part.recoded for part in parts):  # listed with the code it has now, where neither coder coded it
+        gone = ", ".join(filter(None, (gone, "the consensus coding it made was recoded since")))
     spans = [coding[:2] for coding in codings] or [part.span for part in parts]
     return _Recorded(
         first.event_id, first.decided_by, first.code_path, min(start for start, _ in spans), max(end for _, end in spans),
@@ -475,7 +479,7 @@ def _what_changed(
             parts.append(f"{name} coded more of it")
         elif now is not None and current != basis:
             parts.append(f"{name}'s passage there is made of other codings now")
-    if now is None and not parts:
+    if now is None and not parts and not decision.gone:
         parts.append("the two codings agree now")
     return ", ".join(parts)
 
