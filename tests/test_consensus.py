@@ -963,3 +963,18 @@ def test_a_decision_whose_consensus_coding_was_recoded_says_so_not_that_the_codi
         recode_coding(session, made.id, PRESSURE, get_or_create_coder(session, C))
         [moved] = [item for item in disagreements(session, "intervju", A, B) if (item.a, item.b) == (None, None)]
         assert moved.code_path == PRESSURE and moved.stale == "the consensus coding it made was recoded since"
+
+
+def test_redoing_a_decision_coded_the_same_way_since_says_how_to_take_that_one_back(team: Path) -> None:
+    """A probe: refused as "this passage is already coded empowerment by konsensus (coding 4)", with nothing to do."""
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        chair, other = get_or_create_coder(session, A), get_or_create_coder(session, B)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, chair)
+        undo(session, chair)
+        [again] = decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, other)
+        with pytest.raises(InvalidInput, match=f"already coded {EMPOWERMENT} by {CONSENSUS_CODER} .coding {again.id}.") as refused:
+            redo(session, chair)
+        assert refused.value.hint is not None and "qualcode consensus reopen" in refused.value.hint
+        assert live(session, CONSENSUS_CODER) == [(EMPOWERMENT, again.start, again.end)]

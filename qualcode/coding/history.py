@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import place_code, restore_codebook
-from qualcode.coding.coders import find_coder
+from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
@@ -434,7 +434,15 @@ def _restore_coding(session: Session, guid: str | None, state: dict[str, Any] | 
     if code is None:
         raise NothingToUndo(f"the code of coding {coding.id} no longer exists")
     if not state["removed"]:  # one live coding per passage, code and coder
-        refuse_duplicate_coding(session, coding.transcript_id, code.id, coding.coder, state["start"], state["end"], coding.id)
+        try:
+            refuse_duplicate_coding(session, coding.transcript_id, code.id, coding.coder, state["start"], state["end"], coding.id)
+        except InvalidInput as duplicate:
+            if coding.coder.name != CONSENSUS_CODER:
+                raise
+            # Another decision coded the passage so since this one was taken back: that one is to go first.
+            raise InvalidInput(f"{duplicate.message}, a decision made since; nothing was changed",
+                               "take that decision back first (`qualcode consensus reopen`; r on the compare screen),"
+                               " then try again") from None
     coding.code = code
     coding.start, coding.end, coding.excerpt, coding.memo = state["start"], state["end"], state["excerpt"], state["memo"]
     coding.removed_at = (coding.removed_at or utcnow()) if state["removed"] else None
