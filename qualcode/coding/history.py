@@ -5,7 +5,9 @@ clears the redo stack, an undo moves the top change to the redo stack, a redo mo
 Because the log is in the database, undo works across sessions and restarts. Undo and redo
 never put back a state over a later change by someone else: they are refused until that change
 is undone, so no one's work is lost to another's undo; a later change no one can undo makes the
-earlier one final, and undo passes over it to the change before.
+earlier one final, and undo passes over it to the change before. A change made as several events
+(a consensus decision keeping two passages) is stepped whole or not at all, and no step makes a
+consensus decision stand again beside one that decides its disagreement now.
 """
 
 from __future__ import annotations
