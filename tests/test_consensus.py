@@ -811,3 +811,170 @@ async def test_the_compare_screen_takes_a_decision_back_with_r(team: Path) -> No
         await settle(pilot, rounds=3)
     with Project.open(team) as project, project.begin() as session:
         assert [view.action for view in history(session, limit=2)] == ["consensus.reopen", "consensus.neither"]
+
+
+def test_an_undo_or_redo_never_makes_a_second_decision_stand_where_the_disagreement_was_decided_again(team: Path) -> None:
+    """A probe: a decision made to stand again by its decider's redo, or by the undo of someone's reopening of it,
+    stood beside the decision made there since, one disagreement then listed as "kept neither" and coded at once."""
+    from qualcode.coding.consensus import reopen
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        chair, other, third = (get_or_create_coder(session, name) for name in (A, B, C))
+
+        def decisions() -> list[str]:
+            return [decision.what for decision in disagreements(session, "intervju", A, B)[0].decisions]
+
+        # The decider's redo, after someone else decided the disagreement again.
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.NEITHER, chair)
+        undo(session, chair)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, other)
+        coded = decisions()
+        with pytest.raises(InvalidInput, match=f"{B} decided this {EMPOWERMENT} disagreement on line 4 again since") as refused:
+            redo(session, chair)
+        assert refused.value.hint is not None and "qualcode consensus reopen" in refused.value.hint
+        assert decisions() == coded and len(live(session, CONSENSUS_CODER)) == 1
+        undo(session, other)
+
+        # A decision coding a passage, redone the same way.
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, chair)
+        undo(session, chair)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.NEITHER, other)
+        with pytest.raises(InvalidInput, match="again since"):
+            redo(session, chair)
+        assert decisions() == ["kept neither"] and live(session, CONSENSUS_CODER) == []
+        undo(session, other)
+
+        # The undo of a reopening, after the disagreement was decided again: of a decision to keep neither, and of
+        # one that coded.
+        for first, then in ((Choice.NEITHER, Choice.A), (Choice.A, Choice.NEITHER)):
+            decide(session, disagreements(session, "intervju", A, B)[0], first, chair)
+            reopen(session, disagreements(session, "intervju", A, B)[0], third)
+            decide(session, disagreements(session, "intervju", A, B)[0], then, other)
+            made, standing = live(session, CONSENSUS_CODER), decisions()
+            with pytest.raises(InvalidInput, match="again since"):
+                undo(session, third)
+            assert live(session, CONSENSUS_CODER) == made and decisions() == standing and len(standing) == 1
+            undo(session, other)
+            undo(session, third)  # with the decision since taken back, the reopening is
+            assert len(decisions()) == 1 and disagreements(session, "intervju", A, B)[0].settled
+            reopen(session, disagreements(session, "intervju", A, B)[0], third)
+
+
+def test_the_undo_of_a_reopening_brings_back_together_the_stale_decisions_it_took_back_together(team: Path) -> None:
+    """Two decisions, made apart, met on one disagreement once B coded the turn: one reopening took back both, and its
+    undo brings back both, neither standing there beside the other as one decided since."""
+    from qualcode.coding.consensus import reopen
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS)
+        code(session, B, PRESSURE, NO_TIME)
+        chair, third = get_or_create_coder(session, A), get_or_create_coder(session, C)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, chair)
+        decide(session, disagreements(session, "intervju", A, B)[1], Choice.B, chair)
+        code(session, B, PRESSURE, PRESS_TURN)
+        [met] = disagreements(session, "intervju", A, B)
+        assert len(met.decisions) == 2 and met.stale
+        made = live(session, CONSENSUS_CODER)
+        assert len(reopen(session, met, third)) == 2 and live(session, CONSENSUS_CODER) == []
+        undo(session, third)
+        assert live(session, CONSENSUS_CODER) == made and len(disagreements(session, "intervju", A, B)[0].decisions) == 2
+        # One of their codings removed by hand, and that undone: it stood beside the other before, stale as it is.
+        from qualcode.coding.service import remove_coding
+
+        remove_coding(session, disagreements(session, "intervju", A, B)[0].decisions[0].codings[0][2], third)
+        assert len(disagreements(session, "intervju", A, B)[0].decisions) == 1
+        undo(session, third)
+        assert live(session, CONSENSUS_CODER) == made and len(disagreements(session, "intervju", A, B)[0].decisions) == 2
+
+
+def test_a_decision_made_as_several_events_is_never_half_undone_or_half_redone(team: Path, tmp_path: Path) -> None:
+    """A probe: after a replaced text made the coding a decision made final (its offsets were of the old text), the
+    decider's undo took back the rest of it alone (its keeping of another pair's coding), leaving a decision of "2"
+    codings holding one, and said it passed over the coding as a later change of theirs; redo did the same."""
+    from qualcode.coding.memos import add_memo
+    from qualcode.errors import NothingToUndo
+    from qualcode.importers.service import ImportOptions, import_file
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS_TURN)
+        code(session, B, PRESSURE, MUCH_PRESS)
+        code(session, B, PRESSURE, NO_TIME_FOR_ME)
+        code(session, C, PRESSURE, MUCH_PRESS)
+        decide(session, disagreements(session, "intervju", A, C)[0], Choice.B, get_or_create_coder(session, A))
+        other = get_or_create_coder(session, C)
+        earlier = add_memo(session, "Før avgjørelsen.", other)
+        made = decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, other)  # keeps one, codes one
+        assert [view.changed for view in made] == [False, True]
+        undo(session, other)  # the redo's case: undone whole before the text is replaced
+    corrected = tmp_path / "intervju.txt"
+    corrected.write_text("I: Velkommen til intervjuet, vi starter nå.\n" + TEAM_TEXT, encoding="utf-8")
+    with Project.open(team) as project, project.begin() as session:
+        import_file(session, corrected, ImportOptions(replace=True), key=PseudonymKey("test"))
+        other = get_or_create_coder(session, C)
+        with pytest.raises(NothingToUndo, match="cannot be redone"):
+            redo(session, other)
+        assert not disagreements(session, "intervju", A, B)[0].decisions
+    with Project.open(team) as project, project.begin() as session:
+        other = get_or_create_coder(session, C)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.B, other)  # again, on the new text
+    with Project.open(team) as project, project.begin() as session:
+        corrected.write_text(TEAM_TEXT, encoding="utf-8")  # as it was
+        import_file(session, corrected, ImportOptions(replace=True), key=PseudonymKey("test"))
+        other = get_or_create_coder(session, C)
+        undone = undo(session, other)
+        assert undone.action == "memo.add" and undone.entity_guid == earlier.guid  # the decision passed over, whole
+        assert "a change made with it cannot be undone" in undone.summary
+        [item] = disagreements(session, "intervju", A, B)
+        assert item.settled and item.decided is not None and len(item.decided.passages) == 2
+
+
+def test_undoing_a_recoding_of_a_consensus_coding_never_makes_its_decision_stand_beside_one_made_since(team: Path) -> None:
+    """A probe: a consensus coding recoded leaves its disagreement undecided, to be decided again; the undo of that
+    recoding put the first decision back beside the second, the disagreement kept neither and coded at once."""
+    from qualcode.coding.service import recode_coding
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        third = get_or_create_coder(session, C)
+        [made] = decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, get_or_create_coder(session, A))
+        recode_coding(session, made.id, PRESSURE, third)
+        [again] = [item for item in disagreements(session, "intervju", A, B) if item.code_path == EMPOWERMENT and item.a]
+        assert not again.decisions
+        decide(session, again, Choice.NEITHER, get_or_create_coder(session, B))
+        with pytest.raises(InvalidInput, match=f"{B} decided this {EMPOWERMENT} disagreement on line 4 again since"):
+            undo(session, third)
+        assert session.get_one(Coding, made.id).code.path == PRESSURE
+        [decided] = [item for item in disagreements(session, "intervju", A, B) if item.code_path == EMPOWERMENT and item.a]
+        assert [decision.what for decision in decided.decisions] == ["kept neither"]
+
+
+def test_a_decision_whose_consensus_coding_was_recoded_says_so_not_that_the_codings_agree(team: Path) -> None:
+    """A probe: listed on its own under the code its coding has now, it was stale as "the two codings agree now",
+    though neither coder's coding had changed and the two never agreed."""
+    from qualcode.coding.service import recode_coding
+
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        [made] = decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, get_or_create_coder(session, A))
+        recode_coding(session, made.id, PRESSURE, get_or_create_coder(session, C))
+        [moved] = [item for item in disagreements(session, "intervju", A, B) if (item.a, item.b) == (None, None)]
+        assert moved.code_path == PRESSURE and moved.stale == "the consensus coding it made was recoded since"
+
+
+def test_redoing_a_decision_coded_the_same_way_since_says_how_to_take_that_one_back(team: Path) -> None:
+    """A probe: refused as "this passage is already coded empowerment by konsensus (coding 4)", with nothing to do."""
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, EMPOWERMENT, TRUST)
+        code(session, B, PRESSURE, PRESS)
+        chair, other = get_or_create_coder(session, A), get_or_create_coder(session, B)
+        decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, chair)
+        undo(session, chair)
+        [again] = decide(session, disagreements(session, "intervju", A, B)[0], Choice.A, other)
+        with pytest.raises(InvalidInput, match=f"already coded {EMPOWERMENT} by {CONSENSUS_CODER} .coding {again.id}.") as refused:
+            redo(session, chair)
+        assert refused.value.hint is not None and "qualcode consensus reopen" in refused.value.hint
+        assert live(session, CONSENSUS_CODER) == [(EMPOWERMENT, again.start, again.end)]

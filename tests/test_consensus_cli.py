@@ -302,3 +302,24 @@ def test_with_three_coders_decide_keeps_a_version_another_pairs_decision_coded_a
     result = run("--project", str(team), "consensus", "list", "--transcript", "intervju", "--coders", f"{B},{C}", "--json")
     [item] = json.loads(result.stdout)
     assert item["decided"] == "coded" and (item["consensus"]["start"], item["consensus"]["end"]) == (item["b"]["start"], item["b"]["end"])
+
+
+def test_a_decision_keeping_a_coding_gone_since_is_listed_as_keeping_it_not_as_neither(team: Path) -> None:
+    """A probe: once the coding a consensus.keep decision kept was removed, the list said "neither (stale: the
+    consensus coding it kept was removed since)", and --json "decided": null beside its decider and stale note."""
+    with Project.open(team) as project, project.begin() as session:
+        code(session, A, PRESSURE, PRESS)
+        code(session, B, PRESSURE, PRESS_TURN)
+        code(session, C, PRESSURE, NO_TIME)
+        turn = at(session, PRESS_TURN)
+    where = ("--transcript", "intervju")
+    assert in_team(team, "consensus", "decide", "1", *where, "--coders", f"{A},{B}", "--keep", "b").exit_code == 0
+    assert in_team(team, "consensus", "decide", "1", *where, "--coders", f"{B},{C}", "--keep", "a", coder=C).exit_code == 0
+    assert in_team(team, "undo").exit_code == 0  # A|B's decision, whose coding B|C's kept
+    shown = in_team(team, "consensus", "list", *where, "--coders", f"{B},{C}")
+    assert shown.exit_code == 0, shown.output
+    flowed = " ".join(shown.stdout.split())
+    assert "decided: neither" not in flowed and f"decided: coded {turn[0]}-{turn[1]} (stale: " in flowed
+    [item] = team_list(team, f"{B},{C}")
+    assert item["decided"] == "coded" and item["consensus"] is None and item["decided_by"] == C
+    assert item["stale"] == "the consensus coding it kept was removed since"

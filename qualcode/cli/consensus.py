@@ -39,7 +39,8 @@ def _pair(workspace: Workspace, transcript: str, coders_text: str) -> tuple[str,
 
 
 def _decision(item: Disagreement) -> str:
-    shown = ", ".join(dict.fromkeys("neither" if decision.coding_id is None else decision.what for decision in item.decisions))
+    # Each as it decided: a decision keeping a coding removed since is no decision to keep neither.
+    shown = ", ".join(dict.fromkeys("neither" if decision.neither else decision.what for decision in item.decisions))
     return f"{shown} (stale: {item.stale})" if item.stale else shown
 
 
@@ -112,7 +113,7 @@ def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undeci
                 # Each side's passages: usually one; a coder's version may be two or more inside the other's.
                 "a": _side_json(item.a), "b": _side_json(item.b),
                 "start": item.start, "end": item.end, "excerpt": item.excerpt,
-                "decided": "neither" if item.kept_neither else None if item.decided is None else "coded",
+                "decided": "neither" if item.kept_neither else "coded" if item.decisions else None,
                 "consensus": _side_json(item.decided),
                 "decided_by": item.decisions[0].decided_by if item.decisions else None,
                 # Decided on codings that changed since: the decision stands in the project but decides nothing.

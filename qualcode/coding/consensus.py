@@ -364,7 +364,7 @@ def _recorded(session: Session, transcript: Transcript, first: Coder, second: Co
     consensus coder coded already)."""
     decider, made_for = aliased(Coder), aliased(Coder)
     coded = session.execute(
-        select(Event.id, decider.name, Event.summary, Event.payload, Code.path, Coding.id, Coding.start, Coding.end)
+        select(Event.id, decider.name, Event.summary, Event.payload, Code.path, Code.guid, Coding.id, Coding.start, Coding.end)
         .join(Coding, Event.entity_guid == Coding.guid).join(made_for, Coding.coder_id == made_for.id)
         .join(Code, Coding.code_id == Code.id).outerjoin(decider, Event.coder_id == decider.id)
         .where(Event.action == EventKind.CODING_ADD.value, made_for.name == consensus_coder,
@@ -374,10 +374,11 @@ def _recorded(session: Session, transcript: Transcript, first: Coder, second: Co
     )
     # One decision may hold several codings (keeping a coder's two passages), made or kept: its events share a key.
     parts: dict[str, list[_Part]] = {}
-    for event_id, name, summary, payload, path, coding_id, start, end in coded:
+    for event_id, name, summary, payload, path, code_guid, coding_id, start, end in coded:
         if order := _order(payload, summary, first, second):
+            recoded = (payload.get("after") or {}).get("code_guid") not in (None, code_guid)
             parts.setdefault(str(payload.get(TOGETHER) or event_id), []).append(
-                _Part(event_id, name or "someone", payload, path, order, (start, end), (start, end, coding_id)))
+                _Part(event_id, name or "someone", payload, path, order, (start, end), (start, end, coding_id), recoded))
     found = []
     standing = _standing_event_decisions(session, transcript.guid)
     code_paths = dict(session.execute(select(Code.guid, Code.path).where(
@@ -418,6 +419,7 @@ class _Part:
     order: int  # see _order
     span: tuple[int, int]  # as recorded
     coding: tuple[int, int, int] | None  # the consensus coder's coding it holds now (start, end, id); None once gone
+    recoded: bool = False  # the coding it made has another code now
 
 
 def _decision_of(parts: list[_Part]) -> _Recorded:
@@ -429,6 +431,8 @@ def _decision_of(parts: list[_Part]) -> _Recorded:
     missing = recorded - len(codings)
     gone = "" if missing <= 0 else "the consensus coding it kept was removed since" if recorded == 1 else (
         f"{missing} of the {recorded} consensus codings it kept {'was' if missing == 1 else 'were'} removed since")
+    if any(part.recoded for part in parts):  # listed with the code it has now, where neither coder coded it
+        gone = ", ".join(filter(None, (gone, "the consensus coding it made was recoded since")))
     spans = [coding[:2] for coding in codings] or [part.span for part in parts]
     return _Recorded(
         first.event_id, first.decided_by, first.code_path, min(start for start, _ in spans), max(end for _, end in spans),
@@ -475,7 +479,7 @@ def _what_changed(
             parts.append(f"{name} coded more of it")
         elif now is not None and current != basis:
             parts.append(f"{name}'s passage there is made of other codings now")
-    if now is None and not parts:
+    if now is None and not parts and not decision.gone:
         parts.append("the two codings agree now")
     return ", ".join(parts)
 
@@ -789,6 +793,61 @@ def _refuse_if_rested_on(session: Session, coding: Coding, made: Event, what: st
             pair = f"{fields.get('coder_a')},{fields.get('coder_b')}"
             raise InvalidInput(f"{cannot} is kept by a decision between {fields.get('coder_a')} and {fields.get('coder_b')} too",
                                f'take that one back first: `qualcode consensus reopen N --transcript {coding.transcript.name} --coders "{pair}"`')
+
+
+def refuse_deciding_twice(session: Session, made: Sequence[Event], doing: str, consensus_coder: str = CONSENSUS_CODER) -> None:
+    """Refuse an undo or redo that has just made the decisions `made` records (their first events) stand again where
+    another decision decides the disagreement now: it would stand beside that one, the disagreement kept neither and
+    coded at once. Read after the step, so the decision is placed as the list places it; the caller
+    takes the step back on the refusal (a savepoint)."""
+    # Every event of the decisions made to stand: one step may bring back several at once (a reopening took back
+    # stale decisions that met on one disagreement), which stood together before.
+    ours = set()
+    for event in made:
+        key = event.payload.get(TOGETHER)
+        ours |= {event.id} if key is None else set(session.scalars(
+            select(Event.id).where(Event.coder_id == event.coder_id, Event.payload[TOGETHER].as_string() == str(key))))
+    for event in made:
+        fields = event.payload.get("consensus") or {}
+        if event.action == EventKind.CODING_ADD.value:
+            coding = session.scalar(select(Coding).where(Coding.guid == event.entity_guid))
+            if coding is None or coding.coder.name != consensus_coder:
+                continue
+            transcript: Transcript | None = coding.transcript
+        else:
+            transcript = session.scalar(select(Transcript).where(
+                Transcript.guid == str((event.payload.get("after") or {}).get("transcript_guid"))))
+        pair = _pair_of(session, fields, event.summary)
+        if transcript is None or pair is None or fields.get("coder", consensus_coder) != consensus_coder:
+            continue
+        for item in disagreements(session, transcript.name, pair[0], pair[1], consensus_coder):
+            if not any(ours & set(decision.events) for decision in item.decisions):
+                continue
+            # One deciding the disagreement as it is now; a stale one may have stood beside it before (decisions made
+            # apart that met once the codings changed), and is to be taken back with it anyway.
+            other = next((decision for decision in item.decisions if not ours & set(decision.events) and not decision.stale), None)
+            if other is None:
+                continue
+            raise InvalidInput(
+                f"{other.decided_by} decided this {item.code_path} disagreement on line {item.line} again since"
+                f" ({other.what}), so your {doing} would make a second decision stand there; nothing was changed",
+                f"take that decision back first (`qualcode consensus reopen` with its number, --transcript"
+                f' {item.transcript} --coders "{item.coder_a},{item.coder_b}"; r on the compare screen), then {doing} again',
+            )
+
+
+def _pair_of(session: Session, fields: Mapping[str, Any], summary: str) -> tuple[str, str] | None:
+    """The names of the two coders a decision's event says it was made between, as they are called now."""
+    if "coder_a_guid" in fields:
+        found = dict(session.execute(select(Coder.guid, Coder.name).where(
+            Coder.guid.in_((fields["coder_a_guid"], fields["coder_b_guid"])))).all())
+        first, second = found.get(fields["coder_a_guid"]), found.get(fields["coder_b_guid"])
+        return (first, second) if first and second else None
+    if "coder_a" in fields:
+        return str(fields["coder_a"]), str(fields["coder_b"])
+    if (between := _BETWEEN.search(summary)) is not None:  # written before decisions recorded their fields
+        return between.group(1), between.group(2)
+    return None
 
 
 def _decided_already(disagreement: Disagreement, asking: Coder) -> InvalidInput:

@@ -5,7 +5,9 @@ clears the redo stack, an undo moves the top change to the redo stack, a redo mo
 Because the log is in the database, undo works across sessions and restarts. Undo and redo
 never put back a state over a later change by someone else: they are refused until that change
 is undone, so no one's work is lost to another's undo; a later change no one can undo makes the
-earlier one final, and undo passes over it to the change before.
+earlier one final, and undo passes over it to the change before. A change made as several events
+(a consensus decision keeping two passages) is stepped whole or not at all, and no step makes a
+consensus decision stand again beside one that decides its disagreement now.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import name_twin_keys
 from qualcode.codebook.service import place_code, restore_codebook
-from qualcode.coding.coders import find_coder
+from qualcode.coding.coders import CONSENSUS_CODER, find_coder
+from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
 from qualcode.store.events import (
@@ -261,16 +264,59 @@ def _made_together(session: Session, stack: list[int]) -> list[int]:
 
 def _step_all(session: Session, coder: Coder, ids: list[int], step: EventKind, state: str) -> tuple[EventView, int]:
     """Take back (or make again) the events of one change, in the order given: the first's view (saying how
-    many more there were), and the id of the event recording its step. Several are stepped in a savepoint, so a
-    refusal of any leaves all as they were."""
-    if len(ids) == 1:
-        return _step(session, coder, ids[0], step, state)
+    many more there were), and the id of the event recording its step. They are stepped in a savepoint, so a
+    refusal of any, or of what they make stand again, leaves all as they were."""
+    _refuse_part_of_it_final(session, coder, ids, step)
     with session.begin_nested():
         done, recorded_id = _step(session, coder, ids[0], step, state)
         for event_id in ids[1:]:
             _step(session, coder, event_id, step, state)
+        refuse_deciding_twice(session, _decisions_standing_again(session, ids, step), str(step))
+    if len(ids) == 1:
+        return done, recorded_id
     more = len(ids) - 1
     return replace(done, summary=f"{done.summary} (and {more} more change{'s' if more > 1 else ''} made with it)"), recorded_id
+
+
+def _refuse_part_of_it_final(session: Session, coder: Coder, ids: list[int], step: EventKind) -> None:
+    """Refuse to step a change made as several events when one of them cannot be stepped any more (its transcript's
+    text was rewritten since, say): the rest alone would be half of it. Undo then passes over it whole."""
+    target = session.get_one(Event, ids[0])
+    key = (target.payload or {}).get(TOGETHER)
+    if key is None:
+        return
+    final = session.scalars(select(Event).where(
+        Event.coder_id == coder.id, Event.payload[TOGETHER].as_string() == str(key), Event.id.not_in(ids),
+    ).order_by(Event.id).limit(1)).first()
+    if final is None:
+        return
+    why = _why_final(final.action, final.payload) or "it is no longer on your undo stack"
+    if step == EventKind.UNDO:
+        raise BecameFinal(f"a change made with it cannot be undone: {why}")
+    raise NothingToUndo(f"nothing to redo for {coder.name}: what you last undid ({target.summary}) cannot be redone,"
+                        f" as a change made with it cannot: {why}")
+
+
+def _decisions_standing_again(session: Session, ids: list[int], step: EventKind) -> list[Event]:
+    """The consensus decisions (their first events) that stepping these events may make stand again: a redo of a
+    decision, an undo of its taking back (a reopening, or a removal of a coding it made), and either of a change to
+    a coding it made that moves it (to its code again, or its place)."""
+    made: list[Event] = []
+    for target in (session.get_one(Event, event_id) for event_id in ids):
+        if step == EventKind.REDO and target.action in _DECIDING:
+            made.append(target)
+        elif step == EventKind.UNDO and target.action == EventKind.CONSENSUS_REOPEN.value and target.refers_to_id is not None:
+            made.append(session.get_one(Event, target.refers_to_id))
+        elif (step == EventKind.UNDO and target.action == EventKind.CODING_REMOVE.value) or target.action in _MOVING:
+            added = session.scalar(select(Event).where(
+                Event.entity_guid == target.entity_guid, Event.action == EventKind.CODING_ADD.value).order_by(Event.id).limit(1))
+            made += [added] if added is not None else []
+    return list({event.id: event for event in made}.values())
+
+
+# The events that make a consensus decision (a coding.add makes one only when it codes for the consensus coder).
+_DECIDING = (EventKind.CODING_ADD.value, EventKind.CONSENSUS_NEITHER.value, EventKind.CONSENSUS_KEEP.value)
+_MOVING = (EventKind.CODING_RECODE.value, EventKind.CODING_RESIZE.value)
 
 
 def _step(session: Session, coder: Coder, target_id: int, step: EventKind, state: str) -> tuple[EventView, int]:
@@ -391,7 +437,15 @@ def _restore_coding(session: Session, guid: str | None, state: dict[str, Any] | 
     if code is None:
         raise NothingToUndo(f"the code of coding {coding.id} no longer exists")
     if not state["removed"]:  # one live coding per passage, code and coder
-        refuse_duplicate_coding(session, coding.transcript_id, code.id, coding.coder, state["start"], state["end"], coding.id)
+        try:
+            refuse_duplicate_coding(session, coding.transcript_id, code.id, coding.coder, state["start"], state["end"], coding.id)
+        except InvalidInput as duplicate:
+            if coding.coder.name != CONSENSUS_CODER:
+                raise
+            # Another decision coded the passage so since this one was taken back: that one is to go first.
+            raise InvalidInput(f"{duplicate.message}, a decision made since; nothing was changed",
+                               "take that decision back first (`qualcode consensus reopen`; r on the compare screen),"
+                               " then try again") from None
     coding.code = code
     coding.start, coding.end, coding.excerpt, coding.memo = state["start"], state["end"], state["excerpt"], state["memo"]
     coding.removed_at = (coding.removed_at or utcnow()) if state["removed"] else None
