@@ -389,13 +389,13 @@ def test_workbook_read_back(root: Path, tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(target)
     assert workbook.sheetnames == ["Rammematrise", "Passasjer"]
     matrix = [[cell.value for cell in row] for row in workbook["Rammematrise"].iter_rows()]
-    assert matrix[0] == ["Deltaker", "Rolle", "empowerment", "brukermedvirkning"]
+    assert matrix[0] == ["Informant", "Rolle", "empowerment", "brukermedvirkning"]
     by_person = {row[0]: row for row in matrix[1:]}
     assert by_person["D1"][2] == "=1+1 er ikke en formel" and workbook["Rammematrise"]["C2"].data_type == "s"
     assert by_person["D2"][3] == "Ingen reelle valg" and by_person["D2"][1] == "deltaker"
     assert workbook["Rammematrise"]["C2"].alignment.wrap_text
     passages = [[cell.value for cell in row] for row in workbook["Passasjer"].iter_rows()]
-    assert passages[0][:4] == ["Ref", "Deltaker", "Kode", "Intervju"]
+    assert passages[0][:4] == ["Ref", "Informant", "Kode", "Intervju"]
     d1 = [row for row in passages[1:] if row[1] == "D1" and row[2] == "empowerment"]
     assert len(d1) == 4 and all(row[7] == "ja" for row in d1) and any("snylter" in row[6] for row in d1)
     again = cli(root, "framework", "export", str(target))
@@ -464,10 +464,10 @@ def test_word_report_with_the_framework_chapter(root: Path, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     document = docx.Document(str(target))
     assert "Rammematrise" in [p.text for p in document.paragraphs if p.style is not None and p.style.name == "Heading 1"]
-    framework_tables = [t for t in document.tables if t.rows[0].cells[0].text == "Deltaker"]
+    framework_tables = [t for t in document.tables if t.rows[0].cells[0].text == "Informant"]
     assert len(framework_tables) == 1
     header = [cell.text for cell in framework_tables[0].rows[0].cells]
-    assert header == ["Deltaker", "empowerment", "brukermedvirkning"]  # what the participants chosen spoke to
+    assert header == ["Informant", "empowerment", "brukermedvirkning"]  # what the participants chosen spoke to
     rows = {row.cells[0].text: [cell.text for cell in row.cells] for row in framework_tables[0].rows[1:]}
     assert set(rows) == {"D1 (deltaker)", "D2 (deltaker)", "D5 (deltaker)"}
     assert rows["D1 (deltaker)"][1:] == ["Fra avmakt til mestring", ""]
@@ -475,7 +475,7 @@ def test_word_report_with_the_framework_chapter(root: Path, tmp_path: Path) -> N
     five = ("empowerment", "brukermedvirkning", "måltall-press", "empowerment/avmakt", "empowerment/selvbilde og selvtillit")
     result = cli(root, "export", "report", "--framework", *(f"--code={code}" for code in five), "--output", str(wide))
     assert result.exit_code == 0, result.output
-    tables = [t for t in docx.Document(str(wide)).tables if t.rows[0].cells[0].text == "Deltaker"]
+    tables = [t for t in docx.Document(str(wide)).tables if t.rows[0].cells[0].text == "Informant"]
     assert [len(t.columns) for t in tables] == [4, 3]  # three codes to a table, the participant column on each
 
 
@@ -669,6 +669,6 @@ def test_gone_passages_show_in_the_terminal_csv_workbook_and_report(root: Path, 
 
     report = tmp_path / "rapport.docx"
     assert cli(root, "export", "report", "--framework", "--code", "empowerment", "--output", str(report)).exit_code == 0
-    table = next(t for t in docx.Document(str(report)).tables if t.rows[0].cells[0].text == "Deltaker")
+    table = next(t for t in docx.Document(str(report)).tables if t.rows[0].cells[0].text == "Informant")
     d1_cell = next(row.cells[1] for row in table.rows if row.cells[0].text.startswith("D1"))
     assert d1_cell.text == f"Fra avmakt til mestring\n[{nb_note}]"

@@ -21,12 +21,12 @@ from qualcode.text.formulas import starts_like_formula
 
 SUMMARY_WIDTH = 45  # characters: a summary of a few sentences wraps into a readable column
 LABELS = {
-    "nb": {"matrix": "Rammematrise", "passages": "Passasjer", "participant": "Deltaker", "role": "Rolle", "ref": "Ref",
+    "nb": {"matrix": "Rammematrise", "passages": "Passasjer", "participant": "Informant", "role": "Rolle", "ref": "Ref",
            "code": "Kode", "transcript": "Intervju", "line": "Linje", "coder": "Koder", "text": "Tekst",
            "linked": "Med i sammendraget", "yes": "ja", "no": "nei (kodet senere)", "gone": "ja, nå borte ({why})",
            "passage": "passasje", "passages_word": "passasjer", "gone_note": "{count} {passages} i sammendraget er borte ({why})",
            "removed": "fjernet", "orphaned": "uten plass i ny tekst", "recoded": "omkodet til {now}",
-           "speaker": "nå tilskrevet {now}", "nobody": "ingen deltaker"},
+           "speaker": "nå tilskrevet {now}", "nobody": "ingen informant"},
     "en": {"matrix": "Framework matrix", "passages": "Passages", "participant": "Participant", "role": "Role", "ref": "Ref",
            "code": "Code", "transcript": "Transcript", "line": "Line", "coder": "Coder", "text": "Text",
            "linked": "In the summary", "yes": "yes", "no": "no (coded later)", "gone": "yes, now gone ({why})",

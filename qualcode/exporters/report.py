@@ -643,7 +643,8 @@ def _set_language(document: Document, tag: str) -> None:
 
 # --- the framework matrix chapter --------------------------------------------------------------------
 FRAMEWORK_LABELS = {
-    "nb": ("Rammematrise", "Oppsummeringer per deltaker og kode, skrevet av forskerne.", "Deltaker"),
+    # Rows are people of any role: "Informant", as the analysis tables count them ("deltaker" is a role).
+    "nb": ("Rammematrise", "Oppsummeringer per informant og kode, skrevet av forskerne.", "Informant"),
     "en": ("Framework matrix", "Summaries per participant and code, written by the researchers.", "Participant"),
 }
 FRAMEWORK_CODES_PER_TABLE = 3  # beside the participant column, so a summary keeps about 4 cm on A4
