@@ -410,6 +410,10 @@ def test_a_participants_csv_that_cannot_be_imported_is_refused_before_its_names_
 def test_an_attribute_named_for_someone_leaves_the_log_too_when_the_key_learns_the_name(small_project: Path) -> None:
     """The log's summary names the attribute as it is kept, in lower case: "fjeldstad - → ja"."""
     project = ["--project", str(small_project)]
+    # A rare name typed alone is proposed for review now; dismissed, as a researcher may, it is kept.
+    refused = run(*project, "participants", "edit", "D2", "--attribute", "Fjeldstad=ja")
+    assert refused.exit_code == 1 and "a possible identifier nobody has decided about" in refused.output
+    assert run(*project, "anonymise", "dismiss", "Fjeldstad").exit_code == 0
     assert run(*project, "participants", "edit", "D2", "--attribute", "Fjeldstad=ja").exit_code == 0
     assert run(*project, "identifiers", "add", "Gudrun Fjeldstad", "--kind", "person", "--gender", "f").exit_code == 0
     assert "fjeldstad" not in run(*project, "history").output.lower()

@@ -411,11 +411,11 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
     access = create_key(project, tmp_path / "keys" / "tui.qckey", "test passphrase")
     key = access.load_existing()
     first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
-    first.write_text("I: Hvem hjalp deg?\nD1: Sigurdardottir hjalp meg mye.\n", encoding="utf-8")  # sentence-initial, and too long for a name on no list: not proposed
-    held.write_text("I: Hvem hjalp deg?\nD1: Det var Sigurdardottir [b]på kontoret[/b], og Sandvika senter.\n", encoding="utf-8")
+    first.write_text("I: Hvem hjalp deg?\nD1: Sletten hjalp meg mye.\n", encoding="utf-8")  # sentence-initial and an everyday word: not proposed
+    held.write_text("I: Hvem hjalp deg?\nD1: Det var Sletten [b]på kontoret[/b], og Sandvika senter.\n", encoding="utf-8")
     with project.begin() as session:
         import_file(session, first, key=key)
-    with pytest.raises(NeedsReview, match="Sigurdardottir"), project.begin() as session:
+    with pytest.raises(NeedsReview, match="Sletten"), project.begin() as session:
         import_file(session, held, key=key)
     access.save(key)
     root = project.root
@@ -435,9 +435,9 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
         await pilot.press(*"test passphrase", "enter")
         await settle(pilot, pauses=2)
         assert isinstance(app.screen, ReviewScreen)
-        assert [c.text for c in app.screen.pending] == ["Sigurdardottir", "Sandvika"]
-        assert "Det var Sigurdardottir [b]på kontoret[/b]" in screen_text(app)  # brackets in a context are text, not markup
-        await pilot.press("f")  # Sigurdardottir is a woman
+        assert [c.text for c in app.screen.pending] == ["Sletten", "Sandvika"]
+        assert "Det var Sletten [b]på kontoret[/b]" in screen_text(app)  # brackets in a context are text, not markup
+        await pilot.press("f")  # Sletten is a woman
         await settle(pilot, pauses=2)
         assert [c.text for c in app.screen.pending] == ["Sandvika"]
         await pilot.press("d")  # Sandvika is not an identifier here
@@ -449,15 +449,15 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
 
     key = access.load_existing()
     assert key.pending == [] and "Sandvika" in key.dismissed
-    sigurdardottir = key.entry_for("Sigurdardottir")
-    assert sigurdardottir is not None and sigurdardottir.kind == "person" and sigurdardottir.gender == "f"
+    sletten = key.entry_for("Sletten")
+    assert sletten is not None and sletten.kind == "person" and sletten.gender == "f"
     with Project.open(root) as reopened:
         with reopened.begin() as session:  # the decision reached the transcript stored before it
             text = session.scalars(select(TextVersion.text)).one()
-            assert "Sigurdardottir" not in text and sigurdardottir.pseudonym in text
+            assert "Sletten" not in text and sletten.pseudonym in text
             import_file(session, held, key=key)  # and the held-back file now imports
     for stored in (root / PROJECT_DIR).glob(DATABASE_FILE + "*"):  # old text version purged, not just replaced
-        assert b"Sigurdardottir" not in stored.read_bytes()
+        assert b"Sletten" not in stored.read_bytes()
 
 
 async def test_shrink_the_selection_and_change_a_code(sample_project: Path) -> None:
