@@ -27,6 +27,7 @@ from qualcode.codebook.model import (
     MAX_CODEBOOK_BYTES,
     MAX_CODES,
     MAX_QDC_BYTES,
+    QDC_LIMITS,
     Codebook,
     CodeSpec,
     code_name,
@@ -194,7 +195,7 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
     """Read `.qdc` bytes; `where` names the file in problems and deviations."""
     from lxml import etree
 
-    root = parse_xml(data, where)
+    root = parse_xml(data, where, QDC_LIMITS)
     if etree.QName(root).localname != "CodeBook":
         raise CodebookInvalid([f"{where}: the root element is <{etree.QName(root).localname}>, not a REFI-QDA <CodeBook>"])
     result = QdcCodebook(Codebook(name=Path(where).stem or "qualcode"), origin=(root.get("origin") or "").strip(), where=where)
