@@ -137,7 +137,7 @@ def _tags_in(archive: zipfile.ZipFile, member: zipfile.ZipInfo, file_name: str, 
     unless it is named as XML: then the package is refused here."""
     named_xml = member.filename.lower().endswith(XML_SUFFIXES)
     if member.flag_bits & 0x1 and named_xml:
-        raise UnreadableFile(f"{file_name}: part {member.filename} is encrypted; refusing to read it", limits.hint)
+        raise UnreadableFile(f"{file_name}: part {member.filename} is encrypted; refusing to read it")
     if member.is_dir() or not member.file_size or member.flag_bits & 0x1:
         return 0
     tags = 0
