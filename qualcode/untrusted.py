@@ -1,16 +1,18 @@
-"""Reading files that come from outside (.docx, .xlsx, .qdpx packages and their XML) with limits.
+"""Reading files that come from outside (.docx, .odt, .xlsx, .qdpx packages and their XML, .qdc) with limits.
 
 A reviewer's .docx or a colleague's .qdpx may be damaged or made to hurt: an XML external entity
 that pulls in a local file (XXE), entities that expand a few bytes into gigabytes (billion
 laughs), or a zip member that unpacks to gigabytes (zip bomb). Everything here refuses those with
 an UnreadableFile naming the file, instead of following, expanding or unpacking them:
 
-- members are opened only if the archive's directory says they unpack to at most
-  MAX_MEMBER_BYTES each and MAX_TOTAL_BYTES together (or a caller's tighter PackageLimits), and
-  are read with a bound (Python's zipfile never returns more than the size the directory gives,
-  and checks the CRC at the end);
-- a caller may bound the tags of the XML it parses, counted in the bytes before parsing: a parsed
-  tree's memory goes by its elements, and a few megabytes of empty elements take gigabytes;
+- a package is opened only if the archive's directory says its members unpack to at most
+  MAX_MEMBER_BYTES each (XML parts MAX_XML_BYTES) and MAX_TOTAL_BYTES together, and its XML parts
+  hold at most MAX_XML_TAGS tags together, counted in their bytes as they unpack, a piece at a
+  time, before anything parses them: a parsed tree's memory goes by its elements, and a few
+  megabytes of empty elements take gigabytes. A caller reading a kind of file that is always
+  smaller, or may be larger, passes its own PackageLimits, with a hint saying what to do;
+- members are read with a bound (Python's zipfile never returns more than the size the directory
+  gives, and checks the CRC at the end);
 - XML is parsed by lxml with entity resolution, DTD loading and the network off and lxml's
   huge-tree limits on; a document with a DTD at all is refused, since Office Open XML and
   REFI-QDA files never carry one;
@@ -36,8 +38,18 @@ if TYPE_CHECKING:
 MAX_MEMBER_BYTES = 200 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_MEMBERS = 20_000
+# What a package's XML may hold unless its reader says otherwise. A parsed tree takes 100 to 250
+# bytes a tag however little each holds, so memory goes by tags, not bytes: 2 to 2.5 million took
+# 270 to 410 MB to import or leak-check (.docx, .xlsx, .qdpx), where a 400 KB .docx whose
+# document.xml unpacked to 150 MB of empty runs took 2 GB and 54 s to import, and a 150 KB .qdpx
+# of empty elements 4.9 GB.
+MAX_XML_BYTES = 32 * 1024 * 1024
+MAX_XML_TAGS = 2_000_000
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, KeyError, ValueError, OSError)
-XML_SUFFIXES = (".xml", ".rels")
+XML_SUFFIXES = (".xml", ".rels", ".qde")  # .qde: a .qdpx's project
+CHUNK = 1024 * 1024
+SNIFFED = 64  # the first bytes of a part, to tell XML from media
+XML_LEAD = b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n"  # what may stand before XML's first "<": byte order marks, spaces
 
 
 @dataclass(frozen=True)
@@ -47,13 +59,24 @@ class PackageLimits:
 
     member_bytes: int = MAX_MEMBER_BYTES
     total_bytes: int = MAX_TOTAL_BYTES
-    xml_bytes: int = MAX_MEMBER_BYTES  # each XML part (.xml, .rels)
-    xml_tags: int | None = None
+    xml_bytes: int = MAX_XML_BYTES  # each XML part (XML_SUFFIXES, or what begins as XML)
+    xml_tags: int | None = MAX_XML_TAGS  # all XML parts together; None (not counted) for what qualcode wrote itself
     hint: str | None = None  # what to do about a package over these limits
 
 
+# A REFI-QDA project keeps every coding in one XML part: a project of a million words and 50,000
+# codings (benchmarks/bench_exchange.py) is a project.qde of 25 MB and 257,000 tags. Its readers
+# (import, exchange validate, the leak check) allow a part larger than a document's, and the same
+# tags: a project.qde of 2 million empty elements took 410 MB to import.
+QDPX_LIMITS = PackageLimits(
+    xml_bytes=64 * 1024 * 1024,
+    hint="if it really is one project this large, export it in parts, a few sources each, from the program that made it",
+)
+
+
 def open_package(source: Path | bytes | IO[bytes], name: str | None = None, limits: PackageLimits | None = None) -> zipfile.ZipFile:
-    """Open a zip package (a file, or its bytes) after checking how much its members unpack to."""
+    """Open a zip package (a file, or its bytes) after checking how much its members unpack to and
+    how many tags its XML holds; every reader of a package from outside opens it here."""
     name = name or (source.name if isinstance(source, Path) else "the file")
     limits = limits or PackageLimits()
     try:
@@ -71,17 +94,76 @@ def open_package(source: Path | bytes | IO[bytes], name: str | None = None, limi
             if member.file_size > limit:
                 raise UnreadableFile(
                     f"{name}: part {member.filename} unpacks to {member.file_size:,} bytes; "
-                    f"refusing {'XML ' if xml else ''}parts over {limit // 1024 // 1024} MB", limits.hint,
+                    f"refusing {'XML ' if xml else ''}parts over {_size(limit)}", limits.hint,
                 )
         total = sum(member.file_size for member in members)
         if total > limits.total_bytes:
             raise UnreadableFile(
-                f"{name} unpacks to {total:,} bytes; refusing packages over {limits.total_bytes // 1024 // 1024} MB", limits.hint,
+                f"{name} unpacks to {total:,} bytes; refusing packages over {_size(limits.total_bytes)}", limits.hint,
             )
+        if limits.xml_tags is not None:
+            _refuse_too_many_tags(archive, members, name, limits.xml_tags, limits)
     except BaseException:
         archive.close()
         raise
     return archive
+
+
+def _refuse_too_many_tags(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], file_name: str, most: int, limits: PackageLimits,
+) -> None:
+    """Count the tags of the XML parts as they unpack, a piece at a time, and refuse the package
+    at the first part that takes them over the limit, before anything parses them.
+
+    Every element begins with a "<" (one in text is escaped), so this bounds the trees a parser
+    would build; memory holds one piece, however large the parts."""
+    tags = 0
+    for member in members:
+        in_part = _tags_in(archive, member, file_name, limits)
+        tags += in_part
+        if tags > most:
+            raise UnreadableFile(
+                f"{file_name}: its XML holds {tags:,} tags or more ({member.filename} {in_part:,}); refusing more than {most:,}",
+                limits.hint,
+            )
+
+
+def _tags_in(archive: zipfile.ZipFile, member: zipfile.ZipInfo, file_name: str, limits: PackageLimits) -> int:
+    """The tags of one part, 0 for one that is not XML.
+
+    A part is XML by its name, or by its first bytes: Word and Excel readers pick parts by the
+    content type the package gives them, so a part named `word/document` is parsed as XML all the
+    same. A part no one can unpack (encrypted, damaged) is left to its reader, which refuses it,
+    unless it is named as XML: then the package is refused here."""
+    named_xml = member.filename.lower().endswith(XML_SUFFIXES)
+    if member.flag_bits & 0x1 and named_xml:
+        raise UnreadableFile(f"{file_name}: part {member.filename} is encrypted; refusing to read it")
+    if member.is_dir() or not member.file_size or member.flag_bits & 0x1:
+        return 0
+    tags = 0
+    try:
+        with archive.open(member) as part:
+            piece = part.read(SNIFFED)
+            if not named_xml:
+                lead = piece.lstrip(XML_LEAD)
+                while not lead and piece:  # only spaces so far, which XML may begin with
+                    piece = part.read(CHUNK)
+                    lead = piece.lstrip(XML_LEAD)
+                if not lead.startswith(b"<"):
+                    return 0  # a picture or other media: never parsed, held only as bytes
+                if member.file_size > limits.xml_bytes:
+                    raise UnreadableFile(
+                        f"{file_name}: part {member.filename} is XML that unpacks to {member.file_size:,} bytes; "
+                        f"refusing XML parts over {_size(limits.xml_bytes)}", limits.hint,
+                    )
+            while piece:
+                tags += piece.count(b"<")
+                piece = part.read(CHUNK)
+    except ZIP_ERRORS as error:
+        if not named_xml:
+            return 0
+        raise UnreadableFile(f"{file_name}: part {member.filename} cannot be read ({_reason(error)})") from None
+    return tags
 
 
 def _refuse_unsafe_name(member: zipfile.ZipInfo, file_name: str) -> None:
@@ -110,9 +192,14 @@ def read_member(archive: zipfile.ZipFile, name: str, file_name: str) -> bytes:
     return data
 
 
-def parse_xml(data: bytes, where: str) -> etree._Element:
-    """Parse XML without entities, DTDs or the network; a DTD or malformed XML is an UnreadableFile."""
+def parse_xml(data: bytes, where: str, limits: PackageLimits | None = None) -> etree._Element:
+    """Parse XML without entities, DTDs or the network, and with no more tags than `limits` allow
+    (counted before parsing); a DTD, too many tags or malformed XML is an UnreadableFile."""
     from lxml import etree
+
+    limits = limits or PackageLimits()
+    if limits.xml_tags is not None and (tags := data.count(b"<")) > limits.xml_tags:
+        raise UnreadableFile(f"{where} holds {tags:,} tags; refusing more than {limits.xml_tags:,}", limits.hint)
 
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
@@ -130,24 +217,18 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
 def check_package_xml(
     source: Path | bytes, name: str | None = None, suffixes: tuple[str, ...] = XML_SUFFIXES, limits: PackageLimits | None = None,
 ) -> None:
-    """Parse every XML part of a package safely, so a library reading it afterwards meets only plain
-    XML; within `limits`, whose tags are counted in the parts' bytes before any part is parsed."""
-    limits = limits or PackageLimits()
+    """Parse every XML part of a package safely, within `limits`, so a library reading it
+    afterwards meets only plain XML of a size it can hold."""
     with open_package(source, name, limits) as archive:
         file_name = name or (source.name if isinstance(source, Path) else "the file")
-        members = [member for member in archive.namelist() if member.lower().endswith(suffixes)]
-        if limits.xml_tags is not None:
-            # Every element begins with a "<" (one in text is escaped), so this bounds the trees a
-            # parser would build; each part is read and let go, so memory holds one part's bytes.
-            tags = {member: read_member(archive, member, file_name).count(b"<") for member in members}
-            if sum(tags.values()) > limits.xml_tags:
-                largest = max(tags, key=tags.__getitem__)
-                raise UnreadableFile(
-                    f"{file_name}: its XML holds {sum(tags.values()):,} tags ({largest} {tags[largest]:,}); "
-                    f"refusing more than {limits.xml_tags:,}", limits.hint,
-                )
-        for member in members:
-            parse_xml(read_member(archive, member, file_name), f"{file_name}: part {member}")
+        for member in archive.namelist():
+            if member.lower().endswith(suffixes):
+                parse_xml(read_member(archive, member, file_name), f"{file_name}: part {member}", limits)
+
+
+def _size(limit: int) -> str:
+    """A limit as it was set: whole megabytes, or else bytes."""
+    return f"{limit >> 20} MB" if limit and not limit % (1 << 20) else f"{limit:,} bytes"
 
 
 def _reason(error: BaseException) -> str:

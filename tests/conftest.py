@@ -5,10 +5,12 @@ from __future__ import annotations
 import fcntl
 import gc
 import importlib
+import io
 import json
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -299,6 +301,24 @@ def make_transcript(
     path = directory / f"{name}{suffix}"
     path.write_text(text, encoding="utf-8")
     return import_file(session, path, ImportOptions(**options), key=key or PseudonymKey("test"))  # type: ignore[arg-type]
+
+
+def packed_bomb(package: bytes, target: Path, part: str, before: bytes, unit: bytes, repeats: int) -> Path:
+    """A copy of the zip `package` whose `part` holds `unit` `repeats` times just before `before`:
+    a small file that unpacks to far more, written as it packs, never held whole."""
+    with zipfile.ZipFile(io.BytesIO(package)) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename != part:
+                copy.writestr(item, data)
+                continue
+            head, tail = data.split(before, 1)
+            with copy.open(part, "w", force_zip64=True) as member:
+                member.write(head)
+                for _ in range(repeats // 10_000):
+                    member.write(unit * 10_000)
+                member.write(unit * (repeats % 10_000) + before + tail)
+    return target
 
 
 INTERVIEW = """I: Hvordan kom du inn i programmet?

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import add_identifier, pseudonymise
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey, destroy_key, load_key, read_envelope, save_key
-from qualcode.anonymise.leakcheck import check_file, check_parts, guard
+from qualcode.anonymise.leakcheck import check_file, check_parts, files_holding, guard
 from qualcode.anonymise.patterns import valid_fnr
 from qualcode.anonymise.service import (
     KeyAccess,
@@ -42,6 +43,7 @@ from qualcode.errors import (
     LeakFound,
     NeedsReview,
     NotFound,
+    UnreadableFile,
 )
 from qualcode.importers.metadata import (
     get_or_create_participant,
@@ -53,7 +55,7 @@ from qualcode.store.models import Code, Coder, Coding, Memo, Participant, Transc
 from qualcode.store.project import Project
 from qualcode.text.sentences import sentence_spans
 from qualcode.workspace import Workspace
-from tests.conftest import PRODUCTION_SCRYPT_N, SAMPLES, sample_key
+from tests.conftest import PRODUCTION_SCRYPT_N, SAMPLES, packed_bomb, sample_key
 
 CORPUS = Path(__file__).parent / "data" / "anonymise_corpus.txt"
 KNOWN = [
@@ -840,6 +842,52 @@ def test_leakcheck_passes_pseudonymised_text_and_guard_refuses_leaks(tmp_path: P
     # An identifier the key does not hold (a number found by its pattern) is to be added to it.
     with pytest.raises(LeakFound, match=r"it contains phone '987 65 432'.*\(run `qualcode leakcheck` on the source, add the identifier to the key"):
         guard(b"Ring 987 65 432 om du lurer.", key, "notat.txt")
+
+
+def _dense(path: Path, tags: int) -> Path:
+    """A quote table, report or codebook, as qualcode writes them, with `tags` empty elements more:
+    a few hundred kB that a parser builds into hundreds of MB."""
+    if path.suffix == ".qdc":
+        path.write_bytes(b'<CodeBook><Codes><Code name="hjelp">' + b"<b/>" * tags + b"</Code></Codes></CodeBook>")
+        return path
+    buffer = io.BytesIO()
+    if path.suffix == ".xlsx":
+        workbook = openpyxl.Workbook()
+        workbook.active.append(["kode", "sitat"])
+        workbook.save(buffer)
+        return packed_bomb(buffer.getvalue(), path, "xl/worksheets/sheet1.xml", b"</sheetData>", b"<row/>", tags)
+    document = docx.Document()
+    document.add_paragraph("Rapport")
+    document.save(buffer)
+    return packed_bomb(buffer.getvalue(), path, "word/document.xml", b"</w:p><w:sectPr", b"<w:r/>", tags)
+
+
+@pytest.mark.parametrize("name", ["rapport.docx", "sitater.xlsx", "kodebok.qdc"])
+def test_leakcheck_refuses_a_file_of_more_xml_than_any_export_before_parsing_it(tmp_path: Path, name: str) -> None:
+    """`qualcode leakcheck` read a .docx, .xlsx or .qdc of any number of tags (a 220 kB .xlsx of 150 MB
+    of empty rows took 3.4 GB and 16 s); a file from disk may now hold 2 million, as a report of
+    30,000 quotes holds half that. A folder's scan names such a file as one it could not read."""
+    path = _dense(tmp_path / name, 2_100_000)
+    with pytest.raises(UnreadableFile) as refused:
+        check_file(path, known_key())
+    message = str(refused.value)
+    assert message.startswith(f"{name}: its XML holds 2,1" if name != "kodebok.qdc" else "kodebok.qdc holds 2,1"), message
+    assert "refusing more than 2,000,000 (split it into smaller files and check each" in message and "\n" not in message
+    assert files_holding(tmp_path, known_key()) == [(path, "it could not be read")]
+
+
+def test_an_export_is_checked_whatever_its_number_of_tags(tmp_path: Path) -> None:
+    """What an exporter has just made is as large as the project asked for: its tags are not
+    counted, so a large report or quote table is not refused for its size, and is checked for leaks."""
+    exported = _dense(tmp_path / "rapport.docx", 2_100_000).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(exported)) as package:
+        document = package.read("word/document.xml").replace(b"Rapport", b"Kari Nordmann")
+    leaking = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(exported)) as package, zipfile.ZipFile(leaking, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in package.infolist():
+            copy.writestr(item, document if item.filename == "word/document.xml" else package.read(item.filename))
+    with pytest.raises(LeakFound, match="it contains person 'Kari Nordmann'"):
+        guard(leaking.getvalue(), known_key(), "rapport.docx")
 
 
 def _write_qdpx(path: Path, project: str) -> None:

@@ -103,6 +103,21 @@ def _bomb(path: Path) -> Path:
     return bomb(path)
 
 
+def _dense(path: Path) -> Path:
+    """A project.qde of 2.1 million empty elements: 8 MB that unpacked to 8 kB, and 400 MB parsed."""
+    return _zip(path, {"project.qde": GOOD_QDE.replace(b"/>", b">" + b"<b/>" * 2_100_000 + b"</Project>")})
+
+
+def _large(path: Path) -> Path:
+    """A project.qde of 70 MB (a project of a million words and 50,000 codings is 25 MB)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("project.qde", "w", force_zip64=True) as qde:
+        qde.write(GOOD_QDE.replace(b"/>", b">"))
+        for _ in range(70):
+            qde.write(b"".join(b"<Description>" + b"beskrivelse " * 82 + b"</Description>" for _ in range(1_000)))
+        qde.write(b"</Project>")
+    return path
+
+
 HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
     "parent member": (_parent_member, "points outside the package"),
     "absolute member": (_absolute_member, "points outside the package"),
@@ -112,6 +127,8 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
     "malformed xml": (_malformed, "not well-formed XML"),
     "not a zip": (_not_a_zip, "not a readable"),
     "1 GB zip bomb": (_bomb, "refusing"),
+    "2 million tags": (_dense, "fiendtlig.qdpx: its XML holds 2,100,003 tags or more (project.qde 2,100,003); refusing more than 2,000,000"),
+    "70 MB project.qde": (_large, "fiendtlig.qdpx: part project.qde unpacks to 70,7"),
 }
 
 

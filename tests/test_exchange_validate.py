@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode.cli import cli
+from qualcode.errors import UnreadableFile
+from qualcode.exchange.codebook_qdc import load_qdc
 
 GUID = "0d9c6a3e-5f0b-4e8a-9a53-1c2d3e4f5a6b"
 SOURCE = "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"
@@ -91,3 +93,25 @@ def test_a_dtd_is_refused_not_followed(tmp_path: Path, suffix: str) -> None:
         _package(path, {"project.qde": hostile})
     code, output = _run(str(path))
     assert code == 1 and "DTD" in output and "root:" not in output
+
+
+@pytest.mark.parametrize("suffix", [".qdc", ".qdpx"])
+def test_millions_of_tags_are_refused_before_they_are_parsed(tmp_path: Path, suffix: str) -> None:
+    """A 24 MB .qdc of 6 million empty elements took 800 MB to validate and 900 MB to import, and a
+    150 kB .qdpx whose project.qde unpacked to 150 MB of them 4.9 GB: each may hold 2 million tags."""
+    empty = "<b/>" * 2_100_000
+    if suffix == ".qdc":
+        dense = CODEBOOK.replace('color="#2E7D32"/>', f'color="#2E7D32">{empty}</Code>')
+    else:
+        dense = PROJECT.replace('.txt"/>', f'.txt">{empty}</TextSource>')
+    path = tmp_path / f"tett{suffix}"
+    if suffix == ".qdc":
+        path.write_text(dense, encoding="utf-8")
+    else:
+        _package(path, {"project.qde": dense, f"sources/{SOURCE}.txt": "Hei"})
+    code, output = _run(str(path))
+    assert code == 1 and len(output.strip().splitlines()) == 1, output
+    assert "2,100,0" in output and "tags" in output and "refusing more than 2,000,000 (hint: " in output
+    if suffix == ".qdc":
+        with pytest.raises(UnreadableFile, match="a codebook of 10,000 codes holds far fewer"):
+            load_qdc(path)

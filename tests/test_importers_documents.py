@@ -3,6 +3,7 @@ tables of turns, pictures' descriptions and hidden text; read as shown, or left 
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import docx
@@ -13,8 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.importers.service import import_file, parse_file
+from qualcode.anonymise.service import KeyAccess
+from qualcode.errors import ImportFailed
+from qualcode.importers.service import import_file, import_paths, parse_file
 from qualcode.store.models import Transcript
+from qualcode.store.project import Project
+from tests.conftest import packed_bomb
 
 
 def stored_turns(session: Session, name: str) -> list[tuple[str | None, str]]:
@@ -171,3 +176,75 @@ def test_odt_speaker_table_is_read_as_turns_as_in_docx(tmp_path: Path) -> None:
     assert [(turn.speaker, parsed.text[turn.start:turn.end]) for turn in parsed.turns] == [
         ("I", "Hvordan var det å starte?"), ("D1", "Det var tungt, jeg kjente ingen."),
     ]
+
+
+def _transcript_package(suffix: str) -> bytes:
+    """A two-turn transcript as Word (python-docx) or LibreOffice (odfpy) would save it."""
+    buffer = io.BytesIO()
+    if suffix == ".docx":
+        document = docx.Document()
+        for line in ("I: Hvordan var kurset?", "D1: Det var fint, jeg lærte mye om å søke jobb."):
+            document.add_paragraph(line)
+        document.save(buffer)
+    else:
+        from odf.opendocument import OpenDocumentText
+        from odf.text import P
+
+        text = OpenDocumentText()
+        for line in ("I: Hvordan var kurset?", "D1: Det var fint, jeg lærte mye om å søke jobb."):
+            text.text.addElement(P(text=line))
+        text.save(buffer)
+    return buffer.getvalue()
+
+
+EMPTY_RUN = b"<w:r><w:rPr><w:b/></w:rPr></w:r>"  # 5 tags in 32 bytes, no text
+EMPTY_SPAN = b"<text:span> </text:span>"  # 2 tags in 25 bytes
+
+
+def _bomb(tmp_path: Path, name: str, repeats: int) -> Path:
+    """A transcript with `repeats` empty runs (or spans) in its last paragraph."""
+    if name.endswith(".docx"):
+        return packed_bomb(_transcript_package(".docx"), tmp_path / name, "word/document.xml", b"</w:p><w:sectPr", EMPTY_RUN, repeats)
+    return packed_bomb(_transcript_package(".odt"), tmp_path / name, "content.xml", b"</text:p></office:text>", EMPTY_SPAN, repeats)
+
+
+HINT = "(a transcript is far smaller: if it really is this long, split it into smaller files, then import)"
+
+
+@pytest.mark.parametrize(("name", "repeats", "problem", "limit"), [
+    # 35 MB of XML in a 120 kB file
+    ("stor.docx", 1_100_000, "stor.docx: part word/document.xml unpacks to 35,20", "refusing XML parts over 32 MB"),
+    # 13 MB, within 32 MB, and 2.1 million tags
+    ("tett.docx", 420_000, "tett.docx: its XML holds 2,1", "refusing more than 2,000,000"),
+    # 14 MB and 1.1 million tags: odfpy takes twice what python-docx does a tag
+    ("tett.odt", 550_000, "tett.odt: its XML holds 1,1", "refusing more than 1,000,000"),
+])
+def test_a_small_transcript_that_unpacks_to_more_xml_than_one_holds_is_refused_before_it_is_parsed(
+    session: Session, tmp_path: Path, name: str, repeats: int, problem: str, limit: str,
+) -> None:
+    """A 400 KB .docx whose document.xml unpacked to 150 MB of empty runs imported in 2 GB and 54 s,
+    and an .odt of the same in 5.7 GB and 97 s: a package's XML was allowed 256 MB, its tags were not
+    counted. Now an XML part may unpack to 32 MB, and a .docx hold 2 million tags (an .odt 1 million),
+    each refused by the archive's directory or the tags counted as it unpacks, before parsing."""
+    bomb = _bomb(tmp_path, name, repeats)
+    assert bomb.stat().st_size < 150_000
+    with pytest.raises(ImportFailed) as refused:
+        import_file(session, bomb, key=PseudonymKey("test"))
+    message = str(refused.value)
+    assert message.startswith(problem) and limit in message and message.endswith(HINT) and "\n" not in message, message
+    assert session.scalar(select(Transcript)) is None
+
+
+def test_a_batch_names_the_refused_transcript_in_one_line_and_imports_the_rest(
+    project: Project, tmp_path: Path, key_access: KeyAccess,
+) -> None:
+    folder = tmp_path / "innsamlet"
+    folder.mkdir()
+    _bomb(folder, "a_tett.docx", 420_000)
+    (folder / "b_intervju.txt").write_text("I: Hvordan var kurset?\nD1: Det var fint.\n", encoding="utf-8")
+    result = import_paths(project, [folder], key_access)
+    assert [item.name for item in result.imported] == ["b_intervju"]
+    [(failed, reason)] = result.failed
+    assert failed.name == "a_tett.docx" and "its XML holds 2,1" in reason and "\n" not in reason
+    with project.begin() as session:
+        assert list(session.scalars(select(Transcript.name))) == ["b_intervju"]

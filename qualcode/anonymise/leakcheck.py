@@ -2,7 +2,8 @@
 
 Reads .docx (body, tables, headers, footers, comments, document properties), .txt, .md, .csv,
 .yaml (a codebook), .xlsx (every cell of every sheet), .qdpx (every XML and text member of the archive) and .qdc.
-Packages are opened through qualcode.untrusted: size limits on zip members, no XML entities or DTDs.
+Packages are opened through qualcode.untrusted: size limits on zip members and the tags of their
+XML, no XML entities or DTDs.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.errors import InvalidInput, LeakFound, UnreadableFile
 from qualcode.text.normalise import visible
-from qualcode.untrusted import check_package_xml, open_package, parse_xml, read_member
+from qualcode.untrusted import (
+    MAX_MEMBER_BYTES,
+    QDPX_LIMITS,
+    PackageLimits,
+    check_package_xml,
+    open_package,
+    parse_xml,
+    read_member,
+)
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -43,6 +52,13 @@ def _without_guids(value: str) -> str:
 
 READABLE = (".docx", ".txt", ".md", ".csv", ".yaml", ".yml", ".xlsx", ".qdpx", ".qdc")
 
+# A file from disk may come from anywhere: its XML is held to what a document holds (a report of
+# 30,000 quotes is 1.05 million tags), a .qdpx's to what a project holds (untrusted.QDPX_LIMITS).
+CHECKED_LIMITS = PackageLimits(hint="split it into smaller files and check each; a qualcode export: export it in parts, with --code")
+# What an exporter has just made is as large as the project asked for, and no bomb: its parts are
+# held to the sizes any member may have, and its tags are not counted.
+EXPORT_LIMITS = PackageLimits(xml_bytes=MAX_MEMBER_BYTES, xml_tags=None)
+
 
 @dataclass(frozen=True)
 class Leak:
@@ -56,12 +72,14 @@ class Leak:
     known: bool = False  # one of the key's originals, rather than a pattern (a number, an address)
 
 
-def file_parts(source: Path | bytes, name: str | None = None) -> Iterator[tuple[str, str]]:
-    """(where, text) for every piece of text in a file, or in the bytes of a file to be called `name`."""
+def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLimits | None = None) -> Iterator[tuple[str, str]]:
+    """(where, text) for every piece of text in a file, or in the bytes of a file to be called `name`,
+    within `limits` (by default those of a file from disk of its kind)."""
     name = name or (source.name if isinstance(source, Path) else "")
     suffix = Path(name).suffix.lower()
+    limits = limits or (QDPX_LIMITS if suffix == ".qdpx" else CHECKED_LIMITS)
     if suffix == ".docx":
-        yield from _docx_parts(source, name)
+        yield from _docx_parts(source, name, limits)
     elif suffix in (".txt", ".md", ".csv", ".yaml", ".yml"):
         data = source.read_bytes() if isinstance(source, Path) else source
         text = data.decode("utf-8-sig", errors="replace")
@@ -70,15 +88,15 @@ def file_parts(source: Path | bytes, name: str | None = None) -> Iterator[tuple[
         if suffix in (".yaml", ".yml"):
             yield from _yaml_values(text)
     elif suffix == ".xlsx":
-        yield from _xlsx_parts(source, name)
+        yield from _xlsx_parts(source, name, limits)
     elif suffix == ".qdc":
         data = source.read_bytes() if isinstance(source, Path) else source
-        yield from _xml_parts(parse_xml(data, name), name)
+        yield from _xml_parts(parse_xml(data, name, limits), name)
     elif suffix == ".qdpx":
-        with open_package(source, name) as archive:
+        with open_package(source, name, limits) as archive:
             for member in archive.namelist():
                 if member.lower().endswith((".qde", ".xml")):
-                    yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}"), member)
+                    yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits), member)
                 elif member.lower().endswith((".txt", ".html", ".rtf")):
                     text = read_member(archive, member, name).decode("utf-8", errors="replace")
                     for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
@@ -117,17 +135,17 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DOCX_TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|comments|footnotes|endnotes)\.xml$")
 
 
-def _docx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
+def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Iterator[tuple[str, str]]:
     """Every paragraph of the body, headers, footers, comments and notes, and the document properties.
 
     Read straight from the package's XML: quicker than python-docx, and it sees every part.
     """
     from lxml import etree
 
-    with open_package(source, name) as archive:
+    with open_package(source, name, limits) as archive:
         for member in archive.namelist():
             if DOCX_TEXT_PARTS.match(member):
-                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for number, paragraph in enumerate(root.iter(f"{W}p"), start=1):
                     text = "".join(
                         node.text or "" if node.tag == f"{W}t" else "\n" if node.tag in (f"{W}br", f"{W}cr") else "\t"
@@ -142,12 +160,12 @@ def _docx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
                     if isinstance(node.tag, str) and node.get(f"{W}author"):
                         yield f"{etree.QName(node).localname} author", node.get(f"{W}author") or ""
             elif member.startswith("word/_rels/") and member.endswith(".rels"):
-                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for relation in root:  # a hyperlink's address (mailto:kari@…, a page about someone)
                     if relation.get("TargetMode") == "External":
                         yield "link", relation.get("Target") or ""
             elif member.startswith("docProps/") and member.endswith(".xml"):
-                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for node in root.iter():
                     if isinstance(node.tag, str) and node.text and node.text.strip():
                         yield f"property {etree.QName(node).localname}", _without_guids(node.text)
@@ -160,18 +178,18 @@ _XLSX_SHEET = re.compile(r"xl/worksheets/[^/]+\.xml$")
 _SHEET_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def _xlsx_parts(source: Path | bytes, name: str) -> Iterator[tuple[str, str]]:
+def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Iterator[tuple[str, str]]:
     """Every cell of every sheet, and the words kept beside them; the package's XML is checked
     first, openpyxl reads the cells afterwards."""
     import openpyxl  # here, not at the top, so the CLI starts quickly
 
-    check_package_xml(source, name)
-    with open_package(source, name) as archive:
+    check_package_xml(source, name, limits=limits)
+    with open_package(source, name, limits) as archive:
         for member in archive.namelist():
             if _XLSX_TEXT_PARTS.match(member):
-                yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}"), member)
+                yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits), member)
             elif _XLSX_SHEET.match(member):
-                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}")
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for header in root.iter(f"{_SHEET_MAIN}headerFooter"):
                     yield from _xml_parts(header, f"{member} header or footer")
     with source.open("rb") if isinstance(source, Path) else io.BytesIO(source) as handle:
@@ -234,13 +252,14 @@ def scan_text(text: str, key: PseudonymKey, file: str, where: str) -> list[Leak]
     return [replace(leak, file=file, where=where) for leak, _ in scan_offsets(text, key, KnownMatcher(key))]
 
 
-def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> list[Leak]:
-    """Every leak in a file, or in the bytes of a file about to be written as `name`."""
+def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None, limits: PackageLimits | None = None) -> list[Leak]:
+    """Every leak in a file, or in the bytes of a file about to be written as `name`, within `limits`
+    (by default those of a file from disk of its kind)."""
     if isinstance(source, Path) and not source.is_file():
         raise InvalidInput(f"{source} is not a file" if source.exists() else f"{source} does not exist")
     name = name or (source.name if isinstance(source, Path) else "")
     try:
-        parts = list(file_parts(source, name))
+        parts = list(file_parts(source, name, limits))
     except (zipfile.BadZipFile, KeyError, OSError) as error:
         raise InvalidInput(f"{name} cannot be read for the leak check: {error}") from None
     return check_parts(parts, key, name)
@@ -324,7 +343,7 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> N
     for leak, _ in scan_offsets(visible(written), key, KnownMatcher(key)) if written else ():
         raise LeakFound(f"refused to write {written}: its name holds {leak.kind} {leak.found!r}",
                         "give the file a name without it; nothing was written")
-    leaks = check_file(source, key, name)
+    leaks = check_file(source, key, name, EXPORT_LIMITS if isinstance(source, bytes) else None)
     if leaks:
         first = leaks[0]
         raise LeakFound(

@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 
 from qualcode.text.confusables import skeleton
 from qualcode.text.normalise import one_line
+from qualcode.untrusted import PackageLimits
 
 CODE_FIELDS = ("definition", "inclusion", "exclusion", "example", "colour", "shortcut")
 # What the store's columns hold (store/models.py, Code.name and Code.path); SQLite would keep more, PostgreSQL would not.
@@ -28,6 +29,9 @@ MAX_CODEBOOK_BYTES = 4_000_000
 # "&amp;"; a YAML file writes no character in fewer bytes than UTF-8) and a few hundred bytes more
 # a code (a GUID, isCodable, the description's labels, a name's quotes as "&quot;").
 QDC_BYTES_PER_CODE = 500
+# Its tags are counted before it is parsed, as in any XML from outside: 10,000 codes are about
+# 40,000 tags, where a file of this size held 6 million empty elements and took 900 MB to import.
+QDC_LIMITS = PackageLimits(hint="a codebook of 10,000 codes holds far fewer: check that it is the codebook you meant")
 
 
 def max_qdc_bytes() -> int:

@@ -26,6 +26,7 @@ from qualcode.codebook import model
 from qualcode.codebook.model import (
     MAX_CODE_DEPTH,
     MAX_CODES,
+    QDC_LIMITS,
     Codebook,
     CodeSpec,
     code_name,
@@ -192,7 +193,7 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
     """Read `.qdc` bytes; `where` names the file in problems and deviations."""
     from lxml import etree
 
-    root = parse_xml(data, where)
+    root = parse_xml(data, where, QDC_LIMITS)
     if etree.QName(root).localname != "CodeBook":
         raise CodebookInvalid([f"{where}: the root element is <{etree.QName(root).localname}>, not a REFI-QDA <CodeBook>"])
     result = QdcCodebook(Codebook(name=Path(where).stem or "qualcode"), origin=(root.get("origin") or "").strip(), where=where)

@@ -24,7 +24,7 @@ from qualcode.exchange.codebook_qdc import normal_guid
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
 from qualcode.text.normalise import shortened
-from qualcode.untrusted import open_package, parse_xml, read_member
+from qualcode.untrusted import QDPX_LIMITS, open_package, parse_xml, read_member
 
 if TYPE_CHECKING:
     import zipfile
@@ -287,12 +287,12 @@ def read_qdpx(path: Path) -> QdpxPackage:
         raise UnreadableFile(f"{path} is a directory, not a .qdpx file", "give the .qdpx file itself")
     if not path.is_file():
         raise UnreadableFile(f"{path} does not exist", "check the path")
-    with path.open("rb") as handle, open_package(handle, path.name) as archive:
+    with path.open("rb") as handle, open_package(handle, path.name, QDPX_LIMITS) as archive:
         members = {name.lower(): name for name in archive.namelist()}
         project_member = members.get("project.qde")
         if project_member is None:
             raise UnreadableFile(f"{path.name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
-        root = parse_xml(read_member(archive, project_member, path.name), f"{path.name}: project.qde")
+        root = parse_xml(read_member(archive, project_member, path.name), f"{path.name}: project.qde", QDPX_LIMITS)
         if _local(root) != "Project":
             raise UnreadableFile(f"{path.name}: project.qde holds a <{_local(root)}>, not a REFI-QDA <Project>")
         package = QdpxPackage(path.name, root.get("name") or path.stem)

@@ -12,9 +12,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualcode.codebook.model import QDC_LIMITS
 from qualcode.errors import ImportFailed, InvalidInput, UnreadableFile
 from qualcode.exchange.schema import schema_problems
-from qualcode.untrusted import open_package, parse_xml, read_member
+from qualcode.untrusted import QDPX_LIMITS, open_package, parse_xml, read_member
 
 PROJECT_MEMBER = "project.qde"
 SOURCES_FOLDER = "sources/"
@@ -52,7 +53,7 @@ def _xml_findings(data: bytes, place: str, expected: str) -> list[Finding]:
         bom = [Finding(f"{place}:1", "starts with a byte order mark (BOM), which some programs reject")]
     else:
         bom = []
-    root = parse_xml(data, place)
+    root = parse_xml(data, place, QDC_LIMITS if expected == "CodeBook" else QDPX_LIMITS)
     found = root.tag.rpartition("}")[2] if isinstance(root.tag, str) else "?"
     if found != expected:
         # The schema's messages about a root of the wrong kind would only confuse: this is the one problem.
@@ -63,7 +64,7 @@ def _xml_findings(data: bytes, place: str, expected: str) -> list[Finding]:
 
 def _package_findings(path: Path) -> list[Finding]:
     findings: list[Finding] = []
-    with open_package(path) as archive:
+    with open_package(path, limits=QDPX_LIMITS) as archive:
         names = archive.namelist()
         for name, count in Counter(names).items():
             if count > 1:
@@ -79,7 +80,7 @@ def _package_findings(path: Path) -> list[Finding]:
         data = read_member(archive, PROJECT_MEMBER, path.name)
         findings.extend(_xml_findings(data, place, "Project"))
         members = set(names)
-        root = parse_xml(data, place)
+        root = parse_xml(data, place, QDPX_LIMITS)
         for element in root.iter():
             if not isinstance(element.tag, str):
                 continue

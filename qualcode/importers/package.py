@@ -1,10 +1,12 @@
 """Office packages (.docx, .odt) opened within limits, before a third-party reader sees them.
 
-A package is a zip of XML parts and media. Sizes are checked from the zip's directory before
-anything is unpacked; each XML part is then unpacked in bounded steps, stopping at its stated
-size, and parsed once without DTDs (so no entity can expand) and with a cap on nesting. What
-the reader gets is a copy holding only the checked XML parts, stored uncompressed, with media
-left empty: a reader never inflates anything, and nothing it reads was not checked.
+A package is a zip of XML parts and media. It is opened through qualcode.untrusted, as every
+package from outside is: sizes are checked from the zip's directory, and the tags of its XML
+counted as it unpacks, before anything is parsed. Each XML part is then unpacked in bounded
+steps, stopping at its stated size, and parsed once without DTDs (so no entity can expand) and
+with a cap on nesting. What the reader gets is a copy holding only the checked XML parts, stored
+uncompressed, with media left empty: a reader never inflates anything, and nothing it reads was
+not checked.
 """
 
 from __future__ import annotations
@@ -21,14 +23,27 @@ from xml.sax.handler import ContentHandler
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from defusedxml.expatreader import create_parser
 
-from qualcode.errors import ImportFailed
+from qualcode.errors import ImportFailed, UnreadableFile
+from qualcode.untrusted import XML_SUFFIXES, PackageLimits
+from qualcode.untrusted import open_package as open_untrusted
 
-MAX_XML_BYTES = 256 << 20  # all XML parts together, unpacked: a 2,000-page transcript is far less
-MAX_MEMBERS = 10_000
+# A transcript is far smaller than this: the sample .docx holds a third of a tag a word beside its
+# styles (24,000), and Word, which wraps each paragraph and run in properties, some 10 to 40 tags
+# a paragraph, so a two-hour interview of 20,000 words is tens of thousands of tags. A .docx of 2
+# million tags imports in 330 MB; odfpy takes twice what python-docx does a tag (an .odt of 1
+# million: 530 MB; of 2 million: 1.05 GB), so an .odt may hold half as many. Pictures are never
+# unpacked (the copy leaves them empty), but count towards the whole.
+DOCX_LIMITS = PackageLimits(
+    total_bytes=256 << 20, xml_bytes=32 << 20, xml_tags=2_000_000,
+    hint="a transcript is far smaller: if it really is this long, split it into smaller files, then import",
+)
+ODT_LIMITS = PackageLimits(
+    total_bytes=256 << 20, xml_bytes=32 << 20, xml_tags=1_000_000,
+    hint="a transcript is far smaller: if it really is this long, split it into smaller files, then import",
+)
 MAX_DEPTH = 256  # element nesting; Word and LibreOffice stay far below
 CHUNK = 1 << 20
 SPOOL_IN_MEMORY = 32 << 20  # larger copies go to a temporary file
-XML_SUFFIXES = (".xml", ".rels")
 SMALL_TEXT_MEMBERS = {"mimetype"}
 # Encrypted Office files and old .doc files are OLE compound documents, not zip packages.
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -87,27 +102,15 @@ def check_not_encrypted(path: Path, kind: str) -> None:
 
 def open_package(path: Path, kind: str) -> Package:
     """A copy of the package at `path` that is safe to hand to a reader, or a one-line refusal."""
-    def refuse(problem: str, hint: str = "open and re-save it, then import") -> ImportFailed:
-        return ImportFailed(f"{path.name} is not a readable {kind} file ({problem})", hint)
-
     try:
-        archive = zipfile.ZipFile(path)
-    except _ZIP_ERRORS as error:
-        raise refuse(f"damaged or truncated: {error}") from None
+        archive = open_untrusted(path, path.name, ODT_LIMITS if kind == ".odt" else DOCX_LIMITS)
+    except UnreadableFile as error:
+        raise ImportFailed(error.message, error.hint or "open and re-save it, then import") from None
     with archive:
-        if len(archive.infolist()) > MAX_MEMBERS:
-            raise refuse(f"{len(archive.infolist()):,} parts, more than a document has")
         # A name given twice is read as its last entry, as zipfile and every reader do.
         members = [info for info in archive.infolist() if archive.getinfo(info.filename) is info]
         parts = [info for info in members if _is_xml(info) or info.filename in SMALL_TEXT_MEMBERS]
         checked = {info.filename for info in parts}
-        unpacked = sum(info.file_size for info in parts)
-        if unpacked > MAX_XML_BYTES:
-            raise ImportFailed(
-                f"{path.name} would unpack to {unpacked / 2**20:,.0f} MB of XML, more than the "
-                f"{MAX_XML_BYTES >> 20} MB qualcode reads (a zip bomb, or far more than one interview)",
-                f"split it into smaller {kind} files",
-            )
         spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by Package
         try:
             with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED) as copy:
