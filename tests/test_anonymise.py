@@ -420,12 +420,15 @@ PROPOSAL_PIECES = [
     "Kari", "Nordmann", "Oslo", "NAV", ".", "!", "?", "…", "?!", "«", "»", '"', "(", ")", ":", "2024.", "3.", "jeg",
     "Jeg", "Det", "og", "Hans", "Dag", "Ny", "Giv", "Øyvind", "Åse", "Ærlig", "😀", "–", "Dr.", "bl.a.", "Kari's",
     "NAV-kontoret", "e-post", "12.03.1985", "...", ".»", "’", "[", "]", "I:", "\n", "  ", "\n\n",
+    "Dvs.", "jfr.", "o.s.v.", "jul.",
 ]
 
 
 @settings(max_examples=40, deadline=None)
 @example([("Hei", ""), (".", " "), ("«", ""), ("Kari", " "), ("Nordmann", ""), ("?!", ""), ("»", " "), ("Det", " "),
           ("2024.", " "), ("Oslo", "\n"), ("Dr.", " "), ("Kari", ""), ("…", ""), ("Ny", " "), ("Giv", "  "), ("Åse", "")])
+@example([("Dvs.", " "), ("og", " "), ("jfr.", " "), ("Kari", " "), ("o.s.v.", " "), ("Det", " "), ("o.s.v.", " "),
+          ("og", " "), ("jul.", " "), ("«", ""), ("Åse", ""), ("jfr.", ""), (".", " "), ("og", "")])
 @given(st.lists(st.tuples(st.sampled_from(PROPOSAL_PIECES), st.sampled_from([" ", " ", "", "\n"])), max_size=60))
 def test_capitalised_runs_and_sentence_starts_are_those_of_spacys_matcher_and_sentencizer(pieces: list[tuple[str, str]]) -> None:
     """Proposing reads runs and sentence starts from the tokens, not through spaCy's Matcher and
@@ -2363,12 +2366,13 @@ def test_a_user_name_the_key_holds_is_found_as_written_and_only_so() -> None:
 
 
 # Abbreviations a name may come right after: those that may end a sentence (a list's "osv.", an
-# amount's "kr.", a date's "des.", the everyday words spaCy keeps as abbreviations, "jul." and "to.",
-# which end one before a capital, and "o.s.v.", whose full stop the tokenizer splits off), and those
-# a sentence goes on after ("f.eks.", "ca.", nynorsk's "t.d.").
+# amount's "kr.", a date's "des.", a department's "avd."; the everyday words spaCy keeps as
+# abbreviations, "jul." and "to.", and a list's "o.s.v." and "o.s.b." end one before a capital), and
+# those a sentence goes on after ("f.eks.", "ca.", nynorsk's "t.d.", "jfr.", "mr.").
 ABBREVIATIONS_ENDING = ["osv.", "etc.", "mv.", "mfl.", "m.m.", "kr.", "stk.", "mnd.", "des.", "jul.", "min.", "to.", "ti.",
-                        "sen.", "o.s.v."]
-ABBREVIATIONS_CONTINUING = ["f.eks.", "bl.a.", "ca.", "dvs.", "pga.", "evt.", "t.d."]
+                        "sen.", "o.s.v.", "o.s.b.", "osb.", "avd.", "adr."]
+ABBREVIATIONS_CONTINUING = ["f.eks.", "bl.a.", "ca.", "dvs.", "pga.", "evt.", "t.d.", "jfr.", "mr.", "mrs.", "nr.", "dr.", "kl.",
+                            "tlf.", "iflg."]
 
 
 @pytest.mark.parametrize("abbreviation", ABBREVIATIONS_ENDING + ABBREVIATIONS_CONTINUING)
@@ -2434,6 +2438,36 @@ def test_what_is_proposed_after_an_abbreviation(text: str, proposed: list[str]) 
     from qualcode.anonymise.candidates import propose
 
     assert [proposal.text for proposal in propose(text, (), (), {"D1"}, [4])] == proposed
+
+
+@pytest.mark.parametrize("abbreviation", ["Dvs.", "Bl.a.", "Evt.", "F.eks.", "Ca.", "Pga.", "Jfr.", "Mr.", "Nr.", "Kl.", "Tlf."])
+@pytest.mark.parametrize("name", ["Marthinsen", "Slagsvold", "Kari Haugstad"])
+def test_a_name_after_a_capitalised_abbreviation_first_in_its_sentence_is_proposed(abbreviation: str, name: str) -> None:
+    """"Dvs. Marthinsen sa …": the abbreviation begins the sentence, which goes on after it (spaCy's
+    tokenizer split "Dvs" from its point, and the sentence ended there, before a lower-case word too)."""
+    from qualcode.anonymise.candidates import propose
+
+    said = f"Det gikk bra. {abbreviation} {name} sa at det gikk bra."
+    assert [said[start:end] for start, end in sentence_spans(said)] == ["Det gikk bra.", said[14:]]
+    text = f"D1: {said}\n"
+    assert name in [proposal.text for proposal in propose(text, (), (), {"D1"}, [4])]
+
+
+@pytest.mark.parametrize(("text", "abbreviation"), [
+    ("Vi viste jfr. Kari", "jfr."), ("Dvs. Kari", "dvs."), ("Vi gjorde o.s.v. Kari", "o.s.v."), ("Vi gjorde osv. Kari", "osv."),
+    ("Det var greit. Kari", None), ("Han heter Jan. Kari", None),
+])
+def test_the_abbreviation_before_a_word_is_found_split_or_whole(text: str, abbreviation: str | None) -> None:
+    """The rule-based pipeline keeps "jfr.", "Dvs." and "o.s.v." whole; a trained pipeline's tokenizer,
+    as spaCy's own, splits them from their point ("jfr" "."): both are read as the same abbreviation."""
+    import spacy
+
+    from qualcode.anonymise.candidates import _abbreviation_before
+    from qualcode.text.sentences import pipeline
+
+    for nlp in (pipeline(), spacy.blank("nb")):
+        doc = nlp.make_doc(text)
+        assert _abbreviation_before(doc, len(doc) - 1) == abbreviation, [token.text for token in doc]
 
 
 def test_a_name_after_an_abbreviation_that_ends_a_sentence_is_proposed_and_the_sentence_still_ends() -> None:

@@ -174,3 +174,68 @@ def test_a_sentence_goes_on_after_t_d_m_a_iflg_and_ang(text: str) -> None:
     assert [text[start:end] for start, end in sentence_spans(text)] == [text]
     [(_, doc, starts)] = list(tokenised(text))
     assert [index for index in range(len(doc)) if starts(index)] == [0]
+
+
+def _three_ways(text: str) -> list[list[str]]:
+    """The sentences of `text` by sentence_spans, by turn_sentences (the reader's, kept per text
+    version) and by the lazy rule proposing identifiers reads (tokenised), which must agree."""
+    from qualcode.text.sentences import tokenised, turn_sentences
+
+    [(_, doc, starts)] = list(tokenised(text))
+    begins = [doc[index].idx for index in range(len(doc)) if starts(index)] + [len(text)]
+    return [
+        [text[start:end] for start, end in sentence_spans(text)],
+        [text[start:end] for start, end in turn_sentences(text, [(0, len(text))])],
+        [text[start:end].strip() for start, end in zip(begins, begins[1:], strict=False)],
+    ]
+
+
+@pytest.mark.parametrize("text", [
+    # Capitalised, first in the sentence: spaCy's Norwegian tokenizer knows most only in lower case.
+    "Dvs. det var greit.",
+    "Bl.a. hadde vi møter hver uke.",
+    "Evt. kan vi ta det senere.",
+    "F.eks. kan vi gå dit.",
+    "Ca. ti stykker kom.",
+    "Pga. været kom vi ikke.",
+    "P.g.a. været kom vi ikke.",
+    "Kl. ti kom vi.",
+    "Nr. to kom først.",
+    "Tlf. nummeret står der.",
+    "Jfr. loven er det greit.",
+    "M.a.o. er det greit.",
+    "T.o.m. fredag er det stengt.",
+    "Mht. pengene var det greit.",
+    "Avd. leder kom også.",
+    # Before a lower-case word: abbreviations spaCy's tokenizer splits from their full stop.
+    "Vi viste jfr. loven til dem.",
+    "Det var mr. og mrs. Smith.",
+    "Hun jobbet på avd. to i fjor.",
+    "Send det til adr. hans.",
+    "Vi gjorde o.s.v. og så videre.",
+    "Vi snakka om pengar o.s.b. og så gjekk vi.",
+    "Vi snakka om pengar osb. og så gjekk vi.",
+    "Det var d.v.s. ikke så lett.",
+    "Det gjelder m.h.t. pengene.",
+    "Vi snakket ift. pengene.",
+    "Vi snakket mtp. pengene.",
+    # Before a capital too, but for the everyday words and a list's end (below).
+    "Vi viste jfr. Loven om sosiale tjenester.",
+    "Vi snakket med mr. Smith i går.",
+    "Det var nr. 5 og dr. Lie.",
+])
+def test_no_sentence_ends_after_an_abbreviation_a_sentence_goes_on_after(text: str) -> None:
+    """spaCy's Norwegian tokenizer keeps "dvs.", "bl.a.", "evt." whole only in lower case, and splits
+    "jfr.", "mr.", "avd.", "o.s.v." from their full stop: its sentencizer ended a sentence there,
+    before a lower-case word too ("Dvs." | "det var greit.")."""
+    assert _three_ways(text) == [[text]] * 3
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Vi gjorde o.s.v. Slagsvold sa det.", ["Vi gjorde o.s.v.", "Slagsvold sa det."]),
+    ("Vi snakka om pengar o.s.b. Det var greitt.", ["Vi snakka om pengar o.s.b.", "Det var greitt."]),
+    ("Vi snakka om pengar osb. Det var greitt.", ["Vi snakka om pengar osb.", "Det var greitt."]),
+    ("Vi må nå måltallet før jul. Det er stort press.", ["Vi må nå måltallet før jul.", "Det er stort press."]),
+])
+def test_a_lists_end_and_an_everyday_word_end_a_sentence_before_a_capital(text: str, expected: list[str]) -> None:
+    assert _three_ways(text) == [expected] * 3

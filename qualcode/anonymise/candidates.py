@@ -78,7 +78,8 @@ CONTINUING_ABBREVIATIONS = frozenset({
     "st.", "mr.", "mrs.", "pr.", "vs.", "fhv.", "t.d.", "m.a.",
 })
 # Abbreviations that may end a sentence and that spaCy's tokenizer splits from their full stop, as it
-# splits the ends of sentences: a list's end as nynorsk and the dotted form write it.
+# splits the ends of sentences: a list's end as nynorsk and the dotted form write it. The rule-based
+# pipeline keeps them whole (text/sentences.py, WHOLE_ABBREVIATIONS); a trained one may not.
 SPLIT_ABBREVIATIONS = frozenset({"o.s.v.", "o.s.b.", "osb."})
 # Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
 POST_TOWN_MAX_ZIPF = 5.0
@@ -632,10 +633,11 @@ def _after_number(doc: Doc, index: int) -> bool:
 
 
 def _abbreviation_before(doc: Doc, index: int) -> str | None:
-    """The abbreviation directly before token `index`, lower-cased with its full stop: a word spaCy's
-    tokenizer keeps whole with it ("osv.", "kr.", "f.eks.", "t.d.", and the everyday words "jul.",
-    "to.", "no."), or one of CONTINUING_ABBREVIATIONS and SPLIT_ABBREVIATIONS that it splits from it
-    ("jfr.", "o.s.v."), which its sentencizer then ends a sentence at."""
+    """The abbreviation directly before token `index`, lower-cased with its full stop: a word the
+    tokenizer keeps whole with it ("osv.", "kr.", "f.eks.", "Dvs.", "jfr.", "o.s.v.", and the everyday
+    words "jul.", "to.", "no."), or one of CONTINUING_ABBREVIATIONS and SPLIT_ABBREVIATIONS that it
+    splits from it (a trained pipeline's tokenizer, which lacks the rule-based pipeline's
+    WHOLE_ABBREVIATIONS: "jfr" "."), whose parser may then end a sentence there."""
     if index == 0:
         return None
     before = doc[index - 1]

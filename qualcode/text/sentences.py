@@ -33,22 +33,33 @@ def use_trained_model(name: str | None) -> None:
 
 # The label of the rule-based pipeline, as stored sentences name it; a new label when its rules
 # change, so sentences kept by the old rules are found again (2: ENDING_ABBREVIATIONS; 3: those
-# without osv., kr., mnd., the months …, which 2 had first, and WHOLE_ABBREVIATIONS, unreleased
-# between the two).
+# without osv., kr., mnd., the months …, which 2 had first, and WHOLE_ABBREVIATIONS and the dotted
+# list's ends, unreleased between the two).
 BLANK = "blank-nb-sentencizer-3"
-# Abbreviations spaCy's Norwegian tokenizer keeps whole ("jul." for juli, "min." for minutter)
-# that are also everyday words a sentence ends with in speech ("før jul.", "mamma min.", "vi var
-# to."): followed by a capital, their point ends the sentence too, as Norwegian writes it. Proposing
-# names reads a capital after any abbreviation alike whether a sentence ends there or not
-# (anonymise/candidates.py, _abbreviation_before), so which ones end a sentence is for the readers
-# of sentences alone to decide.
-ENDING_ABBREVIATIONS = frozenset({"jul.", "min.", "to.", "ti.", "sen."})
-# Abbreviations a sentence goes on after that spaCy's Norwegian tokenizer splits from their full
-# stop ("t.d" "."), which its sentencizer then took for a sentence's end, before a lower-case word
-# too ("Det gjeld t.d." | "tiltak for unge."): nynorsk's "t.d." (til dømes) and "m.a." (mellom anna),
-# "iflg." and "ang.". The pipeline keeps them whole, in lower case and capitalised, as spaCy keeps
-# "f.eks." and "bl.a.", so no sentence ends at them.
-WHOLE_ABBREVIATIONS = frozenset({"t.d.", "m.a.", "iflg.", "ang."})
+# One rule for abbreviations: each known one (spaCy's Norwegian exceptions and WHOLE_ABBREVIATIONS)
+# is one token, so the sentencizer never ends a sentence at its full stop, and a sentence ends after
+# one only before a capital and only if it is listed here: everyday words spaCy's tokenizer keeps
+# whole as abbreviations ("jul." for juli, "min." for minutter) that a sentence ends with in speech
+# ("før jul.", "mamma min.", "vi var to."), and a list's end written with dots or in nynorsk
+# ("o.s.v.", "o.s.b.", "osb."), as Norwegian writes it. After "osv." and every other a sentence goes
+# on. Proposing names reads a capital after any abbreviation alike whether a sentence ends there or
+# not (anonymise/candidates.py, _abbreviation_before), so which ones end a sentence is for the
+# readers of sentences alone to decide.
+ENDING_ABBREVIATIONS = frozenset({"jul.", "min.", "to.", "ti.", "sen.", "o.s.v.", "o.s.b.", "osb."})
+# Abbreviations spaCy's Norwegian tokenizer splits from their full stop ("jfr" "."), or keeps whole
+# only in lower case ("dvs.", not "Dvs."): its sentencizer took the point for a sentence's end,
+# before a lower-case word too ("Vi viste jfr." | "loven til dem.", "Dvs." | "det var greit."). The
+# pipeline keeps each whole, as written and capitalised, as spaCy keeps "f.eks." and "F.eks.". Not
+# the abbreviations that are also words or names when capitalised ("Jan.", "No.", "To."), whose
+# point ends a sentence there.
+WHOLE_ABBREVIATIONS = frozenset({
+    # Split by spaCy in lower case too.
+    "t.d.", "m.a.", "iflg.", "ang.", "jfr.", "mr.", "mrs.", "avd.", "adr.", "o.s.v.", "o.s.b.", "osb.",
+    "d.v.s.", "m.h.t.", "i.f.t.", "ift.", "ifht.", "mtp.", "iom.", "sml.", "tidl.",
+    # Kept whole by spaCy in lower case only.
+    "bl.a.", "dvs.", "evt.", "ev.", "pga.", "p.g.a.", "jf.", "mht.", "ifm.", "iht.", "inkl.", "ekskl.", "vedr.",
+    "vha.", "hhv.", "m.a.o.", "t.o.m.", "f.o.m.", "kl.", "tlf.", "nr.", "hr.", "vs.", "fhv.",
+})
 
 
 def pipeline_label() -> str:
@@ -93,7 +104,7 @@ _RULES = ["sentencizer", "abbreviation_ends"]  # the rule-based pipeline's compo
 
 
 def _keep_whole(nlp: Language) -> None:
-    """Teach the tokenizer WHOLE_ABBREVIATIONS, as written and capitalised ("t.d.", "T.d.")."""
+    """Teach the tokenizer WHOLE_ABBREVIATIONS, as written and capitalised ("jfr.", "Jfr.")."""
     from spacy.symbols import ORTH
     from spacy.tokenizer import Tokenizer
 
@@ -105,7 +116,7 @@ def _keep_whole(nlp: Language) -> None:
 
 
 def _register_abbreviation_ends() -> str:
-    """spaCy's component that ends a sentence after an ENDING_ABBREVIATIONS word before a capital."""
+    """spaCy's component that ends a sentence after one of ENDING_ABBREVIATIONS before a capital."""
     from spacy.language import Language
 
     if not Language.has_factory("abbreviation_ends"):
