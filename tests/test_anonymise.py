@@ -2426,6 +2426,7 @@ def test_a_sentence_begun_after_an_abbreviation_proposes_no_ordinary_word(abbrev
 @pytest.mark.parametrize(("text", "proposed"), [
     # A sentence goes on after these: a capital there is proposed as inside any sentence.
     ("D1: Noen hjalp, f.eks. Per og Dag på kontoret.\n", ["Per", "Dag"]),
+    ("D1: Den andre, d.v.s. Per, hjalp meg. Dag gjorde det mtp. Ola, sml. Kari i fjor.\n", ["Per", "Ola", "Kari"]),
     ("D1: Vi snakket bl.a. Handlingsplanen gjennom.\n", ["Handlingsplanen"]),
     # A name written first by a text in lower case elsewhere is a word ("finn ut").
     ("D1: Vi gjorde det osv. Finn ut av det selv, sa jeg. Jeg finn ikke noe.\n", []),

@@ -76,6 +76,8 @@ CONTINUING_ABBREVIATIONS = frozenset({
     "f.eks.", "bl.a.", "dvs.", "ca.", "pga.", "p.g.a.", "evt.", "ev.", "jf.", "jfr.", "mht.", "ifm.", "iht.", "iflg.",
     "ang.", "inkl.", "ekskl.", "vedr.", "vha.", "hhv.", "m.a.o.", "t.o.m.", "f.o.m.", "kl.", "tlf.", "nr.", "dr.", "hr.",
     "st.", "mr.", "mrs.", "pr.", "vs.", "fhv.", "t.d.", "m.a.",
+    # The dotted and other forms of the same, which the sentence pipeline keeps whole likewise.
+    "d.v.s.", "m.h.t.", "i.f.t.", "ift.", "ifht.", "mtp.", "iom.", "sml.", "tidl.",
 })
 # Abbreviations that may end a sentence and that spaCy's tokenizer splits from their full stop, as it
 # splits the ends of sentences: a list's end as nynorsk and the dotted form write it. The rule-based
