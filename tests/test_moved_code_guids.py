@@ -103,3 +103,28 @@ def test_codes_moved_out_from_under_a_name_get_new_guids_when_the_key_learns_it(
     assert not any(guid in _database_text(demo) for guid in _leaking("Tormod Haugland", "{}/samtaler", "{}/samtaler/tidlig"))
     # A code whose GUID never came from a name keeps it: a later merge still finds it by GUID.
     assert after["b"] == before["b"] and after["empowerment"] == before["empowerment"]
+
+
+def test_a_guid_an_older_version_left_made_from_a_name_is_redrawn_by_reapply(demo: Path, tmp_path: Path) -> None:
+    """Versions before the key re-derived GUIDs left a code named for someone with uuid5 of the
+    path that named them, and nothing in the project recorded that path any more: `anonymise
+    reapply` finds it by writing the key's originals back into the path, and gives another."""
+    for command in (["codebook", "add", "a"], ["anonymise", "dismiss", "Tormod Haugland"], ["codebook", "add", "a/Tormod Haugland"],
+                    ["identifiers", "add", "Tormod Haugland", "--kind", "person"], ["codebook", "export", str(tmp_path / "t1.qdc")]):
+        _run(demo, *command)
+    [(path, now)] = [(path, guid) for path, guid in _codes(tmp_path / "t1.qdc").items() if path.startswith("a/")]
+    old = code_guid("a/Tormod Haugland")
+    with sqlite3.connect(demo / ".qualcode" / "project.db") as db:  # as an older version left the project
+        db.execute("UPDATE codes SET guid = ? WHERE guid = ?", (old, now))
+        db.execute("UPDATE events SET entity_guid = ? WHERE entity_guid = ?", (old, now))
+        db.execute("UPDATE events SET payload = replace(payload, ?, ?)", (now, old))
+    assert old in _database_text(demo)
+    redrawn = _run(demo, "anonymise", "reapply")
+    assert "gave 1 codes a new GUID" in redrawn.output
+    _run(demo, "codebook", "export", str(tmp_path / "t2.qdc"))
+    assert _codes(tmp_path / "t2.qdc")[path] == code_guid(path) and old not in _database_text(demo)
+    # The log's references follow the code: undone and redone, it comes back with the new GUID.
+    assert "undid: created code" in _run(demo, "undo").output and "redid: created code" in _run(demo, "redo").output
+    _run(demo, "codebook", "export", str(tmp_path / "t3.qdc"))
+    assert _codes(tmp_path / "t3.qdc")[path] == code_guid(path) and old not in _database_text(demo)
+    assert "nothing to rewrite" in _run(demo, "anonymise", "reapply").output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -57,10 +58,13 @@ class Reapplied:
     backups_rewritten: tuple[str, ...] = ()
     # Codes numbered so that none looks like a sibling once renamed by the key: each as the log says it.
     codes_renamed: tuple[str, ...] = ()
+    # Codes whose GUID was still derived from a path with a name the key holds (left so by versions
+    # before the key re-derived them): given another, so no export can confirm the name.
+    guids_redrawn: int = 0
 
     @property
     def anything(self) -> bool:
-        return bool(self.transcripts or self.memos or self.events or self.others)
+        return bool(self.transcripts or self.memos or self.events or self.others or self.guids_redrawn)
 
 
 def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None) -> Reapplied:
@@ -153,6 +157,8 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
                 changed_rows[model] = changed_rows.get(model, 0) + row_changed
         numbered = _keep_unique(loaded, old_paths)
         new_guids = _guids_off_names(loaded[Code], old_paths, old_payloads)
+        from_before = _guids_of_named_paths(loaded[Code], key, set(new_guids.values()))
+        new_guids |= from_before
         if new_guids:
             guids = re.compile("|".join(re.escape(guid) for guid in new_guids))
             for event in loaded[Event]:
@@ -162,13 +168,13 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     memos = changed_rows.get(Memo, 0) + changed_rows.get(Coding, 0)
     events = changed_rows.get(Event, 0)
     others = sum(changed_rows.values()) - memos - events
-    if changed or memos or events or others or renamed_names:
+    if changed or memos or events or others or renamed_names or from_before:
         purge_index(session)
         record_event(
             session, kind=EventKind.ANONYMISE_REAPPLY, coder=coder,
             summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
         )
-    return Reapplied(changed, replaced, memos, events, others, codes_renamed=codes_renamed)
+    return Reapplied(changed, replaced, memos, events, others, codes_renamed=codes_renamed, guids_redrawn=len(from_before))
 
 
 def _guids_off_names(codes: list[Code], old_paths: dict[int, str], old_payloads: list[tuple[Event, Any]]) -> dict[str, str]:
@@ -200,6 +206,42 @@ def _guids_off_names(codes: list[Code], old_paths: dict[int, str], old_payloads:
         taken.add(new_guids[guid])
         if holder is not None:
             holder.guid = new_guids[guid]
+    return new_guids
+
+
+def _guids_of_named_paths(codes: list[Code], key: PseudonymKey, taken: set[str]) -> dict[str, str]:
+    """The new GUID, by old GUID, of each code whose GUID is still uuid5 of its path as it was
+    written before the key's pseudonyms replaced the names in it: what a version before the key
+    re-derived GUIDs (_guids_off_names) left in projects, where the rewrite that made the path is
+    no longer in the log. Found by writing the originals back into the path, whole and word by
+    word, as the rewrite replaced them; each such code is given another GUID, as _guids_off_names does."""
+    swaps: dict[str, set[str]] = {}  # a pseudonym, or one of its words, and the originals it stands for
+    for entry in key.entries:
+        swaps.setdefault(entry.pseudonym, set()).add(entry.original)
+        made, had = entry.pseudonym.split(), entry.original.split()
+        if len(made) == len(had) > 1:
+            for word, original in zip(made, had, strict=True):
+                swaps.setdefault(word, set()).add(original)
+    if not swaps:
+        return {}
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(made)}(?!\w)" for made in sorted(swaps, key=len, reverse=True)))
+    taken = taken | {code.guid for code in codes}
+    new_guids: dict[str, str] = {}
+    for code in codes:
+        found = [(match.start(), match.end(), sorted(swaps[match.group()])) for match in pattern.finditer(code.path)]
+        if not found or len(found) > 6:  # more than six names in one path: not worth every combination
+            continue
+        for originals in product(*(choices for _, _, choices in found)):
+            written, at = [], 0
+            for (start, end, _), original in zip(found, originals, strict=True):
+                written += [code.path[at:start], original]
+                at = end
+            if code_guid("".join(written) + code.path[at:]) == code.guid:
+                derived = code_guid(code.path)
+                new_guids[code.guid] = derived if derived not in taken else new_guid()
+                taken.add(new_guids[code.guid])
+                code.guid = new_guids[code.guid]
+                break
     return new_guids
 
 

@@ -72,6 +72,8 @@ def report_rewrite(result: Reapplied | None) -> None:
         )
     for renamed in result.codes_renamed if result is not None else ():
         note(f"note: {renamed}")
+    if result is not None and result.guids_redrawn:
+        note(f"gave {result.guids_redrawn} codes a new GUID: theirs was made from a name the key holds, and exports carry it")
     if result is not None and result.backups_rewritten:
         note(f"rewrote your backups {', '.join(result.backups_rewritten)} with the key, so they hold the names no longer")
     if result is not None and result.backups_deleted:
