@@ -18,7 +18,7 @@ from operator import itemgetter
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.passages import Coded, Passage, check_column, coded, describe, sort_values
-from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE, caption
+from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE, PLACEHOLDERS, caption
 from qualcode.analysis.tables import WITHHELD, Cell, Column, Row, Table
 from qualcode.anonymise.attribution import SMALL_GROUP
 from qualcode.codebook.service import find_code
@@ -204,6 +204,7 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
 
     # Said only of the columns the table has: which values are missing, and why.
     present = {value for column in matrix.columns for value in column.values}
+    typed_as_missing = any(value.startswith('"') and value.strip('"') in PLACEHOLDERS for value in present)  # as_typed()
 
     crossed = len(matrix.by) == 2
     columns = [
@@ -241,6 +242,8 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             + (f" Under {shown(NO_INFORMANT)} står passasjene som ikke teller for noen informant, og som derfor ikke har"
                " noen å hente verdien fra: de er i ord som ingen informant sier (bare intervjuerens, en overskrift, en taler"
                " som ikke er knyttet til noen) eller i et intervju uten informanter." if NO_INFORMANT in present else "")
+            + (f' En verdi skrevet inn slik tabellen viser en manglende verdi, som "{shown(NO_VALUE)}", står i anførselstegn,'
+               " i en egen kolonne." if typed_as_missing else "")
             + (f" Prosentene er av {'radens' if percent == 'row' else 'kolonnens'} total." if percent else "")
             + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (informanter: ulike over raden eller kolonnen)."
             + (" Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det, og overlappende"
@@ -264,6 +267,8 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             + (f" Under {NO_INFORMANT} are the passages counted for no participant, which have no one to take the value"
                " from: in words no participant says (the interviewer's alone, a heading, a speaker linked to no one) or"
                " in a transcript without participants." if NO_INFORMANT in present else "")
+            + (f' A value typed as the table shows a missing one, such as "{NO_VALUE}", is in quotation marks, in a column'
+               " of its own." if typed_as_missing else "")
             + (f" Percentages are of the {percent} total." if percent else "")
             + " The totals count each passage once, under its top-level code (participants: distinct over the row or column)."
             + (" The quote counts under each theme count each quote once, however many coded it, and overlapping codings"
