@@ -216,3 +216,19 @@ def test_the_bokmål_report_keeps_a_value_typed_as_its_placeholder_apart(
     assert header.count("(ingen informant)") == 1 and '"(no informant)"' in header
     caption = next(p.text for p in docx.Document(str(output)).paragraphs if "Hver celle teller" in p.text)
     assert 'En verdi skrevet inn slik tabellen viser en manglende verdi, som "(ikke oppgitt)", står i anførselstegn' in caption
+
+
+@pytest.mark.parametrize(("language", "unlabelled"), [
+    ("en", "words without a speaker label in a transcript of several participants"),
+    ("nb", "ord uten taleretikett i et intervju med flere informanter"),
+])
+def test_the_caption_says_that_notes_of_a_group_without_speaker_labels_are_no_ones(
+    typed: tuple[Path, dict[str, str]], tmp_path: Path, language: str, unlabelled: str,
+) -> None:
+    nobody = json.loads(ok(typed, "analyse", "cell", "måltall-press", "role=(no informant)", "--json"))
+    assert NOTED in [row["values"]["text"] for row in nobody["rows"]]
+    output = tmp_path / f"rapport-{language}.docx"
+    result = run(typed, "export", "report", "--matrix", "role", "--lang", language, "--output", str(output))
+    assert result.exit_code == 0, result.output
+    caption = next(p.text for p in docx.Document(str(output)).paragraphs if p.text.startswith(("Hver celle", "Each cell")))
+    assert unlabelled in caption

@@ -241,7 +241,8 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             + (f" Informanter og intervjuer uten verdi står under {shown(NO_VALUE)}." if NO_VALUE in present else "")
             + (f" Under {shown(NO_INFORMANT)} står passasjene som ikke teller for noen informant, og som derfor ikke har"
                " noen å hente verdien fra: de er i ord som ingen informant sier (bare intervjuerens, en overskrift, en taler"
-               " som ikke er knyttet til noen) eller i et intervju uten informanter." if NO_INFORMANT in present else "")
+               " som ikke er knyttet til noen, ord uten taleretikett i et intervju med flere informanter) eller i et intervju"
+               " uten informanter." if NO_INFORMANT in present else "")
             + (f' En verdi skrevet inn slik tabellen viser en manglende verdi, som "{shown(NO_VALUE)}", står i anførselstegn,'
                " i en egen kolonne." if typed_as_missing else "")
             + (f" Prosentene er av {'radens' if percent == 'row' else 'kolonnens'} total." if percent else "")
@@ -265,8 +266,9 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             f"Each cell counts {counted} of the row's code with the column's {by_words}."
             + (f" Participants and transcripts without a value are under {NO_VALUE}." if NO_VALUE in present else "")
             + (f" Under {NO_INFORMANT} are the passages counted for no participant, which have no one to take the value"
-               " from: in words no participant says (the interviewer's alone, a heading, a speaker linked to no one) or"
-               " in a transcript without participants." if NO_INFORMANT in present else "")
+               " from: in words no participant says (the interviewer's alone, a heading, a speaker linked to no one, words"
+               " without a speaker label in a transcript of several participants) or in a transcript without participants."
+               if NO_INFORMANT in present else "")
             + (f' A value typed as the table shows a missing one, such as "{NO_VALUE}", is in quotation marks, in a column'
                " of its own." if typed_as_missing else "")
             + (f" Percentages are of the {percent} total." if percent else "")
