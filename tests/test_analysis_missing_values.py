@@ -232,3 +232,10 @@ def test_the_caption_says_that_notes_of_a_group_without_speaker_labels_are_no_on
     assert result.exit_code == 0, result.output
     caption = next(p.text for p in docx.Document(str(output)).paragraphs if p.text.startswith(("Hver celle", "Each cell")))
     assert unlabelled in caption
+
+
+def test_a_matrix_by_participant_is_warned_of_once_beside_its_column_of_no_informant(studie: tuple[Path, dict[str, str]]) -> None:
+    result = run(studie, "analyse", "matrix", "--by", "participant")
+    assert result.exit_code == 0, result.stderr
+    assert "Codes × participant (passages): every column is one participant, and its counts may identify them" in result.stderr
+    assert "'D1' (1 participant)" not in result.stderr

@@ -182,7 +182,8 @@ def small_group_warnings(matrix: Matrix, title: str, threshold: int = SMALL_GROU
     small = small_columns(matrix, threshold)
     if not small:
         return ()
-    if len(small) == len(matrix.columns) and set(matrix.by) & {"participant", "transcript"}:
+    # A column of nobody ("(no informant)") points at no one: every column of people is small.
+    if len(small) == len([column for column in matrix.columns if column.participants]) and set(matrix.by) & {"participant", "transcript"}:
         who = "one participant" if "participant" in matrix.by else f"an interview of {threshold} or fewer participants"
         return (f"{title}: every column is {who}, and its counts may identify them",)
     named = ", ".join(f"'{column_label(column.values)}' ({counted_words(column.participants, 'participant')})" for column in small)
