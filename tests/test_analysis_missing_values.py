@@ -239,3 +239,26 @@ def test_a_matrix_by_participant_is_warned_of_once_beside_its_column_of_no_infor
     assert result.exit_code == 0, result.stderr
     assert "Codes × participant (passages): every column is one participant, and its counts may identify them" in result.stderr
     assert "'D1' (1 participant)" not in result.stderr
+
+
+def test_a_blind_coders_drill_down_names_no_value_only_others_passages_have(demo_template: Path, tmp_path: Path) -> None:
+    """Others' question coded alone makes "(no informant)" a value of theirs, and their names values of coder:
+    a blind coder's refusal must say neither, as their counts do not."""
+    root, env = coded_demo(demo_template, tmp_path, {"Forsker 1": [*CODINGS, QUESTION]})
+
+    def blind(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--project", str(root), "--coder", "Medforsker 1", *args], env=env)
+
+    for args in (["coder", "add", "Medforsker 1", "--role", "medforsker"], ["coder", "blind", "on", "--role", "medforsker"]):
+        result = CliRunner().invoke(cli, ["--project", str(root), "--coder", "Forsker 1", *args], env=env)
+        assert result.exit_code == 0, result.output
+    assert blind("coding", "add", "veileder_V2", "måltall-press", "--match", SAID_BY_V2).exit_code == 0
+    assert "Forsker 1" not in blind("analyse", "matrix", "--by", "coder").stdout
+
+    unknown = blind("analyse", "cell", "måltall-press", "coder=Nobody")
+    assert unknown.exit_code == 1
+    assert "Forsker 1" not in unknown.stderr and "Medforsker 1" in unknown.stderr
+    nobody = blind("analyse", "cell", "måltall-press", "office=(no informant)")
+    assert nobody.exit_code == 1
+    assert nobody.stderr.startswith("error: no passages or participants have office '(no informant)'"), nobody.stderr
+    assert "(no informant)," not in nobody.stderr.split("hint:")[1]

@@ -325,12 +325,15 @@ def cell_passages(
         check_column(session, name)
     found = coded(session, selection, texts=True, required=False)
     mine = [index for index, code_id in enumerate(found.code) if code_id == target.id]
+    # For a blind coder the project is their own codings: the values others' passages alone have (their
+    # names as coders, "(no informant)" from their questions coded alone) are not said to them.
+    project = QuoteFilter(coders=selection.coders, blind=True) if selection.blind else QuoteFilter()
     for name, value in where:
         if value not in {found.value(index, name) for index in mine}:
             known = _column_values(found, name)
             # Unknown in the project, not only in the filtered selection: "role=veileder --role leder"
             # is an empty cell of a known value (said below), not a value to be corrected to "leder".
-            if value not in known and value not in (everywhere := _column_values(coded(session, QuoteFilter(), required=False), name)):
+            if value not in known and value not in (everywhere := _column_values(coded(session, project, required=False), name)):
                 raise NotFound(f"no passages or participants have {name} {value!r}", known_hint(name, everywhere, value))
     chosen = [index for index in mine if all(found.value(index, name) == value for name, value in where)]
     if not chosen:
