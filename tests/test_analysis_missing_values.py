@@ -134,3 +134,131 @@ def test_the_reports_table_names_the_two_columns_in_its_language(
     caption = next(p.text for p in document.paragraphs if p.text.startswith(("Hver celle teller", "Each cell counts")))
     assert explained in caption and unstated in caption
     assert "(none)" not in caption and "(ingen)" not in caption
+
+
+# --- values typed as the placeholders, and words no speaker label gives anyone ---------------------------------
+GROUP_NOTES = """---
+title: Referat fra gruppesamtale
+participants: [D4, D6]
+wave: T2
+mode: group
+fidelity: referat
+---
+Deltakerne fortalte at de ble presset inn i programmet før jul.
+"""
+NOTED = "Deltakerne fortalte at de ble presset inn i programmet før jul."
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> tuple[Path, dict[str, str]]:
+    """The demo coded with the question and the heading coded alone; V1 without an office, and three
+    offices typed as the tables' placeholders read (V2 "(not stated)", L1 "(no informant)", D1 "(ikke
+    oppgitt)"); and a group's notes without speaker labels, coded."""
+    base = tmp_path_factory.mktemp("typed")
+    root, env = coded_demo(demo_template, base, {"Forsker 1": CODINGS})
+    with Project.open(root) as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        for transcript, code, quote in (QUESTION, HEADING):
+            add_coding(session, transcript, code, coder, match=quote)
+        offices = {"V1": None, "V2": "(not stated)", "L1": "(no informant)", "D1": "(ikke oppgitt)"}
+        for person in session.scalars(select(Participant).where(Participant.name.in_(offices))):
+            person.office = offices[person.name]
+    notes = base / "referat_gruppe.txt"
+    notes.write_text(GROUP_NOTES, encoding="utf-8")
+    for args in (["import", str(notes)], ["--coder", "Forsker 1", "coding", "add", "referat_gruppe", "måltall-press", "--match", NOTED]):
+        result = CliRunner().invoke(cli, ["--project", str(root), *args], env=env)
+        assert result.exit_code == 0, result.output
+    return root, env
+
+
+def test_an_office_typed_as_a_placeholder_is_a_column_of_its_own_in_quotation_marks(typed: tuple[Path, dict[str, str]]) -> None:
+    data = matrix(typed, "--by", "office", "--code", "måltall-press")
+    keys = [column["key"] for column in data["columns"]]
+    assert keys[-3:] == ["(not stated)", "(no informant)", "Total"]
+    assert {'"(not stated)"', '"(no informant)"', '"(ikke oppgitt)"'} <= set(keys)
+    sizes = {column["key"]: column["sizes"] for column in data["columns"]}
+    assert sizes["(not stated)"]["participants"] == 1  # V1 alone: V2 typed a value
+    assert sizes['"(no informant)"']["participants"] == 1  # L1, an informant
+    assert sizes["(no informant)"]["participants"] == 0
+    row = data["rows"][0]
+    assert row["key"] == "måltall-press"
+    # V1's two passages have no office; V2's and L1's are under what was typed; the question, the heading
+    # and the group's notes are no one's.
+    assert {key: row["values"][key] for key in ('"(not stated)"', '"(no informant)"', "(not stated)", "(no informant)")} == {
+        '"(not stated)"': 1, '"(no informant)"': 1, "(not stated)": 2, "(no informant)": 3}
+    assert 'A value typed as the table shows a missing one, such as "(not stated)", is in quotation marks' in data["caption"]
+
+
+def test_the_cell_of_a_placeholder_and_of_the_value_typed_as_it_open_on_their_own_passages(
+    typed: tuple[Path, dict[str, str]],
+) -> None:
+    def cell(where: str) -> list[tuple[str | None, str]]:
+        listed = json.loads(ok(typed, "analyse", "cell", "måltall-press", where, "--json"))
+        return sorted(((row["values"]["participant"], row["values"]["text"]) for row in listed["rows"]), key=str)
+
+    assert {person for person, _ in cell("office=(not stated)")} == {"V1"}
+    assert cell('office="(not stated)"') == [("V2", SAID_BY_V2)]
+    assert {person for person, _ in cell("office=(no informant)")} == {None}
+    assert {person for person, _ in cell('office="(no informant)"')} == {"L1"}
+
+
+def test_the_bokmål_report_keeps_a_value_typed_as_its_placeholder_apart(
+    typed: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    output = tmp_path / "rapport.docx"
+    result = run(typed, "export", "report", "--matrix", "office", "--code", "måltall-press", "--output", str(output))
+    assert result.exit_code == 0, result.output
+    # The matrix's Word tables (a few value columns each) after the codes' definitions.
+    header = [cell.text for table in docx.Document(str(output)).tables if table.cell(0, 0).text == "Kode"
+              and table.cell(0, 1).text != "Definisjon" for cell in table.rows[0].cells[1:]]
+    assert header[-1] == "Totalt"
+    assert header.count("(ikke oppgitt)") == 1 and '"(ikke oppgitt)"' in header
+    assert header.count("(ingen informant)") == 1 and '"(no informant)"' in header
+    caption = next(p.text for p in docx.Document(str(output)).paragraphs if "Hver celle teller" in p.text)
+    assert 'En verdi skrevet inn slik tabellen viser en manglende verdi, som "(ikke oppgitt)", står i anførselstegn' in caption
+
+
+@pytest.mark.parametrize(("language", "unlabelled"), [
+    ("en", "words without a speaker label in a transcript of several participants"),
+    ("nb", "ord uten taleretikett i et intervju med flere informanter"),
+])
+def test_the_caption_says_that_notes_of_a_group_without_speaker_labels_are_no_ones(
+    typed: tuple[Path, dict[str, str]], tmp_path: Path, language: str, unlabelled: str,
+) -> None:
+    nobody = json.loads(ok(typed, "analyse", "cell", "måltall-press", "role=(no informant)", "--json"))
+    assert NOTED in [row["values"]["text"] for row in nobody["rows"]]
+    output = tmp_path / f"rapport-{language}.docx"
+    result = run(typed, "export", "report", "--matrix", "role", "--lang", language, "--output", str(output))
+    assert result.exit_code == 0, result.output
+    caption = next(p.text for p in docx.Document(str(output)).paragraphs if p.text.startswith(("Hver celle", "Each cell")))
+    assert unlabelled in caption
+
+
+def test_a_matrix_by_participant_is_warned_of_once_beside_its_column_of_no_informant(studie: tuple[Path, dict[str, str]]) -> None:
+    result = run(studie, "analyse", "matrix", "--by", "participant")
+    assert result.exit_code == 0, result.stderr
+    assert "Codes × participant (passages): every column is one participant, and its counts may identify them" in result.stderr
+    assert "'D1' (1 participant)" not in result.stderr
+
+
+def test_a_blind_coders_drill_down_names_no_value_only_others_passages_have(demo_template: Path, tmp_path: Path) -> None:
+    """Others' question coded alone makes "(no informant)" a value of theirs, and their names values of coder:
+    a blind coder's refusal must say neither, as their counts do not."""
+    root, env = coded_demo(demo_template, tmp_path, {"Forsker 1": [*CODINGS, QUESTION]})
+
+    def blind(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--project", str(root), "--coder", "Medforsker 1", *args], env=env)
+
+    for args in (["coder", "add", "Medforsker 1", "--role", "medforsker"], ["coder", "blind", "on", "--role", "medforsker"]):
+        result = CliRunner().invoke(cli, ["--project", str(root), "--coder", "Forsker 1", *args], env=env)
+        assert result.exit_code == 0, result.output
+    assert blind("coding", "add", "veileder_V2", "måltall-press", "--match", SAID_BY_V2).exit_code == 0
+    assert "Forsker 1" not in blind("analyse", "matrix", "--by", "coder").stdout
+
+    unknown = blind("analyse", "cell", "måltall-press", "coder=Nobody")
+    assert unknown.exit_code == 1
+    assert "Forsker 1" not in unknown.stderr and "Medforsker 1" in unknown.stderr
+    nobody = blind("analyse", "cell", "måltall-press", "office=(no informant)")
+    assert nobody.exit_code == 1
+    assert nobody.stderr.startswith("error: no passages or participants have office '(no informant)'"), nobody.stderr
+    assert "(no informant)," not in nobody.stderr.split("hint:")[1]

@@ -18,7 +18,7 @@ from operator import itemgetter
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.passages import Coded, Passage, check_column, coded, describe, sort_values
-from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE, caption
+from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE, PLACEHOLDERS, caption
 from qualcode.analysis.tables import WITHHELD, Cell, Column, Row, Table
 from qualcode.anonymise.attribution import SMALL_GROUP
 from qualcode.codebook.service import find_code
@@ -182,7 +182,8 @@ def small_group_warnings(matrix: Matrix, title: str, threshold: int = SMALL_GROU
     small = small_columns(matrix, threshold)
     if not small:
         return ()
-    if len(small) == len(matrix.columns) and set(matrix.by) & {"participant", "transcript"}:
+    # A column of nobody ("(no informant)") points at no one: every column of people is small.
+    if len(small) == len([column for column in matrix.columns if column.participants]) and set(matrix.by) & {"participant", "transcript"}:
         who = "one participant" if "participant" in matrix.by else f"an interview of {threshold} or fewer participants"
         return (f"{title}: every column is {who}, and its counts may identify them",)
     named = ", ".join(f"'{column_label(column.values)}' ({counted_words(column.participants, 'participant')})" for column in small)
@@ -204,6 +205,7 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
 
     # Said only of the columns the table has: which values are missing, and why.
     present = {value for column in matrix.columns for value in column.values}
+    typed_as_missing = any(value.startswith('"') and value.strip('"') in PLACEHOLDERS for value in present)  # as_typed()
 
     crossed = len(matrix.by) == 2
     columns = [
@@ -240,7 +242,10 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             + (f" Informanter og intervjuer uten verdi står under {shown(NO_VALUE)}." if NO_VALUE in present else "")
             + (f" Under {shown(NO_INFORMANT)} står passasjene som ikke teller for noen informant, og som derfor ikke har"
                " noen å hente verdien fra: de er i ord som ingen informant sier (bare intervjuerens, en overskrift, en taler"
-               " som ikke er knyttet til noen) eller i et intervju uten informanter." if NO_INFORMANT in present else "")
+               " som ikke er knyttet til noen, ord uten taleretikett i et intervju med flere informanter) eller i et intervju"
+               " uten informanter." if NO_INFORMANT in present else "")
+            + (f' En verdi skrevet inn slik tabellen viser en manglende verdi, som "{shown(NO_VALUE)}", står i anførselstegn,'
+               " i en egen kolonne." if typed_as_missing else "")
             + (f" Prosentene er av {'radens' if percent == 'row' else 'kolonnens'} total." if percent else "")
             + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (informanter: ulike over raden eller kolonnen)."
             + (" Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det, og overlappende"
@@ -262,8 +267,11 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
             f"Each cell counts {counted} of the row's code with the column's {by_words}."
             + (f" Participants and transcripts without a value are under {NO_VALUE}." if NO_VALUE in present else "")
             + (f" Under {NO_INFORMANT} are the passages counted for no participant, which have no one to take the value"
-               " from: in words no participant says (the interviewer's alone, a heading, a speaker linked to no one) or"
-               " in a transcript without participants." if NO_INFORMANT in present else "")
+               " from: in words no participant says (the interviewer's alone, a heading, a speaker linked to no one, words"
+               " without a speaker label in a transcript of several participants) or in a transcript without participants."
+               if NO_INFORMANT in present else "")
+            + (f' A value typed as the table shows a missing one, such as "{NO_VALUE}", is in quotation marks, in a column'
+               " of its own." if typed_as_missing else "")
             + (f" Percentages are of the {percent} total." if percent else "")
             + " The totals count each passage once, under its top-level code (participants: distinct over the row or column)."
             + (" The quote counts under each theme count each quote once, however many coded it, and overlapping codings"
@@ -317,12 +325,15 @@ def cell_passages(
         check_column(session, name)
     found = coded(session, selection, texts=True, required=False)
     mine = [index for index, code_id in enumerate(found.code) if code_id == target.id]
+    # For a blind coder the project is their own codings: the values others' passages alone have (their
+    # names as coders, "(no informant)" from their questions coded alone) are not said to them.
+    project = QuoteFilter(coders=selection.coders, blind=True) if selection.blind else QuoteFilter()
     for name, value in where:
         if value not in {found.value(index, name) for index in mine}:
             known = _column_values(found, name)
             # Unknown in the project, not only in the filtered selection: "role=veileder --role leder"
             # is an empty cell of a known value (said below), not a value to be corrected to "leder".
-            if value not in known and value not in (everywhere := _column_values(coded(session, QuoteFilter(), required=False), name)):
+            if value not in known and value not in (everywhere := _column_values(coded(session, project, required=False), name)):
                 raise NotFound(f"no passages or participants have {name} {value!r}", known_hint(name, everywhere, value))
     chosen = [index for index in mine if all(found.value(index, name) == value for name, value in where)]
     if not chosen:

@@ -1,7 +1,7 @@
 """Coded passages: the one place where selected codings become the passages every analysis table counts.
 
 Public: Passage, Unit, Selected, Coded, coded(), passages(), selected(), population(), tally(), column_names(),
-check_column(), column_value(), code_rows(), sort_values(), describe(), COLUMNS, COUNTS.
+check_column(), column_value(), as_typed(), code_rows(), sort_values(), describe(), COLUMNS, COUNTS.
 
 The rules (qualcode/analysis/rules.py): codings are live codings on a transcript's current text;
 overlapping or touching codings of one code by one coder in one transcript, attributed to one
@@ -29,7 +29,7 @@ from sqlalchemy import ClauseElement, Select, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis import passage_cache
-from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE
+from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE, PLACEHOLDERS
 from qualcode.codebook.service import CodeView, find_code, list_codes
 from qualcode.coding.passages import (
     PARTICIPANT_COLUMNS,
@@ -116,16 +116,22 @@ class Unit:
 
 
 def column_value(values: Mapping[str, str | None], name: str, participant: str | None, participant_columns: frozenset[str]) -> str:
-    """A column's value as a table splits by it: the participant's name or the attribute's value; without one,
-    NO_INFORMANT for a column of the participant's (`participant_columns`) where nobody is counted, since
-    passages counted for no informant have no one to take it from, and NO_VALUE otherwise (a participant
-    or transcript without the attribute)."""
+    """A column's value as a table splits by it: the participant's name or the attribute's value (as_typed());
+    without one, NO_INFORMANT for a column of the participant's (`participant_columns`) where nobody is
+    counted, since passages counted for no informant have no one to take it from, and NO_VALUE otherwise
+    (a participant or transcript without the attribute)."""
     if name == "participant":
-        return participant or NO_INFORMANT
+        return as_typed(participant) if participant else NO_INFORMANT
     value = values.get(name)
     if value:
-        return value
+        return as_typed(value)
     return NO_INFORMANT if participant is None and name in participant_columns else NO_VALUE
+
+
+def as_typed(value: str) -> str:
+    """A stored value as a column shows it: in quotation marks if it reads as a placeholder ("(not stated)"
+    typed as an office), so that it is never counted, opened or headed as the placeholder's column."""
+    return f'"{value}"' if value.strip('"') in PLACEHOLDERS else value
 
 
 @dataclass(frozen=True)

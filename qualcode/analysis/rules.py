@@ -1,7 +1,7 @@
 """The counting rules every analysis table follows, in the words its caption and the README use.
 
-Public: PASSAGE, OVERLAP, CODERS, ROLLUP, OWN_ONLY, ATTRIBUTION, WORDS, NO_VALUE, NO_INFORMANT, MISSING, RULES, RULES_NB,
-NAMES_NB, caption().
+Public: PASSAGE, OVERLAP, CODERS, ROLLUP, OWN_ONLY, ATTRIBUTION, WORDS, NO_VALUE, NO_INFORMANT, MISSING, PLACEHOLDERS,
+RULES, RULES_NB, NAMES_NB, caption().
 
 The Word report is written in bokmål or English: its tables carry the rules in its language.
 """
@@ -57,6 +57,10 @@ NAMES_NB = {
     "passages": "passasjer", "participants": "informanter", "words": "ord",
     NO_VALUE: "(ikke oppgitt)", NO_INFORMANT: "(ingen informant)",
 }
+# What a table shows in place of a value, in either language: a value typed as one of these is shown apart
+# from it (passages.column_value), or a participant's office typed "(not stated)" would be counted, and
+# opened, as offices not given, and one typed "(ikke oppgitt)" head a second such column in a bokmål report.
+PLACEHOLDERS = frozenset((*MISSING, *(NAMES_NB[value] for value in MISSING)))
 
 
 # In place of ROLLUP when sub-codes are left out (--only): nothing is merged into a code.
