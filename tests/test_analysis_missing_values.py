@@ -262,3 +262,21 @@ def test_a_blind_coders_drill_down_names_no_value_only_others_passages_have(demo
     assert nobody.exit_code == 1
     assert nobody.stderr.startswith("error: no passages or participants have office '(no informant)'"), nobody.stderr
     assert "(no informant)," not in nobody.stderr.split("hint:")[1]
+
+
+def test_quotes_of_no_ones_words_are_credited_to_no_informant(typed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """A coded heading and a group's notes without speaker labels were quoted as "En informant"'s,
+    where the same report's tables count them for no informant."""
+    import csv
+
+    import docx
+
+    ok(typed, "export", "quotes", "--format", "csv", "--output", str(tmp_path / "sitater.csv"), "--code", "måltall-press")
+    with (tmp_path / "sitater.csv").open(encoding="utf-8-sig") as handle:
+        rows = {row["quote"]: row["attribution"] for row in csv.DictReader(handle)}
+    assert rows[NOTED] == "" and rows[HEADING[2]] == ""
+    assert rows[QUESTION[2]] == "Intervjuer" and {"En leder", "En veileder"} <= set(rows.values())  # the others as before
+    ok(typed, "export", "report", "--output", str(tmp_path / "rapport.docx"), "--code", "måltall-press")
+    text = "\n".join(paragraph.text for paragraph in docx.Document(str(tmp_path / "rapport.docx")).paragraphs)
+    [noted] = [line for line in text.splitlines() if NOTED in line]
+    assert "informant" not in noted.lower() and "[" in noted

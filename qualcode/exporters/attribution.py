@@ -67,6 +67,10 @@ def _attributed(quote: Quote, voice: Voice | None, template: str, language: str,
     who: Quote | Voice = (quote.lead or quote) if voice is None else voice
     if voice is None and quote.lead is not None and quote.turn is None:
         return ""  # a heading the quote begins with is no one's words: those after it are attributed
+    if not who.interviewer and who.participant is None and not who.speaker:
+        # No one's words: a heading, or notes of a group without speaker labels. The analysis counts
+        # them for no informant, so no quote credits them to "En informant" either.
+        return ""
     # The interviewer is named as the interviewer, never by the transcript's label ("I", "Forsker"),
     # which `full` would print where a participant's id stands.
     named = INTERVIEWER[language] if who.interviewer else who.participant or who.speaker or ""
