@@ -385,3 +385,40 @@ def test_undoing_a_rename_is_refused_where_a_code_that_looks_like_the_old_name_s
     with pytest.raises(ChangedByOthers, match=r"another code, empowerment/аvmakt \(made by Forsker 2\), now stands where empowerment/avmakt was"):
         undo(session, coder)
     assert _state(session) == before
+
+
+# Characters drawn as nothing that a name keeps (one_line removes only the zero-width and direction
+# characters): "helse" with one of them was a second code beside helse that nobody could tell from it.
+UNSEEN = [
+    ("hel\u3164se", "HANGUL FILLER"),
+    ("helse\u115f", "HANGUL CHOSEONG FILLER"),
+    ("helse \uffa0", "HALFWIDTH HANGUL FILLER"),
+    ("hel\u17b4se", "KHMER VOWEL INHERENT AQ"),
+    ("helse\U000e0100", "VARIATION SELECTOR-17"),
+    ("hel\u180bse", "MONGOLIAN FREE VARIATION SELECTOR ONE"),
+    ("hel\U0001d173se", "MUSICAL SYMBOL BEGIN BEAM"),
+    ("hel\u206ase", "INHIBIT SYMMETRIC SWAPPING"),
+    ("helse\u2800", "BRAILLE PATTERN BLANK"),
+]
+
+
+@pytest.mark.parametrize(("typed", "unseen"), UNSEEN, ids=[name for _, name in UNSEEN])
+def test_a_code_name_with_a_character_drawn_as_nothing_is_refused_beside_the_name_without_it(
+    session: Session, coder: Coder, typed: str, unseen: str,
+) -> None:
+    before = _state(session)
+    with pytest.raises(InvalidInput) as refused:
+        create_code(session, typed, coder=coder)
+    assert str(refused.value).startswith(f"code {typed} looks like the code helse: it has a {unseen}, which cannot be seen (")
+    with pytest.raises(CodebookInvalid, match=f"looks like the code helse in this project \\(it has a {unseen}, which cannot be seen\\)"):
+        apply_codebook(session, Codebook(name="KVP – Kvalifiseringsprogrammet", codes=[CodeSpec(name=typed)]), coder)
+    assert _state(session) == before
+
+
+def test_a_code_renamed_to_its_siblings_name_with_a_hangul_filler_is_refused(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    before = run(*project, "codebook", "show").output
+    refused = run(*project, "codebook", "rename", "skjønn", "helse\u3164")
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert "looks like the code helse: it has a HANGUL FILLER, which cannot be seen" in refused.output
+    assert run(*project, "codebook", "show").output == before
