@@ -422,3 +422,34 @@ def test_a_code_renamed_to_its_siblings_name_with_a_hangul_filler_is_refused(dem
     assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
     assert "looks like the code helse: it has a HANGUL FILLER, which cannot be seen" in refused.output
     assert run(*project, "codebook", "show").output == before
+
+
+@pytest.mark.parametrize("blank", ["\u3164", "\u2800", "\u3164 \uffa0", "\u115f\u1160"], ids=["hangul filler", "braille blank", "two fillers", "jamo fillers"])
+def test_a_code_name_written_only_with_characters_drawn_as_nothing_is_refused(demo: Path, blank: str) -> None:
+    """A code "ㅤ" (a Hangul filler, a letter with no ink) was a code in the tree with no name to be seen."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    before = run(*project, "codebook", "show").output
+    for args in (["codebook", "add", blank], ["codebook", "add", f"empowerment/{blank}"], ["codebook", "rename", "helse", blank]):
+        refused = run(*project, *args)
+        assert refused.exit_code == 1 and refused.output.count("\n") == 1, (args, refused.output)
+        assert "written with only characters drawn as nothing" in refused.output and "a name a reader can see" in refused.output
+    with pytest.raises(CodebookInvalid, match="^kodebok.yaml line 3: a code's name is written with only characters drawn as nothing"):
+        parse_codebook(f'name: x\ncodes:\n  - name: "{blank}"\n', "kodebok.yaml")
+    qdc = read_qdc(f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+  <Code guid="6f1c2a4e-0d43-4c7e-9a51-3b2e8f0a1d11" name="helse" isCodable="true"/>
+  <Code guid="6f1c2a4e-0d43-4c7e-9a51-3b2e8f0a1d12" name="{blank}" isCodable="true"/>
+</Codes></CodeBook>""".encode(), "andre.qdc")
+    assert [code.name for code in qdc.codebook.codes] == ["helse"]
+    assert any("written with only characters drawn as nothing (a Hangul filler, a blank Braille pattern); skipped" in note
+               for note in qdc.deviations), qdc.deviations
+    assert run(*project, "codebook", "show").output == before
+
+
+def test_a_qdpx_code_whose_name_shows_nothing_is_skipped_saying_why(session: Session, tmp_path: Path) -> None:
+    from tests.test_exchange_import import guid, run_import
+
+    result = run_import(session, _coded_qdpx(tmp_path, ["empowerment", "\u3164"]))
+    assert [view.path for view in list_codes(session) if view.path.startswith("tema")] == ["tema", "tema/empowerment"]
+    assert any(guid("code:1") in problem and "written with only characters drawn as nothing" in problem for problem in result.problems), \
+        result.problems

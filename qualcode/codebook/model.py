@@ -76,6 +76,15 @@ def name_look(name: str) -> str:
 _BRAILLE_BLANK = "\u2800"
 
 
+def shows_nothing(name: str) -> bool:
+    """Whether a name (as `code_name` keeps it) is written only with characters drawn as nothing (a
+    Hangul filler, a blank Braille pattern): a code nobody can see the name of, refused as an empty one."""
+    return bool(name) and not DEFAULT_IGNORABLE.sub("", name).replace(_BRAILLE_BLANK, "").strip()
+
+
+NOTHING_SHOWN = "only characters drawn as nothing (a Hangul filler, a blank Braille pattern)"
+
+
 def _unseen(characters: str) -> bool:
     """Whether `characters` are all drawn as nothing: a reader sees a name with them as one without."""
     return bool(characters) and all(DEFAULT_IGNORABLE.fullmatch(character) or character == _BRAILLE_BLANK for character in characters)

@@ -15,6 +15,7 @@ from qualcode.codebook import model
 from qualcode.codebook.model import (
     CODE_FIELDS,
     MAX_CODE_DEPTH,
+    NOTHING_SHOWN,
     Codebook,
     CodeSpec,
     code_name,
@@ -26,6 +27,7 @@ from qualcode.codebook.model import (
     name_twin_keys,
     shortcut_key,
     shortcut_not_visible,
+    shows_nothing,
     too_big,
     too_deep,
     too_many_codes,
@@ -735,6 +737,8 @@ def create_code(
         raise InvalidInput(f"code path {typed!r} has no name")
     if not all(parts):
         raise InvalidInput(f"code path {typed!r} has an empty part between slashes", "write it as parent/child")
+    if any(shows_nothing(part) for part in parts):
+        raise InvalidInput(f"code path {typed!r} has a name written with {NOTHING_SHOWN}", "give a name a reader can see")
     # Checked as they will be stored: a name the key holds is stored as its pseudonym, which may be
     # a code's already, or differ from one only in case.
     written = "/".join(parts)
@@ -801,6 +805,8 @@ def rename_code(session: Session, ref: str, typed: str, coder: Coder | None = No
     written = code_name(typed)
     if not written:
         raise InvalidInput("the new name is empty", "give the code a name")
+    if shows_nothing(written):
+        raise InvalidInput(f"the new name is written with {NOTHING_SHOWN}", "give a name a reader can see")
     if "/" in written:
         raise InvalidInput(f"the name {written!r} holds '/', which separates a code from the code above it", "give a name without '/'")
     name = clean_typed(session, written)
