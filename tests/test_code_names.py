@@ -453,3 +453,56 @@ def test_a_qdpx_code_whose_name_shows_nothing_is_skipped_saying_why(session: Ses
     assert [view.path for view in list_codes(session) if view.path.startswith("tema")] == ["tema", "tema/empowerment"]
     assert any(guid("code:1") in problem and "written with only characters drawn as nothing" in problem for problem in result.problems), \
         result.problems
+
+
+# A file that moves a code (by its GUID) under another code: not beside a code it looks like, and a
+# pair alike made before names were checked, which the file leaves where it stands, refuses nothing.
+
+def _moving_qdc(session: Session, path: str, under: str) -> bytes:
+    """A .qdc from another program in which the code at `path` is put under the code at `under`, both named by their GUIDs."""
+    guids = {view.path: view.guid for view in list_codes(session)}
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+  <Code guid="{guids[under]}" name="{under}" isCodable="true">
+    <Code guid="{guids[path]}" name="{path.rpartition('/')[2]}" isCodable="true"/>
+  </Code>
+</Codes></CodeBook>""".encode()
+
+
+def test_a_qdc_that_moves_a_code_beside_one_it_looks_like_is_refused(session: Session, coder: Coder) -> None:
+    """"аvmakt" (a Cyrillic а) under brukermedvirkning, moved beside empowerment/avmakt: two codes nobody could tell apart."""
+    create_code(session, "brukermedvirkning/аvmakt", coder=coder)  # under another parent, a name of its own
+    before = _state(session)
+    with pytest.raises(CodebookInvalid, match=r"^the file moves code brukermedvirkning/аvmakt to empowerment/аvmakt, where this project"
+                                              r" has another code that looks like it \(its 'а' is CYRILLIC SMALL LETTER A, not 'a'\),"
+                                              r" empowerment/avmakt"):
+        import_qdc(session, read_qdc(_moving_qdc(session, "brukermedvirkning/аvmakt", "empowerment"), "andre.qdc"), coder)
+    assert _state(session) == before
+
+
+def test_a_qdpx_that_moves_a_code_beside_one_it_looks_like_is_refused(session: Session, coder: Coder, tmp_path: Path) -> None:
+    from tests.test_exchange_import import run_import
+    from tests.test_exchange_merge_moves import _copy_with_a_code_moved
+
+    create_code(session, "brukermedvirkning/аvmakt", coder=coder)
+    copy = _copy_with_a_code_moved(session, tmp_path, "brukermedvirkning/аvmakt", "empowerment")
+    before = _state(session)[0]
+    with pytest.raises(CodebookInvalid, match="where this project has another code that looks like it"):
+        run_import(session, copy)
+    assert _state(session)[0] == before
+
+
+def test_a_qdc_that_moves_a_code_is_taken_beside_codes_alike_made_before_the_check(session: Session, coder: Coder) -> None:
+    """"Helse" beside helse, made by an older qualcode, refused every .qdc that moved any code:
+    "the file moves code helse to helse, where this project has another code, Helse"."""
+    from qualcode.store.models import Code, code_guid
+
+    empowerment = session.scalar(select(Code).where(Code.path == "empowerment"))
+    session.add_all([Code(guid=code_guid("Helse"), name="Helse", path="Helse", position=99, signal_words=[]),
+                     Code(guid=code_guid("empowerment/аvmakt"), name="аvmakt", path="empowerment/аvmakt", parent=empowerment,
+                          position=99, signal_words=[])])
+    session.flush()
+    changes = import_qdc(session, read_qdc(_moving_qdc(session, "skjønn", "brukermedvirkning"), "andre.qdc"), coder)
+    assert changes.changes.moved == [("skjønn", "brukermedvirkning/skjønn")]
+    paths = [view.path for view in list_codes(session)]
+    assert {"Helse", "helse", "empowerment/avmakt", "empowerment/аvmakt", "brukermedvirkning/skjønn"} <= set(paths)

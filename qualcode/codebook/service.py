@@ -396,12 +396,22 @@ def codes_after_moves(
 
     at: dict[str, Code] = {}
     beside: dict[str, Code] = {}
+    looking: dict[tuple[str, str], Code] = {}  # (parent path, name_look) -> the code with that look there
     deep: list[str] = []
     for code in sorted(existing.values(), key=lambda code: (code.id not in target, current[code.id] == final_path(code), code.id)):
         path = final_path(code)
         twin = beside.setdefault(path.casefold(), code)
-        if twin is not code:  # the one moved is named first: sorted so
-            problems.append(f"the file moves code {current[twin.id]} to {final[twin.id]}, where this project has another code,"
+        alike = ""
+        if twin is code:
+            # Nor beside a code it looks like ("аvmakt", a Cyrillic а, moved beside avmakt), as `codebook add` refuses it.
+            twin = looking.setdefault((path.rpartition("/")[0].casefold(), name_look(code.name)), code)
+            alike = f" that looks like it ({look_alike_detail(twin.name, code.name)})" if twin is not code else ""
+        if twin is not code and current[twin.id] == final[twin.id]:
+            # Neither moves (the one moved is named first: sorted so): two alike made before names were
+            # checked so, which the file leaves as they are, as `codebook show` names them.
+            twin = code
+        if twin is not code:
+            problems.append(f"the file moves code {current[twin.id]} to {final[twin.id]}, where this project has another code{alike},"
                             f" {current[code.id]} (in the other program, put it under another code)")
             continue
         at[path] = code
