@@ -506,3 +506,12 @@ def test_a_qdc_that_moves_a_code_is_taken_beside_codes_alike_made_before_the_che
     assert changes.changes.moved == [("skjønn", "brukermedvirkning/skjønn")]
     paths = [view.path for view in list_codes(session)]
     assert {"Helse", "helse", "empowerment/avmakt", "empowerment/аvmakt", "brukermedvirkning/skjønn"} <= set(paths)
+
+
+def test_a_code_renamed_as_another_codes_shortcut_says_so_as_a_code_added_so_does(demo: Path) -> None:
+    """`codebook rename helse e` named a code as empowerment's key e in silence: `coding add … e` then asked which was meant."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    renamed = run(*project, "codebook", "rename", "helse", "e")
+    assert renamed.exit_code == 0 and renamed.stdout == "renamed helse to e\n"
+    assert renamed.stderr == ("note: e is named as the shortcut 'e' of empowerment: a command given 'e' now asks which is meant,"
+                              " so name empowerment by its path (or give one of them another name or key)\n")

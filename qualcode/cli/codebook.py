@@ -207,7 +207,10 @@ def codebook_rename(app: AppContext, code: str, name: str) -> None:
     """
     with app.workspace() as workspace, workspace.typed() as session:
         before, view = rename_code(session, code, name, workspace.coder(session))
+        clashes = shortcut_clashes(session, {view.path})
     click.echo(f"renamed {before} to {view.path}")
+    for clash in clashes:
+        note(f"note: {clash}")
 
 
 COMMANDS = [codebook_group]
