@@ -515,3 +515,17 @@ def test_a_code_renamed_as_another_codes_shortcut_says_so_as_a_code_added_so_doe
     assert renamed.exit_code == 0 and renamed.stdout == "renamed helse to e\n"
     assert renamed.stderr == ("note: e is named as the shortcut 'e' of empowerment: a command given 'e' now asks which is meant,"
                               " so name empowerment by its path (or give one of them another name or key)\n")
+
+
+def test_a_code_renamed_to_a_look_alike_of_its_own_name_is_renamed_saying_that_nothing_shows(demo: Path) -> None:
+    """`codebook rename helse hеlse` (a Cyrillic е) said only "renamed helse to hеlse": a rename nobody
+    can see, after which `helse` typed finds no code. Mending it back is the same rename the other way."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    renamed = run(*project, "codebook", "rename", "helse", "hеlse")
+    assert renamed.exit_code == 0 and renamed.stdout == "renamed helse to hеlse\n"
+    assert renamed.stderr == ("note: the new name looks as the old one did (its 'е' is CYRILLIC SMALL LETTER IE, not 'e'):"
+                              " a reader sees no change\n")
+    mended = run(*project, "codebook", "rename", "hеlse", "helse")
+    assert mended.exit_code == 0 and "note: the new name looks as the old one did" in mended.stderr
+    recased = run(*project, "codebook", "rename", "helse", "Helse")
+    assert recased.exit_code == 0 and recased.stderr == ""
