@@ -529,3 +529,15 @@ def test_a_code_renamed_to_a_look_alike_of_its_own_name_is_renamed_saying_that_n
     assert mended.exit_code == 0 and "note: the new name looks as the old one did" in mended.stderr
     recased = run(*project, "codebook", "rename", "helse", "Helse")
     assert recased.exit_code == 0 and recased.stderr == ""
+
+
+def test_vaer_beside_vaer_with_ae_is_refused_as_one_word_spelt_two_ways(session: Session, coder: Coder) -> None:
+    """"æ" is drawn as an "a" and an "e" joined (UTS #39 maps it to "ae"), and "ae" is how Norwegian is
+    written where "æ" cannot be: "vaer" beside "vær" is one word twice, not two codes. "ø" and "å"
+    are letters with a stroke and a ring, not "oe" and "aa" drawn together: "foer" and "før" are two codes."""
+    create_code(session, "ord", coder=coder)
+    create_code(session, "ord/vær", coder=coder)
+    with pytest.raises(InvalidInput, match=r"^code ord/vaer looks like the code ord/vær: its 'ae' reads as 'æ'"):
+        create_code(session, "ord/vaer", coder=coder)
+    for name in ("før", "foer", "mål", "maal"):
+        create_code(session, f"ord/{name}", coder=coder)
