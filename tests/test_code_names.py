@@ -541,3 +541,16 @@ def test_vaer_beside_vaer_with_ae_is_refused_as_one_word_spelt_two_ways(session:
         create_code(session, "ord/vaer", coder=coder)
     for name in ("før", "foer", "mål", "maal"):
         create_code(session, f"ord/{name}", coder=coder)
+
+
+def test_the_command_codebook_show_gives_to_recode_a_look_alike_runs_in_a_shell_whatever_the_name(demo: Path) -> None:
+    """The code's path was written as Python writes a string ('kost \\'n\\' …'), which a shell reads otherwise."""
+    import shlex
+
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    name = "kost 'n' $HOME \"nytte\""
+    guids = _made_before_the_check(demo, [name, name.capitalize()])
+    assert run(*project, "coding", "add", "deltaker_D1_T1", guids[name.capitalize()], "--match", "Hun sier at det er jeg som må bestemme").exit_code == 0
+    [said] = run(*project, "codebook", "show").stderr.splitlines()
+    command = said.rpartition("then `")[2].removesuffix("`)")
+    assert shlex.split(command) == ["qualcode", "coding", "recode", "N", name]

@@ -61,9 +61,14 @@ def _alike_note(alike: AlikeCodes) -> str:
     code, other = alike.code, alike.other
     detail = f" ({alike.detail})" if alike.detail else ""
     recode = (f", or recode its codings to {other.path}, each coder their own (`qualcode coding list --code {code.guid} --only`,"
-              f" then `qualcode coding recode N {other.path!r}`)") if code.codings else ""
+              f" then `qualcode coding recode N {_quoted(other.path)}`)") if code.codings else ""
     return (f"code {code.path} {alike.alike} the code {other.path} beside it{detail}:"
             f" rename it (`qualcode codebook rename {code.guid} NEW-NAME`){recode}")
+
+
+def _quoted(text: str) -> str:
+    """`text` between single quotes as a POSIX shell reads it, a quote in it too ('kost '\\''n'\\'' …')."""
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 @codebook_group.command("validate")
