@@ -794,16 +794,32 @@ class Workspace:
             return search(session, query, SearchFilters(attributes=checked), limit=limit)
 
     # --- changing, each in its own transaction -----------------------------------------------
-    def add_coding(self, transcript: str, code_path: str, span: tuple[int, int], text_version: int | None = None) -> str:
+    @staticmethod
+    def _code_ref(session: Session, code: str | CodeView) -> str:
+        """How the services find `code`: a path, name or key as typed, or a code a screen listed
+        (and a picker or key chose) by its GUID. Another command may have renamed or moved that code
+        since the screen read the codebook, and given its old path to another code: by its path, the
+        coding would go to that other code, or to none."""
+        if isinstance(code, str):
+            return code
+        from sqlalchemy import select
+
+        from qualcode.store.models import Code
+
+        if session.scalar(select(Code.id).where(Code.guid == code.guid)) is None:
+            raise NotFound(f"no code {code.path!r} in this project", "another command removed it since it was listed here; pick again")
+        return code.guid
+
+    def add_coding(self, transcript: str, code: str | CodeView, span: tuple[int, int], text_version: int | None = None) -> str:
         """Code a span of the text as shown: of `text_version`, refused if another is current now."""
         from qualcode.coding.service import add_coding
 
         with self.begin() as session:
-            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1], blind=self.blind,
-                              text_version=text_version)
+            view = add_coding(session, transcript, self._code_ref(session, code), self.coder(session), start=span[0], end=span[1],
+                              blind=self.blind, text_version=text_version)
             return f"{view.code_path} on line {view.line}"
 
-    def code_sentence_at(self, transcript: str, offset: int, code_path: str, text_version: int | None = None) -> str:
+    def code_sentence_at(self, transcript: str, offset: int, code: str | CodeView, text_version: int | None = None) -> str:
         """Code the sentence that holds `offset` (read in `text_version`, refused if another is current now)."""
         from qualcode.coding.reader import load_reader_document, sentence_at
         from qualcode.coding.service import add_coding
@@ -818,8 +834,8 @@ class Workspace:
             span = sentence_at(session, document, offset)
             if span is None:
                 raise InvalidInput("the hit is not inside a sentence of a turn")
-            view = add_coding(session, transcript, code_path, self.coder(session), start=span[0], end=span[1], blind=self.blind,
-                              text_version=document.version_id)
+            view = add_coding(session, transcript, self._code_ref(session, code), self.coder(session), start=span[0], end=span[1],
+                              blind=self.blind, text_version=document.version_id)
             return f"coded {view.code_path} on {transcript} line {view.line}"
 
     def remove_coding(self, coding_id: int) -> str:
@@ -828,11 +844,11 @@ class Workspace:
         with self.begin() as session:
             return remove_coding(session, coding_id, self.coder(session)).code_path
 
-    def recode(self, coding_id: int, code_path: str) -> str:
+    def recode(self, coding_id: int, code: str | CodeView) -> str:
         from qualcode.coding.service import recode_coding
 
         with self.begin() as session:
-            return recode_coding(session, coding_id, code_path, self.coder(session)).code_path
+            return recode_coding(session, coding_id, self._code_ref(session, code), self.coder(session)).code_path
 
     def set_memo(self, coding_id: int, text: str, transcript: str | None = None) -> str:
         """Write, replace or (with empty text) clear a coding's memo. Where the coding is gone since the

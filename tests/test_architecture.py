@@ -354,6 +354,33 @@ def test_commands_that_need_no_key_load_no_pseudonymiser(
     assert result.stderr.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.parametrize("args", [
+    ["status"], ["coding", "list"], ["coding", "add", "leder_L1", "empowerment", "--match", "vi må nå måltallet før jul"],
+    ["codebook", "export", "{root}/kodebok.yaml"], ["codebook", "history", "måltall-press"], ["undo"],
+    # A name the key learns rewrites the texts, and renames no code here: no names are compared.
+    ["identifiers", "add", "Per Olsen", "--kind", "person"],
+], ids=" ".join)
+def test_commands_that_compare_no_code_names_read_no_confusables_table(
+    args: list[str], probed_project: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    """Unicode's confusables.txt, which tells code names that look alike (about 20-40 ms to read), is
+    read by the commands that make, rename or list codes, not by every command that opens a project."""
+    demo, env = probed_project
+    project = tmp_path / "studie"
+    shutil.copytree(demo, project)
+    probe = (
+        "import sys, qualcode.cli\nsys.argv = ['qualcode', *sys.argv[1:]]\ntry:\n    qualcode.cli.main()\n"
+        "except SystemExit as end:\n    assert not end.code, end.code\n"
+        "table = sys.modules.get('qualcode.text.confusables')\n"
+        "print(table._prototypes.cache_info().currsize if table else 0, file=sys.stderr)"
+    )
+    arguments = [argument.replace("{root}", str(tmp_path)) for argument in args]
+    result = subprocess.run([sys.executable, "-c", probe, "--project", str(project), *arguments],
+                            capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "0"
+
+
 def test_python_dash_m_qualcode_works() -> None:
     result = subprocess.run([sys.executable, "-m", "qualcode", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "Usage: qualcode" in result.stdout

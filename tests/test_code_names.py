@@ -385,3 +385,172 @@ def test_undoing_a_rename_is_refused_where_a_code_that_looks_like_the_old_name_s
     with pytest.raises(ChangedByOthers, match=r"another code, empowerment/аvmakt \(made by Forsker 2\), now stands where empowerment/avmakt was"):
         undo(session, coder)
     assert _state(session) == before
+
+
+# Characters drawn as nothing that a name keeps (one_line removes only the zero-width and direction
+# characters): "helse" with one of them was a second code beside helse that nobody could tell from it.
+UNSEEN = [
+    ("hel\u3164se", "HANGUL FILLER"),
+    ("helse\u115f", "HANGUL CHOSEONG FILLER"),
+    ("helse \uffa0", "HALFWIDTH HANGUL FILLER"),
+    ("hel\u17b4se", "KHMER VOWEL INHERENT AQ"),
+    ("helse\U000e0100", "VARIATION SELECTOR-17"),
+    ("hel\u180bse", "MONGOLIAN FREE VARIATION SELECTOR ONE"),
+    ("hel\U0001d173se", "MUSICAL SYMBOL BEGIN BEAM"),
+    ("hel\u206ase", "INHIBIT SYMMETRIC SWAPPING"),
+    ("helse\u2800", "BRAILLE PATTERN BLANK"),
+]
+
+
+@pytest.mark.parametrize(("typed", "unseen"), UNSEEN, ids=[name for _, name in UNSEEN])
+def test_a_code_name_with_a_character_drawn_as_nothing_is_refused_beside_the_name_without_it(
+    session: Session, coder: Coder, typed: str, unseen: str,
+) -> None:
+    before = _state(session)
+    with pytest.raises(InvalidInput) as refused:
+        create_code(session, typed, coder=coder)
+    assert str(refused.value).startswith(f"code {typed} looks like the code helse: it has a {unseen}, which cannot be seen (")
+    with pytest.raises(CodebookInvalid, match=f"looks like the code helse in this project \\(it has a {unseen}, which cannot be seen\\)"):
+        apply_codebook(session, Codebook(name="KVP – Kvalifiseringsprogrammet", codes=[CodeSpec(name=typed)]), coder)
+    assert _state(session) == before
+
+
+def test_a_code_renamed_to_its_siblings_name_with_a_hangul_filler_is_refused(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    before = run(*project, "codebook", "show").output
+    refused = run(*project, "codebook", "rename", "skjønn", "helse\u3164")
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert "looks like the code helse: it has a HANGUL FILLER, which cannot be seen" in refused.output
+    assert run(*project, "codebook", "show").output == before
+
+
+@pytest.mark.parametrize("blank", ["\u3164", "\u2800", "\u3164 \uffa0", "\u115f\u1160"], ids=["hangul filler", "braille blank", "two fillers", "jamo fillers"])
+def test_a_code_name_written_only_with_characters_drawn_as_nothing_is_refused(demo: Path, blank: str) -> None:
+    """A code "ㅤ" (a Hangul filler, a letter with no ink) was a code in the tree with no name to be seen."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    before = run(*project, "codebook", "show").output
+    for args in (["codebook", "add", blank], ["codebook", "add", f"empowerment/{blank}"], ["codebook", "rename", "helse", blank]):
+        refused = run(*project, *args)
+        assert refused.exit_code == 1 and refused.output.count("\n") == 1, (args, refused.output)
+        assert "written with only characters drawn as nothing" in refused.output and "a name a reader can see" in refused.output
+    with pytest.raises(CodebookInvalid, match="^kodebok.yaml line 3: a code's name is written with only characters drawn as nothing"):
+        parse_codebook(f'name: x\ncodes:\n  - name: "{blank}"\n', "kodebok.yaml")
+    qdc = read_qdc(f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+  <Code guid="6f1c2a4e-0d43-4c7e-9a51-3b2e8f0a1d11" name="helse" isCodable="true"/>
+  <Code guid="6f1c2a4e-0d43-4c7e-9a51-3b2e8f0a1d12" name="{blank}" isCodable="true"/>
+</Codes></CodeBook>""".encode(), "andre.qdc")
+    assert [code.name for code in qdc.codebook.codes] == ["helse"]
+    assert any("written with only characters drawn as nothing (a Hangul filler, a blank Braille pattern); skipped" in note
+               for note in qdc.deviations), qdc.deviations
+    assert run(*project, "codebook", "show").output == before
+
+
+def test_a_qdpx_code_whose_name_shows_nothing_is_skipped_saying_why(session: Session, tmp_path: Path) -> None:
+    from tests.test_exchange_import import guid, run_import
+
+    result = run_import(session, _coded_qdpx(tmp_path, ["empowerment", "\u3164"]))
+    assert [view.path for view in list_codes(session) if view.path.startswith("tema")] == ["tema", "tema/empowerment"]
+    assert any(guid("code:1") in problem and "written with only characters drawn as nothing" in problem for problem in result.problems), \
+        result.problems
+
+
+# A file that moves a code (by its GUID) under another code: not beside a code it looks like, and a
+# pair alike made before names were checked, which the file leaves where it stands, refuses nothing.
+
+def _moving_qdc(session: Session, path: str, under: str) -> bytes:
+    """A .qdc from another program in which the code at `path` is put under the code at `under`, both named by their GUIDs."""
+    guids = {view.path: view.guid for view in list_codes(session)}
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+  <Code guid="{guids[under]}" name="{under}" isCodable="true">
+    <Code guid="{guids[path]}" name="{path.rpartition('/')[2]}" isCodable="true"/>
+  </Code>
+</Codes></CodeBook>""".encode()
+
+
+def test_a_qdc_that_moves_a_code_beside_one_it_looks_like_is_refused(session: Session, coder: Coder) -> None:
+    """"аvmakt" (a Cyrillic а) under brukermedvirkning, moved beside empowerment/avmakt: two codes nobody could tell apart."""
+    create_code(session, "brukermedvirkning/аvmakt", coder=coder)  # under another parent, a name of its own
+    before = _state(session)
+    with pytest.raises(CodebookInvalid, match=r"^the file moves code brukermedvirkning/аvmakt to empowerment/аvmakt, where this project"
+                                              r" has another code that looks like it \(its 'а' is CYRILLIC SMALL LETTER A, not 'a'\),"
+                                              r" empowerment/avmakt"):
+        import_qdc(session, read_qdc(_moving_qdc(session, "brukermedvirkning/аvmakt", "empowerment"), "andre.qdc"), coder)
+    assert _state(session) == before
+
+
+def test_a_qdpx_that_moves_a_code_beside_one_it_looks_like_is_refused(session: Session, coder: Coder, tmp_path: Path) -> None:
+    from tests.test_exchange_import import run_import
+    from tests.test_exchange_merge_moves import _copy_with_a_code_moved
+
+    create_code(session, "brukermedvirkning/аvmakt", coder=coder)
+    copy = _copy_with_a_code_moved(session, tmp_path, "brukermedvirkning/аvmakt", "empowerment")
+    before = _state(session)[0]
+    with pytest.raises(CodebookInvalid, match="where this project has another code that looks like it"):
+        run_import(session, copy)
+    assert _state(session)[0] == before
+
+
+def test_a_qdc_that_moves_a_code_is_taken_beside_codes_alike_made_before_the_check(session: Session, coder: Coder) -> None:
+    """"Helse" beside helse, made by an older qualcode, refused every .qdc that moved any code:
+    "the file moves code helse to helse, where this project has another code, Helse"."""
+    from qualcode.store.models import Code, code_guid
+
+    empowerment = session.scalar(select(Code).where(Code.path == "empowerment"))
+    session.add_all([Code(guid=code_guid("Helse"), name="Helse", path="Helse", position=99, signal_words=[]),
+                     Code(guid=code_guid("empowerment/аvmakt"), name="аvmakt", path="empowerment/аvmakt", parent=empowerment,
+                          position=99, signal_words=[])])
+    session.flush()
+    changes = import_qdc(session, read_qdc(_moving_qdc(session, "skjønn", "brukermedvirkning"), "andre.qdc"), coder)
+    assert changes.changes.moved == [("skjønn", "brukermedvirkning/skjønn")]
+    paths = [view.path for view in list_codes(session)]
+    assert {"Helse", "helse", "empowerment/avmakt", "empowerment/аvmakt", "brukermedvirkning/skjønn"} <= set(paths)
+
+
+def test_a_code_renamed_as_another_codes_shortcut_says_so_as_a_code_added_so_does(demo: Path) -> None:
+    """`codebook rename helse e` named a code as empowerment's key e in silence: `coding add … e` then asked which was meant."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    renamed = run(*project, "codebook", "rename", "helse", "e")
+    assert renamed.exit_code == 0 and renamed.stdout == "renamed helse to e\n"
+    assert renamed.stderr == ("note: e is named as the shortcut 'e' of empowerment: a command given 'e' now asks which is meant,"
+                              " so name empowerment by its path (or give one of them another name or key)\n")
+
+
+def test_a_code_renamed_to_a_look_alike_of_its_own_name_is_renamed_saying_that_nothing_shows(demo: Path) -> None:
+    """`codebook rename helse hеlse` (a Cyrillic е) said only "renamed helse to hеlse": a rename nobody
+    can see, after which `helse` typed finds no code. Mending it back is the same rename the other way."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    renamed = run(*project, "codebook", "rename", "helse", "hеlse")
+    assert renamed.exit_code == 0 and renamed.stdout == "renamed helse to hеlse\n"
+    assert renamed.stderr == ("note: the new name looks as the old one did (its 'е' is CYRILLIC SMALL LETTER IE, not 'e'):"
+                              " a reader sees no change\n")
+    mended = run(*project, "codebook", "rename", "hеlse", "helse")
+    assert mended.exit_code == 0 and "note: the new name looks as the old one did" in mended.stderr
+    recased = run(*project, "codebook", "rename", "helse", "Helse")
+    assert recased.exit_code == 0 and recased.stderr == ""
+
+
+def test_vaer_beside_vaer_with_ae_is_refused_as_one_word_spelt_two_ways(session: Session, coder: Coder) -> None:
+    """"æ" is drawn as an "a" and an "e" joined (UTS #39 maps it to "ae"), and "ae" is how Norwegian is
+    written where "æ" cannot be: "vaer" beside "vær" is one word twice, not two codes. "ø" and "å"
+    are letters with a stroke and a ring, not "oe" and "aa" drawn together: "foer" and "før" are two codes."""
+    create_code(session, "ord", coder=coder)
+    create_code(session, "ord/vær", coder=coder)
+    with pytest.raises(InvalidInput, match=r"^code ord/vaer looks like the code ord/vær: its 'ae' reads as 'æ'"):
+        create_code(session, "ord/vaer", coder=coder)
+    for name in ("før", "foer", "mål", "maal"):
+        create_code(session, f"ord/{name}", coder=coder)
+
+
+def test_the_command_codebook_show_gives_to_recode_a_look_alike_runs_in_a_shell_whatever_the_name(demo: Path) -> None:
+    """The code's path was written as Python writes a string ('kost \\'n\\' …'), which a shell reads otherwise."""
+    import shlex
+
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    name = "kost 'n' $HOME \"nytte\""
+    guids = _made_before_the_check(demo, [name, name.capitalize()])
+    assert run(*project, "coding", "add", "deltaker_D1_T1", guids[name.capitalize()], "--match", "Hun sier at det er jeg som må bestemme").exit_code == 0
+    [said] = run(*project, "codebook", "show").stderr.splitlines()
+    command = said.rpartition("then `")[2].removesuffix("`)")
+    assert shlex.split(command) == ["qualcode", "coding", "recode", "N", name]

@@ -1264,6 +1264,63 @@ async def test_a_memo_wanting_the_passphrase_asks_for_it_and_is_saved(sample_pro
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Lang erfaring")]
 
 
+async def test_a_code_renamed_by_another_command_is_the_one_coded_from_the_picker_and_listed_by_its_new_name(
+    sample_project: Path,
+) -> None:
+    """Forsker 2 renamed avmakt (key x) to maktesløshet, and made a new avmakt, while the reader was
+    open: the picker, which listed "[x] avmakt", coded the new avmakt, another code than the one chosen."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    def qualcode(*args: str) -> None:
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2", *args])
+        assert result.exit_code == 0, result.output
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        qualcode("codebook", "rename", "empowerment/avmakt", "maktesløshet")
+        qualcode("codebook", "add", "empowerment/avmakt")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, CodePicker) and "[x] avmakt" in screen_text(app)  # as read at the start
+        await pilot.press(*"avmakt", "enter")
+        await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+        assert "coded: empowerment/maktesløshet on line 2" in reader.status_text
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, CodePicker) and "[x] maktesløshet" in screen_text(app)
+    assert codings_in(sample_project) == [("empowerment/maktesløshet", "Jeg har vært her i seks år.", None)]
+
+
+async def test_a_code_removed_by_another_command_is_refused_and_the_picker_lists_it_no_more(sample_project: Path) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    def qualcode(*args: str) -> None:
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2", *args])
+        assert result.exit_code == 0, result.output
+
+    qualcode("codebook", "add", "empowerment/kortvarig")
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        qualcode("undo")  # Forsker 2 takes back the code, which nothing uses: it is deleted
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("p", *"kortvarig", "enter")
+        await until(app, pilot, lambda: "error" in reader.status_text, "refused")
+        assert "no code 'empowerment/kortvarig'" in reader.status_text
+        await until(app, pilot, lambda: all(code.path != "empowerment/kortvarig" for code in reader.codes), "read again")
+        await pilot.press("p")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, CodePicker) and "empowerment/kortvarig" not in [code.path for code in picker.codes]
+    assert codings_in(sample_project) == []
+
+
 async def test_a_refused_new_code_keeps_the_selection(sample_project: Path) -> None:
     """ctrl+n with a name the codebook refuses: the selection stays, to try another name on."""
     app = open_tui(sample_project)

@@ -287,6 +287,9 @@ def _keep_unique(loaded: dict[type, list[Any]], old_paths: dict[int, str]) -> li
     codes = loaded[Code]
     by_id = {code.id: code for code in codes}
     renamed = {code.id for code in codes if code.name != old_paths[code.id].rpartition("/")[2]}
+    # Looks are compared only among the siblings of a code the key renamed: a skeleton reads
+    # Unicode's table (confusables.txt), which a rewrite that renamed no code has no need of.
+    compared = {code.parent_id for code in codes if code.id in renamed}
     siblings: dict[int | None, dict[tuple[str, str], str]] = {}  # parent id -> each name's twin keys -> the path with it
     numbered = []
     for code in sorted(codes, key=lambda code: (old_paths[code.id].count("/"), code.id in renamed)):
@@ -299,7 +302,7 @@ def _keep_unique(loaded: dict[type, list[Any]], old_paths: dict[int, str]) -> li
             name = f"{made_name} ({number})"
             if number == 2:
                 numbered.append(_Numbered(code, made_name, made_path, sibling))
-        for twin_key in (("same", name), *name_twin_keys(name)):
+        for twin_key in (("same", name), *(name_twin_keys(name) if code.parent_id in compared else ())):
             beside.setdefault(twin_key, f"{prefix}{name}")
         code.name = name
         code.path = f"{prefix}{code.name}"

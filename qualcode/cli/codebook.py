@@ -8,6 +8,7 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
+from qualcode.codebook.model import look_alike_detail, name_look
 from qualcode.codebook.service import (
     AlikeCodes,
     alike_codes,
@@ -60,9 +61,14 @@ def _alike_note(alike: AlikeCodes) -> str:
     code, other = alike.code, alike.other
     detail = f" ({alike.detail})" if alike.detail else ""
     recode = (f", or recode its codings to {other.path}, each coder their own (`qualcode coding list --code {code.guid} --only`,"
-              f" then `qualcode coding recode N {other.path!r}`)") if code.codings else ""
+              f" then `qualcode coding recode N {_quoted(other.path)}`)") if code.codings else ""
     return (f"code {code.path} {alike.alike} the code {other.path} beside it{detail}:"
             f" rename it (`qualcode codebook rename {code.guid} NEW-NAME`){recode}")
+
+
+def _quoted(text: str) -> str:
+    """`text` between single quotes as a POSIX shell reads it, a quote in it too ('kost '\\''n'\\'' …')."""
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 @codebook_group.command("validate")
@@ -207,7 +213,14 @@ def codebook_rename(app: AppContext, code: str, name: str) -> None:
     """
     with app.workspace() as workspace, workspace.typed() as session:
         before, view = rename_code(session, code, name, workspace.coder(session))
+        clashes = shortcut_clashes(session, {view.path})
     click.echo(f"renamed {before} to {view.path}")
+    old_name = before.rpartition("/")[2]
+    if old_name.casefold() != view.name.casefold() and name_look(old_name) == name_look(view.name):
+        # Mending a name written with another script's letters, or the other way: what changed is not to be seen.
+        note(f"note: the new name looks as the old one did ({look_alike_detail(view.name, old_name)}): a reader sees no change")
+    for clash in clashes:
+        note(f"note: {clash}")
 
 
 COMMANDS = [codebook_group]

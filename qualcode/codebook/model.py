@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from qualcode.text.confusables import skeleton
+from qualcode.text.confusables import DEFAULT_IGNORABLE, skeleton
 from qualcode.text.normalise import one_line
 from qualcode.untrusted import PackageLimits
 
@@ -71,8 +71,27 @@ def name_look(name: str) -> str:
     Unicode's skeleton (UTS #39) of the name, of its skeleton in lower case again, so that a letter
     drawn like a capital (a Cyrillic К) is one with that capital's small letter too. Names that
     differ only in case are found by their casefold, which keeps "Ida" from "ida" (and this, "Ida"
-    from "lda")."""
-    return skeleton(skeleton(code_name(name)).casefold())
+    from "lda"). What is drawn as nothing (a Hangul filler, which the skeleton leaves out; the blank
+    Braille pattern, read as a space) leaves one space between words at most: "helse ㅤ" is "helse"."""
+    look = skeleton(skeleton(code_name(name).replace(_BRAILLE_BLANK, " ")).casefold())
+    return " ".join(look.split())
+
+
+_BRAILLE_BLANK = "\u2800"
+
+
+def shows_nothing(name: str) -> bool:
+    """Whether a name (as `code_name` keeps it) is written only with characters drawn as nothing (a
+    Hangul filler, a blank Braille pattern): a code nobody can see the name of, refused as an empty one."""
+    return bool(name) and not DEFAULT_IGNORABLE.sub("", name).replace(_BRAILLE_BLANK, "").strip()
+
+
+NOTHING_SHOWN = "only characters drawn as nothing (a Hangul filler, a blank Braille pattern)"
+
+
+def _unseen(characters: str) -> bool:
+    """Whether `characters` are all drawn as nothing: a reader sees a name with them as one without."""
+    return bool(characters) and all(DEFAULT_IGNORABLE.fullmatch(character) or character == _BRAILLE_BLANK for character in characters)
 
 
 def look_alike_detail(name: str, other: str) -> str:
@@ -86,6 +105,10 @@ def look_alike_detail(name: str, other: str) -> str:
         if tag == "equal":
             continue
         written, meant = name[start:end], other[other_start:other_end]
+        extra = (written or meant).replace(" ", "")
+        if not (written and meant) and _unseen(extra):  # on one side only, and shown as 'ㅤ' it would say nothing
+            named = ", ".join(unicodedata.name(character) for character in extra)
+            return f"{'it' if written else 'the other'} has a {named}, which cannot be seen"
         if len(written) == 1 and len(meant) == 1:
             return f"its {written!r} is {unicodedata.name(written, f'U+{ord(written):04X}')}, not {meant!r}"
         return f"its {written!r} reads as {meant!r}"

@@ -15,6 +15,7 @@ from qualcode.codebook import model
 from qualcode.codebook.model import (
     CODE_FIELDS,
     MAX_CODE_DEPTH,
+    NOTHING_SHOWN,
     Codebook,
     CodeSpec,
     code_name,
@@ -26,6 +27,7 @@ from qualcode.codebook.model import (
     name_twin_keys,
     shortcut_key,
     shortcut_not_visible,
+    shows_nothing,
     too_big,
     too_deep,
     too_many_codes,
@@ -394,12 +396,22 @@ def codes_after_moves(
 
     at: dict[str, Code] = {}
     beside: dict[str, Code] = {}
+    looking: dict[tuple[str, str], Code] = {}  # (parent path, name_look) -> the code with that look there
     deep: list[str] = []
     for code in sorted(existing.values(), key=lambda code: (code.id not in target, current[code.id] == final_path(code), code.id)):
         path = final_path(code)
         twin = beside.setdefault(path.casefold(), code)
-        if twin is not code:  # the one moved is named first: sorted so
-            problems.append(f"the file moves code {current[twin.id]} to {final[twin.id]}, where this project has another code,"
+        alike = ""
+        if twin is code:
+            # Nor beside a code it looks like ("аvmakt", a Cyrillic а, moved beside avmakt), as `codebook add` refuses it.
+            twin = looking.setdefault((path.rpartition("/")[0].casefold(), name_look(code.name)), code)
+            alike = f" that looks like it ({look_alike_detail(twin.name, code.name)})" if twin is not code else ""
+        if twin is not code and current[twin.id] == final[twin.id]:
+            # Neither moves (the one moved is named first: sorted so): two alike made before names were
+            # checked so, which the file leaves as they are, as `codebook show` names them.
+            twin = code
+        if twin is not code:
+            problems.append(f"the file moves code {current[twin.id]} to {final[twin.id]}, where this project has another code{alike},"
                             f" {current[code.id]} (in the other program, put it under another code)")
             continue
         at[path] = code
@@ -735,6 +747,8 @@ def create_code(
         raise InvalidInput(f"code path {typed!r} has no name")
     if not all(parts):
         raise InvalidInput(f"code path {typed!r} has an empty part between slashes", "write it as parent/child")
+    if any(shows_nothing(part) for part in parts):
+        raise InvalidInput(f"code path {typed!r} has a name written with {NOTHING_SHOWN}", "give a name a reader can see")
     # Checked as they will be stored: a name the key holds is stored as its pseudonym, which may be
     # a code's already, or differ from one only in case.
     written = "/".join(parts)
@@ -801,6 +815,8 @@ def rename_code(session: Session, ref: str, typed: str, coder: Coder | None = No
     written = code_name(typed)
     if not written:
         raise InvalidInput("the new name is empty", "give the code a name")
+    if shows_nothing(written):
+        raise InvalidInput(f"the new name is written with {NOTHING_SHOWN}", "give a name a reader can see")
     if "/" in written:
         raise InvalidInput(f"the name {written!r} holds '/', which separates a code from the code above it", "give a name without '/'")
     name = clean_typed(session, written)

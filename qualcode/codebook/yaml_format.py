@@ -16,6 +16,7 @@ from qualcode.codebook.model import (
     CODE_FIELDS,
     MAX_CODE_DEPTH,
     MAX_CODES,
+    NOTHING_SHOWN,
     Codebook,
     CodeSpec,
     code_name,
@@ -24,6 +25,7 @@ from qualcode.codebook.model import (
     name_look,
     shortcut_key,
     shortcut_not_visible,
+    shows_nothing,
 )
 from qualcode.errors import CodebookInvalid
 
@@ -223,6 +225,9 @@ class _Reader:
         name = code_name(name) if name else name
         if not name:
             self.problem(node, "a code has no name")
+            return None
+        if shows_nothing(name):
+            self.problem(fields["name"], f"a code's name is written with {NOTHING_SHOWN}: give it a name a reader can see")
             return None
         if "/" in name:
             self.problem(fields["name"], f"code name {name!r} contains '/', which separates code paths")

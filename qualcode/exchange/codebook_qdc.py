@@ -26,10 +26,12 @@ from qualcode.codebook import model
 from qualcode.codebook.model import (
     MAX_CODE_DEPTH,
     MAX_CODES,
+    NOTHING_SHOWN,
     QDC_LIMITS,
     Codebook,
     CodeSpec,
     code_name,
+    shows_nothing,
     too_big,
     yaml_size_bounds,
 )
@@ -262,6 +264,9 @@ class _Reader:
         name = code_name(element.get("name") or "")
         if not name:
             self.note(element, "a code without a name; skipped with its sub-codes")
+            return None
+        if shows_nothing(name):
+            self.note(element, f"a code whose name is written with {NOTHING_SHOWN}; skipped with its sub-codes")
             return None
         if "/" in name:
             self.note(element, f"code name {name!r} contains '/', which separates code paths here; read as '-'")

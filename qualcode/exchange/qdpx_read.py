@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from qualcode.codebook.model import MAX_CODE_DEPTH, code_name
+from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
@@ -391,6 +391,9 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent
             reader.package.problems.append(f"{_describe(code)}: its name holds '/', which separates code paths; read as {shortened(name, SHOWN)!r}")
         if not name:
             reader.package.problems.append(f"{_describe(code)}: no name; skipped with its sub-codes")
+            continue
+        if shows_nothing(name):
+            reader.package.problems.append(f"{_describe(code)}: its name is written with {NOTHING_SHOWN}; skipped with its sub-codes")
             continue
         colour = code.get("color")
         if colour and not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):

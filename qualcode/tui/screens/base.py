@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 Result = TypeVar("Result")
 
 
+def listed_code(codes: list[CodeView], path: str) -> CodeView | str:
+    """The code of `codes` (a screen's list, which a picker or a key chose from) at `path`, for the
+    workspace to find by its GUID whatever another command has named it since; a path not listed, as is."""
+    return next((code for code in codes if code.path == path), path)
+
+
 class QualcodeScreen(Screen[None]):
     @property
     def qualcode(self) -> QualcodeApp:

@@ -28,7 +28,7 @@ from qualcode.tui.background import in_this_ui
 from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
-from qualcode.tui.screens.base import CodingScreen
+from qualcode.tui.screens.base import CodingScreen, listed_code
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.as_written import as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
@@ -366,8 +366,8 @@ class ReaderScreen(CodingScreen):
     def _apply(self, code_path: str) -> None:
         target = self._target()
         if target is not None:
-            version = self.document.version_id
-            self._run(lambda workspace: workspace.add_coding(self.document.transcript, code_path, target, version), "coded",
+            version, code = self.document.version_id, listed_code(self.codes, code_path)
+            self._run(lambda workspace: workspace.add_coding(self.document.transcript, code, target, version), "coded",
                       offsets=True, clears=self.view.selection)
 
     def _coding_here(self) -> ReaderCoding | None:
@@ -404,7 +404,8 @@ class ReaderScreen(CodingScreen):
         if coding is not None:
             def chosen(path: str | None) -> None:
                 if path:
-                    self._run(lambda workspace: workspace.recode(coding.id, path), f"now {path}")
+                    code = listed_code(self.codes, path)
+                    self._run(lambda workspace: f"now {workspace.recode(coding.id, code)}", "recoded")
             self.app.push_screen(CodePicker(self.codes, self.qualcode.recent), chosen)
 
     def action_memo(self) -> None:
@@ -577,6 +578,10 @@ class ReaderScreen(CodingScreen):
 
         def refused(message: str) -> None:
             self.status(message)
+            # The codebook may be why (a code another command removed since it was listed): read
+            # again, so that the picker lists the codes as they are now.
+            self.in_background(lambda workspace: (workspace.codes(), workspace.recent_codes()), self._codes_read_again,
+                               group="codes", failed=lambda _message: None)
             # The text may have been rewritten between the check above and the change (the service
             # refused then): shown again as it is now, so the next selection is made in it.
             self.in_background(
@@ -587,6 +592,10 @@ class ReaderScreen(CodingScreen):
                 failed(message)
 
         self.in_background(save, saved, group="coding", exclusive=False, failed=refused)
+
+    def _codes_read_again(self, state: tuple[list[CodeView], list[str]]) -> None:
+        self.qualcode.codes_changed(*state)
+        self.codebook_changed(state[0])
 
     def _shown_again(self, document: ReaderDocument | None, *, anew: bool = True) -> None:
         """Show `document`; `anew` when it is another text version (a selection in the old one is

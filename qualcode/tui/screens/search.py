@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from qualcode.codebook.service import CodeView
 from qualcode.search.service import Hit, SearchResult
 from qualcode.tui.modals.code_picker import CodePicker
-from qualcode.tui.screens.base import CodingScreen
+from qualcode.tui.screens.base import CodingScreen, listed_code
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import Workspace
@@ -110,8 +110,10 @@ class SearchScreen(CodingScreen):
         self.app.push_screen(CodePicker(self.qualcode.codes, self.qualcode.recent), chosen)
 
     def code_sentence(self, hit: Hit, code_path: str) -> None:
+        listed = listed_code(self.qualcode.codes, code_path)
+
         def code(workspace: Workspace) -> tuple[str, list[CodeView], list[str]]:
-            detail = workspace.code_sentence_at(hit.transcript, hit.start, code_path, hit.text_version)
+            detail = workspace.code_sentence_at(hit.transcript, hit.start, listed, hit.text_version)
             return detail, workspace.codes(), workspace.recent_codes()
 
         def coded(result: tuple[str, list[CodeView], list[str]]) -> None:
