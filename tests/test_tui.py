@@ -590,10 +590,10 @@ async def test_a_transcript_and_a_code_deleted_from_the_command_line_while_shown
         assert app.is_running and app.screen is overview
         assert any("no transcript 'deltaker_D1_T1'" in str(note.message) for note in app._notifications)
         reader = await open_first(app, pilot, "leder_L1")
-        qualcode("undo")  # Forsker 2 takes back the code, which nothing uses: it is deleted
         await pilot.press("v", "p")
         await settle(pilot, pauses=2)
-        assert isinstance(app.screen, CodePicker)  # it still lists the code it read at the start
+        assert isinstance(app.screen, CodePicker)
+        qualcode("undo")  # Forsker 2 takes back the code, which nothing uses: it is deleted; the picker still lists it
         await pilot.press(*"kortvarig", "enter")
         await settle(pilot, pauses=2)
         shown: object = app.screen  # not the picker any more
@@ -1710,3 +1710,27 @@ async def test_a_resize_keeps_in_sight_what_the_wheel_scrolled_to(sample_project
         await pilot.resize_terminal(SIZE[0] - 20, SIZE[1])
         await until(app, pilot, lambda: view.rows[view.scroll_offset.y].start <= top_text < view.rows[view.scroll_offset.y].end,
                     "the text at the top still at the top")
+
+
+async def test_the_picker_offers_a_code_renamed_by_another_command_under_its_new_name(sample_project: Path) -> None:
+    """A probe: `codebook rename` from the command line while the reader was open. The picker still
+    listed the old name (picked, it was refused as "no code"), and the new name typed matched
+    nothing it held but the code above it, which Enter then coded: måltall-press, not the renamed
+    sub-code. The picker reads the codebook again as it opens."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2",
+                                          "codebook", "rename", "måltall-press/inntakspress", "press på inntak"])
+        assert result.exit_code == 0, result.output
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("p")
+        await until(app, pilot, lambda: "press på inntak" in [code.name for code in getattr(app.screen, "codes", [])], "listed")
+        assert "inntakspress" not in [code.name for code in getattr(app.screen, "codes", [])]
+        await pilot.press(*"press på inntak", "enter")
+        await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+    assert codings_in(sample_project) == [("måltall-press/press på inntak", "Jeg har vært her i seks år.", None)]
