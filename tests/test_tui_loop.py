@@ -363,3 +363,31 @@ def test_workspace_import_reports_progress_and_names_held_back_files_apart(keyed
     assert [path.name for path in outcome.held_back] == ["deltaker_D2_T1.txt"]
     assert len(outcome.imported) == 3 and [line.split(":")[0] for line in outcome.failed] == ["tom.txt"]
     assert outcome.participants.startswith("participants: ")
+
+
+def burst(app: QualcodeApp, *keys: str) -> None:
+    """Keys arriving together, as a hurried hand over SSH sends them: none waits for the app to settle."""
+    from textual import events
+
+    assert app._driver is not None
+    for key in keys:
+        app._driver.send_message(events.Key(key, None))
+
+
+async def test_ctrl_s_pressed_twice_writes_one_export(coded_samples: Path) -> None:
+    """A probe: ctrl+s pressed twice in a hurry wrote the same report twice (rapport-DATE.docx and
+    rapport-DATE-2.docx). A second ctrl+s while the file is being written is said to wait for it."""
+    app = open_tui(coded_samples)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        app.action_export()
+        await settle(pilot, pauses=2)
+        assert isinstance(app.screen, ExportScreen)
+        burst(app, "ctrl+s", "ctrl+s")
+        await until(pilot, lambda: "Wrote" in shown(app, "#export-result"))
+        await settle(pilot, pauses=2)
+        assert any("still being written" in str(note.message) for note in app._notifications)
+        assert len(list((coded_samples / "exports").iterdir())) == 1
+        await pilot.press("ctrl+s")  # once it is written, another is another file
+        await until(pilot, lambda: len(list((coded_samples / "exports").iterdir())) == 2)
+
