@@ -391,3 +391,20 @@ async def test_ctrl_s_pressed_twice_writes_one_export(coded_samples: Path) -> No
         await pilot.press("ctrl+s")  # once it is written, another is another file
         await until(pilot, lambda: len(list((coded_samples / "exports").iterdir())) == 2)
 
+
+async def test_a_dry_run_asked_for_while_importing_waits_and_the_held_back_file_is_reviewed(keyed_project: Path, folder: Path) -> None:
+    """A probe: ctrl+s then ctrl+r in a hurry. The dry run superseded the import running: the import
+    went on in its thread, but its outcome was dropped, and the review of the file it held back
+    never opened. Pressed while importing, ctrl+r (and ctrl+s) is said to wait for it."""
+    app = open_tui(keyed_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        screen = ImportScreen(folder)
+        await app.push_screen(screen)
+        await settle(pilot, pauses=2)
+        screen.choose([folder])
+        burst(app, "ctrl+s", "ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert [str(note.message) for note in app._notifications].count("Still importing: wait for it to finish") == 1
+    with Project.open(keyed_project) as project, project.begin() as session:
+        assert {t.name for t in describe_transcripts(session)} == {"leder_L1", "veileder_V1", "deltaker_D1_T1"}
