@@ -1734,3 +1734,20 @@ async def test_the_picker_offers_a_code_renamed_by_another_command_under_its_new
         await pilot.press(*"press på inntak", "enter")
         await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
     assert codings_in(sample_project) == [("måltall-press/press på inntak", "Jeg har vært her i seks år.", None)]
+
+
+async def test_a_narrow_window_gives_the_reader_to_the_text(sample_project: Path) -> None:
+    """A probe at 30x8 and 40 columns: the side panel kept its 28 columns, and the transcript was
+    drawn in the two or twelve left beside it, a letter or a word a row. Below 60 columns the panel
+    gives way to the text (the margin's bars still show what is coded); wider, it is back."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(40, 12)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        panel = reader.query_one("#side-panel", Static)
+        assert not panel.display and reader.view.size.width == 40
+        assert "Intervjuer: Kan du si litt om" in screen_text(app)
+        await pilot.resize_terminal(*SIZE)
+        await until(app, pilot, lambda: panel.display and reader.view.size.width < SIZE[0] - 20, "the panel back")
+        await pilot.resize_terminal(30, 8)
+        await until(app, pilot, lambda: not panel.display and reader.view.size.width == 30, "the text alone")
+
