@@ -24,7 +24,7 @@ from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reader import MOUSE, ReaderScreen
 from qualcode.tui.widgets.transcript_view import MARGIN as MARGIN_X
 from qualcode.tui.widgets.transcript_view import TranscriptView, wrap
-from tests.conftest import open_tui, screen_text, settle, until_shown, widget_text
+from tests.conftest import burst, open_tui, screen_text, settle, until_shown, widget_text
 
 SIZE = (100, 30)
 
@@ -1751,3 +1751,32 @@ async def test_a_narrow_window_gives_the_reader_to_the_text(sample_project: Path
         await pilot.resize_terminal(30, 8)
         await until(app, pilot, lambda: not panel.display and reader.view.size.width == 30, "the text alone")
 
+
+async def test_two_decisions_in_a_hurry_decide_two_possible_identifiers(sample_project: Path, tmp_path: Path) -> None:
+    """A probe: f then d pressed together in the review. Both decided the first name, the one
+    still highlighted until the key was saved: Gunnhild Ravnåsen was taken as a woman and then
+    dismissed as no identifier, and Torleif Hagebakken waited still. A decision takes its name off
+    the list at once, so the next key decides the next; Escape pressed with them leaves once both are kept."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from qualcode.tui.screens.review import ReviewScreen
+
+    path = tmp_path / "deltaker_D9_T1.txt"
+    path.write_text("I: Hvem hjalp deg?\nD9: Det var Gunnhild Ravnåsen på kontoret. Og Torleif Hagebakken i byen.\n", encoding="utf-8")
+    CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "import", str(path)])
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        await pilot.press("a")
+        await until(app, pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert [candidate.text for candidate in review.pending] == ["Gunnhild Ravnåsen", "Torleif Hagebakken"]
+        burst(app, "f", "d", "escape")
+        await until(app, pilot, lambda: app.screen is overview, "left the review")
+        key = app.workspace.read_key()
+        assert key.pending == [] and key.dismissed[-1] == "Torleif Hagebakken"
+        assert "Gunnhild Ravnåsen" in [entry.original for entry in key.entries]
+        assert "Gunnhild Ravnåsen" not in key.dismissed

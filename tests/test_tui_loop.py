@@ -35,7 +35,7 @@ from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.review_comments import ReviewCommentsScreen
 from qualcode.tui.screens.segments import SegmentsScreen
-from tests.conftest import SAMPLES, open_tui, settle
+from tests.conftest import SAMPLES, burst, open_tui, settle
 
 SIZE = (80, 24)
 FOLDER_FILES = ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt", "participants.csv")
@@ -363,15 +363,6 @@ def test_workspace_import_reports_progress_and_names_held_back_files_apart(keyed
     assert [path.name for path in outcome.held_back] == ["deltaker_D2_T1.txt"]
     assert len(outcome.imported) == 3 and [line.split(":")[0] for line in outcome.failed] == ["tom.txt"]
     assert outcome.participants.startswith("participants: ")
-
-
-def burst(app: QualcodeApp, *keys: str) -> None:
-    """Keys arriving together, as a hurried hand over SSH sends them: none waits for the app to settle."""
-    from textual import events
-
-    assert app._driver is not None
-    for key in keys:
-        app._driver.send_message(events.Key(key, None))
 
 
 async def test_ctrl_s_pressed_twice_writes_one_export(coded_samples: Path) -> None:
