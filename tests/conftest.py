@@ -435,6 +435,15 @@ async def until_shown(app: App[Any], pilot: Pilot[None], shows: Callable[[str], 
     return screen_text(app)
 
 
+def burst(app: App[Any], *keys: str) -> None:
+    """Keys arriving together, as a hurried hand over SSH sends them: none waits for the app to settle."""
+    from textual import events
+
+    assert app._driver is not None
+    for key in keys:
+        app._driver.send_message(events.Key(key, None))
+
+
 def open_tui(root: Path, coder: str | None = "Forsker 1", role: str | None = None, key: Path | None = None) -> QualcodeApp:
     """The terminal UI on `root`, configured from this environment as `qualcode --coder CODER tui` is."""
     from qualcode.config import Config

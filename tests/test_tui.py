@@ -24,7 +24,7 @@ from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reader import MOUSE, ReaderScreen
 from qualcode.tui.widgets.transcript_view import MARGIN as MARGIN_X
 from qualcode.tui.widgets.transcript_view import TranscriptView, wrap
-from tests.conftest import open_tui, screen_text, settle, until_shown, widget_text
+from tests.conftest import burst, open_tui, screen_text, settle, until_shown, widget_text
 
 SIZE = (100, 30)
 
@@ -590,10 +590,10 @@ async def test_a_transcript_and_a_code_deleted_from_the_command_line_while_shown
         assert app.is_running and app.screen is overview
         assert any("no transcript 'deltaker_D1_T1'" in str(note.message) for note in app._notifications)
         reader = await open_first(app, pilot, "leder_L1")
-        qualcode("undo")  # Forsker 2 takes back the code, which nothing uses: it is deleted
         await pilot.press("v", "p")
         await settle(pilot, pauses=2)
-        assert isinstance(app.screen, CodePicker)  # it still lists the code it read at the start
+        assert isinstance(app.screen, CodePicker)
+        qualcode("undo")  # Forsker 2 takes back the code, which nothing uses: it is deleted; the picker still lists it
         await pilot.press(*"kortvarig", "enter")
         await settle(pilot, pauses=2)
         shown: object = app.screen  # not the picker any more
@@ -1767,3 +1767,73 @@ async def test_a_resize_keeps_in_sight_what_the_wheel_scrolled_to(sample_project
         await pilot.resize_terminal(SIZE[0] - 20, SIZE[1])
         await until(app, pilot, lambda: view.rows[view.scroll_offset.y].start <= top_text < view.rows[view.scroll_offset.y].end,
                     "the text at the top still at the top")
+
+
+async def test_the_picker_offers_a_code_renamed_by_another_command_under_its_new_name(sample_project: Path) -> None:
+    """A probe: `codebook rename` from the command line while the reader was open. The picker still
+    listed the old name (picked, it was refused as "no code"), and the new name typed matched
+    nothing it held but the code above it, which Enter then coded: måltall-press, not the renamed
+    sub-code. The picker reads the codebook again as it opens."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2",
+                                          "codebook", "rename", "måltall-press/inntakspress", "press på inntak"])
+        assert result.exit_code == 0, result.output
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("p")
+        await until(app, pilot, lambda: "press på inntak" in [code.name for code in getattr(app.screen, "codes", [])], "listed")
+        assert "inntakspress" not in [code.name for code in getattr(app.screen, "codes", [])]
+        await pilot.press(*"press på inntak", "enter")
+        await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+    assert codings_in(sample_project) == [("måltall-press/press på inntak", "Jeg har vært her i seks år.", None)]
+
+
+async def test_a_narrow_window_gives_the_reader_to_the_text(sample_project: Path) -> None:
+    """A probe at 30x8 and 40 columns: the side panel kept its 28 columns, and the transcript was
+    drawn in the two or twelve left beside it, a letter or a word a row. Below 60 columns the panel
+    gives way to the text (the margin's bars still show what is coded); wider, it is back."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(40, 12)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        panel = reader.query_one("#side-panel", Static)
+        assert not panel.display and reader.view.size.width == 40
+        assert "Intervjuer: Kan du si litt om" in screen_text(app)
+        await pilot.resize_terminal(*SIZE)
+        await until(app, pilot, lambda: panel.display and reader.view.size.width < SIZE[0] - 20, "the panel back")
+        await pilot.resize_terminal(30, 8)
+        await until(app, pilot, lambda: not panel.display and reader.view.size.width == 30, "the text alone")
+
+
+async def test_two_decisions_in_a_hurry_decide_two_possible_identifiers(sample_project: Path, tmp_path: Path) -> None:
+    """A probe: f then d pressed together in the review. Both decided the first name, the one
+    still highlighted until the key was saved: Gunnhild Ravnåsen was taken as a woman and then
+    dismissed as no identifier, and Torleif Hagebakken waited still. A decision takes its name off
+    the list at once, so the next key decides the next; Escape pressed with them leaves once both are kept."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from qualcode.tui.screens.review import ReviewScreen
+
+    path = tmp_path / "deltaker_D9_T1.txt"
+    path.write_text("I: Hvem hjalp deg?\nD9: Det var Gunnhild Ravnåsen på kontoret. Og Torleif Hagebakken i byen.\n", encoding="utf-8")
+    CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "import", str(path)])
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        await pilot.press("a")
+        await until(app, pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert [candidate.text for candidate in review.pending] == ["Gunnhild Ravnåsen", "Torleif Hagebakken"]
+        burst(app, "f", "d", "escape")
+        await until(app, pilot, lambda: app.screen is overview, "left the review")
+        key = app.workspace.read_key()
+        assert key.pending == [] and key.dismissed[-1] == "Torleif Hagebakken"
+        assert "Gunnhild Ravnåsen" in [entry.original for entry in key.entries]
+        assert "Gunnhild Ravnåsen" not in key.dismissed

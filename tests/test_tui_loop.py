@@ -35,7 +35,7 @@ from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.review_comments import ReviewCommentsScreen
 from qualcode.tui.screens.segments import SegmentsScreen
-from tests.conftest import SAMPLES, open_tui, settle
+from tests.conftest import SAMPLES, burst, open_tui, settle
 
 SIZE = (80, 24)
 FOLDER_FILES = ("leder_L1.txt", "veileder_V1.txt", "deltaker_D1_T1.txt", "participants.csv")
@@ -363,3 +363,39 @@ def test_workspace_import_reports_progress_and_names_held_back_files_apart(keyed
     assert [path.name for path in outcome.held_back] == ["deltaker_D2_T1.txt"]
     assert len(outcome.imported) == 3 and [line.split(":")[0] for line in outcome.failed] == ["tom.txt"]
     assert outcome.participants.startswith("participants: ")
+
+
+async def test_ctrl_s_pressed_twice_writes_one_export(coded_samples: Path) -> None:
+    """A probe: ctrl+s pressed twice in a hurry wrote the same report twice (rapport-DATE.docx and
+    rapport-DATE-2.docx). A second ctrl+s while the file is being written is said to wait for it."""
+    app = open_tui(coded_samples)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        app.action_export()
+        await settle(pilot, pauses=2)
+        assert isinstance(app.screen, ExportScreen)
+        burst(app, "ctrl+s", "ctrl+s")
+        await until(pilot, lambda: "Wrote" in shown(app, "#export-result"))
+        await settle(pilot, pauses=2)
+        assert any("still being written" in str(note.message) for note in app._notifications)
+        assert len(list((coded_samples / "exports").iterdir())) == 1
+        await pilot.press("ctrl+s")  # once it is written, another is another file
+        await until(pilot, lambda: len(list((coded_samples / "exports").iterdir())) == 2)
+
+
+async def test_a_dry_run_asked_for_while_importing_waits_and_the_held_back_file_is_reviewed(keyed_project: Path, folder: Path) -> None:
+    """A probe: ctrl+s then ctrl+r in a hurry. The dry run superseded the import running: the import
+    went on in its thread, but its outcome was dropped, and the review of the file it held back
+    never opened. Pressed while importing, ctrl+r (and ctrl+s) is said to wait for it."""
+    app = open_tui(keyed_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        screen = ImportScreen(folder)
+        await app.push_screen(screen)
+        await settle(pilot, pauses=2)
+        screen.choose([folder])
+        burst(app, "ctrl+s", "ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert [str(note.message) for note in app._notifications].count("Still importing: wait for it to finish") == 1
+    with Project.open(keyed_project) as project, project.begin() as session:
+        assert {t.name for t in describe_transcripts(session)} == {"leder_L1", "veileder_V1", "deltaker_D1_T1"}

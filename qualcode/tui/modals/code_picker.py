@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rapidfuzz import fuzz
 from rich.text import Text
 from textual import on
@@ -14,7 +16,11 @@ from textual.widgets.option_list import Option
 
 from qualcode.codebook.service import CodeView
 from qualcode.text.tokens import WORD, stem_words
+from qualcode.tui.background import WorkDone, run_in_background
 from qualcode.tui.widgets.as_written import as_written, lines_as_written
+
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
 
 # The picker's answer when the coder asks for a new code rather than an existing one.
 NEW_CODE = "\x00new:"
@@ -60,7 +66,12 @@ def code_for_key(codes: list[CodeView], character: str | None) -> CodeView | Non
 
 
 class CodePicker(ModalScreen[str | None]):
-    """Returns the chosen code's path, or None if dismissed."""
+    """Returns the chosen code's path, or None if dismissed.
+
+    It lists the codes it is given at once and reads the codebook again as it opens: another
+    command may have renamed, added or deleted codes since the screen below read them (a name
+    typed as renamed matched only the code above it, which Enter then coded). A choice made
+    before that read is back waits for it, and is made only if the code is still there."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
@@ -75,6 +86,8 @@ class CodePicker(ModalScreen[str | None]):
         self.recent = recent
         self.creates = creates
         self.shown: list[CodeView] = []
+        self._codebook_read = False
+        self._choice_waiting: str | None = None  # the path chosen before the codebook was read again
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.creates if action == "create" else True
@@ -87,12 +100,32 @@ class CodePicker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self._refresh("")
+        app = cast("QualcodeApp", self.app)
+        run_in_background(self, app.workspace, lambda workspace: (workspace.codes(), workspace.recent_codes()),
+                          self._codes_read, group="picker-codes", failed=lambda _message: self._codes_read(None))
+
+    def on_work_done(self, message: WorkDone) -> None:
+        message.apply()
+
+    def _codes_read(self, state: tuple[list[CodeView], list[str]] | None) -> None:
+        """The codebook as read again (or not, `None`: the codes given are kept); a choice waiting is made now."""
+        self._codebook_read = True
+        if state is not None:
+            self.codes, self.recent = state
+            cast("QualcodeApp", self.app).codes_changed(*state)
+            options = self.query_one("#picker-options", OptionList)
+            highlighted = self.shown[options.highlighted].path if options.highlighted is not None and self.shown else None
+            self._refresh(self.query_one("#picker-query", Input).value, keep=highlighted)
+        if self._choice_waiting is not None:
+            chosen, self._choice_waiting = self._choice_waiting, None
+            self._choose(chosen)
 
     @on(Input.Changed, "#picker-query")
     def _query_changed(self, event: Input.Changed) -> None:
         self._refresh(event.value)
 
-    def _refresh(self, query: str) -> None:
+    def _refresh(self, query: str, keep: str | None = None) -> None:
+        """List the codes matching `query`, the best (or the code `keep`, still listed) highlighted."""
         self.shown = rank_codes(self.codes, query, self.recent)
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
@@ -102,8 +135,11 @@ class CodePicker(ModalScreen[str | None]):
             for code in self.shown
         ])
         if self.shown:
-            options.highlighted = 0
-            self._show_definition(self.shown[0])
+            paths = [code.path for code in self.shown]
+            options.highlighted = paths.index(keep) if keep in paths else 0
+            self._show_definition(self.shown[options.highlighted])
+        else:  # not the definition of a code no longer listed
+            self.query_one("#picker-definition", Static).update("")
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -122,11 +158,22 @@ class CodePicker(ModalScreen[str | None]):
     def _submitted(self) -> None:
         options = self.query_one("#picker-options", OptionList)
         if options.highlighted is not None and self.shown:
-            self.dismiss(self.shown[options.highlighted].path)
+            self._choose(self.shown[options.highlighted].path)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        if event.option.id is not None:
+            self._choose(event.option.id)
+
+    def _choose(self, path: str) -> None:
+        """Dismiss with `path` once the codebook is read again, if the code is still in it."""
+        if not self._codebook_read:
+            self._choice_waiting = path
+        elif path in [code.path for code in self.codes]:
+            self.dismiss(path)
+        else:
+            self.query_one("#picker-definition", Static).update(as_written(
+                (path, "bold"), " is no longer in the codebook (renamed or deleted by another command): choose again"))
 
     def on_key(self, event: object) -> None:
         key = getattr(event, "key", "")

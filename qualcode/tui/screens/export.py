@@ -81,6 +81,7 @@ class ExportScreen(QualcodeScreen):
         self.filter_text = filter_text
         self.within = within
         self.scope = scope
+        self.writing = False  # an export is being written: ctrl+s pressed again waits for it, not a second file
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,6 +125,10 @@ class ExportScreen(QualcodeScreen):
         return self.query_one(f"#{widget_id}", Input).value.strip()
 
     def action_export(self) -> None:
+        if self.writing:
+            self.notify("The export is still being written: wait for it (ctrl+s once it is written writes another file)",
+                        title="Export", severity="warning", markup=False)
+            return
         code_path, filter_text, within = self._text("export-code"), self._text("export-filter"), self.within
         kind, attribution, language = self._value("export-kind"), self._value("export-attribution"), self._value("export-language")
         named = Path(self._text("export-file")).expanduser() if self._text("export-file") else None
@@ -143,9 +148,15 @@ class ExportScreen(QualcodeScreen):
             return workspace.export_quote_table(chosen, table_format=kind, attribution=attribution, language=language,
                                                 output=output, progress=progress)
 
-        self.in_background(work, self._written, group="export", exclusive=False, failed=lambda error: self._show(Text(error, style="red")))
+        def refused(error: str) -> None:
+            self.writing = False
+            self._show(Text(error, style="red"))
+
+        self.writing = True
+        self.in_background(work, self._written, group="export", exclusive=False, failed=refused)
 
     def _written(self, done: ExportResult) -> None:
+        self.writing = False
         self.query_one(ProgressBar).update(total=1, progress=1)
         self._show(describe_export(done))
         self.notify(f"wrote {done.path.name}", title="Export", markup=False)

@@ -109,6 +109,10 @@ class ImportScreen(QualcodeScreen):
         self.chosen: list[Path] = []
         self.held_back: tuple[Path, ...] = ()
         self.review_seen = False
+        # An import is running: ctrl+s or ctrl+r pressed again waits for it. A second import of the
+        # same files ran beside it and showed only its own "already present"; a dry run started
+        # then superseded the import's result, and the review of files it held back never opened.
+        self.importing = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -180,7 +184,14 @@ class ImportScreen(QualcodeScreen):
     def _log(self, shown: Text | str) -> None:
         self.query_one("#import-log", Static).update(shown if isinstance(shown, Text) else Text(shown))
 
+    def _still_importing(self) -> bool:
+        if self.importing:
+            self.notify("Still importing: wait for it to finish", title="Import", severity="warning", markup=False)
+        return self.importing
+
     def action_preview(self) -> None:
+        if self._still_importing():
+            return
         if not self.chosen:
             self._log(describe_chosen([]))
             return
@@ -190,6 +201,8 @@ class ImportScreen(QualcodeScreen):
                            lambda previews: self._log(describe_previews(previews)), group="import", failed=self._log)
 
     def action_run(self) -> None:
+        if self._still_importing():
+            return
         if not self.chosen:
             self._log(describe_chosen([]))
             return
@@ -208,7 +221,12 @@ class ImportScreen(QualcodeScreen):
         def work(workspace: Workspace) -> ImportOutcome:
             return workspace.import_files(paths, metadata, participants_csv=participants_csv, progress=progress)
 
-        self.in_background(work, lambda outcome: self._imported(outcome, again), group="import", exclusive=False, failed=self._log)
+        def failed(message: str) -> None:
+            self.importing = False
+            self._log(message)
+
+        self.importing = True
+        self.in_background(work, lambda outcome: self._imported(outcome, again), group="import", exclusive=False, failed=failed)
 
     def _progress(self, done: int, total: int, name: str) -> None:
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
@@ -216,6 +234,7 @@ class ImportScreen(QualcodeScreen):
             self._log(f"Importing {name} ({done + 1} of {total}) …")
 
     def _imported(self, outcome: ImportOutcome, again: bool) -> None:
+        self.importing = False
         self.held_back = outcome.held_back
         self._log(describe_outcome(outcome, again))
         self.notify(f"{len(outcome.imported)} imported", title="Import")

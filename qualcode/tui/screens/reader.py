@@ -111,6 +111,9 @@ class ReaderScreen(CodingScreen):
                 id="reader.back"),
         Binding("question_mark", "help", "Help", id="reader.help"),
     ]
+    # Below 60 columns the side panel (28 of them) gives way to the text, which it left a word a row
+    # or none; the margin's bars still show what is coded there.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
 
     def __init__(self, document: ReaderDocument, codes: list[CodeView], offset: int | None = None) -> None:
         super().__init__()

@@ -45,6 +45,11 @@ class ReviewScreen(QualcodeScreen):
         super().__init__()
         self.review = review
         self.pending: list[Candidate] = list(review.pending)
+        # Decided and not yet kept in the key: off the list at once, so a key pressed next decides
+        # the candidate shown next (two keys in a hurry both decided the first, the second
+        # undoing the first: a name taken as a person, then dismissed), and leaving waits for them.
+        self.deciding: list[str] = []
+        self._leave_when_kept = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,26 +89,40 @@ class ReviewScreen(QualcodeScreen):
 
     def action_decide(self, choice: str) -> None:
         table = self.query_one(DataTable)
-        if not self.pending:
+        if not self.pending or self._leave_when_kept:
             return
-        text = self.pending[table.cursor_row].text
+        row = table.cursor_row
+        text = self.pending[row].text
         kind, gender = DECISIONS[choice]
+        self.deciding.append(text)
+        self.pending = [candidate for candidate in self.pending if candidate.text != text]
+        self._fill(row)
         self._keep(text, kind, gender)
 
     def _keep(self, text: str, kind: str | None, gender: str | None) -> None:
         done = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: not an identifier"
         self.in_background(
             lambda _workspace: self.review.decide(text, kind, gender),
-            lambda pending: self._decided(pending, done), group="review", exclusive=False, failed=lambda error: self._decided(self.pending, error),
+            lambda pending: self._decided(text, pending, done), group="review", exclusive=False,
+            # Refused: the candidate is listed again, as the key still holds it.
+            failed=lambda error: self._decided(text, list(self.review.pending), error),
         )
 
-    def _decided(self, pending: list[Candidate], status: str) -> None:
+    def _decided(self, text: str, pending: list[Candidate], status: str) -> None:
+        self.deciding.remove(text)
         row = self.query_one(DataTable).cursor_row
-        self.pending = pending
+        self.pending = [candidate for candidate in pending if candidate.text not in self.deciding]
         self._fill(row)
         self.query_one("#status", Static).update(as_written(status))
+        if self._leave_when_kept and not self.deciding:
+            self._leave_when_kept = False
+            self.action_back()
 
     def action_back(self) -> None:
+        if self.deciding:  # applied to the stored texts only once the key holds them
+            self._leave_when_kept = True
+            self.query_one("#status", Static).update("Keeping the decisions made …")
+            return
         self.query_one("#status", Static).update("Applying the decisions to the stored transcripts …")
 
         def applied(status: str) -> None:
