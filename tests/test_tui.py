@@ -1280,12 +1280,13 @@ async def test_a_code_renamed_by_another_command_is_the_one_coded_from_the_picke
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
-        qualcode("codebook", "rename", "empowerment/avmakt", "maktesløshet")
-        qualcode("codebook", "add", "empowerment/avmakt")
         await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
         await pilot.press("p")
         await settle(pilot)
-        assert isinstance(app.screen, CodePicker) and "[x] avmakt" in screen_text(app)  # as read at the start
+        # The picker reads the codebook as it opens; the rename and the new code come while it is open.
+        assert isinstance(app.screen, CodePicker) and "[x] avmakt" in screen_text(app)
+        qualcode("codebook", "rename", "empowerment/avmakt", "maktesløshet")
+        qualcode("codebook", "add", "empowerment/avmakt")
         await pilot.press(*"avmakt", "enter")
         await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
         assert "coded: empowerment/maktesløshet on line 2" in reader.status_text
@@ -1308,9 +1309,12 @@ async def test_a_code_removed_by_another_command_is_refused_and_the_picker_lists
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
-        qualcode("undo")  # Forsker 2 takes back the code, which nothing uses: it is deleted
         await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
-        await pilot.press("p", *"kortvarig", "enter")
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, CodePicker) and "kortvarig" in screen_text(app)
+        qualcode("undo")  # Forsker 2 takes back the code, which nothing uses, while the picker shows it: it is deleted
+        await pilot.press(*"kortvarig", "enter")
         await until(app, pilot, lambda: "error" in reader.status_text, "refused")
         assert "no code 'empowerment/kortvarig'" in reader.status_text
         await until(app, pilot, lambda: all(code.path != "empowerment/kortvarig" for code in reader.codes), "read again")
