@@ -847,6 +847,18 @@ def test_leakcheck_passes_pseudonymised_text_and_guard_refuses_leaks(tmp_path: P
         guard(b"Ring 987 65 432 om du lurer.", key, "notat.txt")
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "mac_roman", "cp865", "utf-16", "utf-16-le", "utf-8-sig"])
+def test_leakcheck_reads_a_text_file_in_the_encoding_it_was_saved_in(tmp_path: Path, encoding: str) -> None:
+    """A probe: a quote list saved from Excel or Word in Windows-1252, Mac Roman or as "Unicode
+    text" (UTF-16) was read as UTF-8, so "NAV Tønsberg" was "NAV T\ufffdnsberg" and passed the check."""
+    key = known_key()
+    for suffix in (".txt", ".csv"):
+        path = tmp_path / f"sitater{suffix}"
+        path.write_bytes("kode;sitat\r\nempowerment;Jeg gikk til NAV Tønsberg i går.\r\n".encode(encoding))
+        leaks = check_file(path, key)
+        assert [(leak.where, leak.found) for leak in leaks] == [("line 2", "NAV Tønsberg")], path.name
+
+
 def _dense(path: Path, tags: int) -> Path:
     """A quote table, report or codebook, as qualcode writes them, with `tags` empty elements more:
     a few hundred kB that a parser builds into hundreds of MB."""
