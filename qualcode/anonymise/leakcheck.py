@@ -296,7 +296,10 @@ def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None,
         parts = list(file_parts(source, name, limits))
     except (zipfile.BadZipFile, KeyError, OSError) as error:
         raise InvalidInput(f"{name} cannot be read for the leak check: {error}") from None
-    return check_parts(parts, key, name)
+    # The file's own name travels with it ("Sissel Bakken notat.txt"), as the exporters' guard
+    # refuses to write; not its folders', which name where the researcher keeps it.
+    named = scan_text(visible(source.name), key, name, "file name") if isinstance(source, Path) else []
+    return named + check_parts(parts, key, name)
 
 
 def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> list[Leak]:
