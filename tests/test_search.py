@@ -729,3 +729,14 @@ def test_a_query_of_many_words_is_tried_only_where_its_words_stand_in_a_long_tur
     assert result.turns_matched == 1
     assert result.hits[0].keyword == "ord0" and result.truncated
     assert tried == 3_001, tried  # where each of the query's 3,000 words stands, and "kontoret"
+
+
+def test_an_error_in_a_long_query_quotes_it_cut_short_and_says_what_to_do() -> None:
+    """A probe: a pasted paragraph ending in "…" was quoted whole (3,000 characters) before what was
+    wrong with it, and "'…' has no letters or digits" said nothing of what to do."""
+    paragraph = "Jeg hadde gått på sosialhjelp i mange år, og så ringte veilederen min " * 40 + "…"
+    with pytest.raises(SearchSyntaxError) as refused:
+        parse_query(paragraph)
+    message = str(refused.value)
+    assert message.startswith("'…' in query 'Jeg hadde gått på sosialhjelp") and len(message) < 250, message
+    assert "has no letters or digits to search for" in message and "leave it out" in message
