@@ -847,6 +847,32 @@ def test_leakcheck_passes_pseudonymised_text_and_guard_refuses_leaks(tmp_path: P
         guard(b"Ring 987 65 432 om du lurer.", key, "notat.txt")
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "mac_roman", "cp865", "utf-16", "utf-16-le", "utf-8-sig"])
+def test_leakcheck_reads_a_text_file_in_the_encoding_it_was_saved_in(tmp_path: Path, encoding: str) -> None:
+    """A probe: a quote list saved from Excel or Word in Windows-1252, Mac Roman or as "Unicode
+    text" (UTF-16) was read as UTF-8, so "NAV Tønsberg" was "NAV T\ufffdnsberg" and passed the check."""
+    key = known_key()
+    for suffix in (".txt", ".csv"):
+        path = tmp_path / f"sitater{suffix}"
+        path.write_bytes("kode;sitat\r\nempowerment;Jeg gikk til NAV Tønsberg i går.\r\n".encode(encoding))
+        leaks = check_file(path, key)
+        assert [(leak.where, leak.found) for leak in leaks] == [("line 2", "NAV Tønsberg")], path.name
+
+
+def test_leakcheck_reads_a_file_s_own_name_not_its_folders(tmp_path: Path) -> None:
+    """A probe: "KARI-NORDMANNS notat.txt" with clean text passed the check, though an export
+    under that name is refused; a folder named for the researcher (/home/kari) names no one in it."""
+    key = known_key()
+    folder = tmp_path / "kari"
+    folder.mkdir()
+    named = folder / "KARI-NORDMANNS notat.txt"
+    named.write_text("Ingen navn her.\n", encoding="utf-8")
+    assert [(leak.where, leak.found) for leak in check_file(named, key)] == [("file name", "KARI-NORDMANNS")]
+    plain = folder / "notat.txt"
+    plain.write_text("Ingen navn her.\n", encoding="utf-8")
+    assert check_file(plain, key) == []
+
+
 def _dense(path: Path, tags: int) -> Path:
     """A quote table, report or codebook, as qualcode writes them, with `tags` empty elements more:
     a few hundred kB that a parser builds into hundreds of MB."""

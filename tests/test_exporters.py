@@ -264,6 +264,25 @@ def test_a_quote_longer_than_a_spreadsheet_cell_is_cut_with_a_mark_and_named_and
         assert long_turn in {row["quote"] for row in csv.DictReader(handle)}
 
 
+def test_a_memo_longer_than_a_spreadsheet_cell_is_named_as_a_memo_not_as_a_long_quote(session: Session, tmp_path: Path) -> None:
+    """A probe: a short quote with a memo of 42,000 characters was named "1 quote is longer than a
+    spreadsheet cell holds … S-… (15 characters)", and the memo that was cut went unsaid."""
+    make_transcript(session, tmp_path, "I: Hvordan var det?\nD1: Lånet var smått.\n", name="memo")
+    coder = get_or_create_coder(session, "Forsker 1")
+    long_memo = "notat om lånet " * 2_800
+    added = add_coding(session, "memo", "empowerment", coder, match="Lånet var smått.", memo=long_memo)
+    root = tmp_path / "project-root"
+    root.mkdir()
+    spreadsheet = export_quote_table(session, root, QuoteFilter(), "xlsx", "role", "nb", tmp_path / "m.xlsx", False, None)
+    [cut] = [note for note in spreadsheet.warnings if "spreadsheet cell" in note]
+    assert cut == (f"1 memo is longer than a spreadsheet cell holds (32,767 characters) and ends in […] there: "
+                   f"{quote_ref(added.guid)} ({len(long_memo):,} characters); the .csv keeps every memo whole")
+    header, *rows = openpyxl.load_workbook(tmp_path / "m.xlsx").active.iter_rows(values_only=True)
+    [row] = rows
+    assert row[header.index("quote")] == "Lånet var smått."
+    assert len(str(row[header.index("memo")])) == 32_767 and str(row[header.index("memo")]).endswith("[…]")
+
+
 def _comment(document: docx.document.Document, contains: str, text: str, author: str) -> None:
     paragraph = next(p for p in document.paragraphs if contains in p.text)
     document.add_comment(paragraph.runs, text=text, author=author, initials=author[:2])

@@ -91,3 +91,38 @@ def test_a_transcript_attribute_its_participant_has_too_is_refused_as_a_built_in
     with project.begin() as session:
         assert session.scalars(select(Transcript.name)).all() == ["p4"]
         assert [row.value for row in session.scalars(select(TranscriptAttribute))] == ["nei"]
+
+
+@pytest.mark.parametrize(("front", "message"), [
+    ("wave: [T1, T2]", "wave is one value, not a list"),
+    ("participant: [D1, D2]", "participant is one id, not a list"),
+    ("mode: {telefon: ja}", "mode is one value, not key: value pairs"),
+    ("title: no", "title reads as false"),
+])
+def test_a_field_of_one_value_given_a_list_or_a_yaml_boolean_is_refused(session: Session, tmp_path: Path, front: str, message: str) -> None:
+    """A probe: `wave: [T1, T2]` was stored as the wave "['T1', 'T2']", `title: no` as "False"."""
+    from sqlalchemy import select
+
+    from qualcode.errors import ImportFailed
+    from qualcode.store.models import Transcript
+
+    path = tmp_path / "typer.txt"
+    path.write_text(f"---\n{front}\n---\nI: Hei?\nD1: Hei.\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match=message):
+        import_file(session, path, key=PseudonymKey("test"))
+    assert session.scalar(select(Transcript).where(Transcript.name == "typer")) is None
+
+
+def test_a_date_with_a_time_of_day_is_the_interview_s_date(session: Session, tmp_path: Path) -> None:
+    """A probe: `date: 2024-05-02 10:00:00`, which YAML reads as a moment, failed as a bug
+    ("TypeError: can't compare datetime.datetime to datetime.date")."""
+    from sqlalchemy import select
+
+    from qualcode.store.models import Transcript
+
+    path = tmp_path / "klokka.txt"
+    path.write_text("---\ndate: 2024-05-02 10:00:00\nwave: 2\n---\nI: Hei?\nD1: Hei.\n", encoding="utf-8")
+    import_file(session, path, key=PseudonymKey("test"))
+    transcript = session.scalar(select(Transcript).where(Transcript.name == "klokka"))
+    assert transcript is not None
+    assert (str(transcript.interview_date), transcript.wave) == ("2024-05-02", "2")

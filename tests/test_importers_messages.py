@@ -87,3 +87,18 @@ def test_a_folder_with_no_transcripts_in_it_says_why_nothing_was_imported(tmp_pa
     (tmp_path / "tom" / "notat.pdf").write_bytes(b"%PDF")
     with pytest.raises(ImportFailed, match="tom holds no transcripts"):
         expand_paths([tmp_path / "tom"])
+
+
+def test_a_file_of_speaker_labels_alone_is_refused(session: Session, tmp_path: Path) -> None:
+    """A probe: an interview guide's template ("Intervjuer:\nD1:\n…") was imported as a transcript of
+    four words and no turns, with nothing in it to search or code."""
+    from sqlalchemy import func, select
+
+    from qualcode.errors import ImportFailed
+    from qualcode.store.models import Transcript
+
+    path = tmp_path / "mal.txt"
+    path.write_text("Intervjuer:\nD1:\nIntervjuer:\nD1:\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="mal.txt has speaker labels with nothing said after any of them"):
+        import_file(session, path, key=PseudonymKey("test"))
+    assert session.scalar(select(func.count()).select_from(Transcript)) == 0

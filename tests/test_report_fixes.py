@@ -250,3 +250,17 @@ def test_a_speaker_linked_to_no_one_is_counted_as_someone_where_a_quote_runs_on_
     counts = next([[cell.text for cell in row.cells] for row in table.rows] for table in written.tables
                   if table.rows[0].cells[0].text == "Sitater")
     assert counts[1] == ["Informanter", "2"]
+
+
+def test_a_quote_to_the_end_of_its_turn_is_not_marked_as_cut_whatever_it_ends_with(demo: Path, tmp_path: Path) -> None:
+    """A probe: a whole turn said without a full stop ("ja, det var nå sånn") was quoted as
+    "ja, det var nå sånn (…)", as if the report had left out what followed."""
+    unpunctuated = tmp_path / "deltaker_D9_T1.txt"
+    unpunctuated.write_text("I: Ble du spurt?\nD9: Nei, det var nå sånn\nI: Og etterpå?\nD9: Da ringte jeg dem, og så.\n", encoding="utf-8")
+    ok(run(demo, "import", str(unpunctuated), "--participant", "D9", "--role", "deltaker"))
+    ok(run(demo, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", "Nei, det var nå sånn"))
+    ok(run(demo, "coding", "add", "deltaker_D9_T1", "brukermedvirkning", "--match", "Da ringte jeg dem"))
+    written = report(demo, tmp_path / "s.docx")
+    quotes = [text for text in texts(written) if "[S-" in text]
+    assert any(text.startswith("”Nei, det var nå sånn” (") for text in quotes), quotes
+    assert any(text.startswith("”Da ringte jeg dem (…)” (") for text in quotes), quotes

@@ -705,3 +705,38 @@ def test_a_selection_by_query_takes_passages_holding_a_hit_whole(demo: Path) -> 
     assert "1 quote under 1 code" in run("export", "quotes", "--format", "csv", "--query", "måltall", "--output", str(demo / "q.csv"))
     counted = {row["key"]: row["values"]["passages"] for row in json.loads(run("analyse", "codes", "--query", "måltall", "--json"))["rows"]}
     assert counted["empowerment"] == 1 and counted["måltall-press"] == 0
+
+
+def test_a_query_of_many_words_is_tried_only_where_its_words_stand_in_a_long_turn(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A probe: 3,000 words OR'ed over a turn of 8,000 words took 24 s, every word of the query
+    tried at every word of the turn (24 million tries); it is tried where its stem or word stands."""
+    from qualcode.search.query import Pattern
+
+    turn = " ".join(f"ord{number}" for number in range(8_000))
+    make_transcript(session, tmp_path, f"I: Si noe.\nD1: {turn} kontoret.\n", name="lang")
+    tried = 0
+    found_at = Pattern.found_at
+
+    def counted(pattern: Pattern, *args: object) -> bool:
+        nonlocal tried
+        tried += 1
+        return found_at(pattern, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Pattern, "found_at", counted)
+    result = search(session, " OR ".join(f"ord{number}" for number in range(0, 6_000, 2)) + " OR kontor")
+    assert result.turns_matched == 1
+    assert result.hits[0].keyword == "ord0" and result.truncated
+    assert tried == 3_001, tried  # where each of the query's 3,000 words stands, and "kontoret"
+
+
+def test_an_error_in_a_long_query_quotes_it_cut_short_and_says_what_to_do() -> None:
+    """A probe: a pasted paragraph ending in "…" was quoted whole (3,000 characters) before what was
+    wrong with it, and "'…' has no letters or digits" said nothing of what to do."""
+    paragraph = "Jeg hadde gått på sosialhjelp i mange år, og så ringte veilederen min " * 40 + "…"
+    with pytest.raises(SearchSyntaxError) as refused:
+        parse_query(paragraph)
+    message = str(refused.value)
+    assert message.startswith("'…' in query 'Jeg hadde gått på sosialhjelp") and len(message) < 250, message
+    assert "has no letters or digits to search for" in message and "leave it out" in message

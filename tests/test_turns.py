@@ -62,3 +62,26 @@ def test_bad_custom_patterns_are_clear_errors(pattern: str, says: str) -> None:
 def test_a_heading_with_a_colon_above_the_first_marker_stays_a_header() -> None:
     text = "Transkripsjon: deltaker D2, runde 1\nIntervjuer: Hei.\nDeltaker 2: Hallo.\n"
     assert [s for s, _, _ in spoken(text)] == ["Intervjuer", "Deltaker 2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INTERVJUER : Hvordan var det?\nD1 : Det var fint.\n",
+        "[I] Hvordan var det?\n[D1] Det var fint.\n",
+        "[I]: Hvordan var det?\n[D1]: Det var fint.\n",
+        "I - Hvordan var det?\nD1 – Det var fint.\n",
+    ],
+)
+def test_role_labels_before_a_spaced_colon_in_brackets_or_before_a_dash_are_speakers(text: str) -> None:
+    """A probe: each of these transcripts was one turn without a speaker, so neither search nor an
+    export could say who spoke, and D1's interview was linked to no participant."""
+    assert [(speaker, said) for speaker, said, _ in spoken(text)][1] == ("D1", "Det var fint.")
+    assert len(spoken(text)) == 2
+
+
+def test_a_transcriber_s_note_in_brackets_or_speech_with_a_dash_is_no_speaker() -> None:
+    text = "I: Hei.\n[LATTER]\nD1: Ja - det var bra.\nJa - sa hun.\n[LATTER] Ja - igjen.\n[00:01:02] [D1] Jo.\n"
+    assert spoken(text) == [
+        ("I", "Hei.\n[LATTER]", None), ("D1", "Ja - det var bra.\nJa - sa hun.\n[LATTER] Ja - igjen.", None), ("D1", "Jo.", 62000),
+    ]

@@ -8,6 +8,7 @@ XML, no XML entities or DTDs.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
@@ -15,6 +16,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,7 +84,7 @@ def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLim
         yield from _docx_parts(source, name, limits)
     elif suffix in (".txt", ".md", ".csv", ".yaml", ".yml"):
         data = source.read_bytes() if isinstance(source, Path) else source
-        text = data.decode("utf-8-sig", errors="replace")
+        text = read_text(data)
         for number, line in enumerate(text.splitlines(), start=1):
             yield f"line {number}", line
         if suffix in (".yaml", ".yml"):
@@ -103,6 +105,38 @@ def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLim
                         yield f"{member} line {number}", line
     else:
         raise InvalidInput(f"{name}: the leak check reads {', '.join(READABLE)}")
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# The code pages a Norwegian text that is not UTF-8 is written in (Word on Windows, old Macs, DOS):
+# their "ø" and "å" are different bytes, and the one that reads them as Norwegian letters is the one.
+LEGACY_CODE_PAGES = ("cp1252", "mac_roman", "cp865")
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
+_NORWEGIAN_LETTERS = frozenset("æøåÆØÅ")
+
+
+def read_text(data: bytes) -> str:
+    """A text file as it was written: by its BOM (UTF-8, UTF-16, UTF-32, as Excel and Notepad save
+    "Unicode text"), UTF-16 without one, else UTF-8, with what is not UTF-8 read in the legacy code
+    page that makes the most Norwegian letters of it, as the import reads it. Read as UTF-8 alone,
+    "Tønsberg" written in Windows-1252 was "T\ufffdnsberg" and passed the check."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    if data.count(b"\x00") > len(data) // 4:  # UTF-16 without a mark: a NUL beside every ASCII letter
+        readings = [data.decode(encoding, errors="replace") for encoding in ("utf-16-le", "utf-16-be")]
+        return max(readings, key=lambda text: sum(character.isascii() for character in text))
+    text = data.decode("utf-8", errors="surrogateescape")
+    if _ESCAPED_BYTES.search(text) is None:
+        return text
+    readings = [_ESCAPED_BYTES.sub(partial(_escaped_as, code_page), text) for code_page in LEGACY_CODE_PAGES]
+    return max(readings, key=lambda reading: sum(character in _NORWEGIAN_LETTERS for character in reading))
+
+
+def _escaped_as(code_page: str, run: re.Match[str]) -> str:
+    """Bytes that were not UTF-8, as surrogateescape handed them over, read in `code_page`."""
+    return bytes(ord(byte) - 0xDC00 for byte in run.group()).decode(code_page, errors="replace")
 
 
 def _yaml_values(text: str) -> Iterator[tuple[str, str]]:
@@ -262,7 +296,10 @@ def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None,
         parts = list(file_parts(source, name, limits))
     except (zipfile.BadZipFile, KeyError, OSError) as error:
         raise InvalidInput(f"{name} cannot be read for the leak check: {error}") from None
-    return check_parts(parts, key, name)
+    # The file's own name travels with it ("Sissel Bakken notat.txt"), as the exporters' guard
+    # refuses to write; not its folders', which name where the researcher keeps it.
+    named = scan_text(visible(source.name), key, name, "file name") if isinstance(source, Path) else []
+    return named + check_parts(parts, key, name)
 
 
 def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> list[Leak]:

@@ -30,8 +30,12 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
         for leak in leaks:
             click.echo(f"{leak.file} ({leak.where}): {leak.kind} {leak.found!r}  …{leak.context}…")
     if leaks:
-        raise LeakFound(f"{len(leaks)} identifiers found in {len({leak.file for leak in leaks})} files")
-    note(f"no identifiers found in {len(files)} files")
+        raise LeakFound(f"{_count(len(leaks), 'identifier')} found in {_count(len({leak.file for leak in leaks}), 'file')}")
+    note(f"no identifiers found in {_count(len(files), 'file')}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 COMMANDS = [leakcheck_command]

@@ -587,7 +587,9 @@ class _Context:
                 line=self.lines[version_id].line(start), interviewer=interviewer),
             turn=turn.seq if turn is not None else None, start=start, end=end,
             cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 5):start]),
-            cut_after=not SENTENCE_END.search(excerpt),
+            # A quote that ends where its last turn ends has nothing after it left out, whatever
+            # its last character ("-2+3 er svaret", "ja, og så –").
+            cut_after=not SENTENCE_END.search(excerpt) and not (0 <= last < len(turns) and end >= turns[last].end),
             context_before=_turn_text(text, before), context_after=_turn_text(text, after), attributes=attributes,
         )
 

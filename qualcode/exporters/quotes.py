@@ -49,9 +49,20 @@ def fitted_cell(value: object) -> object:
     return value
 
 
-def too_long_for_a_cell(quotes: list[Quote]) -> list[Quote]:
-    """The quotes whose text or memo a spreadsheet cell cannot hold whole."""
-    return [quote for quote in quotes if len(quote.excerpt) > CELL_LIMIT or len(quote.memo or "") > CELL_LIMIT]
+def too_long_for_a_cell(quotes: list[Quote]) -> list[str]:
+    """What the quote table's spreadsheet had to cut, one note for the quotes and one for the memos
+    a cell cannot hold whole, each naming the quotes by reference with the length of what was cut."""
+    notes = []
+    lengths = {"quote": [(quote.ref, len(quote.excerpt)) for quote in quotes],
+               "memo": [(quote.ref, len(quote.memo or "")) for quote in quotes]}
+    for what, measured in lengths.items():
+        cut = [(ref, length) for ref, length in measured if length > CELL_LIMIT]
+        if cut:
+            named = ", ".join(f"{ref} ({length:,} characters)" for ref, length in cut[:5]) + (" …" if len(cut) > 5 else "")
+            notes.append(f"{len(cut)} {what}{'s are' if len(cut) > 1 else ' is'} longer than a spreadsheet cell holds "
+                         f"({CELL_LIMIT:,} characters) and end{'' if len(cut) > 1 else 's'} in {CUT_MARK} there: {named}; "
+                         f"the .csv keeps every {what} whole")
+    return notes
 
 
 def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[str], list[list[object]]]:

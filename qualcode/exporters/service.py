@@ -36,8 +36,6 @@ from qualcode.exporters.attribution import check_template, group_label
 from qualcode.exporters.labels import LABELS
 from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import (
-    CELL_LIMIT,
-    CUT_MARK,
     FORMATS,
     render_quote_table,
     too_long_for_a_cell,
@@ -227,10 +225,6 @@ def export_quote_table(
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "sitater" if language == "nb" else "quotes", f".{table_format}", force)
     path, notes = _publish_export(path, render_quote_table(quotes, table_format, template, language, progress), key, output, force)
-    cut = too_long_for_a_cell(quotes) if table_format == "xlsx" else []
-    if cut:
-        named = ", ".join(f"{quote.ref} ({len(quote.excerpt):,} characters)" for quote in cut[:5]) + (" …" if len(cut) > 5 else "")
-        notes.append(f"{len(cut)} quote{'s are' if len(cut) > 1 else ' is'} longer than a spreadsheet cell holds "
-                     f"({CELL_LIMIT:,} characters) and end{'' if len(cut) > 1 else 's'} in {CUT_MARK} there: {named}; "
-                     "the .csv keeps every quote whole")
+    if table_format == "xlsx":
+        notes += too_long_for_a_cell(quotes)
     return ExportResult(path, len(quotes), _quoted(quotes), notes + _left_out(session, selection) + _warnings(session, template, quotes, language))

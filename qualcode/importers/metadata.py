@@ -7,7 +7,7 @@ import shlex
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,7 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
             raise ImportFailed(f"{where}: {key} must be key: value pairs")
     for key in ("name", "title", "participant", "role", "wave", "mode", "interviewer", "note_taker"):
         if checked.get(key) is not None:
-            checked[key] = str(checked[key])
+            checked[key] = _one_value(key, checked[key], where)
     for key, length in (("title", TITLE_LENGTH), ("interviewer", INTERVIEWER_LENGTH), ("note_taker", INTERVIEWER_LENGTH)):
         if checked.get(key) is not None:
             try:
@@ -100,11 +100,27 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
     return checked
 
 
+def _one_value(key: str, value: object, where: str) -> str:
+    """A field that holds one value, as text: a list or key: value pairs would be stored as Python
+    writes them ("['T1', 'T2']"), and YAML reads an unquoted yes, no, on or off as true or false."""
+    if key == "participant" and isinstance(value, list):
+        raise ImportFailed(f"{where}: participant is one id, not a list", "for a group interview write participants: [D1, D2]")
+    if isinstance(value, (list, dict)):
+        raise ImportFailed(f"{where}: {key} is one value, not {'a list' if isinstance(value, list) else 'key: value pairs'}",
+                           f"write it as {key}: T1" if key == "wave" else f"write one value after {key}:")
+    if isinstance(value, bool):
+        raise ImportFailed(f"{where}: {key} reads as {str(value).lower()} (YAML takes an unquoted yes, no, on or off so)",
+                           f'put the value in quotes, as in {key}: "{"yes" if value else "no"}"')
+    return str(value)
+
+
 EARLIEST_INTERVIEW = date(1900, 1, 1)
 OLDEST_AGE = 120
 
 
 def parse_date(value: object, where: str) -> date:
+    if isinstance(value, datetime):  # YAML reads "2024-05-02 10:00:00" as a moment: its day is the date
+        return value.date()
     if isinstance(value, date):
         return value
     try:

@@ -246,6 +246,11 @@ def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocumen
     words = word_count(document.text)
     if words == 0:
         raise ImportFailed(f"{path.name} contains no words")
+    if not document.turns:
+        # Speaker labels with nothing after them (an interview guide's template, a file cut short):
+        # stored, it was a transcript with nothing to search or code.
+        raise ImportFailed(f"{path.name} has speaker labels with nothing said after any of them",
+                           "check that you picked the right file; nothing was imported")
     name = clean_name(pseudonymised.meta.get("name") or path.stem, key)
     # The file's name is text from outside like any other: it may hold a name.
     source_name = clean_name(path.name, key)

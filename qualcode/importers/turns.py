@@ -13,9 +13,26 @@ _LABEL = r"[A-ZÆØÅ][\w.'\-]*(?: [A-ZÆØÅ0-9][\w.'\-]*){0,2}"
 # A marker at the start of a line, optionally in Markdown bold: [ts] Label (ts):
 DEFAULT_MARKER = re.compile(
     rf"^(?:\*\*|__)?(?:\[(?P<time>{TIME})\][ \t]*)?(?P<speaker>{_LABEL})"
-    rf"(?:[ \t]*\((?P<time2>{TIME})\))?(?:\*\*|__)?:(?:\*\*|__)?(?:[ \t]+|$)",
+    rf"(?:[ \t]*\((?P<time2>{TIME})\))?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+|$)",
     re.MULTILINE,
 )
+# Role labels written without a colon: in brackets ("[D1] Ja.", "[I]: Og?") or before a dash
+# ("D1 - Ja.", "I – Og?"). Only a known role label counts so (`is_known_label`): "[LATTER]" or
+# "[Pause]" opening a line is the transcriber's note, and "Ja - det" is speech.
+OTHER_MARKER = re.compile(
+    rf"^(?:\[(?P<time>{TIME})\][ \t]*)?(?:\[(?P<speaker>{_LABEL})\][ \t]*:?|(?P<dashed>{_LABEL})[ \t]+[-–—])(?:[ \t]+|$)",
+    re.MULTILINE,
+)
+
+
+def _other_markers(text: str) -> list[re.Match[str]]:
+    """OTHER_MARKER's matches whose label is a known role label."""
+    return [match for match in OTHER_MARKER.finditer(text) if is_known_label(speaker_of(match))]
+
+
+def speaker_of(match: re.Match[str]) -> str:
+    """The speaker a marker names, as written, whichever form it took."""
+    return (match.groupdict().get("dashed") or match.group("speaker")).strip()
 
 
 
@@ -50,10 +67,12 @@ def detect_turns(text: str, marker: re.Pattern[str] | None = None) -> list[TurnS
     pattern = marker or DEFAULT_MARKER
     matches = list(pattern.finditer(text))
     if marker is None:
-        counts = Counter(match.group("speaker") for match in matches)
+        starts = {match.start() for match in matches}
+        matches = sorted(matches + [match for match in _other_markers(text) if match.start() not in starts], key=lambda match: match.start())
+        counts = Counter(speaker_of(match) for match in matches)
         strong = [
             index for index, m in enumerate(matches)
-            if counts[m.group("speaker")] >= 2 or is_known_label(m.group("speaker")) or m.group("time") or m.group("time2")
+            if counts[speaker_of(m)] >= 2 or is_known_label(speaker_of(m)) or m.groupdict().get("time") or m.groupdict().get("time2")
         ]
         # A heading such as "Transkripsjon: D2" above the first real marker stays a header.
         matches = matches[strong[0]:] if strong else []
@@ -67,7 +86,7 @@ def detect_turns(text: str, marker: re.Pattern[str] | None = None) -> list[TurnS
             continue
         groups = match.groupdict()
         stamp = groups.get("time") or groups.get("time2")
-        turns.append(TurnSpan(match.group("speaker").strip(), start, end, parse_timestamp(stamp) if stamp else None))
+        turns.append(TurnSpan(speaker_of(match), start, end, parse_timestamp(stamp) if stamp else None))
     return turns
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import product
 
 from qualcode.errors import SearchSyntaxError
+from qualcode.text.normalise import shortened
 from qualcode.text.tokens import WORD, stem_words
 
 _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"|(?P<stray>")|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
@@ -118,13 +119,22 @@ def parse_query(query: str) -> ParsedQuery:
     parser = _Parser(tokens, query)
     expression = parser.or_expression()
     if parser.position < len(tokens):
-        raise SearchSyntaxError(f"unexpected {tokens[parser.position][1]!r} in query {query!r}", "check the parentheses")
+        raise SearchSyntaxError(f"unexpected {tokens[parser.position][1]!r} in query {quoted_query(query)}", "check the parentheses")
     patterns = tuple(dict.fromkeys(parser.patterns))
     one_word = len(tokens) == 1 and len(patterns) == 1 and patterns[0].kind == "stems" and len(patterns[0].stems) == 1
     return ParsedQuery(
         fts=expression, patterns=patterns, wildcards=tuple(parser.wildcards),
         word=WORD.search(tokens[0][1]).group().lower() if one_word else None,  # type: ignore[union-attr]
     )
+
+
+# How much of a query an error quotes: a pasted paragraph quoted whole hid what was wrong at its end.
+QUOTED_QUERY = 80
+
+
+def quoted_query(query: str) -> str:
+    """A query as an error message quotes it, a long one cut short."""
+    return repr(shortened(query, QUOTED_QUERY))
 
 
 def _lex(query: str) -> list[tuple[str, str]]:
@@ -135,7 +145,7 @@ def _lex(query: str) -> list[tuple[str, str]]:
         elif match.group("stray"):
             rest = query[match.end():]
             raise SearchSyntaxError(
-                f'query {query!r} opens a phrase with " but never closes it',
+                f'query {quoted_query(query)} opens a phrase with " but never closes it',
                 f'end the phrase with another ": {query[:match.start()]}"{rest.strip()}"'
                 if rest.strip() else 'a phrase is words between two ", as in "bli hørt"',
             )
@@ -153,6 +163,7 @@ class _Parser:
     def __init__(self, tokens: list[tuple[str, str]], query: str) -> None:
         self.tokens = tokens
         self.query = query
+        self.shown = quoted_query(query)
         self.position = 0
         self.patterns: list[Pattern] = []
         self.wildcards: list[Pattern] = []
@@ -193,7 +204,7 @@ class _Parser:
         if not positives:
             if negatives:
                 raise SearchSyntaxError(
-                    f"query {self.query!r} has nothing to search for before NOT",
+                    f"query {self.shown} has nothing to search for before NOT",
                     "NOT excludes from something, as in måltall NOT kvote",
                 )
             raise self.one_sided()
@@ -207,18 +218,18 @@ class _Parser:
         after_an_operator = self.position > 0 and self.tokens[self.position - 1][0] == "op"
         if not after_an_operator and (token is not None and token[0] == "close" or token is None and self.depth):
             # "()" or "((": brackets round nothing, or left open, said as such, not as an AND or OR
-            return SearchSyntaxError(f"query {self.query!r} has a parenthesis with nothing to search for inside"
-                                     if token is not None else f"query {self.query!r} has an unclosed parenthesis",
+            return SearchSyntaxError(f"query {self.shown} has a parenthesis with nothing to search for inside"
+                                     if token is not None else f"query {self.shown} has an unclosed parenthesis",
                                      "brackets group searches, as in (måltall OR kvote) AND press")
         return SearchSyntaxError(
-            f"query {self.query!r} has nothing to search for on one side of AND or OR",
+            f"query {self.shown} has nothing to search for on one side of AND or OR",
             'AND and OR go between two searches, as in måltall OR kvote; to find the word itself, quote it: "and"',
         )
 
     def primary(self) -> str:
         token = self.peek()
         if token is None:
-            raise SearchSyntaxError(f"query {self.query!r} ends where a word was expected")
+            raise SearchSyntaxError(f"query {self.shown} ends where a word was expected")
         kind, value = token
         self.position += 1
         if kind == "open":
@@ -229,28 +240,29 @@ class _Parser:
             inner = self.or_expression()
             self.depth -= 1
             if self.peek() is None or self.peek()[0] != "close":  # type: ignore[index]
-                raise SearchSyntaxError(f"query {self.query!r} has an unclosed parenthesis")
+                raise SearchSyntaxError(f"query {self.shown} has an unclosed parenthesis")
             self.position += 1
             return inner
         if kind == "close":
-            raise SearchSyntaxError(f"query {self.query!r} has an unmatched ')'")
+            raise SearchSyntaxError(f"query {self.shown} has an unmatched ')'")
         if kind == "op":
-            raise SearchSyntaxError(f"{value} in query {self.query!r} needs a word on each side")
+            raise SearchSyntaxError(f"{value} in query {self.shown} needs a word on each side")
         return self.pattern(value, wildcard=kind == "word")
 
     def pattern(self, text: str, wildcard: bool) -> str:
         words = [match.group() for match in WORD.finditer(text)]
         if not words:
-            raise SearchSyntaxError(f"{text!r} in query {self.query!r} has no letters or digits to search for")
+            raise SearchSyntaxError(f"{text!r} in query {self.shown} has no letters or digits to search for",
+                                    "leave it out: a search finds words (a * goes on one, as in kurs*)")
         kind = _wildcard_kind(text) if wildcard and len(words) == 1 else "stems"
         if wildcard and "*" in text.strip("*"):
             raise SearchSyntaxError(
-                f"{text!r} in query {self.query!r} has a * inside the word",
+                f"{text!r} in query {self.shown} has a * inside the word",
                 "a * goes at the start or end of a word: medvirk*, *medvirkning, *medvirkning*",
             )
         if "*" in text and kind == "stems":  # a * no search would honour: said, never dropped unsaid
             raise SearchSyntaxError(
-                f"the * in {text!r} in query {self.query!r} would be ignored: "
+                f"the * in {text!r} in query {self.shown} would be ignored: "
                 + ('a "phrase" matches its words by their stems' if not wildcard else f"{text} is {len(words)} words"),
                 "put a * on one word outside quotes, as in " + " AND ".join(
                     f"{word}*" if index == len(words) - 1 else word for index, word in enumerate(words)
