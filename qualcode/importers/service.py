@@ -246,9 +246,10 @@ def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocumen
     words = word_count(document.text)
     if words == 0:
         raise ImportFailed(f"{path.name} contains no words")
-    if not document.turns:
+    if not read.document.turns:
         # Speaker labels with nothing after them (an interview guide's template, a file cut short):
-        # stored, it was a transcript with nothing to search or code.
+        # stored, it was a transcript with nothing to search or code. The turns as read: a .qdpx
+        # import passes a copy's pseudonymised document without turns, so as not to index it.
         raise ImportFailed(f"{path.name} has speaker labels with nothing said after any of them",
                            "check that you picked the right file; nothing was imported")
     name = clean_name(pseudonymised.meta.get("name") or path.stem, key)
