@@ -1,5 +1,5 @@
 """Allow `python -m qualcode`."""
 
-from qualcode.cli import main
+from qualcode.cli import run
 
-main()
+run()
