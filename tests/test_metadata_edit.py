@@ -621,3 +621,13 @@ def test_a_participants_csv_giving_an_attribute_their_transcript_has_says_so(ses
     result = import_participants(session, table, coder)
     assert result.notes == ("sted is an attribute of intervju too (by): D1's counts over it there, in every table, filter and"
                             " search, the transcript's only for the interviewer's words",)
+
+
+def test_the_same_attribute_in_another_case_is_refused_in_one_edit(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """`--attribute Barn=ja --attribute barn=` removed barn: the names are one attribute, the later undid the earlier."""
+    make_transcript(session, tmp_path, TEXT, participant="D1")
+    edit_participant(session, "D1", coder, attributes={"barn": "nei"})
+    with pytest.raises(InvalidInput, match="attribute Barn is given twice"):
+        edit_participant(session, "D1", coder, attributes={"Barn": "ja", "barn": ""})
+    [person] = describe_participants(session)
+    assert person.attributes == {"barn": "nei"}

@@ -225,6 +225,7 @@ def edit_participant(
     if not columns and not attributes:
         raise InvalidInput("say what to change", "give --role, --office, --gender, --age-band or --attribute NAME=VALUE")
     participant = find_participant(session, ref)
+    _refuse_attribute_twice(attributes or {})
     for column, value in columns.items():
         check_participant_value(column, value)
     if columns.get("role"):
@@ -248,6 +249,17 @@ def edit_participant(
     edit = _record(session, coder, "participant", participant.name, participant.guid, before, participant_state(participant))
     set_now = [name for name, value in (attributes or {}).items() if value.strip()]
     return replace(edit, notes=_every_round(session, participant, edit.changes) + attributes_over_transcripts(session, participant, set_now))
+
+
+def _refuse_attribute_twice(attributes: dict[str, str]) -> None:
+    """Names are stored lower-cased, so Barn and barn are one attribute: given both, the later one
+    would silently undo the earlier (Barn=nei, barn= removed it)."""
+    seen: dict[str, str] = {}
+    for name in attributes:
+        folded = name.strip().casefold()
+        if folded in seen:
+            raise InvalidInput(f"attribute {seen[folded]} is given twice (also as {name.strip()})", "give each attribute once")
+        seen[folded] = name.strip()
 
 
 def _every_round(session: Session, participant: Participant, changes: tuple[FieldChange, ...]) -> tuple[str, ...]:
