@@ -631,3 +631,25 @@ def test_the_same_attribute_in_another_case_is_refused_in_one_edit(session: Sess
         edit_participant(session, "D1", coder, attributes={"Barn": "ja", "barn": ""})
     [person] = describe_participants(session)
     assert person.attributes == {"barn": "nei"}
+
+
+def test_an_import_s_wave_is_checked_once_and_spelled_as_edit_stores_it(small_project: Path, tmp_path: Path) -> None:
+    """`import --wave t2` stored t2 beside the project's T2 (two columns in `analyse matrix --by wave`),
+    and `--wave "runde 2"` was stored as typed, where `transcripts edit` refuses it; a look-alike digit
+    (T١) made a round of its own that prints as T1 does."""
+    project = ["--project", str(small_project)]
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(f"I: Hvordan gikk det, {name}?\nD1: Det gikk fint.\n", encoding="utf-8")
+    refused = run(*project, "import", str(folder), "--participant", "D1", "--wave", "runde 2")
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output  # once, not once a file
+    assert "wave 'runde 2' is not a round such as T1 or T2" in refused.output
+    assert run(*project, "import", str(folder), "--participant", "D1", "--wave", "t2").exit_code == 0
+    waves = {row["name"]: row["wave"] for row in json.loads(run(*project, "transcripts", "list", "--json").output)}
+    assert (waves["a"], waves["b"]) == ("T2", "T2")
+    odd = run(*project, "transcripts", "edit", "a", "--wave", "T١")
+    assert odd.exit_code == 1 and "wave 'T١' is not a round" in odd.output, odd.output
+    assert run(*project, "transcripts", "edit", "a", "--wave", "T３").exit_code == 0
+    waves = {row["name"]: row["wave"] for row in json.loads(run(*project, "transcripts", "list", "--json").output)}
+    assert waves["a"] == "T3"

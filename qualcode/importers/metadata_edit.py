@@ -39,8 +39,6 @@ from qualcode.store.models import (
 from qualcode.store.project import TYPING_KEY, clean_typed
 from qualcode.text.counts import counted
 
-# A round of interviews: letters then a number (T1, T2, R3), as the importers' examples write it.
-WAVE = re.compile(r"[A-Za-zÆØÅæøå]*\d{1,3}")
 # A role is one word (deltaker, veileder, leder, medforsker); attribution labels are made from it.
 ROLE = re.compile(r"[^\W\d_]+")
 TRANSCRIPT_FIELDS = ("title", "wave", "date", "fidelity", "interviewer", "participants")
@@ -63,14 +61,6 @@ class MetadataEdit:
     name: str
     changes: tuple[FieldChange, ...]
     notes: tuple[str, ...] = ()  # what the change reaches beyond the field, said beside it
-
-
-def check_wave(value: str) -> str:
-    """A wave such as T1, upper-cased; anything else is refused."""
-    wave = value.strip()
-    if not WAVE.fullmatch(wave):
-        raise InvalidInput(f"wave {value!r} is not a round such as T1 or T2", "write letters then a number, as T1, T2, R3")
-    return wave.upper()
 
 
 def edit_transcript(
@@ -103,8 +93,6 @@ def edit_transcript(
         checked = check_transcript_meta({k: v.strip() for k, v in given.items() if k not in cleared}, f"transcript {transcript.name}")
     except ImportFailed as error:  # the same checks as import, told as an input error
         raise InvalidInput(error.message, error.hint) from None
-    if "wave" in checked:
-        checked["wave"] = check_wave(checked["wave"])
     _refuse_unreviewed_names(session, {field: checked[field] for field in ("title", "interviewer") if field in checked})
     people = _participants(session, participants) if participants is not None else None
 
