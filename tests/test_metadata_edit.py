@@ -653,3 +653,14 @@ def test_an_import_s_wave_is_checked_once_and_spelled_as_edit_stores_it(small_pr
     assert run(*project, "transcripts", "edit", "a", "--wave", "T３").exit_code == 0
     waves = {row["name"]: row["wave"] for row in json.loads(run(*project, "transcripts", "list", "--json").output)}
     assert waves["a"] == "T3"
+
+
+def test_an_edited_gender_or_office_in_another_case_is_stored_as_the_project_spells_it(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """`participants edit D2 --gender Kvinne` stored Kvinne beside D1's kvinne: two columns in `analyse matrix --by gender`."""
+    make_transcript(session, tmp_path, TEXT, participant="D1")
+    edit_participant(session, "D1", coder, gender="kvinne", office="kontor B")
+    get_or_create_participant(session, "D2", "deltaker")
+    edit = edit_participant(session, "D2", coder, gender="Kvinne", office="KONTOR b")
+    assert {c.field: c.after for c in edit.changes} == {"gender": "kvinne", "office": "kontor B"}
+    undo(session, coder)
+    assert {p.name: (p.gender, p.office) for p in describe_participants(session)}["D2"] == (None, None)

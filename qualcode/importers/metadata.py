@@ -207,6 +207,16 @@ def role_as_spelled(session: Session, role: str) -> str:
     return next((spelled for spelled in known if spelled is not None and spelled.casefold() == folded), role.lower())
 
 
+def spelled_as_stored(session: Session, column: str, value: str) -> str:
+    """A gender or office as the project already spells it, case aside, else as given: every table
+    splits by the stored value, so Kvinne beside kvinne (or Kontor b beside kontor B) was a column of
+    its own, though a filter took both."""
+    folded = value.casefold()
+    stored = getattr(Participant, column)
+    known = session.scalars(select(stored).where(stored.is_not(None)).distinct().order_by(stored))
+    return next((spelled for spelled in known if spelled is not None and spelled.casefold() == folded), value)
+
+
 # Names an extra attribute may not take: the columns every quote table, matrix and filter already
 # has, which an attribute of the same name would stand beside as a second "wave" or "role".
 RESERVED_ATTRIBUTE_NAMES = frozenset({
@@ -497,7 +507,8 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
                 check_participant_value(column, value)
             except InvalidInput as error:
                 raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
-            setattr(participant, column, role_as_spelled(session, value) if column == "role" else value)
+            setattr(participant, column, role_as_spelled(session, value) if column == "role"
+                    else spelled_as_stored(session, column, value))
         session.flush()
         for column in columns:
             if column in PARTICIPANT_COLUMNS or column == id_column or not column:

@@ -22,6 +22,7 @@ from qualcode.importers.metadata import (
     check_transcript_meta,
     participant_state,
     role_as_spelled,
+    spelled_as_stored,
     typed_value,
 )
 from qualcode.store.events import EventKind, hold_write_lock, record_event
@@ -227,6 +228,9 @@ def edit_participant(
         "office": columns.get("office") or None,
         "attributes": {name: value for name, value in (attributes or {}).items() if value.strip()},
     })
+    for column in ("gender", "office"):
+        if columns.get(column):
+            columns[column] = spelled_as_stored(session, column, columns[column])
     before = participant_state(participant)
     for column, value in columns.items():
         setattr(participant, column, value or None)
