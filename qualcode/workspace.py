@@ -1459,6 +1459,10 @@ def import_options(metadata: dict[str, str]) -> ImportOptions:
             when = date.fromisoformat(given.pop("date"))
         except ValueError:
             raise InvalidInput(f"date {metadata['date'].strip()!r} is not YYYY-MM-DD", "as 2025-03-14") from None
+    if "wave" in given:  # refused once, not once for every file chosen
+        from qualcode.importers.metadata import check_wave
+
+        given["wave"] = check_wave(given["wave"])
     return ImportOptions(
         participant=given.get("participant"), role=given.get("role"), wave=given.get("wave"), date=when,
         fidelity=given.get("fidelity"),

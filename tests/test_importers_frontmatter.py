@@ -126,3 +126,26 @@ def test_a_date_with_a_time_of_day_is_the_interview_s_date(session: Session, tmp
     transcript = session.scalar(select(Transcript).where(Transcript.name == "klokka"))
     assert transcript is not None
     assert (str(transcript.interview_date), transcript.wave) == ("2024-05-02", "2")
+
+
+def test_a_files_wave_is_checked_and_spelled_as_transcripts_edit_stores_it(session: Session, tmp_path: Path) -> None:
+    """`wave: t2` was stored as t2, a round of its own beside T2 in every matrix (transcripts edit upper-cases
+    it), and `wave: runde 2` was stored as typed, where transcripts edit refuses it."""
+    from sqlalchemy import select
+
+    from qualcode.errors import ImportFailed
+    from qualcode.store.models import Transcript
+
+    lower = tmp_path / "liten.txt"
+    lower.write_text("---\nparticipant: D1\nwave: t2\n---\nI: Hei?\nD1: Hei.\n", encoding="utf-8")
+    import_file(session, lower, key=PseudonymKey("test"))
+    assert session.scalars(select(Transcript.wave).where(Transcript.name == "liten")).one() == "T2"
+    wide = tmp_path / "bred.txt"  # a full-width digit, as an East Asian keyboard types it, is the digit it shows
+    wide.write_text("---\nparticipant: D1\nwave: T１\n---\nI: Ja?\nD1: Nei.\n", encoding="utf-8")
+    import_file(session, wide, key=PseudonymKey("test"))
+    assert session.scalars(select(Transcript.wave).where(Transcript.name == "bred")).one() == "T1"
+    for name, wave in (("runde", "runde 2"), ("arabisk", "T١")):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(f"---\nparticipant: D1\nwave: {wave}\n---\nI: Hvordan?\nD1: Bra.\n", encoding="utf-8")
+        with pytest.raises(ImportFailed, match=f"{name}.txt: wave '{wave}' is not a round such as T1"):
+            import_file(session, path, key=PseudonymKey("test"))

@@ -621,3 +621,46 @@ def test_a_participants_csv_giving_an_attribute_their_transcript_has_says_so(ses
     result = import_participants(session, table, coder)
     assert result.notes == ("sted is an attribute of intervju too (by): D1's counts over it there, in every table, filter and"
                             " search, the transcript's only for the interviewer's words",)
+
+
+def test_the_same_attribute_in_another_case_is_refused_in_one_edit(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """`--attribute Barn=ja --attribute barn=` removed barn: the names are one attribute, the later undid the earlier."""
+    make_transcript(session, tmp_path, TEXT, participant="D1")
+    edit_participant(session, "D1", coder, attributes={"barn": "nei"})
+    with pytest.raises(InvalidInput, match="attribute Barn is given twice"):
+        edit_participant(session, "D1", coder, attributes={"Barn": "ja", "barn": ""})
+    [person] = describe_participants(session)
+    assert person.attributes == {"barn": "nei"}
+
+
+def test_an_import_s_wave_is_checked_once_and_spelled_as_edit_stores_it(small_project: Path, tmp_path: Path) -> None:
+    """`import --wave t2` stored t2 beside the project's T2 (two columns in `analyse matrix --by wave`),
+    and `--wave "runde 2"` was stored as typed, where `transcripts edit` refuses it; a look-alike digit
+    (T١) made a round of its own that prints as T1 does."""
+    project = ["--project", str(small_project)]
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(f"I: Hvordan gikk det, {name}?\nD1: Det gikk fint.\n", encoding="utf-8")
+    refused = run(*project, "import", str(folder), "--participant", "D1", "--wave", "runde 2")
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output  # once, not once a file
+    assert "wave 'runde 2' is not a round such as T1 or T2" in refused.output
+    assert run(*project, "import", str(folder), "--participant", "D1", "--wave", "t2").exit_code == 0
+    waves = {row["name"]: row["wave"] for row in json.loads(run(*project, "transcripts", "list", "--json").output)}
+    assert (waves["a"], waves["b"]) == ("T2", "T2")
+    odd = run(*project, "transcripts", "edit", "a", "--wave", "T١")
+    assert odd.exit_code == 1 and "wave 'T١' is not a round" in odd.output, odd.output
+    assert run(*project, "transcripts", "edit", "a", "--wave", "T３").exit_code == 0
+    waves = {row["name"]: row["wave"] for row in json.loads(run(*project, "transcripts", "list", "--json").output)}
+    assert waves["a"] == "T3"
+
+
+def test_an_edited_gender_or_office_in_another_case_is_stored_as_the_project_spells_it(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """`participants edit D2 --gender Kvinne` stored Kvinne beside D1's kvinne: two columns in `analyse matrix --by gender`."""
+    make_transcript(session, tmp_path, TEXT, participant="D1")
+    edit_participant(session, "D1", coder, gender="kvinne", office="kontor B")
+    get_or_create_participant(session, "D2", "deltaker")
+    edit = edit_participant(session, "D2", coder, gender="Kvinne", office="KONTOR b")
+    assert {c.field: c.after for c in edit.changes} == {"gender": "kvinne", "office": "kontor B"}
+    undo(session, coder)
+    assert {p.name: (p.gender, p.office) for p in describe_participants(session)}["D2"] == (None, None)

@@ -59,3 +59,13 @@ def test_a_line_break_inside_an_attribute_value_is_refused_in_one_line(session: 
         import_participants(session, _write(tmp_path, "e.csv", 'participant,notat\nD1,"to\nlinjer"\n'))
     assert "\n" not in refused.value.message
     assert [attributes for *_, attributes in _people(session)] in ([], [{}])  # the command's transaction is not committed
+
+
+def test_a_gender_or_office_in_another_case_is_stored_as_the_project_spells_it(session: Session, tmp_path: Path) -> None:
+    """Excel's habits: MANN beside mann, Kontor b beside kontor B were columns of their own in every
+    matrix (a filter took both), as Deltaker beside deltaker was before roles were spelled as stored."""
+    import_participants(session, _write(tmp_path, "a.csv", "participant;kjønn;kontor\nD1;mann;kontor B\n"))
+    import_participants(session, _write(tmp_path, "b.csv", "participant;kjønn;kontor\nD2;MANN;Kontor b\nD3;Kvinne;Kontor C\nD4;kvinne;KONTOR C\n"))
+    stored = {p.name: (p.gender, p.office) for p in session.scalars(select(Participant))}
+    assert stored == {"D1": ("mann", "kontor B"), "D2": ("mann", "kontor B"), "D3": ("Kvinne", "Kontor C"),
+                      "D4": ("Kvinne", "Kontor C")}

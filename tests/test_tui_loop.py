@@ -399,3 +399,29 @@ async def test_a_dry_run_asked_for_while_importing_waits_and_the_held_back_file_
         assert [str(note.message) for note in app._notifications].count("Still importing: wait for it to finish") == 1
     with Project.open(keyed_project) as project, project.begin() as session:
         assert {t.name for t in describe_transcripts(session)} == {"leder_L1", "veileder_V1", "deltaker_D1_T1"}
+
+
+async def test_an_attribute_retyped_in_another_case_in_the_form_is_changed_not_removed(sample_project: Path) -> None:
+    """Typing Barn=nei over barn=ja in the form removed barn: the form sent barn as left out."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("p")
+        await settle(pilot, pauses=2)
+        screen = app.screen
+        assert isinstance(screen, ParticipantsScreen)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("D3"))
+        await pilot.press("e")
+        await settle(pilot, pauses=2)
+        form = app.screen
+        assert isinstance(form, ParticipantForm)
+        attributes = form.query_one("#participant-attributes", Input)
+        assert "barn=ja" in attributes.value
+        attributes.value = attributes.value.replace("barn=ja", "Barn=nei")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(pilot, pauses=2)
+    with Project.open(sample_project) as project, project.begin() as session:
+        person = next(p for p in describe_participants(session) if p.name == "D3")
+    assert person.attributes.get("barn") == "nei"

@@ -67,6 +67,10 @@ def import_command(
     if any(path.suffix.lower() == ".qdpx" for path in paths):
         _import_qdpx(app, paths, as_json)
         return
+    if wave:  # refused once here, not once for every file of a folder
+        from qualcode.importers.metadata import check_wave
+
+        wave = check_wave(wave)
     options = ImportOptions(
         name=name, title=title, participant=participant, role=role, wave=wave,
         date=interview_date.date() if interview_date is not None else None,  # type: ignore[attr-defined]

@@ -35,6 +35,9 @@ from qualcode.text.delimited import DelimitedTable, read_delimited
 from qualcode.text.normalise import one_line
 
 ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# A round of interviews: letters then a number (T1, T2, R3), as the importers' examples write it;
+# ASCII digits only, so that a look-alike (T١) is never a round of its own beside T1.
+WAVE = re.compile(r"[A-Za-zÆØÅæøå]*[0-9]{1,3}")
 # An age band: from and to (30-39), or from and up (67+); the same for the CSV import and an edit.
 AGE_BAND = re.compile(r"(?P<low>\d{1,3})(?:-(?P<high>\d{1,3})|\+)")
 
@@ -91,6 +94,11 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
     for key in ("name", "title", "participant", "role", "wave", "mode", "interviewer", "note_taker"):
         if checked.get(key) is not None:
             checked[key] = _one_value(key, checked[key], where)
+    if checked.get("wave"):
+        try:
+            checked["wave"] = check_wave(checked["wave"])
+        except InvalidInput as error:
+            raise ImportFailed(f"{where}: {error.message}", error.hint) from None
     for key, length in (("title", TITLE_LENGTH), ("interviewer", INTERVIEWER_LENGTH), ("note_taker", INTERVIEWER_LENGTH)):
         if checked.get(key) is not None:
             try:
@@ -98,6 +106,15 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
             except InvalidInput as error:
                 raise ImportFailed(f"{where}: {error.message}", error.hint) from None
     return checked
+
+
+def check_wave(value: str) -> str:
+    """A wave such as T1, upper-cased (t2 and T2 are one round in every table); anything else is refused.
+    Full-width forms (T１, from an East Asian keyboard) are read as what they look like."""
+    wave = unicodedata.normalize("NFKC", value).strip()
+    if not WAVE.fullmatch(wave):
+        raise InvalidInput(f"wave {value!r} is not a round such as T1 or T2", "write letters then a number, as T1, T2, R3")
+    return wave.upper()
 
 
 def _one_value(key: str, value: object, where: str) -> str:
@@ -188,6 +205,16 @@ def role_as_spelled(session: Session, role: str) -> str:
     folded = role.casefold()
     known = session.scalars(select(Participant.role).where(Participant.role.is_not(None)).distinct().order_by(Participant.role))
     return next((spelled for spelled in known if spelled is not None and spelled.casefold() == folded), role.lower())
+
+
+def spelled_as_stored(session: Session, column: str, value: str) -> str:
+    """A gender or office as the project already spells it, case aside, else as given: every table
+    splits by the stored value, so Kvinne beside kvinne (or Kontor b beside kontor B) was a column of
+    its own, though a filter took both."""
+    folded = value.casefold()
+    stored = getattr(Participant, column)
+    known = session.scalars(select(stored).where(stored.is_not(None)).distinct().order_by(stored))
+    return next((spelled for spelled in known if spelled is not None and spelled.casefold() == folded), value)
 
 
 # Names an extra attribute may not take: the columns every quote table, matrix and filter already
@@ -480,7 +507,8 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
                 check_participant_value(column, value)
             except InvalidInput as error:
                 raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
-            setattr(participant, column, role_as_spelled(session, value) if column == "role" else value)
+            setattr(participant, column, role_as_spelled(session, value) if column == "role"
+                    else spelled_as_stored(session, column, value))
         session.flush()
         for column in columns:
             if column in PARTICIPANT_COLUMNS or column == id_column or not column:

@@ -22,6 +22,7 @@ from qualcode.importers.metadata import (
     check_transcript_meta,
     participant_state,
     role_as_spelled,
+    spelled_as_stored,
     typed_value,
 )
 from qualcode.store.events import EventKind, hold_write_lock, record_event
@@ -39,8 +40,6 @@ from qualcode.store.models import (
 from qualcode.store.project import TYPING_KEY, clean_typed
 from qualcode.text.counts import counted
 
-# A round of interviews: letters then a number (T1, T2, R3), as the importers' examples write it.
-WAVE = re.compile(r"[A-Za-zÆØÅæøå]*\d{1,3}")
 # A role is one word (deltaker, veileder, leder, medforsker); attribution labels are made from it.
 ROLE = re.compile(r"[^\W\d_]+")
 TRANSCRIPT_FIELDS = ("title", "wave", "date", "fidelity", "interviewer", "participants")
@@ -63,14 +62,6 @@ class MetadataEdit:
     name: str
     changes: tuple[FieldChange, ...]
     notes: tuple[str, ...] = ()  # what the change reaches beyond the field, said beside it
-
-
-def check_wave(value: str) -> str:
-    """A wave such as T1, upper-cased; anything else is refused."""
-    wave = value.strip()
-    if not WAVE.fullmatch(wave):
-        raise InvalidInput(f"wave {value!r} is not a round such as T1 or T2", "write letters then a number, as T1, T2, R3")
-    return wave.upper()
 
 
 def edit_transcript(
@@ -103,8 +94,6 @@ def edit_transcript(
         checked = check_transcript_meta({k: v.strip() for k, v in given.items() if k not in cleared}, f"transcript {transcript.name}")
     except ImportFailed as error:  # the same checks as import, told as an input error
         raise InvalidInput(error.message, error.hint) from None
-    if "wave" in checked:
-        checked["wave"] = check_wave(checked["wave"])
     _refuse_unreviewed_names(session, {field: checked[field] for field in ("title", "interviewer") if field in checked})
     people = _participants(session, participants) if participants is not None else None
 
@@ -225,6 +214,7 @@ def edit_participant(
     if not columns and not attributes:
         raise InvalidInput("say what to change", "give --role, --office, --gender, --age-band or --attribute NAME=VALUE")
     participant = find_participant(session, ref)
+    _refuse_attribute_twice(attributes or {})
     for column, value in columns.items():
         check_participant_value(column, value)
     if columns.get("role"):
@@ -238,6 +228,9 @@ def edit_participant(
         "office": columns.get("office") or None,
         "attributes": {name: value for name, value in (attributes or {}).items() if value.strip()},
     })
+    for column in ("gender", "office"):
+        if columns.get(column):
+            columns[column] = spelled_as_stored(session, column, columns[column])
     before = participant_state(participant)
     for column, value in columns.items():
         setattr(participant, column, value or None)
@@ -248,6 +241,17 @@ def edit_participant(
     edit = _record(session, coder, "participant", participant.name, participant.guid, before, participant_state(participant))
     set_now = [name for name, value in (attributes or {}).items() if value.strip()]
     return replace(edit, notes=_every_round(session, participant, edit.changes) + attributes_over_transcripts(session, participant, set_now))
+
+
+def _refuse_attribute_twice(attributes: dict[str, str]) -> None:
+    """Names are stored lower-cased, so Barn and barn are one attribute: given both, the later one
+    would silently undo the earlier (Barn=nei, barn= removed it)."""
+    seen: dict[str, str] = {}
+    for name in attributes:
+        folded = name.strip().casefold()
+        if folded in seen:
+            raise InvalidInput(f"attribute {seen[folded]} is given twice (also as {name.strip()})", "give each attribute once")
+        seen[folded] = name.strip()
 
 
 def _every_round(session: Session, participant: Participant, changes: tuple[FieldChange, ...]) -> tuple[str, ...]:

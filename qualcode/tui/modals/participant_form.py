@@ -33,13 +33,16 @@ def current_values(participant: ParticipantView) -> dict[str, str]:
 
 
 def changed_values(initial: dict[str, str], values: dict[str, str]) -> dict[str, str]:
-    """What the researcher changed; a removed attribute is sent as NAME= so the service removes it."""
+    """What the researcher changed; a removed attribute is sent as NAME= so the service removes it.
+    A name kept but retyped in another case (Barn for barn) is the same attribute, as the service
+    stores it, so it is not also sent as removed."""
     changed = {field: value for field, value in values.items() if field != "attributes" and value != initial[field]}
     if values["attributes"] != initial["attributes"]:
         before = {item.partition("=")[0].strip() for item in attribute_items(initial["attributes"])}
         given = attribute_items(values["attributes"])
-        named = {item.partition("=")[0].strip() for item in given}
-        changed["attributes"] = ", ".join([*given, *(f"{name}=" for name in sorted(before - named))])
+        named = {item.partition("=")[0].strip().casefold() for item in given}
+        removed = sorted(name for name in before if name.casefold() not in named)
+        changed["attributes"] = ", ".join([*given, *(f"{name}=" for name in removed)])
     return changed
 
 
