@@ -39,17 +39,24 @@ class TranscriptForm(ModalScreen[dict[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="transcript-form.cancel")]
 
-    def __init__(self, transcript: TranscriptView) -> None:
+    def __init__(self, transcript: TranscriptView, typed: dict[str, str] | None = None, problem: str = "") -> None:
+        """`typed`: what was typed in this form before its save was refused (`problem` says why),
+        shown again rather than lost, as the participant form does; `self.typed` holds what is
+        typed when it is submitted."""
         super().__init__()
         self.transcript = transcript
         self.initial = current_values(transcript)
+        self.typed = dict(typed or self.initial)
+        self.problem = problem
 
     def compose(self) -> ComposeResult:
         with Vertical(id="transcript-form"):
             yield Label(f"Metadata of {self.transcript.name} (Enter saves, Escape cancels)", markup=False)
+            if self.problem:
+                yield Label(self.problem, classes="error", markup=False)  # may quote what was typed
             for field, label, placeholder in FIELDS:
                 yield Label(label, classes="muted")
-                yield Input(value=self.initial[field], placeholder=placeholder, id=f"form-{field}")
+                yield Input(value=self.typed[field], placeholder=placeholder, id=f"form-{field}")
 
     def on_mount(self) -> None:
         self.query_one("#form-date", Input).focus()
@@ -57,6 +64,7 @@ class TranscriptForm(ModalScreen[dict[str, str] | None]):
     @on(Input.Submitted)
     def _submitted(self) -> None:
         values = {field: self.query_one(f"#form-{field}", Input).value.strip() for field, _, _ in FIELDS}
+        self.typed = values
         self.dismiss({field: value for field, value in values.items() if value != self.initial[field]})
 
     def action_cancel(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -152,28 +154,41 @@ class OverviewScreen(QualcodeScreen):
                 self.qualcode.open_transcript(name)
 
     def action_edit(self) -> None:
-        from qualcode.tui.modals.transcript_form import TranscriptForm
-
         table = self.query_one(DataTable)
         if not table.row_count:
             return
         name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         transcript = next((t for t in self.transcripts if t.name == name), None)
         if transcript is not None:
-            def saved(values: dict[str, str] | None) -> None:
-                if values:  # nothing changed, or Escape: nothing to save
-                    self.save_edit(transcript.name, values)
-            self.app.push_screen(TranscriptForm(transcript), saved)
+            self._edit(transcript)
 
-    def save_edit(self, name: str, values: dict[str, str]) -> None:
-        """Save through the same service as `qualcode transcripts edit`, then reload the list."""
+    def _edit(self, transcript: TranscriptView, typed: dict[str, str] | None = None, problem: str = "") -> None:
+        """The form; a save refused opens it again with what was typed and why (it was lost)."""
+        from qualcode.tui.modals.transcript_form import TranscriptForm
+
+        form = TranscriptForm(transcript, typed, problem)
+
+        def saved(values: dict[str, str] | None) -> None:
+            if values:  # nothing changed, or Escape: nothing to save
+                self.save_edit(transcript.name, values, again=lambda why: self._edit(transcript, form.typed, why))
+
+        self.app.push_screen(form, saved)
+
+    def save_edit(self, name: str, values: dict[str, str], again: Callable[[str], None] | None = None) -> None:
+        """Save through the same service as `qualcode transcripts edit`, then reload the list;
+        refused, `again(why)` (the form opened again with what was typed)."""
         def edited(status: str, failed: bool = False) -> None:
             self.notify(status, severity="error" if failed else "information", markup=False)  # holds what was typed
             self.load()
 
+        def refused(error: str) -> None:
+            edited(f"{name}: {error}", failed=True)
+            if again is not None:
+                again(error.removeprefix("error: "))
+
         self.in_background(
             lambda workspace: workspace.edit_transcript(name, values), lambda changed: edited(f"{name}: {changed}"),
-            group="overview-edit", exclusive=False, failed=lambda error: edited(f"{name}: {error}", failed=True),
+            group="overview-edit", exclusive=False, failed=refused,
         )
 
     @on(DataTable.RowSelected)
