@@ -177,7 +177,10 @@ class _Reader:
     def __init__(self, archive: zipfile.ZipFile, package: QdpxPackage) -> None:
         self.archive = archive
         self.package = package
-        self.members = {name.lower(): name for name in archive.namelist()}
+        self.names = set(archive.namelist())
+        self.members: dict[str, list[str]] = {}  # each name in lower case -> the members so named in any case
+        for name in archive.namelist():
+            self.members.setdefault(name.lower(), []).append(name)
         self.seen: dict[str, etree._Element] = {}  # described only for a duplicate: there may be 100,000
         self.code_paths: dict[str, str] = {}  # a code's GUID -> its path in the file, for a GUID given twice
         self.now = datetime.now(UTC)  # no moment in the file may come after the reading
@@ -209,6 +212,19 @@ class _Reader:
                 found.append(target)
         return found
 
+    def member(self, name: str, element: etree._Element) -> str | None:
+        """The member called `name`, exactly or else in another case; two that differ only in case leave it unknown."""
+        if name in self.names:
+            return name
+        found = self.members.get(name.lower(), [])
+        if len(found) > 1:
+            shown = " and ".join(sorted(found)[:2])
+            raise UnreadableFile(
+                f"{self.package.file_name}: {_describe(element)} names {name}, which could be {shown}: they differ only in case; nothing imported",
+                "give the parts names that differ in more than case in the other program, or export again",
+            )
+        return found[0] if found else None
+
     def member_bytes(self, path: str, element: etree._Element) -> bytes | None:
         """The bytes an `internal://` path names, looked up as `sources/…` in any case; None if absent."""
         scheme, _, rest = path.partition("://")
@@ -217,14 +233,14 @@ class _Reader:
             return None
         rest = rest.lstrip("/")
         # internal://x.txt is sources/x.txt: a path to any other member (project.qde) is no source's text.
-        member = self.members.get(f"sources/{rest}".lower())
+        member = self.member(f"sources/{rest}", element)
         if member is not None and posixpath.normpath(member) == member:
             return read_member(self.archive, member, self.package.file_name)
-        member = self.members.get(rest.lower()) if rest.lower().startswith("sources/") else None
+        member = self.member(rest, element) if rest.lower().startswith("sources/") else None
         if member is not None and posixpath.normpath(member) == member:
             self.package.deviations.append(f"{_describe(element)}: {path} names the sources/ folder, which internal:// already means")
             return read_member(self.archive, member, self.package.file_name)
-        if self.members.get(rest.lower()) is not None or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
+        if rest.lower() in self.members or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
             self.package.problems.append(f"{_describe(element)}: {path} points outside the package's sources/ folder; skipped")
             return None
         self.package.problems.append(f"{_describe(element)}: {path} is not in the package; skipped")
