@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR
+from qualcode.text.normalise import normalise
 from tests.test_exchange_import import CODES, Qdpx, codings, guid, run_import
 
 
@@ -60,4 +63,88 @@ def test_a_path_that_matches_two_parts_only_by_case_is_refused_in_one_line(demo:
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) <= 2 and "sources/INTERVJU.txt and sources/Intervju.txt: they differ only in case; nothing imported" in lines[0]
+    assert _state(demo) == before
+
+
+# Emoji beyond the Basic Multilingual Plane (two UTF-16 units each, 👍🏽 is two of them) before and
+# inside the coded words, an accent written as a combining mark, and Windows line ends.
+EMOJI = (
+    "I: Hvordan gikk det på kurset? 😊😊\r\nD: Jeg fikk mer selvtillit 👍🏽 og tør å si fra på møtene.\r\n"
+    "I: Og fremover? 🙂\r\nD: Jeg ha\u0308per på jobb i høst, kanskje på et lager.\r\n"
+)
+EMOJI_CODED = {("selvtillit 👍🏽 og tør", "code:selvtillit"), ("kanskje på et lager", "code:håp")}
+
+
+def utf16_units(text: str, offset: int) -> int:
+    """`offset`, in code points, counted as a program built on UTF-16 strings counts it."""
+    return len(text[:offset].encode("utf-16-le")) // 2
+
+
+def emoji_project(tmp_path: Path, count: Callable[[str, int], int], inline: bool = False) -> Path:
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    selections = ""
+    for words, code in sorted(EMOJI_CODED):
+        start = EMOJI.index(words)
+        selections += coded(words[:8], count(EMOJI, start), count(EMOJI, start + len(words)), guid(code), anne)
+    text = f"<PlainTextContent>{escape(EMOJI)}</PlainTextContent>" if inline else ""
+    path = "" if inline else ' plainTextPath="internal://intervju.txt"'
+    qdpx.members["sources/intervju.txt"] = EMOJI.encode()
+    qdpx.sources.append(f'<TextSource guid="{guid("source:emoji")}" name="emoji"{path}>{text}{selections}</TextSource>')
+    return qdpx.write(tmp_path / "emoji.qdpx")
+
+
+def coded_words(session: Session) -> set[tuple[str, str]]:
+    """(excerpt, code's last name) of every live coding, without line-end differences."""
+    return {(excerpt, code.rpartition("/")[2]) for _, code, _, excerpt in codings(session)}
+
+
+EXPECTED = {(normalise(words), {"code:selvtillit": "selvtillit", "code:håp": "håp og motivasjon"}[code]) for words, code in EMOJI_CODED}
+
+
+@pytest.mark.parametrize("count", [lambda text, offset: offset, utf16_units], ids=["code points", "UTF-16 units"])
+@pytest.mark.parametrize("inline", [False, True], ids=["sources/ part", "inline"])
+def test_positions_counted_in_code_points_or_utf16_units_select_the_words_the_other_program_coded(
+    session: Session, tmp_path: Path, count: Callable[[str, int], int], inline: bool,
+) -> None:
+    result = run_import(session, emoji_project(tmp_path, count, inline))
+    assert coded_words(session) == EXPECTED, result.problems
+    assert not result.problems
+    assert any("UTF-16 units" in line for line in result.deviations) == (count is utf16_units)
+
+
+WINDOWS = "I: Hvordan gikk det?\r\nD: Bra.\r\nI: Og jobben?\r\nD: Jeg fikk mer selvtillit på kurset.\r\nI: Og nå?\r\nD: Jeg håper på jobb.\r\n"
+
+
+@pytest.mark.parametrize("counted", [WINDOWS, WINDOWS.replace("\r\n", "\n")], ids=["with CRs", "without CRs"])
+def test_inline_text_with_windows_line_ends_selects_the_coded_words_however_the_program_counted_them(
+    session: Session, tmp_path: Path, counted: str,
+) -> None:
+    # Written inline with literal CRLFs, which an XML parser reads as LF; the program counted in `counted`.
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    selections = "".join(
+        coded(words, counted.index(words), counted.index(words) + len(words), guid(code), anne)
+        for words, code in (("selvtillit på kurset", "code:selvtillit"), ("håper på jobb", "code:håp"))
+    )
+    qdpx.sources.append(f'<TextSource guid="{guid("source:win")}" name="win"><PlainTextContent>{escape(WINDOWS)}</PlainTextContent>'
+                        f'{selections}</TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "windows.qdpx"))
+    assert coded_words(session) == {("selvtillit på kurset", "selvtillit"), ("håper på jobb", "håp og motivasjon")}, result.problems
+    assert not result.problems
+
+
+def test_selections_that_read_as_well_in_code_points_as_in_utf16_units_refuse_the_file_in_one_line(demo: Path, tmp_path: Path) -> None:
+    # Three emoji move the UTF-16 reading three letters back: onto the "ja" before, as well placed.
+    text = "I: 😊😊😊\nD: ja ja ja ja ja ja\n"
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    start = text.index("ja", 16)
+    qdpx.sources.append(f'<TextSource guid="{guid("source:ja")}" name="ja"><PlainTextContent>{text}</PlainTextContent>'
+                        f'{coded("ja", start, start + 2, guid("code:håp"), anne)}</TextSource>')
+    before = _state(demo)
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(qdpx.write(tmp_path / "ja.qdpx"))])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) <= 2 and "read as well counted in" in lines[0] and "nothing imported" in lines[0], result.output
     assert _state(demo) == before

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, cast
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid
+from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
 from qualcode.text.normalise import shortened
@@ -184,6 +185,7 @@ class _Reader:
         self.seen: dict[str, etree._Element] = {}  # described only for a duplicate: there may be 100,000
         self.code_paths: dict[str, str] = {}  # a code's GUID -> its path in the file, for a GUID given twice
         self.now = datetime.now(UTC)  # no moment in the file may come after the reading
+        self.origin = ""  # the program the file says wrote it (<Project origin="NVivo 14">)
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -296,6 +298,25 @@ def docx_text(data: bytes, member: str) -> str:
             raise ImportFailed(error.message.replace(str(path), member).replace(path.name, member), error.hint) from None
 
 
+_INLINE_TEXT = re.compile(rb"(<(?:[\w.-]+:)?PlainTextContent(?:\s[^>]*)?>)((?:[^<]|<!\[CDATA\[.*?\]\]>)*)(</)", re.DOTALL)
+
+
+def kept_carriage_returns(data: bytes) -> bytes:
+    """project.qde with each carriage return in a PlainTextContent written as a reference, which the
+    XML parser keeps where it drops a literal one: the other program may have counted them."""
+    if b"\r" not in data or data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+        return data  # none, or UTF-16 XML, whose bytes these patterns do not read
+
+    def escaped(match: re.Match[bytes]) -> bytes:
+        content = re.sub(rb"<!\[CDATA\[.*?\]\]>", lambda cdata: cdata.group().replace(b"\r", b"]]>&#13;<![CDATA["),
+                         match.group(2), flags=re.DOTALL)
+        parts = re.split(rb"(<!\[CDATA\[.*?\]\]>)", content, flags=re.DOTALL)
+        content = b"".join(part if part.startswith(b"<![CDATA[") else part.replace(b"\r", b"&#13;") for part in parts)
+        return match.group(1) + content + match.group(3)
+
+    return _INLINE_TEXT.sub(escaped, data)
+
+
 @without_collections()  # a project's thousands of selections, codings and rows hold no cycles
 def read_qdpx(path: Path) -> QdpxPackage:
     """Read a .qdpx file; refuse it (UnreadableFile) only when it cannot be read safely."""
@@ -308,7 +329,7 @@ def read_qdpx(path: Path) -> QdpxPackage:
         project_member = members.get("project.qde")
         if project_member is None:
             raise UnreadableFile(f"{path.name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
-        root = parse_xml(read_member(archive, project_member, path.name), f"{path.name}: project.qde", QDPX_LIMITS)
+        root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: project.qde", QDPX_LIMITS)
         if _local(root) != "Project":
             raise UnreadableFile(f"{path.name}: project.qde holds a <{_local(root)}>, not a REFI-QDA <Project>")
         package = QdpxPackage(path.name, root.get("name") or path.stem)
@@ -323,7 +344,9 @@ def read_qdpx(path: Path) -> QdpxPackage:
         names = archive.namelist()
         if any(name.lower().startswith("sources/") and not name.startswith("sources/") for name in names):
             package.deviations.append("the sources folder is not named `sources/` in lower case")
-        _read_project(_Reader(archive, package), root)
+        reader = _Reader(archive, package)
+        reader.origin = (root.get("origin") or "").strip()
+        _read_project(reader, root)
     return package
 
 
@@ -538,6 +561,13 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
             package.skipped.append(f"{_describe(child)} in {name}: not a text selection")
         elif child_kind not in {"Description", "PlainTextContent", "NoteRef", "VariableValue"} and isinstance(child.tag, str):
             package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
+    inline = _child(element, "PlainTextContent") is not None
+    reading = None if reader.origin.casefold().startswith("qualcode") else settle_positions(source, package.file_name, inline, package.problems)
+    if reading is not None and (reading.pairs is not None or not reading.line_ends_kept):
+        package.deviations.append(
+            f"{_describe(element)}: its positions count {reading.unit}"
+            + ("" if reading.line_ends_kept else " in its text without the CRs of its Windows line ends") + "; read as such"
+        )
     package.sources.append(source)
 
 
