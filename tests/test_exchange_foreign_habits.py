@@ -10,9 +10,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
+from qualcode.store.models import Memo, Transcript
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR
 from qualcode.text.normalise import normalise
 from tests.test_exchange_import import CODES, Qdpx, codings, guid, run_import
@@ -148,3 +150,27 @@ def test_selections_that_read_as_well_in_code_points_as_in_utf16_units_refuse_th
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) <= 2 and "read as well counted in" in lines[0] and "nothing imported" in lines[0], result.output
     assert _state(demo) == before
+
+
+def test_a_pdf_with_its_plain_text_is_imported_as_that_text_with_its_codings_and_notes(session: Session, tmp_path: Path) -> None:
+    text = "Referat fra samtale med deltaker.\r\nDeltakeren fikk mer selvtillit på kurset, og håper på jobb i høst.\r\n"
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    note = qdpx.note("om referatet", "Referatet er skrevet etter samtalen.", anne)
+    qdpx.members["sources/referat.pdf"] = b"%PDF-1.4\n%%EOF\n"
+    qdpx.members["sources/referat.txt"] = text.encode()
+    start = text.index("selvtillit på kurset")
+    qdpx.sources.append(
+        f'<PDFSource guid="{guid("source:pdf")}" name="referat.pdf" path="internal://referat.pdf">'
+        f'<PDFSelection guid="{guid("sel:graphic")}" name="figur" page="1" firstX="0" firstY="0" secondX="10" secondY="10">'
+        f'<Coding guid="{guid("coding:graphic")}"><CodeRef targetGUID="{guid("code:press")}"/></Coding></PDFSelection>'
+        f'<Representation guid="{guid("source:pdf-text")}" plainTextPath="internal://referat.txt">'
+        f'{coded("selvtillit", start, start + 20, guid("code:selvtillit"), anne)}</Representation>'
+        f'<NoteRef targetGUID="{note}"/></PDFSource>'
+    )
+    result = run_import(session, qdpx.write(tmp_path / "pdf.qdpx"))
+    assert result.imported == ["referat"] and not result.problems
+    assert coded_words(session) == {("selvtillit på kurset", "selvtillit")}
+    assert any("PDFSelection 'figur'" in line for line in result.skipped)
+    memo = session.scalar(select(Memo).where(Memo.text == "Referatet er skrevet etter samtalen."))
+    assert memo is not None and memo.transcript_id == session.scalar(select(Transcript.id).where(Transcript.guid == guid("source:pdf")))

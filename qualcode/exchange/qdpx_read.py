@@ -527,6 +527,13 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
     kind = _local(element)
     if kind in UNSUPPORTED_SOURCES or kind == "TextSource":
         package.sources_found += 1
+    representation = _child(element, "Representation") if kind == "PDFSource" else None
+    if representation is not None and (_child(representation, "PlainTextContent") is not None or representation.get("plainTextPath")):
+        # A PDF with the plain text the other program coded it in: that text is the source, its graphic selections are not.
+        guid = reader.guid(element)
+        if guid is not None:
+            _read_text_source(reader, representation, element, guid, variables)
+        return
     if kind in UNSUPPORTED_SOURCES:
         package.skipped.append(f"{_describe(element)}: qualcode holds text sources only")
         for selection in element.iter():
@@ -538,20 +545,31 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
             package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
         return
     guid = reader.guid(element)
-    if guid is None:
-        return
+    if guid is not None:
+        _read_text_source(reader, element, element, guid, variables)
+
+
+def _read_text_source(
+    reader: _Reader, element: etree._Element, owner: etree._Element, guid: str, variables: dict[str, tuple[str, str]],
+) -> None:
+    """The text source `element` (a TextSource, or the Representation of `owner`, a PDFSource) under the owner's GUID and name."""
+    package = reader.package
     read = reader.plain_text(element)
     if read is None:
         return
     text, source_format, normalised = read
-    name = (element.get("name") or "").strip() or Path(element.get("plainTextPath") or element.get("richTextPath") or guid).name
+    name = ((owner.get("name") or element.get("name") or "").strip()
+            or Path(element.get("plainTextPath") or element.get("richTextPath") or guid).name)
+    holders = [owner] if owner is element else [owner, element]
     source = QdpxSource(
-        guid, _transcript_name(name), text, source_format, notes=reader.refs(element, "NoteRef"),
-        variables=_variable_values(reader, element, variables), normalised=normalised,
+        guid, _transcript_name(name), text, source_format, notes=[note for holder in holders for note in reader.refs(holder, "NoteRef")],
+        variables={key: value for holder in holders for key, value in _variable_values(reader, holder, variables).items()},
+        normalised=normalised,
     )
-    for child in element:
+    known = {"Description", "PlainTextContent", "NoteRef", "VariableValue", "Representation"}
+    for child in [*element, *(owner if owner is not element else [])]:
         child_kind = _local(child)
-        if child_kind == "PlainTextSelection":
+        if child_kind == "PlainTextSelection" and child.getparent() is element:
             selection = _read_selection(reader, child)
             if selection is not None:
                 source.selections.append(selection)
@@ -559,21 +577,23 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
             package.skipped.append(f"{_describe(child)} on the whole of {name}: qualcode codes passages, not whole sources")
         elif child_kind in UNSUPPORTED_SELECTIONS:
             package.skipped.append(f"{_describe(child)} in {name}: not a text selection")
-        elif child_kind not in {"Description", "PlainTextContent", "NoteRef", "VariableValue"} and isinstance(child.tag, str):
+        elif child_kind not in known and isinstance(child.tag, str):
             package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
     inline = _child(element, "PlainTextContent") is not None
     reading = None if reader.origin.casefold().startswith("qualcode") else settle_positions(source, package.file_name, inline, package.problems)
     if reading is not None and (reading.pairs is not None or not reading.line_ends_kept):
         package.deviations.append(
-            f"{_describe(element)}: its positions count {reading.unit}"
+            f"{_describe(owner)}: its positions count {reading.unit}"
             + ("" if reading.line_ends_kept else " in its text without the CRs of its Windows line ends") + "; read as such"
         )
+    if owner is not element:
+        package.deviations.append(f"{_describe(owner)}: read as the plain text of its Representation; the PDF itself is left out")
     package.sources.append(source)
 
 
 def _transcript_name(name: str) -> str:
     """A source's name as a transcript name: without a text file's suffix or a GUID's braces."""
-    stem = re.sub(r"\.(txt|docx|rtf|md)$", "", name, flags=re.IGNORECASE)
+    stem = re.sub(r"\.(txt|docx|rtf|md|pdf)$", "", name, flags=re.IGNORECASE)
     guid = normal_guid(stem)
     return f"kilde-{guid[:8]}" if guid else stem
 
