@@ -174,3 +174,14 @@ def test_a_pdf_with_its_plain_text_is_imported_as_that_text_with_its_codings_and
     assert any("PDFSelection 'figur'" in line for line in result.skipped)
     memo = session.scalar(select(Memo).where(Memo.text == "Referatet er skrevet etter samtalen."))
     assert memo is not None and memo.transcript_id == session.scalar(select(Transcript.id).where(Transcript.guid == guid("source:pdf")))
+
+
+def test_the_summary_of_an_import_says_one_in_the_singular(demo: Path, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    start = FIRST.index("selvtillit")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:en")}" name="en"><PlainTextContent>{FIRST}</PlainTextContent>'
+                        f'{coded("en", start, start + 10, guid("code:selvtillit"), anne)}</TextSource>')
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(qdpx.write(tmp_path / "en.qdpx"))])
+    assert result.exit_code == 0, result.output
+    assert "en.qdpx: 1 transcript imported, 0 already here, 1 coding and 0 memos added (0 codings and 0 memos already here)" in result.output
