@@ -185,3 +185,13 @@ def test_the_summary_of_an_import_says_one_in_the_singular(demo: Path, tmp_path:
     result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(qdpx.write(tmp_path / "en.qdpx"))])
     assert result.exit_code == 0, result.output
     assert "en.qdpx: 1 transcript imported, 0 already here, 1 coding and 0 memos added (0 codings and 0 memos already here)" in result.output
+
+
+def test_inline_text_in_cdata_with_windows_line_ends_selects_the_coded_words(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    start = WINDOWS.index("håper på jobb")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:cdata")}" name="cdata"><PlainTextContent><![CDATA[{WINDOWS}]]></PlainTextContent>'
+                        f'{coded("cdata", start, start + 13, guid("code:håp"), anne)}</TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "cdata.qdpx"))
+    assert coded_words(session) == {("håper på jobb", "håp og motivasjon")}, result.problems

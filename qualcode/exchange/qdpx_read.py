@@ -298,7 +298,7 @@ def docx_text(data: bytes, member: str) -> str:
             raise ImportFailed(error.message.replace(str(path), member).replace(path.name, member), error.hint) from None
 
 
-_INLINE_TEXT = re.compile(rb"(<(?:[\w.-]+:)?PlainTextContent(?:\s[^>]*)?>)((?:[^<]|<!\[CDATA\[.*?\]\]>)*)(</)", re.DOTALL)
+_INLINE_TEXT = re.compile(rb"(<(?:[\w.-]+:)?PlainTextContent(?:\s[^>]*)?>)([^<]*(?:<!\[CDATA\[.*?\]\]>[^<]*)*)(</)", re.DOTALL)
 
 
 def kept_carriage_returns(data: bytes) -> bytes:
