@@ -149,10 +149,10 @@ def _import_qdpx(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> Non
         emit_json(done)
         return
     click.echo(
-        f"{done.file_name}: {len(done.imported)} transcripts imported, {len(done.merged)} already here, "
-        f"{done.codings_added} codings and {done.memos_added} memos added "
-        f"({done.codings_present} codings and {done.memos_present} memos already here), "
-        f"{len(done.participants_created)} new participants, {len(done.codes_created)} new codes"
+        f"{done.file_name}: {counted(len(done.imported), 'transcript')} imported, {len(done.merged)} already here, "
+        f"{counted(done.codings_added, 'coding')} and {counted(done.memos_added, 'memo')} added "
+        f"({counted(done.codings_present, 'coding')} and {counted(done.memos_present, 'memo')} already here), "
+        f"{counted(len(done.participants_created), 'new participant')}, {counted(len(done.codes_created), 'new code')}"
         + (f", {counted(len(done.codes_moved), 'code')} moved" if done.codes_moved else "")
     )
     for label, names in (("imported", done.imported), ("merged into", done.merged), ("new coder", done.coders_created)):

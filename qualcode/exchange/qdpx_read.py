@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, cast
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid
+from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
 from qualcode.text.normalise import shortened
@@ -177,10 +178,14 @@ class _Reader:
     def __init__(self, archive: zipfile.ZipFile, package: QdpxPackage) -> None:
         self.archive = archive
         self.package = package
-        self.members = {name.lower(): name for name in archive.namelist()}
+        self.names = set(archive.namelist())
+        self.members: dict[str, list[str]] = {}  # each name in lower case -> the members so named in any case
+        for name in archive.namelist():
+            self.members.setdefault(name.lower(), []).append(name)
         self.seen: dict[str, etree._Element] = {}  # described only for a duplicate: there may be 100,000
         self.code_paths: dict[str, str] = {}  # a code's GUID -> its path in the file, for a GUID given twice
         self.now = datetime.now(UTC)  # no moment in the file may come after the reading
+        self.origin = ""  # the program the file says wrote it (<Project origin="NVivo 14">)
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -209,6 +214,19 @@ class _Reader:
                 found.append(target)
         return found
 
+    def member(self, name: str, element: etree._Element) -> str | None:
+        """The member called `name`, exactly or else in another case; two that differ only in case leave it unknown."""
+        if name in self.names:
+            return name
+        found = self.members.get(name.lower(), [])
+        if len(found) > 1:
+            shown = " and ".join(sorted(found)[:2])
+            raise UnreadableFile(
+                f"{self.package.file_name}: {_describe(element)} names {name}, which could be {shown}: they differ only in case; nothing imported",
+                "give the parts names that differ in more than case in the other program, or export again",
+            )
+        return found[0] if found else None
+
     def member_bytes(self, path: str, element: etree._Element) -> bytes | None:
         """The bytes an `internal://` path names, looked up as `sources/…` in any case; None if absent."""
         scheme, _, rest = path.partition("://")
@@ -217,14 +235,14 @@ class _Reader:
             return None
         rest = rest.lstrip("/")
         # internal://x.txt is sources/x.txt: a path to any other member (project.qde) is no source's text.
-        member = self.members.get(f"sources/{rest}".lower())
+        member = self.member(f"sources/{rest}", element)
         if member is not None and posixpath.normpath(member) == member:
             return read_member(self.archive, member, self.package.file_name)
-        member = self.members.get(rest.lower()) if rest.lower().startswith("sources/") else None
+        member = self.member(rest, element) if rest.lower().startswith("sources/") else None
         if member is not None and posixpath.normpath(member) == member:
             self.package.deviations.append(f"{_describe(element)}: {path} names the sources/ folder, which internal:// already means")
             return read_member(self.archive, member, self.package.file_name)
-        if self.members.get(rest.lower()) is not None or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
+        if rest.lower() in self.members or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
             self.package.problems.append(f"{_describe(element)}: {path} points outside the package's sources/ folder; skipped")
             return None
         self.package.problems.append(f"{_describe(element)}: {path} is not in the package; skipped")
@@ -280,6 +298,25 @@ def docx_text(data: bytes, member: str) -> str:
             raise ImportFailed(error.message.replace(str(path), member).replace(path.name, member), error.hint) from None
 
 
+_INLINE_TEXT = re.compile(rb"(<(?:[\w.-]+:)?PlainTextContent(?:\s[^>]*)?>)([^<]*(?:<!\[CDATA\[.*?\]\]>[^<]*)*)(</)", re.DOTALL)
+
+
+def kept_carriage_returns(data: bytes) -> bytes:
+    """project.qde with each carriage return in a PlainTextContent written as a reference, which the
+    XML parser keeps where it drops a literal one: the other program may have counted them."""
+    if b"\r" not in data or data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+        return data  # none, or UTF-16 XML, whose bytes these patterns do not read
+
+    def escaped(match: re.Match[bytes]) -> bytes:
+        content = re.sub(rb"<!\[CDATA\[.*?\]\]>", lambda cdata: cdata.group().replace(b"\r", b"]]>&#13;<![CDATA["),
+                         match.group(2), flags=re.DOTALL)
+        parts = re.split(rb"(<!\[CDATA\[.*?\]\]>)", content, flags=re.DOTALL)
+        content = b"".join(part if part.startswith(b"<![CDATA[") else part.replace(b"\r", b"&#13;") for part in parts)
+        return match.group(1) + content + match.group(3)
+
+    return _INLINE_TEXT.sub(escaped, data)
+
+
 @without_collections()  # a project's thousands of selections, codings and rows hold no cycles
 def read_qdpx(path: Path) -> QdpxPackage:
     """Read a .qdpx file; refuse it (UnreadableFile) only when it cannot be read safely."""
@@ -292,7 +329,7 @@ def read_qdpx(path: Path) -> QdpxPackage:
         project_member = members.get("project.qde")
         if project_member is None:
             raise UnreadableFile(f"{path.name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
-        root = parse_xml(read_member(archive, project_member, path.name), f"{path.name}: project.qde", QDPX_LIMITS)
+        root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: project.qde", QDPX_LIMITS)
         if _local(root) != "Project":
             raise UnreadableFile(f"{path.name}: project.qde holds a <{_local(root)}>, not a REFI-QDA <Project>")
         package = QdpxPackage(path.name, root.get("name") or path.stem)
@@ -307,7 +344,9 @@ def read_qdpx(path: Path) -> QdpxPackage:
         names = archive.namelist()
         if any(name.lower().startswith("sources/") and not name.startswith("sources/") for name in names):
             package.deviations.append("the sources folder is not named `sources/` in lower case")
-        _read_project(_Reader(archive, package), root)
+        reader = _Reader(archive, package)
+        reader.origin = (root.get("origin") or "").strip()
+        _read_project(reader, root)
     return package
 
 
@@ -488,6 +527,13 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
     kind = _local(element)
     if kind in UNSUPPORTED_SOURCES or kind == "TextSource":
         package.sources_found += 1
+    representation = _child(element, "Representation") if kind == "PDFSource" else None
+    if representation is not None and (_child(representation, "PlainTextContent") is not None or representation.get("plainTextPath")):
+        # A PDF with the plain text the other program coded it in: that text is the source, its graphic selections are not.
+        guid = reader.guid(element)
+        if guid is not None:
+            _read_text_source(reader, representation, element, guid, variables)
+        return
     if kind in UNSUPPORTED_SOURCES:
         package.skipped.append(f"{_describe(element)}: qualcode holds text sources only")
         for selection in element.iter():
@@ -499,20 +545,31 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
             package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
         return
     guid = reader.guid(element)
-    if guid is None:
-        return
+    if guid is not None:
+        _read_text_source(reader, element, element, guid, variables)
+
+
+def _read_text_source(
+    reader: _Reader, element: etree._Element, owner: etree._Element, guid: str, variables: dict[str, tuple[str, str]],
+) -> None:
+    """The text source `element` (a TextSource, or the Representation of `owner`, a PDFSource) under the owner's GUID and name."""
+    package = reader.package
     read = reader.plain_text(element)
     if read is None:
         return
     text, source_format, normalised = read
-    name = (element.get("name") or "").strip() or Path(element.get("plainTextPath") or element.get("richTextPath") or guid).name
+    name = ((owner.get("name") or element.get("name") or "").strip()
+            or Path(element.get("plainTextPath") or element.get("richTextPath") or guid).name)
+    holders = [owner] if owner is element else [owner, element]
     source = QdpxSource(
-        guid, _transcript_name(name), text, source_format, notes=reader.refs(element, "NoteRef"),
-        variables=_variable_values(reader, element, variables), normalised=normalised,
+        guid, _transcript_name(name), text, source_format, notes=[note for holder in holders for note in reader.refs(holder, "NoteRef")],
+        variables={key: value for holder in holders for key, value in _variable_values(reader, holder, variables).items()},
+        normalised=normalised,
     )
-    for child in element:
+    known = {"Description", "PlainTextContent", "NoteRef", "VariableValue", "Representation"}
+    for child in [*element, *(owner if owner is not element else [])]:
         child_kind = _local(child)
-        if child_kind == "PlainTextSelection":
+        if child_kind == "PlainTextSelection" and child.getparent() is element:
             selection = _read_selection(reader, child)
             if selection is not None:
                 source.selections.append(selection)
@@ -520,14 +577,23 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
             package.skipped.append(f"{_describe(child)} on the whole of {name}: qualcode codes passages, not whole sources")
         elif child_kind in UNSUPPORTED_SELECTIONS:
             package.skipped.append(f"{_describe(child)} in {name}: not a text selection")
-        elif child_kind not in {"Description", "PlainTextContent", "NoteRef", "VariableValue"} and isinstance(child.tag, str):
+        elif child_kind not in known and isinstance(child.tag, str):
             package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
+    inline = _child(element, "PlainTextContent") is not None
+    reading = None if reader.origin.casefold().startswith("qualcode") else settle_positions(source, package.file_name, inline, package.problems)
+    if reading is not None and (reading.pairs is not None or not reading.line_ends_kept):
+        package.deviations.append(
+            f"{_describe(owner)}: its positions count {reading.unit}"
+            + ("" if reading.line_ends_kept else " in its text without the CRs of its Windows line ends") + "; read as such"
+        )
+    if owner is not element:
+        package.deviations.append(f"{_describe(owner)}: read as the plain text of its Representation; the PDF itself is left out")
     package.sources.append(source)
 
 
 def _transcript_name(name: str) -> str:
     """A source's name as a transcript name: without a text file's suffix or a GUID's braces."""
-    stem = re.sub(r"\.(txt|docx|rtf|md)$", "", name, flags=re.IGNORECASE)
+    stem = re.sub(r"\.(txt|docx|rtf|md|pdf)$", "", name, flags=re.IGNORECASE)
     guid = normal_guid(stem)
     return f"kilde-{guid[:8]}" if guid else stem
 
