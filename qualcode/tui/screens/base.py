@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from textual.events import Key
 from textual.screen import Screen
@@ -13,10 +13,21 @@ from qualcode.tui.background import WorkDone, run_in_background
 from qualcode.tui.modals.code_picker import code_for_key
 
 if TYPE_CHECKING:
+    from textual.screen import ModalScreen
+
     from qualcode.tui.app import QualcodeApp
     from qualcode.workspace import Workspace
 
 Result = TypeVar("Result")
+
+
+class MetadataForm(Protocol):
+    """A form of fields (the transcript's, a participant's) that hands back the fields changed and keeps what was typed."""
+
+    typed: dict[str, str]
+
+
+FormMaker = Callable[[dict[str, str] | None, str], "ModalScreen[dict[str, str] | None]"]
 
 
 def listed_code(codes: list[CodeView], path: str) -> CodeView | str:
@@ -37,6 +48,36 @@ class QualcodeScreen(Screen[None]):
     ) -> None:
         """`work(workspace)` in a thread, then `then(result)` here on the main thread."""
         run_in_background(self, self.qualcode.workspace, work, then, group=group, exclusive=exclusive, failed=failed)
+
+    def edit_in_form(
+        self, name: str, form_for: FormMaker, save: Callable[[Workspace, str, dict[str, str]], str], *, group: str,
+        typed: dict[str, str] | None = None, problem: str = "",
+    ) -> None:
+        """The form `form_for(typed, problem)` for `name`; Enter saves what changed through `save`
+        (the service the command line's edit uses), then `edited()`; a save refused opens the form
+        again with what was typed and why, rather than losing it."""
+        form = form_for(typed, problem)
+
+        def saved(values: dict[str, str] | None) -> None:
+            if not values:  # nothing changed, or Escape: nothing to save
+                return
+
+            def said(status: str, failed: bool = False) -> None:
+                self.notify(status, severity="error" if failed else "information", markup=False)  # holds what was typed
+                self.edited()
+
+            def refused(error: str) -> None:
+                said(f"{name}: {error}", failed=True)
+                typed_then = cast(MetadataForm, form).typed
+                self.edit_in_form(name, form_for, save, group=group, typed=typed_then, problem=error.removeprefix("error: "))
+
+            self.in_background(lambda workspace: save(workspace, name, values), lambda changed: said(f"{name}: {changed}"),
+                               group=group, exclusive=False, failed=refused)
+
+        self.app.push_screen(form, saved)
+
+    def edited(self) -> None:
+        """What a screen does once an edit in its form is saved or refused (read its list again)."""
 
     def on_work_done(self, message: WorkDone) -> None:
         message.apply()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -162,34 +160,15 @@ class OverviewScreen(QualcodeScreen):
         if transcript is not None:
             self._edit(transcript)
 
-    def _edit(self, transcript: TranscriptView, typed: dict[str, str] | None = None, problem: str = "") -> None:
-        """The form; a save refused opens it again with what was typed and why (it was lost)."""
+    def _edit(self, transcript: TranscriptView) -> None:
+        """Edit through the same service as `qualcode transcripts edit`."""
         from qualcode.tui.modals.transcript_form import TranscriptForm
 
-        form = TranscriptForm(transcript, typed, problem)
+        self.edit_in_form(transcript.name, lambda typed, problem: TranscriptForm(transcript, typed, problem),
+                          lambda workspace, name, values: workspace.edit_transcript(name, values), group="overview-edit")
 
-        def saved(values: dict[str, str] | None) -> None:
-            if values:  # nothing changed, or Escape: nothing to save
-                self.save_edit(transcript.name, values, again=lambda why: self._edit(transcript, form.typed, why))
-
-        self.app.push_screen(form, saved)
-
-    def save_edit(self, name: str, values: dict[str, str], again: Callable[[str], None] | None = None) -> None:
-        """Save through the same service as `qualcode transcripts edit`, then reload the list;
-        refused, `again(why)` (the form opened again with what was typed)."""
-        def edited(status: str, failed: bool = False) -> None:
-            self.notify(status, severity="error" if failed else "information", markup=False)  # holds what was typed
-            self.load()
-
-        def refused(error: str) -> None:
-            edited(f"{name}: {error}", failed=True)
-            if again is not None:
-                again(error.removeprefix("error: "))
-
-        self.in_background(
-            lambda workspace: workspace.edit_transcript(name, values), lambda changed: edited(f"{name}: {changed}"),
-            group="overview-edit", exclusive=False, failed=refused,
-        )
+    def edited(self) -> None:
+        self.load()
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -72,38 +70,19 @@ class ParticipantsScreen(QualcodeScreen):
             return
         self._edit(self.people[table.cursor_row])
 
-    def _edit(self, person: ParticipantView, typed: dict[str, str] | None = None, problem: str = "") -> None:
-        """The form; a save refused opens it again with what was typed and why (it was lost)."""
+    def _edit(self, person: ParticipantView) -> None:
+        """Edit through the same service as `qualcode participants edit`."""
         from qualcode.tui.modals.participant_form import ParticipantForm
 
-        form = ParticipantForm(person, typed, problem)
+        self.edit_in_form(person.name, lambda typed, problem: ParticipantForm(person, typed, problem),
+                          lambda workspace, name, values: workspace.edit_participant(name, values), group="participants-edit")
 
-        def saved(values: dict[str, str] | None) -> None:
-            if values:  # nothing changed, or Escape: nothing to save
-                self.save_edit(person.name, values, again=lambda why: self._edit(person, form.typed, why))
-
-        self.app.push_screen(form, saved)
+    def edited(self) -> None:
+        self.load()
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
         self.action_edit()
-
-    def save_edit(self, name: str, values: dict[str, str], again: Callable[[str], None] | None = None) -> None:
-        """Save through the same service as `qualcode participants edit`, then reload the list;
-        refused, `again(why)` (the form opened again with what was typed)."""
-        def edited(status: str, failed: bool = False) -> None:
-            self.notify(status, severity="error" if failed else "information", markup=False)  # holds what was typed
-            self.load()
-
-        def refused(error: str) -> None:
-            edited(f"{name}: {error}", failed=True)
-            if again is not None:
-                again(error.removeprefix("error: "))
-
-        self.in_background(
-            lambda workspace: workspace.edit_participant(name, values), lambda changed: edited(f"{name}: {changed}"),
-            group="participants-edit", exclusive=False, failed=refused,
-        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
