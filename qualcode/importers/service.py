@@ -8,6 +8,8 @@ import hashlib
 import re
 import secrets
 import shlex
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -891,11 +893,15 @@ def import_paths(
         try:
             if progress is not None:
                 progress(path)
-            result.imported.append(_import_one(project, path, replace(options), key_access, coder_name, blind=blind))
+            _import_one(project, path, replace(options), key_access, coder_name, result.imported.append, blind=blind)
         except KeyboardInterrupt:
             # What came before is kept, each file its own transaction; the batch says where it stopped,
-            # and importing again goes on from there (the files before are already present).
-            result.interrupted, result.not_reached = path, len(files) - number - 1
+            # and importing again goes on from there (the files before are already present). A file
+            # written and counted just before the interrupt is one of those before.
+            done = len(result.imported) + len(result.skipped) + len(result.failed) == number + 1
+            stopped = number + 1 if done else number
+            if stopped < len(files):
+                result.interrupted, result.not_reached = files[stopped], len(files) - stopped - 1
             break
         except DuplicateContent as error:
             result.skipped.append((path, error.message))
@@ -914,8 +920,9 @@ def import_paths(
 
 @without_collections()  # a file's turns, terms and rows hold no cycles
 def _import_one(
-    project: Project, path: Path, options: ImportOptions, key_access: KeyAccess, coder_name: str | None, *, blind: bool = False,
-) -> ImportedTranscript:
+    project: Project, path: Path, options: ImportOptions, key_access: KeyAccess, coder_name: str | None,
+    record: Callable[[ImportedTranscript], object], *, blind: bool = False,
+) -> None:
     """One file: the slow work first, then the key locked only to settle it and write one short transaction.
 
     Reading, spaCy's proposals, pseudonymising and the index terms are made before the key is
@@ -950,12 +957,34 @@ def _import_one(
             mark_seen(key, pseudonymised, prepared.name)
             if key_state(key) != key_state(snapshot):
                 key_access.save(key)  # the key knows every pseudonym before a text that uses it is stored
-            imported = _write(project, prepared, coder_name, plan, blind=blind)
+            # Written and recorded as one step: a Ctrl-C between them left a file stored that the
+            # batch said it had not reached ("3 imported" with four stored). It is taken after.
+            with _interrupts_held():
+                record(_write(project, prepared, coder_name, plan, blind=blind))
         except QualcodeError as error:
             failure = error
     if failure is not None:
         raise failure
-    return imported
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C (SIGINT) pressed in the block interrupts when the block ends. Held in Python, not by
+    the thread's signal mask: spaCy's numerical library runs threads of its own, and a signal the
+    main thread holds back is taken by one of them and raised in the main thread all the same.
+    Only the main thread is ever interrupted, so elsewhere (the terminal UI's workers) the block
+    runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        if pressed:
+            raise KeyboardInterrupt
 
 
 def _plan(project: Project, prepared: PreparedTranscript | None) -> ReanchorPlan | None:

@@ -131,3 +131,50 @@ def test_ctrl_c_during_a_batch_keeps_what_came_before_says_where_and_the_same_im
         late.unlink()
     again = run_qualcode(["import", str(folder)], env, cwd=root)
     assert again.returncode == 0 and f"2 imported, {kept} already present, 0 failed" in again.stderr, again.stderr
+
+
+# Run in a process of its own: Ctrl-C reaches Python's main thread, which a test worker's may not be.
+CTRL_C_AFTER_A_WRITE = """
+import json, os, signal, sys
+from pathlib import Path
+import qualcode.importers.service as service
+from qualcode.anonymise.service import create_key
+from qualcode.store.models import Transcript
+from qualcode.store.project import Project
+from sqlalchemy import select
+
+base = Path(sys.argv[1])
+folder = base / "to"
+folder.mkdir()
+for name in ("a", "b"):
+    (folder / f"{name}.txt").write_text(f"I: Fortell.\\nD1: Det var fint på kurset {name}.\\n", encoding="utf-8")
+project = Project.create(base / "p")
+access = create_key(project, base / "k.qckey", "test passphrase")
+real_write, interrupted = service._write, []
+
+def write_then_ctrl_c(*args, **kwargs):
+    written = real_write(*args, **kwargs)
+    if not interrupted:  # Ctrl-C pressed the moment the first file is written
+        interrupted.append(written.name)
+        os.kill(os.getpid(), signal.SIGINT)
+    return written
+
+service._write = write_then_ctrl_c
+result = service.import_paths(project, [folder], access)
+with project.begin() as session:
+    stored = sorted(session.scalars(select(Transcript.name)))
+print(json.dumps({"stored": stored, "imported": [i.name for i in result.imported],
+                  "interrupted": result.interrupted and result.interrupted.name, "not_reached": result.not_reached}))
+"""
+
+
+def test_a_ctrl_c_just_after_a_file_is_written_counts_that_file_as_imported(tmp_path: Path) -> None:
+    """A fresh clone's run said "3 imported" with four stored: a Ctrl-C between a file's commit and
+    the batch's count of it. Pressed there, it is taken once the file is counted, and the batch
+    stops at the next file."""
+    import subprocess
+    import sys
+
+    ran = subprocess.run([sys.executable, "-c", CTRL_C_AFTER_A_WRITE, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == {"stored": ["a"], "imported": ["a"], "interrupted": "b.txt", "not_reached": 0}
