@@ -106,6 +106,19 @@ def test_code_search_undo_redo_history_from_the_cli(demo: Path) -> None:
     assert listed[0]["memo"] == "Leder bekrefter trykket" and listed[0]["coder"] == "Forsker 1"
 
 
+def test_a_value_beginning_with_a_dash_is_told_to_go_after_two_dashes(demo: Path) -> None:
+    """`search '-2+3'` said only "No such option '-2'": a query, a memo or a match may begin with a
+    dash, and click reads it as an option unless it comes after `--`. A misspelt option is told only what it was."""
+    for query in ("-2+3", "--- notat"):
+        result = run("--project", str(demo), "search", query)
+        assert result.exit_code == 2 and result.output.count("\n") == 1
+        assert "a value that begins with a dash goes after `--`, as in `cli search -- '-2+3'`" in result.output  # CliRunner's name
+    found = run("--project", str(demo), "search", "--", "-måltall")
+    assert found.exit_code == 0, found.output
+    misspelt = run("--project", str(demo), "search", "--limt", "3", "måltall")
+    assert "Did you mean" in misspelt.output and "begins with a dash" not in misspelt.output
+
+
 def test_match_errors_are_one_line(demo: Path) -> None:
     result = run("--project", str(demo), "coding", "add", "leder_L1", "empowerment", "--match", "Intervjuer:")
     assert result.exit_code == 1

@@ -256,7 +256,11 @@ def _usage_error(error: click.UsageError, where: str) -> NoReturn:
         raise click.exceptions.Exit(error.exit_code)
     if error.ctx is not None:
         where = error.ctx.command_path
-    line = f"error: {error.format_message()} (hint: see `{where} --help`)"
+    hint = f"see `{where} --help`"
+    if isinstance(error, click.exceptions.NoSuchOption) and not error.option_name.lstrip("-")[:1].isalpha():
+        # "-2+3" or "--- notat": a value that begins with a dash, as a search or a memo may, read as an option.
+        hint = f"a value that begins with a dash goes after `--`, as in `{where} -- '-2+3'`; or {hint}"
+    line = f"error: {error.format_message()} (hint: {hint})"
     click.echo(" ".join(line.split()), err=True)
     raise click.exceptions.Exit(error.exit_code)
 
