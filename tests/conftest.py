@@ -393,11 +393,18 @@ def replace_project(project: Project, template: Path) -> Path:
 async def settle(pilot: Pilot[None], rounds: int = 1, pauses: int = 1) -> None:
     """Let the app's background work finish and the screen catch up, `rounds` times (a result may
     start more work, which starts only when the one before is handled), pausing `pauses` times
-    after each. A DirectoryTree's loader waits for folders to open and never ends: not waited for."""
+    after each. A DirectoryTree's loader waits for folders to open and never ends: not waited for.
+    A read superseded by a newer one of its group is cancelled while waited for (Textual then
+    raises WorkerCancelled): its result is dropped, so there is nothing of it to wait for."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(rounds):
         working = [worker for worker in pilot.app.workers if worker.group != "_loader"]
         if working:  # an empty list would mean every worker
-            await pilot.app.workers.wait_for_complete(working)
+            try:
+                await pilot.app.workers.wait_for_complete(working)
+            except WorkerCancelled:
+                pass
         for _ in range(pauses):
             await pilot.pause()
 
