@@ -144,12 +144,13 @@ EMAIL_PAA = re.compile(
 )
 
 
-def all_emails(text: str) -> Iterator[re.Match[str]]:
+def all_emails(text: str, lowered: str | None = None) -> Iterator[re.Match[str]]:
     """Every e-mail address in `text`, however written: plainly, written out ("kari(at)nav.no"), or as
     said ("krøllalfa", "punktum", "at … dot"). Each kind is looked for only where its signs are, found
-    first by plain substring search: a case-blind pattern is tried at every character of the text."""
+    first by plain substring search: a case-blind pattern is tried at every character of the text.
+    `lowered` is `text.lower()`, where the caller has it already."""
     yield from emails(text)
-    lowered = text.lower()
+    lowered = text.lower() if lowered is None else lowered
     if any(sign in lowered for sign in ("at)", "at )", "at]", "at ]", "(a)", "[a]")) and _WRITTEN_AT.search(text) is not None:
         for match in EMAIL_WRITTEN_OUT.finditer(text):
             # "(a)" is a list's first item as often ("Svar (a) 2.5"): an address only before a known domain ending.
@@ -390,6 +391,7 @@ def _years(text: str, match: re.Match[str]) -> bool:
 def find_patterns(text: str) -> Iterator[Found]:
     """Every pattern identifier in `text`; callers resolve overlaps."""
     text = plain_digits(text)
+    lowered = text.lower()  # once, for the detectors that search in lower case
     # Every detector but the e-mail's and the NAV office's needs a digit (a street address its
     # number): a text with none, as most turns of an interview are, is not scanned by them at all.
     digits = DIGIT.search(text) is not None
@@ -422,7 +424,7 @@ def find_patterns(text: str) -> Iterator[Found]:
             ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(text, match.end()) is not None
             if len(phone_digits(match.group())) == 8 and not ages and not _years(text, match):
                 yield Found(match.start(), match.end(), match.group(), "phone")
-    for match in all_emails(text):
+    for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
     if digits:
         for match in STREET.finditer(text):
@@ -433,7 +435,7 @@ def find_patterns(text: str) -> Iterator[Found]:
                 yield Found(match.start("street"), match.end(), text[match.start("street"):match.end()], "address")
         for match in POSTCODE.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "postcode")
-    yield from _profiles(text)
+    yield from _profiles(text, lowered)
     if "NAV" in text or "Nav" in text:
         for match in NAV_OFFICE.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "nav_office")
@@ -452,7 +454,6 @@ def find_patterns(text: str) -> Iterator[Found]:
         )
         if born or beside:
             yield Found(match.start(), match.end(), match.group(), "birth_date")
-    lowered = text.lower()
     spoken = any(word in lowered for word in ("født", "fødd", "fødsel", "bursdag", "dob", "born", "f.")) and any(
         month in lowered for month in MONTHS.split("|")
     )
@@ -461,9 +462,9 @@ def find_patterns(text: str) -> Iterator[Found]:
             yield Found(match.start(), match.end(), match.group(), "birth_date")
 
 
-def _profiles(text: str) -> Iterator[Found]:
-    """Links to profiles, handles with their @, and user names said beside a word of profiles."""
-    lowered = text.lower()
+def _profiles(text: str, lowered: str) -> Iterator[Found]:
+    """Links to profiles, handles with their @, and user names said beside a word of profiles
+    (`lowered`: `text.lower()`)."""
     if any(site in lowered for site in _PROFILE_SITES):
         for match in PROFILE_URL.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "profile")
