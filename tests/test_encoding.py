@@ -96,7 +96,7 @@ def test_a_participants_csv_saved_by_excel_in_cp1252_is_read_as_cp1252(session: 
 def test_windows_curly_quotes_are_not_read_as_dos_letters() -> None:
     """In DOS's code page Windows' ‘ and ’ are "æ" and "Æ": a cp1252 file with quoted words was read as
     cp865, "Åse" stored as "┼se" (a name the key could not find) and ‘nei’ as "æneiÆ"."""
-    from qualcode.importers.encoding import decode_text
+    from qualcode.text.encoding import decode_text
 
     windows = "I: Hva sa hun?\nD1: Åse sa ‘nei’, og ‘ja’, og ‘kanskje’.\n"
     assert decode_text(windows.encode("cp1252"), "x.txt").text == windows

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from charset_normalizer import from_bytes
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.document import control_character_note, on_lines
-from qualcode.text.normalise import control_characters
+from qualcode.text.normalise import control_character_note, control_characters, on_lines
 
 # Norwegian files that are not UTF-8 come from Word on Windows, old Macs or DOS; letting
 # charset-normalizer choose among all code pages picks cp1250 for "ø" and "å".
