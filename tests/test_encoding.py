@@ -13,9 +13,11 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import check_file, file_parts, folder_texts
 from qualcode.anonymise.service import add_known_identifier
 from qualcode.errors import ImportFailed, NeedsReview, UnreadableFile
+from qualcode.exchange.qdpx_read import read_qdpx
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import import_file, parse_file
 from qualcode.store.models import Participant, Transcript
+from tests.test_exchange_import import Qdpx, guid
 
 UTF8_LINES = "I: Hvor bodde du da?\nD1: Jeg bodde på et sted, og så flyttet jeg. Det var både bra og dårlig, og jeg lærte mye på egen hånd.\n"
 TOENSBERG_LINE = "D1: Jeg gikk til NAV Tønsberg og snakket med Sissel Bakken i Tønsberg.\n"
@@ -152,3 +154,21 @@ def test_the_leak_check_refuses_in_one_line_a_file_the_import_cannot_read(tmp_pa
         ("merket.txt", "it could not be read"), ("pakket.txt", "it could not be read"),
         ("to_tegnsett.txt", "it could not be read"), ("tom.txt", ""),
     ]
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param("I: Hvor var du?\r\nD1: Hos NAV Tønsberg, og så hos <Sissel Bakken>.\r\n".encode("cp1252"), id="windows-1252"),
+    pytest.param("\ufeffI: Hvor var du?\nD1: Hos NAV Tønsberg, og så hos <Sissel Bakken>.\n".encode(), id="utf-8 with a mark"),
+])
+def test_the_leak_check_reads_a_qdpx_source_as_the_project_import_does(tmp_path: Path, source: bytes) -> None:
+    """A .qdpx's source text was read as UTF-8 with what is not UTF-8 replaced, and anything in angle
+    brackets left out: "NAV Tønsberg" written in Windows-1252, and "<Sissel Bakken>", passed the check
+    though importing the project reads both."""
+    qdpx = Qdpx()
+    qdpx.members[f"sources/{guid('source:en')}.txt"] = source
+    qdpx.sources.append(f'<TextSource guid="{guid("source:en")}" name="D1" plainTextPath="internal://{guid("source:en")}.txt"/>')
+    path = qdpx.write(tmp_path / "prosjekt.qdpx")
+    imported = read_qdpx(path).sources[0].text
+    assert "NAV Tønsberg" in imported and "<Sissel Bakken>" in imported
+    assert [text for where, text in file_parts(path) if where.startswith("sources/")] == imported.splitlines()
+    assert {leak.found for leak in check_file(path, toensberg_key())} == {"NAV Tønsberg", "Sissel Bakken"}

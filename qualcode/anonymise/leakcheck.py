@@ -97,7 +97,11 @@ def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLim
             for member in archive.namelist():
                 if member.lower().endswith((".qde", ".xml")):
                     yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits), member)
-                elif member.lower().endswith((".txt", ".html", ".rtf")):
+                elif member.lower().endswith(".txt"):
+                    text = _source_text(read_member(archive, member, name), f"{name}: part {member}")
+                    for number, line in enumerate(text.splitlines(), start=1):
+                        yield f"{member} line {number}", line
+                elif member.lower().endswith((".html", ".rtf")):
                     text = read_member(archive, member, name).decode("utf-8", errors="replace")
                     for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
                         yield f"{member} line {number}", line
@@ -120,6 +124,15 @@ def _text_of(data: bytes, name: str) -> str:
             f"{refused.message}, so the leak check cannot read it",
             "open it in the program it came from, save it as UTF-8 text and check it again",
         ) from None
+
+
+def _source_text(data: bytes, name: str) -> str:
+    """A .qdpx's plain-text source as qualcode.exchange imports it: UTF-8, as REFI-QDA writes it,
+    else read as a text file is (its tags kept: "<Kari Nordmann>" is text the import stores)."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return _text_of(data, name)
 
 
 def _yaml_values(text: str) -> Iterator[tuple[str, str]]:
