@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pytest
@@ -9,11 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.leakcheck import check_file, file_parts, folder_texts
 from qualcode.anonymise.service import add_known_identifier
-from qualcode.errors import ImportFailed, NeedsReview
+from qualcode.errors import ImportFailed, NeedsReview, UnreadableFile
+from qualcode.exchange.qdpx_read import read_qdpx
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.service import import_file, parse_file
 from qualcode.store.models import Participant, Transcript
+from tests.test_exchange_import import Qdpx, guid
 
 UTF8_LINES = "I: Hvor bodde du da?\nD1: Jeg bodde på et sted, og så flyttet jeg. Det var både bra og dårlig, og jeg lærte mye på egen hånd.\n"
 TOENSBERG_LINE = "D1: Jeg gikk til NAV Tønsberg og snakket med Sissel Bakken i Tønsberg.\n"
@@ -96,9 +100,75 @@ def test_a_participants_csv_saved_by_excel_in_cp1252_is_read_as_cp1252(session: 
 def test_windows_curly_quotes_are_not_read_as_dos_letters() -> None:
     """In DOS's code page Windows' ‘ and ’ are "æ" and "Æ": a cp1252 file with quoted words was read as
     cp865, "Åse" stored as "┼se" (a name the key could not find) and ‘nei’ as "æneiÆ"."""
-    from qualcode.importers.encoding import decode_text
+    from qualcode.text.encoding import decode_text
 
     windows = "I: Hva sa hun?\nD1: Åse sa ‘nei’, og ‘ja’, og ‘kanskje’.\n"
     assert decode_text(windows.encode("cp1252"), "x.txt").text == windows
     pasted = "I: Hva sa hun?\nD1: Det var fint å være med, og jeg lærte mye på kurset der.\n"
     assert decode_text(pasted.encode() + "D1: Hun sa ‘vent litt’.\n".encode("cp1252"), "y.txt").text == pasted + "D1: Hun sa ‘vent litt’.\n"
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param("I: Hva sa hun?\nD1: Åse sa ‘nei’, og ‘ja’, og så flyttet hun til Tønsberg.\n".encode("cp1252"), id="windows-1252 with curly quotes"),
+    pytest.param("I: Hvor bodde du?\nD1: Jeg bodde i Tønsberg, og så flyttet jeg.\n".encode("mac_roman"), id="mac roman"),
+    pytest.param("I: Hvor bodde du?\nD1: Hos Sissel Bakken i Tønsberg.\n".encode("utf-16-le"), id="utf-16 without a mark"),
+    pytest.param(UTF8_LINES.encode() + "D1: Sissel Bakken i Tønsberg sa ‘vent litt’.\n".encode("cp1252"), id="utf-8 with a windows-1252 line"),
+])
+def test_the_leak_check_reads_a_text_file_as_the_import_does_and_finds_the_names_it_read(tmp_path: Path, data: bytes) -> None:
+    """The leak check had a reader of its own, which took Windows' curly quotes for DOS letters and so
+    read "Tønsberg" as "T°nsberg": a name the import read, and would store if the key did not hold it,
+    passed the check."""
+    path = tmp_path / "sitater.txt"
+    path.write_bytes(data)
+    imported = parse_file(path).text
+    assert "Tønsberg" in imported
+    assert [text for _, text in file_parts(path)] == imported.splitlines()
+    found = {leak.found for leak in check_file(path, toensberg_key())}
+    assert found == {name for name in ("Sissel Bakken", "Tønsberg") if name in imported}
+
+
+def test_the_leak_check_refuses_in_one_line_a_file_the_import_cannot_read(tmp_path: Path) -> None:
+    """A file of two code pages, a UTF-8 mark over Windows-1252 lines, or no text at all was read some
+    way and passed; a name in what was read wrong, or packed, passes unseen. The import refuses such a
+    file, and the leak check says why it cannot read it; a folder's scan names it; an empty file holds nothing."""
+    (tmp_path / "to_tegnsett.txt").write_bytes(
+        "D1: Jeg bodde i Tønsberg og så på.\n".encode("cp1252") + "D1: Så flyttet jeg til Tønsberg igjen.\n".encode("cp865")
+    )
+    (tmp_path / "merket.txt").write_bytes("\ufeffI: Hvem var det?\n".encode() + "D1: Sissel Bakken i Tønsberg.\n".encode("cp1252"))
+    (tmp_path / "pakket.txt").write_bytes(b"%PDF-1.4\n" + zlib.compress(("Sissel Bakken i Tønsberg. " * 40).encode("cp1252")))
+    (tmp_path / "tom.txt").write_bytes(b"\n")
+    refusals = {
+        "to_tegnsett.txt": "to_tegnsett.txt: no encoding reads it as Norwegian (for instance 'T›nsberg'); it may mix several, so the leak check cannot read it",
+        "merket.txt": "merket.txt starts with a utf-8-sig mark but is not valid utf-8-sig, so the leak check cannot read it",
+        "pakket.txt": "pakket.txt looks like a binary file, not text, so the leak check cannot read it",
+    }
+    for name, message in refusals.items():
+        with pytest.raises(ImportFailed):
+            parse_file(tmp_path / name)
+        with pytest.raises(UnreadableFile) as refused:
+            check_file(tmp_path / name, toensberg_key())
+        assert refused.value.message == message
+        assert refused.value.hint == "open it in the program it came from, save it as UTF-8 text and check it again"
+    assert check_file(tmp_path / "tom.txt", toensberg_key()) == []
+    assert [(path.name, why) for path, _, why in folder_texts(tmp_path)] == [
+        ("merket.txt", "it could not be read"), ("pakket.txt", "it could not be read"),
+        ("to_tegnsett.txt", "it could not be read"), ("tom.txt", ""),
+    ]
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param("I: Hvor var du?\r\nD1: Hos NAV Tønsberg, og så hos <Sissel Bakken>.\r\n".encode("cp1252"), id="windows-1252"),
+    pytest.param("\ufeffI: Hvor var du?\nD1: Hos NAV Tønsberg, og så hos <Sissel Bakken>.\n".encode(), id="utf-8 with a mark"),
+])
+def test_the_leak_check_reads_a_qdpx_source_as_the_project_import_does(tmp_path: Path, source: bytes) -> None:
+    """A .qdpx's source text was read as UTF-8 with what is not UTF-8 replaced, and anything in angle
+    brackets left out: "NAV Tønsberg" written in Windows-1252, and "<Sissel Bakken>", passed the check
+    though importing the project reads both."""
+    qdpx = Qdpx()
+    qdpx.members[f"sources/{guid('source:en')}.txt"] = source
+    qdpx.sources.append(f'<TextSource guid="{guid("source:en")}" name="D1" plainTextPath="internal://{guid("source:en")}.txt"/>')
+    path = qdpx.write(tmp_path / "prosjekt.qdpx")
+    imported = read_qdpx(path).sources[0].text
+    assert "NAV Tønsberg" in imported and "<Sissel Bakken>" in imported
+    assert [text for where, text in file_parts(path) if where.startswith("sources/")] == imported.splitlines()
+    assert {leak.found for leak in check_file(path, toensberg_key())} == {"NAV Tønsberg", "Sissel Bakken"}

@@ -8,7 +8,6 @@ XML, no XML entities or DTDs.
 
 from __future__ import annotations
 
-import codecs
 import io
 import re
 import zipfile
@@ -16,7 +15,6 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +22,7 @@ from qualcode.anonymise.apply import known_birth_dates
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
-from qualcode.errors import InvalidInput, LeakFound, UnreadableFile
+from qualcode.errors import ImportFailed, InvalidInput, LeakFound, UnreadableFile
 from qualcode.text.normalise import visible
 from qualcode.untrusted import (
     MAX_MEMBER_BYTES,
@@ -84,7 +82,7 @@ def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLim
         yield from _docx_parts(source, name, limits)
     elif suffix in (".txt", ".md", ".csv", ".yaml", ".yml"):
         data = source.read_bytes() if isinstance(source, Path) else source
-        text = read_text(data)
+        text = _text_of(data, name)
         for number, line in enumerate(text.splitlines(), start=1):
             yield f"line {number}", line
         if suffix in (".yaml", ".yml"):
@@ -99,7 +97,11 @@ def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLim
             for member in archive.namelist():
                 if member.lower().endswith((".qde", ".xml")):
                     yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits), member)
-                elif member.lower().endswith((".txt", ".html", ".rtf")):
+                elif member.lower().endswith(".txt"):
+                    text = _source_text(read_member(archive, member, name), f"{name}: part {member}")
+                    for number, line in enumerate(text.splitlines(), start=1):
+                        yield f"{member} line {number}", line
+                elif member.lower().endswith((".html", ".rtf")):
                     text = read_member(archive, member, name).decode("utf-8", errors="replace")
                     for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
                         yield f"{member} line {number}", line
@@ -107,36 +109,30 @@ def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLim
         raise InvalidInput(f"{name}: the leak check reads {', '.join(READABLE)}")
 
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-# The code pages a Norwegian text that is not UTF-8 is written in (Word on Windows, old Macs, DOS):
-# their "ø" and "å" are different bytes, and the one that reads them as Norwegian letters is the one.
-LEGACY_CODE_PAGES = ("cp1252", "mac_roman", "cp865")
-_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
-_NORWEGIAN_LETTERS = frozenset("æøåÆØÅ")
+def _text_of(data: bytes, name: str) -> str:
+    """A text file as the import reads it (qualcode.text.encoding), so a name the import would store
+    is found here too. A file the import refuses as not text, or as text no code page reads as
+    Norwegian, is refused in one line: read some other way, a name in it could pass unseen."""
+    from qualcode.text.encoding import decode_text  # here: a .docx export reads no text file
+
+    if not data.strip():
+        return ""  # nothing to find; the import refuses it as empty
+    try:
+        return decode_text(data, name).text
+    except ImportFailed as refused:
+        raise UnreadableFile(
+            f"{refused.message}, so the leak check cannot read it",
+            "open it in the program it came from, save it as UTF-8 text and check it again",
+        ) from None
 
 
-def read_text(data: bytes) -> str:
-    """A text file as it was written: by its BOM (UTF-8, UTF-16, UTF-32, as Excel and Notepad save
-    "Unicode text"), UTF-16 without one, else UTF-8, with what is not UTF-8 read in the legacy code
-    page that makes the most Norwegian letters of it, as the import reads it. Read as UTF-8 alone,
-    "Tønsberg" written in Windows-1252 was "T\ufffdnsberg" and passed the check."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    if data.count(b"\x00") > len(data) // 4:  # UTF-16 without a mark: a NUL beside every ASCII letter
-        readings = [data.decode(encoding, errors="replace") for encoding in ("utf-16-le", "utf-16-be")]
-        return max(readings, key=lambda text: sum(character.isascii() for character in text))
-    text = data.decode("utf-8", errors="surrogateescape")
-    if _ESCAPED_BYTES.search(text) is None:
-        return text
-    readings = [_ESCAPED_BYTES.sub(partial(_escaped_as, code_page), text) for code_page in LEGACY_CODE_PAGES]
-    return max(readings, key=lambda reading: sum(character in _NORWEGIAN_LETTERS for character in reading))
-
-
-def _escaped_as(code_page: str, run: re.Match[str]) -> str:
-    """Bytes that were not UTF-8, as surrogateescape handed them over, read in `code_page`."""
-    return bytes(ord(byte) - 0xDC00 for byte in run.group()).decode(code_page, errors="replace")
+def _source_text(data: bytes, name: str) -> str:
+    """A .qdpx's plain-text source as qualcode.exchange imports it: UTF-8, as REFI-QDA writes it,
+    else read as a text file is (its tags kept: "<Kari Nordmann>" is text the import stores)."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return _text_of(data, name)
 
 
 def _yaml_values(text: str) -> Iterator[tuple[str, str]]:

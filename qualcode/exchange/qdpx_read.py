@@ -272,7 +272,7 @@ class _Reader:
         try:
             return data.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError:
-            from qualcode.importers.encoding import decode_text
+            from qualcode.text.encoding import decode_text
 
             decoded = decode_text(data, element.get("name") or "source", None)
             self.package.deviations.append(f"{_describe(element)}: text is not UTF-8; read as {decoded.encoding}")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualcode.text.normalise import control_characters, normalise
+from qualcode.text.normalise import normalise
 
 # A time as transcripts write it: 12:31, 00:12:31, 00:12:31,5.
 TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -45,13 +45,6 @@ class ParsedDocument:
     notes: list[str] = field(default_factory=list)
 
 
-def on_lines(lines: list[int]) -> str:
-    """Where something was found, as "line 4" or "lines 4, 9, 12 …", without a wall of numbers."""
-    distinct = sorted(set(lines))
-    shown = ", ".join(str(line) for line in distinct[:8]) + (" …" if len(distinct) > 8 else "")
-    return f"line {shown}" if len(distinct) == 1 else f"lines {shown}"
-
-
 def tracked_changes_note(inserted: int, deleted: int) -> str | None:
     """The note for a document read with its tracked changes accepted."""
     parts = [f"{inserted} insertion{'s' if inserted != 1 else ''} kept"] if inserted else []
@@ -67,16 +60,6 @@ def left_out_note(counted: list[tuple[int, str, str]], application: str) -> str 
         return None
     listed = left[0] if len(left) == 1 else f"{', '.join(left[:-1])} and {left[-1]}"
     return f"{listed} left out, as not part of the transcript's text; check them in {application}"
-
-
-def control_character_note(text: str, found: list[tuple[int, str]] | None = None) -> str | None:
-    """The note for the control characters normalising `text` removes, if it has any."""
-    found = control_characters(text) if found is None else found
-    if not found:
-        return None
-    kinds = ", ".join(f"U+{ord(character):04X}" for character in sorted({character for _, character in found}))
-    count = f"{len(found)} control characters" if len(found) > 1 else "1 control character"
-    return f"{count} ({kinds}) removed on {on_lines([line for line, _ in found])}"
 
 
 def assemble_blocks(blocks: list[Block]) -> tuple[str, list[TurnSpan]]:

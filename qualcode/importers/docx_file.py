@@ -23,7 +23,6 @@ from docx.opc.part import XmlPart
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import (
     ParsedDocument,
-    control_character_note,
     left_out_note,
     table_row_lines,
     tracked_changes_note,
@@ -40,7 +39,7 @@ from qualcode.text.docx_paragraphs import (
     paragraph_text,
     run_text,
 )
-from qualcode.text.normalise import normalise
+from qualcode.text.normalise import control_character_note, normalise
 
 if TYPE_CHECKING:
     from lxml.etree import _Element

@@ -10,8 +10,8 @@ import yaml
 from yaml.events import AliasEvent, CollectionStartEvent
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.encoding import decode_text
 from qualcode.importers.metadata import TRANSCRIPT_KEYS
+from qualcode.text.encoding import decode_text
 from qualcode.text.normalise import normalise
 
 # Front matter at the top, after blank lines if any (an editor or an export may put one first).

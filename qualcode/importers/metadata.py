@@ -19,7 +19,6 @@ from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.anonymise.service import add_known_identifier
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant
 from qualcode.errors import ImportFailed, InvalidInput
-from qualcode.importers.encoding import decode
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import (
     AttributeDefinition,
@@ -32,6 +31,7 @@ from qualcode.store.models import (
 )
 from qualcode.store.project import clean_typed
 from qualcode.text.delimited import DelimitedTable, read_delimited
+from qualcode.text.encoding import decode
 from qualcode.text.normalise import one_line
 
 ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")

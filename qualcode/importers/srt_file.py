@@ -9,8 +9,8 @@ import srt
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import ParsedDocument, assemble_blocks
-from qualcode.importers.encoding import decode_text
 from qualcode.importers.subtitle_speakers import CueSpeakers
+from qualcode.text.encoding import decode_text
 from qualcode.text.normalise import normalise
 
 # Formatting in a cue, not words: <i> <b> <u> <font …> and their ends, and ASS-style overrides

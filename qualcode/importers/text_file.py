@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from qualcode.importers.document import ParsedDocument
-from qualcode.importers.encoding import decode_text
 from qualcode.importers.frontmatter import split_front_matter
 from qualcode.importers.turns import detect_turns
+from qualcode.text.encoding import decode_text
 from qualcode.text.normalise import normalise
 
 

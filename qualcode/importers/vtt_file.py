@@ -13,8 +13,8 @@ from webvtt.models import Caption
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import Block, ParsedDocument, assemble_blocks, parse_timestamp
-from qualcode.importers.encoding import decode_text
 from qualcode.importers.subtitle_speakers import CueSpeakers
+from qualcode.text.encoding import decode_text
 from qualcode.text.normalise import normalise
 
 # A cue timing line as webvtt-py reads one, but with a comma before the milliseconds allowed too,

@@ -123,6 +123,23 @@ def control_characters(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def control_character_note(text: str, found: list[tuple[int, str]] | None = None) -> str | None:
+    """The note for the control characters normalising `text` removes, if it has any."""
+    found = control_characters(text) if found is None else found
+    if not found:
+        return None
+    kinds = ", ".join(f"U+{ord(character):04X}" for character in sorted({character for _, character in found}))
+    count = f"{len(found)} control characters" if len(found) > 1 else "1 control character"
+    return f"{count} ({kinds}) removed on {on_lines([line for line, _ in found])}"
+
+
+def on_lines(lines: list[int]) -> str:
+    """Where something was found, as "line 4" or "lines 4, 9, 12 …", without a wall of numbers."""
+    distinct = sorted(set(lines))
+    shown = ", ".join(str(line) for line in distinct[:8]) + (" …" if len(distinct) > 8 else "")
+    return f"line {shown}" if len(distinct) == 1 else f"lines {shown}"
+
+
 def content_hash(text: str) -> str:
     """The SHA-256 of a text, used to recognise the same content and to stamp codings."""
     digest = hashlib.sha256()
