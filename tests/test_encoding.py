@@ -172,3 +172,28 @@ def test_the_leak_check_reads_a_qdpx_source_as_the_project_import_does(tmp_path:
     assert "NAV Tønsberg" in imported and "<Sissel Bakken>" in imported
     assert [text for where, text in file_parts(path) if where.startswith("sources/")] == imported.splitlines()
     assert {leak.found for leak in check_file(path, toensberg_key())} == {"NAV Tønsberg", "Sissel Bakken"}
+
+
+@pytest.mark.parametrize(("written", "code_page", "described", "kind"), [
+    pytest.param("Kåre", "cp1252", "Windows-1252 (cp1252)", "person", id="windows-1252"),
+    pytest.param("Tønsberg", "mac_roman", "Mac Roman", "place", id="mac roman"),
+    pytest.param("Bø", "cp865", "DOS Nordic (cp865)", "place", id="dos nordic"),
+    pytest.param("Bærum\n", "cp1252", "Windows-1252 (cp1252)", "place", id="windows-1252 with a line end"),
+])
+def test_a_word_in_a_code_page_is_read_in_it_not_as_utf16(session: Session, tmp_path: Path, written: str, code_page: str, described: str, kind: str) -> None:
+    """Any even number of bytes decodes as UTF-16, and a file of one word in a code page, with no NUL
+    byte, was read as UTF-16 without a mark: "Kåre" became "䯥牥", was stored so, and the leak check
+    passed the file though the key held "Kåre"."""
+    path = tmp_path / "navn.txt"
+    path.write_bytes(written.encode(code_page))
+    word = written.strip()
+    document = parse_file(path)
+    assert (document.text.strip(), document.encoding) == (word, code_page)
+    assert document.notes == [f"navn.txt is not UTF-8 and was read as {described}"]
+    key = PseudonymKey("test")
+    entry = add_known_identifier(key, word, kind)
+    assert [text for _, text in file_parts(path)] == [word]
+    assert [(leak.found, leak.where) for leak in check_file(path, key)] == [(word, "line 1")]
+    import_file(session, path, key=key)
+    stored = stored_text(session, "navn")
+    assert word not in stored and stored.strip() == entry.pseudonym

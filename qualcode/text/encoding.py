@@ -120,8 +120,12 @@ def _decode(data: bytes, name: str, encoding: str | None) -> Decoded:
                 return Decoded(data.decode(bom_encoding), bom_encoding)
             except UnicodeDecodeError:
                 raise ImportFailed(f"{name} starts with a {bom_encoding} mark but is not valid {bom_encoding}", "re-save it as UTF-8") from None
-    # UTF-16 without a mark is valid UTF-8 with a NUL after every letter: leave it to detection.
-    if data.count(b"\x00") <= len(data) // 4:
+    # UTF-16 without a mark has a NUL byte in every character below U+0100, which is all of a
+    # Norwegian text but its dashes, curly quotes and emoji: about half its bytes. Its ASCII is valid
+    # UTF-8 too (a NUL beside every letter), so it is left to detection; fewer NULs are no UTF-16.
+    nuls = data.count(b"\x00")
+    may_be_utf16 = nuls > len(data) // 4
+    if not may_be_utf16:
         try:
             return Decoded(data.decode("utf-8"), "utf-8")
         except UnicodeDecodeError:
@@ -133,9 +137,11 @@ def _decode(data: bytes, name: str, encoding: str | None) -> Decoded:
     # load are not paid by a command that reads UTF-8 only (an export's leak check, a participants list).
     from charset_normalizer import from_bytes
 
-    matches = from_bytes(data, cp_isolation=CANDIDATE_ENCODINGS)
+    # Almost any even number of bytes decodes as UTF-16, and charset-normalizer prefers that reading
+    # of a short text in a code page ("Kåre" in Windows-1252 as "䯥牥"): it is offered UTF-16 only
+    # for bytes that may be UTF-16.
+    matches = from_bytes(data, cp_isolation=CANDIDATE_ENCODINGS if may_be_utf16 else LEGACY_ENCODINGS)
     best = matches.best()
-    nuls = data.count(b"\x00")
     if best is None or (nuls > max(10, len(data) * BINARY_SHARE) and not best.encoding.startswith("utf_16")):
         raise ImportFailed(f"{name} looks like a binary file, not text", "export it as .txt, .docx or .odt first")
     if best.encoding.startswith("utf_16"):
