@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from qualcode.text.normalise import normalise
-
-# A time as transcripts write it: 12:31, 00:12:31, 00:12:31,5.
-TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
-_CELL_TIME = re.compile(rf"[\[(]?({TIME})[\])]?")
 
 
 @dataclass(frozen=True)
@@ -84,25 +79,6 @@ def assemble_blocks(blocks: list[Block]) -> tuple[str, list[TurnSpan]]:
         turns.append(TurnSpan(block.speaker, start, start + len(block.text), block.timestamp_ms))
         position += len(prefix) + len(block.text) + 2
     return "\n\n".join(parts) + ("\n" if parts else ""), turns
-
-
-def table_row_lines(cells: list[str]) -> list[str]:
-    """A table row's cells as transcript lines: speaker | text becomes "speaker: text", time |
-    speaker | text (or speaker | time | text) "speaker (time): text", each followed by a blank
-    line; any other row (a title merged across the table, a row of notes) is read cell by cell."""
-    texts = [cell.strip() for cell in cells]
-    if len(texts) == 2 and _is_speaker(texts[0]):
-        return [f"{texts[0].rstrip(':')}: {texts[1]}", ""]
-    if len(texts) == 3:
-        for time_cell, speaker_cell in ((0, 1), (1, 0)):
-            time = _CELL_TIME.fullmatch(texts[time_cell])
-            if time and _is_speaker(texts[speaker_cell]) and not _CELL_TIME.fullmatch(texts[speaker_cell]):
-                return [f"{texts[speaker_cell].rstrip(':')} ({time.group(1)}): {texts[2]}", ""]
-    return [text for text in texts if text]
-
-
-def _is_speaker(cell: str) -> bool:
-    return bool(cell) and len(cell) <= 40 and "\n" not in cell
 
 
 def parse_timestamp(value: str) -> int:

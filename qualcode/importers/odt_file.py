@@ -21,15 +21,11 @@ from odf.opendocument import load
 from odf.style import Style, TextProperties
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.document import (
-    ParsedDocument,
-    left_out_note,
-    table_row_lines,
-    tracked_changes_note,
-)
+from qualcode.importers.document import ParsedDocument, left_out_note, tracked_changes_note
 from qualcode.importers.package import check_not_encrypted, open_package, read_small_part
 from qualcode.importers.turns import detect_turns
 from qualcode.text.normalise import control_character_note, normalise
+from qualcode.text.table_rows import table_row_lines
 
 _TEXT_BLOCKS = {(TEXTNS, "p"), (TEXTNS, "h")}
 # Not what was said: a comment (its author's name, its date and its text) and a footnote or

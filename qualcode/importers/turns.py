@@ -6,8 +6,9 @@ import re
 from collections import Counter
 
 from qualcode.errors import InvalidInput
-from qualcode.importers.document import TIME, TurnSpan, parse_timestamp
+from qualcode.importers.document import TurnSpan, parse_timestamp
 from qualcode.text.speakers import ROLE_LABELS
+from qualcode.text.table_rows import TIME
 
 _LABEL = r"[A-ZÆØÅ][\w.'\-]*(?: [A-ZÆØÅ0-9][\w.'\-]*){0,2}"
 # A marker at the start of a line, optionally in Markdown bold: [ts] Label (ts):
