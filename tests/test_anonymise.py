@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import add_identifier, pseudonymise
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey, destroy_key, load_key, read_envelope, save_key
-from qualcode.anonymise.leakcheck import check_file, check_parts, files_holding, guard
+from qualcode.anonymise.leakcheck import check_file, check_parts, file_parts, files_holding, guard
 from qualcode.anonymise.patterns import valid_fnr
 from qualcode.anonymise.service import (
     KeyAccess,
@@ -45,6 +45,7 @@ from qualcode.errors import (
     NotFound,
     UnreadableFile,
 )
+from qualcode.exchange.qdpx_read import read_qdpx
 from qualcode.importers.metadata import (
     get_or_create_participant,
     import_identifiers,
@@ -54,8 +55,10 @@ from qualcode.importers.service import ImportOptions, import_file, import_paths,
 from qualcode.store.models import Code, Coder, Coding, Memo, Participant, Transcript
 from qualcode.store.project import Project
 from qualcode.text.sentences import sentence_spans
+from qualcode.untrusted import PackageLimits
 from qualcode.workspace import Workspace
 from tests.conftest import PRODUCTION_SCRYPT_N, SAMPLES, packed_bomb, sample_key
+from tests.test_exchange_import import Qdpx
 
 CORPUS = Path(__file__).parent / "data" / "anonymise_corpus.txt"
 KNOWN = [
@@ -1952,6 +1955,54 @@ def test_a_number_the_key_holds_is_found_in_any_grouping(tmp_path: Path, written
     )
     (tmp_path / "ut.txt").write_text(f"Sitat: {written} og 912 345 67.\n", encoding="utf-8")
     assert [leak.found for leak in check_file(tmp_path / "ut.txt", key)] == [written, "912 345 67"]
+
+
+def _qdpx_with_word_source(path: Path) -> tuple[Path, str]:
+    """A .qdpx whose one source is a .docx, as NVivo and ATLAS.ti write it, with a name hidden text
+    splits, a place a line break hyphenates, and a speaker | text table; and that part's name."""
+    document = docx.Document()
+    document.add_paragraph("I: Hvem hjalp deg?")
+    paragraph = document.add_paragraph("D1: Det var Sis")
+    paragraph.add_run("[ukjent]").font.hidden = True
+    paragraph.add_run("sel Bakken hos NAV Tøns-")
+    paragraph.add_run().add_break()
+    paragraph.add_run("berg.")
+    row = document.add_table(rows=1, cols=2).rows[0]
+    row.cells[0].text, row.cells[1].text = "D1", "Så flyttet jeg til Tønsberg."
+    word = io.BytesIO()
+    document.save(word)
+    source = "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
+    qdpx = Qdpx()
+    qdpx.members[f"sources/{source}.docx"] = word.getvalue()
+    qdpx.sources.append(f'<TextSource guid="{source}" name="D1" richTextPath="internal://{source}.docx"/>')
+    return qdpx.write(path), f"sources/{source}.docx"
+
+
+def test_the_leak_check_reads_a_qdpx_word_source_as_the_project_import_does(tmp_path: Path) -> None:
+    """The project import reads a .qdpx's .docx sources (richTextPath) and stores their text, but the
+    leak check read only the archive's XML and text members: names in a Word source passed it. It
+    reads such a source's body as the import does, so what hidden text splits ("Sis[…]sel") and a
+    line break hyphenates ("Tøns-/berg") is found as the import stores it."""
+    path, part = _qdpx_with_word_source(tmp_path / "prosjekt.qdpx")
+    imported = read_qdpx(path).sources[0].text
+    assert "Sissel Bakken hos NAV Tønsberg." in imported and "D1: Så flyttet jeg til Tønsberg." in imported
+    assert [text for where, text in file_parts(path) if where.startswith(part)] == imported.splitlines()
+    key = PseudonymKey("test")
+    for original, kind in (("Sissel Bakken", "person"), ("Tønsberg", "place"), ("NAV Tønsberg", "nav_office")):
+        add_known_identifier(key, original, kind)
+    leaks = check_file(path, key)
+    assert [leak.found for leak in leaks] == ["Sissel Bakken", "NAV Tønsberg", "Tønsberg"]
+    assert all(leak.where.startswith(f"{part} line ") for leak in leaks)
+
+
+def test_the_leak_check_holds_a_qdpx_word_source_to_the_limits_of_the_qdpx(tmp_path: Path) -> None:
+    """A Word source is a package inside the package: its XML is counted before it is parsed, as the
+    .qdpx's own is."""
+    path, part = _qdpx_with_word_source(tmp_path / "prosjekt.qdpx")
+    limits = PackageLimits(xml_tags=20_000, hint="del den opp")  # a new Word document holds some 24,000 tags
+    with pytest.raises(UnreadableFile, match=re.escape(f"prosjekt.qdpx: part {part}: its XML holds")) as refused:
+        check_file(path, PseudonymKey("test"), limits=limits)
+    assert refused.value.hint == "del den opp"
 
 
 def test_the_leak_check_reads_what_word_and_excel_keep_beside_the_text(tmp_path: Path) -> None:

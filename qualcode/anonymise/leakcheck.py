@@ -1,7 +1,8 @@
 """The leak guard: find original identifiers from the key, and pattern identifiers, in files.
 
 Reads .docx (body, tables, headers, footers, comments, document properties), .txt, .md, .csv,
-.yaml (a codebook), .xlsx (every cell of every sheet), .qdpx (every XML and text member of the archive) and .qdc.
+.yaml (a codebook), .xlsx (every cell of every sheet), .qdpx (every XML and text member of the
+archive, and its Word sources as the project import reads them) and .qdc.
 Packages are opened through qualcode.untrusted: size limits on zip members and the tags of their
 XML, no XML entities or DTDs.
 """
@@ -9,6 +10,7 @@ XML, no XML entities or DTDs.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from bisect import bisect_right
@@ -23,7 +25,8 @@ from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.errors import ImportFailed, InvalidInput, LeakFound, UnreadableFile
-from qualcode.text.normalise import visible
+from qualcode.text.docx_body import BODY, body_text
+from qualcode.text.normalise import normalise, visible
 from qualcode.untrusted import (
     MAX_MEMBER_BYTES,
     QDPX_LIMITS,
@@ -97,8 +100,9 @@ def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLim
             for member in archive.namelist():
                 if member.lower().endswith((".qde", ".xml")):
                     yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits), member)
-                elif member.lower().endswith(".txt"):
-                    text = _source_text(read_member(archive, member, name), f"{name}: part {member}")
+                elif member.lower().endswith((".txt", ".docx")):
+                    data, part = read_member(archive, member, name), f"{name}: part {member}"
+                    text = _source_text(data, part) if member.lower().endswith(".txt") else _word_source_text(data, part, limits)
                     for number, line in enumerate(text.splitlines(), start=1):
                         yield f"{member} line {number}", line
                 elif member.lower().endswith((".html", ".rtf")):
@@ -133,6 +137,35 @@ def _source_text(data: bytes, name: str) -> str:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         return _text_of(data, name)
+
+
+_PACKAGE_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+
+
+def _word_source_text(data: bytes, name: str, limits: PackageLimits) -> str:
+    """A .qdpx's Word source (richTextPath) as qualcode.exchange imports it: the body of its main
+    document read by qualcode.text.docx_body and normalised, so what hidden text splits ("Sis[…]sel")
+    or a line break hyphenates is found as the import stores it. A package inside the package: it
+    is held to the .qdpx's limits, and one that cannot be read refuses the check."""
+    with open_package(data, name, limits) as package:
+        part = _main_document_part(package, name, limits)
+        root = parse_xml(read_member(package, part, name), f"{name}: part {part}", limits)
+    body = root.find(BODY)
+    return "" if body is None else normalise(body_text(body)).strip("\n")
+
+
+def _main_document_part(package: zipfile.ZipFile, name: str, limits: PackageLimits) -> str:
+    """The part python-docx opens as the document: the target of the package's officeDocument relationship."""
+    names = set(package.namelist())
+    if "_rels/.rels" in names:
+        relations = parse_xml(read_member(package, "_rels/.rels", name), f"{name}: part _rels/.rels", limits)
+        for relation in relations.iter(_PACKAGE_RELATIONSHIP):
+            if relation.get("Type") == _OFFICE_DOCUMENT and relation.get("TargetMode") != "External":
+                part = posixpath.normpath(posixpath.join("/", relation.get("Target") or "")).lstrip("/")
+                if part in names:
+                    return part
+    raise UnreadableFile(f"{name} is not a readable .docx file (its _rels/.rels names no document part in it)")
 
 
 def _yaml_values(text: str) -> Iterator[tuple[str, str]]:

@@ -3,8 +3,8 @@
 Tracked changes are read as accepted and hidden text and text boxes left out (docx_paragraphs).
 Content controls (w:sdt) and custom XML (w:customXml) are read as Word shows them: their content
 in its place, at every level (body, table row, cell). A speaker | text table becomes turns
-(table_rows). Here, below the importers, so that whatever needs a Word document's text as the
-.docx import reads it can have it.
+(table_rows). Here, below the importers, so that the leak check reads a .qdpx's Word sources
+as the project import does.
 """
 
 from __future__ import annotations
