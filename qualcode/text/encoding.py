@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from qualcode.errors import ImportFailed
 from qualcode.text.normalise import control_character_note, control_characters, on_lines
@@ -54,11 +55,17 @@ def _misread_letters() -> frozenset[str]:
     return frozenset(misread)
 
 
-_MISREAD = "[" + re.escape("".join(sorted(_misread_letters()))) + "]"
 _LETTER = r"[^\W\d_]"
-# A misread letter beside a letter ("T›", "¯n"), and one inside a word ("T›nsberg").
-_MISREAD_BY_LETTER = re.compile(f"(?<={_LETTER}){_MISREAD}|{_MISREAD}(?={_LETTER})")
-_MISREAD_IN_WORD = re.compile(rf"\S*{_LETTER}{_MISREAD}+{_LETTER}\S*")
+
+
+@cache
+def _misread_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A misread letter beside a letter ("T›", "¯n"), and one inside a word ("T›nsberg"). Made on
+    first use: a file read as UTF-8 (an export's leak check) needs neither, and making them decodes
+    every letter in every code page (2 ms of the export)."""
+    misread = "[" + re.escape("".join(sorted(_misread_letters()))) + "]"
+    return (re.compile(f"(?<={_LETTER}){misread}|{misread}(?={_LETTER})"),
+            re.compile(rf"\S*{_LETTER}{misread}+{_LETTER}\S*"))
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ def norwegian_score(text: str) -> int:
     and a capital letter of them after a small letter three times."""
     return (
         sum(character in _NORWEGIAN_LETTERS for character in text)
-        - 2 * len(_MISREAD_BY_LETTER.findall(text)) - 3 * len(_CAPITAL_AFTER_SMALL.findall(text))
+        - 2 * len(_misread_patterns()[0].findall(text)) - 3 * len(_CAPITAL_AFTER_SMALL.findall(text))
     )
 
 
@@ -201,7 +208,7 @@ def _is_written(character: str) -> bool:
 def _refuse_misread(text: str, name: str) -> None:
     """Refuse a reading that still has a misread letter inside a word: no code page fits the file,
     and a name in it would be stored garbled, where the key cannot find it."""
-    found = _MISREAD_IN_WORD.search(text)
+    found = _misread_patterns()[1].search(text)
     if found is not None:
         raise ImportFailed(
             f"{name}: no encoding reads it as Norwegian (for instance {found.group()!r}); it may mix several",
