@@ -2005,6 +2005,37 @@ def test_the_leak_check_holds_a_qdpx_word_source_to_the_limits_of_the_qdpx(tmp_p
     assert refused.value.hint == "del den opp"
 
 
+def test_the_leak_check_reads_a_word_document_whose_parts_are_named_otherwise(tmp_path: Path) -> None:
+    """A .docx's parts are found through its relationships, not by their names: one whose main part
+    is word/hoved.xml opens in Word and imports (python-docx follows the relationship), and its names
+    passed the leak check, which read word/document.xml by name. Quick Parts (word/glossary/) too."""
+    from qualcode.importers.docx_file import read_docx_file
+
+    made = docx.Document()
+    made.add_paragraph("Jeg snakket med Sissel Bakken om tiltaket.")
+    plain = tmp_path / "plain.docx"
+    made.save(str(plain))
+    renamed = tmp_path / "intervju.docx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename in ("[Content_Types].xml", "word/_rels/document.xml.rels", "_rels/.rels"):
+                data = data.replace(b"/word/document.xml", b"/word/hoved.xml").replace(b"word/document.xml", b"word/hoved.xml")
+            if item.filename == "[Content_Types].xml":  # the Quick Parts, declared as Word declares them
+                data = data.replace(b"</Types>", b'<Override PartName="/word/glossary/document.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.wordprocessingml.document.glossary+xml"/></Types>')
+            name = {"word/document.xml": "word/hoved.xml", "word/_rels/document.xml.rels": "word/_rels/hoved.xml.rels"}.get(
+                item.filename, item.filename)
+            target.writestr(name, data)
+        glossary = source.read("word/document.xml").replace(b"Sissel Bakken", b"Kari Nordmann")
+        target.writestr("word/glossary/document.xml", glossary)
+    assert "Sissel Bakken" in read_docx_file(renamed).text  # the import reads it
+    key = PseudonymKey("test")
+    for original in ("Sissel Bakken", "Kari Nordmann"):
+        add_known_identifier(key, original, "person")
+    assert sorted(leak.found for leak in check_file(renamed, key)) == ["Kari Nordmann", "Sissel Bakken"]
+
+
 def test_the_leak_check_reads_what_word_and_excel_keep_beside_the_text(tmp_path: Path) -> None:
     """Deleted text, field codes, a change's author and a link's address in a .docx; a comment, the
     author, a sheet's name and its page header in an .xlsx: each can carry a name."""
