@@ -69,7 +69,7 @@ from tests.test_cli import run
 # The action strings projects already hold: a kind's value is what is stored, so these never change.
 STORED_ACTIONS = {
     "code.create", "code.update", "coding.add", "coding.remove", "coding.resize", "coding.recode", "coding.memo",
-    "coding.orphan", "memo.add", "memo.remove", "transcript.import", "transcript.replace", "transcript.merge", "transcript.edit",
+    "coding.orphan", "memo.add", "memo.remove", "transcript.import", "transcript.replace", "transcript.merge", "transcript.wave", "transcript.edit",
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
     "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase", "codebook.update",
@@ -216,6 +216,22 @@ def transcript_merge(root: Path, folder: Path) -> None:
             connection.execute(text(
                 "UPDATE transcripts SET current_version_id = (SELECT max(id) FROM text_versions) WHERE guid = 'copy'"
             ))
+            command.upgrade(_alembic_config(connection), "head")
+
+
+def transcript_wave(root: Path, folder: Path) -> None:
+    """Only the upgrade to schema 0011 writes it, for a wave an older version stored in lower case."""
+    from alembic import command
+
+    from qualcode.store.project import _alembic_config
+
+    with session_in(root) as session:
+        interview(session, folder, wave="T2")
+    with Project.open(root) as project:
+        with project.engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), "0010")
+            connection.execute(text("UPDATE transcripts SET wave = 't2'"))
+        with project.engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
 
 
@@ -380,6 +396,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.TRANSCRIPT_IMPORT: transcript_import,
     EventKind.TRANSCRIPT_REPLACE: transcript_replace,
     EventKind.TRANSCRIPT_MERGE: transcript_merge,
+    EventKind.TRANSCRIPT_WAVE: transcript_wave,
     EventKind.TRANSCRIPT_EDIT: transcript_edit,
     EventKind.PARTICIPANT_CREATE: participant_create,
     EventKind.PARTICIPANT_UPDATE: participant_update,
@@ -492,7 +509,7 @@ def test_every_kind_of_event(kind: EventKind, migrated_template: Path, tmp_path:
             assert redo(session, coder).id == event.id
             assert_in_state(session, event, "after")
         elif coder is None:
-            assert kind in (EventKind.PROJECT_CREATE, EventKind.TRANSCRIPT_MERGE), f"{kind} was recorded by no one"
+            assert kind in (EventKind.PROJECT_CREATE, EventKind.TRANSCRIPT_MERGE, EventKind.TRANSCRIPT_WAVE), f"{kind} was recorded by no one"
         else:  # whoever made it: neither undo nor redo ever reaches it
             assert event.id not in taken_back(session, coder, undo) + taken_back(session, coder, redo)
 

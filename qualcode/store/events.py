@@ -99,6 +99,10 @@ class EventKind(StrEnum):
     TRANSCRIPT_MERGE = "transcript.merge", Entity.TRANSCRIPT, Final(
         "only the upgrade to schema 0002 writes it, when it merged a text imported twice at once; the copy is deleted"
     )
+    TRANSCRIPT_WAVE = "transcript.wave", Entity.TRANSCRIPT, Final(
+        "only the upgrade to schema 0011 writes it, when it upper-cased a wave stored before waves were (t2 beside T2);"
+        " `qualcode transcripts edit` changes the wave"
+    )
     TRANSCRIPT_EDIT = "transcript.edit", Entity.TRANSCRIPT, Restores(
         "the transcript's title, wave, date, fidelity, interviewer, participants and who speaks which turn"
     )
