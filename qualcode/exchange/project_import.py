@@ -57,6 +57,7 @@ from qualcode.importers.metadata import (
     check_transcript_meta,
     participant_field,
     participant_state,
+    project_wave,
     set_participant_attribute,
     typed_value,
 )
@@ -1101,6 +1102,11 @@ def _write_cases(
                 # A transcript already in the project keeps what the project says of it.
                 if column == "interview_date" and not isinstance(value, date):
                     result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {value!r} is not a date; skipped")
+                elif column == "wave" and (item.new or transcript.wave is None):
+                    try:  # one of the project's rounds, spelled as every other path stores a wave
+                        transcript.wave = project_wave(session, clean_text(str(value), key), besides=transcript.id)
+                    except InvalidInput as error:
+                        result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error}; skipped")
                 elif item.new or getattr(transcript, column) is None:
                     length = getattr(Transcript.__table__.c[column].type, "length", None) or 50
                     setattr(transcript, column, value if column == "interview_date" else clean_text(str(value), key)[:length])

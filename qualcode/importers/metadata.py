@@ -117,6 +117,55 @@ def check_wave(value: str) -> str:
     return wave.upper()
 
 
+def project_wave(session: Session, value: str, *, besides: int | None = None) -> str:
+    """A wave as check_wave spells it, and as one of this project's rounds: every path that stores a
+    wave (an import's front matter, sidecar or --wave, `transcripts edit`, the TUI's forms, a .qdpx)
+    comes through here. A wave with the number of a stored wave where one of the two has no letters
+    (1 beside T1, T1 beside 1) is refused, naming the project's round: stored, it was a round of its
+    own in every table. Different letters with the same number (R1 beside T1) are rounds of their
+    own. `besides`: the transcript being changed, whose own wave is no other round."""
+    wave = check_wave(value)
+    everywhere = {(transcript_id, round_) for transcript_id, round_ in session.execute(
+        select(Transcript.id, Transcript.wave).where(Transcript.wave.is_not(None))) if round_}
+    stored = {round_ for transcript_id, round_ in everywhere if transcript_id != besides}
+    if wave in stored:
+        return wave
+    letters, number = _round_parts(wave)
+    clashes = sorted(
+        (round_ for round_ in stored if (parts := _round_parts(round_))[1] == number and number is not None
+         and not (letters and parts[0])),
+        key=_round_order,
+    )
+    if not clashes:
+        return wave
+    rounds = sorted({round_ for _, round_ in everywhere}, key=_round_order)
+    shown = ", ".join(rounds[:SHOWN_ROUNDS]) + (f", … ({len(rounds)} in all)" if len(rounds) > SHOWN_ROUNDS else "")
+    hint = f"write {' or '.join(clashes)}, the round as this project writes it"
+    if letters and not any(_round_parts(clash)[0] for clash in clashes):
+        # T1 typed where the project says 1: the way to rename the round is to clear it first.
+        hint += (f"; to name round {clashes[0]} {wave} instead, first clear the wave of each of its transcripts"
+                 " (`qualcode transcripts edit NAME --wave ''`)")
+    raise InvalidInput(f"wave {value!r} is not one of this project's rounds ({shown})", hint)
+
+
+SHOWN_ROUNDS = 12  # rounds listed in a refusal before "… (N in all)"
+
+
+def _round_parts(wave: str) -> tuple[str, int | None]:
+    """A stored wave's letters and number (T12: T and 12); no number for one that is no round such as
+    T1 (stored by an older version, or from a .qdpx)."""
+    match = re.fullmatch(r"(\D*?)0*(\d{1,3})", wave)
+    if match is None or not WAVE.fullmatch(wave):
+        return wave, None
+    return match[1], int(match[2])
+
+
+def _round_order(wave: str) -> tuple[str, int]:
+    """T2 before T10."""
+    letters, number = _round_parts(wave)
+    return letters, -1 if number is None else number
+
+
 def _one_value(key: str, value: object, where: str) -> str:
     """A field that holds one value, as text: a list or key: value pairs would be stored as Python
     writes them ("['T1', 'T2']"), and YAML reads an unquoted yes, no, on or off as true or false."""

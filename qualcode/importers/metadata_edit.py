@@ -21,6 +21,7 @@ from qualcode.importers.metadata import (
     check_participant_value,
     check_transcript_meta,
     participant_state,
+    project_wave,
     role_as_spelled,
     spelled_as_stored,
     typed_value,
@@ -94,6 +95,8 @@ def edit_transcript(
         checked = check_transcript_meta({k: v.strip() for k, v in given.items() if k not in cleared}, f"transcript {transcript.name}")
     except ImportFailed as error:  # the same checks as import, told as an input error
         raise InvalidInput(error.message, error.hint) from None
+    if checked.get("wave"):
+        checked["wave"] = project_wave(session, checked["wave"], besides=transcript.id)
     _refuse_unreviewed_names(session, {field: checked[field] for field in ("title", "interviewer") if field in checked})
     people = _participants(session, participants) if participants is not None else None
 

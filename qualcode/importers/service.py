@@ -37,6 +37,7 @@ from qualcode.importers.metadata import (
     check_transcript_meta,
     get_or_create_participant,
     participant_named,
+    project_wave,
     refuse_attributes_participants_have,
     typed_value,
 )
@@ -352,6 +353,8 @@ def _refuse_existing(session: Session, prepared: PreparedTranscript) -> Transcri
                                + _differing_metadata(session, existing, prepared.meta))
     named = session.scalar(select(Transcript).where(Transcript.name == prepared.name))
     if named is None:
+        if prepared.meta.get("wave"):  # a new transcript's wave is one of the project's rounds (a replacement keeps its own)
+            project_wave(session, prepared.meta["wave"])
         return None
     if prepared.replace_existing and named.current_version is not None:
         return named
@@ -888,6 +891,9 @@ def import_paths(
     if options.name and len(files) > 1:
         raise ImportFailed("--name can only be used when importing one file")
     key_access.load_existing()  # a missing or foreign key refuses the batch, not each file in turn
+    if options.wave:  # so does a --wave that is none of the project's rounds
+        with project.begin() as session:
+            project_wave(session, options.wave)
     result = BatchResult()
     for number, path in enumerate(files):
         try:
