@@ -68,7 +68,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory, coded_template: tuple[Pat
             d1 = session.scalars(select(Participant).where(Participant.name == "D1")).one()
             for name, value in (("antall barn", 2), ("startet", date(2023, 9, 1)), ("i arbeid", True)):
                 definition = attribute_definition(session, name, "participant", value)
-                d1.attributes.append(ParticipantAttribute(definition=definition, value=typed_value(definition, value)))
+                d1.attributes.append(ParticipantAttribute(definition=definition, value=typed_value(session, definition, value)))
             memo_guids = {
                 "project": add_memo(session, "Et notat om hele studien", second).guid,
                 "code": add_memo(session, "Måltall nevnes mest av ledere", second, code_ref="måltall-press").guid,

@@ -1113,7 +1113,7 @@ def _write_cases(
                 continue
             try:
                 definition = attribute_definition(session, variable, "transcript", _plain(value))
-                stored = typed_value(definition, clean_text(value, key) if isinstance(value, str) else _plain(value))
+                stored = typed_value(session, definition, clean_text(value, key) if isinstance(value, str) else _plain(value))
             except InvalidInput as error:
                 result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error.message}; skipped")
                 continue

@@ -260,9 +260,14 @@ def spelled_as_stored(session: Session, column: str, value: str) -> str:
     """A gender or office as the project already spells it, case aside, else as given: every table
     splits by the stored value, so Kvinne beside kvinne (or Kontor b beside kontor B) was a column of
     its own, though a filter took both."""
+    return _as_stored(session, getattr(Participant, column), value)
+
+
+def _as_stored(session: Session, stored: Any, value: str, *where: Any) -> str:
+    """`value` as `stored` (a column, among the rows `where` chooses) already spells it, case aside,
+    else as given; of two stored spellings, the first in order, as a table lists them."""
     folded = value.casefold()
-    stored = getattr(Participant, column)
-    known = session.scalars(select(stored).where(stored.is_not(None)).distinct().order_by(stored))
+    known = session.scalars(select(stored).where(stored.is_not(None), *where).distinct().order_by(stored))
     return next((spelled for spelled in known if spelled is not None and spelled.casefold() == folded), value)
 
 
@@ -407,8 +412,12 @@ def _reserved_hint(name: str) -> str:
     return "name the attribute otherwise"
 
 
-def typed_value(definition: AttributeDefinition, value: object) -> str:
-    """The value as stored text, checked against the attribute's type."""
+def typed_value(session: Session, definition: AttributeDefinition, value: object) -> str:
+    """The value as stored text, checked against the attribute's type: every path that sets an
+    attribute's value (a participants CSV, `participants edit` and the TUI's form, a transcript's
+    front matter or sidecar, a .qdpx) comes through here. A text value in another case than one the
+    project already holds for the attribute (kontor a beside Kontor A) is stored as the project
+    spells it, as a gender or office is (spelled_as_stored): every table splits by the stored value."""
     text = str(value).strip()
     if definition.value_type == "integer":
         if not text.lstrip("-").isdigit():
@@ -420,6 +429,9 @@ def typed_value(definition: AttributeDefinition, value: object) -> str:
         if lowered not in {"true", "false", "ja", "nei", "yes", "no"}:
             raise InvalidInput(f"attribute {definition.name} is yes/no, but got {text!r}")
         text = "true" if lowered in {"true", "ja", "yes"} else "false"
+    elif definition.value_type == "text" and definition.id is not None:
+        table = ParticipantAttribute if definition.applies_to == "participant" else TranscriptAttribute
+        text = _as_stored(session, table.value, text, table.definition_id == definition.id)
     return text
 
 
@@ -590,7 +602,7 @@ def set_participant_attribute(session: Session, participant: Participant, name: 
     if isinstance(value, str):
         check_one_line(f"value of attribute {name}", value, ATTRIBUTE_VALUE_LENGTH)
     definition = attribute_definition(session, name, "participant", value)
-    stored = typed_value(definition, value)
+    stored = typed_value(session, definition, value)
     existing = next((a for a in participant.attributes if a.definition_id == definition.id), None)
     if existing is None:
         participant.attributes.append(ParticipantAttribute(definition=definition, value=stored))

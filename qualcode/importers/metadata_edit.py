@@ -303,7 +303,7 @@ def _set_attribute(session: Session, participant: Participant, name: str, value:
     )
     definition = known or attribute_definition(session, name, "participant", value.strip())
     try:
-        stored = typed_value(definition, value)
+        stored = typed_value(session, definition, value)
     except ImportFailed as error:  # a date attribute is checked as import checks it
         raise InvalidInput(error.message, error.hint) from None
     if existing is None:

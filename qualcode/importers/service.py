@@ -463,7 +463,7 @@ def _resolve_people(session: Session, prepared: PreparedTranscript) -> _People:
     given: dict[str, str] = {}
     for attribute_name, value in (meta.get("attributes") or {}).items():
         definition = attribute_definition(session, str(attribute_name), "transcript", value)
-        attributes.append((definition.id, typed_value(definition, value)))
+        attributes.append((definition.id, typed_value(session, definition, value)))
         given[definition.name] = attributes[-1][1]
     session.flush()
     refuse_attributes_participants_have(session, [linked for linked, _ in links], given)
