@@ -39,6 +39,7 @@ from qualcode.agreement.units import (
 from qualcode.analysis.passages import Coded, coded
 from qualcode.codebook.service import find_code
 from qualcode.coding.consensus import CONSENSUS_CODER, MIN_OVERLAP
+from qualcode.coding.missing import value_holds
 from qualcode.coding.passages import QuoteFilter, check_selection, known_hint, natural_key
 from qualcode.coding.sentences import sentences_within, version_sentences
 from qualcode.errors import InvalidInput, NotFound
@@ -184,7 +185,7 @@ class _People:
     """The role, participant and attribute filters of a selection: which turns are compared."""
 
     selection: QuoteFilter
-    attributes: tuple[tuple[str, str], ...]
+    attributes: tuple[tuple[str, str | None], ...]  # as check_selection returns them (None: without a value)
 
     @property
     def any(self) -> bool:
@@ -209,7 +210,8 @@ def _chosen(found: Coded, people: _People, transcript_id: int, participant_id: i
         return False
     if selection.participants and (places.name(participant_id) or "") not in selection.participants:
         return False
-    return all(values.get(name) == value for name, value in people.attributes)
+    return all(value_holds(values.get(name), wanted, of_no_one=participant_id is None and name in places.participant_columns)
+               for name, wanted in people.attributes)
 
 
 def _figures(path: str, depth: int, patterns: Counter[Pattern], unit: str, coders: int) -> CodeAgreement:

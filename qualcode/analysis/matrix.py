@@ -323,6 +323,9 @@ def cell_passages(
     target = find_code(session, code)
     for name, _ in where:
         check_column(session, name)
+    # A missing value's label as a bokmål table heads it opens the same column.
+    in_english = {NAMES_NB[label]: label for label in MISSING}
+    where = [(name, in_english.get(value, value)) for name, value in where]
     found = coded(session, selection, texts=True, required=False)
     mine = [index for index, code_id in enumerate(found.code) if code_id == target.id]
     # For a blind coder the project is their own codings: the values others' passages alone have (their

@@ -29,8 +29,10 @@ from sqlalchemy import ClauseElement, Select, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis import passage_cache
-from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE, PLACEHOLDERS
+from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE
 from qualcode.codebook.service import CodeView, find_code, list_codes
+from qualcode.coding.missing import as_typed as as_typed  # a column's value as the tables show it
+from qualcode.coding.missing import value_holds
 from qualcode.coding.passages import (
     PARTICIPANT_COLUMNS,
     TRANSCRIPT_COLUMNS,
@@ -128,12 +130,6 @@ def column_value(values: Mapping[str, str | None], name: str, participant: str |
     return NO_INFORMANT if participant is None and name in participant_columns else NO_VALUE
 
 
-def as_typed(value: str) -> str:
-    """A stored value as a column shows it: in quotation marks if it reads as a placeholder ("(not stated)"
-    typed as an office), so that it is never counted, opened or headed as the placeholder's column."""
-    return f'"{value}"' if value.strip('"') in PLACEHOLDERS else value
-
-
 @dataclass(frozen=True)
 class Selected:
     """The passages of a selection and the codes they are counted under, in codebook order."""
@@ -176,7 +172,7 @@ class Coded:
     columns, so a cell and its drill-down read the same merged passages.
     """
 
-    def __init__(self, selection: QuoteFilter, attributes: tuple[tuple[str, str], ...], codes: list[CodeView],
+    def __init__(self, selection: QuoteFilter, attributes: tuple[tuple[str, str | None], ...], codes: list[CodeView],
                  rows: list[CodeView], roots: frozenset[int], places: _Places, coders: dict[int, str]) -> None:
         self.selection = selection
         self.attributes = attributes  # the selection's NAME=VALUE pairs as stored
@@ -504,7 +500,7 @@ def _coded(session: Session, selection: QuoteFilter, rollup: bool, texts: bool) 
 
 
 def _merge(
-    session: Session, found: Coded, selection: QuoteFilter, attributes: tuple[tuple[str, str], ...], code_ids: set[int] | None,
+    session: Session, found: Coded, selection: QuoteFilter, attributes: tuple[tuple[str, str | None], ...], code_ids: set[int] | None,
     parents: dict[int, int | None], codes: list[CodeView], rollup: bool, transcripts: dict[int, int | None],
 ) -> None:
     """Merge the selected codings into `found`'s passages, in one pass over them in text order."""
@@ -590,7 +586,7 @@ def _driver_rows(session: Session, query: ClauseElement) -> list[Any]:
 
 
 def _chosen(
-    selection: QuoteFilter, attributes: Sequence[tuple[str, str]], hits: dict[int, list[tuple[int, int]]] | None, places: _Places,
+    selection: QuoteFilter, attributes: Sequence[tuple[str, str | None]], hits: dict[int, list[tuple[int, int]]] | None, places: _Places,
     transcript_id: int, participant_id: int | None, start: int, end: int,
 ) -> bool:
     """Whether a coding passes the role, participant, attribute and query filters, read as select_quotes reads them."""
@@ -599,7 +595,8 @@ def _chosen(
         return False
     if selection.participants and (places.name(participant_id) or "") not in selection.participants:
         return False
-    if any(values.get(name) != value for name, value in attributes):
+    if not all(value_holds(values.get(name), wanted, of_no_one=participant_id is None and name in places.participant_columns)
+               for name, wanted in attributes):
         return False
     return hits is None or holds_hit(hits.get(transcript_id), start, end)
 
@@ -621,7 +618,7 @@ def population(session: Session, selection: QuoteFilter | None = None) -> list[U
     return _units(places, selection, attributes)
 
 
-def _units(places: _Places, selection: QuoteFilter, attributes: Sequence[tuple[str, str]]) -> list[Unit]:
+def _units(places: _Places, selection: QuoteFilter, attributes: Sequence[tuple[str, str | None]]) -> list[Unit]:
     pairs: set[tuple[int, int | None]] = set(places.links)
     for transcript_id, version_id in places.versions.items():
         pairs.update((transcript_id, person) for person in places.turn_participants(version_id))
@@ -634,7 +631,8 @@ def _units(places: _Places, selection: QuoteFilter, attributes: Sequence[tuple[s
             continue
         if selection.participants and places.name(participant_id) not in selection.participants:
             continue
-        if any(values.get(name) != value for name, value in attributes):
+        if not all(value_holds(values.get(name), wanted, of_no_one=participant_id is None and name in places.participant_columns)
+                   for name, wanted in attributes):
             continue
         units.append(Unit(places.transcript_names[transcript_id], places.name(participant_id), values, places.participant_columns))
     return units

@@ -8,6 +8,13 @@ The Word report is written in bokmål or English: its tables carry the rules in 
 
 from __future__ import annotations
 
+# Re-exported (as X as X): the tables read every word of theirs from here.
+from qualcode.coding.missing import MISSING as MISSING
+from qualcode.coding.missing import NO_INFORMANT as NO_INFORMANT
+from qualcode.coding.missing import NO_INFORMANT_NB, NO_VALUE_NB
+from qualcode.coding.missing import NO_VALUE as NO_VALUE
+from qualcode.coding.missing import PLACEHOLDERS as PLACEHOLDERS
+
 PASSAGE = "A passage is a stretch of a transcript's current text that one coder gave one code."
 OVERLAP = (
     "Overlapping or touching codings of one code by one coder in one transcript, attributed to one participant,"
@@ -26,14 +33,8 @@ ATTRIBUTION = (
 )
 WORDS = ("Words coded are the whitespace-separated words of the passages' text, without the speaker labels of"
          " turns a passage runs on into.")
-# The column of the participants (or transcripts) that have no value for an attribute, and of their passages:
-# worded as the report words a role or round not given ("No stated role", "Uten oppgitt rolle").
-NO_VALUE = "(not stated)"
-# The column, in a split by a participant's attribute (role, office, participant ...), of the passages counted
-# for no informant: in no participant's words (the interviewer's alone, a heading, a speaker linked to no one)
-# or in a transcript without participants. Not NO_VALUE: that reads as informants without the attribute.
-NO_INFORMANT = "(no informant)"
-MISSING = (NO_VALUE, NO_INFORMANT)  # in this order after the values a column has
+# The columns of the participants (or transcripts) without a value, NO_VALUE, and of the passages counted for
+# no informant, NO_INFORMANT, in both languages: coding/missing.py, where a filter reads them too.
 
 RULES = (PASSAGE, OVERLAP, CODERS, ROLLUP, ATTRIBUTION, WORDS)
 RULES_NB = (
@@ -55,12 +56,11 @@ NAMES_NB = {
     "role": "rolle", "wave": "runde", "office": "kontor", "gender": "kjønn", "age_band": "aldersgruppe",
     "fidelity": "transkripsjon", "participant": "informant", "transcript": "intervju", "coder": "koder",
     "passages": "passasjer", "participants": "informanter", "words": "ord",
-    NO_VALUE: "(ikke oppgitt)", NO_INFORMANT: "(ingen informant)",
+    NO_VALUE: NO_VALUE_NB, NO_INFORMANT: NO_INFORMANT_NB,
 }
-# What a table shows in place of a value, in either language: a value typed as one of these is shown apart
-# from it (passages.column_value), or a participant's office typed "(not stated)" would be counted, and
-# opened, as offices not given, and one typed "(ikke oppgitt)" head a second such column in a bokmål report.
-PLACEHOLDERS = frozenset((*MISSING, *(NAMES_NB[value] for value in MISSING)))
+# What a table shows in place of a value, in either language (PLACEHOLDERS): a value typed as one of these is
+# shown apart from it (passages.column_value), or a participant's office typed "(not stated)" would be counted,
+# and opened, as offices not given, and one typed "(ikke oppgitt)" head a second such column in a bokmål report.
 
 
 # In place of ROLLUP when sub-codes are left out (--only): nothing is merged into a code.

@@ -42,7 +42,7 @@ def agreement_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--wave", "waves", multiple=True, help="Only this interview round; repeatable."),
         click.option("--participant", "participants", multiple=True, help="Only this participant; repeatable."),
         click.option("--transcript", "transcripts", multiple=True, help="Only this transcript; repeatable."),
-        click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE on the participant or transcript; repeatable."),
+        click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE on the participant or transcript; 'NAME=(not stated)' for none; repeatable."),
     ]
     for option in reversed(options):
         function = option(function)

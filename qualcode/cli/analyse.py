@@ -29,7 +29,7 @@ def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--participant", "participants", multiple=True, help="Only this participant; repeatable."),
         click.option("--transcript", "transcripts", multiple=True, help="Only this transcript; repeatable."),
         click.option("--coder", "coders", multiple=True, help="Only codings by this coder; repeatable (default: every coder)."),
-        click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE on the participant or transcript; repeatable."),
+        click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE on the participant or transcript; 'NAME=(not stated)' for none; repeatable."),
         click.option("--query", help="Only codings holding a hit for this search query."),
     ]
     for option in reversed(options):

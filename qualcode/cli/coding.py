@@ -64,7 +64,7 @@ def coding_add(
 @click.option("--removed", is_flag=True, help="Include removed codings.")
 @click.option("--orphaned", is_flag=True, help="Only codings a replaced text left with no place, for review.")
 @click.option("--attribute", "attributes", multiple=True,
-              help="NAME=VALUE on the participant or transcript (office=B, gender=kvinne); repeatable.")
+              help="NAME=VALUE on the participant or transcript (office=B, gender=kvinne, 'office=(not stated)' for none); repeatable.")
 @json_option
 @pass_app
 def coding_list(

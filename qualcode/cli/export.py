@@ -27,7 +27,7 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--participant", "participants", multiple=True, help="Only this participant; repeatable."),
         click.option("--transcript", "transcripts", multiple=True, help="Only this transcript; repeatable."),
         click.option("--by", "coders", multiple=True, help="Only codings by this coder; repeatable."),
-        click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE on the participant or transcript; repeatable."),
+        click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE on the participant or transcript; 'NAME=(not stated)' for none; repeatable."),
         click.option("--query", help="Only quotes holding a hit for this search query."),
         click.option("--cap", type=int, help="At most this many quotes per participant under each code."),
         click.option("--order", type=click.Choice(["participant", "date"]), default="participant", show_default=True),

@@ -17,7 +17,7 @@ from qualcode.search.service import SearchFilters, search
 @click.option("--participant", help="Only what this participant said.")
 @click.option("--transcript", help="Only this transcript.")
 @click.option("--attribute", "attributes", multiple=True,
-              help="NAME=VALUE on who spoke or the transcript (office=B, gender=kvinne); repeatable.")
+              help="NAME=VALUE on who spoke or the transcript (office=B, gender=kvinne, 'office=(not stated)' for none); repeatable.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Most hits to show.")
 @click.option("--width", type=click.IntRange(min=0, max=1000), default=40, show_default=True,
               help="Characters of context on each side (at most 1000).")

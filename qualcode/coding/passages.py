@@ -15,6 +15,14 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView, code_subtree_ids, find_code, list_codes
+from qualcode.coding.missing import (
+    NO_VALUE,
+    NOT_STATED,
+    PLACEHOLDERS,
+    as_typed,
+    typed_as,
+    value_holds,
+)
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.lookup import LineIndex
 from qualcode.store.models import (
@@ -122,6 +130,9 @@ class Quote:
     # Who speaks where the quote begins, when that is not the participant it counts for (the
     # interviewer's question coded with the answer, a heading, a speaker linked to no one).
     lead: Voice | None = None
+    # The attributes that are a participant's (role, gender, age_band, office and the participants' typed
+    # ones): a quote counted for no one has none of them to lack (value_holds). One set shared by the quotes.
+    participant_fields: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def words(self) -> int:
@@ -193,7 +204,7 @@ def select_quotes(
             continue
         if selection.participants and (quote.participant or "") not in selection.participants:
             continue
-        if any(_attribute(quote, name) != value for name, value in attributes):
+        if not all(quote_holds(quote, name, wanted) for name, wanted in attributes):
             continue
         if hits is not None and not holds_hit(hits.get(quote.transcript), quote.start, quote.end):
             continue
@@ -259,8 +270,11 @@ def selected_codings(
     return query
 
 
-def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str, str], ...]:
-    """Refuse names the project does not know; the attribute pairs with yes/no values as stored."""
+def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str, str | None], ...]:
+    """Refuse names the project does not know; the attribute pairs with yes/no values as stored, and None
+    for the label tables show for no value ("(not stated)", "(ikke oppgitt)"): those without one, the
+    rows that column counts (value_holds). A value typed as that label is named as the tables show it,
+    in quotation marks ('"(not stated)"')."""
     checks: list[tuple[tuple[str, ...], Callable[[], Collection[str]], str, str, str]] = [
         (selection.participants, lambda: _distinct(session, Participant.name), "no participant {}", "no participants {}",
          "participants"),
@@ -283,17 +297,27 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
     for given, known, one, many, label in checks:
         if given and not (label == "coders" and selection.blind):  # the project's names are read only for the filters used
             _refuse_unknown(given, known(), one, many, label)
-    attributes = []
+    attributes: list[tuple[str, str | None]] = []
     for name, value in selection.attributes:
         values = _attribute_values(session, name)
         if values is None:
             names = [*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *attribute_names(session)]
             raise NotFound(f"no attribute {name!r} on participants or transcripts", known_hint("attributes", names, name))
+        if value in NOT_STATED:
+            attributes.append((name, None))
+            continue
+        value = typed_as(value)
         if _is_yes_no(session, name):
             lowered = value.lower()
             value = "true" if lowered in YES else "false" if lowered in NO else value
         if value not in values:
-            raise NotFound(f"no participant or transcript has {name} {value!r}", known_hint(name, values, value))
+            shown = [as_typed(known) for known in values]
+            typed = sorted(known for known in shown if known.startswith('"') and known.strip('"') in PLACEHOLDERS)
+            raise NotFound(
+                f"no participant or transcript has {name} {as_typed(value)!r}",
+                known_hint(name, shown, value) + f"; {NO_VALUE} chooses those without one"
+                + (f", {' or '.join(typed)} in quotation marks the {name} typed so" if typed else ""),
+            )
         attributes.append((name, value))
     return tuple(attributes)
 
@@ -393,7 +417,12 @@ def nothing_selected(session: Session, selection: QuoteFilter) -> NotFound:
     if not parts:  # only a cap or an order, which never empty a selection
         return NotFound("the selection matches no quotes", in_all)
     alone = [f"{text} alone: {_quotes(quotes(only))}" for text, only in parts] if len(parts) > 1 else []
-    return NotFound("no quotes match " + _and([text for text, _ in parts]), "; ".join([*alone, *gone, in_all]))
+    # The label of a missing value chooses those without one; a value typed as that label is named in
+    # quotation marks, as the tables show it: said where a project has such a value and the label chose nothing.
+    typed = [f"{name}={value} chooses those without {name}, {name}='\"{value}\"' the {name} typed so"
+             for name, value in selection.attributes
+             if value in NOT_STATED and value in (_attribute_values(session, name) or ())]
+    return NotFound("no quotes match " + _and([text for text, _ in parts]), "; ".join([*alone, *gone, *typed, in_all]))
 
 
 def _restrictions(selection: QuoteFilter) -> list[tuple[str, QuoteFilter]]:
@@ -472,6 +501,11 @@ def cap_quotes(quotes: list[Quote], cap: int) -> list[Quote]:
     return kept
 
 
+def quote_holds(quote: Quote, name: str, wanted: str | None) -> bool:
+    """Whether a quote passes NAME=VALUE as check_selection returns it (None: without a value)."""
+    return value_holds(_attribute(quote, name), wanted, of_no_one=quote.participant is None and name in quote.participant_fields)
+
+
 def _attribute(quote: Quote, name: str) -> str | None:
     builtin = {"role": quote.role, "office": quote.office, "gender": quote.gender, "age_band": quote.age_band,
                "wave": quote.wave, "fidelity": quote.fidelity}
@@ -538,6 +572,8 @@ class _Context:
             .where(TranscriptAttribute.transcript_id.in_(transcript_ids)).order_by(TranscriptAttribute.id)
         ):
             self.transcript_attributes[tid][name] = value
+        self.participant_fields = frozenset((*PARTICIPANT_COLUMNS, *session.scalars(
+            select(AttributeDefinition.name).where(AttributeDefinition.applies_to == "participant"))))
         self.people_attributes: dict[int, dict[str, str]] = {pid: {} for pid in self.people}
         for pid, name, value in session.execute(
             select(ParticipantAttribute.participant_id, AttributeDefinition.name, ParticipantAttribute.value)
@@ -603,6 +639,7 @@ class _Context:
             # its last character ("-2+3 er svaret", "ja, og så –").
             cut_after=not SENTENCE_END.search(excerpt) and not (0 <= last < len(turns) and end >= turns[last].end),
             context_before=_turn_text(text, before), context_after=_turn_text(text, after), attributes=attributes,
+            participant_fields=self.participant_fields,
         )
 
     def _whose(self, transcript_id: int, version_id: int) -> list[int | None]:

@@ -22,7 +22,8 @@ from qualcode.text.tokens import WORD, stem_words, tokenise
 @dataclass(frozen=True)
 class SearchFilters:
     """Narrow a search to a code (with sub-codes), a speaker role, a wave, a participant, a transcript,
-    and participant or transcript attributes (NAME, VALUE pairs as `coding.passages.check_selection` returns them).
+    and participant or transcript attributes (NAME, VALUE pairs as `coding.passages.check_selection` returns them;
+    VALUE None: without a value).
     """
 
     code: str | None = None
@@ -30,7 +31,7 @@ class SearchFilters:
     wave: str | None = None
     participant: str | None = None
     transcript: str | None = None
-    attributes: tuple[tuple[str, str], ...] = ()
+    attributes: tuple[tuple[str, str | None], ...] = ()
     coder: str | None = None  # with `code`: only passages the coder of this stored name coded (a blind coder's own)
 
 
@@ -373,7 +374,7 @@ def _filter_sql(session: Session, filters: SearchFilters) -> tuple[list[str], di
         params["coder"] = filters.coder
     for number, (name, value) in enumerate(filters.attributes):
         params[f"attribute_{number}"], params[f"value_{number}"] = name, value
-        where.append(_attribute_sql(name, number))
+        where.append(_attribute_sql(name, number) if value is not None else _no_attribute_sql(name, number))
     return where, params
 
 
@@ -417,6 +418,34 @@ def _attribute_sql(name: str, number: int) -> str:
         f"(t.participant_id IN ({participants_with} AND pa.value = :value_{number})"
         f" OR ((t.participant_id IS NULL OR t.participant_id NOT IN ({participants_with}))"
         f" AND t.text_version_id IN ({transcripts_with})))"
+    )
+
+
+def _no_attribute_sql(name: str, number: int) -> str:
+    """Who spoke (their participant) or the transcript has no value for the attribute, as analysis's
+    "(not stated)" column counts them: a participant's attribute for a turn of a participant without
+    it (a turn of no one has no one to lack it), a transcript's for a transcript without it; a typed
+    attribute when neither the speaker nor the transcript has it."""
+    if name in PARTICIPANT_COLUMNS:
+        return f"t.participant_id IN ({_SPEAKERS} WHERE p.{name} IS NULL OR p.{name} = '')"
+    if name in TRANSCRIPT_COLUMNS:
+        return f"t.text_version_id IN ({_VERSIONS} WHERE tr.{name} IS NULL OR tr.{name} = '')"
+    participants_with = (
+        "SELECT pa.participant_id FROM participant_attributes pa JOIN attribute_definitions d ON d.id = pa.definition_id"
+        f" WHERE d.name = :attribute_{number} AND pa.value != ''"
+    )
+    transcript_has = (
+        "EXISTS (SELECT 1 FROM transcripts tr JOIN transcript_attributes ta ON ta.transcript_id = tr.id"
+        " JOIN attribute_definitions d ON d.id = ta.definition_id"
+        f" WHERE tr.current_version_id = t.text_version_id AND d.name = :attribute_{number} AND ta.value != '')"
+    )
+    of_participants = (
+        f"EXISTS (SELECT 1 FROM attribute_definitions d WHERE d.name = :attribute_{number} AND d.applies_to = 'participant')"
+    )
+    return (
+        f"((t.participant_id IS NULL OR t.participant_id NOT IN ({participants_with}))"
+        f" AND NOT {transcript_has}"
+        f" AND (t.participant_id IS NOT NULL OR NOT {of_participants}))"
     )
 
 

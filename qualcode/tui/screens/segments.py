@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
+from qualcode.coding.missing import NOT_STATED, typed_as, value_holds
 from qualcode.coding.passages import Quote
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
@@ -22,6 +23,9 @@ from qualcode.tui.widgets.footer import KeyFooter
 # value with spaces in double quotes (office:"kontor B"); other words are looked for anywhere.
 # Any participant or transcript attribute is a field. A number for a round means the round with
 # that number, so round:1 finds T1 as researchers count rounds, and round:T1 finds it by name.
+# office:"(not stated)" (or "(ikke oppgitt)") finds those without an office, as the tables' column of
+# that name counts them; an office typed so is named as the tables show it, in quotation marks,
+# within single ones: office:'"(not stated)"'.
 FIELDS: dict[str, Callable[[Quote], str | None]] = {
     "role": lambda q: q.role, "round": lambda q: q.wave, "office": lambda q: q.office, "gender": lambda q: q.gender,
     "age_band": lambda q: q.age_band, "participant": lambda q: q.participant, "speaker": lambda q: q.speaker,
@@ -32,7 +36,9 @@ ALIASES = {
     "alder": "age_band", "deltaker": "participant", "informant": "participant", "taler": "speaker", "koder": "coder",
     "intervju": "transcript", "kind": "fidelity",
 }
-TERM = re.compile(r'([^\s:="]+)[:=]("[^"]*"?|\S*)|(\S+)')
+TERM = re.compile(r'([^\s:="]+)[:=]("[^"]*"?|\'[^\']*\'|\S*)|(\S+)')
+# The fields that are a participant's, beside their typed attributes (Quote.participant_fields).
+PARTICIPANT_FIELDS = frozenset(("role", "office", "gender", "age_band", "participant"))
 ROUND_NUMBER = re.compile(r"\D*0*(\d+)")
 
 
@@ -56,7 +62,7 @@ def parse_filter(text: str, attributes: Collection[str] = ()) -> PassageFilter:
         if word is not None:
             words.append(word.casefold())
             continue
-        value = value.strip('"')
+        value = value[1:-1] if len(value) > 1 and value[0] == value[-1] == "'" else value.strip('"')
         if not value:  # "office:" while it is being typed
             continue
         name = ALIASES.get(field.casefold(), field.casefold())
@@ -80,11 +86,20 @@ def same_value(name: str, found: str | None, wanted: str) -> bool:
     return number is not None and int(number[1]) == int(wanted)
 
 
+def holds(quote: Quote, name: str, wanted: str) -> bool:
+    """Whether a quote's field has the value wanted; the label of a missing value (either language) is
+    the quotes without one, as `--attribute` reads it (coding/missing.py), a label in quotation marks the value typed so."""
+    if wanted.casefold() in NOT_STATED:
+        nobody = quote.participant is None and (name in PARTICIPANT_FIELDS or name in quote.participant_fields)
+        return value_holds(field_value(quote, name), None, of_no_one=nobody)
+    return same_value(name, field_value(quote, name), typed_as(wanted))
+
+
 def matches(quote: Quote, wanted: PassageFilter) -> bool:
     """Whether `quote` passes the filter: every field has its value and every word is found."""
     if wanted.unknown:
         return False
-    if not all(same_value(name, field_value(quote, name), value) for name, value in wanted.fields):
+    if not all(holds(quote, name, value) for name, value in wanted.fields):
         return False
     everything = " ".join(filter(None, [quote.role, quote.wave, quote.participant, quote.coder, quote.transcript,
                                         quote.office, *quote.attributes.values(), quote.excerpt])).casefold()
