@@ -71,11 +71,14 @@ def test_opening_an_old_project_upper_cases_its_waves_after_a_backup_and_records
         assert all(e.coder_id is None and not e.undoable for e in events)
         shown = [view.summary for view in history(session, limit=None)]
         assert any(s.startswith("wave of transcript a written T2 (was t2) by the upgrade") for s in shown), shown
+        stamp = session.execute(text("SELECT value FROM settings WHERE key = 'analysis.stamp'")).scalar_one()
     # The copy taken before holds the project as it was.
     [backup] = backups
     with sqlite3.connect(backup) as copy:
         assert dict(copy.execute("SELECT name, wave FROM transcripts").fetchall()) == OLD_WAVES
         assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0010",)
+        # The analysis cache kept beside the project is trusted at its stamp only, which the update renewed.
+        assert copy.execute("SELECT value FROM settings WHERE key = 'analysis.stamp'").fetchone() != (stamp,)
 
 
 def test_undo_of_a_change_made_before_the_upgrade_never_puts_the_old_spelling_back(old_project: Path) -> None:
