@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
@@ -125,9 +125,11 @@ def project_wave(session: Session, value: str, *, besides: int | None = None) ->
     own in every table. Different letters with the same number (R1 beside T1) are rounds of their
     own. `besides`: the transcript being changed, whose own wave is no other round."""
     wave = check_wave(value)
-    everywhere = {(transcript_id, round_) for transcript_id, round_ in session.execute(
-        select(Transcript.id, Transcript.wave).where(Transcript.wave.is_not(None))) if round_}
-    stored = {round_ for transcript_id, round_ in everywhere if transcript_id != besides}
+    # Each round with its transcripts, by the wave's index: a .qdpx of many sources asks once a source.
+    counts = {round_: number for round_, number in session.execute(
+        select(Transcript.wave, func.count()).where(Transcript.wave.is_not(None)).group_by(Transcript.wave)) if round_}
+    own = session.scalar(select(Transcript.wave).where(Transcript.id == besides)) if besides is not None else None
+    stored = {round_ for round_, number in counts.items() if number > (round_ == own)}
     if wave in stored:
         return wave
     letters, number = _round_parts(wave)
@@ -138,7 +140,7 @@ def project_wave(session: Session, value: str, *, besides: int | None = None) ->
     )
     if not clashes:
         return wave
-    rounds = sorted({round_ for _, round_ in everywhere}, key=_round_order)
+    rounds = sorted(counts, key=_round_order)
     shown = ", ".join(rounds[:SHOWN_ROUNDS]) + (f", … ({len(rounds)} in all)" if len(rounds) > SHOWN_ROUNDS else "")
     hint = f"write {' or '.join(clashes)}, the round as this project writes it"
     if letters and not any(_round_parts(clash)[0] for clash in clashes):
