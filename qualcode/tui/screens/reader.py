@@ -433,7 +433,7 @@ class ReaderScreen(CodingScreen):
         coding = self._coding_here()
         code = next((c for c in self.codes if coding is not None and c.path == coding.code_path), None)
         if code is not None:
-            draft = f"definition:{code.path}"
+            draft = f"definition:{code.guid}"  # by GUID: still this code's once it is renamed or moved
             # What the writing began from, kept with a draft: saved over only as read, or once the
             # writer has been shown the version someone else saved meanwhile (ChangedSince).
             base = self.qualcode.draft_bases.setdefault(draft, code.definition or "")
