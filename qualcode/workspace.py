@@ -153,6 +153,20 @@ class KeyChange:
     reapplied: Reapplied | None = None
 
 
+@dataclass(frozen=True)
+class RenamedCode:
+    """A code renamed: its path before and after, and what the researcher should know of the new
+    name (it looks as the old one did; it is another code's shortcut key), one sentence each."""
+
+    before: str
+    after: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return f"renamed {self.before} to {self.after}"
+
+
 class Workspace:
     """One open project with its configuration, coder and key."""
 
@@ -902,6 +916,23 @@ class Workspace:
                 )
             update_code(session, code.guid, {"definition": definition}, self.coder(session))
             return code.path
+
+    def rename_code(self, code: str | CodeView, name: str) -> RenamedCode:
+        """Give a code another name, its sub-codes, codings and GUID going with it (undo takes it
+        back). `code` is a path, name, key or GUID as typed, or a code a screen listed, found by its
+        GUID: another process may have renamed or moved it since."""
+        from qualcode.codebook.model import look_alike_detail, name_look
+        from qualcode.codebook.service import rename_code, shortcut_clashes
+
+        with self.typed() as session:
+            before, view = rename_code(session, self._code_ref(session, code), name, self.coder(session))
+            clashes = shortcut_clashes(session, {view.path})
+        notes = []
+        old_name = before.rpartition("/")[2]
+        if old_name.casefold() != view.name.casefold() and name_look(old_name) == name_look(view.name):
+            # Mending a name written with another script's letters, or the other way: what changed is not to be seen.
+            notes.append(f"the new name looks as the old one did ({look_alike_detail(view.name, old_name)}): a reader sees no change")
+        return RenamedCode(before, view.path, (*notes, *clashes))
 
     def edit_transcript(self, transcript: str, values: dict[str, str]) -> str:
         """Correct a transcript's metadata; `participants` is a comma-separated list."""

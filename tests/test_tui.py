@@ -1707,6 +1707,103 @@ async def test_a_definition_is_saved_on_a_code_another_process_moved_meanwhile(s
         assert find_code(session, "brukermedvirkning/myndiggjøring").definition == "Flyttet, men skrevet"
 
 
+async def name_editor(app: QualcodeApp, pilot: Pilot[None], typed: str) -> None:
+    """`R` on the coding at the cursor, `typed` in the name field, Enter."""
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    await pilot.press("R")
+    await until(app, pilot, lambda: isinstance(app.screen, MemoEditor), "the name editor")
+    app.screen.query_one("#memo-text", Input).value = typed
+    await pilot.press("enter")
+
+
+async def test_a_code_is_renamed_from_the_reader_with_its_sub_codes_and_codings_and_undo_takes_it_back(sample_project: Path) -> None:
+    """`R` renames the code of the coding at the cursor as `qualcode codebook rename` does; the reader's
+    codes, its side panel and the picker name it so at once, a definition typed and not saved is still
+    the code's, and ctrl+z takes the rename back."""
+    from qualcode.codebook.service import find_code
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await coded_sentence(app, pilot)  # coded empowerment
+        guids = {code.path: code.guid for code in reader.codes}
+        await name_editor(app, pilot, "empowerment")  # Enter on the name as it was: nothing renamed, nothing kept
+        await until(app, pilot, lambda: "name not changed" in reader.status_text, "left as it was")
+        assert not app.drafts
+        await pilot.press("D", *" Utkast", "escape")  # a definition kept as a draft
+        await name_editor(app, pilot, "myndiggjøring")
+        await until(app, pilot, lambda: reader.status_text == "renamed empowerment to myndiggjøring", "renamed")
+        assert {"myndiggjøring", "myndiggjøring/avmakt"} <= {code.path for code in reader.codes}
+        assert [coding.code_path for coding in reader.document.codings] == ["myndiggjøring"]
+        assert "myndiggjøring" in str(reader.query_one("#side-panel", Static).render())
+        with Project.open(sample_project) as project, project.begin() as session:
+            assert find_code(session, "myndiggjøring").guid == guids["empowerment"]
+            assert find_code(session, "myndiggjøring/avmakt").guid == guids["empowerment/avmakt"]
+        assert [path for path, _, _ in codings_in(sample_project)] == ["myndiggjøring"]
+        await pilot.press("D")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor), "the definition editor")
+        assert app.screen.query_one("#memo-text", Input).value.endswith(" Utkast")
+        await pilot.press("escape", "p")
+        await until(app, pilot, lambda: isinstance(app.screen, CodePicker), "the picker")
+        assert isinstance(app.screen, CodePicker) and app.screen.shown[0].name == "myndiggjøring"  # recent first
+        assert "empowerment" not in {code.name for code in app.screen.shown}
+        await pilot.press("escape", "ctrl+z")
+        await until(app, pilot, lambda: reader.status_text.startswith("undid"), "undone")
+        assert [coding.code_path for coding in reader.document.codings] == ["empowerment"]
+        assert "empowerment/avmakt" in {code.path for code in reader.codes}
+    assert [path for path, _, _ in codings_in(sample_project)] == ["empowerment"]
+
+
+async def test_a_refused_name_opens_again_with_what_was_typed_and_why(sample_project: Path) -> None:
+    """A name refused (another code's look-alike, a slash, empty) is typed again on what was typed, as a
+    refused definition is; shown as written, never read as markup; Escape keeps it for `R`."""
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await coded_sentence(app, pilot)
+        for typed, why in (("", "the new name is empty"), ("brukerm\u0435dvirkning", "looks like the code brukermedvirkning"),  # a Cyrillic е
+                           ("[b]helse/rus", "holds '/'")):
+            await name_editor(app, pilot, typed)
+            await until(app, pilot, lambda why=why: isinstance(app.screen, MemoEditor)
+                        and why in str(app.screen.query_one(".error", Label).render()), f"refused: {why}")
+            assert app.screen.query_one("#memo-text", Input).value == typed
+            assert reader.status_text.startswith("name not saved: ")
+            if typed.startswith("[b]"):
+                assert "'[b]helse/rus' holds '/'" in screen_text(app)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert "what you typed is kept, and R opens it again" in reader.status_text
+        await pilot.press("R")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor), "the name editor again")
+        assert app.screen.query_one("#memo-text", Input).value == "[b]helse/rus" and "Not saved yet" in screen_text(app)
+    assert [path for path, _, _ in codings_in(sample_project)] == ["empowerment"]
+
+
+async def test_a_code_another_process_renamed_meanwhile_is_renamed_by_its_guid(sample_project: Path) -> None:
+    """The reader read the codebook before a colleague's `codebook rename`: `R` renames the code it
+    showed, found by its GUID, and says what the command line says of the new name (another code's key)."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+    from qualcode.codebook.service import find_code
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await coded_sentence(app, pilot)
+        guid = next(code.guid for code in reader.codes if code.path == "empowerment")
+        renamed = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 2", "codebook", "rename",
+                                           "empowerment", "myndiggjøring"])
+        assert renamed.exit_code == 0 and renamed.stdout == "renamed empowerment to myndiggjøring\n"
+        await name_editor(app, pilot, "m")
+        await until(app, pilot, lambda: reader.status_text.startswith("renamed myndiggjøring to m; note: m is named as the shortcut 'm'"
+                                                                     " of måltall-press"), "renamed, with the CLI's note")
+        assert [coding.code_path for coding in reader.document.codings] == ["m"]
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert find_code(session, guid).path == "m" and find_code(session, "m/avmakt").parent.guid == guid
+
+
 async def test_a_click_on_wide_characters_lands_on_the_character_drawn_there(sample_project: Path, tmp_path: Path) -> None:
     """A probe: clicks were read as one cell a character, so after Chinese or an emoji a click and a
     shift+click coded "snakket godt " for "som snakket", or half an emoji; a narrower window then

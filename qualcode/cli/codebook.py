@@ -8,14 +8,12 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
-from qualcode.codebook.model import look_alike_detail, name_look
 from qualcode.codebook.service import (
     AlikeCodes,
     alike_codes,
     code_history,
     create_code,
     list_codes,
-    rename_code,
     shortcut_clashes,
     update_code,
 )
@@ -211,16 +209,11 @@ def codebook_rename(app: AppContext, code: str, name: str) -> None:
 
     Example: qualcode codebook rename "måltall-press/inntakspress" "press på inntak"
     """
-    with app.workspace() as workspace, workspace.typed() as session:
-        before, view = rename_code(session, code, name, workspace.coder(session))
-        clashes = shortcut_clashes(session, {view.path})
-    click.echo(f"renamed {before} to {view.path}")
-    old_name = before.rpartition("/")[2]
-    if old_name.casefold() != view.name.casefold() and name_look(old_name) == name_look(view.name):
-        # Mending a name written with another script's letters, or the other way: what changed is not to be seen.
-        note(f"note: the new name looks as the old one did ({look_alike_detail(view.name, old_name)}): a reader sees no change")
-    for clash in clashes:
-        note(f"note: {clash}")
+    with app.workspace() as workspace:
+        renamed = workspace.rename_code(code, name)
+    click.echo(renamed.summary)
+    for said in renamed.notes:
+        note(f"note: {said}")
 
 
 COMMANDS = [codebook_group]

@@ -69,7 +69,7 @@ class QualcodeApp(App[None]):
             count = len(self.drafts)
             self.notify(
                 f"{count} text{'s' if count != 1 else ''} typed and not saved ({', '.join(sorted(self.drafts))[:60]}):"
-                " open and save them (m or D where they were written), or quit again to leave without them",
+                " open and save them (m, D or R where they were written), or quit again to leave without them",
                 title="Not saved", severity="warning", timeout=10, markup=False,
             )
             return

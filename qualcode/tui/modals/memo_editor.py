@@ -1,4 +1,4 @@
-"""MemoEditor: write or change the memo on a coding (or a code's definition)."""
+"""MemoEditor: write or change the memo on a coding (or a code's definition, or its name)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ class MemoEditor(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="memo.cancel")]
 
-    def __init__(self, title: str, text: str, problem: str = "", keep: Callable[[str], None] | None = None) -> None:
+    def __init__(self, title: str, text: str, problem: str = "", keep: Callable[[str], None] | None = None,
+                 placeholder: str = "Memo (Enter saves, Escape cancels)") -> None:
         """`keep` is given what was typed when the editor is dismissed with the text changed, so
         Escape does not lose it; `problem` says why the text was not saved last time."""
         super().__init__()
@@ -27,13 +28,14 @@ class MemoEditor(ModalScreen[str | None]):
         self.text = text
         self.problem = problem
         self.keep = keep
+        self.placeholder_text = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memo"):
             yield Label(self.title_text, markup=False)  # names a code, which a person typed
             if self.problem:
                 yield Label(self.problem, classes="error", markup=False)  # may quote the text
-            yield ProseInput(value=self.text, placeholder="Memo (Enter saves, Escape cancels)", id="memo-text")
+            yield ProseInput(value=self.text, placeholder=self.placeholder_text, id="memo-text")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

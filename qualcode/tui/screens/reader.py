@@ -58,6 +58,8 @@ def describe_selection(text: str, span: tuple[int, int]) -> str:
 
 
 TEXT_CHECK_SECONDS = 2.0
+# The key that opens again what was typed and not saved, by what it was typed as.
+WRITTEN_WITH = {"memo": "m", "definition": "D", "name": "R"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class ReaderScreen(CodingScreen):
         Binding("r", "recode", "Change code here", show=False, id="reader.recode"),
         Binding("m", "memo", "Memo", tooltip="Write a memo on the coding here", id="reader.memo"),
         Binding("D", "edit_definition", "Edit the definition of the code here", show=False, id="reader.edit-definition"),
+        Binding("R", "rename_code", "Rename the code here", show=False, id="reader.rename-code"),
         Binding("b", "browse", "Passages of this code", show=False, id="reader.browse"),
         Binding("ctrl+f", "app.search", "Search", show=False, id="reader.search"),
         Binding("ctrl+z", "undo", "Undo", id="reader.undo"),
@@ -429,11 +432,15 @@ class ReaderScreen(CodingScreen):
                 lambda path: self.qualcode.browse_code(path) if path else None,
             )
 
-    def action_edit_definition(self) -> None:
+    def _code_here(self) -> CodeView | None:
+        """The code of the coding at the cursor, as this screen read the codebook."""
         coding = self._coding_here()
-        code = next((c for c in self.codes if coding is not None and c.path == coding.code_path), None)
+        return next((c for c in self.codes if coding is not None and c.path == coding.code_path), None)
+
+    def action_edit_definition(self) -> None:
+        code = self._code_here()
         if code is not None:
-            draft = f"definition:{code.path}"
+            draft = f"definition:{code.guid}"  # by GUID: still this code's once it is renamed or moved
             # What the writing began from, kept with a draft: saved over only as read, or once the
             # writer has been shown the version someone else saved meanwhile (ChangedSince).
             base = self.qualcode.draft_bases.setdefault(draft, code.definition or "")
@@ -448,15 +455,31 @@ class ReaderScreen(CodingScreen):
                         "definition saved", empty_saves=False, on_refused=refused,
                         on_saved=lambda: self.qualcode.draft_bases.pop(draft, None))
 
+    def action_rename_code(self) -> None:
+        """A new name for the code here, its sub-codes and codings with it; the status line says what
+        the CLI says (the new name looks as the old one did, it is another code's key)."""
+        code = self._code_here()
+        if code is not None:
+            def rename(workspace: Workspace, name: str) -> str:
+                # Enter on the name as shown: nothing is meant, and a rename made elsewhere since is not taken back.
+                if name == code.name:
+                    return f"name not changed: {code.path} keeps it"
+                # By the code's GUID: another process may have moved or renamed it since this screen read it.
+                renamed = workspace.rename_code(code, name)
+                return "; ".join([renamed.summary, *(f"note: {said}" for said in renamed.notes)])
+
+            self._write(f"name:{code.guid}", f"Name of {code.path}", code.name, rename, "")
+
     def _write(self, draft: str, title: str, text: str, save: Callable[[Workspace, str], str | None], done: str, *,
                problem: str = "", empty_saves: bool = True, on_refused: Callable[[QualcodeError], None] | None = None,
                on_saved: Callable[[], object] | None = None) -> None:
-        """Ask for a text (a memo, a definition) and save it, never losing what was typed: refused, the
-        editor opens again with it and says why; wanting the key's passphrase, it asks for that and
-        tries again; dismissed with the text changed, or after a refusal, it opens again next time
-        (`draft` names it), until it is saved."""
+        """Ask for a text (a memo, a definition, a code's name) and save it, never losing what was
+        typed: refused, the editor opens again with it and says why; wanting the key's passphrase, it
+        asks for that and tries again; dismissed with the text changed, or after a refusal, it opens
+        again next time (`draft` names it), until it is saved. The status line says `done`, and what
+        `save` returned after it (or only that, with no `done`)."""
         drafts = self.qualcode.drafts
-        what = title.split(" ", 1)[0].lower()  # "memo", "definition"
+        what = title.split(" ", 1)[0].lower()  # "memo", "definition", "name"
 
         def written(typed: str | None) -> None:
             if typed is None:
@@ -464,7 +487,7 @@ class ReaderScreen(CodingScreen):
                     drafts.pop(draft, None)
                     self.status(f"{what} not saved: {self.removed}")
                 elif draft in drafts:
-                    self.status(f"{what} not saved; what you typed is kept, and {'m' if what == 'memo' else 'D'} opens it again")
+                    self.status(f"{what} not saved; what you typed is kept, and {WRITTEN_WITH[what]} opens it again")
                 return
             if not typed and not empty_saves:
                 # Said, not left to the status line's last "definition saved".
@@ -502,7 +525,8 @@ class ReaderScreen(CodingScreen):
 
         if draft in drafts and not problem:
             problem = f"Not saved yet: what you typed before is kept here; Enter saves it as the {what}"
-        self.app.push_screen(MemoEditor(title, drafts.get(draft, text), problem, keep=lambda typed: drafts.__setitem__(draft, typed)),
+        self.app.push_screen(MemoEditor(title, drafts.get(draft, text), problem, keep=lambda typed: drafts.__setitem__(draft, typed),
+                                        placeholder=f"{what.capitalize()} (Enter saves, Escape cancels)"),
                              written)
 
     def _ask_passphrase(self, problem: str, then: Callable[[], None], what: str) -> None:
@@ -546,18 +570,20 @@ class ReaderScreen(CodingScreen):
             return
         transcript, shown = self.document.transcript, self.document.version_id
 
+        def said(detail: str | None) -> str:
+            return f"{done}: {detail}" if done and detail else detail or done
+
         def save(workspace: Workspace) -> Saved:
             try:
                 rewritten = workspace.text_version(transcript) != shown
             except NotFound:  # the transcript is gone
                 detail = change(workspace) if typed else None
-                status = (f"{done}: {detail}" if detail else done) if typed else "nothing done"
+                status = said(detail) if typed else "nothing done"
                 return Saved(status, None, (), workspace.codes(), workspace.recent_codes(), gone=True)
             if rewritten and offsets:
                 status = "nothing done: the text was changed by another command; it is shown as it is now, select again"
                 return Saved(status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes())
-            detail = change(workspace)
-            status = f"{done}: {detail}" if detail else done
+            status = said(change(workspace))
             if rewritten:
                 status += " (the text was changed by another command, and is shown as it is now)"
                 return Saved(status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes())
