@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -186,6 +187,17 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
             build(target)
             (target / ".built").touch()
     return target
+
+
+def idle(pid: int) -> bool:
+    """Whether the process used no CPU for a while: started, and now waiting (for a lock)."""
+    def used() -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+
+    before = used()
+    time.sleep(0.3)
+    return used() <= before + 1
 
 
 def isolate_user(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:

@@ -21,6 +21,7 @@ from qualcode.anonymise.service import key_lock
 from qualcode.cli import cli
 from qualcode.store.models import Coder, Memo
 from qualcode.store.project import Project
+from tests.conftest import idle
 
 SHARED = "Vi satt sammen og lagde handlingsplanen, og hun spurte hva jeg ville."
 OWN = "Jeg fikk plass!"
@@ -177,9 +178,9 @@ def test_a_review_import_waits_for_another_holding_the_key(reported: tuple[Path,
             [sys.executable, "-m", "qualcode", "--project", str(project), "review", "import", str(reviewed), "--json"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        deadline = time.monotonic() + 4  # a start takes about 1.5 s; by then it waits at the lock
-        while waiting.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
+        deadline = time.monotonic() + 60  # a start takes about 1.5 s; then it waits at the lock, idle
+        while waiting.poll() is None and not idle(waiting.pid) and time.monotonic() < deadline:
+            pass
         assert waiting.poll() is None, waiting.communicate()
         assert memos(project) == []
         ok(run(project, "review", "import", str(reviewed)))  # this process holds the key: the first import
