@@ -157,9 +157,10 @@ def test_a_command_opened_during_a_rewrite_waits_for_it_and_does_not_take_it_for
 
     with key_lock(Path(env["QUALCODE_KEY"])):  # as `identifiers add` holds it while it rewrites
         setting("INSERT INTO settings (key, value) VALUES ('anonymise.reapply_pending', 'now')")
-        # A fresh interpreter: a forked one would share this process's lock on the key.
-        child = start_qualcode(["--project", str(root), "search", "planen"], without_passphrase, fresh=True)
-        time.sleep(1.0)
+        child = start_qualcode(["--project", str(root), "search", "planen"], without_passphrase)
+        deadline = time.monotonic() + 60
+        while child.poll() is None and not idle(child.pid) and time.monotonic() < deadline:
+            pass
         assert child.poll() is None, child.communicate()  # waiting for the rewrite, not finishing it
         setting("DELETE FROM settings WHERE key = 'anonymise.reapply_pending'")
     stdout, stderr = child.communicate(timeout=60)
@@ -540,8 +541,7 @@ def test_a_change_saved_while_the_passphrase_change_waits_for_the_lock_is_kept(
     root, env = cli_project
     key_path = Path(env["QUALCODE_KEY"])
     with key_lock(key_path):  # as another command holds it while it saves what it learned
-        # A fresh interpreter: a forked one would share this process's lock on the key.
-        child = start_qualcode(["--project", str(root), "key", "passphrase"], env, fresh=True, input=f"{NEW_PASSPHRASE}\n")
+        child = start_qualcode(["--project", str(root), "key", "passphrase"], env, input=f"{NEW_PASSPHRASE}\n")
         deadline = time.monotonic() + 60
         while child.poll() is None and not idle(child.pid) and time.monotonic() < deadline:
             pass
