@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from qualcode.anonymise.service import key_lock
 from qualcode.cli import cli
 from qualcode.store.models import Coder, Memo
 from qualcode.store.project import Project
+from tests.conftest import built_once, idle, isolate_user
 
 SHARED = "Vi satt sammen og lagde handlingsplanen, og hun spurte hva jeg ville."
 OWN = "Jeg fikk plass!"
@@ -36,15 +38,35 @@ def ok(result: Result) -> Result:
     return result
 
 
+@pytest.fixture(scope="session")
+def reported_template(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Path:
+    """The demo project coded as the tester coded it (Prober and Kari share a quote), its key and
+    its report (demo/, demo-key/, r.docx): made once, by the same commands, and copied per test."""
+    def build(base: Path) -> None:
+        shutil.copytree(demo_template / "demo", base / "demo")
+        shutil.copytree(demo_template / "demo-key", base / "demo-key")
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            isolate_user(monkeypatch, base / "home")
+            monkeypatch.setenv("QUALCODE_KEY", str(base / "demo-key" / "demo.qckey"))
+            demo = base / "demo"
+            for coder, code, quote in (("Prober", "brukermedvirkning/individuell medvirkning", SHARED),
+                                       ("Prober", "empowerment", OWN),
+                                       ("Kari", "brukermedvirkning/individuell medvirkning", SHARED)):
+                ok(run(demo, "coding", "add", "deltaker_D1_T1", code, "--match", quote, coder=coder))
+            ok(run(demo, "export", "report", "--output", str(base / "r.docx")))
+            ok(run(demo, "coder", "add", "Anne", "--role", "medforsker"))  # the team's reviewer, a colleague
+
+    return built_once(tmp_path_factory, "reported", build)
+
+
 @pytest.fixture
-def reported(demo: Path, tmp_path: Path) -> tuple[Path, Path]:
-    """The demo project coded as the tester coded it (Prober and Kari share a quote), and its report."""
-    for coder, code, quote in (("Prober", "brukermedvirkning/individuell medvirkning", SHARED), ("Prober", "empowerment", OWN),
-                               ("Kari", "brukermedvirkning/individuell medvirkning", SHARED)):
-        ok(run(demo, "coding", "add", "deltaker_D1_T1", code, "--match", quote, coder=coder))
-    ok(run(demo, "export", "report", "--output", str(tmp_path / "r.docx")))
-    ok(run(demo, "coder", "add", "Anne", "--role", "medforsker"))  # the team's reviewer, a colleague
-    return demo, tmp_path / "r.docx"
+def reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reported_template: Path) -> tuple[Path, Path]:
+    """A copy of the coded demo project, of its key (QUALCODE_KEY) and of its report, for one test."""
+    shutil.copytree(reported_template / "demo", tmp_path / "demo")
+    shutil.copytree(reported_template / "demo-key", tmp_path / "demo-key")
+    shutil.copy(reported_template / "r.docx", tmp_path / "r.docx")
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "demo-key" / "demo.qckey"))
+    return tmp_path / "demo", tmp_path / "r.docx"
 
 
 def commented(report: Path, target: Path, *comments: tuple[str, str, str]) -> Path:
@@ -177,9 +199,9 @@ def test_a_review_import_waits_for_another_holding_the_key(reported: tuple[Path,
             [sys.executable, "-m", "qualcode", "--project", str(project), "review", "import", str(reviewed), "--json"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        deadline = time.monotonic() + 4  # a start takes about 1.5 s; by then it waits at the lock
-        while waiting.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
+        deadline = time.monotonic() + 60  # a start takes about 1.5 s; then it waits at the lock, idle
+        while waiting.poll() is None and not idle(waiting.pid) and time.monotonic() < deadline:
+            pass
         assert waiting.poll() is None, waiting.communicate()
         assert memos(project) == []
         ok(run(project, "review", "import", str(reviewed)))  # this process holds the key: the first import

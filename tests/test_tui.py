@@ -1430,7 +1430,16 @@ async def test_a_transcript_withdrawn_while_read_leaves_the_screen_and_a_memo_ty
         assert list_memos(session) == []
 
 
-async def test_a_transcript_withdrawn_while_read_leaves_the_screen_without_a_key_pressed(sample_project: Path) -> None:
+@pytest.fixture
+def often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader looks whether its text is still the one shown every tenth of a second, not every
+    2 s: the same look, by the same timer, sooner."""
+    import qualcode.tui.screens.reader as reader_module
+
+    monkeypatch.setattr(reader_module, "TEXT_CHECK_SECONDS", 0.1)
+
+
+async def test_a_transcript_withdrawn_while_read_leaves_the_screen_without_a_key_pressed(sample_project: Path, often: None) -> None:
     """The reader looks every few seconds whether its transcript is still there."""
     from click.testing import CliRunner
 
@@ -1551,7 +1560,7 @@ async def test_a_memo_dismissed_with_escape_opens_again_with_what_was_typed(samp
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Halvferdig tanke")]
 
 
-async def test_a_text_rewritten_by_another_command_is_shown_again_without_a_key_pressed(sample_project: Path) -> None:
+async def test_a_text_rewritten_by_another_command_is_shown_again_without_a_key_pressed(sample_project: Path, often: None) -> None:
     """A name added to the key (or a withdrawal redacting a group interview's turns) leaves the screen
     within seconds: the reader looks whether its text is still the one shown."""
     app = open_tui(sample_project)
@@ -1629,7 +1638,7 @@ async def test_a_definition_changed_by_someone_else_while_written_is_not_overwri
         assert (find_code(session, "empowerment").definition or "").endswith("Mitt tillegg.")
 
 
-async def test_a_rewrite_before_the_cursor_leaves_it_on_the_same_words(sample_project: Path) -> None:
+async def test_a_rewrite_before_the_cursor_leaves_it_on_the_same_words(sample_project: Path, often: None) -> None:
     """The cursor kept its offset through a rewrite, so each replacement before it moved it onto other words."""
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:

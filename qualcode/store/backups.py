@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from qualcode.errors import ProjectError
-from qualcode.store.faults import BUSY_TIMEOUT_SECONDS
+from qualcode.store import faults
 
 SUFFIX = ".bak"
 MANUAL = "manual"
@@ -482,13 +482,13 @@ def _settings(path: Path) -> dict[str, str]:
 
 def _restore_online(database: Path, incoming: Path, directory: Path) -> Path | None:
     """Back up the current state, then copy `incoming` into the live database; None if it is damaged."""
-    with closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS)) as live, closing(sqlite3.connect(incoming)) as restored:
+    with closing(sqlite3.connect(database, timeout=faults.BUSY_TIMEOUT_SECONDS)) as live, closing(sqlite3.connect(incoming)) as restored:
         try:
             # The copy of the current state is taken holding the project's write lock: a coding saved
             # meanwhile by another command was in neither the copy nor the restored project (a probe
             # lost 1 of 4). Writers wait; the restore takes the lock again the moment it lets go,
             # before a waiting writer's next try (SQLite's busy wait sleeps between tries).
-            with closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS)) as guard:
+            with closing(sqlite3.connect(database, timeout=faults.BUSY_TIMEOUT_SECONDS)) as guard:
                 guard.execute("BEGIN IMMEDIATE")  # on a connection of its own: a backup's source may hold no write lock
                 try:
                     saved = take_backup(live, directory, BEFORE_RESTORE)

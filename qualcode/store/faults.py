@@ -10,6 +10,7 @@ from pathlib import Path
 from qualcode.errors import ProjectError
 
 # How long a write waits for another process's write to finish before giving up.
+# Read where it is used (faults.BUSY_TIMEOUT_SECONDS), so a test can wait less for a lock it holds.
 BUSY_TIMEOUT_SECONDS = 5
 
 _DISK_REASONS = {

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.errors import ProjectError
+from qualcode.store import faults
 from qualcode.store.backups import (
     BEFORE_UPGRADE,
     DAILY,
@@ -33,7 +34,6 @@ from qualcode.store.backups import (
     take_backup,
 )
 from qualcode.store.faults import (
-    BUSY_TIMEOUT_SECONDS,
     damaged_error,
     database_fault,
     disk_fault,
@@ -69,7 +69,7 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.execute(f"PRAGMA busy_timeout = {round(faults.BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA synchronous = NORMAL")
     # Deleted content is overwritten, so a withdrawn participant's words do not linger in free pages.
     cursor.execute("PRAGMA secure_delete = ON")
@@ -80,7 +80,7 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
 def _set_read_only_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.execute(f"PRAGMA busy_timeout = {round(faults.BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA query_only = ON")
     cursor.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
     cursor.close()

@@ -17,7 +17,8 @@ imports (tests/test_architecture.py forks each command from an interpreter that 
 of the heavy ones) and a process's peak memory (a forked child's resident set
 counts the pages it shares with the test process). SQLite keeps its locks per process, so a
 child forked while the test process holds a lock would believe it holds that lock too: forking
-refuses then (`_refuse_held_locks`).
+refuses then (`_refuse_held_locks`). A key the test process holds (key_lock) the child asks for
+afresh, and waits for.
 """
 
 from __future__ import annotations
@@ -203,6 +204,11 @@ def _become(run: Callable[[], object], argv: list[str], env: dict[str, str], cwd
         for function, args, kwargs in _warm_exit_handlers:
             atexit.register(function, *args, **kwargs)
         sys.argv = argv
+        # The test process's hold on a key (key_lock, re-entrant within a process) is not the
+        # child's: it asks for the key's lock as a fresh process would, and waits while it is held.
+        service = sys.modules.get("qualcode.anonymise.service")
+        if service is not None:
+            service._locks.clear()
         try:
             if preexec is not None:
                 preexec()
