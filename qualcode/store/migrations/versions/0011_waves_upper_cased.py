@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-06 09:00:00
+Create Date: 2026-12-05 14:40:00
 
 A transcript's wave (its round of interviews) has been upper-cased on the way in since the import,
 front matter and `transcripts edit` check it (`importers.metadata.check_wave`: NFKC, stripped,
