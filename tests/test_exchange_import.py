@@ -329,6 +329,20 @@ def test_cli_imports_a_qdpx_and_prints_the_summary(demo: Path, tmp_path: Path) -
     assert "0 transcripts imported, 2 already here, 0 codings and 0 memos added" in again.output
 
 
+def test_options_for_files_are_refused_for_a_qdpx_and_dry_run_writes_nothing(demo: Path, tmp_path: Path) -> None:
+    """`import X.qdpx --dry-run` imported the project all the same (the .qdpx path returned before the
+    dry run was looked at), and --wave or --participant were passed over unsaid: both are refused in
+    one line, and nothing is written."""
+    path = foreign_project(tmp_path)
+    database = demo / ".qualcode" / "project.db"
+    before = database.read_bytes()
+    for options, named in ((["--dry-run"], "--dry-run does"), (["--wave", "T2", "--participant", "D9"], "--participant, --wave do")):
+        result = CliRunner().invoke(cli, ["--project", str(demo), "--coder", "Forsker 1", "import", str(path), *options])
+        assert result.exit_code == 1, result.output
+        assert f"{named} not apply to a .qdpx" in result.output and "qualcode exchange validate" in result.output
+    assert database.read_bytes() == before
+
+
 def test_an_imported_coding_is_its_coders_undoable_change(session: Session, imported: QdpxImport) -> None:
     """The codings' events are written a batch at a time; undo reads them like any other."""
     from qualcode.coding.history import undo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from qualcode.anonymise.service import KeyAccess
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
-from qualcode.errors import DuplicateContent, QualcodeError
+from qualcode.errors import DuplicateContent, InvalidInput, QualcodeError
 from qualcode.importers.readers import supported_suffixes
 from qualcode.importers.service import (
     ImportOptions,
@@ -65,6 +66,22 @@ def import_command(
     Example: qualcode import intervjuer/ --participants intervjuer/participants.csv
     """
     if any(path.suffix.lower() == ".qdpx" for path in paths):
+        given = {
+            "--dry-run": dry_run, "--replace": replace, "--participants": participants_csv, "--name": name, "--title": title,
+            "--participant": participant, "--role": role, "--wave": wave, "--date": interview_date, "--mode": mode,
+            "--fidelity": fidelity, "--interviewer": interviewer, "--note-taker": note_taker, "--encoding": encoding,
+            "--turn-pattern": turn_pattern,
+        }
+        # A .qdpx brings its own sources, cases and variables, and is merged in one transaction: an
+        # option for files was passed over unsaid, and --dry-run imported it all the same.
+        ignored = [option for option, value in given.items() if value not in (None, False)]
+        if ignored:
+            raise InvalidInput(
+                f"{', '.join(ignored)} {'does' if len(ignored) == 1 else 'do'} not apply to a .qdpx, which is imported whole"
+                " with its own metadata",
+                f"import it without {'it' if len(ignored) == 1 else 'them'}; to see what it holds first: "
+                f"qualcode exchange validate {shlex.quote(str(paths[0]))}",
+            )
         _import_qdpx(app, paths, as_json)
         return
     if wave:  # refused once here, not once for every file of a folder
