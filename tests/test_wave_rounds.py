@@ -51,6 +51,18 @@ def test_transcripts_edit_refuses_a_bare_number_for_a_round_the_project_writes_w
     assert [c.after for c in edit_transcript(session, "t2", coder, wave="t2").changes] == ["T2"]
 
 
+def test_the_same_letters_and_number_written_otherwise_are_the_projects_round(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """T01 beside T1 was stored as a round of its own: a T01 column beside T1 in every table."""
+    _with_rounds(session, tmp_path, "T1", "T2")
+    with pytest.raises(InvalidInput, match=r"wave 'T01' is not one of this project's rounds \(T1, T2\)") as refused:
+        edit_transcript(session, "t1", coder, wave="T01")
+    assert refused.value.hint is not None and refused.value.hint.startswith("write T1, the round as this project writes it")
+    assert [c.after for c in edit_transcript(session, "t1", coder, wave="T10").changes] == ["T10"]  # another number
+    with pytest.raises(InvalidInput, match=r"wave 'T010' is not one of this project's rounds \(T1, T10\)"):
+        edit_transcript(session, "t0", coder, wave="T010")
+    assert _waves(session) == {"t0": "T1", "t1": "T10"}
+
+
 def test_a_round_written_as_a_number_refuses_letters_for_it_and_can_be_renamed_from_its_last_transcript(
     session: Session, coder: Coder, tmp_path: Path,
 ) -> None:

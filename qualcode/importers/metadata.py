@@ -121,9 +121,9 @@ def project_wave(session: Session, value: str, *, besides: int | None = None) ->
     """A wave as check_wave spells it, and as one of this project's rounds: every path that stores a
     wave (an import's front matter, sidecar or --wave, `transcripts edit`, the TUI's forms, a .qdpx)
     comes through here. A wave with the number of a stored wave where one of the two has no letters
-    (1 beside T1, T1 beside 1) is refused, naming the project's round: stored, it was a round of its
-    own in every table. Different letters with the same number (R1 beside T1) are rounds of their
-    own. `besides`: the transcript being changed, whose own wave is no other round."""
+    (1 beside T1, T1 beside 1), or both the same letters (T01 beside T1), is refused, naming the
+    project's round: stored, it was a round of its own in every table. Different letters with the
+    same number (R1 beside T1) are rounds of their own. `besides`: the transcript being changed, whose own wave is no other round."""
     wave = check_wave(value)
     # Each round with its transcripts, by the wave's index: a .qdpx of many sources asks once a source.
     counts = {round_: number for round_, number in session.execute(
@@ -135,7 +135,7 @@ def project_wave(session: Session, value: str, *, besides: int | None = None) ->
     letters, number = _round_parts(wave)
     clashes = sorted(
         (round_ for round_ in stored if (parts := _round_parts(round_))[1] == number and number is not None
-         and not (letters and parts[0])),
+         and (not (letters and parts[0]) or letters == parts[0])),
         key=_round_order,
     )
     if not clashes:
