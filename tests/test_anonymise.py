@@ -1987,13 +1987,34 @@ def test_the_leak_check_reads_a_qdpx_word_source_as_the_project_import_does(tmp_
     path, part = _qdpx_with_word_source(tmp_path / "prosjekt.qdpx")
     imported = read_qdpx(path).sources[0].text
     assert "Sissel Bakken hos NAV Tønsberg." in imported and "D1: Så flyttet jeg til Tønsberg." in imported
-    assert [text for where, text in file_parts(path) if where.startswith(part)] == imported.splitlines()
+    assert [text for where, text in file_parts(path) if where.startswith(f"{part} line ")] == imported.splitlines()
     key = PseudonymKey("test")
     for original, kind in (("Sissel Bakken", "person"), ("Tønsberg", "place"), ("NAV Tønsberg", "nav_office")):
         add_known_identifier(key, original, kind)
     leaks = check_file(path, key)
     assert [leak.found for leak in leaks] == ["Sissel Bakken", "NAV Tønsberg", "Tønsberg"]
     assert all(leak.where.startswith(f"{part} line ") for leak in leaks)
+
+
+def test_the_leak_check_reads_what_a_qdpx_word_source_holds_beside_its_body(tmp_path: Path) -> None:
+    """The import reads a Word source's body; the file carries its headers, comments, Quick Parts and
+    the rest too, wherever it is sent. Each is checked as in a .docx on its own, the body once."""
+    document = docx.Document()
+    document.add_paragraph("D1: Det gikk fint med Sissel Bakken.")
+    document.sections[0].header.paragraphs[0].text = "Intervju med Kristoffer Lie"
+    word = io.BytesIO()
+    document.save(word)
+    source = "7b2e1d3f-4c5e-4f60-9a0b-1c2d3e4f5a6b"
+    qdpx = Qdpx()
+    qdpx.members[f"sources/{source}.docx"] = word.getvalue()
+    qdpx.sources.append(f'<TextSource guid="{source}" name="D1" richTextPath="internal://{source}.docx"/>')
+    path = qdpx.write(tmp_path / "prosjekt.qdpx")
+    key = PseudonymKey("test")
+    for original in ("Sissel Bakken", "Kristoffer Lie"):
+        add_known_identifier(key, original, "person")
+    found = [(leak.found, leak.where) for leak in check_file(path, key)]
+    assert found == [("Sissel Bakken", f"sources/{source}.docx line 1"),
+                     ("Kristoffer Lie", f"sources/{source}.docx header1.xml paragraph 1")]
 
 
 def test_the_leak_check_holds_a_qdpx_word_source_to_the_limits_of_the_qdpx(tmp_path: Path) -> None:

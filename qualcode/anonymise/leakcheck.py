@@ -106,6 +106,8 @@ def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLim
                     text = _source_text(data, part) if member.lower().endswith(".txt") else _word_source_text(data, part, limits)
                     for number, line in enumerate(text.splitlines(), start=1):
                         yield f"{member} line {number}", line
+                    if member.lower().endswith(".docx"):
+                        yield from _word_source_beside(data, part, member, limits)
                 elif member.lower().endswith((".html", ".rtf")):
                     text = read_member(archive, member, name).decode("utf-8", errors="replace")
                     for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
@@ -154,6 +156,17 @@ def _word_source_text(data: bytes, name: str, limits: PackageLimits) -> str:
         root = parse_xml(read_member(package, part, name), f"{name}: part {part}", limits)
     body = root.find(BODY)
     return "" if body is None else normalise(body_text(body)).strip("\n")
+
+
+def _word_source_beside(data: bytes, part: str, member: str, limits: PackageLimits) -> Iterator[tuple[str, str]]:
+    """What a .qdpx's Word source holds beside the body the import reads (read above as it is
+    imported): headers, footers, comments, notes, Quick Parts, deleted text, authors, links and
+    properties, as a .docx on its own is checked. The file carries them wherever it is sent."""
+    with open_package(data, part, limits) as package:
+        body = _main_document_part(package, part, limits).removeprefix("word/") + " paragraph "
+    for where, text in _docx_parts(data, part, limits):
+        if not where.startswith(body):
+            yield f"{member} {where}", text
 
 
 def _main_document_part(package: zipfile.ZipFile, name: str, limits: PackageLimits) -> str:
