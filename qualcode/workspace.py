@@ -1491,7 +1491,7 @@ def import_options(metadata: dict[str, str]) -> ImportOptions:
         except ValueError:
             raise InvalidInput(f"date {metadata['date'].strip()!r} is not YYYY-MM-DD", "as 2025-03-14") from None
     if "wave" in given:  # refused once, not once for every file chosen
-        from qualcode.importers.metadata import check_wave
+        from qualcode.coding.waves import check_wave
 
         given["wave"] = check_wave(given["wave"])
     return ImportOptions(

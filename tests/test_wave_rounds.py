@@ -63,6 +63,32 @@ def test_the_same_letters_and_number_written_otherwise_are_the_projects_round(se
     assert _waves(session) == {"t0": "T1", "t1": "T10"}
 
 
+def test_undo_and_redo_do_not_put_back_a_wave_the_project_now_writes_otherwise(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """Undo put a wave back unchecked: 2 edited to T2, another transcript of T2 added, the edit undone,
+    and round 2 stood beside T2 again. It is refused in one line, naming the round, and nothing
+    changes (the command's transaction is rolled back, as the savepoint is here); redo likewise."""
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.history import redo, undo
+
+    other = get_or_create_coder(session, "Annen")
+    _with_rounds(session, tmp_path, "T1", "2", "")
+    edit_transcript(session, "t1", coder, wave="T2")
+    edit_transcript(session, "t2", other, wave="T2")
+    with pytest.raises(InvalidInput) as refused, session.begin_nested():
+        undo(session, coder)
+    assert refused.value.message == "transcript t1's wave cannot be put back: wave '2' is not one of this project's rounds (T1, T2)"
+    assert refused.value.hint is not None and refused.value.hint.startswith("write T2")
+    assert _waves(session) == {"t0": "T1", "t1": "T2", "t2": "T2"}
+
+    undo(session, other)  # t2 has no wave again: T2 is t1's alone
+    undo(session, coder)  # so t1 may be 2 again: the round renamed back from its last transcript
+    assert _waves(session) == {"t0": "T1", "t1": "2", "t2": ""}
+    edit_transcript(session, "t2", other, wave="2")  # another's transcript of round 2
+    with pytest.raises(InvalidInput, match=r"^transcript t1's wave cannot be put back: wave 'T2' is not one of"), session.begin_nested():
+        redo(session, coder)
+    assert _waves(session) == {"t0": "T1", "t1": "2", "t2": "2"}
+
+
 def test_a_round_written_as_a_number_refuses_letters_for_it_and_can_be_renamed_from_its_last_transcript(
     session: Session, coder: Coder, tmp_path: Path,
 ) -> None:

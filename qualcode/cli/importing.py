@@ -85,7 +85,7 @@ def import_command(
         _import_qdpx(app, paths, as_json)
         return
     if wave:  # refused once here, not once for every file of a folder
-        from qualcode.importers.metadata import check_wave
+        from qualcode.coding.waves import check_wave
 
         wave = check_wave(wave)
     options = ImportOptions(

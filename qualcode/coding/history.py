@@ -25,6 +25,7 @@ from qualcode.codebook.service import place_code, restore_codebook
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.service import refuse_duplicate_coding
+from qualcode.coding.waves import project_wave
 from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
 from qualcode.store.events import (
     TOGETHER,
@@ -633,7 +634,15 @@ def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any
     transcript = session.scalar(select(Transcript).where(Transcript.guid == guid))
     if transcript is None or state is None:
         raise NothingToUndo("the transcript this change touched no longer exists")
-    transcript.title, transcript.wave, transcript.fidelity = state["title"], state["wave"], state["fidelity"]
+    wave = state["wave"]
+    if wave and wave != transcript.wave:
+        # The project's rounds may be written otherwise since (T2, where this puts back 2): the wave
+        # goes through the same door as every other path that stores one.
+        try:
+            wave = project_wave(session, wave, besides=transcript.id)
+        except InvalidInput as refused:
+            raise InvalidInput(f"transcript {transcript.name}'s wave cannot be put back: {refused.message}", refused.hint) from None
+    transcript.title, transcript.wave, transcript.fidelity = state["title"], wave, state["fidelity"]
     transcript.interviewer = state["interviewer"]
     transcript.interview_date = date.fromisoformat(state["date"]) if state["date"] else None
     wanted = {_participant_named(session, name).id: label for name, label in state["participants"]}

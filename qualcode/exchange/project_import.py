@@ -39,6 +39,7 @@ from qualcode.codebook.service import (
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.coding.coders import CODER_NAME_LENGTH
+from qualcode.coding.waves import project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
 from qualcode.exchange.project_export import (
@@ -57,7 +58,6 @@ from qualcode.importers.metadata import (
     check_transcript_meta,
     participant_field,
     participant_state,
-    project_wave,
     set_participant_attribute,
     typed_value,
 )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.coding.transcripts import transcript_state
+from qualcode.coding.waves import project_wave
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput
 from qualcode.importers.metadata import (
     ATTRIBUTE_NAME_LENGTH,
@@ -21,7 +22,6 @@ from qualcode.importers.metadata import (
     check_participant_value,
     check_transcript_meta,
     participant_state,
-    project_wave,
     role_as_spelled,
     spelled_as_stored,
     typed_value,

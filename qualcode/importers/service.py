@@ -28,6 +28,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, key_state, queue_candidates
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant, refuse_withdrawn_source
 from qualcode.coding.anchoring import Anchor, LineMap, find_anchor, find_excerpt_again
+from qualcode.coding.waves import project_wave
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, TurnSpan
@@ -37,7 +38,6 @@ from qualcode.importers.metadata import (
     check_transcript_meta,
     get_or_create_participant,
     participant_named,
-    project_wave,
     refuse_attributes_participants_have,
     typed_value,
 )
