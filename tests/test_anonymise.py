@@ -1970,6 +1970,11 @@ def _qdpx_with_word_source(path: Path) -> tuple[Path, str]:
     paragraph.add_run("berg.")
     row = document.add_table(rows=1, cols=2).rows[0]
     row.cells[0].text, row.cells[1].text = "D1", "Så flyttet jeg til Tønsberg."
+    return _qdpx_holding(path, document)
+
+
+def _qdpx_holding(path: Path, document: docx.document.Document) -> tuple[Path, str]:
+    """A .qdpx whose one source is `document`, as NVivo and ATLAS.ti write it; and that part's name."""
     word = io.BytesIO()
     document.save(word)
     source = "6a1f0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -2002,19 +2007,12 @@ def test_the_leak_check_reads_what_a_qdpx_word_source_holds_beside_its_body(tmp_
     document = docx.Document()
     document.add_paragraph("D1: Det gikk fint med Sissel Bakken.")
     document.sections[0].header.paragraphs[0].text = "Intervju med Kristoffer Lie"
-    word = io.BytesIO()
-    document.save(word)
-    source = "7b2e1d3f-4c5e-4f60-9a0b-1c2d3e4f5a6b"
-    qdpx = Qdpx()
-    qdpx.members[f"sources/{source}.docx"] = word.getvalue()
-    qdpx.sources.append(f'<TextSource guid="{source}" name="D1" richTextPath="internal://{source}.docx"/>')
-    path = qdpx.write(tmp_path / "prosjekt.qdpx")
+    path, part = _qdpx_holding(tmp_path / "prosjekt.qdpx", document)
     key = PseudonymKey("test")
     for original in ("Sissel Bakken", "Kristoffer Lie"):
         add_known_identifier(key, original, "person")
     found = [(leak.found, leak.where) for leak in check_file(path, key)]
-    assert found == [("Sissel Bakken", f"sources/{source}.docx line 1"),
-                     ("Kristoffer Lie", f"sources/{source}.docx header1.xml paragraph 1")]
+    assert found == [("Sissel Bakken", f"{part} line 1"), ("Kristoffer Lie", f"{part} header1.xml paragraph 1")]
 
 
 def test_the_leak_check_holds_a_qdpx_word_source_to_the_limits_of_the_qdpx(tmp_path: Path) -> None:
