@@ -329,6 +329,26 @@ def test_cli_imports_a_qdpx_and_prints_the_summary(demo: Path, tmp_path: Path) -
     assert "0 transcripts imported, 2 already here, 0 codings and 0 memos added" in again.output
 
 
+def test_a_cases_office_and_gender_are_checked_and_spelled_as_the_project_spells_them(session: Session, tmp_path: Path) -> None:
+    """A .qdpx's case variables for a participant's own columns were stored as given, cut to the
+    column's width: KONTOR A beside Kontor A was a column of its own in every table, and an age band
+    no age range was stored. They come through the participants CSV's door now."""
+    qdpx = Qdpx()
+    qdpx.variables = "".join(f'<Variable guid="{guid("var:" + name)}" name="{name}" typeOfVariable="Text"/>'
+                             for name in ("office", "gender", "age_band"))
+
+    def case(name: str, office: str, gender: str, age: str) -> str:
+        values = "".join(f'<VariableValue><VariableRef targetGUID="{guid("var:" + variable)}"/><TextValue>{value}</TextValue></VariableValue>'
+                         for variable, value in (("office", office), ("gender", gender), ("age_band", age)))
+        return f'<Case guid="{guid("case:" + name)}" name="{name}">{values}</Case>'
+
+    qdpx.cases = case("D1", "Kontor A", "Kvinne", "30-39") + case("D2", "KONTOR A", "kvinne", "40-49") + case("D3", "kontor b", "mann", "år")
+    result = run_import(session, qdpx.write(tmp_path / "saker.qdpx"))
+    stored = {p.name: (p.office, p.gender, p.age_band) for p in session.scalars(select(Participant))}
+    assert stored == {"D1": ("Kontor A", "Kvinne", "30-39"), "D2": ("Kontor A", "Kvinne", "40-49"), "D3": ("kontor b", "mann", None)}
+    assert any("variable age_band: the age band 'år' is not a range of ages; skipped" in problem for problem in result.problems)
+
+
 def test_options_for_files_are_refused_for_a_qdpx_and_dry_run_writes_nothing(demo: Path, tmp_path: Path) -> None:
     """`import X.qdpx --dry-run` imported the project all the same (the .qdpx path returned before the
     dry run was looked at), and --wave or --participant were passed over unsaid: both are refused in

@@ -58,6 +58,7 @@ from qualcode.importers.metadata import (
     check_transcript_meta,
     participant_field,
     participant_state,
+    participant_value,
     set_participant_attribute,
     typed_value,
 )
@@ -1059,7 +1060,7 @@ def _write_cases(
             try:
                 # Free text in these columns is pseudonymised by the session's typed-text hook (anonymise/typed_text.py).
                 if column is not None:
-                    setattr(participant, column, str(value)[:100] if column == "office" else str(value)[:50])
+                    setattr(participant, column, participant_value(session, column, str(value).strip()))
                 else:
                     set_participant_attribute(session, participant, variable, value if isinstance(value, str) else _plain(value))
             except InvalidInput as error:

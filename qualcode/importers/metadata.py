@@ -328,6 +328,14 @@ def check_participant_value(column: str, value: str) -> None:
             raise InvalidInput(f"the age band {shown!r} is not a range of ages", "write it as 30-39 (the lower age first), or 67+")
 
 
+def participant_value(session: Session, column: str, value: str) -> str:
+    """A participant's role, gender, age band or office as it is stored: checked (check_participant_value)
+    and spelled as the project spells it (role_as_spelled, spelled_as_stored). A participants CSV
+    and a .qdpx's cases come through here; a .qdpx's were stored as given, cut to the column's width."""
+    check_participant_value(column, value)
+    return role_as_spelled(session, value) if column == "role" else spelled_as_stored(session, column, value)
+
+
 def check_attribute_name(name: str) -> None:
     """A new attribute's name: not empty, one line of at most ATTRIBUTE_NAME_LENGTH characters, not a built-in column."""
     if not name.strip():
@@ -505,11 +513,9 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
             if not value:  # an empty cell leaves the stored value, as for an attribute
                 continue
             try:
-                check_participant_value(column, value)
+                setattr(participant, column, participant_value(session, column, value))
             except InvalidInput as error:
                 raise ImportFailed(f"{path.name} line {line_number}: {error.message}", error.hint) from None
-            setattr(participant, column, role_as_spelled(session, value) if column == "role"
-                    else spelled_as_stored(session, column, value))
         session.flush()
         for column in columns:
             if column in PARTICIPANT_COLUMNS or column == id_column or not column:
