@@ -156,6 +156,21 @@ def test_the_leak_check_refuses_in_one_line_a_file_the_import_cannot_read(tmp_pa
     ]
 
 
+@pytest.mark.parametrize(("first", "second", "shown"), [("cp1252", "mac_roman", "pŒ"), ("mac_roman", "cp1252", "pÂ")])
+def test_a_file_of_two_code_pages_whose_misreading_is_a_latin_capital_is_refused(tmp_path: Path, first: str, second: str, shown: str) -> None:
+    """Å read in the other code page is a Latin capital (Œ, Â), which the misread letters leave out:
+    the file was imported and checked as one code page, its second line "pŒ kontoret". A capital beyond
+    ASCII after a small letter is refused as any misreading is; one beginning a word is a word."""
+    path = tmp_path / "blandet.txt"
+    path.write_bytes("I: Var det Kåre i Tønsberg?\n".encode(first) + "D1: Ja, på kontoret.\n".encode(second))
+    with pytest.raises(ImportFailed, match=rf"^blandet.txt: no encoding reads it as Norwegian \(for instance '{shown}'\)"):
+        parse_file(path)
+    with pytest.raises(UnreadableFile, match="so the leak check cannot read it"):
+        check_file(path, toensberg_key())
+    path.write_bytes("I: Var det Kåre i Tønsberg?\nD1: Ja, på kontoret, sa Ærlige Åse fra Østfold.\n".encode(first))
+    assert parse_file(path).text.splitlines()[1] == "D1: Ja, på kontoret, sa Ærlige Åse fra Østfold."
+
+
 @pytest.mark.parametrize("source", [
     pytest.param("I: Hvor var du?\r\nD1: Hos NAV Tønsberg, og så hos <Sissel Bakken>.\r\n".encode("cp1252"), id="windows-1252"),
     pytest.param("\ufeffI: Hvor var du?\nD1: Hos NAV Tønsberg, og så hos <Sissel Bakken>.\n".encode(), id="utf-8 with a mark"),

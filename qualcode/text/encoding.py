@@ -205,10 +205,20 @@ def _is_written(character: str) -> bool:
     return code > 0x7F and not 0xDC80 <= code <= 0xDCFF and not 0x180 <= code <= 0x2FF
 
 
+@cache
+def _capital_inside() -> re.Pattern[str]:
+    """A capital letter beyond ASCII right after a small letter ("pŒ", "kÂr"): what å or æ becomes
+    when one code page is read as another and is still a Latin letter, which _misread_letters leaves
+    out. No Norwegian word is written so; a file that mixes code pages line by line reads so."""
+    capitals = {character for code_page in LEGACY_ENCODINGS for character in bytes(range(0x80, 0x100)).decode(code_page, errors="ignore")
+                if character.isupper() and character.isalpha()}
+    return re.compile(rf"[a-zæøåé][{re.escape(''.join(sorted(capitals)))}]")
+
+
 def _refuse_misread(text: str, name: str) -> None:
     """Refuse a reading that still has a misread letter inside a word: no code page fits the file,
     and a name in it would be stored garbled, where the key cannot find it."""
-    found = _misread_patterns()[1].search(text)
+    found = _misread_patterns()[1].search(text) or _capital_inside().search(text)
     if found is not None:
         raise ImportFailed(
             f"{name}: no encoding reads it as Norwegian (for instance {found.group()!r}); it may mix several",
