@@ -156,6 +156,19 @@ def test_a_refusal_says_how_the_label_and_a_value_typed_so_are_told_apart(studie
     assert "office=(not stated) chooses those without office, office='\"(not stated)\"' the office typed so" in nothing.output
 
 
+def test_the_label_typed_in_another_case_or_spacing_is_the_label_and_no_informant_is_said_to_be_no_filter(
+    studie: tuple[Path, dict[str, str]],
+) -> None:
+    """"(ikke  oppgitt)" (two spaces) was refused naming the label it then refused, and "(NOT STATED)" was
+    hinted towards the value typed so; "(no informant)" was refused in quotation marks nobody typed."""
+    for label in ("(ikke  oppgitt)", "(NOT STATED)", " (Not Stated) "):
+        assert {person for person, _ in _quotes(studie, ("office", label))} == {"V1"}, label
+    refused = run(studie, "coding", "list", "--attribute", "office=(no informant)")
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert refused.output.startswith("error: (no informant) is no value of office: it is the column of the passages counted for no informant")
+    assert "(not stated) chooses the informants without one" in refused.output
+
+
 def test_the_tuis_passage_filter_reads_it_as_the_cli_does(studie: tuple[Path, dict[str, str]]) -> None:
     with Project.open(studie[0], read_only=True) as project, project.begin() as session:
         quotes, _ = select_quotes(session, QuoteFilter())

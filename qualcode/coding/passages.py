@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView, code_subtree_ids, find_code, list_codes
 from qualcode.coding.missing import (
+    NO_INFORMANT,
+    NO_INFORMANT_NB,
     NO_VALUE,
     NOT_STATED,
     PLACEHOLDERS,
@@ -303,9 +305,16 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
         if values is None:
             names = [*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *attribute_names(session)]
             raise NotFound(f"no attribute {name!r} on participants or transcripts", known_hint("attributes", names, name))
-        if value in NOT_STATED:
+        # The label as a researcher may type it ("(ikke  oppgitt)", "(NOT STATED)"); a value stored so is itself.
+        label = " ".join(value.split()).casefold()
+        if value in NOT_STATED or (label in NOT_STATED and value not in values):
             attributes.append((name, None))
             continue
+        if label in (NO_INFORMANT, NO_INFORMANT_NB) and value not in values:
+            raise NotFound(
+                f"{value} is no value of {name}: it is the column of the passages counted for no informant, which no filter chooses",
+                f"leave --attribute {name} out to have them with the rest; {NO_VALUE} chooses the informants without one",
+            )
         value = typed_as(value)
         if _is_yes_no(session, name):
             lowered = value.lower()

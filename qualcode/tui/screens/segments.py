@@ -89,7 +89,7 @@ def same_value(name: str, found: str | None, wanted: str) -> bool:
 def holds(quote: Quote, name: str, wanted: str) -> bool:
     """Whether a quote's field has the value wanted; the label of a missing value (either language) is
     the quotes without one, as `--attribute` reads it (coding/missing.py), a label in quotation marks the value typed so."""
-    if wanted.casefold() in NOT_STATED:
+    if " ".join(wanted.split()).casefold() in NOT_STATED:  # as typed: "(ikke  oppgitt)", "(NOT STATED)"
         nobody = quote.participant is None and (name in PARTICIPANT_FIELDS or name in quote.participant_fields)
         return value_holds(field_value(quote, name), None, of_no_one=nobody)
     return same_value(name, field_value(quote, name), typed_as(wanted))
