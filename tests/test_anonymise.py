@@ -1717,6 +1717,18 @@ def test_names_in_file_names_are_found_however_written_and_when_learned_later(
         assert original not in stored, original
 
 
+def test_a_name_in_a_file_name_is_replaced_and_the_other_words_keep_their_case() -> None:
+    """A file's name with a name the key holds written in lower case came back title-cased word by
+    word ("w_kare_cp1252" as "W_Øystein_Cp1252"): only the name changes now."""
+    from qualcode.anonymise.apply import clean_name
+
+    key = PseudonymKey("prosjekt")
+    add_known_identifier(key, "Kåre", "person", "m")
+    pseudonym = next(entry.pseudonym for entry in key.entries if entry.original == "Kåre")
+    assert clean_name("w_kare_cp1252.txt", key) == f"w_{pseudonym}_cp1252.txt"
+    assert clean_name("intervju_KÅRE_T2.docx", key).startswith("intervju_") and "ÅRE" not in clean_name("intervju_KÅRE_T2.docx", key)
+
+
 def test_withdrawal_removes_orphaned_codings_holding_their_words(
     project: Project, key_access: KeyAccess, tmp_path: Path
 ) -> None:

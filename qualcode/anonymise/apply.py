@@ -296,4 +296,11 @@ def clean_name(name: str, key: PseudonymKey) -> str:
     found = pseudonymise(spaced, key, "file name")
     if not found.replacements:
         return direct.text + dot + suffix
-    return "_".join(found.text.split()) + dot + suffix
+    # Only what was replaced changes: the other words keep their case ("w_kare_t1" is "w_Øystein_t1",
+    # not "W_Øystein_T1"). Rebuilt from the replacements over the words as written, and used only if it
+    # reads as the pseudonymised text does, case aside; else that text, as before.
+    kept = " ".join(words)
+    for replacement in sorted(found.replacements, key=lambda replacement: -replacement.start):
+        kept = kept[:replacement.start] + replacement.pseudonym + kept[replacement.end:]
+    chosen = kept if kept.casefold() == found.text.casefold() else found.text
+    return "_".join(chosen.split()) + dot + suffix
