@@ -22,8 +22,7 @@ from qualcode.importers.metadata import (
     check_participant_value,
     check_transcript_meta,
     participant_state,
-    role_as_spelled,
-    spelled_as_stored,
+    participant_value,
     typed_value,
 )
 from qualcode.store.events import EventKind, hold_write_lock, record_event
@@ -224,16 +223,15 @@ def edit_participant(
         if not ROLE.fullmatch(columns["role"]):
             raise InvalidInput(f"role {columns['role']!r} is not one word", "as deltaker, veileder, leder or medforsker")
         # Cleaned first, as attribute names are: lower-cased, a name ("Hilde") would pass the key unseen.
-        columns["role"] = role_as_spelled(session, clean_typed(session, columns["role"], folded=True))
+        columns["role"] = clean_typed(session, columns["role"], folded=True)
     # An office or an attribute's value is free text, as a transcript's title is: a name in it is
     # decided about before it is stored, as importing the participants' file would.
     _refuse_unreviewed_names(session, {
         "office": columns.get("office") or None,
         "attributes": {name: value for name, value in (attributes or {}).items() if value.strip()},
     })
-    for column in ("gender", "office"):
-        if columns.get(column):
-            columns[column] = spelled_as_stored(session, column, columns[column])
+    # Spelled as the project spells each (and checked) the one way import spells them.
+    columns = {column: participant_value(session, column, value) if value else value for column, value in columns.items()}
     before = participant_state(participant)
     for column, value in columns.items():
         setattr(participant, column, value or None)
