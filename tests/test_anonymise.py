@@ -2743,3 +2743,20 @@ def test_a_filler_an_english_word_or_a_genitive_where_a_sentence_begins_is_no_na
     from qualcode.anonymise.candidates import propose
 
     assert propose(text, (), (), {"D1"}, [4]) == []
+
+
+def test_a_name_written_without_spaces_in_a_file_name_gives_a_pseudonym_without_spaces() -> None:
+    """"intervju-Kari-Nordmann.txt" became "intervju-Inger Bakken.txt": a transcript name with a space
+    the file's name did not have. The pseudonym's words are joined as the name's were."""
+    from qualcode.anonymise.apply import clean_name
+
+    key = PseudonymKey("prosjekt")
+    add_known_identifier(key, "Kari Nordmann", "person", "f")
+    add_known_identifier(key, "Anne-Lise Berg", "person", "f")
+    kari, anne_lise = (next(entry.pseudonym for entry in key.entries if entry.original == name)
+                       for name in ("Kari Nordmann", "Anne-Lise Berg"))
+    assert " " in kari and " " in anne_lise  # both drawn as first name and surname
+    assert clean_name("intervju-Kari-Nordmann.txt", key) == f"intervju-{kari.replace(' ', '-')}.txt"
+    assert clean_name("kari.nordmann.t1.txt", key).casefold() == f"{kari.replace(' ', '.')}.t1.txt".casefold()
+    assert clean_name("anne-lise-berg.docx", key).casefold() == f"{anne_lise.replace(' ', '-')}.docx".casefold()
+    assert clean_name("Intervju Kari Nordmann T1.txt", key) == f"Intervju {kari} T1.txt"  # spaces written, spaces kept

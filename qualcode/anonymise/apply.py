@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
 from qualcode.anonymise.known import LIST_KINDS, KnownMatcher, as_latin
@@ -291,6 +291,7 @@ def clean_name(name: str, key: PseudonymKey) -> str:
     name = visible(_NAME_BREAKS.sub("_", name))
     stem, dot, suffix = name.rpartition(".") if "." in name and len(name.rpartition(".")[2]) <= 5 else (name, "", "")
     direct = pseudonymise(stem, key, "file name")
+    direct = replace(direct, text=_joined_as_written(stem, direct))
     words = NAME_WORDS.findall(direct.text)
     spaced = " ".join(word[:1].upper() + word[1:] for word in words)
     found = pseudonymise(spaced, key, "file name")
@@ -304,3 +305,20 @@ def clean_name(name: str, key: PseudonymKey) -> str:
         kept = kept[:replacement.start] + replacement.pseudonym + kept[replacement.end:]
     chosen = kept if kept.casefold() == found.text.casefold() else found.text
     return "_".join(chosen.split()) + dot + suffix
+
+
+def _joined_as_written(written: str, result: Pseudonymised) -> str:
+    """`result`'s text with each pseudonym's words joined as the name it replaced was joined: a name
+    written without spaces ("intervju-Kari-Nordmann") gave a file name with a space in it
+    ("intervju-Inger Bakken"); now "intervju-Inger-Bakken". A name written with spaces keeps them."""
+    text, shift = result.text, 0
+    for replacement in sorted(result.replacements, key=lambda replacement: replacement.start):
+        original = written[replacement.start:replacement.end]
+        at = replacement.start + shift
+        placed = text[at:at + len(replacement.pseudonym)]
+        shift += len(replacement.pseudonym) - len(original)
+        if any(character.isspace() for character in original) or placed.casefold() != replacement.pseudonym.casefold():
+            continue
+        joiner = next((character for character in original if not character.isalnum()), "_")
+        text = text[:at] + "".join(joiner if character.isspace() else character for character in placed) + text[at + len(placed):]
+    return text
