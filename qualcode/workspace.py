@@ -1277,16 +1277,17 @@ class Workspace:
         with self.begin() as session:
             return framework_cell(session, participant, code_path, self._mine())
 
-    def set_summary(self, participant: str, code_path: str, text: str) -> FrameworkCell:
-        """Write a cell's summary as typed text (names in it pseudonymised); an empty one clears the cell."""
+    def set_summary(self, participant: str, code: str, text: str) -> FrameworkCell:
+        """Write a cell's summary as typed text (names in it pseudonymised); an empty one clears the
+        cell. `code` is a path or a GUID (a screen's cell, found though renamed since)."""
         from qualcode.analysis.framework import clear_summary, framework_cell, set_summary
 
         with self.typed() as session:
             if text.strip():
-                set_summary(session, participant, code_path, text, self.coder(session))
-            elif framework_cell(session, participant, code_path).summary is not None:
-                clear_summary(session, participant, code_path, self.coder(session))
-            return framework_cell(session, participant, code_path, self._mine())
+                set_summary(session, participant, code, text, self.coder(session))
+            elif framework_cell(session, participant, code).summary is not None:
+                clear_summary(session, participant, code, self.coder(session))
+            return framework_cell(session, participant, code, self._mine())
 
     # --- the analysis screen --------------------------------------------------------------------
     def analysis_matrix(self, by: str) -> tuple[Matrix, list[str]]:

@@ -54,6 +54,7 @@ class FrameworkCode:
 
     path: str
     name: str
+    guid: str  # still this code's once it is renamed or moved
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class GonePassage:
 class FrameworkCell:
     participant: str
     code_path: str
+    code_guid: str  # the code by what stays when it is renamed or moved (a summary typed and not yet saved is kept by it)
     summary: str | None
     updated_by: str | None
     updated_at: str | None
@@ -259,7 +261,7 @@ def framework_matrix(
             cell_passages = passages.get((person, column.path), [])
             linked = set(found.coding_guids) if found is not None else set()
             cells.append(FrameworkCell(
-                participant=person, code_path=column.path, summary=found.text if found is not None else None,
+                participant=person, code_path=column.path, code_guid=column.guid, summary=found.text if found is not None else None,
                 updated_by=found.updated_by if found is not None else None,
                 updated_at=found.updated_at if found is not None else None,
                 passages=tuple(_linked(passage, linked) for passage in cell_passages),
@@ -277,7 +279,7 @@ def framework_cell(session: Session, participant_ref: str, code_ref: str, coders
     linked = set(summary.coding_guids) if summary is not None else set()
     gone = _gone(session, {(participant.name, code.path): (summary.coding_guids, passages)}, coders) if summary is not None else {}
     return FrameworkCell(
-        participant=participant.name, code_path=code.path, summary=summary.text if summary is not None else None,
+        participant=participant.name, code_path=code.path, code_guid=code.guid, summary=summary.text if summary is not None else None,
         updated_by=summary.updated_by if summary is not None else None,
         updated_at=summary.updated_at if summary is not None else None,
         passages=tuple(_linked(passage, linked) for passage in passages),
@@ -319,11 +321,11 @@ def _summaries(session: Session) -> dict[tuple[str, str], _Summary]:
 def _columns(session: Session, refs: Sequence[str]) -> list[FrameworkCode]:
     if refs:
         chosen = [find_code(session, ref) for ref in dict.fromkeys(refs)]
-        return [FrameworkCode(code.path, code.name) for code in chosen]
+        return [FrameworkCode(code.path, code.name, code.guid) for code in chosen]
     summarised = set(session.scalars(
         select(Code.path).join(FrameworkSummary, FrameworkSummary.code_id == Code.id).where(FrameworkSummary.removed_at.is_(None))
     ))
-    return [FrameworkCode(code.path, code.name) for code in list_codes(session) if code.depth == 0 or code.path in summarised]
+    return [FrameworkCode(code.path, code.name, code.guid) for code in list_codes(session) if code.depth == 0 or code.path in summarised]
 
 
 def _linked(passage: CellPassage, linked: set[str]) -> CellPassage:

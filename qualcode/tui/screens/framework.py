@@ -118,11 +118,11 @@ class FrameworkScreen(QualcodeScreen):
     def action_previous_cell(self) -> None:
         self._step(-1)
 
-    @staticmethod
-    def _draft(participant: str, code_path: str) -> str:
+    def _draft(self, participant: str, code_path: str) -> str:
         """The key of a cell's summary typed and not saved among the app's drafts: kept there (not by
-        this screen), it is shown again on coming back, and quitting with it is warned of."""
-        return f"summary {participant} × {code_path}"
+        this screen), it is shown again on coming back, and quitting with it is warned of. By the
+        code's GUID: still this cell's once the code is renamed or moved."""
+        return f"summary {participant} × {self.cells[(participant, code_path)].code_guid}"
 
     @on(TextArea.Changed, "#framework-summary")
     def _typed(self) -> None:
@@ -193,7 +193,8 @@ class FrameworkScreen(QualcodeScreen):
             drafts[kept] = draft  # kept by the app: shown again in this cell, here or on coming back
             self.notify(f"{participant} × {code_path} not saved: {message}", severity="error", markup=False)
 
-        self.in_background(lambda workspace: workspace.set_summary(participant, code_path, draft), saved,
+        code_guid = self.cells[(participant, code_path)].code_guid  # another process may have renamed the code since
+        self.in_background(lambda workspace: workspace.set_summary(participant, code_guid, draft), saved,
                            group="framework-save", exclusive=False, failed=refused)
 
     def action_back(self) -> None:
