@@ -17,6 +17,7 @@ from qualcode.cli import cli
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import add_coding
 from qualcode.config import Config
+from qualcode.errors import InvalidInput
 from qualcode.store.events import EventKind
 from qualcode.store.models import Coder, Event
 from qualcode.store.project import Project
@@ -127,7 +128,9 @@ async def test_a_coding_made_blind_says_so_in_the_history(project_copy: Path) ->
     assert listed.exit_code == 0 and listed.output.rstrip().endswith("(blind)")
 
 
-def test_the_project_makes_blind_the_default_for_a_role_and_the_coder_may_still_choose(project_copy: Path) -> None:
+def test_the_project_makes_blind_the_default_for_a_role_which_its_coders_cannot_end_for_a_session(project_copy: Path) -> None:
+    """A coder blind by their role could not end it (`coder blind off`), yet `tui --no-blind` showed
+    them everyone's codings: it is refused now, as ending it is; a researcher may still choose."""
     def blind(coder: str, asked: bool | None = None) -> tuple[bool, int]:
         with Workspace.open(Config.resolve(project=project_copy, coder=coder, blind=asked)) as workspace:
             workspace.use_coder(coder, None)
@@ -143,11 +146,14 @@ def test_the_project_makes_blind_the_default_for_a_role_and_the_coder_may_still_
     assert run("on") == "medforsker coders code blind by default\n"
     assert run() == "blind by default: medforsker\n"
     assert blind(ME) == (True, 1)
-    assert blind(ME, asked=False) == (False, 2)  # tui --no-blind
+    with pytest.raises(InvalidInput, match="cannot see others' codings with --no-blind"):
+        blind(ME, asked=False)  # tui --no-blind
+    assert blind(ME, asked=True) == (True, 1)
     assert blind("Forsker 1") == (False, 2)  # a researcher is not a medforsker
     assert blind("Forsker 1", asked=True) == (True, 1)
+    assert blind("Forsker 1", asked=False) == (False, 2)
     run("off")
-    assert blind(ME) == (False, 2)
+    assert blind(ME) == (False, 2) and blind(ME, asked=False) == (False, 2)
 
 
 def test_tui_and_coder_blind_have_help() -> None:

@@ -83,8 +83,8 @@ def coder_blind(app: AppContext, state: str | None, role: str) -> None:
     """Make coders of a role code blind by default: each sees and counts only their own codings, in the terminal UI and on the command line.
 
     Without on or off, say which roles code blind. Recorded in the history as your change (undo does not
-    take it back: run it again). A coder blind by their role cannot end it for that role. A coder may
-    still choose with `qualcode tui --blind/--no-blind`.
+    take it back: run it again). A coder blind by their role cannot end it, for that role or with
+    `qualcode tui --no-blind`; anyone may code blind for one session with `qualcode tui --blind`.
 
     Example: qualcode coder blind on --role medforsker
     """

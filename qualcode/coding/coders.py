@@ -191,5 +191,13 @@ def set_blind_role(session: Session, role: str, blind: bool, by: Coder) -> bool:
 
 
 def codes_blind(session: Session, coder: Coder, asked: bool | None) -> bool:
-    """Whether `coder` codes blind: as asked (--blind, --no-blind), else as the project says for their role."""
-    return asked if asked is not None else get_setting(session, BLIND_ROLE + coder.role) == "on"
+    """Whether `coder` codes blind: as asked (--blind, --no-blind), else as the project says for their
+    role. A coder blind by their role is refused --no-blind: they cannot end it for that role, nor
+    for one session (`tui --no-blind` showed them everyone's codings)."""
+    by_role = get_setting(session, BLIND_ROLE + coder.role) == "on"
+    if by_role and asked is False:
+        raise InvalidInput(
+            f"{coder.name} codes blind as a {coder.role}, and cannot see others' codings with --no-blind",
+            f"a coder who is not blind can end the blind phase: qualcode --coder NAME coder blind off --role {coder.role}",
+        )
+    return asked if asked is not None else by_role
