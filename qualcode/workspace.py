@@ -1408,6 +1408,9 @@ class Workspace:
         from qualcode.exchange.project_import import import_qdpx
         from qualcode.exchange.qdpx_read import read_qdpx
 
+        # What it prints (codings and memos already here, conflicts by transcript, line and span)
+        # tells of every coder's work, as a .qdpx export of the project would.
+        self.refuse_if_blind("importing a .qdpx")
         package = read_qdpx(path)
         access = self.key_access()
         held_back: NeedsReview | None = None

@@ -411,3 +411,15 @@ def test_a_blind_coder_cannot_import_reviewers_comments(demo: Path, tmp_path: Pa
     assert refused.exit_code == 1 and "importing reviewers' comments shows others' codings" in refused.output
     assert "Om Leads sitat." not in refused.output
     assert run("Lead", "review", "import", str(tmp_path / "kommentert.docx")).exit_code == 0
+
+
+def test_a_blind_coder_cannot_import_a_qdpx(demo: Path, tmp_path: Path) -> None:
+    """Importing a co-coder's .qdpx printed how many codings and memos were already here and each
+    conflict by transcript, line and span: the lead's work too, which blind coding hides."""
+    run = study(demo)
+    copy = tmp_path / "kopi.qdpx"
+    assert run("Lead", "export", "qdpx", str(copy)).exit_code == 0
+    refused = run("M", "import", str(copy))
+    assert refused.exit_code == 1 and "importing a .qdpx shows others' codings" in refused.output
+    assert "already here" not in refused.output
+    assert run("Lead", "import", str(copy)).exit_code == 0
