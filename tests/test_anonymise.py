@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import add_identifier, pseudonymise
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey, destroy_key, load_key, read_envelope, save_key
+from qualcode.anonymise.known import LOWER_WORDS_RULE
 from qualcode.anonymise.leakcheck import check_file, check_parts, file_parts, files_holding, guard
 from qualcode.anonymise.patterns import valid_fnr
 from qualcode.anonymise.service import (
@@ -2282,13 +2283,19 @@ def test_a_known_name_a_transcriber_wrote_in_lower_case_is_replaced_and_found_by
     assert [leak.found for leak in check_file(draft, key)] == ["fatima"]
 
 
-def test_a_key_made_before_lower_case_names_were_found_finds_them_once_it_learns_a_name() -> None:
+def test_a_key_made_before_lower_case_names_were_found_finds_them_and_keeps_them_once_it_learns_a_name() -> None:
+    """A key saved before names were found in lower case, or by an earlier rule (which took "kari"
+    and "trond" for everyday words), finds them at once, and keeps them once it is next changed."""
     key = PseudonymKey("test")
     old = add_identifier(key, "Fatima Yusuf", "person", "f")
+    older = add_identifier(key, "Trond Haugland", "person", "m")
     old.lower_words = None  # as a key saved before the words were kept
-    assert "fatima" in pseudonymise("Hun het fatima.", key, "t").text
+    older.lower_words, older.lower_words_rule = ["haugland"], 0  # as the rule before kept them
+    assert "fatima" not in pseudonymise("Hun het fatima.", key, "t").text
+    assert "trond" not in pseudonymise("Han het trond.", key, "t").text
     add_identifier(key, "Kari Nordmann", "person", "f")
-    assert old.lower_words == ["fatima", "yusuf"] and "fatima" not in pseudonymise("Hun het fatima.", key, "t").text
+    assert old.lower_words == ["fatima", "yusuf"] and older.lower_words == ["trond", "haugland"]
+    assert old.lower_words_rule == older.lower_words_rule == LOWER_WORDS_RULE
 
 
 def test_an_everyday_word_one_letter_from_a_known_name_is_left_as_it_is() -> None:
@@ -2760,3 +2767,52 @@ def test_a_name_written_without_spaces_in_a_file_name_gives_a_pseudonym_without_
     assert clean_name("kari.nordmann.t1.txt", key).casefold() == f"{kari.replace(' ', '.')}.t1.txt".casefold()
     assert clean_name("anne-lise-berg.docx", key).casefold() == f"{anne_lise.replace(' ', '-')}.docx".casefold()
     assert clean_name("Intervju Kari Nordmann T1.txt", key) == f"Intervju {kari} T1.txt"  # spaces written, spaces kept
+
+
+def test_a_known_name_in_lower_case_is_found_unless_it_is_an_everyday_word(tmp_path: Path) -> None:
+    """"kari", "kjersti", "øystein", "trond" and "åse" written in lower case were stored, exported and
+    passed by the leak check: wordfreq counts names too, so its frequency took them for everyday
+    words. A word of a name is left in lower case only when Norsk Ordbank (or the language's
+    commonest words) has it as a word: "liv", "per", "stein", "dag"."""
+    key = PseudonymKey("prosjekt")
+    for name in ("Kari Nordmann", "Kjersti Haugland", "Øystein Brekke", "Trond Lie", "Åse Lunde", "Liv Berg",
+                 "Per Hansen", "Stein Dag"):
+        add_identifier(key, name, "person")
+    said = "Det var kari som ringte. Hun og kjersti jobber sammen, og øystein var sjefen. Så sa trond at åse var med."
+    cleaned = pseudonymise(said, key, "t").text
+    for original in ("kari", "kjersti", "øystein", "trond", "åse"):
+        assert original not in cleaned.split() and f"{original} " not in cleaned, cleaned
+    everyday = "Et godt liv, 100 kroner per måned, en stein i skoen og en fin dag."
+    assert pseudonymise(everyday, key, "t").text == everyday
+    table = tmp_path / "sitater.csv"
+    table.write_text("quote\n\"Det var kari som ringte.\"\n", encoding="utf-8")
+    assert [(leak.found, leak.known) for leak in check_file(table, key)] == [("kari", True)]
+
+
+def test_a_known_name_run_into_the_word_before_it_is_found() -> None:
+    """"medKari" and "ringteKjersti" (a space lost in typing) were kept, and "HunKari Nordmann" became
+    "HunKari Johnsen": the real first name beside the pseudonym's surname."""
+    key = PseudonymKey("prosjekt")
+    kari = add_identifier(key, "Kari Nordmann", "person", "f")
+    add_identifier(key, "Kjersti Haugland", "person", "f")
+    add_identifier(key, "Sissel Bakken", "person", "f")
+    cleaned = pseudonymise("Jeg snakket medKari i går, og så ringteKjersti meg. HunKari Nordmann kom.", key, "t").text
+    assert "Kari" not in cleaned and "Kjersti" not in cleaned, cleaned
+    assert f"Hun{kari.pseudonym} kom" in cleaned
+    # A whole name run together is still one name, and a word with a capital inside that names no one stays.
+    assert "Sissel" not in pseudonymise("@SisselBakken skrev", key, "t").text
+    assert pseudonymise("Han har en iPhone fra McDonalds.", key, "t").text == "Han har en iPhone fra McDonalds."
+
+
+def test_an_office_employer_or_address_the_key_holds_is_found_in_lower_case() -> None:
+    """"nav grünerløkka", "fjordkysten regnskap" and "storgata 12B" were kept: only a person's whole
+    name was found however it was written."""
+    key = PseudonymKey("prosjekt")
+    add_identifier(key, "NAV Grünerløkka", "nav_office")
+    add_identifier(key, "Fjordkysten Regnskap", "employer")
+    add_identifier(key, "Storgata 12B", "other")
+    cleaned = pseudonymise("Jeg jobber på nav grünerløkka, før i fjordkysten regnskap. Jeg bodde i storgata 12B.", key, "t").text
+    assert all(word not in cleaned.casefold() for word in ("grünerløkka", "fjordkysten", "storgata")), cleaned
+    assert "(NAV-kontor)" in cleaned  # a placeholder as it is, not lower-cased with the name
+    # A word of a name that is an everyday word stays in lower case: "regnskap" alone is the word.
+    assert pseudonymise("Jeg fører regnskap.", key, "t").text == "Jeg fører regnskap."

@@ -7,7 +7,13 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
-from qualcode.anonymise.known import LIST_KINDS, KnownMatcher, as_latin
+from qualcode.anonymise.known import (
+    LIST_KINDS,
+    LOWER_WORDS_RULE,
+    KnownMatcher,
+    as_latin,
+    rare_words,
+)
 from qualcode.anonymise.patterns import (
     FULL_DATE,
     SHORT_YEAR_DATE,
@@ -17,7 +23,6 @@ from qualcode.anonymise.patterns import (
 )
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
 from qualcode.text.normalise import visible
-from qualcode.text.tokens import WORD
 
 
 @dataclass(frozen=True)
@@ -75,26 +80,12 @@ def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | No
     return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed)
 
 
-# A name's word rarer than this in bokmål (wordfreq's Zipf scale) is found in lower case too: "fatima",
-# "yusuf", "laksevåg", but not "liv", "sol", "vik" or "eik", which a quote says as everyday words.
-LOWER_CASE_MAX_ZIPF = 3.5
-
-
-def rare_words(original: str, kind: str) -> list[str]:
-    """The words of a person's or a place's name that are found written in lower case too."""
-    if kind not in ("person", "place"):
-        return []
-    from qualcode.anonymise.candidates import zipf
-
-    words = [word.casefold() for word in WORD.findall(original)]
-    return [word for word in words if len(word) > 2 and zipf(word) < LOWER_CASE_MAX_ZIPF]
-
-
 def fill_rare_words(key: PseudonymKey) -> None:
-    """Find the lower-case words of the entries a key made before they were kept (rare_words)."""
+    """Find the lower-case words of the entries a key made before they were kept, or kept by an
+    earlier rule (rare_words, LOWER_WORDS_RULE): the key is saved with them."""
     for entry in key.entries:
-        if entry.lower_words is None:
-            entry.lower_words = rare_words(entry.original, entry.kind)
+        if entry.lower_words is None or entry.lower_words_rule < LOWER_WORDS_RULE:
+            entry.lower_words, entry.lower_words_rule = rare_words(entry.original, entry.kind), LOWER_WORDS_RULE
 
 
 def real_word_in(pseudonym: str, key: PseudonymKey, original: str) -> str | None:
@@ -160,7 +151,7 @@ def add_identifier(
     chosen = pseudonym or _pseudonym_for(key, original, kind, gender, key.project_guid)
     fill_rare_words(key)
     entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen,
-                             lower_words=rare_words(original, kind)))
+                             lower_words=rare_words(original, kind), lower_words_rule=LOWER_WORDS_RULE))
     if kind not in LIST_KINDS:
         # An address, a number or an e-mail said aloud names no one by its words ("ola dot hansen at …"
         # once redrew Martine Hanssen): only a name can make a pseudonym a real name.

@@ -559,6 +559,32 @@ def bokmal_word(folded: str) -> bool:
     return bool(simplemma.is_known(folded, lang="nb"))
 
 
+# A word of a known name is an everyday word, found in lower case only as that word, when it is at
+# least this common in bokmål (wordfreq's Zipf scale) and a word besides a name: in Norsk Ordbank's
+# bokmål (data/ordbank.txt: "liv", "sol", "stein", "dag"), an English word (interviews say "will",
+# "hope"), or so common that it is a word of the language's small closed classes ("per", "hans").
+# Rarer words of a name are found in lower case whatever they are ("fatima", "laksevåg").
+EVERYDAY_MIN_ZIPF = 3.5
+FUNCTION_WORD_MIN_ZIPF = 5.0
+
+
+def everyday_word(folded: str) -> bool:
+    """Whether `folded`, a word of a name the key holds, is also an everyday word: written in lower
+    case, it is that word ("liv", "per", "stein"), where "kari", "trond" or "øystein" is still the
+    name. wordfreq counts names as words ("kari" 4.4, "trond" 4.5), so its frequency alone took
+    most common first names for everyday words."""
+    frequency = zipf(folded)
+    if frequency < EVERYDAY_MIN_ZIPF:
+        return False
+    return (folded in _ordbank() or frequency >= FUNCTION_WORD_MIN_ZIPF or folded in _nynorsk_supplement()
+            or english_word(folded))
+
+
+@lru_cache(maxsize=1)
+def _ordbank() -> frozenset[str]:
+    return frozenset(word for words in data_lines("ordbank.txt").values() for word in words)
+
+
 @lru_cache(maxsize=1)
 def _nynorsk_supplement() -> frozenset[str]:
     return frozenset(word.casefold() for words in data_lines("nynorsk.txt").values() for word in words)

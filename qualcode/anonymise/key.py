@@ -53,9 +53,11 @@ class KeyEntry:
     seen_in: list[str] = field(default_factory=list)
     participant: str | None = None  # the participant this identifier names, if it is theirs
     # Its words that are no everyday word, casefolded: found written in lower case too, as a hasty
-    # transcriber writes "fatima" (apply.rare_words; a capitalised name is otherwise found capitalised).
+    # transcriber writes "fatima" (known.rare_words; a capitalised name is otherwise found capitalised).
     # None in a key made before this was kept: filled as the key next learns a name (apply.fill_rare_words).
     lower_words: list[str] | None = None
+    # The rule that found them (known.LOWER_WORDS_RULE): words an earlier rule found are found again.
+    lower_words_rule: int = 0
 
 
 @dataclass

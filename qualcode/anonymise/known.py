@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
@@ -18,6 +19,29 @@ from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.text.tokens import WORD
 
 LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
+
+# 2: a word is left to be found capitalised only when it is an everyday word (candidates.everyday_word),
+# not whenever wordfreq finds it common, which most first names are; and for every kind of name.
+LOWER_WORDS_RULE = 2
+
+
+def rare_words(original: str, kind: str) -> list[str]:
+    """The words of a name the key holds that are found written in lower case too, casefolded: every
+    word of it that is no everyday word ("kari", "trond", "fjordkysten"; not "liv", "stein", "sol")."""
+    if kind not in LIST_KINDS:
+        return []
+    from qualcode.anonymise.candidates import everyday_word  # here: candidates imports this module
+
+    words = [word.casefold() for word in WORD.findall(original)]
+    return [word for word in words if len(word) > 2 and not word.isdigit() and not everyday_word(word)]
+
+
+def lower_words_of(entry: KeyEntry) -> list[str]:
+    """`entry`'s words found in lower case too: as the key keeps them, or, in a key an earlier rule
+    filled and not saved since, found now (the key keeps them once it is next saved)."""
+    if entry.lower_words is not None and entry.lower_words_rule >= LOWER_WORDS_RULE:
+        return entry.lower_words
+    return rare_words(entry.original, entry.kind)
 FUZZY_MIN_LENGTH = 5  # shorter words are too easily another word with one letter changed
 FUZZY_CUTOFF = 85.0  # one edit in a word of seven letters
 # A word as everyday as this is no misspelt name: "Ingen" is not "Inge", "Lenge" not "Lene", "Knute"
@@ -85,7 +109,7 @@ def _forms(entry: KeyEntry) -> list[Form]:
     if not words:
         return []
     capitalised = entry.original[:1].isupper()
-    rare = set(entry.lower_words or ())
+    rare = set(lower_words_of(entry))
     forms = [Form(tuple(w.casefold() for w in words), entry.pseudonym, entry, capitalised,
                   any_case=all(w.casefold() in rare for w in words))]
     if entry.kind == "person" and len(words) > 1:
@@ -105,7 +129,8 @@ def _forms(entry: KeyEntry) -> list[Form]:
                 folded = tuple(word.casefold() for word in written)
                 forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded)))
     if entry.kind == "nav_office" and len(words) > 1 and words[0].casefold() == "nav":
-        forms.append(Form(tuple(w.casefold() for w in words[1:]), "(sted)", entry, capitalised))
+        place = tuple(w.casefold() for w in words[1:])
+        forms.append(Form(place, "(sted)", entry, capitalised, any_case=all(w in rare for w in place)))
     if entry.kind in ("person", "place"):
         # The name written without its letters' marks, as a keyboard or a transcriber may: "Lukasz"
         # for "Łukasz", "Maret" for "Máret", "Ase" or "Aase" for "Åse", "Bjorn" for "Bjørn".
@@ -166,6 +191,9 @@ def _literal_forms(entry: KeyEntry) -> list[Form]:
 
 
 _SPACE = re.compile(r"\s")
+# A small letter and a capital in one word, where a space was lost ("medKari"): letters of the
+# Latin alphabets Norwegian transcripts use (re cannot ask a letter's case in one pattern).
+_SMALL_THEN_CAPITAL = re.compile(r"[a-zß-öø-ÿ][A-ZÀ-ÖØ-Þ]")
 
 
 def _whole_handle(text: str, start: int, end: int) -> bool:
@@ -296,14 +324,33 @@ class KnownMatcher:
         return found
 
     def _find_words(self, text: str) -> list[KnownMatch]:
-        tokens = list(WORD.finditer(text))
+        tokens = self._words(text)
         found_denied = self._find_denied(text, tokens) if self.denied else []
         seen = as_latin(text)
         if seen is text:
             listed = self._find_listed(text, tokens)
         else:  # found in the text read as Latin letters, and reported as it is written
-            listed = [replace(match, text=text[match.start:match.end]) for match in self._find_listed(seen, list(WORD.finditer(seen)))]
+            listed = [replace(match, text=text[match.start:match.end]) for match in self._find_listed(seen, self._words(seen))]
         return sorted(found_denied + listed, key=lambda match: match.start)
+
+    def _words(self, text: str) -> list[re.Match[str]]:
+        """The words of `text`, a word with a capital right after a small letter read as the words
+        it joins: a space lost in typing ("medKari", "HunKari Nordmann") left the name in the
+        text. A person's whole name run together ("KariNordmann", "@SisselBakken") is one word."""
+        tokens = list(WORD.finditer(text))
+        joins = [join.start() + 1 for join in _SMALL_THEN_CAPITAL.finditer(text)]
+        if not joins:
+            return tokens
+        split: list[re.Match[str]] = []
+        for token in tokens:
+            start, end = token.span()
+            inside = joins[bisect_right(joins, start):bisect_left(joins, end)]
+            if not inside or self._glued(token.group()) is not None:
+                split.append(token)
+                continue
+            edges = [start, *inside, end]
+            split.extend(part for one, two in zip(edges, edges[1:], strict=False) if (part := WORD.match(text, one, two)) is not None)
+        return split
 
     def _find_denied(self, text: str, tokens: list[re.Match[str]]) -> list[KnownMatch]:
         """Words whose digest is a withdrawn person's: exact, or with a genitive s, never fuzzy."""
@@ -374,9 +421,9 @@ class KnownMatcher:
                 continue
             window = tokens[index:index + size]
             # A proper noun is found capitalised ("Berg" the surname, not "berg" the mountain); a
-            # person's whole name of two or more words is found however it is written ("sissel bakken").
-            if (form.capitalised and not form.any_case and not window[0].group()[:1].isupper()
-                    and not (size > 1 and form.entry.kind == "person")):
+            # whole name of two or more words is found however it is written ("sissel bakken",
+            # "nav grünerløkka", "fjordkysten regnskap").
+            if form.capitalised and not form.any_case and not window[0].group()[:1].isupper() and size == 1:
                 continue
             if size == 1 and form.capitalised and not window[0].group()[:1].isupper() and _a_word_not_a_name(form.words[0]):
                 continue  # a surname or place rare in bokmål that is a nynorsk word in lower case: "leite", "botnen"
@@ -404,7 +451,7 @@ class KnownMatcher:
                 end += ending
                 genitive = True
             replacement = form.replacement
-            if form.capitalised and not window[0].group()[:1].isupper():
+            if form.capitalised and not window[0].group()[:1].isupper() and not replacement.startswith("("):
                 replacement = replacement.lower()  # a name written in lower case, its pseudonym likewise
             if genitive and not replacement.startswith("(") and replacement != "NN":
                 replacement += "'" if replacement.endswith(("s", "x", "z")) else "s"

@@ -121,11 +121,13 @@ def clean_folded(text: str, key: PseudonymKey) -> str:
     """`text` cleaned; a lower-case text whose capitalised form names someone ("trond hansen") is
     replaced by the lower-cased pseudonym, as a name the key holds is no longer written as a name."""
     cleaned = clean_text(text, key)
-    if cleaned != text or not text.islower():
+    if not text.islower():
         return cleaned
-    capitalised = text.title()
+    # Read capitalised too, after what lower case already found: "kari nordman" is "andrea nordman"
+    # once "kari" is found in lower case, and the misspelt surname is found only capitalised.
+    capitalised = cleaned.title()
     replaced = clean_text(capitalised, key)
-    return replaced.lower() if replaced != capitalised else text
+    return replaced.lower() if replaced != capitalised else cleaned
 
 
 
