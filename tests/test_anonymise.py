@@ -2816,3 +2816,12 @@ def test_an_office_employer_or_address_the_key_holds_is_found_in_lower_case() ->
     assert "(NAV-kontor)" in cleaned  # a placeholder as it is, not lower-cased with the name
     # A word of a name that is an everyday word stays in lower case: "regnskap" alone is the word.
     assert pseudonymise("Jeg fører regnskap.", key, "t").text == "Jeg fører regnskap."
+
+
+def test_a_common_first_name_written_only_in_lower_case_is_proposed() -> None:
+    """"trond var også med" proposed nothing: a lower-case given name was proposed only when rarer
+    than Zipf 3.2, and wordfreq counts names ("trond" 4.5). Everyday words stay unproposed."""
+    from qualcode.anonymise.candidates import propose
+
+    proposed = {proposal.text for proposal in propose("I: Hvem var der?\nD1: trond var også med, og kari. Det var et godt liv, en fin dag.\n", [], [])}
+    assert {"trond", "kari"} <= proposed and not {"liv", "dag", "fin", "godt"} & proposed, proposed

@@ -58,9 +58,6 @@ UNKNOWN_FIRST_MAX_ZIPF = 1.5
 # A word of a name the key replaces only whole is put forward alone when bokmål knows it more
 # rarely than this: "Fjordkysten" (unknown), "Consult" (2.3); not "Regnskap" (3.9) or "Skole".
 NAME_PART_MAX_ZIPF = 3.0
-# A given name written in lower case is proposed when it is this rare in bokmål: "amina" (3.1), "yonas",
-# "fatima", but not "liv", "sol", "mist" or "corona" (3.3), which are words too.
-LOWER_CASE_NAME_MAX_ZIPF = 3.2
 # Letters Norwegian words are written with, loanwords included ("idé", "kafé", "über"): a word with
 # another ("Małgorzata", "Dziedzic", "Şahin") is no Norwegian compound, however long.
 NORWEGIAN_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzæøåéèêóòôâäöü")
@@ -241,11 +238,11 @@ def propose(
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     lower_names = []
     for word in lowered:
-            # A given name of people living in Norway (SSB's list) written only in lower case, as a transcriber
-        # in a hurry writes it ("amina", "yonas"), and rarer than bokmål's words ("liv", "sol", "ask" are
-        # words): no capital shows it. Faker's lists of other countries' names hold nynorsk and dialect
+        # A given name of people living in Norway (SSB's list) written only in lower case, as a transcriber
+        # in a hurry writes it ("amina", "trond"), and no everyday word ("liv", "sol", "ask" are words):
+        # no capital shows it. Faker's lists of other countries' names hold nynorsk and dialect
         # words ("kalla", "orka", "lova", "assa").
-        if (len(word) < 3 or word not in _resident_given_names() or word in ROLE_LABELS or zipf(word) >= LOWER_CASE_NAME_MAX_ZIPF
+        if (len(word) < 3 or not _norwegian_given_name(word) or word in ROLE_LABELS or everyday_word(word)
                 or _listed(word, _not_identifiers(), definite=False) or decided(word, ignored)
                 or any(phrase.casefold() == word for phrase in proposals)):
             continue
@@ -643,6 +640,12 @@ def surnames() -> frozenset[str]:
 def _resident_given_names() -> frozenset[str]:
     """Statistics Norway's given names (data/names.txt): names of people living in Norway, casefolded."""
     return frozenset(name.casefold() for name in data_lines("names.txt")["fornavn"])
+
+
+def _norwegian_given_name(folded: str) -> bool:
+    """A given name of people living in Norway: SSB's (data/names.txt, which leaves out the commonest,
+    "Trond", "Anne", as everyday words at the start of a sentence) or Faker's Norwegian ones."""
+    return folded in _resident_given_names() or folded in faker_names().norwegian_given
 
 
 @lru_cache(maxsize=1)
