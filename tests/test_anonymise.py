@@ -2825,3 +2825,15 @@ def test_a_common_first_name_written_only_in_lower_case_is_proposed() -> None:
 
     proposed = {proposal.text for proposal in propose("I: Hvem var der?\nD1: trond var også med, og kari. Det var et godt liv, en fin dag.\n", [], [])}
     assert {"trond", "kari"} <= proposed and not {"liv", "dag", "fin", "godt"} & proposed, proposed
+
+
+def test_the_everyday_words_are_lower_case_words_not_names() -> None:
+    """data/ordbank.txt is Ordbank's lower-case forms (its proper nouns are capitalised there): a
+    name read into it would be left unreplaced in lower case wherever the key holds it."""
+    from qualcode.anonymise.candidates import everyday_word
+    from qualcode.anonymise.word_lists import data_lines
+
+    words = [word for section in data_lines("ordbank.txt").values() for word in section]
+    assert len(words) > 10_000 and all(word == word.casefold() and word.isalpha() for word in words)
+    assert not {"kari", "trond", "øystein", "kjersti", "marit", "lars", "anne"} & set(words)
+    assert all(everyday_word(word) for word in ("liv", "stein", "dag", "sol", "per", "hans", "søren", "regnskap"))
