@@ -2535,6 +2535,23 @@ def test_a_date_with_a_comma_or_a_run_of_digits_not_said_to_be_a_birth_stays(tex
     assert key.entries == []
 
 
+@pytest.mark.parametrize(("text", "found"), [
+    # A probe: a house letter defeated the lower-case address, though "Storgata 12B" was found.
+    ("Jeg bor i storgata 12B nå.", [("address", "storgata 12B")]),
+    ("Adressen er storgata 12B.", [("address", "storgata 12B")]),
+    ("Jeg bor i storgata 12 B.", [("address", "storgata 12 B")]),
+    ("Hun bor på storgata 12b.", [("address", "storgata 12b")]),
+    # A word after the number is no house letter; an everyday way, a week or a chapter no address.
+    ("Vi bor i storgata 12 i andre etasje.", [("address", "storgata 12")]),
+    ("Han bor ved hovedgata 3B, og vi kjørte motorveien 4B.", []),
+    ("Jeg bor hjemme og leste kapittel 3b i uke 12B.", []),
+])
+def test_a_street_in_lower_case_with_a_house_letter_is_found(text: str, found: list[tuple[str, str]]) -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert [(hit.kind, hit.text) for hit in find_patterns(text)] == found
+
+
 def test_a_user_name_the_key_holds_is_found_as_written_and_only_so() -> None:
     """Learned as "g.rasmussen", it is found so anywhere, but its words apart ("G. Rasmussen",
     "m a o" of a wrongly learned "m.a.o") are other text."""

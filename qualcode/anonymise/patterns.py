@@ -199,7 +199,9 @@ def _first_letters(words: Iterable[str]) -> str:
 
 STREET_LOWER = re.compile(
     rf"(?i:{_first_letters(_DWELLING)}\b(?:{'|'.join(_DWELLING)})\b)"
-    rf"[^.!?\n]{{0,20}}?(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten)) \d{{1,4}}[a-z]?\b{NUMBER_END}{_NOT_A_HOUSE}"
+    # a house letter as STREET takes it ("storgata 12B", "12b", "12 B"), but no word in lower case after a space ("12 i")
+    rf"[^.!?\n]{{0,20}}?(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten)) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
+    rf"{NUMBER_END}{_NOT_A_HOUSE}"
 )
 COMMON_WAYS = frozenset((
     "forveien", "motorveien", "hovedveien", "bakveien", "landeveien", "snarveien", "hjemveien", "riksveien", "fylkesveien",
