@@ -2508,6 +2508,57 @@ def test_what_only_looks_like_a_profile_or_a_date_of_birth_stays_as_said(text: s
     assert key.entries == []
 
 
+@pytest.mark.parametrize(("text", "cleaned"), [
+    # A probe: a comma before the year, after a day written in digits, kept the date of birth in the
+    # text, though "født den tredje mars, 1985" and "født 3. mars 1985" were replaced.
+    ("Jeg er født 3. mars, 1985.", "Jeg er født (fødselsdato)."),
+    ("Han er født 8. mai, 1990.", "Han er født (fødselsdato)."),
+    ("født 3 mars, 1985", "født (fødselsdato)"),
+    ("født den 3. mars, 1985", "født den (fødselsdato)"),
+    ("Eg er fødd 8. mars, 1985", "Eg er fødd (fødselsdato)"),
+    ("Hun er født 3. mars, '85.", "Hun er født (fødselsdato)."),
+    # And a date of birth written as its digits only, DDMMYYYY or DDMMYY, after a word of birth.
+    ("Fødselsdatoen hans står som 08051990 i papirene.", "Fødselsdatoen hans står som (fødselsdato) i papirene."),
+    ("født 030385", "født (fødselsdato)"),
+    ("Fødselsdatoen min er 23051990.", "Fødselsdatoen min er (fødselsdato)."),  # shaped as a phone number is
+    # A fødselsnummer after "født" stays a fødselsnummer, however it is grouped.
+    ("Han er født 15038910083.", "Han er født (fødselsnummer)."),
+    ("Han er født 150389 10083.", "Han er født (fødselsnummer)."),
+])
+def test_a_date_of_birth_with_a_comma_before_its_year_or_as_digits_only_is_replaced(text: str, cleaned: str) -> None:
+    assert pseudonymise(text, PseudonymKey("prosjekt"), "a.txt").text == cleaned
+
+
+@pytest.mark.parametrize("text", [
+    # Dates with a comma and runs of digits with no word of birth before them are no dates of birth.
+    "Vi møttes 3. mars, 2010 første gang.", "Intervjuet var 8. mai, 2019, på kontoret.",
+    "Minstemann ble født 12. mars, 20 minutter før midnatt.",
+    "Jeg er født i 1985, og saksnummeret er 08051990.", "Intervju 08051990 på kontoret.",
+    "Fødselsdatoen står ikke der, men saksnummeret er 030385.", "Hun er født i 1990 og fikk 120000 kroner.",
+])
+def test_a_date_with_a_comma_or_a_run_of_digits_not_said_to_be_a_birth_stays(text: str) -> None:
+    key = PseudonymKey("prosjekt")
+    assert pseudonymise(text, key, "a.txt").text == text
+    assert key.entries == []
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    # A probe: a house letter defeated the lower-case address, though "Storgata 12B" was found.
+    ("Jeg bor i storgata 12B nå.", [("address", "storgata 12B")]),
+    ("Adressen er storgata 12B.", [("address", "storgata 12B")]),
+    ("Jeg bor i storgata 12 B.", [("address", "storgata 12 B")]),
+    ("Hun bor på storgata 12b.", [("address", "storgata 12b")]),
+    # A word after the number is no house letter; an everyday way, a week or a chapter no address.
+    ("Vi bor i storgata 12 i andre etasje.", [("address", "storgata 12")]),
+    ("Han bor ved hovedgata 3B, og vi kjørte motorveien 4B.", []),
+    ("Jeg bor hjemme og leste kapittel 3b i uke 12B.", []),
+])
+def test_a_street_in_lower_case_with_a_house_letter_is_found(text: str, found: list[tuple[str, str]]) -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert [(hit.kind, hit.text) for hit in find_patterns(text)] == found
+
+
 def test_a_user_name_the_key_holds_is_found_as_written_and_only_so() -> None:
     """Learned as "g.rasmussen", it is found so anywhere, but its words apart ("G. Rasmussen",
     "m a o" of a wrongly learned "m.a.o") are other text."""

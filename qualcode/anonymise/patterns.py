@@ -199,7 +199,9 @@ def _first_letters(words: Iterable[str]) -> str:
 
 STREET_LOWER = re.compile(
     rf"(?i:{_first_letters(_DWELLING)}\b(?:{'|'.join(_DWELLING)})\b)"
-    rf"[^.!?\n]{{0,20}}?(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten)) \d{{1,4}}[a-z]?\b{NUMBER_END}{_NOT_A_HOUSE}"
+    # a house letter as STREET takes it ("storgata 12B", "12b", "12 B"), but no word in lower case after a space ("12 i")
+    rf"[^.!?\n]{{0,20}}?(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten)) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
+    rf"{NUMBER_END}{_NOT_A_HOUSE}"
 )
 COMMON_WAYS = frozenset((
     "forveien", "motorveien", "hovedveien", "bakveien", "landeveien", "snarveien", "hjemveien", "riksveien", "fylkesveien",
@@ -226,14 +228,18 @@ MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|novem
 FULL_DATE = re.compile(
     rf"(?=\d)\b(?<!\d[.,/-])(?:(?P<d1>\d{{1,2}})\. ?(?P<m1>\d{{1,2}})\. ?(?P<y1>\d{{4}})"  # 12.03.1985, 12. 03. 1985
     # 15. mars 1987, 15 mars 1987 as typed in a hurry, and with the year short: 15. mars -87, '87, or
-    # 87 where the date ends ("født 15. mars 87."), not "født 12. mars 20 minutter før midnatt"
-    rf"|(?P<d2>\d{{1,2}})\.? ?(?P<m2>{MONTHS}) (?:(?P<y2>\d{{4}})|[-'’](?P<y9>\d{{2}})|(?P<y10>\d{{2}})(?=[.,;:!?)]|\s*$))"
+    # 87 where the date ends ("født 15. mars 87."), not "født 12. mars 20 minutter før midnatt"; a
+    # comma may stand before the year, as it does when the date is said ("født 3. mars, 1985")
+    rf"|(?P<d2>\d{{1,2}})\.? ?(?P<m2>{MONTHS}),? (?:(?P<y2>\d{{4}})|[-'’](?P<y2m>\d{{2}})|(?P<y2e>\d{{2}})(?=[.,;:!?)]|\s*$))"
     rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{1,2}})-(?P<d3>\d{{1,2}})"  # 1985-03-12, 1985-3-12
     rf"|(?P<d4>\d{{1,2}})\. ?(?P<m4>\d{{1,2}})\. ?(?P<y4>\d{{2}})"
     rf"|(?P<d5>\d{{1,2}})/(?P<m5>\d{{1,2}})[-/](?P<y5>\d{{4}}|\d{{2}})"  # 12/4-1979, 12/4/79
     rf"|(?P<d6>\d{{1,2}}) (?P<m6>\d{{1,2}}) (?P<y6>(?:19|20)\d{{2}})"  # 12 10 1981, as said or typed without dots
     rf"|(?P<y7>\d{{4}})\.(?P<m7>\d{{2}})\.(?P<d7>\d{{2}})"  # 1981.10.12
-    rf"|(?P<d8>\d{{1,2}})-(?P<m8>\d{{1,2}})-(?P<y8>\d{{4}}|\d{{2}}))\b{NUMBER_END}",  # 12-03-1985, 12-03-85
+    rf"|(?P<d8>\d{{1,2}})-(?P<m8>\d{{1,2}})-(?P<y8>\d{{4}}|\d{{2}})"  # 12-03-1985, 12-03-85
+    # 08051990, 080590: digits only, as a form's date of birth is written; a date of birth only after a
+    # word of birth or where the key knows the day, as every date here is
+    rf"|(?P<d9>\d{{2}})(?P<m9>\d{{2}})(?P<y9>(?:19|20)\d{{2}}|\d{{2}}))\b{NUMBER_END}",
     re.IGNORECASE,
 )
 # A day said as an ordinal, as a date of birth is said aloud, in bokmål and nynorsk: "født den tredje
@@ -264,12 +270,12 @@ def date_parts(match: re.Match[str]) -> tuple[int, int, int]:
     """A FULL_DATE or SHORT_YEAR_DATE match as (day, month, year); a two-digit year stays two digits (85)."""
     if "d" in match.re.groupindex:  # SHORT_YEAR_DATE
         return int(match["d"]), MONTHS.split("|").index(match["m"].lower()) + 1, int(match["y"])
-    for number in range(1, 9):
+    for number in range(1, 10):
         if match.group(f"d{number}") is not None:
             month = match.group(f"m{number}")
             months = MONTHS.split("|")
             value = months.index(month.lower()) + 1 if month.lower() in months else int(month)
-            year = match.group(f"y{number}") or match.group("y9") or match.group("y10")
+            year = match.group(f"y{number}") or match.group("y2m") or match.group("y2e")
             return int(match.group(f"d{number}")), value, int(year)
     raise ValueError(match.group())
 
@@ -291,7 +297,7 @@ def is_a_day(day: int, month: int) -> bool:
 # ("født i Bergen og flyttet 12.10.2009", "fødselspermisjon fra", nynorsk "borna byrja").
 BORN = re.compile(
     r"(?:\b(?:født|fødd|fødde)(?:\s+(?:i|på|ved)\s+[^\W\d]+(?:\s+[^\W\d]+)?)?"  # født i Bergen, på Haukeland sykehus
-    r"|\b(?:bursdag|fødselsdag|fødselsdato)(?:en)?(?:\s+(?:min|mi|hans|hennes|din|di))?(?:\s+(?:er|var))?"
+    r"|\b(?:bursdag|fødselsdag|fødselsdato)(?:en)?(?:\s+(?:min|mi|hans|hennes|din|di))?(?:\s+(?:er|var|står(?:\s+som)?))?"
     r"|\bf\.|\bfdato|\bf\.dato|\bDOB|\bdate of birth|\bborn\b)"
     r"\s*(?:den\s+|:\s*|on\s+)?$",
     re.IGNORECASE,
@@ -388,6 +394,17 @@ def _years(text: str, match: re.Match[str]) -> bool:
             and PHONE_WORDS_BEFORE.search(text, max(0, match.start() - PHONE_WORDS_WITHIN), match.start()) is None)
 
 
+def _born_before(text: str, start: int) -> bool:
+    """Whether the words just before `start` say that what stands there is a date of birth (BORN)."""
+    return BORN.search(text, max(0, start - BORN_BEFORE), start) is not None
+
+
+def _birth_date_as_phone(text: str, match: re.Match[str]) -> bool:
+    """Whether a phone-shaped match is a date of birth written in digits ("født 23051990", "23 05 1990")."""
+    date = FULL_DATE.fullmatch(match.group())
+    return date is not None and is_a_day(*date_parts(date)[:2]) and _born_before(text, match.start())
+
+
 def find_patterns(text: str) -> Iterator[Found]:
     """Every pattern identifier in `text`; callers resolve overlaps."""
     text = plain_digits(text)
@@ -422,7 +439,8 @@ def find_patterns(text: str) -> Iterator[Found]:
                 yield Found(match.start(), match.end(), match.group(), "account")
         for match in PHONE.finditer(text):
             ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(text, match.end()) is not None
-            if len(phone_digits(match.group())) == 8 and not ages and not _years(text, match):
+            if (len(phone_digits(match.group())) == 8 and not ages and not _years(text, match)
+                    and not _birth_date_as_phone(text, match)):
                 yield Found(match.start(), match.end(), match.group(), "phone")
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
@@ -447,7 +465,7 @@ def find_patterns(text: str) -> Iterator[Found]:
         day, month, year = date_parts(match)
         if not is_a_day(day, month):
             continue
-        born = BORN.search(text, max(0, match.start() - BORN_BEFORE), match.start()) is not None
+        born = _born_before(text, match.start())
         beside = any(
             (0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR) and (day, month, year % 100) == date
             for start, end, date in births
@@ -458,7 +476,7 @@ def find_patterns(text: str) -> Iterator[Found]:
         month in lowered for month in MONTHS.split("|")
     )
     for match in SPOKEN_DATE.finditer(text) if spoken else ():
-        if BORN.search(text, max(0, match.start() - BORN_BEFORE), match.start()) is not None:
+        if _born_before(text, match.start()):
             yield Found(match.start(), match.end(), match.group(), "birth_date")
 
 
