@@ -44,6 +44,7 @@ from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from qualcode import __version__
+from qualcode.coding.consensus import CONSENSUS_CODER, standing_decisions
 from qualcode.exchange.codebook_qdc import STORED_GUID, code_elements, serialise_valid, xml_text
 from qualcode.exchange.schema import PROJECT_NS
 from qualcode.exporters.service import export_path, publish_checked
@@ -53,6 +54,7 @@ from qualcode.store.models import (
     Code,
     Coder,
     Coding,
+    FrameworkSummary,
     Memo,
     Participant,
     ParticipantAttribute,
@@ -506,7 +508,10 @@ def export_qdpx(
 
 def _not_carried(session: Session) -> list[str]:
     """What REFI-QDA has no place for, said rather than lost unseen: a coder's role (a user is a
-    name), and which memos are reviewers' comments (a note is a note)."""
+    name), which memos are reviewers' comments (a note is a note), framework summaries and
+    consensus decisions. A summary would fit a Note only if the note could name its case too, and
+    Project.xsd gives a Case no NoteRef; a decision is between two coders' codings, which nothing in
+    the schema relates."""
     reviewers = session.scalar(select(func.count()).select_from(Coder).where(Coder.role == "medforsker")) or 0
     comments = session.scalar(
         select(func.count()).select_from(Memo).where(Memo.source.like("review:%"), Memo.removed_at.is_(None))
@@ -518,4 +523,17 @@ def _not_carried(session: Session) -> list[str]:
         comment = counted(comments, "reviewer's comment")
         said.append(f"{comment} written as plain notes: REFI-QDA keeps no mark of a review"
                     " (`qualcode review list` lists them here)")
+    summaries = session.scalar(
+        select(func.count()).select_from(FrameworkSummary).where(FrameworkSummary.removed_at.is_(None))
+    ) or 0
+    if summaries:
+        said.append(f"{counted(summaries, 'framework summary', 'framework summaries')} not carried: REFI-QDA has no place"
+                    f" for a summary of a participant under a code; {'it stays' if summaries == 1 else 'they stay'} in this"
+                    " project (`qualcode framework show`)")
+    decisions = standing_decisions(session)
+    if decisions:
+        said.append(f"{counted(decisions, 'consensus decision')} not carried: REFI-QDA has no place for a decision between"
+                    f" two coders (the codings a decision made are written as {CONSENSUS_CODER}'s, a decision to keep neither"
+                    f" not at all), so an import finds {'it' if decisions == 1 else 'them'} undecided;"
+                    f" {'it stays' if decisions == 1 else 'they stay'} in this project (`qualcode consensus list --transcript NAME`)")
     return said
