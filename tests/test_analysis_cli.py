@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +137,15 @@ def test_crossed_matrix_and_cooccurrence_xlsx_keep_their_rows_apart(studie: tupl
     assert [sheet.cell(5, column).value for column in range(1, width + 1)] == ["Code", *(c["label"] for c in matrix["columns"])]
     assert sheet.cell(6, 1).value == "(participants)"
 
-    cooccur = as_json(studie, "cooccur")
+    # No two codes of the studie co-occur (a table of zeros is refused): one more coding, on a copy, so two do.
+    together = (tmp_path / "demo", studie[1])
+    shutil.copytree(studie[0], together[0])
+    added = CliRunner().invoke(cli, ["--project", str(together[0]), "--coder", "Forsker 1", "coding", "add", "deltaker_D1_T1",
+                                     "brukermedvirkning", "--match", "Jeg følte meg som en snylter"], env=together[1])
+    assert added.exit_code == 0, added.output
+    cooccur = as_json(together, "cooccur")
     path = tmp_path / "samforekomst.xlsx"
-    assert run(studie, "cooccur", "--xlsx", str(path)).exit_code == 0
+    assert run(together, "cooccur", "--xlsx", str(path)).exit_code == 0
     sheet = load_workbook(path).active
     assert sheet is not None
     width = 1 + len(cooccur["columns"])
@@ -239,7 +246,7 @@ def test_every_table_says_which_codings_a_replaced_text_left_out_on_stderr(demo:
     said = ("warning: 1 coding of this selection is left out: its passage is gone from a replaced text;"
             " `qualcode coding list --orphaned` lists it for review\n")
     for args in (["codes"], ["matrix", "--by", "role"], ["cell", "empowerment", "role=deltaker"],
-                 ["compare", "--by", "wave", "--code", "empowerment"], ["cooccur"],
+                 ["compare", "--by", "wave", "--code", "empowerment"], ["cooccur", "--within", "sentences:20"],
                  ["cooccur", "--pairs", "empowerment", "brukermedvirkning", "--within", "sentences:20"]):
         result = analyse(*args, "--json")
         json.loads(result.stdout)  # the note is on stderr: what a script reads stays JSON

@@ -460,3 +460,29 @@ def test_cli_ranks_partners_of_one_code_and_lists_a_cells_pairs(coded: Path) -> 
 def test_cli_refuses_bad_input_in_one_line(coded: Path, args: tuple[str, ...], message: str) -> None:
     code, output = _run(coded, *args)
     assert code == 1 and message in output and len(output.strip().splitlines()) == 1, output
+
+
+@pytest.mark.parametrize("output", [(), ("--csv",), ("--json",)])
+def test_cli_refuses_a_selection_where_no_two_codes_co_occur_in_one_line(
+    built: Path, coded: Path, tmp_path: Path, output: tuple[str, ...],
+) -> None:
+    """Nothing co-occurring printed an all-zero table, and a selection of one code's passages a 1x1
+    table with a blank cell, both with exit 0, while `--code` on the same data said so in one line
+    and exited 1: the table now does as `--code` does, in every output."""
+    code, said = _run(coded, "--coder", CODERS[1], *output)  # their three codes lie apart
+    assert code == 1 and len(said.strip().splitlines()) == 1, said
+    assert said.startswith("error: no passages of two codes co-occur in the selection (overlap)"
+                           " (hint: count a wider reach with --within turn or --within sentences:N)"), said
+    code, said = _run(coded, "--coder", CODERS[1], "--within", "turn", *output)
+    assert code == 1 and "co-occur in the selection (turn) (hint: count a wider reach with --within sentences:N" in said, said
+    root = tmp_path / "project"
+    shutil.copytree(built, root)
+    with Project.open(root) as project, project.begin() as session:
+        _add_codings(session, [(0, 0, 1, 0, 10, 0), (0, 1, 5, 0, 10, 0)])
+    code, said = _run(root, "--coder", CODERS[1], *output)
+    assert code == 1 and len(said.strip().splitlines()) == 1, said
+    assert said.startswith("error: only 'brukermedvirkning' has passages in the selection, so no two codes co-occur"), said
+    code, said = _run(root, "--coder", CODERS[0], *output)  # inntakspress, and måltall-press above it
+    assert code == 1 and "only 'måltall-press' and its sub-codes have passages in the selection" in said, said
+    code, said = _run(root, *output)  # the two overlap, but each is another coder's
+    assert code == 1 and "no passages of two codes co-occur in the selection (overlap)" in said, said

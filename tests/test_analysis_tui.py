@@ -176,3 +176,27 @@ async def test_cooccurrence_from_the_palette_and_its_pairs(analysed: Path) -> No
         assert screen.showing == "matrix" and screen.by == "office"
         assert screen.matrix is not None and screen.matrix.by == ("office",)
         assert screen.query_one(DataTable).ordered_columns[0].label.plain.startswith("Codes × office")
+
+
+async def test_cooccurrence_where_no_two_codes_co_occur_says_so(coded_template: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    """Forsker 1's codings of the samples never overlap but within one code's tree: the screen showed
+    a table of zeros, unsaid; it says why there is nothing, as the command line does, and w still
+    counts the next reach."""
+    root = tmp_path / "project"
+    shutil.copytree(coded_template[0], root)
+    app = open_tui(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, rounds=2)
+        app.action_analysis()
+        await settle(pilot, rounds=2)
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen)
+        await pilot.press("o")
+        await settle(pilot, rounds=2)
+        assert screen.showing == "cooccurrence"
+        assert str(screen.query_one("#analysis-where", Static).render()).startswith("Co-occurrence (overlap) · no two codes co-occur")
+        assert "no passages of two codes co-occur in the selection (overlap)" in str(screen.query_one("#analysis-cell", Static).render())
+        assert screen.query_one(DataTable).row_count == 0
+        await pilot.press("w")
+        await settle(pilot, rounds=2)
+        assert str(screen.query_one("#analysis-where", Static).render()).startswith("Co-occurrence (turn)")

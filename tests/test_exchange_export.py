@@ -17,13 +17,17 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from qualcode.analysis.framework import clear_summary, set_summary
 from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import check_file
 from qualcode.anonymise.service import add_known_identifier, create_key
 from qualcode.cli import cli
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.consensus import Choice, Disagreement, decide, disagreements
+from qualcode.coding.history import undo
 from qualcode.coding.memos import add_memo
 from qualcode.coding.service import add_coding, remove_coding
 from qualcode.errors import LeakFound, WriteFailed
@@ -299,3 +303,43 @@ def test_an_orphaned_coding_is_left_out_and_named_and_an_invalid_document_is_nev
     etree.SubElement(broken, f"{{{PROJECT_NS}}}Sources")  # a Sources element needs at least one source
     with pytest.raises(WriteFailed, match=r"the project export does not validate .*line 3: .*Sources.*nothing was written"):
         serialise_valid(broken, "the project export")
+
+
+def test_framework_summaries_and_consensus_decisions_are_said_not_carried(exported: Exported, tmp_path: Path) -> None:
+    """REFI-QDA has no place for a framework summary or a consensus decision: the export dropped both
+    unsaid, and an import of the file found the decided disagreements undecided again (the decision to
+    keep neither gone without a trace) and the framework cell without its summary. The export says how
+    many it does not carry, and where they stay; one taken back is not counted."""
+    root = tmp_path / "studie"
+    shutil.copytree(exported.root, root)
+    transcript = "veileder_V1"
+
+    def undecided(session: Session, code: str) -> Disagreement:
+        return next(found for found in disagreements(session, transcript, "Forsker 1", "Forsker 2")
+                    if found.code_path == code and not found.settled)
+
+    with Project.open(root) as project:
+        with project.begin() as session:
+            first, second = get_or_create_coder(session, "Forsker 1"), get_or_create_coder(session, "Forsker 2")
+            add_coding(session, transcript, "måltall-press/inntakspress", second, match="Så da ble det sånn at vi tok inn nesten alle som kom.")
+            add_coding(session, transcript, "måltall-press", second, match="Det var pes hele våren.")
+            add_coding(session, transcript, "empowerment", second, match="Det handler om å bygge opp troen på seg selv")
+            decide(session, undecided(session, "måltall-press/inntakspress"), Choice.A, first)
+            decide(session, undecided(session, "måltall-press"), Choice.NEITHER, first)
+            decide(session, undecided(session, "empowerment"), Choice.B, first)
+            undo(session, first)  # the empowerment decision, taken back: nothing to carry
+            set_summary(session, "D1", "empowerment/avmakt", "Kjente seg som en byrde", first)
+            set_summary(session, "D1", "empowerment/selvbilde og selvtillit", "Tror mer på seg selv", first)
+            clear_summary(session, "D1", "empowerment/selvbilde og selvtillit", first)  # cleared: nothing to carry
+        with project.begin() as session:
+            written = export_qdpx(session, project.root, tmp_path / "p.qdpx", False, exported.key)
+    said = [warning for warning in written.warnings if "not carried" in warning]
+    assert said == [
+        "1 framework summary not carried: REFI-QDA has no place for a summary of a participant under a code;"
+        " it stays in this project (`qualcode framework show`)",
+        "2 consensus decisions not carried: REFI-QDA has no place for a decision between two coders (the codings"
+        " a decision made are written as konsensus's, a decision to keep neither not at all), so an import finds"
+        " them undecided; they stay in this project (`qualcode consensus list --transcript NAME`)",
+    ], written.warnings
+    qde, _ = _parts(written.path.read_bytes())
+    assert "byrde" not in etree.tostring(qde, encoding="unicode")  # said, not written

@@ -7,6 +7,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.codebook.service import create_code
-from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.coders import CONSENSUS_CODER, get_or_create_coder
 from qualcode.coding.memos import add_memo, list_memos
-from qualcode.coding.service import add_coding
+from qualcode.coding.service import add_coding, set_coding_memo
 from qualcode.errors import InvalidInput
 from qualcode.exchange.project_export import build_qdpx
 from qualcode.exchange.project_import import import_qdpx
@@ -145,4 +146,42 @@ def test_project_to_qdpx_to_project_keeps_everything(tmp_path: Path, migrated_te
         after = held(session)
         again = build_qdpx(session, "prosjekt").data
     assert after == before
+    assert undated(again) == undated(exported)
+
+
+def test_a_codings_own_memo_keeps_its_time_and_writer_through_a_round_trip(tmp_path: Path, migrated_template: Path) -> None:
+    """The note of a coding's own memo was dated with the coding's time and credited to its coder, and
+    the import took both over: a memo written days after the coding, or by a decider on the consensus
+    coder's coding, came back as written with the coding, by its coder."""
+    shutil.copytree(migrated_template, tmp_path / "first")
+    shutil.copytree(migrated_template, tmp_path / "second")
+    (tmp_path / "t1.txt").write_text("D: jeg fikk mer selvtillit på møtene.\nD: og tør å si fra nå.\n", encoding="utf-8")
+    coded_at = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+    with Project.open(tmp_path / "first") as first, first.begin() as session:
+        name = import_file(session, tmp_path / "t1.txt", ImportOptions(), key=PseudonymKey("test")).name
+        researcher = get_or_create_coder(session, "Forsker 1")
+        own = add_coding(session, name, "brukermedvirkning", researcher, match="jeg fikk mer selvtillit")
+        decided = add_coding(session, name, "empowerment", get_or_create_coder(session, CONSENSUS_CODER),
+                             match="tør å si fra", decided_by=researcher)
+        for coding in session.scalars(select(Coding)):
+            coding.created_at = coded_at  # coded days before the memos were written
+        session.flush()
+        set_coding_memo(session, own.id, "skrevet senere", researcher)
+        set_coding_memo(session, decided.id, "besluttet i møtet", researcher)  # a decider's memo on konsensus's coding
+        before = {(memo.text, memo.author, memo.created_at) for memo in list_memos(session, "coding")}
+        exported = build_qdpx(session, "prosjekt").data
+        researcher_guid = researcher.guid
+    assert {at for _, _, at in before} != {coded_at.isoformat(timespec="seconds")}
+    with zipfile.ZipFile(io.BytesIO(exported)) as archive:
+        qde = archive.read("project.qde").decode()
+    for text, _, at in before:
+        note = re.search(rf'<Note [^>]*>\s*<PlainTextContent>{text}<', qde)
+        assert note is not None and f'creationDateTime="{at}' in note.group(0) and f'creatingUser="{researcher_guid}"' in note.group(0)
+    (tmp_path / "prosjekt.qdpx").write_bytes(exported)
+    with Project.open(tmp_path / "second") as second, second.begin() as session:
+        done = import_qdpx(session, read_qdpx(tmp_path / "prosjekt.qdpx"), PseudonymKey("test"),
+                           lambda: get_or_create_coder(session, "Forsker 1"))
+        assert done.problems == [] and done.skipped == []
+        assert {(memo.text, memo.author, memo.created_at) for memo in list_memos(session, "coding")} == before
+        again = build_qdpx(session, "prosjekt").data
     assert undated(again) == undated(exported)

@@ -232,14 +232,34 @@ def rank_partners(table: Cooccurrence, code: CodeTotals) -> Ranking:
     ]
     if not partners:
         within = table.within
-        wider = {
-            "overlap": "--within turn or --within sentences:N",
-            "turn": "--within sentences:N, N sentences apart at most",
-        }.get(within.kind, f"a larger N than --within {within.label}, or --within turn")
-        raise NotFound(f"no passages of other codes co-occur with {code.path!r} ({within.label})", f"count a wider reach with {wider}")
+        raise NotFound(f"no passages of other codes co-occur with {code.path!r} ({within.label})", f"count a wider reach with {_wider(within)}")
     order = {totals.code_id: index for index, totals in enumerate(table.codes)}
     partners.sort(key=lambda partner: (-partner.cell.pairs, -partner.cell.c, order[partner.code.code_id]))
     return Ranking(code, table.within, tuple(partners))
+
+
+def without_pairs(table: Cooccurrence) -> NotFound | None:
+    """Why the table holds no two codes together, as the error a selection that yields nothing is
+    (None when some two co-occur): only one code's tree has passages in the selection, or no two
+    codes' passages co-occur within the reach asked for."""
+    if table.cells:  # a cell is kept only for two codes with a pair
+        return None
+    if table.codes and all((one.code_id, other.code_id) in table.related for one in table.codes for other in table.codes):
+        top = min(table.codes, key=lambda code: code.depth).path
+        whose = f"{top!r} and its sub-codes have" if len(table.codes) > 1 else f"{top!r} has"
+        return NotFound(f"only {whose} passages in the selection, so no two codes co-occur",
+                        "a code never co-occurs with itself, its sub-codes or the codes above it; widen the selection,"
+                        " or see what is coded with `qualcode analyse codes`")
+    return NotFound(f"no passages of two codes co-occur in the selection ({table.within.label})",
+                    f"count a wider reach with {_wider(table.within)}")
+
+
+def _wider(within: Within) -> str:
+    """The reach wider than `within` to try, never the one asked for."""
+    return {
+        "overlap": "--within turn or --within sentences:N",
+        "turn": "--within sentences:N, N sentences apart at most",
+    }.get(within.kind, f"a larger N than --within {within.label}, or --within turn")
 
 
 def find_row(session: Session, table: Cooccurrence, ref: str) -> CodeTotals:

@@ -239,8 +239,12 @@ def analyse_cooccur(
             table = cooccur.pairs_table(cooccur.cooccurring_pairs(session, selection, within, *pairs), within)
         else:
             found = cooccur.cooccurrence(session, selection, within)
-            table = (cooccur.ranking_table(cooccur.rank_partners(found, cooccur.find_row(session, found, code)))
-                     if code else cooccur.cooccurrence_table(found))
+            if code:
+                table = cooccur.ranking_table(cooccur.rank_partners(found, cooccur.find_row(session, found, code)))
+            elif (nothing := cooccur.without_pairs(found)) is not None:
+                raise nothing
+            else:
+                table = cooccur.cooccurrence_table(found)
         _emit(workspace, session, output, {"cooccurrence": table}, "cooccurrence", selection, pairs or ())
 
 

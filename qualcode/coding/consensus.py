@@ -283,6 +283,21 @@ def standing_event_decisions(session: Session, transcript_guid: str | None = Non
     return [payload for _, _, _, payload in _standing_event_decisions(session, transcript_guid)]
 
 
+def standing_decisions(session: Session) -> int:
+    """How many decisions stand in the project, on every transcript and between any two coders: those that coded
+    (one however many of the consensus coder's live codings it made) and those recorded as events of their own."""
+    decisions = {str(payload.get(TOGETHER) or event_id) for event_id, _, _, payload in _standing_event_decisions(session)}
+    for event_id, summary, payload in session.execute(
+        select(Event.id, Event.summary, Event.payload).join(Coding, Event.entity_guid == Coding.guid)
+        .join(Coder, Coding.coder_id == Coder.id)
+        .where(Event.action == EventKind.CODING_ADD.value, Coder.name == CONSENSUS_CODER, Coding.removed_at.is_(None))
+    ):
+        # A decision's coding: one an import or an older event made says nothing of a decision.
+        if "consensus" in payload or f" for {CONSENSUS_CODER} (" in summary:
+            decisions.add(str(payload.get(TOGETHER) or event_id))
+    return len(decisions)
+
+
 def _coders_on(session: Session, transcript: Transcript, leave_out: str | None = CONSENSUS_CODER) -> list[str]:
     query = (
         select(Coder.name).join(Coding, Coding.coder_id == Coder.id)

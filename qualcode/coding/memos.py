@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import find_code
 from qualcode.coding.service import live_coding
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.store.events import EventKind, hold_write_lock, record_event
+from qualcode.store.events import WRITTEN_AT, EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, Memo, Transcript, utcnow
 
@@ -118,9 +118,10 @@ def list_memos(session: Session, kind: str | None = None, coders: Sequence[str] 
             select(Coding).where(Coding.memo.is_not(None), Coding.memo != "", Coding.removed_at.is_(None)).order_by(Coding.id)
         ) if not coders or coding.coder.name in coders
     ]
-    written = _coding_memo_writers(session, codings)
+    written = coding_memo_writers(session, {coding.guid: coding.memo or "" for coding in codings})
     for coding in codings:
-        author, at = written.get(coding.guid, (coding.coder.name, coding.created_at))
+        writer = written.get(coding.guid)
+        author, at = (writer.name, writer.at) if writer is not None else (coding.coder.name, coding.created_at)
         views.append(MemoView(
             id=coding.id, guid=coding.guid, author=author, attached_to=f"coding {coding.id}", title=None,
             text=coding.memo or "", source=None, created_at=at.isoformat(timespec="seconds"), kind="coding",
@@ -146,22 +147,50 @@ def _coding_owners(session: Session) -> dict[int, str]:
     ).all())
 
 
-def _coding_memo_writers(session: Session, codings: list[Coding]) -> dict[str, tuple[str, datetime]]:
-    """Who wrote each coding's memo as it reads now, and when: the last `coding memo` that left
-    this text (another coder may write the memo on someone's coding). A memo given with the coding
+@dataclass(frozen=True)
+class MemoWriter:
+    """Who wrote a coding's memo as it reads now, and when."""
+
+    coder_id: int
+    name: str
+    at: datetime
+
+
+def coding_memo_writers(session: Session, memos: Mapping[str, str]) -> dict[str, MemoWriter]:
+    """Who wrote each coding's memo (`memos`: its text, by the coding's GUID) as it reads now, and
+    when: the last `coding memo` that left this text (another coder may write the memo on someone's
+    coding), or the memo an import brought, as the file dates it. A memo given with the coding
     itself is its coder's, from when it was made, and is not listed here."""
-    memos = {coding.guid: coding.memo for coding in codings}
-    found: dict[str, tuple[str, datetime]] = {}
+    found: dict[str, MemoWriter] = {}
     guids = sorted(memos)
     for first in range(0, len(guids), 500):
-        for guid, coder, at, payload in session.execute(
-            select(Event.entity_guid, Coder.name, Event.at, Event.payload).join(Coder, Event.coder_id == Coder.id)
+        for guid, coder_id, coder, at, payload in session.execute(
+            select(Event.entity_guid, Coder.id, Coder.name, Event.at, Event.payload).join(Coder, Event.coder_id == Coder.id)
             .where(Event.action == EventKind.CODING_MEMO.value, Event.entity_guid.in_(guids[first:first + 500]))
             .order_by(Event.id)
         ):
             if guid is not None and (payload.get("after") or {}).get("memo") == memos[guid]:
-                found[guid] = (coder, at)
+                found[guid] = MemoWriter(coder_id, coder, _written_at(payload, at))
     return found
+
+
+def _written_at(payload: dict[str, Any], at: datetime) -> datetime:
+    """When an event's memo was written: its WRITTEN_AT, in UTC as the store gives its moments (naive
+    from SQLite), or the event's own time."""
+    written = payload.get(WRITTEN_AT)
+    if not isinstance(written, str):
+        return at
+    try:
+        moment = datetime.fromisoformat(written)
+    except ValueError:
+        return at
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+        if at.tzinfo is None:
+            moment = moment.replace(tzinfo=None)
+    elif at.tzinfo is not None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
 
 
 def remove_memo(session: Session, memo_id: int, author: Coder, coders: Sequence[str] = ()) -> MemoView:

@@ -8,7 +8,7 @@ What goes where:
   coding's own GUID, its code and its coder;
 - memos are Notes, referred to (NoteRef) from what they annotate: the Code, the TextSource, the
   Coding, or for a memo on the whole project the Project itself; a coding's own memo is a Note of
-  its own;
+  its own, dated and credited as the memo was written (not as the coding was made);
 - participants are Cases with their attributes (role, gender, age band, office and every typed
   attribute) as VariableValues, and a SourceRef to each transcript they are linked to or speak in;
   a transcript's title, wave, date, mode, fidelity, interviewer, note taker and typed attributes are VariableValues of its source,
@@ -44,6 +44,8 @@ from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from qualcode import __version__
+from qualcode.coding.consensus import CONSENSUS_CODER, standing_decisions
+from qualcode.coding.memos import coding_memo_writers
 from qualcode.exchange.codebook_qdc import STORED_GUID, code_elements, serialise_valid, xml_text
 from qualcode.exchange.schema import PROJECT_NS
 from qualcode.exporters.service import export_path, publish_checked
@@ -53,6 +55,7 @@ from qualcode.store.models import (
     Code,
     Coder,
     Coding,
+    FrameworkSummary,
     Memo,
     Participant,
     ParticipantAttribute,
@@ -263,6 +266,10 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
     ):
         codings_of[row.transcript_id].append(cast("Row[Any]", row))
     exported_codings: set[int] = set()
+    # Who wrote each coding's own memo, and when: not always its coder, and seldom as it was coded.
+    memo_writers = coding_memo_writers(session, {
+        row.guid: row.memo for rows in codings_of.values() for row in rows if row.memo and row.memo.strip()
+    })
     if transcripts:
         sources = etree.SubElement(root, f"{P}Sources")
         for transcript in transcripts:
@@ -285,7 +292,9 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
                 refs = list(memo_refs.get(("coding", coding.id), []))
                 if coding.memo and coding.memo.strip():
                     own = derived_guid("coding-memo", coding.guid)
-                    notes.append(_note(own, "memo", coding.memo, coder_guid[coding.coder_id], coding.created_at))
+                    writer = memo_writers.get(coding.guid)
+                    written_by, written_at = (writer.coder_id, writer.at) if writer else (coding.coder_id, coding.created_at)
+                    notes.append(_note(own, "memo", coding.memo, coder_guid[written_by], written_at))
                     refs.append(own)
                 dated = f' creationDateTime="{stamp}"' if stamp else ""
                 code_ref = f'<CodeRef targetGUID="{_attribute(code_guids[coding.code_id])}"/>'
@@ -506,7 +515,10 @@ def export_qdpx(
 
 def _not_carried(session: Session) -> list[str]:
     """What REFI-QDA has no place for, said rather than lost unseen: a coder's role (a user is a
-    name), and which memos are reviewers' comments (a note is a note)."""
+    name), which memos are reviewers' comments (a note is a note), framework summaries and
+    consensus decisions. A summary would fit a Note only if the note could name its case too, and
+    Project.xsd gives a Case no NoteRef; a decision is between two coders' codings, which nothing in
+    the schema relates."""
     reviewers = session.scalar(select(func.count()).select_from(Coder).where(Coder.role == "medforsker")) or 0
     comments = session.scalar(
         select(func.count()).select_from(Memo).where(Memo.source.like("review:%"), Memo.removed_at.is_(None))
@@ -518,4 +530,17 @@ def _not_carried(session: Session) -> list[str]:
         comment = counted(comments, "reviewer's comment")
         said.append(f"{comment} written as plain notes: REFI-QDA keeps no mark of a review"
                     " (`qualcode review list` lists them here)")
+    summaries = session.scalar(
+        select(func.count()).select_from(FrameworkSummary).where(FrameworkSummary.removed_at.is_(None))
+    ) or 0
+    if summaries:
+        said.append(f"{counted(summaries, 'framework summary', 'framework summaries')} not carried: REFI-QDA has no place"
+                    f" for a summary of a participant under a code; {'it stays' if summaries == 1 else 'they stay'} in this"
+                    " project (`qualcode framework show`)")
+    decisions = standing_decisions(session)
+    if decisions:
+        said.append(f"{counted(decisions, 'consensus decision')} not carried: REFI-QDA has no place for a decision between"
+                    f" two coders (the codings a decision made are written as {CONSENSUS_CODER}'s, a decision to keep neither"
+                    f" not at all), so an import finds {'it' if decisions == 1 else 'them'} undecided;"
+                    f" {'it stays' if decisions == 1 else 'they stay'} in this project (`qualcode consensus list --transcript NAME`)")
     return said

@@ -15,7 +15,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
@@ -39,6 +39,7 @@ from qualcode.codebook.service import (
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.coding.coders import CODER_NAME_LENGTH
+from qualcode.coding.service import coding_state
 from qualcode.coding.waves import project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description
@@ -983,7 +984,7 @@ def _write_memos(
                 used.add(guid)
             continue
         if guid in own_memos:
-            _set_own_memo(session, own_memos[guid], text, result)
+            _set_own_memo(session, own_memos[guid], text, coders.get(found.user or ""), found.created, result)
             continue
         # qualcode names a note without a title "memo", since the schema wants a name.
         title = clean_text(found.title, key) if found.title and found.title != "memo" else None
@@ -1014,17 +1015,30 @@ def _write_memos(
         result.memos_added += 1
 
 
-def _set_own_memo(session: Session, coding_id: int, text: str, result: QdpxImport) -> None:
+def _set_own_memo(
+    session: Session, coding_id: int, text: str, writer: Coder | None, written: datetime | None, result: QdpxImport,
+) -> None:
+    """A coding's own memo from its note, credited to the note's user (else the coding's coder) and
+    dated as the note is: its event says when it was written, which the memo list and the next
+    export read (coding/memos.coding_memo_writers)."""
     coding = session.get(Coding, coding_id)
     assert coding is not None
+    author = writer or coding.coder
     if coding.memo == text:
         result.memos_present += 1
     elif coding.memo is None:
+        before = coding_state(coding)
         coding.memo = text
         session.flush()
+        record_event(session, kind=EventKind.CODING_MEMO, coder=author, entity_guid=coding.guid, before=before,
+                     after=coding_state(coding), summary=f"wrote memo on coding {coding.id} (from {result.file_name})",
+                     written_at=written)
         result.memos_added += 1
     else:  # the coding has a memo of its own already: the other one is kept beside it
-        session.add(Memo(text=text, author_id=coding.coder_id, coding_id=coding.id))
+        memo = Memo(text=text, author=author, coding_id=coding.id)
+        if written is not None:
+            memo.created_at = written
+        session.add(memo)
         session.flush()
         result.memos_added += 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +13,9 @@ from sqlalchemy.orm import Session
 from qualcode.store.models import Coder, Event
 
 TOGETHER = "together"  # in an event's payload: the key of the change it is one of the events of
+# In an event's payload: when what it records was written, where that was before the event (a memo
+# an import brings, written in the project it came from), as an ISO moment.
+WRITTEN_AT = "written_at"
 
 
 class Entity(StrEnum):
@@ -175,12 +179,14 @@ def record_event(
     refers_to: Event | None = None,
     consensus: dict[str, Any] | None = None,
     together: str | None = None,
+    written_at: datetime | None = None,
 ) -> Event:
     """Append one event; `before` and `after` are the entity's state, so either can be restored.
 
     `consensus` says, for a consensus decision, between whom and how it was decided (see
     coding/consensus.py), as fields the method note reads rather than words in the summary.
-    `together` is a key the events of one change made in several share: undo and redo take them as one."""
+    `together` is a key the events of one change made in several share: undo and redo take them as one.
+    `written_at`: when what the event records was written, if before the event (see WRITTEN_AT)."""
     entity: str | None = kind.entity.value if kind.entity is not None else None
     if entity is None and refers_to is not None:  # undo and redo concern what the change they take back concerned
         entity = refers_to.entity
@@ -191,7 +197,8 @@ def record_event(
         entity=entity,
         entity_guid=entity_guid,
         payload={"before": before, "after": after} | ({"consensus": consensus} if consensus is not None else {})
-        | ({TOGETHER: together} if together is not None else {}),
+        | ({TOGETHER: together} if together is not None else {})
+        | ({WRITTEN_AT: written_at.isoformat()} if written_at is not None else {}),
         undoable=kind.undoable,
         refers_to_id=refers_to.id if refers_to is not None else None,
     )

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from qualcode.analysis.cooccurrence import CodeTotals, Cooccurrence
+from qualcode.analysis.cooccurrence import CodeTotals, Cooccurrence, without_pairs
 from qualcode.analysis.matrix import Matrix, matrix_table
 from qualcode.analysis.tables import Table, shorten
 from qualcode.tui.screens.base import QualcodeScreen
@@ -95,6 +95,7 @@ class AnalysisScreen(QualcodeScreen):
         self.matrix: Matrix | None = None
         self.table: Table | None = None  # the matrix as its service renders it: labels, sizes, totals, caption
         self.cooccurrence: Cooccurrence | None = None
+        self.nothing_together: str | None = None  # why the co-occurrence shown has no two codes together
         self.rules_shown = False
 
     def compose(self) -> ComposeResult:
@@ -144,6 +145,7 @@ class AnalysisScreen(QualcodeScreen):
     def _failed(self, message: str) -> None:
         self.query_one(DataTable).clear(columns=True)
         self.matrix = self.table = self.cooccurrence = None
+        self.nothing_together = None
         self._where("Nothing to count")
         self._detail(message)  # below, where a long message wraps
 
@@ -180,6 +182,14 @@ class AnalysisScreen(QualcodeScreen):
         grid: DataTable[Text] = self.query_one(DataTable)
         row, _ = grid.cursor_coordinate
         grid.clear(columns=True)
+        following = WITHIN[(WITHIN.index(self.within) + 1) % len(WITHIN)]
+        nothing = without_pairs(table)
+        self.nothing_together = nothing.message if nothing is not None else None
+        if self.nothing_together is not None:
+            # Said, as the command line says it, rather than a table of zeros (or one code's blank cell).
+            self._where(f"Co-occurrence ({self.within}) · no two codes co-occur · w: {following} · o: matrix")
+            self._describe()
+            return
         grid.header_height = 1
         width = max(3, len(str(len(table.codes))), *(len(str(cell.pairs)) for cell in table.cells.values()))
         grid.add_column(Text("Code"), width=LABEL_WIDTH, key="code")
@@ -194,7 +204,7 @@ class AnalysisScreen(QualcodeScreen):
                        justify="right") for cell in cells),
                 key=code.path,
             )
-        self._where(f"Co-occurrence ({self.within}) · pairs · Enter lists them · w: {WITHIN[(WITHIN.index(self.within) + 1) % len(WITHIN)]} · o: matrix")
+        self._where(f"Co-occurrence ({self.within}) · pairs · Enter lists them · w: {following} · o: matrix")
         self._settle_cursor(row)
 
     @staticmethod
@@ -248,7 +258,7 @@ class AnalysisScreen(QualcodeScreen):
                     + (" · Enter lists them" if found.pairs else "")
                 )
             return
-        self._detail("")
+        self._detail((self.nothing_together or "") if self.showing == "cooccurrence" else "")
 
     def _matrix_cell(self) -> tuple[str | None, str | None, int] | None:
         """The code (None: the totals row), the column's value (None: the total column) and the count at the cursor."""
