@@ -12,6 +12,7 @@ import sys
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import docx
 import openpyxl
@@ -824,7 +825,7 @@ def _export_files(directory: Path, sentence: str) -> list[Path]:
     workbook.save(xlsx_path)
     qdpx_path = directory / "prosjekt.qdpx"
     with zipfile.ZipFile(qdpx_path, "w") as archive:
-        archive.writestr("project.qde", f"<Project><Source><PlainTextContent>{sentence}</PlainTextContent></Source></Project>")
+        archive.writestr("project.qde", f"<Project><Source><PlainTextContent>{escape(sentence)}</PlainTextContent></Source></Project>")
     return [docx_path, txt_path, csv_path, xlsx_path, qdpx_path]
 
 
@@ -996,6 +997,31 @@ def test_a_name_in_a_yaml_file_is_found_however_yaml_writes_it(tmp_path: Path) -
     ]
     path.write_text("codes: [\n  Kari Nordmann\n", encoding="utf-8")  # not YAML: read as lines
     assert [(leak.found, leak.where) for leak in check_file(path, key)] == [("Kari Nordmann", "line 2")]
+
+
+def test_a_name_written_with_character_references_is_found_in_every_export_format(tmp_path: Path) -> None:
+    """A probe: a quote table holding "&Oslash;ystein var grei" passed the check, though a reader (and
+    Markdown, and a browser) reads "Øystein"; a project imported before .srt and .md references were
+    read still holds such text, and its exports carried the name past the guard."""
+    key = known_key()
+    add_known_identifier(key, "Øystein Brekke", "person", "m")
+    for path in _export_files(tmp_path, "&Oslash;ystein var grei, sa NAV T&#248;nsberg."):
+        leaks = check_file(path, key)
+        assert [leak.found for leak in leaks] == ["Øystein", "NAV Tønsberg"], path.name
+        assert all("with its character references read" in leak.where for leak in leaks), path.name
+    notes = tmp_path / "notat.md"
+    notes.write_text("# Notat\n\nRing Kari&nbsp;Nordmann &amp; Ola, ikke &Oslash;ystein &ndash; AT&amp;T.\n", encoding="utf-8")
+    assert [(leak.found, leak.where) for leak in check_file(notes, key)] == [
+        ("Kari Nordmann", "line 3 with its character references read"), ("Ola", "line 3 with its character references read"),
+        ("Øystein", "line 3 with its character references read"),
+    ]
+    oystein = key.entry_for("Øystein Brekke")
+    assert oystein is not None
+    assert files_holding(tmp_path, key, [oystein]) == [
+        (path, None) for path in sorted([notes, *_export_files(tmp_path, "&Oslash;ystein var grei.")])
+    ]
+    notes.write_text("R&amp;D &amp; AT&amp;T: ingen navn &ndash; &lt;ingen&gt;.\n", encoding="utf-8")
+    assert check_file(notes, key) == []
 
 
 @pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # a memo on a coding was deleted twice
