@@ -1490,6 +1490,32 @@ def test_a_withdrawal_from_a_group_interview_whose_turns_are_no_ones_is_refused(
         assert session.scalar(select(Participant).where(Participant.name == "D1")) is not None  # nothing done
 
 
+def test_a_group_interview_in_lower_case_labels_is_redacted_and_one_whose_turns_are_all_the_interviewer_s_is_refused(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """A probe: with "d1:" read as no label, the whole group interview was the interviewer's turn;
+    withdrawing D1 said "nothing D1 said was in the project" and left every sentence and a coding on them."""
+    group = tmp_path / "gruppe_G1.txt"
+    group.write_text("---\nmode: group\nparticipants: [D1, D2]\n---\nI: Hva tenker dere om planen?\n"
+                     "d1: Jeg synes planen ble laget over hodet på meg.\nd2: For meg var det annerledes.\n", encoding="utf-8")
+    unread = tmp_path / "gruppe_G2.txt"
+    unread.write_text("---\nmode: group\nparticipants: [D3, D4]\n---\nI: Hva tenker dere?\n(D3) Jeg vil slutte med kurset.\n"
+                      "(D4) Jeg liker det.\n", encoding="utf-8")
+    assert len(import_paths(project, [group, unread], key_access).imported) == 2
+    with project.begin() as session, key_access.editing() as key:
+        assert withdraw_participant(session, "D1", key, None).turns_redacted == 1
+    with project.begin() as session:
+        text = session.scalars(select(Transcript).where(Transcript.name == "gruppe_G1")).one().current_version.text  # type: ignore[union-attr]
+    assert "over hodet på meg" not in text and WITHDRAWN in text and "For meg var det annerledes" in text
+    with project.begin() as session, key_access.editing() as key, pytest.raises(
+        InvalidInput, match=r"^no turn in gruppe_G2 is any participant's: D3's words there cannot be told from the interviewer's",
+    ) as refused:
+        withdraw_participant(session, "D3", key, None)
+    assert refused.value.hint is not None and "speakers: {LABEL: D3}" in refused.value.hint
+    with project.begin() as session:
+        assert session.scalar(select(Participant).where(Participant.name == "D3")) is not None  # nothing done
+
+
 def test_identifiers_of_a_participant_who_withdrew_earlier_can_still_become_digests(
     project: Project, key_access: KeyAccess, tmp_path: Path
 ) -> None:
