@@ -12,6 +12,7 @@ import sys
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import docx
 import openpyxl
@@ -825,7 +826,7 @@ def _export_files(directory: Path, sentence: str) -> list[Path]:
     workbook.save(xlsx_path)
     qdpx_path = directory / "prosjekt.qdpx"
     with zipfile.ZipFile(qdpx_path, "w") as archive:
-        archive.writestr("project.qde", f"<Project><Source><PlainTextContent>{sentence}</PlainTextContent></Source></Project>")
+        archive.writestr("project.qde", f"<Project><Source><PlainTextContent>{escape(sentence)}</PlainTextContent></Source></Project>")
     return [docx_path, txt_path, csv_path, xlsx_path, qdpx_path]
 
 
@@ -997,6 +998,31 @@ def test_a_name_in_a_yaml_file_is_found_however_yaml_writes_it(tmp_path: Path) -
     ]
     path.write_text("codes: [\n  Kari Nordmann\n", encoding="utf-8")  # not YAML: read as lines
     assert [(leak.found, leak.where) for leak in check_file(path, key)] == [("Kari Nordmann", "line 2")]
+
+
+def test_a_name_written_with_character_references_is_found_in_every_export_format(tmp_path: Path) -> None:
+    """A probe: a quote table holding "&Oslash;ystein var grei" passed the check, though a reader (and
+    Markdown, and a browser) reads "Øystein"; a project imported before .srt and .md references were
+    read still holds such text, and its exports carried the name past the guard."""
+    key = known_key()
+    add_known_identifier(key, "Øystein Brekke", "person", "m")
+    for path in _export_files(tmp_path, "&Oslash;ystein var grei, sa NAV T&#248;nsberg."):
+        leaks = check_file(path, key)
+        assert [leak.found for leak in leaks] == ["Øystein", "NAV Tønsberg"], path.name
+        assert all("with its character references read" in leak.where for leak in leaks), path.name
+    notes = tmp_path / "notat.md"
+    notes.write_text("# Notat\n\nRing Kari&nbsp;Nordmann &amp; Ola, ikke &Oslash;ystein &ndash; AT&amp;T.\n", encoding="utf-8")
+    assert [(leak.found, leak.where) for leak in check_file(notes, key)] == [
+        ("Kari Nordmann", "line 3 with its character references read"), ("Ola", "line 3 with its character references read"),
+        ("Øystein", "line 3 with its character references read"),
+    ]
+    oystein = key.entry_for("Øystein Brekke")
+    assert oystein is not None
+    assert files_holding(tmp_path, key, [oystein]) == [
+        (path, None) for path in sorted([notes, *_export_files(tmp_path, "&Oslash;ystein var grei.")])
+    ]
+    notes.write_text("R&amp;D &amp; AT&amp;T: ingen navn &ndash; &lt;ingen&gt;.\n", encoding="utf-8")
+    assert check_file(notes, key) == []
 
 
 @pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # a memo on a coding was deleted twice
@@ -1463,6 +1489,32 @@ def test_a_withdrawal_from_a_group_interview_whose_turns_are_no_ones_is_refused(
     assert refused.value.hint is not None and "speakers: {LABEL: D1}" in refused.value.hint
     with project.begin() as session:
         assert session.scalar(select(Participant).where(Participant.name == "D1")) is not None  # nothing done
+
+
+def test_a_group_interview_in_lower_case_labels_is_redacted_and_one_whose_turns_are_all_the_interviewer_s_is_refused(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """A probe: with "d1:" read as no label, the whole group interview was the interviewer's turn;
+    withdrawing D1 said "nothing D1 said was in the project" and left every sentence and a coding on them."""
+    group = tmp_path / "gruppe_G1.txt"
+    group.write_text("---\nmode: group\nparticipants: [D1, D2]\n---\nI: Hva tenker dere om planen?\n"
+                     "d1: Jeg synes planen ble laget over hodet på meg.\nd2: For meg var det annerledes.\n", encoding="utf-8")
+    unread = tmp_path / "gruppe_G2.txt"
+    unread.write_text("---\nmode: group\nparticipants: [D3, D4]\n---\nI: Hva tenker dere?\n(D3) Jeg vil slutte med kurset.\n"
+                      "(D4) Jeg liker det.\n", encoding="utf-8")
+    assert len(import_paths(project, [group, unread], key_access).imported) == 2
+    with project.begin() as session, key_access.editing() as key:
+        assert withdraw_participant(session, "D1", key, None).turns_redacted == 1
+    with project.begin() as session:
+        text = session.scalars(select(Transcript).where(Transcript.name == "gruppe_G1")).one().current_version.text  # type: ignore[union-attr]
+    assert "over hodet på meg" not in text and WITHDRAWN in text and "For meg var det annerledes" in text
+    with project.begin() as session, key_access.editing() as key, pytest.raises(
+        InvalidInput, match=r"^no turn in gruppe_G2 is any participant's: D3's words there cannot be told from the interviewer's",
+    ) as refused:
+        withdraw_participant(session, "D3", key, None)
+    assert refused.value.hint is not None and "speakers: {LABEL: D3}" in refused.value.hint
+    with project.begin() as session:
+        assert session.scalar(select(Participant).where(Participant.name == "D3")) is not None  # nothing done
 
 
 def test_identifiers_of_a_participant_who_withdrew_earlier_can_still_become_digests(

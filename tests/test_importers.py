@@ -18,6 +18,7 @@ from odf.text import P
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, accept_candidate, dismiss
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview
@@ -188,6 +189,25 @@ def test_front_matter_sets_metadata_and_is_not_text(session: Session, tmp_path: 
     speakers = {turn.speaker: turn.participant for turn in transcript.current_version.turns}
     assert speakers["D1"] is participant and speakers["I"] is None
     assert [(a.definition.name, a.definition.value_type, a.value) for a in transcript.attributes] == [("tolk", "boolean", "true")]
+
+
+def test_markdown_character_references_are_read_before_names_are_replaced_and_plain_text_s_are_kept(
+    session: Session, tmp_path: Path,
+) -> None:
+    """A probe: Markdown reads "&Oslash;ystein" as "Øystein", the import did not, so the known first
+    name was stored and "NAV Gr&uuml;nerl&oslash;kka" became "(NAV-kontor)&uuml;nerl&oslash;kka".
+    The front matter is YAML, where "&" is no reference, and a .txt file is text as written."""
+    key = PseudonymKey("test")
+    pseudonym = add_identifier(key, "Øystein Brekke", "person", "m").pseudonym
+    add_identifier(key, "NAV Grünerløkka", "nav_office")
+    said = "I: Hvem var veilederen din?\nD2: Det var &Oslash;ystein Brekke p&aring; NAV Gr&uuml;nerl&oslash;kka &amp; &#216;ystein.\n"
+    make_transcript(session, tmp_path, "---\nparticipant: D2\ntitle: Runde 1 &amp; 2\n---\n" + said, name="d2", suffix=".md", key=key)
+    assert turns_of(session, "d2") == [
+        ("I", "Hvem var veilederen din?"), ("D2", f"Det var {pseudonym} på (NAV-kontor) & {pseudonym.split()[0]}."),
+    ]
+    assert session.scalar(select(Transcript.title).where(Transcript.name == "d2")) == "Runde 1 &amp; 2"
+    make_transcript(session, tmp_path, "I: Hva heter firmaet?\nD3: AT&amp;T, og R&D.\n", name="d3", key=key)
+    assert turns_of(session, "d3")[1] == ("D3", "AT&amp;T, og R&D.")
 
 
 def test_options_win_over_front_matter(session: Session, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Subtitle cues holding two speakers, WebVTT escapes, and an .srt cue without its timing line."""
+"""Subtitle cues holding two speakers, WebVTT and SubRip escapes, and an .srt cue without its timing line."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.errors import ImportFailed
+from qualcode.anonymise.service import accept_candidate
+from qualcode.errors import ImportFailed, NeedsReview
 from qualcode.importers.service import import_file
 from qualcode.store.models import Transcript, Turn
 from tests.test_importers import turns_of
@@ -39,6 +41,30 @@ def test_an_srt_cue_holding_two_speakers_is_two_turns(session: Session, tmp_path
     import_file(session, path, key=PseudonymKey("test"))
     assert turns_of(session, "samtale") == [
         ("Intervjuer", "Fint."), ("Deltaker", "Ja, fint."), (None, "Det var bra."), ("D1", "Sant."),
+    ]
+
+
+def test_an_srt_cue_s_character_references_are_read_before_names_are_replaced(session: Session, tmp_path: Path) -> None:
+    """A probe: "&Oslash;ystein Brekke" kept its first name (only "Brekke" was replaced), "NAV
+    Gr&uuml;nerl&oslash;kka" became "(NAV-kontor)&uuml;nerl&oslash;kka", and "Kari&nbsp;Nordmann" was
+    neither replaced nor proposed: a .vtt cue's escapes were read, an .srt cue's were not."""
+    key = PseudonymKey("test")
+    pseudonym = add_identifier(key, "Øystein Brekke", "person", "m").pseudonym
+    add_identifier(key, "NAV Grünerløkka", "nav_office")
+    path = tmp_path / "deltaker_D21_T1.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nI: Hvem var veilederen din?\n\n"
+        "2\n00:00:04,000 --> 00:00:09,000\nD21: Det var &Oslash;ystein Brekke p&aring; NAV Gr&uuml;nerl&oslash;kka.\n\n"
+        "3\n00:00:09,000 --> 00:00:12,000\nD21: &#216;ystein var grei. Kari&nbsp;Nordmann ogs&#xE5;.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(NeedsReview, match="Kari Nordmann"):
+        import_file(session, path, key=key)
+    kari = accept_candidate(key, "Kari Nordmann", "person", "f").pseudonym
+    import_file(session, path, key=key)
+    assert turns_of(session, "deltaker_D21_T1") == [
+        ("I", "Hvem var veilederen din?"),
+        ("D21", f"Det var {pseudonym} på (NAV-kontor). {pseudonym.split()[0]} var grei. {kari} også."),
     ]
 
 

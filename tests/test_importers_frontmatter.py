@@ -149,3 +149,51 @@ def test_a_files_wave_is_checked_and_spelled_as_transcripts_edit_stores_it(sessi
         path.write_text(f"---\nparticipant: D1\nwave: {wave}\n---\nI: Hvordan?\nD1: Bra.\n", encoding="utf-8")
         with pytest.raises(ImportFailed, match=f"{name}.txt: wave '{wave}' is not a round such as T1"):
             import_file(session, path, key=PseudonymKey("test"))
+
+
+def test_group_labels_in_lower_case_and_labels_a_speaker_map_names_are_the_participants_turns(
+    session: Session, tmp_path: Path,
+) -> None:
+    """A probe: "d1:" and "siri:" (mapped by `speakers: {siri: D3, jonas: D4}`) were no turns, so each
+    group interview was one interviewer's turn, linked to its participants by nothing they said."""
+    from sqlalchemy import select
+
+    from qualcode.store.models import Transcript
+
+    def spoken_by(name: str) -> list[tuple[str | None, str | None]]:
+        transcript = session.scalar(select(Transcript).where(Transcript.name == name))
+        assert transcript is not None and transcript.current_version is not None
+        return [(turn.speaker, turn.participant.name if turn.participant else None) for turn in transcript.current_version.turns]
+
+    key = PseudonymKey("test")
+    g1 = tmp_path / "gruppe_G1.txt"
+    g1.write_text("---\nmode: group\nparticipants: [D1, D2]\n---\nI: Hva tenker dere om planen?\n"
+                  "d1: Den ble laget over hodet på meg.\nd2: Jeg fikk velge kurset selv.\nd1: Ja.\n", encoding="utf-8")
+    assert import_file(session, g1, key=key).notes == []
+    assert spoken_by("gruppe_G1") == [("I", None), ("d1", "D1"), ("d2", "D2"), ("d1", "D1")]
+    g2 = tmp_path / "gruppe_G2.md"
+    g2.write_text("---\nparticipants: [D3, D4]\nspeakers: {Siri: d3, jonas: D4}\n---\nI: Velkommen.\n"
+                  "siri: Jeg ble aldri spurt om noe i planen min.\njonas: Jeg fikk velge selv.\n", encoding="utf-8")
+    import_file(session, g2, key=key)
+    assert spoken_by("gruppe_G2") == [("I", None), ("siri", "D3"), ("jonas", "D4")]
+    # A map beside a file without front matter names its labels as well.
+    g3 = tmp_path / "gruppe_G3.txt"
+    g3.write_text("I: Velkommen.\nsiri: Jeg ble spurt.\njonas: Ikke jeg.\n", encoding="utf-8")
+    (tmp_path / "gruppe_G3.txt.meta.yaml").write_text("participants: [D5, D6]\nspeakers: {siri: D5, jonas: D6}\n", encoding="utf-8")
+    import_file(session, g3, key=key)
+    assert spoken_by("gruppe_G3") == [("I", None), ("siri", "D5"), ("jonas", "D6")]
+
+
+def test_an_import_naming_participants_none_of_whom_has_a_turn_says_so(session: Session, tmp_path: Path) -> None:
+    """Two participants named and none of them given a turn passed without a word, and a withdrawal
+    then found nothing they said."""
+    from qualcode.importers.service import ImportOptions, preview_file
+
+    path = tmp_path / "gruppe.txt"
+    path.write_text("---\nparticipants: [D1, D2]\n---\nI: Hva tenker dere?\n(D1) Jeg vil slutte.\n(D2) Jeg liker kurset.\n",
+                    encoding="utf-8")
+    said = ("participants D1, D2 are named, but no turn is theirs (speakers: I): their words cannot be told from others',"
+            " and withdrawing one of them is refused; label their turns (D1: …) or map the labels in the front matter"
+            " (speakers: {LABEL: D1}), then import again with --replace")
+    assert preview_file(session, path, ImportOptions(), PseudonymKey("test")).notes == [said]
+    assert import_file(session, path, key=PseudonymKey("test")).notes == [said]

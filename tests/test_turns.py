@@ -85,3 +85,24 @@ def test_a_transcriber_s_note_in_brackets_or_speech_with_a_dash_is_no_speaker() 
     assert spoken(text) == [
         ("I", "Hei.\n[LATTER]", None), ("D1", "Ja - det var bra.\nJa - sa hun.\n[LATTER] Ja - igjen.", None), ("D1", "Jo.", 62000),
     ]
+
+
+def test_role_labels_in_lower_case_are_speakers() -> None:
+    """A probe: "d1:" and "d2:" were no speakers, so a group interview was one turn of the
+    interviewer's, and withdrawing D1 found nothing D1 said."""
+    text = "I: Hva tenker dere?\nd1: Planen ble laget over hodet på meg.\nd2: Jeg fikk velge.\ndeltaker 3: Ja.\n[v1] Nei.\n"
+    assert [(speaker, said) for speaker, said, _ in spoken(text)] == [
+        ("I", "Hva tenker dere?"), ("d1", "Planen ble laget over hodet på meg."), ("d2", "Jeg fikk velge."),
+        ("deltaker 3", "Ja."), ("v1", "Nei."),
+    ]
+
+
+def test_labels_the_metadata_names_are_speakers_in_any_case_and_only_they() -> None:
+    """`speakers: {siri: D3, jonas: D4}` named labels the text writes in lower case; its turns were
+    the interviewer's. A word before a colon the metadata does not name stays speech."""
+    text = "I: Velkommen.\nsiri: Jeg ble aldri spurt.\nJONAS: Jeg fikk velge.\nmerk: ikke sant.\nsiri sa: nei.\n"
+    turns = detect_turns(text, named=["Siri", "jonas"])
+    assert [(turn.speaker, text[turn.start:turn.end]) for turn in turns] == [
+        ("I", "Velkommen."), ("siri", "Jeg ble aldri spurt."), ("JONAS", "Jeg fikk velge.\nmerk: ikke sant.\nsiri sa: nei."),
+    ]
+    assert [turn.speaker for turn in detect_turns(text)] == ["I", "JONAS"]  # "siri" only as the metadata names it

@@ -26,6 +26,7 @@ from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.errors import ImportFailed, InvalidInput, LeakFound, UnreadableFile
+from qualcode.text.character_references import read_references
 from qualcode.text.docx_body import BODY, body_text
 from qualcode.text.normalise import normalise, visible
 from qualcode.untrusted import (
@@ -78,7 +79,17 @@ class Leak:
 
 def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLimits | None = None) -> Iterator[tuple[str, str]]:
     """(where, text) for every piece of text in a file, or in the bytes of a file to be called `name`,
-    within `limits` (by default those of a file from disk of its kind)."""
+    within `limits` (by default those of a file from disk of its kind), each with its character
+    references read: "&Oslash;ystein" in a quote table, a Markdown file or a report is Øystein to
+    whoever reads it (and to Markdown and a browser), and a project imported before .srt and .md
+    files' references were read holds such text."""
+    for where, text in _written_parts(source, name, limits):
+        read = read_references(text)
+        yield (where, text) if read == text else (f"{where} with its character references read", read)
+
+
+def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits | None) -> Iterator[tuple[str, str]]:
+    """`file_parts` as the file writes them."""
     name = name or (source.name if isinstance(source, Path) else "")
     suffix = Path(name).suffix.lower()
     limits = limits or (QDPX_LIMITS if suffix == ".qdpx" else CHECKED_LIMITS)

@@ -465,9 +465,10 @@ def refuse_withdrawn_participant(session: Session, *names: str) -> None:
 
 def _refuse_unattributed(participant: Participant, transcripts: Sequence[Transcript], unlinked: dict[int, _OnceTheirs]) -> None:
     """Refuse when a group transcript of theirs marks no turn as theirs while some turns are
-    no one's but an interviewer's: their words may be among those, and would be left in place
+    no one's but an interviewer's, or while no turn is any participant's (their labels were not
+    read, as "d1:" once was not): their words may be among those, and would be left in place
     under a withdrawal that said it had removed them (as after an import that named no speakers)."""
-    unsure = []
+    unsure, unheard = [], []
     for transcript in transcripts:
         version = transcript.current_version
         if version is None or transcript.id in unlinked or len(transcript.participant_links) < 2:
@@ -477,10 +478,15 @@ def _refuse_unattributed(participant: Participant, transcripts: Sequence[Transcr
             continue
         if any(turn.participant_id is None and (turn.speaker or "").casefold() not in INTERVIEWER_LABELS for turn in turns):
             unsure.append(transcript.name)
-    if unsure:
+        elif all(turn.participant_id is None for turn in turns):
+            unheard.append(transcript.name)
+    reasons = [f"no turn in {', '.join(unsure)} is marked as {participant.name}'s, and some are no one's: their words there"
+               " cannot be told from others' and would stay"] if unsure else []
+    reasons += [f"no turn in {', '.join(unheard)} is any participant's: {participant.name}'s words there cannot be told"
+                " from the interviewer's and would stay"] if unheard else []
+    if reasons:
         raise InvalidInput(
-            f"no turn in {', '.join(unsure)} is marked as {participant.name}'s, and some are no one's: their words there"
-            " cannot be told from others' and would stay",
+            "; ".join(reasons),
             "import the transcript again with --replace from a file whose front matter maps its speaker labels"
             f" (speakers: {{LABEL: {participant.name}}}), then withdraw",
         )

@@ -31,6 +31,9 @@ class Reader:
     # A text format is read into memory whole, so its file size is checked first; a package
     # format (.docx, .odt) is checked part by part as it is unpacked.
     whole_text: bool
+    # Its turns are found by markers in its text (importers.turns), where the labels a `speakers:`
+    # map names are found too; a subtitle format's come from its cues.
+    turns_in_text: bool = False
 
 
 def _read_text(path: Path, *, encoding: str | None, marker: re.Pattern[str] | None) -> ParsedDocument:
@@ -65,10 +68,10 @@ def _read_srt(path: Path, *, encoding: str | None, marker: re.Pattern[str] | Non
 
 # Lower-case suffixes with their dot, in the order they are listed to researchers.
 READERS: dict[str, Reader] = {
-    ".txt": Reader(_read_text, whole_text=True),
-    ".md": Reader(_read_text, whole_text=True),
-    ".docx": Reader(_read_docx, whole_text=False),
-    ".odt": Reader(_read_odt, whole_text=False),
+    ".txt": Reader(_read_text, whole_text=True, turns_in_text=True),
+    ".md": Reader(_read_text, whole_text=True, turns_in_text=True),
+    ".docx": Reader(_read_docx, whole_text=False, turns_in_text=True),
+    ".odt": Reader(_read_odt, whole_text=False, turns_in_text=True),
     ".vtt": Reader(_read_vtt, whole_text=True),
     ".srt": Reader(_read_srt, whole_text=True),
 }

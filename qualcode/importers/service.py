@@ -11,7 +11,7 @@ import shlex
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -48,7 +48,7 @@ from qualcode.importers.pseudonymise import (
     pseudonymise_document,
 )
 from qualcode.importers.readers import READERS, is_supported, reader_for
-from qualcode.importers.turns import compile_marker
+from qualcode.importers.turns import compile_marker, detect_turns
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
 from qualcode.store.bulk import insert_rows
 from qualcode.store.events import EventKind, record_event
@@ -212,9 +212,22 @@ def read_transcript(path: Path, options: ImportOptions) -> ReadTranscript:
         document.notes.append(stray)
     meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
     meta.setdefault("name", path.stem)
+    if options.turn_pattern is None and reader_for(path).turns_in_text:
+        document = with_named_speakers(document, meta)
     if source_hash(path) != before:
         raise ImportFailed(f"{path.name} changed while it was being read", "import it again once the program writing it is done")
     return ReadTranscript(path, document, meta, before, options.replace)
+
+
+def with_named_speakers(document: ParsedDocument, meta: dict[str, Any]) -> ParsedDocument:
+    """The document with the labels its `speakers:` map names (in its front matter or beside it)
+    read as turns however the text writes them: "siri:" in lower case was no label, so a group
+    interview was one turn of the interviewer's. As it was if it found every one of them."""
+    named = [str(label) for label in meta.get("speakers") or {}]
+    found = {span.speaker.casefold() for span in document.turns if span.speaker}
+    if all(label.strip().casefold() in found for label in named):
+        return document
+    return replace(document, turns=detect_turns(document.text, named=named))
 
 
 def source_hash(path: Path) -> str | None:
@@ -258,6 +271,9 @@ def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocumen
     name = clean_name(pseudonymised.meta.get("name") or path.stem, key)
     # The file's name is text from outside like any other: it may hold a name.
     source_name = clean_name(path.name, key)
+    unheard = unheard_participants_note(pseudonymised.meta, document.turns)
+    if unheard is not None:
+        document = replace(document, notes=[*document.notes, unheard])
     return PreparedTranscript(
         path=path, name=name, source_name=source_name, document=document, meta=pseudonymised.meta,
         digest=content_hash(document.text), words=words,
@@ -789,37 +805,65 @@ def _listed_participants(session: Session, meta: dict[str, Any]) -> list[Partici
 def _speaker_participants(
     session: Session, meta: dict[str, Any], document: ParsedDocument
 ) -> dict[str, Participant | None]:
-    """Which participant each speaker label is: from `speakers:`, by name, or the only participant.
-
-    A label of "" stands for turns without a speaker (notes), which belong to the single
-    participant of an individual interview.
-    """
+    """Which participant each speaker label is: as the metadata says (`speakers_named`), else a
+    participant of the project whose id it is."""
     listed = _listed_participants(session, meta)
-    by_name = {participant.name: participant for participant in listed}
-    explicit = {str(label): value for label, value in (meta.get("speakers") or {}).items()}
+    by_name = {participant.name.casefold(): participant for participant in listed}
+    labels = sorted({span.speaker or "" for span in document.turns})
+    named = speakers_named(meta, labels)
+    mapping: dict[str, Participant | None] = {}
+    for label in labels:
+        if label in named:
+            target = named[label]
+            mapping[label] = None if target is None else by_name.get(target.casefold()) or get_or_create_participant(session, target)
+        else:
+            mapping[label] = participant_named(session, label) if label else None
+    return mapping
+
+
+def speakers_named(meta: dict[str, Any], labels: Iterable[str]) -> dict[str, str | None]:
+    """The participant a transcript's metadata makes each speaker label, or None for the interviewer:
+    from `speakers:`, by a participant's id, or the only participant; each in any case, as "d1:" is
+    D1's turn. A label it says nothing of is left out. A label of "" stands for turns without a
+    speaker (notes), which belong to the single participant of an individual interview."""
+    listed = [name.strip() for name in _interviewed(meta)]
+    by_name = {name.casefold(): name for name in listed}
+    explicit = {str(label).strip().casefold(): value for label, value in (meta.get("speakers") or {}).items()}
     interviewers = set(INTERVIEWER_LABELS)
     if meta.get("interviewer"):
         interviewers.add(str(meta["interviewer"]).lower())
-    labels = sorted({span.speaker or "" for span in document.turns})
-    mapping: dict[str, Participant | None] = {}
+    named: dict[str, str | None] = {}
     for label in labels:
-        if label in explicit:
-            target = explicit[label]
-            if target is None or str(target).lower() in interviewers:
-                mapping[label] = None
-            else:
-                participant = by_name.get(str(target)) or get_or_create_participant(session, str(target))
-                mapping[label] = participant
-        elif label in by_name:
-            mapping[label] = by_name[label]
+        folded = label.casefold()
+        if folded in explicit:
+            target = explicit[folded]
+            named[label] = None if target is None or str(target).lower() in interviewers else str(target).strip()
+        elif folded in by_name:
+            named[label] = by_name[folded]
         elif label.lower() in interviewers:
-            mapping[label] = None
+            named[label] = None
         elif len(listed) == 1:
-            mapping[label] = listed[0]
-        else:
-            known = session.scalar(select(Participant).where(Participant.name == label)) if label else None
-            mapping[label] = known
-    return mapping
+            named[label] = listed[0]
+    return named
+
+
+def unheard_participants_note(meta: dict[str, Any], turns: Sequence[TurnSpan]) -> str | None:
+    """The note for a transcript whose metadata names participants none of whom has a turn in it (their
+    labels not read, or not mapped): their words stand as others', and a withdrawal could not find them."""
+    interviewers = set(INTERVIEWER_LABELS) | ({str(meta["interviewer"]).lower()} if meta.get("interviewer") else set())
+    participants = [name for name in dict.fromkeys(_named_participants(meta)) if name and name.lower() not in interviewers]
+    labels = sorted({span.speaker or "" for span in turns})
+    if not participants or any(speakers_named(meta, labels).get(label) is not None for label in labels):
+        return None
+    found = f"speakers: {', '.join(label for label in labels if label)}" if any(labels) else "no speaker labels"
+    example = participants[0]
+    who, why = (
+        (f"participants {', '.join(participants)} are named", "their words cannot be told from others', and withdrawing one of them is refused")
+        if len(participants) > 1 else
+        (f"participant {example} is named", "what they said is stored as others' words")
+    )
+    return (f"{who}, but no turn is theirs ({found}): {why}; label their turns ({example}: …) or map the labels in the"
+            f" front matter (speakers: {{LABEL: {example}}}), then import again with --replace")
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -1184,6 +1228,8 @@ def preview_file(session: Session, path: Path, options: ImportOptions, key: Pseu
     items += [PreviewItem(r.original, r.pseudonym, r.kind, 0, f"{name}: {r.original}") for name, r in prepared.meta_replacements]
     candidates = [p.text for p in prepared.proposals]
     notes = list(read.document.notes)
+    unheard = unheard_participants_note(prepared.meta, prepared.document.turns)
+    notes += [unheard] if unheard is not None else []
     try:
         refuse_present(session, path, read.source_hash, read.meta)
         refuse_withdrawn_participant(session, *_named_participants(read.meta))

@@ -10,6 +10,7 @@ import srt
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import ParsedDocument, assemble_blocks
 from qualcode.importers.subtitle_speakers import CueSpeakers
+from qualcode.text.character_references import read_references
 from qualcode.text.encoding import decode_text
 from qualcode.text.normalise import normalise
 
@@ -32,7 +33,9 @@ def read_srt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern
         subtitles = list(srt.parse(content))
     except srt.SRTParseError as error:
         raise ImportFailed(f"{path.name} is not a valid SRT file: {error}", "check the cue numbers and times") from None
-    cue_texts = [_FORMATTING.sub("", subtitle.content) for subtitle in subtitles]
+    # Escapes (&Oslash; &aring; &nbsp;), as subtitles made from web pages and WebVTT hold them, are
+    # read as a player shows them before speakers and names are looked for, as a .vtt cue's are.
+    cue_texts = [read_references(_FORMATTING.sub("", subtitle.content)) for subtitle in subtitles]
     speakers = CueSpeakers(cue_texts, marker)
     blocks = [
         block for subtitle, cue_text in zip(subtitles, cue_texts, strict=True)

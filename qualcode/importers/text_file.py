@@ -8,6 +8,7 @@ from pathlib import Path
 from qualcode.importers.document import ParsedDocument
 from qualcode.importers.frontmatter import split_front_matter
 from qualcode.importers.turns import detect_turns
+from qualcode.text.character_references import read_references
 from qualcode.text.encoding import decode_text
 from qualcode.text.normalise import normalise
 
@@ -17,6 +18,10 @@ def read_text_file(path: Path, *, encoding: str | None = None, marker: re.Patter
     meta, body = split_front_matter(normalise(decoded.text), path.name)
     # The front matter is metadata, not speech: the stored text starts after it.
     body = body.lstrip("\n")
+    if path.suffix.lower() == ".md":
+        # Markdown reads "&Oslash;ystein" as Øystein: so is it read here, before turns and names are
+        # looked for. The front matter is YAML, where "&" is no reference; a .txt file is text as written.
+        body = read_references(body)
     return ParsedDocument(
         text=body,
         turns=detect_turns(body, marker),

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 from qualcode.errors import InvalidInput
 from qualcode.importers.document import TurnSpan, parse_timestamp
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.table_rows import TIME
 
-_LABEL = r"[A-ZÆØÅ][\w.'\-]*(?: [A-ZÆØÅ0-9][\w.'\-]*){0,2}"
+# A role label in lower case too, as a hasty transcriber writes it ("d1:", "i:", "deltaker 2:"); a name
+# only capitalised, so "det var sånn: …" in someone's speech stays speech.
+_ROLE = rf"(?:{'|'.join(sorted(ROLE_LABELS, key=len, reverse=True))})(?: \d+)?|[a-zæøå]{{1,2}}\d+"
+_LABEL = rf"[A-ZÆØÅ][\w.'\-]*(?: [A-ZÆØÅ0-9][\w.'\-]*){{0,2}}|(?:{_ROLE})(?![\w.'\-])"
 # A marker at the start of a line, optionally in Markdown bold: [ts] Label (ts):
-DEFAULT_MARKER = re.compile(
-    rf"^(?:\*\*|__)?(?:\[(?P<time>{TIME})\][ \t]*)?(?P<speaker>{_LABEL})"
-    rf"(?:[ \t]*\((?P<time2>{TIME})\))?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+|$)",
-    re.MULTILINE,
+_MARKER = (
+    r"^(?:\*\*|__)?(?:\[(?P<time>{time})\][ \t]*)?(?P<speaker>{label})"
+    r"(?:[ \t]*\((?P<time2>{time})\))?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+|$)"
 )
+DEFAULT_MARKER = re.compile(_MARKER.format(time=TIME, label=_LABEL), re.MULTILINE)
 # Role labels written without a colon: in brackets ("[D1] Ja.", "[I]: Og?") or before a dash
 # ("D1 - Ja.", "I – Og?"). Only a known role label counts so (`is_known_label`): "[LATTER]" or
 # "[Pause]" opening a line is the transcriber's note, and "Ja - det" is speech.
@@ -57,23 +61,39 @@ def is_known_label(label: str) -> bool:
     return first in ROLE_LABELS or bool(re.fullmatch(r"[a-zæøå]{1,2}\d+", label.lower()))
 
 
-def detect_turns(text: str, marker: re.Pattern[str] | None = None) -> list[TurnSpan]:
+def named_marker(named: Iterable[str]) -> re.Pattern[str] | None:
+    """A marker for the labels a transcript's metadata names (its `speakers:` map), in any case and
+    whatever they are ("siri:", "Ola Normann:"); None if it names none."""
+    labels = sorted({label.strip() for label in named if label.strip()}, key=len, reverse=True)
+    if not labels:
+        return None
+    label = "(?i:" + "|".join(re.escape(label) for label in labels) + r")(?![\w.'\-])"
+    return re.compile(_MARKER.format(time=TIME, label=label), re.MULTILINE)
+
+
+def detect_turns(text: str, marker: re.Pattern[str] | None = None, named: Iterable[str] = ()) -> list[TurnSpan]:
     """Turns from marker lines; text before the first marker is a header, not a turn.
 
     With the default marker, labels count only if at least one of them is a known role label,
     carries a timestamp or marks two lines, so a lone "Tema: medvirkning" in a set of notes
-    does not become a speaker; labels before the first such marker are a header. A text
-    with no markers at all is split into paragraphs, each a turn without a speaker.
+    does not become a speaker; labels before the first such marker are a header. Labels in
+    `named` (those the metadata maps to participants) are speakers however they are written.
+    A text with no markers at all is split into paragraphs, each a turn without a speaker.
     """
     pattern = marker or DEFAULT_MARKER
     matches = list(pattern.finditer(text))
     if marker is None:
-        starts = {match.start() for match in matches}
+        by_name = named_marker(named)
+        mapped = list(by_name.finditer(text)) if by_name is not None else []
+        starts = {match.start() for match in mapped}
+        matches = mapped + [match for match in matches if match.start() not in starts]
+        starts |= {match.start() for match in matches}
         matches = sorted(matches + [match for match in _other_markers(text) if match.start() not in starts], key=lambda match: match.start())
         counts = Counter(speaker_of(match) for match in matches)
         strong = [
             index for index, m in enumerate(matches)
             if counts[speaker_of(m)] >= 2 or is_known_label(speaker_of(m)) or m.groupdict().get("time") or m.groupdict().get("time2")
+            or m.re is by_name
         ]
         # A heading such as "Transkripsjon: D2" above the first real marker stays a header.
         matches = matches[strong[0]:] if strong else []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from pathlib import Path
@@ -14,6 +13,7 @@ from webvtt.models import Caption
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import Block, ParsedDocument, assemble_blocks, parse_timestamp
 from qualcode.importers.subtitle_speakers import CueSpeakers
+from qualcode.text.character_references import read_references
 from qualcode.text.encoding import decode_text
 from qualcode.text.normalise import normalise
 
@@ -101,7 +101,7 @@ def _unvoiced(caption: Caption) -> str:
     """The cue's text before its first voice tag (all of it if it has none), its tags taken out and
     its escapes (&amp; &lt; &gt; &nbsp; …) read as the characters they stand for, as WebVTT defines."""
     voice = _VOICE.search(caption.raw_text)
-    return html.unescape(_TAG.sub("", caption.raw_text[:voice.start()] if voice else caption.raw_text))
+    return read_references(_TAG.sub("", caption.raw_text[:voice.start()] if voice else caption.raw_text))
 
 
 def _voice_blocks(caption: Caption, speakers: CueSpeakers) -> list[Block]:
@@ -113,6 +113,6 @@ def _voice_blocks(caption: Caption, speakers: CueSpeakers) -> list[Block]:
     blocks = speakers.blocks(_unvoiced(caption), timestamp)
     ends = [following.start() for following in voices[1:]] + [len(raw)]
     for voice, end in zip(voices, ends, strict=False):  # no voices: the one end is not used
-        speaker = html.unescape(voice.group("speaker")).strip()
-        blocks.append(Block(speaker, html.unescape(_TAG.sub("", raw[voice.end():end])), timestamp))
+        speaker = read_references(voice.group("speaker")).strip()
+        blocks.append(Block(speaker, read_references(_TAG.sub("", raw[voice.end():end])), timestamp))
     return blocks
