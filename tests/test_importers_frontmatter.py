@@ -154,8 +154,9 @@ def test_a_files_wave_is_checked_and_spelled_as_transcripts_edit_stores_it(sessi
 def test_group_labels_in_lower_case_and_labels_a_speaker_map_names_are_the_participants_turns(
     session: Session, tmp_path: Path,
 ) -> None:
-    """A probe: "d1:" and "siri:" (mapped by `speakers: {siri: D3, jonas: D4}`) were no turns, so each
-    group interview was one interviewer's turn, linked to its participants by nothing they said."""
+    """A probe: "d1:" and "gul:" (mapped by `speakers: {gul: D3, blå: D4}`) were no turns, so each
+    group interview was one interviewer's turn, linked to its participants by nothing they said.
+    (Labels that are names, "gul", are proposed as names now; colours stand in for them here.)"""
     from sqlalchemy import select
 
     from qualcode.store.models import Transcript
@@ -172,16 +173,16 @@ def test_group_labels_in_lower_case_and_labels_a_speaker_map_names_are_the_parti
     assert import_file(session, g1, key=key).notes == []
     assert spoken_by("gruppe_G1") == [("I", None), ("d1", "D1"), ("d2", "D2"), ("d1", "D1")]
     g2 = tmp_path / "gruppe_G2.md"
-    g2.write_text("---\nparticipants: [D3, D4]\nspeakers: {Siri: d3, jonas: D4}\n---\nI: Velkommen.\n"
-                  "siri: Jeg ble aldri spurt om noe i planen min.\njonas: Jeg fikk velge selv.\n", encoding="utf-8")
+    g2.write_text("---\nparticipants: [D3, D4]\nspeakers: {Gul: d3, blå: D4}\n---\nI: Velkommen.\n"
+                  "gul: Jeg ble aldri spurt om noe i planen min.\nblå: Jeg fikk velge selv.\n", encoding="utf-8")
     import_file(session, g2, key=key)
-    assert spoken_by("gruppe_G2") == [("I", None), ("siri", "D3"), ("jonas", "D4")]
+    assert spoken_by("gruppe_G2") == [("I", None), ("gul", "D3"), ("blå", "D4")]
     # A map beside a file without front matter names its labels as well.
     g3 = tmp_path / "gruppe_G3.txt"
-    g3.write_text("I: Velkommen.\nsiri: Jeg ble spurt.\njonas: Ikke jeg.\n", encoding="utf-8")
-    (tmp_path / "gruppe_G3.txt.meta.yaml").write_text("participants: [D5, D6]\nspeakers: {siri: D5, jonas: D6}\n", encoding="utf-8")
+    g3.write_text("I: Velkommen.\ngul: Jeg ble spurt.\nblå: Ikke jeg.\n", encoding="utf-8")
+    (tmp_path / "gruppe_G3.txt.meta.yaml").write_text("participants: [D5, D6]\nspeakers: {gul: D5, blå: D6}\n", encoding="utf-8")
     import_file(session, g3, key=key)
-    assert spoken_by("gruppe_G3") == [("I", None), ("siri", "D5"), ("jonas", "D6")]
+    assert spoken_by("gruppe_G3") == [("I", None), ("gul", "D5"), ("blå", "D6")]
 
 
 def test_an_import_naming_participants_none_of_whom_has_a_turn_says_so(session: Session, tmp_path: Path) -> None:
