@@ -656,6 +656,28 @@ def test_a_participants_line_with_more_fields_than_the_header_refuses_the_file(
     assert session.scalar(select(func.count()).select_from(Participant)) == 0
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('participant,role,office\n"D30,deltaker,kontor A\nD31,leder,kontor B\nD32,veileder,kontor A\n',
+         "p.csv line 2: a quote opened there is never closed"),
+        ('participant,role\n"D40\nD41",deltaker\n', "p.csv line 2: the participant id 'D40\\\\nD41' holds a line break"),
+    ],
+)
+def test_a_quote_never_closed_or_an_id_over_two_lines_refuses_the_file(
+    session: Session, tmp_path: Path, content: str, message: str
+) -> None:
+    """A probe: a quote never closed read every line after it into one field, and the file was taken
+    as one participant named "D30,deltaker,kontor A" and the two lines after it."""
+    from qualcode.importers.metadata import import_participants
+
+    path = tmp_path / "p.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ImportFailed, match=message):
+        import_participants(session, path)
+    assert session.scalar(select(func.count()).select_from(Participant)) == 0
+
+
 def test_a_quoted_field_holding_the_separator_and_a_trailing_separator_are_read(session: Session, tmp_path: Path) -> None:
     from qualcode.importers.metadata import import_participants
 

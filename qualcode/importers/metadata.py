@@ -140,6 +140,10 @@ def participant_id(session: Session, typed: str) -> str:
     holds) what the key replaces by a placeholder, a fødselsnummer or a phone number, is refused:
     stored as "(fødselsnummer)" it would tell no one apart, and every such id was one participant."""
     name = clean_typed(session, typed.strip())
+    try:  # a line break in an id ("D30,deltaker,kontor A\nD31,…" from a quote never closed) is no id
+        check_one_line("participant id", name, getattr(Participant.__table__.c["name"].type, "length", None) or ATTRIBUTE_VALUE_LENGTH)
+    except InvalidInput as error:
+        raise ImportFailed(error.message, error.hint) from None
     for placeholder in PLACEHOLDERS.values():
         if re.search(rf"(?<!\w){re.escape(placeholder)}(?!\w)", name) and placeholder not in typed:
             refuse_identifying_id(placeholder)

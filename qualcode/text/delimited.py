@@ -44,10 +44,19 @@ def read_delimited(raw: str, file_name: str) -> DelimitedTable:
     # Lines may end as Windows, Unix or an old Mac ("CSV (Macintosh)" from Excel: a bare CR) end them.
     reader = csv.reader(io.StringIO(raw, newline=None), dialect=csv.excel, delimiter=delimiter)
     try:
-        return _read(reader, delimiter, file_name)
+        table = _read(reader, delimiter, file_name)
     except csv.Error as error:  # a NUL byte, a field the csv module cannot read
         raise ImportFailed(f"{file_name} line {reader.line_num} cannot be read as CSV ({error})",
                            "save it again from the spreadsheet as CSV (UTF-8)") from None
+    # A quote never closed read every line after it into one field, unsaid ("D30,deltaker,kontor A\nD31,…"
+    # was one participant). A quoted field holds its quotes doubled, and a field not quoted holds them
+    # in pairs (=HYPERLINK("…";"…")), so an odd count is a quote never closed: by the row that ran on.
+    if raw.count('"') % 2:
+        ran_on = bool(table.rows) and any("\n" in value for value in table.rows[-1][1])
+        raise ImportFailed(f"{file_name} line {table.rows[-1][0]}: a quote opened there is never closed" if ran_on
+                           else f"{file_name} holds a quote that is never closed",
+                           "close it, or take the quote out if it is part of the text")
+    return table
 
 
 def _read(reader: Iterator[list[str]], delimiter: str, file_name: str) -> DelimitedTable:
