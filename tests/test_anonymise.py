@@ -2940,3 +2940,15 @@ def test_the_everyday_words_are_lower_case_words_not_names() -> None:
     assert len(words) > 10_000 and all(word == word.casefold() and word.isalpha() for word in words)
     assert not {"kari", "trond", "øystein", "kjersti", "marit", "lars", "anne"} & set(words)
     assert all(everyday_word(word) for word in ("liv", "stein", "dag", "sol", "per", "hans", "søren", "regnskap"))
+
+
+def test_a_known_persons_initial_beside_their_name_is_replaced_by_the_pseudonyms() -> None:
+    """"Kjersti H." became "Randi H." and "K. Haugland" "K. Eliassen": the real initial beside the
+    pseudonym still pointed at the person. A one-letter word that is no initial stays."""
+    key = PseudonymKey("prosjekt")
+    kjersti = add_identifier(key, "Kjersti Haugland", "person", "f")
+    add_identifier(key, "Kari Ingebrigtsen", "person", "f")
+    first, last = kjersti.pseudonym.split()
+    assert pseudonymise("Kjersti H. sa det, og K. Haugland.", key, "t").text == f"{first} {last[0]}. sa det, og {first[0]}. {last}."
+    kept = pseudonymise("Kari i Bergen, og så K. som sa det.", key, "t").text
+    assert kept.endswith(" i Bergen, og så K. som sa det.") and "Kari" not in kept

@@ -93,6 +93,9 @@ class Form:
     # Written right before the first word, and part of what is found: a handle's @. "@at" names an
     # account; "at" alone is a word every quote says, and stays.
     before: str = ""
+    # "first" or "last": that word is a capital initial written with its full stop ("K. Haugland",
+    # "Kjersti H."), found only so ("Kjersti i Bergen" is no Kjersti Ingebrigtsen).
+    initial: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def _forms(entry: KeyEntry) -> list[Form]:
                     continue  # the whole name, already a form
                 folded = tuple(word.casefold() for word in written)
                 forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded)))
+        forms += _initial_forms(entry, name_parts, pseudonym_parts)
     if entry.kind == "nav_office" and len(words) > 1 and words[0].casefold() == "nav":
         place = tuple(w.casefold() for w in words[1:])
         forms.append(Form(place, "(sted)", entry, capitalised, any_case=all(w in rare for w in place)))
@@ -142,6 +146,22 @@ def _forms(entry: KeyEntry) -> list[Form]:
             if spelled != form.words
         ]
     return list({(form.words, form.replacement): form for form in forms}.values())
+
+
+def _initial_forms(entry: KeyEntry, name_parts: list[list[str]], pseudonym_parts: list[str]) -> list[Form]:
+    """A person's first name with their surname's initial ("Kjersti H.") and the first name's initial
+    with the surname ("K. Haugland"), each to the pseudonym written so: the real initial beside a
+    pseudonym ("Randi H.", "K. Eliassen") still pointed at the person."""
+    if len(name_parts) < 2 or len(pseudonym_parts) != len(name_parts) or entry.pseudonym.startswith("("):
+        return []
+    first, last = name_parts[0], name_parts[-1]
+    if len(first) != 1 or len(last) != 1:  # "Anne-Lise", "Berg-Hansen": their initials are written many ways
+        return []
+    first_name, surname = first[0].casefold(), last[0].casefold()
+    return [
+        Form((first_name, surname[0]), f"{pseudonym_parts[0]} {pseudonym_parts[-1][0]}", entry, True, gaps=(" ",), initial="last"),
+        Form((first_name[0], surname), f"{pseudonym_parts[0][0]}. {pseudonym_parts[-1]}", entry, True, gaps=(". ",), initial="first"),
+    ]
 
 
 def words_found_alone(entry: KeyEntry) -> set[str]:
@@ -191,6 +211,12 @@ def _literal_forms(entry: KeyEntry) -> list[Form]:
 
 
 _SPACE = re.compile(r"\s")
+
+
+def _an_initial(text: str, token: re.Match[str]) -> bool:
+    """Whether `token` is one capital letter written with its full stop, as an initial is."""
+    letter = token.group()
+    return len(letter) == 1 and letter.isupper() and text[token.end():token.end() + 1] == "."
 # A small letter and a capital in one word, where a space was lost ("medKari"): letters of the
 # Latin alphabets Norwegian transcripts use (re cannot ask a letter's case in one pattern).
 _SMALL_THEN_CAPITAL = re.compile(r"[a-zß-öø-ÿ][A-ZÀ-ÖØ-Þ]")
@@ -441,6 +467,8 @@ class KnownMatcher:
                 genitive = last != form.words[-1] and last == form.words[-1] + "s"
                 if last != form.words[-1] and not genitive:
                     continue
+            if form.initial and not _an_initial(text, window[0 if form.initial == "first" else -1]):
+                continue
             start, end = window[0].start(), window[-1].end()
             if form.before:
                 if not _whole_handle(text, start, end):
