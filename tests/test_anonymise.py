@@ -2952,3 +2952,18 @@ def test_a_known_persons_initial_beside_their_name_is_replaced_by_the_pseudonyms
     assert pseudonymise("Kjersti H. sa det, og K. Haugland.", key, "t").text == f"{first} {last[0]}. sa det, og {first[0]}. {last}."
     kept = pseudonymise("Kari i Bergen, og så K. som sa det.", key, "t").text
     assert kept.endswith(" i Bergen, og så K. som sa det.") and "Kari" not in kept
+
+
+def test_a_known_name_spelled_out_is_spelled_as_the_pseudonym(tmp_path: Path) -> None:
+    """"Kari, altså K-A-R-I" became "Anne, altså K-A-R-I": the spelling kept the name beside its
+    pseudonym, and the leak check passed it. Capitals that spell no name (A-B-C, T-V-2) stay."""
+    key = PseudonymKey("prosjekt")
+    kari = add_identifier(key, "Kari Nordmann", "person", "f")
+    first, last = kari.pseudonym.split()
+    cleaned = pseudonymise("Kari, altså K-A-R-I. Etternavnet staves N. O. R. D. M. A. N. N. og K A R I.", key, "t").text
+    assert cleaned == (f"{first}, altså {'-'.join(first.upper())}. Etternavnet staves {'. '.join(last.upper())}. og"
+                       f" {' '.join(first.upper())}.")
+    assert pseudonymise("A-B-C og T-V-2 og NAV.", key, "t").text == "A-B-C og T-V-2 og NAV."
+    quoted = tmp_path / "sitat.txt"
+    quoted.write_text("Hun het K-A-R-I.\n", encoding="utf-8")
+    assert [leak.found for leak in check_file(quoted, key)] == ["K-A-R-I."]

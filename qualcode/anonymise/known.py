@@ -213,6 +213,11 @@ def _literal_forms(entry: KeyEntry) -> list[Form]:
 _SPACE = re.compile(r"\s")
 
 
+# Three or more capitals each on its own, joined by one hyphen, a space or a full stop and a space:
+# a word spelled out ("K-A-R-I", "K A R I", "K. A. R. I.").
+_SPELLED = re.compile(r"[A-ZÆØÅ](?<!\w[A-ZÆØÅ])(?:(?:-|\. ?| )[A-ZÆØÅ]){2,}\.?(?!\w)")
+
+
 def _an_initial(text: str, token: re.Match[str]) -> bool:
     """Whether `token` is one capital letter written with its full stop, as an initial is."""
     letter = token.group()
@@ -329,9 +334,27 @@ class KnownMatcher:
         if not self.by_first and not self.denied:
             return []
         found = self._find_words(text)
-        numbers = [match for match in self._find_numbers(text)
-                   if not any(match.start < other.end and other.start < match.end for other in found)]
-        return sorted(found + numbers, key=lambda match: match.start) if numbers else found
+        more = [match for match in [*self._find_numbers(text), *self._find_spelled(text)]
+                if not any(match.start < other.end and other.start < match.end for other in found)]
+        return sorted(found + more, key=lambda match: match.start) if more else found
+
+    def _find_spelled(self, text: str) -> list[KnownMatch]:
+        """A name spelled out letter by letter ("K-A-R-I", "K. A. R. I."), as one is said for the
+        transcriber: spelled as the pseudonym's word is ("A-N-N-E"), the real one beside the pseudonym
+        ("Anne, altså K-A-R-I") named the person."""
+        found: list[KnownMatch] = []
+        for spelled in _SPELLED.finditer(text) if "-" in text or ". " in text or " " in text else ():
+            letters = [letter for letter in spelled.group() if letter.isalpha()]
+            word = "".join(letters)
+            form = next((form for form in self.by_first.get(word.casefold(), []) if len(form.words) == 1), None)
+            if form is None or form.replacement.startswith("(") or " " in form.replacement:
+                continue
+            joiner = spelled.group()[1:spelled.group().index(letters[1], 1)]
+            replacement = joiner.join(form.replacement.upper())
+            if spelled.group().endswith(".") and not replacement.endswith("."):
+                replacement += "."
+            found.append(KnownMatch(spelled.start(), spelled.end(), spelled.group(), replacement, form.entry))
+        return found
 
     def _find_numbers(self, text: str) -> list[KnownMatch]:
         """The key's numbers in runs of digits, each starting and ending where a group does."""
