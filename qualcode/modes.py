@@ -5,8 +5,20 @@ read."""
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
+
+# An export's temporary file, before it is renamed into place: "." and the target's name, mkstemp's
+# eight random letters, digits or underscores, and this suffix.
+TEMPORARY_SUFFIX = ".qualcode.tmp"
+TEMPORARY_NAME = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX) + "$")
+
+
+def temporary_target(name: str) -> str | None:
+    """The name of the file a temporary of that `name` was being written for, or None if it is none."""
+    found = TEMPORARY_NAME.match(name)
+    return found["target"] if found else None
 
 
 def mode_for(target: Path) -> int:

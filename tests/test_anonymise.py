@@ -2967,3 +2967,16 @@ def test_a_known_name_spelled_out_is_spelled_as_the_pseudonym(tmp_path: Path) ->
     quoted = tmp_path / "sitat.txt"
     quoted.write_text("Hun het K-A-R-I.\n", encoding="utf-8")
     assert [leak.found for leak in check_file(quoted, key)] == ["K-A-R-I."]
+
+
+def test_an_export_a_kill_left_as_its_temporary_is_named_when_the_key_learns_a_name(tmp_path: Path) -> None:
+    """A probe: an export killed before its rename leaves its hidden temporary (".sitater.csv.….qualcode.tmp"),
+    holding what the export held; when the key later learned a name in it, the files named for deletion
+    left it out, as no file of a kind the leak check reads."""
+    key = PseudonymKey("prosjekt")
+    vestbyen = add_identifier(key, "Vestbyen", "place")
+    left = tmp_path / "eksport" / ".sitater.csv.ab12_x9z.qualcode.tmp"
+    left.parent.mkdir()
+    left.write_text("quote\n\"Jeg bodde på Vestbyen da.\"\n", encoding="utf-8")
+    (tmp_path / "eksport" / "annet.tmp").write_text("Vestbyen", encoding="utf-8")  # no export's: not read
+    assert files_holding(tmp_path, key, [vestbyen]) == [(left, None)]

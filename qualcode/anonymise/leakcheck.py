@@ -26,6 +26,7 @@ from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.errors import ImportFailed, InvalidInput, LeakFound, UnreadableFile
+from qualcode.modes import temporary_target
 from qualcode.text.character_references import read_references
 from qualcode.text.docx_body import BODY, body_text
 from qualcode.text.normalise import normalise, visible
@@ -415,7 +416,10 @@ def folder_texts(folder: Path) -> Iterator[tuple[Path, str | None, str]]:
     links (a file outside the folder is not the project's)."""
     for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
         inside = path.relative_to(folder).parts
-        if path.is_symlink() or any(part.startswith(".") for part in inside[:-1]) or path.suffix.lower() not in READABLE:
+        # An export a kill interrupted before its rename is read as the file it was to be: it holds
+        # what that export held, and only the next export into its folder removes it.
+        read_as = temporary_target(path.name) or path.name
+        if path.is_symlink() or any(part.startswith(".") for part in inside[:-1]) or Path(read_as).suffix.lower() not in READABLE:
             continue
         if not path.is_file():
             continue
@@ -423,7 +427,7 @@ def folder_texts(folder: Path) -> Iterator[tuple[Path, str | None, str]]:
             yield path, None, f"larger than {SCANNED_BYTES / 1_000_000:g} MB"
             continue
         try:
-            text = "\n".join(part for _, part in file_parts(path))
+            text = "\n".join(part for _, part in file_parts(path, read_as))
         except Exception:  # damaged, or not what its name says
             yield path, None, "it could not be read"
             continue

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import signal
 import stat
 import tempfile
@@ -39,16 +38,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from qualcode.errors import InvalidInput, WriteFailed
-from qualcode.modes import mode_for
+from qualcode.modes import TEMPORARY_NAME, TEMPORARY_SUFFIX, mode_for
 
 try:
     import fcntl
 except ImportError:  # not on Windows: stale temporaries are then left for the researcher to remove
     fcntl = None  # type: ignore[assignment]
 
-TEMPORARY_SUFFIX = ".qualcode.tmp"
-# mkstemp's names: the prefix, eight random letters, digits or underscores, the suffix.
-TEMPORARY_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX) + "$")
 INTERRUPTING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
