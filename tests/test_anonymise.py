@@ -1482,13 +1482,16 @@ def test_a_withdrawal_from_a_group_interview_whose_turns_are_no_ones_is_refused(
     group.write_text("---\nparticipants: [D1, D2]\n---\nI: Hva tenker dere?\nA: Jeg vil slutte med kurset.\n"
                      "B: Jeg liker kurset veldig godt.\n", encoding="utf-8")
     assert len(import_paths(project, [group], key_access).imported) == 1
-    with project.begin() as session, key_access.editing() as key, pytest.raises(
-        InvalidInput, match=r"^no turn in gruppe is marked as D1's, and some are no one's: their words there cannot be told",
-    ) as refused:
-        withdraw_participant(session, "D1", key, None)
-    assert refused.value.hint is not None and "speakers: {LABEL: D1}" in refused.value.hint
+    _withdrawal_refused(project, key_access, "D1", r"^no turn in gruppe is marked as D1's, and some are no one's: their words there cannot be told")
+
+
+def _withdrawal_refused(project: Project, key_access: KeyAccess, participant: str, message: str) -> None:
+    """Withdrawing `participant` is refused with `message`, a hint to map their label, and nothing done."""
+    with project.begin() as session, key_access.editing() as key, pytest.raises(InvalidInput, match=message) as refused:
+        withdraw_participant(session, participant, key, None)
+    assert refused.value.hint is not None and f"speakers: {{LABEL: {participant}}}" in refused.value.hint
     with project.begin() as session:
-        assert session.scalar(select(Participant).where(Participant.name == "D1")) is not None  # nothing done
+        assert session.scalar(select(Participant).where(Participant.name == participant)) is not None
 
 
 def test_a_group_interview_in_lower_case_labels_is_redacted_and_one_whose_turns_are_all_the_interviewer_s_is_refused(
@@ -1508,13 +1511,7 @@ def test_a_group_interview_in_lower_case_labels_is_redacted_and_one_whose_turns_
     with project.begin() as session:
         text = session.scalars(select(Transcript).where(Transcript.name == "gruppe_G1")).one().current_version.text  # type: ignore[union-attr]
     assert "over hodet på meg" not in text and WITHDRAWN in text and "For meg var det annerledes" in text
-    with project.begin() as session, key_access.editing() as key, pytest.raises(
-        InvalidInput, match=r"^no turn in gruppe_G2 is any participant's: D3's words there cannot be told from the interviewer's",
-    ) as refused:
-        withdraw_participant(session, "D3", key, None)
-    assert refused.value.hint is not None and "speakers: {LABEL: D3}" in refused.value.hint
-    with project.begin() as session:
-        assert session.scalar(select(Participant).where(Participant.name == "D3")) is not None  # nothing done
+    _withdrawal_refused(project, key_access, "D3", r"^no turn in gruppe_G2 is any participant's: D3's words there cannot be told from the interviewer's")
 
 
 def test_identifiers_of_a_participant_who_withdrew_earlier_can_still_become_digests(
