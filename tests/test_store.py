@@ -524,3 +524,26 @@ def test_a_restore_removes_what_an_interrupted_restore_left(project: Project) ->
         os.utime(old, (0, 0))
     restore_backup(project.database, Path(backup.name))
     assert not left_file.exists() and not left_folder.exists() and running.exists()
+
+
+def test_damage_inside_a_database_this_process_opened_is_told_after_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A probe: a page overwritten in the middle of a table is read by SQLite without complaint, its
+    rows gone, and `coding list` failed with a traceback ("a coding with no code"). After such a
+    failure the command line asks SQLite's quick check of the databases the process opened."""
+    import random
+
+    from qualcode.store import faults
+    from qualcode.store.faults import damage_behind
+
+    monkeypatch.setattr(faults, "_OPENED", [])  # this test's database alone, not those other tests opened
+    root = tmp_path / "studie"
+    Project.create(root).close()
+    database = root / PROJECT_DIR / DATABASE_FILE
+    Project.open(root).close()
+    assert damage_behind() is None
+    size = database.stat().st_size
+    with database.open("r+b") as handle:  # every page past the schema's, overwritten
+        handle.seek(size // 4)
+        handle.write(random.Random(1).randbytes(size // 2))
+    found = damage_behind()
+    assert found is not None and found.message.startswith(f"the project database {database} is damaged")

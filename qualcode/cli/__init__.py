@@ -15,7 +15,7 @@ from qualcode import __version__
 from qualcode.cli.context import AppContext
 from qualcode.config import Config
 from qualcode.errors import InvalidInput, QualcodeError
-from qualcode.store.faults import database_fault, disk_fault
+from qualcode.store.faults import damage_behind, database_fault, disk_fault
 
 # Each command's module is imported only when that command runs or a help listing needs it, so
 # `qualcode --version` and `qualcode status` do not pay for spaCy, python-docx or the importers
@@ -162,6 +162,14 @@ class QualcodeGroup(click.Group):
                 raise InvalidInput(
                     "a number given is too large", "ids, offsets and limits are whole numbers below 9223372036854775808",
                 ) from None
+            except (QualcodeError, click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+                raise
+            except Exception:
+                # A traceback is for a bug; a database damaged inside (rows gone) is none, and says so.
+                damage = damage_behind()
+                if damage is None:
+                    raise
+                raise damage from None
         except QualcodeError as error:
             line = f"error: {error.message}" + (f" (hint: {error.hint})" if error.hint else "")
             click.echo(" ".join(line.split()), err=True)  # one line, whatever the message holds

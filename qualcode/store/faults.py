@@ -5,7 +5,9 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
+from urllib.parse import quote
 
 from qualcode.errors import ProjectError
 
@@ -126,3 +128,31 @@ def damaged_error(database: Path | None, what: str) -> ProjectError:
     if database is None:
         return ProjectError(f"the project database {what}", "restore a backup: `qualcode backup list`")
     return ProjectError(f"the project database {database} {what}", restore_hint(database.parent / "backups"))
+
+
+# The project databases this process opened: looked at when a command fails as no bug of its own would.
+_OPENED: list[Path] = []
+
+
+def note_opened(database: Path) -> None:
+    """Remember that this process opened `database` (damage_behind looks at it after a failure)."""
+    if database not in _OPENED:
+        _OPENED.append(database)
+
+
+def damage_behind() -> ProjectError | None:
+    """Damage inside a database this process opened, as a ProjectError, or None: a page overwritten
+    in the middle of a table is read by SQLite without complaint, its rows gone or out of order, and
+    a command then failed with a traceback ("a coding with no code"). SQLite's quick check, which reads
+    the whole file, runs only after such a failure."""
+    for database in _OPENED:
+        if not database.is_file():  # gone since (a test's, a project moved away)
+            continue
+        try:
+            with closing(sqlite3.connect(f"file:{quote(str(database))}?mode=ro", uri=True)) as connection:
+                found = [row[0] for row in connection.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError:
+            return damaged_error(database, "is damaged")
+        if found != ["ok"]:
+            return damaged_error(database, "is damaged (SQLite's check of it fails)")
+    return None

@@ -37,6 +37,7 @@ from qualcode.store.faults import (
     damaged_error,
     database_fault,
     disk_fault,
+    note_opened,
     read_only_error,
     why_not_writable,
 )
@@ -124,7 +125,9 @@ def _connect_read_only(database: Path) -> sqlite3.Connection:
         return connection
     except sqlite3.OperationalError as error:
         connection.close()
-        if getattr(error, "sqlite_errorname", "") != "SQLITE_CANTOPEN":
+        # CANTOPEN where the folder cannot be read into; READONLY_DIRECTORY (or _CANTINIT) where it
+        # can, but not written: an ordinary user's read-only folder, where root's immutable one gave CANTOPEN.
+        if getattr(error, "sqlite_errorname", "") not in ("SQLITE_CANTOPEN", "SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT"):
             raise
     # SQLite cannot make its shared-memory file here. Reading the file as immutable is safe only
     # if no write-ahead log holds changes not yet in it; nobody can be writing, as that needs
@@ -232,6 +235,7 @@ class Project:
         if not_writable is not None and not read_only:
             raise read_only_error(database, not_writable)
         engine = make_engine(database, read_only=read_only)
+        note_opened(database)
         project = cls(root, engine, read_only=read_only)
         try:
             with _translated(database):

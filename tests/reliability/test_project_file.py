@@ -31,6 +31,7 @@ from tests.reliability.conftest import (
     connected,
     copied_project,
     made_project,
+    qualcode_command,
     run_qualcode,
     start_qualcode,
 )
@@ -226,6 +227,32 @@ def test_read_commands_work_in_a_read_only_folder(project: tuple[Path, dict[str,
             assert result.returncode == 0, (result.args, result.stderr)
         assert_read_only_refusal(run_qualcode(["coding", "add", "intervju", "empowerment", "--match", "bratt kurve"], env))
     assert snapshot(folder) == before  # not even SQLite's log or shared-memory file
+
+
+def test_read_commands_work_in_a_folder_read_only_by_its_mode(project: tuple[Path, dict[str, str]]) -> None:
+    """A probe: an archived copy on a share, its folders mode 555, read by someone who is not root.
+    SQLite said "attempt to write a readonly database" (READONLY_DIRECTORY, where root's immutable
+    folder gave CANTOPEN), so every reading command was refused, its hint saying they still work."""
+    root, env = project
+    as_user: list[str] = []
+    if os.getuid() == 0:  # root reads and writes whatever the mode says, unless it gives that up
+        if shutil.which("setpriv") is None:
+            pytest.skip("as root, and no setpriv to give up its override of file modes")
+        as_user = ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search", "--"]
+    folders = [root, root / ".qualcode"]
+    modes = [folder.stat().st_mode for folder in folders]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        for args in READS:
+            result = subprocess.run([*as_user, *qualcode_command(*args)], env=env, capture_output=True, text=True, timeout=120)
+            assert result.returncode == 0, (args, result.stderr)
+        changed = subprocess.run([*as_user, *qualcode_command("memo", "add", "Et notat")], env=env, capture_output=True,
+                                 text=True, timeout=120)
+        assert_read_only_refusal(changed)
+    finally:
+        for folder, mode in zip(folders, modes, strict=True):
+            folder.chmod(mode)
 
 
 def test_a_damaged_database_is_refused_and_a_verified_backup_restores_it(project: tuple[Path, dict[str, str]]) -> None:
