@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -49,9 +50,30 @@ def test_open_refuses_a_schema_newer_than_the_code(project: Project) -> None:
     root = project.root
     project.close()
     with sqlite3.connect(root / PROJECT_DIR / DATABASE_FILE) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = 'f00dfeed'")
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(ProjectError, match="newer than this qualcode"):
         Project.open(root)
+
+
+def test_open_refuses_a_lost_or_unknown_schema_version_as_damage_and_backs_nothing_up(project: Project) -> None:
+    """A probe: with its alembic_version row deleted, the project was taken for an empty database and
+    upgraded "from empty": a traceback ("table attribute_definitions already exists") and another full
+    backup at each attempt. A version no qualcode made ("zzzz") was called newer, sending the researcher
+    to upgrade qualcode."""
+    root = project.root
+    project.close()
+    database = root / PROJECT_DIR / DATABASE_FILE
+    backups = sorted((root / PROJECT_DIR / "backups").glob("*"))
+    for damage, message in (("UPDATE alembic_version SET version_num = 'zzzz'", "records a schema version no qualcode has made"),
+                            ("DELETE FROM alembic_version", "has lost the record of its schema's version"),
+                            ("DROP TABLE alembic_version", "has lost the record of its schema's version")):
+        with sqlite3.connect(database) as connection:
+            connection.execute(damage)
+        for _ in range(2):
+            with pytest.raises(ProjectError, match=f"^the project database {re.escape(str(database))} {message}") as refused:
+                Project.open(root)
+            assert refused.value.hint is not None and "backup" in refused.value.hint
+    assert sorted((root / PROJECT_DIR / "backups").glob("*")) == backups
 
 
 def test_open_upgrades_an_old_schema_after_a_backup(tmp_path: Path) -> None:

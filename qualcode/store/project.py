@@ -263,15 +263,19 @@ class Project:
         head = script.get_current_head()
         if current == head:
             return
-        if current is None and tables <= 1:
-            # Only `Project.create` starts from an empty database; here one means the project was lost.
-            raise damaged_error(self.database, "holds no project (it is empty)")
+        if current is None:
+            # Only `Project.create` starts from an empty database; here one means the project was
+            # lost, or its tables are there and their version is not: upgrading it "from empty" failed
+            # on the first table, with a traceback and another backup at each attempt.
+            raise damaged_error(self.database, "holds no project (it is empty)" if tables <= 1 else
+                                "has lost the record of its schema's version (its alembic_version table is empty or gone)")
         known = {revision.revision for revision in script.walk_revisions()}
-        if current is not None and current not in known:
-            raise ProjectError(
-                f"project {self.root} has schema {current}, newer than this qualcode knows",
-                "upgrade qualcode to open it",
-            )
+        if current not in known:
+            # Revisions are numbered ("0011"): a higher number is a newer qualcode's; anything else is damage.
+            if current.isdigit() and head is not None and head.isdigit() and int(current) > int(head):
+                raise ProjectError(f"project {self.root} has schema {current}, newer than this qualcode knows",
+                                   "upgrade qualcode to open it")
+            raise damaged_error(self.database, f"records a schema version no qualcode has made ({current!r})")
         if self.read_only:
             if not_writable is not None:
                 raise read_only_error(
