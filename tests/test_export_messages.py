@@ -455,3 +455,19 @@ def test_a_small_group_warning_suggests_the_generic_label_in_the_exports_languag
     assert generic and all("'An informant'" in warning for warning in generic), english
     assert not any("En informant" in warning for warning in english)
     assert any("'En informant'" in warning for warning in norwegian)
+
+
+def test_a_file_name_longer_than_the_file_system_allows_is_one_line(demo: Path, tmp_path: Path) -> None:
+    """A probe: a name over 255 bytes ended every command given a path with an OSError traceback
+    (ENAMETOOLONG): the exports, the leak check, an import, a codebook export and --project."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    long = str(tmp_path / ("a" * 300))
+    for args in (["--project", str(demo), "codebook", "export", f"{long}.yaml"], ["--project", str(demo), "export", "qdpx", f"{long}.qdpx"],
+                 ["--project", str(demo), "import", f"{long}.txt"], ["--project", str(demo), "leakcheck", f"{long}.docx"],
+                 ["--project", long, "status"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (args, result.exception)
+        assert "longer than the file system allows" in result.output and result.output.count("\n") == 1, (args, result.output)

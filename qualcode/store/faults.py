@@ -28,6 +28,10 @@ _DISK_REASONS = {
 def disk_fault(error: OSError) -> ProjectError | None:
     """A full disk, an exhausted quota, a file-size limit, a read-only file system or a refused
     permission; None for others."""
+    if error.errno == errno.ENAMETOOLONG:  # a name past the file system's 255 bytes, or a path past its 4096
+        named = error.filename if isinstance(error.filename, str) else ""
+        shown = f" ({named[:40]}…)" if named else ""
+        return ProjectError(f"a file name or path is longer than the file system allows{shown}", "give a shorter one")
     reason = _DISK_REASONS.get(error.errno or 0)
     if reason is None:
         return None
