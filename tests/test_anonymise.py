@@ -2977,3 +2977,28 @@ def test_an_export_a_kill_left_as_its_temporary_is_named_when_the_key_learns_a_n
     left.write_text("quote\n\"Jeg bodde på Vestbyen da.\"\n", encoding="utf-8")
     (tmp_path / "eksport" / "annet.tmp").write_text("Vestbyen", encoding="utf-8")  # no export's: not read
     assert files_holding(tmp_path, key, [vestbyen]) == [(left, None)]
+
+
+def test_a_key_reached_through_a_link_is_saved_where_the_link_leads_and_a_read_only_one_is_not_replaced(tmp_path: Path) -> None:
+    """A probe: a key linked from ~/.config into an encrypted volume was saved over the link, so a full
+    key lay where no one chose to keep one and the linked key was a stale copy; a key made read-only
+    was replaced as though it were not."""
+    from qualcode.errors import KeyFileError
+
+    stick, config = tmp_path / "stick", tmp_path / "config"
+    stick.mkdir()
+    config.mkdir()
+    target, link = stick / "studie.qckey", config / "studie.qckey"
+    key = PseudonymKey("studie")
+    save_key(target, key, "riktig passord")
+    link.symlink_to(target)
+    add_identifier(key, "Kari Nordmann", "person", "f")
+    save_key(link, key, "riktig passord")
+    assert link.is_symlink() and sorted(path.name for path in config.iterdir()) == ["studie.qckey"]
+    assert [entry.original for entry in load_key(target, "riktig passord").entries] == ["Kari Nordmann"]
+    target.chmod(0o400)
+    add_identifier(key, "Ola Hansen", "person", "m")
+    with pytest.raises(KeyFileError, match="is read-only, so what the key learned cannot be saved"):
+        save_key(link, key, "riktig passord")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o400
+    assert [entry.original for entry in load_key(target, "riktig passord").entries] == ["Kari Nordmann"]

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import tempfile
 import threading
 import uuid
@@ -373,6 +374,12 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = 
     it stands when the key is saved. `fresh_salt` draws a new salt (for a new passphrase, so
     nothing derived for the old one, here or anywhere, helps with the new) and keeps the cost.
     """
+    # A key reached through a link (into an encrypted volume, say) is saved where the link leads: renamed
+    # over the link, the new key became a file beside it and the one it led to a stale copy.
+    path = path.resolve() if path.is_symlink() else path
+    if path.is_file() and not path.stat().st_mode & stat.S_IWUSR:
+        raise KeyFileError(f"the key {path} is read-only, so what the key learned cannot be saved; nothing was changed",
+                           "make it writable (chmod u+w) and run the command again")
     salt, n = new_salt(), SCRYPT_N if n is None else n
     if path.is_file():
         try:
