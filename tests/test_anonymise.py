@@ -3002,3 +3002,15 @@ def test_a_key_reached_through_a_link_is_saved_where_the_link_leads_and_a_read_o
         save_key(link, key, "riktig passord")
     assert stat.S_IMODE(target.stat().st_mode) == 0o400
     assert [entry.original for entry in load_key(target, "riktig passord").entries] == ["Kari Nordmann"]
+
+
+def test_a_key_saved_by_a_later_version_with_fields_this_one_lacks_still_opens() -> None:
+    """A key saved with `lower_words_rule` was refused by the version before it as "not a qualcode
+    key": a team on two versions could not share one. Fields a later version adds are let be."""
+    key = PseudonymKey("studie")
+    add_identifier(key, "Kari Nordmann", "person", "f")
+    saved = key.to_json()
+    saved["entries"][0]["a_later_field"] = 3
+    saved["pending"] = [{"text": "Ola", "a_later_field": True}]
+    opened = PseudonymKey.from_json(saved)
+    assert [entry.original for entry in opened.entries] == ["Kari Nordmann"] and opened.pending[0].text == "Ola"

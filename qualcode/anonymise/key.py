@@ -17,9 +17,9 @@ import stat
 import tempfile
 import threading
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualcode.errors import InvalidInput, KeyFileError, KeyMissing, PassphraseRefused
 
@@ -135,12 +135,12 @@ class PseudonymKey:
     def from_json(cls, data: dict[str, Any]) -> PseudonymKey:
         return cls(
             project_guid=data["project_guid"],
-            entries=[KeyEntry(**entry) for entry in data.get("entries", [])],
+            entries=[_known(KeyEntry, entry) for entry in data.get("entries", [])],
             dismissed=list(data.get("dismissed", [])),
-            pending=[Candidate(**candidate) for candidate in data.get("pending", [])],
+            pending=[_known(Candidate, candidate) for candidate in data.get("pending", [])],
             styles=dict(data.get("styles", {})),
-            denied=[DeniedEntry(**entry) for entry in data.get("denied", [])],
-            renamed=[Renamed(**renaming) for renaming in data.get("renamed", [])],
+            denied=[_known(DeniedEntry, entry) for entry in data.get("denied", [])],
+            renamed=[_known(Renamed, renaming) for renaming in data.get("renamed", [])],
             deny_salt=str(data.get("deny_salt") or os.urandom(16).hex()),
         )
 
@@ -421,3 +421,14 @@ def destroy_key(path: Path) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     path.unlink()
+
+
+_Record = TypeVar("_Record")
+
+
+def _known(record: type[_Record], saved: dict[str, Any]) -> _Record:
+    """`record` from what a key file saved of it, the fields a later qualcode added left out: a key
+    saved by a newer version (with `lower_words_rule`, say) opened in an older one was refused as
+    "not a qualcode key", which a team on two versions of qualcode could not share."""
+    names = {field.name for field in fields(record)}  # type: ignore[arg-type]
+    return record(**{name: value for name, value in saved.items() if name in names})
