@@ -388,6 +388,11 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = 
             key.revision = max(key.revision, previous.revision)
         except KeyFileError:
             pass
+    # Saved with every entry's lower-case words found by the rule in force: a key an earlier rule
+    # filled would have them found anew in every command that reads it (wordfreq's load, 0.5 s).
+    from qualcode.anonymise.apply import fill_rare_words  # here: apply imports this module
+
+    fill_rare_words(key)
     key.revision += 1
     if key.key_id is None:
         key.key_id = str(uuid.uuid4())
