@@ -3014,3 +3014,23 @@ def test_a_key_saved_by_a_later_version_with_fields_this_one_lacks_still_opens()
     saved["pending"] = [{"text": "Ola", "a_later_field": True}]
     opened = PseudonymKey.from_json(saved)
     assert [entry.original for entry in opened.entries] == ["Kari Nordmann"] and opened.pending[0].text == "Ola"
+
+
+def test_a_key_that_cannot_be_saved_leaves_no_rewrite_to_finish(project: Project, key_access: KeyAccess) -> None:
+    """A probe: with the key's disk full, `identifiers add` said only "the disk is full" (the project's
+    disk had room), and the next command said it had "finished" an interrupted change to the key that
+    was never made. The key's folder is named now, and nothing is left marked to finish."""
+    from qualcode.anonymise.pending import interrupted_work
+
+    folder = key_access.path.parent
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make the key's folder unwritable here (no chattr +i)")
+    try:
+        with pytest.raises(KeyFileError, match=f"^the key could not be saved in {re.escape(str(folder))} "), \
+                key_access.editing() as key:
+            add_known_identifier(key, "Kari Nordmann", "person", "f")
+            save_and_reapply(project, key_access, key, None)
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert not interrupted_work(project)
+    assert not key_access.load_existing().entries

@@ -401,8 +401,11 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = 
         "format": FORMAT, "version": 1, "kdf": "scrypt", "n": n, "salt": base64.b64encode(salt).decode(),
         "key_id": key.key_id, "revision": key.revision, "token": token.decode(),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise _not_saved(path, error) from None
     temporary = Path(temporary_name)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -411,9 +414,19 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = 
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o600)
         temporary.replace(path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise _not_saved(path, error) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _not_saved(path: Path, error: OSError) -> KeyFileError:
+    """A key that could not be written, said of the key's own folder: "the disk is full" alone sent the
+    researcher to the project's disk, and said nothing of what was not learned."""
+    return KeyFileError(f"the key could not be saved in {path.parent} ({error.strerror or error}); it is as it was, and"
+                        " what it was to learn was not learned", "free space there, or make it writable, and run the command again")
 
 
 def destroy_key(path: Path) -> None:

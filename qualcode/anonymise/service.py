@@ -263,7 +263,14 @@ def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, cod
     redraw_real_pseudonyms(key)
     with project.begin() as session:
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
-    access.save(key)
+    try:
+        access.save(key)
+    except BaseException:
+        # Not saved (a full disk where the key is, say): the key is as it was, and there is nothing to
+        # finish. The mark left behind made the next command say it "finished" a change never made.
+        with project.begin() as session:
+            delete_setting(session, REAPPLY_PENDING)
+        raise
     return _reapply(project, key, coder_name)
 
 
