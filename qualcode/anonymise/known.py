@@ -343,7 +343,7 @@ class KnownMatcher:
         transcriber: spelled as the pseudonym's word is ("A-N-N-E"), the real one beside the pseudonym
         ("Anne, altså K-A-R-I") named the person."""
         found: list[KnownMatch] = []
-        for spelled in _SPELLED.finditer(text) if "-" in text or ". " in text or " " in text else ():
+        for spelled in _SPELLED.finditer(text):
             letters = [letter for letter in spelled.group() if letter.isalpha()]
             word = "".join(letters)
             form = next((form for form in self.by_first.get(word.casefold(), []) if len(form.words) == 1), None)
