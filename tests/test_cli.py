@@ -408,6 +408,8 @@ def test_export_report_quotes_and_review_round_trip(demo: Path, tmp_path: Path) 
     assert table.exit_code == 0 and ": 1 quote under 1 code" in table.output
     assert "kvantitet mot kvalitet" in (tmp_path / "q.csv").read_text(encoding="utf-8-sig")
 
+    none_yet = run(*project, "review", "list")
+    assert none_yet.exit_code == 0 and none_yet.stdout == "" and "review import FILE.docx" in none_yet.stderr
     reviewed = docx.Document(str(written))
     paragraph = next(p for p in reviewed.paragraphs if "måltallet før jul" in p.text)
     reviewed.add_comment(paragraph.runs, text="Gjelder dette alle kontor?", author="Medforsker Anne", initials="MA")
@@ -422,6 +424,7 @@ def test_export_report_quotes_and_review_round_trip(demo: Path, tmp_path: Path) 
     assert "already on" in run(*project, "review", "import", str(commented)).output
     listed = run(*project, "review", "list")
     assert "måltall-press/inntakspress" in listed.output and "Gjelder dette alle kontor?" in listed.output
+    assert "no reviewers' comments yet" not in listed.stderr
 
 
 def test_import_again_skips_present_files_refuses_changed_ones_and_replaces_with_replace(demo: Path, tmp_path: Path) -> None:

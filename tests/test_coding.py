@@ -568,3 +568,37 @@ def _started_meanwhile(project: Project, change: Callable[[Session, Coder], obje
     thread.join(0.3)
     assert thread.is_alive(), outcome
     return thread, outcome
+
+
+def test_offsets_that_cut_a_word_are_kept_and_the_words_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "key" / "p.qckey"))
+    root = tmp_path / "p"
+    runner = CliRunner()  # click 8.2 and later keep stderr apart in result.stderr
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(cli, ["--project", str(root), *args], catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    assert runner.invoke(cli, ["init", str(root)]).exit_code == 0
+    (tmp_path / "intervju.txt").write_text(INTERVIEW, encoding="utf-8")
+    assert run("import", str(tmp_path / "intervju.txt"))[0] == 0
+    text = INTERVIEW
+    start, end = text.index("fikk være") + 2, text.index("handlingsplanen") + 8  # "kk være med og bestemme handling"
+    code, out, err = run("coding", "add", "intervju", "empowerment", "--start", str(start), "--end", str(end))
+    assert code == 0 and "kk være med og bestemme handling" in out
+    assert err.count("\n") == 1 and "inside 'fikk' and 'handlingsplanen'" in err and "coding resize 1" in err
+    code, out, _ = run("coding", "list", "--json")
+    assert json.loads(out)[0]["excerpt"] == "kk være med og bestemme handling"  # kept as given, not widened
+    whole = text.index("handlingsplanen")
+    code, out, err = run("coding", "resize", "1", "--start", str(whole), "--end", str(whole + len("handlingsplanen")))
+    assert code == 0 and err == ""
+    code, out, err = run("coding", "resize", "1", "--start", str(whole), "--end", str(whole + 4))
+    assert code == 0 and "inside 'handlingsplanen'," in err
+    code, out, err = run("coding", "add", "intervju", "helse", "--start", str(start), "--end", str(end), "--json")
+    assert code == 0 and json.loads(out)["cut_words"] == ["fikk", "handlingsplanen"]
+    code, out, err = run("coding", "add", "intervju", "tvang og krav", "--match", "Jeg fikk mer selvtillit")
+    assert code == 0 and err == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
-from qualcode.cli.output import emit_json, emit_table
+from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.service import (
     CodingView,
     add_coding,
@@ -28,6 +28,14 @@ def _print(view: CodingView, verb: str) -> None:
         click.echo(f"coding {view.id}: nothing changed (it was already so)")
         return
     click.echo(f"{verb} coding {view.id}: {view.transcript} line {view.line} {view.start}-{view.end} {view.code_path}: {' '.join(view.excerpt.split())[:70]}")
+    _say_cut_words(view)
+
+
+def _say_cut_words(view: CodingView) -> None:
+    if view.cut_words:
+        words = " and ".join(repr(word) for word in view.cut_words)
+        note(f"note: coding {view.id} starts or ends inside {words}, as the offsets given say; "
+             f"`coding resize {view.id}` moves its edges, and `--match` codes whole words")
 
 
 @coding_group.command("add")

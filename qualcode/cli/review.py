@@ -55,6 +55,8 @@ def review_list(app: AppContext, as_json: bool) -> None:
     if as_json:
         emit_json(grouped)
         return
+    if not grouped:
+        note("no reviewers' comments yet: `qualcode review import FILE.docx` brings a commented report's comments in")
     for code, memos in grouped.items():
         click.echo(code)
         for memo in memos:

@@ -39,6 +39,7 @@ class CodingView:
     memo: str | None
     removed: bool
     changed: bool = True  # False when a change asked for left the coding as it was (no event is logged)
+    cut_words: tuple[str, ...] = ()  # words whose middle the offsets given fell in (said, not mended: offsets are kept)
 
 
 def coding_state(coding: Coding) -> dict[str, Any]:
@@ -94,6 +95,16 @@ def _word_around(text: str, start: int, end: int) -> str:
     """The span widened to the whole words it starts and ends in."""
     start, end = widen_to_words(text, start, end)
     return text[start:end]
+
+
+def words_cut(text: str, start: int, end: int) -> tuple[str, ...]:
+    """The words a span given by offsets starts or ends inside of, each whole, in text order."""
+    cut = []
+    for edge in dict.fromkeys((start, end)):
+        word_start, word_end = widen_to_words(text, edge, edge)
+        if word_start < edge < word_end:
+            cut.append(text[word_start:word_end])
+    return tuple(cut)
 
 
 def widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -298,7 +309,8 @@ def add_coding(
         summary=f"coded {transcript.name} {start}-{end} as {code.path}{for_other}: {_short(coding.excerpt)!r}"
         + (" (blind)" if blind else ""),
     )
-    return view_coding(session, coding, place=place)
+    view = view_coding(session, coding, place=place)
+    return view if match is not None else replace(view, cut_words=words_cut(version.text, start, end))
 
 
 def find_coding(session: Session, ref: str | int, *, afresh: bool = False) -> Coding:
@@ -400,7 +412,8 @@ def resize_coding(session: Session, ref: str | int, start: int, end: int, coder:
         target.start, target.end, target.excerpt = start, end, version.text[start:end]
 
     summary = f"resized coding {coding.id} ({coding.code.path}) to {start}-{end}"
-    return _change(session, coding, coder, EventKind.CODING_RESIZE, summary, move)
+    view = _change(session, coding, coder, EventKind.CODING_RESIZE, summary, move)
+    return replace(view, cut_words=words_cut(version.text, start, end))
 
 
 def recode_coding(session: Session, ref: str | int, code_ref: str, coder: Coder) -> CodingView:
