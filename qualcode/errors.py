@@ -111,3 +111,7 @@ class UnreadableFile(QualcodeError):
 
 class WriteFailed(QualcodeError):
     """A file could not be written (disk full, no permission); what was there before is unchanged."""
+
+
+class Interrupted(QualcodeError):
+    """Ctrl-C arrived in work the next command finishes: said so, not as a bare "Aborted!"."""

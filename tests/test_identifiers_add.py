@@ -399,3 +399,52 @@ def test_a_redrawn_pseudonym_leaves_no_speaker_label_behind(demo: Path) -> None:
     assert run(*project, "--coder", "A", "coding", "add", "deltaker_D3_T1", "helse", "--match", "men ryggen ble dårlig").exit_code == 0
     exported = run(*project, "export", "quotes", "--format", "csv")
     assert exported.exit_code == 0, exported.output
+
+
+def test_ctrl_c_after_the_key_kept_a_name_says_the_next_command_finishes_and_it_does(
+    learned_after_import: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C while `identifiers add` rewrote the stored texts printed click's bare "Aborted!",
+    though the key had kept the name and the next command finished the rewrite."""
+    import qualcode.anonymise.reapply as reapply
+
+    root = learned_after_import
+    (tmp_path / "ny.txt").write_text("I: Hvem?\nD1: Det var Gudmund som ringte.\n", encoding="utf-8")
+    _run(root, "anonymise", "dismiss", "Gudmund")
+    _run(root, "import", str(tmp_path / "ny.txt"))
+
+    def pressed(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(reapply, "reapply_key", pressed)
+        result = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Gudmund", "--kind", "person"])
+    assert result.exit_code == 1 and "Aborted" not in result.output and result.output.count("\n") == 1
+    assert "interrupted while the stored texts were being pseudonymised" in result.output and "qualcode status" in result.output
+    assert "Gudmund" in _texts(root)["ny"]
+    finished = _run(root, "status")
+    assert "Gudmund" not in _texts(root)["ny"] and "finished it: 1 places in 1 transcripts" in finished
+    assert _key(root).entry_for("Gudmund") is not None
+
+
+def test_ctrl_c_while_the_key_was_saved_leaves_key_and_texts_agreeing(
+    learned_after_import: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qualcode.anonymise.service import KeyAccess
+
+    root = learned_after_import
+    (tmp_path / "ny.txt").write_text("I: Hvem?\nD1: Det var Gudmund som ringte.\n", encoding="utf-8")
+    _run(root, "anonymise", "dismiss", "Gudmund")
+    _run(root, "import", str(tmp_path / "ny.txt"))
+
+    def pressed(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(KeyAccess, "save", pressed)
+        result = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Gudmund", "--kind", "person"])
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert "interrupted while the key was being saved" in result.output and "key show" in result.output
+    _run(root, "status")  # finishes with the key as it is: it never kept Gudmund, so the text keeps him too
+    assert _key(root).entry_for("Gudmund") is None and "Gudmund" in _texts(root)["ny"]
+    assert "interrupted" not in _run(root, "status")

@@ -28,7 +28,7 @@ from qualcode.anonymise.known import words_found_alone
 from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
-from qualcode.errors import InvalidInput, KeyFileError, KeyMissing, NotFound
+from qualcode.errors import Interrupted, InvalidInput, KeyFileError, KeyMissing, NotFound
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import Code, utcnow
 from qualcode.store.project import Project, Purged
@@ -265,13 +265,28 @@ def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, cod
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
     try:
         access.save(key)
+    except KeyboardInterrupt:
+        # It may have come after the key was written: the mark stays, and the next command rewrites with
+        # the key as it is then (no change, if it was not saved).
+        raise Interrupted(
+            "interrupted while the key was being saved: it holds either all of this change or none of it, "
+            "and the next qualcode command pseudonymises the stored texts with it as it is",
+            "run `qualcode status` to finish, then `qualcode key show` to see whether the key kept the change",
+        ) from None
     except BaseException:
         # Not saved (a full disk where the key is, say): the key is as it was, and there is nothing to
         # finish. The mark left behind made the next command say it "finished" a change never made.
         with project.begin() as session:
             delete_setting(session, REAPPLY_PENDING)
         raise
-    return _reapply(project, key, coder_name)
+    try:
+        return _reapply(project, key, coder_name)
+    except KeyboardInterrupt:  # each step is its own transaction, marked until done
+        raise Interrupted(
+            "interrupted while the stored texts were being pseudonymised with what the key now holds (it kept the change): "
+            "the next qualcode command finishes it before anything else",
+            "run `qualcode status` to finish it now",
+        ) from None
 
 
 def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Reapplied:
