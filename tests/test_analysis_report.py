@@ -154,3 +154,18 @@ def test_bokmål_captions_call_people_of_any_role_informants_and_deltaker_only_t
     assert "(informanter: ulike over raden eller kolonnen)" in people.caption
     assert "Kolonner med 5 eller færre informanter (leder, veileder) kan peke ut enkeltpersoner." in people.caption
     assert re.findall(r"\bdeltak\w*", people.title + people.caption, flags=re.IGNORECASE) == []
+
+
+@pytest.mark.parametrize(("language", "said"), [("nb", "Ingen to koder forekommer sammen i dette utvalget."),
+                                                ("en", "No two codes occur together in this selection.")])
+def test_a_selection_where_no_codes_meet_says_so_instead_of_a_figure_of_zeros(
+    studie: tuple[Path, dict[str, str]], tmp_path: Path, language: str, said: str,
+) -> None:
+    output = tmp_path / "rapport.docx"
+    result = export(studie, "--code", "måltall-press", "--matrix", "role", "--figures", "--lang", language, "--output", str(output))
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(output))
+    assert len(document.inline_shapes) == 1  # the matrix's heatmap alone
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    under = paragraphs[next(i for i, text in enumerate(paragraphs) if text.startswith(("Samforekomst", "Co-occurrence"))) + 2]
+    assert under.startswith(said)

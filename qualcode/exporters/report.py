@@ -683,10 +683,12 @@ def _framework_chapter(document: Document, contents: _Contents, matrix: MatrixLi
 ANALYSIS_LABELS = {
     "nb": {"title": "Analyse", "lead": "Antall passasjer per kode, fordelt på egenskaper ved informantene og intervjuene.",
            "sizes": "Informanter / intervjuer", "figure": "Figur", "cooccurrence": "Samforekomst av koder",
-           "cooccurrence_lead": "Par av passasjer der to koder forekommer sammen; kodene er nummerert som radene."},
+           "cooccurrence_lead": "Par av passasjer der to koder forekommer sammen; kodene er nummerert som radene.",
+           "no_cooccurrence": "Ingen to koder forekommer sammen i dette utvalget."},
     "en": {"title": "Analysis", "lead": "Passages per code, split by attributes of the participants and the interviews.",
            "sizes": "Participants / transcripts", "figure": "Figure", "cooccurrence": "Co-occurrence of codes",
-           "cooccurrence_lead": "Pairs of passages where two codes occur together; the codes are numbered as the rows."},
+           "cooccurrence_lead": "Pairs of passages where two codes occur together; the codes are numbered as the rows.",
+           "no_cooccurrence": "No two codes occur together in this selection."},
 }
 MATRIX_VALUES_PER_TABLE = 7  # value columns beside the code column, so counts stay legible on A4
 MATRIX_LABEL_CM = 5.0
@@ -714,6 +716,9 @@ def _analysis_chapter(document: Document, contents: _Contents, options: ReportOp
         contents.heading(title, 2)
         document.add_paragraph(words["cooccurrence_lead"])
         rows, columns, grid = cooccurrence_grid(table)
+        if not any(pairs for row in grid for pairs in row):  # a figure of zeros only says it less plainly
+            document.add_paragraph(f"{words['no_cooccurrence']} {table.rule_in(options.language)}")
+            return
         document.add_picture(BytesIO(heatmap_png(title, rows, columns, grid)), width=Cm(TEXT_WIDTH_CM))
         figure += 1
         document.add_paragraph(f"{words['figure']} {figure}: {title}. {table.rule_in(options.language)}", style="Caption")
