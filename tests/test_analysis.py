@@ -39,3 +39,11 @@ def test_only_people_who_coded_are_coders_and_every_memo_counts(session: Session
         ("code", f"memo {listed[0].id}", "Om koden"), ("coding", f"coding {first.id}", "Sterkt sitat"),
     ]
     assert [m.text for m in list_memos(session, "coding")] == ["Sterkt sitat"]
+
+
+def test_waves_are_counted_in_the_order_the_rounds_were_held(session: Session, tmp_path: Path) -> None:
+    """`status` listed T10 between T1 and T2 (string order), where every analysis table puts it after T2."""
+    for name, wave in [("t10", "T10"), ("t2", "T2"), ("ingen", None), ("t1", "T1"), ("t1b", "T1")]:
+        text = INTERVIEW.replace("Veilederen", f"Veilederen {name}")
+        make_transcript(session, tmp_path, text, name=name, **({"wave": wave} if wave else {}))
+    assert list(project_summary(session).transcripts_by_wave.items()) == [("T1", 2), ("T2", 1), ("T10", 1), ("(no wave)", 1)]

@@ -169,3 +169,25 @@ def test_a_selection_where_no_codes_meet_says_so_instead_of_a_figure_of_zeros(
     paragraphs = [paragraph.text for paragraph in document.paragraphs]
     under = paragraphs[next(i for i, text in enumerate(paragraphs) if text.startswith(("Samforekomst", "Co-occurrence"))) + 2]
     assert under.startswith(said)
+
+
+def test_figures_draw_a_dollar_sign_in_a_label_as_text(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """A typed value with "$" in it was read by matplotlib as mathtext: `$\\x$` ended the export in a
+    traceback, and "100$ eller 200$" was drawn as a formula."""
+    root, env = studie
+    copy = tmp_path / "demo"
+    shutil.copytree(root, copy)
+    runner = CliRunner()
+    for participant, value in [("D1", "under 100$ eller 200$"), ("D2", "$\\x$"), ("D3", "$_$")]:
+        edited = runner.invoke(cli, ["--project", str(copy), "participants", "edit", participant, "--attribute", f"inntekt={value}"],
+                               env=env)
+        assert edited.exit_code == 0, edited.output
+    output = tmp_path / "rapport.docx"
+    result = runner.invoke(cli, ["--project", str(copy), "export", "report", "--matrix", "inntekt", "--figures",
+                                 "--output", str(output)], env=env)
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(output))
+    headers = {cell.text for table in document.tables if table.cell(0, 0).text == "Kode" for cell in table.rows[0].cells}
+    assert {"under 100$ eller 200$", "$\\x$", "$_$"} <= headers
+    images = [part for part in document.part.package.parts if part.content_type == "image/png"]
+    assert len(images) == 2 and all(image.blob.startswith(PNG) for image in images)

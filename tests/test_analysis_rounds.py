@@ -66,6 +66,22 @@ def test_compare_lists_everyone_in_several_rounds_with_0_where_the_code_is_missi
     assert "no passages of empowerment: D2." in listing.caption
 
 
+def test_compare_by_coder_lists_everyone_two_coders_coded(session: Session, tmp_path: Path) -> None:
+    """By coder, "0 participants have more than one coder" was said of participants two coders had coded:
+    coders are no attribute of the people, so every participant seemed to have one value, "(not stated)"."""
+    rounds(session, tmp_path)
+    other = get_or_create_coder(session, "Forsker 2")
+    add_coding(session, "intervju_D1_T1", "brukermedvirkning", other, match=SAYS["brukermedvirkning"])
+    add_coding(session, "intervju_V1_T1", "empowerment", other, match=SAYS["empowerment"])
+    comparison = compare(session, QuoteFilter(), "coder", "empowerment")
+    assert set(comparison.in_several) == {"D1", "V1"}
+    spread = {change.participant: [(value, len(found)) for value, found in change.by_value] for change in comparison.participants}
+    # Forsker 2 coded D1, but not under empowerment: a 0, the disagreement looked for.
+    assert spread == {"D1": [("Forsker 1", 2), ("Forsker 2", 0)], "V1": [("Forsker 1", 1), ("Forsker 2", 1)]}
+    _, listing = comparison_tables(comparison)
+    assert "2 of the 2 participants with more than one coder have passages of empowerment" in listing.caption
+
+
 # --- columns of few people ---------------------------------------------------------------------------------
 def small_groups(session: Session, tmp_path: Path) -> None:
     """Seven deltakere in T1 (one of them in T2 too), one leder, one veileder, one without a role; a typed

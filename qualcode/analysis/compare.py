@@ -63,8 +63,17 @@ def compare(session: Session, selection: QuoteFilter | None, by: str, code: str)
     role_of: dict[str, str | None] = {}
     for unit in found.units():
         if unit.participant is not None:
-            values_of[unit.participant].add(unit.value(by))
+            if by != "coder":
+                values_of[unit.participant].add(unit.value(by))
             role_of.setdefault(unit.participant, unit.values.get("role"))
+    if by == "coder":
+        # A coder is no attribute of the people interviewed: a participant has each coder who coded their
+        # words under any code in the selection, so a coder who left this code out for them shows 0.
+        everyone = coded(session, replace(selection, codes=()), required=False)
+        for _, _, participant_id, coder_id, _ in everyone.spans:
+            name = everyone.places.name(participant_id)
+            if name is not None:
+                values_of[name].add(everyone.coders[coder_id])
     mine: dict[str, list[Passage]] = defaultdict(list)
     chosen = [index for index, (code_id, _, participant_id, _, _) in enumerate(found.spans)
               if code_id == target.id and participant_id is not None]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from qualcode.coding.waves import round_order
 from qualcode.store.models import (
     Code,
     Coder,
@@ -20,6 +21,8 @@ from qualcode.store.models import (
 )
 from qualcode.store.settings import get_setting
 
+NO_WAVE = "(no wave)"
+
 
 @dataclass(frozen=True)
 class ProjectSummary:
@@ -29,7 +32,7 @@ class ProjectSummary:
     words: int
     turns: int
     participants_by_role: dict[str, int]
-    transcripts_by_wave: dict[str, int]
+    transcripts_by_wave: dict[str, int]  # in the order the rounds were held, NO_WAVE last
     transcripts_by_fidelity: dict[str, int]
     codes: int
     codings: int
@@ -74,9 +77,13 @@ def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSumm
             select(func.coalesce(Participant.role, "(no role)"), func.count()).group_by(Participant.role)
         ).all()
     )
-    by_wave = dict(
-        session.execute(select(func.coalesce(Transcript.wave, "(no wave)"), func.count()).group_by(Transcript.wave)).all()
-    )
+    # Rounds in the order they were held (T2 before T10), as the analysis tables order them; none last.
+    by_wave = {
+        wave or NO_WAVE: count for wave, count in sorted(
+            session.execute(select(Transcript.wave, func.count()).group_by(Transcript.wave)).all(),
+            key=lambda item: (item[0] is None, round_order(item[0] or "")),
+        )
+    }
     by_fidelity = dict(
         session.execute(
             select(func.coalesce(Transcript.fidelity, "(unknown)"), func.count()).group_by(Transcript.fidelity)

@@ -49,7 +49,7 @@ def project_status(app: AppContext, as_json: bool) -> None:
     click.echo(f"Project {summary.name}" + (f" — codebook {summary.codebook}" if summary.codebook else ""))
     click.echo(f"  {summary.transcripts} transcripts, {_number(summary.words)} words, {_number(summary.turns)} speaker turns")
     if summary.transcripts_by_wave:
-        click.echo("  by wave: " + ", ".join(f"{wave} {count}" for wave, count in sorted(summary.transcripts_by_wave.items())))
+        click.echo("  by wave: " + ", ".join(f"{wave} {count}" for wave, count in summary.transcripts_by_wave.items()))
     if summary.transcripts_by_fidelity:
         click.echo("  by kind: " + ", ".join(f"{kind} {count}" for kind, count in sorted(summary.transcripts_by_fidelity.items())))
     people = sum(summary.participants_by_role.values())

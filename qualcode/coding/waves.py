@@ -46,11 +46,11 @@ def project_wave(session: Session, value: str, *, besides: int | None = None) ->
     clashes = sorted(
         (round_ for round_ in stored if (parts := _round_parts(round_))[1] == number and number is not None
          and (not (letters and parts[0]) or letters == parts[0])),
-        key=_round_order,
+        key=round_order,
     )
     if not clashes:
         return wave
-    rounds = sorted(counts, key=_round_order)
+    rounds = sorted(counts, key=round_order)
     shown = ", ".join(rounds[:SHOWN_ROUNDS]) + (f", … ({len(rounds)} in all)" if len(rounds) > SHOWN_ROUNDS else "")
     hint = f"write {' or '.join(clashes)}, the round as this project writes it"
     if letters and not any(_round_parts(clash)[0] for clash in clashes):
@@ -72,7 +72,7 @@ def _round_parts(wave: str) -> tuple[str, int | None]:
     return match[1], int(match[2])
 
 
-def _round_order(wave: str) -> tuple[str, int]:
-    """T2 before T10."""
+def round_order(wave: str) -> tuple[str, int]:
+    """A round's place among the rounds: T2 before T10."""
     letters, number = _round_parts(wave)
     return letters, -1 if number is None else number

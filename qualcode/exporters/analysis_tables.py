@@ -132,11 +132,12 @@ def heatmap_png(title: str, rows: Sequence[str], columns: Sequence[str], grid: S
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     colours = axes.imshow(values, cmap=colormaps["Blues"].with_extremes(bad="#dddddd"), aspect="auto", vmin=0)
-    axes.set_title(title, fontsize=9)
+    # Labels are what people typed (code names, attribute values): "$" in them is text, never mathtext.
+    axes.set_title(title, fontsize=9, parse_math=False)
     crowded = sum(len(label) for label in columns) > 60  # long labels side by side would run into each other
     axes.set_xticks(range(len(columns)), [_cut(label) for label in columns], fontsize=7, rotation=45 if crowded else 0,
-                    ha="right" if crowded else "center")
-    axes.set_yticks(range(len(rows)), [_cut(label) for label in rows], fontsize=7)
+                    ha="right" if crowded else "center", parse_math=False)
+    axes.set_yticks(range(len(rows)), [_cut(label) for label in rows], fontsize=7, parse_math=False)
     axes.tick_params(length=0)
     if len(rows) * len(columns) <= ANNOTATE_MAX:
         top = float(values.max()) if values.count() else 0.0
