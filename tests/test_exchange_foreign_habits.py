@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -195,3 +196,43 @@ def test_inline_text_in_cdata_with_windows_line_ends_selects_the_coded_words(ses
                         f'{coded("cdata", start, start + 13, guid("code:håp"), anne)}</TextSource>')
     result = run_import(session, qdpx.write(tmp_path / "cdata.qdpx"))
     assert coded_words(session) == {("håper på jobb", "håp og motivasjon")}, result.problems
+
+
+def _renamed_project(package: Path, *names: str) -> Path:
+    """`package` with its project.qde stored under each of `names` instead, as ATLAS.ti names it after the project."""
+    with zipfile.ZipFile(package) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    project = members.pop("project.qde")
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.writestr(name, project)
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return package
+
+
+def test_a_project_named_after_itself_rather_than_project_qde_is_read_and_said_so(demo: Path, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    start = FIRST.index("selvtillit")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:atlas")}" name="atlas"><PlainTextContent>{FIRST}</PlainTextContent>'
+                        f'{coded("atlas", start, start + 10, guid("code:selvtillit"), anne)}</TextSource>')
+    package = _renamed_project(qdpx.write(tmp_path / "atlas.qdpx"), "Miljøholdninger intervjuer.qde")
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(package)])
+    assert result.exit_code == 0, result.output
+    assert "1 transcript imported" in result.output and "1 coding" in result.output
+    assert "deviation: the project is in Miljøholdninger intervjuer.qde, not project.qde; read anyway" in result.output
+    validated = CliRunner().invoke(cli, ["exchange", "validate", str(package)])
+    assert validated.exit_code == 1 and "no project.qde in the package (found Miljøholdninger intervjuer.qde)" in validated.output
+
+
+def test_a_package_with_two_qde_files_and_no_project_qde_is_refused_in_one_line(demo: Path, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    qdpx.sources.append(f'<TextSource guid="{guid("source:to")}" name="to"><PlainTextContent>{FIRST}</PlainTextContent></TextSource>')
+    package = _renamed_project(qdpx.write(tmp_path / "to.qdpx"), "en.qde", "to.qde")
+    before = _state(demo)
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(package)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "to.qdpx has no project.qde but 2 other .qde files (en.qde, to.qde)" in lines[0], result.output
+    assert _state(demo) == before

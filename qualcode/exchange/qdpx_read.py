@@ -325,14 +325,13 @@ def read_qdpx(path: Path) -> QdpxPackage:
     if not path.is_file():
         raise UnreadableFile(f"{path} does not exist", "check the path")
     with path.open("rb") as handle, open_package(handle, path.name, QDPX_LIMITS) as archive:
-        members = {name.lower(): name for name in archive.namelist()}
-        project_member = members.get("project.qde")
-        if project_member is None:
-            raise UnreadableFile(f"{path.name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
-        root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: project.qde", QDPX_LIMITS)
+        project_member = _project_member(archive.namelist(), path.name)
+        root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: {project_member}", QDPX_LIMITS)
         if _local(root) != "Project":
-            raise UnreadableFile(f"{path.name}: project.qde holds a <{_local(root)}>, not a REFI-QDA <Project>")
+            raise UnreadableFile(f"{path.name}: {project_member} holds a <{_local(root)}>, not a REFI-QDA <Project>")
         package = QdpxPackage(path.name, root.get("name") or path.stem)
+        if project_member.lower() != "project.qde":
+            package.deviations.append(f"the project is in {project_member}, not project.qde; read anyway")
         problems = schema_problems(root)
         namespace = root.tag.partition("}")[0].lstrip("{")
         if namespace != PROJECT_NS:
@@ -348,6 +347,24 @@ def read_qdpx(path: Path) -> QdpxPackage:
         reader.origin = (root.get("origin") or "").strip()
         _read_project(reader, root)
     return package
+
+
+def _project_member(names: list[str], file_name: str) -> str:
+    """The package's project.qde, in any case; else its one .qde beside it, as ATLAS.ti names it after
+    the project ("Intervjuer.qde"). None, or several, is no project qualcode can tell."""
+    by_lower = {name.lower(): name for name in names}
+    if "project.qde" in by_lower:
+        return by_lower["project.qde"]
+    projects = sorted(name for name in names if name.lower().endswith(".qde") and "/" not in name)
+    if len(projects) == 1:
+        return projects[0]
+    if projects:
+        raise UnreadableFile(
+            f"{file_name} has no project.qde but {len(projects)} other .qde files ({', '.join(shortened(name, SHOWN) for name in projects[:3])}"
+            f"{' …' if len(projects) > 3 else ''}), so which is the project cannot be told; nothing imported",
+            "export the project again from the program that made it",
+        )
+    raise UnreadableFile(f"{file_name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
 
 
 def _read_project(reader: _Reader, root: etree._Element) -> None:
