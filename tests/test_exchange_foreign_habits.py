@@ -137,6 +137,26 @@ def test_inline_text_with_windows_line_ends_selects_the_coded_words_however_the_
     assert not result.problems
 
 
+@pytest.mark.parametrize("counted", [WINDOWS, WINDOWS.replace("\r\n", "\n")], ids=["with CRs", "without CRs"])
+def test_a_text_file_with_windows_line_ends_selects_the_coded_words_however_the_program_counted_them(
+    session: Session, tmp_path: Path, counted: str,
+) -> None:
+    # QualCoder's export "for MAXQDA" writes its text with CRLFs and a BOM, and its positions as
+    # counted in the text without them; NVivo counts the CRs of the file it writes.
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    selections = "".join(
+        coded(words, counted.index(words), counted.index(words) + len(words), guid(code), anne)
+        for words, code in (("selvtillit på kurset", "code:selvtillit"), ("håper på jobb", "code:håp"))
+    )
+    qdpx.members["sources/win.txt"] = WINDOWS.encode("utf-8-sig")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:win")}" name="win" plainTextPath="internal://win.txt">{selections}</TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "windows.qdpx"))
+    assert coded_words(session) == {("selvtillit på kurset", "selvtillit"), ("håper på jobb", "håp og motivasjon")}, result.problems
+    assert not result.problems
+    assert any("without the CRs of its Windows line ends" in line for line in result.deviations) == (counted != WINDOWS)
+
+
 def test_selections_that_read_as_well_in_code_points_as_in_utf16_units_refuse_the_file_in_one_line(demo: Path, tmp_path: Path) -> None:
     # Three emoji move the UTF-16 reading three letters back: onto the "ja" before, as well placed.
     text = "I: 😊😊😊\nD: ja ja ja ja ja ja\n"
