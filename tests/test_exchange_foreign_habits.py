@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
-from qualcode.store.models import Memo, Transcript
+from qualcode.store.models import Code, Memo, Transcript
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR
 from qualcode.text.normalise import normalise
 from tests.test_exchange_import import CODES, Qdpx, codings, guid, run_import
@@ -256,3 +256,17 @@ def test_a_package_with_two_qde_files_and_no_project_qde_is_refused_in_one_line(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "to.qdpx has no project.qde but 2 other .qde files (en.qde, to.qde)" in lines[0], result.output
     assert _state(demo) == before
+
+
+def test_colours_in_every_form_the_schema_allows_keep_their_colour(session: Session, tmp_path: Path) -> None:
+    # RGBType is a token of six hex digits or three: "#36C" and " #3366cc " are the same colour as "#3366CC".
+    codes = "".join(
+        f'<Code guid="{guid("code:" + name)}" name="{name}" isCodable="true" color="{colour}"/>'
+        for name, colour in (("kort", "#36C"), ("mellomrom", " #3366cc "), ("navn", "blå"))
+    )
+    result = run_import(session, Qdpx(codes=codes).write(tmp_path / "farger.qdpx"))
+    colours = {code.path: code.colour for code in session.scalars(select(Code).where(Code.path.in_(["kort", "mellomrom", "navn"])))}
+    assert colours == {"kort": "#3366CC", "mellomrom": "#3366CC", "navn": None}
+    assert [line for line in result.problems if "colour" in line] == [
+        f"Code 'navn' {guid('code:navn')} (line 3): colour 'blå' is not #RRGGBB; left without a colour"
+    ]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, cast
 
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import ImportFailed, UnreadableFile
-from qualcode.exchange.codebook_qdc import normal_guid
+from qualcode.exchange.codebook_qdc import normal_guid, refi_colour
 from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
@@ -451,12 +451,13 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent
         if shows_nothing(name):
             reader.package.problems.append(f"{_describe(code)}: its name is written with {NOTHING_SHOWN}; skipped with its sub-codes")
             continue
-        colour = code.get("color")
-        if colour and not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
-            reader.package.problems.append(f"{_describe(code)}: colour {shortened(colour, SHOWN)!r} is not #RRGGBB; left without a colour")
+        written_colour = (code.get("color") or "").strip()
+        colour = refi_colour(written_colour)
+        if written_colour and colour is None:
+            reader.package.problems.append(f"{_describe(code)}: colour {shortened(written_colour, SHOWN)!r} is not #RRGGBB; left without a colour")
         codable = (code.get("isCodable") or "true").strip().lower() not in {"false", "0"}
         codes.append(QdpxCode(
-            guid, name, codable, colour if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) else None,
+            guid, name, codable, colour,
             _text_of(code, "Description"), _read_codes(reader, code, depth + 1, path), reader.refs(code, "NoteRef"),
         ))
     return codes
