@@ -59,6 +59,17 @@ def test_a_user_differing_only_in_case_from_a_coder_of_the_project_is_that_coder
     assert sorted(session.scalars(select(Coder.name))) == ["Forsker 1", "Importør"]
 
 
+def test_two_users_of_one_name_are_one_coder_and_the_import_says_so(session: Session, tmp_path: Path) -> None:
+    # Two NVivo profiles both named "Anne": one coder here, as a name is a coder, but not without a word.
+    qdpx = Qdpx(codes=CODES)
+    first = qdpx.user("Anne")
+    qdpx.users.append(f'<User guid="{guid("user:anne 2")}" name="Anne"/>')
+    coded_by(qdpx, [first, guid("user:anne 2")])
+    result = run_import(session, qdpx.write(tmp_path / "to-anner.qdpx"))
+    assert coder_of(session, "s0") == coder_of(session, "s1") == "Anne"
+    assert f"User 'Anne' {guid('user:anne 2')}: the same name as user {first} of the file; merged into one coder" in result.problems
+
+
 def test_a_coding_by_a_user_the_file_does_not_list_gets_a_placeholder_coder(session: Session, tmp_path: Path) -> None:
     qdpx = Qdpx(codes=CODES)
     stranger = guid("user:ukjent")
