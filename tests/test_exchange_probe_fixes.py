@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,14 @@ def test_a_code_name_with_a_slash_or_a_line_break_is_renamed_with_a_note(session
     assert {"arbeid-skole", "to linjer"} <= paths and not any("\n" in path for path in paths)
     assert any("'/'" in problem and "'arbeid-skole'" in problem for problem in result.problems)
     assert any("line break" in problem and "'to linjer'" in problem for problem in result.problems)
+
+
+def test_a_code_name_written_decomposed_is_its_composed_name_without_a_word_of_line_breaks(session: Session, tmp_path: Path) -> None:
+    decomposed = unicodedata.normalize("NFD", "håp  og motivasjon")
+    qdpx = Qdpx(codes=f'<Code guid="{guid("code:mac")}" name="{decomposed}" isCodable="true"/>')
+    result = run_import(session, qdpx.write(tmp_path / "mac.qdpx"))
+    assert session.scalar(select(Code.path).where(Code.guid == guid("code:mac"))) == "håp og motivasjon"
+    assert not any("line break" in line for line in result.problems), result.problems
 
 
 def test_a_copy_that_renames_a_code_is_a_conflict_and_the_projects_name_is_kept(session: Session, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import math
 import posixpath
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -440,7 +441,8 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent
         reader.code_paths[guid] = path
         written = (code.get("name") or "").strip()
         name = code_name(written)  # as a typed code name is kept: one line, nothing invisible
-        if name != written:
+        # Composed letters and single spaces change nothing anyone sees ("håp" from a Mac is written decomposed).
+        if any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in written):
             reader.package.problems.append(f"{_describe(code)}: its name held a line break, tab or invisible character; read as {shortened(name, SHOWN)!r}")
         if "/" in name:
             name = name.replace("/", "-")
