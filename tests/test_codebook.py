@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qualcode.cli import cli
 from qualcode.codebook.model import CODE_NAME_LENGTH, CODE_PATH_LENGTH, Codebook, CodeSpec
 from qualcode.codebook.service import (
     apply_codebook,
@@ -87,6 +89,23 @@ def test_validation_names_file_line_and_problem() -> None:
 def test_structural_errors(source: str, message: str) -> None:
     with pytest.raises(CodebookInvalid, match=message):
         parse_codebook(source, "x.yaml")
+
+
+def test_a_colour_written_without_quotes_is_named_not_lost(tmp_path: Path) -> None:
+    # YAML reads `colour: #FF0000` as an empty colour and a comment: the code came in without it, saying nothing.
+    source = (
+        "name: x\ncodes:\n  - name: a\n    colour: #FF0000\n  - name: b\n    colour: #f00 \n"
+        "  - name: c\n    colour:  # farge kommer\n  - name: d\n    colour:\n  - name: e\n    colour: \"#00FF00\"\n"
+    )
+    with pytest.raises(CodebookInvalid) as caught:
+        parse_codebook(source, "farger.yaml")
+    assert caught.value.problems == [
+        f'farger.yaml line {line}: colour of {name} is empty: a # outside quotes starts a YAML comment; write it in quotes, colour: "#RRGGBB"'
+        for line, name in ((4, "a"), (6, "b"))
+    ]
+    (tmp_path / "farger.yaml").write_text(source, encoding="utf-8")
+    outcome = CliRunner().invoke(cli, ["codebook", "validate", str(tmp_path / "farger.yaml")])
+    assert outcome.exit_code == 1 and len(outcome.output.strip().splitlines()) == 1 and "write it in quotes" in outcome.output
 
 
 def test_round_trip_through_yaml_and_the_project(session: Session, tmp_path: Path) -> None:

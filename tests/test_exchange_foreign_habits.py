@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
-from qualcode.store.models import Memo, Transcript
+from qualcode.store.models import Code, Memo, Transcript
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR
 from qualcode.text.normalise import normalise
 from tests.test_exchange_import import CODES, Qdpx, codings, guid, run_import
@@ -136,6 +137,26 @@ def test_inline_text_with_windows_line_ends_selects_the_coded_words_however_the_
     assert not result.problems
 
 
+@pytest.mark.parametrize("counted", [WINDOWS, WINDOWS.replace("\r\n", "\n")], ids=["with CRs", "without CRs"])
+def test_a_text_file_with_windows_line_ends_selects_the_coded_words_however_the_program_counted_them(
+    session: Session, tmp_path: Path, counted: str,
+) -> None:
+    # QualCoder's export "for MAXQDA" writes its text with CRLFs and a BOM, and its positions as
+    # counted in the text without them; NVivo counts the CRs of the file it writes.
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    selections = "".join(
+        coded(words, counted.index(words), counted.index(words) + len(words), guid(code), anne)
+        for words, code in (("selvtillit på kurset", "code:selvtillit"), ("håper på jobb", "code:håp"))
+    )
+    qdpx.members["sources/win.txt"] = WINDOWS.encode("utf-8-sig")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:win")}" name="win" plainTextPath="internal://win.txt">{selections}</TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "windows.qdpx"))
+    assert coded_words(session) == {("selvtillit på kurset", "selvtillit"), ("håper på jobb", "håp og motivasjon")}, result.problems
+    assert not result.problems
+    assert any("without the CRs of its Windows line ends" in line for line in result.deviations) == (counted != WINDOWS)
+
+
 def test_selections_that_read_as_well_in_code_points_as_in_utf16_units_refuse_the_file_in_one_line(demo: Path, tmp_path: Path) -> None:
     # Three emoji move the UTF-16 reading three letters back: onto the "ja" before, as well placed.
     text = "I: 😊😊😊\nD: ja ja ja ja ja ja\n"
@@ -195,3 +216,57 @@ def test_inline_text_in_cdata_with_windows_line_ends_selects_the_coded_words(ses
                         f'{coded("cdata", start, start + 13, guid("code:håp"), anne)}</TextSource>')
     result = run_import(session, qdpx.write(tmp_path / "cdata.qdpx"))
     assert coded_words(session) == {("håper på jobb", "håp og motivasjon")}, result.problems
+
+
+def _renamed_project(package: Path, *names: str) -> Path:
+    """`package` with its project.qde stored under each of `names` instead, as ATLAS.ti names it after the project."""
+    with zipfile.ZipFile(package) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    project = members.pop("project.qde")
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.writestr(name, project)
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return package
+
+
+def test_a_project_named_after_itself_rather_than_project_qde_is_read_and_said_so(demo: Path, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    start = FIRST.index("selvtillit")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:atlas")}" name="atlas"><PlainTextContent>{FIRST}</PlainTextContent>'
+                        f'{coded("atlas", start, start + 10, guid("code:selvtillit"), anne)}</TextSource>')
+    package = _renamed_project(qdpx.write(tmp_path / "atlas.qdpx"), "Miljøholdninger intervjuer.qde")
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(package)])
+    assert result.exit_code == 0, result.output
+    assert "1 transcript imported" in result.output and "1 coding" in result.output
+    assert "deviation: the project is in Miljøholdninger intervjuer.qde, not project.qde; read anyway" in result.output
+    validated = CliRunner().invoke(cli, ["exchange", "validate", str(package)])
+    assert validated.exit_code == 1 and "no project.qde in the package (found Miljøholdninger intervjuer.qde)" in validated.output
+
+
+def test_a_package_with_two_qde_files_and_no_project_qde_is_refused_in_one_line(demo: Path, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    qdpx.sources.append(f'<TextSource guid="{guid("source:to")}" name="to"><PlainTextContent>{FIRST}</PlainTextContent></TextSource>')
+    package = _renamed_project(qdpx.write(tmp_path / "to.qdpx"), "en.qde", "to.qde")
+    before = _state(demo)
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(package)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "to.qdpx has no project.qde but 2 other .qde files (en.qde, to.qde)" in lines[0], result.output
+    assert _state(demo) == before
+
+
+def test_colours_in_every_form_the_schema_allows_keep_their_colour(session: Session, tmp_path: Path) -> None:
+    # RGBType is a token of six hex digits or three: "#36C" and " #3366cc " are the same colour as "#3366CC".
+    codes = "".join(
+        f'<Code guid="{guid("code:" + name)}" name="{name}" isCodable="true" color="{colour}"/>'
+        for name, colour in (("kort", "#36C"), ("mellomrom", " #3366cc "), ("navn", "blå"))
+    )
+    result = run_import(session, Qdpx(codes=codes).write(tmp_path / "farger.qdpx"))
+    colours = {code.path: code.colour for code in session.scalars(select(Code).where(Code.path.in_(["kort", "mellomrom", "navn"])))}
+    assert colours == {"kort": "#3366CC", "mellomrom": "#3366CC", "navn": None}
+    assert [line for line in result.problems if "colour" in line] == [
+        f"Code 'navn' {guid('code:navn')} (line 3): colour 'blå' is not #RRGGBB; left without a colour"
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,17 @@ def test_a_user_differing_only_in_case_from_a_coder_of_the_project_is_that_coder
     assert sorted(session.scalars(select(Coder.name))) == ["Forsker 1", "Importør"]
 
 
+def test_two_users_of_one_name_are_one_coder_and_the_import_says_so(session: Session, tmp_path: Path) -> None:
+    # Two NVivo profiles both named "Anne": one coder here, as a name is a coder, but not without a word.
+    qdpx = Qdpx(codes=CODES)
+    first = qdpx.user("Anne")
+    qdpx.users.append(f'<User guid="{guid("user:anne 2")}" name="Anne"/>')
+    coded_by(qdpx, [first, guid("user:anne 2")])
+    result = run_import(session, qdpx.write(tmp_path / "to-anner.qdpx"))
+    assert coder_of(session, "s0") == coder_of(session, "s1") == "Anne"
+    assert f"User 'Anne' {guid('user:anne 2')}: the same name as user {first} of the file; merged into one coder" in result.problems
+
+
 def test_a_coding_by_a_user_the_file_does_not_list_gets_a_placeholder_coder(session: Session, tmp_path: Path) -> None:
     qdpx = Qdpx(codes=CODES)
     stranger = guid("user:ukjent")
@@ -107,6 +119,14 @@ def test_a_code_name_with_a_slash_or_a_line_break_is_renamed_with_a_note(session
     assert {"arbeid-skole", "to linjer"} <= paths and not any("\n" in path for path in paths)
     assert any("'/'" in problem and "'arbeid-skole'" in problem for problem in result.problems)
     assert any("line break" in problem and "'to linjer'" in problem for problem in result.problems)
+
+
+def test_a_code_name_written_decomposed_is_its_composed_name_without_a_word_of_line_breaks(session: Session, tmp_path: Path) -> None:
+    decomposed = unicodedata.normalize("NFD", "håp  og motivasjon")
+    qdpx = Qdpx(codes=f'<Code guid="{guid("code:mac")}" name="{decomposed}" isCodable="true"/>')
+    result = run_import(session, qdpx.write(tmp_path / "mac.qdpx"))
+    assert session.scalar(select(Code.path).where(Code.guid == guid("code:mac"))) == "håp og motivasjon"
+    assert not any("line break" in line for line in result.problems), result.problems
 
 
 def test_a_copy_that_renames_a_code_is_a_conflict_and_the_projects_name_is_kept(session: Session, tmp_path: Path) -> None:

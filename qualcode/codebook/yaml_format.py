@@ -240,6 +240,9 @@ class _Reader:
             setattr(code, key, self.text(fields.get(key), key))
         if code.colour and not COLOUR.match(code.colour):
             self.problem(fields["colour"], f"colour {code.colour!r} of {path} is not #RRGGBB")
+        elif code.colour is None and _commented_out(fields.get("colour")):
+            self.problem(fields["colour"], f"colour of {path} is empty: a # outside quotes starts a YAML comment;"
+                                           ' write it in quotes, colour: "#RRGGBB"')
         if code.shortcut is not None:
             code.shortcut = shortcut_key(code.shortcut)
             if shortcut_not_visible(code.shortcut):  # as `codebook edit` refuses it
@@ -257,6 +260,18 @@ class _Reader:
         if "codes" in fields:
             code.children = self.codes(fields["codes"], path)
         return code
+
+
+# A colour alone after its key, unquoted: YAML reads it as a comment, and the key as empty.
+_COLOUR_AS_COMMENT = re.compile(r"[ \t]*#(?:[0-9A-Fa-f]{3}){1,2}[ \t]*(?:\r?\n|$)")
+
+
+def _commented_out(node: Node | None) -> bool:
+    """Whether `node` is a value left empty by a colour YAML took for a comment (`colour: #FF0000`)."""
+    if not isinstance(node, ScalarNode) or node.value or node.style is not None:
+        return False
+    mark = node.start_mark
+    return isinstance(mark.buffer, str) and _COLOUR_AS_COMMENT.match(mark.buffer, mark.index) is not None
 
 
 def dump_codebook(codebook: Codebook) -> str:

@@ -75,6 +75,16 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+def refi_colour(written: str | None) -> str | None:
+    """A REFI-QDA colour as qualcode keeps it (#RRGGBB): the schema's RGBType is a token of six hex
+    digits or three (#RGB), spaces around it allowed; None where there is none or it is not one."""
+    colour = (written or "").strip()
+    short = SHORT_COLOUR.match(colour)
+    if short:
+        return "#" + "".join(digit * 2 for digit in short.groups())
+    return colour if COLOUR.match(colour) else None
+
+
 def describe(spec: CodeSpec | CodeView) -> str | None:
     """A code's fields as the labelled paragraphs of a <Description>; None when it has none."""
     paragraphs = []
@@ -296,16 +306,11 @@ class _Reader:
         return spec
 
     def colour(self, element: etree._Element, name: str) -> str | None:
-        colour = (element.get("color") or "").strip()
-        if not colour:
-            return None
-        short = SHORT_COLOUR.match(colour)
-        if short:
-            return "#" + "".join(digit * 2 for digit in short.groups())
-        if COLOUR.match(colour):
-            return colour
-        self.note(element, f"colour {colour!r} of {name!r} is not #RRGGBB; left out")
-        return None
+        written = (element.get("color") or "").strip()
+        colour = refi_colour(written)
+        if written and colour is None:
+            self.note(element, f"colour {written!r} of {name!r} is not #RRGGBB; left out")
+        return colour
 
 
 # A dot that separates two parts of a Taguette path ("tema.undertema"): two letters or more on each

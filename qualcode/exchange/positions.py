@@ -3,10 +3,12 @@
 REFI-QDA counts characters, but programs built on UTF-16 strings (.NET, Java, Qt, Cocoa) count
 their units, in which an emoji or another letter beyond the Basic Multilingual Plane is two; and a
 text written inline in project.qde with Windows line ends loses its carriage returns to the XML
-parser, whether or not the program counted them. Where the readings differ, the positions
+parser, whether or not the program counted them; a program may also write a text file with Windows
+line ends and count its positions as if each were one character. Where the readings differ, the positions
 themselves tell: a reading that puts a position past the text's end or between the halves of a
 letter is not the one; then a selection whose name is its words; then the reading whose
-selections begin and end at words rather than inside them or on a space. A source none of these
+selections begin and end at words rather than inside them or on a space; for a text file, the
+standard's reading, CRs and all, where one without them does no better. A source none of these
 can tell about refuses the file, rather than coding words next to the ones the other program coded.
 """
 
@@ -81,10 +83,12 @@ def _named_words(text: str, name: str | None, start: int, end: int) -> bool:
     return len(wanted) >= 4 and bool(words) and (words == wanted or (len(wanted) >= 20 and words.startswith(wanted.rstrip("…. "))))
 
 
-def readings(source: QdpxSource, inline: bool) -> list[Reading]:
+def readings(source: QdpxSource) -> list[Reading]:
     """The ways `source`'s positions may have been counted, the standard's first."""
     texts = [(source.text, True)]
-    if inline and "\r" in source.text:  # written with CRs the XML parser would have dropped
+    # Written inline with CRs the XML parser would have dropped, or a file written with Windows line
+    # ends from a text counted without them (QualCoder's export for MAXQDA, say).
+    if "\r" in source.text:
         texts.append((re.sub(r"\r\n?", "\n", source.text), False))
     found = []
     for text, kept in texts:
@@ -98,7 +102,7 @@ def settle_positions(source: QdpxSource, file_name: str, inline: bool, problems:
     """Read `source`'s selections in the way the other program counted them, as code points of
     `source.text`; return that reading where the ways differ. A selection that does not fit it is
     listed in `problems` and left out; a source no way fits better than another refuses the file."""
-    candidates = readings(source, inline)
+    candidates = readings(source)
     if len(candidates) == 1:
         return None
     returns = [match.start() for match in re.finditer("\r\n", source.text)]
@@ -107,13 +111,16 @@ def settle_positions(source: QdpxSource, file_name: str, inline: bool, problems:
     if not differ:
         return None
 
-    def score(reading: Reading) -> tuple[int, int, int]:
+    def score(reading: Reading) -> tuple[int, int, int, int]:
         placed = [(selection, reading.place(selection.start, selection.end)) for selection in differ]
         fitting = [(selection, place) for selection, place in placed if place is not None]
         return (
             len(fitting),
             sum(_named_words(reading.text, selection.name, *place) for selection, place in fitting),
             sum(_word_edges(reading.text, *place) for _, place in fitting),
+            # A file's own characters, CRs and all, are what the standard counts: a reading without
+            # them must do better. Inline, the parser took the CRs, so neither reading is the file's.
+            int(reading.line_ends_kept and not inline),
         )
 
     scored = sorted(((score(reading), index) for index, reading in enumerate(candidates)), reverse=True)

@@ -432,6 +432,7 @@ def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: Q
     found: dict[str, Coder] = {}
     made: list[Coder] = []
     by_folded: dict[str, list[Coder]] = {}
+    named: dict[str, str] = {}  # each name the file's users have here -> the first user of it
     for coder in session.scalars(select(Coder)):
         by_folded.setdefault(coder.name.casefold(), []).append(coder)
     for user in package.users.values():
@@ -444,6 +445,10 @@ def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: Q
             result.problems.append(f"User {user.guid}: a coder's name cannot hold a comma (--coders takes A,B); named {name!r}")
         name = _fitted(name or f"ukjent bruker {user.guid[:8]}", CODER_NAME_LENGTH, f"User {user.guid}", result)
         found[user.guid] = _coder(session, user.guid, name, by_folded, made, result)
+        first = named.setdefault(name, user.guid)
+        if first != user.guid:
+            # The other program told them apart; here a name is a coder, and what both coded alike is one coding.
+            result.problems.append(f"User {name!r} {user.guid}: the same name as user {first} of the file; merged into one coder")
     unknown = [coding.user for source in package.sources for chosen in source.selections for coding in chosen.codings]
     unknown += [note.user for note in package.notes.values()]
     for guid in dict.fromkeys(user for user in unknown if user and user not in package.users):

@@ -13,6 +13,7 @@ import math
 import posixpath
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, cast
 
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import ImportFailed, UnreadableFile
-from qualcode.exchange.codebook_qdc import normal_guid
+from qualcode.exchange.codebook_qdc import normal_guid, refi_colour
 from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
@@ -325,14 +326,13 @@ def read_qdpx(path: Path) -> QdpxPackage:
     if not path.is_file():
         raise UnreadableFile(f"{path} does not exist", "check the path")
     with path.open("rb") as handle, open_package(handle, path.name, QDPX_LIMITS) as archive:
-        members = {name.lower(): name for name in archive.namelist()}
-        project_member = members.get("project.qde")
-        if project_member is None:
-            raise UnreadableFile(f"{path.name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
-        root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: project.qde", QDPX_LIMITS)
+        project_member = _project_member(archive.namelist(), path.name)
+        root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: {project_member}", QDPX_LIMITS)
         if _local(root) != "Project":
-            raise UnreadableFile(f"{path.name}: project.qde holds a <{_local(root)}>, not a REFI-QDA <Project>")
+            raise UnreadableFile(f"{path.name}: {project_member} holds a <{_local(root)}>, not a REFI-QDA <Project>")
         package = QdpxPackage(path.name, root.get("name") or path.stem)
+        if project_member.lower() != "project.qde":
+            package.deviations.append(f"the project is in {project_member}, not project.qde; read anyway")
         problems = schema_problems(root)
         namespace = root.tag.partition("}")[0].lstrip("{")
         if namespace != PROJECT_NS:
@@ -348,6 +348,24 @@ def read_qdpx(path: Path) -> QdpxPackage:
         reader.origin = (root.get("origin") or "").strip()
         _read_project(reader, root)
     return package
+
+
+def _project_member(names: list[str], file_name: str) -> str:
+    """The package's project.qde, in any case; else its one .qde beside it, as ATLAS.ti names it after
+    the project ("Intervjuer.qde"). None, or several, is no project qualcode can tell."""
+    by_lower = {name.lower(): name for name in names}
+    if "project.qde" in by_lower:
+        return by_lower["project.qde"]
+    projects = sorted(name for name in names if name.lower().endswith(".qde") and "/" not in name)
+    if len(projects) == 1:
+        return projects[0]
+    if projects:
+        raise UnreadableFile(
+            f"{file_name} has no project.qde but {len(projects)} other .qde files ({', '.join(shortened(name, SHOWN) for name in projects[:3])}"
+            f"{' …' if len(projects) > 3 else ''}), so which is the project cannot be told; nothing imported",
+            "export the project again from the program that made it",
+        )
+    raise UnreadableFile(f"{file_name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
 
 
 def _read_project(reader: _Reader, root: etree._Element) -> None:
@@ -423,7 +441,8 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent
         reader.code_paths[guid] = path
         written = (code.get("name") or "").strip()
         name = code_name(written)  # as a typed code name is kept: one line, nothing invisible
-        if name != written:
+        # Composed letters and single spaces change nothing anyone sees ("håp" from a Mac is written decomposed).
+        if any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in written):
             reader.package.problems.append(f"{_describe(code)}: its name held a line break, tab or invisible character; read as {shortened(name, SHOWN)!r}")
         if "/" in name:
             name = name.replace("/", "-")
@@ -434,12 +453,13 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent
         if shows_nothing(name):
             reader.package.problems.append(f"{_describe(code)}: its name is written with {NOTHING_SHOWN}; skipped with its sub-codes")
             continue
-        colour = code.get("color")
-        if colour and not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
-            reader.package.problems.append(f"{_describe(code)}: colour {shortened(colour, SHOWN)!r} is not #RRGGBB; left without a colour")
+        written_colour = (code.get("color") or "").strip()
+        colour = refi_colour(written_colour)
+        if written_colour and colour is None:
+            reader.package.problems.append(f"{_describe(code)}: colour {shortened(written_colour, SHOWN)!r} is not #RRGGBB; left without a colour")
         codable = (code.get("isCodable") or "true").strip().lower() not in {"false", "0"}
         codes.append(QdpxCode(
-            guid, name, codable, colour if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) else None,
+            guid, name, codable, colour,
             _text_of(code, "Description"), _read_codes(reader, code, depth + 1, path), reader.refs(code, "NoteRef"),
         ))
     return codes

@@ -73,7 +73,10 @@ def _package_findings(path: Path) -> list[Finding]:
             if name.lower().startswith(SOURCES_FOLDER) and not name.startswith(SOURCES_FOLDER):
                 findings.append(Finding(str(path), f"{name}: the sources folder must be lower-case sources/"))
         if PROJECT_MEMBER not in names:
-            close = [name for name in names if name.lower() == PROJECT_MEMBER]
+            # Another case, or the project's own name (ATLAS.ti's "Intervjuer.qde"), which qualcode's import reads.
+            close = [name for name in names if name.lower() == PROJECT_MEMBER] or sorted(
+                name for name in names if name.lower().endswith(".qde") and "/" not in name
+            )
             found = f" (found {close[0]})" if close else ""
             return [*findings, Finding(str(path), f"no {PROJECT_MEMBER} in the package{found}")]
         place = f"{path}!{PROJECT_MEMBER}"
