@@ -1180,19 +1180,22 @@ class Workspace:
                 output, force, key, progress,
             )
 
-    def export_codebook(self, file: Path | None) -> bytes:
+    def export_codebook(self, file: Path | None) -> tuple[bytes, list[str]]:
         """The codebook as YAML, or REFI-QDA XML for a FILE ending in .qdc, checked for leaks as every
         export is (a codebook's name, definitions and examples are typed text); written to `file`
-        (replaced if it exists) through the same atomic publishing, and returned."""
+        (replaced if it exists) through the same atomic publishing, and returned with what the file
+        will not give back as written."""
         from qualcode.anonymise.leakcheck import guard
         from qualcode.exporters.service import publish_checked
 
         as_qdc = file is not None and file.suffix.lower() == ".qdc"
+        notes: list[str] = []
         with self.begin() as session:
             if as_qdc:
-                from qualcode.exchange.codebook_qdc import write_qdc
+                from qualcode.exchange.codebook_qdc import codes_not_carried, write_qdc
 
                 data = write_qdc(session)
+                notes = codes_not_carried(session)
             else:
                 from qualcode.codebook.service import project_codebook
                 from qualcode.codebook.yaml_format import dump_codebook
@@ -1203,7 +1206,7 @@ class Workspace:
             guard(data, key, "codebook.yaml")
         else:
             publish_checked(file, data, key)
-        return data
+        return data, notes
 
     def in_exports(self, output: Path | None) -> Path | None:
         """A bare file name, as the terminal UI's form takes it, goes in the project's exports folder, where default names go too."""

@@ -26,6 +26,7 @@ from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import add_coding
 from qualcode.errors import CodebookInvalid, InvalidInput, UnreadableFile
 from qualcode.exchange.codebook_qdc import (
+    codes_not_carried,
     describe,
     import_qdc,
     parse_description,
@@ -291,3 +292,44 @@ def test_a_codebook_is_held_to_one_size_at_entry_and_read_back_so_its_own_export
         assert again.exit_code == 0 and again.output.startswith("0 codes added, 0 updated, 26 unchanged"), again.output
     with Project.open(demo) as opened, opened.begin() as session, pytest.raises(InvalidInput, match="over the 1 MB a codebook may take"):
         update_code(session, "helse", {"example": "eksempel " * 115_000}, get_or_create_coder(session, "A"))
+
+
+def test_a_field_holding_a_line_that_looks_like_a_label_comes_back_from_its_own_qdc_as_written(tmp_path: Path) -> None:
+    """A probe: a definition written (in YAML, with |) as several lines, one of them "Eksempel: …",
+    came back from the project's own .qdc split in two, the rest moved into the example."""
+    definition = "Deltakerens egen opplevelse.\nEksempel: «jeg bestemmer selv»\nInkluder: ikke dette"
+    with Project.create(tmp_path / "a") as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        create_code(session, "empowerment", {"definition": definition, "example": "«Nå tror jeg på meg selv»",
+                                             "signal_words": ["selvtillit", "tro på meg selv"]}, coder)
+        data = write_qdc(session)
+        assert codes_not_carried(session) == []
+        copied = import_qdc(session, read_qdc(data, "kodebok.qdc"), coder)
+        assert (copied.changes.created, copied.changes.updated) == ([], [])
+    with Project.create(tmp_path / "b") as other, other.begin() as session:
+        import_qdc(session, read_qdc(data, "kodebok.qdc"), get_or_create_coder(session, "Forsker 1"))
+        spec = project_codebook(session).codes[0]
+    assert (spec.definition, spec.example, spec.inclusion) == (definition, "«Nå tror jeg på meg selv»", None)
+    # Another program's description is read as liberally as before: a label on any line.
+    assert read_qdc(data.replace(b"qualcode", b"NVivo"), "nvivo.qdc").codebook.codes[0].example != "«Nå tror jeg på meg selv»"
+
+
+def test_what_a_qdc_cannot_give_back_is_said_at_export_and_kept_in_the_project(
+    project: Project, key_access: KeyAccess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "keys" / "test.qckey"))
+    with project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        update_code(session, "empowerment", {"signal_words": ["mestring", "tro, håp"]}, coder)
+        update_code(session, "brukermedvirkning", {"definition": "Første avsnitt.\n\nEksempel: i definisjonen"}, coder)
+    root = str(project.root)
+    result = CliRunner().invoke(cli, ["--project", root, "codebook", "export", str(tmp_path / "kodebok.qdc")])
+    assert result.exit_code == 0 and result.stdout.startswith("wrote ")
+    assert "note: 2 codes will not read back from the file exactly as written: empowerment (signal words);" in result.stderr
+    assert "brukermedvirkning (definition, inclusion, exclusion, example)" in result.stderr and result.stderr.count("\n") == 1
+    qdpx = CliRunner().invoke(cli, ["--project", root, "export", "qdpx", str(tmp_path / "p.qdpx")])
+    assert qdpx.exit_code == 0 and "2 codes will not read back" in qdpx.output
+    with project.begin() as session:
+        kept = {view.path: view for view in list_codes(session)}
+    assert list(kept["empowerment"].signal_words) == ["mestring", "tro, håp"]
+    assert kept["brukermedvirkning"].definition == "Første avsnitt.\n\nEksempel: i definisjonen"

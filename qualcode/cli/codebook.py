@@ -123,11 +123,13 @@ def codebook_export(app: AppContext, file: Path | None, force: bool) -> None:
     if file is not None and not file.parent.is_dir():
         raise InvalidInput(f"there is no folder {file.parent}", "make it first, or give a path in a folder that exists")
     with app.workspace(read_only=True) as workspace:
-        data = workspace.export_codebook(file)
+        data, notes = workspace.export_codebook(file)
     if file is None:
         click.echo(data.decode("utf-8"), nl=False)
         return
     click.echo(f"wrote {file}")
+    for line in notes:
+        note(f"note: {line}")
 
 
 @codebook_group.command("history")

@@ -62,6 +62,7 @@ _LABEL_LINE = re.compile(
     r"^\s*(" + "|".join(re.escape(spelling) for spelling in sorted(_LABEL_OF, key=len, reverse=True)) + r")\s*:\s?(.*)$",
     re.IGNORECASE,
 )
+_WRITTEN_LABEL = re.compile(r"^(" + "|".join(re.escape(spellings[0]) for _, spellings in DESCRIPTION_LABELS) + r"): (.*)$")
 GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 STORED_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SHORT_COLOUR = re.compile(r"^#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])$")
@@ -97,18 +98,61 @@ def describe(spec: CodeSpec | CodeView) -> str | None:
     return "\n\n".join(paragraphs) or None
 
 
-def parse_description(text: str | None) -> dict[str, str]:
-    """The fields in a description, by label in either language; unlabelled text is the definition."""
+def parse_description(text: str | None, *, ours: bool = False) -> dict[str, str]:
+    """The fields in a description, by label in either language; unlabelled text is the definition.
+
+    A description qualcode wrote (`ours`) is read as `describe` writes it: a label is one of the
+    labels written, starting a paragraph, for a field after the one before. So a definition with a
+    line of its own beginning "Eksempel:" reads back as the definition it is, not split in two."""
     fields: dict[str, list[str]] = {}
     current = "definition"
+    order = [key for key, _ in DESCRIPTION_LABELS]
+    reached = -1
+    previous = ""
     for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        labelled = _LABEL_LINE.match(line)
-        if labelled:
-            current = _LABEL_OF[labelled.group(1).lower()]
+        labelled = (_WRITTEN_LABEL if ours else _LABEL_LINE).match(line)
+        key = _LABEL_OF[labelled.group(1).lower()] if labelled else None
+        if ours and key is not None and (previous.strip() or order.index(key) <= reached):
+            key = None
+        if labelled and key is not None:
+            current = key
+            reached = order.index(key)
             fields.setdefault(current, []).append(labelled.group(2))
         else:
             fields.setdefault(current, []).append(line)
+        previous = line
     return {key: value for key, lines in fields.items() if (value := "\n".join(lines).strip())}
+
+
+def signal_words_of(written: str | None) -> list[str]:
+    """Signal words as a description lists them: separated by commas, semicolons or lines."""
+    return [word.strip() for word in re.split(r"[,;\n]", written or "") if word.strip()]
+
+
+def fields_not_carried(spec: CodeSpec | CodeView) -> list[str]:
+    """The fields of a code that its `.qdc` description would not give back as they are (a signal word
+    holding a comma, a blank line followed by "Eksempel:" in a definition): said at export, not lost unseen."""
+    read = parse_description(xml_text(describe(spec) or ""), ours=True)
+    lost = [key for key, _ in DESCRIPTION_LABELS[:-1] if (getattr(spec, key) or "").strip() != read.get(key, "")]
+    if signal_words_of(read.get("signal_words")) != [word.strip() for word in spec.signal_words]:
+        lost.append("signal_words")
+    return lost
+
+
+FIELD_WORDS = {"definition": "definition", "inclusion": "inclusion", "exclusion": "exclusion", "example": "example",
+               "signal_words": "signal words"}
+
+
+def codes_not_carried(session: Session) -> list[str]:
+    """One line naming the codes whose fields a REFI-QDA description would not give back as they are, if any."""
+    lost = [(view.path, fields) for view in list_codes(session) if (fields := fields_not_carried(view))]
+    if not lost:
+        return []
+    named = "; ".join(f"{path} ({', '.join(FIELD_WORDS[field] for field in fields)})" for path, fields in lost[:5])
+    more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+    return [f"{len(lost)} code{'s' if len(lost) > 1 else ''} will not read back from the file exactly as written: {named}{more}"
+            " (a signal word holding a comma or semicolon, or a blank line followed by a label such as"
+            " 'Eksempel:' inside a field); the project keeps them as they are"]
 
 
 def is_grouping(view: CodeView, has_children: bool) -> bool:
@@ -227,8 +271,12 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
 
 
 def _from(qdc: QdcCodebook, program: str) -> bool:
-    """Whether the file says `program` wrote it (its origin is "Program 1.2", in any case)."""
-    return qdc.origin.casefold().split(" ")[0] == program
+    return written_by(qdc.origin, program)
+
+
+def written_by(origin: str, program: str) -> bool:
+    """Whether a file's origin says `program` wrote it (its origin is "Program 1.2", in any case)."""
+    return origin.casefold().split(" ")[0] == program
 
 
 def _local(element: etree._Element) -> str:
@@ -298,11 +346,11 @@ class _Reader:
                 self.note(element, f"GUID {raw_guid} of {name!r} read as {guid}")
         spec.colour = self.colour(element, name)
         descriptions = [child for child in element if _local(child) == "Description"]
-        fields = parse_description(descriptions[0].text if descriptions else None)
+        fields = parse_description(descriptions[0].text if descriptions else None, ours=written_by(self.result.origin, "qualcode"))
         for key in ("definition", "inclusion", "exclusion", "example"):
             setattr(spec, key, fields.get(key))
         if "signal_words" in fields:
-            spec.signal_words = [word.strip() for word in re.split(r"[,;\n]", fields["signal_words"]) if word.strip()]
+            spec.signal_words = signal_words_of(fields["signal_words"])
         return spec
 
     def colour(self, element: etree._Element, name: str) -> str | None:

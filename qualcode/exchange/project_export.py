@@ -46,7 +46,13 @@ from sqlalchemy.orm import InstrumentedAttribute
 from qualcode import __version__
 from qualcode.coding.consensus import CONSENSUS_CODER, standing_decisions
 from qualcode.coding.memos import coding_memo_writers
-from qualcode.exchange.codebook_qdc import STORED_GUID, code_elements, serialise_valid, xml_text
+from qualcode.exchange.codebook_qdc import (
+    STORED_GUID,
+    code_elements,
+    codes_not_carried,
+    serialise_valid,
+    xml_text,
+)
 from qualcode.exchange.schema import PROJECT_NS
 from qualcode.exporters.service import export_path, publish_checked
 from qualcode.garbage import without_collections
@@ -510,7 +516,7 @@ def export_qdpx(
     path = export_path(project_root, output, "prosjekt", ".qdpx", force)
     path, warnings = publish_checked(path, content.data, key, numbered=output is None, overwrite=force)
     return QdpxExport(path, content.sources, content.codings, content.notes, content.cases, content.left_out,
-                      warnings + _not_carried(session))
+                      warnings + _not_carried(session) + codes_not_carried(session))
 
 
 def _not_carried(session: Session) -> list[str]:

@@ -42,7 +42,7 @@ from qualcode.coding.coders import CODER_NAME_LENGTH
 from qualcode.coding.service import coding_state
 from qualcode.coding.waves import project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
-from qualcode.exchange.codebook_qdc import parse_description
+from qualcode.exchange.codebook_qdc import parse_description, signal_words_of, written_by
 from qualcode.exchange.project_export import (
     SPEAKERS_VARIABLE,
     TRANSCRIPT_FIELDS,
@@ -579,7 +579,7 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
         file_guid = code_guid(path) if typed_path != path and spec.guid == code_guid(typed_path) else spec.guid
         fields: dict[str, object] = {}
         if spec.description:
-            fields.update(_description_fields(clean_text(spec.description, key)))
+            fields.update(_description_fields(clean_text(spec.description, key), written_by(package.origin, "qualcode")))
         if spec.colour:
             fields["colour"] = spec.colour.upper()
         if "shortcut" in fields:  # a shortcut must be free: the service checks it
@@ -726,11 +726,11 @@ def _adopt_guid(session: Session, code_id: int, guid: str) -> str:
     return guid
 
 
-def _description_fields(description: str) -> dict[str, object]:
-    """A code's Description as its fields, read as the `.qdc` import reads it."""
-    fields: dict[str, object] = dict(parse_description(description))
+def _description_fields(description: str, ours: bool) -> dict[str, object]:
+    """A code's Description as its fields, read as the `.qdc` import reads it (`ours`: qualcode wrote it)."""
+    fields: dict[str, object] = dict(parse_description(description, ours=ours))
     if isinstance(fields.get("signal_words"), str):
-        fields["signal_words"] = [word.strip() for word in str(fields["signal_words"]).split(",") if word.strip()]
+        fields["signal_words"] = signal_words_of(str(fields["signal_words"]))
     return fields
 
 

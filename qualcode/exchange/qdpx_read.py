@@ -116,6 +116,7 @@ class QdpxPackage:
 
     file_name: str
     name: str
+    origin: str = ""  # the program the file says wrote it (<Project origin="qualcode 0.1.0">)
     users: dict[str, QdpxUser] = field(default_factory=dict)
     codes: list[QdpxCode] = field(default_factory=list)
     sources: list[QdpxSource] = field(default_factory=list)
@@ -330,7 +331,7 @@ def read_qdpx(path: Path) -> QdpxPackage:
         root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: {project_member}", QDPX_LIMITS)
         if _local(root) != "Project":
             raise UnreadableFile(f"{path.name}: {project_member} holds a <{_local(root)}>, not a REFI-QDA <Project>")
-        package = QdpxPackage(path.name, root.get("name") or path.stem)
+        package = QdpxPackage(path.name, root.get("name") or path.stem, (root.get("origin") or "").strip())
         if project_member.lower() != "project.qde":
             package.deviations.append(f"the project is in {project_member}, not project.qde; read anyway")
         problems = schema_problems(root)
