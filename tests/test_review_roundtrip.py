@@ -594,3 +594,19 @@ def test_a_withdrawal_leaves_a_colleague_whose_name_is_the_participants_pseudony
     withdrawn = ok(run(project, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
     assert "comments they wrote on drafts" not in withdrawn.output
     assert [(author, text) for author, text, _ in memos(project)] == [(pseudonym, "En kollegas merknad.")]
+
+
+def test_a_report_re_saved_by_word_in_norwegian_places_a_comment_under_a_heading_on_its_code(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Word in Norwegian saves the heading styles' ids as "Overskrift1", "Overskrift2" (their names
+    stay "heading 1", "heading 2"): the import knew headings only by the id "Heading1", and put
+    every comment on a section's definition on the project instead of the code."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("Innflytelse over egen deltakelse", "Uklar definisjon.", "Anne"))
+    norwegian = [(r'"Heading([1-9])"', r'"Overskrift\1"')]
+    resaved = rezipped(reviewed, tmp_path / "norsk.docx", {
+        "word/document.xml": norwegian, "word/styles.xml": norwegian, "word/numbering.xml": norwegian,
+    })
+    imported = ok(run(project, "review", "import", str(resaved)))
+    assert "Anne: attached to code brukermedvirkning/individuell medvirkning: Uklar definisjon." in imported.output, imported.output

@@ -153,15 +153,16 @@ def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str
     code_path: str | None = None
     code_gone: str | None = None
     text = ""
+    heading_levels = _heading_levels(document)
     for element in document.element.body.iter(paragraph_tag, start_tag, end_tag, *comment_tags, range_end_tag):
         if element.tag == paragraph_tag:
             awaiting = []
             text = "".join(node.text or "" for node in element.iter(qn("w:t")))
             style = element.find(qn("w:pPr") + "/" + qn("w:pStyle"))
-            level = re.fullmatch(r"Heading(\d)", (style.get(qn("w:val")) if style is not None else "") or "")
-            if not level:
+            level = heading_levels.get((style.get(qn("w:val")) if style is not None else "") or "")
+            if level is None:
                 continue
-            headings = headings[: int(level.group(1)) - 1] + [text.strip()]
+            headings = headings[: level - 1] + [text.strip()]
             _close_quotes(open_marks)  # a heading is never part of a quote
             path = "/".join(headings)
             marked = [name.removeprefix(CODE_BOOKMARK_PREFIX) for node in element.iter(start_tag)
@@ -196,6 +197,22 @@ def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str
             if not quotes:
                 awaiting.append(comment_id)
     return {comment_id: replace(anchor, quotes_spanned=len(spanned.get(comment_id, ()))) for comment_id, anchor in anchors.items()}
+
+
+def _heading_levels(document: Document) -> dict[str, int]:
+    """The level of each heading style, by the style id a paragraph names: found by the style's name
+    ("heading 1"), which Word keeps in English, since Word in another language saves the ids it
+    gives the built-in styles in that language ("Overskrift1" in Norwegian); and by the id the
+    report wrote ("Heading1"), for a file whose styles say nothing of it."""
+    from docx.oxml.ns import qn
+
+    levels = {f"Heading{level}": level for level in range(1, 10)}
+    for style in document.styles.element.iter(qn("w:style")):
+        name = style.find(qn("w:name"))
+        level = re.fullmatch(r"heading ([1-9])", (name.get(qn("w:val")) or "").strip().casefold()) if name is not None else None
+        if level is not None and style.get(qn("w:styleId")):
+            levels[style.get(qn("w:styleId"))] = int(level.group(1))
+    return levels
 
 
 def _close_quotes(open_marks: dict[str, str]) -> None:
