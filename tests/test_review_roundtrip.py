@@ -610,3 +610,13 @@ def test_a_report_re_saved_by_word_in_norwegian_places_a_comment_under_a_heading
     })
     imported = ok(run(project, "review", "import", str(resaved)))
     assert "Anne: attached to code brukermedvirkning/individuell medvirkning: Uklar definisjon." in imported.output, imported.output
+
+
+def test_a_comment_whose_author_is_only_commas_is_kept_as_by_an_unknown_reviewer(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A name of commas read as "family, given" came to nothing, and the import stopped with "a coder
+    needs a name (hint: pass --coder NAME …)", which is about the one importing, not the comment."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Uklart.", ","), (SHARED, "Enig.", " , , "))
+    imported = ok(run(project, "review", "import", str(reviewed)))
+    assert "2 new memos, 0 already imported, 0 not placed" in imported.output, imported.output
+    assert [(author, text) for author, text, _ in memos(project)] == [("Ukjent kommentator", "Uklart."), ("Ukjent kommentator", "Enig.")]

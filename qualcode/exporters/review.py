@@ -651,12 +651,13 @@ def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> 
     """A comment's author as the project may keep it: a reviewer the key knows (an informant
     commenting on a draft, say) by their pseudonym. The name comes from a file, so a name held back
     for review is refused as it is in typed text (a coder's name is not cleaned by the session)."""
-    name = " ".join(visible(author or "").split()) or "Ukjent kommentator"
+    name = " ".join(visible(author or "").split())
     # Word shows a directory's name as "Nordmann, Ola": the name as it is said, since a coder's name
     # holds no comma (`--coders A,B` lists them). More commas than that are spaces.
     family, comma, given = name.partition(",")
     if comma:
         name = " ".join(f"{given} {family}".replace(",", " ").split())
+    name = name or "Ukjent kommentator"  # none written, or only commas
     if len(name) > CODER_NAME_LENGTH:  # as a .qdpx import cuts a user's name: the store keeps no more
         name = name[:CODER_NAME_LENGTH - 1].rstrip() + "…"
     if key is None:
