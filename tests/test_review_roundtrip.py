@@ -620,3 +620,23 @@ def test_a_comment_whose_author_is_only_commas_is_kept_as_by_an_unknown_reviewer
     imported = ok(run(project, "review", "import", str(reviewed)))
     assert "2 new memos, 0 already imported, 0 not placed" in imported.output, imported.output
     assert [(author, text) for author, text, _ in memos(project)] == [("Ukjent kommentator", "Uklart."), ("Ukjent kommentator", "Enig.")]
+
+
+@pytest.mark.parametrize("edits", [
+    {"[Content_Types].xml": [(r'<Override PartName="/word/comments.xml"', "<Override")]},  # a part's type with no part
+    {"word/_rels/document.xml.rels": [(r'Target="comments.xml"', "")]},  # a link to nothing
+    {"word/_rels/document.xml.rels": [(r'(relationships/comments" )Target="comments.xml"', r'\1Target="settings.xml"')]},
+    {"word/_rels/document.xml.rels": [(r'(relationships/styles" )Target="styles.xml"', r'\1Target="settings.xml"')]},
+])
+def test_a_report_whose_parts_are_linked_wrongly_is_refused_in_one_line(
+    reported: tuple[Path, Path], tmp_path: Path, edits: dict[str, list[tuple[str, str]]],
+) -> None:
+    """Each was a traceback (AttributeError, TypeError): python-docx follows the package's content
+    types and relationships as it reads, and fails on damaged ones as it follows them."""
+    project, report = reported
+    damaged = rezipped(commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne")), tmp_path / "skadet.docx", edits)
+    refused = run(project, "review", "import", str(damaged))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert refused.output.startswith("error: skadet.docx is not a readable .docx file"), refused.output
+    assert "save it again as .docx" in refused.output
+    assert memos(project) == []

@@ -130,7 +130,9 @@ class ReviewImport:
     tracked_changes: list[TrackedChanges] = field(default_factory=list)
 
 
-def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str]) -> dict[str, Anchor]:
+def _anchors(
+    document: Document, heading_levels: dict[str, int], code_paths: set[str], guid_paths: dict[str, str],
+) -> dict[str, Anchor]:
     """For each comment id: the quote bookmarks open where it is anchored, and the section's code:
     by the GUID its heading is bookmarked with (`guid_paths`: the codes' paths by GUID without
     hyphens), so a code moved or renamed since is found; in a report written before headings were
@@ -153,7 +155,6 @@ def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str
     code_path: str | None = None
     code_gone: str | None = None
     text = ""
-    heading_levels = _heading_levels(document)
     for element in document.element.body.iter(paragraph_tag, start_tag, end_tag, *comment_tags, range_end_tag):
         if element.tag == paragraph_tag:
             awaiting = []
@@ -277,9 +278,14 @@ def import_review(
         # no entities) before python-docx reads it.
         check_package_xml(path, limits=REVIEW_LIMITS)
         document = docx.Document(str(path))
+        # python-docx follows the package's relationships as it reads, to the comments and the
+        # styles when first asked for them: a package whose content types or relationships are
+        # damaged (a link with no target, a "styles" link to another kind of part) fails there.
+        comments = _file_comments(document)
+        heading_levels = _heading_levels(document)
     except UnreadableFile as error:
         raise _unreadable(path, error.message, error.hint) from None
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError, AttributeError, TypeError) as error:
         raise _unreadable(path, f"{path.name} is not a readable .docx file ({error})") from None
     # A report says which project it comes from (an older one, or another document, says nothing).
     made_in = _identifier(path)
@@ -298,9 +304,8 @@ def import_review(
         )
     _refuse_quotes_of_the_withdrawn(session, document, path.name)
     codes = {code.path: code for code in session.scalars(select(Code))}
-    anchors = _anchors(document, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()})
+    anchors = _anchors(document, heading_levels, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()})
     parents = _reply_parents(path)
-    comments = _file_comments(document)
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
     claimed: set[int] = set()  # the memos this import has found a comment of the file in, or written for one
