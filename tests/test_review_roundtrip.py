@@ -640,3 +640,16 @@ def test_a_report_whose_parts_are_linked_wrongly_is_refused_in_one_line(
     assert refused.output.startswith("error: skadet.docx is not a readable .docx file"), refused.output
     assert "save it again as .docx" in refused.output
     assert memos(project) == []
+
+
+def test_a_comment_whose_memo_was_removed_since_is_not_said_to_be_there(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Imported again after its memo was removed (or the import undone), a comment was "already on
+    coding 2", where nothing is to be seen; it is said to have been removed, and is not brought back."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"), (SHARED, "Enig.", "Anne"))
+    ok(run(project, "review", "import", str(reviewed)))
+    ok(run(project, "memo", "remove", "1", coder="Prober"))
+    again = ok(run(project, "review", "import", str(reviewed)))
+    assert "Anne: already on coding 2, but memo 1 was removed since: Sterkt." in again.output, again.output
+    assert "Anne: already on coding 1: Enig." in again.output
+    assert "0 new memos, 2 already imported, 0 not placed" in again.output

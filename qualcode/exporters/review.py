@@ -406,6 +406,9 @@ def import_review(
                 placed.coding, orphan.transcript_id if orphan is not None else None,
             ):
                 placed = replace(placed, attached_to=memo_view(session, found).attached_to)
+            if found is not None and found.removed_at is not None:
+                # Removed (or its import undone) since: not brought back, and not said to be there.
+                placed = replace(placed, attached_to=f"{placed.attached_to}, but memo {found.id} was removed since")
             result.placed.append(placed)
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
