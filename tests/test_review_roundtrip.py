@@ -653,3 +653,16 @@ def test_a_comment_whose_memo_was_removed_since_is_not_said_to_be_there(reported
     assert "Anne: already on coding 2, but memo 1 was removed since: Sterkt." in again.output, again.output
     assert "Anne: already on coding 1: Enig." in again.output
     assert "0 new memos, 2 already imported, 0 not placed" in again.output
+
+
+def test_a_reference_a_reviewer_typed_is_no_quote_of_someone_who_withdrew(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Once anyone had withdrawn, a report in which a reviewer had typed "se [S-123ABC]" (a quote of
+    an earlier report, or a slip) was refused whole as quoting a participant who had withdrawn."""
+    project, report = reported
+    ok(run(project, "participants", "withdraw", "D2", "--yes"))  # quoted nowhere in the report
+    document = docx.Document(str(report))
+    document.add_paragraph("Sammenlign med [S-123ABC] i forrige rapport.")
+    document.save(str(tmp_path / "skrevet.docx"))
+    reviewed = commented(tmp_path / "skrevet.docx", tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"))
+    imported = ok(run(project, "review", "import", str(reviewed)))
+    assert "Anne: attached to coding 2: Sterkt." in imported.output, imported.output

@@ -597,15 +597,15 @@ def _codings_named(session: Session, prefix: str) -> list[Coding]:
     return list(session.scalars(select(Coding).where(func.replace(Coding.guid, "-", "").like(prefix + "%"))).all())
 
 
-def _quoted(document: Document) -> set[str]:
-    """The quotes the document bookmarks or references, by the start of their coding's GUID."""
+def _quoted(document: Document, *, referenced: bool = True) -> set[str]:
+    """The quotes the document bookmarks or (with `referenced`) references, by the start of their coding's GUID."""
     from docx.oxml.ns import qn
 
     prefixes = {
         name[len(BOOKMARK_PREFIX):] for node in document.element.body.iter(qn("w:bookmarkStart"))
         if (name := node.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX)
     }
-    for paragraph in document.element.body.iter(qn("w:p")):  # a reference may be split over runs
+    for paragraph in document.element.body.iter(qn("w:p")) if referenced else ():  # a reference may be split over runs
         prefixes |= {ref.lower() for ref in REF.findall("".join(node.text or "" for node in paragraph.iter(qn("w:t"))))}
     return {prefix for prefix in prefixes if re.fullmatch(r"[0-9a-f]{6,32}", prefix)}
 
@@ -626,7 +626,11 @@ def _refuse_quotes_of_the_withdrawn(session: Session, document: Document, name: 
     if session.scalar(select(Event.id).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value).limit(1)) is None:
         return
     # A quote is both bookmarked (its GUID) and referenced (its first six characters): counted once.
-    gone = {prefix[:6] for prefix in _quoted(document) if not _codings_named(session, prefix)}
+    # Where the quotes are bookmarked they are the bookmarks, and a reference beside them one a
+    # reviewer typed ("se [S-123ABC]"), which quotes nothing; a file whose editor dropped the
+    # bookmarks is read by its references.
+    quoted = _quoted(document, referenced=False) or _quoted(document)
+    gone = {prefix[:6] for prefix in quoted if not _codings_named(session, prefix)}
     if gone:
         raise ImportFailed(
             f"{name} quotes {len(gone)} passage{'s' if len(gone) > 1 else ''} of a participant who has withdrawn consent"
