@@ -666,3 +666,15 @@ def test_a_reference_a_reviewer_typed_is_no_quote_of_someone_who_withdrew(report
     reviewed = commented(tmp_path / "skrevet.docx", tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"))
     imported = ok(run(project, "review", "import", str(reviewed)))
     assert "Anne: attached to coding 2: Sterkt." in imported.output, imported.output
+
+
+def test_a_password_protected_report_is_said_to_be_so(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Word keeps a .docx with a password in its old compound format: the import said "not a readable
+    .docx file (File is not a zip file)" and to save it again, which keeps the password."""
+    project, _ = reported
+    protected = tmp_path / "passord.docx"
+    protected.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
+    refused = run(project, "review", "import", str(protected))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert "passord.docx is password-protected or an old binary Office file" in refused.output
+    assert "remove the password" in refused.output
