@@ -45,6 +45,7 @@ MAX_MEMBERS = 20_000
 # of empty elements 4.9 GB.
 MAX_XML_BYTES = 32 * 1024 * 1024
 MAX_XML_TAGS = 2_000_000
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: a password-protected .docx or .xlsx, or a .doc
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, KeyError, ValueError, OSError)
 XML_SUFFIXES = (".xml", ".rels", ".qde")  # .qde: a .qdpx's project
 CHUNK = 1024 * 1024
@@ -82,7 +83,11 @@ def open_package(source: Path | bytes | IO[bytes], name: str | None = None, limi
     try:
         archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except ZIP_ERRORS as error:
-        raise UnreadableFile(f"{name} is not a readable {Path(name).suffix or 'zip'} file ({_reason(error)})") from None
+        kind = Path(name).suffix or "zip"
+        if _head(source) == OLE_SIGNATURE:  # Office keeps a password-protected file in its old compound format
+            raise UnreadableFile(f"{name} is password-protected or an old binary Office file, not a {kind} package",
+                                 f"remove the password, or save it as {kind} again, then give that file") from None
+        raise UnreadableFile(f"{name} is not a readable {kind} file ({_reason(error)})") from None
     try:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
@@ -229,6 +234,20 @@ def check_package_xml(
 def _size(limit: int) -> str:
     """A limit as it was set: whole megabytes, or else bytes."""
     return f"{limit >> 20} MB" if limit and not limit % (1 << 20) else f"{limit:,} bytes"
+
+
+def _head(source: Path | bytes | IO[bytes]) -> bytes:
+    """A file's first bytes, or none where they cannot be read."""
+    try:
+        if isinstance(source, bytes):
+            return source[:len(OLE_SIGNATURE)]
+        if isinstance(source, Path):
+            with source.open("rb") as handle:
+                return handle.read(len(OLE_SIGNATURE))
+        source.seek(0)
+        return source.read(len(OLE_SIGNATURE))
+    except (OSError, ValueError):
+        return b""
 
 
 def _reason(error: BaseException) -> str:

@@ -594,3 +594,87 @@ def test_a_withdrawal_leaves_a_colleague_whose_name_is_the_participants_pseudony
     withdrawn = ok(run(project, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
     assert "comments they wrote on drafts" not in withdrawn.output
     assert [(author, text) for author, text, _ in memos(project)] == [(pseudonym, "En kollegas merknad.")]
+
+
+def test_a_report_re_saved_by_word_in_norwegian_places_a_comment_under_a_heading_on_its_code(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Word in Norwegian saves the heading styles' ids as "Overskrift1", "Overskrift2" (their names
+    stay "heading 1", "heading 2"): the import knew headings only by the id "Heading1", and put
+    every comment on a section's definition on the project instead of the code."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("Innflytelse over egen deltakelse", "Uklar definisjon.", "Anne"))
+    norwegian = [(r'"Heading([1-9])"', r'"Overskrift\1"')]
+    resaved = rezipped(reviewed, tmp_path / "norsk.docx", {
+        "word/document.xml": norwegian, "word/styles.xml": norwegian, "word/numbering.xml": norwegian,
+    })
+    imported = ok(run(project, "review", "import", str(resaved)))
+    assert "Anne: attached to code brukermedvirkning/individuell medvirkning: Uklar definisjon." in imported.output, imported.output
+
+
+def test_a_comment_whose_author_is_only_commas_is_kept_as_by_an_unknown_reviewer(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A name of commas read as "family, given" came to nothing, and the import stopped with "a coder
+    needs a name (hint: pass --coder NAME …)", which is about the one importing, not the comment."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Uklart.", ","), (SHARED, "Enig.", " , , "))
+    imported = ok(run(project, "review", "import", str(reviewed)))
+    assert "2 new memos, 0 already imported, 0 not placed" in imported.output, imported.output
+    assert [(author, text) for author, text, _ in memos(project)] == [("Ukjent kommentator", "Uklart."), ("Ukjent kommentator", "Enig.")]
+
+
+@pytest.mark.parametrize("edits", [
+    {"[Content_Types].xml": [(r'<Override PartName="/word/comments.xml"', "<Override")]},  # a part's type with no part
+    {"word/_rels/document.xml.rels": [(r'Target="comments.xml"', "")]},  # a link to nothing
+    {"word/_rels/document.xml.rels": [(r'(relationships/comments" )Target="comments.xml"', r'\1Target="settings.xml"')]},
+    {"word/_rels/document.xml.rels": [(r'(relationships/styles" )Target="styles.xml"', r'\1Target="settings.xml"')]},
+])
+def test_a_report_whose_parts_are_linked_wrongly_is_refused_in_one_line(
+    reported: tuple[Path, Path], tmp_path: Path, edits: dict[str, list[tuple[str, str]]],
+) -> None:
+    """Each was a traceback (AttributeError, TypeError): python-docx follows the package's content
+    types and relationships as it reads, and fails on damaged ones as it follows them."""
+    project, report = reported
+    damaged = rezipped(commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne")), tmp_path / "skadet.docx", edits)
+    refused = run(project, "review", "import", str(damaged))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert refused.output.startswith("error: skadet.docx is not a readable .docx file"), refused.output
+    assert "save it again as .docx" in refused.output
+    assert memos(project) == []
+
+
+def test_a_comment_whose_memo_was_removed_since_is_not_said_to_be_there(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Imported again after its memo was removed (or the import undone), a comment was "already on
+    coding 2", where nothing is to be seen; it is said to have been removed, and is not brought back."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"), (SHARED, "Enig.", "Anne"))
+    ok(run(project, "review", "import", str(reviewed)))
+    ok(run(project, "memo", "remove", "1", coder="Prober"))
+    again = ok(run(project, "review", "import", str(reviewed)))
+    assert "Anne: already on coding 2, but memo 1 was removed since: Sterkt." in again.output, again.output
+    assert "Anne: already on coding 1: Enig." in again.output
+    assert "0 new memos, 2 already imported, 0 not placed" in again.output
+
+
+def test_a_reference_a_reviewer_typed_is_no_quote_of_someone_who_withdrew(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Once anyone had withdrawn, a report in which a reviewer had typed "se [S-123ABC]" (a quote of
+    an earlier report, or a slip) was refused whole as quoting a participant who had withdrawn."""
+    project, report = reported
+    ok(run(project, "participants", "withdraw", "D2", "--yes"))  # quoted nowhere in the report
+    document = docx.Document(str(report))
+    document.add_paragraph("Sammenlign med [S-123ABC] i forrige rapport.")
+    document.save(str(tmp_path / "skrevet.docx"))
+    reviewed = commented(tmp_path / "skrevet.docx", tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"))
+    imported = ok(run(project, "review", "import", str(reviewed)))
+    assert "Anne: attached to coding 2: Sterkt." in imported.output, imported.output
+
+
+def test_a_password_protected_report_is_said_to_be_so(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Word keeps a .docx with a password in its old compound format: the import said "not a readable
+    .docx file (File is not a zip file)" and to save it again, which keeps the password."""
+    project, _ = reported
+    protected = tmp_path / "passord.docx"
+    protected.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
+    refused = run(project, "review", "import", str(protected))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+    assert "passord.docx is password-protected or an old binary Office file" in refused.output
+    assert "remove the password" in refused.output

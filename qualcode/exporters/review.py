@@ -130,7 +130,9 @@ class ReviewImport:
     tracked_changes: list[TrackedChanges] = field(default_factory=list)
 
 
-def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str]) -> dict[str, Anchor]:
+def _anchors(
+    document: Document, heading_levels: dict[str, int], code_paths: set[str], guid_paths: dict[str, str],
+) -> dict[str, Anchor]:
     """For each comment id: the quote bookmarks open where it is anchored, and the section's code:
     by the GUID its heading is bookmarked with (`guid_paths`: the codes' paths by GUID without
     hyphens), so a code moved or renamed since is found; in a report written before headings were
@@ -158,10 +160,10 @@ def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str
             awaiting = []
             text = "".join(node.text or "" for node in element.iter(qn("w:t")))
             style = element.find(qn("w:pPr") + "/" + qn("w:pStyle"))
-            level = re.fullmatch(r"Heading(\d)", (style.get(qn("w:val")) if style is not None else "") or "")
-            if not level:
+            level = heading_levels.get((style.get(qn("w:val")) if style is not None else "") or "")
+            if level is None:
                 continue
-            headings = headings[: int(level.group(1)) - 1] + [text.strip()]
+            headings = headings[: level - 1] + [text.strip()]
             _close_quotes(open_marks)  # a heading is never part of a quote
             path = "/".join(headings)
             marked = [name.removeprefix(CODE_BOOKMARK_PREFIX) for node in element.iter(start_tag)
@@ -196,6 +198,22 @@ def _anchors(document: Document, code_paths: set[str], guid_paths: dict[str, str
             if not quotes:
                 awaiting.append(comment_id)
     return {comment_id: replace(anchor, quotes_spanned=len(spanned.get(comment_id, ()))) for comment_id, anchor in anchors.items()}
+
+
+def _heading_levels(document: Document) -> dict[str, int]:
+    """The level of each heading style, by the style id a paragraph names: found by the style's name
+    ("heading 1"), which Word keeps in English, since Word in another language saves the ids it
+    gives the built-in styles in that language ("Overskrift1" in Norwegian); and by the id the
+    report wrote ("Heading1"), for a file whose styles say nothing of it."""
+    from docx.oxml.ns import qn
+
+    levels = {f"Heading{level}": level for level in range(1, 10)}
+    for style in document.styles.element.iter(qn("w:style")):
+        name = style.find(qn("w:name"))
+        level = re.fullmatch(r"heading ([1-9])", (name.get(qn("w:val")) or "").strip().casefold()) if name is not None else None
+        if level is not None and style.get(qn("w:styleId")):
+            levels[style.get(qn("w:styleId"))] = int(level.group(1))
+    return levels
 
 
 def _close_quotes(open_marks: dict[str, str]) -> None:
@@ -260,9 +278,14 @@ def import_review(
         # no entities) before python-docx reads it.
         check_package_xml(path, limits=REVIEW_LIMITS)
         document = docx.Document(str(path))
+        # python-docx follows the package's relationships as it reads, to the comments and the
+        # styles when first asked for them: a package whose content types or relationships are
+        # damaged (a link with no target, a "styles" link to another kind of part) fails there.
+        comments = _file_comments(document)
+        heading_levels = _heading_levels(document)
     except UnreadableFile as error:
         raise _unreadable(path, error.message, error.hint) from None
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError, AttributeError, TypeError) as error:
         raise _unreadable(path, f"{path.name} is not a readable .docx file ({error})") from None
     # A report says which project it comes from (an older one, or another document, says nothing).
     made_in = _identifier(path)
@@ -281,9 +304,8 @@ def import_review(
         )
     _refuse_quotes_of_the_withdrawn(session, document, path.name)
     codes = {code.path: code for code in session.scalars(select(Code))}
-    anchors = _anchors(document, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()})
+    anchors = _anchors(document, heading_levels, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()})
     parents = _reply_parents(path)
-    comments = _file_comments(document)
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
     claimed: set[int] = set()  # the memos this import has found a comment of the file in, or written for one
@@ -384,6 +406,9 @@ def import_review(
                 placed.coding, orphan.transcript_id if orphan is not None else None,
             ):
                 placed = replace(placed, attached_to=memo_view(session, found).attached_to)
+            if found is not None and found.removed_at is not None:
+                # Removed (or its import undone) since: not brought back, and not said to be there.
+                placed = replace(placed, attached_to=f"{placed.attached_to}, but memo {found.id} was removed since")
             result.placed.append(placed)
             continue
         if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
@@ -572,15 +597,15 @@ def _codings_named(session: Session, prefix: str) -> list[Coding]:
     return list(session.scalars(select(Coding).where(func.replace(Coding.guid, "-", "").like(prefix + "%"))).all())
 
 
-def _quoted(document: Document) -> set[str]:
-    """The quotes the document bookmarks or references, by the start of their coding's GUID."""
+def _quoted(document: Document, *, referenced: bool = True) -> set[str]:
+    """The quotes the document bookmarks or (with `referenced`) references, by the start of their coding's GUID."""
     from docx.oxml.ns import qn
 
     prefixes = {
         name[len(BOOKMARK_PREFIX):] for node in document.element.body.iter(qn("w:bookmarkStart"))
         if (name := node.get(qn("w:name")) or "").startswith(BOOKMARK_PREFIX)
     }
-    for paragraph in document.element.body.iter(qn("w:p")):  # a reference may be split over runs
+    for paragraph in document.element.body.iter(qn("w:p")) if referenced else ():  # a reference may be split over runs
         prefixes |= {ref.lower() for ref in REF.findall("".join(node.text or "" for node in paragraph.iter(qn("w:t"))))}
     return {prefix for prefix in prefixes if re.fullmatch(r"[0-9a-f]{6,32}", prefix)}
 
@@ -601,7 +626,11 @@ def _refuse_quotes_of_the_withdrawn(session: Session, document: Document, name: 
     if session.scalar(select(Event.id).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value).limit(1)) is None:
         return
     # A quote is both bookmarked (its GUID) and referenced (its first six characters): counted once.
-    gone = {prefix[:6] for prefix in _quoted(document) if not _codings_named(session, prefix)}
+    # Where the quotes are bookmarked they are the bookmarks, and a reference beside them one a
+    # reviewer typed ("se [S-123ABC]"), which quotes nothing; a file whose editor dropped the
+    # bookmarks is read by its references.
+    quoted = _quoted(document, referenced=False) or _quoted(document)
+    gone = {prefix[:6] for prefix in quoted if not _codings_named(session, prefix)}
     if gone:
         raise ImportFailed(
             f"{name} quotes {len(gone)} passage{'s' if len(gone) > 1 else ''} of a participant who has withdrawn consent"
@@ -634,12 +663,13 @@ def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> 
     """A comment's author as the project may keep it: a reviewer the key knows (an informant
     commenting on a draft, say) by their pseudonym. The name comes from a file, so a name held back
     for review is refused as it is in typed text (a coder's name is not cleaned by the session)."""
-    name = " ".join(visible(author or "").split()) or "Ukjent kommentator"
+    name = " ".join(visible(author or "").split())
     # Word shows a directory's name as "Nordmann, Ola": the name as it is said, since a coder's name
     # holds no comma (`--coders A,B` lists them). More commas than that are spaces.
     family, comma, given = name.partition(",")
     if comma:
         name = " ".join(f"{given} {family}".replace(",", " ").split())
+    name = name or "Ukjent kommentator"  # none written, or only commas
     if len(name) > CODER_NAME_LENGTH:  # as a .qdpx import cuts a user's name: the store keeps no more
         name = name[:CODER_NAME_LENGTH - 1].rstrip() + "…"
     if key is None:
