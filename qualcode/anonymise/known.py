@@ -127,8 +127,8 @@ def _forms(entry: KeyEntry) -> list[Form]:
             part = pseudonym_parts[index] if len(pseudonym_parts) == len(name_parts) else entry.pseudonym
             alone = [part_words] if len(part_words) == 1 else [part_words, *([word] for word in part_words)]
             for written in alone:
-                if len(written) == len(words):
-                    continue  # the whole name, already a form
+                if len(written) == len(words) or (len(written) == 1 and _no_name_alone(written[0])):
+                    continue  # the whole name, already a form; or a particle or a letter, which names no one alone
                 folded = tuple(word.casefold() for word in written)
                 forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded)))
         forms += _initial_forms(entry, name_parts, pseudonym_parts)
@@ -146,6 +146,25 @@ def _forms(entry: KeyEntry) -> list[Form]:
             if spelled != form.words
         ]
     return list({(form.words, form.replacement): form for form in forms}.values())
+
+
+# Particles of names ("Pieter van der Berg", "Abdi bin Omar", "Maria de Souza", "Ahmed al-Hassan",
+# "Ahmed Ould Abdallah"): part of the name where they stand in it, but no one's name alone, and many
+# are everyday Norwegian words ("de", "der", "den", "da", "av"). Found alone, "de" became a pseudonym
+# surname in every sentence. Not "ben" (a given name too), nor "Đỗ" (a Vietnamese surname).
+NAME_PARTICLES = frozenset((
+    "al", "el", "bin", "ibn", "bint", "binti", "ould", "van", "von", "vom", "zu", "der", "den", "ter", "ten",
+    "de", "da", "di", "dos", "das", "du", "del", "della", "la", "af", "av",
+    # Vietnamese middle names that say a man's or a woman's name follows, and name no one alone.
+    "văn", "thị",
+))
+
+
+def _no_name_alone(word: str) -> bool:
+    """Whether a word of a person's name, as the key holds it, names no one alone: a particle (on
+    NAME_PARTICLES, or written in lower case in the name: "van", "bin", "al" of "al-Hassan") or one
+    letter ("D" of "D'Souza", "N" of "N'Diaye", "O" of "O'Brien")."""
+    return len(word) == 1 or word.islower() or word.casefold() in NAME_PARTICLES
 
 
 def _initial_forms(entry: KeyEntry, name_parts: list[list[str]], pseudonym_parts: list[str]) -> list[Form]:
@@ -171,6 +190,14 @@ def words_found_alone(entry: KeyEntry) -> set[str]:
     if entry.kind not in LIST_KINDS:
         return set()
     return {form.words[0] for form in _forms(entry) if len(form.words) == 1}
+
+
+def particles_of(entry: KeyEntry) -> set[str]:
+    """The particles and single letters of a person's name the key holds ("van", "der", "bin", "D" of
+    "D'Souza"), casefolded: replaced inside the name, never alone, and no one's name to propose alone."""
+    if entry.kind != "person":
+        return set()
+    return {word.casefold() for word in WORD.findall(as_latin(entry.original)) if _no_name_alone(word)}
 
 
 # Letters a name is written with in their stead, beyond the marks taken off (_unmarked).

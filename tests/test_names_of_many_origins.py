@@ -1,0 +1,56 @@
+"""Names of participants from many countries, as KVP's transcripts say them: found however they are
+written, and Norwegian words beside them left alone. Real imports into a real project database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.apply import add_identifier
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.leakcheck import check_file
+from qualcode.store.models import TextVersion
+from tests.conftest import make_transcript
+
+
+def _stored(session: Session) -> str:
+    return "\n".join(session.scalars(select(TextVersion.text)))
+
+
+def _key(*people: str) -> PseudonymKey:
+    key = PseudonymKey("test")
+    for person in people:
+        add_identifier(key, person, "person")
+    return key
+
+
+def test_a_particle_of_a_known_name_is_replaced_inside_the_name_and_no_everyday_word_anywhere(session: Session, tmp_path: Path) -> None:
+    """"de", "der", "da" and "D" of Maria de Souza, Pieter van der Berg, Ana da Silva and Priya D'Souza were
+    each found alone: every "de" and "der" in every transcript became a pseudonym's surname, and the
+    leak check refused any export saying "de"."""
+    key = _key("Pieter van der Berg", "Maria de Souza", "Ana da Silva", "Abdi bin Omar", "Priya D'Souza", "Ahmed al-Hassan")
+    text = (
+        "I: Hvordan var det på kontoret?\n"
+        "D1: De var snille der, og de sa at den dagen var fin. Jeg tok vitamin D da.\n"
+        "I: Hvem snakket du med?\n"
+        "D1: Med van der Berg og Souza, og med Omar og al-Hassan. Silva var der ikke.\n"
+    )
+    make_transcript(session, tmp_path, text, key=key)
+    stored = _stored(session)
+    assert "D1: De var snille der, og de sa at den dagen var fin. Jeg tok vitamin D da." in stored
+    assert "Silva var der ikke" not in stored and stored.endswith(" var der ikke.\n")
+    for original in ("Berg", "Souza", "Omar", "Hassan", "Silva"):
+        assert original not in stored
+    said = tmp_path / "sitat.txt"
+    said.write_text("De var snille der, og de sa at den dagen var fin. Jeg tok vitamin D da.\n", encoding="utf-8")
+    assert check_file(said, key) == []
+
+
+def test_a_particle_of_a_known_name_is_not_proposed_alone(session: Session, tmp_path: Path) -> None:
+    """The key holds "van" as part of Pieter van der Berg: "Van der Berg" first in a sentence is his, not a name to decide."""
+    key = _key("Pieter van der Berg")
+    make_transcript(session, tmp_path, "I: Hvem ringte?\nD1: Jeg vet ikke. Van der Berg ringte.\n", key=key)
+    assert not key.pending
+    assert "Van der " in _stored(session) and "Berg" not in _stored(session)
