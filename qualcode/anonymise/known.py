@@ -12,6 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.patterns import HANDLE_AT, phone_digits
@@ -200,11 +201,18 @@ def particles_of(entry: KeyEntry) -> set[str]:
     return {word.casefold() for word in WORD.findall(as_latin(entry.original)) if _no_name_alone(word)}
 
 
-# Letters a name is written with in their stead, beyond the marks taken off (_unmarked).
+# Letters a name is written with in their stead, beyond the marks taken off (_unmarked): letters that
+# carry no combining mark to take off, Norwegian, Polish, Sámi (đ, ŋ, ŧ, ʒ), Turkish and Azerbaijani
+# (dotless ı, ə) and Icelandic ones: "Yilmaz" and "YILMAZ" for "Yılmaz", "Tuvvi" for "Ŧuvvi", "Nuolja"
+# or "Nguolja" for "Ŋuolja".
+_FOREIGN_LETTERS = {"ł": "l", "đ": "d", "ß": "ss", "ı": "i", "ŧ": "t", "ʒ": "z", "ə": "e", "ð": "d", "þ": "th", "œ": "oe"}
 _SPELLINGS = (
-    str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss"}),
-    str.maketrans({"å": "aa", "ø": "oe", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss"}),
+    str.maketrans({"ø": "o", "æ": "ae", "ŋ": "n", **_FOREIGN_LETTERS}),
+    str.maketrans({"å": "aa", "ø": "oe", "æ": "ae", "ŋ": "ng", **_FOREIGN_LETTERS}),
 )
+# The letters of a Norwegian keyboard: a word written with others ("Sükrü", "Čahppes") may be a name
+# the key holds with other marks, or none ("Şükrü", "Čáhppes"), and is looked up without them too.
+_KEYBOARD_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzæøå0123456789")
 
 
 def spellings(word: str) -> set[str]:
@@ -215,6 +223,21 @@ def spellings(word: str) -> set[str]:
         spelled[0] for spelling in _SPELLINGS
         for spelled in (tuple(w.translate(spelling) for w in _unmarked(folded)), _unmarked(tuple(w.translate(spelling) for w in folded)))
     }
+
+
+@lru_cache(maxsize=4096)
+def _plain_readings(folded: str) -> frozenset[str]:
+    """A casefolded word written with letters a Norwegian keyboard lacks, as the matcher's forms are
+    also written: without any of its marks ("sükrü" and "şukru" as "sukru", "duddá" as "dudda"). A
+    keyboard word ("gård") is only itself: the forms hold what its name is written as."""
+    if _KEYBOARD_LETTERS.issuperset(folded):
+        return frozenset()
+    return frozenset(spellings(folded)) - {folded}
+
+
+def _written_as(folded: str, form_word: str) -> bool:
+    """Whether `folded`, a word of a text casefolded, is `form_word` of a form: as it is, or without its marks."""
+    return folded == form_word or form_word in _plain_readings(folded)
 
 
 def _unmarked(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -347,6 +370,11 @@ class KnownMatcher:
             return folded, False
         if folded.endswith("s") and folded[:-1] in self.by_first and not _nynorsk_word(folded):  # "Elles" is no "Elle"'s
             return folded[:-1], True
+        for plain in sorted(_plain_readings(folded)):  # "Sükrü" for "Şükrü", "Čahppes" for "Čáhppes"
+            if plain in self.by_first:
+                return plain, False
+            if plain.endswith("s") and plain[:-1] in self.by_first:
+                return plain[:-1], True
         if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words:
             return None, False
         if folded not in self._fuzzy_cache:
@@ -491,6 +519,7 @@ class KnownMatcher:
     def _match_at(
         self, text: str, tokens: list[re.Match[str]], index: int, first: str, genitive: bool
     ) -> tuple[KnownMatch, int] | None:
+        folded: list[str] = []
         for form in self.by_first[first]:
             size = len(form.words)
             if index + size > len(tokens):
@@ -511,11 +540,17 @@ class KnownMatcher:
                     gap in joiners or (form.any_space and gap.isspace()) for gap in gaps)
                 if not gaps_ok:
                     continue
-                last = window[-1].group().casefold()
-                if [t.group().casefold() for t in window[:-1]] != list(form.words[:-1]):
+                while len(folded) < size:  # the window's words casefolded, once for all the forms tried here
+                    folded.append(tokens[index + len(folded)].group().casefold())
+                said, wanted = folded[:size - 1], list(form.words[:-1])
+                if said != wanted and not all(map(_written_as, said, wanted)):
                     continue
-                genitive = last != form.words[-1] and last == form.words[-1] + "s"
-                if last != form.words[-1] and not genitive:
+                last, name = folded[size - 1], form.words[-1]
+                if last == name or (last != name + "s" and _written_as(last, name)):
+                    genitive = False
+                elif last.endswith("s") and (last == name + "s" or _written_as(last[:-1], name)):
+                    genitive = True
+                else:
                     continue
             if form.initial and not _an_initial(text, window[0 if form.initial == "first" else -1]):
                 continue
