@@ -56,6 +56,15 @@ def test_a_particle_of_a_known_name_is_not_proposed_alone(session: Session, tmp_
     assert "Van der " in _stored(session) and "Berg" not in _stored(session)
 
 
+def test_each_word_of_a_name_the_key_holds_in_lower_case_is_found_alone(session: Session, tmp_path: Path) -> None:
+    """A name accepted or typed as speech-to-text wrote it ("fatima warsame") has no capitals to tell its
+    particles by: its words are its names, each found alone, "de" of "maria de souza" still not."""
+    key = _key("fatima warsame", "maria de souza")
+    make_transcript(session, tmp_path, "I: Hvem kom?\nD1: fatima kom, og warsame, og souza. de kom sammen.\n", key=key)
+    stored = _stored(session)
+    assert not {"fatima", "warsame", "souza"} & set(stored.split()) and "de kom sammen" in stored
+
+
 def test_a_known_name_is_found_without_the_letters_a_norwegian_keyboard_lacks_or_with_some_of_its_marks(
     session: Session, tmp_path: Path
 ) -> None:

@@ -128,7 +128,7 @@ def _forms(entry: KeyEntry) -> list[Form]:
             part = pseudonym_parts[index] if len(pseudonym_parts) == len(name_parts) else entry.pseudonym
             alone = [part_words] if len(part_words) == 1 else [part_words, *([word] for word in part_words)]
             for written in alone:
-                if len(written) == len(words) or (len(written) == 1 and _no_name_alone(written[0])):
+                if len(written) == len(words) or (len(written) == 1 and _no_name_alone(written[0], entry.original)):
                     continue  # the whole name, already a form; or a particle or a letter, which names no one alone
                 folded = tuple(word.casefold() for word in written)
                 forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded)))
@@ -161,11 +161,14 @@ NAME_PARTICLES = frozenset((
 ))
 
 
-def _no_name_alone(word: str) -> bool:
-    """Whether a word of a person's name, as the key holds it, names no one alone: a particle (on
-    NAME_PARTICLES, or written in lower case in the name: "van", "bin", "al" of "al-Hassan") or one
-    letter ("D" of "D'Souza", "N" of "N'Diaye", "O" of "O'Brien")."""
-    return len(word) == 1 or word.islower() or word.casefold() in NAME_PARTICLES
+def _no_name_alone(word: str, original: str) -> bool:
+    """Whether `word` of a person's name `original`, as the key holds it, names no one alone: a particle
+    (on NAME_PARTICLES, or written in lower case in a name written with capitals: "van", "bin", "al" of
+    "al-Hassan"; not "fatima" of a name accepted as "fatima warsame") or one letter ("D" of "D'Souza",
+    "N" of "N'Diaye", "O" of "O'Brien")."""
+    if len(word) == 1 or word.casefold() in NAME_PARTICLES:
+        return True
+    return word.islower() and any(other[:1].isupper() for other in WORD.findall(original))
 
 
 def _initial_forms(entry: KeyEntry, name_parts: list[list[str]], pseudonym_parts: list[str]) -> list[Form]:
@@ -198,7 +201,7 @@ def particles_of(entry: KeyEntry) -> set[str]:
     "D'Souza"), casefolded: replaced inside the name, never alone, and no one's name to propose alone."""
     if entry.kind != "person":
         return set()
-    return {word.casefold() for word in WORD.findall(as_latin(entry.original)) if _no_name_alone(word)}
+    return {word.casefold() for word in WORD.findall(as_latin(entry.original)) if _no_name_alone(word, entry.original)}
 
 
 # Letters a name is written with in their stead, beyond the marks taken off (_unmarked): letters that
