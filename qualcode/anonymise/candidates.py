@@ -246,9 +246,16 @@ def propose(
                 or _listed(word, _not_identifiers(), definite=False) or decided(word, ignored)
                 or any(phrase.casefold() == word for phrase in proposals)):
             continue
-        match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", unaddressed)
-        if match is not None:
-            lower_names.append(Proposal(word, match.start(), match.end(), _context(text, match.start(), match.end(), context)))
+        spans = [match.span() for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", unaddressed)]
+        if spans:
+            # With the name's other words after it where it is said whole ("fatima warsame"): accepted
+            # alone, "fatima" left the surname in the text, which nothing proposed.
+            start, end = max((_lower_name_after(unaddressed, start, end, ignored) for start, end in spans),
+                             key=lambda span: span[1] - span[0])
+            lower_names.append(Proposal(unaddressed[start:end], start, end, _context(text, start, end, context)))
+    # A name inside a whole one proposed ("ali" of "hodan mohamed ali") is decided with it.
+    lower_names = [made for made in lower_names if not any(
+        other.start <= made.start and made.end <= other.end and other is not made and other.text != made.text for other in lower_names)]
     proposals.update((made.text, made) for made in sorted(lower_names, key=lambda made: made.start))
     if "'" in text or "’" in text or "-" in text or "Mc" in text or "Mac" in text:
         for match in ODD_CAPITALS.finditer(text):
@@ -284,6 +291,30 @@ def propose(
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
     return _genitives_as_names(proposals)
+
+
+# A lower-case given name is proposed with at most this many words of the name after it ("hodan mohamed ali").
+LOWER_NAME_MORE_WORDS = 2
+_NEXT_LOWER_WORD = re.compile(r" ([^\W\d_]{3,})(?!\w)")
+
+
+def _lower_name_after(text: str, start: int, end: int, ignored: set[str]) -> tuple[int, int]:
+    """The lower-case given name at start..end with the words of a name after it, as speech-to-text writes a
+    whole name ("fatima warsame", "hodan mohamed ali"): each a listed name that is no everyday word
+    ("warsame", "mohamed", "hansen"; not "jensen"), or a rare word no dictionary holds and no filler
+    ("tesfaye"); not "sa", "ringte", "og"."""
+    for _ in range(LOWER_NAME_MORE_WORDS):
+        following = _NEXT_LOWER_WORD.match(text, end)
+        if following is None:
+            break
+        word = following.group(1)
+        if not word.islower() or decided(word, ignored) or word in ROLE_LABELS or _listed(word, _not_identifiers(), definite=False):
+            break
+        listed = (word in _names() or _is_place(word)) and not everyday_word(word)
+        if not listed and (zipf(word) >= UNKNOWN_NAME_MAX_ZIPF or _said_aloud(word) or _dictionary_word(word)):
+            break
+        end = following.end()
+    return start, end
 
 
 GENITIVE_ENDINGS = ("'s", "’s", "'", "’", "s")

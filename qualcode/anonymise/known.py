@@ -12,6 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.patterns import HANDLE_AT, phone_digits
@@ -127,8 +128,8 @@ def _forms(entry: KeyEntry) -> list[Form]:
             part = pseudonym_parts[index] if len(pseudonym_parts) == len(name_parts) else entry.pseudonym
             alone = [part_words] if len(part_words) == 1 else [part_words, *([word] for word in part_words)]
             for written in alone:
-                if len(written) == len(words):
-                    continue  # the whole name, already a form
+                if len(written) == len(words) or (len(written) == 1 and _no_name_alone(written[0], entry.original)):
+                    continue  # the whole name, already a form; or a particle or a letter, which names no one alone
                 folded = tuple(word.casefold() for word in written)
                 forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded)))
         forms += _initial_forms(entry, name_parts, pseudonym_parts)
@@ -146,6 +147,28 @@ def _forms(entry: KeyEntry) -> list[Form]:
             if spelled != form.words
         ]
     return list({(form.words, form.replacement): form for form in forms}.values())
+
+
+# Particles of names ("Pieter van der Berg", "Abdi bin Omar", "Maria de Souza", "Ahmed al-Hassan",
+# "Ahmed Ould Abdallah"): part of the name where they stand in it, but no one's name alone, and many
+# are everyday Norwegian words ("de", "der", "den", "da", "av"). Found alone, "de" became a pseudonym
+# surname in every sentence. Not "ben" (a given name too), nor "Đỗ" (a Vietnamese surname).
+NAME_PARTICLES = frozenset((
+    "al", "el", "bin", "ibn", "bint", "binti", "ould", "van", "von", "vom", "zu", "der", "den", "ter", "ten",
+    "de", "da", "di", "dos", "das", "du", "del", "della", "la", "af", "av",
+    # Vietnamese middle names that say a man's or a woman's name follows, and name no one alone.
+    "văn", "thị",
+))
+
+
+def _no_name_alone(word: str, original: str) -> bool:
+    """Whether `word` of a person's name `original`, as the key holds it, names no one alone: a particle
+    (on NAME_PARTICLES, or written in lower case in a name written with capitals: "van", "bin", "al" of
+    "al-Hassan"; not "fatima" of a name accepted as "fatima warsame") or one letter ("D" of "D'Souza",
+    "N" of "N'Diaye", "O" of "O'Brien")."""
+    if len(word) == 1 or word.casefold() in NAME_PARTICLES:
+        return True
+    return word.islower() and any(other[:1].isupper() for other in WORD.findall(original))
 
 
 def _initial_forms(entry: KeyEntry, name_parts: list[list[str]], pseudonym_parts: list[str]) -> list[Form]:
@@ -173,11 +196,26 @@ def words_found_alone(entry: KeyEntry) -> set[str]:
     return {form.words[0] for form in _forms(entry) if len(form.words) == 1}
 
 
-# Letters a name is written with in their stead, beyond the marks taken off (_unmarked).
+def particles_of(entry: KeyEntry) -> set[str]:
+    """The particles and single letters of a person's name the key holds ("van", "der", "bin", "D" of
+    "D'Souza"), casefolded: replaced inside the name, never alone, and no one's name to propose alone."""
+    if entry.kind != "person":
+        return set()
+    return {word.casefold() for word in WORD.findall(as_latin(entry.original)) if _no_name_alone(word, entry.original)}
+
+
+# Letters a name is written with in their stead, beyond the marks taken off (_unmarked): letters that
+# carry no combining mark to take off, Norwegian, Polish, Sámi (đ, ŋ, ŧ, ʒ), Turkish and Azerbaijani
+# (dotless ı, ə) and Icelandic ones: "Yilmaz" and "YILMAZ" for "Yılmaz", "Tuvvi" for "Ŧuvvi", "Nuolja"
+# or "Nguolja" for "Ŋuolja".
+_FOREIGN_LETTERS = {"ł": "l", "đ": "d", "ß": "ss", "ı": "i", "ŧ": "t", "ʒ": "z", "ə": "e", "ð": "d", "þ": "th", "œ": "oe"}
 _SPELLINGS = (
-    str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss"}),
-    str.maketrans({"å": "aa", "ø": "oe", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss"}),
+    str.maketrans({"ø": "o", "æ": "ae", "ŋ": "n", **_FOREIGN_LETTERS}),
+    str.maketrans({"å": "aa", "ø": "oe", "æ": "ae", "ŋ": "ng", **_FOREIGN_LETTERS}),
 )
+# The letters of a Norwegian keyboard: a word written with others ("Sükrü", "Čahppes") may be a name
+# the key holds with other marks, or none ("Şükrü", "Čáhppes"), and is looked up without them too.
+_KEYBOARD_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzæøå0123456789")
 
 
 def spellings(word: str) -> set[str]:
@@ -188,6 +226,21 @@ def spellings(word: str) -> set[str]:
         spelled[0] for spelling in _SPELLINGS
         for spelled in (tuple(w.translate(spelling) for w in _unmarked(folded)), _unmarked(tuple(w.translate(spelling) for w in folded)))
     }
+
+
+@lru_cache(maxsize=4096)
+def _plain_readings(folded: str) -> frozenset[str]:
+    """A casefolded word written with letters a Norwegian keyboard lacks, as the matcher's forms are
+    also written: without any of its marks ("sükrü" and "şukru" as "sukru", "duddá" as "dudda"). A
+    keyboard word ("gård") is only itself: the forms hold what its name is written as."""
+    if _KEYBOARD_LETTERS.issuperset(folded):
+        return frozenset()
+    return frozenset(spellings(folded)) - {folded}
+
+
+def _written_as(folded: str, form_word: str) -> bool:
+    """Whether `folded`, a word of a text casefolded, is `form_word` of a form: as it is, or without its marks."""
+    return folded == form_word or form_word in _plain_readings(folded)
 
 
 def _unmarked(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -320,6 +373,11 @@ class KnownMatcher:
             return folded, False
         if folded.endswith("s") and folded[:-1] in self.by_first and not _nynorsk_word(folded):  # "Elles" is no "Elle"'s
             return folded[:-1], True
+        for plain in sorted(_plain_readings(folded)):  # "Sükrü" for "Şükrü", "Čahppes" for "Čáhppes"
+            if plain in self.by_first:
+                return plain, False
+            if plain.endswith("s") and plain[:-1] in self.by_first:
+                return plain[:-1], True
         if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words:
             return None, False
         if folded not in self._fuzzy_cache:
@@ -464,6 +522,7 @@ class KnownMatcher:
     def _match_at(
         self, text: str, tokens: list[re.Match[str]], index: int, first: str, genitive: bool
     ) -> tuple[KnownMatch, int] | None:
+        folded: list[str] = []
         for form in self.by_first[first]:
             size = len(form.words)
             if index + size > len(tokens):
@@ -484,11 +543,17 @@ class KnownMatcher:
                     gap in joiners or (form.any_space and gap.isspace()) for gap in gaps)
                 if not gaps_ok:
                     continue
-                last = window[-1].group().casefold()
-                if [t.group().casefold() for t in window[:-1]] != list(form.words[:-1]):
+                while len(folded) < size:  # the window's words casefolded, once for all the forms tried here
+                    folded.append(tokens[index + len(folded)].group().casefold())
+                said, wanted = folded[:size - 1], list(form.words[:-1])
+                if said != wanted and not all(map(_written_as, said, wanted)):
                     continue
-                genitive = last != form.words[-1] and last == form.words[-1] + "s"
-                if last != form.words[-1] and not genitive:
+                last, name = folded[size - 1], form.words[-1]
+                if last == name or (last != name + "s" and _written_as(last, name)):
+                    genitive = False
+                elif last.endswith("s") and (last == name + "s" or _written_as(last[:-1], name)):
+                    genitive = True
+                else:
                     continue
             if form.initial and not _an_initial(text, window[0 if form.initial == "first" else -1]):
                 continue

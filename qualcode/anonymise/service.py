@@ -24,7 +24,7 @@ from qualcode.anonymise.key import (
     save_key,
 )
 from qualcode.anonymise.known import LIST_KINDS as LIST_KINDS
-from qualcode.anonymise.known import words_found_alone
+from qualcode.anonymise.known import particles_of, words_found_alone
 from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
@@ -441,4 +441,6 @@ def ignored_words(key: PseudonymKey) -> set[str]:
         # employer ("Sandnes" in "Sandnes Sparebank"), an address, a postcode's place or an e-mail
         # said aloud are found only whole, so they are proposed still where they stand alone.
         words.update(words_found_alone(entry))
+        # A particle of a person's name ("van", "bin", "de") is found only inside the name, and names no one alone.
+        words.update(particles_of(entry))
     return words
