@@ -3034,3 +3034,30 @@ def test_a_key_that_cannot_be_saved_leaves_no_rewrite_to_finish(project: Project
         subprocess.run(["chattr", "-i", str(folder)], check=True)
     assert not interrupted_work(project)
     assert not key_access.load_existing().entries
+
+
+@pytest.mark.parametrize(("said", "spelled_as"), [
+    ("Hun heter S i s s e l Bakken.", lambda first: " ".join(first[:1].upper() + first[1:].lower())),
+    ("Det staves s-i-s-s-e-l.", lambda first: "-".join(first.lower())),
+    ("Altså S-i-s-s-e-l, med to s.", lambda first: "-".join(first[:1].upper() + first[1:].lower())),
+    ("D1: S. I. S. S. E. L.", lambda first: ". ".join(first.upper()) + "."),
+])
+def test_a_known_name_spelled_out_in_any_case_is_spelled_as_the_pseudonym(
+    tmp_path: Path, said: str, spelled_as: Callable[[str], str],
+) -> None:
+    """A probe: a reviewer's comment "S i s s e l Bakken" (and "s-i-s-s-e-l") was stored as written and
+    passed the leak check; only a name spelled in capitals was found."""
+    key = PseudonymKey("prosjekt")
+    sissel = add_identifier(key, "Sissel Bakken", "person", "f")
+    first = sissel.pseudonym.split()[0]
+    cleaned = pseudonymise(said, key, "t").text
+    assert "issel" not in cleaned.lower().replace(" ", "").replace("-", "").replace(".", "") and "Bakken" not in cleaned
+    assert spelled_as(first) in cleaned
+    quoted = tmp_path / "sitat.txt"
+    quoted.write_text(said + "\n", encoding="utf-8")
+    assert check_file(quoted, key)
+    assert pseudonymise("Jeg må i å e gå, og a b c.", key, "t").text == "Jeg må i å e gå, og a b c."
+    # Two names spelled one after the other, each in its own way, are two words (they were read as one
+    # word of twelve letters that no name is, and both were left).
+    both = pseudonymise("Det er S-I-S-S-E-L. B. A. K. K. E. N.", key, "t").text
+    assert both == f"Det er {'-'.join(first.upper())}. {'. '.join(sissel.pseudonym.split()[1].upper())}."
