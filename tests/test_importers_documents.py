@@ -248,3 +248,39 @@ def test_a_batch_names_the_refused_transcript_in_one_line_and_imports_the_rest(
     assert failed.name == "a_tett.docx" and "its XML holds 2,1" in reason and "\n" not in reason
     with project.begin() as session:
         assert list(session.scalars(select(Transcript.name))) == ["b_intervju"]
+
+
+def test_docx_alternative_content_is_read_once_as_its_fallback(tmp_path: Path) -> None:
+    """A probe: an emoji as Word 2016 saves it (a w16se:symEx choice, the emoji as w:t in its
+    fallback) was lost, words written as choice and fallback stood twice ("liktelikte"), and a text
+    box, saved as a shape with a VML fallback, was said to be two."""
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    namespaces = (
+        f'xmlns:w="{qn("w:p")[1:].split("}")[0]}" xmlns:mc="{mc}" '
+        'xmlns:w16se="http://schemas.microsoft.com/office/word/2015/wordml/symex" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml"'
+    )
+    box = "<w:txbxContent><w:p><w:r><w:t>Ring Hanna Bakken</w:t></w:r></w:p></w:txbxContent>"
+    paragraphs = [
+        '<w:r><w:t xml:space="preserve">D1: Det var bra </w:t></w:r><w:r><mc:AlternateContent>'
+        '<mc:Choice Requires="w16se"><w16se:symEx w16se:font="Segoe UI Emoji" w16se:char="1F60A"/></mc:Choice>'
+        '<mc:Fallback><w:t>😊</w:t></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t xml:space="preserve"> altså.</w:t></w:r>',
+        '<w:r><w:t xml:space="preserve">I: Du </w:t></w:r><mc:AlternateContent><mc:Choice Requires="w14">'
+        '<w:r><w:t>likte</w:t></w:r></mc:Choice><mc:Fallback><w:r><w:t>likte</w:t></w:r></mc:Fallback></mc:AlternateContent>'
+        '<w:r><w:t xml:space="preserve"> det?</w:t></w:r>',
+        f'<w:r><w:t>D1: Ja.</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}</wps:txbx>'
+        f'</w:drawing></mc:Choice><mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>',
+    ]
+    document = docx.Document()
+    body = document.element.body
+    for inner in paragraphs:
+        body[-1].addprevious(etree.fromstring(f"<w:p {namespaces}>{inner}</w:p>"))
+    body[-1].addprevious(etree.fromstring(
+        f'<mc:AlternateContent {namespaces}><mc:Choice Requires="w14"><w:p><w:r><w:t>I: Takk.</w:t></w:r></w:p></mc:Choice>'
+        "<mc:Fallback><w:p><w:r><w:t>I: Takk.</w:t></w:r></w:p></mc:Fallback></mc:AlternateContent>"
+    ))
+    path = tmp_path / "alternativ.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "D1: Det var bra 😊 altså.\nI: Du likte det?\nD1: Ja.\nI: Takk.\n"
+    assert parsed.notes == ["1 text box left out, as not part of the transcript's text; check them in Word"]

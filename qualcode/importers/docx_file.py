@@ -31,6 +31,7 @@ from qualcode.text.docx_paragraphs import (
     PARAGRAPH,
     RUN,
     TEXT_BOX,
+    chosen_away,
     hidden,
     paragraph_text,
     run_text,
@@ -57,8 +58,8 @@ def read_docx_file(path: Path, *, marker: re.Pattern[str] | None = None) -> Pars
 
 
 def _tracked_changes_note(body: Any) -> str | None:
-    inserted = sum(1 for change in body.iter(*INSERTED) if next(change.iter(RUN), None) is not None)
-    deleted = sum(1 for change in body.iter(*DELETED) if next(change.iter(RUN), None) is not None)
+    inserted = sum(1 for change in body.iter(*INSERTED) if next(change.iter(RUN), None) is not None and not chosen_away(change))
+    deleted = sum(1 for change in body.iter(*DELETED) if next(change.iter(RUN), None) is not None and not chosen_away(change))
     return tracked_changes_note(inserted, deleted)
 
 
@@ -66,8 +67,12 @@ def _left_out_note(document: DocxDocument) -> str | None:
     """Say what was not read: hidden text (Word does not show it), text boxes (beside the text),
     and headers and footers (the page's, not the interview's: often "Intervju med …, tlf …")."""
     body = document.element.body
-    hidden_runs = sum(1 for run in body.iter(RUN) if hidden(run) and run_text(run).strip())
-    boxes = sum(1 for box in body.iter(TEXT_BOX) if any(paragraph_text(p).strip() for p in box.iter(PARAGRAPH)))
+    # A text box Word saved holds its text twice, as a shape and as its VML fallback: counted once.
+    hidden_runs = sum(1 for run in body.iter(RUN) if hidden(run) and run_text(run).strip() and not chosen_away(run))
+    boxes = sum(
+        1 for box in body.iter(TEXT_BOX)
+        if not chosen_away(box) and any(paragraph_text(p).strip() for p in box.iter(PARAGRAPH))
+    )
     headers, footers = (_parts_with_text(document, kind) for kind in (RT.HEADER, RT.FOOTER))
     return left_out_note([
         (hidden_runs, "piece of hidden text", "pieces of hidden text"), (boxes, "text box", "text boxes"),
