@@ -284,3 +284,20 @@ def test_docx_alternative_content_is_read_once_as_its_fallback(tmp_path: Path) -
     parsed = parse_file(path)
     assert parsed.text == "D1: Det var bra 😊 altså.\nI: Du likte det?\nD1: Ja.\nI: Takk.\n"
     assert parsed.notes == ["1 text box left out, as not part of the transcript's text; check them in Word"]
+
+
+def test_docx_table_of_times_and_turns_with_their_speakers_is_read_as_timed_turns(tmp_path: Path) -> None:
+    """A probe: a time | text table, the speaker at the start of the text, was read as rows of
+    "00:01:02: I: Hei", whose markers no turn finder knew, so every word was the participant's."""
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=2)
+    rows = [("00:01:02", "I: Hvordan var det å starte?"), ("[00:01:10]", "D1: Det var tungt."), ("00:01:20", "I: Og etterpå?")]
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
+    path = tmp_path / "tidskoder.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert [(turn.speaker, parsed.text[turn.start:turn.end], turn.timestamp_ms) for turn in parsed.turns] == [
+        ("I", "Hvordan var det å starte?", 62000), ("D1", "Det var tungt.", 70000), ("I", "Og etterpå?", 80000),
+    ]
