@@ -301,3 +301,105 @@ def test_docx_table_of_times_and_turns_with_their_speakers_is_read_as_timed_turn
     assert [(turn.speaker, parsed.text[turn.start:turn.end], turn.timestamp_ms) for turn in parsed.turns] == [
         ("I", "Hvordan var det å starte?", 62000), ("D1", "Det var tungt.", 70000), ("I", "Og etterpå?", 80000),
     ]
+
+
+def _png() -> bytes:
+    """A picture of one pixel."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+
+
+def test_docx_footnotes_endnotes_comments_and_pictures_descriptions_are_left_out_and_said(tmp_path: Path) -> None:
+    """A probe: they were left out unsaid, so a name in a footnote ("Hanna Bakken var til stede"),
+    a comment or a picture's alt text was neither pseudonymised nor pointed out (the .odt reader
+    said a picture's description)."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    document = docx.Document()
+    said = document.add_paragraph("D1: Det var bra.")
+    document.add_comment(said.runs, text="Sjekk med Hanna Bakken", author="Sissel Hanssen")
+    document.add_paragraph("I: Hvem er på bildet?")
+    document.add_paragraph("D1: Det er meg.").add_run().add_picture(io.BytesIO(_png()))
+    next(document.element.body.iter(qn("wp:docPr"))).set("descr", "Hanna Bakken ved sjøen")
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    separators = '<w:{0} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{0}>'
+    for kind, relationship, content_type, text in [
+        ("footnote", RT.FOOTNOTES, CT.WML_FOOTNOTES, "Hanna Bakken var til stede."),
+        ("endnote", RT.ENDNOTES, CT.WML_ENDNOTES, "Se notat fra NAV Årstad."),
+    ]:
+        blob = (
+            f"<w:{kind}s {w}>{separators.format(kind)}"
+            f'<w:{kind} w:id="1"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:{kind}></w:{kind}s>'
+        ).encode()
+        part = Part(PackURI(f"/word/{kind}s.xml"), content_type, blob, document.part.package)
+        document.part.relate_to(part, relationship)
+    path = tmp_path / "fotnoter.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "D1: Det var bra.\nI: Hvem er på bildet?\nD1: Det er meg.\n"
+    assert parsed.notes == [
+        "1 picture's description (alt text), 1 footnote, 1 endnote and 1 comment left out, "
+        "as not part of the transcript's text; check them in Word"
+    ]
+
+
+def test_odt_headers_footers_notes_and_comments_are_left_out_and_said(tmp_path: Path) -> None:
+    """A probe: they were left out unsaid, though the .docx reader said its headers and footers;
+    a name on the page ("Intervju med Hanna Bakken") or in a note was pointed out nowhere."""
+    from odf.dc import Creator
+    from odf.office import Annotation
+    from odf.opendocument import OpenDocumentText
+    from odf.style import Footer, Header, MasterPage, PageLayout
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import Note, NoteBody, NoteCitation, P
+
+    document = OpenDocumentText()
+    layout = PageLayout(name="Side")
+    document.automaticstyles.addElement(layout)
+    page = MasterPage(name="Standard", pagelayoutname=layout)
+    header, footer = Header(), Footer()
+    header.addElement(P(text="Intervju med Hanna Bakken, tlf 912 34 567"))
+    footer.addElement(P(text=" "))
+    page.addElement(header)
+    page.addElement(footer)
+    document.masterstyles.addElement(page)
+    said = P(text="D1: Jeg snakket med veilederen")
+    comment = Annotation()
+    comment.addElement(Creator(text="Sissel Hanssen"))
+    comment.addElement(P(text="Hvem er dette?"))
+    said.addElement(comment)
+    said.addText(" i går.")
+    document.text.addElement(said)
+    table = Table(name="Samtale")
+    table.addElement(TableColumn(numbercolumnsrepeated=2))
+    asked = P(text="Og etterpå?")
+    for kind in ("footnote", "endnote"):
+        note = Note(noteclass=kind, id=f"{kind}1")
+        note.addElement(NoteCitation(text="1"))
+        body = NoteBody()
+        body.addElement(P(text="Hanna Bakken var til stede."))
+        note.addElement(body)
+        asked.addElement(note)
+    row = TableRow()
+    for paragraph in (P(text="I"), asked):
+        cell = TableCell()
+        cell.addElement(paragraph)
+        row.addElement(cell)
+    table.addElement(row)
+    document.text.addElement(table)
+    path = tmp_path / "side.odt"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "D1: Jeg snakket med veilederen i går.\nI: Og etterpå?\n"
+    assert parsed.notes == [
+        "1 header, 1 footnote, 1 endnote and 1 comment left out, as not part of the transcript's text; check them in LibreOffice"
+    ]
