@@ -106,3 +106,12 @@ def test_labels_the_metadata_names_are_speakers_in_any_case_and_only_they() -> N
         ("I", "Velkommen."), ("siri", "Jeg ble aldri spurt."), ("JONAS", "Jeg fikk velge.\nmerk: ikke sant.\nsiri sa: nei."),
     ]
     assert [turn.speaker for turn in detect_turns(text)] == ["I", "JONAS"]  # "siri" only as the metadata names it
+
+
+def test_a_time_with_its_seconds_before_a_label_without_brackets_marks_a_timed_turn() -> None:
+    """A probe: "00:01:02 I: Hei." (as transcription tools write it) marked no turn, so the
+    interviewer's words were the participant's; a time of day in speech is no marker."""
+    text = "00:01:02 I: Hei, velkommen.\n00:01:10 D1: Takk.\n00:01:20,5 I: Fortell.\n"
+    assert spoken(text) == [("I", "Hei, velkommen.", 62000), ("D1", "Takk.", 70000), ("I", "Fortell.", 80500)]
+    assert all(turn.speaker is None for turn in detect_turns("12:30 Møtet: det var bra.\n\nVi gikk hjem.\n"))
+
