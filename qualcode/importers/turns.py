@@ -38,8 +38,10 @@ def _other_markers(text: str) -> list[re.Match[str]]:
 
 
 def speaker_of(match: re.Match[str]) -> str:
-    """The speaker a marker names, as written, whichever form it took."""
-    return (match.groupdict().get("dashed") or match.group("speaker")).strip()
+    """The speaker a marker names, as written, whichever form it took; a role label abbreviated
+    with a full stop ("Int.:") as it is without, so that it is known as the interviewer's."""
+    label = (match.groupdict().get("dashed") or match.group("speaker")).strip()
+    return label.rstrip(".") if is_known_label(label) else label
 
 
 
