@@ -248,3 +248,158 @@ def test_a_batch_names_the_refused_transcript_in_one_line_and_imports_the_rest(
     assert failed.name == "a_tett.docx" and "its XML holds 2,1" in reason and "\n" not in reason
     with project.begin() as session:
         assert list(session.scalars(select(Transcript.name))) == ["b_intervju"]
+
+
+def test_docx_alternative_content_is_read_once_as_its_fallback(tmp_path: Path) -> None:
+    """A probe: an emoji as Word 2016 saves it (a w16se:symEx choice, the emoji as w:t in its
+    fallback) was lost, words written as choice and fallback stood twice ("liktelikte"), and a text
+    box, saved as a shape with a VML fallback, was said to be two."""
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    namespaces = (
+        f'xmlns:w="{qn("w:p")[1:].split("}")[0]}" xmlns:mc="{mc}" '
+        'xmlns:w16se="http://schemas.microsoft.com/office/word/2015/wordml/symex" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml"'
+    )
+    box = "<w:txbxContent><w:p><w:r><w:t>Ring Hanna Bakken</w:t></w:r></w:p></w:txbxContent>"
+    paragraphs = [
+        '<w:r><w:t xml:space="preserve">D1: Det var bra </w:t></w:r><w:r><mc:AlternateContent>'
+        '<mc:Choice Requires="w16se"><w16se:symEx w16se:font="Segoe UI Emoji" w16se:char="1F60A"/></mc:Choice>'
+        '<mc:Fallback><w:t>😊</w:t></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t xml:space="preserve"> altså.</w:t></w:r>',
+        '<w:r><w:t xml:space="preserve">I: Du </w:t></w:r><mc:AlternateContent><mc:Choice Requires="w14">'
+        '<w:r><w:t>likte</w:t></w:r></mc:Choice><mc:Fallback><w:r><w:t>likte</w:t></w:r></mc:Fallback></mc:AlternateContent>'
+        '<w:r><w:t xml:space="preserve"> det?</w:t></w:r>',
+        f'<w:r><w:t>D1: Ja.</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}</wps:txbx>'
+        f'</w:drawing></mc:Choice><mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>',
+    ]
+    document = docx.Document()
+    body = document.element.body
+    for inner in paragraphs:
+        body[-1].addprevious(etree.fromstring(f"<w:p {namespaces}>{inner}</w:p>"))
+    body[-1].addprevious(etree.fromstring(
+        f'<mc:AlternateContent {namespaces}><mc:Choice Requires="w14"><w:p><w:r><w:t>I: Takk.</w:t></w:r></w:p></mc:Choice>'
+        "<mc:Fallback><w:p><w:r><w:t>I: Takk.</w:t></w:r></w:p></mc:Fallback></mc:AlternateContent>"
+    ))
+    path = tmp_path / "alternativ.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "D1: Det var bra 😊 altså.\nI: Du likte det?\nD1: Ja.\nI: Takk.\n"
+    assert parsed.notes == ["1 text box left out, as not part of the transcript's text; check them in Word"]
+
+
+def test_docx_table_of_times_and_turns_with_their_speakers_is_read_as_timed_turns(tmp_path: Path) -> None:
+    """A probe: a time | text table, the speaker at the start of the text, was read as rows of
+    "00:01:02: I: Hei", whose markers no turn finder knew, so every word was the participant's."""
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=2)
+    rows = [("00:01:02", "I: Hvordan var det å starte?"), ("[00:01:10]", "D1: Det var tungt."), ("00:01:20", "I: Og etterpå?")]
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
+    path = tmp_path / "tidskoder.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert [(turn.speaker, parsed.text[turn.start:turn.end], turn.timestamp_ms) for turn in parsed.turns] == [
+        ("I", "Hvordan var det å starte?", 62000), ("D1", "Det var tungt.", 70000), ("I", "Og etterpå?", 80000),
+    ]
+
+
+def _png() -> bytes:
+    """A picture of one pixel."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+
+
+def test_docx_footnotes_endnotes_comments_and_pictures_descriptions_are_left_out_and_said(tmp_path: Path) -> None:
+    """A probe: they were left out unsaid, so a name in a footnote ("Hanna Bakken var til stede"),
+    a comment or a picture's alt text was neither pseudonymised nor pointed out (the .odt reader
+    said a picture's description)."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    document = docx.Document()
+    said = document.add_paragraph("D1: Det var bra.")
+    document.add_comment(said.runs, text="Sjekk med Hanna Bakken", author="Sissel Hanssen")
+    document.add_paragraph("I: Hvem er på bildet?")
+    document.add_paragraph("D1: Det er meg.").add_run().add_picture(io.BytesIO(_png()))
+    next(document.element.body.iter(qn("wp:docPr"))).set("descr", "Hanna Bakken ved sjøen")
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    separators = '<w:{0} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{0}>'
+    for kind, relationship, content_type, text in [
+        ("footnote", RT.FOOTNOTES, CT.WML_FOOTNOTES, "Hanna Bakken var til stede."),
+        ("endnote", RT.ENDNOTES, CT.WML_ENDNOTES, "Se notat fra NAV Årstad."),
+    ]:
+        blob = (
+            f"<w:{kind}s {w}>{separators.format(kind)}"
+            f'<w:{kind} w:id="1"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:{kind}></w:{kind}s>'
+        ).encode()
+        part = Part(PackURI(f"/word/{kind}s.xml"), content_type, blob, document.part.package)
+        document.part.relate_to(part, relationship)
+    path = tmp_path / "fotnoter.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "D1: Det var bra.\nI: Hvem er på bildet?\nD1: Det er meg.\n"
+    assert parsed.notes == [
+        "1 picture's description (alt text), 1 footnote, 1 endnote and 1 comment left out, "
+        "as not part of the transcript's text; check them in Word"
+    ]
+
+
+def test_odt_headers_footers_notes_and_comments_are_left_out_and_said(tmp_path: Path) -> None:
+    """A probe: they were left out unsaid, though the .docx reader said its headers and footers;
+    a name on the page ("Intervju med Hanna Bakken") or in a note was pointed out nowhere."""
+    from odf.dc import Creator
+    from odf.office import Annotation
+    from odf.opendocument import OpenDocumentText
+    from odf.style import Footer, Header, MasterPage, PageLayout
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import Note, NoteBody, NoteCitation, P
+
+    document = OpenDocumentText()
+    layout = PageLayout(name="Side")
+    document.automaticstyles.addElement(layout)
+    page = MasterPage(name="Standard", pagelayoutname=layout)
+    header, footer = Header(), Footer()
+    header.addElement(P(text="Intervju med Hanna Bakken, tlf 912 34 567"))
+    footer.addElement(P(text=" "))
+    page.addElement(header)
+    page.addElement(footer)
+    document.masterstyles.addElement(page)
+    said = P(text="D1: Jeg snakket med veilederen")
+    comment = Annotation()
+    comment.addElement(Creator(text="Sissel Hanssen"))
+    comment.addElement(P(text="Hvem er dette?"))
+    said.addElement(comment)
+    said.addText(" i går.")
+    document.text.addElement(said)
+    table = Table(name="Samtale")
+    table.addElement(TableColumn(numbercolumnsrepeated=2))
+    asked = P(text="Og etterpå?")
+    for kind in ("footnote", "endnote"):
+        note = Note(noteclass=kind, id=f"{kind}1")
+        note.addElement(NoteCitation(text="1"))
+        body = NoteBody()
+        body.addElement(P(text="Hanna Bakken var til stede."))
+        note.addElement(body)
+        asked.addElement(note)
+    row = TableRow()
+    for paragraph in (P(text="I"), asked):
+        cell = TableCell()
+        cell.addElement(paragraph)
+        row.addElement(cell)
+    table.addElement(row)
+    document.text.addElement(table)
+    path = tmp_path / "side.odt"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert parsed.text == "D1: Jeg snakket med veilederen i går.\nI: Og etterpå?\n"
+    assert parsed.notes == [
+        "1 header, 1 footnote, 1 endnote and 1 comment left out, as not part of the transcript's text; check them in LibreOffice"
+    ]

@@ -106,3 +106,21 @@ def test_labels_the_metadata_names_are_speakers_in_any_case_and_only_they() -> N
         ("I", "Velkommen."), ("siri", "Jeg ble aldri spurt."), ("JONAS", "Jeg fikk velge.\nmerk: ikke sant.\nsiri sa: nei."),
     ]
     assert [turn.speaker for turn in detect_turns(text)] == ["I", "JONAS"]  # "siri" only as the metadata names it
+
+
+def test_a_time_with_its_seconds_before_a_label_without_brackets_marks_a_timed_turn() -> None:
+    """A probe: "00:01:02 I: Hei." (as transcription tools write it) marked no turn, so the
+    interviewer's words were the participant's; a time of day in speech is no marker."""
+    text = "00:01:02 I: Hei, velkommen.\n00:01:10 D1: Takk.\n00:01:20,5 I: Fortell.\n"
+    assert spoken(text) == [("I", "Hei, velkommen.", 62000), ("D1", "Takk.", 70000), ("I", "Fortell.", 80500)]
+    assert all(turn.speaker is None for turn in detect_turns("12:30 Møtet: det var bra.\n\nVi gikk hjem.\n"))
+
+
+def test_a_role_label_abbreviated_with_a_full_stop_is_that_role() -> None:
+    """A probe: "Int.:" was a speaker of its own, "Int.", that no rule knew as the interviewer's,
+    so in an individual interview the interviewer's words were the participant's."""
+    from qualcode.importers.service import speakers_named
+
+    text = "Int.: Hei.\nD1: Ja.\nINT.: Mer?\n"
+    assert spoken(text) == [("Int", "Hei.", None), ("D1", "Ja.", None), ("INT", "Mer?", None)]
+    assert speakers_named({"participant": "D1"}, ["Int", "INT", "D1"]) == {"Int": None, "INT": None, "D1": "D1"}

@@ -1,7 +1,8 @@
 """Word (.docx) transcripts: paragraphs in order, speaker | text tables read as turns.
 
 Tracked changes are read as if accepted: inserted text is kept, deleted text left out. Hidden
-text, text boxes, headers and footers are not read. The import notes each of these it met.
+text, text boxes, pictures' descriptions, headers, footers, footnotes, endnotes and comments are
+not read. The import notes each of these it met.
 Content controls (w:sdt) and custom XML (w:customXml) are read as Word shows them: their
 content in its place, at every level (body, table row, cell); the body is read by
 qualcode.text.docx_body.
@@ -18,7 +19,8 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
-from docx.opc.part import XmlPart
+from docx.opc.part import Part, XmlPart
+from docx.oxml import parse_xml
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.document import ParsedDocument, left_out_note, tracked_changes_note
@@ -31,6 +33,7 @@ from qualcode.text.docx_paragraphs import (
     PARAGRAPH,
     RUN,
     TEXT_BOX,
+    chosen_away,
     hidden,
     paragraph_text,
     run_text,
@@ -57,22 +60,59 @@ def read_docx_file(path: Path, *, marker: re.Pattern[str] | None = None) -> Pars
 
 
 def _tracked_changes_note(body: Any) -> str | None:
-    inserted = sum(1 for change in body.iter(*INSERTED) if next(change.iter(RUN), None) is not None)
-    deleted = sum(1 for change in body.iter(*DELETED) if next(change.iter(RUN), None) is not None)
+    inserted = sum(1 for change in body.iter(*INSERTED) if next(change.iter(RUN), None) is not None and not chosen_away(change))
+    deleted = sum(1 for change in body.iter(*DELETED) if next(change.iter(RUN), None) is not None and not chosen_away(change))
     return tracked_changes_note(inserted, deleted)
 
 
 def _left_out_note(document: DocxDocument) -> str | None:
-    """Say what was not read: hidden text (Word does not show it), text boxes (beside the text),
-    and headers and footers (the page's, not the interview's: often "Intervju med …, tlf …")."""
+    """Say what was not read: hidden text (Word does not show it), text boxes and pictures'
+    descriptions (beside the text), headers and footers (the page's, not the interview's: often
+    "Intervju med …, tlf …"), and footnotes, endnotes and comments (the transcriber's or a
+    reader's): each may name someone, so none is left out unsaid."""
     body = document.element.body
-    hidden_runs = sum(1 for run in body.iter(RUN) if hidden(run) and run_text(run).strip())
-    boxes = sum(1 for box in body.iter(TEXT_BOX) if any(paragraph_text(p).strip() for p in box.iter(PARAGRAPH)))
+    # A text box Word saved holds its text twice, as a shape and as its VML fallback: counted once.
+    hidden_runs = sum(1 for run in body.iter(RUN) if hidden(run) and run_text(run).strip() and not chosen_away(run))
+    boxes = sum(
+        1 for box in body.iter(TEXT_BOX)
+        if not chosen_away(box) and any(paragraph_text(p).strip() for p in box.iter(PARAGRAPH))
+    )
+    described = sum(
+        1 for picture in body.iter(_PICTURE, _VML_SHAPE)
+        if not chosen_away(picture) and any((picture.get(name) or "").strip() for name in ("descr", "title", "alt"))
+    )
     headers, footers = (_parts_with_text(document, kind) for kind in (RT.HEADER, RT.FOOTER))
+    footnotes, endnotes, comments = (_notes_with_text(document, *kind) for kind in _NOTES)
     return left_out_note([
         (hidden_runs, "piece of hidden text", "pieces of hidden text"), (boxes, "text box", "text boxes"),
+        (described, "picture's description (alt text)", "pictures' descriptions (alt text)"),
         (headers, "header", "headers"), (footers, "footer", "footers"),
+        (footnotes, "footnote", "footnotes"), (endnotes, "endnote", "endnotes"), (comments, "comment", "comments"),
     ], "Word")
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# A picture's or shape's properties, where Word keeps its alt text (descr) and title; a VML shape's alt.
+_PICTURE = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+_VML_SHAPE = "{urn:schemas-microsoft-com:vml}shape"
+# Footnotes, endnotes and comments: each part's relationship and the element of one note in it.
+_NOTES = [(RT.FOOTNOTES, f"{_W}footnote"), (RT.ENDNOTES, f"{_W}endnote"), (RT.COMMENTS, f"{_W}comment")]
+_NOTE_TYPE = f"{_W}type"
+
+
+def _notes_with_text(document: DocxDocument, relationship: str, tag: str) -> int:
+    """How many of the document's footnotes, endnotes or comments hold text; the separator lines
+    Word keeps among the footnotes are no notes."""
+    parts = {rel.target_part for rel in document.part.rels.values() if rel.reltype == relationship and not rel.is_external}
+    return sum(
+        1 for part in parts for note in _part_element(part).iter(tag)
+        if note.get(_NOTE_TYPE, "normal") == "normal" and any(paragraph_text(p).strip() for p in note.iter(PARAGRAPH))
+    )
+
+
+def _part_element(part: Part) -> Any:
+    """A part's XML; python-docx reads footnotes and endnotes as bytes only."""
+    return part.element if isinstance(part, XmlPart) else parse_xml(part.blob)
 
 
 def _parts_with_text(document: DocxDocument, relationship: str) -> int:

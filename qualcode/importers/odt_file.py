@@ -1,9 +1,9 @@
 """OpenDocument text (.odt) transcripts, read with odfpy; speaker | text tables read as turns.
 
 Tracked changes are read as if accepted: the text holds insertions already, and what was
-deleted, kept aside in the change log, is left out; the import says so. Hidden text, and
-pictures, shapes and text boxes (their titles, descriptions and text) are beside what was said:
-left out, and said, as the .docx reader does.
+deleted, kept aside in the change log, is left out; the import says so. Hidden text, pictures,
+shapes and text boxes (their titles, descriptions and text), headers and footers, footnotes,
+endnotes and comments are beside what was said: left out, and said, as the .docx reader does.
 """
 
 from __future__ import annotations
@@ -52,6 +52,17 @@ class _Reading:
     hidden: int = 0
     pictures: int = 0
     boxes: int = 0
+    footnotes: int = 0
+    endnotes: int = 0
+    comments: int = 0
+
+    def count_in(self, inner: _Reading) -> None:
+        """Add what reading a table cell met (its change log, what it left out) to this reading."""
+        self.changes.extend(inner.changes)
+        self.hidden, self.pictures, self.boxes = self.hidden + inner.hidden, self.pictures + inner.pictures, self.boxes + inner.boxes
+        self.footnotes, self.endnotes, self.comments = (
+            self.footnotes + inner.footnotes, self.endnotes + inner.endnotes, self.comments + inner.comments
+        )
 
 
 def read_odt_file(path: Path, *, marker: re.Pattern[str] | None = None) -> ParsedDocument:
@@ -75,16 +86,32 @@ def read_odt_file(path: Path, *, marker: re.Pattern[str] | None = None) -> Parse
     reading = _Reading(_hidden_styles(document))
     _collect(document.text, reading)
     raw = "\n".join(reading.lines)
+    headers, footers = _page_parts_with_text(document)
     left_out = left_out_note([
         (reading.hidden, "piece of hidden text", "pieces of hidden text"),
         (reading.pictures, "picture's description (alt text)", "pictures' descriptions (alt text)"),
         (reading.boxes, "text box or shape with text", "text boxes and shapes with text"),
+        (headers, "header", "headers"), (footers, "footer", "footers"),
+        (reading.footnotes, "footnote", "footnotes"), (reading.endnotes, "endnote", "endnotes"),
+        (reading.comments, "comment", "comments"),
     ], "LibreOffice")
     notes = [note for note in (_tracked_changes_note(reading.changes), left_out, control_character_note(raw)) if note]
     text = normalise(raw).strip("\n") + "\n"
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no text")
     return ParsedDocument(text=text, turns=detect_turns(text, marker), source_format="odt", encoding=None, notes=notes)
+
+
+def _page_parts_with_text(document: Any) -> tuple[int, int]:
+    """How many headers and footers the page styles hold with text (each style may have one for
+    right, left and first pages): the page's, not the interview's, as in a .docx."""
+    counts = {"header": 0, "footer": 0}
+    for master in document.masterstyles.childNodes:
+        for part in getattr(master, "childNodes", []):
+            kind = getattr(part, "qname", (None, ""))[1].split("-")[0]
+            if getattr(part, "qname", (None,))[0] == STYLENS and kind in counts and _plain_text(part).strip():
+                counts[kind] += 1
+    return counts["header"], counts["footer"]
 
 
 def _tracked_changes_note(changes: list[Element]) -> str | None:
@@ -147,10 +174,7 @@ def _collect(element: Element, reading: _Reading) -> None:
                     if getattr(cell, "qname", None) == _CELL:
                         inner = _Reading(reading.hidden_styles)
                         _collect(cell, inner)
-                        reading.hidden, reading.pictures, reading.boxes = (
-                            reading.hidden + inner.hidden, reading.pictures + inner.pictures, reading.boxes + inner.boxes
-                        )
-                        reading.changes.extend(inner.changes)
+                        reading.count_in(inner)
                         cells.append("\n".join(inner.lines))
                 reading.lines.extend(table_row_lines(cells))
         elif qname is not None and qname[0] == DRAWNS:
@@ -178,6 +202,20 @@ def _leave_out_drawing(drawing: Element, reading: _Reading) -> None:
     reading.boxes += any(_plain_text(child).strip() for child in rest)
 
 
+def _count_aside(aside: Element, reading: _Reading) -> None:
+    """Count a footnote, endnote or comment left out of a paragraph, if it holds text."""
+    if aside.qname == (OFFICENS, "annotation"):
+        # A comment's author and date are no part of its text.
+        reading.comments += any(_plain_text(p).strip() for p in aside.childNodes if getattr(p, "qname", None) in _TEXT_BLOCKS)
+    elif aside.qname == (TEXTNS, "note"):
+        body = [child for child in aside.childNodes if getattr(child, "qname", None) == (TEXTNS, "note-body")]
+        if any(_plain_text(part).strip() for part in body):
+            if aside.getAttrNS(TEXTNS, "note-class") == "endnote":
+                reading.endnotes += 1
+            else:
+                reading.footnotes += 1
+
+
 def _plain_text(element: Element) -> str:
     """Every piece of text under `element`, to see whether something left out held any."""
     if element.nodeType == Node.TEXT_NODE:
@@ -193,7 +231,10 @@ def _text_of(element: Element, reading: _Reading) -> str:
         if child.nodeType == Node.TEXT_NODE:
             pieces.append(child.data)
             continue
-        if child.nodeType != Node.ELEMENT_NODE or child.qname in _ASIDE:
+        if child.nodeType != Node.ELEMENT_NODE:
+            continue
+        if child.qname in _ASIDE:
+            _count_aside(child, reading)
             continue
         if _is_hidden(child, reading):
             reading.hidden += bool(_plain_text(child).strip() or child.getAttrNS(TEXTNS, "string-value"))

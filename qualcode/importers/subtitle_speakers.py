@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from qualcode.importers.document import Block
-from qualcode.importers.turns import DEFAULT_MARKER, is_known_label
+from qualcode.importers.turns import DEFAULT_MARKER, is_known_label, speaker_of
 
 _BRACKETED = re.compile(r"^\[(?P<speaker>[^\]]{1,40})\]\s*", re.MULTILINE)
 
@@ -21,7 +21,7 @@ class CueSpeakers:
 
     def __init__(self, cue_texts: Iterable[str], marker: re.Pattern[str] | None = None) -> None:
         self.marker = marker
-        counts = Counter(label.group("speaker").strip() for text in cue_texts for label in self._labels(text))
+        counts = Counter(speaker_of(label) for text in cue_texts for label in self._labels(text))
         self._repeated = {speaker for speaker, count in counts.items() if count >= 2}
 
     def blocks(self, cue_text: str, timestamp_ms: int | None) -> list[Block]:
@@ -33,7 +33,7 @@ class CueSpeakers:
         blocks = [Block(None, cue_text[:first], timestamp_ms)] if cue_text[:first].strip() else []
         ends = [label.start() for label in kept[1:]] + [len(cue_text)] if kept else []
         for label, end in zip(kept, ends, strict=True):
-            blocks.append(Block(label.group("speaker").strip(), cue_text[label.end():end], timestamp_ms))
+            blocks.append(Block(speaker_of(label), cue_text[label.end():end], timestamp_ms))
         return blocks
 
     def _labels(self, text: str) -> Iterable[re.Match[str]]:
@@ -45,6 +45,6 @@ class CueSpeakers:
                 yield label
 
     def _strong(self, label: re.Match[str]) -> bool:
-        speaker = label.group("speaker").strip()
+        speaker = speaker_of(label)
         timed = any(label.groupdict().get(group) for group in ("time", "time2"))
         return speaker in self._repeated or is_known_label(speaker) or timed

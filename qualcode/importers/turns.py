@@ -15,9 +15,11 @@ from qualcode.text.table_rows import TIME
 # only capitalised, so "det var sånn: …" in someone's speech stays speech.
 _ROLE = rf"(?:{'|'.join(sorted(ROLE_LABELS, key=len, reverse=True))})(?: \d+)?|[a-zæøå]{{1,2}}\d+"
 _LABEL = rf"[A-ZÆØÅ][\w.'\-]*(?: [A-ZÆØÅ0-9][\w.'\-]*){{0,2}}|(?:{_ROLE})(?![\w.'\-])"
-# A marker at the start of a line, optionally in Markdown bold: [ts] Label (ts):
+# A marker at the start of a line, optionally in Markdown bold: [ts] Label (ts):, the time before
+# the label also unbracketed when it has its seconds ("00:01:02 I: …", as transcription tools write it).
 _MARKER = (
-    r"^(?:\*\*|__)?(?:\[(?P<time>{time})\][ \t]*)?(?P<speaker>{label})"
+    r"^(?:\*\*|__)?(?:(?:(?P<bracket>\[)|(?=\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,3}})?[ \t]))(?P<time>{time})(?(bracket)\])[ \t]*)?"
+    r"(?P<speaker>{label})"
     r"(?:[ \t]*\((?P<time2>{time})\))?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+|$)"
 )
 DEFAULT_MARKER = re.compile(_MARKER.format(time=TIME, label=_LABEL), re.MULTILINE)
@@ -36,8 +38,10 @@ def _other_markers(text: str) -> list[re.Match[str]]:
 
 
 def speaker_of(match: re.Match[str]) -> str:
-    """The speaker a marker names, as written, whichever form it took."""
-    return (match.groupdict().get("dashed") or match.group("speaker")).strip()
+    """The speaker a marker names, as written, whichever form it took; a role label abbreviated
+    with a full stop ("Int.:") as it is without, so that it is known as the interviewer's."""
+    label = (match.groupdict().get("dashed") or match.group("speaker")).strip()
+    return label.rstrip(".") if is_known_label(label) else label
 
 
 

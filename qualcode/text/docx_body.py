@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
+from qualcode.text.docx_paragraphs import ALTERNATE_CONTENT, FALLBACK, PARAGRAPH, paragraph_text
 from qualcode.text.table_rows import table_row_lines
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ def body_text(body: _Element) -> str:
 
 def _children(container: _Element, wanted: tuple[str, ...]) -> Iterator[_Element]:
     """The `wanted` children of a body, table, row or cell, with those inside content controls
-    and custom XML, which python-docx does not see and Word shows as if they were not there.
+    and custom XML, which python-docx does not see and Word shows as if they were not there, and
+    those in the fallback of alternative content (its choices hold the same).
     A content control showing its placeholder ("Click here to enter text") holds no text of the document."""
     for child in container:
         if child.tag in wanted:
@@ -50,6 +51,10 @@ def _children(container: _Element, wanted: tuple[str, ...]) -> Iterator[_Element
                 yield from _children(content, wanted)
         elif child.tag == _CUSTOM_XML:
             yield from _children(child, wanted)
+        elif child.tag == ALTERNATE_CONTENT:
+            fallback = child.find(FALLBACK)
+            if fallback is not None:
+                yield from _children(fallback, wanted)
 
 
 def _cell_text(cell: _Element) -> str:

@@ -17,6 +17,11 @@ _TEXT, _TAB, _POSITIONAL_TAB = f"{_W}t", f"{_W}tab", f"{_W}ptab"
 _BREAK, _BREAK_TYPE, _CARRIAGE_RETURN, _NO_BREAK_HYPHEN = f"{_W}br", f"{_W}type", f"{_W}cr", f"{_W}noBreakHyphen"
 _RUN_PROPERTIES, _VANISH, _VALUE = f"{_W}rPr", f"{_W}vanish", f"{_W}val"
 TEXT_BOX = f"{_W}txbxContent"
+# Markup compatibility: Word writes what older readers cannot show (an emoji as w16se:symEx, a
+# text box as a DrawingML shape) as choices, each with a fallback of plain WordprocessingML (the
+# emoji as w:t, the box as VML). A reader that knows none of the choices reads the fallback only.
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+ALTERNATE_CONTENT, _CHOICE, FALLBACK = f"{_MC}AlternateContent", f"{_MC}Choice", f"{_MC}Fallback"
 
 
 def paragraph_text(paragraph: _Element) -> str:
@@ -24,15 +29,21 @@ def paragraph_text(paragraph: _Element) -> str:
 
     Runs of paragraphs nested in this one (text boxes) are not part of it. Hidden text is left
     out, as Word shows the paragraph: kept, it stood inside words ("Sis[…]sel") and hid a name.
+    Of alternative content, the fallback is read, not its choices: they hold the same words.
     """
     parts = []
     for run in paragraph.iter(RUN):
         owner = run.getparent()
-        while owner is not None and owner is not paragraph and owner.tag not in DELETED and owner.tag != PARAGRAPH:
+        while owner is not None and owner is not paragraph and owner.tag not in DELETED and owner.tag not in (PARAGRAPH, _CHOICE):
             owner = owner.getparent()
         if owner is paragraph and not hidden(run):
             parts.append(run_text(run))
     return "".join(parts)
+
+
+def chosen_away(element: _Element) -> bool:
+    """Whether `element` stands in a choice of alternative content, whose fallback is read instead."""
+    return next(element.iterancestors(_CHOICE), None) is not None
 
 
 def hidden(run: _Element) -> bool:
@@ -44,9 +55,14 @@ def hidden(run: _Element) -> bool:
 
 def run_text(run: _Element) -> str:
     """A run's text as python-docx reads it: tabs as a tab, line breaks as a newline, page and
-    column breaks as nothing, a non-breaking hyphen as "-", field codes and deleted text left out."""
+    column breaks as nothing, a non-breaking hyphen as "-", field codes and deleted text left out;
+    alternative content (an emoji as Word 2016 writes it) as its fallback."""
     parts = []
     for child in run:
+        if child.tag == ALTERNATE_CONTENT:
+            fallback = child.find(FALLBACK)
+            parts.append(run_text(fallback) if fallback is not None else "")
+            continue
         if child.tag == _TEXT:
             parts.append(child.text or "")
         elif child.tag in (_TAB, _POSITIONAL_TAB):

@@ -11,9 +11,12 @@ _CELL_TIME = re.compile(rf"[\[(]?({TIME})[\])]?")
 
 def table_row_lines(cells: list[str]) -> list[str]:
     """A table row's cells as transcript lines: speaker | text becomes "speaker: text", time |
-    speaker | text (or speaker | time | text) "speaker (time): text", each followed by a blank
-    line; any other row (a title merged across the table, a row of notes) is read cell by cell."""
+    speaker | text (or speaker | time | text) "speaker (time): text", time | text "[time] text"
+    (its speaker, if any, at the start of the text), each followed by a blank line; any other row
+    (a title merged across the table, a row of notes) is read cell by cell."""
     texts = [cell.strip() for cell in cells]
+    if len(texts) == 2 and (time := _CELL_TIME.fullmatch(texts[0])):
+        return [f"[{time.group(1)}] {texts[1]}", ""]
     if len(texts) == 2 and _is_speaker(texts[0]):
         return [f"{texts[0].rstrip(':')}: {texts[1]}", ""]
     if len(texts) == 3:
