@@ -403,3 +403,17 @@ def test_odt_headers_footers_notes_and_comments_are_left_out_and_said(tmp_path: 
     assert parsed.notes == [
         "1 header, 1 footnote, 1 endnote and 1 comment left out, as not part of the transcript's text; check them in LibreOffice"
     ]
+
+
+def test_a_teams_transcript_docx_is_read_with_its_speakers_and_times(tmp_path: Path) -> None:
+    document = docx.Document()
+    for paragraph in ["Intervju D1", "Intervjuer   0:03", "Hvordan var det å starte?", "Deltaker 1   0:09",
+                      "Det var tungt.", "Intervjuer   0:15", "Og etterpå?"]:
+        document.add_paragraph(paragraph)
+    path = tmp_path / "teams.docx"
+    document.save(str(path))
+    parsed = parse_file(path)
+    assert [(turn.speaker, parsed.text[turn.start:turn.end], turn.timestamp_ms) for turn in parsed.turns] == [
+        ("Intervjuer", "Hvordan var det å starte?", 3000), ("Deltaker 1", "Det var tungt.", 9000),
+        ("Intervjuer", "Og etterpå?", 15000),
+    ]

@@ -124,3 +124,18 @@ def test_a_role_label_abbreviated_with_a_full_stop_is_that_role() -> None:
     text = "Int.: Hei.\nD1: Ja.\nINT.: Mer?\n"
     assert spoken(text) == [("Int", "Hei.", None), ("D1", "Ja.", None), ("INT", "Mer?", None)]
     assert speakers_named({"participant": "D1"}, ["Int", "INT", "D1"]) == {"Int": None, "INT": None, "D1": "D1"}
+
+
+def test_a_speaker_and_time_on_a_line_of_their_own_head_a_turn_as_teams_writes_it() -> None:
+    """A Teams transcript ("Kari Nordmann   0:03", what was said on the lines after) was read
+    without a speaker: every word the participant's, the interviewer's too."""
+    text = ("Intervju D1-20240213_100000-Møteopptak\n13. februar 2024, 10:00\n\n"
+            "Intervjuer 0:03\nHei, og velkommen.\n\nKari Nordmann   0:10\nTakk.\nJeg er klar.\n\nIntervjuer 1:02:03\nFint.\n")
+    turns = detect_turns(text)
+    assert [(turn.speaker, text[turn.start:turn.end], turn.timestamp_ms) for turn in turns] == [
+        ("Intervjuer", "Hei, og velkommen.", 3000), ("Kari Nordmann", "Takk.\nJeg er klar.", 10000),
+        ("Intervjuer", "Fint.", 3723000),
+    ]
+    # One such line in notes is a line of the notes.
+    notes = "Møtet\nKlokka 12:30\nVi snakket om planen.\n"
+    assert [text for turn in detect_turns(notes) for text in [notes[turn.start:turn.end]]] == [notes.strip()]

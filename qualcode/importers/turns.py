@@ -32,9 +32,17 @@ OTHER_MARKER = re.compile(
 )
 
 
+# A speaker and the time on a line of their own, what they said on the lines after, as Microsoft
+# Teams writes a transcript (.docx or .txt): "Kari Nordmann   0:03". Taken only where a text has two
+# or more, so "Klokka 12:30" alone on a line in someone's notes stays a line.
+HEADED_MARKER = re.compile(rf"^(?P<speaker>{_LABEL})[ \t]+(?P<time>{TIME})[ \t]*\n", re.MULTILINE)
+
+
 def _other_markers(text: str) -> list[re.Match[str]]:
-    """OTHER_MARKER's matches whose label is a known role label."""
-    return [match for match in OTHER_MARKER.finditer(text) if is_known_label(speaker_of(match))]
+    """OTHER_MARKER's matches whose label is a known role label, and HEADED_MARKER's where there are two."""
+    headed = list(HEADED_MARKER.finditer(text))
+    return [match for match in OTHER_MARKER.finditer(text) if is_known_label(speaker_of(match))] + (
+        headed if len(headed) >= 2 else [])
 
 
 def speaker_of(match: re.Match[str]) -> str:
