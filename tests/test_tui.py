@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Label, RadioSet, Static
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import list_codings
 from qualcode.importers.service import import_file
-from qualcode.store.models import Coding, Memo, TextVersion
+from qualcode.store.models import Coding, Memo, TextVersion, Transcript
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.modals.code_picker import CodePicker, rank_codes
@@ -1922,6 +1922,27 @@ async def test_a_narrow_window_gives_the_reader_to_the_text(sample_project: Path
         await until(app, pilot, lambda: panel.display and reader.view.size.width < SIZE[0] - 20, "the panel back")
         await pilot.resize_terminal(30, 8)
         await until(app, pilot, lambda: not panel.display and reader.view.size.width == 30, "the text alone")
+
+
+async def test_a_transcript_opened_at_a_hit_in_a_narrow_window_shows_the_hit(sample_project: Path) -> None:
+    """A probe at 40x12: Enter on a search hit (a passage, a comment) opened the reader with the
+    cursor on the hit and the view at the transcript's first line. Below 60 columns the first layout
+    resizes the view twice (the side panel gives way); the second took the rows not yet scrolled to
+    the cursor for a wheel's scroll away from it, and kept the top in sight."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot, pauses=2)
+        with Project.open(sample_project) as project, project.begin() as session:
+            transcript = session.scalar(select(Transcript).where(Transcript.name == "leder_L1"))
+            assert transcript is not None and transcript.current_version is not None
+            text = transcript.current_version.text
+        hit = text.index("måltallet før jul")  # far down: past the first screen at any width
+        app.open_transcript("leder_L1", hit)
+        await until(app, pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader open")
+        view = app.screen.view
+        await until(app, pilot, lambda: view.scroll_offset.y <= view.row_of(view.cursor) < view.scroll_offset.y + view.size.height,
+                    "the hit in sight")
+        assert view.cursor == hit and "måltallet" in widget_text(app, view)
 
 
 async def test_two_decisions_in_a_hurry_decide_two_possible_identifiers(sample_project: Path, tmp_path: Path) -> None:
