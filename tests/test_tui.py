@@ -372,6 +372,40 @@ async def test_create_a_code_from_the_picker_and_edit_its_definition(sample_proj
         assert progress["deltaker_D1_T1"] != "0%" and progress["leder_L1"] == "0%"
 
 
+async def test_the_picker_says_when_it_lists_no_code_and_that_ctrl_n_creates_one(tmp_path: Path) -> None:
+    """A probe on a project started without a codebook: p opened an empty list, a name typed listed
+    nothing, Enter did nothing and nothing said so, or that ctrl+n makes the code."""
+    from tests.conftest import make_transcript
+
+    with Project.create(tmp_path / "tom") as project, project.begin() as session:
+        make_transcript(session, tmp_path, "I: Hvordan går det?\nD1: Det går bra med meg nå.\n", name="kort")
+    app = open_tui(tmp_path / "tom")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(app, pilot, "kort")
+        await pilot.press("p")
+        await settle(pilot, pauses=2)
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        said = picker.query_one("#picker-definition", Static)
+        assert "The codebook has no codes yet. Type a name and press ctrl+n" in str(said.render())
+        await pilot.press(*"mestring", "enter")
+        await settle(pilot, pauses=2)
+        assert app.screen is picker and "no codes yet. ctrl+n creates a code named as typed" in str(said.render())
+
+
+async def test_the_picker_says_when_nothing_is_like_what_is_typed(sample_project: Path) -> None:
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(app, pilot, "leder_L1")
+        await pilot.press("p")
+        await settle(pilot, pauses=2)
+        await pilot.press(*"zqxw", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CodePicker)
+        said = str(app.screen.query_one("#picker-definition", Static).render())
+        assert 'No code is like "zqxw". ctrl+n creates a code named as typed' in said
+
+
 async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> None:
     from qualcode.tui.widgets.transcript_view import MARGIN
 
