@@ -677,3 +677,17 @@ def test_gone_passages_show_in_the_terminal_csv_workbook_and_report(root: Path, 
     table = next(t for t in docx.Document(str(report)).tables if t.rows[0].cells[0].text == "Informant")
     d1_cell = next(row.cells[1] for row in table.rows if row.cells[0].text.startswith("D1"))
     assert d1_cell.text == f"Fra avmakt til mestring\n[{nb_note}]"
+
+
+async def test_the_screen_says_whole_why_there_is_no_matrix(sample_project: Path) -> None:
+    """A probe on a project with nothing coded: the refusal was cut to one line at 80 columns
+    ("… (code passages first, or"), the rest of why, and what to do, never shown."""
+    from tests.conftest import open_tui, screen_text
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await until(pilot, lambda: "no participant has passages" in screen_text(app))
+        shown = " ".join(screen_text(app).split())
+        assert "no participant has passages or summaries yet (code passages first, or choose other codes" in shown

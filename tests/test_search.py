@@ -157,6 +157,18 @@ def test_bad_queries_are_clear_errors(corpus: Session, query: str, says: str) ->
         search(corpus, query)
 
 
+@pytest.mark.parametrize("query", [
+    "", "NOT", "veileder NOT", "NOT NOT", "ja NOT AND nei", "(", "((press)", "ja ( nei", ")", "press) nei", "AND OR",
+    '"bli hørt', '""', "*", "*a*b*", '"kurs*"', "(" * 101 + "press" + ")" * 101,
+])
+def test_every_bad_query_says_what_to_do(query: str) -> None:
+    """A probe: "NOT", "veileder NOT", "NOT NOT", "((press)" and "press) nei" were refused in a line that
+    said what was wrong but not what to write instead, as every other refusal of a query does."""
+    with pytest.raises(SearchSyntaxError) as refused:
+        parse_query(query)
+    assert refused.value.hint, str(refused.value)
+
+
 def test_parentheses_nest_up_to_the_limit_and_deeper_is_a_clear_error(corpus: Session) -> None:
     from qualcode.search.query import MAX_DEPTH
 

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Label, RadioSet, Static
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import list_codings
 from qualcode.importers.service import import_file
-from qualcode.store.models import Coding, Memo, TextVersion
+from qualcode.store.models import Coding, Memo, TextVersion, Transcript
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.modals.code_picker import CodePicker, rank_codes
@@ -370,6 +370,40 @@ async def test_create_a_code_from_the_picker_and_edit_its_definition(sample_proj
 
         progress = {t.name: t.progress for t in describe_transcripts(session)}
         assert progress["deltaker_D1_T1"] != "0%" and progress["leder_L1"] == "0%"
+
+
+async def test_the_picker_says_when_it_lists_no_code_and_that_ctrl_n_creates_one(tmp_path: Path) -> None:
+    """A probe on a project started without a codebook: p opened an empty list, a name typed listed
+    nothing, Enter did nothing and nothing said so, or that ctrl+n makes the code."""
+    from tests.conftest import make_transcript
+
+    with Project.create(tmp_path / "tom") as project, project.begin() as session:
+        make_transcript(session, tmp_path, "I: Hvordan går det?\nD1: Det går bra med meg nå.\n", name="kort")
+    app = open_tui(tmp_path / "tom")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(app, pilot, "kort")
+        await pilot.press("p")
+        await settle(pilot, pauses=2)
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        said = picker.query_one("#picker-definition", Static)
+        assert "The codebook has no codes yet. Type a name and press ctrl+n" in str(said.render())
+        await pilot.press(*"mestring", "enter")
+        await settle(pilot, pauses=2)
+        assert app.screen is picker and "no codes yet. ctrl+n creates a code named as typed" in str(said.render())
+
+
+async def test_the_picker_says_when_nothing_is_like_what_is_typed(sample_project: Path) -> None:
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(app, pilot, "leder_L1")
+        await pilot.press("p")
+        await settle(pilot, pauses=2)
+        await pilot.press(*"zqxw", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CodePicker)
+        said = str(app.screen.query_one("#picker-definition", Static).render())
+        assert 'No code is like "zqxw". ctrl+n creates a code named as typed' in said
 
 
 async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> None:
@@ -1922,6 +1956,27 @@ async def test_a_narrow_window_gives_the_reader_to_the_text(sample_project: Path
         await until(app, pilot, lambda: panel.display and reader.view.size.width < SIZE[0] - 20, "the panel back")
         await pilot.resize_terminal(30, 8)
         await until(app, pilot, lambda: not panel.display and reader.view.size.width == 30, "the text alone")
+
+
+async def test_a_transcript_opened_at_a_hit_in_a_narrow_window_shows_the_hit(sample_project: Path) -> None:
+    """A probe at 40x12: Enter on a search hit (a passage, a comment) opened the reader with the
+    cursor on the hit and the view at the transcript's first line. Below 60 columns the first layout
+    resizes the view twice (the side panel gives way); the second took the rows not yet scrolled to
+    the cursor for a wheel's scroll away from it, and kept the top in sight."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot, pauses=2)
+        with Project.open(sample_project) as project, project.begin() as session:
+            transcript = session.scalar(select(Transcript).where(Transcript.name == "leder_L1"))
+            assert transcript is not None and transcript.current_version is not None
+            text = transcript.current_version.text
+        hit = text.index("måltallet før jul")  # far down: past the first screen at any width
+        app.open_transcript("leder_L1", hit)
+        await until(app, pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader open")
+        view = app.screen.view
+        await until(app, pilot, lambda: view.scroll_offset.y <= view.row_of(view.cursor) < view.scroll_offset.y + view.size.height,
+                    "the hit in sight")
+        assert view.cursor == hit and "måltallet" in widget_text(app, view)
 
 
 async def test_two_decisions_in_a_hurry_decide_two_possible_identifiers(sample_project: Path, tmp_path: Path) -> None:

@@ -383,6 +383,21 @@ async def test_ctrl_s_pressed_twice_writes_one_export(coded_samples: Path) -> No
         await until(pilot, lambda: len(list((coded_samples / "exports").iterdir())) == 2)
 
 
+async def test_a_refused_export_leaves_no_progress_bar_running(sample_project: Path) -> None:
+    """A probe on a project with no codings: ctrl+s said the export was refused, and under the
+    refusal the progress bar went on running, as if the file were still being written."""
+    from textual.widgets import ProgressBar
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("x")
+        await settle(pilot, pauses=2)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "no codings" in shown(app, "#export-result"))
+        assert not app.screen.query_one(ProgressBar).display
+
+
 async def test_a_dry_run_asked_for_while_importing_waits_and_the_held_back_file_is_reviewed(keyed_project: Path, folder: Path) -> None:
     """A probe: ctrl+s then ctrl+r in a hurry. The dry run superseded the import running: the import
     went on in its thread, but its outcome was dropped, and the review of the file it held back

@@ -229,7 +229,8 @@ class _Parser:
     def primary(self) -> str:
         token = self.peek()
         if token is None:
-            raise SearchSyntaxError(f"query {self.shown} ends where a word was expected")
+            raise SearchSyntaxError(f"query {self.shown} ends where a word was expected",
+                                    "end it with the word to search for, as in måltall NOT kvote")
         kind, value = token
         self.position += 1
         if kind == "open":
@@ -240,13 +241,16 @@ class _Parser:
             inner = self.or_expression()
             self.depth -= 1
             if self.peek() is None or self.peek()[0] != "close":  # type: ignore[index]
-                raise SearchSyntaxError(f"query {self.shown} has an unclosed parenthesis")
+                raise SearchSyntaxError(f"query {self.shown} has an unclosed parenthesis",
+                                        "close each ( with a ), as in (måltall OR kvote) AND press")
             self.position += 1
             return inner
         if kind == "close":
-            raise SearchSyntaxError(f"query {self.shown} has an unmatched ')'")
+            raise SearchSyntaxError(f"query {self.shown} has an unmatched ')'",
+                                    "open it with a (, or leave it out, as in (måltall OR kvote) AND press")
         if kind == "op":
-            raise SearchSyntaxError(f"{value} in query {self.shown} needs a word on each side")
+            raise SearchSyntaxError(f"{value} in query {self.shown} needs a word on each side",
+                                    f'as in måltall {value} kvote; to find the word itself, quote it: "{value.lower()}"')
         return self.pattern(value, wildcard=kind == "word")
 
     def pattern(self, text: str, wildcard: bool) -> str:

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -138,8 +139,18 @@ class CodePicker(ModalScreen[str | None]):
             paths = [code.path for code in self.shown]
             options.highlighted = paths.index(keep) if keep in paths else 0
             self._show_definition(self.shown[options.highlighted])
-        else:  # not the definition of a code no longer listed
-            self.query_one("#picker-definition", Static).update("")
+        else:  # not the definition of a code no longer listed, but what Enter cannot do and what can
+            self.query_one("#picker-definition", Static).update(self._nothing_listed(query))
+
+    def _nothing_listed(self, query: str) -> Content:
+        """What the picker says when it lists no code: an empty codebook, or nothing like what is typed,
+        and, where it creates codes, that ctrl+n makes one (Enter picks only a listed code)."""
+        typed = query.strip()
+        said = f'No code is like "{typed}".' if typed and self.codes else "The codebook has no codes yet."
+        if self.creates:
+            said += (" ctrl+n creates a code named as typed (parent/name for a sub-code)." if typed
+                     else " Type a name and press ctrl+n to create the code.")
+        return as_written(said)
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

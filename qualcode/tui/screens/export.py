@@ -150,6 +150,8 @@ class ExportScreen(QualcodeScreen):
 
         def refused(error: str) -> None:
             self.writing = False
+            # Nothing is being written any more: a bar left running under the refusal said otherwise.
+            self.query_one(ProgressBar).add_class("hidden")
             self._show(Text(error, style="red"))
 
         self.writing = True

@@ -20,6 +20,7 @@ from qualcode.coding.anchoring import LineMap
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 
 MARGIN = 7  # line number (5, more past line 99,999), coded-passage bar (1), selection marker or space (1)
+KEEP_CURSOR = -1  # what a rewrap keeps in sight: the cursor, rather than the text at an offset
 SELECTED = "┃"  # marks the rows of the selection in the margin: a shape, so it shows without colour
 
 
@@ -127,6 +128,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._width = 0
         self._number_width = 5  # cells of the line numbers, set as the text is wrapped
         self._numbered: str | None = None  # the text they were counted for
+        # What a rewrap keeps in sight (KEEP_CURSOR, or a text offset) until its scroll is done.
+        self._keep: int | None = None
 
     @property
     def document(self) -> ReaderDocument:
@@ -179,19 +182,26 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if width == self._width and self.rows and not force:
             return
         # What was in sight: the cursor, or (scrolled away from it by the wheel) the text at the top.
-        top = self.scroll_offset.y
-        cursor_seen = not self.rows or top <= self.row_of(self.cursor) < top + max(1, self.size.height)
-        top_text = self.rows[top].start if top < len(self.rows) else 0
+        # While an earlier rewrap's scroll is still to come (a screen's first layout resizes the view
+        # twice below 60 columns), what that one keeps: the offset of rows not yet scrolled to is not it.
+        if self._keep is None:
+            top = self.scroll_offset.y
+            cursor_seen = not self.rows or top <= self.row_of(self.cursor) < top + max(1, self.size.height)
+            self._keep = KEEP_CURSOR if cursor_seen else self.rows[top].start if top < len(self.rows) else 0
         self._width = width
         self.rows = wrap(self.document.text, width)
         self.row_starts = [row.start for row in self.rows]
         self.virtual_size = Size(visible, len(self.rows))
         self.refresh()
         # A narrower view has more rows: what was in sight is kept so, once the new rows are laid out.
-        if cursor_seen:
-            self.call_after_refresh(lambda: self.scroll_to_region_row(self.row_of(self.cursor)))
-        else:
-            self.call_after_refresh(lambda: self.scroll_to(y=self.row_of(top_text), animate=False))
+        self.call_after_refresh(self._keep_in_sight)
+
+    def _keep_in_sight(self) -> None:
+        keep, self._keep = self._keep, None
+        if keep == KEEP_CURSOR:
+            self.scroll_to_region_row(self.row_of(self.cursor))
+        elif keep is not None:
+            self.scroll_to(y=self.row_of(keep), animate=False)
 
     @property
     def margin(self) -> int:
@@ -301,6 +311,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     def move_to(self, offset: int) -> None:
         offset = max(0, min(offset, max(0, len(self.document.text) - 1)))
         self.cursor = offset
+        if self._keep is not None:  # a rewrap's scroll still to come keeps the cursor now, not what was in sight
+            self._keep = KEEP_CURSOR
         row = self.row_of(offset)
         self.scroll_to_region_row(row)
         self.post_message(self.CursorMoved(offset))
