@@ -156,6 +156,29 @@ async def test_help_lists_every_key_of_the_screen(sample_project: Path) -> None:
         assert isinstance(app.screen, ReaderScreen)
 
 
+async def test_help_shows_every_description_whole_at_80_columns(sample_project: Path) -> None:
+    """The help was 72 columns wide with one line a row: "Correct the date, round, participants, kind,
+    interviewer or ti" was all the overview's `e` said."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        longest = max(range(table.row_count), key=lambda row: len(str(table.get_row_at(row)[1])))
+        said = str(table.get_row_at(longest)[1])
+        assert len(said) > 60
+        table.move_cursor(row=longest)
+        await pilot.pause()
+        shown = " ".join(app.export_screenshot().split())  # the SVG's text, its lines run together
+        import html
+        import re
+
+        visible = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", shown)).replace("\xa0", " ").split())
+        assert all(word in visible for word in said.split()), said
+        assert table.region.right <= 80
+
+
 async def test_overview_filters_and_sorts(sample_project: Path) -> None:
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
