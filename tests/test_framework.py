@@ -690,4 +690,5 @@ async def test_the_screen_says_whole_why_there_is_no_matrix(sample_project: Path
         await pilot.press("f")
         await until(pilot, lambda: "no participant has passages" in screen_text(app))
         shown = " ".join(screen_text(app).split())
-        assert "no participant has passages or summaries yet (code passages first, or choose other codes" in shown
+        assert "no participant has passages or summaries yet (code passages first, or choose codes that have some)" in shown
+        assert "--code" not in shown  # a command line's option, which this screen has not

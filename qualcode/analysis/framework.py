@@ -247,7 +247,7 @@ def framework_matrix(
         under = ", ".join(column.path for column in columns)
         raise NotFound(
             f"no participant has passages or summaries under {under}" if under else "no participant has passages or summaries yet",
-            "code passages first, or choose other codes with --code",
+            "code passages first, or choose codes that have some",
         )
     gone = _gone(session, {
         (person, column.path): (found.coding_guids, passages.get((person, column.path), []))
