@@ -124,6 +124,8 @@ def test_a_role_label_abbreviated_with_a_full_stop_is_that_role() -> None:
     text = "Int.: Hei.\nD1: Ja.\nINT.: Mer?\n"
     assert spoken(text) == [("Int", "Hei.", None), ("D1", "Ja.", None), ("INT", "Mer?", None)]
     assert speakers_named({"participant": "D1"}, ["Int", "INT", "D1"]) == {"Int": None, "INT": None, "D1": "D1"}
+    # A participant's label so written is theirs too: "D1." was a speaker no participant was.
+    assert spoken("I: Hei.\nD1.: Ja.\nD2.: Nei.\n") == [("I", "Hei.", None), ("D1", "Ja.", None), ("D2", "Nei.", None)]
 
 
 def test_a_speaker_and_time_on_a_line_of_their_own_head_a_turn_as_teams_writes_it() -> None:

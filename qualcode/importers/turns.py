@@ -70,7 +70,7 @@ def compile_marker(pattern: str) -> re.Pattern[str]:
 
 def is_known_label(label: str) -> bool:
     first = label.split(" ")[0].lower().rstrip(".")
-    return first in ROLE_LABELS or bool(re.fullmatch(r"[a-zæøå]{1,2}\d+", label.lower()))
+    return first in ROLE_LABELS or bool(re.fullmatch(r"[a-zæøå]{1,2}\d+", label.lower().rstrip(".")))
 
 
 def named_marker(named: Iterable[str]) -> re.Pattern[str] | None:
