@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from qualcode.anonymise.key import PseudonymKey, load_key
 from qualcode.cli import cli
@@ -401,14 +401,8 @@ def test_a_redrawn_pseudonym_leaves_no_speaker_label_behind(demo: Path) -> None:
     assert exported.exit_code == 0, exported.output
 
 
-def test_ctrl_c_after_the_key_kept_a_name_says_the_next_command_finishes_and_it_does(
-    learned_after_import: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Ctrl-C while `identifiers add` rewrote the stored texts printed click's bare "Aborted!",
-    though the key had kept the name and the next command finished the rewrite."""
-    import qualcode.anonymise.reapply as reapply
-
-    root = learned_after_import
+def _added_with_ctrl_c(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: object, name: str) -> Result:
+    """`identifiers add Gudmund`, who a stored text names, with Ctrl-C pressed as `target.name` runs."""
     (tmp_path / "ny.txt").write_text("I: Hvem?\nD1: Det var Gudmund som ringte.\n", encoding="utf-8")
     _run(root, "anonymise", "dismiss", "Gudmund")
     _run(root, "import", str(tmp_path / "ny.txt"))
@@ -417,8 +411,19 @@ def test_ctrl_c_after_the_key_kept_a_name_says_the_next_command_finishes_and_it_
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patched:
-        patched.setattr(reapply, "reapply_key", pressed)
-        result = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Gudmund", "--kind", "person"])
+        patched.setattr(target, name, pressed)
+        return CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Gudmund", "--kind", "person"])
+
+
+def test_ctrl_c_after_the_key_kept_a_name_says_the_next_command_finishes_and_it_does(
+    learned_after_import: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C while `identifiers add` rewrote the stored texts printed click's bare "Aborted!",
+    though the key had kept the name and the next command finished the rewrite."""
+    import qualcode.anonymise.reapply as reapply
+
+    root = learned_after_import
+    result = _added_with_ctrl_c(root, tmp_path, monkeypatch, reapply, "reapply_key")
     assert result.exit_code == 1 and "Aborted" not in result.output and result.output.count("\n") == 1
     assert "interrupted while the stored texts were being pseudonymised" in result.output and "qualcode status" in result.output
     assert "Gudmund" in _texts(root)["ny"]
@@ -433,16 +438,7 @@ def test_ctrl_c_while_the_key_was_saved_leaves_key_and_texts_agreeing(
     from qualcode.anonymise.service import KeyAccess
 
     root = learned_after_import
-    (tmp_path / "ny.txt").write_text("I: Hvem?\nD1: Det var Gudmund som ringte.\n", encoding="utf-8")
-    _run(root, "anonymise", "dismiss", "Gudmund")
-    _run(root, "import", str(tmp_path / "ny.txt"))
-
-    def pressed(*args: Any, **kwargs: Any) -> Any:
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as patched:
-        patched.setattr(KeyAccess, "save", pressed)
-        result = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Gudmund", "--kind", "person"])
+    result = _added_with_ctrl_c(root, tmp_path, monkeypatch, KeyAccess, "save")
     assert result.exit_code == 1 and result.output.count("\n") == 1
     assert "interrupted while the key was being saved" in result.output and "key show" in result.output
     _run(root, "status")  # finishes with the key as it is: it never kept Gudmund, so the text keeps him too
