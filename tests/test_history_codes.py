@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -135,3 +136,58 @@ def test_an_edit_of_a_sub_code_undone_after_its_parents_move_was_undone_stays_un
     assert avmakt is not None and avmakt.parent is not None and avmakt.parent.path == "empowerment"
     assert avmakt.definition != "Å kjenne seg maktesløs."
     assert not [path for path in _paths(session) if path.startswith("brukermedvirkning/empowerment")]
+
+
+def _tree(session: Session) -> list[tuple[str, str, str | None, int]]:
+    return sorted((code.path, code.guid, code.definition, code.position) for code in session.scalars(select(Code)))
+
+
+def test_a_file_that_has_two_codes_trade_places_is_undone_and_redone_as_one_change(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    """The tester's case: a .qdc moving empowerment/xx under brukermedvirkning and brukermedvirkning/xx
+    under empowerment imported, but each undo was refused for good ("another code, empowerment/xx
+    (made by Forsker 1), now stands where empowerment/xx was"), and no earlier change could be undone."""
+    create_code(session, "empowerment/xx", coder=coder)
+    create_code(session, "brukermedvirkning/xx", coder=coder)
+    file = _moved_in_other_program(session, tmp_path, "empowerment/xx", "brukermedvirkning")
+    file = file.rename(tmp_path / "first.qdc")
+    _moved_in_other_program(session, tmp_path, "brukermedvirkning/xx", "empowerment")
+    # Both moves in one file: the second file's element for empowerment/xx back in the first's place.
+    first, second = etree.parse(str(file)).getroot(), etree.parse(str(tmp_path / "fra-nvivo.qdc")).getroot()
+    guids = {view.path: view.guid for view in list_codes(session)}
+    moved_back = next(element for element in second.iter() if element.get("guid") == guids["brukermedvirkning/xx"])
+    stays = next(element for element in first.iter() if element.get("guid") == guids["brukermedvirkning/xx"])
+    stays.getparent().remove(stays)
+    next(element for element in first.iter() if element.get("guid") == guids["empowerment"]).append(moved_back)
+    file.write_bytes(etree.tostring(first, xml_declaration=True, encoding="utf-8"))
+    before = _tree(session)
+
+    changes = import_qdc(session, load_qdc(file), coder).changes
+    assert sorted(changes.moved) == [("brukermedvirkning/xx", "empowerment/xx"), ("empowerment/xx", "brukermedvirkning/xx")]
+    after = _tree(session)
+
+    assert "(and 1 more change made with it)" in undo(session, coder).summary
+    assert _tree(session) == before
+    redo(session, coder)
+    assert _tree(session) == after
+    undo(session, coder)
+    undo(session, coder)  # the changes before it can be undone too
+    undo(session, coder)
+    assert _code(session, "empowerment/xx") is None and _code(session, "brukermedvirkning/xx") is None
+
+
+def test_a_codebook_file_is_one_change_that_one_undo_takes_back(session: Session, coder: Coder) -> None:
+    """A wrong file imported (new codes, a changed definition, a shortcut taken, the codebook renamed) took
+    as many undos as it made changes, the first saying only "undid: renamed the codebook"."""
+    before = _tree(session)
+    apply_codebook(session, Codebook(name="feil kodebok", codes=[
+        CodeSpec(name="helse", definition="Feil definisjon"),
+        CodeSpec(name="ny", shortcut="8", children=[CodeSpec(name="under")]),
+    ]), coder)
+    after = _tree(session)
+
+    assert "(and 4 more changes made with it)" in undo(session, coder).summary
+    assert _tree(session) == before
+    redo(session, coder)
+    assert _tree(session) == after

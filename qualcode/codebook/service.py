@@ -192,10 +192,12 @@ def apply_codebook(
     code takes its GUID from `guids` (path -> GUID, what another program's file gave it) when no
     code holds it yet, so that program's next file matches it by GUID; otherwise one derived from
     its path. `placed` (path -> GUID) names codes the project holds that the file has at a path:
-    one found elsewhere is moved there with its sub-codes and codings, as an undoable change. New
-    codes go after their siblings; codes the file puts in another order take one another's places,
-    and the others keep theirs.
+    one found elsewhere is moved there with its sub-codes and codings. New codes go after their
+    siblings; codes the file puts in another order take one another's places, and the others keep
+    theirs. The merge is one change, which undo and redo take whole: one move of a file's may be
+    possible only with another (two codes trading places), and the file is what the coder chose.
     """
+    together = new_guid()
     codebook, stored_paths = _as_stored(session, codebook)
     guids = {stored_paths.get(path, path): guid for path, guid in (guids or {}).items()}
     placed = {stored_paths.get(path, path): guid for path, guid in (placed or {}).items()}
@@ -211,7 +213,7 @@ def apply_codebook(
     taken = {code.guid for code in existing.values()}
     file_paths = {path for path, _, _ in codebook.walk()}
     _check_shortcuts(codebook, existing, file_paths)
-    _move_shortcuts(session, codebook, existing, coder)
+    _move_shortcuts(session, codebook, existing, coder, together)
     places = _places(codebook, existing)
     next_place: dict[str, int] = {}  # parent path ("" for the top) -> the place after its last sub-code
     for path, sibling in existing.items():
@@ -238,7 +240,7 @@ def apply_codebook(
             created.append(path)
             record_event(
                 session, kind=EventKind.CODE_CREATE, coder=coder, entity_guid=code.guid,
-                after=code_state(code), summary=f"created code {path}",
+                after=code_state(code), summary=f"created code {path}", together=together,
             )
             continue
         moving = code.path != path  # the file has it under another code (placed): moved there first, as a change of its own
@@ -247,11 +249,11 @@ def apply_codebook(
                 places[code.id] = next_place.get(parent_path or "", 0)
                 next_place[parent_path or ""] = places[code.id] + 1
             moved.append(move_code(session, code, existing[parent_path] if parent_path else None, path, places[code.id], coder,
-                                   moved_aside.get(code.id)))
+                                   moved_aside.get(code.id), together))
         before = code_state(code)
         _set_fields(code, spec, keep_unstated=True)
         code.position = places.get(code.id, code.position)
-        if _record_update(session, code, before, coder) or moving:
+        if _record_update(session, code, before, coder, together=together) or moving:
             updated.append(path)
         else:
             unchanged.append(path)
@@ -259,8 +261,8 @@ def apply_codebook(
         if path not in file_paths and left_out.id in places:
             before = code_state(left_out)
             left_out.position = places[left_out.id]
-            _record_update(session, left_out, before, coder)
-    renamed = set_codebook(session, codebook.name, codebook.description, coder)
+            _record_update(session, left_out, before, coder, together=together)
+    renamed = set_codebook(session, codebook.name, codebook.description, coder, together)
     session.flush()
     if (too_much := codebook_limit_problem(session)) is not None:
         refused = CodebookInvalid([too_much[0]])
@@ -290,7 +292,9 @@ def restore_codebook(session: Session, state: Mapping[str, str | None]) -> None:
             set_setting(session, setting, value)
 
 
-def set_codebook(session: Session, name: str | None, description: str | None, coder: Coder | None = None) -> list[str]:
+def set_codebook(
+    session: Session, name: str | None, description: str | None, coder: Coder | None = None, together: str | None = None,
+) -> list[str]:
     """Give the codebook `name` and `description` (None, or empty, keeps what it has), as an undoable
     change in the log like a code's; what changed, in words, for the import's summary. A file that
     names the codebook as it is called already changes nothing, even where it was never set."""
@@ -312,7 +316,7 @@ def set_codebook(session: Session, name: str | None, description: str | None, co
         changed.append("gave the codebook a description" if before["description"] is None else "changed the codebook's description")
     session.flush()
     record_event(session, kind=EventKind.CODEBOOK_UPDATE, coder=coder, entity_guid=codebook_guid(session),
-                 before=before, after=after, summary="; ".join(changed))
+                 before=before, after=after, summary="; ".join(changed), together=together)
     return changed
 
 
@@ -324,6 +328,7 @@ def free_guid(path: str, taken: Container[str]) -> str:
 
 def move_code(
     session: Session, code: Code, parent: Code | None, path: str, position: int, coder: Coder | None, before: dict[str, Any] | None = None,
+    together: str | None = None,
 ) -> tuple[str, str]:
     """Move `code` with its sub-codes and codings to `path` under `parent`, at `position` there, as one
     undoable change ("moved code A to B") from `before` (its state now, unless make_way_for_moves
@@ -339,7 +344,7 @@ def move_code(
     old_path = before["path"]
     place_code(code, parent, path)
     code.position = position
-    _record_update(session, code, before, coder, f"moved code {old_path} to {path}")
+    _record_update(session, code, before, coder, f"moved code {old_path} to {path}", together)
     return old_path, path
 
 
@@ -453,7 +458,9 @@ def make_way_for_moves(session: Session, after: Mapping[str, Code]) -> dict[int,
     return before
 
 
-def _record_update(session: Session, code: Code, before: dict[str, Any], coder: Coder | None, summary: str | None = None) -> bool:
+def _record_update(
+    session: Session, code: Code, before: dict[str, Any], coder: Coder | None, summary: str | None = None, together: str | None = None,
+) -> bool:
     """Log the change to `code` since `before` as an undoable event; False if nothing changed."""
     after = code_state(code)
     if before == after:
@@ -461,7 +468,7 @@ def _record_update(session: Session, code: Code, before: dict[str, Any], coder: 
     session.flush()
     record_event(
         session, kind=EventKind.CODE_UPDATE, coder=coder, entity_guid=code.guid,
-        before=before, after=after, summary=summary or _describe_update(code.path, before, after),
+        before=before, after=after, summary=summary or _describe_update(code.path, before, after), together=together,
     )
     return True
 
@@ -492,15 +499,18 @@ def _name_problems(codebook: Codebook, existing: Mapping[str, Code]) -> list[str
     return problems
 
 
-def _move_shortcuts(session: Session, codebook: Codebook, existing: Mapping[str, Code], coder: Coder | None) -> None:
+def _move_shortcuts(
+    session: Session, codebook: Codebook, existing: Mapping[str, Code], coder: Coder | None, together: str,
+) -> None:
     """Take each shortcut the file gives one code from the code that holds it, logged as a change of
-    that code before any change that gives the key away, so undoing them one by one gives it back."""
+    that code before any change that gives the key away."""
     for path, _, spec in codebook.walk():
         for other_path, other in existing.items():
             if spec.shortcut and other.shortcut == spec.shortcut and other_path != path:
                 before = code_state(other)
                 other.shortcut = None
-                _record_update(session, other, before, coder, f"took shortcut {spec.shortcut!r} from {other.path} for {path}")
+                _record_update(session, other, before, coder, f"took shortcut {spec.shortcut!r} from {other.path} for {path}",
+                               together)
 
 
 def _places(codebook: Codebook, existing: Mapping[str, Code]) -> dict[int, int]:

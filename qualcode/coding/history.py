@@ -269,14 +269,36 @@ def _step_all(session: Session, coder: Coder, ids: list[int], step: EventKind, s
     refusal of any, or of what they make stand again, leaves all as they were."""
     _refuse_part_of_it_final(session, coder, ids, step)
     with session.begin_nested():
-        done, recorded_id = _step(session, coder, ids[0], step, state)
+        superseded = _codes_made_way_for(session, ids, state)
+        done, recorded_id = _step(session, coder, ids[0], step, state, restore=ids[0] not in superseded)
         for event_id in ids[1:]:
-            _step(session, coder, event_id, step, state)
+            _step(session, coder, event_id, step, state, restore=event_id not in superseded)
         refuse_deciding_twice(session, _decisions_standing_again(session, ids, step), str(step))
     if len(ids) == 1:
         return done, recorded_id
     more = len(ids) - 1
     return replace(done, summary=f"{done.summary} (and {more} more change{'s' if more > 1 else ''} made with it)"), recorded_id
+
+
+def _codes_made_way_for(session: Session, ids: list[int], state: str) -> set[int]:
+    """Ready the codes the events of one change put back for their last state, and name the events
+    whose state of a code a later one in `ids` replaces (a code's state is whole, so only its last
+    counts). Each code to go to another path is put aside first, at a path no code can have, as a
+    codebook file's moves were made: two codes that traded places go back without meeting midway."""
+    last: dict[str, int] = {}
+    for event_id in ids:
+        target = session.get_one(Event, event_id)
+        if target.entity == Entity.CODE.value and target.entity_guid is not None:
+            last[target.entity_guid] = event_id
+    if len(last) > 1:
+        for guid, event_id in last.items():
+            wanted = session.get_one(Event, event_id).payload.get(state)
+            code = session.scalar(select(Code).where(Code.guid == guid))
+            if code is not None and wanted is not None and wanted["path"] != code.path:
+                # A line break is in no code's name (the typed-text guard keeps names on one line).
+                place_code(code, code.parent, f"{code.path.rpartition('/')[0]}/\nmoving {code.id}".lstrip("/"))
+        session.flush()
+    return {event_id for event_id in ids if event_id not in last.values() and session.get_one(Event, event_id).entity == Entity.CODE.value}
 
 
 def _refuse_part_of_it_final(session: Session, coder: Coder, ids: list[int], step: EventKind) -> None:
@@ -320,14 +342,16 @@ _DECIDING = (EventKind.CODING_ADD.value, EventKind.CONSENSUS_NEITHER.value, Even
 _MOVING = (EventKind.CODING_RECODE.value, EventKind.CODING_RESIZE.value)
 
 
-def _step(session: Session, coder: Coder, target_id: int, step: EventKind, state: str) -> tuple[EventView, int]:
-    """Take back (or make again) one change: its view, and the id of the event recording that."""
+def _step(session: Session, coder: Coder, target_id: int, step: EventKind, state: str, *, restore: bool = True) -> tuple[EventView, int]:
+    """Take back (or make again) one change: its view, and the id of the event recording that; with
+    `restore` False only refused or recorded, as a later event of the same change puts its entity back."""
     target = session.get_one(Event, target_id)
     _refuse_if_changed_by_others(session, coder, target, step)
     restored = target.payload.get(state)
     if target.entity == Entity.SUMMARY.value and restored is not None and "updated_by_guid" not in restored:
         restored = _summary_writer(session, target, state, restored)  # logged before summaries' states named it
-    _restore(session, event_kind(target.action), target.entity_guid, restored)
+    if restore:
+        _restore(session, event_kind(target.action), target.entity_guid, restored)
     recorded = record_event(
         session, kind=step, coder=coder, entity_guid=target.entity_guid,
         refers_to=target, summary=f"{PAST_TENSE[step]}: {target.summary}",
