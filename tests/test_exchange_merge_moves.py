@@ -92,12 +92,40 @@ def test_a_code_moved_under_a_code_new_in_the_copy_follows_it_and_both_undo(code
         assert merged.codes_created == ["makt"] and merged.codes_moved == [("empowerment/avmakt", "makt/avmakt")]
         moved = session.scalars(select(Code).where(Code.guid == avmakt)).one()
         assert (moved.path, moved.parent.path if moved.parent else None) == ("makt/avmakt", "makt")
-        # The new code's creation comes before the move under it, so undo takes them back in turn.
+        # The new code's creation comes before the move under it; the file is one change, which one undo takes back.
         assert [view.summary for view in history(session, limit=2)] == ["moved code empowerment/avmakt to makt/avmakt", "created code makt"]
         forsker = get_or_create_coder(session, "Forsker 1")
         undo(session, forsker)
+        assert code_tree(session) == before
+
+
+def test_codes_a_copy_has_trade_places_are_put_back_by_one_undo(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    """As a codebook file's: a copy that moved two codes into each other's places imported, and every
+    undo after it was refused for good (each move alone would put two codes at one path)."""
+    from qualcode.codebook.service import create_code
+
+    project, key = coded
+    with project.begin() as session:
+        forsker = get_or_create_coder(session, "Forsker 1")
+        create_code(session, "empowerment/xx", coder=forsker)
+        create_code(session, "brukermedvirkning/xx", coder=forsker)
+    with project.begin() as session:
+        before = code_tree(session)
+        guids = {view.path: view.guid for view in list_codes(session)}
+
+        def swap(root: etree._Element) -> None:
+            first, second = code_element(root, guids["empowerment/xx"]), code_element(root, guids["brukermedvirkning/xx"])
+            code_element(root, guids["brukermedvirkning"]).append(first)
+            code_element(root, guids["empowerment"]).append(second)
+
+        merged = run_import(session, rewritten_qdpx(session, tmp_path, swap), key, "Forsker 1")
+        assert sorted(merged.codes_moved) == [("brukermedvirkning/xx", "empowerment/xx"), ("empowerment/xx", "brukermedvirkning/xx")]
+        after = code_tree(session)
+        forsker = get_or_create_coder(session, "Forsker 1")
         undo(session, forsker)
         assert code_tree(session) == before
+        redo(session, forsker)
+        assert code_tree(session) == after
 
 
 def test_a_move_under_the_codes_own_sub_code_refuses_the_copy_and_nothing_changes(project: Project, tmp_path: Path) -> None:

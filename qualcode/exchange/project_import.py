@@ -80,7 +80,7 @@ from qualcode.importers.service import (
 )
 from qualcode.importers.turns import detect_turns
 from qualcode.store.bulk import insert_rows
-from qualcode.store.events import Entity, EventKind, record_event
+from qualcode.store.events import TOGETHER, Entity, EventKind, record_event
 from qualcode.store.models import (
     Code,
     Coder,
@@ -512,6 +512,9 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
         next_place[row.parent_id] = max(next_place[row.parent_id], row.position + 1)
     by_path: _Siblings[QdpxCode] = _Siblings()
     events: list[dict[str, object]] = []
+    # The file's codes and moves are one change, which undo takes whole, as a codebook file's: two codes
+    # that traded places go back only together.
+    together = new_guid()
     connection = session.connection()
     table = cast(Table, Code.__table__)
 
@@ -570,7 +573,7 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             connection.execute(insert(cast(Table, Event.__table__)), events)
             events.clear()
         parent_id = parent[0] if parent else None
-        result.codes_moved.append(move_code(session, code, session.get(Code, parent_id) if parent_id else None, path, next_place[parent_id], coder, moved_aside.get(code.id)))
+        result.codes_moved.append(move_code(session, code, session.get(Code, parent_id) if parent_id else None, path, next_place[parent_id], coder, moved_aside.get(code.id), together))
         next_place[parent_id] += 1
 
     def create(spec: QdpxCode, name: str, path: str, parent: tuple[int, str] | None, typed_path: str) -> tuple[int, str]:
@@ -600,7 +603,7 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
         events.append({
             "guid": new_guid(), "at": utcnow(), "coder_id": coder.id, "action": EventKind.CODE_CREATE.value,
             "entity": Entity.CODE.value, "entity_guid": guid, "undoable": EventKind.CODE_CREATE.undoable,
-            "payload": {"before": None, "after": state}, "summary": f"created code {path}",
+            "payload": {"before": None, "after": state, TOGETHER: together}, "summary": f"created code {path}",
         })
         return code_id, guid
 
