@@ -856,13 +856,13 @@ class Workspace:
         from qualcode.coding.service import remove_coding
 
         with self.begin() as session:
-            return remove_coding(session, coding_id, self.coder(session)).code_path
+            return remove_coding(session, coding_id, self.coder(session), blind=self.blind).code_path
 
     def recode(self, coding_id: int, code: str | CodeView) -> str:
         from qualcode.coding.service import recode_coding
 
         with self.begin() as session:
-            return recode_coding(session, coding_id, self._code_ref(session, code), self.coder(session)).code_path
+            return recode_coding(session, coding_id, self._code_ref(session, code), self.coder(session), blind=self.blind).code_path
 
     def set_memo(self, coding_id: int, text: str, transcript: str | None = None) -> str:
         """Write, replace or (with empty text) clear a coding's memo. Where the coding is gone since the
@@ -949,13 +949,13 @@ class Workspace:
         from qualcode.coding import history
 
         with self.begin() as session:
-            return history.undo(session, self.coder(session)).summary
+            return history.undo(session, self.coder(session), blind=self.blind).summary
 
     def redo(self) -> str:
         from qualcode.coding import history
 
         with self.begin() as session:
-            return history.redo(session, self.coder(session)).summary
+            return history.redo(session, self.coder(session), blind=self.blind).summary
 
     # --- the review queue of possible identifiers ----------------------------------------------
     def open_review(self, passphrase: str) -> IdentifierReview:

@@ -323,3 +323,13 @@ def test_a_decision_keeping_a_coding_gone_since_is_listed_as_keeping_it_not_as_n
     [item] = team_list(team, f"{B},{C}")
     assert item["decided"] == "coded" and item["consensus"] is None and item["decided_by"] == C
     assert item["stale"] == "the consensus coding it kept was removed since"
+
+
+def test_the_consensus_coder_is_added_by_whoever_made_the_first_decision(root: Path) -> None:
+    """The first decision adds the consensus coder; the history told of it as the consensus coder's own
+    change, an act no one made (as a reviewer an import brings in is added by whoever imported)."""
+    assert consensus(root, "decide", "1", "--transcript", TRANSCRIPT, "--coders", f"{A},{B}", "--keep", "a", coder=B).exit_code == 0
+    with Project.open(root) as project, project.begin() as session:
+        added_by = session.scalars(select(Coder.name).join(Event, Event.coder_id == Coder.id).where(
+            Event.action == "coder.create", Event.summary.startswith(f"new coder {CONSENSUS_CODER} "))).all()
+    assert added_by == [B]

@@ -21,7 +21,7 @@ from qualcode.coding.history import undo
 from qualcode.coding.passages import QuoteFilter
 from qualcode.coding.service import add_coding, set_coding_memo
 from qualcode.config import Config
-from qualcode.store.models import Coder, Coding, Event
+from qualcode.store.models import Code, Coder, Coding, Event
 from qualcode.store.project import Project
 from qualcode.workspace import Workspace
 from tests.conftest import sample_key
@@ -175,3 +175,49 @@ def test_keeping_neither_is_a_decision_between_the_two_in_the_method_note(copy: 
     with Project.open(copy) as project, project.begin() as session:
         undo(session, get_or_create_coder(session, A))
     assert pairs_named(copy) == []
+
+
+def test_the_note_says_the_coding_was_blind_only_when_every_change_to_it_was_made_blind(
+    coded_template: tuple[Path, dict[str, Any]], tmp_path: Path,
+) -> None:
+    """A coder who removes, resizes or recodes a coding once the blind phase has ended (or undoes or redoes
+    a change of theirs) has seen the other's codings: the agreement before consensus is then not that of
+    two coders who coded blind, and the note must not say they did (it read only how each coding was made)."""
+    root = tmp_path / "project"
+    shutil.copytree(coded_template[0], root)
+    first, second = "Medforsker 1", "Medforsker 2"
+
+    def done(*args: str, coder: str = A) -> None:
+        result = CliRunner().invoke(cli, ["--project", str(root), "--coder", coder, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+
+    def coding_of(coder: str, code: str) -> str:
+        with Project.open(root) as project, project.begin() as session:
+            return str(session.scalars(select(Coding.id).join(Coder).join(Coding.code).where(
+                Coder.name == coder, Coding.removed_at.is_(None), Code.path == code)).one())
+
+    def claimed_blind() -> bool:
+        with Project.open(root) as project, project.begin() as session:
+            [pair] = [pair for pair in consensus_pairs(session, QuoteFilter(transcripts=(TRANSCRIPT,)))
+                      if {pair.coder_a, pair.coder_b} == {first, second}]
+        return pair.blind
+
+    for name in (first, second):
+        done("coder", "add", name, "--role", "medforsker")
+    done("coder", "blind", "on", "--role", "medforsker")
+    done("coding", "add", TRANSCRIPT, SECOND[0][0], "--match", SECOND[0][1], coder=first)
+    done("coding", "add", TRANSCRIPT, SECOND[1][0], "--match", SECOND[1][1], coder=second)
+    done("coding", "add", TRANSCRIPT, "skjønn", "--match", SECOND[0][1], coder=second)
+    done("coding", "add", TRANSCRIPT, "måltall-press", "--match", "Det var pes hele våren.", coder=second)
+    # Changes made blind keep the coding blind.
+    with Workspace.open(Config.resolve(project=root, coder=second)) as workspace:  # as the terminal UI recodes
+        workspace.recode(int(coding_of(second, "skjønn")), "helse")
+    done("coding", "remove", coding_of(second, "helse"), coder=second)
+    done("undo", coder=second)
+    done("redo", coder=second)
+    done("consensus", "decide", "1", "--transcript", TRANSCRIPT, "--coders", f"{first},{second}", "--keep", "neither")
+    assert claimed_blind()
+
+    done("coder", "blind", "off", "--role", "medforsker")
+    done("coding", "remove", coding_of(second, "måltall-press"), coder=second)  # having seen the first's codings
+    assert not claimed_blind()

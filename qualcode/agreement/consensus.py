@@ -109,10 +109,15 @@ def _since(session: Session, decided: dict[str, datetime | None], coders: tuple[
             .join(Transcript, Coding.transcript_id == Transcript.id).join(Event, Event.entity_guid == Coding.guid)
             .where(Transcript.name == name, Coder.name.in_(coders), Event.action.in_(_CHANGES_CODING), Event.at > when)
         ))
-    live = (
+    theirs = (
         select(Coding.guid).join(Transcript, Coding.transcript_id == Transcript.id).join(Coder, Coding.coder_id == Coder.id)
-        .where(Transcript.name.in_(list(decided)), Coder.name.in_(coders), Coding.removed_at.is_(None))
+        .where(Transcript.name.in_(list(decided)), Coder.name.in_(coders))
     )
+    live = theirs.where(Coding.removed_at.is_(None))
     made = session.scalars(select(Event.payload).where(Event.action == EventKind.CODING_ADD.value, Event.entity_guid.in_(live))).all()
-    blind = bool(made) and all((payload.get("after") or {}).get("blind") is True for payload in made)
+    # A coding removed, resized or recoded (or a change undone or redone) once its coder could see the
+    # other's shaped the agreement as much as one made then: each change of theirs must be blind too.
+    changes = session.scalars(select(Event.payload).join(Coder, Event.coder_id == Coder.id).where(
+        Event.action.in_(_CHANGES_CODING), Event.entity_guid.in_(theirs), Coder.name.in_(coders))).all()
+    blind = bool(made) and all((payload.get("after") or {}).get("blind") is True for payload in [*made, *changes])
     return tuple(coder for coder in coders if coder in changed), blind

@@ -139,7 +139,8 @@ def coding_remove(app: AppContext, coding_id: str) -> None:
     Example: qualcode coding remove 12
     """
     with app.workspace() as workspace, workspace.begin() as session:
-        _print(remove_coding(session, workspace.seen_coding(session, coding_id), workspace.coder(session)), "removed")
+        _print(remove_coding(session, workspace.seen_coding(session, coding_id), workspace.coder(session),
+                             blind=workspace.blind), "removed")
 
 
 @coding_group.command("resize")
@@ -156,7 +157,8 @@ def coding_resize(app: AppContext, coding_id: str, start: int | None, end: int |
         missing = " and ".join(name for name, value in (("--start", start), ("--end", end)) if value is None)
         raise InvalidInput(f"coding resize needs {missing}", "give both, as in qualcode coding resize 12 --start 140 --end 260")
     with app.workspace() as workspace, workspace.begin() as session:
-        _print(resize_coding(session, workspace.seen_coding(session, coding_id), start, end, workspace.coder(session)), "resized")
+        _print(resize_coding(session, workspace.seen_coding(session, coding_id), start, end, workspace.coder(session),
+                             blind=workspace.blind), "resized")
 
 
 @coding_group.command("recode")
@@ -169,7 +171,8 @@ def coding_recode(app: AppContext, coding_id: str, code: str) -> None:
     Example: qualcode coding recode 12 "brukermedvirkning/tvang og krav"
     """
     with app.workspace() as workspace, workspace.begin() as session:
-        _print(recode_coding(session, workspace.seen_coding(session, coding_id), code, workspace.coder(session)), "recoded")
+        _print(recode_coding(session, workspace.seen_coding(session, coding_id), code, workspace.coder(session),
+                             blind=workspace.blind), "recoded")
 
 
 @coding_group.command("memo")

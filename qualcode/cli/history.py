@@ -17,7 +17,7 @@ def history_undo(app: AppContext) -> None:
     Example: qualcode undo
     """
     with app.workspace() as workspace, workspace.begin() as session:
-        event = undo(session, workspace.coder(session))
+        event = undo(session, workspace.coder(session), blind=workspace.blind)
     click.echo(f"undid: {event.summary}")
 
 
@@ -29,7 +29,7 @@ def history_redo(app: AppContext) -> None:
     Example: qualcode redo
     """
     with app.workspace() as workspace, workspace.begin() as session:
-        event = redo(session, workspace.coder(session))
+        event = redo(session, workspace.coder(session), blind=workspace.blind)
     click.echo(f"redid: {event.summary}")
 
 

@@ -672,7 +672,7 @@ def decide(
         if side is None:
             raise InvalidInput(f"{who} did not code this passage {disagreement.code_path}", "keep the other's, or neither")
         chosen = list(side.passages)
-    consensus = get_or_create_coder(session, consensus_coder)
+    consensus = get_or_create_coder(session, consensus_coder, by=decided_by)  # the first decision adds it, as its decider
     what = {
         Choice.A: f"kept {disagreement.coder_a}'s", Choice.B: f"kept {disagreement.coder_b}'s",
         Choice.BOTH: "kept both", Choice.EDIT: "edited",

@@ -111,8 +111,9 @@ class BecameFinal(NothingToUndo):
     the coder's change before it."""
 
 
-def undo(session: Session, coder: Coder) -> EventView:
-    """Undo this coder's most recent change that is not yet undone.
+def undo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
+    """Undo this coder's most recent change that is not yet undone (`blind`: by a coder who sees only their
+    own codings, recorded as a coding's change records it, for the method note).
 
     A later change that cannot be undone (an import, a replaced text, a withdrawal; or a change a
     rewrite of its transcript's text made impossible to undo) is passed over, and the summary says
@@ -136,7 +137,7 @@ def undo(session: Session, coder: Coder) -> EventView:
     while True:
         made_together = _made_together(session, undo_stack)
         try:
-            done, taken_back_id = _step_all(session, coder, made_together, EventKind.UNDO, "before")
+            done, taken_back_id = _step_all(session, coder, made_together, EventKind.UNDO, "before", blind)
             break
         except BecameFinal as final:
             # Never to be undone: off the stack for good, so the coder's earlier changes can be,
@@ -231,8 +232,8 @@ def _last_final(session: Session, coder: Coder) -> tuple[str, str, bool] | None:
     return None
 
 
-def redo(session: Session, coder: Coder) -> EventView:
-    """Redo the change this coder most recently undid, if nothing new was done since."""
+def redo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
+    """Redo the change this coder most recently undid, if nothing new was done since (`blind`: as for undo)."""
     hold_write_lock(session)
     _, redo_stack = _stacks(session, coder)
     last_step = session.execute(
@@ -246,7 +247,7 @@ def redo(session: Session, coder: Coder) -> EventView:
             raise NothingToUndo(f"nothing to redo for {coder.name}: what you last undid ({undone.summary}) cannot be redone: {why}")
     if not redo_stack:
         raise NothingToUndo(f"nothing to redo for {coder.name}")
-    return _step_all(session, coder, _made_together(session, redo_stack), EventKind.REDO, "after")[0]
+    return _step_all(session, coder, _made_together(session, redo_stack), EventKind.REDO, "after", blind)[0]
 
 
 def _made_together(session: Session, stack: list[int]) -> list[int]:
@@ -263,16 +264,18 @@ def _made_together(session: Session, stack: list[int]) -> list[int]:
     return ids
 
 
-def _step_all(session: Session, coder: Coder, ids: list[int], step: EventKind, state: str) -> tuple[EventView, int]:
+def _step_all(
+    session: Session, coder: Coder, ids: list[int], step: EventKind, state: str, blind: bool = False,
+) -> tuple[EventView, int]:
     """Take back (or make again) the events of one change, in the order given: the first's view (saying how
     many more there were), and the id of the event recording its step. They are stepped in a savepoint, so a
     refusal of any, or of what they make stand again, leaves all as they were."""
     _refuse_part_of_it_final(session, coder, ids, step)
     with session.begin_nested():
         superseded = _codes_made_way_for(session, ids, state)
-        done, recorded_id = _step(session, coder, ids[0], step, state, restore=ids[0] not in superseded)
+        done, recorded_id = _step(session, coder, ids[0], step, state, blind, restore=ids[0] not in superseded)
         for event_id in ids[1:]:
-            _step(session, coder, event_id, step, state, restore=event_id not in superseded)
+            _step(session, coder, event_id, step, state, blind, restore=event_id not in superseded)
         refuse_deciding_twice(session, _decisions_standing_again(session, ids, step), str(step))
     if len(ids) == 1:
         return done, recorded_id
@@ -342,7 +345,9 @@ _DECIDING = (EventKind.CODING_ADD.value, EventKind.CONSENSUS_NEITHER.value, Even
 _MOVING = (EventKind.CODING_RECODE.value, EventKind.CODING_RESIZE.value)
 
 
-def _step(session: Session, coder: Coder, target_id: int, step: EventKind, state: str, *, restore: bool = True) -> tuple[EventView, int]:
+def _step(
+    session: Session, coder: Coder, target_id: int, step: EventKind, state: str, blind: bool = False, *, restore: bool = True,
+) -> tuple[EventView, int]:
     """Take back (or make again) one change: its view, and the id of the event recording that; with
     `restore` False only refused or recorded, as a later event of the same change puts its entity back."""
     target = session.get_one(Event, target_id)
@@ -353,7 +358,7 @@ def _step(session: Session, coder: Coder, target_id: int, step: EventKind, state
     if restore:
         _restore(session, event_kind(target.action), target.entity_guid, restored)
     recorded = record_event(
-        session, kind=step, coder=coder, entity_guid=target.entity_guid,
+        session, kind=step, coder=coder, entity_guid=target.entity_guid, after={"blind": True} if blind else None,
         refers_to=target, summary=f"{PAST_TENSE[step]}: {target.summary}",
     )
     return _view(target), recorded.id

@@ -351,9 +351,10 @@ def live_coding(session: Session, ref: str | int) -> Coding:
 
 def _change(
     session: Session, coding: Coding, coder: Coder, kind: EventKind, summary: str, mutate: Callable[[Coding], None],
-    together: str | None = None,
+    together: str | None = None, blind: bool = False,
 ) -> CodingView:
-    """Apply one change to a live coding and log its before and after state for undo (`together`: see record_event)."""
+    """Apply one change to a live coding and log its before and after state for undo (`together`: see record_event);
+    `blind` records that the coder could see no one else's codings when making it, as add_coding does."""
     _refuse_anothers(coding, coder, kind)
     before = coding_state(coding)
     with session.no_autoflush:
@@ -374,7 +375,7 @@ def _change(
         ) from None
     record_event(
         session, kind=kind, coder=coder, entity_guid=coding.guid,
-        before=before, after=coding_state(coding), summary=summary, together=together,
+        before=before, after=coding_state(coding) | ({"blind": True} if blind else {}), summary=summary, together=together,
     )
     return view_coding(session, coding, place=place)
 
@@ -390,17 +391,19 @@ def _refuse_anothers(coding: Coding, coder: Coder, kind: EventKind) -> None:
     raise InvalidInput(f"coding {coding.id} is {coding.coder.name}'s; only they can change it", hint)
 
 
-def remove_coding(session: Session, ref: str | int, coder: Coder, *, why: str = "", together: str | None = None) -> CodingView:
+def remove_coding(
+    session: Session, ref: str | int, coder: Coder, *, why: str = "", together: str | None = None, blind: bool = False,
+) -> CodingView:
     """Mark a coding removed; it stays in the database and the log, and undo restores it. `why` is said in the
     history (a consensus decision taken back); `together` marks the other events of the same change."""
     coding = live_coding(session, ref)
     summary = f"removed {coding.code.path} from {coding.transcript.name} {coding.start}-{coding.end}" + (f" ({why})" if why else "")
     return _change(session, coding, coder, EventKind.CODING_REMOVE, summary, lambda c: setattr(c, "removed_at", utcnow()),
-                   together=together)
+                   together=together, blind=blind)
 
 
-def resize_coding(session: Session, ref: str | int, start: int, end: int, coder: Coder) -> CodingView:
-    """Move a coding's boundaries within its text version."""
+def resize_coding(session: Session, ref: str | int, start: int, end: int, coder: Coder, *, blind: bool = False) -> CodingView:
+    """Move a coding's boundaries within its text version (`blind`: made without seeing others' codings)."""
     coding = live_coding(session, ref)
     version = current_text(coding.transcript)
     if version.id != coding.text_version_id:
@@ -412,16 +415,16 @@ def resize_coding(session: Session, ref: str | int, start: int, end: int, coder:
         target.start, target.end, target.excerpt = start, end, version.text[start:end]
 
     summary = f"resized coding {coding.id} ({coding.code.path}) to {start}-{end}"
-    view = _change(session, coding, coder, EventKind.CODING_RESIZE, summary, move)
+    view = _change(session, coding, coder, EventKind.CODING_RESIZE, summary, move, blind=blind)
     return replace(view, cut_words=words_cut(version.text, start, end))
 
 
-def recode_coding(session: Session, ref: str | int, code_ref: str, coder: Coder) -> CodingView:
-    """Change the code of a coding, keeping its span."""
+def recode_coding(session: Session, ref: str | int, code_ref: str, coder: Coder, *, blind: bool = False) -> CodingView:
+    """Change the code of a coding, keeping its span (`blind`: made without seeing others' codings)."""
     coding = live_coding(session, ref)
     code = find_code(session, code_ref)
     summary = f"changed coding {coding.id} from {coding.code.path} to {code.path}"
-    return _change(session, coding, coder, EventKind.CODING_RECODE, summary, lambda c: setattr(c, "code", code))
+    return _change(session, coding, coder, EventKind.CODING_RECODE, summary, lambda c: setattr(c, "code", code), blind=blind)
 
 
 def set_coding_memo(session: Session, ref: str | int, text: str | None, coder: Coder) -> CodingView:
