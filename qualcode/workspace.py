@@ -1232,7 +1232,8 @@ class Workspace:
         from qualcode.exporters.review import import_review
 
         with self._reviewing() as (session, key):
-            return import_review(session, path, key, lambda name: self._added_by(session, name), self._new_reviewer(session, key, path))
+            return import_review(session, path, key, lambda name: self._added_by(session, name), self._new_reviewer(session, key, path),
+                                 self.coder(session))
 
     @staticmethod
     def _new_reviewer(session: Session, key: PseudonymKey | None, path: Path) -> Callable[[str], None] | None:

@@ -678,3 +678,23 @@ def test_a_password_protected_report_is_said_to_be_so(reported: tuple[Path, Path
     assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
     assert "passord.docx is password-protected or an old binary Office file" in refused.output
     assert "remove the password" in refused.output
+
+
+def test_a_review_import_is_the_importers_change_that_one_undo_takes_back(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A probe: the memos a review import wrote were each the reviewer's change, so the researcher who
+    imported the wrong file found `undo` taking back their own earlier work instead, and could not undo the import."""
+    project, report = reported
+    ok(run(project, "memo", "add", "Mitt eget notat", coder="Prober"))
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Stemmer dette?", "Anne"),
+                         (SHARED[:20], "Godt sitat.", "Anne"))
+    ok(run(project, "review", "import", str(reviewed), coder="Prober"))
+    assert [(author, text) for author, text, _ in memos(project)] == [
+        ("Prober", "Mitt eget notat"), ("Anne", "Stemmer dette?"), ("Anne", "Godt sitat.")]
+    undone = ok(run(project, "undo", coder="Prober"))
+    assert "(and 1 more change made with it)" in undone.output
+    with Project.open(project) as opened, opened.begin() as session:
+        live = [memo.text for memo in session.scalars(select(Memo).where(Memo.removed_at.is_(None)).order_by(Memo.id))]
+    assert live == ["Mitt eget notat"]
+    ok(run(project, "redo", coder="Prober"))
+    history = ok(run(project, "history", "--limit", "4")).output
+    assert "Prober" in history.splitlines()[1] and "memo on coding" in history

@@ -75,8 +75,11 @@ def add_memo(
     coding_ref: str | None = None,
     title: str | None = None,
     source: str | None = None,
+    recorded_by: Coder | None = None,
+    together: str | None = None,
 ) -> MemoView:
-    """Write a memo attached to at most one thing (the project if none), as an undoable event."""
+    """Write a memo attached to at most one thing (the project if none), as an undoable event: the
+    author's, or `recorded_by`'s who brought it in (a review import), one of the change `together` names."""
     if not text.strip():
         raise InvalidInput("the memo is empty")
     if sum(ref is not None for ref in (transcript_ref, code_ref, coding_ref)) > 1:
@@ -92,8 +95,8 @@ def add_memo(
     session.flush()
     view = memo_view(session, memo)
     record_event(
-        session, kind=EventKind.MEMO_ADD, coder=author, entity_guid=memo.guid,
-        before=None, after=memo_state(memo), summary=f"memo on {view.attached_to}",
+        session, kind=EventKind.MEMO_ADD, coder=recorded_by or author, entity_guid=memo.guid,
+        before=None, after=memo_state(memo), summary=f"memo on {view.attached_to}", together=together,
     )
     return view
 

@@ -29,7 +29,7 @@ from qualcode.coding.memos import MemoView, add_memo, memo_view, seen_by
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PREFIX, REPORT_OF
 from qualcode.store.events import EventKind
-from qualcode.store.models import Code, Coder, Coding, Event, Memo
+from qualcode.store.models import Code, Coder, Coding, Event, Memo, new_guid
 from qualcode.store.settings import get_setting
 from qualcode.text.counts import counted
 from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
@@ -257,13 +257,14 @@ def _reply_parents(path: Path) -> dict[str, str]:
 
 def import_review(
     session: Session, path: Path, key: PseudonymKey | None, added_by: Callable[[str], Coder | None] | None = None,
-    new_reviewer: Callable[[str], None] | None = None,
+    new_reviewer: Callable[[str], None] | None = None, importer: Coder | None = None,
 ) -> ReviewImport:
     """Attach each comment to its quote's coding, else its section's code, else the project.
 
     A reviewer new to the project is recorded as added by `added_by(name)`: whoever imports, or
     nobody else (None) where that is the reviewer themselves; `new_reviewer(name)` may refuse one
-    first (importers.pseudonymise.refuse_new_reviewer)."""
+    first (importers.pseudonymise.refuse_new_reviewer). The memos are the reviewers', and the import
+    is `importer`'s change, one that one undo of theirs takes back whole."""
     # python-docx and lxml here, so listing the comments already brought back does not load them.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -308,6 +309,7 @@ def import_review(
     parents = _reply_parents(path)
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
+    together = new_guid()
     claimed: set[int] = set()  # the memos this import has found a comment of the file in, or written for one
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
@@ -422,7 +424,7 @@ def import_review(
                 code_ref=anchor.code_path if coding is None and anchor.code_path else None,
                 title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else "") + (f", om {target}" if orphan else "")
                 + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else ""),
-                source=source,
+                source=source, recorded_by=importer, together=together,
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
             raise UndecidedNames(
