@@ -231,7 +231,7 @@ class Workspace:
         """A new project in `directory` with `codebook` loaded and its key made outside it; a
         failure at any step leaves no half-made project behind."""
         from qualcode.anonymise.key import check_new_passphrase
-        from qualcode.anonymise.service import create_key
+        from qualcode.anonymise.service import create_key, refuse_key_inside
         from qualcode.codebook.service import apply_codebook
         from qualcode.store.events import EventKind, record_event
         from qualcode.store.settings import project_guid, set_setting
@@ -244,6 +244,8 @@ class Workspace:
         else:
             raise PassphraseRefused("the new key's passphrase was not given", "set QUALCODE_KEY_PASSPHRASE")
         check_new_passphrase(passphrase)
+        if config.key is not None:  # the default place is checked as the key is made
+            refuse_key_inside(directory, config.key)
         existed = (directory / PROJECT_DIR).exists()
         # A project inside another: which one a command opens then depends on the folder it runs in.
         from qualcode.store.project import DATABASE_FILE

@@ -159,6 +159,7 @@ def key_state(key: PseudonymKey) -> str:
 def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
     """Make the project's key: the only way a key comes into being (`init` and `key new`)."""
     check_new_passphrase(passphrase)  # before the lock, whose file beside the key would be left behind
+    refuse_key_inside(project.root, path)
     with project.begin() as session:
         guid = project_guid(session)
     with key_lock(path):
@@ -174,6 +175,17 @@ def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
     with project.begin() as session:
         set_setting(session, "key.revision", str(key.revision))
     return KeyAccess(path, passphrase, guid, fingerprint(key.key_id), project, key.revision)
+
+
+def refuse_key_inside(root: Path, path: Path) -> None:
+    """A key is never made inside the project's folder: whoever copies, zips or shares the folder
+    would hand over the originals with it, guarded by the passphrase alone."""
+    folder = root.resolve()
+    if path.expanduser().resolve().is_relative_to(folder):
+        raise InvalidInput(
+            f"the key {path} would be inside the project's folder {folder}, and go wherever the folder is copied",
+            "keep the key outside the project: leave out --key and QUALCODE_KEY for the default place, or name a path elsewhere",
+        )
 
 
 def change_passphrase(project: Project, access: KeyAccess, new_passphrase: str, coder_name: str | None) -> None:

@@ -591,3 +591,23 @@ def test_a_passphrase_change_the_project_cannot_record_leaves_the_key_as_it_was(
     assert child.returncode == 1 and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
     assert key_path.read_bytes() == before
     assert b"key.passphrase" not in _project_bytes(root)
+
+
+def test_a_key_inside_the_projects_folder_is_refused_and_nothing_is_made(
+    cli_project: tuple[Path, dict[str, str]], home: Path, tmp_path: Path
+) -> None:
+    """A probe: `QUALCODE_KEY=studie/nøkkel.qckey qualcode init studie` made the key inside the folder
+    and said it was "outside the project"; whoever zipped the folder handed the originals over."""
+    inside = tmp_path / "ny" / "nøkkel.qckey"
+    made = run_qualcode(["init", str(tmp_path / "ny")], cli_env(home, inside))
+    assert_one_line_error(made)
+    assert "inside the project's folder" in made.stderr, made.stderr
+    assert not inside.exists() and not (tmp_path / "ny" / ".qualcode").exists()
+    # Nor `key new --lost` into the project's exports (a link to the folder is the folder).
+    root, env = cli_project
+    (tmp_path / "lenke").symlink_to(root)
+    for place in (root / "exports" / "k.qckey", tmp_path / "lenke" / "k.qckey"):
+        refused = run_qualcode(["--project", str(root), "--key", str(place), "key", "new", "--lost"], env)
+        assert_one_line_error(refused)
+        assert not place.exists() and not list(root.rglob("*.qckey*"))
+    assert run_qualcode(["--project", str(root), "key", "show"], env).returncode == 0  # the project keeps its own key
