@@ -611,3 +611,29 @@ def test_a_key_inside_the_projects_folder_is_refused_and_nothing_is_made(
         assert_one_line_error(refused)
         assert not place.exists() and not list(root.rglob("*.qckey*"))
     assert run_qualcode(["--project", str(root), "key", "show"], env).returncode == 0  # the project keeps its own key
+
+
+def test_a_key_its_user_may_not_read_is_not_called_damaged(cli_project: tuple[Path, dict[str, str]]) -> None:
+    """A probe: a key made unreadable (chmod 000, or a colleague's on a shared server) was "not a
+    qualcode key file, or damaged", with the hint to restore it from a backup, an older one over a
+    key that is whole."""
+    import os
+    import subprocess
+
+    from tests.reliability.conftest import qualcode_command
+
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv to drop the capability to read anything")
+    # Root reads past permissions; without these two capabilities it is refused as anyone.
+    drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+    root, env = cli_project
+    key = Path(env["QUALCODE_KEY"])
+    key.chmod(0o000)
+    try:
+        result = subprocess.run([*drop, *qualcode_command("--project", str(root), "key", "show")], env=env,
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        key.chmod(0o600)
+    assert_one_line_error(result)
+    assert "permission denied" in result.stderr and "damaged" not in result.stderr.replace("not damaged", ""), result.stderr
+    assert "restore" not in result.stderr, result.stderr
