@@ -1452,14 +1452,27 @@ class IdentifierReview:
 
     def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[Candidate]:
         """Accept `text` as an identifier of `kind`, or dismiss it (kind None)."""
-        from qualcode.anonymise.service import accept_candidate, dismiss
+        from qualcode.anonymise.service import (
+            accept_candidate,
+            dismiss,
+            mark_rewrite_due,
+            unmark_rewrite_due,
+        )
 
-        with self.access.editing() as key:  # read afresh under the lock: another command may have changed it
-            if kind is None:
-                dismiss(key, text)
-            else:
-                accept_candidate(key, text, kind, gender)
-                self.learned.append(text)
+        marked = False
+        try:
+            with self.access.editing() as key:  # read afresh under the lock: another command may have changed it
+                if kind is None:
+                    dismiss(key, text)
+                else:
+                    accept_candidate(key, text, kind, gender)
+                    # Applied to the stored texts on closing: a UI quit before then left the name in them.
+                    marked = mark_rewrite_due(self.workspace.project)
+                    self.learned.append(text)
+        except BaseException:
+            if marked:
+                unmark_rewrite_due(self.workspace.project)
+            raise
         self.pending = list(key.pending)
         return self.pending
 

@@ -301,6 +301,23 @@ def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, cod
         ) from None
 
 
+def mark_rewrite_due(project: Project) -> bool:
+    """Record that stored texts are to be rewritten with the key, before the key learns what calls
+    for it without rewriting them at once (the terminal UI's review, on leaving): a UI quit, killed
+    or cut off before then leaves the next command to finish it. Whether it was not recorded before."""
+    with project.begin() as session:
+        if get_setting(session, REAPPLY_PENDING):
+            return False
+        set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
+    return True
+
+
+def unmark_rewrite_due(project: Project) -> None:
+    """Take back `mark_rewrite_due` when the key was not saved: there is nothing to finish."""
+    with project.begin() as session:
+        delete_setting(session, REAPPLY_PENDING)
+
+
 def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Reapplied:
     from qualcode.anonymise.reapply import reapply_key
 
