@@ -629,6 +629,11 @@ class Workspace:
 
         place = self.key_place()
         replaced = place.fingerprint is not None and not place.destroyed
+        if replaced and not lost and place.path.exists():  # "not at" a path that holds it misled
+            raise InvalidInput(
+                f"this project's key is at {place.path} already",
+                "use it (`qualcode key passphrase` changes its passphrase); if another project's key is there, pass this one's with --key",
+            )
         if replaced and not lost:
             raise InvalidInput(
                 f"this project has a key, not at {place.path}: a new one would make the project refuse that key from now on",

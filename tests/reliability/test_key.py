@@ -637,3 +637,14 @@ def test_a_key_its_user_may_not_read_is_not_called_damaged(cli_project: tuple[Pa
     assert_one_line_error(result)
     assert "permission denied" in result.stderr and "damaged" not in result.stderr.replace("not damaged", ""), result.stderr
     assert "restore" not in result.stderr, result.stderr
+
+
+def test_key_new_where_the_key_is_says_it_is_there(cli_project: tuple[Path, dict[str, str]]) -> None:
+    """A probe: `key new` beside the project's own key said "this project has a key, not at" that very path."""
+    root, env = cli_project
+    key = Path(env["QUALCODE_KEY"])
+    before = key.read_bytes()
+    refused = run_qualcode(["--project", str(root), "key", "new"], env)
+    assert_one_line_error(refused)
+    assert f"this project's key is at {key} already" in refused.stderr and "not at" not in refused.stderr, refused.stderr
+    assert key.read_bytes() == before
