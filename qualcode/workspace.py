@@ -231,7 +231,7 @@ class Workspace:
         """A new project in `directory` with `codebook` loaded and its key made outside it; a
         failure at any step leaves no half-made project behind."""
         from qualcode.anonymise.key import check_new_passphrase
-        from qualcode.anonymise.service import create_key
+        from qualcode.anonymise.service import create_key, refuse_key_inside
         from qualcode.codebook.service import apply_codebook
         from qualcode.store.events import EventKind, record_event
         from qualcode.store.settings import project_guid, set_setting
@@ -244,6 +244,8 @@ class Workspace:
         else:
             raise PassphraseRefused("the new key's passphrase was not given", "set QUALCODE_KEY_PASSPHRASE")
         check_new_passphrase(passphrase)
+        if config.key is not None:  # the default place is checked as the key is made
+            refuse_key_inside(directory, config.key)
         existed = (directory / PROJECT_DIR).exists()
         # A project inside another: which one a command opens then depends on the folder it runs in.
         from qualcode.store.project import DATABASE_FILE
@@ -627,6 +629,11 @@ class Workspace:
 
         place = self.key_place()
         replaced = place.fingerprint is not None and not place.destroyed
+        if replaced and not lost and place.path.exists():  # "not at" a path that holds it misled
+            raise InvalidInput(
+                f"this project's key is at {place.path} already",
+                "use it (`qualcode key passphrase` changes its passphrase); if another project's key is there, pass this one's with --key",
+            )
         if replaced and not lost:
             raise InvalidInput(
                 f"this project has a key, not at {place.path}: a new one would make the project refuse that key from now on",
@@ -1451,14 +1458,27 @@ class IdentifierReview:
 
     def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[Candidate]:
         """Accept `text` as an identifier of `kind`, or dismiss it (kind None)."""
-        from qualcode.anonymise.service import accept_candidate, dismiss
+        from qualcode.anonymise.service import (
+            accept_candidate,
+            dismiss,
+            mark_rewrite_due,
+            unmark_rewrite_due,
+        )
 
-        with self.access.editing() as key:  # read afresh under the lock: another command may have changed it
-            if kind is None:
-                dismiss(key, text)
-            else:
-                accept_candidate(key, text, kind, gender)
-                self.learned.append(text)
+        marked = False
+        try:
+            with self.access.editing() as key:  # read afresh under the lock: another command may have changed it
+                if kind is None:
+                    dismiss(key, text)
+                else:
+                    accept_candidate(key, text, kind, gender)
+                    # Applied to the stored texts on closing: a UI quit before then left the name in them.
+                    marked = mark_rewrite_due(self.workspace.project)
+                    self.learned.append(text)
+        except BaseException:
+            if marked:
+                unmark_rewrite_due(self.workspace.project)
+            raise
         self.pending = list(key.pending)
         return self.pending
 

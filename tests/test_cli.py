@@ -232,6 +232,24 @@ def test_identifiers_review_key_show_and_leakcheck(demo: Path, tmp_path: Path) -
     assert clean.exit_code == 0 and "no identifiers found in 1 file\n" in clean.output
 
 
+def test_review_asks_only_about_what_still_waits_and_keeps_every_decision(demo: Path, tmp_path: Path) -> None:
+    """A probe: "Gunnhild Rasmussen" accepted decides "Gunnhild" too, yet the review asked about it;
+    answered "p", it was refused as not waiting, and every decision made before was thrown away."""
+    project = ["--project", str(demo)]
+    new = tmp_path / "ny.txt"
+    new.write_text(
+        "I: Hvem møtte du?\nD9: Jeg møtte veilederen min, Gunnhild Rasmussen, på Kiwi. Gunnhild sa at det ordnet seg.\n",
+        encoding="utf-8",
+    )
+    assert run(*project, "import", str(new), "--participant", "D9").exit_code == 1
+    pending = run(*project, "anonymise", "pending", "--json")
+    assert [c["text"] for c in json.loads(pending.stdout)] == ["Gunnhild Rasmussen", "Kiwi", "Gunnhild"]
+    review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="p\nf\ne\np\nf\n")
+    assert review.exit_code == 0, review.output
+    assert "\nGunnhild\n" not in review.output and "2 decided, 0 still waiting" in review.output
+    assert run(*project, "import", str(new), "--participant", "D9").exit_code == 0
+
+
 def test_dry_run_writes_nothing(demo: Path) -> None:
     result = run("--project", str(demo), "import", str(SAMPLES / "deltaker_D3_T1.txt"), "--name", "kopi", "--dry-run")
     assert result.exit_code == 0

@@ -517,6 +517,48 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
         assert b"Sletten" not in stored.read_bytes()
 
 
+async def test_a_name_accepted_in_the_review_leaves_the_stored_texts_when_the_ui_quits_before_leaving_the_review(
+    project: Project, tmp_path: Path
+) -> None:
+    """A probe: "Sletten" accepted in the review, then ctrl+q (or the SSH connection lost) before
+    escape. The key held the name, the stored transcript still said "Sletten", and nothing told the
+    next command to rewrite it."""
+    from qualcode.anonymise.service import create_key
+    from qualcode.config import Config
+    from qualcode.errors import NeedsReview
+    from qualcode.tui.screens.review import ReviewScreen
+    from qualcode.workspace import Workspace
+
+    access = create_key(project, tmp_path / "keys" / "tui.qckey", "test passphrase")
+    key = access.load_existing()
+    first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
+    first.write_text("I: Hvem hjalp deg?\nD1: Sletten hjalp meg mye.\n", encoding="utf-8")  # stored, not proposed
+    held.write_text("I: Hvem hjalp deg?\nD1: Det var Sletten på kontoret.\n", encoding="utf-8")
+    with project.begin() as session:
+        import_file(session, first, key=key)
+    with pytest.raises(NeedsReview, match="Sletten"), project.begin() as session:
+        import_file(session, held, key=key)
+    access.save(key)
+    root = project.root
+    project.close()
+
+    app = open_tui(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("a")
+        await until(app, pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        await pilot.press("f")
+        await until(app, pilot, lambda: isinstance(app.screen, ReviewScreen) and not app.screen.deciding, "kept")
+        await pilot.press("ctrl+q")
+        await settle(pilot, pauses=2)
+    assert access.load_existing().entry_for("Sletten") is not None
+
+    with Workspace.open(Config.resolve(project=root, coder="Forsker 1")) as workspace, workspace.begin() as session:
+        assert "Sletten" not in session.scalars(select(TextVersion.text)).one()
+    for stored in (root / PROJECT_DIR).glob(DATABASE_FILE + "*"):
+        assert b"Sletten" not in stored.read_bytes()
+
+
 async def test_shrink_the_selection_and_change_a_code(sample_project: Path) -> None:
     app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -287,6 +287,10 @@ def read_envelope(path: Path) -> Envelope:
     damaged = KeyFileError(f"{path} is not a qualcode key file, or it is damaged", "restore the key from your backup")
     try:
         envelope = json.loads(path.read_text(encoding="utf-8"))
+    except PermissionError:
+        # Called damaged, it sent the researcher to put an older backup over a key that is whole.
+        raise KeyFileError(f"could not read the key {path}: permission denied",
+                           "make it readable to you (chmod u+r), or run the command as its owner; the key is not damaged") from None
     except (ValueError, UnicodeDecodeError, OSError):
         raise damaged from None
     if not isinstance(envelope, dict) or envelope.get("format") != FORMAT or envelope.get("kdf", "scrypt") != "scrypt":

@@ -159,6 +159,7 @@ def key_state(key: PseudonymKey) -> str:
 def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
     """Make the project's key: the only way a key comes into being (`init` and `key new`)."""
     check_new_passphrase(passphrase)  # before the lock, whose file beside the key would be left behind
+    refuse_key_inside(project.root, path)
     with project.begin() as session:
         guid = project_guid(session)
     with key_lock(path):
@@ -174,6 +175,17 @@ def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
     with project.begin() as session:
         set_setting(session, "key.revision", str(key.revision))
     return KeyAccess(path, passphrase, guid, fingerprint(key.key_id), project, key.revision)
+
+
+def refuse_key_inside(root: Path, path: Path) -> None:
+    """A key is never made inside the project's folder: whoever copies, zips or shares the folder
+    would hand over the originals with it, guarded by the passphrase alone."""
+    folder = root.resolve()
+    if path.expanduser().resolve().is_relative_to(folder):
+        raise InvalidInput(
+            f"the key {path} would be inside the project's folder {folder}, and go wherever the folder is copied",
+            "keep the key outside the project: leave out --key and QUALCODE_KEY for the default place, or name a path elsewhere",
+        )
 
 
 def change_passphrase(project: Project, access: KeyAccess, new_passphrase: str, coder_name: str | None) -> None:
@@ -287,6 +299,23 @@ def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, cod
             "the next qualcode command finishes it before anything else",
             "run `qualcode status` to finish it now",
         ) from None
+
+
+def mark_rewrite_due(project: Project) -> bool:
+    """Record that stored texts are to be rewritten with the key, before the key learns what calls
+    for it without rewriting them at once (the terminal UI's review, on leaving): a UI quit, killed
+    or cut off before then leaves the next command to finish it. Whether it was not recorded before."""
+    with project.begin() as session:
+        if get_setting(session, REAPPLY_PENDING):
+            return False
+        set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
+    return True
+
+
+def unmark_rewrite_due(project: Project) -> None:
+    """Take back `mark_rewrite_due` when the key was not saved: there is nothing to finish."""
+    with project.begin() as session:
+        delete_setting(session, REAPPLY_PENDING)
 
 
 def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Reapplied:

@@ -115,7 +115,10 @@ def anonymise_review(app: AppContext) -> None:
         key = change.key
         decided = 0
         accepted: list[KeyEntry] = []
-        for candidate in list(key.pending):
+        kept_waiting: set[str] = set()
+        # The queue as it is after each decision: accepting "Gunnhild Rasmussen" decides "Gunnhild" too,
+        # and asked about it still, "p" was refused and every decision before it thrown away.
+        while (candidate := next((c for c in key.pending if c.text not in kept_waiting), None)) is not None:
             click.echo(f"\n{candidate.text}")
             for context in candidate.contexts:
                 click.echo(f"    {context}")
@@ -124,6 +127,7 @@ def anonymise_review(app: AppContext) -> None:
             if choice == "q":
                 break
             if choice == "k":
+                kept_waiting.add(candidate.text)
                 continue
             if choice == "d":
                 dismiss(key, candidate.text)

@@ -600,5 +600,5 @@ def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
                 )
             )
         except InvalidInput as error:
-            raise InvalidInput(f"{path.name} line {line}: {error.message}") from None
+            raise InvalidInput(f"{path.name} line {line}: {error.message}", error.hint) from None
     return added

@@ -591,3 +591,60 @@ def test_a_passphrase_change_the_project_cannot_record_leaves_the_key_as_it_was(
     assert child.returncode == 1 and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
     assert key_path.read_bytes() == before
     assert b"key.passphrase" not in _project_bytes(root)
+
+
+def test_a_key_inside_the_projects_folder_is_refused_and_nothing_is_made(
+    cli_project: tuple[Path, dict[str, str]], home: Path, tmp_path: Path
+) -> None:
+    """A probe: `QUALCODE_KEY=studie/nøkkel.qckey qualcode init studie` made the key inside the folder
+    and said it was "outside the project"; whoever zipped the folder handed the originals over."""
+    inside = tmp_path / "ny" / "nøkkel.qckey"
+    made = run_qualcode(["init", str(tmp_path / "ny")], cli_env(home, inside))
+    assert_one_line_error(made)
+    assert "inside the project's folder" in made.stderr, made.stderr
+    assert not inside.exists() and not (tmp_path / "ny" / ".qualcode").exists()
+    # Nor `key new --lost` into the project's exports (a link to the folder is the folder).
+    root, env = cli_project
+    (tmp_path / "lenke").symlink_to(root)
+    for place in (root / "exports" / "k.qckey", tmp_path / "lenke" / "k.qckey"):
+        refused = run_qualcode(["--project", str(root), "--key", str(place), "key", "new", "--lost"], env)
+        assert_one_line_error(refused)
+        assert not place.exists() and not list(root.rglob("*.qckey*"))
+    assert run_qualcode(["--project", str(root), "key", "show"], env).returncode == 0  # the project keeps its own key
+
+
+def test_a_key_its_user_may_not_read_is_not_called_damaged(cli_project: tuple[Path, dict[str, str]]) -> None:
+    """A probe: a key made unreadable (chmod 000, or a colleague's on a shared server) was "not a
+    qualcode key file, or damaged", with the hint to restore it from a backup, an older one over a
+    key that is whole."""
+    import os
+    import subprocess
+
+    from tests.reliability.conftest import qualcode_command
+
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv to drop the capability to read anything")
+    # Root reads past permissions; without these two capabilities it is refused as anyone.
+    drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+    root, env = cli_project
+    key = Path(env["QUALCODE_KEY"])
+    key.chmod(0o000)
+    try:
+        result = subprocess.run([*drop, *qualcode_command("--project", str(root), "key", "show")], env=env,
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        key.chmod(0o600)
+    assert_one_line_error(result)
+    assert "permission denied" in result.stderr and "damaged" not in result.stderr.replace("not damaged", ""), result.stderr
+    assert "restore" not in result.stderr, result.stderr
+
+
+def test_key_new_where_the_key_is_says_it_is_there(cli_project: tuple[Path, dict[str, str]]) -> None:
+    """A probe: `key new` beside the project's own key said "this project has a key, not at" that very path."""
+    root, env = cli_project
+    key = Path(env["QUALCODE_KEY"])
+    before = key.read_bytes()
+    refused = run_qualcode(["--project", str(root), "key", "new"], env)
+    assert_one_line_error(refused)
+    assert f"this project's key is at {key} already" in refused.stderr and "not at" not in refused.stderr, refused.stderr
+    assert key.read_bytes() == before
