@@ -16,6 +16,7 @@ import os
 import stat
 import tempfile
 import threading
+import unicodedata
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -336,9 +337,16 @@ def load_key(path: Path, passphrase: str) -> PseudonymKey:
     from cryptography.fernet import InvalidToken
 
     envelope = read_envelope(path)
-    try:
-        plain = _fernet(passphrase, envelope.salt, envelope.n).decrypt(envelope.token)
-    except InvalidToken:
+    plain = None
+    # As typed first; then composed and decomposed, which look the same and are other bytes: "blåbær" set
+    # on one keyboard and typed on another, or pasted from a file an editor decomposed, opens its key.
+    for written in dict.fromkeys([passphrase, *(unicodedata.normalize(form, passphrase) for form in ("NFC", "NFD"))]):
+        try:
+            plain = _fernet(written, envelope.salt, envelope.n).decrypt(envelope.token)
+            break
+        except InvalidToken:
+            continue
+    if plain is None:
         # A file changed inside its token fails exactly as a wrong passphrase does (the token's
         # HMAC does not hold): nothing tells the two apart, so the refusal names both.
         raise PassphraseRefused(

@@ -648,3 +648,28 @@ def test_key_new_where_the_key_is_says_it_is_there(cli_project: tuple[Path, dict
     assert_one_line_error(refused)
     assert f"this project's key is at {key} already" in refused.stderr and "not at" not in refused.stderr, refused.stderr
     assert key.read_bytes() == before
+
+
+@pytest.mark.parametrize(("set_as", "typed_as"), [("NFC", "NFD"), ("NFD", "NFC")])
+def test_a_passphrase_with_letters_composed_otherwise_than_when_set_opens_its_key(
+    cli_project: tuple[Path, dict[str, str]], set_as: str, typed_as: str,
+) -> None:
+    """A probe: "blåbær og tyttebær" set with å and æ as one character each, then typed or pasted with
+    the a and its ring apart (as a file a Mac editor decomposed holds it), was called wrong: the key, the
+    only way to the originals, looked lost. A wrong passphrase is still refused."""
+    import unicodedata
+
+    from qualcode.anonymise.key import load_key, save_key
+
+    root, env = cli_project
+    project = ["--project", str(root)]
+    key = Path(env["QUALCODE_KEY"])
+    passphrase = "blåbær og tyttebær"
+    save_key(key, load_key(key, PASSPHRASE), unicodedata.normalize(set_as, passphrase))
+    typed = dict(env, QUALCODE_KEY_PASSPHRASE=unicodedata.normalize(typed_as, passphrase))
+    added = run_qualcode([*project, "identifiers", "add", "Kari Nordmann", "--kind", "person"], typed)
+    assert added.returncode == 0, added.stderr
+    assert "Kari Nordmann" in run_qualcode([*project, "key", "show"], typed).stdout
+    wrong = run_qualcode([*project, "key", "show"], dict(env, QUALCODE_KEY_PASSPHRASE="blabaer og tyttebaer"))
+    assert_one_line_error(wrong)
+    assert "wrong passphrase" in wrong.stderr
