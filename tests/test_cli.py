@@ -250,6 +250,19 @@ def test_review_asks_only_about_what_still_waits_and_keeps_every_decision(demo: 
     assert run(*project, "import", str(new), "--participant", "D9").exit_code == 0
 
 
+def test_a_review_stopped_midway_keeps_the_decisions_made(demo: Path, tmp_path: Path) -> None:
+    """Ctrl-C, or input that ran out, at a review's prompt threw away every decision made before it,
+    with click's bare "Aborted!"."""
+    project = ["--project", str(demo)]
+    new = tmp_path / "ny.txt"
+    new.write_text("I: Hvem møtte du?\nD9: Jeg møtte veilederen min, Gunnhild Rasmussen, på Kiwi.\n", encoding="utf-8")
+    assert run(*project, "import", str(new), "--participant", "D9").exit_code == 1
+    review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="p\nf\n")  # then nothing more
+    assert review.exit_code == 0, review.output
+    assert "stopped: the decisions made are kept; 1 decided, 1 still waiting" in review.output and "Aborted" not in review.output
+    assert [c["text"] for c in json.loads(run(*project, "anonymise", "pending", "--json").stdout)] == ["Kiwi"]
+
+
 def test_dry_run_writes_nothing(demo: Path) -> None:
     result = run("--project", str(demo), "import", str(SAMPLES / "deltaker_D3_T1.txt"), "--name", "kopi", "--dry-run")
     assert result.exit_code == 0

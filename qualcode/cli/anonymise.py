@@ -116,14 +116,22 @@ def anonymise_review(app: AppContext) -> None:
         decided = 0
         accepted: list[KeyEntry] = []
         kept_waiting: set[str] = set()
+        stopped = False
         # The queue as it is after each decision: accepting "Gunnhild Rasmussen" decides "Gunnhild" too,
         # and asked about it still, "p" was refused and every decision before it thrown away.
         while (candidate := next((c for c in key.pending if c.text not in kept_waiting), None)) is not None:
             click.echo(f"\n{candidate.text}")
             for context in candidate.contexts:
                 click.echo(f"    {context}")
-            choice = click.prompt("  p/l/n/e/s/o, d to dismiss, k to keep waiting, q to quit",
-                                  type=click.Choice([*REVIEW_KEYS, "d", "k", "q"]), show_choices=False)
+            try:
+                choice = click.prompt("  p/l/n/e/s/o, d to dismiss, k to keep waiting, q to quit",
+                                      type=click.Choice([*REVIEW_KEYS, "d", "k", "q"]), show_choices=False)
+                gender = click.prompt("  gender (f/m, Enter if unknown)", default="", show_default=False) if choice == "p" else None
+            except click.Abort:
+                # Ctrl-C, or input that ran out: the decisions made are kept, as with q (all of a long
+                # review's were thrown away, and click said only "Aborted!").
+                stopped = True
+                break
             if choice == "q":
                 break
             if choice == "k":
@@ -132,13 +140,12 @@ def anonymise_review(app: AppContext) -> None:
             if choice == "d":
                 dismiss(key, candidate.text)
             else:
-                gender = click.prompt("  gender (f/m, Enter if unknown)", default="", show_default=False) if choice == "p" else None
                 accepted.append(accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None))
             decided += 1
         root = workspace.project.root
     report_rewrite(change.reapplied)
     report_files_holding(root, key, accepted)
-    click.echo(f"{decided} decided, {len(key.pending)} still waiting")
+    click.echo(("\nstopped: the decisions made are kept; " if stopped else "") + f"{decided} decided, {len(key.pending)} still waiting")
 
 
 @anonymise_group.command("style")
