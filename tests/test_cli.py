@@ -261,6 +261,9 @@ def test_a_review_stopped_midway_keeps_the_decisions_made(demo: Path, tmp_path: 
     assert review.exit_code == 0, review.output
     assert "stopped: the decisions made are kept; 1 decided, 1 still waiting" in review.output and "Aborted" not in review.output
     assert [c["text"] for c in json.loads(run(*project, "anonymise", "pending", "--json").stdout)] == ["Kiwi"]
+    # A gender mistyped at its prompt is asked again, not a refusal of the whole review.
+    again = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="p\nkvinnlig\nf\n")
+    assert again.exit_code == 0 and "f or m (kvinne, mann)" in again.output and "1 decided, 0 still waiting" in again.output
 
 
 def test_dry_run_writes_nothing(demo: Path) -> None:

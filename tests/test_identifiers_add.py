@@ -448,3 +448,20 @@ def test_ctrl_c_while_the_key_was_saved_leaves_key_and_texts_agreeing(
     _run(root, "status")  # finishes with the key as it is: it never kept Gudmund, so the text keeps him too
     assert _key(root).entry_for("Gudmund") is None and "Gudmund" in _texts(root)["ny"]
     assert "interrupted" not in _run(root, "status")
+
+
+def test_a_gender_qualcode_does_not_know_is_refused_not_drawn_at_random(tmp_path: Path) -> None:
+    """A probe: `--gender kvinnlig` (a typo) drew a name of either gender and said nothing."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    refused = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Kari Nordmann", "--kind", "person",
+                                       "--gender", "kvinnlig"])
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1
+    assert "gender 'kvinnlig' is none qualcode knows" in refused.output and "give f or m" in refused.output
+    assert _key(root).entry_for("Kari Nordmann") is None
+    _run(root, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--gender", "Kvinnelig")
+    _run(root, "identifiers", "add", "Ola Nordmann", "--kind", "person", "--gender", "ukjent")
+    from faker.providers.person.no_NO import Provider
+
+    given = _key(root).entry_for("Kari Nordmann").pseudonym.split()[0]  # type: ignore[union-attr]
+    assert given in Provider.first_names_female

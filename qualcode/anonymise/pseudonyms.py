@@ -29,8 +29,11 @@ PLACEHOLDERS = {
     "profile": "(profil)",
 }
 STYLES = ("name", "placeholder")
-FEMALE = {"f", "k", "kvinne", "female", "woman", "jente"}
-MALE = {"m", "mann", "male", "man", "gutt"}
+FEMALE = {"f", "k", "kvinne", "kvinnelig", "female", "woman", "jente"}
+MALE = {"m", "mann", "mannlig", "male", "man", "gutt"}
+# Said to be neither or not known: a name of either gender is drawn.
+NEITHER = {"", "u", "x", "?", "ukjent", "unknown", "annet", "other", "ikke-binær", "ikkebinær", "non-binary", "nonbinary"}
+GENDERS = FEMALE | MALE | NEITHER
 # The leak check's fuzzy matching, which a pseudonym must never trip.
 SIMILAR = 85.0
 FUZZY_MIN_LENGTH = 5
@@ -76,7 +79,7 @@ def make_pseudonym(
     faker.seed_instance(int.from_bytes(digest[:8], "big"))  # all the draws below follow from the seed alone
     written = _as_written(frozenset(originals))
     parts = max(1, len(original.split()))
-    key = (gender or "").casefold()
+    key = (gender or "").strip().casefold()
     # A surname on its own ("Sletten", accepted without the given name before it) gets a surname: a
     # given name in its place reads "Astrid Gunn" where the text says "Astrid Sletten".
     surname = parts == 1 and _surname(original)

@@ -26,7 +26,7 @@ from qualcode.anonymise.key import (
 from qualcode.anonymise.known import LIST_KINDS as LIST_KINDS
 from qualcode.anonymise.known import particles_of, words_found_alone
 from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING
-from qualcode.anonymise.pseudonyms import PLACEHOLDERS, STYLES
+from qualcode.anonymise.pseudonyms import GENDERS, PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import Interrupted, InvalidInput, KeyFileError, KeyMissing, NotFound
 from qualcode.store.events import EventKind, record_event
@@ -377,6 +377,10 @@ def add_known_identifier(
         raise InvalidInput(f"kind {kind!r} is not one of {', '.join(LIST_KINDS)}")
     if key.entry_for(original) is not None:
         raise InvalidInput(f"{original!r} is already in the key")
+    if gender is not None and gender.strip().casefold() not in GENDERS:
+        # A typo ("kvinnlig", "fem") drew a name of either gender, and said nothing.
+        raise InvalidInput(f"gender {gender!r} is none qualcode knows",
+                           "give f or m (kvinne, mann), or leave it out (or ukjent) for a name of either gender")
     if pseudonym and (real := real_word_in(" ".join(pseudonym.split()), key, original)) is not None:
         raise InvalidInput(
             f"the pseudonym {pseudonym!r} would leave a real name in the texts: {real!r} is, or is like, a name in the key",

@@ -126,7 +126,7 @@ def anonymise_review(app: AppContext) -> None:
             try:
                 choice = click.prompt("  p/l/n/e/s/o, d to dismiss, k to keep waiting, q to quit",
                                       type=click.Choice([*REVIEW_KEYS, "d", "k", "q"]), show_choices=False)
-                gender = click.prompt("  gender (f/m, Enter if unknown)", default="", show_default=False) if choice == "p" else None
+                gender = _gender_asked() if choice == "p" else None
             except click.Abort:
                 # Ctrl-C, or input that ran out: the decisions made are kept, as with q (all of a long
                 # review's were thrown away, and click said only "Aborted!").
@@ -146,6 +146,15 @@ def anonymise_review(app: AppContext) -> None:
     report_rewrite(change.reapplied)
     report_files_holding(root, key, accepted)
     click.echo(("\nstopped: the decisions made are kept; " if stopped else "") + f"{decided} decided, {len(key.pending)} still waiting")
+
+
+def _gender_asked() -> str:
+    """A pseudonym's gender, asked again until it is one qualcode knows (a typo refused the whole review)."""
+    from qualcode.anonymise.pseudonyms import GENDERS
+
+    while (gender := click.prompt("  gender (f/m, Enter if unknown)", default="", show_default=False)).strip().casefold() not in GENDERS:
+        click.echo("  f or m (kvinne, mann), or Enter for a name of either gender")
+    return gender
 
 
 @anonymise_group.command("style")
