@@ -32,7 +32,8 @@ STYLES = ("name", "placeholder")
 FEMALE = {"f", "k", "kvinne", "kvinnelig", "female", "woman", "jente"}
 MALE = {"m", "mann", "mannlig", "male", "man", "gutt"}
 # Said to be neither or not known: a name of either gender is drawn.
-NEITHER = {"", "u", "x", "?", "ukjent", "unknown", "annet", "other", "ikke-binær", "ikkebinær", "non-binary", "nonbinary"}
+NEITHER = {"", "u", "x", "?", "-", "ukjent", "ikke oppgitt", "vet ikke", "unknown", "annet", "other", "ikke-binær", "ikkebinær", "non-binary",
+           "nonbinary"}
 GENDERS = FEMALE | MALE | NEITHER
 # The leak check's fuzzy matching, which a pseudonym must never trip.
 SIMILAR = 85.0
