@@ -100,6 +100,9 @@ def test_code_search_undo_redo_history_from_the_cli(demo: Path) -> None:
         assert session.scalar(select(Coding).where(Coding.removed_at.is_(None))) is None
     assert run(*project, "redo").exit_code == 0
     assert "redid" in run(*project, "history", "--limit", "1").output
+    # In --json an undo or redo names the event it took back or made again, by its id.
+    redid, undid, coded = json.loads(run(*project, "history", "--limit", "3", "--json").output)
+    assert redid["refers_to"] == undid["refers_to"] == coded["id"] and coded["refers_to"] is None
     memo = run(*project, "coding", "memo", str(coding["id"]), "Leder bekrefter trykket")
     assert memo.exit_code == 0
     listed = json.loads(run(*project, "coding", "list", "--code", "måltall-press", "--json").output)

@@ -69,12 +69,14 @@ class EventView:
     entity: str | None
     entity_guid: str | None
     summary: str
+    refers_to: int | None = None  # an undo's or redo's: the id of the event it took back or made again
 
 
 def _view(event: Event) -> EventView:
     return EventView(
         id=event.id, at=event.at.isoformat(timespec="seconds"), coder=event.coder.name if event.coder else None,
         action=event.action, entity=event.entity, entity_guid=event.entity_guid, summary=event.summary,
+        refers_to=event.refers_to_id,
     )
 
 
