@@ -317,7 +317,7 @@ def test_review_comments_come_back_as_memos_once(coded: tuple[Project, Pseudonym
         path = report(session, project, key, context=True)
     reviewed = docx.Document(str(path))
     _comment(reviewed, "førti deltakere", "Dette kjenner jeg igjen fra mitt kontor.", "Medforsker Anne")
-    _comment(reviewed, "Etter: I: Hva betydde det", "Spørsmålet er ledende.", "Medforsker Anne")  # context of the quote
+    _comment(reviewed, "Etter: Intervjuer: Hva betydde det", "Spørsmålet er ledende.", "Medforsker Anne")  # context of the quote
     _comment(reviewed, "Press for å fylle plasser", "Definisjonen er for snever.", "Veileder Per")
     _comment(reviewed, "Sitatsamling", "Fin rapport!", "Medforsker Anne")
     commented = tmp_path / "kommentert.docx"

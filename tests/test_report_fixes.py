@@ -264,3 +264,24 @@ def test_a_quote_to_the_end_of_its_turn_is_not_marked_as_cut_whatever_it_ends_wi
     quotes = [text for text in texts(written) if "[S-" in text]
     assert any(text.startswith("”Nei, det var nå sånn” (") for text in quotes), quotes
     assert any(text.startswith("”Da ringte jeg dem (…)” (") for text in quotes), quotes
+
+
+def test_the_turns_shown_as_context_name_their_speakers_as_the_attribution_does(demo: Path, tmp_path: Path) -> None:
+    """A probe: with --context, the turn before a quote of D1's was printed with the transcript's
+    label, her pseudonym ("Før: Hanna: Det har gått mye bedre …"), right above "En deltaker"; in
+    the group interview the turns around a quote read "D4:" and "MF:" under role labels."""
+    shown = json.loads(run(demo, "transcripts", "show", "deltaker_D1_T2", "--json").output)["text"]
+    label = re.search(r"\] (\w+): Det har gått mye bedre", shown)
+    assert label is not None and label.group(1) not in {"D1", "Deltaker"}  # her pseudonym, as the transcript labels her
+    ok(run(demo, "coding", "add", "deltaker_D1_T2", "empowerment", "--match", "Hva betydde praksisplassen for deg?"))
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning", "--match", "At de spør oss før de bestemmer."))
+    for attribution, expected in (
+        ("role", ["Før: En deltaker: Det har gått mye bedre", "Etter: En deltaker: Struktur, først og fremst.",
+                  "Før: Intervjuer: Hvis dere kunne bestemme", "Etter: En deltaker: Mer tid med veilederen."]),
+        ("full", ["Før: D1, T2: Det har gått mye bedre", "Etter: D1, T2: Struktur, først og fremst.",
+                  "Før: Intervjuer, T1: Hvis dere kunne bestemme", "Etter: D6, T1: Mer tid med veilederen."]),
+    ):
+        written = texts(report(demo, tmp_path / f"{attribution}.docx", "--context", "--attribution", attribution))
+        context = [text for text in written if text.startswith(("Før: ", "Etter: "))]
+        assert len(context) == 4 and all(text.startswith(start) for text, start in zip(context, expected, strict=True)), context
+        assert not any(label.group(1) in text for text in written)

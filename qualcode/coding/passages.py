@@ -97,6 +97,15 @@ class TurnBreak:
 
 
 @dataclass(frozen=True)
+class ContextTurn:
+    """A turn shown beside a quote (the one before or after it): who spoke it, and what they said
+    without the transcript's speaker label, so a report can name them as its attribution names people."""
+
+    voice: Voice
+    said: str
+
+
+@dataclass(frozen=True)
 class Quote:
     """A coded passage with everything an attribution or a table needs."""
 
@@ -123,7 +132,7 @@ class Quote:
     end: int
     cut_before: bool
     cut_after: bool
-    context_before: str | None
+    context_before: str | None  # the turn before, as the transcript has it (its speaker label first)
     context_after: str | None
     attributes: dict[str, str] = field(default_factory=dict)
     also_coded_by: tuple[str, ...] = ()  # other coders who gave this passage this code (see one_per_passage)
@@ -132,6 +141,8 @@ class Quote:
     # Who speaks where the quote begins, when that is not the participant it counts for (the
     # interviewer's question coded with the answer, a heading, a speaker linked to no one).
     lead: Voice | None = None
+    turn_before: ContextTurn | None = None  # the turns of context_before and context_after, their speakers apart
+    turn_after: ContextTurn | None = None
     # The attributes that are a participant's (role, gender, age_band, office and the participants' typed
     # ones): a quote counted for no one has none of them to lack (value_holds). One set shared by the quotes.
     participant_fields: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
@@ -648,6 +659,8 @@ class _Context:
             # its last character ("-2+3 er svaret", "ja, og så –").
             cut_after=not SENTENCE_END.search(excerpt) and not (0 <= last < len(turns) and end >= turns[last].end),
             context_before=_turn_text(text, before), context_after=_turn_text(text, after), attributes=attributes,
+            turn_before=self._context_turn(transcript.interviewer, version_id, text, before),
+            turn_after=self._context_turn(transcript.interviewer, version_id, text, after),
             participant_fields=self.participant_fields,
         )
 
@@ -661,6 +674,11 @@ class _Context:
                 turn_counts_for(turn.participant_id, turn.speaker is not None, only) for turn in self.turns.get(version_id, [])
             ]
         return whose
+
+    def _context_turn(self, interviewer: str | None, version_id: int, text: str, turn: _Turn | None) -> ContextTurn | None:
+        if turn is None:
+            return None
+        return ContextTurn(self._voice(interviewer, version_id, turn), text[turn.start:turn.end])
 
     def _voice(self, interviewer: str | None, version_id: int, turn: _Turn) -> Voice:
         person = self.people.get(turn.participant_id) if turn.participant_id is not None else None
