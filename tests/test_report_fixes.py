@@ -285,3 +285,16 @@ def test_the_turns_shown_as_context_name_their_speakers_as_the_attribution_does(
         context = [text for text in written if text.startswith(("Før: ", "Etter: "))]
         assert len(context) == 4 and all(text.startswith(start) for text, start in zip(context, expected, strict=True)), context
         assert not any(label.group(1) in text for text in written)
+
+
+def test_a_small_group_is_warned_about_when_its_member_speaks_inside_another_participants_quote(demo: Path, tmp_path: Path) -> None:
+    """A probe: a group interview's passage from D5 into D6's turn printed "Deltaker, kontor C", the
+    only participant of that office, before D6's words and in the attribution, and no export warned."""
+    ok(run(demo, "participants", "edit", "D6", "--office", "kontor C"))
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning/tvang og krav", "--match", GROUP_SPAN))
+    result = run(demo, "export", "report", "--output", str(tmp_path / "g.docx"), "--attribution", "role-office")
+    [quote] = [text for text in texts(docx.Document(str(tmp_path / "g.docx"))) if "[S-" in text]
+    assert "\nDeltaker, kontor C: Det samme skjedde med meg" in quote and ok(result).exit_code == 0
+    assert "warning: 'Deltaker, kontor C' covers 1 participant" in result.output
+    table = ok(run(demo, "export", "quotes", "--format", "csv", "--output", str(tmp_path / "g.csv"), "--attribution", "role-office"))
+    assert "warning: 'Deltaker, kontor C' covers 1 participant" in table.output
