@@ -298,3 +298,14 @@ def test_a_small_group_is_warned_about_when_its_member_speaks_inside_another_par
     assert "warning: 'Deltaker, kontor C' covers 1 participant" in result.output
     table = ok(run(demo, "export", "quotes", "--format", "csv", "--output", str(tmp_path / "g.csv"), "--attribution", "role-office"))
     assert "warning: 'Deltaker, kontor C' covers 1 participant" in table.output
+
+
+def test_a_quote_table_attributes_a_passage_to_everyone_it_quotes_as_the_report_does(demo: Path, tmp_path: Path) -> None:
+    """A probe: the report attributed a passage from D5 into D6's turn to "Deltaker, kontor B;
+    Deltaker, kontor C", the quote table's attribution cell to D5's label alone."""
+    ok(run(demo, "participants", "edit", "D6", "--office", "kontor C"))
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning/tvang og krav", "--match", GROUP_SPAN))
+    ok(run(demo, "export", "quotes", "--format", "csv", "--output", str(tmp_path / "g.csv"), "--attribution", "role-office"))
+    with (tmp_path / "g.csv").open(encoding="utf-8-sig", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["attribution"] == "Deltaker, kontor B; Deltaker, kontor C" and row["participant"] == "D5"

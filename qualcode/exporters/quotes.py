@@ -23,7 +23,7 @@ import io
 from collections.abc import Callable
 
 from qualcode.coding.passages import Quote
-from qualcode.exporters.attribution import attribute
+from qualcode.exporters.attribution import attribute_speakers
 from qualcode.text.formulas import starts_like_formula
 
 FORMATS = ("csv", "xlsx")
@@ -79,7 +79,7 @@ def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[
         levels = quote.code_path.split("/")
         rows.append([
             quote.ref, *levels, *[""] * (depth - len(levels)), quote.code_path, quote.excerpt,
-            attribute(quote, template, language), quote.participant, quote.role, quote.office, quote.gender,
+            attribute_speakers(quote, template, language), quote.participant, quote.role, quote.office, quote.gender,
             quote.age_band, quote.wave, quote.interview_date.isoformat() if quote.interview_date else None,
             quote.fidelity, quote.transcript, quote.speaker, quote.line, quote.turn, quote.start, quote.end,
             ", ".join(quote.coders), quote.memo, *[quote.attributes.get(name) for name in attribute_names],
