@@ -309,3 +309,17 @@ def test_a_quote_table_attributes_a_passage_to_everyone_it_quotes_as_the_report_
     with (tmp_path / "g.csv").open(encoding="utf-8-sig", newline="") as handle:
         [row] = list(csv.DictReader(handle))
     assert row["attribution"] == "Deltaker, kontor B; Deltaker, kontor C" and row["participant"] == "D5"
+
+
+def test_a_sentence_that_ends_in_a_closing_quotation_mark_is_no_omission(demo: Path, tmp_path: Path) -> None:
+    """A probe: whole sentences that end in a closing quotation mark or bracket were marked as cut
+    ("Hun sa: «Du må møte opp.» (…)"), and so was a sentence after one ("(…) Så gikk hun.")."""
+    quoted = tmp_path / "deltaker_D9_T1.txt"
+    quoted.write_text('I: Hva skjedde?\nD9: Hun sa: «Du må møte opp.» Så gikk hun. Jeg svarte "ja, greit." Det var det '
+                      "(det var alt.) Og så, tja, ferdig.\nI: Takk.\n", encoding="utf-8")
+    ok(run(demo, "import", str(quoted), "--participant", "D9", "--role", "deltaker"))
+    passages = ["Hun sa: «Du må møte opp.»", "Så gikk hun.", 'Jeg svarte "ja, greit."', "Det var det (det var alt.)", "tja"]
+    for passage in passages:
+        ok(run(demo, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", passage))
+    quotes = [text.split(" (En deltaker")[0] for text in texts(report(demo, tmp_path / "s.docx")) if "[S-" in text]
+    assert quotes == [f"”{passage}”" for passage in passages[:4]] + ["”(…) tja (…)”"], quotes

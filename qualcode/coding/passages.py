@@ -45,7 +45,8 @@ from qualcode.text.speakers import INTERVIEWER_LABELS
 
 ORDERS = ("participant", "date")
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])  # a select of any columns
-SENTENCE_END = re.compile(r"[.!?…]\s*$")
+# A sentence's end, and any closing quotation marks or brackets after it: «Du må møte opp.» ends one.
+SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s*$")
 # Attributes every project has: the participant's columns, then the transcript's.
 PARTICIPANT_COLUMNS = ("role", "gender", "age_band", "office")
 TRANSCRIPT_COLUMNS = ("wave", "fidelity")
@@ -654,7 +655,7 @@ class _Context:
                 participant=None, role=None, office=None, speaker=turn.speaker if turn is not None else None,
                 line=self.lines[version_id].line(start), interviewer=interviewer),
             turn=turn.seq if turn is not None else None, start=start, end=end,
-            cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 5):start]),
+            cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 8):start]),
             # A quote that ends where its last turn ends has nothing after it left out, whatever
             # its last character ("-2+3 er svaret", "ja, og så –").
             cut_after=not SENTENCE_END.search(excerpt) and not (0 <= last < len(turns) and end >= turns[last].end),
