@@ -261,6 +261,23 @@ def test_a_spreadsheet_of_four_times_the_quotes_takes_about_four_times_as_long(c
     assert large < 8 * small, (small, large)  # linear: about 4 times; before, 13 times and more
 
 
+def test_two_quotes_whose_guids_begin_alike_get_ids_that_tell_them_apart(coded: tuple[Project, PseudonymKey]) -> None:
+    """A probe: a table of 5,000 quotes had two rows with the ref S-6C8FB2 (six characters of the
+    GUID: two of 5,000 share them about one time in two), and the report two quotes under one id."""
+    project, key = coded
+    with project.begin() as session:
+        first, second = session.scalars(select(Coding).order_by(Coding.id).limit(2)).all()
+        first.guid, second.guid = "6c8fb2aa-0000-4000-8000-000000000001", "6c8fb2ab-0000-4000-8000-000000000002"
+    with project.begin() as session:
+        result = export_quote_table(session, project.root, QuoteFilter(), "csv", "role", "nb", None, True, key)
+        written = report(session, project, key)
+    with result.path.open(encoding="utf-8-sig") as handle:
+        refs = [row["ref"] for row in csv.DictReader(handle)]
+    assert len(refs) == len(set(refs)) and {"S-6C8FB2AA", "S-6C8FB2AB"} <= set(refs)
+    shown = [text for _, text in paragraphs(written)]
+    assert all(sum(f"[{ref}]" in text for text in shown) == 1 for ref in ("S-6C8FB2AA", "S-6C8FB2AB"))
+
+
 def test_a_quote_longer_than_a_spreadsheet_cell_is_cut_with_a_mark_and_named_and_whole_in_the_csv(
     session: Session, tmp_path: Path,
 ) -> None:
