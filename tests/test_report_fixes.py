@@ -264,3 +264,62 @@ def test_a_quote_to_the_end_of_its_turn_is_not_marked_as_cut_whatever_it_ends_wi
     quotes = [text for text in texts(written) if "[S-" in text]
     assert any(text.startswith("”Nei, det var nå sånn” (") for text in quotes), quotes
     assert any(text.startswith("”Da ringte jeg dem (…)” (") for text in quotes), quotes
+
+
+def test_the_turns_shown_as_context_name_their_speakers_as_the_attribution_does(demo: Path, tmp_path: Path) -> None:
+    """A probe: with --context, the turn before a quote of D1's was printed with the transcript's
+    label, her pseudonym ("Før: Hanna: Det har gått mye bedre …"), right above "En deltaker"; in
+    the group interview the turns around a quote read "D4:" and "MF:" under role labels."""
+    shown = json.loads(run(demo, "transcripts", "show", "deltaker_D1_T2", "--json").output)["text"]
+    label = re.search(r"\] (\w+): Det har gått mye bedre", shown)
+    assert label is not None and label.group(1) not in {"D1", "Deltaker"}  # her pseudonym, as the transcript labels her
+    ok(run(demo, "coding", "add", "deltaker_D1_T2", "empowerment", "--match", "Hva betydde praksisplassen for deg?"))
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning", "--match", "At de spør oss før de bestemmer."))
+    for attribution, expected in (
+        ("role", ["Før: En deltaker: Det har gått mye bedre", "Etter: En deltaker: Struktur, først og fremst.",
+                  "Før: Intervjuer: Hvis dere kunne bestemme", "Etter: En deltaker: Mer tid med veilederen."]),
+        ("full", ["Før: D1, T2: Det har gått mye bedre", "Etter: D1, T2: Struktur, først og fremst.",
+                  "Før: Intervjuer, T1: Hvis dere kunne bestemme", "Etter: D6, T1: Mer tid med veilederen."]),
+    ):
+        written = texts(report(demo, tmp_path / f"{attribution}.docx", "--context", "--attribution", attribution))
+        context = [text for text in written if text.startswith(("Før: ", "Etter: "))]
+        assert len(context) == 4 and all(text.startswith(start) for text, start in zip(context, expected, strict=True)), context
+        assert not any(label.group(1) in text for text in written)
+
+
+def test_a_small_group_is_warned_about_when_its_member_speaks_inside_another_participants_quote(demo: Path, tmp_path: Path) -> None:
+    """A probe: a group interview's passage from D5 into D6's turn printed "Deltaker, kontor C", the
+    only participant of that office, before D6's words and in the attribution, and no export warned."""
+    ok(run(demo, "participants", "edit", "D6", "--office", "kontor C"))
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning/tvang og krav", "--match", GROUP_SPAN))
+    result = run(demo, "export", "report", "--output", str(tmp_path / "g.docx"), "--attribution", "role-office")
+    [quote] = [text for text in texts(docx.Document(str(tmp_path / "g.docx"))) if "[S-" in text]
+    assert "\nDeltaker, kontor C: Det samme skjedde med meg" in quote and ok(result).exit_code == 0
+    assert "warning: 'Deltaker, kontor C' covers 1 participant" in result.output
+    table = ok(run(demo, "export", "quotes", "--format", "csv", "--output", str(tmp_path / "g.csv"), "--attribution", "role-office"))
+    assert "warning: 'Deltaker, kontor C' covers 1 participant" in table.output
+
+
+def test_a_quote_table_attributes_a_passage_to_everyone_it_quotes_as_the_report_does(demo: Path, tmp_path: Path) -> None:
+    """A probe: the report attributed a passage from D5 into D6's turn to "Deltaker, kontor B;
+    Deltaker, kontor C", the quote table's attribution cell to D5's label alone."""
+    ok(run(demo, "participants", "edit", "D6", "--office", "kontor C"))
+    ok(run(demo, "coding", "add", "gruppeintervju_G1", "brukermedvirkning/tvang og krav", "--match", GROUP_SPAN))
+    ok(run(demo, "export", "quotes", "--format", "csv", "--output", str(tmp_path / "g.csv"), "--attribution", "role-office"))
+    with (tmp_path / "g.csv").open(encoding="utf-8-sig", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["attribution"] == "Deltaker, kontor B; Deltaker, kontor C" and row["participant"] == "D5"
+
+
+def test_a_sentence_that_ends_in_a_closing_quotation_mark_is_no_omission(demo: Path, tmp_path: Path) -> None:
+    """A probe: whole sentences that end in a closing quotation mark or bracket were marked as cut
+    ("Hun sa: «Du må møte opp.» (…)"), and so was a sentence after one ("(…) Så gikk hun.")."""
+    quoted = tmp_path / "deltaker_D9_T1.txt"
+    quoted.write_text('I: Hva skjedde?\nD9: Hun sa: «Du må møte opp.» Så gikk hun. Jeg svarte "ja, greit." Det var det '
+                      "(det var alt.) Og så, tja, ferdig.\nI: Takk.\n", encoding="utf-8")
+    ok(run(demo, "import", str(quoted), "--participant", "D9", "--role", "deltaker"))
+    passages = ["Hun sa: «Du må møte opp.»", "Så gikk hun.", 'Jeg svarte "ja, greit."', "Det var det (det var alt.)", "tja"]
+    for passage in passages:
+        ok(run(demo, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", passage))
+    quotes = [text.split(" (En deltaker")[0] for text in texts(report(demo, tmp_path / "s.docx")) if "[S-" in text]
+    assert quotes == [f"”{passage}”" for passage in passages[:4]] + ["”(…) tja (…)”"], quotes

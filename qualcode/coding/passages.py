@@ -45,7 +45,8 @@ from qualcode.text.speakers import INTERVIEWER_LABELS
 
 ORDERS = ("participant", "date")
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])  # a select of any columns
-SENTENCE_END = re.compile(r"[.!?…]\s*$")
+# A sentence's end, and any closing quotation marks or brackets after it: «Du må møte opp.» ends one.
+SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s*$")
 # Attributes every project has: the participant's columns, then the transcript's.
 PARTICIPANT_COLUMNS = ("role", "gender", "age_band", "office")
 TRANSCRIPT_COLUMNS = ("wave", "fidelity")
@@ -97,6 +98,15 @@ class TurnBreak:
 
 
 @dataclass(frozen=True)
+class ContextTurn:
+    """A turn shown beside a quote (the one before or after it): who spoke it, and what they said
+    without the transcript's speaker label, so a report can name them as its attribution names people."""
+
+    voice: Voice
+    said: str
+
+
+@dataclass(frozen=True)
 class Quote:
     """A coded passage with everything an attribution or a table needs."""
 
@@ -123,7 +133,7 @@ class Quote:
     end: int
     cut_before: bool
     cut_after: bool
-    context_before: str | None
+    context_before: str | None  # the turn before, as the transcript has it (its speaker label first)
     context_after: str | None
     attributes: dict[str, str] = field(default_factory=dict)
     also_coded_by: tuple[str, ...] = ()  # other coders who gave this passage this code (see one_per_passage)
@@ -132,6 +142,8 @@ class Quote:
     # Who speaks where the quote begins, when that is not the participant it counts for (the
     # interviewer's question coded with the answer, a heading, a speaker linked to no one).
     lead: Voice | None = None
+    turn_before: ContextTurn | None = None  # the turns of context_before and context_after, their speakers apart
+    turn_after: ContextTurn | None = None
     # The attributes that are a participant's (role, gender, age_band, office and the participants' typed
     # ones): a quote counted for no one has none of them to lack (value_holds). One set shared by the quotes.
     participant_fields: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
@@ -168,6 +180,22 @@ def parse_attributes(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
 def quote_ref(guid: str) -> str:
     """A short visible id that survives editing in Word: "S-" and six characters of the GUID."""
     return "S-" + guid.replace("-", "")[:6].upper()
+
+
+def distinct_refs(quotes: list[Quote]) -> list[Quote]:
+    """The quotes, those whose visible ids coincide given as many more characters of their GUIDs as
+    tell them apart: six characters are shared by two of 5,000 quotes about one time in two."""
+    guids_by_ref: dict[str, set[str]] = {}
+    for quote in quotes:
+        guids_by_ref.setdefault(quote.ref, set()).add(quote.guid)
+    longer: dict[str, str] = {}
+    for guids in (guids for guids in guids_by_ref.values() if len(guids) > 1):
+        plain = {guid: guid.replace("-", "") for guid in guids}
+        length = 8
+        while len({digits[:length] for digits in plain.values()}) < len(plain):
+            length += 2
+        longer |= {guid: "S-" + digits[:length].upper() for guid, digits in plain.items()}
+    return [replace(quote, ref=longer[quote.guid]) if quote.guid in longer else quote for quote in quotes]
 
 
 def select_quotes(
@@ -226,6 +254,7 @@ def select_quotes(
         quotes = one_per_passage(quotes)
     if selection.cap_per_participant is not None:
         quotes = cap_quotes(quotes, selection.cap_per_participant)
+    quotes = distinct_refs(quotes)
     used = {quote.code_path for quote in quotes}
     shown = [code for code in all_codes if any(path == code.path or path.startswith(code.path + "/") for path in used)]
     return quotes, shown
@@ -643,11 +672,13 @@ class _Context:
                 participant=None, role=None, office=None, speaker=turn.speaker if turn is not None else None,
                 line=self.lines[version_id].line(start), interviewer=interviewer),
             turn=turn.seq if turn is not None else None, start=start, end=end,
-            cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 5):start]),
+            cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 8):start]),
             # A quote that ends where its last turn ends has nothing after it left out, whatever
             # its last character ("-2+3 er svaret", "ja, og så –").
             cut_after=not SENTENCE_END.search(excerpt) and not (0 <= last < len(turns) and end >= turns[last].end),
             context_before=_turn_text(text, before), context_after=_turn_text(text, after), attributes=attributes,
+            turn_before=self._context_turn(transcript.interviewer, version_id, text, before),
+            turn_after=self._context_turn(transcript.interviewer, version_id, text, after),
             participant_fields=self.participant_fields,
         )
 
@@ -661,6 +692,11 @@ class _Context:
                 turn_counts_for(turn.participant_id, turn.speaker is not None, only) for turn in self.turns.get(version_id, [])
             ]
         return whose
+
+    def _context_turn(self, interviewer: str | None, version_id: int, text: str, turn: _Turn | None) -> ContextTurn | None:
+        if turn is None:
+            return None
+        return ContextTurn(self._voice(interviewer, version_id, turn), text[turn.start:turn.end])
 
     def _voice(self, interviewer: str | None, version_id: int, turn: _Turn) -> Voice:
         person = self.people.get(turn.participant_id) if turn.participant_id is not None else None

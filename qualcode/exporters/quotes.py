@@ -23,7 +23,7 @@ import io
 from collections.abc import Callable
 
 from qualcode.coding.passages import Quote
-from qualcode.exporters.attribution import attribute
+from qualcode.exporters.attribution import attribute_speakers
 from qualcode.text.formulas import starts_like_formula
 
 FORMATS = ("csv", "xlsx")
@@ -79,7 +79,7 @@ def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[
         levels = quote.code_path.split("/")
         rows.append([
             quote.ref, *levels, *[""] * (depth - len(levels)), quote.code_path, quote.excerpt,
-            attribute(quote, template, language), quote.participant, quote.role, quote.office, quote.gender,
+            attribute_speakers(quote, template, language), quote.participant, quote.role, quote.office, quote.gender,
             quote.age_band, quote.wave, quote.interview_date.isoformat() if quote.interview_date else None,
             quote.fidelity, quote.transcript, quote.speaker, quote.line, quote.turn, quote.start, quote.end,
             ", ".join(quote.coders), quote.memo, *[quote.attributes.get(name) for name in attribute_names],
@@ -116,9 +116,13 @@ def render_quote_table(
     sheet.title = "Sitater" if language == "nb" else "Quotes"
     table: list[list[object]] = [list(header), *rows]
     for done, values in enumerate(table):
-        sheet.append([fitted_cell(value) for value in values])
-        for cell in sheet[sheet.max_row]:
-            if starts_like_formula(cell.value):
+        cells = [fitted_cell(value) for value in values]
+        sheet.append(cells)
+        # The row is addressed by its number: sheet.max_row scans every cell written so far, which
+        # made a table of 5,000 quotes take 30 s where its .csv took under 2.
+        for column, value in enumerate(cells, start=1):
+            if starts_like_formula(value):
+                cell = sheet.cell(row=done + 1, column=column)
                 cell.data_type = "s"  # openpyxl made "=…" a formula; it is text
                 cell.quotePrefix = True
         if done:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import CodeView
-from qualcode.coding.passages import Quote, QuoteFilter
+from qualcode.coding.passages import ContextTurn, Quote, QuoteFilter
 from qualcode.exporters.analysis_tables import (
     TableLike,
     cooccurrence_grid,
@@ -418,8 +418,8 @@ def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[st
     if len(quote.coders) > 1:  # one passage that several coders gave this code, shown once
         attribution += f", {words['coded_by']} {listed(list(quote.coders), options.language)}"
     first = None
-    if options.context and quote.context_before:
-        first = _context(writer, words["context_before"], quote.context_before)
+    if options.context and quote.turn_before is not None:
+        first = _context(writer, words["context_before"], quote, quote.turn_before, options)
     if quote.words >= BLOCK_QUOTE_WORDS or len(lines) > 1:  # a break within a quote reads as a block
         paragraph = writer.paragraph("Quote")
         for line in lines:
@@ -430,17 +430,21 @@ def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[st
         paragraph = writer.paragraph()
         writer.run(paragraph, f"”{lines[0]}” ({attribution})")
     last = paragraph
-    if options.context and quote.context_after:
-        last = _context(writer, words["context_after"], quote.context_after)
+    if options.context and quote.turn_after is not None:
+        last = _context(writer, words["context_after"], quote, quote.turn_after, options)
     if options.memos and quote.memo:
         last = writer.paragraph()
         writer.run(last, f"{words['memo']}: {quote.memo}", italic=True)
     writer.bookmark(first if first is not None else paragraph, last, bookmark_name(quote), bookmark_id)
 
 
-def _context(writer: _Writer, label: str, text: str) -> etree._Element:
+def _context(writer: _Writer, label: str, quote: Quote, turn: ContextTurn, options: ReportOptions) -> etree._Element:
+    """The turn before or after a quote, its speaker named as the attribution names people: the
+    transcript's label ("Linda:") beside "En deltaker" would say whose words the quote is. A turn
+    without a label (a paragraph of notes) is shown without one, as the transcript has it."""
+    speaker = speaker_label(quote, turn.voice, options.attribution, options.language) if turn.voice.speaker else ""
     paragraph = writer.paragraph()
-    writer.run(paragraph, f"{label}: {' '.join(text.split())}", italic=True, half_points=18)
+    writer.run(paragraph, f"{label}: {f'{speaker}: ' if speaker else ''}{' '.join(turn.said.split())}", italic=True, half_points=18)
     return paragraph
 
 

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from docx.document import Document
     from lxml import etree
 
-REF = re.compile(r"\[S-([0-9A-F]{6})\]")
+REF = re.compile(r"\[S-([0-9A-F]{6,32})\]")  # six characters, more where two quotes of a report share six
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -103,8 +103,12 @@ def _warnings(session: Session, template: str, quotes: Sequence[Quote], language
     )
     if not fields:
         return []
-    # Only quotes by a known participant carry a group label; the rest read "En informant".
-    shown = {tuple(getattr(quote, field) for field in fields) for quote in quotes if quote.participant is not None}
+    # Only quotes by a known participant carry a group label; the rest read "En informant". A passage
+    # that runs on into another participant's turn carries theirs too (in its attribution and lines).
+    labelled = [(quote.role, quote.office, quote.wave) for quote in quotes if quote.participant is not None] + [
+        (voice.role, voice.office, quote.wave) for quote in quotes for voice in quote.also_spoken_by if voice.participant is not None
+    ]
+    shown = {tuple(dict(zip(("role", "office", "wave"), group, strict=True))[field] for field in fields) for group in labelled}
 
     def printed(values: tuple[str | None, ...]) -> str:
         given = dict(zip(fields, values, strict=True))
