@@ -1240,7 +1240,7 @@ class Workspace:
 
         with self._reviewing() as (session, key):
             return import_review(session, path, key, lambda name: self._added_by(session, name), self._new_reviewer(session, key, path),
-                                 self.coder(session))
+                                 lambda: self.coder(session))
 
     @staticmethod
     def _new_reviewer(session: Session, key: PseudonymKey | None, path: Path) -> Callable[[str], None] | None:

@@ -257,14 +257,15 @@ def _reply_parents(path: Path) -> dict[str, str]:
 
 def import_review(
     session: Session, path: Path, key: PseudonymKey | None, added_by: Callable[[str], Coder | None] | None = None,
-    new_reviewer: Callable[[str], None] | None = None, importer: Coder | None = None,
+    new_reviewer: Callable[[str], None] | None = None, importer: Callable[[], Coder] | None = None,
 ) -> ReviewImport:
     """Attach each comment to its quote's coding, else its section's code, else the project.
 
     A reviewer new to the project is recorded as added by `added_by(name)`: whoever imports, or
     nobody else (None) where that is the reviewer themselves; `new_reviewer(name)` may refuse one
     first (importers.pseudonymise.refuse_new_reviewer). The memos are the reviewers', and the import
-    is `importer`'s change, one that one undo of theirs takes back whole."""
+    is the change of `importer()` (asked once a reviewer is known: it may be the reviewer, new to the
+    project and added as a medforsker), one that one undo of theirs takes back whole."""
     # python-docx and lxml here, so listing the comments already brought back does not load them.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -424,7 +425,7 @@ def import_review(
                 code_ref=anchor.code_path if coding is None and anchor.code_path else None,
                 title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else "") + (f", om {target}" if orphan else "")
                 + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else ""),
-                source=source, recorded_by=importer, together=together,
+                source=source, recorded_by=importer() if importer is not None else None, together=together,
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
             raise UndecidedNames(
