@@ -553,3 +553,38 @@ def test_a_passage_coded_inside_a_word_keeps_its_place_when_other_lines_change()
         start = old.index(part)
         anchor = find_anchor(old, new, start, start + len(part), LineMap(old, new))
         assert anchor is not None and new[anchor.start:anchor.end] == part and anchor.start == new.index(part)
+
+
+def test_a_changed_answer_never_takes_the_like_words_of_the_next_line(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    """A probe: D5's "Ja." changed to "Nei." moved its coding onto the interviewer's "Ja." on the
+    next line, an unchanged line the old text held as it was, and the output said "1 coding moved"."""
+    old = "I: Var det bra?\nD5: Ja.\nI: Ja. Fortsett.\nD5: Det var fint.\n"
+    directory = folder(tmp_path, deltaker_D5_T1=old)
+    imported(project, key_access, directory)
+    with project.begin() as session:
+        answer = add_coding(session, "deltaker_D5_T1", "empowerment", get_or_create_coder(session, "Forsker 1"),
+                            start=old.index("Ja."), end=old.index("Ja.") + 3).id
+    (directory / "deltaker_D5_T1.txt").write_text(old.replace("D5: Ja.", "D5: Nei."), encoding="utf-8")
+
+    result = imported(project, key_access, directory, replace=True).imported[0]
+
+    assert (result.codings_moved, result.codings_orphaned) == (0, 1)
+    assert [orphan.id for orphan in list_orphaned_in(project)] == [answer]
+
+
+def list_orphaned_in(project: Project):  # type: ignore[no-untyped-def]
+    with project.begin() as session:
+        return list_orphaned(session)
+
+
+def test_a_whole_answer_coded_moves_with_its_paragraph() -> None:
+    """A probe: a paragraph moved to the top kept the coding of a few words inside it, and
+    orphaned the coding of its whole answer: the words after it, beyond its paragraph, had not moved."""
+    answer = "Jeg traff andre i samme situasjon, det ga meg et fellesskap."
+    moved = f"I: Og kursene?\nD1: Kursene var bra. {answer}\n\n"
+    rest = "".join(f"I: Spørsmål {n}?\nD1: Svar nummer {n} om noe helt annet.\n\n" for n in range(5))
+    last = "I: Noe mer?\nD1: Ja. Veilederen ringte meg hver uke, det betydde mye for meg.\n"
+    old, new = rest + moved + last, moved + rest + last
+    start = old.index(answer)
+    anchor = find_anchor(old, new, start, start + len(answer), LineMap(old, new))
+    assert anchor is not None and new[anchor.start:anchor.end] == answer and anchor.start == new.index(answer)

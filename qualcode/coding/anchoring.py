@@ -55,8 +55,10 @@ class LineMap:
         return max(0, bisect_right(self.old_starts, offset) - 1)
 
     def new_range(self, start: int, end: int) -> tuple[int, int] | None:
-        """Offsets in the new text of what became of the old lines holding start..end, a line more
-        on either side; None if the new text has nothing in their stead (they were deleted)."""
+        """Offsets in the new text of what became of the old lines holding start..end; None if the
+        new text has nothing in their stead (they were deleted). Not a line more on either side:
+        those lines are unchanged, so like words there are another passage's (an interviewer's
+        "Ja." on the next line took the coding of an answer's "Ja." changed to "Nei.")."""
         first, last = self.line_of(start), self.line_of(max(start, end - 1))
         lines: list[int] = []
         for tag, i1, i2, j1, j2 in self.blocks:
@@ -68,8 +70,16 @@ class LineMap:
                 lines += [j1, j2 - 1]
         if not lines:
             return None
-        low, high = max(0, min(lines) - 1), min(len(self.new_starts) - 1, max(lines) + 2)
+        low, high = min(lines), min(len(self.new_starts) - 1, max(lines) + 1)
         return self.new_starts[low], self.new_starts[high]
+
+    def unchanged_in_old(self, offset: int) -> int | None:
+        """The old offset of a new one on a line both texts hold unchanged; None on a changed line."""
+        line = max(0, bisect_right(self.new_starts, offset) - 1)
+        for tag, i1, _i2, j1, j2 in self.blocks:
+            if tag == "equal" and j1 <= line < j2:
+                return self.old_starts[i1 + line - j1] + offset - self.new_starts[line]
+        return None
 
     def __call__(self, offset: int) -> tuple[int, bool]:
         """The new offset for an old one, and whether its line is unchanged (so the offset is exact)."""
@@ -125,7 +135,7 @@ def find_anchor(old_text: str, new_text: str, start: int, end: int, moved: LineM
             changed = _fuzzy(old_text, new_text, start, end, near, edges)
             if changed is not None:
                 return changed
-    return _moved_with_context(old_text, new_text, start, end, edges)
+    return _moved_with_context(old_text, new_text, start, end, edges, moved)
 
 
 def find_excerpt_again(text: str, excerpt: str) -> Anchor | None:
@@ -177,18 +187,30 @@ def _nearest_occurrence(text: str, excerpt: str, expected: int, within: tuple[in
     return min(found, key=lambda position: abs(position - expected)) if found else None
 
 
-def _moved_with_context(old_text: str, new_text: str, start: int, end: int, edges: Edges) -> Anchor | None:
+def _moved_with_context(old_text: str, new_text: str, start: int, end: int, edges: Edges, moved: LineMap) -> Anchor | None:
     """The excerpt where the new text holds it with the words around it, as a paragraph moved
-    elsewhere is: the one place whose context is like the old (CONTEXT_SCORE), and no other close."""
+    elsewhere is: the one place whose context is like the old (CONTEXT_SCORE), and no other close.
+    Never where the old text held the same words on an unchanged line: those are another passage's."""
     excerpt = old_text[start:end]
+
+    def elsewhere_before(position: int) -> bool:
+        old = moved.unchanged_in_old(position)
+        return old is not None and old != start and old_text[old:old + len(excerpt)] == excerpt
     before, after = old_text[max(0, start - CONTEXT):start], old_text[end:end + CONTEXT]
+    # The context is the passage's own paragraph, up to and with the blank line that ends it: what
+    # stood beyond did not move with it (a whole answer coded, moved, lost its coding).
+    if (cut := before.rfind("\n\n")) != -1:
+        before = before[cut:]
+    if (cut := after.find("\n\n")) != -1:
+        after = after[:cut + 2]
 
     def context_score(position: int) -> float:
         found_before = new_text[max(0, position - len(before)):position]
         found_after = new_text[position + len(excerpt):position + len(excerpt) + len(after)]
         return (fuzz.ratio(before, found_before) + fuzz.ratio(after, found_after)) / 2
 
-    scored = sorted(((context_score(position), position) for position in _occurrences(new_text, excerpt, edges=edges)), reverse=True)
+    scored = sorted(((context_score(position), position) for position in _occurrences(new_text, excerpt, edges=edges)
+                     if not elsewhere_before(position)), reverse=True)
     if not scored or scored[0][0] < CONTEXT_SCORE or (len(scored) > 1 and scored[1][0] > scored[0][0] - 10):
         return None
     return Anchor(scored[0][1], scored[0][1] + len(excerpt), "exact")
