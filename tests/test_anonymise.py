@@ -3061,3 +3061,24 @@ def test_a_known_name_spelled_out_in_any_case_is_spelled_as_the_pseudonym(
     # word of twelve letters that no name is, and both were left).
     both = pseudonymise("Det er S-I-S-S-E-L. B. A. K. K. E. N.", key, "t").text
     assert both == f"Det er {'-'.join(first.upper())}. {'. '.join(sissel.pseudonym.split()[1].upper())}."
+
+
+def test_a_key_save_that_fails_keeps_a_rewrite_marked_due_before_it(project: Project, key_access: KeyAccess,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The terminal UI's review keeps each accepted name in the key at once and marks the texts' rewrite
+    due; its closing saves the key again. That save failing took the mark back too, though the key held
+    the names since: the stored texts kept them, and nothing told the next command to rewrite them."""
+    from qualcode.anonymise.pending import interrupted_work
+    from qualcode.anonymise.service import mark_rewrite_due
+
+    with key_access.editing() as key:
+        add_known_identifier(key, "Kari Nordmann", "person", "f")
+        assert mark_rewrite_due(project)
+
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(KeyAccess, "save", full)
+    with pytest.raises(OSError):
+        save_and_reapply(project, key_access, key_access.load_existing(), None)
+    assert interrupted_work(project)

@@ -273,8 +273,7 @@ def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, cod
     # A pseudonym chosen by hand as a real name, before such choices were refused, is drawn anew here:
     # re-applying is what the leak check's refusal of such a text asks for.
     redraw_real_pseudonyms(key)
-    with project.begin() as session:
-        set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
+    marked = mark_rewrite_due(project)
     try:
         access.save(key)
     except KeyboardInterrupt:
@@ -287,9 +286,10 @@ def save_and_reapply(project: Project, access: KeyAccess, key: PseudonymKey, cod
         ) from None
     except BaseException:
         # Not saved (a full disk where the key is, say): the key is as it was, and there is nothing to
-        # finish. The mark left behind made the next command say it "finished" a change never made.
-        with project.begin() as session:
-            delete_setting(session, REAPPLY_PENDING)
+        # finish. The mark left behind made the next command say it "finished" a change never made. A
+        # mark made before (the terminal UI's review, whose decisions the key already holds) stays.
+        if marked:
+            unmark_rewrite_due(project)
         raise
     try:
         return _reapply(project, key, coder_name)
