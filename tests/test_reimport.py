@@ -588,3 +588,23 @@ def test_a_whole_answer_coded_moves_with_its_paragraph() -> None:
     start = old.index(answer)
     anchor = find_anchor(old, new, start, start + len(answer), LineMap(old, new))
     assert anchor is not None and new[anchor.start:anchor.end] == answer and anchor.start == new.index(answer)
+
+
+def test_ctrl_c_between_two_files_of_a_batch_says_where_it_stopped(
+    project: Project, key_access: KeyAccess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python takes Ctrl-C where a loop turns too, between one file's try and the next's: there the
+    batch's handling was passed by, and a fresh clone's run of the suite saw a bare "Aborted!"."""
+    import qualcode.importers.service as service
+
+    directory = folder(tmp_path, a="I: Hei.\nD1: Første.\n", b="I: Hei.\nD1: Andre.\n", c="I: Hei.\nD1: Tredje.\n")
+    listed = service.expand_paths([directory])
+
+    class PressedAfterTwo(list[Path]):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            yield from listed[:2]
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "expand_paths", lambda paths: PressedAfterTwo(listed))
+    result = import_paths(project, [directory], key_access, ImportOptions(), "Forsker 1")
+    assert len(result.imported) == 2 and result.interrupted == listed[2] and result.not_reached == 0

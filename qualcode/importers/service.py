@@ -939,33 +939,41 @@ def import_paths(
         with project.begin() as session:
             project_wave(session, options.wave)
     result = BatchResult()
-    for number, path in enumerate(files):
-        try:
-            if progress is not None:
-                progress(path)
-            _import_one(project, path, replace(options), key_access, coder_name, result.imported.append, blind=blind)
-        except KeyboardInterrupt:
-            # What came before is kept, each file its own transaction; the batch says where it stopped,
-            # and importing again goes on from there (the files before are already present). A file
-            # written and counted just before the interrupt is one of those before.
-            done = len(result.imported) + len(result.skipped) + len(result.failed) == number + 1
-            stopped = number + 1 if done else number
-            if stopped < len(files):
-                result.interrupted, result.not_reached = files[stopped], len(files) - stopped - 1
-            break
-        except DuplicateContent as error:
-            result.skipped.append((path, error.message))
-        except QualcodeError as error:
-            result.failed.append((path, str(error)))
-            if isinstance(error, NeedsReview):
-                result.held_back.append(path)
-        except re.error as error:
-            result.failed.append((path, f"turn pattern failed: {error}"))
-        except OperationalError as error:
-            result.failed.append((path, _database_trouble(path, error)))
-        except Exception as error:  # noqa: BLE001 - one file's failure never ends the batch
-            result.failed.append((path, f"{path.name} could not be imported ({one_line(error)})"))
+    try:
+        for path in files:
+            _import_counted(project, path, options, key_access, coder_name, result, progress, blind)
+    except KeyboardInterrupt:
+        # What came before is kept, each file its own transaction; the batch says where it stopped,
+        # and importing again goes on from there (the files before are already present). Each file
+        # done has one outcome, so their count is where it stopped, whether Ctrl-C came inside a file
+        # or between two (Python takes it at the loop's turn too: it printed a bare "Aborted!" there).
+        stopped = len(result.imported) + len(result.skipped) + len(result.failed)
+        if stopped < len(files):
+            result.interrupted, result.not_reached = files[stopped], len(files) - stopped - 1
     return result
+
+
+def _import_counted(
+    project: Project, path: Path, options: ImportOptions, key_access: KeyAccess, coder_name: str | None,
+    result: BatchResult, progress: Callable[[Path], object] | None, blind: bool,
+) -> None:
+    """One file of a batch, its outcome (imported, skipped or failed, with the reason) added to `result`."""
+    try:
+        if progress is not None:
+            progress(path)
+        _import_one(project, path, replace(options), key_access, coder_name, result.imported.append, blind=blind)
+    except DuplicateContent as error:
+        result.skipped.append((path, error.message))
+    except QualcodeError as error:
+        result.failed.append((path, str(error)))
+        if isinstance(error, NeedsReview):
+            result.held_back.append(path)
+    except re.error as error:
+        result.failed.append((path, f"turn pattern failed: {error}"))
+    except OperationalError as error:
+        result.failed.append((path, _database_trouble(path, error)))
+    except Exception as error:  # noqa: BLE001 - one file's failure never ends the batch
+        result.failed.append((path, f"{path.name} could not be imported ({one_line(error)})"))
 
 
 @without_collections()  # a file's turns, terms and rows hold no cycles
