@@ -437,6 +437,18 @@ def test_a_wildcard_for_too_many_words_is_refused(reader: Session, monkeypatch: 
         search(reader, "*medvirkning*")
 
 
+def test_wildcards_that_stand_for_too_many_words_together_are_refused(reader: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One wildcard within the limit written many times made an expression of a million words (20 s)."""
+    import qualcode.search.service as service
+
+    monkeypatch.setattr(service, "MOST_WILDCARD_WORDS", 12)
+    assert keywords(reader, "*medvirkning* OR *medvirkning*")  # 5 words twice: within 12
+    many = " OR ".join(["*medvirkning*"] * 3)
+    with pytest.raises(SearchSyntaxError, match=r"the 3 wildcards in query .* stand for 15 words together") as raised:
+        search(reader, many)
+    assert raised.value.hint == "use fewer wildcards, or give more letters of each word"
+
+
 @pytest.mark.parametrize(("query", "hint"), [
     ('"bli hørt', 'end the phrase with another ": "bli hørt"'),
     ('medvirkning "bli hørt', 'end the phrase with another ": medvirkning "bli hørt"'),

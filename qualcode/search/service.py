@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.errors import NotFound, SearchSyntaxError
-from qualcode.search.query import ParsedQuery, Pattern, parse_query
+from qualcode.search.query import ParsedQuery, Pattern, parse_query, quoted_query
 from qualcode.store.lookup import find_participant, find_transcript
 from qualcode.text.normalise import visible
 from qualcode.text.tokens import WORD, stem_words, tokenise
@@ -146,7 +146,7 @@ def search(
     parsed = parse_query(visible(query))  # the texts are composed (NFC): so is what is looked for
     where, params = _filter_sql(session, filters)
     texts = _Texts(session, filters)
-    expression = parsed.resolve([wildcard_words(session, pattern) for pattern in parsed.wildcards])
+    expression = parsed.resolve(_wildcards_words(session, query, parsed))
     result = SearchResult(query=query)
     # With a code, these are the turns a coded passage overlaps; which of their hits lie inside it
     # is read from the text below.
@@ -179,6 +179,26 @@ def search(
     if compounds:
         result.compounds = _compounds(session, query, parsed, where, params, texts)
     return result
+
+
+def _wildcards_words(session: Session, query: str, parsed: ParsedQuery) -> list[list[str]]:
+    """The words each of the query's wildcards stands for, looked up once per different wildcard.
+
+    Refused when they come to more than MOST_WILDCARD_WORDS together: one wildcard within the limit
+    written 500 times ("*e* OR *e* OR ...") made an expression of a million words that took 20 s.
+    """
+    found: dict[Pattern, list[str]] = {}
+    for pattern in parsed.wildcards:
+        if pattern not in found:
+            found[pattern] = wildcard_words(session, pattern)
+    together = sum(len(found[pattern]) for pattern in parsed.wildcards)
+    if together > MOST_WILDCARD_WORDS:
+        raise SearchSyntaxError(
+            f"the {len(parsed.wildcards):,} wildcards in query {quoted_query(query)} stand for {together:,} words "
+            "together, too many to search for",
+            "use fewer wildcards, or give more letters of each word",
+        )
+    return [found[pattern] for pattern in parsed.wildcards]
 
 
 def wildcard_words(session: Session, pattern: Pattern) -> list[str]:
