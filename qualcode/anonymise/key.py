@@ -340,7 +340,12 @@ def load_key(path: Path, passphrase: str) -> PseudonymKey:
     plain = None
     # As typed first; then composed and decomposed, which look the same and are other bytes: "blåbær" set
     # on one keyboard and typed on another, or pasted from a file an editor decomposed, opens its key.
-    for written in dict.fromkeys([passphrase, *(unicodedata.normalize(form, passphrase) for form in ("NFC", "NFD"))]):
+    # Then without the spaces around it, which a key is saved without (a key saved with them before
+    # opens as typed).
+    for written in dict.fromkeys(
+        written for given in (passphrase, passphrase.strip())
+        for written in (given, unicodedata.normalize("NFC", given), unicodedata.normalize("NFD", given))
+    ):
         try:
             plain = _fernet(written, envelope.salt, envelope.n).decrypt(envelope.token)
             break
@@ -408,7 +413,9 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = 
     key.revision += 1
     if key.key_id is None:
         key.key_id = str(uuid.uuid4())
-    token = _fernet(passphrase, salt, n).encrypt(json.dumps(key.to_json(), ensure_ascii=False).encode("utf-8"))
+    # Without the spaces around it, which are not counted in its length either: a passphrase set as
+    # a line ending in a space (from a script) and typed without it on a terminal opened nothing.
+    token = _fernet(passphrase.strip(), salt, n).encrypt(json.dumps(key.to_json(), ensure_ascii=False).encode("utf-8"))
     envelope = {
         "format": FORMAT, "version": 1, "kdf": "scrypt", "n": n, "salt": base64.b64encode(salt).decode(),
         "key_id": key.key_id, "revision": key.revision, "token": token.decode(),

@@ -673,3 +673,38 @@ def test_a_passphrase_with_letters_composed_otherwise_than_when_set_opens_its_ke
     wrong = run_qualcode([*project, "key", "show"], dict(env, QUALCODE_KEY_PASSPHRASE="blabaer og tyttebaer"))
     assert_one_line_error(wrong)
     assert "wrong passphrase" in wrong.stderr
+
+
+@pytest.mark.parametrize(("set_as", "typed_as"), [(f"{NEW_PASSPHRASE}  ", NEW_PASSPHRASE), (NEW_PASSPHRASE, f" {NEW_PASSPHRASE} ")])
+def test_spaces_around_a_passphrase_are_no_part_of_it(cli_project: tuple[Path, dict[str, str]], set_as: str, typed_as: str) -> None:
+    """A passphrase set as a line ending in spaces (a script's `echo`) and typed without them on a
+    terminal was called wrong, though its length check had not counted them: the key looked lost."""
+    root, env = cli_project
+    project = ["--project", str(root)]
+    changed = run_qualcode([*project, "key", "passphrase"], env, input=f"{set_as}\n")
+    assert changed.returncode == 0, changed.stderr
+    typed = dict(env, QUALCODE_KEY_PASSPHRASE=typed_as)
+    added = run_qualcode([*project, "identifiers", "add", "Kari Nordmann", "--kind", "person"], typed)
+    assert added.returncode == 0, added.stderr
+    for given in (NEW_PASSPHRASE, f"{NEW_PASSPHRASE} "):  # the key the last command saved opens either way
+        assert "Kari Nordmann" in run_qualcode([*project, "key", "show"], dict(env, QUALCODE_KEY_PASSPHRASE=given)).stdout
+    wrong = run_qualcode([*project, "key", "show"], dict(env, QUALCODE_KEY_PASSPHRASE=f"{NEW_PASSPHRASE}x"))
+    assert_one_line_error(wrong)
+    assert "wrong passphrase" in wrong.stderr
+
+
+def test_a_key_saved_with_spaces_around_its_passphrase_still_opens_as_typed(cli_project: tuple[Path, dict[str, str]]) -> None:
+    """Keys saved before spaces were dropped hold them: typed with them, such a key still opens."""
+    from qualcode.anonymise.key import _fernet, load_key, read_envelope
+
+    root, env = cli_project
+    key = Path(env["QUALCODE_KEY"])
+    envelope = read_envelope(key)
+    plain = _fernet(PASSPHRASE, envelope.salt, envelope.n).decrypt(envelope.token)
+    spaced = f"{PASSPHRASE}   "
+    text = key.read_text(encoding="utf-8")
+    key.write_text(text.replace(envelope.token.decode(), _fernet(spaced, envelope.salt, envelope.n).encrypt(plain).decode()),
+                   encoding="utf-8")
+    assert load_key(key, spaced).key_id == envelope.key_id
+    shown = run_qualcode(["--project", str(root), "key", "show"], dict(env, QUALCODE_KEY_PASSPHRASE=spaced))
+    assert shown.returncode == 0, shown.stderr
