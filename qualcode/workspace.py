@@ -304,6 +304,12 @@ class Workspace:
             yield session
 
     @contextmanager
+    def trying(self) -> Iterator[Session]:
+        """One transaction, always rolled back: a dry run's."""
+        with self.project.trying() as session:
+            yield session
+
+    @contextmanager
     def typed(self) -> Iterator[Session]:
         """A transaction that stores what a person typed (memos, definitions, titles): every such
         text is pseudonymised with the key, locked for the block, before it is written. Without
@@ -983,10 +989,10 @@ class Workspace:
         options = import_options(metadata)
         key = self.key_access().load_existing()
         previews: list[ImportPreview] = []
-        with self.begin() as session:
+        with self.trying() as session:
             for path in expand_paths(paths):
                 try:
-                    preview = preview_file(session, path, options, key)
+                    preview = preview_file(session, path, options, key, blind_coder=self.coder_name if self.blind else None)
                 except QualcodeError as error:
                     previews.append(ImportPreview(path.name, (), (), str(error)))
                     continue

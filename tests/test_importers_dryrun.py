@@ -36,3 +36,36 @@ def test_a_dry_run_of_a_folder_says_what_the_import_would_do_with_each_file(demo
     previews = {item["file"]: item for item in json.loads(run("--project", str(demo), "import", str(folder), "--dry-run", "--json").output)}
     assert [name for name, item in sorted(previews.items()) if item["refused"]] == ["a_binær.txt", "deltaker_D1_T1.txt", "leder_L1.txt"]
     assert database.read_bytes() == before
+
+
+def test_a_dry_run_of_a_replacement_counts_what_it_would_do_to_the_codings_as_the_import_then_does(demo: Path, tmp_path: Path) -> None:
+    """`--replace --dry-run` said only "its codings re-anchored": how many would move or be orphaned
+    was known only after the text was replaced. The counts are the import's own, and nothing is written."""
+    project = ["--project", str(demo)]
+    coded = {"Jeg har sagt til veilederne at vi må nå måltallet før jul.": "måltall-press/inntakspress",
+             "Det er en slags beskyttelse også.": "måltall-press",
+             "Vi har hatt deltakere som ikke var klare": "måltall-press"}
+    for quote, code in coded.items():
+        assert run(*project, "--coder", "Forsker 1", "coding", "add", "leder_L1", code, "--match", quote).exit_code == 0
+    changed = (SAMPLES / "leder_L1.txt").read_text(encoding="utf-8")
+    changed = changed.replace("Jeg har vært her i seks år.", "Jeg har vært her i sju år, og før det i en annen kommune.")
+    changed = changed.replace(" Det er en slags beskyttelse også.", "")  # that coding has nowhere to go
+    folder = tmp_path / "rettet"
+    folder.mkdir()
+    (folder / "leder_L1.txt").write_text(changed, encoding="utf-8")
+    database = demo / ".qualcode" / "project.db"
+    before = database.read_bytes()
+
+    dry = run(*project, "--coder", "Forsker 1", "import", str(folder), "--replace", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert database.read_bytes() == before
+    said = "  2 lines changed: 2 codings moved, 1 orphaned (see `qualcode coding list --orphaned`)\n"
+    assert "would replace the text of transcript leder_L1, its codings re-anchored\n" + said in dry.output, dry.output
+    as_json = json.loads(run(*project, "import", str(folder), "--replace", "--dry-run", "--json").output)
+    assert {key: as_json[0]["replacing"][key] for key in ("lines_changed", "codings_moved", "codings_orphaned")} == {
+        "lines_changed": 2, "codings_moved": 2, "codings_orphaned": 1}
+    assert database.read_bytes() == before
+
+    done = run(*project, "--coder", "Forsker 1", "import", str(folder), "--replace")
+    assert done.exit_code == 0, done.output
+    assert said in done.output, done.output

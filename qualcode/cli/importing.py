@@ -15,6 +15,7 @@ from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.errors import DuplicateContent, InvalidInput, QualcodeError
 from qualcode.importers.readers import supported_suffixes
 from qualcode.importers.service import (
+    ImportedTranscript,
     ImportOptions,
     Preview,
     expand_paths,
@@ -125,23 +126,7 @@ def import_command(
             verb = "replaced the text of" if item.replaced else "imported"
             click.echo(f"{verb} {item.name}{who}: {item.words} words, {item.turns} turns, speakers {', '.join(item.speakers) or '-'}")
             if item.replaced:
-                orphaned = f", {item.codings_orphaned} orphaned" if item.codings_orphaned else ", none orphaned"
-                if item.codings_found_again:
-                    orphaned += f", {item.codings_found_again} orphaned before placed again"
-                if item.codings_still_orphaned:
-                    orphaned += f", {item.codings_still_orphaned} orphaned before still without a place"
-                if item.codings_orphaned or item.codings_still_orphaned:
-                    orphaned += " (see `qualcode coding list --orphaned`)"
-                in_place = f", {item.codings_in_place} in place" if item.codings_in_place else ""
-                yours = "; of your codings (you code blind)" if item.blind else ""
-                click.echo(f"  {counted(item.lines_changed, 'line')} changed{yours}: {counted(item.codings_moved, 'coding')} moved{in_place}{orphaned}")
-                for coding_id, before, after in item.codings_reworded:
-                    # A quote's words changed with the text: said coding by coding, for the coder to look at.
-                    click.echo(f"  coding {coding_id} now reads {shortened(after, 60)!r} (was {shortened(before, 60)!r})")
-                if item.participants_before != item.participants:
-                    # Said here, not only in the log: a file's old front matter undid a `transcripts edit --participant`.
-                    click.echo(f"  participants {', '.join(item.participants_before) or 'none'} now {', '.join(item.participants) or 'none'},"
-                               f" as the file names them (`qualcode transcripts edit {item.name} --participant …` changes them back)")
+                _say_replacement(item, done=True)
             for message in item.notes:
                 note(f"note {item.name}: {message}")
         for path, reason in batch.skipped:
@@ -154,6 +139,28 @@ def import_command(
              " imported is kept, and the same import again goes on (the files imported are already present)")
     if batch.failed or batch.interrupted is not None:
         sys.exit(1)
+
+
+def _say_replacement(item: ImportedTranscript, *, done: bool) -> None:
+    """What replacing a transcript's text did (`done`) or would do to its codings and participants."""
+    orphaned = f", {item.codings_orphaned} orphaned" if item.codings_orphaned else ", none orphaned"
+    if item.codings_found_again:
+        orphaned += f", {item.codings_found_again} orphaned before placed again"
+    if item.codings_still_orphaned:
+        orphaned += f", {item.codings_still_orphaned} orphaned before still without a place"
+    if item.codings_orphaned or item.codings_still_orphaned:
+        orphaned += " (see `qualcode coding list --orphaned`)"
+    in_place = f", {item.codings_in_place} in place" if item.codings_in_place else ""
+    yours = "; of your codings (you code blind)" if item.blind else ""
+    click.echo(f"  {counted(item.lines_changed, 'line')} changed{yours}: {counted(item.codings_moved, 'coding')} moved{in_place}{orphaned}")
+    for coding_id, before, after in item.codings_reworded:
+        # A quote's words changed with the text: said coding by coding, for the coder to look at.
+        click.echo(f"  coding {coding_id} {'now reads' if done else 'would read'} {shortened(after, 60)!r} (was {shortened(before, 60)!r})")
+    if item.participants_before != item.participants:
+        # Said here, not only in the log: a file's old front matter undid a `transcripts edit --participant`.
+        click.echo(f"  participants {', '.join(item.participants_before) or 'none'} {'now' if done else 'would be'}"
+                   f" {', '.join(item.participants) or 'none'}, as the file names them"
+                   f" (`qualcode transcripts edit {item.name} --participant …` changes them back)")
 
 
 def _import_qdpx(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
@@ -193,10 +200,11 @@ def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptio
     one file's refusal is no end to the others'."""
     key = key_access.load_existing()
     previews: list[Preview] = []
-    with workspace.begin() as session:
+    with workspace.trying() as session:
         for path in expand_paths(paths):
             try:
-                previews.append(preview_file(session, path, options, key))
+                previews.append(preview_file(session, path, options, key,
+                                             blind_coder=workspace.coder_name if workspace.blind else None))
             except DuplicateContent as error:
                 previews.append(Preview(path.name, [], [], f"{REFUSED[0]}: {error}", refused=True))
             except QualcodeError as error:
@@ -212,6 +220,8 @@ def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptio
             continue
         click.echo(f"{preview.file}: {counted(len(preview.replacements), 'replacement')}")
         click.echo(f"  {preview.outcome}")
+        if preview.replacing is not None:
+            _say_replacement(preview.replacing, done=False)
         for item in preview.replacements:
             where = f"line {item.line:4}" if item.line else "front matter"
             click.echo(f"  {where}  {item.kind:11} {item.original!r} -> {item.pseudonym!r}   …{item.context}…")

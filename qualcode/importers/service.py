@@ -1213,14 +1213,20 @@ class Preview:
     outcome: str = ""
     notes: list[str] = field(default_factory=list)
     refused: bool = False  # already present, changed under a taken name, or a withdrawn participant's
+    # With --replace: what replacing the text would do to its codings, as the import would say it.
+    replacing: ImportedTranscript | None = None
 
 
-def preview_file(session: Session, path: Path, options: ImportOptions, key: PseudonymKey) -> Preview:
+def preview_file(
+    session: Session, path: Path, options: ImportOptions, key: PseudonymKey, *, blind_coder: str | None = None,
+) -> Preview:
     """What importing `path` would replace and propose, on a copy of the key; writes nothing.
 
     The file goes through the checks the import makes: one the import would refuse (already
     present, changed under a taken name, a withdrawn participant's) comes back `refused`, with
-    why; one that cannot be read raises as the import does."""
+    why; one that cannot be read raises as the import does. A replacement is made and taken back,
+    so what it would do to the codings is counted as the import counts it (`blind_coder`, the
+    stored name of a coder who codes blind: their codings alone)."""
     scratch = copy.deepcopy(key)
     read = read_transcript(path, options)
     prepared = pseudonymise_document(read.document, read.meta, scratch, path.name, codebook_vocabulary(session))
@@ -1238,6 +1244,7 @@ def preview_file(session: Session, path: Path, options: ImportOptions, key: Pseu
     notes = list(read.document.notes)
     unheard = unheard_participants_note(prepared.meta, prepared.document.turns)
     notes += [unheard] if unheard is not None else []
+    replacing = None
     try:
         refuse_present(session, path, read.source_hash, read.meta)
         refuse_withdrawn_participant(session, *_named_participants(read.meta))
@@ -1246,10 +1253,24 @@ def preview_file(session: Session, path: Path, options: ImportOptions, key: Pseu
             outcome = "would be held back until the names proposed for review are decided"
         else:
             target = _refuse_existing(session, written := prepare_transcript(read, prepared, scratch))
-            outcome = (f"would replace the text of transcript {target.name}, its codings re-anchored" if target is not None
-                       else f"would be imported as {written.name}")
+            if target is not None:
+                replacing = _replacement_tried(session, written, blind_coder)
+                outcome = f"would replace the text of transcript {target.name}, its codings re-anchored"
+            else:
+                outcome = f"would be imported as {written.name}"
     except DuplicateContent as error:
         return Preview(path.name, items, candidates, f"would be skipped: {error}", notes, refused=True)
     except QualcodeError as error:
         return Preview(path.name, items, candidates, f"would fail: {error}", notes, refused=True)
-    return Preview(path.name, items, candidates, outcome, notes)
+    return Preview(path.name, items, candidates, outcome, notes, replacing=replacing)
+
+
+def _replacement_tried(session: Session, prepared: PreparedTranscript, blind_coder: str | None) -> ImportedTranscript:
+    """What replacing a transcript's text would do, found by doing it in a savepoint taken back."""
+    savepoint = session.begin_nested()
+    try:
+        coder = session.scalar(select(Coder).where(Coder.name == blind_coder)) if blind_coder is not None else None
+        return write_transcript(session, prepared, coder, blind=blind_coder is not None)
+    finally:
+        savepoint.rollback()
+        session.expire_all()

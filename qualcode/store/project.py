@@ -303,6 +303,16 @@ class Project:
         with _translated(self.database), self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def trying(self) -> Iterator[Session]:
+        """A session in one transaction that is always rolled back: for a dry run, which does the
+        work to see what it would do and must leave the project as it was, its file's bytes included."""
+        with _translated(self.database), self._sessions.begin() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
     def backup(self, label: str) -> Path:
         """Take an online backup of the database (consistent even while others write), verified.
 
