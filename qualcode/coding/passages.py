@@ -105,6 +105,11 @@ class ContextTurn:
     voice: Voice
     said: str
 
+    @property
+    def as_written(self) -> str:
+        """The turn as the transcript has it: its speaker label first."""
+        return f"{self.voice.speaker}: {self.said}" if self.voice.speaker else self.said
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -133,8 +138,6 @@ class Quote:
     end: int
     cut_before: bool
     cut_after: bool
-    context_before: str | None  # the turn before, as the transcript has it (its speaker label first)
-    context_after: str | None
     attributes: dict[str, str] = field(default_factory=dict)
     also_coded_by: tuple[str, ...] = ()  # other coders who gave this passage this code (see one_per_passage)
     interviewer: bool = False  # said by the interviewer's side (I:, Forsker:, the transcript's interviewer), not an informant
@@ -142,7 +145,7 @@ class Quote:
     # Who speaks where the quote begins, when that is not the participant it counts for (the
     # interviewer's question coded with the answer, a heading, a speaker linked to no one).
     lead: Voice | None = None
-    turn_before: ContextTurn | None = None  # the turns of context_before and context_after, their speakers apart
+    turn_before: ContextTurn | None = None  # the turns before and after the quote, their speakers apart
     turn_after: ContextTurn | None = None
     # The attributes that are a participant's (role, gender, age_band, office and the participants' typed
     # ones): a quote counted for no one has none of them to lack (value_holds). One set shared by the quotes.
@@ -151,6 +154,15 @@ class Quote:
     @property
     def words(self) -> int:
         return len(self.excerpt.split())
+
+    @property
+    def context_before(self) -> str | None:
+        """The turn before, as the transcript has it (its speaker label first)."""
+        return self.turn_before.as_written if self.turn_before is not None else None
+
+    @property
+    def context_after(self) -> str | None:
+        return self.turn_after.as_written if self.turn_after is not None else None
 
     @property
     def also_spoken_by(self) -> tuple[Voice, ...]:
@@ -676,7 +688,7 @@ class _Context:
             # A quote that ends where its last turn ends has nothing after it left out, whatever
             # its last character ("-2+3 er svaret", "ja, og så –").
             cut_after=not SENTENCE_END.search(excerpt) and not (0 <= last < len(turns) and end >= turns[last].end),
-            context_before=_turn_text(text, before), context_after=_turn_text(text, after), attributes=attributes,
+            attributes=attributes,
             turn_before=self._context_turn(transcript.interviewer, version_id, text, before),
             turn_after=self._context_turn(transcript.interviewer, version_id, text, after),
             participant_fields=self.participant_fields,
@@ -734,10 +746,3 @@ def _interviewer(speaker: str | None, interviewer: str | None) -> bool:
     """Whether a turn's speaker label is the interviewer's side, as the importer read it when linking speakers."""
     label = (speaker or "").strip().lower()
     return bool(label) and (label in INTERVIEWER_LABELS or label == (interviewer or "").strip().lower())
-
-
-def _turn_text(text: str, turn: _Turn | None) -> str | None:
-    if turn is None:
-        return None
-    label = f"{turn.speaker}: " if turn.speaker else ""
-    return label + text[turn.start:turn.end]
