@@ -128,3 +128,39 @@ def test_a_double_name_of_common_names_is_proposed_inside_a_sentence(name: str) 
 def test_a_nynorsk_law_first_in_a_sentence_is_no_name_though_its_last_part_is_one() -> None:
     """"Lova" is a given name (Faker's Swedish) and nynorsk's "the law": "Opplæringslova" is a compound."""
     assert _first("D1: Opplæringslova seier det. Offentleglova òg. Forvaltningslova gjeld.") == []
+
+
+def _teams(title: str) -> str:
+    """A Teams transcript as Teams writes it: the recording's title, its date and length, then turns."""
+    return (f"{title}\n13. februar 2024, 10:03\n48m 12s\n\nIntervjuer   0:03\nHei, og velkommen.\n\n"
+            "Deltaker 1   0:10\nTakk. Det går fint.\n\nIntervjuer   1:02\nFint.\n")
+
+
+@pytest.mark.parametrize("title", [
+    "Intervju D1-20240213_100312-Møteopptak",
+    "Intervju D1-20240213-Møteopptak",
+    "Intervju D2-20240214_091500-Meeting Recording",
+    "Gruppeintervju G1-20240410_130000-Møteopptak",
+    "Intervju D1 20240213 Møteopptak",
+])
+def test_a_teams_title_line_is_imported_with_nothing_to_review(session: Session, tmp_path: Path, title: str) -> None:
+    """The title Teams heads a transcript with was proposed whole ("D1-20240213_100312-Møteopptak"),
+    or its last word ("Møteopptak", "Recording"), holding every Teams transcript back for review."""
+    key = PseudonymKey("test")
+    make_transcript(session, tmp_path, _teams(title), key=key)
+    assert key.pending == []
+
+
+@pytest.mark.parametrize(("title", "names"), [
+    ("Samtale med Sivakumar-20240213_100312-Møteopptak", {"Sivakumar"}),
+    ("Intervju med Hodan Warsame-20240213_100312-Møteopptak", {"Hodan", "Warsame"}),
+    ("Intervju Tesfaye-20240213-Meeting Recording", {"Tesfaye"}),
+    ("Intervju Małgorzata Hermansen-20240213_100312-Møteopptak", {"Małgorzata", "Hermansen"}),
+])
+def test_a_name_in_a_teams_title_is_proposed_alone(session: Session, tmp_path: Path, title: str, names: set[str]) -> None:
+    """A name in the meeting's title is proposed without the date and the recording's word Teams joins
+    to it, so that accepting it replaces the name wherever it stands."""
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview):
+        make_transcript(session, tmp_path, _teams(title), key=key)
+    assert {candidate.text for candidate in key.pending} == names

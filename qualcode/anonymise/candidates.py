@@ -161,6 +161,42 @@ def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
     return runs
 
 
+# A word written as a file or a recording is named, of letters and digits joined by hyphens, underscores
+# or full stops ("D1-20240213_100312-Møteopptak", as Teams names a recording and heads its
+# transcript with): no one's name as a whole, though a name may be among its parts.
+FILE_NAME = re.compile(r"(?=[^\d]*\d)(?=.*[^\W\d_])\w+(?:[-_.]\w+)+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _file_names(doc: Doc) -> list[int]:
+    """The indices of the tokens of `doc` written as file names are (FILE_NAME), capitalised."""
+    return [token.i for token in doc if token.text[:1].isupper() and FILE_NAME.fullmatch(token.text)]
+
+
+def _without_file_names(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` cut where a token written as a file name stands, which is looked at by its parts instead."""
+    named = set(_file_names(doc)) if any("-" in token.text or "_" in token.text for token in doc) else set()
+    if not named:
+        return runs
+    return _consecutive(index for start, end in runs for index in range(start, end) if index not in named)
+
+
+def _names_in_file_name(written: str, at: int, text: str, ignored: set[str], lowered: set[str], context: int) -> list[Proposal]:
+    """The parts of a file name at `at` in `text` that are listed names, or read as names where a
+    sentence begins would ("Nordmann", "Sivakumar" of "Sivakumar-20240213_100312-Møteopptak"; not
+    "Møteopptak", "Meeting" or "D")."""
+    found = []
+    for match in _LETTERS.finditer(written):
+        part = match.group()
+        if len(part) < 2 or not part.istitle() or decided(part, ignored) or ordinary(part, [part], lowered):
+            continue
+        if part.casefold() in _names() or _name_even_first(part, lowered) or _reads_as_name(part, lowered):
+            begin, finish = at + match.start(), at + match.end()
+            found.append(Proposal(part, begin, finish, _context(text, begin, finish, context),
+                                  "place" if _is_place(part.casefold()) else None))
+    return found
+
+
 def _consecutive(indices: Iterable[int]) -> list[tuple[int, int]]:
     """Ascending token indices as runs of consecutive ones, (start, end)."""
     found: list[tuple[int, int]] = []
@@ -194,7 +230,7 @@ def propose(
     lowered = {word.casefold() for word in set(WORD.findall(unaddressed)) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
-        for start, end in _capitalised_runs()(doc):
+        for start, end in _without_file_names(doc, _capitalised_runs()(doc)):
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
             # alone: they are looked at by index, and a Proposal is made only for what is left.
@@ -205,7 +241,7 @@ def propose(
                 if abbreviation is None:
                     first = (
                         starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
-                        or _after_number(doc, start)
+                        or _after_number(doc, start) or _after_file_name(doc, start)
                     )
                 else:
                     # Right after an abbreviation, whether or not a sentence ends there: inside the
@@ -229,6 +265,9 @@ def propose(
             for made in found:
                 if made is not None and made.text not in proposals:
                     proposals[made.text] = made
+        for index in _file_names(doc):
+            for made in _names_in_file_name(doc[index].text, base + doc[index].idx, text, ignored, lowered, context):
+                proposals.setdefault(made.text, made)
         for start, end in _upper_runs(doc):
             # A name in capitals ("TRINE HAUGSTAD", a heading or a form's field) is no capitalised word
             # to the runs above: proposed when a word of it is a listed name or place, and no everyday word.
@@ -702,6 +741,19 @@ def _after_number(doc: Doc, index: int) -> bool:
         return False
     before = doc[index - 1].text
     return len(before) >= 2 and before.endswith(".") and before[:-1].isdigit()
+
+
+# A date or a recording's number as a title writes it ("20240213", "2024-02-13", "100312").
+_DATE_LIKE = re.compile(r"\d{6,}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}")
+
+
+def _after_file_name(doc: Doc, index: int) -> bool:
+    """Whether the token before `index` is a file name or a date as a title writes them: what follows
+    is a heading's next word ("… 20240213 Møteopptak", "…-Meeting Recording"), capitalised as a heading's are."""
+    if index == 0:
+        return False
+    before = doc[index - 1].text
+    return bool(FILE_NAME.fullmatch(before) or _DATE_LIKE.fullmatch(before))
 
 
 def _abbreviation_before(doc: Doc, index: int) -> str | None:
