@@ -65,6 +65,9 @@ NORWEGIAN_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzæøåéèêóòôâä
 # no dictionary, is taken for a name when this rare in bokmål: "Marthinsen" (3.2), "Slagsvold"
 # (3.1), not what speech says that the dictionaries lack ("Hmm" 4.3, "Okei" 4.2, "Yes" 4.0).
 UNKNOWN_NAME_MAX_ZIPF = 4.0
+# A word wordfreq's English list knows this commonly at least (its lists go down to about 1.0), and
+# bokmål's hardly, is written by the wider world, as a name is: "Sivakumar" (1.58), "Mohamedamin".
+NAMED_ABROAD_MIN_ZIPF = 1.0
 # Abbreviations after which a sentence goes on ("f.eks. Marthinsen", "ca. 500", "dr. Lie", nynorsk's
 # "t.d." and "m.a."): a capital after one is inside its sentence, and proposed as any there is. After
 # every other abbreviation ("osv.", "kr.", "mnd.", "des.", "jul.", "to.") a sentence may end, and a
@@ -158,6 +161,42 @@ def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
     return runs
 
 
+# A word written as a file or a recording is named, of letters and digits joined by hyphens, underscores
+# or full stops ("D1-20240213_100312-Møteopptak", as Teams names a recording and heads its
+# transcript with): no one's name as a whole, though a name may be among its parts.
+FILE_NAME = re.compile(r"(?=[^\d]*\d)(?=.*[^\W\d_])\w+(?:[-_.]\w+)+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _file_names(doc: Doc) -> list[int]:
+    """The indices of the tokens of `doc` written as file names are (FILE_NAME), capitalised."""
+    return [token.i for token in doc if token.text[:1].isupper() and FILE_NAME.fullmatch(token.text)]
+
+
+def _without_file_names(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` cut where a token written as a file name stands, which is looked at by its parts instead."""
+    named = set(_file_names(doc)) if any("-" in token.text or "_" in token.text for token in doc) else set()
+    if not named:
+        return runs
+    return _consecutive(index for start, end in runs for index in range(start, end) if index not in named)
+
+
+def _names_in_file_name(written: str, at: int, text: str, ignored: set[str], lowered: set[str], context: int) -> list[Proposal]:
+    """The parts of a file name at `at` in `text` that are listed names, or read as names where a
+    sentence begins would ("Nordmann", "Sivakumar" of "Sivakumar-20240213_100312-Møteopptak"; not
+    "Møteopptak", "Meeting" or "D")."""
+    found = []
+    for match in _LETTERS.finditer(written):
+        part = match.group()
+        if len(part) < 2 or not part.istitle() or decided(part, ignored) or ordinary(part, [part], lowered):
+            continue
+        if part.casefold() in _names() or _name_even_first(part, lowered) or _reads_as_name(part, lowered):
+            begin, finish = at + match.start(), at + match.end()
+            found.append(Proposal(part, begin, finish, _context(text, begin, finish, context),
+                                  "place" if _is_place(part.casefold()) else None))
+    return found
+
+
 def _consecutive(indices: Iterable[int]) -> list[tuple[int, int]]:
     """Ascending token indices as runs of consecutive ones, (start, end)."""
     found: list[tuple[int, int]] = []
@@ -191,7 +230,7 @@ def propose(
     lowered = {word.casefold() for word in set(WORD.findall(unaddressed)) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
-        for start, end in _capitalised_runs()(doc):
+        for start, end in _without_file_names(doc, _capitalised_runs()(doc)):
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
             # alone: they are looked at by index, and a Proposal is made only for what is left.
@@ -202,7 +241,7 @@ def propose(
                 if abbreviation is None:
                     first = (
                         starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
-                        or _after_number(doc, start)
+                        or _after_number(doc, start) or _after_file_name(doc, start)
                     )
                 else:
                     # Right after an abbreviation, whether or not a sentence ends there: inside the
@@ -226,6 +265,9 @@ def propose(
             for made in found:
                 if made is not None and made.text not in proposals:
                     proposals[made.text] = made
+        for index in _file_names(doc):
+            for made in _names_in_file_name(doc[index].text, base + doc[index].idx, text, ignored, lowered, context):
+                proposals.setdefault(made.text, made)
         for start, end in _upper_runs(doc):
             # A name in capitals ("TRINE HAUGSTAD", a heading or a form's field) is no capitalised word
             # to the runs above: proposed when a word of it is a listed name or place, and no everyday word.
@@ -469,6 +511,10 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
             continue
         if folded in names or folded in places:
             return False
+        # Given names joined by a hyphen ("Hans-Petter", "Per-Olav"): wordfreq rates such a word by its
+        # parts, as common as the commonest names are.
+        if "-" in folded and all(part in names for part in folded.split("-")):
+            return False
         # Written in lower case elsewhere, a word is an ordinary one capitalised, unless shaped as the
         # names the lists miss are: "Tesfalem" stays a name when the transcriber also wrote "tesfalem".
         if not _common(folded) and (folded not in lowered or _shaped_like_a_name(word)):
@@ -488,10 +534,13 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
         if zipf(folded) >= SENTENCE_START_NAME_MAX_ZIPF:
             return False
         # A name from Faker's other languages that no one living in Norway has and that is a nynorsk
-        # word ("Veit", "Enno", "Bror") begins its sentence as the word. Norway's common surnames are
-        # names first, though nynorsk knows many as words ("Hansen", "Haugen", "Lund", "Strand"): a
-        # name missed leaks, while a word proposed costs the researcher one decision in review.
-        return folded in _resident_given_names() or folded in faker_names().norwegian_surnames or not nynorsk_word(folded)
+        # word ("Veit", "Enno", "Bror") begins its sentence as the word. Norway's common given names
+        # and surnames are names first, though nynorsk's lexicon knows many as words ("Olav", "Knut",
+        # "Hansen", "Lund"): a name missed leaks, while a word proposed costs the researcher one
+        # decision in review.
+        # So are Vietnamese names, few and shared by most who bear one ("Tran", "Lan", "Hai").
+        return (_norwegian_given_name(folded) or folded in faker_names().norwegian_surnames or folded in faker_names().vietnamese
+                or not nynorsk_word(folded))
     return _shaped_like_a_name(word)
 
 
@@ -648,8 +697,8 @@ def _places() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _names() -> frozenset[str]:
-    """Given names and surnames (given_names, surnames), casefolded."""
-    return given_names() | surnames()
+    """Given names and surnames (given_names, surnames), and Vietnamese names, casefolded."""
+    return given_names() | surnames() | faker_names().vietnamese
 
 
 @lru_cache(maxsize=1)
@@ -658,7 +707,7 @@ def _first_names() -> frozenset[str]:
     common surnames, not SSB's 3,457, many of which are also words a sentence begins with in
     nynorsk or dialect ("Heim", "Eng", "Hval", "Ask"); a surname there is still proposed with the
     name before it, and everywhere else."""
-    return given_names() | faker_names().norwegian_surnames
+    return given_names() | faker_names().norwegian_surnames | faker_names().vietnamese
 
 
 @lru_cache(maxsize=1)
@@ -694,6 +743,19 @@ def _after_number(doc: Doc, index: int) -> bool:
     return len(before) >= 2 and before.endswith(".") and before[:-1].isdigit()
 
 
+# A date or a recording's number as a title writes it ("20240213", "2024-02-13", "100312").
+_DATE_LIKE = re.compile(r"\d{6,}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}")
+
+
+def _after_file_name(doc: Doc, index: int) -> bool:
+    """Whether the token before `index` is a file name or a date as a title writes them: what follows
+    is a heading's next word ("… 20240213 Møteopptak", "…-Meeting Recording"), capitalised as a heading's are."""
+    if index == 0:
+        return False
+    before = doc[index - 1].text
+    return bool(FILE_NAME.fullmatch(before) or _DATE_LIKE.fullmatch(before))
+
+
 def _abbreviation_before(doc: Doc, index: int) -> str | None:
     """The abbreviation directly before token `index`, lower-cased with its full stop: a word the
     tokenizer keeps whole with it ("osv.", "kr.", "f.eks.", "Dvs.", "jfr.", "o.s.v.", and the everyday
@@ -722,12 +784,43 @@ def _reads_as_name(word: str, lowered: set[str]) -> bool:
     folded = word.casefold()
     if folded in lowered:
         return False
+    if "-" in word:
+        return _double_name(word, lowered)
     rarity = zipf(folded)
-    if (folded in surnames() or _is_place(folded)) and rarity < NAME_PART_MAX_ZIPF:
+    listed = folded in surnames() or _is_place(folded)
+    if listed and rarity < NAME_PART_MAX_ZIPF:
         return True
     if rarity >= UNKNOWN_NAME_MAX_ZIPF or not word.isalpha() or _said_aloud(folded):
         return False
-    return not any(_dictionary_word(form) or _compound(form) for form in _with_genitive_base(folded))
+    forms = _with_genitive_base(folded)
+    if any(_dictionary_word(form) for form in forms):
+        return False
+    # A word no dictionary holds that splits into two of their words is a compound noun, unless a list
+    # holds it as a surname or place (farm names are compounds: "Skjel|bred", "Her|mansen") or English
+    # text writes it while bokmål hardly does: a name of the wider world ("Siva|kumar"), where no
+    # Norwegian compound is found.
+    return listed or any(_named_abroad(form) for form in forms) or not any(_compound(form) for form in forms)
+
+
+def _named_abroad(folded: str) -> bool:
+    """Whether wordfreq's English list knows `folded` and its bokmål list hardly does: a name the
+    wider world writes ("sivakumar", "mohamedamin"), which no Norwegian compound is."""
+    from wordfreq import zipf_frequency
+
+    return zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF and zipf_frequency(folded, "en") >= NAMED_ABROAD_MIN_ZIPF
+
+
+def _double_name(word: str, lowered: set[str]) -> bool:
+    """Whether a hyphenated word where a sentence begins is a double name ("Liv-Marit", "Hans-Petter",
+    "Abdi-Rahman"): each part capitalised and a listed name or a word that reads as one, at least one
+    of them more than an everyday word. Not "Øst-Europa", "Nord-Norge" or "NAV-kontoret"."""
+    parts = word.split("-")
+    if len(parts) < 2 or not all(part.istitle() and part.isalpha() and len(part) >= 2 for part in parts):
+        return False
+    names = _names()
+    if not all(part.casefold() in names or _reads_as_name(part, lowered) for part in parts):
+        return False
+    return any(_name_even_first(part, lowered) or _reads_as_name(part, lowered) for part in parts)
 
 
 def _with_genitive_base(folded: str) -> list[str]:
@@ -792,12 +885,29 @@ COMPOUND_TAIL = 4
 def _compound(folded: str) -> bool:
     """Whether `folded` is a compound of two words bokmål's or nynorsk's dictionary knows ("bydels|kontoret",
     "gruppe|intervju", "med|forskerne"), which simplemma's lexicon holds only some of, and does not
-    end as a farm name does ("øst|hagen", "bryne|stad", "ytre|støyl"): the nouns a sentence begins with."""
+    end as a farm name does ("øst|hagen", "bryne|stad", "ytre|støyl"): the nouns a sentence begins with.
+    A last part that is a given name and no everyday word ("mohamed|amin") makes no compound noun:
+    the lexicons hold such names among their words. A word's definite form still does, a name or
+    not ("opplærings|lova", of "lov")."""
     if any(folded[cut:] in _FARM_NAME_FORMS and _part_of_compound(folded[:cut], 1) for cut in range(1, len(folded) - 1)):
         return False
     return any(
-        _norwegian_word(folded[cut:]) and _part_of_compound(folded[:cut], COMPOUND_HEAD)
+        _norwegian_word(tail) and _part_of_compound(folded[:cut], COMPOUND_HEAD) and (_word_not_name(tail) or _definite_of_word(tail))
         for cut in range(COMPOUND_HEAD, len(folded) - COMPOUND_TAIL + 1)
+        for tail in [folded[cut:]]
+    )
+
+
+def _word_not_name(folded: str) -> bool:
+    """Whether `folded` is no given name, or an everyday word besides one ("anna", "stein")."""
+    return folded not in given_names() or everyday_word(folded)
+
+
+def _definite_of_word(folded: str) -> bool:
+    """Whether `folded` is a definite form of a word bokmål or nynorsk knows ("lova", "planen")."""
+    return any(
+        folded.endswith(ending) and len(folded) - len(ending) >= COMPOUND_HEAD and _norwegian_word(folded[:-len(ending)])
+        for ending in DEFINITE_ENDINGS
     )
 
 
