@@ -432,11 +432,21 @@ def _rewrite_in(database: Path, rewrite: Callable[[Session], object]) -> None:
 
 
 def _upgrade(engine: Engine) -> None:
-    """Migrate to the newest schema; Alembic is imported only when a migration may run."""
+    """Migrate to the newest schema in one write transaction: all of it or none of it, and once.
+
+    Python's sqlite3 begins a transaction only before a row is written, so a migration that begins
+    with DDL (0010 drops an index) committed it at once: an upgrade that failed or was killed
+    further on left the schema changed under the old version number, and every later open failed
+    running that migration again. The write lock is also taken before Alembic reads the version,
+    so a second process that found the old schema waits for the first and then finds nothing to do.
+    Alembic is imported only when a migration may run.
+    """
     from alembic import command
 
-    with engine.begin() as connection:
+    with engine.connect() as connection:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
         command.upgrade(_alembic_config(connection), "head")
+        connection.commit()
 
 
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"]([^'\"]+)['\"]", re.MULTILINE)
