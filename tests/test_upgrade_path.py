@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -125,3 +126,30 @@ def test_two_openings_of_an_old_project_at_once_upgrade_it_once(old_project: Pat
         with sqlite3.connect(backup) as copy:
             assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (OLD_REVISION,)
         copy.close()
+
+
+def test_a_read_only_project_that_needs_an_upgrade_is_refused_with_a_hint_that_helps(old_project: Path) -> None:
+    """A probe: `status` on an old project in a read-only folder was refused as needing an upgrade, with
+    the hint that commands that only read, status among them, still work."""
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv to drop the capability to write anything")
+    # Root writes past permissions; without these capabilities it is refused as anyone.
+    drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"] if os.geteuid() == 0 else []
+    folder = old_project / PROJECT_DIR
+    database = folder / DATABASE_FILE
+    content = database.read_bytes()
+    database.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        run = subprocess.run([*drop, sys.executable, "-m", "qualcode", "--project", str(old_project), "status"],
+                             capture_output=True, text=True, env={**os.environ, "HOME": str(old_project.parent)})
+    finally:
+        folder.chmod(0o755)
+        database.chmod(0o644)
+    assert run.returncode == 1 and run.stdout == ""
+    [line] = run.stderr.splitlines()
+    assert line.startswith(f"error: the project {old_project} is read-only:") and "needs an upgrade" in line
+    assert "still work" not in line
+    assert "copy the project to a folder you can write to" in line
+    assert database.read_bytes() == content
+    assert sorted(path.name for path in folder.iterdir()) == [DATABASE_FILE]

@@ -278,9 +278,7 @@ class Project:
             raise damaged_error(self.database, f"records a schema version no qualcode has made ({current!r})")
         if self.read_only:
             if not_writable is not None:
-                raise read_only_error(
-                    self.database, f"{not_writable}, and it needs an upgrade to be read by this version of qualcode"
-                )
+                raise read_only_error(self.database, not_writable, needs_upgrade=True)
             Project.open(self.root).close()  # upgrades, after a backup
             return
         self.backup(f"{BEFORE_UPGRADE}-{current or 'empty'}")
