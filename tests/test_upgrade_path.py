@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from qualcode.errors import ProjectError
 from qualcode.store import project as project_module
 from qualcode.store.models import Transcript
-from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project, _newest_revision
+from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project
+from qualcode.store.revisions import newest_revision
 from tests.conftest import INTERVIEW, make_transcript
 
 # 0010 begins with DDL (it drops the project-wide unique index on texts), 0011 writes rows (waves).
@@ -72,7 +73,7 @@ def test_an_upgrade_that_fails_partway_leaves_the_old_schema_and_is_tried_again(
     with Project.open(old_project) as project, project.begin() as session:
         assert session.scalars(select(Transcript.wave)).all() == ["T2"]
     version, indexes = _schema(database)
-    assert version == _newest_revision()
+    assert version == newest_revision()
     assert "uq_text_versions_content_hash" not in indexes and "uq_text_versions_transcript_content" in indexes
 
 
@@ -119,7 +120,7 @@ def test_two_openings_of_an_old_project_at_once_upgrade_it_once(old_project: Pat
         assert session.scalars(select(Transcript.wave)).all() == ["T2"]
     _, errors = other[0].communicate(timeout=60)
     assert other[0].returncode == 0, errors
-    assert _schema(old_project / PROJECT_DIR / DATABASE_FILE)[0] == _newest_revision()
+    assert _schema(old_project / PROJECT_DIR / DATABASE_FILE)[0] == newest_revision()
     backups = list((old_project / PROJECT_DIR / "backups").glob("*before-upgrade*.bak"))
     assert len(backups) == 2
     for backup in backups:  # each holds the project as it was
@@ -153,3 +154,47 @@ def test_a_read_only_project_that_needs_an_upgrade_is_refused_with_a_hint_that_h
     assert "copy the project to a folder you can write to" in line
     assert database.read_bytes() == content
     assert sorted(path.name for path in folder.iterdir()) == [DATABASE_FILE]
+
+
+def _backup_of_a_newer_qualcode(root: Path) -> Path:
+    """A backup as a newer qualcode would take it: its schema one revision past this code's."""
+    newest = newest_revision()
+    assert newest is not None
+    with Project.open(root) as project:
+        backup = project.backup("manual")
+    with sqlite3.connect(backup) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = ?", (f"{int(newest) + 1:04d}",))
+    connection.close()
+    return backup
+
+
+def test_a_backup_of_a_newer_schema_is_not_restored(project: Project) -> None:
+    """A probe: a backup a newer qualcode took was put in place by `restore_backup`, after which every
+    command refused the project as newer than this qualcode."""
+    from qualcode.store.backups import restore_backup
+
+    root, database = project.root, project.database
+    project.close()
+    backup = _backup_of_a_newer_qualcode(root)
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    content = database.read_bytes()
+    with pytest.raises(ProjectError, match=f"^{backup.name} was taken by a newer qualcode") as refused:
+        restore_backup(database, Path(backup.name))
+    assert refused.value.hint == "upgrade qualcode to restore it, or choose another backup: `qualcode backup list`"
+    assert database.read_bytes() == content
+    Project.open(root).close()
+
+
+def test_restoring_a_backup_of_a_newer_schema_names_the_backup(demo: Path) -> None:
+    """A probe: `backup restore` of a newer qualcode's backup said "project …/.qualcode/.restore-k6sip501 has
+    schema 0012, newer than this qualcode knows": a folder the researcher never made, not the backup."""
+    from tests.test_cli import run
+
+    backup = _backup_of_a_newer_qualcode(demo)
+    refused = run("--project", str(demo), "backup", "restore", backup.name)
+    assert refused.exit_code == 1
+    assert refused.output.startswith(f"error: {backup.name} was taken by a newer qualcode"), refused.output
+    assert ".restore-" not in refused.output
+    assert run("--project", str(demo), "status").exit_code == 0
