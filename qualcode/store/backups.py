@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from qualcode.errors import ProjectError
 from qualcode.store import faults
+from qualcode.store.revisions import newer_than_code, newest_revision
 
 SUFFIX = ".bak"
 MANUAL = "manual"
@@ -434,12 +435,21 @@ def _check_restorable(copy: Path, source: Path) -> None:
             connection.execute("PRAGMA journal_mode = DELETE")
             result = [row[0] for row in connection.execute("PRAGMA integrity_check")]
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            versions = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")] \
+                if "alembic_version" in tables else []
     except sqlite3.DatabaseError as error:
         raise ProjectError(f"{source} cannot be restored: {error}", "choose another backup: `qualcode backup list`") from None
     if result != ["ok"]:
         raise ProjectError(f"{source} fails SQLite's integrity check ({result[0]})", "choose another backup: `qualcode backup list`")
     if not {"alembic_version", "transcripts", "codes"} <= tables:
         raise ProjectError(f"{source} is not a qualcode project backup", "choose another backup: `qualcode backup list`")
+    # Put in place, it would make every command refuse the project as newer than this qualcode.
+    newer = [version for version in versions if newer_than_code(version)]
+    if newer:
+        raise ProjectError(
+            f"{source.name} was taken by a newer qualcode (schema {newer[0]}; this one knows up to {newest_revision()})",
+            "upgrade qualcode to restore it, or choose another backup: `qualcode backup list`",
+        )
 
 
 def _compact(path: Path) -> None:

@@ -116,8 +116,17 @@ def why_not_writable(database: Path) -> str | None:
     return None
 
 
-def read_only_error(database: Path | None, reason: str | None = None) -> ProjectError:
+def read_only_error(database: Path | None, reason: str | None = None, *, needs_upgrade: bool = False) -> ProjectError:
+    """The project cannot be written; `needs_upgrade` where it cannot be read either until it is upgraded,
+    so the hint does not send the researcher to the commands that only read, which were just refused."""
     root = f" {database.parent.parent}" if database is not None else ""
+    if needs_upgrade:
+        return ProjectError(
+            f"the project{root} is read-only" + (f": {reason}" if reason else "")
+            + ", and it needs an upgrade to be read by this version of qualcode",
+            "copy the project to a folder you can write to and open the copy, which is upgraded there "
+            "(the original stays as it is), or make the project writable",
+        )
     return ProjectError(
         f"the project{root} is read-only" + (f": {reason}" if reason else ""),
         "commands that only read (status, search, history, lists) still work; "

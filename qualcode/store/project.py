@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 import sqlite3
 import threading
@@ -10,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -41,13 +39,13 @@ from qualcode.store.faults import (
     read_only_error,
     why_not_writable,
 )
+from qualcode.store.revisions import MIGRATIONS, newer_than_code, newest_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 PROJECT_DIR = ".qualcode"
 DATABASE_FILE = "project.db"
-MIGRATIONS = Path(__file__).parent / "migrations"
 CREATED_SETTING = "project.created"
 
 
@@ -251,7 +249,7 @@ class Project:
                 text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
             ).scalar_one()
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() if has_version else []
-        if versions == [_newest_revision()]:
+        if versions == [newest_revision()]:
             return  # the usual case, decided without importing Alembic
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
@@ -271,16 +269,13 @@ class Project:
                                 "has lost the record of its schema's version (its alembic_version table is empty or gone)")
         known = {revision.revision for revision in script.walk_revisions()}
         if current not in known:
-            # Revisions are numbered ("0011"): a higher number is a newer qualcode's; anything else is damage.
-            if current.isdigit() and head is not None and head.isdigit() and int(current) > int(head):
+            if newer_than_code(current):
                 raise ProjectError(f"project {self.root} has schema {current}, newer than this qualcode knows",
                                    "upgrade qualcode to open it")
             raise damaged_error(self.database, f"records a schema version no qualcode has made ({current!r})")
         if self.read_only:
             if not_writable is not None:
-                raise read_only_error(
-                    self.database, f"{not_writable}, and it needs an upgrade to be read by this version of qualcode"
-                )
+                raise read_only_error(self.database, not_writable, needs_upgrade=True)
             Project.open(self.root).close()  # upgrades, after a backup
             return
         self.backup(f"{BEFORE_UPGRADE}-{current or 'empty'}")
@@ -372,7 +367,7 @@ class Project:
             for pattern in ("*.bak", "*.bak-wal", ".*.partial"):
                 for backup in sorted(self.backups.glob(pattern)):
                     if (rewrite is not None and pattern == "*.bak" and backup_label(backup) in RESEARCHERS_OWN
-                            and rewrite_backup(backup, _newest_revision(), lambda copy: _rewrite_in(copy, rewrite))):
+                            and rewrite_backup(backup, newest_revision(), lambda copy: _rewrite_in(copy, rewrite))):
                         rewritten.append(backup)
                         continue
                     backup.unlink()
@@ -442,26 +437,21 @@ def _rewrite_in(database: Path, rewrite: Callable[[Session], object]) -> None:
 
 
 def _upgrade(engine: Engine) -> None:
-    """Migrate to the newest schema; Alembic is imported only when a migration may run."""
+    """Migrate to the newest schema in one write transaction: all of it or none of it, and once.
+
+    Python's sqlite3 begins a transaction only before a row is written, so a migration that begins
+    with DDL (0010 drops an index) committed it at once: an upgrade that failed or was killed
+    further on left the schema changed under the old version number, and every later open failed
+    running that migration again. The write lock is also taken before Alembic reads the version,
+    so a second process that found the old schema waits for the first and then finds nothing to do.
+    Alembic is imported only when a migration may run.
+    """
     from alembic import command
 
-    with engine.begin() as connection:
+    with engine.connect() as connection:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
         command.upgrade(_alembic_config(connection), "head")
-
-
-_REVISION = re.compile(r"^(down_revision|revision) = ['\"]([^'\"]+)['\"]", re.MULTILINE)
-
-
-@cache
-def _newest_revision() -> str | None:
-    """The head of the migrations, read from their files (the only head, or None if unclear)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in (MIGRATIONS / "versions").glob("*.py"):
-        for kind, value in _REVISION.findall(script.read_text(encoding="utf-8")):
-            (revisions if kind == "revision" else parents).add(value)
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
+        connection.commit()
 
 
 @contextmanager
