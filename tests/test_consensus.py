@@ -978,3 +978,28 @@ def test_redoing_a_decision_coded_the_same_way_since_says_how_to_take_that_one_b
             redo(session, chair)
         assert refused.value.hint is not None and "qualcode consensus reopen" in refused.value.hint
         assert live(session, CONSENSUS_CODER) == [(EMPOWERMENT, again.start, again.end)]
+
+
+def test_a_decision_on_a_withdrawn_participants_passage_in_a_group_interview_leaves_with_it(demo: Path) -> None:
+    """A group interview stays when one of its speakers withdraws, and so did a decision to keep neither of two
+    coders' passages on their words: at its old offsets, listed as a stale decision on the words of whoever spoke
+    there after the rewrite ("agen. Jeg har to barn, …", D6's). A decision on another's passage stays and moves."""
+    from qualcode.coding.consensus import standing_decisions
+
+    group = "gruppeintervju_G1"
+    with Project.open(demo) as project, project.begin() as session:
+        first, second = get_or_create_coder(session, A), get_or_create_coder(session, B)
+        add_coding(session, group, "brukermedvirkning/tvang og krav", first,
+                   match="Det er jo sånn at hvis du sier nei, så mister du sosialhjelpa.")
+        add_coding(session, group, "brukermedvirkning/tvang og krav", second,
+                   match="Så det er ikke frivillig, selv om de kaller det det.")
+        add_coding(session, group, "empowerment/fellesskap med andre", first, match="Vi støtter hverandre.")
+        found = disagreements(session, group, A, B)
+        assert len(found) == 3
+        for item in found:
+            decide(session, item, Choice.NEITHER, first)
+        assert standing_decisions(session) == 3
+        withdraw_participant(session, "D5", PseudonymKey("test"), first)
+        [left] = disagreements(session, group, A, B)
+        assert left.excerpt == "Vi støtter hverandre." and left.kept_neither and left.settled
+        assert standing_decisions(session) == 1

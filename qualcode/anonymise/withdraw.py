@@ -127,10 +127,7 @@ def withdraw_participant(
     # Their framework summaries go with them (the database cascades), and so does the log of them.
     gone_guids.update(session.scalars(select(FrameworkSummary.guid).where(FrameworkSummary.participant_id == participant.id)))
     # A decision recorded as an event of its own (coding/consensus.py) has no row; its event names the deleted transcript.
-    gone_guids.update(guid for guid in session.scalars(select(Event.entity_guid).where(
-        Event.action.in_((EventKind.CONSENSUS_NEITHER.value, EventKind.CONSENSUS_KEEP.value)),
-        Event.payload[("after", "transcript_guid")].as_string().in_(gone_guids),
-    )) if guid is not None)
+    gone_guids.update(_decisions_on(session, gone_guids))
     session.execute(delete(Event).where(Event.entity_guid.in_(gone_guids)))
     session.delete(participant)
     session.flush()
@@ -154,6 +151,23 @@ def withdraw_participant(
         len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted,
         spanning_others=tuple(spanning), quotes=quotes, comments_removed=comments_removed,
     )
+
+
+def _decisions_on(session: Session, gone: set[str]) -> set[str]:
+    """The entity GUIDs of consensus decisions recorded as events of their own (to keep neither passage, or one
+    the consensus coder coded already) on a deleted transcript, or made on a coding that went with the
+    participant's words: in a group interview, which stays, such a decision about their passage was left
+    behind at its old offsets, and listed as a stale decision on the words of whoever speaks there now."""
+    decisions = session.execute(select(Event.entity_guid, Event.payload).where(
+        Event.action.in_((EventKind.CONSENSUS_NEITHER.value, EventKind.CONSENSUS_KEEP.value)))).all()
+    found = set()
+    for guid, payload in decisions:
+        after, fields = (payload or {}).get("after") or {}, (payload or {}).get("consensus") or {}
+        basis = {*str(fields.get("a_codings") or "").split(), *str(fields.get("b_codings") or "").split()}
+        basis.add(str(after.get("coding_guid") or ""))
+        if guid is not None and (str(after.get("transcript_guid")) in gone or basis & gone):
+            found.add(guid)
+    return found
 
 
 def _delete_their_comments(
