@@ -673,20 +673,26 @@ class Workspace:
         destroy_project_key(self.project, access)
         return access.path
 
-    def _purge_after_withdrawal(self) -> Purged | None:
-        """Rebuild the file and delete every backup (each holds a withdrawn participant's words), then
+    def _purge_after_withdrawal(self, participant: str) -> Purged | None:
+        """Rebuild the file and delete every backup that holds the withdrawn participant's words, then
         clear the record that this is due; None when it could not be done (a full disk): the record
-        stays, and the next command that opens the project does it."""
+        stays, and the next command that opens the project does it. A backup taken once their
+        withdrawal was done holds none (the state a restore of an older backup kept, which withdraws
+        them again): deleted, the work in it was lost, under a note that it was kept."""
         from sqlalchemy.exc import OperationalError
 
+        from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING
+        from qualcode.store.backups import withdrawal_done_in
         from qualcode.store.settings import delete_setting
+
+        unfinished = (WITHDRAWAL_PURGE_PENDING, PURGE_PENDING, REAPPLY_PENDING)
 
         def done() -> None:
             with self.begin() as session:
                 delete_setting(session, WITHDRAWAL_PURGE_PENDING)
 
         try:
-            return self.project.purge(before_backup=done)
+            return self.project.purge(before_backup=done, keep=lambda backup: withdrawal_done_in(backup, participant, unfinished))
         except (OSError, OperationalError):
             return None
 
@@ -701,7 +707,7 @@ class Workspace:
         with self.begin() as session:
             withdrawn = get_setting(session, WITHDRAWAL_PURGE_PENDING)
         if withdrawn:
-            purged = self._purge_after_withdrawal()
+            purged = self._purge_after_withdrawal(withdrawn)
             if purged is None:
                 raise WriteFailed(
                     f"the withdrawal of {withdrawn} is not finished: the project file could not be rebuilt, and its "
@@ -737,7 +743,7 @@ class Workspace:
             with self.begin() as session:
                 result = withdraw_participant(session, participant, key, self.coder(session), identifiers)
                 set_setting(session, WITHDRAWAL_PURGE_PENDING, participant)  # with the withdrawal, or not at all
-            purged = self._purge_after_withdrawal()
+            purged = self._purge_after_withdrawal(participant)
             if purged is None:
                 raise WriteFailed(
                     f"{participant} is withdrawn from the project, but the file could not be rebuilt, and its free space and "

@@ -86,6 +86,9 @@ def backup_restore(app: AppContext, file: Path, before_withdrawal: bool) -> None
             withdrawal = workspace.withdraw(name)
         click.echo(f"withdrew {name} again, who had withdrawn consent since the backup: "
                    f"removed {withdrawal.transcripts_removed} transcripts, redacted {withdrawal.turns_redacted} turns")
+        if withdrawal.backups_deleted:
+            note(f"deleted the {len(withdrawal.backups_deleted)} backups that held their words"
+                 f" ({', '.join(withdrawal.backups_deleted)})")
 
 
 COMMANDS = [backup_group]

@@ -337,7 +337,7 @@ class _Record:
     """What one database says about its project: its GUID, its withdrawals, its participants."""
 
     guid: str | None
-    withdrawals: frozenset[str]
+    withdrawals: frozenset[str]  # who withdrew (their participant id), or the event's GUID where it names no one
     participants: frozenset[str]
 
 
@@ -346,9 +346,14 @@ def _record(path: Path) -> _Record | None:
     try:
         with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
             guid = connection.execute("SELECT value FROM settings WHERE key = 'project.guid'").fetchone()
-            # By GUID: a withdrawal deletes the events about the person, so the id SQLite gives its
-            # own event can be one the backup already holds for another.
-            withdrawals = connection.execute("SELECT guid FROM events WHERE action = 'participant.withdraw'").fetchall()
+            # By who withdrew, else by GUID: a withdrawal deletes the events about the person, so the id
+            # SQLite gives its own event can be one the backup already holds for another. Not by GUID
+            # alone: a restore from before a withdrawal withdraws them again, in an event of its own, and
+            # every backup taken after the first withdrawal was then refused as taken before it.
+            withdrawals = connection.execute(
+                "SELECT coalesce(json_extract(payload, '$.after.participant'), guid) FROM events"
+                " WHERE action = 'participant.withdraw'"
+            ).fetchall()
             participants = connection.execute("SELECT name FROM participants").fetchall()
     except sqlite3.DatabaseError:
         return None
@@ -357,6 +362,26 @@ def _record(path: Path) -> _Record | None:
         frozenset(str(row[0]) for row in withdrawals),
         frozenset(str(row[0]) for row in participants),
     )
+
+
+def withdrawal_done_in(path: Path, participant: str, unfinished: tuple[str, ...]) -> bool:
+    """Whether the backup at `path` was taken once `participant`'s withdrawal was done: it records the
+    withdrawal, holds no participant of that id, and no setting in `unfinished` (a rebuild of the file
+    still due) says deleted pages may still hold what went. Such a backup holds none of their words.
+    False when it cannot be read."""
+    try:
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+            if connection.execute("SELECT 1 FROM participants WHERE name = ?", (participant,)).fetchone():
+                return False
+            marks = ", ".join("?" for _ in unfinished) or "NULL"
+            if connection.execute(f"SELECT 1 FROM settings WHERE key IN ({marks})", unfinished).fetchone():  # noqa: S608
+                return False
+            return connection.execute(
+                "SELECT 1 FROM events WHERE action = 'participant.withdraw' AND json_extract(payload, '$.after.participant') = ?",
+                (participant,),
+            ).fetchone() is not None
+    except sqlite3.DatabaseError:
+        return False
 
 
 def _records_beside(directory: Path) -> list[_Record]:

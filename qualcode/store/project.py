@@ -347,13 +347,15 @@ class Project:
 
     def purge(
         self, before_backup: Callable[[], None] | None = None, rewrite: Callable[[Session], object] | None = None,
+        keep: Callable[[Path], bool] | None = None,
     ) -> Purged:
         """After removing sensitive content: fold the WAL in, rebuild the file, drop old backups.
 
         Backups taken earlier still hold what was removed, so they go; with `rewrite`, the
         researcher's own (manual, before-restore) of the current schema are rewritten by it in a
         session of their own instead, and kept. A fresh backup of the cleaned project is taken,
-        so one always exists. `before_backup` runs just before that backup is taken (the caller's
+        so one always exists. Backups `keep` says hold none of it are kept as they are.
+        `before_backup` runs just before that backup is taken (the caller's
         record that the purge is due is cleared there, or the backup would hold it and its
         restore would purge again).
         """
@@ -363,9 +365,15 @@ class Project:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         deleted: list[Path] = []
         rewritten: list[Path] = []
+        kept: set[str] = set()
         if self.backups.is_dir():
             for pattern in ("*.bak", "*.bak-wal", ".*.partial"):
                 for backup in sorted(self.backups.glob(pattern)):
+                    if backup.name.removesuffix("-wal") in kept:  # a backup's log is part of it
+                        continue
+                    if keep is not None and pattern == "*.bak" and keep(backup):
+                        kept.add(backup.name)
+                        continue
                     if (rewrite is not None and pattern == "*.bak" and backup_label(backup) in RESEARCHERS_OWN
                             and rewrite_backup(backup, newest_revision(), lambda copy: _rewrite_in(copy, rewrite))):
                         rewritten.append(backup)

@@ -504,6 +504,37 @@ def test_a_restore_from_before_a_withdrawal_withdraws_them_again_at_once(project
     assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
 
 
+def test_a_restore_from_before_a_withdrawal_keeps_the_state_it_replaced(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """The restore said "the state before is kept in …-before-restore.bak", then withdrew D2 again, whose
+    rebuild deleted every backup, that one too: the work done since the old backup (here a memo written
+    after the withdrawal) was gone, and nothing said so. A backup taken once D2's withdrawal was done holds
+    none of their words, and is kept; one that holds them is deleted, and named."""
+    root, env = project[0], own_key(project[1], tmp_path)
+    told = tmp_path / "d2.txt"
+    told.write_text("I: Hva tenker du?\nD2: Jeg ble møtt med respekt på kontoret hver gang.\n", encoding="utf-8")
+    assert run_qualcode(["import", str(told), "--participant", "D2", "--role", "deltaker"], env).returncode == 0
+    assert run_qualcode(["backup"], env).returncode == 0
+    [manual] = backups(root, "manual")
+    before = tmp_path / "før-tilbaketrekking.bak"
+    shutil.copyfile(manual, before)
+    assert run_qualcode(["participants", "withdraw", "D2", "--yes"], env).returncode == 0
+    assert run_qualcode(["memo", "add", "Skrevet etter tilbaketrekkingen"], env).returncode == 0
+    inside = root / ".qualcode" / "backups" / "20200101-000000-000000-manual.bak"  # an old one put back among them
+    shutil.copyfile(before, inside)
+
+    restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
+    assert restored.returncode == 0, restored.stderr
+    [kept] = backups(root, "before-restore")
+    assert f"the state before is kept in {kept.name}" in restored.stderr
+    assert f"deleted the 1 backups that held their words ({inside.name})" in restored.stderr
+    assert not inside.exists()
+    assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
+    assert "Skrevet etter tilbaketrekkingen" not in memo_texts(root)
+    assert run_qualcode(["backup", "restore", kept.name], env).returncode == 0
+    assert "Skrevet etter tilbaketrekkingen" in memo_texts(root)
+    assert b"respekt" not in database(root).read_bytes()
+
+
 def test_a_restore_onto_a_damaged_database_refuses_another_projects_backup(
     project: tuple[Path, dict[str, str]], tmp_path: Path,
 ) -> None:
