@@ -3082,3 +3082,28 @@ def test_a_key_save_that_fails_keeps_a_rewrite_marked_due_before_it(project: Pro
     with pytest.raises(OSError):
         save_and_reapply(project, key_access, key_access.load_existing(), None)
     assert interrupted_work(project)
+
+
+def test_a_file_whose_speaker_label_is_a_withdrawn_participants_id_is_refused(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """A label equal to a participant's id is that participant's turn. After D2 withdrew, the copy of their
+    interview without its front matter (another hash, no participant named) came in whole, their turns
+    labelled "D2" and no one's, without a word; so did a group interview of theirs saved again."""
+    _sample_project(project, key_access)
+    workspace = Workspace(project, Config(coder="Forsker 1", passphrase="test passphrase"))
+    workspace.withdraw("D2")
+    alone = tmp_path / "kopi.txt"
+    alone.write_text("I: Hei.\nD2: Jeg ble møtt med respekt på kontoret hver gang.\n", encoding="utf-8")
+    lower = tmp_path / "liten.txt"
+    lower.write_text("I: Hei.\nd2: Jeg ble møtt med respekt på kontoret hver gang.\n", encoding="utf-8")
+    mapped = tmp_path / "kartlagt.txt"  # the label mapped to someone else in the front matter: theirs, as it says
+    mapped.write_text("---\nparticipant: D9\nspeakers: {D2: D9}\n---\nI: Hei.\nD2: Jeg kom inn i programmet i fjor.\n",
+                      encoding="utf-8")
+    result = import_paths(project, [alone, lower, mapped], key_access)
+    assert sorted(path.name for path, _ in result.failed) == ["kopi.txt", "liten.txt"]
+    assert all(reason.startswith("participant D2 withdrew consent") for _, reason in result.failed), [reason for _, reason in result.failed]
+    assert [item.name for item in result.imported] == ["kartlagt"]
+    with project.begin() as session:
+        assert not any("respekt" in (transcript.current_version.text if transcript.current_version else "")
+                       for transcript in session.scalars(select(Transcript)))

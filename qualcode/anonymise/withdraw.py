@@ -467,8 +467,9 @@ def refuse_withdrawn_source(session: Session, path: Path, file_hash: str | None)
 def refuse_withdrawn_participant(session: Session, *names: str) -> None:
     """Participant ids that withdrew are not made again by an import: it would bring back their words
     under the same ids. All of them named at once, so one correction does."""
-    withdrawn = {after.get(WITHDRAWN_ID) for after in _withdrawals(session)}
-    again = sorted(name for name in set(names) if name in withdrawn)
+    withdrawn = {str(after[WITHDRAWN_ID]).casefold(): str(after[WITHDRAWN_ID]) for after in _withdrawals(session) if after.get(WITHDRAWN_ID)}
+    # In any case, as a speaker label "d5:" is D5's turn.
+    again = sorted({withdrawn[name.casefold()] for name in names if name.casefold() in withdrawn})
     if again:
         who = f"participant {again[0]}" if len(again) == 1 else f"participants {', '.join(again)}"
         raise ImportFailed(

@@ -783,6 +783,14 @@ def _named_participants(meta: dict[str, Any]) -> list[str]:
     return [name.strip() for name in _interviewed(meta) + speakers]
 
 
+def _labels_as_ids(meta: dict[str, Any], document: ParsedDocument) -> list[str]:
+    """The speaker labels the metadata says nothing of: each is the participant whose id it is
+    (_speaker_participants), so a label that is a withdrawn participant's id names them."""
+    labels = sorted({span.speaker for span in document.turns if span.speaker})
+    named = speakers_named(meta, labels)
+    return [label for label in labels if label not in named]
+
+
 def _refuse_attributes_of_named(session: Session, meta: dict[str, Any]) -> None:
     """What the import refuses of the file's attributes that its participants have too, for a dry
     run, which creates no one: the participants its metadata names who are in the project already."""
@@ -993,7 +1001,7 @@ def _import_one(
         # A file imported before is known by its bytes, before any slow work or review; so is one
         # naming someone who withdrew, before its words are queued for review as context.
         refuse_present(session, path, read.source_hash, read.meta)
-        refuse_withdrawn_participant(session, *_named_participants(read.meta))
+        refuse_withdrawn_participant(session, *_named_participants(read.meta), *_labels_as_ids(read.meta, read.document))
         _refuse_attributes_of_named(session, read.meta)
         vocabulary = codebook_vocabulary(session)
     proposals = propose_candidates(read.document, vocabulary)
@@ -1247,7 +1255,7 @@ def preview_file(
     replacing = None
     try:
         refuse_present(session, path, read.source_hash, read.meta)
-        refuse_withdrawn_participant(session, *_named_participants(read.meta))
+        refuse_withdrawn_participant(session, *_named_participants(read.meta), *_labels_as_ids(read.meta, read.document))
         _refuse_attributes_of_named(session, read.meta)
         if candidates:
             outcome = "would be held back until the names proposed for review are decided"
