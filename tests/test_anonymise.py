@@ -3107,3 +3107,26 @@ def test_a_file_whose_speaker_label_is_a_withdrawn_participants_id_is_refused(
     with project.begin() as session:
         assert not any("respekt" in (transcript.current_version.text if transcript.current_version else "")
                        for transcript in session.scalars(select(Transcript)))
+
+
+def test_identifiers_named_for_a_participant_who_withdrew_earlier_must_still_be_theirs(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """Once D1 was gone, `withdraw D1 --identifier NAME` turned any name into a digest: one the key saw only
+    in another's interview (as "Sissel Bakken", D1's, for D5 in a probe) lost its pseudonym for good, and so did
+    one named for an id that never was (a typo). Both are refused now, as they are while the participant is here."""
+    other = tmp_path / "annen.txt"
+    other.write_text("---\nparticipant: D3\n---\nI: Hvem hjalp deg?\nD3: Det var Per Olsen på kontoret.\n", encoding="utf-8")
+    with key_access.editing() as key:
+        add_known_identifier(key, "Per Olsen", "person", "m")
+    _group_interview(project, key_access, tmp_path, other)
+    with project.begin() as session, key_access.editing() as key:
+        withdraw_participant(session, "D1", key, None)
+    with key_access.editing() as key, project.begin() as session:
+        with pytest.raises(InvalidInput, match="^'Per Olsen' is not D1's identifier: the key saw it only in annen"):
+            withdraw_participant(session, "D1", key, None, identifiers=["Per Olsen"])
+        with pytest.raises(NotFound, match="no participant 'D7'"):
+            withdraw_participant(session, "D7", key, None, identifiers=["Per Olsen"])
+        assert withdraw_participant(session, "d1", key, None, identifiers=["Kari Nordmann"]).already_gone  # seen where they spoke
+    with key_access.editing() as key:
+        assert key.entry_for("Per Olsen") is not None and key.entry_for("Kari Nordmann") is None

@@ -82,18 +82,26 @@ def withdraw_participant(
     try:
         participant = find_participant(session, ref)
     except NotFound:
-        if not identifiers:
+        # Only one who did withdraw: an id mistyped turned whatever was named into digests. And only
+        # their own identifiers, as when they were here: someone else's would lose their pseudonym for good.
+        earlier = [after for after in _withdrawals(session) if str(after.get(WITHDRAWN_ID) or "").casefold() == ref.strip().casefold()]
+        if not identifiers or not earlier:
             raise
+        name = str(earlier[0][WITHDRAWN_ID])
+        _refuse_others_identifiers(name, {str(transcript) for after in earlier for transcript in after.get(WITHDRAWN_FROM, ())},
+                                   key, identifiers)
         denied = _deny(key, identifiers, lambda entry: False)
         record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
                      summary="identifiers of a participant who withdrew earlier were turned into digests")
         return Withdrawal(0, 0, 0, denied, already_gone=True)
-    _refuse_others_identifiers(session, participant, key, identifiers)
+    _refuse_others_identifiers(participant.name, {link.transcript.name for link in session.scalars(
+        select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id))}, key, identifiers)
     gone_guids: set[str] = {participant.guid}
     said: list[str] = []  # what they said, held only in memory, to find quotes of it elsewhere
     spanning: list[str] = []  # codings removed that held others' words too
     removed_names: list[str] = []
     redacted = 0
+    redacted_in: list[str] = []  # group interviews their turns were taken out of, where their identifiers may have been seen
     codings_removed = 0
     unlinked, given_to_others = _taken_off_by_edits(session, participant)
     links = session.scalars(select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id)).all()
@@ -106,6 +114,7 @@ def withdraw_participant(
             count, removed = _redact(session, transcript, participant.id, unlinked.pop(transcript.id, None), gone_guids, said,
                                      spanning)
             redacted += count
+            redacted_in.append(transcript.name)
             codings_removed += removed
         else:
             unlinked.pop(transcript.id, None)
@@ -121,6 +130,7 @@ def withdraw_participant(
             continue
         count, removed = _redact(session, transcript, participant.id, once_theirs, gone_guids, said, spanning)
         redacted += count
+        redacted_in.append(transcript.name)
         codings_removed += removed
     # Their own comments on drafts, brought back by `review import` under their pseudonym as a reviewer's name.
     comments_removed = _delete_their_comments(session, key, participant, identifiers, gone_guids, said)
@@ -144,7 +154,7 @@ def withdraw_participant(
         entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
     record_event(
         session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
-        after={WITHDRAWN_ID: participant.name, WITHDRAWN_SOURCES: sorted(set(sources))},
+        after={WITHDRAWN_ID: participant.name, WITHDRAWN_SOURCES: sorted(set(sources)), WITHDRAWN_FROM: sorted(set(redacted_in))},
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
     return Withdrawal(
@@ -321,23 +331,22 @@ class Quotes:
 OWN_KINDS = frozenset({"fnr", "phone", "email", "address", "postcode", "birth_date", "account", "plate", "profile"})
 
 
-def _refuse_others_identifiers(session: Session, participant: Participant, key: PseudonymKey, identifiers: Sequence[str]) -> None:
-    """An identifier named as the participant's must not be someone else's: turned into a digest, it
-    is gone from the key for good, and a later import of the other's interview gives them a new
-    pseudonym ("--identifier 'Sissel Bakken'" for D5 took D1's). Theirs is one the key links to
-    them, or one it saw in a transcript of theirs; one it saw only in others' is refused."""
-    theirs = {link.transcript.name for link in session.scalars(
-        select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id))}
+def _refuse_others_identifiers(name: str, theirs: set[str], key: PseudonymKey, identifiers: Sequence[str]) -> None:
+    """An identifier named as the participant's (`name`) must not be someone else's: turned into a
+    digest, it is gone from the key for good, and a later import of the other's interview gives them
+    a new pseudonym ("--identifier 'Sissel Bakken'" for D5 took D1's). Theirs is one the key links to
+    them, or one it saw in a transcript of theirs (`theirs`, by name); one it saw only in others' is
+    refused."""
     named = {identifier.casefold() for identifier in identifiers}
     for entry in key.entries:
-        if entry.original.casefold() not in named or entry.participant == participant.name:
+        if entry.original.casefold() not in named or entry.participant == name:
             continue
         if entry.participant is not None or (entry.seen_in and not theirs & set(entry.seen_in)):
             whose = f"the key links it to {entry.participant}" if entry.participant else (
                 f"the key saw it only in {', '.join(entry.seen_in[:3])}{' …' if len(entry.seen_in) > 3 else ''}")
             raise InvalidInput(
-                f"{entry.original!r} is not {participant.name}'s identifier: {whose}; nothing was changed",
-                f"name only {participant.name}'s own identifiers (`qualcode key show` lists where each was first seen)",
+                f"{entry.original!r} is not {name}'s identifier: {whose}; nothing was changed",
+                f"name only {name}'s own identifiers (`qualcode key show` lists where each was first seen)",
             )
 
 
@@ -447,6 +456,9 @@ def _delete_transcript(session: Session, transcript: Transcript, participant_id:
 # files their transcripts came from, which imports refuse (withdrawn_import).
 WITHDRAWN_ID = "participant"
 WITHDRAWN_SOURCES = "source_hashes"
+# And the group interviews their turns were taken out of: identifiers the key saw there may be theirs
+# (their own name, said in the round), which they may still name to become digests after.
+WITHDRAWN_FROM = "redacted_in"
 
 
 def _withdrawals(session: Session) -> list[dict[str, Any]]:
