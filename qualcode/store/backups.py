@@ -371,15 +371,15 @@ def withdrawal_done_in(path: Path, participant: str, unfinished: tuple[str, ...]
     False when it cannot be read."""
     try:
         with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
-            if connection.execute("SELECT 1 FROM participants WHERE name = ?", (participant,)).fetchone():
+            folded = participant.casefold()  # as it was named: `withdraw d4` withdraws D4
+            if any(str(name).casefold() == folded for (name,) in connection.execute("SELECT name FROM participants")):
                 return False
             marks = ", ".join("?" for _ in unfinished) or "NULL"
             if connection.execute(f"SELECT 1 FROM settings WHERE key IN ({marks})", unfinished).fetchone():  # noqa: S608
                 return False
-            return connection.execute(
-                "SELECT 1 FROM events WHERE action = 'participant.withdraw' AND json_extract(payload, '$.after.participant') = ?",
-                (participant,),
-            ).fetchone() is not None
+            withdrawn = connection.execute(
+                "SELECT json_extract(payload, '$.after.participant') FROM events WHERE action = 'participant.withdraw'")
+            return any(str(name).casefold() == folded for (name,) in withdrawn if name is not None)
     except sqlite3.DatabaseError:
         return False
 
