@@ -8,6 +8,7 @@ own transaction, which commits at once (a crash loses at most the keystroke in f
 from __future__ import annotations
 
 import getpass
+import json
 import re
 import shlex
 import shutil
@@ -696,6 +697,26 @@ class Workspace:
         except (OSError, OperationalError):
             return None
 
+    def _finish_withdrawal_key(self, report: Report) -> None:
+        """Turn into digests the key entries a withdrawal recorded, when a kill came before the key was saved."""
+        from qualcode.anonymise.pending import WITHDRAWAL_KEY_PENDING
+        from qualcode.anonymise.withdraw import deny_recorded
+        from qualcode.store.settings import delete_setting, get_setting
+
+        with self.begin() as session:
+            record = get_setting(session, WITHDRAWAL_KEY_PENDING)
+        if not record:
+            return
+        with self.key_access().editing() as key:
+            with self.begin() as session:
+                if get_setting(session, WITHDRAWAL_KEY_PENDING) != record:  # another command finished it meanwhile
+                    return
+            denied = deny_recorded(key, json.loads(record))
+        with self.begin() as session:
+            delete_setting(session, WITHDRAWAL_KEY_PENDING)
+        report(f"a withdrawal was interrupted before the key was saved; finished it: {denied} of their identifiers"
+               " are now kept only as digests")
+
     def _finish_interrupted(self, report: Report) -> None:
         """Complete a rewrite of stored texts, or a withdrawal's rebuilding of the file, that a crash
         interrupted, before anything else runs."""
@@ -704,6 +725,7 @@ class Workspace:
 
         if not interrupted_work(self.project):
             return
+        self._finish_withdrawal_key(report)
         with self.begin() as session:
             withdrawn = get_setting(session, WITHDRAWAL_PURGE_PENDING)
         if withdrawn:
@@ -736,13 +758,23 @@ class Workspace:
     # --- participants ------------------------------------------------------------------------
     def withdraw(self, participant: str, identifiers: Sequence[str] = ()) -> Withdrawal:
         """Remove everything a withdrawing participant said, then rebuild the file so none of it remains."""
-        from qualcode.anonymise.withdraw import withdraw_participant
-        from qualcode.store.settings import set_setting
+        from qualcode.anonymise.pending import WITHDRAWAL_KEY_PENDING
+        from qualcode.anonymise.withdraw import denial_record, withdraw_participant
+        from qualcode.store.settings import delete_setting, set_setting
 
-        with self.key_access().editing() as key:
+        access = self.key_access()
+        with access.editing() as key:
+            entries = list(key.entries)
             with self.begin() as session:
                 result = withdraw_participant(session, participant, key, self.coder(session), identifiers)
                 set_setting(session, WITHDRAWAL_PURGE_PENDING, participant)  # with the withdrawal, or not at all
+                denied = denial_record(key, [entry for entry in entries if entry not in key.entries])
+                if denied:  # so a kill before the key is saved leaves them for the next command, not in clear
+                    set_setting(session, WITHDRAWAL_KEY_PENDING, json.dumps(denied))
+            if denied:
+                access.save(key)
+                with self.begin() as session:
+                    delete_setting(session, WITHDRAWAL_KEY_PENDING)
             purged = self._purge_after_withdrawal(participant)
             if purged is None:
                 raise WriteFailed(

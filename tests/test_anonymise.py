@@ -3130,3 +3130,32 @@ def test_identifiers_named_for_a_participant_who_withdrew_earlier_must_still_be_
         assert withdraw_participant(session, "d1", key, None, identifiers=["Kari Nordmann"]).already_gone  # seen where they spoke
     with key_access.editing() as key:
         assert key.entry_for("Per Olsen") is not None and key.entry_for("Kari Nordmann") is None
+
+
+def test_a_withdrawal_stopped_before_the_key_was_saved_is_finished_by_the_next_command(
+    demo: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The withdrawal was committed, then the project file rebuilt, and only then the key saved: killed in
+    between (3 of 8 SIGKILLs in a probe), D5 was gone but their name stood in the key in clear, and no command
+    said so. The entries to deny are recorded with the withdrawal, as their digests, and the next command
+    turns them into digests."""
+    from qualcode.anonymise.service import KeyAccess, add_known_identifier
+
+    config = Config.resolve(project=demo, coder="Forsker 1")
+    with Workspace.open(config) as workspace, workspace.changing_key() as change:
+        add_known_identifier(change.key, "Arne Strand", "person", "m").participant = "D5"
+
+    def killed(_access: KeyAccess, _key: PseudonymKey) -> None:
+        raise KeyboardInterrupt  # the process ends here: the withdrawal is committed, the key not saved
+
+    with monkeypatch.context() as patched, Workspace.open(config) as workspace:
+        patched.setattr(KeyAccess, "save", killed)
+        with pytest.raises(KeyboardInterrupt):
+            workspace.withdraw("D5", ["Arne Strand"])
+    told: list[str] = []
+    with Workspace.open(config, report=told.append) as workspace:
+        assert workspace.read_key().entry_for("Arne Strand") is None
+    assert told[0].startswith("a withdrawal was interrupted before the key was saved; finished it: 1 of their")
+    assert told[1].startswith("the withdrawal of D5 was interrupted before the project file was rebuilt; finished it")
+    with Workspace.open(config, report=told.append):
+        assert len(told) == 2  # done once

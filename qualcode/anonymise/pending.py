@@ -16,9 +16,12 @@ PURGE_PENDING = "anonymise.purge_pending"
 # Set in a withdrawal's own transaction, cleared when the file is rebuilt and every backup (each
 # holds the participant's words) deleted: a full disk or a kill between the two left them there.
 WITHDRAWAL_PURGE_PENDING = "anonymise.withdrawal_purge_pending"
+# Set in a withdrawal's own transaction with digests of the key entries it turns into digests, cleared
+# once the key is saved: a kill between the two left their name, number and address in the key in clear.
+WITHDRAWAL_KEY_PENDING = "anonymise.withdrawal_key_pending"
 
 
 def interrupted_work(project: Project) -> bool:
     """Whether a rewrite of stored texts, or the purge after it or after a withdrawal, was interrupted."""
     with project.begin() as session:
-        return any(get_setting(session, name) for name in (REAPPLY_PENDING, PURGE_PENDING, WITHDRAWAL_PURGE_PENDING))
+        return any(get_setting(session, name) for name in (REAPPLY_PENDING, PURGE_PENDING, WITHDRAWAL_PURGE_PENDING, WITHDRAWAL_KEY_PENDING))

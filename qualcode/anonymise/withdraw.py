@@ -358,9 +358,29 @@ def _deny(key: PseudonymKey, identifiers: Sequence[str], theirs: Callable[[KeyEn
     if unknown:
         raise NotFound(f"{', '.join(sorted(unknown))} is not in the key", "name the identifiers as `qualcode key show` lists them")
     for entry in chosen:
-        words = [match.group() for match in WORD.finditer(entry.original)]
-        forms = [" ".join(words)] + (words if entry.kind == "person" and len(words) > 1 else [])
-        key.deny(entry, forms)
+        key.deny(entry, _forms(entry))
+    return len(chosen)
+
+
+def _forms(entry: KeyEntry) -> list[str]:
+    """The word sequences a denied entry keeps digests of: the whole, and a person's names one by one."""
+    words = [match.group() for match in WORD.finditer(entry.original)]
+    return [" ".join(words)] + (words if entry.kind == "person" and len(words) > 1 else [])
+
+
+def denial_record(key: PseudonymKey, entries: Iterable[KeyEntry]) -> list[list[str]]:
+    """What the project records of the entries a withdrawal turns into digests before the key is saved:
+    the key's own salted digests of each one's words, never the words."""
+    return [[key.digest(word) for word in _forms(entry)[0].split()] for entry in entries]
+
+
+def deny_recorded(key: PseudonymKey, record: Sequence[Sequence[str]]) -> int:
+    """Turn into digests the entries a withdrawal's `denial_record` names (a kill before the key was
+    saved left them in clear); how many."""
+    wanted = [list(words) for words in record]
+    chosen = [entry for entry in key.entries if [key.digest(word) for word in _forms(entry)[0].split()] in wanted]
+    for entry in chosen:
+        key.deny(entry, _forms(entry))
     return len(chosen)
 
 
