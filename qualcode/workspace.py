@@ -23,6 +23,7 @@ from qualcode.anonymise.pending import WITHDRAWAL_PURGE_PENDING
 from qualcode.config import Config
 from qualcode.errors import (
     Gone,
+    ImportFailed,
     InvalidInput,
     KeyFileError,
     KeyMissing,
@@ -1548,8 +1549,6 @@ IMPORT_FIELDS = ("participant", "role", "wave", "date", "fidelity")
 
 def import_options(metadata: dict[str, str]) -> ImportOptions:
     """The import options typed in a form (empty fields left to the files' own front matter and sidecars)."""
-    from datetime import date
-
     from qualcode.importers.service import ImportOptions
 
     given = {field: value.strip() for field, value in metadata.items() if value.strip()}
@@ -1558,9 +1557,11 @@ def import_options(metadata: dict[str, str]) -> ImportOptions:
         raise InvalidInput(f"unknown import fields: {', '.join(unknown)}", f"use {', '.join(IMPORT_FIELDS)}")
     when = None
     if "date" in given:
+        from qualcode.importers.metadata import parse_date
+
         try:
-            when = date.fromisoformat(given.pop("date"))
-        except ValueError:
+            when = parse_date(given.pop("date"), "import form")
+        except ImportFailed:
             raise InvalidInput(f"date {metadata['date'].strip()!r} is not YYYY-MM-DD", "as 2025-03-14") from None
     if "wave" in given:  # refused once, not once for every file chosen
         from qualcode.coding.waves import check_wave

@@ -256,7 +256,7 @@ def test_cli_edits_are_pseudonymised_logged_and_undone(small_project: Path) -> N
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["transcripts", "edit", "deltaker_D1_T1", "--date", "13.02.2024"], "date '13.02.2024' is not a date (hint: write it as YYYY-MM-DD)"),
+        (["transcripts", "edit", "deltaker_D1_T1", "--date", "13.02.2024"], "date '13.02.2024' is not a date (hint: write it as YYYY-MM-DD: 2024-02-13)"),
         (["transcripts", "edit", "deltaker_D1_T1", "--wave", "vår"], "wave 'vår' is not a round such as T1 or T2"),
         (["transcripts", "edit", "deltaker_D1_T1", "--fidelity", "opptak"], "fidelity 'opptak' is not one of"),
         (["transcripts", "edit", "deltaker_D1_T1", "--participant", "D42"], "no participant 'D42'"),

@@ -124,15 +124,39 @@ EARLIEST_INTERVIEW = date(1900, 1, 1)
 OLDEST_AGE = 120
 
 
+# A calendar date as YYYY-MM-DD (or ISO's YYYYMMDD). Python's date.fromisoformat also reads ISO week
+# dates ("2009-W41" as the Monday of that week, 2009-10-05) and day-of-year dates ("2009-285"):
+# a week or a day number written for a date would be stored as a day nobody wrote.
+_CALENDAR_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
+_NORWEGIAN_DATE = re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})")
+
+
 def parse_date(value: object, where: str) -> date:
     if isinstance(value, datetime):  # YAML reads "2024-05-02 10:00:00" as a moment: its day is the date
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, (list, dict)):
+        raise ImportFailed(f"{where}: date is {'a list' if isinstance(value, list) else 'key: value pairs'}, not one date",
+                           "write one date, as YYYY-MM-DD")
+    written = str(value).strip()
     try:
-        return date.fromisoformat(str(value))
+        if _CALENDAR_DATE.fullmatch(written):
+            return date.fromisoformat(written)
     except ValueError:
-        raise ImportFailed(f"{where}: date {value!r} is not a date", "write it as YYYY-MM-DD") from None
+        pass
+    raise ImportFailed(f"{where}: date {value!r} is not a date", _date_hint(written)) from None
+
+
+def _date_hint(written: str) -> str:
+    """How to write a refused date: a Norwegian day.month.year that is a real day, shown as it is written."""
+    norwegian = _NORWEGIAN_DATE.fullmatch(written)
+    if norwegian:
+        try:
+            return f"write it as YYYY-MM-DD: {date(int(norwegian['year']), int(norwegian['month']), int(norwegian['day'])).isoformat()}"
+        except ValueError:
+            pass
+    return "write it as YYYY-MM-DD"
 
 
 def participant_id(session: Session, typed: str) -> str:

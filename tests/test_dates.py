@@ -1,0 +1,64 @@
+"""Dates and moments as a Norwegian researcher meets them: interview dates as written, and the
+moments of the event log, memos and exports across time zones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qualcode.errors import InvalidInput
+from qualcode.workspace import import_options
+from tests.test_cli import run
+
+
+def _dates(demo: Path) -> dict[str, str | None]:
+    listed = run("--project", str(demo), "transcripts", "list", "--json")
+    return {row["name"]: row["interview_date"] for row in json.loads(listed.output)}
+
+
+@pytest.mark.parametrize("written", ["2009-W41", "2009-W41-1", "2009W411", "2009-285"])
+def test_a_week_or_a_day_number_is_refused_as_an_interview_date_not_stored_as_a_day_nobody_wrote(demo: Path, written: str) -> None:
+    """A probe: `transcripts edit --date 2009-W41` (and `date: 2009-W41` in front matter) stored
+    2009-10-05, the Monday of that week, as Python's date.fromisoformat reads an ISO week date."""
+    before = _dates(demo)["deltaker_D1_T1"]
+    edited = run("--project", str(demo), "transcripts", "edit", "deltaker_D1_T1", "--date", written)
+    assert edited.exit_code == 1 and edited.output.count("\n") == 1, edited.output
+    assert f"date '{written}' is not a date (hint: write it as YYYY-MM-DD)" in edited.output
+    assert _dates(demo)["deltaker_D1_T1"] == before
+
+    path = demo.parent / "uke.txt"
+    path.write_text(f"---\nparticipant: D3\nwave: T2\ndate: {written}\n---\nI: Hvordan går det?\nD3: Bra, takk.\n", encoding="utf-8")
+    imported = run("--project", str(demo), "import", str(path))
+    assert imported.exit_code == 1 and f"date '{written}' is not a date" in imported.output, imported.output
+    assert "uke" not in _dates(demo)
+    with pytest.raises(InvalidInput, match="is not YYYY-MM-DD"):
+        import_options({"date": written})
+
+
+def test_dates_as_researchers_write_them_are_refused_and_a_norwegian_one_is_shown_as_iso(demo: Path) -> None:
+    """Nothing is guessed (12/10/2009 is 12 October in Norway, 10 December in the US): each is
+    refused in one line; a day.month.year that is a real day is shown as YYYY-MM-DD in the hint."""
+    project = ["--project", str(demo)]
+    for written, hint in [
+        ("12.10.2009", "write it as YYYY-MM-DD: 2009-10-12"), ("1.2.2024", "write it as YYYY-MM-DD: 2024-02-01"),
+        ("31.02.2024", "write it as YYYY-MM-DD)"), ("12/10/2009", "write it as YYYY-MM-DD)"),
+        ("12.10.09", "write it as YYYY-MM-DD)"), ("12. oktober 2009", "write it as YYYY-MM-DD)"),
+        ("okt 2009", "write it as YYYY-MM-DD)"), ("2009", "write it as YYYY-MM-DD)"), ("2024-13-01", "write it as YYYY-MM-DD)"),
+    ]:
+        edited = run(*project, "transcripts", "edit", "deltaker_D1_T1", "--date", written)
+        assert edited.exit_code == 1 and edited.output.count("\n") == 1, edited.output
+        assert f"date '{written}' is not a date (hint: {hint}" in edited.output
+    assert _dates(demo)["deltaker_D1_T1"] == "2024-02-13"
+    assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--date", " 2009-10-12 ").exit_code == 0
+    assert _dates(demo)["deltaker_D1_T1"] == "2009-10-12"
+
+
+def test_a_date_given_as_a_yaml_list_is_named_so_not_shown_as_python_writes_it(demo: Path) -> None:
+    """A probe: `date: [2024-01-01]` was refused as "date [datetime.date(2024, 1, 1)] is not a date"."""
+    path = demo.parent / "liste.txt"
+    path.write_text("---\nparticipant: D3\ndate: [2024-01-01]\n---\nI: Hvordan går det?\nD3: Bra, takk.\n", encoding="utf-8")
+    imported = run("--project", str(demo), "import", str(path))
+    assert imported.exit_code == 1, imported.output
+    assert "date is a list, not one date" in imported.output and "datetime" not in imported.output
