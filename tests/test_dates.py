@@ -4,11 +4,17 @@ moments of the event log, memos and exports across time zones."""
 from __future__ import annotations
 
 import json
+import re
+import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from qualcode.errors import InvalidInput
+from qualcode.store.models import Coding
+from qualcode.store.project import Project
 from qualcode.workspace import import_options
 from tests.test_cli import run
 
@@ -62,3 +68,26 @@ def test_a_date_given_as_a_yaml_list_is_named_so_not_shown_as_python_writes_it(d
     imported = run("--project", str(demo), "import", str(path))
     assert imported.exit_code == 1, imported.output
     assert "date is a list, not one date" in imported.output and "datetime" not in imported.output
+
+
+def test_every_moment_in_a_qdpx_says_its_zone_and_is_the_stored_utc_moment(demo: Path) -> None:
+    """A probe: codings' and memos' creationDateTime were written without a zone
+    ("2026-12-06T03:16:44.618558", the UTC moment SQLite gave back), which NVivo or ATLAS.ti take as
+    their local time: an hour off in a Norwegian winter, two in summer. The project's own moments
+    had "+00:00"."""
+    project = ["--project", str(demo)]
+    assert run(*project, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Vi satt sammen og lagde handlingsplanen").exit_code == 0
+    assert run(*project, "coding", "memo", "1", "Skrevet etter møtet.").exit_code == 0
+    assert run(*project, "memo", "add", "Notat om runde T1.").exit_code == 0
+    exported = run(*project, "export", "qdpx", str(demo.parent / "prosjekt.qdpx"))
+    assert exported.exit_code == 0, exported.output
+    with zipfile.ZipFile(demo.parent / "prosjekt.qdpx") as archive:
+        qde = archive.read("project.qde").decode()
+    moments = re.findall(r'(\w+)DateTime="([^"]*)"', qde)
+    assert len(moments) >= 5, moments  # the project's two, the coding's selection and coding, two notes
+    for _, written in moments:
+        assert datetime.fromisoformat(written).utcoffset() == timedelta(0), written
+    with Project.open(demo) as opened, opened.begin() as session:
+        coded_at = session.scalars(select(Coding)).one().created_at
+    assert f'creationDateTime="{coded_at.replace(tzinfo=UTC).isoformat()}"' in qde
+    assert run("exchange", "validate", str(demo.parent / "prosjekt.qdpx")).exit_code == 0

@@ -135,9 +135,11 @@ def derived_guid(kind: str, stored: str) -> str:
 
 
 def _stamp(moment: datetime | date | None) -> str | None:
-    """A moment as xs:dateTime, to the microsecond as stored, so a round trip keeps it."""
+    """A moment as xs:dateTime, to the microsecond as stored, so a round trip keeps it, and with its
+    zone: SQLite gives back the UTC moments it was given without one, and a tool reading a moment
+    without a zone takes it for its own local time (an hour or two off in Norway)."""
     if isinstance(moment, datetime):
-        return moment.isoformat()
+        return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).isoformat()
     return None
 
 
