@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from qualcode.errors import InvalidInput
-from qualcode.store.models import Coding
+from qualcode.store.models import Coding, Event, Memo
 from qualcode.store.project import Project
 from qualcode.workspace import import_options
 from tests.test_cli import run
@@ -91,3 +93,38 @@ def test_every_moment_in_a_qdpx_says_its_zone_and_is_the_stored_utc_moment(demo:
         coded_at = session.scalars(select(Coding)).one().created_at
     assert f'creationDateTime="{coded_at.replace(tzinfo=UTC).isoformat()}"' in qde
     assert run("exchange", "validate", str(demo.parent / "prosjekt.qdpx")).exit_code == 0
+
+
+@pytest.fixture
+def oslo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time is Norway's, as a researcher's machine is set."""
+    monkeypatch.setenv("TZ", "Europe/Oslo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_history_shows_local_times_with_their_offset_across_the_autumn_change(demo: Path, oslo: None) -> None:
+    """A probe: `history` showed the UTC moment SQLite gave back, with no zone, under TZ=Europe/Oslo
+    as under TZ=America/New_York: a change made at 10:15 on the wall read 09:15, and the two
+    changes made at 02:30 in the hour that comes twice when the clocks go back could not be told apart."""
+    project = ["--project", str(demo)]
+    for text in ("Første notat.", "Andre notat.", "Tredje notat."):
+        assert run(*project, "memo", "add", text).exit_code == 0
+    with Project.open(demo) as opened, opened.begin() as session:
+        events = session.scalars(select(Event).order_by(Event.id.desc()).limit(3)).all()[::-1]
+        for event, at in zip(events, [datetime(2026, 10, 25, 0, 30), datetime(2026, 10, 25, 1, 30), datetime(2026, 1, 5, 9, 15)],
+                             strict=True):
+            event.at = at  # UTC, as stored
+        ids = [event.id for event in events]
+    shown = {row["id"]: row["at"] for row in json.loads(run(*project, "history", "--json", "--limit", "3").output)}
+    assert [shown[number] for number in ids] == ["2026-10-25T02:30:00+02:00", "2026-10-25T02:30:00+01:00", "2026-01-05T10:15:00+01:00"]
+    printed = run(*project, "history", "--limit", "3").output
+    assert "2026-01-05T10:15:00+01:00" in printed and "2026-10-25T02:30:00+02:00" in printed
+    with Project.open(demo) as opened, opened.begin() as session:
+        memo = session.scalars(select(Memo).order_by(Memo.id.desc())).first()
+        assert memo is not None
+        memo.created_at = datetime(2026, 7, 1, 8, 0)
+    memos = json.loads(run(*project, "memo", "list", "--json").output)
+    assert any(row["created_at"] == "2026-07-01T10:00:00+02:00" for row in memos), memos

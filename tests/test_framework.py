@@ -37,6 +37,7 @@ from qualcode.store.models import (
     FrameworkSummary,
     Participant,
     Transcript,
+    shown_moment,
 )
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR, Project
 from qualcode.workspace import Workspace
@@ -195,7 +196,7 @@ def test_undo_and_redo_credit_the_summary_to_whoever_wrote_it_then(session: Sess
     undo(session, bjorn)
     assert _written(session, "D2", "brukermedvirkning") == annas
     cell = framework_cell(session, "D2", "brukermedvirkning")
-    assert (cell.summary, cell.updated_by, cell.updated_at) == ("Annas tekst.", "Anna", annas[1].isoformat(timespec="seconds"))
+    assert (cell.summary, cell.updated_by, cell.updated_at) == ("Annas tekst.", "Anna", shown_moment(annas[1]))
     redo(session, bjorn)
     assert _written(session, "D2", "brukermedvirkning") == bjorns
     # Bjørn clears Anna's summary and takes that back: hers again, as she wrote it.

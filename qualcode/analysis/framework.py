@@ -33,6 +33,7 @@ from qualcode.store.models import (
     FrameworkSummary,
     Participant,
     Transcript,
+    shown_moment,
     utcnow,
 )
 
@@ -313,7 +314,7 @@ def _summaries(session: Session) -> dict[tuple[str, str], _Summary]:
         .where(FrameworkSummary.removed_at.is_(None))
     ).all()
     return {
-        (participant, path): _Summary(text, tuple(guids), coder, updated.isoformat(timespec="seconds"))
+        (participant, path): _Summary(text, tuple(guids), coder, shown_moment(updated))
         for participant, path, text, guids, coder, updated in rows
     }
 

@@ -37,7 +37,7 @@ from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exch
 from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
-from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid
+from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid, shown_moment
 from qualcode.store.project import clean_typed
 from qualcode.store.settings import delete_setting, get_setting, project_guid, set_setting
 
@@ -900,7 +900,7 @@ def code_history(session: Session, ref: str) -> list[CodeEvent]:
     events = session.scalars(select(Event).where(Event.entity_guid == code.guid).order_by(Event.id))
     return [
         CodeEvent(
-            at=event.at.isoformat(timespec="seconds"), coder=event.coder.name if event.coder else None,
+            at=shown_moment(event.at), coder=event.coder.name if event.coder else None,
             action=event.action, summary=event.summary,
             before=event.payload.get("before"), after=event.payload.get("after"),
         )

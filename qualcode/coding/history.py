@@ -49,6 +49,7 @@ from qualcode.store.models import (
     Transcript,
     TranscriptParticipant,
     Turn,
+    shown_moment,
     utcnow,
 )
 
@@ -74,7 +75,7 @@ class EventView:
 
 def _view(event: Event) -> EventView:
     return EventView(
-        id=event.id, at=event.at.isoformat(timespec="seconds"), coder=event.coder.name if event.coder else None,
+        id=event.id, at=shown_moment(event.at), coder=event.coder.name if event.coder else None,
         action=event.action, entity=event.entity, entity_guid=event.entity_guid, summary=event.summary,
         refers_to=event.refers_to_id,
     )

@@ -15,7 +15,7 @@ from qualcode.coding.service import live_coding
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.events import WRITTEN_AT, EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_transcript
-from qualcode.store.models import Code, Coder, Coding, Event, Memo, Transcript, utcnow
+from qualcode.store.models import Code, Coder, Coding, Event, Memo, Transcript, shown_moment, utcnow
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _kind(memo: Memo) -> str:
 def memo_view(session: Session, memo: Memo) -> MemoView:
     return MemoView(
         id=memo.id, guid=memo.guid, author=memo.author.name, attached_to=_attached_to(memo, session),
-        title=memo.title, text=memo.text, source=memo.source, created_at=memo.created_at.isoformat(timespec="seconds"),
+        title=memo.title, text=memo.text, source=memo.source, created_at=shown_moment(memo.created_at),
         kind=_kind(memo), ref=f"memo {memo.id}",
     )
 
@@ -127,7 +127,7 @@ def list_memos(session: Session, kind: str | None = None, coders: Sequence[str] 
         author, at = (writer.name, writer.at) if writer is not None else (coding.coder.name, coding.created_at)
         views.append(MemoView(
             id=coding.id, guid=coding.guid, author=author, attached_to=f"coding {coding.id}", title=None,
-            text=coding.memo or "", source=None, created_at=at.isoformat(timespec="seconds"), kind="coding",
+            text=coding.memo or "", source=None, created_at=shown_moment(at), kind="coding",
             ref=f"coding {coding.id}",
         ))
     return [view for view in views if kind is None or view.kind == kind]

@@ -60,6 +60,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def shown_moment(moment: datetime) -> str:
+    """A stored moment as the researcher's local time with its offset (2026-03-29T10:15:00+02:00).
+
+    SQLite gives back the UTC moments it was given without their zone; shown so, a history read in
+    Norway was an hour or two behind the clock on the wall, and nothing said so.
+    """
+    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone().isoformat(timespec="seconds")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
