@@ -4,6 +4,7 @@ moments of the event log, memos and exports across time zones."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import zipfile
@@ -128,3 +129,38 @@ def test_history_shows_local_times_with_their_offset_across_the_autumn_change(de
         memo.created_at = datetime(2026, 7, 1, 8, 0)
     memos = json.loads(run(*project, "memo", "list", "--json").output)
     assert any(row["created_at"] == "2026-07-01T10:00:00+02:00" for row in memos), memos
+
+
+def _zone(name: str) -> None:
+    os.environ["TZ"] = name
+    time.tzset()
+
+
+def test_backups_taken_under_two_time_zones_are_listed_newest_first(demo: Path, oslo: None) -> None:
+    """A probe: a backup named by the local clock in Oslo (04:21) and one taken three seconds later
+    with TZ=America/New_York (22:21 the day before) were listed the wrong way round, and "restore the
+    newest backup" named the older; a daily backup was taken again because the other's day was not
+    "today" in New York. So did two taken in the hour the clocks go back. Names are the UTC moment."""
+    project = ["--project", str(demo)]
+    assert run(*project, "backup").exit_code == 0
+    first = {row["name"] for row in json.loads(run(*project, "backup", "list", "--json").output)}
+    time.sleep(0.01)
+    _zone("America/New_York")
+    assert run(*project, "backup").exit_code == 0
+    listed = json.loads(run(*project, "backup", "list", "--json").output)
+    assert listed[0]["name"] not in first and listed[1]["name"] in first
+    assert listed[0]["taken"].endswith(("-05:00", "-04:00")) and re.fullmatch(r"\d{8}-\d{6}-\d{6}Z-manual\.bak", listed[0]["name"])
+    taken = [datetime.fromisoformat(row["taken"]) for row in listed]
+    assert taken[0] >= taken[1]
+    _zone("Europe/Oslo")
+    assert [row["name"] for row in json.loads(run(*project, "backup", "list", "--json").output)] == [row["name"] for row in listed]
+
+
+def test_a_backup_named_by_the_local_clock_before_keeps_its_local_time(tmp_path: Path, oslo: None) -> None:
+    """A name without the Z, as backups were named before, is the local time of the machine that took it."""
+    from qualcode.store.backups import list_backups
+
+    (tmp_path / "20261025-023000-000000-daily.bak").write_bytes(b"")  # 02:30 local, the first time
+    (tmp_path / "20261025-013500-000000Z-daily.bak").write_bytes(b"")  # 02:35 local, the second time (01:35 UTC)
+    first, second = sorted(list_backups(tmp_path), key=lambda backup: backup.taken)
+    assert first.taken.isoformat() == "2026-10-25T02:30:00+02:00" and second.taken.isoformat() == "2026-10-25T02:35:00+01:00"

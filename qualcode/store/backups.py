@@ -1,7 +1,8 @@
 """Backups of a project database: taken online, verified after writing, listed, rotated, restored.
 
-Backups live in `.qualcode/backups/` as `YYYYMMDD-HHMMSS-ffffff-LABEL.bak`, each a complete
-SQLite database. They are taken:
+Backups live in `.qualcode/backups/` as `YYYYMMDD-HHMMSS-ffffffZ-LABEL.bak`, named by the moment in
+UTC, each a complete SQLite database. (Names without the Z, from before, are the local time of the
+machine that took them.) They are taken:
 
 - by `qualcode backup` (label `manual`) and before `qualcode backup restore` (`before-restore`):
   these are never deleted automatically;
@@ -26,7 +27,7 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,8 +43,24 @@ BEFORE_RESTORE = "before-restore"
 DAILY_KEPT = 7
 UPGRADES_KEPT = 3
 
-_NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<label>.+)\.bak$")
+_NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6}-\d{6})(?P<utc>Z?)-(?P<label>.+)\.bak$")
 _STAMP = "%Y%m%d-%H%M%S-%f"
+
+
+def _stamp_now() -> str:
+    """This moment as a backup's name begins, in UTC: named by the local clock, a backup taken under
+    another time zone (TZ=America/New_York after Europe/Oslo), or in the hour the clocks go back
+    twice, was listed as older than one taken before it, and "the newest backup" was not."""
+    return datetime.now(UTC).strftime(_STAMP) + "Z"
+
+
+def _taken(match: re.Match[str] | None, path: Path) -> datetime:
+    """When a backup was taken, as a local time with its zone: from its name (UTC with a Z, the local
+    time of the machine that took it without), or the file's time for one named otherwise."""
+    if match is None:
+        return datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    stamp = datetime.strptime(match["stamp"], _STAMP)
+    return stamp.replace(tzinfo=UTC).astimezone() if match["utc"] else stamp.astimezone()
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -95,9 +112,7 @@ def list_backups(directory: Path) -> list[BackupInfo]:
             if not path.is_file():
                 continue
             size = path.stat().st_size
-            taken = (
-                datetime.strptime(match["stamp"], _STAMP) if match else datetime.fromtimestamp(path.stat().st_mtime)
-            )
+            taken = _taken(match, path)
             damage = database_damage(path)
         except (OSError, ValueError):
             continue
@@ -151,7 +166,7 @@ def take_backup(source: sqlite3.Connection, directory: Path, label: str) -> Path
     backup that exists is a good one.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{datetime.now().strftime(_STAMP)}-{label}{SUFFIX}"
+    target = directory / f"{_stamp_now()}-{label}{SUFFIX}"
     try:
         handle, partial_name = tempfile.mkstemp(dir=directory, prefix=".", suffix=".partial")
     except OSError as error:  # name the folder, not the temporary file it could not make
@@ -542,7 +557,7 @@ def _restore_online(database: Path, incoming: Path, directory: Path) -> Path | N
 def _keep_damaged(database: Path, directory: Path) -> Path:
     """A byte-for-byte copy of a damaged database and its log (they may hold something worth rescuing)."""
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{datetime.now().strftime(_STAMP)}-{BEFORE_RESTORE}-damaged{SUFFIX}"
+    target = directory / f"{_stamp_now()}-{BEFORE_RESTORE}-damaged{SUFFIX}"
     shutil.copyfile(database, target)
     wal = database.with_name(database.name + "-wal")
     if wal.exists() and wal.stat().st_size:
