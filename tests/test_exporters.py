@@ -11,6 +11,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +239,16 @@ def test_quote_tables(coded: tuple[Project, PseudonymKey], table_format: str) ->
     assert first["code_level_1"] == "måltall-press" and first["code_level_2"] == "inntakspress"
     assert first["attribution"] == "Veileder, kontor A" and first["role"] == "veileder"
     assert str(first["kvp_start"] or "") == ""  # a participant attribute column, empty for caseworkers
+    # The interview date is a date in the spreadsheet (its filters and sorting work on it), YYYY-MM-DD in the .csv.
+    dated = [row["date"] for row in rows if row["date"]]
+    assert dated
+    if table_format == "csv":
+        assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) for value in dated)
+    else:
+        assert all(isinstance(value, datetime) for value in dated)
+        column = values[0].index("date") + 1
+        assert {sheet.cell(row=row, column=column).number_format for row in range(2, len(values) + 1)
+                if sheet.cell(row=row, column=column).value} == {"yyyy-mm-dd"}
 
 
 def test_a_spreadsheet_of_four_times_the_quotes_takes_about_four_times_as_long(coded: tuple[Project, PseudonymKey]) -> None:

@@ -80,7 +80,8 @@ def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[
         rows.append([
             quote.ref, *levels, *[""] * (depth - len(levels)), quote.code_path, quote.excerpt,
             attribute_speakers(quote, template, language), quote.participant, quote.role, quote.office, quote.gender,
-            quote.age_band, quote.wave, quote.interview_date.isoformat() if quote.interview_date else None,
+            # A date, not text: a spreadsheet's date filters and sorting work on it (a .csv writes it YYYY-MM-DD).
+            quote.age_band, quote.wave, quote.interview_date,
             quote.fidelity, quote.transcript, quote.speaker, quote.line, quote.turn, quote.start, quote.end,
             ", ".join(quote.coders), quote.memo, *[quote.attributes.get(name) for name in attribute_names],
         ])
