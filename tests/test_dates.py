@@ -164,3 +164,19 @@ def test_a_backup_named_by_the_local_clock_before_keeps_its_local_time(tmp_path:
     (tmp_path / "20261025-013500-000000Z-daily.bak").write_bytes(b"")  # 02:35 local, the second time (01:35 UTC)
     first, second = sorted(list_backups(tmp_path), key=lambda backup: backup.taken)
     assert first.taken.isoformat() == "2026-10-25T02:30:00+02:00" and second.taken.isoformat() == "2026-10-25T02:35:00+01:00"
+
+
+@pytest.mark.parametrize(("written", "hint"), [
+    ("12.10.2009", "write it as YYYY-MM-DD: 2009-10-12"), ("2024-5-2", "write it as YYYY-MM-DD)"), ("2009-W41", "write it as YYYY-MM-DD)"),
+])
+def test_import_reads_its_date_option_as_transcripts_edit_reads_one(demo: Path, written: str, hint: str) -> None:
+    """`import --date` was click's own: "2024-5-2" was taken where front matter and `transcripts edit`
+    refuse it, and "12.10.2009" was a usage error with no word of how to write it."""
+    path = demo.parent / "ny_samtale.txt"
+    path.write_text("I: Hvordan gikk det?\nD1: Det gikk fint i dag.\n", encoding="utf-8")
+    imported = run("--project", str(demo), "import", str(path), "--date", written)
+    assert imported.exit_code == 1 and imported.output.count("\n") == 1, imported.output
+    assert f"--date: date '{written}' is not a date (hint: {hint}" in imported.output
+    assert "ny_samtale" not in _dates(demo)
+    assert run("--project", str(demo), "import", str(path), "--date", "2024-05-02").exit_code == 0
+    assert _dates(demo)["ny_samtale"] == "2024-05-02"

@@ -13,6 +13,7 @@ from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.errors import DuplicateContent, InvalidInput, QualcodeError
+from qualcode.importers.metadata import parse_date
 from qualcode.importers.readers import supported_suffixes
 from qualcode.importers.service import (
     ImportedTranscript,
@@ -36,7 +37,7 @@ from qualcode.workspace import Workspace
                                     " the file's front matter instead: participants: [D4, D5].")
 @click.option("--role", help="The participant's role if new: deltaker, veileder, leder ...")
 @click.option("--wave", help="Interview round, e.g. T1.")
-@click.option("--date", "interview_date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Real interview date, YYYY-MM-DD.")
+@click.option("--date", "interview_date", help="Real interview date, YYYY-MM-DD.")
 @click.option("--mode", help="individual, group, phone ...")
 @click.option("--fidelity", help="transcript, referat, fieldnotes or comments.")
 @click.option("--interviewer", help="Who interviewed.")
@@ -50,7 +51,7 @@ from qualcode.workspace import Workspace
 @pass_app
 def import_command(
     app: AppContext, paths: tuple[Path, ...], name: str | None, title: str | None, participant: str | None,
-    role: str | None, wave: str | None, interview_date: object, mode: str | None, fidelity: str | None,
+    role: str | None, wave: str | None, interview_date: str | None, mode: str | None, fidelity: str | None,
     interviewer: str | None, note_taker: str | None, encoding: str | None, turn_pattern: str | None,
     participants_csv: Path | None, dry_run: bool, replace: bool, as_json: bool,
 ) -> None:
@@ -91,7 +92,8 @@ def import_command(
         wave = check_wave(wave)
     options = ImportOptions(
         name=name, title=title, participant=participant, role=role, wave=wave,
-        date=interview_date.date() if interview_date is not None else None,  # type: ignore[attr-defined]
+        # Read as front matter and `transcripts edit` read a date: "2024-5-2" and "12.10.2009" alike refused, with the hint.
+        date=parse_date(interview_date, "--date") if interview_date is not None else None,
         mode=mode, fidelity=fidelity, interviewer=interviewer, note_taker=note_taker,
         encoding=encoding, turn_pattern=turn_pattern, replace=replace,
     )
