@@ -1,0 +1,41 @@
+"""A name the key holds, written in the spellings people and their programs produce (decomposed
+letters, a word broken across lines), is stored pseudonymised wherever text enters the project,
+as it is in a transcript's text (a probe found each of these stored as written)."""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+from tests.test_cli import run
+
+KNOWN = "Åse Grønli"
+DECOMPOSED = unicodedata.normalize("NFD", KNOWN)  # as a Mac's keyboard or a pasted PDF writes it
+
+
+def _dump(project: Path) -> str:
+    """The whole database as SQL, composed, so a decomposed name is found as the composed one."""
+    with sqlite3.connect(project / ".qualcode" / "project.db") as database:
+        return unicodedata.normalize("NFC", "\n".join(database.iterdump()))
+
+
+def _know(project: Path) -> None:
+    added = run("--project", str(project), "identifiers", "add", KNOWN, "--kind", "person")
+    assert added.exit_code == 0, added.output
+
+
+def test_decomposed_letters_in_an_import_s_options_are_pseudonymised(demo: Path, tmp_path: Path) -> None:
+    """`import --title/--interviewer/--note-taker/--mode` with "Åse" written as A and a ring: the
+    file's text was composed first, the options were not, and "Åse" was stored beside the
+    pseudonym of "Grønli"."""
+    _know(demo)
+    source = tmp_path / "samtale.txt"
+    source.write_text("I: Hvordan gikk uka?\nD9: Den gikk bra, takk.\n", encoding="utf-8")
+    imported = run(
+        "--project", str(demo), "import", str(source), "--participant", "D9", "--title", f"Samtale med {DECOMPOSED}",
+        "--interviewer", DECOMPOSED, "--note-taker", DECOMPOSED, "--mode", f"møte hos {DECOMPOSED}",
+    )
+    assert imported.exit_code == 0, imported.output
+    stored = _dump(demo)
+    assert "Åse" not in stored and "Grønli" not in stored
