@@ -39,3 +39,14 @@ def test_decomposed_letters_in_an_import_s_options_are_pseudonymised(demo: Path,
     assert imported.exit_code == 0, imported.output
     stored = _dump(demo)
     assert "Åse" not in stored and "Grønli" not in stored
+
+
+def test_a_new_participant_s_role_given_to_import_is_pseudonymised(demo: Path, tmp_path: Path) -> None:
+    """`import --role` (or a front matter's `role:`) becomes a new participant's role: it was
+    stored as typed, a name the key holds and all, where `participants edit --role` cleans it."""
+    source = tmp_path / "samtale.txt"
+    source.write_text("I: Hvordan gikk uka?\nD9: Den gikk bra, takk.\n", encoding="utf-8")
+    imported = run("--project", str(demo), "import", str(source), "--participant", "D9", "--role", "Sissel Bakken")
+    assert imported.exit_code == 0, imported.output
+    stored = _dump(demo).casefold()
+    assert "sissel" not in stored and "bakken" not in stored

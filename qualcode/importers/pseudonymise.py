@@ -38,7 +38,7 @@ from qualcode.text.sentences import pieces
 from qualcode.text.tokens import WORD
 
 # Metadata that is free text and may name someone.
-FREE_TEXT_META = ("title", "name", "interviewer", "note_taker", "participant", "wave", "mode")
+FREE_TEXT_META = ("title", "name", "interviewer", "note_taker", "participant", "role", "wave", "mode")
 
 
 @dataclass
