@@ -50,3 +50,23 @@ def test_a_new_participant_s_role_given_to_import_is_pseudonymised(demo: Path, t
     assert imported.exit_code == 0, imported.output
     stored = _dump(demo).casefold()
     assert "sissel" not in stored and "bakken" not in stored
+
+
+def test_a_surname_broken_across_lines_in_typed_text_is_pseudonymised(demo: Path) -> None:
+    """"Sissel Bak-" at a line's end and "ken" on the next, as a memo or definition pasted from a
+    PDF or a narrow editor breaks it: an import joins such a word before the key reads it, typed
+    text kept "Bak-\\nken" under the given name's pseudonym."""
+    project = ["--project", str(demo)]
+    broken = "Sissel Bak-\nken"
+    for command in (
+        ["memo", "add", f"avtalte med {broken} i dag"],
+        ["codebook", "edit", "empowerment", "--definition", f"som {broken} beskrev det"],
+        ["framework", "set", "D1", "empowerment", f"fortalte om {broken} og kurset"],
+    ):
+        result = run(*project, *command)
+        assert result.exit_code == 0, (command, result.output)
+    stored = _dump(demo)
+    assert "Bak-\nken" not in stored and "Bak-\\nken" not in stored and "Bakken" not in stored
+    # Words broken across lines that name no one are kept as they were typed.
+    assert run(*project, "memo", "add", "et barne-\nvern som tok tid").exit_code == 0
+    assert "et barne-\nvern som tok tid" in _dump(demo)
