@@ -74,7 +74,8 @@ def pseudonymise_document(
     """
     # Composed and without invisible characters, as the text was read: an option typed on a Mac
     # ("Åse" as A and a ring) or a zero-width space in front matter would hide a name from the key.
-    meta = _visible(meta)
+    # The name is left to clean_name, which composes it too, and makes its control characters "_".
+    meta = {field: value if field == "name" else _visible(value) for field, value in meta.items()}
     result = pseudonymise_text(document.text, key, where)
     map_offset = _offset_map(result)
     labels: dict[str | None, str | None] = {}
