@@ -72,3 +72,27 @@ def test_a_surname_broken_across_lines_in_typed_text_is_pseudonymised(demo: Path
     # Words broken across lines that name no one are kept as they were typed.
     assert run(*project, "memo", "add", "et barne-\nvern som tok tid").exit_code == 0
     assert "et barne-\nvern som tok tid" in _dump(demo)
+
+
+def test_a_surname_a_hyphen_splits_is_found_in_typed_text_an_import_and_the_leak_check(demo: Path, tmp_path: Path) -> None:
+    """"Sissel Bak-ken", and "Bak- ken" as lines broken by a hyphen read once joined with a space:
+    read as two words, neither was Bakken, and the surname was stored beside the given name's
+    pseudonym, by a memo, an import and a code's name alike, and the leak check passed a file holding it."""
+    project = ["--project", str(demo)]
+    for command in (
+        ["memo", "add", "avtalte med Sissel Bak-ken i dag"],
+        ["memo", "add", "avtalte med Sissel Bak- ken i dag"],
+        ["codebook", "add", "empowerment/Bak-kens plan"],
+    ):
+        result = run(*project, *command)
+        assert result.exit_code == 0, (command, result.output)
+    source = tmp_path / "samtale.txt"
+    source.write_text("I: Hvem hjalp deg?\nD9: Det var Sissel Bak-ken på kontoret, og et NAV-kontor i byen.\n", encoding="utf-8")
+    imported = run(*project, "import", str(source), "--participant", "D9")
+    assert imported.exit_code == 0, imported.output
+    stored = _dump(demo)
+    assert "Bak-ken" not in stored and "Bak- ken" not in stored and "NAV-kontor i byen" in stored
+    leaking = tmp_path / "notat.txt"
+    leaking.write_text("Vi snakket med Bak-ken om planen.\n", encoding="utf-8")
+    checked = run(*project, "leakcheck", str(leaking))
+    assert checked.exit_code == 1 and "Bak-ken" in checked.output
