@@ -1774,6 +1774,29 @@ async def test_a_memo_pasted_in_several_lines_is_saved_whole(sample_project: Pat
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", "Første avsnitt. Andre avsnitt, som fortsetter.")]
 
 
+async def test_a_known_name_pasted_broken_across_lines_into_a_memo_is_pseudonymised(sample_project: Path) -> None:
+    """A memo pasted from a PDF with "Sissel Bak-" at a line's end: its lines were joined with a
+    space, "Bak- ken", which neither the key nor the leak check reads as Bakken, and the surname was
+    stored. A word broken by a hyphen at a line's end is joined, as an import joins it."""
+    from textual import events
+
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await coded_sentence(app, pilot)
+        await pilot.press("m")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor), "the memo editor")
+        field = app.screen.query_one("#memo-text", Input)
+        field.post_message(events.Paste("Hun snakket med Sissel Bak-\nken om et barne-\nog ungdomstiltak."))
+        await settle(pilot, pauses=2)
+        assert field.value == "Hun snakket med Sissel Bakken om et barne- og ungdomstiltak."
+        await pilot.press("enter")
+        await until(app, pilot, lambda: codings_in(sample_project)[0][2] is not None, "saved")
+    memo = codings_in(sample_project)[0][2]
+    assert memo is not None and "Bak" not in memo and "Sissel" not in memo and memo.endswith("om et barne- og ungdomstiltak.")
+
+
 async def test_the_browse_picker_makes_no_code_with_ctrl_n(sample_project: Path) -> None:
     """`b`, a name, ctrl+n opened a passages screen titled "Coded with \\x00new:…", of no code: the
     picker that chooses a code to browse does not make codes."""

@@ -282,6 +282,12 @@ def _an_initial(text: str, token: re.Match[str]) -> bool:
 _SMALL_THEN_CAPITAL = re.compile(r"[a-zß-öø-ÿ][A-ZÀ-ÖØ-Þ]")
 
 
+# A hyphen inside a word, at most followed by a line break and spaces ("Nord-mann", "Bak- ken", "Bak-\nken");
+# not a dash between words ("Kari - Nordmann"), which has a space before it.
+_HYPHEN_INSIDE = re.compile(r"-[ \t]*\n?[ \t]*")
+_WHOLE = re.compile(r".+", re.DOTALL)
+
+
 def _whole_handle(text: str, start: int, end: int) -> bool:
     """Whether the words at start..end are a whole handle, as the detector reads one (HANDLE_AT):
     an @ right before them (no e-mail address's: "kari@at.no"), and no more of a handle after
@@ -511,12 +517,29 @@ class KnownMatcher:
             if match is None and glued is not None:
                 replacement = glued.pseudonym.replace(" ", "") if not glued.pseudonym.startswith("(") else glued.pseudonym
                 match = KnownMatch(token.start(), token.end(), word, replacement.lower(), glued), 1
+            if match is None and index + 1 < len(tokens):
+                match = self._match_hyphenated(text, tokens, index)
             if match is None:
                 index += 1
                 continue
             found.append(match[0])
             index += match[1]
         return found
+
+    def _match_hyphenated(self, text: str, tokens: list[re.Match[str]], index: int) -> tuple[KnownMatch, int] | None:
+        """A word of a name a hyphen splits, found as the word: "Nord-mann", and "Bak- ken" or
+        "Bak-\nken" where a line's hyphenation was kept or its lines joined with a space. Read as
+        two words, neither is the name, and the surname stayed beside the given name's pseudonym."""
+        one, two = tokens[index], tokens[index + 1]
+        if _HYPHEN_INSIDE.fullmatch(text, one.end(), two.start()) is None:
+            return None
+        first, genitive = self._lookup(one.group() + two.group())
+        if first is None:
+            return None
+        both = _WHOLE.match(text, one.start(), two.end())
+        assert both is not None
+        match = self._match_at(text, [*tokens[:index], both, *tokens[index + 2:]], index, first, genitive)
+        return (match[0], match[1] + 1) if match is not None else None
 
     def _glued(self, word: str) -> KeyEntry | None:
         """The person whose whole name, run together, `word` is (or its genitive)."""

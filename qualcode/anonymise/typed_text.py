@@ -34,7 +34,7 @@ from qualcode.store.models import (
     code_guid,
 )
 from qualcode.store.project import TYPED_CHECK, Project
-from qualcode.text.normalise import visible
+from qualcode.text.normalise import join_line_break_hyphens, visible
 from qualcode.text.tokens import WORD
 
 if TYPE_CHECKING:
@@ -141,7 +141,17 @@ def clean_text(text: str, key: PseudonymKey) -> str:
     # write any; the pseudonymiser's patterns and lists take about 14 ms to load.
     from qualcode.anonymise.apply import pseudonymise
 
-    return pseudonymise(visible(text), key, "typed text").text if text else text
+    if not text:
+        return text
+    cleaned = pseudonymise(visible(text), key, "typed text").text
+    joined = join_line_break_hyphens(cleaned)
+    if joined != cleaned:
+        # A word a hyphen broke across lines ("Bak-\nken", pasted from a PDF), which an import joins
+        # before the key reads it: joined where that shows a name, else kept as typed.
+        found = pseudonymise(joined, key, "typed text")
+        if found.replacements:
+            return found.text
+    return cleaned
 
 
 def refuse_undecided(text: str, key: PseudonymKey) -> None:

@@ -33,11 +33,12 @@ from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.metadata import refuse_identifying_id
 from qualcode.importers.turns import detect_turns
 from qualcode.store.models import Code, Coder, Coding, FrameworkSummary, Memo
+from qualcode.text.normalise import visible
 from qualcode.text.sentences import pieces
 from qualcode.text.tokens import WORD
 
 # Metadata that is free text and may name someone.
-FREE_TEXT_META = ("title", "name", "interviewer", "note_taker", "participant", "wave", "mode")
+FREE_TEXT_META = ("title", "name", "interviewer", "note_taker", "participant", "role", "wave", "mode")
 
 
 @dataclass
@@ -71,6 +72,10 @@ def pseudonymise_document(
 
     `proposals` are those `propose_candidates` made for this document, if already made.
     """
+    # Composed and without invisible characters, as the text was read: an option typed on a Mac
+    # ("Åse" as A and a ring) or a zero-width space in front matter would hide a name from the key.
+    # The name is left to clean_name, which composes it too, and makes its control characters "_".
+    meta = {field: value if field == "name" else _visible(value) for field, value in meta.items()}
     result = pseudonymise_text(document.text, key, where)
     map_offset = _offset_map(result)
     labels: dict[str | None, str | None] = {}
@@ -126,6 +131,17 @@ def pseudonymise_document(
         original_text=document.text,
         meta_replacements=in_meta,
     )
+
+
+def _visible(value: Any) -> Any:
+    """Every string in metadata, and every name its maps are keyed by, as `visible` leaves it."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {_visible(name): _visible(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_visible(item) for item in value]
+    return value
 
 
 def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: set[str]) -> list[Proposal]:

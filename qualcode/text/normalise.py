@@ -48,6 +48,11 @@ def normalise(text: str) -> str:
     # together) and before hyphens are joined (which looks for composed letters), so normalising
     # the result again changes nothing.
     text = unicodedata.normalize("NFC", text)
+    return join_line_break_hyphens(text)
+
+
+def join_line_break_hyphens(text: str) -> str:
+    """`text` with each word a hyphen broke across lines joined ("arbeids-\nledig"), as at import."""
     return _LINE_BREAK_HYPHEN.sub("", text)
 
 

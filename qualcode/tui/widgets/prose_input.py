@@ -10,10 +10,15 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
+from qualcode.text.normalise import join_line_break_hyphens
+
 
 def as_one_line(pasted: str) -> str:
-    """A pasted text's lines as one line: each line's words, in order, a space between lines."""
-    return " ".join(line.strip() for line in pasted.splitlines() if line.strip())
+    """A pasted text's lines as one line: each line's words, in order, a space between lines, and a
+    word a hyphen broke at a line's end whole again, as an import joins it ("Bak-" and "ken" read
+    "Bak- ken" with a space, which no one's key finds as the surname Bakken)."""
+    lines = [line.strip() for line in pasted.splitlines() if line.strip()]
+    return join_line_break_hyphens("\n".join(lines)).replace("\n", " ")
 
 
 class ProseInput(Input):
