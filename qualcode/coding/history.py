@@ -289,18 +289,32 @@ def _step_all(
 def _codes_made_way_for(session: Session, ids: list[int], state: str) -> set[int]:
     """Ready the codes the events of one change put back for their last state, and name the events
     whose state of a code a later one in `ids` replaces (a code's state is whole, so only its last
-    counts). Each code to go to another path is put aside first, at a path no code can have, as a
-    codebook file's moves were made: two codes that traded places go back without meeting midway."""
+    counts). Each code to go to another path, or to go (its creation undone), is put aside first, at
+    a path no code can have, as a codebook file's moves were made: two codes that traded places go
+    back without meeting midway, and a code moved back does not meet one the same change made where
+    it stood."""
     last: dict[str, int] = {}
     for event_id in ids:
         target = session.get_one(Event, event_id)
         if target.entity == Entity.CODE.value and target.entity_guid is not None:
             last[target.entity_guid] = event_id
     if len(last) > 1:
-        for guid, event_id in last.items():
-            wanted = session.get_one(Event, event_id).payload.get(state)
-            code = session.scalar(select(Code).where(Code.guid == guid))
-            if code is not None and wanted is not None and wanted["path"] != code.path:
+        wanted_of = {guid: session.get_one(Event, event_id).payload.get(state) for guid, event_id in last.items()}
+        codes = {guid: session.scalar(select(Code).where(Code.guid == guid)) for guid in last}
+        going = {guid for guid, code in codes.items() if code is not None and wanted_of[guid] is None}
+        for guid in going:
+            # A code that cannot go (it holds codings, or a sub-code this change neither takes
+            # away nor moves elsewhere) is refused by its own path now, before any code is put aside.
+            code = codes[guid]
+            assert code is not None
+            held = [hold for hold in _what_holds_code(session, code) if not hold.endswith(("sub-code", "sub-codes"))]
+            staying = [child for child in code.children if child.guid not in going and (
+                child.guid not in wanted_of or (wanted_of[child.guid] or {}).get("parent_guid") == guid)]
+            if held or staying:
+                _restore_code(session, guid, None)
+        for guid, code in codes.items():
+            wanted = wanted_of[guid]
+            if code is not None and (wanted is None or wanted["path"] != code.path):
                 # A line break is in no code's name (the typed-text guard keeps names on one line).
                 place_code(code, code.parent, f"{code.path.rpartition('/')[0]}/\nmoving {code.id}".lstrip("/"))
         session.flush()
