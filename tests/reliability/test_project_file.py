@@ -487,9 +487,8 @@ def test_a_restore_onto_a_damaged_database_still_refuses_a_backup_from_before_a_
     assert "withdraw them again at once" in restored.stderr  # who, none can tell: the researcher must
 
 
-def test_a_restore_from_before_a_withdrawal_withdraws_them_again_at_once(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
-    """--before-withdrawal restored D2 with their words, said so in one line, and left the project
-    as if they had never withdrawn: their quotes were in the next export. They are withdrawn again."""
+def _d2_withdrawn_after_a_backup(project: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[Path, dict[str, str], Path]:
+    """The project, with D2 imported, backed up (the copy outside it returned) and then withdrawn."""
     root, env = project[0], own_key(project[1], tmp_path)
     told = tmp_path / "d2.txt"
     told.write_text("I: Hva tenker du?\nD2: Jeg ble møtt med respekt på kontoret hver gang.\n", encoding="utf-8")
@@ -499,6 +498,13 @@ def test_a_restore_from_before_a_withdrawal_withdraws_them_again_at_once(project
     before = tmp_path / "før-tilbaketrekking.bak"
     shutil.copyfile(manual, before)
     assert run_qualcode(["participants", "withdraw", "D2", "--yes"], env).returncode == 0
+    return root, env, before
+
+
+def test_a_restore_from_before_a_withdrawal_withdraws_them_again_at_once(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """--before-withdrawal restored D2 with their words, said so in one line, and left the project
+    as if they had never withdrawn: their quotes were in the next export. They are withdrawn again."""
+    root, env, before = _d2_withdrawn_after_a_backup(project, tmp_path)
     restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
     assert restored.returncode == 0, restored.stderr
     assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcripts" in restored.stdout
@@ -511,15 +517,7 @@ def test_a_restore_from_before_a_withdrawal_keeps_the_state_it_replaced(project:
     rebuild deleted every backup, that one too: the work done since the old backup (here a memo written
     after the withdrawal) was gone, and nothing said so. A backup taken once D2's withdrawal was done holds
     none of their words, and is kept; one that holds them is deleted, and named."""
-    root, env = project[0], own_key(project[1], tmp_path)
-    told = tmp_path / "d2.txt"
-    told.write_text("I: Hva tenker du?\nD2: Jeg ble møtt med respekt på kontoret hver gang.\n", encoding="utf-8")
-    assert run_qualcode(["import", str(told), "--participant", "D2", "--role", "deltaker"], env).returncode == 0
-    assert run_qualcode(["backup"], env).returncode == 0
-    [manual] = backups(root, "manual")
-    before = tmp_path / "før-tilbaketrekking.bak"
-    shutil.copyfile(manual, before)
-    assert run_qualcode(["participants", "withdraw", "D2", "--yes"], env).returncode == 0
+    root, env, before = _d2_withdrawn_after_a_backup(project, tmp_path)
     assert run_qualcode(["memo", "add", "Skrevet etter tilbaketrekkingen"], env).returncode == 0
     inside = root / ".qualcode" / "backups" / "20200101-000000-000000-manual.bak"  # an old one put back among them
     shutil.copyfile(before, inside)
