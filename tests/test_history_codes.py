@@ -87,9 +87,11 @@ def test_redo_of_a_codes_creation_beside_a_code_differing_only_in_case_is_refuse
     create_code(session, "nykode", coder=coder)
     undo(session, coder)
     create_code(session, "Nykode", coder=get_or_create_coder(session, "Forsker 2"))
-    with pytest.raises(ChangedByOthers, match=r"^another code, Nykode \(made by Forsker 2\), now stands where nykode was"):
+    with pytest.raises(ChangedByOthers, match=r"^another code, Nykode \(made by Forsker 2\), now stands where nykode was") as refused:
         redo(session, coder)
     assert _code(session, "nykode") is None
+    # The hint says how to get the change back (it said "use Nykode").
+    assert refused.value.hint == "rename that code first (`qualcode codebook rename Nykode NEW-NAME`), then try again; or keep Nykode as it is"
 
 
 def test_an_edit_of_one_of_two_codes_an_older_version_let_differ_only_in_case_can_be_undone(session: Session, coder: Coder) -> None:

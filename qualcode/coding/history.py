@@ -12,6 +12,7 @@ consensus decision stand again beside one that decides its disagreement now.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -618,7 +619,9 @@ def _refuse_if_taken(session: Session, state: dict[str, Any], parent: Code | Non
             raise ChangedByOthers(
                 f"another code, {other.path}{f' (made by {maker})' if maker else ''}, now stands where {state['path']} was,"
                 " so it cannot be put back; nothing changed",
-                f"use {other.path}",
+                # "use helse" said nothing of how to get the change back.
+                f"rename that code first (`qualcode codebook rename {shlex.quote(other.path)} NEW-NAME`), then try again;"
+                f" or keep {other.path} as it is",
             )
 
 
