@@ -1173,6 +1173,7 @@ class Workspace:
         key = key if key is not None else self.leak_check_key()
         with self.begin() as session:
             self.refuse_undecided_title(session, key, title)
+            self.refuse_undecided_file_name(session, key, output)
             chosen = self._export_selection(session, selection)
             options = ReportOptions(title=title, attribution=attribution, language=language, context=context, memos=memos)
             if framework:
@@ -1204,6 +1205,22 @@ class Workspace:
                 self._queue_refused(refused)
                 raise
 
+    def refuse_undecided_file_name(self, session: Session, key: PseudonymKey, output: Path | None) -> None:
+        """An export's file name, as typed, names no one nobody has decided about: the leak check
+        refuses a name the key holds in it, but an unknown one ("Funn om Fatima Warsame.docx") would
+        be written as typed, and the file's name travels with it. Its words only, not its folders."""
+        if output is None:
+            return
+        words = output.stem.replace("_", " ")  # "Fatima_Warsame": one word to the name finders
+        if words.strip():
+            from qualcode.importers.pseudonymise import refuse_undecided_text
+
+            try:
+                refuse_undecided_text(session, key, "file's name", [words])
+            except UndecidedNames as refused:
+                self._queue_refused(refused)
+                raise
+
     def _queue_refused(self, refused: UndecidedNames) -> None:
         """The names typed text was refused for wait in the review, the UI's too, as an import's do
         (typed() does this for what is stored; a report's title is refused before the key is locked)."""
@@ -1227,6 +1244,7 @@ class Workspace:
 
         key = key if key is not None else self.leak_check_key()
         with self.begin() as session:
+            self.refuse_undecided_file_name(session, key, output)
             return export_quote_table(
                 session, self.root, self._export_selection(session, selection), table_format, attribution, language,
                 output, force, key, progress,

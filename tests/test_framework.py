@@ -693,3 +693,38 @@ async def test_the_screen_says_whole_why_there_is_no_matrix(sample_project: Path
         shown = " ".join(screen_text(app).split())
         assert "no participant has passages or summaries yet (code passages first, or choose codes that have some)" in shown
         assert "--code" not in shown  # a command line's option, which this screen has not
+
+
+async def test_a_name_saved_in_a_summary_is_shown_as_stored_and_not_saved_again_on_leaving(root: Path, tmp_path: Path) -> None:
+    """A probe: "Sissel Bakken sa ja" saved with ctrl+s was stored with her pseudonym, but the field
+    went on showing her name, and every leaving of the cell saved it again (the field differed from
+    the stored text): one more change in the log and under undo each time. The field shows what
+    was stored, and leaving it saves nothing more."""
+    from textual.widgets import TextArea
+
+    from qualcode.tui.screens.framework import FrameworkScreen
+    from tests.conftest import open_tui
+
+    def summary_changes() -> int:
+        with Project.open(root) as project, project.begin() as session:
+            return len(session.scalars(select(Event).where(Event.entity == "summary")).all())
+
+    before = summary_changes()
+    app = open_tui(root, key=tmp_path / "keys" / KEY_NAME)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, FrameworkScreen) and app.screen.matrix is not None)
+        screen = app.screen
+        assert isinstance(screen, FrameworkScreen) and screen.current == ("D1", "empowerment")
+        await pilot.press("enter")
+        screen.query_one(TextArea).insert("Sissel Bakken sa ja")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: stored(root, "D1", "empowerment") not in (None, ""))
+        saved = stored(root, "D1", "empowerment")
+        assert saved is not None and "Sissel" not in saved and "Bakken" not in saved
+        await until(pilot, lambda: screen.query_one(TextArea).text == saved)
+        await pilot.press("escape", "n", "p", "escape")  # leave the field, the cell, and the screen
+        await settle(pilot, pauses=2)
+        assert not app.drafts
+    assert summary_changes() == before + 1

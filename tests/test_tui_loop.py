@@ -383,6 +383,30 @@ async def test_ctrl_s_pressed_twice_writes_one_export(coded_samples: Path) -> No
         await until(pilot, lambda: len(list((coded_samples / "exports").iterdir())) == 2)
 
 
+@pytest.mark.parametrize("kind", ["report", "csv"])
+async def test_an_export_file_named_for_someone_nobody_has_decided_about_is_refused(coded_samples: Path, kind: str) -> None:
+    """A probe: a report's title naming someone unknown was refused, but the file's name typed in
+    the form was not: exports/Fatima Warsame.docx was written, a name the leak check cannot know.
+    It is refused as the title is: nothing written, the name waits in the identifier review, and
+    the form keeps what was typed."""
+    app = open_tui(coded_samples)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        app.action_export()
+        await settle(pilot, pauses=2)
+        export = app.screen
+        assert isinstance(export, ExportScreen)
+        export.query_one("#export-kind", Select).value = kind
+        export.query_one("#export-file", Input).value = f"Funn om Fatima Warsame.{'docx' if kind == 'report' else kind}"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "error" in shown(app, "#export-result"))
+        result = shown(app, "#export-result")
+        assert "names 'Fatima Warsame'" in result and "identifier review (ctrl+p, Identifiers)" in result
+        assert export.query_one("#export-file", Input).value.startswith("Funn om Fatima Warsame.")
+        assert "Fatima Warsame" in [candidate.text for candidate in app.workspace.read_key().pending]
+    assert not (coded_samples / "exports").exists() or not list((coded_samples / "exports").iterdir())
+
+
 async def test_a_refused_export_leaves_no_progress_bar_running(sample_project: Path) -> None:
     """A probe on a project with no codings: ctrl+s said the export was refused, and under the
     refusal the progress bar went on running, as if the file were still being written."""

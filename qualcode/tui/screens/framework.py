@@ -187,6 +187,11 @@ class FrameworkScreen(QualcodeScreen):
             table.update_cell(participant, code_path, self._cell_text(cell))
             if self.current == (participant, code_path):
                 self._where(cell)
+                field = self.query_one("#framework-summary", TextArea)
+                if field.text == draft and cell.summary is not None and cell.summary != draft:
+                    # As stored: the names in it pseudonymised. Left showing what was typed, the field
+                    # differed from the cell, and each leaving of it saved the summary again.
+                    field.load_text(cell.summary)
             self.notify(f"saved the summary of {participant} under {code_path}", markup=False)
 
         def refused(message: str) -> None:
