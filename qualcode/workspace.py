@@ -1212,7 +1212,9 @@ class Workspace:
         if output is None:
             return
         words = output.stem.replace("_", " ")  # "Fatima_Warsame": one word to the name finders
-        if words.strip():
+        # Only a name with a capital is looked for: reading one costs spaCy's load (0.5 s and more), which a
+        # quote table named "sitater.csv" must not pay. A name the key holds, in any case, the leak check refuses.
+        if any(character.isupper() for character in words):
             from qualcode.importers.pseudonymise import refuse_undecided_text
 
             try:
