@@ -29,6 +29,7 @@ from qualcode.errors import (
     KeyMissing,
     NotFound,
     PassphraseRefused,
+    ProjectError,
     QualcodeError,
     UndecidedNames,
     WriteFailed,
@@ -1036,10 +1037,12 @@ class Workspace:
         options = import_options(metadata)
         key = self.key_access().load_existing()
         previews: list[ImportPreview] = []
-        with self.trying() as session:
-            for path in expand_paths(paths):
+        for path in expand_paths(paths):
+            with self.trying() as session:  # one each, so trying a replacement holds the write lock for that file only
                 try:
                     preview = preview_file(session, path, options, key, blind_coder=self.coder_name if self.blind else None)
+                except ProjectError:
+                    raise  # the project busy or full: no file's preview can be made
                 except QualcodeError as error:
                     previews.append(ImportPreview(path.name, (), (), str(error)))
                     continue
