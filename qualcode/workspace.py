@@ -29,6 +29,7 @@ from qualcode.errors import (
     KeyMissing,
     NotFound,
     PassphraseRefused,
+    ProjectError,
     QualcodeError,
     UndecidedNames,
     WriteFailed,
@@ -708,11 +709,19 @@ class Workspace:
             record = get_setting(session, WITHDRAWAL_KEY_PENDING)
         if not record:
             return
-        with self.key_access().editing() as key:
-            with self.begin() as session:
-                if get_setting(session, WITHDRAWAL_KEY_PENDING) != record:  # another command finished it meanwhile
-                    return
-            denied = deny_recorded(key, json.loads(record))
+        try:
+            with self.key_access().editing() as key:
+                with self.begin() as session:
+                    if get_setting(session, WITHDRAWAL_KEY_PENDING) != record:  # another command finished it meanwhile
+                        return
+                denied = deny_recorded(key, json.loads(record))
+        except KeyFileError as error:
+            # The project holds nothing of theirs in clear, only the key does: a command that needs no key
+            # (status, search, a listing) goes on, saying so, and the first that opens the key finishes it.
+            report(f"a withdrawal was interrupted before the key was saved, and the key could not be opened to finish it"
+                   f" ({error.message}): {len(json.loads(record))} of their identifiers are still in the key as written;"
+                   " run a command with the key (`qualcode key show`) to turn them into digests")
+            return
         with self.begin() as session:
             delete_setting(session, WITHDRAWAL_KEY_PENDING)
         report(f"a withdrawal was interrupted before the key was saved; finished it: {denied} of their identifiers"
@@ -721,7 +730,7 @@ class Workspace:
     def _finish_interrupted(self, report: Report) -> None:
         """Complete a rewrite of stored texts, or a withdrawal's rebuilding of the file, that a crash
         interrupted, before anything else runs."""
-        from qualcode.anonymise.pending import interrupted_work
+        from qualcode.anonymise.pending import interrupted_work, rewrite_interrupted
         from qualcode.store.settings import get_setting
 
         if not interrupted_work(self.project):
@@ -739,7 +748,7 @@ class Workspace:
                 )
             report(f"the withdrawal of {withdrawn} was interrupted before the project file was rebuilt; finished it: "
                    f"{len(purged.deleted)} backups holding their words deleted")
-            if not interrupted_work(self.project):
+            if not rewrite_interrupted(self.project):
                 return
         from qualcode.anonymise.service import finish_interrupted, key_lock
 
@@ -747,7 +756,7 @@ class Workspace:
         # doing it now. Then this waits for the lock and finds it done, without asking for the passphrase.
         place = self.key_place()
         with key_lock(place.path) if place.path.exists() else nullcontext():
-            if not interrupted_work(self.project):
+            if not rewrite_interrupted(self.project):
                 return
             with self.begin() as session:
                 coder_name = self.coder(session).name
@@ -1028,10 +1037,12 @@ class Workspace:
         options = import_options(metadata)
         key = self.key_access().load_existing()
         previews: list[ImportPreview] = []
-        with self.trying() as session:
-            for path in expand_paths(paths):
+        for path in expand_paths(paths):
+            with self.trying() as session:  # one each, so trying a replacement holds the write lock for that file only
                 try:
                     preview = preview_file(session, path, options, key, blind_coder=self.coder_name if self.blind else None)
+                except ProjectError:
+                    raise  # the project busy or full: no file's preview can be made
                 except QualcodeError as error:
                     previews.append(ImportPreview(path.name, (), (), str(error)))
                     continue

@@ -3159,3 +3159,36 @@ def test_a_withdrawal_stopped_before_the_key_was_saved_is_finished_by_the_next_c
     assert told[1].startswith("the withdrawal of D5 was interrupted before the project file was rebuilt; finished it")
     with Workspace.open(config, report=told.append):
         assert len(told) == 2  # done once
+
+
+def test_a_withdrawal_stopped_before_the_key_was_saved_leaves_the_project_readable_without_the_key(
+    demo: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A probe: after such a kill, every command run without the passphrase (a script's `status`, a
+    search) was refused with "the key's passphrase was not given", though none of them needs the key
+    and the project holds nothing of theirs in clear. They go on, saying what is left in the key, and
+    the first command with the key finishes it."""
+    from qualcode.anonymise.service import KeyAccess, add_known_identifier
+
+    config = Config.resolve(project=demo, coder="Forsker 1")
+    with Workspace.open(config) as workspace, workspace.changing_key() as change:
+        add_known_identifier(change.key, "Arne Strand", "person", "m").participant = "D5"
+
+    def killed(_access: KeyAccess, _key: PseudonymKey) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched, Workspace.open(config) as workspace:
+        patched.setattr(KeyAccess, "save", killed)
+        with pytest.raises(KeyboardInterrupt):
+            workspace.withdraw("D5", ["Arne Strand"])
+    monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
+    told: list[str] = []
+    with Workspace.open(Config.resolve(project=demo, coder="Forsker 1"), report=told.append) as workspace:
+        assert workspace.search("måltall").hits  # reading needs no key
+    assert told[0].startswith("a withdrawal was interrupted before the key was saved, and the key could not be opened")
+    assert "1 of their identifiers are still in the key as written" in told[0]
+    assert told[1].startswith("the withdrawal of D5 was interrupted before the project file was rebuilt; finished it")
+    told.clear()
+    with Workspace.open(config, report=told.append) as workspace:  # with the passphrase
+        assert workspace.read_key().entry_for("Arne Strand") is None
+    assert [line[:69] for line in told] == ["a withdrawal was interrupted before the key was saved; finished it: 1"]

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from qualcode.store import faults
 from tests.conftest import SAMPLES
 from tests.test_cli import run
 
@@ -69,3 +74,68 @@ def test_a_dry_run_of_a_replacement_counts_what_it_would_do_to_the_codings_as_th
     done = run(*project, "--coder", "Forsker 1", "import", str(folder), "--replace")
     assert done.exit_code == 0, done.output
     assert said in done.output, done.output
+
+
+def _replacing_folder(tmp_path: Path) -> Path:
+    """Two changed transcripts of the demo, each a replacement."""
+    folder = tmp_path / "rettet"
+    folder.mkdir()
+    for name in ("leder_L1.txt", "veileder_V1.txt"):
+        (folder / name).write_text((SAMPLES / name).read_text(encoding="utf-8") + "\nI: Noe mer?\nL1: Nei, takk.\n", encoding="utf-8")
+    return folder
+
+
+def test_a_dry_run_of_replacements_leaves_others_free_to_write_between_its_files(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A probe: once a replacement was tried, the dry run held the project's write lock to its end, so a
+    coder's change in the terminal UI waited on it, and was refused as busy after 5 s while the other files
+    of a large folder were read. Each file is tried in a transaction of its own, as the import writes it."""
+    from qualcode.cli import importing
+
+    database = demo / ".qualcode" / "project.db"
+    others: list[str] = []
+    made = importing.preview_file
+
+    def preview_then_write(*args: Any, **kwargs: Any) -> Any:
+        other = sqlite3.connect(database, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            others.append("wrote")
+        except sqlite3.OperationalError as error:
+            others.append(str(error))
+        finally:
+            other.close()
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "preview_file", preview_then_write)
+    before = database.read_bytes()
+    dry = run("--project", str(demo), "import", str(_replacing_folder(tmp_path)), "--replace", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.count("would replace the text of transcript") == 2, dry.output
+    assert others == ["wrote", "wrote"]
+    assert database.read_bytes() == before
+
+
+def test_a_dry_run_of_a_replacement_while_another_command_writes_says_the_project_is_busy(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A probe: with another command writing (a terminal UI's import), each file was said to fail,
+    "could not be imported (OperationalError: ... database is locked)", and the dry run ended well. It is
+    the project's state, not the files': said once, as the import says it."""
+    monkeypatch.setattr(faults, "BUSY_TIMEOUT_SECONDS", 0.5)
+    database = demo / ".qualcode" / "project.db"
+    before = database.read_bytes()
+    folder = _replacing_folder(tmp_path)
+    writing = sqlite3.connect(database, isolation_level=None)
+    try:
+        writing.execute("BEGIN IMMEDIATE")
+        dry = run("--project", str(demo), "import", str(folder), "--replace", "--dry-run")
+    finally:
+        writing.execute("ROLLBACK")
+        writing.close()
+    assert dry.exit_code == 1, dry.output
+    assert dry.output.startswith("error: the project is busy: another qualcode command has been writing to it"), dry.output
+    assert "would fail" not in dry.output and "OperationalError" not in dry.output
+    assert database.read_bytes() == before

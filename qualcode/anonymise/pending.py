@@ -25,3 +25,9 @@ def interrupted_work(project: Project) -> bool:
     """Whether a rewrite of stored texts, or the purge after it or after a withdrawal, was interrupted."""
     with project.begin() as session:
         return any(get_setting(session, name) for name in (REAPPLY_PENDING, PURGE_PENDING, WITHDRAWAL_PURGE_PENDING, WITHDRAWAL_KEY_PENDING))
+
+
+def rewrite_interrupted(project: Project) -> bool:
+    """Whether a rewrite of stored texts, or the purge after it, was interrupted: work that needs the key."""
+    with project.begin() as session:
+        return any(get_setting(session, name) for name in (REAPPLY_PENDING, PURGE_PENDING))

@@ -12,7 +12,7 @@ from qualcode.anonymise.service import KeyAccess
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
-from qualcode.errors import DuplicateContent, InvalidInput, QualcodeError
+from qualcode.errors import DuplicateContent, InvalidInput, ProjectError, QualcodeError
 from qualcode.importers.metadata import parse_date
 from qualcode.importers.readers import supported_suffixes
 from qualcode.importers.service import (
@@ -202,13 +202,17 @@ def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptio
     one file's refusal is no end to the others'."""
     key = key_access.load_existing()
     previews: list[Preview] = []
-    with workspace.trying() as session:
-        for path in expand_paths(paths):
+    for path in expand_paths(paths):
+        # A transaction of its own for each file, as the import has: trying a replacement takes the
+        # write lock, and held to the end it kept every other command from writing while the rest were read.
+        with workspace.trying() as session:
             try:
                 previews.append(preview_file(session, path, options, key,
                                              blind_coder=workspace.coder_name if workspace.blind else None))
             except DuplicateContent as error:
                 previews.append(Preview(path.name, [], [], f"{REFUSED[0]}: {error}", refused=True))
+            except ProjectError:
+                raise  # the project busy or full: no file's preview can be made
             except QualcodeError as error:
                 previews.append(Preview(path.name, [], [], f"{REFUSED[1]}: {error}", refused=True))
             except Exception as error:  # noqa: BLE001 - as in the import, one file's failure never ends the batch

@@ -29,7 +29,7 @@ from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, key_state
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant, refuse_withdrawn_source
 from qualcode.coding.anchoring import Anchor, LineMap, find_anchor, find_excerpt_again
 from qualcode.coding.waves import project_wave
-from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, QualcodeError
+from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, ProjectError, QualcodeError
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.frontmatter import misnamed_sidecar_note, read_sidecar
@@ -52,6 +52,7 @@ from qualcode.importers.turns import compile_marker, detect_turns
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
 from qualcode.store.bulk import insert_rows
 from qualcode.store.events import EventKind, record_event
+from qualcode.store.faults import database_fault
 from qualcode.store.models import (
     Code,
     Coder,
@@ -1268,6 +1269,8 @@ def preview_file(
                 outcome = f"would be imported as {written.name}"
     except DuplicateContent as error:
         return Preview(path.name, items, candidates, f"would be skipped: {error}", notes, refused=True)
+    except ProjectError:
+        raise  # the project's fault (busy, full, read-only), not the file's: no file's preview could be made
     except QualcodeError as error:
         return Preview(path.name, items, candidates, f"would fail: {error}", notes, refused=True)
     return Preview(path.name, items, candidates, outcome, notes, replacing=replacing)
@@ -1275,10 +1278,18 @@ def preview_file(
 
 def _replacement_tried(session: Session, prepared: PreparedTranscript, blind_coder: str | None) -> ImportedTranscript:
     """What replacing a transcript's text would do, found by doing it in a savepoint taken back."""
+    Project.lock_for_writing(session)
     savepoint = session.begin_nested()
     try:
         coder = session.scalar(select(Coder).where(Coder.name == blind_coder)) if blind_coder is not None else None
         return write_transcript(session, prepared, coder, blind=blind_coder is not None)
+    except OperationalError as error:
+        # Trying it writes, so another command writing for long (a TUI import) or a full disk stops it:
+        # said as the import says it, for the whole dry run, not as this file's failure.
+        fault = database_fault(error)
+        if fault is None:
+            raise
+        raise fault from None
     finally:
         savepoint.rollback()
         session.expire_all()

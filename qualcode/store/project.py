@@ -308,6 +308,17 @@ class Project:
             finally:
                 session.rollback()
 
+    @staticmethod
+    def lock_for_writing(session: Session) -> None:
+        """Take the write lock for the session's transaction now, waiting for another writer as long as
+        a write does: taken only once the transaction has read, SQLite refuses it at once when another
+        command is writing (a dry run trying a replacement failed so while a coder's change was saved)."""
+        connection = session.connection().connection.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
+        if not connection.in_transaction:
+            with _translated(Path(connection.execute("PRAGMA database_list").fetchone()[2])):
+                connection.execute("BEGIN IMMEDIATE")
+
     def backup(self, label: str) -> Path:
         """Take an online backup of the database (consistent even while others write), verified.
 
