@@ -29,6 +29,7 @@ from qualcode.coding.history import redo, undo
 from qualcode.coding.service import add_coding
 from qualcode.config import Config
 from qualcode.errors import InvalidInput, NotFound
+from qualcode.store.events import EventKind
 from qualcode.store.models import (
     Code,
     Coder,
@@ -296,6 +297,17 @@ def test_a_name_typed_in_a_summary_is_pseudonymised_and_a_name_awaiting_review_r
             workspace.set_summary("D1", "empowerment", "Torunn sa nei")
         assert workspace.framework_cell("D1", "empowerment").summary == stored
     assert b"Hilde" not in _database_bytes(root)
+
+
+def test_the_same_summary_naming_someone_given_again_is_no_change(root: Path, tmp_path: Path) -> None:
+    """A probe: the summary is stored under the pseudonym, and the same text given again was compared
+    with that as typed: every `framework set` of it logged another change for undo to take back."""
+    with Workspace.open(Config.resolve(project=root, coder="Forsker 1", key=tmp_path / "keys" / KEY_NAME)) as workspace:
+        for _ in range(3):
+            workspace.set_summary("D1", "empowerment", "Hilde hjalp henne å tro på seg selv")
+        with workspace.begin() as session:
+            logged = session.scalars(select(Event).where(Event.action == EventKind.FRAMEWORK_SET.value)).all()
+    assert len(logged) == 1
 
 
 # --- the CLI ------------------------------------------------------------------------------------------------

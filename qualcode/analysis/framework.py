@@ -36,6 +36,7 @@ from qualcode.store.models import (
     shown_moment,
     utcnow,
 )
+from qualcode.store.project import clean_typed
 
 CAPTION = caption(
     "Each cell: the researchers' summary of what the participant said under the code, and the passages behind it"
@@ -184,7 +185,9 @@ def set_summary(session: Session, participant_ref: str, code_ref: str, text: str
     guids = sorted({guid for passage in passages for guid in passage.coding_guids})
     summary = _summary_row(session, participant, code)
     before = summary_state(summary) if summary is not None and summary.removed_at is None else None
-    if before is not None and before["text"] == written and before["coding_guids"] == guids:
+    # Compared as it would be stored: a summary naming someone the key holds is stored under their pseudonym,
+    # and the same text given again was logged as a change each time.
+    if before is not None and before["text"] in (written, clean_typed(session, written)) and before["coding_guids"] == guids:
         return SummaryChange(participant.name, code.path, written, len(passages), changed=False)
     if summary is None:
         summary = FrameworkSummary(participant=participant, code=code, text=written, coding_guids=guids, updated_by=coder)
