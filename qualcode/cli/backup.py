@@ -54,7 +54,7 @@ def backup_list(app: AppContext, as_json: bool) -> None:
         return
     emit_table(
         ["name", "taken", "kind", "size"],
-        [[b.name, f"{b.taken:%Y-%m-%d %H:%M}", b.label + (f" (damaged: {b.damage})" if b.damage else ""), _size(b.size)]
+        [[b.name, b.taken.isoformat(sep=" ", timespec="minutes"), b.label + (f" (damaged: {b.damage})" if b.damage else ""), _size(b.size)]
          for b in backups],
     )
 

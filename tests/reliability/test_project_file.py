@@ -277,7 +277,8 @@ def test_a_damaged_database_is_refused_and_a_verified_backup_restores_it(project
     assert "cut short" in refused.stderr and f"qualcode backup restore {manual.name}" in refused.stderr
     assert listed.returncode == 0 and manual.name in listed.stdout
     # (the column as wide as the names qualcode gives now, one character longer: their moment's Z)
-    assert re.search(rf"{junk.name} +2999-12-31 23:59  manual \(damaged: is not a qualcode database\)", listed.stdout)
+    # (the moment in local time with its offset: a name's moment is UTC)
+    assert re.search(rf"{junk.name} +2999-12-31 23:59[+-]\d\d:\d\d  manual \(damaged: is not a qualcode database\)", listed.stdout)
     assert "000001-daily" not in listed.stdout
 
     restored = run_qualcode(["backup", "restore", manual.name], env)
