@@ -100,6 +100,8 @@ def test_an_empty_value_clears_and_the_same_value_changes_nothing(session: Sessi
         ({"title": "A" * 301}, InvalidInput, "the title 'AAAA.*' is longer than 300 characters"),
         ({"interviewer": "Forsker\nto"}, InvalidInput, r"the interviewer 'Forsker\\nto' holds a line break or control character"),
         ({"title": "ok\x1btittel"}, InvalidInput, "holds a line break or control character"),
+        # A zero-width space pasted from the web is named: no one sees it.
+        ({"title": "Intervju\u200bmed D1"}, InvalidInput, r"holds a line break or control character \(U\+200B ZERO WIDTH SPACE\)"),
     ],
 )
 def test_bad_transcript_values_are_refused_and_change_nothing(

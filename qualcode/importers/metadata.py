@@ -338,8 +338,15 @@ def check_one_line(label: str, value: str, length: int) -> None:
     shown = value if len(value) <= 40 else value[:40] + "…"
     # Spaces of every width are text (a no-break space from Word); controls, format characters
     # (zero-width, right-to-left overrides), private and unassigned ones, and line breaks are not.
-    if any(unicodedata.category(character) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp") for character in value):
-        raise InvalidInput(f"the {label} {shown!r} holds a line break or control character", "give it on one line")
+    unseen = next((character for character in value
+                   if unicodedata.category(character) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp")), None)
+    if unseen is not None:
+        # Named, as a zero-width space pasted from the web is no line break anyone can see.
+        raise InvalidInput(
+            f"the {label} {shown!r} holds a line break or control character"
+            f" (U+{ord(unseen):04X} {unicodedata.name(unseen, 'unnamed')})",
+            "give it on one line, typed rather than pasted (text from the web or a PDF can carry characters nobody sees)",
+        )
     if len(value) > length:
         raise InvalidInput(f"the {label} {shown!r} is longer than {length} characters", "give a shorter one")
 
