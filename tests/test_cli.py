@@ -327,6 +327,13 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output  # the project stays
 
 
+def test_a_withdrawal_typed_in_small_letters_speaks_of_the_participant_as_the_project_holds_them(demo: Path) -> None:
+    """`withdraw d3` withdrew D3, and said "files written outside … delete any that quote d3"."""
+    withdrawn = run("--project", str(demo), "participants", "withdraw", "d3", "--yes")
+    assert withdrawn.exit_code == 0 and "removed 1 transcripts" in withdrawn.output
+    assert "delete any that quote D3" in withdrawn.output and "d3" not in withdrawn.output
+
+
 def test_a_withdrawal_names_the_codings_it_removed_that_held_others_words_too(demo: Path) -> None:
     """A passage over D5's turn and the turn before it, coded by a colleague, was removed with the
     rest and said only as "removed N codings": each such coding is named, for its coder to code the

@@ -61,6 +61,8 @@ class Withdrawal:
     comments_removed: int = 0
     # Their words, to find the files that quote them (Quotes.files_quoting) once the change is committed.
     quotes: Quotes | None = field(default=None, compare=False, repr=False)
+    # Their id as the project held it ("D4" for `withdraw d4`), for what is said of them.
+    participant: str = ""
 
 
 def withdraw_participant(
@@ -93,7 +95,7 @@ def withdraw_participant(
         denied = _deny(key, identifiers, lambda entry: False)
         record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
                      summary="identifiers of a participant who withdrew earlier were turned into digests")
-        return Withdrawal(0, 0, 0, denied, already_gone=True)
+        return Withdrawal(0, 0, 0, denied, already_gone=True, participant=name)
     _refuse_others_identifiers(participant.name, {link.transcript.name for link in session.scalars(
         select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id))}, key, identifiers)
     gone_guids: set[str] = {participant.guid}
@@ -159,7 +161,7 @@ def withdraw_participant(
     )
     return Withdrawal(
         len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted,
-        spanning_others=tuple(spanning), quotes=quotes, comments_removed=comments_removed,
+        spanning_others=tuple(spanning), quotes=quotes, comments_removed=comments_removed, participant=participant.name,
     )
 
 

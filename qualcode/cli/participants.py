@@ -122,6 +122,7 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
 
     with app.workspace() as workspace:
         result = workspace.withdraw(participant, identifiers)
+    participant = result.participant or participant  # as the project held it: `withdraw d4` withdrew D4
     if result.already_gone:
         click.echo(f"{participant} is not in the project (withdrawn earlier?); {result.key_entries_removed} identifiers"
                    " named are now kept only as digests that later imports still replace")
