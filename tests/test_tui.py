@@ -13,6 +13,7 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, RadioSet, Static
 
+from qualcode.anonymise.service import KeyAccess
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import list_codings
 from qualcode.importers.service import import_file
@@ -457,19 +458,18 @@ async def test_the_mouse_places_the_cursor_and_selects(sample_project: Path) -> 
         assert not text[coded[0] - 1].isalnum() and text[coded[0]].isalnum()
 
 
-async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
-    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _sletten_stored_and_held_back(project: Project, tmp_path: Path, held_text: str) -> tuple[KeyAccess, Path, Path]:
+    """A key, a transcript stored with "Sletten" first in a sentence (an everyday word there: not
+    proposed), and a file saying `held_text` held back for review of "Sletten"; the project closed.
+    The key's access, the held-back file and the project's root."""
     from qualcode.anonymise.service import create_key
     from qualcode.errors import NeedsReview
-    from qualcode.tui.modals.passphrase import PassphraseModal
-    from qualcode.tui.screens.review import ReviewScreen
 
     access = create_key(project, tmp_path / "keys" / "tui.qckey", "test passphrase")
     key = access.load_existing()
     first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
-    first.write_text("I: Hvem hjalp deg?\nD1: Sletten hjalp meg mye.\n", encoding="utf-8")  # sentence-initial and an everyday word: not proposed
-    held.write_text("I: Hvem hjalp deg?\nD1: Det var Sletten [b]på kontoret[/b], og Sandvika senter.\n", encoding="utf-8")
+    first.write_text("I: Hvem hjalp deg?\nD1: Sletten hjalp meg mye.\n", encoding="utf-8")
+    held.write_text(held_text, encoding="utf-8")
     with project.begin() as session:
         import_file(session, first, key=key)
     with pytest.raises(NeedsReview, match="Sletten"), project.begin() as session:
@@ -477,6 +477,17 @@ async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
     access.save(key)
     root = project.root
     project.close()
+    return access, held, root
+
+
+async def test_review_screen_decides_possible_identifiers_behind_the_passphrase(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode.tui.modals.passphrase import PassphraseModal
+    from qualcode.tui.screens.review import ReviewScreen
+
+    access, held, root = _sletten_stored_and_held_back(
+        project, tmp_path, "I: Hvem hjalp deg?\nD1: Det var Sletten [b]på kontoret[/b], og Sandvika senter.\n")
     monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
 
     app = open_tui(root)
@@ -523,24 +534,11 @@ async def test_a_name_accepted_in_the_review_leaves_the_stored_texts_when_the_ui
     """A probe: "Sletten" accepted in the review, then ctrl+q (or the SSH connection lost) before
     escape. The key held the name, the stored transcript still said "Sletten", and nothing told the
     next command to rewrite it."""
-    from qualcode.anonymise.service import create_key
     from qualcode.config import Config
-    from qualcode.errors import NeedsReview
     from qualcode.tui.screens.review import ReviewScreen
     from qualcode.workspace import Workspace
 
-    access = create_key(project, tmp_path / "keys" / "tui.qckey", "test passphrase")
-    key = access.load_existing()
-    first, held = tmp_path / "tidlig.txt", tmp_path / "ny.txt"
-    first.write_text("I: Hvem hjalp deg?\nD1: Sletten hjalp meg mye.\n", encoding="utf-8")  # stored, not proposed
-    held.write_text("I: Hvem hjalp deg?\nD1: Det var Sletten på kontoret.\n", encoding="utf-8")
-    with project.begin() as session:
-        import_file(session, first, key=key)
-    with pytest.raises(NeedsReview, match="Sletten"), project.begin() as session:
-        import_file(session, held, key=key)
-    access.save(key)
-    root = project.root
-    project.close()
+    access, _, root = _sletten_stored_and_held_back(project, tmp_path, "I: Hvem hjalp deg?\nD1: Det var Sletten på kontoret.\n")
 
     app = open_tui(root)
     async with app.run_test(size=SIZE) as pilot:
