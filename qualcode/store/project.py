@@ -31,6 +31,7 @@ from qualcode.store.backups import (
     rotate_backups,
     take_backup,
 )
+from qualcode.store.events import hold_write_lock
 from qualcode.store.faults import (
     damaged_error,
     database_fault,
@@ -310,14 +311,14 @@ class Project:
 
     @staticmethod
     def lock_for_writing(session: Session) -> None:
-        """Take the write lock for the session's transaction now, waiting for another writer as long as
-        a write does: taken only once the transaction has read, SQLite refuses it at once when another
-        command is writing (a dry run trying a replacement failed so while a coder's change was saved)."""
+        """Take the write lock for the session's transaction now (store.events.hold_write_lock), waiting
+        for another writer as long as a write does, its faults (busy, full, read-only) said as a
+        ProjectError: taken only once a savepoint's transaction has read, SQLite refuses it at once
+        when another command is writing (a dry run trying a replacement failed so)."""
         connection = session.connection().connection.driver_connection
         assert isinstance(connection, sqlite3.Connection)
-        if not connection.in_transaction:
-            with _translated(Path(connection.execute("PRAGMA database_list").fetchone()[2])):
-                connection.execute("BEGIN IMMEDIATE")
+        with _translated(Path(connection.execute("PRAGMA database_list").fetchone()[2])):
+            hold_write_lock(session)
 
     def backup(self, label: str) -> Path:
         """Take an online backup of the database (consistent even while others write), verified.
