@@ -730,7 +730,7 @@ class Workspace:
     def _finish_interrupted(self, report: Report) -> None:
         """Complete a rewrite of stored texts, or a withdrawal's rebuilding of the file, that a crash
         interrupted, before anything else runs."""
-        from qualcode.anonymise.pending import interrupted_work, rewrite_interrupted
+        from qualcode.anonymise.pending import REWRITE_MARKS, interrupted_work
         from qualcode.store.settings import get_setting
 
         if not interrupted_work(self.project):
@@ -748,7 +748,7 @@ class Workspace:
                 )
             report(f"the withdrawal of {withdrawn} was interrupted before the project file was rebuilt; finished it: "
                    f"{len(purged.deleted)} backups holding their words deleted")
-            if not rewrite_interrupted(self.project):
+            if not interrupted_work(self.project, REWRITE_MARKS):
                 return
         from qualcode.anonymise.service import finish_interrupted, key_lock
 
@@ -756,7 +756,7 @@ class Workspace:
         # doing it now. Then this waits for the lock and finds it done, without asking for the passphrase.
         place = self.key_place()
         with key_lock(place.path) if place.path.exists() else nullcontext():
-            if not rewrite_interrupted(self.project):
+            if not interrupted_work(self.project, REWRITE_MARKS):
                 return
             with self.begin() as session:
                 coder_name = self.coder(session).name
@@ -1208,13 +1208,7 @@ class Workspace:
         """A report's title names no one nobody has decided about: the key's names in it are replaced
         as it is written (exporters.service.as_typed), but an unknown name would be exported as typed."""
         if title and title.strip():
-            from qualcode.importers.pseudonymise import refuse_undecided_text
-
-            try:
-                refuse_undecided_text(session, key, "report's title", [title])
-            except UndecidedNames as refused:
-                self._queue_refused(refused)
-                raise
+            self._refuse_undecided(session, key, "report's title", title)
 
     def refuse_undecided_file_name(self, session: Session, key: PseudonymKey, output: Path | None) -> None:
         """An export's file name, as typed, names no one nobody has decided about: the leak check
@@ -1226,13 +1220,18 @@ class Workspace:
         # Only a name with a capital is looked for: reading one costs spaCy's load (0.5 s and more), which a
         # quote table named "sitater.csv" must not pay. A name the key holds, in any case, the leak check refuses.
         if any(character.isupper() for character in words):
-            from qualcode.importers.pseudonymise import refuse_undecided_text
+            self._refuse_undecided(session, key, "file's name", words)
 
-            try:
-                refuse_undecided_text(session, key, "file's name", [words])
-            except UndecidedNames as refused:
-                self._queue_refused(refused)
-                raise
+    def _refuse_undecided(self, session: Session, key: PseudonymKey, what: str, text: str) -> None:
+        """Refuse `text` (`what` it is) while it names someone nobody has decided about, those names
+        queued for the review."""
+        from qualcode.importers.pseudonymise import refuse_undecided_text
+
+        try:
+            refuse_undecided_text(session, key, what, [text])
+        except UndecidedNames as refused:
+            self._queue_refused(refused)
+            raise
 
     def _queue_refused(self, refused: UndecidedNames) -> None:
         """The names typed text was refused for wait in the review, the UI's too, as an import's do

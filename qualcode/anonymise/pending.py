@@ -21,13 +21,13 @@ WITHDRAWAL_PURGE_PENDING = "anonymise.withdrawal_purge_pending"
 WITHDRAWAL_KEY_PENDING = "anonymise.withdrawal_key_pending"
 
 
-def interrupted_work(project: Project) -> bool:
-    """Whether a rewrite of stored texts, or the purge after it or after a withdrawal, was interrupted."""
-    with project.begin() as session:
-        return any(get_setting(session, name) for name in (REAPPLY_PENDING, PURGE_PENDING, WITHDRAWAL_PURGE_PENDING, WITHDRAWAL_KEY_PENDING))
+# The marks of work that needs the key (a rewrite of stored texts, the purge after it), and all of them.
+REWRITE_MARKS = (REAPPLY_PENDING, PURGE_PENDING)
+INTERRUPTED_MARKS = (*REWRITE_MARKS, WITHDRAWAL_PURGE_PENDING, WITHDRAWAL_KEY_PENDING)
 
 
-def rewrite_interrupted(project: Project) -> bool:
-    """Whether a rewrite of stored texts, or the purge after it, was interrupted: work that needs the key."""
+def interrupted_work(project: Project, marks: tuple[str, ...] = INTERRUPTED_MARKS) -> bool:
+    """Whether a rewrite of stored texts, or the purge after it or after a withdrawal, was interrupted
+    (with `marks`, the work those marks stand for)."""
     with project.begin() as session:
-        return any(get_setting(session, name) for name in (REAPPLY_PENDING, PURGE_PENDING))
+        return any(get_setting(session, name) for name in marks)
