@@ -173,9 +173,10 @@ def _file_names(doc: Doc) -> list[int]:
     return [token.i for token in doc if token.text[:1].isupper() and FILE_NAME.fullmatch(token.text)]
 
 
-def _without_file_names(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`runs` cut where a token written as a file name stands, which is looked at by its parts instead."""
-    named = set(_file_names(doc)) if any("-" in token.text or "_" in token.text for token in doc) else set()
+def _without_file_names(doc: Doc, runs: list[tuple[int, int]], file_names: list[int]) -> list[tuple[int, int]]:
+    """`runs` cut where a token written as a file name stands (`file_names`, _file_names(doc)), which is
+    looked at by its parts instead."""
+    named = set(file_names) if any("-" in token.text or "_" in token.text for token in doc) else set()
     if not named:
         return runs
     return _consecutive(index for start, end in runs for index in range(start, end) if index not in named)
@@ -230,7 +231,8 @@ def propose(
     lowered = {word.casefold() for word in set(WORD.findall(unaddressed)) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
-        for start, end in _without_file_names(doc, _capitalised_runs()(doc)):
+        file_names = _file_names(doc)
+        for start, end in _without_file_names(doc, _capitalised_runs()(doc), file_names):
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
             # alone: they are looked at by index, and a Proposal is made only for what is left.
@@ -265,7 +267,7 @@ def propose(
             for made in found:
                 if made is not None and made.text not in proposals:
                     proposals[made.text] = made
-        for index in _file_names(doc):
+        for index in file_names:
             for made in _names_in_file_name(doc[index].text, base + doc[index].idx, text, ignored, lowered, context):
                 proposals.setdefault(made.text, made)
         for start, end in _upper_runs(doc):
