@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from qualcode.store.backups import BackupInfo, RestoreResult
     from qualcode.store.models import Coder
     from qualcode.store.project import Purged
+    from qualcode.store.withdrawals import Withdrawn
 
 
 def _report_analysis(
@@ -797,6 +798,13 @@ class Workspace:
         return replace(result, backups_deleted=purged.deleted, files_quoting=files, quotes=None)
 
     # --- reading, each in its own transaction ------------------------------------------------
+    def withdrawn(self, session: Session) -> Withdrawn | None:
+        """Participants who withdrew consent (how many, on which days), for a face to say beside its
+        counts that their words are not in them; None when no one did."""
+        from qualcode.store.withdrawals import withdrawn_participants
+
+        return withdrawn_participants(session)
+
     def transcripts(self) -> list[TranscriptView]:
         from qualcode.coding.transcripts import describe_transcripts
 

@@ -327,6 +327,36 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output  # the project stays
 
 
+def test_counts_made_after_a_withdrawal_say_that_someone_withdrew(demo: Path) -> None:
+    """After `withdraw D3` status, analyse and agreement counted as if D3 had never been there: a researcher
+    comparing with an earlier export saw the numbers drop, and nothing said why. Each says in one line (and
+    in --json) how many withdrew and when, naming no one."""
+    from datetime import date
+
+    project = ["--project", str(demo)]
+    for coder in ("Forsker 1", "Medforsker 1"):  # two coders, so agreement has something to measure
+        for transcript, quote in (("leder_L1", "vi må nå måltallet før jul"), ("deltaker_D3_T1", "ryggen ble dårlig")):
+            coded = run(*project, "--coder", coder, "coding", "add", transcript, "måltall-press", "--match", quote)
+            assert coded.exit_code == 0, coded.output
+    assert "withdrew" not in run(*project, "status").output
+    assert json.loads(run(*project, "status", "--json").output)["withdrawn"] is None
+    assert "withdrawn" not in json.loads(run(*project, "analyse", "codes", "--json").output)
+    assert run(*project, "participants", "withdraw", "D3", "--yes").exit_code == 0
+    today = date.today().isoformat()  # the day where the researcher is
+    line = f"1 participant withdrew ({today}); their words are not in these counts"
+    commands = (["status"], ["analyse", "codes"], ["analyse", "matrix", "--by", "role"], ["agreement"])
+    for command in commands:
+        shown = run(*project, *command)
+        assert shown.exit_code == 0 and shown.output.count(line) == 1, (command, shown.output)
+        assert "D3" not in shown.output, (command, shown.output)
+    expected = {"participants": 1, "dates": [today], "note": line}
+    for command in commands:
+        data = json.loads(run(*project, *command, "--json").stdout)
+        assert data["withdrawn"] == expected, command
+    both = json.loads(run(*project, "analyse", "compare", "--by", "wave", "--code", "måltall-press", "--json").stdout)
+    assert both["counts"]["withdrawn"] == both["participants"]["withdrawn"] == expected
+
+
 def test_a_withdrawal_typed_in_small_letters_speaks_of_the_participant_as_the_project_holds_them(demo: Path) -> None:
     """`withdraw d3` withdrew D3, and said "files written outside … delete any that quote d3"."""
     withdrawn = run("--project", str(demo), "participants", "withdraw", "d3", "--yes")

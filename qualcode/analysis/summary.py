@@ -20,6 +20,7 @@ from qualcode.store.models import (
     Turn,
 )
 from qualcode.store.settings import get_setting
+from qualcode.store.withdrawals import Withdrawn, withdrawn_participants
 
 NO_WAVE = "(no wave)"
 
@@ -40,6 +41,7 @@ class ProjectSummary:
     coders: int
     memos: int
     orphaned: int = 0  # codings a replaced text left no place, kept for review
+    withdrawn: Withdrawn | None = None  # participants who withdrew consent, whom none of these counts hold
 
 
 def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSummary:
@@ -110,4 +112,5 @@ def project_summary(session: Session, coders: Sequence[str] = ()) -> ProjectSumm
         coders=coders_count,
         memos=free_memos + coding_memos,
         orphaned=orphans,
+        withdrawn=withdrawn_participants(session),
     )

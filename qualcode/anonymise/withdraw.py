@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -31,6 +30,12 @@ from qualcode.store.models import (
     Transcript,
     TranscriptParticipant,
     Turn,
+)
+from qualcode.store.withdrawals import (
+    WITHDRAWN_FROM,
+    WITHDRAWN_ID,
+    WITHDRAWN_SOURCES,
+    withdrawal_records,
 )
 from qualcode.text.speakers import INTERVIEWER_LABELS
 from qualcode.text.tokens import WORD
@@ -86,7 +91,7 @@ def withdraw_participant(
     except NotFound:
         # Only one who did withdraw: an id mistyped turned whatever was named into digests. And only
         # their own identifiers, as when they were here: someone else's would lose their pseudonym for good.
-        earlier = [after for after in _withdrawals(session) if str(after.get(WITHDRAWN_ID) or "").casefold() == ref.strip().casefold()]
+        earlier = [after for after in withdrawal_records(session) if str(after.get(WITHDRAWN_ID) or "").casefold() == ref.strip().casefold()]
         if not identifiers or not earlier:
             raise
         name = str(earlier[0][WITHDRAWN_ID])
@@ -474,24 +479,10 @@ def _delete_transcript(session: Session, transcript: Transcript, participant_id:
     return len(codings)
 
 
-# In a withdrawal's event: who withdrew (their participant id, a pseudonym) and the hashes of the
-# files their transcripts came from, which imports refuse (withdrawn_import).
-WITHDRAWN_ID = "participant"
-WITHDRAWN_SOURCES = "source_hashes"
-# And the group interviews their turns were taken out of: identifiers the key saw there may be theirs
-# (their own name, said in the round), which they may still name to become digests after.
-WITHDRAWN_FROM = "redacted_in"
-
-
-def _withdrawals(session: Session) -> list[dict[str, Any]]:
-    payloads = session.scalars(select(Event.payload).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value))
-    return [payload.get("after") or {} for payload in payloads if payload]
-
-
 def refuse_withdrawn_source(session: Session, path: Path, file_hash: str | None) -> None:
     """A file a withdrawn participant's transcript came from is never imported again: importing
     the folder again after a withdrawal brought their interview back whole."""
-    if file_hash is not None and any(file_hash in after.get(WITHDRAWN_SOURCES, ()) for after in _withdrawals(session)):
+    if file_hash is not None and any(file_hash in after.get(WITHDRAWN_SOURCES, ()) for after in withdrawal_records(session)):
         raise ImportFailed(
             f"{path.name} is the interview of a participant who withdrew consent; nothing imported",
             "leave it out of the folder (or delete it): their words may not come back into the project",
@@ -501,7 +492,7 @@ def refuse_withdrawn_source(session: Session, path: Path, file_hash: str | None)
 def refuse_withdrawn_participant(session: Session, *names: str) -> None:
     """Participant ids that withdrew are not made again by an import: it would bring back their words
     under the same ids. All of them named at once, so one correction does."""
-    withdrawn = {str(after[WITHDRAWN_ID]).casefold(): str(after[WITHDRAWN_ID]) for after in _withdrawals(session) if after.get(WITHDRAWN_ID)}
+    withdrawn = {str(after[WITHDRAWN_ID]).casefold(): str(after[WITHDRAWN_ID]) for after in withdrawal_records(session) if after.get(WITHDRAWN_ID)}
     # In any case, as a speaker label "d5:" is D5's turn.
     again = sorted({withdrawn[name.casefold()] for name in names if name.casefold() in withdrawn})
     if again:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qualcode.cli.analyse import Output, code_options, output_options
+from qualcode.cli.analyse import Output, code_options, output_options, with_withdrawn
 from qualcode.cli.context import AppContext, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.coding.passages import QuoteFilter, parse_attributes
@@ -143,7 +143,8 @@ def disagreements_table(result: Agreement) -> Table:
 
 def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agreement, tables: dict[str, Table],
           printed: str) -> None:
-    """Write the workbook and the document (whole, after the leak check) if asked, then print as asked."""
+    """Write the workbook and the document (whole, after the leak check) if asked, then print as asked,
+    saying when participants withdrew: the figures leave their words out."""
     from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
 
     if output.xlsx is not None or docx is not None:
@@ -168,12 +169,16 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
             publish(docx, docx_bytes(result, [table for name, table in tables.items() if name != "disagreements"]), lambda data: guard(data, key, docx.name),
                     overwrite=output.force)
             note(f"wrote {docx}")
+    with workspace.begin() as session:
+        withdrawn = workspace.withdrawn(session)
     if output.as_json:
-        emit_json(table_data(tables[printed]))
+        emit_json(with_withdrawn(table_data(tables[printed]), withdrawn))
     elif output.as_csv:
         click.echo(render_csv(tables[printed]), nl=False)
     elif output.xlsx is None and docx is None:
         click.echo(render_text(tables[printed]), nl=False)
+    if withdrawn is not None:
+        note(withdrawn.note)
 
 
 def _docx_option(function: Callable[..., Any]) -> Callable[..., Any]:

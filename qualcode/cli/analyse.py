@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the analysis modules load when a command runs
     from sqlalchemy.orm import Session
 
     from qualcode.analysis.tables import Table
+    from qualcode.store.withdrawals import Withdrawn
     from qualcode.workspace import Workspace
 
 
@@ -74,6 +75,13 @@ def _selection(options: dict[str, Any], codes: Sequence[str] = (), include_subco
     )
 
 
+def with_withdrawn(data: dict[str, Any], withdrawn: Withdrawn | None) -> dict[str, Any]:
+    """A table's JSON with, when participants withdrew, how many and when (`withdrawn`): its counts leave them out."""
+    from dataclasses import asdict
+
+    return data if withdrawn is None else {**data, "withdrawn": asdict(withdrawn)}
+
+
 def _emit(
     workspace: Workspace, session: Session, output: Output, tables: dict[str, Table], csv_table: str, selection: QuoteFilter,
     codes: Sequence[str] = (),
@@ -81,7 +89,7 @@ def _emit(
     """Write the workbook (whole, after the leak check) if asked, then print the tables as asked; a
     count that holds the consensus coder's copies beside the coders' own says so, and so does one
     that leaves out codings of the selection (of `codes`, when the table counts only those) a
-    replaced text orphaned, as an export does."""
+    replaced text orphaned, as an export does, and one that leaves out participants who withdrew."""
     from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
     from qualcode.coding.consensus import CONSENSUS_CODER, counted_beside_its_coders
     from qualcode.coding.orphans import left_out_note
@@ -97,14 +105,17 @@ def _emit(
         path = output.xlsx
         write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name), overwrite=output.force)
         note(f"wrote {path}")
+    withdrawn = workspace.withdrawn(session)
     if output.as_json:
-        data = {name: table_data(table) for name, table in tables.items()}
+        data = {name: with_withdrawn(table_data(table), withdrawn) for name, table in tables.items()}
         emit_json(next(iter(data.values())) if len(data) == 1 else data)
     elif output.as_csv:
         click.echo(render_csv(tables[csv_table]), nl=False)
     elif output.xlsx is None:
         click.echo("\n".join(render_text(table) for table in tables.values()), nl=False)
     left_out = left_out_note(session, replace(selection, codes=tuple(codes)) if codes else selection)
+    if withdrawn is not None:
+        note(withdrawn.note)
     for table in tables.values():  # after the tables, where a terminal shows them last
         for warning in table.warnings:
             note(f"warning: {warning}")

@@ -62,6 +62,8 @@ def project_status(app: AppContext, as_json: bool) -> None:
     if summary.orphaned:
         click.echo(f"  {counted(summary.orphaned, 'coding')} lost {'their' if summary.orphaned > 1 else 'its'} place in a"
                    " replaced text, kept for review: `qualcode coding list --orphaned`")
+    if summary.withdrawn is not None:
+        click.echo(f"  {summary.withdrawn.note}")
 
 
 def _number(value: int) -> str:

@@ -1,0 +1,63 @@
+"""What a withdrawal of consent leaves in the log: who withdrew, when, and the digests of their files.
+
+Kept apart from anonymise/withdraw.py so that a command that only counts (`status`, `analyse`) can
+say that someone withdrew without loading the pseudonymiser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.store.events import EventKind
+from qualcode.store.models import Event
+
+# In a withdrawal's event: who withdrew (their participant id, a pseudonym) and the hashes of the
+# files their transcripts came from, which imports refuse (withdraw.refuse_withdrawn_source).
+WITHDRAWN_ID = "participant"
+WITHDRAWN_SOURCES = "source_hashes"
+# And the group interviews their turns were taken out of: identifiers the key saw there may be theirs
+# (their own name, said in the round), which they may still name to become digests after.
+WITHDRAWN_FROM = "redacted_in"
+
+
+def withdrawal_records(session: Session) -> list[dict[str, Any]]:
+    """The `after` of every withdrawal event, oldest first (empty for identifiers named later)."""
+    payloads = session.scalars(select(Event.payload).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value).order_by(Event.id))
+    return [payload.get("after") or {} for payload in payloads if payload]
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """How many participants withdrew and on which days: counts made since leave them out, and a
+    researcher comparing them with an earlier export would otherwise see numbers drop unexplained."""
+
+    participants: int
+    dates: tuple[str, ...]  # each day one withdrew, in local time, oldest first
+    note: str  # the one line a face shows beside its counts
+
+
+def withdrawn_participants(session: Session) -> Withdrawn | None:
+    """Who withdrew, counted from the log (no name said: the project no longer has them); None when no one did."""
+    rows = session.execute(select(Event.at, Event.payload).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value)).all()
+    first: dict[str, datetime] = {}  # by participant id, folded: a restore that withdraws them again logs them twice
+    for at, payload in rows:
+        who = str(((payload or {}).get("after") or {}).get(WITHDRAWN_ID) or "").casefold()
+        if who and (who not in first or at < first[who]):
+            first[who] = at
+    if not first:
+        return None
+    dates = tuple(sorted({_local_day(at) for at in first.values()}))
+    count = len(first)
+    note = (f"{count} participant{'s' if count != 1 else ''} withdrew ({', '.join(dates)}); "
+            "their words are not in these counts")
+    return Withdrawn(count, dates, note)
+
+
+def _local_day(at: datetime) -> str:
+    """The day of `at` where the researcher is (SQLite gives back the stored UTC moment without its zone)."""
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone().date().isoformat()
