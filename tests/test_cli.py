@@ -357,6 +357,29 @@ def test_counts_made_after_a_withdrawal_say_that_someone_withdrew(demo: Path) ->
     assert both["counts"]["withdrawn"] == both["participants"]["withdrawn"] == expected
 
 
+def test_an_earlier_version_of_a_withdrawn_participants_file_is_refused(demo: Path, tmp_path: Path) -> None:
+    """Only a transcript's newest file was remembered: after `import --replace` and a withdrawal, the
+    earlier version of their file (naming no participant, so no id refused it) was imported again whole.
+    Every version's digest is refused now, under any name."""
+    project = ["--project", str(demo)]
+    first, second = tmp_path / "første" / "oppfølging.txt", tmp_path / "andre" / "oppfølging.txt"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    first.write_text("I: Hvordan gikk det?\nDeltaker: Jeg tok endelig truckførerbeviset i vår.\n", encoding="utf-8")
+    second.write_text("---\nparticipant: D3\n---\nI: Hvordan gikk det?\nDeltaker: Jeg tok endelig"
+                      " truckførerbeviset i vår, sa jeg.\n", encoding="utf-8")
+    assert run(*project, "import", str(first)).exit_code == 0
+    replaced = run(*project, "import", "--replace", str(second))
+    assert replaced.exit_code == 0 and "replaced the text of oppfølging (D3)" in replaced.output, replaced.output
+    assert run(*project, "participants", "withdraw", "D3", "--yes").exit_code == 0
+    for again in ([str(first)], [str(first), "--name", "samtale"], [str(second)]):
+        refused = run(*project, "import", *again)
+        assert refused.exit_code == 1 and "oppfølging.txt is the interview of a participant who withdrew consent" in refused.output, (
+            again, refused.output)
+    assert "oppfølging" not in run(*project, "transcripts", "list").output
+    assert "truckførerbevis" not in run(*project, "search", "truckførerbeviset").output
+
+
 def test_a_withdrawal_typed_in_small_letters_speaks_of_the_participant_as_the_project_holds_them(demo: Path) -> None:
     """`withdraw d3` withdrew D3, and said "files written outside … delete any that quote d3"."""
     withdrawn = run("--project", str(demo), "participants", "withdraw", "d3", "--yes")

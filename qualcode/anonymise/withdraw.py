@@ -35,6 +35,7 @@ from qualcode.store.withdrawals import (
     WITHDRAWN_FROM,
     WITHDRAWN_ID,
     WITHDRAWN_SOURCES,
+    source_hashes,
     withdrawal_records,
 )
 from qualcode.text.speakers import INTERVIEWER_LABELS
@@ -113,7 +114,7 @@ def withdraw_participant(
     unlinked, given_to_others = _taken_off_by_edits(session, participant)
     links = session.scalars(select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id)).all()
     _refuse_unattributed(participant, [link.transcript for link in links], unlinked)
-    sources: list[str] = []  # the files their own transcripts came from, so an import never brings them back
+    sources: list[str] = []  # the files their own transcripts came from (each version), so an import never brings them back
     for link in links:
         transcript = link.transcript
         others = [other for other in transcript.participant_links if other.participant_id != participant.id]
@@ -125,13 +126,13 @@ def withdraw_participant(
             codings_removed += removed
         else:
             unlinked.pop(transcript.id, None)
-            sources += [transcript.source_hash] if transcript.source_hash else []
+            sources += source_hashes(session, transcript.guid, transcript.source_hash)
             codings_removed += _delete_transcript(session, transcript, participant.id, gone_guids, said)
             removed_names.append(transcript.name)
     for transcript_id, once_theirs in unlinked.items():
         transcript = session.get_one(Transcript, transcript_id)
         if once_theirs.alone and not transcript.participant_links:  # their interview, left to no one
-            sources += [transcript.source_hash] if transcript.source_hash else []
+            sources += source_hashes(session, transcript.guid, transcript.source_hash)
             codings_removed += _delete_transcript(session, transcript, participant.id, gone_guids, said)
             removed_names.append(transcript.name)
             continue

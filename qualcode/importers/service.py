@@ -67,6 +67,7 @@ from qualcode.store.models import (
     utcnow,
 )
 from qualcode.store.project import Project, clean_typed
+from qualcode.store.withdrawals import SOURCE_HASH
 from qualcode.text.counts import counted
 from qualcode.text.normalise import content_hash
 from qualcode.text.speakers import INTERVIEWER_LABELS
@@ -509,7 +510,8 @@ def _finish(
     participants = sorted(session.scalars(select(Participant.name).where(Participant.id.in_([pid for pid, _ in people.links]))))
     record_event(
         session, kind=EventKind.TRANSCRIPT_IMPORT, coder=coder, entity_guid=transcript.guid,
-        after={"name": prepared.name, "source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns},
+        after={"name": prepared.name, "source": prepared.source_name, "content_hash": prepared.digest, SOURCE_HASH: prepared.source_hash,
+               "words": prepared.words, "turns": turns},
         summary=f"imported {prepared.source_name} as {prepared.name} ({prepared.words} words, {turns} turns)",
     )
     return ImportedTranscript(
@@ -596,6 +598,9 @@ def _finish_replacement(
     old = transcript.current_version
     assert old is not None
     old_id, old_hash = old.id, old.content_hash
+    # The digest of the file the old text came from, kept in the log: should the participant withdraw,
+    # that earlier file is refused as their newest is (withdraw.py reads it back).
+    old_source = transcript.source_hash
     new_text, now = prepared.document.text, utcnow()
     if plan is None or plan.version_id != old.id or plan.digest != prepared.digest:
         plan = plan_reanchoring(session, prepared)
@@ -741,8 +746,8 @@ def _finish_replacement(
     only_theirs = f" (blind: {coder.name}'s codings only)" if blind and coder is not None else ""
     record_event(
         session, kind=EventKind.TRANSCRIPT_REPLACE, coder=coder, entity_guid=transcript.guid,
-        before={"content_hash": old_hash},
-        after={"source": prepared.source_name, "content_hash": prepared.digest, "words": prepared.words, "turns": turns,
+        before={"content_hash": old_hash, SOURCE_HASH: old_source},
+        after={"source": prepared.source_name, "content_hash": prepared.digest, SOURCE_HASH: prepared.source_hash, "words": prepared.words, "turns": turns,
                "lines_changed": changed, "codings_moved": placed, "codings_in_place": in_place,
                "codings_orphaned": orphaned,
                "codings_found_again": placed_again, "codings_still_orphaned": still_orphaned,

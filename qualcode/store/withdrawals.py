@@ -23,12 +23,26 @@ WITHDRAWN_SOURCES = "source_hashes"
 # And the group interviews their turns were taken out of: identifiers the key saw there may be theirs
 # (their own name, said in the round), which they may still name to become digests after.
 WITHDRAWN_FROM = "redacted_in"
+# In a transcript's import and replace events (before and after): the digest of its source file's bytes.
+# A transcript keeps only its newest; the log keeps each one it had, so a withdrawal refuses them all.
+SOURCE_HASH = "source_hash"
 
 
 def withdrawal_records(session: Session) -> list[dict[str, Any]]:
     """The `after` of every withdrawal event, oldest first (empty for identifiers named later)."""
     payloads = session.scalars(select(Event.payload).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value).order_by(Event.id))
     return [payload.get("after") or {} for payload in payloads if payload]
+
+
+def source_hashes(session: Session, transcript_guid: str, newest: str | None) -> list[str]:
+    """Every digest of a file the transcript's text came from: `newest`, and those its import and each
+    replacement logged (an earlier version of the file, one that named no participant, or another label)."""
+    payloads = session.scalars(select(Event.payload).where(
+        Event.entity_guid == transcript_guid,
+        Event.action.in_((EventKind.TRANSCRIPT_IMPORT.value, EventKind.TRANSCRIPT_REPLACE.value))))
+    found = {str(state[SOURCE_HASH]) for payload in payloads for state in ((payload or {}).get("before"), (payload or {}).get("after"))
+             if isinstance(state, dict) and state.get(SOURCE_HASH)}
+    return sorted(found | ({newest} if newest else set()))
 
 
 @dataclass(frozen=True)
