@@ -710,6 +710,10 @@ class Workspace:
             record = get_setting(session, WITHDRAWAL_KEY_PENDING)
         if not record:
             return
+        place = self.key_place()
+        if place.destroyed and not place.path.exists():
+            self._settle_withdrawal_key(record, report)
+            return
         try:
             with self.key_access().editing() as key:
                 with self.begin() as session:
@@ -727,6 +731,24 @@ class Workspace:
             delete_setting(session, WITHDRAWAL_KEY_PENDING)
         report(f"a withdrawal was interrupted before the key was saved; finished it: {denied} of their identifiers"
                " are now kept only as digests")
+
+    def _settle_withdrawal_key(self, record: str, report: Report) -> None:
+        """The key a withdrawal was interrupted before saving was destroyed since (`key destroy`): the
+        identifiers it left in clear went with it, and no key is left to finish it with, so it is
+        recorded as finished, once, rather than said to be unfinished on every command."""
+        from qualcode.anonymise.pending import WITHDRAWAL_KEY_PENDING
+        from qualcode.store.events import EventKind, hold_write_lock, record_event
+        from qualcode.store.settings import delete_setting, get_setting
+
+        with self.begin() as session:
+            hold_write_lock(session)
+            if get_setting(session, WITHDRAWAL_KEY_PENDING) != record:  # another command settled it meanwhile
+                return
+            delete_setting(session, WITHDRAWAL_KEY_PENDING)
+            record_event(session, kind=EventKind.WITHDRAWAL_KEY_SETTLED,
+                         summary="a withdrawal interrupted before the key was saved is finished: the key has been destroyed")
+        report(f"a withdrawal was interrupted before the key was saved; the key has since been destroyed, and the"
+               f" {len(json.loads(record))} of their identifiers it held with it: recorded as finished")
 
     def _finish_interrupted(self, report: Report) -> None:
         """Complete a rewrite of stored texts, or a withdrawal's rebuilding of the file, that a crash

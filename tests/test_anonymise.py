@@ -3161,6 +3161,43 @@ def test_a_withdrawal_stopped_before_the_key_was_saved_is_finished_by_the_next_c
         assert len(told) == 2  # done once
 
 
+def test_a_withdrawal_stopped_before_the_key_was_saved_is_settled_once_the_key_is_destroyed(
+    demo: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`key destroy` in a command opened before a withdrawal was killed short of saving the key: every
+    command after said "the key could not be opened to finish it (this project's key was destroyed …)"
+    and to run one with the key, which there was no longer. The key, and what it held of them, is gone:
+    the withdrawal is recorded as finished, said once, and the note stops."""
+    from qualcode.anonymise.service import KeyAccess, add_known_identifier
+    from qualcode.store.events import EventKind
+    from qualcode.store.models import Event
+
+    config = Config.resolve(project=demo, coder="Forsker 1")
+    with Workspace.open(config) as workspace, workspace.changing_key() as change:
+        add_known_identifier(change.key, "Arne Strand", "person", "m").participant = "D5"
+
+    def killed(_access: KeyAccess, _key: PseudonymKey) -> None:
+        raise KeyboardInterrupt
+
+    with Workspace.open(config) as destroying:  # opened before the withdrawal, with nothing to finish then
+        with monkeypatch.context() as patched, Workspace.open(config) as workspace:
+            patched.setattr(KeyAccess, "save", killed)
+            with pytest.raises(KeyboardInterrupt):
+                workspace.withdraw("D5", ["Arne Strand"])
+        destroying.destroy_key(lambda _path: None)
+    told: list[str] = []
+    with Workspace.open(config, report=told.append) as workspace:
+        assert workspace.search("måltall").hits
+        with workspace.begin() as session:
+            logged = session.scalars(select(Event.summary).where(Event.action == EventKind.WITHDRAWAL_KEY_SETTLED.value)).all()
+    assert told[0] == ("a withdrawal was interrupted before the key was saved; the key has since been destroyed, and the"
+                       " 1 of their identifiers it held with it: recorded as finished"), told
+    assert logged == ["a withdrawal interrupted before the key was saved is finished: the key has been destroyed"]
+    told.clear()
+    with Workspace.open(config, report=told.append), Workspace.open(config, report=told.append):
+        assert told == []  # once
+
+
 def test_a_withdrawal_stopped_before_the_key_was_saved_leaves_the_project_readable_without_the_key(
     demo: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -73,7 +73,7 @@ STORED_ACTIONS = {
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
     "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase", "codebook.update",
-    "consensus.keep", "consensus.reopen",
+    "consensus.keep", "consensus.reopen", "participant.withdraw-key-settled",
 }
 
 
@@ -368,6 +368,20 @@ def key_passphrase(root: Path, folder: Path) -> None:
     assert changed.exit_code == 0, changed.output
 
 
+def withdrawal_key_settled(root: Path, folder: Path) -> None:
+    from qualcode.anonymise.pending import WITHDRAWAL_KEY_PENDING
+    from qualcode.anonymise.service import destroy_project_key
+    from qualcode.store.settings import set_setting
+
+    with Project.open(root) as project:
+        access = create_key(project, folder / "studie.qckey", "test passphrase")
+        with project.begin() as session:  # as a withdrawal killed before the key was saved leaves it
+            set_setting(session, WITHDRAWAL_KEY_PENDING, '[["0f"]]')
+        destroy_project_key(project, access)
+    shown = CliRunner().invoke(cli, ["--project", str(root), "--key", str(folder / "studie.qckey"), "status"])
+    assert shown.exit_code == 0 and "recorded as finished" in shown.output, shown.output
+
+
 def undo_step(root: Path, folder: Path) -> None:
     coding_add(root, folder)
     with session_in(root) as session:
@@ -409,6 +423,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.PROJECT_RESTORE: project_restore,
     EventKind.ANONYMISE_REAPPLY: anonymise_reapply,
     EventKind.KEY_PASSPHRASE: key_passphrase,
+    EventKind.WITHDRAWAL_KEY_SETTLED: withdrawal_key_settled,
     EventKind.FRAMEWORK_SET: framework_set,
     EventKind.FRAMEWORK_CLEAR: framework_clear,
     EventKind.CONSENSUS_NEITHER: consensus_neither,
@@ -509,7 +524,8 @@ def test_every_kind_of_event(kind: EventKind, migrated_template: Path, tmp_path:
             assert redo(session, coder).id == event.id
             assert_in_state(session, event, "after")
         elif coder is None:
-            assert kind in (EventKind.PROJECT_CREATE, EventKind.TRANSCRIPT_MERGE, EventKind.TRANSCRIPT_WAVE), f"{kind} was recorded by no one"
+            assert kind in (EventKind.PROJECT_CREATE, EventKind.TRANSCRIPT_MERGE, EventKind.TRANSCRIPT_WAVE,
+                            EventKind.WITHDRAWAL_KEY_SETTLED), f"{kind} was recorded by no one"
         else:  # whoever made it: neither undo nor redo ever reaches it
             assert event.id not in taken_back(session, coder, undo) + taken_back(session, coder, redo)
 

@@ -122,6 +122,11 @@ class EventKind(StrEnum):
     PARTICIPANT_WITHDRAW = "participant.withdraw", None, Final(
         "a participant who withdrew consent has their data deleted for good"
     )
+    # Its own kind, not a withdrawal: backups are told apart by the withdrawals they record (store/backups.py).
+    WITHDRAWAL_KEY_SETTLED = "participant.withdraw-key-settled", None, Final(
+        "a withdrawal interrupted before the key was saved was recorded as finished once the key was destroyed;"
+        " there is no key to put anything back in"
+    )
     CODER_CREATE = "coder.create", Entity.CODER, Final("every change a coder makes, their undo stack too, refers to them")
     CODER_UPDATE = "coder.update", Entity.CODER, Final("`qualcode coder role NAME ROLE` sets the role again")
     # Not undoable: the coder who made a role blind may be of it, and undo would lift their own blindness.
