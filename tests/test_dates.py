@@ -8,7 +8,6 @@ import os
 import re
 import time
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInput
-from qualcode.store.models import Coding, Event, Memo, ParticipantAttribute, Transcript, TranscriptAttribute
+from qualcode.store.models import (
+    Coding,
+    Event,
+    Memo,
+    ParticipantAttribute,
+    Transcript,
+    TranscriptAttribute,
+)
 from qualcode.store.project import Project
 from qualcode.workspace import import_options
 from tests.test_cli import run
@@ -96,16 +102,6 @@ def test_every_moment_in_a_qdpx_says_its_zone_and_is_the_stored_utc_moment(demo:
         coded_at = session.scalars(select(Coding)).one().created_at
     assert f'creationDateTime="{coded_at.replace(tzinfo=UTC).isoformat()}"' in qde
     assert run("exchange", "validate", str(demo.parent / "prosjekt.qdpx")).exit_code == 0
-
-
-@pytest.fixture
-def oslo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The process's local time is Norway's, as a researcher's machine is set."""
-    monkeypatch.setenv("TZ", "Europe/Oslo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_history_shows_local_times_with_their_offset_across_the_autumn_change(demo: Path, oslo: None) -> None:
