@@ -53,7 +53,7 @@ from qualcode.exchange.project_export import (
 )
 from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource, written_date
 from qualcode.garbage import without_collections
-from qualcode.importers.document import ParsedDocument
+from qualcode.importers.document import ParsedDocument, unread_times_note
 from qualcode.importers.metadata import (
     attribute_definition,
     check_transcript_meta,
@@ -288,6 +288,9 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
             result.problems.append(f"TextSource {source.name!r} {source.guid}: no text; skipped with its selections")
             continue
         document = ParsedDocument(text, detect_turns(text), source.source_format, "utf-8")
+        unread = unread_times_note(text, document.turns)
+        if unread is not None:
+            result.deviations.append(f"{source.name}: {unread}")
         meta = check_transcript_meta({"name": source.name}, where)
         # spaCy's proposals are the slow part, and a text the project already holds (a co-coder's
         # copy) was reviewed when it came in: they are made only for a text that is new.
