@@ -541,3 +541,13 @@ def code_the_samples(project: Project) -> tuple[Project, PseudonymKey]:
         for transcript, code, quote in CODINGS:
             add_coding(session, transcript, code, coder, match=quote, memo="Kjernesitat" if "tak" in quote else None)
     return project, key
+
+
+@pytest.fixture
+def oslo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time is Norway's, as a researcher's machine is set."""
+    monkeypatch.setenv("TZ", "Europe/Oslo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

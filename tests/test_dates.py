@@ -8,18 +8,26 @@ import os
 import re
 import time
 import zipfile
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInput
-from qualcode.store.models import Coding, Event, Memo
+from qualcode.store.models import (
+    Coding,
+    Event,
+    Memo,
+    ParticipantAttribute,
+    Transcript,
+    TranscriptAttribute,
+)
 from qualcode.store.project import Project
 from qualcode.workspace import import_options
 from tests.test_cli import run
+from tests.test_exchange_import import CODES, Qdpx, guid, run_import
 
 
 def _dates(demo: Path) -> dict[str, str | None]:
@@ -96,16 +104,6 @@ def test_every_moment_in_a_qdpx_says_its_zone_and_is_the_stored_utc_moment(demo:
     assert run("exchange", "validate", str(demo.parent / "prosjekt.qdpx")).exit_code == 0
 
 
-@pytest.fixture
-def oslo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The process's local time is Norway's, as a researcher's machine is set."""
-    monkeypatch.setenv("TZ", "Europe/Oslo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 def test_history_shows_local_times_with_their_offset_across_the_autumn_change(demo: Path, oslo: None) -> None:
     """A probe: `history` showed the UTC moment SQLite gave back, with no zone, under TZ=Europe/Oslo
     as under TZ=America/New_York: a change made at 10:15 on the wall read 09:15, and the two
@@ -180,3 +178,45 @@ def test_import_reads_its_date_option_as_transcripts_edit_reads_one(demo: Path, 
     assert "ny_samtale" not in _dates(demo)
     assert run("--project", str(demo), "import", str(path), "--date", "2024-05-02").exit_code == 0
     assert _dates(demo)["ny_samtale"] == "2024-05-02"
+
+
+@pytest.mark.parametrize(("kind", "written"), [
+    ("Date", "2009-10-12"), ("Date", "2009-10-12Z"), ("Date", "2009-10-12+02:00"), ("Date", "2009-10-12-05:00"),
+    ("DateTime", "2009-10-12T00:00:00+02:00"), ("DateTime", "2009-10-12T10:00:00Z"), ("DateTime", "2009-10-12T23:30:00.25-05:00"),
+    ("DateTime", "2009-10-12T24:00:00"), ("DateTime", "2009-10-12T10:00:00"),
+])
+def test_a_qdpx_date_with_a_zone_is_the_calendar_day_written(session: Session, tmp_path: Path, kind: str, written: str) -> None:
+    """A probe: a DateValue with a zone (2009-10-12Z, 2009-10-12+02:00), which the schema allows,
+    was skipped as not fitting its type, and a DateTimeValue as a source's interview date was
+    skipped as "not a date". The day is the one written: midnight in Oslo is not the 11th in UTC."""
+    qdpx = Qdpx(codes=CODES)
+    qdpx.variables = (f'<Variable guid="{guid("var:dato")}" name="interview date" typeOfVariable="{kind}"/>'
+                      f'<Variable guid="{guid("var:oppstart")}" name="Oppstart" typeOfVariable="{kind}"/>')
+
+    def value(variable: str) -> str:
+        return f'<VariableValue><VariableRef targetGUID="{guid(variable)}"/><{kind}Value>{written}</{kind}Value></VariableValue>'
+    qdpx.cases = f'<Case guid="{guid("case:d7")}" name="D7">{value("var:oppstart")}<SourceRef targetGUID="{guid("source:d7")}"/></Case>'
+    qdpx.sources.append(f'<TextSource guid="{guid("source:d7")}" name="d7"><PlainTextContent>I: Hei.\nD7: Hei.</PlainTextContent>'
+                        f'{value("var:dato")}{value("var:oppstart")}</TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "datoer.qdpx"))
+    assert result.problems == [] and not [line for line in result.deviations if "Value" in line], (result.problems, result.deviations)
+    transcript = session.scalar(select(Transcript).where(Transcript.name == "d7"))
+    assert transcript is not None and transcript.interview_date == date(2009, 10, 12)
+    stored = {(attribute.definition.name, attribute.value) for attribute in session.scalars(select(TranscriptAttribute))}
+    stored |= {(attribute.definition.name, attribute.value) for attribute in session.scalars(select(ParticipantAttribute))}
+    # A Date is the day; a date-time is kept as written, as qualcode keeps date-times.
+    assert stored == {("Oppstart", "2009-10-12" if kind == "Date" else written)}, stored
+
+
+@pytest.mark.parametrize(("kind", "written"), [("Date", "2009-02-30+01:00"), ("DateTime", "2009-10-12T25:00:00Z"), ("Date", "12.10.2009")])
+def test_a_qdpx_date_that_cannot_be_read_is_named_in_one_line_not_dropped_unsaid(session: Session, tmp_path: Path, kind: str, written: str) -> None:
+    qdpx = Qdpx(codes=CODES)
+    qdpx.variables = f'<Variable guid="{guid("var:dato")}" name="interview date" typeOfVariable="{kind}"/>'
+    qdpx.sources.append(f'<TextSource guid="{guid("source:d8")}" name="d8"><PlainTextContent>I: Hei.\nD8: Hei.</PlainTextContent>'
+                        f'<VariableValue><VariableRef targetGUID="{guid("var:dato")}"/><{kind}Value>{written}</{kind}Value></VariableValue>'
+                        "</TextSource>")
+    result = run_import(session, qdpx.write(tmp_path / "uleselig.qdpx"))
+    said = [line for line in result.problems if "interview date" in line]
+    assert len(said) == 1 and repr(written) in said[0] and said[0].endswith("skipped"), result.problems
+    transcript = session.scalar(select(Transcript).where(Transcript.name == "d8"))
+    assert transcript is not None and transcript.interview_date is None

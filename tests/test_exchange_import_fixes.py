@@ -24,6 +24,7 @@ from qualcode.store.models import (
     Participant,
     ParticipantAttribute,
     TranscriptParticipant,
+    Turn,
 )
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
@@ -411,3 +412,13 @@ def test_what_the_import_says_of_a_case_names_it_by_its_pseudonym(session: Sessi
     result = run_import(session, qdpx.write(tmp_path / "case.qdpx"), key)
     said = [line for line in result.problems if line.startswith("Case ")]
     assert said and all("Kristoffer" not in line and "Lie'" not in line for line in said) and pseudonym in said[0], said
+
+
+def test_a_qdpx_text_s_turn_at_a_time_no_clock_shows_is_kept_without_it_and_said(session: Session, tmp_path: Path) -> None:
+    """As a transcript file's: "[00:75:10] D:" was stored as 1:15:10 into the recording."""
+    qdpx = Qdpx(codes=CODES)
+    text = "[00:00:05] I: Hvordan var det?\n[00:75:10] D: Det gikk bra.\n"
+    qdpx.sources.append(f'<TextSource guid="{guid("source:tid")}" name="tid"><PlainTextContent>{text}</PlainTextContent></TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "tid.qdpx"))
+    assert "tid: 1 turn's time is no time (minutes and seconds go to 59), so the turn has none: line 2 (00:75:10)" in result.deviations
+    assert [(turn.speaker, turn.timestamp_ms) for turn in session.scalars(select(Turn).order_by(Turn.seq))] == [("I", 5000), ("D", None)]

@@ -11,7 +11,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -981,3 +981,30 @@ def test_a_comment_goes_to_the_quote_open_where_it_starts_when_the_next_quote_be
         [placed] = import_review(session, tmp_path / "kommentert.docx", key).placed
         target = session.scalar(select(Coding).where(Coding.excerpt.contains("førti deltakere")))
     assert target is not None and placed.attached_to == f"coding {target.id}"
+
+
+def test_the_method_note_names_the_period_of_the_interviews_quoted(session: Session, project: Project, tmp_path: Path) -> None:
+    """The note named rounds but no dates: a reader could not tell whether the quotes were from 2009 or 2024."""
+    coder = get_or_create_coder(session, "Forsker 1")
+    for name, on in (("vår", date(2024, 3, 5)), ("høst", date(2023, 11, 20)), ("udatert", None), ("seinere", date(2025, 1, 8))):
+        make_transcript(session, tmp_path, "I: Hvordan var det?\nD1: Jeg ble ikke spurt om noe som helst.\n".replace("D1", f"D{len(name)}")
+                        + f"I: Og {name}?\n", name=name, **({"date": on} if on else {}))
+        if name != "seinere":  # not quoted: its date is no part of the quotes' period
+            add_coding(session, name, "brukermedvirkning", coder, match=f"Og {name}")
+
+    def note(selection: QuoteFilter, language: str = "nb") -> str:
+        texts = [text for _, text in paragraphs(report(session, project, PseudonymKey("test"), selection, language=language))]
+        heading = "Om materialet og utvalget" if language == "nb" else "About the material and the selection"
+        return texts[texts.index(heading) + 1]
+
+    everything = note(QuoteFilter())
+    assert ("Der datoen er oppgitt, er sitatene hentet fra intervjuer gjort mellom 2023-11-20 og 2024-03-05; "
+            "1 av 3 har ingen oppgitt dato.") in everything, everything
+    assert "2025-01-08" not in everything
+    assert ("Where the date is stated, the quotes come from interviews held between 2023-11-20 and 2024-03-05; "
+            "1 of 3 has no stated date.") in note(QuoteFilter(), "en")
+    assert "Sitatene er hentet fra intervjuer gjort mellom 2023-11-20 og 2024-03-05." in note(QuoteFilter(transcripts=("vår", "høst")))
+    assert "Sitatene er hentet fra et intervju gjort 2024-03-05." in note(QuoteFilter(transcripts=("vår",)))
+    assert "The quotes come from an interview held on 2024-03-05." in note(QuoteFilter(transcripts=("vår",)), "en")
+    undated = note(QuoteFilter(transcripts=("udatert",)))
+    assert "dato" not in undated and "intervju" not in undated, undated

@@ -806,3 +806,25 @@ def test_text_outside_any_vtt_cue_is_refused_by_its_line(session: Session, tmp_p
     with pytest.raises(ImportFailed, match=f"opptak.vtt line {line}: text outside any cue, which would be left out"):
         import_file(session, path, key=PseudonymKey("test"))
     assert session.scalar(select(Transcript)) is None
+
+
+def test_a_time_no_clock_shows_at_a_turn_is_kept_in_the_text_and_said_once_not_stored_as_the_turns_time(
+    session: Session, tmp_path: Path,
+) -> None:
+    """A probe: "[25:61:99] D1:" was stored as 25 hours, 62 minutes and 39 seconds into the recording,
+    and "D1 (00:75:10):" as 1:15:10; nothing said so. Minutes and seconds go to 59 (in "mm:ss" the
+    minutes may run on, as hours may: it is how far into a recording, and a recording may be long)."""
+    path = tmp_path / "tider.txt"
+    written = ("[00:00:05] I: Hvordan var det?\n[25:61:99] D1: Det var greit.\nD1 (00:75:10): Og så videre.\n"
+               "[99:00:00] I: Lenge siden.\n[75:10] D1: Lang opptak.\n[01:02:60] I: Sekundene.\n")
+    path.write_text(written, encoding="utf-8")
+    result = import_file(session, path, key=PseudonymKey("test"))
+    stored = session.scalars(select(Turn).order_by(Turn.seq)).all()
+    text = session.scalars(select(TextVersion)).one().text
+    assert text == written  # the words as written, the impossible times with them
+    assert [(turn.speaker, text[turn.start:turn.end], turn.timestamp_ms) for turn in stored] == [
+        ("I", "Hvordan var det?", 5000), ("D1", "Det var greit.", None), ("D1", "Og så videre.", None),
+        ("I", "Lenge siden.", 99 * 3_600_000), ("D1", "Lang opptak.", 75 * 60_000 + 10_000), ("I", "Sekundene.", None),
+    ]
+    assert result.notes == ["3 turns' times are no times (minutes and seconds go to 59), so the turns have none:"
+                            " line 2 (25:61:99), line 3 (00:75:10), line 6 (01:02:60)"]

@@ -698,3 +698,32 @@ def test_a_review_import_is_the_importers_change_that_one_undo_takes_back(report
     ok(run(project, "redo", coder="Prober"))
     history = ok(run(project, "history", "--limit", "4")).output
     assert "Prober" in history.splitlines()[1] and "memo on coding" in history
+
+
+def test_a_comment_s_moment_without_a_zone_is_the_local_time_it_was_written_and_dates_its_memo(
+    reported: tuple[Path, Path], tmp_path: Path, oslo: None,
+) -> None:
+    """A probe: LibreOffice writes a comment's w:date in local time with no zone, Word in UTC with
+    "Z"; both were read as UTC, so a comment written in Oslo at 00:30 on 1 December by Word was
+    titled 30 November, and each memo was dated by the import, not by the comment. Under
+    TZ=Europe/Oslo, each memo is dated when its comment was written, and titled with that day."""
+    project, report = reported
+    written = {  # the comment, its w:date as the editor writes it, and the moment on an Oslo clock
+        "Først om natta.": ("2026-12-01T00:30:00", "2026-12-01T00:30:00+01:00"),
+        "Så om natta.": ("2026-11-30T23:30:00Z", "2026-12-01T00:30:00+01:00"),
+        "Om sommeren.": ("2026-06-01T14:03:00", "2026-06-01T14:03:00+02:00"),
+        "Med forskyvning.": ("2026-06-01T14:03:00+02:00", "2026-06-01T14:03:00+02:00"),
+    }
+    reviewed = commented(report, tmp_path / "c.docx", *[(OWN, text, "Anne") for text in written])
+    dated = rezipped(reviewed, tmp_path / "dated.docx", {"word/comments.xml": [
+        (rf'(<w:comment w:id="{number}"[^>]*?) w:date="[^"]*"', rf'\1 w:date="{date}"')
+        for number, (date, _) in enumerate(written.values())
+    ]})
+    assert "4 new memos" in ok(run(project, "review", "import", str(dated))).output
+    listed = {row["text"]: row for row in json.loads(ok(run(project, "memo", "list", "--json")).output)}
+    assert {text: listed[text]["created_at"] for text in written} == {text: shown for text, (_, shown) in written.items()}
+    assert {text: listed[text]["title"] for text in written} == {text: f"Kommentar fra Anne, {shown[:10]}" for text, (_, shown) in written.items()}
+    assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(dated))).output
+    # Re-saved by an editor that writes the same digits without the "Z": the same comments.
+    resaved = rezipped(dated, tmp_path / "resaved.docx", {"word/comments.xml": [(r'(w:date="[^"]*?)Z"', r'\1"')]})
+    assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(resaved))).output

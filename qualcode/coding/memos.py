@@ -77,14 +77,18 @@ def add_memo(
     source: str | None = None,
     recorded_by: Coder | None = None,
     together: str | None = None,
+    written_at: datetime | None = None,
 ) -> MemoView:
     """Write a memo attached to at most one thing (the project if none), as an undoable event: the
-    author's, or `recorded_by`'s who brought it in (a review import), one of the change `together` names."""
+    author's, or `recorded_by`'s who brought it in (a review import), one of the change `together` names;
+    dated `written_at` when it was written before now (a reviewer's comment)."""
     if not text.strip():
         raise InvalidInput("the memo is empty")
     if sum(ref is not None for ref in (transcript_ref, code_ref, coding_ref)) > 1:
         raise InvalidInput("attach a memo to one thing: a transcript, a code or a coding")
     memo = Memo(text=text.strip(), title=title, author=author, source=source)
+    if written_at is not None:
+        memo.created_at = written_at
     if transcript_ref:
         memo.transcript_id = find_transcript(session, transcript_ref).id
     if code_ref:

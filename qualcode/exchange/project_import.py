@@ -51,9 +51,9 @@ from qualcode.exchange.project_export import (
     speaker_labels,
     turn_times,
 )
-from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource
+from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource, written_date
 from qualcode.garbage import without_collections
-from qualcode.importers.document import ParsedDocument
+from qualcode.importers.document import ParsedDocument, unread_times_note
 from qualcode.importers.metadata import (
     attribute_definition,
     check_transcript_meta,
@@ -288,6 +288,9 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
             result.problems.append(f"TextSource {source.name!r} {source.guid}: no text; skipped with its selections")
             continue
         document = ParsedDocument(text, detect_turns(text), source.source_format, "utf-8")
+        unread = unread_times_note(text, document.turns)
+        if unread is not None:
+            result.deviations.append(f"{source.name}: {unread}")
         meta = check_transcript_meta({"name": source.name}, where)
         # spaCy's proposals are the slow part, and a text the project already holds (a co-coder's
         # copy) was reviewed when it came in: they are made only for a text that is new.
@@ -1123,8 +1126,13 @@ def _write_cases(
             column = TRANSCRIPT_COLUMNS.get(variable.strip().lower())
             if column is not None:
                 # A transcript already in the project keeps what the project says of it.
-                if column == "interview_date" and not isinstance(value, date):
-                    result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {value!r} is not a date; skipped")
+                if column == "interview_date":
+                    # A DateTime (or Text) variable's day as it is written, as a Date's is.
+                    day = value if isinstance(value, date) else written_date(str(value))
+                    if day is None:
+                        result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {value!r} is not a date; skipped")
+                    elif item.new or transcript.interview_date is None:
+                        transcript.interview_date = day
                 elif column == "wave" and (item.new or transcript.wave is None):
                     try:  # one of the project's rounds, spelled as every other path stores a wave
                         transcript.wave = project_wave(session, clean_text(str(value), key), besides=transcript.id)
@@ -1132,7 +1140,7 @@ def _write_cases(
                         result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error}; skipped")
                 elif item.new or getattr(transcript, column) is None:
                     length = getattr(Transcript.__table__.c[column].type, "length", None) or 50
-                    setattr(transcript, column, value if column == "interview_date" else clean_text(str(value), key)[:length])
+                    setattr(transcript, column, clean_text(str(value), key)[:length])
                 continue
             try:
                 definition = attribute_definition(session, variable, "transcript", _plain(value))

@@ -478,10 +478,40 @@ def _value(value: etree._Element) -> tuple[str, str] | None:
     return None
 
 
+# xs:date and xs:dateTime as Project.xsd lets them be written: a year of four digits or more, a
+# zone (Z or +hh:mm / -hh:mm) or none, and a dateTime's seconds with any number of decimals. Read
+# liberally, as Python's own reader was: a space for the T, a time without its seconds.
+_XS_MOMENT = re.compile(
+    r"(?P<year>\d{4,})-(?P<month>\d{2})-(?P<day>\d{2})"
+    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
+    r"(?:Z|[+-](?P<zone_hour>\d{2}):(?P<zone_minute>\d{2}))?"
+)
+
+
+def written_date(text: str) -> date | None:
+    """The calendar date an xs:date or xs:dateTime is written with, its zone left unapplied: an
+    interview at midnight in Oslo, 2009-10-12T00:00:00+02:00, was on the 12th though UTC was still
+    on the 11th. None when `text` is neither, or is a day Python's dates cannot hold."""
+    written = _XS_MOMENT.fullmatch(text.strip())
+    if written is None:
+        return None
+    hour, minute, second = (int(written[part] or 0) for part in ("hour", "minute", "second"))
+    # 24:00:00 is the schema's end of a day; the day it ends is the one written.
+    if not (hour < 24 or (hour, minute, second) == (24, 0, 0)) or minute > 59 or second > 59:
+        return None
+    if int(written["zone_hour"] or 0) > 14 or int(written["zone_minute"] or 0) > 59:
+        return None
+    try:
+        return date(int(written["year"]), int(written["month"]), int(written["day"]))
+    except ValueError:  # 2023-02-30, or a year past 9999
+        return None
+
+
 def _typed(value_type: str, text: str) -> object | None:
     """`text` as a value of the REFI-QDA type `value_type`; None when it is not one.
 
-    Floats and date-times are kept as their text, as qualcode types attributes."""
+    Floats and date-times are kept as their text, as qualcode types attributes; a Date written with
+    a zone or a time is the calendar date written."""
     try:
         if value_type == "Boolean":
             return {"true": True, "1": True, "false": False, "0": False}[text.lower()]
@@ -490,10 +520,9 @@ def _typed(value_type: str, text: str) -> object | None:
         if value_type == "Float":
             return text if math.isfinite(float(text)) else None
         if value_type == "Date":
-            return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+            return written_date(text)
         if value_type == "DateTime":
-            datetime.fromisoformat(text.replace("Z", "+00:00"))
-            return text
+            return text if written_date(text) is not None else None
     except (KeyError, ValueError):
         return None
     return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from qualcode.errors import InvalidInput
 from qualcode.text.counts import counted
@@ -92,6 +93,7 @@ class MethodFacts:
     reviewers: tuple[str, ...]
     quotes: int
     quoted_documents: int
+    interview_dates: tuple[date | None, ...] = ()  # each quoted text's interview date, None where none is stated
 
 
 def listed(names: list[str], language: str) -> str:
@@ -162,6 +164,9 @@ def method_note(facts: MethodFacts, language: str) -> str:
         else:
             source = f" fra {quoted} av de {total} {collective}" if nb else f" from {quoted} of the {total} {collective}"
         sentences.append(f"Utvalget under inneholder {quotes}{source}." if nb else f"The selection below holds {quotes}{source}.")
+        period = _period(facts.interview_dates, language)
+        if period:
+            sentences.append(period)
         sentences.append("Tallene er antall, ikke prosent, fordi gruppene er små." if nb else
                          "Figures are counts, not percentages, because the groups are small.")
     if facts.reviewers:
@@ -169,6 +174,29 @@ def method_note(facts: MethodFacts, language: str) -> str:
         sentences.append(f"Utkast er kommentert av {reviewers}; kommentarene er lest inn som notater." if nb else
                          f"Drafts were commented on by {reviewers}; their comments are kept as memos.")
     return " ".join(sentences)
+
+
+def _period(interview_dates: tuple[date | None, ...], language: str) -> str | None:
+    """When the quoted interviews were held, as dates written as the report writes them (YYYY-MM-DD):
+    one date if every one was held that day, the first and the last otherwise; None if none is dated."""
+    nb = language == "nb"
+    dated = [day for day in interview_dates if day is not None]
+    if not dated:
+        return None
+    first, last = min(dated), max(dated)
+    if len(interview_dates) == 1:
+        held = f"et intervju gjort {first}" if nb else f"an interview held on {first}"
+    elif first == last:
+        held = f"intervjuer gjort {first}" if nb else f"interviews held on {first}"
+    else:
+        held = f"intervjuer gjort mellom {first} og {last}" if nb else f"interviews held between {first} and {last}"
+    undated = len(interview_dates) - len(dated)
+    if not undated:
+        return f"Sitatene er hentet fra {held}." if nb else f"The quotes come from {held}."
+    return (f"Der datoen er oppgitt, er sitatene hentet fra {held}; {undated} av {len(interview_dates)} har ingen oppgitt dato."
+            if nb else
+            f"Where the date is stated, the quotes come from {held}; {undated} of {len(interview_dates)} "
+            f"{'has' if undated == 1 else 'have'} no stated date.")
 
 
 def natural(value: str) -> list[tuple[int, int, str]]:

@@ -174,6 +174,7 @@ def _method_note(
         coders=tuple(sorted({coder for quote in quotes for coder in quote.coders})),
         reviewers=tuple(_reviewers(session, quotes, codes)),
         quotes=len(quotes), quoted_documents=len({quote.transcript for quote in quotes}),
+        interview_dates=tuple({quote.transcript: quote.interview_date for quote in quotes}.values()),
     )
     document.add_paragraph(method_note(facts, language))
 

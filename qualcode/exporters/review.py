@@ -355,10 +355,15 @@ def import_review(
         if coding is None and anchor.code_gone is not None:
             result.unplaced.append(UnplacedComment(author, text, f"the code it comments on ({anchor.code_gone}) is no longer in the codebook"))
             continue
-        # The moment in UTC however the file writes it (with or without "Z": editors re-save it
-        # either way); a comment brought in before under its moment as written is found too.
+        # The moment in UTC however the file writes it (Word with "Z", LibreOffice in local time with
+        # no zone); a comment brought in before under its moment as written, or with a zone-less
+        # moment read as UTC (as imports did, and as an editor re-saving Word's "Z" without it writes), is found too.
         written = comment.timestamp.isoformat() if comment.timestamp else ""
         stamp = _in_utc(comment.timestamp).isoformat() if comment.timestamp else ""
+        as_if_utc = comment.timestamp.replace(tzinfo=UTC).isoformat() if comment.timestamp and not comment.timestamp.tzinfo else ""
+        moments = list(dict.fromkeys(moment for moment in (stamp, written, as_if_utc) if moment)) or [""]
+        # The day it was written on this machine's calendar, as its moments are shown.
+        day = _in_utc(comment.timestamp).astimezone().date().isoformat() if comment.timestamp else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
         shown = target + (f" (the first of the {anchor.quotes_spanned} quotes it spans)" if coding and anchor.quotes_spanned > 1 else "")
         # A quote no longer coded: its coding removed since, or kept only for review where a replaced
@@ -383,11 +388,11 @@ def import_review(
         # could otherwise be matched against a list of names. Not by which comment a reply answers,
         # which an editor that re-saves the file may drop (LibreOffice drops commentsExtended.xml).
         sources = [_source(key, raw_author, moment, said, _anchored_at(anchor))
-                   for moment in dict.fromkeys((stamp, written))]
+                   for moment in moments]
         # Comments brought in before were known by their words as pseudonymised then, with the
         # reply's "(svar til …)", which are looked for too.
         sources += [f"review:{hashlib.sha256(f'{author}|{moment}|{pseudonymised}|{target}'.encode()).hexdigest()[:16]}"
-                    for pseudonymised in dict.fromkeys((own_text, text)) for moment in dict.fromkeys((stamp, written))]
+                    for pseudonymised in dict.fromkeys((own_text, text)) for moment in moments]
         source = sources[0]
         # Comments alike in all of that (two "Ja." by one reviewer at one moment on one quote,
         # or answering two questions there) are told apart by how many there are: each memo found
@@ -398,7 +403,8 @@ def import_review(
         earlier = [memo_id for memo_id in session.scalars(select(Memo.id).where(Memo.source.in_(sources)).order_by(Memo.id))
                    if memo_id not in claimed]
         if not earlier and parent is None:
-            earlier = [memo_id for memo_id in _answered_before(session, author, own_text, stamp[:10], coding, anchor.code_path)
+            days = list(dict.fromkeys(moment[:10] for moment in (day, stamp, as_if_utc) if moment)) or [""]
+            earlier = [memo_id for memo_id in _answered_before(session, author, own_text, days, coding, anchor.code_path)
                        if memo_id not in claimed]
         if earlier:
             claimed.add(earlier[0])
@@ -423,9 +429,10 @@ def import_review(
                 coding_ref=str(coding.id) if coding and orphan is None else None,
                 transcript_ref=orphan.transcript.name if orphan is not None else None,
                 code_ref=anchor.code_path if coding is None and anchor.code_path else None,
-                title=f"Kommentar fra {author}" + (f", {stamp[:10]}" if stamp else "") + (f", om {target}" if orphan else "")
+                title=f"Kommentar fra {author}" + (f", {day}" if day else "") + (f", om {target}" if orphan else "")
                 + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else ""),
                 source=source, recorded_by=importer() if importer is not None else None, together=together,
+                written_at=_written_at(comment.timestamp),
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
             raise UndecidedNames(
@@ -503,7 +510,7 @@ def _unreadable(path: Path, why: str, hint: str | None = None) -> ImportFailed:
 
 
 def _answered_before(
-    session: Session, author: str, own_text: str, day: str, coding: Coding | None, code_path: str | None,
+    session: Session, author: str, own_text: str, days: list[str], coding: Coding | None, code_path: str | None,
 ) -> list[int]:
     """The memos this reply, its link to what it answers dropped by an editor's re-save, may have been
     brought in as before with the link: "(svar til …) <its words>" by its author on the same thing,
@@ -513,7 +520,7 @@ def _answered_before(
     query = (
         select(Memo.id, Memo.text).join(Coder, Memo.author_id == Coder.id)
         .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.startswith("(svar til "),
-               Memo.title == f"Kommentar fra {author}" + (f", {day}" if day else ""))
+               Memo.title.in_([f"Kommentar fra {author}" + (f", {day}" if day else "") for day in days]))
     )
     if coding is not None:
         query = query.where(Memo.coding_id == coding.id)
@@ -527,8 +534,18 @@ def _answered_before(
 
 
 def _in_utc(moment: datetime) -> datetime:
-    """A comment's moment in UTC; one written without a zone is taken as UTC, as Word writes it."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """A comment's moment in UTC; one written without a zone is this machine's local time, as
+    LibreOffice writes it (Word writes UTC, with its "Z")."""
+    return moment.astimezone(UTC)  # a naive datetime is read as local time, the clock's zone rules for its day
+
+
+def _written_at(moment: datetime | None) -> datetime | None:
+    """When a comment was written, to date its memo by: none for a moment after now (another
+    machine's clock), as a .qdpx import dates its notes."""
+    if moment is None:
+        return None
+    utc = _in_utc(moment)
+    return utc if utc <= datetime.now(UTC) else None
 
 
 def _comment_text(comment: _FileComment) -> str:
@@ -554,7 +571,7 @@ def _file_comments(document: Document) -> list[_FileComment]:
 
 
 def _moment(written: str | None) -> datetime | None:
-    """A comment's moment (w:date, ISO 8601: Word's ends in "Z", LibreOffice's may not), or None for
+    """A comment's moment (w:date, ISO 8601: Word's ends in "Z", LibreOffice's is local time with no zone), or None for
     one that is no moment: python-docx reads any it cannot parse as 1970-01-01, which would date the
     memo falsely, and a year-9999 moment with an offset has no UTC a datetime can hold. The comment
     is kept undated either way."""
@@ -563,7 +580,8 @@ def _moment(written: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(written.strip())
         _in_utc(moment)
-    except (ValueError, OverflowError):
+        moment.astimezone()  # its day on this machine's calendar, for the memo's title
+    except (ValueError, OverflowError, OSError):
         return None
     return moment
 

@@ -16,6 +16,9 @@ class TurnSpan:
     start: int
     end: int
     timestamp_ms: int | None = None
+    # A time written at the turn's marker that is no time ("25:61:99"): kept out of timestamp_ms,
+    # and said once by the import (`unread_times_note`). The words stay in the text as written.
+    unread_time: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,3 +92,28 @@ def parse_timestamp(value: str) -> int:
         seconds = seconds * 60 + int(part)
     millis = int((fraction + "000")[:3]) if fraction else 0
     return seconds * 1000 + millis
+
+
+def is_recording_time(value: str) -> bool:
+    """Whether a time written in a transcript ("hh:mm:ss", "mm:ss", a fraction after . or ,) is one a
+    recording shows: its seconds, and the minutes of an "hh:mm:ss", go to 59. Its first part is not
+    capped: it is how far into the recording ("75:10" is 75 minutes in), and a recording may be long."""
+    parts = value.replace(",", ".").partition(".")[0].split(":")
+    return all(int(part) <= 59 for part in parts[1:])
+
+
+def unread_times_note(text: str, turns: list[TurnSpan]) -> str | None:
+    """One line naming the turns whose written time is no time, by the line of `text` it stands on
+    and the time as written (never the speaker, which may be a name); None if there are none."""
+    unread = [(text.count("\n", 0, text.rfind(turn.unread_time, 0, turn.start)) + 1, turn.unread_time)
+              for turn in turns if turn.unread_time]
+    if not unread:
+        return None
+    shown = ", ".join(f"line {line} ({time})" for line, time in unread[:SHOWN_UNREAD_TIMES])
+    more = f" and {len(unread) - SHOWN_UNREAD_TIMES} more" if len(unread) > SHOWN_UNREAD_TIMES else ""
+    said = "1 turn's time is no time" if len(unread) == 1 else f"{len(unread)} turns' times are no times"
+    return f"{said} (minutes and seconds go to 59), so the {'turn has' if len(unread) == 1 else 'turns have'} none: {shown}{more}"
+
+
+# Beyond these, the note says how many more: a transcript typed with a slip in every time is one note.
+SHOWN_UNREAD_TIMES = 5

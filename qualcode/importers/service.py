@@ -31,7 +31,7 @@ from qualcode.coding.anchoring import Anchor, LineMap, find_anchor, find_excerpt
 from qualcode.coding.waves import project_wave
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, ProjectError, QualcodeError
 from qualcode.garbage import without_collections
-from qualcode.importers.document import ParsedDocument, TurnSpan
+from qualcode.importers.document import ParsedDocument, TurnSpan, unread_times_note
 from qualcode.importers.frontmatter import misnamed_sidecar_note, read_sidecar
 from qualcode.importers.metadata import (
     attribute_definition,
@@ -216,6 +216,9 @@ def read_transcript(path: Path, options: ImportOptions) -> ReadTranscript:
     meta.setdefault("name", path.stem)
     if options.turn_pattern is None and reader_for(path).turns_in_text:
         document = with_named_speakers(document, meta)
+    unread = unread_times_note(document.text, document.turns)
+    if unread is not None:
+        document.notes.append(unread)
     if source_hash(path) != before:
         raise ImportFailed(f"{path.name} changed while it was being read", "import it again once the program writing it is done")
     return ReadTranscript(path, document, meta, before, options.replace)

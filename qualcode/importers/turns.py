@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from qualcode.errors import InvalidInput
-from qualcode.importers.document import TurnSpan, parse_timestamp
+from qualcode.importers.document import TurnSpan, is_recording_time, parse_timestamp
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.table_rows import TIME
 
@@ -119,7 +119,10 @@ def detect_turns(text: str, marker: re.Pattern[str] | None = None, named: Iterab
             continue
         groups = match.groupdict()
         stamp = groups.get("time") or groups.get("time2")
-        turns.append(TurnSpan(speaker_of(match), start, end, parse_timestamp(stamp) if stamp else None))
+        if stamp and not is_recording_time(stamp):  # "[25:61:99] Kari:" is still Kari's turn, at no time
+            turns.append(TurnSpan(speaker_of(match), start, end, None, stamp))
+        else:
+            turns.append(TurnSpan(speaker_of(match), start, end, parse_timestamp(stamp) if stamp else None))
     return turns
 
 
