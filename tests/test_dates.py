@@ -23,6 +23,7 @@ from qualcode.store.models import (
     ParticipantAttribute,
     Transcript,
     TranscriptAttribute,
+    Turn,
 )
 from qualcode.store.project import Project
 from qualcode.workspace import import_options
@@ -220,3 +221,36 @@ def test_a_qdpx_date_that_cannot_be_read_is_named_in_one_line_not_dropped_unsaid
     assert len(said) == 1 and repr(written) in said[0] and said[0].endswith("skipped"), result.problems
     transcript = session.scalar(select(Transcript).where(Transcript.name == "d8"))
     assert transcript is not None and transcript.interview_date is None
+
+
+@pytest.mark.parametrize("written", ["0001-01-01", "9999-12-31"])
+def test_a_qdpx_interview_date_no_interview_was_held_on_is_skipped_as_front_matter_refuses_it(
+    session: Session, tmp_path: Path, written: str,
+) -> None:
+    """A slip in another program's file (0001-01-01) was stored as the interview's date, where front
+    matter and `transcripts edit` refuse it: it sorted and filtered as one."""
+    qdpx = Qdpx(codes=CODES)
+    qdpx.variables = f'<Variable guid="{guid("var:dato")}" name="interview date" typeOfVariable="Date"/>'
+    qdpx.sources.append(f'<TextSource guid="{guid("source:d9")}" name="d9"><PlainTextContent>I: Hei.\nD9: Hei.</PlainTextContent>'
+                        f'<VariableValue><VariableRef targetGUID="{guid("var:dato")}"/><DateValue>{written}</DateValue></VariableValue>'
+                        "</TextSource>")
+    result = run_import(session, qdpx.write(tmp_path / "slipp.qdpx"))
+    said = [line for line in result.problems if "interview date" in line]
+    assert len(said) == 1 and "no date an interview was held on" in said[0] and said[0].endswith("skipped"), result.problems
+    transcript = session.scalar(select(Transcript).where(Transcript.name == "d9"))
+    assert transcript is not None and transcript.interview_date is None
+
+
+def test_a_qdpx_turn_time_that_is_no_time_leaves_its_turn_untimed_and_is_said(session: Session, tmp_path: Path) -> None:
+    """qualcode's own turn-times variable, edited by hand to 0:75:10, was stored as 1:15:10, where an
+    import of the same time written in a transcript leaves its turn without one."""
+    qdpx = Qdpx(codes=CODES)
+    qdpx.variables = f'<Variable guid="{guid("var:tider")}" name="turn times" typeOfVariable="Text"/>'
+    times = "turn 1 of 2 at 0:00:05.000\nturn 2 of 2 at 0:75:10.000"
+    qdpx.sources.append(f'<TextSource guid="{guid("source:d9")}" name="d9"><PlainTextContent>I: Hei.\nD9: Hei.</PlainTextContent>'
+                        f'<VariableValue><VariableRef targetGUID="{guid("var:tider")}"/><TextValue>{times}</TextValue></VariableValue>'
+                        "</TextSource>")
+    result = run_import(session, qdpx.write(tmp_path / "tider.qdpx"))
+    said = [line for line in result.problems if "turn times" in line]
+    assert len(said) == 1 and "0:75:10" in said[0] and "without a time" in said[0], result.problems
+    assert [(turn.seq, turn.timestamp_ms) for turn in session.scalars(select(Turn).order_by(Turn.seq))] == [(0, 5000), (1, None)]

@@ -460,14 +460,19 @@ def _turn_times(session: Session, transcripts: list[Transcript]) -> dict[int, st
     return found
 
 
-def turn_times(value: str) -> tuple[int, dict[int, int]]:
-    """The TURN_TIMES_VARIABLE's value read back: how many turns it was written for, and each turn's time (by seq) in ms."""
-    count, found = 0, {}
+def turn_times(value: str) -> tuple[int, dict[int, int], list[str]]:
+    """The TURN_TIMES_VARIABLE's value read back: how many turns it was written for, each turn's time
+    (by seq) in ms, and the times that are none (minutes or seconds past 59, in a hand-edited file),
+    which give their turn no time rather than one past what was written."""
+    count, found, unread = 0, {}, []
     for match in TURN_TIME.finditer(value):
         number, total, hours, minutes, seconds, milliseconds = (int(part) for part in match.groups())
         count = total
+        if minutes > 59 or seconds > 59:
+            unread.append(match.group(0))
+            continue
         found[number - 1] = ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds
-    return count, found
+    return count, found, unread
 
 
 def speaker_labels(value: str) -> dict[str, str]:

@@ -55,8 +55,10 @@ from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, unread_times_note
 from qualcode.importers.metadata import (
+    EARLIEST_INTERVIEW,
     attribute_definition,
     check_transcript_meta,
+    interview_date_possible,
     participant_field,
     participant_state,
     participant_value,
@@ -1131,6 +1133,9 @@ def _write_cases(
                     day = value if isinstance(value, date) else written_date(str(value))
                     if day is None:
                         result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {value!r} is not a date; skipped")
+                    elif not interview_date_possible(day):
+                        result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {day} is no date an interview"
+                                               f" was held on (from {EARLIEST_INTERVIEW.year} to a year from today); skipped")
                     elif item.new or transcript.interview_date is None:
                         transcript.interview_date = day
                 elif column == "wave" and (item.new or transcript.wave is None):
@@ -1158,7 +1163,7 @@ def _write_cases(
 
 def _set_turn_times(session: Session, item: _Source, value: str, result: QdpxImport) -> None:
     """Give a new transcript's turns the times the file gives them, when its turns are the turns they were given for."""
-    count, times = turn_times(value)
+    count, times, unread = turn_times(value)
     turns = len(item.prepared.document.turns)
     if count != turns or any(seq >= turns for seq in times):
         result.problems.append(
@@ -1166,6 +1171,11 @@ def _set_turn_times(session: Session, item: _Source, value: str, result: QdpxImp
             f"the text has {turns}; left without turn times"
         )
         return
+    if unread:
+        result.problems.append(
+            f"TextSource {item.source.name!r} {item.source.guid}: {TURN_TIMES_VARIABLE}: {', '.join(unread)} "
+            "no time (minutes and seconds go to 59); those turns left without a time"
+        )
     for seq, timestamp in sorted(times.items()):
         session.execute(
             update(Turn).where(Turn.text_version_id == item.stored_version, Turn.seq == seq)

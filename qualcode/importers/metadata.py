@@ -74,7 +74,7 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
     if checked.get("date") is not None:
         checked["date"] = parse_date(checked["date"], where)
         # A slip of the keyboard (0001-01-01, 9999-12-31) would sort and filter as an interview's date.
-        if not EARLIEST_INTERVIEW <= checked["date"] <= date.today() + timedelta(days=366):
+        if not interview_date_possible(checked["date"]):
             raise ImportFailed(f"{where}: {checked['date']} is no date an interview was held on",
                                f"write the interview's date as YYYY-MM-DD, from {EARLIEST_INTERVIEW.year} to a year from today")
     if checked.get("fidelity") is not None:
@@ -122,6 +122,12 @@ def _one_value(key: str, value: object, where: str) -> str:
 
 EARLIEST_INTERVIEW = date(1900, 1, 1)
 OLDEST_AGE = 120
+
+
+def interview_date_possible(day: date) -> bool:
+    """Whether `day` can be an interview's date: a slip of the keyboard (0001-01-01, 9999-12-31) would
+    sort and filter as one."""
+    return EARLIEST_INTERVIEW <= day <= date.today() + timedelta(days=366)
 
 
 # A calendar date as YYYY-MM-DD (or ISO's YYYYMMDD). Python's date.fromisoformat also reads ISO week
