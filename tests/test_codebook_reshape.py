@@ -128,15 +128,12 @@ def test_a_merge_recodes_folds_moves_and_keeps_a_record_and_undo_and_redo_take_i
     (("move", "empowerment", "--under", f"{HOPE}/framtidstro"), "cannot be moved under its own sub-code"),
     (("move", HOPE, "--under", HOPE), "cannot be moved under itself"),
     (("move", HOPE, "--under", "empowerment"), "is under empowerment already"),
-    (("move", "empowerment/avmakt", "--top"), None),  # allowed: checked below
     (("delete", HOPE), f"code {HOPE} has sub-codes"),
     (("delete", SELF), f"code {SELF} has 1 coding"),
     (("delete", SELF, "--into", HOPE, "--with-codings"), "--into keeps the codings under another code"),
     (("move", SELF), "say where to move the code"),
 ])
-def test_refusals_say_what_to_do_in_one_line_and_change_nothing(root: Path, args: tuple[str, ...], says: str | None) -> None:
-    if says is None:
-        return
+def test_refusals_say_what_to_do_in_one_line_and_change_nothing(root: Path, args: tuple[str, ...], says: str) -> None:
     before = dump(root)
     refused = cli(root, "codebook", *args)
     assert refused.exit_code == 1, refused.output
@@ -234,3 +231,28 @@ def test_a_merge_undone_after_the_target_was_renamed_leaves_the_rename(root: Pat
         assert find_code(session, HOPE).path == HOPE
         assert find_code(session, "empowerment/selvbilde").children == []
         assert [child.name for child in find_code(session, HOPE).children] == ["framtidstro"]
+
+
+def test_a_code_with_framework_summaries_is_not_deleted_but_merged(root: Path) -> None:
+    with session_in(root) as session:
+        first = get_or_create_coder(session, "Forsker 1")
+        create_code(session, "framtid", {}, first)
+        set_summary(session, "D1", "framtid", "Ser lyst på framtida", first)
+    before = dump(root)
+    refused = cli(root, "codebook", "delete", "framtid")
+    assert refused.exit_code == 1 and "code framtid has framework summaries for 1 participant" in refused.output
+    assert "--into OTHER" in refused.output
+    assert dump(root) == before
+
+
+def test_redo_of_a_merge_is_refused_once_someone_coded_the_code_again(root: Path) -> None:
+    assert cli(root, "codebook", "merge", HOPE, SELF).exit_code == 0
+    assert cli(root, "undo").exit_code == 0
+    with session_in(root) as session:
+        add_coding(session, "leder_L1", HOPE, get_or_create_coder(session, "Forsker 2"), match="måltallet før jul")
+    before = dump(root)
+    refused = cli(root, "redo")
+    assert refused.exit_code == 1
+    assert f"code {HOPE} has codings made since, so it cannot go again; nothing changed" in refused.output
+    assert "merge it again instead" in refused.output
+    assert dump(root) == before

@@ -140,6 +140,9 @@ def restore_reshape(session: Session, state: Mapping[str, Any]) -> None:
     parents), then what refers to them, then the codes that are not to be, once nothing refers to them."""
     codes: dict[str, dict[str, Any] | None] = state.get("codes") or {}
     existing = {code.guid: code for code in session.scalars(select(Code).where(Code.guid.in_(list(codes))))}
+    for guid, wanted in codes.items():
+        if wanted is None and guid in existing:
+            _refuse_held_since(session, existing[guid], state)
     # Put aside first, at a path no code can have (no name holds a line break), so no code meets
     # another at a path midway.
     for guid, wanted in codes.items():
@@ -219,18 +222,27 @@ def _put_row(session: Session, model: type[Recorded], guid: str, wanted: dict[st
             setattr(row, key, list(value) if isinstance(value, list) else value)
 
 
-def _delete_code(session: Session, code: Code) -> None:
-    """Delete a code the state has not, refused (naming what) while something made since refers to it."""
-    session.flush()
+def _refuse_held_since(session: Session, code: Code, state: Mapping[str, Any]) -> None:
+    """Refuse to delete a code again (a redo) while something the recorded change did not move holds it: a coding,
+    memo, summary or sub-code made since."""
+    recorded = {table: list(state.get(table) or {}) for table in TABLES}
     holds = [what for what, number in (
-        ("sub-codes", session.scalar(select(func.count()).select_from(Code).where(Code.parent_id == code.id))),
-        ("codings", session.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == code.id))),
-        ("memos", session.scalar(select(func.count()).select_from(Memo).where(Memo.code_id == code.id))),
-        ("framework summaries", session.scalar(select(func.count()).select_from(FrameworkSummary).where(FrameworkSummary.code_id == code.id))),
+        ("sub-codes", session.scalar(select(func.count()).select_from(Code).where(
+            Code.parent_id == code.id, Code.guid.not_in(recorded["codes"])))),
+        ("codings", session.scalar(select(func.count()).select_from(Coding).where(
+            Coding.code_id == code.id, Coding.guid.not_in(recorded["codings"])))),
+        ("memos", session.scalar(select(func.count()).select_from(Memo).where(Memo.code_id == code.id, Memo.guid.not_in(recorded["memos"])))),
+        ("framework summaries", session.scalar(select(func.count()).select_from(FrameworkSummary).where(
+            FrameworkSummary.code_id == code.id, FrameworkSummary.guid.not_in(recorded["summaries"])))),
     ) if number]
     if holds:
         raise ChangedByOthers(f"code {code.path} has {' and '.join(holds)} made since, so it cannot go again; nothing changed",
-                              f"merge it again instead (`qualcode codebook merge {code.guid} OTHER`), or move those first")
+                              f"merge it again instead (`qualcode codebook merge {code.guid} OTHER`), or delete it again")
+
+
+def _delete_code(session: Session, code: Code) -> None:
+    """Delete a code once nothing refers to it (_refuse_held_since asked first)."""
+    session.flush()
     parent = code.parent
     session.delete(code)
     session.flush()
