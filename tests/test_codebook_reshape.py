@@ -16,8 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.framework import set_summary
-from qualcode.codebook.service import create_code, find_code, rename_code
+from qualcode.codebook.model import Codebook, CodeSpec
+from qualcode.codebook.service import apply_codebook, create_code, find_code, rename_code
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.consensus import Choice, decide, disagreements
+from qualcode.coding.history import undo
 from qualcode.coding.memos import add_memo
 from qualcode.coding.service import add_coding, remove_coding
 from qualcode.store.models import Code, Coding, Event, FrameworkSummary, Memo
@@ -212,6 +215,11 @@ def test_a_code_a_merge_took_away_gives_its_guid_to_no_new_code(root: Path) -> N
     with session_in(root) as session:  # `codebook add` as it makes it (the command wants the key, for the name typed)
         create_code(session, HOPE, {}, get_or_create_coder(session, "Forsker 1"))
         assert find_code(session, HOPE).guid != guid
+        undo(session, get_or_create_coder(session, "Forsker 1"))
+        # Nor a codebook file's, by its path or by the GUID a colleague's file from before the merge gives it.
+        file = Codebook(name="x", codes=[CodeSpec(name="empowerment", children=[CodeSpec(name="håp og motivasjon")])])
+        apply_codebook(session, file, get_or_create_coder(session, "Forsker 1"), guids={HOPE: guid})
+        assert find_code(session, HOPE).guid != guid
 
 
 def test_undo_of_someone_elses_coding_the_merge_recoded_is_refused_and_names_the_merge(root: Path) -> None:
@@ -255,4 +263,18 @@ def test_redo_of_a_merge_is_refused_once_someone_coded_the_code_again(root: Path
     assert refused.exit_code == 1
     assert f"code {HOPE} has codings made since, so it cannot go again; nothing changed" in refused.output
     assert "merge it again instead" in refused.output
+    assert dump(root) == before
+
+
+def test_a_merge_is_refused_while_a_decision_to_code_neither_passage_names_the_code(root: Path) -> None:
+    """Such a decision has no coding to move: merged, it would decide a disagreement of a code no longer there."""
+    with session_in(root) as session:
+        get_or_create_coder(session, "Forsker 3")  # who left Forsker 2's passage uncoded
+        [disagreement] = disagreements(session, "deltaker_D1_T2", "Forsker 2", "Forsker 3")
+        assert disagreement.code_path == HOPE
+        decide(session, disagreement, Choice.NEITHER, get_or_create_coder(session, "Forsker 1"))
+    before = dump(root)
+    refused = cli(root, "codebook", "merge", HOPE, SELF)
+    assert refused.exit_code == 1
+    assert f"1 consensus decision on passages of {HOPE}" in refused.output and "reopen it first" in refused.output
     assert dump(root) == before
