@@ -81,6 +81,10 @@ class NothingToUndo(QualcodeError):
     """Undo or redo was asked for with nothing left on the stack."""
 
 
+class ChangedByOthers(QualcodeError):
+    """Undo or redo would overwrite a later change someone else made to the same thing."""
+
+
 class SearchSyntaxError(QualcodeError):
     """A search query cannot be parsed."""
 

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from qualcode.coding.consensus import Disagreement
     from qualcode.coding.passages import Quote, QuoteFilter
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
+    from qualcode.coding.reshape import Reshaped
     from qualcode.coding.transcripts import ParticipantView, TranscriptView
     from qualcode.exchange.project_import import QdpxImport
     from qualcode.exporters.review import ReviewImport
@@ -1024,6 +1025,38 @@ class Workspace:
             # Mending a name written with another script's letters, or the other way: what changed is not to be seen.
             notes.append(f"the new name looks as the old one did ({look_alike_detail(view.name, old_name)}): a reader sees no change")
         return RenamedCode(before, view.path, (*notes, *clashes))
+
+    def merge_codes(self, source: str | CodeView, target: str | CodeView) -> Reshaped:
+        """Merge `source` into `target` (codes as typed, or as a screen listed them: by GUID), as one
+        undoable change; refused for a blind coder, as it recodes and counts others' codings."""
+        from qualcode.coding.reshape import merge_codes
+
+        self.refuse_if_blind("merging codes")
+        with self.begin() as session:
+            return merge_codes(session, self._code_ref(session, source), self._code_ref(session, target), self.coder(session))
+
+    def move_code(self, code: str | CodeView, parent: str | CodeView | None) -> str:
+        """Put `code` under `parent` (None: at the top), its sub-codes, codings and GUID going with it; what was done."""
+        from qualcode.codebook.service import move_code_under
+
+        with self.begin() as session:
+            before, after = move_code_under(session, self._code_ref(session, code),
+                                            self._code_ref(session, parent) if parent is not None else None, self.coder(session))
+        return f"moved code {before} to {after}"
+
+    def delete_code(self, code: str | CodeView, *, into: str | CodeView | None = None, with_codings: bool = False) -> Reshaped:
+        """Delete `code` as one undoable change; `into` another code, a merge into it instead; `with_codings`, its codings
+        too (kept in the change's record for undo). Refused for a blind coder where it would take others' codings."""
+        from qualcode.coding.reshape import delete_code
+
+        if into is not None:
+            if with_codings:
+                raise InvalidInput("--into keeps the codings under another code, --with-codings deletes them", "give one of them")
+            return self.merge_codes(code, into)
+        if with_codings:
+            self.refuse_if_blind("deleting a code with its codings")
+        with self.begin() as session:
+            return delete_code(session, self._code_ref(session, code), self.coder(session), with_codings=with_codings)
 
     def edit_transcript(self, transcript: str, values: dict[str, str]) -> str:
         """Correct a transcript's metadata; `participants` is a comma-separated list."""

@@ -33,6 +33,7 @@ from qualcode.coding.coders import get_or_create_coder, set_blind_role, set_code
 from qualcode.coding.consensus import Choice, decide, disagreements, reopen
 from qualcode.coding.history import RESTORERS, history, redo, undo
 from qualcode.coding.memos import add_memo, memo_state, remove_memo
+from qualcode.coding.reshape import TABLES, delete_code, merge_codes, reshape_state
 from qualcode.coding.service import (
     add_coding,
     coding_state,
@@ -73,7 +74,7 @@ STORED_ACTIONS = {
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
     "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase", "codebook.update",
-    "consensus.keep", "consensus.reopen", "participant.withdraw-key-settled",
+    "consensus.keep", "consensus.reopen", "participant.withdraw-key-settled", "code.merge", "code.delete",
 }
 
 
@@ -116,6 +117,22 @@ def code_update(root: Path, folder: Path) -> None:
     with session_in(root) as session:
         update_code(session, "empowerment", {"definition": "Å få makt over eget liv", "signal_words": ["makt", "styre"]},
                     get_or_create_coder(session, "Forsker 1"))
+
+
+def code_merge(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder, participant="D1")
+        add_coding(session, "intervju", "empowerment/håp og motivasjon", someone_else(session), match="mer selvtillit")
+        add_coding(session, "intervju", "empowerment/selvbilde og selvtillit", someone_else(session), match="mer selvtillit")
+        set_summary(session, "D1", "empowerment/håp og motivasjon", "Fikk håp", someone_else(session))
+        merge_codes(session, "empowerment/håp og motivasjon", "empowerment/selvbilde og selvtillit", get_or_create_coder(session, "Forsker 1"))
+
+
+def code_delete(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        interview(session, folder)
+        add_coding(session, "intervju", "helse", someone_else(session), match="mer selvtillit")
+        delete_code(session, "helse", get_or_create_coder(session, "Forsker 1"), with_codings=True)
 
 
 def codebook_update(root: Path, folder: Path) -> None:
@@ -397,6 +414,8 @@ def redo_step(root: Path, folder: Path) -> None:
 DRIVERS: dict[EventKind, Driver] = {
     EventKind.CODE_CREATE: code_create,
     EventKind.CODE_UPDATE: code_update,
+    EventKind.CODE_MERGE: code_merge,
+    EventKind.CODE_DELETE: code_delete,
     EventKind.CODEBOOK_UPDATE: codebook_update,
     EventKind.CODING_ADD: coding_add,
     EventKind.CODING_REMOVE: coding_remove,
@@ -439,6 +458,9 @@ def current_state(session: Session, entity: str | None, guid: str, recorded: dic
     if entity == Entity.CODE:
         code = session.scalar(select(Code).where(Code.guid == guid))
         return code_state(code) if code is not None else None
+    if entity == Entity.CODES:  # each row the merge or deletion recorded
+        return reshape_state(session, {table: list(rows) for table, rows in recorded.items() if table in TABLES}) | (
+            {"into": recorded["into"]} if "into" in recorded else {})
     if entity == Entity.CODEBOOK:
         return codebook_state(session)
     if entity == Entity.CODING:

@@ -1,4 +1,4 @@
-"""`qualcode codebook show|validate|import|export|history|add|edit|rename`."""
+"""`qualcode codebook show|validate|import|export|history|add|edit|rename|merge|move|delete`."""
 
 from __future__ import annotations
 
@@ -215,6 +215,55 @@ def codebook_rename(app: AppContext, code: str, name: str) -> None:
         renamed = workspace.rename_code(code, name)
     click.echo(renamed.summary)
     for said in renamed.notes:
+        note(f"note: {said}")
+
+
+@codebook_group.command("merge")
+@click.argument("source")
+@click.argument("target")
+@pass_app
+def codebook_merge(app: AppContext, source: str, target: str) -> None:
+    """Merge SOURCE into TARGET: its codings, sub-codes, memos and summaries go to TARGET, and SOURCE goes (undo takes it back).
+
+    Example: qualcode codebook merge "empowerment/håp og motivasjon" "empowerment/selvbilde og selvtillit"
+    """
+    with app.workspace() as workspace:
+        merged = workspace.merge_codes(source, target)
+    click.echo(merged.summary)
+    for said in merged.notes:
+        note(f"note: {said}")
+
+
+@codebook_group.command("move")
+@click.argument("code")
+@click.option("--under", "parent", metavar="PARENT", help="The code to put CODE under.")
+@click.option("--top", is_flag=True, help="Make CODE a code at the top (a theme of its own).")
+@pass_app
+def codebook_move(app: AppContext, code: str, parent: str | None, top: bool) -> None:
+    """Put CODE, with its sub-codes and codings, under another code or at the top (undo takes it back).
+
+    Example: qualcode codebook move skjønn --under "relasjon og veilederrolle"
+    """
+    if (parent is None) == (not top):
+        raise InvalidInput("say where to move the code", "give --under PARENT or --top, one of them")
+    with app.workspace() as workspace:
+        click.echo(workspace.move_code(code, parent))
+
+
+@codebook_group.command("delete")
+@click.argument("code")
+@click.option("--into", metavar="OTHER", help="Merge CODE into OTHER instead, keeping its codings there.")
+@click.option("--with-codings", is_flag=True, help="Delete CODE's codings with it (kept in the history; undo brings them back).")
+@pass_app
+def codebook_delete(app: AppContext, code: str, into: str | None, with_codings: bool) -> None:
+    """Delete a code no longer in use; one with codings only with --into OTHER or --with-codings (undo takes it back).
+
+    Example: qualcode codebook delete sanksjoner --into "brukermedvirkning/tvang og krav"
+    """
+    with app.workspace() as workspace:
+        deleted = workspace.delete_code(code, into=into, with_codings=with_codings)
+    click.echo(deleted.summary)
+    for said in deleted.notes:
         note(f"note: {said}")
 
 

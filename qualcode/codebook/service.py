@@ -34,7 +34,7 @@ from qualcode.codebook.model import (
     yaml_size_bounds,
 )
 from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exchange/ reads it here
-from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput
+from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput, NotFound
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid, shown_moment
@@ -211,6 +211,8 @@ def apply_codebook(
     if problems:
         raise CodebookInvalid(problems)
     taken = {code.guid for code in existing.values()}
+    # A GUID a code merged away or deleted held is not given to a new code, from the file or by its path.
+    taken |= retired_code_guids(session, [*guids.values(), *(code_guid(path) for path, _, _ in codebook.walk())])
     file_paths = {path for path, _, _ in codebook.walk()}
     _check_shortcuts(codebook, existing, file_paths)
     _move_shortcuts(session, codebook, existing, coder, together)
@@ -346,6 +348,57 @@ def move_code(
     code.position = position
     _record_update(session, code, before, coder, f"moved code {old_path} to {path}", together)
     return old_path, path
+
+
+def sibling_clash(session: Session, parent: Code | None, name: str, besides: Container[int] = ()) -> Code | None:
+    """The code under `parent` (the top, if None) whose name nobody could tell from `name` (the same
+    in another case, or looking alike: name_twin_keys), other than the codes `besides` names by id."""
+    keys = set(name_twin_keys(name))
+    for other in session.scalars(select(Code).where(Code.parent_id == (parent.id if parent else None)).order_by(Code.id)):
+        if other.id not in besides and keys & set(name_twin_keys(other.name)):
+            return other
+    return None
+
+
+def refuse_deeper_than_allowed(session: Session, code: Code, path: str) -> None:
+    """Refuse putting `code` at `path` when it or a sub-code would be too deep or have too long a path there."""
+    subtree = list(session.scalars(select(Code.path).where(Code.id.in_(code_subtree_ids(session, code)))))
+    deepest = max(subtree, key=lambda sub: sub.count("/"))
+    if (too := too_deep(path + deepest[len(code.path):])) is not None:
+        raise InvalidInput(*too)
+    if len(path) + max(len(sub) for sub in subtree) - len(code.path) > model.CODE_PATH_LENGTH:
+        raise InvalidInput(f"there, a sub-code of {code.path} would have a path longer than {model.CODE_PATH_LENGTH} characters",
+                           "rename it shorter first, or move it elsewhere")
+
+
+def move_code_under(session: Session, ref: str, parent_ref: str | None, coder: Coder | None = None) -> tuple[str, str]:
+    """Put a code, with its sub-codes and codings, under another code (`parent_ref`), or at the top
+    (None), as one undoable change with its GUID kept; its path before and after. Refused, naming
+    the codes, where it would go under itself or beside a code nobody could tell from it."""
+    hold_write_lock(session)  # what it reads as the state before is the state it changes
+    code = find_code(session, ref)
+    parent = find_code(session, parent_ref) if parent_ref is not None else None
+    if parent is not None and parent.id in code_subtree_ids(session, code):
+        under = "itself" if parent.id == code.id else f"its own sub-code {parent.path}"
+        raise InvalidInput(f"code {code.path} cannot be moved under {under}",
+                           "move the sub-code out first (`qualcode codebook move SUB-CODE --top`), or choose another code")
+    if code.parent_id == (parent.id if parent else None):
+        raise InvalidInput(f"code {code.path} is {'under ' + parent.path if parent else 'at the top'} already", "choose another place")
+    path = f"{parent.path}/{code.name}" if parent is not None else code.name
+    if (other := sibling_clash(session, parent, code.name)) is not None:
+        raise InvalidInput(f"code {code.path} cannot go {'under ' + parent.path if parent else 'to the top'}: {other.path} is there,"
+                           " a name nobody could tell from it",
+                           f"rename one of them first (`qualcode codebook rename {code.guid} NEW-NAME`)")
+    refuse_deeper_than_allowed(session, code, path)
+    last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
+    return move_code(session, code, parent, path, 0 if last is None else last + 1, coder)
+
+
+def retired_code_guids(session: Session, guids: Iterable[str]) -> set[str]:
+    """Those of `guids` that a code merged into another or deleted held: never given to a new code,
+    since a colleague's file or an undo may still name the old code by it (REFI-QDA goes by GUID)."""
+    retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
+    return set(session.scalars(select(Event.entity_guid).where(Event.entity_guid.in_(set(guids)), Event.action.in_(retiring))))
 
 
 def place_code(code: Code, parent: Code | None, path: str) -> None:
@@ -777,7 +830,7 @@ def create_code(
     _refuse_alike_sibling(session, parent, None, path, as_stored)
     # After the last sibling: a count would repeat a place once a code between had gone.
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
-    taken = set(session.scalars(select(Code.guid).where(Code.guid == code_guid(path))))
+    taken = set(session.scalars(select(Code.guid).where(Code.guid == code_guid(path)))) | retired_code_guids(session, [code_guid(path)])
     code = Code(guid=free_guid(path, taken), name=name, path=path, parent=parent, position=0 if last is None else last + 1, signal_words=[])
     session.add(code)
     _apply_changes(session, code, fields or {})
@@ -895,14 +948,40 @@ def _apply_changes(session: Session, code: Code, changes: dict[str, Any]) -> Non
 
 
 def code_history(session: Session, ref: str) -> list[CodeEvent]:
-    """Every recorded change to a code, oldest first, so the history of a definition can be read."""
-    code = find_code(session, ref)
-    events = session.scalars(select(Event).where(Event.entity_guid == code.guid).order_by(Event.id))
+    """Every recorded change to a code, oldest first, so the history of a definition can be read: a merge into
+    it among them, and a code merged away or deleted found by its path or GUID as it was."""
+    retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
+    reshaped = list(session.scalars(select(Event).where(Event.action.in_(retiring)).order_by(Event.id)))
+    try:
+        guid = find_code(session, ref).guid
+    except NotFound:
+        path = code_path(ref)
+        gone = [guid for event in reversed(reshaped) for guid, state in ((event.payload.get("before") or {}).get("codes") or {}).items()
+                if state is not None and (state["path"] == path or guid == ref)]
+        if not gone:
+            raise
+        guid = gone[0]
+
+    def states(event: Event) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        if event.action not in retiring:
+            return event.payload.get("before"), event.payload.get("after")
+        return tuple(((event.payload.get(which) or {}).get("codes") or {}).get(guid) for which in ("before", "after"))  # type: ignore[return-value]
+
+    def concerns(event: Event) -> bool:
+        return event.entity_guid == guid or any(
+            guid in ((event.payload.get(which) or {}).get("codes") or {}) or (event.payload.get(which) or {}).get("into") == guid
+            for which in ("before", "after"))
+
+    own = list(session.scalars(select(Event).where(Event.entity_guid == guid).order_by(Event.id)))
+    merges = [event for event in reshaped if concerns(event)]
+    # Their undos and redos too, which name the code merged away or deleted rather than this one.
+    steps = list(session.scalars(select(Event).where(Event.refers_to_id.in_([event.id for event in merges]),
+                                                     Event.action.in_((EventKind.UNDO.value, EventKind.REDO.value)))))
+    events = sorted({event.id: event for event in [*own, *merges, *steps]}.values(), key=lambda event: event.id)
     return [
         CodeEvent(
             at=shown_moment(event.at), coder=event.coder.name if event.coder else None,
-            action=event.action, summary=event.summary,
-            before=event.payload.get("before"), after=event.payload.get("after"),
+            action=event.action, summary=event.summary, before=states(event)[0], after=states(event)[1],
         )
         for event in events
     ]

@@ -25,9 +25,11 @@ from qualcode.codebook.model import name_twin_keys
 from qualcode.codebook.service import place_code, restore_codebook
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.coding.consensus import refuse_deciding_twice
+from qualcode.coding.reshape import RESHAPING, changed_since, restore_reshape, touched_guids
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.coding.waves import project_wave
-from qualcode.errors import InvalidInput, NothingToUndo, QualcodeError
+from qualcode.errors import ChangedByOthers as ChangedByOthers  # others import it from here
+from qualcode.errors import InvalidInput, NothingToUndo
 from qualcode.store.events import (
     TOGETHER,
     Entity,
@@ -56,10 +58,6 @@ from qualcode.store.models import (
 
 PAST_TENSE = {EventKind.UNDO: "undid", EventKind.REDO: "redid"}
 TAKING_BACK = (EventKind.UNDO.value, EventKind.REDO.value)
-
-
-class ChangedByOthers(QualcodeError):
-    """Undo or redo would overwrite a later change someone else made to the same thing."""
 
 
 @dataclass(frozen=True)
@@ -371,6 +369,8 @@ def _step(
     target = session.get_one(Event, target_id)
     _refuse_if_changed_by_others(session, coder, target, step)
     restored = target.payload.get(state)
+    if target.entity == Entity.CODES.value and restore:
+        _refuse_if_reshaped_since(target, session, step, state)
     if target.entity == Entity.SUMMARY.value and restored is not None and "updated_by_guid" not in restored:
         restored = _summary_writer(session, target, state, restored)  # logged before summaries' states named it
     if restore:
@@ -380,6 +380,34 @@ def _step(
         refers_to=target, summary=f"{PAST_TENSE[step]}: {target.summary}",
     )
     return _view(target), recorded.id
+
+
+def _refuse_if_reshaped_since(target: Event, session: Session, step: EventKind, state: str) -> None:
+    """Refuse to put back a merge's or deletion's rows when one is no longer as the change left it (a change no
+    one can undo, such as a replaced text's re-anchoring, moved a coding): the rest alone would be half of it."""
+    changed = changed_since(session, target.payload.get("after" if state == "before" else "before") or {})
+    if changed is None:
+        return
+    why = f"{changed}, so the change ({target.summary}) cannot be {'undone' if step == EventKind.UNDO else 'made again'} whole"
+    if step == EventKind.UNDO:
+        raise BecameFinal(why, "make the change you want by hand instead")
+    raise NothingToUndo(f"nothing to redo: {why}", "make the change you want by hand instead")
+
+
+def _later_events(session: Session, coder: Coder, target: Event) -> list[tuple[Any, ...]]:
+    """The events after `target` by others (or no one) about what it changed: its entity, or for a merge or
+    deletion each row it recorded; and the merges and deletions since that recorded one of those."""
+    guids = {target.entity_guid} | (touched_guids(target.payload) if target.entity == Entity.CODES.value else set())
+    columns = (Event.id, Event.action, Event.refers_to_id, Event.coder_id, Event.undoable, Event.summary)
+    by_others = (Event.id > target.id) & ((Event.coder_id != coder.id) | Event.coder_id.is_(None))
+    later: dict[int, tuple[Any, ...]] = {
+        row.id: tuple(row) for row in session.execute(select(*columns).where(Event.entity_guid.in_(guids), by_others))}
+    touching = {row.id: tuple(row)[:6] for row in session.execute(select(*columns, Event.payload).where(
+        Event.action.in_(RESHAPING), by_others)) if guids & touched_guids(row.payload)}
+    if touching:  # with the undos and redos of those, which toggle them
+        later |= touching | {row.id: tuple(row) for row in session.execute(select(*columns).where(
+            Event.refers_to_id.in_(list(touching)), Event.action.in_(TAKING_BACK), by_others))}
+    return [later[event_id] for event_id in sorted(later)]
 
 
 def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, action: str) -> None:
@@ -394,15 +422,7 @@ def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, 
     """
     if target.entity_guid is None:
         return
-    later = session.execute(
-        select(Event.id, Event.action, Event.refers_to_id, Event.coder_id, Event.undoable, Event.summary)
-        .where(
-            Event.entity_guid == target.entity_guid,
-            Event.id > target.id,
-            (Event.coder_id != coder.id) | Event.coder_id.is_(None),
-        )
-        .order_by(Event.id)
-    ).all()
+    later = _later_events(session, coder, target)
     # A change (or a taking back of one) -> who made it, and what it was if no one can take it back.
     standing: dict[int, tuple[int | None, str | None]] = {}
     for event_id, event_action, refers_to, coder_id, undoable, summary in later:
@@ -417,7 +437,7 @@ def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, 
             standing[event_id] = (coder_id, summary if final else None)
     if not standing:
         return
-    what = target.entity or "item"
+    what = "code" if target.entity == Entity.CODES.value else target.entity or "item"
     finals = [(coder_id, summary) for coder_id, summary in standing.values() if summary is not None]
     if finals:
         coder_id, summary = finals[-1]
@@ -794,6 +814,11 @@ def _restore_decision(session: Session, guid: str | None, state: dict[str, Any] 
         raise NothingToUndo("the decision this change made no longer exists (its transcript may have been withdrawn)")
 
 
+def _restore_codes(session: Session, _guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put back every row a merge or deletion recorded (coding/reshape.py), as a whole."""
+    restore_reshape(session, state or {})
+
+
 def _restore_codebook(session: Session, _guid: str | None, state: dict[str, Any] | None) -> None:
     """Put back the codebook's name and description (the project has one codebook; its GUID is fixed)."""
     restore_codebook(session, state or {})
@@ -804,6 +829,7 @@ Restorer = Callable[[Session, str | None, dict[str, Any] | None], None]
 # How undo and redo put back each entity that an undoable kind of event concerns (see EventKind).
 RESTORERS: dict[Entity, Restorer] = {
     Entity.CODE: _restore_code,
+    Entity.CODES: _restore_codes,
     Entity.CODEBOOK: _restore_codebook,
     Entity.CODING: _restore_coding,
     Entity.MEMO: _restore_memo,

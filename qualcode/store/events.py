@@ -22,6 +22,9 @@ class Entity(StrEnum):
     """What an event is about; stored in `Event.entity`, and what undo dispatches on."""
 
     CODE = "code"
+    # Several codes and what they hold, changed as one (a merge, a deletion): its states name each row
+    # it touched (coding/reshape.py), and undo puts all of them back.
+    CODES = "codes"
     CODEBOOK = "codebook"  # the codebook's own name and description
     CODING = "coding"
     MEMO = "memo"
@@ -78,6 +81,10 @@ class EventKind(StrEnum):
     CODE_UPDATE = "code.update", Entity.CODE, Restores(
         "the code's name, place, definition, rules, example, colour, shortcut and signal words"
     )
+    CODE_MERGE = "code.merge", Entity.CODES, Restores(
+        "the merged-away code, its sub-codes, codings, memos and framework summaries, and what it folded into the other code"
+    )
+    CODE_DELETE = "code.delete", Entity.CODES, Restores("the deleted code, and the codings, memos and framework summaries it took along")
     CODEBOOK_UPDATE = "codebook.update", Entity.CODEBOOK, Restores("the codebook's name and description")
     CODING_ADD = "coding.add", Entity.CODING, Restores("undo marks the coding removed; redo makes it live again")
     CODING_REMOVE = "coding.remove", Entity.CODING, Restores("undo makes the coding live again; redo removes it")
