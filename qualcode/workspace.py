@@ -853,11 +853,15 @@ class Workspace:
         return replace(result, backups_deleted=purged.deleted, files_quoting=files, quotes=None)
 
     # --- reading, each in its own transaction ------------------------------------------------
-    def withdrawn(self, session: Session) -> Withdrawn | None:
+    def withdrawn(self, session: Session | None = None) -> Withdrawn | None:
         """Participants who withdrew consent (how many, on which days), for a face to say beside its
-        counts that their words are not in them; None when no one did."""
+        counts that their words are not in them; None when no one did. Read in `session`, the counts'
+        own, or else in a transaction of its own."""
         from qualcode.store.withdrawals import withdrawn_participants
 
+        if session is None:
+            with self.begin() as own:
+                return withdrawn_participants(own)
         return withdrawn_participants(session)
 
     def transcripts(self) -> list[TranscriptView]:
