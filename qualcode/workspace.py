@@ -822,6 +822,7 @@ class Workspace:
         every identifier of theirs with it; an identifier named now would have to be kept somewhere,
         and the project keeps none, not even a digest (one kept beside its salt is undone by trying names)."""
         from qualcode.anonymise.withdraw import withdraw_participant
+        from qualcode.store.events import hold_write_lock
         from qualcode.store.settings import set_setting
 
         if identifiers:
@@ -831,6 +832,7 @@ class Workspace:
                 "withdraw them without --identifier: the destroyed key took every identifier of theirs with it",
             )
         with self.begin() as session:
+            hold_write_lock(session)  # as the key's lock does with a key: a second withdrawal at once waits, then finds them gone
             result = withdraw_participant(session, participant, None, self.coder(session))
             set_setting(session, WITHDRAWAL_PURGE_PENDING, participant)  # with the withdrawal, or not at all
         return replace(self._withdrawn_with(result, self._purged_after_withdrawal(participant)), key_destroyed=destroyed[:10])
