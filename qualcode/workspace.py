@@ -791,11 +791,17 @@ class Workspace:
 
     # --- participants ------------------------------------------------------------------------
     def withdraw(self, participant: str, identifiers: Sequence[str] = ()) -> Withdrawal:
-        """Remove everything a withdrawing participant said, then rebuild the file so none of it remains."""
+        """Remove everything a withdrawing participant said, then rebuild the file so none of it remains.
+
+        After `key destroy` (and only then: a key merely missing holds their identifiers, which must
+        go too) it is done without a key; the result's `key_destroyed` says so."""
         from qualcode.anonymise.pending import WITHDRAWAL_KEY_PENDING
         from qualcode.anonymise.withdraw import denial_record, withdraw_participant
         from qualcode.store.settings import delete_setting, set_setting
 
+        place = self.key_place()
+        if place.destroyed and not place.path.exists():
+            return self._withdraw_without_key(participant, identifiers, place.destroyed)
         access = self.key_access()
         with access.editing() as key:
             entries = list(key.entries)
@@ -809,23 +815,56 @@ class Workspace:
                 access.save(key)
                 with self.begin() as session:
                     delete_setting(session, WITHDRAWAL_KEY_PENDING)
-            purged = self._purge_after_withdrawal(participant)
-            if purged is None:
-                raise WriteFailed(
-                    f"{participant} is withdrawn from the project, but the file could not be rebuilt, and its free space and "
-                    "backups may still hold their words",
-                    "free some disk space; the next qualcode command on this project finishes it",
-                )
-        # Files are read after the change is committed and the key let go: nothing waits on it.
+            purged = self._purged_after_withdrawal(participant)
+        return self._withdrawn_with(result, purged)
+
+    def _withdraw_without_key(self, participant: str, identifiers: Sequence[str], destroyed: str) -> Withdrawal:
+        """The withdrawal once the key is destroyed: the right to withdraw outlives the key. The key took
+        every identifier of theirs with it; an identifier named now would have to be kept somewhere,
+        and the project keeps none, not even a digest (one kept beside its salt is undone by trying names)."""
+        from qualcode.anonymise.withdraw import withdraw_participant
+        from qualcode.store.events import hold_write_lock
+        from qualcode.store.settings import set_setting
+
+        if identifiers:
+            raise InvalidInput(
+                f"this project's key was destroyed on {destroyed[:10]}: there is no key to keep a digest of an --identifier in,"
+                " and the project keeps no identifier; nothing was changed",
+                "withdraw them without --identifier: the destroyed key took every identifier of theirs with it",
+            )
+        with self.begin() as session:
+            hold_write_lock(session)  # as the key's lock does with a key: a second withdrawal at once waits, then finds them gone
+            result = withdraw_participant(session, participant, None, self.coder(session))
+            set_setting(session, WITHDRAWAL_PURGE_PENDING, participant)  # with the withdrawal, or not at all
+        return replace(self._withdrawn_with(result, self._purged_after_withdrawal(participant)), key_destroyed=destroyed[:10])
+
+    def _purged_after_withdrawal(self, participant: str) -> Purged:
+        """The file rebuilt and the backups holding their words deleted, or said not to be (a full disk)."""
+        purged = self._purge_after_withdrawal(participant)
+        if purged is None:
+            raise WriteFailed(
+                f"{participant} is withdrawn from the project, but the file could not be rebuilt, and its free space and "
+                "backups may still hold their words",
+                "free some disk space; the next qualcode command on this project finishes it",
+            )
+        return purged
+
+    def _withdrawn_with(self, result: Withdrawal, purged: Purged) -> Withdrawal:
+        """The withdrawal with the backups it deleted and the files that quote them, read now: after the
+        change is committed and the key let go, so nothing waits on reading them."""
         files = tuple(result.quotes.files_quoting(self.project.root)) if result.quotes is not None else ()
         return replace(result, backups_deleted=purged.deleted, files_quoting=files, quotes=None)
 
     # --- reading, each in its own transaction ------------------------------------------------
-    def withdrawn(self, session: Session) -> Withdrawn | None:
+    def withdrawn(self, session: Session | None = None) -> Withdrawn | None:
         """Participants who withdrew consent (how many, on which days), for a face to say beside its
-        counts that their words are not in them; None when no one did."""
+        counts that their words are not in them; None when no one did. Read in `session`, the counts'
+        own, or else in a transaction of its own."""
         from qualcode.store.withdrawals import withdrawn_participants
 
+        if session is None:
+            with self.begin() as own:
+                return withdrawn_participants(own)
         return withdrawn_participants(session)
 
     def transcripts(self) -> list[TranscriptView]:

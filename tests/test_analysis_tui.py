@@ -200,3 +200,36 @@ async def test_cooccurrence_where_no_two_codes_co_occur_says_so(coded_template: 
         await pilot.press("w")
         await settle(pilot, rounds=2)
         assert str(screen.query_one("#analysis-where", Static).render()).startswith("Co-occurrence (turn)")
+
+
+async def test_the_counts_say_that_someone_withdrew_as_analyse_does(demo: Path) -> None:
+    """After a withdrawal `status` and `analyse` say in one line that the counts leave out those who
+    withdrew; the analysis screen showed the smaller counts with no word of why. It shows the same line,
+    read with each count, so a withdrawal by another command while the screen is open is said too."""
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    with Project.open(demo) as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        for transcript, code, quote in (("leder_L1", "måltall-press", "vi må nå måltallet før jul"),
+                                        ("deltaker_D3_T1", "måltall-press", "ryggen ble dårlig")):
+            add_coding(session, transcript, code, coder, match=quote)
+    app = open_tui(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, rounds=2)
+        await pilot.press("m")
+        await settle(pilot, rounds=2)
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen) and screen.matrix is not None
+        line = screen.query_one("#analysis-withdrawn", Static)
+        assert not line.display  # no one withdrew: nothing said, no line taken from the table
+        with Workspace.open(Config.resolve(project=demo, coder="Forsker 1")) as other:  # `participants withdraw D3`
+            other.withdraw("D3")
+            with other.begin() as session:
+                withdrawn = other.withdrawn(session)
+        assert withdrawn is not None
+        await pilot.press("a")  # the next count
+        await settle(pilot, rounds=2)
+        assert line.display and str(line.render()) == withdrawn.note
+        assert screen.matrix is not None and screen.matrix.total == 1  # D3's passage is not counted
+        assert withdrawn.note.startswith("1 participant withdrew (") and "D3" not in withdrawn.note

@@ -1066,6 +1066,51 @@ def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_
             assert phrase.encode("utf-8") not in backup.read_bytes(), phrase
 
 
+def test_a_participant_withdraws_after_the_key_is_destroyed(project: Project, key_access: KeyAccess) -> None:
+    """Withdrawal was refused once `key destroy` had run ("what needs a key … `qualcode key new`"), and after
+    `key new` ran with an empty key: the right to withdraw outlives the key. Without it, everything the
+    project holds of them goes as before (their interviews, their turns in a group interview, codings,
+    memos, the index, older backups), and the result says the key was destroyed."""
+    from qualcode.coding.memos import add_memo
+    from qualcode.store.withdrawals import withdrawn_participants
+
+    _sample_project(project, key_access)
+    with project.begin() as session:
+        coder = session.scalar(select(Coder)) or Coder(name="Forsker 1")
+        session.add(coder)
+        session.flush()
+        own = add_coding(session, "deltaker_D2_T1", "tvang og krav", coder, match="Det er ikke noe valg")
+        add_memo(session, "Et notat om sitatet", coder, coding_ref=str(own.id))
+        add_coding(session, "gruppeintervju_G1", "tvang og krav", coder, match="det er ikke frivillig")
+        add_coding(session, "gruppeintervju_G1", "fellesskap med andre", coder, match="Vi støtter hverandre")
+    workspace = Workspace(project, Config(coder="Forsker 1", passphrase="test passphrase"))  # as `participants withdraw`
+    workspace.backup()  # a backup with their words, which must go too
+    workspace.destroy_key(lambda _path: None)
+    assert not key_access.path.exists()
+    d2_words, d5_words = ["elektriker", "kasteball", "forkurs"], ["ansette", "kaller det det", "spør oss før de bestemmer"]
+    assert all(phrase.encode("utf-8") in _database_bytes(project) for phrase in d2_words + d5_words)
+    own_transcripts = workspace.withdraw("D2")
+    assert own_transcripts.transcripts_removed == 2 and own_transcripts.key_destroyed and not own_transcripts.key_entries_removed
+    in_group = workspace.withdraw("D5")  # by their speaker label's turns only: the others' stay
+    assert in_group.turns_redacted == 4 and in_group.codings_removed == 1 and in_group.key_destroyed
+    stored = _database_bytes(project)
+    for phrase in d2_words + d5_words:
+        assert phrase.encode("utf-8") not in stored, phrase
+    for backup in project.backups.glob("*.bak"):
+        for phrase in d2_words + d5_words:
+            assert phrase.encode("utf-8") not in backup.read_bytes(), (backup.name, phrase)
+    with project.begin() as session:
+        assert session.scalar(select(Participant).where(Participant.name.in_(["D2", "D5"]))) is None
+        group = session.scalar(select(Transcript).where(Transcript.name == "gruppeintervju_G1"))
+        assert group is not None and group.current_version is not None
+        assert WITHDRAWN in group.current_version.text and "D4: Jeg kan begynne" in group.current_version.text
+        assert [c.excerpt for c in list_codings(session)] == ["Vi støtter hverandre"]  # another's, untouched
+        assert {name for name in session.scalars(select(Transcript.name))} >= {"deltaker_D1_T1", "leder_L1"}
+        withdrawn = withdrawn_participants(session)
+    assert withdrawn is not None and withdrawn.participants == 2  # recorded as every withdrawal is
+    assert not workspace.search("kasteball").hits and workspace.search("hverandre").hits
+
+
 def test_attribution_check_warns_about_small_groups(session: Session) -> None:
     import_participants(session, SAMPLES / "participants.csv")
     risks = {risk.label: risk for risk in attribution_risks(session)}

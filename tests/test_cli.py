@@ -327,6 +327,47 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output  # the project stays
 
 
+def test_a_withdrawal_after_key_destroy_runs_without_the_key_and_says_what_it_could_not_do(demo: Path, tmp_path: Path) -> None:
+    """After `key destroy`, `withdraw` was refused until `key new`, and then ran with the new, empty key:
+    --identifier was "not in the key", and their comments, under a pseudonym only the old key linked to
+    them, were silently not found. It runs without a key now and says in one line what the key took
+    with it; --identifier is refused (there is no key to keep its digest, and the project keeps no
+    name); a key that is merely missing is refused as before: it holds their identifiers."""
+    from datetime import date
+
+    project = ["--project", str(demo)]
+    key = tmp_path / "demo-key" / "demo.qckey"
+    # Missing, not destroyed (moved, or a wrong --key): refused, nothing done.
+    key.rename(tmp_path / "moved.qckey")
+    missing = run(*project, "participants", "withdraw", "D3", "--yes")
+    assert missing.exit_code == 1 and missing.output.startswith(f"error: this project's key is not at {key}"), missing.output
+    assert "D3" in run(*project, "participants", "list").output
+    (tmp_path / "moved.qckey").rename(key)
+    assert run(*project, "backup").exit_code == 0
+    assert run(*project, "key", "destroy", "--yes").exit_code == 0
+    today = date.today().isoformat()
+    named = run(*project, "participants", "withdraw", "D3", "--identifier", "Ahmed", "--yes")
+    assert named.exit_code == 1 and named.output.count("\n") == 1, named.output
+    assert named.output.startswith(f"error: this project's key was destroyed on {today}: there is no key to keep a digest of an"
+                                   " --identifier in, and the project keeps no identifier; nothing was changed")
+    assert "D3" in run(*project, "participants", "list").output
+    withdrawn = run(*project, "participants", "withdraw", "D3", "--yes")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert "removed 1 transcripts" in withdrawn.output and "digests" not in withdrawn.output
+    assert (f"\nthe key was destroyed on {today} and took their identifiers with it (the project never held any; a copy of"
+            " the key kept elsewhere still does); no comment on a draft came in under a name the key gave, so no comment of"
+            " theirs is left\n") in withdrawn.output
+    assert "--identifier" not in withdrawn.output  # no key to name them in
+    assert "deltaker_D3_T1" not in run(*project, "transcripts", "list").output
+    assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output
+    for part in [*(demo / ".qualcode").glob("project.db*"), *(demo / ".qualcode" / "backups").glob("*.bak*")]:
+        assert b"ryggen" not in part.read_bytes(), part
+    assert f"1 participant withdrew ({today})" in run(*project, "status").output
+    assert run(*project, "key", "new").exit_code == 0  # for a later import: their file is still refused
+    again = run(*project, "import", str(SAMPLES / "deltaker_D3_T1.txt"))
+    assert again.exit_code == 1 and "deltaker_D3_T1.txt is the interview of a participant who withdrew consent" in again.output
+
+
 def test_counts_made_after_a_withdrawal_say_that_someone_withdrew(demo: Path) -> None:
     """After `withdraw D3` status, analyse and agreement counted as if D3 had never been there: a researcher
     comparing with an earlier export saw the numbers drop, and nothing said why. Each says in one line (and

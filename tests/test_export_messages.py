@@ -471,3 +471,26 @@ def test_a_file_name_longer_than_the_file_system_allows_is_one_line(demo: Path, 
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (args, result.exception)
         assert "longer than the file system allows" in result.output and result.output.count("\n") == 1, (args, result.output)
+
+
+def test_a_report_made_after_a_withdrawal_says_so_in_its_method_note(demo: Path, tmp_path: Path) -> None:
+    """`status` and `analyse` say that participants withdrew and their words are not counted; a report
+    exported since showed less material and smaller counts than an earlier draft, with no word of why.
+    Its method note says it, naming no one, in the report's language."""
+    today = date.today().isoformat()
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    for transcript, quote in (("leder_L1", "vi må nå måltallet før jul"), ("deltaker_D3_T1", "ryggen ble dårlig")):
+        assert run(*project, "coding", "add", transcript, "måltall-press", "--match", quote).exit_code == 0
+    before = tmp_path / "før.docx"
+    assert run(*project, "export", "report", "--output", str(before)).exit_code == 0
+    assert "trukket tilbake" not in method_note(before)
+    assert run(*project, "participants", "withdraw", "D3", "--yes").exit_code == 0
+    nb, en = tmp_path / "etter.docx", tmp_path / "after.docx"
+    assert run(*project, "export", "report", "--output", str(nb)).exit_code == 0
+    assert run(*project, "export", "report", "--lang", "en", "--output", str(en)).exit_code == 0
+    note = method_note(nb)
+    assert note.count(f"1 informant har trukket tilbake samtykket sitt ({today}); det vedkommende sa, er ikke med i materialet"
+                      " eller tallene her.") == 1, note
+    english = method_note(en, "About the material and the selection")
+    assert english.count(f"1 participant withdrew ({today}); their words are not in these counts.") == 1, english
+    assert "D3" not in note and "D3" not in english

@@ -366,6 +366,30 @@ def test_a_participant_who_withdraws_takes_their_comments_and_no_report_of_their
     assert [(author, text) for author, text, _ in memos(project)] == [("Anne", "Godt sitat."), ("Anne", "Enig.")]
 
 
+def test_a_participant_who_withdraws_after_key_destroy_is_told_which_comments_no_key_links_to_them(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """After `key destroy` only the key had linked D1 to the pseudonym her comments on a draft were kept
+    under: the withdrawal (refused, then run with a new key) found none of them and said nothing. It runs
+    without a key now, keeps those comments (nothing can tell they are hers), and names them in one line."""
+    project, _ = reported
+    ok(run(project, "coding", "add", "leder_L1", "måltall-press", "--match", "Vi får et måltall hvert år fra fylket", coder="Prober"))
+    ok(run(project, "export", "report", "--output", str(tmp_path / "begge.docx")))
+    # On another's quote, which stays (her comments on her own quotes go with them).
+    own = commented(tmp_path / "begge.docx", tmp_path / "c.docx",
+                    ("Vi får et måltall", "Som deltaker kjenner jeg meg igjen.", "Sissel Bakken"),
+                    ("Vi får et måltall", "Godt sitat.", "Anne"))
+    ok(run(project, "review", "import", str(own)))
+    [hers] = {author for author, _, _ in memos(project)} - {"Anne"}
+    ok(run(project, "key", "destroy", "--yes"))
+    withdrawn = ok(run(project, "participants", "withdraw", "D1", "--yes"))
+    assert ("comments on drafts under a name the key gave (1 by " + hers + ") stay, as only the key linked such a name to a"
+            " participant: read them (`qualcode review list`) if they may have commented\n") in withdrawn.output, withdrawn.output
+    assert withdrawn.output.count("the key was destroyed on ") == 1
+    assert sorted(author for author, _, _ in memos(project)) == sorted(["Anne", hers])  # kept, as said
+    assert "deltaker_D1_T1" not in ok(run(project, "transcripts", "list")).output
+
+
 def test_review_import_json_gives_the_coding_s_id_and_names_what_it_could_not_place(
     reported: tuple[Path, Path], tmp_path: Path,
 ) -> None:

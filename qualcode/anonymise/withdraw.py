@@ -69,10 +69,15 @@ class Withdrawal:
     quotes: Quotes | None = field(default=None, compare=False, repr=False)
     # Their id as the project held it ("D4" for `withdraw d4`), for what is said of them.
     participant: str = ""
+    # Withdrawn with no key (`key destroy` took it): the comments on drafts left by reviewers a review
+    # import named by the key, which the key alone linked to a participant, as "N by NAME" each.
+    comments_unlinked: tuple[str, ...] = ()
+    # The day `key destroy` ran, when the withdrawal was done without the key.
+    key_destroyed: str = ""
 
 
 def withdraw_participant(
-    session: Session, ref: str, key: PseudonymKey, coder: Coder | None = None, identifiers: Sequence[str] = (),
+    session: Session, ref: str, key: PseudonymKey | None, coder: Coder | None = None, identifiers: Sequence[str] = (),
 ) -> Withdrawal:
     """Delete the participant's transcripts, redact their turns in group transcripts, and purge.
 
@@ -86,14 +91,22 @@ def withdraw_participant(
 
     A participant no longer in the project (withdrawn before, without their identifiers named)
     has the `identifiers` named now turned into digests, and nothing else happens.
+
+    With `key` None (`key destroy` took the key, and every identifier of theirs with it) all the
+    project holds of them goes as above, and no `identifiers` may be named: there is no key to keep
+    their digests in. Their comments on drafts, kept under a pseudonym only the key linked to them,
+    cannot be told from other reviewers': those are counted (`comments_unlinked`), not deleted.
     """
+    if key is None and identifiers:
+        raise InvalidInput("identifiers cannot be named without the key: there is none to keep their digests in",
+                           "withdraw them without --identifier")
     try:
         participant = find_participant(session, ref)
     except NotFound:
         # Only one who did withdraw: an id mistyped turned whatever was named into digests. And only
         # their own identifiers, as when they were here: someone else's would lose their pseudonym for good.
         earlier = [after for after in withdrawal_records(session) if str(after.get(WITHDRAWN_ID) or "").casefold() == ref.strip().casefold()]
-        if not identifiers or not earlier:
+        if not identifiers or not earlier or key is None:
             raise
         name = str(earlier[0][WITHDRAWN_ID])
         _refuse_others_identifiers(name, {str(transcript) for after in earlier for transcript in after.get(WITHDRAWN_FROM, ())},
@@ -102,8 +115,9 @@ def withdraw_participant(
         record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
                      summary="identifiers of a participant who withdrew earlier were turned into digests")
         return Withdrawal(0, 0, 0, denied, already_gone=True, participant=name)
-    _refuse_others_identifiers(participant.name, {link.transcript.name for link in session.scalars(
-        select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id))}, key, identifiers)
+    if key is not None:
+        _refuse_others_identifiers(participant.name, {link.transcript.name for link in session.scalars(
+            select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id))}, key, identifiers)
     gone_guids: set[str] = {participant.guid}
     said: list[str] = []  # what they said, held only in memory, to find quotes of it elsewhere
     spanning: list[str] = []  # codings removed that held others' words too
@@ -141,7 +155,7 @@ def withdraw_participant(
         redacted_in.append(transcript.name)
         codings_removed += removed
     # Their own comments on drafts, brought back by `review import` under their pseudonym as a reviewer's name.
-    comments_removed = _delete_their_comments(session, key, participant, identifiers, gone_guids, said)
+    comments_removed = _delete_their_comments(session, key, participant, identifiers, gone_guids, said) if key is not None else 0
     # Their framework summaries go with them (the database cascades), and so does the log of them.
     gone_guids.update(session.scalars(select(FrameworkSummary.guid).where(FrameworkSummary.participant_id == participant.id)))
     # A decision recorded as an event of its own (coding/consensus.py) has no row; its event names the deleted transcript.
@@ -156,10 +170,12 @@ def withdraw_participant(
     # Theirs too: a number, an address or an e-mail the key saw only in interviews of theirs now
     # deleted (their fødselsnummer, where they live) stayed in the key in clear.
     deleted = set(removed_names)
-    denied = _deny(key, identifiers, lambda entry: entry.participant == participant.name or (
-        entry.kind in OWN_KINDS and bool(entry.seen_in) and set(entry.seen_in) <= deleted))
-    for entry in key.entries:
-        entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
+    denied = 0
+    if key is not None:
+        denied = _deny(key, identifiers, lambda entry: entry.participant == participant.name or (
+            entry.kind in OWN_KINDS and bool(entry.seen_in) and set(entry.seen_in) <= deleted))
+        for entry in key.entries:
+            entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
     record_event(
         session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
         after={WITHDRAWN_ID: participant.name, WITHDRAWN_SOURCES: sorted(set(sources)), WITHDRAWN_FROM: sorted(set(redacted_in))},
@@ -168,6 +184,7 @@ def withdraw_participant(
     return Withdrawal(
         len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted,
         spanning_others=tuple(spanning), quotes=quotes, comments_removed=comments_removed, participant=participant.name,
+        comments_unlinked=_comments_named_by_key(session) if key is None else (),
     )
 
 
@@ -188,6 +205,25 @@ def _decisions_on(session: Session, gone: set[str]) -> set[str]:
     return found
 
 
+def _reviewers_named_by_key(session: Session) -> list[Coder]:
+    """Reviewers a review import named so from a name the key replaced (an informant's, by their
+    pseudonym): a colleague on the team whose name a pseudonym happens to be is not among them."""
+    made_so = select(Event.entity_guid).where(
+        Event.action == EventKind.CODER_CREATE.value, Event.payload[("after", "origin")].as_string() == NAMED_BY_KEY)
+    return list(session.scalars(select(Coder).where(Coder.guid.in_(made_so)).order_by(Coder.name)))
+
+
+def _comments_named_by_key(session: Session) -> tuple[str, ...]:
+    """The comments on drafts still kept under a name the key gave, as "N by NAME" for each reviewer."""
+    said = []
+    for reviewer in _reviewers_named_by_key(session):
+        comments = len(session.scalars(select(Memo.id).where(
+            Memo.author_id == reviewer.id, Memo.source.like("review:%"))).all())  # one removed is still kept, in the log too
+        if comments:
+            said.append(f"{comments} by {reviewer.name}")
+    return tuple(said)
+
+
 def _delete_their_comments(
     session: Session, key: PseudonymKey, participant: Participant, identifiers: Sequence[str], gone: set[str], said: list[str],
 ) -> int:
@@ -202,9 +238,7 @@ def _delete_their_comments(
         return 0
     # Only reviewers a review import named so from a name the key replaced: a colleague on the team
     # whose name a pseudonym happens to be (a coder added as "Thor") keeps their comments.
-    made_so = set(session.scalars(select(Event.entity_guid).where(
-        Event.action == EventKind.CODER_CREATE.value, Event.payload[("after", "origin")].as_string() == NAMED_BY_KEY)))
-    reviewers = [coder for coder in session.scalars(select(Coder).where(Coder.name.in_(names))) if coder.guid in made_so]
+    reviewers = [coder for coder in _reviewers_named_by_key(session) if coder.name in names]
     memos = list(session.scalars(select(Memo).where(
         Memo.author_id.in_([reviewer.id for reviewer in reviewers]), Memo.source.like("review:%"))))
     for memo in memos:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,9 @@ from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_participants
 from qualcode.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from qualcode.anonymise.withdraw import Withdrawal
 
 
 @click.group("participants")
@@ -127,11 +131,14 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
         click.echo(f"{participant} is not in the project (withdrawn earlier?); {result.key_entries_removed} identifiers"
                    " named are now kept only as digests that later imports still replace")
         return
-    click.echo(
-        f"removed {result.transcripts_removed} transcripts, redacted {result.turns_redacted} turns in group "
-        f"interviews, removed {result.codings_removed} codings; {result.key_entries_removed} of their identifiers "
-        "are kept only as digests that later imports still replace"
-    )
+    removed = (f"removed {result.transcripts_removed} transcripts, redacted {result.turns_redacted} turns in group "
+               f"interviews, removed {result.codings_removed} codings")
+    if result.key_destroyed:
+        click.echo(removed)
+        note(_without_key(result))
+    else:
+        click.echo(f"{removed}; {result.key_entries_removed} of their identifiers are kept only as digests that later imports"
+                   " still replace")
     if not (result.transcripts_removed or result.turns_redacted):
         note(f"nothing {participant} said was in the project; only the participant was removed")
     if result.comments_removed:
@@ -148,9 +155,19 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
         note(f"removed a coding that held others' words too ({coding}): its coder may code the rest again")
     for name in result.given_to_others:
         note(f"an edit gave {participant}'s turns in {name} to another participant; they were kept: check {name}")
-    if not result.key_entries_removed:
+    if not result.key_entries_removed and not result.key_destroyed:
         note("the key still holds every identifier; "
              f"`qualcode participants withdraw {participant} --identifier NAME` turns their own into digests")
+
+
+def _without_key(result: Withdrawal) -> str:
+    """What a withdrawal could not do with the key destroyed, in one line."""
+    said = (f"the key was destroyed on {result.key_destroyed} and took their identifiers with it (the project never held any;"
+            " a copy of the key kept elsewhere still does)")
+    if not result.comments_unlinked:
+        return f"{said}; no comment on a draft came in under a name the key gave, so no comment of theirs is left"
+    return (f"{said}; comments on drafts under a name the key gave ({', '.join(result.comments_unlinked)}) stay, as only the"
+            " key linked such a name to a participant: read them (`qualcode review list`) if they may have commented")
 
 
 COMMANDS = [participants_group]

@@ -45,6 +45,7 @@ from qualcode.exporters.report_options import ConsensusPair as ConsensusPair
 from qualcode.exporters.report_options import ReportOptions as ReportOptions
 from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
 from qualcode.store.settings import get_setting
+from qualcode.store.withdrawals import withdrawn_participants
 from qualcode.text.counts import counted
 from qualcode.text.normalise import shortened
 
@@ -87,6 +88,8 @@ def render_report(
     contents = _Contents(document, words["contents"])
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _method_note(session, document, contents, quotes, codes, options.language)
+    if (withdrawn := _withdrawn_note(session, options.language)) is not None:
+        document.add_paragraph(withdrawn)
     for paragraph in _consensus_note(quotes, options.consensus, options.language):
         document.add_paragraph(paragraph)
     _codebook_table(document, contents, codes, words)
@@ -177,6 +180,19 @@ def _method_note(
         interview_dates=tuple({quote.transcript: quote.interview_date for quote in quotes}.values()),
     )
     document.add_paragraph(method_note(facts, language))
+
+
+def _withdrawn_note(session: Session, language: str) -> str | None:
+    """That participants withdrew consent, and when, naming no one, as `analyse` says it: a reader comparing
+    with an earlier draft sees material and counts drop, and their words are in neither."""
+    withdrawn = withdrawn_participants(session)
+    if withdrawn is None:
+        return None
+    if language != "nb":
+        return f"{withdrawn.note}."
+    who = counted(withdrawn.participants, "informant", "informanter")
+    said = "det vedkommende sa" if withdrawn.participants == 1 else "det de sa"
+    return f"{who} har trukket tilbake samtykket sitt ({', '.join(withdrawn.dates)}); {said}, er ikke med i materialet eller tallene her."
 
 
 def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], language: str) -> list[str]:

@@ -22,6 +22,7 @@ from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
+    from qualcode.store.withdrawals import Withdrawn
     from qualcode.tui.app import QualcodeApp
 
 LABEL_WIDTH = 24  # the code column: long paths are shortened with "…" to keep 80 columns
@@ -101,6 +102,7 @@ class AnalysisScreen(QualcodeScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Counting passages …", id="analysis-where")
+        yield Static("", id="analysis-withdrawn")
         yield DataTable(id="analysis-table", cursor_type="cell", fixed_columns=1)
         yield Static("", id="analysis-cell")
         yield KeyFooter(compact=True)
@@ -112,7 +114,9 @@ class AnalysisScreen(QualcodeScreen):
         self.mounted = True
         if not self.counted_first:
             self.load()
-        elif self.first_count is not None:
+            return
+        self._read_withdrawn()
+        if self.first_count is not None:
             self.first_count()
 
     def show(self, app: QualcodeApp) -> None:
@@ -133,6 +137,7 @@ class AnalysisScreen(QualcodeScreen):
     def load(self) -> None:
         """Count in one background call: the matrix (and the attributes it can be split by), or the co-occurrence."""
         self._where("Counting passages …")
+        self._read_withdrawn()
         if self.showing == "matrix":
             by = self.by
             self.in_background(lambda workspace: workspace.analysis_matrix(by), self._matrix_loaded, group="analysis",
@@ -141,6 +146,16 @@ class AnalysisScreen(QualcodeScreen):
             within = self.within
             self.in_background(lambda workspace: workspace.cooccurrence(within), self._cooccurrence_loaded,
                                group="analysis", failed=self._failed)
+
+    def _read_withdrawn(self) -> None:
+        """Whether anyone withdrew, read with each count: another command may withdraw someone meanwhile."""
+        self.in_background(lambda workspace: workspace.withdrawn(), self._withdrawn_read, group="analysis-withdrawn")
+
+    def _withdrawn_read(self, withdrawn: Withdrawn | None) -> None:
+        """Say, as `analyse` does, that the counts leave out those who withdrew (the numbers dropped unexplained)."""
+        line = self.query_one("#analysis-withdrawn", Static)
+        line.update(Text(withdrawn.note if withdrawn is not None else ""))
+        line.display = withdrawn is not None
 
     def _failed(self, message: str) -> None:
         self.query_one(DataTable).clear(columns=True)
