@@ -198,3 +198,10 @@ def test_a_name_in_a_teams_title_is_proposed_alone(session: Session, tmp_path: P
     with pytest.raises(NeedsReview):
         make_transcript(session, tmp_path, _teams(title), key=key)
     assert {candidate.text for candidate in key.pending} == names
+
+
+@pytest.mark.parametrize("name", ["Hoen", "Hoa", "Hua", "Keane", "Kora", "Dein"])
+def test_a_name_spelt_as_a_dialect_word_with_a_definite_ending_is_still_proposed(name: str) -> None:
+    """Listed among the words that name no one, the dialect's "Ho", "Hu", "Ke", "Kor" and "Dei" made
+    these their definite forms, and ordinary words: stored as said."""
+    assert _first(f"D1: Jeg snakket med {name} i går. {name} sa at det var greit.") == [name]

@@ -710,6 +710,11 @@ def _nynorsk_supplement() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _dialect_words() -> frozenset[str]:
+    return frozenset(word.casefold() for words in data_lines("dialect.txt").values() for word in words)
+
+
+@lru_cache(maxsize=1)
 def _not_identifiers() -> frozenset[str]:
     return frozenset(entry.casefold() for entries in data_lines("not_identifiers.txt").values() for entry in entries)
 
@@ -982,8 +987,9 @@ _DRAWN_OUT = re.compile(r"(.)\1\1+")
 
 def _said_aloud(folded: str) -> bool:
     """A filler or interjection: shaped as one (FILLER), listed as one (data/not_identifiers.txt:
-    "okei", "nåja"), or a word drawn out ("neeei") or said twice ("menmen")."""
-    if FILLER.fullmatch(folded) or folded in _not_identifiers():
+    "okei", "nåja"), a dialect's pronoun or question word (data/dialect.txt: "kæm", "hainn"), or a
+    word drawn out ("neeei") or said twice ("menmen")."""
+    if FILLER.fullmatch(folded) or folded in _not_identifiers() or folded in _dialect_words():
         return True
     collapsed = _DRAWN_OUT.sub(r"\1", folded)
     half = len(folded) // 2
