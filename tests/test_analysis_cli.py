@@ -275,3 +275,19 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     # A dash alone (a side not coded) is text to a spreadsheet: left as written, while "-1+2" is guarded.
     dashes = Table("Uenigheter", "", "#", (Column("A"), Column("B")), (Row("1", (Cell("-"), Cell("-1+2"))),), records=True)
     assert render_csv(dashes).splitlines()[1] == "1,-,'-1+2"
+
+
+def test_codebook_show_gives_a_parents_own_codings_and_its_sub_codes_beside_them(studie: tuple[Path, dict[str, str]]) -> None:
+    """`codebook show` gave brukermedvirkning (0) where `analyse codes` gives it 4 passages, its
+    sub-codes' with its own: a researcher saw two numbers for one code and no reason why."""
+    root, env = studie
+    shown = CliRunner().invoke(cli, ["--project", str(root), "codebook", "show"], env=env)
+    assert shown.exit_code == 0, shown.stderr
+    lines = {line.split("]")[-1].strip().rsplit("  (", 1)[0]: line.rsplit("  (", 1)[1] for line in shown.stdout.splitlines()}
+    assert lines["brukermedvirkning"] == "0, +4 in sub-codes)"
+    assert lines["tvang og krav"] == "4)"  # a code with no sub-codes: its own only, as before
+    views = {view["path"]: view for view in json.loads(
+        CliRunner().invoke(cli, ["--project", str(root), "codebook", "show", "--json"], env=env).stdout)}
+    assert (views["brukermedvirkning"]["codings"], views["brukermedvirkning"]["sub_codings"]) == (0, 4)
+    passages = {row["key"]: row["values"]["passages"] for row in as_json(studie, "codes")["rows"]}
+    assert passages["brukermedvirkning"] == views["brukermedvirkning"]["codings"] + views["brukermedvirkning"]["sub_codings"]

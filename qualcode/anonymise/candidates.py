@@ -6,7 +6,9 @@ the project already decided about. Speaker labels that are not roles ("Sissel:")
 A word first in a sentence or a turn is capitalised for grammar, and is proposed only when it
 reads as a name: a listed name, or a word no dictionary holds, as a compound or a genitive either,
 that is rare and no filler ("Marthinsen sa", "Slagsvold ringte"; not "Husleia økte",
-"Bydelskontoret var stengt", "Hmm"). A capitalised word right after an abbreviation is read the
+"Bydelskontoret var stengt", "Hmm"), or when it stands bare as a verb's subject, where a noun
+takes its definite form ("Rodel sa at", "Nordmann var veilederen min"; not "Veilederen sa"), or
+alone answers "Hvem …?". A capitalised word right after an abbreviation is read the
 same whether or not a sentence ends there: inside the sentence after "f.eks." or "ca.", and after
 "osv.", "kr." or "jul." as a sentence's first word.
 
@@ -85,6 +87,43 @@ CONTINUING_ABBREVIATIONS = frozenset({
 SPLIT_ABBREVIATIONS = frozenset({"o.s.v.", "o.s.b.", "osb."})
 # Post towns include everyday words ("Nå", "Tro", "Hennes"); as common as this they are not places.
 POST_TOWN_MAX_ZIPF = 5.0
+
+# Verbs whose subject is a person: saying, asking, phoning, thinking, knowing, helping (bokmål, nynorsk
+# and spoken forms). A word first in its sentence right before one, with no subject after it, is its
+# subject; a noun there takes its definite form or an article ("Veilederen sa", "En nordmann sa"), so
+# a bare word there is a name, however many words the lexicons hold it as ("Rodel sa at han ville",
+# "Nordmann ringte"). A word the verb's own subject follows is no subject ("Heldigvis sa hun").
+SAID_OF_PEOPLE = frozenset((
+    "sa sier seier sei ringte ringer ringde mente mener meinte meiner spurte spør spurde svarte svarer svara "
+    "fortalte forteller fortalde forklarte forklarer tenkte tenker syntes synes syns synst visste vet veit "
+    "hjalp hjelper hjelpte snakket snakker snakka pratet prater prata lovet lovte smilte lo ropte skrek nikket"
+).split())
+# Copulas, after which a role's label ending the sentence or before a possessive says that the word
+# before them is a person ("Nordmann var veilederen min"; not "Innimellom var veilederen sur").
+COPULAS = frozenset("var er ble blir vart vert va".split())
+POSSESSIVES = frozenset("min mi mitt mine din di ditt dine vår vårt våre hans hennes deres sin si sitt sine".split())
+# Verbs a sentence's subject begins it before: a word bokmål hardly writes (below NAME_PART_MAX_ZIPF),
+# bare before one, is a name ("Aras kom for sent", "Lovely skal få plassen"; not "Tolken kom").
+SUBJECT_VERBS = SAID_OF_PEOPLE | COPULAS | frozenset((
+    "kom kommer kjem hadde har fikk får fekk gikk går gjekk gjorde gjør skal skulle vil ville kan kunne må måtte "
+    "bor bodde jobbet jobber jobba flyttet flytta begynte sluttet tok ga gav kjørte satt sto stod"
+).split())
+# Words after such a verb that are its subject, so that the word before it is not: "Lovely var det",
+# "Dela gjorde vi det", "Iblant ringte noen".
+SUBJECTS_AFTER_VERB = frozenset((
+    "jeg du han hun vi dere de det den dette denne man eg ho me dei dokker dykk æ dæm noen ingen alle mange begge"
+).split())
+# Family members are called by their kinship word, bare, as by a name ("Bestemor sa", "Svigerfar ringte").
+KINSHIP_ENDINGS = ("mor", "far", "bror", "søster", "mamma", "pappa", "onkel", "tante")
+# Endings of adjectives and adverbs, which are no sentence's bare subject ("Eigentleg", "Heldigvis", "Typisk").
+ADJECTIVE_ENDINGS = ("lig", "leg", "ig", "isk", "vis", "løs", "laus", "som", "bar", "messig", "ete")
+# English as common as this (wordfreq's English Zipf scale) is said aloud in Norwegian speech ("Anyway"
+# 4.9, "Sorry" 5.2, "Actually" 5.5); rarer English words are as often names ("Lovely" 4.7, "Aras").
+SAID_IN_ENGLISH_MIN_ZIPF = 4.8
+# A definite form this common, or this long, is the noun's ("Fastlegen", "Saksbehandleren",
+# "Praksisveilederen"); a short and rare one is as often a verb's form or a name ("Dela", "Rattana").
+DEFINITE_MIN_ZIPF = 2.0
+DEFINITE_MIN_LENGTH = 8
 
 # Letters of the scripts that have no capitals, which immigrants' names in Norway are most often
 # written in: Hebrew, Arabic (Arabic, Persian, Dari, Pashto, Urdu, Kurdish Sorani) with its
@@ -251,7 +290,8 @@ def propose(
                     first = abbreviation not in CONTINUING_ABBREVIATIONS
                 # Where a sentence begins (or may, after "osv."), a word capitalised for grammar is
                 # dropped unless it reads as a name ("Marthinsen sa", not "Husleia økte").
-                if not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered):
+                if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
+                        or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
                 # first part ("Gunnhild Rasmussen. Hun var ..."), or a word such as "Veilederen" before
@@ -670,6 +710,11 @@ def _nynorsk_supplement() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _dialect_words() -> frozenset[str]:
+    return frozenset(word.casefold() for words in data_lines("dialect.txt").values() for word in words)
+
+
+@lru_cache(maxsize=1)
 def _not_identifiers() -> frozenset[str]:
     return frozenset(entry.casefold() for entries in data_lines("not_identifiers.txt").values() for entry in entries)
 
@@ -804,6 +849,91 @@ def _reads_as_name(word: str, lowered: set[str]) -> bool:
     return listed or any(_named_abroad(form) for form in forms) or not any(_compound(form) for form in forms)
 
 
+def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
+    """Whether the capitalised word at `index`, where a sentence begins, is bare the subject of the verb
+    after it, as a name is and a noun is not: before a verb said of people (SAID_OF_PEOPLE: "Rodel sa at
+    han ville", "Nordmann ringte"), before a copula and a role's label ("Nordmann var veilederen min"),
+    or, when bokmål hardly writes it, before any verb a subject comes first with ("Aras kom for sent").
+    Not when the verb's own subject follows it ("Lovely var det"), nor a role, a kinship word or a
+    noun's definite form ("Veilederen sa", "Bestemor sa", "Fastlegen ringte"), nor what is said aloud."""
+    if index + 1 >= len(doc) or not doc[index].whitespace_:
+        return False
+    word, verb = doc[index].text, doc[index + 1].lower_
+    folded = word.casefold()
+    if verb not in SUBJECT_VERBS or len(word) < 3 or not word.isalpha() or folded in lowered or _common(folded):
+        return False
+    after = doc[index + 2] if index + 2 < len(doc) else None
+    if after is not None and (after.lower_ in SUBJECTS_AFTER_VERB or after.is_title):
+        return False
+    if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded) or not _bare_word(folded):
+        return False
+    if verb in SAID_OF_PEOPLE:
+        # Unless the verb's subject follows it, a noun's definite form ("Innimellom ringte veilederen").
+        return after is None or not (_role(after.lower_) or _definite_noun(after.lower_))
+    if verb in COPULAS and after is not None and _role(after.lower_) and _ends_phrase(doc, index + 3):
+        return True
+    return zipf(folded) < NAME_PART_MAX_ZIPF
+
+
+def _bare_word(folded: str) -> bool:
+    """Whether `folded` may be a bare subject, as a name is: no compound noun ("gruppeintervju"; a
+    surname may end in "mann", "Nordmann"), no adjective or adverb by its ending ("eigentleg"), no
+    genitive of a word ("tiltakets"), written abroad too (NAMED_ABROAD_MIN_ZIPF), and no English word
+    as common as those said aloud ("anyway", "sorry"; not "lovely")."""
+    from wordfreq import zipf_frequency
+
+    if folded.endswith(ADJECTIVE_ENDINGS) or any(
+        (_compound(form) and not form.endswith("mann")) or (form != folded and len(form) > 3 and _norwegian_word(form))
+        for form in _with_genitive_base(folded)
+    ):
+        return False
+    # A name is written abroad as at home, and wordfreq's English list knows it ("rodel", "dela", "aras",
+    # "nordmann"); a Norwegian word, inflected as Norwegian inflects ("utslitt", "hauste", "taushet"), it
+    # hardly knows: such words are proposed where they stand bare before a verb, which a word seldom does.
+    english = zipf_frequency(folded, "en")
+    return NAMED_ABROAD_MIN_ZIPF <= english and not (english >= SAID_IN_ENGLISH_MIN_ZIPF and english_word(folded))
+
+
+# Question words asking for a person ("Hvem ringte?", nynorsk "Kven", dialect "Kem", "Kæm").
+WHO = re.compile(r"(?<!\w)(?:hvem|kven|kem|kæm|kæin)(?!\w)", re.IGNORECASE)
+_ANSWER_END = re.compile(r"[.!]?[ \t]*(?:\n|$)")
+
+
+def _answers_who(text: str, at: int, word: str, lowered: set[str]) -> bool:
+    """Whether `word`, at `at` in `text`, is a turn's whole answer to a question asking who ("Hvem
+    ringte?" "D1: Rodel."), and none of the words that answer so without naming anyone: a role, a
+    kinship word, a definite form, what is said aloud ("Veilederen.", "Bestemor.", "Naboen.")."""
+    folded = word.casefold()
+    if not _ANSWER_END.match(text, at + len(word)) or not _after_line_start(text, at):
+        return False
+    asked = text[:text.rfind("\n", 0, at)].rstrip()
+    if not asked.endswith("?") or not WHO.search(asked[asked.rfind("\n") + 1:]):
+        return False
+    return not (len(word) < 3 or not word.isalpha() or folded in lowered or _common(folded) or _role(folded)
+                or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded))
+
+
+def _ends_phrase(doc: Doc, index: int) -> bool:
+    """Whether the token at `index` is none, punctuation, or a possessive: what a role's label said of someone ends with."""
+    # "min." is one token: the abbreviation for minutes to the tokenizer.
+    return index >= len(doc) or doc[index].is_punct or doc[index].lower_.rstrip(".") in POSSESSIVES
+
+
+def _definite_noun(folded: str) -> bool:
+    """Whether `folded` is a noun's definite form: long and ending as one does, the services' compounds
+    the lexicons lack ("praksisveilederen", "bostøtta", "arbeidsavklaringspengene"), or as common as a
+    noun's is (DEFINITE_MIN_ZIPF), or plural, and a known word with a definite ending ("mora", "fastlegen",
+    "ungane"); not the rare short word that ends so ("dela")."""
+    stems = [folded[:-len(ending)] for ending in DEFINITE_ENDINGS if folded.endswith(ending) and len(folded) - len(ending) >= COMPOUND_HEAD]
+    if not stems:
+        return False
+    if len(folded) >= DEFINITE_MIN_LENGTH:
+        return not folded.endswith("n") or folded.endswith("en")  # a lone "n" ends a definite form after an "e" only
+    # A plural's ending ends no name; a singular's ends many ("Dela", "Rattana").
+    plural = folded.endswith(("ene", "ane"))
+    return (plural or zipf(folded) >= DEFINITE_MIN_ZIPF) and any(_norwegian_word(stem) or _norwegian_word(stem + "e") for stem in stems)
+
+
 def _named_abroad(folded: str) -> bool:
     """Whether wordfreq's English list knows `folded` and its bokmål list hardly does: a name the
     wider world writes ("sivakumar", "mohamedamin"), which no Norwegian compound is."""
@@ -857,8 +987,9 @@ _DRAWN_OUT = re.compile(r"(.)\1\1+")
 
 def _said_aloud(folded: str) -> bool:
     """A filler or interjection: shaped as one (FILLER), listed as one (data/not_identifiers.txt:
-    "okei", "nåja"), or a word drawn out ("neeei") or said twice ("menmen")."""
-    if FILLER.fullmatch(folded) or folded in _not_identifiers():
+    "okei", "nåja"), a dialect's pronoun or question word (data/dialect.txt: "kæm", "hainn"), or a
+    word drawn out ("neeei") or said twice ("menmen")."""
+    if FILLER.fullmatch(folded) or folded in _not_identifiers() or folded in _dialect_words():
         return True
     collapsed = _DRAWN_OUT.sub(r"\1", folded)
     half = len(folded) // 2

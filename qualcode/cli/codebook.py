@@ -31,7 +31,7 @@ def codebook_group() -> None:
 @json_option
 @pass_app
 def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
-    """Print the code tree with shortcuts and coding counts.
+    """Print the code tree with shortcuts and coding counts (a code's own, and its sub-codes' beside them).
 
     Example: qualcode codebook show --full
     """
@@ -45,7 +45,9 @@ def codebook_show(app: AppContext, full: bool, as_json: bool) -> None:
         return
     for code in codes:
         key = f"[{code.shortcut}] " if code.shortcut else "    "
-        click.echo(f"{'  ' * code.depth}{key}{code.name}  ({code.codings})")
+        # A parent's own codings, and its sub-codes' apart: `analyse codes` counts them together.
+        beneath = f", +{code.sub_codings} in sub-codes" if code.sub_codings else ""
+        click.echo(f"{'  ' * code.depth}{key}{code.name}  ({code.codings}{beneath})")
         if full:
             indent = "  " * code.depth + "      "
             for label, value in (("definition", code.definition), ("include", code.inclusion), ("exclude", code.exclusion)):

@@ -64,7 +64,10 @@ class CodeView:
     colour: str | None
     shortcut: str | None
     signal_words: tuple[str, ...]
-    codings: int
+    codings: int  # live codings of this code itself
+    # Live codings of the codes beneath it, at any depth: `analyse codes` counts a code with them
+    # (as passages, overlaps merged), so both are shown where a researcher may compare the two.
+    sub_codings: int = 0
 
 
 @dataclass(frozen=True)
@@ -669,8 +672,8 @@ def codebook_limit_problem(session: Session) -> tuple[str, str] | None:
 
 
 def list_codes(session: Session, coders: Sequence[str] = ()) -> list[CodeView]:
-    """Every code in tree order, with how many live codings it has (by `coders` only, if named:
-    a blind coder's counts are their own)."""
+    """Every code in tree order, with how many live codings it has and its sub-codes have (by
+    `coders` only, if named: a blind coder's counts are their own)."""
     live = select(Coding.code_id, func.count()).where(Coding.removed_at.is_(None))
     if coders:
         live = live.join(Coder, Coder.id == Coding.coder_id).where(Coder.name.in_(coders))
@@ -687,7 +690,10 @@ def list_codes(session: Session, coders: Sequence[str] = ()) -> list[CodeView]:
             visit(code.id, depth + 1)
 
     visit(None, 0)
-    return ordered
+    beneath: dict[int, int] = {}
+    for view in reversed(ordered):  # children come after their parent: each is summed before it is read
+        beneath[view.id] = sum(counts.get(child.id, 0) + beneath[child.id] for child in children.get(view.id, []))
+    return [replace(view, sub_codings=beneath[view.id]) if beneath[view.id] else view for view in ordered]
 
 
 def alike_codes(codes: Sequence[CodeView]) -> list[AlikeCodes]:
