@@ -26,6 +26,7 @@ from sqlalchemy import DateTime, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import (
+    MERGED_INTO,
     code_subtree_ids,
     find_code,
     place_code,
@@ -51,7 +52,7 @@ RESHAPING = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
 Recorded = Code | Coding | Memo | FrameworkSummary
 TABLES: dict[str, type[Recorded]] = {"codes": Code, "codings": Coding, "memos": Memo, "summaries": FrameworkSummary}
 _BY_GUID: dict[str, tuple[str, type[Code] | type[Coding]]] = {"parent_id": ("parent_guid", Code), "code_id": ("code_guid", Code), "coding_id": ("coding_guid", Coding)}
-INTO = "into"  # in a merge's states: the GUID of the code merged into (concerned, not changed)
+INTO = MERGED_INTO  # in a merge's states: the GUID of the code merged into (concerned, not changed)
 
 
 @dataclass(frozen=True)
