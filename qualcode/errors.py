@@ -77,6 +77,15 @@ class Gone(InvalidInput):
     another command meanwhile): what was typed for it is kept elsewhere, not dropped."""
 
 
+class CodeInUse(InvalidInput):
+    """A code asked to be deleted still has codings: a face asks whether to merge them into another
+    code or delete them with it. `codings` is how many."""
+
+    def __init__(self, message: str, hint: str, codings: int) -> None:
+        super().__init__(message, hint)
+        self.codings = codings
+
+
 class NothingToUndo(QualcodeError):
     """Undo or redo was asked for with nothing left on the stack."""
 

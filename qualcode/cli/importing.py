@@ -186,6 +186,8 @@ def _import_qdpx(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> Non
             click.echo(f"  {label} {item}")
     for before, to in done.codes_moved:
         click.echo(f"  moved {before} to {to}")
+    for merged, into in done.codes_merged:
+        click.echo(f"  code {merged} was merged into {into} here: the file's codings of it are {into}'s")
     for label, lines in (
         ("conflict", done.conflicts), ("skipped", done.skipped), ("problem", done.problems), ("deviation", done.deviations),
     ):

@@ -404,6 +404,32 @@ def retired_code_guids(session: Session, guids: Iterable[str]) -> set[str]:
     return set(session.scalars(select(Event.entity_guid).where(Event.entity_guid.in_(set(guids)), Event.action.in_(retiring))))
 
 
+# In a merge's event, the GUID of the code merged into (coding/reshape.py records it).
+MERGED_INTO = "into"
+
+
+def merged_code_targets(session: Session, guids: Iterable[str]) -> dict[str, str]:
+    """Those of `guids` no code holds whose code was merged into another, each with the GUID of the code that
+    holds its codings now: a colleague's file from before the merge names the code by it. A merge into a code
+    merged on since is followed; a code deleted last (or a merge into one deleted since) is left out."""
+    retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
+    live = set(session.scalars(select(Code.guid)))
+    found: dict[str, str] = {}
+    for guid in retired_code_guids(session, set(guids) - live):
+        current, seen = guid, set()
+        while current not in live and current not in seen:
+            seen.add(current)
+            last = session.execute(select(Event.action, Event.payload).where(Event.entity_guid == current, Event.action.in_(retiring))
+                                   .order_by(Event.id.desc()).limit(1)).first()
+            into = ((last.payload or {}).get("after") or {}).get(MERGED_INTO) if last is not None and last.action == retiring[0] else None
+            if not into:
+                break
+            current = into
+        if current in live:
+            found[guid] = current
+    return found
+
+
 def place_code(code: Code, parent: Code | None, path: str) -> None:
     """Put `code` at `path` under `parent` (its name the path's last part), its sub-codes' paths following."""
     code.parent = parent

@@ -26,6 +26,7 @@ from sqlalchemy import DateTime, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import (
+    MERGED_INTO,
     code_subtree_ids,
     find_code,
     place_code,
@@ -33,7 +34,7 @@ from qualcode.codebook.service import (
     sibling_clash,
 )
 from qualcode.coding.consensus import CONSENSUS_CODER, standing_event_decisions
-from qualcode.errors import ChangedByOthers, InvalidInput, NothingToUndo
+from qualcode.errors import ChangedByOthers, CodeInUse, InvalidInput, NothingToUndo
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.models import (
     Code,
@@ -51,7 +52,7 @@ RESHAPING = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
 Recorded = Code | Coding | Memo | FrameworkSummary
 TABLES: dict[str, type[Recorded]] = {"codes": Code, "codings": Coding, "memos": Memo, "summaries": FrameworkSummary}
 _BY_GUID: dict[str, tuple[str, type[Code] | type[Coding]]] = {"parent_id": ("parent_guid", Code), "code_id": ("code_guid", Code), "coding_id": ("coding_guid", Coding)}
-INTO = "into"  # in a merge's states: the GUID of the code merged into (concerned, not changed)
+INTO = MERGED_INTO  # in a merge's states: the GUID of the code merged into (concerned, not changed)
 
 
 @dataclass(frozen=True)
@@ -402,9 +403,9 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
     codings = list(session.scalars(select(Coding).where(Coding.code_id == code.id).order_by(Coding.id)))
     in_use = [coding for coding in codings if coding.removed_at is None or coding.orphaned_at is not None]
     if in_use and not with_codings:
-        raise InvalidInput(f"code {code.path} has {len(in_use)} coding{'s' if len(in_use) > 1 else ''}; nothing changed",
-                           "give --into OTHER to merge them into another code, or --with-codings to delete them with it"
-                           " (recorded: `qualcode undo` brings them back)")
+        raise CodeInUse(f"code {code.path} has {len(in_use)} coding{'s' if len(in_use) > 1 else ''}; nothing changed",
+                        "give --into OTHER to merge them into another code, or --with-codings to delete them with it"
+                        " (recorded: `qualcode undo` brings them back)", len(in_use))
     summaries = list(session.scalars(select(FrameworkSummary).where(FrameworkSummary.code_id == code.id)))
     if (written := [summary for summary in summaries if summary.removed_at is None]):
         raise InvalidInput(f"code {code.path} has framework summaries for {len(written)} participant{'s' if len(written) > 1 else ''};"

@@ -35,7 +35,13 @@ from qualcode.codebook.model import (
     too_big,
     yaml_size_bounds,
 )
-from qualcode.codebook.service import CodebookChanges, CodeView, apply_codebook, list_codes
+from qualcode.codebook.service import (
+    CodebookChanges,
+    CodeView,
+    apply_codebook,
+    list_codes,
+    merged_code_targets,
+)
 from qualcode.errors import CodebookInvalid
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
 from qualcode.store.models import Code
@@ -437,6 +443,29 @@ def import_qdc(session: Session, qdc: QdcCodebook, coder: Coder | None = None) -
     if may_be_dotted_tree(qdc) and not any(guid in by_guid for guid in qdc.guids.values()):
         tree_from_dotted_names(qdc, qdc.where)
     deviations = list(qdc.deviations)
+    merged = merged_code_targets(session, [guid for guid in qdc.guids.values() if guid])
+
+    def without_merged(codes: list[CodeSpec], file_parent: str) -> list[CodeSpec]:
+        """The file's codes but those merged into another here (a colleague's file from before the merge):
+        that code holds what they held, and keeps its name and place; neither is made again."""
+        kept = []
+        for spec in codes:
+            guid = qdc.guids.get(id(spec)) or ""
+            file_path = f"{file_parent}/{spec.name}" if file_parent else spec.name
+            if guid not in merged:
+                spec.children = without_merged(spec.children, file_path)
+                kept.append(spec)
+                continue
+            into = by_guid[merged[guid]].path
+            if spec.children:  # where its sub-codes would go is the file's to say, which it cannot, being from before the merge
+                refused = CodebookInvalid([f"{qdc.where}: code {file_path} ({guid}) was merged into {into} in this project, and the file"
+                                           " has sub-codes under it; nothing changed"])
+                refused.hint = "merge it in the other program too, or export the codebook again from this project (`qualcode codebook export`)"
+                raise refused
+            deviations.append(f"code {file_path!r} ({guid}) was merged into {into!r} in this project; left out, not made again")
+        return kept
+
+    qdc.codebook.codes = without_merged(qdc.codebook.codes, "")
     guids: dict[str, str] = {}
     placed: dict[str, str] = {}
     ending_at: dict[str, tuple[str, CodeSpec]] = {}  # casefolded path here -> the file's path and the code ending there

@@ -35,7 +35,9 @@ from qualcode.codebook.service import (
     create_code,
     free_guid,
     make_way_for_moves,
+    merged_code_targets,
     move_code,
+    retired_code_guids,
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.coding.coders import CODER_NAME_LENGTH
@@ -120,6 +122,8 @@ class QdpxImport:
     merged: list[str] = field(default_factory=list)  # sources the project already held
     codes_created: list[str] = field(default_factory=list)
     codes_moved: list[tuple[str, str]] = field(default_factory=list)  # (from, to) of each code the file has under another code
+    # (the file's code, the code here) of each code the file has that was merged into another here: its codings go there.
+    codes_merged: list[tuple[str, str]] = field(default_factory=list)
     coders_created: list[str] = field(default_factory=list)
     participants_created: list[str] = field(default_factory=list)
     participants_linked: int = 0
@@ -515,6 +519,11 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
         by_guid[row.guid] = (row.id, row.path)
         by_code_path.setdefault(row.path, (row.id, row.guid, row.path))
         next_place[row.parent_id] = max(next_place[row.parent_id], row.position + 1)
+    # A code merged away here is, in a colleague's file from before the merge, the code it went into; one
+    # deleted here is made again for the file's codings, under a GUID of its own (the old one is retired).
+    file_guids = [spec.guid for spec in _walk(package.codes)]
+    merged_into = merged_code_targets(session, file_guids)
+    retired = retired_code_guids(session, file_guids) - merged_into.keys()
     by_path: _Siblings[QdpxCode] = _Siblings()
     events: list[dict[str, object]] = []
     # The file's codes and moves are one change, which undo takes whole, as a codebook file's: two codes
@@ -541,6 +550,9 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             held = by_guid.get(spec.guid)
             path = f"{parent_path}/{name}" if parent_path else name
             file_path = f"{file_parent}/{name}" if file_parent else name
+            if spec.guid in merged_into:  # neither a rename nor a move of the code it went into: that stays as it is
+                place(spec.children, by_guid[merged_into[spec.guid]][1], file_path)
+                continue
             renamed = False
             if held is not None:
                 held_name = held[1].rpartition("/")[2]
@@ -592,9 +604,10 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             fields["colour"] = spec.colour.upper()
         if "shortcut" in fields:  # a shortcut must be free: the service checks it
             made = create_code(session, path, fields, coder)
-            return made.id, _adopt_guid(session, made.id, file_guid)
-        # A code moved away from this path keeps the GUID derived from it: a new one here gets its own.
-        guid = file_guid if file_guid not in by_guid else free_guid(path, by_guid)
+            return made.id, made.guid if file_guid in retired else _adopt_guid(session, made.id, file_guid)
+        # A code moved away from this path keeps the GUID derived from it: a new one here gets its own, and
+        # so does one made again after a deletion (its GUID names the deleted code in the history).
+        guid = file_guid if file_guid not in by_guid and file_guid not in retired else free_guid(path, {*by_guid, *retired})
         parent_id = parent[0] if parent else None
         row: dict[str, object] = {
             "guid": guid, "parent_id": parent_id, "name": name, "path": path, "position": next_place[parent_id],
@@ -618,6 +631,13 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
             name = names[id(spec)]
             path = f"{parent[2]}/{name}" if parent else name
             typed_path = f"{parent[3]}/{written}" if parent else written
+            if spec.guid in merged_into:
+                guid = merged_into[spec.guid]
+                code_id, held_path = by_guid[guid]
+                result.codes_merged.append((path, held_path))
+                ids[spec.guid] = code_id
+                visit(spec.children, (code_id, guid, held_path, typed_path))
+                continue
             first = by_path.setdefault(path, spec)
             if first is not spec:
                 result.problems.append(f"Code {shortened(spec.name, SHOWN)!r} {spec.guid}: {_alike_in_file(spec, first, names, key)}; merged into one code")
@@ -637,6 +657,9 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
                     result.problems.append(f"Code {shortened(path, SHOWN)!r} {spec.guid}: {alike}; merged into it")
                 path = held_path
             else:
+                if spec.guid in retired:
+                    result.problems.append(f"Code {shortened(path, SHOWN)!r} {spec.guid}: deleted in this project; made again,"
+                                           " as a new code, for the file's codings of it")
                 code_id, guid = create(spec, name, path, (parent[0], parent[1]) if parent else None, typed_path)
                 parent_id = parent[0] if parent else None
                 next_place[parent_id] += 1
@@ -662,6 +685,11 @@ def _codes(session: Session, package: QdpxPackage, key: PseudonymKey, coder: Cod
     for first_index in range(0, len(wanted), BATCH):
         loaded.update((code.id, code) for code in session.scalars(select(Code).where(Code.id.in_(wanted[first_index:first_index + BATCH]))))
     return {guid: loaded[code_id] for guid, code_id in ids.items()}
+
+
+def _walk(codes: list[QdpxCode]) -> list[QdpxCode]:
+    """The file's codes and their sub-codes, each once."""
+    return [found for spec in codes for found in (spec, *_walk(spec.children))]
 
 
 _Held = TypeVar("_Held")

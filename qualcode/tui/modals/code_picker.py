@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 # The picker's answer when the coder asks for a new code rather than an existing one.
 NEW_CODE = "\x00new:"
+# Its answer when the coder asks for the top of the tree, where a code is moved to (no code above it).
+TOP_LEVEL = "\x00top"
 
 
 # How alike (0-100) a typed query and a code's name must be: a typo ("brukermedvrikning", 94) matches; a word
@@ -77,24 +79,32 @@ class CodePicker(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
         Binding("ctrl+n", "create", "New code named as typed (parent/name for a sub-code)", id="picker.create"),
+        Binding("ctrl+t", "top", "The top level (no code above)", id="picker.top"),
     ]
 
-    def __init__(self, codes: list[CodeView], recent: list[str], *, creates: bool = True) -> None:
+    def __init__(self, codes: list[CodeView], recent: list[str], *, creates: bool = True, top: bool = False,
+                 prompt: str = "") -> None:
         """`creates`: ctrl+n makes a new code of what is typed; not where a code is picked to browse
-        (the browser opened a screen of a code that did not exist, its name with a NUL byte before it)."""
+        (the browser opened a screen of a code that did not exist, its name with a NUL byte before it).
+        `top`: ctrl+t answers the top of the tree (TOP_LEVEL), where a code is moved to. `prompt`, above
+        the field, says what the code is picked for ("Merge empowerment into which code?")."""
         super().__init__()
         self.codes = codes
         self.recent = recent
         self.creates = creates
+        self.top = top
+        self.prompt = prompt
         self.shown: list[CodeView] = []
         self._codebook_read = False
         self._choice_waiting: str | None = None  # the path chosen before the codebook was read again
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.creates if action == "create" else True
+        return self.creates if action == "create" else self.top if action == "top" else True
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
+            if self.prompt:
+                yield Static(Text(self.prompt), id="picker-prompt")  # names a code, which a person typed
             yield Input(placeholder="Code name, path or signal word", id="picker-query")
             yield OptionList(id="picker-options")
             yield Static("", id="picker-definition")
@@ -197,6 +207,9 @@ class CodePicker(ModalScreen[str | None]):
         typed = self.query_one("#picker-query", Input).value.strip()
         if typed:
             self.dismiss(NEW_CODE + typed)
+
+    def action_top(self) -> None:
+        self.dismiss(TOP_LEVEL)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

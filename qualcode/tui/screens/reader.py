@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -19,13 +20,15 @@ from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words, within_turns
 from qualcode.errors import (
     ChangedSince,
+    CodeInUse,
     NotFound,
     PassphraseRefused,
     QualcodeError,
 )
 from qualcode.text.tokens import WHOLE_WORD
 from qualcode.tui.background import in_this_ui
-from qualcode.tui.modals.code_picker import NEW_CODE, CodePicker
+from qualcode.tui.modals.choice import ChoiceModal
+from qualcode.tui.modals.code_picker import NEW_CODE, TOP_LEVEL, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.base import CodingScreen, listed_code
@@ -34,6 +37,9 @@ from qualcode.tui.widgets.as_written import as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
 from qualcode.workspace import Workspace
+
+if TYPE_CHECKING:
+    from qualcode.coding.reshape import Reshaped
 
 MOUSE = (
     ("click", "Put the cursor there"),
@@ -105,6 +111,15 @@ class ReaderScreen(CodingScreen):
         Binding("m", "memo", "Memo", tooltip="Write a memo on the coding here", id="reader.memo"),
         Binding("D", "edit_definition", "Edit the definition of the code here", show=False, id="reader.edit-definition"),
         Binding("R", "rename_code", "Rename the code here", show=False, id="reader.rename-code"),
+        Binding("J", "merge_code", "Merge (join) the code here into another", show=False,
+                tooltip="Merge (join) the code here, or a code picked, into another: its codings, sub-codes and memos go with it",
+                id="reader.merge-code"),
+        Binding("M", "move_code", "Move the code here", show=False,
+                tooltip="Move the code here, or a code picked, under another code (ctrl+t in the picker: to the top level)",
+                id="reader.move-code"),
+        Binding("X", "delete_code", "Delete the code here", show=False,
+                tooltip="Delete the code here, or a code picked; with codings, asks whether to merge them or delete them too",
+                id="reader.delete-code"),
         Binding("b", "browse", "Passages of this code", show=False, id="reader.browse"),
         Binding("ctrl+f", "app.search", "Search", show=False, id="reader.search"),
         Binding("ctrl+z", "undo", "Undo", id="reader.undo"),
@@ -469,6 +484,107 @@ class ReaderScreen(CodingScreen):
                 return "; ".join([renamed.summary, *(f"note: {said}" for said in renamed.notes)])
 
             self._write(f"name:{code.guid}", f"Name of {code.path}", code.name, rename, "")
+
+    # --- reshaping the codebook: merge, move, delete, as `qualcode codebook merge|move|delete` ---------
+    def _code_or_picked(self, doing: str, then: Callable[[CodeView], None]) -> None:
+        """The code of the coding at the cursor, as R and D take it; with none there, a code picked
+        (an empty code has no coding to stand on)."""
+        if self.removed:
+            self.status(self.removed)
+            return
+        if any(c.start <= self.view.cursor < c.end for c in self.document.codings):
+            code = self._code_here()
+            if code is not None:
+                then(code)
+            return
+        self._pick(f"No coding at the cursor: {doing} which code?", lambda code: then(code) if isinstance(code, CodeView) else None)
+
+    def _pick(self, prompt: str, then: Callable[[CodeView | None], None], *, top: bool = False) -> None:
+        """A code picked (by the picker's fuzzy match) for `prompt`, as the codebook was read as the picker
+        opened; with `top`, ctrl+t picks the top level (None)."""
+        def chosen(path: str | None) -> None:
+            if path == TOP_LEVEL:
+                then(None)
+            elif path:
+                code = next((code for code in self.qualcode.codes if code.path == path), None)  # the picker read them again
+                if code is not None:
+                    then(code)
+
+        self.app.push_screen(CodePicker(self.codes, self.qualcode.recent, creates=False, top=top, prompt=prompt), chosen)
+
+    @staticmethod
+    def _reshaped(reshaped: Reshaped) -> str:
+        """What the status line says of a merge or deletion: what the command line says, and how to take it back."""
+        return "; ".join([reshaped.summary, *(f"note: {said}" for said in reshaped.notes)]) + " — ctrl+z to undo"
+
+    def action_merge_code(self) -> None:
+        """Merge a code into another picked, as `qualcode codebook merge` does (one change; undo takes it back)."""
+        def merge(source: CodeView) -> None:
+            def into(target: CodeView | None) -> None:
+                if target is not None:
+                    self._run(lambda workspace: self._reshaped(workspace.merge_codes(source, target)), "")
+
+            self._pick(f"Merge {source.path} into which code?", into)
+
+        self._code_or_picked("merge", merge)
+
+    def action_move_code(self) -> None:
+        """Move a code under another picked, or to the top level, as `qualcode codebook move` does."""
+        def move(code: CodeView) -> None:
+            def under(parent: CodeView | None) -> None:
+                self._run(lambda workspace: f"{workspace.move_code(code, parent)} — ctrl+z to undo", "")
+
+            self._pick(f"Move {code.path} under which code? (ctrl+t: to the top level)", under, top=True)
+
+        self._code_or_picked("move", move)
+
+    def action_delete_code(self) -> None:
+        """Delete a code as `qualcode codebook delete` does; one with codings asks first whether to merge
+        them into another code, or delete them with it (undo brings them back), or neither."""
+        def delete(code: CodeView) -> None:
+            in_use: list[CodeInUse] = []
+
+            def plain(workspace: Workspace) -> str:
+                try:
+                    return self._reshaped(workspace.delete_code(code))
+                except CodeInUse as error:  # read on the main thread once the worker has ended
+                    in_use.append(error)
+                    raise
+
+            self._run(plain, "", failed=lambda _message: self._ask_about_codings(code, in_use[0].codings) if in_use else None)
+
+        self._code_or_picked("delete", delete)
+
+    def _ask_about_codings(self, code: CodeView, count: int) -> None:
+        """Whether a code's `count` codings go into another code or with it, or the code stays."""
+        codings = f"{count} coding{'s' if count != 1 else ''}"
+        self.status(f"{code.path} has {codings}: merge them into another code, delete them with it, or keep it")
+
+        def into(target: CodeView | None) -> None:
+            if target is not None:
+                self._run(lambda workspace: self._reshaped(workspace.delete_code(code, into=target)), "")
+
+        def confirmed(answer: str | None) -> None:
+            if answer == "delete":
+                self._run(lambda workspace: self._reshaped(workspace.delete_code(code, with_codings=True)), "")
+            else:
+                self.status(f"nothing deleted: {code.path} keeps its {codings}")
+
+        def answered(answer: str | None) -> None:
+            if answer == "into":
+                self._pick(f"Merge {code.path} and its {codings} into which code?", into)
+            elif answer == "with":
+                self.app.push_screen(ChoiceModal(
+                    f"Delete {code.path} and its {codings}? They are kept in the history: ctrl+z (undo) brings them back.",
+                    [("keep", f"No, keep {code.path}"), ("delete", f"Delete {code.path} and its {codings}")]), confirmed)
+            else:
+                self.status(f"nothing deleted: {code.path} keeps its {codings}")
+
+        self.app.push_screen(ChoiceModal(f"{code.path} has {codings}. What becomes of them?", [
+            ("into", f"Merge them into another code (picked next), and {code.path} with them"),
+            ("with", f"Delete them with {code.path} (asked again; undo brings them back)"),
+            ("cancel", f"Cancel: keep {code.path} and its {codings}"),
+        ]), answered)
 
     def _write(self, draft: str, title: str, text: str, save: Callable[[Workspace, str], str | None], done: str, *,
                problem: str = "", empty_saves: bool = True, on_refused: Callable[[QualcodeError], None] | None = None,
