@@ -1025,8 +1025,8 @@ def test_a_name_written_with_character_references_is_found_in_every_export_forma
     assert check_file(notes, key) == []
 
 
-@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # a memo on a coding was deleted twice
-def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_access: KeyAccess) -> None:
+def _coded_for_withdrawal(project: Project, key_access: KeyAccess) -> None:
+    """The sample project with D2's own words coded (with a memo) and D5's and D4's in the group interview."""
     from qualcode.coding.memos import add_memo
 
     _sample_project(project, key_access)
@@ -1038,6 +1038,11 @@ def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_
         add_memo(session, "Et notat om sitatet", coder, coding_ref=str(own.id))
         add_coding(session, "gruppeintervju_G1", "tvang og krav", coder, match="det er ikke frivillig")
         add_coding(session, "gruppeintervju_G1", "fellesskap med andre", coder, match="Vi støtter hverandre")
+
+
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # a memo on a coding was deleted twice
+def test_withdrawal_removes_every_word_of_the_participant(project: Project, key_access: KeyAccess) -> None:
+    _coded_for_withdrawal(project, key_access)
     # D2's own words, and D5's words in the group interview:
     d2_words = ["elektriker", "kasteball", "forkurs"]
     d5_words = ["ansette", "kaller det det", "spør oss før de bestemmer"]
@@ -1071,18 +1076,9 @@ def test_a_participant_withdraws_after_the_key_is_destroyed(project: Project, ke
     `key new` ran with an empty key: the right to withdraw outlives the key. Without it, everything the
     project holds of them goes as before (their interviews, their turns in a group interview, codings,
     memos, the index, older backups), and the result says the key was destroyed."""
-    from qualcode.coding.memos import add_memo
     from qualcode.store.withdrawals import withdrawn_participants
 
-    _sample_project(project, key_access)
-    with project.begin() as session:
-        coder = session.scalar(select(Coder)) or Coder(name="Forsker 1")
-        session.add(coder)
-        session.flush()
-        own = add_coding(session, "deltaker_D2_T1", "tvang og krav", coder, match="Det er ikke noe valg")
-        add_memo(session, "Et notat om sitatet", coder, coding_ref=str(own.id))
-        add_coding(session, "gruppeintervju_G1", "tvang og krav", coder, match="det er ikke frivillig")
-        add_coding(session, "gruppeintervju_G1", "fellesskap med andre", coder, match="Vi støtter hverandre")
+    _coded_for_withdrawal(project, key_access)
     workspace = Workspace(project, Config(coder="Forsker 1", passphrase="test passphrase"))  # as `participants withdraw`
     workspace.backup()  # a backup with their words, which must go too
     workspace.destroy_key(lambda _path: None)
