@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import uuid
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -379,16 +381,18 @@ def move_code_under(session: Session, ref: str, parent_ref: str | None, coder: C
     code = find_code(session, ref)
     parent = find_code(session, parent_ref) if parent_ref is not None else None
     if parent is not None and parent.id in code_subtree_ids(session, code):
-        under = "itself" if parent.id == code.id else f"its own sub-code {parent.path}"
-        raise InvalidInput(f"code {code.path} cannot be moved under {under}",
-                           "move the sub-code out first (`qualcode codebook move SUB-CODE --top`), or choose another code")
+        if parent.id == code.id:
+            raise InvalidInput(f"code {code.path} cannot be moved under itself", "choose another code to put it under")
+        raise InvalidInput(f"code {code.path} cannot be moved under its own sub-code {parent.path}",
+                           f"move {parent.path} out first (`qualcode codebook move {code_as_typed(session, parent)} --top`),"
+                           " or choose another code")
     if code.parent_id == (parent.id if parent else None):
         raise InvalidInput(f"code {code.path} is {'under ' + parent.path if parent else 'at the top'} already", "choose another place")
     path = f"{parent.path}/{code.name}" if parent is not None else code.name
     if (other := sibling_clash(session, parent, code.name)) is not None:
         raise InvalidInput(f"code {code.path} cannot go {'under ' + parent.path if parent else 'to the top'}: {other.path} is there,"
                            " a name nobody could tell from it",
-                           f"rename one of them first (`qualcode codebook rename {code.guid} NEW-NAME`)")
+                           f"rename one of them first (`qualcode codebook rename {code_as_typed(session, code)} NEW-NAME`)")
     refuse_deeper_than_allowed(session, code, path)
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
     return move_code(session, code, parent, path, 0 if last is None else last + 1, coder)
@@ -785,6 +789,19 @@ def find_code(session: Session, ref: str) -> Code:
 
     return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut_or_kept_name,
                    hint="list codes with `qualcode codebook show`", choose="give the full path")
+
+
+def code_as_typed(session: Session, code: Code) -> str:
+    """How a hint's command names `code`: its path, quoted for a shell, where that path finds this code and no
+    other (a path reads better than a GUID); else its GUID, which nothing else can be taken for."""
+    try:
+        found = find_code(session, code.path)
+    except (NotFound, Ambiguous):
+        return code.guid
+    if found.id != code.id:
+        return code.guid
+    # shlex quotes any letter outside ASCII: 'skjønn' reads as if it needed it.
+    return code.path if re.fullmatch(r"[\w@%+=:,./-]+", code.path) else shlex.quote(code.path)
 
 
 def code_subtree_ids(session: Session, code: Code) -> list[int]:
