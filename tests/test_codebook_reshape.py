@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from qualcode.analysis.framework import set_summary
 from qualcode.codebook.model import Codebook, CodeSpec
-from qualcode.codebook.service import apply_codebook, create_code, find_code, rename_code, update_code
+from qualcode.codebook.service import (
+    apply_codebook,
+    create_code,
+    find_code,
+    rename_code,
+    update_code,
+)
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.consensus import Choice, decide, disagreements
 from qualcode.coding.history import undo
@@ -334,3 +340,23 @@ def test_a_refused_redo_of_a_deletion_names_the_code_by_its_path(root: Path) -> 
     refused = cli(root, "redo")
     assert refused.exit_code == 1
     assert hinted_command(refused.output) == ["codebook", "merge", "samarbeid stat og kommune", "OTHER"]
+
+
+def test_a_code_merged_or_deleted_away_named_again_says_where_it_went(root: Path) -> None:
+    """It said only "no code ... in this project", as for a typo."""
+    assert cli(root, "codebook", "merge", HOPE, SELF, coder="Forsker 2").exit_code == 0
+    with session_in(root) as session:
+        guid = session.scalars(select(Event.entity_guid).where(Event.action == "code.merge")).one()
+    for named in (HOPE, HOPE.upper(), guid):
+        refused = cli(root, "codebook", "move", named, "--top")
+        assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
+        assert f"no code {named!r} in this project: Forsker 2 merged it into {SELF} on " in refused.output
+        assert f"use '{SELF}' instead; `qualcode codebook history '{HOPE}'` shows what became of it" in refused.output
+    assert cli(root, "codebook", "merge", SELF, "brukermedvirkning").exit_code == 0
+    assert f"merged it into {SELF} on " in (again := cli(root, "codebook", "move", HOPE, "--top").output)
+    assert ", since merged into brukermedvirkning (hint: use brukermedvirkning instead" in again
+    assert cli(root, "codebook", "delete", "samarbeid stat og kommune").exit_code == 0
+    gone = cli(root, "coding", "add", "leder_L1", "samarbeid stat og kommune", "--match", "måltallet før jul")
+    assert gone.exit_code == 1 and "Forsker 1 deleted it on " in gone.output
+    assert cli(root, "undo").exit_code == 0  # brought back: found again
+    assert cli(root, "codebook", "move", "samarbeid stat og kommune", "--under", "helse").exit_code == 0

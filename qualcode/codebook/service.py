@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import unicodedata
 import uuid
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -405,6 +406,60 @@ def retired_code_guids(session: Session, guids: Iterable[str]) -> set[str]:
     return set(session.scalars(select(Event.entity_guid).where(Event.entity_guid.in_(set(guids)), Event.action.in_(retiring))))
 
 
+@dataclass(frozen=True)
+class GoneCode:
+    """A code a merge or deletion took away and nothing put back: as it was, who took it and when, and the code
+    its codings are under now (a merge's, followed through later merges; None: deleted, or merged into one since deleted)."""
+
+    guid: str
+    path: str
+    action: str
+    by: str | None
+    day: str
+    merged_into: str | None  # the path of the code it was merged into, as that is now or was when merged away too
+    into: Code | None
+
+
+def gone_codes(session: Session) -> dict[str, GoneCode]:
+    """Every code merged away or deleted and not brought back, by GUID."""
+    retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
+    taken: dict[str, tuple[Event, dict[str, Any]]] = {}
+    for event in session.scalars(select(Event).where(Event.action.in_(retiring)).order_by(Event.id)):
+        after = (event.payload.get("after") or {}).get("codes") or {}
+        for guid, state in ((event.payload.get("before") or {}).get("codes") or {}).items():
+            if state is not None and after.get(guid) is None:
+                taken[guid] = (event, state)  # the latest change that took it: an undone one's code is here again
+    here = set(session.scalars(select(Code.guid).where(Code.guid.in_(list(taken)))))
+    taken = {guid: held for guid, held in taken.items() if guid not in here}
+
+    def now_under(guid: str) -> Code | None:
+        seen: set[str] = set()
+        while guid in taken and guid not in seen:  # merged into one merged away since: where that went
+            seen.add(guid)
+            into = (taken[guid][0].payload.get("after") or {}).get("into")
+            if into is None:
+                return None
+            guid = into
+        return session.scalar(select(Code).where(Code.guid == guid))
+
+    def merged_into(event: Event) -> str | None:
+        into = (event.payload.get("after") or {}).get("into")
+        if into is None:
+            return None
+        code = session.scalar(select(Code.path).where(Code.guid == into))
+        return code if code is not None else taken[into][1]["path"] if into in taken else None
+
+    return {guid: GoneCode(guid, state["path"], event.action, event.coder.name if event.coder else None,
+                           shown_moment(event.at)[:10], merged_into(event), now_under(guid)) for guid, (event, state) in taken.items()}
+
+
+def _gone_code_named(session: Session, ref: str) -> GoneCode | None:
+    """The code merged away or deleted that `ref` named, by its path (in any case) or GUID; the latest if several."""
+    typed = unicodedata.normalize("NFC", code_path(ref)).casefold()
+    named = [gone for gone in gone_codes(session).values() if gone.guid == ref.strip() or gone.path.casefold() == typed]
+    return named[-1] if named else None
+
+
 def place_code(code: Code, parent: Code | None, path: str) -> None:
     """Put `code` at `path` under `parent` (its name the path's last part), its sub-codes' paths following."""
     code.parent = parent
@@ -787,8 +842,21 @@ def find_code(session: Session, ref: str) -> Code:
             raise Ambiguous(f"code {typed!r} could be any of {', '.join(code.path for code in found)}", "give the full path")
         return found[0] if found else None
 
-    return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut_or_kept_name,
-                   hint="list codes with `qualcode codebook show`", choose="give the full path")
+    try:
+        return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut_or_kept_name,
+                       hint="list codes with `qualcode codebook show`", choose="give the full path")
+    except NotFound as missing:
+        # A code merged away or deleted: "no code" alone sent the researcher looking for a typo.
+        gone = _gone_code_named(session, typed)
+        if gone is None:
+            raise
+        what = f"merged it into {gone.merged_into}" if gone.merged_into else "merged it away" if gone.action == EventKind.CODE_MERGE.value \
+            else "deleted it"
+        since = (f", since merged into {gone.into.path}" if gone.into is not None and gone.into.path != gone.merged_into
+                 else ", since deleted" if gone.merged_into and gone.into is None else "")
+        raise NotFound(f"{missing.message}: {gone.by or 'an import'} {what} on {gone.day}{since}",
+                       (f"use {code_as_typed(session, gone.into)} instead; " if gone.into is not None else "")
+                       + f"`qualcode codebook history {shell_word(gone.path)}` shows what became of it") from None
 
 
 def code_as_typed(session: Session, code: Code) -> str:
@@ -798,10 +866,13 @@ def code_as_typed(session: Session, code: Code) -> str:
         found = find_code(session, code.path)
     except (NotFound, Ambiguous):
         return code.guid
-    if found.id != code.id:
-        return code.guid
-    # shlex quotes any letter outside ASCII: 'skjønn' reads as if it needed it.
-    return code.path if re.fullmatch(r"[\w@%+=:,./-]+", code.path) else shlex.quote(code.path)
+    return shell_word(code.path) if found.id == code.id else code.guid
+
+
+def shell_word(text: str) -> str:
+    """`text` as one word to a POSIX shell, quoted only where it needs it (shlex quotes any letter outside ASCII:
+    'skjønn' reads as if it needed it)."""
+    return text if re.fullmatch(r"[\w@%+=:,./-]+", text) else shlex.quote(text)
 
 
 def code_subtree_ids(session: Session, code: Code) -> list[int]:
