@@ -360,3 +360,18 @@ def test_a_code_merged_or_deleted_away_named_again_says_where_it_went(root: Path
     assert gone.exit_code == 1 and "Forsker 1 deleted it on " in gone.output
     assert cli(root, "undo").exit_code == 0  # brought back: found again
     assert cli(root, "codebook", "move", "samarbeid stat og kommune", "--under", "helse").exit_code == 0
+
+
+def test_a_blind_coder_is_told_no_count_of_others_codings_by_a_refused_deletion_or_a_code_s_history(root: Path) -> None:
+    """`codebook history` showed a merge's "3 codings now …; 1 folded …" and a refused deletion "has 1 coding",
+    counting others' codings, which `qualcode history` and `codebook show` hide from a blind coder."""
+    assert cli(root, "coder", "add", "Medforsker 1", "--role", "medforsker").exit_code == 0
+    assert cli(root, "coder", "blind", "on").exit_code == 0
+    assert cli(root, "codebook", "merge", HOPE, SELF).exit_code == 0
+    seen = cli(root, "codebook", "history", SELF, coder="Medforsker 1")
+    assert seen.exit_code == 0 and f"merged code {HOPE} into {SELF}\n" in seen.output and "coding" not in seen.output
+    before = dump(root)
+    refused = cli(root, "codebook", "delete", f"{SELF}/framtidstro", coder="Medforsker 1")
+    assert refused.exit_code == 1 and f"code {SELF}/framtidstro has codings; nothing changed" in refused.output
+    assert not re.search(r"\d+ coding", refused.output) and dump(root) == before
+    assert f"{SELF}: 3 codings now" in cli(root, "codebook", "history", SELF).output  # the others' counts, for others

@@ -1035,9 +1035,10 @@ def _apply_changes(session: Session, code: Code, changes: dict[str, Any]) -> Non
         setattr(code, key, value or ([] if key == "signal_words" else None))
 
 
-def code_history(session: Session, ref: str) -> list[CodeEvent]:
+def code_history(session: Session, ref: str, *, blind: bool = False) -> list[CodeEvent]:
     """Every recorded change to a code, oldest first, so the history of a definition can be read: a merge into
-    it among them, and a code merged away or deleted found by its path or GUID as it was."""
+    it among them, and a code merged away or deleted found by its path or GUID as it was. For a `blind` coder a
+    merge's or deletion's summary names the codes only: its counts are of others' codings and memos too."""
     retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
     reshaped = list(session.scalars(select(Event).where(Event.action.in_(retiring)).order_by(Event.id)))
     try:
@@ -1069,7 +1070,17 @@ def code_history(session: Session, ref: str) -> list[CodeEvent]:
     return [
         CodeEvent(
             at=shown_moment(event.at), coder=event.coder.name if event.coder else None,
-            action=event.action, summary=event.summary, before=states(event)[0], after=states(event)[1],
+            action=event.action, summary=_counts_left_out(event.summary) if blind and event in merges + steps else event.summary,
+            before=states(event)[0], after=states(event)[1],
         )
         for event in events
     ]
+
+
+# What a merge's or deletion's summary (coding/reshape.py) says after the codes it names: what it did to codings,
+# sub-codes, memos and summaries, counted.
+_RESHAPE_COUNTS = re.compile(r"(: \d+ codings? now .*| \((with its \d+ coding|its \d+ memo).*\))$", re.DOTALL)
+
+
+def _counts_left_out(summary: str) -> str:
+    return _RESHAPE_COUNTS.sub("", summary)

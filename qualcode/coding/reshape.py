@@ -388,11 +388,12 @@ def _fold_summaries(
     return folded
 
 
-def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool = False) -> Reshaped:
+def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool = False, blind: bool = False) -> Reshaped:
     """Delete a code as one undoable change. Refused while it has sub-codes, live framework summaries or consensus
     decisions; with codings (live, or orphaned for review) only `with_codings`. What goes with it (those codings,
     the removed ones of its history, the memos on them, its cleared summaries) is kept whole in the change's record,
-    which undo puts back; its own memos go to the code above it (the project, for a code at the top)."""
+    which undo puts back; its own memos go to the code above it (the project, for a code at the top). A `blind` coder's
+    refusal does not count the codings, most of them others'."""
     hold_write_lock(session)  # what it reads as the state before is the state it changes
     code = find_code(session, ref)
     if code.children:
@@ -402,6 +403,9 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
                            " into another code with --into OTHER, which takes them along")
     codings = list(session.scalars(select(Coding).where(Coding.code_id == code.id).order_by(Coding.id)))
     in_use = [coding for coding in codings if coding.removed_at is None or coding.orphaned_at is not None]
+    if in_use and not with_codings and blind:  # how many would count others' codings, which blind coding hides
+        raise InvalidInput(f"code {code.path} has codings; nothing changed",
+                           "ask whoever leads the study to merge it into another code or delete it with its codings")
     if in_use and not with_codings:
         raise InvalidInput(f"code {code.path} has {len(in_use)} coding{'s' if len(in_use) > 1 else ''}; nothing changed",
                            "give --into OTHER to merge them into another code, or --with-codings to delete them with it"
