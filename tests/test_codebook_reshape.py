@@ -123,6 +123,7 @@ def test_a_merge_recodes_folds_moves_and_keeps_a_record_and_undo_and_redo_take_i
     assert f"merged code {HOPE} into {SELF}" in shown.output
     gone = cli(root, "codebook", "history", HOPE)  # a code merged away is found by the path it had
     assert gone.exit_code == 0 and f"merged code {HOPE} into {SELF}" in gone.output
+    assert cli(root, "codebook", "history", HOPE.upper()).output == gone.output  # in any case, as a code still there is
     assert f"merged code {HOPE} into {SELF}" in cli(root, "history").output
 
     assert cli(root, "undo").exit_code == 0

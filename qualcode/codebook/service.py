@@ -1044,9 +1044,9 @@ def code_history(session: Session, ref: str, *, blind: bool = False) -> list[Cod
     try:
         guid = find_code(session, ref).guid
     except NotFound:
-        path = code_path(ref)
+        path = unicodedata.normalize("NFC", code_path(ref)).casefold()  # in any case, as a code here is found
         gone = [guid for event in reversed(reshaped) for guid, state in ((event.payload.get("before") or {}).get("codes") or {}).items()
-                if state is not None and (state["path"] == path or guid == ref)]
+                if state is not None and (state["path"].casefold() == path or guid == ref)]
         if not gone:
             raise
         guid = gone[0]
