@@ -1095,7 +1095,7 @@ class Workspace:
         if with_codings:
             self.refuse_if_blind("deleting a code with its codings")
         with self.begin() as session:
-            return delete_code(session, self._code_ref(session, code), self.coder(session), with_codings=with_codings)
+            return delete_code(session, self._code_ref(session, code), self.coder(session), with_codings=with_codings, blind=self.blind)
 
     def edit_transcript(self, transcript: str, values: dict[str, str]) -> str:
         """Correct a transcript's metadata; `participants` is a comma-separated list."""

@@ -4,6 +4,8 @@ redo makes again; each refusal leaves the project as it was."""
 
 from __future__ import annotations
 
+import re
+import shlex
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -17,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from qualcode.analysis.framework import set_summary
 from qualcode.codebook.model import Codebook, CodeSpec
-from qualcode.codebook.service import apply_codebook, create_code, find_code, rename_code
+from qualcode.codebook.service import (
+    apply_codebook,
+    create_code,
+    find_code,
+    rename_code,
+    update_code,
+)
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.consensus import Choice, decide, disagreements
 from qualcode.coding.history import undo
@@ -115,6 +123,7 @@ def test_a_merge_recodes_folds_moves_and_keeps_a_record_and_undo_and_redo_take_i
     assert f"merged code {HOPE} into {SELF}" in shown.output
     gone = cli(root, "codebook", "history", HOPE)  # a code merged away is found by the path it had
     assert gone.exit_code == 0 and f"merged code {HOPE} into {SELF}" in gone.output
+    assert cli(root, "codebook", "history", HOPE.upper()).output == gone.output  # in any case, as a code still there is
     assert f"merged code {HOPE} into {SELF}" in cli(root, "history").output
 
     assert cli(root, "undo").exit_code == 0
@@ -278,3 +287,92 @@ def test_a_merge_is_refused_while_a_decision_to_code_neither_passage_names_the_c
     assert refused.exit_code == 1
     assert f"1 consensus decision on passages of {HOPE}" in refused.output and "reopen it first" in refused.output
     assert dump(root) == before
+
+
+def hinted_command(output: str) -> list[str]:
+    """The command a refusal's hint gives between backticks, as a shell would split it (without `qualcode`)."""
+    command = re.search(r"`qualcode ([^`]+)`", output)
+    assert command is not None, output
+    return shlex.split(command.group(1))
+
+
+@pytest.mark.parametrize("args", [
+    ("merge", HOPE, f"{HOPE}/framtidstro"),
+    ("move", HOPE, "--under", f"{HOPE}/framtidstro"),
+])
+def test_a_refusal_to_go_under_its_own_sub_code_names_the_sub_code_by_path_in_a_command_that_runs(
+    root: Path, args: tuple[str, ...],
+) -> None:
+    """The hint gave `qualcode codebook move <GUID> --top` (or SUB-CODE), where the path says which code it is."""
+    with session_in(root) as session:
+        guid = find_code(session, f"{HOPE}/framtidstro").guid
+    refused = cli(root, "codebook", *args)
+    assert refused.exit_code == 1
+    assert guid not in refused.output
+    assert hinted_command(refused.output) == ["codebook", "move", f"{HOPE}/framtidstro", "--top"]
+    assert cli(root, *hinted_command(refused.output)).exit_code == 0  # as copied from the hint into a shell
+    moved_out = ["framtidstro" if arg == f"{HOPE}/framtidstro" else arg for arg in args]
+    assert cli(root, "codebook", *moved_out).exit_code == 0, "the hint does what it says"
+
+
+def test_a_move_under_itself_is_not_told_to_move_a_sub_code_out(root: Path) -> None:
+    refused = cli(root, "codebook", "move", SELF, "--under", SELF)
+    assert refused.exit_code == 1
+    assert "cannot be moved under itself" in refused.output and "sub-code" not in refused.output
+
+
+def test_an_undo_refused_for_a_shortcut_taken_since_names_its_holder_as_a_shell_reads_it(root: Path) -> None:
+    """The hint said `qualcode codebook edit struktur i hverdagen --shortcut ''`: four words to a shell."""
+    assert cli(root, "codebook", "delete", "samarbeid stat og kommune").exit_code == 0
+    with session_in(root) as session:
+        update_code(session, "struktur i hverdagen", {"shortcut": "0"}, get_or_create_coder(session, "Forsker 2"))  # the deleted code's
+    before = dump(root)
+    refused = cli(root, "undo")
+    assert refused.exit_code == 1
+    assert hinted_command(refused.output) == ["codebook", "edit", "struktur i hverdagen", "--shortcut", ""]
+    assert dump(root) == before
+
+
+def test_a_refused_redo_of_a_deletion_names_the_code_by_its_path(root: Path) -> None:
+    assert cli(root, "codebook", "delete", "samarbeid stat og kommune").exit_code == 0
+    assert cli(root, "undo").exit_code == 0
+    with session_in(root) as session:
+        add_coding(session, "leder_L1", "samarbeid stat og kommune", get_or_create_coder(session, "Forsker 2"), match="måltallet før jul")
+    refused = cli(root, "redo")
+    assert refused.exit_code == 1
+    assert hinted_command(refused.output) == ["codebook", "merge", "samarbeid stat og kommune", "OTHER"]
+
+
+def test_a_code_merged_or_deleted_away_named_again_says_where_it_went(root: Path) -> None:
+    """It said only "no code ... in this project", as for a typo."""
+    assert cli(root, "codebook", "merge", HOPE, SELF, coder="Forsker 2").exit_code == 0
+    with session_in(root) as session:
+        guid = session.scalars(select(Event.entity_guid).where(Event.action == "code.merge")).one()
+    for named in (HOPE, HOPE.upper(), guid):
+        refused = cli(root, "codebook", "move", named, "--top")
+        assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
+        assert f"no code {named!r} in this project: Forsker 2 merged it into {SELF} on " in refused.output
+        assert f"use '{SELF}' instead; `qualcode codebook history '{HOPE}'` shows what became of it" in refused.output
+    assert cli(root, "codebook", "merge", SELF, "brukermedvirkning").exit_code == 0
+    assert f"merged it into {SELF} on " in (again := cli(root, "codebook", "move", HOPE, "--top").output)
+    assert ", since merged into brukermedvirkning (hint: use brukermedvirkning instead" in again
+    assert cli(root, "codebook", "delete", "samarbeid stat og kommune").exit_code == 0
+    gone = cli(root, "coding", "add", "leder_L1", "samarbeid stat og kommune", "--match", "måltallet før jul")
+    assert gone.exit_code == 1 and "Forsker 1 deleted it on " in gone.output
+    assert cli(root, "undo").exit_code == 0  # brought back: found again
+    assert cli(root, "codebook", "move", "samarbeid stat og kommune", "--under", "helse").exit_code == 0
+
+
+def test_a_blind_coder_is_told_no_count_of_others_codings_by_a_refused_deletion_or_a_code_s_history(root: Path) -> None:
+    """`codebook history` showed a merge's "3 codings now …; 1 folded …" and a refused deletion "has 1 coding",
+    counting others' codings, which `qualcode history` and `codebook show` hide from a blind coder."""
+    assert cli(root, "coder", "add", "Medforsker 1", "--role", "medforsker").exit_code == 0
+    assert cli(root, "coder", "blind", "on").exit_code == 0
+    assert cli(root, "codebook", "merge", HOPE, SELF).exit_code == 0
+    seen = cli(root, "codebook", "history", SELF, coder="Medforsker 1")
+    assert seen.exit_code == 0 and f"merged code {HOPE} into {SELF}\n" in seen.output and "coding" not in seen.output
+    before = dump(root)
+    refused = cli(root, "codebook", "delete", f"{SELF}/framtidstro", coder="Medforsker 1")
+    assert refused.exit_code == 1 and f"code {SELF}/framtidstro has codings; nothing changed" in refused.output
+    assert not re.search(r"\d+ coding", refused.output) and dump(root) == before
+    assert f"{SELF}: 3 codings now" in cli(root, "codebook", "history", SELF).output  # the others' counts, for others

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from qualcode.anonymise.service import key_lock
 from qualcode.cli import cli
-from qualcode.store.models import Coder, Memo
+from qualcode.store.models import Code, Coder, Memo
 from qualcode.store.project import Project
 from tests.conftest import built_once, idle, isolate_user
 
@@ -751,3 +751,25 @@ def test_a_comment_s_moment_without_a_zone_is_the_local_time_it_was_written_and_
     # Re-saved by an editor that writes the same digits without the "Z": the same comments.
     resaved = rezipped(dated, tmp_path / "resaved.docx", {"word/comments.xml": [(r'(w:date="[^"]*?)Z"', r'\1"')]})
     assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(resaved))).output
+
+
+def test_a_comment_on_the_heading_of_a_code_merged_away_since_goes_to_the_code_it_went_into_once(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """It was left unplaced ("no longer in the codebook"), though the merge says where the code's material went."""
+    project, report = reported
+    document = docx.Document(str(report))
+    heading = next(p for p in document.paragraphs if p.style is not None and p.style.name.startswith("Heading")
+                   and p.text.strip() == "individuell medvirkning")
+    document.add_comment(heading.runs, text="Denne overlapper med tilbakemelding", author="Anne", initials="An")
+    document.save(str(tmp_path / "c.docx"))
+    ok(run(project, "codebook", "merge", "brukermedvirkning/individuell medvirkning", "brukermedvirkning/tilbakemelding"))
+    imported = json.loads(ok(run(project, "review", "import", str(tmp_path / "c.docx"), "--json")).output)
+    assert imported["unplaced"] == []
+    [placed] = imported["placed"]
+    assert placed["code_path"] == "brukermedvirkning/tilbakemelding" and "was merged into it since" in placed["attached_to"]
+    with Project.open(project) as opened, opened.begin() as session:
+        [code_path] = session.scalars(select(Code.path).join(Memo, Memo.code_id == Code.id).where(
+            Memo.author.has(Coder.name == "Anne"))).all()
+        assert code_path == "brukermedvirkning/tilbakemelding"
+    assert "0 new memos, 1 already imported" in ok(run(project, "review", "import", str(tmp_path / "c.docx"))).output

@@ -144,7 +144,7 @@ def codebook_history(app: AppContext, code: str, as_json: bool) -> None:
     Example: qualcode codebook history måltall-press
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        events = code_history(session, code)
+        events = code_history(session, code, blind=workspace.blind)
     if as_json:
         emit_json(events)
         return

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+import unicodedata
 import uuid
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -382,16 +385,18 @@ def move_code_under(session: Session, ref: str, parent_ref: str | None, coder: C
     code = find_code(session, ref)
     parent = find_code(session, parent_ref) if parent_ref is not None else None
     if parent is not None and parent.id in code_subtree_ids(session, code):
-        under = "itself" if parent.id == code.id else f"its own sub-code {parent.path}"
-        raise InvalidInput(f"code {code.path} cannot be moved under {under}",
-                           "move the sub-code out first (`qualcode codebook move SUB-CODE --top`), or choose another code")
+        if parent.id == code.id:
+            raise InvalidInput(f"code {code.path} cannot be moved under itself", "choose another code to put it under")
+        raise InvalidInput(f"code {code.path} cannot be moved under its own sub-code {parent.path}",
+                           f"move {parent.path} out first (`qualcode codebook move {code_as_typed(session, parent)} --top`),"
+                           " or choose another code")
     if code.parent_id == (parent.id if parent else None):
         raise InvalidInput(f"code {code.path} is {'under ' + parent.path if parent else 'at the top'} already", "choose another place")
     path = f"{parent.path}/{code.name}" if parent is not None else code.name
     if (other := sibling_clash(session, parent, code.name)) is not None:
         raise InvalidInput(f"code {code.path} cannot go {'under ' + parent.path if parent else 'to the top'}: {other.path} is there,"
                            " a name nobody could tell from it",
-                           f"rename one of them first (`qualcode codebook rename {code.guid} NEW-NAME`)")
+                           f"rename one of them first (`qualcode codebook rename {code_as_typed(session, code)} NEW-NAME`)")
     refuse_deeper_than_allowed(session, code, path)
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
     return move_code(session, code, parent, path, 0 if last is None else last + 1, coder)
@@ -412,22 +417,62 @@ def merged_code_targets(session: Session, guids: Iterable[str]) -> dict[str, str
     """Those of `guids` no code holds whose code was merged into another, each with the GUID of the code that
     holds its codings now: a colleague's file from before the merge names the code by it. A merge into a code
     merged on since is followed; a code deleted last (or a merge into one deleted since) is left out."""
+    gone = gone_codes(session)
+    return {guid: into.guid for guid in set(guids) if guid in gone and (into := gone[guid].into) is not None}
+
+
+@dataclass(frozen=True)
+class GoneCode:
+    """A code a merge or deletion took away and nothing put back: as it was, who took it and when, and the code
+    its codings are under now (a merge's, followed through later merges; None: deleted, or merged into one since deleted)."""
+
+    guid: str
+    path: str
+    action: str
+    by: str | None
+    day: str
+    merged_into: str | None  # the path of the code it was merged into, as that is now or was when merged away too
+    into: Code | None
+
+
+def gone_codes(session: Session) -> dict[str, GoneCode]:
+    """Every code merged away or deleted and not brought back, by GUID."""
     retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
-    live = set(session.scalars(select(Code.guid)))
-    found: dict[str, str] = {}
-    for guid in retired_code_guids(session, set(guids) - live):
-        current, seen = guid, set()
-        while current not in live and current not in seen:
-            seen.add(current)
-            last = session.execute(select(Event.action, Event.payload).where(Event.entity_guid == current, Event.action.in_(retiring))
-                                   .order_by(Event.id.desc()).limit(1)).first()
-            into = ((last.payload or {}).get("after") or {}).get(MERGED_INTO) if last is not None and last.action == retiring[0] else None
-            if not into:
-                break
-            current = into
-        if current in live:
-            found[guid] = current
-    return found
+    taken: dict[str, tuple[Event, dict[str, Any]]] = {}
+    for event in session.scalars(select(Event).where(Event.action.in_(retiring)).order_by(Event.id)):
+        after = (event.payload.get("after") or {}).get("codes") or {}
+        for guid, state in ((event.payload.get("before") or {}).get("codes") or {}).items():
+            if state is not None and after.get(guid) is None:
+                taken[guid] = (event, state)  # the latest change that took it: an undone one's code is here again
+    here = set(session.scalars(select(Code.guid).where(Code.guid.in_(list(taken)))))
+    taken = {guid: held for guid, held in taken.items() if guid not in here}
+
+    def now_under(guid: str) -> Code | None:
+        seen: set[str] = set()
+        while guid in taken and guid not in seen:  # merged into one merged away since: where that went
+            seen.add(guid)
+            into = (taken[guid][0].payload.get("after") or {}).get(MERGED_INTO)
+            if into is None:
+                return None
+            guid = into
+        return session.scalar(select(Code).where(Code.guid == guid))
+
+    def merged_into(event: Event) -> str | None:
+        into = (event.payload.get("after") or {}).get(MERGED_INTO)
+        if into is None:
+            return None
+        code = session.scalar(select(Code.path).where(Code.guid == into))
+        return code if code is not None else taken[into][1]["path"] if into in taken else None
+
+    return {guid: GoneCode(guid, state["path"], event.action, event.coder.name if event.coder else None,
+                           shown_moment(event.at)[:10], merged_into(event), now_under(guid)) for guid, (event, state) in taken.items()}
+
+
+def _gone_code_named(session: Session, ref: str) -> GoneCode | None:
+    """The code merged away or deleted that `ref` named, by its path (in any case) or GUID; the latest if several."""
+    typed = unicodedata.normalize("NFC", code_path(ref)).casefold()
+    named = [gone for gone in gone_codes(session).values() if gone.guid == ref.strip() or gone.path.casefold() == typed]
+    return named[-1] if named else None
 
 
 def place_code(code: Code, parent: Code | None, path: str) -> None:
@@ -815,8 +860,37 @@ def find_code(session: Session, ref: str) -> Code:
             raise Ambiguous(f"code {typed!r} could be any of {', '.join(code.path for code in found)}", "give the full path")
         return found[0] if found else None
 
-    return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut_or_kept_name,
-                   hint="list codes with `qualcode codebook show`", choose="give the full path")
+    try:
+        return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut_or_kept_name,
+                       hint="list codes with `qualcode codebook show`", choose="give the full path")
+    except NotFound as missing:
+        # A code merged away or deleted: "no code" alone sent the researcher looking for a typo.
+        gone = _gone_code_named(session, typed)
+        if gone is None:
+            raise
+        what = f"merged it into {gone.merged_into}" if gone.merged_into else "merged it away" if gone.action == EventKind.CODE_MERGE.value \
+            else "deleted it"
+        since = (f", since merged into {gone.into.path}" if gone.into is not None and gone.into.path != gone.merged_into
+                 else ", since deleted" if gone.merged_into and gone.into is None else "")
+        raise NotFound(f"{missing.message}: {gone.by or 'an import'} {what} on {gone.day}{since}",
+                       (f"use {code_as_typed(session, gone.into)} instead; " if gone.into is not None else "")
+                       + f"`qualcode codebook history {shell_word(gone.path)}` shows what became of it") from None
+
+
+def code_as_typed(session: Session, code: Code) -> str:
+    """How a hint's command names `code`: its path, quoted for a shell, where that path finds this code and no
+    other (a path reads better than a GUID); else its GUID, which nothing else can be taken for."""
+    try:
+        found = find_code(session, code.path)
+    except (NotFound, Ambiguous):
+        return code.guid
+    return shell_word(code.path) if found.id == code.id else code.guid
+
+
+def shell_word(text: str) -> str:
+    """`text` as one word to a POSIX shell, quoted only where it needs it (shlex quotes any letter outside ASCII:
+    'skjønn' reads as if it needed it)."""
+    return text if re.fullmatch(r"[\w@%+=:,./-]+", text) else shlex.quote(text)
 
 
 def code_subtree_ids(session: Session, code: Code) -> list[int]:
@@ -979,17 +1053,18 @@ def _apply_changes(session: Session, code: Code, changes: dict[str, Any]) -> Non
         setattr(code, key, value or ([] if key == "signal_words" else None))
 
 
-def code_history(session: Session, ref: str) -> list[CodeEvent]:
+def code_history(session: Session, ref: str, *, blind: bool = False) -> list[CodeEvent]:
     """Every recorded change to a code, oldest first, so the history of a definition can be read: a merge into
-    it among them, and a code merged away or deleted found by its path or GUID as it was."""
+    it among them, and a code merged away or deleted found by its path or GUID as it was. For a `blind` coder a
+    merge's or deletion's summary names the codes only: its counts are of others' codings and memos too."""
     retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
     reshaped = list(session.scalars(select(Event).where(Event.action.in_(retiring)).order_by(Event.id)))
     try:
         guid = find_code(session, ref).guid
     except NotFound:
-        path = code_path(ref)
+        path = unicodedata.normalize("NFC", code_path(ref)).casefold()  # in any case, as a code here is found
         gone = [guid for event in reversed(reshaped) for guid, state in ((event.payload.get("before") or {}).get("codes") or {}).items()
-                if state is not None and (state["path"] == path or guid == ref)]
+                if state is not None and (state["path"].casefold() == path or guid == ref)]
         if not gone:
             raise
         guid = gone[0]
@@ -1001,7 +1076,7 @@ def code_history(session: Session, ref: str) -> list[CodeEvent]:
 
     def concerns(event: Event) -> bool:
         return event.entity_guid == guid or any(
-            guid in ((event.payload.get(which) or {}).get("codes") or {}) or (event.payload.get(which) or {}).get("into") == guid
+            guid in ((event.payload.get(which) or {}).get("codes") or {}) or (event.payload.get(which) or {}).get(MERGED_INTO) == guid
             for which in ("before", "after"))
 
     own = list(session.scalars(select(Event).where(Event.entity_guid == guid).order_by(Event.id)))
@@ -1013,7 +1088,17 @@ def code_history(session: Session, ref: str) -> list[CodeEvent]:
     return [
         CodeEvent(
             at=shown_moment(event.at), coder=event.coder.name if event.coder else None,
-            action=event.action, summary=event.summary, before=states(event)[0], after=states(event)[1],
+            action=event.action, summary=_counts_left_out(event.summary) if blind and event in merges + steps else event.summary,
+            before=states(event)[0], after=states(event)[1],
         )
         for event in events
     ]
+
+
+# What a merge's or deletion's summary (coding/reshape.py) says after the codes it names: what it did to codings,
+# sub-codes, memos and summaries, counted.
+_RESHAPE_COUNTS = re.compile(r"(: \d+ codings? now .*| \((with its \d+ coding|its \d+ memo).*\))$", re.DOTALL)
+
+
+def _counts_left_out(summary: str) -> str:
+    return _RESHAPE_COUNTS.sub("", summary)

@@ -12,7 +12,6 @@ consensus decision stand again beside one that decides its disagreement now.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -22,7 +21,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import name_twin_keys
-from qualcode.codebook.service import place_code, restore_codebook
+from qualcode.codebook.service import code_as_typed, place_code, restore_codebook
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.reshape import RESHAPING, changed_since, restore_reshape, touched_guids
@@ -626,7 +625,7 @@ def _refuse_if_taken(session: Session, state: dict[str, Any], parent: Code | Non
         if holder is not None:
             raise ChangedByOthers(
                 f"the shortcut {shortcut!r} of {state['path']} is now {holder.path}'s, so it cannot be given back; nothing changed",
-                f"free it first (`qualcode codebook edit {holder.path} --shortcut ''`), then try again",
+                f"free it first (`qualcode codebook edit {code_as_typed(session, holder)} --shortcut ''`), then try again",
             )
     if code is not None and code.path == state["path"]:
         return
@@ -640,7 +639,7 @@ def _refuse_if_taken(session: Session, state: dict[str, Any], parent: Code | Non
                 f"another code, {other.path}{f' (made by {maker})' if maker else ''}, now stands where {state['path']} was,"
                 " so it cannot be put back; nothing changed",
                 # "use helse" said nothing of how to get the change back.
-                f"rename that code first (`qualcode codebook rename {shlex.quote(other.path)} NEW-NAME`), then try again;"
+                f"rename that code first (`qualcode codebook rename {code_as_typed(session, other)} NEW-NAME`), then try again;"
                 f" or keep {other.path} as it is",
             )
 

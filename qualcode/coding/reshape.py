@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import (
     MERGED_INTO,
+    code_as_typed,
     code_subtree_ids,
     find_code,
     place_code,
@@ -178,11 +179,11 @@ def _put_code(session: Session, code: Code | None, wanted: dict[str, Any]) -> No
     clash = sibling_clash(session, parent, wanted["name"], besides={code.id} if code is not None else ())
     if clash is not None:
         raise ChangedByOthers(f"another code, {clash.path}, now stands where {path} was, so it cannot be put back; nothing changed",
-                              f"rename that code first (`qualcode codebook rename {clash.guid} NEW-NAME`), then try again")
+                              f"rename that code first (`qualcode codebook rename {code_as_typed(session, clash)} NEW-NAME`), then try again")
     if wanted["shortcut"] and (holder := session.scalar(select(Code).where(Code.shortcut == wanted["shortcut"],
                                                                            Code.guid != wanted["guid"]))) is not None:
         raise ChangedByOthers(f"the shortcut {wanted['shortcut']!r} of {path} is now {holder.path}'s, so it cannot be given back;"
-                              " nothing changed", f"free it first (`qualcode codebook edit {holder.path} --shortcut ''`), then try again")
+                              " nothing changed", f"free it first (`qualcode codebook edit {code_as_typed(session, holder)} --shortcut ''`), then try again")
     if code is None:
         code = Code(guid=wanted["guid"], id=_free_id(session, Code, wanted["id"]))
         session.add(code)
@@ -238,7 +239,7 @@ def _refuse_held_since(session: Session, code: Code, state: Mapping[str, Any]) -
     ) if number]
     if holds:
         raise ChangedByOthers(f"code {code.path} has {' and '.join(holds)} made since, so it cannot go again; nothing changed",
-                              f"merge it again instead (`qualcode codebook merge {code.guid} OTHER`), or delete it again")
+                              f"merge it again instead (`qualcode codebook merge {code_as_typed(session, code)} OTHER`), or delete it again")
 
 
 def _delete_code(session: Session, code: Code) -> None:
@@ -277,13 +278,13 @@ def merge_codes(session: Session, source_ref: str, target_ref: str, coder: Coder
         raise InvalidInput(f"code {source.path} cannot be merged into itself", "name the code to merge it into")
     if target.id in code_subtree_ids(session, source):
         raise InvalidInput(f"code {target.path} is a sub-code of {source.path}, which cannot be merged into its own sub-code",
-                           f"merge the other way, or move {target.path} out first (`qualcode codebook move {target.guid} --top`)")
+                           f"merge the other way, or move {target.path} out first (`qualcode codebook move {code_as_typed(session, target)} --top`)")
     children = list(source.children)
     for child in children:
         if (clash := sibling_clash(session, target, child.name)) is not None:
             raise InvalidInput(f"the sub-code {child.path} would go under {target.path} beside {clash.path}, a name nobody could"
                                " tell from it; nothing changed",
-                               f"rename one of them first (`qualcode codebook rename {child.guid} NEW-NAME`), or merge the two first")
+                               f"rename one of them first (`qualcode codebook rename {code_as_typed(session, child)} NEW-NAME`), or merge the two first")
         refuse_deeper_than_allowed(session, child, f"{target.path}/{child.name}")
     _refuse_decisions_on(session, source, "merge")
 
@@ -388,11 +389,12 @@ def _fold_summaries(
     return folded
 
 
-def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool = False) -> Reshaped:
+def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool = False, blind: bool = False) -> Reshaped:
     """Delete a code as one undoable change. Refused while it has sub-codes, live framework summaries or consensus
     decisions; with codings (live, or orphaned for review) only `with_codings`. What goes with it (those codings,
     the removed ones of its history, the memos on them, its cleared summaries) is kept whole in the change's record,
-    which undo puts back; its own memos go to the code above it (the project, for a code at the top)."""
+    which undo puts back; its own memos go to the code above it (the project, for a code at the top). A `blind` coder's
+    refusal does not count the codings, most of them others'."""
     hold_write_lock(session)  # what it reads as the state before is the state it changes
     code = find_code(session, ref)
     if code.children:
@@ -402,6 +404,9 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
                            " into another code with --into OTHER, which takes them along")
     codings = list(session.scalars(select(Coding).where(Coding.code_id == code.id).order_by(Coding.id)))
     in_use = [coding for coding in codings if coding.removed_at is None or coding.orphaned_at is not None]
+    if in_use and not with_codings and blind:  # how many would count others' codings, which blind coding hides
+        raise InvalidInput(f"code {code.path} has codings; nothing changed",
+                           "ask whoever leads the study to merge it into another code or delete it with its codings")
     if in_use and not with_codings:
         raise CodeInUse(f"code {code.path} has {len(in_use)} coding{'s' if len(in_use) > 1 else ''}; nothing changed",
                         "give --into OTHER to merge them into another code, or --with-codings to delete them with it"
@@ -410,7 +415,7 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
     if (written := [summary for summary in summaries if summary.removed_at is None]):
         raise InvalidInput(f"code {code.path} has framework summaries for {len(written)} participant{'s' if len(written) > 1 else ''};"
                            " nothing changed", "merge it into another code with --into OTHER, which keeps them there,"
-                           f" or clear them first (`qualcode framework clear PARTICIPANT {code.guid}`)")
+                           f" or clear them first (`qualcode framework clear PARTICIPANT {code_as_typed(session, code)}`)")
     _refuse_decisions_on(session, code, "delete it")
     consensus = [coding for coding in in_use if coding.coder.name == CONSENSUS_CODER and coding.removed_at is None]
     if consensus:

@@ -19,6 +19,7 @@ from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import as_latin
 from qualcode.anonymise.names import NAMED_BY_KEY, kept_name
+from qualcode.codebook.service import gone_codes
 from qualcode.coding.coders import (
     CODER_NAME_LENGTH,
     CONSENSUS_CODER,
@@ -74,6 +75,7 @@ class Anchor:
     code_path: str | None
     quotes_spanned: int = 0  # the quotes the comment's range runs over: a memo goes on the first
     code_gone: str | None = None  # a heading's code (by its GUID) no longer in the codebook, as the report wrote its path
+    # (`code_path` then the code it was merged into, if it was)
 
 
 @dataclass(frozen=True)
@@ -132,11 +134,13 @@ class ReviewImport:
 
 def _anchors(
     document: Document, heading_levels: dict[str, int], code_paths: set[str], guid_paths: dict[str, str],
+    merged_paths: dict[str, str],
 ) -> dict[str, Anchor]:
     """For each comment id: the quote bookmarks open where it is anchored, and the section's code:
     by the GUID its heading is bookmarked with (`guid_paths`: the codes' paths by GUID without
-    hyphens), so a code moved or renamed since is found; in a report written before headings were
-    bookmarked, by the path its headings spell.
+    hyphens), so a code moved or renamed since is found, and one merged away since by the code it
+    went into (`merged_paths`, alike); in a report written before headings were bookmarked, by the
+    path its headings spell.
 
     Read in document order, element by element, so a comment anchors at the quote open where its
     range starts; one that starts in a paragraph before the quote's bookmark does (Word may put it
@@ -170,6 +174,7 @@ def _anchors(
                       if (name := node.get(qn("w:name")) or "").startswith(CODE_BOOKMARK_PREFIX)]
             code_path = (guid_paths.get(marked[0]) if marked else path if path in code_paths else None)
             code_gone = path if marked and code_path is None else None
+            code_path = merged_paths.get(marked[0]) if code_gone is not None else code_path
         elif element.tag == start_tag:
             name = element.get(qn("w:name")) or ""
             if name.startswith(BOOKMARK_PREFIX):
@@ -306,7 +311,8 @@ def import_review(
         )
     _refuse_quotes_of_the_withdrawn(session, document, path.name)
     codes = {code.path: code for code in session.scalars(select(Code))}
-    anchors = _anchors(document, heading_levels, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()})
+    merged = {guid.replace("-", ""): gone.into.path for guid, gone in gone_codes(session).items() if gone.into is not None}
+    anchors = _anchors(document, heading_levels, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()}, merged)
     parents = _reply_parents(path)
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
@@ -352,7 +358,7 @@ def import_review(
         if isinstance(coding, str):
             result.unplaced.append(UnplacedComment(author, text, coding))
             continue
-        if coding is None and anchor.code_gone is not None:
+        if coding is None and anchor.code_gone is not None and anchor.code_path is None:
             result.unplaced.append(UnplacedComment(author, text, f"the code it comments on ({anchor.code_gone}) is no longer in the codebook"))
             continue
         # The moment in UTC however the file writes it (Word with "Z", LibreOffice in local time with
@@ -365,6 +371,8 @@ def import_review(
         # The day it was written on this machine's calendar, as its moments are shown.
         day = _in_utc(comment.timestamp).astimezone().date().isoformat() if comment.timestamp else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
+        if coding is None and anchor.code_gone is not None:
+            target += f" ({anchor.code_gone}, which the report has it on, was merged into it since)"
         shown = target + (f" (the first of the {anchor.quotes_spanned} quotes it spans)" if coding and anchor.quotes_spanned > 1 else "")
         # A quote no longer coded: its coding removed since, or kept only for review where a replaced
         # text left it no place. Such a coding takes no memo, and a reviewer's comment is data, so it
@@ -480,7 +488,7 @@ def _source(key: PseudonymKey | None, author: str, moment: str, said: str, ancho
 
 def _anchored_at(anchor: Anchor) -> str:
     """Where a comment is, as the file says: its quote's bookmark (or reference), else its section."""
-    return (anchor.bookmarks[:1] or anchor.refs[:1] or (anchor.code_path or "(project)",))[0]
+    return (anchor.bookmarks[:1] or anchor.refs[:1] or (anchor.code_gone or anchor.code_path or "(project)",))[0]
 
 
 def _refuse_undecided(text: str, key: PseudonymKey, where: str) -> None:
