@@ -782,3 +782,24 @@ def test_a_comment_s_moment_without_a_zone_is_the_local_time_it_was_written_and_
     # Re-saved by an editor that writes the same digits without the "Z": the same comments.
     resaved = rezipped(dated, tmp_path / "resaved.docx", {"word/comments.xml": [(r'(w:date="[^"]*?)Z"', r'\1"')]})
     assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(resaved))).output
+
+
+def test_a_comment_dated_in_the_future_or_on_word_s_empty_date_is_titled_with_no_day(
+    reported: tuple[Path, Path], tmp_path: Path, oslo: None,
+) -> None:
+    """A probe: a comment dated 2099 (a reviewer's clock) had its memo dated by the import but titled
+    "Kommentar fra Anne, 2099-01-01"; one dated 1601-01-01 (Word's date for a comment with none) was
+    dated and titled 1601. Neither says when it was written: each memo is dated by the import and its
+    title names no day, as a comment with no date's is; an import again finds them."""
+    project, report = reported
+    written = {"Fra framtida.": "2099-01-01T10:00:00Z", "Uten dato.": "1601-01-01T00:00:00Z", "I dag.": "2026-11-30T10:00:00Z"}
+    reviewed = commented(report, tmp_path / "c.docx", *[(OWN, text, "Anne") for text in written])
+    dated = rezipped(reviewed, tmp_path / "dated.docx", {"word/comments.xml": [
+        (rf'(<w:comment w:id="{number}"[^>]*?) w:date="[^"]*"', rf'\1 w:date="{date}"') for number, date in enumerate(written.values())
+    ]})
+    assert "3 new memos" in ok(run(project, "review", "import", str(dated))).output
+    listed = {row["text"]: row for row in json.loads(ok(run(project, "memo", "list", "--json")).output)}
+    assert {text: listed[text]["title"] for text in written} == {
+        "Fra framtida.": "Kommentar fra Anne", "Uten dato.": "Kommentar fra Anne", "I dag.": "Kommentar fra Anne, 2026-11-30"}
+    assert listed["Uten dato."]["created_at"][:4] == listed["Fra framtida."]["created_at"][:4] != "1601"
+    assert "0 new memos, 3 already imported" in ok(run(project, "review", "import", str(dated))).output
