@@ -113,6 +113,12 @@ def withdraw_participant(
         # Only one who did withdraw: an id mistyped turned whatever was named into digests. And only
         # their own identifiers, as when they were here: someone else's would lose their pseudonym for good.
         earlier = [after for after in withdrawal_records(session) if str(after.get(WITHDRAWN_ID) or "").casefold() == ref.strip().casefold()]
+        if earlier and not identifiers:  # withdrawn twice: "no participant" sent them looking for a mistyped id
+            raise NotFound(
+                f"{earlier[0][WITHDRAWN_ID]} withdrew consent earlier: nothing of theirs is left in the project; nothing was changed",
+                f"to turn identifiers of theirs the key still holds into digests: `qualcode participants withdraw"
+                f" {earlier[0][WITHDRAWN_ID]} --identifier NAME`" if key is not None else None,
+            ) from None
         if not identifiers or not earlier or key is None:
             raise
         name = str(earlier[0][WITHDRAWN_ID])
