@@ -651,7 +651,9 @@ class Workspace:
                 "pass the right --key PATH (or restore the key from your backup); only if it is lost for good, "
                 "`qualcode key new --lost` makes a new, empty one",
             )
-        access = create_key(self.project, place.path, self.passphrase("New passphrase for the pseudonym key", new=True))
+        with self.begin() as session:
+            coder_name = self.coder(session).name
+        access = create_key(self.project, place.path, self.passphrase("New passphrase for the pseudonym key", new=True), coder_name)
         return access.path, replaced
 
     def change_passphrase(self, ask_new: Callable[[str], str]) -> Path:

@@ -1566,8 +1566,8 @@ def test_identifiers_of_a_participant_who_withdrew_earlier_can_still_become_dige
     assert later.already_gone and later.key_entries_removed == 1
     with key_access.editing() as key:
         assert key.entry_for("Kari Nordmann") is None and key.entry_for("Siri Dahl") is not None
-    with project.begin() as session, pytest.raises(NotFound, match="no participant"):
-        withdraw_participant(session, "D1", PseudonymKey("test"), None)  # nothing named: nothing to do, as before
+    with project.begin() as session, pytest.raises(NotFound, match="^D1 withdrew consent earlier: nothing of theirs is left"):
+        withdraw_participant(session, "D1", PseudonymKey("test"), None)  # nothing named: nothing to do, said so
 
 
 def test_an_edit_undone_before_a_withdrawal_gave_nothing_to_anyone(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:

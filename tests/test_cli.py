@@ -428,6 +428,19 @@ def test_a_withdrawal_typed_in_small_letters_speaks_of_the_participant_as_the_pr
     assert "delete any that quote D3" in withdrawn.output and "d3" not in withdrawn.output
 
 
+def test_a_participant_withdrawn_twice_is_said_to_have_withdrawn_not_to_be_unknown(demo: Path, tmp_path: Path) -> None:
+    """A probe: the second `withdraw D3` said "no participant 'D3' in this project", with the hint to list
+    them, as for a mistyped id; with the key destroyed too."""
+    assert run("--project", str(demo), "participants", "withdraw", "D3", "--yes").exit_code == 0
+    again = run("--project", str(demo), "participants", "withdraw", "d3", "--yes")
+    assert again.exit_code == 1 and len(again.output.strip().splitlines()) == 1
+    assert again.output.startswith("error: D3 withdrew consent earlier: nothing of theirs is left in the project; nothing was changed")
+    assert "--identifier NAME" in again.output
+    assert run("--project", str(demo), "key", "destroy", "--yes").exit_code == 0
+    without_key = run("--project", str(demo), "participants", "withdraw", "D3", "--yes")
+    assert without_key.output == "error: D3 withdrew consent earlier: nothing of theirs is left in the project; nothing was changed\n"
+
+
 def test_a_withdrawal_names_the_codings_it_removed_that_held_others_words_too(demo: Path) -> None:
     """A passage over D5's turn and the turn before it, coded by a colleague, was removed with the
     rest and said only as "removed N codings": each such coding is named, for its coder to code the

@@ -74,7 +74,7 @@ STORED_ACTIONS = {
     "participant.create", "participant.update", "participant.edit", "participant.withdraw", "coder.create",
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
     "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase", "codebook.update",
-    "consensus.keep", "consensus.reopen", "participant.withdraw-key-settled", "code.merge", "code.delete",
+    "consensus.keep", "consensus.reopen", "participant.withdraw-key-settled", "key.new", "code.merge", "code.delete",
 }
 
 
@@ -385,6 +385,16 @@ def key_passphrase(root: Path, folder: Path) -> None:
     assert changed.exit_code == 0, changed.output
 
 
+def key_new(root: Path, folder: Path) -> None:
+    from qualcode.anonymise.service import destroy_project_key
+
+    with Project.open(root) as project:
+        destroy_project_key(project, create_key(project, folder / "studie.qckey", "test passphrase"))
+    made = CliRunner().invoke(cli, ["--project", str(root), "--key", str(folder / "studie.qckey"), "--coder", "Forsker 1", "key", "new"],
+                              env={"QUALCODE_KEY_PASSPHRASE": "test passphrase"})
+    assert made.exit_code == 0, made.output
+
+
 def withdrawal_key_settled(root: Path, folder: Path) -> None:
     from qualcode.anonymise.pending import WITHDRAWAL_KEY_PENDING
     from qualcode.anonymise.service import destroy_project_key
@@ -443,6 +453,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.ANONYMISE_REAPPLY: anonymise_reapply,
     EventKind.KEY_PASSPHRASE: key_passphrase,
     EventKind.WITHDRAWAL_KEY_SETTLED: withdrawal_key_settled,
+    EventKind.KEY_NEW: key_new,
     EventKind.FRAMEWORK_SET: framework_set,
     EventKind.FRAMEWORK_CLEAR: framework_clear,
     EventKind.CONSENSUS_NEITHER: consensus_neither,

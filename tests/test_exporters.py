@@ -1008,3 +1008,8 @@ def test_the_method_note_names_the_period_of_the_interviews_quoted(session: Sess
     assert "The quotes come from an interview held on 2024-03-05." in note(QuoteFilter(transcripts=("vår",)), "en")
     undated = note(QuoteFilter(transcripts=("udatert",)))
     assert "dato" not in undated and "intervju" not in undated, undated
+    # One dated beside one undated is one interview ("intervjuer gjort 2024-03-05" named one as many).
+    assert ("Der datoen er oppgitt, er sitatene hentet fra et intervju gjort 2024-03-05; 1 av 2 har ingen oppgitt dato."
+            in note(QuoteFilter(transcripts=("vår", "udatert"))))
+    assert ("Where the date is stated, the quotes come from an interview held on 2024-03-05; 1 of 2 has no stated date."
+            in note(QuoteFilter(transcripts=("vår", "udatert")), "en"))

@@ -828,3 +828,36 @@ def test_a_time_no_clock_shows_at_a_turn_is_kept_in_the_text_and_said_once_not_s
     ]
     assert result.notes == ["3 turns' times are no times (minutes and seconds go to 59), so the turns have none:"
                             " line 2 (25:61:99), line 3 (00:75:10), line 6 (01:02:60)"]
+
+
+def test_a_vtt_cue_timed_at_no_time_keeps_its_words_untimed_and_is_said_once(session: Session, tmp_path: Path) -> None:
+    """A probe: webvtt-py drops, unsaid, a cue whose minutes or seconds pass 59 ("00:99:01.000",
+    "00:00:70.000"), and one timed "mm:ss" past an hour ("75:10.000"), and the words with it."""
+    path = tmp_path / "opptak.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Intervjuer>Hvordan gikk det?\n\n"
+        "00:99:01.000 --> 00:99:03.000\n<v Deltaker>Jeg fikk jobb.\n\n"
+        "75:10.000 --> 75:12.000\n<v Intervjuer>Lenge siden.\n\n"
+        "00:00:70.000 --> 00:00:75.000\n<v Deltaker>Det var fint.\n",
+        encoding="utf-8",
+    )
+    result = import_file(session, path, key=PseudonymKey("test"))
+    stored = session.scalars(select(Turn).order_by(Turn.seq)).all()
+    text = session.scalars(select(TextVersion)).one().text
+    assert [(turn.speaker, text[turn.start:turn.end], turn.timestamp_ms) for turn in stored] == [
+        ("Intervjuer", "Hvordan gikk det?", 1000), ("Deltaker", "Jeg fikk jobb.", None),
+        ("Intervjuer", "Lenge siden.", 75 * 60_000 + 10_000), ("Deltaker", "Det var fint.", None),
+    ]
+    assert result.notes == ["2 turns' times are no times (minutes and seconds go to 59), so the turns have none:"
+                            " line 6 (00:99:01.000), line 12 (00:00:70.000)"]
+
+
+def test_an_srt_cue_timed_at_no_time_is_untimed_and_said_once(session: Session, tmp_path: Path) -> None:
+    """A probe: the srt library read "00:61:01,000" as 1:01:01 and "25:00:99,000" as 25:01:39, and
+    they were stored as the turns' times, where a .txt transcript's are left untimed and said."""
+    path = tmp_path / "opptak.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\nI: Hei.\n\n2\n00:61:01,000 --> 00:61:02,000\nD1: Hallo.\n\n"
+                    "3\n25:00:09,000 --> 25:00:10,000\nI: Sent.\n", encoding="utf-8")
+    result = import_file(session, path, key=PseudonymKey("test"))
+    assert [turn.timestamp_ms for turn in session.scalars(select(Turn).order_by(Turn.seq))] == [1000, None, 90_009_000]
+    assert result.notes == ["1 turn's time is no time (minutes and seconds go to 59), so the turn has none: line 6 (00:61:01,000)"]

@@ -390,6 +390,37 @@ def test_a_participant_who_withdraws_after_key_destroy_is_told_which_comments_no
     assert "deltaker_D1_T1" not in ok(run(project, "transcripts", "list")).output
 
 
+def test_a_withdrawal_with_a_key_made_after_key_destroy_names_the_comments_the_destroyed_key_gave_names(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """`key new` forgot that a key was destroyed: a withdrawal then ran with the new, empty key, found none
+    of the comments D1 wrote under the pseudonym the destroyed key gave her, and said nothing of them; her
+    name given with --identifier was "not in the key", lower-cased. The project remembers (in its log), and
+    says so as a withdrawal without a key does, while the new key still does what it holds."""
+    project, _ = reported
+    ok(run(project, "identifiers", "add", "Torbjørg Haugland", "--kind", "person", "--participant", "D1", "--pseudonym", "Per Solheim"))
+    ok(run(project, "coding", "add", "leder_L1", "måltall-press", "--match", "Vi får et måltall hvert år fra fylket", coder="Prober"))
+    ok(run(project, "export", "report", "--output", str(tmp_path / "begge.docx")))
+    own = commented(tmp_path / "begge.docx", tmp_path / "c.docx",
+                    ("Vi får et måltall", "Som deltaker kjenner jeg meg igjen.", "Torbjørg Haugland"),
+                    ("Vi får et måltall", "Godt sitat.", "Anne"))
+    ok(run(project, "review", "import", str(own)))
+    ok(run(project, "key", "destroy", "--yes"))
+    ok(run(project, "key", "new"))
+    ok(run(project, "identifiers", "add", "Karoline Dahl", "--kind", "person", "--participant", "D1"))  # the new key's own
+    refused = run(project, "participants", "withdraw", "D1", "--identifier", "Torbjørg Haugland", "--yes")
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
+    assert "Torbjørg Haugland is not in the key: it was made in place of one destroyed on " in refused.output
+    assert "deltaker_D1_T1" in ok(run(project, "transcripts", "list")).output  # nothing changed
+    withdrawn = ok(run(project, "participants", "withdraw", "D1", "--yes"))
+    assert "1 of their identifiers are kept only as digests" in withdrawn.output  # the new key's entry for her
+    assert ("the key before this one (destroyed on " in withdrawn.output and "comments on drafts under a name that key gave"
+            " (1 by Per Solheim) stay, as only that key linked such a name to a participant" in withdrawn.output), withdrawn.output
+    assert sorted(author for author, _, _ in memos(project)) == ["Anne", "Per Solheim"]  # kept, as said
+    assert "deltaker_D1_T1" not in ok(run(project, "transcripts", "list")).output
+    assert "in place of the one destroyed on " in ok(run(project, "history")).output
+
+
 def test_review_import_json_gives_the_coding_s_id_and_names_what_it_could_not_place(
     reported: tuple[Path, Path], tmp_path: Path,
 ) -> None:
@@ -773,3 +804,24 @@ def test_a_comment_on_the_heading_of_a_code_merged_away_since_goes_to_the_code_i
             Memo.author.has(Coder.name == "Anne"))).all()
         assert code_path == "brukermedvirkning/tilbakemelding"
     assert "0 new memos, 1 already imported" in ok(run(project, "review", "import", str(tmp_path / "c.docx"))).output
+
+
+def test_a_comment_dated_in_the_future_or_on_word_s_empty_date_is_titled_with_no_day(
+    reported: tuple[Path, Path], tmp_path: Path, oslo: None,
+) -> None:
+    """A probe: a comment dated 2099 (a reviewer's clock) had its memo dated by the import but titled
+    "Kommentar fra Anne, 2099-01-01"; one dated 1601-01-01 (Word's date for a comment with none) was
+    dated and titled 1601. Neither says when it was written: each memo is dated by the import and its
+    title names no day, as a comment with no date's is; an import again finds them."""
+    project, report = reported
+    written = {"Fra framtida.": "2099-01-01T10:00:00Z", "Uten dato.": "1601-01-01T00:00:00Z", "I dag.": "2026-11-30T10:00:00Z"}
+    reviewed = commented(report, tmp_path / "c.docx", *[(OWN, text, "Anne") for text in written])
+    dated = rezipped(reviewed, tmp_path / "dated.docx", {"word/comments.xml": [
+        (rf'(<w:comment w:id="{number}"[^>]*?) w:date="[^"]*"', rf'\1 w:date="{date}"') for number, date in enumerate(written.values())
+    ]})
+    assert "3 new memos" in ok(run(project, "review", "import", str(dated))).output
+    listed = {row["text"]: row for row in json.loads(ok(run(project, "memo", "list", "--json")).output)}
+    assert {text: listed[text]["title"] for text in written} == {
+        "Fra framtida.": "Kommentar fra Anne", "Uten dato.": "Kommentar fra Anne", "I dag.": "Kommentar fra Anne, 2026-11-30"}
+    assert listed["Uten dato."]["created_at"][:4] == listed["Fra framtida."]["created_at"][:4] != "1601"
+    assert "0 new memos, 3 already imported" in ok(run(project, "review", "import", str(dated))).output

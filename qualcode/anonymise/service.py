@@ -30,7 +30,7 @@ from qualcode.anonymise.pseudonyms import GENDERS, PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.errors import Interrupted, InvalidInput, KeyFileError, KeyMissing, NotFound
 from qualcode.store.events import EventKind, record_event
-from qualcode.store.models import Code, utcnow
+from qualcode.store.models import Code, Event, utcnow
 from qualcode.store.project import Project, Purged
 from qualcode.store.settings import delete_setting, get_setting, project_guid, set_setting
 
@@ -156,8 +156,10 @@ def key_state(key: PseudonymKey) -> str:
     return json.dumps(key.to_json(), sort_keys=True)
 
 
-def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
-    """Make the project's key: the only way a key comes into being (`init` and `key new`)."""
+def create_key(project: Project, path: Path, passphrase: str, coder_name: str | None = None) -> KeyAccess:
+    """Make the project's key: the only way a key comes into being (`init` and `key new`). One made
+    in place of another (destroyed, or lost) is logged, for good: the setting that the key was
+    destroyed goes, and a withdrawal must still know that an earlier key held what this one lacks."""
     check_new_passphrase(passphrase)  # before the lock, whose file beside the key would be left behind
     refuse_key_inside(project.root, path)
     with project.begin() as session:
@@ -169,12 +171,36 @@ def create_key(project: Project, path: Path, passphrase: str) -> KeyAccess:
         save_key(path, key, passphrase)
     assert key.key_id is not None
     with project.begin() as session:
+        destroyed, earlier = get_setting(session, "key.destroyed"), get_setting(session, "key.fingerprint")
+        if destroyed or earlier:
+            record_event(session, kind=EventKind.KEY_NEW, coder=get_or_create_coder(session, coder_name) if coder_name else None,
+                         after={KEY_REPLACED_DESTROYED: destroyed[:10] if destroyed else None},
+                         summary=f"made a new, empty pseudonym key in place of the one {_gone(destroyed)}")
         set_setting(session, "key.path", str(path.resolve()))
         set_setting(session, "key.fingerprint", fingerprint(key.key_id))
         delete_setting(session, "key.destroyed")
     with project.begin() as session:
         set_setting(session, "key.revision", str(key.revision))
     return KeyAccess(path, passphrase, guid, fingerprint(key.key_id), project, key.revision)
+
+
+# In a KEY_NEW event's payload: the day the key it replaced was destroyed (None: that key was lost).
+KEY_REPLACED_DESTROYED = "destroyed"
+
+
+def _gone(destroyed: str | None) -> str:
+    """How the key a new one replaces went: "destroyed on DAY", or "lost"."""
+    return f"destroyed on {destroyed[:10]}" if destroyed else "lost"
+
+
+def replaced_key(session: Session) -> tuple[int, str] | None:
+    """The latest key a new one was made in place of, as the id of that event (what the log holds
+    before it came under the key that went) and how it went ("destroyed on DAY", "lost"); None if
+    the project's key is the one it was made with."""
+    made = session.scalars(select(Event).where(Event.action == EventKind.KEY_NEW.value).order_by(Event.id.desc()).limit(1)).first()
+    if made is None:
+        return None
+    return made.id, _gone(((made.payload or {}).get("after") or {}).get(KEY_REPLACED_DESTROYED))
 
 
 def refuse_key_inside(root: Path, path: Path) -> None:

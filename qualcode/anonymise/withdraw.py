@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.names import NAMED_BY_KEY, kept_name
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
+from qualcode.anonymise.service import replaced_key
 from qualcode.errors import ImportFailed, InvalidInput, NotFound
 from qualcode.search.index import purge_index, unindex_turns
 from qualcode.store.events import EventKind, record_event
@@ -74,6 +75,9 @@ class Withdrawal:
     comments_unlinked: tuple[str, ...] = ()
     # The day `key destroy` ran, when the withdrawal was done without the key.
     key_destroyed: str = ""
+    # Done with a key made in place of an earlier one (`key destroy` or --lost, then `key new`): how that
+    # key went ("destroyed on DAY", "lost"); `comments_unlinked` then names the comments under names it gave.
+    earlier_key: str = ""
 
 
 def withdraw_participant(
@@ -97,6 +101,9 @@ def withdraw_participant(
     their digests in. Their comments on drafts, kept under a pseudonym only the key linked to them,
     cannot be told from other reviewers': those are counted (`comments_unlinked`), not deleted.
     """
+    # A key made since an earlier one went holds only what it learned since: the names a review import
+    # gave under the earlier key (events before this one) link to no one now, as after `key destroy`.
+    earlier_key = replaced_key(session) if key is not None else None
     if key is None and identifiers:
         raise InvalidInput("identifiers cannot be named without the key: there is none to keep their digests in",
                            "withdraw them without --identifier")
@@ -106,12 +113,18 @@ def withdraw_participant(
         # Only one who did withdraw: an id mistyped turned whatever was named into digests. And only
         # their own identifiers, as when they were here: someone else's would lose their pseudonym for good.
         earlier = [after for after in withdrawal_records(session) if str(after.get(WITHDRAWN_ID) or "").casefold() == ref.strip().casefold()]
+        if earlier and not identifiers:  # withdrawn twice: "no participant" sent them looking for a mistyped id
+            raise NotFound(
+                f"{earlier[0][WITHDRAWN_ID]} withdrew consent earlier: nothing of theirs is left in the project; nothing was changed",
+                f"to turn identifiers of theirs the key still holds into digests: `qualcode participants withdraw"
+                f" {earlier[0][WITHDRAWN_ID]} --identifier NAME`" if key is not None else None,
+            ) from None
         if not identifiers or not earlier or key is None:
             raise
         name = str(earlier[0][WITHDRAWN_ID])
         _refuse_others_identifiers(name, {str(transcript) for after in earlier for transcript in after.get(WITHDRAWN_FROM, ())},
                                    key, identifiers)
-        denied = _deny(key, identifiers, lambda entry: False)
+        denied = _deny(key, identifiers, lambda entry: False, earlier_key)
         record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
                      summary="identifiers of a participant who withdrew earlier were turned into digests")
         return Withdrawal(0, 0, 0, denied, already_gone=True, participant=name)
@@ -173,7 +186,7 @@ def withdraw_participant(
     denied = 0
     if key is not None:
         denied = _deny(key, identifiers, lambda entry: entry.participant == participant.name or (
-            entry.kind in OWN_KINDS and bool(entry.seen_in) and set(entry.seen_in) <= deleted))
+            entry.kind in OWN_KINDS and bool(entry.seen_in) and set(entry.seen_in) <= deleted), earlier_key)
         for entry in key.entries:
             entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
     record_event(
@@ -184,7 +197,9 @@ def withdraw_participant(
     return Withdrawal(
         len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted,
         spanning_others=tuple(spanning), quotes=quotes, comments_removed=comments_removed, participant=participant.name,
-        comments_unlinked=_comments_named_by_key(session) if key is None else (),
+        comments_unlinked=_comments_named_by_key(session) if key is None else (
+            _comments_named_by_key(session, earlier_key[0]) if earlier_key is not None else ()),
+        earlier_key=earlier_key[1] if earlier_key is not None else "",
     )
 
 
@@ -205,18 +220,22 @@ def _decisions_on(session: Session, gone: set[str]) -> set[str]:
     return found
 
 
-def _reviewers_named_by_key(session: Session) -> list[Coder]:
+def _reviewers_named_by_key(session: Session, before: int | None = None) -> list[Coder]:
     """Reviewers a review import named so from a name the key replaced (an informant's, by their
-    pseudonym): a colleague on the team whose name a pseudonym happens to be is not among them."""
+    pseudonym), those named before the event `before` alone when given (by a key gone since): a
+    colleague on the team whose name a pseudonym happens to be is not among them."""
     made_so = select(Event.entity_guid).where(
         Event.action == EventKind.CODER_CREATE.value, Event.payload[("after", "origin")].as_string() == NAMED_BY_KEY)
+    if before is not None:
+        made_so = made_so.where(Event.id < before)
     return list(session.scalars(select(Coder).where(Coder.guid.in_(made_so)).order_by(Coder.name)))
 
 
-def _comments_named_by_key(session: Session) -> tuple[str, ...]:
-    """The comments on drafts still kept under a name the key gave, as "N by NAME" for each reviewer."""
+def _comments_named_by_key(session: Session, before: int | None = None) -> tuple[str, ...]:
+    """The comments on drafts still kept under a name the key gave (a key gone by the event `before`,
+    when given), as "N by NAME" for each reviewer."""
     said = []
-    for reviewer in _reviewers_named_by_key(session):
+    for reviewer in _reviewers_named_by_key(session, before):
         comments = len(session.scalars(select(Memo.id).where(
             Memo.author_id == reviewer.id, Memo.source.like("review:%"))).all())  # one removed is still kept, in the log too
         if comments:
@@ -392,13 +411,22 @@ def _refuse_others_identifiers(name: str, theirs: set[str], key: PseudonymKey, i
             )
 
 
-def _deny(key: PseudonymKey, identifiers: Sequence[str], theirs: Callable[[KeyEntry], bool]) -> int:
-    """Turn the participant's entries (`theirs`, and the `identifiers` named) into digests; how many."""
+def _deny(key: PseudonymKey, identifiers: Sequence[str], theirs: Callable[[KeyEntry], bool],
+          earlier_key: tuple[int, str] | None = None) -> int:
+    """Turn the participant's entries (`theirs`, and the `identifiers` named) into digests; how many.
+    An identifier not in the key is refused, said to have gone with `earlier_key` if this key replaced one."""
     named = {identifier.casefold() for identifier in identifiers}
     chosen = [entry for entry in key.entries if theirs(entry) or entry.original.casefold() in named]
-    unknown = named - {entry.original.casefold() for entry in chosen}
+    found = {entry.original.casefold() for entry in chosen}
+    unknown = list(dict.fromkeys(identifier for identifier in identifiers if identifier.casefold() not in found))  # as given
     if unknown:
-        raise NotFound(f"{', '.join(sorted(unknown))} is not in the key", "name the identifiers as `qualcode key show` lists them")
+        if earlier_key is not None:
+            raise NotFound(
+                f"{', '.join(unknown)} is not in the key: it was made in place of one {earlier_key[1]}, which took what"
+                " it held with it; nothing was changed",
+                "name only identifiers this key holds (`qualcode key show`), or none: there is nothing left to turn into a digest",
+            )
+        raise NotFound(f"{', '.join(unknown)} is not in the key", "name the identifiers as `qualcode key show` lists them")
     for entry in chosen:
         key.deny(entry, _forms(entry))
     return len(chosen)

@@ -155,19 +155,31 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
         note(f"removed a coding that held others' words too ({coding}): its coder may code the rest again")
     for name in result.given_to_others:
         note(f"an edit gave {participant}'s turns in {name} to another participant; they were kept: check {name}")
+    if result.earlier_key:
+        note(_earlier_key(result))
     if not result.key_entries_removed and not result.key_destroyed:
-        note("the key still holds every identifier; "
+        note(f"{'this key still holds every identifier it learned' if result.earlier_key else 'the key still holds every identifier'}; "
              f"`qualcode participants withdraw {participant} --identifier NAME` turns their own into digests")
 
 
 def _without_key(result: Withdrawal) -> str:
     """What a withdrawal could not do with the key destroyed, in one line."""
-    said = (f"the key was destroyed on {result.key_destroyed} and took their identifiers with it (the project never held any;"
-            " a copy of the key kept elsewhere still does)")
+    return _comments_left(result, f"the key was destroyed on {result.key_destroyed} and took their identifiers with it (the project"
+                                  " never held any; a copy of the key kept elsewhere still does)", "the key")
+
+
+def _earlier_key(result: Withdrawal) -> str:
+    """What a withdrawal with a key made in place of an earlier one could not do with what that key held, in one line."""
+    return _comments_left(result, f"the key before this one ({result.earlier_key}) took the identifiers of theirs it held with it"
+                                  " (a copy of it kept elsewhere still holds them)", "that key")
+
+
+def _comments_left(result: Withdrawal, said: str, which: str) -> str:
+    """`said`, and the comments on drafts under a name `which` key gave, which nothing now links to anyone."""
     if not result.comments_unlinked:
-        return f"{said}; no comment on a draft came in under a name the key gave, so no comment of theirs is left"
-    return (f"{said}; comments on drafts under a name the key gave ({', '.join(result.comments_unlinked)}) stay, as only the"
-            " key linked such a name to a participant: read them (`qualcode review list`) if they may have commented")
+        return f"{said}; no comment on a draft came in under a name {which} gave, so no comment of theirs is left"
+    return (f"{said}; comments on drafts under a name {which} gave ({', '.join(result.comments_unlinked)}) stay, as only"
+            f" {which} linked such a name to a participant: read them (`qualcode review list`) if they may have commented")
 
 
 COMMANDS = [participants_group]

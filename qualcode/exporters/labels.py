@@ -184,7 +184,7 @@ def _period(interview_dates: tuple[date | None, ...], language: str) -> str | No
     if not dated:
         return None
     first, last = min(dated), max(dated)
-    if len(interview_dates) == 1:
+    if len(dated) == 1:  # one dated, beside undated ones too: one interview
         held = f"et intervju gjort {first}" if nb else f"an interview held on {first}"
     elif first == last:
         held = f"intervjuer gjort {first}" if nb else f"interviews held on {first}"

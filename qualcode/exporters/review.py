@@ -368,8 +368,11 @@ def import_review(
         stamp = _in_utc(comment.timestamp).isoformat() if comment.timestamp else ""
         as_if_utc = comment.timestamp.replace(tzinfo=UTC).isoformat() if comment.timestamp and not comment.timestamp.tzinfo else ""
         moments = list(dict.fromkeys(moment for moment in (stamp, written, as_if_utc) if moment)) or [""]
-        # The day it was written on this machine's calendar, as its moments are shown.
+        # The day it was written on this machine's calendar, as its moments are shown; the memo's title
+        # names it only where the memo is dated by it (a moment to come, or Word's empty date, is not).
         day = _in_utc(comment.timestamp).astimezone().date().isoformat() if comment.timestamp else ""
+        written_at = _written_at(comment.timestamp)
+        titled_day = day if written_at is not None else ""
         target = f"coding {coding.id}" if coding else (f"code {anchor.code_path}" if anchor.code_path else "project")
         if coding is None and anchor.code_gone is not None:
             target += f" ({anchor.code_gone}, which the report has it on, was merged into it since)"
@@ -411,7 +414,7 @@ def import_review(
         earlier = [memo_id for memo_id in session.scalars(select(Memo.id).where(Memo.source.in_(sources)).order_by(Memo.id))
                    if memo_id not in claimed]
         if not earlier and parent is None:
-            days = list(dict.fromkeys(moment[:10] for moment in (day, stamp, as_if_utc) if moment)) or [""]
+            days = list(dict.fromkeys([*(moment[:10] for moment in (day, stamp, as_if_utc) if moment), titled_day]))
             earlier = [memo_id for memo_id in _answered_before(session, author, own_text, days, coding, anchor.code_path)
                        if memo_id not in claimed]
         if earlier:
@@ -437,10 +440,10 @@ def import_review(
                 coding_ref=str(coding.id) if coding and orphan is None else None,
                 transcript_ref=orphan.transcript.name if orphan is not None else None,
                 code_ref=anchor.code_path if coding is None and anchor.code_path else None,
-                title=f"Kommentar fra {author}" + (f", {day}" if day else "") + (f", om {target}" if orphan else "")
+                title=f"Kommentar fra {author}" + (f", {titled_day}" if titled_day else "") + (f", om {target}" if orphan else "")
                 + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else ""),
                 source=source, recorded_by=importer() if importer is not None else None, together=together,
-                written_at=_written_at(comment.timestamp),
+                written_at=written_at,
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
             raise UndecidedNames(
@@ -549,11 +552,15 @@ def _in_utc(moment: datetime) -> datetime:
 
 def _written_at(moment: datetime | None) -> datetime | None:
     """When a comment was written, to date its memo by: none for a moment after now (another
-    machine's clock), as a .qdpx import dates its notes."""
+    machine's clock), as a .qdpx import dates its notes, nor for one before word processors wrote
+    comments (Word writes 1601-01-01, the first day of Windows' calendar, for a comment with no date)."""
     if moment is None:
         return None
     utc = _in_utc(moment)
-    return utc if utc <= datetime.now(UTC) else None
+    return utc if EARLIEST_COMMENT <= utc <= datetime.now(UTC) else None
+
+
+EARLIEST_COMMENT = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def _comment_text(comment: _FileComment) -> str:

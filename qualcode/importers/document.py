@@ -105,8 +105,12 @@ def is_recording_time(value: str) -> bool:
 def unread_times_note(text: str, turns: list[TurnSpan]) -> str | None:
     """One line naming the turns whose written time is no time, by the line of `text` it stands on
     and the time as written (never the speaker, which may be a name); None if there are none."""
-    unread = [(text.count("\n", 0, text.rfind(turn.unread_time, 0, turn.start)) + 1, turn.unread_time)
-              for turn in turns if turn.unread_time]
+    return unread_times_said([(text.count("\n", 0, text.rfind(turn.unread_time, 0, turn.start)) + 1, turn.unread_time)
+                              for turn in turns if turn.unread_time])
+
+
+def unread_times_said(unread: list[tuple[int, str]]) -> str | None:
+    """The note for turns whose time as written is no time, each given as (line, time as written)."""
     if not unread:
         return None
     shown = ", ".join(f"line {line} ({time})" for line, time in unread[:SHOWN_UNREAD_TIMES])

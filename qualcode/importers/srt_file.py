@@ -8,7 +8,7 @@ from pathlib import Path
 import srt
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.document import ParsedDocument, assemble_blocks
+from qualcode.importers.document import ParsedDocument, assemble_blocks, unread_times_said
 from qualcode.importers.subtitle_speakers import CueSpeakers
 from qualcode.text.character_references import read_references
 from qualcode.text.encoding import decode_text
@@ -37,14 +37,30 @@ def read_srt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern
     # read as a player shows them before speakers and names are looked for, as a .vtt cue's are.
     cue_texts = [read_references(_FORMATTING.sub("", subtitle.content)) for subtitle in subtitles]
     speakers = CueSpeakers(cue_texts, marker)
+    # The srt library reads "00:61:01,000" as 1:01:01 and "00:00:99,000" as 1:39: a time no
+    # recording shows, stored as one, as a time typed in a .txt transcript was (importers/turns.py).
+    unread = _unread_starts(content)
     blocks = [
-        block for subtitle, cue_text in zip(subtitles, cue_texts, strict=True)
-        for block in speakers.blocks(cue_text, int(subtitle.start.total_seconds() * 1000))
+        block for cue, (subtitle, cue_text) in enumerate(zip(subtitles, cue_texts, strict=True))
+        for block in speakers.blocks(cue_text, None if cue in unread else int(subtitle.start.total_seconds() * 1000))
     ]
     text, turns = assemble_blocks(blocks)
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no subtitles with text")
-    return ParsedDocument(text=text, turns=turns, source_format="srt", encoding=decoded.encoding, notes=decoded.notes)
+    notes = decoded.notes + [said for said in [unread_times_said(list(unread.values()))] if said]
+    return ParsedDocument(text=text, turns=turns, source_format="srt", encoding=decoded.encoding, notes=notes)
+
+
+def _unread_starts(content: str) -> dict[int, tuple[int, str]]:
+    """The cues (by their place among those srt.parse reads, with the same pattern) whose start is
+    no time, minutes or seconds past 59, each as (line, time as written), to be kept untimed."""
+    unread = {}
+    for cue, match in enumerate(srt.SRT_REGEX.finditer(content)):
+        written = match.group(2)
+        fields = srt.TS_REGEX.match(written)
+        if fields is not None and (int(fields.group(2)) > 59 or int(fields.group(3)) > 59):
+            unread[cue] = (content.count("\n", 0, match.start(2)) + 1, written)
+    return unread
 
 
 # A cue's number on a line of its own after a blank line (or at the start), and the line under it.

@@ -11,7 +11,14 @@ from webvtt.errors import MalformedFileError
 from webvtt.models import Caption
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.document import Block, ParsedDocument, assemble_blocks, parse_timestamp
+from qualcode.importers.document import (
+    Block,
+    ParsedDocument,
+    assemble_blocks,
+    is_recording_time,
+    parse_timestamp,
+    unread_times_said,
+)
 from qualcode.importers.subtitle_speakers import CueSpeakers
 from qualcode.text.character_references import read_references
 from qualcode.text.encoding import decode_text
@@ -28,23 +35,34 @@ _TAG = re.compile(r"<[^<>\n]*>")
 
 def read_vtt_file(path: Path, *, encoding: str | None = None, marker: re.Pattern[str] | None = None) -> ParsedDocument:
     decoded = decode_text(path.read_bytes(), path.name, encoding)
+    timed, unread = _with_dotted_timings(decoded.text, path.name)
     try:
-        captions = webvtt.from_buffer(io.StringIO(normalise(_cues_joined(_with_dotted_timings(decoded.text, path.name), path.name))))
+        captions = webvtt.from_buffer(io.StringIO(normalise(_cues_joined(timed, path.name)))).captions
     except (MalformedFileError, ValueError) as error:
         raise ImportFailed(f"{path.name} is not a valid WebVTT file: {error}", "check that it starts with WEBVTT") from None
-    speakers = CueSpeakers((_unvoiced(caption) for caption in captions.captions), marker)
-    blocks = [block for caption in captions.captions for block in _voice_blocks(caption, speakers)]
+    if unread and len(captions) != timed.count("-->"):  # which cue is untimed would be a guess
+        raise ImportFailed(f"{path.name}: {unread_times_said(list(unread.values()))}, and the cues cannot be told apart to leave them untimed",
+                           "write those times as 00:00:02.000, minutes and seconds to 59")
+    speakers = CueSpeakers((_unvoiced(caption) for caption in captions), marker)
+    blocks = [block for cue, caption in enumerate(captions)
+              for block in _voice_blocks(caption, speakers, None if cue in unread else parse_timestamp(caption.start))]
     text, turns = assemble_blocks(blocks)
     if not text.strip():
         raise ImportFailed(f"{path.name} contains no cues with text")
-    return ParsedDocument(text=text, turns=turns, source_format="vtt", encoding=decoded.encoding, notes=decoded.notes)
+    notes = decoded.notes + [said for said in [unread_times_said(list(unread.values()))] if said]
+    return ParsedDocument(text=text, turns=turns, source_format="vtt", encoding=decoded.encoding, notes=notes)
 
 
-def _with_dotted_timings(text: str, file_name: str) -> str:
+def _with_dotted_timings(text: str, file_name: str) -> tuple[str, dict[int, tuple[int, str]]]:
     """The text with every cue timing written as WebVTT writes it; a timing line that cannot be
-    read is refused by its line, since webvtt-py would drop that cue's text unsaid. Lines are
-    counted before normalising, which joins some, so the number is the one an editor shows."""
+    read is refused by its line, since webvtt-py would drop that cue's text unsaid. So would it a
+    cue timed at no time (minutes or seconds past 59, "00:99:01.000"): such a time is written as
+    00:00:00.000 and the cue's place among the cues given, by its (line, time as written), for the
+    cue to be kept untimed. Lines are counted before normalising, which joins some, so the number is
+    the one an editor shows."""
     lines = text.splitlines(keepends=True)
+    unread: dict[int, tuple[int, str]] = {}
+    cue = 0
     for number, line in enumerate(lines, start=1):
         if "-->" not in line:
             continue
@@ -54,8 +72,21 @@ def _with_dotted_timings(text: str, file_name: str) -> str:
                 f"{file_name} line {number}: the cue's timing line cannot be read",
                 "write it as 00:00:02.000 --> 00:00:05.000, or take the --> out of the cue's text",
             )
-        lines[number - 1] = timing.group().replace(",", ".") + line[timing.end():]
-    return "".join(lines)
+        start, end = (written.strip() for written in timing.group().split("-->"))
+        if not is_recording_time(start):
+            unread[cue] = (number, start)
+        lines[number - 1] = f"{_as_webvtt(start)} --> {_as_webvtt(end)}" + line[timing.end():]
+        cue += 1
+    return "".join(lines), unread
+
+
+def _as_webvtt(written: str) -> str:
+    """A cue time as webvtt-py reads it, hours first ("75:10.000", 75 minutes in, which it would drop,
+    as 01:15:10.000); a time that is none as 00:00:00.000, its cue kept untimed by the caller."""
+    if not is_recording_time(written):
+        return "00:00:00.000"
+    milliseconds = parse_timestamp(written)
+    return f"{milliseconds // 3_600_000:02d}:{milliseconds // 60_000 % 60:02d}:{milliseconds // 1000 % 60:02d}.{milliseconds % 1000:03d}"
 
 
 # A line that starts as a cue timing does, but with an arrow WebVTT does not know ("->", "=>", "—>").
@@ -104,10 +135,9 @@ def _unvoiced(caption: Caption) -> str:
     return read_references(_TAG.sub("", caption.raw_text[:voice.start()] if voice else caption.raw_text))
 
 
-def _voice_blocks(caption: Caption, speakers: CueSpeakers) -> list[Block]:
-    """One block for each voice in a cue (<v Intervjuer>…</v><v Kari>…</v>); a cue's text without
-    voice tags has its speakers found at the start of its lines, as in an .srt cue."""
-    timestamp = parse_timestamp(caption.start)
+def _voice_blocks(caption: Caption, speakers: CueSpeakers, timestamp: int | None) -> list[Block]:
+    """One block for each voice in a cue (<v Intervjuer>…</v><v Kari>…</v>), at `timestamp`; a cue's
+    text without voice tags has its speakers found at the start of its lines, as in an .srt cue."""
     raw = caption.raw_text
     voices = list(_VOICE.finditer(raw))
     blocks = speakers.blocks(_unvoiced(caption), timestamp)

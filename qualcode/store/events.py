@@ -164,6 +164,9 @@ class EventKind(StrEnum):
     KEY_PASSPHRASE = "key.passphrase", None, Final(
         "the old passphrase is kept nowhere; `qualcode key passphrase` sets another"
     )
+    # A key made in place of one destroyed or lost: what that key held (whose pseudonyms the names
+    # a review import gave were) is gone, and a withdrawal after it says so (anonymise/withdraw.py).
+    KEY_NEW = "key.new", None, Final("the key it took the place of is gone; nothing is kept to go back to")
     UNDO = "undo", None, Final("`qualcode redo` takes an undo back")
     REDO = "redo", None, Final("`qualcode undo` takes a redo back")
 
