@@ -253,6 +253,27 @@ def test_review_asks_only_about_what_still_waits_and_keeps_every_decision(demo: 
     assert run(*project, "import", str(new), "--participant", "D9").exit_code == 0
 
 
+def test_a_full_name_is_asked_before_its_first_name_so_both_get_one_pseudonym(demo: Path, tmp_path: Path) -> None:
+    """A field trial: "veileder Ola …. Ola Nordby, han …" queued "Ola" before "Ola Nordby"; the review
+    asked about "Ola" first, and the one caseworker became two people, "Knut" and "Vidar Pettersen"."""
+    project = ["--project", str(demo)]
+    new = tmp_path / "ny.txt"
+    new.write_text(
+        "I: Hvem foreslo KVP?\nD9: Det var veileder Ola som foreslo det. Ola Nordby, han har vært veilederen min lenge.\n",
+        encoding="utf-8",
+    )
+    assert run(*project, "import", str(new), "--participant", "D9").exit_code == 1
+    pending = run(*project, "anonymise", "pending", "--json")
+    assert [c["text"] for c in json.loads(pending.stdout)] == ["Ola Nordby", "Ola"]
+    review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="p\nm\n")
+    assert review.exit_code == 0, review.output
+    assert "1 decided, 0 still waiting" in review.output
+    assert run(*project, "import", str(new), "--participant", "D9").exit_code == 0
+    shown = run(*project, "transcripts", "show", "ny").output
+    full = shown.split("som foreslo det. ")[1].split(",")[0]
+    assert f"veileder {full.split()[0]} som" in shown and "Ola" not in shown
+
+
 def test_a_review_stopped_midway_keeps_the_decisions_made(demo: Path, tmp_path: Path) -> None:
     """Ctrl-C, or input that ran out, at a review's prompt threw away every decision made before it,
     with click's bare "Aborted!"."""

@@ -156,3 +156,15 @@ def test_a_codebook_with_a_sub_code_under_a_code_merged_away_here_is_refused_in_
                                           " sub-codes under it; nothing changed"]
         assert refused.value.hint is not None and "export the codebook again" in refused.value.hint
         assert code_tree(session) == before
+
+
+def test_the_labels_of_a_merge_memo_are_no_names_when_a_qdpx_brings_it_to_another_project() -> None:
+    """A field trial: a .qdpx exported after a merge, imported into a second project, held back
+    "Hurtigtast" (the label of the merged code's shortcut in the memo qualcode wrote) as a possible name."""
+    from qualcode.importers.pseudonymise import undecided_in_texts
+
+    memo = ("Koden empowerment/håp og motivasjon (GUID a914b91c-be3d-5e1b-adc7-0bf2b59585ca) ble slått sammen med"
+            " empowerment/selvbilde og selvtillit.\nDefinisjon: Forventninger om at livet kan bli bedre.\n"
+            "Signalord: håp, motivert, vendepunkt, glede seg, framtid\nHurtigtast: h\nFarge: #66BB6A")
+    proposals = undecided_in_texts([memo, "Helge sier dette rett ut"], PseudonymKey("test"), set(), "prosjekt.qdpx")
+    assert [proposal.text for proposal in proposals] == ["Helge"]

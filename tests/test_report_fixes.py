@@ -323,3 +323,16 @@ def test_a_sentence_that_ends_in_a_closing_quotation_mark_is_no_omission(demo: P
         ok(run(demo, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", passage))
     quotes = [text.split(" (En deltaker")[0] for text in texts(report(demo, tmp_path / "s.docx")) if "[S-" in text]
     assert quotes == [f"”{passage}”" for passage in passages[:4]] + ["”(…) tja (…)”"], quotes
+
+
+def test_a_sentence_coded_without_its_full_stop_is_no_omission(demo: Path, tmp_path: Path) -> None:
+    """A field trial: `coding add --match` of a whole sentence typed without its full stop ("Det var første
+    gang noen spurte meg hva jeg ville") was quoted "… hva jeg ville (…)", as if words after it were left out."""
+    said = tmp_path / "deltaker_D9_T1.txt"
+    said.write_text("I: Ble du spurt?\nD9: Det var første gang noen spurte meg. Vi satt sammen! Jeg sa at jeg ville "
+                    "jobbe med mat, og det ble planen.\nI: Takk.\n", encoding="utf-8")
+    ok(run(demo, "import", str(said), "--participant", "D9", "--role", "deltaker"))
+    for passage in ("Det var første gang noen spurte meg", "Vi satt sammen", "Jeg sa at jeg ville jobbe med mat"):
+        ok(run(demo, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", passage))
+    quotes = [text.split(" (En deltaker")[0] for text in texts(report(demo, tmp_path / "s.docx")) if "[S-" in text]
+    assert quotes == ["”Det var første gang noen spurte meg”", "”Vi satt sammen”", "”Jeg sa at jeg ville jobbe med mat (…)”"], quotes

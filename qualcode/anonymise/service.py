@@ -462,11 +462,25 @@ def queue_candidates(key: PseudonymKey, proposals: list[Proposal], where: str) -
         context = f"{where}: …{proposal.context}…"
         if existing is None:
             existing = Candidate(proposal.text, [])
-            key.pending.append(existing)
+            # A name goes before the candidates that are words of it ("Ola Nordby" before "Ola"): accepting
+            # the whole name decides its words, each standing alone as the name's pseudonym's word, where
+            # "Ola" accepted first drew a pseudonym of its own and one person became two in the texts.
+            words = proposal.text.casefold().split()
+            part_at = next(
+                (index for index, waiting in enumerate(key.pending)
+                 if len(waiting.text.split()) < len(words) and _words_within(waiting.text.casefold().split(), words)),
+                len(key.pending),
+            )
+            key.pending.insert(part_at, existing)
             new.append(existing)
         if context not in existing.contexts and len(existing.contexts) < 5:
             existing.contexts.append(context)
     return new
+
+
+def _words_within(part: list[str], whole: list[str]) -> bool:
+    """Whether the words `part` stand in a row inside `whole`."""
+    return any(whole[start:start + len(part)] == part for start in range(len(whole) - len(part) + 1))
 
 
 def accept_candidate(key: PseudonymKey, text: str, kind: str, gender: str | None = None) -> KeyEntry:

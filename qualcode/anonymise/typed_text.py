@@ -167,14 +167,22 @@ def refuse_undecided(text: str, key: PseudonymKey) -> None:
     # A word of it as it is written ("Skogheim", "Skogheims"): not "per" the preposition for "Per".
     written = set(typed) | {word[:-1] for word in typed if word.endswith("s")}
     folded = f" {' '.join(word.casefold() for word in typed)} "
+    named_whole: list[str] = []
+    named_by_a_word: list[str] = []
     for candidate in key.pending:
         parts = [match.group() for match in WORD.finditer(as_latin(candidate.text))]
         whole = f" {' '.join(part.casefold() for part in parts)} "  # in any case: "RANDI SKOGHEIM"
-        if whole in folded or any(len(part) > 2 and part in written for part in parts):
-            raise AwaitsReview(
-                f"the text names {candidate.text!r}, which waits for review as a possible identifier",
-                "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then write it again",
-            )
+        if whole in folded:
+            named_whole.append(candidate.text)
+        elif any(len(part) > 2 and part in written for part in parts):
+            named_by_a_word.append(candidate.text)
+    # The name the text says whole is the one named, not a longer one sharing its words ("Kari
+    # Nordmann", not "Veilederen Kari Nordmann"), which the review queue puts before its parts.
+    if named := named_whole or named_by_a_word:
+        raise AwaitsReview(
+            f"the text names {named[0]!r}, which waits for review as a possible identifier",
+            "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then write it again",
+        )
 
 
 def map_strings(value: Any, change: Callable[[str], str]) -> Any:

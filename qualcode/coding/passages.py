@@ -47,6 +47,8 @@ ORDERS = ("participant", "date")
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])  # a select of any columns
 # A sentence's end, and any closing quotation marks or brackets after it: «Du må møte opp.» ends one.
 SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s*$")
+# What follows a passage that ends its sentence but for the mark: the mark, closing quotes, then a space or the turn's end.
+STOP_AFTER = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)")
 # Attributes every project has: the participant's columns, then the transcript's.
 PARTICIPANT_COLUMNS = ("role", "gender", "age_band", "office")
 TRANSCRIPT_COLUMNS = ("wave", "fidelity")
@@ -687,7 +689,9 @@ class _Context:
             cut_before=start > turn_start and not SENTENCE_END.search(text[max(turn_start, start - 8):start]),
             # A quote that ends where its last turn ends has nothing after it left out, whatever
             # its last character ("-2+3 er svaret", "ja, og så –").
-            cut_after=not SENTENCE_END.search(excerpt) and not (0 <= last < len(turns) and end >= turns[last].end),
+            cut_after=not SENTENCE_END.search(excerpt) and not (0 <= last < len(turns) and end >= turns[last].end)
+            # nor does one that leaves out only its sentence's last mark ("… hva jeg ville" before "."): no word is.
+            and not STOP_AFTER.match(text, end, turns[last].end if 0 <= last < len(turns) else len(text)),
             attributes=attributes,
             turn_before=self._context_turn(transcript.interviewer, version_id, text, before),
             turn_after=self._context_turn(transcript.interviewer, version_id, text, after),
