@@ -335,7 +335,7 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     before = {entry["original"]: entry for entry in json.loads(run(*project, "key", "show", "--json").output)}
     assert before["15038910083"]["kind"] == "fnr" and before["15038910083"]["seen_in"] == ["deltaker_D3_T1"]
     withdrawn = run(*project, "participants", "withdraw", "D3", "--yes")
-    assert withdrawn.exit_code == 0 and "removed 1 transcripts" in withdrawn.output
+    assert withdrawn.exit_code == 0 and "removed 1 transcript," in withdrawn.output
     # Their fødselsnummer and address, seen only in their interview, leave the key in clear as their name does.
     after = {entry["original"] for entry in json.loads(run(*project, "key", "show", "--json").output)}
     assert [original for original in before if "Fjellveien 12" in original] and "15038910083" not in after
@@ -374,7 +374,7 @@ def test_a_withdrawal_after_key_destroy_runs_without_the_key_and_says_what_it_co
     assert "D3" in run(*project, "participants", "list").output
     withdrawn = run(*project, "participants", "withdraw", "D3", "--yes")
     assert withdrawn.exit_code == 0, withdrawn.output
-    assert "removed 1 transcripts" in withdrawn.output and "digests" not in withdrawn.output
+    assert "removed 1 transcript," in withdrawn.output and "digests" not in withdrawn.output
     assert (f"\nthe key was destroyed on {today} and took their identifiers with it (the project never held any; a copy of"
             " the key kept elsewhere still does); no comment on a draft came in under a name the key gave, so no comment of"
             " theirs is left\n") in withdrawn.output
@@ -445,7 +445,7 @@ def test_an_earlier_version_of_a_withdrawn_participants_file_is_refused(demo: Pa
 def test_a_withdrawal_typed_in_small_letters_speaks_of_the_participant_as_the_project_holds_them(demo: Path) -> None:
     """`withdraw d3` withdrew D3, and said "files written outside … delete any that quote d3"."""
     withdrawn = run("--project", str(demo), "participants", "withdraw", "d3", "--yes")
-    assert withdrawn.exit_code == 0 and "removed 1 transcripts" in withdrawn.output
+    assert withdrawn.exit_code == 0 and "removed 1 transcript," in withdrawn.output
     assert "delete any that quote D3" in withdrawn.output and "d3" not in withdrawn.output
 
 

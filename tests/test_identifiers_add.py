@@ -146,7 +146,7 @@ def test_a_copy_made_before_the_key_learned_a_name_is_refused_until_reapply_rewr
     assert "`qualcode anonymise reapply`" in refused.output
     assert not list((copy / "exports").glob("*.qdpx"))
     rewritten = _run(copy, "anonymise", "reapply")
-    assert "pseudonymised 1 more places in 1 transcripts (intervju)" in rewritten, rewritten
+    assert "pseudonymised 1 more place in 1 transcript (intervju)" in rewritten, rewritten
     assert _texts(copy) == _texts(root)  # the same pseudonym as the project the key learned it in
     _run(copy, "export", "qdpx")
     assert _run(copy, "anonymise", "reapply") == "nothing to rewrite: the project holds nothing the key knows\n"

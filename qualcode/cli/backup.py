@@ -8,6 +8,7 @@ import click
 
 from qualcode.cli.context import AppContext, ask_passphrase, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
+from qualcode.text.counts import counted
 from qualcode.workspace import project_backups, project_root, restore_project
 
 
@@ -85,9 +86,9 @@ def backup_restore(app: AppContext, file: Path, before_withdrawal: bool) -> None
         with app.workspace() as workspace:
             withdrawal = workspace.withdraw(name)
         click.echo(f"withdrew {name} again, who had withdrawn consent since the backup: "
-                   f"removed {withdrawal.transcripts_removed} transcripts, redacted {withdrawal.turns_redacted} turns")
+                   f"removed {counted(withdrawal.transcripts_removed, 'transcript')}, redacted {counted(withdrawal.turns_redacted, 'turn')}")
         if withdrawal.backups_deleted:
-            note(f"deleted the {len(withdrawal.backups_deleted)} backups that held their words"
+            note(f"deleted {counted(len(withdrawal.backups_deleted), 'backup')} that held their words"
                  f" ({', '.join(withdrawal.backups_deleted)})")
 
 

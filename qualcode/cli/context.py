@@ -12,6 +12,7 @@ import click
 from qualcode.cli.output import note
 from qualcode.config import Config
 from qualcode.errors import KeyFileError
+from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -66,9 +67,9 @@ def report_rewrite(result: Reapplied | None) -> None:
     """Say what learning new identifiers rewrote in texts already stored."""
     if result is not None and result.anything:
         note(
-            f"pseudonymised {result.replacements} more places in {len(result.transcripts)} transcripts"
-            f" ({', '.join(result.transcripts) or '-'}), {result.memos} memos, {result.events} log entries"
-            f" and {result.others} definitions, titles and attributes"
+            f"pseudonymised {counted(result.replacements, 'more place', 'more places')} in {counted(len(result.transcripts), 'transcript')}"
+            f" ({', '.join(result.transcripts) or '-'}), {counted(result.memos, 'memo')}, {counted(result.events, 'log entry', 'log entries')}"
+            f" and {counted(result.others, 'definition, title or attribute', 'definitions, titles and attributes')}"
         )
     for renamed in result.codes_renamed if result is not None else ():
         note(f"note: {renamed}")

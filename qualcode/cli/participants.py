@@ -11,6 +11,7 @@ from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_participants
 from qualcode.errors import InvalidInput
+from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
     from qualcode.anonymise.withdraw import Withdrawal
@@ -131,8 +132,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
         click.echo(f"{participant} is not in the project (withdrawn earlier?); {result.key_entries_removed} identifiers"
                    " named are now kept only as digests that later imports still replace")
         return
-    removed = (f"removed {result.transcripts_removed} transcripts, redacted {result.turns_redacted} turns in group "
-               f"interviews, removed {result.codings_removed} codings")
+    removed = (f"removed {counted(result.transcripts_removed, 'transcript')}, redacted {counted(result.turns_redacted, 'turn')} in group "
+               f"interviews, removed {counted(result.codings_removed, 'coding')}")
     if result.key_destroyed:
         click.echo(removed)
         note(_without_key(result))
@@ -142,11 +143,12 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     if not (result.transcripts_removed or result.turns_redacted):
         note(f"nothing {participant} said was in the project; only the participant was removed")
     if result.comments_removed:
-        note(f"deleted {result.comments_removed} comments they wrote on drafts, which `review import` had brought in")
+        note(f"deleted {counted(result.comments_removed, 'comment')} they wrote on drafts, which `review import` had brought in")
     if result.quotes_redacted:
-        note(f"quotes of their words became {WITHDRAWN!r} in {result.quotes_redacted} memos, summaries and log entries")
+        note(f"quotes of their words became {WITHDRAWN!r} in"
+             f" {counted(result.quotes_redacted, 'memo, summary or log entry', 'memos, summaries and log entries')}")
     if result.backups_deleted:
-        note(f"deleted the {len(result.backups_deleted)} backups that held their words ({', '.join(result.backups_deleted)});"
+        note(f"deleted {counted(len(result.backups_deleted), 'backup')} that held their words ({', '.join(result.backups_deleted)});"
              " a fresh backup was taken")
     for path in result.files_quoting:
         note(f"{path} quotes {participant}'s words; the project cannot change it: delete it (and export again)")

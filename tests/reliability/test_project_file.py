@@ -508,7 +508,7 @@ def test_a_restore_from_before_a_withdrawal_withdraws_them_again_at_once(project
     root, env, before = _d2_withdrawn_after_a_backup(project, tmp_path)
     restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
     assert restored.returncode == 0, restored.stderr
-    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcripts" in restored.stdout
+    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcript," in restored.stdout
     assert b"respekt" not in database(root).read_bytes()
     assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
 
@@ -527,7 +527,7 @@ def test_a_restore_from_before_a_withdrawal_keeps_the_state_it_replaced(project:
     assert restored.returncode == 0, restored.stderr
     [kept] = backups(root, "before-restore")
     assert f"the state before is kept in {kept.name}" in restored.stderr
-    assert f"deleted the 1 backups that held their words ({inside.name})" in restored.stderr
+    assert f"deleted 1 backup that held their words ({inside.name})" in restored.stderr
     assert not inside.exists()
     assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
     assert "Skrevet etter tilbaketrekkingen" not in memo_texts(root)
