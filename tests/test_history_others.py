@@ -138,6 +138,12 @@ def test_an_undo_refused_for_a_rename_by_someone_else_names_the_rename(session: 
     assert refused.value.message == ("Forsker 2 changed this code after you (renamed code framtidstro to framtidshåp);"
                                      " your undo would overwrite that, so nothing was changed")
     assert refused.value.hint == "Forsker 2 can undo that edit of a code first, or edit the code yourself"
+    update_code(session, "framtidshåp", {"definition": "Håp for framtida"}, colleague)
+    with pytest.raises(ChangedByOthers) as refused:
+        undo(session, coder)
+    assert "(changed definition of framtidshåp), and 1 more change by Forsker 2 since;" in refused.value.message
+    assert refused.value.hint == "Forsker 2 can undo that edit of a code first (and their other change since too), or edit the code yourself"
+    undo(session, colleague)
     undo(session, colleague)
     assert undo(session, coder).summary == "created code framtidstro"
 
@@ -163,6 +169,12 @@ def test_a_refusal_names_the_latest_change_in_the_way_and_counts_the_others(sess
     assert refused.value.message == ("Forsker 3 changed this code after you (changed definition of framtidshåp), and 1 more"
                                      " change by Forsker 2 since; your undo would overwrite that, so nothing was changed")
     assert refused.value.hint == "Forsker 3 can undo that edit of a code first (Forsker 2 theirs too), or edit the code yourself"
+    update_code(session, "framtidshåp", {"example": "Nå tror jeg det går"}, get_or_create_coder(session, "Forsker 2"))
+    with pytest.raises(ChangedByOthers) as refused:
+        undo(session, coder)
+    assert refused.value.message.startswith("Forsker 2 changed this code after you (changed example of framtidshåp), and 2 more"
+                                            " changes by Forsker 2 and Forsker 3 since;")
+    assert refused.value.hint == "Forsker 2 can undo that edit of a code first (Forsker 3 theirs too), or edit the code yourself"
 
 
 def test_every_kind_of_change_has_words_for_a_blind_coder() -> None:

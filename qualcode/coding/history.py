@@ -461,8 +461,18 @@ def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, 
     raise ChangedByOthers(
         f"{who} changed {changed} after you ({_named(session, obstacle, blind)}){also};"
         f" your {action} would overwrite that, so nothing was changed",
-        f"{first}{f' ({names} theirs too)' if others else ''}, or edit {edited} yourself",
+        f"{first}{_and_the_others(session, obstacle, others)}, or edit {edited} yourself",
     )
+
+
+def _and_the_others(session: Session, obstacle: Event, others: list[int | None]) -> str:
+    """Who else has a change standing in the way to take back, after `obstacle` (whose coder may have more)."""
+    if not others:
+        return ""
+    besides = [coder_id for coder_id in dict.fromkeys(others) if coder_id != obstacle.coder_id]
+    if besides:
+        return f" ({' and '.join(_who(session, coder_id) for coder_id in besides)} theirs too)"
+    return f" (and their {'other change' if len(others) == 1 else f'{len(others)} other changes'} since too)"
 
 
 # How a change is named to a blind coder, who must not read its summary (it may quote or count others'
