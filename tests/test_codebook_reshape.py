@@ -232,10 +232,57 @@ def test_a_code_a_merge_took_away_gives_its_guid_to_no_new_code(root: Path) -> N
 
 
 def test_undo_of_someone_elses_coding_the_merge_recoded_is_refused_and_names_the_merge(root: Path) -> None:
+    """It said "Forsker 1 changed this coding after you", not how: the merge went unnamed."""
     assert cli(root, "codebook", "merge", HOPE, SELF).exit_code == 0
+    before = dump(root)
     refused = cli(root, "undo", coder="Forsker 2")
-    assert refused.exit_code == 1
-    assert "Forsker 1 changed this coding after you" in refused.output
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
+    # The merge's summary, cut before its counts, which would not fit on the line.
+    assert f"Forsker 1 changed this coding after you (merged code {HOPE} into {SELF} …); your undo would overwrite that" \
+        in refused.output
+    assert "Forsker 1 can undo that merge of codes first, or edit the coding yourself" in refused.output
+    assert dump(root) == before
+
+
+def test_a_merges_redo_refused_by_an_undone_decision_names_the_coding_and_the_undo(root: Path) -> None:
+    """The probe's case: Anna undid her decision, whose coding the merge had moved, and the merger's redo was told
+    "Anna changed this code after you": it was a coding, and nothing said which change stood in the way."""
+    with session_in(root) as session:
+        get_or_create_coder(session, "Forsker 3")  # who left Forsker 2's passage uncoded
+        [disagreement] = disagreements(session, "deltaker_D1_T2", "Forsker 2", "Forsker 3")
+        [decided] = decide(session, disagreement, Choice.A, get_or_create_coder(session, "Anna"))
+    assert cli(root, "codebook", "merge", HOPE, SELF).exit_code == 0
+    assert cli(root, "undo").exit_code == 0
+    assert cli(root, "undo", coder="Anna").exit_code == 0
+    before = dump(root)
+    refused = cli(root, "redo")
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
+    assert f"Anna changed coding {decided.id} after you (undid: coded deltaker_D1_T2 " in refused.output
+    assert "this code" not in refused.output
+    assert "; your redo would overwrite that, so nothing was changed" in refused.output
+    assert f"Anna can take back that undo with their redo first, or edit coding {decided.id} yourself" in refused.output
+    assert dump(root) == before
+    assert cli(root, "redo", coder="Anna").exit_code == 0  # as the hint says
+    assert cli(root, "redo").exit_code == 0
+
+
+def test_a_blind_coders_refused_undo_names_who_and_the_kind_of_change_only(root: Path) -> None:
+    """The merge's summary counts every coder's codings it recoded, which blind coding hides: the refusal names
+    it as `codebook history` does for a blind coder, without them; here by its kind alone."""
+    assert cli(root, "coder", "add", "Medforsker 1", "--role", "medforsker").exit_code == 0
+    assert cli(root, "coder", "blind", "on").exit_code == 0
+    blind = cli(root, "coding", "add", "leder_L1", HOPE, "--match", "måltallet før jul", coder="Medforsker 1")
+    assert blind.exit_code == 0, blind.output
+    assert cli(root, "codebook", "merge", HOPE, SELF).exit_code == 0
+    before = dump(root)
+    refused = cli(root, "undo", coder="Medforsker 1")
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
+    assert "Forsker 1 changed this coding after you (a merge of codes); your undo would overwrite that" in refused.output
+    assert "Forsker 1 can undo that merge of codes first, or edit the coding yourself" in refused.output
+    assert "merged" not in refused.output and HOPE not in refused.output and not re.search(r"\d+ coding", refused.output)
+    assert dump(root) == before
+    seen = cli(root, "undo", coder="Forsker 2")  # one who is not blind is told the summary
+    assert f"(merged code {HOPE} into {SELF} …)" in seen.output
 
 
 def test_a_merge_undone_after_the_target_was_renamed_leaves_the_rename(root: Path) -> None:

@@ -9,13 +9,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.codebook.service import create_code, rename_code, update_code
 from qualcode.coding.coders import get_or_create_coder
-from qualcode.coding.history import ChangedByOthers, redo, undo
-from qualcode.coding.memos import add_memo
+from qualcode.coding.history import KIND_WORDS, ChangedByOthers, redo, undo
+from qualcode.coding.memos import add_memo, remove_memo
 from qualcode.coding.service import add_coding
 from qualcode.errors import NothingToUndo
 from qualcode.importers.metadata import import_participants
 from qualcode.importers.metadata_edit import edit_participant, edit_transcript
+from qualcode.store.events import EventKind
 from qualcode.store.models import Coder, Coding, Event, Memo, Participant, Transcript
 from tests.conftest import INTERVIEW
 from tests.test_events import interview
@@ -124,3 +126,56 @@ def test_a_change_undone_then_made_final_by_a_replaced_text_is_said_to_be_undone
     with pytest.raises(NothingToUndo, match=r"^nothing to undo for Forsker 1: your last change \(coded intervju .*\) is undone"
                                             r" already, and cannot be redone: its transcript's text was rewritten since$"):
         undo(session, coder)
+
+
+def test_an_undo_refused_for_a_rename_by_someone_else_names_the_rename(session: Session, coder: Coder) -> None:
+    """It said "Forsker 2 changed this code after you", not what they did to it."""
+    create_code(session, "framtidstro", {"definition": "Tro på framtida"}, coder)
+    colleague = get_or_create_coder(session, "Forsker 2")
+    rename_code(session, "framtidstro", "framtidshåp", colleague)
+    with pytest.raises(ChangedByOthers) as refused:
+        undo(session, coder)
+    assert refused.value.message == ("Forsker 2 changed this code after you (renamed code framtidstro to framtidshåp);"
+                                     " your undo would overwrite that, so nothing was changed")
+    assert refused.value.hint == "Forsker 2 can undo that edit of a code first, or edit the code yourself"
+    update_code(session, "framtidshåp", {"definition": "Håp for framtida"}, colleague)
+    with pytest.raises(ChangedByOthers) as refused:
+        undo(session, coder)
+    assert "(changed definition of framtidshåp), and 1 more change by Forsker 2 since;" in refused.value.message
+    assert refused.value.hint == "Forsker 2 can undo that edit of a code first (and their other change since too), or edit the code yourself"
+    undo(session, colleague)
+    undo(session, colleague)
+    assert undo(session, coder).summary == "created code framtidstro"
+
+
+def test_an_undo_refused_for_a_memo_someone_else_removed_names_the_removal(session: Session, coder: Coder) -> None:
+    memo = add_memo(session, "Spør om planen i neste runde", coder)
+    colleague = get_or_create_coder(session, "Forsker 2")
+    remove_memo(session, memo.id, colleague)
+    add_memo(session, "Et eget notat", get_or_create_coder(session, "Forsker 3"))  # about something else: no obstacle
+    with pytest.raises(ChangedByOthers) as refused:
+        undo(session, coder)
+    assert refused.value.message == (f"Forsker 2 changed this memo after you (removed memo {memo.id});"
+                                     " your undo would overwrite that, so nothing was changed")
+    assert refused.value.hint == "Forsker 2 can undo that removal of a memo first, or edit the memo yourself"
+
+
+def test_a_refusal_names_the_latest_change_in_the_way_and_counts_the_others(session: Session, coder: Coder) -> None:
+    create_code(session, "framtidstro", {}, coder)
+    rename_code(session, "framtidstro", "framtidshåp", get_or_create_coder(session, "Forsker 2"))
+    update_code(session, "framtidshåp", {"definition": "Tro på framtida"}, get_or_create_coder(session, "Forsker 3"))
+    with pytest.raises(ChangedByOthers) as refused:
+        undo(session, coder)
+    assert refused.value.message == ("Forsker 3 changed this code after you (changed definition of framtidshåp), and 1 more"
+                                     " change by Forsker 2 since; your undo would overwrite that, so nothing was changed")
+    assert refused.value.hint == "Forsker 3 can undo that edit of a code first (Forsker 2 theirs too), or edit the code yourself"
+    update_code(session, "framtidshåp", {"example": "Nå tror jeg det går"}, get_or_create_coder(session, "Forsker 2"))
+    with pytest.raises(ChangedByOthers) as refused:
+        undo(session, coder)
+    assert refused.value.message.startswith("Forsker 2 changed this code after you (changed example of framtidshåp), and 2 more"
+                                            " changes by Forsker 2 and Forsker 3 since;")
+    assert refused.value.hint == "Forsker 2 can undo that edit of a code first (Forsker 3 theirs too), or edit the code yourself"
+
+
+def test_every_kind_of_change_has_words_for_a_blind_coder() -> None:
+    assert set(KIND_WORDS) == set(EventKind)

@@ -366,7 +366,7 @@ def _step(
     """Take back (or make again) one change: its view, and the id of the event recording that; with
     `restore` False only refused or recorded, as a later event of the same change puts its entity back."""
     target = session.get_one(Event, target_id)
-    _refuse_if_changed_by_others(session, coder, target, step)
+    _refuse_if_changed_by_others(session, coder, target, step, blind)
     restored = target.payload.get(state)
     if target.entity == Entity.CODES.value and restore:
         _refuse_if_reshaped_since(target, session, step, state)
@@ -409,8 +409,9 @@ def _later_events(session: Session, coder: Coder, target: Event) -> list[tuple[A
     return [later[event_id] for event_id in sorted(later)]
 
 
-def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, action: str) -> None:
-    """Refuse when someone else changed the same thing after `target` and that change still stands.
+def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, action: str, blind: bool = False) -> None:
+    """Refuse when someone else changed the same thing after `target` and that change still stands,
+    naming that change (for a `blind` coder by its kind only: its summary may quote others' codings).
 
     A change and its own undo cancel out, as do an undo and its redo, so a change someone has
     taken back again is no obstacle. A later change no one can ever take back (an import, a
@@ -422,33 +423,166 @@ def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, 
     if target.entity_guid is None:
         return
     later = _later_events(session, coder, target)
-    # A change (or a taking back of one) -> who made it, and what it was if no one can take it back.
-    standing: dict[int, tuple[int | None, str | None]] = {}
-    for event_id, event_action, refers_to, coder_id, undoable, summary in later:
+    # A change (or the change a taking back took back) -> the event that stands in the way: the change
+    # itself, or that undo or redo, and whether no one can take it back.
+    standing: dict[int, tuple[int, bool]] = {}
+    for event_id, event_action, refers_to, coder_id, undoable, _summary in later:
         if event_action in TAKING_BACK and refers_to is not None:
             # Taking back a change toggles it: a later change undone, or an earlier one undone then redone.
             if refers_to in standing:
                 del standing[refers_to]
             else:
-                standing[refers_to] = (coder_id, None)
+                standing[refers_to] = (event_id, False)
         else:
-            final = not undoable or coder_id is None  # of a final kind, become final, or on no one's stack
-            standing[event_id] = (coder_id, summary if final else None)
+            # Of a final kind, become final, or on no one's stack.
+            standing[event_id] = (event_id, not undoable or coder_id is None)
     if not standing:
         return
-    what = "code" if target.entity == Entity.CODES.value else target.entity or "item"
-    finals = [(coder_id, summary) for coder_id, summary in standing.values() if summary is not None]
+    finals = [event_id for event_id, final in standing.values() if final]
     if finals:
-        coder_id, summary = finals[-1]
-        why = f"{_who(session, coder_id)} changed this {what} after you ({summary}), and that cannot be undone"
+        obstacle = session.get_one(Event, max(finals))
+        changed, edited = _what_it_changed(session, target, obstacle, blind)
+        why = f"{_who(session, obstacle.coder_id)} changed {changed} after you ({_named(session, obstacle, blind)}), and that cannot be undone"
         if action == EventKind.UNDO:
-            raise BecameFinal(why, f"edit the {what} yourself")
-        raise ChangedByOthers(f"{why}; your {action} would overwrite it, so nothing was changed", f"edit the {what} yourself")
-    names = " and ".join(_who(session, coder_id) for coder_id in dict.fromkeys(coder_id for coder_id, _ in standing.values()))
+            raise BecameFinal(why, f"edit {edited} yourself")
+        raise ChangedByOthers(f"{why}; your {action} would overwrite it, so nothing was changed", f"edit {edited} yourself")
+    # The latest is the one to take back first; the others are counted and their coders named.
+    obstacle = session.get_one(Event, max(event_id for event_id, _ in standing.values()))
+    who = _who(session, obstacle.coder_id)
+    changed, edited = _what_it_changed(session, target, obstacle, blind)
+    others = [session.get_one(Event, event_id).coder_id for event_id, _ in standing.values() if event_id != obstacle.id]
+    names = " and ".join(_who(session, coder_id) for coder_id in dict.fromkeys(others))
+    also = f", and {len(others)} more change{'s' if len(others) > 1 else ''} by {names} since" if others else ""
+    if obstacle.action in TAKING_BACK:
+        undoing, by = ("undo", "redo") if obstacle.action == EventKind.UNDO else ("redo", "undo")
+        first = f"{who} can take back that {undoing} with their {by} first"
+    else:
+        first = f"{who} can undo that {_kind_words(obstacle.action)} first"
     raise ChangedByOthers(
-        f"{names} changed this {what} after you; your {action} would overwrite that, so nothing was changed",
-        f"{names} can undo that change first, or edit the {what} yourself",
+        f"{who} changed {changed} after you ({_named(session, obstacle, blind)}){also};"
+        f" your {action} would overwrite that, so nothing was changed",
+        f"{first}{_and_the_others(session, obstacle, others)}, or edit {edited} yourself",
     )
+
+
+def _and_the_others(session: Session, obstacle: Event, others: list[int | None]) -> str:
+    """Who else has a change standing in the way to take back, after `obstacle` (whose coder may have more)."""
+    if not others:
+        return ""
+    besides = [coder_id for coder_id in dict.fromkeys(others) if coder_id != obstacle.coder_id]
+    if besides:
+        return f" ({' and '.join(_who(session, coder_id) for coder_id in besides)} theirs too)"
+    return f" (and their {'other change' if len(others) == 1 else f'{len(others)} other changes'} since too)"
+
+
+# How a change is named to a blind coder, who must not read its summary (it may quote or count others'
+# codings): its kind, in words.
+KIND_WORDS: dict[EventKind, str] = {
+    EventKind.CODE_CREATE: "creation of a code",
+    EventKind.CODE_UPDATE: "edit of a code",
+    EventKind.CODE_MERGE: "merge of codes",
+    EventKind.CODE_DELETE: "deletion of a code",
+    EventKind.CODEBOOK_UPDATE: "edit of the codebook",
+    EventKind.CODING_ADD: "coding",
+    EventKind.CODING_REMOVE: "removal of a coding",
+    EventKind.CODING_RESIZE: "resize of a coding",
+    EventKind.CODING_RECODE: "recode of a coding",
+    EventKind.CODING_MEMO: "memo on a coding",
+    EventKind.CODING_ORPHAN: "coding orphaned by a replaced text",
+    EventKind.CODING_REANCHOR: "coding placed again in a replaced text",
+    EventKind.MEMO_ADD: "memo",
+    EventKind.MEMO_REMOVE: "removal of a memo",
+    EventKind.TRANSCRIPT_IMPORT: "import",
+    EventKind.TRANSCRIPT_REPLACE: "replaced text",
+    EventKind.TRANSCRIPT_MERGE: "merge of a text imported twice",
+    EventKind.TRANSCRIPT_WAVE: "wave written as others were",
+    EventKind.TRANSCRIPT_EDIT: "edit of a transcript's details",
+    EventKind.PARTICIPANT_CREATE: "participant list imported",
+    EventKind.PARTICIPANT_UPDATE: "participant list imported",
+    EventKind.PARTICIPANT_EDIT: "edit of a participant's details",
+    EventKind.PARTICIPANT_WITHDRAW: "withdrawal",
+    EventKind.WITHDRAWAL_KEY_SETTLED: "withdrawal",
+    EventKind.CODER_CREATE: "new coder",
+    EventKind.CODER_UPDATE: "coder's new role",
+    EventKind.CODER_BLIND: "change of who codes blind",
+    EventKind.PROJECT_CREATE: "creation of the project",
+    EventKind.PROJECT_RESTORE: "restore of a backup",
+    EventKind.FRAMEWORK_SET: "framework summary",
+    EventKind.FRAMEWORK_CLEAR: "clearing of a framework summary",
+    EventKind.CONSENSUS_NEITHER: "consensus decision",
+    EventKind.CONSENSUS_KEEP: "consensus decision",
+    EventKind.CONSENSUS_REOPEN: "taking back of a consensus decision",
+    EventKind.ANONYMISE_REAPPLY: "rewrite by the key",
+    EventKind.KEY_PASSPHRASE: "new passphrase",
+    EventKind.KEY_NEW: "new key",
+    EventKind.UNDO: "undo",
+    EventKind.REDO: "redo",
+}
+SUMMARY_LENGTH = 100  # of a change's summary in a refusal, which is one line
+
+
+def _kind_words(action: str) -> str:
+    return KIND_WORDS[event_kind(action)]
+
+
+def _a(words: str) -> str:
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+
+
+def _named(session: Session, event: Event, blind: bool) -> str:
+    """A change as a refusal names it: its summary, in short; for a blind coder its kind only (an undo's or
+    redo's, with the kind of change it took back or made again)."""
+    if not blind:
+        return _in_short(event.summary)
+    taken_back = session.get(Event, event.refers_to_id) if event.action in TAKING_BACK and event.refers_to_id else None
+    if taken_back is not None:
+        return f"{_a(_kind_words(event.action))} of {_a(_kind_words(taken_back.action))}"
+    return _a(_kind_words(event.action))
+
+
+def _in_short(summary: str) -> str:
+    """`summary` on one line, and if long cut at its last clause that fits (so a merge's counts go), else at a
+    word, with no bracket left open."""
+    summary = " ".join(summary.split())
+    if len(summary) <= SUMMARY_LENGTH:
+        return summary
+    cut = summary[:SUMMARY_LENGTH - 2]
+    clause = max(cut.rfind(mark) for mark in (": ", "; ", ", ", " ("))
+    at = clause if clause > SUMMARY_LENGTH // 3 else cut.rfind(" ")
+    head = cut[:at] if at > 0 else cut
+    if head.count("(") > head.count(")") and head.rfind(" (") > 0:
+        head = head[:head.rfind(" (")]
+    return f"{head} …"
+
+
+# The words for a row a merge or deletion recorded (coding/reshape.py's TABLES): named, and for a blind coder
+# only by what it is where it may be another's.
+_ROW_WORDS = {"codings": "coding", "memos": "memo", "summaries": "framework summary"}
+
+
+def _what_it_changed(session: Session, target: Event, obstacle: Event, blind: bool) -> tuple[str, str]:
+    """What of `target`'s `obstacle` changed, in words: as the subject of "changed", and as the object of "edit".
+
+    A merge or deletion changed many rows: the first of them `obstacle` (or the change it took back) changed is
+    named, as `changed_since` names one."""
+    if target.entity != Entity.CODES.value:
+        what = target.entity or "item"
+        return f"this {what}", f"the {what}"
+    changer = obstacle
+    if obstacle.action in TAKING_BACK and obstacle.refers_to_id is not None:
+        changer = session.get_one(Event, obstacle.refers_to_id)
+    hit = touched_guids(changer.payload) if changer.action in RESHAPING else {changer.entity_guid}
+    for table, one in (("codes", "code"), *_ROW_WORDS.items()):
+        for which in ("before", "after"):
+            for guid, row in ((target.payload.get(which) or {}).get(table) or {}).items():
+                if guid not in hit or row is None:
+                    continue
+                if table == "codes":
+                    return f"code {row['path']}", f"code {row['path']}"
+                if blind or table == "summaries":
+                    return _a(one), f"the {one}"
+                return f"{one} {row['id']}", f"{one} {row['id']}"
+    return "what it changed", "it"
 
 
 def _who(session: Session, coder_id: int | None) -> str:
