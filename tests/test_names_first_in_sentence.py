@@ -84,6 +84,8 @@ def test_a_bare_subject_before_other_verbs_is_proposed_when_rare_or_said_to_be_a
     "I: Hvem ringte?\nD1: Veilederen.\nI: Og så?\nD1: Bestemor.\nI: Hvem hjalp deg?\nD1: Naboen.",
     # Nynorsk and dialect pronouns and question words, first in a sentence before a verb.
     "D1: Kem ringte? Kven sa det? Kæm veit. Dokker sa at det var greit. Hainn kom seint. Dæm sa ja. Vårres familie kom.",
+    # Eastern dialects' (Toten, Hadeland) "hvem" and "hva", proposed in a field trial's interview.
+    "D1: Kæn veit. Kæ skulle æ si da?",
 ])
 def test_words_that_are_bare_subjects_without_naming_anyone_are_not_proposed(text: str) -> None:
     assert _first(text) == []
