@@ -274,6 +274,19 @@ def test_a_full_name_is_asked_before_its_first_name_so_both_get_one_pseudonym(de
     assert f"veileder {full.split()[0]} som" in shown and "Ola" not in shown
 
 
+def test_a_file_held_back_for_review_is_said_to_be_held_back_not_to_have_failed(demo: Path, tmp_path: Path) -> None:
+    """A field trial: a file waiting for the researcher's decisions was listed as "failed", and counted so."""
+    (tmp_path / "ny.txt").write_text("I: Hvem møtte du?\nD9: Jeg møtte veilederen min, Gunnhild Rasmussen, på Kiwi.\n", encoding="utf-8")
+    (tmp_path / "tom.txt").write_text("", encoding="utf-8")
+    result = run("--project", str(demo), "import", str(tmp_path / "ny.txt"), str(tmp_path / "tom.txt"))
+    assert result.exit_code == 1  # the import is not done: the held-back file is still to come
+    assert f"held back {tmp_path / 'ny.txt'}: ny.txt has 2 possible identifiers" in result.output
+    assert f"failed {tmp_path / 'tom.txt'}: " in result.output and f"failed {tmp_path / 'ny.txt'}" not in result.output
+    assert "0 imported, 0 already present, 1 held back for review, 1 failed" in result.output
+    data = json.loads(run("--project", str(demo), "import", str(tmp_path / "ny.txt"), "--json").stdout)
+    assert data["held_back"] == [str(tmp_path / "ny.txt")] and [item["file"] for item in data["failed"]] == [str(tmp_path / "ny.txt")]
+
+
 def test_a_review_stopped_midway_keeps_the_decisions_made(demo: Path, tmp_path: Path) -> None:
     """Ctrl-C, or input that ran out, at a review's prompt threw away every decision made before it,
     with click's bare "Aborted!"."""

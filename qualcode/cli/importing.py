@@ -120,6 +120,7 @@ def import_command(
             "imported": batch.imported,
             "skipped": [{"file": str(p), "reason": r} for p, r in batch.skipped],
             "failed": [{"file": str(p), "reason": r} for p, r in batch.failed],
+            "held_back": [str(p) for p in batch.held_back],  # of the failed: names in them wait for review
             "interrupted": str(batch.interrupted) if batch.interrupted is not None else None,
         })
     else:
@@ -133,9 +134,12 @@ def import_command(
                 note(f"note {item.name}: {message}")
         for path, reason in batch.skipped:
             note(f"skipped {path}: {reason}")
+        # A file held back waits for the researcher's decisions, which is no fault of the file: said so.
+        held = set(batch.held_back)
         for path, reason in batch.failed:
-            note(f"failed {path}: {reason}")
-        note(f"{len(batch.imported)} imported, {len(batch.skipped)} already present, {len(batch.failed)} failed")
+            note(f"{'held back' if path in held else 'failed'} {path}: {reason}")
+        waiting = f", {len(held)} held back for review" if held else ""
+        note(f"{len(batch.imported)} imported, {len(batch.skipped)} already present{waiting}, {len(batch.failed) - len(held)} failed")
     if batch.interrupted is not None:
         note(f"interrupted at {batch.interrupted} ({counted(batch.not_reached, 'file')} after it not reached): what was"
              " imported is kept, and the same import again goes on (the files imported are already present)")
