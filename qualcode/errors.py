@@ -9,10 +9,13 @@ from typing import Any
 class QualcodeError(Exception):
     """Base for every error a researcher can cause and fix; the CLI prints it as one line."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, *, in_ui: str | None = None) -> None:
+        """`hint` says what to do in the command line's terms; `in_ui`, where the terminal UI does it
+        another way (a key, not a command to type), in its terms."""
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.in_ui = in_ui
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message

@@ -377,6 +377,11 @@ def refuse_deeper_than_allowed(session: Session, code: Code, path: str) -> None:
                            "rename it shorter first, or move it elsewhere")
 
 
+# How the terminal UI does what a refusal asks to be done first, in its keys (QualcodeError.in_ui).
+UI_MOVE_TOP = "M on it, then ctrl+t in the picker: to the top level"
+UI_RENAME = "R on a passage coded with it"
+
+
 def move_code_under(session: Session, ref: str, parent_ref: str | None, coder: Coder | None = None) -> tuple[str, str]:
     """Put a code, with its sub-codes and codings, under another code (`parent_ref`), or at the top
     (None), as one undoable change with its GUID kept; its path before and after. Refused, naming
@@ -389,14 +394,16 @@ def move_code_under(session: Session, ref: str, parent_ref: str | None, coder: C
             raise InvalidInput(f"code {code.path} cannot be moved under itself", "choose another code to put it under")
         raise InvalidInput(f"code {code.path} cannot be moved under its own sub-code {parent.path}",
                            f"move {parent.path} out first (`qualcode codebook move {code_as_typed(session, parent)} --top`),"
-                           " or choose another code")
+                           " or choose another code",
+                           in_ui=f"move {parent.path} out first ({UI_MOVE_TOP}), or choose another code")
     if code.parent_id == (parent.id if parent else None):
         raise InvalidInput(f"code {code.path} is {'under ' + parent.path if parent else 'at the top'} already", "choose another place")
     path = f"{parent.path}/{code.name}" if parent is not None else code.name
     if (other := sibling_clash(session, parent, code.name)) is not None:
         raise InvalidInput(f"code {code.path} cannot go {'under ' + parent.path if parent else 'to the top'}: {other.path} is there,"
                            " a name nobody could tell from it",
-                           f"rename one of them first (`qualcode codebook rename {code_as_typed(session, code)} NEW-NAME`)")
+                           f"rename one of them first (`qualcode codebook rename {code_as_typed(session, code)} NEW-NAME`)",
+                           in_ui=f"rename one of them first ({UI_RENAME})")
     refuse_deeper_than_allowed(session, code, path)
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))
     return move_code(session, code, parent, path, 0 if last is None else last + 1, coder)

@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import (
     MERGED_INTO,
+    UI_MOVE_TOP,
+    UI_RENAME,
     code_as_typed,
     code_subtree_ids,
     find_code,
@@ -56,12 +58,18 @@ _BY_GUID: dict[str, tuple[str, type[Code] | type[Coding]]] = {"parent_id": ("par
 INTO = MERGED_INTO  # in a merge's states: the GUID of the code merged into (concerned, not changed)
 
 
+# How the terminal UI reopens a consensus decision, as a refusal below asks (QualcodeError.in_ui).
+UI_REOPEN = "ctrl+p, Compare coders: r reopens the decision at the cursor"
+
+
 @dataclass(frozen=True)
 class Reshaped:
-    """What a merge or deletion did, in one sentence (its event's summary), and what else to know."""
+    """What a merge or deletion did, in one sentence (its event's summary), and what else to know:
+    `notes` in the command line's terms, `notes_in_ui` in the terminal UI's (None: the same)."""
 
     summary: str
     notes: tuple[str, ...] = ()
+    notes_in_ui: tuple[str, ...] | None = None
 
 
 def _moment(value: datetime) -> str:
@@ -179,7 +187,8 @@ def _put_code(session: Session, code: Code | None, wanted: dict[str, Any]) -> No
     clash = sibling_clash(session, parent, wanted["name"], besides={code.id} if code is not None else ())
     if clash is not None:
         raise ChangedByOthers(f"another code, {clash.path}, now stands where {path} was, so it cannot be put back; nothing changed",
-                              f"rename that code first (`qualcode codebook rename {code_as_typed(session, clash)} NEW-NAME`), then try again")
+                              f"rename that code first (`qualcode codebook rename {code_as_typed(session, clash)} NEW-NAME`), then try again",
+                              in_ui=f"rename {clash.path} first ({UI_RENAME}), then try again")
     if wanted["shortcut"] and (holder := session.scalar(select(Code).where(Code.shortcut == wanted["shortcut"],
                                                                            Code.guid != wanted["guid"]))) is not None:
         raise ChangedByOthers(f"the shortcut {wanted['shortcut']!r} of {path} is now {holder.path}'s, so it cannot be given back;"
@@ -239,7 +248,8 @@ def _refuse_held_since(session: Session, code: Code, state: Mapping[str, Any]) -
     ) if number]
     if holds:
         raise ChangedByOthers(f"code {code.path} has {' and '.join(holds)} made since, so it cannot go again; nothing changed",
-                              f"merge it again instead (`qualcode codebook merge {code_as_typed(session, code)} OTHER`), or delete it again")
+                              f"merge it again instead (`qualcode codebook merge {code_as_typed(session, code)} OTHER`), or delete it again",
+                              in_ui="merge it again instead (J), or delete it again (X)")
 
 
 def _delete_code(session: Session, code: Code) -> None:
@@ -265,6 +275,7 @@ def _refuse_decisions_on(session: Session, code: Code, doing: str) -> None:
             f" (to keep neither or a passage coded already) would be left deciding a disagreement no code holds; nothing changed",
             f"reopen {'them' if len(standing) > 1 else 'it'} first (`qualcode consensus list`, then `qualcode consensus reopen`),"
             f" then {doing} again",
+            in_ui=f"reopen {'them' if len(standing) > 1 else 'it'} first ({UI_REOPEN}), then {doing} again",
         )
 
 
@@ -278,13 +289,15 @@ def merge_codes(session: Session, source_ref: str, target_ref: str, coder: Coder
         raise InvalidInput(f"code {source.path} cannot be merged into itself", "name the code to merge it into")
     if target.id in code_subtree_ids(session, source):
         raise InvalidInput(f"code {target.path} is a sub-code of {source.path}, which cannot be merged into its own sub-code",
-                           f"merge the other way, or move {target.path} out first (`qualcode codebook move {code_as_typed(session, target)} --top`)")
+                           f"merge the other way, or move {target.path} out first (`qualcode codebook move {code_as_typed(session, target)} --top`)",
+                           in_ui=f"merge the other way, or move {target.path} out first ({UI_MOVE_TOP})")
     children = list(source.children)
     for child in children:
         if (clash := sibling_clash(session, target, child.name)) is not None:
             raise InvalidInput(f"the sub-code {child.path} would go under {target.path} beside {clash.path}, a name nobody could"
                                " tell from it; nothing changed",
-                               f"rename one of them first (`qualcode codebook rename {code_as_typed(session, child)} NEW-NAME`), or merge the two first")
+                               f"rename one of them first (`qualcode codebook rename {code_as_typed(session, child)} NEW-NAME`), or merge the two first",
+                               in_ui=f"rename one of them first ({UI_RENAME}), or merge the two first (J)")
         refuse_deeper_than_allowed(session, child, f"{target.path}/{child.name}")
     _refuse_decisions_on(session, source, "merge")
 
@@ -345,12 +358,15 @@ def merge_codes(session: Session, source_ref: str, target_ref: str, coder: Coder
                      + (f" ({folded_summaries} folded into its own)" if folded_summaries else ""))
     summary = f"merged code {source.path} into {target.path}: " + "; ".join(parts)
     record_event(session, kind=EventKind.CODE_MERGE, coder=coder, entity_guid=source.guid, before=before, after=after, summary=summary)
-    notes = [f"{source.path}'s definition, rules and GUID are kept in a memo on {target.path} (`qualcode memo list --kind code`)"]
+    recorded = f"{source.path}'s definition, rules and GUID are kept in a memo on {target.path}"
+    notes, in_ui = [f"{recorded} (`qualcode memo list --kind code`)"], [recorded]  # the terminal UI lists no code's memos
     consensus = sum(1 for coding in codings if coding.coder.name == CONSENSUS_CODER)
     if consensus:
-        notes.append(f"{consensus} consensus coding{'s' if consensus > 1 else ''} moved with it: the decisions that made them"
-                     f" are listed as changed (recoded) until reopened and decided again as {target.path}")
-    return Reshaped(summary, tuple(notes))
+        said = (f"{consensus} consensus coding{'s' if consensus > 1 else ''} moved with it: the decisions that made them"
+                f" are listed as changed (recoded) until reopened and decided again as {target.path}")
+        notes.append(said)
+        in_ui.append(said)
+    return Reshaped(summary, tuple(notes), tuple(in_ui))
 
 
 def _merged_memo(source: Code, target: Code) -> str:
@@ -401,7 +417,9 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
         names = ", ".join(child.path for child in code.children)
         raise InvalidInput(f"code {code.path} has sub-codes ({names}); nothing changed",
                            f"move them first (`qualcode codebook move SUB-CODE --under OTHER` or `--top`), or merge {code.path}"
-                           " into another code with --into OTHER, which takes them along")
+                           " into another code with --into OTHER, which takes them along",
+                           in_ui=f"move them first (M on each; ctrl+t in the picker: to the top level), or merge {code.path}"
+                           " into another code (J), which takes them along")
     codings = list(session.scalars(select(Coding).where(Coding.code_id == code.id).order_by(Coding.id)))
     in_use = [coding for coding in codings if coding.removed_at is None or coding.orphaned_at is not None]
     if in_use and not with_codings and blind:  # how many would count others' codings, which blind coding hides
@@ -415,13 +433,15 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
     if (written := [summary for summary in summaries if summary.removed_at is None]):
         raise InvalidInput(f"code {code.path} has framework summaries for {len(written)} participant{'s' if len(written) > 1 else ''};"
                            " nothing changed", "merge it into another code with --into OTHER, which keeps them there,"
-                           f" or clear them first (`qualcode framework clear PARTICIPANT {code_as_typed(session, code)}`)")
+                           f" or clear them first (`qualcode framework clear PARTICIPANT {code_as_typed(session, code)}`)",
+                           in_ui="merge it into another code (J), which keeps them there, or clear them first"
+                           " (ctrl+p, Framework matrix: a summary saved empty clears its cell)")
     _refuse_decisions_on(session, code, "delete it")
     consensus = [coding for coding in in_use if coding.coder.name == CONSENSUS_CODER and coding.removed_at is None]
     if consensus:
         raise InvalidInput(f"code {code.path} holds {len(consensus)} coding{'s' if len(consensus) > 1 else ''} consensus decisions made;"
                            " nothing changed", "merge it into another code with --into OTHER, or reopen those decisions first"
-                           " (`qualcode consensus reopen`)")
+                           " (`qualcode consensus reopen`)", in_ui=f"merge it into another code (J), or reopen those decisions first ({UI_REOPEN})")
     memos = list(session.scalars(select(Memo).where(Memo.code_id == code.id)))
     on_codings = list(session.scalars(select(Memo).where(Memo.coding_id.in_([coding.id for coding in codings]))))
     keys = {"codes": [code.guid], "codings": [coding.guid for coding in codings],
@@ -442,4 +462,5 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
         parts.append(f"its {len(memos)} memo{'s' if len(memos) > 1 else ''} now on {parent.path if parent else 'the project'}")
     summary = f"deleted code {code.path}" + (f" ({'; '.join(parts)})" if parts else "")
     record_event(session, kind=EventKind.CODE_DELETE, coder=coder, entity_guid=code.guid, before=before, after=after, summary=summary)
-    return Reshaped(summary, ("kept in the history: `qualcode undo` brings it back",) if in_use else ())
+    # The terminal UI says ctrl+z takes back every change, this one too.
+    return Reshaped(summary, ("kept in the history: `qualcode undo` brings it back",) if in_use else (), ())

@@ -27,6 +27,8 @@ Result = TypeVar("Result")
 def in_this_ui(error: QualcodeError) -> str:
     """A refusal with the way to mend it in the terminal UI, where it has one, for the command line's:
     no `--force` to pass, no `qualcode identifiers add` to type where a screen does it."""
+    if error.in_ui is not None:  # the service said what to do here (J, M, X, ctrl+z)
+        return f"{error.message} ({error.in_ui})"
     if isinstance(error, AwaitsReview):
         return f"{error.message}: decide about it in the identifier review (ctrl+p, Identifiers), then save again"
     if isinstance(error, KeyMissing):

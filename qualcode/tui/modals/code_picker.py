@@ -83,17 +83,20 @@ class CodePicker(ModalScreen[str | None]):
     ]
 
     def __init__(self, codes: list[CodeView], recent: list[str], *, creates: bool = True, top: bool = False,
-                 prompt: str = "") -> None:
+                 prompt: str = "", leaving_out: frozenset[str] = frozenset()) -> None:
         """`creates`: ctrl+n makes a new code of what is typed; not where a code is picked to browse
         (the browser opened a screen of a code that did not exist, its name with a NUL byte before it).
         `top`: ctrl+t answers the top of the tree (TOP_LEVEL), where a code is moved to. `prompt`, above
-        the field, says what the code is picked for ("Merge empowerment into which code?")."""
+        the field, says what the code is picked for ("Merge empowerment into which code?"). `leaving_out`, GUIDs of
+        codes it does not list: the code merged or moved and its sub-codes, which were listed first as the code
+        used last, so that Enter merged a code into itself."""
         super().__init__()
         self.codes = codes
         self.recent = recent
         self.creates = creates
         self.top = top
         self.prompt = prompt
+        self.leaving_out = leaving_out
         self.shown: list[CodeView] = []
         self._codebook_read = False
         self._choice_waiting: str | None = None  # the path chosen before the codebook was read again
@@ -137,7 +140,7 @@ class CodePicker(ModalScreen[str | None]):
 
     def _refresh(self, query: str, keep: str | None = None) -> None:
         """List the codes matching `query`, the best (or the code `keep`, still listed) highlighted."""
-        self.shown = rank_codes(self.codes, query, self.recent)
+        self.shown = rank_codes([code for code in self.codes if code.guid not in self.leaving_out], query, self.recent)
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
         options.add_options([
@@ -156,7 +159,9 @@ class CodePicker(ModalScreen[str | None]):
         """What the picker says when it lists no code: an empty codebook, or nothing like what is typed,
         and, where it creates codes, that ctrl+n makes one (Enter picks only a listed code)."""
         typed = query.strip()
-        said = f'No code is like "{typed}".' if typed and self.codes else "The codebook has no codes yet."
+        listable = [code for code in self.codes if code.guid not in self.leaving_out]
+        said = (f'No code is like "{typed}".' if typed and listable else "No other code is in the codebook." if self.codes
+                else "The codebook has no codes yet.")
         if self.creates:
             said += (" ctrl+n creates a code named as typed (parent/name for a sub-code)." if typed
                      else " Type a name and press ctrl+n to create the code.")

@@ -21,6 +21,7 @@ from qualcode.coding.service import widen_to_words, within_turns
 from qualcode.errors import (
     ChangedSince,
     CodeInUse,
+    InvalidInput,
     NotFound,
     PassphraseRefused,
     QualcodeError,
@@ -142,6 +143,7 @@ class ReaderScreen(CodingScreen):
         self.status_text = ""
         self.status_shows_selection = False
         self.removed = ""  # what the status line says once another command has deleted the transcript
+        self.reshaping = ""  # the merge, move or deletion being saved ("deleting X"), which J, M and X wait for
         self._words_of: str | None = None  # the text whose word ends `_ends` holds
         self._ends: list[int] = []
 
@@ -448,9 +450,17 @@ class ReaderScreen(CodingScreen):
             )
 
     def _code_here(self) -> CodeView | None:
-        """The code of the coding at the cursor, as this screen read the codebook."""
+        """The code of the coding at the cursor, as this screen read the codebook. One no longer in it (merged,
+        renamed or deleted by another command since the codings were read) is said so, and the codings read again."""
         coding = self._coding_here()
-        return next((c for c in self.codes if coding is not None and c.path == coding.code_path), None)
+        if coding is None:
+            return None
+        code = next((c for c in self.codes if c.path == coding.code_path), None)
+        if code is None:
+            self.status(f"{coding.code_path}, the code of the coding here, is no longer in the codebook (merged, renamed or"
+                        " deleted by another command); the codings are shown again as they are now")
+            self._read_again()
+        return code
 
     def action_edit_definition(self) -> None:
         code = self._code_here()
@@ -492,16 +502,22 @@ class ReaderScreen(CodingScreen):
         if self.removed:
             self.status(self.removed)
             return
+        if self.reshaping:  # a key pressed twice, or X then J: the first one's question, or change, is on its way
+            self.status(f"still {self.reshaping}: press the key again once that is done")
+            return
         if any(c.start <= self.view.cursor < c.end for c in self.document.codings):
             code = self._code_here()
             if code is not None:
                 then(code)
             return
-        self._pick(f"No coding at the cursor: {doing} which code?", lambda code: then(code) if isinstance(code, CodeView) else None)
+        self._pick(f"No coding at the cursor: {doing} which code?", lambda code: then(code) if isinstance(code, CodeView) else None,
+                   cancelled=f"nothing to {doing}: no code picked")
 
-    def _pick(self, prompt: str, then: Callable[[CodeView | None], None], *, top: bool = False) -> None:
+    def _pick(self, prompt: str, then: Callable[[CodeView | None], None], *, top: bool = False, cancelled: str = "",
+              leaving_out: CodeView | None = None) -> None:
         """A code picked (by the picker's fuzzy match) for `prompt`, as the codebook was read as the picker
-        opened; with `top`, ctrl+t picks the top level (None)."""
+        opened; with `top`, ctrl+t picks the top level (None). Escape says `cancelled`. `leaving_out` a code,
+        the picker lists neither it nor its sub-codes (what is merged or moved cannot go into itself)."""
         def chosen(path: str | None) -> None:
             if path == TOP_LEVEL:
                 then(None)
@@ -509,22 +525,53 @@ class ReaderScreen(CodingScreen):
                 code = next((code for code in self.qualcode.codes if code.path == path), None)  # the picker read them again
                 if code is not None:
                     then(code)
+            elif cancelled:
+                self.status(cancelled)
 
-        self.app.push_screen(CodePicker(self.codes, self.qualcode.recent, creates=False, top=top, prompt=prompt), chosen)
+        left_out = frozenset(code.guid for code in self.codes if leaving_out is not None
+                             and (code.guid == leaving_out.guid or code.path.startswith(leaving_out.path + "/")))
+        self.app.push_screen(CodePicker(self.codes, self.qualcode.recent, creates=False, top=top, prompt=prompt,
+                                        leaving_out=left_out), chosen)
+
+    def _reshape(self, doing: str, change: Callable[[Workspace], str], *, failed: Callable[[str], None] | None = None) -> None:
+        """Save a merge, move or deletion (`doing` it, as the status line says while it runs); J, M and X wait for it."""
+        self.reshaping = doing
+
+        def ended() -> None:
+            self.reshaping = ""
+
+        self.status(f"{doing} …")
+        self._run(change, "", ended=ended, failed=failed)
 
     @staticmethod
     def _reshaped(reshaped: Reshaped) -> str:
-        """What the status line says of a merge or deletion: what the command line says, and how to take it back."""
-        return "; ".join([reshaped.summary, *(f"note: {said}" for said in reshaped.notes)]) + " — ctrl+z to undo"
+        """What the status line says of a merge or deletion: what the command line says, how to take it back (before
+        the notes, which a status line of 80 columns may cut), and the notes in this UI's terms."""
+        notes = reshaped.notes if reshaped.notes_in_ui is None else reshaped.notes_in_ui
+        return "; ".join([f"{reshaped.summary} — ctrl+z to undo", *(f"note: {said}" for said in notes)])
+
+    def _not_for_a_blind_coder(self, doing: str) -> bool:
+        """Whether `doing` is refused for a blind coder, said now, before a code is picked for nothing."""
+        try:
+            self.qualcode.workspace.refuse_if_blind(doing)
+        except InvalidInput as error:
+            self.status(f"error: {in_this_ui(error)}")
+            return True
+        return False
 
     def action_merge_code(self) -> None:
         """Merge a code into another picked, as `qualcode codebook merge` does (one change; undo takes it back)."""
+        if self._not_for_a_blind_coder("merging codes"):
+            return
+
         def merge(source: CodeView) -> None:
             def into(target: CodeView | None) -> None:
                 if target is not None:
-                    self._run(lambda workspace: self._reshaped(workspace.merge_codes(source, target)), "")
+                    self._reshape(f"merging {source.path} into {target.path}",
+                                  lambda workspace: self._reshaped(workspace.merge_codes(source, target)))
 
-            self._pick(f"Merge {source.path} into which code?", into)
+            self._pick(f"Merge {source.path} into which code?", into, cancelled=f"nothing merged: {source.path} is as it was",
+                       leaving_out=source)
 
         self._code_or_picked("merge", merge)
 
@@ -532,9 +579,10 @@ class ReaderScreen(CodingScreen):
         """Move a code under another picked, or to the top level, as `qualcode codebook move` does."""
         def move(code: CodeView) -> None:
             def under(parent: CodeView | None) -> None:
-                self._run(lambda workspace: f"{workspace.move_code(code, parent)} — ctrl+z to undo", "")
+                self._reshape(f"moving {code.path}", lambda workspace: f"{workspace.move_code(code, parent)} — ctrl+z to undo")
 
-            self._pick(f"Move {code.path} under which code? (ctrl+t: to the top level)", under, top=True)
+            self._pick(f"Move {code.path} under which code? (ctrl+t: to the top level)", under, top=True,
+                       cancelled=f"nothing moved: {code.path} is where it was", leaving_out=code)
 
         self._code_or_picked("move", move)
 
@@ -551,7 +599,8 @@ class ReaderScreen(CodingScreen):
                     in_use.append(error)
                     raise
 
-            self._run(plain, "", failed=lambda _message: self._ask_about_codings(code, in_use[0].codings) if in_use else None)
+            self._reshape(f"deleting {code.path}", plain,
+                          failed=lambda _message: self._ask_about_codings(code, in_use[0].codings) if in_use else None)
 
         self._code_or_picked("delete", delete)
 
@@ -560,30 +609,34 @@ class ReaderScreen(CodingScreen):
         codings = f"{count} coding{'s' if count != 1 else ''}"
         self.status(f"{code.path} has {codings}: merge them into another code, delete them with it, or keep it")
 
+        kept = f"nothing deleted: {code.path} keeps its {codings}"
+
         def into(target: CodeView | None) -> None:
             if target is not None:
-                self._run(lambda workspace: self._reshaped(workspace.delete_code(code, into=target)), "")
+                self._reshape(f"merging {code.path} into {target.path}",
+                              lambda workspace: self._reshaped(workspace.delete_code(code, into=target)))
 
         def confirmed(answer: str | None) -> None:
             if answer == "delete":
-                self._run(lambda workspace: self._reshaped(workspace.delete_code(code, with_codings=True)), "")
+                self._reshape(f"deleting {code.path}", lambda workspace: self._reshaped(workspace.delete_code(code, with_codings=True)))
             else:
-                self.status(f"nothing deleted: {code.path} keeps its {codings}")
+                self.status(kept)
 
         def answered(answer: str | None) -> None:
             if answer == "into":
-                self._pick(f"Merge {code.path} and its {codings} into which code?", into)
+                self._pick(f"Merge {code.path} and its {codings} into which code?", into, cancelled=kept, leaving_out=code)
             elif answer == "with":
                 self.app.push_screen(ChoiceModal(
                     f"Delete {code.path} and its {codings}? They are kept in the history: ctrl+z (undo) brings them back.",
-                    [("keep", f"No, keep {code.path}"), ("delete", f"Delete {code.path} and its {codings}")]), confirmed)
+                    [("keep", "No, keep the code"), ("delete", f"Delete the code and its {codings}")]), confirmed)
             else:
-                self.status(f"nothing deleted: {code.path} keeps its {codings}")
+                self.status(kept)
 
+        # The answers do not name the code again: a long path, said four times, pushed them off a screen of 24 rows.
         self.app.push_screen(ChoiceModal(f"{code.path} has {codings}. What becomes of them?", [
-            ("into", f"Merge them into another code (picked next), and {code.path} with them"),
-            ("with", f"Delete them with {code.path} (asked again; undo brings them back)"),
-            ("cancel", f"Cancel: keep {code.path} and its {codings}"),
+            ("into", "Merge them into another code (picked next), and the code with them"),
+            ("with", "Delete them with the code (asked again; ctrl+z brings them back)"),
+            ("cancel", f"Cancel: keep the code and its {codings}"),
         ]), answered)
 
     def _write(self, draft: str, title: str, text: str, save: Callable[[Workspace, str], str | None], done: str, *,
@@ -670,19 +723,21 @@ class ReaderScreen(CodingScreen):
 
     def _run(self, change: Callable[[Workspace], str | None], done: str, *, offsets: bool = False,
              clears: tuple[int, int] | None = None, succeeded: Callable[[], None] | None = None,
-             failed: Callable[[str], None] | None = None, typed: bool = False) -> None:
+             failed: Callable[[str], None] | None = None, typed: bool = False, ended: Callable[[], None] | None = None) -> None:
         """Save through the workspace off the UI thread, then show what changed (on the main thread).
 
         Where another command has rewritten the text since it was shown (a name replaced, a
         participant withdrawn), the text is shown again as it is now; a change made with offsets
         read in the old text (`offsets`) is not made, since they would land on other words.
         The selection `clears` (what was coded) is cleared once the change is made, and only then;
-        `succeeded` runs then too, `failed` after a refusal is shown.
+        `succeeded` runs then too, `failed` after a refusal is shown; `ended` first, whatever came of it.
         Where another command has deleted the transcript, nothing is done, but for what a person
         `typed` (a memo, a definition): that is saved still (a memo whose coding went with the
         transcript is kept on the project by the workspace)."""
         if self.removed and not typed:
             self.status(self.removed)
+            if ended is not None:
+                ended()
             return
         transcript, shown = self.document.transcript, self.document.version_id
 
@@ -706,6 +761,8 @@ class ReaderScreen(CodingScreen):
             return Saved(status, None, workspace.codings(transcript), workspace.codes(), workspace.recent_codes())
 
         def saved(result: Saved) -> None:
+            if ended is not None:
+                ended()
             status, rewritten, codings, codes, recent = result.status, result.document, result.codings, result.codes, result.recent
             self.qualcode.codes_changed(codes, recent)
             self.codes = codes
@@ -722,21 +779,36 @@ class ReaderScreen(CodingScreen):
                 succeeded()
 
         def refused(message: str) -> None:
+            if ended is not None:
+                ended()
             self.status(message)
             # The codebook may be why (a code another command removed since it was listed): read
             # again, so that the picker lists the codes as they are now.
             self.in_background(lambda workspace: (workspace.codes(), workspace.recent_codes()), self._codes_read_again,
                                group="codes", failed=lambda _message: None)
             # The text may have been rewritten between the check above and the change (the service
-            # refused then): shown again as it is now, so the next selection is made in it.
-            self.in_background(
-                lambda workspace: workspace.document(transcript) if workspace.text_version(transcript) != shown else None,
-                self._shown_again, group="reload", failed=lambda _message: self.check_still_there(),
-            )
+            # refused then), or the codings' codes merged or deleted: shown again as they are now.
+            self._read_again()
             if failed is not None:
                 failed(message)
 
         self.in_background(save, saved, group="coding", exclusive=False, failed=refused)
+
+    def _read_again(self) -> None:
+        """The codings read again (another command may have merged, renamed or deleted their codes since), or, where
+        the text was rewritten meanwhile, the transcript as it is now, so the next selection is made in it."""
+        transcript, shown = self.document.transcript, self.document.version_id
+
+        def read(workspace: Workspace) -> ReaderDocument | tuple[ReaderCoding, ...]:
+            return workspace.document(transcript) if workspace.text_version(transcript) != shown else workspace.codings(transcript)
+
+        def show(found: ReaderDocument | tuple[ReaderCoding, ...]) -> None:
+            if isinstance(found, ReaderDocument):
+                self._shown_again(found)
+            elif self.document.version_id == shown:
+                self._shown_again(replace(self.document, codings=found), anew=False)
+
+        self.in_background(read, show, group="reload", failed=lambda _message: self.check_still_there())
 
     def _codes_read_again(self, state: tuple[list[CodeView], list[str]]) -> None:
         self.qualcode.codes_changed(*state)
