@@ -71,7 +71,7 @@ from qualcode.store.project import Project, clean_typed
 from qualcode.store.withdrawals import SOURCE_HASH
 from qualcode.text.counts import counted
 from qualcode.text.normalise import content_hash
-from qualcode.text.speakers import INTERVIEWER_LABELS, is_interviewer
+from qualcode.text.speakers import is_interviewer
 from qualcode.text.tokens import word_count
 
 
@@ -491,7 +491,7 @@ def _resolve_people(session: Session, prepared: PreparedTranscript) -> _People:
     session.flush()
     refuse_attributes_participants_have(session, [linked for linked, _ in links], given)
     speakers = {label: participant.id if participant is not None else None for label, participant in speaker_map.items()}
-    return _People(speakers, links, attributes, interviewer_speakers(meta, speaker_map))
+    return _People(speakers, links, attributes, interviewer_speakers_named(meta, speaker_map))
 
 
 def _write_turns(session: Session, prepared: PreparedTranscript, version_id: int, people: _People, first: int, last: int) -> None:
@@ -842,7 +842,7 @@ def _speaker_participants(
     return mapping
 
 
-def interviewer_speakers(meta: dict[str, Any], labels: Iterable[str]) -> list[str]:
+def interviewer_speakers_named(meta: dict[str, Any], labels: Iterable[str]) -> list[str]:
     """The speaker labels the metadata makes the interviewer's that no role label says are (a Teams voice
     "Eirik Vold" that `speakers:` maps to `interviewer`, or that is the transcript's `interviewer:`):
     kept with the transcript, as the turns have them, so every later reader knows whose turns they are."""
@@ -851,7 +851,7 @@ def interviewer_speakers(meta: dict[str, Any], labels: Iterable[str]) -> list[st
     named = speakers_named(meta, labels)
     return sorted(
         label for label in labels
-        if label and label in named and named[label] is None and label.strip().casefold() not in INTERVIEWER_LABELS
+        if label and label in named and named[label] is None and not is_interviewer(label)
         # A label the map gives no one (`Tolk: null`) is nobody's, not the interviewer's.
         and (explicit.get(label.casefold()) is not None or label.casefold() not in explicit)
     )
