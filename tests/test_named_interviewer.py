@@ -199,3 +199,18 @@ def test_a_project_imported_before_the_labels_were_kept_opens_and_is_mended_by_s
     assert "Før: Intervjuer: Hvordan opplevde dere møtene med veilederen på kontoret?" in lines, lines
     assert [turn["interviewer"] for turn in turns(demo)] == [True, False, True, False]
     ok(run(demo, "participants", "withdraw", "D9", "--yes"))
+
+
+def test_a_corrected_file_without_its_sidecar_keeps_the_interviewers_labels(tmp_path: Path, migrated_template: Path) -> None:
+    """`import --replace` of a corrected .vtt whose sidecar was left behind: its voices are the same people."""
+    shutil.copytree(migrated_template, tmp_path / "studie")
+    key = _key()
+    path = write_group(tmp_path / "filer")
+    with Project.open(tmp_path / "studie") as project:
+        with project.begin() as session:
+            import_file(session, path, ImportOptions(), key=key)
+        path.with_name("gruppe_G5.vtt.meta.yaml").unlink()
+        path.write_text(GROUP_VTT.replace("frister.", "frister, egentlig."), encoding="utf-8")
+        with project.begin() as session:
+            import_file(session, path, ImportOptions(name="gruppe_G5", replace=True), key=key)
+            assert _interviewer_turns(session) == [True, False, True, False]

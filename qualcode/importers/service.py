@@ -736,7 +736,11 @@ def _finish_replacement(
         if stale:
             session.execute(delete(TranscriptParticipant).where(
                 TranscriptParticipant.transcript_id == transcript.id, TranscriptParticipant.participant_id.in_(stale)))
-    _keep_interviewer_speakers(session, transcript.id, people.interviewer_speakers)
+    # As with who took part, a corrected file that says nothing of the interviewer's labels keeps those
+    # known before that it still has, linked to no one (its sidecar left behind must not make them informants').
+    known = set(session.scalars(select(InterviewerSpeaker.label).where(InterviewerSpeaker.transcript_id == transcript.id)))
+    unlinked = {span.speaker for span in prepared.document.turns if span.speaker and people.speakers.get(span.speaker) is None}
+    _keep_interviewer_speakers(session, transcript.id, sorted(set(people.interviewer_speakers) | (known & unlinked)))
     session.flush()
     named_after = _linked_names(session, transcript.id)
     connection.execute(delete(Turn).where(Turn.text_version_id == old_id))
