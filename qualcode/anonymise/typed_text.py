@@ -24,6 +24,7 @@ from qualcode.store.models import (
     Coding,
     Event,
     FrameworkSummary,
+    InterviewerSpeaker,
     Memo,
     Participant,
     ParticipantAttribute,
@@ -51,6 +52,7 @@ FREE_TEXT: dict[type, tuple[str, ...]] = {
     FrameworkSummary: ("text",),
     Transcript: ("title", "source_filename", "interviewer", "note_taker", "wave", "mode"),
     TranscriptParticipant: ("speaker_label",),  # a label the transcript gave a speaker ("Ola Johan:")
+    InterviewerSpeaker: ("label",),  # the interviewer's, as the turns have it ("Eirik Vold" in a Teams file)
     # People's names too: a coder or a participant may be given a name the key holds, and the
     # exports would then be refused for good. Their lookups clean a name first (store.project.clean_typed).
     Coder: ("name",),

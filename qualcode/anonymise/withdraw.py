@@ -15,6 +15,7 @@ from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.names import NAMED_BY_KEY, kept_name
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.service import replaced_key
+from qualcode.coding.transcripts import interviewer_speakers
 from qualcode.errors import ImportFailed, InvalidInput, NotFound
 from qualcode.search.index import purge_index, unindex_turns
 from qualcode.store.events import EventKind, record_event
@@ -39,7 +40,7 @@ from qualcode.store.withdrawals import (
     source_hashes,
     withdrawal_records,
 )
-from qualcode.text.speakers import INTERVIEWER_LABELS
+from qualcode.text.speakers import is_interviewer
 from qualcode.text.tokens import WORD
 
 WITHDRAWN = "[trukket tilbake]"
@@ -140,7 +141,7 @@ def withdraw_participant(
     codings_removed = 0
     unlinked, given_to_others = _taken_off_by_edits(session, participant)
     links = session.scalars(select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id)).all()
-    _refuse_unattributed(participant, [link.transcript for link in links], unlinked)
+    _refuse_unattributed(session, participant, [link.transcript for link in links], unlinked)
     sources: list[str] = []  # the files their own transcripts came from (each version), so an import never brings them back
     for link in links:
         transcript = link.transcript
@@ -566,12 +567,15 @@ def refuse_withdrawn_participant(session: Session, *names: str) -> None:
         )
 
 
-def _refuse_unattributed(participant: Participant, transcripts: Sequence[Transcript], unlinked: dict[int, _OnceTheirs]) -> None:
+def _refuse_unattributed(
+    session: Session, participant: Participant, transcripts: Sequence[Transcript], unlinked: dict[int, _OnceTheirs],
+) -> None:
     """Refuse when a group transcript of theirs marks no turn as theirs while some turns are
     no one's but an interviewer's, or while no turn is any participant's (their labels were not
     read, as "d1:" once was not): their words may be among those, and would be left in place
     under a withdrawal that said it had removed them (as after an import that named no speakers)."""
     unsure, unheard = [], []
+    named_interviewers = interviewer_speakers(session, [transcript.id for transcript in transcripts])
     for transcript in transcripts:
         version = transcript.current_version
         if version is None or transcript.id in unlinked or len(transcript.participant_links) < 2:
@@ -579,7 +583,8 @@ def _refuse_unattributed(participant: Participant, transcripts: Sequence[Transcr
         turns = version.turns
         if any(turn.participant_id == participant.id for turn in turns):
             continue
-        if any(turn.participant_id is None and (turn.speaker or "").casefold() not in INTERVIEWER_LABELS for turn in turns):
+        theirs = named_interviewers.get(transcript.id, ())
+        if any(turn.participant_id is None and not is_interviewer(turn.speaker, transcript.interviewer, theirs) for turn in turns):
             unsure.append(transcript.name)
         elif all(turn.participant_id is None for turn in turns):
             unheard.append(transcript.name)

@@ -56,7 +56,8 @@ def transcripts_show(app: AppContext, transcript: str, show_turns: bool, as_json
     elif show_turns:
         emit_table(
             ["#", "line", "speaker", "participant", "start", "end", "text"],
-            [[t.seq, t.line, t.speaker, t.participant, t.start, t.end, " ".join(t.text.split())[:60]] for t in turns],
+            [[t.seq, t.line, t.speaker, t.participant or ("(interviewer)" if t.interviewer else None), t.start, t.end,
+              " ".join(t.text.split())[:60]] for t in turns],
         )
     else:
         for number, line in enumerate(text.split("\n"), start=1):

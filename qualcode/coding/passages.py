@@ -25,6 +25,7 @@ from qualcode.coding.missing import (
     typed_as,
     value_holds,
 )
+from qualcode.coding.transcripts import interviewer_speakers
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.lookup import LineIndex
 from qualcode.store.models import (
@@ -41,7 +42,7 @@ from qualcode.store.models import (
     Turn,
 )
 from qualcode.text.counts import counted
-from qualcode.text.speakers import INTERVIEWER_LABELS
+from qualcode.text.speakers import is_interviewer
 
 ORDERS = ("participant", "date")
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])  # a select of any columns
@@ -606,6 +607,7 @@ class _Context:
                    Transcript.interviewer).where(Transcript.id.in_(transcript_ids))
         )}
         self.texts = dict(session.execute(select(TextVersion.id, TextVersion.text).where(TextVersion.id.in_(version_ids))).all())
+        self.interviewer_speakers = interviewer_speakers(session, transcript_ids)
         self.turns: dict[int, list[_Turn]] = {}
         for version_id, seq, speaker, participant_id, start, end in session.execute(
             select(Turn.text_version_id, Turn.seq, Turn.speaker, Turn.participant_id, Turn.start, Turn.end)
@@ -656,7 +658,7 @@ class _Context:
         leading = whose[index] if index is not None else None
         participant_id = leading if leading is not None else counted_for(whose, starts, found + 1, end)
         participant = self.people.get(participant_id) if participant_id is not None else None
-        interviewer = leading is None and turn is not None and _interviewer(turn.speaker, transcript.interviewer)
+        interviewer = leading is None and turn is not None and self._interviewer(transcript_id, turn)
         attributes = dict(self.transcript_attributes[transcript_id])
         if participant is not None:
             attributes.update(self.people_attributes[participant.id])
@@ -670,7 +672,7 @@ class _Context:
         # From the first turn after the quote's start: one begun in a heading breaks at its first turn too.
         for later in turns[found + 1:last + 1]:
             own = turn is not None and (later.speaker, later.participant_id) == (turn.speaker, turn.participant_id)
-            voice = None if own else self._voice(transcript.interviewer, version_id, later)
+            voice = None if own else self._voice(transcript_id, version_id, later)
             newline = text.rfind("\n", start, later.start)  # the turn's line, its label with it
             breaks.append(TurnBreak((newline + 1 if newline >= 0 else later.start) - start, later.start - start, voice))
         return Quote(
@@ -693,8 +695,8 @@ class _Context:
             # nor does one that leaves out only its sentence's last mark ("… hva jeg ville" before "."): no word is.
             and not STOP_AFTER.match(text, end, turns[last].end if 0 <= last < len(turns) else len(text)),
             attributes=attributes,
-            turn_before=self._context_turn(transcript.interviewer, version_id, text, before),
-            turn_after=self._context_turn(transcript.interviewer, version_id, text, after),
+            turn_before=self._context_turn(transcript_id, version_id, text, before),
+            turn_after=self._context_turn(transcript_id, version_id, text, after),
             participant_fields=self.participant_fields,
         )
 
@@ -709,18 +711,22 @@ class _Context:
             ]
         return whose
 
-    def _context_turn(self, interviewer: str | None, version_id: int, text: str, turn: _Turn | None) -> ContextTurn | None:
+    def _context_turn(self, transcript_id: int, version_id: int, text: str, turn: _Turn | None) -> ContextTurn | None:
         if turn is None:
             return None
-        return ContextTurn(self._voice(interviewer, version_id, turn), text[turn.start:turn.end])
+        return ContextTurn(self._voice(transcript_id, version_id, turn), text[turn.start:turn.end])
 
-    def _voice(self, interviewer: str | None, version_id: int, turn: _Turn) -> Voice:
+    def _voice(self, transcript_id: int, version_id: int, turn: _Turn) -> Voice:
         person = self.people.get(turn.participant_id) if turn.participant_id is not None else None
         return Voice(
             participant=person.name if person else None, role=person.role if person else None,
             office=person.office if person else None, speaker=turn.speaker, line=self.lines[version_id].line(turn.start),
-            interviewer=person is None and _interviewer(turn.speaker, interviewer),
+            interviewer=person is None and self._interviewer(transcript_id, turn),
         )
+
+    def _interviewer(self, transcript_id: int, turn: _Turn) -> bool:
+        """Whether the turn's speaker is the interviewer's side, as the importer read it when linking speakers."""
+        return is_interviewer(turn.speaker, self.transcripts[transcript_id].interviewer, self.interviewer_speakers.get(transcript_id, ()))
 
 
 def turn_counts_for(participant_id: int | None, labelled: bool, only_participant: int | None) -> int | None:
@@ -745,8 +751,3 @@ def counted_for(whose: Sequence[int | None], starts: Sequence[int], after: int, 
             return whose[index]
     return None
 
-
-def _interviewer(speaker: str | None, interviewer: str | None) -> bool:
-    """Whether a turn's speaker label is the interviewer's side, as the importer read it when linking speakers."""
-    label = (speaker or "").strip().lower()
-    return bool(label) and (label in INTERVIEWER_LABELS or label == (interviewer or "").strip().lower())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +13,13 @@ from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import (
     Coder,
     Coding,
+    InterviewerSpeaker,
     Participant,
     Transcript,
     TranscriptParticipant,
     Turn,
 )
+from qualcode.text.speakers import is_interviewer
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class TurnView:
     line: int
     timestamp_ms: int | None
     text: str
+    interviewer: bool = False  # the interviewer's turn (is_interviewer), not a participant's
 
 
 def describe_transcripts(session: Session, coders: Sequence[str] = ()) -> list[TranscriptView]:
@@ -118,15 +121,29 @@ def read_transcript(session: Session, ref: str) -> TranscriptText:
 def transcript_turns(session: Session, transcript: Transcript) -> list[TurnView]:
     version = current_text(transcript)
     lines = LineIndex(version.text)
+    theirs = interviewer_speakers(session, [transcript.id]).get(transcript.id, ())
     return [
         TurnView(
             seq=turn.seq, speaker=turn.speaker,
             participant=turn.participant.name if turn.participant else None,
             start=turn.start, end=turn.end, line=lines.line(turn.start), timestamp_ms=turn.timestamp_ms,
             text=version.text[turn.start:turn.end],
+            interviewer=turn.participant is None and is_interviewer(turn.speaker, transcript.interviewer, theirs),
         )
         for turn in version.turns
     ]
+
+
+def interviewer_speakers(session: Session, transcript_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The labels each transcript's import found to be the interviewer's though no role label says so
+    (what `is_interviewer` is given beside the transcript's interviewer), by transcript id."""
+    found: dict[int, list[str]] = {}
+    for transcript_id, label in session.execute(
+        select(InterviewerSpeaker.transcript_id, InterviewerSpeaker.label)
+        .where(InterviewerSpeaker.transcript_id.in_(list(transcript_ids))).order_by(InterviewerSpeaker.label)
+    ):
+        found.setdefault(transcript_id, []).append(label)
+    return {transcript_id: tuple(labels) for transcript_id, labels in found.items()}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ What goes where:
   attribute) as VariableValues, and a SourceRef to each transcript they are linked to or speak in;
   a transcript's title, wave, date, mode, fidelity, interviewer, note taker and typed attributes are VariableValues of its source,
   and so is which case each speaker label is ("speaker labels": "D5 = D5", one a line), so an import
-  links the turns to their participants again, and when its turns have times, those ("turn times");
+  links the turns to their participants again, which labels are the interviewer's where no role label
+  says so ("interviewer speakers", one a line), and when its turns have times, those ("turn times");
 - qualcode has no sets, so no <Sets> is written (an empty one is invalid).
 
 Every GUID is stored or derived from a stored one, and everything is written in a fixed order, so
@@ -46,6 +47,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from qualcode import __version__
 from qualcode.coding.consensus import CONSENSUS_CODER, standing_decisions
 from qualcode.coding.memos import coding_memo_writers
+from qualcode.coding.transcripts import interviewer_speakers
 from qualcode.exchange.codebook_qdc import (
     STORED_GUID,
     code_elements,
@@ -99,6 +101,9 @@ TURN_TIME = re.compile(r"turn (\d+) of (\d+) at (\d+):(\d{2}):(\d{2})\.(\d{3})")
 # A source's Text variable naming the participant each speaker label is, one "label = case name" a
 # line ("= name" for the turns without a label): REFI-QDA has no place of its own for who speaks.
 SPEAKERS_VARIABLE = "speaker labels"
+# A source's Text variable with the speaker labels that are the interviewer's though no role label says
+# so (a Teams voice a `speakers:` map named the interviewer), one a line: no case is theirs.
+INTERVIEWER_SPEAKERS_VARIABLE = "interviewer speakers"
 REFI_TYPES = {"text": "Text", "integer": "Integer", "date": "Date", "boolean": "Boolean"}
 
 
@@ -214,6 +219,10 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
     source_values = _transcript_values(session, transcripts, variables)
     for transcript_id, speakers in _speaker_labels(session, transcripts).items():
         added = variables.add("transcript", SPEAKERS_VARIABLE, "text", speakers)
+        if added:
+            source_values.setdefault(transcript_id, []).append(added)
+    for transcript_id, labels in interviewer_speakers(session, [transcript.id for transcript in transcripts]).items():
+        added = variables.add("transcript", INTERVIEWER_SPEAKERS_VARIABLE, "text", "\n".join(labels))
         if added:
             source_values.setdefault(transcript_id, []).append(added)
     for transcript_id, times in _turn_times(session, transcripts).items():

@@ -46,6 +46,7 @@ from qualcode.coding.waves import project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description, signal_words_of, written_by
 from qualcode.exchange.project_export import (
+    INTERVIEWER_SPEAKERS_VARIABLE,
     SPEAKERS_VARIABLE,
     TRANSCRIPT_FIELDS,
     TURN_TIMES_VARIABLE,
@@ -90,6 +91,7 @@ from qualcode.store.models import (
     Coder,
     Coding,
     Event,
+    InterviewerSpeaker,
     Memo,
     Participant,
     TextVersion,
@@ -105,7 +107,7 @@ from qualcode.store.models import (
 from qualcode.text.counts import counted
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
 from qualcode.text.normalise import content_hash, normalise, one_line, shortened
-from qualcode.text.speakers import INTERVIEWER_LABELS
+from qualcode.text.speakers import is_interviewer
 
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # The store's columns (store/models.py), and coding/coders.py's CODER_NAME_LENGTH: a longer name is cut, with a note.
@@ -388,7 +390,7 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
         # Not the speaker labels: only the text's own labels and the cases' names are used of them, each
         # checked as such. An interviewer and a note taker are researchers, as the users are.
         for name, value in source.variables.items():
-            if not isinstance(value, str) or name in (SPEAKERS_VARIABLE, TURN_TIMES_VARIABLE):
+            if not isinstance(value, str) or name in (SPEAKERS_VARIABLE, TURN_TIMES_VARIABLE, INTERVIEWER_SPEAKERS_VARIABLE):
                 continue
             if TRANSCRIPT_COLUMNS.get(name.strip().lower()) in ("interviewer", "note_taker"):
                 researchers.add(value.strip())
@@ -1147,7 +1149,7 @@ def _write_cases(
         transcript = session.get(Transcript, item.transcript_id)
         assert transcript is not None
         for variable, value in item.source.variables.items():
-            if variable == SPEAKERS_VARIABLE:
+            if variable in (SPEAKERS_VARIABLE, INTERVIEWER_SPEAKERS_VARIABLE):  # read by _link_speakers
                 continue
             if variable == TURN_TIMES_VARIABLE:
                 if item.new and isinstance(value, str):
@@ -1227,6 +1229,7 @@ def _link_speakers(
         original.speaker or "": pseudonymised.speaker or ""
         for original, pseudonymised in zip(item.read.document.turns, item.pseudonymised.document.turns, strict=False)
     }
+    theirs = _interviewer_speakers(session, item, stored_label, result)
     value = item.source.variables.get(SPEAKERS_VARIABLE)
     if isinstance(value, str):
         wanted: dict[str, Participant] = {}
@@ -1242,9 +1245,10 @@ def _link_speakers(
                 wanted[stored_label[label]] = participant
     else:
         by_name = {participant.name: participant for participant in by_case_name.values()}
+        interviewer = session.scalar(select(Transcript.interviewer).where(Transcript.id == item.transcript_id))
         wanted = {
             label: by_name[label] for label in stored_label.values()
-            if label in by_name and label.lower() not in INTERVIEWER_LABELS
+            if label in by_name and not is_interviewer(label, interviewer, theirs)
         }
     for label, participant in sorted(wanted.items()):
         spoken = Turn.speaker.is_(None) if label == "" else Turn.speaker == label
@@ -1262,6 +1266,23 @@ def _link_speakers(
         elif link.speaker_label is None and label:
             link.speaker_label = label
     session.flush()
+
+
+def _interviewer_speakers(session: Session, item: _Source, stored_label: dict[str, str], result: QdpxImport) -> list[str]:
+    """Keep the labels the file says are the interviewer's (INTERVIEWER_SPEAKERS_VARIABLE), as pseudonymised
+    in the stored text, beside those the project has; all of them. A label the text does not have is a problem."""
+    assert item.transcript_id is not None
+    have = list(session.scalars(select(InterviewerSpeaker.label).where(InterviewerSpeaker.transcript_id == item.transcript_id)))
+    value = item.source.variables.get(INTERVIEWER_SPEAKERS_VARIABLE)
+    for label in (line.strip() for line in value.splitlines()) if isinstance(value, str) else ():
+        # Only the text's own labels, as pseudonymised there, are stored: the variable's words never are.
+        if label and label not in stored_label:
+            result.problems.append(f"TextSource {item.source.name!r} {item.source.guid}: {INTERVIEWER_SPEAKERS_VARIABLE} names a"
+                                   " speaker the text does not have; left out")
+        elif label and stored_label[label] not in have:
+            have.append(stored_label[label])
+            session.add(InterviewerSpeaker(transcript_id=item.transcript_id, label=stored_label[label]))
+    return have
 
 
 def _keep_the_projects_values(

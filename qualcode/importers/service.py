@@ -58,6 +58,7 @@ from qualcode.store.models import (
     Coder,
     Coding,
     Event,
+    InterviewerSpeaker,
     Participant,
     TextVersion,
     Transcript,
@@ -70,7 +71,7 @@ from qualcode.store.project import Project, clean_typed
 from qualcode.store.withdrawals import SOURCE_HASH
 from qualcode.text.counts import counted
 from qualcode.text.normalise import content_hash
-from qualcode.text.speakers import INTERVIEWER_LABELS
+from qualcode.text.speakers import is_interviewer
 from qualcode.text.tokens import word_count
 
 
@@ -360,6 +361,7 @@ class _People:
     speakers: dict[str, int | None]
     links: list[tuple[int, str | None]]
     attributes: list[tuple[int, str]]
+    interviewer_speakers: list[str]  # labels the metadata makes the interviewer's that no role label says are
 
 
 def _refuse_existing(session: Session, prepared: PreparedTranscript) -> Transcript | None:
@@ -489,7 +491,7 @@ def _resolve_people(session: Session, prepared: PreparedTranscript) -> _People:
     session.flush()
     refuse_attributes_participants_have(session, [linked for linked, _ in links], given)
     speakers = {label: participant.id if participant is not None else None for label, participant in speaker_map.items()}
-    return _People(speakers, links, attributes)
+    return _People(speakers, links, attributes, interviewer_speakers_named(meta, speaker_map))
 
 
 def _write_turns(session: Session, prepared: PreparedTranscript, version_id: int, people: _People, first: int, last: int) -> None:
@@ -506,6 +508,7 @@ def _finish(
     transcript.current_version_id = version_id
     for participant_id, label in people.links:
         session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant_id, speaker_label=label))
+    _keep_interviewer_speakers(session, transcript.id, people.interviewer_speakers)
     for definition_id, value in people.attributes:
         session.add(TranscriptAttribute(transcript_id=transcript.id, definition_id=definition_id, value=value))
     session.flush()
@@ -733,6 +736,11 @@ def _finish_replacement(
         if stale:
             session.execute(delete(TranscriptParticipant).where(
                 TranscriptParticipant.transcript_id == transcript.id, TranscriptParticipant.participant_id.in_(stale)))
+    # As with who took part, a corrected file that says nothing of the interviewer's labels keeps those
+    # known before that it still has, linked to no one (its sidecar left behind must not make them informants').
+    known = set(session.scalars(select(InterviewerSpeaker.label).where(InterviewerSpeaker.transcript_id == transcript.id)))
+    unlinked = {span.speaker for span in prepared.document.turns if span.speaker and people.speakers.get(span.speaker) is None}
+    _keep_interviewer_speakers(session, transcript.id, sorted(set(people.interviewer_speakers) | (known & unlinked)))
     session.flush()
     named_after = _linked_names(session, transcript.id)
     connection.execute(delete(Turn).where(Turn.text_version_id == old_id))
@@ -838,6 +846,27 @@ def _speaker_participants(
     return mapping
 
 
+def interviewer_speakers_named(meta: dict[str, Any], labels: Iterable[str]) -> list[str]:
+    """The speaker labels the metadata makes the interviewer's that no role label says are (a Teams voice
+    "Eirik Vold" that `speakers:` maps to `interviewer`, or that is the transcript's `interviewer:`):
+    kept with the transcript, as the turns have them, so every later reader knows whose turns they are."""
+    labels = list(labels)
+    explicit = {str(label).strip().casefold(): value for label, value in (meta.get("speakers") or {}).items()}
+    named = speakers_named(meta, labels)
+    return sorted(
+        label for label in labels
+        if label and label in named and named[label] is None and not is_interviewer(label)
+        # A label the map gives no one (`Tolk: null`) is nobody's, not the interviewer's.
+        and (explicit.get(label.casefold()) is not None or label.casefold() not in explicit)
+    )
+
+
+def _keep_interviewer_speakers(session: Session, transcript_id: int, labels: list[str]) -> None:
+    """Store the transcript's interviewer labels as its (new) text's import found them, in place of any before."""
+    session.execute(delete(InterviewerSpeaker).where(InterviewerSpeaker.transcript_id == transcript_id))
+    session.add_all(InterviewerSpeaker(transcript_id=transcript_id, label=label) for label in labels)
+
+
 def speakers_named(meta: dict[str, Any], labels: Iterable[str]) -> dict[str, str | None]:
     """The participant a transcript's metadata makes each speaker label, or None for the interviewer:
     from `speakers:`, by a participant's id, or the only participant; each in any case, as "d1:" is
@@ -846,18 +875,16 @@ def speakers_named(meta: dict[str, Any], labels: Iterable[str]) -> dict[str, str
     listed = [name.strip() for name in _interviewed(meta)]
     by_name = {name.casefold(): name for name in listed}
     explicit = {str(label).strip().casefold(): value for label, value in (meta.get("speakers") or {}).items()}
-    interviewers = set(INTERVIEWER_LABELS)
-    if meta.get("interviewer"):
-        interviewers.add(str(meta["interviewer"]).lower())
+    interviewer = str(meta["interviewer"]) if meta.get("interviewer") else None
     named: dict[str, str | None] = {}
     for label in labels:
         folded = label.casefold()
         if folded in explicit:
             target = explicit[folded]
-            named[label] = None if target is None or str(target).lower() in interviewers else str(target).strip()
+            named[label] = None if target is None or is_interviewer(str(target), interviewer) else str(target).strip()
         elif folded in by_name:
             named[label] = by_name[folded]
-        elif label.lower() in interviewers:
+        elif is_interviewer(label, interviewer):
             named[label] = None
         elif len(listed) == 1:
             named[label] = listed[0]
@@ -867,8 +894,8 @@ def speakers_named(meta: dict[str, Any], labels: Iterable[str]) -> dict[str, str
 def unheard_participants_note(meta: dict[str, Any], turns: Sequence[TurnSpan]) -> str | None:
     """The note for a transcript whose metadata names participants none of whom has a turn in it (their
     labels not read, or not mapped): their words stand as others', and a withdrawal could not find them."""
-    interviewers = set(INTERVIEWER_LABELS) | ({str(meta["interviewer"]).lower()} if meta.get("interviewer") else set())
-    participants = [name for name in dict.fromkeys(_named_participants(meta)) if name and name.lower() not in interviewers]
+    interviewer = str(meta["interviewer"]) if meta.get("interviewer") else None
+    participants = [name for name in dict.fromkeys(_named_participants(meta)) if name and not is_interviewer(name, interviewer)]
     labels = sorted({span.speaker or "" for span in turns})
     if not participants or any(speakers_named(meta, labels).get(label) is not None for label in labels):
         return None

@@ -186,6 +186,18 @@ class TranscriptAttribute(Base):
     definition: Mapped[AttributeDefinition] = relationship()
 
 
+class InterviewerSpeaker(Base):
+    """A speaker label of a transcript that its import found to be the interviewer's though no role label
+    says so (a Teams voice "Eirik Vold" that a `speakers:` map names the interviewer): stored, as the
+    label is in the turns, so exports and a withdrawal tell the interviewer's turns from informants'."""
+
+    __tablename__ = "interviewer_speakers"
+    __table_args__ = (UniqueConstraint("transcript_id", "label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+
+
 class TranscriptParticipant(Base):
     """Who took part in a transcript, and under which speaker label."""
 
