@@ -2,7 +2,7 @@
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-09 10:00:00
+Create Date: 2026-12-06 06:20:00
 
 A `speakers:` map may name a speaker label the interviewer's where no role label says so (a Teams
 transcript's voice `<v Eirik Vold>`). The import linked those turns to no participant and kept no
