@@ -17,6 +17,7 @@ before-restore ones with the key instead (`rewrite_backup`), so no work kept onl
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -311,6 +312,8 @@ def restore_backup(
             )
         if ours is not None:
             _carry_over(database, incoming)
+        if withdrawn:
+            _mark_withdraw_again(incoming, withdrawn)
         if rewrite is not None:
             rewrite(incoming)
             _compact(incoming)
@@ -498,6 +501,18 @@ def _carry_over(database: Path, incoming: Path) -> None:
                     connection.execute("INSERT INTO main.settings (key, value) SELECT key, value FROM live.settings WHERE key = ?", (name,))
         finally:
             connection.execute("DETACH DATABASE live")
+
+
+# Set in the backup's copy before it is put in place, with who withdrew since it was taken; cleared as
+# each is withdrawn again. A kill between the restore and those withdrawals left their words back in the
+# project, in every export, with nothing to say so: the next command that opens it withdraws them first.
+WITHDRAW_AGAIN = "restore.withdraw_again"
+
+
+def _mark_withdraw_again(incoming: Path, participants: tuple[str, ...]) -> None:
+    with closing(sqlite3.connect(incoming)) as connection, connection:
+        connection.execute("DELETE FROM settings WHERE key = ?", (WITHDRAW_AGAIN,))
+        connection.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (WITHDRAW_AGAIN, json.dumps(list(participants))))
 
 
 def _shared_columns(connection: sqlite3.Connection, table: str) -> list[str]:

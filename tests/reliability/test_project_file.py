@@ -508,7 +508,7 @@ def test_a_restore_from_before_a_withdrawal_withdraws_them_again_at_once(project
     root, env, before = _d2_withdrawn_after_a_backup(project, tmp_path)
     restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
     assert restored.returncode == 0, restored.stderr
-    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcript," in restored.stdout
+    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcript," in restored.stderr
     assert b"respekt" not in database(root).read_bytes()
     assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
 
@@ -683,3 +683,23 @@ def test_a_backup_taken_between_key_destroy_and_key_new_restores_with_the_new_ke
     withdrawn = run_qualcode(["participants", "withdraw", "D2", "--yes"], env)
     assert withdrawn.returncode == 0, withdrawn.stderr
     assert "the key before this one (destroyed on" in withdrawn.stderr
+
+
+def test_a_kill_between_a_restore_and_withdrawing_again_is_finished_by_the_next_command(
+    project: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    """The restore put D2 back with their words and then withdrew them in a step of its own: a kill between
+    the two left their transcript in the project, in every export, and nothing ever withdrew them."""
+    from qualcode.store.backups import restore_backup
+
+    root, env, before = _d2_withdrawn_after_a_backup(project, tmp_path)
+    restore_backup(database(root), before, before_withdrawal=True)  # all a restore killed after it did
+    assert b"respekt" in database(root).read_bytes()
+
+    status = run_qualcode(["status", "--json"], env)
+    assert status.returncode == 0, status.stderr
+    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcript," in status.stderr
+    assert json.loads(status.stdout)["transcripts"] == 1
+    assert b"respekt" not in database(root).read_bytes()
+    assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
+    assert run_qualcode(["status"], env).stderr == ""  # said once
