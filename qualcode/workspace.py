@@ -113,11 +113,17 @@ def project_backups(config: Config) -> list[BackupInfo]:
     return list_backups(project_root(config, lost=True) / PROJECT_DIR / "backups")
 
 
+def _silent(_message: str) -> None:
+    """Where a face has nobody to tell (the TUI before it draws)."""
+
+
 def restore_project(
     config: Config, chosen: Path, *, before_withdrawal: bool = False, ask_passphrase: AskPassphrase | None = None,
+    report: Report = _silent,
 ) -> RestoreResult:
     """Put a backup back in place, rewritten with the key as it is now (it may predate names the key
-    learned since), keeping the state it replaces as a backup, and log that it happened."""
+    learned since), keeping the state it replaces as a backup, and log that it happened; those who
+    withdrew since the backup was taken are withdrawn again at once, each said in `report`."""
     from qualcode.anonymise.restore import restore_with_key
     from qualcode.store.events import EventKind, record_event
 
@@ -137,17 +143,16 @@ def restore_project(
         project_root(config, lost=True), chosen, key_path=config.key, config_home=config.config_home, passphrase=passphrase,
         before_withdrawal=before_withdrawal,
     )
-    with Workspace.open(config) as workspace, workspace.begin() as session:
-        record_event(
-            session, kind=EventKind.PROJECT_RESTORE, coder=workspace.coder(session),
-            summary=f"restored the project from backup {result.restored.name}"
-            + (f"; the state before is in {result.saved.name}" if result.saved else ""),
-        )
+    # The restore is logged before the withdrawals it calls for, which opening the project does.
+    with Workspace.open(config, ask_passphrase=ask_passphrase, report=report, finishing=False) as workspace:
+        with workspace.begin() as session:
+            record_event(
+                session, kind=EventKind.PROJECT_RESTORE, coder=workspace.coder(session),
+                summary=f"restored the project from backup {result.restored.name}"
+                + (f"; the state before is in {result.saved.name}" if result.saved else ""),
+            )
+        workspace._finish_interrupted(report)
     return result
-
-
-def _silent(_message: str) -> None:
-    """Where a face has nobody to tell (the TUI before it draws)."""
 
 
 @dataclass
@@ -196,13 +201,14 @@ class Workspace:
     @classmethod
     def open(
         cls, config: Config, *, read_only: bool = False, ask_passphrase: AskPassphrase | None = None,
-        report: Report = _silent, keeps: bool = False,
+        report: Report = _silent, keeps: bool = False, finishing: bool = True,
     ) -> Workspace:
         """The project named in `config` (else found from the current directory), with any
         rewrite of stored texts that a crash interrupted finished before anything is read.
 
         `keeps` with `read_only`: writable after all when the project can be written, so what a
-        reading command finds once is kept for the next (a text's sentences, coding/sentences.py)."""
+        reading command finds once is kept for the next (a text's sentences, coding/sentences.py).
+        `finishing` False leaves interrupted work to the caller (a restore logs itself first)."""
         from qualcode.anonymise.pending import interrupted_work
         from qualcode.store.faults import why_not_writable
         from qualcode.store.project import DATABASE_FILE
@@ -221,7 +227,8 @@ class Workspace:
                 with project.begin() as session:
                     project_guid(session)  # projects made before every project had one get it here
             workspace = cls(project, config, ask_passphrase)
-            workspace._finish_interrupted(report)
+            if finishing:
+                workspace._finish_interrupted(report)
             workspace._settle_blind()
         except BaseException:
             project.close()
@@ -753,6 +760,32 @@ class Workspace:
         report(f"a withdrawal was interrupted before the key was saved; the key has since been destroyed, and the"
                f" {len(json.loads(record))} of their identifiers it held with it: recorded as finished")
 
+    def _withdraw_again(self, report: Report) -> None:
+        """Withdraw again those a restore of a backup from before their withdrawal brought back (the
+        restore marks them in the copy it puts in place, so a kill before this leaves them marked)."""
+        from qualcode.errors import NotFound
+        from qualcode.store.backups import WITHDRAW_AGAIN
+        from qualcode.store.settings import delete_setting, get_setting, set_setting
+        from qualcode.text.counts import counted
+
+        with self.begin() as session:
+            marked = get_setting(session, WITHDRAW_AGAIN)
+        for name in json.loads(marked) if marked else []:
+            try:
+                withdrawal = self.withdraw(name)
+            except NotFound:  # withdrawn already, by another command or before a kill
+                withdrawal = None
+            with self.begin() as session:
+                left = [other for other in json.loads(get_setting(session, WITHDRAW_AGAIN) or "[]") if other != name]
+                set_setting(session, WITHDRAW_AGAIN, json.dumps(left)) if left else delete_setting(session, WITHDRAW_AGAIN)
+            if withdrawal is None:
+                continue
+            report(f"withdrew {name} again, who had withdrawn consent since the backup: "
+                   f"removed {counted(withdrawal.transcripts_removed, 'transcript')}, redacted {counted(withdrawal.turns_redacted, 'turn')}")
+            if withdrawal.backups_deleted:
+                report(f"deleted {counted(len(withdrawal.backups_deleted), 'backup')} that held their words"
+                       f" ({', '.join(withdrawal.backups_deleted)})")
+
     def _finish_interrupted(self, report: Report) -> None:
         """Complete a rewrite of stored texts, or a withdrawal's rebuilding of the file, that a crash
         interrupted, before anything else runs."""
@@ -761,6 +794,7 @@ class Workspace:
 
         if not interrupted_work(self.project):
             return
+        self._withdraw_again(report)
         self._finish_withdrawal_key(report)
         with self.begin() as session:
             withdrawn = get_setting(session, WITHDRAWAL_PURGE_PENDING)

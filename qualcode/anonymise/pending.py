@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qualcode.store.backups import WITHDRAW_AGAIN  # who withdrew since a restored backup was taken
 from qualcode.store.settings import get_setting
 
 if TYPE_CHECKING:
@@ -20,10 +21,9 @@ WITHDRAWAL_PURGE_PENDING = "anonymise.withdrawal_purge_pending"
 # once the key is saved: a kill between the two left their name, number and address in the key in clear.
 WITHDRAWAL_KEY_PENDING = "anonymise.withdrawal_key_pending"
 
-
 # The marks of work that needs the key (a rewrite of stored texts, the purge after it), and all of them.
 REWRITE_MARKS = (REAPPLY_PENDING, PURGE_PENDING)
-INTERRUPTED_MARKS = (*REWRITE_MARKS, WITHDRAWAL_PURGE_PENDING, WITHDRAWAL_KEY_PENDING)
+INTERRUPTED_MARKS = (*REWRITE_MARKS, WITHDRAWAL_PURGE_PENDING, WITHDRAWAL_KEY_PENDING, WITHDRAW_AGAIN)
 
 
 def interrupted_work(project: Project, marks: tuple[str, ...] = INTERRUPTED_MARKS) -> bool:

@@ -63,6 +63,16 @@ def restore_with_key(
             f"this project's key is not at {path}; a restore re-applies it, so no name it learned since the backup comes back",
             "pass the right --key PATH or restore the key from your backup",
         )
+    taken_under = backup_settings(chosen, directory)
+    earlier, now = taken_under.get("key.fingerprint"), settings.get("key.fingerprint")
+    if earlier and now and earlier != now and not taken_under.get("key.destroyed"):
+        # Taken under a key destroyed or lost since, and replaced (`key new`): the new key knows none of
+        # the names that one learned after the backup was taken, which would come back with it.
+        raise KeyFileError(
+            f"{chosen} was taken under the key this project had before its new one (`key new`): names that key learned "
+            "after the backup was taken could not be taken out of it again",
+            "restore a backup taken since the new key was made (`qualcode backup list`)",
+        )
     with key_lock(path):
         access = KeyAccess(path, passphrase(path), guid, settings.get("key.fingerprint"), None, int(settings.get("key.revision") or 0))
         key = access.load_existing()
@@ -88,9 +98,12 @@ def rewrite_with_key(database: Path, key: PseudonymKey) -> None:
             with project.begin() as session:
                 reapply_key(session, key)
                 delete_setting(session, REAPPLY_PENDING)  # done just now
+                # The backup's revision is of the key it was taken under; of another key (one destroyed before a
+                # `key new`) it made the project refuse its own key as an older copy.
+                same_key = key.key_id is not None and get_setting(session, "key.fingerprint") == fingerprint(key.key_id)
+                revision = max(int(get_setting(session, "key.revision") or 0), key.revision) if same_key else key.revision
                 if key.key_id is not None:
                     set_setting(session, "key.fingerprint", fingerprint(key.key_id))
-                revision = max(int(get_setting(session, "key.revision") or 0), key.revision)
                 set_setting(session, "key.revision", str(revision))
             with project.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

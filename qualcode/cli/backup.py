@@ -8,7 +8,6 @@ import click
 
 from qualcode.cli.context import AppContext, ask_passphrase, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
-from qualcode.text.counts import counted
 from qualcode.workspace import project_backups, project_root, restore_project
 
 
@@ -74,22 +73,14 @@ def backup_restore(app: AppContext, file: Path, before_withdrawal: bool) -> None
 
     Example: qualcode backup restore 20240213-101500-000000-daily.bak
     """
-    result = restore_project(app.config, file, before_withdrawal=before_withdrawal, ask_passphrase=ask_passphrase)
+    # Those who withdrew since the backup are withdrawn again as it is opened, each said: back with their
+    # words, they were in every export.
+    result = restore_project(app.config, file, before_withdrawal=before_withdrawal, ask_passphrase=ask_passphrase, report=note)
     if result.saved is not None:
         note(f"the state before is kept in {result.saved.name}")
     if result.withdrawal_unchecked:
         note("the project database was damaged and no backup beside it showed who withdrew consent since this backup was taken:"
              " withdraw them again at once (`qualcode participants withdraw NAME`)")
     click.echo(f"restored {project_root(app.config, lost=True)} from {result.restored.name}")
-    # Withdrawn again here, not left to a note: back with their words, they were in every export.
-    for name in result.withdrawn_before:
-        with app.workspace() as workspace:
-            withdrawal = workspace.withdraw(name)
-        click.echo(f"withdrew {name} again, who had withdrawn consent since the backup: "
-                   f"removed {counted(withdrawal.transcripts_removed, 'transcript')}, redacted {counted(withdrawal.turns_redacted, 'turn')}")
-        if withdrawal.backups_deleted:
-            note(f"deleted {counted(len(withdrawal.backups_deleted), 'backup')} that held their words"
-                 f" ({', '.join(withdrawal.backups_deleted)})")
-
 
 COMMANDS = [backup_group]

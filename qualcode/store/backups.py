@@ -17,6 +17,7 @@ before-restore ones with the key instead (`rewrite_backup`), so no work kept onl
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -309,6 +310,10 @@ def restore_backup(
             withdrawn, unchecked = _check_against_records(
                 _records_beside(directory), theirs, source, damage or "cannot be read", before_withdrawal, key,
             )
+        if ours is not None:
+            _carry_over(database, incoming)
+        if withdrawn:
+            _mark_withdraw_again(incoming, withdrawn)
         if rewrite is not None:
             rewrite(incoming)
             _compact(incoming)
@@ -455,6 +460,66 @@ def _check_against_records(
         "withdrew consent: restoring it could bring their words back",
         "restore a backup listed by `qualcode backup list`, or add --before-withdrawal and withdraw again at once anyone who withdrew since",
     )
+
+
+# What a restore keeps of the state it replaces, whatever the backup holds. A withdrawal is for good:
+# its record (who withdrew, the digests of every file of theirs) outlived no restore of a backup taken
+# before it, so a later version of their file imported again, and a withdrawal whose participant the
+# backup did not yet hold was forgotten outright. The key lives outside the project: where it is, whether
+# it was destroyed and which keys were made in place of others are the project's now, not the backup's.
+CARRIED_EVENTS = ("participant.withdraw", "key.new")
+CARRIED_SETTINGS = ("key.path", "key.destroyed")
+
+
+def _carry_over(database: Path, incoming: Path) -> None:
+    """Copy into the backup's copy `incoming` the events of CARRIED_EVENTS the live `database` holds and
+    it lacks (with their coders), and the live CARRIED_SETTINGS (deleted where the live one has none)."""
+    with closing(sqlite3.connect(f"file:{quote(str(incoming))}", uri=True)) as connection:  # a URI, to attach one read-only
+        connection.execute("ATTACH DATABASE ? AS live", (f"file:{quote(str(database))}?mode=ro",))
+        try:
+            with connection:
+                columns = _shared_columns(connection, "events")
+                coder_columns = _shared_columns(connection, "coders")
+                kinds = ", ".join("?" for _ in CARRIED_EVENTS)
+                carried = f"SELECT * FROM live.events WHERE action IN ({kinds}) AND guid NOT IN (SELECT guid FROM main.events)"  # noqa: S608
+                connection.execute(
+                    f"INSERT INTO main.coders ({', '.join(coder_columns)}) SELECT {', '.join('c.' + name for name in coder_columns)}"  # noqa: S608
+                    f" FROM live.coders c WHERE c.id IN (SELECT coder_id FROM ({carried}))"
+                    " AND c.guid NOT IN (SELECT guid FROM main.coders) AND c.name NOT IN (SELECT name FROM main.coders)",
+                    CARRIED_EVENTS,
+                )
+                chosen = [name for name in columns if name != "refers_to_id"]  # such events refer to none
+                values = ["(SELECT m.id FROM main.coders m JOIN live.coders c ON c.guid = m.guid OR c.name = m.name"
+                          " WHERE c.id = e.coder_id ORDER BY c.guid = m.guid DESC LIMIT 1)"
+                          if name == "coder_id" else f"e.{name}" for name in chosen]
+                connection.execute(
+                    f"INSERT INTO main.events ({', '.join(chosen)}) SELECT {', '.join(values)}"  # noqa: S608
+                    f" FROM ({carried}) e ORDER BY e.id", CARRIED_EVENTS,
+                )
+                for name in CARRIED_SETTINGS:
+                    connection.execute("DELETE FROM main.settings WHERE key = ?", (name,))
+                    connection.execute("INSERT INTO main.settings (key, value) SELECT key, value FROM live.settings WHERE key = ?", (name,))
+        finally:
+            connection.execute("DETACH DATABASE live")
+
+
+# Set in the backup's copy before it is put in place, with who withdrew since it was taken; cleared as
+# each is withdrawn again. A kill between the restore and those withdrawals left their words back in the
+# project, in every export, with nothing to say so: the next command that opens it withdraws them first.
+WITHDRAW_AGAIN = "restore.withdraw_again"
+
+
+def _mark_withdraw_again(incoming: Path, participants: tuple[str, ...]) -> None:
+    with closing(sqlite3.connect(incoming)) as connection, connection:
+        connection.execute("DELETE FROM settings WHERE key = ?", (WITHDRAW_AGAIN,))
+        connection.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (WITHDRAW_AGAIN, json.dumps(list(participants))))
+
+
+def _shared_columns(connection: sqlite3.Connection, table: str) -> list[str]:
+    """The columns of `table` both the backup's copy and the live database have (the backup's schema may be
+    older), but its id: rows carried over are numbered as the copy numbers its own."""
+    live = {row[1] for row in connection.execute(f"PRAGMA live.table_info({table})")}
+    return [row[1] for row in connection.execute(f"PRAGMA main.table_info({table})") if row[1] in live and row[1] != "id"]
 
 
 def find_backup(chosen: Path, directory: Path) -> Path:

@@ -508,7 +508,7 @@ def test_a_restore_from_before_a_withdrawal_withdraws_them_again_at_once(project
     root, env, before = _d2_withdrawn_after_a_backup(project, tmp_path)
     restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
     assert restored.returncode == 0, restored.stderr
-    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcript," in restored.stdout
+    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcript," in restored.stderr
     assert b"respekt" not in database(root).read_bytes()
     assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
 
@@ -612,3 +612,94 @@ def test_after_the_key_is_destroyed_only_a_backup_taken_since_is_restored(projec
     newer = next(path for path in backups(root, "manual") if path != older)
     restored = run_qualcode(["backup", "restore", newer.name], env)
     assert restored.returncode == 0, restored.stderr
+
+
+def _imported_as_d2(env: dict[str, str], file: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return run_qualcode(["import", str(file), "--participant", "D2", "--role", "deltaker", *options], env)
+
+
+@pytest.mark.parametrize("taken", ["before their file's new version", "before they were imported"])
+def test_a_restore_from_before_a_withdrawal_keeps_its_record(project: tuple[Path, dict[str, str]], tmp_path: Path, taken: str) -> None:
+    """The withdrawal's record (who, and the digest of each version of their file) was in the state the
+    restore replaced only: their file's version imported after the backup imported again under another
+    id, and a backup taken before they were imported forgot that they had withdrawn at all."""
+    root, env = project[0], own_key(project[1], tmp_path)
+    told = tmp_path / "d2.txt"
+    told.write_text("I: Hva tenker du?\nD2: Jeg ble møtt med respekt på kontoret hver gang.\n", encoding="utf-8")
+    if taken == "before their file's new version":
+        assert _imported_as_d2(env, told).returncode == 0
+    assert run_qualcode(["backup"], env).returncode == 0
+    before = tmp_path / "før.bak"
+    shutil.copyfile(backups(root, "manual")[0], before)
+    told.write_text("I: Hva tenker du?\nD2: Jeg ble møtt med stor respekt på kontoret hver gang.\n", encoding="utf-8")
+    assert _imported_as_d2(env, told, "--replace").returncode == 0
+    assert run_qualcode(["participants", "withdraw", "D2", "--yes"], env).returncode == 0
+
+    restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
+    assert restored.returncode == 0, restored.stderr
+    again = run_qualcode(["import", str(told), "--name", "ny", "--participant", "D7", "--role", "deltaker"], env)
+    assert again.returncode == 1 and "is the interview of a participant who withdrew consent" in again.stderr
+    assert b"respekt" not in database(root).read_bytes()
+    status = json.loads(run_qualcode(["status", "--json"], env).stdout)
+    assert status["withdrawn"]["participants"] == 1, status
+
+
+def test_after_key_new_a_backup_taken_under_the_key_before_is_refused(project: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """`key destroy` then `key new` let a backup from before the destroy be restored with the new, empty
+    key: a name the destroyed key learned after the backup was taken came back in the project."""
+    root, env = project[0], own_key(project[1], tmp_path)
+    assert run_qualcode(["backup"], env).returncode == 0
+    older = tmp_path / "kopi.bak"  # a copy kept elsewhere, which learning the name cannot reach
+    shutil.copyfile(backups(root, "manual")[0], older)
+    assert run_qualcode(["identifiers", "add", "bratt kurve", "--kind", "other"], env).returncode == 0
+    assert run_qualcode(["key", "destroy", "--yes"], env).returncode == 0
+    assert run_qualcode(["key", "new"], env).returncode == 0
+    before = database(root).read_bytes()
+    refused = run_qualcode(["backup", "restore", str(older)], env)
+    assert_one_line_error(refused)
+    assert "taken under the key this project had before its new one" in refused.stderr and "taken since the new key" in refused.stderr
+    assert database(root).read_bytes() == before
+    assert _holds(root, "bratt") == []
+
+
+def test_a_backup_taken_between_key_destroy_and_key_new_restores_with_the_new_key(
+    project: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    """Restored, it kept the destroyed key's revision and setting: the project refused its new key as
+    "an older copy" (every command that needs the key, for good) and forgot the key before it."""
+    root, env = project[0], own_key(project[1], tmp_path)
+    told = tmp_path / "d2.txt"
+    told.write_text("I: Hva tenker du?\nD2: Jeg ble møtt med respekt på kontoret hver gang.\n", encoding="utf-8")
+    assert _imported_as_d2(env, told).returncode == 0
+    assert run_qualcode(["identifiers", "add", "bratt kurve", "--kind", "other"], env).returncode == 0  # the key saved again
+    assert run_qualcode(["key", "destroy", "--yes"], env).returncode == 0
+    assert run_qualcode(["backup"], env).returncode == 0
+    [between] = backups(root, "manual")
+    assert run_qualcode(["key", "new"], env).returncode == 0
+    restored = run_qualcode(["backup", "restore", between.name], env)
+    assert restored.returncode == 0, restored.stderr
+    shown = run_qualcode(["key", "show"], env)
+    assert shown.returncode == 0, shown.stderr
+    withdrawn = run_qualcode(["participants", "withdraw", "D2", "--yes"], env)
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert "the key before this one (destroyed on" in withdrawn.stderr
+
+
+def test_a_kill_between_a_restore_and_withdrawing_again_is_finished_by_the_next_command(
+    project: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    """The restore put D2 back with their words and then withdrew them in a step of its own: a kill between
+    the two left their transcript in the project, in every export, and nothing ever withdrew them."""
+    from qualcode.store.backups import restore_backup
+
+    root, env, before = _d2_withdrawn_after_a_backup(project, tmp_path)
+    restore_backup(database(root), before, before_withdrawal=True)  # all a restore killed after it did
+    assert b"respekt" in database(root).read_bytes()
+
+    status = run_qualcode(["status", "--json"], env)
+    assert status.returncode == 0, status.stderr
+    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcript," in status.stderr
+    assert json.loads(status.stdout)["transcripts"] == 1
+    assert b"respekt" not in database(root).read_bytes()
+    assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
+    assert run_qualcode(["status"], env).stderr == ""  # said once
