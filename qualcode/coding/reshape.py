@@ -69,14 +69,15 @@ def _moment(value: datetime) -> str:
     return (value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value).isoformat()
 
 
-def row_state(session: Session, row: Recorded) -> dict[str, Any]:
-    """Every column of `row`, references to codes and codings as GUIDs, moments as ISO text."""
+def row_state(row: Recorded, guid_of: Mapping[tuple[type[Code] | type[Coding], int], str]) -> dict[str, Any]:
+    """Every column of `row`, references to codes and codings as GUIDs (`guid_of` by model and id; None where no
+    such row is), moments as ISO text."""
     state: dict[str, Any] = {}
     for column in type(row).__table__.columns:
         value = getattr(row, column.key)
         if column.key in _BY_GUID:
             key, model = _BY_GUID[column.key]
-            state[key] = session.scalar(select(model.guid).where(model.id == value)) if value is not None else None
+            state[key] = guid_of.get((model, value)) if value is not None else None
         else:
             state[column.key] = _moment(value) if isinstance(value, datetime) else list(value) if isinstance(value, list) else value
     return state
@@ -89,15 +90,26 @@ def _rows(session: Session, model: type[R], guids: list[str]) -> dict[str, R]:
     return {row.guid: row for row in session.scalars(select(model).where(model.guid.in_(guids)))}
 
 
+def _referred_guids(session: Session, rows: Iterable[Recorded]) -> dict[tuple[type[Code] | type[Coding], int], str]:
+    """The GUIDs of the codes and codings `rows` refer to, by model and id: one query a model, as a big theme's
+    merge records thousands of rows (a query a row took seconds)."""
+    ids: dict[type[Code] | type[Coding], set[int]] = {}
+    for row in rows:
+        for column_key, (_, model) in _BY_GUID.items():
+            if (value := getattr(row, column_key, None)) is not None:
+                ids.setdefault(model, set()).add(value)
+    return {(model, row_id): guid for model, wanted in ids.items()
+            for row_id, guid in session.execute(select(model.id, model.guid).where(model.id.in_(wanted)))}
+
+
 def reshape_state(session: Session, guids: Mapping[str, Iterable[str]]) -> dict[str, dict[str, dict[str, Any] | None]]:
     """The rows of each table in TABLES that `guids` names, as they are now (None: no such row)."""
     session.flush()
-    state: dict[str, dict[str, dict[str, Any] | None]] = {}
-    for table, model in TABLES.items():
-        wanted = list(dict.fromkeys(guids.get(table, ())))
-        rows = _rows(session, model, wanted)
-        state[table] = {guid: row_state(session, rows[guid]) if guid in rows else None for guid in wanted}
-    return state
+    wanted = {table: list(dict.fromkeys(guids.get(table, ()))) for table in TABLES}
+    rows: dict[str, dict[str, Recorded]] = {table: dict(_rows(session, model, wanted[table])) for table, model in TABLES.items()}
+    guid_of = _referred_guids(session, (row for found in rows.values() for row in found.values()))
+    return {table: {guid: row_state(rows[table][guid], guid_of) if guid in rows[table] else None for guid in wanted[table]}
+            for table in TABLES}
 
 
 def touched_guids(payload: Mapping[str, Any]) -> set[str]:
@@ -158,8 +170,7 @@ def restore_reshape(session: Session, state: Mapping[str, Any]) -> None:
         session.flush()  # a sub-code put back next finds it as its parent
     for table in ("codings", "memos", "summaries"):
         with session.no_autoflush:  # a row made again is written whole, once every column is set
-            for guid, wanted in (state.get(table) or {}).items():
-                _put_row(session, TABLES[table], guid, wanted)
+            _put_rows(session, TABLES[table], state.get(table) or {})
         session.flush()
     going = [existing[guid] for guid, wanted in codes.items() if wanted is None and guid in existing]
     for code in sorted(going, key=lambda code: -code.path.count("/")):
@@ -198,30 +209,44 @@ def _free_id(session: Session, model: type[Recorded], wanted: int) -> int | None
     return wanted if session.get(model, wanted) is None else None
 
 
-def _put_row(session: Session, model: type[Recorded], guid: str, wanted: dict[str, Any] | None) -> None:
-    row = session.scalar(select(model).where(model.guid == guid))
-    if wanted is None:
-        if row is not None:
-            session.delete(row)
-        return
-    if row is None:
-        row = model(id=_free_id(session, model, wanted["id"]))
-        session.add(row)
+def _put_rows(session: Session, model: type[Recorded], states: Mapping[str, dict[str, Any] | None]) -> None:
+    """Put each row of one table as `states` has it (None: not there), reading what it needs in one query each (the
+    rows, the ids taken, the codes and codings referred to), as a big theme's undo puts back thousands (a query a
+    row took seconds)."""
+    rows = _rows(session, model, list(states))
+    remade = [wanted["id"] for guid, wanted in states.items() if wanted is not None and guid not in rows]
+    taken = set(session.scalars(select(model.id).where(model.id.in_(remade)))) if remade else set()
+    referred: dict[str, set[str]] = {}
+    for wanted in states.values():
+        for column_key, (state_key, _) in _BY_GUID.items():
+            if wanted is not None and wanted.get(state_key) is not None:
+                referred.setdefault(column_key, set()).add(wanted[state_key])
+    ids = {(column_key, guid): row_id for column_key, guids in referred.items()
+           for guid, row_id in session.execute(select(_BY_GUID[column_key][1].guid, _BY_GUID[column_key][1].id)
+                                               .where(_BY_GUID[column_key][1].guid.in_(guids)))}
     columns = {column.key: column for column in model.__table__.columns}
-    for key, value in wanted.items():
-        if key == "id":
+    for guid, wanted in states.items():
+        row = rows.get(guid)
+        if wanted is None:
+            if row is not None:
+                session.delete(row)
             continue
-        if key in ("parent_guid", "code_guid", "coding_guid"):
-            column_key = next(column for column, (state_key, _) in _BY_GUID.items() if state_key == key)
-            referred = _BY_GUID[column_key][1]
-            found = session.scalar(select(referred.id).where(referred.guid == value)) if value is not None else None
-            if value is not None and found is None:
-                raise NothingToUndo(f"what {model.__tablename__[:-1]} {wanted['id']} belonged to no longer exists; nothing changed")
-            setattr(row, column_key, found)
-        elif isinstance(columns[key].type, DateTime) and value is not None:
-            setattr(row, key, datetime.fromisoformat(value))
-        else:
-            setattr(row, key, list(value) if isinstance(value, list) else value)
+        if row is None:
+            row = model(id=wanted["id"] if wanted["id"] not in taken else None)  # its own id, unless another row took it since
+            session.add(row)
+        for key, value in wanted.items():
+            if key == "id":
+                continue
+            if key in ("parent_guid", "code_guid", "coding_guid"):
+                column_key = next(column for column, (state_key, _) in _BY_GUID.items() if state_key == key)
+                found = ids.get((column_key, value)) if value is not None else None
+                if value is not None and found is None:
+                    raise NothingToUndo(f"what {model.__tablename__[:-1]} {wanted['id']} belonged to no longer exists; nothing changed")
+                setattr(row, column_key, found)
+            elif isinstance(columns[key].type, DateTime) and value is not None:
+                setattr(row, key, datetime.fromisoformat(value))
+            else:
+                setattr(row, key, list(value) if isinstance(value, list) else value)
 
 
 def _refuse_held_since(session: Session, code: Code, state: Mapping[str, Any]) -> None:
