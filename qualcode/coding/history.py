@@ -24,7 +24,13 @@ from qualcode.codebook.model import name_twin_keys
 from qualcode.codebook.service import code_as_typed, place_code, restore_codebook
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.coding.consensus import refuse_deciding_twice
-from qualcode.coding.reshape import RESHAPING, changed_since, restore_reshape, touched_guids
+from qualcode.coding.reshape import (
+    RESHAPING,
+    changed_since,
+    may_have_touched,
+    restore_reshape,
+    touched_guids,
+)
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.coding.waves import project_wave
 from qualcode.errors import ChangedByOthers as ChangedByOthers  # others import it from here
@@ -402,7 +408,7 @@ def _later_events(session: Session, coder: Coder, target: Event) -> list[tuple[A
     later: dict[int, tuple[Any, ...]] = {
         row.id: tuple(row) for row in session.execute(select(*columns).where(Event.entity_guid.in_(guids), by_others))}
     touching = {row.id: tuple(row)[:6] for row in session.execute(select(*columns, Event.payload).where(
-        Event.action.in_(RESHAPING), by_others)) if guids & touched_guids(row.payload)}
+        Event.action.in_(RESHAPING), by_others, may_have_touched(guids))) if guids & touched_guids(row.payload)}
     if touching:  # with the undos and redos of those, which toggle them
         later |= touching | {row.id: tuple(row) for row in session.execute(select(*columns).where(
             Event.refers_to_id.in_(list(touching)), Event.action.in_(TAKING_BACK), by_others))}

@@ -17,12 +17,12 @@ their union would change a quote nobody chose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, func, select
+from sqlalchemy import ColumnElement, DateTime, Text, cast, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import (
@@ -41,6 +41,7 @@ from qualcode.store.models import (
     Code,
     Coder,
     Coding,
+    Event,
     FrameworkSummary,
     Memo,
     new_guid,
@@ -115,6 +116,19 @@ def reshape_state(session: Session, guids: Mapping[str, Iterable[str]]) -> dict[
 def touched_guids(payload: Mapping[str, Any]) -> set[str]:
     """The GUIDs of every row a reshaping's event recorded, before or after."""
     return {guid for which in ("before", "after") for table in TABLES for guid in ((payload.get(which) or {}).get(table) or {})}
+
+
+def may_have_touched(guids: Collection[str | None]) -> ColumnElement[bool]:
+    """A condition that holds for every event whose record names one of `guids` (and may for others, where a GUID is
+    anywhere in its text), so that asking whether a reshaping touched a few rows reads only the records that may say so
+    (parsing a 5,000-coding merge's record took 100 ms of every unrelated undo after it). Always true for many GUIDs,
+    which as many text searches would cost more than reading the records."""
+    if len(guids) > _FEW_GUIDS:
+        return true()
+    return or_(false(), *(cast(Event.payload, Text).contains(guid) for guid in guids if guid is not None))
+
+
+_FEW_GUIDS = 20
 
 
 def concerned_guids(payload: Mapping[str, Any]) -> set[str]:
