@@ -5,6 +5,7 @@ that cannot name what it undoes. benchmarks/bench_reshape.py times them at a stu
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from qualcode.coding.history import redo, undo
 from qualcode.coding.memos import add_memo
 from qualcode.coding.reshape import RESHAPING, delete_code, may_have_touched, merge_codes
 from qualcode.coding.service import add_coding
-from qualcode.store.models import Event
+from qualcode.store.models import Event, Memo
 from qualcode.store.project import Project
 from tests.conftest import make_transcript
 
@@ -102,3 +103,21 @@ def test_the_records_an_unrelated_undo_reads_are_those_that_may_name_its_row(ses
     assert found(unrelated.guid) == []
     assert found(unrelated.guid, merged.guid) == ["code.merge"]
     assert found(unrelated.guid, *(f"00000000-0000-0000-0000-{number:012d}" for number in range(30))) == ["code.merge"]
+
+
+def test_a_code_deleted_with_a_coding_that_has_memos_says_nothing_of_the_database(session: Session, tmp_path: Path) -> None:
+    """The memos on its codings are deleted before them: the database's cascade took them first, and SQLAlchemy's warning
+    that its DELETE of them matched nothing was printed above the command's own line."""
+    make_transcript(session, tmp_path, "D1: Jeg sliter med helsa.")
+    first = get_or_create_coder(session, "Forsker 1")
+    coding = add_coding(session, "intervju", DELETED, first, match="Jeg sliter med helsa.")
+    memo = add_memo(session, "Helse som hinder", first, coding_ref=str(coding.id))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        delete_code(session, DELETED, first, with_codings=True)
+        recorded = session.scalars(select(Event).where(Event.action == "code.delete")).one().payload
+        assert set(recorded["before"]["memos"]) == {memo.guid} and recorded["after"]["memos"] == {memo.guid: None}
+        undo(session, first)
+        assert session.scalar(select(Memo.text).where(Memo.guid == memo.guid)) == "Helse som hinder"
+        redo(session, first)
+    assert session.scalar(select(Memo.text).where(Memo.guid == memo.guid)) is None

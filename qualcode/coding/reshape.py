@@ -469,8 +469,13 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
     parent = code.parent
     for memo in memos:
         memo.code_id = parent.id if parent is not None else None
-    for row in (*on_codings, *codings, *summaries):
+    for row in on_codings:
         session.delete(row)
+    # The memos first: no relationship tells the flush to, and deleting a coding first lets the database's cascade take
+    # its memos, which the flush's DELETE then misses, with a warning printed to the researcher.
+    session.flush()
+    for gone in (*codings, *summaries):
+        session.delete(gone)
     session.flush()
     _delete_code(session, code)
     after = reshape_state(session, keys)
