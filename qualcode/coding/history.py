@@ -277,6 +277,9 @@ def _step_all(
     """Take back (or make again) the events of one change, in the order given: the first's view (saying how
     many more there were), and the id of the event recording its step. They are stepped in a savepoint, so a
     refusal of any, or of what they make stand again, leaves all as they were."""
+    # Held while they are stepped: the session keeps only weakly what nothing refers to, and each look-up would read
+    # an event's record again (a big merge's is megabytes of JSON).
+    _held = [session.get_one(Event, event_id) for event_id in ids]
     _refuse_part_of_it_final(session, coder, ids, step)
     with session.begin_nested():
         superseded = _codes_made_way_for(session, ids, state)

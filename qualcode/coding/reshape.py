@@ -245,6 +245,7 @@ def _put_rows(session: Session, model: type[Recorded], states: Mapping[str, dict
             if row is not None:
                 session.delete(row)
             continue
+        made = row is None
         if row is None:
             row = model(id=wanted["id"] if wanted["id"] not in taken else None)  # its own id, unless another row took it since
             session.add(row)
@@ -256,11 +257,13 @@ def _put_rows(session: Session, model: type[Recorded], states: Mapping[str, dict
                 found = ids.get((column_key, value)) if value is not None else None
                 if value is not None and found is None:
                     raise NothingToUndo(f"what {model.__tablename__[:-1]} {wanted['id']} belonged to no longer exists; nothing changed")
-                setattr(row, column_key, found)
+                key, value = column_key, found
             elif isinstance(columns[key].type, DateTime) and value is not None:
-                setattr(row, key, datetime.fromisoformat(value))
-            else:
-                setattr(row, key, list(value) if isinstance(value, list) else value)
+                value = datetime.fromisoformat(value)
+            elif isinstance(value, list):
+                value = list(value)
+            if made or getattr(row, key) != value:  # most of a big theme's columns are as they were: setting each cost more
+                setattr(row, key, value)
 
 
 def _refuse_held_since(session: Session, code: Code, state: Mapping[str, Any]) -> None:
