@@ -73,6 +73,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_agreement.py
 	$(BIN)/python benchmarks/bench_exchange.py
+	$(BIN)/python benchmarks/bench_reshape.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO)-key

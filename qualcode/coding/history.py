@@ -24,7 +24,13 @@ from qualcode.codebook.model import name_twin_keys
 from qualcode.codebook.service import code_as_typed, place_code, restore_codebook
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.coding.consensus import refuse_deciding_twice
-from qualcode.coding.reshape import RESHAPING, changed_since, restore_reshape, touched_guids
+from qualcode.coding.reshape import (
+    RESHAPING,
+    changed_since,
+    may_have_touched,
+    restore_reshape,
+    touched_guids,
+)
 from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.coding.waves import project_wave
 from qualcode.errors import ChangedByOthers as ChangedByOthers  # others import it from here
@@ -271,6 +277,9 @@ def _step_all(
     """Take back (or make again) the events of one change, in the order given: the first's view (saying how
     many more there were), and the id of the event recording its step. They are stepped in a savepoint, so a
     refusal of any, or of what they make stand again, leaves all as they were."""
+    # Held while they are stepped: the session keeps only weakly what nothing refers to, and each look-up would read
+    # an event's record again (a big merge's is megabytes of JSON).
+    _held = [session.get_one(Event, event_id) for event_id in ids]
     _refuse_part_of_it_final(session, coder, ids, step)
     with session.begin_nested():
         superseded = _codes_made_way_for(session, ids, state)
@@ -402,7 +411,7 @@ def _later_events(session: Session, coder: Coder, target: Event) -> list[tuple[A
     later: dict[int, tuple[Any, ...]] = {
         row.id: tuple(row) for row in session.execute(select(*columns).where(Event.entity_guid.in_(guids), by_others))}
     touching = {row.id: tuple(row)[:6] for row in session.execute(select(*columns, Event.payload).where(
-        Event.action.in_(RESHAPING), by_others)) if guids & touched_guids(row.payload)}
+        Event.action.in_(RESHAPING), by_others, may_have_touched(guids))) if guids & touched_guids(row.payload)}
     if touching:  # with the undos and redos of those, which toggle them
         later |= touching | {row.id: tuple(row) for row in session.execute(select(*columns).where(
             Event.refers_to_id.in_(list(touching)), Event.action.in_(TAKING_BACK), by_others))}
