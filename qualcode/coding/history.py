@@ -21,11 +21,10 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import name_twin_keys
-from qualcode.codebook.service import code_as_typed, place_code, restore_codebook
+from qualcode.codebook.service import RESHAPING, code_as_typed, place_code, restore_codebook
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.reshape import (
-    RESHAPING,
     ROW_WORDS,
     TABLES,
     changed_since,

@@ -51,7 +51,6 @@ from qualcode.store.models import (
     utcnow,
 )
 
-RESHAPING = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
 # The rows a reshaping records, by the key of its state; a reference to a code or a coding is kept as
 # that row's GUID, as a code put back may have another id.
 Recorded = Code | Coding | Memo | FrameworkSummary
