@@ -423,3 +423,20 @@ def test_a_blind_coder_is_told_no_count_of_others_codings_by_a_refused_deletion_
     assert refused.exit_code == 1 and f"code {SELF}/framtidstro has codings; nothing changed" in refused.output
     assert not re.search(r"\d+ coding", refused.output) and dump(root) == before
     assert f"{SELF}: 3 codings now" in cli(root, "codebook", "history", SELF).output  # the others' counts, for others
+
+
+def test_a_redo_of_a_merge_into_a_code_deleted_since_names_that_code_and_what_to_do(root: Path) -> None:
+    """The merge's memo on the code it went into cannot be put back: the refusal named "memo 3", a row nobody sees."""
+    with session_in(root) as session:
+        first = get_or_create_coder(session, "Forsker 1")
+        create_code(session, "alfa", {}, first)
+        create_code(session, "beta", {}, first)
+    assert cli(root, "codebook", "merge", "alfa", "beta").exit_code == 0
+    assert cli(root, "undo").exit_code == 0
+    assert cli(root, "codebook", "delete", "beta", coder="Forsker 2").exit_code == 0
+    before = dump(root)
+    refused = cli(root, "redo")
+    assert refused.exit_code == 1
+    assert "the code beta that memo " in refused.output and "no longer exists (Forsker 2 deleted it on " in refused.output
+    assert "hint: make the change you want by hand instead" in refused.output and len(refused.output.strip().splitlines()) == 1
+    assert dump(root) == before

@@ -409,11 +409,14 @@ def move_code_under(session: Session, ref: str, parent_ref: str | None, coder: C
     return move_code(session, code, parent, path, 0 if last is None else last + 1, coder)
 
 
+# The changes that take a code away, each recording the rows it took (coding/reshape.py).
+RESHAPING = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
+
+
 def retired_code_guids(session: Session, guids: Iterable[str]) -> set[str]:
     """Those of `guids` that a code merged into another or deleted held: never given to a new code,
     since a colleague's file or an undo may still name the old code by it (REFI-QDA goes by GUID)."""
-    retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
-    return set(session.scalars(select(Event.entity_guid).where(Event.entity_guid.in_(set(guids)), Event.action.in_(retiring))))
+    return set(session.scalars(select(Event.entity_guid).where(Event.entity_guid.in_(set(guids)), Event.action.in_(RESHAPING))))
 
 
 # In a merge's event, the GUID of the code merged into (coding/reshape.py records it).
@@ -444,9 +447,8 @@ class GoneCode:
 
 def gone_codes(session: Session) -> dict[str, GoneCode]:
     """Every code merged away or deleted and not brought back, by GUID."""
-    retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
     taken: dict[str, tuple[Event, dict[str, Any]]] = {}
-    for event in session.scalars(select(Event).where(Event.action.in_(retiring)).order_by(Event.id)):
+    for event in session.scalars(select(Event).where(Event.action.in_(RESHAPING)).order_by(Event.id)):
         after = (event.payload.get("after") or {}).get("codes") or {}
         for guid, state in ((event.payload.get("before") or {}).get("codes") or {}).items():
             if state is not None and after.get(guid) is None:
@@ -1064,8 +1066,7 @@ def code_history(session: Session, ref: str, *, blind: bool = False) -> list[Cod
     """Every recorded change to a code, oldest first, so the history of a definition can be read: a merge into
     it among them, and a code merged away or deleted found by its path or GUID as it was. For a `blind` coder a
     merge's or deletion's summary names the codes only: its counts are of others' codings and memos too."""
-    retiring = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
-    reshaped = list(session.scalars(select(Event).where(Event.action.in_(retiring)).order_by(Event.id)))
+    reshaped = list(session.scalars(select(Event).where(Event.action.in_(RESHAPING)).order_by(Event.id)))
     try:
         guid = find_code(session, ref).guid
     except NotFound:
@@ -1077,7 +1078,7 @@ def code_history(session: Session, ref: str, *, blind: bool = False) -> list[Cod
         guid = gone[0]
 
     def states(event: Event) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        if event.action not in retiring:
+        if event.action not in RESHAPING:
             return event.payload.get("before"), event.payload.get("after")
         return tuple(((event.payload.get(which) or {}).get("codes") or {}).get(guid) for which in ("before", "after"))  # type: ignore[return-value]
 

@@ -21,11 +21,12 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import name_twin_keys
-from qualcode.codebook.service import code_as_typed, place_code, restore_codebook
+from qualcode.codebook.service import RESHAPING, code_as_typed, place_code, restore_codebook
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.reshape import (
-    RESHAPING,
+    ROW_WORDS,
+    TABLES,
     changed_since,
     may_have_touched,
     restore_reshape,
@@ -406,11 +407,11 @@ def _later_events(session: Session, coder: Coder, target: Event) -> list[tuple[A
     """The events after `target` by others (or no one) about what it changed: its entity, or for a merge or
     deletion each row it recorded; and the merges and deletions since that recorded one of those."""
     guids = {target.entity_guid} | (touched_guids(target.payload) if target.entity == Entity.CODES.value else set())
-    columns = (Event.id, Event.action, Event.refers_to_id, Event.coder_id, Event.undoable, Event.summary)
+    columns = (Event.id, Event.action, Event.refers_to_id, Event.coder_id, Event.undoable)
     by_others = (Event.id > target.id) & ((Event.coder_id != coder.id) | Event.coder_id.is_(None))
     later: dict[int, tuple[Any, ...]] = {
         row.id: tuple(row) for row in session.execute(select(*columns).where(Event.entity_guid.in_(guids), by_others))}
-    touching = {row.id: tuple(row)[:6] for row in session.execute(select(*columns, Event.payload).where(
+    touching = {row.id: tuple(row)[:len(columns)] for row in session.execute(select(*columns, Event.payload).where(
         Event.action.in_(RESHAPING), by_others, may_have_touched(guids))) if guids & touched_guids(row.payload)}
     if touching:  # with the undos and redos of those, which toggle them
         later |= touching | {row.id: tuple(row) for row in session.execute(select(*columns).where(
@@ -435,7 +436,7 @@ def _refuse_if_changed_by_others(session: Session, coder: Coder, target: Event, 
     # A change (or the change a taking back took back) -> the event that stands in the way: the change
     # itself, or that undo or redo, and whether no one can take it back.
     standing: dict[int, tuple[int, bool]] = {}
-    for event_id, event_action, refers_to, coder_id, undoable, _summary in later:
+    for event_id, event_action, refers_to, coder_id, undoable in later:
         if event_action in TAKING_BACK and refers_to is not None:
             # Taking back a change toggles it: a later change undone, or an earlier one undone then redone.
             if refers_to in standing:
@@ -564,11 +565,6 @@ def _in_short(summary: str) -> str:
     return f"{head} …"
 
 
-# The words for a row a merge or deletion recorded (coding/reshape.py's TABLES): named, and for a blind coder
-# only by what it is where it may be another's.
-_ROW_WORDS = {"codings": "coding", "memos": "memo", "summaries": "framework summary"}
-
-
 def _what_it_changed(session: Session, target: Event, obstacle: Event, blind: bool) -> tuple[str, str]:
     """What of `target`'s `obstacle` changed, in words: as the subject of "changed", and as the object of "edit".
 
@@ -581,7 +577,9 @@ def _what_it_changed(session: Session, target: Event, obstacle: Event, blind: bo
     if obstacle.action in TAKING_BACK and obstacle.refers_to_id is not None:
         changer = session.get_one(Event, obstacle.refers_to_id)
     hit = touched_guids(changer.payload) if changer.action in RESHAPING else {changer.entity_guid}
-    for table, one in (("codes", "code"), *_ROW_WORDS.items()):
+    # Named, and for a blind coder only by what it is where the row may be another's.
+    for table, model in TABLES.items():
+        one = ROW_WORDS[model]
         for which in ("before", "after"):
             for guid, row in ((target.payload.get(which) or {}).get(table) or {}).items():
                 if guid not in hit or row is None:

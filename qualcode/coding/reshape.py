@@ -32,6 +32,7 @@ from qualcode.codebook.service import (
     code_as_typed,
     code_subtree_ids,
     find_code,
+    gone_codes,
     place_code,
     refuse_deeper_than_allowed,
     sibling_clash,
@@ -50,13 +51,14 @@ from qualcode.store.models import (
     utcnow,
 )
 
-RESHAPING = (EventKind.CODE_MERGE.value, EventKind.CODE_DELETE.value)
 # The rows a reshaping records, by the key of its state; a reference to a code or a coding is kept as
 # that row's GUID, as a code put back may have another id.
 Recorded = Code | Coding | Memo | FrameworkSummary
 TABLES: dict[str, type[Recorded]] = {"codes": Code, "codings": Coding, "memos": Memo, "summaries": FrameworkSummary}
 _BY_GUID: dict[str, tuple[str, type[Code] | type[Coding]]] = {"parent_id": ("parent_guid", Code), "code_id": ("code_guid", Code), "coding_id": ("coding_guid", Coding)}
 INTO = MERGED_INTO  # in a merge's states: the GUID of the code merged into (concerned, not changed)
+# A recorded row in words, by its model: how a refusal names it.
+ROW_WORDS: dict[type[Recorded], str] = {Code: "code", Coding: "coding", Memo: "memo", FrameworkSummary: "framework summary"}
 
 
 # How the terminal UI reopens a consensus decision, as a refusal below asks (QualcodeError.in_ui).
@@ -265,7 +267,7 @@ def _put_rows(session: Session, model: type[Recorded], states: Mapping[str, dict
                 column_key = next(column for column, (state_key, _) in _BY_GUID.items() if state_key == key)
                 found = ids.get((column_key, value)) if value is not None else None
                 if value is not None and found is None:
-                    raise NothingToUndo(f"what {model.__tablename__[:-1]} {wanted['id']} belonged to no longer exists; nothing changed")
+                    raise _gone_since(session, model, wanted["id"], key, value)
                 key, value = column_key, found
             elif isinstance(columns[key].type, DateTime) and value is not None:
                 value = datetime.fromisoformat(value)
@@ -273,6 +275,20 @@ def _put_rows(session: Session, model: type[Recorded], states: Mapping[str, dict
                 value = list(value)
             if made or getattr(row, key) != value:  # most of a big theme's columns are as they were: setting each cost more
                 setattr(row, key, value)
+
+
+def _gone_since(session: Session, model: type[Recorded], row_id: int, state_key: str, guid: str) -> NothingToUndo:
+    """The refusal to put back a row whose code or coding is gone since (the code a merge went into, deleted by
+    someone else before its redo), naming that code and who took it away."""
+    what = f"{ROW_WORDS[model]} {row_id}"
+    if state_key == "coding_guid":
+        return NothingToUndo(f"the coding that {what} was on no longer exists; nothing changed", "make the change you want by hand instead")
+    gone = gone_codes(session).get(guid)
+    named = f"the code {gone.path}" if gone is not None else "the code"
+    how = (f" ({gone.by or 'an import'} {'merged it away' if gone.action == EventKind.CODE_MERGE.value else 'deleted it'} on {gone.day})"
+           if gone is not None else "")
+    return NothingToUndo(f"{named} that {what} belonged to no longer exists{how}; nothing changed",
+                         "make the change you want by hand instead")
 
 
 def _refuse_held_since(session: Session, code: Code, state: Mapping[str, Any]) -> None:
