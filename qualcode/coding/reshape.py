@@ -56,7 +56,6 @@ from qualcode.store.models import (
 Recorded = Code | Coding | Memo | FrameworkSummary
 TABLES: dict[str, type[Recorded]] = {"codes": Code, "codings": Coding, "memos": Memo, "summaries": FrameworkSummary}
 _BY_GUID: dict[str, tuple[str, type[Code] | type[Coding]]] = {"parent_id": ("parent_guid", Code), "code_id": ("code_guid", Code), "coding_id": ("coding_guid", Coding)}
-INTO = MERGED_INTO  # in a merge's states: the GUID of the code merged into (concerned, not changed)
 # A recorded row in words, by its model: how a refusal names it.
 ROW_WORDS: dict[type[Recorded], str] = {Code: "code", Coding: "coding", Memo: "memo", FrameworkSummary: "framework summary"}
 
@@ -143,7 +142,7 @@ _FEW_GUIDS = 20
 
 def concerned_guids(payload: Mapping[str, Any]) -> set[str]:
     """The rows it recorded and the code a merge went into: whose history shows it."""
-    into = (payload.get("after") or {}).get(INTO)
+    into = (payload.get("after") or {}).get(MERGED_INTO)
     return touched_guids(payload) | ({into} if into else set())
 
 
@@ -377,7 +376,7 @@ def merge_codes(session: Session, source_ref: str, target_ref: str, coder: Coder
         "memos": [memo.guid for memo in (*source_memos, *folded_memos)] + [record_guid],
         "summaries": [summary.guid for summary in summaries] + [summary.guid for summary in target_summaries.values()],
     }
-    before = reshape_state(session, keys) | {INTO: target.guid}
+    before = reshape_state(session, keys) | {MERGED_INTO: target.guid}
     session.add(Memo(guid=record_guid, author=coder, code_id=target.id, title=f"Slått sammen hit: {source.path}",
                      text=_merged_memo(source, target)))
 
@@ -402,7 +401,7 @@ def merge_codes(session: Session, source_ref: str, target_ref: str, coder: Coder
     session.expire(source, ["children"])
     session.delete(source)
     session.flush()
-    after = reshape_state(session, keys) | {INTO: target.guid}
+    after = reshape_state(session, keys) | {MERGED_INTO: target.guid}
 
     parts = [f"{len(codings) - len(folded)} coding{'s' if len(codings) - len(folded) != 1 else ''} now {target.path}"]
     if folded:
