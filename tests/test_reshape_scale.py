@@ -13,10 +13,11 @@ from pathlib import Path
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from qualcode.codebook.service import RESHAPING
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.history import redo, undo
 from qualcode.coding.memos import add_memo
-from qualcode.coding.reshape import RESHAPING, delete_code, may_have_touched, merge_codes
+from qualcode.coding.reshape import delete_code, may_have_touched, merge_codes
 from qualcode.coding.service import add_coding
 from qualcode.store.models import Event, Memo
 from qualcode.store.project import Project
