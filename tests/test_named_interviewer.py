@@ -23,7 +23,7 @@ from qualcode.exchange.project_export import build_qdpx
 from qualcode.exchange.project_import import import_qdpx
 from qualcode.exchange.qdpx_read import read_qdpx
 from qualcode.importers.service import ImportOptions, import_file, interviewer_speakers_named
-from qualcode.store.models import InterviewerSpeaker, Transcript
+from qualcode.store.models import InterviewerSpeaker, Transcript, TranscriptParticipant
 from qualcode.store.project import Project
 from qualcode.store.revisions import newest_revision
 
@@ -214,3 +214,36 @@ def test_a_corrected_file_without_its_sidecar_keeps_the_interviewers_labels(tmp_
         with project.begin() as session:
             import_file(session, path, ImportOptions(name="gruppe_G5", replace=True), key=key)
             assert _interviewer_turns(session) == [True, False, True, False]
+
+
+def test_a_replacement_whose_map_swaps_the_interviewer_and_a_participant_moves_their_labels(
+    tmp_path: Path, migrated_template: Path,
+) -> None:
+    """A probe: a corrected file's map made D8's voice the interviewer's and the interviewer's D8's. The link
+    kept D8's old label, so the .qdpx said that label was D8's: another project linked the interviewer's turns to D8."""
+    shutil.copytree(migrated_template, tmp_path / "first")
+    shutil.copytree(migrated_template, tmp_path / "second")
+    key = _key()
+    path = write_group(tmp_path / "filer")
+    with Project.open(tmp_path / "first") as first:
+        with first.begin() as session:
+            import_file(session, path, ImportOptions(), key=key)
+        path.write_text(GROUP_VTT.replace("frister.", "frister, egentlig."), encoding="utf-8")
+        path.with_name("gruppe_G5.vtt.meta.yaml").write_text(
+            GROUP_META.replace("Eirik Vold: interviewer", "Eirik Vold: D8").replace("Ola Berg: D8", "Ola Berg: interviewer"), encoding="utf-8")
+        with first.begin() as session:
+            import_file(session, path, ImportOptions(name="gruppe_G5", replace=True), key=key)
+            assert _interviewer_turns(session) == [False, False, False, True]
+            pseudonym = {voice: key.entry_for(voice).pseudonym for voice in VOICES}  # type: ignore[union-attr]
+            assert sorted((link.participant.name, link.speaker_label) for link in session.scalars(select(TranscriptParticipant))) == [
+                ("D7", pseudonym["Siri Moe"]), ("D8", pseudonym["Eirik Vold"]), ("D9", None)]
+            exported = build_qdpx(session, "prosjekt").data
+    (tmp_path / "gruppe.qdpx").write_bytes(exported)
+    assert pseudonym["Ola Berg"] not in read_qdpx(tmp_path / "gruppe.qdpx").sources[0].variables["speaker labels"]
+    other = PseudonymKey("other")
+    for entry in key.entries:
+        add_identifier(other, entry.pseudonym, "person")
+    with Project.open(tmp_path / "second") as second, second.begin() as session:
+        import_qdpx(session, read_qdpx(tmp_path / "gruppe.qdpx"), other, lambda: get_or_create_coder(session, "Forsker 1"))
+        assert [(turn.participant, turn.interviewer) for turn in _shown(session)] == [  # type: ignore[attr-defined]
+            ("D8", False), ("D7", False), ("D8", False), (None, True)]
