@@ -247,3 +247,28 @@ def test_a_replacement_whose_map_swaps_the_interviewer_and_a_participant_moves_t
         import_qdpx(session, read_qdpx(tmp_path / "gruppe.qdpx"), other, lambda: get_or_create_coder(session, "Forsker 1"))
         assert [(turn.participant, turn.interviewer) for turn in _shown(session)] == [  # type: ignore[attr-defined]
             ("D8", False), ("D7", False), ("D8", False), (None, True)]
+
+
+def test_a_qdpx_reads_the_turns_of_voices_each_heard_once(tmp_path: Path, migrated_template: Path) -> None:
+    """A probe: a group interview in which each voice spoke once came back from a .qdpx as paragraphs of
+    no one's; its variables named every label, and each was reported as one the text does not have."""
+    shutil.copytree(migrated_template, tmp_path / "first")
+    shutil.copytree(migrated_template, tmp_path / "second")
+    key = _key()
+    path = write_group(tmp_path / "filer")
+    path.write_text(GROUP_VTT.replace("<v Eirik Vold>Og du", "<v Ola Berg>Og du"), encoding="utf-8")
+    path.with_name("gruppe_G5.vtt.meta.yaml").write_text(GROUP_META.replace("Eirik Vold: interviewer", "Ola Berg: interviewer")
+                                                         .replace("Ola Berg: D8", "Eirik Vold: D8"), encoding="utf-8")
+    with Project.open(tmp_path / "first") as first, first.begin() as session:
+        import_file(session, path, ImportOptions(), key=key)
+        shown = [(turn.participant, turn.interviewer) for turn in _shown(session)]  # type: ignore[attr-defined]
+        exported = build_qdpx(session, "prosjekt").data
+    assert shown == [("D8", False), ("D7", False), (None, True)]  # Ola Berg's two cues one turn
+    (tmp_path / "gruppe.qdpx").write_bytes(exported)
+    other = PseudonymKey("other")
+    for entry in key.entries:
+        add_identifier(other, entry.pseudonym, "person")
+    with Project.open(tmp_path / "second") as second, second.begin() as session:
+        result = import_qdpx(session, read_qdpx(tmp_path / "gruppe.qdpx"), other, lambda: get_or_create_coder(session, "Forsker 1"))
+        assert [(turn.participant, turn.interviewer) for turn in _shown(session)] == shown  # type: ignore[attr-defined]
+        assert not result.problems, result.problems

@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -295,7 +295,7 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
         if not text.strip():
             result.problems.append(f"TextSource {source.name!r} {source.guid}: no text; skipped with its selections")
             continue
-        document = ParsedDocument(text, detect_turns(text), source.source_format, "utf-8")
+        document = ParsedDocument(text, detect_turns(text, named=_named_speakers(source.variables, text)), source.source_format, "utf-8")
         unread = unread_times_note(text, document.turns)
         if unread is not None:
             result.deviations.append(f"{source.name}: {unread}")
@@ -1266,6 +1266,18 @@ def _link_speakers(
         elif link.speaker_label is None and label:
             link.speaker_label = label
     session.flush()
+
+
+def _named_speakers(variables: Mapping[str, object], text: str) -> list[str]:
+    """The speaker labels a source's variables name (a qualcode export's SPEAKERS_VARIABLE and
+    INTERVIEWER_SPEAKERS_VARIABLE): speakers of its text however often they speak, as a `speakers:`
+    map's are (a group interview whose voices each spoke once came back as paragraphs of no one's).
+    Only those its text has, so a file naming thousands makes no pattern of thousands."""
+    speakers, interviewers = variables.get(SPEAKERS_VARIABLE), variables.get(INTERVIEWER_SPEAKERS_VARIABLE)
+    named = [*(speaker_labels(speakers) if isinstance(speakers, str) else ()),
+             *(interviewers.splitlines() if isinstance(interviewers, str) else ())]
+    folded = text.casefold()
+    return [label for label in named if label.strip() and label.strip().casefold() in folded]
 
 
 def _interviewer_speakers(session: Session, item: _Source, stored_label: dict[str, str], result: QdpxImport) -> list[str]:
