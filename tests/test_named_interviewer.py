@@ -272,3 +272,35 @@ def test_a_qdpx_reads_the_turns_of_voices_each_heard_once(tmp_path: Path, migrat
         result = import_qdpx(session, read_qdpx(tmp_path / "gruppe.qdpx"), other, lambda: get_or_create_coder(session, "Forsker 1"))
         assert [(turn.participant, turn.interviewer) for turn in _shown(session)] == shown  # type: ignore[attr-defined]
         assert not result.problems, result.problems
+
+
+def test_a_qdpx_naming_thousands_of_interviewer_speakers_the_text_lacks_is_one_problem(tmp_path: Path, migrated_template: Path) -> None:
+    """A probe: another program's "interviewer speakers" naming 10,000 labels the text lacks printed
+    10,000 identical problem lines; the label the text has is still kept."""
+    import zipfile
+
+    shutil.copytree(migrated_template, tmp_path / "first")
+    shutil.copytree(migrated_template, tmp_path / "second")
+    key = _key()
+    with Project.open(tmp_path / "first") as first, first.begin() as session:
+        import_file(session, write_group(tmp_path / "filer"), ImportOptions(), key=key)
+        label = session.scalars(select(InterviewerSpeaker.label)).one()
+        exported = build_qdpx(session, "prosjekt").data
+    (tmp_path / "gruppe.qdpx").write_bytes(exported)
+    with zipfile.ZipFile(tmp_path / "gruppe.qdpx") as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    project = members["project.qde"].decode("utf-8")
+    assert f"<TextValue>{label}</TextValue>" in project
+    many = "\n".join(f"Stemme {number}" for number in range(10_000))
+    members["project.qde"] = project.replace(f"<TextValue>{label}</TextValue>", f"<TextValue>{many}\n{label}</TextValue>").encode("utf-8")
+    with zipfile.ZipFile(tmp_path / "mange.qdpx", "w") as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+    other = PseudonymKey("other")
+    for entry in key.entries:
+        add_identifier(other, entry.pseudonym, "person")
+    with Project.open(tmp_path / "second") as second, second.begin() as session:
+        result = import_qdpx(session, read_qdpx(tmp_path / "mange.qdpx"), other, lambda: get_or_create_coder(session, "Forsker 1"))
+        about = [problem for problem in result.problems if "interviewer speakers" in problem]
+        assert len(about) == 1 and "10000 speakers the text does not have" in about[0], about[:3]
+        assert _interviewer_turns(session) == [True, False, True, False]

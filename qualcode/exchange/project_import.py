@@ -1233,16 +1233,20 @@ def _link_speakers(
     value = item.source.variables.get(SPEAKERS_VARIABLE)
     if isinstance(value, str):
         wanted: dict[str, Participant] = {}
+        unknown = 0
         for label, case_name in speaker_labels(value).items():
             participant = by_case_name.get(case_name)
             # Only the text's own labels, as pseudonymised there, are stored: the variable's words never are.
             if label not in stored_label or participant is None:
-                result.problems.append(
-                    f"TextSource {item.source.name!r} {item.source.guid}: {SPEAKERS_VARIABLE} names a speaker the text does not have "
-                    "or a case the file does not have; that speaker left unlinked"
-                )
+                unknown += 1
             else:
                 wanted[stored_label[label]] = participant
+        if unknown:  # counted, once: a file may name thousands
+            result.problems.append(
+                f"TextSource {item.source.name!r} {item.source.guid}: {SPEAKERS_VARIABLE} names"
+                f" {'a speaker' if unknown == 1 else f'{unknown} speakers'} the text does not have or a case the file does not have;"
+                f" {'that speaker' if unknown == 1 else 'those speakers'} left unlinked"
+            )
     else:
         by_name = {participant.name: participant for participant in by_case_name.values()}
         interviewer = session.scalar(select(Transcript.interviewer).where(Transcript.id == item.transcript_id))
@@ -1286,14 +1290,17 @@ def _interviewer_speakers(session: Session, item: _Source, stored_label: dict[st
     assert item.transcript_id is not None
     have = list(session.scalars(select(InterviewerSpeaker.label).where(InterviewerSpeaker.transcript_id == item.transcript_id)))
     value = item.source.variables.get(INTERVIEWER_SPEAKERS_VARIABLE)
+    unknown = 0
     for label in (line.strip() for line in value.splitlines()) if isinstance(value, str) else ():
         # Only the text's own labels, as pseudonymised there, are stored: the variable's words never are.
         if label and label not in stored_label:
-            result.problems.append(f"TextSource {item.source.name!r} {item.source.guid}: {INTERVIEWER_SPEAKERS_VARIABLE} names a"
-                                   " speaker the text does not have; left out")
+            unknown += 1
         elif label and stored_label[label] not in have:
             have.append(stored_label[label])
             session.add(InterviewerSpeaker(transcript_id=item.transcript_id, label=stored_label[label]))
+    if unknown:  # counted, once: a file may name thousands
+        result.problems.append(f"TextSource {item.source.name!r} {item.source.guid}: {INTERVIEWER_SPEAKERS_VARIABLE} names"
+                               f" {'a speaker' if unknown == 1 else f'{unknown} speakers'} the text does not have; left out")
     return have
 
 
