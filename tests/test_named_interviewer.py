@@ -304,3 +304,17 @@ def test_a_qdpx_naming_thousands_of_interviewer_speakers_the_text_lacks_is_one_p
         about = [problem for problem in result.problems if "interviewer speakers" in problem]
         assert len(about) == 1 and "10000 speakers the text does not have" in about[0], about[:3]
         assert _interviewer_turns(session) == [True, False, True, False]
+
+
+def test_the_interviewer_typed_as_their_label_in_another_case_is_no_name_to_review(demo: Path, tmp_path: Path) -> None:
+    """A probe: `--interviewer 'eirik-pseudonym'` in lower case, as labels match in any case, was refused as
+    an undecided identifier, with the hint to add the key's own pseudonym to the key as a real name."""
+    import_group(demo, tmp_path)
+    label = str(turns(demo)[0]["speaker"])
+    ok(run(demo, "transcripts", "edit", "gruppe_G5", "--interviewer", ""))  # as a project from before left it
+    with Project.open(demo) as project, project.begin() as session:
+        session.query(InterviewerSpeaker).delete()
+    assert [turn["interviewer"] for turn in turns(demo)] == [False, False, False, False]
+    edited = ok(run(demo, "transcripts", "edit", "gruppe_G5", "--interviewer", label.lower()))
+    assert f"interviewer: - -> {label.lower()}" in edited.output
+    assert [turn["interviewer"] for turn in turns(demo)] == [True, False, True, False]
