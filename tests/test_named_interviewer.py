@@ -23,7 +23,7 @@ from qualcode.exchange.project_export import build_qdpx
 from qualcode.exchange.project_import import import_qdpx
 from qualcode.exchange.qdpx_read import read_qdpx
 from qualcode.importers.service import ImportOptions, import_file, interviewer_speakers_named
-from qualcode.store.models import InterviewerSpeaker, Transcript
+from qualcode.store.models import InterviewerSpeaker, Transcript, TranscriptParticipant
 from qualcode.store.project import Project
 from qualcode.store.revisions import newest_revision
 
@@ -214,3 +214,107 @@ def test_a_corrected_file_without_its_sidecar_keeps_the_interviewers_labels(tmp_
         with project.begin() as session:
             import_file(session, path, ImportOptions(name="gruppe_G5", replace=True), key=key)
             assert _interviewer_turns(session) == [True, False, True, False]
+
+
+def test_a_replacement_whose_map_swaps_the_interviewer_and_a_participant_moves_their_labels(
+    tmp_path: Path, migrated_template: Path,
+) -> None:
+    """A probe: a corrected file's map made D8's voice the interviewer's and the interviewer's D8's. The link
+    kept D8's old label, so the .qdpx said that label was D8's: another project linked the interviewer's turns to D8."""
+    shutil.copytree(migrated_template, tmp_path / "first")
+    shutil.copytree(migrated_template, tmp_path / "second")
+    key = _key()
+    path = write_group(tmp_path / "filer")
+    with Project.open(tmp_path / "first") as first:
+        with first.begin() as session:
+            import_file(session, path, ImportOptions(), key=key)
+        path.write_text(GROUP_VTT.replace("frister.", "frister, egentlig."), encoding="utf-8")
+        path.with_name("gruppe_G5.vtt.meta.yaml").write_text(
+            GROUP_META.replace("Eirik Vold: interviewer", "Eirik Vold: D8").replace("Ola Berg: D8", "Ola Berg: interviewer"), encoding="utf-8")
+        with first.begin() as session:
+            import_file(session, path, ImportOptions(name="gruppe_G5", replace=True), key=key)
+            assert _interviewer_turns(session) == [False, False, False, True]
+            pseudonym = {voice: key.entry_for(voice).pseudonym for voice in VOICES}  # type: ignore[union-attr]
+            assert sorted((link.participant.name, link.speaker_label) for link in session.scalars(select(TranscriptParticipant))) == [
+                ("D7", pseudonym["Siri Moe"]), ("D8", pseudonym["Eirik Vold"]), ("D9", None)]
+            exported = build_qdpx(session, "prosjekt").data
+    (tmp_path / "gruppe.qdpx").write_bytes(exported)
+    assert pseudonym["Ola Berg"] not in read_qdpx(tmp_path / "gruppe.qdpx").sources[0].variables["speaker labels"]
+    other = PseudonymKey("other")
+    for entry in key.entries:
+        add_identifier(other, entry.pseudonym, "person")
+    with Project.open(tmp_path / "second") as second, second.begin() as session:
+        import_qdpx(session, read_qdpx(tmp_path / "gruppe.qdpx"), other, lambda: get_or_create_coder(session, "Forsker 1"))
+        assert [(turn.participant, turn.interviewer) for turn in _shown(session)] == [  # type: ignore[attr-defined]
+            ("D8", False), ("D7", False), ("D8", False), (None, True)]
+
+
+def test_a_qdpx_reads_the_turns_of_voices_each_heard_once(tmp_path: Path, migrated_template: Path) -> None:
+    """A probe: a group interview in which each voice spoke once came back from a .qdpx as paragraphs of
+    no one's; its variables named every label, and each was reported as one the text does not have."""
+    shutil.copytree(migrated_template, tmp_path / "first")
+    shutil.copytree(migrated_template, tmp_path / "second")
+    key = _key()
+    path = write_group(tmp_path / "filer")
+    path.write_text(GROUP_VTT.replace("<v Eirik Vold>Og du", "<v Ola Berg>Og du"), encoding="utf-8")
+    path.with_name("gruppe_G5.vtt.meta.yaml").write_text(GROUP_META.replace("Eirik Vold: interviewer", "Ola Berg: interviewer")
+                                                         .replace("Ola Berg: D8", "Eirik Vold: D8"), encoding="utf-8")
+    with Project.open(tmp_path / "first") as first, first.begin() as session:
+        import_file(session, path, ImportOptions(), key=key)
+        shown = [(turn.participant, turn.interviewer) for turn in _shown(session)]  # type: ignore[attr-defined]
+        exported = build_qdpx(session, "prosjekt").data
+    assert shown == [("D8", False), ("D7", False), (None, True)]  # Ola Berg's two cues one turn
+    (tmp_path / "gruppe.qdpx").write_bytes(exported)
+    other = PseudonymKey("other")
+    for entry in key.entries:
+        add_identifier(other, entry.pseudonym, "person")
+    with Project.open(tmp_path / "second") as second, second.begin() as session:
+        result = import_qdpx(session, read_qdpx(tmp_path / "gruppe.qdpx"), other, lambda: get_or_create_coder(session, "Forsker 1"))
+        assert [(turn.participant, turn.interviewer) for turn in _shown(session)] == shown  # type: ignore[attr-defined]
+        assert not result.problems, result.problems
+
+
+def test_a_qdpx_naming_thousands_of_interviewer_speakers_the_text_lacks_is_one_problem(tmp_path: Path, migrated_template: Path) -> None:
+    """A probe: another program's "interviewer speakers" naming 10,000 labels the text lacks printed
+    10,000 identical problem lines; the label the text has is still kept."""
+    import zipfile
+
+    shutil.copytree(migrated_template, tmp_path / "first")
+    shutil.copytree(migrated_template, tmp_path / "second")
+    key = _key()
+    with Project.open(tmp_path / "first") as first, first.begin() as session:
+        import_file(session, write_group(tmp_path / "filer"), ImportOptions(), key=key)
+        label = session.scalars(select(InterviewerSpeaker.label)).one()
+        exported = build_qdpx(session, "prosjekt").data
+    (tmp_path / "gruppe.qdpx").write_bytes(exported)
+    with zipfile.ZipFile(tmp_path / "gruppe.qdpx") as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    project = members["project.qde"].decode("utf-8")
+    assert f"<TextValue>{label}</TextValue>" in project
+    many = "\n".join(f"Stemme {number}" for number in range(10_000))
+    members["project.qde"] = project.replace(f"<TextValue>{label}</TextValue>", f"<TextValue>{many}\n{label}</TextValue>").encode("utf-8")
+    with zipfile.ZipFile(tmp_path / "mange.qdpx", "w") as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+    other = PseudonymKey("other")
+    for entry in key.entries:
+        add_identifier(other, entry.pseudonym, "person")
+    with Project.open(tmp_path / "second") as second, second.begin() as session:
+        result = import_qdpx(session, read_qdpx(tmp_path / "mange.qdpx"), other, lambda: get_or_create_coder(session, "Forsker 1"))
+        about = [problem for problem in result.problems if "interviewer speakers" in problem]
+        assert len(about) == 1 and "10000 speakers the text does not have" in about[0], about[:3]
+        assert _interviewer_turns(session) == [True, False, True, False]
+
+
+def test_the_interviewer_typed_as_their_label_in_another_case_is_no_name_to_review(demo: Path, tmp_path: Path) -> None:
+    """A probe: `--interviewer 'eirik-pseudonym'` in lower case, as labels match in any case, was refused as
+    an undecided identifier, with the hint to add the key's own pseudonym to the key as a real name."""
+    import_group(demo, tmp_path)
+    label = str(turns(demo)[0]["speaker"])
+    ok(run(demo, "transcripts", "edit", "gruppe_G5", "--interviewer", ""))  # as a project from before left it
+    with Project.open(demo) as project, project.begin() as session:
+        session.query(InterviewerSpeaker).delete()
+    assert [turn["interviewer"] for turn in turns(demo)] == [False, False, False, False]
+    edited = ok(run(demo, "transcripts", "edit", "gruppe_G5", "--interviewer", label.lower()))
+    assert f"interviewer: - -> {label.lower()}" in edited.output
+    assert [turn["interviewer"] for turn in turns(demo)] == [True, False, True, False]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -295,7 +295,7 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
         if not text.strip():
             result.problems.append(f"TextSource {source.name!r} {source.guid}: no text; skipped with its selections")
             continue
-        document = ParsedDocument(text, detect_turns(text), source.source_format, "utf-8")
+        document = ParsedDocument(text, detect_turns(text, named=_named_speakers(source.variables, text)), source.source_format, "utf-8")
         unread = unread_times_note(text, document.turns)
         if unread is not None:
             result.deviations.append(f"{source.name}: {unread}")
@@ -1233,16 +1233,20 @@ def _link_speakers(
     value = item.source.variables.get(SPEAKERS_VARIABLE)
     if isinstance(value, str):
         wanted: dict[str, Participant] = {}
+        unknown = 0
         for label, case_name in speaker_labels(value).items():
             participant = by_case_name.get(case_name)
             # Only the text's own labels, as pseudonymised there, are stored: the variable's words never are.
             if label not in stored_label or participant is None:
-                result.problems.append(
-                    f"TextSource {item.source.name!r} {item.source.guid}: {SPEAKERS_VARIABLE} names a speaker the text does not have "
-                    "or a case the file does not have; that speaker left unlinked"
-                )
+                unknown += 1
             else:
                 wanted[stored_label[label]] = participant
+        if unknown:  # counted, once: a file may name thousands
+            result.problems.append(
+                f"TextSource {item.source.name!r} {item.source.guid}: {SPEAKERS_VARIABLE} names"
+                f" {'a speaker' if unknown == 1 else f'{unknown} speakers'} the text does not have or a case the file does not have;"
+                f" {'that speaker' if unknown == 1 else 'those speakers'} left unlinked"
+            )
     else:
         by_name = {participant.name: participant for participant in by_case_name.values()}
         interviewer = session.scalar(select(Transcript.interviewer).where(Transcript.id == item.transcript_id))
@@ -1268,20 +1272,35 @@ def _link_speakers(
     session.flush()
 
 
+def _named_speakers(variables: Mapping[str, object], text: str) -> list[str]:
+    """The speaker labels a source's variables name (a qualcode export's SPEAKERS_VARIABLE and
+    INTERVIEWER_SPEAKERS_VARIABLE): speakers of its text however often they speak, as a `speakers:`
+    map's are (a group interview whose voices each spoke once came back as paragraphs of no one's).
+    Only those its text has, so a file naming thousands makes no pattern of thousands."""
+    speakers, interviewers = variables.get(SPEAKERS_VARIABLE), variables.get(INTERVIEWER_SPEAKERS_VARIABLE)
+    named = [*(speaker_labels(speakers) if isinstance(speakers, str) else ()),
+             *(interviewers.splitlines() if isinstance(interviewers, str) else ())]
+    folded = text.casefold()
+    return [label for label in named if label.strip() and label.strip().casefold() in folded]
+
+
 def _interviewer_speakers(session: Session, item: _Source, stored_label: dict[str, str], result: QdpxImport) -> list[str]:
     """Keep the labels the file says are the interviewer's (INTERVIEWER_SPEAKERS_VARIABLE), as pseudonymised
     in the stored text, beside those the project has; all of them. A label the text does not have is a problem."""
     assert item.transcript_id is not None
     have = list(session.scalars(select(InterviewerSpeaker.label).where(InterviewerSpeaker.transcript_id == item.transcript_id)))
     value = item.source.variables.get(INTERVIEWER_SPEAKERS_VARIABLE)
+    unknown = 0
     for label in (line.strip() for line in value.splitlines()) if isinstance(value, str) else ():
         # Only the text's own labels, as pseudonymised there, are stored: the variable's words never are.
         if label and label not in stored_label:
-            result.problems.append(f"TextSource {item.source.name!r} {item.source.guid}: {INTERVIEWER_SPEAKERS_VARIABLE} names a"
-                                   " speaker the text does not have; left out")
+            unknown += 1
         elif label and stored_label[label] not in have:
             have.append(stored_label[label])
             session.add(InterviewerSpeaker(transcript_id=item.transcript_id, label=stored_label[label]))
+    if unknown:  # counted, once: a file may name thousands
+        result.problems.append(f"TextSource {item.source.name!r} {item.source.guid}: {INTERVIEWER_SPEAKERS_VARIABLE} names"
+                               f" {'a speaker' if unknown == 1 else f'{unknown} speakers'} the text does not have; left out")
     return have
 
 

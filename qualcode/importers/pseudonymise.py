@@ -148,10 +148,11 @@ def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: s
     """Possible identifiers nobody has decided about in metadata typed after import (a title, an
     interviewer), found as import finds them in a file's front matter, which it holds back for them.
     One of the key's pseudonyms whole is decided (a pseudonym never equals an original): an interviewer
-    typed as the transcript's speaker label for them ("Berit Berntsen") is no name to review."""
-    pseudonyms = {entry.pseudonym for entry in key.entries}
+    typed as the transcript's speaker label for them ("Berit Berntsen") is no name to review, in any case as
+    labels match ("berit berntsen"; its hint would have had the key learn its own pseudonym as a real name)."""
+    pseudonyms = {entry.pseudonym.casefold() for entry in key.entries}
     return [proposal for proposal in _undecided(_metadata_proposals(meta, "", key), key, vocabulary, [], set())
-            if proposal.text not in pseudonyms]
+            if proposal.text.casefold() not in pseudonyms]
 
 
 # Metadata a name is written in as free text, besides the file's own name.

@@ -726,6 +726,12 @@ def _finish_replacement(
     linked = set(session.scalars(select(TranscriptParticipant.participant_id).where(
         TranscriptParticipant.transcript_id == transcript.id)))
     named_before = _linked_names(session, transcript.id)
+    labels = dict(people.links)
+    # Those still linked go by the label the corrected file gives them: the old one may be another's now
+    # (a map that swapped D8's voice and the interviewer's left the .qdpx calling the interviewer's turns D8's).
+    for link in session.scalars(select(TranscriptParticipant).where(TranscriptParticipant.transcript_id == transcript.id)):
+        if link.participant_id in labels:
+            link.speaker_label = labels[link.participant_id]
     for participant_id, label in people.links:
         if participant_id not in linked:
             session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant_id, speaker_label=label))
