@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import docx
+import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -318,3 +319,16 @@ def test_the_interviewer_typed_as_their_label_in_another_case_is_no_name_to_revi
     edited = ok(run(demo, "transcripts", "edit", "gruppe_G5", "--interviewer", label.lower()))
     assert f"interviewer: - -> {label.lower()}" in edited.output
     assert [turn["interviewer"] for turn in turns(demo)] == [True, False, True, False]
+
+
+@pytest.mark.parametrize("pseudonym", ["Øystein Berg", "Hanne Lie", "Vilde Martinsen", "Kari Nordmann"])
+def test_a_pseudonym_whole_in_lower_case_is_decided_whatever_its_parts_read_as(pseudonym: str) -> None:
+    """The test above failed on some draws: in lower case a pseudonym's parts are read one by one, and
+    "øystein" (of "øystein berg") was proposed as a name nobody had decided about."""
+    from qualcode.importers.pseudonymise import undecided_in_metadata
+
+    key = PseudonymKey("test")
+    add_identifier(key, "Eirik Vold", "person", "m", pseudonym=pseudonym)
+    for typed in (pseudonym, pseudonym.lower(), pseudonym.upper(), f" {pseudonym.lower()} "):
+        assert undecided_in_metadata({"interviewer": typed}, key, set()) == [], typed
+    assert [proposal.text for proposal in undecided_in_metadata({"interviewer": "Gunnhild Rasmussen"}, key, set())]

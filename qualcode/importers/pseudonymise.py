@@ -151,6 +151,9 @@ def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: s
     typed as the transcript's speaker label for them ("Berit Berntsen") is no name to review, in any case as
     labels match ("berit berntsen"; its hint would have had the key learn its own pseudonym as a real name)."""
     pseudonyms = {entry.pseudonym.casefold() for entry in key.entries}
+    # A field that is a pseudonym whole is decided before it is read: in lower case its words are found
+    # one by one, and a part ("øystein" of "øystein berg") is no pseudonym whole.
+    meta = {field: value for field, value in meta.items() if not (isinstance(value, str) and value.strip().casefold() in pseudonyms)}
     return [proposal for proposal in _undecided(_metadata_proposals(meta, "", key), key, vocabulary, [], set())
             if proposal.text.casefold() not in pseudonyms]
 
