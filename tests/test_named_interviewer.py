@@ -148,7 +148,9 @@ def _shown(session: Session) -> list[object]:
     return list(read_transcript(session, "gruppe_G5").turns)
 
 
-def test_a_qdpx_keeps_which_labels_are_the_interviewers(tmp_path: Path, migrated_template: Path) -> None:
+def _group_exported(tmp_path: Path, migrated_template: Path) -> tuple[str, PseudonymKey]:
+    """Two empty projects, "first" and "second"; the group interview imported into the first and exported
+    as gruppe.qdpx; the label of its interviewer, as the first project stores it, and the first's key."""
     shutil.copytree(migrated_template, tmp_path / "first")
     shutil.copytree(migrated_template, tmp_path / "second")
     key = _key()
@@ -157,6 +159,11 @@ def test_a_qdpx_keeps_which_labels_are_the_interviewers(tmp_path: Path, migrated
         label = session.scalars(select(InterviewerSpeaker.label)).one()
         exported = build_qdpx(session, "prosjekt").data
     (tmp_path / "gruppe.qdpx").write_bytes(exported)
+    return label, key
+
+
+def test_a_qdpx_keeps_which_labels_are_the_interviewers(tmp_path: Path, migrated_template: Path) -> None:
+    label, key = _group_exported(tmp_path, migrated_template)
     assert read_qdpx(tmp_path / "gruppe.qdpx").sources[0].variables["interviewer speakers"] == label
     # Another project's key: the first one's pseudonyms are names to it, decided as a researcher would.
     other = PseudonymKey("other")
@@ -280,14 +287,7 @@ def test_a_qdpx_naming_thousands_of_interviewer_speakers_the_text_lacks_is_one_p
     10,000 identical problem lines; the label the text has is still kept."""
     import zipfile
 
-    shutil.copytree(migrated_template, tmp_path / "first")
-    shutil.copytree(migrated_template, tmp_path / "second")
-    key = _key()
-    with Project.open(tmp_path / "first") as first, first.begin() as session:
-        import_file(session, write_group(tmp_path / "filer"), ImportOptions(), key=key)
-        label = session.scalars(select(InterviewerSpeaker.label)).one()
-        exported = build_qdpx(session, "prosjekt").data
-    (tmp_path / "gruppe.qdpx").write_bytes(exported)
+    label, key = _group_exported(tmp_path, migrated_template)
     with zipfile.ZipFile(tmp_path / "gruppe.qdpx") as package:
         members = {name: package.read(name) for name in package.namelist()}
     project = members["project.qde"].decode("utf-8")
