@@ -713,8 +713,9 @@ class Workspace:
     def _finish_withdrawal_key(self, report: Report) -> None:
         """Turn into digests the key entries a withdrawal recorded, when a kill came before the key was saved."""
         from qualcode.anonymise.pending import WITHDRAWAL_KEY_PENDING
-        from qualcode.anonymise.withdraw import deny_recorded
+        from qualcode.anonymise.withdraw import as_digests, deny_recorded
         from qualcode.store.settings import delete_setting, get_setting
+        from qualcode.text.counts import counted
 
         with self.begin() as session:
             record = get_setting(session, WITHDRAWAL_KEY_PENDING)
@@ -734,13 +735,12 @@ class Workspace:
             # The project holds nothing of theirs in clear, only the key does: a command that needs no key
             # (status, search, a listing) goes on, saying so, and the first that opens the key finishes it.
             report(f"a withdrawal was interrupted before the key was saved, and the key could not be opened to finish it"
-                   f" ({error.message}): {len(json.loads(record))} of their identifiers are still in the key as written;"
-                   " run a command with the key (`qualcode key show`) to turn them into digests")
+                   f" ({error.message}): {counted(len(json.loads(record)), 'of their identifiers is', 'of their identifiers are')}"
+                   " still in the key as written; run a command with the key (`qualcode key show`) to turn them into digests")
             return
         with self.begin() as session:
             delete_setting(session, WITHDRAWAL_KEY_PENDING)
-        report(f"a withdrawal was interrupted before the key was saved; finished it: {denied} of their identifiers"
-               " are now kept only as digests")
+        report(f"a withdrawal was interrupted before the key was saved; finished it: {as_digests(denied)}")
 
     def _settle_withdrawal_key(self, record: str, report: Report) -> None:
         """The key a withdrawal was interrupted before saving was destroyed since (`key destroy`): the
@@ -766,7 +766,6 @@ class Workspace:
         from qualcode.errors import NotFound
         from qualcode.store.backups import WITHDRAW_AGAIN
         from qualcode.store.settings import delete_setting, get_setting, set_setting
-        from qualcode.text.counts import counted
 
         with self.begin() as session:
             marked = get_setting(session, WITHDRAW_AGAIN)
@@ -780,17 +779,16 @@ class Workspace:
                 set_setting(session, WITHDRAW_AGAIN, json.dumps(left)) if left else delete_setting(session, WITHDRAW_AGAIN)
             if withdrawal is None:
                 continue
-            report(f"withdrew {name} again, who had withdrawn consent since the backup: "
-                   f"removed {counted(withdrawal.transcripts_removed, 'transcript')}, redacted {counted(withdrawal.turns_redacted, 'turn')}")
+            report(f"withdrew {name} again, who had withdrawn consent since the backup: {withdrawal.removed()}")
             if withdrawal.backups_deleted:
-                report(f"deleted {counted(len(withdrawal.backups_deleted), 'backup')} that held their words"
-                       f" ({', '.join(withdrawal.backups_deleted)})")
+                report(withdrawal.backups_said())
 
     def _finish_interrupted(self, report: Report) -> None:
         """Complete a rewrite of stored texts, or a withdrawal's rebuilding of the file, that a crash
         interrupted, before anything else runs."""
         from qualcode.anonymise.pending import REWRITE_MARKS, interrupted_work
         from qualcode.store.settings import get_setting
+        from qualcode.text.counts import counted
 
         if not interrupted_work(self.project):
             return
@@ -807,7 +805,7 @@ class Workspace:
                     "free some disk space and run the command again",
                 )
             report(f"the withdrawal of {withdrawn} was interrupted before the project file was rebuilt; finished it: "
-                   f"{len(purged.deleted)} backups holding their words deleted")
+                   f"{counted(len(purged.deleted), 'backup')} holding their words deleted")
             if not interrupted_work(self.project, REWRITE_MARKS):
                 return
         from qualcode.anonymise.service import finish_interrupted, key_lock
@@ -822,8 +820,8 @@ class Workspace:
                 coder_name = self.coder(session).name
             result = finish_interrupted(self.project, self.key_access(), coder_name)
         report("an earlier change to the key was interrupted while stored texts were being pseudonymised; "
-               f"finished it: {result.replacements} places in {len(result.transcripts)} transcripts, "
-               f"{result.memos} memos and {result.events} log entries pseudonymised")
+               f"finished it: {counted(result.replacements, 'place')} in {counted(len(result.transcripts), 'transcript')}, "
+               f"{counted(result.memos, 'memo')} and {counted(result.events, 'log entry', 'log entries')} pseudonymised")
 
     # --- participants ------------------------------------------------------------------------
     def withdraw(self, participant: str, identifiers: Sequence[str] = ()) -> Withdrawal:

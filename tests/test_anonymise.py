@@ -3264,7 +3264,7 @@ def test_a_withdrawal_stopped_before_the_key_was_saved_leaves_the_project_readab
     with Workspace.open(Config.resolve(project=demo, coder="Forsker 1"), report=told.append) as workspace:
         assert workspace.search("måltall").hits  # reading needs no key
     assert told[0].startswith("a withdrawal was interrupted before the key was saved, and the key could not be opened")
-    assert "1 of their identifiers are still in the key as written" in told[0]
+    assert "1 of their identifiers is still in the key as written" in told[0]
     assert told[1].startswith("the withdrawal of D5 was interrupted before the project file was rebuilt; finished it")
     told.clear()
     with Workspace.open(config, report=told.append) as workspace:  # with the passphrase

@@ -455,6 +455,20 @@ def test_an_earlier_version_of_a_withdrawn_participants_file_is_refused(demo: Pa
     assert "truckførerbevis" not in run(*project, "search", "truckførerbeviset").output
 
 
+def test_a_withdrawal_that_keeps_one_identifier_as_a_digest_says_so_in_the_singular(demo: Path) -> None:
+    """It said "1 of their identifiers are kept only as digests", and for one named after they had
+    withdrawn "1 identifiers named are now kept only as digests"."""
+    project = ["--project", str(demo)]
+    withdrawn = run(*project, "participants", "withdraw", "D2", "--identifier", "Kristoffer Lie", "--yes")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert withdrawn.output.startswith("removed 2 transcripts, redacted 0 turns in group interviews, removed 0 codings;"
+                                       " 1 of their identifiers is kept only as a digest that later imports still replace\n")
+    again = run(*project, "participants", "withdraw", "D2", "--identifier", "Fretex", "--yes")
+    assert again.exit_code == 0, again.output
+    assert again.output == ("D2 is not in the project (withdrawn earlier?); 1 of their identifiers is kept only as a digest"
+                            " that later imports still replace\n")
+
+
 def test_a_withdrawal_typed_in_small_letters_speaks_of_the_participant_as_the_project_holds_them(demo: Path) -> None:
     """`withdraw d3` withdrew D3, and said "files written outside … delete any that quote d3"."""
     withdrawn = run("--project", str(demo), "participants", "withdraw", "d3", "--yes")

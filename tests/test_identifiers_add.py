@@ -432,7 +432,7 @@ def test_ctrl_c_after_the_key_kept_a_name_says_the_next_command_finishes_and_it_
     assert "interrupted while the stored texts were being pseudonymised" in result.output and "qualcode status" in result.output
     assert "Gudmund" in _texts(root)["ny"]
     finished = _run(root, "status")
-    assert "Gudmund" not in _texts(root)["ny"] and "finished it: 1 places in 1 transcripts" in finished
+    assert "Gudmund" not in _texts(root)["ny"] and "finished it: 1 place in 1 transcript," in finished
     assert _key(root).entry_for("Gudmund") is not None
 
 

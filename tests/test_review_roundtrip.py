@@ -413,7 +413,7 @@ def test_a_withdrawal_with_a_key_made_after_key_destroy_names_the_comments_the_d
     assert "Torbjørg Haugland is not in the key: it was made in place of one destroyed on " in refused.output
     assert "deltaker_D1_T1" in ok(run(project, "transcripts", "list")).output  # nothing changed
     withdrawn = ok(run(project, "participants", "withdraw", "D1", "--yes"))
-    assert "1 of their identifiers are kept only as digests" in withdrawn.output  # the new key's entry for her
+    assert "1 of their identifiers is kept only as a digest" in withdrawn.output  # the new key's entry for her
     assert ("the key before this one (destroyed on " in withdrawn.output and "comments on drafts under a name that key gave"
             " (1 by Per Solheim) stay, as only that key linked such a name to a participant" in withdrawn.output), withdrawn.output
     assert sorted(author for author, _, _ in memos(project)) == ["Anne", "Per Solheim"]  # kept, as said

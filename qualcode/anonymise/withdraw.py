@@ -40,6 +40,7 @@ from qualcode.store.withdrawals import (
     source_hashes,
     withdrawal_records,
 )
+from qualcode.text.counts import counted
 from qualcode.text.speakers import is_interviewer
 from qualcode.text.tokens import WORD
 
@@ -79,6 +80,26 @@ class Withdrawal:
     # Done with a key made in place of an earlier one (`key destroy` or --lost, then `key new`): how that
     # key went ("destroyed on DAY", "lost"); `comments_unlinked` then names the comments under names it gave.
     earlier_key: str = ""
+
+    # Said by `participants withdraw` and by the withdrawal again that a restore of an older backup
+    # brings, in the same words.
+    def removed(self) -> str:
+        """What it removed from the project, in one clause."""
+        return (f"removed {counted(self.transcripts_removed, 'transcript')}, redacted {counted(self.turns_redacted, 'turn')}"
+                f" in group interviews, removed {counted(self.codings_removed, 'coding')}")
+
+    def backups_said(self) -> str:
+        """The backups it deleted (the file rebuilt takes a fresh one then), in one clause; empty when none."""
+        if not self.backups_deleted:
+            return ""
+        return (f"deleted {counted(len(self.backups_deleted), 'backup')} that held their words"
+                f" ({', '.join(self.backups_deleted)}); a fresh backup was taken")
+
+
+def as_digests(count: int) -> str:
+    """"1 of their identifiers is kept only as a digest", "2 … are … digests": how many of a withdrawn
+    participant's identifiers left the key for one-way digests, as every message says it."""
+    return counted(count, "of their identifiers is kept only as a digest", "of their identifiers are kept only as digests")
 
 
 def withdraw_participant(

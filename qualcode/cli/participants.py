@@ -123,23 +123,20 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     """
     if not yes:
         click.confirm(f"Remove everything {participant} said, and their codings and memos, for good?", abort=True)
-    from qualcode.anonymise.withdraw import WITHDRAWN
+    from qualcode.anonymise.withdraw import WITHDRAWN, as_digests
 
     with app.workspace() as workspace:
         result = workspace.withdraw(participant, identifiers)
     participant = result.participant or participant  # as the project held it: `withdraw d4` withdrew D4
     if result.already_gone:
-        click.echo(f"{participant} is not in the project (withdrawn earlier?); {result.key_entries_removed} identifiers"
-                   " named are now kept only as digests that later imports still replace")
+        click.echo(f"{participant} is not in the project (withdrawn earlier?); {as_digests(result.key_entries_removed)}"
+                   " that later imports still replace")
         return
-    removed = (f"removed {counted(result.transcripts_removed, 'transcript')}, redacted {counted(result.turns_redacted, 'turn')} in group "
-               f"interviews, removed {counted(result.codings_removed, 'coding')}")
     if result.key_destroyed:
-        click.echo(removed)
+        click.echo(result.removed())
         note(_without_key(result))
     else:
-        click.echo(f"{removed}; {result.key_entries_removed} of their identifiers are kept only as digests that later imports"
-                   " still replace")
+        click.echo(f"{result.removed()}; {as_digests(result.key_entries_removed)} that later imports still replace")
     if not (result.transcripts_removed or result.turns_redacted):
         note(f"nothing {participant} said was in the project; only the participant was removed")
     if result.comments_removed:
@@ -148,8 +145,7 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
         note(f"quotes of their words became {WITHDRAWN!r} in"
              f" {counted(result.quotes_redacted, 'memo, summary or log entry', 'memos, summaries and log entries')}")
     if result.backups_deleted:
-        note(f"deleted {counted(len(result.backups_deleted), 'backup')} that held their words ({', '.join(result.backups_deleted)});"
-             " a fresh backup was taken")
+        note(result.backups_said())
     for path in result.files_quoting:
         note(f"{path} quotes {participant}'s words; the project cannot change it: delete it (and export again)")
     note(f"files written outside the project's folder were not looked at: delete any that quote {participant}")

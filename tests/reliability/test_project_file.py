@@ -508,7 +508,9 @@ def test_a_restore_from_before_a_withdrawal_withdraws_them_again_at_once(project
     root, env, before = _d2_withdrawn_after_a_backup(project, tmp_path)
     restored = run_qualcode(["backup", "restore", str(before), "--before-withdrawal"], env)
     assert restored.returncode == 0, restored.stderr
-    assert "withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcript," in restored.stderr
+    # In the words `participants withdraw` says it in (it said less, in words of its own).
+    assert ("withdrew D2 again, who had withdrawn consent since the backup: removed 1 transcript, redacted 0 turns in group"
+            " interviews, removed 0 codings\n") in restored.stderr
     assert b"respekt" not in database(root).read_bytes()
     assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
 
@@ -527,7 +529,7 @@ def test_a_restore_from_before_a_withdrawal_keeps_the_state_it_replaced(project:
     assert restored.returncode == 0, restored.stderr
     [kept] = backups(root, "before-restore")
     assert f"the state before is kept in {kept.name}" in restored.stderr
-    assert f"deleted 1 backup that held their words ({inside.name})" in restored.stderr
+    assert f"deleted 1 backup that held their words ({inside.name}); a fresh backup was taken" in restored.stderr
     assert not inside.exists()
     assert not any(b"respekt" in backup.read_bytes() for backup in backups(root))
     assert "Skrevet etter tilbaketrekkingen" not in memo_texts(root)
