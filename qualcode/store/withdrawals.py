@@ -28,10 +28,15 @@ WITHDRAWN_FROM = "redacted_in"
 SOURCE_HASH = "source_hash"
 
 
+def _withdrawals(session: Session) -> list[tuple[datetime, dict[str, Any]]]:
+    """When each withdrawal event was logged and its `after`, oldest first: the one reader of their payload."""
+    rows = session.execute(select(Event.at, Event.payload).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value).order_by(Event.id))
+    return [(at, payload.get("after") or {}) for at, payload in rows if payload]
+
+
 def withdrawal_records(session: Session) -> list[dict[str, Any]]:
     """The `after` of every withdrawal event, oldest first (empty for identifiers named later)."""
-    payloads = session.scalars(select(Event.payload).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value).order_by(Event.id))
-    return [payload.get("after") or {} for payload in payloads if payload]
+    return [after for _, after in _withdrawals(session)]
 
 
 def source_hashes(session: Session, transcript_guid: str, newest: str | None) -> list[str]:
@@ -57,10 +62,9 @@ class Withdrawn:
 
 def withdrawn_participants(session: Session) -> Withdrawn | None:
     """Who withdrew, counted from the log (no name said: the project no longer has them); None when no one did."""
-    rows = session.execute(select(Event.at, Event.payload).where(Event.action == EventKind.PARTICIPANT_WITHDRAW.value)).all()
     first: dict[str, datetime] = {}  # by participant id, folded: a restore that withdraws them again logs them twice
-    for at, payload in rows:
-        who = str(((payload or {}).get("after") or {}).get(WITHDRAWN_ID) or "").casefold()
+    for at, after in _withdrawals(session):
+        who = str(after.get(WITHDRAWN_ID) or "").casefold()
         if who and (who not in first or at < first[who]):
             first[who] = at
     if not first:
