@@ -34,7 +34,9 @@ from urllib.parse import quote
 
 from qualcode.errors import ProjectError
 from qualcode.store import faults
+from qualcode.store.events import EventKind
 from qualcode.store.revisions import newer_than_code, newest_revision
+from qualcode.store.withdrawals import WITHDRAWN_ID
 
 SUFFIX = ".bak"
 MANUAL = "manual"
@@ -361,6 +363,10 @@ class _Record:
     participants: frozenset[str]
 
 
+# Who a withdrawal's event says withdrew, and its kind: what a database's withdrawals are read by.
+_WITHDRAWN_WHO = (f"$.after.{WITHDRAWN_ID}", EventKind.PARTICIPANT_WITHDRAW.value)
+
+
 def _record(path: Path) -> _Record | None:
     """The record of the database at `path`; None when it cannot be read."""
     try:
@@ -371,9 +377,7 @@ def _record(path: Path) -> _Record | None:
             # alone: a restore from before a withdrawal withdraws them again, in an event of its own, and
             # every backup taken after the first withdrawal was then refused as taken before it.
             withdrawals = connection.execute(
-                "SELECT coalesce(json_extract(payload, '$.after.participant'), guid) FROM events"
-                " WHERE action = 'participant.withdraw'"
-            ).fetchall()
+                "SELECT coalesce(json_extract(payload, ?), guid) FROM events WHERE action = ?", _WITHDRAWN_WHO).fetchall()
             participants = connection.execute("SELECT name FROM participants").fetchall()
     except sqlite3.DatabaseError:
         return None
@@ -397,8 +401,7 @@ def withdrawal_done_in(path: Path, participant: str, unfinished: tuple[str, ...]
             marks = ", ".join("?" for _ in unfinished) or "NULL"
             if connection.execute(f"SELECT 1 FROM settings WHERE key IN ({marks})", unfinished).fetchone():  # noqa: S608
                 return False
-            withdrawn = connection.execute(
-                "SELECT json_extract(payload, '$.after.participant') FROM events WHERE action = 'participant.withdraw'")
+            withdrawn = connection.execute("SELECT json_extract(payload, ?) FROM events WHERE action = ?", _WITHDRAWN_WHO)
             return any(str(name).casefold() == folded for (name,) in withdrawn if name is not None)
     except sqlite3.DatabaseError:
         return False
@@ -467,7 +470,7 @@ def _check_against_records(
 # before it, so a later version of their file imported again, and a withdrawal whose participant the
 # backup did not yet hold was forgotten outright. The key lives outside the project: where it is, whether
 # it was destroyed and which keys were made in place of others are the project's now, not the backup's.
-CARRIED_EVENTS = ("participant.withdraw", "key.new")
+CARRIED_EVENTS = (EventKind.PARTICIPANT_WITHDRAW.value, EventKind.KEY_NEW.value)
 CARRIED_SETTINGS = ("key.path", "key.destroyed")
 
 
