@@ -773,6 +773,22 @@ def test_undo_after_a_replacing_import_says_it_passed_over_the_replacement(sessi
     assert removed is not None and removed.removed_at is not None
 
 
+def test_undo_right_after_a_replacing_import_says_how_to_go_back(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """With nothing of the coder's before it to undo, undo said the replacement could not be, and then,
+    as for a coding, to "change it directly instead, as `qualcode coding remove N` removes a coding":
+    no coding removed brings the old text back. It says what does, and what to do without the old file."""
+    interview(session, tmp_path)
+    interview(session, tmp_path, INTERVIEW.replace("Veilederen foreslo det.", "Veilederen foreslo det, og jeg sa ja."),
+              coder=coder, replace=True)
+    with pytest.raises(NothingToUndo) as refused:
+        undo(session, coder)
+    assert refused.value.message.startswith("nothing to undo for Forsker 1: your last change (replaced the text of intervju ")
+    assert refused.value.message.endswith(") cannot be undone: the old text is deleted once its codings are re-anchored;"
+                                          " import the old file with --replace to go back")
+    assert refused.value.hint == ("without the old file, a backup taken before the replacement holds the old text"
+                                  " (`qualcode backup list`), but restoring it takes back every change made since")
+
+
 def test_an_edit_naming_a_withdrawn_participant_is_passed_over_by_undo(session: Session, coder: Coder, tmp_path: Path) -> None:
     """Undoing the edit would give the turns back to someone who withdrew: it can never be undone,
     so undo passes over it, says why, and the coder's change before it can still be undone."""

@@ -132,14 +132,11 @@ def undo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
     # With something to redo, the coder's last change was undone: there is nothing more to say.
     if not undo_stack and not redo_stack and (last := _last_final(session, coder)) is not None:
         # Say why the coder's own changes cannot be undone, rather than that there are none.
-        summary, why, undone = last
+        summary, why, undone, hint = last
         if undone:  # it was undone before it became final: not "cannot be undone" of a change undone already
             raise NothingToUndo(f"nothing to undo for {coder.name}: your last change ({summary}) is undone already,"
                                 f" and cannot be redone: {why}")
-        raise NothingToUndo(
-            f"nothing to undo for {coder.name}: your last change ({summary}) cannot be undone: {why}",
-            "change it directly instead, as `qualcode coding remove N` removes a coding",
-        )
+        raise NothingToUndo(f"nothing to undo for {coder.name}: your last change ({summary}) cannot be undone: {why}", hint)
     if not undo_stack:
         raise NothingToUndo(f"nothing to undo for {coder.name}")
     while True:
@@ -220,9 +217,9 @@ def _why_final(action: str, payload: dict[str, Any] | None) -> str | None:
     return None
 
 
-def _last_final(session: Session, coder: Coder) -> tuple[str, str, bool] | None:
-    """The coder's latest change that cannot be undone, why, and whether they had undone it before it
-    became final; None if there is none to speak of."""
+def _last_final(session: Session, coder: Coder) -> tuple[str, str, bool, str | None] | None:
+    """The coder's latest change that cannot be undone, why, whether they had undone it before it
+    became final, and what to do instead; None if there is none to speak of."""
     latest = session.execute(
         select(Event.id, Event.action, Event.summary, Event.payload)
         .where(Event.coder_id == coder.id, Event.undoable.is_(False), Event.action.not_in(TAKING_BACK))
@@ -236,7 +233,12 @@ def _last_final(session: Session, coder: Coder) -> tuple[str, str, bool] | None:
     ).all())
     for event_id, action, summary, payload in latest:
         if (why := _why_final(action, payload)) is not None:
-            return summary, why, taken_back.get(event_id) == EventKind.UNDO
+            kind = event_kind(action)
+            # A kind final by design says what takes it back, if anything does; a change made final since
+            # (its text rewritten) is made again by hand.
+            hint = kind.undo.hint if isinstance(kind.undo, Final) and BECAME_FINAL not in (payload or {}) else (
+                "change it directly instead, as `qualcode coding remove N` removes a coding")
+            return summary, why, taken_back.get(event_id) == EventKind.UNDO, hint
     return None
 
 

@@ -45,9 +45,10 @@ class Restores:
 
 @dataclass(frozen=True)
 class Final:
-    """A kind that cannot be undone, and why."""
+    """A kind that cannot be undone, why, and (`hint`) what else takes it back, said when undo refuses."""
 
     why: str
+    hint: str | None = None
 
 
 class EventKind(StrEnum):
@@ -105,7 +106,9 @@ class EventKind(StrEnum):
         "taking an import back would delete the transcript and every coding made on it since"
     )
     TRANSCRIPT_REPLACE = "transcript.replace", Entity.TRANSCRIPT, Final(
-        "the old text is deleted once its codings are re-anchored; import the old file with --replace to go back"
+        "the old text is deleted once its codings are re-anchored; import the old file with --replace to go back",
+        "without the old file, a backup taken before the replacement holds the old text (`qualcode backup list`),"
+        " but restoring it takes back every change made since",
     )
     TRANSCRIPT_MERGE = "transcript.merge", Entity.TRANSCRIPT, Final(
         "only the upgrade to schema 0002 writes it, when it merged a text imported twice at once; the copy is deleted"
