@@ -257,6 +257,28 @@ def test_a_replacement_whose_map_swaps_the_interviewer_and_a_participant_moves_t
             ("D8", False), ("D7", False), ("D8", False), (None, True)]
 
 
+def test_a_replacement_that_moves_the_interviewers_labels_says_so_and_logs_it(demo: Path, tmp_path: Path) -> None:
+    """A corrected map made D8's voice the interviewer's: the import's output and its log entry said only
+    that one line changed (who took part was the same), not whose turns became the interviewer's."""
+    import_group(demo, tmp_path)
+    pseudonym = {entry["original"]: entry["pseudonym"] for entry in json.loads(ok(run(demo, "key", "show", "--json")).output)}
+    path = tmp_path / "filer" / "gruppe_G5.vtt"
+    path.write_text(GROUP_VTT.replace("frister.", "frister, egentlig."), encoding="utf-8")
+    path.with_name("gruppe_G5.vtt.meta.yaml").write_text(
+        GROUP_META.replace("Eirik Vold: interviewer", "Eirik Vold: D8").replace("Ola Berg: D8", "Ola Berg: interviewer"), encoding="utf-8")
+    said = f"interviewer's labels {pseudonym['Eirik Vold']} now {pseudonym['Ola Berg']}"
+    tried = ok(run(demo, "import", "--replace", "--dry-run", str(path)))
+    assert f"  interviewer's labels {pseudonym['Eirik Vold']} would be {pseudonym['Ola Berg']}, as the file names them\n" in tried.output
+    replaced = ok(run(demo, "import", "--replace", str(path)))
+    assert f"  {said}, as the file names them\n" in replaced.output, replaced.output
+    logged = ok(run(demo, "history", "--limit", "1")).output
+    assert "replaced the text of gruppe_G5" in logged and logged.rstrip().endswith(f"; {said}"), logged
+    # A correction that leaves them as they were says nothing of them.
+    path.write_text(GROUP_VTT.replace("frister.", "frister, sånn egentlig."), encoding="utf-8")
+    assert "interviewer's labels" not in ok(run(demo, "import", "--replace", str(path))).output
+    assert "interviewer's labels" not in ok(run(demo, "history", "--limit", "1")).output
+
+
 def test_a_qdpx_reads_the_turns_of_voices_each_heard_once(tmp_path: Path, migrated_template: Path) -> None:
     """A probe: a group interview in which each voice spoke once came back from a .qdpx as paragraphs of
     no one's; its variables named every label, and each was reported as one the text does not have."""

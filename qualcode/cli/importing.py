@@ -167,6 +167,9 @@ def _say_replacement(item: ImportedTranscript, *, done: bool) -> None:
         click.echo(f"  participants {', '.join(item.participants_before) or 'none'} {'now' if done else 'would be'}"
                    f" {', '.join(item.participants) or 'none'}, as the file names them"
                    f" (`qualcode transcripts edit {item.name} --participant …` changes them back)")
+    if item.interviewer_speakers_before != item.interviewer_speakers:
+        click.echo(f"  interviewer's labels {', '.join(item.interviewer_speakers_before) or 'none'} {'now' if done else 'would be'}"
+                   f" {', '.join(item.interviewer_speakers) or 'none'}, as the file names them")
 
 
 def _import_qdpx(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:

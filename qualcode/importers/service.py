@@ -125,6 +125,9 @@ class ImportedTranscript:
     codings_still_orphaned: int = 0
     # With --replace: who was linked before the file named its participants (a correction undone, say).
     participants_before: list[str] = field(default_factory=list)
+    # With --replace: the labels of the interviewer's turns before and now (a corrected speakers map moved them).
+    interviewer_speakers_before: list[str] = field(default_factory=list)
+    interviewer_speakers: list[str] = field(default_factory=list)
     # With --replace: codings placed on words like theirs but not the same, (coding, words before, words now).
     codings_reworded: list[tuple[int, str, str]] = field(default_factory=list)
     # With --replace by a coder who codes blind: the codings counted and named are theirs alone.
@@ -746,7 +749,8 @@ def _finish_replacement(
     # known before that it still has, linked to no one (its sidecar left behind must not make them informants').
     known = set(session.scalars(select(InterviewerSpeaker.label).where(InterviewerSpeaker.transcript_id == transcript.id)))
     unlinked = {span.speaker for span in prepared.document.turns if span.speaker and people.speakers.get(span.speaker) is None}
-    _keep_interviewer_speakers(session, transcript.id, sorted(set(people.interviewer_speakers) | (known & unlinked)))
+    interviewer_before, interviewer_after = sorted(known), sorted(set(people.interviewer_speakers) | (known & unlinked))
+    _keep_interviewer_speakers(session, transcript.id, interviewer_after)
     session.flush()
     named_after = _linked_names(session, transcript.id)
     connection.execute(delete(Turn).where(Turn.text_version_id == old_id))
@@ -769,13 +773,13 @@ def _finish_replacement(
                "codings_orphaned": orphaned,
                "codings_found_again": placed_again, "codings_still_orphaned": still_orphaned,
                "codings_reworded": [{"id": coding_id, "before": before, "after": after} for coding_id, before, after in reworded],
-               "participants_before": named_before, "participants": named_after}
+               "participants_before": named_before, "participants": named_after,
+               "interviewer_speakers_before": interviewer_before, "interviewer_speakers": interviewer_after}
         | ({"blind": True} if only_theirs else {}),
         summary=f"replaced the text of {prepared.name} from {prepared.source_name} ({counted(changed, 'line')} changed):"
                 f" {counted(placed, 'coding')} moved{f', {in_place} in place' if in_place else ''}, {orphaned} orphaned{earlier_orphans}"
-                + only_theirs
-                + (f"; participants {', '.join(named_before) or 'none'} now {', '.join(named_after) or 'none'}"
-                   if named_before != named_after else ""),
+                + only_theirs + _now_as("participants", named_before, named_after)
+                + _now_as("interviewer's labels", interviewer_before, interviewer_after),
     )
     participants = named_after
     return ImportedTranscript(
@@ -786,7 +790,13 @@ def _finish_replacement(
         replaced=True, lines_changed=changed, codings_moved=placed, codings_in_place=in_place, codings_orphaned=orphaned,
         codings_found_again=placed_again, codings_still_orphaned=still_orphaned, participants_before=named_before,
         codings_reworded=reworded, blind=bool(only_theirs),
+        interviewer_speakers_before=interviewer_before, interviewer_speakers=interviewer_after,
     )
+
+
+def _now_as(what: str, before: list[str], after: list[str]) -> str:
+    """"; WHAT A now B" for a replacement's log entry where the corrected file changed them; else nothing."""
+    return f"; {what} {', '.join(before) or 'none'} now {', '.join(after) or 'none'}" if before != after else ""
 
 
 def _linked_names(session: Session, transcript_id: int) -> list[str]:
