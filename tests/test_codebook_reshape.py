@@ -376,7 +376,8 @@ def test_an_undo_refused_for_a_shortcut_taken_since_names_its_holder_as_a_shell_
     before = dump(root)
     refused = cli(root, "undo")
     assert refused.exit_code == 1
-    assert hinted_command(refused.output) == ["codebook", "edit", "struktur i hverdagen", "--shortcut", ""]
+    assert [shlex.split(command) for command in re.findall(r"`qualcode ([^`]+)`", refused.output)] == [
+        ["codebook", "history", "struktur i hverdagen"], ["codebook", "edit", "struktur i hverdagen", "--shortcut", ""]]
     assert dump(root) == before
 
 

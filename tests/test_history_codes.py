@@ -48,8 +48,17 @@ def test_redo_of_a_sub_codes_creation_whose_parent_is_gone_is_refused(session: S
     assert made is not None and made.parent is not None and made.parent.path == "p"
 
 
+SHORTCUT_TAKEN_HINT = (
+    "whoever gave it to skjønn (`qualcode codebook history skjønn` says who) can free it (`qualcode codebook edit skjønn"
+    " --shortcut ''`), then try again; freed by you it would not help, as your undo takes your newest change back first"
+    " and a new change ends your redo"
+)
+
+
 def test_undo_that_would_give_back_a_shortcut_someone_took_since_names_who_holds_it(session: Session, coder: Coder) -> None:
-    """It failed with a traceback on the unique constraint; once the key is free, the undo goes through."""
+    """It failed with a traceback on the unique constraint; once the key is free, the undo goes through.
+    The hint said "free it first (`qualcode codebook edit skjønn --shortcut ''`), then try again": freed
+    so by the coder refused, their undo took back that freeing, and the undo was refused again."""
     update_code(session, "helse", {"shortcut": ""}, coder)
     colleague = get_or_create_coder(session, "Forsker 2")
     update_code(session, "skjønn", {"shortcut": "8"}, colleague)
@@ -58,12 +67,32 @@ def test_undo_that_would_give_back_a_shortcut_someone_took_since_names_who_holds
                                               r" nothing changed") as refused:
         undo(session, coder)
 
-    assert refused.value.hint == "free it first (`qualcode codebook edit skjønn --shortcut ''`), then try again"
-    helse = _code(session, "helse")
-    assert helse is not None and helse.shortcut is None
-    update_code(session, "skjønn", {"shortcut": ""}, colleague)
+    assert refused.value.hint == SHORTCUT_TAKEN_HINT
+    helse, skjønn = _code(session, "helse"), _code(session, "skjønn")
+    assert helse is not None and helse.shortcut is None and skjønn is not None
+    update_code(session, "skjønn", {"shortcut": ""}, coder)  # as the hint says not to
+    assert undo(session, coder).summary == "changed shortcut of skjønn"
+    assert skjønn.shortcut == "8"
+    with pytest.raises(ChangedByOthers, match=r"^the shortcut '8' of helse is now skjønn's"):
+        undo(session, coder)
+    update_code(session, "skjønn", {"shortcut": ""}, colleague)  # as the hint says
     undo(session, coder)
     assert helse.shortcut == "8"
+
+
+def test_undo_of_a_deletion_that_would_give_back_a_shortcut_someone_took_since_says_who_can_free_it(
+    session: Session, coder: Coder,
+) -> None:
+    """The same refusal from the undo of a code's deletion, with the same hint (it was written out twice)."""
+    from qualcode.coding.reshape import delete_code
+
+    delete_code(session, "helse", coder)
+    update_code(session, "skjønn", {"shortcut": "8"}, get_or_create_coder(session, "Forsker 2"))
+    with pytest.raises(ChangedByOthers, match=r"^the shortcut '8' of helse is now skjønn's, so it cannot be given back;"
+                                              r" nothing changed") as refused:
+        undo(session, coder)
+    assert refused.value.hint == SHORTCUT_TAKEN_HINT
+    assert _code(session, "helse") is None
 
 
 def test_redo_of_a_codes_creation_where_another_code_stands_now_is_refused(session: Session, coder: Coder) -> None:

@@ -1487,6 +1487,40 @@ async def test_a_shortcut_given_to_another_code_by_another_command_codes_with_th
     assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]
 
 
+async def test_ctrl_z_refused_over_a_shortcut_another_coder_took_says_who_can_free_it(sample_project: Path) -> None:
+    """The status line said to free the key (`codebook edit brukermedvirkning --shortcut ''`) and try again:
+    freed so by the coder refused, ctrl+z took back that freeing, and was refused again. It says who can
+    free it; once they have, ctrl+z gives the key back, and c then e codes with the code again."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    def qualcode(coder: str, *args: str) -> str:
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", coder, *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    qualcode("Forsker 1", "codebook", "edit", "empowerment", "--shortcut", "")
+    qualcode("Forsker 2", "codebook", "edit", "brukermedvirkning", "--shortcut", "e")
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await pilot.press("ctrl+z")
+        await until(app, pilot, lambda: "error" in reader.status_text, "refused")
+        assert "the shortcut 'e' of empowerment is now brukermedvirkning's, so it cannot be given back" in reader.status_text
+        assert ("whoever gave it to brukermedvirkning (`qualcode codebook history brukermedvirkning` says who) can free it"
+                " (`qualcode codebook edit brukermedvirkning --shortcut ''`), then try again; freed by you it would not help"
+                in reader.status_text), reader.status_text
+        assert "Forsker 2     changed shortcut of brukermedvirkning" in qualcode("Forsker 1", "codebook", "history", "brukermedvirkning")
+        qualcode("Forsker 2", "codebook", "edit", "brukermedvirkning", "--shortcut", "")
+        await pilot.press("ctrl+z")
+        await until(app, pilot, lambda: "undid" in reader.status_text, "undone")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("c", "e")
+        await until(app, pilot, lambda: "coded" in reader.status_text, "coded")
+    assert codings_in(sample_project) == [("empowerment", "Jeg har vært her i seks år.", None)]
+
+
 async def test_a_transcript_withdrawn_while_read_leaves_the_screen_and_a_memo_typed_stays_with_its_writer(sample_project: Path) -> None:
     """A participant withdrawn from the command line: the reader takes their words off the screen, says
     why, refuses to code; the memo being typed then, which may quote them, is not stored but opens

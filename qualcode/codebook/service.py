@@ -37,7 +37,7 @@ from qualcode.codebook.model import (
     yaml_size_bounds,
 )
 from qualcode.codebook.model import CODE_NAME_LENGTH as CODE_NAME_LENGTH  # exchange/ reads it here
-from qualcode.errors import Ambiguous, CodebookInvalid, InvalidInput, NotFound
+from qualcode.errors import Ambiguous, ChangedByOthers, CodebookInvalid, InvalidInput, NotFound
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid, shown_moment
@@ -894,6 +894,19 @@ def code_as_typed(session: Session, code: Code) -> str:
     except (NotFound, Ambiguous):
         return code.guid
     return shell_word(code.path) if found.id == code.id else code.guid
+
+
+def shortcut_taken(session: Session, shortcut: str, path: str, holder: Code) -> ChangedByOthers:
+    """The refusal of an undo or redo that would give `path` back the `shortcut` another code, `holder`, has
+    now. Freed by the one refused, it would not help: that change would be the one their undo takes back
+    first, and it ends their redo. So the hint names who can free it, and the command that says who that is."""
+    typed = code_as_typed(session, holder)
+    return ChangedByOthers(
+        f"the shortcut {shortcut!r} of {path} is now {holder.path}'s, so it cannot be given back; nothing changed",
+        f"whoever gave it to {holder.path} (`qualcode codebook history {typed}` says who) can free it"
+        f" (`qualcode codebook edit {typed} --shortcut ''`), then try again; freed by you it would not help, as your undo takes"
+        " your newest change back first and a new change ends your redo",
+    )
 
 
 def shell_word(text: str) -> str:

@@ -21,7 +21,13 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.model import name_twin_keys
-from qualcode.codebook.service import RESHAPING, code_as_typed, place_code, restore_codebook
+from qualcode.codebook.service import (
+    RESHAPING,
+    code_as_typed,
+    place_code,
+    restore_codebook,
+    shortcut_taken,
+)
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.reshape import (
@@ -766,10 +772,7 @@ def _refuse_if_taken(session: Session, state: dict[str, Any], parent: Code | Non
     if shortcut:
         holder = session.scalar(select(Code).where(Code.shortcut == shortcut, Code.guid != state["guid"]))
         if holder is not None:
-            raise ChangedByOthers(
-                f"the shortcut {shortcut!r} of {state['path']} is now {holder.path}'s, so it cannot be given back; nothing changed",
-                f"free it first (`qualcode codebook edit {code_as_typed(session, holder)} --shortcut ''`), then try again",
-            )
+            raise shortcut_taken(session, shortcut, state["path"], holder)
     if code is not None and code.path == state["path"]:
         return
     keys = set(name_twin_keys(state["path"].rpartition("/")[2]))

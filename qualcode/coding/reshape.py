@@ -35,6 +35,7 @@ from qualcode.codebook.service import (
     gone_codes,
     place_code,
     refuse_deeper_than_allowed,
+    shortcut_taken,
     sibling_clash,
 )
 from qualcode.coding.consensus import CONSENSUS_CODER, standing_event_decisions
@@ -217,8 +218,7 @@ def _put_code(session: Session, code: Code | None, wanted: dict[str, Any]) -> No
                               in_ui=f"rename {clash.path} first ({UI_RENAME}), then try again")
     if wanted["shortcut"] and (holder := session.scalar(select(Code).where(Code.shortcut == wanted["shortcut"],
                                                                            Code.guid != wanted["guid"]))) is not None:
-        raise ChangedByOthers(f"the shortcut {wanted['shortcut']!r} of {path} is now {holder.path}'s, so it cannot be given back;"
-                              " nothing changed", f"free it first (`qualcode codebook edit {code_as_typed(session, holder)} --shortcut ''`), then try again")
+        raise shortcut_taken(session, wanted["shortcut"], path, holder)
     if code is None:
         code = Code(guid=wanted["guid"], id=_free_id(session, Code, wanted["id"]))
         session.add(code)
