@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session
 
+from qualcode.analysis.framework import framework_cell, set_summary
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.service import list_codings
 from qualcode.config import Config
 from qualcode.errors import ProjectError
 from qualcode.store.bulk import insert_rows
@@ -153,3 +155,35 @@ def test_a_code_with_more_codings_than_a_statement_binds_merges_and_deletes_and_
         assert rows(root) == before
         workspace.redo()
         assert rows(root) == deleted_rows
+
+
+def test_quotes_and_codings_of_more_passages_than_a_statement_binds_are_read(
+    project: Project, tmp_path: Path, limited: None,
+) -> None:
+    """A matrix cell's or a framework column's codings, read as quotes, and `coding list --attribute`."""
+    big_code(project, tmp_path)
+    root = project.root
+    project.close()
+    with Workspace.open(Config(project=root, coder="Forsker 1", config_home=tmp_path / "config")) as workspace:
+        with workspace.begin() as session:
+            ids = list(session.scalars(select(Coding.id).order_by(Coding.id)))
+            listed = list_codings(session, attributes=(("role", "deltaker"),))
+        assert len(listed) == MANY + FOLDED
+        quotes = workspace.quotes_of(ids)
+        assert sorted(quote.coding_id for quote in quotes) == ids
+
+
+def test_a_framework_cell_of_more_codings_than_a_statement_binds_shows_them_and_those_its_summary_lost(
+    project: Project, tmp_path: Path, limited: None,
+) -> None:
+    big_code(project, tmp_path)
+    root = project.root
+    project.close()
+    with Project.open(root) as reopened, reopened.begin() as session:
+        cell = framework_cell(session, "D1", SOURCE)
+        assert [len(passage.coding_guids) for passage in cell.passages] == [MANY]  # one coder's overlapping codings: one passage
+        set_summary(session, "D1", SOURCE, "Håp, gjennom hele intervjuet.", get_or_create_coder(session, "Forsker 1"))
+        session.execute(update(Coding).where(Coding.code_id == select(Code.id).where(Code.path == SOURCE).scalar_subquery())
+                        .values(removed_at=utcnow()))
+        cell = framework_cell(session, "D1", SOURCE)
+        assert cell.passages == () and [(len(gone.coding_guids), gone.reason) for gone in cell.gone] == [(MANY, "removed")]
