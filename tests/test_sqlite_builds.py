@@ -14,6 +14,7 @@ from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.framework import framework_cell, set_summary
+from qualcode.anonymise.withdraw import withdraw_participant
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import list_codings
 from qualcode.config import Config
@@ -171,6 +172,19 @@ def test_quotes_and_codings_of_more_passages_than_a_statement_binds_are_read(
         assert len(listed) == MANY + FOLDED
         quotes = workspace.quotes_of(ids)
         assert sorted(quote.coding_id for quote in quotes) == ids
+
+
+def test_a_participant_whose_transcript_holds_more_codings_than_a_statement_binds_withdraws(
+    project: Project, tmp_path: Path, limited: None,
+) -> None:
+    big_code(project, tmp_path)
+    root = project.root
+    project.close()
+    with Project.open(root) as reopened, reopened.begin() as session:
+        withdrawn = withdraw_participant(session, "D1", None, get_or_create_coder(session, "Forsker 1"))
+        assert withdrawn.codings_removed == MANY + FOLDED
+        assert session.scalar(select(func.count()).select_from(Coding)) == 0
+        assert session.scalar(select(func.count()).select_from(Memo).where(Memo.coding_id.is_not(None))) == 0
 
 
 def test_a_framework_cell_of_more_codings_than_a_statement_binds_shows_them_and_those_its_summary_lost(
