@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.framework import framework_cell, set_summary
@@ -185,6 +185,43 @@ def test_a_participant_whose_transcript_holds_more_codings_than_a_statement_bind
         assert withdrawn.codings_removed == MANY + FOLDED
         assert session.scalar(select(func.count()).select_from(Coding)) == 0
         assert session.scalar(select(func.count()).select_from(Memo).where(Memo.coding_id.is_not(None))) == 0
+
+
+def test_the_upgrade_that_merges_a_text_imported_twice_unindexes_more_turns_than_a_statement_binds(
+    project: Project, tmp_path: Path,
+) -> None:
+    """Schema 0002 merges a transcript an old race imported twice into the first; the copy's turns leave the search index."""
+    from alembic import command
+
+    from qualcode.store.project import _alembic_config
+
+    with project.begin() as session:
+        make_transcript(session, tmp_path, "".join(f"D1: Svar nummer {number}.\n" for number in range(MANY)))
+    with project.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0001")
+    with project.engine.begin() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, LIMIT)
+        connection.exec_driver_sql(
+            "INSERT INTO transcripts (guid, name, source_filename, created_at)"
+            " SELECT 'copy', 'intervju-kopi', 'intervju-kopi.txt', created_at FROM transcripts")
+        connection.exec_driver_sql(
+            "INSERT INTO text_versions (transcript_id, number, text, content_hash, word_count, created_at)"
+            " SELECT (SELECT id FROM transcripts WHERE guid = 'copy'), 1, text, content_hash, word_count, created_at FROM text_versions")
+        connection.exec_driver_sql("UPDATE transcripts SET current_version_id = (SELECT max(id) FROM text_versions) WHERE guid = 'copy'")
+        connection.exec_driver_sql(
+            "INSERT INTO turns (text_version_id, seq, start, \"end\") SELECT (SELECT max(id) FROM text_versions), seq, start, \"end\" FROM turns")
+        connection.exec_driver_sql(
+            "INSERT INTO search_index (rowid, stems) SELECT turns.id, search_index.stems FROM turns"
+            " JOIN turns AS first ON first.seq = turns.seq AND first.text_version_id = (SELECT min(id) FROM text_versions)"
+            " JOIN search_index ON search_index.rowid = first.id WHERE turns.text_version_id = (SELECT max(id) FROM text_versions)")
+        assert connection.exec_driver_sql("SELECT count(*) FROM search_index").scalar_one() == 2 * MANY
+        command.upgrade(_alembic_config(connection), "head")
+    with project.begin() as session:
+        assert session.scalar(select(func.count()).select_from(Transcript)) == 1
+        assert session.scalar(select(func.count()).select_from(Turn)) == MANY
+        assert session.execute(text("SELECT count(*) FROM search_index")).scalar_one() == MANY
 
 
 def test_a_framework_cell_of_more_codings_than_a_statement_binds_shows_them_and_those_its_summary_lost(
