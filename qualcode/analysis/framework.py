@@ -24,6 +24,7 @@ from qualcode.analysis.rules import caption
 from qualcode.codebook.service import find_code, list_codes
 from qualcode.coding.passages import QuoteFilter, natural_key, select_quotes
 from qualcode.errors import InvalidInput, NotFound
+from qualcode.store.bulk import in_values
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_participant
 from qualcode.store.models import (
@@ -362,7 +363,7 @@ def _gone(
                    Transcript.current_version_id)
             .join(Code, Coding.code_id == Code.id).join(Coder, Coding.coder_id == Coder.id)
             .join(Transcript, Coding.transcript_id == Transcript.id)
-            .where(Coding.guid.in_(wanted))
+            .where(in_values(Coding.guid, wanted))
         )
     }
     live = [row.id for row in rows.values() if row.removed_at is None]

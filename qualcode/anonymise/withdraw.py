@@ -18,6 +18,7 @@ from qualcode.anonymise.service import replaced_key
 from qualcode.coding.transcripts import interviewer_speakers
 from qualcode.errors import ImportFailed, InvalidInput, NotFound
 from qualcode.search.index import purge_index, unindex_turns
+from qualcode.store.bulk import in_values
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, find_participant
 from qualcode.store.models import (
@@ -195,7 +196,7 @@ def withdraw_participant(
     gone_guids.update(session.scalars(select(FrameworkSummary.guid).where(FrameworkSummary.participant_id == participant.id)))
     # A decision recorded as an event of its own (coding/consensus.py) has no row; its event names the deleted transcript.
     gone_guids.update(_decisions_on(session, gone_guids))
-    session.execute(delete(Event).where(Event.entity_guid.in_(gone_guids)))
+    session.execute(delete(Event).where(in_values(Event.entity_guid, gone_guids)))
     session.delete(participant)
     session.flush()
     quotes = Quotes(said)
@@ -543,7 +544,8 @@ def _delete_transcript(session: Session, transcript: Transcript, participant_id:
     codings = session.scalars(select(Coding).where(Coding.transcript_id == transcript.id)).all()
     said += [coding.excerpt for coding in codings if coding.excerpt]
     memos = session.scalars(
-        select(Memo).where((Memo.transcript_id == transcript.id) | Memo.coding_id.in_([c.id for c in codings]))
+        select(Memo).where((Memo.transcript_id == transcript.id)
+                           | Memo.coding_id.in_(select(Coding.id).where(Coding.transcript_id == transcript.id)))
     ).all()
     gone.update(c.guid for c in codings)
     gone.update(m.guid for m in memos)

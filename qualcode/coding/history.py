@@ -42,6 +42,7 @@ from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.coding.waves import project_wave
 from qualcode.errors import ChangedByOthers as ChangedByOthers  # others import it from here
 from qualcode.errors import InvalidInput, NothingToUndo
+from qualcode.store.bulk import in_values
 from qualcode.store.events import (
     TOGETHER,
     Entity,
@@ -418,7 +419,7 @@ def _later_events(session: Session, coder: Coder, target: Event) -> list[tuple[A
     columns = (Event.id, Event.action, Event.refers_to_id, Event.coder_id, Event.undoable)
     by_others = (Event.id > target.id) & ((Event.coder_id != coder.id) | Event.coder_id.is_(None))
     later: dict[int, tuple[Any, ...]] = {
-        row.id: tuple(row) for row in session.execute(select(*columns).where(Event.entity_guid.in_(guids), by_others))}
+        row.id: tuple(row) for row in session.execute(select(*columns).where(in_values(Event.entity_guid, guids), by_others))}
     touching = {row.id: tuple(row)[:len(columns)] for row in session.execute(select(*columns, Event.payload).where(
         Event.action.in_(RESHAPING), by_others, may_have_touched(guids))) if guids & touched_guids(row.payload)}
     if touching:  # with the undos and redos of those, which toggle them

@@ -27,6 +27,7 @@ from qualcode.coding.missing import (
 )
 from qualcode.coding.transcripts import interviewer_speakers
 from qualcode.errors import InvalidInput, NotFound
+from qualcode.store.bulk import in_values
 from qualcode.store.lookup import LineIndex
 from qualcode.store.models import (
     AttributeDefinition,
@@ -305,7 +306,7 @@ def selected_codings(
     if code_ids is not None:
         query = query.where(Coding.code_id.in_(code_ids))
     if selection.codings:
-        query = query.where(Coding.id.in_(selection.codings))
+        query = query.where(in_values(Coding.id, selection.codings))  # a matrix cell's, a framework column's: any number
     if selection.transcripts:
         query = query.where(Transcript.name.in_(selection.transcripts))
     if selection.waves:

@@ -40,6 +40,7 @@ from qualcode.codebook.service import (
 )
 from qualcode.coding.consensus import CONSENSUS_CODER, standing_event_decisions
 from qualcode.errors import ChangedByOthers, CodeInUse, InvalidInput, NothingToUndo
+from qualcode.store.bulk import in_values
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.models import (
     Code,
@@ -98,7 +99,7 @@ R = TypeVar("R", bound=Recorded)
 
 
 def _rows(session: Session, model: type[R], guids: list[str]) -> dict[str, R]:
-    return {row.guid: row for row in session.scalars(select(model).where(model.guid.in_(guids)))}
+    return {row.guid: row for row in session.scalars(select(model).where(in_values(model.guid, guids)))}
 
 
 def _referred_guids(session: Session, rows: Iterable[Recorded]) -> dict[tuple[type[Code] | type[Coding], int], str]:
@@ -110,7 +111,7 @@ def _referred_guids(session: Session, rows: Iterable[Recorded]) -> dict[tuple[ty
             if (value := getattr(row, column_key, None)) is not None:
                 ids.setdefault(model, set()).add(value)
     return {(model, row_id): guid for model, wanted in ids.items()
-            for row_id, guid in session.execute(select(model.id, model.guid).where(model.id.in_(wanted)))}
+            for row_id, guid in session.execute(select(model.id, model.guid).where(in_values(model.id, wanted)))}
 
 
 def reshape_state(session: Session, guids: Mapping[str, Iterable[str]]) -> dict[str, dict[str, dict[str, Any] | None]]:
@@ -239,7 +240,7 @@ def _put_rows(session: Session, model: type[Recorded], states: Mapping[str, dict
     row took seconds)."""
     rows = _rows(session, model, list(states))
     remade = [wanted["id"] for guid, wanted in states.items() if wanted is not None and guid not in rows]
-    taken = set(session.scalars(select(model.id).where(model.id.in_(remade)))) if remade else set()
+    taken = set(session.scalars(select(model.id).where(in_values(model.id, remade)))) if remade else set()
     referred: dict[str, set[str]] = {}
     for wanted in states.values():
         for column_key, (state_key, _) in _BY_GUID.items():
@@ -247,7 +248,7 @@ def _put_rows(session: Session, model: type[Recorded], states: Mapping[str, dict
                 referred.setdefault(column_key, set()).add(wanted[state_key])
     ids = {(column_key, guid): row_id for column_key, guids in referred.items()
            for guid, row_id in session.execute(select(_BY_GUID[column_key][1].guid, _BY_GUID[column_key][1].id)
-                                               .where(_BY_GUID[column_key][1].guid.in_(guids)))}
+                                               .where(in_values(_BY_GUID[column_key][1].guid, guids)))}
     columns = {column.key: column for column in model.__table__.columns}
     for guid, wanted in states.items():
         row = rows.get(guid)
@@ -296,12 +297,12 @@ def _refuse_held_since(session: Session, code: Code, state: Mapping[str, Any]) -
     recorded = {table: list(state.get(table) or {}) for table in TABLES}
     holds = [what for what, number in (
         ("sub-codes", session.scalar(select(func.count()).select_from(Code).where(
-            Code.parent_id == code.id, Code.guid.not_in(recorded["codes"])))),
+            Code.parent_id == code.id, ~in_values(Code.guid, recorded["codes"])))),
         ("codings", session.scalar(select(func.count()).select_from(Coding).where(
-            Coding.code_id == code.id, Coding.guid.not_in(recorded["codings"])))),
-        ("memos", session.scalar(select(func.count()).select_from(Memo).where(Memo.code_id == code.id, Memo.guid.not_in(recorded["memos"])))),
+            Coding.code_id == code.id, ~in_values(Coding.guid, recorded["codings"])))),
+        ("memos", session.scalar(select(func.count()).select_from(Memo).where(Memo.code_id == code.id, ~in_values(Memo.guid, recorded["memos"])))),
         ("framework summaries", session.scalar(select(func.count()).select_from(FrameworkSummary).where(
-            FrameworkSummary.code_id == code.id, FrameworkSummary.guid.not_in(recorded["summaries"])))),
+            FrameworkSummary.code_id == code.id, ~in_values(FrameworkSummary.guid, recorded["summaries"])))),
     ) if number]
     if holds:
         raise ChangedByOthers(f"code {code.path} has {' and '.join(holds)} made since, so it cannot go again; nothing changed",
@@ -364,7 +365,7 @@ def merge_codes(session: Session, source_ref: str, target_ref: str, coder: Coder
     folded = [(coding, kept) for coding in codings if coding.removed_at is None
               and (kept := live_target.get((coding.transcript_id, coding.coder_id, coding.start, coding.end))) is not None]
     source_memos = list(session.scalars(select(Memo).where(Memo.code_id == source.id)))
-    folded_memos = list(session.scalars(select(Memo).where(Memo.coding_id.in_([coding.id for coding, _ in folded]))))
+    folded_memos = list(session.scalars(select(Memo).where(in_values(Memo.coding_id, [coding.id for coding, _ in folded]))))
     summaries = list(session.scalars(select(FrameworkSummary).where(FrameworkSummary.code_id == source.id)))
     target_summaries = {summary.participant_id: summary for summary in session.scalars(
         select(FrameworkSummary).where(FrameworkSummary.code_id == target.id,
@@ -500,7 +501,7 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
                            " nothing changed", "merge it into another code with --into OTHER, or reopen those decisions first"
                            " (`qualcode consensus reopen`)", in_ui=f"merge it into another code (J), or reopen those decisions first ({UI_REOPEN})")
     memos = list(session.scalars(select(Memo).where(Memo.code_id == code.id)))
-    on_codings = list(session.scalars(select(Memo).where(Memo.coding_id.in_([coding.id for coding in codings]))))
+    on_codings = list(session.scalars(select(Memo).where(Memo.coding_id.in_(select(Coding.id).where(Coding.code_id == code.id)))))
     keys = {"codes": [code.guid], "codings": [coding.guid for coding in codings],
             "memos": [memo.guid for memo in (*memos, *on_codings)], "summaries": [summary.guid for summary in summaries]}
     before = reshape_state(session, keys)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.coding.coders import CONSENSUS_CODER, find_coder
 from qualcode.errors import Ambiguous, Gone, InvalidInput, NotFound
+from qualcode.store.bulk import in_values
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Coder, Coding, Transcript, Turn, new_guid, utcnow
@@ -455,7 +456,7 @@ def list_codings(
         from qualcode.coding.passages import QuoteFilter, select_quotes
 
         quotes, _ = select_quotes(session, QuoteFilter(attributes=attributes))
-        query = query.where(Coding.id.in_([quote.coding_id for quote in quotes]))
+        query = query.where(in_values(Coding.id, [quote.coding_id for quote in quotes]))
     if transcript_ref:
         query = query.where(Coding.transcript_id == find_transcript(session, transcript_ref).id)
     if code_ref:

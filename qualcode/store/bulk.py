@@ -1,4 +1,4 @@
-"""Inserting many rows of one table with few statements.
+"""Inserting many rows of one table with few statements, and naming many rows in one.
 
 SQLite runs each statement of an executemany on its own; with a trigger on the table (the
 analysis stamp's, migration 0008) every one of those statements also keeps a statement journal
@@ -8,13 +8,15 @@ pay for that once per statement.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import ColumnElement, Connection, Table, func, insert, select
+from sqlalchemy.orm import QueryableAttribute
 
 # SQLite takes at most 32,766 parameters in a statement since 3.32 (999 before, and a build may
 # set its own limit, which is read from the connection); rows per statement beyond a few hundred
@@ -90,3 +92,13 @@ def _converted(processor: Callable[[Any], Any], values: list[Any]) -> list[Any]:
             last, result = value, processor(value)
         converted.append(result)
     return converted
+
+
+def in_values(column: QueryableAttribute[Any] | ColumnElement[Any], values: Iterable[int | str | None]) -> ColumnElement[bool]:
+    """`column IN values` for values that grow with the data (the codings of a code, the rows a merge recorded),
+    bound as one parameter however many they are: `column.in_(values)` binds one a value, and past the build's
+    limit (above) its statement fails ("too many SQL variables"), as a merge of a code of 33,000 codings would.
+    The values go as one JSON array that SQLite's json_each reads back; each is still looked up in the column's
+    index, as a list of `?` is. (A PostgreSQL backend would bind an array: `= ANY(:values)`.)"""
+    listed = func.json_each(json.dumps(list(values))).table_valued("value")
+    return column.in_(select(listed.c.value))

@@ -129,11 +129,10 @@ def _merge_transcript(connection: sa.Connection, other: sa.Row[Any], kept: sa.Ro
             ),
         ),
     ))
-    turn_ids = connection.execute(sa.select(turns.c.id).where(turns.c.text_version_id == version_id)).scalars().all()
-    if connection.dialect.name == "sqlite" and turn_ids:
+    if connection.dialect.name == "sqlite":  # the turns' rows of the index, named in SQL: a long text has more than a statement binds
         connection.execute(
-            sa.text("DELETE FROM search_index WHERE rowid IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
-            {"ids": list(turn_ids)},
+            sa.text("DELETE FROM search_index WHERE rowid IN (SELECT id FROM turns WHERE text_version_id = :version_id)"),
+            {"version_id": version_id},
         )
     connection.execute(turns.delete().where(turns.c.text_version_id == version_id))
     connection.execute(links.delete().where(links.c.transcript_id == other.id))
