@@ -14,11 +14,13 @@ from sqlalchemy import Engine, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.framework import framework_cell, set_summary
+from qualcode.anonymise.service import KeyAccess
 from qualcode.anonymise.withdraw import withdraw_participant
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import list_codings
 from qualcode.config import Config
 from qualcode.errors import ProjectError
+from qualcode.importers.service import import_paths
 from qualcode.store.bulk import insert_rows
 from qualcode.store.models import (
     Code,
@@ -238,3 +240,24 @@ def test_a_framework_cell_of_more_codings_than_a_statement_binds_shows_them_and_
                         .values(removed_at=utcnow()))
         cell = framework_cell(session, "D1", SOURCE)
         assert cell.passages == () and [(len(gone.coding_guids), gone.reason) for gone in cell.gone] == [(MANY, "removed")]
+
+
+def test_an_import_removes_what_a_killed_import_staged_of_more_turns_than_a_statement_binds(
+    limited: None, project: Project, key_access: KeyAccess, tmp_path: Path,
+) -> None:
+    """An import killed between its steps leaves its text staged (under a transcript id below 0) with up to
+    STEP_TURNS turns; the next import removes them, in statements that fit the build's limit."""
+    with project.begin() as session:
+        make_transcript(session, tmp_path, "".join(f"D1: Svar nummer {number}.\n" for number in range(MANY)))
+    with project.engine.begin() as connection:  # as a killed import leaves it: the version of no transcript yet
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.execute(text("UPDATE text_versions SET transcript_id = -1"))
+        connection.execute(text("DELETE FROM transcripts"))
+        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+    small = tmp_path / "kort.txt"
+    small.write_text("I: Hvordan gikk det?\nD1: Bra, jeg fikk praksis.\n", encoding="utf-8")
+    result = import_paths(project, [small], key_access)
+    assert result.failed == [] and len(result.imported) == 1
+    with project.begin() as session:
+        assert session.scalar(select(func.count()).select_from(TextVersion).where(TextVersion.transcript_id < 0)) == 0
+        assert session.scalar(select(func.count()).select_from(Turn)) == 2

@@ -50,7 +50,7 @@ from qualcode.importers.pseudonymise import (
 from qualcode.importers.readers import READERS, is_supported, reader_for
 from qualcode.importers.turns import compile_marker, detect_turns
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
-from qualcode.store.bulk import insert_rows
+from qualcode.store.bulk import in_values, insert_rows
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.faults import database_fault
 from qualcode.store.models import (
@@ -1241,7 +1241,7 @@ def _remove_staged(project: Project) -> None:
                     session.execute(delete(TextVersion).where(TextVersion.id == version_id))
                     break
                 unindex_turns(session, turn_ids)
-                session.execute(delete(Turn).where(Turn.id.in_(turn_ids)))
+                session.execute(delete(Turn).where(in_values(Turn.id, turn_ids)))
 
 
 def _database_trouble(path: Path, error: OperationalError) -> str:
