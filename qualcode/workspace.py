@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from qualcode.importers.service import ImportOptions
     from qualcode.search.service import SearchResult
     from qualcode.store.backups import BackupInfo, RestoreResult
+    from qualcode.store.events import LogMark
     from qualcode.store.models import Coder
     from qualcode.store.project import Purged
     from qualcode.store.withdrawals import Withdrawn
@@ -175,6 +176,15 @@ class RenamedCode:
     @property
     def summary(self) -> str:
         return f"renamed {self.before} to {self.after}"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a look at the event log found: where it ends now, and whether anyone else (another
+    command, a colleague's session) recorded a change since the last look."""
+
+    mark: LogMark | None
+    elsewhere: bool
 
 
 class Workspace:
@@ -923,6 +933,34 @@ class Workspace:
 
         with self.begin() as session:
             return current_text(find_transcript(session, transcript)).id
+
+    def log_mark(self) -> LogMark | None:
+        """Where the project's event log ends now: read before what a screen shows, so a change
+        recorded after it is found by `changes_since`."""
+        from qualcode.store.events import log_mark
+
+        with self.begin() as session:
+            return log_mark(session)
+
+    def changes_since(self, seen: LogMark | None) -> Changes:
+        """Whether anyone else changed the project since the log ended at `seen`, and where it ends now.
+
+        Changes this workspace made are known by their events' GUIDs, so they are not taken for
+        another's; a look that finds nothing new reads one row of the log (a fraction of a millisecond)."""
+        from qualcode.store.events import events_since
+
+        with self.begin() as session:
+            mark, recorded = events_since(session, seen)
+        if recorded is None:
+            return Changes(mark, elsewhere=True)
+        own = self.project.recorded_here
+        elsewhere = False
+        for guid in recorded:  # the set itself is not walked: a worker may be adding to it
+            if guid in own:
+                own.discard(guid)
+            else:
+                elsewhere = True
+        return Changes(mark, elsewhere)
 
     def sentences(self, document: ReaderDocument) -> tuple[tuple[int, int], ...]:
         """The document's sentences, as kept for its text version (found and kept the first time)."""

@@ -242,6 +242,16 @@ def isolated_user(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     isolate_user(monkeypatch, Path(tempfile.mkdtemp(prefix="home-", dir=tmp_path_factory.getbasetemp())))
 
 
+@pytest.fixture(autouse=True)
+def not_looking_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The terminal UI looks for other sessions' changes only in the tests of that (test_tui_elsewhere.py
+    sets its own interval): elsewhere a look landing between a command run beside the UI and the keys
+    pressed next would make what a test sees a matter of timing."""
+    from qualcode.tui import elsewhere
+
+    monkeypatch.setattr(elsewhere, "CHECK_SECONDS", 3600.0)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One project migrated from empty with the KVP codebook, copied for each test."""

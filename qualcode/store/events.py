@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from qualcode.store.models import Coder, Event
@@ -16,6 +16,10 @@ TOGETHER = "together"  # in an event's payload: the key of the change it is one 
 # In an event's payload: when what it records was written, where that was before the event (a memo
 # an import brings, written in the project it came from), as an ISO moment.
 WRITTEN_AT = "written_at"
+# In a session's info: a set shared by the sessions of one open project (store/project.py), to which
+# record_event adds the GUID of each event it writes, so that events recorded by this process are
+# told apart from another's (events_since).
+RECORDED_HERE = "qualcode.recorded_here"
 
 
 class Entity(StrEnum):
@@ -222,7 +226,42 @@ def record_event(
     )
     session.add(recorded)
     session.flush()
+    recorded_here = session.info.get(RECORDED_HERE)
+    if recorded_here is not None:
+        # Added as it is written, before the commit: a look at the log from another thread never
+        # finds it committed and not yet known as this process's. One rolled back stays, unseen.
+        recorded_here.add(recorded.guid)
     return recorded
+
+
+@dataclass(frozen=True)
+class LogMark:
+    """Where the event log ended when it was read: its newest event, by id and GUID (a withdrawal
+    deletes events, and SQLite gives a deleted newest event's id to the next one)."""
+
+    event_id: int
+    guid: str
+
+
+def log_mark(session: Session) -> LogMark | None:
+    """The log's newest event (None while it holds none)."""
+    newest = session.execute(select(Event.id, Event.guid).order_by(Event.id.desc()).limit(1)).first()
+    return LogMark(newest.id, newest.guid) if newest is not None else None
+
+
+def events_since(session: Session, mark: LogMark | None) -> tuple[LogMark | None, tuple[str, ...] | None]:
+    """The log's mark now, and the GUIDs of the events recorded after `mark`; None for them where
+    `mark`'s event is no longer there as it was (events deleted: what was read then may be gone).
+
+    One look up the primary key from `mark` on: when nothing was recorded, it reads one row."""
+    rows = session.execute(
+        select(Event.id, Event.guid).where(Event.id >= (mark.event_id if mark is not None else 0)).order_by(Event.id)
+    ).all()
+    if mark is not None and (not rows or (rows[0].id, rows[0].guid) != (mark.event_id, mark.guid)):
+        return log_mark(session), None
+    newer = rows[1:] if mark is not None else rows
+    now = LogMark(newer[-1].id, newer[-1].guid) if newer else mark
+    return now, tuple(row.guid for row in newer)
 
 
 def hold_write_lock(session: Session) -> None:

@@ -31,7 +31,7 @@ from qualcode.store.backups import (
     rotate_backups,
     take_backup,
 )
-from qualcode.store.events import hold_write_lock
+from qualcode.store.events import RECORDED_HERE, hold_write_lock
 from qualcode.store.faults import (
     damaged_error,
     database_fault,
@@ -182,7 +182,11 @@ class Project:
         self.read_only = read_only
         # Each session carries the cleaner of typed text (see clean_typed), the same dict for all.
         self._typed_text: dict[str, Callable[[str], str]] = {}
-        self._sessions = sessionmaker(engine, expire_on_commit=False, info={TYPED_TEXT: self._typed_text})
+        # The GUIDs of the events this process records (record_event adds them), shared by its sessions
+        # too: a look at the log tells another's changes from its own (Workspace.changes_since).
+        self.recorded_here: set[str] = set()
+        self._sessions = sessionmaker(engine, expire_on_commit=False,
+                                      info={TYPED_TEXT: self._typed_text, RECORDED_HERE: self.recorded_here})
         self._daily_backup_checked: date | None = None
         self._daily_backup_lock = threading.Lock()
 

@@ -14,6 +14,7 @@ from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderDocument
 from qualcode.errors import QualcodeError
 from qualcode.tui.background import WorkDone, in_this_ui, run_in_background
+from qualcode.tui.elsewhere import ChangeWatch
 from qualcode.tui.modals.commands import QualcodeCommands
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.overview import OverviewScreen
@@ -52,6 +53,9 @@ class QualcodeApp(App[None]):
         if workspace.coder_name:
             stored_role = workspace.use_coder(workspace.coder_name, coder_role)
             self.kept_role = stored_role if coder_role not in (None, stored_role) else None
+        # Where the project's log ends, read before the codebook: what another session changes
+        # after it is looked for while the UI runs, and shown (tui/elsewhere.py).
+        self.change_watch = ChangeWatch(self, workspace.log_mark())
         self.codes: list[CodeView] = workspace.codes()
         self.recent: list[str] = workspace.recent_codes()
         self.last_coder = workspace.last_coder() if not workspace.coder_name else None
@@ -102,6 +106,7 @@ class QualcodeApp(App[None]):
         # out of the collector's full passes keeps those passes from freezing the screen
         # (they took 110-155 ms mid-draw in bench_tui.py).
         gc.freeze()
+        self.change_watch.start()
         if self.last_coder is None:
             self.push_screen(OverviewScreen())
             if self.kept_role is not None:

@@ -128,18 +128,24 @@ class CodePicker(ModalScreen[str | None]):
             self.codes, self.recent = state
             cast("QualcodeApp", self.app).codes_changed(*state)
             options = self.query_one("#picker-options", OptionList)
-            highlighted = self.shown[options.highlighted].path if options.highlighted is not None and self.shown else None
+            # Kept by GUID: a code renamed meanwhile stays highlighted under its new name, and a new code
+            # given its old path does not take its place (Enter coded that one).
+            highlighted = self.shown[options.highlighted].guid if options.highlighted is not None and self.shown else None
             self._refresh(self.query_one("#picker-query", Input).value, keep=highlighted)
         if self._choice_waiting is not None:
             chosen, self._choice_waiting = self._choice_waiting, None
             self._choose(chosen)
+
+    def read_again(self, codes: list[CodeView], recent: list[str]) -> None:
+        """The codebook as another session left it (tui/elsewhere.py), listed as `_codes_read` lists it."""
+        self._codes_read((codes, recent))
 
     @on(Input.Changed, "#picker-query")
     def _query_changed(self, event: Input.Changed) -> None:
         self._refresh(event.value)
 
     def _refresh(self, query: str, keep: str | None = None) -> None:
-        """List the codes matching `query`, the best (or the code `keep`, still listed) highlighted."""
+        """List the codes matching `query`, the best (or the code whose GUID is `keep`, still listed) highlighted."""
         self.shown = rank_codes([code for code in self.codes if code.guid not in self.leaving_out], query, self.recent)
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
@@ -149,8 +155,8 @@ class CodePicker(ModalScreen[str | None]):
             for code in self.shown
         ])
         if self.shown:
-            paths = [code.path for code in self.shown]
-            options.highlighted = paths.index(keep) if keep in paths else 0
+            guids = [code.guid for code in self.shown]
+            options.highlighted = guids.index(keep) if keep in guids else 0
             self._show_definition(self.shown[options.highlighted])
         else:  # not the definition of a code no longer listed, but what Enter cannot do and what can
             self.query_one("#picker-definition", Static).update(self._nothing_listed(query))

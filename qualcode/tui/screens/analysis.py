@@ -4,7 +4,7 @@ opens the passages a cell counts in the passages browser."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
 from rich.text import Text
@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Header, Static
 from qualcode.analysis.cooccurrence import CodeTotals, Cooccurrence, without_pairs
 from qualcode.analysis.matrix import Matrix, matrix_table
 from qualcode.analysis.tables import Table, shorten
-from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.tui.widgets.footer import KeyFooter
@@ -146,6 +146,39 @@ class AnalysisScreen(QualcodeScreen):
             within = self.within
             self.in_background(lambda workspace: workspace.cooccurrence(within), self._cooccurrence_loaded,
                                group="analysis", failed=self._failed)
+
+    def reread(self) -> Reread[Any] | None:
+        """The counts shown, as another session has left them, with the cursor on the same cell."""
+        if self.showing == "matrix" and self.matrix is not None:
+            by, shown_matrix = self.by, self.matrix
+
+            def matrix_show(loaded: tuple[Matrix, list[str]]) -> str | None:
+                if self.matrix is not shown_matrix or self.showing != "matrix" or self.by != by or loaded[0] == shown_matrix:
+                    return None  # another table asked for meanwhile, or the same counts
+                self._again(lambda: self._matrix_loaded(loaded))
+                return "the counts"
+
+            return Reread(lambda workspace: workspace.analysis_matrix(by), matrix_show)
+        if self.showing == "cooccurrence" and self.cooccurrence is not None:
+            within, shown_pairs = self.within, self.cooccurrence
+
+            def pairs_show(table: Cooccurrence) -> str | None:
+                if self.cooccurrence is not shown_pairs or self.showing != "cooccurrence" or self.within != within or table == shown_pairs:
+                    return None
+                self._again(lambda: self._cooccurrence_loaded(table))
+                return "the counts"
+
+            return Reread(lambda workspace: workspace.cooccurrence(within), pairs_show)
+        return None
+
+    def _again(self, fill: Callable[[], None]) -> None:
+        """The table filled again, the cursor kept on its row and column (as far as the table still reaches)."""
+        grid = self.query_one(DataTable)
+        row, column = grid.cursor_coordinate
+        fill()
+        self._read_withdrawn()  # withdrawn since, perhaps: why the counts dropped
+        if grid.row_count and len(grid.columns) > 1:
+            grid.move_cursor(row=min(row, grid.row_count - 1), column=max(1, min(column, len(grid.columns) - 1)), animate=False)
 
     def _read_withdrawn(self) -> None:
         """Whether anyone withdrew, read with each count: another command may withdraw someone meanwhile."""

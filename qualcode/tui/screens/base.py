@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from textual.events import Key
 from textual.screen import Screen
@@ -19,6 +20,17 @@ if TYPE_CHECKING:
     from qualcode.workspace import Workspace
 
 Result = TypeVar("Result")
+Found = TypeVar("Found")
+
+
+@dataclass(frozen=True)
+class Reread(Generic[Found]):
+    """What a screen shows, read again once another session has changed the project (tui/elsewhere.py):
+    `read` in a worker, then `show` on the main thread, which shows it where the researcher is and
+    says what of it changed ("the counts"), or None where nothing did."""
+
+    read: Callable[[Workspace], Found]
+    show: Callable[[Found], str | None]
 
 
 class MetadataForm(Protocol):
@@ -78,6 +90,10 @@ class QualcodeScreen(Screen[None]):
 
     def edited(self) -> None:
         """What a screen does once an edit in its form is saved or refused (read its list again)."""
+
+    def reread(self) -> Reread[Any] | None:
+        """How to read again what this screen shows from the project, once another session has changed it; None: nothing to."""
+        return None
 
     def on_work_done(self, message: WorkDone) -> None:
         message.apply()

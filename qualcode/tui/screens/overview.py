@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input
 
 from qualcode.coding.transcripts import ParticipantView, TranscriptView
-from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.as_written import cell
 from qualcode.tui.widgets.footer import KeyFooter
@@ -109,6 +109,17 @@ class OverviewScreen(QualcodeScreen):
 
     def load(self) -> None:
         self.in_background(lambda workspace: (workspace.transcripts(), workspace.participants()), self._loaded, group="overview")
+
+    def reread(self) -> Reread[tuple[list[TranscriptView], list[ParticipantView]]]:
+        """The transcripts as another session has left them (their codings, progress, metadata), the cursor kept."""
+        def show(loaded: tuple[list[TranscriptView], list[ParticipantView]]) -> str | None:
+            offices = {person.name: person.office for person in loaded[1] if person.office}
+            if (loaded[0], offices) == (self.transcripts, self.offices):
+                return None
+            self._loaded(loaded)
+            return "the transcripts listed"
+
+        return Reread(lambda workspace: (workspace.transcripts(), workspace.participants()), show)
 
     def _loaded(self, loaded: tuple[list[TranscriptView], list[ParticipantView]]) -> None:
         self.transcripts, people = loaded

@@ -32,7 +32,7 @@ from qualcode.tui.modals.choice import ChoiceModal
 from qualcode.tui.modals.code_picker import NEW_CODE, TOP_LEVEL, CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
-from qualcode.tui.screens.base import CodingScreen, listed_code
+from qualcode.tui.screens.base import CodingScreen, Reread, listed_code
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.as_written import as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
@@ -144,6 +144,9 @@ class ReaderScreen(CodingScreen):
         self.status_shows_selection = False
         self.removed = ""  # what the status line says once another command has deleted the transcript
         self.reshaping = ""  # the merge, move or deletion being saved ("deleting X"), which J, M and X wait for
+        # Changes saved from here, begun and not yet shown: codings another session's change led to
+        # reading are shown only when none was begun since they were read (tui/elsewhere.py).
+        self._changes_begun = self._changes_pending = 0
         self._words_of: str | None = None  # the text whose word ends `_ends` holds
         self._ends: list[int] = []
 
@@ -740,6 +743,8 @@ class ReaderScreen(CodingScreen):
                 ended()
             return
         transcript, shown = self.document.transcript, self.document.version_id
+        self._changes_begun += 1
+        self._changes_pending += 1
 
         def said(detail: str | None) -> str:
             return f"{done}: {detail}" if done and detail else detail or done
@@ -761,6 +766,7 @@ class ReaderScreen(CodingScreen):
             return Saved(status, None, workspace.codings(transcript), workspace.codes(), workspace.recent_codes())
 
         def saved(result: Saved) -> None:
+            self._changes_pending -= 1
             if ended is not None:
                 ended()
             status, rewritten, codings, codes, recent = result.status, result.document, result.codings, result.codes, result.recent
@@ -779,6 +785,7 @@ class ReaderScreen(CodingScreen):
                 succeeded()
 
         def refused(message: str) -> None:
+            self._changes_pending -= 1
             if ended is not None:
                 ended()
             self.status(message)
@@ -809,6 +816,34 @@ class ReaderScreen(CodingScreen):
                 self._shown_again(replace(self.document, codings=found), anew=False)
 
         self.in_background(read, show, group="reload", failed=lambda _message: self.check_still_there())
+
+    def reread(self) -> Reread[tuple[ReaderCoding, ...] | None] | None:
+        """The codings here, as another session has left them: shown with the cursor and selection
+        kept. A text rewritten meanwhile is left to `check_still_there`, which says so."""
+        if self.removed:
+            return None
+        transcript, shown, begun = self.document.transcript, self.document.version_id, self._changes_begun
+
+        def read(workspace: Workspace) -> tuple[ReaderCoding, ...] | None:
+            return workspace.codings(transcript) if workspace.text_version(transcript) == shown else None
+
+        def show(codings: tuple[ReaderCoding, ...] | None) -> str | None:
+            if self.removed or self.document.version_id != shown:
+                return None
+            if codings is None:
+                self.check_still_there()
+                return None
+            if codings == self.document.codings:
+                return None
+            # A change being saved from here shows the codings as read after it, this one's too; one
+            # saved since they were read may be missing from them: they are read again, after it.
+            if self._changes_begun != begun and not self._changes_pending:
+                self._read_again()
+            elif not self._changes_pending:
+                self._shown_again(replace(self.document, codings=codings), anew=False)
+            return f"the codings of {transcript}"
+
+        return Reread(read, show)
 
     def _codes_read_again(self, state: tuple[list[CodeView], list[str]]) -> None:
         self.qualcode.codes_changed(*state)

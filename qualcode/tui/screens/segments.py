@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -14,10 +15,13 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from qualcode.coding.missing import NOT_STATED, typed_as, value_holds
 from qualcode.coding.passages import Quote
-from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.as_written import as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
+
+if TYPE_CHECKING:
+    from qualcode.workspace import Workspace
 
 # The filter: field:value (or field=value, as `--attribute` takes it) looks only in that field, a
 # value with spaces in double quotes (office:"kontor B"); other words are looked for anywhere.
@@ -153,6 +157,27 @@ class SegmentsScreen(QualcodeScreen):
             self.in_background(lambda workspace: workspace.quotes_of(codings), self._loaded, group="segments")
         else:
             self.in_background(lambda workspace: workspace.passages(self.code_path), self._loaded, group="segments")
+
+    def reread(self) -> Reread[list[Quote]]:
+        """The passages listed, as another session has left them, the filter kept and the cursor on the same passage."""
+        codings, code_path = self.codings, self.code_path
+
+        def read(workspace: Workspace) -> list[Quote]:
+            return workspace.quotes_of(codings) if codings is not None else workspace.passages(code_path)
+
+        def show(quotes: list[Quote]) -> str | None:
+            if quotes == self.quotes:
+                return None
+            table = self.query_one(DataTable)
+            current = self.shown[table.cursor_row].coding_id if self.shown and table.row_count else None
+            self.quotes = quotes
+            self._fill(self.query_one("#segments-filter", Input).value)
+            row = next((index for index, quote in enumerate(self.shown) if quote.coding_id == current), None)
+            if row is not None:
+                table.move_cursor(row=row, animate=False)
+            return "the passages listed"
+
+        return Reread(read, show)
 
     def _loaded(self, quotes: list[Quote]) -> None:
         self.quotes = quotes
