@@ -1,0 +1,75 @@
+"""A name typed to find something stored is looked for as typed, then as the key stores it: a code
+created by typing "støtte fra Hilde" is stored as "støtte fra <her pseudonym>", and was then "no code"
+to every command that named it the way it was written (coding add, codebook edit, coding list,
+analyse, export report --code, the terminal UI's code picker). Attribute values, transcripts named
+after someone, a --match quote and a search were missed the same way. Nothing typed is stored as
+typed, and what is said of a name found neither way names no one but what was typed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from qualcode.store.models import Code
+from qualcode.store.project import Project
+from tests.test_cli import run
+
+HILDE = "Hilde"  # a person in the samples' identifiers.csv, so in the demo's key
+QUOTE = "Hun sier at det er jeg som må bestemme"  # what D1 says in deltaker_D1_T1
+
+
+def _stored(demo: Path) -> bytes:
+    return (demo / ".qualcode" / "project.db").read_bytes()
+
+
+def _code_paths(demo: Path) -> list[str]:
+    with Project.open(demo) as project, project.begin() as session:
+        return list(session.scalars(select(Code.path).where(Code.path.startswith("empowerment/støtte"))))
+
+
+def test_a_code_created_naming_someone_is_found_by_the_name_typed_again(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "codebook", "add", f"empowerment/støtte fra {HILDE}").exit_code == 0
+    [stored] = _code_paths(demo)
+    assert HILDE not in stored and stored.startswith("empowerment/støtte fra ")
+    for named in (f"støtte fra {HILDE}", f"empowerment/støtte fra {HILDE}"):
+        added = run(*project, "coding", "add", "deltaker_D1_T1", named, "--match", QUOTE, "--json")
+        assert added.exit_code == 0, added.output
+        assert json.loads(added.output)["code_path"] == stored
+        assert run(*project, "coding", "remove", str(json.loads(added.output)["id"])).exit_code == 0
+    assert run(*project, "coding", "add", "deltaker_D1_T1", f"støtte fra {HILDE}", "--match", QUOTE).exit_code == 0
+    edited = run(*project, "codebook", "edit", f"støtte fra {HILDE}", "--definition", "Hjelp fra veilederen")
+    assert edited.exit_code == 0, edited.output
+    listed = run(*project, "coding", "list", "--code", f"støtte fra {HILDE}", "--json")
+    assert listed.exit_code == 0 and [view["code_path"] for view in json.loads(listed.output)] == [stored], listed.output
+    merged = run(*project, "codebook", "merge", f"støtte fra {HILDE}", "empowerment")
+    assert merged.exit_code == 0, merged.output
+    assert _code_paths(demo) == []
+    # Merged away: said as any code merged away is, found by its path as typed.
+    gone = run(*project, "coding", "add", "deltaker_D1_T1", f"empowerment/støtte fra {HILDE}", "--match", QUOTE)
+    assert gone.exit_code == 1 and "merged it into empowerment" in gone.output, gone.output
+    assert HILDE.encode() not in _stored(demo)
+
+
+def test_a_code_found_neither_way_is_said_as_typed_in_one_line(demo: Path) -> None:
+    project = ["--project", str(demo)]
+    missing = run(*project, "coding", "add", "deltaker_D1_T1", "støtte fra Kristoffer Lie", "--match", QUOTE)
+    assert missing.output == ("error: no code 'støtte fra Kristoffer Lie' in this project, nor with the key's pseudonyms for"
+                              " the names in it (hint: list codes with `qualcode codebook show`)\n"), missing.output
+    # A name the key does not change is said as before.
+    plain = run(*project, "coding", "add", "deltaker_D1_T1", "støtte fra naboen", "--match", QUOTE)
+    assert plain.output == "error: no code 'støtte fra naboen' in this project (hint: list codes with `qualcode codebook show`)\n"
+
+
+def test_without_the_key_at_hand_a_name_is_looked_for_as_typed_only(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "codebook", "add", f"empowerment/støtte fra {HILDE}").exit_code == 0
+    monkeypatch.delenv("QUALCODE_KEY_PASSPHRASE")
+    missing = run(*project, "coding", "add", "deltaker_D1_T1", f"støtte fra {HILDE}", "--match", QUOTE)
+    assert missing.exit_code == 1
+    assert missing.output.startswith(f"error: no code 'støtte fra {HILDE}' in this project (hint"), missing.output
+    [stored] = _code_paths(demo)
+    assert run(*project, "coding", "add", "deltaker_D1_T1", stored, "--match", QUOTE).exit_code == 0  # as listed, as always
