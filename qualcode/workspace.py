@@ -559,7 +559,11 @@ class Workspace:
 
     def only_mine(self, session: Session, selection: QuoteFilter) -> QuoteFilter:
         """A selection as this coder may see it: for a blind coder their own codings, another coder
-        named (--coder) refused."""
+        named (--coder) refused; its names as the project stores them (a name the key holds as its
+        pseudonym: coding.passages.stored_selection), so what is described names no one."""
+        from qualcode.coding.passages import stored_selection
+
+        selection = stored_selection(session, selection)
         if self.blind and any(self.stored_coder_names(session, [name]) != [self.coder_name] for name in selection.coders):
             self.refuse_if_blind(f"selecting {', '.join(selection.coders)}'s codings")
         return self._only_mine(selection)

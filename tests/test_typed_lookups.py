@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from qualcode.store.models import Code
@@ -52,6 +53,31 @@ def test_a_code_created_naming_someone_is_found_by_the_name_typed_again(demo: Pa
     gone = run(*project, "coding", "add", "deltaker_D1_T1", f"empowerment/støtte fra {HILDE}", "--match", QUOTE)
     assert gone.exit_code == 1 and "merged it into empowerment" in gone.output, gone.output
     assert HILDE.encode() not in _stored(demo)
+
+
+def test_analyses_and_reports_of_a_code_named_so_name_it_as_stored(demo: Path) -> None:
+    """A report's title page and a table's caption name the selection: as typed, the leak check refused
+    the file for her name (with the hint to rewrite the project with the key, which held no name)."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "codebook", "add", f"empowerment/støtte fra {HILDE}").exit_code == 0
+    [stored] = _code_paths(demo)
+    pseudonym = stored.rpartition(" ")[2]  # her first name's
+    said = f"Jeg tror det er at {pseudonym} behandler meg"  # as the text has it
+    assert run(*project, "coding", "add", "deltaker_D1_T1", f"støtte fra {HILDE}", "--match", said).exit_code == 0
+    counted = run(*project, "analyse", "codes", "--code", f"støtte fra {HILDE}", "--json")
+    assert counted.exit_code == 0 and stored in counted.output and HILDE not in counted.output, counted.output
+    workbook = demo.parent / "koder.xlsx"
+    written = run(*project, "analyse", "codes", "--code", f"støtte fra {HILDE}", "--query", HILDE, "--xlsx", str(workbook))
+    assert written.exit_code == 0 and workbook.exists(), written.output
+    report = demo.parent / "rapport.docx"
+    exported = run(*project, "export", "report", "--code", f"støtte fra {HILDE}", "--output", str(report))
+    assert exported.exit_code == 0, exported.output
+    text = "\n".join(paragraph.text for paragraph in Document(str(report)).paragraphs)
+    assert stored in text and HILDE not in text
+    second = ["--project", str(demo), "--coder", "Forsker 2"]
+    assert run(*second, "coding", "add", "deltaker_D1_T1", f"støtte fra {HILDE}", "--match", said).exit_code == 0
+    agreed = run(*project, "agreement", "--code", f"støtte fra {HILDE}", "--unit", "turn", "--json")
+    assert agreed.exit_code == 0 and HILDE not in agreed.output, agreed.output
 
 
 def test_a_code_found_neither_way_is_said_as_typed_in_one_line(demo: Path) -> None:
