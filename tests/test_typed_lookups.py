@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from qualcode.store.models import Code
+from qualcode.store.models import Code, Transcript
 from qualcode.store.project import Project
 from tests.test_cli import run
 
@@ -99,3 +99,44 @@ def test_without_the_key_at_hand_a_name_is_looked_for_as_typed_only(demo: Path, 
     assert missing.output.startswith(f"error: no code 'støtte fra {HILDE}' in this project (hint"), missing.output
     [stored] = _code_paths(demo)
     assert run(*project, "coding", "add", "deltaker_D1_T1", stored, "--match", QUOTE).exit_code == 0  # as listed, as always
+
+
+def test_values_transcripts_quotes_and_searches_naming_someone_find_what_is_stored(demo: Path) -> None:
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "participants", "edit", "D1", "--attribute", f"kontakt={HILDE}").exit_code == 0
+    source = demo.parent / f"samtale_{HILDE}.txt"
+    source.write_text(f"I: Hvem hjalp deg?\nD1: Jeg snakket med {HILDE} om planen, og det hjalp.\n", encoding="utf-8")
+    assert run(*project, "import", str(source), "--participant", "D1").exit_code == 0
+    with Project.open(demo) as opened, opened.begin() as session:
+        [transcript] = session.scalars(select(Transcript.name).where(Transcript.name.startswith("samtale_")))
+    assert HILDE not in transcript
+    # The transcript by the name of its file, and a quote of it as it was said.
+    shown = run(*project, "transcripts", "show", f"samtale_{HILDE}")
+    assert shown.exit_code == 0 and HILDE not in shown.output, shown.output
+    quoted = run(*project, "coding", "add", f"samtale_{HILDE}", "empowerment", "--match", f"snakket med {HILDE} om planen", "--json")
+    assert quoted.exit_code == 0, quoted.output
+    assert json.loads(quoted.output)["transcript"] == transcript and HILDE not in json.loads(quoted.output)["excerpt"]
+    # The attribute's value as it was given.
+    chosen = run(*project, "coding", "list", "--attribute", f"kontakt={HILDE}", "--json")
+    assert chosen.exit_code == 0 and [view["transcript"] for view in json.loads(chosen.output)] == [transcript], chosen.output
+    searched = run(*project, "search", "planen", "--attribute", f"kontakt={HILDE}", "--json")
+    assert searched.exit_code == 0, searched.output
+    hits = json.loads(searched.output)["hits"]
+    assert {hit["participant"] for hit in hits} == {"D1"} and transcript in {hit["transcript"] for hit in hits}
+    # Her name searched for is found where the texts say her pseudonym, and the search says what it looked for.
+    named = run(*project, "search", HILDE)
+    assert named.exit_code == 0 and "a name the key holds is looked for as its pseudonym" in named.output
+    assert f"samtale_{HILDE}" not in named.output and transcript in named.output
+    cell = run(*project, "analyse", "cell", "empowerment", f"kontakt={HILDE}", "--json")
+    assert cell.exit_code == 0 and transcript in cell.output and HILDE not in cell.output, cell.output
+    # An export of what was chosen so names no one (its caption and title page list the selection).
+    table = demo.parent / "sitater.csv"
+    exported = run(*project, "export", "quotes", "--format", "csv", "--transcript", f"samtale_{HILDE}",
+                   "--attribute", f"kontakt={HILDE}", "--output", str(table))
+    assert exported.exit_code == 0, exported.output
+    assert HILDE not in table.read_text(encoding="utf-8")
+    # A value found neither way is said as typed.
+    missing = run(*project, "coding", "list", "--attribute", "kontakt=Kristoffer Lie")
+    assert missing.exit_code == 1 and missing.output.startswith(
+        "error: no participant or transcript has kontakt 'Kristoffer Lie', nor with the key's pseudonyms"), missing.output
+    assert HILDE.encode() not in _stored(demo)
