@@ -14,8 +14,9 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from qualcode.store.models import Code, Transcript
+from qualcode.store.models import Code, Coding, Transcript
 from qualcode.store.project import Project
+from tests.conftest import open_tui, settle
 from tests.test_cli import run
 
 HILDE = "Hilde"  # a person in the samples' identifiers.csv, so in the demo's key
@@ -140,3 +141,29 @@ def test_values_transcripts_quotes_and_searches_naming_someone_find_what_is_stor
     assert missing.exit_code == 1 and missing.output.startswith(
         "error: no participant or transcript has kontakt 'Kristoffer Lie', nor with the key's pseudonyms"), missing.output
     assert HILDE.encode() not in _stored(demo)
+
+
+async def test_the_code_picker_lists_a_code_typed_by_the_name_it_was_created_with(demo: Path) -> None:
+    """A pseudonym shares no letters with the name: typed as created, the picker listed nothing, and Enter coded nothing."""
+    from tests.test_tui import SIZE, open_first
+
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "codebook", "add", "empowerment/samtale med Kristoffer Lie").exit_code == 0
+    with Project.open(demo) as opened, opened.begin() as session:
+        [stored] = session.scalars(select(Code.path).where(Code.path.startswith("empowerment/samtale med")))
+    assert "Kristoffer" not in stored
+    app = open_tui(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await pilot.press("v", "p")
+        await settle(pilot, pauses=2)
+        picker = app.screen
+        await pilot.press(*"Kristoffer Lie")
+        await settle(pilot, rounds=2, pauses=2)
+        assert [code.path for code in picker.shown][:1] == [stored], [code.path for code in picker.shown]
+        await pilot.press("enter")
+        await settle(pilot, rounds=2, pauses=2)
+        assert app.screen is reader
+    with Project.open(demo) as opened, opened.begin() as session:
+        coded = session.scalars(select(Code.path).join(Coding, Coding.code_id == Code.id)).all()
+    assert coded == [stored]
