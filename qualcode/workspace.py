@@ -205,6 +205,9 @@ class Workspace:
             from qualcode.anonymise.typed_text import guard_typed_text
 
             guard_typed_text(project, lambda: self._typing_key)
+        # A name typed to find a code, a transcript or a value is also looked for as stored, with the key
+        # if it is at hand without asking: reading commands too, and outside a typed transaction.
+        project.look_up_typed_text_with(self.typed_as_stored, lambda text: self.typed_as_stored(text, folded=True))
         use_trained_model(config.spacy_model)
 
     # --- opening and closing -----------------------------------------------------------------
@@ -514,6 +517,19 @@ class Workspace:
                 "ask whoever leads the study to end the blind phase (`qualcode coder blind off --role ROLE`)",
             )
 
+    def typed_as_stored(self, text: str, *, folded: bool = False) -> str:
+        """`text` typed to name something stored (a code, a transcript, a value), as the project stores
+        typed text: the names the key holds replaced by their pseudonyms, with the key if it is at hand
+        without asking; as typed without it. Nothing is refused: it is only looked for. What every
+        lookup tries after the text as typed (store.project.typed_as_stored), and what a screen
+        matches against the codes it lists."""
+        key = self._key_at_hand()
+        if key is None or not text:
+            return text
+        from qualcode.anonymise.typed_text import clean_folded, clean_text
+
+        return clean_folded(text, key) if folded else clean_text(text, key)
+
     def _key_at_hand(self) -> PseudonymKey | None:
         """The key if it can be had without asking for the passphrase, else None."""
         if self._typing_key is not None:
@@ -553,7 +569,11 @@ class Workspace:
 
     def only_mine(self, session: Session, selection: QuoteFilter) -> QuoteFilter:
         """A selection as this coder may see it: for a blind coder their own codings, another coder
-        named (--coder) refused."""
+        named (--coder) refused; its names as the project stores them (a name the key holds as its
+        pseudonym: coding.passages.stored_selection), so what is described names no one."""
+        from qualcode.coding.passages import stored_selection
+
+        selection = stored_selection(session, selection)
         if self.blind and any(self.stored_coder_names(session, [name]) != [self.coder_name] for name in selection.coders):
             self.refuse_if_blind(f"selecting {', '.join(selection.coders)}'s codings")
         return self._only_mine(selection)

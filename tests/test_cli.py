@@ -746,8 +746,8 @@ def test_a_filter_naming_a_coder_finds_them_as_other_names_are_found_or_says_the
         missing = CliRunner().invoke(cli, ["--project", str(demo), *command, "--by", "Sissel Bakken"])
         assert missing.exit_code == 1, (command, missing.output)
         assert missing.output == (
-            "error: no coder 'Sissel Bakken' in this project (hint: list them with `qualcode coder list`; a coder whose name "
-            "the key holds is listed under its pseudonym)\n"
+            "error: no coder 'Sissel Bakken' in this project, nor with the key's pseudonyms for the names in it (hint: list them"
+            " with `qualcode coder list`; a coder whose name the key holds is listed under its pseudonym)\n"
         ), missing.output
 
 

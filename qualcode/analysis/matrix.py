@@ -22,7 +22,13 @@ from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE, P
 from qualcode.analysis.tables import WITHHELD, Cell, Column, Row, Table
 from qualcode.anonymise.attribution import SMALL_GROUP
 from qualcode.codebook.service import find_code
-from qualcode.coding.passages import QuoteFilter, known_hint, select_quotes
+from qualcode.coding.passages import (
+    QuoteFilter,
+    code_as_stored,
+    column_value_as_stored,
+    known_hint,
+    select_quotes,
+)
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.text.counts import counted as counted_words
 
@@ -310,6 +316,12 @@ def _column_values(found: Coded, name: str) -> list[str]:
     if name != "coder":
         values |= {unit.value(name) for unit in found.units()}
     return sort_values(values)
+
+
+def stored_cell(session: Session, code: str, where: Sequence[tuple[str, str]]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A cell as typed (its code, and NAME=VALUE), named as the project stores it: a name the key
+    holds as its pseudonym, as a selection's names are (coding.passages.stored_selection)."""
+    return code_as_stored(session, code), tuple((name, column_value_as_stored(session, name, value)) for name, value in where)
 
 
 def cell_passages(

@@ -268,6 +268,24 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
 
     project.on_flush(clean)
     project.clean_typed_text_with(clean_one, clean_one_folded)
+    look_up_typed_text(project, current)
+
+
+def look_up_typed_text(project: Project, key: Callable[[], PseudonymKey | None]) -> None:
+    """From now on, what is typed to name a stored row (store.project.typed_as_stored) is also
+    looked for as it is stored: its names replaced as `key()` (the key at hand, or None) replaces
+    them. Nothing is refused here: a lookup stores nothing, and a name waiting for review is
+    stored nowhere for it to find."""
+
+    def as_stored(text: str) -> str:
+        found = key()
+        return clean_text(text, found) if found is not None else text
+
+    def as_stored_folded(text: str) -> str:
+        found = key()
+        return clean_folded(text, found) if found is not None else text
+
+    project.look_up_typed_text_with(as_stored, as_stored_folded)
 
 
 def _strings(value: Any) -> list[str]:

@@ -17,7 +17,7 @@ import click
 from qualcode.cli.analyse import Output, code_options, output_options, with_withdrawn
 from qualcode.cli.context import AppContext, pass_app
 from qualcode.cli.output import emit_json, note
-from qualcode.coding.passages import QuoteFilter, parse_attributes
+from qualcode.coding.passages import QuoteFilter, parse_attributes, stored_selection
 from qualcode.errors import InvalidInput
 from qualcode.text.counts import counted
 
@@ -64,6 +64,7 @@ def _measure(workspace: Workspace, options: dict[str, Any], listed: bool = True)
     workspace.refuse_if_blind("agreement")
     with workspace.begin() as session:
         coders = workspace.stored_coder_names(session, coders)  # as --coder finds a coder the key has renamed
+        selection = stored_selection(session, selection)  # a code or value typed with a name the key holds, as stored
         return agreement(session, selection, options["unit"], coders, options["min_overlap"], listed=listed)
 
 

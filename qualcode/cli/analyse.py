@@ -184,12 +184,13 @@ def analyse_cell(app: AppContext, /, code: str, where: tuple[str, ...], **option
 
     Example: qualcode analyse cell brukermedvirkning role=veileder wave=T1
     """
-    from qualcode.analysis.matrix import cell_passages, cell_table
+    from qualcode.analysis.matrix import cell_passages, cell_table, stored_cell
 
     output = Output.take(options)
     pairs = parse_attributes(where)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         selection = workspace.only_mine(session, _selection(options))
+        code, pairs = stored_cell(session, code, pairs)  # named in the table's title, which names no one
         table = cell_table(code, pairs, cell_passages(session, selection, code, pairs), selection)
         _emit(workspace, session, output, {"passages": table}, "passages", selection, (code,))
 

@@ -48,6 +48,8 @@ def search_command(
     for hit in result.hits:
         where = f"{hit.transcript}:{hit.line}"
         click.echo(f"{where:24} {(hit.speaker or '-')[:10]:10} {hit.left[-width:]:>{width}}[{hit.keyword}]{hit.right[:width]}")
+    if result.query != query:  # said, so the hits' words are no surprise; the name as typed is not repeated
+        note(f"looked for {result.query!r}: a name the key holds is looked for as its pseudonym")
     note(result.summary + (" (raise --limit to see more)" if result.truncated else ""))
     if result.compounds is not None:
         note(str(result.compounds))

@@ -41,7 +41,7 @@ from qualcode.errors import Ambiguous, ChangedByOthers, CodebookInvalid, Invalid
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
 from qualcode.store.models import Code, Coder, Coding, Event, code_guid, new_guid, shown_moment
-from qualcode.store.project import clean_typed
+from qualcode.store.project import clean_typed, typed_as_stored
 from qualcode.store.settings import delete_setting, get_setting, project_guid, set_setting
 
 EDITABLE_FIELDS = (*CODE_FIELDS, "signal_words")
@@ -839,14 +839,17 @@ def shortcut_clashes(session: Session, paths: Container[str] | None = None) -> l
     return notes
 
 
-def find_code(session: Session, ref: str) -> Code:
+def find_code(session: Session, ref: str, *, as_stored: bool = True) -> Code:
     """A code by its path or name (a name used under two parents is refused with both paths), its
     shortcut key, its id or its GUID. Names are compared as `code_name` keeps them, so "a  b" and
     "a b" name one code, also one stored before names were kept so.
 
     One character that is one code's shortcut and another's name (the key 5, a code named "5") is
     refused, naming both: taking either would code silently with the other than the one meant,
-    and which one changed when a codebook brought the name in."""
+    and which one changed when a codebook brought the name in.
+
+    A code not found as typed is looked for as the key would have stored the name (store.lookup.resolve),
+    unless not `as_stored`."""
     typed = ref
     ref = code_path(ref) or ref
     if len(ref) == 1 and (clash := _named_as_shortcut(session, ref)) is not None:
@@ -858,23 +861,27 @@ def find_code(session: Session, ref: str) -> Code:
             f"give the full path or GUID: {' or '.join(ways)}",
         )
 
-    def by_shortcut_or_kept_name() -> Code | None:
-        if len(ref) == 1 and (holder := session.scalar(select(Code).where(Code.shortcut == shortcut_key(ref)))) is not None:
+    def by_shortcut_or_kept_name(looked_for: str) -> Code | None:
+        if len(looked_for) == 1 and (holder := session.scalar(select(Code).where(Code.shortcut == shortcut_key(looked_for)))) is not None:
             return holder
         # A name stored before names were kept as code_name keeps them ("a  b"): found by how it reads.
-        folded = ref.casefold()
+        folded = looked_for.casefold()
         found = [code for code in session.scalars(select(Code).order_by(Code.id))
                  if code_path(code.path).casefold() == folded or code_name(code.name).casefold() == folded]
         if len(found) > 1:
-            raise Ambiguous(f"code {typed!r} could be any of {', '.join(code.path for code in found)}", "give the full path")
+            named = typed if looked_for == ref else looked_for  # as the key has it, where it was looked for so
+            raise Ambiguous(f"code {named!r} could be any of {', '.join(code.path for code in found)}", "give the full path")
         return found[0] if found else None
 
     try:
         return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut_or_kept_name,
-                       hint="list codes with `qualcode codebook show`", choose="give the full path")
+                       hint="list codes with `qualcode codebook show`", choose="give the full path", as_stored=as_stored)
     except NotFound as missing:
-        # A code merged away or deleted: "no code" alone sent the researcher looking for a typo.
-        gone = _gone_code_named(session, typed)
+        if not as_stored:
+            raise
+        # A code merged away or deleted: "no code" alone sent the researcher looking for a typo. Its path
+        # as typed, or as the key would have stored it (a name the key holds, as resolve looks for it too).
+        gone = _gone_code_named(session, typed) or _gone_code_named(session, typed_as_stored(session, typed))
         if gone is None:
             raise
         what = f"merged it into {gone.merged_into}" if gone.merged_into else "merged it away" if gone.action == EventKind.CODE_MERGE.value \
@@ -1083,9 +1090,10 @@ def code_history(session: Session, ref: str, *, blind: bool = False) -> list[Cod
     try:
         guid = find_code(session, ref).guid
     except NotFound:
-        path = unicodedata.normalize("NFC", code_path(ref)).casefold()  # in any case, as a code here is found
+        # In any case, as a code here is found; as typed, or as the key would have stored it (find_code looks so too).
+        paths = {unicodedata.normalize("NFC", code_path(typed)).casefold() for typed in (ref, typed_as_stored(session, ref))}
         gone = [guid for event in reversed(reshaped) for guid, state in ((event.payload.get("before") or {}).get("codes") or {}).items()
-                if state is not None and (state["path"].casefold() == path or guid == ref)]
+                if state is not None and (state["path"].casefold() in paths or guid == ref)]
         if not gone:
             raise
         guid = gone[0]

@@ -26,7 +26,7 @@ from qualcode.coding.missing import (
     value_holds,
 )
 from qualcode.coding.transcripts import interviewer_speakers
-from qualcode.errors import InvalidInput, NotFound
+from qualcode.errors import Ambiguous, InvalidInput, NotFound
 from qualcode.store.bulk import in_values
 from qualcode.store.lookup import LineIndex
 from qualcode.store.models import (
@@ -42,6 +42,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
+from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
 from qualcode.text.counts import counted
 from qualcode.text.speakers import is_interviewer
 
@@ -347,6 +348,8 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
     attributes: list[tuple[str, str | None]] = []
     for name, value in selection.attributes:
         values = _attribute_values(session, name)
+        if values is None and (stored := typed_as_stored(session, name, folded=True)) != name:
+            name, values = stored, _attribute_values(session, stored)  # an attribute named for someone, kept as the key names them
         if values is None:
             names = [*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *attribute_names(session)]
             raise NotFound(f"no attribute {name!r} on participants or transcripts", known_hint("attributes", names, name))
@@ -364,16 +367,77 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
         if _is_yes_no(session, name):
             lowered = value.lower()
             value = "true" if lowered in YES else "false" if lowered in NO else value
-        if value not in values:
+        looked_for = stored_value(session, value, values)
+        if looked_for not in values:
             shown = [as_typed(known) for known in values]
             typed = sorted(known for known in shown if known.startswith('"') and known.strip('"') in PLACEHOLDERS)
+            as_stored = f", {NOT_AS_STORED_EITHER}" if looked_for != value else ""
             raise NotFound(
-                f"no participant or transcript has {name} {as_typed(value)!r}",
-                known_hint(name, shown, value) + f"; {NO_VALUE} chooses those without one"
+                f"no participant or transcript has {name} {as_typed(value)!r}{as_stored}",
+                known_hint(name, shown, looked_for) + f"; {NO_VALUE} chooses those without one"
                 + (f", {' or '.join(typed)} in quotation marks the {name} typed so" if typed else ""),
             )
-        attributes.append((name, value))
+        attributes.append((name, looked_for))
     return tuple(attributes)
+
+
+def stored_selection(session: Session, selection: QuoteFilter) -> QuoteFilter:
+    """`selection` with each name in it as the project stores it: as typed where the project holds
+    it so, else with the names the key holds replaced by their pseudonyms (typed_as_stored, with
+    the key at hand), as they were replaced when the code, transcript or value was stored. What is
+    selected is then described as it is stored: a report's title page or a table's caption naming
+    "støtte fra Hilde" as typed would be refused by the leak check, and say her name on screen.
+    A code is named by the path it is found at; a name found nowhere is left to be refused as typed."""
+    def names(given: tuple[str, ...], column: Any) -> tuple[str, ...]:
+        if not given:
+            return given
+        held = set(_distinct(session, column))
+        return tuple(value if value in held else typed_as_stored(session, value) for value in given)
+
+    def attribute(name: str, value: str) -> tuple[str, str]:
+        if _attribute_values(session, name) is None:
+            name = typed_as_stored(session, name, folded=True)
+        values = _attribute_values(session, name)
+        return name, value if values is None else stored_value(session, value, values)
+
+    return replace(
+        selection, codes=tuple(code_as_stored(session, ref) for ref in selection.codes),
+        roles=names(selection.roles, Participant.role), waves=names(selection.waves, Transcript.wave),
+        participants=names(selection.participants, Participant.name), transcripts=names(selection.transcripts, Transcript.name),
+        coders=names(selection.coders, Coder.name), attributes=tuple(attribute(name, value) for name, value in selection.attributes),
+        # The query as an export's is (exporters.service.as_typed): the texts hold pseudonyms.
+        query=typed_as_stored(session, selection.query) if selection.query else selection.query,
+    )
+
+
+def code_as_stored(session: Session, ref: str) -> str:
+    """A code `ref` names: as typed where it finds a code so, else by the path of the code it finds as
+    the key would have stored it (find_code), so a ref naming someone is shown nowhere."""
+    try:
+        find_code(session, ref, as_stored=False)
+        return ref
+    except Ambiguous:
+        return ref  # refused where the selection is read
+    except NotFound:
+        pass
+    try:
+        return find_code(session, ref).path
+    except (NotFound, Ambiguous):
+        return ref  # refused where the selection is read, saying what was looked for
+
+
+def column_value_as_stored(session: Session, name: str, value: str) -> str:
+    """A value typed for a column tables split by (an attribute, participant, transcript or coder), as
+    stored: as typed where the project holds it so, else as the project stores typed text."""
+    names = {"participant": Participant.name, "transcript": Transcript.name, "coder": Coder.name}
+    values = _distinct(session, names[name]) if name in names else _attribute_values(session, name)
+    return value if values is None else stored_value(session, value, values)
+
+
+def stored_value(session: Session, value: str, values: Collection[str]) -> str:
+    """An attribute's `value` as typed where a participant or transcript holds it so, else as the project
+    stores typed text: "Hilde" typed for a contact stored as her pseudonym is that pseudonym."""
+    return value if value in values else typed_as_stored(session, value)
 
 
 def _distinct(session: Session, column: Any, *where: Any) -> list[str]:

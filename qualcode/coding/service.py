@@ -18,6 +18,7 @@ from qualcode.store.bulk import in_values
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Coder, Coding, Transcript, Turn, new_guid, utcnow
+from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
 from qualcode.store.upsert import insert_unless_present
 from qualcode.text.normalise import normalise, shortened
 from qualcode.text.tokens import in_word
@@ -90,6 +91,23 @@ def find_span(text: str, quote: str, *, partial: bool = False) -> tuple[int, int
         places = ", ".join(f"line {lines.line(m.start())} (offset {m.start()})" for m in matches[:5])
         raise Ambiguous(f"the quoted text {_short(quote)!r} occurs {len(matches)} times: {places}", "quote more words, or give --start and --end")
     return matches[0].start(), matches[0].end()
+
+
+def quoted_span(session: Session, text: str, quote: str, *, partial: bool = False) -> tuple[int, int]:
+    """find_span of `quote` as typed, else as the project stores typed text (typed_as_stored): the
+    texts hold pseudonyms, and "fikk hjelp av Hilde" quoted from the interview as it was said is
+    found where the text reads her pseudonym. Not found so either, it is said as typed."""
+    try:
+        return find_span(text, quote, partial=partial)
+    except NotFound as missing:
+        stored = typed_as_stored(session, quote)
+        if stored == quote:
+            raise
+        as_typed = missing
+    try:
+        return find_span(text, stored, partial=partial)
+    except NotFound:
+        raise NotFound(f"{as_typed.message}, {NOT_AS_STORED_EITHER}", as_typed.hint) from None
 
 
 def _word_around(text: str, start: int, end: int) -> str:
@@ -274,7 +292,7 @@ def add_coding(
     if match is not None:
         if start is not None or end is not None:
             raise InvalidInput("give either --match or --start/--end, not both")
-        start, end = find_span(version.text, match, partial=partial)
+        start, end = quoted_span(session, version.text, match, partial=partial)
     elif partial:
         raise InvalidInput("--partial applies to --match only", "give --match TEXT, or leave out --partial")
     if start is None or end is None:

@@ -15,6 +15,7 @@ from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.errors import NotFound, SearchSyntaxError
 from qualcode.search.query import ParsedQuery, Pattern, parse_query, quoted_query
 from qualcode.store.lookup import find_participant, find_transcript
+from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
 from qualcode.text.normalise import visible
 from qualcode.text.tokens import WORD, stem_words, tokenise
 
@@ -141,8 +142,20 @@ def search(
     The turns holding hits are counted; the first `limit` hits are placed in their context. A search
     for one word also counts the turns where the word lies only inside compounds (unless `compounds`
     is false, for a caller that shows no hint).
+
+    A query found in no turn is searched again as the project stores typed text, where the key at
+    hand changes it: the texts hold pseudonyms, so "Hilde" is looked for as her pseudonym. The
+    result's query is then what was looked for. (As typed first: the key is read only then.)
     """
     filters = filters or SearchFilters()
+    result = _search(session, query, filters, limit=limit, context=context, compounds=compounds)
+    if not result.turns_matched and (stored := typed_as_stored(session, query)) != query:
+        return _search(session, stored, filters, limit=limit, context=context, compounds=compounds)
+    return result
+
+
+def _search(session: Session, query: str, filters: SearchFilters, *, limit: int, context: int, compounds: bool) -> SearchResult:
+    """search() for `query` as it is given."""
     parsed = parse_query(visible(query))  # the texts are composed (NFC): so is what is looked for
     where, params = _filter_sql(session, filters)
     texts = _Texts(session, filters)
@@ -404,6 +417,11 @@ def _stored_as(session: Session, values_sql: str, given: str, message: str, labe
     nothing: said, with the values there are."""
     known = sorted(value for value in session.execute(text(values_sql)).scalars() if value)
     matching = [value for value in known if value.casefold() == given.casefold()]
+    if not matching and (stored := typed_as_stored(session, given)) != given:  # a name the key holds, as stored
+        matching = [value for value in known if value.casefold() == stored.casefold()]
+        if not matching:
+            raise NotFound(f"{message} {given!r}, {NOT_AS_STORED_EITHER}",
+                           f"{label}: {', '.join(known)}" if known else f"no {label} yet")
     if not matching:
         raise NotFound(f"{message} {given!r}", f"{label}: {', '.join(known)}" if known else f"no {label} yet")
     return matching

@@ -13,21 +13,46 @@ from sqlalchemy.orm import Session
 
 from qualcode.errors import Ambiguous, NotFound
 from qualcode.store.models import Code, Coder, Participant, TextVersion, Transcript
+from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
 
 Named = TypeVar("Named", Transcript, Participant, Code, Coder)
 
 
 def resolve(
     session: Session, model: type[Named], ref: str, *, kind: str, names: Sequence[str], hint: str,
-    fallback: Callable[[], Named | None] | None = None, choose: str = "write the name exactly as listed",
+    fallback: Callable[[str], Named | None] | None = None, choose: str = "write the name exactly as listed",
+    as_stored: bool = True,
 ) -> Named:
     """The one `model` row `ref` names, found the same way for codes, transcripts and participants:
     an exact name, then a unique case-insensitive one (Python's casefold, so Æ, Ø and Å fold too;
-    SQLite's lower() only folds ASCII), then `fallback`, then an id, then a GUID. Two or more
+    SQLite's lower() only folds ASCII), then `fallback(ref)`, then an id, then a GUID. Two or more
     case-insensitive matches are refused with the candidates listed, never settled by taking one.
     `ref` is read as names are stored: composed (NFC), so a decomposed "å" typed on some systems
-    finds "måltall-press"."""
+    finds "måltall-press".
+
+    Where none is found, `ref` is looked for again as the project stores what is typed, the names
+    the key holds replaced by their pseudonyms (typed_as_stored, with the key at hand): a code
+    created as "støtte fra Hilde" is stored under her pseudonym, and typing it as it was created
+    finds it. What is not found either way is said as typed, as other lookups say it.
+    Not `as_stored`: as typed only (whether what was typed names the row itself)."""
     ref = unicodedata.normalize("NFC", ref)
+    found = _named(session, model, ref, kind=kind, names=names, fallback=fallback, choose=choose)
+    if found is not None:
+        return found
+    stored = typed_as_stored(session, ref) if as_stored else ref
+    if stored == ref:
+        raise NotFound(f"no {kind} {ref!r} in this project", hint)
+    found = _named(session, model, stored, kind=kind, names=names, fallback=fallback, choose=choose)
+    if found is None:
+        raise NotFound(f"no {kind} {ref!r} in this project, {NOT_AS_STORED_EITHER}", hint)
+    return found
+
+
+def _named(
+    session: Session, model: type[Named], ref: str, *, kind: str, names: Sequence[str],
+    fallback: Callable[[str], Named | None] | None, choose: str,
+) -> Named | None:
+    """The one row `ref` names as resolve() reads it, or None."""
     candidates: list[Named] = []
     for name in names:  # earlier names win: a code's exact path before another code's name
         candidates = list(session.scalars(select(model).where(getattr(model, name) == ref).order_by(model.id)))
@@ -44,13 +69,11 @@ def resolve(
     if candidates:
         shown = ", ".join(getattr(row, names[0]) for row in candidates)
         raise Ambiguous(f"{kind} {ref!r} could be any of {shown}", choose)
-    found = fallback() if fallback is not None else None
+    found = fallback(ref) if fallback is not None else None
     if found is None and ref.isdigit():
         found = session.get(model, int(ref))
     if found is None:
         found = session.scalar(select(model).where(model.guid == ref))
-    if found is None:
-        raise NotFound(f"no {kind} {ref!r} in this project", hint)
     return found
 
 

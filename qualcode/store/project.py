@@ -408,6 +408,14 @@ class Project:
         self._typed_text["clean"] = cleaner
         self._typed_text["folded"] = folded
 
+    def look_up_typed_text_with(self, as_stored: Callable[[str], str], folded: Callable[[str], str]) -> None:
+        """From now on `typed_as_stored` in this project's sessions is `as_stored` (the anonymiser's
+        replacement of the names the key holds, with the key at hand), and `folded` for names kept
+        in lower case: a read-only project stores nothing, but what is typed to name a row is still
+        looked for as the row stores it."""
+        self._typed_text["as_stored"] = as_stored
+        self._typed_text["as_stored_folded"] = folded
+
     def on_flush(self, hook: Callable[[Session], None]) -> None:
         """Run `hook` on every session of this project before it flushes (the anonymiser's guard
         on typed text is one; the store does not need to know what it does)."""
@@ -439,6 +447,21 @@ def clean_typed(session: Session, text: str, *, folded: bool = False) -> str:
     (an attribute's), where "trond hansen" is still a name. Unchanged where no guard is set."""
     cleaner = session.info.get(TYPED_TEXT, {}).get("folded" if folded else "clean")
     return cleaner(text) if cleaner is not None and text else text
+
+
+# What a lookup's "not found" adds where the key changed what was typed: the pseudonyms were tried too.
+# The name itself is said as typed, as other lookups say it: on the researcher's own terminal, stored nowhere.
+NOT_AS_STORED_EITHER = "nor with the key's pseudonyms for the names in it"
+
+
+def typed_as_stored(session: Session, text: str, *, folded: bool = False) -> str:
+    """`text` a person typed to name something stored (a code, a transcript, an attribute's value)
+    as the project stores such text: the names the key holds replaced by their pseudonyms, where
+    the key is at hand (never asked for, and nothing refused: it is only looked for). Unchanged
+    where no key is at hand. Lookups try what was typed first, then this: a code created by typing
+    "støtte fra Hilde" is stored as "støtte fra <her pseudonym>", and is named so again."""
+    as_stored = session.info.get(TYPED_TEXT, {}).get("as_stored_folded" if folded else "as_stored")
+    return as_stored(text) if as_stored is not None and text else text
 
 
 @dataclass(frozen=True)

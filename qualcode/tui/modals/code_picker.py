@@ -37,18 +37,21 @@ MATCHES = 70
 SIGNAL_WORD = 90
 
 
-def rank_codes(codes: list[CodeView], query: str, recent: list[str]) -> list[CodeView]:
-    """Codes matching `query` best first; with no query, recently used first, then the tree."""
+def rank_codes(codes: list[CodeView], query: str, recent: list[str], as_stored: str | None = None) -> list[CodeView]:
+    """Codes matching `query` best first; with no query, recently used first, then the tree. With
+    `as_stored`, the query as the project stores typed text (a name the key holds as its pseudonym),
+    each code ranked by the better of the two: "støtte fra Hilde" lists the code stored under her pseudonym."""
     if not query.strip():
         order = {path: index for index, path in enumerate(recent)}
         return sorted(codes, key=lambda code: (order.get(code.path, len(order)), codes.index(code)))
     scored = []
-    typed = stem_words(WORD.findall(query))
+    queries = [query] if as_stored is None or as_stored == query else [query, as_stored]
+    typed = [stem_words(WORD.findall(written)) for written in queries]
     for code in codes:
         score = max(
-            fuzz.partial_ratio(query.casefold(), code.name.casefold()),
-            fuzz.partial_ratio(query.casefold(), code.path.casefold()) - 5,
-            SIGNAL_WORD if any(_said(typed, stem_words(WORD.findall(word))) for word in code.signal_words) else 0,
+            *(fuzz.partial_ratio(written.casefold(), code.name.casefold()) for written in queries),
+            *(fuzz.partial_ratio(written.casefold(), code.path.casefold()) - 5 for written in queries),
+            SIGNAL_WORD if any(_said(words, stem_words(WORD.findall(word))) for word in code.signal_words for words in typed) else 0,
         )
         if code.path in recent:
             score += 3
@@ -100,6 +103,8 @@ class CodePicker(ModalScreen[str | None]):
         self.shown: list[CodeView] = []
         self._codebook_read = False
         self._choice_waiting: str | None = None  # the path chosen before the codebook was read again
+        # The query and what it is as stored (a name the key holds as its pseudonym), read off the UI thread.
+        self._as_stored: tuple[str, str] | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.creates if action == "create" else self.top if action == "top" else True
@@ -143,10 +148,21 @@ class CodePicker(ModalScreen[str | None]):
     @on(Input.Changed, "#picker-query")
     def _query_changed(self, event: Input.Changed) -> None:
         self._refresh(event.value)
+        typed = event.value
+        if typed.strip():  # the key is read in a worker: the list follows each key at once, then again if the key changes the query
+            run_in_background(self, cast("QualcodeApp", self.app).workspace, lambda workspace: workspace.typed_as_stored(typed),
+                              lambda stored: self._stored_read(typed, stored), group="picker-as-stored", failed=lambda _message: None)
+
+    def _stored_read(self, typed: str, stored: str) -> None:
+        """The query as stored is back: listed by it too, while the query is still what was typed."""
+        self._as_stored = (typed, stored)
+        if stored != typed and self.query_one("#picker-query", Input).value == typed:
+            self._refresh(typed)  # the best match highlighted: the code the name typed is stored under
 
     def _refresh(self, query: str, keep: str | None = None) -> None:
         """List the codes matching `query`, the best (or the code whose GUID is `keep`, still listed) highlighted."""
-        self.shown = rank_codes([code for code in self.codes if code.guid not in self.leaving_out], query, self.recent)
+        as_stored = self._as_stored[1] if self._as_stored is not None and self._as_stored[0] == query else None
+        self.shown = rank_codes([code for code in self.codes if code.guid not in self.leaving_out], query, self.recent, as_stored)
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
         options.add_options([
