@@ -207,3 +207,16 @@ def test_a_name_spelt_as_a_dialect_word_with_a_definite_ending_is_still_proposed
     """Listed among the words that name no one, the dialect's "Ho", "Hu", "Ke", "Kor" and "Dei" made
     these their definite forms, and ordinary words: stored as said."""
     assert _first(f"D1: Jeg snakket med {name} i går. {name} sa at det var greit.") == [name]
+
+
+# "Loan", a Vietnamese given name and an English word, was read as the definite form of the nynorsk "loa"
+# ("loa" + "n"), and a noun's definite form is no bare subject: stored as said first in its sentence.
+@pytest.mark.parametrize("text", [
+    "D1: Loan sa at hun ville begynne.",
+    "D1: Det var travelt. Loan ringte meg i går.",
+    "D1: Loan skal begynne på kurs.",
+    "I: Hvem ringte deg?\nD1: Loan.",
+])
+def test_a_name_the_lexicons_lack_ending_in_an_n_is_no_definite_form_first_in_a_sentence(text: str) -> None:
+    assert _first(text) == ["Loan"]
+

@@ -923,12 +923,17 @@ def _definite_noun(folded: str) -> bool:
     """Whether `folded` is a noun's definite form: long and ending as one does, the services' compounds
     the lexicons lack ("praksisveilederen", "bostøtta", "arbeidsavklaringspengene"), or as common as a
     noun's is (DEFINITE_MIN_ZIPF), or plural, and a known word with a definite ending ("mora", "fastlegen",
-    "ungane"); not the rare short word that ends so ("dela")."""
+    "ungane"); not the rare short word that ends so ("dela"), nor one the lexicons lack that ends in an
+    "n" after another letter than "e" ("loan", a Vietnamese name, is no definite form of the nynorsk "loa")."""
     stems = [folded[:-len(ending)] for ending in DEFINITE_ENDINGS if folded.endswith(ending) and len(folded) - len(ending) >= COMPOUND_HEAD]
     if not stems:
         return False
     if len(folded) >= DEFINITE_MIN_LENGTH:
         return not folded.endswith("n") or folded.endswith("en")  # a lone "n" ends a definite form after an "e" only
+    if folded.endswith("n") and not folded.endswith("en") and not _norwegian_word(folded):
+        # Nor does it in a short word, which the lexicons still hold where it ends so ("sidan", "korn"),
+        # as the words they are: no bare subject either.
+        return False
     # A plural's ending ends no name; a singular's ends many ("Dela", "Rattana").
     plural = folded.endswith(("ene", "ane"))
     return (plural or zipf(folded) >= DEFINITE_MIN_ZIPF) and any(_norwegian_word(stem) or _norwegian_word(stem + "e") for stem in stems)
