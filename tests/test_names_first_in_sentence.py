@@ -220,3 +220,30 @@ def test_a_name_spelt_as_a_dialect_word_with_a_definite_ending_is_still_proposed
 def test_a_name_the_lexicons_lack_ending_in_an_n_is_no_definite_form_first_in_a_sentence(text: str) -> None:
     assert _first(text) == ["Loan"]
 
+
+# "Tam" and "Lek" (Vietnamese, Thai; Norwegian "tame", "play") are everyday words, names only where they
+# are bare the subject of a verb said of people: after a modal or "har" too, where they were not looked for.
+@pytest.mark.parametrize("text", [
+    "D1: Tam skal ringe meg i morgen.",
+    "D1: Det var travelt. Lek vil snakke med deg.",
+    "D1: Tam kan ikke si noe om det.",
+    "D1: Hun sa det sånn: Lek skulle spørre veilederen.",
+    "D1: Tam har sagt at det var greit.",
+])
+def test_a_bare_word_before_a_modal_and_a_verb_said_of_people_is_proposed(text: str) -> None:
+    assert _first(text) in (["Tam"], ["Lek"])
+
+
+@pytest.mark.parametrize("text", [
+    # Everyday words before a modal and no verb said of people, or before "hjelpe", which a noun does too.
+    "D1: Lek skal være gøy. Tam var han ikke. Trang kan det bli. Lek er viktig for barn. Yoga kan hjelpe.",
+    # Nouns that English texts hardly write, and the common "folk", before a verb said of people.
+    "D1: Erfaring kan fortelle oss mye. Forskning har vist det. Folk kan si hva de vil.",
+    # The modal's own subject follows it.
+    "D1: Lek skal du ikke si noe om. Tam kan han ringe til.",
+    # Words the lexicons hold that end in an "n", nynorsk's "sidan" and "medan" among them.
+    "D1: Sidan kom tolken. Korn sa han ingenting om. Medan skal eg seie det.",
+])
+def test_everyday_words_before_a_modal_are_not_proposed(text: str) -> None:
+    assert _first(text) == []
+
