@@ -247,3 +247,21 @@ def test_a_bare_word_before_a_modal_and_a_verb_said_of_people_is_proposed(text: 
 def test_everyday_words_before_a_modal_are_not_proposed(text: str) -> None:
     assert _first(text) == []
 
+
+# Names no dictionary holds, proposed first in a sentence as rare words are: "Rattana" (Thai) was read as
+# an inflection of "rattan" (Zipf 1.5, its Snowball stem), and "Nermina" (Bosnian) of the name "Nermin"
+# (1.8), so neither was rare enough; both are also read as compounds ("rat|tana", "ner|mina").
+@pytest.mark.parametrize("name", ["Rattana", "Nermina"])
+@pytest.mark.parametrize("frame", [
+    "D1: {name} sa at hun ikke ville.",
+    "D1: Det var travelt. {name} hjalp meg med CV-en.",
+    "D1: Hun sa det sånn: {name} skal få plassen.",
+])
+def test_a_name_whose_stem_is_no_norwegian_word_is_proposed_first_in_a_sentence(name: str, frame: str) -> None:
+    assert _first(frame.format(name=name)) == [name]
+
+
+@pytest.mark.parametrize("name", ["Loan", "Rattana", "Tam", "Lek"])
+@pytest.mark.parametrize("frame", ["D1: og så sa {name} at det var greit.", "D1: jeg og {name} gikk dit.", "D1: Jeg snakket med {name} i går."])
+def test_a_southeast_asian_name_inside_a_sentence_is_proposed(name: str, frame: str) -> None:
+    assert _first(frame.format(name=name)) == [name]

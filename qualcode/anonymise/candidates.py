@@ -600,9 +600,9 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
 
 def _shaped_like_a_name(word: str) -> bool:
     """A short word no list holds and bokmål hardly knows, nor its stem: a name from the languages the
-    lists miss ("Semhar", "Gosia", "Hodan") more often than not. An inflection the frequency list
-    lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen")
-    unless written with letters Norwegian does not use ("Małgorzata")."""
+    lists miss ("Semhar", "Gosia", "Hodan", "Rattana") more often than not. An inflection the frequency
+    list lacks is known by its stem, a Norwegian word ("Veilederes", "Ungane"); a long word is a
+    compound ("Handlingsplanen") unless written with letters Norwegian does not use ("Małgorzata")."""
     folded = word.casefold()
     short_or_foreign = len(word) <= UNKNOWN_FIRST_MAX_LENGTH or not NORWEGIAN_ALPHABET.issuperset(folded)
     if folded in ROLE_LABELS or not (word.isalpha() and short_or_foreign and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF) or _said_aloud(folded):
@@ -611,8 +611,11 @@ def _shaped_like_a_name(word: str) -> bool:
 
     # Nor a word of the dictionaries, nor its genitive, which the bokmål list holds as rare as a name:
     # nynorsk ("Ærleg", "Byrja", "Truleg"), bokmål's inflections ("Linjenes", "Ulempens") and English
-    # ("Approved", "Wealthy").
-    return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF and not any(_dictionary_word(form) for form in _with_genitive_base(folded))
+    # ("Approved", "Wealthy"). A stem that is no Norwegian word makes no Norwegian inflection, however
+    # often wordfreq meets it: "Rattana" is none of "rattan" (English, 1.5), "Nermina" none of the name "Nermin".
+    root = stem(folded)
+    return ((zipf(root) < UNKNOWN_FIRST_MAX_ZIPF or not _norwegian_word(root))
+            and not any(_dictionary_word(form) for form in _with_genitive_base(folded)))
 
 
 # The roles' labels as nynorsk writes them, beside ROLE_LABELS' bokmål.
@@ -864,8 +867,9 @@ def _reads_as_name(word: str, lowered: set[str]) -> bool:
 def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     """Whether the capitalised word at `index`, where a sentence begins, is bare the subject of the verb
     after it, as a name is and a noun is not: before a verb said of people (SAID_OF_PEOPLE: "Rodel sa at
-    han ville", "Nordmann ringte"), or a modal or "har" and one ("Tam skal ringe meg"), before a copula and a role's label ("Nordmann var veilederen min"),
-    or, when bokmål hardly writes it, before any verb a subject comes first with ("Aras kom for sent").
+    han ville", "Nordmann ringte"), or a modal or "har" and one ("Tam skal ringe meg"), before a copula
+    and a role's label ("Nordmann var veilederen min"), or, when bokmål hardly writes it, before any
+    verb a subject comes first with ("Aras kom for sent").
     Not when the verb's own subject follows it ("Lovely var det"), nor a role, a kinship word or a
     noun's definite form ("Veilederen sa", "Bestemor sa", "Fastlegen ringte"), nor what is said aloud."""
     if index + 1 >= len(doc) or not doc[index].whitespace_:
