@@ -908,3 +908,26 @@ def test_a_participant_id_that_is_a_fodselsnummer_is_refused_not_merged_with_eve
     with Project.open(demo) as project, project.begin() as session:
         names = session.scalars(select(Participant.name)).all()
     assert "(fødselsnummer)" not in names and "D9" not in names  # the CSV is one transaction
+
+
+def test_an_import_holds_back_southeast_asian_names_said_first_in_a_sentence_and_stores_none(demo: Path, tmp_path: Path) -> None:
+    """"Loan", "Rattana" and "Tam" said only first in a sentence, each also a word or rare as an inflection
+    of one, were stored as said: the import proposed nothing."""
+    project = ["--project", str(demo)]
+    new = tmp_path / "ny.txt"
+    said = "I: Hvem hjelper deg nå?\nD9: Det var travelt. Rattana ringte meg i går. Tam skal ringe meg i morgen. Loan sa at det var greit.\n"
+    new.write_text(said, encoding="utf-8")
+    held = run(*project, "import", str(new), "--participant", "D9")
+    assert held.exit_code == 1 and "possible identifiers" in held.output
+    pending = {candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)}
+    assert {"Rattana", "Tam", "Loan"} <= pending
+    with Project.open(demo) as opened, opened.begin() as session:
+        assert session.scalars(select(Transcript).where(Transcript.name == "ny")).first() is None
+    for name in ("Rattana", "Tam", "Loan"):
+        assert run(*project, "anonymise", "accept", name, "--kind", "person", "--gender", "f").exit_code == 0
+    imported = run(*project, "import", str(new), "--participant", "D9")
+    assert imported.exit_code == 0, imported.output
+    shown = run(*project, "transcripts", "show", "ny").output
+    assert "ringte meg i går" in shown and not {"Rattana", "Tam", "Loan"} & set(shown.replace(".", " ").split())
+    stored = [path.read_bytes() for path in (demo / ".qualcode").iterdir() if path.is_file()]
+    assert not any(name.encode() in content for content in stored for name in ("Rattana", "Loan"))

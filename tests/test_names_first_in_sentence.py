@@ -207,3 +207,61 @@ def test_a_name_spelt_as_a_dialect_word_with_a_definite_ending_is_still_proposed
     """Listed among the words that name no one, the dialect's "Ho", "Hu", "Ke", "Kor" and "Dei" made
     these their definite forms, and ordinary words: stored as said."""
     assert _first(f"D1: Jeg snakket med {name} i går. {name} sa at det var greit.") == [name]
+
+
+# "Loan", a Vietnamese given name and an English word, was read as the definite form of the nynorsk "loa"
+# ("loa" + "n"), and a noun's definite form is no bare subject: stored as said first in its sentence.
+@pytest.mark.parametrize("text", [
+    "D1: Loan sa at hun ville begynne.",
+    "D1: Det var travelt. Loan ringte meg i går.",
+    "D1: Loan skal begynne på kurs.",
+    "I: Hvem ringte deg?\nD1: Loan.",
+])
+def test_a_name_the_lexicons_lack_ending_in_an_n_is_no_definite_form_first_in_a_sentence(text: str) -> None:
+    assert _first(text) == ["Loan"]
+
+
+# "Tam" and "Lek" (Vietnamese, Thai; Norwegian "tame", "play") are everyday words, names only where they
+# are bare the subject of a verb said of people: after a modal or "har" too, where they were not looked for.
+@pytest.mark.parametrize("text", [
+    "D1: Tam skal ringe meg i morgen.",
+    "D1: Det var travelt. Lek vil snakke med deg.",
+    "D1: Tam kan ikke si noe om det.",
+    "D1: Hun sa det sånn: Lek skulle spørre veilederen.",
+    "D1: Tam har sagt at det var greit.",
+])
+def test_a_bare_word_before_a_modal_and_a_verb_said_of_people_is_proposed(text: str) -> None:
+    assert _first(text) in (["Tam"], ["Lek"])
+
+
+@pytest.mark.parametrize("text", [
+    # Everyday words before a modal and no verb said of people, or before "hjelpe", which a noun does too.
+    "D1: Lek skal være gøy. Tam var han ikke. Trang kan det bli. Lek er viktig for barn. Yoga kan hjelpe.",
+    # Nouns that English texts hardly write, and the common "folk", before a verb said of people.
+    "D1: Erfaring kan fortelle oss mye. Forskning har vist det. Folk kan si hva de vil.",
+    # The modal's own subject follows it.
+    "D1: Lek skal du ikke si noe om. Tam kan han ringe til.",
+    # Words the lexicons hold that end in an "n", nynorsk's "sidan" and "medan" among them.
+    "D1: Sidan kom tolken. Korn sa han ingenting om. Medan skal eg seie det.",
+])
+def test_everyday_words_before_a_modal_are_not_proposed(text: str) -> None:
+    assert _first(text) == []
+
+
+# Names no dictionary holds, proposed first in a sentence as rare words are: "Rattana" (Thai) was read as
+# an inflection of "rattan" (Zipf 1.5, its Snowball stem), and "Nermina" (Bosnian) of the name "Nermin"
+# (1.8), so neither was rare enough; both are also read as compounds ("rat|tana", "ner|mina").
+@pytest.mark.parametrize("name", ["Rattana", "Nermina"])
+@pytest.mark.parametrize("frame", [
+    "D1: {name} sa at hun ikke ville.",
+    "D1: Det var travelt. {name} hjalp meg med CV-en.",
+    "D1: Hun sa det sånn: {name} skal få plassen.",
+])
+def test_a_name_whose_stem_is_no_norwegian_word_is_proposed_first_in_a_sentence(name: str, frame: str) -> None:
+    assert _first(frame.format(name=name)) == [name]
+
+
+@pytest.mark.parametrize("name", ["Loan", "Rattana", "Tam", "Lek"])
+@pytest.mark.parametrize("frame", ["D1: og så sa {name} at det var greit.", "D1: jeg og {name} gikk dit.", "D1: Jeg snakket med {name} i går."])
+def test_a_southeast_asian_name_inside_a_sentence_is_proposed(name: str, frame: str) -> None:
+    assert _first(frame.format(name=name)) == [name]

@@ -98,6 +98,18 @@ SAID_OF_PEOPLE = frozenset((
     "fortalte forteller fortalde forklarte forklarer tenkte tenker syntes synes syns synst visste vet veit "
     "hjalp hjelper hjelpte snakket snakker snakka pratet prater prata lovet lovte smilte lo ropte skrek nikket"
 ).split())
+# The same verbs after a modal or "har" ("Tam skal ringe meg", "Lek vil snakke med deg", "Tam har sagt at"):
+# what a modal or "har" begins the sentence with is the subject of the verb after it. Their infinitives and
+# participles (bokmål, nynorsk and spoken forms), with at most one adverb between ("Tam kan ikke si"); not
+# "hjelpe" or "forklare", which a bare noun does after a modal as often ("Trening kan hjelpe").
+AUXILIARIES = frozenset("skal skulle vil ville kan kunne må måtte bør burde har hadde".split())
+SAID_OF_PEOPLE_AFTER_AUXILIARY = frozenset((
+    "si seie sei ringe ringje mene meine spørre spørje svare fortelle fortelje tenke tenkje synes syns vite "
+    "snakke prate love smile le rope skrike nikke "
+    "sagt sagd ringt ringa ment meint spurt spurd svart svara fortalt fortald tenkt synst visst "
+    "snakket snakka pratet prata lovet lova smilt ledd ropt skreket nikket nikka"
+).split())
+ADVERBS_AFTER_AUXILIARY = frozenset("ikke ikkje også òg bare berre aldri alltid gjerne kanskje sikkert nok".split())
 # Copulas, after which a role's label ending the sentence or before a possessive says that the word
 # before them is a person ("Nordmann var veilederen min"; not "Innimellom var veilederen sur").
 COPULAS = frozenset("var er ble blir vart vert va".split())
@@ -105,7 +117,7 @@ POSSESSIVES = frozenset("min mi mitt mine din di ditt dine vår vårt våre hans
 # Verbs a sentence's subject begins it before: a word bokmål hardly writes (below NAME_PART_MAX_ZIPF),
 # bare before one, is a name ("Aras kom for sent", "Lovely skal få plassen"; not "Tolken kom").
 SUBJECT_VERBS = SAID_OF_PEOPLE | COPULAS | frozenset((
-    "kom kommer kjem hadde har fikk får fekk gikk går gjekk gjorde gjør skal skulle vil ville kan kunne må måtte "
+    "kom kommer kjem hadde har fikk får fekk gikk går gjekk gjorde gjør skal skulle vil ville kan kunne må måtte bør burde "
     "bor bodde jobbet jobber jobba flyttet flytta begynte sluttet tok ga gav kjørte satt sto stod"
 ).split())
 # Words after such a verb that are its subject, so that the word before it is not: "Lovely var det",
@@ -588,9 +600,9 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
 
 def _shaped_like_a_name(word: str) -> bool:
     """A short word no list holds and bokmål hardly knows, nor its stem: a name from the languages the
-    lists miss ("Semhar", "Gosia", "Hodan") more often than not. An inflection the frequency list
-    lacks is known by its stem ("Veilederes", "Ungane"); a long word is a compound ("Handlingsplanen")
-    unless written with letters Norwegian does not use ("Małgorzata")."""
+    lists miss ("Semhar", "Gosia", "Hodan", "Rattana") more often than not. An inflection the frequency
+    list lacks is known by its stem, a Norwegian word ("Veilederes", "Ungane"); a long word is a
+    compound ("Handlingsplanen") unless written with letters Norwegian does not use ("Małgorzata")."""
     folded = word.casefold()
     short_or_foreign = len(word) <= UNKNOWN_FIRST_MAX_LENGTH or not NORWEGIAN_ALPHABET.issuperset(folded)
     if folded in ROLE_LABELS or not (word.isalpha() and short_or_foreign and zipf(folded) < UNKNOWN_FIRST_MAX_ZIPF) or _said_aloud(folded):
@@ -599,8 +611,11 @@ def _shaped_like_a_name(word: str) -> bool:
 
     # Nor a word of the dictionaries, nor its genitive, which the bokmål list holds as rare as a name:
     # nynorsk ("Ærleg", "Byrja", "Truleg"), bokmål's inflections ("Linjenes", "Ulempens") and English
-    # ("Approved", "Wealthy").
-    return zipf(stem(folded)) < UNKNOWN_FIRST_MAX_ZIPF and not any(_dictionary_word(form) for form in _with_genitive_base(folded))
+    # ("Approved", "Wealthy"). A stem that is no Norwegian word makes no Norwegian inflection, however
+    # often wordfreq meets it: "Rattana" is none of "rattan" (English, 1.5), "Nermina" none of the name "Nermin".
+    root = stem(folded)
+    return ((zipf(root) < UNKNOWN_FIRST_MAX_ZIPF or not _norwegian_word(root))
+            and not any(_dictionary_word(form) for form in _with_genitive_base(folded)))
 
 
 # The roles' labels as nynorsk writes them, beside ROLE_LABELS' bokmål.
@@ -852,8 +867,9 @@ def _reads_as_name(word: str, lowered: set[str]) -> bool:
 def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     """Whether the capitalised word at `index`, where a sentence begins, is bare the subject of the verb
     after it, as a name is and a noun is not: before a verb said of people (SAID_OF_PEOPLE: "Rodel sa at
-    han ville", "Nordmann ringte"), before a copula and a role's label ("Nordmann var veilederen min"),
-    or, when bokmål hardly writes it, before any verb a subject comes first with ("Aras kom for sent").
+    han ville", "Nordmann ringte"), or a modal or "har" and one ("Tam skal ringe meg"), before a copula
+    and a role's label ("Nordmann var veilederen min"), or, when bokmål hardly writes it, before any
+    verb a subject comes first with ("Aras kom for sent").
     Not when the verb's own subject follows it ("Lovely var det"), nor a role, a kinship word or a
     noun's definite form ("Veilederen sa", "Bestemor sa", "Fastlegen ringte"), nor what is said aloud."""
     if index + 1 >= len(doc) or not doc[index].whitespace_:
@@ -870,9 +886,19 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     if verb in SAID_OF_PEOPLE:
         # Unless the verb's subject follows it, a noun's definite form ("Innimellom ringte veilederen").
         return after is None or not (_role(after.lower_) or _definite_noun(after.lower_))
+    if verb in AUXILIARIES and _said_of_people_after(doc, index + 2):
+        return True
     if verb in COPULAS and after is not None and _role(after.lower_) and _ends_phrase(doc, index + 3):
         return True
     return zipf(folded) < NAME_PART_MAX_ZIPF
+
+
+def _said_of_people_after(doc: Doc, index: int) -> bool:
+    """Whether the token at `index`, after a modal or "har", or the one after it when that is an adverb
+    ("ikke", "også"), is a verb said of people: "skal ringe", "har sagt", "kan ikke si"."""
+    if index < len(doc) and doc[index].lower_ in ADVERBS_AFTER_AUXILIARY:
+        index += 1
+    return index < len(doc) and doc[index].lower_ in SAID_OF_PEOPLE_AFTER_AUXILIARY
 
 
 def _bare_word(folded: str) -> bool:
@@ -923,12 +949,17 @@ def _definite_noun(folded: str) -> bool:
     """Whether `folded` is a noun's definite form: long and ending as one does, the services' compounds
     the lexicons lack ("praksisveilederen", "bostøtta", "arbeidsavklaringspengene"), or as common as a
     noun's is (DEFINITE_MIN_ZIPF), or plural, and a known word with a definite ending ("mora", "fastlegen",
-    "ungane"); not the rare short word that ends so ("dela")."""
+    "ungane"); not the rare short word that ends so ("dela"), nor one the lexicons lack that ends in an
+    "n" after another letter than "e" ("loan", a Vietnamese name, is no definite form of the nynorsk "loa")."""
     stems = [folded[:-len(ending)] for ending in DEFINITE_ENDINGS if folded.endswith(ending) and len(folded) - len(ending) >= COMPOUND_HEAD]
     if not stems:
         return False
     if len(folded) >= DEFINITE_MIN_LENGTH:
         return not folded.endswith("n") or folded.endswith("en")  # a lone "n" ends a definite form after an "e" only
+    if folded.endswith("n") and not folded.endswith("en") and not _norwegian_word(folded):
+        # Nor does it in a short word, which the lexicons still hold where it ends so ("sidan", "korn"),
+        # as the words they are: no bare subject either.
+        return False
     # A plural's ending ends no name; a singular's ends many ("Dela", "Rattana").
     plural = folded.endswith(("ene", "ane"))
     return (plural or zipf(folded) >= DEFINITE_MIN_ZIPF) and any(_norwegian_word(stem) or _norwegian_word(stem + "e") for stem in stems)
