@@ -4,6 +4,7 @@ yes/no, number and date attributes keep their own handling."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from sqlalchemy import select
@@ -96,3 +97,18 @@ def test_a_transcripts_front_matter_and_a_qdpx_store_it_so_and_a_table_has_one_c
         assert (stored["D8"]["bydel"], stored["D9"]["bydel"]) == ("Grünerløkka", "Grünerløkka")
         matrix = code_matrix(session, None, ["sted"])
         assert [column.values for column in matrix.columns] == [("på kontoret",)]
+
+
+def test_a_value_typed_decomposed_or_spaced_otherwise_is_stored_as_the_project_spells_it(session: Session, coder: Coder, tmp_path: Path) -> None:
+    # "Å" as A and a combining ring, as a Mac or another program's CSV may give it, and two spaces:
+    # each was a column of its own beside the stored spelling (the guard composes only what it stores).
+    decomposed = unicodedata.normalize("NFD", "BODØ KONTOR Å")
+    import_participants(session, _write(tmp_path, "a.csv", "participant;sted;office\nD1;Bodø kontor Å;Kontor Å\n"))
+    import_participants(session, _write(tmp_path, "b.csv", f"participant;sted;office\nD2;{decomposed};{decomposed[5:]}\n"))
+    get_or_create_participant(session, "D3", "deltaker")
+    edit_participant(session, "D3", coder, attributes={"sted": "bodø  kontor å"})
+    stored = _attributes(session)
+    assert [stored[name]["sted"] for name in ("D1", "D2", "D3")] == ["Bodø kontor Å"] * 3
+    offices = session.scalars(select(Participant.office).order_by(Participant.name)).all()
+    assert offices[:2] == ["Kontor Å", "Kontor Å"]
+
