@@ -280,3 +280,27 @@ def test_quotes_of_no_ones_words_are_credited_to_no_informant(typed: tuple[Path,
     text = "\n".join(paragraph.text for paragraph in docx.Document(str(tmp_path / "rapport.docx")).paragraphs)
     [noted] = [line for line in text.splitlines() if NOTED in line]
     assert "informant" not in noted.lower() and "[" in noted
+
+
+def test_a_value_typed_as_the_totals_heading_is_a_column_of_its_own_beside_the_total(
+    tmp_path: Path, demo_template: Path,
+) -> None:
+    """An office "Total" headed a column keyed "Total" beside the total column: in JSON the row's total
+    took the column's count's place (V1 and V2's 3 passages of måltall-press read as every office's 4)."""
+    root, env = coded_demo(demo_template, tmp_path, {"Forsker 1": CODINGS})
+    with Project.open(root) as project, project.begin() as session:
+        for person in session.scalars(select(Participant).where(Participant.name.in_(("V1", "V2")))):
+            person.office = "Total"
+    studie = (root, env)
+    data = matrix(studie, "--by", "office", "--code", "måltall-press")
+    keys = [column["key"] for column in data["columns"]]
+    assert keys.count("Total") == 1 and keys[-1] == "Total" and '"Total"' in keys
+    row = data["rows"][0]
+    assert (row["values"]['"Total"'], row["values"]["Total"]) == (3, 4)
+    assert 'A value typed as "Total" or "Totalt" is in quotation marks' in data["caption"]
+    # Its cell opens on its own passages, named as the table heads it or as typed; a filter chooses them.
+    for where in ('office="Total"', "office=Total"):
+        listed = json.loads(ok(studie, "analyse", "cell", "måltall-press", where, "--json"))
+        assert {row["values"]["participant"] for row in listed["rows"]} == {"V1", "V2"}
+    chosen = json.loads(ok(studie, "analyse", "codes", "--code", "måltall-press", "--attribute", "office=Total", "--json"))
+    assert chosen["rows"][0]["values"]["passages"] == 3

@@ -233,3 +233,48 @@ async def test_the_counts_say_that_someone_withdrew_as_analyse_does(demo: Path) 
         assert line.display and str(line.render()) == withdrawn.note
         assert screen.matrix is not None and screen.matrix.total == 1  # D3's passage is not counted
         assert withdrawn.note.startswith("1 participant withdrew (") and "D3" not in withdrawn.note
+
+
+async def test_codes_named_as_the_tables_own_rows_and_columns_open_the_matrices(
+    coded_template: tuple[Path, dict[str, Any]], tmp_path: Path,
+) -> None:
+    """A top-level code named "total" took the key of the matrix's totals row, one named "code" that of
+    the co-occurrence's code column, one named "participant" that of the framework matrix's first
+    column: the screen failed with a DuplicateKey. Each is a row or column of its own."""
+    from qualcode.codebook.service import create_code
+    from qualcode.tui.screens.framework import FrameworkScreen
+
+    root = tmp_path / "project"
+    shutil.copytree(coded_template[0], root)
+    quote = "Jeg har sagt til veilederne at vi må nå måltallet før jul."
+    with Project.open(root) as project, project.begin() as session:
+        coder = get_or_create_coder(session, "Forsker 1")
+        for name in ("total", "code", "participant"):
+            create_code(session, name, coder=coder)
+            add_coding(session, "leder_L1", name, coder, match=quote)
+    app = open_tui(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, rounds=2)
+        app.action_analysis()
+        await settle(pilot, rounds=3)
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen) and screen.matrix is not None
+        grid: DataTable[Any] = screen.query_one(DataTable)
+        assert grid.row_count == len(screen.matrix.rows) + 1  # every code, then the totals
+        total_row = grid.get_row_at(grid.get_row_index("total"))
+        assert str(total_row[0]).strip() == "total" and str(total_row[-1]) == "1"
+        await pilot.press("o")
+        await settle(pilot, rounds=3)
+        assert screen.showing == "cooccurrence" and screen.cooccurrence is not None
+        assert str(grid.get_row_at(grid.get_row_index("code"))[0]).strip().endswith("code")
+        await pilot.press("escape")
+        await settle(pilot)
+        app.action_framework()
+        for _ in range(40):
+            await settle(pilot)
+            if isinstance(app.screen, FrameworkScreen) and app.screen.matrix is not None:
+                break
+        framework = app.screen
+        assert isinstance(framework, FrameworkScreen) and framework.matrix is not None
+        assert "participant" in [code.path for code in framework.matrix.codes]
+        assert len(framework.query_one(DataTable).columns) == len(framework.matrix.codes) + 1

@@ -22,6 +22,7 @@ from qualcode.analysis.rules import MISSING, NAMES_NB, NO_INFORMANT, NO_VALUE, P
 from qualcode.analysis.tables import WITHHELD, Cell, Column, Row, Table
 from qualcode.anonymise.attribution import SMALL_GROUP
 from qualcode.codebook.service import find_code
+from qualcode.coding.missing import TOTAL, TOTAL_NB
 from qualcode.coding.passages import (
     QuoteFilter,
     code_as_stored,
@@ -212,6 +213,7 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
     # Said only of the columns the table has: which values are missing, and why.
     present = {value for column in matrix.columns for value in column.values}
     typed_as_missing = any(value.startswith('"') and value.strip('"') in PLACEHOLDERS for value in present)  # as_typed()
+    typed_as_total = any(value.startswith('"') and value.strip('"') in (TOTAL, TOTAL_NB) for value in present)
 
     crossed = len(matrix.by) == 2
     columns = [
@@ -219,7 +221,7 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
                sizes=(("participants", column.participants), ("transcripts", column.transcripts)))
         for column in matrix.columns
     ]
-    total = "Totalt" if nb else "Total"
+    total = TOTAL_NB if nb else TOTAL
     columns.append(Column(total))
     depth = min((row.depth for row in matrix.rows), default=0)
 
@@ -252,6 +254,8 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
                " uten informanter." if NO_INFORMANT in present else "")
             + (f' En verdi skrevet inn slik tabellen viser en manglende verdi, som "{shown(NO_VALUE)}", står i anførselstegn,'
                " i en egen kolonne." if typed_as_missing else "")
+            + (f' En verdi skrevet inn som "{TOTAL_NB}" eller "{TOTAL}" står i anførselstegn, i en egen kolonne før totalen.'
+               if typed_as_total else "")
             + (f" Prosentene er av {'radens' if percent == 'row' else 'kolonnens'} total." if percent else "")
             + " Totalene teller hver passasje én gang, under dens kode på øverste nivå (informanter: ulike over raden eller kolonnen)."
             + (" Sitattallene under hvert tema teller hvert sitat én gang, uansett hvor mange som kodet det, og overlappende"
@@ -278,6 +282,8 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
                if NO_INFORMANT in present else "")
             + (f' A value typed as the table shows a missing one, such as "{NO_VALUE}", is in quotation marks, in a column'
                " of its own." if typed_as_missing else "")
+            + (f' A value typed as "{TOTAL}" or "{TOTAL_NB}" is in quotation marks, in a column of its own before the total.'
+               if typed_as_total else "")
             + (f" Percentages are of the {percent} total." if percent else "")
             + " The totals count each passage once, under its top-level code (participants: distinct over the row or column)."
             + (" The quote counts under each theme count each quote once, however many coded it, and overlapping codings"
@@ -335,8 +341,9 @@ def cell_passages(
     target = find_code(session, code)
     for name, _ in where:
         check_column(session, name)
-    # A missing value's label as a bokmål table heads it opens the same column.
-    in_english = {NAMES_NB[label]: label for label in MISSING}
+    # A missing value's label as a bokmål table heads it opens the same column; the total's heading,
+    # which heads no column of values, the value typed so (headed "Total", in quotation marks).
+    in_english = {NAMES_NB[label]: label for label in MISSING} | {total: f'"{total}"' for total in (TOTAL, TOTAL_NB)}
     where = [(name, in_english.get(value, value)) for name, value in where]
     found = coded(session, selection, texts=True, required=False)
     mine = [index for index, code_id in enumerate(found.code) if code_id == target.id]

@@ -702,8 +702,11 @@ def check_column(session: Session, name: str) -> str:
 
 
 def sort_values(values: Iterable[str]) -> list[str]:
-    """Column values in natural order (D2 before D10), then NO_VALUE, then NO_INFORMANT."""
-    return sorted(set(values), key=lambda value: (MISSING.index(value) + 1 if value in MISSING else 0, natural_key(value)))
+    """Column values in natural order (D2 before D10), then NO_VALUE, then NO_INFORMANT. Values that
+    natural order cannot tell apart (Kontor A and kontor a, kept from before values were spelled as
+    the project spells them) are in code point order, so a table's columns come in one order run
+    after run: in the order of a set of them, as before, they changed places between runs."""
+    return sorted(set(values), key=lambda value: (MISSING.index(value) + 1 if value in MISSING else 0, natural_key(value), value))
 
 
 def _selected_code_ids(session: Session, selection: QuoteFilter, parents: dict[int, int | None] | None = None) -> set[int]:

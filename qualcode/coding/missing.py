@@ -1,13 +1,15 @@
 """What a table shows in place of a value, in English and bokmål, and how a filter tells it from a value typed so.
 
-Public: NO_VALUE, NO_INFORMANT, NO_VALUE_NB, NO_INFORMANT_NB, MISSING, PLACEHOLDERS, NOT_STATED, as_typed(),
-typed_as(), value_holds().
+Public: NO_VALUE, NO_INFORMANT, NO_VALUE_NB, NO_INFORMANT_NB, MISSING, PLACEHOLDERS, TOTAL, TOTAL_NB, NOT_STATED,
+as_typed(), typed_as(), value_holds().
 
 Analysis tables (qualcode/analysis/rules.py) head the participants or transcripts without a value NO_VALUE,
 and, split by a participant's attribute, the passages counted for no one NO_INFORMANT. A value typed as one
 of these ("(not stated)" as an office) is shown in quotation marks (as_typed), a column of its own. A filter
 (`--attribute NAME=VALUE`, the terminal UI's passage filter) reads them the same way: the bare label
-chooses those without a value, the label in quotation marks the value typed so (typed_as).
+chooses those without a value, the label in quotation marks the value typed so (typed_as). So is a value
+typed as the heading of a table's total column (TOTAL, "Total"): as itself it was the total's key in JSON,
+where the total's count took the place of the column's.
 """
 
 from __future__ import annotations
@@ -24,20 +26,25 @@ NO_INFORMANT_NB = "(ingen informant)"
 MISSING = (NO_VALUE, NO_INFORMANT)  # in this order after the values a column has
 # What a table shows in place of a value, in either language.
 PLACEHOLDERS = frozenset((NO_VALUE, NO_INFORMANT, NO_VALUE_NB, NO_INFORMANT_NB))
+# The heading (and JSON key) of a table's total column, in either language.
+TOTAL = "Total"
+TOTAL_NB = "Totalt"
 # What a filter writes for "without a value", in either language.
 NOT_STATED = (NO_VALUE, NO_VALUE_NB)
+_TAKEN = PLACEHOLDERS | {TOTAL, TOTAL_NB}  # what a value typed so is shown in quotation marks beside
 
 
 def as_typed(value: str) -> str:
     """A stored value as a column shows it: in quotation marks if it reads as a placeholder ("(not stated)"
-    typed as an office), so that it is never counted, opened or headed as the placeholder's column."""
-    return f'"{value}"' if value.strip('"') in PLACEHOLDERS else value
+    typed as an office) or as the total's heading, so that it is never counted, opened or headed as the
+    placeholder's column or the total."""
+    return f'"{value}"' if value.strip('"') in _TAKEN else value
 
 
 def typed_as(shown: str) -> str:
     """The stored value a filter names as a table shows it (as_typed's reverse): '"(not stated)"' is the
     value typed so; any other text is itself."""
-    if len(shown) > 2 and shown[0] == shown[-1] == '"' and shown[1:-1].strip('"') in PLACEHOLDERS:
+    if len(shown) > 2 and shown[0] == shown[-1] == '"' and shown[1:-1].strip('"') in _TAKEN:
         return shown[1:-1]
     return shown
 

@@ -33,7 +33,7 @@ from qualcode.store.models import (
 from qualcode.store.project import clean_typed
 from qualcode.text.delimited import DelimitedTable, read_delimited
 from qualcode.text.encoding import decode
-from qualcode.text.normalise import one_line
+from qualcode.text.normalise import one_line, visible
 
 ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 # An age band: from and to (30-39), or from and up (67+); the same for the CSV import and an edit.
@@ -225,9 +225,9 @@ def participant_named(session: Session, name: str) -> Participant | None:
 def role_as_spelled(session: Session, role: str) -> str:
     """A role as the project already spells it ("Deltaker" and "deltaker" are one role, counted
     once), or lower-cased if it is new, as `participants edit --role` stores roles."""
-    folded = role.casefold()
+    folded = _spelling(role)
     known = session.scalars(select(Participant.role).where(Participant.role.is_not(None)).distinct().order_by(Participant.role))
-    return next((spelled for spelled in known if spelled is not None and spelled.casefold() == folded), role.lower())
+    return next((spelled for spelled in known if spelled is not None and _spelling(spelled) == folded), role.lower())
 
 
 def spelled_as_stored(session: Session, column: str, value: str) -> str:
@@ -240,9 +240,16 @@ def spelled_as_stored(session: Session, column: str, value: str) -> str:
 def _as_stored(session: Session, stored: Any, value: str, *where: Any) -> str:
     """`value` as `stored` (a column, among the rows `where` chooses) already spells it, case aside,
     else as given; of two stored spellings, the first in order, as a table lists them."""
-    folded = value.casefold()
+    folded = _spelling(value)
     known = session.scalars(select(stored).where(stored.is_not(None), *where).distinct().order_by(stored))
-    return next((spelled for spelled in known if spelled is not None and spelled.casefold() == folded), value)
+    return next((spelled for spelled in known if spelled is not None and _spelling(spelled) == folded), value)
+
+
+def _spelling(value: str) -> str:
+    """`value` as two spellings of one value compare: composed, as the guard stores typed text (an "å"
+    typed as a and a ring, as a Mac or a CSV may give it, was a column of its own beside the stored
+    "Å"), with one space between its words and case aside."""
+    return " ".join(visible(value).split()).casefold()
 
 
 # Names an extra attribute may not take: the columns every quote table, matrix and filter already

@@ -30,7 +30,10 @@ VALUE_WIDTH = (4, 12)  # a value column's width follows its header and counts, w
 # The columns a researcher reaches for first, in this order; any other attribute follows.
 FIRST_COLUMNS = ("role", "wave", "office", "participant", "transcript", "coder", "fidelity", "gender", "age_band")
 WITHIN = ("overlap", "turn")  # sentence windows need the sentence splitter: left to `qualcode analyse cooccur`
-TOTAL = "total"
+TOTAL = "total"  # the total column's key
+# The keys of the code column and the totals row: a code's path never begins with "/", so no code
+# named "total" or "code" takes the key of a row or column beside it (the screen failed to open).
+LABEL_KEY, TOTAL_ROW = "/code", "/total"
 PATIENCE = 0.4  # seconds the matrix may take before the screen is shown counting instead
 _OPENING: WeakSet[QualcodeApp] = WeakSet()  # apps counting a matrix for a screen not shown yet
 
@@ -207,7 +210,7 @@ class AnalysisScreen(QualcodeScreen):
         row, _ = grid.cursor_coordinate
         grid.clear(columns=True)
         grid.header_height = 2  # the value, then its size: p participants and t transcripts
-        grid.add_column(Text(f"Codes × {self.by}\n"), width=LABEL_WIDTH, key="code")
+        grid.add_column(Text(f"Codes × {self.by}\n"), width=LABEL_WIDTH, key=LABEL_KEY)
         for index, column in enumerate(table.columns):
             label = column.label
             cells = [row_.cells[index].text() for row_ in table.all_rows()]
@@ -219,7 +222,7 @@ class AnalysisScreen(QualcodeScreen):
                          *(Text(cell.text(), justify="right") for cell in table_row.cells), key=matrix_row.path)
         if table.totals is not None:
             grid.add_row(Text(shorten(table.totals.label, LABEL_WIDTH), style="bold"),
-                         *(Text(cell.text(), style="bold", justify="right") for cell in table.totals.cells), key=TOTAL)
+                         *(Text(cell.text(), style="bold", justify="right") for cell in table.totals.cells), key=TOTAL_ROW)
         self._where(f"Codes × {self.by} · {self.matrix.total} passages · Enter lists a cell · a: columns · o: pairs")
         self._settle_cursor(row)
 
@@ -240,7 +243,7 @@ class AnalysisScreen(QualcodeScreen):
             return
         grid.header_height = 1
         width = max(3, len(str(len(table.codes))), *(len(str(cell.pairs)) for cell in table.cells.values()))
-        grid.add_column(Text("Code"), width=LABEL_WIDTH, key="code")
+        grid.add_column(Text("Code"), width=LABEL_WIDTH, key=LABEL_KEY)
         for number, code in enumerate(table.codes, start=1):
             grid.add_column(Text(str(number), justify="right"), width=width, key=code.path)
         depth = min((code.depth for code in table.codes), default=0)

@@ -66,7 +66,8 @@ class FrameworkScreen(QualcodeScreen):
         self.cells = {(cell.participant, cell.code_path): cell for row in matrix.rows for cell in row.cells}
         table: DataTable[Text] = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_column(Text("Participant"), width=NAME_WIDTH, key="participant")
+        # Keyed so no code takes it (a code's path never begins with "/"): a code named "participant" failed the screen.
+        table.add_column(Text("Participant"), width=NAME_WIDTH, key="/participant")
         for code in matrix.codes:
             table.add_column(Text(_fit(code.name, CELL_WIDTH)), width=CELL_WIDTH, key=code.path)
         for row in matrix.rows:
