@@ -61,6 +61,15 @@ async def reading_first(app: QualcodeApp, pilot: Any) -> ReaderScreen:
     return reader
 
 
+async def picking(app: QualcodeApp, pilot: Any) -> CodePicker:
+    """The code picker, opened from the reader by `p`."""
+    await pilot.press("p")
+    await until(app, pilot, lambda: isinstance(app.screen, CodePicker), "the picker")
+    picker = app.screen
+    assert isinstance(picker, CodePicker)
+    return picker
+
+
 def test_the_log_tells_another_sessions_changes_from_this_ones(sample_project: Path) -> None:
     """The service the UI looks with: its own events are known by their GUIDs; another's are not; and the
     newest event deleted (a withdrawal deletes events) with its id given to the next is told apart by its GUID."""
@@ -140,10 +149,7 @@ async def test_the_open_picker_lists_a_code_added_elsewhere_and_keeps_what_is_ty
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await reading_first(app, pilot)
-        await pilot.press("p")
-        await until(app, pilot, lambda: isinstance(app.screen, CodePicker), "the picker")
-        picker = app.screen
-        assert isinstance(picker, CodePicker)
+        picker = await picking(app, pilot)
         await pilot.press(*"blikk")
         with colleague(sample_project) as other:
             other.create_code(NEW)
@@ -160,10 +166,7 @@ async def test_the_code_highlighted_in_the_open_picker_stays_highlighted_when_re
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:
         reader = await reading_first(app, pilot)
-        await pilot.press("p")
-        await until(app, pilot, lambda: isinstance(app.screen, CodePicker), "the picker")
-        picker = app.screen
-        assert isinstance(picker, CodePicker)
+        picker = await picking(app, pilot)
         await pilot.press(*"avmakt")
         options = picker.query_one("#picker-options", OptionList)
         await until(app, pilot, lambda: options.highlighted is not None and picker.shown[options.highlighted].path == AVMAKT, "avmakt")
