@@ -354,6 +354,16 @@ def test_cli_set_show_cell_clear_and_undo(root: Path) -> None:
     assert "cleared the summary of D1 under empowerment" in history
 
 
+def test_cli_cell_shows_a_summary_written_in_paragraphs_in_its_paragraphs(root: Path) -> None:
+    """A probe: `framework cell`, which shows the whole summary, ran its lines together ("… tiltak. Andre runde: …")."""
+    summary = "Første runde: ville ikke ha tiltak.\n\nAndre runde: fornøyd med praksisplassen.\n- lønn\n- kolleger"
+    assert cli(root, "framework", "set", "D1", "empowerment", summary).exit_code == 0
+    shown = cli(root, "framework", "cell", "D1", "empowerment").output.splitlines()
+    said = shown[shown.index(next(line for line in shown if line.startswith("summary ("))) + 1:][:6]
+    assert said == ["  Første runde: ville ikke ha tiltak.", "", "  Andre runde: fornøyd med praksisplassen.", "  - lønn",
+                    "  - kolleger", "4 passages:"]
+
+
 def test_cli_errors_are_one_line(root: Path) -> None:
     for args, message in (
         (("framework", "set", "D1", "empowerment"), "no summary given (hint: give it as TEXT"),

@@ -159,7 +159,8 @@ def framework_cell_command(app: AppContext, participant: str, code: str, as_json
         click.echo("no summary yet")
     else:
         click.echo(f"summary ({cell.updated_by}, {cell.updated_at}):")
-        click.echo(textwrap.fill(cell.summary, WIDTH, initial_indent="  ", subsequent_indent="  "))
+        for line in cell.summary.splitlines():  # wrapped line by line: the summary's paragraphs and lists kept as written
+            click.echo(textwrap.fill(line, WIDTH, initial_indent="  ", subsequent_indent="  "))
     click.echo(f"{_passages(len(cell.passages))}:")
     for passage in cell.passages:
         new = "  new" if cell.summary is not None and not passage.linked else ""
