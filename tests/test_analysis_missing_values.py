@@ -63,6 +63,7 @@ def test_a_matrix_by_office_puts_informants_without_one_and_passages_of_no_infor
     sizes = {column["key"]: column["sizes"] for column in data["columns"]}
     assert sizes["(not stated)"]["participants"] == 1  # V2
     assert sizes["(no informant)"]["participants"] == 0  # no one's words: nobody to count
+    assert sizes["(no informant)"]["transcripts"] == 2  # the question's and the heading's
     row = next(row for row in data["rows"] if row["key"] == "måltall-press")
     # L1 and V1's two passages in kontor A; V2's in no office; the question and the heading counted for no one.
     assert row["values"] == {"kontor A": 3, "kontor B": 0, "(not stated)": 1, "(no informant)": 2, "Total": 6}

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.analysis.matrix import code_matrix
 from qualcode.analysis.passages import passages, population
+from qualcode.analysis.rules import NO_INFORMANT
 from qualcode.coding.passages import QuoteFilter
 from qualcode.errors import NotFound
 from qualcode.store.models import Participant, ParticipantAttribute, Transcript
@@ -76,5 +77,8 @@ def check_filtered(session: Session, data: st.DataObject) -> None:
     units = population(session, selection)
     for column in matrix.columns:
         inside = [unit for unit in units if tuple(unit.value(name) for name in by) == column.values]
-        assert column.transcripts == len({unit.transcript for unit in inside})
+        transcripts = {unit.transcript for unit in inside}
+        if NO_INFORMANT in column.values:  # and the transcripts of passages counted for no informant
+            transcripts |= {run.transcript for run in runs if tuple(run.value(name) for name in by) == column.values}
+        assert column.transcripts == len(transcripts)
         assert column.participants == len({unit.participant for unit in inside if unit.participant is not None})

@@ -161,6 +161,11 @@ def _columns(
             transcripts[values].add(unit.transcript)
             if unit.participant is not None:
                 people[values].add(unit.participant)
+        # Passages counted for no informant have no unit to be counted by; the transcripts they are in
+        # size their column (it said 0 transcripts beside the passages it held).
+        for (transcript_id, participant_id, _), values in values_of.items():
+            if participant_id is None and NO_INFORMANT in values:
+                transcripts[values].add(found.places.transcript_names[transcript_id])  # by name, as the units are
     combinations = set(transcripts) | set(values_of.values())
     ordered = [sort_values(combination[level] for combination in combinations) for level in range(len(by))]
     rank = [{value: position for position, value in enumerate(values)} for values in ordered]
