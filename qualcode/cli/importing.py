@@ -46,7 +46,8 @@ from qualcode.workspace import Workspace
 @click.option("--turn-pattern", help=r"Regex for turn markers with a (?P<speaker>...) group, e.g. '(?P<speaker>\w+) >'.")
 @click.option("--dry-run", is_flag=True, help="Show what would be replaced and proposed, and write nothing.")
 @click.option("--participants", "participants_csv", type=click.Path(path_type=Path), help="Import this participants CSV first.")
-@click.option("--replace", is_flag=True, help="A changed file under an existing name becomes that transcript's new text; codings re-anchored.")
+@click.option("--replace", is_flag=True,
+              help="A changed file under an existing name becomes that transcript's new text; codings re-anchored, backed up first.")
 @json_option
 @pass_app
 def import_command(
