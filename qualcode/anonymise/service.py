@@ -363,8 +363,9 @@ def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Rea
 def finish_purge(project: Project, key: PseudonymKey) -> Purged | None:
     """Rebuild the file after sensitive text left it; recorded, so a crash before it is resumed.
 
-    The researcher's own backups are rewritten with the key as the project was, on a copy of the
-    key (what a backup holds says nothing about where names are seen now); the others go."""
+    The researcher's own backups, and those taken before a replacement, are rewritten with the key as
+    the project was, on a copy of the key (what a backup holds says nothing about where names are seen
+    now); the others go."""
     import copy
 
     from qualcode.anonymise.reapply import reapply_key

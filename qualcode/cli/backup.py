@@ -20,7 +20,8 @@ def _size(size: int) -> str:
 def backup_group(ctx: click.Context) -> None:
     """Back up the project now (verified), or list and restore backups.
 
-    Backups are also taken before every upgrade and before the first change of each day.
+    Backups are also taken before every upgrade, before the first change of each day and before
+    an import replaces a transcript's text (`import --replace`).
 
     Example: qualcode backup && qualcode backup list
     """

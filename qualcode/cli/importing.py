@@ -46,7 +46,8 @@ from qualcode.workspace import Workspace
 @click.option("--turn-pattern", help=r"Regex for turn markers with a (?P<speaker>...) group, e.g. '(?P<speaker>\w+) >'.")
 @click.option("--dry-run", is_flag=True, help="Show what would be replaced and proposed, and write nothing.")
 @click.option("--participants", "participants_csv", type=click.Path(path_type=Path), help="Import this participants CSV first.")
-@click.option("--replace", is_flag=True, help="A changed file under an existing name becomes that transcript's new text; codings re-anchored.")
+@click.option("--replace", is_flag=True,
+              help="A changed file under an existing name becomes that transcript's new text; codings re-anchored, backed up first.")
 @json_option
 @pass_app
 def import_command(
@@ -122,6 +123,7 @@ def import_command(
             "failed": [{"file": str(p), "reason": r} for p, r in batch.failed],
             "held_back": [str(p) for p in batch.held_back],  # of the failed: names in them wait for review
             "interrupted": str(batch.interrupted) if batch.interrupted is not None else None,
+            "backup": str(batch.backup) if batch.backup is not None else None,  # taken before the first replacement
         })
     else:
         for item in batch.imported:
@@ -138,6 +140,9 @@ def import_command(
         held = set(batch.held_back)
         for path, reason in batch.failed:
             note(f"{'held back' if path in held else 'failed'} {path}: {reason}")
+        if batch.backup is not None:
+            note(f"backed up before replacing to {batch.backup.relative_to(workspace.project.root)}"
+                 " (`qualcode backup restore` it to go back)")
         waiting = f", {len(held)} held back for review" if held else ""
         note(f"{len(batch.imported)} imported, {len(batch.skipped)} already present{waiting}, {len(batch.failed) - len(held)} failed")
     if batch.interrupted is not None:

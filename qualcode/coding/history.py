@@ -42,8 +42,10 @@ from qualcode.coding.service import refuse_duplicate_coding
 from qualcode.coding.waves import project_wave
 from qualcode.errors import ChangedByOthers as ChangedByOthers  # others import it from here
 from qualcode.errors import InvalidInput, NothingToUndo
+from qualcode.store.backups import BACKUPS_HERE, backup_named
 from qualcode.store.bulk import in_values
 from qualcode.store.events import (
+    BACKED_UP_IN,
     TOGETHER,
     Entity,
     EventKind,
@@ -245,8 +247,22 @@ def _last_final(session: Session, coder: Coder) -> tuple[str, str, bool, str | N
             # (its text rewritten) is made again by hand.
             hint = kind.undo.hint if isinstance(kind.undo, Final) and BECAME_FINAL not in (payload or {}) else (
                 "change it directly instead, as `qualcode coding remove N` removes a coding")
+            if kind == EventKind.TRANSCRIPT_REPLACE and BECAME_FINAL not in (payload or {}):
+                hint = _backup_before_replacing(session, payload) or hint
             return summary, why, taken_back.get(event_id) == EventKind.UNDO, hint
     return None
+
+
+def _backup_before_replacing(session: Session, payload: dict[str, Any] | None) -> str | None:
+    """What goes back from a replaced text without the old file: the backup its import took just before,
+    by name and time, while it is still there (newer replacements rotate it away, a withdrawal deletes it)."""
+    name = ((payload or {}).get("before") or {}).get(BACKED_UP_IN)
+    folder = session.info.get(BACKUPS_HERE)
+    backup = backup_named(folder, name) if name and folder is not None else None
+    if backup is None:
+        return None
+    return (f"without the old file, restore the backup taken just before the replacement ({backup.taken:%Y-%m-%d %H:%M}):"
+            f" qualcode backup restore {backup.name}; it takes back every change made since")
 
 
 def redo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:

@@ -50,8 +50,9 @@ from qualcode.importers.pseudonymise import (
 from qualcode.importers.readers import READERS, is_supported, reader_for
 from qualcode.importers.turns import compile_marker, detect_turns
 from qualcode.search.index import index_terms, turn_terms, unindex_turns
+from qualcode.store.backups import BEFORE_REPLACE, rotate_backups
 from qualcode.store.bulk import in_values, insert_rows
-from qualcode.store.events import EventKind, record_event
+from qualcode.store.events import BACKED_UP_IN, EventKind, record_event
 from qualcode.store.faults import database_fault
 from qualcode.store.models import (
     Code,
@@ -145,6 +146,8 @@ class BatchResult:
     # The file Ctrl-C stopped the batch at: it (rolled back whole) and the files after it were not imported.
     interrupted: Path | None = None
     not_reached: int = 0  # files after it
+    # The backup taken just before the batch's first replacement of a text was written (`before-replace`).
+    backup: Path | None = None
 
 
 # Text formats are read whole; beyond this a file is not one interview.
@@ -332,13 +335,14 @@ def mark_seen(key: PseudonymKey, pseudonymised: PseudonymisedDocument, name: str
 
 def write_transcript(
     session: Session, prepared: PreparedTranscript, coder: Coder | None = None, plan: ReanchorPlan | None = None,
-    *, blind: bool = False,
+    *, blind: bool = False, backup: str | None = None,
 ) -> ImportedTranscript:
     """Write a prepared transcript in the caller's transaction: checks, rows and index.
 
     With `replace_existing`, a changed file under an existing transcript's name becomes that
     transcript's new text version, and its codings are re-anchored in it; `blind`: `coder` codes
-    blind, so what the replacement says it did counts their codings only.
+    blind, so what the replacement says it did counts their codings only; `backup`: the name of the
+    backup taken just before, which holds the old text, recorded in the replacement's log entry.
     """
     target = _refuse_existing(session, prepared)
     if target is not None:
@@ -347,7 +351,7 @@ def write_transcript(
         version_id = _insert_version(session, prepared, target.id, old.number + 1)
         people = _resolve_people(session, prepared)
         _write_turns(session, prepared, version_id, people, 0, len(prepared.document.turns))
-        return _finish_replacement(session, prepared, target, version_id, people, coder, plan, blind=blind)
+        return _finish_replacement(session, prepared, target, version_id, people, coder, plan, blind=blind, backup=backup)
     transcript = _new_transcript(prepared)
     session.add(transcript)
     session.flush()
@@ -590,7 +594,7 @@ _EVENT_BATCH = 500
 
 def _finish_replacement(
     session: Session, prepared: PreparedTranscript, transcript: Transcript, version_id: int, people: _People,
-    coder: Coder | None, plan: ReanchorPlan | None, *, blind: bool = False,
+    coder: Coder | None, plan: ReanchorPlan | None, *, blind: bool = False, backup: str | None = None,
 ) -> ImportedTranscript:
     """Make a new version the transcript's text: re-anchor its codings, flag those with no place, drop the old text.
 
@@ -767,7 +771,7 @@ def _finish_replacement(
     only_theirs = f" (blind: {coder.name}'s codings only)" if blind and coder is not None else ""
     record_event(
         session, kind=EventKind.TRANSCRIPT_REPLACE, coder=coder, entity_guid=transcript.guid,
-        before={"content_hash": old_hash, SOURCE_HASH: old_source},
+        before={"content_hash": old_hash, SOURCE_HASH: old_source} | ({BACKED_UP_IN: backup} if backup else {}),
         after={"source": prepared.source_name, "content_hash": prepared.digest, SOURCE_HASH: prepared.source_hash, "words": prepared.words, "turns": turns,
                "lines_changed": changed, "codings_moved": placed, "codings_in_place": in_place,
                "codings_orphaned": orphaned,
@@ -988,7 +992,8 @@ def import_paths(
     the coder codes blind, so a replacement says what it did to their codings only.
 
     Each file is its own try: whatever goes wrong with one (a damaged file, a parser's error,
-    a race with another import) is that file's one-line reason, and the batch goes on.
+    a race with another import) is that file's one-line reason, and the batch goes on. A batch
+    that replaces a transcript's text takes one backup just before the first replacement is written.
     """
     options = options or ImportOptions()
     files = expand_paths(paths)
@@ -999,9 +1004,10 @@ def import_paths(
         with project.begin() as session:
             project_wave(session, options.wave)
     result = BatchResult()
+    backup = _BackupBeforeReplacing(project)
     try:
         for path in files:
-            _import_counted(project, path, options, key_access, coder_name, result, progress, blind)
+            _import_counted(project, path, options, key_access, coder_name, result, progress, blind, backup)
     except KeyboardInterrupt:
         # What came before is kept, each file its own transaction; the batch says where it stopped,
         # and importing again goes on from there (the files before are already present). Each file
@@ -1010,18 +1016,42 @@ def import_paths(
         stopped = len(result.imported) + len(result.skipped) + len(result.failed)
         if stopped < len(files):
             result.interrupted, result.not_reached = files[stopped], len(files) - stopped - 1
+    result.backup = backup.taken
     return result
+
+
+class _BackupBeforeReplacing:
+    """A batch's `before-replace` backup, taken once, just before the first of its files that replaces a
+    transcript's text is written: the old text is deleted by the replacement, and a wrong file or codings
+    moved badly are gone back from by restoring it. A batch that replaces nothing takes none."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.taken: Path | None = None
+
+    def before(self, prepared: PreparedTranscript) -> str | None:
+        """The backup's name when `prepared` replaces a transcript's text (taken now, for the batch's
+        first), else None. What refuses the file here refuses its write the same way."""
+        if not prepared.replace_existing:
+            return None
+        with self.project.begin() as session:
+            if _refuse_existing(session, prepared) is None:
+                return None
+        if self.taken is None:
+            self.taken = self.project.backup(BEFORE_REPLACE)
+            rotate_backups(self.project.backups)
+        return self.taken.name
 
 
 def _import_counted(
     project: Project, path: Path, options: ImportOptions, key_access: KeyAccess, coder_name: str | None,
-    result: BatchResult, progress: Callable[[Path], object] | None, blind: bool,
+    result: BatchResult, progress: Callable[[Path], object] | None, blind: bool, backup: _BackupBeforeReplacing,
 ) -> None:
     """One file of a batch, its outcome (imported, skipped or failed, with the reason) added to `result`."""
     try:
         if progress is not None:
             progress(path)
-        _import_one(project, path, replace(options), key_access, coder_name, result.imported.append, blind=blind)
+        _import_one(project, path, replace(options), key_access, coder_name, result.imported.append, backup, blind=blind)
     except DuplicateContent as error:
         result.skipped.append((path, error.message))
     except QualcodeError as error:
@@ -1039,7 +1069,7 @@ def _import_counted(
 @without_collections()  # a file's turns, terms and rows hold no cycles
 def _import_one(
     project: Project, path: Path, options: ImportOptions, key_access: KeyAccess, coder_name: str | None,
-    record: Callable[[ImportedTranscript], object], *, blind: bool = False,
+    record: Callable[[ImportedTranscript], object], backup: _BackupBeforeReplacing, *, blind: bool = False,
 ) -> None:
     """One file: the slow work first, then the key locked only to settle it and write one short transaction.
 
@@ -1078,7 +1108,7 @@ def _import_one(
             # Written and recorded as one step: a Ctrl-C between them left a file stored that the
             # batch said it had not reached ("3 imported" with four stored). It is taken after.
             with _interrupts_held():
-                record(_write(project, prepared, coder_name, plan, blind=blind))
+                record(_write(project, prepared, coder_name, plan, blind=blind, backup=backup))
         except QualcodeError as error:
             failure = error
     if failure is not None:
@@ -1141,6 +1171,7 @@ STEP_PAUSE = 0.15
 
 def _write(
     project: Project, prepared: PreparedTranscript, coder_name: str | None, plan: ReanchorPlan | None = None, *, blind: bool = False,
+    backup: _BackupBeforeReplacing | None = None,
 ) -> ImportedTranscript:
     """Write a transcript; a race lost to another writer ends as it would have in turn.
 
@@ -1153,13 +1184,14 @@ def _write(
     as importing the two one after the other would have.
     """
     _remove_staged(project)
+    backed_up_in = backup.before(prepared) if backup is not None else None
     if project.engine.dialect.name == "sqlite" and len(prepared.document.text) > STEPWISE_CHARACTERS:
-        return _write_in_steps(project, prepared, coder_name, plan, blind=blind)
+        return _write_in_steps(project, prepared, coder_name, plan, blind=blind, backup=backed_up_in)
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             with project.begin() as session:
                 coder = session.scalar(select(Coder).where(Coder.name == coder_name)) if coder_name else None
-                return write_transcript(session, prepared, coder, plan, blind=blind)
+                return write_transcript(session, prepared, coder, plan, blind=blind, backup=backed_up_in)
         except IntegrityError:
             if attempt == WRITE_ATTEMPTS:
                 raise ImportFailed(
@@ -1171,6 +1203,7 @@ def _write(
 
 def _write_in_steps(
     project: Project, prepared: PreparedTranscript, coder_name: str | None, plan: ReanchorPlan | None = None, *, blind: bool = False,
+    backup: str | None = None,
 ) -> ImportedTranscript:
     """A long transcript in short transactions: its text, then its turns and index rows a batch
     at a time, all attached to no transcript, so no one sees them, until the last transaction
@@ -1197,7 +1230,7 @@ def _write_in_steps(
                     session.execute(update(TextVersion).where(TextVersion.id == version_id).values(
                         transcript_id=target.id, number=target.current_version.number + 1, reason=REPLACED,
                     ))
-                    return _finish_replacement(session, prepared, target, version_id, people, coder, plan, blind=blind)
+                    return _finish_replacement(session, prepared, target, version_id, people, coder, plan, blind=blind, backup=backup)
                 transcript = _new_transcript(prepared)
                 session.add(transcript)
                 session.flush()

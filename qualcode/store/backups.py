@@ -7,12 +7,15 @@ machine that took them.) They are taken:
 - by `qualcode backup` (label `manual`) and before `qualcode backup restore` (`before-restore`):
   these are never deleted automatically;
 - before every schema upgrade (`before-upgrade-REVISION`): the newest 3 are kept;
+- before an import replaces a transcript's text (`before-replace`), once for the batch, as its first
+  replacement is written: the newest 3 are kept (the old text is deleted, so this is the way back);
 - before the first change of each day (`daily`), unless a backup was already taken that day or
   the project was made that day: the 7 most recent are kept, one a day.
 
 Removing sensitive content (withdrawal, learning an identifier) deletes the backups, because
-each still holds what was removed (`Project.purge`). Learning an identifier rewrites the manual and
-before-restore ones with the key instead (`rewrite_backup`), so no work kept only there is lost.
+each still holds what was removed (`Project.purge`). Learning an identifier rewrites the manual,
+before-restore and before-replace ones with the key instead (`rewrite_backup`), so no work kept only
+there (a replaced transcript's old text and codings) is lost.
 """
 
 from __future__ import annotations
@@ -43,8 +46,14 @@ MANUAL = "manual"
 DAILY = "daily"
 BEFORE_UPGRADE = "before-upgrade"
 BEFORE_RESTORE = "before-restore"
+BEFORE_REPLACE = "before-replace"
 DAILY_KEPT = 7
 UPGRADES_KEPT = 3
+REPLACES_KEPT = 3
+
+# In a session's info: the folder of the open project's backups (store/project.py), for a service
+# that names one (undo, after a replacement) to see whether it is still there.
+BACKUPS_HERE = "qualcode.backups"
 
 _NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6}-\d{6})(?P<utc>Z?)-(?P<label>.+)\.bak$")
 _STAMP = "%Y%m%d-%H%M%S-%f"
@@ -121,6 +130,11 @@ def list_backups(directory: Path) -> list[BackupInfo]:
             continue
         found.append(BackupInfo(path, taken, match["label"] if match else "", size, damage))
     return sorted(found, key=lambda backup: (backup.taken, backup.name), reverse=True)
+
+
+def backup_named(directory: Path, name: str) -> BackupInfo | None:
+    """The backup of that name in `directory`, when it is still there and looks whole; else None."""
+    return next((backup for backup in list_backups(directory) if backup.name == name and backup.damage is None), None)
 
 
 def restore_hint(directory: Path) -> str:
@@ -200,7 +214,9 @@ def take_backup(source: sqlite3.Connection, directory: Path, label: str) -> Path
     return target
 
 
-RESEARCHERS_OWN = (MANUAL, BEFORE_RESTORE)
+# Rewritten with the key, not deleted, when it learns an identifier: the researcher's own, and the
+# way back from a replaced text, which holds the only copy of the old text and where its codings were.
+REWRITTEN_BY_KEY = (MANUAL, BEFORE_RESTORE, BEFORE_REPLACE)
 
 
 def backup_label(path: Path) -> str:
@@ -266,6 +282,8 @@ def rotate_backups(directory: Path) -> list[Path]:
     removed += [backup.path for backup in daily if f"{backup.taken:%Y%m%d}" not in recent_days and backup.path not in removed]
     upgrades = [backup for backup in backups if backup.label.startswith(BEFORE_UPGRADE)]
     removed += [backup.path for backup in upgrades[UPGRADES_KEPT:]]
+    replaces = [backup for backup in backups if backup.label == BEFORE_REPLACE]
+    removed += [backup.path for backup in replaces[REPLACES_KEPT:]]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed

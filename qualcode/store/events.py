@@ -20,6 +20,9 @@ WRITTEN_AT = "written_at"
 # record_event adds the GUID of each event it writes, so that events recorded by this process are
 # told apart from another's (events_since).
 RECORDED_HERE = "qualcode.recorded_here"
+# In a replacement's `before` state: the name of the backup taken just before it (store/backups.py,
+# `before-replace`), which holds the old text, for undo to name while it is still there.
+BACKED_UP_IN = "backed_up_in"
 
 
 class Entity(StrEnum):

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from qualcode.errors import ProjectError
 from qualcode.store import faults
 from qualcode.store.backups import (
+    BACKUPS_HERE,
     BEFORE_UPGRADE,
     DAILY,
-    RESEARCHERS_OWN,
+    REWRITTEN_BY_KEY,
     SUFFIX,
     backup_label,
     database_damage,
@@ -186,7 +187,8 @@ class Project:
         # too: a look at the log tells another's changes from its own (Workspace.changes_since).
         self.recorded_here: set[str] = set()
         self._sessions = sessionmaker(engine, expire_on_commit=False,
-                                      info={TYPED_TEXT: self._typed_text, RECORDED_HERE: self.recorded_here})
+                                      info={TYPED_TEXT: self._typed_text, RECORDED_HERE: self.recorded_here,
+                                            BACKUPS_HERE: self.backups})
         self._daily_backup_checked: date | None = None
         self._daily_backup_lock = threading.Lock()
 
@@ -368,8 +370,9 @@ class Project:
         """After removing sensitive content: fold the WAL in, rebuild the file, drop old backups.
 
         Backups taken earlier still hold what was removed, so they go; with `rewrite`, the
-        researcher's own (manual, before-restore) of the current schema are rewritten by it in a
-        session of their own instead, and kept. A fresh backup of the cleaned project is taken,
+        researcher's own (manual, before-restore) and the way back from a replaced text
+        (before-replace) of the current schema are rewritten by it in a session of their own
+        instead, and kept. A fresh backup of the cleaned project is taken,
         so one always exists. Backups `keep` says hold none of it are kept as they are.
         `before_backup` runs just before that backup is taken (the caller's
         record that the purge is due is cleared there, or the backup would hold it and its
@@ -390,7 +393,7 @@ class Project:
                     if keep is not None and pattern == "*.bak" and keep(backup):
                         kept.add(backup.name)
                         continue
-                    if (rewrite is not None and pattern == "*.bak" and backup_label(backup) in RESEARCHERS_OWN
+                    if (rewrite is not None and pattern == "*.bak" and backup_label(backup) in REWRITTEN_BY_KEY
                             and rewrite_backup(backup, newest_revision(), lambda copy: _rewrite_in(copy, rewrite))):
                         rewritten.append(backup)
                         continue
