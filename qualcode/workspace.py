@@ -504,7 +504,11 @@ class Workspace:
             return ref
         from qualcode.coding.service import find_coding
 
-        if find_coding(session, ref).coder.name != self.coder_name:
+        try:
+            coder_name = find_coding(session, ref).coder.name
+        except NotFound:
+            coder_name = None  # said as another's is: a different hint would tell which numbers are others' codings
+        if coder_name != self.coder_name:
             raise NotFound(f"no coding {ref}", "list yours with `qualcode coding list`")
         return ref
 
