@@ -474,7 +474,7 @@ class Workspace:
         two coders hold in other cases is refused where the coder is needed (Workspace.coder)."""
         from sqlalchemy import select
 
-        from qualcode.coding.coders import codes_blind
+        from qualcode.coding.coders import codes_blind, refuse_look_alike
         from qualcode.errors import Ambiguous
         from qualcode.store.models import Coder
 
@@ -485,6 +485,8 @@ class Workspace:
             except Ambiguous:
                 return
             coder = session.scalar(select(Coder).where(Coder.name == stored))
+            if coder is None and stored:  # refused here too, or a command that only reads would show it everyone's codings
+                refuse_look_alike(session, stored)
             if coder is not None and codes_blind(session, coder, self.config.blind):
                 self.coder_name, self.blind = coder.name, True
 
