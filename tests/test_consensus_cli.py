@@ -159,6 +159,10 @@ def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -
             "the edited passage 300-200 ends before it starts")
     refused(consensus(root, "list", *where, "--coders", A), "consensus is between two coders, and --coders names 1")
     refused(consensus(root, "list", *where, "--coders", f"{A},{A}"), "compare two different coders")
+    # A probe: an empty --coders (an unset variable in a script) was taken as "the two who coded it".
+    for empty in ("", ",", " "):
+        refused(consensus(root, "list", *where, "--coders", empty), "--coders names no coder")
+        refused(consensus(root, "decide", "1", *where, "--coders", empty, "--keep", "a"), "--coders names no coder")
     refused(consensus(root, "list", "--transcript", "leder_L1"), f"leder_L1 was coded by {A}; consensus needs two coders")
     refused(consensus(root, "list", "--transcript", "leder_L1", "--coders", f"{A},{B}"),
             f"{B} coded nothing in leder_L1, so there is nothing to compare")
