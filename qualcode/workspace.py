@@ -474,7 +474,7 @@ class Workspace:
         two coders hold in other cases is refused where the coder is needed (Workspace.coder)."""
         from sqlalchemy import select
 
-        from qualcode.coding.coders import codes_blind
+        from qualcode.coding.coders import codes_blind, refuse_look_alike
         from qualcode.errors import Ambiguous
         from qualcode.store.models import Coder
 
@@ -485,6 +485,8 @@ class Workspace:
             except Ambiguous:
                 return
             coder = session.scalar(select(Coder).where(Coder.name == stored))
+            if coder is None and stored:  # refused here too, or a command that only reads would show it everyone's codings
+                refuse_look_alike(session, stored)
             if coder is not None and codes_blind(session, coder, self.config.blind):
                 self.coder_name, self.blind = coder.name, True
 
@@ -504,7 +506,11 @@ class Workspace:
             return ref
         from qualcode.coding.service import find_coding
 
-        if find_coding(session, ref).coder.name != self.coder_name:
+        try:
+            coder_name = find_coding(session, ref).coder.name
+        except NotFound:
+            coder_name = None  # said as another's is: a different hint would tell which numbers are others' codings
+        if coder_name != self.coder_name:
             raise NotFound(f"no coding {ref}", "list yours with `qualcode coding list`")
         return ref
 

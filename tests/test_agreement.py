@@ -385,6 +385,10 @@ def test_coders_named_in_another_case_are_the_coders_they_name(studie: tuple[Pat
     exact = json.loads(ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--json"))
     folded = json.loads(ok(studie, "--unit", "turn", "--coders", "forsker 1,FORSKER 2", "--json"))
     assert folded == exact
+    # A probe: `disagreements --coder "forsker 2"` (or " Forsker 2") was "not one of the coders compared".
+    theirs = json.loads(ok(studie, "disagreements", "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--coder", "Forsker 2", "--json"))
+    for typed in ("forsker 2", " FORSKER 2 "):
+        assert json.loads(ok(studie, "disagreements", "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--coder", typed, "--json")) == theirs
 
 
 def test_a_role_filter_compares_only_the_coders_of_transcripts_where_that_role_speaks(studie: tuple[Path, dict[str, str]]) -> None:

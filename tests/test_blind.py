@@ -198,6 +198,10 @@ def test_a_blind_coder_sees_only_their_own_codings_on_the_command_line_too(proje
         acted = run(ME, *acting)
         assert acted.exit_code == 1 and acted.stderr.startswith(f"error: no coding {theirs['id']} "), (acting, acted.output)
         assert "Forsker 1" not in acted.stderr
+    # Nor is it told from a number no coding has: the hint said "list codings" there, "list yours" for another's.
+    for ref in (str(theirs["id"]), "99999", "00000000-0000-0000-0000-000000000000"):
+        acted = run(ME, "coding", "resize", ref, "--start", "0", "--end", "5")
+        assert acted.exit_code == 1 and acted.stderr == f"error: no coding {ref} (hint: list yours with `qualcode coding list`)\n"
     for comparing in (["agreement"], ["consensus", "list", "--transcript", "leder_L1"], ["export", "qdpx"]):
         shown = run(ME, *comparing)
         assert shown.exit_code == 1 and "which blind coding hides" in shown.stderr, (comparing, shown.output)

@@ -232,3 +232,29 @@ def test_the_consensus_name_is_no_coder_to_add_or_give_a_role(demo: Path, comman
     assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
     assert refused.output.startswith("error: 'konsensus' is the name the team's decisions are coded under, not a coder's")
     assert "konsensus" not in {name.casefold() for name in roles(demo)}
+
+
+def test_a_name_that_only_looks_like_a_coder_s_is_refused_before_it_reads_or_codes(demo: Path) -> None:
+    """A probe: "Меdforsker 1" (a Cyrillic М) was a new coder, not blind, beside the blind Medforsker 1: typed
+    so, the medforsker listed every coder's codings and coded under a name no table tells from theirs; and
+    "kоnsensus" (a Cyrillic о) coded as a coder every report reads as the team's decisions."""
+    def as_coder(name: str, *args: str) -> Result:
+        return run("--project", str(demo), "--coder", name, *args)
+
+    assert as_coder("Forsker 1", "coder", "add", "Medforsker 1", "--role", "medforsker").exit_code == 0
+    assert as_coder("Forsker 1", "coder", "blind", "on", "--role", "medforsker").exit_code == 0
+    assert as_coder("Forsker 1", "coding", "add", "leder_L1", "helse", "--match", "måltallet før jul").exit_code == 0
+    before = roles(demo)
+    for look_alike in ("Меdforsker 1", "Medforsker l", "Ｍedforsker 1"):
+        for command in (["coding", "list"], ["coding", "add", "leder_L1", "helse", "--match", "måltallet før jul"],
+                        ["coder", "add", look_alike]):
+            refused = as_coder(look_alike, *command) if command[0] != "coder" else as_coder("Forsker 1", *command)
+            assert refused.exit_code == 1 and refused.output.count("\n") == 1, (look_alike, command, refused.output)
+            assert refused.output.startswith(f"error: coder {look_alike!r} is not 'Medforsker 1', but looks like that name")
+    for look_alike in ("kоnsensus", "KОNSENSUS"):
+        refused = as_coder(look_alike, "coding", "add", "leder_L1", "helse", "--match", "måltallet før jul")
+        assert refused.exit_code == 1 and "is the name the team's decisions are coded under, not a coder's" in refused.output
+    assert roles(demo) == before
+    # The coder as written, or in another case, is the coder: blind, their own codings only.
+    assert json.loads(as_coder("medforsker 1", "coding", "list", "--json").output) == []
+    assert as_coder("Medforsker 2", "coding", "list").exit_code == 0  # another name is another coder

@@ -159,6 +159,10 @@ def test_decisions_the_command_cannot_make_are_refused_in_one_line(root: Path) -
             "the edited passage 300-200 ends before it starts")
     refused(consensus(root, "list", *where, "--coders", A), "consensus is between two coders, and --coders names 1")
     refused(consensus(root, "list", *where, "--coders", f"{A},{A}"), "compare two different coders")
+    # A probe: an empty --coders (an unset variable in a script) was taken as "the two who coded it".
+    for empty in ("", ",", " "):
+        refused(consensus(root, "list", *where, "--coders", empty), "--coders names no coder")
+        refused(consensus(root, "decide", "1", *where, "--coders", empty, "--keep", "a"), "--coders names no coder")
     refused(consensus(root, "list", "--transcript", "leder_L1"), f"leder_L1 was coded by {A}; consensus needs two coders")
     refused(consensus(root, "list", "--transcript", "leder_L1", "--coders", f"{A},{B}"),
             f"{B} coded nothing in leder_L1, so there is nothing to compare")
@@ -333,3 +337,26 @@ def test_the_consensus_coder_is_added_by_whoever_made_the_first_decision(root: P
         added_by = session.scalars(select(Coder.name).join(Event, Event.coder_id == Coder.id).where(
             Event.action == "coder.create", Event.summary.startswith(f"new coder {CONSENSUS_CODER} "))).all()
     assert added_by == [B]
+
+
+def test_a_decision_stands_to_be_seen_and_taken_back_after_one_coder_removed_every_coding(root: Path) -> None:
+    """A probe: once B removed every coding of theirs on the transcript after a decision between A and B,
+    `consensus list` and `reopen` were refused ("Forsker 2 coded nothing in …, so there is nothing to
+    compare"), and the decision, stale, could be neither seen nor taken back."""
+    where = ("--transcript", TRANSCRIPT)
+    made = listed(root)[0]
+    assert consensus(root, "decide", "1", *where, "--keep", "both", "--ref", made["ref"]).exit_code == 0
+    theirs = json.loads(run("--project", str(root), "coding", "list", "--by", B, *where, "--json").stdout)
+    assert theirs
+    for coding in theirs:
+        assert run("--project", str(root), "--coder", B, "coding", "remove", str(coding["id"])).exit_code == 0
+    for named in ([], ["--coders", f"{A},{B}"]):  # the pair the decision was made between, named or not
+        shown = consensus(root, "list", *where, "--json", *named)
+        assert shown.exit_code == 0, shown.output
+        [stale] = [item for item in json.loads(shown.stdout) if item["decided"] is not None]
+        assert stale["stale"] and stale["b"] is None
+    assert consensus(root, "reopen", str(stale["number"]), *where, "--ref", stale["ref"], coder=B).exit_code == 0
+    assert consensus_codings(root) == []
+    # With no decision between them standing, a coder who coded nothing there is nothing to compare, as before.
+    refused(consensus(root, "list", *where, "--coders", f"{A},{B}"), f"{B} coded nothing in {TRANSCRIPT}, so there is nothing to compare")
+    refused(consensus(root, "list", *where), f"{TRANSCRIPT} was coded by {A}; consensus needs two coders")

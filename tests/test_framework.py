@@ -364,6 +364,21 @@ def test_cli_cell_shows_a_summary_written_in_paragraphs_in_its_paragraphs(root: 
                     "  - kolleger", "4 passages:"]
 
 
+def test_a_blind_coder_s_summary_counts_only_their_own_passages(root: Path) -> None:
+    """A probe: `framework set` by a blind medforsker said "(5 passages)", counting the others' passages
+    in the cell, which `framework cell` and every count hide from them."""
+    medforsker = ("--project", str(root), "--coder", "Medforsker 1")
+    assert run(*medforsker, "coder", "add", "Medforsker 1", "--role", "medforsker").exit_code == 0
+    assert cli(root, "coder", "blind", "on", "--role", "medforsker").exit_code == 0
+    assert run(*medforsker, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "ærlig talt").exit_code == 0
+    written = run(*medforsker, "framework", "set", "D1", "empowerment", "Skammen over å få hjelp")
+    assert written.exit_code == 0, written.output
+    assert written.output == "wrote the summary of D1 under empowerment (1 passage)\n"
+    assert "(1 passage)" in run(*medforsker, "framework", "set", "D1", "empowerment", "Skammen over å få hjelp").output
+    # The summary is the team's: it links every coder's passages, which the others see.
+    assert "5 passages:" in cli(root, "framework", "cell", "D1", "empowerment").output
+
+
 def test_cli_errors_are_one_line(root: Path) -> None:
     for args, message in (
         (("framework", "set", "D1", "empowerment"), "no summary given (hint: give it as TEXT"),

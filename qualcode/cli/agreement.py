@@ -227,6 +227,8 @@ def agreement_disagreements(app: AppContext, /, coder_filter: tuple[str, ...], *
     output = Output.take(options)
     with app.workspace(read_only=True, keeps=options["unit"] == "sentence") as workspace:
         result = _measure(workspace, options)
+        with workspace.begin() as session:  # named as --coders and --coder find a coder: in another case, as the key renamed them
+            coder_filter = tuple(workspace.stored_coder_names(session, coder_filter))
         unknown = [name for name in coder_filter if name not in result.coders]
         if unknown:
             raise InvalidInput(f"--coder {unknown[0]} is not one of the coders compared", f"coders: {', '.join(result.coders)}")

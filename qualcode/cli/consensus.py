@@ -28,14 +28,17 @@ KEEP_CHOICES = ("a", "b", "both", "neither", "edit")
 def pair_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The transcript and the two coders compared, as both commands take them."""
     function = click.option(
-        "--coders", "coders_text", default="",
+        "--coders", "coders_text", default=None,
         help="The two coders, as A,B (default: the two who coded the transcript, when there are two).",
     )(function)
     return click.option("--transcript", required=True, help="The transcript whose codings are compared.")(function)
 
 
-def _pair(workspace: Workspace, transcript: str, coders_text: str) -> tuple[str, str]:
-    return workspace.coder_pair(transcript, [name.strip() for name in coders_text.split(",") if name.strip()])
+def _pair(workspace: Workspace, transcript: str, coders_text: str | None) -> tuple[str, str]:
+    named = [name.strip() for name in (coders_text or "").split(",") if name.strip()]
+    if coders_text is not None and not named:  # an empty value (an unset variable in a script) is not "the two who coded it"
+        raise InvalidInput("--coders names no coder", 'as in --coders "Forsker 1,Medforsker 1", or leave it out for the two who coded it')
+    return workspace.coder_pair(transcript, named)
 
 
 def _decision(item: Disagreement) -> str:
@@ -92,7 +95,7 @@ def consensus_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @pass_app
-def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undecided: bool, as_json: bool, as_csv: bool) -> None:
+def consensus_list(app: AppContext, /, transcript: str, coders_text: str | None, undecided: bool, as_json: bool, as_csv: bool) -> None:
     """The numbered disagreements between two coders on a transcript, in text order, each with its decision if made.
 
     Example: qualcode consensus list --transcript veileder_V1 --coders "Forsker 1,Forsker 2" --undecided
@@ -138,7 +141,7 @@ def consensus_list(app: AppContext, /, transcript: str, coders_text: str, undeci
               help="The ref the list showed for NUMBER: refused if NUMBER is another disagreement now (someone coded meanwhile).")
 @pass_app
 def consensus_decide(
-    app: AppContext, /, number: int, transcript: str, coders_text: str, choice: str, start: int | None, end: int | None,
+    app: AppContext, /, number: int, transcript: str, coders_text: str | None, choice: str, start: int | None, end: int | None,
     expected_ref: str | None,
 ) -> None:
     """Decide disagreement NUMBER (from `consensus list`) under the consensus coder, as your undoable change.
@@ -163,7 +166,7 @@ def consensus_decide(
 @click.option("--ref", "expected_ref",
               help="The ref the list showed for NUMBER: refused if NUMBER is another disagreement now (someone coded meanwhile).")
 @pass_app
-def consensus_reopen(app: AppContext, /, number: int, transcript: str, coders_text: str, expected_ref: str | None) -> None:
+def consensus_reopen(app: AppContext, /, number: int, transcript: str, coders_text: str | None, expected_ref: str | None) -> None:
     """Take back the decision on disagreement NUMBER (from `consensus list`), whoever made it, as your undoable change.
 
     The consensus coder's codings it made are removed, so the passage is as before it, and the disagreement can be
@@ -176,7 +179,7 @@ def consensus_reopen(app: AppContext, /, number: int, transcript: str, coders_te
     click.echo(f"reopened {number}: {taken_back}")
 
 
-def _numbered(workspace: Workspace, number: int, transcript: str, coders_text: str, expected_ref: str | None) -> Disagreement:
+def _numbered(workspace: Workspace, number: int, transcript: str, coders_text: str | None, expected_ref: str | None) -> Disagreement:
     """Disagreement NUMBER of the list, refused if the list has changed since it showed `expected_ref` for it."""
     coder_a, coder_b = _pair(workspace, transcript, coders_text)
     found = workspace.disagreements(transcript, coder_a, coder_b)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,8 @@ def framework_set(app: AppContext, participant: str, code: str, text: str | None
         assert text is not None
         with workspace.typed() as session:
             change = set_summary(session, participant, code, text, workspace.coder(session))
+            if workspace.mine():  # the summary links every coder's passages; a blind coder is told of their own only
+                change = replace(change, passages=len(framework_cell(session, participant, code, workspace.mine()).passages))
     verb = "wrote" if change.changed else "unchanged:"
     click.echo(f"{verb} the summary of {change.participant} under {change.code_path} ({_passages(change.passages)})")
 

@@ -321,6 +321,10 @@ def choose_pair(session: Session, transcript_ref: str, named: Sequence[str]) -> 
     if not named:
         coded = _coders_on(session, transcript)
         if len(coded) < 2:
+            # One of two compared here removed every coding since: their decisions stand, to be seen and taken back.
+            decided = [pair for pair in _decided_pairs(session, transcript) if set(coded) <= set(pair)]
+            if len(decided) == 1:
+                return decided[0]
             raise InvalidInput(
                 f"{transcript.name} was coded by {', '.join(coded) or 'no one'}; consensus needs two coders",
                 "choose a transcript two coders coded (`qualcode coding list --transcript T` shows who)",
@@ -339,11 +343,23 @@ def choose_pair(session: Session, transcript_ref: str, named: Sequence[str]) -> 
     # The consensus coder counts here when named: comparing a coder with the decisions is a question one may ask.
     coded = _coders_on(session, transcript, leave_out=None)
     for coder in (first, second):
-        # A coder who never coded the transcript would disagree with everything the other coded.
-        if coder.name not in coded:
+        # A coder who never coded the transcript would disagree with everything the other coded; one who removed
+        # every coding since a decision between the two did not, and the decision, stale now, is to be seen.
+        if coder.name not in coded and not _recorded(session, transcript, first, second, CONSENSUS_CODER):
             raise InvalidInput(f"{coder.name} coded nothing in {transcript.name}, so there is nothing to compare",
                                f"choose two of those who coded it: {', '.join(coded) or 'no one yet'}")
     return first.name, second.name
+
+
+def _decided_pairs(session: Session, transcript: Transcript) -> list[tuple[str, str]]:
+    """The pairs of coders (by name, as the decisions named them) between whom decisions stand on the transcript."""
+    made = [(summary, payload) for summary, payload in session.execute(
+        select(Event.summary, Event.payload).join(Coding, Event.entity_guid == Coding.guid).join(Coder, Coding.coder_id == Coder.id)
+        .where(Event.action == EventKind.CODING_ADD.value, Coder.name == CONSENSUS_CODER, Coding.transcript_id == transcript.id,
+               Coding.removed_at.is_(None), Coding.text_version_id == transcript.current_version_id))]
+    made += [("", payload) for _, _, _, payload in _standing_event_decisions(session, transcript.guid)]
+    pairs = {pair for summary, payload in made if (pair := _pair_of(session, payload.get("consensus") or {}, summary)) is not None}
+    return sorted(pairs)
 
 
 # How an event written before the decision's fields names the two coders (as the method note reads it).
