@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, cast
 
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import ImportFailed, UnreadableFile
-from qualcode.exchange.codebook_qdc import normal_guid, refi_colour
+from qualcode.exchange.codebook_qdc import normal_guid, refi_colour, written_by
 from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
@@ -630,7 +630,8 @@ def _read_text_source(
         elif child_kind not in known and isinstance(child.tag, str):
             package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
     inline = _child(element, "PlainTextContent") is not None
-    reading = None if reader.origin.casefold().startswith("qualcode") else settle_positions(source, package.file_name, inline, package.problems)
+    # Only qualcode's own file counts in code points of LF text for sure; QualCoder's ("Qualcoder-1.4") is another program's.
+    reading = None if written_by(reader.origin, "qualcode") else settle_positions(source, package.file_name, inline, package.problems)
     if reading is not None and (reading.pairs is not None or not reading.line_ends_kept):
         package.deviations.append(
             f"{_describe(owner)}: its positions count {reading.unit}"
