@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
+from qualcode.cli import cli
+from qualcode.config import Config
+from qualcode.store.project import DATABASE_FILE, PROJECT_DIR
+from qualcode.workspace import Workspace
 from tests.test_exchange_foreign_habits import WINDOWS, coded, coded_words
-from tests.test_exchange_import import CODES, Qdpx, guid, run_import
+from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
+
+
+def _state(root: Path) -> str:
+    """Every row of the project's database, as SQL."""
+    with closing(sqlite3.connect(root / PROJECT_DIR / DATABASE_FILE)) as connection:
+        return "\n".join(connection.iterdump())
 
 
 @pytest.mark.parametrize("origin", ["Qualcoder-1.4", "QualCoder 3.8.2", "MAXQDA 2022"])
@@ -30,3 +43,34 @@ def test_a_qualcoder_file_is_not_taken_for_qualcodes_own_and_its_positions_are_r
     result = run_import(session, path)
     assert coded_words(session) == {("selvtillit på kurset", "selvtillit"), ("håper på jobb", "håp og motivasjon")}, result.problems
     assert not result.problems
+
+
+TEXT = "I: Hvordan gikk det?\nD: Jeg fikk mer selvtillit på kurset.\n"
+
+
+def _small_project(path: Path) -> Path:
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:a")}" name="intervju_a"><PlainTextContent>{TEXT}</PlainTextContent>'
+                        + selection("s1", TEXT, "selvtillit på kurset", guid("code:selvtillit"), anne) + "</TextSource>")
+    return qdpx.write(path)
+
+
+@pytest.mark.parametrize("file_name", ["Intervju med Gunnhild Sæther.qdpx", "intervju_gunnhild_sæther.qdpx"])
+def test_a_name_in_the_qdpx_files_own_name_holds_it_back_as_a_transcript_files_name_does(
+    demo: Path, tmp_path: Path, file_name: str,
+) -> None:
+    # The file's name is written into every event the import records ("coded … (from FILE)").
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(_small_project(tmp_path / file_name))])
+    assert result.exit_code == 1, result.output
+    assert "possible identifier" in result.output and "Gunnhild Sæther" in result.output, result.output
+    assert "intervju_a" not in _state(demo) and "Gunnhild" not in _state(demo)
+    with Workspace.open(Config.resolve(project=demo)) as workspace:
+        assert "Gunnhild Sæther" in {candidate.text for candidate in workspace.read_key().pending}
+
+
+def test_a_qdpx_named_after_its_user_or_a_pseudonym_is_not_held_back(demo: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(_small_project(tmp_path / "koding Anne Forsker.qdpx"))])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(_small_project(tmp_path / "anne.qdpx"))])
+    assert result.exit_code == 0, result.output

@@ -73,6 +73,7 @@ from qualcode.importers.pseudonymise import (
     _offset_map,
     propose_candidates,
     pseudonymise_document,
+    undecided_in_metadata,
     undecided_in_texts,
     undecided_proposals,
 )
@@ -400,6 +401,13 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
     # Neither the key's pseudonyms nor the file's own users (a note titled "memo Bo Medforsker").
     where = f"{package.file_name}: notes and names"
     proposals = undecided_in_texts(texts, key, vocabulary, where, researchers)
+    # The file's own name is written into every event the import records ("coded … (from FILE)"):
+    # read as a transcript file's name is, lower case and underscores and all. A co-coder's copy is
+    # often named after them ("anne.qdpx" from Anne Forsker): the users' names are no one to review.
+    named = {proposal.text for proposal in proposals}
+    users = {word.casefold() for name in researchers for word in name.split()}
+    proposals += [proposal for proposal in undecided_in_metadata({}, key, vocabulary, package.file_name)
+                  if proposal.text not in named and not {word.casefold() for word in proposal.text.split()} <= users]
     if proposals:
         queue_candidates(key, proposals, where)
     return [proposal.text for proposal in proposals]
