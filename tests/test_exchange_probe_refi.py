@@ -74,3 +74,46 @@ def test_a_qdpx_named_after_its_user_or_a_pseudonym_is_not_held_back(demo: Path,
     assert result.exit_code == 0, result.output
     result = CliRunner().invoke(cli, ["--project", str(demo), "import", str(_small_project(tmp_path / "anne.qdpx"))])
     assert result.exit_code == 0, result.output
+
+
+def _run(*args: str) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output, result.output
+    return result.exit_code, [line for line in result.output.splitlines() if line.strip()]
+
+
+def test_a_qdc_is_validated_as_the_codebook_it_is_under_its_name_or_another(demo: Path, tmp_path: Path) -> None:
+    # `codebook validate` read every file as YAML: the project's own .qdc was "not valid YAML".
+    qdc = tmp_path / "kodebok.qdc"
+    assert _run("--project", str(demo), "codebook", "export", str(qdc))[0] == 0
+    code, lines = _run("codebook", "validate", str(qdc))
+    assert code == 0 and lines[-1].startswith(f"{qdc}: valid, 25 codes"), lines
+    renamed = tmp_path / "kodebok.yaml"  # its XML, under a YAML name
+    renamed.write_bytes(qdc.read_bytes())
+    code, lines = _run("codebook", "validate", str(renamed))
+    assert code == 0 and "valid, 25 codes" in lines[-1], lines
+    code, lines = _run("--project", str(demo), "codebook", "import", str(renamed))
+    assert code == 0 and lines[0].startswith("0 codes added, 0 updated, 25 unchanged"), lines
+
+
+@pytest.mark.parametrize("name", ["prosjekt.qdpx", "prosjekt.qdc", "prosjekt.yaml"])
+def test_a_project_given_as_a_codebook_is_refused_in_one_line_saying_how_to_import_it(demo: Path, tmp_path: Path, name: str) -> None:
+    # It was read as YAML and said to be "not UTF-8 text", or as XML "not well-formed".
+    path = _small_project(tmp_path / name)
+    before = _state(demo)
+    for command in (["codebook", "validate", str(path)], ["--project", str(demo), "codebook", "import", str(path)]):
+        code, lines = _run(*command)
+        assert code == 1 and len(lines) == 1, lines
+        assert f"{name} is a zip file, as a REFI-QDA project (.qdpx) is, not a codebook" in lines[0]
+        assert ("`qualcode import " in lines[0]) == name.endswith(".qdpx")
+    assert _state(demo) == before
+
+
+def test_a_qdc_given_to_import_says_it_is_a_codebook_and_which_command_takes_it(demo: Path, tmp_path: Path) -> None:
+    qdc = tmp_path / "kodebok.qdc"
+    assert _run("--project", str(demo), "codebook", "export", str(qdc))[0] == 0
+    before = _state(demo)
+    code, lines = _run("--project", str(demo), "import", str(qdc))
+    assert code == 1 and "kodebok.qdc is a REFI-QDA codebook, not a transcript or project" in lines[0], lines
+    assert f"qualcode codebook import {qdc}" in lines[0]
+    assert _state(demo) == before
