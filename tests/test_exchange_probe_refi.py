@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.apply import add_identifier
+from qualcode.anonymise.key import PseudonymKey
 from qualcode.cli import cli
 from qualcode.config import Config
+from qualcode.errors import NeedsReview
+from qualcode.store.models import AttributeDefinition, Transcript
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR
 from qualcode.workspace import Workspace
 from tests.test_exchange_foreign_habits import WINDOWS, coded, coded_words
@@ -117,3 +122,26 @@ def test_a_qdc_given_to_import_says_it_is_a_codebook_and_which_command_takes_it(
     assert code == 1 and "kodebok.qdc is a REFI-QDA codebook, not a transcript or project" in lines[0], lines
     assert f"qualcode codebook import {qdc}" in lines[0]
     assert _state(demo) == before
+
+
+def test_a_name_in_a_variables_name_holds_the_file_back_as_one_in_its_value_does(session: Session, tmp_path: Path) -> None:
+    # A variable's name becomes an attribute's, shown in every participant list and export.
+    key = PseudonymKey("test")
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    qdpx.variables = (f'<Variable guid="{guid("var:case")}" name="Ragnvald Eikeland sin vurdering" typeOfVariable="Text"/>'
+                      f'<Variable guid="{guid("var:source")}" name="Notert av Åsmund Grøtting" typeOfVariable="Text"/>')
+    qdpx.cases = (f'<Case guid="{guid("case:d9")}" name="D9"><VariableValue><VariableRef targetGUID="{guid("var:case")}"/>'
+                  f'<TextValue>god</TextValue></VariableValue><SourceRef targetGUID="{guid("source:a")}"/></Case>')
+    qdpx.sources.append(f'<TextSource guid="{guid("source:a")}" name="intervju_a"><PlainTextContent>{TEXT}</PlainTextContent>'
+                        f'<VariableValue><VariableRef targetGUID="{guid("var:source")}"/><TextValue>ja</TextValue></VariableValue>'
+                        + selection("s1", TEXT, "selvtillit på kurset", guid("code:selvtillit"), anne) + "</TextSource>")
+    path = qdpx.write(tmp_path / "variabler.qdpx")
+    with pytest.raises(NeedsReview, match="possible identifiers nobody has decided about"):
+        run_import(session, path, key)
+    assert {"Ragnvald Eikeland", "Åsmund Grøtting"} <= {candidate.text for candidate in key.pending}
+    assert session.scalar(select(Transcript.id)) is None and session.scalar(select(AttributeDefinition.id)) is None
+    for name in ("Ragnvald Eikeland", "Åsmund Grøtting"):  # the researcher decides: each is a name
+        add_identifier(key, name, "person", None)
+    key.pending.clear()
+    assert run_import(session, path, key).participants_created == ["D9"]

@@ -386,12 +386,17 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
         texts += [text for text in (note.title or "", note.text) if clean_text(text.strip(), key) not in own]
     for case in package.cases:
         texts += [case.name, case.description or "", *(str(value) for value in case.variables.values() if isinstance(value, str))]
+        texts += list(case.variables)  # a variable's name is an attribute's, in every list and export
     researchers = {user.name.strip() for user in package.users.values()}
     for source in package.sources:
         # Not the speaker labels: only the text's own labels and the cases' names are used of them, each
         # checked as such. An interviewer and a note taker are researchers, as the users are.
         for name, value in source.variables.items():
-            if not isinstance(value, str) or name in (SPEAKERS_VARIABLE, TURN_TIMES_VARIABLE, INTERVIEWER_SPEAKERS_VARIABLE):
+            if name in (SPEAKERS_VARIABLE, TURN_TIMES_VARIABLE, INTERVIEWER_SPEAKERS_VARIABLE):
+                continue
+            if TRANSCRIPT_COLUMNS.get(name.strip().lower()) is None:
+                texts.append(name)
+            if not isinstance(value, str):
                 continue
             if TRANSCRIPT_COLUMNS.get(name.strip().lower()) in ("interviewer", "note_taker"):
                 researchers.add(value.strip())
