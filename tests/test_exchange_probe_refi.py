@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from contextlib import closing
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
@@ -145,3 +147,27 @@ def test_a_name_in_a_variables_name_holds_the_file_back_as_one_in_its_value_does
         add_identifier(key, name, "person", None)
     key.pending.clear()
     assert run_import(session, path, key).participants_created == ["D9"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_inline_text_with_windows_line_ends_in_a_utf16_project_selects_the_coded_words(
+    session: Session, tmp_path: Path, encoding: str,
+) -> None:
+    # XML may be written in UTF-16; its literal CRs were lost to the parser as in UTF-8, unlooked for,
+    # and each coding selected words a letter per line further on, with nothing said.
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    selections = "".join(
+        coded(words, WINDOWS.index(words), WINDOWS.index(words) + len(words), guid(code), anne)
+        for words, code in (("selvtillit på kurset", "code:selvtillit"), ("håper på jobb", "code:håp"))
+    )
+    qdpx.sources.append(f'<TextSource guid="{guid("source:win")}" name="win"><PlainTextContent>{escape(WINDOWS)}</PlainTextContent>'
+                        f"{selections}</TextSource>")
+    path = qdpx.write(tmp_path / "utf16.qdpx")
+    with zipfile.ZipFile(path) as archive:
+        qde = archive.read("project.qde").decode("utf-8").replace('encoding="utf-8"', f'encoding="{encoding}"')
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde.encode(encoding))
+    result = run_import(session, path)
+    assert coded_words(session) == {("selvtillit på kurset", "selvtillit"), ("håper på jobb", "håp og motivasjon")}, result.problems
+    assert not result.problems
