@@ -18,7 +18,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.cli import cli
 from qualcode.config import Config
 from qualcode.errors import NeedsReview
-from qualcode.store.models import AttributeDefinition, Transcript
+from qualcode.store.models import AttributeDefinition, Memo, Transcript
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR
 from qualcode.workspace import Workspace
 from tests.test_exchange_foreign_habits import WINDOWS, coded, coded_words
@@ -171,3 +171,24 @@ def test_inline_text_with_windows_line_ends_in_a_utf16_project_selects_the_coded
     result = run_import(session, path)
     assert coded_words(session) == {("selvtillit på kurset", "selvtillit"), ("håper på jobb", "håp og motivasjon")}, result.problems
     assert not result.problems
+
+
+def test_a_note_on_a_case_is_kept_on_the_project_and_said_to_be_about_that_case(session: Session, tmp_path: Path) -> None:
+    # NVivo and MAXQDA keep memos on cases; qualcode has none on participants. It became a project
+    # memo with nothing saying which participant it was about.
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    note = qdpx.note("om D9", "Var nervøs i starten, roligere etter hvert.", anne)
+    untitled = qdpx.note("", "Ønsket ikke lydopptak.", anne)
+    qdpx.cases = (f'<Case guid="{guid("case:d9")}" name="D9"><SourceRef targetGUID="{guid("source:a")}"/>'
+                  f'<NoteRef targetGUID="{note}"/><NoteRef targetGUID="{untitled}"/></Case>')
+    qdpx.sources.append(f'<TextSource guid="{guid("source:a")}" name="intervju_a"><PlainTextContent>{TEXT}</PlainTextContent>'
+                        + selection("s1", TEXT, "selvtillit på kurset", guid("code:selvtillit"), anne) + "</TextSource>")
+    result = run_import(session, qdpx.write(tmp_path / "kasusnotat.qdpx"))
+    memos = {memo.text: memo for memo in session.scalars(select(Memo))}
+    assert set(memos) == {"Var nervøs i starten, roligere etter hvert.", "Ønsket ikke lydopptak."}
+    assert all(memo.transcript_id is None and memo.code_id is None and memo.coding_id is None for memo in memos.values())
+    said = [line for line in result.problems if "case 'D9'" in line]
+    assert len(said) == 2 and all("kept as a memo on the project" in line for line in said), result.problems
+    assert memos["Ønsket ikke lydopptak."].title == "D9", "an untitled note is titled by its case, so the memo list shows whose it is"
+    assert memos["Var nervøs i starten, roligere etter hvert."].title == "om D9"

@@ -39,6 +39,7 @@ def load_any_codebook(path: Path) -> tuple[Codebook, QdcCodebook | None]:
 
             qdc = load_qdc(path)
             return qdc.codebook, qdc
-    from qualcode.codebook.yaml_format import load_codebook  # PyYAML, only where a codebook file is read
+    # PyYAML, only where a codebook file is read.
+    from qualcode.codebook.yaml_format import load_codebook
 
     return load_codebook(path), None

@@ -1007,9 +1007,12 @@ def _write_memos(
     for spec in package.walk_codes():
         for note in spec.notes:
             targets.append((note, {"code_id": codes[spec.guid].id}, spec.name))
+    # qualcode keeps no memos on participants: a case's note is the project's, titled and said to be the case's.
+    on_cases: dict[str, str] = {}
     for case in package.cases:
         for note in case.notes:
             targets.append((note, {}, f"case {case.name}"))
+            on_cases.setdefault(note, clean_text(unicodedata.normalize("NFC", case.name.strip()), key))
     for note in package.project_notes:
         targets.append((note, {}, "the project"))
     referred = {note for note, _, _ in targets}
@@ -1044,6 +1047,9 @@ def _write_memos(
             continue
         # qualcode names a note without a title "memo", since the schema wants a name.
         title = clean_text(found.title, key) if found.title and found.title != "memo" else None
+        on_case = on_cases.get(guid) if not attachment else None
+        if on_case is not None and title is None:
+            title = on_case[:PARTICIPANT_NAME_LENGTH]
         author = coders.get(found.user or "") or importer
         memo_guid = guid if guid not in used else None
         used.add(guid)
@@ -1069,6 +1075,10 @@ def _write_memos(
                      after={"guid": memo.guid, "title": memo.title, "text": memo.text, "removed": False},
                      summary=f"memo on {where} (from {result.file_name})")
         result.memos_added += 1
+        if on_case is not None:
+            named = shortened(found.title or found.text, SHOWN)
+            result.problems.append(f"Note {named!r} {guid}: on case {on_case!r}, and qualcode keeps no memos on participants;"
+                                   f" kept as a memo on the project{'' if found.title else ', titled ' + repr(title)}")
 
 
 def _set_own_memo(
