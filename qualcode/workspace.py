@@ -1263,18 +1263,10 @@ class Workspace:
         a name in them nobody has decided about holds the file back for review (a .qdpx's would)."""
         from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
         from qualcode.codebook.service import apply_codebook
+        from qualcode.exchange.codebook_file import load_any_codebook
         from qualcode.importers.pseudonymise import undecided_in_texts
 
-        qdc = None
-        if file.suffix.lower() == ".qdc":
-            from qualcode.exchange.codebook_qdc import load_qdc
-
-            qdc = load_qdc(file)
-            codebook = qdc.codebook
-        else:
-            from qualcode.codebook.yaml_format import load_codebook
-
-            codebook = load_codebook(file)
+        codebook, qdc = load_any_codebook(file)
         texts = [codebook.name, codebook.description or ""] + [
             text for _, _, code in codebook.walk()
             for text in (code.name, code.definition, code.inclusion, code.exclusion, code.example, *code.signal_words) if text

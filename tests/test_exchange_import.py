@@ -68,8 +68,9 @@ class Qdpx:
         )
         return guid("note:" + name)
 
-    def write(self, path: Path) -> Path:
-        parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="{NS}" name="fremmed prosjekt">']
+    def write(self, path: Path, origin: str = "") -> Path:
+        said = f" origin={quoteattr(origin)}" if origin else ""
+        parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="{NS}" name="fremmed prosjekt"{said}>']
         if self.users:
             parts.append(f"<Users>{''.join(self.users)}</Users>")
         if self.codes:

@@ -74,15 +74,17 @@ def _quoted(text: str) -> str:
 @codebook_group.command("validate")
 @click.argument("file", type=click.Path(path_type=Path))
 def codebook_validate(file: Path) -> None:
-    """Check a codebook file on its own and name the line of each problem (merging it into a
-    project's codes is checked by `codebook import`).
+    """Check a codebook file (YAML, or REFI-QDA .qdc) on its own and name the line of each problem
+    (merging it into a project's codes is checked by `codebook import`).
 
     Example: qualcode codebook validate codebooks/kvp.yaml
     """
-    # PyYAML loads only where a codebook file is read or written.
-    from qualcode.codebook.yaml_format import load_codebook
+    # PyYAML and lxml load only where a codebook file is read or written.
+    from qualcode.exchange.codebook_file import load_any_codebook
 
-    codebook = load_codebook(file)
+    codebook, qdc = load_any_codebook(file)
+    for deviation in qdc.deviations if qdc is not None else []:
+        note(f"note: {deviation}")
     # A probe took "valid" for "importable": a code named as a project's code in another case is refused by the import.
     click.echo(f"{file}: valid, {sum(1 for _ in codebook.walk())} codes (as a file; `codebook import` checks it against"
                " the project's codes too)")

@@ -73,6 +73,7 @@ from qualcode.importers.pseudonymise import (
     _offset_map,
     propose_candidates,
     pseudonymise_document,
+    undecided_in_metadata,
     undecided_in_texts,
     undecided_proposals,
 )
@@ -385,12 +386,17 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
         texts += [text for text in (note.title or "", note.text) if clean_text(text.strip(), key) not in own]
     for case in package.cases:
         texts += [case.name, case.description or "", *(str(value) for value in case.variables.values() if isinstance(value, str))]
+        texts += list(case.variables)  # a variable's name is an attribute's, in every list and export
     researchers = {user.name.strip() for user in package.users.values()}
     for source in package.sources:
         # Not the speaker labels: only the text's own labels and the cases' names are used of them, each
         # checked as such. An interviewer and a note taker are researchers, as the users are.
         for name, value in source.variables.items():
-            if not isinstance(value, str) or name in (SPEAKERS_VARIABLE, TURN_TIMES_VARIABLE, INTERVIEWER_SPEAKERS_VARIABLE):
+            if name in (SPEAKERS_VARIABLE, TURN_TIMES_VARIABLE, INTERVIEWER_SPEAKERS_VARIABLE):
+                continue
+            if TRANSCRIPT_COLUMNS.get(name.strip().lower()) is None:
+                texts.append(name)
+            if not isinstance(value, str):
                 continue
             if TRANSCRIPT_COLUMNS.get(name.strip().lower()) in ("interviewer", "note_taker"):
                 researchers.add(value.strip())
@@ -400,6 +406,13 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
     # Neither the key's pseudonyms nor the file's own users (a note titled "memo Bo Medforsker").
     where = f"{package.file_name}: notes and names"
     proposals = undecided_in_texts(texts, key, vocabulary, where, researchers)
+    # The file's own name is written into every event the import records ("coded … (from FILE)"):
+    # read as a transcript file's name is, lower case and underscores and all. A co-coder's copy is
+    # often named after them ("anne.qdpx" from Anne Forsker): the users' names are no one to review.
+    named = {proposal.text for proposal in proposals}
+    users = {word.casefold() for name in researchers for word in name.split()}
+    proposals += [proposal for proposal in undecided_in_metadata({}, key, vocabulary, package.file_name)
+                  if proposal.text not in named and not {word.casefold() for word in proposal.text.split()} <= users]
     if proposals:
         queue_candidates(key, proposals, where)
     return [proposal.text for proposal in proposals]
@@ -994,9 +1007,12 @@ def _write_memos(
     for spec in package.walk_codes():
         for note in spec.notes:
             targets.append((note, {"code_id": codes[spec.guid].id}, spec.name))
+    # qualcode keeps no memos on participants: a case's note is the project's, titled and said to be the case's.
+    on_cases: dict[str, str] = {}
     for case in package.cases:
         for note in case.notes:
             targets.append((note, {}, f"case {case.name}"))
+            on_cases.setdefault(note, clean_text(unicodedata.normalize("NFC", case.name.strip()), key))
     for note in package.project_notes:
         targets.append((note, {}, "the project"))
     referred = {note for note, _, _ in targets}
@@ -1031,6 +1047,9 @@ def _write_memos(
             continue
         # qualcode names a note without a title "memo", since the schema wants a name.
         title = clean_text(found.title, key) if found.title and found.title != "memo" else None
+        on_case = on_cases.get(guid) if not attachment else None
+        if on_case is not None and title is None:
+            title = on_case[:PARTICIPANT_NAME_LENGTH]
         author = coders.get(found.user or "") or importer
         memo_guid = guid if guid not in used else None
         used.add(guid)
@@ -1056,6 +1075,10 @@ def _write_memos(
                      after={"guid": memo.guid, "title": memo.title, "text": memo.text, "removed": False},
                      summary=f"memo on {where} (from {result.file_name})")
         result.memos_added += 1
+        if on_case is not None:
+            named = shortened(found.title or found.text, SHOWN)
+            result.problems.append(f"Note {named!r} {guid}: on case {on_case!r}, and qualcode keeps no memos on participants;"
+                                   f" kept as a memo on the project{'' if found.title else ', titled ' + repr(title)}")
 
 
 def _set_own_memo(

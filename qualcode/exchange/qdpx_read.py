@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, cast
 
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import ImportFailed, UnreadableFile
-from qualcode.exchange.codebook_qdc import normal_guid, refi_colour
+from qualcode.exchange.codebook_qdc import normal_guid, refi_colour, written_by
 from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
@@ -303,11 +303,30 @@ def docx_text(data: bytes, member: str) -> str:
 _INLINE_TEXT = re.compile(rb"(<(?:[\w.-]+:)?PlainTextContent(?:\s[^>]*)?>)([^<]*(?:<!\[CDATA\[.*?\]\]>[^<]*)*)(</)", re.DOTALL)
 
 
+# What a UTF-16 document begins with: a byte order mark, or "<" in either byte order.
+_UTF16_STARTS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
+_DECLARED_ENCODING = re.compile(r"""\A(<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*\2""")
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """project.qde written in UTF-16, as XML allows, as UTF-8 saying so; other documents as they are."""
+    for start, encoding in _UTF16_STARTS:
+        if data.startswith(start):
+            try:
+                text = data.decode(encoding).removeprefix("\ufeff")
+            except UnicodeDecodeError:
+                return data  # the parser says what is wrong with it
+            return _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
+    return data
+
+
 def kept_carriage_returns(data: bytes) -> bytes:
     """project.qde with each carriage return in a PlainTextContent written as a reference, which the
-    XML parser keeps where it drops a literal one: the other program may have counted them."""
-    if b"\r" not in data or data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
-        return data  # none, or UTF-16 XML, whose bytes these patterns do not read
+    XML parser keeps where it drops a literal one: the other program may have counted them. A
+    document in UTF-16 is read as UTF-8 first, so its CRs are found as a UTF-8 document's are."""
+    data = _as_utf8(data)
+    if b"\r" not in data:
+        return data
 
     def escaped(match: re.Match[bytes]) -> bytes:
         content = re.sub(rb"<!\[CDATA\[.*?\]\]>", lambda cdata: cdata.group().replace(b"\r", b"]]>&#13;<![CDATA["),
@@ -630,7 +649,8 @@ def _read_text_source(
         elif child_kind not in known and isinstance(child.tag, str):
             package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
     inline = _child(element, "PlainTextContent") is not None
-    reading = None if reader.origin.casefold().startswith("qualcode") else settle_positions(source, package.file_name, inline, package.problems)
+    # Only qualcode's own file counts in code points of LF text for sure; QualCoder's ("Qualcoder-1.4") is another program's.
+    reading = None if written_by(reader.origin, "qualcode") else settle_positions(source, package.file_name, inline, package.problems)
     if reading is not None and (reading.pairs is not None or not reading.line_ends_kept):
         package.deviations.append(
             f"{_describe(owner)}: its positions count {reading.unit}"

@@ -144,9 +144,10 @@ def _visible(value: Any) -> Any:
     return value
 
 
-def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: set[str]) -> list[Proposal]:
+def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: set[str], file_name: str = "") -> list[Proposal]:
     """Possible identifiers nobody has decided about in metadata typed after import (a title, an
-    interviewer), found as import finds them in a file's front matter, which it holds back for them.
+    interviewer), or in the name of a file that is no transcript (a .qdpx), found as import finds
+    them in a file's name and front matter, which it holds back for them.
     One of the key's pseudonyms whole is decided (a pseudonym never equals an original): an interviewer
     typed as the transcript's speaker label for them ("Berit Berntsen") is no name to review, in any case as
     labels match ("berit berntsen"; its hint would have had the key learn its own pseudonym as a real name)."""
@@ -154,7 +155,7 @@ def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: s
     # A field that is a pseudonym whole is decided before it is read: in lower case its words are found
     # one by one, and a part ("øystein" of "øystein berg") is no pseudonym whole.
     meta = {field: value for field, value in meta.items() if not (isinstance(value, str) and value.strip().casefold() in pseudonyms)}
-    return [proposal for proposal in _undecided(_metadata_proposals(meta, "", key), key, vocabulary, [], set())
+    return [proposal for proposal in _undecided(_metadata_proposals(meta, file_name, key), key, vocabulary, [], set())
             if proposal.text.casefold() not in pseudonyms]
 
 

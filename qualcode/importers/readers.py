@@ -9,6 +9,7 @@ whatever else it raises on a damaged file into a one-line ImportFailed.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -92,6 +93,9 @@ def reader_for(path: Path) -> Reader:
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
+        if suffix == ".qdc":  # REFI-QDA's codebook, given where its project (.qdpx) or transcripts were meant
+            raise ImportFailed(f"{path.name} is a REFI-QDA codebook, not a transcript or project",
+                               f"merge its codes with `qualcode codebook import {shlex.quote(str(path))}`")
         raise ImportFailed(
             f"{path.name}: {suffix or 'no extension'} is not a transcript format qualcode reads",
             "supported: " + ", ".join(supported_suffixes()),
