@@ -46,6 +46,22 @@ def test_init_with_a_bad_codebook_leaves_no_project(tmp_path: Path) -> None:
     assert not (tmp_path / "p" / ".qualcode").exists()
 
 
+def test_init_with_a_qdc_or_a_qdpx_says_how_to_load_it_and_leaves_no_project(tmp_path: Path) -> None:
+    """A probe: `init --codebook x.qdc` read the REFI-QDA codebook as YAML and said "not valid YAML"."""
+    qdc = tmp_path / "kodebok.qdc"
+    qdc.write_text('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>\n',
+                   encoding="utf-8")
+    result = run("init", str(tmp_path / "p"), "--codebook", str(qdc))
+    assert result.exit_code == 1 and "YAML" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "kodebok.qdc is a REFI-QDA codebook (.qdc)" in result.output and "--empty`, then `qualcode codebook import" in result.output
+    qdpx = tmp_path / "prosjekt.qdpx"
+    qdpx.write_bytes(b"PK\x03\x04" + bytes(60))
+    result = run("init", str(tmp_path / "p"), "--codebook", str(qdpx))
+    assert result.exit_code == 1 and "prosjekt.qdpx is a zip file" in result.output and "qualcode import" in result.output
+    assert not (tmp_path / "p" / ".qualcode").exists()
+
+
 def test_status_json_counts_the_demo(demo: Path) -> None:
     result = run("--project", str(demo), "status", "--json")
     summary = json.loads(result.output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -9,12 +10,13 @@ import click
 from qualcode.analysis.summary import project_summary
 from qualcode.cli.context import AppContext, ask_passphrase, json_option, pass_app
 from qualcode.cli.output import emit_json, note
+from qualcode.errors import InvalidInput
 from qualcode.text.counts import counted
 
 
 @click.command("init")
 @click.argument("directory", type=click.Path(path_type=Path), default=".")
-@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path), help="Codebook YAML to load instead of the KVP codebook.")
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path), help="Codebook YAML to load instead of the KVP codebook (a .qdc: `codebook import` it after `init --empty`).")
 @click.option("--empty", is_flag=True, help="Start without any codebook.")
 @click.option("--name", help="Project name (default: the directory name).")
 @pass_app
@@ -25,8 +27,18 @@ def project_init(app: AppContext, directory: Path, codebook_path: Path | None, e
     """
     from qualcode.codebook.shipped import KVP_CODEBOOK
     from qualcode.codebook.yaml_format import load_codebook  # PyYAML, which `status` does not need
+    from qualcode.exchange.codebook_file import codebook_kind, load_any_codebook
     from qualcode.workspace import Workspace
 
+    kind = codebook_kind(codebook_path) if codebook_path is not None else "yaml"
+    if codebook_path is not None and kind == "zip":
+        load_any_codebook(codebook_path)  # refused in one line, naming the command that imports a project
+    if codebook_path is not None and kind == "qdc":
+        # Its GUIDs, which a colleague's later files are matched by, are kept by `codebook import`, which also
+        # reads its names for review with the project's key: there is none before the project is made.
+        raise InvalidInput(f"{codebook_path.name} is a REFI-QDA codebook (.qdc), which `init --codebook` does not read",
+                           f"create the project with `qualcode init {shlex.quote(str(directory))} --empty`, then"
+                           f" `qualcode codebook import {shlex.quote(str(codebook_path))}`")
     # Read the codebook before creating anything, so a bad file leaves no half-made project.
     codebook = None if empty else load_codebook(codebook_path or KVP_CODEBOOK)
     with Workspace.create(directory, app.config, codebook=codebook, name=name, ask_passphrase=ask_passphrase, report=note) as workspace:
