@@ -87,7 +87,7 @@ def open_package(source: Path | bytes | IO[bytes], name: str | None = None, limi
         if _head(source) == OLE_SIGNATURE:  # Office keeps a password-protected file in its old compound format
             raise UnreadableFile(f"{name} is password-protected or an old binary Office file, not a {kind} package",
                                  f"remove the password, or save it as {kind} again, then give that file") from None
-        raise UnreadableFile(f"{name} is not a readable {kind} file ({_reason(error)})") from None
+        raise UnreadableFile(f"{name} is not a readable {kind} file ({_reason(error)})", _unreadable_hint(_head(source), kind)) from None
     try:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
@@ -234,6 +234,16 @@ def check_package_xml(
 def _size(limit: int) -> str:
     """A limit as it was set: whole megabytes, or else bytes."""
     return f"{limit >> 20} MB" if limit and not limit % (1 << 20) else f"{limit:,} bytes"
+
+
+def _unreadable_hint(head: bytes, kind: str) -> str:
+    """What to do about a package that is no zip, by its first bytes (a truncated or XML file said only
+    "File is not a zip file")."""
+    if not head:
+        return f"the file is empty: save or export the {kind} file again, then give that one"
+    if head.lstrip(XML_LEAD).startswith(b"<"):
+        return f"it is XML, not a {kind} package: give the {kind} file the program saved or exported, not a part of one"
+    return f"it may be damaged or cut short in copying: save or export it again as {kind}, then give that file"
 
 
 def _head(source: Path | bytes | IO[bytes]) -> bytes:

@@ -141,6 +141,20 @@ def test_read_refuses(tmp_path: Path, case: str) -> None:
     assert "\n" not in str(refused.value)
 
 
+@pytest.mark.parametrize(("data", "hint"), [
+    (b"", "the file is empty"),
+    (b'\xef\xbb\xbf<?xml version="1.0"?><Project/>', "it is XML, not a .qdpx package"),
+    (b"PK\x03\x04" + bytes(40), "damaged or cut short in copying: save or export it again as .qdpx"),
+])
+def test_a_file_that_is_no_zip_says_what_to_do(tmp_path: Path, data: bytes, hint: str) -> None:
+    """A probe: an XML file named .qdpx, or one cut short, said only "(File is not a zip file)"."""
+    path = tmp_path / "prosjekt.qdpx"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableFile) as refused:
+        read_qdpx(path)
+    assert refused.value.message.startswith("prosjekt.qdpx is not a readable .qdpx file") and hint in (refused.value.hint or "")
+
+
 def _state(root: Path) -> str:
     """Every row of the project's database, as SQL."""
     with closing(sqlite3.connect(root / PROJECT_DIR / DATABASE_FILE)) as connection:
