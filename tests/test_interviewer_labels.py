@@ -45,3 +45,30 @@ def test_the_questions_under_such_a_label_are_the_interviewers_not_the_participa
     shown = json.loads(run(tmp_path / "demo", "transcripts", "show", "nynorsk_D1_T3", "--json").output)["turns"]
     assert [(turn["speaker"], turn["participant"], turn["interviewer"]) for turn in shown] == [
         (first, None, True), ("D1", "D1", False), (first, None, True), ("D1", "D1", False)]
+
+
+def test_naming_a_label_the_interviewer_takes_its_turns_off_the_participant_and_undo_gives_them_back(
+    demo: Path, tmp_path: Path
+) -> None:
+    """A transcript imported before "Intervjuer 2:" was the interviewer's, or with a label no rule knows
+    ("Q:"), had the questions as D1's own words; `transcripts edit --interviewer LABEL` set the field
+    and left every turn D1's, with nothing else to mend it by (the same file imports as already present)."""
+    path = tmp_path / "qa_D1_T3.txt"
+    path.write_text("---\nparticipant: D1\nwave: T3\n---\nQ: Hvor bor du?\nD1: Jeg bor i byen nå.\n"
+                    "Q: Og hva gjør du?\nD1: Ikke så mye, jeg venter på svar.\n", encoding="utf-8")
+    assert run(tmp_path / "demo", "import", str(path)).exit_code == 0
+
+    def whose() -> list[tuple[str, str | None, bool]]:
+        shown = json.loads(run(tmp_path / "demo", "transcripts", "show", "qa_D1_T3", "--json").output)["turns"]
+        return [(turn["speaker"], turn["participant"], turn["interviewer"]) for turn in shown]
+
+    before = whose()
+    assert before[0] == ("Q", "D1", False)
+    edited = run(tmp_path / "demo", "transcripts", "edit", "qa_D1_T3", "--interviewer", "Q")
+    assert edited.exit_code == 0, edited.output
+    assert "2 turns of Q are the interviewer's now, no longer D1's" in edited.output
+    assert whose() == [("Q", None, True), ("D1", "D1", False), ("Q", None, True), ("D1", "D1", False)]
+    assert run(tmp_path / "demo", "undo").exit_code == 0
+    assert whose() == before
+    assert run(tmp_path / "demo", "redo").exit_code == 0
+    assert whose()[0] == ("Q", None, True)
