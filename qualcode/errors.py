@@ -36,8 +36,8 @@ class DuplicateContent(ImportFailed):
 class CodebookInvalid(QualcodeError):
     """A codebook file has problems; each names the file and line."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
+    def __init__(self, problems: list[str], hint: str | None = None) -> None:
+        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems), hint)
         self.problems = problems
 
 

@@ -177,6 +177,21 @@ def test_shortcut_clash_with_a_kept_code_is_refused(session: Session) -> None:
         apply_codebook(session, clash)
 
 
+def test_every_shortcut_clash_with_kept_codes_is_named_at_once_with_what_to_do(session: Session) -> None:
+    """A field trial: a study's own codebook beside the shipped one clashed on three keys (m, t, k), said one
+    import at a time, and with no word of how to go on."""
+    clash = parse_codebook("name: x\ncodes:\n  - name: medverknad\n    shortcut: m\n  - name: måltal\n    shortcut: t\n"
+                           "  - name: meistring\n    shortcut: k\n  - name: familie\n    shortcut: g\n", "x.yaml")
+    with pytest.raises(CodebookInvalid) as refused:
+        apply_codebook(session, clash)
+    message = str(refused.value)
+    for key, holder in (("m", "måltall-press"), ("t", "brukermedvirkning/tilbakemelding"), ("k", "brukermedvirkning/tvang og krav")):
+        assert f"shortcut {key!r} of" in message and f"already used by {holder}" in message, message
+    assert "'g'" not in message
+    assert refused.value.hint is not None and "another shortcut" in refused.value.hint and "free:" in refused.value.hint
+    assert session.scalar(select(func.count()).select_from(Code).where(Code.name == "medverknad")) == 0
+
+
 def test_find_code_by_path_name_shortcut(session: Session) -> None:
     assert find_code(session, "avmakt").path == "empowerment/avmakt"
     assert find_code(session, "m").path == "måltall-press"

@@ -610,6 +610,22 @@ def test_participants_csv_columns_joined_or_without_norwegian_letters_are_the_pa
     assert d1 is not None and (d1.role, d1.age_band, d1.gender) == ("deltaker", "20-29", "kvinne") and not d1.attributes
 
 
+def test_participants_csv_with_a_nynorsk_id_column(session: Session, tmp_path: Path) -> None:
+    """A field trial: a nynorsk study's list ("Deltakar;Rolle;Kjønn") was refused, "no participant column",
+    with a hint naming only 'participant' though four other names were read."""
+    from qualcode.importers.metadata import import_participants
+
+    path = tmp_path / "deltakarar.csv"
+    path.write_text("Deltakar;Rolle;Kjønn;Aldersgruppe;Kontor\nU1;deltaker;kvinne;20-29;kontor Vest\n", encoding="utf-8")
+    assert import_participants(session, path).created == ["U1"]
+    u1 = session.scalar(select(Participant).where(Participant.name == "U1"))
+    assert u1 is not None and (u1.role, u1.gender, u1.age_band, u1.office) == ("deltaker", "kvinne", "20-29", "kontor Vest")
+    path.write_text("hvem,rolle\nD1,deltaker\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as refused:
+        import_participants(session, path)
+    assert refused.value.hint is not None and all(name in refused.value.hint for name in ("participant", "deltakar", "navn"))
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -211,3 +211,22 @@ def test_undo_after_a_replacement_names_the_backup_taken_before_it(project: Proj
     with pytest.raises(NothingToUndo) as refused:
         workspace.undo()
     assert refused.value.hint is not None and "(`qualcode backup list`)" in refused.value.hint and backup.name not in refused.value.hint
+
+
+def test_an_undo_that_passes_over_a_replacement_names_the_backup_taken_before_it(
+    project: Project, key_access: KeyAccess, tmp_path: Path
+) -> None:
+    """A field trial: `undo` right after an `import --replace` took back the researcher's change before it
+    (as it should: a replacement is never undone) and said to import the old file with --replace, but not
+    which backup holds the old text, as it says where the replacement is their last change."""
+    folder = write(tmp_path / "intervjuer", deltaker_D1_T1=FIRST, deltaker_D2_T1=SECOND)
+    imported(project, key_access, [folder])
+    coded(project, "deltaker_D2_T1", "mest om måltall")  # in a text the replacement leaves alone: still undoable
+    write(folder, deltaker_D1_T1=FIRST_CORRECTED)
+    imported(project, key_access, [folder], replace=True)
+    [backup] = list_backups(project.backups)
+    workspace = Workspace(project, Config(coder="Forsker 1", passphrase="test passphrase"))
+    summary = workspace.undo()
+    assert summary.startswith("coded deltaker_D2_T1")
+    assert "passed over your later changes that cannot be undone: replaced the text of deltaker_D1_T1" in summary
+    assert f"qualcode backup restore {backup.name}" in summary, summary

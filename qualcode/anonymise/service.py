@@ -496,9 +496,21 @@ def dismiss(key: PseudonymKey, text: str) -> None:
     text = text.strip()
     if not text:
         raise InvalidInput("nothing to dismiss")
-    if text.casefold() not in {word.casefold() for word in key.dismissed}:
+    folded = text.casefold()
+    # A word the review still waits for is the reviewer's to decide. One the key holds is replaced all the
+    # same: dismissing it said "dismissed" and left it replaced, as if a mistaken acceptance were taken back.
+    if not any(candidate.text.casefold() == folded for candidate in key.pending):
+        held = next((entry for entry in key.entries
+                     if entry.original.casefold() == folded or folded in words_found_alone(entry)), None)
+        if held is not None:
+            raise InvalidInput(
+                f"{text!r} is in the key as a {held.kind} ({held.original!r}, replaced by {held.pseudonym!r}):"
+                " dismissing it would not stop that; nothing dismissed",
+                "dismiss decides only about words the key does not hold; `qualcode key show` lists what it holds",
+            )
+    if folded not in {word.casefold() for word in key.dismissed}:
         key.dismissed.append(text)
-    key.pending = [c for c in key.pending if c.text.casefold() != text.casefold()]
+    key.pending = [c for c in key.pending if c.text.casefold() != folded]
 
 
 def ignored_words(key: PseudonymKey) -> set[str]:

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
-from qualcode.cli.output import emit_json, emit_table
+from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_transcripts, read_transcript
 
 
@@ -91,6 +91,9 @@ def transcripts_edit(
             fidelity=fidelity, interviewer=interviewer, title=title,
         )
     print_edit(edit, as_json)
+    if not as_json:
+        for line in edit.notes:
+            note(line)
 
 
 def print_edit(edit: Any, as_json: bool) -> None:

@@ -689,15 +689,26 @@ def _set_fields(code: Code, spec: CodeSpec, keep_unstated: bool = False) -> None
         code.signal_words = list(spec.signal_words)
 
 
+# The keys a hint offers in place of a taken shortcut.
+_SHORTCUT_KEYS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
 def _check_shortcuts(codebook: Codebook, existing: dict[str, Code], file_paths: set[str]) -> None:
+    """Refuse shortcuts the file gives that codes it leaves as they are hold, every clash at once: a study's
+    own codebook beside the shipped one was refused one key at a time, with no word of what to do."""
+    kept = {other_path: other for other_path, other in existing.items() if other_path not in file_paths and other.shortcut}
+    clashes = []
     for path, _, spec in codebook.walk():
         if not spec.shortcut:
             continue
-        for other_path, other in existing.items():
-            if other.shortcut == spec.shortcut and other_path != path and other_path not in file_paths:
-                raise CodebookInvalid(
-                    [f"shortcut {spec.shortcut!r} of {path} is already used by {other.path} in this project"]
-                )
+        for other_path, other in kept.items():
+            if other.shortcut == spec.shortcut and other_path != path:
+                clashes.append(f"shortcut {spec.shortcut!r} of {path} is already used by {other.path} in this project")
+    if clashes:
+        taken = {other.shortcut for other in kept.values()} | {spec.shortcut for _, _, spec in codebook.walk()}
+        free = ", ".join(key for key in _SHORTCUT_KEYS if key not in taken) or "none of a-z, 0-9"
+        raise CodebookInvalid(clashes, "give each another shortcut in the file, or leave its shortcut out;"
+                                       f" free: {free}")
 
 
 def _describe_update(path: str, before: dict[str, Any], after: dict[str, Any]) -> str:

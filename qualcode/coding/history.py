@@ -210,6 +210,11 @@ def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[i
         if action in TAKING_BACK or undoable or event_id in undone or event_id in named:
             continue
         if (why := _why_final(action, payload)) is not None:
+            # The old text of a replacement passed over is in the backup its import took: named, as where the
+            # replacement is the coder's last change, so going back is not left to a search of the backups.
+            if action == EventKind.TRANSCRIPT_REPLACE and BECAME_FINAL not in (payload or {}):
+                if (backup := _backup_before_replacing(session, payload)) is not None:
+                    why = f"{why}, or {backup}"
             passed.append((event_id, summary, why))
     return passed
 

@@ -48,7 +48,8 @@ TRANSCRIPT_KEYS = {
 FIDELITIES = {"transcript", "referat", "fieldnotes", "comments"}
 FIDELITY_SYNONYMS = {"notes": "referat", "notat": "referat", "recorded": "transcript", "transkripsjon": "transcript"}
 PARTICIPANT_COLUMNS = {"role", "gender", "age_band", "office"}
-ID_COLUMNS = ("participant", "id", "name", "deltaker", "navn")
+# The participant's id column, as a list in English, bokmål or nynorsk ("deltakar") heads it.
+ID_COLUMNS = ("participant", "id", "name", "deltaker", "deltakar", "navn")
 # What other files call a participant's own columns, in English and Norwegian, however spaced or
 # joined ("age band", "age-band", "Age_Band", "AgeBand", "Alders gruppe") and with Norwegian letters
 # written as a keyboard without them does ("Kjonn", "Kjoenn"); anything else is an attribute of that name.
@@ -508,7 +509,9 @@ def _header(given: list[str], file_name: str) -> tuple[list[str], str]:
             raise ImportFailed(f"{file_name}: {twice}", "keep one of them and import again")
     id_column = next((column for column in ID_COLUMNS if column in columns), None)
     if id_column is None:
-        raise ImportFailed(f"{file_name}: no participant column", "the first row must name a column 'participant'")
+        raise ImportFailed(f"{file_name}: no participant column",
+                           "the first row must name the participants' id column: " + ", ".join(ID_COLUMNS[:-1])
+                           + f" or {ID_COLUMNS[-1]}")
     for column in columns:
         if column and column != id_column and column not in PARTICIPANT_COLUMNS and column in RESERVED_ATTRIBUTE_NAMES:
             raise ImportFailed(f"{file_name}: column {column!r} is a built-in field, not an attribute",

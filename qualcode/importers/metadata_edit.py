@@ -103,6 +103,13 @@ def edit_transcript(
     new_turns: dict[int, str | None] = {}
     if people is not None:
         old_turns, new_turns = _reattribute(session, transcript, people)
+    # A label named the interviewer is no participant's: an import took "Forsker 1:" before such labels were
+    # the interviewer's (or a label no rule knows) for the participant's, their questions counted and quoted
+    # as the participant's words, and setting the interviewer left them so.
+    asked = _participants_turns_of(session, transcript, checked["interviewer"]) if checked.get("interviewer") else {}
+    for turn_id, name in asked.items():
+        old_turns.setdefault(turn_id, name)
+        new_turns[turn_id] = None
     before = transcript_state(transcript, old_turns)
     for field in cleared:
         setattr(transcript, "interview_date" if field == "date" else field, None)
@@ -110,10 +117,27 @@ def edit_transcript(
         setattr(transcript, "interview_date" if field == "date" else field, value)
     if people is not None:
         _relink(session, transcript, people, old_turns, new_turns)
+    set_turn_participants(session, dict.fromkeys(asked))
     session.flush()
     session.refresh(transcript, ["participant_links"])
     after = transcript_state(transcript, new_turns)
-    return _record(session, coder, "transcript", transcript.name, transcript.guid, before, after)
+    edit = _record(session, coder, "transcript", transcript.name, transcript.guid, before, after)
+    if not asked:
+        return edit
+    whose = ", ".join(sorted({name for name in asked.values() if name is not None}))
+    return replace(edit, notes=(f"{counted(len(asked), 'turn')} of {checked['interviewer']} are the interviewer's now,"
+                                f" no longer {whose}'s",))
+
+
+def _participants_turns_of(session: Session, transcript: Transcript, label: str) -> dict[int, str | None]:
+    """The turns of the transcript's current text under `label` (in any case) that a participant has, by id."""
+    rows = session.execute(
+        select(Turn.id, Turn.speaker, Participant.name)
+        .join(Participant, Turn.participant_id == Participant.id)
+        .where(Turn.text_version_id == transcript.current_version_id)
+    ).all()
+    wanted = label.strip().casefold()
+    return {turn_id: name for turn_id, speaker, name in rows if (speaker or "").strip().casefold() == wanted}
 
 
 def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-# Labels that mark the interviewer side of a conversation.
-INTERVIEWER_LABELS = frozenset(
-    {"i", "int", "intervjuer", "interviewer", "forsker", "f", "moderator", "m", "medforsker", "mf"}
-)
-ROLE_LABELS = INTERVIEWER_LABELS | {"deltaker", "d", "veileder", "v", "leder", "l", "informant"}
+# Labels that mark the interviewer side of a conversation, in bokmål and nynorsk ("Intervjuar", "Forskar").
+INTERVIEWER_LABELS = frozenset({
+    "i", "int", "intervjuer", "intervjuar", "interviewer", "forsker", "forskar", "f", "moderator", "m",
+    "medforsker", "medforskar", "mf",
+})
+ROLE_LABELS = INTERVIEWER_LABELS | {
+    "deltaker", "deltakar", "d", "veileder", "rettleiar", "v", "leder", "leiar", "l", "informant"}
+# A role label told apart by a number or a letter when two people share the role ("Intervjuer 2", "Forsker A").
+_NUMBERED = re.compile(r"(?P<label>\w+)\.? +(?:\d+|[^\W\d_])")
 
 
 def is_interviewer(label: str | None, interviewer: str | None = None, interviewer_speakers: Iterable[str] = ()) -> bool:
@@ -22,5 +27,9 @@ def is_interviewer(label: str | None, interviewer: str | None = None, interviewe
     folded = (label or "").strip().casefold()
     if not folded:
         return False
-    return (folded in INTERVIEWER_LABELS or folded == (interviewer or "").strip().casefold()
+    # "Forsker 1:" and "Forskar A:" were the participant's turns in an individual interview, their questions
+    # counted and quoted as the participant's words, while "Deltaker 2:" was already a role label.
+    numbered = _NUMBERED.fullmatch(folded)
+    return (folded in INTERVIEWER_LABELS or (numbered is not None and numbered["label"] in INTERVIEWER_LABELS)
+            or folded == (interviewer or "").strip().casefold()
             or any(folded == speaker.strip().casefold() for speaker in interviewer_speakers))
