@@ -926,6 +926,18 @@ def test_a_participant_id_that_is_a_fodselsnummer_is_refused_not_merged_with_eve
     assert "(fødselsnummer)" not in names and "D9" not in names  # the CSV is one transaction
 
 
+def test_a_kind_and_a_count_of_one_are_said_in_english(demo: Path, tmp_path: Path) -> None:
+    """A field trial: "'Tvilde Bakeri' is a employer", "1 new participants"."""
+    project = ["--project", str(demo)]
+    (tmp_path / "ny.txt").write_text("I: Hvor jobber du?\nD9: Jeg har praksis hos Tvilde Bakeri nå.\n", encoding="utf-8")
+    assert run(*project, "import", str(tmp_path / "ny.txt"), "--participant", "D9").exit_code == 1  # held back for review
+    accepted = run(*project, "anonymise", "accept", "Tvilde Bakeri", "--kind", "employer")
+    assert accepted.exit_code == 0 and "'Tvilde Bakeri' is an employer, replaced by" in accepted.output, accepted.output
+    (tmp_path / "ny.csv").write_text("participant,role\nD9,deltaker\n", encoding="utf-8")
+    imported = run(*project, "participants", "import", str(tmp_path / "ny.csv"))
+    assert imported.exit_code == 0 and "1 new participant, 0 updated" in imported.output, imported.output
+
+
 def test_an_import_holds_back_southeast_asian_names_said_first_in_a_sentence_and_stores_none(demo: Path, tmp_path: Path) -> None:
     """"Loan", "Rattana" and "Tam" said only first in a sentence, each also a word or rare as an inflection
     of one, were stored as said: the import proposed nothing."""

@@ -44,6 +44,7 @@ from qualcode.store.models import (
     code_guid,
     new_guid,
 )
+from qualcode.text.counts import counted
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,8 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
         purge_index(session)
         record_event(
             session, kind=EventKind.ANONYMISE_REAPPLY, coder=coder,
-            summary=f"pseudonymised {replaced} more identifiers in {len(changed)} transcripts, {memos} memos, {events} log entries",
+            summary=f"pseudonymised {counted(replaced, 'more identifier')} in {counted(len(changed), 'transcript')},"
+                    f" {counted(memos, 'memo')}, {counted(events, 'log entry', 'log entries')}",
         )
     return Reapplied(changed, replaced, memos, events, others, codes_renamed=codes_renamed, guids_redrawn=len(from_before))
 

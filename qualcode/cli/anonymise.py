@@ -63,7 +63,8 @@ def anonymise_accept(app: AppContext, text: str, kind: str, gender: str | None) 
         root = workspace.project.root
     report_rewrite(change.reapplied)
     report_files_holding(root, key, [entry])
-    click.echo(f"{text!r} is a {kind}, replaced by {entry.pseudonym!r}")
+    article = "an" if kind[:1] in "aeiou" else "a"  # "an employer", "an e-mail"
+    click.echo(f"{text!r} is {article} {kind}, replaced by {entry.pseudonym!r}")
 
 
 @anonymise_group.command("dismiss")

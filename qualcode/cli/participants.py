@@ -36,7 +36,7 @@ def participants_import(app: AppContext, csv_file: Path) -> None:
     """
     with app.workspace() as workspace:
         result = workspace.import_participants(csv_file)
-    click.echo(f"{len(result.created)} new participants, {len(result.updated)} updated")
+    click.echo(f"{counted(len(result.created), 'new participant')}, {len(result.updated)} updated")
     for line in result.notes:
         note(line)
 
