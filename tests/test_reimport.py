@@ -10,7 +10,7 @@ from sqlalchemy import text as text_sql
 
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.service import KeyAccess
-from qualcode.coding.anchoring import LineMap, find_anchor, list_orphaned
+from qualcode.coding.anchoring import LineMap, find_anchor, list_orphaned, same_words
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.service import add_coding, set_coding_memo
 from qualcode.errors import InvalidInput
@@ -333,6 +333,24 @@ def test_find_anchor_exact_then_fuzzy_then_none(old: str, new: str, found: str |
     end = start + len(found) if found else len("en to")
     anchor = find_anchor(old, new, start, end, LineMap(old, new))
     assert (new[anchor.start:anchor.end] if anchor else None) == found
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words", "which", "found"),
+    [
+        ("abc\nSå gikk vi.\n", "ny linje\nabc\nSå gikk vi.\n", "Så gikk vi.", 0, True),  # on a line left as it was
+        ("Hilde 😊 sa ja. Så gikk vi.\n", "Kari Nordmann 😊 sa ja. Så gikk vi.\n", "Så gikk vi.", 0, True),  # a longer name before
+        ("Hilde sa ja. Så gikk vi.\n", "Kari sa ja. Så gikk vi.\n", "Hilde sa ja.", 0, False),  # its own words changed
+        ("Ja. Hilde sa det. Ja.\n", "Ja. Kari Nordmann sa det. Ja.\n", "Ja.", 1, False),  # which "Ja." it is, a guess
+        ("Ja. Hilde sa det. Ja.\n", "Ja. Kari Nordmann sa det. Ja.\n", "Ja.", 0, False),
+        ("abc\nSå gikk vi.\nxyz\n", "abc\nxyz\n", "Så gikk vi.", 0, False),  # its line gone
+    ],
+)
+def test_same_words_are_found_only_where_that_is_certain(old: str, new: str, words: str, which: int, found: bool) -> None:
+    """What a reader's cursor and selection go by in a rewritten text: a like passage nearest where they were is not enough."""
+    start = [index for index in range(len(old)) if old.startswith(words, index)][which]
+    place = same_words(old, new, start, start + len(words), LineMap(old, new))
+    assert (place is not None and new[place[0]:place[1]] == words and place[0] == new.index(words, start)) if found else place is None
 
 
 def test_exact_matches_prefer_the_one_nearest_where_the_passage_was() -> None:

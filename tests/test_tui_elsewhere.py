@@ -26,7 +26,14 @@ from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.workspace import Changes, Workspace
 from tests.conftest import open_tui, settle
 from tests.test_cli import run
-from tests.test_tui import SIZE, open_first, select_sentence, until
+from tests.test_tui import (
+    SIZE,
+    codings_in,
+    open_first,
+    rewrite_with_the_key,
+    select_sentence,
+    until,
+)
 
 HOPE = "empowerment/håp og motivasjon"
 FIRST = "Jeg har vært her i seks år."
@@ -301,3 +308,110 @@ async def test_a_locked_or_failing_look_leaves_the_ui_running_and_the_next_one_f
         await until(app, pilot, lambda: NEW in {code.path for code in reader.codes}, "found after the failures")
         assert app.is_running and app.screen is reader
         assert not [note for note in app._notifications if note.severity == "error"]
+
+
+# leder_L1's first answer, one line: a sentence ending in "KVP", which the key learns (as "(arbeidsgiver)", 11
+# characters longer), then another; and its last, where "KVP" comes before the last sentence.
+NAMED = "Jeg er avdelingsleder for oppfølging her på kontoret, og jeg har ansvaret for KVP."
+LAST = "Det gir noen diskusjoner."
+
+
+async def rewritten(app: QualcodeApp, pilot: Any, reader: ReaderScreen) -> None:
+    """leder_L1 rewritten by the key learning "KVP" in another process, read again by the reader and its sentences found."""
+    rewrite_with_the_key(reader.qualcode.workspace.project.root)
+    await until(app, pilot, lambda: "(arbeidsgiver)" in reader.document.text and bool(reader.document.sentences), "read again")
+
+
+def text_changed(app: QualcodeApp) -> list[str]:
+    return [str(note.message) for note in app._notifications if note.title == "Text changed"]
+
+
+async def test_a_name_learned_before_the_cursor_in_its_line_leaves_the_cursor_on_the_same_words(
+        sample_project: Path, looking: None) -> None:
+    """The cursor stood on FIRST, after "KVP" in the same line: read again, it stood as far from the line's start
+    as before, 11 characters short of its words, in the sentence before, which c then coded."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await until(app, pilot, lambda: bool(reader.document.sentences), "the sentences")
+        reader.view.move_to(reader.document.text.index(FIRST) + len("Jeg "))
+        await rewritten(app, pilot, reader)
+        assert reader.document.text[reader.view.cursor:].startswith("har vært her i seks år.")
+        assert text_changed(app) == []  # nothing to warn of: the cursor is where it was
+        await pilot.press("c", "h")
+        await until(app, pilot, lambda: reader.status_text.startswith("coded"), "coded")
+    assert codings_in(sample_project) == [(HOPE, FIRST, None)]
+
+
+async def test_a_selection_after_a_name_learned_in_its_line_stays_on_its_words_and_is_what_c_codes(
+        sample_project: Path, looking: None) -> None:
+    """The selection went with the rewrite, and c coded the sentence at the cursor, placed 11 characters short
+    of its words: the sentence before, which the researcher had not selected."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await until(app, pilot, lambda: bool(reader.document.sentences), "the sentences")
+        await select_sentence(pilot, reader, LAST)
+        await rewritten(app, pilot, reader)
+        text, selection = reader.document.text, reader.view.selection
+        assert selection is not None and text[selection[0]:selection[1]] == LAST
+        assert selection[0] <= reader.view.cursor < selection[1]
+        await pilot.press("c", "h")
+        await until(app, pilot, lambda: reader.status_text.startswith("coded"), "coded")
+    assert codings_in(sample_project) == [(HOPE, LAST, None)]
+
+
+async def test_a_cursor_on_the_words_a_rewrite_replaced_is_not_coded_at_a_guess(sample_project: Path, looking: None) -> None:
+    """The cursor stood on "KVP", which the key replaced: where it belongs in "(arbeidsgiver)" cannot be known. The
+    reader guessed, and c and x acted on the guess; now it says the cursor moved, and they wait until the cursor
+    is put somewhere or a passage selected, which is then what is coded."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await until(app, pilot, lambda: bool(reader.document.sentences), "the sentences")
+        await select_sentence(pilot, reader, NAMED)
+        await pilot.press("c", "x")  # avmakt, on the sentence the name is in
+        await until(app, pilot, lambda: reader.status_text.startswith("coded"), "coded")
+        reader.view.move_to(reader.document.text.index("KVP. Jeg har"))
+        await rewritten(app, pilot, reader)
+        await until(app, pilot, lambda: bool(text_changed(app)), "told")
+        assert "the cursor moved" in text_changed(app)[0] and reader.view.selection is None
+        named = NAMED.replace("KVP", "(arbeidsgiver)")
+        assert [(c.code_path, reader.document.text[c.start:c.end]) for c in reader.document.codings] == [(AVMAKT, named)]
+        await pilot.press("c", "h")
+        await settle(pilot, rounds=2, pauses=2)
+        assert "the cursor moved" in reader.status_text
+        await pilot.press("x")
+        await settle(pilot, rounds=2, pauses=2)
+        assert "the cursor moved" in reader.status_text
+        assert codings_in(sample_project) == [(AVMAKT, named, None)]
+        await pilot.press("v")  # the sentence at the cursor, shown selected: what c codes now
+        await settle(pilot)
+        selection = reader.view.selection
+        assert selection is not None and reader.document.text[selection[0]:selection[1]] == named
+        await pilot.press("c", "h")
+        await until(app, pilot, lambda: reader.status_text.startswith("coded"), "coded")
+    assert sorted(codings_in(sample_project)) == [(AVMAKT, named, None), (HOPE, named, None)]
+
+
+async def test_a_new_version_imported_with_a_word_added_before_the_cursor_in_its_line_leaves_it_on_its_words(
+        sample_project: Path, looking: None, tmp_path: Path) -> None:
+    """`import --replace` of leder_L1 with a word added early in the cursor's line: the cursor stood as far from the
+    line's start as before, in the sentence before its own, which c coded."""
+    sentence = "Kommunen har sitt budsjett, staten har sitt."
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await until(app, pilot, lambda: bool(reader.document.sentences), "the sentences")
+        reader.view.move_to(reader.document.text.index(sentence))
+        corrected = tmp_path / "rettet" / "leder_L1.txt"
+        corrected.parent.mkdir()
+        original = (Path(__file__).parent.parent / "transcripts" / "leder_L1.txt").read_text(encoding="utf-8")
+        corrected.write_text(original.replace("Partnerskapet fungerer,", "Partnerskapet fungerer godt,"), encoding="utf-8")
+        result = run("--project", str(sample_project), "--coder", "Forsker 2", "import", "--replace", str(corrected))
+        assert result.exit_code == 0, result.output
+        await until(app, pilot, lambda: "fungerer godt" in reader.document.text and bool(reader.document.sentences), "read again")
+        assert reader.document.text[reader.view.cursor:].startswith(sentence) and text_changed(app) == []
+        await pilot.press("c", "h")
+        await until(app, pilot, lambda: reader.status_text.startswith("coded"), "coded")
+    assert codings_in(sample_project) == [(HOPE, sentence, None)]

@@ -112,11 +112,11 @@ def find_anchor(old_text: str, new_text: str, start: int, end: int, moved: LineM
     passage with its context is matched fuzzily near where it was, then the excerpt inside it.
     """
     excerpt = old_text[start:end]
-    expected, exact_line = moved(start)
+    expected, _exact_line = moved(start)
     # Word edges are kept where the passage had them: one coded inside a word (--partial) stays so.
     edges = _edges(old_text, start, end)
-    if exact_line and new_text[expected:expected + len(excerpt)] == excerpt and _on_edges(new_text, excerpt, expected, edges):
-        return Anchor(expected, expected + len(excerpt), "exact")
+    if (in_place := _in_place(old_text, new_text, start, end, moved)) is not None:
+        return in_place
     if not excerpt:
         return None
     # Where its lines went: a passage whose lines changed is looked for there, not anywhere in the
@@ -136,6 +136,38 @@ def find_anchor(old_text: str, new_text: str, start: int, end: int, moved: LineM
             if changed is not None:
                 return changed
     return _moved_with_context(old_text, new_text, start, end, edges, moved)
+
+
+def _in_place(old_text: str, new_text: str, start: int, end: int, moved: LineMap) -> Anchor | None:
+    """The passage where its lines went, on lines the new text holds unchanged, if its words are there."""
+    excerpt = old_text[start:end]
+    expected, exact_line = moved(start)
+    if exact_line and new_text[expected:expected + len(excerpt)] == excerpt and _on_edges(
+            new_text, excerpt, expected, _edges(old_text, start, end)):
+        return Anchor(expected, expected + len(excerpt), "exact")
+    return None
+
+
+def same_words(old_text: str, new_text: str, start: int, end: int, moved: LineMap) -> tuple[int, int] | None:
+    """Where the words old_text[start:end] stand in new_text, found as find_anchor finds them word for word,
+    only where that is certain: on lines left as they were, or once in the lines that became of theirs, which
+    held them once. None where they changed or went, or stand more than once there: the nearest of like
+    passages is a guess, which a reader's cursor or selection, coded by a key at once, may not take. No fuzzy
+    match is tried (it would not be taken, and takes a second on a long line)."""
+    end = min(end, len(old_text))
+    if end <= start:
+        return None
+    if (in_place := _in_place(old_text, new_text, start, end, moved)) is not None:
+        return in_place.start, in_place.end
+    local = moved.new_range(start, end)
+    if local is None:
+        return None
+    excerpt, edges = old_text[start:end], _edges(old_text, start, end)
+    lines = moved.old_starts[moved.line_of(start)], moved.old_starts[moved.line_of(max(start, end - 1)) + 1]
+    found = _occurrences(new_text, excerpt, *local, edges)
+    if len(found) != 1 or len(_occurrences(old_text, excerpt, *lines, edges)) != 1:
+        return None
+    return found[0], found[0] + len(excerpt)
 
 
 def find_excerpt_again(text: str, excerpt: str) -> Anchor | None:

@@ -65,6 +65,9 @@ def describe_selection(text: str, span: tuple[int, int]) -> str:
 
 
 TEXT_CHECK_SECONDS = 2.0
+# Said when another command's rewrite left the cursor only near its words (TranscriptView.placed).
+MOVED = "the cursor moved: move it, or select (v), to code"
+CURSOR_MOVED = f"the text was changed by another command and {MOVED}"
 # The key that opens again what was typed and not saved, by what it was typed as.
 WRITTEN_WITH = {"memo": "m", "definition": "D", "name": "R"}
 
@@ -173,7 +176,7 @@ class ReaderScreen(CodingScreen):
 
     def check_still_there(self) -> None:
         """Whether the transcript is still there as shown: deleted, its text leaves the screen;
-        rewritten, it is shown as it is now (a selection in the old text is dropped)."""
+        rewritten, it is shown as it is now, the cursor and selection on their words where they are found."""
         transcript, shown = self.document.transcript, self.document.version_id
         if self.removed:
             return
@@ -191,7 +194,7 @@ class ReaderScreen(CodingScreen):
                 self._transcript_removed()
             elif isinstance(found, ReaderDocument) and found.version_id != self.document.version_id and not self.removed:
                 self._shown_again(found)
-                self.status("the text was changed by another command, and is shown as it is now; select again")
+                self.status(f"the text was changed by another command, and is shown as it is now; {self._place_said()}")
 
         self.in_background(look, looked, group="presence",
                            failed=lambda _message: None)  # a check that fails says nothing: the next one asks again
@@ -342,8 +345,23 @@ class ReaderScreen(CodingScreen):
             self.status("")
 
     # --- coding ---------------------------------------------------------------------------
+    def _place_said(self) -> str:
+        """What became of the cursor and selection in a text another command rewrote."""
+        if not self.view.placed:
+            return MOVED
+        return "the selection and cursor are on their words" if self.view.selection else "the cursor is on its words"
+
+    def _chosen(self) -> bool:
+        """Whether a selection, or the cursor, is what the researcher chose (TranscriptView.placed); else said so."""
+        if self.view.selection is None and not self.view.placed:
+            self.status(CURSOR_MOVED)
+            return False
+        return True
+
     def _target(self) -> tuple[int, int] | None:
         """The span to code: the selection or the sentence at the cursor, widened to whole words at both ends."""
+        if not self._chosen():
+            return None
         selection = self.view.selection or self._containing(list(self.document.sentences))
         if selection is None:
             self.status("Select a sentence (v) or a turn (V) first")
@@ -372,7 +390,7 @@ class ReaderScreen(CodingScreen):
         self._apply(code_path)
 
     def action_pick_code(self) -> None:
-        if not self.ready_to_code():
+        if not self.ready_to_code() or not self._chosen():  # said before a code is picked for nothing
             return
         self.app.push_screen(CodePicker(self.codes, self.qualcode.recent), self._picked)
 
@@ -399,6 +417,9 @@ class ReaderScreen(CodingScreen):
     def _coding_here(self) -> ReaderCoding | None:
         if self.removed:
             self.status(self.removed)
+            return None
+        if not self.view.placed:  # the coding at a cursor moved near its words may be another passage's
+            self.status(CURSOR_MOVED)
             return None
         cursor = self.view.cursor
         here = [c for c in self.document.codings if c.start <= cursor < c.end]
@@ -757,7 +778,7 @@ class ReaderScreen(CodingScreen):
                 status = said(detail) if typed else "nothing done"
                 return Saved(status, None, (), workspace.codes(), workspace.recent_codes(), gone=True)
             if rewritten and offsets:
-                status = "nothing done: the text was changed by another command; it is shown as it is now, select again"
+                status = "nothing done: the text was changed by another command; it is shown as it is now"
                 return Saved(status, workspace.document(transcript), (), workspace.codes(), workspace.recent_codes())
             status = said(change(workspace))
             if rewritten:
@@ -780,7 +801,7 @@ class ReaderScreen(CodingScreen):
             self._shown_again(rewritten or replace(self.document, codings=codings), anew=rewritten is not None)
             if clears is not None and self.view.selection == clears:
                 self.view.select(None)
-            self.status(status)
+            self.status(f"{status}; {self._place_said()}" if rewritten is not None else status)
             if succeeded is not None and not status.startswith("nothing done"):
                 succeeded()
 
@@ -850,15 +871,19 @@ class ReaderScreen(CodingScreen):
         self.codebook_changed(state[0])
 
     def _shown_again(self, document: ReaderDocument | None, *, anew: bool = True) -> None:
-        """Show `document`; `anew` when it is another text version (a selection in the old one is
-        dropped, and its sentences are found again)."""
+        """Show `document`; `anew` when it is another text version (its sentences are found again, and
+        the view moves the cursor and selection to their words; a notification says where it could not)."""
         if document is None or self.removed:
             return
+        placed = self.view.placed
         self.document = document
         self.view.document = document
         if anew:
-            self.view.select(None)
             self.find_sentences()
+            if placed and not self.view.placed:
+                self.notify(f"The text of {document.transcript} was changed by another command, and the cursor moved near"
+                            " where it was: nothing is coded at it until you move it, or select a passage (v).",
+                            title="Text changed", severity="warning", markup=False)  # names a transcript
         self.view.refresh()
         self._update_panel()
 

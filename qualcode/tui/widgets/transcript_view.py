@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qualcode.coding.anchoring import LineMap
+from qualcode.coding.anchoring import LineMap, same_words
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 
 MARGIN = 7  # line number (5, more past line 99,999), coded-passage bar (1), selection marker or space (1)
@@ -67,6 +67,15 @@ def wrap(text: str, width: int) -> list[Row]:
             start = cut
         position = end + 1
     return rows
+
+
+def _sentence_or_line(text: str, sentences: tuple[tuple[int, int], ...], offset: int) -> tuple[int, int]:
+    """The sentence holding `offset`, or (before the sentences are found, or between them) its line."""
+    index = bisect_right(sentences, (offset, len(text) + 1)) - 1
+    if index >= 0 and sentences[index][0] <= offset < sentences[index][1]:
+        return sentences[index]
+    end = text.find("\n", offset)
+    return text.rfind("\n", 0, offset) + 1, len(text) if end == -1 else end
 
 
 def _cut(text: str, start: int, end: int, width: int) -> int:
@@ -130,6 +139,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._numbered: str | None = None  # the text they were counted for
         # What a rewrap keeps in sight (KEEP_CURSOR, or a text offset) until its scroll is done.
         self._keep: int | None = None
+        # Whether the cursor is where the researcher put it, or on the same words since: after a rewrite
+        # that moved it only near them, nothing is coded at it until it is put somewhere (_carry_place).
+        self.placed = True
 
     @property
     def document(self) -> ReaderDocument:
@@ -137,20 +149,43 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     @document.setter
     def document(self, document: ReaderDocument) -> None:
-        old = self._document.text
+        old, old_sentences = self._document.text, self._document.sentences
         rewritten = document.text != old
         self._document = document
         self._index_codings()
         if rewritten:
-            # Another text (a name replaced, turns redacted): its rows, not the old text's, and a
-            # cursor and selection that lie inside it. Offsets of the old text mean other words
-            # here, so the selection goes; the cursor goes to the same words, found by the lines
-            # the two texts share (a replacement before it moves them).
+            # Another text (a name replaced, turns redacted): its rows, not the old text's, and the
+            # cursor and selection on their words in it, not at their offsets (other words here).
             self._rewrap(force=True)
-            if self.selection is not None:
-                self.select(None)
-            moved, _exact = LineMap(old, document.text)(self.cursor)
-            self.cursor = max(0, min(moved, len(document.text) - 1))
+            self._carry_place(old, old_sentences, document.text)
+
+    def _carry_place(self, old: str, sentences: tuple[tuple[int, int], ...], new: str) -> None:
+        """The cursor and selection moved to their words in the `new` text, found as codings are re-anchored.
+        The selection is kept where its words are found for certain, else it goes; the cursor stays on its
+        character where the words from its sentence's start to it, or from it to its sentence's end, are.
+        Otherwise it stands only near its words, `placed` no more: c, x and the like wait until it is put
+        somewhere or a passage selected, since a cursor a few characters off its words (a name before it
+        given a longer pseudonym) may stand in the sentence before, which c would code unseen."""
+        moved = LineMap(old, new)
+        cursor, selection = self.cursor, self.selection
+        kept = same_words(old, new, *selection, moved) if selection is not None else None
+        # Spans holding the cursor whose words are looked for, the cursor then as far into them as before.
+        start, end = _sentence_or_line(old, sentences, cursor)
+        spans = [selection] if kept is not None and selection is not None and selection[0] <= cursor < selection[1] else []
+        spans += [(start, cursor + 1), (cursor, end)]
+        there = None
+        for span in spans:
+            found = kept if span is selection else same_words(old, new, *span, moved)
+            if found is not None:
+                there = found[0] + cursor - span[0]
+                break
+        # A selection gone, the cursor is not what the researcher chose to code either.
+        self.placed = self.placed and there is not None and (selection is None or kept is not None)
+        self.cursor = max(0, min(moved(cursor)[0] if there is None else there, len(new) - 1))
+        if kept is None and selection is not None:
+            self.select(None)
+        else:  # the same words, so the status line's account of them holds: nothing to post
+            self.selection = kept
 
     def _index_codings(self) -> None:
         """Codings by start, so a row finds its codings by bisection: drawing grows with the screen."""
@@ -311,6 +346,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     def move_to(self, offset: int) -> None:
         offset = max(0, min(offset, max(0, len(self.document.text) - 1)))
         self.cursor = offset
+        self.placed = True
         if self._keep is not None:  # a rewrap's scroll still to come keeps the cursor now, not what was in sight
             self._keep = KEEP_CURSOR
         row = self.row_of(offset)
@@ -327,6 +363,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def select(self, span: tuple[int, int] | None) -> None:
         self.selection = span
+        if span is not None:  # shown selected: what c codes
+            self.placed = True
         self.post_message(self.SelectionChanged(span))
 
     def move_rows(self, delta: int) -> None:
