@@ -167,3 +167,19 @@ async def test_the_code_picker_lists_a_code_typed_by_the_name_it_was_created_wit
     with Project.open(demo) as opened, opened.begin() as session:
         coded = session.scalars(select(Code.path).join(Coding, Coding.code_id == Code.id)).all()
     assert coded == [stored]
+
+
+def test_find_coder_in_a_transaction_that_stores_typed_text_refuses_nothing(demo: Path) -> None:
+    """A lookup stores nothing: find_coder cleaned the name as typed text is cleaned first, which inside
+    such a transaction refused coder Fatima while "Fatima Warsame" waited for review."""
+    from qualcode.coding.coders import find_coder
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    project = ["--project", str(demo)]
+    assert run(*project, "--coder", "Fatima", "coding", "add", "deltaker_D1_T1", "empowerment", "--match", QUOTE).exit_code == 0
+    refused = run(*project, "memo", "add", "Møte med Fatima Warsame om planen")
+    assert refused.exit_code == 1 and "'Fatima Warsame'" in refused.output  # now waiting for review
+    with Workspace.open(Config.resolve(project=demo, coder="Forsker 1")) as workspace, workspace.typed() as session:
+        assert find_coder(session, "Fatima").name == "Fatima"
+        assert find_coder(session, "fatima").name == "Fatima"
