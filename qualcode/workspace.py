@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
@@ -201,6 +202,9 @@ class Workspace:
         self._ask_passphrase = ask_passphrase
         self._passphrase = config.passphrase
         self._typing_key: PseudonymKey | None = None  # the key, locked, while typed text is written
+        # The key as lookups last read it, and the state of its file then: read again only when that changes.
+        self._looked_up_key: tuple[tuple[object, ...], PseudonymKey] | None = None
+        self._lookup_lock = threading.Lock()
         if not project.read_only:  # a read-only project stores nothing, so reading commands skip the guard
             from qualcode.anonymise.typed_text import guard_typed_text
 
@@ -460,12 +464,7 @@ class Workspace:
         from qualcode.coding.coders import stored_coder
 
         found = [coder.name if (coder := stored_coder(session, name.strip())) is not None else None for name in names]
-        key = None if all(found) else self._key_at_hand()
-        if key is None:
-            return [hit or name.strip() for name, hit in zip(names, found, strict=True)]
-        from qualcode.anonymise.typed_text import clean_text
-
-        return [hit or clean_text(name.strip(), key) for name, hit in zip(names, found, strict=True)]
+        return [hit or self.typed_as_stored(name.strip()) for name, hit in zip(names, found, strict=True)]
 
     def _settle_blind(self) -> None:
         """Whether the coder codes blind (their role's setting, `qualcode coder blind`, or --blind):
@@ -523,23 +522,38 @@ class Workspace:
         without asking; as typed without it. Nothing is refused: it is only looked for. What every
         lookup tries after the text as typed (store.project.typed_as_stored), and what a screen
         matches against the codes it lists."""
-        key = self._key_at_hand()
-        if key is None or not text:
+        if not text:
             return text
-        from qualcode.anonymise.typed_text import clean_folded, clean_text
+        with self._lookup_lock:  # the key read once is shared by the UI's workers
+            key = self._key_at_hand()
+            if key is None:
+                return text
+            from qualcode.anonymise.typed_text import clean_folded, clean_text
 
-        return clean_folded(text, key) if folded else clean_text(text, key)
+            return clean_folded(text, key) if folded else clean_text(text, key)
 
     def _key_at_hand(self) -> PseudonymKey | None:
-        """The key if it can be had without asking for the passphrase, else None."""
+        """The key if it can be had without asking for the passphrase, else None. Read once, and again
+        only when its file (a save replaces it) or what the project knows of it changes: decrypting it
+        and making its matcher again was most of a lookup's time (60 ms with 300 names in the key)."""
         if self._typing_key is not None:
             return self._typing_key
         if not (self._passphrase or self.config.passphrase):
             return None
         try:
-            return self.read_key() if self.key_place().path.exists() else None
+            place = self.key_place()
+            held = place.path.stat()
+        except OSError:
+            return None
+        state = (place.path, held.st_ino, held.st_size, held.st_mtime_ns, held.st_ctime_ns, place.revision, place.fingerprint)
+        if self._looked_up_key is not None and self._looked_up_key[0] == state:
+            return self._looked_up_key[1]
+        try:
+            key = self.read_key()
         except KeyFileError:
             return None
+        self._looked_up_key = (state, key)
+        return key
 
     def use_coder(self, name: str, role: str | None) -> str:
         """From now on `name` codes here, remembered as the UI's last coder; their role as stored is

@@ -183,3 +183,24 @@ def test_find_coder_in_a_transaction_that_stores_typed_text_refuses_nothing(demo
     with Workspace.open(Config.resolve(project=demo, coder="Forsker 1")) as workspace, workspace.typed() as session:
         assert find_coder(session, "Fatima").name == "Fatima"
         assert find_coder(session, "fatima").name == "Fatima"
+
+
+def test_lookups_read_the_key_once_and_again_when_it_changes(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each lookup that found nothing as typed decrypted the key file again (and made its matcher anew)."""
+    from qualcode.anonymise import service
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    reads: list[Path] = []
+    load = service.load_key
+    monkeypatch.setattr(service, "load_key", lambda path, passphrase: reads.append(path) or load(path, passphrase))
+    with Workspace.open(Config.resolve(project=demo, coder="Forsker 1"), read_only=True) as workspace:
+        for typed in (f"støtte fra {HILDE}", "samtale med Kristoffer Lie", HILDE):
+            assert workspace.typed_as_stored(typed) != typed
+        assert len(reads) == 1
+        # The key learns a name in another process: read again, and the name is looked for as stored.
+        assert run("--project", str(demo), "identifiers", "add", "Ingrid Solberg", "--kind", "person").exit_code == 0
+        reads.clear()
+        assert workspace.typed_as_stored("Ingrid Solberg") != "Ingrid Solberg"
+        assert workspace.typed_as_stored(HILDE) != HILDE
+        assert len(reads) == 1
