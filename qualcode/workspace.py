@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from qualcode.store.backups import BackupInfo, RestoreResult
     from qualcode.store.events import LogMark
     from qualcode.store.models import Coder
-    from qualcode.store.project import Purged
+    from qualcode.store.project import AsStored, Purged
     from qualcode.store.withdrawals import Withdrawn
 
 
@@ -191,10 +191,15 @@ class Changes:
 class Workspace:
     """One open project with its configuration, coder and key."""
 
-    def __init__(self, project: Project, config: Config, ask_passphrase: AskPassphrase | None = None) -> None:
+    def __init__(
+        self, project: Project, config: Config, ask_passphrase: AskPassphrase | None = None, report: Report = _silent,
+    ) -> None:
         from qualcode.text.sentences import use_trained_model
 
         self.project = project
+        # Where what a lookup chose beyond what was typed is said (a placeholder's every identifier), once each.
+        self.report = report
+        self._reported: set[str] = set()
         self.config = config
         self.coder_name = config.coder
         # Blind: only this coder's own codings are shown or counted; settled when the coder is known (use_coder).
@@ -211,7 +216,7 @@ class Workspace:
             guard_typed_text(project, lambda: self._typing_key)
         # A name typed to find a code, a transcript or a value is also looked for as stored, with the key
         # if it is at hand without asking: reading commands too, and outside a typed transaction.
-        project.look_up_typed_text_with(self.typed_as_stored, lambda text: self.typed_as_stored(text, folded=True))
+        project.look_up_typed_text_with(self.looked_up, lambda text: self.looked_up(text, folded=True), self._found_as_stored)
         use_trained_model(config.spacy_model)
 
     # --- opening and closing -----------------------------------------------------------------
@@ -243,7 +248,7 @@ class Workspace:
             if not project.read_only:
                 with project.begin() as session:
                     project_guid(session)  # projects made before every project had one get it here
-            workspace = cls(project, config, ask_passphrase)
+            workspace = cls(project, config, ask_passphrase, report)
             if finishing:
                 workspace._finish_interrupted(report)
             workspace._settle_blind()
@@ -293,7 +298,7 @@ class Workspace:
                     if codebook is not None:
                         changes = apply_codebook(session, codebook)
                         report(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
-                workspace = cls(project, config, ask_passphrase)
+                workspace = cls(project, config, ask_passphrase, report)
                 place = workspace.key_place()
                 create_key(project, place.path, passphrase)
             except BaseException:
@@ -522,15 +527,29 @@ class Workspace:
         without asking; as typed without it. Nothing is refused: it is only looked for. What every
         lookup tries after the text as typed (store.project.typed_as_stored), and what a screen
         matches against the codes it lists."""
+        return self.looked_up(text, folded=folded).text
+
+    def looked_up(self, text: str, *, folded: bool = False) -> AsStored:
+        """typed_as_stored(), with what the key replaced in `text`, and which of that is stored as a
+        placeholder that stands for every identifier of its kind (a screen's filter says so)."""
+        from qualcode.store.project import AsStored
+
         if not text:
-            return text
+            return AsStored(text)
         with self._lookup_lock:  # the key read once is shared by the UI's workers
             key = self._key_at_hand()
             if key is None:
-                return text
-            from qualcode.anonymise.typed_text import clean_folded, clean_text
+                return AsStored(text)
+            from qualcode.anonymise.typed_text import looked_up
 
-            return clean_folded(text, key) if folded else clean_text(text, key)
+            return looked_up(text, key, folded=folded)
+
+    def _found_as_stored(self, found: AsStored) -> None:
+        """Say, once, that a lookup found by a placeholder what every identifier of its kind is stored as."""
+        said = found.placeholder_note()
+        if said is not None and said not in self._reported:
+            self._reported.add(said)
+            self.report(f"note: {said}")
 
     def _key_at_hand(self) -> PseudonymKey | None:
         """The key if it can be had without asking for the passphrase, else None. Read once, and again

@@ -204,3 +204,46 @@ def test_lookups_read_the_key_once_and_again_when_it_changes(demo: Path, monkeyp
         assert workspace.typed_as_stored("Ingrid Solberg") != "Ingrid Solberg"
         assert workspace.typed_as_stored(HILDE) != HILDE
         assert len(reads) == 1
+
+
+D3_SAYS = "Det er jeg stolt av."  # what D3 says in deltaker_D3_T1
+PLACEHOLDER_NOTE = ("note: 'NAV Horten' is stored as '(NAV-kontor)', as every identifier of its kind is, so it matches them"
+                    " all: to tell them apart, record and choose by a value that is no identifier (as office=kontor A)")
+
+
+def _offices_typed_as_nav_offices(demo: Path) -> list[str]:
+    """D1 at NAV Horten and D3 at NAV Tønsberg, as typed: both offices are stored as the key's placeholder
+    for a NAV office, "(NAV-kontor)". A passage of each is coded."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    for participant, office in (("D1", "NAV Horten"), ("D3", "NAV Tønsberg")):
+        assert run(*project, "participants", "edit", participant, "--office", office).exit_code == 0
+    for transcript, said in (("deltaker_D1_T1", QUOTE), ("deltaker_D3_T1", D3_SAYS)):
+        assert run(*project, "coding", "add", transcript, "empowerment", "--match", said).exit_code == 0
+    return project
+
+
+def test_a_value_stored_as_a_placeholder_chooses_every_value_stored_so_and_says_so(demo: Path) -> None:
+    """--attribute office="NAV Horten" is looked for as stored, "(NAV-kontor)", which NAV Tønsberg's office
+    is stored as too: that is all the project can tell, but it chose D3's passages unsaid."""
+    project = _offices_typed_as_nav_offices(demo)
+    chosen = run(*project, "coding", "list", "--attribute", "office=NAV Horten", "--json")
+    assert chosen.exit_code == 0, chosen.output
+    assert sorted(view["transcript"] for view in json.loads(chosen.stdout)) == ["deltaker_D1_T1", "deltaker_D3_T1"]
+    assert chosen.stderr == PLACEHOLDER_NOTE + "\n"
+    table = demo.parent / "sitater.csv"
+    for command in (
+        ["analyse", "codes", "--attribute", "office=NAV Horten"], ["analyse", "cell", "empowerment", "office=NAV Horten"],
+        ["analyse", "matrix", "--by", "role", "--attribute", "office=NAV Horten"],
+        ["export", "quotes", "--format", "csv", "--attribute", "office=NAV Horten", "--output", str(table), "--force"],
+        ["search", "jeg", "--attribute", "office=NAV Horten"],
+        ["coding", "add", "deltaker_D3_T1", "brukermedvirkning", "--match", "NAV Horten sendte meg et brev"],
+        ["search", "NAV Horten"],
+    ):
+        said = run(*project, *command)
+        assert said.exit_code == 0, (command, said.output)
+        assert [line for line in said.stderr.splitlines() if "stored as" in line] == [PLACEHOLDER_NOTE], (command, said.stderr)
+    # Neither a value stored as typed nor one stored as someone's pseudonym is said so.
+    assert run(*project, "participants", "edit", "D1", "--attribute", f"kontakt={HILDE}").exit_code == 0
+    for value in ("gender=kvinne", f"kontakt={HILDE}"):
+        plain = run(*project, "coding", "list", "--attribute", value)
+        assert plain.exit_code == 0 and "stored as" not in plain.stderr, plain.output

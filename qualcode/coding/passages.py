@@ -42,7 +42,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
-from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
+from qualcode.store.project import NOT_AS_STORED_EITHER, as_stored, found_as_stored, typed_as_stored
 from qualcode.text.counts import counted
 from qualcode.text.speakers import is_interviewer
 
@@ -371,9 +371,9 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
         if looked_for not in values:
             shown = [as_typed(known) for known in values]
             typed = sorted(known for known in shown if known.startswith('"') and known.strip('"') in PLACEHOLDERS)
-            as_stored = f", {NOT_AS_STORED_EITHER}" if looked_for != value else ""
+            either = f", {NOT_AS_STORED_EITHER}" if looked_for != value else ""
             raise NotFound(
-                f"no participant or transcript has {name} {as_typed(value)!r}{as_stored}",
+                f"no participant or transcript has {name} {as_typed(value)!r}{either}",
                 known_hint(name, shown, looked_for) + f"; {NO_VALUE} chooses those without one"
                 + (f", {' or '.join(typed)} in quotation marks the {name} typed so" if typed else ""),
             )
@@ -392,7 +392,7 @@ def stored_selection(session: Session, selection: QuoteFilter) -> QuoteFilter:
         if not given:
             return given
         held = set(_distinct(session, column))
-        return tuple(value if value in held else typed_as_stored(session, value) for value in given)
+        return tuple(stored_value(session, value, held) for value in given)
 
     def attribute(name: str, value: str) -> tuple[str, str]:
         if _attribute_values(session, name) is None:
@@ -435,9 +435,16 @@ def column_value_as_stored(session: Session, name: str, value: str) -> str:
 
 
 def stored_value(session: Session, value: str, values: Collection[str]) -> str:
-    """An attribute's `value` as typed where a participant or transcript holds it so, else as the project
-    stores typed text: "Hilde" typed for a contact stored as her pseudonym is that pseudonym."""
-    return value if value in values else typed_as_stored(session, value)
+    """A `value` typed to choose by (an attribute's, a role, a transcript) as typed where a participant
+    or transcript holds it so, else as the project stores typed text: "Hilde" typed for a contact stored
+    as her pseudonym is that pseudonym. Found as a placeholder ("NAV Horten" as "(NAV-kontor)"), it
+    chooses every identifier of the kind, and the person is told (found_as_stored)."""
+    if value in values:
+        return value
+    found = as_stored(session, value)
+    if found.text in values:
+        found_as_stored(session, found)
+    return found.text
 
 
 def _distinct(session: Session, column: Any, *where: Any) -> list[str]:

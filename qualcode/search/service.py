@@ -15,7 +15,7 @@ from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.errors import NotFound, SearchSyntaxError
 from qualcode.search.query import ParsedQuery, Pattern, parse_query, quoted_query
 from qualcode.store.lookup import find_participant, find_transcript
-from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
+from qualcode.store.project import NOT_AS_STORED_EITHER, as_stored, found_as_stored
 from qualcode.text.normalise import visible
 from qualcode.text.tokens import WORD, stem_words, tokenise
 
@@ -149,8 +149,10 @@ def search(
     """
     filters = filters or SearchFilters()
     result = _search(session, query, filters, limit=limit, context=context, compounds=compounds)
-    if not result.turns_matched and (stored := typed_as_stored(session, query)) != query:
-        return _search(session, stored, filters, limit=limit, context=context, compounds=compounds)
+    if not result.turns_matched and (stored := as_stored(session, query)).text != query:
+        result = _search(session, stored.text, filters, limit=limit, context=context, compounds=compounds)
+        if result.turns_matched:
+            found_as_stored(session, stored)
     return result
 
 
@@ -417,11 +419,12 @@ def _stored_as(session: Session, values_sql: str, given: str, message: str, labe
     nothing: said, with the values there are."""
     known = sorted(value for value in session.execute(text(values_sql)).scalars() if value)
     matching = [value for value in known if value.casefold() == given.casefold()]
-    if not matching and (stored := typed_as_stored(session, given)) != given:  # a name the key holds, as stored
-        matching = [value for value in known if value.casefold() == stored.casefold()]
+    if not matching and (stored := as_stored(session, given)).text != given:  # a name the key holds, as stored
+        matching = [value for value in known if value.casefold() == stored.text.casefold()]
         if not matching:
             raise NotFound(f"{message} {given!r}, {NOT_AS_STORED_EITHER}",
                            f"{label}: {', '.join(known)}" if known else f"no {label} yet")
+        found_as_stored(session, stored)
     if not matching:
         raise NotFound(f"{message} {given!r}", f"{label}: {', '.join(known)}" if known else f"no {label} yet")
     return matching
