@@ -247,3 +247,35 @@ def test_a_value_stored_as_a_placeholder_chooses_every_value_stored_so_and_says_
     for value in ("gender=kvinne", f"kontakt={HILDE}"):
         plain = run(*project, "coding", "list", "--attribute", value)
         assert plain.exit_code == 0 and "stored as" not in plain.stderr, plain.output
+
+
+def test_a_query_naming_someone_beside_other_words_is_searched_for_their_pseudonym(demo: Path) -> None:
+    """`search` looked for the pseudonyms only where the query as typed found nothing: "Hilde OR planen" found
+    "planen" and never her. Search, analyses and exports read a query one way, its syntax kept."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "codebook", "add", f"empowerment/støtte fra {HILDE}").exit_code == 0
+    [stored] = _code_paths(demo)
+    pseudonym = stored.rpartition(" ")[2]  # her first name's
+    alone = run(*project, "search", pseudonym, "--json")
+    named = {(hit["transcript"], hit["turn"]) for hit in json.loads(alone.stdout)["hits"]}
+    plan = {(hit["transcript"], hit["turn"]) for hit in json.loads(run(*project, "search", "planen", "--json").stdout)["hits"]}
+    assert named and plan and named - plan
+    either = run(*project, "search", f"{HILDE} OR planen", "--json")
+    assert either.exit_code == 0, either.output
+    assert {(hit["transcript"], hit["turn"]) for hit in json.loads(either.stdout)["hits"]} == named | plan
+    shown = run(*project, "search", f"({HILDE} OR planen) NOT kurset", "--limit", "200")
+    assert shown.stderr.splitlines()[0] == (f"looked for '({pseudonym} OR planen) NOT kurset': a name the key holds is looked"
+                                            " for as its pseudonym"), shown.stderr
+    # A word the texts hold is no one's name: searched as typed, and said as nothing looked for otherwise.
+    plain = run(*project, "search", "planen OR kurset")
+    assert plain.exit_code == 0 and "looked for" not in plain.stderr
+    # An analysis and an export read the query the same way: what they say they chose names no one.
+    said = f"Jeg tror det er at {pseudonym} behandler meg"
+    assert run(*project, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", said).exit_code == 0
+    counted = run(*project, "analyse", "codes", "--query", f"{HILDE} OR planen", "--json")
+    assert counted.exit_code == 0 and f"{pseudonym} OR planen" in counted.output and HILDE not in counted.output, counted.output
+    report = demo.parent / "rapport.docx"
+    exported = run(*project, "export", "report", "--query", f'"{HILDE}" OR planen', "--output", str(report))
+    assert exported.exit_code == 0, exported.output
+    text = "\n".join(paragraph.text for paragraph in Document(str(report)).paragraphs)
+    assert f'"{pseudonym}" OR planen' in text and HILDE not in text and said in text

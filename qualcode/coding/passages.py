@@ -405,9 +405,15 @@ def stored_selection(session: Session, selection: QuoteFilter) -> QuoteFilter:
         roles=names(selection.roles, Participant.role), waves=names(selection.waves, Transcript.wave),
         participants=names(selection.participants, Participant.name), transcripts=names(selection.transcripts, Transcript.name),
         coders=names(selection.coders, Coder.name), attributes=tuple(attribute(name, value) for name, value in selection.attributes),
-        # The query as an export's is (exporters.service.as_typed): the texts hold pseudonyms.
-        query=typed_as_stored(session, selection.query) if selection.query else selection.query,
+        query=_stored_query(session, selection.query) if selection.query else selection.query,
     )
+
+
+def _stored_query(session: Session, query: str) -> str:
+    """A selection's search query as every search reads it (search.service.stored_query)."""
+    from qualcode.search.service import stored_query  # here, as query_hits imports the search
+
+    return stored_query(session, query).text
 
 
 def code_as_stored(session: Session, ref: str) -> str:
