@@ -279,3 +279,26 @@ def test_a_query_naming_someone_beside_other_words_is_searched_for_their_pseudon
     assert exported.exit_code == 0, exported.output
     text = "\n".join(paragraph.text for paragraph in Document(str(report)).paragraphs)
     assert f'"{pseudonym}" OR planen' in text and HILDE not in text and said in text
+
+
+def test_an_attribute_named_for_someone_is_split_by_as_typed(demo: Path) -> None:
+    """An attribute's name is stored as the key stores it: one named "hilde" is kept under her pseudonym, and
+    `analyse matrix --by hilde` said there was no such attribute (--attribute found it: one way for both)."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    for participant, value in (("D1", "ja"), ("D3", "nei")):
+        assert run(*project, "participants", "edit", participant, "--attribute", f"{HILDE.lower()}={value}").exit_code == 0
+    for transcript, said in (("deltaker_D1_T1", QUOTE), ("deltaker_D3_T1", D3_SAYS)):
+        assert run(*project, "coding", "add", transcript, "empowerment", "--match", said).exit_code == 0
+    listed = run(*project, "coding", "list", "--attribute", f"{HILDE.lower()}=ja", "--json")
+    assert [view["transcript"] for view in json.loads(listed.stdout)] == ["deltaker_D1_T1"], listed.output
+    matrix = run(*project, "analyse", "matrix", "--by", HILDE.lower(), "--json")
+    assert matrix.exit_code == 0, matrix.output
+    data = json.loads(matrix.stdout)
+    assert HILDE.lower() not in matrix.stdout and HILDE not in matrix.stdout
+    [empowerment] = [row for row in data["rows"] if row["label"] == "empowerment"]
+    assert (empowerment["values"]["ja"], empowerment["values"]["nei"]) == (1, 1), data
+    compared = run(*project, "analyse", "compare", "--by", HILDE.lower(), "--code", "empowerment", "--json")
+    assert compared.exit_code == 0 and HILDE.lower() not in compared.stdout, compared.output
+    cell = run(*project, "analyse", "cell", "empowerment", f"{HILDE.lower()}=nei", "--json")
+    assert cell.exit_code == 0 and "deltaker_D3_T1" in cell.stdout and HILDE.lower() not in cell.stdout, cell.output
+    assert run(*project, "analyse", "matrix", "--by", "kristoffer").exit_code == 1  # no such attribute either way

@@ -55,6 +55,7 @@ STOP_AFTER = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)")
 # Attributes every project has: the participant's columns, then the transcript's.
 PARTICIPANT_COLUMNS = ("role", "gender", "age_band", "office")
 TRANSCRIPT_COLUMNS = ("wave", "fidelity")
+IDENTITY_COLUMNS = ("participant", "transcript", "coder")  # what tables split by beside the attributes
 SHOWN_VALUES = 8  # known values listed in an error before "… (N in all)"
 YES, NO = {"true", "ja", "yes"}, {"false", "nei", "no"}
 
@@ -346,13 +347,12 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
         if given and not (label == "coders" and selection.blind):  # the project's names are read only for the filters used
             _refuse_unknown(given, known(), one, many, label)
     attributes: list[tuple[str, str | None]] = []
-    for name, value in selection.attributes:
+    for typed_name, value in selection.attributes:
+        name = attribute_as_stored(session, typed_name)
         values = _attribute_values(session, name)
-        if values is None and (stored := typed_as_stored(session, name, folded=True)) != name:
-            name, values = stored, _attribute_values(session, stored)  # an attribute named for someone, kept as the key names them
         if values is None:
             names = [*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *attribute_names(session)]
-            raise NotFound(f"no attribute {name!r} on participants or transcripts", known_hint("attributes", names, name))
+            raise NotFound(f"no attribute {typed_name!r} on participants or transcripts", known_hint("attributes", names, typed_name))
         # The label as a researcher may type it ("(ikke  oppgitt)", "(NOT STATED)"); a value stored so is itself.
         label = " ".join(value.split()).casefold()
         if value in NOT_STATED or (label in NOT_STATED and value not in values):
@@ -395,8 +395,7 @@ def stored_selection(session: Session, selection: QuoteFilter) -> QuoteFilter:
         return tuple(stored_value(session, value, held) for value in given)
 
     def attribute(name: str, value: str) -> tuple[str, str]:
-        if _attribute_values(session, name) is None:
-            name = typed_as_stored(session, name, folded=True)
+        name = attribute_as_stored(session, name)
         values = _attribute_values(session, name)
         return name, value if values is None else stored_value(session, value, values)
 
@@ -451,6 +450,15 @@ def stored_value(session: Session, value: str, values: Collection[str]) -> str:
     if found.text in values:
         found_as_stored(session, found)
     return found.text
+
+
+def attribute_as_stored(session: Session, name: str) -> str:
+    """An attribute's `name` typed to choose or split by it, as the project stores it: as typed where a
+    column or attribute is named so, else as the key stores a name kept in lower case ("hilde" for an
+    attribute named for someone, under their pseudonym). Every lookup of an attribute's name reads it so."""
+    if name in IDENTITY_COLUMNS or _attribute_values(session, name) is not None:
+        return name
+    return typed_as_stored(session, name, folded=True)
 
 
 def _distinct(session: Session, column: Any, *where: Any) -> list[str]:
