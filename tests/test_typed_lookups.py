@@ -302,3 +302,60 @@ def test_an_attribute_named_for_someone_is_split_by_as_typed(demo: Path) -> None
     cell = run(*project, "analyse", "cell", "empowerment", f"{HILDE.lower()}=nei", "--json")
     assert cell.exit_code == 0 and "deltaker_D3_T1" in cell.stdout and HILDE.lower() not in cell.stdout, cell.output
     assert run(*project, "analyse", "matrix", "--by", "kristoffer").exit_code == 1  # no such attribute either way
+
+
+async def test_the_tui_filters_find_what_is_typed_as_it_is_stored(demo: Path) -> None:
+    """The passages browser's and the overview's filters matched what was typed against the values on screen,
+    which hold pseudonyms: "kontakt:Hilde" and a transcript named after her listed nothing. The search screen
+    read "Hilde OR planen" as typed, and never looked for her."""
+    from textual.widgets import DataTable, Input
+
+    from qualcode.tui.screens.overview import OverviewScreen
+    from qualcode.tui.screens.search import SearchScreen
+    from qualcode.tui.screens.segments import SegmentsScreen
+    from tests.test_tui import SIZE
+
+    project = _offices_typed_as_nav_offices(demo)
+    assert run(*project, "participants", "edit", "D1", "--attribute", f"kontakt={HILDE}").exit_code == 0
+    source = demo.parent / f"samtale_{HILDE}.txt"
+    source.write_text(f"I: Hvem hjalp deg?\nD1: Jeg snakket med {HILDE} om planen, og det hjalp.\n", encoding="utf-8")
+    assert run(*project, "import", str(source), "--participant", "D1").exit_code == 0
+    app = open_tui(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        assert isinstance(overview, OverviewScreen)
+        transcripts = overview.query_one(DataTable)
+
+        async def typed(field: Input, text: str) -> None:
+            field.value = text
+            await settle(pilot, rounds=2, pauses=2)
+
+        await pilot.press("slash")
+        await typed(overview.query_one("#overview-filter", Input), f"samtale_{HILDE}")
+        assert transcripts.row_count == 1 and HILDE not in str(transcripts.get_row_at(0))
+        await pilot.press("escape", "b", *"empowerment", "enter")
+        await settle(pilot, rounds=2, pauses=2)
+        browser = app.screen
+        assert isinstance(browser, SegmentsScreen)
+        passages = browser.query_one(DataTable)
+        field = browser.query_one("#segments-filter", Input)
+        for text in (f"kontakt:{HILDE}", HILDE.lower(), f"{HILDE} jeg"):
+            await typed(field, text)
+            assert [quote.transcript for quote in browser.shown] == ["deltaker_D1_T1"], text
+        # A value stored as a placeholder lists every one stored so, and the screen says so.
+        await typed(field, 'office:"NAV Horten"')
+        assert sorted(quote.transcript for quote in browser.shown) == ["deltaker_D1_T1", "deltaker_D3_T1"]
+        assert passages.row_count == 2
+        assert any(str(note.message) == PLACEHOLDER_NOTE.removeprefix("note: ") for note in app._notifications)
+        await pilot.press("escape", "escape", "escape")
+        await settle(pilot, pauses=2)
+        await pilot.press("ctrl+f")
+        await settle(pilot, pauses=2)
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*f"{HILDE} OR planen", "enter")
+        await settle(pilot, rounds=2, pauses=2)
+        assert search.sub_title.startswith("looked for '") and HILDE not in search.sub_title, search.sub_title
+        assert any(hit.transcript.startswith("samtale_") for hit in search.hits)
+        assert any(hit.keyword.startswith("plan") for hit in search.hits)
