@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from qualcode.store.backups import BackupInfo, RestoreResult
     from qualcode.store.events import LogMark
     from qualcode.store.models import Coder
-    from qualcode.store.project import Purged
+    from qualcode.store.project import AsStored, Purged
     from qualcode.store.withdrawals import Withdrawn
 
 
@@ -190,10 +191,15 @@ class Changes:
 class Workspace:
     """One open project with its configuration, coder and key."""
 
-    def __init__(self, project: Project, config: Config, ask_passphrase: AskPassphrase | None = None) -> None:
+    def __init__(
+        self, project: Project, config: Config, ask_passphrase: AskPassphrase | None = None, report: Report = _silent,
+    ) -> None:
         from qualcode.text.sentences import use_trained_model
 
         self.project = project
+        # Where what a lookup chose beyond what was typed is said (a placeholder's every identifier), once each.
+        self.report = report
+        self._reported: set[str] = set()
         self.config = config
         self.coder_name = config.coder
         # Blind: only this coder's own codings are shown or counted; settled when the coder is known (use_coder).
@@ -201,13 +207,16 @@ class Workspace:
         self._ask_passphrase = ask_passphrase
         self._passphrase = config.passphrase
         self._typing_key: PseudonymKey | None = None  # the key, locked, while typed text is written
+        # The key as lookups last read it, and the state of its file then: read again only when that changes.
+        self._looked_up_key: tuple[tuple[object, ...], PseudonymKey] | None = None
+        self._lookup_lock = threading.Lock()
         if not project.read_only:  # a read-only project stores nothing, so reading commands skip the guard
             from qualcode.anonymise.typed_text import guard_typed_text
 
             guard_typed_text(project, lambda: self._typing_key)
         # A name typed to find a code, a transcript or a value is also looked for as stored, with the key
         # if it is at hand without asking: reading commands too, and outside a typed transaction.
-        project.look_up_typed_text_with(self.typed_as_stored, lambda text: self.typed_as_stored(text, folded=True))
+        project.look_up_typed_text_with(self.looked_up, lambda text: self.looked_up(text, folded=True), self._found_as_stored)
         use_trained_model(config.spacy_model)
 
     # --- opening and closing -----------------------------------------------------------------
@@ -239,7 +248,7 @@ class Workspace:
             if not project.read_only:
                 with project.begin() as session:
                     project_guid(session)  # projects made before every project had one get it here
-            workspace = cls(project, config, ask_passphrase)
+            workspace = cls(project, config, ask_passphrase, report)
             if finishing:
                 workspace._finish_interrupted(report)
             workspace._settle_blind()
@@ -289,7 +298,7 @@ class Workspace:
                     if codebook is not None:
                         changes = apply_codebook(session, codebook)
                         report(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
-                workspace = cls(project, config, ask_passphrase)
+                workspace = cls(project, config, ask_passphrase, report)
                 place = workspace.key_place()
                 create_key(project, place.path, passphrase)
             except BaseException:
@@ -460,12 +469,7 @@ class Workspace:
         from qualcode.coding.coders import stored_coder
 
         found = [coder.name if (coder := stored_coder(session, name.strip())) is not None else None for name in names]
-        key = None if all(found) else self._key_at_hand()
-        if key is None:
-            return [hit or name.strip() for name, hit in zip(names, found, strict=True)]
-        from qualcode.anonymise.typed_text import clean_text
-
-        return [hit or clean_text(name.strip(), key) for name, hit in zip(names, found, strict=True)]
+        return [hit or self.typed_as_stored(name.strip()) for name, hit in zip(names, found, strict=True)]
 
     def _settle_blind(self) -> None:
         """Whether the coder codes blind (their role's setting, `qualcode coder blind`, or --blind):
@@ -529,23 +533,52 @@ class Workspace:
         without asking; as typed without it. Nothing is refused: it is only looked for. What every
         lookup tries after the text as typed (store.project.typed_as_stored), and what a screen
         matches against the codes it lists."""
-        key = self._key_at_hand()
-        if key is None or not text:
-            return text
-        from qualcode.anonymise.typed_text import clean_folded, clean_text
+        return self.looked_up(text, folded=folded).text
 
-        return clean_folded(text, key) if folded else clean_text(text, key)
+    def looked_up(self, text: str, *, folded: bool = False) -> AsStored:
+        """typed_as_stored(), with what the key replaced in `text`, and which of that is stored as a
+        placeholder that stands for every identifier of its kind (a screen's filter says so)."""
+        from qualcode.store.project import AsStored
+
+        if not text:
+            return AsStored(text)
+        with self._lookup_lock:  # the key read once is shared by the UI's workers
+            key = self._key_at_hand()
+            if key is None:
+                return AsStored(text)
+            from qualcode.anonymise.typed_text import looked_up
+
+            return looked_up(text, key, folded=folded)
+
+    def _found_as_stored(self, found: AsStored) -> None:
+        """Say, once, that a lookup found by a placeholder what every identifier of its kind is stored as."""
+        said = found.placeholder_note()
+        if said is not None and said not in self._reported:
+            self._reported.add(said)
+            self.report(f"note: {said}")
 
     def _key_at_hand(self) -> PseudonymKey | None:
-        """The key if it can be had without asking for the passphrase, else None."""
+        """The key if it can be had without asking for the passphrase, else None. Read once, and again
+        only when its file (a save replaces it) or what the project knows of it changes: decrypting it
+        and making its matcher again was most of a lookup's time (60 ms with 300 names in the key)."""
         if self._typing_key is not None:
             return self._typing_key
         if not (self._passphrase or self.config.passphrase):
             return None
         try:
-            return self.read_key() if self.key_place().path.exists() else None
+            place = self.key_place()
+            held = place.path.stat()
+        except OSError:
+            return None
+        state = (place.path, held.st_ino, held.st_size, held.st_mtime_ns, held.st_ctime_ns, place.revision, place.fingerprint)
+        if self._looked_up_key is not None and self._looked_up_key[0] == state:
+            return self._looked_up_key[1]
+        try:
+            key = self.read_key()
         except KeyFileError:
             return None
+        self._looked_up_key = (state, key)
+        return key
 
     def use_coder(self, name: str, role: str | None) -> str:
         """From now on `name` codes here, remembered as the UI's last coder; their role as stored is

@@ -16,7 +16,7 @@ from qualcode.coding.service import add_coding
 from qualcode.errors import NotFound, SearchSyntaxError
 from qualcode.importers.metadata import import_participants
 from qualcode.search.index import rebuild_index
-from qualcode.search.query import parse_query
+from qualcode.search.query import parse_query, query_as_stored
 from qualcode.search.service import SearchFilters, search
 from qualcode.store.models import Coder
 from qualcode.store.project import Project
@@ -764,3 +764,25 @@ def test_an_error_in_a_long_query_quotes_it_cut_short_and_says_what_to_do() -> N
     message = str(refused.value)
     assert message.startswith("'…' in query 'Jeg hadde gått på sosialhjelp") and len(message) < 250, message
     assert "has no letters or digits to search for" in message and "leave it out" in message
+
+
+@pytest.mark.parametrize(("query", "replaced", "stored"), [
+    ("Hilde OR planen", [("Hilde", "Andrea")], "Andrea OR planen"),
+    ('"snakket med Hilde" AND plan*', [("Hilde", "Andrea")], '"snakket med Andrea" AND plan*'),
+    ("Kristoffer Lie NOT kurset", [("Kristoffer Lie", "Morten Haugen")], "Morten Haugen NOT kurset"),
+    # A placeholder's parentheses would group its words: a phrase of them, as the texts write it.
+    ("NAV Horten OR planen", [("NAV Horten", "(NAV-kontor)")], '"(NAV-kontor)" OR planen'),
+    ("(Horten OR Tønsberg) NOT kurs*", [("Horten", "(sted)"), ("Tønsberg", "(sted)")], '("(sted)" OR "(sted)") NOT kurs*'),
+    ('"bor i Horten"', [("Horten", "(sted)")], '"bor i (sted)"'),
+    ("Hilde*", [("Hilde", "Andrea")], "Andrea*"),
+    ("Hildes plan", [("Hildes", "Andreas")], "Andreas plan"),
+    # A placeholder inside a wildcard cannot be searched so: left as typed.
+    ("Horten* OR planen", [("Horten", "(sted)")], "Horten* OR planen"),
+])
+def test_a_query_is_read_as_stored_with_its_syntax_kept(query: str, replaced: list[tuple[str, str]], stored: str) -> None:
+    """The names in a query as the key stores them, word by word and phrase by phrase: operators, parentheses,
+    phrases and wildcards as typed (the whole query pseudonymised made a placeholder's parentheses a group)."""
+    found, applied = query_as_stored(query, replaced)
+    assert found == stored
+    assert applied == (tuple(replaced) if stored != query else ())
+    parse_query(found)  # a query still

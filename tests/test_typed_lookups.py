@@ -167,3 +167,195 @@ async def test_the_code_picker_lists_a_code_typed_by_the_name_it_was_created_wit
     with Project.open(demo) as opened, opened.begin() as session:
         coded = session.scalars(select(Code.path).join(Coding, Coding.code_id == Code.id)).all()
     assert coded == [stored]
+
+
+def test_find_coder_in_a_transaction_that_stores_typed_text_refuses_nothing(demo: Path) -> None:
+    """A lookup stores nothing: find_coder cleaned the name as typed text is cleaned first, which inside
+    such a transaction refused coder Fatima while "Fatima Warsame" waited for review."""
+    from qualcode.coding.coders import find_coder
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    project = ["--project", str(demo)]
+    assert run(*project, "--coder", "Fatima", "coding", "add", "deltaker_D1_T1", "empowerment", "--match", QUOTE).exit_code == 0
+    refused = run(*project, "memo", "add", "Møte med Fatima Warsame om planen")
+    assert refused.exit_code == 1 and "'Fatima Warsame'" in refused.output  # now waiting for review
+    with Workspace.open(Config.resolve(project=demo, coder="Forsker 1")) as workspace, workspace.typed() as session:
+        assert find_coder(session, "Fatima").name == "Fatima"
+        assert find_coder(session, "fatima").name == "Fatima"
+
+
+def test_lookups_read_the_key_once_and_again_when_it_changes(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each lookup that found nothing as typed decrypted the key file again (and made its matcher anew)."""
+    from qualcode.anonymise import service
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    reads: list[Path] = []
+    load = service.load_key
+    monkeypatch.setattr(service, "load_key", lambda path, passphrase: reads.append(path) or load(path, passphrase))
+    with Workspace.open(Config.resolve(project=demo, coder="Forsker 1"), read_only=True) as workspace:
+        for typed in (f"støtte fra {HILDE}", "samtale med Kristoffer Lie", HILDE):
+            assert workspace.typed_as_stored(typed) != typed
+        assert len(reads) == 1
+        # The key learns a name in another process: read again, and the name is looked for as stored.
+        assert run("--project", str(demo), "identifiers", "add", "Ingrid Solberg", "--kind", "person").exit_code == 0
+        reads.clear()
+        assert workspace.typed_as_stored("Ingrid Solberg") != "Ingrid Solberg"
+        assert workspace.typed_as_stored(HILDE) != HILDE
+        assert len(reads) == 1
+
+
+D3_SAYS = "Det er jeg stolt av."  # what D3 says in deltaker_D3_T1
+PLACEHOLDER_NOTE = ("note: 'NAV Horten' is stored as '(NAV-kontor)', as every identifier of its kind is, so it matches them"
+                    " all: to tell them apart, record and choose by a value that is no identifier (as office=kontor A)")
+
+
+def _offices_typed_as_nav_offices(demo: Path) -> list[str]:
+    """D1 at NAV Horten and D3 at NAV Tønsberg, as typed: both offices are stored as the key's placeholder
+    for a NAV office, "(NAV-kontor)". A passage of each is coded."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    for participant, office in (("D1", "NAV Horten"), ("D3", "NAV Tønsberg")):
+        assert run(*project, "participants", "edit", participant, "--office", office).exit_code == 0
+    for transcript, said in (("deltaker_D1_T1", QUOTE), ("deltaker_D3_T1", D3_SAYS)):
+        assert run(*project, "coding", "add", transcript, "empowerment", "--match", said).exit_code == 0
+    return project
+
+
+def test_a_value_stored_as_a_placeholder_chooses_every_value_stored_so_and_says_so(demo: Path) -> None:
+    """--attribute office="NAV Horten" is looked for as stored, "(NAV-kontor)", which NAV Tønsberg's office
+    is stored as too: that is all the project can tell, but it chose D3's passages unsaid."""
+    project = _offices_typed_as_nav_offices(demo)
+    chosen = run(*project, "coding", "list", "--attribute", "office=NAV Horten", "--json")
+    assert chosen.exit_code == 0, chosen.output
+    assert sorted(view["transcript"] for view in json.loads(chosen.stdout)) == ["deltaker_D1_T1", "deltaker_D3_T1"]
+    assert chosen.stderr == PLACEHOLDER_NOTE + "\n"
+    table = demo.parent / "sitater.csv"
+    for command in (
+        ["analyse", "codes", "--attribute", "office=NAV Horten"], ["analyse", "cell", "empowerment", "office=NAV Horten"],
+        ["analyse", "matrix", "--by", "role", "--attribute", "office=NAV Horten"],
+        ["export", "quotes", "--format", "csv", "--attribute", "office=NAV Horten", "--output", str(table), "--force"],
+        ["search", "jeg", "--attribute", "office=NAV Horten"],
+        ["coding", "add", "deltaker_D3_T1", "brukermedvirkning", "--match", "NAV Horten sendte meg et brev"],
+        ["search", "NAV Horten"],
+    ):
+        said = run(*project, *command)
+        assert said.exit_code == 0, (command, said.output)
+        assert [line for line in said.stderr.splitlines() if "stored as" in line] == [PLACEHOLDER_NOTE], (command, said.stderr)
+    # Neither a value stored as typed nor one stored as someone's pseudonym is said so.
+    assert run(*project, "participants", "edit", "D1", "--attribute", f"kontakt={HILDE}").exit_code == 0
+    for value in ("gender=kvinne", f"kontakt={HILDE}"):
+        plain = run(*project, "coding", "list", "--attribute", value)
+        assert plain.exit_code == 0 and "stored as" not in plain.stderr, plain.output
+
+
+def test_a_query_naming_someone_beside_other_words_is_searched_for_their_pseudonym(demo: Path) -> None:
+    """`search` looked for the pseudonyms only where the query as typed found nothing: "Hilde OR planen" found
+    "planen" and never her. Search, analyses and exports read a query one way, its syntax kept."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "codebook", "add", f"empowerment/støtte fra {HILDE}").exit_code == 0
+    [stored] = _code_paths(demo)
+    pseudonym = stored.rpartition(" ")[2]  # her first name's
+    alone = run(*project, "search", pseudonym, "--json")
+    named = {(hit["transcript"], hit["turn"]) for hit in json.loads(alone.stdout)["hits"]}
+    plan = {(hit["transcript"], hit["turn"]) for hit in json.loads(run(*project, "search", "planen", "--json").stdout)["hits"]}
+    assert named and plan and named - plan
+    either = run(*project, "search", f"{HILDE} OR planen", "--json")
+    assert either.exit_code == 0, either.output
+    assert {(hit["transcript"], hit["turn"]) for hit in json.loads(either.stdout)["hits"]} == named | plan
+    shown = run(*project, "search", f"({HILDE} OR planen) NOT kurset", "--limit", "200")
+    assert shown.stderr.splitlines()[0] == (f"looked for '({pseudonym} OR planen) NOT kurset': a name the key holds is looked"
+                                            " for as its pseudonym"), shown.stderr
+    # A word the texts hold is no one's name: searched as typed, and said as nothing looked for otherwise.
+    plain = run(*project, "search", "planen OR kurset")
+    assert plain.exit_code == 0 and "looked for" not in plain.stderr
+    # An analysis and an export read the query the same way: what they say they chose names no one.
+    said = f"Jeg tror det er at {pseudonym} behandler meg"
+    assert run(*project, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", said).exit_code == 0
+    counted = run(*project, "analyse", "codes", "--query", f"{HILDE} OR planen", "--json")
+    assert counted.exit_code == 0 and f"{pseudonym} OR planen" in counted.output and HILDE not in counted.output, counted.output
+    report = demo.parent / "rapport.docx"
+    exported = run(*project, "export", "report", "--query", f'"{HILDE}" OR planen', "--output", str(report))
+    assert exported.exit_code == 0, exported.output
+    text = "\n".join(paragraph.text for paragraph in Document(str(report)).paragraphs)
+    assert f'"{pseudonym}" OR planen' in text and HILDE not in text and said in text
+
+
+def test_an_attribute_named_for_someone_is_split_by_as_typed(demo: Path) -> None:
+    """An attribute's name is stored as the key stores it: one named "hilde" is kept under her pseudonym, and
+    `analyse matrix --by hilde` said there was no such attribute (--attribute found it: one way for both)."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    for participant, value in (("D1", "ja"), ("D3", "nei")):
+        assert run(*project, "participants", "edit", participant, "--attribute", f"{HILDE.lower()}={value}").exit_code == 0
+    for transcript, said in (("deltaker_D1_T1", QUOTE), ("deltaker_D3_T1", D3_SAYS)):
+        assert run(*project, "coding", "add", transcript, "empowerment", "--match", said).exit_code == 0
+    listed = run(*project, "coding", "list", "--attribute", f"{HILDE.lower()}=ja", "--json")
+    assert [view["transcript"] for view in json.loads(listed.stdout)] == ["deltaker_D1_T1"], listed.output
+    matrix = run(*project, "analyse", "matrix", "--by", HILDE.lower(), "--json")
+    assert matrix.exit_code == 0, matrix.output
+    data = json.loads(matrix.stdout)
+    assert HILDE.lower() not in matrix.stdout and HILDE not in matrix.stdout
+    [empowerment] = [row for row in data["rows"] if row["label"] == "empowerment"]
+    assert (empowerment["values"]["ja"], empowerment["values"]["nei"]) == (1, 1), data
+    compared = run(*project, "analyse", "compare", "--by", HILDE.lower(), "--code", "empowerment", "--json")
+    assert compared.exit_code == 0 and HILDE.lower() not in compared.stdout, compared.output
+    cell = run(*project, "analyse", "cell", "empowerment", f"{HILDE.lower()}=nei", "--json")
+    assert cell.exit_code == 0 and "deltaker_D3_T1" in cell.stdout and HILDE.lower() not in cell.stdout, cell.output
+    assert run(*project, "analyse", "matrix", "--by", "kristoffer").exit_code == 1  # no such attribute either way
+
+
+async def test_the_tui_filters_find_what_is_typed_as_it_is_stored(demo: Path) -> None:
+    """The passages browser's and the overview's filters matched what was typed against the values on screen,
+    which hold pseudonyms: "kontakt:Hilde" and a transcript named after her listed nothing. The search screen
+    read "Hilde OR planen" as typed, and never looked for her."""
+    from textual.widgets import DataTable, Input
+
+    from qualcode.tui.screens.overview import OverviewScreen
+    from qualcode.tui.screens.search import SearchScreen
+    from qualcode.tui.screens.segments import SegmentsScreen
+    from tests.test_tui import SIZE
+
+    project = _offices_typed_as_nav_offices(demo)
+    assert run(*project, "participants", "edit", "D1", "--attribute", f"kontakt={HILDE}").exit_code == 0
+    source = demo.parent / f"samtale_{HILDE}.txt"
+    source.write_text(f"I: Hvem hjalp deg?\nD1: Jeg snakket med {HILDE} om planen, og det hjalp.\n", encoding="utf-8")
+    assert run(*project, "import", str(source), "--participant", "D1").exit_code == 0
+    app = open_tui(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        assert isinstance(overview, OverviewScreen)
+        transcripts = overview.query_one(DataTable)
+
+        async def typed(field: Input, text: str) -> None:
+            field.value = text
+            await settle(pilot, rounds=2, pauses=2)
+
+        await pilot.press("slash")
+        await typed(overview.query_one("#overview-filter", Input), f"samtale_{HILDE}")
+        assert transcripts.row_count == 1 and HILDE not in str(transcripts.get_row_at(0))
+        await pilot.press("escape", "b", *"empowerment", "enter")
+        await settle(pilot, rounds=2, pauses=2)
+        browser = app.screen
+        assert isinstance(browser, SegmentsScreen)
+        passages = browser.query_one(DataTable)
+        field = browser.query_one("#segments-filter", Input)
+        for text in (f"kontakt:{HILDE}", HILDE.lower(), f"{HILDE} jeg"):
+            await typed(field, text)
+            assert [quote.transcript for quote in browser.shown] == ["deltaker_D1_T1"], text
+        # A value stored as a placeholder lists every one stored so, and the screen says so.
+        await typed(field, 'office:"NAV Horten"')
+        assert sorted(quote.transcript for quote in browser.shown) == ["deltaker_D1_T1", "deltaker_D3_T1"]
+        assert passages.row_count == 2
+        assert any(str(note.message) == PLACEHOLDER_NOTE.removeprefix("note: ") for note in app._notifications)
+        await pilot.press("escape", "escape", "escape")
+        await settle(pilot, pauses=2)
+        await pilot.press("ctrl+f")
+        await settle(pilot, pauses=2)
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*f"{HILDE} OR planen", "enter")
+        await settle(pilot, rounds=2, pauses=2)
+        assert search.sub_title.startswith("looked for '") and HILDE not in search.sub_title, search.sub_title
+        assert any(hit.transcript.startswith("samtale_") for hit in search.hits)
+        assert any(hit.keyword.startswith("plan") for hit in search.hits)

@@ -56,9 +56,9 @@ def compare(session: Session, selection: QuoteFilter | None, by: str, code: str)
     """Compare `code` (with its sub-codes rolled up) across the values of `by`; nothing selected is a NotFound."""
     target = find_code(session, code)
     selection = replace(selection or QuoteFilter(), codes=(target.path,), include_subcodes=True)
-    (column,) = check_by(session, [by])
+    (by,) = check_by(session, [by])  # as stored: an attribute named for someone under their pseudonym
     found = coded(session, selection, texts=True)
-    matrix = count_matrix(found, (column,))
+    matrix = count_matrix(found, (by,))
     values_of: dict[str, set[str]] = defaultdict(set)
     role_of: dict[str, str | None] = {}
     for unit in found.units():

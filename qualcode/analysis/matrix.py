@@ -25,6 +25,7 @@ from qualcode.codebook.service import find_code
 from qualcode.coding.missing import TOTAL, TOTAL_NB
 from qualcode.coding.passages import (
     QuoteFilter,
+    attribute_as_stored,
     code_as_stored,
     column_value_as_stored,
     known_hint,
@@ -134,9 +135,10 @@ def check_by(session: Session, by: Sequence[str]) -> tuple[str, ...]:
     crossing = "as in --by role --by wave, or --matrix role,wave in a report"
     if len(by) > 2:
         raise InvalidInput("a matrix crosses at most two attributes", crossing)
-    if len(set(by)) < len(by):
+    columns = tuple(check_column(session, name) for name in by)
+    if len(set(columns)) < len(columns):
         raise InvalidInput(f"the matrix crosses {by[0]} with itself", f"cross two different attributes, {crossing}")
-    return tuple(check_column(session, name) for name in by)
+    return columns
 
 
 def _columns(
@@ -318,7 +320,7 @@ def matrix_table(matrix: Matrix, percent: str | None = None, language: str = "en
 def column_values(session: Session, selection: QuoteFilter | None, name: str) -> list[str]:
     """The values a column has among the selected passages and the population, in table order."""
     selection = selection or QuoteFilter()
-    check_column(session, name)
+    name = check_column(session, name)
     return _column_values(coded(session, selection, required=False), name)
 
 
@@ -332,7 +334,8 @@ def _column_values(found: Coded, name: str) -> list[str]:
 def stored_cell(session: Session, code: str, where: Sequence[tuple[str, str]]) -> tuple[str, tuple[tuple[str, str], ...]]:
     """A cell as typed (its code, and NAME=VALUE), named as the project stores it: a name the key
     holds as its pseudonym, as a selection's names are (coding.passages.stored_selection)."""
-    return code_as_stored(session, code), tuple((name, column_value_as_stored(session, name, value)) for name, value in where)
+    named = [(attribute_as_stored(session, name), value) for name, value in where]
+    return code_as_stored(session, code), tuple((name, column_value_as_stored(session, name, value)) for name, value in named)
 
 
 def cell_passages(
@@ -344,8 +347,7 @@ def cell_passages(
     """
     selection = selection or QuoteFilter()
     target = find_code(session, code)
-    for name, _ in where:
-        check_column(session, name)
+    where = [(check_column(session, name), value) for name, value in where]
     # A missing value's label as a bokmål table heads it opens the same column; the total's heading,
     # which heads no column of values, the value typed so (headed "Total", in quotation marks).
     in_english = {NAMES_NB[label]: label for label in MISSING} | {total: f'"{total}"' for total in (TOTAL, TOTAL_NB)}

@@ -34,9 +34,11 @@ from qualcode.codebook.service import CodeView, find_code, list_codes
 from qualcode.coding.missing import as_typed as as_typed  # a column's value as the tables show it
 from qualcode.coding.missing import value_holds
 from qualcode.coding.passages import (
+    IDENTITY_COLUMNS,
     PARTICIPANT_COLUMNS,
     TRANSCRIPT_COLUMNS,
     QuoteFilter,
+    attribute_as_stored,
     attribute_names,
     check_selection,
     counted_for,
@@ -65,7 +67,6 @@ from qualcode.store.models import (
 )
 
 # Columns every passage has beyond the participants' and transcripts' attributes.
-IDENTITY_COLUMNS = ("participant", "transcript", "coder")
 COLUMNS = (*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *IDENTITY_COLUMNS)
 COUNTS = ("passages", "participants", "transcripts", "words")
 
@@ -694,11 +695,14 @@ def column_names(session: Session) -> list[str]:
 
 
 def check_column(session: Session, name: str) -> str:
-    """`name` if passages can be split by it, else an InvalidInput listing the known columns."""
+    """The column `name` names, as stored (an attribute named for someone is stored under their
+    pseudonym: attribute_as_stored), if passages can be split by it, else an InvalidInput listing
+    the known columns."""
     names = column_names(session)
-    if name not in names:
+    stored = attribute_as_stored(session, name)
+    if stored not in names:
         raise InvalidInput(f"no attribute {name!r} to split by", known_hint("attributes", names, name))
-    return name
+    return stored
 
 
 def sort_values(values: Iterable[str]) -> list[str]:

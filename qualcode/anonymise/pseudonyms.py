@@ -40,6 +40,12 @@ SIMILAR = 85.0
 FUZZY_MIN_LENGTH = 5
 
 
+def is_placeholder(pseudonym: str) -> bool:
+    """Whether `pseudonym` is a placeholder, which stands for every identifier of its kind ("(NAV-kontor)",
+    "NN" where people are written so), not a pseudonym of one: what is stored so cannot be told apart."""
+    return pseudonym.startswith("(") or pseudonym in PLACEHOLDERS.values()
+
+
 def looks_like(name: str, originals: set[str]) -> bool:
     """Whether the leak check would take `name` for one of the originals: equal, or close when long,
     to an original as written or as the check also reads it ("Karen" is close to "Kåre" read "Kare")."""

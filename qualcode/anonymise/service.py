@@ -32,7 +32,13 @@ from qualcode.errors import Interrupted, InvalidInput, KeyFileError, KeyMissing,
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.models import Code, Event, utcnow
 from qualcode.store.project import Project, Purged
-from qualcode.store.settings import delete_setting, get_setting, project_guid, set_setting
+from qualcode.store.settings import (
+    delete_setting,
+    get_setting,
+    get_settings,
+    project_guid,
+    set_setting,
+)
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -66,12 +72,10 @@ class KeyPlace:
 def locate_key(project: Project, override: Path | None, config_home: Path) -> KeyPlace:
     """The key's path (`override`: --key or $QUALCODE_KEY; else the path recorded at creation,
     else the default place) and what the project knows about its key. A lookup: it writes nothing."""
-    with project.begin() as session:
-        guid = get_setting(session, "project.guid") or ""
-        recorded = get_setting(session, "key.path")
-        known = get_setting(session, "key.fingerprint")
-        destroyed = get_setting(session, "key.destroyed")
-        revision = int(get_setting(session, "key.revision") or 0)
+    with project.begin() as session:  # one query: every lookup that finds nothing as typed asks where the key is
+        held = get_settings(session, "project.guid", "key.path", "key.fingerprint", "key.destroyed", "key.revision")
+    guid, recorded, known, destroyed = held.get("project.guid", ""), held.get("key.path"), held.get("key.fingerprint"), held.get("key.destroyed")
+    revision = int(held.get("key.revision") or 0)
     if override is not None:
         path = override
     elif recorded:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
@@ -34,11 +35,12 @@ from qualcode.store.models import (
     TranscriptParticipant,
     code_guid,
 )
-from qualcode.store.project import TYPED_CHECK, Project
+from qualcode.store.project import TYPED_CHECK, AsStored, Project
 from qualcode.text.normalise import join_line_break_hyphens, visible
 from qualcode.text.tokens import WORD
 
 if TYPE_CHECKING:
+    from qualcode.anonymise.apply import Replacement
     from qualcode.anonymise.key import PseudonymKey
 
 # The columns a person writes into (or a file's name reaches). Transcript texts and coding
@@ -122,16 +124,22 @@ def _clean_payload(value: Any, key: PseudonymKey) -> Any:
 def clean_folded(text: str, key: PseudonymKey) -> str:
     """`text` cleaned; a lower-case text whose capitalised form names someone ("trond hansen") is
     replaced by the lower-cased pseudonym, as a name the key holds is no longer written as a name."""
-    cleaned = clean_text(text, key)
+    return _cleaned_folded(text, key)[0]
+
+
+def _cleaned_folded(text: str, key: PseudonymKey) -> tuple[str, list[Replacement]]:
+    """clean_folded(), with what it replaced (what the capitalised reading found, in lower case)."""
+    cleaned, replaced = _cleaned(text, key)
     if not text.islower():
-        return cleaned
+        return cleaned, replaced
     # Read capitalised too, after what lower case already found: "kari nordman" is "andrea nordman"
     # once "kari" is found in lower case, and the misspelt surname is found only capitalised.
     capitalised = cleaned.title()
-    replaced = clean_text(capitalised, key)
-    return replaced.lower() if replaced != capitalised else cleaned
-
-
+    replaced_capitalised, more = _cleaned(capitalised, key)
+    if replaced_capitalised == capitalised:
+        return cleaned, replaced
+    lowered = [replace(one, original=one.original.lower(), pseudonym=one.pseudonym.lower()) for one in more]
+    return replaced_capitalised.lower(), [*replaced, *lowered]
 
 
 def clean_text(text: str, key: PseudonymKey) -> str:
@@ -139,21 +147,37 @@ def clean_text(text: str, key: PseudonymKey) -> str:
 
     Invisible characters go first, as they go from transcripts: a zero-width space inside a name
     ("Ka\u200bri") would otherwise hide it from the key."""
+    return _cleaned(text, key)[0]
+
+
+def _cleaned(text: str, key: PseudonymKey) -> tuple[str, list[Replacement]]:
+    """clean_text(), with what it replaced."""
     # Imported here: every command that opens a project guards its typed text, and most never
     # write any; the pseudonymiser's patterns and lists take about 14 ms to load.
     from qualcode.anonymise.apply import pseudonymise
 
     if not text:
-        return text
-    cleaned = pseudonymise(visible(text), key, "typed text").text
-    joined = join_line_break_hyphens(cleaned)
-    if joined != cleaned:
+        return text, []
+    cleaned = pseudonymise(visible(text), key, "typed text")
+    joined = join_line_break_hyphens(cleaned.text)
+    if joined != cleaned.text:
         # A word a hyphen broke across lines ("Bak-\nken", pasted from a PDF), which an import joins
         # before the key reads it: joined where that shows a name, else kept as typed.
         found = pseudonymise(joined, key, "typed text")
         if found.replacements:
-            return found.text
-    return cleaned
+            return found.text, [*cleaned.replacements, *found.replacements]
+    return cleaned.text, cleaned.replacements
+
+
+def looked_up(text: str, key: PseudonymKey, *, folded: bool = False) -> AsStored:
+    """`text` typed to find something, as it would be stored (clean_text, or clean_folded for a name
+    kept in lower case), with each identifier replaced and those stored as a placeholder, which
+    stands for every identifier of its kind. Nothing is refused: a lookup stores nothing."""
+    from qualcode.anonymise.pseudonyms import is_placeholder
+
+    stored, replacements = _cleaned_folded(text, key) if folded else _cleaned(text, key)
+    replaced = tuple((one.original, one.pseudonym) for one in replacements)
+    return AsStored(stored, replaced, tuple(pair for pair in replaced if is_placeholder(pair[1])))
 
 
 def refuse_undecided(text: str, key: PseudonymKey) -> None:
@@ -277,13 +301,13 @@ def look_up_typed_text(project: Project, key: Callable[[], PseudonymKey | None])
     them. Nothing is refused here: a lookup stores nothing, and a name waiting for review is
     stored nowhere for it to find."""
 
-    def as_stored(text: str) -> str:
+    def as_stored(text: str) -> AsStored:
         found = key()
-        return clean_text(text, found) if found is not None else text
+        return looked_up(text, found) if found is not None else AsStored(text)
 
-    def as_stored_folded(text: str) -> str:
+    def as_stored_folded(text: str) -> AsStored:
         found = key()
-        return clean_folded(text, found) if found is not None else text
+        return looked_up(text, found, folded=True) if found is not None else AsStored(text)
 
     project.look_up_typed_text_with(as_stored, as_stored_folded)
 

@@ -140,11 +140,13 @@ def stored_coder(session: Session, name: str) -> Coder | None:
 
 
 def find_coder(session: Session, name: str) -> Coder:
-    """The coder a filter names (--by, --coders), found as other names are; an unknown name is an
-    error rather than an empty list. A name the key holds is looked up as its pseudonym where the
-    key is at hand, and otherwise the hint says the list shows it so."""
+    """The coder a filter names (--by, --coders), found as other names are (resolve): as typed, then
+    as the key stores it. A lookup stores nothing, so it refuses nothing: inside a transaction that
+    stores typed text, a name waiting for review is looked for too, not refused as typed text is. An
+    unknown name is an error rather than an empty list; the hint says the list shows a name the key
+    holds as its pseudonym."""
     return resolve(
-        session, Coder, clean_typed(session, name.strip()), kind="coder", names=("name",),
+        session, Coder, name.strip(), kind="coder", names=("name",),
         hint="list them with `qualcode coder list`; a coder whose name the key holds is listed under its pseudonym",
     )
 

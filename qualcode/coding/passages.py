@@ -42,7 +42,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
-from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
+from qualcode.store.project import NOT_AS_STORED_EITHER, as_stored, found_as_stored, typed_as_stored
 from qualcode.text.counts import counted
 from qualcode.text.speakers import is_interviewer
 
@@ -55,6 +55,7 @@ STOP_AFTER = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)")
 # Attributes every project has: the participant's columns, then the transcript's.
 PARTICIPANT_COLUMNS = ("role", "gender", "age_band", "office")
 TRANSCRIPT_COLUMNS = ("wave", "fidelity")
+IDENTITY_COLUMNS = ("participant", "transcript", "coder")  # what tables split by beside the attributes
 SHOWN_VALUES = 8  # known values listed in an error before "… (N in all)"
 YES, NO = {"true", "ja", "yes"}, {"false", "nei", "no"}
 
@@ -346,13 +347,12 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
         if given and not (label == "coders" and selection.blind):  # the project's names are read only for the filters used
             _refuse_unknown(given, known(), one, many, label)
     attributes: list[tuple[str, str | None]] = []
-    for name, value in selection.attributes:
+    for typed_name, value in selection.attributes:
+        name = attribute_as_stored(session, typed_name)
         values = _attribute_values(session, name)
-        if values is None and (stored := typed_as_stored(session, name, folded=True)) != name:
-            name, values = stored, _attribute_values(session, stored)  # an attribute named for someone, kept as the key names them
         if values is None:
             names = [*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *attribute_names(session)]
-            raise NotFound(f"no attribute {name!r} on participants or transcripts", known_hint("attributes", names, name))
+            raise NotFound(f"no attribute {typed_name!r} on participants or transcripts", known_hint("attributes", names, typed_name))
         # The label as a researcher may type it ("(ikke  oppgitt)", "(NOT STATED)"); a value stored so is itself.
         label = " ".join(value.split()).casefold()
         if value in NOT_STATED or (label in NOT_STATED and value not in values):
@@ -371,9 +371,9 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
         if looked_for not in values:
             shown = [as_typed(known) for known in values]
             typed = sorted(known for known in shown if known.startswith('"') and known.strip('"') in PLACEHOLDERS)
-            as_stored = f", {NOT_AS_STORED_EITHER}" if looked_for != value else ""
+            either = f", {NOT_AS_STORED_EITHER}" if looked_for != value else ""
             raise NotFound(
-                f"no participant or transcript has {name} {as_typed(value)!r}{as_stored}",
+                f"no participant or transcript has {name} {as_typed(value)!r}{either}",
                 known_hint(name, shown, looked_for) + f"; {NO_VALUE} chooses those without one"
                 + (f", {' or '.join(typed)} in quotation marks the {name} typed so" if typed else ""),
             )
@@ -392,11 +392,10 @@ def stored_selection(session: Session, selection: QuoteFilter) -> QuoteFilter:
         if not given:
             return given
         held = set(_distinct(session, column))
-        return tuple(value if value in held else typed_as_stored(session, value) for value in given)
+        return tuple(stored_value(session, value, held) for value in given)
 
     def attribute(name: str, value: str) -> tuple[str, str]:
-        if _attribute_values(session, name) is None:
-            name = typed_as_stored(session, name, folded=True)
+        name = attribute_as_stored(session, name)
         values = _attribute_values(session, name)
         return name, value if values is None else stored_value(session, value, values)
 
@@ -405,9 +404,15 @@ def stored_selection(session: Session, selection: QuoteFilter) -> QuoteFilter:
         roles=names(selection.roles, Participant.role), waves=names(selection.waves, Transcript.wave),
         participants=names(selection.participants, Participant.name), transcripts=names(selection.transcripts, Transcript.name),
         coders=names(selection.coders, Coder.name), attributes=tuple(attribute(name, value) for name, value in selection.attributes),
-        # The query as an export's is (exporters.service.as_typed): the texts hold pseudonyms.
-        query=typed_as_stored(session, selection.query) if selection.query else selection.query,
+        query=_stored_query(session, selection.query) if selection.query else selection.query,
     )
+
+
+def _stored_query(session: Session, query: str) -> str:
+    """A selection's search query as every search reads it (search.service.stored_query)."""
+    from qualcode.search.service import stored_query  # here, as query_hits imports the search
+
+    return stored_query(session, query).text
 
 
 def code_as_stored(session: Session, ref: str) -> str:
@@ -435,9 +440,25 @@ def column_value_as_stored(session: Session, name: str, value: str) -> str:
 
 
 def stored_value(session: Session, value: str, values: Collection[str]) -> str:
-    """An attribute's `value` as typed where a participant or transcript holds it so, else as the project
-    stores typed text: "Hilde" typed for a contact stored as her pseudonym is that pseudonym."""
-    return value if value in values else typed_as_stored(session, value)
+    """A `value` typed to choose by (an attribute's, a role, a transcript) as typed where a participant
+    or transcript holds it so, else as the project stores typed text: "Hilde" typed for a contact stored
+    as her pseudonym is that pseudonym. Found as a placeholder ("NAV Horten" as "(NAV-kontor)"), it
+    chooses every identifier of the kind, and the person is told (found_as_stored)."""
+    if value in values:
+        return value
+    found = as_stored(session, value)
+    if found.text in values:
+        found_as_stored(session, found)
+    return found.text
+
+
+def attribute_as_stored(session: Session, name: str) -> str:
+    """An attribute's `name` typed to choose or split by it, as the project stores it: as typed where a
+    column or attribute is named so, else as the key stores a name kept in lower case ("hilde" for an
+    attribute named for someone, under their pseudonym). Every lookup of an attribute's name reads it so."""
+    if name in IDENTITY_COLUMNS or _attribute_values(session, name) is not None:
+        return name
+    return typed_as_stored(session, name, folded=True)
 
 
 def _distinct(session: Session, column: Any, *where: Any) -> list[str]:

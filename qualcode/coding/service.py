@@ -18,7 +18,7 @@ from qualcode.store.bulk import in_values
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import Coder, Coding, Transcript, Turn, new_guid, utcnow
-from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
+from qualcode.store.project import NOT_AS_STORED_EITHER, as_stored, found_as_stored
 from qualcode.store.upsert import insert_unless_present
 from qualcode.text.normalise import normalise, shortened
 from qualcode.text.tokens import in_word
@@ -100,14 +100,16 @@ def quoted_span(session: Session, text: str, quote: str, *, partial: bool = Fals
     try:
         return find_span(text, quote, partial=partial)
     except NotFound as missing:
-        stored = typed_as_stored(session, quote)
-        if stored == quote:
+        stored = as_stored(session, quote)
+        if stored.text == quote:
             raise
         as_typed = missing
     try:
-        return find_span(text, stored, partial=partial)
+        span = find_span(text, stored.text, partial=partial)
     except NotFound:
         raise NotFound(f"{as_typed.message}, {NOT_AS_STORED_EITHER}", as_typed.hint) from None
+    found_as_stored(session, stored)  # "NAV Horten" quoted is found where any NAV office was said
+    return span
 
 
 def _word_around(text: str, start: int, end: int) -> str:

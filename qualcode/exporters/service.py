@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import guard
-from qualcode.anonymise.typed_text import clean_text
+from qualcode.anonymise.typed_text import clean_text, looked_up
 from qualcode.coding.orphans import left_out_note
 from qualcode.coding.passages import (
     Quote,
@@ -40,6 +40,7 @@ from qualcode.exporters.quotes import (
     render_quote_table,
     too_long_for_a_cell,
 )
+from qualcode.search.query import query_as_stored
 from qualcode.text.counts import counted
 from qualcode.text.normalise import visible
 
@@ -181,14 +182,25 @@ def as_typed(text: str | None, key: PseudonymKey | None) -> str | None:
     return clean_text(text, key) if key is not None else visible(text)
 
 
+def query_as_typed(query: str | None, key: PseudonymKey | None) -> str | None:
+    """An export's search query as every search reads it (search.service.stored_query), with the
+    export's key: the words naming someone the key holds as their pseudonyms, its syntax kept, so
+    the title page names no one and "Hilde OR planen" finds her pseudonym or "planen" as a search does."""
+    typed = as_typed(query, None)
+    if typed is None or key is None:
+        return typed
+    found = looked_up(typed, key)
+    return query_as_stored(typed, found.replaced)[0] if found.replaced else typed
+
+
 def export_report(
     session: Session, project_root: Path, selection: QuoteFilter, options: ReportOptions,
     output: Path | None, force: bool, key: PseudonymKey | None, progress: Progress | None = None,
 ) -> ExportResult:
     """Write the Word report; an empty selection is refused and writes nothing."""
     options = replace(options, title=as_typed(options.title, key), attribution=as_typed(options.attribution, key) or "")
-    # The query is printed on the title page, and searches texts that hold pseudonyms: typed text too.
-    selection = replace(selection, query=as_typed(selection.query, key))
+    # The query is printed on the title page, and searches texts that hold pseudonyms.
+    selection = replace(selection, query=query_as_typed(selection.query, key))
     # Selected whole, then capped: a section's counts are of every passage, not only those shown.
     everything, codes = select_quotes(session, replace(selection, cap_per_participant=None), per_passage=True)
     if not everything:
@@ -221,7 +233,7 @@ def export_quote_table(
 ) -> ExportResult:
     """Write a quote table (csv or xlsx); an empty selection is refused and writes nothing."""
     template = as_typed(template, key) or ""
-    selection = replace(selection, query=as_typed(selection.query, key))  # as a report's is
+    selection = replace(selection, query=query_as_typed(selection.query, key))  # as a report's is
     if table_format not in FORMATS:
         raise InvalidInput(f"format {table_format!r} is not one of {', '.join(FORMATS)}")
     quotes, codes = select_quotes(session, selection, per_passage=True)

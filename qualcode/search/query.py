@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import NamedTuple
 
 from qualcode.errors import SearchSyntaxError
 from qualcode.text.normalise import shortened
@@ -29,6 +30,7 @@ _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"|(?P<stray>")|(?P<open>\()|(?P<close>\)
 # What a wildcard's words are looked up in the vocabulary with: a placeholder in the FTS expression.
 _WILDCARD = re.compile(r"@(\d+)@")
 KINDS = ("stems", "prefix", "suffix", "infix")
+OPERATORS = ("AND", "OR", "NOT")
 # A phrase is searched for in every combination of its words' stems up to this many; beyond it, by
 # the words' own stems alone.
 MOST_PHRASE_FORMS = 32
@@ -137,6 +139,75 @@ def quoted_query(query: str) -> str:
     return repr(shortened(query, QUOTED_QUERY))
 
 
+def query_as_stored(query: str, replaced: Sequence[tuple[str, str]]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """`query` with the identifiers in it (`replaced`: as typed, as stored, in the order the key found
+    them) put as the texts hold them, its syntax kept, and those of `replaced` it put so. A word or
+    phrase naming someone the key holds is searched as their pseudonym, the operators, parentheses and
+    wildcards around it as typed: "Hilde OR planen" is "<her pseudonym> OR planen", not a search for
+    "planen" alone. Words replaced by what is not plain words (a placeholder: "NAV Horten" is stored as
+    "(NAV-kontor)") are searched as a phrase of it; an identifier the syntax cannot hold so (across an
+    operator, or a placeholder in a wildcard) is left as typed."""
+    tokens = [(match.lastgroup or "", match.start(), match.end()) for match in _TOKEN.finditer(query)]
+    found: list[_Named] = []
+    position = 0
+    for typed, stored in replaced:
+        start = query.find(typed, position) if typed else -1
+        if start < 0:
+            continue
+        position = end = start + len(typed)
+        covered = [index for index, (_, token_start, token_end) in enumerate(tokens) if token_start < end and start < token_end]
+        kinds = {tokens[index][0] for index in covered}
+        words = kinds == {"word"} and not any(query[tokens[index][1]:tokens[index][2]] in OPERATORS for index in covered)
+        in_phrase = kinds == {"phrase"} and len(covered) == 1 and tokens[covered[0]][1] < start and end < tokens[covered[0]][2]
+        if words or in_phrase:
+            found.append(_Named(covered[0], covered[-1], start, end, typed, stored))
+    parts: list[str] = []
+    applied: list[tuple[str, str]] = []
+    done = 0
+    for group in _sharing_tokens(found):
+        kind, first, last = tokens[group[0].first][0], tokens[group[0].first][1], tokens[max(one.last for one in group)][2]
+        written = query[first:last]
+        for one in reversed(group):
+            written = written[:one.start - first] + one.stored + written[one.end - first:]
+        if kind == "word" and not _plain_words(written):
+            # A placeholder's parentheses would group: searched as a phrase of its words, as it is written.
+            written = f'"{written}"' if "*" not in written and '"' not in written else query[first:last]
+        elif kind == "phrase" and '"' in written[1:-1]:
+            written = query[first:last]
+        if written != query[first:last]:
+            applied += [(one.typed, one.stored) for one in group]
+        parts += [query[done:first], written]
+        done = last
+    return "".join([*parts, query[done:]]), tuple(applied)
+
+
+class _Named(NamedTuple):
+    """An identifier found in a query: the tokens it lies in, where it is, as typed and as stored."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    typed: str
+    stored: str
+
+
+def _sharing_tokens(found: list[_Named]) -> list[list[_Named]]:
+    """The identifiers found, grouped where they share a token: each group rewrites its tokens once."""
+    groups: list[list[_Named]] = []
+    for one in found:
+        if groups and one.first <= max(other.last for other in groups[-1]):
+            groups[-1].append(one)
+        else:
+            groups.append([one])
+    return groups
+
+
+def _plain_words(text: str) -> bool:
+    """Whether `text` reads as words alone in a query: no parenthesis, quotation mark or operator."""
+    return all(match.lastgroup == "word" and match.group() not in OPERATORS for match in _TOKEN.finditer(text))
+
+
 def _lex(query: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(query):
@@ -155,7 +226,7 @@ def _lex(query: str) -> list[tuple[str, str]]:
             tokens.append(("close", ")"))
         else:
             word = match.group("word")
-            tokens.append(("op", word) if word in ("AND", "OR", "NOT") else ("word", word))
+            tokens.append(("op", word) if word in OPERATORS else ("word", word))
     return tokens
 
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.errors import NotFound, SearchSyntaxError
-from qualcode.search.query import ParsedQuery, Pattern, parse_query, quoted_query
+from qualcode.search.index import VARIABLES
+from qualcode.search.query import ParsedQuery, Pattern, parse_query, query_as_stored, quoted_query
 from qualcode.store.lookup import find_participant, find_transcript
-from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
+from qualcode.store.project import NOT_AS_STORED_EITHER, AsStored, as_stored, found_as_stored
 from qualcode.text.normalise import visible
 from qualcode.text.tokens import WORD, stem_words, tokenise
 
@@ -143,15 +144,49 @@ def search(
     for one word also counts the turns where the word lies only inside compounds (unless `compounds`
     is false, for a caller that shows no hint).
 
-    A query found in no turn is searched again as the project stores typed text, where the key at
-    hand changes it: the texts hold pseudonyms, so "Hilde" is looked for as her pseudonym. The
-    result's query is then what was looked for. (As typed first: the key is read only then.)
+    The query's words and phrases naming someone the key at hand holds are searched as the texts hold
+    them, by their pseudonyms, the rest of the query as typed (stored_query): "Hilde OR planen" finds
+    her pseudonym or "planen". The result's query is then what was looked for.
     """
     filters = filters or SearchFilters()
-    result = _search(session, query, filters, limit=limit, context=context, compounds=compounds)
-    if not result.turns_matched and (stored := typed_as_stored(session, query)) != query:
-        return _search(session, stored, filters, limit=limit, context=context, compounds=compounds)
+    looked_for = stored_query(session, query)
+    result = _search(session, looked_for.text, filters, limit=limit, context=context, compounds=compounds)
+    if result.turns_matched:
+        found_as_stored(session, looked_for)
     return result
+
+
+def stored_query(session: Session, query: str) -> AsStored:
+    """`query` as the texts hold what it names: each word or phrase naming someone the key at hand holds
+    as their pseudonym, the query's syntax kept (search.query.query_as_stored). Every search reads a query
+    so: `search`, an analysis's or an export's --query, the terminal UI's search. As typed where the key
+    changes nothing in it, or is not at hand.
+
+    The texts hold no name the key holds: a query of words in lower case that they all hold
+    ("måltall OR kvote") names no one, and is searched without reading the key, whose pseudonymiser
+    would cost every such search its load."""
+    typed = visible(query)  # as parse_query reads it, so what the key found is where it was found
+    words = WORD.findall(typed)
+    if all(word.islower() for word in words) and not _not_in_texts(session, {word.lower() for word in words}):
+        return AsStored(query)
+    found = as_stored(session, typed)
+    if not found.replaced:
+        return AsStored(query)
+    parse_query(typed)  # a query that cannot be read is refused as it was typed, not as stored
+    stored, applied = query_as_stored(typed, found.replaced)
+    return AsStored(stored, applied, tuple(pair for pair in found.placeholders if pair in applied)) if applied else AsStored(query)
+
+
+def _not_in_texts(session: Session, words: set[str]) -> set[str]:
+    """Those of `words` (lower-cased, as written) that no current text holds: the index's vocabulary."""
+    ordered = sorted(words)
+    held: set[str] = set()
+    for first in range(0, len(ordered), VARIABLES):
+        chunk = ordered[first:first + VARIABLES]
+        held.update(session.connection().exec_driver_sql(
+            f"SELECT word FROM search_index_vocabulary WHERE word IN ({','.join('?' * len(chunk))})", tuple(chunk),
+        ).scalars())
+    return words - held
 
 
 def _search(session: Session, query: str, filters: SearchFilters, *, limit: int, context: int, compounds: bool) -> SearchResult:
@@ -417,11 +452,12 @@ def _stored_as(session: Session, values_sql: str, given: str, message: str, labe
     nothing: said, with the values there are."""
     known = sorted(value for value in session.execute(text(values_sql)).scalars() if value)
     matching = [value for value in known if value.casefold() == given.casefold()]
-    if not matching and (stored := typed_as_stored(session, given)) != given:  # a name the key holds, as stored
-        matching = [value for value in known if value.casefold() == stored.casefold()]
+    if not matching and (stored := as_stored(session, given)).text != given:  # a name the key holds, as stored
+        matching = [value for value in known if value.casefold() == stored.text.casefold()]
         if not matching:
             raise NotFound(f"{message} {given!r}, {NOT_AS_STORED_EITHER}",
                            f"{label}: {', '.join(known)}" if known else f"no {label} yet")
+        found_as_stored(session, stored)
     if not matching:
         raise NotFound(f"{message} {given!r}", f"{label}: {', '.join(known)}" if known else f"no {label} yet")
     return matching

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from qualcode.errors import Ambiguous, NotFound
 from qualcode.store.models import Code, Coder, Participant, TextVersion, Transcript
-from qualcode.store.project import NOT_AS_STORED_EITHER, typed_as_stored
+from qualcode.store.project import NOT_AS_STORED_EITHER, AsStored, found_as_stored
+from qualcode.store.project import as_stored as looked_up
 
 Named = TypeVar("Named", Transcript, Participant, Code, Coder)
 
@@ -39,12 +40,13 @@ def resolve(
     found = _named(session, model, ref, kind=kind, names=names, fallback=fallback, choose=choose)
     if found is not None:
         return found
-    stored = typed_as_stored(session, ref) if as_stored else ref
-    if stored == ref:
+    stored = looked_up(session, ref) if as_stored else AsStored(ref)
+    if stored.text == ref:
         raise NotFound(f"no {kind} {ref!r} in this project", hint)
-    found = _named(session, model, stored, kind=kind, names=names, fallback=fallback, choose=choose)
+    found = _named(session, model, stored.text, kind=kind, names=names, fallback=fallback, choose=choose)
     if found is None:
         raise NotFound(f"no {kind} {ref!r} in this project, {NOT_AS_STORED_EITHER}", hint)
+    found_as_stored(session, stored)  # "støtte fra NAV Horten" finds the code made as "støtte fra NAV Tønsberg" too
     return found
 
 

@@ -181,14 +181,16 @@ class Project:
         self.root = root
         self.engine = engine
         self.read_only = read_only
-        # Each session carries the cleaner of typed text (see clean_typed), the same dict for all.
+        # Each session carries the cleaner of typed text (see clean_typed), the same dict for all, and
+        # how what is typed to find something is looked for as stored (typed_as_stored).
         self._typed_text: dict[str, Callable[[str], str]] = {}
+        self._typed_lookup = TypedLookup()
         # The GUIDs of the events this process records (record_event adds them), shared by its sessions
         # too: a look at the log tells another's changes from its own (Workspace.changes_since).
         self.recorded_here: set[str] = set()
         self._sessions = sessionmaker(engine, expire_on_commit=False,
-                                      info={TYPED_TEXT: self._typed_text, RECORDED_HERE: self.recorded_here,
-                                            BACKUPS_HERE: self.backups})
+                                      info={TYPED_TEXT: self._typed_text, TYPED_LOOKUP: self._typed_lookup,
+                                            RECORDED_HERE: self.recorded_here, BACKUPS_HERE: self.backups})
         self._daily_backup_checked: date | None = None
         self._daily_backup_lock = threading.Lock()
 
@@ -411,13 +413,18 @@ class Project:
         self._typed_text["clean"] = cleaner
         self._typed_text["folded"] = folded
 
-    def look_up_typed_text_with(self, as_stored: Callable[[str], str], folded: Callable[[str], str]) -> None:
+    def look_up_typed_text_with(
+        self, as_stored: Callable[[str], AsStored], folded: Callable[[str], AsStored],
+        found: Callable[[AsStored], None] | None = None,
+    ) -> None:
         """From now on `typed_as_stored` in this project's sessions is `as_stored` (the anonymiser's
         replacement of the names the key holds, with the key at hand), and `folded` for names kept
         in lower case: a read-only project stores nothing, but what is typed to name a row is still
-        looked for as the row stores it."""
-        self._typed_text["as_stored"] = as_stored
-        self._typed_text["as_stored_folded"] = folded
+        looked for as the row stores it. `found` is told of each lookup that found something as stored
+        (found_as_stored), to say what a placeholder in it chose."""
+        self._typed_lookup.as_stored, self._typed_lookup.as_stored_folded = as_stored, folded
+        if found is not None:
+            self._typed_lookup.found = found
 
     def on_flush(self, hook: Callable[[Session], None]) -> None:
         """Run `hook` on every session of this project before it flushes (the anonymiser's guard
@@ -457,14 +464,62 @@ def clean_typed(session: Session, text: str, *, folded: bool = False) -> str:
 NOT_AS_STORED_EITHER = "nor with the key's pseudonyms for the names in it"
 
 
-def typed_as_stored(session: Session, text: str, *, folded: bool = False) -> str:
+@dataclass(frozen=True)
+class AsStored:
+    """Text a person typed to find something stored, as the project stores such text (typed_as_stored)."""
+
+    text: str
+    # Each identifier the key replaced in it, in order: (as typed, as stored).
+    replaced: tuple[tuple[str, str], ...] = ()
+    # Of those, the ones stored as a placeholder ("(NAV-kontor)", "NN"): it stands for every identifier
+    # of its kind, so what was typed finds all that is stored so (NAV Tønsberg's office too).
+    placeholders: tuple[tuple[str, str], ...] = ()
+
+    def placeholder_note(self) -> str | None:
+        """What a researcher is told when a lookup found something under a placeholder; None without one."""
+        if not self.placeholders:
+            return None
+        typed, stored = self.placeholders[0]
+        others = "".join(f"; {more!r} as {placeholder!r}" for more, placeholder in self.placeholders[1:])
+        return (f"{typed!r} is stored as {stored!r}{others}, as every identifier of its kind is, so it matches them all:"
+                " to tell them apart, record and choose by a value that is no identifier (as office=kontor A)")
+
+
+@dataclass
+class TypedLookup:
+    """How a project's sessions look for typed text as stored (Project.look_up_typed_text_with)."""
+
+    as_stored: Callable[[str], AsStored] | None = None
+    as_stored_folded: Callable[[str], AsStored] | None = None
+    found: Callable[[AsStored], None] | None = None
+
+
+TYPED_LOOKUP = "qualcode.typed_lookup"
+
+
+def as_stored(session: Session, text: str, *, folded: bool = False) -> AsStored:
     """`text` a person typed to name something stored (a code, a transcript, an attribute's value)
     as the project stores such text: the names the key holds replaced by their pseudonyms, where
-    the key is at hand (never asked for, and nothing refused: it is only looked for). Unchanged
-    where no key is at hand. Lookups try what was typed first, then this: a code created by typing
-    "støtte fra Hilde" is stored as "støtte fra <her pseudonym>", and is named so again."""
-    as_stored = session.info.get(TYPED_TEXT, {}).get("as_stored_folded" if folded else "as_stored")
-    return as_stored(text) if as_stored is not None and text else text
+    the key is at hand (never asked for, and nothing refused: it is only looked for), with what
+    was replaced. Unchanged where no key is at hand. Lookups try what was typed first, then this:
+    a code created by typing "støtte fra Hilde" is stored as "støtte fra <her pseudonym>", and is
+    named so again."""
+    lookup: TypedLookup | None = session.info.get(TYPED_LOOKUP)
+    hook = None if lookup is None else lookup.as_stored_folded if folded else lookup.as_stored
+    return hook(text) if hook is not None and text else AsStored(text)
+
+
+def typed_as_stored(session: Session, text: str, *, folded: bool = False) -> str:
+    """`text` as the project stores typed text (as_stored), for a lookup that needs only the text."""
+    return as_stored(session, text, folded=folded).text
+
+
+def found_as_stored(session: Session, found: AsStored) -> None:
+    """A lookup found something by `found`, what was typed as stored: the person is told where a
+    placeholder in it chose more than was typed (every NAV office for "NAV Horten"), once."""
+    lookup: TypedLookup | None = session.info.get(TYPED_LOOKUP)
+    if found.placeholders and lookup is not None and lookup.found is not None:
+        lookup.found(found)
 
 
 @dataclass(frozen=True)

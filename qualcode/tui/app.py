@@ -107,12 +107,18 @@ class QualcodeApp(App[None]):
         # (they took 110-155 ms mid-draw in bench_tui.py).
         gc.freeze()
         self.change_watch.start()
+        self.workspace.report = self._reported
         if self.last_coder is None:
             self.push_screen(OverviewScreen())
             if self.kept_role is not None:
                 self.note_kept_role(self.kept_role)
             return
         self.push_screen(StartScreen(*self.last_coder), self._coder_chosen)
+
+    def _reported(self, said: str) -> None:
+        """What the workspace says in a worker (a value found as a placeholder chooses every one stored
+        so), as a notification: posted, as it is said on the worker's thread."""
+        self.post_message(WorkDone(lambda: self.notify(said, timeout=10, markup=False)))  # quotes what was typed
 
     def note_kept_role(self, stored_role: str) -> None:
         """Say that the coder codes in their stored role, not the one asked for, and how to change it."""

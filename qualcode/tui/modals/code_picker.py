@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from qualcode.codebook.service import CodeView
 from qualcode.text.tokens import WORD, stem_words
 from qualcode.tui.background import WorkDone, run_in_background
+from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import as_written, lines_as_written
 
 if TYPE_CHECKING:
@@ -103,8 +104,8 @@ class CodePicker(ModalScreen[str | None]):
         self.shown: list[CodeView] = []
         self._codebook_read = False
         self._choice_waiting: str | None = None  # the path chosen before the codebook was read again
-        # The query and what it is as stored (a name the key holds as its pseudonym), read off the UI thread.
-        self._as_stored: tuple[str, str] | None = None
+        # The query as stored (a name the key holds as its pseudonym), read off the UI thread.
+        self._as_stored = TypedAsStored(self, "picker-as-stored", self._stored_read, says_placeholders=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.creates if action == "create" else self.top if action == "top" else True
@@ -147,22 +148,18 @@ class CodePicker(ModalScreen[str | None]):
 
     @on(Input.Changed, "#picker-query")
     def _query_changed(self, event: Input.Changed) -> None:
-        self._refresh(event.value)
-        typed = event.value
-        if typed.strip():  # the key is read in a worker: the list follows each key at once, then again if the key changes the query
-            run_in_background(self, cast("QualcodeApp", self.app).workspace, lambda workspace: workspace.typed_as_stored(typed),
-                              lambda stored: self._stored_read(typed, stored), group="picker-as-stored", failed=lambda _message: None)
+        self._refresh(event.value)  # the list follows each key at once, then again if the key changes the query
+        self._as_stored.typed(event.value)
 
-    def _stored_read(self, typed: str, stored: str) -> None:
+    def _stored_read(self, typed: str) -> None:
         """The query as stored is back: listed by it too, while the query is still what was typed."""
-        self._as_stored = (typed, stored)
-        if stored != typed and self.query_one("#picker-query", Input).value == typed:
+        if self.query_one("#picker-query", Input).value == typed:
             self._refresh(typed)  # the best match highlighted: the code the name typed is stored under
 
     def _refresh(self, query: str, keep: str | None = None) -> None:
         """List the codes matching `query`, the best (or the code whose GUID is `keep`, still listed) highlighted."""
-        as_stored = self._as_stored[1] if self._as_stored is not None and self._as_stored[0] == query else None
-        self.shown = rank_codes([code for code in self.codes if code.guid not in self.leaving_out], query, self.recent, as_stored)
+        listed = [code for code in self.codes if code.guid not in self.leaving_out]
+        self.shown = rank_codes(listed, query, self.recent, self._as_stored.stored(query))
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
         options.add_options([

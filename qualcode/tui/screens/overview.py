@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Header, Input
 from qualcode.coding.transcripts import ParticipantView, TranscriptView
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import cell
 from qualcode.tui.widgets.footer import KeyFooter
 
@@ -78,6 +79,8 @@ class OverviewScreen(QualcodeScreen):
         self.transcripts: list[TranscriptView] = []
         self.sort_index = 0
         self.filter_text = ""
+        # The filter as the transcripts' names and values are stored (a name the key holds as its pseudonym).
+        self.as_stored = TypedAsStored(self, "overview-as-stored", self._stored_read)
         self.offices: dict[str, str] = {}  # participant -> office
         self.columns: list[tuple[str, str, int]] = []
 
@@ -142,10 +145,13 @@ class OverviewScreen(QualcodeScreen):
         current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         table.clear()
         key = SORTS[self.sort_index]
-        wanted = self.filter_text.casefold()
+        wanted = [self.filter_text.casefold()]
+        if (stored := self.as_stored.stored(self.filter_text)) is not None:
+            wanted.append(stored.casefold())
         rows = [
             t for t in self.transcripts
-            if not wanted or wanted in " ".join([t.name, *t.participants, *t.roles, t.wave or "", t.fidelity or "", self._office(t)]).casefold()
+            if not wanted[0] or any(written in " ".join([t.name, *t.participants, *t.roles, t.wave or "", t.fidelity or "",
+                                                         self._office(t)]).casefold() for written in wanted)
         ]
         rows.sort(key=lambda t: (getattr(t, key) is None, getattr(t, key) or 0), reverse=key in ("codings", "coded_turns", "words"))
         for t in rows:
@@ -202,6 +208,12 @@ class OverviewScreen(QualcodeScreen):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value
         self._fill()
+        self.as_stored.typed(event.value)
+
+    def _stored_read(self, typed: str) -> None:
+        """The filter as stored is back: filtered by it too, while the filter is still what was typed."""
+        if self.filter_text == typed:
+            self._fill()
 
     @on(Input.Submitted, "#overview-filter")
     def _filter_done(self) -> None:

@@ -53,7 +53,9 @@ class SearchScreen(CodingScreen):
 
     def run_search(self, query: str) -> None:
         def found(result: SearchResult) -> None:
-            self._show(result.hits, result.summary + (f"; {result.compounds}" if result.compounds else ""))
+            # Said as `qualcode search` says it: the hits' words are then no surprise.
+            looked_for = f"looked for {result.query!r}, a name the key holds as its pseudonym; " if result.query != query else ""
+            self._show(result.hits, looked_for + result.summary + (f"; {result.compounds}" if result.compounds else ""))
 
         self.in_background(lambda workspace: workspace.search(query), found, group="search",
                            failed=lambda error: self._show([], error))

@@ -17,6 +17,7 @@ from qualcode.coding.missing import NOT_STATED, typed_as, value_holds
 from qualcode.coding.passages import Quote
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 
@@ -134,6 +135,8 @@ class SegmentsScreen(QualcodeScreen):
         self.quotes: list[Quote] = []
         self.shown: list[Quote] = []
         self.problem = ""  # what is wrong with the filter, shown instead of a passage
+        # The filter as the passages' values are stored (a name the key holds as its pseudonym), read off the UI thread.
+        self.as_stored = TypedAsStored(self, "segments-as-stored", self._stored_read)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -188,9 +191,12 @@ class SegmentsScreen(QualcodeScreen):
         table.clear()
         attributes = {name for quote in self.quotes for name in quote.attributes}
         parsed = parse_filter(wanted, attributes)
-        self.problem = (f"No field {', '.join(repr(f) for f in parsed.unknown)}: filter by {known_fields(attributes)}"
-                        if parsed.unknown else "")
-        self.shown = [q for q in self.quotes if matches(q, parsed)]
+        stored = self.as_stored.stored(wanted)
+        as_stored = parse_filter(stored, attributes) if stored is not None else None
+        said = parsed if as_stored is None or as_stored.unknown else as_stored  # a field named for someone, as stored
+        self.problem = (f"No field {', '.join(repr(f) for f in said.unknown)}: filter by {known_fields(attributes)}"
+                        if said.unknown else "")
+        self.shown = [q for q in self.quotes if matches(q, parsed) or (as_stored is not None and matches(q, as_stored))]
         for quote in self.shown:
             who = f"{quote.participant or quote.speaker or '-'} ({quote.role or '-'})"
             cells = (f"{quote.transcript}:{quote.line}", who, quote.wave or "", quote.coder,
@@ -223,6 +229,12 @@ class SegmentsScreen(QualcodeScreen):
     @on(Input.Changed, "#segments-filter")
     def _filter(self, event: Input.Changed) -> None:
         self._fill(event.value)
+        self.as_stored.typed(event.value)
+
+    def _stored_read(self, typed: str) -> None:
+        """The filter as stored is back: filtered by it too, while the filter is still what was typed."""
+        if self.query_one("#segments-filter", Input).value == typed:
+            self._fill(typed)
 
     @on(Input.Submitted, "#segments-filter")
     def _filter_done(self) -> None:
