@@ -359,3 +359,26 @@ async def test_the_tui_filters_find_what_is_typed_as_it_is_stored(demo: Path) ->
         assert search.sub_title.startswith("looked for '") and HILDE not in search.sub_title, search.sub_title
         assert any(hit.transcript.startswith("samtale_") for hit in search.hits)
         assert any(hit.keyword.startswith("plan") for hit in search.hits)
+
+
+def test_a_name_searched_in_lower_case_is_found_as_its_pseudonym_and_held_words_stay_as_typed(demo: Path) -> None:
+    """A search box is typed in lower case: "hilde" found nothing, where "Hilde" found her pseudonym.
+    Read capitalised too, but only the words the texts do not hold: "planen" stays the word."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    capitalised = run(*project, "search", HILDE, "--json")
+    assert capitalised.exit_code == 0, capitalised.output
+    pseudonym = json.loads(capitalised.output)["query"]
+    assert pseudonym != HILDE and json.loads(capitalised.output)["hits"]
+
+    lower = run(*project, "search", HILDE.lower(), "--json")
+    assert lower.exit_code == 0, lower.output
+    assert json.loads(lower.output)["query"] == pseudonym.lower()
+    assert json.loads(lower.output)["hits"] == json.loads(capitalised.output)["hits"]
+    # With operators and parentheses, as typed around her.
+    crossed = run(*project, "search", f"({HILDE.lower()} OR kvote) AND planen")
+    assert crossed.exit_code == 0 and f"looked for '({pseudonym.lower()} OR kvote) AND planen'" in crossed.output, crossed.output
+    # A word the texts hold is searched as written, even where the key holds it capitalised as a name.
+    assert run(*project, "identifiers", "add", "Planen", "--kind", "person").exit_code == 0
+    both = run(*project, "search", f"{HILDE.lower()} planen", "--json")
+    assert both.exit_code == 0, both.output
+    assert json.loads(both.output)["query"] == f"{pseudonym.lower()} planen"

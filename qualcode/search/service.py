@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.errors import NotFound, SearchSyntaxError
 from qualcode.search.index import VARIABLES
-from qualcode.search.query import ParsedQuery, Pattern, parse_query, query_as_stored, quoted_query
+from qualcode.search.query import OPERATORS, ParsedQuery, Pattern, parse_query, query_as_stored, quoted_query
 from qualcode.store.lookup import find_participant, find_transcript
 from qualcode.store.project import NOT_AS_STORED_EITHER, AsStored, as_stored, found_as_stored
 from qualcode.text.normalise import visible
@@ -166,15 +167,25 @@ def stored_query(session: Session, query: str) -> AsStored:
     ("måltall OR kvote") names no one, and is searched without reading the key, whose pseudonymiser
     would cost every such search its load."""
     typed = visible(query)  # as parse_query reads it, so what the key found is where it was found
-    words = WORD.findall(typed)
-    if all(word.islower() for word in words) and not _not_in_texts(session, {word.lower() for word in words}):
+    words = [word for word in WORD.findall(typed) if word not in OPERATORS]
+    lowered = all(word.islower() for word in words)
+    unheld = _not_in_texts(session, {word.lower() for word in words}) if lowered else set()
+    if lowered and not unheld:
         return AsStored(query)
-    found = as_stored(session, typed)
-    if not found.replaced:
+    # A query in lower case is also read capitalised ("hilde" names Hilde, as a search box is typed),
+    # but only for the words the texts do not hold as written: "per" the preposition stays "per".
+    # Its operators are read as a break between names, so that "hilde OR kari" is read in lower case.
+    found = as_stored(session, _OPERATOR.sub(" ; ", typed) if lowered else typed, folded=lowered)
+    replaced = found.replaced if not lowered else tuple(
+        pair for pair in found.replaced if {word.lower() for word in WORD.findall(pair[0])} & unheld)
+    if not replaced:
         return AsStored(query)
     parse_query(typed)  # a query that cannot be read is refused as it was typed, not as stored
-    stored, applied = query_as_stored(typed, found.replaced)
+    stored, applied = query_as_stored(typed, replaced)
     return AsStored(stored, applied, tuple(pair for pair in found.placeholders if pair in applied)) if applied else AsStored(query)
+
+
+_OPERATOR = re.compile(rf"\b(?:{'|'.join(OPERATORS)})\b")
 
 
 def _not_in_texts(session: Session, words: set[str]) -> set[str]:
