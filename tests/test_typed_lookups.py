@@ -209,6 +209,11 @@ def test_lookups_read_the_key_once_and_again_when_it_changes(demo: Path, monkeyp
 D3_SAYS = "Det er jeg stolt av."  # what D3 says in deltaker_D3_T1
 PLACEHOLDER_NOTE = ("note: 'NAV Horten' is stored as '(NAV-kontor)', as every identifier of its kind is, so it matches them"
                     " all: to tell them apart, record and choose by a value that is no identifier (as office=kontor A)")
+# A quote or a query found so is told what can be done about it there: no value is chosen by.
+QUOTE_NOTE = PLACEHOLDER_NOTE.replace("to tell them apart, record and choose by a value that is no identifier (as office=kontor A)",
+                                      "check that the passage found is the one meant (it is shown), or give --start and --end")
+QUERY_NOTE = PLACEHOLDER_NOTE.replace("to tell them apart, record and choose by a value that is no identifier (as office=kontor A)",
+                                      "the hits may be any of them; add words that are no identifier to tell them apart")
 
 
 def _offices_typed_as_nav_offices(demo: Path) -> list[str]:
@@ -241,7 +246,14 @@ def test_a_value_stored_as_a_placeholder_chooses_every_value_stored_so_and_says_
     ):
         said = run(*project, *command)
         assert said.exit_code == 0, (command, said.output)
-        assert [line for line in said.stderr.splitlines() if "stored as" in line] == [PLACEHOLDER_NOTE], (command, said.stderr)
+        note = QUOTE_NOTE if "--match" in command else QUERY_NOTE if command == ["search", "NAV Horten"] else PLACEHOLDER_NOTE
+        assert [line for line in said.stderr.splitlines() if "stored as" in line] == [note], (command, said.stderr)
+    # A code's name found so: names are told apart by renaming, not by a value.
+    assert run(*project, "codebook", "add", "empowerment/støtte fra NAV Tønsberg").exit_code == 0
+    named = run(*project, "coding", "list", "--code", "empowerment/støtte fra NAV Horten")
+    assert named.exit_code == 0 and [line for line in named.stderr.splitlines() if "stored as" in line] == [
+        PLACEHOLDER_NOTE.replace("record and choose by a value that is no identifier (as office=kontor A)",
+                                 "give them names that differ by a word that is no identifier")], named.stderr
     # Neither a value stored as typed nor one stored as someone's pseudonym is said so.
     assert run(*project, "participants", "edit", "D1", "--attribute", f"kontakt={HILDE}").exit_code == 0
     for value in ("gender=kvinne", f"kontakt={HILDE}"):

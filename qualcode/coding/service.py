@@ -108,7 +108,7 @@ def quoted_span(session: Session, text: str, quote: str, *, partial: bool = Fals
         span = find_span(text, stored.text, partial=partial)
     except NotFound:
         raise NotFound(f"{as_typed.message}, {NOT_AS_STORED_EITHER}", as_typed.hint) from None
-    found_as_stored(session, stored)  # "NAV Horten" quoted is found where any NAV office was said
+    found_as_stored(session, stored, "quote")  # "NAV Horten" quoted is found where any NAV office was said
     return span
 
 

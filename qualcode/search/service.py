@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.errors import NotFound, SearchSyntaxError
 from qualcode.search.index import VARIABLES
-from qualcode.search.query import OPERATORS, ParsedQuery, Pattern, parse_query, query_as_stored, quoted_query
+from qualcode.search.query import (
+    OPERATORS,
+    ParsedQuery,
+    Pattern,
+    parse_query,
+    query_as_stored,
+    quoted_query,
+)
 from qualcode.store.lookup import find_participant, find_transcript
 from qualcode.store.project import NOT_AS_STORED_EITHER, AsStored, as_stored, found_as_stored
 from qualcode.text.normalise import visible
@@ -153,7 +160,7 @@ def search(
     looked_for = stored_query(session, query)
     result = _search(session, looked_for.text, filters, limit=limit, context=context, compounds=compounds)
     if result.turns_matched:
-        found_as_stored(session, looked_for)
+        found_as_stored(session, looked_for, "query")
     return result
 
 

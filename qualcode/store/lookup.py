@@ -46,7 +46,7 @@ def resolve(
     found = _named(session, model, stored.text, kind=kind, names=names, fallback=fallback, choose=choose)
     if found is None:
         raise NotFound(f"no {kind} {ref!r} in this project, {NOT_AS_STORED_EITHER}", hint)
-    found_as_stored(session, stored)  # "støtte fra NAV Horten" finds the code made as "støtte fra NAV Tønsberg" too
+    found_as_stored(session, stored, "name")  # "støtte fra NAV Horten" finds the code made as "støtte fra NAV Tønsberg" too
     return found
 
 

@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -474,6 +474,8 @@ class AsStored:
     # Of those, the ones stored as a placeholder ("(NAV-kontor)", "NN"): it stands for every identifier
     # of its kind, so what was typed finds all that is stored so (NAV Tønsberg's office too).
     placeholders: tuple[tuple[str, str], ...] = ()
+    # What was looked for (a key of PLACEHOLDER_HINTS): what the researcher can do about a placeholder differs.
+    looked_for: str = "value"
 
     def placeholder_note(self) -> str | None:
         """What a researcher is told when a lookup found something under a placeholder; None without one."""
@@ -482,7 +484,16 @@ class AsStored:
         typed, stored = self.placeholders[0]
         others = "".join(f"; {more!r} as {placeholder!r}" for more, placeholder in self.placeholders[1:])
         return (f"{typed!r} is stored as {stored!r}{others}, as every identifier of its kind is, so it matches them all:"
-                " to tell them apart, record and choose by a value that is no identifier (as office=kontor A)")
+                f" {PLACEHOLDER_HINTS[self.looked_for]}")
+
+
+# What a placeholder note tells the researcher to do, by what was looked for.
+PLACEHOLDER_HINTS = {
+    "value": "to tell them apart, record and choose by a value that is no identifier (as office=kontor A)",
+    "name": "to tell them apart, give them names that differ by a word that is no identifier",
+    "quote": "check that the passage found is the one meant (it is shown), or give --start and --end",
+    "query": "the hits may be any of them; add words that are no identifier to tell them apart",
+}
 
 
 @dataclass
@@ -514,12 +525,13 @@ def typed_as_stored(session: Session, text: str, *, folded: bool = False) -> str
     return as_stored(session, text, folded=folded).text
 
 
-def found_as_stored(session: Session, found: AsStored) -> None:
+def found_as_stored(session: Session, found: AsStored, looked_for: str = "value") -> None:
     """A lookup found something by `found`, what was typed as stored: the person is told where a
-    placeholder in it chose more than was typed (every NAV office for "NAV Horten"), once."""
+    placeholder in it chose more than was typed (every NAV office for "NAV Horten"), once. `looked_for`
+    (a value, a name, a quote or a query: PLACEHOLDER_HINTS) says what they can do about it."""
     lookup: TypedLookup | None = session.info.get(TYPED_LOOKUP)
     if found.placeholders and lookup is not None and lookup.found is not None:
-        lookup.found(found)
+        lookup.found(replace(found, looked_for=looked_for))
 
 
 @dataclass(frozen=True)
