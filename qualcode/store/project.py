@@ -287,8 +287,7 @@ class Project:
                 raise read_only_error(self.database, not_writable, needs_upgrade=True)
             Project.open(self.root).close()  # upgrades, after a backup
             return
-        self.backup(f"{BEFORE_UPGRADE}-{current or 'empty'}")
-        _upgrade(self.engine)
+        _upgrade(self.engine, backup=lambda version: self.backup(f"{BEFORE_UPGRADE}-{version}"))
         rotate_backups(self.backups)
 
     @classmethod
@@ -553,7 +552,7 @@ def _rewrite_in(database: Path, rewrite: Callable[[Session], object]) -> None:
         engine.dispose()
 
 
-def _upgrade(engine: Engine) -> None:
+def _upgrade(engine: Engine, *, backup: Callable[[str], object] | None = None) -> None:
     """Migrate to the newest schema in one write transaction: all of it or none of it, and once.
 
     Python's sqlite3 begins a transaction only before a row is written, so a migration that begins
@@ -561,12 +560,20 @@ def _upgrade(engine: Engine) -> None:
     further on left the schema changed under the old version number, and every later open failed
     running that migration again. The write lock is also taken before Alembic reads the version,
     so a second process that found the old schema waits for the first and then finds nothing to do.
+    `backup(version)` is taken under that lock, once the version is read again: a second process
+    took a second before-upgrade backup of the same old project while it waited.
     Alembic is imported only when a migration may run.
     """
     from alembic import command
 
     with engine.connect() as connection:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if backup is not None:
+            version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            if version == newest_revision():  # upgraded by another process while this one waited
+                connection.rollback()
+                return
+            backup(str(version))  # read by another connection: WAL lets it read while this one holds the lock
         command.upgrade(_alembic_config(connection), "head")
         connection.commit()
 
