@@ -15,6 +15,7 @@ from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.names import NAMED_BY_KEY, kept_name
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.service import replaced_key
+from qualcode.anonymise.their_names import TheirNames
 from qualcode.coding.transcripts import interviewer_speakers
 from qualcode.errors import ImportFailed, InvalidInput, NotFound
 from qualcode.search.index import purge_index, unindex_turns
@@ -37,6 +38,7 @@ from qualcode.store.models import (
 from qualcode.store.withdrawals import (
     WITHDRAWN_FROM,
     WITHDRAWN_ID,
+    WITHDRAWN_NAMES,
     WITHDRAWN_SOURCES,
     source_hashes,
     withdrawal_records,
@@ -69,6 +71,9 @@ class Withdrawal:
     already_gone: bool = False
     # Their own comments on drafts, which a review import had brought in under their pseudonym.
     comments_removed: int = 0
+    # Texts of the researchers' own where their pseudonym became "[trukket tilbake]": memos (a coding's
+    # too), framework summaries and the codebook's texts, and log entries (NAMED_KINDS).
+    names_redacted: tuple[tuple[str, int], ...] = ()
     # Their words, to find the files that quote them (Quotes.files_quoting) once the change is committed.
     quotes: Quotes | None = field(default=None, compare=False, repr=False)
     # Their id as the project held it ("D4" for `withdraw d4`), for what is said of them.
@@ -88,6 +93,14 @@ class Withdrawal:
         """What it removed from the project, in one clause."""
         return (f"removed {counted(self.transcripts_removed, 'transcript')}, redacted {counted(self.turns_redacted, 'turn')}"
                 f" in group interviews, removed {counted(self.codings_removed, 'coding')}")
+
+    def names_said(self) -> str:
+        """Where their pseudonym was taken out of the researchers' texts, in one clause; empty when nowhere."""
+        said = [counted(count, *NAMED_KINDS[kind]) for kind, count in self.names_redacted if count]
+        if not said:
+            return ""
+        where = " and ".join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
+        return f"their pseudonym became {WITHDRAWN!r} in {where} (the rest of each text is kept)"
 
     def backups_said(self) -> str:
         """The backups it deleted (the file rebuilt takes a fresh one then), in one clause; empty when none."""
@@ -111,7 +124,8 @@ def withdraw_participant(
     The participant's own identifiers (key entries marked as theirs, and `identifiers` named by
     the researcher) leave the key as salted digests, so a later import that mentions them still
     replaces them; everyone else's entries stay as they are, so no later import is less safe.
-    Their sentences quoted in memos, framework summaries or the log become "[trukket tilbake]";
+    Their sentences quoted in memos, framework summaries or the log become "[trukket tilbake]", and
+    so does their pseudonym (TheirNames: whole, and the parts that are theirs alone) written there;
     the result's `quotes` find the files that quote them (Quotes.files_quoting), which the caller
     looks for once the change is committed and the key's lock let go: reading files is slow.
     The caller commits, then calls Project.purge() so no deleted page survives in the file.
@@ -147,10 +161,17 @@ def withdraw_participant(
         name = str(earlier[0][WITHDRAWN_ID])
         _refuse_others_identifiers(name, {str(transcript) for after in earlier for transcript in after.get(WITHDRAWN_FROM, ())},
                                    key, identifiers)
+        named = {identifier.casefold() for identifier in identifiers}
+        their_names = _their_names(session, key, lambda entry: entry.original.casefold() in named)
         denied = _deny(key, identifiers, lambda entry: False, earlier_key)
+        gone_names = _by_kind(redact_stored(session, their_names.redact)) if their_names else ()
         record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
                      summary="identifiers of a participant who withdrew earlier were turned into digests")
-        return Withdrawal(0, 0, 0, denied, already_gone=True, participant=name)
+        return Withdrawal(0, 0, 0, denied, already_gone=True, participant=name, names_redacted=gone_names)
+    named = {identifier.casefold() for identifier in identifiers}
+    # Their pseudonym, read before their entries become digests: memos and the rest that name them lose it.
+    their_names = _their_names(session, key, lambda entry: entry.participant == participant.name or entry.original.casefold() in named) \
+        if key is not None else TheirNames((), (), WITHDRAWN)
     if key is not None:
         _refuse_others_identifiers(participant.name, {link.transcript.name for link in session.scalars(
             select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id))}, key, identifiers)
@@ -191,7 +212,8 @@ def withdraw_participant(
         redacted_in.append(transcript.name)
         codings_removed += removed
     # Their own comments on drafts, brought back by `review import` under their pseudonym as a reviewer's name.
-    comments_removed = _delete_their_comments(session, key, participant, identifiers, gone_guids, said) if key is not None else 0
+    comments_removed = _delete_their_comments(session, key, participant, identifiers, their_names, gone_guids, said) \
+        if key is not None else 0
     # Their framework summaries go with them (the database cascades), and so does the log of them.
     gone_guids.update(session.scalars(select(FrameworkSummary.guid).where(FrameworkSummary.participant_id == participant.id)))
     # A decision recorded as an event of its own (coding/consensus.py) has no row; its event names the deleted transcript.
@@ -202,6 +224,9 @@ def withdraw_participant(
     quotes = Quotes(said)
     remaining = session.scalars(select(TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id))
     quotes_redacted = quotes.not_in(remaining).redact_stored(session)
+    # Their pseudonym in the researchers' own texts (a memo on the project, on a code, on another's
+    # interview): the memo is the researcher's and stays, and only the name goes, as their turns do.
+    names_redacted = _by_kind(redact_stored(session, their_names.redact)) if their_names else ()
     purge_index(session)
     # Theirs too: a number, an address or an e-mail the key saw only in interviews of theirs now
     # deleted (their fødselsnummer, where they live) stayed in the key in clear.
@@ -214,16 +239,65 @@ def withdraw_participant(
             entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
     record_event(
         session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
-        after={WITHDRAWN_ID: participant.name, WITHDRAWN_SOURCES: sorted(set(sources)), WITHDRAWN_FROM: sorted(set(redacted_in))},
+        after={WITHDRAWN_ID: participant.name, WITHDRAWN_SOURCES: sorted(set(sources)), WITHDRAWN_FROM: sorted(set(redacted_in)),
+               WITHDRAWN_NAMES: dict(names_redacted)},
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
     return Withdrawal(
         len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted,
         spanning_others=tuple(spanning), quotes=quotes, comments_removed=comments_removed, participant=participant.name,
+        names_redacted=names_redacted,
         comments_unlinked=_comments_named_by_key(session) if key is None else (
             _comments_named_by_key(session, earlier_key[0]) if earlier_key is not None else ()),
         earlier_key=earlier_key[1] if earlier_key is not None else "",
     )
+
+
+# The texts of the project's own that may quote or name a withdrawn participant, by what they are
+# said as: the kind, and its name in the singular and the plural.
+NAMED_KINDS = {"memo": ("memo", "memos"), "summary": ("framework summary", "framework summaries"),
+               "code": ("code's definition or example", "codes' definitions and examples"), "log": ("log entry", "log entries")}
+_STORED_TEXTS: tuple[tuple[type, tuple[str, ...], str], ...] = (
+    (Memo, ("title", "text"), "memo"), (Coding, ("memo",), "memo"), (FrameworkSummary, ("text",), "summary"),
+    # A code's example is often a quote, and a definition may quote or name someone too.
+    (Code, ("definition", "inclusion", "exclusion", "example"), "code"),
+    (Event, ("summary", "payload"), "log"),
+)
+
+
+def redact_stored(session: Session, change: Callable[[str], str]) -> Counter[str]:
+    """Apply `change` to the texts people wrote in memos, coding memos, framework summaries, the codebook's
+    texts and the log (a log entry's GUIDs, hashes and ids left as they are); rows changed, by NAMED_KINDS."""
+    from qualcode.anonymise.typed_text import map_written
+
+    changed: Counter[str] = Counter()
+    for model, columns, kind in _STORED_TEXTS:
+        row: object
+        for row in session.scalars(select(model)):
+            row_changed = False
+            for column in columns:
+                value = getattr(row, column)
+                redacted = map_written(value, change)
+                if redacted != value:
+                    setattr(row, column, redacted)
+                    row_changed = True
+            changed[kind] += row_changed
+    return changed
+
+
+def _by_kind(changed: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """Rows changed, in the order NAMED_KINDS says them, those of no row left out."""
+    return tuple((kind, changed[kind]) for kind in NAMED_KINDS if changed[kind])
+
+
+def _their_names(session: Session, key: PseudonymKey, theirs: Callable[[KeyEntry], bool]) -> TheirNames:
+    """The withdrawn participant's pseudonyms (the key's entries `theirs` chooses) as texts write them, less
+    what another's pseudonym or a colleague's name shares. A reviewer a review import named by the key is
+    no colleague: their name is a pseudonym, the key's, and is among the others' when it is not theirs."""
+    reviewers = {reviewer.id for reviewer in _reviewers_named_by_key(session)}
+    colleagues = [coder.name for coder in session.scalars(select(Coder)) if coder.id not in reviewers]
+    others = [entry.pseudonym for entry in key.entries if not theirs(entry) and entry.kind == "person"]
+    return TheirNames([entry for entry in key.entries if theirs(entry)], others + colleagues, WITHDRAWN)
 
 
 def _decisions_on(session: Session, gone: set[str]) -> set[str]:
@@ -267,7 +341,8 @@ def _comments_named_by_key(session: Session, before: int | None = None) -> tuple
 
 
 def _delete_their_comments(
-    session: Session, key: PseudonymKey, participant: Participant, identifiers: Sequence[str], gone: set[str], said: list[str],
+    session: Session, key: PseudonymKey, participant: Participant, identifiers: Sequence[str], their_names: TheirNames,
+    gone: set[str], said: list[str],
 ) -> int:
     """Delete the comments the participant wrote on drafts (memos a review import made under their
     name, which the key replaced by their pseudonym); what they said there is looked for elsewhere
@@ -276,11 +351,13 @@ def _delete_their_comments(
     # The names their comments were kept under: their pseudonym, or an address's placeholder and digits.
     names = {kept_name(entry.original, key, "withdrawal")[0] for entry in key.entries
              if entry.participant == participant.name or entry.original.casefold() in named}
-    if not names:
+    if not names and not their_names:
         return 0
     # Only reviewers a review import named so from a name the key replaced: a colleague on the team
-    # whose name a pseudonym happens to be (a coder added as "Thor") keeps their comments.
-    reviewers = [coder for coder in _reviewers_named_by_key(session) if coder.name in names]
+    # whose name a pseudonym happens to be (a coder added as "Thor") keeps their comments. Word's
+    # author may be a part of their name ("Sissel", kept as "Malin"), or have an initial ("Sissel B."):
+    # such a name is theirs when it is no one else's (TheirNames), as it is in a memo.
+    reviewers = [coder for coder in _reviewers_named_by_key(session) if coder.name in names or their_names.names(coder.name)]
     memos = list(session.scalars(select(Memo).where(
         Memo.author_id.in_([reviewer.id for reviewer in reviewers]), Memo.source.like("review:%"))))
     for memo in memos:
@@ -377,24 +454,7 @@ class Quotes:
 
     def redact_stored(self, session: Session) -> int:
         """Replace quotes in memos, coding memos, framework summaries, the codebook's texts and the log; rows changed."""
-        from qualcode.anonymise.typed_text import map_strings
-
-        changed = 0
-        for model, columns in (
-            (Memo, ("title", "text")), (Coding, ("memo",)), (FrameworkSummary, ("text",)), (Event, ("summary", "payload")),
-            # A code's example is often a quote, and a definition may quote too.
-            (Code, ("definition", "inclusion", "exclusion", "example")),
-        ):
-            for row in session.scalars(select(model)):
-                row_changed = False
-                for column in columns:
-                    value = getattr(row, column)
-                    redacted = map_strings(value, self.redact)
-                    if redacted != value:
-                        setattr(row, column, redacted)
-                        row_changed = True
-                changed += row_changed
-        return changed
+        return sum(redact_stored(session, self.redact).values())
 
     def files_quoting(self, folder: Path) -> list[str]:
         """The files in `folder` and below (leakcheck.folder_texts) that quote them, and those not
@@ -631,7 +691,12 @@ def _redact(
     that held others' words too named in `spanning`: their coders code the rest again)."""
     old = transcript.current_version
     assert old is not None
-    theirs = [turn for turn in old.turns if turn.participant_id == participant_id or (once_theirs is not None and once_theirs(turn))]
+    # A turn an edit took off them is theirs unless it is the interviewer's: `transcripts edit --interviewer`
+    # takes an older import's questions off them too, and their label (or the turns an edit recorded as
+    # theirs before that) may be the interviewer's ("Forsker A", first of their labels).
+    asked = interviewer_speakers(session, [transcript.id]).get(transcript.id, ())
+    theirs = [turn for turn in old.turns if turn.participant_id == participant_id or (
+        once_theirs is not None and once_theirs(turn) and not is_interviewer(turn.speaker, transcript.interviewer, asked))]
     if not theirs:
         return 0, 0
     said += [old.text[turn.start:turn.end] for turn in theirs]

@@ -885,6 +885,8 @@ def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any
     for link in list(transcript.participant_links):
         if link.participant_id not in wanted:
             session.delete(link)
+        else:  # the label too: `--interviewer` moves a participant off a label that became the interviewer's
+            link.speaker_label = wanted[link.participant_id]
     session.flush()
     linked = set(session.scalars(
         select(TranscriptParticipant.participant_id).where(TranscriptParticipant.transcript_id == transcript.id)

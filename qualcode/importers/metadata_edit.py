@@ -118,6 +118,8 @@ def edit_transcript(
     if people is not None:
         _relink(session, transcript, people, old_turns, new_turns)
     set_turn_participants(session, dict.fromkeys(asked))
+    if asked:
+        _relabel(session, transcript, checked["interviewer"])
     session.flush()
     session.refresh(transcript, ["participant_links"])
     after = transcript_state(transcript, new_turns)
@@ -138,6 +140,21 @@ def _participants_turns_of(session: Session, transcript: Transcript, label: str)
     ).all()
     wanted = label.strip().casefold()
     return {turn_id: name for turn_id, speaker, name in rows if (speaker or "").strip().casefold() == wanted}
+
+
+def _relabel(session: Session, transcript: Transcript, label: str) -> None:
+    """A participant the transcript knew by `label`, now the interviewer's, is known by a label of the turns
+    still theirs (the first, as an import chooses), or by none: a withdrawal that finds them by their label
+    took the interviewer's questions for their words, and a .qdpx gave the interviewer's turns to them."""
+    session.flush()
+    wanted = label.strip().casefold()
+    for link in transcript.participant_links:
+        if (link.speaker_label or "").strip().casefold() != wanted:
+            continue
+        left = session.scalars(select(Turn.speaker).where(
+            Turn.text_version_id == transcript.current_version_id, Turn.participant_id == link.participant_id,
+            Turn.speaker.is_not(None)).distinct()).all()
+        link.speaker_label = min((speaker for speaker in left if speaker), default=None)
 
 
 def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:

@@ -341,7 +341,10 @@ def refuse_new_reviewer(session: Session, key: PseudonymKey, author: str, where:
     draft under their own name (DESIGN.md) would otherwise be kept in clear as a coder, and their
     name then pass as a colleague's in every memo. A reviewer on the team is added as a coder
     first, and is a colleague from then on; `author` is as the key left it (a pseudonym passes)."""
-    settled = {entry.pseudonym for entry in key.entries}
+    # A part of a pseudonym too: Word's author is often a first name alone ("Sissel", kept as "Eva" of
+    # "Eva Lie"), which was refused with a hint to put the pseudonym in the key as a name.
+    settled = {entry.pseudonym for entry in key.entries} | {
+        part for entry in key.entries if entry.kind == "person" for part in entry.pseudonym.split() if len(part) > 1}
     if author in settled or author.startswith("("):
         # The key's name for someone (a pseudonym, a placeholder with its digits): decided. Read
         # as text, a pseudonym's first name could be proposed alone ("Eva" of "Eva Lie").

@@ -23,6 +23,8 @@ WITHDRAWN_SOURCES = "source_hashes"
 # And the group interviews their turns were taken out of: identifiers the key saw there may be theirs
 # (their own name, said in the round), which they may still name to become digests after.
 WITHDRAWN_FROM = "redacted_in"
+# And how many of the researchers' own texts their pseudonym was taken out of, by kind ({"memo": 2, "log": 3}).
+WITHDRAWN_NAMES = "names_redacted"
 # In a transcript's import and replace events (before and after): the digest of its source file's bytes.
 # A transcript keeps only its newest; the log keeps each one it had, so a withdrawal refuses them all.
 SOURCE_HASH = "source_hash"

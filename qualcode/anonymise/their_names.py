@@ -1,0 +1,56 @@
+"""A withdrawn participant's pseudonym as the project's own texts write it, to take it out of them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from qualcode.anonymise.key import KeyEntry
+from qualcode.anonymise.known import NAME_PARTICLES
+from qualcode.anonymise.pseudonyms import is_placeholder
+
+# A name in the genitive ("Malins", "Malin's") is the name too.
+_GENITIVE = r"(?:s|'s|’s|')?"
+
+
+def _variants(name: str) -> list[tuple[str, ...]]:
+    """How a text may write a person's `name`: whole, each part alone, and a part with the other's initial
+    ("Malin J.", "M. Jacobsen"), each as its words. A particle or a letter alone names no one."""
+    parts = name.split()
+    found = [tuple(parts)]
+    found += [(part,) for part in parts if len(part) > 1 and part.casefold() not in NAME_PARTICLES]
+    if len(parts) > 1:
+        found += [(parts[0], f"{parts[-1][0]}."), (f"{parts[0][0]}.", parts[-1])]
+    return found
+
+
+class TheirNames:
+    """Finds a withdrawn participant's pseudonym in text: whole, and each part of it or form with an
+    initial that is theirs alone. A part another pseudonym or a colleague's name shares ("Jacobsen" of
+    "Terje Jacobsen") names them only beside their first name, so alone it stays: it may be the other's."""
+
+    def __init__(self, theirs: Iterable[KeyEntry], others: Iterable[str], placeholder: str) -> None:
+        self._placeholder = placeholder
+        taken = {tuple(word.casefold() for word in variant) for name in others for variant in _variants(name)}
+        forms = {
+            variant for entry in theirs if entry.kind == "person" and not is_placeholder(entry.pseudonym)
+            for variant in _variants(entry.pseudonym) if tuple(word.casefold() for word in variant) not in taken
+        }
+        self._folded = {tuple(word.casefold() for word in form) for form in forms}
+        # The longest first, so "Malin Jacobsen" is taken whole before "Malin" alone.
+        alternatives = [r"\s+".join(re.escape(word) for word in form) for form in sorted(forms, key=lambda form: -len(" ".join(form)))]
+        self._pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)}){_GENITIVE}(?!\w)", re.IGNORECASE) if alternatives else None
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def redact(self, text: str) -> str:
+        """`text` with each of their names replaced by `placeholder`. Names are written with a capital:
+        "bakken" is the hill, not Bakken."""
+        if self._pattern is None or not text:
+            return text
+        return self._pattern.sub(lambda match: self._placeholder if match.group()[:1].isupper() else match.group(), text)
+
+    def names(self, name: str) -> bool:
+        """Whether `name` is one of their names, whole (a reviewer named by the key "Malin" or "Malin J.")."""
+        return tuple(word.casefold() for word in name.split()) in self._folded

@@ -1,0 +1,205 @@
+"""What a withdrawal leaves of a participant beyond their own words: their pseudonym in the researchers'
+memos, summaries, codebook and log; an interviewer's questions an older import took for theirs; their
+comments on drafts under a part of their name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+
+from qualcode.anonymise.withdraw import WITHDRAWN
+from qualcode.cli import cli
+from qualcode.store.models import (
+    Code,
+    Event,
+    FrameworkSummary,
+    Memo,
+    Participant,
+    Transcript,
+    TranscriptParticipant,
+)
+from qualcode.store.project import Project
+from qualcode.store.withdrawals import WITHDRAWN_NAMES, withdrawal_records
+
+
+def run(project: Path, *args: str, coder: str = "Forsker 1") -> Result:
+    return CliRunner().invoke(cli, ["--project", str(project), "--coder", coder, *args], catch_exceptions=False)
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def pseudonym_of(project: Path, original: str) -> str:
+    return next(entry["pseudonym"] for entry in json.loads(ok(run(project, "key", "show", "--json")).output)
+                if entry["original"] == original)
+
+
+def stored(project: Path) -> bytes:
+    return b"".join(part.read_bytes() for part in (project / ".qualcode").glob("project.db*"))
+
+
+def test_the_researchers_texts_lose_a_withdrawn_participants_pseudonym_and_keep_the_rest(demo: Path) -> None:
+    """A memo on the project, on a code and on another's interview, a framework summary of another
+    participant, a code's definition and their log entries kept D1's pseudonym after she withdrew: the
+    names go, as her turns do, and every other word of the researcher's stays; a surname another's
+    pseudonym shares stays where it stands alone (it may be the other's)."""
+    first, surname = pseudonym_of(demo, "Sissel Bakken").split()
+    ok(run(demo, "identifiers", "add", "Kari Holm", "--kind", "person", "--pseudonym", f"Per {surname}"))
+    ok(run(demo, "coding", "add", "deltaker_D2_T1", "empowerment", "--match", "elektriker"))
+    # Typed as the researcher knows her (the key makes it the pseudonym), or as the pseudonym itself.
+    ok(run(demo, "memo", "add", "Sissel Bakken og D2 beskriver det samme presset. Per Holm er enig."))
+    ok(run(demo, "memo", "add", f"Se {first}s beskrivelse av planen; {surname} nevnes også av {first[0]}. {surname}.",
+           "--code", "empowerment"))
+    ok(run(demo, "memo", "add", f"Veilederen snakker om {first.upper()} her.", "--transcript", "veileder_V1"))
+    ok(run(demo, "framework", "set", "D2", "empowerment", f"Som {first} {surname}: vil bli elektriker."))
+    ok(run(demo, "codebook", "edit", "empowerment", "--definition", f"Mestring og kontroll ({first} er et typisk eksempel)."))
+    withdrawn = ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    assert (f"their pseudonym became '{WITHDRAWN}' in 3 memos, 1 framework summary, 1 code's definition or example and"
+            " 5 log entries (the rest of each text is kept)") in withdrawn.output, withdrawn.output
+    with Project.open(demo) as project, project.begin() as session:
+        memos = list(session.scalars(select(Memo.text).order_by(Memo.id)))
+        summary = session.scalars(select(FrameworkSummary.text)).one()
+        definition = session.scalars(select(Code.definition).where(Code.path == "empowerment")).one()
+        records = withdrawal_records(session)
+        log = " ".join(str(row) for row in session.execute(select(Event.summary, Event.payload)))
+    assert memos == [
+        f"{WITHDRAWN} og D2 beskriver det samme presset. Per {surname} er enig.",  # another's pseudonym stays
+        f"Se {WITHDRAWN} beskrivelse av planen; {surname} nevnes også av {WITHDRAWN}.",  # alone, the surname is shared
+        f"Veilederen snakker om {WITHDRAWN} her.",
+    ]
+    assert summary == f"Som {WITHDRAWN}: vil bli elektriker." and definition == f"Mestring og kontroll ({WITHDRAWN} er et typisk eksempel)."
+    assert records[-1][WITHDRAWN_NAMES] == {"memo": 3, "summary": 1, "code": 1, "log": 5}
+    assert first not in log and first.upper() not in log and f"Per {surname}" in log
+    assert first.encode() not in stored(demo) and first.upper().encode() not in stored(demo)
+
+
+def test_a_pseudonym_is_left_where_a_colleague_on_the_team_bears_it(demo: Path) -> None:
+    """A colleague whose name the pseudonym happens to be: a memo naming them is about them."""
+    first, _ = pseudonym_of(demo, "Sissel Bakken").split()
+    ok(run(demo, "coder", "add", first, "--role", "medforsker"))
+    ok(run(demo, "memo", "add", f"{first} koder veilederne denne uka."))
+    withdrawn = ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    assert "their pseudonym became" not in withdrawn.output
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [f"{first} koder veilederne denne uka."]
+
+
+def test_identifiers_named_after_a_participant_withdrew_take_their_pseudonym_out_of_memos(demo: Path) -> None:
+    pseudonym = pseudonym_of(demo, "Sissel Bakken")
+    ok(run(demo, "memo", "add", "Sissel Bakken var tydeligst."))
+    ok(run(demo, "participants", "withdraw", "D1", "--yes"))  # her name not named: the key still links it to no one
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [f"{pseudonym} var tydeligst."]
+    later = ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    assert f"their pseudonym became '{WITHDRAWN}' in 1 memo and 1 log entry" in later.output, later.output
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [f"{WITHDRAWN} var tydeligst."]
+
+
+def _import_as_an_older_version_did(demo: Path, tmp_path: Path, label: str) -> None:
+    """D6's group interview with D5, its front matter naming D6 alone and D5 by the speakers map: an older
+    version took every other label, `label` too ("Forsker A", told apart by a letter), for D6's turns,
+    and knew D6 by the first of them, which is the interviewer's."""
+    path = tmp_path / "gruppe_G7.md"
+    path.write_text(f"---\nparticipant: D6\nspeakers: {{D5: D5}}\n---\n{label}: Hvordan opplevde dere møtene på kontoret?\n"
+                    "Informant: Jeg syntes hun hørte på meg hele tiden.\n"
+                    f"{label}: Og du, hva tenker du om det?\nD5: For meg var det mest skjemaer og frister.\n", encoding="utf-8")
+    ok(run(demo, "import", str(path)))
+    with Project.open(demo) as project, project.begin() as session:
+        group = session.scalars(select(Transcript).where(Transcript.name == "gruppe_G7")).one()
+        d6 = session.scalars(select(Participant.id).where(Participant.name == "D6")).one()
+        assert group.current_version is not None
+        for turn in group.current_version.turns:
+            if turn.speaker == label:
+                turn.participant_id = d6
+        for link in group.participant_links:
+            if link.participant_id == d6:
+                link.speaker_label = label
+
+
+def test_an_interviewers_questions_mended_off_a_participant_stay_when_they_withdraw(demo: Path, tmp_path: Path) -> None:
+    """After `transcripts edit --interviewer "Forsker A"` and an edit that took D6 off the interview, D6's
+    withdrawal redacted every "Forsker A" turn: the edit's log found D6 by that label still."""
+    label = "Forsker A"
+    _import_as_an_older_version_did(demo, tmp_path, label)
+    edited = ok(run(demo, "transcripts", "edit", "gruppe_G7", "--interviewer", label))
+    assert f"2 turns of {label} are the interviewer's now, no longer D6's" in edited.output
+    with Project.open(demo) as project, project.begin() as session:
+        labels = {name: label for name, label in session.execute(select(Participant.name, TranscriptParticipant.speaker_label)
+                                                                 .join(TranscriptParticipant).join(Transcript)
+                                                                 .where(Transcript.name == "gruppe_G7"))}
+    assert labels == {"D5": "D5", "D6": "Informant"}  # known by their own label now
+    ok(run(demo, "transcripts", "edit", "gruppe_G7", "--participant", "D5"))  # D6 was not in this one, the researcher says
+    ok(run(demo, "participants", "withdraw", "D6", "--yes"))
+    text = json.loads(ok(run(demo, "transcripts", "show", "gruppe_G7", "--json")).output)["text"]
+    assert text == (f"{label}: Hvordan opplevde dere møtene på kontoret?\nInformant: {WITHDRAWN}\n"
+                    f"{label}: Og du, hva tenker du om det?\nD5: For meg var det mest skjemaer og frister.\n")
+
+
+def test_questions_taken_off_a_participant_before_the_interviewer_was_named_stay_when_they_withdraw(demo: Path, tmp_path: Path) -> None:
+    """The other order: D6 taken off first (the edit's log lists the questions among D6's turns, as they
+    then were), the interviewer named after. A project mended so before the label was moved too."""
+    label = "Intervjuer 2"
+    _import_as_an_older_version_did(demo, tmp_path, label)
+    ok(run(demo, "transcripts", "edit", "gruppe_G7", "--participant", "D5"))
+    ok(run(demo, "transcripts", "edit", "gruppe_G7", "--interviewer", label))
+    ok(run(demo, "participants", "withdraw", "D6", "--yes"))
+    text = json.loads(ok(run(demo, "transcripts", "show", "gruppe_G7", "--json")).output)["text"]
+    assert f"{label}: Hvordan opplevde dere møtene på kontoret?" in text and f"{label}: Og du, hva tenker du om det?" in text
+    assert "hørte på meg" not in text and f"Informant: {WITHDRAWN}" in text
+
+
+def test_undo_of_naming_the_interviewer_gives_the_participant_their_label_back(demo: Path, tmp_path: Path) -> None:
+    label = "Forsker A"
+    _import_as_an_older_version_did(demo, tmp_path, label)
+    ok(run(demo, "transcripts", "edit", "gruppe_G7", "--interviewer", label))
+    ok(run(demo, "undo"))
+    with Project.open(demo) as project, project.begin() as session:
+        d6 = session.scalars(select(TranscriptParticipant.speaker_label).join(Participant).join(Transcript)
+                             .where(Participant.name == "D6", Transcript.name == "gruppe_G7")).one()
+    assert d6 == label
+
+
+def _commented(report: Path, target: Path, *comments: tuple[str, str, str]) -> Path:
+    """`report` with each (paragraph holding, comment, author) added as Word adds a comment."""
+    document = docx.Document(str(report))
+    for holding, text, author in comments:
+        paragraph = next(p for p in document.paragraphs if holding in p.text)
+        document.add_comment(paragraph.runs, text=text, author=author, initials=author[:2])
+    document.save(str(target))
+    return target
+
+
+def test_comments_a_withdrawn_participant_wrote_under_part_of_her_name_go_with_her(demo: Path, tmp_path: Path) -> None:
+    """Word's author was her first name alone ("Sissel"), or with an initial: the review import kept it as
+    that part of her pseudonym, and her withdrawal looked only for the whole pseudonym, so her comments
+    and her name as a reviewer stayed. A comment about her by a colleague loses her name and stays."""
+    first, surname = pseudonym_of(demo, "Sissel Bakken").split()
+    ok(run(demo, "identifiers", "add", "Kari Holm", "--kind", "person", "--pseudonym", f"Per {surname}"))
+    ok(run(demo, "coding", "add", "leder_L1", "måltall-press", "--match", "Vi får et måltall hvert år fra fylket"))
+    ok(run(demo, "export", "report", "--output", str(tmp_path / "r.docx")))
+    ok(run(demo, "coder", "add", "Anne", "--role", "medforsker"))
+    reviewed = _commented(tmp_path / "r.docx", tmp_path / "c.docx",
+                          ("Vi får et måltall", "Som deltaker kjenner jeg meg igjen.", "Sissel"),
+                          ("Vi får et måltall", "Det gjelder meg også.", "Sissel B."),
+                          ("Vi får et måltall", "Jeg er ikke enig.", "Holm"),  # Kari Holm's surname: his, as kept ("Per …" is his)
+                          ("Vi får et måltall", "Sissel sa det samme i intervjuet.", "Anne"))
+    ok(run(demo, "review", "import", str(reviewed)))
+    with Project.open(demo) as project, project.begin() as session:
+        authors = [memo.author.name for memo in session.scalars(select(Memo).order_by(Memo.id))]
+    assert authors == [first, f"{first} {surname[0]}.", surname, "Anne"]
+    withdrawn = ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    assert "deleted 2 comments they wrote on drafts" in withdrawn.output, withdrawn.output
+    with Project.open(demo) as project, project.begin() as session:
+        left = [(memo.author.name, memo.text) for memo in session.scalars(select(Memo).order_by(Memo.id))]
+        reviewers = set(session.scalars(select(Memo.author_id)))
+    assert left == [(surname, "Jeg er ikke enig."), ("Anne", f"{WITHDRAWN} sa det samme i intervjuet.")]
+    assert len(reviewers) == 2
+    assert first.encode() not in stored(demo)
+
