@@ -26,7 +26,7 @@ from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
 from qualcode.text.normalise import shortened
-from qualcode.untrusted import QDPX_LIMITS, open_package, parse_xml, read_member
+from qualcode.untrusted import QDPX_LIMITS, open_package, parse_xml, read_member, refuse_parts_named_twice
 
 if TYPE_CHECKING:
     import zipfile
@@ -346,6 +346,8 @@ def read_qdpx(path: Path) -> QdpxPackage:
     if not path.is_file():
         raise UnreadableFile(f"{path} does not exist", "check the path")
     with path.open("rb") as handle, open_package(handle, path.name, QDPX_LIMITS) as archive:
+        # Before anything is parsed. project.qde is found in any case, so two in other cases are one name twice.
+        refuse_parts_named_twice(archive, path.name, folded=("project.qde",))
         project_member = _project_member(archive.namelist(), path.name)
         root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: {project_member}", QDPX_LIMITS)
         if _local(root) != "Project":
