@@ -651,8 +651,10 @@ def _read_text_source(
         elif child_kind not in known and isinstance(child.tag, str):
             package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
     inline = _child(element, "PlainTextContent") is not None
-    # Only qualcode's own file counts in code points of LF text for sure; QualCoder's ("Qualcoder-1.4") is another program's.
-    reading = None if written_by(reader.origin, "qualcode") else settle_positions(source, package.file_name, inline, package.problems)
+    # Only qualcode's own export counts in code points of LF text for sure, and any file may say qualcode
+    # wrote it (QualCoder's "Qualcoder-1.4" is another program's): its positions are taken as written only
+    # where the source is as qualcode writes one, else read as counted, as every other program's are.
+    reading = None if _as_qualcode_writes(reader, source) else settle_positions(source, package.file_name, inline, package.problems)
     if reading is not None and (reading.pairs is not None or not reading.line_ends_kept):
         package.deviations.append(
             f"{_describe(owner)}: its positions count {reading.unit}"
@@ -661,6 +663,19 @@ def _read_text_source(
     if owner is not element:
         package.deviations.append(f"{_describe(owner)}: read as the plain text of its Representation; the PDF itself is left out")
     package.sources.append(source)
+
+
+def _as_qualcode_writes(reader: _Reader, source: QdpxSource) -> bool:
+    """Whether `source` is as qualcode's own export writes one, in a file that says qualcode wrote it:
+    its text without a CR (qualcode stores and writes LF) and each selection holding one coding, under
+    the GUID the export derives from that coding's. A program's positions are read by looking at
+    where its selections fall, which would misread qualcode's own codings that begin inside a word."""
+    if not written_by(reader.origin, "qualcode") or "\r" in source.text:
+        return False
+    from qualcode.exchange.project_export import derived_guid
+
+    return all(len(chosen.codings) == 1 and chosen.guid == derived_guid("selection", chosen.codings[0].guid)
+               for chosen in source.selections)
 
 
 def _transcript_name(name: str) -> str:
