@@ -58,6 +58,7 @@ from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, unread_times_note
 from qualcode.importers.metadata import (
+    ATTRIBUTE_NAME_LENGTH,
     EARLIEST_INTERVIEW,
     attribute_definition,
     check_transcript_meta,
@@ -114,6 +115,7 @@ TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # The store's columns (store/models.py), and coding/coders.py's CODER_NAME_LENGTH: a longer name is cut, with a note.
 TRANSCRIPT_NAME_LENGTH = 200
 PARTICIPANT_NAME_LENGTH = 100
+MEMO_TITLE_LENGTH = 300
 
 
 @dataclass
@@ -431,12 +433,27 @@ def _named(name: str | None) -> str:
     return f"{name} " if name else ""
 
 
-def _fitted(name: str, length: int, where: str, result: QdpxImport) -> str:
-    """`name` cut to the store's column with "…", listed as a problem when it was too long."""
+def _fitted(name: str, length: int, where: str, result: QdpxImport, what: str = "its name", kept: str = "") -> str:
+    """`name` cut to the store's column at a word with "…", listed once as a problem (with where the
+    whole of it is `kept`, if anywhere) when it was too long: PostgreSQL refuses what SQLite keeps."""
     if len(name) <= length:
         return name
-    result.problems.append(f"{where}: its name has {len(name)} characters, more than the {length} qualcode keeps; cut")
-    return name[:length - 1].rstrip() + "…"
+    said = f"{where}: {what} has {len(name)} characters, more than the {length} qualcode keeps; cut{kept}"
+    if said not in result.problems:
+        result.problems.append(said)
+    return cut_at_word(name, length)
+
+
+def cut_at_word(text: str, length: int) -> str:
+    """`text` in at most `length` characters, ending in "…": after its last whole word, where that
+    keeps at least half of it, else inside the word (a name of one long word)."""
+    if len(text) <= length:
+        return text
+    head = text[:length - 1]
+    space = head.rfind(" ")
+    if text[length - 1] != " " and space >= length // 2:
+        head = head[:space]
+    return head.rstrip() + "…"
 
 
 def _stored(session: Session, digest: str) -> bool:
@@ -836,10 +853,12 @@ def _write_sources(session: Session, sources: list[_Source], key: PseudonymKey, 
 
 
 def _free_name(taken: set[str], name: str) -> str:
+    """`name`, or with the first number after it that no transcript has, within the column's width."""
     candidate, number = name, 1
     while candidate in taken:
         number += 1
-        candidate = f"{name} ({number})"
+        suffix = f" ({number})"
+        candidate = name[:TRANSCRIPT_NAME_LENGTH - len(suffix)] + suffix
     return candidate
 
 
@@ -1047,9 +1066,12 @@ def _write_memos(
             continue
         # qualcode names a note without a title "memo", since the schema wants a name.
         title = clean_text(found.title, key) if found.title and found.title != "memo" else None
+        if title is not None and len(title) > MEMO_TITLE_LENGTH:  # the whole of it opens the memo: nothing written is lost
+            text = f"{title}\n\n{text}"
+            title = _fitted(title, MEMO_TITLE_LENGTH, f"Note {guid}", result, "its title", ", and kept whole at the start of the memo")
         on_case = on_cases.get(guid) if not attachment else None
         if on_case is not None and title is None:
-            title = on_case[:PARTICIPANT_NAME_LENGTH]
+            title = cut_at_word(on_case, PARTICIPANT_NAME_LENGTH)  # the case's name, cut as its participant's is
         author = coders.get(found.user or "") or importer
         memo_guid = guid if guid not in used else None
         used.add(guid)
@@ -1135,7 +1157,8 @@ def _write_cases(
             session.flush()
             result.participants_created.append(name)
         by_case_name.setdefault(case.name, participant)
-        for variable, value in case.variables.items():
+        for written, value in case.variables.items():
+            variable = _fitted(written, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(written, SHOWN)!r}", result)
             column = participant_field(variable)
             try:
                 # Free text in these columns is pseudonymised by the session's typed-text hook (anonymise/typed_text.py).
@@ -1198,8 +1221,10 @@ def _write_cases(
                         result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error}; skipped")
                 elif item.new or getattr(transcript, column) is None:
                     length = getattr(Transcript.__table__.c[column].type, "length", None) or 50
-                    setattr(transcript, column, clean_text(str(value), key)[:length])
+                    setattr(transcript, column, _fitted(clean_text(str(value), key), length,
+                                                        f"TextSource {item.source.name!r}: variable {variable}", result, "its value"))
                 continue
+            variable = _fitted(variable, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(variable, SHOWN)!r}", result)
             try:
                 definition = attribute_definition(session, variable, "transcript", _plain(value))
                 stored = typed_value(session, definition, clean_text(value, key) if isinstance(value, str) else _plain(value))
