@@ -505,6 +505,12 @@ def _coder(
     """The coder with the GUID, else of the name (in any case, if only one), else a new one with the GUID, added to `made`."""
     existing = session.scalar(select(Coder).where(Coder.guid == guid)) or session.scalar(select(Coder).where(Coder.name == name))
     same = by_folded.get(name.casefold(), [])
+    if existing is None and len(same) > 1:  # a third coder of the name would make it no one's, a blind coder's too
+        raise ImportFailed(
+            f"{result.file_name}: user {name!r} {guid} could be any of {', '.join(sorted(coder.name for coder in same))},"
+            " coders here whose names differ only in case; nothing imported",
+            "name the user as one of them in the other program, or import a file that names them so",
+        )
     if existing is None and len(same) == 1:
         existing = same[0]
         result.problems.append(
