@@ -1166,14 +1166,20 @@ def _write_cases(
         for written, value in case.variables.items():
             variable = _fitted(written, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(written, SHOWN)!r}", result)
             column = participant_field(variable)
+            stored: str | None
             try:
                 # Free text in these columns is pseudonymised by the session's typed-text hook (anonymise/typed_text.py).
                 if column is not None:
-                    setattr(participant, column, participant_value(session, column, str(value).strip()))
+                    stored = participant_value(session, column, str(value).strip())
+                    setattr(participant, column, stored)
                 else:
                     set_participant_attribute(session, participant, variable, value if isinstance(value, str) else _plain(value))
+                    stored = next((attribute.value for attribute in participant.attributes
+                                   if attribute.definition.name == clean_text(variable, key)), None)
             except InvalidInput as error:
                 result.problems.append(f"Case {name!r} {case.guid}: variable {variable}: {error.message}; skipped")
+                continue
+            _said_respelled(variable, value, stored, key, result)
         session.flush()
         after = participant_state(participant)
         if before is not None and _keep_the_projects_values(participant, before, after, f"Case {name!r} {case.guid}", result):
@@ -1237,12 +1243,25 @@ def _write_cases(
             except InvalidInput as error:
                 result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error.message}; skipped")
                 continue
+            _said_respelled(variable, value, stored, key, result)
             existing = session.scalar(select(TranscriptAttribute).where(
                 TranscriptAttribute.transcript_id == item.transcript_id, TranscriptAttribute.definition_id == definition.id,
             ))
             if existing is None:
                 session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
     session.flush()
+
+
+def _said_respelled(variable: str, value: object, stored: str | None, key: PseudonymKey, result: QdpxImport) -> None:
+    """Say, once for each spelling, a text value stored as the project (or the file's earlier value)
+    spells it in another case ("kontor a" as "Kontor A"): every table splits by the stored value, and a
+    spelling the file gave is not changed unsaid."""
+    written = clean_text(value.strip(), key) if isinstance(value, str) else None
+    if written is None or stored is None or written == stored or written.casefold() != stored.casefold():
+        return
+    said = f"Variable {shortened(variable, SHOWN)!r}: {shortened(written, SHOWN)!r} stored as {shortened(stored, SHOWN)!r}, as it is spelled here already"
+    if said not in result.deviations:
+        result.deviations.append(said)
 
 
 def _set_turn_times(session: Session, item: _Source, value: str, result: QdpxImport) -> None:

@@ -26,7 +26,13 @@ from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
 from qualcode.text.normalise import shortened
-from qualcode.untrusted import QDPX_LIMITS, open_package, parse_xml, read_member, refuse_parts_named_twice
+from qualcode.untrusted import (
+    QDPX_LIMITS,
+    open_package,
+    parse_xml,
+    read_member,
+    refuse_parts_named_twice,
+)
 
 if TYPE_CHECKING:
     import zipfile
@@ -562,8 +568,15 @@ def _settled(
         typed = _typed(value_type, text)
         if typed is None:
             package.problems.append(f"{where}: variable {name}: {text!r} does not fit its type {value_type}; skipped")
-        else:
-            values[name] = typed
+            continue
+        if name in values and values[name] != typed:
+            # Two Variables of one name (another program tells them by GUID): the second value was lost unsaid.
+            number = 2
+            while f"{name} ({number})" in values:
+                number += 1
+            package.problems.append(f"{where}: two variables are named {name}; {text!r} kept as {name} ({number})")
+            name = f"{name} ({number})"
+        values[name] = typed
     return values
 
 
