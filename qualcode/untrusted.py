@@ -185,6 +185,24 @@ def _refuse_unsafe_name(member: zipfile.ZipInfo, file_name: str) -> None:
         raise UnreadableFile(f"{file_name}: part {raw!r} is a symbolic link; refusing to read it")
 
 
+def refuse_parts_named_twice(archive: zipfile.ZipFile, file_name: str, *, folded: tuple[str, ...] = ()) -> None:
+    """Refuse a package holding two parts of one name (or, for the names in `folded`, of one name in
+    any case): a program that wrote it honestly never does, Python's zipfile reads the last of them
+    and another program may read the first, so which is meant cannot be told."""
+    named: dict[str, list[str]] = {}
+    for member in archive.infolist():
+        lowered = member.filename.lower()
+        named.setdefault(lowered if lowered in folded else member.filename, []).append(member.filename)
+    for name, found in named.items():
+        if len(found) > 1:
+            spelled = "" if len(set(found)) == 1 else f" ({', '.join(sorted(set(found)))})"
+            raise UnreadableFile(
+                f"{file_name}: {len(found)} parts are named {name}{spelled}, so which is meant cannot be told"
+                " (a damaged or altered file); nothing imported",
+                "export the project again from the program that made it",
+            )
+
+
 def read_member(archive: zipfile.ZipFile, name: str, file_name: str) -> bytes:
     """One member's bytes, never more than MAX_MEMBER_BYTES whatever its header claims."""
     try:

@@ -474,11 +474,13 @@ class Workspace:
     def _settle_blind(self) -> None:
         """Whether the coder codes blind (their role's setting, `qualcode coder blind`, or --blind):
         then every face shows and counts only their own codings, the command line as the UI, so a
-        report's "coded blind" holds. A coder the project does not hold yet has coded nothing; a name
-        two coders hold in other cases is refused where the coder is needed (Workspace.coder)."""
+        report's "coded blind" holds. A coder the project does not hold yet has coded nothing. A name
+        two coders hold in other cases is refused here, naming both, where either of them (or --blind)
+        would code blind: a command that only reads showed it everyone's codings; otherwise it is
+        refused where the coder is needed (Workspace.coder)."""
         from sqlalchemy import select
 
-        from qualcode.coding.coders import codes_blind, refuse_look_alike
+        from qualcode.coding.coders import blind_roles, codes_blind, refuse_look_alike
         from qualcode.errors import Ambiguous
         from qualcode.store.models import Coder
 
@@ -487,6 +489,10 @@ class Workspace:
             try:
                 [stored] = self.stored_coder_names(session, [name]) if name.strip() else [""]
             except Ambiguous:
+                folded, blind = name.strip().casefold(), blind_roles(session)
+                if self.config.blind or any(coder.role in blind for coder in session.scalars(select(Coder))
+                                            if coder.name.casefold() == folded):
+                    raise
                 return
             coder = session.scalar(select(Coder).where(Coder.name == stored))
             if coder is None and stored:  # refused here too, or a command that only reads would show it everyone's codings

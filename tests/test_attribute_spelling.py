@@ -123,3 +123,27 @@ def test_values_natural_order_cannot_tell_apart_are_columns_in_one_order_run_aft
     for place in ("kontor a", "bodø", "tromsø", "nav sentrum", *(f"bydel {letter}" for letter in "abcdefghijkl")):
         assert sort_values([place, place.upper()]) == sort_values([place.upper(), place]) == [place.upper(), place]
     assert sort_values(["kontor a", "D10", "(not stated)", "Kontor A", "D2"]) == ["D2", "D10", "Kontor A", "kontor a", "(not stated)"]
+
+
+def test_a_qdpx_says_which_values_it_stored_in_the_project_s_spelling_and_keeps_both_of_two_variables_of_one_name(
+    project: Project, tmp_path: Path,
+) -> None:
+    """"kontor a" was stored as "Kontor A" unsaid, and of two Variables named alike (another program tells them
+    by GUID) one value was left out unsaid."""
+    def value(variable: str, text: str) -> str:
+        return f'<VariableValue><VariableRef targetGUID="{guid(variable)}"/><TextValue>{text}</TextValue></VariableValue>'
+
+    qdpx = Qdpx(variables=(f'<Variable guid="{guid("var:sted")}" name="arbeidssted" typeOfVariable="Text"/>'
+                           f'<Variable guid="{guid("var:sted2")}" name="arbeidssted" typeOfVariable="Text"/>'))
+    qdpx.sources.append(f'<TextSource guid="{guid("source:d")}" name="d.txt"><PlainTextContent>{TEXT}</PlainTextContent></TextSource>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1">{value("var:sted", "Kontor A")}{value("var:sted2", "Kontor B")}'
+                  f'<SourceRef targetGUID="{guid("source:d")}"/></Case>'
+                  f'<Case guid="{guid("case:d2")}" name="D2">{value("var:sted", "kontor a")}<SourceRef targetGUID="{guid("source:d")}"/></Case>')
+    with project.begin() as session:
+        result = run_import(session, qdpx.write(tmp_path / "kontor.qdpx"))
+        stored = _attributes(session)
+    assert stored["D1"] == {"arbeidssted": "Kontor A", "arbeidssted (2)": "Kontor B"}
+    assert stored["D2"] == {"arbeidssted": "Kontor A"}  # one office, one column in every table, as a CSV's
+    said = result.problems + result.deviations
+    assert "Variable 'arbeidssted': 'kontor a' stored as 'Kontor A', as it is spelled here already" in said, said
+    assert f"Case 'D1' {guid('case:d1')}: two variables are named arbeidssted; 'Kontor B' kept as arbeidssted (2)" in said, said

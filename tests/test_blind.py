@@ -427,3 +427,31 @@ def test_a_blind_coder_cannot_import_a_qdpx(demo: Path, tmp_path: Path) -> None:
     assert refused.exit_code == 1 and "importing a .qdpx shows others' codings" in refused.output
     assert "already here" not in refused.output
     assert run("Lead", "import", str(copy)).exit_code == 0
+
+
+def test_a_name_two_coders_hold_in_other_cases_is_refused_naming_both_not_read_unblinded(project_copy: Path, tmp_path: Path) -> None:
+    """Two coders whose names differ only in case (an old project, or brought in before the import merged
+    them): a third spelling was no coder's, so it was no blind coder's, and `coding list` showed it everyone's codings."""
+    def run(coder: str, *args: str) -> Any:
+        return CliRunner().invoke(cli, ["--project", str(project_copy), "--coder", coder, *args])
+
+    assert run("Forsker 1", "coder", "blind", "on", "--role", "medforsker").exit_code == 0
+    with Project.open(project_copy) as project, project.begin() as session:
+        session.add(Coder(name=ME.lower(), role="researcher"))
+    for acting in (["coding", "list", "--json"], ["status", "--json"], ["analyse", "codes"]):
+        refused = run(ME.upper(), *acting)
+        assert refused.exit_code == 1, (acting, refused.output)
+        assert refused.stderr.startswith(f"error: coder {ME.upper()!r} could be any of ") and ME in refused.stderr, refused.stderr
+        assert ME.lower() in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert {coding["coder"] for coding in json.loads(run(ME, "coding", "list", "--json").output)} == {ME}
+    # A .qdpx's user of a third spelling is neither of them: it made a third coder of the name.
+    from qualcode.errors import ImportFailed
+    from tests.test_exchange_import import Qdpx, run_import
+
+    qdpx = Qdpx()
+    qdpx.user(ME.upper())
+    with Project.open(project_copy) as project, project.begin() as session, pytest.raises(ImportFailed) as raised:
+        run_import(session, qdpx.write(tmp_path / "tvilling.qdpx"), coder_name="Forsker 1")
+    assert f"could be any of {ME}, {ME.lower()}" in raised.value.message and "nothing imported" in raised.value.message
+    with Project.open(project_copy) as project, project.begin() as session:
+        assert sorted(session.scalars(select(Coder.name).where(Coder.name.ilike(ME)))) == [ME, ME.lower()]

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
+from qualcode.exchange.project_export import derived_guid
 from qualcode.store.models import Code, Memo, Transcript
 from qualcode.store.project import DATABASE_FILE, PROJECT_DIR
 from qualcode.text.normalise import normalise
@@ -83,7 +84,7 @@ def utf16_units(text: str, offset: int) -> int:
     return len(text[:offset].encode("utf-16-le")) // 2
 
 
-def emoji_project(tmp_path: Path, count: Callable[[str, int], int], inline: bool = False) -> Path:
+def emoji_project(tmp_path: Path, count: Callable[[str, int], int], inline: bool = False, origin: str = "") -> Path:
     qdpx = Qdpx(codes=CODES)
     anne = qdpx.user("Anne Forsker")
     selections = ""
@@ -94,7 +95,7 @@ def emoji_project(tmp_path: Path, count: Callable[[str, int], int], inline: bool
     path = "" if inline else ' plainTextPath="internal://intervju.txt"'
     qdpx.members["sources/intervju.txt"] = EMOJI.encode()
     qdpx.sources.append(f'<TextSource guid="{guid("source:emoji")}" name="emoji"{path}>{text}{selections}</TextSource>')
-    return qdpx.write(tmp_path / "emoji.qdpx")
+    return qdpx.write(tmp_path / "emoji.qdpx", origin=origin)
 
 
 def coded_words(session: Session) -> set[tuple[str, str]]:
@@ -155,6 +156,47 @@ def test_a_text_file_with_windows_line_ends_selects_the_coded_words_however_the_
     assert coded_words(session) == {("selvtillit på kurset", "selvtillit"), ("håper på jobb", "håp og motivasjon")}, result.problems
     assert not result.problems
     assert any("without the CRs of its Windows line ends" in line for line in result.deviations) == (counted != WINDOWS)
+
+
+@pytest.mark.parametrize("origin", ["qualcode 0.1.0", "QUALCODE"])
+def test_a_file_that_says_qualcode_wrote_it_has_its_positions_read_as_counted_as_any_other_file_s(
+    session: Session, tmp_path: Path, origin: str,
+) -> None:
+    """Its origin skipped the reading of positions: counted in UTF-16 units, or in a CRLF text without
+    its CRs, its codings selected words next to the coded ones (or were skipped as outside the text)."""
+    result = run_import(session, emoji_project(tmp_path, utf16_units, origin=origin))
+    assert coded_words(session) == EXPECTED, result.problems
+    assert any("UTF-16 units" in line for line in result.deviations)
+    counted = WINDOWS.replace("\r\n", "\n")
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    qdpx.members["sources/win.txt"] = WINDOWS.encode()
+    qdpx.sources.append(f'<TextSource guid="{guid("source:win")}" name="win" plainTextPath="internal://win.txt">'
+                        f'{coded("jobb", counted.index("håper på jobb"), counted.index("håper på jobb") + 13, guid("code:håp"), anne)}</TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "windows.qdpx", origin=origin))
+    assert ("håper på jobb", "håp og motivasjon") in coded_words(session), result.problems
+    assert any("without the CRs of its Windows line ends" in line for line in result.deviations)
+
+
+def test_qualcode_s_own_export_is_read_as_it_counts_where_its_positions_would_read_better_otherwise(
+    session: Session, tmp_path: Path,
+) -> None:
+    """qualcode counts characters of its text, and a coding may begin inside a word: its own export is not
+    read as UTF-16 units because that reading would put the coding at word edges (a file of another
+    program saying it is qualcode's is, above: its selections are not under the GUIDs qualcode derives)."""
+    text = "D: mer 😊 fra å fikk.\n"
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    start, end = text.index("ra å fikk."), text.index("ra å fikk.") + len("ra å fikk.")
+    coding = guid("coding:ra")
+    qdpx.members["sources/ja.txt"] = text.encode()
+    qdpx.sources.append(f'<TextSource guid="{guid("source:ra")}" name="ra" plainTextPath="internal://ja.txt">'
+                        f'<PlainTextSelection guid="{derived_guid("selection", coding)}" startPosition="{start}" endPosition="{end}">'
+                        f'<Coding guid="{coding}" creatingUser="{anne}"><CodeRef targetGUID="{guid("code:håp")}"/></Coding>'
+                        "</PlainTextSelection></TextSource>")
+    result = run_import(session, qdpx.write(tmp_path / "ra.qdpx", origin="qualcode 0.1.0"))
+    assert coded_words(session) == {("ra å fikk.", "håp og motivasjon")}, result.problems
+    assert not result.problems and not any("UTF-16" in line for line in result.deviations)
 
 
 def test_selections_that_read_as_well_in_code_points_as_in_utf16_units_refuse_the_file_in_one_line(demo: Path, tmp_path: Path) -> None:

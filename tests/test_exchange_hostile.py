@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import stat
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -53,6 +54,30 @@ def _xxe(path: Path) -> Path:
         f'<Project xmlns="{NS}" name="x"><Description>&x;</Description></Project>'
     ).encode()
     return _zip(path, {"project.qde": qde})
+
+
+def _twice(path: Path, members: list[tuple[str, bytes]]) -> Path:
+    """A zip holding a name twice, as a damaged or altered file may: zipfile warns, and writes it."""
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
+        warnings.simplefilter("ignore")  # the duplicate name is the point
+        for name, data in members:
+            archive.writestr(name, data)
+    return path
+
+
+def _source_twice(path: Path) -> Path:
+    """The text a source names, twice: Python's zipfile reads the last copy, another program may read the first."""
+    qde = GOOD_QDE.replace(b"/>", b'><Sources><TextSource guid="0d9c9c56-4b7e-4d2e-9d8e-2f1a7c3b5e10" name="a"'
+                                   b' plainTextPath="internal://a.txt"/></Sources></Project>')
+    return _twice(path, [("project.qde", qde), ("sources/a.txt", b"D: Det var greit."), ("sources/a.txt", b"D: Det var ille.")])
+
+
+def _project_twice(path: Path) -> Path:
+    return _twice(path, [("project.qde", GOOD_QDE), ("project.qde", GOOD_QDE.replace(b'name="x"', b'name="y"'))])
+
+
+def _project_in_two_cases(path: Path) -> Path:
+    return _twice(path, [("project.qde", GOOD_QDE), ("Project.QDE", GOOD_QDE.replace(b'name="x"', b'name="y"'))])
 
 
 def _no_project(path: Path) -> Path:
@@ -129,6 +154,9 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
     "1 GB zip bomb": (_bomb, "refusing"),
     "2 million tags": (_dense, "fiendtlig.qdpx: its XML holds 2,100,003 tags or more (project.qde 2,100,003); refusing more than 2,000,000"),
     "70 MB project.qde": (_large, "fiendtlig.qdpx: part project.qde unpacks to 70,7"),
+    "a source's part twice": (_source_twice, "fiendtlig.qdpx: 2 parts are named sources/a.txt, so which is meant cannot be told"),
+    "project.qde twice": (_project_twice, "fiendtlig.qdpx: 2 parts are named project.qde, so which is meant cannot be told"),
+    "project.qde in two cases": (_project_in_two_cases, "fiendtlig.qdpx: 2 parts are named project.qde (Project.QDE, project.qde)"),
 }
 
 

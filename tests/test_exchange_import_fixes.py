@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import add_identifier
@@ -17,12 +17,15 @@ from qualcode.cli import cli
 from qualcode.errors import NeedsReview
 from qualcode.store.models import (
     AttributeDefinition,
+    Base,
     Code,
     Coder,
     Coding,
     Event,
+    Memo,
     Participant,
     ParticipantAttribute,
+    Transcript,
     TranscriptParticipant,
     Turn,
 )
@@ -422,3 +425,55 @@ def test_a_qdpx_text_s_turn_at_a_time_no_clock_shows_is_kept_without_it_and_said
     result = run_import(session, qdpx.write(tmp_path / "tid.qdpx"))
     assert "tid: 1 turn's time is no time (minutes and seconds go to 59), so the turn has none: line 2 (00:75:10)" in result.deviations
     assert [(turn.speaker, turn.timestamp_ms) for turn in session.scalars(select(Turn).order_by(Turn.seq))] == [("I", 5000), ("D", None)]
+
+
+def _over_their_columns(session: Session) -> list[str]:
+    """Every stored value longer than its String(N) column: SQLite keeps it, PostgreSQL refuses the import."""
+    over = []
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            length = getattr(column.type, "length", None)
+            if length is None:
+                continue
+            for (value,) in session.execute(select(column).where(func.length(column) > length)):
+                over.append(f"{table.name}.{column.name}: {len(value)} characters, more than {length}")
+    return over
+
+
+def _cut_at_a_word(stored: str, written: str) -> bool:
+    """Whether `stored` is `written` cut after a whole word, with "…"."""
+    return stored.endswith("…") and written.startswith(stored[:-1]) and written[len(stored) - 1] == " "
+
+
+def test_text_longer_than_its_column_is_cut_at_a_word_with_a_note_and_nothing_the_file_says_is_lost(
+    session: Session, tmp_path: Path,
+) -> None:
+    """A note's title of 400 characters, a source's title and mode and a variable's name longer than
+    their columns were stored as they were: SQLite took them, PostgreSQL would have refused the import."""
+    words = " ".join(["deltakeren forteller om oppfølgingen fra veilederen"] * 8)  # 415 characters
+    qdpx = Qdpx(variables=(f'<Variable guid="{guid("var:tittel")}" name="title" typeOfVariable="Text"/>'
+                           f'<Variable guid="{guid("var:modus")}" name="mode" typeOfVariable="Text"/>'
+                           f'<Variable guid="{guid("var:lang")}" name="{words[:150]}" typeOfVariable="Text"/>'))
+    user = qdpx.user("Anne Forsker")
+    qdpx.note(words, "Et notat med en lang tittel.", user)
+    values = "".join(f'<VariableValue><VariableRef targetGUID="{guid(name)}"/><TextValue>{value}</TextValue></VariableValue>'
+                     for name, value in (("var:tittel", words), ("var:modus", "telefon " * 10)))
+    qdpx.sources.append(f'<TextSource guid="{guid("source:lang")}" name="lang"><PlainTextContent>{TEXT}</PlainTextContent>{values}</TextSource>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1"><VariableValue><VariableRef targetGUID="{guid("var:lang")}"/>'
+                  f'<TextValue>ja</TextValue></VariableValue><SourceRef targetGUID="{guid("source:lang")}"/></Case>')
+    result = run_import(session, qdpx.write(tmp_path / "lang.qdpx"))
+    assert _over_their_columns(session) == []
+    memo = session.scalars(select(Memo)).one()
+    assert memo.title is not None and _cut_at_a_word(memo.title, words)
+    assert memo.text == f"{words}\n\nEt notat med en lang tittel."  # the whole title, at the start of the memo
+    assert any(f"Note {guid('note:' + words)}: its title has 415 characters, more than the 300 qualcode keeps;"
+               " cut, and kept whole at the start of the memo" in line for line in result.problems), result.problems
+    transcript = session.scalars(select(Transcript)).one()
+    assert transcript.title is not None and _cut_at_a_word(transcript.title, words)
+    assert transcript.mode == "telefon " * 5 + "telefon…"
+    assert any("TextSource 'lang': variable title: its value has 415 characters, more than the 300 qualcode keeps; cut" in line
+               for line in result.problems), result.problems
+    participant = session.scalars(select(Participant)).one()
+    [(name, value)] = [(attribute.definition.name, attribute.value) for attribute in participant.attributes]  # it was skipped
+    assert _cut_at_a_word(name, words) and value == "ja"
+    assert sum(f"Variable {words[:150]!r}"[:60] in line for line in result.problems) == 1, result.problems

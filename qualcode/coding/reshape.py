@@ -52,6 +52,7 @@ from qualcode.store.models import (
     new_guid,
     utcnow,
 )
+from qualcode.text.counts import counted
 
 # The rows a reshaping records, by the key of its state; a reference to a code or a coding is kept as
 # that row's GUID, as a code put back may have another id.
@@ -323,10 +324,15 @@ def _delete_code(session: Session, code: Code) -> None:
 # --- merging and deleting ---------------------------------------------------------------------
 
 
+def _decisions_on(session: Session, code: Code) -> list[dict[str, Any]]:
+    """The standing consensus decisions recorded as events (keep neither; keep a passage coded already) that name the code."""
+    return [payload for payload in standing_event_decisions(session) if (payload.get("after") or {}).get("code_guid") == code.guid]
+
+
 def _refuse_decisions_on(session: Session, code: Code, doing: str) -> None:
     """Refuse while a consensus decision recorded as an event (keep neither; keep a passage coded already) names
     the code: it decides a disagreement of that code's passages, which the change would leave without a code."""
-    standing = [payload for payload in standing_event_decisions(session) if (payload.get("after") or {}).get("code_guid") == code.guid]
+    standing = _decisions_on(session, code)
     if standing:
         raise InvalidInput(
             f"{len(standing)} consensus decision{'s' if len(standing) > 1 else ''} on passages of {code.path}"
@@ -480,9 +486,13 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
                            " into another code (J), which takes them along")
     codings = list(session.scalars(select(Coding).where(Coding.code_id == code.id).order_by(Coding.id)))
     in_use = [coding for coding in codings if coding.removed_at is None or coding.orphaned_at is not None]
-    if in_use and not with_codings and blind:  # how many would count others' codings, which blind coding hides
-        raise InvalidInput(f"code {code.path} has codings; nothing changed",
-                           "ask whoever leads the study to merge it into another code or delete it with its codings")
+    if blind and not with_codings and (in_use or _decisions_on(session, code)):
+        # Said alike whatever others did with it (codings, decisions between them), which blind coding hides;
+        # the coder's own codings are theirs to be told of.
+        own = sum(coding.coder_id == coder.id for coding in in_use)
+        yours = f" ({counted(own, 'coding')} of yours)" if own else ""
+        raise InvalidInput(f"code {code.path} is in use{yours}; nothing changed",
+                           "while you code blind, ask whoever leads the study to merge it into another code or delete it")
     if in_use and not with_codings:
         raise CodeInUse(f"code {code.path} has {len(in_use)} coding{'s' if len(in_use) > 1 else ''}; nothing changed",
                         "give --into OTHER to merge them into another code, or --with-codings to delete them with it"

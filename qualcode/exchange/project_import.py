@@ -58,6 +58,7 @@ from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, unread_times_note
 from qualcode.importers.metadata import (
+    ATTRIBUTE_NAME_LENGTH,
     EARLIEST_INTERVIEW,
     attribute_definition,
     check_transcript_meta,
@@ -114,6 +115,7 @@ TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # The store's columns (store/models.py), and coding/coders.py's CODER_NAME_LENGTH: a longer name is cut, with a note.
 TRANSCRIPT_NAME_LENGTH = 200
 PARTICIPANT_NAME_LENGTH = 100
+MEMO_TITLE_LENGTH = 300
 
 
 @dataclass
@@ -431,12 +433,27 @@ def _named(name: str | None) -> str:
     return f"{name} " if name else ""
 
 
-def _fitted(name: str, length: int, where: str, result: QdpxImport) -> str:
-    """`name` cut to the store's column with "…", listed as a problem when it was too long."""
+def _fitted(name: str, length: int, where: str, result: QdpxImport, what: str = "its name", kept: str = "") -> str:
+    """`name` cut to the store's column at a word with "…", listed once as a problem (with where the
+    whole of it is `kept`, if anywhere) when it was too long: PostgreSQL refuses what SQLite keeps."""
     if len(name) <= length:
         return name
-    result.problems.append(f"{where}: its name has {len(name)} characters, more than the {length} qualcode keeps; cut")
-    return name[:length - 1].rstrip() + "…"
+    said = f"{where}: {what} has {len(name)} characters, more than the {length} qualcode keeps; cut{kept}"
+    if said not in result.problems:
+        result.problems.append(said)
+    return cut_at_word(name, length)
+
+
+def cut_at_word(text: str, length: int) -> str:
+    """`text` in at most `length` characters, ending in "…": after its last whole word, where that
+    keeps at least half of it, else inside the word (a name of one long word)."""
+    if len(text) <= length:
+        return text
+    head = text[:length - 1]
+    space = head.rfind(" ")
+    if text[length - 1] != " " and space >= length // 2:
+        head = head[:space]
+    return head.rstrip() + "…"
 
 
 def _stored(session: Session, digest: str) -> bool:
@@ -488,6 +505,12 @@ def _coder(
     """The coder with the GUID, else of the name (in any case, if only one), else a new one with the GUID, added to `made`."""
     existing = session.scalar(select(Coder).where(Coder.guid == guid)) or session.scalar(select(Coder).where(Coder.name == name))
     same = by_folded.get(name.casefold(), [])
+    if existing is None and len(same) > 1:  # a third coder of the name would make it no one's, a blind coder's too
+        raise ImportFailed(
+            f"{result.file_name}: user {name!r} {guid} could be any of {', '.join(sorted(coder.name for coder in same))},"
+            " coders here whose names differ only in case; nothing imported",
+            "name the user as one of them in the other program, or import a file that names them so",
+        )
     if existing is None and len(same) == 1:
         existing = same[0]
         result.problems.append(
@@ -836,10 +859,12 @@ def _write_sources(session: Session, sources: list[_Source], key: PseudonymKey, 
 
 
 def _free_name(taken: set[str], name: str) -> str:
+    """`name`, or with the first number after it that no transcript has, within the column's width."""
     candidate, number = name, 1
     while candidate in taken:
         number += 1
-        candidate = f"{name} ({number})"
+        suffix = f" ({number})"
+        candidate = name[:TRANSCRIPT_NAME_LENGTH - len(suffix)] + suffix
     return candidate
 
 
@@ -1047,9 +1072,12 @@ def _write_memos(
             continue
         # qualcode names a note without a title "memo", since the schema wants a name.
         title = clean_text(found.title, key) if found.title and found.title != "memo" else None
+        if title is not None and len(title) > MEMO_TITLE_LENGTH:  # the whole of it opens the memo: nothing written is lost
+            text = f"{title}\n\n{text}"
+            title = _fitted(title, MEMO_TITLE_LENGTH, f"Note {guid}", result, "its title", ", and kept whole at the start of the memo")
         on_case = on_cases.get(guid) if not attachment else None
         if on_case is not None and title is None:
-            title = on_case[:PARTICIPANT_NAME_LENGTH]
+            title = cut_at_word(on_case, PARTICIPANT_NAME_LENGTH)  # the case's name, cut as its participant's is
         author = coders.get(found.user or "") or importer
         memo_guid = guid if guid not in used else None
         used.add(guid)
@@ -1135,16 +1163,23 @@ def _write_cases(
             session.flush()
             result.participants_created.append(name)
         by_case_name.setdefault(case.name, participant)
-        for variable, value in case.variables.items():
+        for written, value in case.variables.items():
+            variable = _fitted(written, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(written, SHOWN)!r}", result)
             column = participant_field(variable)
+            stored: str | None
             try:
                 # Free text in these columns is pseudonymised by the session's typed-text hook (anonymise/typed_text.py).
                 if column is not None:
-                    setattr(participant, column, participant_value(session, column, str(value).strip()))
+                    stored = participant_value(session, column, str(value).strip())
+                    setattr(participant, column, stored)
                 else:
                     set_participant_attribute(session, participant, variable, value if isinstance(value, str) else _plain(value))
+                    stored = next((attribute.value for attribute in participant.attributes
+                                   if attribute.definition.name == clean_text(variable, key)), None)
             except InvalidInput as error:
                 result.problems.append(f"Case {name!r} {case.guid}: variable {variable}: {error.message}; skipped")
+                continue
+            _said_respelled(variable, value, stored, key, result)
         session.flush()
         after = participant_state(participant)
         if before is not None and _keep_the_projects_values(participant, before, after, f"Case {name!r} {case.guid}", result):
@@ -1198,20 +1233,35 @@ def _write_cases(
                         result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error}; skipped")
                 elif item.new or getattr(transcript, column) is None:
                     length = getattr(Transcript.__table__.c[column].type, "length", None) or 50
-                    setattr(transcript, column, clean_text(str(value), key)[:length])
+                    setattr(transcript, column, _fitted(clean_text(str(value), key), length,
+                                                        f"TextSource {item.source.name!r}: variable {variable}", result, "its value"))
                 continue
+            variable = _fitted(variable, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(variable, SHOWN)!r}", result)
             try:
                 definition = attribute_definition(session, variable, "transcript", _plain(value))
                 stored = typed_value(session, definition, clean_text(value, key) if isinstance(value, str) else _plain(value))
             except InvalidInput as error:
                 result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error.message}; skipped")
                 continue
+            _said_respelled(variable, value, stored, key, result)
             existing = session.scalar(select(TranscriptAttribute).where(
                 TranscriptAttribute.transcript_id == item.transcript_id, TranscriptAttribute.definition_id == definition.id,
             ))
             if existing is None:
                 session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
     session.flush()
+
+
+def _said_respelled(variable: str, value: object, stored: str | None, key: PseudonymKey, result: QdpxImport) -> None:
+    """Say, once for each spelling, a text value stored as the project (or the file's earlier value)
+    spells it in another case ("kontor a" as "Kontor A"): every table splits by the stored value, and a
+    spelling the file gave is not changed unsaid."""
+    written = clean_text(value.strip(), key) if isinstance(value, str) else None
+    if written is None or stored is None or written == stored or written.casefold() != stored.casefold():
+        return
+    said = f"Variable {shortened(variable, SHOWN)!r}: {shortened(written, SHOWN)!r} stored as {shortened(stored, SHOWN)!r}, as it is spelled here already"
+    if said not in result.deviations:
+        result.deviations.append(said)
 
 
 def _set_turn_times(session: Session, item: _Source, value: str, result: QdpxImport) -> None:

@@ -26,7 +26,13 @@ from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
 from qualcode.text.normalise import shortened
-from qualcode.untrusted import QDPX_LIMITS, open_package, parse_xml, read_member
+from qualcode.untrusted import (
+    QDPX_LIMITS,
+    open_package,
+    parse_xml,
+    read_member,
+    refuse_parts_named_twice,
+)
 
 if TYPE_CHECKING:
     import zipfile
@@ -346,6 +352,8 @@ def read_qdpx(path: Path) -> QdpxPackage:
     if not path.is_file():
         raise UnreadableFile(f"{path} does not exist", "check the path")
     with path.open("rb") as handle, open_package(handle, path.name, QDPX_LIMITS) as archive:
+        # Before anything is parsed. project.qde is found in any case, so two in other cases are one name twice.
+        refuse_parts_named_twice(archive, path.name, folded=("project.qde",))
         project_member = _project_member(archive.namelist(), path.name)
         root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: {project_member}", QDPX_LIMITS)
         if _local(root) != "Project":
@@ -560,8 +568,15 @@ def _settled(
         typed = _typed(value_type, text)
         if typed is None:
             package.problems.append(f"{where}: variable {name}: {text!r} does not fit its type {value_type}; skipped")
-        else:
-            values[name] = typed
+            continue
+        if name in values and values[name] != typed:
+            # Two Variables of one name (another program tells them by GUID): the second value was lost unsaid.
+            number = 2
+            while f"{name} ({number})" in values:
+                number += 1
+            package.problems.append(f"{where}: two variables are named {name}; {text!r} kept as {name} ({number})")
+            name = f"{name} ({number})"
+        values[name] = typed
     return values
 
 
@@ -649,8 +664,10 @@ def _read_text_source(
         elif child_kind not in known and isinstance(child.tag, str):
             package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
     inline = _child(element, "PlainTextContent") is not None
-    # Only qualcode's own file counts in code points of LF text for sure; QualCoder's ("Qualcoder-1.4") is another program's.
-    reading = None if written_by(reader.origin, "qualcode") else settle_positions(source, package.file_name, inline, package.problems)
+    # Only qualcode's own export counts in code points of LF text for sure, and any file may say qualcode
+    # wrote it (QualCoder's "Qualcoder-1.4" is another program's): its positions are taken as written only
+    # where the source is as qualcode writes one, else read as counted, as every other program's are.
+    reading = None if _as_qualcode_writes(reader, source) else settle_positions(source, package.file_name, inline, package.problems)
     if reading is not None and (reading.pairs is not None or not reading.line_ends_kept):
         package.deviations.append(
             f"{_describe(owner)}: its positions count {reading.unit}"
@@ -659,6 +676,19 @@ def _read_text_source(
     if owner is not element:
         package.deviations.append(f"{_describe(owner)}: read as the plain text of its Representation; the PDF itself is left out")
     package.sources.append(source)
+
+
+def _as_qualcode_writes(reader: _Reader, source: QdpxSource) -> bool:
+    """Whether `source` is as qualcode's own export writes one, in a file that says qualcode wrote it:
+    its text without a CR (qualcode stores and writes LF) and each selection holding one coding, under
+    the GUID the export derives from that coding's. A program's positions are read by looking at
+    where its selections fall, which would misread qualcode's own codings that begin inside a word."""
+    if not written_by(reader.origin, "qualcode") or "\r" in source.text:
+        return False
+    from qualcode.exchange.project_export import derived_guid
+
+    return all(len(chosen.codings) == 1 and chosen.guid == derived_guid("selection", chosen.codings[0].guid)
+               for chosen in source.selections)
 
 
 def _transcript_name(name: str) -> str:
