@@ -75,9 +75,13 @@ QDPX_LIMITS = PackageLimits(
 )
 
 
-def open_package(source: Path | bytes | IO[bytes], name: str | None = None, limits: PackageLimits | None = None) -> zipfile.ZipFile:
+def open_package(
+    source: Path | bytes | IO[bytes], name: str | None = None, limits: PackageLimits | None = None, *,
+    refuse_named_twice: bool = True,
+) -> zipfile.ZipFile:
     """Open a zip package (a file, or its bytes) after checking how much its members unpack to and
-    how many tags its XML holds; every reader of a package from outside opens it here."""
+    how many tags its XML holds; every reader of a package from outside opens it here. Only a
+    validation that lists two parts of one name among its findings opens it without `refuse_named_twice`."""
     name = name or (source.name if isinstance(source, Path) else "the file")
     limits = limits or PackageLimits()
     try:
@@ -92,6 +96,11 @@ def open_package(source: Path | bytes | IO[bytes], name: str | None = None, limi
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
             raise UnreadableFile(f"{name} has {len(members):,} parts; refusing more than {MAX_MEMBERS:,}")
+        # Two parts of one name: Python reads the last, Word or LibreOffice may show the first, so a
+        # leak check or a review import could read other words than the person sees.
+        if refuse_named_twice:
+            refuse_parts_named_twice(archive, name, done="nothing was read from it",
+                                     hint="save it again from the program that made it, then give that file")
         for member in members:
             _refuse_unsafe_name(member, name)
             xml = member.filename.lower().endswith(XML_SUFFIXES) and limits.xml_bytes < limits.member_bytes
@@ -185,7 +194,10 @@ def _refuse_unsafe_name(member: zipfile.ZipInfo, file_name: str) -> None:
         raise UnreadableFile(f"{file_name}: part {raw!r} is a symbolic link; refusing to read it")
 
 
-def refuse_parts_named_twice(archive: zipfile.ZipFile, file_name: str, *, folded: tuple[str, ...] = ()) -> None:
+def refuse_parts_named_twice(
+    archive: zipfile.ZipFile, file_name: str, *, folded: tuple[str, ...] = (), done: str = "nothing imported",
+    hint: str = "export the project again from the program that made it",
+) -> None:
     """Refuse a package holding two parts of one name (or, for the names in `folded`, of one name in
     any case): a program that wrote it honestly never does, Python's zipfile reads the last of them
     and another program may read the first, so which is meant cannot be told."""
@@ -198,8 +210,8 @@ def refuse_parts_named_twice(archive: zipfile.ZipFile, file_name: str, *, folded
             spelled = "" if len(set(found)) == 1 else f" ({', '.join(sorted(set(found)))})"
             raise UnreadableFile(
                 f"{file_name}: {len(found)} parts are named {name}{spelled}, so which is meant cannot be told"
-                " (a damaged or altered file); nothing imported",
-                "export the project again from the program that made it",
+                f" (a damaged or altered file); {done}",
+                hint,
             )
 
 

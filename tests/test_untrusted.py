@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +100,49 @@ def test_bare_xml_is_refused_by_its_tags_before_it_is_parsed() -> None:
     with pytest.raises(UnreadableFile) as refused:
         parse_xml(data, "kodebok.qdc", SMALL)
     assert str(refused.value) == "kodebok.qdc holds 1,002 tags; refusing more than 1,000 (gjør noe)"
+
+
+def test_a_package_holding_two_parts_of_one_name_is_refused_before_any_is_read() -> None:
+    """Python's zipfile reads the last of two parts of one name; Word may show the first: a leak check
+    or a review import read other words than the person sees."""
+    import warnings
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")  # the duplicate name is the point
+        archive.writestr("word/document.xml", b"<a>Hilde</a>")
+        archive.writestr("word/document.xml", b"<a>ingen</a>")
+    assert refusal(buffer.getvalue()) == (
+        "innsendt.docx: 2 parts are named word/document.xml, so which is meant cannot be told (a damaged or altered"
+        " file); nothing was read from it (save it again from the program that made it, then give that file)"
+    )
+
+
+def test_leakcheck_refuses_a_document_whose_name_hides_behind_a_second_part_of_one_name(demo: Path) -> None:
+    """The leak check passed a .docx whose first word/document.xml names someone the key holds, as its
+    second, which Python reads, does not."""
+    import shutil
+    import warnings
+
+    from docx import Document
+
+    from tests.test_cli import run
+
+    written = demo.parent / "utkast.docx"
+    document = Document()
+    document.add_paragraph("Et sitat om ingen.")
+    document.save(str(written))
+    with zipfile.ZipFile(written) as original:
+        parts = {info.filename: original.read(info) for info in original.infolist()}
+    altered = demo.parent / "endret.docx"
+    named = parts["word/document.xml"].replace(b"Et sitat om ingen.", b"Et sitat om Hilde.")
+    with warnings.catch_warnings(), zipfile.ZipFile(altered, "w") as archive:
+        warnings.simplefilter("ignore")
+        archive.writestr("word/document.xml", named)
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    shutil.copy(written, demo.parent / "kopi.docx")
+    assert run("--project", str(demo), "leakcheck", str(demo.parent / "kopi.docx")).exit_code == 0
+    checked = run("--project", str(demo), "leakcheck", str(altered))
+    assert checked.exit_code == 1, checked.output
+    assert "2 parts are named word/document.xml" in checked.output and "Traceback" not in checked.output

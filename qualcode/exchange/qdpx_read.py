@@ -351,7 +351,7 @@ def read_qdpx(path: Path) -> QdpxPackage:
         raise UnreadableFile(f"{path} is a directory, not a .qdpx file", "give the .qdpx file itself")
     if not path.is_file():
         raise UnreadableFile(f"{path} does not exist", "check the path")
-    with path.open("rb") as handle, open_package(handle, path.name, QDPX_LIMITS) as archive:
+    with path.open("rb") as handle, open_package(handle, path.name, QDPX_LIMITS, refuse_named_twice=False) as archive:
         # Before anything is parsed. project.qde is found in any case, so two in other cases are one name twice.
         refuse_parts_named_twice(archive, path.name, folded=("project.qde",))
         project_member = _project_member(archive.namelist(), path.name)

@@ -64,7 +64,7 @@ def _xml_findings(data: bytes, place: str, expected: str) -> list[Finding]:
 
 def _package_findings(path: Path) -> list[Finding]:
     findings: list[Finding] = []
-    with open_package(path, limits=QDPX_LIMITS) as archive:
+    with open_package(path, limits=QDPX_LIMITS, refuse_named_twice=False) as archive:  # listed among the findings
         names = archive.namelist()
         for name, count in Counter(names).items():
             if count > 1:
