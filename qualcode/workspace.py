@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from qualcode.anonymise.candidates import Proposal
     from qualcode.anonymise.key import Candidate, PseudonymKey
     from qualcode.anonymise.reapply import Reapplied
+    from qualcode.anonymise.remove import Removal
     from qualcode.anonymise.service import KeyAccess, KeyPlace
     from qualcode.anonymise.withdraw import Withdrawal
     from qualcode.codebook.model import Codebook
@@ -693,6 +694,37 @@ class Workspace:
             with self.begin() as session:
                 coder_name = self.coder(session).name
             change.reapplied = save_and_reapply(self.project, access, key, coder_name)
+
+    def remove_identifier(self, typed: str) -> Removal:
+        """Take an identifier out of the key (a mistaken acceptance), dismiss it so it is not proposed
+        again, and put the word back in the stored texts where its pseudonym stood for it alone.
+
+        The texts are put back, with a rewrite marked due, in one transaction before the key is saved:
+        a crash or a key that cannot be saved leaves the next command (or the handler below) rewriting
+        them with the key as it is on disk, which gives them the pseudonym back if it still holds it."""
+        from qualcode.anonymise.remove import held_entry, put_back, take_out
+        from qualcode.anonymise.service import finish_interrupted, save_and_reapply
+        from qualcode.errors import Interrupted
+
+        access = self.key_access()
+        with access.editing() as key:
+            entry = held_entry(key, typed)
+            with self.begin() as session:
+                coder = self.coder(session)
+                coder_name = coder.name
+                restored = put_back(session, key, entry, coder)
+            removal = take_out(key, entry)
+            try:
+                reapplied = save_and_reapply(self.project, access, key, coder_name)
+            except Interrupted:
+                raise  # the mark stays: the next command rewrites with the key as it was left
+            except BaseException:
+                try:  # not saved: the texts go back to the pseudonym the key on disk still holds
+                    finish_interrupted(self.project, access, coder_name)
+                except Exception:  # noqa: BLE001, S110 - the mark stays, and the next command finishes it
+                    pass
+                raise
+        return replace(removal, put_back=restored, reapplied=reapplied)
 
     def rewrite_with_key(self) -> Reapplied:
         """Pseudonymise everything stored with what the key knows now. Learning a name does this by

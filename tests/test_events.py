@@ -75,6 +75,7 @@ STORED_ACTIONS = {
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
     "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase", "codebook.update",
     "consensus.keep", "consensus.reopen", "participant.withdraw-key-settled", "key.new", "code.merge", "code.delete",
+    "identifier.remove",
 }
 
 
@@ -375,6 +376,19 @@ def anonymise_reapply(root: Path, folder: Path) -> None:
         reapply_key(session, key, get_or_create_coder(session, "Forsker 1"))
 
 
+def identifier_remove(root: Path, folder: Path) -> None:
+    from qualcode.anonymise.remove import put_back
+
+    key = PseudonymKey("test")
+    add_known_identifier(key, "Torunn", "person", "f")  # accepted by mistake: she is the interviewer's cat
+    with session_in(root) as session:
+        interview(session, folder, "I: Hvem hjalp?\nD1: Det var Torunn. Torunn ringte hver uke.\n", key=key)
+    entry = key.entry_for("Torunn")
+    assert entry is not None
+    with session_in(root) as session:
+        put_back(session, key, entry, get_or_create_coder(session, "Forsker 1"))
+
+
 def key_passphrase(root: Path, folder: Path) -> None:
     with Project.open(root) as project:
         create_key(project, folder / "studie.qckey", "test passphrase")
@@ -451,6 +465,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.PROJECT_CREATE: project_create,
     EventKind.PROJECT_RESTORE: project_restore,
     EventKind.ANONYMISE_REAPPLY: anonymise_reapply,
+    EventKind.IDENTIFIER_REMOVE: identifier_remove,
     EventKind.KEY_PASSPHRASE: key_passphrase,
     EventKind.WITHDRAWAL_KEY_SETTLED: withdrawal_key_settled,
     EventKind.KEY_NEW: key_new,

@@ -406,8 +406,9 @@ def add_known_identifier(
         raise InvalidInput("the identifier is empty")
     if kind not in LIST_KINDS:
         raise InvalidInput(f"kind {kind!r} is not one of {', '.join(LIST_KINDS)}")
-    if key.entry_for(original) is not None:
-        raise InvalidInput(f"{original!r} is already in the key")
+    if (held := key.entry_for(original)) is not None:
+        raise InvalidInput(f"{original!r} is already in the key, as {held.kind} ({held.pseudonym!r})", _REMOVE_FIRST.format(
+            original=original, kind=kind))
     if gender is not None and gender.strip().casefold() not in GENDERS:
         # A typo ("kvinnlig", "fem") drew a name of either gender, and said nothing.
         raise InvalidInput(f"gender {gender!r} is none qualcode knows",
@@ -423,6 +424,8 @@ def add_known_identifier(
             "choose another, or a placeholder in brackets, such as (veileder), to group them on purpose",
         )
     entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen="added by hand")
+    # Dismissed before (taken out of the key by mistake, say), it is an identifier now: not both.
+    key.dismissed = [word for word in key.dismissed if word.casefold() != original.casefold()]
     # What waited for review and is now decided (this name, or a phrase of known and dismissed
     # words) leaves the queue, which would otherwise list it for ever.
     from qualcode.anonymise.candidates import decided
@@ -433,6 +436,43 @@ def add_known_identifier(
         if candidate.text.casefold() != original.casefold() and not all(decided(word, known) for word in candidate.text.split())
     ]
     return entry
+
+
+_REMOVE_FIRST = 'to change it, take it out first: qualcode identifiers remove "{original}", then identifiers add it again'
+
+
+def held_as_asked(
+    key: PseudonymKey, original: str, kind: str, gender: str | None = None, pseudonym: str | None = None,
+    participant: str | None = None,
+) -> KeyEntry | None:
+    """The key's entry for `original` if it holds it as asked (`identifiers add` of it again changes
+    nothing); None if it does not hold it; refused if it holds it otherwise (another kind, gender,
+    pseudonym or participant), which adding it again would not change."""
+    from qualcode.text.normalise import visible
+
+    held = key.entry_for(" ".join(visible(original).split()))
+    if held is None:
+        return None
+    asked = {"kind": kind, "gender": gender, "pseudonym": pseudonym and " ".join(pseudonym.split()), "participant": participant}
+    differs = [name for name, value in asked.items() if value and _read(name, getattr(held, name) or "") != _read(name, value)]
+    if name_differs := next(iter(differs), None):
+        had = getattr(held, name_differs) or "none"
+        raise InvalidInput(
+            f"{held.original!r} is already in the key as {'an' if held.kind[:1] in 'aeiou' else 'a'} {held.kind}"
+            f" ({held.pseudonym!r}), with {name_differs} {had}, not {asked[name_differs]}; nothing changed",
+            _REMOVE_FIRST.format(original=held.original, kind=kind),
+        )
+    return held
+
+
+def _read(field: str, value: str) -> str:
+    """A field of an entry as compared: a gender by what it means ("kvinne" is "f"), the rest in any case."""
+    from qualcode.anonymise.pseudonyms import FEMALE, MALE
+
+    folded = value.strip().casefold()
+    if field == "gender":
+        return "f" if folded in FEMALE else "m" if folded in MALE else ""
+    return folded
 
 
 def set_style(key: PseudonymKey, kind: str, style: str) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import click
 
 from qualcode.anonymise.attribution import attribution_risks
+from qualcode.anonymise.known import words_found_alone
 from qualcode.anonymise.service import LIST_KINDS, accept_candidate, dismiss, set_style
 from qualcode.cli.context import (
     AppContext,
@@ -110,17 +112,43 @@ REVIEW_KEYS = {"p": "person", "l": "place", "n": "nav_office", "e": "employer", 
 def anonymise_review(app: AppContext) -> None:
     """Decide about each waiting candidate: p(erson) l(place) n(av office) e(mployer) s(chool) o(ther) d(ismiss) k(eep waiting) q(uit).
 
+    Answers piped in are read one per candidate, in the order `anonymise pending` lists them when the
+    review begins, with a gender line after each p. Accepting a name decides its words ("Gunnhild
+    Rasmussen" decides "Gunnhild"): a word so decided is not asked on a terminal, and its piped
+    answer is read and not used, so each later answer goes to the candidate it was written for.
+
     Example: qualcode anonymise review
     """
+    piped = not sys.stdin.isatty()
     with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
         decided = 0
         accepted: list[KeyEntry] = []
-        kept_waiting: set[str] = set()
         stopped = False
-        # The queue as it is after each decision: accepting "Gunnhild Rasmussen" decides "Gunnhild" too,
-        # and asked about it still, "p" was refused and every decision before it thrown away.
-        while (candidate := next((c for c in key.pending if c.text not in kept_waiting), None)) is not None:
+        # The queue as it was when the review began, each asked in turn; accepting "Gunnhild Rasmussen"
+        # decides "Gunnhild" too, and asked about it still, "p" was refused and every decision before
+        # it thrown away. Skipped instead, the piped answers after it went each to the next candidate
+        # ("Kiwi" was taken for a person), so a piped answer for it is read and left.
+        for text in [candidate.text for candidate in key.pending]:
+            candidate = next((waiting for waiting in key.pending if waiting.text == text), None)
+            if candidate is None:
+                if not key.pending:
+                    break  # nothing waits: no more answers are read
+                with_name = next((entry.original for entry in reversed(accepted) if text.casefold() in words_found_alone(entry)), None)
+                click.echo(f"\n{text}: decided with {with_name!r}" if with_name else f"\n{text}: decided by an earlier answer")
+                if not piped:
+                    continue
+                try:
+                    unused = click.prompt("  its answer is read and not used", type=click.Choice([*REVIEW_KEYS, "d", "k", "q"]),
+                                          show_choices=False)
+                    if unused == "p":
+                        _gender_asked()
+                except click.Abort:
+                    stopped = True
+                    break
+                if unused == "q":
+                    break
+                continue
             click.echo(f"\n{candidate.text}")
             for context in candidate.contexts:
                 click.echo(f"    {context}")
@@ -136,7 +164,6 @@ def anonymise_review(app: AppContext) -> None:
             if choice == "q":
                 break
             if choice == "k":
-                kept_waiting.add(candidate.text)
                 continue
             if choice == "d":
                 dismiss(key, candidate.text)

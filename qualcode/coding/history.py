@@ -179,6 +179,7 @@ def undo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
 _FINAL_DONE_ON_PURPOSE = frozenset({
     EventKind.TRANSCRIPT_IMPORT, EventKind.TRANSCRIPT_REPLACE, EventKind.PARTICIPANT_CREATE, EventKind.PARTICIPANT_UPDATE,
     EventKind.PARTICIPANT_WITHDRAW, EventKind.PROJECT_RESTORE, EventKind.ANONYMISE_REAPPLY, EventKind.KEY_PASSPHRASE,
+    EventKind.IDENTIFIER_REMOVE,
     # `coder add`, `coder role` and `coder blind`, the change of whoever ran them (a coder's own first use is left out above).
     EventKind.CODER_CREATE, EventKind.CODER_UPDATE, EventKind.CODER_BLIND,
 })
@@ -553,6 +554,7 @@ KIND_WORDS: dict[EventKind, str] = {
     EventKind.CONSENSUS_KEEP: "consensus decision",
     EventKind.CONSENSUS_REOPEN: "taking back of a consensus decision",
     EventKind.ANONYMISE_REAPPLY: "rewrite by the key",
+    EventKind.IDENTIFIER_REMOVE: "identifier taken out of the key",
     EventKind.KEY_PASSPHRASE: "new passphrase",
     EventKind.KEY_NEW: "new key",
     EventKind.UNDO: "undo",

@@ -636,7 +636,8 @@ def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
             if (kind and kind != known.kind) or (pseudonym and pseudonym != known.pseudonym):
                 raise InvalidInput(
                     f"{path.name} line {line}: {original!r} is in the key already, as {known.kind} ({known.pseudonym})",
-                    "the key keeps an identifier as it was first learned: remove the line, or write it as the key has it",
+                    "the key keeps an identifier as it was first learned: remove the line, or write it as the key has it"
+                    f' (to change it, `qualcode identifiers remove "{known.original}"` first)',
                 )
             continue
         try:

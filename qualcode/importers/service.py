@@ -373,7 +373,10 @@ class _People:
 
 def _refuse_existing(session: Session, prepared: PreparedTranscript) -> Transcript | None:
     """Refuse a file already in the project, or a changed one under a taken name; return the transcript it replaces."""
-    refuse_present(session, prepared.path, prepared.source_hash, prepared.meta)
+    # With --replace, the file its transcript came from may be imported again: the key may read it
+    # otherwise now (an identifier taken out of it keeps its word as written); the same text is refused below.
+    refuse_present(session, prepared.path, prepared.source_hash, prepared.meta,
+                   replacing=prepared.name if prepared.replace_existing else None)
     existing = session.scalar(
         select(Transcript.name).join(TextVersion, TextVersion.transcript_id == Transcript.id)
         .where(TextVersion.content_hash == prepared.digest).limit(1)
@@ -402,15 +405,19 @@ def _refuse_existing(session: Session, prepared: PreparedTranscript) -> Transcri
     )
 
 
-def refuse_present(session: Session, path: Path, file_hash: str | None, meta: dict[str, Any] | None = None) -> None:
-    """Refuse a file whose bytes were imported before, under any name, as already present, and one
-    a withdrawn participant's transcript came from; saying which of `meta` (the file's front matter
-    with the command's options) the stored transcript does not hold."""
+def refuse_present(
+    session: Session, path: Path, file_hash: str | None, meta: dict[str, Any] | None = None, *,
+    replacing: str | None = None, may_replace: bool = False,
+) -> None:
+    """Refuse a file whose bytes were imported before, under any name (but as the transcript it is
+    `replacing`, or any with `may_replace`: checked by name once it is known), as already present, and
+    one a withdrawn participant's transcript came from; saying
+    which of `meta` (the file's front matter with the command's options) the stored transcript does not hold."""
     if file_hash is None:
         return
     refuse_withdrawn_source(session, path, file_hash)
     present = session.scalar(select(Transcript.name).where(Transcript.source_hash == file_hash).limit(1))
-    if present is not None:
+    if present is not None and present != replacing and not may_replace:
         raise DuplicateContent(f"{path.name} is already present as transcript {present} (the same file); nothing added"
                                + _differing_metadata(session, present, meta))
 
@@ -1082,7 +1089,7 @@ def _import_one(
     with project.begin() as session:
         # A file imported before is known by its bytes, before any slow work or review; so is one
         # naming someone who withdrew, before its words are queued for review as context.
-        refuse_present(session, path, read.source_hash, read.meta)
+        refuse_present(session, path, read.source_hash, read.meta, may_replace=read.replace_existing)
         refuse_withdrawn_participant(session, *_named_participants(read.meta), *_labels_as_ids(read.meta, read.document))
         _refuse_attributes_of_named(session, read.meta)
         vocabulary = codebook_vocabulary(session)
@@ -1339,7 +1346,7 @@ def preview_file(
     notes += [unheard] if unheard is not None else []
     replacing = None
     try:
-        refuse_present(session, path, read.source_hash, read.meta)
+        refuse_present(session, path, read.source_hash, read.meta, may_replace=read.replace_existing)
         refuse_withdrawn_participant(session, *_named_participants(read.meta), *_labels_as_ids(read.meta, read.document))
         _refuse_attributes_of_named(session, read.meta)
         if candidates:

@@ -170,6 +170,11 @@ class EventKind(StrEnum):
         "undo makes the decision taken back stand again; redo takes it back again"
     )
     ANONYMISE_REAPPLY = "anonymise.reapply", None, Final("putting identifiers back would undo the pseudonymisation")
+    # Names no original: the word taken out of the key is no identifier, and the log says only what stood for it.
+    IDENTIFIER_REMOVE = "identifier.remove", None, Final(
+        "the log keeps no original to put back; `qualcode identifiers add NAME --kind KIND` (with --pseudonym"
+        " to have the same one) puts it in the key again and pseudonymises the texts anew"
+    )
     # Nothing secret is logged: the old passphrase is kept nowhere to go back to.
     KEY_PASSPHRASE = "key.passphrase", None, Final(
         "the old passphrase is kept nowhere; `qualcode key passphrase` sets another"

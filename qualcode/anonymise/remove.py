@@ -1,0 +1,335 @@
+"""Taking an identifier back out of the key: a mistaken acceptance undone, and the word put back in
+the stored texts wherever its pseudonym can have stood for it alone.
+
+What is pseudonymised is known by its words only (no replaced spans are kept), so a pseudonym is put
+back only where it was drawn for this identifier alone: not a placeholder such as "(NAV-kontor)",
+which stands for every office, nor a word another entry's pseudonym shares, nor a word the project
+dismissed, which may stand in the texts as itself. What is left is counted, never guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.key import KeyEntry, PseudonymKey
+from qualcode.anonymise.known import LIST_KINDS, lower_words_of, rare_words, words_found_alone
+from qualcode.anonymise.pending import REAPPLY_PENDING
+from qualcode.anonymise.pseudonyms import is_placeholder
+from qualcode.anonymise.rewrite import Span, rewrite_current_text
+from qualcode.anonymise.typed_text import FREE_TEXT, free_text_columns, map_written
+from qualcode.errors import InvalidInput, NotFound
+from qualcode.search.index import purge_index
+from qualcode.store.events import EventKind, record_event
+from qualcode.store.models import (
+    AttributeDefinition,
+    Code,
+    Coder,
+    Participant,
+    Transcript,
+    Turn,
+    utcnow,
+)
+from qualcode.store.settings import get_setting, set_setting
+from qualcode.text.counts import counted
+from qualcode.text.normalise import visible
+from qualcode.text.tokens import WORD
+
+if TYPE_CHECKING:
+    from qualcode.anonymise.reapply import Reapplied
+
+# Free-text columns a restored word is not written back into, only counted: names that must stay
+# unique or are looked up as typed (coders, participants, attribute names), and the program's own words.
+_NOT_RESTORED: dict[type, tuple[str, ...]] = {
+    Coder: ("name",),
+    Participant: ("name", "role", "gender", "age_band", "office"),
+    AttributeDefinition: ("name",),
+    Transcript: ("wave", "mode"),
+}
+WHY = "an identifier taken out of the key was put back where its pseudonym stood"
+
+
+def held_entry(key: PseudonymKey, typed: str) -> KeyEntry:
+    """The key's entry for `typed`, written as the key holds originals (composed, spaces as one); a
+    word of another entry, a pseudonym, or a name the key does not hold is refused with what to type."""
+    wanted = " ".join(visible(typed).split())
+    if not wanted:
+        raise InvalidInput("the identifier is empty", "name the identifier as `qualcode key show` lists it")
+    entry = key.entry_for(wanted)
+    if entry is not None and (entry.kind not in LIST_KINDS or _found_by_pattern(entry)):
+        raise InvalidInput(
+            f"{entry.original!r} is {'an' if entry.kind[:1] in 'aeiou' else 'a'} {entry.kind} found by its pattern, which"
+            " every import would find again; nothing removed",
+            "what a pattern finds stays replaced; `qualcode key show` lists what the key holds",
+        )
+    if entry is not None:
+        return entry
+    folded = wanted.casefold()
+    whole = next((other for other in key.entries if folded in words_found_alone(other)), None)
+    if whole is not None:
+        raise InvalidInput(
+            f"{wanted!r} is not in the key by itself: it is a word of {whole.original!r} ({whole.kind}), replaced as its word",
+            f"remove the whole name (its words go with it): qualcode identifiers remove {_quoted(whole.original)};"
+            " then add back any word that is a name on its own",
+        )
+    standing = next((other for other in key.entries if other.pseudonym.casefold() == folded), None)
+    if standing is not None and not is_placeholder(standing.pseudonym):
+        raise InvalidInput(
+            f"{wanted!r} is the pseudonym of {standing.original!r} ({standing.kind}), not an identifier in the key",
+            f"remove it by its original: qualcode identifiers remove {_quoted(standing.original)}",
+        )
+    from rapidfuzz import fuzz, process
+
+    close = [found for found, _, _ in process.extract(
+        folded, {index: entry.original.casefold() for index, entry in enumerate(key.entries)}.values(),
+        scorer=fuzz.WRatio, score_cutoff=85, limit=3)]
+    originals = [next(entry.original for entry in key.entries if entry.original.casefold() == found) for found in close]
+    raise NotFound(
+        f"{wanted!r} is not in the key",
+        f"did you mean {' or '.join(repr(original) for original in originals)}?" if originals
+        else "`qualcode key show` lists what the key holds",
+    )
+
+
+def _found_by_pattern(entry: KeyEntry) -> bool:
+    """Whether the import's patterns find `entry` whole (a NAV office's "NAV Horten"): taken out of the
+    key, it would be learned again from the next text that says it."""
+    from qualcode.anonymise.patterns import find_patterns
+
+    return any(found.text == entry.original for found in find_patterns(entry.original))
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"' if not re.fullmatch(r"[\w.-]+", text) else text
+
+
+@dataclass(frozen=True)
+class Left:
+    """Where forms of a removed identifier's pseudonym still stand, not put back (they may stand for another)."""
+
+    forms: tuple[str, ...]
+    places: int
+    transcripts: tuple[str, ...]
+    elsewhere: int  # memos, definitions, titles, the log
+
+
+@dataclass(frozen=True)
+class PutBack:
+    """What taking an identifier out of the key put back in the stored texts, and what it left."""
+
+    places: int
+    transcripts: tuple[str, ...]
+    elsewhere: int  # rows of memos, definitions, titles and the log
+    left: Left | None
+    codes_left: bool = False  # codes' names were left: put back, two would have had one name
+
+
+@dataclass(frozen=True)
+class Removal:
+    """An identifier taken out of the key (as the researcher typed it: never stored in the project)."""
+
+    original: str
+    kind: str
+    pseudonym: str
+    parts: tuple[str, ...]  # its words the key replaced alone, which go with it
+    dismissed: bool  # recorded as no identifier, so never proposed again
+    still_word_of: str | None  # another entry's original whose word it is: still replaced alone
+    put_back: PutBack = field(default_factory=lambda: PutBack(0, (), 0, None))
+    reapplied: Reapplied | None = None  # what the rewrite with the key did after it (backups rewritten, say)
+
+
+def take_out(key: PseudonymKey, entry: KeyEntry) -> Removal:
+    """Remove `entry` from the key and dismiss its original, so no import proposes it again; a word
+    another entry replaces alone stays replaced (and is not dismissed: the key replaces it anyway)."""
+    from qualcode.anonymise.service import dismiss
+
+    alone = words_found_alone(entry)
+    parts = tuple(dict.fromkeys(word for word in WORD.findall(entry.original) if word.casefold() in alone and word != entry.original))
+    key.entries = [other for other in key.entries if other is not entry]
+    folded = entry.original.casefold()
+    still = next((other.original for other in key.entries if folded in words_found_alone(other)), None)
+    if still is None:
+        dismiss(key, entry.original)
+    return Removal(entry.original, entry.kind, entry.pseudonym, parts, still is None, still)
+
+
+def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder | None) -> PutBack:
+    """Write `entry`'s original back wherever its pseudonym stands for it alone, in every table the key's
+    rewrite covers; record it in the log (naming no original) and mark a rewrite with the key due.
+
+    Called with the key locked and before the key is saved without the entry: the mark, in the same
+    transaction, makes the next command rewrite the texts with the key as it is then. Saved, the key
+    no longer holds the word and the rewrite leaves it; not saved (a crash, a full disk), it holds it
+    still and the texts get its pseudonym back, as they were."""
+    back, unclear = restorations(key, entry)
+    if not back and not unclear:
+        return PutBack(0, (), 0, None)
+    pattern = _pattern([*back, *unclear])
+
+    def restored(text: str) -> str:
+        return pattern.sub(lambda match: back.get(match.group(), match.group()), text)
+
+    found: set[str] = set()  # the forms left that stand somewhere, to name them
+
+    def still_there(text: str, every: bool = False) -> int:
+        """How many forms left stand in `text` (with `every`, forms put back elsewhere too: a column not written)."""
+        left = [match.group() for match in pattern.finditer(text) if every or match.group() in unclear]
+        found.update(left)
+        return len(left)
+
+    places, changed, left_places, left_in = 0, [], 0, []
+    for transcript in session.scalars(select(Transcript).order_by(Transcript.name)).all():
+        version = transcript.current_version
+        if version is None:
+            continue
+        spans = [Span(match.start(), match.end(), back[match.group()]) for match in pattern.finditer(version.text) if match.group() in back]
+        speakers = {turn.id: restored(turn.speaker) for turn in version.turns if turn.speaker and restored(turn.speaker) != turn.speaker}
+        if (here := still_there(version.text)):
+            left_places += here
+            left_in.append(transcript.name)
+        if spans:
+            rewrite_current_text(session, transcript, spans, WHY, change_turn=partial(_relabelled, speakers))
+        else:
+            for turn in version.turns:
+                if turn.id in speakers:
+                    turn.speaker = speakers[turn.id]
+        if spans or speakers:
+            places += len(spans) + len(speakers)
+            changed.append(transcript.name)
+    elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(session, restored, still_there, pattern)
+    left = Left(tuple(sorted(found)), left_places, tuple(left_in), left_elsewhere) if left_places or left_elsewhere else None
+    if changed or elsewhere:
+        purge_index(session)
+    summary = (f"took a {entry.kind} out of the key: put back what {entry.pseudonym!r} stood for in "
+               f"{counted(places, 'place')} in {counted(len(changed), 'transcript')} and {counted(elsewhere, 'memo, definition, title or log entry', 'memos, definitions, titles and log entries')}")
+    record_event(session, kind=EventKind.IDENTIFIER_REMOVE, coder=coder, summary=summary, after={
+        "kind": entry.kind, "pseudonym": entry.pseudonym, "places": places, "transcripts": changed, "elsewhere": elsewhere,
+        "left": left.places + left.elsewhere if left is not None else 0,
+    })
+    if not get_setting(session, REAPPLY_PENDING):
+        set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
+    return PutBack(places, tuple(changed), elsewhere, left, codes_left)
+
+
+def _relabelled(speakers: dict[int, str], turn: Turn) -> dict[str, object]:
+    """A turn's speaker label as it was put back, for the turn copied into the new text version."""
+    return {"speaker": speakers[turn.id]} if turn.id in speakers else {}
+
+
+def _put_back_elsewhere(
+    session: Session, restored: Callable[[str], str], still_there: Callable[[str, bool], int], pattern: re.Pattern[str],
+) -> tuple[int, int, bool]:
+    """Rows besides the transcripts' texts put back (memos, definitions, titles, the log), how many
+    places are left in them, and whether codes' names were left (put back, two codes would share a name)."""
+    changed_rows, left = 0, 0
+    codes = list(session.scalars(select(Code)))
+    new_paths = [restored(code.path) for code in codes]
+    codes_left = len(set(new_paths)) < len(new_paths)
+    for model in FREE_TEXT:
+        kept = _NOT_RESTORED.get(model, ())
+        for row in session.scalars(select(model)).all() if model is not Code else codes:
+            row_changed = False
+            for column in free_text_columns(row):
+                value = getattr(row, column)
+                if column in kept or (codes_left and model is Code and column in ("name", "path")):
+                    left += sum(still_there(text, True) for text in _strings(value))
+                    continue
+                left += sum(still_there(text, False) for text in _strings(value))
+                new = map_written(value, restored)
+                if new != value:
+                    setattr(row, column, new)
+                    row_changed = True
+            changed_rows += row_changed
+    return changed_rows, left, codes_left
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def restorations(key: PseudonymKey, entry: KeyEntry) -> tuple[dict[str, str], dict[str, str]]:
+    """The forms in which the key wrote `entry`'s pseudonym (whole, genitive, in lower case, joined by a
+    dot or an underscore, run together, with an initial, and a person's each word alone), each to the
+    original's form it stood for; and, apart, those that may stand for something else too (each to itself)."""
+    pseudonym, original = entry.pseudonym, entry.original
+    made, had = pseudonym.split(), original.split()
+    others = _words_standing_for_others(key, entry)
+    if is_placeholder(pseudonym) or len(made) != len(had):
+        # A placeholder stands for every identifier of its kind; a pseudonym of other parts than the
+        # name (chosen by hand) stood whole for each word of it alone: neither says what it replaced.
+        return {}, _with_genitives({pseudonym: pseudonym})
+    back: dict[str, str] = {pseudonym: original}
+    unclear: list[str] = []
+    if len(made) > 1:
+        back[pseudonym.lower()] = original.lower()  # a whole name is found however it is written
+        for joiner in (".", "_"):
+            back[joiner.join(made)] = joiner.join(had)
+            back[joiner.join(made).lower()] = joiner.join(had).lower()
+        back["".join(made).lower()] = "".join(had).lower()
+        first, last = WORD.findall(had[0]), WORD.findall(had[-1])
+        if entry.kind == "person" and len(first) == len(last) == 1:
+            back[f"{made[0]} {made[-1][0]}."] = f"{had[0]} {had[-1][0]}."
+            back[f"{made[0][0]}. {made[-1]}"] = f"{had[0][0]}. {had[-1]}"
+    # Each word alone, where the key replaced the original's word alone (a person's name, or a name of one word).
+    alone = words_found_alone(entry) | {original.casefold()} if len(had) == 1 else words_found_alone(entry) if entry.kind == "person" else set()
+    lower = set(lower_words_of(entry))
+    for made_word, had_word in zip(made, had, strict=True) if alone else ():
+        if had_word.casefold() not in alone:
+            if len(WORD.findall(had_word)) > 1 and any(word.casefold() in alone for word in WORD.findall(had_word)):
+                unclear.append(made_word)  # "Ingrid" for "Anne-Lise", "Anne" or "Lise": which, the text does not say
+            continue
+        if made_word.casefold() in others:
+            unclear.append(made_word)
+        else:
+            back[made_word] = had_word
+        if had_word.casefold() in lower:  # the key wrote it in lower case where it was written so
+            if made_word.casefold() in others or made_word.casefold() not in rare_words(made_word, entry.kind):
+                unclear.append(made_word.lower())  # an everyday word in lower case ("berg"): the text's own, maybe
+            else:
+                back[made_word.lower()] = had_word.lower()
+    if pseudonym.casefold() in others:  # another entry's pseudonym too, or a dismissed word: nothing is sure
+        return {}, _with_genitives({form: form for form in [*back, *unclear]})
+    return _with_genitives(back), _with_genitives({form: form for form in unclear})
+
+
+def _with_genitives(forms: dict[str, str]) -> dict[str, str]:
+    """`forms` and their genitives ("Karis" to "Forskars"), written as the key writes a genitive."""
+    more = dict(forms)
+    for made, had in forms.items():
+        if made.endswith(".") or made.startswith("("):
+            continue
+        more[made + ("'" if made.endswith(("s", "x", "z")) else "s")] = had + ("'" if had.endswith(("s", "x", "z")) else "s")
+    return more
+
+
+def _words_standing_for_others(key: PseudonymKey, entry: KeyEntry) -> set[str]:
+    """Casefolded words and whole pseudonyms that may stand in the texts for something besides `entry`:
+    other entries' pseudonyms and each of their words, and words the project dismissed (stored as written)."""
+    words: set[str] = set()
+    for other in key.entries:
+        if other is entry:
+            continue
+        words.add(other.pseudonym.casefold())
+        words.update(word.casefold() for word in re.split(r"[\s-]+", other.pseudonym) if word)
+    for dismissed in key.dismissed:
+        words.add(dismissed.casefold())
+        words.update(word.casefold() for word in dismissed.split())
+    return words
+
+
+def _pattern(forms: list[str]) -> re.Pattern[str]:
+    """The forms as whole words, longest first; not inside a hyphenated name ("Olsen" of "Bakken-Olsen")."""
+    alternatives = "|".join(re.escape(form) for form in sorted(set(forms), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w]|-\w)")

@@ -1,0 +1,236 @@
+"""Taking back a mistaken anonymisation decision: `identifiers remove`, `identifiers add` of what the key
+holds, and piped answers to `anonymise review` that stay with the candidates they were written for."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from qualcode.anonymise.key import PseudonymKey, load_key
+from qualcode.cli import cli
+
+TEXT = (
+    "I: Korleis var det å møte Forskar B?\n"
+    "D1: Eg snakka med Forskar B om det, og Forskar A var der òg. Forskar B sa at planen var god.\n"
+    "I: Og Forskars rolle?\n"
+    "D1: Forskar A kom seinare.\n"
+)
+
+
+def _invoke(root: Path, *args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--project", str(root), *args], input=input)
+
+
+def _run(root: Path, *args: str, input: str | None = None) -> Result:
+    result = _invoke(root, *args, input=input)
+    assert result.exit_code == 0, (args, result.output)
+    return result
+
+
+def _key_path(root: Path) -> Path:
+    return Path(_run(root, "key", "show").output.splitlines()[0].split(" ", 1)[1])
+
+
+def _key(root: Path) -> PseudonymKey:
+    return load_key(_key_path(root), "test passphrase")
+
+
+def _db(root: Path) -> sqlite3.Connection:
+    return sqlite3.connect(root / ".qualcode" / "project.db")
+
+
+def _text(root: Path, name: str = "intervju") -> str:
+    with _db(root) as db:
+        [(text,)] = db.execute(
+            "SELECT v.text FROM transcripts t JOIN text_versions v ON v.id = t.current_version_id WHERE t.name = ?", (name,)
+        ).fetchall()
+    return str(text)
+
+
+def _codings(root: Path) -> list[tuple[int, int, str, str]]:
+    """Each live coding's offsets, excerpt and the text it is on, from the database."""
+    with _db(root) as db:
+        return db.execute(
+            "SELECT c.start, c.\"end\", c.excerpt, v.text FROM codings c JOIN text_versions v ON v.id = c.text_version_id"
+        ).fetchall()
+
+
+@pytest.fixture
+def forskar_b(tmp_path: Path) -> Path:
+    """The field note: "Forskar B" (a researcher's label) added as a person after the import, so every
+    "Forskar" alone became the pseudonym's first name; a coding and a memo made on the pseudonym."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    (tmp_path / "intervju.txt").write_text(TEXT, encoding="utf-8")
+    _run(root, "import", str(tmp_path / "intervju.txt"))
+    assert _text(root) == TEXT
+    _run(root, "identifiers", "add", "Forskar B", "--kind", "person", "--gender", "f")
+    return root
+
+
+def _pseudonym(root: Path, original: str) -> str:
+    entry = _key(root).entry_for(original)
+    assert entry is not None
+    return entry.pseudonym
+
+
+def test_removing_a_mistaken_name_puts_the_word_back_with_codings_memos_and_a_record(forskar_b: Path, tmp_path: Path) -> None:
+    root = forskar_b
+    pseudonym = _pseudonym(root, "Forskar B")
+    first, initial = pseudonym.split()
+    pseudonymised = _text(root)
+    assert "Forskar" not in pseudonymised and f"{first} {initial} sa at" in pseudonymised and f"{first}s rolle" in pseudonymised
+    coded = _run(root, "coding", "add", "intervju", "empowerment", "--match", f"{first} {initial} sa at planen")
+    assert "added coding" in coded.output
+    _run(root, "memo", "add", f"{first} {initial} stiller oppfølgingsspørsmål.")
+
+    removed = _run(root, "identifiers", "remove", "forskar  b")  # typed in another case, with a space too many
+    assert f"removed 'Forskar B' (person, replaced by {pseudonym!r}) from the key, and dismissed it" in removed.stdout
+    assert "put it back in 6 places in 1 transcript (intervju)" in removed.stdout
+    assert "its words 'Forskar' went with it" in removed.stderr
+    assert f'qualcode identifiers add "Forskar B" --kind person --pseudonym "{pseudonym}"' in removed.stderr
+    assert "left" not in removed.stderr
+
+    # The text is as it was imported, word for word, the genitive too; the coding moved with it.
+    assert _text(root) == TEXT
+    [(start, end, excerpt, text)] = _codings(root)
+    assert excerpt == text[start:end] == "Forskar B sa at planen"
+    listed = json.loads(_run(root, "coding", "list", "--json").stdout)
+    assert [coding["excerpt"] for coding in listed] == ["Forskar B sa at planen"]
+    assert [memo["text"] for memo in json.loads(_run(root, "memo", "list", "--json").stdout)] == ["Forskar B stiller oppfølgingsspørsmål."]
+    key = _key(root)
+    assert key.entry_for("Forskar B") is None and "Forskar B" in key.dismissed
+
+    # The log records the removal without the word: what stood for it, and how much was put back.
+    with _db(root) as db:
+        [(summary, payload, undoable)] = db.execute("SELECT summary, payload, undoable FROM events WHERE action = 'identifier.remove'").fetchall()
+    assert "Forskar" not in summary + payload and pseudonym in summary and not undoable
+    assert json.loads(payload)["after"] == {"kind": "person", "pseudonym": pseudonym, "places": 6, "transcripts": ["intervju"],
+                                            "elsewhere": json.loads(payload)["after"]["elsewhere"], "left": 0}
+    # Undo cannot take it back, and says so rather than seeming to.
+    undone = _run(root, "undo")
+    assert "passed over your later changes that cannot be undone" in undone.output and "took a person out of the key" in undone.output
+    assert _text(root) == TEXT
+
+    # A later import keeps the words as written: nothing proposed, nothing replaced.
+    (tmp_path / "ny.txt").write_text("I: Kven var med?\nD2: Forskar B og Forskar A var med.\n", encoding="utf-8")
+    imported = _run(root, "import", str(tmp_path / "ny.txt"))
+    assert "1 imported" in imported.output
+    assert _text(root, "ny") == "I: Kven var med?\nD2: Forskar B og Forskar A var med.\n"
+
+
+def test_changing_a_kind_is_remove_then_add(forskar_b: Path) -> None:
+    root = forskar_b
+    held = _invoke(root, "identifiers", "add", "Forskar B", "--kind", "other")
+    assert held.exit_code == 1 and "is already in the key as a person" in held.output and "not other; nothing changed" in held.output
+    assert 'qualcode identifiers remove "Forskar B"' in held.output
+    _run(root, "identifiers", "remove", "Forskar B")
+    _run(root, "identifiers", "add", "Forskar B", "--kind", "other")
+    entry = _key(root).entry_for("Forskar B")
+    assert entry is not None and entry.kind == "other" and entry.pseudonym == "(anonymisert)"
+    assert "Forskar B" not in _key(root).dismissed  # an identifier now, no longer a dismissed word
+    text = _text(root)
+    assert "Forskar B" not in text and "(anonymisert) sa at planen" in text
+    assert "Forskar A var der" in text  # other kinds are replaced only whole
+
+
+def test_adding_what_the_key_holds_again_says_so_and_changes_nothing(forskar_b: Path) -> None:
+    root = forskar_b
+    key_file = _key_path(root)
+    before = key_file.read_bytes()
+    again = _run(root, "identifiers", "add", "forskar b", "--kind", "person", "--gender", "kvinne")
+    assert again.stdout == f"'Forskar B' is already in the key as a person, replaced by {_pseudonym(root, 'Forskar B')!r}; nothing changed\n"
+    assert key_file.read_bytes() == before  # not even saved again
+    other = _invoke(root, "identifiers", "add", "Forskar B", "--kind", "person", "--pseudonym", "Eva Li")
+    assert other.exit_code == 1 and "with pseudonym" in other.output and "identifiers remove" in other.output
+
+
+def test_what_the_key_does_not_hold_is_refused_with_what_to_type(forskar_b: Path) -> None:
+    root = forskar_b
+    pseudonym = _pseudonym(root, "Forskar B")
+    for typed, said in [
+        ("Forskar", "'Forskar' is not in the key by itself: it is a word of 'Forskar B' (person)"),
+        (pseudonym, f"{pseudonym!r} is the pseudonym of 'Forskar B'"),
+        ("Forskar C", "'Forskar C' is not in the key (hint: did you mean 'Forskar B'?)"),
+        ("Ingenting", "'Ingenting' is not in the key (hint: `qualcode key show` lists what the key holds)"),
+    ]:
+        refused = _invoke(root, "identifiers", "remove", typed)
+        assert refused.exit_code == 1 and said in refused.output and "Traceback" not in refused.output, refused.output
+    assert _key(root).entry_for("Forskar B") is not None
+
+
+def test_a_placeholder_and_a_word_that_may_stand_for_another_are_left_and_said(tmp_path: Path) -> None:
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    (tmp_path / "intervju.txt").write_text(
+        "I: Kven hjelpte deg?\nD1: Tove sa det. Forskar B kom frå Kiwi, og Forskar A frå Rema.\n", encoding="utf-8")
+    _run(root, "anonymise", "dismiss", "Tove", "Kiwi", "Rema")  # the employers learned after the import
+    _run(root, "import", str(tmp_path / "intervju.txt"))
+    _run(root, "identifiers", "add", "Kiwi", "--kind", "employer")
+    _run(root, "identifiers", "add", "Rema", "--kind", "employer")
+    # A pseudonym chosen by hand whose first name is a word the texts hold as itself.
+    _run(root, "identifiers", "add", "Forskar B", "--kind", "person", "--pseudonym", "Tove Lunde")
+    assert _text(root) == "I: Kven hjelpte deg?\nD1: Tove sa det. Tove Lunde kom frå (arbeidsgiver), og Tove A frå (arbeidsgiver).\n"
+
+    employer = _run(root, "identifiers", "remove", "Kiwi")
+    assert "left '(arbeidsgiver)' as it stands in 2 places in intervju" in employer.stderr
+    assert "`qualcode import FILE --replace`" in employer.stderr
+    person = _run(root, "identifiers", "remove", "Forskar B")
+    assert "put it back in 1 place in 1 transcript (intervju)" in person.stdout
+    assert "left 'Tove' as it stands in 2 places in intervju" in person.stderr
+    # Only the whole pseudonym, drawn for this name alone, was put back: "Tove" may be Tove herself.
+    assert _text(root) == "I: Kven hjelpte deg?\nD1: Tove sa det. Forskar B kom frå (arbeidsgiver), og Tove A frå (arbeidsgiver).\n"
+    # The file imported again in its place (the same bytes: the key reads them otherwise now) keeps the words as written.
+    replaced = _run(root, "import", str(tmp_path / "intervju.txt"), "--replace")
+    assert "1 imported" in replaced.output
+    assert _text(root) == "I: Kven hjelpte deg?\nD1: Tove sa det. Forskar B kom frå Kiwi, og Forskar A frå (arbeidsgiver).\n"
+    again = _invoke(root, "import", str(tmp_path / "intervju.txt"), "--replace")
+    assert "nothing added" in again.output  # the same text again is nothing new
+    # A NAV office the import's pattern finds would come back with the next import: not taken out.
+    (tmp_path / "kontor.txt").write_text("I: Kvar?\nD1: Eg var på NAV Horten.\n", encoding="utf-8")
+    _run(root, "import", str(tmp_path / "kontor.txt"))
+    office = _invoke(root, "identifiers", "remove", "NAV Horten")
+    assert office.exit_code == 1 and "found by its pattern" in office.output and _key(root).entry_for("NAV Horten") is not None
+
+
+def test_a_key_that_cannot_be_saved_leaves_texts_and_key_as_they_were(forskar_b: Path) -> None:
+    root = forskar_b
+    pseudonymised = _text(root)
+    key_file = _key_path(root)
+    key_file.chmod(0o400)
+    try:
+        refused = _invoke(root, "identifiers", "remove", "Forskar B")
+    finally:
+        key_file.chmod(0o600)
+    assert refused.exit_code == 1 and "read-only" in refused.output and "Traceback" not in refused.output
+    assert _text(root) == pseudonymised
+    assert _key(root).entry_for("Forskar B") is not None
+    assert "interrupted" not in _run(root, "status").output
+
+
+def test_piped_answers_stay_with_the_candidates_they_were_written_for(demo: Path, tmp_path: Path) -> None:
+    """A probe: accepting "Gunnhild Rasmussen" decided "Gunnhild", whose question was skipped; the
+    piped answers written for it went to "Kiwi", taken for a woman."""
+    project = ["--project", str(demo)]
+    new = tmp_path / "ny.txt"
+    new.write_text("I: Hvem møtte du?\nD9: Jeg møtte Gunnhild først. Veilederen min, Gunnhild Rasmussen, jobbet på Kiwi.\n",
+                   encoding="utf-8")
+    assert CliRunner().invoke(cli, [*project, "import", str(new), "--participant", "D9"]).exit_code == 1
+    pending = CliRunner().invoke(cli, [*project, "anonymise", "pending", "--json"])
+    assert [candidate["text"] for candidate in json.loads(pending.stdout)] == ["Gunnhild Rasmussen", "Gunnhild", "Kiwi"]
+    review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="p\nf\np\nf\ne\n")
+    assert review.exit_code == 0, review.output
+    key = load_key(Path(CliRunner().invoke(cli, [*project, "key", "show"]).output.splitlines()[0].split(" ", 1)[1]), "test passphrase")
+    kiwi, gunnhild = key.entry_for("Kiwi"), key.entry_for("Gunnhild Rasmussen")
+    assert kiwi is not None and kiwi.kind == "employer", kiwi
+    assert gunnhild is not None and gunnhild.gender == "f"
+    assert "Gunnhild: decided with 'Gunnhild Rasmussen'" in review.output and "2 decided, 0 still waiting" in review.output
+    # "q" for a word already decided still stops the review there.
+    new.write_text("I: Hvem?\nD9: Jeg møtte Solveig først. Solveig Haugland jobbet på Rema.\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, [*project, "import", str(new), "--name", "ny2", "--participant", "D9"]).exit_code == 1
+    stopped = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="p\nf\nq\ne\n")
+    assert stopped.exit_code == 0 and "1 decided, 1 still waiting" in stopped.output, stopped.output
