@@ -206,6 +206,7 @@ class ReaderScreen(CodingScreen):
             empty = replace(self.document, text="", turns=(), sentences=(), codings=())
             self.document = empty
             self.view.document = empty
+            self.view.pending = None
             self.query_one("#side-panel", Static).update("")
             self.removed = (f"{self.document.transcript} was removed by another command (a participant withdrawn?); "
                             "Escape goes back")
@@ -227,6 +228,7 @@ class ReaderScreen(CodingScreen):
             return
         self.document = replace(self.document, sentences=sentences)
         self.view.document = self.document
+        self._show_pending()
 
     @property
     def view(self) -> TranscriptView:
@@ -343,6 +345,7 @@ class ReaderScreen(CodingScreen):
             self.status(describe_selection(self.document.text, message.selection), selection=True)
         elif self.status_shows_selection:
             self.status("")
+        self._show_pending()
 
     # --- coding ---------------------------------------------------------------------------
     def _place_said(self) -> str:
@@ -362,10 +365,18 @@ class ReaderScreen(CodingScreen):
         """The span to code: the selection or the sentence at the cursor, widened to whole words at both ends."""
         if not self._chosen():
             return None
+        target = self._would_code()
+        if isinstance(target, str):
+            self.status(target)
+            return None
+        return target
+
+    def _would_code(self) -> tuple[int, int] | str:
+        """What c would code now (the selection or the sentence at the cursor, widened to whole words and
+        off speaker labels), or why nothing: one reckoning for the coding and for the sentence shown pending."""
         selection = self.view.selection or self._containing(list(self.document.sentences))
         if selection is None:
-            self.status("Select a sentence (v) or a turn (V) first")
-            return None
+            return "Select a sentence (v) or a turn (V) first"
         start, end = widen_to_words(self.document.text, *selection)
         # Off the speaker labels a drag so easily begins or ends on, which a coding may not hold.
         turns = [(turn.start, turn.end) for turn in self.document.turns]
@@ -375,9 +386,18 @@ class ReaderScreen(CodingScreen):
         in_heading = start < heading_end and bool(text[start:min(end, heading_end)].strip())
         if turns and not in_heading and not any(turn_start < end and turn_end > start for turn_start, turn_end in turns):
             # Nothing of a turn's text is left: said in words, not as the offsets the service refuses.
-            self.status("The selection holds only a speaker label (or the space between turns): select words a speaker said")
-            return None
+            return "The selection holds only a speaker label (or the space between turns): select words a speaker said"
         return start, end
+
+    def _show_pending(self) -> None:
+        """Mark in the view what c would code with no selection made (the sentence at the cursor), so it
+        is seen before the code's key is pressed; nothing where c would code nothing at the cursor."""
+        view = self.view
+        if view.selection is not None or not view.placed or self.removed:
+            view.pending = None
+            return
+        target = self._would_code()
+        view.pending = None if isinstance(target, str) else target
 
     def shortcut_codes(self) -> list[CodeView]:
         return self.codes
@@ -886,6 +906,7 @@ class ReaderScreen(CodingScreen):
                             title="Text changed", severity="warning", markup=False)  # names a transcript
         self.view.refresh()
         self._update_panel()
+        self._show_pending()
 
     @on(TranscriptView.Clicked)
     def _clicked(self, message: TranscriptView.Clicked) -> None:
@@ -898,6 +919,7 @@ class ReaderScreen(CodingScreen):
     @on(TranscriptView.CursorMoved)
     def _cursor_moved(self) -> None:
         self._update_panel()
+        self._show_pending()
 
     def _update_panel(self) -> None:
         """The codes on the cursor's line, and the definition of the code under the cursor."""

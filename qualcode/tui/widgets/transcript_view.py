@@ -22,6 +22,7 @@ from qualcode.coding.reader import ReaderCoding, ReaderDocument
 MARGIN = 7  # line number (5, more past line 99,999), coded-passage bar (1), selection marker or space (1)
 KEEP_CURSOR = -1  # what a rewrap keeps in sight: the cursor, rather than the text at an offset
 SELECTED = "┃"  # marks the rows of the selection in the margin: a shape, so it shows without colour
+PENDING = "╎"  # marks the rows of what c codes without a selection (the sentence at the cursor): lighter than SELECTED
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     cursor: reactive[int] = reactive(0, repaint=True)
     selection: reactive[tuple[int, int] | None] = reactive(None, repaint=True)
+    # What c would code with no selection made (the sentence at the cursor, widened as it is coded), set by
+    # the screen, which knows the sentences and turns: drawn bold, its rows marked, so it is seen before it is coded.
+    pending: reactive[tuple[int, int] | None] = reactive(None, repaint=True)
 
     class CursorMoved(Message):
         """Posted when the cursor lands on another offset."""
@@ -264,8 +268,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         cursor_row = self.row_of(self.cursor) == index
         selection = self.selection
         selected = selection is not None and selection[0] < max(row.end, row.start + 1) and selection[1] > row.start
+        pending = self.pending if selection is None else None
+        to_code = pending is not None and pending[0] < max(row.end, row.start + 1) and pending[1] > row.start
         # Every segment has a style: Textual's monochrome filter (NO_COLOR) fails on one without.
-        marker = Segment(SELECTED, Style(bold=True)) if selected else Segment(" ", Style())
+        marker = (Segment(SELECTED, Style(bold=True)) if selected else Segment(PENDING, Style()) if to_code
+                  else Segment(" ", Style()))
         segments = [Segment(number, Style(dim=not cursor_row, bold=cursor_row)), Segment(bar, bar_style), marker]
         segments += self._text_segments(text, row, codings)
         return Strip(segments).crop_extend(0, self._visible_width(), Style())
@@ -300,6 +307,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         selected = selection is not None and selection[0] <= offset < selection[1]
         if selected:
             style += Style(reverse=True)
+        elif selection is None and self.pending is not None and self.pending[0] <= offset < self.pending[1]:
+            style += Style(bold=True)  # bold, not a colour: it shows in 16 colours and without any
         if offset == self.cursor:
             # Inside the reversed selection the cursor turns back, so it is never lost in it.
             style += Style(reverse=not selected, bold=True, underline=selected or None)
