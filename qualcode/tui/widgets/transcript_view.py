@@ -153,24 +153,37 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     @document.setter
     def document(self, document: ReaderDocument) -> None:
-        old, old_sentences = self._document.text, self._document.sentences
-        rewritten = document.text != old
+        """Another reading of the text shown (its codings, its sentences), or the empty text of a transcript
+        deleted. Another text comes through `show_rewritten`, with the map of its lines, which takes a second
+        or more for a long transcript: built by the screen off the UI thread, not here."""
+        if document.text and document.text != self._document.text:
+            raise ValueError("a rewritten text is shown with show_rewritten, its lines mapped off the UI thread")
+        rewritten = document.text != self._document.text
         self._document = document
         self._index_codings()
-        if rewritten:
-            # Another text (a name replaced, turns redacted): its rows, not the old text's, and the
-            # cursor and selection on their words in it, not at their offsets (other words here).
+        if rewritten:  # nothing left: the cursor at the start, nothing selected, and nothing to code at it
             self._rewrap(force=True)
-            self._carry_place(old, old_sentences, document.text)
+            self.cursor, self.placed = 0, False
+            if self.selection is not None:
+                self.select(None)
 
-    def _carry_place(self, old: str, sentences: tuple[tuple[int, int], ...], new: str) -> None:
+    def show_rewritten(self, document: ReaderDocument, moved: LineMap) -> None:
+        """Another text (a name replaced, turns redacted), `moved` mapping the shown one's lines to it: its
+        rows, not the old text's, and the cursor and selection on their words in it, not at their offsets
+        (other words here)."""
+        old, old_sentences = self._document.text, self._document.sentences
+        self._document = document
+        self._index_codings()
+        self._rewrap(force=True)
+        self._carry_place(old, old_sentences, document.text, moved)
+
+    def _carry_place(self, old: str, sentences: tuple[tuple[int, int], ...], new: str, moved: LineMap) -> None:
         """The cursor and selection moved to their words in the `new` text, found as codings are re-anchored.
         The selection is kept where its words are found for certain, else it goes; the cursor stays on its
         character where the words from its sentence's start to it, or from it to its sentence's end, are.
         Otherwise it stands only near its words, `placed` no more: c, x and the like wait until it is put
         somewhere or a passage selected, since a cursor a few characters off its words (a name before it
         given a longer pseudonym) may stand in the sentence before, which c would code unseen."""
-        moved = LineMap(old, new)
         cursor, selection = self.cursor, self.selection
         kept = same_words(old, new, *selection, moved) if selection is not None else None
         # Spans holding the cursor whose words are looked for, the cursor then as far into them as before.
