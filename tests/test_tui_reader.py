@@ -90,7 +90,7 @@ def often(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def test_a_long_text_rewritten_under_the_reader_is_mapped_while_the_ui_answers_keys(
         sample_project: Path, tmp_path: Path, often: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The map of a rewritten text's lines to the shown one's (1.45 s for 535 KB) was built on the UI thread:
+    """The map of a rewritten text's lines to the shown one's (0.8 s for 512 KB) was built on the UI thread:
     the screen froze, and keys waited for it. Now it is built in a worker: the old text stays shown and the
     cursor moves in it meanwhile, c says to wait, and the cursor is then carried to its words, which c codes."""
     add_transcript(sample_project, tmp_path, "lang", long_interview(40))

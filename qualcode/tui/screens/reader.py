@@ -928,7 +928,7 @@ class ReaderScreen(CodingScreen):
 
     def _map_and_show(self, document: ReaderDocument, then: Callable[[], None] | None) -> None:
         """Map the lines of the text shown to those of `document` (another text) in a worker: for a long
-        transcript that takes a second or more (1.45 s for 535 KB), which froze the UI on its thread. The old
+        transcript that takes a second or so (0.8 s for 512 KB measured), which froze the UI on its thread. The old
         text stays shown meanwhile, and moved about in; the keys that code or change at the cursor wait
         (WAIT_FOR_REWRITE). A newer text arriving meanwhile is mapped instead; the same text again (its
         codings read after a change) is taken without a second map."""
