@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import delete
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import DataTable, Input, OptionList, TextArea
 
 from qualcode.config import Config
 from qualcode.errors import ProjectError
@@ -20,14 +20,19 @@ from qualcode.tui import elsewhere
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.modals.code_picker import CodePicker, code_for_key
 from qualcode.tui.screens.analysis import AnalysisScreen
+from qualcode.tui.screens.compare import CompareScreen
+from qualcode.tui.screens.export import ExportScreen
+from qualcode.tui.screens.framework import FrameworkScreen
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
+from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.workspace import Changes, Workspace
 from tests.conftest import open_tui, settle
 from tests.test_cli import run
 from tests.test_tui import (
     SIZE,
+    add_transcript,
     codings_in,
     open_first,
     rewrite_with_the_key,
@@ -415,3 +420,123 @@ async def test_a_new_version_imported_with_a_word_added_before_the_cursor_in_its
         await pilot.press("c", "h")
         await until(app, pilot, lambda: reader.status_text.startswith("coded"), "coded")
     assert codings_in(sample_project) == [(HOPE, sentence, None)]
+
+
+# --- the framework matrix, a comparison of two coders, search hits and the export form -----------------------
+MALTALL = "måltall-press"
+
+
+def code_sentence(other: Workspace, transcript: str, code: str, sentence: str) -> None:
+    start = other.document(transcript).text.index(sentence)
+    other.add_coding(transcript, code, (start, start + len(sentence)))
+
+
+async def test_the_framework_matrix_follows_a_passage_coded_elsewhere_with_the_cell_and_the_summary_typed_kept(
+        sample_project: Path, looking: None) -> None:
+    """The matrix went on showing the passages it opened with until it was left and opened again."""
+    with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as own:
+        code_sentence(own, "leder_L1", MALTALL, FIRST)
+        code_sentence(own, "veileder_V1", HOPE, "Det ble mer om antall enn om hva folk faktisk trengte.")
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=2)
+        app.action_framework()
+        await until(app, pilot, lambda: isinstance(app.screen, FrameworkScreen) and app.screen.matrix is not None, "the matrix")
+        screen = app.screen
+        assert isinstance(screen, FrameworkScreen) and screen.matrix is not None
+        grid: DataTable[Any] = screen.query_one(DataTable)
+        participants = [row.participant for row in screen.matrix.rows]
+        codes = [code.path for code in screen.matrix.codes]
+        grid.move_cursor(row=participants.index("L1"), column=codes.index(MALTALL) + 1, animate=False)
+        await settle(pilot, pauses=2)
+        assert screen.current == ("L1", MALTALL) and len(screen.cells[("L1", MALTALL)].passages) == 1
+        await pilot.press("e", *"Utkast om press")  # typed, not saved
+        where = grid.cursor_coordinate
+        with colleague(sample_project) as other:  # Forsker 2's passage: the matrix shows every coder's
+            code_sentence(other, "leder_L1", MALTALL, SECOND)
+        await until(app, pilot, lambda: len(screen.cells[("L1", MALTALL)].passages) == 2, "the new passage listed")
+        await until(app, pilot, lambda: "Changed in another session: the framework matrix" in told(app), "told")
+        assert SECOND[:30] in str(screen.query_one("#framework-passages").render())
+        assert app.screen is screen and grid.cursor_coordinate == where and screen.current == ("L1", MALTALL)
+        summary = screen.query_one("#framework-summary", TextArea)
+        assert summary.text == "Utkast om press" and summary.has_focus
+
+
+async def test_the_comparison_follows_a_coding_made_elsewhere_with_the_disagreement_and_its_edit_span_kept(
+        sample_project: Path, looking: None) -> None:
+    """A disagreement a coder made or mended in another session was shown only after a decision here read them again."""
+    third = "Og så rapporterer vi på det hver måned."
+    with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as own, colleague(sample_project) as other:
+        code_sentence(own, "leder_L1", MALTALL, FIRST)
+        code_sentence(own, "leder_L1", MALTALL, SECOND)
+        code_sentence(other, "leder_L1", MALTALL, FIRST)  # agreed: only SECOND is a disagreement
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=2)
+        app.push_screen(CompareScreen("leder_L1", "Forsker 1", "Forsker 2"))
+        await until(app, pilot, lambda: isinstance(app.screen, CompareScreen) and len(app.screen.found) == 1, "compared")
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        table: DataTable[Any] = screen.query_one(DataTable)
+        current = screen.current
+        assert current is not None and screen.text[current.start:current.end] == SECOND
+        await pilot.press("less_than_sign")  # the edit span's end a word back
+        edit = screen.edit
+        assert edit != (current.start, current.end)
+        with colleague(sample_project) as other:
+            code_sentence(other, "leder_L1", MALTALL, third)  # before SECOND in the text: a row above it
+        await until(app, pilot, lambda: len(screen.found) == 2, "the new disagreement listed")
+        await until(app, pilot, lambda: "Changed in another session: the disagreements on leder_L1" in told(app), "told")
+        current = screen.current
+        assert app.screen is screen and current is not None and screen.text[current.start:current.end] == SECOND
+        assert table.cursor_row == 1 and screen.edit == edit and "{" in str(screen.query_one("#compare-passage").render())
+
+
+async def test_the_search_hits_follow_a_transcript_imported_elsewhere_with_the_hit_and_the_typed_query_kept(
+        sample_project: Path, looking: None, tmp_path: Path) -> None:
+    """The hits listed were those of the search when it was run, until it was run again."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=2)
+        await pilot.press("ctrl+f")
+        await until(app, pilot, lambda: isinstance(app.screen, SearchScreen), "the search screen")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await pilot.press(*"måltall", "enter")
+        await until(app, pilot, lambda: len(screen.hits) > 1, "hits")
+        table: DataTable[Any] = screen.query_one(DataTable)
+        table.move_cursor(row=1, animate=False)
+        await settle(pilot)
+        hit, count = screen.hits[1], len(screen.hits)
+        await pilot.press("slash", "end", *" fylket")  # typed, not searched
+        add_transcript(sample_project, tmp_path, "aaa_ny", "I: Hva med måltallet?\nL1: Måltallet styrer alt.\n")
+        await until(app, pilot, lambda: len(screen.hits) == count + 2, "the new transcript's hits listed")
+        await until(app, pilot, lambda: "Changed in another session: the search hits" in told(app), "told")
+        current = screen._current()
+        assert current is not None and (current.transcript, current.start) == (hit.transcript, hit.start)
+        query = screen.query_one("#search-query", Input)
+        assert query.value == "måltall fylket" and query.has_focus and app.screen is screen
+
+
+async def test_the_export_form_follows_its_code_renamed_elsewhere_with_what_is_typed_kept(sample_project: Path, looking: None) -> None:
+    """The form kept the code's old name, and ctrl+s then refused an export of a code no longer there."""
+    with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as own:
+        code_sentence(own, "leder_L1", MALTALL, FIRST)
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=2)
+        app.browse_code(MALTALL)
+        await until(app, pilot, lambda: isinstance(app.screen, SegmentsScreen) and len(app.screen.quotes) == 1, "listed")
+        app.action_export()
+        await until(app, pilot, lambda: isinstance(app.screen, ExportScreen), "the form")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#export-title", Input).focus()
+        await pilot.press(*"Press")
+        assert run("--project", str(sample_project), "codebook", "rename", MALTALL, "målpress").exit_code == 0
+        await until(app, pilot, lambda: screen.query_one("#export-code", Input).value == "målpress", "followed")
+        await until(app, pilot, lambda: f"Changed in another session: the codebook and the code {MALTALL}, now målpress"
+                    in told(app), "told")
+        assert screen.query_one("#export-title", Input).value == "Press" and app.screen is screen
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: "Wrote" in str(screen.query_one("#export-result").render()), "written")

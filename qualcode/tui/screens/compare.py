@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, OptionList, Static
 
 from qualcode.coding.consensus import CONSENSUS_CODER, Disagreement, Side
 from qualcode.coding.service import widen_to_words
-from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.as_written import cell
 from qualcode.tui.widgets.footer import KeyFooter
@@ -109,6 +109,7 @@ class CompareScreen(QualcodeScreen):
         self.text = ""
         self.found: list[Disagreement] = []
         self.edit: tuple[int, int] = (0, 0)
+        self.edit_for: tuple[str, int, int] | None = None  # the disagreement the edit span was made for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -133,11 +134,39 @@ class CompareScreen(QualcodeScreen):
     def reload(self, row: int) -> None:
         """Read the disagreements again (after a decision or an undo), keeping the cursor on `row`."""
         transcript, a, b = self.transcript, self.coder_a, self.coder_b
+        self.edit_for = None  # decided: the span shown afresh
 
         def read(workspace: Workspace) -> tuple[str, list[Disagreement]]:
             return workspace.document(transcript).text, workspace.disagreements(transcript, a, b)
 
         self.in_background(read, lambda loaded: self._loaded(*loaded, row), group="compare-read", failed=self._failed)
+
+    def reread(self) -> Reread[tuple[str, list[Disagreement]]]:
+        """The disagreements as another session has left them (a coder coding on, a decision made or taken back
+        elsewhere), the cursor on the same disagreement and the span being edited kept while it is the same."""
+        transcript, a, b = self.transcript, self.coder_a, self.coder_b
+
+        def read(workspace: Workspace) -> tuple[str, list[Disagreement]]:
+            return workspace.document(transcript).text, workspace.disagreements(transcript, a, b)
+
+        def show(loaded: tuple[str, list[Disagreement]]) -> str | None:
+            text, found = loaded
+            if (text, found) == (self.text, self.found):
+                return None
+            where = self._key(self.current) if self.current is not None else None
+            row = next((index for index, item in enumerate(found) if self._key(item) == where),
+                       self.query_one(DataTable).cursor_row)
+            if text != self.text:  # another text version: the span being edited lies elsewhere in it
+                self.edit_for = None
+            self._loaded(text, found, row)
+            return f"the disagreements on {transcript}"
+
+        return Reread(read, show)
+
+    @staticmethod
+    def _key(item: Disagreement) -> tuple[str, int, int]:
+        """A disagreement by what stays while codings change around it: its code and where it lies."""
+        return item.code_path, item.start, item.end
 
     def _failed(self, message: str) -> None:
         self.query_one("#compare-where", Static).update(Text(message))
@@ -172,8 +201,10 @@ class CompareScreen(QualcodeScreen):
         item = self.current
         if item is None:
             return
-        if not keep_edit:
+        # The edit span is kept while its disagreement is shown, also through another session's change read again.
+        if not keep_edit and self._key(item) != self.edit_for:
             self.edit = (item.start, item.end)
+        self.edit_for = self._key(item)
         decided = (
             " · decided: neither" if item.kept_neither else "" if item.decided is None
             else f" · decided: {CONSENSUS_CODER} coded {_spans(item.decided)}"

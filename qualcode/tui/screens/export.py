@@ -20,13 +20,14 @@ from textual.widgets import Header, Input, Label, ProgressBar, Select, Static
 from qualcode.coding.passages import QuoteFilter
 from qualcode.errors import InvalidInput
 from qualcode.tui.background import WorkDone
-from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import known_fields, matches, parse_filter
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import Workspace
 
 if TYPE_CHECKING:
+    from qualcode.codebook.service import CodeView
     from qualcode.workspace import ExportResult
 
 KINDS = (("Word report (.docx)", "report"), ("Quote table (.xlsx)", "xlsx"), ("Quote table (.csv)", "csv"))
@@ -82,6 +83,7 @@ class ExportScreen(QualcodeScreen):
         self.within = within
         self.scope = scope
         self.writing = False  # an export is being written: ctrl+s pressed again waits for it, not a second file
+        self.code_guid: str | None = None  # the code filled in, by what stays when another session renames it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -114,9 +116,41 @@ class ExportScreen(QualcodeScreen):
 
     def on_mount(self) -> None:
         self.title = "Export"
+        self.code_guid = next((code.guid for code in self.qualcode.codes if code.path == self.code_path), None)
+        self._say_where()
+        self.query_one("#export-kind", Select).focus()
+
+    def _say_where(self) -> None:
         shown = self.scope or self.code_path if self.within is not None else self.code_path
         self.sub_title = f"{shown or 'every code'}{' · ' + self.filter_text if self.filter_text else ''}"
-        self.query_one("#export-kind", Select).focus()
+
+    def reread(self) -> Reread[list[CodeView]] | None:
+        """The code filled in, as another session has left it: renamed or moved, the field follows it unless
+        something else was typed there; merged or deleted, the result line says so before ctrl+s is pressed.
+        The other fields are left as typed."""
+        if self.within is not None or self.code_guid is None:
+            return None  # an analysis cell's codings, or every code: nothing named here to follow
+        guid, filled = self.code_guid, self.code_path
+
+        def show(codes: list[CodeView]) -> str | None:
+            if self.code_guid != guid or self.code_path != filled:
+                return None
+            field = self.query_one("#export-code", Input)
+            now = next((code.path for code in codes if code.guid == guid), None)
+            if now == filled:
+                return None
+            if now is None:
+                self.code_guid = None
+                self._show(Text(f"{filled} is no longer in the codebook (merged or deleted in another session):"
+                                " choose another code, or clear the field to export every code", style="yellow"))
+                return f"the code {filled}"
+            self.code_path = now
+            if field.value.strip() == filled:  # as filled in, not typed over: it follows the code
+                field.value = now
+            self._say_where()
+            return f"the code {filled}, now {now}"
+
+        return Reread(lambda workspace: workspace.codes(), show)
 
     def _value(self, widget_id: str) -> str:
         return str(self.query_one(f"#{widget_id}", Select).value)

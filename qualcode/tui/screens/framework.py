@@ -10,7 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Static, TextArea
 
 from qualcode.analysis.framework import FrameworkCell, FrameworkMatrix
-from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.footer import KeyFooter
 
@@ -61,7 +61,52 @@ class FrameworkScreen(QualcodeScreen):
     def _nothing(self, message: str) -> None:
         self.query_one("#framework-where", Static).update(Text(message))
 
+    def reread(self) -> Reread[FrameworkMatrix] | None:
+        """The matrix as another session has left it (passages coded, summaries written, codes renamed), the
+        cursor on the same cell and what is typed in the summary kept."""
+        if self.matrix is None:
+            return None
+        shown = self.matrix
+
+        def show(matrix: FrameworkMatrix) -> str | None:
+            if self.matrix is not shown or matrix == shown:
+                return None  # read again meanwhile, or nothing changed
+            self._loaded_again(matrix)
+            return "the framework matrix"
+
+        return Reread(lambda workspace: workspace.framework(), show)
+
+    def _loaded_again(self, matrix: FrameworkMatrix) -> None:
+        """Fill the table again, the cursor on the cell it was on (found by participant and code GUID, so a
+        code renamed keeps it); the cell's passages shown anew, its summary field left as typed."""
+        table = self.query_one(DataTable)
+        current = self.cells.get(self.current) if self.current is not None else None
+        row, column = table.cursor_coordinate
+        self._fill(matrix)
+        where = next(((r, c) for r, matrix_row in enumerate(matrix.rows) for c, cell in enumerate(matrix_row.cells, start=1)
+                      if current is not None and (cell.participant, cell.code_guid) == (current.participant, current.code_guid)),
+                     None)
+        if where is None:  # the cell is gone (a participant withdrawn, a code deleted): its draft stays with the app
+            self.current = None
+            if matrix.rows and matrix.codes:
+                table.move_cursor(row=min(row, len(matrix.rows) - 1), column=max(1, min(column, len(matrix.codes))),
+                                  animate=False)
+                chosen = self._at_cursor()
+                if chosen is not None:
+                    self._show(*chosen)
+            return
+        table.move_cursor(row=where[0], column=where[1], animate=False)
+        chosen = self._at_cursor()
+        assert chosen is not None
+        self._show(*chosen, keep_typed=True)
+
     def _loaded(self, matrix: FrameworkMatrix) -> None:
+        self._fill(matrix)
+        if matrix.rows and matrix.codes:
+            self.query_one(DataTable).move_cursor(row=0, column=1)
+            self._show(matrix.rows[0].participant, matrix.codes[0].path)
+
+    def _fill(self, matrix: FrameworkMatrix) -> None:
         self.matrix = matrix
         self.cells = {(cell.participant, cell.code_path): cell for row in matrix.rows for cell in row.cells}
         table: DataTable[Text] = self.query_one(DataTable)
@@ -73,9 +118,6 @@ class FrameworkScreen(QualcodeScreen):
         for row in matrix.rows:
             table.add_row(Text(_fit(row.participant, NAME_WIDTH)), *(self._cell_text(cell) for cell in row.cells),
                           key=row.participant)
-        if matrix.rows and matrix.codes:
-            table.move_cursor(row=0, column=1)
-            self._show(matrix.rows[0].participant, matrix.codes[0].path)
 
     @staticmethod
     def _cell_text(cell: FrameworkCell) -> Text:
@@ -135,12 +177,17 @@ class FrameworkScreen(QualcodeScreen):
         else:
             self.qualcode.drafts[draft] = typed
 
-    def _show(self, participant: str, code_path: str) -> None:
-        """The cell's passages beside its summary; those coded after the summary marked new."""
+    def _show(self, participant: str, code_path: str, *, keep_typed: bool = False) -> None:
+        """The cell's passages beside its summary; those coded after the summary marked new. With `keep_typed`
+        (the same cell read again) the summary field is left as it is, cursor and all, where something is typed
+        in it; else it shows the summary as stored now."""
         self.current = (participant, code_path)
         cell = self.cells[(participant, code_path)]
-        typed = self.qualcode.drafts.get(self._draft(participant, code_path), cell.summary or "")
-        self.query_one("#framework-summary", TextArea).load_text(typed)
+        draft = self._draft(participant, code_path)
+        typed = self.qualcode.drafts.get(draft, cell.summary or "")
+        field = self.query_one("#framework-summary", TextArea)
+        if not (keep_typed and draft in self.qualcode.drafts and field.text == typed):
+            field.load_text(typed)
         self._where(cell)
         shown = Text()
         for passage in cell.passages:
@@ -150,7 +197,8 @@ class FrameworkScreen(QualcodeScreen):
         if not cell.passages:
             shown.append("No passages of this code from this participant.", style="dim")
         self.query_one("#framework-passages", Static).update(shown)
-        self.query_one("#framework-passages-box", VerticalScroll).scroll_home(animate=False)
+        if not keep_typed:  # read again, the passages stay scrolled where they were
+            self.query_one("#framework-passages-box", VerticalScroll).scroll_home(animate=False)
 
     def _where(self, cell: FrameworkCell) -> None:
         count = f"{len(cell.passages)} passage{'s' if len(cell.passages) != 1 else ''}"

@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Header, Static
 
 from qualcode.codebook.service import CodeView
+from qualcode.coding.anchoring import LineMap
 from qualcode.coding.coders import CONSENSUS_CODER
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
 from qualcode.coding.service import widen_to_words, within_turns
@@ -68,6 +69,10 @@ TEXT_CHECK_SECONDS = 2.0
 # Said when another command's rewrite left the cursor only near its words (TranscriptView.placed).
 MOVED = "the cursor moved: move it, or select (v), to code"
 CURSOR_MOVED = f"the text was changed by another command and {MOVED}"
+# Said while a text another command rewrote is being mapped to the one shown (ReaderScreen._map_and_show).
+REWRITING = "the text was changed by another command; finding its words in the new text (a moment for a long one)"
+WAIT_FOR_REWRITE = ("the text was changed by another command and is still being read; nothing is coded or changed"
+                    " at the old text: press the key again once it is shown")
 # The key that opens again what was typed and not saved, by what it was typed as.
 WRITTEN_WITH = {"memo": "m", "definition": "D", "name": "R"}
 
@@ -152,6 +157,10 @@ class ReaderScreen(CodingScreen):
         self._changes_begun = self._changes_pending = 0
         self._words_of: str | None = None  # the text whose word ends `_ends` holds
         self._ends: list[int] = []
+        # A text another command rewrote, waiting for the map of its lines to the shown one (built off the UI
+        # thread, a second or more for a long transcript), and what waits to run once it is shown.
+        self.rewriting: ReaderDocument | None = None
+        self._after_rewrite: list[Callable[[], None]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -192,9 +201,10 @@ class ReaderScreen(CodingScreen):
         def looked(found: ReaderDocument | bool) -> None:
             if found is False:
                 self._transcript_removed()
-            elif isinstance(found, ReaderDocument) and found.version_id != self.document.version_id and not self.removed:
-                self._shown_again(found)
-                self.status(f"the text was changed by another command, and is shown as it is now; {self._place_said()}")
+            elif (isinstance(found, ReaderDocument) and found.version_id != self.document.version_id and not self.removed
+                  and (self.rewriting is None or self.rewriting.version_id != found.version_id)):  # not one being mapped
+                self._shown_again(found, then=lambda: self.status(
+                    f"the text was changed by another command, and is shown as it is now; {self._place_said()}"))
 
         self.in_background(look, looked, group="presence",
                            failed=lambda _message: None)  # a check that fails says nothing: the next one asks again
@@ -206,6 +216,8 @@ class ReaderScreen(CodingScreen):
             empty = replace(self.document, text="", turns=(), sentences=(), codings=())
             self.document = empty
             self.view.document = empty
+            self.view.pending = None
+            self.rewriting, self._after_rewrite = None, []
             self.query_one("#side-panel", Static).update("")
             self.removed = (f"{self.document.transcript} was removed by another command (a participant withdrawn?); "
                             "Escape goes back")
@@ -214,7 +226,9 @@ class ReaderScreen(CodingScreen):
     def ready_to_code(self) -> bool:
         if self.removed:
             self.status(self.removed)
-        return not self.removed
+        elif self.rewriting is not None:
+            self.status(WAIT_FOR_REWRITE)
+        return not self.removed and self.rewriting is None
 
     def find_sentences(self) -> None:
         """Sentences after the first draw: spaCy takes a moment on a long transcript."""
@@ -227,6 +241,7 @@ class ReaderScreen(CodingScreen):
             return
         self.document = replace(self.document, sentences=sentences)
         self.view.document = self.document
+        self._show_pending()
 
     @property
     def view(self) -> TranscriptView:
@@ -343,6 +358,7 @@ class ReaderScreen(CodingScreen):
             self.status(describe_selection(self.document.text, message.selection), selection=True)
         elif self.status_shows_selection:
             self.status("")
+        self._show_pending()
 
     # --- coding ---------------------------------------------------------------------------
     def _place_said(self) -> str:
@@ -353,6 +369,9 @@ class ReaderScreen(CodingScreen):
 
     def _chosen(self) -> bool:
         """Whether a selection, or the cursor, is what the researcher chose (TranscriptView.placed); else said so."""
+        if self.rewriting is not None:  # the offsets would be the old text's
+            self.status(WAIT_FOR_REWRITE)
+            return False
         if self.view.selection is None and not self.view.placed:
             self.status(CURSOR_MOVED)
             return False
@@ -362,10 +381,18 @@ class ReaderScreen(CodingScreen):
         """The span to code: the selection or the sentence at the cursor, widened to whole words at both ends."""
         if not self._chosen():
             return None
+        target = self._would_code()
+        if isinstance(target, str):
+            self.status(target)
+            return None
+        return target
+
+    def _would_code(self) -> tuple[int, int] | str:
+        """What c would code now (the selection or the sentence at the cursor, widened to whole words and
+        off speaker labels), or why nothing: one reckoning for the coding and for the sentence shown pending."""
         selection = self.view.selection or self._containing(list(self.document.sentences))
         if selection is None:
-            self.status("Select a sentence (v) or a turn (V) first")
-            return None
+            return "Select a sentence (v) or a turn (V) first"
         start, end = widen_to_words(self.document.text, *selection)
         # Off the speaker labels a drag so easily begins or ends on, which a coding may not hold.
         turns = [(turn.start, turn.end) for turn in self.document.turns]
@@ -375,9 +402,18 @@ class ReaderScreen(CodingScreen):
         in_heading = start < heading_end and bool(text[start:min(end, heading_end)].strip())
         if turns and not in_heading and not any(turn_start < end and turn_end > start for turn_start, turn_end in turns):
             # Nothing of a turn's text is left: said in words, not as the offsets the service refuses.
-            self.status("The selection holds only a speaker label (or the space between turns): select words a speaker said")
-            return None
+            return "The selection holds only a speaker label (or the space between turns): select words a speaker said"
         return start, end
+
+    def _show_pending(self) -> None:
+        """Mark in the view what c would code with no selection made (the sentence at the cursor), so it
+        is seen before the code's key is pressed; nothing where c would code nothing at the cursor."""
+        view = self.view
+        if view.selection is not None or not view.placed or self.removed or self.rewriting is not None:
+            view.pending = None
+            return
+        target = self._would_code()
+        view.pending = None if isinstance(target, str) else target
 
     def shortcut_codes(self) -> list[CodeView]:
         return self.codes
@@ -417,6 +453,9 @@ class ReaderScreen(CodingScreen):
     def _coding_here(self) -> ReaderCoding | None:
         if self.removed:
             self.status(self.removed)
+            return None
+        if self.rewriting is not None:
+            self.status(WAIT_FOR_REWRITE)
             return None
         if not self.view.placed:  # the coding at a cursor moved near its words may be another passage's
             self.status(CURSOR_MOVED)
@@ -798,12 +837,15 @@ class ReaderScreen(CodingScreen):
                 if succeeded is not None and typed:
                     succeeded()
                 return
-            self._shown_again(rewritten or replace(self.document, codings=codings), anew=rewritten is not None)
-            if clears is not None and self.view.selection == clears:
-                self.view.select(None)
-            self.status(f"{status}; {self._place_said()}" if rewritten is not None else status)
-            if succeeded is not None and not status.startswith("nothing done"):
-                succeeded()
+
+            def shown() -> None:
+                if clears is not None and self.view.selection == clears:
+                    self.view.select(None)
+                self.status(f"{status}; {self._place_said()}" if rewritten is not None else status)
+                if succeeded is not None and not status.startswith("nothing done"):
+                    succeeded()
+
+            self._shown_again(rewritten or replace(self.document, codings=codings), anew=rewritten is not None, then=shown)
 
         def refused(message: str) -> None:
             self._changes_pending -= 1
@@ -870,14 +912,64 @@ class ReaderScreen(CodingScreen):
         self.qualcode.codes_changed(*state)
         self.codebook_changed(state[0])
 
-    def _shown_again(self, document: ReaderDocument | None, *, anew: bool = True) -> None:
-        """Show `document`; `anew` when it is another text version (its sentences are found again, and
-        the view moves the cursor and selection to their words; a notification says where it could not)."""
+    def _shown_again(self, document: ReaderDocument | None, *, anew: bool = True,
+                     then: Callable[[], None] | None = None) -> None:
+        """Show `document`, then run `then`; `anew` when it is another text version (its sentences are found
+        again, and the view moves the cursor and selection to their words; a notification says where it could
+        not). Another text is shown once its lines are mapped to the shown one's, off the UI thread."""
         if document is None or self.removed:
             return
+        if document.text != self.document.text:
+            self._map_and_show(document, then)
+            return
+        self._show_document(document, anew=anew)
+        if then is not None:
+            then()
+
+    def _map_and_show(self, document: ReaderDocument, then: Callable[[], None] | None) -> None:
+        """Map the lines of the text shown to those of `document` (another text) in a worker: for a long
+        transcript that takes a second or so (0.8 s for 512 KB measured), which froze the UI on its thread. The old
+        text stays shown meanwhile, and moved about in; the keys that code or change at the cursor wait
+        (WAIT_FOR_REWRITE). A newer text arriving meanwhile is mapped instead; the same text again (its
+        codings read after a change) is taken without a second map."""
+        mapping = self.rewriting
+        self.rewriting = document
+        if then is not None:
+            self._after_rewrite.append(then)
+        if mapping is not None and mapping.text == document.text:
+            return
+        old, new = self.document.text, document.text
+        said = (self.status_text, self.status_shows_selection)  # what the status line said: said again after, if nothing else is
+        self.status(REWRITING)
+        self._show_pending()  # nothing is coded at the old text meanwhile
+
+        def mapped(moved: LineMap) -> None:
+            waiting = self.rewriting
+            if self.removed or waiting is None or waiting.text != new or self.document.text != old:
+                return  # gone, or another text is being mapped now
+            self.rewriting = None
+            self._show_document(waiting, moved=moved)
+            if self.status_text == REWRITING:
+                self.status(said[0], selection=said[1])
+            thens, self._after_rewrite = self._after_rewrite, []
+            for after in thens:
+                after()
+
+        def failed(message: str) -> None:  # a bug: said, and the text read again by the next check
+            self.rewriting, self._after_rewrite = None, []
+            self.status(message)
+
+        self.in_background(lambda _workspace: LineMap(old, new), mapped, group="text-map", failed=failed)
+
+    def _show_document(self, document: ReaderDocument, *, anew: bool = True, moved: LineMap | None = None) -> None:
+        """Show `document`: the same text read again, or (with the map `moved` of the shown text's lines to
+        it) another text, the cursor and selection carried to their words."""
         placed = self.view.placed
         self.document = document
-        self.view.document = document
+        if moved is not None:
+            self.view.show_rewritten(document, moved)
+        else:
+            self.view.document = document
         if anew:
             self.find_sentences()
             if placed and not self.view.placed:
@@ -886,6 +978,7 @@ class ReaderScreen(CodingScreen):
                             title="Text changed", severity="warning", markup=False)  # names a transcript
         self.view.refresh()
         self._update_panel()
+        self._show_pending()
 
     @on(TranscriptView.Clicked)
     def _clicked(self, message: TranscriptView.Clicked) -> None:
@@ -898,6 +991,7 @@ class ReaderScreen(CodingScreen):
     @on(TranscriptView.CursorMoved)
     def _cursor_moved(self) -> None:
         self._update_panel()
+        self._show_pending()
 
     def _update_panel(self) -> None:
         """The codes on the cursor's line, and the definition of the code under the cursor."""

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from qualcode.codebook.service import CodeView
 from qualcode.search.service import Hit, SearchResult
 from qualcode.tui.modals.code_picker import CodePicker
-from qualcode.tui.screens.base import CodingScreen, listed_code
+from qualcode.tui.screens.base import CodingScreen, Reread, listed_code
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import Workspace
@@ -32,6 +32,7 @@ class SearchScreen(CodingScreen):
     def __init__(self) -> None:
         super().__init__()
         self.hits: list[Hit] = []
+        self.searched: str | None = None  # the query whose hits are listed, not what the field holds now
         self.awaiting_shortcut = False
 
     def compose(self) -> ComposeResult:
@@ -53,14 +54,43 @@ class SearchScreen(CodingScreen):
 
     def run_search(self, query: str) -> None:
         def found(result: SearchResult) -> None:
-            # Said as `qualcode search` says it: the hits' words are then no surprise.
-            looked_for = f"looked for {result.query!r}, a name the key holds as its pseudonym; " if result.query != query else ""
-            self._show(result.hits, looked_for + result.summary + (f"; {result.compounds}" if result.compounds else ""))
+            self.searched = query
+            self._show(result.hits, self._said(query, result))
 
-        self.in_background(lambda workspace: workspace.search(query), found, group="search",
-                           failed=lambda error: self._show([], error))
+        def failed(error: str) -> None:
+            self.searched = None
+            self._show([], error)
 
-    def _show(self, hits: list[Hit], status: str) -> None:
+        self.in_background(lambda workspace: workspace.search(query), found, group="search", failed=failed)
+
+    @staticmethod
+    def _said(query: str, result: SearchResult) -> str:
+        """What the search found, said as `qualcode search` says it: the hits' words are then no surprise."""
+        looked_for = f"looked for {result.query!r}, a name the key holds as its pseudonym; " if result.query != query else ""
+        return looked_for + result.summary + (f"; {result.compounds}" if result.compounds else "")
+
+    def reread(self) -> Reread[SearchResult] | None:
+        """The hits of the search listed, as another session has left the texts (imported, rewritten, withdrawn),
+        the cursor on the same hit where it is still found; what is typed in the search field is left as it is."""
+        query, shown = self.searched, self.hits
+        if query is None:
+            return None
+
+        def show(result: SearchResult) -> str | None:
+            if self.searched != query or self.hits is not shown or result.hits == shown:
+                return None  # another search run meanwhile, or the same hits
+            current, row = self._current(), self.query_one(DataTable).cursor_row
+            self._show(result.hits, self._said(query, result), focus=False)
+            where = next((index for index, hit in enumerate(result.hits) if current is not None
+                          and (hit.transcript, hit.start, hit.keyword) == (current.transcript, current.start, current.keyword)),
+                         min(row, len(result.hits) - 1))  # gone (its text rewritten, withdrawn): the same row
+            if where >= 0:
+                self.query_one(DataTable).move_cursor(row=where, animate=False)
+            return "the search hits"
+
+        return Reread(lambda workspace: workspace.search(query), show)
+
+    def _show(self, hits: list[Hit], status: str, *, focus: bool = True) -> None:
         self.hits = hits
         table = self.query_one(DataTable)
         table.clear()
@@ -69,7 +99,7 @@ class SearchScreen(CodingScreen):
             context = Text.assemble(hit.left[-30:], (hit.keyword, "bold reverse"), hit.right[:30])
             table.add_row(Text(f"{hit.transcript}:{hit.line}"), Text(hit.speaker or "-"), context)
         self.sub_title = status
-        if self.hits:
+        if self.hits and focus:
             table.focus()
 
     def _current(self) -> Hit | None:

@@ -22,6 +22,7 @@ from qualcode.coding.reader import ReaderCoding, ReaderDocument
 MARGIN = 7  # line number (5, more past line 99,999), coded-passage bar (1), selection marker or space (1)
 KEEP_CURSOR = -1  # what a rewrap keeps in sight: the cursor, rather than the text at an offset
 SELECTED = "┃"  # marks the rows of the selection in the margin: a shape, so it shows without colour
+PENDING = "╎"  # marks the rows of what c codes without a selection (the sentence at the cursor): lighter than SELECTED
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     cursor: reactive[int] = reactive(0, repaint=True)
     selection: reactive[tuple[int, int] | None] = reactive(None, repaint=True)
+    # What c would code with no selection made (the sentence at the cursor, widened as it is coded), set by
+    # the screen, which knows the sentences and turns: drawn bold, its rows marked, so it is seen before it is coded.
+    pending: reactive[tuple[int, int] | None] = reactive(None, repaint=True)
 
     class CursorMoved(Message):
         """Posted when the cursor lands on another offset."""
@@ -149,24 +153,37 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     @document.setter
     def document(self, document: ReaderDocument) -> None:
-        old, old_sentences = self._document.text, self._document.sentences
-        rewritten = document.text != old
+        """Another reading of the text shown (its codings, its sentences), or the empty text of a transcript
+        deleted. Another text comes through `show_rewritten`, with the map of its lines, which takes a second
+        or more for a long transcript: built by the screen off the UI thread, not here."""
+        if document.text and document.text != self._document.text:
+            raise ValueError("a rewritten text is shown with show_rewritten, its lines mapped off the UI thread")
+        rewritten = document.text != self._document.text
         self._document = document
         self._index_codings()
-        if rewritten:
-            # Another text (a name replaced, turns redacted): its rows, not the old text's, and the
-            # cursor and selection on their words in it, not at their offsets (other words here).
+        if rewritten:  # nothing left: the cursor at the start, nothing selected, and nothing to code at it
             self._rewrap(force=True)
-            self._carry_place(old, old_sentences, document.text)
+            self.cursor, self.placed = 0, False
+            if self.selection is not None:
+                self.select(None)
 
-    def _carry_place(self, old: str, sentences: tuple[tuple[int, int], ...], new: str) -> None:
+    def show_rewritten(self, document: ReaderDocument, moved: LineMap) -> None:
+        """Another text (a name replaced, turns redacted), `moved` mapping the shown one's lines to it: its
+        rows, not the old text's, and the cursor and selection on their words in it, not at their offsets
+        (other words here)."""
+        old, old_sentences = self._document.text, self._document.sentences
+        self._document = document
+        self._index_codings()
+        self._rewrap(force=True)
+        self._carry_place(old, old_sentences, document.text, moved)
+
+    def _carry_place(self, old: str, sentences: tuple[tuple[int, int], ...], new: str, moved: LineMap) -> None:
         """The cursor and selection moved to their words in the `new` text, found as codings are re-anchored.
         The selection is kept where its words are found for certain, else it goes; the cursor stays on its
         character where the words from its sentence's start to it, or from it to its sentence's end, are.
         Otherwise it stands only near its words, `placed` no more: c, x and the like wait until it is put
         somewhere or a passage selected, since a cursor a few characters off its words (a name before it
         given a longer pseudonym) may stand in the sentence before, which c would code unseen."""
-        moved = LineMap(old, new)
         cursor, selection = self.cursor, self.selection
         kept = same_words(old, new, *selection, moved) if selection is not None else None
         # Spans holding the cursor whose words are looked for, the cursor then as far into them as before.
@@ -264,8 +281,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         cursor_row = self.row_of(self.cursor) == index
         selection = self.selection
         selected = selection is not None and selection[0] < max(row.end, row.start + 1) and selection[1] > row.start
+        pending = self.pending if selection is None else None
+        to_code = pending is not None and pending[0] < max(row.end, row.start + 1) and pending[1] > row.start
         # Every segment has a style: Textual's monochrome filter (NO_COLOR) fails on one without.
-        marker = Segment(SELECTED, Style(bold=True)) if selected else Segment(" ", Style())
+        marker = (Segment(SELECTED, Style(bold=True)) if selected else Segment(PENDING, Style()) if to_code
+                  else Segment(" ", Style()))
         segments = [Segment(number, Style(dim=not cursor_row, bold=cursor_row)), Segment(bar, bar_style), marker]
         segments += self._text_segments(text, row, codings)
         return Strip(segments).crop_extend(0, self._visible_width(), Style())
@@ -300,6 +320,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         selected = selection is not None and selection[0] <= offset < selection[1]
         if selected:
             style += Style(reverse=True)
+        elif selection is None and self.pending is not None and self.pending[0] <= offset < self.pending[1]:
+            style += Style(bold=True)  # bold, not a colour: it shows in 16 colours and without any
         if offset == self.cursor:
             # Inside the reversed selection the cursor turns back, so it is never lost in it.
             style += Style(reverse=not selected, bold=True, underline=selected or None)
