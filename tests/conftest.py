@@ -252,6 +252,25 @@ def not_looking_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(elsewhere, "CHECK_SECONDS", 3600.0)
 
 
+@pytest.fixture
+def seldom(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader does not look by its timer whether its text is still the one shown: a test of what a
+    key finds when it acts on a rewritten text. With the 2 s timer, a look landing between the rewrite
+    and the key showed the new text first, and the key then coded it (2 runs in 6 on a loaded machine)."""
+    import qualcode.tui.screens.reader as reader_module
+
+    monkeypatch.setattr(reader_module, "TEXT_CHECK_SECONDS", 3600.0)
+
+
+@pytest.fixture
+def often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader looks whether its text is still the one shown every tenth of a second, not every
+    2 s: the same look, by the same timer, sooner."""
+    import qualcode.tui.screens.reader as reader_module
+
+    monkeypatch.setattr(reader_module, "TEXT_CHECK_SECONDS", 0.1)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One project migrated from empty with the KVP codebook, copied for each test."""

@@ -725,7 +725,7 @@ def rewrite_with_the_key(root: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-async def test_a_text_rewritten_by_another_command_is_shown_again_and_never_coded_at_old_offsets(sample_project: Path) -> None:
+async def test_a_text_rewritten_by_another_command_is_shown_again_and_never_coded_at_old_offsets(sample_project: Path, seldom: None) -> None:
     """A name added to the key from the command line rewrites the text under the reader: a selection
     made in the old text codes nothing, and the text is shown as it is now, the selection on its words,
     which c codes then."""
@@ -749,7 +749,7 @@ async def test_a_text_rewritten_by_another_command_is_shown_again_and_never_code
 
 
 async def test_a_text_rewritten_between_the_readers_check_and_the_coding_is_refused_and_shown_again(
-    sample_project: Path, monkeypatch: pytest.MonkeyPatch,
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch, seldom: None,
 ) -> None:
     """The race the reader's own check leaves: the rewrite lands after it and before the coding. The
     service refuses the old offsets, and the reader shows the text as it is now."""
@@ -1209,7 +1209,7 @@ async def test_remove_at_the_cursor_takes_ones_own_coding_where_another_coder_co
         assert "code it yourself" in shown  # the status line grows to say what to do, not cut at one row
 
 
-async def test_a_text_rewritten_by_another_command_is_wrapped_again_at_the_same_width(sample_project: Path) -> None:
+async def test_a_text_rewritten_by_another_command_is_wrapped_again_at_the_same_width(sample_project: Path, seldom: None) -> None:
     """The rewritten text is drawn on its own rows: words whole, line numbers and bars on their lines,
     a click on a word landing on that word, without a resize."""
     app = open_tui(sample_project)
@@ -1561,15 +1561,6 @@ async def test_a_transcript_withdrawn_while_read_leaves_the_screen_and_a_memo_ty
         assert isinstance(app.screen, OverviewScreen)
     with Project.open(sample_project) as project, project.begin() as session:
         assert list_memos(session) == []
-
-
-@pytest.fixture
-def often(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The reader looks whether its text is still the one shown every tenth of a second, not every
-    2 s: the same look, by the same timer, sooner."""
-    import qualcode.tui.screens.reader as reader_module
-
-    monkeypatch.setattr(reader_module, "TEXT_CHECK_SECONDS", 0.1)
 
 
 async def test_a_transcript_withdrawn_while_read_leaves_the_screen_without_a_key_pressed(sample_project: Path, often: None) -> None:

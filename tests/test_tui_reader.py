@@ -80,14 +80,6 @@ def long_interview(repeats: int) -> str:
     return "---\nparticipant: L1\nwave: T1\n---\n" + "\n".join(rounds)
 
 
-@pytest.fixture
-def often(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The reader looks whether its text is still the one shown every tenth of a second, not every 2 s."""
-    import qualcode.tui.screens.reader as reader_module
-
-    monkeypatch.setattr(reader_module, "TEXT_CHECK_SECONDS", 0.1)
-
-
 async def test_a_long_text_rewritten_under_the_reader_is_mapped_while_the_ui_answers_keys(
         sample_project: Path, tmp_path: Path, often: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """The map of a rewritten text's lines to the shown one's (0.8 s for 512 KB) was built on the UI thread:
