@@ -5,12 +5,15 @@ comments on drafts under a part of their name."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import docx
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from qualcode.anonymise.key import KeyEntry
+from qualcode.anonymise.their_names import TheirNames
 from qualcode.anonymise.withdraw import WITHDRAWN
 from qualcode.cli import cli
 from qualcode.store.models import (
@@ -203,3 +206,42 @@ def test_comments_a_withdrawn_participant_wrote_under_part_of_her_name_go_with_h
     assert len(reviewers) == 2
     assert first.encode() not in stored(demo)
 
+
+
+def test_a_part_of_their_name_inside_anothers_double_name_stays() -> None:
+    """"Madsen", theirs alone, was found inside another's "Ola Berg-Madsen" (a hyphen is no letter): the
+    other's name became "Ola Berg-[trukket tilbake]", for good. A compound of theirs ("Madsen-intervjuet") goes."""
+    names = TheirNames([KeyEntry("Sissel Bakken", "person", "Ragnhild Madsen")], ["Ola Berg-Madsen", "Kari Madsen-Li"], WITHDRAWN)
+    assert names.redact("Ola Berg-Madsen, Kari Madsen-Li og Ragnhild Madsen. Madsen-intervjuet var langt; Madsens plan.") == (
+        f"Ola Berg-Madsen, Kari Madsen-Li og {WITHDRAWN}. {WITHDRAWN}-intervjuet var langt; {WITHDRAWN} plan.")
+
+
+def test_a_part_of_their_name_that_is_an_everyday_word_stays_where_a_sentence_begins_and_is_said(demo: Path) -> None:
+    """D2's pseudonym "Per Strand": "Per uke …" and "Strand og sjø …" first in their sentences became
+    "[trukket tilbake] uke …", the researcher's memo changed for good and unsaid. There the word is kept
+    and named; inside a sentence, and whole, the name goes."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--pseudonym", "Per Strand", "--participant", "D2"))
+    ok(run(demo, "memo", "add", "Per uke har hun to møter. Strand og sjø var temaet. Per Strand sa det, og så sa Per nei."))
+    withdrawn = ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    assert ("'Per' and 'Strand' of their pseudonym were kept where a sentence begins with it, an everyday word there too"
+            in withdrawn.output), withdrawn.output
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [
+            f"Per uke har hun to møter. Strand og sjø var temaet. {WITHDRAWN} sa det, og så sa {WITHDRAWN} nei."]
+
+
+def test_a_restore_from_before_the_withdrawal_takes_their_pseudonym_out_again(demo: Path, tmp_path: Path) -> None:
+    """The withdrawal again that a restore of an older backup brings found no pseudonym of theirs (the
+    key's entries naming it were digests by then): the restored memos named D1 as before she withdrew."""
+    pseudonym = pseudonym_of(demo, "Sissel Bakken")
+    ok(run(demo, "memo", "add", f"{pseudonym} var tydeligst om planen."))
+    ok(run(demo, "backup"))
+    [backup] = (demo / ".qualcode" / "backups").glob("*manual*.bak")
+    before = tmp_path / "før.bak"  # kept outside the project: the withdrawal cannot reach it
+    shutil.copyfile(backup, before)
+    ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    restored = ok(run(demo, "backup", "restore", str(before), "--before-withdrawal"))
+    assert f"their pseudonym became '{WITHDRAWN}' in 1 memo" in restored.output, restored.output
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [f"{WITHDRAWN} var tydeligst om planen."]
+    assert pseudonym.split()[0].encode() not in stored(demo)
