@@ -192,7 +192,7 @@ def test_comments_a_withdrawn_participant_wrote_under_part_of_her_name_go_with_h
                           ("Vi får et måltall", "Som deltaker kjenner jeg meg igjen.", "Sissel"),
                           ("Vi får et måltall", "Det gjelder meg også.", "Sissel B."),
                           ("Vi får et måltall", "Jeg er ikke enig.", "Holm"),  # Kari Holm's surname: his, as kept ("Per …" is his)
-                          ("Vi får et måltall", "Sissel sa det samme i intervjuet.", "Anne"))
+                          ("Vi får et måltall", "Det samme sa Sissel i intervjuet.", "Anne"))
     ok(run(demo, "review", "import", str(reviewed)))
     with Project.open(demo) as project, project.begin() as session:
         authors = [memo.author.name for memo in session.scalars(select(Memo).order_by(Memo.id))]
@@ -202,7 +202,7 @@ def test_comments_a_withdrawn_participant_wrote_under_part_of_her_name_go_with_h
     with Project.open(demo) as project, project.begin() as session:
         left = [(memo.author.name, memo.text) for memo in session.scalars(select(Memo).order_by(Memo.id))]
         reviewers = set(session.scalars(select(Memo.author_id)))
-    assert left == [(surname, "Jeg er ikke enig."), ("Anne", f"{WITHDRAWN} sa det samme i intervjuet.")]
+    assert left == [(surname, "Jeg er ikke enig."), ("Anne", f"Det samme sa {WITHDRAWN} i intervjuet.")]
     assert len(reviewers) == 2
     assert first.encode() not in stored(demo)
 
@@ -217,17 +217,17 @@ def test_a_part_of_their_name_inside_anothers_double_name_stays() -> None:
 
 
 def test_a_part_of_their_name_that_is_an_everyday_word_stays_where_a_sentence_begins_and_is_said(demo: Path) -> None:
-    """D2's pseudonym "Per Strand": "Per uke …" and "Strand og sjø …" first in their sentences became
-    "[trukket tilbake] uke …", the researcher's memo changed for good and unsaid. There the word is kept
-    and named; inside a sentence, and whole, the name goes."""
+    """D2's pseudonym "Per Strand": "Per uke …" first in its sentence became "[trukket tilbake] uke …", the
+    researcher's memo changed for good and unsaid. There a word as common as "Per" is kept and named; inside
+    a sentence, and whole, the name goes, and so does a rarer word ("Strand") first in its sentence."""
     ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--pseudonym", "Per Strand", "--participant", "D2"))
-    ok(run(demo, "memo", "add", "Per uke har hun to møter. Strand og sjø var temaet. Per Strand sa det, og så sa Per nei."))
+    ok(run(demo, "memo", "add", "Per uke har hun to møter. Strand sa det, og så sa Per nei. «Per Strand også.»"))
     withdrawn = ok(run(demo, "participants", "withdraw", "D2", "--yes"))
-    assert ("'Per' and 'Strand' of their pseudonym were kept where a sentence begins with it, an everyday word there too"
-            in withdrawn.output), withdrawn.output
+    assert "'Per' of their pseudonym was kept where a sentence begins with it, an everyday word there too" in withdrawn.output, \
+        withdrawn.output
     with Project.open(demo) as project, project.begin() as session:
         assert list(session.scalars(select(Memo.text))) == [
-            f"Per uke har hun to møter. Strand og sjø var temaet. {WITHDRAWN} sa det, og så sa {WITHDRAWN} nei."]
+            f"Per uke har hun to møter. {WITHDRAWN} sa det, og så sa {WITHDRAWN} nei. «{WITHDRAWN} også.»"]
 
 
 def test_a_restore_from_before_the_withdrawal_takes_their_pseudonym_out_again(demo: Path, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ class TheirNames:
 
     def __init__(self, theirs: Iterable[KeyEntry], others: Iterable[str], placeholder: str) -> None:
         # Imported here: candidates imports the modules this one does.
-        from qualcode.anonymise.candidates import everyday_word
+        from qualcode.anonymise.candidates import SENTENCE_START_NAME_MAX_ZIPF, everyday_word, zipf
 
         theirs = list(theirs)
         self._placeholder = placeholder
@@ -50,8 +50,10 @@ class TheirNames:
             for variant in _variants(entry.pseudonym) if tuple(word.casefold() for word in variant) not in taken
         }
         self._folded = {tuple(word.casefold() for word in form) for form in forms}
-        # A part that is an everyday word too ("Per", "Strand"): first in a sentence it may be that word.
-        self._everyday = {form[0].casefold() for form in forms if len(form) == 1 and everyday_word(form[0].casefold())}
+        # A part that is as common a word as "Per", "Liv" or "Dag": first in a sentence it may be that word, as
+        # the review of candidates takes it there ("Lene", "Strand" or "Bakken" is the name there too).
+        self._everyday = {form[0].casefold() for form in forms if len(form) == 1 and everyday_word(form[0].casefold())
+                          and zipf(form[0].casefold()) >= SENTENCE_START_NAME_MAX_ZIPF}
         # Those kept so, as written, for the researcher to read again (`kept`).
         self.kept: set[str] = set()
         # The longest first, so "Malin Jacobsen" is taken whole before "Malin" alone.
@@ -71,7 +73,7 @@ class TheirNames:
     def _theirs(self, match: re.Match[str]) -> bool:
         """Whether a form found names them: written with a capital, not a part of a double name joined
         by a hyphen (another's "Berg-Madsen" holds no "Madsen" of theirs), and not an everyday word
-        where a sentence begins ("Per uke …", "Strand og sjø …"), which is kept and said."""
+        where a sentence begins ("Per uke …", "Dag for dag …"), which is kept and said."""
         found, text, start = match.group(), match.string, match.start()
         if not found[:1].isupper():
             return False
