@@ -887,8 +887,8 @@ class Workspace:
             if withdrawal is None:
                 continue
             report(f"withdrew {name} again, who had withdrawn consent since the backup: {withdrawal.removed()}")
-            if withdrawal.names_redacted:
-                report(withdrawal.names_said())
+            if said := withdrawal.names_said():
+                report(said)
             if withdrawal.backups_deleted:
                 report(withdrawal.backups_said())
 

@@ -147,3 +147,26 @@ def test_a_qdpx_says_which_values_it_stored_in_the_project_s_spelling_and_keeps_
     said = result.problems + result.deviations
     assert "Variable 'arbeidssted': 'kontor a' stored as 'Kontor A', as it is spelled here already" in said, said
     assert f"Case 'D1' {guid('case:d1')}: two variables are named arbeidssted; 'Kontor B' kept as arbeidssted (2)" in said, said
+
+
+def test_a_variable_the_file_names_as_the_second_of_two_of_one_name_would_be_keeps_its_own_name(
+    project: Project, tmp_path: Path,
+) -> None:
+    """Two Variables "arbeidssted" and a third "arbeidssted (2)": the second value was kept as "arbeidssted (2)",
+    and the file's own "arbeidssted (2)" was then taken for a second of that name ("arbeidssted (2) (2)")."""
+    def value(variable: str, text: str) -> str:
+        return f'<VariableValue><VariableRef targetGUID="{guid(variable)}"/><TextValue>{text}</TextValue></VariableValue>'
+
+    qdpx = Qdpx(variables=(f'<Variable guid="{guid("var:a")}" name="arbeidssted" typeOfVariable="Text"/>'
+                           f'<Variable guid="{guid("var:b")}" name="arbeidssted" typeOfVariable="Text"/>'
+                           f'<Variable guid="{guid("var:c")}" name="arbeidssted (2)" typeOfVariable="Text"/>'))
+    qdpx.sources.append(f'<TextSource guid="{guid("source:d")}" name="d.txt"><PlainTextContent>{TEXT}</PlainTextContent></TextSource>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1">{value("var:a", "Kontor A")}{value("var:b", "Kontor B")}'
+                  f'{value("var:c", "Kontor C")}<SourceRef targetGUID="{guid("source:d")}"/></Case>')
+    with project.begin() as session:
+        result = run_import(session, qdpx.write(tmp_path / "kontor.qdpx"))
+        stored = _attributes(session)
+    assert stored["D1"] == {"arbeidssted": "Kontor A", "arbeidssted (3)": "Kontor B", "arbeidssted (2)": "Kontor C"}
+    said = result.problems + result.deviations
+    assert f"Case 'D1' {guid('case:d1')}: two variables are named arbeidssted; 'Kontor B' kept as arbeidssted (3)" in said, said
+    assert not any("named arbeidssted (2)" in line for line in said), said

@@ -477,3 +477,19 @@ def test_text_longer_than_its_column_is_cut_at_a_word_with_a_note_and_nothing_th
     [(name, value)] = [(attribute.definition.name, attribute.value) for attribute in participant.attributes]  # it was skipped
     assert _cut_at_a_word(name, words) and value == "ja"
     assert sum(f"Variable {words[:150]!r}"[:60] in line for line in result.problems) == 1, result.problems
+
+
+def test_text_cut_to_its_column_inside_a_long_word_keeps_each_emoji_whole(session: Session, tmp_path: Path) -> None:
+    """A note's title of flags and family emoji, with no space to cut at, was cut at a code point: a flag
+    became a lone letter symbol and a family a man alone ("👨‍👩‍👧" cut after its first joiner)."""
+    import regex
+
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    title = "Notat " + ("\U0001f1f3\U0001f1f4" + family) * 60
+    qdpx = Qdpx()
+    qdpx.note(title, "Et notat.", qdpx.user("Anne Forsker"))
+    run_import(session, qdpx.write(tmp_path / "emoji.qdpx"))
+    stored = session.scalars(select(Memo.title)).one()
+    assert stored is not None and stored.endswith("…") and len(stored) <= 300
+    kept = regex.findall(r"\X", stored[:-1])
+    assert kept == regex.findall(r"\X", title)[:len(kept)] and len(kept) > 50

@@ -5,12 +5,15 @@ comments on drafts under a part of their name."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import docx
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from qualcode.anonymise.key import KeyEntry
+from qualcode.anonymise.their_names import TheirNames
 from qualcode.anonymise.withdraw import WITHDRAWN
 from qualcode.cli import cli
 from qualcode.store.models import (
@@ -189,7 +192,7 @@ def test_comments_a_withdrawn_participant_wrote_under_part_of_her_name_go_with_h
                           ("Vi får et måltall", "Som deltaker kjenner jeg meg igjen.", "Sissel"),
                           ("Vi får et måltall", "Det gjelder meg også.", "Sissel B."),
                           ("Vi får et måltall", "Jeg er ikke enig.", "Holm"),  # Kari Holm's surname: his, as kept ("Per …" is his)
-                          ("Vi får et måltall", "Sissel sa det samme i intervjuet.", "Anne"))
+                          ("Vi får et måltall", "Det samme sa Sissel i intervjuet.", "Anne"))
     ok(run(demo, "review", "import", str(reviewed)))
     with Project.open(demo) as project, project.begin() as session:
         authors = [memo.author.name for memo in session.scalars(select(Memo).order_by(Memo.id))]
@@ -199,7 +202,46 @@ def test_comments_a_withdrawn_participant_wrote_under_part_of_her_name_go_with_h
     with Project.open(demo) as project, project.begin() as session:
         left = [(memo.author.name, memo.text) for memo in session.scalars(select(Memo).order_by(Memo.id))]
         reviewers = set(session.scalars(select(Memo.author_id)))
-    assert left == [(surname, "Jeg er ikke enig."), ("Anne", f"{WITHDRAWN} sa det samme i intervjuet.")]
+    assert left == [(surname, "Jeg er ikke enig."), ("Anne", f"Det samme sa {WITHDRAWN} i intervjuet.")]
     assert len(reviewers) == 2
     assert first.encode() not in stored(demo)
 
+
+
+def test_a_part_of_their_name_inside_anothers_double_name_stays() -> None:
+    """"Madsen", theirs alone, was found inside another's "Ola Berg-Madsen" (a hyphen is no letter): the
+    other's name became "Ola Berg-[trukket tilbake]", for good. A compound of theirs ("Madsen-intervjuet") goes."""
+    names = TheirNames([KeyEntry("Sissel Bakken", "person", "Ragnhild Madsen")], ["Ola Berg-Madsen", "Kari Madsen-Li"], WITHDRAWN)
+    assert names.redact("Ola Berg-Madsen, Kari Madsen-Li og Ragnhild Madsen. Madsen-intervjuet var langt; Madsens plan.") == (
+        f"Ola Berg-Madsen, Kari Madsen-Li og {WITHDRAWN}. {WITHDRAWN}-intervjuet var langt; {WITHDRAWN} plan.")
+
+
+def test_a_part_of_their_name_that_is_an_everyday_word_stays_where_a_sentence_begins_and_is_said(demo: Path) -> None:
+    """D2's pseudonym "Per Strand": "Per uke …" first in its sentence became "[trukket tilbake] uke …", the
+    researcher's memo changed for good and unsaid. There a word as common as "Per" is kept and named; inside
+    a sentence, and whole, the name goes, and so does a rarer word ("Strand") first in its sentence."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--pseudonym", "Per Strand", "--participant", "D2"))
+    ok(run(demo, "memo", "add", "Per uke har hun to møter. Strand sa det, og så sa Per nei. «Per Strand også.»"))
+    withdrawn = ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    assert "'Per' of their pseudonym was kept where a sentence begins with it, an everyday word there too" in withdrawn.output, \
+        withdrawn.output
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [
+            f"Per uke har hun to møter. {WITHDRAWN} sa det, og så sa {WITHDRAWN} nei. «{WITHDRAWN} også.»"]
+
+
+def test_a_restore_from_before_the_withdrawal_takes_their_pseudonym_out_again(demo: Path, tmp_path: Path) -> None:
+    """The withdrawal again that a restore of an older backup brings found no pseudonym of theirs (the
+    key's entries naming it were digests by then): the restored memos named D1 as before she withdrew."""
+    pseudonym = pseudonym_of(demo, "Sissel Bakken")
+    ok(run(demo, "memo", "add", f"{pseudonym} var tydeligst om planen."))
+    ok(run(demo, "backup"))
+    [backup] = (demo / ".qualcode" / "backups").glob("*manual*.bak")
+    before = tmp_path / "før.bak"  # kept outside the project: the withdrawal cannot reach it
+    shutil.copyfile(backup, before)
+    ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    restored = ok(run(demo, "backup", "restore", str(before), "--before-withdrawal"))
+    assert f"their pseudonym became '{WITHDRAWN}' in 1 memo" in restored.output, restored.output
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [f"{WITHDRAWN} var tydeligst om planen."]
+    assert pseudonym.split()[0].encode() not in stored(demo)

@@ -100,6 +100,9 @@ class PseudonymKey:
     styles: dict[str, str] = field(default_factory=dict)
     denied: list[DeniedEntry] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
+    # A withdrawn participant's pseudonyms (never an original), by their participant id casefolded: a
+    # restore of a backup from before they withdrew takes them out of the researchers' texts again.
+    withdrawn_names: dict[str, list[str]] = field(default_factory=dict)
     deny_salt: str = field(default_factory=lambda: os.urandom(16).hex())
     # The key file's own id, kept in its envelope; the project remembers it to know its key.
     key_id: str | None = field(default=None, compare=False)
@@ -129,6 +132,7 @@ class PseudonymKey:
             "styles": self.styles,
             "denied": [asdict(entry) for entry in self.denied],
             "renamed": [asdict(renaming) for renaming in self.renamed],
+            "withdrawn_names": self.withdrawn_names,
             "deny_salt": self.deny_salt,
         }
 
@@ -142,6 +146,7 @@ class PseudonymKey:
             styles=dict(data.get("styles", {})),
             denied=[_known(DeniedEntry, entry) for entry in data.get("denied", [])],
             renamed=[_known(Renamed, renaming) for renaming in data.get("renamed", [])],
+            withdrawn_names={str(who): [str(name) for name in names] for who, names in dict(data.get("withdrawn_names", {})).items()},
             deny_salt=str(data.get("deny_salt") or os.urandom(16).hex()),
         )
 

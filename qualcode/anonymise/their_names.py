@@ -11,6 +11,13 @@ from qualcode.anonymise.pseudonyms import is_placeholder
 
 # A name in the genitive ("Malins", "Malin's") is the name too.
 _GENITIVE = r"(?:s|'s|’s|')?"
+# Where a sentence begins, so a capital may be grammar's: the text's start, after a sentence's end or a
+# colon, or a new line, with quotation marks, brackets or a list's dash between.
+_SENTENCE_START = re.compile(r"(?:\A|[.!?…:]\s+|\n)[\s«\"'“”‘’(\[–—-]*\Z")
+# A word joined by a hyphen to a capitalised one: a part of a double name ("Berg-Madsen", "Anne-Lise").
+_NAME_BEFORE = re.compile(r"(?<![\w-])(\w+)-\Z")
+_NAME_AFTER = re.compile(r"-(\w+)")
+_NEAR = 80
 
 
 def _variants(name: str) -> list[tuple[str, ...]]:
@@ -30,13 +37,25 @@ class TheirNames:
     "Terje Jacobsen") names them only beside their first name, so alone it stays: it may be the other's."""
 
     def __init__(self, theirs: Iterable[KeyEntry], others: Iterable[str], placeholder: str) -> None:
+        # Imported here: candidates imports the modules this one does.
+        from qualcode.anonymise.candidates import SENTENCE_START_NAME_MAX_ZIPF, everyday_word, zipf
+
+        theirs = list(theirs)
         self._placeholder = placeholder
+        # Their pseudonyms whole, as the key held them: what a withdrawal keeps to find them again.
+        self.pseudonyms = sorted({entry.pseudonym for entry in theirs if entry.kind == "person" and not is_placeholder(entry.pseudonym)})
         taken = {tuple(word.casefold() for word in variant) for name in others for variant in _variants(name)}
         forms = {
             variant for entry in theirs if entry.kind == "person" and not is_placeholder(entry.pseudonym)
             for variant in _variants(entry.pseudonym) if tuple(word.casefold() for word in variant) not in taken
         }
         self._folded = {tuple(word.casefold() for word in form) for form in forms}
+        # A part that is as common a word as "Per", "Liv" or "Dag": first in a sentence it may be that word, as
+        # the review of candidates takes it there ("Lene", "Strand" or "Bakken" is the name there too).
+        self._everyday = {form[0].casefold() for form in forms if len(form) == 1 and everyday_word(form[0].casefold())
+                          and zipf(form[0].casefold()) >= SENTENCE_START_NAME_MAX_ZIPF}
+        # Those kept so, as written, for the researcher to read again (`kept`).
+        self.kept: set[str] = set()
         # The longest first, so "Malin Jacobsen" is taken whole before "Malin" alone.
         alternatives = [r"\s+".join(re.escape(word) for word in form) for form in sorted(forms, key=lambda form: -len(" ".join(form)))]
         self._pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)}){_GENITIVE}(?!\w)", re.IGNORECASE) if alternatives else None
@@ -49,7 +68,24 @@ class TheirNames:
         "bakken" is the hill, not Bakken."""
         if self._pattern is None or not text:
             return text
-        return self._pattern.sub(lambda match: self._placeholder if match.group()[:1].isupper() else match.group(), text)
+        return self._pattern.sub(lambda match: self._placeholder if self._theirs(match) else match.group(), text)
+
+    def _theirs(self, match: re.Match[str]) -> bool:
+        """Whether a form found names them: written with a capital, not a part of a double name joined
+        by a hyphen (another's "Berg-Madsen" holds no "Madsen" of theirs), and not an everyday word
+        where a sentence begins ("Per uke …", "Dag for dag …"), which is kept and said."""
+        found, text, start = match.group(), match.string, match.start()
+        if not found[:1].isupper():
+            return False
+        # Read in a few words before it only, so a long memo naming them often is read once.
+        before = _NAME_BEFORE.search(text, max(0, start - _NEAR), start)
+        after = _NAME_AFTER.match(text, match.end())
+        if (before is not None and before.group(1)[:1].isupper()) or (after is not None and after.group(1)[:1].isupper()):
+            return False
+        if found.casefold() in self._everyday and _SENTENCE_START.search(text, max(0, start - _NEAR), start) is not None:
+            self.kept.add(found)
+            return False
+        return True
 
     def names(self, name: str) -> bool:
         """Whether `name` is one of their names, whole (a reviewer named by the key "Malin" or "Malin J.")."""

@@ -74,6 +74,9 @@ class Withdrawal:
     # Texts of the researchers' own where their pseudonym became "[trukket tilbake]": memos (a coding's
     # too), framework summaries and the codebook's texts, and log entries (NAMED_KINDS).
     names_redacted: tuple[tuple[str, int], ...] = ()
+    # A part of their pseudonym that is an everyday word too ("Per", "Strand"), kept where a sentence
+    # begins with it: there it may be the word. Said, for the researcher to read those texts again.
+    names_kept: tuple[str, ...] = ()
     # Their words, to find the files that quote them (Quotes.files_quoting) once the change is committed.
     quotes: Quotes | None = field(default=None, compare=False, repr=False)
     # Their id as the project held it ("D4" for `withdraw d4`), for what is said of them.
@@ -97,10 +100,14 @@ class Withdrawal:
     def names_said(self) -> str:
         """Where their pseudonym was taken out of the researchers' texts, in one clause; empty when nowhere."""
         said = [counted(count, *NAMED_KINDS[kind]) for kind, count in self.names_redacted if count]
-        if not said:
-            return ""
         where = " and ".join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
-        return f"their pseudonym became {WITHDRAWN!r} in {where} (the rest of each text is kept)"
+        became = f"their pseudonym became {WITHDRAWN!r} in {where} (the rest of each text is kept)" if said else ""
+        if not self.names_kept:
+            return became
+        kept = (f"{' and '.join(repr(word) for word in self.names_kept)} of their pseudonym"
+                f" {'was' if len(self.names_kept) == 1 else 'were'} kept where a sentence begins with it, an everyday word"
+                " there too: read your memos and summaries that begin so (`qualcode memo list`)")
+        return f"{became}; {kept}" if became else kept
 
     def backups_said(self) -> str:
         """The backups it deleted (the file rebuilt takes a fresh one then), in one clause; empty when none."""
@@ -162,15 +169,18 @@ def withdraw_participant(
         _refuse_others_identifiers(name, {str(transcript) for after in earlier for transcript in after.get(WITHDRAWN_FROM, ())},
                                    key, identifiers)
         named = {identifier.casefold() for identifier in identifiers}
-        their_names = _their_names(session, key, lambda entry: entry.original.casefold() in named)
+        their_names = _their_names(session, key, lambda entry: entry.original.casefold() in named, name)
         denied = _deny(key, identifiers, lambda entry: False, earlier_key)
         gone_names = _by_kind(redact_stored(session, their_names.redact)) if their_names else ()
         record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
                      summary="identifiers of a participant who withdrew earlier were turned into digests")
-        return Withdrawal(0, 0, 0, denied, already_gone=True, participant=name, names_redacted=gone_names)
+        _remember_their_names(key, name, their_names)
+        return Withdrawal(0, 0, 0, denied, already_gone=True, participant=name, names_redacted=gone_names,
+                          names_kept=tuple(sorted(their_names.kept)))
     named = {identifier.casefold() for identifier in identifiers}
     # Their pseudonym, read before their entries become digests: memos and the rest that name them lose it.
-    their_names = _their_names(session, key, lambda entry: entry.participant == participant.name or entry.original.casefold() in named) \
+    their_names = _their_names(session, key, lambda entry: entry.participant == participant.name or entry.original.casefold() in named,
+                               participant.name) \
         if key is not None else TheirNames((), (), WITHDRAWN)
     if key is not None:
         _refuse_others_identifiers(participant.name, {link.transcript.name for link in session.scalars(
@@ -237,6 +247,7 @@ def withdraw_participant(
             entry.kind in OWN_KINDS and bool(entry.seen_in) and set(entry.seen_in) <= deleted), earlier_key)
         for entry in key.entries:
             entry.seen_in = [name for name in entry.seen_in if name not in removed_names]
+        _remember_their_names(key, participant.name, their_names)
     record_event(
         session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
         after={WITHDRAWN_ID: participant.name, WITHDRAWN_SOURCES: sorted(set(sources)), WITHDRAWN_FROM: sorted(set(redacted_in)),
@@ -246,7 +257,7 @@ def withdraw_participant(
     return Withdrawal(
         len(removed_names), redacted, codings_removed, denied, tuple(sorted(given_to_others - set(removed_names))), quotes_redacted,
         spanning_others=tuple(spanning), quotes=quotes, comments_removed=comments_removed, participant=participant.name,
-        names_redacted=names_redacted,
+        names_redacted=names_redacted, names_kept=tuple(sorted(their_names.kept)),
         comments_unlinked=_comments_named_by_key(session) if key is None else (
             _comments_named_by_key(session, earlier_key[0]) if earlier_key is not None else ()),
         earlier_key=earlier_key[1] if earlier_key is not None else "",
@@ -290,14 +301,27 @@ def _by_kind(changed: Counter[str]) -> tuple[tuple[str, int], ...]:
     return tuple((kind, changed[kind]) for kind in NAMED_KINDS if changed[kind])
 
 
-def _their_names(session: Session, key: PseudonymKey, theirs: Callable[[KeyEntry], bool]) -> TheirNames:
-    """The withdrawn participant's pseudonyms (the key's entries `theirs` chooses) as texts write them, less
-    what another's pseudonym or a colleague's name shares. A reviewer a review import named by the key is
-    no colleague: their name is a pseudonym, the key's, and is among the others' when it is not theirs."""
+def _their_names(session: Session, key: PseudonymKey, theirs: Callable[[KeyEntry], bool], participant: str = "") -> TheirNames:
+    """The withdrawn participant's pseudonyms (the key's entries `theirs` chooses, and those the key kept
+    from an earlier withdrawal of `participant`) as texts write them, less what another's pseudonym or a
+    colleague's name shares. A reviewer a review import named by the key is no colleague: their name is a
+    pseudonym, the key's, and is among the others' when it is not theirs."""
     reviewers = {reviewer.id for reviewer in _reviewers_named_by_key(session)}
     colleagues = [coder.name for coder in session.scalars(select(Coder)) if coder.id not in reviewers]
     others = [entry.pseudonym for entry in key.entries if not theirs(entry) and entry.kind == "person"]
-    return TheirNames([entry for entry in key.entries if theirs(entry)], others + colleagues, WITHDRAWN)
+    # A restore of a backup from before they withdrew brings their pseudonym back into memos, and the
+    # key's entries that named it are digests by then: the key keeps the pseudonym for this.
+    earlier = [KeyEntry("", "person", pseudonym) for pseudonym in key.withdrawn_names.get(participant.casefold(), ())]
+    return TheirNames([entry for entry in key.entries if theirs(entry)] + earlier, others + colleagues, WITHDRAWN)
+
+
+def _remember_their_names(key: PseudonymKey, participant: str, their_names: TheirNames) -> None:
+    """Keep in the key the pseudonyms of theirs a withdrawal took out of the project's texts (not who they
+    are: the entries that said so are digests now), by participant id, so a withdrawal again takes them too."""
+    pseudonyms = their_names.pseudonyms
+    if pseudonyms:
+        held = key.withdrawn_names.get(participant.casefold(), [])
+        key.withdrawn_names[participant.casefold()] = sorted({*held, *pseudonyms})
 
 
 def _decisions_on(session: Session, gone: set[str]) -> set[str]:

@@ -131,8 +131,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     if result.already_gone:
         click.echo(f"{participant} is not in the project (withdrawn earlier?); {as_digests(result.key_entries_removed)}"
                    " that later imports still replace")
-        if result.names_redacted:
-            note(result.names_said())
+        if said := result.names_said():
+            note(said)
         return
     if result.key_destroyed:
         click.echo(result.removed())
@@ -146,8 +146,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     if result.quotes_redacted:
         note(f"quotes of their words became {WITHDRAWN!r} in"
              f" {counted(result.quotes_redacted, 'memo, summary or log entry', 'memos, summaries and log entries')}")
-    if result.names_redacted:
-        note(result.names_said())
+    if said := result.names_said():
+        note(said)
     if result.backups_deleted:
         note(result.backups_said())
     for path in result.files_quoting:

@@ -446,12 +446,20 @@ def _fitted(name: str, length: int, where: str, result: QdpxImport, what: str = 
 
 def cut_at_word(text: str, length: int) -> str:
     """`text` in at most `length` characters, ending in "…": after its last whole word, where that
-    keeps at least half of it, else inside the word (a name of one long word)."""
+    keeps at least half of it, else inside the word (a name of one long word) after a whole character
+    as a reader sees one: a flag, an emoji with its joiners and skin tone, a letter with its marks."""
     if len(text) <= length:
         return text
-    head = text[:length - 1]
+    import regex  # wordfreq's dependency, for grapheme clusters; here, as only a cut needs it
+
+    end = 0
+    for grapheme in regex.finditer(r"\X", text):
+        if grapheme.end() > length - 1:
+            break
+        end = grapheme.end()
+    head = text[:end]
     space = head.rfind(" ")
-    if text[length - 1] != " " and space >= length // 2:
+    if text[end] != " " and space >= length // 2:
         head = head[:space]
     return head.rstrip() + "…"
 

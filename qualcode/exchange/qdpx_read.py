@@ -561,6 +561,8 @@ def _settled(
     """Values named by their Variable and typed by its typeOfVariable (by their own element when it has none);
     a value that does not fit its type is skipped and listed."""
     values: dict[str, object] = {}
+    # A name the file gives a Variable of its own ("arbeidssted (2)") is not the second of two of another name.
+    declared_names = {declared_name for declared_name, _ in variables.values()}
     for ref, found in raw.items():
         kind, text = cast("tuple[str, str]", found)
         name, declared = variables.get(ref, (ref, ""))
@@ -572,7 +574,7 @@ def _settled(
         if name in values and values[name] != typed:
             # Two Variables of one name (another program tells them by GUID): the second value was lost unsaid.
             number = 2
-            while f"{name} ({number})" in values:
+            while f"{name} ({number})" in values or f"{name} ({number})" in declared_names:
                 number += 1
             package.problems.append(f"{where}: two variables are named {name}; {text!r} kept as {name} ({number})")
             name = f"{name} ({number})"
