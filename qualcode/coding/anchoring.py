@@ -6,9 +6,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
-from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,8 +40,7 @@ class LineMap:
         old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
         self.old_starts = _starts(old_lines)
         self.new_starts = _starts(new_lines)
-        matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-        self.blocks = matcher.get_opcodes()
+        self.blocks = _line_blocks(old_lines, new_lines)
         self.block_starts = [block[1] for block in self.blocks]
         self.changed_lines = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in self.blocks if tag != "equal")
 
@@ -94,6 +93,28 @@ class LineMap:
         # In a changed block, the same distance from the block's start, within the block.
         new_start, new_end = self.new_starts[min(j1, len(self.new_starts) - 1)], self.new_starts[min(_j2, len(self.new_starts) - 1)]
         return min(new_start + offset - self.old_starts[min(i1, len(self.old_starts) - 1)], max(new_start, new_end - 1)), False
+
+
+def _line_blocks(old_lines: list[str], new_lines: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """The lines two texts share, as difflib's opcodes: equal runs, and between two of them one
+    replace, delete or insert. Found as the longest common subsequence of lines (rapidfuzz's Indel,
+    bit-parallel): difflib's SequenceMatcher took 155 s for a 530 KB transcript whose 900 changed
+    lines lay among lines said many times over ("Ja.", a repeated answer), rapidfuzz 6 ms."""
+    blocks: list[tuple[str, int, int, int, int]] = []
+    old_at = new_at = 0
+
+    def changed_up_to(old_end: int, new_end: int) -> None:
+        if old_at < old_end or new_at < new_end:
+            tag = "replace" if old_at < old_end and new_at < new_end else "delete" if old_at < old_end else "insert"
+            blocks.append((tag, old_at, old_end, new_at, new_end))
+
+    for step in Indel.opcodes(old_lines, new_lines):
+        if step.tag == "equal":
+            changed_up_to(step.src_start, step.dest_start)
+            blocks.append(("equal", step.src_start, step.src_end, step.dest_start, step.dest_end))
+            old_at, new_at = step.src_end, step.dest_end
+    changed_up_to(len(old_lines), len(new_lines))
+    return blocks
 
 
 def _starts(lines: list[str]) -> list[int]:
