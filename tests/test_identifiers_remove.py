@@ -234,3 +234,28 @@ def test_piped_answers_stay_with_the_candidates_they_were_written_for(demo: Path
     assert CliRunner().invoke(cli, [*project, "import", str(new), "--name", "ny2", "--participant", "D9"]).exit_code == 1
     stopped = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="p\nf\nq\ne\n")
     assert stopped.exit_code == 0 and "1 decided, 1 still waiting" in stopped.output, stopped.output
+
+
+def _project(tmp_path: Path, text: str, *identifiers: tuple[str, str]) -> Path:
+    """A project with `identifiers` (original, pseudonym) added as people, then `text` imported."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    for original, pseudonym in identifiers:
+        _run(root, "identifiers", "add", original, "--kind", "person", "--pseudonym", pseudonym)
+    (tmp_path / "intervju.txt").write_text(text, encoding="utf-8")
+    _run(root, "import", str(tmp_path / "intervju.txt"))
+    return root
+
+
+def test_a_name_with_an_initial_another_pseudonym_is_written_as_too_is_left(tmp_path: Path) -> None:
+    """A probe: "Eva L." is how the key writes "Kari N." for Eva Lunde and "Pål N." for Eva Lind; taking
+    Kari Nordmann out put "Kari N." where Pål had been named, and said nothing was left."""
+    root = _project(
+        tmp_path, "I: Hvem kom?\nD1: Kari Nordmann kom. Pål N. kom også, og P. Nilsen.\n",
+        ("Kari Nordmann", "Eva Lunde"), ("Pål Nygård", "Eva Lind"), ("Per Nilsen", "Emil Lunde"),
+    )
+    assert _text(root) == "I: Hvem kom?\nD1: Eva Lunde kom. Eva L. kom også, og E. Lunde.\n"
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "put it back in 1 place in 1 transcript" in removed.stdout
+    assert "left 'E. Lunde', 'Eva L.' as it stands in 2 places in intervju" in removed.stderr
+    assert _text(root) == "I: Hvem kom?\nD1: Kari Nordmann kom. Eva L. kom også, og E. Lunde.\n"

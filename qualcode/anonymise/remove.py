@@ -270,18 +270,12 @@ def restorations(key: PseudonymKey, entry: KeyEntry) -> tuple[dict[str, str], di
         # A placeholder stands for every identifier of its kind; a pseudonym of other parts than the
         # name (chosen by hand) stood whole for each word of it alone: neither says what it replaced.
         return {}, _with_genitives({pseudonym: pseudonym})
-    back: dict[str, str] = {pseudonym: original}
+    back = _whole_forms(entry)
     unclear: list[str] = []
-    if len(made) > 1:
-        back[pseudonym.lower()] = original.lower()  # a whole name is found however it is written
-        for joiner in (".", "_"):
-            back[joiner.join(made)] = joiner.join(had)
-            back[joiner.join(made).lower()] = joiner.join(had).lower()
-        back["".join(made).lower()] = "".join(had).lower()
-        first, last = WORD.findall(had[0]), WORD.findall(had[-1])
-        if entry.kind == "person" and len(first) == len(last) == 1:
-            back[f"{made[0]} {made[-1][0]}."] = f"{had[0]} {had[-1][0]}."
-            back[f"{made[0][0]}. {made[-1]}"] = f"{had[0][0]}. {had[-1]}"
+    # A form another entry's pseudonym is written in too ("Eva L." of Eva Lunde and of Eva Lind) may stand for either.
+    shared = {form.casefold() for other in key.entries if other is not entry for form in _whole_forms(other)}
+    unclear += [form for form in back if form.casefold() in shared]
+    back = {form: had_form for form, had_form in back.items() if form not in unclear}
     # Each word alone, where the key replaced the original's word alone (a person's name, or a name of one word).
     alone = words_found_alone(entry) | {original.casefold()} if len(had) == 1 else words_found_alone(entry) if entry.kind == "person" else set()
     lower = set(lower_words_of(entry))
@@ -302,6 +296,24 @@ def restorations(key: PseudonymKey, entry: KeyEntry) -> tuple[dict[str, str], di
     if pseudonym.casefold() in others:  # another entry's pseudonym too, or a dismissed word: nothing is sure
         return {}, _with_genitives({form: form for form in [*back, *unclear]})
     return _with_genitives(back), _with_genitives({form: form for form in unclear})
+
+
+def _whole_forms(entry: KeyEntry) -> dict[str, str]:
+    """The forms in which the key writes `entry`'s whole pseudonym, each to the original's form it stood
+    for: whole, in lower case, joined by a dot or an underscore, run together, and with an initial."""
+    made, had = entry.pseudonym.split(), entry.original.split()
+    forms = {entry.pseudonym: entry.original}
+    if len(made) > 1 and len(made) == len(had) and not is_placeholder(entry.pseudonym):
+        forms[entry.pseudonym.lower()] = entry.original.lower()  # a whole name is found however it is written
+        for joiner in (".", "_"):
+            forms[joiner.join(made)] = joiner.join(had)
+            forms[joiner.join(made).lower()] = joiner.join(had).lower()
+        forms["".join(made).lower()] = "".join(had).lower()
+        first, last = WORD.findall(had[0]), WORD.findall(had[-1])
+        if entry.kind == "person" and len(first) == len(last) == 1:
+            forms[f"{made[0]} {made[-1][0]}."] = f"{had[0]} {had[-1][0]}."
+            forms[f"{made[0][0]}. {made[-1]}"] = f"{had[0][0]}. {had[-1]}"
+    return forms
 
 
 def _with_genitives(forms: dict[str, str]) -> dict[str, str]:
