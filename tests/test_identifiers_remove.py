@@ -259,3 +259,23 @@ def test_a_name_with_an_initial_another_pseudonym_is_written_as_too_is_left(tmp_
     assert "put it back in 1 place in 1 transcript" in removed.stdout
     assert "left 'E. Lunde', 'Eva L.' as it stands in 2 places in intervju" in removed.stderr
     assert _text(root) == "I: Hvem kom?\nD1: Kari Nordmann kom. Eva L. kom også, og E. Lunde.\n"
+
+
+def test_a_word_an_earlier_removal_left_still_stands_for_it_and_its_record_is_kept(tmp_path: Path) -> None:
+    """A probe: taking Trude Berg (Eva Lind) out left "Eva", shared with Kari Nordmann's Eva Lunde; taking
+    Kari Nordmann out then put "Kari" for every "Eva", Trude's too, and made the log's record of the first
+    removal say "put back what 'Kari Lind' stood for"."""
+    root = _project(
+        tmp_path, "I: Hvem kom?\nD1: Kari Nordmann og Trude Berg kom. Trude ringte, og Kari svarte.\n",
+        ("Kari Nordmann", "Eva Lunde"), ("Trude Berg", "Eva Lind"),
+    )
+    assert _text(root) == "I: Hvem kom?\nD1: Eva Lunde og Eva Lind kom. Eva ringte, og Eva svarte.\n"
+    first = _run(root, "identifiers", "remove", "Trude Berg")
+    assert "left 'Eva' as it stands in 3 places in intervju" in first.stderr
+    second = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "put it back in 1 place in 1 transcript" in second.stdout
+    assert "left 'Eva' as it stands in 2 places in intervju" in second.stderr
+    assert _text(root) == "I: Hvem kom?\nD1: Kari Nordmann og Trude Berg kom. Eva ringte, og Eva svarte.\n"
+    with _db(root) as db:
+        summaries = [summary for (summary,) in db.execute("SELECT summary FROM events WHERE action = 'identifier.remove' ORDER BY id")]
+    assert "put back what 'Eva Lind' stood for" in summaries[0] and "put back what 'Eva Lunde' stood for" in summaries[1]

@@ -31,6 +31,7 @@ from qualcode.store.models import (
     AttributeDefinition,
     Code,
     Coder,
+    Event,
     Participant,
     Transcript,
     Turn,
@@ -167,7 +168,7 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     transaction, makes the next command rewrite the texts with the key as it is then. Saved, the key
     no longer holds the word and the rewrite leaves it; not saved (a crash, a full disk), it holds it
     still and the texts get its pseudonym back, as they were."""
-    back, unclear = restorations(key, entry)
+    back, unclear = restorations(key, entry, _left_by_earlier_removals(session, entry))
     if not back and not unclear:
         return PutBack(0, (), 0, None)
     pattern = _pattern([*back, *unclear])
@@ -217,6 +218,21 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     return PutBack(places, tuple(changed), elsewhere, left, codes_left)
 
 
+def _left_by_earlier_removals(session: Session, entry: KeyEntry) -> list[tuple[str, str]]:
+    """The pseudonyms (with their kinds) of identifiers taken out of the key before, where some of their
+    forms were left: they may stand there still for what was taken out, which the key no longer names.
+    Not `entry`'s own (taken out, added again with the same pseudonym): what was left stood for it."""
+    left = []
+    for payload in session.scalars(select(Event.payload).where(Event.action == EventKind.IDENTIFIER_REMOVE.value)):
+        after = payload.get("after") if isinstance(payload, dict) else None
+        if not isinstance(after, dict):
+            continue
+        pseudonym = after.get("pseudonym")
+        if isinstance(pseudonym, str) and after.get("left") and pseudonym.casefold() != entry.pseudonym.casefold():
+            left.append((pseudonym, str(after.get("kind", ""))))
+    return left
+
+
 def _relabelled(speakers: dict[int, str], turn: Turn) -> dict[str, object]:
     """A turn's speaker label as it was put back, for the turn copied into the new text version."""
     return {"speaker": speakers[turn.id]} if turn.id in speakers else {}
@@ -233,7 +249,10 @@ def _put_back_elsewhere(
     codes_left = len(set(new_paths)) < len(new_paths)
     for model in FREE_TEXT:
         kept = _NOT_RESTORED.get(model, ())
-        for row in session.scalars(select(model)).all() if model is not Code else codes:
+        # Not the log's records of identifiers taken out: what stood for each, which the next removal reads.
+        rows = codes if model is Code else session.scalars(
+            select(model).where(Event.action != EventKind.IDENTIFIER_REMOVE.value) if model is Event else select(model)).all()
+        for row in rows:
             row_changed = False
             for column in free_text_columns(row):
                 value = getattr(row, column)
@@ -259,21 +278,27 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def restorations(key: PseudonymKey, entry: KeyEntry) -> tuple[dict[str, str], dict[str, str]]:
+def restorations(
+    key: PseudonymKey, entry: KeyEntry, earlier: list[tuple[str, str]] | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
     """The forms in which the key wrote `entry`'s pseudonym (whole, genitive, in lower case, joined by a
     dot or an underscore, run together, with an initial, and a person's each word alone), each to the
-    original's form it stood for; and, apart, those that may stand for something else too (each to itself)."""
+    original's form it stood for; and, apart, those that may stand for something else too (each to itself):
+    for another entry, a dismissed word, or an identifier taken out before whose pseudonym (`earlier`,
+    with its kind) was left."""
     pseudonym, original = entry.pseudonym, entry.original
     made, had = pseudonym.split(), original.split()
-    others = _words_standing_for_others(key, entry)
+    earlier = earlier or []
+    others = _words_standing_for_others(key, entry, [pseudonym for pseudonym, _ in earlier])
     if is_placeholder(pseudonym) or len(made) != len(had):
         # A placeholder stands for every identifier of its kind; a pseudonym of other parts than the
         # name (chosen by hand) stood whole for each word of it alone: neither says what it replaced.
         return {}, _with_genitives({pseudonym: pseudonym})
-    back = _whole_forms(entry)
+    back = _whole_forms(pseudonym, original, entry.kind)
     unclear: list[str] = []
     # A form another entry's pseudonym is written in too ("Eva L." of Eva Lunde and of Eva Lind) may stand for either.
-    shared = {form.casefold() for other in key.entries if other is not entry for form in _whole_forms(other)}
+    shared = {form.casefold() for other in key.entries if other is not entry for form in _whole_forms(other.pseudonym, other.original, other.kind)}
+    shared.update(form.casefold() for made_before, kind in earlier for form in _whole_forms(made_before, made_before, kind))
     unclear += [form for form in back if form.casefold() in shared]
     back = {form: had_form for form, had_form in back.items() if form not in unclear}
     # Each word alone, where the key replaced the original's word alone (a person's name, or a name of one word).
@@ -298,19 +323,19 @@ def restorations(key: PseudonymKey, entry: KeyEntry) -> tuple[dict[str, str], di
     return _with_genitives(back), _with_genitives({form: form for form in unclear})
 
 
-def _whole_forms(entry: KeyEntry) -> dict[str, str]:
-    """The forms in which the key writes `entry`'s whole pseudonym, each to the original's form it stood
+def _whole_forms(pseudonym: str, original: str, kind: str) -> dict[str, str]:
+    """The forms in which the key writes a whole `pseudonym`, each to the form of `original` it stood
     for: whole, in lower case, joined by a dot or an underscore, run together, and with an initial."""
-    made, had = entry.pseudonym.split(), entry.original.split()
-    forms = {entry.pseudonym: entry.original}
-    if len(made) > 1 and len(made) == len(had) and not is_placeholder(entry.pseudonym):
-        forms[entry.pseudonym.lower()] = entry.original.lower()  # a whole name is found however it is written
+    made, had = pseudonym.split(), original.split()
+    forms = {pseudonym: original}
+    if len(made) > 1 and len(made) == len(had) and not is_placeholder(pseudonym):
+        forms[pseudonym.lower()] = original.lower()  # a whole name is found however it is written
         for joiner in (".", "_"):
             forms[joiner.join(made)] = joiner.join(had)
             forms[joiner.join(made).lower()] = joiner.join(had).lower()
         forms["".join(made).lower()] = "".join(had).lower()
         first, last = WORD.findall(had[0]), WORD.findall(had[-1])
-        if entry.kind == "person" and len(first) == len(last) == 1:
+        if kind == "person" and len(first) == len(last) == 1:
             forms[f"{made[0]} {made[-1][0]}."] = f"{had[0]} {had[-1][0]}."
             forms[f"{made[0][0]}. {made[-1]}"] = f"{had[0][0]}. {had[-1]}"
     return forms
@@ -326,15 +351,14 @@ def _with_genitives(forms: dict[str, str]) -> dict[str, str]:
     return more
 
 
-def _words_standing_for_others(key: PseudonymKey, entry: KeyEntry) -> set[str]:
+def _words_standing_for_others(key: PseudonymKey, entry: KeyEntry, earlier: list[str]) -> set[str]:
     """Casefolded words and whole pseudonyms that may stand in the texts for something besides `entry`:
-    other entries' pseudonyms and each of their words, and words the project dismissed (stored as written)."""
+    other entries' pseudonyms and each of their words, those of identifiers taken out before and left
+    (`earlier`), and words the project dismissed (stored as written)."""
     words: set[str] = set()
-    for other in key.entries:
-        if other is entry:
-            continue
-        words.add(other.pseudonym.casefold())
-        words.update(word.casefold() for word in re.split(r"[\s-]+", other.pseudonym) if word)
+    for pseudonym in [other.pseudonym for other in key.entries if other is not entry] + earlier:
+        words.add(pseudonym.casefold())
+        words.update(word.casefold() for word in re.split(r"[\s-]+", pseudonym) if word)
     for dismissed in key.dismissed:
         words.add(dismissed.casefold())
         words.update(word.casefold() for word in dismissed.split())
