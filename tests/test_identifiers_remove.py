@@ -279,3 +279,20 @@ def test_a_word_an_earlier_removal_left_still_stands_for_it_and_its_record_is_ke
     with _db(root) as db:
         summaries = [summary for (summary,) in db.execute("SELECT summary FROM events WHERE action = 'identifier.remove' ORDER BY id")]
     assert "put back what 'Eva Lind' stood for" in summaries[0] and "put back what 'Eva Lunde' stood for" in summaries[1]
+
+
+def test_a_word_another_name_in_the_key_shares_is_said_to_be_replaced_still(tmp_path: Path) -> None:
+    """A probe: taking Kari Nordmann out said "its words 'Kari', 'Nordmann' went with it: no longer
+    replaced where they stand alone", while Kari Hansen's and Ola Nordmann's words are replaced still."""
+    root = _project(
+        tmp_path, "I: Hvem kom?\nD1: Kari Nordmann og Kari Hansen. Ola Nordmann og Trude Lie. Kari sa det.\n",
+        ("Kari Nordmann", "Eva Lunde"), ("Kari Hansen", "Eva Strand"), ("Ola Nordmann", "Vidar Birkeland"), ("Trude Lie", "Anna Dahl"),
+    )
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "its words 'Kari', 'Nordmann' went with it" not in removed.stderr
+    assert "'Kari' is still replaced where it stands alone, as a word of 'Kari Hansen'" in removed.stderr
+    assert "'Nordmann' is still replaced where it stands alone, as a word of 'Ola Nordmann'" in removed.stderr
+    text = _text(root)
+    assert "Kari" not in text and "Nordmann" not in text  # replaced still, as the note says
+    trude = _run(root, "identifiers", "remove", "Trude Lie")
+    assert "its words 'Trude', 'Lie' went with it" in trude.stderr

@@ -141,6 +141,7 @@ class Removal:
     parts: tuple[str, ...]  # its words the key replaced alone, which go with it
     dismissed: bool  # recorded as no identifier, so never proposed again
     still_word_of: str | None  # another entry's original whose word it is: still replaced alone
+    parts_kept: tuple[tuple[str, str], ...] = ()  # its words another entry replaces alone still, each with that entry's original
     put_back: PutBack = field(default_factory=lambda: PutBack(0, (), 0, None))
     reapplied: Reapplied | None = None  # what the rewrite with the key did after it (backups rewritten, say)
 
@@ -151,13 +152,19 @@ def take_out(key: PseudonymKey, entry: KeyEntry) -> Removal:
     from qualcode.anonymise.service import dismiss
 
     alone = words_found_alone(entry)
-    parts = tuple(dict.fromkeys(word for word in WORD.findall(entry.original) if word.casefold() in alone and word != entry.original))
+    words = tuple(dict.fromkeys(word for word in WORD.findall(entry.original) if word.casefold() in alone and word != entry.original))
     key.entries = [other for other in key.entries if other is not entry]
-    folded = entry.original.casefold()
-    still = next((other.original for other in key.entries if folded in words_found_alone(other)), None)
+
+    def word_of(word: str) -> str | None:
+        """The original of another entry the key replaces `word` alone as a word of, if any."""
+        return next((other.original for other in key.entries if word.casefold() in words_found_alone(other)), None)
+
+    kept = tuple((word, other) for word in words if (other := word_of(word)) is not None)
+    parts = tuple(word for word in words if word not in dict(kept))
+    still = word_of(entry.original)
     if still is None:
         dismiss(key, entry.original)
-    return Removal(entry.original, entry.kind, entry.pseudonym, parts, still is None, still)
+    return Removal(entry.original, entry.kind, entry.pseudonym, parts, still is None, still, parts_kept=kept)
 
 
 def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder | None) -> PutBack:

@@ -76,9 +76,9 @@ def _report_removal(removal: Removal) -> None:
     put = removal.put_back
     dismissed = ", and dismissed it: no import proposes it again" if removal.dismissed else ""
     click.echo(f"removed {removal.original!r} ({removal.kind}, replaced by {removal.pseudonym!r}) from the key{dismissed}")
-    if removal.still_word_of is not None:
-        note(f"{removal.original!r} is still replaced where it stands alone, as a word of {removal.still_word_of!r}"
-             f" in the key; remove that too if it names no one")
+    still = [(removal.original, removal.still_word_of)] if removal.still_word_of is not None else []
+    for word, other in [*still, *removal.parts_kept]:
+        note(f"{word!r} is still replaced where it stands alone, as a word of {other!r} in the key; remove that too if it names no one")
     if put.places or put.elsewhere:
         where = f" ({', '.join(put.transcripts)})" if put.transcripts else ""
         click.echo(f"put it back in {counted(put.places, 'place')} in {counted(len(put.transcripts), 'transcript')}{where}"
