@@ -210,6 +210,10 @@ def test_a_key_that_cannot_be_saved_leaves_texts_and_key_as_they_were(forskar_b:
     assert _text(root) == pseudonymised
     assert _key(root).entry_for("Forskar B") is not None
     assert "interrupted" not in _run(root, "status").output
+    # The log does not say it was taken out (it said so, and undo then said it passed over the removal).
+    assert "took a person out of the key" not in _run(root, "history").output
+    with _db(root) as db:
+        assert db.execute("SELECT count(*) FROM events WHERE action = 'identifier.remove'").fetchone() == (0,)
 
 
 def test_piped_answers_stay_with_the_candidates_they_were_written_for(demo: Path, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
@@ -129,6 +129,7 @@ class PutBack:
     elsewhere: int  # rows of memos, definitions, titles and the log
     left: Left | None
     codes_left: bool = False  # codes' names were left: put back, two would have had one name
+    recorded: str | None = None  # the GUID of the log's record of it, taken back if the key is not saved
 
 
 @dataclass(frozen=True)
@@ -216,13 +217,20 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         purge_index(session)
     summary = (f"took a {entry.kind} out of the key: put back what {entry.pseudonym!r} stood for in "
                f"{counted(places, 'place')} in {counted(len(changed), 'transcript')} and {counted(elsewhere, 'memo, definition, title or log entry', 'memos, definitions, titles and log entries')}")
-    record_event(session, kind=EventKind.IDENTIFIER_REMOVE, coder=coder, summary=summary, after={
+    recorded = record_event(session, kind=EventKind.IDENTIFIER_REMOVE, coder=coder, summary=summary, after={
         "kind": entry.kind, "pseudonym": entry.pseudonym, "places": places, "transcripts": changed, "elsewhere": elsewhere,
         "left": left.places + left.elsewhere if left is not None else 0,
     })
     if not get_setting(session, REAPPLY_PENDING):
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
-    return PutBack(places, tuple(changed), elsewhere, left, codes_left)
+    return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded.guid)
+
+
+def unrecord(session: Session, put: PutBack) -> None:
+    """Take the log's record of `put` back: the key was not saved, so nothing was taken out of it (the
+    texts get their pseudonym back, recorded as the rewrite with the key that does it)."""
+    if put.recorded is not None:
+        session.execute(delete(Event).where(Event.guid == put.recorded))
 
 
 def _left_by_earlier_removals(session: Session, entry: KeyEntry) -> list[tuple[str, str]]:
