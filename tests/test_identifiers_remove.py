@@ -300,3 +300,20 @@ def test_a_word_another_name_in_the_key_shares_is_said_to_be_replaced_still(tmp_
     assert "Kari" not in text and "Nordmann" not in text  # replaced still, as the note says
     trude = _run(root, "identifiers", "remove", "Trude Lie")
     assert "its words 'Trude', 'Lie' went with it" in trude.stderr
+
+
+def test_the_codebooks_name_and_description_are_put_back_too(forskar_b: Path, tmp_path: Path) -> None:
+    """A probe: the codebook's name and description (kept as the project's settings) kept the pseudonym,
+    and were not counted among the places left either."""
+    root = forskar_b
+    first, initial = _pseudonym(root, "Forskar B").split()
+    (tmp_path / "kodebok.yaml").write_text(
+        "name: Kodebok til Forskar B\ndescription: Laget med Forskar B.\ncodes:\n  - name: empowerment\n", encoding="utf-8")
+    _run(root, "codebook", "import", str(tmp_path / "kodebok.yaml"))
+    with _db(root) as db:
+        assert dict(db.execute("SELECT key, value FROM settings WHERE key LIKE 'codebook.%'").fetchall()) == {
+            "codebook.name": f"Kodebok til {first} {initial}", "codebook.description": f"Laget med {first} {initial}."}
+    _run(root, "identifiers", "remove", "Forskar B")
+    with _db(root) as db:
+        assert dict(db.execute("SELECT key, value FROM settings WHERE key LIKE 'codebook.%'").fetchall()) == {
+            "codebook.name": "Kodebok til Forskar B", "codebook.description": "Laget med Forskar B."}

@@ -33,6 +33,7 @@ from qualcode.store.models import (
     Coder,
     Event,
     Participant,
+    Setting,
     Transcript,
     Turn,
     utcnow,
@@ -262,7 +263,7 @@ def _put_back_elsewhere(
     codes = list(session.scalars(select(Code)))
     new_paths = [restored(code.path) for code in codes]
     codes_left = len(set(new_paths)) < len(new_paths)
-    for model in FREE_TEXT:
+    for model in (*FREE_TEXT, Setting):  # settings too: the codebook's name and description
         kept = _NOT_RESTORED.get(model, ())
         # Not the log's records of identifiers taken out: what stood for each, which the next removal reads.
         rows = codes if model is Code else session.scalars(
