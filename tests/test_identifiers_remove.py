@@ -240,10 +240,12 @@ def test_piped_answers_stay_with_the_candidates_they_were_written_for(demo: Path
     assert stopped.exit_code == 0 and "1 decided, 1 still waiting" in stopped.output, stopped.output
 
 
-def _project(tmp_path: Path, text: str, *identifiers: tuple[str, str]) -> Path:
-    """A project with `identifiers` (original, pseudonym) added as people, then `text` imported."""
+def _project(tmp_path: Path, text: str, *identifiers: tuple[str, str], dismissed: tuple[str, ...] = ()) -> Path:
+    """A project with `identifiers` (original, pseudonym) added as people and the words `dismissed`, then `text` imported."""
     root = tmp_path / "studie"
     CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    if dismissed:
+        _run(root, "anonymise", "dismiss", *dismissed)
     for original, pseudonym in identifiers:
         _run(root, "identifiers", "add", original, "--kind", "person", "--pseudonym", pseudonym)
     (tmp_path / "intervju.txt").write_text(text, encoding="utf-8")
@@ -317,3 +319,18 @@ def test_the_codebooks_name_and_description_are_put_back_too(forskar_b: Path, tm
     with _db(root) as db:
         assert dict(db.execute("SELECT key, value FROM settings WHERE key LIKE 'codebook.%'").fetchall()) == {
             "codebook.name": "Kodebok til Forskar B", "codebook.description": "Laget med Forskar B."}
+
+
+def test_a_coding_of_a_word_of_the_name_stays_on_that_word(tmp_path: Path) -> None:
+    """A probe: a coding of the surname alone ("Lunde sa nei") grew to the whole name put back
+    ("Kari Nordmann sa nei"), the name being put back as one span."""
+    root = _project(tmp_path, "I: Hva sa hun?\nD1: Eva kom. Kari Nordmann sa nei, og Kari Nordmanns mor sa ja.\n",
+                    ("Kari Nordmann", "Eva Lunde"), dismissed=("Eva",))  # the text's own Eva: "Eva" alone is left
+    assert _text(root) == "I: Hva sa hun?\nD1: Eva kom. Eva Lunde sa nei, og Eva Lundes mor sa ja.\n"
+    _run(root, "coding", "add", "intervju", "empowerment", "--match", "Lunde sa nei")
+    _run(root, "coding", "add", "intervju", "brukermedvirkning", "--match", "Lundes mor")
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "put it back in 2 places in 1 transcript" in removed.stdout
+    assert _text(root) == "I: Hva sa hun?\nD1: Eva kom. Kari Nordmann sa nei, og Kari Nordmanns mor sa ja.\n"
+    assert sorted(excerpt for _, _, excerpt, _ in _codings(root)) == ["Nordmann sa nei", "Nordmanns mor"]
+    assert all(text[start:end] == excerpt for start, end, excerpt, text in _codings(root))

@@ -198,7 +198,8 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         version = transcript.current_version
         if version is None:
             continue
-        spans = [Span(match.start(), match.end(), back[match.group()]) for match in pattern.finditer(version.text) if match.group() in back]
+        found_back = [match for match in pattern.finditer(version.text) if match.group() in back]
+        spans = [span for match in found_back for span in _word_spans(match, back[match.group()])]
         speakers = {turn.id: restored(turn.speaker) for turn in version.turns if turn.speaker and restored(turn.speaker) != turn.speaker}
         if (here := still_there(version.text)):
             left_places += here
@@ -210,7 +211,7 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
                 if turn.id in speakers:
                     turn.speaker = speakers[turn.id]
         if spans or speakers:
-            places += len(spans) + len(speakers)
+            places += len(found_back) + len(speakers)
             changed.append(transcript.name)
     elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(session, restored, still_there, pattern)
     left = Left(tuple(sorted(found)), left_places, tuple(left_in), left_elsewhere) if left_places or left_elsewhere else None
@@ -247,6 +248,21 @@ def _left_by_earlier_removals(session: Session, entry: KeyEntry) -> list[tuple[s
         if isinstance(pseudonym, str) and after.get("left") and pseudonym.casefold() != entry.pseudonym.casefold():
             left.append((pseudonym, str(after.get("kind", ""))))
     return left
+
+
+def _word_spans(match: re.Match[str], replacement: str) -> list[Span]:
+    """`match` put back as `replacement`, word for word where the two differ only in their words ("Eva
+    Lunde" and "Kari Nordmann"): a coding of the surname alone stays on the surname, not the whole name."""
+    written, words = list(WORD.finditer(match.group())), list(WORD.finditer(replacement))
+
+    def between(text: str, found: list[re.Match[str]]) -> list[str]:
+        edges = [0, *(edge for word in found for edge in (word.start(), word.end())), len(text)]
+        return [text[start:end] for start, end in zip(edges[::2], edges[1::2], strict=True)]
+
+    if len(written) < 2 or len(written) != len(words) or between(match.group(), written) != between(replacement, words):
+        return [Span(match.start(), match.end(), replacement)]
+    return [Span(match.start() + word.start(), match.start() + word.end(), other.group())
+            for word, other in zip(written, words, strict=True) if word.group() != other.group()]
 
 
 def _relabelled(speakers: dict[int, str], turn: Turn) -> dict[str, object]:
