@@ -4,6 +4,7 @@ holds, and piped answers to `anonymise review` that stay with the candidates the
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -334,3 +335,20 @@ def test_a_coding_of_a_word_of_the_name_stays_on_that_word(tmp_path: Path) -> No
     assert _text(root) == "I: Hva sa hun?\nD1: Eva kom. Kari Nordmann sa nei, og Kari Nordmanns mor sa ja.\n"
     assert sorted(excerpt for _, _, excerpt, _ in _codings(root)) == ["Nordmann sa nei", "Nordmanns mor"]
     assert all(text[start:end] == excerpt for start, end, excerpt, text in _codings(root))
+
+
+def test_a_word_of_the_pseudonym_the_researcher_wrote_as_itself_is_left_in_what_they_wrote(tmp_path: Path) -> None:
+    """A probe: "Sol Strand" drawn for Marit Dale; a memo on the beach ("Strand og sjø ... Sol er viktig")
+    became "Dale og sjø ... Marit er viktig", and the code "Strand" was renamed "Dale": no import asks
+    about words a researcher writes, so an everyday word of the pseudonym alone may be their own there."""
+    root = _project(tmp_path, "I: Hvem?\nD1: Marit Dale var der, og Marit sa ja.\n", ("Marit Dale", "Sol Strand"))
+    _run(root, "memo", "add", "Strand og sjø betyr mye for D1. Sol er viktig. Sol Strand sa ja.")
+    _run(root, "codebook", "add", "Strand", "--definition", "Om livet ved sjøen")
+    removed = _run(root, "identifiers", "remove", "Marit Dale")
+    assert _text(root) == "I: Hvem?\nD1: Marit Dale var der, og Marit sa ja.\n"  # the import asked about the transcript's words
+    assert [memo["text"] for memo in json.loads(_run(root, "memo", "list", "--json").stdout)] == [
+        "Strand og sjø betyr mye for D1. Sol er viktig. Marit Dale sa ja."]
+    with _db(root) as db:
+        assert db.execute("SELECT count(*) FROM codes WHERE name = 'Strand'").fetchone() == (1,)
+    # Said once, where it stands (memos, the code's name and path, the log), not "in 0 places and ...".
+    assert re.search(r"left 'Sol', 'Strand' as it stands in \d+ places in memos, definitions, names or the log:", removed.stderr)

@@ -10,7 +10,7 @@ dismissed, which may stand in the texts as itself. What is left is counted, neve
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -181,15 +181,18 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     if not back and not unclear:
         return PutBack(0, (), 0, None)
     pattern = _pattern([*back, *unclear])
+    # What a researcher writes no import asks about: an everyday word of the pseudonym alone ("Strand", a
+    # beach) may be their own there, and is left in memos, codes and the log; a transcript's was asked about.
+    everyday = _everyday_alone(entry, back)
 
-    def restored(text: str) -> str:
-        return pattern.sub(lambda match: back.get(match.group(), match.group()), text)
+    def restored(text: str, kept: Collection[str] = ()) -> str:
+        return pattern.sub(lambda match: match.group() if match.group() in kept else back.get(match.group(), match.group()), text)
 
     found: set[str] = set()  # the forms left that stand somewhere, to name them
 
-    def still_there(text: str, every: bool = False) -> int:
-        """How many forms left stand in `text` (with `every`, forms put back elsewhere too: a column not written)."""
-        left = [match.group() for match in pattern.finditer(text) if every or match.group() in unclear]
+    def still_there(text: str, left_forms: Collection[str] | None) -> int:
+        """How many of `left_forms` stand in `text` (with None, every form: a column not written)."""
+        left = [match.group() for match in pattern.finditer(text) if left_forms is None or match.group() in left_forms]
         found.update(left)
         return len(left)
 
@@ -201,7 +204,7 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         found_back = [match for match in pattern.finditer(version.text) if match.group() in back]
         spans = [span for match in found_back for span in _word_spans(match, back[match.group()])]
         speakers = {turn.id: restored(turn.speaker) for turn in version.turns if turn.speaker and restored(turn.speaker) != turn.speaker}
-        if (here := still_there(version.text)):
+        if (here := still_there(version.text, unclear)):
             left_places += here
             left_in.append(transcript.name)
         if spans:
@@ -213,7 +216,8 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         if spans or speakers:
             places += len(found_back) + len(speakers)
             changed.append(transcript.name)
-    elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(session, restored, still_there, pattern)
+    elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(
+        session, partial(restored, kept=everyday), partial(still_there, left_forms={*unclear, *everyday}), partial(still_there, left_forms=None))
     left = Left(tuple(sorted(found)), left_places, tuple(left_in), left_elsewhere) if left_places or left_elsewhere else None
     if changed or elsewhere:
         purge_index(session)
@@ -271,10 +275,11 @@ def _relabelled(speakers: dict[int, str], turn: Turn) -> dict[str, object]:
 
 
 def _put_back_elsewhere(
-    session: Session, restored: Callable[[str], str], still_there: Callable[[str, bool], int], pattern: re.Pattern[str],
+    session: Session, restored: Callable[[str], str], still_there: Callable[[str], int], standing: Callable[[str], int],
 ) -> tuple[int, int, bool]:
     """Rows besides the transcripts' texts put back (memos, definitions, titles, the log), how many
-    places are left in them, and whether codes' names were left (put back, two codes would share a name)."""
+    places are left in them (`still_there` counts those in a column written, `standing` every form in
+    one not written), and whether codes' names were left (put back, two codes would share a name)."""
     changed_rows, left = 0, 0
     codes = list(session.scalars(select(Code)))
     new_paths = [restored(code.path) for code in codes]
@@ -289,9 +294,9 @@ def _put_back_elsewhere(
             for column in free_text_columns(row):
                 value = getattr(row, column)
                 if column in kept or (codes_left and model is Code and column in ("name", "path")):
-                    left += sum(still_there(text, True) for text in _strings(value))
+                    left += sum(standing(text) for text in _strings(value))
                     continue
-                left += sum(still_there(text, False) for text in _strings(value))
+                left += sum(still_there(text) for text in _strings(value))
                 new = map_written(value, restored)
                 if new != value:
                     setattr(row, column, new)
@@ -371,6 +376,11 @@ def _whole_forms(pseudonym: str, original: str, kind: str) -> dict[str, str]:
             forms[f"{made[0]} {made[-1][0]}."] = f"{had[0]} {had[-1][0]}."
             forms[f"{made[0][0]}. {made[-1]}"] = f"{had[0][0]}. {had[-1]}"
     return forms
+
+
+def _everyday_alone(entry: KeyEntry, back: dict[str, str]) -> set[str]:
+    """The words of `entry`'s pseudonym put back alone that are everyday words ("Strand", "Sol"), with their genitives."""
+    return set(_with_genitives({word: word for word in entry.pseudonym.split() if word in back and not rare_words(word, entry.kind)}))
 
 
 def _with_genitives(forms: dict[str, str]) -> dict[str, str]:

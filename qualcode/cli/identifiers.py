@@ -90,9 +90,9 @@ def _report_removal(removal: Removal) -> None:
     if put.left is not None:
         left = put.left
         forms = ", ".join(repr(form) for form in left.forms)
-        in_transcripts = f" in {', '.join(left.transcripts)}" if left.transcripts else ""
-        elsewhere = f" and {counted(left.elsewhere, 'place')} in memos, definitions, names or the log" if left.elsewhere else ""
-        note(f"left {forms} as it stands in {counted(left.places, 'place')}{in_transcripts}{elsewhere}: it may stand there"
+        standing = [f"{counted(left.places, 'place')} in {', '.join(left.transcripts)}"] if left.places else []
+        standing += [f"{counted(left.elsewhere, 'place')} in memos, definitions, names or the log"] if left.elsewhere else []
+        note(f"left {forms} as it stands in {' and '.join(standing)}: it may stand there"
              f" for another identifier or for itself; to have {removal.original!r} where it was said, import the transcript's"
              " file again with `qualcode import FILE --replace` (the word is kept as written now), or edit what you wrote")
     if put.codes_left:
