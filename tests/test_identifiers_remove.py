@@ -352,3 +352,18 @@ def test_a_word_of_the_pseudonym_the_researcher_wrote_as_itself_is_left_in_what_
         assert db.execute("SELECT count(*) FROM codes WHERE name = 'Strand'").fetchone() == (1,)
     # Said once, where it stands (memos, the code's name and path, the log), not "in 0 places and ...".
     assert re.search(r"left 'Sol', 'Strand' as it stands in \d+ places in memos, definitions, names or the log:", removed.stderr)
+
+
+def test_an_orphaned_codings_excerpt_is_put_back_as_the_text_is(tmp_path: Path) -> None:
+    """An orphaned coding keeps the excerpt it was made on: put back as the texts are, "Eva" (the text's own)
+    kept, and "Eva Lunde" put back though the text no longer holds it."""
+    root = _project(tmp_path, "I: Hvem?\nD1: Eva kom. Kari Nordmann sa nei.\nI: Og så?\nD1: Kari Nordmann kom tilbake.\n",
+                    ("Kari Nordmann", "Eva Lunde"), dismissed=("Eva",))
+    _run(root, "coding", "add", "intervju", "empowerment", "--match", "Eva kom")
+    _run(root, "coding", "add", "intervju", "brukermedvirkning", "--match", "Eva Lunde sa nei")
+    (tmp_path / "intervju.txt").write_text("I: Hvem?\nD1: Noe helt annet.\nI: Og så?\nD1: Ingen kom tilbake.\n", encoding="utf-8")
+    assert "2 orphaned" in _run(root, "import", str(tmp_path / "intervju.txt"), "--replace").output
+    _run(root, "identifiers", "remove", "Kari Nordmann")  # the text holds it no more, only the orphaned excerpts
+    with _db(root) as db:
+        assert sorted(excerpt for (excerpt,) in db.execute("SELECT excerpt FROM codings WHERE orphaned_at IS NOT NULL")) == [
+            "Eva kom", "Kari Nordmann sa nei"]

@@ -31,6 +31,7 @@ from qualcode.store.models import (
     AttributeDefinition,
     Code,
     Coder,
+    Coding,
     Event,
     Participant,
     Setting,
@@ -207,12 +208,17 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         if (here := still_there(version.text, unclear)):
             left_places += here
             left_in.append(transcript.name)
+        # An orphaned coding keeps the excerpt it was made on, which the text may no longer hold: put back as the texts are.
+        orphans = {coding: coding.excerpt for coding in session.scalars(
+            select(Coding).where(Coding.text_version_id == version.id, Coding.orphaned_at.is_not(None)))}
         if spans:
             rewrite_current_text(session, transcript, spans, WHY, change_turn=partial(_relabelled, speakers))
         else:
             for turn in version.turns:
                 if turn.id in speakers:
                     turn.speaker = speakers[turn.id]
+        for coding, excerpt in orphans.items():
+            coding.excerpt = restored(excerpt)
         if spans or speakers:
             places += len(found_back) + len(speakers)
             changed.append(transcript.name)
