@@ -702,7 +702,7 @@ class Workspace:
         The texts are put back, with a rewrite marked due, in one transaction before the key is saved:
         a crash or a key that cannot be saved leaves the next command (or the handler below) rewriting
         them with the key as it is on disk, which gives them the pseudonym back if it still holds it."""
-        from qualcode.anonymise.remove import held_entry, put_back, take_out
+        from qualcode.anonymise.remove import held_entry, put_back, take_out, unrecord
         from qualcode.anonymise.service import finish_interrupted, save_and_reapply
         from qualcode.errors import Interrupted
 
@@ -719,7 +719,9 @@ class Workspace:
             except Interrupted:
                 raise  # the mark stays: the next command rewrites with the key as it was left
             except BaseException:
-                try:  # not saved: the texts go back to the pseudonym the key on disk still holds
+                try:  # not saved: the texts go back to the pseudonym the key on disk still holds, and the log does not say otherwise
+                    with self.begin() as session:
+                        unrecord(session, restored)
                     finish_interrupted(self.project, access, coder_name)
                 except Exception:  # noqa: BLE001, S110 - the mark stays, and the next command finishes it
                     pass

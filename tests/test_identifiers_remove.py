@@ -4,6 +4,7 @@ holds, and piped answers to `anonymise review` that stay with the candidates the
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -210,6 +211,10 @@ def test_a_key_that_cannot_be_saved_leaves_texts_and_key_as_they_were(forskar_b:
     assert _text(root) == pseudonymised
     assert _key(root).entry_for("Forskar B") is not None
     assert "interrupted" not in _run(root, "status").output
+    # The log does not say it was taken out (it said so, and undo then said it passed over the removal).
+    assert "took a person out of the key" not in _run(root, "history").output
+    with _db(root) as db:
+        assert db.execute("SELECT count(*) FROM events WHERE action = 'identifier.remove'").fetchone() == (0,)
 
 
 def test_piped_answers_stay_with_the_candidates_they_were_written_for(demo: Path, tmp_path: Path) -> None:
@@ -234,3 +239,131 @@ def test_piped_answers_stay_with_the_candidates_they_were_written_for(demo: Path
     assert CliRunner().invoke(cli, [*project, "import", str(new), "--name", "ny2", "--participant", "D9"]).exit_code == 1
     stopped = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="p\nf\nq\ne\n")
     assert stopped.exit_code == 0 and "1 decided, 1 still waiting" in stopped.output, stopped.output
+
+
+def _project(tmp_path: Path, text: str, *identifiers: tuple[str, str], dismissed: tuple[str, ...] = ()) -> Path:
+    """A project with `identifiers` (original, pseudonym) added as people and the words `dismissed`, then `text` imported."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    if dismissed:
+        _run(root, "anonymise", "dismiss", *dismissed)
+    for original, pseudonym in identifiers:
+        _run(root, "identifiers", "add", original, "--kind", "person", "--pseudonym", pseudonym)
+    (tmp_path / "intervju.txt").write_text(text, encoding="utf-8")
+    _run(root, "import", str(tmp_path / "intervju.txt"))
+    return root
+
+
+def test_a_name_with_an_initial_another_pseudonym_is_written_as_too_is_left(tmp_path: Path) -> None:
+    """A probe: "Eva L." is how the key writes "Kari N." for Eva Lunde and "Pål N." for Eva Lind; taking
+    Kari Nordmann out put "Kari N." where Pål had been named, and said nothing was left."""
+    root = _project(
+        tmp_path, "I: Hvem kom?\nD1: Kari Nordmann kom. Pål N. kom også, og P. Nilsen.\n",
+        ("Kari Nordmann", "Eva Lunde"), ("Pål Nygård", "Eva Lind"), ("Per Nilsen", "Emil Lunde"),
+    )
+    assert _text(root) == "I: Hvem kom?\nD1: Eva Lunde kom. Eva L. kom også, og E. Lunde.\n"
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "put it back in 1 place in 1 transcript" in removed.stdout
+    assert "left 'E. Lunde', 'Eva L.' as it stands in 2 places in intervju" in removed.stderr
+    assert _text(root) == "I: Hvem kom?\nD1: Kari Nordmann kom. Eva L. kom også, og E. Lunde.\n"
+
+
+def test_a_word_an_earlier_removal_left_still_stands_for_it_and_its_record_is_kept(tmp_path: Path) -> None:
+    """A probe: taking Trude Berg (Eva Lind) out left "Eva", shared with Kari Nordmann's Eva Lunde; taking
+    Kari Nordmann out then put "Kari" for every "Eva", Trude's too, and made the log's record of the first
+    removal say "put back what 'Kari Lind' stood for"."""
+    root = _project(
+        tmp_path, "I: Hvem kom?\nD1: Kari Nordmann og Trude Berg kom. Trude ringte, og Kari svarte.\n",
+        ("Kari Nordmann", "Eva Lunde"), ("Trude Berg", "Eva Lind"),
+    )
+    assert _text(root) == "I: Hvem kom?\nD1: Eva Lunde og Eva Lind kom. Eva ringte, og Eva svarte.\n"
+    first = _run(root, "identifiers", "remove", "Trude Berg")
+    assert "left 'Eva' as it stands in 3 places in intervju" in first.stderr
+    second = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "put it back in 1 place in 1 transcript" in second.stdout
+    assert "left 'Eva' as it stands in 2 places in intervju" in second.stderr
+    assert _text(root) == "I: Hvem kom?\nD1: Kari Nordmann og Trude Berg kom. Eva ringte, og Eva svarte.\n"
+    with _db(root) as db:
+        summaries = [summary for (summary,) in db.execute("SELECT summary FROM events WHERE action = 'identifier.remove' ORDER BY id")]
+    assert "put back what 'Eva Lind' stood for" in summaries[0] and "put back what 'Eva Lunde' stood for" in summaries[1]
+
+
+def test_a_word_another_name_in_the_key_shares_is_said_to_be_replaced_still(tmp_path: Path) -> None:
+    """A probe: taking Kari Nordmann out said "its words 'Kari', 'Nordmann' went with it: no longer
+    replaced where they stand alone", while Kari Hansen's and Ola Nordmann's words are replaced still."""
+    root = _project(
+        tmp_path, "I: Hvem kom?\nD1: Kari Nordmann og Kari Hansen. Ola Nordmann og Trude Lie. Kari sa det.\n",
+        ("Kari Nordmann", "Eva Lunde"), ("Kari Hansen", "Eva Strand"), ("Ola Nordmann", "Vidar Birkeland"), ("Trude Lie", "Anna Dahl"),
+    )
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "its words 'Kari', 'Nordmann' went with it" not in removed.stderr
+    assert "'Kari' is still replaced where it stands alone, as a word of 'Kari Hansen'" in removed.stderr
+    assert "'Nordmann' is still replaced where it stands alone, as a word of 'Ola Nordmann'" in removed.stderr
+    text = _text(root)
+    assert "Kari" not in text and "Nordmann" not in text  # replaced still, as the note says
+    trude = _run(root, "identifiers", "remove", "Trude Lie")
+    assert "its words 'Trude', 'Lie' went with it" in trude.stderr
+
+
+def test_the_codebooks_name_and_description_are_put_back_too(forskar_b: Path, tmp_path: Path) -> None:
+    """A probe: the codebook's name and description (kept as the project's settings) kept the pseudonym,
+    and were not counted among the places left either."""
+    root = forskar_b
+    first, initial = _pseudonym(root, "Forskar B").split()
+    (tmp_path / "kodebok.yaml").write_text(
+        "name: Kodebok til Forskar B\ndescription: Laget med Forskar B.\ncodes:\n  - name: empowerment\n", encoding="utf-8")
+    _run(root, "codebook", "import", str(tmp_path / "kodebok.yaml"))
+    with _db(root) as db:
+        assert dict(db.execute("SELECT key, value FROM settings WHERE key LIKE 'codebook.%'").fetchall()) == {
+            "codebook.name": f"Kodebok til {first} {initial}", "codebook.description": f"Laget med {first} {initial}."}
+    _run(root, "identifiers", "remove", "Forskar B")
+    with _db(root) as db:
+        assert dict(db.execute("SELECT key, value FROM settings WHERE key LIKE 'codebook.%'").fetchall()) == {
+            "codebook.name": "Kodebok til Forskar B", "codebook.description": "Laget med Forskar B."}
+
+
+def test_a_coding_of_a_word_of_the_name_stays_on_that_word(tmp_path: Path) -> None:
+    """A probe: a coding of the surname alone ("Lunde sa nei") grew to the whole name put back
+    ("Kari Nordmann sa nei"), the name being put back as one span."""
+    root = _project(tmp_path, "I: Hva sa hun?\nD1: Eva kom. Kari Nordmann sa nei, og Kari Nordmanns mor sa ja.\n",
+                    ("Kari Nordmann", "Eva Lunde"), dismissed=("Eva",))  # the text's own Eva: "Eva" alone is left
+    assert _text(root) == "I: Hva sa hun?\nD1: Eva kom. Eva Lunde sa nei, og Eva Lundes mor sa ja.\n"
+    _run(root, "coding", "add", "intervju", "empowerment", "--match", "Lunde sa nei")
+    _run(root, "coding", "add", "intervju", "brukermedvirkning", "--match", "Lundes mor")
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "put it back in 2 places in 1 transcript" in removed.stdout
+    assert _text(root) == "I: Hva sa hun?\nD1: Eva kom. Kari Nordmann sa nei, og Kari Nordmanns mor sa ja.\n"
+    assert sorted(excerpt for _, _, excerpt, _ in _codings(root)) == ["Nordmann sa nei", "Nordmanns mor"]
+    assert all(text[start:end] == excerpt for start, end, excerpt, text in _codings(root))
+
+
+def test_a_word_of_the_pseudonym_the_researcher_wrote_as_itself_is_left_in_what_they_wrote(tmp_path: Path) -> None:
+    """A probe: "Sol Strand" drawn for Marit Dale; a memo on the beach ("Strand og sjø ... Sol er viktig")
+    became "Dale og sjø ... Marit er viktig", and the code "Strand" was renamed "Dale": no import asks
+    about words a researcher writes, so an everyday word of the pseudonym alone may be their own there."""
+    root = _project(tmp_path, "I: Hvem?\nD1: Marit Dale var der, og Marit sa ja.\n", ("Marit Dale", "Sol Strand"))
+    _run(root, "memo", "add", "Strand og sjø betyr mye for D1. Sol er viktig. Sol Strand sa ja.")
+    _run(root, "codebook", "add", "Strand", "--definition", "Om livet ved sjøen")
+    removed = _run(root, "identifiers", "remove", "Marit Dale")
+    assert _text(root) == "I: Hvem?\nD1: Marit Dale var der, og Marit sa ja.\n"  # the import asked about the transcript's words
+    assert [memo["text"] for memo in json.loads(_run(root, "memo", "list", "--json").stdout)] == [
+        "Strand og sjø betyr mye for D1. Sol er viktig. Marit Dale sa ja."]
+    with _db(root) as db:
+        assert db.execute("SELECT count(*) FROM codes WHERE name = 'Strand'").fetchone() == (1,)
+    # Said once, where it stands (memos, the code's name and path, the log), not "in 0 places and ...".
+    assert re.search(r"left 'Sol', 'Strand' as it stands in \d+ places in memos, definitions, names or the log:", removed.stderr)
+
+
+def test_an_orphaned_codings_excerpt_is_put_back_as_the_text_is(tmp_path: Path) -> None:
+    """An orphaned coding keeps the excerpt it was made on: put back as the texts are, "Eva" (the text's own)
+    kept, and "Eva Lunde" put back though the text no longer holds it."""
+    root = _project(tmp_path, "I: Hvem?\nD1: Eva kom. Kari Nordmann sa nei.\nI: Og så?\nD1: Kari Nordmann kom tilbake.\n",
+                    ("Kari Nordmann", "Eva Lunde"), dismissed=("Eva",))
+    _run(root, "coding", "add", "intervju", "empowerment", "--match", "Eva kom")
+    _run(root, "coding", "add", "intervju", "brukermedvirkning", "--match", "Eva Lunde sa nei")
+    (tmp_path / "intervju.txt").write_text("I: Hvem?\nD1: Noe helt annet.\nI: Og så?\nD1: Ingen kom tilbake.\n", encoding="utf-8")
+    assert "2 orphaned" in _run(root, "import", str(tmp_path / "intervju.txt"), "--replace").output
+    _run(root, "identifiers", "remove", "Kari Nordmann")  # the text holds it no more, only the orphaned excerpts
+    with _db(root) as db:
+        assert sorted(excerpt for (excerpt,) in db.execute("SELECT excerpt FROM codings WHERE orphaned_at IS NOT NULL")) == [
+            "Eva kom", "Kari Nordmann sa nei"]

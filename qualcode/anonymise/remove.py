@@ -10,12 +10,12 @@ dismissed, which may stand in the texts as itself. What is left is counted, neve
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
@@ -31,7 +31,10 @@ from qualcode.store.models import (
     AttributeDefinition,
     Code,
     Coder,
+    Coding,
+    Event,
     Participant,
+    Setting,
     Transcript,
     Turn,
     utcnow,
@@ -128,6 +131,7 @@ class PutBack:
     elsewhere: int  # rows of memos, definitions, titles and the log
     left: Left | None
     codes_left: bool = False  # codes' names were left: put back, two would have had one name
+    recorded: str | None = None  # the GUID of the log's record of it, taken back if the key is not saved
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,7 @@ class Removal:
     parts: tuple[str, ...]  # its words the key replaced alone, which go with it
     dismissed: bool  # recorded as no identifier, so never proposed again
     still_word_of: str | None  # another entry's original whose word it is: still replaced alone
+    parts_kept: tuple[tuple[str, str], ...] = ()  # its words another entry replaces alone still, each with that entry's original
     put_back: PutBack = field(default_factory=lambda: PutBack(0, (), 0, None))
     reapplied: Reapplied | None = None  # what the rewrite with the key did after it (backups rewritten, say)
 
@@ -150,13 +155,19 @@ def take_out(key: PseudonymKey, entry: KeyEntry) -> Removal:
     from qualcode.anonymise.service import dismiss
 
     alone = words_found_alone(entry)
-    parts = tuple(dict.fromkeys(word for word in WORD.findall(entry.original) if word.casefold() in alone and word != entry.original))
+    words = tuple(dict.fromkeys(word for word in WORD.findall(entry.original) if word.casefold() in alone and word != entry.original))
     key.entries = [other for other in key.entries if other is not entry]
-    folded = entry.original.casefold()
-    still = next((other.original for other in key.entries if folded in words_found_alone(other)), None)
+
+    def word_of(word: str) -> str | None:
+        """The original of another entry the key replaces `word` alone as a word of, if any."""
+        return next((other.original for other in key.entries if word.casefold() in words_found_alone(other)), None)
+
+    kept = tuple((word, other) for word in words if (other := word_of(word)) is not None)
+    parts = tuple(word for word in words if word not in dict(kept))
+    still = word_of(entry.original)
     if still is None:
         dismiss(key, entry.original)
-    return Removal(entry.original, entry.kind, entry.pseudonym, parts, still is None, still)
+    return Removal(entry.original, entry.kind, entry.pseudonym, parts, still is None, still, parts_kept=kept)
 
 
 def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder | None) -> PutBack:
@@ -167,19 +178,22 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     transaction, makes the next command rewrite the texts with the key as it is then. Saved, the key
     no longer holds the word and the rewrite leaves it; not saved (a crash, a full disk), it holds it
     still and the texts get its pseudonym back, as they were."""
-    back, unclear = restorations(key, entry)
+    back, unclear = restorations(key, entry, _left_by_earlier_removals(session, entry))
     if not back and not unclear:
         return PutBack(0, (), 0, None)
     pattern = _pattern([*back, *unclear])
+    # What a researcher writes no import asks about: an everyday word of the pseudonym alone ("Strand", a
+    # beach) may be their own there, and is left in memos, codes and the log; a transcript's was asked about.
+    everyday = _everyday_alone(entry, back)
 
-    def restored(text: str) -> str:
-        return pattern.sub(lambda match: back.get(match.group(), match.group()), text)
+    def restored(text: str, kept: Collection[str] = ()) -> str:
+        return pattern.sub(lambda match: match.group() if match.group() in kept else back.get(match.group(), match.group()), text)
 
     found: set[str] = set()  # the forms left that stand somewhere, to name them
 
-    def still_there(text: str, every: bool = False) -> int:
-        """How many forms left stand in `text` (with `every`, forms put back elsewhere too: a column not written)."""
-        left = [match.group() for match in pattern.finditer(text) if every or match.group() in unclear]
+    def still_there(text: str, left_forms: Collection[str] | None) -> int:
+        """How many of `left_forms` stand in `text` (with None, every form: a column not written)."""
+        left = [match.group() for match in pattern.finditer(text) if left_forms is None or match.group() in left_forms]
         found.update(left)
         return len(left)
 
@@ -188,33 +202,77 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         version = transcript.current_version
         if version is None:
             continue
-        spans = [Span(match.start(), match.end(), back[match.group()]) for match in pattern.finditer(version.text) if match.group() in back]
+        found_back = [match for match in pattern.finditer(version.text) if match.group() in back]
+        spans = [span for match in found_back for span in _word_spans(match, back[match.group()])]
         speakers = {turn.id: restored(turn.speaker) for turn in version.turns if turn.speaker and restored(turn.speaker) != turn.speaker}
-        if (here := still_there(version.text)):
+        if (here := still_there(version.text, unclear)):
             left_places += here
             left_in.append(transcript.name)
+        # An orphaned coding keeps the excerpt it was made on, which the text may no longer hold: put back as the texts are.
+        orphans = {coding: coding.excerpt for coding in session.scalars(
+            select(Coding).where(Coding.text_version_id == version.id, Coding.orphaned_at.is_not(None)))}
         if spans:
             rewrite_current_text(session, transcript, spans, WHY, change_turn=partial(_relabelled, speakers))
         else:
             for turn in version.turns:
                 if turn.id in speakers:
                     turn.speaker = speakers[turn.id]
+        for coding, excerpt in orphans.items():
+            coding.excerpt = restored(excerpt)
         if spans or speakers:
-            places += len(spans) + len(speakers)
+            places += len(found_back) + len(speakers)
             changed.append(transcript.name)
-    elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(session, restored, still_there, pattern)
+    elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(
+        session, partial(restored, kept=everyday), partial(still_there, left_forms={*unclear, *everyday}), partial(still_there, left_forms=None))
     left = Left(tuple(sorted(found)), left_places, tuple(left_in), left_elsewhere) if left_places or left_elsewhere else None
     if changed or elsewhere:
         purge_index(session)
     summary = (f"took a {entry.kind} out of the key: put back what {entry.pseudonym!r} stood for in "
                f"{counted(places, 'place')} in {counted(len(changed), 'transcript')} and {counted(elsewhere, 'memo, definition, title or log entry', 'memos, definitions, titles and log entries')}")
-    record_event(session, kind=EventKind.IDENTIFIER_REMOVE, coder=coder, summary=summary, after={
+    recorded = record_event(session, kind=EventKind.IDENTIFIER_REMOVE, coder=coder, summary=summary, after={
         "kind": entry.kind, "pseudonym": entry.pseudonym, "places": places, "transcripts": changed, "elsewhere": elsewhere,
         "left": left.places + left.elsewhere if left is not None else 0,
     })
     if not get_setting(session, REAPPLY_PENDING):
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
-    return PutBack(places, tuple(changed), elsewhere, left, codes_left)
+    return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded.guid)
+
+
+def unrecord(session: Session, put: PutBack) -> None:
+    """Take the log's record of `put` back: the key was not saved, so nothing was taken out of it (the
+    texts get their pseudonym back, recorded as the rewrite with the key that does it)."""
+    if put.recorded is not None:
+        session.execute(delete(Event).where(Event.guid == put.recorded))
+
+
+def _left_by_earlier_removals(session: Session, entry: KeyEntry) -> list[tuple[str, str]]:
+    """The pseudonyms (with their kinds) of identifiers taken out of the key before, where some of their
+    forms were left: they may stand there still for what was taken out, which the key no longer names.
+    Not `entry`'s own (taken out, added again with the same pseudonym): what was left stood for it."""
+    left = []
+    for payload in session.scalars(select(Event.payload).where(Event.action == EventKind.IDENTIFIER_REMOVE.value)):
+        after = payload.get("after") if isinstance(payload, dict) else None
+        if not isinstance(after, dict):
+            continue
+        pseudonym = after.get("pseudonym")
+        if isinstance(pseudonym, str) and after.get("left") and pseudonym.casefold() != entry.pseudonym.casefold():
+            left.append((pseudonym, str(after.get("kind", ""))))
+    return left
+
+
+def _word_spans(match: re.Match[str], replacement: str) -> list[Span]:
+    """`match` put back as `replacement`, word for word where the two differ only in their words ("Eva
+    Lunde" and "Kari Nordmann"): a coding of the surname alone stays on the surname, not the whole name."""
+    written, words = list(WORD.finditer(match.group())), list(WORD.finditer(replacement))
+
+    def between(text: str, found: list[re.Match[str]]) -> list[str]:
+        edges = [0, *(edge for word in found for edge in (word.start(), word.end())), len(text)]
+        return [text[start:end] for start, end in zip(edges[::2], edges[1::2], strict=True)]
+
+    if len(written) < 2 or len(written) != len(words) or between(match.group(), written) != between(replacement, words):
+        return [Span(match.start(), match.end(), replacement)]
+    return [Span(match.start() + word.start(), match.start() + word.end(), other.group())
+            for word, other in zip(written, words, strict=True) if word.group() != other.group()]
 
 
 def _relabelled(speakers: dict[int, str], turn: Turn) -> dict[str, object]:
@@ -223,24 +281,28 @@ def _relabelled(speakers: dict[int, str], turn: Turn) -> dict[str, object]:
 
 
 def _put_back_elsewhere(
-    session: Session, restored: Callable[[str], str], still_there: Callable[[str, bool], int], pattern: re.Pattern[str],
+    session: Session, restored: Callable[[str], str], still_there: Callable[[str], int], standing: Callable[[str], int],
 ) -> tuple[int, int, bool]:
     """Rows besides the transcripts' texts put back (memos, definitions, titles, the log), how many
-    places are left in them, and whether codes' names were left (put back, two codes would share a name)."""
+    places are left in them (`still_there` counts those in a column written, `standing` every form in
+    one not written), and whether codes' names were left (put back, two codes would share a name)."""
     changed_rows, left = 0, 0
     codes = list(session.scalars(select(Code)))
     new_paths = [restored(code.path) for code in codes]
     codes_left = len(set(new_paths)) < len(new_paths)
-    for model in FREE_TEXT:
+    for model in (*FREE_TEXT, Setting):  # settings too: the codebook's name and description
         kept = _NOT_RESTORED.get(model, ())
-        for row in session.scalars(select(model)).all() if model is not Code else codes:
+        # Not the log's records of identifiers taken out: what stood for each, which the next removal reads.
+        rows = codes if model is Code else session.scalars(
+            select(model).where(Event.action != EventKind.IDENTIFIER_REMOVE.value) if model is Event else select(model)).all()
+        for row in rows:
             row_changed = False
             for column in free_text_columns(row):
                 value = getattr(row, column)
                 if column in kept or (codes_left and model is Code and column in ("name", "path")):
-                    left += sum(still_there(text, True) for text in _strings(value))
+                    left += sum(standing(text) for text in _strings(value))
                     continue
-                left += sum(still_there(text, False) for text in _strings(value))
+                left += sum(still_there(text) for text in _strings(value))
                 new = map_written(value, restored)
                 if new != value:
                     setattr(row, column, new)
@@ -259,29 +321,29 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def restorations(key: PseudonymKey, entry: KeyEntry) -> tuple[dict[str, str], dict[str, str]]:
+def restorations(
+    key: PseudonymKey, entry: KeyEntry, earlier: list[tuple[str, str]] | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
     """The forms in which the key wrote `entry`'s pseudonym (whole, genitive, in lower case, joined by a
     dot or an underscore, run together, with an initial, and a person's each word alone), each to the
-    original's form it stood for; and, apart, those that may stand for something else too (each to itself)."""
+    original's form it stood for; and, apart, those that may stand for something else too (each to itself):
+    for another entry, a dismissed word, or an identifier taken out before whose pseudonym (`earlier`,
+    with its kind) was left."""
     pseudonym, original = entry.pseudonym, entry.original
     made, had = pseudonym.split(), original.split()
-    others = _words_standing_for_others(key, entry)
+    earlier = earlier or []
+    others = _words_standing_for_others(key, entry, [pseudonym for pseudonym, _ in earlier])
     if is_placeholder(pseudonym) or len(made) != len(had):
         # A placeholder stands for every identifier of its kind; a pseudonym of other parts than the
         # name (chosen by hand) stood whole for each word of it alone: neither says what it replaced.
         return {}, _with_genitives({pseudonym: pseudonym})
-    back: dict[str, str] = {pseudonym: original}
+    back = _whole_forms(pseudonym, original, entry.kind)
     unclear: list[str] = []
-    if len(made) > 1:
-        back[pseudonym.lower()] = original.lower()  # a whole name is found however it is written
-        for joiner in (".", "_"):
-            back[joiner.join(made)] = joiner.join(had)
-            back[joiner.join(made).lower()] = joiner.join(had).lower()
-        back["".join(made).lower()] = "".join(had).lower()
-        first, last = WORD.findall(had[0]), WORD.findall(had[-1])
-        if entry.kind == "person" and len(first) == len(last) == 1:
-            back[f"{made[0]} {made[-1][0]}."] = f"{had[0]} {had[-1][0]}."
-            back[f"{made[0][0]}. {made[-1]}"] = f"{had[0][0]}. {had[-1]}"
+    # A form another entry's pseudonym is written in too ("Eva L." of Eva Lunde and of Eva Lind) may stand for either.
+    shared = {form.casefold() for other in key.entries if other is not entry for form in _whole_forms(other.pseudonym, other.original, other.kind)}
+    shared.update(form.casefold() for made_before, kind in earlier for form in _whole_forms(made_before, made_before, kind))
+    unclear += [form for form in back if form.casefold() in shared]
+    back = {form: had_form for form, had_form in back.items() if form not in unclear}
     # Each word alone, where the key replaced the original's word alone (a person's name, or a name of one word).
     alone = words_found_alone(entry) | {original.casefold()} if len(had) == 1 else words_found_alone(entry) if entry.kind == "person" else set()
     lower = set(lower_words_of(entry))
@@ -304,6 +366,29 @@ def restorations(key: PseudonymKey, entry: KeyEntry) -> tuple[dict[str, str], di
     return _with_genitives(back), _with_genitives({form: form for form in unclear})
 
 
+def _whole_forms(pseudonym: str, original: str, kind: str) -> dict[str, str]:
+    """The forms in which the key writes a whole `pseudonym`, each to the form of `original` it stood
+    for: whole, in lower case, joined by a dot or an underscore, run together, and with an initial."""
+    made, had = pseudonym.split(), original.split()
+    forms = {pseudonym: original}
+    if len(made) > 1 and len(made) == len(had) and not is_placeholder(pseudonym):
+        forms[pseudonym.lower()] = original.lower()  # a whole name is found however it is written
+        for joiner in (".", "_"):
+            forms[joiner.join(made)] = joiner.join(had)
+            forms[joiner.join(made).lower()] = joiner.join(had).lower()
+        forms["".join(made).lower()] = "".join(had).lower()
+        first, last = WORD.findall(had[0]), WORD.findall(had[-1])
+        if kind == "person" and len(first) == len(last) == 1:
+            forms[f"{made[0]} {made[-1][0]}."] = f"{had[0]} {had[-1][0]}."
+            forms[f"{made[0][0]}. {made[-1]}"] = f"{had[0][0]}. {had[-1]}"
+    return forms
+
+
+def _everyday_alone(entry: KeyEntry, back: dict[str, str]) -> set[str]:
+    """The words of `entry`'s pseudonym put back alone that are everyday words ("Strand", "Sol"), with their genitives."""
+    return set(_with_genitives({word: word for word in entry.pseudonym.split() if word in back and not rare_words(word, entry.kind)}))
+
+
 def _with_genitives(forms: dict[str, str]) -> dict[str, str]:
     """`forms` and their genitives ("Karis" to "Forskars"), written as the key writes a genitive."""
     more = dict(forms)
@@ -314,15 +399,14 @@ def _with_genitives(forms: dict[str, str]) -> dict[str, str]:
     return more
 
 
-def _words_standing_for_others(key: PseudonymKey, entry: KeyEntry) -> set[str]:
+def _words_standing_for_others(key: PseudonymKey, entry: KeyEntry, earlier: list[str]) -> set[str]:
     """Casefolded words and whole pseudonyms that may stand in the texts for something besides `entry`:
-    other entries' pseudonyms and each of their words, and words the project dismissed (stored as written)."""
+    other entries' pseudonyms and each of their words, those of identifiers taken out before and left
+    (`earlier`), and words the project dismissed (stored as written)."""
     words: set[str] = set()
-    for other in key.entries:
-        if other is entry:
-            continue
-        words.add(other.pseudonym.casefold())
-        words.update(word.casefold() for word in re.split(r"[\s-]+", other.pseudonym) if word)
+    for pseudonym in [other.pseudonym for other in key.entries if other is not entry] + earlier:
+        words.add(pseudonym.casefold())
+        words.update(word.casefold() for word in re.split(r"[\s-]+", pseudonym) if word)
     for dismissed in key.dismissed:
         words.add(dismissed.casefold())
         words.update(word.casefold() for word in dismissed.split())

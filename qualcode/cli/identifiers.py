@@ -76,9 +76,9 @@ def _report_removal(removal: Removal) -> None:
     put = removal.put_back
     dismissed = ", and dismissed it: no import proposes it again" if removal.dismissed else ""
     click.echo(f"removed {removal.original!r} ({removal.kind}, replaced by {removal.pseudonym!r}) from the key{dismissed}")
-    if removal.still_word_of is not None:
-        note(f"{removal.original!r} is still replaced where it stands alone, as a word of {removal.still_word_of!r}"
-             f" in the key; remove that too if it names no one")
+    still = [(removal.original, removal.still_word_of)] if removal.still_word_of is not None else []
+    for word, other in [*still, *removal.parts_kept]:
+        note(f"{word!r} is still replaced where it stands alone, as a word of {other!r} in the key; remove that too if it names no one")
     if put.places or put.elsewhere:
         where = f" ({', '.join(put.transcripts)})" if put.transcripts else ""
         click.echo(f"put it back in {counted(put.places, 'place')} in {counted(len(put.transcripts), 'transcript')}{where}"
@@ -90,9 +90,9 @@ def _report_removal(removal: Removal) -> None:
     if put.left is not None:
         left = put.left
         forms = ", ".join(repr(form) for form in left.forms)
-        in_transcripts = f" in {', '.join(left.transcripts)}" if left.transcripts else ""
-        elsewhere = f" and {counted(left.elsewhere, 'place')} in memos, definitions, names or the log" if left.elsewhere else ""
-        note(f"left {forms} as it stands in {counted(left.places, 'place')}{in_transcripts}{elsewhere}: it may stand there"
+        standing = [f"{counted(left.places, 'place')} in {', '.join(left.transcripts)}"] if left.places else []
+        standing += [f"{counted(left.elsewhere, 'place')} in memos, definitions, names or the log"] if left.elsewhere else []
+        note(f"left {forms} as it stands in {' and '.join(standing)}: it may stand there"
              f" for another identifier or for itself; to have {removal.original!r} where it was said, import the transcript's"
              " file again with `qualcode import FILE --replace` (the word is kept as written now), or edit what you wrote")
     if put.codes_left:
