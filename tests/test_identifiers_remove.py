@@ -367,3 +367,26 @@ def test_an_orphaned_codings_excerpt_is_put_back_as_the_text_is(tmp_path: Path) 
     with _db(root) as db:
         assert sorted(excerpt for (excerpt,) in db.execute("SELECT excerpt FROM codings WHERE orphaned_at IS NOT NULL")) == [
             "Eva kom", "Kari Nordmann sa nei"]
+
+
+def test_a_word_of_a_withdrawn_persons_pseudonym_is_left_and_their_surname_never_comes_back(tmp_path: Path) -> None:
+    """A probe: Ola Nordmann (Johannes Lunde) withdrew, and his entry became digests; another's interview
+    still names him by his pseudonym. Taking Kari Nordmann (Eva Lunde) out then put "Nordmann" for every
+    "Lunde": "Johannes Nordmann", his pseudonym's first name beside his real surname."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    (tmp_path / "deltakere.csv").write_text("participant,role\nD1,deltaker\nD2,deltaker\n", encoding="utf-8")
+    _run(root, "participants", "import", str(tmp_path / "deltakere.csv"))
+    _run(root, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--pseudonym", "Eva Lunde")
+    _run(root, "identifiers", "add", "Ola Nordmann", "--kind", "person", "--pseudonym", "Johannes Lunde", "--participant", "D2")
+    (tmp_path / "d1.txt").write_text("I: Hvem hjalp?\nD1: Kari Nordmann hjalp. Ola Nordmann var der også.\n", encoding="utf-8")
+    (tmp_path / "d2.txt").write_text("I: Hvordan var det?\nD2: Det gikk bra.\n", encoding="utf-8")
+    _run(root, "import", str(tmp_path / "d1.txt"), "--participant", "D1")
+    _run(root, "import", str(tmp_path / "d2.txt"), "--participant", "D2")
+    assert _text(root, "d1") == "I: Hvem hjalp?\nD1: Eva Lunde hjalp. Johannes Lunde var der også.\n"
+    _run(root, "participants", "withdraw", "D2", "--yes")
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "Nordmann" not in _text(root, "d1"), _text(root, "d1")
+    # Kari's surname is the withdrawn man's too, which his digests hide wherever it is written.
+    assert _text(root, "d1") == "I: Hvem hjalp?\nD1: Kari NN hjalp. Johannes Lunde var der også.\n", removed.output
+    assert "left 'Lunde' as it stands in 1 place in d1" in removed.stderr

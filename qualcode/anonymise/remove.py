@@ -402,9 +402,12 @@ def _with_genitives(forms: dict[str, str]) -> dict[str, str]:
 def _words_standing_for_others(key: PseudonymKey, entry: KeyEntry, earlier: list[str]) -> set[str]:
     """Casefolded words and whole pseudonyms that may stand in the texts for something besides `entry`:
     other entries' pseudonyms and each of their words, those of identifiers taken out before and left
-    (`earlier`), and words the project dismissed (stored as written)."""
+    (`earlier`), those of withdrawn participants (their entries are digests, but others' interviews may
+    still name them by their pseudonym: "Lunde" put back as "Nordmann" beside their first name would say
+    their surname), and words the project dismissed (stored as written)."""
     words: set[str] = set()
-    for pseudonym in [other.pseudonym for other in key.entries if other is not entry] + earlier:
+    withdrawn = [name for names in key.withdrawn_names.values() for name in names]
+    for pseudonym in [other.pseudonym for other in key.entries if other is not entry] + earlier + withdrawn:
         words.add(pseudonym.casefold())
         words.update(word.casefold() for word in re.split(r"[\s-]+", pseudonym) if word)
     for dismissed in key.dismissed:
