@@ -130,6 +130,10 @@ def test_changing_a_kind_is_remove_then_add(forskar_b: Path) -> None:
     assert held.exit_code == 1 and "is already in the key as a person" in held.output and "not other; nothing changed" in held.output
     assert 'qualcode identifiers remove "Forskar B"' in held.output
     _run(root, "identifiers", "remove", "Forskar B")
+    # Taken out twice: said to be done already, not merely "not in the key".
+    again = _invoke(root, "identifiers", "remove", "forskar b")
+    assert again.exit_code == 1 and again.output.startswith(
+        "error: 'forskar b' is not in the key: it was taken out or dismissed already, so no import replaces it (hint: nothing to do"), again.output
     _run(root, "identifiers", "add", "Forskar B", "--kind", "other")
     entry = _key(root).entry_for("Forskar B")
     assert entry is not None and entry.kind == "other" and entry.pseudonym == "(anonymisert)"

@@ -87,6 +87,11 @@ def held_entry(key: PseudonymKey, typed: str) -> KeyEntry:
             f"{wanted!r} is the pseudonym of {standing.original!r} ({standing.kind}), not an identifier in the key",
             f"remove it by its original: qualcode identifiers remove {_quoted(standing.original)}",
         )
+    if any(dismissed.casefold() == folded for dismissed in key.dismissed):
+        raise NotFound(
+            f"{wanted!r} is not in the key: it was taken out or dismissed already, so no import replaces it",
+            f"nothing to do; if it names someone after all: qualcode identifiers add {_quoted(wanted)} --kind person",
+        )
     from rapidfuzz import fuzz, process
 
     close = [found for found, _, _ in process.extract(
