@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -287,7 +288,8 @@ def test_a_full_name_is_asked_before_its_first_name_so_both_get_one_pseudonym(de
     assert run(*project, "import", str(new), "--participant", "D9").exit_code == 0
     shown = run(*project, "transcripts", "show", "ny").output
     full = shown.split("som foreslo det. ")[1].split(",")[0]
-    assert f"veileder {full.split()[0]} som" in shown and "Ola" not in shown
+    # As a word: a pseudonym may be drawn that begins so ("Olav"), and did, one run in many.
+    assert f"veileder {full.split()[0]} som" in shown and not re.search(r"\bOla\b", shown), shown
 
 
 def test_a_file_held_back_for_review_is_said_to_be_held_back_not_to_have_failed(demo: Path, tmp_path: Path) -> None:
