@@ -53,13 +53,32 @@ def looks_like(name: str, originals: set[str]) -> bool:
 
 
 def _resembles(folded: str, written: frozenset[str]) -> bool:
-    if folded in written:
+    if folded in written or _extends(folded, written):
         return True
     if len(folded) < FUZZY_MIN_LENGTH:
         return False
     from rapidfuzz import fuzz, process  # here, so commands that draw no pseudonyms start quicker
 
     return process.extractOne(folded, written, scorer=fuzz.ratio, score_cutoff=SIMILAR) is not None
+
+
+# An original of at least this many letters, with a letter or two more or fewer, reads as that original:
+# "Olav" for Ola, "Karin" for Kari, "Kari" for Karin (the fuzzy ratio passes them: 86 and 89).
+SHORTEST_EXTENDED = 3
+EXTENDED_BY = 2
+
+
+def _extends(folded: str, written: frozenset[str]) -> bool:
+    """Whether `folded` is an original with a letter or two added or taken off at its end."""
+    return any(folded[:-cut] in written for cut in range(1, EXTENDED_BY + 1) if len(folded) - cut >= SHORTEST_EXTENDED) \
+        or folded in _shortened(written)
+
+
+@lru_cache(maxsize=8)
+def _shortened(written: frozenset[str]) -> frozenset[str]:
+    """The originals as written, each with its last letter or two taken off (still SHORTEST_EXTENDED long)."""
+    return frozenset(original[:-cut] for original in written for cut in range(1, EXTENDED_BY + 1)
+                     if len(original) - cut >= SHORTEST_EXTENDED)
 
 
 @lru_cache(maxsize=8)  # one set of originals is asked about for every name drawn, and again for every entry
