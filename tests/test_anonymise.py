@@ -3270,3 +3270,21 @@ def test_a_withdrawal_stopped_before_the_key_was_saved_leaves_the_project_readab
     with Workspace.open(config, report=told.append) as workspace:  # with the passphrase
         assert workspace.read_key().entry_for("Arne Strand") is None
     assert [line[:69] for line in told] == ["a withdrawal was interrupted before the key was saved; finished it: 1"]
+
+
+def test_a_dictionary_word_of_an_employers_name_in_lower_case_is_that_word(session: Session, tmp_path: Path) -> None:
+    """With the employer "Oslo Bilverksted" accepted, "Og et bilverksted som tar lærlinger" held the
+    transcript back for "bilverksted", a noun in lower case, which the reviewer would have to
+    dismiss (or, accepted, make every "bilverksted" an employer). In capitals it may name the
+    employer still, and a name or place in lower case ("sandnes") is proposed as before."""
+    key = PseudonymKey("test")
+    add_identifier(key, "Oslo Bilverksted", "employer")
+    add_identifier(key, "Sandnes Sveis", "employer")
+    path = tmp_path / "intervju.txt"
+    for text, candidates in [
+        ("I: Hvor var praksisen?\nD1: Det var et bilverksted som tok meg inn, og sveis og montasje.\n", []),
+        ("I: Hvor var praksisen?\nD1: Jeg var på Bilverksted hele våren.\n", ["Bilverksted"]),
+        ("I: Hvor bor du?\nD1: Jeg bor i sandnes nå.\n", ["sandnes"]),
+    ]:
+        path.write_text(text, encoding="utf-8")
+        assert preview_file(session, path, ImportOptions(), key).candidates == candidates, text
