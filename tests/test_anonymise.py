@@ -3288,3 +3288,16 @@ def test_a_dictionary_word_of_an_employers_name_in_lower_case_is_that_word(sessi
     ]:
         path.write_text(text, encoding="utf-8")
         assert preview_file(session, path, ImportOptions(), key).candidates == candidates, text
+
+
+def test_a_name_accepted_in_review_is_listed_as_seen_where_the_import_found_it(session: Session, tmp_path: Path) -> None:
+    """`key show` said "added by hand" for every name the review accepted, as for one typed with
+    `identifiers add`: the file it was found in is what tells a researcher why it is in the key."""
+    path = tmp_path / "ny.txt"
+    path.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn på kontoret.\n", encoding="utf-8")
+    key = PseudonymKey("p")
+    with pytest.raises(NeedsReview, match="Torunn"):
+        import_file(session, path, key=key)
+    entry = accept_candidate(key, "Torunn", "person", "f")
+    assert entry.first_seen == "ny.txt (reviewed)"
+    assert add_known_identifier(key, "Kari Nordmann", "person", "f").first_seen == "added by hand"
