@@ -3284,3 +3284,34 @@ def test_a_withdrawal_stopped_before_the_key_was_saved_leaves_the_project_readab
     with Workspace.open(config, report=told.append) as workspace:  # with the passphrase
         assert workspace.read_key().entry_for("Arne Strand") is None
     assert [line[:69] for line in told] == ["a withdrawal was interrupted before the key was saved; finished it: 1"]
+
+
+def test_a_dictionary_word_of_an_employers_name_in_lower_case_is_that_word(session: Session, tmp_path: Path) -> None:
+    """With the employer "Oslo Bilverksted" accepted, "Og et bilverksted som tar lærlinger" held the
+    transcript back for "bilverksted", a noun in lower case, which the reviewer would have to
+    dismiss (or, accepted, make every "bilverksted" an employer). In capitals it may name the
+    employer still, and a name or place in lower case ("sandnes") is proposed as before."""
+    key = PseudonymKey("test")
+    add_identifier(key, "Oslo Bilverksted", "employer")
+    add_identifier(key, "Sandnes Sveis", "employer")
+    path = tmp_path / "intervju.txt"
+    for text, candidates in [
+        ("I: Hvor var praksisen?\nD1: Det var et bilverksted som tok meg inn, og sveis og montasje.\n", []),
+        ("I: Hvor var praksisen?\nD1: Jeg var på Bilverksted hele våren.\n", ["Bilverksted"]),
+        ("I: Hvor bor du?\nD1: Jeg bor i sandnes nå.\n", ["sandnes"]),
+    ]:
+        path.write_text(text, encoding="utf-8")
+        assert preview_file(session, path, ImportOptions(), key).candidates == candidates, text
+
+
+def test_a_name_accepted_in_review_is_listed_as_seen_where_the_import_found_it(session: Session, tmp_path: Path) -> None:
+    """`key show` said "added by hand" for every name the review accepted, as for one typed with
+    `identifiers add`: the file it was found in is what tells a researcher why it is in the key."""
+    path = tmp_path / "ny.txt"
+    path.write_text("I: Hvem hjalp deg?\nD1: Det var Torunn på kontoret.\n", encoding="utf-8")
+    key = PseudonymKey("p")
+    with pytest.raises(NeedsReview, match="Torunn"):
+        import_file(session, path, key=key)
+    entry = accept_candidate(key, "Torunn", "person", "f")
+    assert entry.first_seen == "ny.txt (reviewed)"
+    assert add_known_identifier(key, "Kari Nordmann", "person", "f").first_seen == "added by hand"

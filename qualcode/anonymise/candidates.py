@@ -422,7 +422,8 @@ def parts_of_whole_names(text: str, entries: Iterable[KeyEntry], context: int = 
     its genitive too ("Fjordkystens"): "Fjordkysten" of the employer "Fjordkysten Regnskap", which
     names it as surely. `propose` finds such a word inside a sentence, but first in its sentence it
     reads as any word capitalised for grammar. An everyday word of the name ("Regnskap", "Skole") is
-    not put forward; nor is one inside the whole name, which the caller's replacements take."""
+    not put forward, nor one the dictionaries hold written in lower case ("et bilverksted" beside "Oslo
+    Bilverksted"); nor is one inside the whole name, which the caller's replacements take."""
     named = {entry.original: words for entry in entries if (words := _found_only_whole(entry.original, entry.kind))}
     if not named:
         return []
@@ -435,8 +436,14 @@ def parts_of_whole_names(text: str, entries: Iterable[KeyEntry], context: int = 
     for word in {word for words in named.values() for word in words}:
         if word.casefold() not in folded_text:  # most texts hold none of them: a substring search first
             continue
+        # In lower case a word the dictionaries hold is that word ("et bilverksted" beside the
+        # employer "Oslo Bilverksted"), unless it is a name or a place ("sandnes").
+        folded = word.casefold()
+        word_in_lower_case = _dictionary_word(folded) and folded not in _names() and not _is_place(folded)
         for match in re.finditer(rf"(?<!\w)({re.escape(word)})(?:{_GENITIVE})?(?!\w)", text, re.IGNORECASE):
             start, end = match.span(1)
+            if word_in_lower_case and match.group(1).islower():
+                continue
             if not any(begin <= start and end <= finish for begin, finish in whole):
                 found.append(Proposal(match.group(1), start, end, _context(text, start, end, context),
                                       "place" if _is_place(word.casefold()) else None))

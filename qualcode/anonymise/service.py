@@ -396,7 +396,8 @@ def finish_interrupted(project: Project, access: KeyAccess, coder_name: str | No
 
 
 def add_known_identifier(
-    key: PseudonymKey, original: str, kind: str, gender: str | None = None, pseudonym: str | None = None
+    key: PseudonymKey, original: str, kind: str, gender: str | None = None, pseudonym: str | None = None,
+    first_seen: str = "added by hand",
 ) -> KeyEntry:
     """Add one identifier the project knows (a person, a place, an office, an employer ...)."""
     from qualcode.anonymise.apply import add_identifier, pseudonym_taken, real_word_in
@@ -423,7 +424,7 @@ def add_known_identifier(
             f"the pseudonym {pseudonym!r} already stands for another {taken.kind} in the key: the two would be one in every analysis",
             "choose another, or a placeholder in brackets, such as (veileder), to group them on purpose",
         )
-    entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen="added by hand")
+    entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen=first_seen)
     # Dismissed before (taken out of the key by mistake, say), it is an identifier now: not both.
     key.dismissed = [word for word in key.dismissed if word.casefold() != original.casefold()]
     # What waited for review and is now decided (this name, or a phrase of known and dismissed
@@ -529,10 +530,13 @@ def _words_within(part: list[str], whole: list[str]) -> bool:
 
 
 def accept_candidate(key: PseudonymKey, text: str, kind: str, gender: str | None = None) -> KeyEntry:
-    """A reviewed candidate becomes a known identifier."""
-    if not any(c.text.casefold() == text.casefold() for c in key.pending):
+    """A reviewed candidate becomes a known identifier, listed as seen in the file it was first queued from."""
+    candidate = next((c for c in key.pending if c.text.casefold() == text.casefold()), None)
+    if candidate is None:
         raise NotFound(f"{text!r} is not waiting for review", "list the queue with `qualcode anonymise pending`")
-    return add_known_identifier(key, text, kind, gender)
+    # Each context is "WHERE: …words…" (queue_candidates); `key show` said "added by hand" for these.
+    where = candidate.contexts[0].split(": …", 1)[0] if candidate.contexts else ""
+    return add_known_identifier(key, text, kind, gender, first_seen=f"{where} (reviewed)" if where else "reviewed")
 
 
 def dismiss(key: PseudonymKey, text: str) -> None:
