@@ -139,3 +139,14 @@ def test_a_dry_run_of_a_replacement_while_another_command_writes_says_the_projec
     assert dry.output.startswith("error: the project is busy: another qualcode command has been writing to it"), dry.output
     assert "would fail" not in dry.output and "OperationalError" not in dry.output
     assert database.read_bytes() == before
+
+
+def test_a_word_of_an_office_replaced_alone_is_said_by_the_kind_it_is_replaced_as(demo: Path, tmp_path: Path) -> None:
+    """A field trial: "Sandnes" of "NAV Sandnes", alone in an employer's name, was listed as
+    `nav_office 'Sandnes' -> '(sted)'`: a place's placeholder under an office's kind."""
+    assert run("--project", str(demo), "identifiers", "add", "NAV Sandnes", "--kind", "nav_office").exit_code == 0
+    source = tmp_path / "ny.txt"
+    source.write_text("I: Hvor jobber du?\nD1: Hos Sandnes Snekkeri nå, og jeg går til NAV Sandnes.\n", encoding="utf-8")
+    result = run("--project", str(demo), "import", str(source), "--participant", "D1", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "place       'Sandnes' -> '(sted)'" in result.output and "nav_office  'NAV Sandnes' -> '(NAV-kontor)'" in result.output

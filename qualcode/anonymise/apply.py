@@ -225,6 +225,9 @@ def _day(written: str) -> tuple[int, int, int] | None:
     return date_parts(match) if match is not None else None
 
 
+_KIND_OF_PLACEHOLDER = {placeholder: kind for kind, placeholder in PLACEHOLDERS.items()}
+
+
 def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
     """Replace every known and every pattern identifier; patterns found are added to the key."""
     candidates: list[tuple[int, int, str, str, str, KeyEntry | None]] = []
@@ -235,7 +238,9 @@ def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
         candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind, entry))
     for match in known_matcher(key).find(text):
         listed = match.entry if any(match.entry is entry for entry in key.entries) else None
-        candidates.append((match.start, match.end, match.text, match.replacement, match.entry.kind, listed))
+        # Said by what it was replaced as: "Sandnes" of "NAV Sandnes" alone is a place, "(sted)", not an office.
+        kind = _KIND_OF_PLACEHOLDER.get(match.replacement, match.entry.kind)
+        candidates.append((match.start, match.end, match.text, match.replacement, kind, listed))
     # Longest first, so "NAV Horten" wins over "Horten" and "Kari Nordmann" over "Kari".
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     chosen: list[Replacement] = []
