@@ -2470,6 +2470,17 @@ def test_no_pseudonym_is_an_original_with_a_letter_or_two_more_or_fewer() -> Non
     assert "Petter" in first_names or "Pernille" in first_names  # longer by more than two: another name
 
 
+def test_no_pseudonym_is_another_pseudonym_with_a_letter_or_two_more_or_fewer() -> None:
+    """A field trial: D3's daughter drew "Kristine" beside her mother's "Kristin": one person, read in a report."""
+    from qualcode.anonymise.apply import _names
+    from qualcode.anonymise.pseudonyms import make_pseudonym
+
+    taken = _names(["Kristin Berg", "Marit Lie", "Ola Dahl"])
+    drawn = {make_pseudonym("Anne Moe", "person", "f", "name", _names(["Anne Moe"]), taken, f"frø{seed}") for seed in range(300)}
+    parts = {part for name in drawn for part in name.split()}
+    assert not parts & {"Kristine", "Kristina", "Mari", "Marita", "Berge", "Lien", "Dahle"}, sorted(parts)
+
+
 def test_a_genitive_is_proposed_as_the_name_and_leaves_the_queue_with_it(session: Session, tmp_path: Path) -> None:
     """"Hodans" beside "Hodan", and "Ingas" for the listed "Inga", were proposed on their own: accepted
     apart, "Hodans direktenummer" got a second pseudonym, and accepting "Hodan" left "Hodans" queued."""

@@ -96,7 +96,7 @@ def make_pseudonym(
     The Faker generator is seeded from the project and the original, so the same key built
     twice gives the same names. No part may look like an original name (the leak check would
     flag it, and readers could be misled); the whole name, and if possible each part, differs
-    from the other pseudonyms.
+    from the other pseudonyms, also by more than a letter or two at its end.
     """
     if kind != "person" or style == "placeholder":
         return PLACEHOLDERS[kind]
@@ -104,6 +104,7 @@ def make_pseudonym(
     faker = _faker()
     faker.seed_instance(int.from_bytes(digest[:8], "big"))  # all the draws below follow from the seed alone
     written = _as_written(frozenset(originals))
+    drawn = frozenset(pseudonyms)
     parts = max(1, len(original.split()))
     key = (gender or "").strip().casefold()
     # A surname on its own ("Sletten", accepted without the given name before it) gets a surname: a
@@ -119,7 +120,8 @@ def make_pseudonym(
         candidate = " ".join(names)
         if any(_resembles(name.casefold(), written) for name in names) or candidate.casefold() in pseudonyms:
             continue
-        if all(name.casefold() not in pseudonyms for name in names):
+        # Told apart at a glance too: "Kristine" beside the drawn "Kristin" reads as one person in a report.
+        if all(name.casefold() not in drawn and not _extends(name.casefold(), drawn) for name in names):
             return candidate
         fallback = fallback or candidate
     if fallback is None:
