@@ -40,7 +40,7 @@ from qualcode.codebook.service import (
     retired_code_guids,
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
-from qualcode.coding.coders import CODER_NAME_LENGTH
+from qualcode.coding.coders import CODER_NAME_LENGTH, CONSENSUS_CODER, look_alike_coder
 from qualcode.coding.service import coding_state
 from qualcode.coding.waves import project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
@@ -525,6 +525,15 @@ def _coder(
         existing = same[0]
         result.problems.append(
             f"User {name!r} {guid}: differs only in case from the coder {existing.name!r}; merged into that coder"
+        )
+    if existing is None and (alike := look_alike_coder(session, name)) is not None:
+        # As a typed name is refused (coding/coders.refuse_look_alike): a coder nobody can tell from
+        # another would take a blind coder's place unseen, or pass for the team's decisions.
+        said = "the name the team's decisions are coded under" if alike == CONSENSUS_CODER else "a coder here"
+        raise ImportFailed(
+            f"{result.file_name}: user {name!r} {guid} looks like {alike!r}, {said}, but is not that name; nothing imported",
+            f"in the other program, name the user {alike!r} if they are that coder, else a name that can be told from it"
+            if alike != CONSENSUS_CODER else "in the other program, name the user so that it can be told from it",
         )
     if existing is None:
         existing = Coder(guid=guid, name=name, role="researcher")
