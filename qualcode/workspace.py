@@ -525,13 +525,13 @@ class Workspace:
             raise NotFound(f"no coding {ref}", "list yours with `qualcode coding list`")
         return ref
 
-    def refuse_if_blind(self, what: str) -> None:
-        """Refused for a blind coder: `what` would show or count others' codings."""
+    def refuse_if_blind(self, what: str, hint: str | None = None) -> None:
+        """Refused for a blind coder: `what` would show or count others' codings; `hint`, what to do instead."""
         if self.blind:
             raise InvalidInput(
                 f"{what} shows others' codings, which blind coding hides from {self.coder_name}",
-                "start qualcode tui --no-blind" if self.config.blind else
-                "ask whoever leads the study to end the blind phase (`qualcode coder blind off --role ROLE`)",
+                hint or ("start qualcode tui --no-blind" if self.config.blind else
+                         "ask whoever leads the study to end the blind phase (`qualcode coder blind off --role ROLE`)"),
             )
 
     def typed_as_stored(self, text: str, *, folded: bool = False) -> str:
@@ -1243,7 +1243,8 @@ class Workspace:
         undoable change; refused for a blind coder, as it recodes and counts others' codings."""
         from qualcode.coding.reshape import merge_codes
 
-        self.refuse_if_blind("merging codes")
+        # Said before either code is read: what the codes hold, or the decisions on them, is others' work.
+        self.refuse_if_blind("merging codes", "while you code blind, ask whoever leads the study to merge them")
         with self.begin() as session:
             return merge_codes(session, self._code_ref(session, source), self._code_ref(session, target), self.coder(session))
 

@@ -432,6 +432,31 @@ def test_a_blind_coder_is_told_no_count_of_others_codings_by_a_refused_deletion_
     assert f"{SELF}: 3 codings now" in cli(root, "codebook", "history", SELF).output  # the others' counts, for others
 
 
+def test_a_blind_coder_s_merge_deletion_undo_and_history_tell_no_count_of_others_work(root: Path) -> None:
+    """A blind coder's deletion said "its 2 memos now on the project", counting memos on the code by others, which
+    `memo list` hides from them, and so did its undo, redo and their `history`; a refused merge told them to have
+    the blind phase ended, where a deletion tells them to ask for the change."""
+    unused = "samarbeid stat og kommune"
+    assert cli(root, "coder", "add", "Medforsker 1", "--role", "medforsker").exit_code == 0
+    assert cli(root, "coder", "blind", "on").exit_code == 0
+    with session_in(root) as session:
+        add_memo(session, "Forskerens notat om koden", get_or_create_coder(session, "Forsker 1"), code_ref=unused)
+        add_memo(session, "Mitt notat om koden", get_or_create_coder(session, "Medforsker 1"), code_ref=unused)
+    before = dump(root)
+    refused = cli(root, "codebook", "merge", HOPE, SELF, coder="Medforsker 1")
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1, refused.output
+    assert "while you code blind, ask whoever leads the study to merge them" in refused.output
+    assert not any(character.isdigit() for character in refused.output.replace("Medforsker 1", "")) and dump(root) == before
+
+    told = [cli(root, *args, coder="Medforsker 1") for args in (["codebook", "delete", unused], ["undo"], ["redo"], ["history"])]
+    assert all(result.exit_code == 0 for result in told), [result.output for result in told]
+    assert told[0].output.startswith(f"deleted code {unused} (1 memo of yours now on the project)\n")
+    assert told[1].output == f"undid: deleted code {unused}\n" and told[2].output == f"redid: deleted code {unused}\n"
+    assert "2 memos" not in told[3].output and f"deleted code {unused}\n" in told[3].output
+    # The record keeps the counts, for those who see every coder's work.
+    assert f"deleted code {unused} (its 2 memos now on the project)" in cli(root, "history").output
+
+
 def test_a_redo_of_a_merge_into_a_code_deleted_since_names_that_code_and_what_to_do(root: Path) -> None:
     """The merge's memo on the code it went into cannot be put back: the refusal named "memo 3", a row nobody sees."""
     with session_in(root) as session:

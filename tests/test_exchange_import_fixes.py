@@ -463,7 +463,7 @@ def test_text_longer_than_its_column_is_cut_at_a_word_with_a_note_and_nothing_th
                   f'<TextValue>ja</TextValue></VariableValue><SourceRef targetGUID="{guid("source:lang")}"/></Case>')
     result = run_import(session, qdpx.write(tmp_path / "lang.qdpx"))
     assert _over_their_columns(session) == []
-    memo = session.scalars(select(Memo)).one()
+    memo = session.scalars(select(Memo).where(Memo.transcript_id.is_(None))).one()
     assert memo.title is not None and _cut_at_a_word(memo.title, words)
     assert memo.text == f"{words}\n\nEt notat med en lang tittel."  # the whole title, at the start of the memo
     assert any(f"Note {guid('note:' + words)}: its title has 415 characters, more than the 300 qualcode keeps;"
@@ -473,6 +473,10 @@ def test_text_longer_than_its_column_is_cut_at_a_word_with_a_note_and_nothing_th
     assert transcript.mode == "telefon " * 5 + "telefon…"
     assert any("TextSource 'lang': variable title: its value has 415 characters, more than the 300 qualcode keeps; cut" in line
                for line in result.problems), result.problems
+    # The whole title and mode, as memos on the transcript.
+    assert {memo.title: memo.text for memo in session.scalars(select(Memo).where(Memo.transcript_id == transcript.id))} == {
+        "title": words, "mode": ("telefon " * 10).strip(),
+    }
     participant = session.scalars(select(Participant)).one()
     [(name, value)] = [(attribute.definition.name, attribute.value) for attribute in participant.attributes]  # it was skipped
     assert _cut_at_a_word(name, words) and value == "ja"

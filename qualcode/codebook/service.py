@@ -1128,7 +1128,7 @@ def code_history(session: Session, ref: str, *, blind: bool = False) -> list[Cod
     return [
         CodeEvent(
             at=shown_moment(event.at), coder=event.coder.name if event.coder else None,
-            action=event.action, summary=_counts_left_out(event.summary) if blind and event in merges + steps else event.summary,
+            action=event.action, summary=counts_left_out(event.summary) if blind and event in merges + steps else event.summary,
             before=states(event)[0], after=states(event)[1],
         )
         for event in events
@@ -1140,5 +1140,7 @@ def code_history(session: Session, ref: str, *, blind: bool = False) -> list[Cod
 _RESHAPE_COUNTS = re.compile(r"(: \d+ codings? now .*| \((with its \d+ coding|its \d+ memo).*\))$", re.DOTALL)
 
 
-def _counts_left_out(summary: str) -> str:
+def counts_left_out(summary: str) -> str:
+    """A merge's or deletion's summary (or its undo's or redo's) as a blind coder is told it: the codes it names,
+    without its counts, which are of every coder's codings and memos."""
     return _RESHAPE_COUNTS.sub("", summary)

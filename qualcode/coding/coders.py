@@ -75,18 +75,28 @@ def refuse_consensus_name(name: str, hint: str = "name a coder by their own name
 
 
 def refuse_look_alike(session: Session, name: str) -> None:
-    """Refuse `name`, held by no coder, where it looks like a coder's name ("М" with a Cyrillic М beside
-    M, "Forsker l" beside Forsker 1) or the consensus coder's ("kоnsensus"): a second coder nobody can
-    tell from the first in a table or report, and a blind coder who typed it would see everyone's
-    codings as someone who had coded nothing. Only for a new name: the confusables table takes
-    20-40 ms to read, which a command by a coder the project holds does not pay."""
-    look, folded = name_look(name), name.casefold()
-    if folded != CONSENSUS_CODER and look == name_look(CONSENSUS_CODER):  # the first decision makes that coder
+    """Refuse `name`, held by no coder, where it looks like a coder's name or the consensus coder's
+    (look_alike_coder): a second coder nobody can tell from the first in a table or report, and a
+    blind coder who typed it would see everyone's codings as someone who had coded nothing."""
+    alike = look_alike_coder(session, name)
+    if alike == CONSENSUS_CODER:  # the first decision makes that coder
         refuse_consensus_name(CONSENSUS_CODER)
-    for other in session.scalars(select(Coder.name)):
-        if other.casefold() != folded and name_look(other) == look:
-            raise InvalidInput(f"coder {name!r} is not {other!r}, but looks like that name",
-                               f"write {other!r} as `qualcode coder list` shows it, or a name that can be told from it")
+    if alike is not None:
+        raise InvalidInput(f"coder {name!r} is not {alike!r}, but looks like that name",
+                           f"write {alike!r} as `qualcode coder list` shows it, or a name that can be told from it")
+
+
+def look_alike_coder(session: Session, name: str) -> str | None:
+    """The name of a coder that `name`, held by no coder, looks like without being it ("М" with a
+    Cyrillic М beside M, "Forsker l" beside Forsker 1, full-width letters), or the consensus coder's
+    ("kоnsensus") whether or not anyone has decided yet; None if it looks like no one's. Only for a
+    new name: the confusables table takes 20-40 ms to read, which a command by a coder the project
+    holds does not pay."""
+    look, folded = name_look(name), name.casefold()
+    if folded != CONSENSUS_CODER and look == name_look(CONSENSUS_CODER):
+        return CONSENSUS_CODER
+    return next((other for other in session.scalars(select(Coder.name))
+                 if other.casefold() != folded and name_look(other) == look), None)
 
 
 def stored_form(session: Session, name: str) -> str:

@@ -24,6 +24,7 @@ from qualcode.codebook.model import name_twin_keys
 from qualcode.codebook.service import (
     RESHAPING,
     code_as_typed,
+    counts_left_out,
     place_code,
     restore_codebook,
     shortcut_taken,
@@ -419,6 +420,8 @@ def _step(
         session, kind=step, coder=coder, entity_guid=target.entity_guid, after={"blind": True} if blind else None,
         refers_to=target, summary=f"{PAST_TENSE[step]}: {target.summary}",
     )
+    if blind and target.action in RESHAPING:  # its counts are of others' codings and memos too
+        return replace(_view(target), summary=counts_left_out(target.summary)), recorded.id
     return _view(target), recorded.id
 
 
@@ -652,7 +655,14 @@ def history(
         query = query.where(Event.entity_guid == entity_guid)
     if limit:
         query = query.limit(limit)
-    return [_view(event) for event in session.scalars(query)]
+    events = [_view(event) for event in session.scalars(query)]
+    if not coders:
+        return events
+    # A merge's or deletion's counts, and its undo's and redo's, are of every coder's codings and memos: left out.
+    reshaping = {event.id for event in events if event.action in RESHAPING} | set(session.scalars(select(Event.id).where(
+        in_values(Event.id, {event.refers_to for event in events if event.refers_to is not None}), Event.action.in_(RESHAPING))))
+    return [replace(event, summary=counts_left_out(event.summary)) if reshaping & {event.id, event.refers_to} else event
+            for event in events]
 
 
 def _restore(session: Session, kind: EventKind, guid: str | None, state: dict[str, Any] | None) -> None:

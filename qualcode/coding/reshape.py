@@ -535,5 +535,9 @@ def delete_code(session: Session, ref: str, coder: Coder, *, with_codings: bool 
         parts.append(f"its {len(memos)} memo{'s' if len(memos) > 1 else ''} now on {parent.path if parent else 'the project'}")
     summary = f"deleted code {code.path}" + (f" ({'; '.join(parts)})" if parts else "")
     record_event(session, kind=EventKind.CODE_DELETE, coder=coder, entity_guid=code.guid, before=before, after=after, summary=summary)
+    if blind:  # the memos on the code are others' too, which blind coding hides: told of their own only
+        own = sum(memo.author_id == coder.id for memo in memos)
+        summary = f"deleted code {code.path}" + (
+            f" ({counted(own, 'memo')} of yours now on {parent.path if parent else 'the project'})" if own else "")
     # The terminal UI says ctrl+z takes back every change, this one too.
     return Reshaped(summary, ("kept in the history: `qualcode undo` brings it back",) if in_use else (), ())

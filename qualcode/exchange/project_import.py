@@ -40,7 +40,7 @@ from qualcode.codebook.service import (
     retired_code_guids,
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
-from qualcode.coding.coders import CODER_NAME_LENGTH
+from qualcode.coding.coders import CODER_NAME_LENGTH, CONSENSUS_CODER, look_alike_coder
 from qualcode.coding.service import coding_state
 from qualcode.coding.waves import project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
@@ -59,6 +59,7 @@ from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, unread_times_note
 from qualcode.importers.metadata import (
     ATTRIBUTE_NAME_LENGTH,
+    ATTRIBUTE_VALUE_LENGTH,
     EARLIEST_INTERVIEW,
     attribute_definition,
     check_transcript_meta,
@@ -68,6 +69,7 @@ from qualcode.importers.metadata import (
     participant_value,
     set_participant_attribute,
     typed_value,
+    unseen_character,
 )
 from qualcode.importers.pseudonymise import (
     PseudonymisedDocument,
@@ -523,6 +525,15 @@ def _coder(
         existing = same[0]
         result.problems.append(
             f"User {name!r} {guid}: differs only in case from the coder {existing.name!r}; merged into that coder"
+        )
+    if existing is None and (alike := look_alike_coder(session, name)) is not None:
+        # As a typed name is refused (coding/coders.refuse_look_alike): a coder nobody can tell from
+        # another would take a blind coder's place unseen, or pass for the team's decisions.
+        said = "the name the team's decisions are coded under" if alike == CONSENSUS_CODER else "a coder here"
+        raise ImportFailed(
+            f"{result.file_name}: user {name!r} {guid} looks like {alike!r}, {said}, but is not that name; nothing imported",
+            f"in the other program, name the user {alike!r} if they are that coder, else a name that can be told from it"
+            if alike != CONSENSUS_CODER else "in the other program, name the user so that it can be told from it",
         )
     if existing is None:
         existing = Coder(guid=guid, name=name, role="researcher")
@@ -1174,6 +1185,10 @@ def _write_cases(
         for written, value in case.variables.items():
             variable = _fitted(written, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(written, SHOWN)!r}", result)
             column = participant_field(variable)
+            if isinstance(value, str):  # qualcode keeps no memos on participants: the whole of a long value is the project's
+                length = getattr(Participant.__table__.c[column].type, "length", None) if column is not None else None
+                value = _kept_whole(session, clean_text(value.strip(), key), length or ATTRIBUTE_VALUE_LENGTH,
+                                    f"Case {name!r} {case.guid}: variable {variable}", f"{variable} ({name})", {}, importer, result)
             stored: str | None
             try:
                 # Free text in these columns is pseudonymised by the session's typed-text hook (anonymise/typed_text.py).
@@ -1241,10 +1256,15 @@ def _write_cases(
                         result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error}; skipped")
                 elif item.new or getattr(transcript, column) is None:
                     length = getattr(Transcript.__table__.c[column].type, "length", None) or 50
-                    setattr(transcript, column, _fitted(clean_text(str(value), key), length,
-                                                        f"TextSource {item.source.name!r}: variable {variable}", result, "its value"))
+                    setattr(transcript, column, _kept_whole(session, clean_text(str(value).strip(), key), length,
+                                                            f"TextSource {item.source.name!r}: variable {variable}", variable,
+                                                            {"transcript_id": transcript.id}, importer, result))
                 continue
             variable = _fitted(variable, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(variable, SHOWN)!r}", result)
+            if isinstance(value, str):  # a value a list shows in a cell, as every other path keeps one
+                value = _kept_whole(session, clean_text(value.strip(), key), ATTRIBUTE_VALUE_LENGTH,
+                                    f"TextSource {item.source.name!r}: variable {variable}", variable,
+                                    {"transcript_id": transcript.id}, importer, result)
             try:
                 definition = attribute_definition(session, variable, "transcript", _plain(value))
                 stored = typed_value(session, definition, clean_text(value, key) if isinstance(value, str) else _plain(value))
@@ -1258,6 +1278,47 @@ def _write_cases(
             if existing is None:
                 session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
     session.flush()
+
+
+def _kept_whole(
+    session: Session, value: str, length: int, where: str, title: str, attachment: dict[str, Any], importer: Coder,
+    result: QdpxImport,
+) -> str:
+    """A variable's text value as a column keeps it: on one line, in at most `length` characters, cut
+    after a whole word (cut_at_word). Where that is not the value as written, the whole of it is kept as
+    a memo titled `title` on what `attachment` names (the project, for a case: qualcode keeps no memos
+    on participants), once however often the file is imported, and said: another program lets a
+    variable run to a paragraph, and nothing the researcher wrote may be lost."""
+    flat = value if unseen_character(value) is None else one_line(value)
+    if flat == value and len(flat) <= length:
+        return value
+    place = "the project (qualcode keeps no memos on participants)" if not attachment else "its transcript"
+    memo_title = cut_at_word(title, MEMO_TITLE_LENGTH)
+    said, done = [], []
+    if flat != value:
+        said.append("holds a line break or control character")
+        done.append("kept on one line")
+    if len(flat) > length:
+        said.append(f"has {len(flat)} characters, more than the {length} qualcode keeps")
+        done.append("cut")
+    result.problems.append(f"{where}: its value {' and '.join(said)}; {' and '.join(done)},"
+                           f" and kept whole as the memo {memo_title!r} on {place}")
+    present = session.scalar(select(Memo.id).where(
+        Memo.text == value, Memo.title == memo_title, Memo.removed_at.is_(None),
+        *[getattr(Memo, column) == held for column, held in attachment.items()],
+        *[getattr(Memo, column).is_(None) for column in ("transcript_id", "code_id", "coding_id") if column not in attachment],
+    ).limit(1))
+    if present is None:
+        memo = Memo(text=value, title=memo_title, author=importer, **attachment)
+        session.add(memo)
+        session.flush()
+        record_event(session, kind=EventKind.MEMO_ADD, coder=importer, entity_guid=memo.guid, before=None,
+                     after={"guid": memo.guid, "title": memo.title, "text": memo.text, "removed": False},
+                     summary=f"memo {memo_title} (from {result.file_name})")
+        result.memos_added += 1
+    else:
+        result.memos_present += 1
+    return cut_at_word(flat, length)
 
 
 def _said_respelled(variable: str, value: object, stored: str | None, key: PseudonymKey, result: QdpxImport) -> None:

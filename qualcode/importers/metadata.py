@@ -345,15 +345,20 @@ TITLE_LENGTH = 300  # the columns' widths
 INTERVIEWER_LENGTH = 200
 
 
+def unseen_character(value: str) -> str | None:
+    """The first character of `value` that no list shows on its line, if any."""
+    # Spaces of every width are text (a no-break space from Word); controls, format characters
+    # (zero-width, right-to-left overrides), private and unassigned ones, and line breaks are not.
+    return next((character for character in value
+                 if unicodedata.category(character) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp")), None)
+
+
 def check_one_line(label: str, value: str, length: int) -> None:
     """A value every list shows on one line: no line break, tab or other control character, nor
     longer than `length` (its column's width). Refused, not cleaned: what was typed is not changed
     unseen."""
     shown = value if len(value) <= 40 else value[:40] + "…"
-    # Spaces of every width are text (a no-break space from Word); controls, format characters
-    # (zero-width, right-to-left overrides), private and unassigned ones, and line breaks are not.
-    unseen = next((character for character in value
-                   if unicodedata.category(character) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp")), None)
+    unseen = unseen_character(value)
     if unseen is not None:
         # Named, as a zero-width space pasted from the web is no line break anyone can see.
         raise InvalidInput(

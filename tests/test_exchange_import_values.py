@@ -1,0 +1,66 @@
+"""A .qdpx variable's value longer than a column keeps, or on more than one line: kept, not left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.store.models import Memo, Participant, Transcript, TranscriptAttribute
+from tests.test_exchange_import import Qdpx, guid, run_import
+from tests.test_exchange_import_fixes import TEXT, _cut_at_a_word, _over_their_columns
+
+WORDS = " ".join(["deltakeren forteller om oppfølgingen fra veilederen"] * 8)  # 415 characters
+
+
+def _value(variable: str, text: str) -> str:
+    return f'<VariableValue><VariableRef targetGUID="{guid("var:" + variable)}"/><TextValue>{text}</TextValue></VariableValue>'
+
+
+def _long_values(path: Path) -> Path:
+    qdpx = Qdpx(variables="".join(f'<Variable guid="{guid("var:" + name)}" name="{name}" typeOfVariable="Text"/>'
+                                  for name in ("bakgrunn", "office", "kommentar", "mode", "linjer")))
+    qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:lang")}" name="lang"><PlainTextContent>{TEXT}</PlainTextContent>'
+                        f'{_value("kommentar", WORDS)}{_value("mode", "telefon " * 10)}</TextSource>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1">{_value("bakgrunn", WORDS)}{_value("office", WORDS[:150])}'
+                  f'{_value("linjer", "første linje&#10;andre linje")}<SourceRef targetGUID="{guid("source:lang")}"/></Case>')
+    return qdpx.write(path)
+
+
+def test_a_variable_s_value_longer_than_its_column_is_cut_at_a_word_and_kept_whole_as_a_memo(session: Session, tmp_path: Path) -> None:
+    """A case's value over 200 characters (an office's over 100) was left out with a problem line, and a
+    source's was stored longer than any other path stores one; now each is cut after a whole word, and
+    the whole of it kept as a memo: on the project for a case, qualcode keeping no memos on participants."""
+    path = _long_values(tmp_path / "verdier.qdpx")
+    result = run_import(session, path)
+    assert _over_their_columns(session) == []
+    participant = session.scalars(select(Participant)).one()
+    attributes = {attribute.definition.name: attribute.value for attribute in participant.attributes}
+    assert _cut_at_a_word(attributes["bakgrunn"], WORDS) and len(attributes["bakgrunn"]) <= 200
+    assert participant.office is not None and _cut_at_a_word(participant.office, WORDS) and len(participant.office) <= 100
+    assert attributes["linjer"] == "første linje andre linje"
+    transcript = session.scalars(select(Transcript)).one()
+    [kommentar] = session.scalars(select(TranscriptAttribute.value)).all()
+    assert _cut_at_a_word(kommentar, WORDS) and len(kommentar) <= 200
+    assert transcript.mode == "telefon " * 5 + "telefon…"
+    memos = {(memo.title, memo.transcript_id): memo.text for memo in session.scalars(select(Memo))}
+    assert memos == {
+        ("bakgrunn (D1)", None): WORDS, ("office (D1)", None): WORDS[:150], ("linjer (D1)", None): "første linje\nandre linje",
+        ("kommentar", transcript.id): WORDS, ("mode", transcript.id): ("telefon " * 10).strip(),
+    }
+    case = f"Case 'D1' {guid('case:d1')}: variable"
+    on_project = "on the project (qualcode keeps no memos on participants)"
+    assert f"{case} bakgrunn: its value has 415 characters, more than the 200 qualcode keeps; cut, and kept whole" \
+           f" as the memo 'bakgrunn (D1)' {on_project}" in result.problems
+    assert f"{case} linjer: its value holds a line break or control character; kept on one line, and kept whole" \
+           f" as the memo 'linjer (D1)' {on_project}" in result.problems
+    assert "TextSource 'lang': variable kommentar: its value has 415 characters, more than the 200 qualcode keeps; cut," \
+           " and kept whole as the memo 'kommentar' on its transcript" in result.problems
+    assert not any("skipped" in line for line in result.problems), result.problems
+    assert result.memos_added == 5
+
+    again = run_import(session, path)  # the transcript's mode is the project's now: not read again
+    assert (again.memos_added, again.memos_present) == (0, 4)
+    assert len(session.scalars(select(Memo)).all()) == 5
