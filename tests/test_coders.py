@@ -126,6 +126,19 @@ async def test_qualcode_tui_role_for_a_held_coder_is_not_taken_and_the_ui_says_s
         assert any("Forsker 1 codes as researcher" in str(note.message) for note in app._notifications)
 
 
+async def test_the_start_screen_lists_coders_and_not_a_reviewer_who_only_commented(sample_project: Path) -> None:
+    """A reader whose comments on a draft came back was listed as one of the project's coders."""
+    with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as workspace:
+        workspace.use_coder("Forsker 1", "researcher")
+    with Project.open(sample_project) as project, project.begin() as session:
+        get_or_create_coder(session, "Leser A", "reviewer")
+    app = open_tui(sample_project, coder=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        listed = [str(label.render()) for label in app.screen.query(Label) if "Coders in this project" in str(label.render())]
+        assert listed == ["Coders in this project: Forsker 1"]
+
+
 async def test_the_start_screen_shows_a_held_coders_stored_role_and_does_not_change_it(sample_project: Path) -> None:
     with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as workspace:
         workspace.use_coder("Medforsker Kari", "medforsker")

@@ -31,13 +31,13 @@ def test_a_reviewer_new_to_the_project_is_added_by_whoever_imports_the_comments(
         workspace.import_review_file(commented(report, tmp_path / "d.docx", ("Jeg fikk plass", "Godt.", "Leser B")))
 
     added = {event["summary"]: event["coder"] for event in events(demo, "coder.create")}
-    assert added["new coder Leser A (medforsker)"] == "Forsker 2"
-    assert added["new coder Leser B (medforsker)"] == "Forsker 3"
-    # Someone new to the project who imports their own comments adds themselves, as a medforsker.
+    assert added["new coder Leser A (reviewer)"] == "Forsker 2"
+    assert added["new coder Leser B (reviewer)"] == "Forsker 3"
+    # Someone new to the project who imports their own comments adds themselves, as a reviewer: no coder the project knows.
     their_own = commented(report, tmp_path / "e.docx", ("Jeg fikk plass", "Mitt.", "Ny Leser"))
     ok(run(demo, "review", "import", str(their_own), coder="Ny Leser"))
-    assert {event["summary"]: event["coder"] for event in events(demo, "coder.create")}["new coder Ny Leser (medforsker)"] == "Ny Leser"
-    assert roles(demo)["Ny Leser"] == "medforsker"
+    assert {event["summary"]: event["coder"] for event in events(demo, "coder.create")}["new coder Ny Leser (reviewer)"] == "Ny Leser"
+    assert roles(demo)["Ny Leser"] == "reviewer"
 
 
 def test_the_users_a_qdpx_brings_are_added_by_whoever_imports_it(demo: Path, tmp_path: Path) -> None:

@@ -358,7 +358,8 @@ def test_review_comments_come_back_as_memos_once(coded: tuple[Project, Pseudonym
         assert target is not None
         on_quote = session.scalars(select(Memo).where(Memo.coding_id == target.id)).all()
         assert {m.text for m in on_quote} == {"Dette kjenner jeg igjen fra mitt kontor.", "Spørsmålet er ledende."}
-        assert {m.author.name for m in on_quote} == {"Medforsker Anne"} and on_quote[0].author.role == "medforsker"
+        # New to the project, so no coder: a reviewer, whatever the name they comment under says.
+        assert {m.author.name for m in on_quote} == {"Medforsker Anne"} and on_quote[0].author.role == "reviewer"
         grouped = review_memos(session)
         assert [m.text for m in grouped["måltall-press/inntakspress"]][-1] == "Definisjonen er for snever."
     with project.begin() as session:

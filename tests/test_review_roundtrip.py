@@ -288,8 +288,54 @@ def test_a_qdpx_export_says_it_cannot_carry_reviewers_roles_and_comments(reporte
     project, report = reported
     ok(run(project, "review", "import", str(commented(report, tmp_path / "c.docx", (OWN, "Enig.", "Anne")))))
     exported = ok(run(project, "export", "qdpx", str(tmp_path / "p.qdpx")))
-    assert "warning: 1 medforsker written as plain users: REFI-QDA keeps no coder's role" in exported.output, exported.output
+    assert "warning: 1 medforsker written as a plain user: REFI-QDA keeps no coder's role" in exported.output, exported.output
     assert "warning: 1 reviewer's comment written as plain notes: REFI-QDA keeps no mark of a review" in exported.output
+
+
+def test_a_commenter_who_is_no_coder_is_a_reviewer_not_a_medforsker_who_codes_blind(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """An informant commenting on a draft (under her pseudonym) and a reader new to the project were made
+    medforskere: blind by default where medforskere code blind, and a .qdpx export of a team with one
+    medforsker warned of "3 medforskers"."""
+    project, report = reported
+    ok(run(project, "--coder", "Prober", "coder", "blind", "on", "--role", "medforsker"))
+    ok(run(project, "identifiers", "add", "Torbjørg Haugland", "--kind", "person", "--pseudonym", "Per Solheim"))
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Enig.", "Anne"), (OWN, "Dette kjenner jeg igjen.", "Torbjørg Haugland"),
+                         (SHARED, "Godt sagt.", "Leser A"))
+    imported = ok(run(project, "review", "import", str(reviewed), coder="Prober"))
+    assert "3 new memos" in imported.output
+    roles = coders(project)
+    assert (roles["Anne"], roles["Per Solheim"], roles["Leser A"]) == ("medforsker", "reviewer", "reviewer")
+    assert "Torbjørg Haugland" not in roles
+    # A reviewer is never blind: the review list shows them every comment, as it shows the team's researchers.
+    listed = ok(run(project, "review", "list", coder="Per Solheim")).output
+    assert "Enig." in listed and "Godt sagt." in listed
+    # Not a coder where coders are counted or listed: the two who coded.
+    assert "3 codings by 2 coders, 3 memos" in ok(run(project, "status")).output
+    assert json.loads(ok(run(project, "agreement", "--unit", "turn", "--json")).output)["caption"].startswith("Coders: Kari, Prober;")
+    listed_pairs = json.loads(ok(run(project, "consensus", "list", "--transcript", "deltaker_D1_T1", "--json")).output)
+    assert listed_pairs and {(item["coder_a"], item["coder_b"]) for item in listed_pairs} == {("Kari", "Prober")}
+    exported = ok(run(project, "export", "qdpx", str(tmp_path / "p.qdpx")))
+    assert "warning: 1 medforsker and 2 reviewers written as plain users: REFI-QDA keeps no coder's role" in exported.output, exported.output
+    # Their role is the team's to change, and a blind medforsker cannot make themselves one who is not blind.
+    ok(run(project, "--coder", "Prober", "coder", "role", "Leser A", "medforsker"))
+    refused = run(project, "--coder", "Anne", "coder", "role", "Anne", "reviewer")
+    assert refused.exit_code == 1 and "Anne codes blind as a medforsker" in refused.output
+    assert run(project, "--coder", "Prober", "coder", "blind", "on", "--role", "reviewer").exit_code == 2  # not a role that codes
+
+
+def test_a_reviewer_an_earlier_import_made_a_medforsker_is_made_a_reviewer_by_coder_role(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A project whose review import made a reader a medforsker keeps working: the team says what they are."""
+    project, report = reported
+    ok(run(project, "coder", "add", "Leser B", "--role", "medforsker"))  # as an earlier version stored a new reviewer
+    ok(run(project, "review", "import", str(commented(report, tmp_path / "c.docx", (OWN, "Enig.", "Leser B")))))
+    assert coders(project)["Leser B"] == "medforsker"  # a coder the project holds keeps their role
+    assert "coder Leser B is now reviewer" in ok(run(project, "--coder", "Prober", "coder", "role", "Leser B", "reviewer")).output
+    exported = ok(run(project, "export", "qdpx", str(tmp_path / "p.qdpx")))
+    assert "warning: 1 medforsker and 1 reviewer written as plain users" in exported.output, exported.output
 
 
 def test_a_reviewer_new_to_the_project_named_as_a_person_is_refused_until_the_team_says_who_they_are(

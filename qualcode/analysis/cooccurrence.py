@@ -494,7 +494,7 @@ def cooccurrence_table(table: Cooccurrence) -> Table:
             "c-coefficient of the row's code with the column's; blank where a code meets itself, its sub-codes or the "
             "codes above it.", table.rule,
         ),
-        row_header="code", columns=tuple(columns), rows=tuple(rows),
+        row_header="code", columns=tuple(columns), rows=tuple(rows), paged_by="codes",
     )
 
 

@@ -91,6 +91,10 @@ class Table:
     records: bool = False
     sizes_caption: str = field(default="")  # what the letters under the headers stand for
     warnings: tuple[str, ...] = ()  # said on stderr (and by an export) beside the table: columns that may identify people
+    # What a page of a wide grid is counted in: "" for its columns, or the plural noun of what each
+    # group of columns stands for ("codes": co-occurrence's n and c under each code's number), since
+    # a count of raw columns there matches nothing the header shows.
+    paged_by: str = ""
 
     @property
     def percent(self) -> bool:
@@ -138,7 +142,7 @@ def _grid(table: Table, width: int) -> list[str]:
     lines: list[str] = []
     for number, page in enumerate(pages, start=1):
         if len(pages) > 1:
-            lines.append(f"(columns {page[0] + 1}–{page[-1] + 1} of {len(table.columns)})")
+            lines.append(_page_note(table, page))
         if any(table.columns[index].group for index in page):
             lines.append(_header_groups(table.columns, widths, page, label_width))
         lines.append(_line(table.row_header, [table.columns[i].label for i in page], [widths[i] for i in page], label_width))
@@ -154,6 +158,23 @@ def _grid(table: Table, width: int) -> list[str]:
         if number < len(pages):
             lines.append("")
     return lines
+
+
+def _page_note(table: Table, page: Sequence[int]) -> str:
+    """Which of the table's columns (or, with `paged_by`, its groups of columns) a page shows, numbered
+    as the researcher counts them along the header."""
+    if not table.paged_by:
+        return f"(columns {page[0] + 1}–{page[-1] + 1} of {len(table.columns)})"
+    groups: list[str] = []  # each run of columns under one group, in order; ungrouped columns are none
+    number_of: list[int] = []  # each column's group's number, 0 for an ungrouped one
+    for index, column in enumerate(table.columns):
+        if column.group and (index == 0 or table.columns[index - 1].group != column.group):
+            groups.append(column.group)
+        number_of.append(len(groups) if column.group else 0)
+    shown = [number_of[index] for index in page if number_of[index]]
+    if not shown:  # a page so narrow it holds only ungrouped columns: named, as none is counted
+        return f"({', '.join(table.columns[index].label for index in page)}; {table.paged_by} on the next pages)"
+    return f"({table.paged_by} {shown[0]}–{shown[-1]} of {len(groups)})"
 
 
 def _fit_groups(columns: Sequence[Column], widths: list[int]) -> None:

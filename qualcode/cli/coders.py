@@ -7,6 +7,7 @@ import click
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table
 from qualcode.coding.coders import (
+    CODING_ROLES,
     ROLES,
     blind_roles,
     list_coders,
@@ -50,6 +51,8 @@ def coder_add(app: AppContext, name: str, role: str | None, make_default: bool) 
 def coder_role(app: AppContext, name: str, role: str) -> None:
     """Change a coder's role, recorded in the history as your change; the role decides whether they code blind by default.
 
+    A reviewer (someone who only commented on a draft) is no coder: never blind, never counted as one.
+
     Example: qualcode coder role "Medforsker 1" medforsker
     """
     with app.workspace() as workspace, workspace.begin() as session:
@@ -77,7 +80,8 @@ def coder_list(app: AppContext, as_json: bool) -> None:
 
 @coder_group.command("blind")
 @click.argument("state", type=click.Choice(["on", "off"]), required=False)
-@click.option("--role", type=click.Choice(ROLES), default="medforsker", show_default=True)
+@click.option("--role", type=click.Choice(CODING_ROLES), default="medforsker", show_default=True,
+              help="The role whose coders code blind (a reviewer codes nothing).")
 @pass_app
 def coder_blind(app: AppContext, state: str | None, role: str) -> None:
     """Make coders of a role code blind by default: each sees and counts only their own codings, in the terminal UI and on the command line.

@@ -1,4 +1,5 @@
-"""Coders: who is coding, remembered by name with a role (researcher or medforsker)."""
+"""Coders: who is coding, remembered by name with a role (researcher or medforsker), and reviewers,
+who comment on drafts and code nothing (role reviewer)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ from qualcode.store.settings import get_setting, set_setting
 from qualcode.store.upsert import insert_unless_present
 from qualcode.text.normalise import one_line
 
-ROLES = ("researcher", "medforsker")
+CODING_ROLES = ("researcher", "medforsker")  # the roles of the team, who code; blind coding is set per one of these
+# Someone whose comments on a draft came back by `review import` and who is no coder the project
+# knows: an informant, a caseworker, a reader outside the team (DESIGN.md). They code nothing, so
+# they are never blind and never one of the team's medforskere (a .qdpx export counted them so).
+REVIEWER = "reviewer"
+ROLES = (*CODING_ROLES, REVIEWER)
 CODER_NAME_LENGTH = 200  # the store's column (store/models.py): every list shows a coder's name on one line
 # The team's decisions are coded under this name (consensus.py); any member may change those codings.
 CONSENSUS_CODER = "konsensus"
@@ -123,7 +129,7 @@ def set_coder_role(session: Session, coder: Coder, role: str, by: Coder) -> bool
     if coder.id == by.id and coder.role in blind_now and role not in blind_now:  # a way out of blindness as `coder blind off` is
         raise InvalidInput(
             f"{coder.name} codes blind as a {coder.role}, and cannot make themselves a {role}, who does not",
-            f"a coder who is not blind ({' or '.join(f'a {other}' for other in ROLES if other not in blind_now)}) can:"
+            f"a coder who is not blind ({' or '.join(f'a {other}' for other in CODING_ROLES if other not in blind_now)}) can:"
             f" qualcode --coder NAME coder role {shlex.quote(coder.name)} {role}",
         )
     before = {"name": coder.name, "role": coder.role}
@@ -185,22 +191,22 @@ BLIND_ROLE = "blind.role."  # a project setting per role, "on" when coders of th
 
 def blind_roles(session: Session) -> list[str]:
     """The roles whose coders see only their own codings unless they choose otherwise."""
-    return [role for role in ROLES if get_setting(session, BLIND_ROLE + role) == "on"]
+    return [role for role in CODING_ROLES if get_setting(session, BLIND_ROLE + role) == "on"]
 
 
 def set_blind_role(session: Session, role: str, blind: bool, by: Coder) -> bool:
     """Make blind coding the default for coders of `role` (or stop making it so), recorded as
     `by`'s change; False when it is so already. A coder blind by their role cannot end it for
     that role, and no role is made blind that would leave no coder who could end it."""
-    if role not in ROLES:
-        raise InvalidInput(f"coder role {role!r} is not one of {', '.join(ROLES)}")
+    if role not in CODING_ROLES:  # a reviewer codes nothing, so has nothing to code blind
+        raise InvalidInput(f"coder role {role!r} is not one of {', '.join(CODING_ROLES)}")
     # Two changes at once must not both find the old setting: the second reads it after the first commits.
     hold_write_lock(session)
     session.refresh(by)
     blind_now = blind_roles(session)
     if (role in blind_now) == blind:
         return False
-    seeing = [other for other in ROLES if other not in blind_now and other != role]
+    seeing = [other for other in CODING_ROLES if other not in blind_now and other != role]
     if not blind and by.role == role and seeing:  # with no role left seeing, no one else could end it
         raise InvalidInput(
             f"{by.name} codes blind as a {role}, and cannot end blind coding for {role} coders themselves",

@@ -45,6 +45,7 @@ from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from qualcode import __version__
+from qualcode.coding.coders import REVIEWER
 from qualcode.coding.consensus import CONSENSUS_CODER, standing_decisions
 from qualcode.coding.memos import coding_memo_writers
 from qualcode.coding.transcripts import interviewer_speakers
@@ -541,13 +542,19 @@ def _not_carried(session: Session) -> list[str]:
     consensus decisions. A summary would fit a Note only if the note could name its case too, and
     Project.xsd gives a Case no NoteRef; a decision is between two coders' codings, which nothing in
     the schema relates."""
-    reviewers = session.scalar(select(func.count()).select_from(Coder).where(Coder.role == "medforsker")) or 0
+    # Each role but a researcher's is lost: a medforsker (of the team, who codes) and a reviewer (who
+    # only commented on a draft) both come back as plain users, read as researchers.
+    roles: dict[str, int] = {role: count for role, count in session.execute(
+        select(Coder.role, func.count()).where(Coder.role.in_(("medforsker", REVIEWER))).group_by(Coder.role))}
     comments = session.scalar(
         select(func.count()).select_from(Memo).where(Memo.source.like("review:%"), Memo.removed_at.is_(None))
     ) or 0
     said = []
-    if reviewers:
-        said.append(f"{counted(reviewers, 'medforsker')} written as plain users: REFI-QDA keeps no coder's role")
+    if roles:
+        who = [counted(count, role, "medforskere" if role == "medforsker" else None)
+               for role in ("medforsker", REVIEWER) if (count := roles.get(role))]
+        users = "a plain user" if sum(roles.values()) == 1 else "plain users"
+        said.append(f"{' and '.join(who)} written as {users}: REFI-QDA keeps no coder's role")
     if comments:
         comment = counted(comments, "reviewer's comment")
         said.append(f"{comment} written as plain notes: REFI-QDA keeps no mark of a review"

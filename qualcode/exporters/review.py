@@ -23,6 +23,7 @@ from qualcode.codebook.service import gone_codes
 from qualcode.coding.coders import (
     CODER_NAME_LENGTH,
     CONSENSUS_CODER,
+    REVIEWER,
     get_or_create_coder,
     stored_coder,
 )
@@ -270,7 +271,7 @@ def import_review(
     nobody else (None) where that is the reviewer themselves; `new_reviewer(name)` may refuse one
     first (importers.pseudonymise.refuse_new_reviewer). The memos are the reviewers', and the import
     is the change of `importer()` (asked once a reviewer is known: it may be the reviewer, new to the
-    project and added as a medforsker), one that one undo of theirs takes back whole."""
+    project and added as a reviewer), one that one undo of theirs takes back whole."""
     # python-docx and lxml here, so listing the comments already brought back does not load them.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -331,7 +332,7 @@ def import_review(
                 "have the reviewer comment under their own name (Word: File > Options > User name), then import again",
             )
         # The coder a reviewer's memos go under: the one of that name in any case ("kari" is Kari),
-        # whose role stays as it is (only a reviewer new to the project is made a medforsker).
+        # whose role stays as it is (only a reviewer new to the project is made one, of role reviewer).
         reviewer = stored_coder(session, author)
         if reviewer is None and new_reviewer is not None:
             new_reviewer(author)  # refuses one whose name is a possible identifier nobody has decided about
@@ -431,8 +432,12 @@ def import_review(
                 placed = replace(placed, attached_to=f"{placed.attached_to}, but memo {found.id} was removed since")
             result.placed.append(placed)
             continue
-        if reviewer is None:  # a reviewer new to the project: a medforsker, who comments on drafts
-            reviewer = get_or_create_coder(session, author, "medforsker", by=added_by(author) if added_by is not None else None,
+        if reviewer is None:
+            # Someone who comments and is no coder the project knows: an informant, a caseworker, a
+            # reader outside the team (DESIGN.md), who codes nothing. Made a medforsker, they coded
+            # blind wherever medforskere do and passed for one of the team; the team's own medforskere
+            # are added as coders first (`coder add --role medforsker`) and keep that role here.
+            reviewer = get_or_create_coder(session, author, REVIEWER, by=added_by(author) if added_by is not None else None,
                                            origin=NAMED_BY_KEY if _named_by_key(comment.author, key, path.name) else None)
         try:
             memo = add_memo(

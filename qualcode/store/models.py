@@ -82,7 +82,8 @@ class Setting(Base):
 
 
 class Coder(Base):
-    """A person who codes: a researcher or a co-researcher (medforsker)."""
+    """A person who codes: a researcher or a co-researcher (medforsker); or a reviewer, who only
+    commented on a draft (role "reviewer"), kept here as the author of their comments."""
 
     __tablename__ = "coders"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
+from qualcode.coding.coders import REVIEWER
 from qualcode.tui.widgets.footer import KeyFooter
 
 ROLE_BUTTONS = {"researcher": "role-researcher", "medforsker": "role-medforsker"}
@@ -31,8 +32,9 @@ class StartScreen(Screen[tuple[str, str]]):
         with Vertical(id="start"):
             yield Label("Who is coding?")
             yield Input(value=self.coder, placeholder="Your name", id="start-name")
-            if self.roles:  # names people typed: not markup
-                yield Label("Coders in this project: " + ", ".join(self.roles), classes="muted", markup=False)
+            coders = [name for name, held in self.roles.items() if held != REVIEWER]  # a reviewer only commented on drafts
+            if coders:  # names people typed: not markup
+                yield Label("Coders in this project: " + ", ".join(coders), classes="muted", markup=False)
             with RadioSet(id="start-role"):
                 yield RadioButton("Researcher", value=role != "medforsker", id="role-researcher")
                 yield RadioButton("Co-researcher (medforsker)", value=role == "medforsker", id="role-medforsker")
