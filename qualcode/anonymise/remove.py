@@ -49,12 +49,16 @@ if TYPE_CHECKING:
 
 # Free-text columns a restored word is not written back into, only counted: names that must stay
 # unique or are looked up as typed (coders, participants, attribute names), and the program's own words.
+# A participant's role, office, gender and age band are values, as attribute values are: put back, as
+# the log's record of the edit that set them is. A transcript's name is put back on its own (put_back).
 _NOT_RESTORED: dict[type, tuple[str, ...]] = {
     Coder: ("name",),
-    Participant: ("name", "role", "gender", "age_band", "office"),
+    Participant: ("name",),
     AttributeDefinition: ("name",),
     Transcript: ("wave", "mode"),
 }
+# As long as a transcript's name may be (store.models.Transcript.name).
+_NAME_LENGTH = 200
 WHY = "an identifier taken out of the key was put back where its pseudonym stood"
 
 
@@ -125,6 +129,7 @@ class Left:
     places: int
     transcripts: tuple[str, ...]
     elsewhere: int  # memos, definitions, titles, the log
+    names: tuple[str, ...] = ()  # transcripts whose own name holds a form left (counted in places)
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,10 @@ class PutBack:
     elsewhere: int  # rows of memos, definitions, titles and the log
     left: Left | None
     codes_left: bool = False  # codes' names were left: put back, two would have had one name
+    # Transcripts given their name back ("intervju_Eva_Lunde" to "intervju_Kari_Nordmann"), as (before, after).
+    renamed: tuple[tuple[str, str], ...] = ()
+    # Transcripts whose name was left: put back, it would be another's name (or too long for one).
+    names_left: tuple[str, ...] = ()
     recorded: str | None = None  # the GUID of the log's record of it, taken back if the key is not saved
 
 
@@ -203,7 +212,24 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         return len(left)
 
     places, changed, left_places, left_in = 0, [], 0, []
-    for transcript in session.scalars(select(Transcript).order_by(Transcript.name)).all():
+    transcripts = session.scalars(select(Transcript).order_by(Transcript.name)).all()
+    # A transcript named from its file ("intervju_Eva_Lunde") gets its name back as its text gets the word,
+    # so `import FILE --replace` of that file finds it again; never a name another transcript has.
+    taken = {transcript.name.casefold() for transcript in transcripts}
+    renamed: dict[str, str] = {}
+    names_left, left_names = [], []
+    for transcript in transcripts:
+        name = transcript.name
+        if (here := still_there(name, unclear)):
+            left_places += here
+            left_names.append(name)
+        if (new_name := restored(name)) != name:
+            if new_name.casefold() in taken - {name.casefold()} or len(new_name) > _NAME_LENGTH:
+                names_left.append(name)
+            else:
+                taken = (taken - {name.casefold()}) | {new_name.casefold()}
+                renamed[name] = transcript.name = new_name
+                places += sum(match.group() in back for match in pattern.finditer(name))
         version = transcript.current_version
         if version is None:
             continue
@@ -224,23 +250,39 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
                     turn.speaker = speakers[turn.id]
         for coding, excerpt in orphans.items():
             coding.excerpt = restored(excerpt)
-        if spans or speakers:
+        if spans or speakers or name in renamed:
             places += len(found_back) + len(speakers)
             changed.append(transcript.name)
+    _renamed_in_key(key, renamed)
     elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(
         session, partial(restored, kept=everyday), partial(still_there, left_forms={*unclear, *everyday}), partial(still_there, left_forms=None))
-    left = Left(tuple(sorted(found)), left_places, tuple(left_in), left_elsewhere) if left_places or left_elsewhere else None
+    left = Left(tuple(sorted(found)), left_places, tuple(dict.fromkeys([*left_names, *left_in])), left_elsewhere,
+                tuple(left_names)) if left_places or left_elsewhere else None
     if changed or elsewhere:
         purge_index(session)
     summary = (f"took a {entry.kind} out of the key: put back what {entry.pseudonym!r} stood for in "
                f"{counted(places, 'place')} in {counted(len(changed), 'transcript')} and {counted(elsewhere, 'memo, definition, title or log entry', 'memos, definitions, titles and log entries')}")
+    # The record names transcripts as they were named: a name given back holds the word, which the log never does.
+    before = {new: old for old, new in renamed.items()}
     recorded = record_event(session, kind=EventKind.IDENTIFIER_REMOVE, coder=coder, summary=summary, after={
-        "kind": entry.kind, "pseudonym": entry.pseudonym, "places": places, "transcripts": changed, "elsewhere": elsewhere,
-        "left": left.places + left.elsewhere if left is not None else 0,
+        "kind": entry.kind, "pseudonym": entry.pseudonym, "places": places, "transcripts": [before.get(name, name) for name in changed],
+        "elsewhere": elsewhere, "left": left.places + left.elsewhere if left is not None else 0,
     })
     if not get_setting(session, REAPPLY_PENDING):
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
-    return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded.guid)
+    return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded=recorded.guid, renamed=tuple(renamed.items()),
+                   names_left=tuple(names_left))
+
+
+def _renamed_in_key(key: PseudonymKey, renamed: dict[str, str]) -> None:
+    """The key names transcripts too (where each identifier was seen, which a withdrawal reads to know an
+    identifier as theirs alone): by the names given back."""
+    if not renamed:
+        return
+    for other in key.entries:
+        other.seen_in = [renamed.get(name, name) for name in other.seen_in]
+    for renaming in key.renamed:
+        renaming.transcripts = [renamed.get(name, name) for name in renaming.transcripts]
 
 
 def unrecord(session: Session, put: PutBack) -> None:
@@ -422,6 +464,7 @@ def _words_standing_for_others(key: PseudonymKey, entry: KeyEntry, earlier: list
 
 
 def _pattern(forms: list[str]) -> re.Pattern[str]:
-    """The forms as whole words, longest first; not inside a hyphenated name ("Olsen" of "Bakken-Olsen")."""
+    """The forms as whole words, longest first; not inside a hyphenated name ("Olsen" of "Bakken-Olsen").
+    An underscore parts words, as the key's does: "intervju_Eva_Lunde" holds the name, and was so named by it."""
     alternatives = "|".join(re.escape(form) for form in sorted(set(forms), key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w]|-\w)")
+    return re.compile(rf"(?<![^\W_])(?<!-)(?:{alternatives})(?![^\W_]|-\w)")
