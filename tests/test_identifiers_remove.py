@@ -450,3 +450,31 @@ def test_a_transcripts_name_holding_a_form_that_may_stand_for_another_is_counted
     assert ("left 'Lunde' as it stands in 1 place in intervju_Lunde (the name of intervju_Lunde among them, which stays:"
             " no command renames a transcript)") in removed.stderr, removed.output
     assert [row["name"] for row in json.loads(_run(root, "transcripts", "list", "--json").stdout)] == ["intervju_Lunde"]
+
+
+def test_after_key_new_a_word_alone_is_left_where_a_withdrawn_persons_pseudonym_may_hold_it(tmp_path: Path) -> None:
+    """As above, but the key that kept the withdrawn man's pseudonym was destroyed and a new one made, into
+    which Kari Nordmann was added again as she was (from the researcher's notes). The new key lacks his
+    "Johannes Lunde", and taking Kari out made him "Johannes Nordmann" again: his real surname. The whole
+    name comes back; a word alone is left, and said why."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    (tmp_path / "deltakere.csv").write_text("participant,role\nD1,deltaker\nD2,deltaker\n", encoding="utf-8")
+    _run(root, "participants", "import", str(tmp_path / "deltakere.csv"))
+    _run(root, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--pseudonym", "Eva Lunde")
+    _run(root, "identifiers", "add", "Ola Nordmann", "--kind", "person", "--pseudonym", "Johannes Lunde", "--participant", "D2")
+    (tmp_path / "d1.txt").write_text("I: Hvem hjalp?\nD1: Kari Nordmann hjalp. Ola Nordmann var der også. Nordmann sa ja.\n",
+                                     encoding="utf-8")
+    (tmp_path / "d2.txt").write_text("I: Hvordan var det?\nD2: Det gikk bra.\n", encoding="utf-8")
+    _run(root, "import", str(tmp_path / "d1.txt"), "--participant", "D1")
+    _run(root, "import", str(tmp_path / "d2.txt"), "--participant", "D2")
+    _run(root, "participants", "withdraw", "D2", "--yes")
+    _run(root, "key", "destroy", "--yes")
+    _run(root, "key", "new")
+    _run(root, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--pseudonym", "Eva Lunde")
+    assert _text(root, "d1") == "I: Hvem hjalp?\nD1: Eva Lunde hjalp. Johannes Lunde var der også. Lunde sa ja.\n"
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert _text(root, "d1") == "I: Hvem hjalp?\nD1: Kari Nordmann hjalp. Johannes Lunde var der også. Lunde sa ja.\n", removed.output
+    assert "left 'Lunde' as it stands in 2 places in d1" in removed.stderr, removed.output
+    assert ("its words alone were left where they stand alone: the key before this one (destroyed on"
+            in removed.stderr and "of 1 participant who withdrew (D2)" in removed.stderr), removed.output

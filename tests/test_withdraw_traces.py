@@ -280,3 +280,29 @@ def test_a_withdrawn_participants_speaker_label_in_a_group_interview_goes_with_t
     assert coded.excerpt == shown["text"][coded.start:coded.end] == "Ære være veilederen"
     for word in pseudonym.split():
         assert word.encode() not in stored(demo)
+
+
+def test_a_new_key_in_place_of_a_destroyed_one_says_it_lacks_the_withdrawn_pseudonyms_and_an_older_backup_stays_refused(
+        demo: Path, tmp_path: Path) -> None:
+    """The key kept D1's pseudonym so that a withdrawal again after a restore of an older backup takes it out of
+    memos; `key destroy` and `key new` lost it, unsaid. The new key says so, and a backup from before she withdrew,
+    which would bring her pseudonym back with no key to take it out, stays refused."""
+    pseudonym = pseudonym_of(demo, "Sissel Bakken")
+    ok(run(demo, "memo", "add", f"{pseudonym} var tydeligst om planen."))
+    ok(run(demo, "backup"))
+    [backup] = (demo / ".qualcode" / "backups").glob("*manual*.bak")
+    before = tmp_path / "før.bak"
+    shutil.copyfile(backup, before)
+    ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    ok(run(demo, "key", "destroy", "--yes"))
+    made = ok(run(demo, "key", "new"))
+    assert ("1 participant withdrew before this key was made (D1): the key before it kept their pseudonyms, and took them"
+            " with it") in made.output, made.output
+    refused = run(demo, "backup", "restore", str(before), "--before-withdrawal")
+    assert refused.exit_code == 1 and "was taken under the key this project had before its new one" in refused.output
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [f"{WITHDRAWN} var tydeligst om planen."]
+    assert pseudonym.split()[0].encode() not in stored(demo)
+    (tmp_path / "demo-key" / "demo.qckey").unlink()  # lost: one made in place of this one says it too, they withdrew before it
+    again = ok(run(demo, "key", "new", "--lost"))
+    assert "1 participant withdrew before this key was made (D1)" in again.output, again.output

@@ -23,6 +23,7 @@ from qualcode.anonymise.known import LIST_KINDS, lower_words_of, rare_words, wor
 from qualcode.anonymise.pending import REAPPLY_PENDING
 from qualcode.anonymise.pseudonyms import is_placeholder
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
+from qualcode.anonymise.service import withdrawn_under_earlier_key
 from qualcode.anonymise.typed_text import FREE_TEXT, free_text_columns, map_written
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.search.index import purge_index
@@ -141,6 +142,9 @@ class PutBack:
     elsewhere: int  # rows of memos, definitions, titles and the log
     left: Left | None
     codes_left: bool = False  # codes' names were left: put back, two would have had one name
+    # How the key before this one went ("destroyed on DAY", "lost"), and the participants who withdrew under it:
+    # it took their pseudonyms with it, so the pseudonym's words alone were left (words_alone_unsure).
+    earlier_key: tuple[str, tuple[str, ...]] | None = None
     # Transcripts given their name back ("intervju_Eva_Lunde" to "intervju_Kari_Nordmann"), as (before, after).
     renamed: tuple[tuple[str, str], ...] = ()
     # Transcripts whose name was left: put back, it would be another's name (or too long for one).
@@ -192,7 +196,9 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     transaction, makes the next command rewrite the texts with the key as it is then. Saved, the key
     no longer holds the word and the rewrite leaves it; not saved (a crash, a full disk), it holds it
     still and the texts get its pseudonym back, as they were."""
-    back, unclear = restorations(key, entry, _left_by_earlier_removals(session, entry))
+    # A key made in place of one that kept withdrawn participants' pseudonyms cannot tell a word of theirs.
+    withdrawn = withdrawn_under_earlier_key(session)
+    back, unclear = restorations(key, entry, _left_by_earlier_removals(session, entry), words_alone_unsure=withdrawn is not None)
     if not back and not unclear:
         return PutBack(0, (), 0, None)
     pattern = _pattern([*back, *unclear])
@@ -271,7 +277,8 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     if not get_setting(session, REAPPLY_PENDING):
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
     return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded=recorded.guid, renamed=tuple(renamed.items()),
-                   names_left=tuple(names_left))
+                   names_left=tuple(names_left),
+                   earlier_key=(withdrawn[0], tuple(withdrawn[1])) if withdrawn is not None and len(entry.pseudonym.split()) > 1 else None)
 
 
 def _renamed_in_key(key: PseudonymKey, renamed: dict[str, str]) -> None:
@@ -369,13 +376,14 @@ def _strings(value: Any) -> list[str]:
 
 
 def restorations(
-    key: PseudonymKey, entry: KeyEntry, earlier: list[tuple[str, str]] | None = None,
+    key: PseudonymKey, entry: KeyEntry, earlier: list[tuple[str, str]] | None = None, *, words_alone_unsure: bool = False,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The forms in which the key wrote `entry`'s pseudonym (whole, genitive, in lower case, joined by a
     dot or an underscore, run together, with an initial, and a person's each word alone), each to the
     original's form it stood for; and, apart, those that may stand for something else too (each to itself):
     for another entry, a dismissed word, or an identifier taken out before whose pseudonym (`earlier`,
-    with its kind) was left."""
+    with its kind) was left. With `words_alone_unsure` (a withdrawn participant's pseudonym the key does
+    not know may share a word), each word alone is among those."""
     pseudonym, original = entry.pseudonym, entry.original
     made, had = pseudonym.split(), original.split()
     earlier = earlier or []
@@ -386,6 +394,7 @@ def restorations(
         return {}, _with_genitives({pseudonym: pseudonym})
     back = _whole_forms(pseudonym, original, entry.kind)
     unclear: list[str] = []
+    words_alone_unsure = words_alone_unsure and len(made) > 1  # a name of one word is put back whole
     # A form another entry's pseudonym is written in too ("Eva L." of Eva Lunde and of Eva Lind) may stand for either.
     shared = {form.casefold() for other in key.entries if other is not entry for form in _whole_forms(other.pseudonym, other.original, other.kind)}
     shared.update(form.casefold() for made_before, kind in earlier for form in _whole_forms(made_before, made_before, kind))
@@ -399,12 +408,12 @@ def restorations(
             if len(WORD.findall(had_word)) > 1 and any(word.casefold() in alone for word in WORD.findall(had_word)):
                 unclear.append(made_word)  # "Ingrid" for "Anne-Lise", "Anne" or "Lise": which, the text does not say
             continue
-        if made_word.casefold() in others:
+        if made_word.casefold() in others or words_alone_unsure:
             unclear.append(made_word)
         else:
             back[made_word] = had_word
         if had_word.casefold() in lower:  # the key wrote it in lower case where it was written so
-            if made_word.casefold() in others or made_word.casefold() not in rare_words(made_word, entry.kind):
+            if made_word.casefold() in others or words_alone_unsure or made_word.casefold() not in rare_words(made_word, entry.kind):
                 unclear.append(made_word.lower())  # an everyday word in lower case ("berg"): the text's own, maybe
             else:
                 back[made_word.lower()] = had_word.lower()

@@ -100,6 +100,11 @@ def _report_removal(removal: Removal) -> None:
         note(f"left {forms} as it stands in {' and '.join(standing)}: it may stand there"
              f" for another identifier or for itself; to have {removal.original!r} where it was said, import the transcript's"
              " file again with `qualcode import FILE --replace` (the word is kept as written now), or edit what you wrote")
+    if put.earlier_key is not None:
+        how, withdrawn = put.earlier_key
+        note(f"its words alone were left where they stand alone: the key before this one ({how}) took with it the pseudonyms of"
+             f" {counted(len(withdrawn), 'participant')} who withdrew ({', '.join(withdrawn)}), and a word of one may stand beside"
+             " another of theirs in others' words; the whole name was put back")
     if put.codes_left:
         note("codes' names were left as they are: put back, two codes would have had one name")
     pseudonym = f" --pseudonym {_quoted(removal.pseudonym)}" if not removal.pseudonym.startswith("(") and removal.pseudonym != "NN" else ""
