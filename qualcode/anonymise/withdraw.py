@@ -711,15 +711,19 @@ def _their_labels(text: str, turns: Sequence[Turn], theirs_ids: set[int]) -> lis
     """Spans replacing the speaker label written before each of their turns ("Odd Haug: …", "[00:12] Odd Haug:",
     a Teams heading "Odd Haug   0:03") where it names them: a label from a `speakers:` map or a .vtt voice is
     their pseudonym, which the withdrawal takes out of every other text. A role label or a participant's id
-    ("Informant", "Deltaker 2", "D5") names no one, and stays. Looked for between the turn before and theirs."""
+    ("Informant", "Deltaker 2", "D5") names no one, and stays. Looked for on the turn's line, then on the line
+    before (a heading), never in the turn before: a header above the first turn that names them is others' words."""
     spans = []
     previous_end = 0
     for turn in sorted(turns, key=lambda turn: turn.start):
         label = (turn.speaker or "").strip()
         if turn.id in theirs_ids and label and not is_known_label(label):
-            found = list(re.finditer(rf"(?<![\w.'\-]){re.escape(label)}(?![\w'\-])", text[previous_end:turn.start], re.IGNORECASE))
+            pattern = re.compile(rf"(?<![\w.'\-]){re.escape(label)}(?![\w'\-])", re.IGNORECASE)
+            line = max(previous_end, text.rfind("\n", 0, turn.start) + 1)
+            heading = max(previous_end, text.rfind("\n", 0, max(line - 1, 0)) + 1) if line > previous_end else line
+            found = list(pattern.finditer(text, line, turn.start)) or list(pattern.finditer(text, heading, line))
             if found:
-                spans.append(Span(previous_end + found[-1].start(), previous_end + found[-1].end(), WITHDRAWN))
+                spans.append(Span(found[-1].start(), found[-1].end(), WITHDRAWN))
         previous_end = max(previous_end, turn.end)
     return spans
 
