@@ -748,11 +748,12 @@ class Workspace:
             return PseudonymKey(place.project_guid)  # no originals left to look for
         return self.read_key()
 
-    def new_key(self, *, lost: bool = False) -> tuple[Path, bool]:
-        """Make a new, empty key; returns its path and whether the project had another key before.
+    def new_key(self, *, lost: bool = False) -> tuple[Path, bool, list[str]]:
+        """Make a new, empty key; returns its path, whether the project had another key before (not
+        destroyed), and the participants who withdrew under an earlier key, whose pseudonyms went with it.
         While the project's key is not destroyed, only when it is said to be `lost`: a mistyped --key
         followed by `key new` made the project refuse its own key from then on."""
-        from qualcode.anonymise.service import create_key
+        from qualcode.anonymise.service import create_key, withdrawn_under_earlier_key
 
         place = self.key_place()
         replaced = place.fingerprint is not None and not place.destroyed
@@ -770,7 +771,9 @@ class Workspace:
         with self.begin() as session:
             coder_name = self.coder(session).name
         access = create_key(self.project, place.path, self.passphrase("New passphrase for the pseudonym key", new=True), coder_name)
-        return access.path, replaced
+        with self.begin() as session:
+            withdrawn = withdrawn_under_earlier_key(session)
+        return access.path, replaced, withdrawn[1] if withdrawn is not None else []
 
     def change_passphrase(self, ask_new: Callable[[str], str]) -> Path:
         """Encrypt the key under a new passphrase, asked for by `ask_new` (the configured passphrase

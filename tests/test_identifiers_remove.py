@@ -394,3 +394,87 @@ def test_a_word_of_a_withdrawn_persons_pseudonym_is_left_and_their_surname_never
     # Kari's surname is the withdrawn man's too, which his digests hide wherever it is written.
     assert _text(root, "d1") == "I: Hvem hjalp?\nD1: Kari NN hjalp. Johannes Lunde var der også.\n", removed.output
     assert "left 'Lunde' as it stands in 1 place in d1" in removed.stderr
+
+
+def test_a_transcript_named_by_the_pseudonym_gets_its_name_back_and_an_office_is_put_back_as_its_log_is(tmp_path: Path) -> None:
+    """A probe: the transcript imported from "intervju_Kari_Nordmann.txt" was named "intervju_Eva_Kvernmo", and
+    kept that name after Kari Nordmann was taken out, uncounted; D1's office "kontor Kvernmo" stayed while the
+    log's record of that edit read "kontor Nordmann". Both come back, the name as the file has it, so an
+    import --replace of that file finds it again; the key names the transcript by its new name too."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    (tmp_path / "deltakere.csv").write_text("participant,role,office\nD1,deltaker,kontor A\n", encoding="utf-8")
+    _run(root, "participants", "import", str(tmp_path / "deltakere.csv"))
+    _run(root, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--pseudonym", "Eva Kvernmo")
+    _run(root, "identifiers", "add", "Ola Berg", "--kind", "person", "--pseudonym", "Åse Ødegård")
+    interview = tmp_path / "intervju_Kari_Nordmann.txt"
+    interview.write_text("I: Hvem hjalp?\nD1: Kari Nordmann hjalp, og Ola Berg. 🙂\n", encoding="utf-8")
+    _run(root, "import", str(interview), "--participant", "D1")
+    _run(root, "participants", "edit", "D1", "--office", "kontor Nordmann")
+    with _db(root) as db:
+        assert db.execute("SELECT name, source_filename FROM transcripts").fetchall() == [("intervju_Eva_Kvernmo", "intervju_Eva_Kvernmo.txt")]
+        assert db.execute("SELECT office FROM participants").fetchall() == [("kontor Kvernmo",)]
+    assert _key(root).entry_for("Ola Berg").seen_in == ["intervju_Eva_Kvernmo"]  # type: ignore[union-attr]
+
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert "renamed transcript intervju_Eva_Kvernmo to intervju_Kari_Nordmann" in removed.stdout, removed.output
+    assert "put it back in 2 places in 1 transcript (intervju_Kari_Nordmann)" in removed.stdout, removed.stdout
+    assert "left" not in removed.stderr
+    with _db(root) as db:
+        assert db.execute("SELECT name, source_filename FROM transcripts").fetchall() == [
+            ("intervju_Kari_Nordmann", "intervju_Kari_Nordmann.txt")]
+        assert db.execute("SELECT office FROM participants").fetchall() == [("kontor Nordmann",)]
+        log = " ".join(summary for (summary,) in db.execute("SELECT summary FROM events WHERE action != 'identifier.remove'"))
+        [(record,)] = db.execute("SELECT payload FROM events WHERE action = 'identifier.remove'").fetchall()
+    assert "kontor A → kontor Nordmann" in log and "intervju_Kari_Nordmann" in log and "Kvernmo" not in log
+    assert "Nordmann" not in record and json.loads(record)["after"]["transcripts"] == ["intervju_Eva_Kvernmo"]
+    assert _text(root, "intervju_Kari_Nordmann") == "I: Hvem hjalp?\nD1: Kari Nordmann hjalp, og Åse Ødegård. 🙂\n"
+    assert _key(root).entry_for("Ola Berg").seen_in == ["intervju_Kari_Nordmann"]  # type: ignore[union-attr]
+    interview.write_text("I: Hvem hjalp?\nD1: Kari Nordmann hjalp, og Ola Berg. Det var bra. 🙂\n", encoding="utf-8")
+    again = _run(root, "import", str(interview), "--replace")
+    assert "replaced" in again.output.lower(), again.output
+    assert json.loads(_run(root, "transcripts", "list", "--json").stdout)[0]["name"] == "intervju_Kari_Nordmann"
+
+
+def test_a_transcripts_name_holding_a_form_that_may_stand_for_another_is_counted_and_named(tmp_path: Path) -> None:
+    """"Lunde" is Eva Lunde's and Emil Lunde's: a transcript named "intervju_Lunde" by the key is left as it is,
+    and the line of what was left counts it and names it, as it does a place in a text."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    _run(root, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--pseudonym", "Eva Lunde")
+    _run(root, "identifiers", "add", "Per Nilsen", "--kind", "person", "--pseudonym", "Emil Lunde")
+    (tmp_path / "intervju_Nordmann.txt").write_text("I: Hvem hjalp?\nD1: Kari Nordmann hjalp.\n", encoding="utf-8")
+    _run(root, "import", str(tmp_path / "intervju_Nordmann.txt"))
+    assert [row["name"] for row in json.loads(_run(root, "transcripts", "list", "--json").stdout)] == ["intervju_Lunde"]
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert ("left 'Lunde' as it stands in 1 place in intervju_Lunde (the name of intervju_Lunde among them, which stays:"
+            " no command renames a transcript)") in removed.stderr, removed.output
+    assert [row["name"] for row in json.loads(_run(root, "transcripts", "list", "--json").stdout)] == ["intervju_Lunde"]
+
+
+def test_after_key_new_a_word_alone_is_left_where_a_withdrawn_persons_pseudonym_may_hold_it(tmp_path: Path) -> None:
+    """As above, but the key that kept the withdrawn man's pseudonym was destroyed and a new one made, into
+    which Kari Nordmann was added again as she was (from the researcher's notes). The new key lacks his
+    "Johannes Lunde", and taking Kari out made him "Johannes Nordmann" again: his real surname. The whole
+    name comes back; a word alone is left, and said why."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    (tmp_path / "deltakere.csv").write_text("participant,role\nD1,deltaker\nD2,deltaker\n", encoding="utf-8")
+    _run(root, "participants", "import", str(tmp_path / "deltakere.csv"))
+    _run(root, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--pseudonym", "Eva Lunde")
+    _run(root, "identifiers", "add", "Ola Nordmann", "--kind", "person", "--pseudonym", "Johannes Lunde", "--participant", "D2")
+    (tmp_path / "d1.txt").write_text("I: Hvem hjalp?\nD1: Kari Nordmann hjalp. Ola Nordmann var der også. Nordmann sa ja.\n",
+                                     encoding="utf-8")
+    (tmp_path / "d2.txt").write_text("I: Hvordan var det?\nD2: Det gikk bra.\n", encoding="utf-8")
+    _run(root, "import", str(tmp_path / "d1.txt"), "--participant", "D1")
+    _run(root, "import", str(tmp_path / "d2.txt"), "--participant", "D2")
+    _run(root, "participants", "withdraw", "D2", "--yes")
+    _run(root, "key", "destroy", "--yes")
+    _run(root, "key", "new")
+    _run(root, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--pseudonym", "Eva Lunde")
+    assert _text(root, "d1") == "I: Hvem hjalp?\nD1: Eva Lunde hjalp. Johannes Lunde var der også. Lunde sa ja.\n"
+    removed = _run(root, "identifiers", "remove", "Kari Nordmann")
+    assert _text(root, "d1") == "I: Hvem hjalp?\nD1: Kari Nordmann hjalp. Johannes Lunde var der også. Lunde sa ja.\n", removed.output
+    assert "left 'Lunde' as it stands in 2 places in d1" in removed.stderr, removed.output
+    assert ("its words alone were left where they stand alone: the key before this one (destroyed on"
+            in removed.stderr and "of 1 participant who withdrew (D2)" in removed.stderr), removed.output

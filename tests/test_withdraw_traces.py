@@ -18,6 +18,7 @@ from qualcode.anonymise.withdraw import WITHDRAWN
 from qualcode.cli import cli
 from qualcode.store.models import (
     Code,
+    Coding,
     Event,
     FrameworkSummary,
     Memo,
@@ -245,3 +246,63 @@ def test_a_restore_from_before_the_withdrawal_takes_their_pseudonym_out_again(de
     with Project.open(demo) as project, project.begin() as session:
         assert list(session.scalars(select(Memo.text))) == [f"{WITHDRAWN} var tydeligst om planen."]
     assert pseudonym.split()[0].encode() not in stored(demo)
+
+
+def test_a_withdrawn_participants_speaker_label_in_a_group_interview_goes_with_their_words(demo: Path, tmp_path: Path) -> None:
+    """A `speakers:` map labels D2's turns by her name, which the import makes her pseudonym: after she
+    withdrew, the group interview read "Odd Haug: [trukket tilbake]", her pseudonym kept in the text that
+    stays. The label goes as her words do; the others' labels, words, turns and codings stay where they were."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2"))
+    pseudonym = pseudonym_of(demo, "Trine Vik")
+    path = tmp_path / "gruppe_G9.md"
+    path.write_text("---\nparticipants: [D2, D3]\nspeakers: {Trine Vik: D2}\ninterviewer: I\n---\n"
+                    "I: Hvordan var møtene på kontoret?\nTrine Vik: Jeg syntes det var greit, hun hørte på meg.\n"
+                    "D3: For meg var det mest skjemaer og frister. 🙂\n[00:01:02] Trine Vik: Men planen ble min til slutt.\n"
+                    "D3: Ære være veilederen, sier jeg.\n", encoding="utf-8")
+    ok(run(demo, "import", str(path)))
+    ok(run(demo, "coding", "add", "gruppe_G9", "empowerment", "--match", "Ære være veilederen"))
+    withdrawn = ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    assert "redacted 2 turns in group interviews" in withdrawn.output, withdrawn.output
+    shown = json.loads(ok(run(demo, "transcripts", "show", "gruppe_G9", "--json")).output)
+    assert shown["text"] == (f"I: Hvordan var møtene på kontoret?\n{WITHDRAWN}: {WITHDRAWN}\n"
+                             f"D3: For meg var det mest skjemaer og frister. 🙂\n[00:01:02] {WITHDRAWN}: {WITHDRAWN}\n"
+                             "D3: Ære være veilederen, sier jeg.\n")
+    assert [(turn["speaker"], turn["participant"], shown["text"][turn["start"]:turn["end"]]) for turn in shown["turns"]] == [
+        ("I", None, "Hvordan var møtene på kontoret?"), (None, None, WITHDRAWN),
+        ("D3", "D3", "For meg var det mest skjemaer og frister. 🙂"), (None, None, WITHDRAWN),
+        ("D3", "D3", "Ære være veilederen, sier jeg.")]
+    with Project.open(demo) as project, project.begin() as session:
+        links = session.execute(select(Participant.name, TranscriptParticipant.speaker_label).join(TranscriptParticipant)
+                                .join(Transcript).where(Transcript.name == "gruppe_G9")).all()
+        coded = session.execute(select(Coding.excerpt, Coding.start, Coding.end).join(Transcript)
+                                .where(Transcript.name == "gruppe_G9")).one()
+    assert [tuple(link) for link in links] == [("D3", "D3")]
+    assert coded.excerpt == shown["text"][coded.start:coded.end] == "Ære være veilederen"
+    for word in pseudonym.split():
+        assert word.encode() not in stored(demo)
+
+
+def test_a_new_key_in_place_of_a_destroyed_one_says_it_lacks_the_withdrawn_pseudonyms_and_an_older_backup_stays_refused(
+        demo: Path, tmp_path: Path) -> None:
+    """The key kept D1's pseudonym so that a withdrawal again after a restore of an older backup takes it out of
+    memos; `key destroy` and `key new` lost it, unsaid. The new key says so, and a backup from before she withdrew,
+    which would bring her pseudonym back with no key to take it out, stays refused."""
+    pseudonym = pseudonym_of(demo, "Sissel Bakken")
+    ok(run(demo, "memo", "add", f"{pseudonym} var tydeligst om planen."))
+    ok(run(demo, "backup"))
+    [backup] = (demo / ".qualcode" / "backups").glob("*manual*.bak")
+    before = tmp_path / "før.bak"
+    shutil.copyfile(backup, before)
+    ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    ok(run(demo, "key", "destroy", "--yes"))
+    made = ok(run(demo, "key", "new"))
+    assert ("1 participant withdrew before this key was made (D1): the key before it kept their pseudonyms, and took them"
+            " with it") in made.output, made.output
+    refused = run(demo, "backup", "restore", str(before), "--before-withdrawal")
+    assert refused.exit_code == 1 and "was taken under the key this project had before its new one" in refused.output
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [f"{WITHDRAWN} var tydeligst om planen."]
+    assert pseudonym.split()[0].encode() not in stored(demo)
+    (tmp_path / "demo-key" / "demo.qckey").unlink()  # lost: one made in place of this one says it too, they withdrew before it
+    again = ok(run(demo, "key", "new", "--lost"))
+    assert "1 participant withdrew before this key was made (D1)" in again.output, again.output

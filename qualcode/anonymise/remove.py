@@ -23,6 +23,7 @@ from qualcode.anonymise.known import LIST_KINDS, lower_words_of, rare_words, wor
 from qualcode.anonymise.pending import REAPPLY_PENDING
 from qualcode.anonymise.pseudonyms import is_placeholder
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
+from qualcode.anonymise.service import withdrawn_under_earlier_key
 from qualcode.anonymise.typed_text import FREE_TEXT, free_text_columns, map_written
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.search.index import purge_index
@@ -49,12 +50,16 @@ if TYPE_CHECKING:
 
 # Free-text columns a restored word is not written back into, only counted: names that must stay
 # unique or are looked up as typed (coders, participants, attribute names), and the program's own words.
+# A participant's role, office, gender and age band are values, as attribute values are: put back, as
+# the log's record of the edit that set them is. A transcript's name is put back on its own (put_back).
 _NOT_RESTORED: dict[type, tuple[str, ...]] = {
     Coder: ("name",),
-    Participant: ("name", "role", "gender", "age_band", "office"),
+    Participant: ("name",),
     AttributeDefinition: ("name",),
     Transcript: ("wave", "mode"),
 }
+# As long as a transcript's name may be (store.models.Transcript.name).
+_NAME_LENGTH = 200
 WHY = "an identifier taken out of the key was put back where its pseudonym stood"
 
 
@@ -125,6 +130,7 @@ class Left:
     places: int
     transcripts: tuple[str, ...]
     elsewhere: int  # memos, definitions, titles, the log
+    names: tuple[str, ...] = ()  # transcripts whose own name holds a form left (counted in places)
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,13 @@ class PutBack:
     elsewhere: int  # rows of memos, definitions, titles and the log
     left: Left | None
     codes_left: bool = False  # codes' names were left: put back, two would have had one name
+    # How the key before this one went ("destroyed on DAY", "lost"), and the participants who withdrew under it:
+    # it took their pseudonyms with it, so the pseudonym's words alone were left (words_alone_unsure).
+    earlier_key: tuple[str, tuple[str, ...]] | None = None
+    # Transcripts given their name back ("intervju_Eva_Lunde" to "intervju_Kari_Nordmann"), as (before, after).
+    renamed: tuple[tuple[str, str], ...] = ()
+    # Transcripts whose name was left: put back, it would be another's name (or too long for one).
+    names_left: tuple[str, ...] = ()
     recorded: str | None = None  # the GUID of the log's record of it, taken back if the key is not saved
 
 
@@ -183,7 +196,9 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     transaction, makes the next command rewrite the texts with the key as it is then. Saved, the key
     no longer holds the word and the rewrite leaves it; not saved (a crash, a full disk), it holds it
     still and the texts get its pseudonym back, as they were."""
-    back, unclear = restorations(key, entry, _left_by_earlier_removals(session, entry))
+    # A key made in place of one that kept withdrawn participants' pseudonyms cannot tell a word of theirs.
+    withdrawn = withdrawn_under_earlier_key(session)
+    back, unclear = restorations(key, entry, _left_by_earlier_removals(session, entry), words_alone_unsure=withdrawn is not None)
     if not back and not unclear:
         return PutBack(0, (), 0, None)
     pattern = _pattern([*back, *unclear])
@@ -203,7 +218,24 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         return len(left)
 
     places, changed, left_places, left_in = 0, [], 0, []
-    for transcript in session.scalars(select(Transcript).order_by(Transcript.name)).all():
+    transcripts = session.scalars(select(Transcript).order_by(Transcript.name)).all()
+    # A transcript named from its file ("intervju_Eva_Lunde") gets its name back as its text gets the word,
+    # so `import FILE --replace` of that file finds it again; never a name another transcript has.
+    taken = {transcript.name.casefold() for transcript in transcripts}
+    renamed: dict[str, str] = {}
+    names_left, left_names = [], []
+    for transcript in transcripts:
+        name = transcript.name
+        if (here := still_there(name, unclear)):
+            left_places += here
+            left_names.append(name)
+        if (new_name := restored(name)) != name:
+            if new_name.casefold() in taken - {name.casefold()} or len(new_name) > _NAME_LENGTH:
+                names_left.append(name)
+            else:
+                taken = (taken - {name.casefold()}) | {new_name.casefold()}
+                renamed[name] = transcript.name = new_name
+                places += sum(match.group() in back for match in pattern.finditer(name))
         version = transcript.current_version
         if version is None:
             continue
@@ -224,23 +256,40 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
                     turn.speaker = speakers[turn.id]
         for coding, excerpt in orphans.items():
             coding.excerpt = restored(excerpt)
-        if spans or speakers:
+        if spans or speakers or name in renamed:
             places += len(found_back) + len(speakers)
             changed.append(transcript.name)
+    _renamed_in_key(key, renamed)
     elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(
         session, partial(restored, kept=everyday), partial(still_there, left_forms={*unclear, *everyday}), partial(still_there, left_forms=None))
-    left = Left(tuple(sorted(found)), left_places, tuple(left_in), left_elsewhere) if left_places or left_elsewhere else None
+    left = Left(tuple(sorted(found)), left_places, tuple(dict.fromkeys([*left_names, *left_in])), left_elsewhere,
+                tuple(left_names)) if left_places or left_elsewhere else None
     if changed or elsewhere:
         purge_index(session)
     summary = (f"took a {entry.kind} out of the key: put back what {entry.pseudonym!r} stood for in "
                f"{counted(places, 'place')} in {counted(len(changed), 'transcript')} and {counted(elsewhere, 'memo, definition, title or log entry', 'memos, definitions, titles and log entries')}")
+    # The record names transcripts as they were named: a name given back holds the word, which the log never does.
+    before = {new: old for old, new in renamed.items()}
     recorded = record_event(session, kind=EventKind.IDENTIFIER_REMOVE, coder=coder, summary=summary, after={
-        "kind": entry.kind, "pseudonym": entry.pseudonym, "places": places, "transcripts": changed, "elsewhere": elsewhere,
-        "left": left.places + left.elsewhere if left is not None else 0,
+        "kind": entry.kind, "pseudonym": entry.pseudonym, "places": places, "transcripts": [before.get(name, name) for name in changed],
+        "elsewhere": elsewhere, "left": left.places + left.elsewhere if left is not None else 0,
     })
     if not get_setting(session, REAPPLY_PENDING):
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
-    return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded.guid)
+    return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded=recorded.guid, renamed=tuple(renamed.items()),
+                   names_left=tuple(names_left),
+                   earlier_key=(withdrawn[0], tuple(withdrawn[1])) if withdrawn is not None and len(entry.pseudonym.split()) > 1 else None)
+
+
+def _renamed_in_key(key: PseudonymKey, renamed: dict[str, str]) -> None:
+    """The key names transcripts too (where each identifier was seen, which a withdrawal reads to know an
+    identifier as theirs alone): by the names given back."""
+    if not renamed:
+        return
+    for other in key.entries:
+        other.seen_in = [renamed.get(name, name) for name in other.seen_in]
+    for renaming in key.renamed:
+        renaming.transcripts = [renamed.get(name, name) for name in renaming.transcripts]
 
 
 def unrecord(session: Session, put: PutBack) -> None:
@@ -327,13 +376,14 @@ def _strings(value: Any) -> list[str]:
 
 
 def restorations(
-    key: PseudonymKey, entry: KeyEntry, earlier: list[tuple[str, str]] | None = None,
+    key: PseudonymKey, entry: KeyEntry, earlier: list[tuple[str, str]] | None = None, *, words_alone_unsure: bool = False,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The forms in which the key wrote `entry`'s pseudonym (whole, genitive, in lower case, joined by a
     dot or an underscore, run together, with an initial, and a person's each word alone), each to the
     original's form it stood for; and, apart, those that may stand for something else too (each to itself):
     for another entry, a dismissed word, or an identifier taken out before whose pseudonym (`earlier`,
-    with its kind) was left."""
+    with its kind) was left. With `words_alone_unsure` (a withdrawn participant's pseudonym the key does
+    not know may share a word), each word alone is among those."""
     pseudonym, original = entry.pseudonym, entry.original
     made, had = pseudonym.split(), original.split()
     earlier = earlier or []
@@ -344,6 +394,7 @@ def restorations(
         return {}, _with_genitives({pseudonym: pseudonym})
     back = _whole_forms(pseudonym, original, entry.kind)
     unclear: list[str] = []
+    words_alone_unsure = words_alone_unsure and len(made) > 1  # a name of one word is put back whole
     # A form another entry's pseudonym is written in too ("Eva L." of Eva Lunde and of Eva Lind) may stand for either.
     shared = {form.casefold() for other in key.entries if other is not entry for form in _whole_forms(other.pseudonym, other.original, other.kind)}
     shared.update(form.casefold() for made_before, kind in earlier for form in _whole_forms(made_before, made_before, kind))
@@ -357,12 +408,12 @@ def restorations(
             if len(WORD.findall(had_word)) > 1 and any(word.casefold() in alone for word in WORD.findall(had_word)):
                 unclear.append(made_word)  # "Ingrid" for "Anne-Lise", "Anne" or "Lise": which, the text does not say
             continue
-        if made_word.casefold() in others:
+        if made_word.casefold() in others or words_alone_unsure:
             unclear.append(made_word)
         else:
             back[made_word] = had_word
         if had_word.casefold() in lower:  # the key wrote it in lower case where it was written so
-            if made_word.casefold() in others or made_word.casefold() not in rare_words(made_word, entry.kind):
+            if made_word.casefold() in others or words_alone_unsure or made_word.casefold() not in rare_words(made_word, entry.kind):
                 unclear.append(made_word.lower())  # an everyday word in lower case ("berg"): the text's own, maybe
             else:
                 back[made_word.lower()] = had_word.lower()
@@ -422,6 +473,7 @@ def _words_standing_for_others(key: PseudonymKey, entry: KeyEntry, earlier: list
 
 
 def _pattern(forms: list[str]) -> re.Pattern[str]:
-    """The forms as whole words, longest first; not inside a hyphenated name ("Olsen" of "Bakken-Olsen")."""
+    """The forms as whole words, longest first; not inside a hyphenated name ("Olsen" of "Bakken-Olsen").
+    An underscore parts words, as the key's does: "intervju_Eva_Lunde" holds the name, and was so named by it."""
     alternatives = "|".join(re.escape(form) for form in sorted(set(forms), key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w]|-\w)")
+    return re.compile(rf"(?<![^\W_])(?<!-)(?:{alternatives})(?![^\W_]|-\w)")

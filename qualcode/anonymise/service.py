@@ -39,6 +39,7 @@ from qualcode.store.settings import (
     project_guid,
     set_setting,
 )
+from qualcode.store.withdrawals import withdrawn_before
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -205,6 +206,20 @@ def replaced_key(session: Session) -> tuple[int, str] | None:
     if made is None:
         return None
     return made.id, _gone(((made.payload or {}).get("after") or {}).get(KEY_REPLACED_DESTROYED))
+
+
+def withdrawn_under_earlier_key(session: Session) -> tuple[str, list[str]] | None:
+    """How the key before this one went, and the participants who withdrew under it (or before it); None
+    when the project's key is the one it was made with, or no one withdrew before it was replaced.
+
+    That key kept their pseudonyms (PseudonymKey.withdrawn_names), never a new one: `key destroy`
+    overwrites it at the end of a project, and a lost key cannot be read. The project keeps no list of
+    them either: it would name, beside the fact, who in the others' words withdrew."""
+    made = replaced_key(session)
+    if made is None:
+        return None
+    withdrawn = withdrawn_before(session, made[0])
+    return (made[1], withdrawn) if withdrawn else None
 
 
 def refuse_key_inside(root: Path, path: Path) -> None:

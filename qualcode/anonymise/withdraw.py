@@ -44,7 +44,7 @@ from qualcode.store.withdrawals import (
     withdrawal_records,
 )
 from qualcode.text.counts import counted
-from qualcode.text.speakers import is_interviewer
+from qualcode.text.speakers import is_interviewer, is_known_label
 from qualcode.text.tokens import WORD
 
 WITHDRAWN = "[trukket tilbake]"
@@ -707,6 +707,27 @@ def _refuse_unattributed(
         )
 
 
+def _their_labels(text: str, turns: Sequence[Turn], theirs_ids: set[int]) -> list[Span]:
+    """Spans replacing the speaker label written before each of their turns ("Odd Haug: …", "[00:12] Odd Haug:",
+    a Teams heading "Odd Haug   0:03") where it names them: a label from a `speakers:` map or a .vtt voice is
+    their pseudonym, which the withdrawal takes out of every other text. A role label or a participant's id
+    ("Informant", "Deltaker 2", "D5") names no one, and stays. Looked for on the turn's line, then on the line
+    before (a heading), never in the turn before: a header above the first turn that names them is others' words."""
+    spans = []
+    previous_end = 0
+    for turn in sorted(turns, key=lambda turn: turn.start):
+        label = (turn.speaker or "").strip()
+        if turn.id in theirs_ids and label and not is_known_label(label):
+            pattern = re.compile(rf"(?<![\w.'\-]){re.escape(label)}(?![\w'\-])", re.IGNORECASE)
+            line = max(previous_end, text.rfind("\n", 0, turn.start) + 1)
+            heading = max(previous_end, text.rfind("\n", 0, max(line - 1, 0)) + 1) if line > previous_end else line
+            found = list(pattern.finditer(text, line, turn.start)) or list(pattern.finditer(text, heading, line))
+            if found:
+                spans.append(Span(found[-1].start(), found[-1].end(), WITHDRAWN))
+        previous_end = max(previous_end, turn.end)
+    return spans
+
+
 def _redact(
     session: Session, transcript: Transcript, participant_id: int, once_theirs: _OnceTheirs | None, gone: set[str],
     said: list[str], spanning: list[str],
@@ -732,8 +753,9 @@ def _redact(
     lines = LineIndex(old.text)
     spanning += [f"{transcript.name}: {coding.code.path} by {coding.coder.name}, line {lines.line(coding.start)}"
                  for coding in on_theirs if any(coding.start < t.end and t.start < coding.end for t in others)]
+    spans = [Span(turn.start, turn.end, WITHDRAWN) for turn in theirs] + _their_labels(old.text, old.turns, theirs_ids)
     rewritten = rewrite_current_text(
-        session, transcript, [Span(turn.start, turn.end, WITHDRAWN) for turn in theirs], "participant withdrew consent",
+        session, transcript, sorted(spans, key=lambda span: span.start), "participant withdrew consent",
         drop_coding=lambda coding: any(coding.start < t.end and t.start < coding.end for t in theirs),
         change_turn=lambda turn: {"speaker": None, "participant_id": None} if turn.id in theirs_ids else {},
     )

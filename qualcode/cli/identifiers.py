@@ -83,6 +83,10 @@ def _report_removal(removal: Removal) -> None:
         where = f" ({', '.join(put.transcripts)})" if put.transcripts else ""
         click.echo(f"put it back in {counted(put.places, 'place')} in {counted(len(put.transcripts), 'transcript')}{where}"
                    f" and {counted(put.elsewhere, 'memo, definition, title or log entry', 'memos, definitions, titles and log entries')}")
+    for before, after in put.renamed:
+        click.echo(f"renamed transcript {before} to {after}: its name held the pseudonym too")
+    for name in put.names_left:
+        note(f"transcript {name}'s name was left as it is: put back, it would be another transcript's name")
     if removal.parts:
         words = ", ".join(repr(word) for word in removal.parts)
         note(f"its words {words} went with it: no longer replaced where they stand alone; not dismissed, so an import"
@@ -90,11 +94,17 @@ def _report_removal(removal: Removal) -> None:
     if put.left is not None:
         left = put.left
         forms = ", ".join(repr(form) for form in left.forms)
-        standing = [f"{counted(left.places, 'place')} in {', '.join(left.transcripts)}"] if left.places else []
+        named = f" (the name of {', '.join(left.names)} among them, which stays: no command renames a transcript)" if left.names else ""
+        standing = [f"{counted(left.places, 'place')} in {', '.join(left.transcripts)}{named}"] if left.places else []
         standing += [f"{counted(left.elsewhere, 'place')} in memos, definitions, names or the log"] if left.elsewhere else []
         note(f"left {forms} as it stands in {' and '.join(standing)}: it may stand there"
              f" for another identifier or for itself; to have {removal.original!r} where it was said, import the transcript's"
              " file again with `qualcode import FILE --replace` (the word is kept as written now), or edit what you wrote")
+    if put.earlier_key is not None:
+        how, withdrawn = put.earlier_key
+        note(f"its words alone were left where they stand alone: the key before this one ({how}) took with it the pseudonyms of"
+             f" {counted(len(withdrawn), 'participant')} who withdrew ({', '.join(withdrawn)}), and a word of one may stand beside"
+             " another of theirs in others' words; the whole name was put back")
     if put.codes_left:
         note("codes' names were left as they are: put back, two codes would have had one name")
     pseudonym = f" --pseudonym {_quoted(removal.pseudonym)}" if not removal.pseudonym.startswith("(") and removal.pseudonym != "NN" else ""

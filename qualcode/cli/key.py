@@ -8,6 +8,7 @@ import click
 
 from qualcode.cli.context import AppContext, ask_new_passphrase, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
+from qualcode.text.counts import counted
 
 
 @click.group("key")
@@ -24,10 +25,15 @@ def key_new(app: AppContext, lost: bool) -> None:
     Example: qualcode key new --key ~/nøkler/studie.qckey
     """
     with app.workspace() as workspace:
-        path, replaced = workspace.new_key(lost=lost)
+        path, replaced, withdrawn = workspace.new_key(lost=lost)
     if replaced:
         note("warning: the project had another key; texts already stored keep the pseudonyms that key gave")
     click.echo(f"made a new key at {path}")
+    if withdrawn:
+        note(f"{counted(len(withdrawn), 'participant')} withdrew before this key was made ({', '.join(withdrawn)}): the key"
+             " before it kept their pseudonyms, and took them with it, so a backup taken while it was the project's key stays"
+             " refused by `backup restore` (it would bring their pseudonym back into memos), and `identifiers remove` puts a"
+             " name back whole only, never a word of it alone, which may be a word of theirs")
 
 
 @key_group.command("show")

@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from qualcode.importers.document import Block
-from qualcode.importers.turns import DEFAULT_MARKER, is_known_label, speaker_of
+from qualcode.importers.turns import DEFAULT_MARKER, speaker_of
+from qualcode.text.speakers import is_known_label
 
 _BRACKETED = re.compile(r"^\[(?P<speaker>[^\]]{1,40})\]\s*", re.MULTILINE)
 

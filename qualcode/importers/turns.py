@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from qualcode.errors import InvalidInput
 from qualcode.importers.document import TurnSpan, is_recording_time, parse_timestamp
-from qualcode.text.speakers import ROLE_LABELS
+from qualcode.text.speakers import ROLE_LABELS, is_known_label
 from qualcode.text.table_rows import TIME
 
 # A role label in lower case too, as a hasty transcriber writes it ("d1:", "i:", "deltaker 2:"); a name
@@ -66,11 +66,6 @@ def compile_marker(pattern: str) -> re.Pattern[str]:
     if not pattern.startswith("^"):
         compiled = re.compile("^" + pattern, re.MULTILINE)
     return compiled
-
-
-def is_known_label(label: str) -> bool:
-    first = label.split(" ")[0].lower().rstrip(".")
-    return first in ROLE_LABELS or bool(re.fullmatch(r"[a-zæøå]{1,2}\d+", label.lower().rstrip(".")))
 
 
 def named_marker(named: Iterable[str]) -> re.Pattern[str] | None:

@@ -41,6 +41,14 @@ def withdrawal_records(session: Session) -> list[dict[str, Any]]:
     return [after for _, after in _withdrawals(session)]
 
 
+def withdrawn_before(session: Session, event_id: int) -> list[str]:
+    """The ids of participants whose withdrawal was logged before the event `event_id`, oldest first."""
+    rows = session.scalars(select(Event.payload).where(
+        Event.action == EventKind.PARTICIPANT_WITHDRAW.value, Event.id < event_id).order_by(Event.id))
+    return list(dict.fromkeys(str(after[WITHDRAWN_ID]) for payload in rows
+                              if isinstance(payload, dict) and (after := payload.get("after") or {}).get(WITHDRAWN_ID)))
+
+
 def source_hashes(session: Session, transcript_guid: str, newest: str | None) -> list[str]:
     """Every digest of a file the transcript's text came from: `newest`, and those its import and each
     replacement logged (an earlier version of the file, one that named no participant, or another label)."""

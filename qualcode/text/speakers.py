@@ -33,3 +33,10 @@ def is_interviewer(label: str | None, interviewer: str | None = None, interviewe
     return (folded in INTERVIEWER_LABELS or (numbered is not None and numbered["label"] in INTERVIEWER_LABELS)
             or folded == (interviewer or "").strip().casefold()
             or any(folded == speaker.strip().casefold() for speaker in interviewer_speakers))
+
+
+def is_known_label(label: str) -> bool:
+    """Whether a speaker label names a role ("I", "Deltaker 2", "Int.") or a participant's id ("D5", "d1"),
+    not a person: such a label is a speaker however it is written, and names no one."""
+    first = label.split(" ")[0].lower().rstrip(".")
+    return first in ROLE_LABELS or bool(re.fullmatch(r"[a-zæøå]{1,2}\d+", label.lower().rstrip(".")))
