@@ -7,7 +7,7 @@ from difflib import SequenceMatcher
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qualcode.coding.anchoring import LineMap, _line_blocks
+from qualcode.coding.anchoring import Anchor, LineMap, _line_blocks, find_anchor
 
 LINES = st.lists(st.sampled_from(["Ja.\n", "Mm.\n", "Nei.\n", "I: Hvorfor?\n", "D1: Fordi det hjalp.\n"]), max_size=14)
 
@@ -42,3 +42,46 @@ def test_a_line_changed_among_lines_said_many_times_is_mapped_to_its_own_new_lin
     after = old.index("I: Spørsmål 1999?")
     assert moved(after) == (new.index("I: Spørsmål 1999?"), True)
     assert moved.changed_in_new() == [(6004, 6004)]
+
+
+def test_a_paragraph_moved_with_a_name_replaced_in_it_keeps_its_coding() -> None:
+    """Two alignments keep as many lines: the paragraphs where they were, or the blank lines between
+    them. Taking the blank lines (the lines' plain common subsequence) made the moved paragraph's
+    place another paragraph, so its coding, its name replaced, was orphaned; difflib kept it."""
+    paragraphs = [
+        "Samtalen ble ikke tatt opp etter ønske fra informanten.",
+        "V3 har jobbet med KVP siden 2010 og har sett programmet endre seg.",
+        "Hun er opptatt av at deltakerne skal være med og bestemme innholdet i planen.",
+        "Om inntaket sier hun at kontoret har tatt inn deltakere for raskt.",
+        "V3 er kritisk til sanksjoner.",
+        "Til slutt sa hun at hun savner at deltakerne blir brukt mer på systemnivå.",
+    ]
+    old = "\n\n".join(paragraphs) + "\n"
+    moved = [paragraphs[1].replace("KVP", "(program)"), paragraphs[2], paragraphs[0], *paragraphs[3:]]
+    new = "\n\n".join(moved) + "\n"
+    start = old.index("V3 har jobbet")
+    end = old.index("\n", start)
+    anchor = find_anchor(old, new, start, end, LineMap(old, new))
+    assert anchor is not None
+    assert new[anchor.start:anchor.end] == moved[0]
+    sentence = old.index("Hun er opptatt")
+    assert find_anchor(old, new, sentence, sentence + 14, LineMap(old, new)) == Anchor(
+        new.index("Hun er opptatt"), new.index("Hun er opptatt") + 14, "exact")
+
+
+def test_of_an_answer_and_a_backchannel_that_swapped_places_the_backchannel_stays() -> None:
+    """An answer and the "Mm." before it swapped, among other changes: keeping the answer in place (it is said once) would
+    leave the "Mm." nothing to be found by, and orphan its coding; the "Mm." stays, as difflib kept
+    it, and the answer's sentence is found again by its words and those around it."""
+    rounds = [f"I: Spørsmål {n}?\nD2: Mm.\nD2: Svaret mitt er nummer {n}. Det var vanskelig, men jeg fikk hjelp.\n\n"
+              for n in range(40)]
+    old = "".join(rounds)
+    answer = "D2: Svaret mitt er nummer 20. Det var vanskelig, men jeg fikk hjelp.\n"
+    # Other answers changed before and after it, as in a text read again with the key.
+    new = old.replace("D2: Mm.\n" + answer, answer + "D2: Mm.\n").replace("nummer 5.", "nummer fem.").replace("nummer 35.", "nummer 35!")
+    moved = LineMap(old, new)
+    mm, new_mm = old.index("Mm.", old.index("Spørsmål 20?")), new.index("Mm.", new.index("Svaret mitt er nummer 20"))
+    assert find_anchor(old, new, mm, mm + 3, moved) == Anchor(new_mm, new_mm + 3, "exact")
+    sentence = "Svaret mitt er nummer 20."
+    found = find_anchor(old, new, old.index(sentence), old.index(sentence) + len(sentence), moved)
+    assert found == Anchor(new.index(sentence), new.index(sentence) + len(sentence), "exact")

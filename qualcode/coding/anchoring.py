@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,9 +97,11 @@ class LineMap:
 
 def _line_blocks(old_lines: list[str], new_lines: list[str]) -> list[tuple[str, int, int, int, int]]:
     """The lines two texts share, as difflib's opcodes: equal runs, and between two of them one
-    replace, delete or insert. Found as the longest common subsequence of lines (rapidfuzz's Indel,
-    bit-parallel): difflib's SequenceMatcher took 155 s for a 530 KB transcript whose 900 changed
-    lines lay among lines said many times over ("Ja.", a repeated answer), rapidfuzz 6 ms."""
+    replace, delete or insert. As many lines as their longest common subsequence holds (rapidfuzz's
+    Indel, bit-parallel), and of the alignments that long, the one difflib's longest runs gave, found
+    through lines said once (as patience diff finds them): the plain subsequence kept blank lines and
+    "Ja." over an answer, so a paragraph moved with a name replaced in it was orphaned. difflib took
+    155 s for a 530 KB transcript whose 900 changed lines lay among lines said many times over."""
     blocks: list[tuple[str, int, int, int, int]] = []
     old_at = new_at = 0
 
@@ -108,13 +110,105 @@ def _line_blocks(old_lines: list[str], new_lines: list[str]) -> list[tuple[str, 
             tag = "replace" if old_at < old_end and new_at < new_end else "delete" if old_at < old_end else "insert"
             blocks.append((tag, old_at, old_end, new_at, new_end))
 
-    for step in Indel.opcodes(old_lines, new_lines):
-        if step.tag == "equal":
-            changed_up_to(step.src_start, step.dest_start)
-            blocks.append(("equal", step.src_start, step.src_end, step.dest_start, step.dest_end))
-            old_at, new_at = step.src_end, step.dest_end
+    for i1, i2, j1, j2 in _equal_runs(_shared_lines(old_lines, new_lines)):
+        changed_up_to(i1, j1)
+        blocks.append(("equal", i1, i2, j1, j2))
+        old_at, new_at = i2, j2
     changed_up_to(len(old_lines), len(new_lines))
     return blocks
+
+
+def _shared_lines(old_lines: list[str], new_lines: list[str]) -> list[tuple[int, int]]:
+    """(old, new) indices of the lines the two texts keep, in order: as many as their longest common
+    subsequence holds, and of the alignments that long, one that keeps the longest runs through lines
+    said once, as difflib's did. In each stretch between two kept runs: the ends both share, then
+    the runs through lines said once on either side, if as many lines are kept with them as without;
+    else the lines' longest common subsequence."""
+    shared: list[tuple[int, int]] = []
+    stretches = [(0, len(old_lines), 0, len(new_lines))]
+    while stretches:
+        a1, a2, b1, b2 = stretches.pop()
+        while a1 < a2 and b1 < b2 and old_lines[a1] == new_lines[b1]:
+            shared.append((a1, b1))
+            a1, b1 = a1 + 1, b1 + 1
+        while a1 < a2 and b1 < b2 and old_lines[a2 - 1] == new_lines[b2 - 1]:
+            a2, b2 = a2 - 1, b2 - 1
+            shared.append((a2, b2))
+        if a1 == a2 or b1 == b2:
+            continue
+        runs = _runs_through_unique_lines(old_lines, new_lines, a1, a2, b1, b2)
+        between = [(i2, next_i1, j2, next_j1) for (_i1, i2, _j1, j2), (next_i1, _next_i2, next_j1, _next_j2)
+                   in zip([(a1, a1, b1, b1), *runs], [*runs, (a2, a2, b2, b2)], strict=True) if i2 < next_i1 and j2 < next_j1]
+        # Lines said once that moved can hold more lines in their place than they are ("Ja." said
+        # around a question and an answer that swapped places): then the longest subsequence is taken.
+        if runs and sum(i2 - i1 for i1, i2, _j1, _j2 in runs) + sum(_kept(old_lines, new_lines, *stretch) for stretch in between) == _kept(
+                old_lines, new_lines, a1, a2, b1, b2):
+            shared += [(i1 + k, j1 + k) for i1, i2, j1, _j2 in runs for k in range(i2 - i1)]
+            stretches += between
+            continue
+        shared += [(a1 + step.src_start + k, b1 + step.dest_start + k)
+                   for step in Indel.opcodes(old_lines[a1:a2], new_lines[b1:b2]) if step.tag == "equal"
+                   for k in range(step.src_end - step.src_start)]
+    return sorted(shared)
+
+
+def _kept(old_lines: list[str], new_lines: list[str], a1: int, a2: int, b1: int, b2: int) -> int:
+    """How many lines the longest common subsequence of old_lines[a1:a2] and new_lines[b1:b2] holds."""
+    return (a2 - a1 + b2 - b1 - Indel.distance(old_lines[a1:a2], new_lines[b1:b2])) // 2
+
+
+def _runs_through_unique_lines(old_lines: list[str], new_lines: list[str], a1: int, a2: int, b1: int, b2: int) -> list[tuple[int, int, int, int]]:
+    """Runs (i1, i2, j1, j2) of lines alike in old_lines[a1:a2] and new_lines[b1:b2], each through a
+    line said once in both: the longest first, then each that keeps the order of those taken, the
+    earlier of two as long first, as difflib takes them (two lines swapped: the first stays)."""
+    once_old: dict[str, int | None] = {}
+    for i in range(a1, a2):
+        once_old[old_lines[i]] = None if old_lines[i] in once_old else i
+    once_new: dict[str, int | None] = {}
+    for j in range(b1, b2):
+        line = new_lines[j]
+        if once_old.get(line) is not None:
+            once_new[line] = None if line in once_new else j
+    found: list[tuple[int, int, int, int]] = []
+    run_ends: dict[int, int] = {}  # for each diagonal (i - j), where the last run found on it ends
+    pairs = sorted((old_at, new_at) for line, new_at in once_new.items()
+                   if new_at is not None and (old_at := once_old[line]) is not None)
+    for i, j in pairs:
+        if run_ends.get(i - j, -1) > i:
+            continue  # within a run already found
+        i1, j1 = i, j
+        while i1 > a1 and j1 > b1 and old_lines[i1 - 1] == new_lines[j1 - 1]:
+            i1, j1 = i1 - 1, j1 - 1
+        i2, j2 = i + 1, j + 1
+        while i2 < a2 and j2 < b2 and old_lines[i2] == new_lines[j2]:
+            i2, j2 = i2 + 1, j2 + 1
+        run_ends[i - j] = i2
+        found.append((i1, i2, j1, j2))
+    # A line alone between two changes is taken only in a stretch with no longer run, where lines
+    # said more than once in the text may be said once too: there, of an answer and a "Mm." that
+    # swapped places, the earlier stays, as in difflib, and the answer is found by its context
+    # (a "Mm." has none to be found by).
+    if any(i2 - i1 > 1 for i1, i2, _j1, _j2 in found):
+        found = [run for run in found if run[1] - run[0] > 1]
+    taken: list[tuple[int, int, int, int]] = []  # in order
+    for run in sorted(found, key=lambda run: (run[0] - run[1], run[0])):  # the longest, then the earliest
+        at = bisect_left(taken, run)
+        if (at == 0 or taken[at - 1][1] <= run[0] and taken[at - 1][3] <= run[2]) and (
+                at == len(taken) or run[1] <= taken[at][0] and run[3] <= taken[at][2]):
+            taken.insert(at, run)
+    return taken
+
+
+def _equal_runs(shared: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Matched lines, in order, as runs (i1, i2, j1, j2) of lines matched one after another."""
+    runs: list[tuple[int, int, int, int]] = []
+    for i, j in shared:
+        if runs and runs[-1][1] == i and runs[-1][3] == j:
+            i1, _i2, j1, _j2 = runs[-1]
+            runs[-1] = (i1, i + 1, j1, j + 1)
+        else:
+            runs.append((i, i + 1, j, j + 1))
+    return runs
 
 
 def _starts(lines: list[str]) -> list[int]:
