@@ -302,6 +302,11 @@ def _whole_handle(text: str, start: int, end: int) -> bool:
     return handle is not None and handle.end() == end - low
 
 
+def genitive_of(name: str) -> str:
+    """`name` in the genitive as a pseudonym is written in one: "Karis", "Lars'"."""
+    return name + ("'" if name.endswith(("s", "x", "z")) else "s")
+
+
 def _genitive_ending(text: str, start: int, end: int) -> int:
     """How many characters after the name at start..end make its genitive ("Kari's", "Lars'"):
     a bare apostrophe only after s, x or z, and never one that closes a quotation the name opens
@@ -597,7 +602,7 @@ class KnownMatcher:
             if form.capitalised and not window[0].group()[:1].isupper() and not replacement.startswith("("):
                 replacement = replacement.lower()  # a name written in lower case, its pseudonym likewise
             if genitive and not replacement.startswith("(") and replacement != "NN":
-                replacement += "'" if replacement.endswith(("s", "x", "z")) else "s"
+                replacement = genitive_of(replacement)
             joined = {text[window[k].end():window[k + 1].start()] for k in range(size - 1)}
             if len(joined) == 1 and joined <= {".", "_"} and not replacement.startswith("("):
                 replacement = joined.pop().join(replacement.split(" "))  # sissel.bakken as hege.lunde

@@ -19,7 +19,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
-from qualcode.anonymise.known import LIST_KINDS, lower_words_of, rare_words, words_found_alone
+from qualcode.anonymise.known import (
+    LIST_KINDS,
+    genitive_of,
+    lower_words_of,
+    rare_words,
+    words_found_alone,
+)
 from qualcode.anonymise.pending import REAPPLY_PENDING
 from qualcode.anonymise.pseudonyms import is_placeholder
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
@@ -451,7 +457,7 @@ def _with_genitives(forms: dict[str, str]) -> dict[str, str]:
     for made, had in forms.items():
         if made.endswith(".") or made.startswith("("):
             continue
-        more[made + ("'" if made.endswith(("s", "x", "z")) else "s")] = had + ("'" if had.endswith(("s", "x", "z")) else "s")
+        more[genitive_of(made)] = genitive_of(had)
     return more
 
 
