@@ -74,6 +74,8 @@ bench: install
 	$(BIN)/python benchmarks/bench_agreement.py
 	$(BIN)/python benchmarks/bench_exchange.py
 	$(BIN)/python benchmarks/bench_reshape.py
+	$(BIN)/python benchmarks/bench_linemap.py
+	$(BIN)/python benchmarks/bench_untrusted.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO)-key
