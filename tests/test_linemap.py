@@ -85,3 +85,40 @@ def test_of_an_answer_and_a_backchannel_that_swapped_places_the_backchannel_stay
     sentence = "Svaret mitt er nummer 20."
     found = find_anchor(old, new, old.index(sentence), old.index(sentence) + len(sentence), moved)
     assert found == Anchor(new.index(sentence), new.index(sentence) + len(sentence), "exact")
+
+
+def test_a_whole_answer_that_swapped_places_with_the_mm_before_it_is_found_by_its_words() -> None:
+    """Coded whole, the answer of the test above lost its context: its paragraph ended after it, and
+    the "Mm." stands there now. Its words, said once in both texts, are that passage."""
+    rounds = [f"I: Spørsmål {n}?\nD2: Mm.\nD2: Svaret mitt er nummer {n}. Det var vanskelig, men jeg fikk hjelp.\n\n"
+              for n in range(40)]
+    old = "".join(rounds)
+    whole = "Svaret mitt er nummer 20. Det var vanskelig, men jeg fikk hjelp."
+    new = old.replace(f"D2: Mm.\nD2: {whole}\n", f"D2: {whole}\nD2: Mm.\n").replace("nummer 5.", "nummer fem.")
+    start = old.index(whole)
+    assert find_anchor(old, new, start, start + len(whole), LineMap(old, new)) == Anchor(new.index(whole), new.index(whole) + len(whole), "exact")
+    line = old.index("D2: " + whole)  # with its speaker label and line end
+    found = find_anchor(old, new, line, line + len("D2: " + whole + "\n"), LineMap(old, new))
+    assert found == Anchor(new.index("D2: " + whole), new.index("D2: " + whole) + len("D2: " + whole + "\n"), "exact")
+
+
+def _swapped(answer: str, around: str = "") -> tuple[str, str]:
+    old = f"I: Hva skjedde?\nD1: Mm.\nD1: {answer}\n\nI: Og så?\nD1: {around}\n"
+    new = f"I: Hva skjedde?\nD1: Mm.\n\nI: Og så?\nD1: {around}\nD1: {answer}\n"
+    return old, new
+
+
+def test_words_are_carried_alone_only_where_no_other_passage_can_hold_them() -> None:
+    """Never onto another passage's words: a short answer ("Nei." said again elsewhere in a rewritten
+    text), words the old text held twice, or words the new text holds twice stay orphaned for the review."""
+    for answer, around in [("Nei, det tror jeg ikke.", "Ja."), ("Nei.", "Ja."), ("Det var bra.", "Ja."),
+                           ("Jeg fikk hjelp av veilederen.", "Jeg fikk hjelp av veilederen.")]:
+        old, new = _swapped(answer, around)
+        start = old.index(answer)
+        found = find_anchor(old, new, start, start + len(answer), LineMap(old, new))
+        carried = len(answer.split()) >= 4 and answer != around
+        assert (found == Anchor(new.rindex(answer), new.rindex(answer) + len(answer), "exact")) if carried else found is None, (answer, found)
+    old, new = _swapped("Jeg fikk hjelp av veilederen.", "Mm.")
+    new += "I: Og?\nD1: Jeg fikk hjelp av veilederen.\n"  # said anew: two places, neither certain
+    start = old.index("Jeg fikk hjelp")
+    assert find_anchor(old, new, start, start + 29, LineMap(old, new)) is None

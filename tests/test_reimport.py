@@ -626,3 +626,33 @@ def test_ctrl_c_between_two_files_of_a_batch_says_where_it_stopped(
     monkeypatch.setattr(service, "expand_paths", lambda paths: PressedAfterTwo(listed))
     result = import_paths(project, [directory], key_access, ImportOptions(), "Forsker 1")
     assert len(result.imported) == 2 and result.interrupted == listed[2] and result.not_reached == 0
+
+
+SWAPPED = """I: Hvordan kom du inn i programmet?
+D1: Mm.
+D1: Veilederen foreslo det, og jeg fikk være med og bestemme handlingsplanen.
+
+I: Hva betydde det?
+D1: Mm.
+D1: Jeg fikk mer selvtillit, og nå tror jeg på meg selv.
+"""
+
+
+def test_a_whole_answer_that_swapped_places_with_the_mm_before_it_keeps_its_coding(
+    project: Project, key_access: KeyAccess, tmp_path: Path,
+) -> None:
+    """The answer and its "Mm." swapped in a corrected transcript: the answer's lines were a deletion
+    and an insertion, and its context stopped at its paragraph's end, which the "Mm." now stands
+    before; the words, said once in both texts, were there, and the coding was orphaned."""
+    directory = folder(tmp_path, deltaker_D1_T1=SWAPPED)
+    imported(project, key_access, directory)
+    answer = "Veilederen foreslo det, og jeg fikk være med og bestemme handlingsplanen."
+    whole = code(project, "deltaker_D1_T1", "empowerment", answer)
+    swapped = SWAPPED.replace(f"D1: Mm.\nD1: {answer}\n", f"D1: {answer}\nD1: Mm.\n")
+    (directory / "deltaker_D1_T1.txt").write_text(swapped, encoding="utf-8")
+    result = imported(project, key_access, directory, replace=True).imported[0]
+    assert result.codings_orphaned == 0
+    with project.begin() as session:
+        kept = session.get(Coding, whole)
+        assert kept is not None and kept.orphaned_at is None and kept.excerpt == answer
+        assert kept.start == swapped.index(answer) and kept.text_version_id == kept.transcript.current_version_id

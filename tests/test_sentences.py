@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select
 
 from qualcode.coding.reader import document_sentences, load_reader_document
@@ -239,3 +241,27 @@ def test_no_sentence_ends_after_an_abbreviation_a_sentence_goes_on_after(text: s
 ])
 def test_a_lists_end_and_an_everyday_word_end_a_sentence_before_a_capital(text: str, expected: list[str]) -> None:
     assert _three_ways(text) == [expected] * 3
+
+
+def _walked(spans: list[tuple[int, int]], position: int) -> tuple[int, int] | None:
+    """What the reader's `_containing` did before: walk the spans to the first holding the position."""
+    return next(((start, end) for start, end in spans if start <= position < end), None)
+
+
+_PIECES = ["Jeg fikk jobb.", "Hva skjedde da?", "Mm.", " ", "\n", "D1: ", "I: ", "Ja!", "nei … kanskje", "👩\u200d👩\u200d👧 her.", "æøå"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.booleans())
+def test_the_span_index_finds_what_the_walk_over_every_sentence_found(pieces: list[str], by_turns: bool) -> None:
+    """The reader asked `_containing` at every cursor move, walking every sentence (a millisecond on
+    a long transcript); a bisection over their starts finds the same sentence or turn at every position."""
+    from qualcode.coding.sentences import SpanIndex
+    from qualcode.importers.turns import detect_turns
+    from qualcode.text.sentences import turn_sentences
+
+    text = "".join(pieces)
+    turns = [(turn.start, turn.end) for turn in detect_turns(text)] if by_turns else []
+    for spans in (turn_sentences(text, turns), turns):
+        index = SpanIndex(spans)
+        assert all(index.at(position) == _walked(spans, position) for position in range(-1, len(text) + 2))

@@ -114,7 +114,7 @@ async def test_a_long_text_rewritten_under_the_reader_is_mapped_while_the_ui_ans
         assert view.cursor != before and reader.rewriting is not None and "KVP" in reader.document.text
         await pilot.press("up")
         assert not finished.is_set()
-        sentence = reader._containing(list(reader.document.sentences))
+        sentence = reader._containing("sentence")
         assert sentence is not None
         expected = reader.document.text[sentence[0]:sentence[1]]
         await pilot.press("c")  # nothing coded at the old text: said, and no code key awaited
@@ -129,3 +129,33 @@ async def test_a_long_text_rewritten_under_the_reader_is_mapped_while_the_ui_ans
         await pilot.press("c", "h")
         await until(app, pilot, lambda: reader.status_text.startswith("coded"), "coded")
     assert codings_in(sample_project) == [(HOPE, expected, None)]
+
+
+async def test_a_whole_answer_that_swapped_places_with_its_mm_is_still_coded_in_the_reader(
+    sample_project: Path, tmp_path: Path, often: None,
+) -> None:
+    """A corrected file swapped an answer and the "Mm." before it, under the reader: the answer coded
+    whole was orphaned, and the reader showed it uncoded; it is coded where its words went."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    answer = "Veilederen foreslo det, og jeg fikk være med og bestemme handlingsplanen."
+    text = f"I: Hvordan kom du inn i programmet?\nD1: Mm.\nD1: {answer}\n\nI: Hva betydde det?\nD1: Det betydde mye.\n"
+    add_transcript(sample_project, tmp_path, "bytte", text)
+    coded = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "coding", "add", "bytte", "empowerment",
+                                          "--match", answer])
+    assert coded.exit_code == 0, coded.output
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "bytte")
+        [before] = reader.document.codings
+        assert reader.document.text[before.start:before.end] == answer
+        swapped = text.replace(f"D1: Mm.\nD1: {answer}\n", f"D1: {answer}\nD1: Mm.\n")
+        (tmp_path / "bytte.txt").write_text(swapped, encoding="utf-8")
+        replaced = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "import", "--replace",
+                                            str(tmp_path / "bytte.txt")])
+        assert replaced.exit_code == 0 and "1 coding moved, none orphaned" in replaced.output, replaced.output
+        await until(app, pilot, lambda: reader.document.text == swapped, "the replaced text shown", rounds=400)
+        [after] = reader.document.codings
+        assert (after.id, after.start, reader.document.text[after.start:after.end]) == (before.id, swapped.index(answer), answer)

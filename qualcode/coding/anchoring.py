@@ -16,12 +16,16 @@ from qualcode.codebook.service import code_subtree_ids, find_code
 from qualcode.coding.coders import find_coder
 from qualcode.store.lookup import LineIndex, find_transcript
 from qualcode.store.models import Code, Coder, Coding, Transcript
+from qualcode.text.tokens import WHOLE_WORD
 
 # Characters of the old text either side of an excerpt that help find it again when it changed.
 CONTEXT = 40
 # How alike (0-100) a changed passage must be to its excerpt to carry the coding.
 FUZZY_SCORE = 85.0
 CONTEXT_SCORE = 70.0
+# How many words a passage needs to be known by its words alone, where both texts hold them once: "Nei."
+# or "Det stemmer." said once may be said anew by someone else in a rewritten text.
+UNIQUE_PASSAGE_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -356,11 +360,17 @@ def _moved_with_context(old_text: str, new_text: str, start: int, end: int, edge
         found_after = new_text[position + len(excerpt):position + len(excerpt) + len(after)]
         return (fuzz.ratio(before, found_before) + fuzz.ratio(after, found_after)) / 2
 
-    scored = sorted(((context_score(position), position) for position in _occurrences(new_text, excerpt, edges=edges)
-                     if not elsewhere_before(position)), reverse=True)
-    if not scored or scored[0][0] < CONTEXT_SCORE or (len(scored) > 1 and scored[1][0] > scored[0][0] - 10):
-        return None
-    return Anchor(scored[0][1], scored[0][1] + len(excerpt), "exact")
+    found = _occurrences(new_text, excerpt, edges=edges)
+    scored = sorted(((context_score(position), position) for position in found if not elsewhere_before(position)), reverse=True)
+    if scored and scored[0][0] >= CONTEXT_SCORE and (len(scored) == 1 or scored[1][0] <= scored[0][0] - 10):
+        return Anchor(scored[0][1], scored[0][1] + len(excerpt), "exact")
+    # Words enough that both texts hold once are that passage wherever it went, whatever stands around
+    # it now: no other passage has them. A whole answer that swapped places with the "Mm." before it
+    # kept no context beyond its line (its paragraph's end moved) and was orphaned.
+    if len(scored) == 1 and len(found) == 1 and len(WHOLE_WORD.findall(excerpt)) >= UNIQUE_PASSAGE_WORDS \
+            and len(_occurrences(old_text, excerpt, edges=edges)) == 1:
+        return Anchor(found[0], found[0] + len(excerpt), "exact")
+    return None
 
 
 def _fuzzy(old_text: str, new_text: str, start: int, end: int, within: tuple[int, int], edges: Edges) -> Anchor | None:

@@ -62,8 +62,10 @@ from qualcode.importers.metadata import (
     ATTRIBUTE_VALUE_LENGTH,
     EARLIEST_INTERVIEW,
     attribute_definition,
+    check_participant_value,
     check_transcript_meta,
     interview_date_possible,
+    on_one_line,
     participant_field,
     participant_state,
     participant_value,
@@ -110,7 +112,14 @@ from qualcode.store.models import (
 )
 from qualcode.text.counts import counted
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
-from qualcode.text.normalise import content_hash, normalise, one_line, shortened
+from qualcode.text.normalise import (
+    INVISIBLE,
+    content_hash,
+    invisible_kept,
+    normalise,
+    one_line,
+    shortened,
+)
 from qualcode.text.speakers import is_interviewer
 
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
@@ -162,6 +171,7 @@ class _Source:
     stored_version: int = 0
     stored_hash: str = ""
     new: bool = False  # written by this import, rather than already in the project
+    written_name: str = ""  # the name as the file has it, when that is longer than the transcript's column
 
 
 def normalised_offsets(raw: str, offsets: set[int]) -> tuple[str, dict[int, int]]:
@@ -265,8 +275,10 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
     vocabulary = codebook_vocabulary(session)
     made: list[_Source] = []
     undecided: list[str] = []
+    # Each name whole, read for review as the file's other names are, and kept as a memo where it is cut.
+    written_names = [source.name for source in package.sources]
     for source in package.sources:
-        source.name = _fitted(source.name, TRANSCRIPT_NAME_LENGTH, f"TextSource {source.guid}", result)
+        written_name, source.name = source.name, as_kept(source.name, TRANSCRIPT_NAME_LENGTH)
         where = f"{package.file_name}:{source.name}"
         offsets: set[int] = set()
         kept = []
@@ -341,8 +353,9 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
             source, prepared, pseudonymised, read, not stored,
             {offset: map_offset(position, False) for offset, position in moved.items()},
             {offset: map_offset(position, True) for offset, position in moved.items()},
+            written_name=written_name if written_name != source.name else "",
         ))
-    undecided += _undecided_elsewhere(package, key, vocabulary, _own_memo_texts(session))
+    undecided += _undecided_elsewhere(package, key, vocabulary, _own_memo_texts(session), written_names)
     if undecided:
         distinct = list(dict.fromkeys(undecided))
         names = ", ".join(distinct[:6]) + (" …" if len(distinct) > 6 else "")
@@ -375,13 +388,16 @@ def _own_memo_texts(session: Session) -> set[str]:
     return {text for text in found if text}
 
 
-def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: set[str], own: set[str]) -> list[str]:
+def _undecided_elsewhere(
+    package: QdpxPackage, key: PseudonymKey, vocabulary: set[str], own: set[str], source_names: list[str],
+) -> list[str]:
     """Possible identifiers in what the file says besides its texts (notes, case, user, code and
     source names, descriptions, variable values), queued for review as a text's are: another
     program's notes were never pseudonymised. A phrase that is one of the key's pseudonyms whole
     is that pseudonym (a pseudonym never equals an original): a co-coder's copy is not held back
     for the pseudonyms in its notes. User names are the researchers': cleaned with what the key
-    knows, as a coder's name is, but neither they nor a note naming them whole is proposed."""
+    knows, as a coder's name is, but neither they nor a note naming them whole is proposed. The
+    sources' names are given as the file wrote them, whole: one cut to its column is kept whole as a memo."""
     texts = [package.name, *_code_texts(package.codes)]
     for note in package.notes.values():
         # A note that says what a memo of the project says is the project's own (a .qdpx it exported,
@@ -406,7 +422,7 @@ def _undecided_elsewhere(package: QdpxPackage, key: PseudonymKey, vocabulary: se
                 researchers.add(value.strip())
             else:
                 texts.append(value)
-        texts.append(source.name)
+    texts += source_names
     # Neither the key's pseudonyms nor the file's own users (a note titled "memo Bo Medforsker").
     where = f"{package.file_name}: notes and names"
     proposals = undecided_in_texts(texts, key, vocabulary, where, researchers)
@@ -463,7 +479,11 @@ def cut_at_word(text: str, length: int) -> str:
     space = head.rfind(" ")
     if text[end] != " " and space >= length // 2:
         head = head[:space]
-    return head.rstrip() + "…"
+    head = head.rstrip()
+    # Nor a joiner the cut left at its end (a Persian letter's), joining nothing to "…": the one-line check refuses that.
+    while head and INVISIBLE.fullmatch(head[-1]) and not invisible_kept(head + "…", len(head) - 1):
+        head = head[:-1].rstrip()
+    return head + "…"
 
 
 def _stored(session: Session, digest: str) -> bool:
@@ -875,6 +895,9 @@ def _write_sources(session: Session, sources: list[_Source], key: PseudonymKey, 
         taken_digests[digest] = item
         item.new = True
         result.imported.append(name)
+        if item.written_name:
+            _kept_whole(session, clean_text(item.written_name, key), TRANSCRIPT_NAME_LENGTH, f"TextSource {guid}", "name",
+                        {"transcript_id": transcript_id}, coder, result, what="its name")
 
 
 def _free_name(taken: set[str], name: str) -> str:
@@ -1096,7 +1119,7 @@ def _write_memos(
             title = _fitted(title, MEMO_TITLE_LENGTH, f"Note {guid}", result, "its title", ", and kept whole at the start of the memo")
         on_case = on_cases.get(guid) if not attachment else None
         if on_case is not None and title is None:
-            title = cut_at_word(on_case, PARTICIPANT_NAME_LENGTH)  # the case's name, cut as its participant's is
+            title = as_kept(on_case, PARTICIPANT_NAME_LENGTH)  # the case's name, cut as its participant's is
         author = coders.get(found.user or "") or importer
         memo_guid = guid if guid not in used else None
         used.add(guid)
@@ -1169,8 +1192,8 @@ def _write_cases(
     )}
     by_case_name: dict[str, Participant] = {}
     for case in package.cases:
-        name = _fitted(unicodedata.normalize("NFC", pseudonymise(case.name, key, package.file_name).text.strip()),
-                       PARTICIPANT_NAME_LENGTH, f"Case {case.guid}", result)
+        written_name = unicodedata.normalize("NFC", pseudonymise(case.name, key, package.file_name).text.strip())
+        name = as_kept(written_name, PARTICIPANT_NAME_LENGTH)
         participant = session.scalar(select(Participant).where(Participant.guid == case.guid)) or session.scalar(
             select(Participant).where(Participant.name == name)
         )
@@ -1181,14 +1204,22 @@ def _write_cases(
             session.add(participant)
             session.flush()
             result.participants_created.append(name)
+        if name != written_name and participant.name == name:  # qualcode keeps no memos on participants: the project's
+            _kept_whole(session, written_name, PARTICIPANT_NAME_LENGTH, f"Case {case.guid}", f"name ({name})", {}, importer,
+                        result, what="its name")
         by_case_name.setdefault(case.name, participant)
         for written, value in case.variables.items():
             variable = _fitted(written, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(written, SHOWN)!r}", result)
             column = participant_field(variable)
             if isinstance(value, str):  # qualcode keeps no memos on participants: the whole of a long value is the project's
                 length = getattr(Participant.__table__.c[column].type, "length", None) if column is not None else None
-                value = _kept_whole(session, clean_text(value.strip(), key), length or ATTRIBUTE_VALUE_LENGTH,
-                                    f"Case {name!r} {case.guid}: variable {variable}", f"{variable} ({name})", {}, importer, result)
+                check = (lambda kept, column=column: check_participant_value(column, kept)) if column is not None else None
+                kept = _kept_whole(session, clean_text(value.strip(), key), length or ATTRIBUTE_VALUE_LENGTH,
+                                   f"Case {name!r} {case.guid}: variable {variable}", f"{variable} ({name})", {}, importer,
+                                   result, check=check)
+                if kept is None:  # said, with its memo
+                    continue
+                value = kept
             stored: str | None
             try:
                 # Free text in these columns is pseudonymised by the session's typed-text hook (anonymise/typed_text.py).
@@ -1256,15 +1287,19 @@ def _write_cases(
                         result.problems.append(f"TextSource {item.source.name!r}: variable {variable}: {error}; skipped")
                 elif item.new or getattr(transcript, column) is None:
                     length = getattr(Transcript.__table__.c[column].type, "length", None) or 50
-                    setattr(transcript, column, _kept_whole(session, clean_text(str(value).strip(), key), length,
-                                                            f"TextSource {item.source.name!r}: variable {variable}", variable,
-                                                            {"transcript_id": transcript.id}, importer, result))
+                    kept = _kept_whole(session, clean_text(str(value).strip(), key), length,
+                                       f"TextSource {item.source.name!r}: variable {variable}", variable,
+                                       {"transcript_id": transcript.id}, importer, result)
+                    if kept is not None:
+                        setattr(transcript, column, kept)
                 continue
             variable = _fitted(variable, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(variable, SHOWN)!r}", result)
             if isinstance(value, str):  # a value a list shows in a cell, as every other path keeps one
                 value = _kept_whole(session, clean_text(value.strip(), key), ATTRIBUTE_VALUE_LENGTH,
                                     f"TextSource {item.source.name!r}: variable {variable}", variable,
                                     {"transcript_id": transcript.id}, importer, result)
+                if value is None:  # said, with its memo
+                    continue
             try:
                 definition = attribute_definition(session, variable, "transcript", _plain(value))
                 stored = typed_value(session, definition, clean_text(value, key) if isinstance(value, str) else _plain(value))
@@ -1280,18 +1315,27 @@ def _write_cases(
     session.flush()
 
 
+def as_kept(value: str, length: int) -> str:
+    """A value from the file as a column keeps it: on one line, without a character no list shows
+    (on_one_line), in at most `length` characters, cut after a whole word (cut_at_word)."""
+    return cut_at_word(value if unseen_character(value) is None else on_one_line(value), length)
+
+
 def _kept_whole(
     session: Session, value: str, length: int, where: str, title: str, attachment: dict[str, Any], importer: Coder,
-    result: QdpxImport,
-) -> str:
-    """A variable's text value as a column keeps it: on one line, in at most `length` characters, cut
-    after a whole word (cut_at_word). Where that is not the value as written, the whole of it is kept as
-    a memo titled `title` on what `attachment` names (the project, for a case: qualcode keeps no memos
-    on participants), once however often the file is imported, and said: another program lets a
-    variable run to a paragraph, and nothing the researcher wrote may be lost."""
-    flat = value if unseen_character(value) is None else one_line(value)
-    if flat == value and len(flat) <= length:
+    result: QdpxImport, what: str = "its value", check: Callable[[str], object] | None = None,
+) -> str | None:
+    """A variable's text value, or a case's or source's name, as a column keeps it (as_kept). Where
+    that is not the value as written, the whole of it is kept as a memo titled `title` on what
+    `attachment` names (the project, for a case: qualcode keeps no memos on participants), once
+    however often the file is imported, and said: another program lets a variable run to a
+    paragraph, and nothing the researcher wrote may be lost. `check` is the column's own check,
+    asked of what would be kept: a value it refuses is None, left out with the memo kept and said so
+    on the one line (a cut age band is no range of ages)."""
+    kept = as_kept(value, length)
+    if kept == value:
         return value
+    flat = value if unseen_character(value) is None else on_one_line(value)
     place = "the project (qualcode keeps no memos on participants)" if not attachment else "its transcript"
     memo_title = cut_at_word(title, MEMO_TITLE_LENGTH)
     said, done = [], []
@@ -1301,8 +1345,15 @@ def _kept_whole(
     if len(flat) > length:
         said.append(f"has {len(flat)} characters, more than the {length} qualcode keeps")
         done.append("cut")
-    result.problems.append(f"{where}: its value {' and '.join(said)}; {' and '.join(done)},"
-                           f" and kept whole as the memo {memo_title!r} on {place}")
+    refused = None
+    if check is not None:
+        try:
+            check(kept)
+        except InvalidInput as error:
+            refused = error.message
+    outcome = (f"{' and '.join(done)}, and kept whole" if refused is None
+               else f"once {' and '.join(done)} it is refused ({refused}), so it is left out, and kept whole")
+    result.problems.append(f"{where}: {what} {' and '.join(said)}; {outcome} as the memo {memo_title!r} on {place}")
     present = session.scalar(select(Memo.id).where(
         Memo.text == value, Memo.title == memo_title, Memo.removed_at.is_(None),
         *[getattr(Memo, column) == held for column, held in attachment.items()],
@@ -1318,7 +1369,7 @@ def _kept_whole(
         result.memos_added += 1
     else:
         result.memos_present += 1
-    return cut_at_word(flat, length)
+    return kept if refused is None else None
 
 
 def _said_respelled(variable: str, value: object, stored: str | None, key: PseudonymKey, result: QdpxImport) -> None:

@@ -33,7 +33,7 @@ from qualcode.store.models import (
 from qualcode.store.project import clean_typed
 from qualcode.text.delimited import DelimitedTable, read_delimited
 from qualcode.text.encoding import decode
-from qualcode.text.normalise import one_line, visible
+from qualcode.text.normalise import invisible_kept, one_line, visible
 
 ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 # An age band: from and to (30-39), or from and up (67+); the same for the CSV import and an edit.
@@ -347,10 +347,22 @@ INTERVIEWER_LENGTH = 200
 
 def unseen_character(value: str) -> str | None:
     """The first character of `value` that no list shows on its line, if any."""
-    # Spaces of every width are text (a no-break space from Word); controls, format characters
-    # (zero-width, right-to-left overrides), private and unassigned ones, and line breaks are not.
-    return next((character for character in value
-                 if unicodedata.category(character) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp")), None)
+    # Spaces of every width are text (a no-break space from Word); controls, private and unassigned
+    # characters, line breaks and format characters (zero-width, right-to-left overrides) are not,
+    # but for a joiner or selector within an emoji (👩‍👩‍👧, 🏳️‍🌈) or between two letters of a script that
+    # spells with one, which are part of what was written and which `one_line` keeps.
+    return next((character for index, character in enumerate(value)
+                 if (category := unicodedata.category(character)) in ("Cc", "Co", "Cs", "Cn", "Zl", "Zp")
+                 or (category == "Cf" and not invisible_kept(value, index))), None)
+
+
+def on_one_line(value: str) -> str:
+    """`value` as check_one_line takes it, length aside: its words on one line (`one_line`), without
+    a character no list shows. What a .qdpx's variable is kept as, its whole kept elsewhere."""
+    flat = one_line("".join(character for character in value if unicodedata.category(character) not in ("Co", "Cs", "Cn")))
+    while (unseen := unseen_character(flat)) is not None:  # a format character `visible` leaves (U+0600)
+        flat = " ".join(flat.replace(unseen, "").split())
+    return flat
 
 
 def check_one_line(label: str, value: str, length: int) -> None:

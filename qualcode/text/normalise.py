@@ -67,23 +67,27 @@ def _drop_invisible(text: str) -> str:
     """`text` without its invisible characters, but for those that join or vary a symbol (emoji)."""
     if INVISIBLE.search(text) is None:
         return text
+    return INVISIBLE.sub(lambda match: match.group() if invisible_kept(text, match.start()) else "", text)
 
-    def kept(match: re.Match[str]) -> str:
-        if match.group() in _SCRIPT_JOINERS and _joins_script_letters(text, match.start(), match.end()):
-            return match.group()
-        if match.group() not in _EMOJI_JOINERS:
-            return ""
-        # The character this one follows, past the joiners and selectors before it (🏳 U+FE0F U+200D 🌈).
-        position = match.start() - 1
-        while position >= 0 and text[position] in _EMOJI_JOINERS:
-            position -= 1
-        if position < 0 or unicodedata.category(text[position]) not in _SYMBOLS:
-            return ""
-        # A joiner joins two symbols: one before a letter goes.
-        after = match.end()
-        return match.group() if match.group() != "\u200d" or (after < len(text) and unicodedata.category(text[after]) in _SYMBOLS) else ""
 
-    return INVISIBLE.sub(kept, text)
+def invisible_kept(text: str, index: int) -> bool:
+    """Whether the invisible character at `index` is part of what was written, and kept where the
+    rest go (`visible`, `normalise`): a joiner or selector within an emoji (🏳️‍🌈, 👩‍👩‍👧), or a joiner
+    between two letters of a script that spells with it."""
+    character = text[index]
+    if character in _SCRIPT_JOINERS and _joins_script_letters(text, index, index + 1):
+        return True
+    if character not in _EMOJI_JOINERS:
+        return False
+    # The character this one follows, past the joiners and selectors before it (🏳 U+FE0F U+200D 🌈).
+    position = index - 1
+    while position >= 0 and text[position] in _EMOJI_JOINERS:
+        position -= 1
+    if position < 0 or unicodedata.category(text[position]) not in _SYMBOLS:
+        return False
+    # A joiner joins two symbols: one before a letter goes.
+    after = index + 1
+    return character != "\u200d" or (after < len(text) and unicodedata.category(text[after]) in _SYMBOLS)
 
 
 def _joins_script_letters(text: str, start: int, end: int) -> bool:

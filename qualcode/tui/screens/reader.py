@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from rich.text import Text
 from textual import on
@@ -18,6 +18,7 @@ from qualcode.codebook.service import CodeView
 from qualcode.coding.anchoring import LineMap
 from qualcode.coding.coders import CONSENSUS_CODER
 from qualcode.coding.reader import ReaderCoding, ReaderDocument
+from qualcode.coding.sentences import SpanIndex
 from qualcode.coding.service import widen_to_words, within_turns
 from qualcode.errors import (
     ChangedSince,
@@ -157,6 +158,8 @@ class ReaderScreen(CodingScreen):
         self._changes_begun = self._changes_pending = 0
         self._words_of: str | None = None  # the text whose word ends `_ends` holds
         self._ends: list[int] = []
+        # The index `_containing` bisects, of sentences and of turns, with the document's tuple it was made of.
+        self._indexes: dict[Literal["sentence", "turn"], tuple[tuple[object, ...], SpanIndex]] = {}
         # A text another command rewrote, waiting for the map of its lines to the shown one (built off the UI
         # thread, a second or more for a long transcript), and what waits to run once it is shown.
         self.rewriting: ReaderDocument | None = None
@@ -291,19 +294,24 @@ class ReaderScreen(CodingScreen):
         self.status("No uncoded turn after the cursor")
 
     # --- selection ----------------------------------------------------------------------
-    def _containing(self, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
-        cursor = self.view.cursor
-        return next(((s, e) for s, e in spans if s <= cursor < e), None)
+    def _containing(self, kind: Literal["sentence", "turn"]) -> tuple[int, int] | None:
+        """The sentence or turn (`kind`) at the cursor, by an index made once per document's sentences or turns."""
+        spans = self.document.sentences if kind == "sentence" else self.document.turns
+        made_of, index = self._indexes.get(kind, ((), None))
+        if index is None or made_of is not spans:
+            index = SpanIndex(self.document.sentences if kind == "sentence" else ((t.start, t.end) for t in self.document.turns))
+            self._indexes[kind] = (spans, index)
+        return index.at(self.view.cursor)
 
     def action_select_sentence(self) -> None:
         if not self.document.sentences:  # the worker started on mount has not finished yet
             self.status("Still finding the sentences; try again in a moment, or select the turn (V)")
             return
-        span = self._containing(list(self.document.sentences))
+        span = self._containing("sentence")
         self.view.select(span)
 
     def action_select_turn(self) -> None:
-        self.view.select(self._containing([(t.start, t.end) for t in self.document.turns]))
+        self.view.select(self._containing("turn"))
 
     def _word_ends(self) -> list[int]:
         """Where each word of the text ends, found once per text: `>` and `<` bisect it on every press."""
@@ -324,7 +332,7 @@ class ReaderScreen(CodingScreen):
         self.view.select((selection[0], end))
 
     def action_extend_sentence(self, delta: int) -> None:
-        selection = self.view.selection or self._containing(list(self.document.sentences))
+        selection = self.view.selection or self._containing("sentence")
         if selection is None:
             return
         ends = [end for _, end in self.document.sentences]
@@ -390,7 +398,7 @@ class ReaderScreen(CodingScreen):
     def _would_code(self) -> tuple[int, int] | str:
         """What c would code now (the selection or the sentence at the cursor, widened to whole words and
         off speaker labels), or why nothing: one reckoning for the coding and for the sentence shown pending."""
-        selection = self.view.selection or self._containing(list(self.document.sentences))
+        selection = self.view.selection or self._containing("sentence")
         if selection is None:
             return "Select a sentence (v) or a turn (V) first"
         start, end = widen_to_words(self.document.text, *selection)
