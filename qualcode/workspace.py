@@ -372,11 +372,12 @@ class Workspace:
     # --- who is working ----------------------------------------------------------------------
     def coder(self, session: Session) -> Coder:
         """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name."""
-        from qualcode.coding.coders import refuse_consensus_name
+        from qualcode.coding.coders import refuse_consensus_name, refuse_reviewer
 
         name = self._runner_name(session)
         refuse_consensus_name(name, "code under your own name (--coder), and decide with `qualcode consensus decide`")
         coder = self.coder_named(session, name)
+        refuse_reviewer(coder)
         if self.coder_name:  # as stored, pseudonymised if the key holds it: blind mode filters by it
             self.coder_name = coder.name
         return coder
@@ -590,11 +591,12 @@ class Workspace:
     def use_coder(self, name: str, role: str | None) -> str:
         """From now on `name` codes here, remembered as the UI's last coder; their role as stored is
         returned. A coder new to the project is made in `role`; one it holds keeps theirs."""
-        from qualcode.coding.coders import codes_blind
+        from qualcode.coding.coders import codes_blind, refuse_reviewer
         from qualcode.store.settings import set_setting
 
         with self.begin() as session:
             coder = self.coder_named(session, name, role)
+            refuse_reviewer(coder)  # the start screen or --coder: a reviewer's name is no way to code as them
             set_setting(session, "tui.last_coder", coder.name)
             blind = codes_blind(session, coder, self.config.blind)
             stored_role = coder.role
