@@ -156,20 +156,33 @@ def _as_compared(state: Mapping[str, dict[str, dict[str, Any] | None]]) -> dict[
                     for guid, row in (state.get(table) or {}).items()} for table in TABLES}
 
 
-def changed_since(session: Session, recorded: Mapping[str, Any]) -> str | None:
-    """Which row recorded in `recorded` is no longer as recorded, in words; None if all are."""
+def changed_since(session: Session, recorded: Mapping[str, Any], blind_coder: Coder | None = None) -> str | None:
+    """Which row recorded in `recorded` is no longer as recorded, in words; None if all are. For a `blind_coder`
+    another's coding or memo is named by its kind only: its id would tell them of a coding they do not see."""
     keys = {table: list(recorded.get(table) or {}) for table in TABLES}
-    now = _as_compared(reshape_state(session, keys))
+    held = reshape_state(session, keys)
+    now = _as_compared(held)
     wanted = _as_compared(recorded)
     for table in TABLES:
         for guid, row in wanted[table].items():
             if now[table][guid] != row:
-                current = now[table][guid] or row or {}
-                what = {"codes": f"code {current.get('path')}", "codings": f"coding {current.get('id')}",
-                        "memos": f"memo {current.get('id')}", "summaries": "a framework summary"}[table]
+                # Named as it is now, else as recorded: the compared states leave out the id.
+                what = _row_named(table, held[table][guid] or (recorded.get(table) or {}).get(guid) or {}, blind_coder)
                 return f"{what} has changed since" if now[table][guid] is not None and row is not None else (
                     f"{what} has been {'made again' if row is None else 'deleted'} since")
     return None
+
+
+def _row_named(table: str, row: Mapping[str, Any], blind_coder: Coder | None) -> str:
+    """A recorded row in words: a code by its path, a coding or memo by its id (another's, for a blind coder, by its kind)."""
+    if table == "codes":
+        return f"code {row.get('path')}"
+    if table == "summaries":
+        return "a framework summary"
+    one, owner = ("coding", row.get("coder_id")) if table == "codings" else ("memo", row.get("author_id"))
+    if blind_coder is not None and owner != blind_coder.id:
+        return f"a {one}"
+    return f"{one} {row.get('id')}"
 
 
 # --- putting a recorded state back ------------------------------------------------------------
