@@ -36,6 +36,7 @@ from qualcode.coding.reshape import (
     TABLES,
     changed_since,
     may_have_touched,
+    recorded_state,
     restore_reshape,
     touched_guids,
 )
@@ -411,7 +412,7 @@ def _step(
     `restore` False only refused or recorded, as a later event of the same change puts its entity back."""
     target = session.get_one(Event, target_id)
     _refuse_if_changed_by_others(session, coder, target, step, blind)
-    restored = target.payload.get(state)
+    restored = recorded_state(target.payload, state) if target.entity == Entity.CODES.value else target.payload.get(state)
     if target.entity == Entity.CODES.value and restore:
         _refuse_if_reshaped_since(target, session, step, state, coder if blind else None)
     if target.entity == Entity.SUMMARY.value and restored is not None and "updated_by_guid" not in restored:
@@ -431,7 +432,7 @@ def _refuse_if_reshaped_since(target: Event, session: Session, step: EventKind, 
     """Refuse to put back a merge's or deletion's rows when one is no longer as the change left it (a change no
     one can undo, such as a replaced text's re-anchoring, moved a coding): the rest alone would be half of it.
     A `blind_coder` is told of another's row by its kind only."""
-    changed = changed_since(session, target.payload.get("after" if state == "before" else "before") or {}, blind_coder)
+    changed = changed_since(session, recorded_state(target.payload, "after" if state == "before" else "before"), blind_coder)
     if changed is None:
         return
     told = _told(target.summary, target.action, blind_coder is not None)
@@ -617,10 +618,11 @@ def _what_it_changed(session: Session, target: Event, obstacle: Event, blind: bo
         changer = session.get_one(Event, obstacle.refers_to_id)
     hit = touched_guids(changer.payload) if changer.action in RESHAPING else {changer.entity_guid}
     # Named, and for a blind coder only by what it is where the row may be another's.
+    states = {which: recorded_state(target.payload, which) for which in ("before", "after")}
     for table, model in TABLES.items():
         one = ROW_WORDS[model]
         for which in ("before", "after"):
-            for guid, row in ((target.payload.get(which) or {}).get(table) or {}).items():
+            for guid, row in (states[which].get(table) or {}).items():
                 if guid not in hit or row is None:
                     continue
                 if table == "codes":
