@@ -370,13 +370,16 @@ class Workspace:
                 self._typing_key = None
 
     # --- who is working ----------------------------------------------------------------------
-    def coder(self, session: Session) -> Coder:
-        """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name."""
-        from qualcode.coding.coders import refuse_consensus_name
+    def coder(self, session: Session, *, commenting: bool = False) -> Coder:
+        """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name. A
+        reviewer is refused, unless `commenting`: a review import that made them one from their own comments."""
+        from qualcode.coding.coders import refuse_consensus_name, refuse_reviewer
 
         name = self._runner_name(session)
         refuse_consensus_name(name, "code under your own name (--coder), and decide with `qualcode consensus decide`")
         coder = self.coder_named(session, name)
+        if not commenting:
+            refuse_reviewer(coder)
         if self.coder_name:  # as stored, pseudonymised if the key holds it: blind mode filters by it
             self.coder_name = coder.name
         return coder
@@ -453,7 +456,7 @@ class Workspace:
         refuse_consensus_name(named)
         return named, stored_coder(session, named) if named else None
 
-    def _added_by(self, session: Session, name: str) -> Coder | None:
+    def _added_by(self, session: Session, name: str, *, commenting: bool = False) -> Coder | None:
         """Who a coder new to the project, `name`, is recorded as added by: whoever runs this
         (--coder, $QUALCODE_CODER, the project's default, the login), or None where that is who
         they are, as they add themselves."""
@@ -461,7 +464,7 @@ class Workspace:
 
         runner = self._runner_name(session)
         themselves = stored_form(session, self._name_to_store(session, runner)).casefold() == stored_form(session, name).casefold()
-        return None if themselves else self.coder(session)
+        return None if themselves else self.coder(session, commenting=commenting)
 
     def stored_coder_names(self, session: Session, names: Sequence[str]) -> list[str]:
         """Coders' names as the project stores them: as typed, in another case where only one coder
@@ -590,11 +593,12 @@ class Workspace:
     def use_coder(self, name: str, role: str | None) -> str:
         """From now on `name` codes here, remembered as the UI's last coder; their role as stored is
         returned. A coder new to the project is made in `role`; one it holds keeps theirs."""
-        from qualcode.coding.coders import codes_blind
+        from qualcode.coding.coders import codes_blind, refuse_reviewer
         from qualcode.store.settings import set_setting
 
         with self.begin() as session:
             coder = self.coder_named(session, name, role)
+            refuse_reviewer(coder)  # the start screen or --coder: a reviewer's name is no way to code as them
             set_setting(session, "tui.last_coder", coder.name)
             blind = codes_blind(session, coder, self.config.blind)
             stored_role = coder.role
@@ -1585,8 +1589,11 @@ class Workspace:
         from qualcode.exporters.review import import_review
 
         with self._reviewing() as (session, key):
-            return import_review(session, path, key, lambda name: self._added_by(session, name), self._new_reviewer(session, key, path),
-                                 lambda: self.coder(session))
+            if self._held_coder(session, self._runner_name(session))[1] is not None:
+                self.coder(session)  # a reviewer the project holds is refused as who works, here as anywhere
+            # Someone new who imports their own comments is made a reviewer by them, and imports all the same.
+            return import_review(session, path, key, lambda name: self._added_by(session, name, commenting=True),
+                                 self._new_reviewer(session, key, path), lambda: self.coder(session, commenting=True))
 
     @staticmethod
     def _new_reviewer(session: Session, key: PseudonymKey | None, path: Path) -> Callable[[str], None] | None:

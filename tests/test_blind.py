@@ -455,3 +455,24 @@ def test_a_name_two_coders_hold_in_other_cases_is_refused_naming_both_not_read_u
     assert f"could be any of {ME}, {ME.lower()}" in raised.value.message and "nothing imported" in raised.value.message
     with Project.open(project_copy) as project, project.begin() as session:
         assert sorted(session.scalars(select(Coder.name).where(Coder.name.ilike(ME)))) == [ME, ME.lower()]
+
+
+def test_a_blind_coder_s_refused_redo_names_another_s_coding_by_its_kind_only(demo: Path, tmp_path: Path) -> None:
+    """M deleted a code holding Lead's removed coding, undid it, then replaced the text (which moved
+    Lead's coding): the redo was refused with "coding None has changed since", the id meant being
+    Lead's coding's, which blind coding hides from M; and the deletion named as recorded counted Lead's memo."""
+    run = study(demo)
+    assert run("Lead", "codebook", "add", "X").exit_code == 0
+    added = run("Lead", "coding", "add", "leder_L1", "X", "--match", "Det er kvantitet mot kvalitet")
+    lead_coding = added.output.split()[2].rstrip(":")
+    assert run("Lead", "coding", "remove", lead_coding).exit_code == 0
+    assert run("Lead", "memo", "add", "Lead om X", "--code", "X").exit_code == 0  # the deletion's summary counts it
+    for command in (["codebook", "delete", "X"], ["undo"], ["import", "--replace", str(reworded(tmp_path))]):
+        done = run("M", *command)
+        assert done.exit_code == 0, done.output
+    refused = run("M", "redo")
+    assert refused.exit_code == 1
+    assert "nothing to redo: a coding has changed since, so the change (deleted code X) cannot be made again whole" in refused.stderr
+    assert f"coding {lead_coding}" not in refused.stderr and "None" not in refused.stderr
+    assert not [event for event in json.loads(run("M", "history", "--limit", "0", "--json").output)
+                if f"coding {lead_coding}" in event["summary"]]

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, RadioSet
 from qualcode.cli import cli
 from qualcode.coding.coders import get_or_create_coder, list_coders
 from qualcode.config import Config
+from qualcode.errors import InvalidInput
 from qualcode.store.events import EventKind
 from qualcode.store.models import Coder, Event
 from qualcode.store.project import Project
@@ -271,3 +272,42 @@ def test_a_name_that_only_looks_like_a_coder_s_is_refused_before_it_reads_or_cod
     # The coder as written, or in another case, is the coder: blind, their own codings only.
     assert json.loads(as_coder("medforsker 1", "coding", "list", "--json").output) == []
     assert as_coder("Medforsker 2", "coding", "list").exit_code == 0  # another name is another coder
+
+
+def test_a_reviewer_named_with_coder_is_refused_rather_than_made_a_coder(sample_project: Path) -> None:
+    """`--coder "Leser A"`, a reviewer's name (a typo, or someone else's), coded as them: they then
+    counted and were listed as a coder, though nobody had decided they were one."""
+    with Project.open(sample_project) as project, project.begin() as session:
+        get_or_create_coder(session, "Leser A", "reviewer")
+    project_args = ("--project", str(sample_project))
+    for command in (["coding", "add", "deltaker_D1_T1", "empowerment", "--start", "0", "--end", "10"],
+                    ["memo", "add", "et notat"], ["undo"], ["coder", "role", "Leser A", "medforsker"]):
+        refused = run(*project_args, "--coder", "leser a", *command)
+        assert refused.exit_code == 1, (command, refused.output)
+        assert refused.stderr.count("\n") == 1 and "Leser A is a reviewer in this project" in refused.stderr, refused.stderr
+        assert "qualcode --coder YOUR-NAME coder role 'Leser A' medforsker" in refused.stderr
+    assert run(*project_args, "coder", "add", "Leser A", "--default").exit_code == 1
+    assert roles(sample_project)["Leser A"] == "reviewer" and not events(sample_project, "coding.add")
+    # The way the hint gives: someone else makes them a coder, recorded; then they code.
+    assert run(*project_args, "--coder", "Forsker 1", "coder", "role", "Leser A", "medforsker").exit_code == 0
+    coded = run(*project_args, "--coder", "Leser A", "coding", "add", "deltaker_D1_T1", "empowerment", "--start", "0", "--end", "10")
+    assert coded.exit_code == 0, coded.output
+
+
+async def test_the_start_screen_asks_again_for_a_reviewer_s_name(sample_project: Path) -> None:
+    """Typed on the start screen (or given with --coder to the UI), a reviewer's name started a coding session as them."""
+    with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as workspace:
+        workspace.use_coder("Forsker 1", "researcher")
+    with Project.open(sample_project) as project, project.begin() as session:
+        get_or_create_coder(session, "Leser A", "reviewer")
+    app = open_tui(sample_project, coder=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#start-name", Input).value = "Leser A"
+        await pilot.click("#start-go")
+        await settle(pilot)
+        assert app.screen.query_one("#start-name", Input).value == "Leser A"  # asked again
+        assert any("Leser A is a reviewer in this project" in str(note.message) for note in app._notifications)
+    with pytest.raises(InvalidInput, match="Leser A is a reviewer"):
+        open_tui(sample_project, coder="Leser A")
+    assert roles(sample_project)["Leser A"] == "reviewer"

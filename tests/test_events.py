@@ -33,7 +33,7 @@ from qualcode.coding.coders import get_or_create_coder, set_blind_role, set_code
 from qualcode.coding.consensus import Choice, decide, disagreements, reopen
 from qualcode.coding.history import RESTORERS, history, redo, undo
 from qualcode.coding.memos import add_memo, memo_state, remove_memo
-from qualcode.coding.reshape import TABLES, delete_code, merge_codes, reshape_state
+from qualcode.coding.reshape import TABLES, delete_code, merge_codes, recorded_state, reshape_state
 from qualcode.coding.service import (
     add_coding,
     coding_state,
@@ -517,7 +517,8 @@ def _speaker(session: Session, turn_id: int) -> str | None:
 
 
 def assert_in_state(session: Session, event: Event, which: str) -> None:
-    recorded = event.payload[which]
+    # A merge's or deletion's state after holds only what changed of each row (coding/reshape.py): read whole.
+    recorded = recorded_state(event.payload, which) if event.entity == Entity.CODES.value else event.payload[which]
     assert event.entity_guid is not None
     now = current_state(session, event.entity, event.entity_guid, recorded or event.payload["after"])
     if recorded is None:  # it did not exist: gone, or kept but removed

@@ -9,8 +9,9 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import RESHAPING
@@ -122,3 +123,57 @@ def test_a_code_deleted_with_a_coding_that_has_memos_says_nothing_of_the_databas
         assert session.scalar(select(Memo.text).where(Memo.guid == memo.guid)) == "Helse som hinder"
         redo(session, first)
     assert session.scalar(select(Memo.text).where(Memo.guid == memo.guid)) is None
+
+
+def _table_rows(session: Session) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the tables a reshaping changes, as the database holds them."""
+    return {table: [tuple(row) for row in session.execute(text(f"SELECT * FROM {table} ORDER BY guid"))]
+            for table in ("codes", "codings", "memos", "framework_summaries")}
+
+
+def _rows_bytes(session: Session, recorded: dict[str, Any]) -> int:
+    """The bytes of the rows `recorded` names as their tables hold them (each column's length), as the benchmark counts them."""
+    size = 0
+    for table, key in (("codes", "codes"), ("codings", "codings"), ("memos", "memos"), ("framework_summaries", "summaries")):
+        columns = [row[1] for row in session.execute(text(f"PRAGMA table_info({table})"))]
+        length = " + ".join(f'coalesce(length(CAST("{column}" AS BLOB)), 0)' for column in columns)
+        for guid in recorded.get(key) or {}:
+            size += session.scalar(text(f"SELECT coalesce(sum({length}), 0) FROM {table} WHERE guid = :guid"), {"guid": guid}) or 0
+    return size
+
+
+def test_a_merge_s_record_is_at_most_three_times_the_rows_it_records_and_undo_and_redo_stay_exact(
+    tmp_path: Path, migrated_template: Path,
+) -> None:
+    """A merge recorded every row it touched whole twice, before and after, each a JSON object with its column
+    names: 4.3x the rows' own bytes (benchmarks/bench_reshape.py), against at most 3x (once before, once after)."""
+    root = tmp_path / "project"
+    shutil.copytree(migrated_template, root)
+    with Project.open(root) as project:
+        # Turns as long as an interview's (the benchmark codes whole turns): a row's columns other than its excerpt are
+        # the same few bytes whatever it quotes, and its record's column names too.
+        said = [f"{sentence} Det var veilederen som spurte hva jeg ville, og da begynte jeg å tro at det kunne gå." for sentence in sentences(40)]
+        with project.begin() as session:
+            make_transcript(session, tmp_path, "\n".join(f"D1: {sentence}" for sentence in said), name="intervju")
+            first, second = get_or_create_coder(session, "Forsker 1"), get_or_create_coder(session, "Forsker 2")
+            for number, sentence in enumerate(said):
+                add_coding(session, "intervju", SOURCE, first if number % 2 else second, match=sentence, memo=f"Håp {number}?")
+            add_coding(session, "intervju", TARGET, first, match=said[1])  # folds Forsker 1's coding of it
+            add_memo(session, "Om håp", first, code_ref=SOURCE)
+            before = _table_rows(session)
+        with project.begin() as session:
+            merge_codes(session, SOURCE, TARGET, get_or_create_coder(session, "Forsker 1"))
+        with project.begin() as session:
+            merged = _table_rows(session)
+            payload = session.scalars(select(Event.payload).where(Event.action == "code.merge")).one()
+            stored = session.scalar(text("SELECT payload FROM events WHERE action = 'code.merge'"))  # as the log holds it
+        with project.begin() as session:
+            undo(session, get_or_create_coder(session, "Forsker 1"))
+        with project.begin() as session:
+            assert _table_rows(session) == before  # every row as it was, ids, moments and GUIDs too
+            payload_bytes, rows_bytes = len(stored.encode()), _rows_bytes(session, payload["before"])
+        assert payload_bytes <= 3 * rows_bytes, (payload_bytes, rows_bytes, payload_bytes / rows_bytes)
+        with project.begin() as session:
+            redo(session, get_or_create_coder(session, "Forsker 1"))
+        with project.begin() as session:
+            assert _table_rows(session) == merged

@@ -871,3 +871,22 @@ def test_a_comment_dated_in_the_future_or_on_word_s_empty_date_is_titled_with_no
         "Fra framtida.": "Kommentar fra Anne", "Uten dato.": "Kommentar fra Anne", "I dag.": "Kommentar fra Anne, 2026-11-30"}
     assert listed["Uten dato."]["created_at"][:4] == listed["Fra framtida."]["created_at"][:4] != "1601"
     assert "0 new memos, 3 already imported" in ok(run(project, "review", "import", str(dated))).output
+
+
+def test_comments_imported_before_key_new_are_known_again_and_those_written_after_come_in(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """After `key destroy` and `key new`, the report came back with a comment written since: every comment
+    imported before was not recognised (each known by a digest made with the destroyed key's secret), so
+    each came in a second time beside the new one."""
+    project, report = reported
+    first = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Godt sitat.", "Anne"),
+                      ("Jeg fikk plass", "Ja.", "Anne"), ("Jeg fikk plass", "Ja.", "Anne"))
+    assert "3 new memos" in ok(run(project, "review", "import", str(first))).output
+    ok(run(project, "key", "destroy", "--yes"))
+    ok(run(project, "key", "new"))
+    again = commented(first, tmp_path / "d.docx", ("Jeg fikk plass", "Skrevet etter den nye nøkkelen.", "Anne"))
+    imported = ok(run(project, "review", "import", str(again)))
+    assert "1 new memo, 3 already imported, 0 not placed" in imported.output, imported.output
+    assert sorted(text for _, text, _ in memos(project)) == ["Godt sitat.", "Ja.", "Ja.", "Skrevet etter den nye nøkkelen."]
+    assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(again))).output

@@ -80,6 +80,18 @@ def refuse_consensus_name(name: str, hint: str = "name a coder by their own name
         raise InvalidInput(f"{CONSENSUS_CODER!r} is the name the team's decisions are coded under, not a coder's", hint)
 
 
+def refuse_reviewer(coder: Coder) -> None:
+    """Refuse `coder` as who works now where they are a reviewer: someone who only commented on a draft
+    codes and changes nothing, and a typo or another's name must not make them a coder unseen (they
+    would then count and be listed as one). Making them a coder is a decision, in the history."""
+    if coder.role == REVIEWER:
+        raise InvalidInput(
+            f"{coder.name} is a reviewer in this project (they commented on a draft), who codes and changes nothing",
+            f"to work as them, make them a coder first: qualcode --coder YOUR-NAME coder role {shlex.quote(coder.name)}"
+            f" medforsker (or researcher); else give your own name with --coder",
+        )
+
+
 def refuse_look_alike(session: Session, name: str) -> None:
     """Refuse `name`, held by no coder, where it looks like a coder's name or the consensus coder's
     (look_alike_coder): a second coder nobody can tell from the first in a table or report, and a
@@ -183,6 +195,7 @@ def default_coder_name(session: Session) -> str | None:
 
 def set_default_coder(session: Session, coder: Coder) -> None:
     """`coder` codes from now on in this project whenever --coder and $QUALCODE_CODER are not given."""
+    refuse_reviewer(coder)
     set_setting(session, DEFAULT_CODER, coder.name)
 
 

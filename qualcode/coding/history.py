@@ -36,6 +36,7 @@ from qualcode.coding.reshape import (
     TABLES,
     changed_since,
     may_have_touched,
+    recorded_state,
     restore_reshape,
     touched_guids,
 )
@@ -140,7 +141,7 @@ def undo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
     hold_write_lock(session)  # two undos at once must not both take back the same change
     undo_stack, redo_stack = _stacks(session, coder)
     # With something to redo, the coder's last change was undone: there is nothing more to say.
-    if not undo_stack and not redo_stack and (last := _last_final(session, coder)) is not None:
+    if not undo_stack and not redo_stack and (last := _last_final(session, coder, blind)) is not None:
         # Say why the coder's own changes cannot be undone, rather than that there are none.
         summary, why, undone, hint = last
         if undone:  # it was undone before it became final: not "cannot be undone" of a change undone already
@@ -163,7 +164,7 @@ def undo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
                 target.payload = {**target.payload, BECAME_FINAL: final.message}
             if not undo_stack:
                 raise NothingToUndo(f"nothing else to undo for {coder.name}: {final.message}", final.hint) from None
-    passed = _passed_over(session, coder, done.id)
+    passed = _passed_over(session, coder, done.id, blind)
     if not passed:
         return done
     # Kept on the undo's event, so a later undo passing over them again does not name them twice.
@@ -186,9 +187,10 @@ _FINAL_DONE_ON_PURPOSE = frozenset({
 })
 
 
-def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[int, str, str]]:
-    """The coder's changes after `target_id` that undo cannot take back, each with its id and why:
-    of an undoable kind made impossible by a rewrite or become final, or of a kind never undone.
+def _passed_over(session: Session, coder: Coder, target_id: int, blind: bool = False) -> list[tuple[int, str, str]]:
+    """The coder's changes after `target_id` that undo cannot take back, each with its id and why (its summary
+    as a `blind` coder is told it): of an undoable kind made impossible by a rewrite or become final, or of a
+    kind never undone.
 
     A change already undone is not passed over, nor is one an earlier undo named already.
     """
@@ -217,7 +219,7 @@ def _passed_over(session: Session, coder: Coder, target_id: int) -> list[tuple[i
             if action == EventKind.TRANSCRIPT_REPLACE and BECAME_FINAL not in (payload or {}):
                 if (backup := _backup_before_replacing(session, payload)) is not None:
                     why = f"{why}, or {backup}"
-            passed.append((event_id, summary, why))
+            passed.append((event_id, _told(summary, action, blind), why))
     return passed
 
 
@@ -233,9 +235,9 @@ def _why_final(action: str, payload: dict[str, Any] | None) -> str | None:
     return None
 
 
-def _last_final(session: Session, coder: Coder) -> tuple[str, str, bool, str | None] | None:
-    """The coder's latest change that cannot be undone, why, whether they had undone it before it
-    became final, and what to do instead; None if there is none to speak of."""
+def _last_final(session: Session, coder: Coder, blind: bool = False) -> tuple[str, str, bool, str | None] | None:
+    """The coder's latest change that cannot be undone (its summary as a `blind` coder is told it), why,
+    whether they had undone it before it became final, and what to do instead; None if there is none to speak of."""
     latest = session.execute(
         select(Event.id, Event.action, Event.summary, Event.payload)
         .where(Event.coder_id == coder.id, Event.undoable.is_(False), Event.action.not_in(TAKING_BACK))
@@ -256,7 +258,7 @@ def _last_final(session: Session, coder: Coder) -> tuple[str, str, bool, str | N
                 "change it directly instead, as `qualcode coding remove N` removes a coding")
             if kind == EventKind.TRANSCRIPT_REPLACE and BECAME_FINAL not in (payload or {}):
                 hint = _backup_before_replacing(session, payload) or hint
-            return summary, why, taken_back.get(event_id) == EventKind.UNDO, hint
+            return _told(summary, action, blind), why, taken_back.get(event_id) == EventKind.UNDO, hint
     return None
 
 
@@ -284,7 +286,8 @@ def redo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
         why = _why_final(undone.action, undone.payload) if undone is not None and not undone.undoable else None
         if undone is not None and why is not None:
             # What they undid last was made final since (its text rewritten): said, not "nothing to redo".
-            raise NothingToUndo(f"nothing to redo for {coder.name}: what you last undid ({undone.summary}) cannot be redone: {why}")
+            raise NothingToUndo(f"nothing to redo for {coder.name}: what you last undid"
+                                f" ({_told(undone.summary, undone.action, blind)}) cannot be redone: {why}")
     if not redo_stack:
         raise NothingToUndo(f"nothing to redo for {coder.name}")
     return _step_all(session, coder, _made_together(session, redo_stack), EventKind.REDO, "after", blind)[0]
@@ -313,7 +316,7 @@ def _step_all(
     # Held while they are stepped: the session keeps only weakly what nothing refers to, and each look-up would read
     # an event's record again (a big merge's is megabytes of JSON).
     _held = [session.get_one(Event, event_id) for event_id in ids]
-    _refuse_part_of_it_final(session, coder, ids, step)
+    _refuse_part_of_it_final(session, coder, ids, step, blind)
     with session.begin_nested():
         superseded = _codes_made_way_for(session, ids, state)
         done, recorded_id = _step(session, coder, ids[0], step, state, blind, restore=ids[0] not in superseded)
@@ -361,7 +364,7 @@ def _codes_made_way_for(session: Session, ids: list[int], state: str) -> set[int
     return {event_id for event_id in ids if event_id not in last.values() and session.get_one(Event, event_id).entity == Entity.CODE.value}
 
 
-def _refuse_part_of_it_final(session: Session, coder: Coder, ids: list[int], step: EventKind) -> None:
+def _refuse_part_of_it_final(session: Session, coder: Coder, ids: list[int], step: EventKind, blind: bool = False) -> None:
     """Refuse to step a change made as several events when one of them cannot be stepped any more (its transcript's
     text was rewritten since, say): the rest alone would be half of it. Undo then passes over it whole."""
     target = session.get_one(Event, ids[0])
@@ -376,7 +379,7 @@ def _refuse_part_of_it_final(session: Session, coder: Coder, ids: list[int], ste
     why = _why_final(final.action, final.payload) or "it is no longer on your undo stack"
     if step == EventKind.UNDO:
         raise BecameFinal(f"a change made with it cannot be undone: {why}")
-    raise NothingToUndo(f"nothing to redo for {coder.name}: what you last undid ({target.summary}) cannot be redone,"
+    raise NothingToUndo(f"nothing to redo for {coder.name}: what you last undid ({_told(target.summary, target.action, blind)}) cannot be redone,"
                         f" as a change made with it cannot: {why}")
 
 
@@ -409,9 +412,9 @@ def _step(
     `restore` False only refused or recorded, as a later event of the same change puts its entity back."""
     target = session.get_one(Event, target_id)
     _refuse_if_changed_by_others(session, coder, target, step, blind)
-    restored = target.payload.get(state)
+    restored = recorded_state(target.payload, state) if target.entity == Entity.CODES.value else target.payload.get(state)
     if target.entity == Entity.CODES.value and restore:
-        _refuse_if_reshaped_since(target, session, step, state)
+        _refuse_if_reshaped_since(target, session, step, state, coder if blind else None)
     if target.entity == Entity.SUMMARY.value and restored is not None and "updated_by_guid" not in restored:
         restored = _summary_writer(session, target, state, restored)  # logged before summaries' states named it
     if restore:
@@ -425,13 +428,15 @@ def _step(
     return _view(target), recorded.id
 
 
-def _refuse_if_reshaped_since(target: Event, session: Session, step: EventKind, state: str) -> None:
+def _refuse_if_reshaped_since(target: Event, session: Session, step: EventKind, state: str, blind_coder: Coder | None = None) -> None:
     """Refuse to put back a merge's or deletion's rows when one is no longer as the change left it (a change no
-    one can undo, such as a replaced text's re-anchoring, moved a coding): the rest alone would be half of it."""
-    changed = changed_since(session, target.payload.get("after" if state == "before" else "before") or {})
+    one can undo, such as a replaced text's re-anchoring, moved a coding): the rest alone would be half of it.
+    A `blind_coder` is told of another's row by its kind only."""
+    changed = changed_since(session, recorded_state(target.payload, "after" if state == "before" else "before"), blind_coder)
     if changed is None:
         return
-    why = f"{changed}, so the change ({target.summary}) cannot be {'undone' if step == EventKind.UNDO else 'made again'} whole"
+    told = _told(target.summary, target.action, blind_coder is not None)
+    why = f"{changed}, so the change ({told}) cannot be {'undone' if step == EventKind.UNDO else 'made again'} whole"
     if step == EventKind.UNDO:
         raise BecameFinal(why, "make the change you want by hand instead")
     raise NothingToUndo(f"nothing to redo: {why}", "make the change you want by hand instead")
@@ -613,10 +618,11 @@ def _what_it_changed(session: Session, target: Event, obstacle: Event, blind: bo
         changer = session.get_one(Event, obstacle.refers_to_id)
     hit = touched_guids(changer.payload) if changer.action in RESHAPING else {changer.entity_guid}
     # Named, and for a blind coder only by what it is where the row may be another's.
+    states = {which: recorded_state(target.payload, which) for which in ("before", "after")}
     for table, model in TABLES.items():
         one = ROW_WORDS[model]
         for which in ("before", "after"):
-            for guid, row in ((target.payload.get(which) or {}).get(table) or {}).items():
+            for guid, row in (states[which].get(table) or {}).items():
                 if guid not in hit or row is None:
                     continue
                 if table == "codes":
@@ -625,6 +631,12 @@ def _what_it_changed(session: Session, target: Event, obstacle: Event, blind: bo
                     return _a(one), f"the {one}"
                 return f"{one} {row['id']}", f"{one} {row['id']}"
     return "what it changed", "it"
+
+
+def _told(summary: str, action: str, blind: bool) -> str:
+    """A coder's own change's summary as they are told it: a merge's or deletion's counts are of every coder's
+    codings and memos, which a `blind` coder is not told."""
+    return counts_left_out(summary) if blind and action in RESHAPING else summary
 
 
 def _who(session: Session, coder_id: int | None) -> str:

@@ -418,6 +418,11 @@ def import_review(
             days = list(dict.fromkeys([*(moment[:10] for moment in (day, stamp, as_if_utc) if moment), titled_day]))
             earlier = [memo_id for memo_id in _answered_before(session, author, own_text, days, coding, anchor.code_path)
                        if memo_id not in claimed]
+        if not earlier and written_at is not None:
+            # Brought in under a key since replaced (`key new`): its digest was made with that key's secret,
+            # gone with it. Found by what the project holds of it instead: its author, moment, words and place.
+            earlier = [memo_id for memo_id in _imported_before(session, author, text, written_at, coding, orphan, anchor.code_path)
+                       if memo_id not in claimed]
         if earlier:
             claimed.add(earlier[0])
             found = session.get(Memo, earlier[0])
@@ -547,6 +552,29 @@ def _answered_before(
     answer = ") " + own_text
     return [memo_id for memo_id, text in session.execute(query.order_by(Memo.id))
             if text.endswith(answer) and len(text) >= len("(svar til ") + len(answer)]
+
+
+def _imported_before(
+    session: Session, author: str, text: str, written_at: datetime, coding: Coding | None, orphan: Coding | None, code_path: str | None,
+) -> list[int]:
+    """The memos a review import stored for this comment, known by what the project holds of it (not by its
+    digest, which the key's secret made): by its author, dated its moment, in its words as pseudonymised now,
+    where the import puts it (on its coding; on its transcript where that coding is gone; on its code; on the project)."""
+    query = (
+        select(Memo.id, Memo.created_at).join(Coder, Memo.author_id == Coder.id)
+        .where(Coder.name == author, Memo.source.like("review:%"), Memo.text == text)
+    )
+    if orphan is not None:
+        query = query.where(Memo.transcript_id == orphan.transcript_id, Memo.coding_id.is_(None))
+    elif coding is not None:
+        query = query.where(Memo.coding_id == coding.id)
+    elif code_path is not None:
+        query = query.join(Code, Memo.code_id == Code.id).where(Code.path == code_path)
+    else:
+        query = query.where(Memo.coding_id.is_(None), Memo.code_id.is_(None), Memo.transcript_id.is_(None))
+    moment = _in_utc(written_at).replace(tzinfo=None)
+    return [memo_id for memo_id, created in session.execute(query.order_by(Memo.id))
+            if (created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created) == moment]
 
 
 def _in_utc(moment: datetime) -> datetime:
