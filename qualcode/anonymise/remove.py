@@ -265,7 +265,7 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         if spans or speakers or name in renamed:
             places += len(found_back) + len(speakers)
             changed.append(transcript.name)
-    _renamed_in_key(key, renamed)
+    key.transcripts_renamed(renamed)  # where the key saw each identifier, by the names given back
     elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(
         session, partial(restored, kept=everyday), partial(still_there, left_forms={*unclear, *everyday}), partial(still_there, left_forms=None))
     left = Left(tuple(sorted(found)), left_places, tuple(dict.fromkeys([*left_names, *left_in])), left_elsewhere,
@@ -285,17 +285,6 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded=recorded.guid, renamed=tuple(renamed.items()),
                    names_left=tuple(names_left),
                    earlier_key=(withdrawn[0], tuple(withdrawn[1])) if withdrawn is not None and len(entry.pseudonym.split()) > 1 else None)
-
-
-def _renamed_in_key(key: PseudonymKey, renamed: dict[str, str]) -> None:
-    """The key names transcripts too (where each identifier was seen, which a withdrawal reads to know an
-    identifier as theirs alone): by the names given back."""
-    if not renamed:
-        return
-    for other in key.entries:
-        other.seen_in = [renamed.get(name, name) for name in other.seen_in]
-    for renaming in key.renamed:
-        renaming.transcripts = [renamed.get(name, name) for name in renaming.transcripts]
 
 
 def unrecord(session: Session, put: PutBack) -> None:
