@@ -953,13 +953,15 @@ class Workspace:
         access = self.key_access()
         with access.editing() as key:
             entries = list(key.entries)
+            held = json.dumps(key.to_json())
             with self.begin() as session:
                 result = withdraw_participant(session, participant, key, self.coder(session), identifiers)
                 set_setting(session, WITHDRAWAL_PURGE_PENDING, participant)  # with the withdrawal, or not at all
                 denied = denial_record(key, [entry for entry in entries if entry not in key.entries])
                 if denied:  # so a kill before the key is saved leaves them for the next command, not in clear
                     set_setting(session, WITHDRAWAL_KEY_PENDING, json.dumps(denied))
-            if denied:
+            # Saved when it changed at all: it names the transcripts their pseudonym was taken out of anew too.
+            if denied or json.dumps(key.to_json()) != held:
                 access.save(key)
                 with self.begin() as session:
                     delete_setting(session, WITHDRAWAL_KEY_PENDING)

@@ -137,8 +137,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     # The key names transcripts too (where each identifier was seen, and where a redrawn pseudonym waits).
     key.transcripts_renamed(renamed_transcripts)
     if renamed_names:  # the log names transcripts and files by the names they had
-        for event in session.scalars(select(Event)).all():
-            event.summary, event.payload = _renamed_in(event.summary, renamed_names), _renamed_in(event.payload, renamed_names)
+        rename_in_log(session, renamed_names)
     # Every other column that holds free text: memos, definitions, titles, attributes, the log.
     # A redrawn pseudonym there was written for the person it was drawn for (the real name it
     # turned out to be was not known yet), so it becomes their new one before the key cleans.
@@ -364,7 +363,14 @@ def _distinct(value: str, taken: set[str], prefix: str = "") -> str:
     return candidate
 
 
-def _renamed_in(value: Any, names: dict[str, str]) -> Any:
+def rename_in_log(session: Session, names: dict[str, str]) -> None:
+    """Name transcripts and files in the log by their new `names` (old to new)."""
+    for event in session.scalars(select(Event)).all():
+        event.summary, event.payload = renamed_in(event.summary, names), renamed_in(event.payload, names)
+
+
+def renamed_in(value: Any, names: dict[str, str]) -> Any:
+    """`value` (a log entry's summary or payload) naming transcripts and files by their new `names` (old to new)."""
     def rename(text: str) -> str:
         for old in sorted(names, key=len, reverse=True):
             text = text.replace(old, names[old])
