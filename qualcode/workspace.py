@@ -702,7 +702,7 @@ class Workspace:
         The texts are put back, with a rewrite marked due, in one transaction before the key is saved:
         a crash or a key that cannot be saved leaves the next command (or the handler below) rewriting
         them with the key as it is on disk, which gives them the pseudonym back if it still holds it."""
-        from qualcode.anonymise.remove import held_entry, put_back, take_out, unrecord
+        from qualcode.anonymise.remove import held_entry, put_back, restore_undo, take_out, unrecord
         from qualcode.anonymise.service import finish_interrupted, save_and_reapply
         from qualcode.errors import Interrupted
 
@@ -723,6 +723,8 @@ class Workspace:
                     with self.begin() as session:
                         unrecord(session, restored)
                     finish_interrupted(self.project, access, coder_name)
+                    with self.begin() as session:  # the texts are as they were, and so is what undo may take back
+                        restore_undo(session, restored)
                 except Exception:  # noqa: BLE001, S110 - the mark stays, and the next command finishes it
                     pass
                 raise

@@ -224,6 +224,30 @@ def test_a_key_that_cannot_be_saved_leaves_texts_and_key_as_they_were(forskar_b:
         assert db.execute("SELECT count(*) FROM events WHERE action = 'identifier.remove'").fetchone() == (0,)
 
 
+def test_a_key_that_cannot_be_saved_leaves_undo_as_it_was(forskar_b: Path) -> None:
+    """A probe: the texts were put back, the key could not be saved, and the texts got their pseudonym back;
+    each rewrite had marked the codings' changes as no longer undoable, so `undo` passed over the coding made
+    just before and said it could not be undone. A failed removal leaves undo as it was."""
+    root = forskar_b
+    first, initial = _pseudonym(root, "Forskar B").split()
+    _run(root, "coding", "add", "intervju", "empowerment", "--match", f"{first} {initial} sa at planen")
+    with _db(root) as db:
+        undoable = db.execute("SELECT id, undoable FROM events ORDER BY id").fetchall()
+    pseudonymised = _text(root)
+    key_file = _key_path(root)
+    key_file.chmod(0o400)
+    try:
+        assert _invoke(root, "identifiers", "remove", "Forskar B").exit_code == 1
+    finally:
+        key_file.chmod(0o600)
+    assert _text(root) == pseudonymised
+    with _db(root) as db:
+        assert db.execute("SELECT id, undoable FROM events WHERE id <= ? ORDER BY id", (undoable[-1][0],)).fetchall() == undoable
+    undone = _run(root, "undo")
+    assert undone.output.startswith("undid: coded intervju"), undone.output
+    assert json.loads(_run(root, "coding", "list", "--json").stdout) == []
+
+
 def test_piped_answers_stay_with_the_candidates_they_were_written_for(demo: Path, tmp_path: Path) -> None:
     """A probe: accepting "Gunnhild Rasmussen" decided "Gunnhild", whose question was skipped; the
     piped answers written for it went to "Kiwi", taken for a woman."""

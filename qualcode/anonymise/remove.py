@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
@@ -42,6 +42,7 @@ from qualcode.store.models import (
     Event,
     Participant,
     Setting,
+    TextVersion,
     Transcript,
     Turn,
     utcnow,
@@ -156,6 +157,11 @@ class PutBack:
     # Transcripts whose name was left: put back, it would be another's name (or too long for one).
     names_left: tuple[str, ...] = ()
     recorded: str | None = None  # the GUID of the log's record of it, taken back if the key is not saved
+    # What rewriting the texts made no longer undoable (the changes to the codings moved, by event id), and the
+    # text each rewritten transcript had before (by id, its content hash): a key not saved gives the texts
+    # their pseudonym back, and undo is given back where a text is as it was (restore_undo).
+    undo_taken: tuple[int, ...] = ()
+    texts_before: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,6 +230,8 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         return len(left)
 
     places, changed, left_places, left_in = 0, [], 0, []
+    undoable = set(session.scalars(select(Event.id).where(Event.undoable.is_(True))))
+    texts_before: dict[int, str] = {}
     transcripts = session.scalars(select(Transcript).order_by(Transcript.name)).all()
     # A transcript named from its file ("intervju_Eva_Lunde") gets its name back as its text gets the word,
     # so `import FILE --replace` of that file finds it again; never a name another transcript has.
@@ -255,6 +263,7 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         orphans = {coding: coding.excerpt for coding in session.scalars(
             select(Coding).where(Coding.text_version_id == version.id, Coding.orphaned_at.is_not(None)))}
         if spans:
+            texts_before[transcript.id] = version.content_hash
             rewrite_current_text(session, transcript, spans, WHY, change_turn=partial(_relabelled, speakers))
         else:
             for turn in version.turns:
@@ -282,8 +291,9 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     })
     if not get_setting(session, REAPPLY_PENDING):
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
+    undo_taken = undoable - set(session.scalars(select(Event.id).where(Event.undoable.is_(True))))
     return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded=recorded.guid, renamed=tuple(renamed.items()),
-                   names_left=tuple(names_left),
+                   names_left=tuple(names_left), undo_taken=tuple(sorted(undo_taken)), texts_before=tuple(texts_before.items()),
                    earlier_key=(withdrawn[0], tuple(withdrawn[1])) if withdrawn is not None and len(entry.pseudonym.split()) > 1 else None)
 
 
@@ -292,6 +302,19 @@ def unrecord(session: Session, put: PutBack) -> None:
     texts get their pseudonym back, recorded as the rewrite with the key that does it)."""
     if put.recorded is not None:
         session.execute(delete(Event).where(Event.guid == put.recorded))
+
+
+def restore_undo(session: Session, put: PutBack) -> None:
+    """Once a key not saved has given the texts their pseudonym back: the changes to codings that putting the
+    word back made no longer undoable are undoable again, on each transcript whose text is as it was before
+    (its codings are where those changes left them); on one the rewrite left otherwise, they stay as they are."""
+    if not put.undo_taken:
+        return
+    as_before = [transcript_id for transcript_id, content_hash in put.texts_before if session.scalar(
+        select(TextVersion.content_hash).join(Transcript, Transcript.current_version_id == TextVersion.id)
+        .where(Transcript.id == transcript_id)) == content_hash]
+    on_them = select(Coding.guid).where(Coding.transcript_id.in_(as_before))
+    session.execute(update(Event).where(Event.id.in_(put.undo_taken), Event.entity_guid.in_(on_them)).values(undoable=True))
 
 
 def _left_by_earlier_removals(session: Session, entry: KeyEntry) -> list[tuple[str, str]]:
