@@ -505,3 +505,18 @@ def test_after_key_new_a_word_alone_is_left_where_a_withdrawn_persons_pseudonym_
     assert "left 'Lunde' as it stands in 2 places in d1" in removed.stderr, removed.output
     assert ("its words alone were left where they stand alone: the key before this one (destroyed on"
             in removed.stderr and "of 1 participant who withdrew (D2)" in removed.stderr), removed.output
+
+
+def test_a_word_put_back_beside_another_persons_pseudonym_is_left(tmp_path: Path) -> None:
+    """A probe: "Eva" taken out of the key put "Eva" back in "Kari Dahl" (Dahl of Ola Birkeland's Per Dahl), written
+    where "Eva Birkeland" was said: half a real name beside another's pseudonym, read as a new person, Per Dahl's kin.
+    There it is left and said, as a form that may stand for another is; where it stands alone it comes back."""
+    root = _project(
+        tmp_path, "I: Hvem kom?\nD1: Eva Birkeland og Ola Birkeland kom. Eva ringte, og Birkeland svarte.\n",
+        ("Eva", "Kari"), ("Ola Birkeland", "Per Dahl"),
+    )
+    assert _text(root) == "I: Hvem kom?\nD1: Kari Dahl og Per Dahl kom. Kari ringte, og Dahl svarte.\n"
+    removed = _run(root, "identifiers", "remove", "Eva")
+    assert "put it back in 1 place in 1 transcript (intervju)" in removed.stdout, removed.output
+    assert "left 'Kari' as it stands in 1 place in intervju" in removed.stderr, removed.output
+    assert _text(root) == "I: Hvem kom?\nD1: Kari Dahl og Per Dahl kom. Eva ringte, og Dahl svarte.\n"

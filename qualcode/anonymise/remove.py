@@ -218,14 +218,20 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     # beach) may be their own there, and is left in memos, codes and the log; a transcript's was asked about.
     everyday = _everyday_alone(entry, back)
 
+    beside = _beside_another(key, entry)
+
+    def put_here(match: re.Match[str]) -> bool:
+        return match.group() in back and not beside(match)
+
     def restored(text: str, kept: Collection[str] = ()) -> str:
-        return pattern.sub(lambda match: match.group() if match.group() in kept else back.get(match.group(), match.group()), text)
+        return pattern.sub(lambda match: back[match.group()] if match.group() not in kept and put_here(match) else match.group(), text)
 
     found: set[str] = set()  # the forms left that stand somewhere, to name them
 
     def still_there(text: str, left_forms: Collection[str] | None) -> int:
         """How many of `left_forms` stand in `text` (with None, every form: a column not written)."""
-        left = [match.group() for match in pattern.finditer(text) if left_forms is None or match.group() in left_forms]
+        left = [match.group() for match in pattern.finditer(text)
+                if left_forms is None or match.group() in left_forms or (match.group() in back and beside(match))]
         found.update(left)
         return len(left)
 
@@ -253,7 +259,7 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         version = transcript.current_version
         if version is None:
             continue
-        found_back = [match for match in pattern.finditer(version.text) if match.group() in back]
+        found_back = [match for match in pattern.finditer(version.text) if put_here(match)]
         spans = [span for match in found_back for span in _word_spans(match, back[match.group()])]
         speakers = {turn.id: restored(turn.speaker) for turn in version.turns if turn.speaker and restored(turn.speaker) != turn.speaker}
         if (here := still_there(version.text, unclear)):
@@ -330,6 +336,39 @@ def _left_by_earlier_removals(session: Session, entry: KeyEntry) -> list[tuple[s
         if isinstance(pseudonym, str) and after.get("left") and pseudonym.casefold() != entry.pseudonym.casefold():
             left.append((pseudonym, str(after.get("kind", ""))))
     return left
+
+
+# The word written right before or after a form, a space or a tab between (a name's words are on one line).
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’]*)[ \t]+\Z")
+_WORD_AFTER = re.compile(r"[ \t]+([^\W\d_][\w'’]*)")
+_NEAR = 80
+
+
+def _beside_another(key: PseudonymKey, entry: KeyEntry) -> Callable[[re.Match[str]], bool]:
+    """Whether a form of `entry`'s pseudonym of one word stands right beside a word of another person's pseudonym
+    ("Kari Dahl", Dahl of Per Dahl): there it may be a word of a longer name whose other word the key replaced
+    ("Eva Birkeland", Birkeland of Ola Birkeland). Put back, it made half a real name beside another's pseudonym
+    ("Eva Dahl"), which reads as a new person, kin of the other; it is left, and said, as a form that may stand
+    for another is. A withdrawn participant's pseudonym counts as another's."""
+    withdrawn = [name for names in key.withdrawn_names.values() for name in names]
+    others = {word.casefold() for pseudonym in [other.pseudonym for other in key.entries if other is not entry and other.kind == "person"
+                                                 and not is_placeholder(other.pseudonym)] + withdrawn
+              for word in re.split(r"[\s-]+", pseudonym) if len(word) > 1}
+
+    def theirs(word: str | None) -> bool:
+        if not word or not word[:1].isupper():
+            return False
+        folded = word.casefold()
+        return folded in others or any(folded == genitive_of(other).casefold() for other in others if folded.startswith(other))
+
+    def beside(match: re.Match[str]) -> bool:
+        if not others or len(WORD.findall(match.group())) != 1:
+            return False
+        before = _WORD_BEFORE.search(match.string, max(0, match.start() - _NEAR), match.start())
+        after = _WORD_AFTER.match(match.string, match.end())
+        return theirs(before.group(1) if before else None) or theirs(after.group(1) if after else None)
+
+    return beside
 
 
 def _word_spans(match: re.Match[str], replacement: str) -> list[Span]:
