@@ -237,8 +237,8 @@ def withdraw_participant(
     # Their pseudonym in the researchers' own texts (a memo on the project, on a code, on another's
     # interview) and in the transcripts' names and titles: the text is the researcher's and stays, and
     # only the name goes, as their turns do.
-    named, renamed = _redact_names(session, key, their_names)
-    names_redacted = _by_kind(named)
+    names_changed, renamed = _redact_names(session, key, their_names)
+    names_redacted = _by_kind(names_changed)
     redacted_in = [renamed.get(name, name) for name in redacted_in]
     given_to_others = {renamed.get(name, name) for name in given_to_others}
     spanning = [next((renamed[old] + said[len(old):] for old in renamed if said.startswith(f"{old}: ")), said) for said in spanning]
