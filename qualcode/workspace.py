@@ -706,7 +706,7 @@ class Workspace:
         The texts are put back, with a rewrite marked due, in one transaction before the key is saved:
         a crash or a key that cannot be saved leaves the next command (or the handler below) rewriting
         them with the key as it is on disk, which gives them the pseudonym back if it still holds it."""
-        from qualcode.anonymise.remove import held_entry, put_back, take_out, unrecord
+        from qualcode.anonymise.remove import held_entry, put_back, restore_undo, take_out, unrecord
         from qualcode.anonymise.service import finish_interrupted, save_and_reapply
         from qualcode.errors import Interrupted
 
@@ -727,6 +727,8 @@ class Workspace:
                     with self.begin() as session:
                         unrecord(session, restored)
                     finish_interrupted(self.project, access, coder_name)
+                    with self.begin() as session:  # the texts are as they were, and so is what undo may take back
+                        restore_undo(session, restored)
                 except Exception:  # noqa: BLE001, S110 - the mark stays, and the next command finishes it
                     pass
                 raise
@@ -957,13 +959,15 @@ class Workspace:
         access = self.key_access()
         with access.editing() as key:
             entries = list(key.entries)
+            held = json.dumps(key.to_json())
             with self.begin() as session:
                 result = withdraw_participant(session, participant, key, self.coder(session), identifiers)
                 set_setting(session, WITHDRAWAL_PURGE_PENDING, participant)  # with the withdrawal, or not at all
                 denied = denial_record(key, [entry for entry in entries if entry not in key.entries])
                 if denied:  # so a kill before the key is saved leaves them for the next command, not in clear
                     set_setting(session, WITHDRAWAL_KEY_PENDING, json.dumps(denied))
-            if denied:
+            # Saved when it changed at all: it names the transcripts their pseudonym was taken out of anew too.
+            if denied or json.dumps(key.to_json()) != held:
                 access.save(key)
                 with self.begin() as session:
                     delete_setting(session, WITHDRAWAL_KEY_PENDING)

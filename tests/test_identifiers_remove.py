@@ -224,6 +224,30 @@ def test_a_key_that_cannot_be_saved_leaves_texts_and_key_as_they_were(forskar_b:
         assert db.execute("SELECT count(*) FROM events WHERE action = 'identifier.remove'").fetchone() == (0,)
 
 
+def test_a_key_that_cannot_be_saved_leaves_undo_as_it_was(forskar_b: Path) -> None:
+    """A probe: the texts were put back, the key could not be saved, and the texts got their pseudonym back;
+    each rewrite had marked the codings' changes as no longer undoable, so `undo` passed over the coding made
+    just before and said it could not be undone. A failed removal leaves undo as it was."""
+    root = forskar_b
+    first, initial = _pseudonym(root, "Forskar B").split()
+    _run(root, "coding", "add", "intervju", "empowerment", "--match", f"{first} {initial} sa at planen")
+    with _db(root) as db:
+        undoable = db.execute("SELECT id, undoable FROM events ORDER BY id").fetchall()
+    pseudonymised = _text(root)
+    key_file = _key_path(root)
+    key_file.chmod(0o400)
+    try:
+        assert _invoke(root, "identifiers", "remove", "Forskar B").exit_code == 1
+    finally:
+        key_file.chmod(0o600)
+    assert _text(root) == pseudonymised
+    with _db(root) as db:
+        assert db.execute("SELECT id, undoable FROM events WHERE id <= ? ORDER BY id", (undoable[-1][0],)).fetchall() == undoable
+    undone = _run(root, "undo")
+    assert undone.output.startswith("undid: coded intervju"), undone.output
+    assert json.loads(_run(root, "coding", "list", "--json").stdout) == []
+
+
 def test_piped_answers_stay_with_the_candidates_they_were_written_for(demo: Path, tmp_path: Path) -> None:
     """A probe: accepting "Gunnhild Rasmussen" decided "Gunnhild", whose question was skipped; the
     piped answers written for it went to "Kiwi", taken for a woman."""
@@ -481,3 +505,18 @@ def test_after_key_new_a_word_alone_is_left_where_a_withdrawn_persons_pseudonym_
     assert "left 'Lunde' as it stands in 2 places in d1" in removed.stderr, removed.output
     assert ("its words alone were left where they stand alone: the key before this one (destroyed on"
             in removed.stderr and "of 1 participant who withdrew (D2)" in removed.stderr), removed.output
+
+
+def test_a_word_put_back_beside_another_persons_pseudonym_is_left(tmp_path: Path) -> None:
+    """A probe: "Eva" taken out of the key put "Eva" back in "Kari Dahl" (Dahl of Ola Birkeland's Per Dahl), written
+    where "Eva Birkeland" was said: half a real name beside another's pseudonym, read as a new person, Per Dahl's kin.
+    There it is left and said, as a form that may stand for another is; where it stands alone it comes back."""
+    root = _project(
+        tmp_path, "I: Hvem kom?\nD1: Eva Birkeland og Ola Birkeland kom. Eva ringte, og Birkeland svarte.\n",
+        ("Eva", "Kari"), ("Ola Birkeland", "Per Dahl"),
+    )
+    assert _text(root) == "I: Hvem kom?\nD1: Kari Dahl og Per Dahl kom. Kari ringte, og Dahl svarte.\n"
+    removed = _run(root, "identifiers", "remove", "Eva")
+    assert "put it back in 1 place in 1 transcript (intervju)" in removed.stdout, removed.output
+    assert "left 'Kari' as it stands in 1 place in intervju" in removed.stderr, removed.output
+    assert _text(root) == "I: Hvem kom?\nD1: Kari Dahl og Per Dahl kom. Eva ringte, og Dahl svarte.\n"

@@ -306,3 +306,77 @@ def test_a_new_key_in_place_of_a_destroyed_one_says_it_lacks_the_withdrawn_pseud
     (tmp_path / "demo-key" / "demo.qckey").unlink()  # lost: one made in place of this one says it too, they withdrew before it
     again = ok(run(demo, "key", "new", "--lost"))
     assert "1 participant withdrew before this key was made (D1)" in again.output, again.output
+
+
+def test_a_group_interview_named_and_titled_by_a_withdrawn_participants_pseudonym_loses_it(demo: Path, tmp_path: Path) -> None:
+    """A group interview imported from "gruppe_Trine_Vik.md", titled "Samtale med Trine Vik og D3", was named
+    and titled by D2's pseudonym, as was its file's name: after she withdrew, `transcripts list`, the log and
+    every export named her still. Name, file name and title lose it as memos do, the name kept unique and
+    typeable ("gruppe_trukket_tilbake"), and the withdrawal counts them."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2"))
+    pseudonym = pseudonym_of(demo, "Trine Vik")
+    joined = "_".join(pseudonym.split())
+    path = tmp_path / "gruppe_Trine_Vik.md"
+    path.write_text("---\ntitle: Samtale med Trine Vik og D3\nparticipants: [D2, D3]\nspeakers: {Trine Vik: D2}\ninterviewer: I\n---\n"
+                    "I: Hvordan var møtene på kontoret?\nTrine Vik: Jeg syntes det var greit, hun hørte på meg.\n"
+                    "D3: For meg var det mest skjemaer og frister.\n", encoding="utf-8")
+    ok(run(demo, "import", str(path)))
+    # A transcript of the same name as the one the withdrawal makes is there already: the names stay unique.
+    (tmp_path / "gruppe_trukket_tilbake.txt").write_text("I: Hei.\nD3: Hei igjen.\n", encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "gruppe_trukket_tilbake.txt"), "--participant", "D3"))
+    listed = {row["name"]: row for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)}
+    assert f"gruppe_{joined}" in listed, listed
+    ok(run(demo, "coding", "add", f"gruppe_{joined}", "empowerment", "--match", "skjemaer og frister"))
+
+    withdrawn = ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    assert "1 transcript's name, file name or title" in withdrawn.output, withdrawn.output
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_trukket_tilbake" in names and "gruppe_trukket_tilbake-2" in names, names
+    with Project.open(demo) as project, project.begin() as session:
+        renamed = session.scalars(select(Transcript).where(Transcript.name == "gruppe_trukket_tilbake-2")).one()
+        assert (renamed.title, renamed.source_filename) == (f"Samtale med {WITHDRAWN} og D3", "gruppe_trukket_tilbake.md")
+        [record] = withdrawal_records(session)
+    assert record[WITHDRAWN_NAMES].get("transcript") == 1
+    for word in pseudonym.split():
+        assert word.encode() not in stored(demo), word
+    shown = ok(run(demo, "status")).output + ok(run(demo, "transcripts", "list")).output + ok(run(demo, "history")).output
+    exported = tmp_path / "ut.qdpx"
+    ok(run(demo, "export", "qdpx", str(exported)))
+    ok(run(demo, "export", "quotes", "--format", "csv", "--output", str(tmp_path / "sitater.csv")))
+    import zipfile
+
+    with zipfile.ZipFile(exported) as package:
+        packed = " ".join(package.read(name).decode("utf-8", "replace") for name in package.namelist())
+    for word in pseudonym.split():
+        assert word not in shown and word not in packed and word not in (tmp_path / "sitater.csv").read_text(encoding="utf-8"), word
+
+
+def test_a_redrawn_pseudonym_renames_the_transcript_for_its_own_person_and_the_key_follows_the_new_name(tmp_path: Path) -> None:
+    """A probe: D1's interview, from "intervju_Kari_Nordmann.txt", was named "intervju_Eva_Lunde" by Kari's
+    pseudonym. Learning a real Eva Lunde redrew Kari's pseudonym; the rewrite named the transcript, and wrote
+    Kari in its text, by the real Eva's pseudonym, and the key still said its identifiers were seen in
+    "intervju_Eva_Lunde": D1's withdrawal then did not know her telephone number as hers alone, and the key
+    kept it in clear."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root), "--empty"], catch_exceptions=False)
+    (tmp_path / "deltakere.csv").write_text("participant,role\nD1,deltaker\nD2,deltaker\n", encoding="utf-8")
+    ok(run(root, "participants", "import", str(tmp_path / "deltakere.csv")))
+    ok(run(root, "identifiers", "add", "Kari Nordmann", "--kind", "person", "--pseudonym", "Eva Lunde"))
+    interview = tmp_path / "intervju_Kari_Nordmann.txt"
+    interview.write_text("I: Nummeret ditt?\nD1: Kari Nordmann her, ring 912 34 567.\n", encoding="utf-8")
+    ok(run(root, "import", str(interview), "--participant", "D1"))
+    (tmp_path / "d2.txt").write_text("I: Hvordan gikk det?\nD2: Det gikk bra.\n", encoding="utf-8")
+    ok(run(root, "import", str(tmp_path / "d2.txt"), "--participant", "D2"))
+    ok(run(root, "identifiers", "add", "Eva Lunde", "--kind", "person"))
+    kari, eva = pseudonym_of(root, "Kari Nordmann"), pseudonym_of(root, "Eva Lunde")
+    name = "intervju_" + "_".join(kari.split())
+    listed = [row["name"] for row in json.loads(ok(run(root, "transcripts", "list", "--json")).output)]
+    assert listed == ["d2", name], (listed, kari, eva)
+    shown = json.loads(ok(run(root, "transcripts", "show", name, "--json")).output)
+    assert shown["text"] == f"I: Nummeret ditt?\nD1: {kari} her, ring (telefonnummer).\n"
+    entries = {entry["original"]: entry for entry in json.loads(ok(run(root, "key", "show", "--json")).output)}
+    assert entries["912 34 567"]["seen_in"] == [name] and entries["Kari Nordmann"]["seen_in"] == [name]
+
+    withdrawn = ok(run(root, "participants", "withdraw", "D1", "--yes"))
+    assert "1 of their identifiers is kept only as a digest" in withdrawn.output, withdrawn.output
+    assert "912 34 567" not in {entry["original"] for entry in json.loads(ok(run(root, "key", "show", "--json")).output)}

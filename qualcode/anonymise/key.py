@@ -18,6 +18,7 @@ import tempfile
 import threading
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -150,6 +151,19 @@ class PseudonymKey:
             deny_salt=str(data.get("deny_salt") or os.urandom(16).hex()),
         )
 
+    def transcripts_renamed(self, renamed: Mapping[str, str]) -> None:
+        """Name transcripts (and files) by the names a rewrite gave them (old name to new) wherever the key
+        names them: where each identifier was seen, which a withdrawal reads to know one as a participant's
+        alone (a stale name kept their telephone number in clear), where it was first seen, and the
+        transcripts a redrawn pseudonym waits to be rewritten in."""
+        if not renamed:
+            return
+        for entry in self.entries:
+            entry.seen_in = list(dict.fromkeys(renamed.get(name, name) for name in entry.seen_in))
+            entry.first_seen = _renamed_place(entry.first_seen, renamed)
+        for renaming in self.renamed:
+            renaming.transcripts = list(dict.fromkeys(renamed.get(name, name) for name in renaming.transcripts))
+
     def digest(self, word: str) -> str:
         """The salted digest a denied entry keeps of one word."""
         return hmac.new(bytes.fromhex(self.deny_salt), word.casefold().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
@@ -161,6 +175,19 @@ class PseudonymKey:
             digests = [self.digest(word) for word in form.split()]
             if digests and not any(d.words == digests for d in self.denied):
                 self.denied.append(DeniedEntry(digests, entry.kind))
+
+
+def _renamed_place(first_seen: str | None, renamed: Mapping[str, str]) -> str | None:
+    """Where an identifier was first seen ("NAME:LINE", "NAME (reviewed)"), by the name NAME has now."""
+    if not first_seen:
+        return first_seen
+    place, colon, line = first_seen.rpartition(":")
+    if colon and line.isdigit() and place in renamed:
+        return f"{renamed[place]}:{line}"
+    reviewed = " (reviewed)"
+    if first_seen.endswith(reviewed) and first_seen[:-len(reviewed)] in renamed:
+        return renamed[first_seen[:-len(reviewed)]] + reviewed
+    return first_seen
 
 
 def _fernet(passphrase: str, salt: bytes, n: int) -> Fernet:

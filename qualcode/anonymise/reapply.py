@@ -79,28 +79,35 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     replaced = 0
     taken = set(session.scalars(select(Transcript.name)))
     renamed_names: dict[str, str] = {}
+    renamed_transcripts: dict[str, str] = {}  # by the names the key knows them by, to name them anew there
     for transcript in session.scalars(select(Transcript).order_by(Transcript.name)).all():
-        # The transcript's own name and file name may hold what is now known to be a name.
-        clean = clean_name(transcript.name, key)
+        # The redrawn pseudonyms used here, looked for by the name the key knew the transcript by.
+        renamings = [renaming for renaming in key.renamed if transcript.name in renaming.transcripts]
+        forms_here = _renamed_forms(renamings)
+        # The transcript's own name and file name may hold a redrawn pseudonym, or what is now known to be
+        # a name: the pseudonym first, so a name the key drew for Kari stays hers ("intervju_Eva_Lunde", when
+        # another person really named Eva Lunde is learned, becomes Kari's new pseudonym, not the other's).
+        clean = clean_name(_renamed_name(transcript.name, forms_here), key)
         if clean != transcript.name:
-            renamed_names[transcript.name] = clean
             taken.discard(transcript.name)
             clean = next(f"{clean}-{n}" if n else clean for n in range(len(taken) + 1) if (f"{clean}-{n}" if n else clean) not in taken)
             taken.add(clean)
+            renamed_names[transcript.name] = renamed_transcripts[transcript.name] = clean
             transcript.name = clean
             changed.append(clean)
             replaced += 1
-        if transcript.source_filename and clean_name(transcript.source_filename, key) != transcript.source_filename:
-            renamed_names[transcript.source_filename] = clean_name(transcript.source_filename, key)
-            transcript.source_filename = renamed_names[transcript.source_filename]
-        renamings = [renaming for renaming in key.renamed if transcript.name in renaming.transcripts]
-        forms_here = _renamed_forms(renamings)
+        if transcript.source_filename:
+            clean_file = clean_name(_renamed_name(transcript.source_filename, forms_here), key)
+            if clean_file != transcript.source_filename:
+                renamed_names[transcript.source_filename] = clean_file
+                transcript.source_filename = clean_file
         text = transcript.current_version.text if transcript.current_version else ""
         spans = _renamed_spans(text, forms_here, _forms_pattern(forms_here), key)
         if spans:
             rewrite_current_text(session, transcript, spans, "a pseudonym turned out to be a real name and was redrawn")
             replaced += len(spans)
-            changed.append(transcript.name)
+            if transcript.name not in changed:
+                changed.append(transcript.name)
         version = transcript.current_version
         assert version is not None
         # Speaker labels are kept beside the text: a pseudonym redrawn in the text stayed in them
@@ -127,9 +134,10 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
             "identifiers added to the key after import",
             change_turn=lambda turn: {"speaker": _clean(turn.speaker, key)} if turn.speaker else {},
         )
+    # The key names transcripts too (where each identifier was seen, and where a redrawn pseudonym waits).
+    key.transcripts_renamed(renamed_transcripts)
     if renamed_names:  # the log names transcripts and files by the names they had
-        for event in session.scalars(select(Event)).all():
-            event.summary, event.payload = _renamed_in(event.summary, renamed_names), _renamed_in(event.payload, renamed_names)
+        rename_in_log(session, renamed_names)
     # Every other column that holds free text: memos, definitions, titles, attributes, the log.
     # A redrawn pseudonym there was written for the person it was drawn for (the real name it
     # turned out to be was not known yet), so it becomes their new one before the key cleans.
@@ -355,7 +363,14 @@ def _distinct(value: str, taken: set[str], prefix: str = "") -> str:
     return candidate
 
 
-def _renamed_in(value: Any, names: dict[str, str]) -> Any:
+def rename_in_log(session: Session, names: dict[str, str]) -> None:
+    """Name transcripts and files in the log by their new `names` (old to new)."""
+    for event in session.scalars(select(Event)).all():
+        event.summary, event.payload = renamed_in(event.summary, names), renamed_in(event.payload, names)
+
+
+def renamed_in(value: Any, names: dict[str, str]) -> Any:
+    """`value` (a log entry's summary or payload) naming transcripts and files by their new `names` (old to new)."""
     def rename(text: str) -> str:
         for old in sorted(names, key=len, reverse=True):
             text = text.replace(old, names[old])
@@ -387,6 +402,23 @@ def _renamed_forms(renamings: list[Renamed]) -> dict[str, str]:
         if len(old_parts) == len(new_parts) and len(old_parts) > 1:
             forms.update(zip(old_parts, new_parts, strict=True))
     return forms
+
+
+def _renamed_name(name: str, forms: dict[str, str]) -> str:
+    """A transcript's or file's name with the redrawn pseudonyms in it (`forms`) in their new form, each
+    joined as the name joins its words ("intervju_Eva_Lunde" to "intervju_Ole_Birkeland")."""
+    if not forms:
+        return name
+    # The longest first, so "Eva Lunde" is taken whole before "Eva" alone; an underscore parts words, as in a file's name.
+    written_as = [(re.compile(r"[ _.-]".join(re.escape(word) for word in form.split())), form) for form in sorted(forms, key=len, reverse=True)]
+    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(found.pattern for found, _ in written_as) + r")(?![^\W_])")
+
+    def renamed(match: re.Match[str]) -> str:
+        new = next(forms[form] for found, form in written_as if found.fullmatch(match.group()))
+        joiner = next((character for character in match.group() if not character.isalnum()), " ")
+        return joiner.join(new.split())
+
+    return pattern.sub(renamed, name)
 
 
 def _forms_pattern(forms: dict[str, str]) -> re.Pattern[str] | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
@@ -42,6 +42,7 @@ from qualcode.store.models import (
     Event,
     Participant,
     Setting,
+    TextVersion,
     Transcript,
     Turn,
     utcnow,
@@ -156,6 +157,11 @@ class PutBack:
     # Transcripts whose name was left: put back, it would be another's name (or too long for one).
     names_left: tuple[str, ...] = ()
     recorded: str | None = None  # the GUID of the log's record of it, taken back if the key is not saved
+    # What rewriting the texts made no longer undoable (the changes to the codings moved, by event id), and the
+    # text each rewritten transcript had before (by id, its content hash): a key not saved gives the texts
+    # their pseudonym back, and undo is given back where a text is as it was (restore_undo).
+    undo_taken: tuple[int, ...] = ()
+    texts_before: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,18 +218,26 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     # beach) may be their own there, and is left in memos, codes and the log; a transcript's was asked about.
     everyday = _everyday_alone(entry, back)
 
+    beside = _beside_another(key, entry)
+
+    def put_here(match: re.Match[str]) -> bool:
+        return match.group() in back and not beside(match)
+
     def restored(text: str, kept: Collection[str] = ()) -> str:
-        return pattern.sub(lambda match: match.group() if match.group() in kept else back.get(match.group(), match.group()), text)
+        return pattern.sub(lambda match: back[match.group()] if match.group() not in kept and put_here(match) else match.group(), text)
 
     found: set[str] = set()  # the forms left that stand somewhere, to name them
 
     def still_there(text: str, left_forms: Collection[str] | None) -> int:
         """How many of `left_forms` stand in `text` (with None, every form: a column not written)."""
-        left = [match.group() for match in pattern.finditer(text) if left_forms is None or match.group() in left_forms]
+        left = [match.group() for match in pattern.finditer(text)
+                if left_forms is None or match.group() in left_forms or (match.group() in back and beside(match))]
         found.update(left)
         return len(left)
 
     places, changed, left_places, left_in = 0, [], 0, []
+    undoable = set(session.scalars(select(Event.id).where(Event.undoable.is_(True))))
+    texts_before: dict[int, str] = {}
     transcripts = session.scalars(select(Transcript).order_by(Transcript.name)).all()
     # A transcript named from its file ("intervju_Eva_Lunde") gets its name back as its text gets the word,
     # so `import FILE --replace` of that file finds it again; never a name another transcript has.
@@ -245,7 +259,7 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         version = transcript.current_version
         if version is None:
             continue
-        found_back = [match for match in pattern.finditer(version.text) if match.group() in back]
+        found_back = [match for match in pattern.finditer(version.text) if put_here(match)]
         spans = [span for match in found_back for span in _word_spans(match, back[match.group()])]
         speakers = {turn.id: restored(turn.speaker) for turn in version.turns if turn.speaker and restored(turn.speaker) != turn.speaker}
         if (here := still_there(version.text, unclear)):
@@ -255,6 +269,7 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         orphans = {coding: coding.excerpt for coding in session.scalars(
             select(Coding).where(Coding.text_version_id == version.id, Coding.orphaned_at.is_not(None)))}
         if spans:
+            texts_before[transcript.id] = version.content_hash
             rewrite_current_text(session, transcript, spans, WHY, change_turn=partial(_relabelled, speakers))
         else:
             for turn in version.turns:
@@ -265,7 +280,7 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         if spans or speakers or name in renamed:
             places += len(found_back) + len(speakers)
             changed.append(transcript.name)
-    _renamed_in_key(key, renamed)
+    key.transcripts_renamed(renamed)  # where the key saw each identifier, by the names given back
     elsewhere, left_elsewhere, codes_left = _put_back_elsewhere(
         session, partial(restored, kept=everyday), partial(still_there, left_forms={*unclear, *everyday}), partial(still_there, left_forms=None))
     left = Left(tuple(sorted(found)), left_places, tuple(dict.fromkeys([*left_names, *left_in])), left_elsewhere,
@@ -282,20 +297,10 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     })
     if not get_setting(session, REAPPLY_PENDING):
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
+    undo_taken = undoable - set(session.scalars(select(Event.id).where(Event.undoable.is_(True))))
     return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded=recorded.guid, renamed=tuple(renamed.items()),
-                   names_left=tuple(names_left),
+                   names_left=tuple(names_left), undo_taken=tuple(sorted(undo_taken)), texts_before=tuple(texts_before.items()),
                    earlier_key=(withdrawn[0], tuple(withdrawn[1])) if withdrawn is not None and len(entry.pseudonym.split()) > 1 else None)
-
-
-def _renamed_in_key(key: PseudonymKey, renamed: dict[str, str]) -> None:
-    """The key names transcripts too (where each identifier was seen, which a withdrawal reads to know an
-    identifier as theirs alone): by the names given back."""
-    if not renamed:
-        return
-    for other in key.entries:
-        other.seen_in = [renamed.get(name, name) for name in other.seen_in]
-    for renaming in key.renamed:
-        renaming.transcripts = [renamed.get(name, name) for name in renaming.transcripts]
 
 
 def unrecord(session: Session, put: PutBack) -> None:
@@ -303,6 +308,19 @@ def unrecord(session: Session, put: PutBack) -> None:
     texts get their pseudonym back, recorded as the rewrite with the key that does it)."""
     if put.recorded is not None:
         session.execute(delete(Event).where(Event.guid == put.recorded))
+
+
+def restore_undo(session: Session, put: PutBack) -> None:
+    """Once a key not saved has given the texts their pseudonym back: the changes to codings that putting the
+    word back made no longer undoable are undoable again, on each transcript whose text is as it was before
+    (its codings are where those changes left them); on one the rewrite left otherwise, they stay as they are."""
+    if not put.undo_taken:
+        return
+    as_before = [transcript_id for transcript_id, content_hash in put.texts_before if session.scalar(
+        select(TextVersion.content_hash).join(Transcript, Transcript.current_version_id == TextVersion.id)
+        .where(Transcript.id == transcript_id)) == content_hash]
+    on_them = select(Coding.guid).where(Coding.transcript_id.in_(as_before))
+    session.execute(update(Event).where(Event.id.in_(put.undo_taken), Event.entity_guid.in_(on_them)).values(undoable=True))
 
 
 def _left_by_earlier_removals(session: Session, entry: KeyEntry) -> list[tuple[str, str]]:
@@ -318,6 +336,39 @@ def _left_by_earlier_removals(session: Session, entry: KeyEntry) -> list[tuple[s
         if isinstance(pseudonym, str) and after.get("left") and pseudonym.casefold() != entry.pseudonym.casefold():
             left.append((pseudonym, str(after.get("kind", ""))))
     return left
+
+
+# The word written right before or after a form, a space or a tab between (a name's words are on one line).
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’]*)[ \t]+\Z")
+_WORD_AFTER = re.compile(r"[ \t]+([^\W\d_][\w'’]*)")
+_NEAR = 80
+
+
+def _beside_another(key: PseudonymKey, entry: KeyEntry) -> Callable[[re.Match[str]], bool]:
+    """Whether a form of `entry`'s pseudonym of one word stands right beside a word of another person's pseudonym
+    ("Kari Dahl", Dahl of Per Dahl): there it may be a word of a longer name whose other word the key replaced
+    ("Eva Birkeland", Birkeland of Ola Birkeland). Put back, it made half a real name beside another's pseudonym
+    ("Eva Dahl"), which reads as a new person, kin of the other; it is left, and said, as a form that may stand
+    for another is. A withdrawn participant's pseudonym counts as another's."""
+    withdrawn = [name for names in key.withdrawn_names.values() for name in names]
+    others = {word.casefold() for pseudonym in [other.pseudonym for other in key.entries if other is not entry and other.kind == "person"
+                                                 and not is_placeholder(other.pseudonym)] + withdrawn
+              for word in re.split(r"[\s-]+", pseudonym) if len(word) > 1}
+
+    def theirs(word: str | None) -> bool:
+        if not word or not word[:1].isupper():
+            return False
+        folded = word.casefold()
+        return folded in others or any(folded == genitive_of(other).casefold() for other in others if folded.startswith(other))
+
+    def beside(match: re.Match[str]) -> bool:
+        if not others or len(WORD.findall(match.group())) != 1:
+            return False
+        before = _WORD_BEFORE.search(match.string, max(0, match.start() - _NEAR), match.start())
+        after = _WORD_AFTER.match(match.string, match.end())
+        return theirs(before.group(1) if before else None) or theirs(after.group(1) if after else None)
+
+    return beside
 
 
 def _word_spans(match: re.Match[str], replacement: str) -> list[Span]:

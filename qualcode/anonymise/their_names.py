@@ -57,18 +57,21 @@ class TheirNames:
         # Those kept so, as written, for the researcher to read again (`kept`).
         self.kept: set[str] = set()
         # The longest first, so "Malin Jacobsen" is taken whole before "Malin" alone.
-        alternatives = [r"\s+".join(re.escape(word) for word in form) for form in sorted(forms, key=lambda form: -len(" ".join(form)))]
-        self._pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)}){_GENITIVE}(?!\w)", re.IGNORECASE) if alternatives else None
+        # A transcript's or file's name joins the words of a name by an underscore, a dot or a hyphen ("gruppe_Malin_Jacobsen"),
+        # and an underscore parts it from the words beside it as a space does.
+        alternatives = [r"(?:\s+|[_.-])".join(re.escape(word) for word in form) for form in sorted(forms, key=lambda form: -len(" ".join(form)))]
+        self._pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_GENITIVE}(?![^\W_])", re.IGNORECASE) if alternatives else None
 
     def __bool__(self) -> bool:
         return self._pattern is not None
 
-    def redact(self, text: str) -> str:
-        """`text` with each of their names replaced by `placeholder`. Names are written with a capital:
-        "bakken" is the hill, not Bakken."""
+    def redact(self, text: str, placeholder: str | None = None) -> str:
+        """`text` with each of their names replaced by `placeholder` (the one given when made, unless another
+        is given here). Names are written with a capital: "bakken" is the hill, not Bakken."""
         if self._pattern is None or not text:
             return text
-        return self._pattern.sub(lambda match: self._placeholder if self._theirs(match) else match.group(), text)
+        put = self._placeholder if placeholder is None else placeholder
+        return self._pattern.sub(lambda match: put if self._theirs(match) else match.group(), text)
 
     def _theirs(self, match: re.Match[str]) -> bool:
         """Whether a form found names them: written with a capital, not a part of a double name joined

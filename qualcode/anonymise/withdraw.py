@@ -171,7 +171,7 @@ def withdraw_participant(
         named = {identifier.casefold() for identifier in identifiers}
         their_names = _their_names(session, key, lambda entry: entry.original.casefold() in named, name)
         denied = _deny(key, identifiers, lambda entry: False, earlier_key)
-        gone_names = _by_kind(redact_stored(session, their_names.redact)) if their_names else ()
+        gone_names = _by_kind(_redact_names(session, key, their_names)[0])
         record_event(session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
                      summary="identifiers of a participant who withdrew earlier were turned into digests")
         _remember_their_names(key, name, their_names)
@@ -235,8 +235,13 @@ def withdraw_participant(
     remaining = session.scalars(select(TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id))
     quotes_redacted = quotes.not_in(remaining).redact_stored(session)
     # Their pseudonym in the researchers' own texts (a memo on the project, on a code, on another's
-    # interview): the memo is the researcher's and stays, and only the name goes, as their turns do.
-    names_redacted = _by_kind(redact_stored(session, their_names.redact)) if their_names else ()
+    # interview) and in the transcripts' names and titles: the text is the researcher's and stays, and
+    # only the name goes, as their turns do.
+    names_changed, renamed = _redact_names(session, key, their_names)
+    names_redacted = _by_kind(names_changed)
+    redacted_in = [renamed.get(name, name) for name in redacted_in]
+    given_to_others = {renamed.get(name, name) for name in given_to_others}
+    spanning = [next((renamed[old] + said[len(old):] for old in renamed if said.startswith(f"{old}: ")), said) for said in spanning]
     purge_index(session)
     # Theirs too: a number, an address or an e-mail the key saw only in interviews of theirs now
     # deleted (their fødselsnummer, where they live) stayed in the key in clear.
@@ -267,7 +272,9 @@ def withdraw_participant(
 # The texts of the project's own that may quote or name a withdrawn participant, by what they are
 # said as: the kind, and its name in the singular and the plural.
 NAMED_KINDS = {"memo": ("memo", "memos"), "summary": ("framework summary", "framework summaries"),
-               "code": ("code's definition or example", "codes' definitions and examples"), "log": ("log entry", "log entries")}
+               "code": ("code's definition or example", "codes' definitions and examples"),
+               "transcript": ("transcript's name, file name or title", "transcripts' names, file names and titles"),
+               "log": ("log entry", "log entries")}
 _STORED_TEXTS: tuple[tuple[type, tuple[str, ...], str], ...] = (
     (Memo, ("title", "text"), "memo"), (Coding, ("memo",), "memo"), (FrameworkSummary, ("text",), "summary"),
     # A code's example is often a quote, and a definition may quote or name someone too.
@@ -299,6 +306,54 @@ def redact_stored(session: Session, change: Callable[[str], str]) -> Counter[str
 def _by_kind(changed: Counter[str]) -> tuple[tuple[str, int], ...]:
     """Rows changed, in the order NAMED_KINDS says them, those of no row left out."""
     return tuple((kind, changed[kind]) for kind in NAMED_KINDS if changed[kind])
+
+
+# Their pseudonym in a transcript's or its file's name, which commands are typed with: joined as a name's words are.
+WITHDRAWN_IN_NAMES = "trukket_tilbake"
+_NAME_LENGTH = 200  # as long as a transcript's name may be (store.models.Transcript.name)
+
+
+def _redact_transcripts(session: Session, their_names: TheirNames) -> tuple[int, dict[str, str]]:
+    """Take their pseudonym out of the names, file names and titles of the transcripts that stay (a group
+    interview of theirs named by it, "gruppe_Malin_Jacobsen", lists, exports and the log named them by it
+    still): how many transcripts changed, and the names changed (old to new), each unique as names are."""
+    transcripts = session.scalars(select(Transcript).order_by(Transcript.name)).all()
+    taken = {transcript.name.casefold() for transcript in transcripts}
+    changed, renamed = 0, {}
+    for transcript in transcripts:
+        before = (transcript.name, transcript.title, transcript.source_filename)
+        if transcript.title:
+            transcript.title = their_names.redact(transcript.title)
+        if transcript.source_filename:
+            transcript.source_filename = their_names.redact(transcript.source_filename, WITHDRAWN_IN_NAMES)
+        name = their_names.redact(transcript.name, WITHDRAWN_IN_NAMES)
+        if name != transcript.name:
+            taken.discard(transcript.name.casefold())
+            suffixes = ("", *(f"-{number}" for number in range(2, len(taken) + 3)))
+            unique = next(new for suffix in suffixes if (new := name[:_NAME_LENGTH - len(suffix)] + suffix).casefold() not in taken)
+            taken.add(unique.casefold())
+            renamed[transcript.name] = transcript.name = unique
+        changed += (transcript.name, transcript.title, transcript.source_filename) != before
+    session.flush()
+    return changed, renamed
+
+
+def _redact_names(session: Session, key: PseudonymKey | None, their_names: TheirNames) -> tuple[Counter[str], dict[str, str]]:
+    """Their pseudonym taken out of the researchers' texts (redact_stored) and of the transcripts' names and
+    titles, the log and the key naming those transcripts anew first: rows changed by NAMED_KINDS, and the
+    transcripts renamed (old name to new)."""
+    from qualcode.anonymise.reapply import rename_in_log
+
+    if not their_names:
+        return Counter(), {}
+    transcripts, renamed = _redact_transcripts(session, their_names)
+    if renamed:
+        rename_in_log(session, renamed)
+        if key is not None:  # where the key saw each identifier, which a later withdrawal reads
+            key.transcripts_renamed(renamed)
+    changed = redact_stored(session, their_names.redact)
+    changed["transcript"] += transcripts
+    return changed, renamed
 
 
 def _their_names(session: Session, key: PseudonymKey, theirs: Callable[[KeyEntry], bool], participant: str = "") -> TheirNames:
