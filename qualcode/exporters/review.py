@@ -420,10 +420,10 @@ def import_review(
     for sign in _SIGNS:
         for index, each in enumerate(waiting):
             if index not in found_for:
-                found = next((memo_id for memo_id in sign(session, each) if memo_id not in taken), None)
-                if found is not None:
-                    found_for[index] = found
-                    taken.add(found)
+                memo_id = next((memo_id for memo_id in sign(session, each) if memo_id not in taken), None)
+                if memo_id is not None:
+                    found_for[index] = memo_id
+                    taken.add(memo_id)
     together = new_guid()
     for index, each in enumerate(waiting):
         placed = each.placed
@@ -451,7 +451,7 @@ def import_review(
                                            origin=NAMED_BY_KEY if _named_by_key(each.comment.author, key, path.name) else None)
         coding, orphan, anchor = each.coding, each.orphan, each.anchor
         try:
-            memo = add_memo(
+            add_memo(
                 session, each.text, reviewer,
                 coding_ref=str(coding.id) if coding and orphan is None else None,
                 transcript_ref=orphan.transcript.name if orphan is not None else None,
