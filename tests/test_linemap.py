@@ -122,3 +122,18 @@ def test_words_are_carried_alone_only_where_no_other_passage_can_hold_them() -> 
     new += "I: Og?\nD1: Jeg fikk hjelp av veilederen.\n"  # said anew: two places, neither certain
     start = old.index("Jeg fikk hjelp")
     assert find_anchor(old, new, start, start + 29, LineMap(old, new)) is None
+
+
+def test_words_said_once_are_not_carried_onto_another_s_new_line_that_holds_them() -> None:
+    """The participant's answer was misheard and rewritten, and a caseworker's line below now begins with
+    the four coded words: the coding of "Jeg vet ikke helt" went onto the caseworker's words (held once in
+    each text), where it was orphaned for the review before; it still is. Carried with the lines it stood
+    on, moved whole, it is found (the test above)."""
+    filler = "".join(f"I: Spørsmål {n}?\nD1: Svar nummer {n} her.\n" for n in range(30))
+    old = "I: Hva tenker du om tiltaket?\nD1: Jeg vet ikke helt hva jeg skal si.\n" + filler + "V: Vi prøver å hjelpe alle.\n"
+    new = "I: Hva tenker du om tiltaket?\nD1: Det var bra, synes jeg.\n" + filler + "V: Jeg vet ikke helt, men vi prøver å hjelpe alle.\n"
+    start = old.index("Jeg vet ikke helt")
+    assert find_anchor(old, new, start, start + len("Jeg vet ikke helt"), LineMap(old, new)) is None
+    moved = new.replace("V: Jeg vet ikke helt, men vi", "D1: Jeg vet ikke helt hva jeg skal si.\nV: Vi")
+    assert find_anchor(old, moved, start, start + len("Jeg vet ikke helt"), LineMap(old, moved)) == Anchor(
+        moved.index("Jeg vet ikke helt"), moved.index("Jeg vet ikke helt") + len("Jeg vet ikke helt"), "exact")

@@ -890,3 +890,24 @@ def test_comments_imported_before_key_new_are_known_again_and_those_written_afte
     assert "1 new memo, 3 already imported, 0 not placed" in imported.output, imported.output
     assert sorted(text for _, text, _ in memos(project)) == ["Godt sitat.", "Ja.", "Ja.", "Skrevet etter den nye nøkkelen."]
     assert "0 new memos, 4 already imported" in ok(run(project, "review", "import", str(again))).output
+
+
+@pytest.mark.parametrize("moment", ["2026-11-30T10:15:00Z", "2026-11-30T14:00:00Z"])
+def test_a_new_comment_in_the_words_of_a_reply_imported_before_is_kept_whatever_its_place_in_the_file(
+    reported: tuple[Path, Path], tmp_path: Path, moment: str,
+) -> None:
+    """A reviewer's new "Ja." on a quote she had answered "Ja." on before, that same day (in the same minute,
+    or later), placed in the file before her reply: it took the reply's memo as its own (a reply and a
+    comment in its words share a digest, and a reply whose link an editor dropped is known by its day),
+    was said already imported and lost, and the reply came in a second time."""
+    project, report = reported
+    ok(run(project, "coder", "add", "Kari Leser", "--role", "medforsker"))
+    first = with_replies(report, tmp_path / "first.docx", [(SHARED, "Hvem sa dette?", "Anne", None), (SHARED, "Ja.", "Kari Leser", 0)])
+    assert "2 new memos, 0 already imported" in ok(run(project, "review", "import", str(first))).output
+    later = rezipped(with_replies(report, tmp_path / "later.tmp.docx", [
+        (SHARED, "Ja.", "Kari Leser", None), (SHARED, "Hvem sa dette?", "Anne", None), (SHARED, "Ja.", "Kari Leser", 1),
+    ]), tmp_path / "later.docx", {"word/comments.xml": [(r'(<w:comment w:id="0"[^>]* w:date=")[^"]*"', rf'\g<1>{moment}"')]})
+    imported = ok(run(project, "review", "import", str(later)))
+    assert "1 new memo, 2 already imported" in imported.output, imported.output
+    assert sorted(text for _, text, _ in memos(project)) == ["(svar til Anne) Ja.", "Hvem sa dette?", "Ja."]
+    assert "0 new memos, 3 already imported" in ok(run(project, "review", "import", str(later))).output

@@ -364,13 +364,24 @@ def _moved_with_context(old_text: str, new_text: str, start: int, end: int, edge
     scored = sorted(((context_score(position), position) for position in found if not elsewhere_before(position)), reverse=True)
     if scored and scored[0][0] >= CONTEXT_SCORE and (len(scored) == 1 or scored[1][0] <= scored[0][0] - 10):
         return Anchor(scored[0][1], scored[0][1] + len(excerpt), "exact")
-    # Words enough that both texts hold once are that passage wherever it went, whatever stands around
-    # it now: no other passage has them. A whole answer that swapped places with the "Mm." before it
-    # kept no context beyond its line (its paragraph's end moved) and was orphaned.
+    # Words enough that both texts hold once, on the lines they stood on, are that passage wherever those
+    # lines went, whatever stands around them now: a whole answer that swapped places with the "Mm."
+    # before it kept no context beyond its line (its paragraph's end moved). Not on lines that are not
+    # the passage's: its words in another's new turn ("V: Jeg vet ikke helt, men …") are theirs.
     if len(scored) == 1 and len(found) == 1 and len(WHOLE_WORD.findall(excerpt)) >= UNIQUE_PASSAGE_WORDS \
-            and len(_occurrences(old_text, excerpt, edges=edges)) == 1:
+            and len(_occurrences(old_text, excerpt, edges=edges)) == 1 and _on_its_lines(old_text, new_text, start, end, found[0]):
         return Anchor(found[0], found[0] + len(excerpt), "exact")
     return None
+
+
+def _on_its_lines(old_text: str, new_text: str, start: int, end: int, position: int) -> bool:
+    """Whether old_text[start:end], found at `position` in new_text, stands there on the whole lines it stood on."""
+    line_start = old_text.rfind("\n", 0, start) + 1
+    line_end = end if old_text[start:end].endswith("\n") else (old_text.find("\n", end) + 1 or len(old_text))
+    lines = old_text[line_start:line_end].removesuffix("\n")
+    new_start = position - (start - line_start)
+    return (new_start == 0 or new_start > 0 and new_text[new_start - 1] == "\n") and new_text[new_start:new_start + len(lines)] == lines \
+        and new_text[new_start + len(lines):new_start + len(lines) + 1] in ("", "\n")
 
 
 def _fuzzy(old_text: str, new_text: str, start: int, end: int, within: tuple[int, int], edges: Edges) -> Anchor | None:

@@ -317,8 +317,7 @@ def import_review(
     parents = _reply_parents(path)
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
-    together = new_guid()
-    claimed: set[int] = set()  # the memos this import has found a comment of the file in, or written for one
+    waiting: list[_Waiting] = []  # the comments placed, in the file's order, each to be found imported before or written
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
         if _by_withdrawn(comment.author, key, path.name):
@@ -405,31 +404,35 @@ def import_review(
         # reply's "(svar til …)", which are looked for too.
         sources += [f"review:{hashlib.sha256(f'{author}|{moment}|{pseudonymised}|{target}'.encode()).hexdigest()[:16]}"
                     for pseudonymised in dict.fromkeys((own_text, text)) for moment in moments]
-        source = sources[0]
-        # Comments alike in all of that (two "Ja." by one reviewer at one moment on one quote,
-        # or answering two questions there) are told apart by how many there are: each memo found
-        # stands for one comment of this file, so the second finds the first taken and is new, and
-        # an import of the same file again, or of its re-save, finds one for each. What else would
-        # tell them apart changes between saves: Word and LibreOffice renumber comments' ids, and
-        # LibreOffice drops which comment a reply answers.
-        earlier = [memo_id for memo_id in session.scalars(select(Memo.id).where(Memo.source.in_(sources)).order_by(Memo.id))
-                   if memo_id not in claimed]
-        if not earlier and parent is None:
-            days = list(dict.fromkeys([*(moment[:10] for moment in (day, stamp, as_if_utc) if moment), titled_day]))
-            earlier = [memo_id for memo_id in _answered_before(session, author, own_text, days, coding, anchor.code_path)
-                       if memo_id not in claimed]
-        if not earlier and written_at is not None:
-            # Brought in under a key since replaced (`key new`): its digest was made with that key's secret,
-            # gone with it. Found by what the project holds of it instead: its author, moment, words and place.
-            earlier = [memo_id for memo_id in _imported_before(session, author, text, written_at, coding, orphan, anchor.code_path)
-                       if memo_id not in claimed]
-        if earlier:
-            claimed.add(earlier[0])
-            found = session.get(Memo, earlier[0])
+        waiting.append(_Waiting(comment, author, reviewer, text, own_text, parent is not None, anchor, coding, orphan, target,
+                                titled_day, written_at, placed, sources, day, stamp, as_if_utc))
+    # Each comment finds the memo an import stored for it before, by the surest sign first for every
+    # comment of the file, then the next: so a new comment in a reply's words ("Ja." by its author, on
+    # its quote, alike in digest or day) does not take the reply's memo where it comes first in the
+    # file, to be said already imported and lost while the reply comes in again.
+    # Comments alike in all of a sign (two "Ja." by one reviewer at one moment on one quote, or answering
+    # two questions there) are told apart by how many there are: each memo found stands for one comment
+    # of this file, so the second finds the first taken and is new, and an import of the same file again,
+    # or of its re-save, finds one for each. What else would tell them apart changes between saves: Word
+    # and LibreOffice renumber comments' ids, and LibreOffice drops which comment a reply answers.
+    found_for: dict[int, int] = {}  # the memo found for a comment of the file, by the comment's place in `waiting`
+    taken: set[int] = set()
+    for sign in _SIGNS:
+        for index, each in enumerate(waiting):
+            if index not in found_for:
+                memo_id = next((memo_id for memo_id in sign(session, each) if memo_id not in taken), None)
+                if memo_id is not None:
+                    found_for[index] = memo_id
+                    taken.add(memo_id)
+    together = new_guid()
+    for index, each in enumerate(waiting):
+        placed = each.placed
+        if index in found_for:
+            found = session.get(Memo, found_for[index])
             # Brought in while its quote was coded otherwise (its coding removed or orphaned since):
             # said where its memo is, which is not where this import would put it now.
-            if coding is not None and found is not None and (found.coding_id, found.transcript_id) != (
-                placed.coding, orphan.transcript_id if orphan is not None else None,
+            if each.coding is not None and found is not None and (found.coding_id, found.transcript_id) != (
+                placed.coding, each.orphan.transcript_id if each.orphan is not None else None,
             ):
                 placed = replace(placed, attached_to=memo_view(session, found).attached_to)
             if found is not None and found.removed_at is not None:
@@ -437,32 +440,95 @@ def import_review(
                 placed = replace(placed, attached_to=f"{placed.attached_to}, but memo {found.id} was removed since")
             result.placed.append(placed)
             continue
+        # A reviewer new to the project may have been made by an earlier comment of this file.
+        reviewer = each.reviewer or stored_coder(session, each.author)
         if reviewer is None:
             # Someone who comments and is no coder the project knows: an informant, a caseworker, a
             # reader outside the team (DESIGN.md), who codes nothing. Made a medforsker, they coded
             # blind wherever medforskere do and passed for one of the team; the team's own medforskere
             # are added as coders first (`coder add --role medforsker`) and keep that role here.
-            reviewer = get_or_create_coder(session, author, REVIEWER, by=added_by(author) if added_by is not None else None,
-                                           origin=NAMED_BY_KEY if _named_by_key(comment.author, key, path.name) else None)
+            reviewer = get_or_create_coder(session, each.author, REVIEWER, by=added_by(each.author) if added_by is not None else None,
+                                           origin=NAMED_BY_KEY if _named_by_key(each.comment.author, key, path.name) else None)
+        coding, orphan, anchor = each.coding, each.orphan, each.anchor
         try:
-            memo = add_memo(
-                session, text, reviewer,
+            add_memo(
+                session, each.text, reviewer,
                 coding_ref=str(coding.id) if coding and orphan is None else None,
                 transcript_ref=orphan.transcript.name if orphan is not None else None,
                 code_ref=anchor.code_path if coding is None and anchor.code_path else None,
-                title=f"Kommentar fra {author}" + (f", {titled_day}" if titled_day else "") + (f", om {target}" if orphan else "")
-                + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else ""),
-                source=source, recorded_by=importer() if importer is not None else None, together=together,
-                written_at=written_at,
+                title=f"Kommentar fra {each.author}" + (f", {each.titled_day}" if each.titled_day else "")
+                + (f", om {each.target}" if orphan else "") + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else ""),
+                source=each.sources[0], recorded_by=importer() if importer is not None else None, together=together,
+                written_at=each.written_at,
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
             raise UndecidedNames(
-                f"a comment by {author} in {path.name} {refused.message.removeprefix('the memo ')}; nothing imported",
+                f"a comment by {each.author} in {path.name} {refused.message.removeprefix('the memo ')}; nothing imported",
                 (refused.hint or "").replace("then write it again", "then import the file again"), refused.proposals,
             ) from None
-        claimed.add(memo.id)
         result.placed.append(replace(placed, new=True))
     return result
+
+
+@dataclass
+class _Waiting:
+    """A comment of the file that has a place in the project, until it is found imported before or written as a memo."""
+
+    comment: _FileComment
+    author: str  # as the project keeps it
+    reviewer: Coder | None  # the coder of that name the project held when the import began
+    text: str  # its words as its memo holds them: pseudonymised, a reply's with "(svar til …)"
+    own_text: str  # its own words, pseudonymised
+    answers: bool  # a reply, linked to what it answers
+    anchor: Anchor
+    coding: Coding | None
+    orphan: Coding | None
+    target: str
+    titled_day: str
+    written_at: datetime | None
+    placed: PlacedComment
+    sources: list[str]  # the digests an import stored it under, now's first
+    day: str
+    stamp: str
+    as_if_utc: str
+    _by_digest: list[tuple[int, str]] | None = None
+
+    def by_digest(self, session: Session) -> list[tuple[int, str]]:
+        """The memos stored under one of its digests, oldest first, with their words (asked once, for two signs)."""
+        if self._by_digest is None:
+            self._by_digest = [(memo_id, text) for memo_id, text in session.execute(
+                select(Memo.id, Memo.text).where(Memo.source.in_(self.sources)).order_by(Memo.id))]
+        return self._by_digest
+
+
+def _by_digest_and_words(session: Session, each: _Waiting) -> list[int]:
+    """Memos under its digest in its words, a reply's as a reply: a reply and a comment in its words share a digest."""
+    return [memo_id for memo_id, text in each.by_digest(session) if text == each.text]
+
+
+def _by_digest(session: Session, each: _Waiting) -> list[int]:
+    """Memos under its digest: known by what the file itself says (its author, moment, words and quote as written)."""
+    return [memo_id for memo_id, _ in each.by_digest(session)]
+
+
+def _by_answer(session: Session, each: _Waiting) -> list[int]:
+    """For a comment linked to nothing: the reply it was imported as, before an editor dropped the link."""
+    if each.answers:
+        return []
+    days = list(dict.fromkeys([*(moment[:10] for moment in (each.day, each.stamp, each.as_if_utc) if moment), each.titled_day]))
+    return _answered_before(session, each.author, each.own_text, days, each.coding, each.anchor.code_path)
+
+
+def _by_what_is_kept(session: Session, each: _Waiting) -> list[int]:
+    """Brought in under a key since replaced (`key new`): its digest was made with that key's secret, gone
+    with it. Found by what the project holds of it instead: its author, moment, words and place."""
+    if each.written_at is None:
+        return []
+    return _imported_before(session, each.author, each.text, each.written_at, each.coding, each.orphan, each.anchor.code_path)
+
+
+# The signs a comment imported before is known by, surest first (import_review).
+_SIGNS: tuple[Callable[[Session, _Waiting], list[int]], ...] = (_by_digest_and_words, _by_digest, _by_answer, _by_what_is_kept)
 
 
 def _tracked_changes(session: Session, document: Document, key: PseudonymKey | None, where: str) -> list[TrackedChanges]:
