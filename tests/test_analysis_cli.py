@@ -197,6 +197,17 @@ def test_filters_choose_codings(studie: tuple[Path, dict[str, str]]) -> None:
     assert {row["key"]: row["values"]["passages"] for row in queried["rows"]}["empowerment/avmakt"] == 2
 
 
+def test_a_round_or_role_typed_in_another_case_chooses_as_search_does(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    # Rounds are stored upper-cased ("t2" is set as T2) and roles as the project spells them, so "t2" and
+    # "DELTAKER" can mean one value only: `search --wave t2` took them so, analyse and exports refused them.
+    assert as_json(studie, "codes", "--wave", "t2", "--role", "DELTAKER") == as_json(studie, "codes", "--wave", "T2", "--role", "deltaker")
+    root, env = studie
+    exported = CliRunner().invoke(cli, ["--project", str(root), "export", "quotes", "--wave", "t2", "--format", "csv",
+                                        "--output", str(tmp_path / "t2.csv")], env=env)
+    assert exported.exit_code == 0, exported.stderr
+    assert {row["wave"] for row in csv.DictReader(io.StringIO((tmp_path / "t2.csv").read_text(encoding="utf-8")))} == {"T2"}
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -87,6 +87,23 @@ def test_a_reimport_says_which_metadata_it_does_not_apply_and_how(project: Proje
         assert session.scalars(select(Transcript.wave)).all() == ["T1"]  # nothing changed unseen
 
 
+def test_a_reimport_names_the_transcript_attributes_it_does_not_apply(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
+    """A field trial followed `participants edit`'s advice for a role that changed by round (a transcript
+    attribute, role_in_round), added it to an imported file's front matter and imported again, even with
+    --replace: "same text … nothing added", and the attribute was dropped without a word."""
+    directory = folder(tmp_path, deltaker_D1_T1="---\nwave: T1\nattributes:\n  tolk: nei\n---\n" + FIRST)
+    assert len(imported(project, key_access, directory).imported) == 1
+    (directory / "deltaker_D1_T1.txt").write_text(
+        "---\nwave: T1\nattributes:\n  tolk: nei\n  Role_in_round: arbeidstaker\n---\n" + FIRST, encoding="utf-8")
+    for options in ({}, {"replace": True}):
+        again = imported(project, key_access, directory, **options)
+        assert [reason for _, reason in again.skipped] == [
+            "deltaker_D1_T1.txt has the same text as transcript deltaker_D1_T1; nothing added; its attribute role_in_round,"
+            " which the transcript does not have, is not applied by importing: a transcript's attributes are read when it is"
+            " first imported",
+        ]
+
+
 def test_a_file_whose_stored_text_was_rewritten_after_review_is_already_present(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
     """The trial's failure: the key's re-apply rewrote the stored texts, and importing again said "already exists"."""
     directory = folder(tmp_path, deltaker_D1_T1=FIRST)

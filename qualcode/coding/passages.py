@@ -388,11 +388,11 @@ def stored_selection(session: Session, selection: QuoteFilter) -> QuoteFilter:
     selected is then described as it is stored: a report's title page or a table's caption naming
     "støtte fra Hilde" as typed would be refused by the leak check, and say her name on screen.
     A code is named by the path it is found at; a name found nowhere is left to be refused as typed."""
-    def names(given: tuple[str, ...], column: Any) -> tuple[str, ...]:
+    def names(given: tuple[str, ...], column: Any, *, any_case: bool = False) -> tuple[str, ...]:
         if not given:
             return given
         held = set(_distinct(session, column))
-        return tuple(stored_value(session, value, held) for value in given)
+        return tuple(stored_value(session, _held_in_any_case(value, held) if any_case else value, held) for value in given)
 
     def attribute(name: str, value: str) -> tuple[str, str]:
         name = attribute_as_stored(session, name)
@@ -401,11 +401,21 @@ def stored_selection(session: Session, selection: QuoteFilter) -> QuoteFilter:
 
     return replace(
         selection, codes=tuple(code_as_stored(session, ref) for ref in selection.codes),
-        roles=names(selection.roles, Participant.role), waves=names(selection.waves, Transcript.wave),
+        roles=names(selection.roles, Participant.role, any_case=True), waves=names(selection.waves, Transcript.wave, any_case=True),
         participants=names(selection.participants, Participant.name), transcripts=names(selection.transcripts, Transcript.name),
         coders=names(selection.coders, Coder.name), attributes=tuple(attribute(name, value) for name, value in selection.attributes),
         query=_stored_query(session, selection.query) if selection.query else selection.query,
     )
+
+
+def _held_in_any_case(value: str, held: Collection[str]) -> str:
+    """A role or round as the project holds it when typed in another case ("t2" for T2, "DELTAKER"):
+    each is stored one way only (rounds upper-cased, roles as the project spells them), so the case
+    names no other value, and `search` reads them so too (search.service._stored_as)."""
+    if value in held:
+        return value
+    alike = [known for known in held if known.casefold() == value.casefold()]
+    return alike[0] if len(alike) == 1 else value
 
 
 def _stored_query(session: Session, query: str) -> str:

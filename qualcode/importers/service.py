@@ -437,10 +437,19 @@ def _differing_metadata(session: Session, name: str, meta: dict[str, Any] | None
             continue
         described.append(f"{label} {given} (the project's: {stored or 'none'})")
         options.append(f"--{label} {shlex.quote(str(given))}")
-    if not described:
-        return ""
-    return (f"; its {', '.join(described)} {'is' if len(described) == 1 else 'are'} not applied by importing:"
-            f" `qualcode transcripts edit {shlex.quote(name)} {' '.join(options)}` applies {'it' if len(described) == 1 else 'them'}")
+    said = ""
+    if described:
+        said = (f"; its {', '.join(described)} {'is' if len(described) == 1 else 'are'} not applied by importing:"
+                f" `qualcode transcripts edit {shlex.quote(name)} {' '.join(options)}` applies {'it' if len(described) == 1 else 'them'}")
+    # An attribute added to the file since (a role that changed by round, as `participants edit` advises) was
+    # dropped without a word. Only names are compared: a value naming someone is stored pseudonymised.
+    held = {attribute.definition.name.casefold() for attribute in transcript.attributes}
+    given_attributes = meta.get("attributes")
+    new = sorted({str(attribute).strip().casefold() for attribute in given_attributes} - held) if isinstance(given_attributes, dict) else []
+    if new:
+        said += (f"; its attribute{'s' if len(new) > 1 else ''} {', '.join(new)}, which the transcript does not have,"
+                 f" {'is' if len(new) == 1 else 'are'} not applied by importing: a transcript's attributes are read when it is first imported")
+    return said
 
 
 def _imported_on(session: Session, transcript: Transcript) -> date:
