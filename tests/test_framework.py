@@ -509,13 +509,51 @@ def test_word_report_with_the_framework_chapter(root: Path, tmp_path: Path) -> N
     assert header == ["Informant", "empowerment", "brukermedvirkning"]  # what the participants chosen spoke to
     rows = {row.cells[0].text: [cell.text for cell in row.cells] for row in framework_tables[0].rows[1:]}
     assert set(rows) == {"D1 (deltaker)", "D2 (deltaker)", "D5 (deltaker)"}
-    assert rows["D1 (deltaker)"][1:] == ["Fra avmakt til mestring", ""]
+    assert rows["D1 (deltaker)"][1:] == ["Fra avmakt til mestring", "–"]  # D1 has no passages of brukermedvirkning
     wide = tmp_path / "bred.docx"
     five = ("empowerment", "brukermedvirkning", "måltall-press", "empowerment/avmakt", "empowerment/selvbilde og selvtillit")
     result = cli(root, "export", "report", "--framework", *(f"--code={code}" for code in five), "--output", str(wide))
     assert result.exit_code == 0, result.output
     tables = [t for t in docx.Document(str(wide)).tables if t.rows[0].cells[0].text == "Informant"]
     assert [len(t.columns) for t in tables] == [4, 3]  # three codes to a table, the participant column on each
+
+
+def test_a_cell_without_passages_and_one_not_summarised_yet_differ_in_the_workbook_and_report(root: Path, tmp_path: Path) -> None:
+    """A field trial: both cells were blank in the workbook and the Word report, while `framework show` told
+    "(0 passages)" from "(1 passage)"; a reader of the report could not tell nothing said from not summarised."""
+    assert cli(root, "framework", "set", "D1", "empowerment", "Fra avmakt til mestring").exit_code == 0
+    data = json.loads(cli(root, "framework", "show", "--json", "--code", "empowerment", "--code", "brukermedvirkning").output)
+    counts = {(row["participant"], cell["code"]): (cell["summary"], cell["passages"]) for row in data["rows"] for cell in row["cells"]}
+    # What the samples hold, read independently of the workbook: D1 said nothing under brukermedvirkning,
+    # D2 has passages under it and no summary, D5 has one.
+    assert counts[("D1", "brukermedvirkning")] == (None, 0)
+    d2 = counts[("D2", "brukermedvirkning")]
+    assert d2[0] is None and d2[1] >= 1
+    waiting = f"({d2[1]} passasje{'r' if d2[1] > 1 else ''}, ikke oppsummert)"
+
+    target = tmp_path / "rammematrise.xlsx"
+    result = cli(root, "framework", "export", str(target), "--code", "empowerment", "--code", "brukermedvirkning")
+    assert result.exit_code == 0, result.output
+    by_person = {row[0]: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2, values_only=True)}
+    assert by_person["D1"][2:] == ("Fra avmakt til mestring", "–")
+    assert by_person["D2"][3] == waiting
+    english = tmp_path / "framework.xlsx"
+    assert cli(root, "framework", "export", str(english), "--code", "brukermedvirkning", "--lang", "en").exit_code == 0
+    by_person = {row[0]: row for row in openpyxl.load_workbook(english).active.iter_rows(min_row=2, values_only=True)}
+    assert by_person["D2"][2] == waiting.replace("passasjer", "passages").replace("passasje", "passage").replace(
+        "ikke oppsummert", "not summarised")
+
+    report = tmp_path / "rapport.docx"
+    result = cli(root, "export", "report", "--framework", "--code", "empowerment", "--code", "brukermedvirkning",
+                 "--output", str(report))
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(report))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Informant")
+    rows = {row.cells[0].text.split(" (")[0]: [cell.text for cell in row.cells] for row in table.rows[1:]}
+    assert rows["D1"][1:] == ["Fra avmakt til mestring", "–"]
+    assert rows["D2"][2] == waiting
+    lead = [p.text for p in document.paragraphs if p.text.startswith("Oppsummeringer per informant")]
+    assert lead and "(–)" in lead[0] and "ikke oppsummert" in lead[0]  # the marks explained above the table
 
 
 # --- the terminal UI -------------------------------------------------------------------------------------------

@@ -26,13 +26,15 @@ LABELS = {
            "linked": "Med i sammendraget", "yes": "ja", "no": "nei (kodet senere)", "gone": "ja, nå borte ({why})",
            "passage": "passasje", "passages_word": "passasjer", "gone_note": "{count} {passages} i sammendraget er borte ({why})",
            "removed": "fjernet", "orphaned": "uten plass i ny tekst", "recoded": "omkodet til {now}",
-           "speaker": "nå tilskrevet {now}", "nobody": "ingen informant"},
+           "speaker": "nå tilskrevet {now}", "nobody": "ingen informant", "no_passages": "–",
+           "unsummarised": "({count} {passages}, ikke oppsummert)"},
     "en": {"matrix": "Framework matrix", "passages": "Passages", "participant": "Participant", "role": "Role", "ref": "Ref",
            "code": "Code", "transcript": "Transcript", "line": "Line", "coder": "Coder", "text": "Text",
            "linked": "In the summary", "yes": "yes", "no": "no (coded later)", "gone": "yes, now gone ({why})",
            "passage": "passage", "passages_word": "passages", "gone_note": "{count} summarised {passages} gone ({why})",
            "removed": "removed", "orphaned": "orphaned by a new text", "recoded": "recoded to {now}",
-           "speaker": "now {now}'s", "nobody": "no participant"},
+           "speaker": "now {now}'s", "nobody": "no participant", "no_passages": "–",
+           "unsummarised": "({count} {passages}, not summarised)"},
 }
 
 
@@ -132,6 +134,17 @@ def summary_text(cell: CellLike, language: str = "nb") -> str | None:
     return cell.summary + _gone_line(cell, language)
 
 
+def unsummarised(cell: CellLike, language: str = "nb") -> str:
+    """What a cell without a summary shows in its place: "–" where the participant has no passages of the
+    code, or how many passages wait for a summary ("(2 passasjer, ikke oppsummert)"). Both were blank, and a
+    reader could not tell "nothing said" from "not summarised yet"."""
+    words = LABELS[language]
+    count = len(cell.passages)
+    if not count:
+        return words["no_passages"]
+    return words["unsummarised"].format(count=count, passages=words["passage" if count == 1 else "passages_word"])
+
+
 def _gone_line(cell: CellLike, language: str) -> str:
     return f"\n[{gone_note(cell.gone, language)}]" if cell.gone else ""
 
@@ -160,7 +173,9 @@ def render_framework_workbook(matrix: MatrixLike, language: str = "nb") -> bytes
     sheet.title = words["matrix"]
     sheet.append([words["participant"], words["role"], *(code.path for code in matrix.codes)])
     for row in matrix.rows:
-        sheet.append([row.participant, row.role, *(fitted_summary(cell, language) for cell in row.cells)])
+        sheet.append([row.participant, row.role, *(
+            fitted_summary(cell, language) if cell.summary is not None else unsummarised(cell, language) for cell in row.cells
+        )])
     wrapped = Alignment(wrap_text=True, vertical="top")
     for cells in sheet.iter_rows():
         for cell in cells:

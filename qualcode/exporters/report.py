@@ -30,7 +30,7 @@ from qualcode.exporters.analysis_tables import (
     matrix_grid,
 )
 from qualcode.exporters.attribution import attribute_speakers, check_template, speaker_label
-from qualcode.exporters.framework import MatrixLike, gone_note
+from qualcode.exporters.framework import MatrixLike, gone_note, unsummarised
 from qualcode.exporters.labels import (
     ROLE_NOUNS,
     MethodFacts,
@@ -665,8 +665,11 @@ def _set_language(document: Document, tag: str) -> None:
 # --- the framework matrix chapter --------------------------------------------------------------------
 FRAMEWORK_LABELS = {
     # Rows are people of any role: "Informant", as the analysis tables count them ("deltaker" is a role).
-    "nb": ("Rammematrise", "Oppsummeringer per informant og kode, skrevet av forskerne.", "Informant"),
-    "en": ("Framework matrix", "Summaries per participant and code, written by the researchers.", "Participant"),
+    "nb": ("Rammematrise", "Oppsummeringer per informant og kode, skrevet av forskerne. En strek (–) betyr at informanten"
+           " ikke har passasjer under koden; «ikke oppsummert» at passasjene ikke er oppsummert ennå.", "Informant"),
+    "en": ("Framework matrix", "Summaries per participant and code, written by the researchers. A dash (–) means the"
+           " participant has no passages under the code; “not summarised” that their passages have no summary yet.",
+           "Participant"),
 }
 FRAMEWORK_CODES_PER_TABLE = 3  # beside the participant column, so a summary keeps about 4 cm on A4
 
@@ -687,7 +690,10 @@ def _framework_chapter(document: Document, contents: _Contents, matrix: MatrixLi
             cells[0].text = row.participant + (f" ({row.role})" if row.role else "")
             for offset in range(len(chunk)):
                 cell = row.cells[first + offset]
-                cells[1 + offset].text = cell.summary or ""
+                if cell.summary is None:  # no passages ("–"), or passages not summarised yet: both were blank
+                    cells[1 + offset].paragraphs[0].add_run(unsummarised(cell, language)).italic = True
+                else:
+                    cells[1 + offset].text = cell.summary
                 if cell.summary is not None and cell.gone:  # the passages it was written on are not all there
                     cells[1 + offset].add_paragraph().add_run(f"[{gone_note(cell.gone, language)}]").italic = True
         code_width = (TEXT_WIDTH_CM - participant_width) / len(chunk)
