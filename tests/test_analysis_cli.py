@@ -189,6 +189,38 @@ def test_compare_by_wave_shows_the_participants_passages_round_by_round(studie: 
     assert not [row for row in office["participants"]["rows"] if row["values"]]  # nobody changed office
 
 
+def test_compare_names_who_has_one_wave_only_in_every_output(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """A field trial: participants interviewed in one round only were in no output of compare, unsaid."""
+    from openpyxl import load_workbook
+    from sqlalchemy import select
+
+    from qualcode.analysis.passages import sort_values
+    from qualcode.store.models import Participant, Transcript, TranscriptParticipant
+    from qualcode.store.project import Project
+
+    with Project.open(studie[0]) as project, project.begin() as session:
+        waves: dict[str, set[str | None]] = {}
+        for name, wave in session.execute(
+            select(Participant.name, Transcript.wave).join(TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id)
+            .join(Transcript, TranscriptParticipant.transcript_id == Transcript.id)
+        ):
+            waves.setdefault(name, set()).add(wave)
+    alone = sort_values(name for name, seen in waves.items() if len(seen) == 1)
+    assert "D1" not in alone and len(alone) > 1  # the demo: D1 and D2 in two rounds, the others in one
+    said = f"Left out (one wave only): {len(alone)} participants ({', '.join(alone)})."
+    args = ("compare", "--by", "wave", "--code", "empowerment")
+    data = as_json(studie, *args)
+    assert data["participants"]["only_one_value"] == alone and said in data["participants"]["caption"]
+    assert data["participants"]["title"] and data["counts"]["rows"]  # the keys it had are kept
+    assert said in " ".join(ok(studie, *args).split())
+    printed = run(studie, *args, "--csv")
+    assert printed.exit_code == 0 and said in printed.stderr and said not in printed.stdout
+    path = tmp_path / "sammenligning.xlsx"
+    assert run(studie, *args, "--xlsx", str(path)).exit_code == 0
+    captions = [sheet.cell(2, 1).value or "" for sheet in load_workbook(path).worksheets]
+    assert sum(said in caption for caption in captions) == 1
+
+
 def test_filters_choose_codings(studie: tuple[Path, dict[str, str]]) -> None:
     data = as_json(studie, "codes", "--coder", "Forsker 2", "--attribute", "office=kontor B")
     rows = {row["key"]: row["values"]["passages"] for row in data["rows"]}

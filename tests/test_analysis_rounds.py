@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.compare import compare, comparison_tables
+from qualcode.analysis.tables import table_data
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.passages import QuoteFilter
 from qualcode.coding.service import add_coding
@@ -64,6 +65,29 @@ def test_compare_lists_everyone_in_several_rounds_with_0_where_the_code_is_missi
     assert heads == ["D1 (no role) — T1: 1, T2: 1, T3: 0", "D3 (no role) — T2: 1, T3: 0", "V1 (no role) — T1: 0, T3: 1"]
     assert "3 of the 4 participants with more than one wave have passages of empowerment" in listing.caption
     assert "no passages of empowerment: D2." in listing.caption
+
+
+def test_compare_names_who_it_leaves_out_with_one_round_only(session: Session, tmp_path: Path) -> None:
+    """A field trial: a participant interviewed in one round only (a dropout after T1, someone who joined at
+    T3) was in no part of the comparison, and nothing said so."""
+    rounds(session, tmp_path)
+    interview(session, tmp_path, "D9", "T3", ())  # joined at T3, nothing coded
+    comparison = compare(session, QuoteFilter(), "wave", "empowerment")
+    waves: dict[str, set[str]] = {}
+    for name, wave in session.execute(
+        select(Participant.name, Transcript.wave).join(TranscriptParticipant, TranscriptParticipant.participant_id == Participant.id)
+        .join(Transcript, TranscriptParticipant.transcript_id == Transcript.id)
+    ):
+        waves.setdefault(name, set()).add(wave or "")
+    assert set(comparison.in_one) == {name for name, seen in waves.items() if len(seen) == 1} == {"L1", "D9"}
+    assert comparison.in_one == ("D9", "L1")
+    _, listing = comparison_tables(comparison)
+    assert "Left out (one wave only): 2 participants (D9, L1)." in listing.caption
+    assert table_data(listing)["only_one_value"] == ["D9", "L1"]
+    # In a selection where everyone has several rounds, nothing is said.
+    chosen = compare(session, QuoteFilter(participants=("D1", "V1")), "wave", "empowerment")
+    assert chosen.in_one == () and "Left out" not in comparison_tables(chosen)[1].caption
+    assert table_data(comparison_tables(chosen)[1])["only_one_value"] == []
 
 
 def test_compare_by_coder_lists_everyone_two_coders_coded(session: Session, tmp_path: Path) -> None:

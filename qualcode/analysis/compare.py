@@ -2,7 +2,7 @@
 each participant who has more than one value (interviewed in several rounds) and passages of the code,
 value by value, a value without passages shown as 0.
 
-Public: ParticipantChange, Comparison, compare(), comparison_tables().
+Public: ParticipantChange, Comparison, compare(), comparison_tables(), one_value_note().
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from qualcode.analysis.rules import caption
 from qualcode.analysis.tables import Cell, Column, Row, Table
 from qualcode.codebook.service import find_code
 from qualcode.coding.passages import QuoteFilter
+from qualcode.text.counts import counted
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Comparison:
     in_several: tuple[str, ...]  # participants who have more than one value (interviewed in several rounds)
     # those of them with passages of the code under any value, with every value they have (no passages: 0)
     participants: tuple[ParticipantChange, ...]
+    # participants with one value only (a dropout after T1, someone who joined at T3): nothing to compare,
+    # and named so, as they were left out without a word
+    in_one: tuple[str, ...] = ()
 
     @property
     def without_passages(self) -> tuple[str, ...]:
@@ -82,6 +86,7 @@ def compare(session: Session, selection: QuoteFilter | None, by: str, code: str)
             mine[passage.participant].append(passage)
     order = {column.values[0]: position for position, column in enumerate(matrix.columns)}
     several = tuple(name for name in sort_values(values_of) if len(values_of[name]) > 1)
+    in_one = tuple(name for name in sort_values(values_of) if len(values_of[name]) == 1)
     # Everyone with more than one value who has passages of the code under any, each value they have shown,
     # 0 where they have none: a code that appears or disappears between rounds is the change looked for.
     compared = [name for name in several if mine.get(name)]
@@ -93,7 +98,16 @@ def compare(session: Session, selection: QuoteFilter | None, by: str, code: str)
             grouped.setdefault(passage.value(by), []).append(placed[id(passage)])
         ordered = sorted(grouped.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
         changes.append(ParticipantChange(name, role_of.get(name), tuple((value, tuple(found)) for value, found in ordered)))
-    return Comparison(target.path, by, matrix, several, tuple(changes))
+    return Comparison(target.path, by, matrix, several, tuple(changes), in_one)
+
+
+def one_value_note(comparison: Comparison) -> str:
+    """Who is left out because they have one value only ("" when no one): "Left out (one wave only):
+    2 participants (D3, D5)."."""
+    alone = comparison.in_one
+    if not alone:
+        return ""
+    return f"Left out (one {comparison.by} only): {counted(len(alone), 'participant')} ({', '.join(alone)})."
 
 
 def comparison_tables(comparison: Comparison, percent: str | None = None) -> tuple[Table, Table]:
@@ -129,10 +143,12 @@ def comparison_tables(comparison: Comparison, percent: str | None = None) -> tup
             f" ({several} participants have more than one {by}).",
             f"With more than one {by} and no passages of {comparison.code}: {', '.join(none)}."
             if none and comparison.participants else "",
+            one_value_note(comparison),
         ),
         row_header="passage",
         columns=columns,
         rows=tuple(rows),
         records=True,
+        json_fields=(("only_one_value", comparison.in_one),),
     )
     return counts, listing

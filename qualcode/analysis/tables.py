@@ -95,6 +95,9 @@ class Table:
     # group of columns stands for ("codes": co-occurrence's n and c under each code's number), since
     # a count of raw columns there matches nothing the header shows.
     paged_by: str = ""
+    # Facts beside the rows a script reads in --json, by key (compare's participants with one round only),
+    # said in the caption for people.
+    json_fields: tuple[tuple[str, Any], ...] = ()
 
     @property
     def percent(self) -> bool:
@@ -286,6 +289,7 @@ def table_data(table: Table) -> dict[str, Any]:
         "rows": [row_data(row) for row in table.rows],
         "totals": row_data(table.totals) if table.totals is not None else None,
         **({"warnings": list(table.warnings)} if table.warnings else {}),
+        **{key: list(value) if isinstance(value, tuple) else value for key, value in table.json_fields},
     }
 
 

@@ -208,13 +208,16 @@ def analyse_compare(app: AppContext, /, by: str, code: str, percent: str | None,
 
     Example: qualcode analyse compare --by wave --code brukermedvirkning
     """
-    from qualcode.analysis.compare import compare, comparison_tables
+    from qualcode.analysis.compare import compare, comparison_tables, one_value_note
 
     output = Output.take(options)
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         selection = workspace.only_mine(session, _selection(options))
-        counts, listing = comparison_tables(compare(session, selection, by, code), percent)
+        comparison = compare(session, selection, by, code)
+        counts, listing = comparison_tables(comparison, percent)
         _emit(workspace, session, output, {"counts": counts, "participants": listing}, "participants", selection, (code,))
+    if output.as_csv and comparison.in_one:  # CSV prints no caption, where the other outputs say it
+        note(one_value_note(comparison))
 
 
 @analyse_group.command("cooccur")
