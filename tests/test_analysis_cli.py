@@ -118,6 +118,32 @@ def test_matrix_xlsx_reads_back(studie: tuple[Path, dict[str, str]], tmp_path: P
     assert tuple(header[1:4]) == ("deltaker", "leder", "veileder")  # the role matrix, over the office one
 
 
+def test_a_percentage_withheld_or_of_nothing_reads_in_the_workbook_as_in_the_terminal(
+    studie: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    """Both were a blank cell in the workbook, where the terminal shows "(*)" and "(–)" and the sheet's
+    caption speaks of "(*)"; a blank beside a count read as a value missing."""
+    from openpyxl import load_workbook
+
+    args = ("matrix", "--by", "role", "--percent", "column", "--code", "måltall-press")
+    data = as_json(studie, *args)
+    row = next(row for row in data["rows"] if row["key"] == "måltall-press")
+    # No deltaker said anything under måltall-press (a column total of 0); the leder and the three veiledere
+    # are columns of five or fewer, whose shares are withheld.
+    assert row["values"] == {"deltaker": 0, "leder": 1, "veileder": 3, "Total": 4}
+    assert row["percent"] == {"deltaker": None, "leder": None, "veileder": None, "Total": 100.0}
+    terminal = next(line for line in ok(studie, *args).splitlines() if line.startswith("måltall-press"))
+    assert terminal.split() == ["måltall-press", "0", "(–)", "1", "(*)", "3", "(*)", "4", "(100%)"]
+    path = tmp_path / "prosent.xlsx"
+    assert run(studie, *args, "--xlsx", str(path)).exit_code == 0
+    cells = list(load_workbook(path).active.iter_rows(values_only=True))
+    header = next(line for line in cells if line[0] == "Code")
+    assert header[1:9] == ("deltaker", "%", "leder", "%", "veileder", "%", "Total", "%")
+    shown = next(line for line in cells if line[0] == "måltall-press")
+    assert shown[1:9] == (0, "–", 1, "*", 3, "*", 4, 1)
+    assert "(*)" in cells[1][0]  # the caption the mark answers to
+
+
 def test_crossed_matrix_and_cooccurrence_xlsx_keep_their_rows_apart(studie: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     """Title, caption, a blank row, the grouped headers, the column labels: each on its own row, read back
     cell by cell (the grouped headers were written over the caption's row, and rows 3-4 left blank)."""

@@ -30,6 +30,7 @@ WIDTH = 80
 LABEL_MAX = 30  # widest row label column before labels are shortened
 GAP = "  "
 WITHHELD = "*"  # in place of a percentage of a column of few people
+NO_PERCENT = "–"  # in place of a percentage of nothing (a row or column total of 0)
 SHEET_TITLE_MAX = 31  # Excel's limit on a worksheet's name
 # Text a spreadsheet would run as a formula (qualcode.text.formulas): in CSV a leading ' is added; in
 # .xlsx the text stays verbatim as a string cell with Excel's quote prefix.
@@ -50,7 +51,7 @@ class Cell:
             return shown
         if self.withheld:
             return f"{shown} ({WITHHELD})"
-        return f"{shown} ({'–' if self.percent is None else f'{self.percent:.0f}%'})"
+        return f"{shown} ({NO_PERCENT if self.percent is None else f'{self.percent:.0f}%'})"
 
 
 @dataclass(frozen=True)
@@ -401,6 +402,10 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
                 sheet.cell(line, at, cell.value)
                 if with_percent and cell.percent is not None:
                     sheet.cell(line, at + 1, round(cell.percent / 100, 4)).number_format = "0%"
+                elif with_percent and cell.shows_percent:
+                    # As the terminal and a report show it: withheld (a column of few people) or nothing to
+                    # divide by. Both were a blank cell, where the caption speaks of "(*)".
+                    sheet.cell(line, at + 1, WITHHELD if cell.withheld else NO_PERCENT).alignment = Alignment(horizontal="right")
             if row is table.totals:
                 for cell in sheet[line]:
                     cell.font = bold
