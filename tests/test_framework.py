@@ -482,7 +482,7 @@ def test_a_long_summary_beside_a_note_on_gone_passages_is_cut_and_counted_as_wri
     assert cli(root, "coding", "remove", str(remaining.id)).exit_code == 0
     result = cli(root, "framework", "export", str(target), "--code", "empowerment", "--force")
     assert result.exit_code == 0, result.output
-    assert "D1 × empowerment (32,750 characters, with the note on its gone passages)" in " ".join(result.output.split())
+    assert "D1 × empowerment (32,750 characters, with the notes beside it)" in " ".join(result.output.split())
     cell = {row[0].value: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2)}["D1"][2].value
     assert len(cell) == 32_767 and cell.endswith("[…]" + note) and fits.startswith(cell.removesuffix("[…]" + note))
 
@@ -554,6 +554,34 @@ def test_a_cell_without_passages_and_one_not_summarised_yet_differ_in_the_workbo
     assert rows["D2"][2] == waiting
     lead = [p.text for p in document.paragraphs if p.text.startswith("Oppsummeringer per informant")]
     assert lead and "(–)" in lead[0] and "ikke oppsummert" in lead[0]  # the marks explained above the table
+
+
+def test_a_summary_with_passages_coded_after_it_says_so_in_the_workbook_and_report(root: Path, tmp_path: Path) -> None:
+    """`framework show` says "1 new" of a passage coded after the summary was written; the workbook's matrix
+    and the report's table showed the summary alone, as if it covered every passage of the cell."""
+    assert cli(root, "framework", "set", "D1", "empowerment", "Fra avmakt til mestring").exit_code == 0
+    assert cli(root, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Man føler seg ikke like alene").exit_code == 0
+    data = json.loads(cli(root, "framework", "show", "--json", "--code", "empowerment").output)
+    [d1] = [cell for row in data["rows"] if row["participant"] == "D1" for cell in row["cells"]]
+    assert d1["new_passages"] == 1, d1
+    target = tmp_path / "rammematrise.xlsx"
+    assert cli(root, "framework", "export", str(target), "--code", "empowerment").exit_code == 0
+    by_person = {row[0]: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2, values_only=True)}
+    assert by_person["D1"][2] == "Fra avmakt til mestring\n[1 passasje kodet etter sammendraget]"
+    english = tmp_path / "framework.xlsx"
+    assert cli(root, "framework", "export", str(english), "--code", "empowerment", "--lang", "en").exit_code == 0
+    by_person = {row[0]: row for row in openpyxl.load_workbook(english).active.iter_rows(min_row=2, values_only=True)}
+    assert by_person["D1"][2] == "Fra avmakt til mestring\n[1 passage coded after the summary]"
+    report = tmp_path / "rapport.docx"
+    assert cli(root, "export", "report", "--framework", "--code", "empowerment", "--output", str(report)).exit_code == 0
+    table = next(t for t in docx.Document(str(report)).tables if t.rows[0].cells[0].text == "Informant")
+    rows = {row.cells[0].text.split(" (")[0]: row.cells for row in table.rows[1:]}
+    assert [p.text for p in rows["D1"][1].paragraphs] == ["Fra avmakt til mestring", "[1 passasje kodet etter sammendraget]"]
+    # Summarised again, the note goes.
+    assert cli(root, "framework", "set", "D1", "empowerment", "Fra avmakt til mestring, og fellesskap").exit_code == 0
+    assert cli(root, "framework", "export", str(target), "--code", "empowerment", "--force").exit_code == 0
+    by_person = {row[0]: row for row in openpyxl.load_workbook(target)["Rammematrise"].iter_rows(min_row=2, values_only=True)}
+    assert by_person["D1"][2] == "Fra avmakt til mestring, og fellesskap"
 
 
 # --- the terminal UI -------------------------------------------------------------------------------------------

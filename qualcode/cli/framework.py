@@ -217,7 +217,7 @@ def shorten(text: str, width: int) -> str:
 
 
 def _cell_lines(cell: FrameworkCell, width: int) -> list[str]:
-    lines = textwrap.wrap(" ".join((cell.summary or "—").split()), width) or [""]
+    lines = textwrap.wrap(" ".join((cell.summary or "–").split()), width) or [""]
     if len(lines) > SUMMARY_LINES:
         lines = lines[:SUMMARY_LINES]
         lines[-1] = lines[-1][: width - 1] + "…"

@@ -27,14 +27,16 @@ LABELS = {
            "passage": "passasje", "passages_word": "passasjer", "gone_note": "{count} {passages} i sammendraget er borte ({why})",
            "removed": "fjernet", "orphaned": "uten plass i ny tekst", "recoded": "omkodet til {now}",
            "speaker": "nå tilskrevet {now}", "nobody": "ingen informant", "no_passages": "–",
-           "unsummarised": "({count} {passages}, ikke oppsummert)"},
+           "unsummarised": "({count} {passages}, ikke oppsummert)",
+           "newer_note": "{count} {passages} kodet etter sammendraget"},
     "en": {"matrix": "Framework matrix", "passages": "Passages", "participant": "Participant", "role": "Role", "ref": "Ref",
            "code": "Code", "transcript": "Transcript", "line": "Line", "coder": "Coder", "text": "Text",
            "linked": "In the summary", "yes": "yes", "no": "no (coded later)", "gone": "yes, now gone ({why})",
            "passage": "passage", "passages_word": "passages", "gone_note": "{count} summarised {passages} gone ({why})",
            "removed": "removed", "orphaned": "orphaned by a new text", "recoded": "recoded to {now}",
            "speaker": "now {now}'s", "nobody": "no participant", "no_passages": "–",
-           "unsummarised": "({count} {passages}, not summarised)"},
+           "unsummarised": "({count} {passages}, not summarised)",
+           "newer_note": "{count} {passages} coded after the summary"},
 }
 
 
@@ -77,6 +79,8 @@ class CellLike(Protocol):
     def passages(self) -> Sequence[PassageLike]: ...
     @property
     def gone(self) -> Sequence[GoneLike]: ...
+    @property
+    def new_passages(self) -> int: ...
 
 
 class RowLike(Protocol):
@@ -128,10 +132,11 @@ def gone_note(gone: Sequence[GoneLike], language: str = "nb") -> str:
 
 
 def summary_text(cell: CellLike, language: str = "nb") -> str | None:
-    """The summary as a cell shows it: with a line saying which passages it was written on are gone."""
+    """The summary as a cell shows it: with a line saying which passages it was written on are gone, and one
+    saying how many were coded after it."""
     if cell.summary is None:
         return None
-    return cell.summary + _gone_line(cell, language)
+    return cell.summary + _notes_line(cell, language)
 
 
 def unsummarised(cell: CellLike, language: str = "nb") -> str:
@@ -145,17 +150,29 @@ def unsummarised(cell: CellLike, language: str = "nb") -> str:
     return words["unsummarised"].format(count=count, passages=words["passage" if count == 1 else "passages_word"])
 
 
-def _gone_line(cell: CellLike, language: str) -> str:
-    return f"\n[{gone_note(cell.gone, language)}]" if cell.gone else ""
+def cell_notes(cell: CellLike, language: str = "nb") -> list[str]:
+    """What a summarised cell says beside its summary: which passages it was written on are gone, and how
+    many were coded after it. The workbook's matrix and the report's table said nothing of the latter,
+    which the terminal shows ("1 new"): a summary read there looked as if it covered every passage."""
+    words = LABELS[language]
+    notes = [gone_note(cell.gone, language)] if cell.gone else []
+    if cell.summary is not None and cell.new_passages:
+        count = cell.new_passages
+        notes.append(words["newer_note"].format(count=count, passages=words["passage" if count == 1 else "passages_word"]))
+    return notes
+
+
+def _notes_line(cell: CellLike, language: str) -> str:
+    return "".join(f"\n[{note}]" for note in cell_notes(cell, language))
 
 
 def fitted_summary(cell: CellLike, language: str = "nb") -> str | None:
     """The summary as a spreadsheet cell holds it: one too long for the cell is cut and ends in
-    CUT_MARK, before the line on gone passages, which is always kept whole (cut after the summary,
+    CUT_MARK, before the lines on gone and newer passages, which are always kept whole (cut after the summary,
     it was the note that went, and the summary kept its full length unsaid)."""
     if cell.summary is None:
         return None
-    note = _gone_line(cell, language)
+    note = _notes_line(cell, language)
     if len(cell.summary) + len(note) <= CELL_LIMIT:
         return cell.summary + note
     return cell.summary[:CELL_LIMIT - len(CUT_MARK) - len(note)] + CUT_MARK + note
@@ -236,9 +253,9 @@ def export_framework_workbook(
 def _cut(matrix: MatrixLike, language: str) -> list[str]:
     """What a cell could not hold whole, named: it ends in CUT_MARK there (a summary of 37,499
     characters stopped at 32,767, unsaid)."""
-    # Each summary counted as the researcher wrote it, without the line on gone passages beside it.
+    # Each summary counted as the researcher wrote it, without the lines on gone and newer passages beside it.
     long = [f"{row.participant} × {cell.code_path} ({len(cell.summary):,} characters"
-            + (", with the note on its gone passages)" if len(cell.summary) <= CELL_LIMIT else ")")
+            + (", with the notes beside it)" if len(cell.summary) <= CELL_LIMIT else ")")
             for row in matrix.rows for cell in row.cells
             if cell.summary is not None and fitted_summary(cell, language) != summary_text(cell, language)]
     passages = sum(len(passage.text) > CELL_LIMIT for row in matrix.rows for cell in row.cells for passage in cell.passages)

@@ -30,7 +30,7 @@ from qualcode.exporters.analysis_tables import (
     matrix_grid,
 )
 from qualcode.exporters.attribution import attribute_speakers, check_template, speaker_label
-from qualcode.exporters.framework import MatrixLike, gone_note, unsummarised
+from qualcode.exporters.framework import MatrixLike, cell_notes, unsummarised
 from qualcode.exporters.labels import (
     ROLE_NOUNS,
     MethodFacts,
@@ -694,8 +694,8 @@ def _framework_chapter(document: Document, contents: _Contents, matrix: MatrixLi
                     cells[1 + offset].paragraphs[0].add_run(unsummarised(cell, language)).italic = True
                 else:
                     cells[1 + offset].text = cell.summary
-                if cell.summary is not None and cell.gone:  # the passages it was written on are not all there
-                    cells[1 + offset].add_paragraph().add_run(f"[{gone_note(cell.gone, language)}]").italic = True
+                for note in cell_notes(cell, language) if cell.summary is not None else ():  # gone, or coded since
+                    cells[1 + offset].add_paragraph().add_run(f"[{note}]").italic = True
         code_width = (TEXT_WIDTH_CM - participant_width) / len(chunk)
         _fixed_widths(table, [Cm(participant_width), *[Cm(code_width)] * len(chunk)])
         for table_row in table.rows:
