@@ -47,6 +47,7 @@ from qualcode.untrusted import (
 if TYPE_CHECKING:
     from docx.document import Document
     from lxml import etree
+    from sqlalchemy import ColumnElement
 
 REF = re.compile(r"\[S-([0-9A-F]{6,32})\]")  # six characters, more where two quotes of a report share six
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -609,12 +610,7 @@ def _answered_before(
         .where(Coder.name == author, Memo.source.like("review:%"), Memo.text.startswith("(svar til "),
                Memo.title.in_([f"Kommentar fra {author}" + (f", {day}" if day else "") for day in days]))
     )
-    if coding is not None:
-        query = query.where(Memo.coding_id == coding.id)
-    elif code_path is not None:
-        query = query.join(Code, Memo.code_id == Code.id).where(Code.path == code_path)
-    else:
-        query = query.where(Memo.coding_id.is_(None), Memo.code_id.is_(None), Memo.transcript_id.is_(None))
+    query = query.where(*_placed(coding, code_path))
     answer = ") " + own_text
     return [memo_id for memo_id, text in session.execute(query.order_by(Memo.id))
             if text.endswith(answer) and len(text) >= len("(svar til ") + len(answer)]
@@ -632,15 +628,20 @@ def _imported_before(
     )
     if orphan is not None:
         query = query.where(Memo.transcript_id == orphan.transcript_id, Memo.coding_id.is_(None))
-    elif coding is not None:
-        query = query.where(Memo.coding_id == coding.id)
-    elif code_path is not None:
-        query = query.join(Code, Memo.code_id == Code.id).where(Code.path == code_path)
     else:
-        query = query.where(Memo.coding_id.is_(None), Memo.code_id.is_(None), Memo.transcript_id.is_(None))
+        query = query.where(*_placed(coding, code_path))
     moment = _in_utc(written_at).replace(tzinfo=None)
     return [memo_id for memo_id, created in session.execute(query.order_by(Memo.id))
             if (created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created) == moment]
+
+
+def _placed(coding: Coding | None, code_path: str | None) -> tuple[ColumnElement[bool], ...]:
+    """What narrows memos to where an import puts a comment: on its coding, else on its code, else on the project."""
+    if coding is not None:
+        return (Memo.coding_id == coding.id,)
+    if code_path is not None:
+        return (Memo.code_id.in_(select(Code.id).where(Code.path == code_path)),)
+    return (Memo.coding_id.is_(None), Memo.code_id.is_(None), Memo.transcript_id.is_(None))
 
 
 def _in_utc(moment: datetime) -> datetime:
