@@ -511,6 +511,10 @@ def test_a_role_changed_for_a_participant_says_it_reaches_every_round(session: S
     assert [(c.field, c.before, c.after) for c in edit.changes] == [("role", "deltaker", "veileder")]
     (said,) = edit.notes
     assert said.startswith("D1's role is theirs in every round: the change reaches 3 transcripts (T1, T2)")
+    # The way a value that differs by round is kept, now that a command sets it after import.
+    assert said.endswith("a value that differs by round can be a transcript attribute instead:"
+                         " `qualcode transcripts edit TRANSCRIPT --attribute role_in_round=VALUE` (or under `attributes:`"
+                         " in a file's front matter or sidecar, read when it is first imported)"), said
     assert edit_participant(session, "D1", coder, gender="kvinne").notes == ()  # not a label that changes by round
     assert edit_participant(session, "D1", coder, role="veileder").notes == ()  # nothing changed
 

@@ -336,8 +336,8 @@ def _every_round(session: Session, participant: Participant, changes: tuple[Fiel
         f"{participant.name}'s {fields} {'is' if len(changed) == 1 else 'are'} theirs in every round: the change reaches"
         f" {counted(len({transcript for transcript, _ in waves}), 'transcript')} ({', '.join(rounds)}) and every passage"
         f" {participant.name} spoke there, in tables, labels and filters; a value that differs by round can be a transcript"
-        f" attribute instead (as {changed[0].field}_in_round, under `attributes:` in a file's front matter or sidecar:"
-        " read when a transcript is first imported)",
+        f" attribute instead: `qualcode transcripts edit TRANSCRIPT --attribute {changed[0].field}_in_round=VALUE` (or under"
+        " `attributes:` in a file's front matter or sidecar, read when it is first imported)",
     )
 
 
