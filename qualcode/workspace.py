@@ -1301,7 +1301,7 @@ class Workspace:
         fields = dict(values)
         listed = fields.pop("participants", None)
         participants = [p.strip() for p in listed.split(",")] if listed is not None else None
-        attributes = attribute_pairs(fields.pop("attributes", None) or "")
+        attributes = attribute_pairs(fields.pop("attributes", ""))
         with self.typed() as session:
             edit = edit_transcript(session, transcript, self.coder(session), participants=participants,
                                    attributes=attributes or None, **fields)
@@ -1632,7 +1632,7 @@ class Workspace:
         from qualcode.importers.metadata_edit import edit_participant
 
         fields = dict(values)
-        attributes = attribute_pairs(fields.pop("attributes", None) or "")
+        attributes = attribute_pairs(fields.pop("attributes", ""))
         with self.typed() as session:
             edit = edit_participant(session, participant, self.coder(session), attributes=attributes or None, **fields)
         return ", ".join(change.field for change in edit.changes) or "nothing changed"
