@@ -99,6 +99,17 @@ def attribute_items(listed: str) -> list[str]:
 _NEXT_ATTRIBUTE = re.compile(r",(?=[^,=]*=)")
 
 
+def attribute_pairs(listed: str) -> dict[str, str]:
+    """A form's attributes ("barn=ja, bydel=") by name, as the command line's --attribute gives them; an empty value removes one."""
+    pairs: dict[str, str] = {}
+    for item in attribute_items(listed):
+        name, equals, given = item.partition("=")
+        if not equals or not name.strip():
+            raise InvalidInput(f"{item.strip()!r} is not NAME=VALUE", "as barn=ja, separated by commas")
+        pairs[name.strip()] = given.strip()
+    return pairs
+
+
 AskPassphrase = Callable[[str, bool], str]  # (prompt, new) -> passphrase; the face asks its own way
 Report = Callable[[str], None]  # a note for the person, about work done on their behalf
 
@@ -1283,14 +1294,17 @@ class Workspace:
             return delete_code(session, self._code_ref(session, code), self.coder(session), with_codings=with_codings, blind=self.blind)
 
     def edit_transcript(self, transcript: str, values: dict[str, str]) -> str:
-        """Correct a transcript's metadata; `participants` is a comma-separated list."""
+        """Correct a transcript's metadata or attributes (NAME=VALUE, comma-separated), as `qualcode transcripts edit`;
+        `participants` is a comma-separated list."""
         from qualcode.importers.metadata_edit import edit_transcript
 
         fields = dict(values)
         listed = fields.pop("participants", None)
         participants = [p.strip() for p in listed.split(",")] if listed is not None else None
+        attributes = attribute_pairs(fields.pop("attributes", ""))
         with self.typed() as session:
-            edit = edit_transcript(session, transcript, self.coder(session), participants=participants, **fields)
+            edit = edit_transcript(session, transcript, self.coder(session), participants=participants,
+                                   attributes=attributes or None, **fields)
         return ", ".join(change.field for change in edit.changes) or "nothing changed"
 
     def undo(self) -> str:
@@ -1618,15 +1632,7 @@ class Workspace:
         from qualcode.importers.metadata_edit import edit_participant
 
         fields = dict(values)
-        listed = fields.pop("attributes", None)
-        attributes: dict[str, str] = {}
-        for item in attribute_items(listed or ""):
-            if not item.strip():
-                continue
-            name, equals, given = item.partition("=")
-            if not equals or not name.strip():
-                raise InvalidInput(f"{item.strip()!r} is not NAME=VALUE", "as barn=ja, separated by commas")
-            attributes[name.strip()] = given.strip()
+        attributes = attribute_pairs(fields.pop("attributes", ""))
         with self.typed() as session:
             edit = edit_participant(session, participant, self.coder(session), attributes=attributes or None, **fields)
         return ", ".join(change.field for change in edit.changes) or "nothing changed"

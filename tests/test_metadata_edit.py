@@ -22,7 +22,7 @@ from qualcode.importers.metadata import (
     import_participants,
 )
 from qualcode.importers.metadata_edit import edit_participant, edit_transcript
-from qualcode.store.models import Coder, Participant, Transcript, Turn
+from qualcode.store.models import AttributeDefinition, Coder, Participant, Transcript, Turn
 from tests.conftest import SAMPLES, built_once, isolate_user, make_transcript
 from tests.test_cli import run
 
@@ -511,6 +511,10 @@ def test_a_role_changed_for_a_participant_says_it_reaches_every_round(session: S
     assert [(c.field, c.before, c.after) for c in edit.changes] == [("role", "deltaker", "veileder")]
     (said,) = edit.notes
     assert said.startswith("D1's role is theirs in every round: the change reaches 3 transcripts (T1, T2)")
+    # The way a value that differs by round is kept, now that a command sets it after import.
+    assert said.endswith("a value that differs by round can be a transcript attribute instead:"
+                         " `qualcode transcripts edit TRANSCRIPT --attribute role_in_round=VALUE` (or under `attributes:`"
+                         " in a file's front matter or sidecar, read when it is first imported)"), said
     assert edit_participant(session, "D1", coder, gender="kvinne").notes == ()  # not a label that changes by round
     assert edit_participant(session, "D1", coder, role="veileder").notes == ()  # nothing changed
 
@@ -666,3 +670,164 @@ def test_an_edited_gender_or_office_in_another_case_is_stored_as_the_project_spe
     assert {c.field: c.after for c in edit.changes} == {"gender": "kvinne", "office": "kontor B"}
     undo(session, coder)
     assert {p.name: (p.gender, p.office) for p in describe_participants(session)}["D2"] == (None, None)
+
+
+def _attributes(session: Session, name: str) -> dict[str, str]:
+    session.expire_all()
+    transcript = session.scalars(select(Transcript).where(Transcript.name == name)).one()
+    return {attribute.definition.name: attribute.value for attribute in transcript.attributes}
+
+
+def test_a_transcript_attribute_is_set_after_import_logged_and_undone(session: Session, coder: Coder, tmp_path: Path) -> None:
+    """D4 was a deltaker at T1 and an arbeidstaker at T3: `participants edit --role` advised a transcript
+    attribute (role_in_round), but only a first import set one, and no command did after."""
+    make_transcript(session, tmp_path, TEXT, participant="D1", wave="T1")
+    make_transcript(session, tmp_path, TEXT.replace("jobb", "praksis"), name="intervju3", participant="D1", wave="T3")
+    edit = edit_transcript(session, "intervju", coder, attributes={"Role_in_round": "deltaker"})
+    assert [(c.field, c.before, c.after) for c in edit.changes] == [("role_in_round", None, "deltaker")]
+    # Spelled as the project spells the value already (a matrix splits by it), found in any case.
+    edit_transcript(session, "intervju3", coder, attributes={"role_in_round": "Deltaker"})
+    assert _attributes(session, "intervju3") == {"role_in_round": "deltaker"}
+    edit = edit_transcript(session, "intervju3", coder, attributes={"ROLE_IN_ROUND": "arbeidstaker"})
+    assert [(c.field, c.before, c.after) for c in edit.changes] == [("role_in_round", "deltaker", "arbeidstaker")]
+    assert history(session, limit=1)[0].summary == "edited transcript intervju3: role_in_round deltaker → arbeidstaker"
+    [view] = [v for v in describe_transcripts(session) if v.name == "intervju3"]
+    assert view.attributes == {"role_in_round": "arbeidstaker"}
+    events = len(history(session))
+    assert edit_transcript(session, "intervju3", coder, attributes={"role_in_round": "arbeidstaker"}).changes == ()
+    assert len(history(session)) == events  # nothing changed, nothing logged
+
+    undo(session, coder)
+    assert _attributes(session, "intervju3") == {"role_in_round": "deltaker"}
+    redo(session, coder)
+    assert _attributes(session, "intervju3") == {"role_in_round": "arbeidstaker"}
+    # An empty value removes it; undo puts it back, and of a definition no one holds after an undo nothing is left.
+    assert [c.after for c in edit_transcript(session, "intervju3", coder, attributes={"role_in_round": ""}).changes] == [None]
+    assert _attributes(session, "intervju3") == {}
+    undo(session, coder)
+    assert _attributes(session, "intervju3") == {"role_in_round": "arbeidstaker"}
+    for _ in range(3):
+        undo(session, coder)
+    assert _attributes(session, "intervju") == _attributes(session, "intervju3") == {}
+    assert session.scalars(select(AttributeDefinition).where(AttributeDefinition.applies_to == "transcript")).all() == []
+    for _ in range(3):
+        redo(session, coder)
+    assert _attributes(session, "intervju") == {"role_in_round": "deltaker"}
+    assert _attributes(session, "intervju3") == {"role_in_round": "arbeidstaker"}
+
+
+def test_a_transcript_attribute_is_typed_as_its_definition(session: Session, coder: Coder, tmp_path: Path) -> None:
+    make_transcript(session, tmp_path, "---\nparticipant: D1\nattributes:\n  tolk: true\n  oppstart: 2024-01-02\n---\n" + TEXT)
+    edit = edit_transcript(session, "intervju", coder, attributes={"tolk": "nei", "oppstart": "2024-03-04"})
+    assert {c.field: c.after for c in edit.changes} == {"tolk": "false", "oppstart": "2024-03-04"}
+    for attributes, message in (
+        ({"tolk": "kanskje"}, "attribute tolk is yes/no, but got 'kanskje'"),
+        ({"oppstart": "snart"}, "date 'snart' is not a date"),
+    ):
+        with pytest.raises(InvalidInput, match=message):
+            edit_transcript(session, "intervju", coder, attributes=attributes)
+
+
+def _db_attributes(project: Path) -> list[tuple[str, str, str]]:
+    """Every transcript attribute in the project's database, as (transcript, name, value)."""
+    import sqlite3
+
+    with sqlite3.connect(project / ".qualcode" / "project.db") as db:
+        return sorted(db.execute(
+            "SELECT t.name, d.name, a.value FROM transcript_attributes a JOIN transcripts t ON t.id = a.transcript_id"
+            " JOIN attribute_definitions d ON d.id = a.definition_id"
+        ).fetchall())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["deltaker_D1_T", "--attribute", "role_in_round=deltaker"],
+         "no transcript 'deltaker_D1_T' in this project (hint: did you mean 'deltaker_D1_T1'?"),
+        (["deltaker_D1_T1", "--attribute", "role_in_round"], "--attribute 'role_in_round' is not NAME=VALUE"),
+        (["deltaker_D1_T1", "--attribute", "=deltaker"], "--attribute '=deltaker' is not NAME=VALUE"),
+        # A built-in field, with the way that sets it; a role that changes by round is named otherwise.
+        (["deltaker_D1_T1", "--attribute", "wave=T3"], "wave is a built-in field, not an attribute (hint: set it with"
+                                                       " `qualcode transcripts edit TRANSCRIPT --wave`"),
+        (["deltaker_D1_T1", "--attribute", "Role=arbeidstaker"], "role is a built-in field, not an attribute (hint: a"
+                                                                 " participant's role is theirs in every round"),
+        # D1 has barn from the participants CSV: theirs would count over the transcript's, as import refuses.
+        (["deltaker_D1_T1", "--attribute", "barn=nei"], "barn is a participant attribute too: D1's (ja) counts over the transcript's (nei)"),
+        (["deltaker_D1_T1", "--attribute", "notat=linje\nto"], "the value of attribute notat 'linje\\nto' holds a line break"),
+        (["deltaker_D1_T1", "--attribute", "to\nlinjer=x"], "the attribute name 'to\\nlinjer' holds a line break"),
+        (["deltaker_D1_T1", "--attribute", "Tolk=ja", "--attribute", "tolk="], "attribute Tolk is given twice"),
+    ],
+)
+def test_cli_bad_transcript_attributes_are_one_line_and_write_nothing(small_project: Path, args: list[str], message: str) -> None:
+    """Given with a good value (a wave, another attribute), a refused attribute leaves both unwritten."""
+    result = run("--project", str(small_project), "transcripts", "edit", *args, "--wave", "T3", "--attribute", "tolk_brukt=ja")
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert message in result.output, result.output
+    [row] = json.loads(run("--project", str(small_project), "transcripts", "list", "--json").output)
+    assert (row["wave"], row["attributes"]) == ("T1", {})
+    assert _db_attributes(small_project) == []
+
+
+def test_cli_a_transcript_attribute_set_after_import_splits_the_matrix_and_goes_into_exports(small_project: Path) -> None:
+    """The field trial's case: D1 a deltaker at T1 and an arbeidstaker at T3, recorded once both are imported."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    project = ["--project", str(small_project)]
+    assert run(*project, "import", str(SAMPLES / "deltaker_D1_T2.md")).exit_code == 0
+    edited = run(*project, "transcripts", "edit", "deltaker_D1_T2", "--wave", "T3", "--attribute", "role_in_round=arbeidstaker")
+    assert edited.exit_code == 0, edited.output
+    assert edited.stdout == "edited transcript deltaker_D1_T2:\n  wave: T2 -> T3\n  role_in_round: - -> arbeidstaker\n"
+    assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--attribute", "role_in_round=deltaker").exit_code == 0
+    assert "edited transcript deltaker_D1_T1: role_in_round - → deltaker" in run(*project, "history").output
+    listed = run(*project, "transcripts", "list")
+    assert "role_in_round=arbeidstaker" in listed.output and "role_in_round=deltaker" in listed.output
+    for name, start in (("deltaker_D1_T1", "40"), ("deltaker_D1_T2", "45")):
+        assert run(*project, "coding", "add", name, "empowerment", "--start", start, "--end", "120").exit_code == 0
+
+    def matrix_columns() -> list[str]:
+        matrix = run(*project, "analyse", "matrix", "--by", "role_in_round", "--by", "wave", "--json")
+        assert matrix.exit_code == 0, matrix.output
+        return [column["key"] for column in json.loads(matrix.stdout)["columns"]]
+
+    assert matrix_columns() == ["arbeidstaker / T3", "deltaker / T1", "Total"]
+    table = small_project.parent / "sitater.csv"
+    assert run(*project, "export", "quotes", "--format", "csv", "--output", str(table)).exit_code == 0
+    import csv
+
+    with table.open(encoding="utf-8-sig") as opened:
+        assert sorted((row["transcript"], row["role_in_round"]) for row in csv.DictReader(opened)) == [
+            ("deltaker_D1_T1", "deltaker"), ("deltaker_D1_T2", "arbeidstaker")]
+    exchange = small_project.parent / "prosjekt.qdpx"
+    assert run(*project, "export", "qdpx", str(exchange)).exit_code == 0
+    with zipfile.ZipFile(exchange) as package:
+        root = ElementTree.fromstring(package.read("project.qde"))
+    variables = {element.get("guid"): element.get("name") for element in root.iter() if element.tag.endswith("}Variable")}
+    values = {}
+    for source in (element for element in root.iter() if element.tag.endswith("}TextSource")):
+        for value in (element for element in source.iter() if element.tag.endswith("}VariableValue")):
+            ref = next(child for child in value if child.tag.endswith("}VariableRef"))
+            text = next((child.text for child in value if child.tag.endswith("}TextValue")), None)
+            if variables.get(ref.get("targetGUID")) == "role_in_round":
+                values[source.get("name")] = text
+    assert values == {"deltaker_D1_T1": "deltaker", "deltaker_D1_T2": "arbeidstaker"}
+
+    # Undone (the codings, then the second edit), the matrix splits by the value before.
+    for _ in range(3):
+        assert run(*project, "undo").exit_code == 0
+    assert _db_attributes(small_project) == [("deltaker_D1_T2", "role_in_round", "arbeidstaker")]
+    assert run(*project, "redo").exit_code == 0
+    assert _db_attributes(small_project) == [("deltaker_D1_T1", "role_in_round", "deltaker"),
+                                             ("deltaker_D1_T2", "role_in_round", "arbeidstaker")]
+
+
+def test_a_reviewer_cannot_edit_a_transcript_s_attributes(small_project: Path) -> None:
+    """As every other edit: a reviewer comments on drafts, they do not change the project."""
+    from qualcode.store.project import Project
+
+    with Project.open(small_project) as opened, opened.begin() as session:
+        get_or_create_coder(session, "Leser A", "reviewer")
+    refused = run("--project", str(small_project), "--coder", "Leser A", "transcripts", "edit", "deltaker_D1_T1",
+                  "--attribute", "role_in_round=deltaker")
+    assert refused.exit_code == 1 and "Leser A is a reviewer in this project" in refused.stderr, refused.output
+    assert _db_attributes(small_project) == []

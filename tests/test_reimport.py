@@ -99,8 +99,8 @@ def test_a_reimport_names_the_transcript_attributes_it_does_not_apply(project: P
         again = imported(project, key_access, directory, **options)
         assert [reason for _, reason in again.skipped] == [
             "deltaker_D1_T1.txt has the same text as transcript deltaker_D1_T1; nothing added; its attribute role_in_round,"
-            " which the transcript does not have, is not applied by importing: a transcript's attributes are read when it is"
-            " first imported",
+            " which the transcript does not have, is not applied by importing: `qualcode transcripts edit deltaker_D1_T1"
+            " --attribute role_in_round=VALUE` applies it",
         ]
 
 

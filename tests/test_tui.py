@@ -667,6 +667,53 @@ async def test_overview_edits_a_transcripts_metadata_in_a_form(sample_project: P
         assert history(session, limit=1)[0].action == "transcript.edit"
 
 
+async def test_overview_form_sets_and_removes_a_transcripts_attributes(sample_project: Path) -> None:
+    """A role that changes by round (role_in_round) had no way in after import; the form saves it as
+    `qualcode transcripts edit --attribute` does, and a name that is a built-in field is refused there too."""
+    from qualcode.store.models import TranscriptAttribute
+    from qualcode.tui.modals.transcript_form import TranscriptForm
+
+    def stored() -> dict[str, str]:
+        with Project.open(sample_project) as project, project.begin() as session:
+            transcript = session.scalars(select(Transcript).where(Transcript.name == "deltaker_D1_T1")).one()
+            return {a.definition.name: a.value for a in session.scalars(
+                select(TranscriptAttribute).where(TranscriptAttribute.transcript_id == transcript.id))}
+
+    async def open_form(pilot: Pilot[None], table: DataTable[object]) -> TranscriptForm:
+        table.move_cursor(row=table.get_row_index("deltaker_D1_T1"))
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, TranscriptForm) and app.screen.focused is not None
+                    and app.screen.focused.id == "form-date", "the form's date field has the focus")
+        assert isinstance(app.screen, TranscriptForm)
+        return app.screen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        table = app.screen.query_one(DataTable)
+        form = await open_form(pilot, table)
+        assert form.query_one("#form-attributes", Input).value == ""
+        form.query_one("#form-attributes", Input).value = "role_in_round=arbeidstaker, tolk=nei"
+        await pilot.press("enter")
+        await until(app, pilot, lambda: stored() == {"role_in_round": "arbeidstaker", "tolk": "nei"}, "the attributes saved",
+                    rounds=500)
+        await until(app, pilot, lambda: not isinstance(app.screen, TranscriptForm), "the form closed")
+        form = await open_form(pilot, table)
+        assert form.query_one("#form-attributes", Input).value == "role_in_round=arbeidstaker, tolk=nei"
+        form.query_one("#form-attributes", Input).value = "role_in_round=arbeidstaker, wave=T3"  # tolk left out: removed
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, TranscriptForm) and bool(app.screen.problem), "the form again")
+        assert "wave is a built-in field, not an attribute" in app.screen.problem
+        app.screen.query_one("#form-attributes", Input).value = "role_in_round=arbeidstaker"
+        await pilot.press("enter")
+        await until(app, pilot, lambda: stored() == {"role_in_round": "arbeidstaker"}, "tolk removed", rounds=500)
+        await until(app, pilot, lambda: not isinstance(app.screen, TranscriptForm), "the form closed")
+    from qualcode.coding.history import history
+
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert [event.action for event in history(session, limit=2)] == ["transcript.edit", "transcript.edit"]
+
+
 async def test_a_transcript_and_a_code_deleted_from_the_command_line_while_shown(sample_project: Path) -> None:
     """The TUI says what is gone and goes on: no worker error closes it."""
     from click.testing import CliRunner

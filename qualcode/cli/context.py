@@ -11,7 +11,7 @@ import click
 
 from qualcode.cli.output import note
 from qualcode.config import Config
-from qualcode.errors import KeyFileError
+from qualcode.errors import InvalidInput, KeyFileError
 from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
@@ -103,3 +103,22 @@ def report_files_holding(root: Path, key: PseudonymKey, learned: Sequence[KeyEnt
 def json_option(function: F) -> F:
     """--json: print machine-readable output for scripts."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(function)
+
+
+def _attribute_pairs(_context: click.Context, _parameter: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        name, equals, given = value.partition("=")
+        if not equals or not name.strip():
+            # InvalidInput, not click's BadParameter, so the error is one line and exit 1 as every other is.
+            raise InvalidInput(f"--attribute {value!r} is not NAME=VALUE", "as in --attribute barn=ja; an empty VALUE removes it")
+        pairs[name.strip()] = given
+    return pairs
+
+
+def attribute_option(function: F) -> F:
+    """--attribute NAME=VALUE, repeatable, as a dict: what `participants edit` and `transcripts edit` set."""
+    return click.option(
+        "--attribute", "attributes", multiple=True, callback=_attribute_pairs,
+        help="NAME=VALUE, checked against the attribute's type; a new NAME is defined; empty VALUE removes it.",
+    )(function)

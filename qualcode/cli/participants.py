@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.context import AppContext, attribute_option, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_participants
-from qualcode.errors import InvalidInput
 from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
@@ -64,25 +63,13 @@ def participants_list(app: AppContext, as_json: bool) -> None:
     )
 
 
-def _attribute(_context: click.Context, _parameter: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for value in values:
-        name, equals, given = value.partition("=")
-        if not equals or not name.strip():
-            # InvalidInput, not click's BadParameter, so the error is one line and exit 1 as every other is.
-            raise InvalidInput(f"--attribute {value!r} is not NAME=VALUE", "as in --attribute barn=ja; an empty VALUE removes it")
-        pairs[name.strip()] = given
-    return pairs
-
-
 @participants_group.command("edit")
 @click.argument("participant")
 @click.option("--role", help="deltaker, veileder, leder, medforsker …")
 @click.option("--office", help="The office, as kontor A (pseudonymised like all typed text).")
 @click.option("--gender")
 @click.option("--age-band", help="As 30-39 (the lower age first), or 67+.")
-@click.option("--attribute", "attributes", multiple=True, callback=_attribute,
-              help="NAME=VALUE, checked against the attribute's type; a new NAME is defined; empty VALUE removes it.")
+@attribute_option
 @json_option
 @pass_app
 def participants_edit(

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.context import AppContext, attribute_option, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_transcripts, read_transcript
 
@@ -20,7 +20,7 @@ def transcripts_group() -> None:
 @json_option
 @pass_app
 def transcripts_list(app: AppContext, as_json: bool) -> None:
-    """List transcripts with participants, round, kind, size and codings.
+    """List transcripts with participants, round, kind, size, codings and attributes.
 
     Example: qualcode transcripts list --json
     """
@@ -30,9 +30,10 @@ def transcripts_list(app: AppContext, as_json: bool) -> None:
         emit_json(views)
         return
     emit_table(
-        ["name", "participants", "roles", "wave", "date", "fidelity", "words", "turns", "codings"],
+        ["name", "participants", "roles", "wave", "date", "fidelity", "words", "turns", "codings", "attributes"],
         [
-            [v.name, ",".join(v.participants), ",".join(v.roles), v.wave, v.interview_date, v.fidelity, v.words, v.turns, v.codings]
+            [v.name, ",".join(v.participants), ",".join(v.roles), v.wave, v.interview_date, v.fidelity, v.words, v.turns, v.codings,
+             ", ".join(f"{k}={value}" for k, value in v.attributes.items())]
             for v in views
         ],
     )
@@ -73,22 +74,25 @@ def transcripts_show(app: AppContext, transcript: str, show_turns: bool, as_json
 @click.option("--fidelity", help="transcript, referat, fieldnotes or comments.")
 @click.option("--interviewer", help="Who interviewed (pseudonymised like all typed text).")
 @click.option("--title", help="A title.")
+@attribute_option
 @json_option
 @pass_app
 def transcripts_edit(
     app: AppContext, transcript: str, date: str | None, wave: str | None, participants: tuple[str, ...],
-    fidelity: str | None, interviewer: str | None, title: str | None, as_json: bool,
+    fidelity: str | None, interviewer: str | None, title: str | None, attributes: dict[str, str], as_json: bool,
 ) -> None:
-    """Correct a transcript's metadata; an empty value clears it, `qualcode undo` takes it back.
+    """Correct a transcript's metadata or its own attributes; an empty value clears it, `qualcode undo` takes it back.
 
-    Example: qualcode transcripts edit deltaker_D1_T1 --date 2024-05-02 --wave T2
+    An attribute is the transcript's, as one in its front matter: a value that differs by round (role_in_round).
+
+    Example: qualcode transcripts edit deltaker_D4_T3 --wave T3 --attribute role_in_round=arbeidstaker
     """
     from qualcode.importers.metadata_edit import edit_transcript
 
     with app.workspace() as workspace, workspace.typed() as session:
         edit = edit_transcript(
             session, transcript, workspace.coder(session), date=date, wave=wave, participants=list(participants) or None,
-            fidelity=fidelity, interviewer=interviewer, title=title,
+            fidelity=fidelity, interviewer=interviewer, title=title, attributes=attributes,
         )
     print_edit(edit, as_json)
     if not as_json:

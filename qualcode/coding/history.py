@@ -67,6 +67,7 @@ from qualcode.store.models import (
     Participant,
     ParticipantAttribute,
     Transcript,
+    TranscriptAttribute,
     TranscriptParticipant,
     Turn,
     shown_moment,
@@ -922,6 +923,8 @@ def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any
         turn = session.get(Turn, turn_id)
         if turn is not None:
             turn.participant_id = _participant_named(session, name).id if name is not None else None
+    if "attributes" in state:  # an edit logged before a transcript's attributes could be edited left them as they are
+        _restore_attributes(session, transcript, "transcript", state)
     session.flush()
     session.expire(transcript, ["participant_links"])
 
@@ -933,28 +936,35 @@ def _restore_participant(session: Session, guid: str | None, state: dict[str, An
         raise NothingToUndo("the participant this change touched no longer exists (they may have withdrawn)")
     for column in ("role", "gender", "age_band", "office"):
         setattr(participant, column, state[column])
+    _restore_attributes(session, participant, "participant", state)
+
+
+def _restore_attributes(session: Session, owner: Participant | Transcript, applies_to: str, state: dict[str, Any]) -> None:
+    """Put back a participant's or a transcript's attribute values as `state` holds them."""
     values: dict[str, str] = state["attributes"]
+    held: list[Any] = owner.attributes
+    model = ParticipantAttribute if applies_to == "participant" else TranscriptAttribute
     removed = []
-    for attribute in list(participant.attributes):
+    for attribute in list(held):
         if attribute.definition.name not in values:
             removed.append(attribute.definition)
-            participant.attributes.remove(attribute)
+            held.remove(attribute)
     for name, value in values.items():
-        existing = next((a for a in participant.attributes if a.definition.name == name), None)
+        existing = next((a for a in held if a.definition.name == name), None)
         if existing is not None:
             existing.value = value
             continue
         definition = session.scalar(
-            select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == "participant")
+            select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == applies_to)
         )
         if definition is None:  # its type as it was (states written before types were kept: text)
-            definition = AttributeDefinition(name=name, applies_to="participant", value_type=state.get("types", {}).get(name, "text"))
-        participant.attributes.append(ParticipantAttribute(definition=definition, value=value))
+            definition = AttributeDefinition(name=name, applies_to=applies_to, value_type=state.get("types", {}).get(name, "text"))
+        held.append(model(definition=definition, value=value))
     session.flush()
     # An attribute the undone edit defined is taken back with it, once no one holds a value of it:
     # left, it was listed among the project's attributes (hints, the matrix's choices) with no values.
     for definition in dict.fromkeys(removed):
-        if session.scalar(select(ParticipantAttribute.id).where(ParticipantAttribute.definition_id == definition.id).limit(1)) is None:
+        if session.scalar(select(model.id).where(model.definition_id == definition.id).limit(1)) is None:
             session.delete(definition)
 
 

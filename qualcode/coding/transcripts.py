@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from qualcode.store.lookup import LineIndex, current_text, find_transcript
 from qualcode.store.models import (
+    AttributeDefinition,
     Coder,
     Coding,
     InterviewerSpeaker,
     Participant,
     Transcript,
+    TranscriptAttribute,
     TranscriptParticipant,
     Turn,
 )
@@ -40,6 +42,7 @@ class TranscriptView:
     codings: int
     coded_turns: int
     interviewer: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)  # the transcript's own, by name
 
     @property
     def progress(self) -> str:
@@ -79,6 +82,12 @@ def describe_transcripts(session: Session, coders: Sequence[str] = ()) -> list[T
     turn_spans: dict[int, list[tuple[int, int]]] = {}
     for version_id, start, end in session.execute(select(Turn.text_version_id, Turn.start, Turn.end)):
         turn_spans.setdefault(version_id, []).append((start, end))
+    attributes: dict[int, dict[str, str]] = {}
+    for transcript_id, name, value in session.execute(
+        select(TranscriptAttribute.transcript_id, AttributeDefinition.name, TranscriptAttribute.value)
+        .join(AttributeDefinition, TranscriptAttribute.definition_id == AttributeDefinition.id).order_by(AttributeDefinition.name)
+    ):
+        attributes.setdefault(transcript_id, {})[name] = value
     views = []
     for transcript in session.scalars(select(Transcript).order_by(Transcript.name)):
         version = current_text(transcript)
@@ -98,6 +107,7 @@ def describe_transcripts(session: Session, coders: Sequence[str] = ()) -> list[T
                     if any(s < end and start < e for s, e in spans.get(version.id, []))
                 ),
                 interviewer=transcript.interviewer,
+                attributes=attributes.get(transcript.id, {}),
             )
         )
     return views
@@ -185,4 +195,7 @@ def transcript_state(transcript: Transcript, turns: dict[int, str | None] | None
         "interviewer": transcript.interviewer,
         "participants": sorted([link.participant.name, link.speaker_label] for link in transcript.participant_links),
         "turns": sorted([turn_id, name] for turn_id, name in (turns or {}).items()),
+        "attributes": {attribute.definition.name: attribute.value for attribute in transcript.attributes},
+        # Each attribute's type, for a redo that defines again an attribute its undo took away.
+        "types": {attribute.definition.name: attribute.definition.value_type for attribute in transcript.attributes},
     }

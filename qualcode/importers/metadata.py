@@ -286,9 +286,9 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
 def attributes_over_transcripts(session: Session, participant: Participant, names: list[str]) -> tuple[str, ...]:
     """Where attributes given to a participant (by `participants edit` or a participants CSV) are
     attributes of their transcripts too, said rather than refused as an import refuses the other way
-    round (refuse_attributes_participants_have): a transcript's attribute has no command to change
-    it, and the participant's value counts over it there in every table, filter and search, the
-    transcript's only for the interviewer's words."""
+    round (refuse_attributes_participants_have, as `transcripts edit --attribute` refuses it): the
+    participant's value counts over it there in every table, filter and search, the transcript's
+    only for the interviewer's words."""
     wanted = {name.strip().casefold() for name in names}
     if not wanted:
         return ()

@@ -18,11 +18,13 @@ from qualcode.importers.metadata import (
     PARTICIPANT_COLUMNS,
     attribute_definition,
     attributes_over_transcripts,
+    check_attribute_name,
     check_one_line,
     check_participant_value,
     check_transcript_meta,
     participant_state,
     participant_value,
+    refuse_attributes_participants_have,
     typed_value,
 )
 from qualcode.store.events import EventKind, hold_write_lock, record_event
@@ -34,6 +36,7 @@ from qualcode.store.models import (
     ParticipantAttribute,
     TextVersion,
     Transcript,
+    TranscriptAttribute,
     TranscriptParticipant,
     Turn,
 )
@@ -75,18 +78,23 @@ def edit_transcript(
     fidelity: str | None = None,
     interviewer: str | None = None,
     title: str | None = None,
+    attributes: dict[str, str] | None = None,
 ) -> MetadataEdit:
-    """Change a transcript's date, wave, participants, fidelity, interviewer or title; an empty text clears it.
+    """Change a transcript's date, wave, participants, fidelity, interviewer, title or attributes; an empty text clears it.
 
     When one participant is replaced by another, the turns attributed to the first move to the
-    second; turns of a participant removed otherwise are attributed to no one.
+    second; turns of a participant removed otherwise are attributed to no one. An attribute is the
+    transcript's own, as one its front matter gives (a role that differs by round, role_in_round):
+    checked and defined as import does, and refused where a participant of the transcript has it.
     """
     hold_write_lock(session)  # what it reads as the state before is the state it changes (coding/service.live_coding)
     offered = {"date": date, "wave": wave, "fidelity": fidelity, "interviewer": interviewer, "title": title}
     given = {field: value for field, value in offered.items() if value is not None}
-    if not given and participants is None:
-        raise InvalidInput("say what to change", "give --date, --wave, --participant, --fidelity, --interviewer or --title")
+    if not given and participants is None and not attributes:
+        raise InvalidInput("say what to change",
+                           "give --date, --wave, --participant, --fidelity, --interviewer, --title or --attribute NAME=VALUE")
     transcript = find_transcript(session, ref)
+    _refuse_attribute_twice(attributes or {})
     cleared = {field for field, value in given.items() if not value.strip()}
     if "fidelity" in cleared:
         raise InvalidInput("a transcript's fidelity cannot be empty", "give transcript, referat, fieldnotes or comments")
@@ -96,7 +104,10 @@ def edit_transcript(
         raise InvalidInput(error.message, error.hint) from None
     if checked.get("wave"):
         checked["wave"] = project_wave(session, checked["wave"], besides=transcript.id)
-    _refuse_unreviewed_names(session, {field: checked[field] for field in ("title", "interviewer") if field in checked})
+    _refuse_unreviewed_names(session, {
+        **{field: checked[field] for field in ("title", "interviewer") if field in checked},
+        "attributes": {name: value for name, value in (attributes or {}).items() if value.strip()},
+    })
     people = _participants(session, participants) if participants is not None else None
 
     old_turns: dict[int, str | None] = {}
@@ -122,6 +133,15 @@ def edit_transcript(
         _relabel(session, transcript, checked["interviewer"])
     session.flush()
     session.refresh(transcript, ["participant_links"])
+    stored = {_set_attribute(session, transcript, name, value): value for name, value in (attributes or {}).items()}
+    # As import refuses it: a participant's value counts over the transcript's in every table, filter and search.
+    refuse_attributes_participants_have(
+        session, [link.participant_id for link in transcript.participant_links],
+        {attribute.definition.name: attribute.value for attribute in transcript.attributes
+         if attribute.definition.name in stored and stored[attribute.definition.name].strip()},
+    )
+    session.flush()
+    session.refresh(transcript, ["attributes"])
     after = transcript_state(transcript, new_turns)
     edit = _record(session, coder, "transcript", transcript.name, transcript.guid, before, after)
     if not asked:
@@ -316,12 +336,14 @@ def _every_round(session: Session, participant: Participant, changes: tuple[Fiel
         f"{participant.name}'s {fields} {'is' if len(changed) == 1 else 'are'} theirs in every round: the change reaches"
         f" {counted(len({transcript for transcript, _ in waves}), 'transcript')} ({', '.join(rounds)}) and every passage"
         f" {participant.name} spoke there, in tables, labels and filters; a value that differs by round can be a transcript"
-        f" attribute instead (as {changed[0].field}_in_round, under `attributes:` in a file's front matter or sidecar:"
-        " read when a transcript is first imported)",
+        f" attribute instead: `qualcode transcripts edit TRANSCRIPT --attribute {changed[0].field}_in_round=VALUE` (or under"
+        " `attributes:` in a file's front matter or sidecar, read when it is first imported)",
     )
 
 
-def _set_attribute(session: Session, participant: Participant, name: str, value: str) -> None:
+def _set_attribute(session: Session, owner: Participant | Transcript, name: str, value: str) -> str:
+    """Set (or, for an empty value, remove) one of a participant's or a transcript's attributes, checked
+    as import checks it; returns the attribute's name as stored."""
     if not name.strip():
         raise InvalidInput("an attribute has no name", "write --attribute NAME=VALUE")
     # As typed, before the guard's cleaning could take a control character out of the name unseen;
@@ -331,25 +353,31 @@ def _set_attribute(session: Session, participant: Participant, name: str, value:
     name = clean_typed(session, name.strip(), folded=True).lower()  # cleaned first, as the guard stores it
     if not name:
         raise InvalidInput("an attribute has no name", "write --attribute NAME=VALUE")
-    if name in PARTICIPANT_COLUMNS or name == "name":
+    applies_to = "participant" if isinstance(owner, Participant) else "transcript"
+    if applies_to == "participant" and (name in PARTICIPANT_COLUMNS or name == "name"):
         raise InvalidInput(f"{name} is not an attribute", f"use --{name.replace('_', '-')}")
-    existing = next((a for a in participant.attributes if a.definition.name == name), None)
+    check_attribute_name(name)  # a built-in field, with the command that sets it
+    # Found in any case: a front matter's attribute is defined as the file writes its name (Role_in_round).
+    known = next((definition for definition in session.scalars(
+        select(AttributeDefinition).where(AttributeDefinition.applies_to == applies_to).order_by(AttributeDefinition.id))
+        if definition.name.casefold() == name.casefold()), None)
+    held: list[Any] = owner.attributes
+    existing = next((a for a in held if known is not None and a.definition_id == known.id), None)
     if not value.strip():
         if existing is not None:
-            participant.attributes.remove(existing)
-        return
-    known = session.scalar(
-        select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == "participant")
-    )
-    definition = known or attribute_definition(session, name, "participant", value.strip())
+            held.remove(existing)
+        return known.name if known is not None else name
+    definition = known or attribute_definition(session, name, applies_to, value.strip())
     try:
         stored = typed_value(session, definition, value)
     except ImportFailed as error:  # a date attribute is checked as import checks it
         raise InvalidInput(error.message, error.hint) from None
     if existing is None:
-        participant.attributes.append(ParticipantAttribute(definition=definition, value=stored))
+        model = ParticipantAttribute if applies_to == "participant" else TranscriptAttribute
+        held.append(model(definition=definition, value=stored))
     else:
         existing.value = stored
+    return definition.name
 
 
 def _record(

@@ -447,8 +447,10 @@ def _differing_metadata(session: Session, name: str, meta: dict[str, Any] | None
     given_attributes = meta.get("attributes")
     new = sorted({str(attribute).strip().casefold() for attribute in given_attributes} - held) if isinstance(given_attributes, dict) else []
     if new:
+        setting = " ".join(f"--attribute {shlex.quote(f'{attribute}=VALUE')}" for attribute in new)
         said += (f"; its attribute{'s' if len(new) > 1 else ''} {', '.join(new)}, which the transcript does not have,"
-                 f" {'is' if len(new) == 1 else 'are'} not applied by importing: a transcript's attributes are read when it is first imported")
+                 f" {'is' if len(new) == 1 else 'are'} not applied by importing: `qualcode transcripts edit {shlex.quote(name)}"
+                 f" {setting}` applies {'it' if len(new) == 1 else 'them'}")
     return said
 
 

@@ -125,7 +125,7 @@ class EventKind(StrEnum):
         " `qualcode transcripts edit` changes the wave"
     )
     TRANSCRIPT_EDIT = "transcript.edit", Entity.TRANSCRIPT, Restores(
-        "the transcript's title, wave, date, fidelity, interviewer, participants and who speaks which turn"
+        "the transcript's title, wave, date, fidelity, interviewer, participants, attribute values and who speaks which turn"
     )
     PARTICIPANT_CREATE = "participant.create", Entity.PARTICIPANT, Final(
         "made by importing a participant list; `qualcode participants edit` corrects it"

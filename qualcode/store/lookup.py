@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from bisect import bisect_right
@@ -80,13 +81,28 @@ def _named(
 
 
 def find_transcript(session: Session, ref: str) -> Transcript:
-    """A transcript by its short name, its id or its GUID."""
-    return resolve(session, Transcript, ref, kind="transcript", names=("name",), hint="list them with `qualcode transcripts list`")
+    """A transcript by its short name, its id or its GUID; one not found names the likeliest meant."""
+    try:
+        return resolve(session, Transcript, ref, kind="transcript", names=("name",), hint="list them with `qualcode transcripts list`")
+    except NotFound as missing:
+        raise _nearest(session, Transcript, ref, missing) from None
 
 
 def find_participant(session: Session, ref: str) -> Participant:
-    """A participant by their pseudonymous name, id or GUID."""
-    return resolve(session, Participant, ref, kind="participant", names=("name",), hint="list them with `qualcode participants list`")
+    """A participant by their pseudonymous name, id or GUID; one not found names the likeliest meant."""
+    try:
+        return resolve(session, Participant, ref, kind="participant", names=("name",), hint="list them with `qualcode participants list`")
+    except NotFound as missing:
+        raise _nearest(session, Participant, ref, missing) from None
+
+
+def _nearest(session: Session, model: type[Transcript] | type[Participant], ref: str, missing: NotFound) -> NotFound:
+    """`missing`, its hint led by the name most like `ref` ("did you mean ..."), as a filter's unknown value is told."""
+    by_folded = {name.casefold(): name for name in session.scalars(select(model.name).order_by(model.name))}
+    close = difflib.get_close_matches(ref.casefold(), list(by_folded), n=1, cutoff=0.75)
+    if not close:
+        return missing
+    return NotFound(missing.message, f"did you mean {by_folded[close[0]]!r}? {missing.hint}")
 
 
 def current_text(transcript: Transcript) -> TextVersion:

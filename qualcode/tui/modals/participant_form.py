@@ -33,7 +33,7 @@ def current_values(participant: ParticipantView) -> dict[str, str]:
 
 
 def changed_values(initial: dict[str, str], values: dict[str, str]) -> dict[str, str]:
-    """What the researcher changed; a removed attribute is sent as NAME= so the service removes it.
+    """What the researcher changed in a participant's or a transcript's form; a removed attribute is sent as NAME= so the service removes it.
     A name kept but retyped in another case (Barn for barn) is the same attribute, as the service
     stores it, so it is not also sent as removed."""
     changed = {field: value for field, value in values.items() if field != "attributes" and value != initial[field]}

@@ -1,4 +1,4 @@
-"""TranscriptForm: correct a transcript's date, wave, participants, fidelity, interviewer and title."""
+"""TranscriptForm: correct a transcript's date, wave, participants, fidelity, interviewer, title and attributes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from qualcode.coding.transcripts import TranscriptView
+from qualcode.tui.modals.participant_form import changed_values
 
 # Field, label, placeholder: the same names the service and `qualcode transcripts edit` use.
 FIELDS = (
@@ -19,6 +20,7 @@ FIELDS = (
     ("fidelity", "Kind", "transcript, referat, fieldnotes or comments"),
     ("interviewer", "Interviewer", ""),
     ("title", "Title", ""),
+    ("attributes", "Attributes", "NAME=VALUE, comma-separated, as role_in_round=deltaker; NAME= removes it"),
 )
 
 
@@ -31,6 +33,7 @@ def current_values(transcript: TranscriptView) -> dict[str, str]:
         "fidelity": transcript.fidelity or "",
         "interviewer": transcript.interviewer or "",
         "title": transcript.title or "",
+        "attributes": ", ".join(f"{name}={value}" for name, value in transcript.attributes.items()),
     }
 
 
@@ -65,7 +68,7 @@ class TranscriptForm(ModalScreen[dict[str, str] | None]):
     def _submitted(self) -> None:
         values = {field: self.query_one(f"#form-{field}", Input).value.strip() for field, _, _ in FIELDS}
         self.typed = values
-        self.dismiss({field: value for field, value in values.items() if value != self.initial[field]})
+        self.dismiss(changed_values(self.initial, values))  # an attribute left out is sent as NAME=, so it is removed
 
     def action_cancel(self) -> None:
         self.dismiss(None)
