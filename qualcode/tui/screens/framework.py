@@ -267,7 +267,7 @@ class FrameworkScreen(QualcodeScreen):
             self.query_one(DataTable).focus()
         else:
             self._save_draft()
-            self.app.pop_screen()
+            self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
