@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from qualcode.tui.modals.code_picker import CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
+from qualcode.tui.screens.export import ExportScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
@@ -78,3 +79,18 @@ async def test_escape_then_help_while_the_review_applies_its_decisions_leaves_th
         await settle(pilot, pauses=2)
         assert app.is_running and isinstance(app.screen, OverviewScreen)
         assert not any(isinstance(screen, (ReviewScreen, HelpScreen)) for screen in app.screen_stack)
+
+
+async def test_an_export_refused_after_its_form_was_left_is_still_said(sample_project: Path) -> None:
+    """ctrl+s and Escape together: the refusal went to the form, gone by then, and nothing was said at all."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        app.action_export()
+        await until(app, pilot, lambda: isinstance(app.screen, ExportScreen), "the export form")
+        burst(app, "ctrl+s", "escape")  # nothing is coded yet: the export is refused
+        await until(app, pilot, lambda: not any(isinstance(screen, ExportScreen) for screen in app.screen_stack), "left")
+        await until(app, pilot, lambda: any(note.severity == "error" for note in app._notifications), "the refusal said")
+        [said] = [str(note.message) for note in app._notifications if note.severity == "error"]
+        assert said.startswith("error: the project has no codings yet") and "\n" not in said
+        assert app.is_running and isinstance(app.screen, OverviewScreen)
