@@ -172,7 +172,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # Files of independent UI tests (no module fixtures), spread test by test; files that mostly wait,
 # spread whole, as are the reliability tests (tests/reliability/).
-SPREAD_TESTS = {"test_tui.py", "test_tui_loop.py"}
+SPREAD_TESTS = {"test_tui.py", "test_tui_loop.py", "test_tui_typed_ahead.py"}
 SPREAD_FILES = {"test_tui_snapshots.py", "test_framework.py", "test_analysis_tui.py", "test_blind.py", "test_review_roundtrip.py"}
 
 

@@ -22,7 +22,7 @@ from qualcode.tui.modals.code_picker import CodePicker, code_for_key
 from qualcode.tui.screens.analysis import AnalysisScreen
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.export import ExportScreen
-from qualcode.tui.screens.framework import FrameworkScreen
+from qualcode.tui.screens.framework import CELL_WIDTH, FrameworkScreen
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.search import SearchScreen
@@ -460,6 +460,46 @@ async def test_the_framework_matrix_follows_a_passage_coded_elsewhere_with_the_c
         assert app.screen is screen and grid.cursor_coordinate == where and screen.current == ("L1", MALTALL)
         summary = screen.query_one("#framework-summary", TextArea)
         assert summary.text == "Utkast om press" and summary.has_focus
+
+
+async def test_a_summary_saved_while_the_matrix_is_read_again_for_a_rename_elsewhere_goes_into_the_renamed_cell(
+        sample_project: Path) -> None:
+    """The save, held by another's write, ended after the matrix was read again with the code's new name: the
+    screen looked for the cell under the old one, and the app died with a traceback (CellDoesNotExist)."""
+    with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 1")) as own:
+        code_sentence(own, "leder_L1", MALTALL, FIRST)
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=2)
+        app.action_framework()
+        await until(app, pilot, lambda: isinstance(app.screen, FrameworkScreen) and app.screen.matrix is not None, "the matrix")
+        screen = app.screen
+        assert isinstance(screen, FrameworkScreen) and screen.matrix is not None
+        grid: DataTable[Any] = screen.query_one(DataTable)
+        codes = [code.path for code in screen.matrix.codes]
+        grid.move_cursor(row=[row.participant for row in screen.matrix.rows].index("L1"), column=codes.index(MALTALL) + 1,
+                         animate=False)
+        await settle(pilot, pauses=2)
+        await pilot.press("e", *"Utkast om press")
+        with colleague(sample_project) as other:
+            other.rename_code(MALTALL, "målpress")
+        holder = sqlite3.connect(sample_project / PROJECT_DIR / DATABASE_FILE, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")  # another command writing: the save waits for it
+            await pilot.press("escape")  # leaves the summary, saving it
+            app.change_watch.look()  # meanwhile the rename is found, and the matrix read again
+            for _ in range(100):  # not settled: that would wait for the save, which waits for the lock
+                await pilot.pause(0.02)
+                if screen.current == ("L1", "målpress"):
+                    break
+            assert screen.current == ("L1", "målpress") and app.is_running
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        await until(app, pilot, lambda: screen.cells[("L1", "målpress")].summary == "Utkast om press", "the summary saved")
+        assert app.is_running and app.screen is screen
+        assert "Utkast om press"[:CELL_WIDTH - 1] in str(grid.get_cell("L1", "målpress"))
+        assert not app.drafts
 
 
 async def test_the_comparison_follows_a_coding_made_elsewhere_with_the_disagreement_and_its_edit_span_kept(

@@ -51,7 +51,7 @@ def run_in_background(
     group: str, exclusive: bool = True, failed: Callable[[str], None] | None = None,
 ) -> None:
     """Run `work(workspace)` in a thread; `then(result)` or `failed(message)` runs on the main thread
-    if `node` is still there (a screen closed meanwhile drops the result).
+    if `node` is still there (a screen closed meanwhile drops the result; its failure the app says).
 
     With `exclusive` (for reads), a later run of the same group supersedes this one: a thread
     cannot be stopped, so its result is dropped instead, even when it comes last (a list read
@@ -65,18 +65,24 @@ def run_in_background(
         else:
             node.notify(message, severity="error", markup=False)  # the message may quote what was typed
 
+    app = node.app
+
+    def fail(message: str) -> None:  # on the worker's thread
+        # A screen left meanwhile (Escape as an export was written) takes no messages, and its own way
+        # of saying so went with it: the app says it, or the failure went unsaid.
+        if not node.post_message(WorkDone(lambda: report(message))):
+            app.post_message(WorkDone(lambda: app.notify(message, severity="error", markup=False)))
+
     def body() -> None:
         worker = get_current_worker()
         try:
             result = work(workspace)
         except QualcodeError as error:
-            refused = f"error: {in_this_ui(error)}"  # bound now: Python unbinds `error` when the block ends
-            node.post_message(WorkDone(lambda: report(refused)))
+            fail(f"error: {in_this_ui(error)}")
             return
         except Exception as error:  # a bug: say so and keep the researcher's session alive
             node.log.error(f"worker {group} failed", error)
-            failure = f"unexpected error ({type(error).__name__}: {error}); please report it"
-            node.post_message(WorkDone(lambda: report(failure)))
+            fail(f"unexpected error ({type(error).__name__}: {error}); please report it")
             return
 
         def apply() -> None:

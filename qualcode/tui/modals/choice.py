@@ -7,12 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from qualcode.tui.dismissed_once import Dialog
 
-class ChoiceModal(ModalScreen[str | None]):
+
+class ChoiceModal(Dialog[str | None]):
     """Returns the id of the answer chosen, or None if dismissed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]

@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualcode.codebook.service import CodeView
 from qualcode.text.tokens import WORD, stem_words
 from qualcode.tui.background import WorkDone, run_in_background
+from qualcode.tui.dismissed_once import Dialog
 from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import as_written, lines_as_written
 
@@ -72,7 +72,7 @@ def code_for_key(codes: list[CodeView], character: str | None) -> CodeView | Non
     return next((code for code in codes if character and code.shortcut == character), None)
 
 
-class CodePicker(ModalScreen[str | None]):
+class CodePicker(Dialog[str | None]):
     """Returns the chosen code's path, or None if dismissed.
 
     It lists the codes it is given at once and reads the codebook again as it opens: another

@@ -8,13 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from qualcode.tui.dismissed_once import Dialog
 from qualcode.tui.widgets.prose_input import ProseInput
 
 
-class MemoEditor(ModalScreen[str | None]):
+class MemoEditor(Dialog[str | None]):
     """Returns the memo text (empty clears it), or None if dismissed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="memo.cancel")]

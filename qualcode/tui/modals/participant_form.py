@@ -6,10 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from qualcode.coding.transcripts import ParticipantView
+from qualcode.tui.dismissed_once import Dialog
 from qualcode.workspace import attribute_items
 
 # Field, label, placeholder: the names `qualcode participants edit` takes.
@@ -46,7 +46,7 @@ def changed_values(initial: dict[str, str], values: dict[str, str]) -> dict[str,
     return changed
 
 
-class ParticipantForm(ModalScreen[dict[str, str] | None]):
+class ParticipantForm(Dialog[dict[str, str] | None]):
     """Returns the fields the researcher changed, or None if dismissed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="participant-form.cancel")]

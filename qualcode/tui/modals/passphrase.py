@@ -6,11 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from qualcode.tui.dismissed_once import Dialog
 
-class PassphraseModal(ModalScreen[str | None]):
+
+class PassphraseModal(Dialog[str | None]):
     """Returns the passphrase, or None if dismissed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="passphrase.cancel")]

@@ -6,10 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from qualcode.coding.transcripts import TranscriptView
+from qualcode.tui.dismissed_once import Dialog
 from qualcode.tui.modals.participant_form import changed_values
 
 # Field, label, placeholder: the same names the service and `qualcode transcripts edit` use.
@@ -37,7 +37,7 @@ def current_values(transcript: TranscriptView) -> dict[str, str]:
     }
 
 
-class TranscriptForm(ModalScreen[dict[str, str] | None]):
+class TranscriptForm(Dialog[dict[str, str] | None]):
     """Returns the fields the researcher changed (an emptied field as ""), or None if dismissed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="transcript-form.cancel")]

@@ -401,7 +401,7 @@ class AnalysisScreen(QualcodeScreen):
         self._describe()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

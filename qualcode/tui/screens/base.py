@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from textual.events import Key
-from textual.screen import Screen
 
 from qualcode.codebook.service import CodeView
 from qualcode.tui.background import WorkDone, run_in_background
+from qualcode.tui.dismissed_once import DismissedOnce
 from qualcode.tui.modals.code_picker import code_for_key
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def listed_code(codes: list[CodeView], path: str) -> CodeView | str:
     return next((code for code in codes if code.path == path), path)
 
 
-class QualcodeScreen(Screen[None]):
+class QualcodeScreen(DismissedOnce[None]):
     @property
     def qualcode(self) -> QualcodeApp:
         """The app, typed (as posting does with a cast), so screens call it without `type: ignore`."""

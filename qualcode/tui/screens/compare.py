@@ -9,11 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, OptionList, Static
 
 from qualcode.coding.consensus import CONSENSUS_CODER, Disagreement, Side
 from qualcode.coding.service import widen_to_words
+from qualcode.tui.dismissed_once import Dialog
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.as_written import cell
@@ -23,7 +23,7 @@ from qualcode.workspace import Workspace
 CONTEXT = 80  # characters of text shown either side of a disagreement
 
 
-class CoderPairPicker(ModalScreen[tuple[str, str] | None]):
+class CoderPairPicker(Dialog[tuple[str, str] | None]):
     """Which two of the transcript's coders to compare."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="compare-pick.cancel")]
@@ -282,7 +282,7 @@ class CompareScreen(QualcodeScreen):
                            failed=lambda message: self.notify(message, severity="error", markup=False))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -201,7 +201,7 @@ class ExportScreen(QualcodeScreen):
         self.query_one("#export-result", Static).update(shown)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -231,17 +233,24 @@ class FrameworkScreen(QualcodeScreen):
         def saved(cell: FrameworkCell) -> None:
             if drafts.get(kept, draft) == draft:  # not if typed on meanwhile
                 drafts.pop(kept, None)
-            self.cells[(participant, code_path)] = cell
+            self.notify(f"saved the summary of {participant} under {cell.code_path}", markup=False)  # its code as named now
+            # The cell where the matrix shows it now, by participant and code GUID: read again while this was
+            # saved (a code renamed in another session), its column has another key, or it is gone (withdrawn).
+            place = next((shown for shown, shown_cell in self.cells.items()
+                          if (shown_cell.participant, shown_cell.code_guid) == (cell.participant, cell.code_guid)), None)
+            if place is None:
+                return
+            cell = replace(cell, code_path=place[1])  # as this matrix names its code until it is read again
+            self.cells[place] = cell
             table: DataTable[Text] = self.query_one(DataTable)
-            table.update_cell(participant, code_path, self._cell_text(cell))
-            if self.current == (participant, code_path):
+            table.update_cell(*place, self._cell_text(cell))
+            if self.current == place:
                 self._where(cell)
                 field = self.query_one("#framework-summary", TextArea)
                 if field.text == draft and cell.summary is not None and cell.summary != draft:
                     # As stored: the names in it pseudonymised. Left showing what was typed, the field
                     # differed from the cell, and each leaving of it saved the summary again.
                     field.load_text(cell.summary)
-            self.notify(f"saved the summary of {participant} under {code_path}", markup=False)
 
         def refused(message: str) -> None:
             drafts[kept] = draft  # kept by the app: shown again in this cell, here or on coming back
@@ -258,7 +267,7 @@ class FrameworkScreen(QualcodeScreen):
             self.query_one(DataTable).focus()
         else:
             self._save_draft()
-            self.app.pop_screen()
+            self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -7,15 +7,16 @@ from dataclasses import replace
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
 from textual.widgets import DataTable
+
+from qualcode.tui.dismissed_once import Dialog
 
 KEY_WIDTH_MAX = 18
 HELP_WIDTH_MAX = 100  # the table's width at most, so lines stay readable on a wide terminal
 HELP_FRAME = 10  # the border, the cells' padding and the scroll bar, and a margin on each side
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
 
     def __init__(self, bindings: list[BindingType], mouse: tuple[tuple[str, str], ...] = ()) -> None:

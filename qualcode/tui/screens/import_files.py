@@ -249,7 +249,7 @@ class ImportScreen(QualcodeScreen):
             self._import(list(self.held_back), None, again=True)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -85,7 +85,7 @@ class ParticipantsScreen(QualcodeScreen):
         self.action_edit()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -348,7 +348,7 @@ class ReaderScreen(CodingScreen):
         """Escape undoes what is active, one thing at a time, and leaves only when nothing is:
         after coding, the first Escape clears the message rather than closing the transcript."""
         if self.removed:
-            self.app.pop_screen()
+            self.dismiss()
         elif self.awaiting_shortcut:
             self.awaiting_shortcut = False
             self.status("")
@@ -357,7 +357,7 @@ class ReaderScreen(CodingScreen):
         elif self.status_text:
             self.status("")
         else:
-            self.app.pop_screen()
+            self.dismiss()
 
     @on(TranscriptView.SelectionChanged)
     def _selection_changed(self, message: TranscriptView.SelectionChanged) -> None:

@@ -50,6 +50,7 @@ class ReviewScreen(QualcodeScreen):
         # undoing the first: a name taken as a person, then dismissed), and leaving waits for them.
         self.deciding: list[str] = []
         self._leave_when_kept = False
+        self.applying = False  # leaving: the decisions are being applied to the stored texts
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -119,14 +120,21 @@ class ReviewScreen(QualcodeScreen):
             self.action_back()
 
     def action_back(self) -> None:
+        if self.applying:  # Escape again meanwhile: the decisions are applied once, and the screen leaves after
+            return
         if self.deciding:  # applied to the stored texts only once the key holds them
             self._leave_when_kept = True
             self.query_one("#status", Static).update("Keeping the decisions made …")
             return
         self.query_one("#status", Static).update("Applying the decisions to the stored transcripts …")
+        self.applying = True
 
         def applied(status: str) -> None:
-            self.app.pop_screen()
+            # Escape asked to leave: what was opened over the screen meanwhile (the help) goes with it.
+            stack = self.app.screen_stack
+            for above in reversed(stack[stack.index(self) + 1:]):
+                above.dismiss()
+            self.dismiss()
             self.app.notify(status, title="Review", severity="error" if status.startswith("error") else "information", markup=False)
 
         def apply(_workspace: object) -> str:

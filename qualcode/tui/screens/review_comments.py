@@ -127,7 +127,7 @@ class ReviewCommentsScreen(QualcodeScreen):
         self.action_jump()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

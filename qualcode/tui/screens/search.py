@@ -164,7 +164,7 @@ class SearchScreen(CodingScreen):
             self.awaiting_shortcut = False
             self.status("")
         else:
-            self.app.pop_screen()
+            self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

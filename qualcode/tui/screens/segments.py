@@ -260,7 +260,7 @@ class SegmentsScreen(QualcodeScreen):
             field.value = ""
             self.query_one(DataTable).focus()
         else:
-            self.app.pop_screen()
+            self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

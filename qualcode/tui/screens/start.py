@@ -6,16 +6,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from qualcode.coding.coders import REVIEWER
+from qualcode.tui.dismissed_once import DismissedOnce
 from qualcode.tui.widgets.footer import KeyFooter
 
 ROLE_BUTTONS = {"researcher": "role-researcher", "medforsker": "role-medforsker"}
 
 
-class StartScreen(Screen[tuple[str, str]]):
+class StartScreen(DismissedOnce[tuple[str, str]]):
     """Returns (coder name, role). A coder the project holds is shown in their stored role, which
     this screen does not change (`qualcode coder role` does, in the history); a new coder's is picked."""
 

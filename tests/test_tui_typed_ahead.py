@@ -1,0 +1,96 @@
+"""Keys typed ahead, as a hurried hand over SSH sends them: the keys that close a screen, arriving together,
+close it once, and the screen under it stays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from qualcode.tui.modals.code_picker import CodePicker
+from qualcode.tui.modals.memo_editor import MemoEditor
+from qualcode.tui.screens.export import ExportScreen
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.overview import OverviewScreen
+from qualcode.tui.screens.reader import ReaderScreen
+from qualcode.tui.screens.review import ReviewScreen
+from qualcode.tui.screens.start import StartScreen
+from tests.conftest import burst, open_tui, settle
+from tests.test_tui import SIZE, codings_in, open_first, select_sentence, until
+
+FIRST = "Jeg har vært her i seks år."
+
+
+async def test_enter_twice_on_a_memo_saves_it_once_and_the_reader_stays(sample_project: Path) -> None:
+    """The second Enter dismissed the editor again, which popped the reader under it: the researcher was back
+    at the overview, the transcript closed."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, FIRST)
+        await pilot.press("c", "m")
+        await until(app, pilot, lambda: reader.status_text.startswith("coded"), "coded")
+        await pilot.press("m")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor), "the memo editor")
+        await pilot.press(*"Tydelig")
+        burst(app, "enter", "enter")
+        await until(app, pilot, lambda: codings_in(sample_project)[0][2] == "Tydelig", "the memo saved")
+        await settle(pilot, pauses=2)
+        assert app.is_running and app.screen is reader
+        assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, ReaderScreen]
+
+
+async def test_enter_twice_on_the_start_screen_starts_once(sample_project: Path) -> None:
+    """The start screen is the only one on the stack: dismissed twice, it ended the app with a traceback
+    ("Can't pop screen; there must be at least one screen on the stack")."""
+    app = open_tui(sample_project, coder=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        app.screen.query_one("#start-name", Input).value = "Kari"
+        burst(app, "enter", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, OverviewScreen), "the overview")
+        assert app.is_running and app.coder_name == "Kari"
+
+
+async def test_a_choice_and_escape_together_in_the_picker_leave_the_reader_open(sample_project: Path) -> None:
+    """Enter chose a code and Escape cancelled, each dismissing the picker: the second took the reader with it."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, FIRST)
+        await pilot.press("p")
+        await until(app, pilot, lambda: isinstance(app.screen, CodePicker), "the picker")
+        burst(app, "enter", "escape")
+        await settle(pilot, rounds=2, pauses=2)
+        assert app.is_running and app.screen is reader
+
+
+async def test_escape_then_help_while_the_review_applies_its_decisions_leaves_the_review(sample_project: Path) -> None:
+    """The review leaves once its decisions are applied, by then under the help opened meanwhile: it closed the
+    help in its place, and stayed."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("a")
+        await until(app, pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        burst(app, "escape", "question_mark")
+        await until(app, pilot, lambda: any("pseudonymise" in str(note.message) for note in app._notifications), "applied")
+        await settle(pilot, pauses=2)
+        assert app.is_running and isinstance(app.screen, OverviewScreen)
+        assert not any(isinstance(screen, (ReviewScreen, HelpScreen)) for screen in app.screen_stack)
+
+
+async def test_an_export_refused_after_its_form_was_left_is_still_said(sample_project: Path) -> None:
+    """ctrl+s and Escape together: the refusal went to the form, gone by then, and nothing was said at all."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        app.action_export()
+        await until(app, pilot, lambda: isinstance(app.screen, ExportScreen), "the export form")
+        burst(app, "ctrl+s", "escape")  # nothing is coded yet: the export is refused
+        await until(app, pilot, lambda: not any(isinstance(screen, ExportScreen) for screen in app.screen_stack), "left")
+        await until(app, pilot, lambda: any(note.severity == "error" for note in app._notifications), "the refusal said")
+        [said] = [str(note.message) for note in app._notifications if note.severity == "error"]
+        assert said.startswith("error: the project has no codings yet") and "\n" not in said
+        assert app.is_running and isinstance(app.screen, OverviewScreen)
