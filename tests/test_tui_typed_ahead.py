@@ -16,6 +16,7 @@ from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.start import StartScreen
 from tests.conftest import burst, open_tui, settle
+from tests.test_cli import run
 from tests.test_tui import SIZE, codings_in, open_first, select_sentence, until
 
 FIRST = "Jeg har vært her i seks år."
@@ -93,4 +94,23 @@ async def test_an_export_refused_after_its_form_was_left_is_still_said(sample_pr
         await until(app, pilot, lambda: any(note.severity == "error" for note in app._notifications), "the refusal said")
         [said] = [str(note.message) for note in app._notifications if note.severity == "error"]
         assert said.startswith("error: the project has no codings yet") and "\n" not in said
+        assert app.is_running and isinstance(app.screen, OverviewScreen)
+
+
+async def test_an_export_written_after_its_form_was_left_says_where(sample_project: Path) -> None:
+    """ctrl+s and Escape together with codings to export: the file was written, and nobody said where."""
+    coded = run("--project", str(sample_project), "--coder", "Forsker 1", "coding", "add", "leder_L1", "empowerment",
+                "--match", FIRST)
+    assert coded.exit_code == 0, coded.output
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        app.action_export()
+        await until(app, pilot, lambda: isinstance(app.screen, ExportScreen), "the export form")
+        burst(app, "ctrl+s", "escape")
+        await until(app, pilot, lambda: not any(isinstance(screen, ExportScreen) for screen in app.screen_stack), "left")
+        await until(app, pilot, lambda: any("wrote" in str(note.message) for note in app._notifications), "the file said")
+        [said] = [str(note.message) for note in app._notifications if "wrote" in str(note.message)]
+        written = Path(said.removeprefix("Export: wrote "))
+        assert written.is_file() and written.stat().st_size > 0, said
         assert app.is_running and isinstance(app.screen, OverviewScreen)

@@ -49,9 +49,11 @@ class WorkDone(Message, bubble=False):
 def run_in_background(
     node: Widget | App[None], workspace: Workspace, work: Callable[[Workspace], Result], then: Callable[[Result], None], *,
     group: str, exclusive: bool = True, failed: Callable[[str], None] | None = None,
+    said_if_left: Callable[[Result], str] | None = None,
 ) -> None:
     """Run `work(workspace)` in a thread; `then(result)` or `failed(message)` runs on the main thread
-    if `node` is still there (a screen closed meanwhile drops the result; its failure the app says).
+    if `node` is still there (a screen closed meanwhile drops the result, unless `said_if_left` words it
+    for the app to say, as for a file written; its failure the app says).
 
     With `exclusive` (for reads), a later run of the same group supersedes this one: a thread
     cannot be stopped, so its result is dropped instead, even when it comes last (a list read
@@ -90,6 +92,9 @@ def run_in_background(
             if not worker.is_cancelled:
                 then(result)
 
-        node.post_message(WorkDone(apply))
+        if not node.post_message(WorkDone(apply)) and said_if_left is not None:
+            # Escape as an export was written: the file is there, and nobody said where.
+            done = said_if_left(result)
+            app.post_message(WorkDone(lambda: app.notify(done, markup=False)))
 
     node.run_worker(body, thread=True, group=group, exclusive=exclusive, exit_on_error=False)

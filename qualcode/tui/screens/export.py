@@ -189,7 +189,8 @@ class ExportScreen(QualcodeScreen):
             self._show(Text(error, style="red"))
 
         self.writing = True
-        self.in_background(work, self._written, group="export", exclusive=False, failed=refused)
+        self.in_background(work, self._written, group="export", exclusive=False, failed=refused,
+                           said_if_left=lambda done: f"Export: wrote {done.path}")
 
     def _written(self, done: ExportResult) -> None:
         self.writing = False
