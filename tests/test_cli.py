@@ -379,6 +379,24 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output  # the project stays
 
 
+@pytest.mark.parametrize(("command", "refused"), [
+    (["participants", "withdraw", "D3"], "D3 was not withdrawn, and nothing was removed"),
+    (["key", "destroy"], "was not destroyed"),
+])
+def test_a_confirmation_not_given_is_one_line_saying_how_to_go_ahead(demo: Path, tmp_path: Path, command: list[str], refused: str) -> None:
+    """`participants withdraw` and `key destroy` run from a script without --yes, or answered no,
+    printed click's bare "Aborted!", which says neither what was not done nor how to go ahead."""
+    project = ["--project", str(demo)]
+    for answer, why, hint in (("", "the question was not answered", "pass --yes to go ahead without being asked"),
+                              ("n\n", "you answered no", "to go ahead, answer y, or pass --yes")):
+        result = CliRunner().invoke(cli, [*project, *command], input=answer)
+        assert result.exit_code == 1 and "Aborted" not in result.output, result.output
+        error = result.stderr.splitlines()[-1]
+        assert error.startswith("error: ") and refused in error and why in error and hint in error, error
+    assert "deltaker_D3_T1" in run(*project, "transcripts", "list").output
+    assert (tmp_path / "demo-key" / "demo.qckey").exists()
+
+
 def test_a_withdrawal_after_key_destroy_runs_without_the_key_and_says_what_it_could_not_do(demo: Path, tmp_path: Path) -> None:
     """After `key destroy`, `withdraw` was refused until `key new`, and then ran with the new, empty key:
     --identifier was "not in the key", and their comments, under a pseudonym only the old key linked to

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.context import AppContext, confirm_or_stop, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_participants
 from qualcode.errors import InvalidInput
@@ -122,7 +122,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     Example: qualcode participants withdraw D5 --identifier "Kari Nordmann"
     """
     if not yes:
-        click.confirm(f"Remove everything {participant} said, and their codings and memos, for good?", abort=True)
+        confirm_or_stop(f"Remove everything {participant} said, and their codings and memos, for good?",
+                        f"{participant} was not withdrawn, and nothing was removed", "--yes")
     from qualcode.anonymise.withdraw import WITHDRAWN, as_digests
 
     with app.workspace() as workspace:
