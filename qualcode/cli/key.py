@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.context import AppContext, ask_new_passphrase, confirm_or_stop, json_option, pass_app
+from qualcode.cli.context import (
+    AppContext,
+    ask_new_passphrase,
+    confirm_or_stop,
+    json_option,
+    pass_app,
+)
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.text.counts import counted
 
