@@ -139,6 +139,19 @@ def test_a_value_beginning_with_a_dash_is_told_to_go_after_two_dashes(demo: Path
     assert "Did you mean" in misspelt.output and "begins with a dash" not in misspelt.output
 
 
+def test_qualcodes_own_option_after_the_command_is_told_to_go_before_it(demo: Path) -> None:
+    """`qualcode tui --coder Kari`, as the README's tour once read, said only "No such option
+    '--coder'" and pointed at `tui --help`, which does not list it: --coder, --project and --key
+    are qualcode's own options, given before the command."""
+    for args, hint in ((["tui", "--coder", "Kari"], "`cli --coder NAME tui …`"),  # CliRunner's name
+                       (["coding", "list", "--project", str(demo)], "`cli --project PATH coding list …`")):
+        result = run("--project", str(demo), *args)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert f"(hint: {args[-2]} is qualcode's own option, given before the command: {hint})" in result.output
+    assert run("--project", str(demo), "--coder", "Kari", "coding", "list").exit_code == 0
+    assert "see `cli coding list --help`" in run("--project", str(demo), "coding", "list", "--bogus").output
+
+
 def test_match_errors_are_one_line(demo: Path) -> None:
     result = run("--project", str(demo), "coding", "add", "leder_L1", "empowerment", "--match", "Intervjuer:")
     assert result.exit_code == 1
@@ -871,7 +884,8 @@ def test_a_passage_on_a_speaker_label_and_a_malformed_option_are_refused_in_one_
     (["stauts"], "error: No such command 'stauts'. Did you mean 'status'? (hint: see `qualcode --help`)"),
     # Read before any command runs: click printed its four lines here too.
     (["--bogus", "status"], "error: No such option '--bogus'. (hint: see `qualcode --help`)"),
-    (["status", "--project"], "error: No such option '--project'. (hint: see `qualcode status --help`)"),
+    (["status", "--project"],
+     "error: No such option '--project'. (hint: --project is qualcode's own option, given before the command: `qualcode --project PATH status …`)"),
     # An option of one value given twice: click kept the last unsaid (a group interview became D6's alone).
     (["import", "gruppe.txt", "--participant", "D5", "--participant", "D6"],
      "error: --participant was given twice ('D5' and 'D6'); it takes one value (hint: see `qualcode import --help`)"),
