@@ -36,6 +36,7 @@ from qualcode.errors import (
     WriteFailed,
 )
 from qualcode.store.project import PROJECT_DIR, TYPED_CHECK, TYPING_KEY, Project, find_project_root
+from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -844,7 +845,6 @@ class Workspace:
         from qualcode.anonymise.pending import WITHDRAWAL_KEY_PENDING
         from qualcode.anonymise.withdraw import as_digests, deny_recorded
         from qualcode.store.settings import delete_setting, get_setting
-        from qualcode.text.counts import counted
 
         with self.begin() as session:
             record = get_setting(session, WITHDRAWAL_KEY_PENDING)
@@ -1450,7 +1450,7 @@ class Workspace:
         return ImportOutcome(
             imported=tuple(
                 f"{'replaced the text of' if item.replaced else 'imported'} {item.name}"
-                f"{' (' + ', '.join(item.participants) + ')' if item.participants else ''}: {item.words} words, {item.turns} turns"
+                f"{' (' + ', '.join(item.participants) + ')' if item.participants else ''}: {counted(item.words, 'word')}, {counted(item.turns, 'turn')}"
                 for item in batch.imported
             ),
             skipped=tuple(f"{path.name}: {reason}" for path, reason in batch.skipped),

@@ -139,6 +139,19 @@ def test_a_value_beginning_with_a_dash_is_told_to_go_after_two_dashes(demo: Path
     assert "Did you mean" in misspelt.output and "begins with a dash" not in misspelt.output
 
 
+def test_qualcodes_own_option_after_the_command_is_told_to_go_before_it(demo: Path) -> None:
+    """`qualcode tui --coder Kari`, as the README's tour once read, said only "No such option
+    '--coder'" and pointed at `tui --help`, which does not list it: --coder, --project and --key
+    are qualcode's own options, given before the command."""
+    for args, hint in ((["tui", "--coder", "Kari"], "`cli --coder NAME tui …`"),  # CliRunner's name
+                       (["coding", "list", "--project", str(demo)], "`cli --project PATH coding list …`")):
+        result = run("--project", str(demo), *args)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert f"(hint: {args[-2]} is qualcode's own option, given before the command: {hint})" in result.output
+    assert run("--project", str(demo), "--coder", "Kari", "coding", "list").exit_code == 0
+    assert "see `cli coding list --help`" in run("--project", str(demo), "coding", "list", "--bogus").output
+
+
 def test_match_errors_are_one_line(demo: Path) -> None:
     result = run("--project", str(demo), "coding", "add", "leder_L1", "empowerment", "--match", "Intervjuer:")
     assert result.exit_code == 1
@@ -377,6 +390,24 @@ def test_withdraw_and_destroy_from_the_cli(demo: Path, tmp_path: Path) -> None:
     assert run(*project, "key", "destroy", "--yes").exit_code == 0
     assert not (tmp_path / "demo-key" / "demo.qckey").exists()
     assert "deltaker_D1_T1" in run(*project, "transcripts", "list").output  # the project stays
+
+
+@pytest.mark.parametrize(("command", "refused"), [
+    (["participants", "withdraw", "D3"], "D3 was not withdrawn, and nothing was removed"),
+    (["key", "destroy"], "was not destroyed"),
+])
+def test_a_confirmation_not_given_is_one_line_saying_how_to_go_ahead(demo: Path, tmp_path: Path, command: list[str], refused: str) -> None:
+    """`participants withdraw` and `key destroy` run from a script without --yes, or answered no,
+    printed click's bare "Aborted!", which says neither what was not done nor how to go ahead."""
+    project = ["--project", str(demo)]
+    for answer, why, hint in (("", "the question was not answered", "pass --yes to go ahead without being asked"),
+                              ("n\n", "you answered no", "to go ahead, answer y, or pass --yes")):
+        result = CliRunner().invoke(cli, [*project, *command], input=answer)
+        assert result.exit_code == 1 and "Aborted" not in result.output, result.output
+        error = result.stderr.splitlines()[-1]
+        assert error.startswith("error: ") and refused in error and why in error and hint in error, error
+    assert "deltaker_D3_T1" in run(*project, "transcripts", "list").output
+    assert (tmp_path / "demo-key" / "demo.qckey").exists()
 
 
 def test_a_withdrawal_after_key_destroy_runs_without_the_key_and_says_what_it_could_not_do(demo: Path, tmp_path: Path) -> None:
@@ -853,7 +884,8 @@ def test_a_passage_on_a_speaker_label_and_a_malformed_option_are_refused_in_one_
     (["stauts"], "error: No such command 'stauts'. Did you mean 'status'? (hint: see `qualcode --help`)"),
     # Read before any command runs: click printed its four lines here too.
     (["--bogus", "status"], "error: No such option '--bogus'. (hint: see `qualcode --help`)"),
-    (["status", "--project"], "error: No such option '--project'. (hint: see `qualcode status --help`)"),
+    (["status", "--project"],
+     "error: No such option '--project'. (hint: --project is qualcode's own option, given before the command: `qualcode --project PATH status …`)"),
     # An option of one value given twice: click kept the last unsaid (a group interview became D6's alone).
     (["import", "gruppe.txt", "--participant", "D5", "--participant", "D6"],
      "error: --participant was given twice ('D5' and 'D6'); it takes one value (hint: see `qualcode import --help`)"),

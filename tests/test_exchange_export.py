@@ -343,3 +343,13 @@ def test_framework_summaries_and_consensus_decisions_are_said_not_carried(export
     ], written.warnings
     qde, _ = _parts(written.path.read_bytes())
     assert "byrde" not in etree.tostring(qde, encoding="unicode")  # said, not written
+
+
+def test_cli_says_one_coding_and_one_memo_in_the_singular(demo: Path) -> None:
+    """`export qdpx` said "1 codings, 1 memos" of a project with one of each."""
+    project = ["--project", str(demo)]
+    coded = CliRunner().invoke(cli, [*project, "coding", "add", "leder_L1", "måltall-press", "--match", "måltallet før jul",
+                                     "--memo", "Tydelig press"])
+    assert coded.exit_code == 0, coded.output
+    result = CliRunner().invoke(cli, [*project, "export", "qdpx"])
+    assert result.exit_code == 0 and ": 10 transcripts, 1 coding, 1 memo, 10 participants" in result.output, result.output

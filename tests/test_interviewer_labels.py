@@ -72,3 +72,17 @@ def test_naming_a_label_the_interviewer_takes_its_turns_off_the_participant_and_
     assert whose() == before
     assert run(tmp_path / "demo", "redo").exit_code == 0
     assert whose()[0] == ("Q", None, True)
+
+
+def test_one_turn_named_the_interviewers_is_said_in_the_singular(demo: Path, tmp_path: Path) -> None:
+    """The README's `transcripts edit NAME --interviewer LABEL` on a label with one turn said
+    "1 turn of Q are the interviewer's now"; an import of one turn said "1 turns"."""
+    path = tmp_path / "qa_D1_T4.txt"
+    path.write_text("---\nparticipant: D1\nwave: T4\n---\n[00:00:02] Q: Hvor bor du?\n[00:00:05] D1: Byen.\n", encoding="utf-8")
+    imported = run(tmp_path / "demo", "import", str(path))
+    assert imported.exit_code == 0 and "imported qa_D1_T4 (D1): 12 words, 2 turns, speakers D1, Q" in imported.output, imported.output
+    edited = run(tmp_path / "demo", "transcripts", "edit", "qa_D1_T4", "--interviewer", "Q")
+    assert edited.exit_code == 0 and "1 turn of Q is the interviewer's now, no longer D1's" in edited.output, edited.output
+    one = tmp_path / "ett_D1_T5.txt"
+    one.write_text("---\nparticipant: D1\nwave: T5\n---\nD1: Ja.\n", encoding="utf-8")
+    assert "imported ett_D1_T5 (D1): 2 words, 1 turn, speakers D1" in run(tmp_path / "demo", "import", str(one)).output

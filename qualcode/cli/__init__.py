@@ -268,6 +268,15 @@ def _usage_error(error: click.UsageError, where: str) -> NoReturn:
     if isinstance(error, click.exceptions.NoSuchOption) and not error.option_name.lstrip("-")[:1].isalpha():
         # "-2+3" or "--- notat": a value that begins with a dash, as a search or a memo may, read as an option.
         hint = f"a value that begins with a dash goes after `--`, as in `{where} -- '-2+3'`; or {hint}"
+    elif isinstance(error, click.exceptions.NoSuchOption) and error.ctx is not None and error.ctx.parent is not None:
+        # `qualcode tui --coder Kari`: an option of qualcode itself, which the command's help does not list.
+        root = error.ctx.find_root()
+        for param in root.command.params:
+            if isinstance(param, click.Option) and error.option_name in param.opts and not param.is_flag:
+                value = "PATH" if isinstance(param.type, click.Path) else "NAME"
+                command = where.removeprefix(f"{root.info_name} ")
+                hint = (f"{error.option_name} is qualcode's own option, given before the command:"
+                        f" `{root.info_name} {error.option_name} {value} {command} …`")
     line = f"error: {error.format_message()} (hint: {hint})"
     click.echo(" ".join(line.split()), err=True)
     raise click.exceptions.Exit(error.exit_code)

@@ -46,6 +46,20 @@ def _asked(prompt: str, new: bool, what: str, hint: str) -> str:
     return str(click.prompt(prompt, hide_input=True, confirmation_prompt=new, err=True))
 
 
+def confirm_or_stop(question: str, refused: str, go_ahead: str) -> None:
+    """Asks `question` (y/N); anything but yes stops the command in one line: `refused` says what was
+    not done, and the hint how to go ahead (`go_ahead`, the option that skips the question) where
+    nobody answered: no terminal and no input (a script, a pipe), or Ctrl-C. click said only "Aborted!"."""
+    try:
+        agreed = click.confirm(question, err=True)
+    except click.Abort:
+        click.echo(err=True)  # the prompt's line is left open: the error goes on a line of its own
+        raise InvalidInput(f"{refused}: the question was not answered (no terminal, or none left to read)",
+                           f"answer y in a terminal, or pass {go_ahead} to go ahead without being asked") from None
+    if not agreed:
+        raise InvalidInput(f"{refused}: you answered no", f"to go ahead, answer y, or pass {go_ahead}")
+
+
 @dataclass(frozen=True)
 class AppContext:
     """The root command's options, resolved once, handed to every subcommand."""

@@ -12,6 +12,7 @@ from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.coding.passages import QuoteFilter, parse_attributes
+from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
     from qualcode.workspace import ExportResult
@@ -160,7 +161,8 @@ def export_qdpx_command(app: AppContext, path: Path | None, force: bool, as_json
         return
     for line in [*result.warnings, *(f"left out {reason}" for reason in result.left_out)]:
         note(f"warning: {line}")
-    click.echo(f"wrote {result.path}: {result.sources} transcripts, {result.codings} codings, {result.notes} memos, {result.cases} participants")
+    click.echo(f"wrote {result.path}: {counted(result.sources, 'transcript')}, {counted(result.codings, 'coding')},"
+               f" {counted(result.notes, 'memo')}, {counted(result.cases, 'participant')}")
 
 
 COMMANDS = [export_group]

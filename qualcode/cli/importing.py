@@ -129,7 +129,7 @@ def import_command(
         for item in batch.imported:
             who = f" ({', '.join(item.participants)})" if item.participants else ""
             verb = "replaced the text of" if item.replaced else "imported"
-            click.echo(f"{verb} {item.name}{who}: {item.words} words, {item.turns} turns, speakers {', '.join(item.speakers) or '-'}")
+            click.echo(f"{verb} {item.name}{who}: {counted(item.words, 'word')}, {counted(item.turns, 'turn')}, speakers {', '.join(item.speakers) or '-'}")
             if item.replaced:
                 _say_replacement(item, done=True)
             for message in item.notes:

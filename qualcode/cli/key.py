@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.context import AppContext, ask_new_passphrase, json_option, pass_app
+from qualcode.cli.context import (
+    AppContext,
+    ask_new_passphrase,
+    confirm_or_stop,
+    json_option,
+    pass_app,
+)
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.text.counts import counted
 
@@ -77,7 +83,8 @@ def key_destroy(app: AppContext, yes: bool) -> None:
     """
     def confirm(path: Path) -> None:
         if not yes:
-            click.confirm(f"Destroy {path}? Pseudonyms can never be traced back after this", abort=True)
+            confirm_or_stop(f"Destroy {path}? Pseudonyms can never be traced back after this",
+                            f"the key at {path} was not destroyed", "--yes")
 
     with app.workspace() as workspace:
         destroyed = workspace.destroy_key(confirm)

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qualcode.cli.context import AppContext, attribute_option, json_option, pass_app
+from qualcode.cli.context import (
+    AppContext,
+    attribute_option,
+    confirm_or_stop,
+    json_option,
+    pass_app,
+)
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_participants
 from qualcode.text.counts import counted
@@ -109,7 +115,8 @@ def participants_withdraw(app: AppContext, participant: str, identifiers: tuple[
     Example: qualcode participants withdraw D5 --identifier "Kari Nordmann"
     """
     if not yes:
-        click.confirm(f"Remove everything {participant} said, and their codings and memos, for good?", abort=True)
+        confirm_or_stop(f"Remove everything {participant} said, and their codings and memos, for good?",
+                        f"{participant} was not withdrawn, and nothing was removed", "--yes")
     from qualcode.anonymise.withdraw import WITHDRAWN, as_digests
 
     with app.workspace() as workspace:

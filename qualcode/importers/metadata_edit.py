@@ -147,7 +147,8 @@ def edit_transcript(
     if not asked:
         return edit
     whose = ", ".join(sorted({name for name in asked.values() if name is not None}))
-    return replace(edit, notes=(f"{counted(len(asked), 'turn')} of {checked['interviewer']} are the interviewer's now,"
+    verb = "is" if len(asked) == 1 else "are"
+    return replace(edit, notes=(f"{counted(len(asked), 'turn')} of {checked['interviewer']} {verb} the interviewer's now,"
                                 f" no longer {whose}'s",))
 
 
