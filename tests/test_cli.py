@@ -993,3 +993,14 @@ def test_an_import_holds_back_southeast_asian_names_said_first_in_a_sentence_and
     assert "ringte meg i går" in shown and not {"Rattana", "Tam", "Loan"} & set(shown.replace(".", " ").split())
     stored = [path.read_bytes() for path in (demo / ".qualcode").iterdir() if path.is_file()]
     assert not any(name.encode() in content for content in stored for name in ("Rattana", "Loan"))
+
+
+def test_status_says_one_transcript_word_and_turn_in_the_singular(tmp_path: Path) -> None:
+    """A project of one short transcript said "1 transcripts, ... 1 speaker turns"."""
+    root = tmp_path / "studie"
+    assert run("init", str(root), "--empty").exit_code == 0
+    text = tmp_path / "notat.txt"
+    text.write_text("Hei.\n", encoding="utf-8")
+    assert run("--project", str(root), "import", str(text)).exit_code == 0
+    said = run("--project", str(root), "status").output
+    assert "  1 transcript, 1 word, 1 speaker turn\n" in said, said

@@ -59,7 +59,8 @@ def project_status(app: AppContext, as_json: bool) -> None:
         emit_json(summary)
         return
     click.echo(f"Project {summary.name}" + (f" — codebook {summary.codebook}" if summary.codebook else ""))
-    click.echo(f"  {summary.transcripts} transcripts, {_number(summary.words)} words, {_number(summary.turns)} speaker turns")
+    click.echo(f"  {counted(summary.transcripts, 'transcript')}, {_counted_number(summary.words, 'word')},"
+               f" {_counted_number(summary.turns, 'speaker turn')}")
     if summary.transcripts_by_wave:
         click.echo("  by wave: " + ", ".join(f"{wave} {count}" for wave, count in summary.transcripts_by_wave.items()))
     if summary.transcripts_by_fidelity:
@@ -78,9 +79,9 @@ def project_status(app: AppContext, as_json: bool) -> None:
         click.echo(f"  {summary.withdrawn.note}")
 
 
-def _number(value: int) -> str:
-    """Thousands grouped with spaces, as Norwegian readers write them."""
-    return f"{value:,}".replace(",", " ")
+def _counted_number(value: int, singular: str) -> str:
+    """"1 word", "12 345 words": counted, with thousands grouped by spaces, as Norwegian readers write them."""
+    return f"{value:,}".replace(",", " ") + f" {singular if value == 1 else singular + 's'}"
 
 
 COMMANDS = [project_init, project_status]
