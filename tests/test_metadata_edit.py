@@ -728,6 +728,20 @@ def test_a_transcript_attribute_is_typed_as_its_definition(session: Session, cod
             edit_transcript(session, "intervju", coder, attributes=attributes)
 
 
+@pytest.mark.parametrize("typed", ["３", "٣", "³", "--3", "3-"])
+def test_a_number_attribute_takes_only_the_digits_0_to_9(session: Session, coder: Coder, tmp_path: Path, typed: str) -> None:
+    """"３" (full width) and "٣" passed as numbers, and the project's .qdpx export was then refused as invalid
+    (xs:integer); "--3" passed too."""
+    from qualcode.exchange.project_export import build_qdpx
+
+    make_transcript(session, tmp_path, "---\nparticipant: D1\nattributes:\n  antall: 3\n---\n" + TEXT)
+    with pytest.raises(InvalidInput, match=f"attribute antall is a number, but got '{typed}'"):
+        edit_transcript(session, "intervju", coder, attributes={"antall": typed})
+    assert _attributes(session, "intervju") == {"antall": "3"}
+    assert [c.after for c in edit_transcript(session, "intervju", coder, attributes={"antall": " -4 "}).changes] == ["-4"]
+    build_qdpx(session, "prosjekt")  # valid: it raises where it is not
+
+
 def _db_attributes(project: Path) -> list[tuple[str, str, str]]:
     """Every transcript attribute in the project's database, as (transcript, name, value)."""
     import sqlite3
