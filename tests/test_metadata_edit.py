@@ -610,6 +610,26 @@ def test_an_attribute_whose_value_holds_a_comma_can_be_edited_in_the_form(small_
     assert person.office == "kontor B" and {name: person.attributes[name] for name in ("utdanning", "bydel")} == {"utdanning": "videregående, fagbrev", "bydel": "øst"}
 
 
+def test_a_value_holding_a_comma_and_an_equals_sign_is_kept_when_the_form_edits_another_attribute(small_project: Path) -> None:
+    """"notat=ja, men tolk=arabisk" parts as two items in the form: saving the form with another attribute
+    added cut notat to "ja" and made an attribute "men tolk", though neither was touched."""
+    from qualcode.config import Config
+    from qualcode.tui.modals.participant_form import changed_values
+    from qualcode.tui.modals.transcript_form import current_values
+    from qualcode.workspace import Workspace
+
+    project = ["--project", str(small_project)]
+    assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--attribute", "notat=ja, men tolk=arabisk",
+               "--attribute", "opptak=lyd").exit_code == 0
+    with Workspace.open(Config.resolve(project=small_project, coder="Forsker 1", key=None)) as workspace:
+        [view] = [v for v in workspace.transcripts() if v.name == "deltaker_D1_T1"]
+        initial = current_values(view)
+        assert initial["attributes"] == "notat=ja, men tolk=arabisk, opptak=lyd"
+        # opptak left out (removed), tolk_brukt added; notat as shown.
+        workspace.edit_transcript("deltaker_D1_T1", changed_values(initial, {**initial, "attributes": "notat=ja, men tolk=arabisk, tolk_brukt=ja"}))
+    assert _db_attributes(small_project) == [("deltaker_D1_T1", "notat", "ja, men tolk=arabisk"), ("deltaker_D1_T1", "tolk_brukt", "ja")]
+
+
 def test_an_attribute_a_participant_is_given_that_their_transcript_has_too_is_said(session: Session, coder: Coder, tmp_path: Path) -> None:
     """An import refuses a transcript attribute its participant has; `participants edit` then made the
     same state without a word (the transcript's value counting only for the interviewer's words)."""
