@@ -639,6 +639,17 @@ def test_an_attribute_a_participant_is_given_that_their_transcript_has_too_is_sa
                           " search, the transcript's only for the interviewer's words",)
 
 
+def test_an_attribute_named_for_someone_given_to_a_participant_whose_transcript_has_it_is_said(small_project: Path) -> None:
+    """The note compared the names as typed ("Sissel") with the names as stored (the pseudonym's), so a
+    participant given an attribute named for someone that their transcript has too was told nothing."""
+    project = ["--project", str(small_project)]
+    assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--attribute", "Sissel=ja").exit_code == 0
+    given = run(*project, "participants", "edit", "D1", "--attribute", "Sissel=nei")
+    assert given.exit_code == 0, given.output
+    assert "is an attribute of deltaker_D1_T1 too (ja): D1's counts over it there" in given.stderr, given.output
+    assert "Sissel" not in given.output
+
+
 def test_a_participants_csv_giving_an_attribute_their_transcript_has_says_so(session: Session, coder: Coder, tmp_path: Path) -> None:
     """The participants CSV gave V2 `sted` beside their transcript's `sted: by` without a word."""
     make_transcript(session, tmp_path, "---\nparticipant: D1\nattributes:\n  sted: by\n---\n" + TEXT)
