@@ -610,6 +610,26 @@ def test_an_attribute_whose_value_holds_a_comma_can_be_edited_in_the_form(small_
     assert person.office == "kontor B" and {name: person.attributes[name] for name in ("utdanning", "bydel")} == {"utdanning": "videregående, fagbrev", "bydel": "øst"}
 
 
+def test_a_value_holding_a_comma_and_an_equals_sign_is_kept_when_the_form_edits_another_attribute(small_project: Path) -> None:
+    """"notat=ja, men tolk=arabisk" parts as two items in the form: saving the form with another attribute
+    added cut notat to "ja" and made an attribute "men tolk", though neither was touched."""
+    from qualcode.config import Config
+    from qualcode.tui.modals.participant_form import changed_values
+    from qualcode.tui.modals.transcript_form import current_values
+    from qualcode.workspace import Workspace
+
+    project = ["--project", str(small_project)]
+    assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--attribute", "notat=ja, men tolk=arabisk",
+               "--attribute", "opptak=lyd").exit_code == 0
+    with Workspace.open(Config.resolve(project=small_project, coder="Forsker 1", key=None)) as workspace:
+        [view] = [v for v in workspace.transcripts() if v.name == "deltaker_D1_T1"]
+        initial = current_values(view)
+        assert initial["attributes"] == "notat=ja, men tolk=arabisk, opptak=lyd"
+        # opptak left out (removed), tolk_brukt added; notat as shown.
+        workspace.edit_transcript("deltaker_D1_T1", changed_values(initial, {**initial, "attributes": "notat=ja, men tolk=arabisk, tolk_brukt=ja"}))
+    assert _db_attributes(small_project) == [("deltaker_D1_T1", "notat", "ja, men tolk=arabisk"), ("deltaker_D1_T1", "tolk_brukt", "ja")]
+
+
 def test_an_attribute_a_participant_is_given_that_their_transcript_has_too_is_said(session: Session, coder: Coder, tmp_path: Path) -> None:
     """An import refuses a transcript attribute its participant has; `participants edit` then made the
     same state without a word (the transcript's value counting only for the interviewer's words)."""
@@ -617,6 +637,17 @@ def test_an_attribute_a_participant_is_given_that_their_transcript_has_too_is_sa
     edit = edit_participant(session, "D1", coder, attributes={"barn": "ja", "bydel": "øst"})
     assert edit.notes == ("barn is an attribute of intervju too (nei): D1's counts over it there, in every table, filter and"
                           " search, the transcript's only for the interviewer's words",)
+
+
+def test_an_attribute_named_for_someone_given_to_a_participant_whose_transcript_has_it_is_said(small_project: Path) -> None:
+    """The note compared the names as typed ("Sissel") with the names as stored (the pseudonym's), so a
+    participant given an attribute named for someone that their transcript has too was told nothing."""
+    project = ["--project", str(small_project)]
+    assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--attribute", "Sissel=ja").exit_code == 0
+    given = run(*project, "participants", "edit", "D1", "--attribute", "Sissel=nei")
+    assert given.exit_code == 0, given.output
+    assert "is an attribute of deltaker_D1_T1 too (ja): D1's counts over it there" in given.stderr, given.output
+    assert "Sissel" not in given.output
 
 
 def test_a_participants_csv_giving_an_attribute_their_transcript_has_says_so(session: Session, coder: Coder, tmp_path: Path) -> None:
@@ -726,6 +757,20 @@ def test_a_transcript_attribute_is_typed_as_its_definition(session: Session, cod
     ):
         with pytest.raises(InvalidInput, match=message):
             edit_transcript(session, "intervju", coder, attributes=attributes)
+
+
+@pytest.mark.parametrize("typed", ["３", "٣", "³", "--3", "3-"])
+def test_a_number_attribute_takes_only_the_digits_0_to_9(session: Session, coder: Coder, tmp_path: Path, typed: str) -> None:
+    """"３" (full width) and "٣" passed as numbers, and the project's .qdpx export was then refused as invalid
+    (xs:integer); "--3" passed too."""
+    from qualcode.exchange.project_export import build_qdpx
+
+    make_transcript(session, tmp_path, "---\nparticipant: D1\nattributes:\n  antall: 3\n---\n" + TEXT)
+    with pytest.raises(InvalidInput, match=f"attribute antall is a number, but got '{typed}'"):
+        edit_transcript(session, "intervju", coder, attributes={"antall": typed})
+    assert _attributes(session, "intervju") == {"antall": "3"}
+    assert [c.after for c in edit_transcript(session, "intervju", coder, attributes={"antall": " -4 "}).changes] == ["-4"]
+    build_qdpx(session, "prosjekt")  # valid: it raises where it is not
 
 
 def _db_attributes(project: Path) -> list[tuple[str, str, str]]:

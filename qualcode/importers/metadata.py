@@ -36,6 +36,9 @@ from qualcode.text.encoding import decode
 from qualcode.text.normalise import invisible_kept, one_line, visible
 
 ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# A number attribute's value: ASCII digits, as REFI-QDA's xs:integer and every table's sort read it;
+# str.isdigit also took "３", "٣" and "³", and a .qdpx holding one was refused as invalid.
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 # An age band: from and to (30-39), or from and up (67+); the same for the CSV import and an edit.
 AGE_BAND = re.compile(r"(?P<low>\d{1,3})(?:-(?P<high>\d{1,3})|\+)")
 
@@ -434,8 +437,8 @@ def typed_value(session: Session, definition: AttributeDefinition, value: object
     spells it, as a gender or office is (spelled_as_stored): every table splits by the stored value."""
     text = str(value).strip()
     if definition.value_type == "integer":
-        if not text.lstrip("-").isdigit():
-            raise InvalidInput(f"attribute {definition.name} is a number, but got {text!r}")
+        if not WHOLE_NUMBER.fullmatch(text):
+            raise InvalidInput(f"attribute {definition.name} is a number, but got {text!r}", "write a whole number in the digits 0-9, as 3")
     elif definition.value_type == "date":
         text = parse_date(value, f"attribute {definition.name}").isoformat()
     elif definition.value_type == "boolean":

@@ -297,12 +297,12 @@ def edit_participant(
     before = participant_state(participant)
     for column, value in columns.items():
         setattr(participant, column, value or None)
-    for name, value in (attributes or {}).items():
-        _set_attribute(session, participant, name, value)
+    stored = {_set_attribute(session, participant, name, value): value for name, value in (attributes or {}).items()}
+    # By the names as stored: as typed, a name the key pseudonymises was not found among the transcripts'.
+    set_now = [name for name, value in stored.items() if value.strip()]
     session.flush()
     session.refresh(participant, ["attributes"])
     edit = _record(session, coder, "participant", participant.name, participant.guid, before, participant_state(participant))
-    set_now = [name for name, value in (attributes or {}).items() if value.strip()]
     return replace(edit, notes=_every_round(session, participant, edit.changes) + attributes_over_transcripts(session, participant, set_now))
 
 

@@ -35,14 +35,19 @@ def current_values(participant: ParticipantView) -> dict[str, str]:
 def changed_values(initial: dict[str, str], values: dict[str, str]) -> dict[str, str]:
     """What the researcher changed in a participant's or a transcript's form; a removed attribute is sent as NAME= so the service removes it.
     A name kept but retyped in another case (Barn for barn) is the same attribute, as the service
-    stores it, so it is not also sent as removed."""
+    stores it, so it is not also sent as removed. An item left as shown is not sent again: a value
+    holding ", x=y" does not part as it was joined, and sent, it was cut to what came before the comma
+    and an attribute "x" was made beside it, when only another attribute was edited."""
     changed = {field: value for field, value in values.items() if field != "attributes" and value != initial[field]}
     if values["attributes"] != initial["attributes"]:
-        before = {item.partition("=")[0].strip() for item in attribute_items(initial["attributes"])}
+        shown = attribute_items(initial["attributes"])
+        before = {item.partition("=")[0].strip() for item in shown}
         given = attribute_items(values["attributes"])
         named = {item.partition("=")[0].strip().casefold() for item in given}
         removed = sorted(name for name in before if name.casefold() not in named)
-        changed["attributes"] = ", ".join([*given, *(f"{name}=" for name in removed)])
+        retyped = [item for item in given if item not in shown]
+        if retyped or removed:
+            changed["attributes"] = ", ".join([*retyped, *(f"{name}=" for name in removed)])
     return changed
 
 
