@@ -41,6 +41,7 @@ from qualcode.codebook.service import (
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.coding.coders import CODER_NAME_LENGTH, CONSENSUS_CODER, look_alike_coder
+from qualcode.coding.memos import MEMO_TITLE_LENGTH
 from qualcode.coding.service import coding_state
 from qualcode.coding.waves import project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
@@ -65,13 +66,11 @@ from qualcode.importers.metadata import (
     check_participant_value,
     check_transcript_meta,
     interview_date_possible,
-    on_one_line,
     participant_field,
     participant_state,
     participant_value,
     set_participant_attribute,
     typed_value,
-    unseen_character,
 )
 from qualcode.importers.pseudonymise import (
     PseudonymisedDocument,
@@ -117,8 +116,10 @@ from qualcode.text.normalise import (
     content_hash,
     invisible_kept,
     normalise,
+    on_one_line,
     one_line,
     shortened,
+    unseen_character,
 )
 from qualcode.text.speakers import is_interviewer
 
@@ -126,7 +127,6 @@ TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # The store's columns (store/models.py), and coding/coders.py's CODER_NAME_LENGTH: a longer name is cut, with a note.
 TRANSCRIPT_NAME_LENGTH = 200
 PARTICIPANT_NAME_LENGTH = 100
-MEMO_TITLE_LENGTH = 300
 
 
 @dataclass
@@ -1114,6 +1114,10 @@ def _write_memos(
             continue
         # qualcode names a note without a title "memo", since the schema wants a name.
         title = clean_text(found.title, key) if found.title and found.title != "memo" else None
+        if title is not None and unseen_character(title) is not None:  # every list shows a memo's title on one line
+            title = on_one_line(title) or None
+            result.problems.append(f"Note {guid}: its title held a line break or a character no list shows;"
+                                   f" put on one line{f' as {shortened(title, SHOWN)!r}' if title else ', and left out'}")
         if title is not None and len(title) > MEMO_TITLE_LENGTH:  # the whole of it opens the memo: nothing written is lost
             text = f"{title}\n\n{text}"
             title = _fitted(title, MEMO_TITLE_LENGTH, f"Note {guid}", result, "its title", ", and kept whole at the start of the memo")

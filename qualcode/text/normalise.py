@@ -6,6 +6,8 @@ import hashlib
 import re
 import unicodedata
 
+from qualcode.errors import InvalidInput
+
 _NBSP = re.compile("[\u00a0\u2007\u202f]")
 # Invisible characters that only get in the way of offsets and matching, and that would hide a
 # name from the key ("Ka\u200eri"): soft hyphen, zero-width and joiner characters, direction
@@ -111,6 +113,43 @@ def one_line(text: str) -> str:
     """A name as it is kept (a coder's, a code's, a column's): `visible`, with one space between its
     words, so no line break or tab in what was typed breaks a list of them."""
     return " ".join(visible(text).split())
+
+
+def unseen_character(value: str) -> str | None:
+    """The first character of `value` that no list shows on its line, if any."""
+    # Spaces of every width are text (a no-break space from Word); controls, private and unassigned
+    # characters, line breaks and format characters (zero-width, right-to-left overrides) are not,
+    # but for a joiner or selector within an emoji (👩‍👩‍👧, 🏳️‍🌈) or between two letters of a script that
+    # spells with one, which are part of what was written and which `one_line` keeps.
+    return next((character for index, character in enumerate(value)
+                 if (category := unicodedata.category(character)) in ("Cc", "Co", "Cs", "Cn", "Zl", "Zp")
+                 or (category == "Cf" and not invisible_kept(value, index))), None)
+
+
+def on_one_line(value: str) -> str:
+    """`value` as check_one_line takes it, length aside: its words on one line (`one_line`), without
+    a character no list shows. What a .qdpx's variable is kept as, its whole kept elsewhere."""
+    flat = one_line("".join(character for character in value if unicodedata.category(character) not in ("Co", "Cs", "Cn")))
+    while (unseen := unseen_character(flat)) is not None:  # a format character `visible` leaves (U+0600)
+        flat = " ".join(flat.replace(unseen, "").split())
+    return flat
+
+
+def check_one_line(label: str, value: str, length: int) -> None:
+    """A value every list shows on one line: no line break, tab or other control character, nor
+    longer than `length` (its column's width). Refused, not cleaned: what was typed is not changed
+    unseen."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    unseen = unseen_character(value)
+    if unseen is not None:
+        # Named, as a zero-width space pasted from the web is no line break anyone can see.
+        raise InvalidInput(
+            f"the {label} {shown!r} holds a line break or control character"
+            f" (U+{ord(unseen):04X} {unicodedata.name(unseen, 'unnamed')})",
+            "give it on one line, typed rather than pasted (text from the web or a PDF can carry characters nobody sees)",
+        )
+    if len(value) > length:
+        raise InvalidInput(f"the {label} {shown!r} is longer than {length} characters", "give a shorter one")
 
 
 def shortened(text: str, length: int) -> str:
