@@ -106,7 +106,9 @@ def _joins_script_letters(text: str, start: int, end: int) -> bool:
 
 def _outside_latin(letter: str) -> bool:
     code = ord(letter)
-    return code >= 0x0590 and not 0x1D00 <= code <= 0x1FFF and not 0xFF00 <= code <= 0xFFEF
+    # A styled Latin letter (𝐒, 𝕚, ℬ) is Latin: a joiner between two of them would hide a name.
+    return (code >= 0x0590 and not 0x1D00 <= code <= 0x1FFF and not 0xFF00 <= code <= 0xFFEF
+            and not unicodedata.normalize("NFKC", letter).isascii())
 
 
 def one_line(text: str) -> str:
