@@ -1201,6 +1201,10 @@ def _write_cases(
         participant = session.scalar(select(Participant).where(Participant.guid == case.guid)) or session.scalar(
             select(Participant).where(Participant.name == name)
         )
+        if participant is not None and participant.guid != case.guid and name != written_name and not _named_whole(
+                session, participant, written_name):
+            # Another case whose name is cut to the same (another person), not this one under another GUID.
+            name, participant = _free_participant_name(session, name), None
         before = participant_state(participant) if participant is not None else None
         if participant is None:
             refuse_withdrawn_participant(session, name)  # a case for them would bring the id back
@@ -1317,6 +1321,23 @@ def _write_cases(
             if existing is None:
                 session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
     session.flush()
+
+
+def _named_whole(session: Session, participant: Participant, written_name: str) -> bool:
+    """Whether `participant`'s name, cut, is `written_name` whole: as its memo keeps it (_kept_whole)."""
+    return session.scalar(select(Memo.id).where(
+        Memo.title == cut_at_word(f"name ({participant.name})", MEMO_TITLE_LENGTH), Memo.text == written_name,
+        Memo.removed_at.is_(None), Memo.transcript_id.is_(None), Memo.code_id.is_(None), Memo.coding_id.is_(None),
+    ).limit(1)) is not None
+
+
+def _free_participant_name(session: Session, name: str) -> str:
+    """`name` with the first number after it that no participant has, within the column's width."""
+    taken = set(session.scalars(select(Participant.name).where(Participant.name.startswith(name.rstrip("…")))))
+    number = 2
+    while (candidate := f"{name[:PARTICIPANT_NAME_LENGTH - len(f' ({number})')]} ({number})") in taken:
+        number += 1
+    return candidate
 
 
 def as_kept(value: str, length: int) -> str:
