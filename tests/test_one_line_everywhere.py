@@ -80,3 +80,26 @@ def test_a_qdpx_s_note_title_and_code_name_are_put_on_one_line_and_said(session:
     assert session.scalars(select(Memo.title)).all() == ["linje to"]
     assert not any(FAMILY in line for line in result.problems), result.problems
     assert any(line.startswith(f"Note {guid('note:notat')}: its title") and "on one line" in line for line in result.problems), result.problems
+
+
+@pytest.mark.parametrize("hidden", HIDDEN.values(), ids=HIDDEN.keys())
+def test_a_new_coder_s_name_no_list_shows_on_one_line_is_refused_as_typed(demo: Path, hidden: str) -> None:
+    """`coder add "Ka\u200bri"` made a coder "Kari", and a private-use character was kept in the name:
+    a participant's value so typed is refused (check_one_line), and so is a coder's name."""
+    with sqlite3.connect(demo / ".qualcode" / "project.db") as database:
+        before = database.execute("SELECT name FROM coders ORDER BY id").fetchall()
+    for command in (("coder", "add", hidden), ("--coder", hidden, "memo", "add", "et notat")):
+        refused = run("--project", str(demo), *command)
+        assert refused.exit_code == 1, refused.output
+        assert "holds a line break or control character (U+" in refused.output and refused.output.count("\n") == 1, refused.output
+    with sqlite3.connect(demo / ".qualcode" / "project.db") as database:
+        assert database.execute("SELECT name FROM coders ORDER BY id").fetchall() == before
+    assert run("--project", str(demo), "coder", "add", f"Forsker {FAMILY}").exit_code == 0  # an emoji's joiner is text
+
+
+def test_a_qdpx_user_s_name_is_put_on_one_line_without_a_private_use_character(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx()
+    qdpx.user("Anne\ue000 Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:s")}" name="s"><PlainTextContent>{TEXT}</PlainTextContent></TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "bruker.qdpx"))
+    assert result.coders_created == ["Anne Forsker"]

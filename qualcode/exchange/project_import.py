@@ -508,7 +508,7 @@ def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: Q
         by_folded.setdefault(coder.name.casefold(), []).append(coder)
     for user in package.users.values():
         written = clean_text(unicodedata.normalize("NFC", user.name).strip(), key)
-        name = one_line(" ".join(written.split()))
+        name = on_one_line(written)  # nor a private-use character, which a typed name may not hold
         if name != written:
             result.problems.append(f"User {user.guid}: its name held a line break, tab or invisible character; kept on one line as {name!r}")
         if "," in name:
