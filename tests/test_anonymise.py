@@ -2045,6 +2045,30 @@ def test_a_joiner_between_styled_latin_letters_is_no_script_s_spelling() -> None
     assert clean_text(f"Notat: {written} ringte.", key) == f"Notat: {sissel.pseudonym} ringte."
 
 
+def test_a_name_spelt_in_tag_characters_is_no_flag_and_is_found_by_the_key() -> None:
+    """Tag characters, which spell a subdivision's flag after 🏴 and are drawn as nothing, were kept
+    after any emoji: "😀" and "sissel bakken" in tags passed an import, the key, the one-line check
+    and the leak check. Now they are kept only after 🏴, and read there as the letters they stand for."""
+    from qualcode.anonymise.typed_text import clean_text
+    from qualcode.text.normalise import check_one_line, normalise
+
+    def tags(text: str) -> str:
+        return "".join(chr(0xE0000 + ord(letter)) for letter in text)
+
+    key = PseudonymKey("test")
+    sissel = add_identifier(key, "Sissel Bakken", "person", "f")
+    after_an_emoji = f"Hun \U0001f600{tags('sissel bakken')} ringte"
+    assert normalise(after_an_emoji) == clean_text(after_an_emoji, key) == "Hun \U0001f600 ringte"
+    with pytest.raises(InvalidInput, match=r"U\+E0073 TAG LATIN SMALL LETTER S"):
+        check_one_line("office", after_an_emoji, 100)
+    on_a_flag = f"Hun \U0001f3f4{tags('Sissel Bakken')}\U000e007f ringte"
+    assert normalise(on_a_flag) == on_a_flag  # a flag's tags are what was written
+    assert sissel.pseudonym in clean_text(on_a_flag, key) and tags("Sissel") not in clean_text(on_a_flag, key)
+    assert [leak.found for leak in check_parts([("notat", on_a_flag)], key, "ut.txt")] == [tags("Sissel Bakken")]
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert normalise(f"Flagget {scotland}") == clean_text(f"Flagget {scotland}", key) == f"Flagget {scotland}"
+
+
 def test_an_address_or_number_the_key_holds_is_replaced_however_it_is_written_and_the_leak_check_agrees(tmp_path: Path) -> None:
     """The pattern detectors find a street only capitalised; the leak check found the key's address in
     any case, so a memo "bor i fjellveien 12" was stored as typed and every export refused after."""

@@ -74,6 +74,9 @@ _LOOK_ALIKES = {
     # circled (Ⓢⓘⓢⓢⓔⓛ), as "fancy text" sites write a name; each reads as its plain letter.
     **{chr(code): plain for block in ((0x1D400, 0x1D800), (0x2100, 0x2150), (0x24B6, 0x24EA))
        for code in range(*block) if len(plain := unicodedata.normalize("NFKC", chr(code))) == 1 and plain.isascii() and plain.isalnum()},
+    # Tag characters, which spell a subdivision's flag after 🏴 unseen (🏴 g b s c t): read as the letters
+    # they stand for, a name spelt in them is found.
+    **{chr(0xE0000 + code): chr(code) for code in range(0x20, 0x7F)},
 }
 _LOOK_ALIKE = re.compile("[" + "".join(_LOOK_ALIKES) + "]")
 _AS_LATIN = str.maketrans(_LOOK_ALIKES)

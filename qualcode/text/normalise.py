@@ -20,7 +20,9 @@ INVISIBLE = re.compile(
 # Of those, what joins and varies emoji: the zero-width joiner (👨‍👩‍👧), variation selectors (🏳️)
 # and tag characters (a subdivision's flag). Between symbols they are part of what was written and
 # hide no name, so they are kept there (`_drop_invisible`); between letters they go like the rest.
-_EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f") | frozenset(map(chr, range(0xE0020, 0xE0080)))
+_TAGS = frozenset(map(chr, range(0xE0020, 0xE0080)))
+_TAG_BASE = "\U0001f3f4"  # 🏴, the black flag a subdivision's tags follow
+_EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f") | _TAGS
 _SYMBOLS = {"So", "Sk"}  # emoji and their skin-tone modifiers
 # The zero-width non-joiner and joiner, which Persian, Arabic and Indic scripts spell with.
 _SCRIPT_JOINERS = frozenset("\u200c\u200d")
@@ -81,6 +83,13 @@ def invisible_kept(text: str, index: int) -> bool:
         return True
     if character not in _EMOJI_JOINERS:
         return False
+    if character in _TAGS:
+        # Tags spell a subdivision's flag after 🏴 (🏴 g b s c t, cancel) and nothing else: after
+        # another emoji they are letters nobody sees, a name spelt in them hidden from the key.
+        position = index - 1
+        while position >= 0 and text[position] in _TAGS:
+            position -= 1
+        return position >= 0 and text[position] == _TAG_BASE
     # The character this one follows, past the joiners and selectors before it (🏳 U+FE0F U+200D 🌈).
     position = index - 1
     while position >= 0 and text[position] in _EMOJI_JOINERS:
