@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import dismiss
 from qualcode.errors import InvalidInput
-from qualcode.importers.metadata import check_one_line
 from qualcode.store.models import Memo, Participant, Transcript, TranscriptParticipant
+from qualcode.text.normalise import check_one_line
 from tests.test_exchange_import import Qdpx, guid, run_import
 from tests.test_exchange_import_fixes import TEXT, _cut_at_a_word, _over_their_columns
 
