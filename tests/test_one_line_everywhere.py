@@ -103,3 +103,21 @@ def test_a_qdpx_user_s_name_is_put_on_one_line_without_a_private_use_character(s
     qdpx.sources.append(f'<TextSource guid="{guid("source:s")}" name="s"><PlainTextContent>{TEXT}</PlainTextContent></TextSource>')
     result = run_import(session, qdpx.write(tmp_path / "bruker.qdpx"))
     assert result.coders_created == ["Anne Forsker"]
+
+
+@pytest.mark.parametrize("option", ["--name", "--participant"])
+@pytest.mark.parametrize("hidden", ["ny\u200bverdi", "privat\ue000", "linje\nto"], ids=["zero-width space", "private use", "line break"])
+def test_a_transcript_s_name_or_participant_typed_at_import_is_checked_as_when_edited(
+    demo: Path, tmp_path: Path, option: str, hidden: str,
+) -> None:
+    """`import --name "ny\u200bverdi"` made a transcript "nyverdi" unseen, and one of "privat\ue000"
+    kept the private-use character, where `transcripts edit` and `participants edit` refuse them."""
+    source = tmp_path / "ny.txt"
+    source.write_text("I: Hvordan går det?\nD1: Det går bra.\n", encoding="utf-8")
+    before = _stored(demo)
+    refused = run("--project", str(demo), "--coder", "Forsker 1", "import", str(source), option, hidden)
+    assert refused.exit_code == 1, refused.output
+    assert "holds a line break or control character (U+" in refused.output, refused.output
+    assert _stored(demo) == before
+    with sqlite3.connect(demo / ".qualcode" / "project.db") as database:
+        assert database.execute("SELECT count(*) FROM transcripts WHERE source_filename = 'ny.txt'").fetchone() == (0,)

@@ -97,13 +97,21 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
             checked["wave"] = check_wave(checked["wave"])
         except InvalidInput as error:
             raise ImportFailed(f"{where}: {error.message}", error.hint) from None
-    for key, length in (("title", TITLE_LENGTH), ("interviewer", INTERVIEWER_LENGTH), ("note_taker", INTERVIEWER_LENGTH)):
+    # A name given (--name, --participant, front matter) is checked as `transcripts edit` and
+    # `participants edit` check theirs; a file's own name, used where none is given, is cleaned instead.
+    for key, length in (("title", TITLE_LENGTH), ("interviewer", INTERVIEWER_LENGTH), ("note_taker", INTERVIEWER_LENGTH),
+                        ("name", _column_length(Transcript, "name")), ("participant", _column_length(Participant, "name"))):
         if checked.get(key) is not None:
             try:
                 check_one_line(key.replace("_", " "), checked[key], length)
             except InvalidInput as error:
                 raise ImportFailed(f"{where}: {error.message}", error.hint) from None
     return checked
+
+
+def _column_length(model: type[Transcript] | type[Participant], column: str) -> int:
+    length: int | None = getattr(model.__table__.c[column].type, "length", None)
+    return length or ATTRIBUTE_VALUE_LENGTH
 
 
 def _one_value(key: str, value: object, where: str) -> str:
