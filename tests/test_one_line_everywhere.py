@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.store.models import Code, Memo
+from qualcode.store.models import Code, Memo, Participant, Transcript
 from tests.test_cli import run
 from tests.test_exchange_import import Qdpx, guid, run_import
 from tests.test_exchange_import_fixes import TEXT
@@ -121,3 +121,20 @@ def test_a_transcript_s_name_or_participant_typed_at_import_is_checked_as_when_e
     assert _stored(demo) == before
     with sqlite3.connect(demo / ".qualcode" / "project.db") as database:
         assert database.execute("SELECT count(*) FROM transcripts WHERE source_filename = 'ny.txt'").fetchone() == (0,)
+
+
+def test_a_qdpx_variable_named_on_two_lines_keeps_its_values_under_the_name_on_one_line(session: Session, tmp_path: Path) -> None:
+    """A variable named "not&#10;at" had every value skipped, as an attribute name on two lines is
+    refused when typed, and the line saying so broke in two; now it is named on one line, and said."""
+    value = f'<VariableValue><VariableRef targetGUID="{guid("var:n")}"/><TextValue>verdi</TextValue></VariableValue>'
+    qdpx = Qdpx(variables=f'<Variable guid="{guid("var:n")}" name="not&#10;at\ue000" typeOfVariable="Text"/>')
+    qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:s")}" name="s">{value}<PlainTextContent>{TEXT}</PlainTextContent></TextSource>')
+    qdpx.cases = f'<Case guid="{guid("case:d1")}" name="D1">{value}<SourceRef targetGUID="{guid("source:s")}"/></Case>'
+    result = run_import(session, qdpx.write(tmp_path / "variabel.qdpx"))
+    participant = session.scalars(select(Participant)).one()
+    transcript = session.scalars(select(Transcript)).one()
+    assert {attribute.definition.name: attribute.value for attribute in participant.attributes} == {"not at": "verdi"}
+    assert {attribute.definition.name: attribute.value for attribute in transcript.attributes} == {"not at": "verdi"}
+    assert not any("\n" in line or "skipped" in line for line in result.problems), result.problems
+    assert any("put on one line as 'not at'" in line for line in result.problems), result.problems

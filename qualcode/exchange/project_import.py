@@ -1217,7 +1217,7 @@ def _write_cases(
                         result, what="its name")
         by_case_name.setdefault(case.name, participant)
         for written, value in case.variables.items():
-            variable = _fitted(written, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(written, SHOWN)!r}", result)
+            variable = _variable_name(written, result)
             column = participant_field(variable)
             if isinstance(value, str):  # qualcode keeps no memos on participants: the whole of a long value is the project's
                 length = getattr(Participant.__table__.c[column].type, "length", None) if column is not None else None
@@ -1301,7 +1301,7 @@ def _write_cases(
                     if kept is not None:
                         setattr(transcript, column, kept)
                 continue
-            variable = _fitted(variable, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(variable, SHOWN)!r}", result)
+            variable = _variable_name(variable, result)
             if isinstance(value, str):  # a value a list shows in a cell, as every other path keeps one
                 value = _kept_whole(session, clean_text(value.strip(), key), ATTRIBUTE_VALUE_LENGTH,
                                     f"TextSource {item.source.name!r}: variable {variable}", variable,
@@ -1338,6 +1338,18 @@ def _free_participant_name(session: Session, name: str) -> str:
     while (candidate := f"{name[:PARTICIPANT_NAME_LENGTH - len(f' ({number})')]} ({number})") in taken:
         number += 1
     return candidate
+
+
+def _variable_name(written: str, result: QdpxImport) -> str:
+    """A variable's name as an attribute's is kept: on one line without what no list shows (a name
+    on two lines is refused when typed, and its values were skipped), cut to its column; said once."""
+    name = written
+    if unseen_character(written) is not None:
+        name = on_one_line(written)
+        said = f"Variable {shortened(name, SHOWN)!r}: its name held a line break or a character no list shows; put on one line as {name!r}"
+        if said not in result.problems:
+            result.problems.append(said)
+    return _fitted(name, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(name, SHOWN)!r}", result)
 
 
 def as_kept(value: str, length: int) -> str:
