@@ -422,10 +422,13 @@ class Workspace:
 
         from qualcode.anonymise.typed_text import clean_text, refuse_undecided
         from qualcode.store.models import Coder
+        from qualcode.text.normalise import check_one_line
 
         stored = session.scalar(select(Coder.name).where(Coder.name == name.strip()))
         if stored is not None:
             return stored
+        # A new name is refused as any value typed for a list is, not cleaned unseen ("Ka\u200bri" made "Kari").
+        check_one_line("coder's name", name.strip(), len(name.strip()))
         key = self._key_at_hand()
         if key is not None:
             name = clean_text(name.strip(), key)

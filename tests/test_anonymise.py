@@ -2008,7 +2008,11 @@ def test_no_invisible_character_hides_a_name_from_typed_text_a_transcript_or_the
     assert {leak.found for leak in check_file(leaked, key)} >= {"Kari Nordmann", "Kåre Bråten"}
 
 
-@pytest.mark.parametrize("written", ["Sissel B\u0430kken", "\u0405issel Bakken", "Sissel Β\u03b1kken", "Ｓｉｓｓｅｌ Ｂａｋｋｅｎ"])
+# Cyrillic, Greek and full-width letters; styled ones (bold, italic, double-struck, script) and circled ones
+# from a "fancy text" site, which neither the key nor the leak check read as the name (an export passed).
+@pytest.mark.parametrize("written", ["Sissel B\u0430kken", "\u0405issel Bakken", "Sissel Β\u03b1kken", "Ｓｉｓｓｅｌ Ｂａｋｋｅｎ",
+                                     "𝐒𝐢𝐬𝐬𝐞𝐥 𝐁𝐚𝐤𝐤𝐞𝐧", "𝑆𝑖𝑠𝑠𝑒𝑙 𝐵𝑎𝑘𝑘𝑒𝑛", "𝕊𝕚𝕤𝕤𝕖𝕝 𝔹𝕒𝕜𝕜𝕖𝕟", "𝓢𝓲𝓼𝓼𝓮𝓵 𝓑𝓪𝓴𝓴𝓮𝓷",
+                                     "Ⓢⓘⓢⓢⓔⓛ Ⓑⓐⓚⓚⓔⓝ", "Sissel ℬakken"])
 def test_a_name_written_with_look_alike_letters_is_found_everywhere(written: str, tmp_path: Path) -> None:
     """Cyrillic "а" and "Ѕ" or Greek "Β" and "α" drawn like Latin letters do not hide a name the key
     holds: typed text, a transcript and the leak check all find it. A name the key holds in
@@ -2024,6 +2028,45 @@ def test_a_name_written_with_look_alike_letters_is_found_everywhere(written: str
     leaked = tmp_path / "ut.txt"
     leaked.write_text(f"Sitat: {written} ringte.\n", encoding="utf-8")
     assert [leak.found for leak in check_file(leaked, key)] == [written]
+
+
+def test_a_joiner_between_styled_latin_letters_is_no_script_s_spelling() -> None:
+    """A zero-width joiner between bold letters (𝐒𝐢\u200d𝐬𝐬𝐞𝐥) was kept as a Persian one is, and
+    passed the one-line check: it would split the name the key finds."""
+    from qualcode.anonymise.typed_text import clean_text
+    from qualcode.text.normalise import check_one_line, normalise
+
+    key = PseudonymKey("test")
+    sissel = add_identifier(key, "Sissel Bakken", "person", "f")
+    written = "𝐒𝐢\u200d𝐬𝐬𝐞𝐥 𝐁𝐚\u200c𝐤𝐤𝐞𝐧"
+    assert normalise(written) == "𝐒𝐢𝐬𝐬𝐞𝐥 𝐁𝐚𝐤𝐤𝐞𝐧"
+    with pytest.raises(InvalidInput, match=r"U\+200D ZERO WIDTH JOINER"):
+        check_one_line("office", written, 100)
+    assert clean_text(f"Notat: {written} ringte.", key) == f"Notat: {sissel.pseudonym} ringte."
+
+
+def test_a_name_spelt_in_tag_characters_is_no_flag_and_is_found_by_the_key() -> None:
+    """Tag characters, which spell a subdivision's flag after 🏴 and are drawn as nothing, were kept
+    after any emoji: "😀" and "sissel bakken" in tags passed an import, the key, the one-line check
+    and the leak check. Now they are kept only after 🏴, and read there as the letters they stand for."""
+    from qualcode.anonymise.typed_text import clean_text
+    from qualcode.text.normalise import check_one_line, normalise
+
+    def tags(text: str) -> str:
+        return "".join(chr(0xE0000 + ord(letter)) for letter in text)
+
+    key = PseudonymKey("test")
+    sissel = add_identifier(key, "Sissel Bakken", "person", "f")
+    after_an_emoji = f"Hun \U0001f600{tags('sissel bakken')} ringte"
+    assert normalise(after_an_emoji) == clean_text(after_an_emoji, key) == "Hun \U0001f600 ringte"
+    with pytest.raises(InvalidInput, match=r"U\+E0073 TAG LATIN SMALL LETTER S"):
+        check_one_line("office", after_an_emoji, 100)
+    on_a_flag = f"Hun \U0001f3f4{tags('Sissel Bakken')}\U000e007f ringte"
+    assert normalise(on_a_flag) == on_a_flag  # a flag's tags are what was written
+    assert sissel.pseudonym in clean_text(on_a_flag, key) and tags("Sissel") not in clean_text(on_a_flag, key)
+    assert [leak.found for leak in check_parts([("notat", on_a_flag)], key, "ut.txt")] == [tags("Sissel Bakken")]
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert normalise(f"Flagget {scotland}") == clean_text(f"Flagget {scotland}", key) == f"Flagget {scotland}"
 
 
 def test_an_address_or_number_the_key_holds_is_replaced_however_it_is_written_and_the_leak_check_agrees(tmp_path: Path) -> None:

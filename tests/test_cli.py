@@ -832,12 +832,13 @@ def test_names_and_searches_typed_decomposed_find_what_is_stored_composed(demo: 
     assert shown.exit_code == 0 and "måltall-press" in shown.output, shown.output
 
 
-def test_a_coder_name_with_a_line_break_or_control_character_is_stored_as_one_line(demo: Path) -> None:
+def test_a_new_coder_name_with_a_line_break_or_control_character_is_refused_as_a_participant_s_value_is(demo: Path) -> None:
+    """It was stored put on one line, where `participants edit` refuses such a value (check_one_line)."""
     result = CliRunner().invoke(cli, ["--project", str(demo), "--coder", "Ny\nForsker\x07  2", "memo", "add", "et notat"],
                                 env={"QUALCODE_KEY_PASSPHRASE": "test passphrase"})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1 and "holds a line break or control character (U+000A" in result.output, result.output
     listed = json.loads(run("--project", str(demo), "coder", "list", "--json").output)
-    assert "Ny Forsker 2" in [coder["name"] for coder in listed]
+    assert not any(coder["name"].startswith("Ny") for coder in listed)
 
 
 @pytest.mark.parametrize(("args", "says"), [

@@ -79,10 +79,10 @@ def test_a_file_with_a_code_differing_only_in_case_from_one_beside_it_is_refused
 @pytest.mark.parametrize("name", ["zz\nyy", "zz\tyy", "zz\x85yy"])
 def test_a_code_name_with_a_line_break_or_tab_is_refused_however_it_comes(session: Session, coder: Coder, name: str) -> None:
     """Exported and read back, the name came back with a space: the project's own codebook made the code twice."""
-    with pytest.raises(InvalidInput, match=r"^the code name .* holds a tab, line break or other control character") as refused:
+    with pytest.raises(InvalidInput, match=r"^the code name .* holds a line break or control character \(U\+") as refused:
         create_code(session, f"empowerment/{name}", coder=coder)
-    assert refused.value.hint == "give the name on one line"
-    with pytest.raises(CodebookInvalid, match=r"^the code name .* holds a tab, line break or other control character$"):
+    assert refused.value.hint is not None and refused.value.hint.startswith("give it on one line")
+    with pytest.raises(CodebookInvalid, match=r"^the code name .* holds a line break or control character \(U\+[^)]*\)$"):
         apply_codebook(session, Codebook(name="x", codes=[CodeSpec(name=name)]), coder)
     assert session.scalar(select(Code).where(Code.name.like("zz%"))) is None
 

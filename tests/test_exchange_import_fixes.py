@@ -497,3 +497,21 @@ def test_text_cut_to_its_column_inside_a_long_word_keeps_each_emoji_whole(sessio
     assert stored is not None and stored.endswith("…") and len(stored) <= 300
     kept = regex.findall(r"\X", stored[:-1])
     assert kept == regex.findall(r"\X", title)[:len(kept)] and len(kept) > 50
+
+
+@pytest.mark.parametrize("hidden", ["\u00ad", "\u200b", "\u2060", "\u200d"], ids=["soft hyphen", "zero-width space", "word joiner", "joiner"])
+def test_a_name_split_by_an_invisible_character_in_a_note_is_read_for_review_as_it_is_stored(
+    session: Session, tmp_path: Path, hidden: str,
+) -> None:
+    """A note "notat om Torb\u00adjørg Heg\u00adseth" was read for review as written: only "jørg" was
+    proposed, and once that was decided the memo was stored without the soft hyphens, the name
+    nobody had reviewed in clear ("notat om Torbjørg Hegseth her")."""
+    qdpx = Qdpx()
+    qdpx.user("Anne Forsker")
+    qdpx.note("notat", f"notat om Torb{hidden}jørg Heg{hidden}seth her")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:s")}" name="s"><PlainTextContent>{TEXT}</PlainTextContent></TextSource>')
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview) as held:
+        run_import(session, qdpx.write(tmp_path / "skjult.qdpx"), key)
+    assert [candidate.text for candidate in key.pending] == ["Torbjørg Hegseth"], held.value.message
+    assert session.scalar(select(func.count()).select_from(Memo)) == 0

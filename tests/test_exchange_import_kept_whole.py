@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import dismiss
 from qualcode.errors import InvalidInput
-from qualcode.importers.metadata import check_one_line
-from qualcode.store.models import Memo, Participant, Transcript
+from qualcode.store.models import Memo, Participant, Transcript, TranscriptParticipant
+from qualcode.text.normalise import check_one_line
 from tests.test_exchange_import import Qdpx, guid, run_import
 from tests.test_exchange_import_fixes import TEXT, _cut_at_a_word, _over_their_columns
 
@@ -134,3 +134,32 @@ def test_a_value_no_cut_can_make_fit_is_left_out_in_one_line_that_says_where_it_
     assert said == (f"Case 'D1' {guid('case:d1')}: variable age_band: its value has {len(band)} characters, more than the 20"
                     " qualcode keeps; once cut it is refused (the age band '30-39 (oppgitt av…' is not a range of ages), so it is"
                     " left out, and kept whole as the memo 'age_band (D1)' on the project (qualcode keeps no memos on participants)")
+
+
+def test_two_cases_whose_names_cut_to_the_same_are_two_participants(session: Session, tmp_path: Path) -> None:
+    """Two cases of their own GUIDs, named alike for their first 100 characters, were cut to one name
+    and so merged into one participant: the second's transcript and values went to the first person."""
+    first, second = WORDS[:120].strip() + " i første runde", WORDS[:120].strip() + " i andre runde"
+    qdpx = Qdpx(variables=f'<Variable guid="{guid("var:notat")}" name="notat" typeOfVariable="Text"/>')
+    qdpx.user("Anne Forsker")
+    for name, text in (("en", TEXT), ("to", TEXT.replace("Hvordan", "Hvorfor"))):
+        qdpx.sources.append(f'<TextSource guid="{guid("source:" + name)}" name="{name}"><PlainTextContent>{text}</PlainTextContent></TextSource>')
+    qdpx.cases = "".join(
+        f'<Case guid="{guid("case:" + name)}" name="{written}">{_value("notat", name)}<SourceRef targetGUID="{guid("source:" + name)}"/></Case>'
+        for name, written in (("en", first), ("to", second)))
+    path = qdpx.write(tmp_path / "like.qdpx")
+    run_import(session, path)
+    participants = session.scalars(select(Participant).order_by(Participant.id)).all()
+    assert [participant.guid for participant in participants] == [guid("case:en"), guid("case:to")]
+    assert participants[0].name != participants[1].name and all(len(participant.name) <= 100 for participant in participants)
+    for participant, name in zip(participants, ("en", "to"), strict=True):
+        linked = session.scalars(select(Transcript.name).join(TranscriptParticipant)
+                                 .where(TranscriptParticipant.participant_id == participant.id)).all()
+        assert linked == [name]
+        assert {attribute.definition.name: attribute.value for attribute in participant.attributes} == {"notat": name}
+    kept = {memo.title: memo.text for memo in session.scalars(select(Memo))}
+    assert kept == {f"name ({participants[0].name})": first, f"name ({participants[1].name})": second}
+
+    again = run_import(session, path)  # each case is found again by its GUID
+    assert again.participants_created == [] and again.memos_added == 0
+    assert len(session.scalars(select(Participant)).all()) == 2 and len(session.scalars(select(Memo)).all()) == 2

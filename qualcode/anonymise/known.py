@@ -70,13 +70,20 @@ _LOOK_ALIKES = {
     "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
     # Full-width letters and digits (Ｓｉｓｓｅｌ, as East Asian keyboards and some pasted text write them).
     **{chr(code): chr(code - 0xFEE0) for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()},
+    # Letters and digits styled by Unicode itself: bold, italic, script, double-struck (𝐒𝐢𝐬𝐬𝐞𝐥, 𝕊𝕚𝕤𝕤𝕖𝕝, ℬ),
+    # circled (Ⓢⓘⓢⓢⓔⓛ), as "fancy text" sites write a name; each reads as its plain letter.
+    **{chr(code): plain for block in ((0x1D400, 0x1D800), (0x2100, 0x2150), (0x24B6, 0x24EA))
+       for code in range(*block) if len(plain := unicodedata.normalize("NFKC", chr(code))) == 1 and plain.isascii() and plain.isalnum()},
+    # Tag characters, which spell a subdivision's flag after 🏴 unseen (🏴 g b s c t): read as the letters
+    # they stand for, a name spelt in them is found.
+    **{chr(0xE0000 + code): chr(code) for code in range(0x20, 0x7F)},
 }
 _LOOK_ALIKE = re.compile("[" + "".join(_LOOK_ALIKES) + "]")
 _AS_LATIN = str.maketrans(_LOOK_ALIKES)
 
 
 def as_latin(text: str) -> str:
-    """`text` with look-alike Cyrillic and Greek letters, and full-width ones, as the Latin letters they look like."""
+    """`text` with look-alike Cyrillic and Greek letters, and full-width, styled or circled ones, as the Latin letters they look like."""
     return text.translate(_AS_LATIN) if _LOOK_ALIKE.search(text) else text
 
 

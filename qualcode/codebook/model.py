@@ -7,8 +7,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from qualcode.errors import InvalidInput
 from qualcode.text.confusables import DEFAULT_IGNORABLE, skeleton
-from qualcode.text.normalise import one_line
+from qualcode.text.normalise import check_one_line, on_one_line
 from qualcode.untrusted import PackageLimits
 
 CODE_FIELDS = ("definition", "inclusion", "exclusion", "example", "colour", "shortcut")
@@ -50,10 +51,13 @@ def code_too_long(name: str, path: str) -> tuple[str, str] | None:
 
 
 def code_name_not_one_line(name: str) -> tuple[str, str] | None:
-    """Why a code's name cannot be kept as given (a tab, line break, line separator or other control
-    character in it), and what to do; None if it can. Such a name breaks the code tree's lines."""
-    if any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in name):
-        return f"the code name {name!r} holds a tab, line break or other control character", "give the name on one line"
+    """Why a typed code's name cannot be kept as given, and what to do; None if it can: refused as
+    every value typed for a list is (check_one_line), a line break, a zero-width or private-use
+    character alike. Such a name breaks the code tree's lines, or differs unseen from what was typed."""
+    try:
+        check_one_line("code name", name, len(name))
+    except InvalidInput as refused:
+        return refused.message, refused.hint or ""
     return None
 
 
@@ -61,8 +65,9 @@ def code_name(typed: str) -> str:
     """A code's name as it is kept and compared, however it comes (typed, or from a YAML, .qdc or
     .qdpx file): composed (NFC), nothing invisible, and one plain space between its words, so a
     double, non-breaking or ideographic space is one space. A codebook file writes a name back as
-    it was kept, and reading it back must find the same code, not make a look-alike twin."""
-    return one_line(typed)
+    it was kept, and reading it back must find the same code, not make a look-alike twin. Nor a
+    private-use or unassigned character from a file (on_one_line): what a typed name may not hold."""
+    return on_one_line(typed)
 
 
 def name_look(name: str) -> str:

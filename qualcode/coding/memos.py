@@ -16,6 +16,7 @@ from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.events import WRITTEN_AT, EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, Memo, Transcript, shown_moment, utcnow
+from qualcode.text.normalise import check_one_line
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ def _kind(memo: Memo) -> str:
     return "transcript" if memo.transcript_id is not None else "project"
 
 
+MEMO_TITLE_LENGTH = 300  # the store's column
+
+
 def memo_view(session: Session, memo: Memo) -> MemoView:
     return MemoView(
         id=memo.id, guid=memo.guid, author=memo.author.name, attached_to=_attached_to(memo, session),
@@ -84,6 +88,8 @@ def add_memo(
     dated `written_at` when it was written before now (a reviewer's comment)."""
     if not text.strip():
         raise InvalidInput("the memo is empty")
+    if title is not None:  # a list shows it on one line, as a participant's or transcript's value
+        check_one_line("memo title", title, MEMO_TITLE_LENGTH)
     if sum(ref is not None for ref in (transcript_ref, code_ref, coding_ref)) > 1:
         raise InvalidInput("attach a memo to one thing: a transcript, a code or a coding")
     memo = Memo(text=text.strip(), title=title, author=author, source=source)

@@ -41,6 +41,7 @@ from qualcode.codebook.service import (
 )
 from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.coding.coders import CODER_NAME_LENGTH, CONSENSUS_CODER, look_alike_coder
+from qualcode.coding.memos import MEMO_TITLE_LENGTH
 from qualcode.coding.service import coding_state
 from qualcode.coding.waves import project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
@@ -65,13 +66,11 @@ from qualcode.importers.metadata import (
     check_participant_value,
     check_transcript_meta,
     interview_date_possible,
-    on_one_line,
     participant_field,
     participant_state,
     participant_value,
     set_participant_attribute,
     typed_value,
-    unseen_character,
 )
 from qualcode.importers.pseudonymise import (
     PseudonymisedDocument,
@@ -117,8 +116,10 @@ from qualcode.text.normalise import (
     content_hash,
     invisible_kept,
     normalise,
+    on_one_line,
     one_line,
     shortened,
+    unseen_character,
 )
 from qualcode.text.speakers import is_interviewer
 
@@ -126,7 +127,6 @@ TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # The store's columns (store/models.py), and coding/coders.py's CODER_NAME_LENGTH: a longer name is cut, with a note.
 TRANSCRIPT_NAME_LENGTH = 200
 PARTICIPANT_NAME_LENGTH = 100
-MEMO_TITLE_LENGTH = 300
 
 
 @dataclass
@@ -508,7 +508,7 @@ def _coders(session: Session, package: QdpxPackage, key: PseudonymKey, result: Q
         by_folded.setdefault(coder.name.casefold(), []).append(coder)
     for user in package.users.values():
         written = clean_text(unicodedata.normalize("NFC", user.name).strip(), key)
-        name = one_line(" ".join(written.split()))
+        name = on_one_line(written)  # nor a private-use character, which a typed name may not hold
         if name != written:
             result.problems.append(f"User {user.guid}: its name held a line break, tab or invisible character; kept on one line as {name!r}")
         if "," in name:
@@ -1114,6 +1114,10 @@ def _write_memos(
             continue
         # qualcode names a note without a title "memo", since the schema wants a name.
         title = clean_text(found.title, key) if found.title and found.title != "memo" else None
+        if title is not None and unseen_character(title) is not None:  # every list shows a memo's title on one line
+            title = on_one_line(title) or None
+            result.problems.append(f"Note {guid}: its title held a line break or a character no list shows;"
+                                   f" put on one line{f' as {shortened(title, SHOWN)!r}' if title else ', and left out'}")
         if title is not None and len(title) > MEMO_TITLE_LENGTH:  # the whole of it opens the memo: nothing written is lost
             text = f"{title}\n\n{text}"
             title = _fitted(title, MEMO_TITLE_LENGTH, f"Note {guid}", result, "its title", ", and kept whole at the start of the memo")
@@ -1197,6 +1201,10 @@ def _write_cases(
         participant = session.scalar(select(Participant).where(Participant.guid == case.guid)) or session.scalar(
             select(Participant).where(Participant.name == name)
         )
+        if participant is not None and participant.guid != case.guid and name != written_name and not _named_whole(
+                session, participant, written_name):
+            # Another case whose name is cut to the same (another person), not this one under another GUID.
+            name, participant = _free_participant_name(session, name), None
         before = participant_state(participant) if participant is not None else None
         if participant is None:
             refuse_withdrawn_participant(session, name)  # a case for them would bring the id back
@@ -1209,7 +1217,7 @@ def _write_cases(
                         result, what="its name")
         by_case_name.setdefault(case.name, participant)
         for written, value in case.variables.items():
-            variable = _fitted(written, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(written, SHOWN)!r}", result)
+            variable = _variable_name(written, result)
             column = participant_field(variable)
             if isinstance(value, str):  # qualcode keeps no memos on participants: the whole of a long value is the project's
                 length = getattr(Participant.__table__.c[column].type, "length", None) if column is not None else None
@@ -1293,7 +1301,7 @@ def _write_cases(
                     if kept is not None:
                         setattr(transcript, column, kept)
                 continue
-            variable = _fitted(variable, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(variable, SHOWN)!r}", result)
+            variable = _variable_name(variable, result)
             if isinstance(value, str):  # a value a list shows in a cell, as every other path keeps one
                 value = _kept_whole(session, clean_text(value.strip(), key), ATTRIBUTE_VALUE_LENGTH,
                                     f"TextSource {item.source.name!r}: variable {variable}", variable,
@@ -1313,6 +1321,35 @@ def _write_cases(
             if existing is None:
                 session.add(TranscriptAttribute(transcript_id=item.transcript_id, definition_id=definition.id, value=stored))
     session.flush()
+
+
+def _named_whole(session: Session, participant: Participant, written_name: str) -> bool:
+    """Whether `participant`'s name, cut, is `written_name` whole: as its memo keeps it (_kept_whole)."""
+    return session.scalar(select(Memo.id).where(
+        Memo.title == cut_at_word(f"name ({participant.name})", MEMO_TITLE_LENGTH), Memo.text == written_name,
+        Memo.removed_at.is_(None), Memo.transcript_id.is_(None), Memo.code_id.is_(None), Memo.coding_id.is_(None),
+    ).limit(1)) is not None
+
+
+def _free_participant_name(session: Session, name: str) -> str:
+    """`name` with the first number after it that no participant has, within the column's width."""
+    taken = set(session.scalars(select(Participant.name).where(Participant.name.startswith(name.rstrip("…")))))
+    number = 2
+    while (candidate := f"{name[:PARTICIPANT_NAME_LENGTH - len(f' ({number})')]} ({number})") in taken:
+        number += 1
+    return candidate
+
+
+def _variable_name(written: str, result: QdpxImport) -> str:
+    """A variable's name as an attribute's is kept: on one line without what no list shows (a name
+    on two lines is refused when typed, and its values were skipped), cut to its column; said once."""
+    name = written
+    if unseen_character(written) is not None:
+        name = on_one_line(written)
+        said = f"Variable {shortened(name, SHOWN)!r}: its name held a line break or a character no list shows; put on one line as {name!r}"
+        if said not in result.problems:
+            result.problems.append(said)
+    return _fitted(name, ATTRIBUTE_NAME_LENGTH, f"Variable {shortened(name, SHOWN)!r}", result)
 
 
 def as_kept(value: str, length: int) -> str:

@@ -13,7 +13,6 @@ import math
 import posixpath
 import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from qualcode.exchange.codebook_qdc import normal_guid, refi_colour, written_by
 from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
-from qualcode.text.normalise import shortened
+from qualcode.text.normalise import shortened, unseen_character
 from qualcode.untrusted import (
     QDPX_LIMITS,
     open_package,
@@ -469,8 +468,9 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent
         reader.code_paths[guid] = path
         written = (code.get("name") or "").strip()
         name = code_name(written)  # as a typed code name is kept: one line, nothing invisible
-        # Composed letters and single spaces change nothing anyone sees ("håp" from a Mac is written decomposed).
-        if any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in written):
+        # Composed letters and single spaces change nothing anyone sees ("håp" from a Mac is written decomposed),
+        # nor does an emoji's joiner, which is kept (👩‍👩‍👧): said is what a typed name may not hold.
+        if unseen_character(written) is not None:
             reader.package.problems.append(f"{_describe(code)}: its name held a line break, tab or invisible character; read as {shortened(name, SHOWN)!r}")
         if "/" in name:
             name = name.replace("/", "-")

@@ -27,7 +27,7 @@ from qualcode.coding.coders import (
     get_or_create_coder,
     stored_coder,
 )
-from qualcode.coding.memos import MemoView, add_memo, memo_view, seen_by
+from qualcode.coding.memos import MEMO_TITLE_LENGTH, MemoView, add_memo, memo_view, seen_by
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PREFIX, REPORT_OF
 from qualcode.store.events import EventKind
@@ -35,7 +35,7 @@ from qualcode.store.models import Code, Coder, Coding, Event, Memo, new_guid
 from qualcode.store.settings import get_setting
 from qualcode.text.counts import counted
 from qualcode.text.docx_paragraphs import PARAGRAPH, paragraph_text
-from qualcode.text.normalise import visible
+from qualcode.text.normalise import on_one_line, shortened, visible
 from qualcode.untrusted import (
     PackageLimits,
     check_package_xml,
@@ -457,8 +457,10 @@ def import_review(
                 coding_ref=str(coding.id) if coding and orphan is None else None,
                 transcript_ref=orphan.transcript.name if orphan is not None else None,
                 code_ref=anchor.code_path if coding is None and anchor.code_path else None,
-                title=f"Kommentar fra {each.author}" + (f", {each.titled_day}" if each.titled_day else "")
-                + (f", om {each.target}" if orphan else "") + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else ""),
+                # On one line, as a typed title must be: the author's name and the passage are the document's.
+                title=shortened(on_one_line(f"Kommentar fra {each.author}" + (f", {each.titled_day}" if each.titled_day else "")
+                + (f", om {each.target}" if orphan else "") + (" (fjernet)" if orphan is not None and orphan.orphaned_at is None else "")),
+                                MEMO_TITLE_LENGTH),
                 source=each.sources[0], recorded_by=importer() if importer is not None else None, together=together,
                 written_at=each.written_at,
             )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -33,7 +32,7 @@ from qualcode.store.models import (
 from qualcode.store.project import clean_typed
 from qualcode.text.delimited import DelimitedTable, read_delimited
 from qualcode.text.encoding import decode
-from qualcode.text.normalise import invisible_kept, one_line, visible
+from qualcode.text.normalise import check_one_line, one_line, visible
 
 ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 # A number attribute's value: ASCII digits, as REFI-QDA's xs:integer and every table's sort read it;
@@ -101,13 +100,21 @@ def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
             checked["wave"] = check_wave(checked["wave"])
         except InvalidInput as error:
             raise ImportFailed(f"{where}: {error.message}", error.hint) from None
-    for key, length in (("title", TITLE_LENGTH), ("interviewer", INTERVIEWER_LENGTH), ("note_taker", INTERVIEWER_LENGTH)):
+    # A name given (--name, --participant, front matter) is checked as `transcripts edit` and
+    # `participants edit` check theirs; a file's own name, used where none is given, is cleaned instead.
+    for key, length in (("title", TITLE_LENGTH), ("interviewer", INTERVIEWER_LENGTH), ("note_taker", INTERVIEWER_LENGTH),
+                        ("name", _column_length(Transcript, "name")), ("participant", _column_length(Participant, "name"))):
         if checked.get(key) is not None:
             try:
                 check_one_line(key.replace("_", " "), checked[key], length)
             except InvalidInput as error:
                 raise ImportFailed(f"{where}: {error.message}", error.hint) from None
     return checked
+
+
+def _column_length(model: type[Transcript] | type[Participant], column: str) -> int:
+    length: int | None = getattr(model.__table__.c[column].type, "length", None)
+    return length or ATTRIBUTE_VALUE_LENGTH
 
 
 def _one_value(key: str, value: object, where: str) -> str:
@@ -346,43 +353,6 @@ def refuse_attributes_participants_have(session: Session, participant_ids: Seque
 ATTRIBUTE_VALUE_LENGTH = 200  # a value a list shows in a cell, as an office is; a longer text is a memo
 TITLE_LENGTH = 300  # the columns' widths
 INTERVIEWER_LENGTH = 200
-
-
-def unseen_character(value: str) -> str | None:
-    """The first character of `value` that no list shows on its line, if any."""
-    # Spaces of every width are text (a no-break space from Word); controls, private and unassigned
-    # characters, line breaks and format characters (zero-width, right-to-left overrides) are not,
-    # but for a joiner or selector within an emoji (👩‍👩‍👧, 🏳️‍🌈) or between two letters of a script that
-    # spells with one, which are part of what was written and which `one_line` keeps.
-    return next((character for index, character in enumerate(value)
-                 if (category := unicodedata.category(character)) in ("Cc", "Co", "Cs", "Cn", "Zl", "Zp")
-                 or (category == "Cf" and not invisible_kept(value, index))), None)
-
-
-def on_one_line(value: str) -> str:
-    """`value` as check_one_line takes it, length aside: its words on one line (`one_line`), without
-    a character no list shows. What a .qdpx's variable is kept as, its whole kept elsewhere."""
-    flat = one_line("".join(character for character in value if unicodedata.category(character) not in ("Co", "Cs", "Cn")))
-    while (unseen := unseen_character(flat)) is not None:  # a format character `visible` leaves (U+0600)
-        flat = " ".join(flat.replace(unseen, "").split())
-    return flat
-
-
-def check_one_line(label: str, value: str, length: int) -> None:
-    """A value every list shows on one line: no line break, tab or other control character, nor
-    longer than `length` (its column's width). Refused, not cleaned: what was typed is not changed
-    unseen."""
-    shown = value if len(value) <= 40 else value[:40] + "…"
-    unseen = unseen_character(value)
-    if unseen is not None:
-        # Named, as a zero-width space pasted from the web is no line break anyone can see.
-        raise InvalidInput(
-            f"the {label} {shown!r} holds a line break or control character"
-            f" (U+{ord(unseen):04X} {unicodedata.name(unseen, 'unnamed')})",
-            "give it on one line, typed rather than pasted (text from the web or a PDF can carry characters nobody sees)",
-        )
-    if len(value) > length:
-        raise InvalidInput(f"the {label} {shown!r} is longer than {length} characters", "give a shorter one")
 
 
 def check_participant_value(column: str, value: str) -> None:

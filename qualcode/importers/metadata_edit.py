@@ -19,7 +19,6 @@ from qualcode.importers.metadata import (
     attribute_definition,
     attributes_over_transcripts,
     check_attribute_name,
-    check_one_line,
     check_participant_value,
     check_transcript_meta,
     participant_state,
@@ -42,6 +41,7 @@ from qualcode.store.models import (
 )
 from qualcode.store.project import TYPING_KEY, clean_typed
 from qualcode.text.counts import counted
+from qualcode.text.normalise import check_one_line
 
 # A role is one word (deltaker, veileder, leder, medforsker); attribution labels are made from it.
 ROLE = re.compile(r"[^\W\d_]+")

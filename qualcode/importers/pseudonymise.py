@@ -255,8 +255,9 @@ def undecided_in_texts(
     """Possible identifiers nobody has decided about in texts that come from outside but are no
     transcript (a codebook's names and definitions, a file's notes): read as one document, a
     paragraph each, so spaCy is called once. A phrase that is one of the key's pseudonyms whole, or
-    in `settled`, is no candidate."""
-    joined = "\n\n".join(unicodedata.normalize("NFC", text).replace("\n", " ") for text in texts if text and text.strip())
+    in `settled`, is no candidate. Each is read as it is stored (`visible`, as clean_text reads it):
+    read as written, "Torb\u00adjørg" was "jørg", and the name was stored whole, unreviewed."""
+    joined = "\n\n".join(visible(text).replace("\n", " ") for text in texts if text and text.strip())
     if not joined:
         return []
     document = ParsedDocument(joined, detect_turns(joined), "txt", "utf-8")

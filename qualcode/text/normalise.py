@@ -6,6 +6,8 @@ import hashlib
 import re
 import unicodedata
 
+from qualcode.errors import InvalidInput
+
 _NBSP = re.compile("[\u00a0\u2007\u202f]")
 # Invisible characters that only get in the way of offsets and matching, and that would hide a
 # name from the key ("Ka\u200eri"): soft hyphen, zero-width and joiner characters, direction
@@ -18,7 +20,9 @@ INVISIBLE = re.compile(
 # Of those, what joins and varies emoji: the zero-width joiner (👨‍👩‍👧), variation selectors (🏳️)
 # and tag characters (a subdivision's flag). Between symbols they are part of what was written and
 # hide no name, so they are kept there (`_drop_invisible`); between letters they go like the rest.
-_EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f") | frozenset(map(chr, range(0xE0020, 0xE0080)))
+_TAGS = frozenset(map(chr, range(0xE0020, 0xE0080)))
+_TAG_BASE = "\U0001f3f4"  # 🏴, the black flag a subdivision's tags follow
+_EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f") | _TAGS
 _SYMBOLS = {"So", "Sk"}  # emoji and their skin-tone modifiers
 # The zero-width non-joiner and joiner, which Persian, Arabic and Indic scripts spell with.
 _SCRIPT_JOINERS = frozenset("\u200c\u200d")
@@ -79,6 +83,13 @@ def invisible_kept(text: str, index: int) -> bool:
         return True
     if character not in _EMOJI_JOINERS:
         return False
+    if character in _TAGS:
+        # Tags spell a subdivision's flag after 🏴 (🏴 g b s c t, cancel) and nothing else: after
+        # another emoji they are letters nobody sees, a name spelt in them hidden from the key.
+        position = index - 1
+        while position >= 0 and text[position] in _TAGS:
+            position -= 1
+        return position >= 0 and text[position] == _TAG_BASE
     # The character this one follows, past the joiners and selectors before it (🏳 U+FE0F U+200D 🌈).
     position = index - 1
     while position >= 0 and text[position] in _EMOJI_JOINERS:
@@ -104,13 +115,52 @@ def _joins_script_letters(text: str, start: int, end: int) -> bool:
 
 def _outside_latin(letter: str) -> bool:
     code = ord(letter)
-    return code >= 0x0590 and not 0x1D00 <= code <= 0x1FFF and not 0xFF00 <= code <= 0xFFEF
+    # A styled Latin letter (𝐒, 𝕚, ℬ) is Latin: a joiner between two of them would hide a name.
+    return (code >= 0x0590 and not 0x1D00 <= code <= 0x1FFF and not 0xFF00 <= code <= 0xFFEF
+            and not unicodedata.normalize("NFKC", letter).isascii())
 
 
 def one_line(text: str) -> str:
     """A name as it is kept (a coder's, a code's, a column's): `visible`, with one space between its
     words, so no line break or tab in what was typed breaks a list of them."""
     return " ".join(visible(text).split())
+
+
+def unseen_character(value: str) -> str | None:
+    """The first character of `value` that no list shows on its line, if any."""
+    # Spaces of every width are text (a no-break space from Word); controls, private and unassigned
+    # characters, line breaks and format characters (zero-width, right-to-left overrides) are not,
+    # but for a joiner or selector within an emoji (👩‍👩‍👧, 🏳️‍🌈) or between two letters of a script that
+    # spells with one, which are part of what was written and which `one_line` keeps.
+    return next((character for index, character in enumerate(value)
+                 if (category := unicodedata.category(character)) in ("Cc", "Co", "Cs", "Cn", "Zl", "Zp")
+                 or (category == "Cf" and not invisible_kept(value, index))), None)
+
+
+def on_one_line(value: str) -> str:
+    """`value` as check_one_line takes it, length aside: its words on one line (`one_line`), without
+    a character no list shows. What a .qdpx's variable is kept as, its whole kept elsewhere."""
+    flat = one_line("".join(character for character in value if unicodedata.category(character) not in ("Co", "Cs", "Cn")))
+    while (unseen := unseen_character(flat)) is not None:  # a format character `visible` leaves (U+0600)
+        flat = " ".join(flat.replace(unseen, "").split())
+    return flat
+
+
+def check_one_line(label: str, value: str, length: int) -> None:
+    """A value every list shows on one line: no line break, tab or other control character, nor
+    longer than `length` (its column's width). Refused, not cleaned: what was typed is not changed
+    unseen."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    unseen = unseen_character(value)
+    if unseen is not None:
+        # Named, as a zero-width space pasted from the web is no line break anyone can see.
+        raise InvalidInput(
+            f"the {label} {shown!r} holds a line break or control character"
+            f" (U+{ord(unseen):04X} {unicodedata.name(unseen, 'unnamed')})",
+            "give it on one line, typed rather than pasted (text from the web or a PDF can carry characters nobody sees)",
+        )
+    if len(value) > length:
+        raise InvalidInput(f"the {label} {shown!r} is longer than {length} characters", "give a shorter one")
 
 
 def shortened(text: str, length: int) -> str:
