@@ -25,6 +25,7 @@ from qualcode.exchange.codebook_qdc import normal_guid, refi_colour, written_by
 from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
+from qualcode.importers.metadata import attribute_name_from_file
 from qualcode.text.normalise import shortened
 from qualcode.untrusted import (
     QDPX_LIMITS,
@@ -413,7 +414,11 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
             for variable in _children(element, "Variable"):
                 guid = reader.guid(variable)
                 if guid is not None:
-                    variables[guid] = (variable.get("name") or guid, (variable.get("typeOfVariable") or "").strip())
+                    # Named as a name typed can be ("Alder, gruppe" from another program as "Alder; gruppe"), said:
+                    # two that become one name are then told apart as two Variables of one name are (_settled).
+                    name, renamed = attribute_name_from_file(variable.get("name") or guid, "Variables")
+                    package.problems += [renamed] if renamed is not None else []
+                    variables[guid] = (name, (variable.get("typeOfVariable") or "").strip())
         elif kind == "Cases":
             package.cases = [case for case in (_read_case(reader, c, variables) for c in _children(element, "Case")) if case]
         elif kind == "Sources":

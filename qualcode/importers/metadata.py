@@ -405,11 +405,57 @@ def participant_value(session: Session, column: str, value: str) -> str:
     return role_as_spelled(session, value) if column == "role" else spelled_as_stored(session, column, value)
 
 
+# What parts attributes where they are written in a list: a comma parts the form's "barn=ja, bydel=A"
+# and `analyse matrix --by role,barn`, and "=" a name from its value (--attribute NAME=VALUE). A name
+# holding one could not be shown in the form (every later save of it failed), nor chosen by --by.
+ATTRIBUTE_NAME_SEPARATORS = (",", "=")
+SEPARATOR_STAND_IN = ";"
+
+
+def attribute_name_without_separators(name: str) -> str:
+    """`name` with each comma and "=" written as ";" ("Alder, gruppe" as "Alder; gruppe"): the one way a
+    name from a file (front matter, a participants CSV's header, a .qdpx Variable) holding one is stored."""
+    for separator in ATTRIBUTE_NAME_SEPARATORS:
+        name = name.replace(separator, SEPARATOR_STAND_IN)
+    return name
+
+
+def attribute_name_from_file(name: str, where: str) -> tuple[str, str | None]:
+    """A name a file gives an attribute, as it is stored (attribute_name_without_separators), and the
+    note that says so when that is not as written: the values are kept, under a name that can be typed."""
+    stored = attribute_name_without_separators(name)
+    if stored == name:
+        return name, None
+    return stored, (f"{where}: attribute {name.strip()!r} is stored as {stored.strip()!r}: a comma or \"=\" in an"
+                    " attribute's name is written as \";\", as lists of attributes and `analyse matrix --by` part names at them")
+
+
+def attributes_from_file(attributes: dict[Any, Any], where: str) -> tuple[dict[str, Any], list[str]]:
+    """A front matter's or sidecar's `attributes:` by their names as stored (attribute_name_from_file),
+    and the notes saying which were renamed; two that would be stored under one name are refused,
+    as one value would be lost."""
+    stored: dict[str, Any] = {}
+    written_as: dict[str, str] = {}
+    notes: list[str] = []
+    for written, value in attributes.items():
+        name, note = attribute_name_from_file(str(written), where)
+        if name in stored:
+            raise ImportFailed(f"{where}: attributes {written_as[name]!r} and {str(written)!r} would both be stored as {name!r}",
+                               "a comma or \"=\" in an attribute's name is written as \";\": rename one of them")
+        stored[name], written_as[name] = value, str(written)
+        notes += [note] if note is not None else []
+    return stored, notes
+
+
 def check_attribute_name(name: str) -> None:
-    """A new attribute's name: not empty, one line of at most ATTRIBUTE_NAME_LENGTH characters, not a built-in column."""
+    """A new attribute's name: not empty, one line of at most ATTRIBUTE_NAME_LENGTH characters, not a
+    built-in column, with no comma or "=" (ATTRIBUTE_NAME_SEPARATORS)."""
     if not name.strip():
         raise InvalidInput("an attribute has no name", "write NAME=VALUE")
     check_one_line("attribute name", name, ATTRIBUTE_NAME_LENGTH)
+    if any(separator in name for separator in ATTRIBUTE_NAME_SEPARATORS):
+        raise InvalidInput(f"the attribute name {name.strip()!r} holds a comma or \"=\", which part attributes in a list",
+                           f"name it without, as {attribute_name_without_separators(name.strip())}")
     if name.strip().lower() in RESERVED_ATTRIBUTE_NAMES:
         raise InvalidInput(f"{name.strip()} is a built-in field, not an attribute", _reserved_hint(name.strip().lower()))
 
@@ -547,10 +593,13 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     table, _ = _csv_table(path)
     # Cleaned before lower case: a column named for a person the key holds is then still a name.
     given = [one_line(clean_typed(session, column, folded=True)).lower() for column in table.header]
+    notes: list[str] = []
+    for index, column in enumerate(given):  # an attribute's name as it can be typed (the id's and fields' hold neither)
+        given[index], note = attribute_name_from_file(column, f"{path.name} header")
+        notes += [note] if note is not None else []
     columns, id_column = _header(given, path.name)
     created: list[str] = []
     updated: list[str] = []
-    notes: list[str] = []
     seen: dict[str, str] = {}  # casefolded id -> the id as first written
     # Every row for a participant who withdrew, named at once rather than one refusal at a time.
     ids: dict[int, str] = {}
