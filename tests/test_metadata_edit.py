@@ -930,3 +930,24 @@ def test_a_participants_csv_column_named_with_a_comma_is_stored_with_a_semicolon
     matrix = run(*project, "analyse", "matrix", "--by", "alder; gruppe", "--json")
     assert matrix.exit_code == 0, matrix.output
     assert "30-39" in [column["key"] for column in json.loads(matrix.stdout)["columns"]]
+
+
+@pytest.mark.parametrize("typed", ["２０２４-０１-０２", "٢٠٢٤-٠١-٠٢"])
+def test_a_date_takes_only_the_digits_0_to_9(session: Session, coder: Coder, tmp_path: Path, typed: str) -> None:
+    """A date in full-width or Arabic-Indic digits made a new attribute a date one (\\d takes them), whose
+    value was then refused as "not a date" with no word of the digits; it is text now, kept as written.
+    A date attribute's value and an interview's date in them are refused, with the date in 0-9."""
+    from qualcode.exchange.project_export import build_qdpx
+
+    make_transcript(session, tmp_path, "---\nparticipant: D1\nattributes:\n  oppstart: 2024-03-04\n---\n" + TEXT)
+    edit_participant(session, "D1", coder, attributes={"født": typed})
+    [definition] = session.scalars(select(AttributeDefinition).where(AttributeDefinition.name == "født")).all()
+    assert definition.value_type == "text"
+    [person] = describe_participants(session)
+    assert person.attributes == {"født": typed}
+    for given in ({"attributes": {"oppstart": typed}}, {"date": typed}):
+        with pytest.raises((InvalidInput, ImportFailed)) as refused:
+            edit_transcript(session, "intervju", coder, **given)  # type: ignore[arg-type]
+        assert refused.value.hint == "write it in the digits 0-9: 2024-01-02", refused.value
+    assert _attributes(session, "intervju") == {"oppstart": "2024-03-04"}
+    build_qdpx(session, "prosjekt")  # valid: it raises where it is not

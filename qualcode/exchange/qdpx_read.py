@@ -512,11 +512,12 @@ def _value(value: etree._Element) -> tuple[str, str] | None:
 
 # xs:date and xs:dateTime as Project.xsd lets them be written: a year of four digits or more, a
 # zone (Z or +hh:mm / -hh:mm) or none, and a dateTime's seconds with any number of decimals. Read
-# liberally, as Python's own reader was: a space for the T, a time without its seconds.
+# liberally, as Python's own reader was: a space for the T, a time without its seconds. In the digits
+# 0-9 only, as the schema's are: \d took "２０２４-０１-０２" (full width) as an interview's date.
 _XS_MOMENT = re.compile(
-    r"(?P<year>\d{4,})-(?P<month>\d{2})-(?P<day>\d{2})"
-    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
-    r"(?:Z|[+-](?P<zone_hour>\d{2}):(?P<zone_minute>\d{2}))?"
+    r"(?P<year>[0-9]{4,})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"(?:[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.[0-9]+)?)?)?"
+    r"(?:Z|[+-](?P<zone_hour>[0-9]{2}):(?P<zone_minute>[0-9]{2}))?"
 )
 
 

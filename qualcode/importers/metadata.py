@@ -35,7 +35,10 @@ from qualcode.text.delimited import DelimitedTable, read_delimited
 from qualcode.text.encoding import decode
 from qualcode.text.normalise import invisible_kept, one_line, visible
 
-ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# A value that makes a new attribute a date one. In the digits 0-9 only, as a date is read (parse_date)
+# and REFI-QDA's xs:date writes one: "２０２４-０１-０２" (full width) made a date attribute whose value was
+# then refused; written so, it is text, kept as written.
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 # A number attribute's value: ASCII digits, as REFI-QDA's xs:integer and every table's sort read it;
 # str.isdigit also took "３", "٣" and "³", and a .qdpx holding one was refused as invalid.
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
@@ -137,7 +140,8 @@ def interview_date_possible(day: date) -> bool:
 # A calendar date as YYYY-MM-DD (or ISO's YYYYMMDD). Python's date.fromisoformat also reads ISO week
 # dates ("2009-W41" as the Monday of that week, 2009-10-05) and day-of-year dates ("2009-285"):
 # a week or a day number written for a date would be stored as a day nobody wrote.
-_CALENDAR_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
+# In the digits 0-9 only: Python's reader happens to refuse others, but a regular expression's \d takes them.
+_CALENDAR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}")
 _NORWEGIAN_DATE = re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})")
 
 
@@ -159,7 +163,16 @@ def parse_date(value: object, where: str) -> date:
 
 
 def _date_hint(written: str) -> str:
-    """How to write a refused date: a Norwegian day.month.year that is a real day, shown as it is written."""
+    """How to write a refused date: a Norwegian day.month.year that is a real day, shown as it is written;
+    one in other digits than 0-9 (full width "２０２４-０１-０２", Arabic-Indic), shown in those."""
+    ascii_digits = "".join(str(unicodedata.digit(character)) if character.isdecimal() else character for character in written)
+    if ascii_digits != written:
+        if _CALENDAR_DATE.fullmatch(ascii_digits):
+            try:
+                return f"write it in the digits 0-9: {date.fromisoformat(ascii_digits).isoformat()}"
+            except ValueError:
+                pass
+        return _date_hint(ascii_digits).replace("write it as", "write it in the digits 0-9, as", 1)
     norwegian = _NORWEGIAN_DATE.fullmatch(written)
     if norwegian:
         try:
